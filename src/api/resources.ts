@@ -1,0 +1,210 @@
+// The resource registry: what `kubectl api-resources` shows. It maps kinds to REST
+// resources (plural, singular, short names, scope) and resolves the names a user types
+// (`po`, `deploy.v1.apps`, `deployments.apps`, `Deployment`) the way kubectl's RESTMapper does.
+
+export interface ResourceType {
+  group: string; // "" for the core group
+  version: string; // preferred version
+  versions: string[]; // every served version, preferred first
+  kind: string;
+  plural: string;
+  singular: string;
+  shortNames: string[];
+  namespaced: boolean;
+  categories: string[];
+  /** Verbs as api-resources -o wide prints them. */
+  verbs: string[];
+  /** Set for custom resources: the CRD that registered the kind. */
+  crd?: string;
+}
+
+const RW = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+type Row = [group: string, versions: string, kind: string, plural: string, shortNames: string, namespaced: boolean, categories?: string];
+
+// Order follows kube-apiserver discovery (core first, then groups), which is the order
+// `api-resources` prints and `get all` expands.
+const BUILTIN_ROWS: Row[] = [
+  ['', 'v1', 'Binding', 'bindings', '', true],
+  ['', 'v1', 'ComponentStatus', 'componentstatuses', 'cs', false],
+  ['', 'v1', 'ConfigMap', 'configmaps', 'cm', true],
+  ['', 'v1', 'Endpoints', 'endpoints', 'ep', true],
+  ['', 'v1', 'Event', 'events', 'ev', true],
+  ['', 'v1', 'LimitRange', 'limitranges', 'limits', true],
+  ['', 'v1', 'Namespace', 'namespaces', 'ns', false],
+  ['', 'v1', 'Node', 'nodes', 'no', false],
+  ['', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', 'pvc', true],
+  ['', 'v1', 'PersistentVolume', 'persistentvolumes', 'pv', false],
+  ['', 'v1', 'Pod', 'pods', 'po', true, 'all'],
+  ['', 'v1', 'PodTemplate', 'podtemplates', '', true],
+  ['', 'v1', 'ReplicationController', 'replicationcontrollers', 'rc', true, 'all'],
+  ['', 'v1', 'ResourceQuota', 'resourcequotas', 'quota', true],
+  ['', 'v1', 'Secret', 'secrets', '', true],
+  ['', 'v1', 'ServiceAccount', 'serviceaccounts', 'sa', true],
+  ['', 'v1', 'Service', 'services', 'svc', true, 'all'],
+  ['admissionregistration.k8s.io', 'v1', 'MutatingWebhookConfiguration', 'mutatingwebhookconfigurations', '', false],
+  ['admissionregistration.k8s.io', 'v1', 'ValidatingAdmissionPolicy', 'validatingadmissionpolicies', '', false],
+  ['admissionregistration.k8s.io', 'v1', 'ValidatingAdmissionPolicyBinding', 'validatingadmissionpolicybindings', '', false],
+  ['admissionregistration.k8s.io', 'v1', 'ValidatingWebhookConfiguration', 'validatingwebhookconfigurations', '', false],
+  ['apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', 'crd,crds', false],
+  ['apiregistration.k8s.io', 'v1', 'APIService', 'apiservices', '', false],
+  ['apps', 'v1', 'ControllerRevision', 'controllerrevisions', '', true],
+  ['apps', 'v1', 'DaemonSet', 'daemonsets', 'ds', true, 'all'],
+  ['apps', 'v1', 'Deployment', 'deployments', 'deploy', true, 'all'],
+  ['apps', 'v1', 'ReplicaSet', 'replicasets', 'rs', true, 'all'],
+  ['apps', 'v1', 'StatefulSet', 'statefulsets', 'sts', true, 'all'],
+  ['autoscaling', 'v2,v1', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', 'hpa', true, 'all'],
+  ['batch', 'v1', 'CronJob', 'cronjobs', 'cj', true, 'all'],
+  ['batch', 'v1', 'Job', 'jobs', '', true, 'all'],
+  ['certificates.k8s.io', 'v1', 'CertificateSigningRequest', 'certificatesigningrequests', 'csr', false],
+  ['coordination.k8s.io', 'v1', 'Lease', 'leases', '', true],
+  ['discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', '', true],
+  ['events.k8s.io', 'v1', 'Event', 'events', 'ev', true],
+  ['flowcontrol.apiserver.k8s.io', 'v1,v1beta3', 'FlowSchema', 'flowschemas', '', false],
+  ['flowcontrol.apiserver.k8s.io', 'v1,v1beta3', 'PriorityLevelConfiguration', 'prioritylevelconfigurations', '', false],
+  ['networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', '', false],
+  ['networking.k8s.io', 'v1', 'Ingress', 'ingresses', 'ing', true],
+  ['networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', 'netpol', true],
+  ['node.k8s.io', 'v1', 'RuntimeClass', 'runtimeclasses', '', false],
+  ['policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', 'pdb', true],
+  ['rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', '', false],
+  ['rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', '', false],
+  ['rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', '', true],
+  ['rbac.authorization.k8s.io', 'v1', 'Role', 'roles', '', true],
+  ['scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', 'pc', false],
+  ['storage.k8s.io', 'v1', 'CSIDriver', 'csidrivers', '', false],
+  ['storage.k8s.io', 'v1', 'CSINode', 'csinodes', '', false],
+  ['storage.k8s.io', 'v1', 'CSIStorageCapacity', 'csistoragecapacities', '', true],
+  ['storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', 'sc', false],
+  ['storage.k8s.io', 'v1', 'VolumeAttachment', 'volumeattachments', '', false],
+];
+
+export const BUILTIN_RESOURCES: readonly ResourceType[] = BUILTIN_ROWS.map(
+  ([group, versions, kind, plural, shortNames, namespaced, categories]) => ({
+    group,
+    version: versions.split(',')[0],
+    versions: versions.split(','),
+    kind,
+    plural,
+    singular: kind.toLowerCase(),
+    shortNames: shortNames ? shortNames.split(',') : [],
+    namespaced,
+    categories: categories ? categories.split(',') : [],
+    verbs: kind === 'Binding' ? ['create'] : RW,
+  }),
+);
+
+/** Kinds whose objects have a spec/status split: the server bumps metadata.generation on spec changes. */
+export const KINDS_WITH_GENERATION = new Set([
+  'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'HorizontalPodAutoscaler',
+  'Ingress', 'NetworkPolicy', 'PodDisruptionBudget', 'CustomResourceDefinition', 'ReplicationController',
+  'PriorityLevelConfiguration', 'FlowSchema', 'ValidatingAdmissionPolicy', 'IngressClass',
+]);
+
+export function apiVersionOf(r: ResourceType, version = r.version): string {
+  return r.group ? `${r.group}/${version}` : version;
+}
+
+export function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const i = apiVersion.indexOf('/');
+  return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+}
+
+/** `deployment.apps` / `pod`: the spelling of `-o name` and of apply/create messages. */
+export function kindGroup(r: ResourceType): string {
+  return r.group ? `${r.kind.toLowerCase()}.${r.group}` : r.kind.toLowerCase();
+}
+
+/** `deployments.apps` / `pods`: the spelling of server error messages. */
+export function pluralGroup(r: ResourceType): string {
+  return r.group ? `${r.plural}.${r.group}` : r.plural;
+}
+
+export class UnknownResourceError extends Error {
+  constructor(readonly what: string) {
+    super(`the server doesn't have a resource type "${what}"`);
+  }
+}
+
+export class NoKindMatchError extends Error {
+  constructor(readonly kind: string, readonly apiVersion: string) {
+    super(`no matches for kind "${kind}" in version "${apiVersion}"`);
+  }
+}
+
+/**
+ * The set of resource types a cluster serves: the built-ins plus the kinds registered by
+ * stored CustomResourceDefinitions.
+ */
+export class ResourceRegistry {
+  private readonly types: ResourceType[];
+
+  constructor(extra: ResourceType[] = []) {
+    this.types = [...BUILTIN_RESOURCES, ...extra];
+  }
+
+  all(): readonly ResourceType[] {
+    return this.types;
+  }
+
+  /** Adds (or replaces) a custom resource type. */
+  register(t: ResourceType): void {
+    const i = this.types.findIndex((x) => x.group === t.group && x.plural === t.plural);
+    if (i >= 0) this.types[i] = t;
+    else this.types.push(t);
+  }
+
+  unregister(group: string, plural: string): void {
+    const i = this.types.findIndex((x) => x.group === group && x.plural === plural && x.crd);
+    if (i >= 0) this.types.splice(i, 1);
+  }
+
+  /** The type for an object's apiVersion + kind (what `apply -f` needs). */
+  forKind(apiVersion: string, kind: string): ResourceType {
+    const { group, version } = splitApiVersion(apiVersion);
+    const t = this.types.find((x) => x.kind === kind && x.group === group && x.versions.includes(version));
+    // events.k8s.io Events and core Events are the same objects; store both as core events.
+    if (!t) throw new NoKindMatchError(kind, apiVersion);
+    return t;
+  }
+
+  /**
+   * Resolves what a user typed: `pods`, `pod`, `po`, `Pod`, `deployments.apps`,
+   * `deploy.v1.apps`, `deployment.apps/v1`? (not kubectl syntax). Case-insensitive.
+   */
+  resolve(input: string): ResourceType {
+    const name = input.toLowerCase();
+    const matches = (t: ResourceType, n: string) =>
+      t.plural === n || t.singular === n || t.shortNames.includes(n) || t.kind.toLowerCase() === n;
+    // Fully qualified: resource.version.group or resource.group
+    const parts = name.split('.');
+    const candidates: ResourceType[] = [];
+    for (const t of this.types) {
+      if (parts.length === 1) {
+        if (matches(t, name)) candidates.push(t);
+        continue;
+      }
+      const [res, ...rest] = parts;
+      if (!matches(t, res)) continue;
+      const restJoined = rest.join('.');
+      if (restJoined === t.group) candidates.push(t);
+      else if (t.versions.includes(rest[0]) && rest.slice(1).join('.') === t.group) candidates.push(t);
+    }
+    if (candidates.length === 0) throw new UnknownResourceError(input);
+    // Prefer core and well-known groups over others (kubectl prefers the "preferred" group:
+    // `events` means core events, not events.k8s.io).
+    candidates.sort((a, b) => groupPriority(a.group) - groupPriority(b.group));
+    return candidates[0];
+  }
+
+  /** Expands a category (`all`) into its types, in discovery order. */
+  category(name: string): ResourceType[] {
+    return this.types.filter((t) => t.categories.includes(name.toLowerCase()));
+  }
+}
+
+function groupPriority(group: string): number {
+  if (group === '') return 0;
+  if (group.endsWith('.k8s.io') || !group.includes('.')) return group === 'events.k8s.io' ? 2 : 1;
+  return 3;
+}
