@@ -1,0 +1,175 @@
+// Defaulting as the API server does it on create and update (pkg/apis/*/v1/defaults.go).
+// Pure: takes the object, fills in what the server would, returns nothing.
+
+import { isObject, type KObject } from '../types';
+import { defaultPodSpec } from './pod-spec';
+
+function defaultTemplate(template: any): void {
+  if (!isObject(template)) return;
+  defaultPodSpec(template.spec, false);
+}
+
+function defaultSelectorFromTemplate(spec: any): void {
+  // ReplicationController-style defaulting: only RCs default the selector from labels.
+  if (isObject(spec) && !spec.selector && isObject(spec.template?.metadata?.labels)) {
+    spec.selector = { ...spec.template.metadata.labels };
+  }
+}
+
+export function applyDefaults(obj: KObject): void {
+  const spec = obj.spec;
+  switch (obj.kind) {
+    case 'Pod':
+      defaultPodSpec(spec, true);
+      break;
+    case 'Deployment':
+      if (!isObject(spec)) break;
+      spec.replicas ??= 1;
+      spec.revisionHistoryLimit ??= 10;
+      spec.progressDeadlineSeconds ??= 600;
+      spec.strategy ??= {};
+      spec.strategy.type ??= 'RollingUpdate';
+      if (spec.strategy.type === 'RollingUpdate') {
+        spec.strategy.rollingUpdate ??= {};
+        spec.strategy.rollingUpdate.maxUnavailable ??= '25%';
+        spec.strategy.rollingUpdate.maxSurge ??= '25%';
+      }
+      defaultTemplate(spec.template);
+      break;
+    case 'ReplicaSet':
+      if (!isObject(spec)) break;
+      spec.replicas ??= 1;
+      defaultTemplate(spec.template);
+      break;
+    case 'ReplicationController':
+      if (!isObject(spec)) break;
+      spec.replicas ??= 1;
+      defaultSelectorFromTemplate(spec);
+      defaultTemplate(spec.template);
+      break;
+    case 'StatefulSet':
+      if (!isObject(spec)) break;
+      spec.replicas ??= 1;
+      spec.podManagementPolicy ??= 'OrderedReady';
+      spec.revisionHistoryLimit ??= 10;
+      spec.updateStrategy ??= {};
+      spec.updateStrategy.type ??= 'RollingUpdate';
+      if (spec.updateStrategy.type === 'RollingUpdate') {
+        spec.updateStrategy.rollingUpdate ??= {};
+        spec.updateStrategy.rollingUpdate.partition ??= 0;
+      }
+      spec.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: 'Retain', whenScaled: 'Retain' };
+      if (Array.isArray(spec.volumeClaimTemplates)) {
+        for (const t of spec.volumeClaimTemplates) {
+          if (isObject(t)) {
+            t.apiVersion ??= 'v1';
+            t.kind ??= 'PersistentVolumeClaim';
+            if (isObject(t.spec)) t.spec.volumeMode ??= 'Filesystem';
+            t.status ??= { phase: 'Pending' };
+          }
+        }
+      }
+      defaultTemplate(spec.template);
+      break;
+    case 'DaemonSet':
+      if (!isObject(spec)) break;
+      spec.revisionHistoryLimit ??= 10;
+      spec.updateStrategy ??= {};
+      spec.updateStrategy.type ??= 'RollingUpdate';
+      if (spec.updateStrategy.type === 'RollingUpdate') {
+        spec.updateStrategy.rollingUpdate ??= {};
+        spec.updateStrategy.rollingUpdate.maxUnavailable ??= 1;
+        spec.updateStrategy.rollingUpdate.maxSurge ??= 0;
+      }
+      defaultTemplate(spec.template);
+      break;
+    case 'Job':
+      if (!isObject(spec)) break;
+      defaultJobSpec(spec);
+      break;
+    case 'CronJob':
+      if (!isObject(spec)) break;
+      spec.concurrencyPolicy ??= 'Allow';
+      spec.suspend ??= false;
+      spec.successfulJobsHistoryLimit ??= 3;
+      spec.failedJobsHistoryLimit ??= 1;
+      if (isObject(spec.jobTemplate?.spec)) {
+        const js = spec.jobTemplate.spec;
+        defaultTemplate(js.template);
+      }
+      break;
+    case 'Service':
+      defaultService(spec);
+      break;
+    case 'Secret':
+      obj.type ??= 'Opaque';
+      break;
+    case 'Namespace':
+      obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': obj.metadata.name! };
+      obj.spec ??= {};
+      obj.spec.finalizers ??= ['kubernetes'];
+      break;
+    case 'PersistentVolumeClaim':
+      if (isObject(spec)) spec.volumeMode ??= 'Filesystem';
+      break;
+    case 'PersistentVolume':
+      if (isObject(spec)) {
+        spec.persistentVolumeReclaimPolicy ??= 'Retain';
+        spec.volumeMode ??= 'Filesystem';
+      }
+      break;
+    case 'HorizontalPodAutoscaler':
+      if (!isObject(spec)) break;
+      spec.minReplicas ??= 1;
+      if (obj.apiVersion === 'autoscaling/v2' && !spec.metrics) {
+        spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+      }
+      break;
+    case 'PodTemplate':
+      defaultTemplate(obj.template);
+      break;
+    case 'NetworkPolicy':
+      if (isObject(spec)) spec.policyTypes ??= spec.egress ? ['Ingress', 'Egress'] : ['Ingress'];
+      break;
+    case 'PriorityClass':
+      obj.preemptionPolicy ??= 'PreemptLowerPriority';
+      break;
+    case 'StorageClass':
+      obj.reclaimPolicy ??= 'Delete';
+      obj.volumeBindingMode ??= 'Immediate';
+      break;
+  }
+}
+
+export function defaultJobSpec(spec: any): void {
+  if (spec.completions === undefined && spec.parallelism === undefined) {
+    spec.completions = 1;
+    spec.parallelism = 1;
+  }
+  spec.parallelism ??= 1;
+  spec.backoffLimit ??= 6;
+  spec.completionMode ??= 'NonIndexed';
+  spec.suspend ??= false;
+  spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+  defaultTemplate(spec.template);
+}
+
+function defaultService(spec: any): void {
+  if (!isObject(spec)) return;
+  spec.type ??= 'ClusterIP';
+  spec.sessionAffinity ??= 'None';
+  if (spec.type !== 'ExternalName') {
+    spec.ipFamilyPolicy ??= 'SingleStack';
+    spec.ipFamilies ??= ['IPv4'];
+    spec.internalTrafficPolicy ??= 'Cluster';
+  }
+  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ??= 'Cluster';
+  if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+  if (Array.isArray(spec.ports)) {
+    for (const p of spec.ports) {
+      if (!isObject(p)) continue;
+      p.protocol ??= 'TCP';
+      if (spec.type !== 'ExternalName') p.targetPort ??= p.port;
+    }
+  }
+}

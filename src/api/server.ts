@@ -1,0 +1,727 @@
+// The API layer: every read and write of cluster objects goes through here, whoever the
+// caller is (CLI verbs, controllers, the kubelet, a future HTTP front end). A write runs
+// the same pipeline as kube-apiserver: resolve the type, check the namespace, strict
+// schema check, defaulting, mutating admission, validation, metadata, storage.
+
+import { ApiError, type FieldError } from './errors';
+import { objectKey, listPrefix } from './keys';
+import {
+  ResourceRegistry,
+  KINDS_WITH_GENERATION,
+  apiVersionOf,
+  pluralGroup,
+  type ResourceType,
+  NoKindMatchError,
+} from './resources';
+import { deepCopy, isObject, type KObject } from './types';
+import { applyDefaults } from './defaulting';
+import { admitPod, qosClass } from './admission/pod-admission';
+import { crdResourceType } from './crd';
+import type { Store, WatchEvent } from '../store/store';
+import { KeyExistsError, KeyNotFoundError, RevisionConflictError } from '../store/store';
+import type { Clock } from '../sim/clock';
+import { randomSuffix, uuid, type Rng } from '../sim/rng';
+
+export type DryRun = 'none' | 'client' | 'server';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+}
+
+export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
+
+export interface DeleteOptions extends WriteOptions {
+  propagationPolicy?: PropagationPolicy;
+  /** undefined: the object's own terminationGracePeriodSeconds (pods) */
+  gracePeriodSeconds?: number;
+}
+
+export interface ListOptions {
+  namespace?: string;
+  /** Compiled label selector: true when an object's labels match. */
+  labelMatch?: (labels: Record<string, string>) => boolean;
+  fieldMatch?: (obj: KObject) => boolean;
+}
+
+/** The validation the API server runs; provided by src/api/validation (loaded lazily). */
+export interface Validator {
+  /** Strict decoding: unknown fields, wrong types. Messages as `strict decoding error: ...`. */
+  schemaErrors(obj: KObject, rt: ResourceType, crd?: KObject): string[];
+  validate(obj: KObject, rt: ResourceType): FieldError[];
+  validateUpdate(oldObj: KObject, newObj: KObject, rt: ResourceType): FieldError[];
+}
+
+export const BOOTSTRAP_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
+const SERVICE_CIDR_BASE = [10, 96, 0, 0]; // 10.96.0.0/12, as kind and kubeadm use
+const CRD_INDEX = 'crd-index';
+
+export class ApiServer {
+  readonly registry: ResourceRegistry;
+
+  constructor(
+    readonly store: Store,
+    readonly clock: Clock,
+    readonly rng: Rng,
+    private readonly validator?: Validator,
+  ) {
+    this.registry = new ResourceRegistry();
+    for (const t of store.readMeta<ResourceType[]>(CRD_INDEX) ?? []) this.registry.register(t);
+  }
+
+  // ---------- reads ----------
+
+  resolve(resource: string): ResourceType {
+    return this.registry.resolve(resource);
+  }
+
+  typeOf(obj: { apiVersion?: unknown; kind?: unknown }): ResourceType {
+    if (typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') {
+      throw new ApiError('BadRequest', 'Object \'Kind\' is missing');
+    }
+    return this.registry.forKind(obj.apiVersion, obj.kind);
+  }
+
+  get(rt: ResourceType, namespace: string | undefined, name: string): KObject {
+    const obj = this.tryGet(rt, namespace, name);
+    if (!obj) throw ApiError.notFound(pluralGroup(rt), name);
+    return obj;
+  }
+
+  tryGet(rt: ResourceType, namespace: string | undefined, name: string): KObject | undefined {
+    if (!validName(name)) return undefined;
+    if (rt.namespaced && namespace !== undefined && !validName(namespace)) return undefined;
+    return this.store.get(objectKey(rt, rt.namespaced ? namespace ?? 'default' : undefined, name));
+  }
+
+  list(rt: ResourceType, opts: ListOptions = {}): { items: KObject[]; resourceVersion: string } {
+    if (opts.namespace !== undefined && !validName(opts.namespace)) return { items: [], resourceVersion: String(this.store.currentRev()) };
+    const { rev, items } = this.store.list(listPrefix(rt, rt.namespaced ? opts.namespace : undefined));
+    const filtered = items.filter(
+      (o) => (!opts.labelMatch || opts.labelMatch(o.metadata.labels ?? {})) && (!opts.fieldMatch || opts.fieldMatch(o)),
+    );
+    return { items: filtered, resourceVersion: String(rev) };
+  }
+
+  changesSince(rev: number): WatchEvent[] {
+    return this.store.changesSince(rev);
+  }
+
+  // ---------- writes ----------
+
+  create(input: KObject, opts: WriteOptions = {}): KObject {
+    const rt = this.typeOf(input);
+    const obj = deepCopy(input);
+    obj.apiVersion = input.apiVersion;
+    obj.metadata ??= {};
+    if (rt.namespaced) obj.metadata.namespace ??= 'default';
+    else delete obj.metadata.namespace;
+
+    return this.store.batch(() => {
+      if (obj.metadata.generateName && !obj.metadata.name) {
+        obj.metadata.name = obj.metadata.generateName + randomSuffix(this.rng);
+      }
+      const name = obj.metadata.name;
+      if (!name) {
+        throw new ApiError('Invalid', `${rt.kind} "" is invalid: metadata.name: Required value: name or generateName is required`, {
+          kind: rt.kind,
+          causes: [{ field: 'metadata.name', type: 'Required value', detail: 'name or generateName is required' }],
+        });
+      }
+      this.checkSchema(obj, rt);
+      if (rt.namespaced) this.checkNamespaceWritable(obj.metadata.namespace!, rt);
+
+      applyDefaults(obj);
+      if (rt.kind === 'Pod' && !rt.group) this.admitPod(obj);
+      this.checkValid(obj, rt);
+
+      const now = this.timestamp();
+      const meta = obj.metadata;
+      meta.uid = uuid(this.rng);
+      meta.creationTimestamp = now;
+      delete meta.resourceVersion;
+      delete meta.deletionTimestamp;
+      delete meta.deletionGracePeriodSeconds;
+      if (KINDS_WITH_GENERATION.has(rt.kind) || rt.crd) meta.generation = 1;
+      else delete meta.generation;
+      this.prepareStatusOnCreate(obj, rt);
+      if (rt.kind === 'Service') this.allocateServiceAddresses(obj);
+
+      const key = objectKey(rt, meta.namespace, name);
+      if (opts.dryRun) {
+        if (this.store.get(key)) throw ApiError.alreadyExists(pluralGroup(rt), name);
+        return obj;
+      }
+      let stored: KObject;
+      try {
+        stored = this.store.create(key, obj);
+      } catch (e) {
+        if (e instanceof KeyExistsError) throw ApiError.alreadyExists(pluralGroup(rt), name);
+        throw e;
+      }
+      this.afterCreate(stored, rt);
+      return stored;
+    });
+  }
+
+  /**
+   * Replaces an object (PUT). A resourceVersion in the input is a precondition; without
+   * one the update is unconditional. Status is kept from the stored object (status is a
+   * subresource), except for kinds without a status split.
+   */
+  update(input: KObject, opts: WriteOptions = {}): KObject {
+    return this.replace(input, 'spec', opts);
+  }
+
+  /** Writes only .status (the status subresource), keeping spec and metadata as stored. */
+  updateStatus(input: KObject, opts: WriteOptions = {}): KObject {
+    return this.replace(input, 'status', opts);
+  }
+
+  private replace(input: KObject, part: 'spec' | 'status', opts: WriteOptions): KObject {
+    const rt = this.typeOf(input);
+    const name = input.metadata?.name;
+    const namespace = rt.namespaced ? input.metadata?.namespace ?? 'default' : undefined;
+    if (!name) throw ApiError.badRequest('name is required');
+    return this.store.batch(() => {
+      const current = this.get(rt, namespace, name);
+      const wantRev = input.metadata.resourceVersion;
+      if (wantRev !== undefined && wantRev !== '' && wantRev !== current.metadata.resourceVersion) {
+        throw ApiError.conflict(pluralGroup(rt), name);
+      }
+      let next: KObject;
+      if (part === 'status') {
+        next = deepCopy(current);
+        if (input.status !== undefined) next.status = deepCopy(input.status);
+        else delete next.status;
+        if (rt.kind === 'Node' && input.spec) next.spec = deepCopy(input.spec); // node status also carries taints updates from kubelet
+      } else {
+        next = deepCopy(input);
+        next.apiVersion = input.apiVersion;
+        this.checkSchema(next, rt);
+        applyDefaults(next);
+        if (hasStatusSubresource(rt)) {
+          if (current.status !== undefined) next.status = deepCopy(current.status);
+          else delete next.status;
+        }
+        // Metadata the server owns.
+        const m = next.metadata;
+        m.uid = current.metadata.uid;
+        m.creationTimestamp = current.metadata.creationTimestamp;
+        m.namespace = current.metadata.namespace;
+        if (current.metadata.deletionTimestamp) {
+          m.deletionTimestamp = current.metadata.deletionTimestamp;
+          m.deletionGracePeriodSeconds = current.metadata.deletionGracePeriodSeconds;
+        } else {
+          delete m.deletionTimestamp;
+          delete m.deletionGracePeriodSeconds;
+        }
+        if (current.metadata.generation !== undefined) {
+          m.generation = current.metadata.generation + (specChanged(current, next) ? 1 : 0);
+        }
+        this.checkValid(next, rt);
+        if (this.validator) {
+          const errs = this.validator.validateUpdate(current, next, rt);
+          if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
+        }
+        if (rt.kind === 'Service') this.keepServiceAddresses(current, next);
+      }
+      if (opts.dryRun) return next;
+      const key = objectKey(rt, namespace, name);
+      let stored: KObject;
+      try {
+        stored = this.store.update(key, next, Number(current.metadata.resourceVersion));
+      } catch (e) {
+        if (e instanceof RevisionConflictError) throw ApiError.conflict(pluralGroup(rt), name);
+        if (e instanceof KeyNotFoundError) throw ApiError.notFound(pluralGroup(rt), name);
+        throw e;
+      }
+      // An object being deleted whose last finalizer was just removed goes away now.
+      if (stored.metadata.deletionTimestamp && !(stored.metadata.finalizers ?? []).length && rt.kind !== 'Pod') {
+        return this.finishDelete(rt, stored);
+      }
+      if (rt.kind === 'Pod' && stored.metadata.deletionTimestamp && stored.metadata.deletionGracePeriodSeconds === 0 && !(stored.metadata.finalizers ?? []).length) {
+        return this.finishDelete(rt, stored);
+      }
+      if (rt.kind === 'CustomResourceDefinition') this.syncCrdIndex();
+      return stored;
+    });
+  }
+
+  /**
+   * Read-modify-write with retries on conflict: the helper controllers and CLI verbs use
+   * for changes that are computed from the current object (scale, label, patch).
+   */
+  mutate(rt: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void, opts: WriteOptions & { status?: boolean } = {}): KObject {
+    for (let attempt = 0; ; attempt++) {
+      const current = this.get(rt, namespace, name);
+      const copy = deepCopy(current);
+      const result = fn(copy) ?? copy;
+      try {
+        return opts.status ? this.updateStatus(result, opts) : this.update(result, opts);
+      } catch (e) {
+        if (e instanceof ApiError && e.reason === 'Conflict' && attempt < 10) continue;
+        throw e;
+      }
+    }
+  }
+
+  delete(rt: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): KObject {
+    return this.store.batch(() => {
+      const current = this.get(rt, rt.namespaced ? namespace ?? 'default' : undefined, name);
+      const policy = opts.propagationPolicy ?? 'Background';
+      if (opts.dryRun) return current;
+
+      // Pods bound to a node terminate gracefully: the kubelet finishes the deletion.
+      if (rt.kind === 'Pod' && !rt.group) {
+        const grace = opts.gracePeriodSeconds ?? current.spec?.terminationGracePeriodSeconds ?? 30;
+        const terminal = current.status?.phase === 'Succeeded' || current.status?.phase === 'Failed';
+        if (current.spec?.nodeName && grace > 0 && !terminal) {
+          if (current.metadata.deletionTimestamp) return current;
+          return this.markDeleting(rt, current, grace, policy);
+        }
+      }
+      if ((current.metadata.finalizers ?? []).length || policy === 'Foreground' || rt.kind === 'Namespace') {
+        if (rt.kind === 'Namespace' && BOOTSTRAP_NAMESPACES.includes(name) && name !== 'kube-node-lease') {
+          throw new ApiError('Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`);
+        }
+        if (!current.metadata.deletionTimestamp) {
+          const marked = this.markDeleting(rt, current, 0, policy);
+          if (rt.kind === 'Namespace') return this.finishNamespace(marked);
+          if (policy === 'Foreground') return this.finishForeground(rt, marked);
+          return marked;
+        }
+        return current;
+      }
+      return this.finishDelete(rt, current, policy);
+    });
+  }
+
+  // ---------- events ----------
+
+  /**
+   * Records a core/v1 Event about `involved`, aggregating repeats of the same
+   * reason+message (count, lastTimestamp) as client-go's event correlator does.
+   */
+  recordEvent(
+    involved: KObject,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+    source: { component: string; host?: string },
+    fieldPath?: string,
+  ): void {
+    const evType = this.registry.forKind('v1', 'Event');
+    const namespace = involved.metadata.namespace ?? 'default';
+    const now = this.timestamp();
+    const existing = this.list(evType, { namespace }).items.find(
+      (e) =>
+        e.involvedObject?.uid === involved.metadata.uid &&
+        e.reason === reason &&
+        e.message === message &&
+        (e.involvedObject?.fieldPath ?? '') === (fieldPath ?? '') &&
+        e.source?.component === source.component,
+    );
+    if (existing && this.clock.now() - Date.parse(existing.lastTimestamp ?? existing.firstTimestamp) < 10 * 60_000) {
+      existing.count = (existing.count ?? 1) + 1;
+      existing.lastTimestamp = now;
+      try {
+        this.update(existing);
+      } catch {
+        /* a lost event update is harmless */
+      }
+      return;
+    }
+    const suffix = Math.floor(this.clock.now() * 1000 + this.rng() * 1e6).toString(16).padStart(16, '0').slice(-16);
+    const event: KObject = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: `${involved.metadata.name}.${suffix}`, namespace },
+      involvedObject: {
+        apiVersion: involved.apiVersion,
+        kind: involved.kind,
+        name: involved.metadata.name,
+        namespace: involved.metadata.namespace,
+        uid: involved.metadata.uid,
+        resourceVersion: involved.metadata.resourceVersion,
+        ...(fieldPath ? { fieldPath } : {}),
+      },
+      reason,
+      message,
+      source: { component: source.component, ...(source.host ? { host: source.host } : {}) },
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+      type,
+      eventTime: null,
+      reportingComponent: source.component,
+      reportingInstance: source.host ?? '',
+    };
+    if (!involved.metadata.namespace) delete event.involvedObject.namespace;
+    try {
+      this.create(event);
+    } catch {
+      /* events are best effort, as in a real cluster */
+    }
+  }
+
+  // ---------- cluster bootstrap ----------
+
+  /** Creates what every cluster has from the start (idempotent). */
+  bootstrap(): void {
+    this.store.batch(() => {
+      const ns = this.registry.forKind('v1', 'Namespace');
+      for (const name of BOOTSTRAP_NAMESPACES) {
+        if (!this.tryGet(ns, undefined, name)) this.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      }
+      const svc = this.registry.forKind('v1', 'Service');
+      if (!this.tryGet(svc, 'default', 'kubernetes')) {
+        this.create({
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+          spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] },
+        });
+      }
+    });
+  }
+
+  timestamp(): string {
+    return new Date(Math.floor(this.clock.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  }
+
+  // ---------- internals ----------
+
+  private checkSchema(obj: KObject, rt: ResourceType): void {
+    if (!this.validator) return;
+    const crd = rt.crd ? this.tryGet(this.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, rt.crd) : undefined;
+    const errs = this.validator.schemaErrors(obj, rt, crd);
+    if (errs.length) {
+      const version = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[1] : obj.apiVersion;
+      throw ApiError.badRequest(
+        `${rt.kind} in version "${version}" cannot be handled as a ${rt.kind}: strict decoding error: ${errs.join(', ')}`,
+      );
+    }
+  }
+
+  private checkValid(obj: KObject, rt: ResourceType): void {
+    if (!this.validator) return;
+    const errs = this.validator.validate(obj, rt);
+    if (errs.length) throw ApiError.invalid(rt.kind, rt.group, obj.metadata.name ?? '', errs);
+  }
+
+  private checkNamespaceWritable(namespace: string, rt: ResourceType): void {
+    const nsType = this.registry.forKind('v1', 'Namespace');
+    const ns = this.tryGet(nsType, undefined, namespace);
+    if (!ns) throw ApiError.notFound('namespaces', namespace);
+    if (ns.metadata.deletionTimestamp && rt.kind !== 'Event') {
+      throw new ApiError(
+        'Forbidden',
+        `unable to create new content in namespace ${namespace} because it is being terminated`,
+      );
+    }
+  }
+
+  private admitPod(pod: KObject): void {
+    const pcType = this.registry.forKind('scheduling.k8s.io/v1', 'PriorityClass');
+    admitPod(pod, this.rng, (name) => {
+      const pc = this.tryGet(pcType, undefined, name);
+      return pc ? Number(pc.value) : undefined;
+    });
+    if (pod.spec?.priorityClassName && pod.spec.priority === undefined && !isSystemPriorityClass(pod.spec.priorityClassName)) {
+      throw new ApiError('Forbidden', `pods "${pod.metadata.name}" is forbidden: no PriorityClass with name ${pod.spec.priorityClassName} was found`);
+    }
+    if (pod.spec?.priorityClassName && pod.spec.priority === undefined) {
+      pod.spec.priority = pod.spec.priorityClassName === 'system-node-critical' ? 2000001000 : 2000000000;
+    }
+  }
+
+  private prepareStatusOnCreate(obj: KObject, rt: ResourceType): void {
+    switch (rt.kind) {
+      case 'Pod':
+        obj.status = { phase: 'Pending', qosClass: qosClass(obj) };
+        break;
+      case 'Namespace':
+        obj.status = { phase: 'Active' };
+        break;
+      case 'PersistentVolumeClaim':
+        obj.status = { phase: 'Pending' };
+        obj.metadata.finalizers = [...new Set([...(obj.metadata.finalizers ?? []), 'kubernetes.io/pvc-protection'])];
+        break;
+      case 'PersistentVolume':
+        obj.status = { phase: 'Pending' };
+        obj.metadata.finalizers = [...new Set([...(obj.metadata.finalizers ?? []), 'kubernetes.io/pv-protection'])];
+        break;
+      case 'Service':
+        obj.status = { loadBalancer: {} };
+        break;
+      default:
+        if (hasStatusSubresource(rt) && rt.kind !== 'Node') obj.status = {};
+        else if (rt.kind === 'Node') obj.status ??= {};
+    }
+  }
+
+  private allocateServiceAddresses(svc: KObject): void {
+    const spec = svc.spec ?? {};
+    const all = this.list(this.registry.forKind('v1', 'Service')).items;
+    if (spec.type !== 'ExternalName') {
+      if (spec.clusterIP === undefined || spec.clusterIP === '') {
+        const used = new Set(all.map((s) => s.spec?.clusterIP));
+        let n = 10;
+        let ip: string;
+        do {
+          n++;
+          ip = `${SERVICE_CIDR_BASE[0]}.${SERVICE_CIDR_BASE[1] + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+        } while (used.has(ip) || (n & 255) === 0 || (n & 255) === 255);
+        // spread like a random allocator would, but deterministically per name
+        spec.clusterIP = ip;
+      } else if (spec.clusterIP !== 'None' && all.some((s) => s.spec?.clusterIP === spec.clusterIP)) {
+        throw ApiError.invalid('Service', '', svc.metadata.name!, [
+          { field: 'spec.clusterIPs', type: 'Invalid value', value: `[]string{"${spec.clusterIP}"}`, detail: `failed to allocate IP ${spec.clusterIP}: provided IP is already allocated` },
+        ]);
+      }
+      spec.clusterIPs = [spec.clusterIP];
+    }
+    if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') {
+      const used = new Set<number>();
+      for (const s of all) for (const p of s.spec?.ports ?? []) if (p.nodePort) used.add(p.nodePort);
+      for (const [i, p] of (spec.ports ?? []).entries()) {
+        if (p.nodePort) {
+          if (used.has(p.nodePort)) {
+            throw ApiError.invalid('Service', '', svc.metadata.name!, [
+              { field: `spec.ports[${i}].nodePort`, type: 'Invalid value', value: String(p.nodePort), detail: 'provided port is already allocated' },
+            ]);
+          }
+        } else {
+          let port: number;
+          do port = 30000 + Math.floor(this.rng() * 2768);
+          while (used.has(port));
+          p.nodePort = port;
+        }
+        used.add(p.nodePort);
+      }
+    }
+    svc.spec = spec;
+  }
+
+  private keepServiceAddresses(current: KObject, next: KObject): void {
+    if (!next.spec) return;
+    if (next.spec.clusterIP === undefined && current.spec?.clusterIP !== undefined) {
+      next.spec.clusterIP = current.spec.clusterIP;
+      next.spec.clusterIPs = current.spec.clusterIPs;
+    }
+    for (const p of next.spec.ports ?? []) {
+      if ((next.spec.type === 'NodePort' || next.spec.type === 'LoadBalancer') && !p.nodePort) {
+        const old = (current.spec?.ports ?? []).find((o: any) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+        if (old?.nodePort) p.nodePort = old.nodePort;
+        else {
+          p.nodePort = 30000 + Math.floor(this.rng() * 2768);
+        }
+      }
+    }
+  }
+
+  private afterCreate(obj: KObject, rt: ResourceType): void {
+    if (rt.kind === 'Namespace') {
+      // The ServiceAccount and root-CA publisher controllers do this within milliseconds
+      // of a namespace appearing; doing it here keeps the CLI usable with no loop running.
+      const ns = obj.metadata.name!;
+      const sa = this.registry.forKind('v1', 'ServiceAccount');
+      if (!this.tryGet(sa, ns, 'default')) this.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } });
+      const cm = this.registry.forKind('v1', 'ConfigMap');
+      if (!this.tryGet(cm, ns, 'kube-root-ca.crt')) {
+        this.create({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'kube-root-ca.crt', namespace: ns, annotations: { 'kubernetes.io/description': 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.' } },
+          data: { 'ca.crt': '-----BEGIN CERTIFICATE-----\n(simulated by kubesim)\n-----END CERTIFICATE-----\n' },
+        });
+      }
+    }
+    if (rt.kind === 'CustomResourceDefinition') this.syncCrdIndex();
+  }
+
+  private markDeleting(rt: ResourceType, current: KObject, graceSeconds: number, policy: PropagationPolicy): KObject {
+    const next = deepCopy(current);
+    next.metadata.deletionTimestamp = new Date(Math.floor(this.clock.now() / 1000) * 1000 + graceSeconds * 1000).toISOString().replace('.000Z', 'Z');
+    next.metadata.deletionGracePeriodSeconds = graceSeconds;
+    if (policy === 'Foreground') next.metadata.finalizers = [...new Set([...(next.metadata.finalizers ?? []), 'foregroundDeletion'])];
+    if (policy === 'Orphan') next.metadata.finalizers = [...new Set([...(next.metadata.finalizers ?? []), 'orphan'])];
+    if (rt.kind === 'Namespace') next.status = { ...(next.status ?? {}), phase: 'Terminating' };
+    if (rt.kind === 'Pod' && policy === 'Orphan') this.orphanDependents(current);
+    return this.store.update(objectKey(rt, current.metadata.namespace, current.metadata.name!), next);
+  }
+
+  private finishForeground(rt: ResourceType, owner: KObject): KObject {
+    this.deleteDependents(owner, 'Foreground');
+    const latest = this.tryGet(rt, owner.metadata.namespace, owner.metadata.name!) ?? owner;
+    latest.metadata.finalizers = (latest.metadata.finalizers ?? []).filter((f: string) => f !== 'foregroundDeletion');
+    if (latest.metadata.finalizers.length) return this.store.update(objectKey(rt, owner.metadata.namespace, owner.metadata.name!), latest);
+    return this.finishDelete(rt, latest);
+  }
+
+  private finishNamespace(ns: KObject): KObject {
+    // The namespace controller: delete everything in it, then drop the finalizer.
+    const name = ns.metadata.name!;
+    for (const rt of this.registry.all()) {
+      if (!rt.namespaced || rt.kind === 'Binding' || (rt.group === 'events.k8s.io')) continue;
+      for (const o of this.list(rt, { namespace: name }).items) {
+        try {
+          this.delete(rt, name, o.metadata.name!, { gracePeriodSeconds: 0 });
+          const left = this.tryGet(rt, name, o.metadata.name!);
+          if (left) this.forceRemove(rt, left);
+        } catch {
+          /* already gone */
+        }
+      }
+    }
+    const nsType = this.registry.forKind('v1', 'Namespace');
+    return this.finishDelete(nsType, ns);
+  }
+
+  private forceRemove(rt: ResourceType, obj: KObject): void {
+    try {
+      this.store.delete(objectKey(rt, obj.metadata.namespace, obj.metadata.name!));
+    } catch {
+      /* gone */
+    }
+  }
+
+  private finishDelete(rt: ResourceType, current: KObject, policy: PropagationPolicy = 'Background'): KObject {
+    const key = objectKey(rt, current.metadata.namespace, current.metadata.name!);
+    let last: KObject;
+    try {
+      last = this.store.delete(key);
+    } catch (e) {
+      if (e instanceof KeyNotFoundError) return current;
+      throw e;
+    }
+    const finalizers: string[] = current.metadata.finalizers ?? [];
+    if (policy === 'Orphan' || finalizers.includes('orphan')) this.orphanDependents(current);
+    else this.deleteDependents(current, 'Background');
+    if (rt.kind === 'CustomResourceDefinition') this.removeCrd(current);
+    return last;
+  }
+
+  /** Garbage collection of owned objects (ownerReferences), done synchronously. */
+  private deleteDependents(owner: KObject, policy: PropagationPolicy): void {
+    const uid = owner.metadata.uid;
+    for (const rt of this.dependentTypes(owner)) {
+      for (const dep of this.list(rt, { namespace: owner.metadata.namespace }).items) {
+        const refs: any[] = dep.metadata.ownerReferences ?? [];
+        if (!refs.some((r) => r.uid === uid)) continue;
+        const remaining = refs.filter((r) => r.uid !== uid);
+        try {
+          if (remaining.length) {
+            this.mutate(rt, dep.metadata.namespace, dep.metadata.name!, (o) => {
+              o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r: any) => r.uid !== uid);
+            });
+          } else {
+            this.delete(rt, dep.metadata.namespace, dep.metadata.name!, { propagationPolicy: policy });
+          }
+        } catch {
+          /* already gone */
+        }
+      }
+    }
+  }
+
+  private orphanDependents(owner: KObject): void {
+    const uid = owner.metadata.uid;
+    for (const rt of this.dependentTypes(owner)) {
+      for (const dep of this.list(rt, { namespace: owner.metadata.namespace }).items) {
+        if (!(dep.metadata.ownerReferences ?? []).some((r: any) => r.uid === uid)) continue;
+        try {
+          this.mutate(rt, dep.metadata.namespace, dep.metadata.name!, (o) => {
+            o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r: any) => r.uid !== uid);
+            if (!o.metadata.ownerReferences.length) delete o.metadata.ownerReferences;
+          });
+        } catch {
+          /* gone */
+        }
+      }
+    }
+  }
+
+  /** The types that can hold objects owned by `owner` (kept small: scanning every type is slow). */
+  private dependentTypes(owner: KObject): ResourceType[] {
+    const byKind: Record<string, string[]> = {
+      Deployment: ['ReplicaSet'],
+      ReplicaSet: ['Pod'],
+      ReplicationController: ['Pod'],
+      StatefulSet: ['Pod', 'ControllerRevision', 'PersistentVolumeClaim'],
+      DaemonSet: ['Pod', 'ControllerRevision'],
+      Job: ['Pod'],
+      CronJob: ['Job'],
+      Service: ['Endpoints', 'EndpointSlice'],
+      Node: ['Pod', 'Lease'],
+      Pod: [],
+    };
+    const kinds = byKind[owner.kind];
+    const types = this.registry.all().filter((t) => t.kind !== 'Binding' && t.group !== 'events.k8s.io' && !(t.kind === 'Event'));
+    if (kinds) return types.filter((t) => kinds.includes(t.kind));
+    if (owner.kind === 'CustomResourceDefinition') return [];
+    return owner.metadata.namespace ? types.filter((t) => t.namespaced) : types;
+  }
+
+  private syncCrdIndex(): void {
+    const crdType = this.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
+    const types: ResourceType[] = [];
+    for (const crd of this.list(crdType).items) {
+      if (crd.metadata.deletionTimestamp) continue;
+      const t = crdResourceType(crd);
+      if (t) types.push(t);
+    }
+    for (const t of this.registry.all().filter((x) => x.crd)) this.registry.unregister(t.group, t.plural);
+    for (const t of types) this.registry.register(t);
+    this.store.writeMeta(CRD_INDEX, types);
+  }
+
+  private removeCrd(crd: KObject): void {
+    const t = crdResourceType(crd);
+    if (t) {
+      // Custom resources go with their definition.
+      for (const o of this.list(t).items) this.forceRemove(t, o);
+    }
+    this.syncCrdIndex();
+  }
+}
+
+function hasStatusSubresource(rt: ResourceType): boolean {
+  return !['ConfigMap', 'Secret', 'ServiceAccount', 'Event', 'Endpoints', 'EndpointSlice', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'PriorityClass', 'LimitRange', 'IngressClass', 'ControllerRevision', 'Lease', 'PodTemplate'].includes(rt.kind);
+}
+
+/** Generation moves on spec changes only: everything but metadata and status. */
+function specChanged(a: KObject, b: KObject): boolean {
+  return !deepEqual(withoutMeta(a), withoutMeta(b));
+}
+
+function withoutMeta(o: KObject): unknown {
+  const { metadata, status, apiVersion, kind, ...rest } = o;
+  return rest;
+}
+
+function sortKeysDeep(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeysDeep);
+  if (isObject(v)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) out[k] = sortKeysDeep(v[k]);
+    return out;
+  }
+  return v;
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sortKeysDeep(a)) === JSON.stringify(sortKeysDeep(b));
+}
+
+function isSystemPriorityClass(name: string): boolean {
+  return name === 'system-node-critical' || name === 'system-cluster-critical';
+}
+
+const NAME_SEGMENT = /^[^/\\\0%]+$/;
+/** Names that can never be valid keys (path traversal) never reach the store. */
+function validName(name: string): boolean {
+  return NAME_SEGMENT.test(name) && name !== '.' && name !== '..' && name.length <= 253;
+}
+
+export { apiVersionOf, NoKindMatchError };

@@ -1,0 +1,60 @@
+// Randomness for the simulation: generated name suffixes, hashes, jitter. Seedable
+// (KUBESIM_SEED) so that scenario tests can be reproduced exactly.
+
+import { randomBytes } from 'node:crypto';
+
+export type Rng = () => number; // uniform in [0, 1)
+
+/** mulberry32: small, fast, good enough for simulation choices. */
+export function seededRng(seed: number): Rng {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function defaultRng(): Rng {
+  const env = process.env.KUBESIM_SEED;
+  return seededRng(env ? Number(env) : randomBytes(4).readUInt32LE(0));
+}
+
+// The alphabet of k8s.io/apimachinery/pkg/util/rand: no vowels, no confusable characters.
+const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** A 5-character generateName suffix, as the API server appends it. */
+export function randomSuffix(rng: Rng, n = 5): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += ALPHANUMS[Math.floor(rng() * ALPHANUMS.length)];
+  return s;
+}
+
+/** Maps a 32-bit hash onto the same alphabet (pod-template-hash, like SafeEncodeString). */
+export function safeEncode(n: number): string {
+  const digits = String(n >>> 0);
+  let out = '';
+  for (const ch of digits) out += ALPHANUMS[ch.charCodeAt(0) % ALPHANUMS.length];
+  return out;
+}
+
+/** A random UUID v4 drawn from the rng (so uids are reproducible under a seed). */
+export function uuid(rng: Rng): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(rng() * 16).toString(16));
+  hex[12] = '4';
+  hex[16] = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  const h = hex.join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** FNV-1a 32-bit: stable hashes of pod templates. */
+export function fnv32a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}

@@ -1,0 +1,462 @@
+// The file backend: one JSON file per object under `registry/`, laid out like etcd's keys
+// (`registry/pods/default/web`), readable with cat and jq.
+//
+// Crash and concurrency safety:
+// - writers take an exclusive lock file (O_EXCL, holding the pid; a dead holder's lock is
+//   broken), so revisions are handed out one at a time across processes;
+// - each write first appends a line to `journal.log` (claiming its revision: after a crash
+//   the next writer resumes from the journal's last revision, so no revision is reused),
+//   then writes the object to a temporary file, fsyncs it and renames it into place, so a
+//   reader never sees a torn file;
+// - readers take no lock.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { KObject } from '../api/types';
+import {
+  assertSafeKey,
+  KeyExistsError,
+  KeyNotFoundError,
+  RevisionConflictError,
+  StoreError,
+  type ListResult,
+  type Store,
+  type WatchEvent,
+  type EventType,
+} from './store';
+
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
+const JOURNAL_MAX_BYTES = 16 * 1024 * 1024;
+const LOCK_TIMEOUT_MS = 30_000;
+
+interface JournalLine {
+  rev: number;
+  type: EventType;
+  key: string;
+  /** Only for DELETED: the object as it was. */
+  object?: KObject;
+}
+
+const sleepBuffer = new Int32Array(new SharedArrayBuffer(4));
+function sleepSync(ms: number): void {
+  Atomics.wait(sleepBuffer, 0, 0, ms);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface FileStoreOptions {
+  /** fsync object files before renaming them into place (default true). */
+  fsync?: boolean;
+}
+
+export class FileStore implements Store {
+  private readonly registryDir: string;
+  private readonly journalPath: string;
+  private readonly revPath: string;
+  private readonly lockPath: string;
+  private readonly metaDir: string;
+  private lockDepth = 0;
+  private rev = 0;
+  private journalFd: number | undefined;
+  private readonly verifiedDirs = new Set<string>();
+  private readonly fsync: boolean;
+
+  constructor(
+    readonly root: string,
+    opts: FileStoreOptions = {},
+  ) {
+    this.fsync = opts.fsync ?? process.env.KUBESIM_FSYNC !== '0';
+    ensurePrivateDir(root);
+    this.registryDir = path.join(root, 'registry');
+    this.metaDir = path.join(root, 'meta');
+    ensurePrivateDir(this.registryDir);
+    ensurePrivateDir(this.metaDir);
+    this.journalPath = path.join(root, 'journal.log');
+    this.revPath = path.join(root, 'rev');
+    this.lockPath = path.join(root, 'lock');
+  }
+
+  currentRev(): number {
+    if (this.lockDepth > 0) return this.rev;
+    return this.readRev();
+  }
+
+  get(key: string): KObject | undefined {
+    assertSafeKey(key);
+    return this.readObject(path.join(this.registryDir, key));
+  }
+
+  list(prefix: string): ListResult {
+    assertSafeKey(prefix);
+    const rev = this.currentRev();
+    const items: KObject[] = [];
+    this.collect(path.join(this.registryDir, prefix), items);
+    return { rev, items };
+  }
+
+  create(key: string, obj: KObject): KObject {
+    assertSafeKey(key);
+    return this.batch(() => {
+      const file = path.join(this.registryDir, key);
+      if (fs.existsSync(file)) throw new KeyExistsError(key);
+      return this.write(key, file, obj, 'ADDED');
+    });
+  }
+
+  update(key: string, obj: KObject, expectRev?: number): KObject {
+    assertSafeKey(key);
+    return this.batch(() => {
+      const file = path.join(this.registryDir, key);
+      const current = this.readObject(file);
+      if (!current) throw new KeyNotFoundError(key);
+      if (expectRev !== undefined && Number(current.metadata.resourceVersion) !== expectRev) {
+        throw new RevisionConflictError(key, current);
+      }
+      return this.write(key, file, obj, 'MODIFIED');
+    });
+  }
+
+  delete(key: string, expectRev?: number): KObject {
+    assertSafeKey(key);
+    return this.batch(() => {
+      const file = path.join(this.registryDir, key);
+      const current = this.readObject(file);
+      if (!current) throw new KeyNotFoundError(key);
+      if (expectRev !== undefined && Number(current.metadata.resourceVersion) !== expectRev) {
+        throw new RevisionConflictError(key, current);
+      }
+      const rev = ++this.rev;
+      const last = { ...current, metadata: { ...current.metadata, resourceVersion: String(rev) } };
+      this.appendJournal({ rev, type: 'DELETED', key, object: last });
+      fs.rmSync(file, { force: true });
+      return last;
+    });
+  }
+
+  changesSince(afterRev: number): WatchEvent[] {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.journalPath, 'utf8');
+    } catch {
+      return [];
+    }
+    const events: WatchEvent[] = [];
+    const seen = new Map<string, number>();
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      let entry: JournalLine;
+      try {
+        entry = JSON.parse(line) as JournalLine;
+      } catch {
+        continue; // a line torn by a crash mid-append: its object file tells the truth
+      }
+      if (entry.rev <= afterRev) continue;
+      if ((seen.get(entry.key) ?? 0) >= entry.rev) continue;
+      let object = entry.object;
+      if (!object) {
+        object = this.readObject(path.join(this.registryDir, entry.key));
+        if (!object) continue; // deleted later; its DELETED line follows
+      }
+      const objRev = Number(object.metadata.resourceVersion);
+      seen.set(entry.key, Math.max(objRev, entry.rev));
+      events.push({ type: entry.type, key: entry.key, rev: Math.max(objRev, entry.rev), object });
+    }
+    return events;
+  }
+
+  batch<T>(fn: () => T): T {
+    if (this.lockDepth > 0) {
+      this.lockDepth++;
+      try {
+        return fn();
+      } finally {
+        this.lockDepth--;
+      }
+    }
+    this.acquireLock();
+    this.lockDepth = 1;
+    const startRev = this.rev;
+    try {
+      return fn();
+    } finally {
+      try {
+        if (this.rev !== startRev) this.writeRev();
+        this.maybeTrimJournal();
+      } finally {
+        if (this.journalFd !== undefined) {
+          fs.closeSync(this.journalFd);
+          this.journalFd = undefined;
+        }
+        this.lockDepth = 0;
+        this.releaseLock();
+      }
+    }
+  }
+
+  readMeta<T>(name: string): T | undefined {
+    assertSafeKey(name);
+    try {
+      return JSON.parse(fs.readFileSync(path.join(this.metaDir, name + '.json'), 'utf8')) as T;
+    } catch {
+      return undefined;
+    }
+  }
+
+  writeMeta(name: string, value: unknown): void {
+    assertSafeKey(name);
+    this.atomicWrite(path.join(this.metaDir, name + '.json'), JSON.stringify(value, null, 2) + '\n');
+  }
+
+  close(): void {
+    if (this.journalFd !== undefined) fs.closeSync(this.journalFd);
+    this.journalFd = undefined;
+  }
+
+  // --- internals ---
+
+  private write(key: string, file: string, obj: KObject, type: EventType): KObject {
+    const rev = ++this.rev;
+    const stored: KObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
+    this.appendJournal({ rev, type, key });
+    this.ensureDir(path.dirname(file));
+    this.atomicWrite(file, JSON.stringify(stored, null, 2) + '\n');
+    return stored;
+  }
+
+  private atomicWrite(file: string, data: string): void {
+    const tmp = `${path.dirname(file)}/.tmp-${process.pid}-${path.basename(file)}`;
+    let fd: number;
+    try {
+      fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW, FILE_MODE);
+    } catch (e) {
+      throw storeIoError(e, tmp);
+    }
+    try {
+      fs.writeSync(fd, data);
+      if (this.fsync) fs.fdatasyncSync(fd);
+    } catch (e) {
+      fs.closeSync(fd);
+      fs.rmSync(tmp, { force: true });
+      throw storeIoError(e, file);
+    }
+    fs.closeSync(fd);
+    fs.renameSync(tmp, file);
+  }
+
+  private readObject(file: string): KObject | undefined {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
+      throw storeIoError(e, file);
+    }
+    try {
+      return JSON.parse(text) as KObject;
+    } catch {
+      throw new StoreError(`corrupt object file ${file}`);
+    }
+  }
+
+  private collect(dir: string, out: KObject[]): void {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      throw storeIoError(e, dir);
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (entry.name.startsWith('.tmp-')) continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) this.collect(full, out);
+      else if (entry.isFile()) {
+        const obj = this.readObject(full);
+        if (obj) out.push(obj);
+      }
+      // symlinks are never followed: nothing planted in the state directory is read
+    }
+  }
+
+  /** Creates a directory below the registry, refusing to go through symlinks. */
+  private ensureDir(dir: string): void {
+    if (this.verifiedDirs.has(dir)) return;
+    const rel = path.relative(this.registryDir, dir);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new StoreError(`path escapes the state directory: ${dir}`);
+    let cur = this.registryDir;
+    for (const part of rel.split(path.sep)) {
+      if (!part) continue;
+      cur = path.join(cur, part);
+      let st: fs.Stats | undefined;
+      try {
+        st = fs.lstatSync(cur);
+      } catch {
+        st = undefined;
+      }
+      if (!st) {
+        try {
+          fs.mkdirSync(cur, { mode: DIR_MODE });
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw storeIoError(e, cur);
+        }
+      } else if (!st.isDirectory()) {
+        throw new StoreError(`refusing to use ${cur}: not a directory (symlink planted in the state directory?)`);
+      }
+    }
+    this.verifiedDirs.add(dir);
+  }
+
+  private appendJournal(line: JournalLine): void {
+    if (this.journalFd === undefined) {
+      this.journalFd = fs.openSync(this.journalPath, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, FILE_MODE);
+    }
+    try {
+      fs.writeSync(this.journalFd, JSON.stringify(line) + '\n');
+    } catch (e) {
+      throw storeIoError(e, this.journalPath);
+    }
+  }
+
+  private readRev(): number {
+    let rev = 0;
+    try {
+      rev = Number(fs.readFileSync(this.revPath, 'utf8').trim()) || 0;
+    } catch {
+      rev = 0;
+    }
+    return Math.max(rev, this.lastJournalRev());
+  }
+
+  /** The revision of the journal's last complete line (covers a crash before `rev` was written). */
+  private lastJournalRev(): number {
+    let fd: number;
+    try {
+      fd = fs.openSync(this.journalPath, 'r');
+    } catch {
+      return 0;
+    }
+    try {
+      const size = fs.fstatSync(fd).size;
+      if (size === 0) return 0;
+      let chunk = 64 * 1024;
+      for (;;) {
+        const len = Math.min(chunk, size);
+        const buf = Buffer.alloc(len);
+        fs.readSync(fd, buf, 0, len, size - len);
+        const lines = buf.toString('utf8').split('\n');
+        for (let i = lines.length - 1; i >= (len === size ? 0 : 1); i--) {
+          const m = /^\{"rev":(\d+),/.exec(lines[i]);
+          if (m) return Number(m[1]);
+        }
+        if (len === size) return 0;
+        chunk *= 4;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private writeRev(): void {
+    this.atomicWrite(this.revPath, String(this.rev) + '\n');
+  }
+
+  private maybeTrimJournal(): void {
+    let size = 0;
+    try {
+      size = fs.statSync(this.journalPath).size;
+    } catch {
+      return;
+    }
+    if (size <= JOURNAL_MAX_BYTES) return;
+    // Keep the newer half; watchers that fall behind the trimmed part re-list (as with
+    // etcd compaction), which level-triggered consumers handle by design.
+    if (this.journalFd !== undefined) {
+      fs.closeSync(this.journalFd);
+      this.journalFd = undefined;
+    }
+    const text = fs.readFileSync(this.journalPath, 'utf8');
+    const cut = text.indexOf('\n', Math.floor(text.length / 2));
+    this.atomicWrite(this.journalPath, text.slice(cut + 1));
+  }
+
+  private acquireLock(): void {
+    const deadline = Date.now() + LOCK_TIMEOUT_MS;
+    let wait = 1;
+    for (;;) {
+      try {
+        const fd = fs.openSync(this.lockPath, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, FILE_MODE);
+        fs.writeSync(fd, `${process.pid}\n`);
+        fs.closeSync(fd);
+        break;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'EEXIST') throw storeIoError(e, this.lockPath);
+      }
+      this.breakStaleLock();
+      if (Date.now() > deadline) throw new StoreError(`timed out waiting for the state lock ${this.lockPath}`);
+      sleepSync(wait);
+      wait = Math.min(wait * 2, 20);
+    }
+    this.rev = this.readRev();
+  }
+
+  private breakStaleLock(): void {
+    let holder: number;
+    try {
+      holder = Number(fs.readFileSync(this.lockPath, 'utf8').trim());
+    } catch {
+      return;
+    }
+    // An empty lock file is one whose writer died between create and write: also stale,
+    // but only once it is old enough that it is not being written right now.
+    if (holder && pidAlive(holder)) return;
+    try {
+      const st = fs.statSync(this.lockPath);
+      if (!holder && Date.now() - st.mtimeMs < 1000) return;
+      fs.rmSync(this.lockPath, { force: true });
+    } catch {
+      /* someone else broke it */
+    }
+  }
+
+  private releaseLock(): void {
+    fs.rmSync(this.lockPath, { force: true });
+  }
+}
+
+export function ensurePrivateDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  } catch (e) {
+    throw storeIoError(e, dir);
+  }
+  const st = fs.lstatSync(dir);
+  if (!st.isDirectory()) throw new StoreError(`${dir} is not a directory`);
+}
+
+function storeIoError(e: unknown, file: string): StoreError {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOSPC':
+      return new StoreError(`no space left on device while writing ${file}; the state directory was left unchanged`);
+    case 'EROFS':
+    case 'EACCES':
+    case 'EPERM':
+      return new StoreError(`cannot write ${file}: ${err.code === 'EROFS' ? 'read-only file system' : 'permission denied'}`);
+    case 'ELOOP':
+      return new StoreError(`refusing to follow a symlink at ${file}`);
+    default:
+      return new StoreError(`${err.message ?? String(e)}`);
+  }
+}

@@ -1,0 +1,84 @@
+// The storage interface every backend implements (in the spirit of kine's Backend): keys
+// are etcd-like registry paths, every write returns the new cluster-wide revision, and
+// updates are compare-and-swap on the object's revision. Nothing above src/api/ calls this.
+
+import type { KObject } from '../api/types';
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface WatchEvent {
+  type: EventType;
+  key: string;
+  rev: number;
+  /** The object after the change; for DELETED the last state before deletion. */
+  object: KObject;
+}
+
+export class KeyExistsError extends Error {
+  constructor(readonly key: string) {
+    super(`key exists: ${key}`);
+  }
+}
+
+export class KeyNotFoundError extends Error {
+  constructor(readonly key: string) {
+    super(`key not found: ${key}`);
+  }
+}
+
+/** A compare-and-swap failed: the stored object has another revision than expected. */
+export class RevisionConflictError extends Error {
+  constructor(
+    readonly key: string,
+    readonly current: KObject | undefined,
+  ) {
+    super(`revision conflict on ${key}`);
+  }
+}
+
+export class StoreError extends Error {}
+
+export interface ListResult {
+  rev: number;
+  items: KObject[];
+}
+
+export interface Store {
+  /** The last revision handed out. */
+  currentRev(): number;
+  get(key: string): KObject | undefined;
+  /** Objects whose key starts with `prefix` + '/', sorted by key (etcd order). */
+  list(prefix: string): ListResult;
+  /** Stores a new object; metadata.resourceVersion is set to the new revision. */
+  create(key: string, obj: KObject): KObject;
+  /** Replaces an object if its stored revision equals `expectRev` (when given). */
+  update(key: string, obj: KObject, expectRev?: number): KObject;
+  delete(key: string, expectRev?: number): KObject;
+  /** Changes with rev > afterRev, oldest first, as far as the journal still holds them. */
+  changesSince(afterRev: number): WatchEvent[];
+  /**
+   * Runs several operations as one unit with respect to other writers (one lock taken),
+   * which also makes bulk writes fast. Nested calls join the outer one.
+   */
+  batch<T>(fn: () => T): T;
+  /** Small named documents next to the registry (clock, allocations, profile). */
+  readMeta<T>(name: string): T | undefined;
+  writeMeta(name: string, value: unknown): void;
+  close(): void;
+}
+
+const SEGMENT = /^[^/\\\0]+$/;
+
+/**
+ * Checks that a key cannot escape the registry: every segment non-empty, not `.`/`..`,
+ * without separators or NUL. Object names are validated by the API layer first; this is
+ * the last line of defence before a name becomes a path.
+ */
+export function assertSafeKey(key: string): void {
+  const parts = key.split('/');
+  for (const p of parts) {
+    if (!SEGMENT.test(p) || p === '.' || p === '..' || p.length > 253) {
+      throw new StoreError(`invalid storage key ${JSON.stringify(key)}`);
+    }
+  }
+}
