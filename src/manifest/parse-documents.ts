@@ -1,0 +1,251 @@
+// Turns the text of one manifest source into objects: multi-document YAML (or JSON),
+// `List` documents expanded into their items, each object able to say where its fields are.
+// Every problem becomes a ManifestError for its document; the other documents still load.
+import { parseAllDocuments, LineCounter, isMap, isSeq, isScalar, isAlias, isPair, visit, type Document, type Node } from 'yaml';
+import type { KObject } from '../api/types';
+import type { FieldPath, ManifestDoc, ManifestError, SourcePosition } from './types';
+import { YAML_OPTIONS, MAX_ALIAS_COUNT } from './yaml-compat';
+import { invalidUtf8Offset, bytePosition } from './utf8';
+
+export interface ParsedSource {
+  docs: ManifestDoc[];
+  errors: ManifestError[];
+}
+
+const VALIDATE_SUFFIX = '; if you choose to ignore these errors, turn validation off with --validate=false';
+
+/** Checks raw bytes (binary, UTF-8) and parses them. */
+export function parseManifestBytes(buf: Uint8Array, source: string): ParsedSource & { text?: string } {
+  const nul = buf.indexOf(0);
+  if (nul >= 0) {
+    const pos = bytePosition(buf, nul);
+    return {
+      docs: [],
+      errors: [{
+        code: 'binary', source, position: { file: source, ...pos },
+        message: 'the file contains NUL bytes: it looks like binary data, not YAML or JSON',
+        kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: control characters are not allowed`,
+        hint: 'pass a YAML or JSON manifest',
+      }],
+    };
+  }
+  const bad = invalidUtf8Offset(buf);
+  if (bad >= 0) {
+    const pos = bytePosition(buf, bad);
+    return {
+      docs: [],
+      errors: [{
+        code: 'invalid-utf8', source, position: { file: source, ...pos },
+        message: `invalid UTF-8 byte 0x${buf[bad].toString(16).padStart(2, '0')} at byte offset ${bad}`,
+        kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: invalid leading UTF-8 octet`,
+        hint: 'save the file as UTF-8',
+      }],
+    };
+  }
+  let text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return { ...parseManifestText(text, source), text };
+}
+
+// go-yaml's wording for the common syntax errors, so kubectlMessage reads like kubectl.
+const GO_YAML_TEXT: Record<string, string> = {
+  TAB_AS_INDENT: 'found character that cannot start any token',
+  BAD_INDENT: 'did not find expected key',
+  MISSING_CHAR: 'found unexpected end of stream',
+  BLOCK_AS_IMPLICIT_KEY: 'mapping values are not allowed in this context',
+  MULTILINE_IMPLICIT_KEY: 'could not find expected \':\'',
+  UNEXPECTED_TOKEN: 'did not find expected node content',
+};
+
+const HINTS: Record<string, string> = {
+  TAB_AS_INDENT: 'YAML indentation must use spaces: replace the TAB characters with spaces',
+  BAD_INDENT: 'check the indentation of this line against the lines above it',
+  BLOCK_AS_IMPLICIT_KEY: 'quote a value that contains ": ", or put the nested mapping on its own indented line',
+  MISSING_CHAR: 'close the quoted string or bracket',
+  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line and be followed by ":"',
+  DUPLICATE_KEY: 'remove one of the two (kubectl rejects the file; other tools silently keep the last one)',
+};
+
+/** Parses the text of one source. Pure: no file system access. */
+export function parseManifestText(text: string, source: string): ParsedSource {
+  const docs: ManifestDoc[] = [];
+  const errors: ManifestError[] = [];
+  const lc = new LineCounter();
+  const at = (offset: number): SourcePosition => ({ file: source, ...lc.linePos(offset) });
+  let parsed: Document[];
+  try {
+    const r = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter: lc });
+    parsed = Array.isArray(r) ? (r as Document[]) : [];
+  } catch (e) {
+    errors.push(deepError(source, e));
+    return { docs, errors };
+  }
+
+  let prevEnd = 0;
+  parsed.forEach((doc, docIndex) => {
+    const contents = doc.contents as Node | null;
+    const docEnd = doc.range?.[2] ?? text.length;
+    const preamble = text.slice(prevEnd, contents?.range ? contents.range[0] : docEnd);
+    prevEnd = docEnd;
+    const helm = /^#\s*Source:\s*(\S.*?)\s*$/m.exec(preamble)?.[1];
+
+    if (doc.errors.length) {
+      for (const err of doc.errors) errors.push(syntaxError(source, docIndex, doc, err.code, err.message, at(err.pos[0]), lc));
+      return;
+    }
+    if (contents == null || (isScalar(contents) && contents.value == null)) return; // empty document
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      if (e instanceof ReferenceError && /alias/i.test(e.message)) {
+        errors.push({
+          code: 'alias-limit', source, docIndex, position: contents.range ? at(contents.range[0]) : undefined,
+          message: `YAML aliases expand to too many nodes (more than ${MAX_ALIAS_COUNT}): refusing to expand it`,
+          kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: document contains excessive aliasing`,
+          hint: 'this looks like an alias bomb ("billion laughs"); write the values out instead of nesting aliases',
+        });
+      } else errors.push(deepError(source, e, docIndex));
+      return;
+    }
+    const base = (p: FieldPath) => positionIn(doc, p, lc, source);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      const what = Array.isArray(value) ? 'array' : typeof value === 'string' ? 'string' : typeof value === 'number' ? 'number' : typeof value;
+      errors.push({
+        code: 'not-an-object', source, docIndex, position: contents.range ? at(contents.range[0]) : undefined,
+        message: `document ${docIndex + 1} is ${Array.isArray(value) ? 'a list' : `a ${what} value`}, not an object: a manifest must be a mapping with apiVersion, kind and metadata`,
+        kubectlMessage: `unable to decode "${source}": json: cannot unmarshal ${what} into Go value of type map[string]interface {}`,
+        hint: Array.isArray(value) ? 'to group objects, separate documents with "---" or use "kind: List" with "items:"' : undefined,
+      });
+      return;
+    }
+    const obj = value as Record<string, unknown>;
+    const typeErr = typeMetaError(obj, source, docIndex, base([]));
+    if (typeErr) {
+      errors.push(typeErr);
+      return;
+    }
+    const kind = obj.kind as string;
+    if (kind.endsWith('List') && Array.isArray(obj.items)) {
+      (obj.items as unknown[]).forEach((item, i) => {
+        const itemPos = (p: FieldPath) => base(['items', i, ...p]);
+        if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+          errors.push({
+            code: 'bad-list', source, docIndex, position: itemPos([]),
+            message: `items[${i}] of the ${kind} is not an object`,
+            kubectlMessage: `unable to decode "${source}": items[${i}] is not an object`,
+          });
+          return;
+        }
+        const e = typeMetaError(item as Record<string, unknown>, source, docIndex, itemPos([]), `items[${i}] of the ${kind}`);
+        if (e) return void errors.push(e);
+        docs.push(makeDoc(source, docIndex, item as Record<string, unknown>, itemPos, helm, i));
+      });
+      return;
+    }
+    docs.push(makeDoc(source, docIndex, obj, base, helm));
+  });
+  return { docs, errors };
+}
+
+function makeDoc(
+  source: string, docIndex: number, obj: Record<string, unknown>, positionOf: (p: FieldPath) => SourcePosition | undefined,
+  helmSource: string | undefined, listIndex?: number,
+): ManifestDoc {
+  if (obj.metadata == null) obj.metadata = {};
+  const d: ManifestDoc = { source, docIndex, object: obj as KObject, positionOf };
+  if (listIndex !== undefined) d.listIndex = listIndex;
+  if (helmSource) d.helmSource = helmSource;
+  return d;
+}
+
+function typeMetaError(obj: Record<string, unknown>, source: string, docIndex: number, position: SourcePosition | undefined, what?: string): ManifestError | undefined {
+  const noKind = typeof obj.kind !== 'string' || obj.kind === '';
+  const noVersion = typeof obj.apiVersion !== 'string' || obj.apiVersion === '';
+  if (!noKind && !noVersion) return undefined;
+  const missing = [noVersion && 'apiVersion', noKind && 'kind'].filter(Boolean) as string[];
+  const data = missing.length === 2 ? '[apiVersion not set, kind not set]' : `${missing[0]} not set`;
+  const subject = what ?? `document ${docIndex + 1}`;
+  return {
+    code: noKind ? 'kind-not-set' : 'apiversion-not-set', source, docIndex, position,
+    message: `${subject} has no ${missing.join(' and ')}`,
+    kubectlMessage: `error validating "${source}": error validating data: ${data}${VALIDATE_SUFFIX}`,
+    hint: noKind ? 'every object needs "apiVersion" and "kind", e.g. apiVersion: v1 / kind: ConfigMap' : 'add apiVersion, e.g. "apiVersion: apps/v1" for a Deployment or "v1" for core kinds',
+  };
+}
+
+function syntaxError(source: string, docIndex: number, doc: Document, code: string, message: string, pos: SourcePosition, lc: LineCounter): ManifestError {
+  if (code === 'DUPLICATE_KEY') {
+    const dup = findDuplicate(doc, lc.lineStarts[pos.line - 1] + pos.col - 1);
+    const key = dup?.key ?? '?';
+    const first = dup ? lc.linePos(dup.firstOffset).line : undefined;
+    return {
+      code: 'duplicate-key', source, docIndex, position: pos,
+      message: `duplicate key "${key}"${first ? ` (first defined at line ${first})` : ''}: mapping keys must be unique`,
+      kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: unmarshal errors:\n  line ${pos.line}: key "${key}" already set in map`,
+      hint: HINTS.DUPLICATE_KEY,
+    };
+  }
+  const first = message.split('\n')[0];
+  return {
+    code: 'yaml-syntax', source, docIndex, position: pos,
+    message: `YAML syntax error: ${first}`,
+    kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: line ${pos.line}: ${GO_YAML_TEXT[code] ?? first.charAt(0).toLowerCase() + first.slice(1)}`,
+    hint: HINTS[code],
+  };
+}
+
+function deepError(source: string, e: unknown, docIndex?: number): ManifestError {
+  const deep = e instanceof RangeError;
+  return {
+    code: deep ? 'too-deep' : 'yaml-syntax', source, docIndex,
+    message: deep ? 'the document nests too deeply to be read' : `cannot parse: ${(e as Error)?.message ?? String(e)}`,
+    kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: ${deep ? 'exceeded max depth' : (e as Error)?.message}`,
+  };
+}
+
+function keyText(k: unknown): string {
+  return isScalar(k) ? String(k.value) : String(k);
+}
+
+function findDuplicate(doc: Document, offset: number): { key: string; firstOffset: number } | undefined {
+  let found: { key: string; firstOffset: number } | undefined;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Map<string, number>();
+      for (const p of map.items) {
+        const k = keyText(p.key);
+        const start = isScalar(p.key) && p.key.range ? p.key.range[0] : -1;
+        if (start === offset && seen.has(k)) {
+          found = { key: k, firstOffset: seen.get(k)! };
+          return visit.BREAK;
+        }
+        if (!seen.has(k)) seen.set(k, start);
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/** Position of the node at `path` (the key, for a map entry), or of the nearest ancestor. */
+function positionIn(doc: Document, path: FieldPath, lc: LineCounter, file: string): SourcePosition | undefined {
+  let node: unknown = doc.contents;
+  let offset = (node as Node | null)?.range?.[0];
+  for (const seg of path) {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(seg));
+      if (!pair) break;
+      const k = pair.key as Node | null;
+      if (k?.range) offset = k.range[0];
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg] as Node | undefined;
+      if (!item) break;
+      if (item.range) offset = item.range[0];
+      node = item;
+    } else break;
+  }
+  return offset === undefined ? undefined : { file, ...lc.linePos(offset) };
+}
