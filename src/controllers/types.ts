@@ -1,0 +1,43 @@
+// The contract between the controller manager and the reconcilers (controller-runtime's
+// shape): a reconciler gets a key, reads desired and current state through the API,
+// acts, and says when to look again. Idempotent; not-found means done.
+
+import type { ApiServer } from '../api/server';
+import type { Clock } from '../sim/clock';
+import type { Rng } from '../sim/rng';
+import type { ClusterProfile } from '../sim/profile';
+
+export interface ReconcileKey {
+  kind: string; // the Kind the reconciler is keyed on, e.g. 'Deployment'
+  namespace?: string;
+  name: string;
+}
+
+export interface Result {
+  /** Look at this key again after this many cluster milliseconds (timers: backoffs, probes, schedules). */
+  requeueAfterMs?: number;
+}
+
+export interface ControllerContext {
+  api: ApiServer;
+  clock: Clock;
+  rng: Rng;
+  profile: ClusterProfile;
+  log(message: string): void;
+}
+
+export interface Reconciler {
+  readonly name: string;
+  /** The kind whose objects are this reconciler's keys (apiVersion/kind, e.g. ['apps/v1', 'Deployment']). */
+  readonly primary: [apiVersion: string, kind: string];
+  /**
+   * Other kinds whose changes should requeue a primary key. Return the keys to requeue for
+   * a changed object (e.g. a Pod change requeues its owning ReplicaSet via ownerReferences;
+   * a Node change requeues every pending Pod for the scheduler).
+   */
+  readonly watches?: Array<{ kind: string; map: (obj: import('../api/types').KObject, ctx: ControllerContext) => ReconcileKey[] }>;
+  reconcile(key: ReconcileKey, ctx: ControllerContext): Result | void;
+}
+
+/** Thrown by a reconciler for errors retrying cannot fix: logged, not requeued. */
+export class TerminalError extends Error {}
