@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tabwrite, GET_TABLE, DESCRIBE } from '../../src/printers/tabwriter';
+
+test('get table: minwidth 6, padding 3, last cell unpadded', () => {
+  const text =
+    'NAME\tREADY\tSTATUS\tRESTARTS\tAGE\n' +
+    'badimg\t0/1\tImagePullBackOff\t0\t4m9s\n' +
+    'crash\t0/1\tCrashLoopBackOff\t5 (2m4s ago)\t7m29s\n' +
+    'web-7c5ddbdf54-abcde\t1/1\tRunning\t0\t15m\n';
+  assert.equal(
+    tabwrite(text, GET_TABLE),
+    'NAME                   READY   STATUS             RESTARTS       AGE\n' +
+      'badimg                 0/1     ImagePullBackOff   0              4m9s\n' +
+      'crash                  0/1     CrashLoopBackOff   5 (2m4s ago)   7m29s\n' +
+      'web-7c5ddbdf54-abcde   1/1     Running            0              15m\n',
+  );
+});
+
+test('narrow columns are still 6 wide; trailing padding kept before an empty last cell', () => {
+  assert.equal(tabwrite('a\tb\t\n', GET_TABLE), 'a     b     \n');
+});
+
+test('describe: blocks are aligned independently; a line without TAB ends a block', () => {
+  const text =
+    'Name:\tweb\n' +
+    'Service Account:\tdefault\n' +
+    'IPs:\n' +
+    '  IP:\t10.244.1.5\n' +
+    'Controlled By:\tReplicaSet/web\n' +
+    'Containers:\n' +
+    '  nginx:\n' +
+    '    Container ID:\tcontainerd://1234\n' +
+    '    Restart Count:\t0\n';
+  assert.equal(
+    tabwrite(text, DESCRIBE),
+    'Name:             web\n' +
+      'Service Account:  default\n' +
+      'IPs:\n' +
+      '  IP:           10.244.1.5\n' +
+      'Controlled By:  ReplicaSet/web\n' +
+      'Containers:\n' +
+      '  nginx:\n' +
+      '    Container ID:   containerd://1234\n' +
+      '    Restart Count:  0\n',
+  );
+});
+
+test('nested blocks: second column block is shorter than the first', () => {
+  // Lines 1-3 share column 0; only lines 1-2 have a column 1.
+  const text = 'a\tbb\tc\nccc\td\te\nx\ty\n';
+  assert.equal(tabwrite(text, DESCRIBE), 'a    bb  c\nccc  d   e\nx    y\n');
+});
+
+test('width counts code points, not UTF-16 units', () => {
+  assert.equal(tabwrite('😀\tx\nab\ty\n', DESCRIBE), '😀   x\nab  y\n');
+});
+
+test('text without trailing newline keeps its last line unterminated', () => {
+  assert.equal(tabwrite('a\tb\nccc\td', DESCRIBE), 'a    b\nccc  d');
+});
