@@ -151,38 +151,16 @@ function describeContainerEnvFrom(c: Container, w: PrefixWriter): void {
   }
 }
 
-/** fieldpath.ExtractFieldPathAsString for the fields a pod env var may reference. */
+/**
+ * EnvValueRetriever: kubectl's scheme has no field-label conversions for Pod, so only
+ * metadata.name and metadata.namespace survive ConvertFieldLabel; every other field path
+ * (spec.nodeName, status.podIP, labels…) resolves to an empty string.
+ */
 export function podFieldValue(pod: KObject | undefined, fieldPath: string): string {
   if (!pod) return '';
-  const m = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(fieldPath);
-  if (m) return str((pod.metadata as any)[m[1]]?.[m[2]]);
-  switch (fieldPath) {
-    case 'metadata.name':
-      return str(pod.metadata.name);
-    case 'metadata.namespace':
-      return str(pod.metadata.namespace);
-    case 'metadata.uid':
-      return str(pod.metadata.uid);
-    case 'metadata.labels':
-    case 'metadata.annotations': {
-      const map = (pod.metadata as any)[fieldPath.slice(9)] ?? {};
-      return sortedKeys(map).map((k) => `${k}="${map[k]}"`).join('\n');
-    }
-    case 'spec.nodeName':
-      return str(pod.spec?.nodeName);
-    case 'spec.serviceAccountName':
-      return str(pod.spec?.serviceAccountName);
-    case 'status.hostIP':
-      return str(pod.status?.hostIP);
-    case 'status.hostIPs':
-      return (pod.status?.hostIPs ?? []).map((x: any) => str(x.ip)).join(',');
-    case 'status.podIP':
-      return str(pod.status?.podIP);
-    case 'status.podIPs':
-      return (pod.status?.podIPs ?? []).map((x: any) => str(x.ip)).join(',');
-    default:
-      return '';
-  }
+  if (fieldPath === 'metadata.name') return str(pod.metadata.name);
+  if (fieldPath === 'metadata.namespace') return str(pod.metadata.namespace);
+  return '';
 }
 
 /** resourcehelper.ExtractContainerResourceValue: ceil(value / divisor). */
