@@ -62,7 +62,8 @@ export class ApiServer {
     readonly store: Store,
     readonly clock: Clock,
     readonly rng: Rng,
-    private readonly validator?: Validator,
+    /** Set by whoever opens the cluster; without one, objects are stored unvalidated (tests of other layers). */
+    public validator?: Validator,
   ) {
     this.registry = new ResourceRegistry();
     for (const t of store.readMeta<ResourceType[]>(CRD_INDEX) ?? []) this.registry.register(t);

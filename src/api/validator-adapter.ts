@@ -1,0 +1,42 @@
+// Connects the validation modules (src/api/validation) to the API server's Validator
+// interface and to the CLI's position-aware checks. Loading the generated validators is
+// asynchronous and heavy, so it happens once, only for verbs that write or validate.
+
+import type { ApiServer, Validator } from './server';
+import type { ResourceType } from './resources';
+import type { KObject } from './types';
+import { loadSchemas } from './validation/schema-store';
+import { validateSchema, type SchemaIssue } from './validation/validate-schema';
+import { validateSemantics } from './validation/validate-semantics';
+import { validateUpdate } from './validation/validate-update';
+import * as crdValidation from './validation/crd-schema';
+
+let loaded = false;
+
+export async function loadValidation(): Promise<void> {
+  if (loaded) return;
+  await loadSchemas();
+  loaded = true;
+}
+
+/** Schema issues of one object: built-in schemas, or the CRD's openAPIV3Schema for custom resources. */
+export function schemaIssues(obj: KObject, rt: ResourceType, api?: ApiServer, crd?: KObject): SchemaIssue[] {
+  if (rt.crd) {
+    const def = crd ?? api?.tryGet(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, rt.crd);
+    if (!def) return [];
+    return crdValidation.validateCustomResource(obj, def);
+  }
+  return validateSchema(obj, rt);
+}
+
+/** The Validator the API server runs on every write (schemas must be loaded: loadValidation). */
+export function apiValidator(): Validator {
+  return {
+    schemaErrors: (obj, rt, crd) => {
+      if (!loaded) return [];
+      return schemaIssues(obj, rt, undefined, crd).map((i) => i.decodeMessage ?? i.message);
+    },
+    validate: (obj, rt) => validateSemantics(obj, rt),
+    validateUpdate: (oldObj, newObj, rt) => validateUpdate(oldObj, newObj, rt),
+  };
+}

@@ -1,0 +1,60 @@
+// `kubesim api-resources` and `api-versions`: the discovery view of the registry.
+
+import type { Command } from 'commander';
+import { apiVersionOf } from '../api/resources';
+import type { Program } from './root';
+import { tabwrite, GET_TABLE } from '../printers/tabwriter';
+
+export function register(program: Command, p: Program): void {
+  program
+    .command('api-resources')
+    .description('Print the supported API resources on the server')
+    .option('-o, --output <format>', "Output format. One of: (wide, name).")
+    .option('--namespaced [bool]', 'If false, non-namespaced resources will be returned, otherwise returning namespaced resources by default.')
+    .option('--api-group <group>', 'Limit to resources in the specified API group.')
+    .option('--no-headers', "When using the default or custom-column output format, don't print headers.")
+    .option('--sort-by <field>', "If non-empty, sort list of resources using specified field. The field can be either 'name' or 'kind'.")
+    .option('--verbs <verbs>', 'Limit to resources that support the specified verbs.')
+    .action(
+      p.action(async (ctx, flags: { output?: string; namespaced?: string | boolean; apiGroup?: string; headers?: boolean; sortBy?: string; verbs?: string }) => {
+        const api = await ctx.api();
+        let types = [...api.registry.all()];
+        if (flags.namespaced !== undefined) {
+          const want = flags.namespaced === true || flags.namespaced === 'true';
+          types = types.filter((t) => t.namespaced === want);
+        }
+        if (flags.apiGroup !== undefined) types = types.filter((t) => t.group === flags.apiGroup);
+        if (flags.verbs) {
+          const verbs = flags.verbs.split(',');
+          types = types.filter((t) => verbs.every((v) => t.verbs.includes(v)));
+        }
+        if (flags.sortBy === 'name') types.sort((a, b) => a.plural.localeCompare(b.plural));
+        if (flags.sortBy === 'kind') types.sort((a, b) => a.kind.localeCompare(b.kind));
+        if (flags.output === 'name') {
+          ctx.out(types.map((t) => (t.group ? `${t.plural}.${t.group}` : t.plural) + '\n').join(''));
+          return;
+        }
+        const wide = flags.output === 'wide';
+        const rows: string[] = [];
+        if (flags.headers !== false) rows.push(['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND', ...(wide ? ['VERBS', 'CATEGORIES'] : [])].join('\t'));
+        for (const t of types) {
+          rows.push(
+            [t.plural, t.shortNames.join(','), apiVersionOf(t), String(t.namespaced), t.kind, ...(wide ? [`[${t.verbs.join(' ')}]`, t.categories.join(',')] : [])].join('\t'),
+          );
+        }
+        ctx.out(tabwrite(rows.join('\n') + '\n', GET_TABLE));
+      }),
+    );
+
+  program
+    .command('api-versions')
+    .description('Print the supported API versions on the server, in the form of "group/version"')
+    .action(
+      p.action(async (ctx) => {
+        const api = await ctx.api();
+        const versions = new Set<string>();
+        for (const t of api.registry.all()) for (const v of t.versions) versions.add(t.group ? `${t.group}/${v}` : v);
+        ctx.out([...versions].sort().map((v) => v + '\n').join(''));
+      }),
+    );
+}

@@ -1,0 +1,111 @@
+// `kubesim apply -f`: client-side apply with the last-applied annotation and a three-way
+// strategic merge, as kubectl does it (reference §10).
+
+import type { Command } from 'commander';
+import { ApiError, CliError } from '../api/errors';
+import { kindGroup } from '../api/resources';
+import type { KObject } from '../api/types';
+import type { Program } from './root';
+import { loadInput, prepareDocs, setNamespace, type FileFlags } from './manifest-input';
+import { parseDryRun, dryRunSuffix } from './flags/dry-run';
+import { formatApiError, PrintedError } from './format-error';
+import { collect } from './flags/collect';
+
+interface ApplyFlags extends FileFlags {
+  dryRun?: string | boolean;
+  output?: string;
+  serverSide?: boolean;
+  prune?: boolean;
+  selector?: string;
+  all?: boolean;
+}
+
+export function register(program: Command, p: Program): void {
+  program
+    .command('apply')
+    .description('Apply a configuration to a resource by file name or stdin')
+    .option('-f, --filename <file>', 'The files that contain the configurations to apply.', collect, [])
+    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
+    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
+    .option('--validate <mode>', "Must be one of: strict (or true), warn, ignore (or false).", 'strict')
+    .option('--server-side', 'If true, apply runs in the server instead of the client.')
+    .option('--prune', 'Automatically delete resource objects that do not appear in the configs and are created by either apply or create --save-config. Should be used with either -l or --all.')
+    .option('-l, --selector <selector>', 'Selector (label query) to filter on.')
+    .option('--all', 'Select all resources in the namespace of the specified resource types.')
+    .option('--force-conflicts', 'Accepted for kubectl compatibility.')
+    .option('--field-manager <name>', 'Accepted for kubectl compatibility.')
+    .addHelpText('after', `
+Examples:
+  # Apply the configuration in pod.json to a pod
+  kubesim apply -f ./pod.json
+
+  # Apply resources from a directory, recursively
+  kubesim apply -R -f manifests/
+
+  # Apply the JSON passed into stdin to a pod
+  cat pod.json | kubesim apply -f -`)
+    .action(p.action(async (ctx, flags: ApplyFlags) => {
+      const dryRun = parseDryRun(ctx, flags.dryRun);
+      if (flags.prune && !flags.selector && !flags.all) throw new CliError('all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector');
+      const { load } = await loadInput(ctx, flags, 'apply');
+      const api = await ctx.api();
+      const { items, errors } = await prepareDocs(ctx, api, load, 'apply', flags);
+      const { computeApply } = await import('../api/apply');
+      const output = flags.output ? await import('./flags/output').then((m) => m.outputPrinter(flags.output!, ctx)) : undefined;
+      const applied: KObject[] = [];
+      for (const item of items) {
+        try {
+          const namespace = setNamespace(ctx, item);
+          const obj = item.object;
+          if (obj.metadata?.generateName && !obj.metadata?.name) {
+            throw new CliError(`from ${obj.metadata.generateName}: cannot use generate name with apply`);
+          }
+          let result: KObject | undefined;
+          let action = '';
+          for (let attempt = 0; attempt < 5; attempt++) {
+            const live = api.tryGet(item.type, namespace, obj.metadata.name!);
+            const decision = computeApply(obj, live);
+            if (decision.missingAnnotation && live) {
+              ctx.err(`Warning: resource ${item.type.plural}/${obj.metadata.name} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`);
+            }
+            try {
+              if (decision.action === 'create') {
+                result = dryRun === 'client' ? decision.result : api.create(decision.result, { dryRun: dryRun === 'server' });
+                action = 'created';
+              } else if (decision.action === 'unchanged' && dryRun !== 'client') {
+                result = live;
+                action = 'unchanged';
+              } else {
+                const next = { ...decision.result, metadata: { ...decision.result.metadata, resourceVersion: live!.metadata.resourceVersion } };
+                result = dryRun === 'client' ? next : api.update(next, { dryRun: dryRun === 'server' });
+                action = 'configured';
+              }
+              break;
+            } catch (e) {
+              if (e instanceof ApiError && e.reason === 'Conflict' && attempt < 4) continue;
+              throw e;
+            }
+          }
+          if (flags.serverSide && action !== 'unchanged') action = 'serverside-applied';
+          applied.push(result!);
+          if (output) ctx.out(output([result!], false));
+          else ctx.out(`${kindGroup(item.type)}/${obj.metadata.name} ${action}${dryRunSuffix(dryRun)}\n`);
+        } catch (e) {
+          errors.push(e instanceof ApiError ? applyErrorText(e, item.doc.source, item.object) : e instanceof CliError ? `error: ${e.message}\n` : String((e as Error).message) + '\n');
+        }
+      }
+      if (flags.prune && dryRun === 'none') {
+        const { prune } = await import('./prune');
+        prune(ctx, api, items.map((i) => i.type), applied, flags.selector);
+      }
+      if (errors.length) throw new PrintedError(errors.map((e) => (e.endsWith('\n') ? e : e + '\n')).join(''));
+    }));
+}
+
+function applyErrorText(e: ApiError, source: string, obj: KObject): string {
+  if (e.reason === 'Invalid') return formatApiError(e);
+  const verb = e.reason === 'NotFound' || e.reason === 'AlreadyExists' || e.reason === 'BadRequest' || e.reason === 'Forbidden' ? 'creating' : 'applying';
+  void obj;
+  return formatApiError(e, source, verb);
+}

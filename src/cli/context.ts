@@ -1,0 +1,131 @@
+// What every verb needs, resolved once: where the state lives, which cluster (context)
+// and namespace are selected, the output streams, and — opened lazily, because `version`
+// and `--help` need none of it — the cluster's API server.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CliError } from '../api/errors';
+import type { ApiServer } from '../api/server';
+import type { ClusterClock } from '../sim/clock';
+
+export interface GlobalFlags {
+  namespace?: string;
+  context?: string;
+  stateDir?: string;
+  v?: string;
+}
+
+export interface KubesimConfig {
+  currentContext?: string;
+  /** Per context (= cluster) settings, like a kubeconfig context's namespace. */
+  contexts: Record<string, { namespace?: string }>;
+}
+
+export const DEFAULT_CLUSTER = 'kubesim';
+
+export interface Streams {
+  out(text: string): void;
+  err(text: string): void;
+  stdinText(): string;
+  isTTY: boolean;
+}
+
+export const processStreams: Streams = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+  stdinText: () => {
+    try {
+      return fs.readFileSync(0, 'utf8');
+    } catch {
+      return '';
+    }
+  },
+  isTTY: Boolean(process.stdout.isTTY),
+};
+
+export function stateHome(flags: GlobalFlags): string {
+  return path.resolve(flags.stateDir ?? process.env.KUBESIM_HOME ?? path.join(os.homedir(), '.kubesim'));
+}
+
+export function clusterDir(home: string, name: string): string {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
+    throw new CliError(`invalid cluster name "${name}": must be a lowercase RFC 1123 label`);
+  }
+  return path.join(home, 'clusters', name);
+}
+
+export function readConfig(home: string): KubesimConfig {
+  try {
+    const c = JSON.parse(fs.readFileSync(path.join(home, 'config.json'), 'utf8')) as KubesimConfig;
+    c.contexts ??= {};
+    return c;
+  } catch {
+    return { contexts: {} };
+  }
+}
+
+export function writeConfig(home: string, config: KubesimConfig): void {
+  fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+  const file = path.join(home, 'config.json');
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
+
+export class CliContext {
+  readonly home: string;
+  readonly config: KubesimConfig;
+  readonly clusterName: string;
+  private opened?: { api: ApiServer; clock: ClusterClock };
+
+  constructor(
+    readonly flags: GlobalFlags,
+    readonly streams: Streams = processStreams,
+  ) {
+    this.home = stateHome(flags);
+    this.config = readConfig(this.home);
+    this.clusterName = flags.context ?? this.config.currentContext ?? DEFAULT_CLUSTER;
+  }
+
+  /** The namespace: -n, else the context's, else `default`. */
+  get namespace(): string {
+    return this.flags.namespace ?? this.config.contexts[this.clusterName]?.namespace ?? 'default';
+  }
+
+  get namespaceExplicit(): boolean {
+    return this.flags.namespace !== undefined;
+  }
+
+  get clusterDir(): string {
+    return clusterDir(this.home, this.clusterName);
+  }
+
+  clusterExists(): boolean {
+    return fs.existsSync(path.join(this.clusterDir, 'registry'));
+  }
+
+  /**
+   * Opens the selected cluster. The default cluster is created on first use (so a fresh
+   * install just works); any other name must have been created with `cluster create`.
+   */
+  async api(): Promise<ApiServer> {
+    if (this.opened) return this.opened.api;
+    const { openOrCreateCluster } = await import('./open-cluster');
+    this.opened = await openOrCreateCluster(this);
+    return this.opened.api;
+  }
+
+  async clock(): Promise<ClusterClock> {
+    await this.api();
+    return this.opened!.clock;
+  }
+
+  out(text: string): void {
+    this.streams.out(text);
+  }
+
+  err(text: string): void {
+    this.streams.err(text);
+  }
+}

@@ -1,0 +1,166 @@
+// `kubesim delete`: by name, -f, -l or --all, with kubectl's cascade and grace options.
+
+import type { Command } from 'commander';
+import { ApiError, CliError } from '../api/errors';
+import { kindGroup, pluralGroup, type ResourceType } from '../api/resources';
+import type { ApiServer, PropagationPolicy } from '../api/server';
+import type { KObject } from '../api/types';
+import type { CliContext } from './context';
+import type { Program } from './root';
+import { parseResourceArgs } from './resource-args';
+import { PrintedError, formatApiError } from './format-error';
+import { buildListOptions } from './flags/selectors';
+import { collect } from './flags/collect';
+import { parseDryRun, dryRunSuffix } from './flags/dry-run';
+import { parseDuration } from './flags/duration';
+
+interface DeleteFlags {
+  filename?: string[];
+  recursive?: boolean;
+  selector?: string;
+  fieldSelector?: string;
+  all?: boolean;
+  allNamespaces?: boolean;
+  cascade?: string | boolean;
+  gracePeriod?: string;
+  now?: boolean;
+  force?: boolean;
+  wait?: boolean | string;
+  timeout?: string;
+  ignoreNotFound?: boolean;
+  output?: string;
+  dryRun?: string | boolean;
+}
+
+export function register(program: Command, p: Program): void {
+  program
+    .command('delete')
+    .description('Delete resources by file names, stdin, resources and names, or by resources and label selector')
+    .argument('[resources...]')
+    .option('-f, --filename <file>', 'containing the resource to delete.', collect, [])
+    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option('-l, --selector <selector>', 'Selector (label query) to filter on.')
+    .option('--field-selector <selector>', 'Selector (field query) to filter on.')
+    .option('--all', 'Delete all resources, in the namespace of the specified resource types.')
+    .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces.')
+    .option('--cascade [mode]', 'Must be "background", "orphan", or "foreground".', 'background')
+    .option('--grace-period <seconds>', 'Period of time in seconds given to the resource to terminate gracefully.', '-1')
+    .option('--now', 'If true, resources are signaled for immediate shutdown (same as --grace-period=1).')
+    .option('--force', 'If true, immediately remove resources from API and bypass graceful deletion.')
+    .option('--wait [bool]', 'If true, wait for resources to be gone before returning.', true)
+    .option('--timeout <duration>', 'The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object', '0s')
+    .option('--ignore-not-found', 'Treat "resource not found" as a successful delete.')
+    .option('-o, --output <format>', "Output mode. Use \"-o name\" for shorter output (resource/name).")
+    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
+    .addHelpText('after', `
+Examples:
+  # Delete a pod using the type and name specified in pod.json
+  kubesim delete -f ./pod.json
+
+  # Delete pods and services with same names "baz" and "foo"
+  kubesim delete pod,service baz foo
+
+  # Delete pods and services with label name=myLabel
+  kubesim delete pods,services -l name=myLabel
+
+  # Delete a pod with minimal delay
+  kubesim delete pod foo --now`)
+    .action(p.action((ctx, resources: string[], flags: DeleteFlags) => runDelete(ctx, resources, flags)));
+}
+
+function cascadePolicy(v: string | boolean | undefined): PropagationPolicy {
+  if (v === undefined || v === true || v === 'true' || v === 'background') return 'Background';
+  if (v === 'foreground') return 'Foreground';
+  if (v === 'orphan' || v === false || v === 'false') return 'Orphan';
+  throw new CliError(`invalid cascade value (${v}). Must be "background", "foreground", or "orphan".`);
+}
+
+async function runDelete(ctx: CliContext, resources: string[], flags: DeleteFlags): Promise<number> {
+  const files = flags.filename ?? [];
+  if (resources.length === 0 && files.length === 0) {
+    throw new CliError(`You must provide one or more resources by argument or filename.
+Example resource specifications include:
+   '-f rsrc.yaml'
+   '--filename=rsrc.json'
+   '<resource> <name>'
+   '<resource>'`);
+  }
+  const dryRun = parseDryRun(ctx, flags.dryRun);
+  const policy = cascadePolicy(flags.cascade);
+  let grace = Number(flags.gracePeriod ?? -1);
+  if (flags.now) {
+    if (grace !== -1) throw new CliError('--now and --grace-period cannot be specified together');
+    grace = 1;
+  }
+  if (flags.force && grace === -1) grace = 0;
+  if (flags.force && grace === 0) {
+    ctx.err('Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n');
+  }
+  const api = await ctx.api();
+  const targets: Array<{ type: ResourceType; namespace?: string; name: string; source?: string }> = [];
+  const errors: string[] = [];
+  if (files.length) {
+    const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
+    const { load } = await loadInput(ctx, flags, 'delete');
+    if (load.docs.length === 0 && load.errors.length === 0) {
+      ctx.out('No resources found\n');
+      return 0;
+    }
+    const { items, errors: docErrors } = await prepareDocs(ctx, api, load, 'delete', { validate: false });
+    errors.push(...docErrors);
+    for (const item of items) targets.push({ type: item.type, namespace: setNamespace(ctx, item), name: item.object.metadata.name!, source: item.doc.source });
+  } else {
+    const selections = parseResourceArgs(resources, api.registry);
+    const namespace = flags.allNamespaces ? undefined : ctx.namespace;
+    for (const sel of selections) {
+      if (sel.names.length) {
+        if (flags.all || flags.selector) throw new CliError('name cannot be provided when a selector is specified');
+        for (const name of sel.names) targets.push({ type: sel.type, namespace: sel.type.namespaced ? ctx.namespace : undefined, name });
+      } else {
+        if (!flags.all && !flags.selector && !flags.fieldSelector && !flags.allNamespaces) {
+          throw new CliError('resource(s) were provided, but no name was specified');
+        }
+        for (const o of api.list(sel.type, buildListOptions(sel.type, flags.selector, flags.fieldSelector, namespace)).items) {
+          targets.push({ type: sel.type, namespace: o.metadata.namespace, name: o.metadata.name! });
+        }
+      }
+    }
+    if (targets.length === 0 && !selections.some((s) => s.names.length)) {
+      ctx.out('No resources found\n');
+      return 0;
+    }
+  }
+
+  const deleted: Array<{ type: ResourceType; obj: KObject }> = [];
+  for (const t of targets) {
+    try {
+      const obj = api.delete(t.type, t.namespace, t.name, {
+        propagationPolicy: policy,
+        gracePeriodSeconds: grace >= 0 ? grace : undefined,
+        dryRun: dryRun !== 'none',
+      });
+      deleted.push({ type: t.type, obj });
+      if (flags.output === 'name') ctx.out(`${kindGroup(t.type)}/${t.name}\n`);
+      else ctx.out(`${kindGroup(t.type)} "${t.name}" ${flags.force && grace === 0 ? 'force deleted' : 'deleted'}${dryRunSuffix(dryRun)}\n`);
+    } catch (e) {
+      if (e instanceof ApiError && e.reason === 'NotFound' && flags.ignoreNotFound) continue;
+      if (e instanceof ApiError) errors.push(formatApiError(e, t.source, 'deleting'));
+      else throw e;
+    }
+  }
+  // --wait: kubectl blocks until the objects are gone. Pods on a node terminate through the
+  // kubelet; run the cluster until they are (bounded by --timeout in cluster time).
+  const wait = flags.wait !== false && flags.wait !== 'false';
+  if (wait && dryRun === 'none') {
+    const pending = deleted.filter((d) => api.tryGet(d.type, d.obj.metadata.namespace, d.obj.metadata.name!));
+    if (pending.length) {
+      const { waitForDeletion } = await import('./wait-deletion');
+      const timeoutMs = parseDuration(flags.timeout ?? '0s') || 60_000 + Math.max(0, ...pending.map((d) => (d.obj.metadata.deletionGracePeriodSeconds ?? 30) * 1000));
+      await waitForDeletion(ctx, api, pending.map((d) => ({ type: d.type, namespace: d.obj.metadata.namespace, name: d.obj.metadata.name!, uid: d.obj.metadata.uid })), timeoutMs);
+    }
+  }
+  if (errors.length) throw new PrintedError(errors.join(''));
+  return 0;
+}
+
+export { pluralGroup };

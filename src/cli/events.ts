@@ -1,0 +1,85 @@
+// `kubesim events`: kubectl events (the newer verb): a table sorted by time, --for,
+// --types, -A, -w.
+
+import type { Command } from 'commander';
+import { CliError } from '../api/errors';
+import type { KObject } from '../api/types';
+import type { Program } from './root';
+import { collect } from './flags/collect';
+
+export function register(program: Command, p: Program): void {
+  program
+    .command('events')
+    .description('List events')
+    .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces.')
+    .option('--for <kind/name>', 'Filter events to only those pertaining to the specified resource.')
+    .option('--types <types>', 'Output only events of given types.', collect, [])
+    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
+    .option('--no-headers', "When using the default output format, don't print headers.")
+    .option('-w, --watch', 'After listing the requested events, watch for more events.')
+    .option('--request-timeout <duration>', 'How long a watch runs before it stops.')
+    .action(
+      p.action(async (ctx, flags: { allNamespaces?: boolean; for?: string; types?: string[]; output?: string; headers?: boolean; watch?: boolean; requestTimeout?: string }) => {
+        const api = await ctx.api();
+        const evType = api.registry.forKind('v1', 'Event');
+        let items = api.list(evType, { namespace: flags.allNamespaces ? undefined : ctx.namespace }).items;
+        if (flags.for) {
+          const [kindArg, name] = flags.for.split('/');
+          if (!name) throw new CliError(`--for must be in resource/name form`);
+          const t = api.resolve(kindArg);
+          items = items.filter((e) => e.involvedObject?.kind === t.kind && e.involvedObject?.name === name);
+        }
+        const types = (flags.types ?? []).flatMap((t) => t.split(',')).filter(Boolean);
+        for (const t of types) if (t !== 'Normal' && t !== 'Warning') throw new CliError(`valid --types are Normal or Warning`);
+        if (types.length) items = items.filter((e) => types.includes(e.type));
+        items.sort((a, b) => eventTime(a) - eventTime(b));
+        if (flags.output) {
+          const { outputPrinter } = await import('./flags/output');
+          ctx.out(outputPrinter(flags.output, ctx)(items, true));
+          return;
+        }
+        if (!items.length) {
+          ctx.err(flags.allNamespaces ? 'No events found.\n' : `No events found in ${ctx.namespace} namespace.\n`);
+        } else {
+          ctx.out(renderEvents(items, api.clock.now(), Boolean(flags.allNamespaces), flags.headers === false));
+        }
+        if (flags.watch) {
+          const { watch } = await import('./watch');
+          await watch(ctx, api, [evType], { namespace: flags.allNamespaces ? undefined : ctx.namespace, requestTimeout: flags.requestTimeout, watchOnly: true, noHeaders: true, names: [] }, undefined, (objs) =>
+            renderEvents(objs, api.clock.now(), Boolean(flags.allNamespaces), true),
+          );
+        }
+      }),
+    );
+}
+
+function eventTime(e: KObject): number {
+  const t = e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp;
+  return t ? Date.parse(t) : 0;
+}
+
+/** kubectl events' table: LAST SEEN TYPE REASON OBJECT MESSAGE (NAMESPACE first with -A). */
+export function renderEvents(items: KObject[], now: number, allNamespaces: boolean, noHeaders: boolean): string {
+  // Imported eagerly by name only: printers are already loaded when this runs.
+  const lines: string[] = [];
+  if (!noHeaders) lines.push([...(allNamespaces ? ['NAMESPACE'] : []), 'LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'].join('\t'));
+  for (const e of items) {
+    const last = e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp;
+    const cells = [
+      ...(allNamespaces ? [e.metadata.namespace ?? ''] : []),
+      ageOf(last, now),
+      e.type ?? '',
+      e.reason ?? '',
+      `${String(e.involvedObject?.kind ?? '').toLowerCase()}/${e.involvedObject?.name ?? ''}`,
+      String(e.message ?? '').trim(),
+    ];
+    lines.push(cells.join('\t'));
+  }
+  return tabwriteGet(lines.join('\n') + '\n');
+}
+
+import { age as ageOf } from '../printers/duration';
+import { tabwrite, GET_TABLE } from '../printers/tabwriter';
+function tabwriteGet(text: string): string {
+  return tabwrite(text, GET_TABLE);
+}

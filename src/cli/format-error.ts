@@ -1,0 +1,39 @@
+// How errors reach the user, as kubectl's cmdutil.CheckErr prints them.
+
+import { ApiError, CliError, formatFieldError } from '../api/errors';
+import { NoKindMatchError, UnknownResourceError } from '../api/resources';
+import { StoreError } from '../store/store';
+
+/** An error that already carries its full, formatted text (e.g. several per-document errors). */
+export class PrintedError extends Error {
+  constructor(
+    readonly text: string,
+    readonly exitCode = 1,
+  ) {
+    super(text);
+  }
+}
+
+export function formatApiError(e: ApiError, sourceFile?: string, verb?: string): string {
+  if (e.reason === 'Invalid' && e.details.causes?.length && !sourceFile) {
+    const title = `The ${e.details.kind} "${e.details.name ?? ''}" is invalid`;
+    const causes = [...new Set(e.details.causes.map(formatFieldError))];
+    if (causes.length === 1) return `${title}: ${causes[0]}\n`;
+    return `${title}: \n${causes.map((c) => `* ${c}`).join('\n')}\n`;
+  }
+  const where = sourceFile && verb ? `error when ${verb} "${sourceFile}": ` : '';
+  return `Error from server (${e.reason}): ${where}${e.message}\n`;
+}
+
+export function formatError(e: unknown, verbose = false): string {
+  if (e instanceof PrintedError) return e.text.endsWith('\n') || e.text === '' ? e.text : e.text + '\n';
+  if (e instanceof ApiError) return formatApiError(e);
+  if (e instanceof UnknownResourceError) return `error: ${e.message}\n`;
+  if (e instanceof NoKindMatchError) return `error: ${e.message}\nensure CRDs are installed first\n`;
+  if (e instanceof CliError || e instanceof StoreError) {
+    const m = e.message;
+    return m.startsWith('error: ') || m.startsWith('Error') ? `${m}\n` : `error: ${m}\n`;
+  }
+  const err = e as Error;
+  return `error: ${err?.message ?? String(e)}\n${verbose && err?.stack ? err.stack + '\n' : ''}`;
+}

@@ -1,0 +1,183 @@
+// `kubesim get`: lists or fetches objects and prints them as kubectl does — tables per
+// kind (server-side columns), -o json/yaml/name/jsonpath/custom-columns, -w watches.
+
+import type { Command } from 'commander';
+import { ApiError, CliError } from '../api/errors';
+import { kindGroup, pluralGroup, type ResourceType } from '../api/resources';
+import type { ApiServer, ListOptions } from '../api/server';
+import type { KObject } from '../api/types';
+import type { CliContext } from './context';
+import type { Program } from './root';
+import { parseResourceArgs, type ResourceSelection } from './resource-args';
+import { collect } from './flags/collect';
+import { PrintedError, formatApiError } from './format-error';
+import { buildListOptions } from './flags/selectors';
+
+export interface GetFlags {
+  output?: string;
+  selector?: string;
+  fieldSelector?: string;
+  allNamespaces?: boolean;
+  noHeaders?: boolean;
+  showLabels?: boolean;
+  labelColumns?: string[];
+  sortBy?: string;
+  watch?: boolean;
+  watchOnly?: boolean;
+  ignoreNotFound?: boolean;
+  showKind?: boolean;
+  filename?: string[];
+  recursive?: boolean;
+  requestTimeout?: string;
+  showManagedFields?: boolean;
+}
+
+export function register(program: Command, p: Program): void {
+  program
+    .command('get')
+    .description('Display one or many resources')
+    .argument('[resources...]')
+    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file, custom-columns, custom-columns-file, wide).')
+    .option('-l, --selector <selector>', "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.")
+    .option('--field-selector <selector>', "Selector (field query) to filter on, supports '=', '==', and '!='.")
+    .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces.')
+    .option('--no-headers', 'When using the default or custom-column output format, don\'t print headers.')
+    .option('--show-labels', 'When printing, show all labels as the last column.')
+    .option('-L, --label-columns <label>', 'Accepts a comma separated list of labels that are going to be presented as columns.', collect, [])
+    .option('--sort-by <jsonpath>', 'If non-empty, sort list types using this field specification.')
+    .option('-w, --watch', 'After listing/getting the requested object, watch for changes.')
+    .option('--watch-only', 'Watch for changes to the requested object(s), without listing/getting first.')
+    .option('--ignore-not-found', 'If the requested object does not exist the command will return exit code 0.')
+    .option('--show-kind', 'If present, list the resource type for the requested object(s).')
+    .option('-f, --filename <file>', 'Filename, directory, or URL to files identifying the resource to get from a server.', collect, [])
+    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option('--request-timeout <duration>', 'How long a watch runs before it stops (e.g. 10s); 0 means forever.')
+    .option('--show-managed-fields', 'If true, keep the managedFields when printing objects in JSON or YAML format.')
+    .option('--chunk-size <n>', 'Accepted for kubectl compatibility.')
+    .addHelpText('after', `
+Examples:
+  # List all pods in ps output format
+  kubesim get pods
+
+  # List all pods in ps output format with more information (such as node name)
+  kubesim get pods -o wide
+
+  # List a single deployment with specified NAME in JSON output format
+  kubesim get deployment web -o json
+
+  # List all replication controllers and services together in ps output format
+  kubesim get rc,services
+
+  # List one or more resources by their type and names
+  kubesim get pod/web-7c5ddbdf54-abcde service/web`)
+    .action(p.action((ctx, resources: string[], flags: GetFlags) => runGet(ctx, resources, flags)));
+}
+
+interface Found {
+  type: ResourceType;
+  items: KObject[];
+}
+
+export async function runGet(ctx: CliContext, resources: string[], flags: GetFlags): Promise<number> {
+  if (resources.length === 0 && !(flags.filename ?? []).length) {
+    throw new PrintedError(
+      'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\n' +
+        'error: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\n' +
+        "See 'kubectl get -h' for help and examples\n",
+    );
+  }
+  const { outputPrinter, isTableOutput } = await import('./flags/output');
+  const printer = isTableOutput(flags.output) ? undefined : outputPrinter(flags.output!, ctx, { showManagedFields: flags.showManagedFields });
+  const api = await ctx.api();
+  const namespace = flags.allNamespaces ? undefined : ctx.namespace;
+  const selections = (flags.filename ?? []).length ? await selectionsFromFiles(ctx, api, flags) : parseResourceArgs(resources, api.registry);
+  const listOpts = (type: ResourceType): ListOptions => buildListOptions(type, flags.selector, flags.fieldSelector, namespace);
+
+  const found: Found[] = [];
+  const errors: string[] = [];
+  const byName = selections.some((s) => s.names.length > 0);
+  for (const sel of selections) {
+    if (sel.names.length) {
+      if (flags.selector) throw new CliError('name cannot be provided when a selector is specified');
+      const items: KObject[] = [];
+      for (const name of sel.names) {
+        const obj = api.tryGet(sel.type, sel.type.namespaced ? ctx.namespace : undefined, name);
+        if (obj) items.push(obj);
+        else if (!flags.ignoreNotFound) errors.push(formatApiError(ApiError.notFound(pluralGroup(sel.type), name)));
+      }
+      found.push({ type: sel.type, items });
+    } else {
+      found.push({ type: sel.type, items: api.list(sel.type, listOpts(sel.type)).items });
+    }
+  }
+
+  const now = api.clock.now();
+  if (!flags.watchOnly) {
+    if (printer) {
+      const all = found.flatMap((f) => f.items);
+      const single = byName && selections.length === 1 && selections[0].names.length === 1 && all.length === 1;
+      let objs = all;
+      if (flags.sortBy) objs = (await import('../printers/sort')).sortObjects(objs, flags.sortBy);
+      const text = printer(objs, !single);
+      ctx.out(text);
+    } else {
+      ctx.out(await renderTables(api, found, flags, ctx, now, selections.length > 1 || resources.some((r) => r.includes('/')) || resources[0]?.toLowerCase() === 'all'));
+    }
+  }
+  if (flags.watch || flags.watchOnly) {
+    const { watch } = await import('./watch');
+    await watch(ctx, api, found.map((f) => f.type), { ...flags, namespace, names: selections.flatMap((s) => s.names) }, printer);
+  }
+  if (errors.length) throw new PrintedError(errors.join(''));
+  return 0;
+}
+
+export async function renderTables(api: ApiServer, found: Found[], flags: GetFlags, ctx: CliContext, now: number, multi: boolean): Promise<string> {
+  const { printTable } = await import('../printers/table');
+  const nonEmpty = found.filter((f) => f.items.length > 0);
+  if (nonEmpty.length === 0) {
+    const anyNamed = false;
+    if (!anyNamed && !flags.ignoreNotFound) {
+      const t = found[0]?.type;
+      if (found.length && found.every((f) => f.items.length === 0)) {
+        ctx.err(t && t.namespaced && !flags.allNamespaces ? `No resources found in ${ctx.namespace} namespace.\n` : 'No resources found\n');
+      }
+    }
+    return '';
+  }
+  const blocks: string[] = [];
+  for (const f of nonEmpty) {
+    let items = f.items;
+    if (flags.sortBy) items = (await import('../printers/sort')).sortObjects(items, flags.sortBy);
+    const crd = f.type.crd ? api.tryGet(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, f.type.crd) : undefined;
+    blocks.push(
+      printTable(items, {
+        kind: f.type.kind,
+        group: f.type.group,
+        crd,
+        wide: flags.output === 'wide',
+        noHeaders: flags.noHeaders,
+        showLabels: flags.showLabels,
+        labelColumns: (flags.labelColumns ?? []).flatMap((l) => l.split(',')).filter(Boolean),
+        allNamespaces: flags.allNamespaces,
+        kindPrefix: multi || flags.showKind ? kindGroup(f.type) : undefined,
+        now,
+      }),
+    );
+  }
+  return blocks.join(flags.noHeaders ? '' : '\n');
+}
+
+async function selectionsFromFiles(ctx: CliContext, api: ApiServer, flags: GetFlags): Promise<ResourceSelection[]> {
+  const { loadInput, prepareDocs } = await import('./manifest-input');
+  const { load } = await loadInput(ctx, flags, 'get');
+  const { items, errors } = await prepareDocs(ctx, api, load, 'get', { validate: false });
+  if (errors.length) throw new PrintedError(errors.join(''));
+  const out: ResourceSelection[] = [];
+  for (const i of items) {
+    const s = out.find((x) => x.type === i.type);
+    if (s) s.names.push(i.object.metadata.name!);
+    else out.push({ type: i.type, names: [i.object.metadata.name!] });
+  }
+  return out;
+}

@@ -1,0 +1,98 @@
+// `-f FILE|DIR|-` input shared by apply, create, delete, replace and diff: loads the
+// documents, resolves each one's type, checks it against the schema with positions, and
+// turns every problem into the text kubectl prints — plus where it is and a hint.
+
+import { CliError } from '../api/errors';
+import type { ApiServer } from '../api/server';
+import type { ResourceType } from '../api/resources';
+import { NoKindMatchError } from '../api/resources';
+import type { KObject } from '../api/types';
+import { loadManifests, formatSourceError, noObjectsMessage, type LoadResult, type ManifestDoc } from '../manifest';
+import type { CliContext } from './context';
+
+export interface InputDoc {
+  doc: ManifestDoc;
+  object: KObject;
+  type: ResourceType;
+}
+
+export interface InputResult {
+  items: InputDoc[];
+  /** Formatted error blocks, one per rejected document (printed after the successes). */
+  errors: string[];
+}
+
+export interface FileFlags {
+  filename?: string[];
+  recursive?: boolean;
+  validate?: string | boolean;
+}
+
+export async function loadInput(ctx: CliContext, flags: FileFlags, verb: string): Promise<{ load: LoadResult }> {
+  const files = flags.filename ?? [];
+  if (files.length === 0) throw new CliError(verb === 'apply' ? 'must specify one of -f and -k' : 'must specify one of -f and -k');
+  const stdin = files.includes('-') ? ctx.streams.stdinText() : undefined;
+  const load = await loadManifests(files, { recursive: flags.recursive, stdin });
+  return { load };
+}
+
+/**
+ * Resolves and validates each loaded document. `strict` is kubectl's default
+ * --validate=strict; `ignore` skips the schema check (the server still rejects garbage).
+ */
+export async function prepareDocs(ctx: CliContext, api: ApiServer, load: LoadResult, verb: string, flags: FileFlags): Promise<InputResult> {
+  const errors: string[] = [];
+  for (const e of load.errors) {
+    if (e.code === 'path-not-found') throw new CliError(e.kubectlMessage);
+    const text = load.textOf(e.source);
+    errors.push(`error: ${e.kubectlMessage}\n${formatSourceError({ source: e.source, position: e.position, message: e.message, hint: e.hint }, text)}`);
+  }
+  const validateMode = flags.validate === false || flags.validate === 'false' || flags.validate === 'ignore' ? 'ignore' : 'strict';
+  const schema = validateMode === 'strict' ? await import('../api/validator-adapter') : undefined;
+  if (schema) await schema.loadValidation();
+  const items: InputDoc[] = [];
+  for (const doc of load.docs) {
+    const obj = doc.object;
+    let type: ResourceType;
+    try {
+      type = api.typeOf(obj);
+    } catch (e) {
+      if (e instanceof NoKindMatchError) {
+        const name = obj.metadata?.name ?? '';
+        const ns = obj.metadata?.namespace ?? '';
+        errors.push(`error: resource mapping not found for name: "${name}" namespace: "${ns}" from "${doc.source}": ${e.message}\nensure CRDs are installed first\n`);
+        continue;
+      }
+      throw e;
+    }
+    if (schema) {
+      const issues = schema.schemaIssues(obj, type, api);
+      if (issues.length) {
+        const text = load.textOf(doc.source);
+        const head = `error: error validating "${doc.source}": error validating data: [${issues.map((i) => i.kubectlMessage).join(', ')}]; if you choose to ignore these errors, turn validation off with --validate=false`;
+        const single = issues.length === 1 ? `error: error validating "${doc.source}": error validating data: ${issues[0].kubectlMessage}; if you choose to ignore these errors, turn validation off with --validate=false` : head;
+        const details = issues.map((i) => formatSourceError({ source: doc.source, position: doc.positionOf(i.path), message: i.message, hint: i.hint }, text)).join('\n');
+        errors.push(`${single}\n${details}\n`);
+        continue;
+      }
+    }
+    items.push({ doc, object: obj, type });
+  }
+  if (items.length === 0 && errors.length === 0) throw new CliError(noObjectsMessage(verb));
+  return { items, errors };
+}
+
+/** Applies -n / the context namespace to a document, as kubectl does, refusing a mismatch. */
+export function setNamespace(ctx: CliContext, item: InputDoc): string | undefined {
+  if (!item.type.namespaced) {
+    if (item.object.metadata) delete item.object.metadata.namespace;
+    return undefined;
+  }
+  const own = item.object.metadata?.namespace;
+  if (own && ctx.namespaceExplicit && own !== ctx.namespace) {
+    throw new CliError(`the namespace from the provided object "${own}" does not match the namespace "${ctx.namespace}". You must pass '--namespace=${own}' to perform this operation.`);
+  }
+  item.object.metadata ??= {};
+  item.object.metadata.namespace = own ?? ctx.namespace;
+  return item.object.metadata.namespace;
+}

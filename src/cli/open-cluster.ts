@@ -1,0 +1,28 @@
+// Opening the selected cluster's state for a CLI verb: the file store, its clock, and the
+// API server with validation. Kept out of context.ts so that verbs needing no cluster
+// never load the store or the validators.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CliError } from '../api/errors';
+import { ApiServer } from '../api/server';
+import { FileStore } from '../store/file-store';
+import { ClusterClock } from '../sim/clock';
+import { defaultRng } from '../sim/rng';
+import { DEFAULT_CLUSTER, type CliContext } from './context';
+import { createCluster } from '../cluster/cluster';
+import { defaultProfile } from '../sim/profile';
+import { apiValidator } from '../api/validator-adapter';
+
+export async function openOrCreateCluster(ctx: CliContext): Promise<{ api: ApiServer; clock: ClusterClock }> {
+  if (!fs.existsSync(path.join(ctx.clusterDir, 'registry'))) {
+    if (ctx.clusterName !== DEFAULT_CLUSTER) {
+      throw new CliError(`cluster "${ctx.clusterName}" does not exist (create it with: kubesim cluster create ${ctx.clusterName})`);
+    }
+    await createCluster(ctx.home, ctx.clusterName, defaultProfile(ctx.clusterName));
+  }
+  const store = new FileStore(ctx.clusterDir);
+  const clock = new ClusterClock(store);
+  const api = new ApiServer(store, clock, defaultRng(), apiValidator());
+  return { api, clock };
+}

@@ -1,0 +1,43 @@
+// Parsing of the resource arguments every verb takes, as kubectl's resource.Builder does:
+// `pods`, `pods,services`, `pod web`, `pod/web svc/web`, `all`.
+
+import { CliError } from '../api/errors';
+import type { ResourceRegistry, ResourceType } from '../api/resources';
+
+export interface ResourceSelection {
+  type: ResourceType;
+  /** Names requested; empty means "all of this type" (filtered by selectors). */
+  names: string[];
+}
+
+export function parseResourceArgs(args: string[], registry: ResourceRegistry, opts: { requireNames?: boolean } = {}): ResourceSelection[] {
+  if (args.length === 0) return [];
+  const slashForm = args.some((a) => a.includes('/'));
+  if (slashForm) {
+    const out: ResourceSelection[] = [];
+    for (const a of args) {
+      const i = a.indexOf('/');
+      if (i <= 0 || i === a.length - 1) {
+        throw new CliError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'`);
+      }
+      const type = registry.resolve(a.slice(0, i));
+      const name = a.slice(i + 1);
+      const existing = out.find((s) => s.type === type);
+      if (existing) existing.names.push(name);
+      else out.push({ type, names: [name] });
+    }
+    return out;
+  }
+  const [typesArg, ...names] = args;
+  const types: ResourceType[] = [];
+  for (const t of typesArg.split(',')) {
+    if (!t) continue;
+    if (t.toLowerCase() === 'all') types.push(...registry.category('all'));
+    else types.push(registry.resolve(t));
+  }
+  if (opts.requireNames && names.length === 0) throw new CliError('resource(s) were provided, but no name was specified');
+  if (names.length && typesArg.split(',').length > 1) {
+    // kubectl allows `get pod,svc NAME`: looks the name up in every type
+  }
+  return [...new Map(types.map((t) => [t.group + '/' + t.plural, t])).values()].map((type) => ({ type, names: [...names] }));
+}

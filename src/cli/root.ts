@@ -1,0 +1,118 @@
+// The root command: global flags, help groups, and the error-to-exit-code mapping
+// (kubectl's cmdutil.CheckErr). Verbs live one per file; commands.ts lists them.
+
+import { Command, CommanderError, Option } from 'commander';
+import { CliContext, type GlobalFlags, type Streams, processStreams } from './context';
+import { COMMANDS } from './commands';
+import { formatError } from './format-error';
+
+export interface RunResult {
+  exitCode: number;
+}
+
+/** The name users typed: `kubesim`, or `kubectl sim` when run as a kubectl plugin. */
+export function invokedName(argv1: string | undefined): string {
+  return argv1 && /kubectl-sim$/.test(argv1) ? 'kubectl sim' : 'kubesim';
+}
+
+export type VerbAction = (ctx: CliContext, ...args: any[]) => Promise<number | void> | number | void;
+
+/** State shared by the verbs of one run: where to report the exit code. */
+export class Program {
+  exitCode = 0;
+  constructor(
+    readonly name: string,
+    readonly streams: Streams,
+  ) {}
+
+  /**
+   * Wraps a verb's action: builds the context from the global flags, runs the verb, and
+   * turns whatever it throws into kubectl's error text and exit code 1.
+   */
+  action(fn: VerbAction): (...args: any[]) => Promise<void> {
+    return async (...args: any[]) => {
+      const cmd = args[args.length - 1] as Command;
+      const globals = cmd.optsWithGlobals() as GlobalFlags;
+      const ctx = new CliContext(globals, this.streams);
+      try {
+        const code = await fn(ctx, ...args);
+        if (typeof code === 'number') this.exitCode = code;
+      } catch (e) {
+        this.streams.err(formatError(e, globals.v !== undefined && Number(globals.v) >= 6));
+        this.exitCode = (e as { exitCode?: number }).exitCode ?? 1;
+      }
+    };
+  }
+}
+
+export function buildProgram(p: Program): Command {
+  const program = new Command(p.name);
+  program
+    .description('kubesim: kubectl against a Kubernetes cluster simulated on this machine')
+    .usage('[flags] [options]')
+    .addOption(new Option('-n, --namespace <namespace>', 'If present, the namespace scope for this CLI request'))
+    .addOption(new Option('--context <name>', 'The name of the cluster (context) to use'))
+    .addOption(new Option('--state-dir <dir>', 'Where kubesim keeps its clusters (default $KUBESIM_HOME or ~/.kubesim)'))
+    .addOption(new Option('-v, --v <level>', 'number for the log level verbosity'))
+    .addOption(new Option('--kubeconfig <file>', 'Accepted for kubectl compatibility; kubesim uses --state-dir').hideHelp())
+    .showSuggestionAfterError(true)
+    .helpCommand(false)
+    .configureOutput({
+      writeOut: (s) => p.streams.out(s),
+      writeErr: (s) => p.streams.err(s),
+      outputError: () => {
+        /* printed by run() in kubectl's format */
+      },
+    })
+    .exitOverride();
+  for (const register of COMMANDS) register(program, p);
+  for (const c of program.commands) inheritSettings(c, p);
+  return program;
+}
+
+function inheritSettings(cmd: Command, p: Program): void {
+  cmd.exitOverride();
+  cmd.configureOutput({ writeOut: (s) => p.streams.out(s), writeErr: (s) => p.streams.err(s), outputError: () => {} });
+  for (const c of cmd.commands) inheritSettings(c, p);
+}
+
+function commandPath(program: Command, argv: string[]): string {
+  const names: string[] = [];
+  let cmd: Command | undefined = program;
+  for (const a of argv) {
+    if (a.startsWith('-')) continue;
+    const sub: Command | undefined = cmd?.commands.find((c) => c.name() === a || c.aliases().includes(a));
+    if (!sub) break;
+    names.push(sub.name());
+    cmd = sub;
+  }
+  return names.join(' ');
+}
+
+export async function run(argv: string[], streams: Streams = processStreams, name = 'kubesim'): Promise<number> {
+  const p = new Program(name, streams);
+  const program = buildProgram(p);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return 0;
+      const verb = commandPath(program, argv);
+      const msg = e.message.replace(/^error: /, '');
+      if (e.code === 'commander.unknownOption') {
+        const flag = /'([^']+)'/.exec(msg)?.[1] ?? msg;
+        streams.err(`error: unknown flag: ${flag}\nSee '${name}${verb ? ' ' + verb : ''} --help' for usage.\n`);
+      } else if (e.code === 'commander.unknownCommand') {
+        const cmdName = /'([^']+)'/.exec(msg)?.[1] ?? argv[0];
+        const suggestion = /Did you mean (\S+)\?/.exec(msg)?.[1];
+        streams.err(`error: unknown command "${cmdName}" for "${name}"${suggestion ? `\n\nDid you mean this?\n\t${suggestion}\n` : '\n'}Run '${name} --help' for usage.\n`);
+      } else {
+        streams.err(`error: ${msg}\nSee '${name}${verb ? ' ' + verb : ''} -h' for help and examples\n`);
+      }
+      return 1;
+    }
+    streams.err(formatError(e, false));
+    return 1;
+  }
+  return p.exitCode;
+}

@@ -1,0 +1,29 @@
+// Waiting for deleted objects to be gone (`delete --wait`, the default). Objects with a
+// grace period disappear when the cluster finishes them: the daemon does that in the
+// background; with no daemon, the controllers run here, in-process, on the cluster clock.
+
+import { CliError } from '../api/errors';
+import type { ResourceType } from '../api/resources';
+import type { ApiServer } from '../api/server';
+import type { CliContext } from './context';
+
+export interface PendingDeletion {
+  type: ResourceType;
+  namespace?: string;
+  name: string;
+  uid?: string;
+}
+
+export async function waitForDeletion(ctx: CliContext, api: ApiServer, pending: PendingDeletion[], timeoutMs: number): Promise<void> {
+  const gone = () => pending.every((p) => {
+    const o = api.tryGet(p.type, p.namespace, p.name);
+    return !o || (p.uid !== undefined && o.metadata.uid !== p.uid);
+  });
+  if (gone()) return;
+  const { driveCluster } = await import('./drive-cluster');
+  const ok = await driveCluster(ctx, api, gone, timeoutMs);
+  if (!ok) {
+    const left = pending.find((p) => api.tryGet(p.type, p.namespace, p.name));
+    throw new CliError(`timed out waiting for the condition on ${left ? `${left.type.plural}/${left.name}` : 'objects'}`);
+  }
+}
