@@ -1,0 +1,138 @@
+// apimachinery's name, label and annotation rules with their exact messages.
+import type { FieldError } from '../errors';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+export const DNS1123_SUBDOMAIN_MSG =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+export const DNS1123_LABEL_MSG =
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+export const DNS1035_LABEL_MSG =
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+const QUALIFIED_NAME_MSG =
+  "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+const QUALIFIED_NAME_FULL_MSG =
+  "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')";
+const LABEL_VALUE_MSG =
+  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+
+const maxLen = (n: number) => `must be no more than ${n} characters`;
+
+/** Go's %q for a string (close enough for messages: JSON quoting). */
+export function q(s: unknown): string {
+  return JSON.stringify(String(s));
+}
+
+export function isDns1123Subdomain(s: string): string[] {
+  const errs: string[] = [];
+  if (s.length > 253) errs.push(maxLen(253));
+  if (!DNS1123_SUBDOMAIN.test(s)) errs.push(DNS1123_SUBDOMAIN_MSG);
+  return errs;
+}
+
+export function isDns1123Label(s: string): string[] {
+  const errs: string[] = [];
+  if (s.length > 63) errs.push(maxLen(63));
+  if (!DNS1123_LABEL.test(s)) errs.push(DNS1123_LABEL_MSG);
+  return errs;
+}
+
+export function isDns1035Label(s: string): string[] {
+  const errs: string[] = [];
+  if (s.length > 63) errs.push(maxLen(63));
+  if (!DNS1035_LABEL.test(s)) errs.push(DNS1035_LABEL_MSG);
+  return errs;
+}
+
+export function isQualifiedName(s: string): string[] {
+  const parts = s.split('/');
+  let name: string;
+  const errs: string[] = [];
+  if (parts.length === 1) name = parts[0];
+  else if (parts.length === 2) {
+    const [prefix] = parts;
+    name = parts[1];
+    if (prefix.length === 0) errs.push('prefix part must be non-empty');
+    else for (const m of isDns1123Subdomain(prefix)) errs.push('prefix part ' + m);
+  } else return [QUALIFIED_NAME_FULL_MSG];
+  if (name.length === 0) errs.push('name part must be non-empty');
+  else if (name.length > 63) errs.push('name part ' + maxLen(63));
+  if (name.length && !QUALIFIED_NAME.test(name)) errs.push(QUALIFIED_NAME_MSG);
+  return errs;
+}
+
+export function isValidLabelValue(s: string): string[] {
+  const errs: string[] = [];
+  if (s.length > 63) errs.push(maxLen(63));
+  if (!LABEL_VALUE.test(s)) errs.push(LABEL_VALUE_MSG);
+  return errs;
+}
+
+export function invalid(field: string, value: string, detail: string): FieldError {
+  return { field, type: 'Invalid value', value, detail };
+}
+
+export function required(field: string, detail?: string): FieldError {
+  return detail ? { field, type: 'Required value', detail } : { field, type: 'Required value' };
+}
+
+export function labelErrors(labels: unknown, field: string): FieldError[] {
+  const out: FieldError[] = [];
+  if (!labels || typeof labels !== 'object') return out;
+  for (const [k, v] of Object.entries(labels as Record<string, unknown>)) {
+    for (const m of isQualifiedName(k)) out.push(invalid(field, q(k), m));
+    if (typeof v === 'string') for (const m of isValidLabelValue(v)) out.push(invalid(field, q(v), m));
+  }
+  return out;
+}
+
+const TOTAL_ANNOTATION_SIZE = 256 * 1024;
+
+export function annotationErrors(ann: unknown, field: string): FieldError[] {
+  const out: FieldError[] = [];
+  if (!ann || typeof ann !== 'object') return out;
+  let total = 0;
+  for (const [k, v] of Object.entries(ann as Record<string, unknown>)) {
+    for (const m of isQualifiedName(k.toLowerCase())) out.push(invalid(field, q(k), m));
+    total += k.length + (typeof v === 'string' ? Buffer.byteLength(v) : 0);
+  }
+  if (total > TOTAL_ANNOTATION_SIZE) out.push({ field, type: 'Too long', detail: `must have at most ${TOTAL_ANNOTATION_SIZE} bytes` });
+  return out;
+}
+
+export type NameRule = 'subdomain' | 'label' | 'dns1035' | 'path-segment' | 'none';
+
+/** metadata.name / generateName checks, as ValidateObjectMeta does. */
+export function objectMetaErrors(meta: any, nameRule: NameRule, namespaced: boolean): FieldError[] {
+  const out: FieldError[] = [];
+  const m = meta ?? {};
+  const check = (s: string): string[] =>
+    nameRule === 'subdomain' ? isDns1123Subdomain(s)
+      : nameRule === 'label' ? isDns1123Label(s)
+        : nameRule === 'dns1035' ? isDns1035Label(s)
+          : nameRule === 'path-segment' ? pathSegmentErrors(s)
+            : [];
+  if (m.generateName && typeof m.generateName === 'string') {
+    // The prefix may end in '-'; the server appends 5 random characters.
+    const probe = m.generateName.replace(/-$/, '') || 'a';
+    for (const msg of check(probe + (nameRule === 'none' ? '' : 'a'))) out.push(invalid('metadata.generateName', q(m.generateName), msg));
+  }
+  if (!m.name && !m.generateName) out.push(required('metadata.name', 'name or generateName is required'));
+  else if (typeof m.name === 'string' && m.name) for (const msg of check(m.name)) out.push(invalid('metadata.name', q(m.name), msg));
+  if (!namespaced && m.namespace) out.push({ field: 'metadata.namespace', type: 'Forbidden', detail: 'not allowed on this type' });
+  if (namespaced && m.namespace) for (const msg of isDns1123Label(m.namespace)) out.push(invalid('metadata.namespace', q(m.namespace), msg));
+  out.push(...labelErrors(m.labels, 'metadata.labels'));
+  out.push(...annotationErrors(m.annotations, 'metadata.annotations'));
+  return out;
+}
+
+function pathSegmentErrors(s: string): string[] {
+  if (s === '.' || s === '..') return [`may not be '${s}'`];
+  if (s.includes('/')) return ["may not contain '/'"];
+  if (s.includes('%')) return ["may not contain '%'"];
+  return [];
+}

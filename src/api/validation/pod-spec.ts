@@ -1,0 +1,167 @@
+// ValidatePodSpec, the parts users hit: containers (names, images, ports, env, mounts,
+// resources), volumes, restartPolicy.
+import type { FieldError } from '../errors';
+import { parseQuantity, QUANTITY_REGEX_MESSAGE } from '../quantity';
+import { invalid, isDns1123Label, q, required } from './name-rules';
+
+const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
+const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+const supported = (vals: string[]) => 'supported values: ' + vals.map((v) => q(v)).join(', ');
+
+/** IsValidPortName: at most 15 chars, lowercase alphanumerics and '-', at least one letter. */
+export function portNameErrors(name: string): string[] {
+  const errs: string[] = [];
+  if (name.length > 15) errs.push('must be no more than 15 characters');
+  if (!IANA_SVC_NAME.test(name)) errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+  if (name.includes('--')) errs.push("must not contain consecutive hyphens");
+  if (!/[a-z]/.test(name)) errs.push('must contain at least one letter (a-z)');
+  return errs;
+}
+
+export function portRangeError(field: string, port: unknown): FieldError | undefined {
+  if (typeof port === 'number' && (port < 1 || port > 65535 || !Number.isInteger(port))) return invalid(field, String(port), 'must be between 1 and 65535, inclusive');
+  return undefined;
+}
+
+export interface PodSpecOptions {
+  /** Allowed restartPolicy values (Deployment templates: Always only; Jobs: OnFailure/Never). */
+  restartPolicies?: string[];
+}
+
+export function validatePodSpec(spec: any, f: string, opts: PodSpecOptions = {}): FieldError[] {
+  const out: FieldError[] = [];
+  if (!spec || typeof spec !== 'object') return [required(f)];
+  const volumes: any[] = Array.isArray(spec.volumes) ? spec.volumes : [];
+  const volNames = new Set<string>();
+  volumes.forEach((v, i) => {
+    const vf = `${f}.volumes[${i}].name`;
+    if (!v?.name) out.push(required(vf));
+    else {
+      for (const m of isDns1123Label(v.name)) out.push(invalid(vf, q(v.name), m));
+      if (volNames.has(v.name)) out.push({ field: vf, type: 'Duplicate value', value: q(v.name) });
+      volNames.add(v.name);
+    }
+  });
+
+  const containers: any[] = Array.isArray(spec.containers) ? spec.containers : [];
+  if (containers.length === 0) out.push(required(`${f}.containers`));
+  const names = new Set<string>();
+  const groups: [string, any[]][] = [
+    ['initContainers', Array.isArray(spec.initContainers) ? spec.initContainers : []],
+    ['containers', containers],
+    ['ephemeralContainers', []],
+  ];
+  for (const [kind, list] of groups) {
+    list.forEach((c, i) => {
+      const cf = `${f}.${kind}[${i}]`;
+      out.push(...validateContainer(c, cf, names, volNames));
+    });
+  }
+
+  const rp = spec.restartPolicy;
+  const allowed = opts.restartPolicies ?? RESTART_POLICIES;
+  if (rp === undefined || rp === '') {
+    if (opts.restartPolicies && !opts.restartPolicies.includes('Always')) out.push(required(`${f}.restartPolicy`, `valid values: ${allowed.map((v) => q(v)).join(', ')}`));
+  } else if (!allowed.includes(rp)) out.push({ field: `${f}.restartPolicy`, type: 'Unsupported value', value: q(rp), detail: supported(allowed) });
+
+  if (spec.dnsPolicy !== undefined && !['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'].includes(spec.dnsPolicy)) {
+    out.push({ field: `${f}.dnsPolicy`, type: 'Unsupported value', value: q(spec.dnsPolicy), detail: supported(['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']) });
+  }
+  if (typeof spec.terminationGracePeriodSeconds === 'number' && spec.terminationGracePeriodSeconds < 0) {
+    out.push(invalid(`${f}.terminationGracePeriodSeconds`, String(spec.terminationGracePeriodSeconds), 'must be greater than or equal to 0'));
+  }
+  if (typeof spec.activeDeadlineSeconds === 'number' && spec.activeDeadlineSeconds <= 0) {
+    out.push(invalid(`${f}.activeDeadlineSeconds`, String(spec.activeDeadlineSeconds), 'must be between 1 and 2147483647, inclusive'));
+  }
+  return out;
+}
+
+function validateContainer(c: any, cf: string, names: Set<string>, volNames: Set<string>): FieldError[] {
+  const out: FieldError[] = [];
+  if (!c || typeof c !== 'object') return out;
+  if (!c.name) out.push(required(`${cf}.name`));
+  else {
+    for (const m of isDns1123Label(c.name)) out.push(invalid(`${cf}.name`, q(c.name), m));
+    if (names.has(c.name)) out.push({ field: `${cf}.name`, type: 'Duplicate value', value: q(c.name) });
+    names.add(c.name);
+  }
+  if (!c.image || (typeof c.image === 'string' && c.image.trim() === '')) out.push(required(`${cf}.image`));
+  else if (typeof c.image === 'string' && c.image !== c.image.trim()) out.push(invalid(`${cf}.image`, q(c.image), 'must not have leading or trailing whitespace'));
+  if (c.imagePullPolicy !== undefined && !['Always', 'IfNotPresent', 'Never'].includes(c.imagePullPolicy)) {
+    out.push({ field: `${cf}.imagePullPolicy`, type: 'Unsupported value', value: q(c.imagePullPolicy), detail: supported(['Always', 'IfNotPresent', 'Never']) });
+  }
+
+  const portNames = new Set<string>();
+  (Array.isArray(c.ports) ? c.ports : []).forEach((p: any, j: number) => {
+    const pf = `${cf}.ports[${j}]`;
+    if (!p) return;
+    if (p.name !== undefined && p.name !== '') {
+      for (const m of portNameErrors(String(p.name))) out.push(invalid(`${pf}.name`, q(p.name), m));
+      if (portNames.has(p.name)) out.push({ field: `${pf}.name`, type: 'Duplicate value', value: q(p.name) });
+      portNames.add(p.name);
+    }
+    if (p.containerPort === undefined || p.containerPort === 0) out.push(required(`${pf}.containerPort`));
+    else {
+      const e = portRangeError(`${pf}.containerPort`, p.containerPort);
+      if (e) out.push(e);
+    }
+    if (p.hostPort !== undefined && p.hostPort !== 0) {
+      const e = portRangeError(`${pf}.hostPort`, p.hostPort);
+      if (e) out.push(e);
+    }
+    if (p.protocol !== undefined && !PROTOCOLS.includes(p.protocol)) out.push({ field: `${pf}.protocol`, type: 'Unsupported value', value: q(p.protocol), detail: supported(PROTOCOLS) });
+  });
+
+  (Array.isArray(c.env) ? c.env : []).forEach((e: any, j: number) => {
+    const ef = `${cf}.env[${j}].name`;
+    if (!e?.name) out.push(required(ef));
+    else if (!/^[ -<>-~]+$/.test(e.name)) out.push(invalid(ef, q(e.name), "a valid environment variable name must consist only of printable ASCII characters other than '='"));
+  });
+
+  const mountPaths = new Set<string>();
+  (Array.isArray(c.volumeMounts) ? c.volumeMounts : []).forEach((m: any, j: number) => {
+    const mf = `${cf}.volumeMounts[${j}]`;
+    if (!m) return;
+    if (!m.name) out.push(required(`${mf}.name`));
+    else if (!volNames.has(m.name)) out.push({ field: `${mf}.name`, type: 'Not found', value: q(m.name) });
+    if (!m.mountPath) out.push(required(`${mf}.mountPath`));
+    else {
+      if (mountPaths.has(m.mountPath)) out.push(invalid(`${mf}.mountPath`, q(m.mountPath), 'must be unique'));
+      mountPaths.add(m.mountPath);
+    }
+  });
+
+  out.push(...resourceErrors(c.resources, `${cf}.resources`));
+  return out;
+}
+
+/** Quantities parse, are not negative, and requests do not exceed limits. */
+export function resourceErrors(res: any, rf: string): FieldError[] {
+  const out: FieldError[] = [];
+  if (!res || typeof res !== 'object') return out;
+  const parsed: Record<'limits' | 'requests', Record<string, number>> = { limits: {}, requests: {} };
+  for (const part of ['limits', 'requests'] as const) {
+    const m = res[part];
+    if (!m || typeof m !== 'object') continue;
+    for (const [name, v] of Object.entries(m)) {
+      const vf = `${rf}.${part}[${name}]`;
+      try {
+        const n = parseQuantity(v as string | number);
+        if (n < 0) out.push(invalid(vf, q(v), 'must be greater than or equal to 0'));
+        else parsed[part][name] = n;
+      } catch {
+        out.push(invalid(vf, q(v), QUANTITY_REGEX_MESSAGE));
+      }
+    }
+  }
+  for (const [name, req] of Object.entries(parsed.requests)) {
+    const lim = parsed.limits[name];
+    if (lim !== undefined && req > lim) {
+      const raw = res.requests[name];
+      out.push(invalid(`${rf}.requests`, q(raw), `must be less than or equal to ${name} limit of ${res.limits[name]}`));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,100 @@
+// Lazy access to the build-time artefacts of scripts/gen-schemas.mjs: the precompiled ajv
+// validators (heavy: loaded only by commands that validate) and the JSON Schemas (used
+// for kubectl-style type names, suggestions and `explain`).
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import typesPkg from 'kubernetes-types/package.json';
+
+/** The Kubernetes API version the built-in schemas come from (the kubernetes-types package). */
+export const SCHEMA_KUBERNETES_VERSION: string = typesPkg.version;
+
+export interface JsonSchema {
+  type?: string;
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: JsonSchema | boolean;
+  items?: JsonSchema;
+  required?: string[];
+  enum?: unknown[];
+  anyOf?: JsonSchema[];
+  $ref?: string;
+  description?: string;
+  'x-kubesim-doc'?: string;
+  'x-kubesim-type'?: 'int-or-string' | 'quantity';
+  [k: string]: unknown;
+}
+
+export interface SchemaDocument {
+  kubernetesTypesVersion: string;
+  /** "apps/v1/Deployment" -> "io.k8s.api.apps.v1.Deployment" */
+  roots: Record<string, string>;
+  /** Built-in kinds kubernetes-types has no declarations for (no schema check for them). */
+  missing: string[];
+  definitions: Record<string, JsonSchema>;
+}
+
+export interface AjvError {
+  instancePath: string;
+  schemaPath: string;
+  keyword: string;
+  params: Record<string, any>;
+  message?: string;
+}
+export interface CompiledValidator {
+  (data: unknown): boolean;
+  errors?: AjvError[] | null;
+}
+
+export interface SchemaBundle {
+  doc: SchemaDocument;
+  validatorFor(rootKey: string): CompiledValidator | undefined;
+}
+
+let loaded: SchemaBundle | undefined;
+let loading: Promise<SchemaBundle> | undefined;
+
+/** Loads the generated validators and schemas once; later calls return the same bundle. */
+export function loadSchemas(): Promise<SchemaBundle> {
+  if (loaded) return Promise.resolve(loaded);
+  loading ??= (async () => {
+    const dir = generatedDir();
+    if (!dir) throw new Error('the generated schemas are missing: run "node scripts/gen-schemas.mjs" (or the build)');
+    const mod: any = await import(pathToFileURL(join(dir, 'validators.mjs')).href);
+    const doc = JSON.parse(readFileSync(join(dir, 'schemas.json'), 'utf8')) as SchemaDocument;
+    const validators = mod.default as Record<string, CompiledValidator>;
+    const roots = mod.roots as Record<string, string>;
+    loaded = { doc, validatorFor: (key) => validators[roots[key]] };
+    return loaded;
+  })();
+  return loading;
+}
+
+/**
+ * The `generated/` folder of the package: found by walking up from this module, so it works
+ * both from src/ (tsx) and from a bundle in dist/. KUBESIM_GENERATED_DIR overrides it.
+ */
+export function generatedDir(): string | undefined {
+  if (process.env.KUBESIM_GENERATED_DIR) return process.env.KUBESIM_GENERATED_DIR;
+  let here: string;
+  try {
+    here = typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url);
+  } catch {
+    here = process.cwd();
+  }
+  for (let d = dirname(here), i = 0; i < 8; i++, d = dirname(d)) {
+    if (existsSync(join(d, 'generated', 'validators.mjs'))) return join(d, 'generated');
+    if (dirname(d) === d) break;
+  }
+  return undefined;
+}
+
+/** The bundle if it was loaded already (sync validation entry points need it). */
+export function loadedSchemas(): SchemaBundle {
+  if (!loaded) throw new Error('schemas not loaded: await loadSchemas() (or loadValidator()) before validating');
+  return loaded;
+}
+
+/** "apps/v1/Deployment" style key for a group, version and kind. */
+export function rootKey(group: string, version: string, kind: string): string {
+  return `${group ? group + '/' : ''}${version}/${kind}`;
+}

@@ -1,0 +1,204 @@
+// Structural validation of built-in objects against the schemas generated from
+// kubernetes-types (precompiled ajv code): unknown fields, wrong types, missing required
+// fields, with kubectl's wording and "did you mean" / indentation hints.
+import type { KObject } from '../types';
+import { splitApiVersion, type ResourceType } from '../resources';
+import { loadedSchemas, rootKey, type AjvError, type SchemaDocument } from './schema-store';
+import { walkSchema, childSchema, resolve, schemaTypeWord, valueTypeWord, propertyNames, type Located } from './schema-walk';
+import { formatPath, fromPointer, getIn, type Path } from './field-path';
+import { closest } from './suggest';
+
+export type SchemaRule = 'schema/unknown-field' | 'schema/invalid-type' | 'schema/required' | 'schema/invalid-value';
+
+export interface SchemaIssue {
+  /** Path of the offending node (for an unknown field: the field itself; for a missing one: its parent). */
+  path: Path;
+  message: string;
+  /** kubectl's client-side text: `ValidationError(Deployment.spec): unknown field "replica" in io.k8s.api.apps.v1.DeploymentSpec`. */
+  kubectlMessage: string;
+  /** The API server's strict-decoding text (`unknown field "spec.replica"`); absent for rules the decoder does not check. */
+  decodeMessage?: string;
+  hint?: string;
+  rule: SchemaRule;
+}
+
+/** True when the built-in schemas cover this kind at the object's version. */
+export function hasBuiltinSchema(obj: KObject, rt: ResourceType): boolean {
+  if (rt.crd) return false;
+  const { version } = splitApiVersion(obj.apiVersion);
+  return !!loadedSchemas().doc.roots[rootKey(rt.group, version, rt.kind)];
+}
+
+/** Validates a built-in object; [] for custom resources (see compileCrdSchema) and kinds without schema. */
+export function validateSchema(obj: KObject, rt: ResourceType): SchemaIssue[] {
+  if (rt.crd) return [];
+  const bundle = loadedSchemas();
+  const { version } = splitApiVersion(obj.apiVersion);
+  const key = rootKey(rt.group, version, rt.kind);
+  const validate = bundle.validatorFor(key);
+  const rootDef = bundle.doc.roots[key];
+  if (!validate || !rootDef) return [];
+  const data = withoutNulls(obj);
+  if (validate(data)) return [];
+  return toIssues(validate.errors ?? [], data, bundle.doc, rootDef, rt.kind);
+}
+
+/** null means "unset" to the API server's decoder: drop null object members before checking. */
+export function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutNulls);
+  if (v !== null && typeof v === 'object') {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== null) o[k] = withoutNulls(x);
+    return o;
+  }
+  return v;
+}
+
+function toIssues(errors: AjvError[], data: unknown, doc: SchemaDocument, rootDef: string, kind: string): SchemaIssue[] {
+  const issues: SchemaIssue[] = [];
+  const seen = new Set<string>();
+  // anyOf (IntOrString, Quantity) reports each branch; one issue per node is enough.
+  const anyOfAt = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  for (const e of errors) {
+    if (anyOfAt.has(e.instancePath) && e.keyword !== 'anyOf') continue;
+    const path = fromPointer(e.instancePath, data);
+    const ctx = `ValidationError(${[kind, formatPath(path)].filter(Boolean).join('.')})`;
+    let issue: SchemaIssue | undefined;
+    if (e.keyword === 'additionalProperties') {
+      const field = String(e.params.additionalProperty);
+      const loc = walkSchema(doc, rootDef, path);
+      const def = loc?.def ?? rootDef;
+      const fieldPath = [...path, field];
+      issue = {
+        path: fieldPath,
+        rule: 'schema/unknown-field',
+        message: `unknown field "${field}" in ${def}`,
+        kubectlMessage: `${ctx}: unknown field "${field}" in ${def}`,
+        decodeMessage: `unknown field "${formatPath(fieldPath)}"`,
+        hint: loc ? unknownFieldHint(doc, rootDef, path, field, loc, data) : undefined,
+      };
+    } else if (e.keyword === 'type' || e.keyword === 'anyOf') {
+      const loc = walkSchema(doc, rootDef, path);
+      const got = valueTypeWord(getIn(data, path));
+      const expected = loc ? schemaTypeWord(doc, loc.schema) : String(e.params.type);
+      const name = loc?.ownerDef ? `${loc.ownerDef}.${loc.ownerField}` : rootDef;
+      issue = {
+        path,
+        rule: 'schema/invalid-type',
+        message: `invalid type for ${name}: got "${got}", expected "${expected}"`,
+        kubectlMessage: `${ctx}: invalid type for ${name}: got "${got}", expected "${expected}"`,
+        decodeMessage: decodeTypeMessage(got, expected, loc, path),
+      };
+    } else if (e.keyword === 'required') {
+      const field = String(e.params.missingProperty);
+      const loc = walkSchema(doc, rootDef, path);
+      const def = loc?.def ?? rootDef;
+      issue = {
+        path,
+        rule: 'schema/required',
+        message: `missing required field "${field}" in ${def}`,
+        kubectlMessage: `${ctx}: missing required field "${field}" in ${def}`,
+      };
+    } else if (e.keyword === 'enum') {
+      const value = getIn(data, path);
+      const allowed = (e.params.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ');
+      issue = {
+        path,
+        rule: 'schema/invalid-value',
+        message: `invalid value ${JSON.stringify(value)}: supported values: ${allowed}`,
+        kubectlMessage: `${ctx}: invalid value ${JSON.stringify(value)}, supported values: ${allowed}`,
+      };
+    } else {
+      issue = {
+        path,
+        rule: 'schema/invalid-value',
+        message: e.message ?? e.keyword,
+        kubectlMessage: `${ctx}: ${e.message ?? e.keyword}`,
+      };
+    }
+    const k = issue.rule + '|' + issue.kubectlMessage;
+    if (!seen.has(k)) {
+      seen.add(k);
+      issues.push(issue);
+    }
+  }
+  return issues;
+}
+
+const GO_TYPES: Record<string, string> = { integer: 'int32', string: 'string', boolean: 'bool', number: 'float64', 'integer or string': 'intstr.IntOrString' };
+
+/** encoding/json's text: `json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`. */
+function decodeTypeMessage(got: string, expected: string, loc: Located | undefined, path: Path): string {
+  const goGot = got === 'map' ? 'object' : got === 'integer' ? 'number' : got === 'boolean' ? 'bool' : got;
+  const owner = loc?.ownerDef?.split('.').pop() ?? '';
+  const goType =
+    GO_TYPES[expected] ??
+    (expected === 'map' ? (loc?.schema.$ref || loc?.schema.properties ? `v1.${loc?.def.split('.').pop()}` : 'map[string]string') : expected === 'array' ? '[]interface {}' : expected);
+  const fieldPath = path.filter((s) => typeof s === 'string').join('.');
+  return `json: cannot unmarshal ${goGot} into Go struct field ${owner}.${fieldPath} of type ${goType}`;
+}
+
+/** `did you mean "replicas"?`, or where the field would be valid if it was mis-indented. */
+function unknownFieldHint(doc: SchemaDocument, rootDef: string, parent: Path, field: string, loc: Located, data: unknown): string | undefined {
+  const siblings = propertyNames(doc, loc.schema);
+  const near = closest(field, siblings);
+  if (near && near.toLowerCase() === field.toLowerCase()) return `did you mean "${near}"? (field names are case-sensitive)`;
+  const where = formatPath(parent) || 'the top level';
+  const placed = findElsewhere(doc, rootDef, parent, field, data);
+  if (placed !== undefined) {
+    const under = placed.length ? formatPathForHint(placed) : 'the top level';
+    const at = parent.length ? `under ${where}` : 'at the top level';
+    return `"${field}" is not valid ${at}, but is valid ${placed.length ? 'under ' + under : 'at the top level'}: check its indentation`;
+  }
+  if (near) return `did you mean "${near}"?`;
+  return siblings.length && siblings.length <= 12 ? `valid fields here: ${siblings.join(', ')}` : undefined;
+}
+
+function formatPathForHint(p: Path): string {
+  return formatPath(p).replace(/\[-1\]/g, '[]');
+}
+
+/** Paths (absolute) up to 2 levels above or 3 below `parent` whose schema has `field`. */
+function findElsewhere(doc: SchemaDocument, rootDef: string, parent: Path, field: string, data: unknown): Path | undefined {
+  type Cand = { path: Path; dist: number; exists: boolean };
+  const cands: Cand[] = [];
+  const has = (p: Path) => {
+    const l = walkSchema(doc, rootDef, p.map((s) => (s === -1 ? 0 : s)));
+    return !!l && propertyNames(doc, l.schema).includes(field);
+  };
+  const exists = (p: Path) => p.length === 0 || getIn(data, p.map((s) => (s === -1 ? 0 : s))) !== undefined;
+  // Up: skip array indexes so `containers[0]` -> `spec`, not `containers`.
+  let up = parent.slice();
+  for (let k = 1; k <= 2 && up.length; k++) {
+    up = up.slice(0, -1);
+    while (typeof up[up.length - 1] === 'number') up = up.slice(0, -1);
+    if (has(up)) cands.push({ path: up, dist: k, exists: true });
+  }
+  // Down: breadth-first through object properties and array items.
+  const start = walkSchema(doc, rootDef, parent);
+  if (start) {
+    let frontier: { path: Path; schema: typeof start.schema }[] = [{ path: parent, schema: start.schema }];
+    for (let depth = 1; depth <= 3; depth++) {
+      const next: typeof frontier = [];
+      for (const f of frontier) {
+        const s = resolve(doc, f.schema);
+        for (const p of Object.keys(s.properties ?? {})) {
+          if (p === 'status') continue;
+          let child = resolve(doc, childSchema(s, p)!);
+          let path: Path = [...f.path, p];
+          if (child.type === 'array' && child.items) {
+            const idx = Array.isArray(getIn(data, path)) && (getIn(data, path) as unknown[]).length ? 0 : -1;
+            path = [...path, idx];
+            child = resolve(doc, child.items);
+          }
+          if (propertyNames(doc, child).includes(field)) cands.push({ path, dist: depth, exists: exists(path) });
+          if (child.type === 'object' && child.properties) next.push({ path, schema: child });
+        }
+      }
+      frontier = next;
+    }
+  }
+  if (!cands.length) return undefined;
+  cands.sort((a, b) => Number(b.exists) - Number(a.exists) || a.dist - b.dist);
+  return cands[0].path;
+}
