@@ -1,0 +1,77 @@
+// Small helpers over plain JSON data shared by the patch modules: deep equality (Go's
+// reflect.DeepEqual on decoded JSON), Go's `%v` rendering (used by apimachinery to sort merge
+// keys and in its error texts) and null stripping.
+
+export type JsonMap = Record<string, any>;
+
+export function isMap(v: unknown): v is JsonMap {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The kind reflect.TypeOf would report for decoded JSON, which the merge code compares. */
+export function jsonKind(v: unknown): 'map' | 'slice' | 'string' | 'number' | 'bool' | 'nil' {
+  if (v === null || v === undefined) return 'nil';
+  if (Array.isArray(v)) return 'slice';
+  if (typeof v === 'object') return 'map';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'number') return 'number';
+  return 'bool';
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => deepEqual(x, b[i]));
+  }
+  if (isMap(a)) {
+    if (!isMap(b)) return false;
+    const ka = Object.keys(a);
+    if (ka.length !== Object.keys(b).length) return false;
+    return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+export function clone<T>(v: T): T {
+  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+}
+
+/** Go's fmt `%v` of a float64 (shortest form, exponent below 1e-4 and from 1e21). */
+function goFloat(n: number): string {
+  if (!Number.isFinite(n)) return n > 0 ? '+Inf' : n < 0 ? '-Inf' : 'NaN';
+  const abs = Math.abs(n);
+  if (abs !== 0 && (abs < 1e-4 || abs >= 1e21)) {
+    const [mant, exp] = n.toExponential().split('e');
+    const e = Number(exp);
+    return `${mant}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  }
+  return String(n);
+}
+
+/** Go's fmt `%v` of decoded JSON: `map[k:v]` with sorted keys, `[a b]`, `<nil>`. */
+export function goFormat(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return '[' + v.map(goFormat).join(' ') + ']';
+  if (isMap(v)) {
+    return 'map[' + Object.keys(v).sort().map((k) => `${k}:${goFormat(v[k])}`).join(' ') + ']';
+  }
+  if (typeof v === 'number') return goFloat(v);
+  return String(v);
+}
+
+/** Byte-wise string comparison like Go's `<` on strings (UTF-16 order is fine for our keys). */
+export function goLess(a: string, b: string): boolean {
+  return a < b;
+}
+
+/** Drop null-valued keys from maps, recursively (what decoding into typed structs does). */
+export function removeNulls<T>(v: T): T {
+  if (Array.isArray(v)) return v.map((x) => removeNulls(x)) as T;
+  if (isMap(v)) {
+    const out: JsonMap = {};
+    for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) out[k] = removeNulls(x);
+    return out as T;
+  }
+  return v;
+}

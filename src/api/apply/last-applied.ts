@@ -1,0 +1,66 @@
+// The `kubectl.kubernetes.io/last-applied-configuration` annotation: the manifest as kubectl
+// serialised it at the last `apply` (or `create --save-config`). Its bytes matter: a
+// re-apply compares them, and `get -o yaml` shows them.
+
+import type { KObject } from '../types';
+import { isMap, type JsonMap } from './json-util';
+
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+// Go's encoding/json escapes these even in compact output (HTML safety, JS line terminators).
+const GO_ESCAPES: Record<string, string> = {
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (isMap(v)) {
+    const out: JsonMap = {};
+    for (const k of Object.keys(v).sort()) if (v[k] !== undefined) out[k] = sortKeys(v[k]);
+    return out;
+  }
+  return v;
+}
+
+/**
+ * Compact JSON the way Go's json.Marshal writes a map[string]interface{}: keys sorted,
+ * `<`, `>`, `&`, U+2028 and U+2029 escaped. No trailing newline.
+ */
+export function goJson(v: unknown): string {
+  return JSON.stringify(sortKeys(v)).replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]);
+}
+
+/**
+ * The annotation value kubectl writes for `manifest`: the manifest without the annotation
+ * itself (the annotations map stays, possibly as `{}`), compact, keys sorted, ending in `\n`.
+ * The caller sets metadata.namespace first for namespaced kinds, as kubectl does.
+ */
+export function lastAppliedJson(manifest: object): string {
+  const obj = JSON.parse(JSON.stringify(manifest)) as JsonMap;
+  if (!isMap(obj.metadata)) obj.metadata = {};
+  const annotations = isMap(obj.metadata.annotations) ? obj.metadata.annotations : {};
+  delete annotations[LAST_APPLIED];
+  obj.metadata.annotations = annotations;
+  return goJson(obj) + '\n';
+}
+
+/** The previous applied configuration stored on a live object, or undefined. */
+export function getLastApplied(obj: KObject | JsonMap): JsonMap | undefined {
+  const raw = (obj as JsonMap).metadata?.annotations?.[LAST_APPLIED];
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  const parsed = JSON.parse(raw) as unknown;
+  return isMap(parsed) ? parsed : undefined;
+}
+
+/** A copy of `manifest` carrying its own last-applied annotation (kubectl's "modified"). */
+export function withLastApplied<T extends object>(manifest: T): T {
+  const value = lastAppliedJson(manifest);
+  const obj = JSON.parse(JSON.stringify(manifest)) as JsonMap;
+  if (!isMap(obj.metadata)) obj.metadata = {};
+  obj.metadata.annotations = { ...(isMap(obj.metadata.annotations) ? obj.metadata.annotations : {}), [LAST_APPLIED]: value };
+  return obj as T;
+}
