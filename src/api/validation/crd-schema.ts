@@ -15,13 +15,37 @@ type S = Record<string, any>;
 let ajv: Ajv | undefined;
 function getAjv(): Ajv {
   if (ajv) return ajv;
-  ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true });
+  ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, code: { regExp: re2ish as any } });
   addFormats(ajv);
   // Kubernetes formats ajv-formats does not know: accepted as-is, like the apiserver does for most.
   for (const f of ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password', 'bsonobjectid', 'isbn', 'hexcolor', 'rgbcolor', 'creditcard', 'ssn', 'mac', 'cidr', 'datetime', 'uri-reference']) {
     if (!ajv.formats[f]) ajv.addFormat(f, true);
   }
   return ajv;
+}
+
+/**
+ * CRD patterns are Go RE2 syntax: translate the common differences (`(?i)` flags, `(?P<n>`,
+ * `\\z`); a pattern JavaScript still cannot compile is not enforced rather than crashing.
+ */
+function re2ish(source: string, flags: string): RegExp {
+  let src = source;
+  let fl = flags;
+  const m = /^\(\?([imsU]+)\)/.exec(src);
+  if (m) {
+    src = src.slice(m[0].length);
+    for (const f of m[1]) if ('ims'.includes(f) && !fl.includes(f)) fl += f;
+  }
+  src = src.replace(/\(\?P</g, '(?<').replace(/\\z/g, '$');
+  try {
+    return new RegExp(src, fl);
+  } catch {
+    try {
+      return new RegExp(src, fl.replace('u', ''));
+    } catch {
+      return /(?:)/;
+    }
+  }
 }
 
 /** Translates one structural-schema node into plain JSON Schema for ajv. */
@@ -48,7 +72,7 @@ export function toAjvSchema(s: S | undefined, root = false): S {
   if (s['x-kubernetes-embedded-resource'] || root) {
     props.apiVersion ??= { type: 'string' };
     props.kind ??= { type: 'string' };
-    props.metadata ??= { type: 'object' };
+    props.metadata = { type: 'object' }; // ObjectMeta, whatever the CRD says about it
   }
   if (Object.keys(props).length) out.properties = props;
   if (s['x-kubernetes-embedded-resource'] && !root) out.required = [...new Set([...(out.required ?? []), 'apiVersion', 'kind'])];

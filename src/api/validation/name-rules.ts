@@ -123,7 +123,7 @@ export function objectMetaErrors(meta: any, nameRule: NameRule, namespaced: bool
   }
   if (!m.name && !m.generateName) out.push(required('metadata.name', 'name or generateName is required'));
   else if (typeof m.name === 'string' && m.name) for (const msg of check(m.name)) out.push(invalid('metadata.name', q(m.name), msg));
-  if (!namespaced && m.namespace) out.push({ field: 'metadata.namespace', type: 'Forbidden', detail: 'not allowed on this type' });
+  // A namespace on a cluster-scoped object is cleared by the server, not rejected.
   if (namespaced && m.namespace) for (const msg of isDns1123Label(m.namespace)) out.push(invalid('metadata.namespace', q(m.namespace), msg));
   out.push(...labelErrors(m.labels, 'metadata.labels'));
   out.push(...annotationErrors(m.annotations, 'metadata.annotations'));

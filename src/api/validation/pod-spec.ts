@@ -28,6 +28,8 @@ export function portRangeError(field: string, port: unknown): FieldError | undef
 export interface PodSpecOptions {
   /** Allowed restartPolicy values (Deployment templates: Always only; Jobs: OnFailure/Never). */
   restartPolicies?: string[];
+  /** Volume names provided from elsewhere (StatefulSet volumeClaimTemplates). */
+  extraVolumes?: string[];
 }
 
 export function validatePodSpec(spec: any, f: string, opts: PodSpecOptions = {}): FieldError[] {
@@ -35,6 +37,7 @@ export function validatePodSpec(spec: any, f: string, opts: PodSpecOptions = {})
   if (!spec || typeof spec !== 'object') return [required(f)];
   const volumes: any[] = Array.isArray(spec.volumes) ? spec.volumes : [];
   const volNames = new Set<string>();
+  const mountable = new Set<string>(opts.extraVolumes ?? []);
   volumes.forEach((v, i) => {
     const vf = `${f}.volumes[${i}].name`;
     if (!v?.name) out.push(required(vf));
@@ -42,6 +45,7 @@ export function validatePodSpec(spec: any, f: string, opts: PodSpecOptions = {})
       for (const m of isDns1123Label(v.name)) out.push(invalid(vf, q(v.name), m));
       if (volNames.has(v.name)) out.push({ field: vf, type: 'Duplicate value', value: q(v.name) });
       volNames.add(v.name);
+      mountable.add(v.name);
     }
   });
 
@@ -56,7 +60,7 @@ export function validatePodSpec(spec: any, f: string, opts: PodSpecOptions = {})
   for (const [kind, list] of groups) {
     list.forEach((c, i) => {
       const cf = `${f}.${kind}[${i}]`;
-      out.push(...validateContainer(c, cf, names, volNames));
+      out.push(...validateContainer(c, cf, names, mountable));
     });
   }
 

@@ -3,7 +3,7 @@
 import type { FieldError } from '../errors';
 import type { ResourceType } from '../resources';
 import type { KObject } from '../types';
-import { annotationErrors, invalid, labelErrors, objectMetaErrors, q, required, type NameRule, isQualifiedName } from './name-rules';
+import { isDns1123Label, annotationErrors, invalid, labelErrors, objectMetaErrors, q, required, type NameRule, isQualifiedName } from './name-rules';
 import { validatePodSpec, portNameErrors, portRangeError } from './pod-spec';
 import { cronScheduleError } from './cron-schedule';
 
@@ -127,8 +127,8 @@ function workloadErrors(spec: any, kind: string): FieldError[] {
     out.push(invalid('spec.selector', 'v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}', `empty selector is invalid for ${kind.toLowerCase()}`));
   } else out.push(...labelSelectorErrors(sel, 'spec.selector'));
   const tpl = spec.template;
-  const restart = kind === 'Job' ? ['OnFailure', 'Never'] : ['Always'];
-  out.push(...templateErrors(tpl, 'spec.template', { restartPolicies: restart }));
+  const claims = (Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates : []).map((c: any) => c?.metadata?.name).filter(Boolean);
+  out.push(...templateErrors(tpl, 'spec.template', { restartPolicies: ['Always'], extraVolumes: claims }));
   if (sel && !isEmptySelector(sel) && tpl && typeof tpl === 'object') {
     const labels = tpl.metadata?.labels ?? {};
     if (!selectorMatches(sel, labels)) out.push(invalid('spec.template.metadata.labels', goMap(tpl.metadata?.labels), '`selector` does not match template `labels`'));
@@ -209,7 +209,7 @@ function serviceErrors(spec: any): FieldError[] {
     if (!p) return;
     if (ports.length > 1 && !p.name) out.push(required(`${pf}.name`));
     if (p.name) {
-      for (const m of portNameErrors(String(p.name))) out.push(invalid(`${pf}.name`, q(p.name), m));
+      for (const m of isDns1123Label(String(p.name))) out.push(invalid(`${pf}.name`, q(p.name), m));
       if (names.has(p.name)) out.push({ field: `${pf}.name`, type: 'Duplicate value', value: q(p.name) });
       names.add(p.name);
     }
