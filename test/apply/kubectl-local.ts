@@ -1,0 +1,20 @@
+// Ground truth: `kubectl patch --local` applies patches client-side with the same libraries
+// the API server uses, and works without a cluster.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+
+const dir = hasKubectl ? mkdtempSync(join(tmpdir(), 'kubesim-patch-')) : '';
+let n = 0;
+
+/** Returns the patched object, or the error text without kubectl's `error: ` prefix. */
+export function kubectlPatch(obj: object, type: 'json' | 'merge' | 'strategic', patch: unknown): { obj?: any; error?: string } {
+  const file = join(dir, `o${n++}.json`);
+  writeFileSync(file, JSON.stringify(obj));
+  const r = spawnSync('kubectl', ['patch', '--local', '-f', file, '--type', type, '-p', typeof patch === 'string' ? patch : JSON.stringify(patch), '-o', 'json'], { encoding: 'utf8' });
+  if (r.status !== 0) return { error: r.stderr.trim().replace(/^error: /, '') };
+  return { obj: JSON.parse(r.stdout) };
+}
