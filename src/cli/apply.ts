@@ -51,7 +51,7 @@ Examples:
       const { load } = await loadInput(ctx, flags, 'apply');
       const api = await ctx.api();
       const { items, errors } = await prepareDocs(ctx, api, load, 'apply', flags);
-      const { computeApply } = await import('../api/apply');
+      const { computeApply } = await import('../api/apply/compute-apply');
       const output = flags.output ? await import('./flags/output').then((m) => m.outputPrinter(flags.output!, ctx)) : undefined;
       const applied: KObject[] = [];
       for (const item of items) {

@@ -31,7 +31,7 @@ export function register(program: Command, p: Program): void {
           try {
             let obj = item.object;
             if (flags.saveConfig) {
-              const { lastAppliedJson, LAST_APPLIED } = await import('../api/apply');
+              const { lastAppliedJson, LAST_APPLIED } = await import('../api/apply/last-applied');
               obj = { ...obj, metadata: { ...obj.metadata, annotations: { ...(obj.metadata.annotations ?? {}), [LAST_APPLIED]: lastAppliedJson(obj) } } };
             }
             const created = dryRun === 'client' ? obj : api.create(obj, { dryRun: dryRun === 'server' });

@@ -10,7 +10,6 @@ import { FileStore } from '../store/file-store';
 import { ClusterClock } from '../sim/clock';
 import { defaultRng } from '../sim/rng';
 import { DEFAULT_CLUSTER, type CliContext } from './context';
-import { createCluster } from '../cluster/cluster';
 import { defaultProfile } from '../sim/profile';
 import { apiValidator } from '../api/validator-adapter';
 
@@ -19,6 +18,7 @@ export async function openOrCreateCluster(ctx: CliContext): Promise<{ api: ApiSe
     if (ctx.clusterName !== DEFAULT_CLUSTER) {
       throw new CliError(`cluster "${ctx.clusterName}" does not exist (create it with: kubesim cluster create ${ctx.clusterName})`);
     }
+    const { createCluster } = await import('../cluster/cluster');
     await createCluster(ctx.home, ctx.clusterName, defaultProfile(ctx.clusterName));
   }
   const store = new FileStore(ctx.clusterDir);

@@ -1,0 +1,192 @@
+// The foundation verbs end to end: apply, get, describe, delete, and their errors, through
+// the real CLI in a throwaway state directory.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { statSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Sandbox } from './helpers';
+
+const sb = new Sandbox();
+after(() => sb.cleanup());
+
+const CM = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cfg
+data:
+  a: "1"
+`;
+
+test('apply creates, re-apply is unchanged, a change is configured', () => {
+  const f = sb.file('cm.yaml', CM);
+  assert.equal(sb.ok(['apply', '-f', f]), 'configmap/cfg created\n');
+  assert.equal(sb.ok(['apply', '-f', f]), 'configmap/cfg unchanged\n');
+  sb.file('cm.yaml', CM.replace('"1"', '"2"'));
+  assert.equal(sb.ok(['apply', '-f', f]), 'configmap/cfg configured\n');
+  assert.equal(sb.ok(['get', 'cm', 'cfg', '-o', 'jsonpath={.data.a}']), '2');
+});
+
+test('get prints kubectl tables and formats', () => {
+  const table = sb.ok(['get', 'configmaps']);
+  assert.match(table, /^NAME\s+DATA\s+AGE\n/);
+  assert.match(table, /\ncfg\s+1\s+\d+s\n/);
+  assert.equal(sb.ok(['get', 'cm', 'cfg', '-o', 'name']), 'configmap/cfg\n');
+  const obj = JSON.parse(sb.ok(['get', 'cm', 'cfg', '-o', 'json']));
+  assert.equal(obj.kind, 'ConfigMap');
+  assert.match(obj.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'], /"name":"cfg"/);
+  const list = JSON.parse(sb.ok(['get', 'cm', '-o', 'json']));
+  assert.equal(list.kind, 'List');
+  assert.ok(list.items.length >= 2); // cfg and kube-root-ca.crt
+});
+
+test('get of a missing object fails like kubectl', () => {
+  const r = sb.run(['get', 'pod', 'nope']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'Error from server (NotFound): pods "nope" not found\n');
+  const t = sb.run(['get', 'foos']);
+  assert.equal(t.code, 1);
+  assert.equal(t.stderr, 'error: the server doesn\'t have a resource type "foos"\n');
+});
+
+test('empty list says so on stderr', () => {
+  const r = sb.run(['get', 'pods', '-n', 'kube-public']);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, 'No resources found in kube-public namespace.\n');
+});
+
+test('bootstrap namespaces exist', () => {
+  const names = sb.ok(['get', 'ns', '-o', 'name']).trim().split('\n');
+  for (const n of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) assert.ok(names.includes(`namespace/${n}`), n);
+});
+
+test('a deployment is defaulted like the API server does it', () => {
+  const f = sb.file('deploy.yaml', `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx
+`);
+  assert.equal(sb.ok(['apply', '-f', f]), 'deployment.apps/web created\n');
+  const d = JSON.parse(sb.ok(['get', 'deploy', 'web', '-o', 'json']));
+  assert.equal(d.spec.replicas, 1);
+  assert.deepEqual(d.spec.strategy, { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' });
+  assert.equal(d.spec.revisionHistoryLimit, 10);
+  assert.equal(d.spec.progressDeadlineSeconds, 600);
+  assert.equal(d.spec.template.spec.containers[0].imagePullPolicy, 'Always');
+  assert.equal(d.metadata.generation, 1);
+});
+
+test('unknown fields are rejected with file, line and a suggestion', () => {
+  const f = sb.file('typo.yaml', `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: typo
+spec:
+  replica: 2
+  selector:
+    matchLabels: {app: t}
+  template:
+    metadata:
+      labels: {app: t}
+    spec:
+      containers:
+      - name: c
+        image: nginx
+`);
+  const r = sb.run(['apply', '-f', f]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /unknown field "replica"/);
+  assert.match(r.stderr, /typo\.yaml:6:3/);
+  assert.match(r.stderr, /did you mean "replicas"\?/);
+  assert.equal(sb.run(['get', 'deploy', 'typo']).code, 1, 'nothing was stored');
+});
+
+test('a mis-indented block says where it belongs', () => {
+  const f = sb.file('indent.yaml', `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+containers:
+- name: c
+  image: nginx
+`);
+  const r = sb.run(['apply', '-f', f]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /indent\.yaml:6:1/);
+  assert.match(r.stderr, /containers/);
+});
+
+test('malformed YAML, empty files and missing paths', () => {
+  const bad = sb.file('bad.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [oops\n');
+  const r = sb.run(['apply', '-f', bad]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /bad\.yaml/);
+  const empty = sb.file('empty.yaml', '');
+  const e = sb.run(['apply', '-f', empty]);
+  assert.equal(e.code, 1);
+  assert.equal(e.stderr, 'error: no objects passed to apply\n');
+  const m = sb.run(['apply', '-f', '/nonexistent.yaml']);
+  assert.equal(m.code, 1);
+  assert.equal(m.stderr, 'error: the path "/nonexistent.yaml" does not exist\n');
+});
+
+test('a multi-document file applies the valid documents and reports the invalid one', () => {
+  const f = sb.file('multi.yaml', `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: good-one
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: Bad_Name
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: good-two
+stringData:
+  k: v
+`);
+  const r = sb.run(['apply', '-f', f]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, 'configmap/good-one created\nsecret/good-two created\n');
+  assert.match(r.stderr, /metadata\.name: Invalid value: "Bad_Name"/);
+});
+
+test('a namespace that does not exist', () => {
+  const f = sb.file('ns.yaml', CM.replace('name: cfg', 'name: x\n  namespace: nope'));
+  const r = sb.run(['apply', '-f', f]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /namespaces "nope" not found/);
+});
+
+test('describe shows the object and delete removes it', () => {
+  const d = sb.ok(['describe', 'configmap', 'cfg']);
+  assert.match(d, /^Name:\s+cfg\nNamespace:\s+default\n/);
+  assert.match(d, /\nData\n====\na:\n----\n2\n/);
+  assert.equal(sb.ok(['delete', 'configmap', 'cfg']), 'configmap "cfg" deleted\n');
+  const r = sb.run(['delete', 'configmap', 'cfg']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'Error from server (NotFound): configmaps "cfg" not found\n');
+  assert.equal(sb.run(['delete', 'configmap', 'cfg', '--ignore-not-found']).code, 0);
+});
+
+test('state files are private to the user', () => {
+  const dir = join(sb.home, 'clusters', 'kubesim');
+  assert.equal(statSync(dir).mode & 0o777, 0o700);
+  const cmDir = join(dir, 'registry', 'configmaps', 'default');
+  for (const f of readdirSync(cmDir)) assert.equal(statSync(join(cmDir, f)).mode & 0o777, 0o600, f);
+});

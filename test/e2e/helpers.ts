@@ -1,0 +1,51 @@
+// Runs the real CLI (bin/kubesim, the built bundle) in a temporary state directory, the way
+// a user would, and returns what they would see.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const BIN = join(ROOT, 'bin', 'kubesim');
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class Sandbox {
+  readonly home: string;
+  constructor(prefix = 'kubesim-test-') {
+    this.home = mkdtempSync(join(tmpdir(), prefix));
+  }
+
+  run(args: string[], opts: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}): RunResult {
+    const r = spawnSync(process.execPath, [BIN, ...args], {
+      input: opts.stdin ?? '',
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, KUBESIM_HOME: this.home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', TZ: 'UTC', ...(opts.env ?? {}) },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** Runs and asserts success, returning stdout. */
+  ok(args: string[], opts: { stdin?: string } = {}): string {
+    const r = this.run(args, opts);
+    if (r.code !== 0) throw new Error(`kubesim ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  file(name: string, content: string): string {
+    const p = join(this.home, name);
+    writeFileSync(p, content);
+    return p;
+  }
+
+  cleanup(): void {
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}
