@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { loadManifests, formatSourceError } from '../../src/manifest';
+
+const dir = join(__dirname, '..', 'fixtures', 'bad-input');
+const f = (name: string) => join(dir, name);
+
+async function one(name: string) {
+  const r = await loadManifests([f(name)]);
+  return r;
+}
+
+test('TAB in indentation: line, column and kubectl wording', async () => {
+  const r = await one('tab-indent.yaml');
+  assert.equal(r.docs.length, 0);
+  assert.equal(r.errors[0].code, 'yaml-syntax');
+  assert.deepEqual([r.errors[0].position?.line, r.errors[0].position?.col], [6, 1]);
+  assert.match(r.errors[0].kubectlMessage, /yaml: line 6: found character that cannot start any token$/);
+  assert.match(r.errors[0].hint!, /spaces/);
+});
+
+test('duplicate key: error with both lines', async () => {
+  const r = await one('duplicate-key.yaml');
+  assert.equal(r.docs.length, 0);
+  assert.equal(r.errors[0].code, 'duplicate-key');
+  assert.equal(r.errors[0].message, 'duplicate key "name" (first defined at line 4): mapping keys must be unique');
+  assert.match(r.errors[0].kubectlMessage, /line 5: key "name" already set in map/);
+});
+
+test('malformed YAML: unclosed flow sequence', async () => {
+  const r = await one('malformed.yaml');
+  assert.equal(r.docs.length, 0);
+  assert.equal(r.errors[0].code, 'yaml-syntax');
+  assert.ok(r.errors[0].position);
+  assert.match(r.errors[0].kubectlMessage, /^error parsing .*malformed\.yaml: error converting YAML to JSON: yaml: line \d+: /);
+});
+
+test('alias bomb is refused quickly', async () => {
+  const t0 = Date.now();
+  const r = await one('alias-bomb.yaml');
+  assert.ok(Date.now() - t0 < 2000);
+  assert.equal(r.errors[0].code, 'alias-limit');
+  assert.match(r.errors[0].hint!, /alias bomb/);
+});
+
+test('binary content and invalid UTF-8', async () => {
+  const b = await one('binary.yaml');
+  assert.equal(b.errors[0].code, 'binary');
+  assert.deepEqual([b.errors[0].position?.line, b.errors[0].position?.col], [2, 16]);
+  const u = await one('latin1.yaml');
+  assert.equal(u.errors[0].code, 'invalid-utf8');
+  assert.equal(u.errors[0].position?.line, 4);
+  assert.match(u.errors[0].message, /0xe9/);
+});
+
+test('a document that is a scalar or a list', async () => {
+  const s = await one('scalar.yaml');
+  assert.equal(s.errors[0].code, 'not-an-object');
+  assert.match(s.errors[0].kubectlMessage, /cannot unmarshal string into Go value of type map\[string\]interface \{\}/);
+  const l = await one('list.yaml');
+  assert.equal(l.errors[0].code, 'not-an-object');
+  assert.match(l.errors[0].message, /is a list, not an object/);
+  assert.match(l.errors[0].hint!, /kind: List/);
+});
+
+test('missing kind / apiVersion: kubectl text', async () => {
+  const k = await one('no-kind.yaml');
+  assert.equal(k.errors[0].code, 'kind-not-set');
+  assert.equal(k.errors[0].kubectlMessage, `error validating "${f('no-kind.yaml')}": error validating data: kind not set; if you choose to ignore these errors, turn validation off with --validate=false`);
+  const a = await one('no-apiversion.yaml');
+  assert.equal(a.errors[0].code, 'apiversion-not-set');
+  assert.match(a.errors[0].kubectlMessage, /error validating data: apiVersion not set;/);
+});
+
+test('empty file and comments-only file: no objects, no errors', async () => {
+  for (const n of ['empty.yaml', 'comments-only.yaml']) {
+    const r = await one(n);
+    assert.equal(r.docs.length, 0);
+    assert.equal(r.errors.length, 0);
+  }
+});
+
+test('missing path: kubectl message', async () => {
+  await assert.rejects(loadManifests(['/nonexistent.yaml']), { message: 'the path "/nonexistent.yaml" does not exist' });
+});
+
+test('errors are per document: the valid documents of a file still load', async () => {
+  const r = await one('mixed.yaml');
+  assert.deepEqual(r.docs.map((d) => d.object.metadata.name), ['first', 'third']);
+  assert.deepEqual(r.docs.map((d) => d.docIndex), [0, 2]);
+  assert.equal(r.errors.length, 1);
+  assert.equal(r.errors[0].docIndex, 1);
+});
+
+test('formatSourceError shows file:line:col, an excerpt and a caret', async () => {
+  const r = await one('tab-indent.yaml');
+  const text = formatSourceError(r.errors[0], r.textOf(r.errors[0].source));
+  const lines = text.split('\n');
+  assert.equal(lines[0], `${f('tab-indent.yaml')}:6:1: YAML syntax error: Tabs are not allowed as indentation`);
+  assert.equal(lines[1], '   4 |   name: a');
+  assert.equal(lines[3], ' > 6 | →key: v');
+  assert.equal(lines[4], '     | ^');
+});
+
+test('a 50 MB file is read in bounded time', { timeout: 60_000 }, async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'kubesim-big-'));
+  const p = join(tmp, 'big.yaml');
+  const doc = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n' + Array.from({ length: 200 }, (_, i) => `  k${i}: ${'x'.repeat(200)}\n`).join('');
+  const count = Math.ceil((50 * 1024 * 1024) / doc.length);
+  writeFileSync(p, Array.from({ length: count }, () => doc).join('---\n'));
+  const t0 = Date.now();
+  const r = await loadManifests([p]);
+  const ms = Date.now() - t0;
+  console.log(`50 MB file: ${r.docs.length} documents in ${ms} ms`);
+  assert.equal(r.docs.length, count);
+  assert.ok(ms < 45_000);
+});
