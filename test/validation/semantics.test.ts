@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ResourceRegistry } from '../../src/api/resources';
+import { validateSemantics, validateUpdate, cronScheduleError } from '../../src/api/validation';
+import { formatFieldError } from '../../src/api/errors';
+import type { KObject } from '../../src/api/types';
+
+const reg = new ResourceRegistry();
+const check = (o: any) => validateSemantics(o as KObject, reg.forKind(o.apiVersion, o.kind)).map(formatFieldError);
+const deploy = (over: any = {}) => ({
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
+  spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } }, ...over },
+});
+
+test('a plain deployment is valid', () => assert.deepEqual(check(deploy()), []));
+
+test('names: subdomain, DNS-1035 for services, DNS-1123 label for namespaces', () => {
+  assert.deepEqual(check({ ...deploy(), metadata: { name: 'Web' } }), [
+    `metadata.name: Invalid value: "Web": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
+  ]);
+  assert.match(check({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a.b' } })[0], /a lowercase RFC 1123 label must consist/);
+  assert.match(check({ apiVersion: 'v1', kind: 'Service', metadata: { name: '1svc' }, spec: { ports: [{ port: 80 }] } })[0], /a DNS-1035 label must consist/);
+  assert.deepEqual(check({ apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }), ['metadata.name: Required value: name or generateName is required']);
+  assert.deepEqual(check({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'cfg-' } }), []);
+});
+
+test('labels and annotations', () => {
+  const errs = check({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { 'bad key': 'x', ok: 'bad value!' }, annotations: { 'a/b/c': '' } } });
+  assert.equal(errs.length, 3);
+  assert.match(errs[0], /^metadata\.labels: Invalid value: "bad key": name part must consist of alphanumeric characters/);
+  assert.match(errs[1], /^metadata\.labels: Invalid value: "bad value!": a valid label must be an empty string/);
+  assert.match(errs[2], /^metadata\.annotations: Invalid value: "a\/b\/c": a qualified name must consist/);
+  const big = check({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', annotations: { a: 'x'.repeat(300 * 1024) } } });
+  assert.deepEqual(big, ['metadata.annotations: Too long: must have at most 262144 bytes']);
+});
+
+test('selector must match the template labels, and must not be empty', () => {
+  const d = deploy();
+  d.spec.template.metadata.labels = { app: 'x' };
+  assert.deepEqual(check(d), ['spec.template.metadata.labels: Invalid value: map[string]string{"app":"x"}: `selector` does not match template `labels`']);
+  assert.match(check(deploy({ selector: {} }))[0], /^spec\.selector: Invalid value: v1\.LabelSelector\{.*\}: empty selector is invalid for deployment$/);
+  assert.deepEqual(check(deploy({ selector: undefined })), ['spec.selector: Required value']);
+});
+
+test('replicas, containers, ports, volumes, env, resources', () => {
+  assert.deepEqual(check(deploy({ replicas: -1 })), ['spec.replicas: Invalid value: -1: must be greater than or equal to 0']);
+  const pod = {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' },
+    spec: {
+      volumes: [{ name: 'data', emptyDir: {} }, { name: 'data', emptyDir: {} }],
+      initContainers: [{ name: 'a', image: 'busybox' }],
+      containers: [
+        { name: 'a', image: '', ports: [{ containerPort: 70000, name: 'http' }, { containerPort: 80, name: 'http' }], env: [{ name: 'A=B' }], volumeMounts: [{ name: 'logs', mountPath: '/l' }], resources: { limits: { cpu: '1' }, requests: { cpu: '2', memory: 'lots' } } },
+      ],
+      restartPolicy: 'Sometimes',
+    },
+  };
+  assert.deepEqual(check(pod), [
+    'spec.volumes[1].name: Duplicate value: "data"',
+    'spec.containers[0].name: Duplicate value: "a"',
+    'spec.containers[0].image: Required value',
+    'spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive',
+    'spec.containers[0].ports[1].name: Duplicate value: "http"',
+    `spec.containers[0].env[0].name: Invalid value: "A=B": a valid environment variable name must consist only of printable ASCII characters other than '='`,
+    'spec.containers[0].volumeMounts[0].name: Not found: "logs"',
+    `spec.containers[0].resources.requests[memory]: Invalid value: "lots": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`,
+    'spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1',
+    'spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"',
+  ]);
+});
+
+test('services: port ranges, nodePort range, names', () => {
+  const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { type: 'NodePort', ports: [{ name: 'a', port: 0 }, { name: 'a', port: 80, nodePort: 80 }, { port: 99999 }] } };
+  assert.deepEqual(check(svc), [
+    'spec.ports[0].port: Required value',
+    'spec.ports[1].name: Duplicate value: "a"',
+    'spec.ports[1].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767',
+    'spec.ports[2].name: Required value',
+    'spec.ports[2].port: Invalid value: 99999: must be between 1 and 65535, inclusive',
+  ]);
+});
+
+test('jobs, cronjobs, configmaps and secrets', () => {
+  const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: { spec: { restartPolicy: 'Always', containers: [{ name: 'c', image: 'i' }] } } } };
+  assert.deepEqual(check(job), ['spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"']);
+  const cj = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c' }, spec: { schedule: '* * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'i' }] } } } } } };
+  assert.deepEqual(check(cj), ['spec.schedule: Invalid value: "* * *": expected exactly 5 fields, found 3: * * *']);
+  assert.equal(cronScheduleError('@hourly'), undefined);
+  assert.equal(cronScheduleError('*/5 0-23 1,15 jan-dec mon-fri'), undefined);
+  assert.match(cronScheduleError('61 * * * *')!, /above maximum/);
+  assert.deepEqual(check({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { 'a b': 'x' } }), [
+    `data[a b]: Invalid value: "a b": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`,
+  ]);
+  assert.deepEqual(check({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { k: 'abc$' } }), ['data[k]: Invalid value: "<secret contents redacted>": illegal base64 data at input byte 3']);
+  assert.deepEqual(check({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { k: 'YWJj' } }), []);
+});
+
+test('updates: immutable fields', () => {
+  const rt = (k: string, v = 'apps/v1') => reg.forKind(v, k);
+  const old = deploy();
+  const changed = deploy({ selector: { matchLabels: { app: 'other' } } });
+  assert.deepEqual(validateUpdate(old as KObject, changed as KObject, rt('Deployment')).map(formatFieldError), [
+    'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"other"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
+  ]);
+  assert.deepEqual(validateUpdate(old as KObject, deploy({ replicas: 5 }) as KObject, rt('Deployment')), []);
+  const sts = (spec: any) => ({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 's' }, spec: { serviceName: 's', replicas: 1, ...spec } });
+  assert.match(validateUpdate(sts({}) as KObject, sts({ serviceName: 't' }) as KObject, rt('StatefulSet')).map(formatFieldError)[0], /^spec: Forbidden: updates to statefulset spec for fields other than 'replicas'/);
+  assert.deepEqual(validateUpdate(sts({}) as KObject, sts({ replicas: 3 }) as KObject, rt('StatefulSet')), []);
+  const svc = (ip: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { clusterIP: ip } });
+  assert.deepEqual(validateUpdate(svc('10.96.0.10') as KObject, svc('10.96.0.11') as KObject, rt('Service', 'v1')).map(formatFieldError), ['spec.clusterIP: Invalid value: "10.96.0.11": field is immutable']);
+  const pod = (img: string, sa = 'default') => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { serviceAccountName: sa, containers: [{ name: 'c', image: img }] } });
+  assert.deepEqual(validateUpdate(pod('a') as KObject, pod('b') as KObject, rt('Pod', 'v1')), []);
+  assert.match(validateUpdate(pod('a') as KObject, pod('a', 'x') as KObject, rt('Pod', 'v1')).map(formatFieldError)[0], /^spec: Forbidden: pod updates may not change fields other than/);
+  const cm = (v: string, imm = true) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, immutable: imm, data: { a: v } });
+  assert.deepEqual(validateUpdate(cm('1') as KObject, cm('2') as KObject, rt('ConfigMap', 'v1')).map(formatFieldError), ['data: Forbidden: field is immutable when `immutable` is set']);
+});
