@@ -1,0 +1,541 @@
+// Label and field selectors as the API server parses and applies them
+// (k8s.io/apimachinery/pkg/labels/selector.go, pkg/fields/selector.go, and the per-kind field
+// label conversions). Parse errors throw a plain Error whose message is the server's text; the
+// caller wraps it in `Unable to find ... that match label selector ...`.
+
+// ---------------------------------------------------------------------------------------
+// Label selectors
+
+export type LabelOperator = '=' | '==' | '!=' | 'in' | 'notin' | 'exists' | '!' | 'gt' | 'lt';
+
+export interface LabelRequirement {
+  key: string;
+  operator: LabelOperator;
+  /** Sorted, de-duplicated (a Go sets.String). Empty for exists / !. */
+  values: string[];
+}
+
+/** Requirements are ANDed; an empty list matches everything. */
+export interface LabelSelector {
+  requirements: LabelRequirement[];
+  /** Set for a nil LabelSelector spec: matches nothing. */
+  nothing?: boolean;
+}
+
+type Tok = 'err' | 'eos' | ')' | ',' | '!' | '==' | '=' | '>' | 'id' | 'in' | '<' | '!=' | 'notin' | '(';
+
+const SYMBOLS: Record<string, Tok> = { ')': ')', ',': ',', '!': '!', '==': '==', '=': '=', '>': '>', '<': '<', '!=': '!=', '(': '(' };
+const KEYWORDS: Record<string, Tok> = { in: 'in', notin: 'notin' };
+
+function isWhitespace(c: string): boolean {
+  return c === ' ' || c === '\t' || c === '\r' || c === '\n';
+}
+function isSpecial(c: string): boolean {
+  return '=!(),><'.includes(c);
+}
+
+interface Item {
+  tok: Tok;
+  lit: string;
+}
+
+function lex(s: string): Item[] {
+  const out: Item[] = [];
+  let i = 0;
+  for (;;) {
+    while (i < s.length && isWhitespace(s[i])) i++;
+    if (i >= s.length) {
+      out.push({ tok: 'eos', lit: '' });
+      return out;
+    }
+    if (isSpecial(s[i])) {
+      let buf = '';
+      let last: Item | undefined;
+      while (i < s.length && isSpecial(s[i])) {
+        buf += s[i];
+        if (SYMBOLS[buf]) {
+          last = { tok: SYMBOLS[buf], lit: buf };
+          i++;
+        } else if (last) {
+          break;
+        } else {
+          i++;
+        }
+      }
+      out.push(last ?? { tok: 'err', lit: `error expected: keyword found '${buf}'` });
+      continue;
+    }
+    let id = '';
+    while (i < s.length && !isWhitespace(s[i]) && !isSpecial(s[i])) id += s[i++];
+    out.push({ tok: KEYWORDS[id] ?? 'id', lit: id });
+  }
+}
+
+const BINARY_OPERATORS = 'in, notin, =, ==, !=, gt, lt';
+
+// --- validation texts (k8s.io/apimachinery/pkg/util/validation)
+
+const QNAME_CHAR = '[-A-Za-z0-9_.]';
+const QUALIFIED_NAME_RE = new RegExp(`^([A-Za-z0-9]${QNAME_CHAR}*)?[A-Za-z0-9]$`);
+const QNAME_MSG =
+  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+const DNS1123_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_SUBDOMAIN_MSG =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const LABEL_VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_VALUE_MSG =
+  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+
+/** validation.IsQualifiedName: the error strings (empty when valid). */
+export function qualifiedNameErrors(value: string): string[] {
+  const errs: string[] = [];
+  const parts = value.split('/');
+  let name: string;
+  if (parts.length === 1) name = parts[0];
+  else if (parts.length === 2) {
+    const [prefix] = parts;
+    name = parts[1];
+    if (prefix.length === 0) errs.push('prefix part must be non-empty');
+    else {
+      if (prefix.length > 253) errs.push('prefix part must be no more than 253 characters');
+      if (!DNS1123_SUBDOMAIN_RE.test(prefix)) errs.push('prefix part ' + DNS1123_SUBDOMAIN_MSG);
+    }
+  } else {
+    return [`a qualified name ${QNAME_MSG} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
+  }
+  if (name.length === 0) errs.push('name part must be non-empty');
+  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
+  if (name.length > 0 && !QUALIFIED_NAME_RE.test(name)) errs.push('name part ' + QNAME_MSG);
+  return errs;
+}
+
+/** validation.IsValidLabelValue: the error strings (empty when valid). */
+export function labelValueErrors(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > 63) errs.push('must be no more than 63 characters');
+  if (!LABEL_VALUE_RE.test(value)) errs.push(LABEL_VALUE_MSG);
+  return errs;
+}
+
+function goQuote(s: string): string {
+  return JSON.stringify(s);
+}
+
+function isInt64(s: string): boolean {
+  if (!/^[+-]?\d+$/.test(s)) return false;
+  const n = BigInt(s);
+  return n >= -(2n ** 63n) && n < 2n ** 63n;
+}
+
+/** NewRequirement's validation; returns the aggregated error text or undefined. */
+function requirementError(key: string, op: LabelOperator, values: string[]): string | undefined {
+  const errs: string[] = [];
+  const kerr = qualifiedNameErrors(key);
+  if (kerr.length) errs.push(`key: Invalid value: ${goQuote(key)}: ${kerr.join('; ')}`);
+  if (op === 'gt' || op === 'lt') {
+    values.forEach((v, i) => {
+      if (!isInt64(v)) errs.push(`values[${i}]: Invalid value: ${goQuote(v)}: for 'Gt', 'Lt' operators, the value must be an integer`);
+    });
+  }
+  values.forEach((v, i) => {
+    const verr = labelValueErrors(v);
+    if (verr.length) errs.push(`values[${i}][${key}]: Invalid value: ${goQuote(v)}: ${verr.join('; ')}`);
+  });
+  if (errs.length === 0) return undefined;
+  return errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`;
+}
+
+class Parser {
+  private pos = 0;
+  constructor(private readonly items: Item[]) {}
+
+  /** In a "values" context the keywords in/notin are plain identifiers. */
+  lookahead(values: boolean): Item {
+    const it = this.items[this.pos];
+    return values && (it.tok === 'in' || it.tok === 'notin') ? { tok: 'id', lit: it.lit } : it;
+  }
+  consume(values: boolean): Item {
+    const it = this.lookahead(values);
+    if (this.pos < this.items.length - 1) this.pos++;
+    return it;
+  }
+
+  parse(): LabelRequirement[] {
+    const reqs: LabelRequirement[] = [];
+    for (;;) {
+      const { tok, lit } = this.lookahead(true);
+      if (tok === 'id' || tok === '!') {
+        try {
+          reqs.push(this.parseRequirement());
+        } catch (e) {
+          throw new Error(`unable to parse requirement: ${(e as Error).message}`);
+        }
+        const t = this.consume(true);
+        if (t.tok === 'eos') return reqs;
+        if (t.tok === ',') {
+          const t2 = this.lookahead(true);
+          if (t2.tok !== 'id' && t2.tok !== '!') throw new Error(`found '${t2.lit}', expected: identifier after ','`);
+          continue;
+        }
+        throw new Error(`found '${t.lit}', expected: ',' or 'end of string'`);
+      }
+      if (tok === 'eos') return reqs;
+      throw new Error(`found '${lit}', expected: !, identifier, or 'end of string'`);
+    }
+  }
+
+  private parseRequirement(): LabelRequirement {
+    let negate = false;
+    let t = this.consume(true);
+    if (t.tok === '!') {
+      negate = true;
+      t = this.consume(true);
+    }
+    if (t.tok !== 'id') throw new Error(`found '${t.lit}', expected: identifier`);
+    const key = t.lit;
+    const kerr = qualifiedNameErrors(key);
+    if (kerr.length) throw new Error(`key: Invalid value: ${goQuote(key)}: ${kerr.join('; ')}`);
+    const next = this.lookahead(true).tok;
+    if (negate || next === 'eos' || next === ',') {
+      const op: LabelOperator = negate ? '!' : 'exists';
+      return { key, operator: op, values: [] };
+    }
+    const opTok = this.consume(false);
+    const opMap: Partial<Record<Tok, LabelOperator>> = { in: 'in', notin: 'notin', '=': '=', '==': '==', '!=': '!=', '>': 'gt', '<': 'lt' };
+    const op = opMap[opTok.tok];
+    if (!op) throw new Error(`found '${opTok.lit}', expected: ${BINARY_OPERATORS}`);
+    const values = op === 'in' || op === 'notin' ? this.parseValues() : this.parseExactValue();
+    const sorted = [...new Set(values)].sort();
+    const err = requirementError(key, op, sorted);
+    if (err) throw new Error(err);
+    return { key, operator: op, values: sorted };
+  }
+
+  private parseValues(): string[] {
+    const t = this.consume(true);
+    if (t.tok !== '(') throw new Error(`found '${t.lit}' expected: '('`);
+    const la = this.lookahead(true);
+    if (la.tok === 'id' || la.tok === ',') {
+      const s = this.parseIdentifiersList();
+      if (this.consume(true).tok !== ')') throw new Error(`found '${la.lit}', expected: ')'`);
+      return s;
+    }
+    if (la.tok === ')') {
+      this.consume(true);
+      return [''];
+    }
+    throw new Error(`found '${la.lit}', expected: ',', ')' or identifier`);
+  }
+
+  private parseIdentifiersList(): string[] {
+    const s = new Set<string>();
+    for (;;) {
+      const t = this.consume(true);
+      if (t.tok === 'id') {
+        s.add(t.lit);
+        const t2 = this.lookahead(true);
+        if (t2.tok === ',') continue;
+        if (t2.tok === ')') return [...s];
+        throw new Error(`found '${t2.lit}', expected: ',' or ')'`);
+      } else if (t.tok === ',') {
+        if (s.size === 0) s.add('');
+        const t2 = this.lookahead(true);
+        if (t2.tok === ')') {
+          s.add('');
+          return [...s];
+        }
+        if (t2.tok === ',') {
+          this.consume(true);
+          s.add('');
+        }
+      } else {
+        throw new Error(`found '${t.lit}', expected: ',', or identifier`);
+      }
+    }
+  }
+
+  private parseExactValue(): string[] {
+    const la = this.lookahead(true);
+    if (la.tok === 'eos' || la.tok === ',') return [''];
+    const t = this.consume(true);
+    if (t.tok === 'id') return [t.lit];
+    throw new Error(`found '${t.lit}', expected: identifier`);
+  }
+}
+
+function sortByKey(reqs: LabelRequirement[]): LabelRequirement[] {
+  return reqs.map((r, i) => ({ r, i })).sort((a, b) => (a.r.key < b.r.key ? -1 : a.r.key > b.r.key ? 1 : a.i - b.i)).map((x) => x.r);
+}
+
+/** Parse a `-l` selector string. Throws Error with the server's message on bad input. */
+export function parseLabelSelector(s: string): LabelSelector {
+  return { requirements: sortByKey(new Parser(lex(s)).parse()) };
+}
+
+function parseIntStrict(s: string): bigint | undefined {
+  return isInt64(s) ? BigInt(s) : undefined;
+}
+
+export function matchesRequirement(r: LabelRequirement, labels: Record<string, string> | undefined): boolean {
+  const has = labels !== undefined && Object.prototype.hasOwnProperty.call(labels, r.key);
+  const v = has ? labels![r.key] : '';
+  switch (r.operator) {
+    case '=':
+    case '==':
+    case 'in':
+      return has && r.values.includes(v);
+    case '!=':
+    case 'notin':
+      return !has || !r.values.includes(v);
+    case 'exists':
+      return has;
+    case '!':
+      return !has;
+    case 'gt':
+    case 'lt': {
+      if (!has || r.values.length !== 1) return false;
+      const lv = parseIntStrict(v);
+      const rv = parseIntStrict(r.values[0]);
+      if (lv === undefined || rv === undefined) return false;
+      return r.operator === 'gt' ? lv > rv : lv < rv;
+    }
+  }
+}
+
+export function matchesLabels(sel: LabelSelector, labels: Record<string, string> | undefined): boolean {
+  if (sel.nothing) return false;
+  return sel.requirements.every((r) => matchesRequirement(r, labels));
+}
+
+export function requirementToString(r: LabelRequirement): string {
+  const vals = r.values.length === 1 ? r.values[0] : [...r.values].sort().join(',');
+  switch (r.operator) {
+    case 'exists':
+      return r.key;
+    case '!':
+      return `!${r.key}`;
+    case 'in':
+      return `${r.key} in (${vals})`;
+    case 'notin':
+      return `${r.key} notin (${vals})`;
+    case 'gt':
+      return `${r.key}>${vals}`;
+    case 'lt':
+      return `${r.key}<${vals}`;
+    default:
+      return `${r.key}${r.operator}${vals}`;
+  }
+}
+
+/** labels.Selector.String(): requirements sorted by key, comma-joined ("" for everything). */
+export function labelSelectorString(sel: LabelSelector): string {
+  return sel.requirements.map(requirementToString).join(',');
+}
+
+export interface LabelSelectorSpec {
+  matchLabels?: Record<string, string> | null;
+  matchExpressions?: { key: string; operator: string; values?: string[] | null }[] | null;
+}
+
+/**
+ * metav1.LabelSelectorAsSelector: a nil spec selects nothing, an empty one everything.
+ * Throws Error on an unknown operator or invalid key/values.
+ */
+export function fromLabelSelectorSpec(spec: LabelSelectorSpec | null | undefined): LabelSelector {
+  if (spec === null || spec === undefined) return { requirements: [], nothing: true };
+  const reqs: LabelRequirement[] = [];
+  for (const [k, v] of Object.entries(spec.matchLabels ?? {})) {
+    const err = requirementError(k, '=', [v]);
+    if (err) throw new Error(err);
+    reqs.push({ key: k, operator: '=', values: [v] });
+  }
+  const ops: Record<string, LabelOperator> = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' };
+  for (const e of spec.matchExpressions ?? []) {
+    const op = ops[e.operator];
+    if (!op) throw new Error(`${goQuote(e.operator)} is not a valid label selector operator`);
+    const values = op === 'exists' || op === '!' ? [] : [...new Set(e.values ?? [])].sort();
+    if ((op === 'in' || op === 'notin') && values.length === 0) {
+      throw new Error(`values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty`);
+    }
+    if ((op === 'exists' || op === '!') && (e.values ?? []).length > 0) {
+      throw new Error(`values: Invalid value: ${goStringSlice(e.values ?? [])}: values set must be empty for exists and does not exist`);
+    }
+    const err = requirementError(e.key, op, values);
+    if (err) throw new Error(err);
+    reqs.push({ key: e.key, operator: op, values });
+  }
+  return { requirements: sortByKey(reqs) };
+}
+
+function goStringSlice(v: string[]): string {
+  return `[]string{${v.map(goQuote).join(', ')}}`;
+}
+
+/** How kubectl prints a LabelSelector spec (`app=web,tier in (a,b)`); "" when it selects everything. */
+export function selectorToString(spec: LabelSelectorSpec | null | undefined): string {
+  if (spec === null || spec === undefined) return '';
+  return labelSelectorString(fromLabelSelectorSpec(spec));
+}
+
+/** A label map as a selector string, keys sorted: `a=1,b=2` ("" when empty). */
+export function labelsToSelectorString(labels: Record<string, string> | null | undefined): string {
+  return Object.keys(labels ?? {})
+    .sort()
+    .map((k) => `${k}=${labels![k]}`)
+    .join(',');
+}
+
+// ---------------------------------------------------------------------------------------
+// Field selectors
+
+export interface FieldRequirement {
+  field: string;
+  operator: '=' | '!=';
+  value: string;
+}
+
+export interface FieldSelector {
+  requirements: FieldRequirement[];
+  kind: string;
+  group: string;
+}
+
+const DEFAULT_FIELDS = ['metadata.name', 'metadata.namespace'];
+
+/** Extra selectable fields per `group/Kind` (kinds with their own field label conversion). */
+const KIND_FIELDS: Record<string, string[]> = {
+  '/Pod': [
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'spec.hostNetwork',
+    'status.phase',
+    'status.podIP',
+    'status.podIPs',
+    'status.nominatedNodeName',
+  ],
+  '/Event': [
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'source',
+    'type',
+  ],
+  '/Secret': ['type'],
+  '/Namespace': ['status.phase'],
+  '/Node': ['spec.unschedulable'],
+  '/ReplicationController': ['status.replicas'],
+  'batch/Job': ['status.successful'],
+};
+
+function splitTerms(s: string): string[] {
+  const terms: string[] = [];
+  let cur = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\\' && i + 1 < s.length) {
+      cur += c + s[++i];
+    } else if (c === ',') {
+      terms.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  terms.push(cur);
+  return terms;
+}
+
+function splitTerm(term: string): { lhs: string; op: string; rhs: string } | undefined {
+  for (let i = 0; i < term.length; i++) {
+    for (const op of ['!=', '==', '=']) {
+      if (term.startsWith(op, i)) return { lhs: term.slice(0, i), op, rhs: term.slice(i + op.length) };
+    }
+  }
+  return undefined;
+}
+
+function unescapeValue(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\\') {
+      const n = s[i + 1];
+      if (n === '\\' || n === ',' || n === '=') {
+        out += n;
+        i++;
+        continue;
+      }
+      throw new Error(`invalid field selector: invalid escape sequence: \\${n ?? ''}`);
+    }
+    if (c === ',' || c === '=') throw new Error(`invalid field selector: unescaped character in value: ${c}`);
+    out += c;
+  }
+  return out;
+}
+
+/**
+ * Parse `--field-selector` for objects of `kind` in `group` ("" for core). Throws Error with
+ * the server's message for bad syntax or an unsupported field.
+ */
+export function parseFieldSelector(kind: string, group: string, s: string): FieldSelector {
+  const parts = splitTerms(s).sort();
+  const reqs: FieldRequirement[] = [];
+  for (const part of parts) {
+    if (part === '') continue;
+    const t = splitTerm(part);
+    if (!t) throw new Error(`invalid selector: '${s}'; can't understand '${part}'`);
+    reqs.push({ field: t.lhs, operator: t.op === '!=' ? '!=' : '=', value: unescapeValue(t.rhs) });
+  }
+  const extra = KIND_FIELDS[`${group}/${kind}`];
+  for (const r of reqs) {
+    if (DEFAULT_FIELDS.includes(r.field) || extra?.includes(r.field)) continue;
+    if (extra) throw new Error(`field label not supported: ${r.field}`);
+    throw new Error(`"${r.field}" is not a known field selector: only "metadata.name", "metadata.namespace"`);
+  }
+  return { requirements: reqs, kind, group };
+}
+
+function str(v: unknown): string {
+  return v === undefined || v === null ? '' : String(v);
+}
+
+/** The value of a selectable field on an object, as the server's ToSelectableFields renders it. */
+export function fieldValue(obj: any, field: string): string | string[] {
+  const get = (path: string): unknown => path.split('.').reduce<any>((o, k) => (o === undefined || o === null ? undefined : o[k]), obj);
+  switch (field) {
+    case 'spec.hostNetwork':
+      return obj?.spec?.hostNetwork ? 'true' : 'false';
+    case 'spec.unschedulable':
+      return obj?.spec?.unschedulable ? 'true' : 'false';
+    case 'status.podIPs':
+      return ((obj?.status?.podIPs ?? []) as { ip: string }[]).map((p) => p.ip);
+    case 'source':
+      return str(obj?.source?.component);
+    case 'reportingComponent':
+      return str(obj?.reportingComponent);
+    case 'status.replicas':
+    case 'status.successful':
+      return str(get(field) ?? 0);
+    default:
+      return str(get(field));
+  }
+}
+
+export function matchesFields(sel: FieldSelector, obj: unknown): boolean {
+  return sel.requirements.every((r) => {
+    const v = fieldValue(obj, r.field);
+    const eq = Array.isArray(v) ? (v.length === 0 ? r.value === '' : v.includes(r.value)) : v === r.value;
+    return r.operator === '=' ? eq : !eq;
+  });
+}
+
+/** fields.Selector.String(): terms sorted, `=` and `!=`. */
+export function fieldSelectorString(sel: FieldSelector): string {
+  return sel.requirements.map((r) => `${r.field}${r.operator}${r.value.replace(/([\\,=])/g, '\\$1')}`).join(',');
+}
