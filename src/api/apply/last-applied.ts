@@ -48,11 +48,17 @@ export function lastAppliedJson(manifest: object): string {
   return goJson(obj) + '\n';
 }
 
-/** The previous applied configuration stored on a live object, or undefined. */
+/** The previous applied configuration stored on a live object, or undefined. Throws on bad JSON. */
 export function getLastApplied(obj: KObject | JsonMap): JsonMap | undefined {
   const raw = (obj as JsonMap).metadata?.annotations?.[LAST_APPLIED];
   if (typeof raw !== 'string' || raw === '') return undefined;
-  const parsed = JSON.parse(raw) as unknown;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    // apimachinery's mergepatch.ErrBadJSONDoc
+    throw new Error('invalid JSON document');
+  }
   return isMap(parsed) ? parsed : undefined;
 }
 
