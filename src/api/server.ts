@@ -399,7 +399,7 @@ export class ApiServer {
     if (errs.length) {
       const version = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[1] : obj.apiVersion;
       throw ApiError.badRequest(
-        `${rt.kind} in version "${version}" cannot be handled as a ${rt.kind}: strict decoding error: ${errs.join(', ')}`,
+        `${rt.kind} in version "${version}" cannot be handled as a ${rt.kind}: ${errs.join(', ')}`,
       );
     }
   }

@@ -9,7 +9,8 @@ import { loadSchemas } from './validation/schema-store';
 import { validateSchema, type SchemaIssue } from './validation/validate-schema';
 import { validateSemantics } from './validation/validate-semantics';
 import { validateUpdate } from './validation/validate-update';
-import * as crdValidation from './validation/crd-schema';
+import { compileCrdSchema } from './validation/crd-schema';
+import { splitApiVersion } from './resources';
 
 let loaded = false;
 
@@ -24,7 +25,7 @@ export function schemaIssues(obj: KObject, rt: ResourceType, api?: ApiServer, cr
   if (rt.crd) {
     const def = crd ?? api?.tryGet(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, rt.crd);
     if (!def) return [];
-    return crdValidation.validateCustomResource(obj, def);
+    return compileCrdSchema(def, splitApiVersion(obj.apiVersion).version)(obj);
   }
   return validateSchema(obj, rt);
 }
@@ -34,7 +35,10 @@ export function apiValidator(): Validator {
   return {
     schemaErrors: (obj, rt, crd) => {
       if (!loaded) return [];
-      return schemaIssues(obj, rt, undefined, crd).map((i) => i.decodeMessage ?? i.message);
+      // Missing required fields are the validator's business (`Required value`), not the decoder's.
+      return schemaIssues(obj, rt, undefined, crd)
+        .filter((i) => i.rule !== 'schema/required')
+        .map((i) => (i.rule === 'schema/unknown-field' ? `strict decoding error: ${i.decodeMessage ?? i.message}` : i.decodeMessage ?? i.message));
     },
     validate: (obj, rt) => validateSemantics(obj, rt),
     validateUpdate: (oldObj, newObj, rt) => validateUpdate(oldObj, newObj, rt),
