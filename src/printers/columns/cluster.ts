@@ -1,0 +1,93 @@
+// Nodes, Namespaces, ConfigMaps, Secrets, ServiceAccounts, Leases, PriorityClasses.
+import { col, nameCol, type KindTable } from './types';
+import { ageOf, arr, byteCompare, goBool, int, obj, str } from './util';
+
+export const nodes: KindTable = {
+  columns: [
+    nameCol,
+    col('Status'),
+    col('Roles'),
+    col('Age'),
+    col('Version'),
+    col('Internal-IP', 1),
+    col('External-IP', 1),
+    col('OS-Image', 1),
+    col('Kernel-Version', 1),
+    col('Container-Runtime', 1),
+  ],
+  cells: (o, now) => {
+    const st = obj(o.status);
+    const info = obj(st.nodeInfo);
+    const conds = arr(st.conditions);
+    // Last condition of a type wins, like the Go map built from the list.
+    const ready = conds.filter((c) => c?.type === 'Ready').pop();
+    const status: string[] = [];
+    if (ready) status.push(ready.status === 'True' ? 'Ready' : 'NotReady');
+    if (status.length === 0) status.push('Unknown');
+    if (obj(o.spec).unschedulable === true) status.push('SchedulingDisabled');
+    const roles = new Set<string>();
+    for (const [k, v] of Object.entries(o.metadata.labels ?? {})) {
+      if (k.startsWith('node-role.kubernetes.io/')) {
+        const role = k.slice('node-role.kubernetes.io/'.length);
+        if (role.length > 0) roles.add(role);
+      } else if (k === 'kubernetes.io/role' && v !== '') roles.add(v);
+    }
+    const addr = (type: string): string => str(arr(st.addresses).find((a) => a?.type === type)?.address) || '<none>';
+    return [
+      str(o.metadata.name),
+      status.join(','),
+      [...roles].sort(byteCompare).join(',') || '<none>',
+      ageOf(o, now),
+      str(info.kubeletVersion),
+      addr('InternalIP'),
+      addr('ExternalIP'),
+      str(info.osImage) || '<unknown>',
+      str(info.kernelVersion) || '<unknown>',
+      str(info.containerRuntimeVersion) || '<unknown>',
+    ];
+  },
+};
+
+export const namespaces: KindTable = {
+  columns: [nameCol, col('Status'), col('Age')],
+  cells: (o, now) => [str(o.metadata.name), str(obj(o.status).phase), ageOf(o, now)],
+};
+
+const count = (m: unknown): number => Object.keys(obj(m)).length;
+
+export const configmaps: KindTable = {
+  columns: [nameCol, col('Data'), col('Age')],
+  cells: (o, now) => [str(o.metadata.name), String(count(o.data) + count(o.binaryData)), ageOf(o, now)],
+};
+
+export const secrets: KindTable = {
+  columns: [nameCol, col('Type'), col('Data'), col('Age')],
+  cells: (o, now) => [str(o.metadata.name), str(o.type), String(count(o.data)), ageOf(o, now)],
+};
+
+export const serviceaccounts: KindTable = {
+  columns: [nameCol, col('Secrets'), col('Age')],
+  cells: (o, now) => [str(o.metadata.name), String(arr(o.secrets).length), ageOf(o, now)],
+};
+
+export const leases: KindTable = {
+  columns: [nameCol, col('Holder'), col('Age')],
+  cells: (o, now) => [str(o.metadata.name), str(obj(o.spec).holderIdentity), ageOf(o, now)],
+};
+
+export const priorityclasses: KindTable = {
+  columns: [nameCol, col('Value'), col('Global-Default'), col('Age'), col('PreemptionPolicy', 1)],
+  cells: (o, now) => [str(o.metadata.name), String(int(o.value)), goBool(o.globalDefault), ageOf(o, now), str(o.preemptionPolicy)],
+};
+
+export const runtimeclasses: KindTable = {
+  columns: [nameCol, col('Handler'), col('Age')],
+  cells: (o, now) => [str(o.metadata.name), str(o.handler), ageOf(o, now)],
+};
+
+const webhookTable: KindTable = {
+  columns: [nameCol, col('Webhooks'), col('Age')],
+  cells: (o, now) => [str(o.metadata.name), String(arr(o.webhooks).length), ageOf(o, now)],
+};
+export const mutatingwebhookconfigurations = webhookTable;
+export const validatingwebhookconfigurations = webhookTable;

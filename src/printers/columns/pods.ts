@@ -1,0 +1,133 @@
+// Pod: printPod of pkg/printers/internalversion/printers.go (READY/STATUS/RESTARTS).
+import type { KObject } from '../../api/types';
+import { humanDuration, parseTimestamp } from '../duration';
+import { col, nameCol, type KindTable } from './types';
+import { arr, ageOf, hasCondition, int, obj, str } from './util';
+
+export const pods: KindTable = {
+  columns: [
+    nameCol,
+    col('Ready'),
+    col('Status'),
+    col('Restarts'),
+    col('Age'),
+    col('IP', 1),
+    col('Node', 1),
+    col('Nominated Node', 1),
+    col('Readiness Gates', 1),
+  ],
+  cells: (pod, now) => {
+    const s = podStatus(pod, now);
+    return [str(pod.metadata.name), s.ready, s.status, s.restarts, ageOf(pod, now), ...podWide(pod)];
+  },
+};
+
+const finishedAt = (cs: any): number => parseTimestamp(cs?.lastState?.terminated?.finishedAt) ?? 0;
+
+/** READY, STATUS and RESTARTS cells exactly as the server computes them. */
+export function podStatus(pod: KObject, now: number): { ready: string; status: string; restarts: string } {
+  const spec = obj(pod.spec);
+  const status = obj(pod.status);
+  let restarts = 0;
+  let sidecarRestarts = 0;
+  let total = arr(spec.containers).length;
+  let ready = 0;
+  let lastRestart = 0;
+  let lastSidecarRestart = 0;
+
+  const phase = str(status.phase);
+  let reason = str(status.reason) !== '' ? str(status.reason) : phase;
+  for (const c of arr(status.conditions)) {
+    if (c?.type === 'PodScheduled' && c?.reason === 'SchedulingGated') reason = 'SchedulingGated';
+  }
+
+  const restartable = new Map<string, boolean>();
+  for (const ic of arr(spec.initContainers)) {
+    const always = ic?.restartPolicy === 'Always';
+    restartable.set(str(ic?.name), always);
+    if (always) total++;
+  }
+
+  let initializing = false;
+  const initStatuses = arr(status.initContainerStatuses);
+  for (let i = 0; i < initStatuses.length; i++) {
+    const cs = initStatuses[i];
+    restarts += int(cs?.restartCount);
+    const fin = finishedAt(cs);
+    if (fin > lastRestart) lastRestart = fin;
+    const isSidecar = restartable.get(str(cs?.name)) === true;
+    if (isSidecar) {
+      sidecarRestarts += int(cs?.restartCount);
+      if (fin > lastSidecarRestart) lastSidecarRestart = fin;
+    }
+    const term = cs?.state?.terminated;
+    const waiting = cs?.state?.waiting;
+    if (term && int(term.exitCode) === 0) continue;
+    if (isSidecar && cs?.started === true) {
+      if (cs?.ready === true) ready++;
+      continue;
+    }
+    if (term) {
+      if (str(term.reason) === '') {
+        reason = int(term.signal) !== 0 ? `Init:Signal:${int(term.signal)}` : `Init:ExitCode:${int(term.exitCode)}`;
+      } else reason = `Init:${term.reason}`;
+    } else if (waiting && str(waiting.reason) !== '' && waiting.reason !== 'PodInitializing') {
+      reason = `Init:${waiting.reason}`;
+    } else {
+      reason = `Init:${i}/${arr(spec.initContainers).length}`;
+    }
+    initializing = true;
+    break;
+  }
+
+  if (!initializing || hasCondition(status.conditions, 'Initialized')) {
+    restarts = sidecarRestarts;
+    lastRestart = lastSidecarRestart;
+    let hasRunning = false;
+    const statuses = arr(status.containerStatuses);
+    for (let i = statuses.length - 1; i >= 0; i--) {
+      const cs = statuses[i];
+      restarts += int(cs?.restartCount);
+      const fin = finishedAt(cs);
+      if (fin > lastRestart) lastRestart = fin;
+      const waiting = cs?.state?.waiting;
+      const term = cs?.state?.terminated;
+      if (waiting && str(waiting.reason) !== '') reason = waiting.reason;
+      else if (term && str(term.reason) !== '') reason = term.reason;
+      else if (term) reason = int(term.signal) !== 0 ? `Signal:${int(term.signal)}` : `ExitCode:${int(term.exitCode)}`;
+      else if (cs?.ready === true && cs?.state?.running) {
+        hasRunning = true;
+        ready++;
+      }
+    }
+    if (reason === 'Completed' && hasRunning) {
+      reason = hasCondition(status.conditions, 'Ready') ? 'Running' : 'NotReady';
+    }
+  }
+
+  if (pod.metadata.deletionTimestamp && status.reason === 'NodeLost') reason = 'Unknown';
+  else if (pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed') reason = 'Terminating';
+
+  let restartsStr = String(restarts);
+  if (restarts !== 0 && lastRestart !== 0) restartsStr = `${restarts} (${humanDuration(now - lastRestart)} ago)`;
+  return { ready: `${ready}/${total}`, status: reason, restarts: restartsStr };
+}
+
+function podWide(pod: KObject): string[] {
+  const spec = obj(pod.spec);
+  const status = obj(pod.status);
+  const ip = str(arr(status.podIPs)[0]?.ip) || '<none>';
+  const node = str(spec.nodeName) || '<none>';
+  const nominated = str(status.nominatedNodeName) || '<none>';
+  let gates = '<none>';
+  const rg = arr(spec.readinessGates);
+  if (rg.length > 0) {
+    let trueCount = 0;
+    for (const g of rg) {
+      const c = arr(status.conditions).find((x) => x?.type === g?.conditionType);
+      if (c?.status === 'True') trueCount++;
+    }
+    gates = `${trueCount}/${rg.length}`;
+  }
+  return [ip, node, nominated, gates];
+}

@@ -1,0 +1,18 @@
+// `-o name`: one `kind[.group]/name` line per object.
+import type { KObject } from '../api/types';
+
+/** `deployment.apps` for apps/v1 Deployment, `pod` for v1 Pod. */
+export function kindGroupOf(obj: Pick<KObject, 'apiVersion' | 'kind'>): string {
+  const av = obj.apiVersion ?? '';
+  const group = av.includes('/') ? av.slice(0, av.indexOf('/')) : '';
+  const kind = (obj.kind ?? '').toLowerCase();
+  return group ? `${kind}.${group}` : kind;
+}
+
+export function nameLine(obj: KObject): string {
+  return `${kindGroupOf(obj)}/${obj.metadata?.name ?? ''}`;
+}
+
+export function printNames(objs: KObject[]): string {
+  return objs.map((o) => nameLine(o) + '\n').join('');
+}
