@@ -1,0 +1,278 @@
+// Helpers shared by the workload controllers: owner references, pod state predicates,
+// int-or-percent values, condition bookkeeping and node eligibility (the pieces of
+// k8s.io/kubernetes/pkg/controller that every workload controller leans on).
+
+import type { KObject, OwnerReference } from '../api/types';
+import { deepCopy } from '../api/types';
+import type { ResourceType } from '../api/resources';
+import type { ApiServer } from '../api/server';
+import { fromLabelSelectorSpec, matchesLabels, type LabelSelectorSpec } from '../api/selectors';
+import type { ControllerContext, ReconcileKey } from './types';
+
+export function typeFor(api: ApiServer, apiVersion: string, kind: string): ResourceType {
+  return api.registry.forKind(apiVersion, kind);
+}
+
+export const POD = (api: ApiServer): ResourceType => typeFor(api, 'v1', 'Pod');
+
+/** The ownerReference a controller puts on what it creates. */
+export function controllerRefTo(owner: KObject): OwnerReference {
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name!,
+    uid: owner.metadata.uid!,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+export function controllerOf(obj: KObject): OwnerReference | undefined {
+  return (obj.metadata.ownerReferences ?? []).find((r) => r.controller === true);
+}
+
+export function isControlledBy(obj: KObject, owner: KObject): boolean {
+  return controllerOf(obj)?.uid === owner.metadata.uid;
+}
+
+/** Watch mapper: a dependent's change requeues its controlling owner of `kind`. */
+export function ownerKeys(kind: string) {
+  return (obj: KObject): ReconcileKey[] => {
+    const ref = controllerOf(obj);
+    return ref && ref.kind === kind ? [{ kind, namespace: obj.metadata.namespace, name: ref.name }] : [];
+  };
+}
+
+/** A selector spec matcher that never throws (an invalid selector selects nothing). */
+export function selectorMatcher(spec: LabelSelectorSpec | null | undefined): (labels: Record<string, string> | undefined) => boolean {
+  try {
+    const sel = fromLabelSelectorSpec(spec);
+    if (sel.nothing) return () => false;
+    // An empty selector would select everything; workload controllers refuse that.
+    if (sel.requirements.length === 0) return () => false;
+    return (labels) => matchesLabels(sel, labels ?? {});
+  } catch {
+    return () => false;
+  }
+}
+
+/** A map selector (Service, ReplicationController): empty selects nothing. */
+export function mapMatcher(sel: Record<string, string> | undefined): (labels: Record<string, string> | undefined) => boolean {
+  const entries = Object.entries(sel ?? {});
+  if (!entries.length) return () => false;
+  return (labels) => entries.every(([k, v]) => labels?.[k] === v);
+}
+
+export function ms(ts: string | undefined | null): number {
+  return ts ? Date.parse(ts) : NaN;
+}
+
+export function rfc3339(nowMs: number): string {
+  return new Date(Math.floor(nowMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+// ---------- pods ----------
+
+export function podCondition(pod: KObject, type: string): any | undefined {
+  return (pod.status?.conditions ?? []).find((c: any) => c.type === type);
+}
+
+export function isPodReady(pod: KObject): boolean {
+  return podCondition(pod, 'Ready')?.status === 'True';
+}
+
+export function isPodTerminal(pod: KObject): boolean {
+  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+}
+
+/** controller.IsPodActive: not finished and not being deleted. */
+export function isPodActive(pod: KObject): boolean {
+  return !isPodTerminal(pod) && !pod.metadata.deletionTimestamp;
+}
+
+/** podutil.IsPodAvailable: Ready for at least minReadySeconds. */
+export function isPodAvailable(pod: KObject, minReadySeconds: number, now: number): boolean {
+  const c = podCondition(pod, 'Ready');
+  if (c?.status !== 'True') return false;
+  if (!minReadySeconds) return true;
+  const since = ms(c.lastTransitionTime);
+  return Number.isNaN(since) || since + minReadySeconds * 1000 <= now;
+}
+
+/** Milliseconds until a ready pod becomes available (0 when it is, or never will be by waiting). */
+export function msUntilAvailable(pod: KObject, minReadySeconds: number, now: number): number {
+  const c = podCondition(pod, 'Ready');
+  if (c?.status !== 'True' || !minReadySeconds) return 0;
+  const at = ms(c.lastTransitionTime) + minReadySeconds * 1000;
+  return Number.isNaN(at) || at <= now ? 0 : at - now;
+}
+
+/** A Pod built from a template, as controller.GetPodFromTemplate does. */
+export function podFromTemplate(template: any, owner: KObject, extra: { name?: string; generateName?: string; labels?: Record<string, string>; annotations?: Record<string, string> } = {}): KObject {
+  const t = deepCopy(template ?? {});
+  const meta = t.metadata ?? {};
+  const pod: KObject = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      ...(extra.name ? { name: extra.name } : { generateName: extra.generateName ?? `${owner.metadata.name}-` }),
+      namespace: owner.metadata.namespace,
+      labels: { ...(meta.labels ?? {}), ...(extra.labels ?? {}) },
+      ownerReferences: [controllerRefTo(owner)],
+    },
+    spec: t.spec ?? {},
+  };
+  const annotations = { ...(meta.annotations ?? {}), ...(extra.annotations ?? {}) };
+  if (Object.keys(annotations).length) pod.metadata.annotations = annotations;
+  if (meta.finalizers) pod.metadata.finalizers = meta.finalizers;
+  if (!Object.keys(pod.metadata.labels!).length) delete pod.metadata.labels;
+  return pod;
+}
+
+/** Pods in the owner's namespace that it controls (by uid). */
+export function ownedPods(api: ApiServer, owner: KObject): KObject[] {
+  return api.list(POD(api), { namespace: owner.metadata.namespace }).items.filter((p) => isControlledBy(p, owner));
+}
+
+/**
+ * ClaimPods: pods the owner controls that still match are kept, controlled pods that no
+ * longer match are released (ownerReference removed), orphans that match are adopted.
+ */
+export function claimPods(ctx: ControllerContext, owner: KObject, matches: (labels: Record<string, string> | undefined) => boolean): KObject[] {
+  const api = ctx.api;
+  const podType = POD(api);
+  const out: KObject[] = [];
+  for (const pod of api.list(podType, { namespace: owner.metadata.namespace }).items) {
+    const ref = controllerOf(pod);
+    if (ref?.uid === owner.metadata.uid) {
+      if (matches(pod.metadata.labels) || pod.metadata.deletionTimestamp) out.push(pod);
+      else {
+        try {
+          api.mutate(podType, pod.metadata.namespace, pod.metadata.name!, (p) => {
+            p.metadata.ownerReferences = (p.metadata.ownerReferences ?? []).filter((r) => r.uid !== owner.metadata.uid);
+            if (!p.metadata.ownerReferences!.length) delete p.metadata.ownerReferences;
+          });
+        } catch {
+          /* gone */
+        }
+      }
+    } else if (!ref && matches(pod.metadata.labels) && !pod.metadata.deletionTimestamp && !owner.metadata.deletionTimestamp) {
+      try {
+        out.push(
+          api.mutate(podType, pod.metadata.namespace, pod.metadata.name!, (p) => {
+            if (controllerOf(p)) return;
+            p.metadata.ownerReferences = [...(p.metadata.ownerReferences ?? []), controllerRefTo(owner)];
+          }),
+        );
+      } catch {
+        /* gone */
+      }
+    }
+  }
+  return out;
+}
+
+// ---------- values ----------
+
+/** intstr.GetScaledValueFromIntOrPercent. */
+export function scaledValue(v: number | string | undefined, total: number, roundUp: boolean): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v === 'number') return v;
+  const m = /^(\d+)%$/.exec(v);
+  if (!m) return Number(v) || 0;
+  const x = (Number(m[1]) * total) / 100;
+  return roundUp ? Math.ceil(x) : Math.floor(x);
+}
+
+// ---------- conditions ----------
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+  lastUpdateTime?: string;
+  lastProbeTime?: string | null;
+}
+
+export function getCondition(conds: Condition[] | undefined, type: string): Condition | undefined {
+  return (conds ?? []).find((c) => c.type === type);
+}
+
+/**
+ * Sets a condition keeping lastTransitionTime when the status does not change (the
+ * Deployment flavour also keeps lastUpdateTime when nothing but the message moved).
+ */
+export function setCondition(conds: Condition[], next: Condition): Condition[] {
+  const cur = getCondition(conds, next.type);
+  if (cur && cur.status === next.status && cur.reason === next.reason && cur.message === next.message) return conds;
+  const c = { ...next };
+  if (cur && cur.status === next.status && cur.lastTransitionTime) c.lastTransitionTime = cur.lastTransitionTime;
+  return [...conds.filter((x) => x.type !== next.type), c];
+}
+
+// ---------- nodes ----------
+
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: string;
+  tolerationSeconds?: number;
+}
+
+export function tolerates(tols: Toleration[] | undefined, taint: { key: string; value?: string; effect: string }): boolean {
+  return (tols ?? []).some((t) => {
+    if (t.effect && t.effect !== taint.effect) return false;
+    if (!t.key) return t.operator === 'Exists';
+    if (t.key !== taint.key) return false;
+    if (t.operator === 'Exists') return true;
+    return (t.value ?? '') === (taint.value ?? '');
+  });
+}
+
+function matchNodeRequirement(r: any, values: (key: string) => string | undefined): boolean {
+  const v = values(r.key);
+  const vals: string[] = r.values ?? [];
+  switch (r.operator) {
+    case 'In':
+      return v !== undefined && vals.includes(v);
+    case 'NotIn':
+      return v === undefined || !vals.includes(v);
+    case 'Exists':
+      return v !== undefined;
+    case 'DoesNotExist':
+      return v === undefined;
+    case 'Gt':
+      return v !== undefined && Number(v) > Number(vals[0]);
+    case 'Lt':
+      return v !== undefined && Number(v) < Number(vals[0]);
+    default:
+      return false;
+  }
+}
+
+/** NodeSelectorTerms are ORed; within a term every requirement must hold. */
+export function matchesNodeSelectorTerms(terms: any[] | undefined, node: KObject): boolean {
+  if (!terms) return true;
+  const labels = node.metadata.labels ?? {};
+  return terms.some((term) => {
+    const exprs: any[] = term.matchExpressions ?? [];
+    const fields: any[] = term.matchFields ?? [];
+    if (!exprs.length && !fields.length) return false;
+    return (
+      exprs.every((r) => matchNodeRequirement(r, (k) => labels[k])) &&
+      fields.every((r) => matchNodeRequirement(r, (k) => (k === 'metadata.name' ? node.metadata.name : undefined)))
+    );
+  });
+}
+
+/** nodeSelector + required node affinity of a pod spec. */
+export function podFitsNodeSelection(spec: any, node: KObject): boolean {
+  const labels = node.metadata.labels ?? {};
+  for (const [k, v] of Object.entries(spec?.nodeSelector ?? {})) if (labels[k] !== v) return false;
+  const req = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (req) return matchesNodeSelectorTerms(req.nodeSelectorTerms, node);
+  return true;
+}

@@ -1,0 +1,176 @@
+// The ReplicaSet controller (and the ReplicationController one, which is the same loop
+// with a map selector): keep `spec.replicas` active pods, adopt matching orphans,
+// release pods that stop matching, report counts in status.
+
+import type { KObject } from '../api/types';
+import { deepEqual } from '../api/server';
+import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
+import {
+  POD,
+  claimPods,
+  controllerOf,
+  isPodActive,
+  isPodAvailable,
+  isPodReady,
+  mapMatcher,
+  ms,
+  msUntilAvailable,
+  ownerKeys,
+  podFromTemplate,
+  podCondition,
+  selectorMatcher,
+  setCondition,
+  typeFor,
+  type Condition,
+} from './controller-utils';
+
+interface Flavour {
+  apiVersion: string;
+  kind: 'ReplicaSet' | 'ReplicationController';
+  component: string;
+  matcher(obj: KObject): (labels: Record<string, string> | undefined) => boolean;
+}
+
+const RS: Flavour = {
+  apiVersion: 'apps/v1',
+  kind: 'ReplicaSet',
+  component: 'replicaset-controller',
+  matcher: (rs) => selectorMatcher(rs.spec?.selector),
+};
+
+const RC: Flavour = {
+  apiVersion: 'v1',
+  kind: 'ReplicationController',
+  component: 'replication-controller',
+  matcher: (rc) => mapMatcher(rc.spec?.selector),
+};
+
+const PHASE_RANK: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
+
+/**
+ * The order in which surplus pods are deleted (controller.ActivePodsWithRanks): unscheduled
+ * first, then pending before running, not-ready before ready, pods sharing a node with
+ * more siblings, recently ready, more restarts, newer.
+ */
+export function rankPodsForDeletion(pods: KObject[]): KObject[] {
+  const perNode = new Map<string, number>();
+  for (const p of pods) if (p.spec?.nodeName) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
+  const restarts = (p: KObject) => (p.status?.containerStatuses ?? []).reduce((n: number, c: any) => Math.max(n, c.restartCount ?? 0), 0);
+  return [...pods].sort((a, b) => {
+    const an = a.spec?.nodeName ? 1 : 0;
+    const bn = b.spec?.nodeName ? 1 : 0;
+    if (an !== bn) return an - bn;
+    const ap = PHASE_RANK[a.status?.phase ?? 'Pending'] ?? 0;
+    const bp = PHASE_RANK[b.status?.phase ?? 'Pending'] ?? 0;
+    if (ap !== bp) return ap - bp;
+    const ar = isPodReady(a) ? 1 : 0;
+    const br = isPodReady(b) ? 1 : 0;
+    if (ar !== br) return ar - br;
+    const ak = perNode.get(a.spec?.nodeName) ?? 0;
+    const bk = perNode.get(b.spec?.nodeName) ?? 0;
+    if (ak !== bk) return bk - ak;
+    if (ar && br) {
+      const at = ms(podCondition(a, 'Ready')?.lastTransitionTime);
+      const bt = ms(podCondition(b, 'Ready')?.lastTransitionTime);
+      if (at !== bt && !Number.isNaN(at) && !Number.isNaN(bt)) return bt - at;
+    }
+    if (restarts(a) !== restarts(b)) return restarts(b) - restarts(a);
+    const ac = ms(a.metadata.creationTimestamp);
+    const bc = ms(b.metadata.creationTimestamp);
+    if (ac !== bc) return bc - ac;
+    return (a.metadata.name ?? '') < (b.metadata.name ?? '') ? 1 : -1;
+  });
+}
+
+function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerContext): Result | void {
+  const api = ctx.api;
+  const rt = typeFor(api, f.apiVersion, f.kind);
+  const rs = api.tryGet(rt, key.namespace, key.name);
+  if (!rs) return;
+  const now = ctx.clock.now();
+  const matches = f.matcher(rs);
+  const podType = POD(api);
+  let pods = claimPods(ctx, rs, matches).filter(isPodActive);
+  const want = rs.spec?.replicas ?? 1;
+  let failure: string | undefined;
+
+  if (!rs.metadata.deletionTimestamp) {
+    if (pods.length < want) {
+      for (let i = pods.length; i < want; i++) {
+        try {
+          const pod = api.create(podFromTemplate(rs.spec?.template, rs));
+          api.recordEvent(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, { component: f.component });
+        } catch (e) {
+          failure = (e as Error).message;
+          api.recordEvent(rs, 'Warning', 'FailedCreate', `Error creating: ${failure}`, { component: f.component });
+          break;
+        }
+      }
+    } else if (pods.length > want) {
+      for (const pod of rankPodsForDeletion(pods).slice(0, pods.length - want)) {
+        try {
+          api.delete(podType, pod.metadata.namespace, pod.metadata.name!);
+          api.recordEvent(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, { component: f.component });
+        } catch {
+          /* already gone */
+        }
+      }
+    }
+    pods = api.list(podType, { namespace: rs.metadata.namespace }).items.filter((p) => controllerOf(p)?.uid === rs.metadata.uid && isPodActive(p));
+  }
+
+  const minReady = rs.spec?.minReadySeconds ?? 0;
+  const templateLabels: Record<string, string> = rs.spec?.template?.metadata?.labels ?? {};
+  const status: any = {
+    replicas: pods.length,
+    fullyLabeledReplicas: pods.filter((p) => Object.entries(templateLabels).every(([k, v]) => p.metadata.labels?.[k] === v)).length,
+    readyReplicas: pods.filter(isPodReady).length,
+    availableReplicas: pods.filter((p) => isPodAvailable(p, minReady, now)).length,
+    observedGeneration: rs.metadata.generation,
+  };
+  let conds: Condition[] = rs.status?.conditions ?? [];
+  if (failure) {
+    conds = setCondition(conds, { type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: failure, lastTransitionTime: api.timestamp() });
+  } else conds = conds.filter((c) => c.type !== 'ReplicaFailure');
+  if (conds.length) status.conditions = conds;
+  // The API omits zero counts (omitempty), except replicas.
+  for (const k of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']) if (!status[k]) delete status[k];
+  if (!deepEqual(status, rs.status ?? {})) {
+    try {
+      api.mutate(rt, rs.metadata.namespace, rs.metadata.name!, (o) => void (o.status = status), { status: true });
+    } catch {
+      /* deleted meanwhile */
+    }
+  }
+  const waits = pods.map((p) => msUntilAvailable(p, minReady, now)).filter((x) => x > 0);
+  if (failure) return { requeueAfterMs: 10_000 };
+  if (waits.length) return { requeueAfterMs: Math.min(...waits) };
+}
+
+/** Orphan pods may be adopted: requeue every controller of this kind whose selector matches. */
+function orphanMapper(f: Flavour) {
+  const byOwner = ownerKeys(f.kind);
+  return (pod: KObject, ctx: ControllerContext): ReconcileKey[] => {
+    const owned = byOwner(pod);
+    if (owned.length || controllerOf(pod)) return owned;
+    const rt = typeFor(ctx.api, f.apiVersion, f.kind);
+    return ctx.api
+      .list(rt, { namespace: pod.metadata.namespace })
+      .items.filter((o) => f.matcher(o)(pod.metadata.labels))
+      .map((o) => ({ kind: f.kind, namespace: o.metadata.namespace, name: o.metadata.name! }));
+  };
+}
+
+export const replicaSetReconciler: Reconciler = {
+  name: 'replicaset-controller',
+  primary: ['apps/v1', 'ReplicaSet'],
+  watches: [{ kind: 'Pod', map: orphanMapper(RS) }],
+  reconcile: (key, ctx) => reconcileReplicas(RS, key, ctx),
+};
+
+export const replicationControllerReconciler: Reconciler = {
+  name: 'replication-controller',
+  primary: ['v1', 'ReplicationController'],
+  watches: [{ kind: 'Pod', map: orphanMapper(RC) }],
+  reconcile: (key, ctx) => reconcileReplicas(RC, key, ctx),
+};

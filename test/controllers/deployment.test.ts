@@ -1,0 +1,262 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Harness } from './harness';
+import { deploymentReconciler, planRollback, revisionsOf, rolloutHistoryText, rolloutStatusMessage, resolveFenceposts } from '../../src/controllers/deployment';
+import { replicaSetReconciler } from '../../src/controllers/replicaset';
+import type { KObject } from '../../src/api/types';
+
+function deployment(replicas: number, image = 'nginx:1.25', extra: any = {}): KObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image }] } },
+      ...extra,
+    },
+  };
+}
+
+function setup(): Harness {
+  return new Harness([deploymentReconciler, replicaSetReconciler], { nodes: 2 });
+}
+
+const dtype = (h: Harness) => h.type('apps/v1', 'Deployment');
+const rsOf = (h: Harness) => h.list('apps/v1', 'ReplicaSet').sort((a, b) => Number(a.metadata.annotations!['deployment.kubernetes.io/revision']) - Number(b.metadata.annotations!['deployment.kubernetes.io/revision']));
+const setImage = (h: Harness, image: string) =>
+  h.api.mutate(dtype(h), 'default', 'web', (d) => {
+    d.spec.template.spec.containers[0].image = image;
+  });
+
+test('fenceposts round surge up and unavailable down', () => {
+  assert.deepEqual(resolveFenceposts(deployment(3)), { maxSurge: 1, maxUnavailable: 0 });
+  assert.deepEqual(resolveFenceposts(deployment(4)), { maxSurge: 1, maxUnavailable: 1 });
+  assert.deepEqual(resolveFenceposts(deployment(10)), { maxSurge: 3, maxUnavailable: 2 });
+  assert.deepEqual(resolveFenceposts(deployment(3, 'x', { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 0 } } })), { maxSurge: 0, maxUnavailable: 1 });
+});
+
+test('create: ReplicaSet named by template hash, pods, events, status and conditions', () => {
+  const h = setup();
+  h.api.create(deployment(3));
+  h.run();
+  const rss = h.list('apps/v1', 'ReplicaSet');
+  assert.equal(rss.length, 1);
+  const rs = rss[0];
+  const hash = rs.metadata.labels!['pod-template-hash'];
+  assert.match(hash, /^[bcdfghjklmnpqrstvwxz2456789]{6,10}$/);
+  assert.equal(rs.metadata.name, `web-${hash}`);
+  assert.equal(rs.spec.selector.matchLabels['pod-template-hash'], hash);
+  assert.equal(rs.spec.template.metadata.labels['pod-template-hash'], hash);
+  assert.deepEqual(
+    { r: rs.metadata.annotations!['deployment.kubernetes.io/revision'], d: rs.metadata.annotations!['deployment.kubernetes.io/desired-replicas'], m: rs.metadata.annotations!['deployment.kubernetes.io/max-replicas'] },
+    { r: '1', d: '3', m: '4' },
+  );
+  assert.equal(rs.metadata.ownerReferences![0].kind, 'Deployment');
+  assert.equal(rs.metadata.ownerReferences![0].controller, true);
+  const pods = h.pods();
+  assert.equal(pods.length, 3);
+  for (const p of pods) {
+    assert.match(p.metadata.name!, new RegExp(`^web-${hash}-[bcdfghjklmnpqrstvwxz2456789]{5}$`));
+    assert.deepEqual(p.metadata.ownerReferences![0], { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name, uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true });
+  }
+  const ev = h.events();
+  assert.ok(ev.includes(`ScalingReplicaSet Scaled up replica set web-${hash} from 0 to 3`), ev.join('\n'));
+  assert.equal(ev.filter((e) => e.startsWith('SuccessfulCreate Created pod: web-')).length, 3);
+  const d = h.get('apps/v1', 'Deployment', 'web');
+  assert.equal(d.metadata.annotations!['deployment.kubernetes.io/revision'], '1');
+  assert.deepEqual(
+    { ...d.status, conditions: undefined },
+    { observedGeneration: 1, replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3, conditions: undefined },
+  );
+  const conds = d.status.conditions.map((c: any) => `${c.type} ${c.status} ${c.reason} ${c.message}`);
+  assert.deepEqual(conds, ['Available True MinimumReplicasAvailable Deployment has minimum availability.', `Progressing True NewReplicaSetAvailable ReplicaSet "web-${hash}" has successfully progressed.`]);
+  assert.equal(rolloutStatusMessage(d).message, 'deployment "web" successfully rolled out\n');
+  const rsNow = h.get('apps/v1', 'ReplicaSet', rs.metadata.name!);
+  assert.deepEqual(rsNow.status, { replicas: 3, fullyLabeledReplicas: 3, readyReplicas: 3, availableReplicas: 3, observedGeneration: 1 });
+});
+
+test('the hash is stable for a template and differs when it changes', () => {
+  const a = setup();
+  a.api.create(deployment(1));
+  a.run();
+  const b = setup();
+  b.api.create(deployment(1));
+  b.run();
+  assert.equal(a.list('apps/v1', 'ReplicaSet')[0].metadata.name, b.list('apps/v1', 'ReplicaSet')[0].metadata.name);
+  const c = setup();
+  c.api.create(deployment(1, 'nginx:1.26'));
+  c.run();
+  assert.notEqual(a.list('apps/v1', 'ReplicaSet')[0].metadata.name, c.list('apps/v1', 'ReplicaSet')[0].metadata.name);
+});
+
+test('unready pods: Available False and rollout status waits', () => {
+  const h = setup();
+  h.behaviour = () => 'running';
+  h.api.create(deployment(2));
+  h.run();
+  const d = h.get('apps/v1', 'Deployment', 'web');
+  assert.equal(d.status.unavailableReplicas, 2);
+  assert.equal(d.status.conditions[0].reason, 'MinimumReplicasUnavailable');
+  assert.equal(d.status.conditions[0].message, 'Deployment does not have minimum availability.');
+  assert.equal(rolloutStatusMessage(d).message, 'Waiting for deployment "web" rollout to finish: 0 of 2 updated replicas are available...\n');
+});
+
+test('scale up and down with events', () => {
+  const h = setup();
+  h.api.create(deployment(2));
+  h.run();
+  h.api.mutate(dtype(h), 'default', 'web', (d) => void (d.spec.replicas = 5));
+  h.run();
+  assert.equal(h.pods().length, 5);
+  h.api.mutate(dtype(h), 'default', 'web', (d) => void (d.spec.replicas = 1));
+  h.run();
+  assert.equal(h.pods().length, 1);
+  const rs = h.list('apps/v1', 'ReplicaSet')[0].metadata.name;
+  const ev = h.events().filter((e) => e.startsWith('ScalingReplicaSet'));
+  assert.deepEqual(ev, [
+    `ScalingReplicaSet Scaled up replica set ${rs} from 0 to 2`,
+    `ScalingReplicaSet Scaled up replica set ${rs} from 2 to 5`,
+    `ScalingReplicaSet Scaled down replica set ${rs} from 5 to 1`,
+  ]);
+  assert.equal(h.events().filter((e) => e.startsWith('SuccessfulDelete Deleted pod: ')).length, 4);
+  assert.equal(h.get('apps/v1', 'ReplicaSet', rs!).metadata.annotations!['deployment.kubernetes.io/desired-replicas'], '1');
+});
+
+test('rolling update: two ReplicaSets mid-way within maxSurge/maxUnavailable, then old scaled to 0', () => {
+  const h = setup();
+  h.api.create(deployment(4));
+  h.run();
+  // New pods stay unready until released, so the rollout stops part-way.
+  h.behaviour = (pod) => (pod.metadata.labels!['pod-template-hash'] === rsOf(h)[0].metadata.labels!['pod-template-hash'] ? 'ready' : 'running');
+  setImage(h, 'nginx:1.26');
+  h.run();
+  const [oldRS, newRS] = rsOf(h);
+  assert.ok(newRS, 'a second ReplicaSet exists');
+  // replicas 4: maxSurge 1, maxUnavailable 1 → at most 5 pods, at least 3 available
+  assert.equal(oldRS.spec.replicas, 3);
+  assert.equal(newRS.spec.replicas, 2);
+  assert.equal(h.pods().length, 5);
+  let d = h.get('apps/v1', 'Deployment', 'web');
+  assert.equal(d.metadata.annotations!['deployment.kubernetes.io/revision'], '2');
+  assert.equal(d.status.updatedReplicas, 2);
+  assert.equal(d.status.availableReplicas, 3);
+  assert.equal(rolloutStatusMessage(d).message, 'Waiting for deployment "web" rollout to finish: 2 out of 4 new replicas have been updated...\n');
+  const prog = d.status.conditions.find((c: any) => c.type === 'Progressing');
+  assert.equal(prog.reason, 'ReplicaSetUpdated');
+  assert.equal(prog.message, `ReplicaSet "${newRS.metadata.name}" is progressing.`);
+  // Release: everything becomes ready.
+  h.behaviour = () => 'ready';
+  h.run();
+  const [o2, n2] = rsOf(h);
+  assert.equal(o2.spec.replicas, 0);
+  assert.equal(n2.spec.replicas, 4);
+  assert.equal(h.pods().length, 4);
+  assert.ok(h.pods().every((p) => p.metadata.labels!['pod-template-hash'] === n2.metadata.labels!['pod-template-hash']));
+  d = h.get('apps/v1', 'Deployment', 'web');
+  assert.equal(rolloutStatusMessage(d).message, 'deployment "web" successfully rolled out\n');
+  const ev = h.events().filter((e) => e.startsWith('ScalingReplicaSet'));
+  assert.ok(ev.includes(`ScalingReplicaSet Scaled up replica set ${n2.metadata.name} from 0 to 1`) || ev.includes(`ScalingReplicaSet Scaled up replica set ${n2.metadata.name} from 0 to 2`), ev.join('\n'));
+  assert.ok(ev.some((e) => e.startsWith(`ScalingReplicaSet Scaled down replica set ${o2.metadata.name} from 4 to `)), ev.join('\n'));
+  // The old ReplicaSet is kept at 0 (revision history).
+  assert.equal(h.list('apps/v1', 'ReplicaSet').length, 2);
+});
+
+test('rolling update never drops below minAvailable (replicas 3: surge 1, unavailable 0)', () => {
+  const h = setup();
+  h.api.create(deployment(3));
+  h.run();
+  h.behaviour = (pod) => (pod.spec.containers[0].image === 'nginx:1.26' ? 'running' : 'ready');
+  setImage(h, 'nginx:1.26');
+  h.run();
+  const [oldRS, newRS] = rsOf(h);
+  assert.equal(oldRS.spec.replicas, 3);
+  assert.equal(newRS.spec.replicas, 1);
+});
+
+test('rollback re-applies an old template and reuses its ReplicaSet with revision history', () => {
+  const h = setup();
+  h.api.create(deployment(2));
+  h.run();
+  const first = h.list('apps/v1', 'ReplicaSet')[0].metadata.name;
+  setImage(h, 'nginx:1.26');
+  h.run();
+  let d = h.get('apps/v1', 'Deployment', 'web');
+  const plan = planRollback(d, h.list('apps/v1', 'ReplicaSet'));
+  assert.equal(plan.kind, 'patch');
+  if (plan.kind !== 'patch') return;
+  assert.equal(plan.revision, 1);
+  h.api.mutate(dtype(h), 'default', 'web', (o) => void (o.spec.template = plan.template));
+  h.run();
+  const rss = h.list('apps/v1', 'ReplicaSet');
+  assert.equal(rss.length, 2, 'no third ReplicaSet');
+  const reused = h.get('apps/v1', 'ReplicaSet', first!);
+  assert.equal(reused.spec.replicas, 2);
+  assert.equal(reused.metadata.annotations!['deployment.kubernetes.io/revision'], '3');
+  assert.equal(reused.metadata.annotations!['deployment.kubernetes.io/revision-history'], '1');
+  d = h.get('apps/v1', 'Deployment', 'web');
+  assert.equal(d.metadata.annotations!['deployment.kubernetes.io/revision'], '3');
+  assert.deepEqual(revisionsOf(d, rss).map((r) => r.revision), [2, 3]);
+  assert.equal(rolloutHistoryText(d, rss), 'deployment.apps/web \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n\n');
+  const skip = planRollback(d, rss, 3);
+  assert.deepEqual(skip, { kind: 'skip', message: 'skipped rollback (current template already matches revision 3)' });
+  assert.deepEqual(planRollback(d, rss, 7), { kind: 'error', message: 'unable to find specified revision 7 in history' });
+});
+
+test('revisionHistoryLimit deletes the oldest idle ReplicaSets', () => {
+  const h = setup();
+  h.api.create(deployment(1, 'nginx:1', { revisionHistoryLimit: 1 }));
+  h.run();
+  for (const img of ['nginx:2', 'nginx:3', 'nginx:4']) {
+    setImage(h, img);
+    h.run();
+  }
+  const revs = rsOf(h).map((r) => r.metadata.annotations!['deployment.kubernetes.io/revision']);
+  assert.deepEqual(revs, ['3', '4']);
+});
+
+test('progress deadline exceeded → Progressing False ProgressDeadlineExceeded', () => {
+  const h = setup();
+  h.behaviour = () => 'running';
+  h.api.create(deployment(1, 'nginx:1.25', { progressDeadlineSeconds: 60 }));
+  h.run(30_000);
+  let d = h.get('apps/v1', 'Deployment', 'web');
+  assert.equal(d.status.conditions.find((c: any) => c.type === 'Progressing').status, 'True');
+  h.advance(60_000);
+  d = h.get('apps/v1', 'Deployment', 'web');
+  const p = d.status.conditions.find((c: any) => c.type === 'Progressing');
+  assert.deepEqual([p.status, p.reason, p.message], ['False', 'ProgressDeadlineExceeded', `ReplicaSet "${h.list('apps/v1', 'ReplicaSet')[0].metadata.name}" has timed out progressing.`]);
+  assert.deepEqual(rolloutStatusMessage(d), { message: '', done: false, error: 'deployment "web" exceeded its progress deadline' });
+});
+
+test('Recreate scales the old ReplicaSet to 0 before creating the new one', () => {
+  const h = setup();
+  h.api.create(deployment(2, 'nginx:1', { strategy: { type: 'Recreate' } }));
+  h.run();
+  setImage(h, 'nginx:2');
+  h.pass(); // one pass: old scaled down, new not yet created
+  assert.equal(rsOf(h).length, 1);
+  assert.equal(rsOf(h)[0].spec.replicas, 0);
+  h.run();
+  const [o, n] = rsOf(h);
+  assert.deepEqual([o.spec.replicas, n.spec.replicas], [0, 2]);
+});
+
+test('paused deployment: template change not rolled out, condition DeploymentPaused', () => {
+  const h = setup();
+  h.api.create(deployment(2));
+  h.run();
+  h.api.mutate(dtype(h), 'default', 'web', (d) => void (d.spec.paused = true));
+  setImage(h, 'nginx:9');
+  h.run();
+  assert.equal(h.list('apps/v1', 'ReplicaSet').length, 1);
+  let d = h.get('apps/v1', 'Deployment', 'web');
+  const p = d.status.conditions.find((c: any) => c.type === 'Progressing');
+  assert.deepEqual([p.status, p.reason, p.message], ['Unknown', 'DeploymentPaused', 'Deployment is paused']);
+  h.api.mutate(dtype(h), 'default', 'web', (o) => void (o.spec.paused = false));
+  h.run();
+  assert.equal(h.list('apps/v1', 'ReplicaSet').length, 2);
+  d = h.get('apps/v1', 'Deployment', 'web');
+  assert.equal(rolloutStatusMessage(d).done, true);
+});

@@ -1,0 +1,138 @@
+// A tiny in-process driver for reconciler tests: runs every reconciler over every object of
+// its primary kind until the store stops changing, then jumps the clock to the earliest
+// requeue. A stand-in "kubelet" can make pods Running/Ready (or leave them) on each pass.
+
+import { ApiServer } from '../../src/api/server';
+import { MemoryStore } from '../../src/store/memory-store';
+import { ManualClock } from '../../src/sim/clock';
+import { seededRng } from '../../src/sim/rng';
+import { defaultProfile } from '../../src/sim/profile';
+import type { KObject } from '../../src/api/types';
+import type { ControllerContext, Reconciler } from '../../src/controllers/types';
+import { nodeObject } from '../../src/cluster/cluster';
+
+export const T0 = Date.parse('2025-01-01T00:00:00Z');
+
+export type PodBehaviour = (pod: KObject, h: Harness) => 'ready' | 'running' | 'pending' | 'succeed' | 'fail';
+
+export class Harness {
+  readonly store = new MemoryStore();
+  readonly clock = new ManualClock(T0);
+  readonly api: ApiServer;
+  readonly ctx: ControllerContext;
+  /** What the fake kubelet does with a pod; default: Ready at once. */
+  behaviour: PodBehaviour | undefined = () => 'ready';
+
+  constructor(readonly reconcilers: Reconciler[], opts: { nodes?: number } = {}) {
+    const rng = seededRng(42);
+    this.api = new ApiServer(this.store, this.clock, rng);
+    this.api.bootstrap();
+    const profile = defaultProfile('test', { nodes: opts.nodes ?? 0 });
+    profile.nodes.forEach((n, i) => this.api.create(nodeObject(n, i, this.api.timestamp())));
+    this.ctx = { api: this.api, clock: this.clock, rng, profile, log: () => {} };
+  }
+
+  type(apiVersion: string, kind: string) {
+    return this.api.registry.forKind(apiVersion, kind);
+  }
+
+  list(apiVersion: string, kind: string, namespace = 'default'): KObject[] {
+    return this.api.list(this.type(apiVersion, kind), { namespace }).items;
+  }
+
+  pods(namespace = 'default'): KObject[] {
+    return this.list('v1', 'Pod', namespace);
+  }
+
+  events(namespace = 'default'): string[] {
+    return this.list('v1', 'Event', namespace)
+      .sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion))
+      .map((e) => `${e.reason} ${e.message}`);
+  }
+
+  get(apiVersion: string, kind: string, name: string, namespace = 'default'): KObject {
+    return this.api.get(this.type(apiVersion, kind), namespace, name);
+  }
+
+  /** Sets a pod's phase/readiness as a kubelet would report it. */
+  setPod(pod: KObject, state: 'ready' | 'running' | 'pending' | 'succeed' | 'fail'): void {
+    const ts = this.api.timestamp();
+    const podType = this.type('v1', 'Pod');
+    const cur = this.api.tryGet(podType, pod.metadata.namespace, pod.metadata.name!);
+    if (!cur) return;
+    const phase = { ready: 'Running', running: 'Running', pending: 'Pending', succeed: 'Succeeded', fail: 'Failed' }[state];
+    const ready = state === 'ready' ? 'True' : 'False';
+    if (cur.status?.phase === phase && (cur.status?.conditions ?? []).find((c: any) => c.type === 'Ready')?.status === ready) return;
+    if (!cur.spec.nodeName) {
+      const node = this.list('v1', 'Node', undefined as any)[0];
+      cur.spec.nodeName = node ? node.metadata.name : 'node-1';
+      this.api.update(cur);
+    }
+    this.api.mutate(podType, cur.metadata.namespace, cur.metadata.name!, (p) => {
+      const old = (p.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
+      p.status = {
+        ...(p.status ?? {}),
+        phase,
+        podIP: p.status?.podIP ?? `10.244.0.${(Number(p.metadata.resourceVersion) % 250) + 2}`,
+        conditions: [{ type: 'Ready', status: ready, lastTransitionTime: old?.status === ready ? old.lastTransitionTime : ts }],
+      };
+    }, { status: true });
+  }
+
+  private kubelet(): void {
+    const podType = this.type('v1', 'Pod');
+    for (const ns of this.api.list(this.type('v1', 'Namespace')).items) {
+      for (const pod of this.api.list(podType, { namespace: ns.metadata.name }).items) {
+        if (pod.metadata.deletionTimestamp) {
+          this.api.delete(podType, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
+          continue;
+        }
+        if (!this.behaviour || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+        this.setPod(pod, this.behaviour(pod, this));
+      }
+    }
+  }
+
+  /** One pass of every reconciler over every object; returns the earliest requeue. */
+  pass(): number | undefined {
+    let next: number | undefined;
+    for (const r of this.reconcilers) {
+      const rt = this.type(r.primary[0], r.primary[1]);
+      for (const o of this.api.list(rt).items) {
+        const res = r.reconcile({ kind: r.primary[1], namespace: o.metadata.namespace, name: o.metadata.name! }, this.ctx);
+        if (res && res.requeueAfterMs !== undefined) next = next === undefined ? res.requeueAfterMs : Math.min(next, res.requeueAfterMs);
+      }
+    }
+    this.kubelet();
+    return next;
+  }
+
+  /** Runs passes until nothing changes (no clock movement). */
+  settle(maxPasses = 50): number | undefined {
+    let next: number | undefined;
+    for (let i = 0; i < maxPasses; i++) {
+      const before = this.store.currentRev();
+      next = this.pass();
+      if (this.store.currentRev() === before) return next;
+    }
+    throw new Error('did not settle');
+  }
+
+  /** Settles, then follows requeues by advancing the clock, up to `budgetMs`. */
+  run(budgetMs = 0): void {
+    const end = this.clock.now() + budgetMs;
+    for (let i = 0; i < 200; i++) {
+      const next = this.settle();
+      if (next === undefined || this.clock.now() + next > end) {
+        if (this.clock.now() < end) this.clock.set(end);
+        this.settle();
+        return;
+      }
+      this.clock.advance(Math.max(next, 1));
+    }
+  }
+
+  advance(ms: number): void {
+    this.run(ms);
+  }
+}
