@@ -121,7 +121,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
       const text = printer(objs, !single);
       ctx.out(text);
     } else {
-      ctx.out(await renderTables(api, found, flags, ctx, now, selections.length > 1 || resources.some((r) => r.includes('/')) || resources[0]?.toLowerCase() === 'all'));
+      ctx.out(await renderTables(api, found, flags, ctx, now, selections.length > 1 || resources.some((r) => r.includes('/')) || resources[0]?.toLowerCase() === 'all', byName));
     }
   }
   if (flags.watch || flags.watchOnly) {
@@ -132,23 +132,31 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
   return 0;
 }
 
-export async function renderTables(api: ApiServer, found: Found[], flags: GetFlags, ctx: CliContext, now: number, multi: boolean): Promise<string> {
+export async function renderTables(api: ApiServer, found: Found[], flags: GetFlags, ctx: CliContext, now: number, multi: boolean, byName = false): Promise<string> {
   const { printTable } = await import('../printers/table');
   const nonEmpty = found.filter((f) => f.items.length > 0);
   if (nonEmpty.length === 0) {
-    const anyNamed = false;
-    if (!anyNamed && !flags.ignoreNotFound) {
-      const t = found[0]?.type;
-      if (found.length && found.every((f) => f.items.length === 0)) {
-        ctx.err(t && t.namespaced && !flags.allNamespaces ? `No resources found in ${ctx.namespace} namespace.\n` : 'No resources found\n');
-      }
+    // A list that matched nothing says so; names that were not found are errors instead.
+    if (!byName && found.length) {
+      const t = found[0].type;
+      ctx.err(t.namespaced && !flags.allNamespaces ? `No resources found in ${ctx.namespace} namespace.\n` : 'No resources found\n');
     }
     return '';
   }
   const blocks: string[] = [];
   for (const f of nonEmpty) {
     let items = f.items;
-    if (flags.sortBy) items = (await import('../printers/sort')).sortObjects(items, flags.sortBy);
+    if (flags.sortBy) {
+      const { sortObjects, SortFieldNotFoundError } = await import('../printers/sort');
+      try {
+        items = sortObjects(items, flags.sortBy);
+      } catch (e) {
+        // kubectl's table printer swallows this error: nothing printed, "No resources found".
+        if (!(e instanceof SortFieldNotFoundError)) throw e;
+        ctx.err(f.type.namespaced && !flags.allNamespaces ? `No resources found in ${ctx.namespace} namespace.\n` : 'No resources found\n');
+        continue;
+      }
+    }
     const crd = f.type.crd ? api.tryGet(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, f.type.crd) : undefined;
     blocks.push(
       printTable(items, {

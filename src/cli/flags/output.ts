@@ -1,9 +1,11 @@
 // -o for verbs that print objects: resolved once into a function from objects to text.
 // Tables (no -o, or -o wide) are the get verb's own business.
 
+import * as fs from 'node:fs';
+import { CliError } from '../../api/errors';
 import type { KObject } from '../../api/types';
 import type { CliContext } from '../context';
-import { parseOutputFlag, printObjects } from '../../printers/output';
+import { parseOutputFlag, printObjects, resolveOutputFile, type OutputSpec } from '../../printers/output';
 
 export type ObjectPrinter = (objs: KObject[], asList: boolean) => string;
 
@@ -11,12 +13,28 @@ export function isTableOutput(o: string | undefined): boolean {
   return o === undefined || o === '' || o === 'wide';
 }
 
-export function outputPrinter(o: string, ctx: CliContext, opts: { showManagedFields?: boolean } = {}): ObjectPrinter {
-  const spec = parseOutputFlag(o);
+/** Parses -o, reading the template of the `*-file` formats. */
+export function resolveOutput(o: string): OutputSpec {
+  let spec = parseOutputFlag(o);
+  if (spec.kind === 'jsonpath-file' || spec.kind === 'go-template-file' || spec.kind === 'custom-columns-file') {
+    const file = spec.path;
+    let content: string;
+    try {
+      content = fs.readFileSync(file, 'utf8');
+    } catch {
+      throw new CliError(`error reading template ${file}, open ${file}: no such file or directory`);
+    }
+    spec = resolveOutputFile(spec, content);
+  }
+  return spec;
+}
+
+export function outputPrinter(o: string, ctx: CliContext, opts: { showManagedFields?: boolean; noHeaders?: boolean } = {}): ObjectPrinter {
+  const spec = resolveOutput(o);
   void ctx;
   return (objs, asList) => {
     const shown = opts.showManagedFields ? objs : objs.map(withoutManagedFields);
-    return printObjects(shown, spec, { asList });
+    return printObjects(shown, spec, { asList, noHeaders: opts.noHeaders });
   };
 }
 
