@@ -1,0 +1,44 @@
+// `kubectl create quota NAME [--hard=key1=value1] [--scopes=Scope1,Scope2]`
+// (kubectl pkg/cmd/create/create_quota.go).
+
+import { CliError } from '../api/errors';
+import { QUANTITY_REGEX_MESSAGE } from '../api/quantity';
+import { canonical, parseQuantity } from '../printers/describe/quantity';
+import { Flags } from './flags';
+import type { Generator } from './types';
+import { nameFromArgs, newObject, objectMeta, sortedMap } from './util';
+
+export const quotaGenerator: Generator = {
+  command: 'create quota',
+  aliases: ['resourcequota'],
+  usage: 'quota NAME [--hard=key1=value1] [--scopes=Scope1,Scope2] [--dry-run=server|client|none]',
+  short: 'Create a quota with the specified name',
+  flags: [
+    { name: 'hard', type: 'string', help: 'A comma-delimited set of resource=quantity pairs that define a hard limit.' },
+    { name: 'scopes', type: 'string', help: 'A comma-delimited set of quota scopes that must all match each object tracked by the quota.' },
+  ],
+  build(args, raw, ctx, argsLenAtDash) {
+    const f = new Flags(this.flags, raw);
+    const name = nameFromArgs(args, argsLenAtDash, 'create quota');
+    const spec: Record<string, unknown> = {};
+    const hard = f.str('hard');
+    if (hard) {
+      const list: Record<string, string> = {};
+      for (const stmt of hard.split(',')) {
+        const parts = stmt.split('=');
+        if (parts.length !== 2) throw new CliError(`Invalid argument syntax ${stmt}, expected <resource>=<value>`);
+        // ParseQuantity is strict: no surrounding spaces.
+        if (parts[1] !== parts[1].trim() || !parseQuantity(parts[1])) throw new CliError(QUANTITY_REGEX_MESSAGE);
+        list[parts[0]] = canonical(parts[1]);
+      }
+      spec.hard = sortedMap(list);
+    }
+    const scopes = f.str('scopes');
+    if (scopes) {
+      const list = scopes.split(',');
+      if (list.includes('')) throw new CliError('invalid resource quota scope ""');
+      spec.scopes = list;
+    }
+    return { object: newObject('ResourceQuota', 'v1', objectMeta(name, ctx.namespace), { spec, status: {} }), warnings: [] };
+  },
+};

@@ -1,0 +1,124 @@
+// `kubectl run NAME --image=image [--env="key=value"] [--port=port] [--dry-run=server|client] [--overrides=inline-json] [--command] -- [COMMAND] [args...]`
+// (kubectl pkg/cmd/run/run.go and pkg/generate/versioned/run.go BasicPod).
+
+import { CliError } from '../api/errors';
+import { Flags } from './flags';
+import { envVarNameErrors } from './sources';
+import type { Generator } from './types';
+import { UsageError } from './types';
+import { newObject, objectMeta } from './util';
+import { goParseUint } from './validation';
+
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
+const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
+
+// distribution/reference's ReferenceRegexp, enough to reject what kubectl rejects.
+const NAME_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*';
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+const REFERENCE_RE = new RegExp(`^((?:${DOMAIN}/)?${NAME_COMPONENT}(?:/${NAME_COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9a-fA-F]{32,}))?$`);
+
+export const runGenerator: Generator = {
+  command: 'run',
+  usage: 'run NAME --image=image [--env="key=value"] [--port=port] [--dry-run=server|client] [--overrides=inline-json] [--command] -- [COMMAND] [args...]',
+  short: 'Run a particular image on the cluster',
+  flags: [
+    { name: 'image', type: 'string', help: 'The image for the container to run.' },
+    { name: 'image-pull-policy', type: 'string', help: 'The image pull policy for the container.  If left empty, this value will not be specified by the client and defaulted by the server.' },
+    { name: 'labels', shorthand: 'l', type: 'string', help: 'Comma separated labels to apply to the pod. Will override previous values.' },
+    { name: 'annotations', type: 'stringArray', help: 'Annotations to apply to the pod.' },
+    { name: 'env', type: 'stringArray', help: 'Environment variables to set in the container.' },
+    { name: 'port', type: 'string', help: 'The port that this container exposes.' },
+    { name: 'restart', type: 'string', default: 'Always', help: "The restart policy for this Pod.  Legal values [Always, OnFailure, Never]." },
+    { name: 'command', type: 'bool', default: false, help: 'If true and extra arguments are present, use them as the \'command\' field in the container, rather than the \'args\' field which is the default.' },
+    { name: 'privileged', type: 'bool', default: false, help: 'If true, run the container in privileged mode.' },
+    { name: 'stdin', shorthand: 'i', type: 'bool', default: false, help: 'Keep stdin open on the container in the pod, even if nothing is attached.' },
+    { name: 'tty', shorthand: 't', type: 'bool', default: false, help: 'Allocate a TTY for the container in the pod.' },
+    { name: 'leave-stdin-open', type: 'bool', default: false, help: 'If the pod is started in interactive mode or with stdin, leave stdin open after the first attach completes.' },
+    { name: 'overrides', type: 'string', help: 'An inline JSON override for the generated object. If this is non-empty, it is used to override the generated object.' },
+    { name: 'override-type', type: 'string', default: 'merge', help: 'The method used to override the generated object: json, merge, or strategic.' },
+  ],
+  build(args, raw, ctx) {
+    const f = new Flags(this.flags, raw);
+    if (args.length === 0) throw new UsageError('NAME is required for run', 'run');
+    const name = args[0];
+    const image = f.str('image');
+    if (!image) throw new CliError('--image is required');
+    if (!REFERENCE_RE.test(image)) throw new CliError(`Invalid image name "${image}": invalid reference format`);
+    const pull = f.str('image-pull-policy');
+    if (pull && !PULL_POLICIES.includes(pull)) throw new UsageError(`invalid image pull policy: ${pull}`, 'run');
+    const restart = f.str('restart') || 'Always';
+    if (!RESTART_POLICIES.includes(restart)) throw new CliError(`invalid restart policy: ${restart}`);
+
+    const labels = f.str('labels') ? parseLabels(f.str('labels')) : { run: name };
+    const annotations: Record<string, string> = {};
+    for (const a of f.list('annotations')) {
+      const i = a.indexOf('=');
+      if (i <= 0) throw new CliError(`invalid annotation format: ${a}`);
+      annotations[a.slice(0, i)] = a.slice(i + 1);
+    }
+    const env = f.list('env').map((e) => {
+      const i = e.indexOf('=');
+      if (i <= 0 || envVarNameErrors(e.slice(0, i)).length) throw new CliError(`invalid env: ${e}`);
+      return { name: e.slice(0, i), value: e.slice(i + 1) };
+    });
+    const container: Record<string, unknown> = { name, image };
+    const rest = args.slice(1);
+    if (rest.length) container[f.bool('command') ? 'command' : 'args'] = rest;
+    const port = f.str('port');
+    if (port) {
+      const p = goParseUint(port, 16);
+      if (typeof p === 'string') throw new CliError(p);
+      container.ports = [{ containerPort: p }];
+    }
+    if (env.length) container.env = env;
+    container.resources = {};
+    if (pull) container.imagePullPolicy = pull;
+    if (f.bool('privileged')) container.securityContext = { privileged: true };
+    const stdin = f.bool('stdin');
+    if (stdin) container.stdin = true;
+    if (stdin && !f.bool('leave-stdin-open')) container.stdinOnce = true;
+    if (f.bool('tty')) container.tty = true;
+
+    let object = newObject('Pod', 'v1', objectMeta(name, ctx.namespace, labels, annotations), {
+      spec: { containers: [container], restartPolicy: restart, dnsPolicy: 'ClusterFirst' },
+      status: {},
+    });
+    const overrides = f.str('overrides');
+    if (overrides) object = applyOverrides(object, overrides, f.str('override-type'));
+    return { object, warnings: [] };
+  },
+};
+
+/** generate.ParseLabels: `k=v,k2=v2`. */
+export function parseLabels(s: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const spec of s.split(',')) {
+    const kv = spec.split('=');
+    if (kv.length !== 2) throw new CliError(`unexpected label spec: ${spec}`);
+    if (!kv[0]) throw new CliError('unexpected empty label key');
+    out[kv[0]] = kv[1];
+  }
+  return out;
+}
+
+/** --overrides with --override-type=merge (RFC 7386); other types are applied as merge too. */
+function applyOverrides(obj: Record<string, unknown>, json: string, _type: string) {
+  let patch: unknown;
+  try {
+    patch = JSON.parse(json);
+  } catch (e) {
+    throw new CliError(`error: ${(e as Error).message}`);
+  }
+  return mergePatch(obj, patch) as ReturnType<typeof newObject>;
+}
+
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}

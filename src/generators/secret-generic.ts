@@ -1,0 +1,46 @@
+// `kubectl create secret generic NAME [--type=string] [--from-file=[key=]source] [--from-literal=key1=value1]`
+// (kubectl pkg/cmd/create/create_secret.go).
+
+import { CliError } from '../api/errors';
+import { Flags } from './flags';
+import { SecretData, utf8 } from './secret-data';
+import { forEachEnvFileSource, forEachFileSource, parseLiteralSource } from './sources';
+import type { Generator } from './types';
+import { nameFromArgs, newObject, objectMeta } from './util';
+
+const COMMAND = 'create secret generic';
+
+export const secretGenericGenerator: Generator = {
+  command: COMMAND,
+  usage: 'generic NAME [--type=string] [--from-file=[key=]source] [--from-literal=key1=value1] [--dry-run=server|client|none]',
+  short: 'Create a secret from a local file, directory, or literal value',
+  flags: [
+    { name: 'from-file', type: 'stringSlice', help: 'Key files can be specified using their file path, in which case a default name will be given to them, or optionally with a name and file path, in which case the given name will be used.  Specifying a directory will iterate each named file in the directory that is a valid secret key.' },
+    { name: 'from-literal', type: 'stringArray', help: 'Specify a key and literal value to insert in secret (i.e. mykey=somevalue)' },
+    { name: 'from-env-file', type: 'stringSlice', help: 'Specify the path to a file to read lines of key=val pairs to create a secret.' },
+    { name: 'type', type: 'string', help: 'The type of secret to create' },
+    { name: 'append-hash', type: 'bool', default: false, help: 'Append a hash of the secret to its name.' },
+  ],
+  build(args, raw, ctx, argsLenAtDash) {
+    const f = new Flags(this.flags, raw);
+    const name = nameFromArgs(args, argsLenAtDash, COMMAND);
+    const files = f.list('from-file');
+    const literals = f.list('from-literal');
+    const envFiles = f.list('from-env-file');
+    if (envFiles.length && (files.length || literals.length)) throw new CliError('from-env-file cannot be combined with from-file or from-literal');
+    const data = new SecretData();
+    for (const l of literals) {
+      const [k, v] = parseLiteralSource(l);
+      data.add(k, utf8(v));
+    }
+    forEachFileSource(ctx, files, (k, bytes) => data.add(k, bytes));
+    forEachEnvFileSource(ctx, envFiles, 'env secret file cannot be a directory', (k, v) => data.add(k, utf8(v)));
+    const type = f.str('type');
+    const finalName = f.bool('append-hash') ? data.hashName(name, type) : name;
+    const rest: Record<string, unknown> = {};
+    const encoded = data.encoded();
+    if (encoded) rest.data = encoded;
+    if (type) rest.type = type;
+    return { object: newObject('Secret', 'v1', objectMeta(finalName, ctx.namespace), rest), warnings: [] };
+  },
+};
