@@ -6,7 +6,7 @@ import { ApiError, CliError } from '../api/errors';
 import { kindGroup } from '../api/resources';
 import type { KObject } from '../api/types';
 import type { Program } from './root';
-import { loadInput, prepareDocs, setNamespace, type FileFlags } from './manifest-input';
+import type { FileFlags } from './manifest-input';
 import { parseDryRun, dryRunSuffix } from './flags/dry-run';
 import { formatApiError, PrintedError } from './format-error';
 import { collect } from './flags/collect';
@@ -48,12 +48,15 @@ Examples:
     .action(p.action(async (ctx, flags: ApplyFlags) => {
       const dryRun = parseDryRun(ctx, flags.dryRun);
       if (flags.prune && !flags.selector && !flags.all) throw new CliError('all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector');
+      const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
       const { load } = await loadInput(ctx, flags, 'apply');
       const api = await ctx.api();
       const { items, errors } = await prepareDocs(ctx, api, load, 'apply', flags);
       const { computeApply } = await import('../api/apply/compute-apply');
+      const { applyApplyPatch } = await import('../api/apply/strategic-merge');
       const output = flags.output ? await import('./flags/output').then((m) => m.outputPrinter(flags.output!, ctx)) : undefined;
       const applied: KObject[] = [];
+      const failures: Failure[] = errors.map((text) => ({ text }));
       for (const item of items) {
         try {
           const namespace = setNamespace(ctx, item);
@@ -65,20 +68,36 @@ Examples:
           let action = '';
           for (let attempt = 0; attempt < 5; attempt++) {
             const live = api.tryGet(item.type, namespace, obj.metadata.name!);
-            const decision = computeApply(obj, live);
-            if (decision.missingAnnotation && live) {
-              ctx.err(`Warning: resource ${item.type.plural}/${obj.metadata.name} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`);
-            }
             try {
+              if (flags.serverSide) {
+                // Server-side apply: the manifest is merged into the live object by the
+                // server; no last-applied annotation (which is why it fits huge CRDs).
+                let next = obj;
+                if (live) {
+                  const merged = applyApplyPatch(live, obj, item.type.kind, obj.apiVersion);
+                  next = { ...merged, metadata: { ...merged.metadata, resourceVersion: live.metadata.resourceVersion } };
+                }
+                result = dryRun === 'client' ? next : live ? api.update(next, { dryRun: dryRun === 'server' }) : api.create(next, { dryRun: dryRun === 'server' });
+                action = 'serverside-applied';
+                break;
+              }
+              const decision = computeApply(obj, live);
+              if (decision.missingAnnotation && live) {
+                ctx.err(`Warning: resource ${item.type.plural}/${obj.metadata.name} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`);
+              }
               if (decision.action === 'create') {
                 result = dryRun === 'client' ? decision.result : api.create(decision.result, { dryRun: dryRun === 'server' });
                 action = 'created';
-              } else if (decision.action === 'unchanged' && dryRun !== 'client') {
+              } else if (dryRun === 'client') {
+                // --dry-run=client only GETs: every existing object reads as configured.
+                result = decision.result;
+                action = 'configured';
+              } else if (decision.action === 'unchanged') {
                 result = live;
                 action = 'unchanged';
               } else {
                 const next = { ...decision.result, metadata: { ...decision.result.metadata, resourceVersion: live!.metadata.resourceVersion } };
-                result = dryRun === 'client' ? next : api.update(next, { dryRun: dryRun === 'server' });
+                result = api.update(next, { dryRun: dryRun === 'server' });
                 action = 'configured';
               }
               break;
@@ -87,25 +106,43 @@ Examples:
               throw e;
             }
           }
-          if (flags.serverSide && action !== 'unchanged') action = 'serverside-applied';
           applied.push(result!);
           if (output) ctx.out(output([result!], false));
           else ctx.out(`${kindGroup(item.type)}/${obj.metadata.name} ${action}${dryRunSuffix(dryRun)}\n`);
         } catch (e) {
-          errors.push(e instanceof ApiError ? applyErrorText(e, item.doc.source, item.object) : e instanceof CliError ? `error: ${e.message}\n` : String((e as Error).message) + '\n');
+          if (e instanceof ApiError) {
+            const existed = Boolean(item.object.metadata?.name && api.tryGet(item.type, item.object.metadata.namespace, item.object.metadata.name));
+            failures.push({ api: e, source: item.doc.source, verb: existed ? 'patching' : 'creating' });
+          }
+          else if (e instanceof CliError) failures.push({ text: `error: ${e.message}\n` });
+          else throw e;
         }
       }
       if (flags.prune && dryRun === 'none') {
         const { prune } = await import('./prune');
         prune(ctx, api, items.map((i) => i.type), applied, flags.selector);
       }
-      if (errors.length) throw new PrintedError(errors.map((e) => (e.endsWith('\n') ? e : e + '\n')).join(''));
+      if (failures.length) throw new PrintedError(formatFailures(failures));
     }));
 }
 
-function applyErrorText(e: ApiError, source: string, obj: KObject): string {
-  if (e.reason === 'Invalid') return formatApiError(e);
-  const verb = e.reason === 'NotFound' || e.reason === 'AlreadyExists' || e.reason === 'BadRequest' || e.reason === 'Forbidden' ? 'creating' : 'applying';
-  void obj;
-  return formatApiError(e, source, verb);
+interface Failure {
+  text?: string;
+  api?: ApiError;
+  source?: string;
+  verb?: string;
+}
+
+/**
+ * kubectl prints a lone Invalid error as `The Kind "name" is invalid: ...`; with several
+ * errors each one takes the generic `Error from server (Reason): error when ... "file": ...`.
+ */
+function formatFailures(failures: Failure[]): string {
+  return failures
+    .map((f) => {
+      if (!f.api) return f.text!.endsWith('\n') ? f.text! : f.text + '\n';
+      if (f.api.reason === 'Invalid' && failures.length === 1) return formatApiError(f.api);
+      return formatApiError(f.api, f.source, f.verb ?? 'creating');
+    })
+    .join('');
 }

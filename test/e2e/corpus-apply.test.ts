@@ -1,0 +1,108 @@
+// Every manifest of the shared corpus that is valid Kubernetes v1.32 applies through the
+// real CLI; the ones listed as expected failures are rejected with their message.
+//
+// Many corpus files define the same object (a Pod "nginx", a Deployment "frontend") in
+// incompatible ways, which a single cluster rightly refuses (immutable fields), so files
+// are grouped so that no object is defined twice in a group, and each group gets a fresh
+// cluster — with its namespaces created and the corpus CRDs installed first, as a person
+// would (kube-prometheus' CRDs need --server-side: too large for the last-applied
+// annotation, as its README says).
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, statSync, readFileSync, mkdirSync, copyFileSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { Sandbox, ROOT } from './helpers';
+
+const CORPUS = join(ROOT, '..', 'shared', 'corpus');
+const expected: Record<string, string> = existsSync(join(ROOT, 'test', 'fixtures', 'corpus-expected-failures.json'))
+  ? JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'corpus-expected-failures.json'), 'utf8'))
+  : {};
+
+function walk(dir: string, out: string[] = []): string[] {
+  for (const e of readdirSync(dir).sort()) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (/\.ya?ml$/.test(e)) out.push(p);
+  }
+  return out;
+}
+
+function objectsOf(file: string): any[] {
+  const out: any[] = [];
+  for (const d of parseAllDocuments(readFileSync(file, 'utf8'), { uniqueKeys: false })) {
+    const o = (d as any).toJS?.();
+    if (!o || typeof o !== 'object') continue;
+    for (const item of Array.isArray(o.items) && /List$/.test(o.kind ?? '') ? o.items : [o]) out.push(item);
+  }
+  return out;
+}
+
+const sandboxes: Sandbox[] = [];
+after(() => sandboxes.forEach((s) => s.cleanup()));
+
+test('the valid corpus applies; the invalid part is rejected with its message', { skip: !existsSync(CORPUS) && 'corpus not present' }, () => {
+  const files = walk(CORPUS);
+  const valid = files.filter((f) => !(relative(CORPUS, f) in expected));
+  assert.ok(valid.length > 700, `found ${valid.length} valid files`);
+
+  const crdFiles = valid.filter((f) => objectsOf(f).some((o) => o.kind === 'CustomResourceDefinition'));
+  const others = valid.filter((f) => !crdFiles.includes(f));
+  const identity = (o: any) => `${o.apiVersion?.split('/')[0]}/${o.kind}/${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? o.metadata?.generateName}`;
+  const groups: Array<{ files: string[]; ids: Set<string> }> = [];
+  for (const f of others) {
+    const ids = objectsOf(f).map(identity);
+    let g = groups.find((x) => ids.every((id) => !x.ids.has(id)));
+    if (!g) groups.push((g = { files: [], ids: new Set() }));
+    g.files.push(f);
+    ids.forEach((id) => g!.ids.add(id));
+  }
+
+  let appliedObjects = 0;
+  for (const [gi, g] of groups.entries()) {
+    const sb = new Sandbox();
+    sandboxes.push(sb);
+    const namespaces = new Set<string>();
+    for (const f of g.files) for (const o of objectsOf(f)) if (typeof o.metadata?.namespace === 'string') namespaces.add(o.metadata.namespace);
+    const builtin = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+    const nsDocs = [...namespaces].filter((n) => !builtin.has(n)).map((n) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${n}\n`);
+    if (nsDocs.length) sb.ok(['apply', '-f', sb.file('namespaces.yaml', nsDocs.join('---\n'))]);
+    const usesCustomKinds = g.files.some((f) => objectsOf(f).some((o) => typeof o.apiVersion === 'string' && !/^(v1|[a-z.]*k8s\.io\/|apps\/|batch\/|policy\/|autoscaling\/)/.test(o.apiVersion)));
+    if (usesCustomKinds || gi === 0) {
+      const crdDir = join(sb.home, 'crds');
+      mkdirSync(crdDir);
+      crdFiles.forEach((f, i) => copyFileSync(f, join(crdDir, `${i}.yaml`)));
+      const crds = sb.run(['apply', '--server-side', '-f', crdDir]);
+      assert.equal(crds.stderr, '', 'every corpus CRD applies');
+    }
+
+    const dir = join(sb.home, 'corpus');
+    mkdirSync(dir);
+    const generateName: string[] = [];
+    g.files.forEach((f, i) => {
+      // generateName objects cannot be applied (kubectl says so); they are created.
+      if (objectsOf(f).some((o) => o.metadata?.generateName && !o.metadata?.name)) generateName.push(f);
+      else copyFileSync(f, join(dir, `${String(i).padStart(4, '0')}-${f.split('/').pop()}`));
+    });
+    const r = sb.run(['apply', '-f', dir]);
+    assert.equal(r.stderr, '', `group ${gi}: no valid corpus document was rejected`);
+    assert.equal(r.code, 0);
+    appliedObjects += r.stdout.split('\n').filter((l) => / (created|configured|unchanged)$/.test(l)).length;
+    for (const f of generateName) appliedObjects += sb.ok(['create', '-f', f]).split('\n').filter((l) => / created$/.test(l)).length;
+  }
+  assert.ok(appliedObjects > 900, `${appliedObjects} objects applied`);
+
+  // The expected failures fail with their message (one apply over all of them).
+  const sb = new Sandbox();
+  sandboxes.push(sb);
+  const badDir = join(sb.home, 'bad');
+  mkdirSync(badDir);
+  const present = Object.entries(expected).filter(([rel]) => existsSync(join(CORPUS, rel)));
+  present.forEach(([rel], i) => copyFileSync(join(CORPUS, rel), join(badDir, `${String(i).padStart(3, '0')}.yaml`)));
+  const out = sb.run(['apply', '-f', badDir]);
+  assert.equal(out.code, 1);
+  for (const [rel, message] of present) {
+    assert.ok(out.stderr.includes(message), `${rel}: expected ${JSON.stringify(message)} in the errors`);
+  }
+});
