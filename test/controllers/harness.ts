@@ -22,6 +22,7 @@ export class Harness {
   readonly ctx: ControllerContext;
   /** What the fake kubelet does with a pod; default: Ready at once. */
   behaviour: PodBehaviour | undefined = () => 'ready';
+  private readonly seen = new Map<string, Map<string, { namespace?: string; name: string }>>();
 
   constructor(readonly reconcilers: Reconciler[], opts: { nodes?: number } = {}) {
     const rng = seededRng(42);
@@ -98,8 +99,14 @@ export class Harness {
     let next: number | undefined;
     for (const r of this.reconcilers) {
       const rt = this.type(r.primary[0], r.primary[1]);
-      for (const o of this.api.list(rt).items) {
-        const res = r.reconcile({ kind: r.primary[1], namespace: o.metadata.namespace, name: o.metadata.name! }, this.ctx);
+      // Keys of objects seen before are reconciled once more after they are gone (delete events).
+      const keys = new Map<string, { namespace?: string; name: string }>();
+      for (const o of this.api.list(rt).items) keys.set(`${o.metadata.namespace}/${o.metadata.name}`, { namespace: o.metadata.namespace, name: o.metadata.name! });
+      const seen = this.seen.get(r.name) ?? new Map();
+      for (const [k, v] of seen) if (!keys.has(k)) keys.set(k, v);
+      this.seen.set(r.name, new Map([...keys].filter(([k]) => !seen.has(k) || this.api.tryGet(rt, keys.get(k)!.namespace, keys.get(k)!.name))));
+      for (const o of keys.values()) {
+        const res = r.reconcile({ kind: r.primary[1], namespace: o.namespace, name: o.name }, this.ctx);
         if (res && res.requeueAfterMs !== undefined) next = next === undefined ? res.requeueAfterMs : Math.min(next, res.requeueAfterMs);
       }
     }
