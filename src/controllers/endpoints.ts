@@ -151,7 +151,7 @@ function reconcileEndpoints(key: ReconcileKey, ctx: ControllerContext): void {
     .list(sliceType, { namespace: svc.metadata.namespace })
     .items.filter((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === svc.metadata.name && s.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY)
     .sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
-  const sliceLabels = { ...(svc.metadata.labels ?? {}), [MANAGED_BY_LABEL]: MANAGED_BY, [SERVICE_NAME_LABEL]: svc.metadata.name! };
+  const sliceLabels: Record<string, string> = { ...(svc.metadata.labels ?? {}), [MANAGED_BY_LABEL]: MANAGED_BY, [SERVICE_NAME_LABEL]: svc.metadata.name! };
   if (svc.spec?.clusterIP === 'None') sliceLabels['service.kubernetes.io/headless'] = '';
   const wanted = [...groups.values()];
   const unused = [...existing];
