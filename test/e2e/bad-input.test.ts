@@ -1,0 +1,68 @@
+// Bad input (issue: every case gets a clear error naming the file and line, a non-zero exit,
+// and leaves the store exactly as it was).
+
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { Sandbox } from './helpers';
+
+const sb = new Sandbox();
+let baseline = '';
+before(() => {
+  sb.ok(['get', 'ns']);
+  baseline = state();
+});
+after(() => sb.cleanup());
+
+/** Everything stored, as names (creation of the default cluster aside). */
+function state(): string {
+  return sb.ok(['get', 'all,cm,secrets,sa,ns', '-A', '-o', 'name']);
+}
+
+function rejects(name: string, content: string | Buffer, pattern: RegExp): void {
+  const f = sb.file(name, content as string);
+  const r = sb.run(['apply', '-f', f]);
+  assert.notEqual(r.code, 0, `${name} must fail`);
+  assert.match(r.stderr, pattern, `${name}: ${r.stderr}`);
+  assert.doesNotMatch(r.stderr, /\n\s+at .*\(.*:\d+:\d+\)/, 'no stack trace');
+  assert.equal(state(), baseline, `${name} left the store unchanged`);
+}
+
+test('malformed YAML names file and line', () => rejects('malformed.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata: [a, b\n', /malformed\.yaml.*\d+/));
+test('tabs in indentation', () => rejects('tabs.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n', /tabs\.yaml:4/));
+test('duplicate keys', () => rejects('dup.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n', /dup\.yaml:5.*(unique|duplicate|already)/i));
+test('an alias bomb is bounded', () => {
+  const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+  for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)}]`);
+  rejects('bomb.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\ndata:\n  ' + lines.join('\n  ') + '\n', /bomb\.yaml.*alias/i);
+});
+test('a binary file', () => rejects('binary.yaml', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3, 0, 0, 0xff, 0xfe]) as unknown as string, /binary\.yaml/));
+test('a document that is a list or a scalar', () => {
+  rejects('list.yaml', '- a\n- b\n', /list\.yaml/);
+  rejects('scalar.yaml', 'just a string\n', /scalar\.yaml/);
+});
+test('missing kind and apiVersion', () => {
+  rejects('nokind.yaml', 'apiVersion: v1\nmetadata:\n  name: x\n', /kind not set/);
+  rejects('noapi.yaml', 'kind: ConfigMap\nmetadata:\n  name: x\n', /apiVersion/);
+});
+test('unknown kind or version', () => {
+  rejects('unknownkind.yaml', 'apiVersion: v1\nkind: Frobnicator\nmetadata:\n  name: x\n', /no matches for kind "Frobnicator" in version "v1"\nensure CRDs are installed first/);
+  rejects('oldversion.yaml', 'apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n  name: x\n', /no matches for kind "Deployment" in version "extensions\/v1beta1"/);
+});
+test('bad names never reach the filesystem', () => {
+  for (const [n, name] of [['slash', 'a/b'], ['dots', '..'], ['upper', 'Web'], ['long', 'x'.repeat(254)]] as const) {
+    rejects(`name-${n}.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "${name}"\n`, /metadata\.name: Invalid value/);
+  }
+});
+test('labels too long', () => rejects('label.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels:\n    app: ${'v'.repeat(64)}\n`, /metadata\.labels: Invalid value: "v{64}": must be no more than 63 characters/));
+test('an empty file and a missing path', () => {
+  rejects('empty.yaml', '', /^error: no objects passed to apply\n$/);
+  const r = sb.run(['apply', '-f', '/nope/missing.yaml']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'error: the path "/nope/missing.yaml" does not exist\n');
+});
+test('a 50 MB file is handled in bounded time', () => {
+  const big = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  k: "' + 'x'.repeat(50 * 1024 * 1024) + '"\n';
+  const t0 = Date.now();
+  rejects('big.yaml', big, /big/);
+  assert.ok(Date.now() - t0 < 30_000);
+});
