@@ -276,3 +276,61 @@ export function podFitsNodeSelection(spec: any, node: KObject): boolean {
   if (req) return matchesNodeSelectorTerms(req.nodeSelectorTerms, node);
   return true;
 }
+
+// ---------- ControllerRevisions (StatefulSet, DaemonSet history) ----------
+
+export interface RevisionRef {
+  name: string;
+  hash: string;
+  revision: number;
+}
+
+/**
+ * Finds or creates the ControllerRevision holding `template` for `owner` (data is the
+ * strategic-merge patch `{spec: {template: {..., $patch: replace}}}` as upstream writes
+ * it). A reused older revision is renumbered to be the newest, as history.go does.
+ */
+export function ensureRevision(ctx: ControllerContext, owner: KObject, template: any, hashFn: (data: unknown, collisions?: number) => string): { current: RevisionRef; all: KObject[] } {
+  const api = ctx.api;
+  const crType = typeFor(api, 'apps/v1', 'ControllerRevision');
+  const data = { spec: { template: { ...deepCopy(template ?? {}), $patch: 'replace' } } };
+  const owned = api.list(crType, { namespace: owner.metadata.namespace }).items.filter((r) => isControlledBy(r, owner));
+  const hash = hashFn(data, owner.status?.collisionCount ?? 0);
+  const name = `${owner.metadata.name}-${hash}`;
+  const max = owned.reduce((m, r) => Math.max(m, Number(r.revision ?? 0)), 0);
+  const found = owned.find((r) => r.metadata.name === name);
+  if (found) {
+    if (Number(found.revision) < max) {
+      const upd = api.mutate(crType, found.metadata.namespace, found.metadata.name!, (o) => void (o.revision = max + 1));
+      return { current: { name, hash, revision: max + 1 }, all: owned.map((r) => (r.metadata.name === name ? upd : r)) };
+    }
+    return { current: { name, hash, revision: Number(found.revision) }, all: owned };
+  }
+  const created = api.create({
+    apiVersion: 'apps/v1',
+    kind: 'ControllerRevision',
+    metadata: {
+      name,
+      namespace: owner.metadata.namespace,
+      labels: { ...(template?.metadata?.labels ?? {}), 'controller.kubernetes.io/hash': hash },
+      ownerReferences: [controllerRefTo(owner)],
+    },
+    data,
+    revision: max + 1,
+  });
+  return { current: { name, hash, revision: max + 1 }, all: [...owned, created] };
+}
+
+/** Deletes the oldest revisions not in `live` beyond the owner's revisionHistoryLimit. */
+export function truncateRevisions(ctx: ControllerContext, owner: KObject, all: KObject[], live: Set<string>): void {
+  const limit = owner.spec?.revisionHistoryLimit ?? 10;
+  const idle = all.filter((r) => !live.has(r.metadata.name!)).sort((a, b) => Number(a.revision) - Number(b.revision));
+  const crType = typeFor(ctx.api, 'apps/v1', 'ControllerRevision');
+  for (const r of idle.slice(0, Math.max(0, idle.length - limit))) {
+    try {
+      ctx.api.delete(crType, r.metadata.namespace, r.metadata.name!);
+    } catch {
+      /* gone */
+    }
+  }
+}
