@@ -65,8 +65,11 @@ export class Harness {
     const ready = state === 'ready' ? 'True' : 'False';
     if (cur.status?.phase === phase && (cur.status?.conditions ?? []).find((c: any) => c.type === 'Ready')?.status === ready) return;
     if (!cur.spec.nodeName) {
+      // Bind as the scheduler would: a DaemonSet pod's node-name affinity, else the first node.
+      const term = cur.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0];
+      const wanted = term?.matchFields?.find((f: any) => f.key === 'metadata.name')?.values?.[0];
       const node = this.list('v1', 'Node', undefined as any)[0];
-      cur.spec.nodeName = node ? node.metadata.name : 'node-1';
+      cur.spec.nodeName = wanted ?? (node ? node.metadata.name : 'node-1');
       this.api.update(cur);
     }
     this.api.mutate(podType, cur.metadata.namespace, cur.metadata.name!, (p) => {
