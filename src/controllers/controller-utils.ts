@@ -334,3 +334,16 @@ export function truncateRevisions(ctx: ControllerContext, owner: KObject, all: K
     }
   }
 }
+
+/**
+ * Records an event unless the same reason+message is already on record for the object:
+ * for "still waiting" events that a level-triggered loop would otherwise repeat on every
+ * pass (upstream repeats them per resync period; the count would only measure our loop).
+ */
+export function recordOnce(ctx: ControllerContext, obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string, source: { component: string }): void {
+  const evType = typeFor(ctx.api, 'v1', 'Event');
+  const seen = ctx.api
+    .list(evType, { namespace: obj.metadata.namespace ?? 'default' })
+    .items.some((e) => e.involvedObject?.uid === obj.metadata.uid && e.reason === reason && e.message === message);
+  if (!seen) ctx.api.recordEvent(obj, type, reason, message, source);
+}
