@@ -12,6 +12,7 @@ import * as del from './delete';
 import * as describe from './describe';
 import * as events from './events';
 import * as get from './get';
+import * as validate from './validate';
 import * as version from './version';
 
 export type Register = (program: Command, p: Program) => void;
@@ -25,5 +26,6 @@ export const COMMANDS: Register[] = [
   events.register,
   apiResources.register,
   config.register,
+  validate.register,
   version.register,
 ];

@@ -1,0 +1,290 @@
+// The engine of `kubesim validate`: reads every input concurrently, registers the CRDs it
+// finds (and those given with --crd), validates each object offline with the same schema
+// and semantic checks as `apply`, and returns a Report. No cluster state is touched.
+
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { CliError, type FieldError } from '../api/errors';
+import { crdResourceType } from '../api/crd';
+import { NoKindMatchError, ResourceRegistry, splitApiVersion, type ResourceType } from '../api/resources';
+import type { KObject } from '../api/types';
+import {
+  loadSchemas, validateSchema, validateSemantics, compileCrdSchema, hasBuiltinSchema, formatPath,
+  SCHEMA_KUBERNETES_VERSION, type SchemaIssue,
+} from '../api/validation';
+import { excerpt, expandGlob, hasGlob, parseManifestBytes, STDIN_SOURCE, type ManifestDoc, type ManifestError, type FieldPath } from '../manifest';
+import type { Finding, Report, ResourceResult, RuleId } from './report';
+
+export interface ValidateOptions {
+  /** CRD files or directories (--crd). */
+  crds?: string[];
+  ignoreMissingSchemas?: boolean;
+  /** Unknown fields are errors (default); false reports them as warnings. */
+  strict?: boolean;
+  stdin?: string;
+  /** Files read at the same time. */
+  concurrency?: number;
+}
+
+/** An input that cannot be read: exit code 2, never a skip. */
+export class InputError extends CliError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
+const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+
+interface Source {
+  file: string;
+  text?: string;
+  docs: ManifestDoc[];
+  errors: ManifestError[];
+}
+
+/** Expands inputs (files, directories recursively, globs, `-`) to the files to read, in order. */
+export async function expandInputs(inputs: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const input of inputs) {
+    if (input === '-') {
+      out.push('-');
+      continue;
+    }
+    const paths = hasGlob(input) ? expandGlob(input) : [input];
+    if (paths.length === 0) throw new InputError(`the path "${input}" does not exist (no file matches the pattern)`);
+    for (const p of paths) {
+      let st;
+      try {
+        st = await stat(p);
+      } catch {
+        throw new InputError(`the path "${p}" does not exist`);
+      }
+      if (st.isDirectory()) out.push(...(await listDir(p)));
+      else out.push(p);
+    }
+  }
+  return out;
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).sort();
+  } catch (e) {
+    throw new InputError(`cannot read directory ${dir}: ${(e as Error).message}`);
+  }
+  const out: string[] = [];
+  for (const name of names) {
+    const p = join(dir, name);
+    let st;
+    try {
+      st = await stat(p);
+    } catch {
+      continue; // dangling symlink
+    }
+    if (st.isDirectory()) out.push(...(await listDir(p)));
+    else if (MANIFEST_EXTENSIONS.has(extname(name).toLowerCase())) out.push(p);
+  }
+  return out;
+}
+
+/** Reads and parses files with a bounded number in flight; keeps input order. */
+async function readSources(files: string[], stdin: string | undefined, concurrency: number): Promise<Source[]> {
+  const results: Source[] = new Array(files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      const f = files[i];
+      if (f === '-') {
+        const r = parseManifestBytes(Buffer.from(stdin ?? '', 'utf8'), STDIN_SOURCE);
+        results[i] = { file: STDIN_SOURCE, ...r };
+        continue;
+      }
+      let buf: Buffer;
+      try {
+        buf = await readFile(f);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new InputError(`cannot read ${f}: ${code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+      }
+      results[i] = { file: f, ...parseManifestBytes(buf, f) };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, files.length)) }, worker));
+  return results;
+}
+
+const isCrd = (o: KObject) => o.kind === 'CustomResourceDefinition' && String(o.apiVersion ?? '').startsWith('apiextensions.k8s.io/');
+
+export async function runValidate(inputs: string[], opts: ValidateOptions = {}): Promise<Report> {
+  const concurrency = opts.concurrency ?? 32;
+  const files = await expandInputs(inputs);
+  const crdFiles = opts.crds?.length ? await expandInputs(opts.crds) : [];
+  const [sources, crdSources] = await Promise.all([
+    readSources(files, opts.stdin, concurrency),
+    readSources(crdFiles, opts.stdin, concurrency),
+    loadSchemas(),
+  ]);
+
+  // CRDs first, from --crd files and from the inputs themselves.
+  const registry = new ResourceRegistry();
+  const crds = new Map<string, KObject>();
+  const crdErrors: ResourceResult[] = [];
+  for (const s of crdSources) {
+    for (const e of s.errors) crdErrors.push(errorResult(s, e));
+  }
+  for (const s of [...crdSources, ...sources]) {
+    for (const d of s.docs) {
+      if (!isCrd(d.object)) continue;
+      const rt = crdResourceType(d.object);
+      if (!rt) continue;
+      registry.register(rt);
+      crds.set(d.object.metadata?.name ?? rt.crd ?? '', d.object);
+    }
+  }
+
+  const results: ResourceResult[] = [...crdErrors];
+  const seen = new Map<string, ResourceResult>();
+  for (const s of sources) {
+    // Documents and errors in document order, so the report reads like the file.
+    const entries: { at: number; r: ResourceResult }[] = [];
+    for (const e of s.errors) entries.push({ at: e.docIndex ?? -1, r: errorResult(s, e) });
+    for (const d of s.docs) {
+      const r = validateDoc(s, d, registry, crds, opts);
+      if (r.kind && r.name && r.status !== 'error') {
+        let group = '';
+        try {
+          group = registry.forKind(d.object.apiVersion, d.object.kind).group;
+        } catch {
+          group = splitApiVersion(String(d.object.apiVersion ?? '')).group;
+        }
+        const key = `${group}|${r.kind}|${r.namespace ?? ''}|${r.name}`;
+        const first = seen.get(key);
+        if (first) {
+          const where = `${first.file}${first.line ? `:${first.line}` : ''}`;
+          r.findings.push({
+            ruleId: 'resource/duplicate', severity: 'error', file: r.file, line: r.line, col: r.col, helmSource: r.helmSource,
+            message: `duplicate object: ${r.kind}${group ? '.' + group : ''} "${r.name}"${r.namespace ? ` in namespace "${r.namespace}"` : ''} is also defined at ${where}`,
+            hint: 'the later definition would overwrite the earlier one when applied; remove or rename one of them',
+            excerpt: s.text !== undefined && r.line ? excerpt(s.text, r.line, r.col ?? 1) : undefined,
+          });
+          if (r.status === 'valid' || r.status === 'skipped') r.status = 'invalid';
+        } else seen.set(key, r);
+      }
+      entries.push({ at: d.docIndex, r });
+    }
+    entries.sort((a, b) => a.at - b.at);
+    results.push(...entries.map((e) => e.r));
+  }
+  return { results, files: files.map((f) => (f === '-' ? STDIN_SOURCE : f)), kubernetesVersion: SCHEMA_KUBERNETES_VERSION };
+}
+
+function errorResult(s: Source, e: ManifestError): ResourceResult {
+  const rule: RuleId = e.code === 'duplicate-key' ? 'yaml/duplicate-key'
+    : e.code === 'yaml-syntax' || e.code === 'binary' || e.code === 'invalid-utf8' || e.code === 'alias-limit' || e.code === 'too-deep' ? 'yaml/syntax'
+    : e.code === 'read-error' ? 'io/read-error'
+    : 'yaml/invalid-document';
+  const pos = e.position;
+  return {
+    file: s.file, docIndex: e.docIndex, line: pos?.line, col: pos?.col, status: 'error',
+    findings: [{
+      ruleId: rule, severity: 'error', message: e.message, file: s.file, line: pos?.line, col: pos?.col, hint: e.hint,
+      excerpt: s.text !== undefined && pos ? excerpt(s.text, pos.line, pos.col) : undefined,
+    }],
+  };
+}
+
+function validateDoc(s: Source, d: ManifestDoc, registry: ResourceRegistry, crds: Map<string, KObject>, opts: ValidateOptions): ResourceResult {
+  const obj = d.object;
+  const pos = d.positionOf([]);
+  const r: ResourceResult = {
+    file: s.file, docIndex: d.docIndex, listIndex: d.listIndex, apiVersion: obj.apiVersion, kind: obj.kind,
+    name: obj.metadata?.name ?? obj.metadata?.generateName, namespace: obj.metadata?.namespace,
+    line: pos?.line, col: pos?.col, helmSource: d.helmSource, status: 'valid', findings: [],
+  };
+  const find = (ruleId: RuleId, message: string, path: FieldPath | undefined, extra: Partial<Finding> = {}): Finding => {
+    const p = path ? d.positionOf(path) ?? pos : pos;
+    return {
+      ruleId, severity: 'error', message, file: s.file, line: p?.line, col: p?.col, helmSource: d.helmSource,
+      excerpt: s.text !== undefined && p ? excerpt(s.text, p.line, p.col) : undefined, ...extra,
+    };
+  };
+
+  let rt: ResourceType;
+  try {
+    rt = registry.forKind(obj.apiVersion, obj.kind);
+  } catch (e) {
+    if (!(e instanceof NoKindMatchError)) throw e;
+    return missingSchema(r, find, `no schema for kind "${obj.kind}" in version "${obj.apiVersion}"`, 'resource/unknown-kind',
+      'pass the CustomResourceDefinition with --crd, or use --ignore-missing-schemas to skip kinds kubesim does not know', opts);
+  }
+
+  let issues: SchemaIssue[];
+  if (rt.crd) {
+    const crd = crds.get(rt.crd);
+    const validate = crd ? compileCrdSchema(crd, splitApiVersion(obj.apiVersion).version) : undefined;
+    if (!validate?.schema) {
+      return missingSchema(r, find, `the CustomResourceDefinition ${rt.crd} has no openAPIV3Schema for version "${splitApiVersion(obj.apiVersion).version}"`, 'resource/missing-schema',
+        'add a schema to the CRD version, or use --ignore-missing-schemas', opts);
+    }
+    issues = validate(obj);
+  } else {
+    if (!hasBuiltinSchema(obj, rt)) {
+      return missingSchema(r, find, `no schema for ${obj.kind} in version "${obj.apiVersion}"`, 'resource/missing-schema', undefined, opts);
+    }
+    issues = validateSchema(obj, rt);
+  }
+  const requiredAt = new Set<string>();
+  for (const i of issues) {
+    if (i.rule === 'schema/required') requiredAt.add(formatPath(i.path));
+    const warn = i.rule === 'schema/unknown-field' && opts.strict === false;
+    r.findings.push(find(i.rule, i.message, i.path, { field: formatPath(i.path) || undefined, hint: i.hint, severity: warn ? 'warning' : 'error' }));
+  }
+  for (const fe of validateSemantics(obj, rt)) {
+    const path = parseFieldPath(fe.field);
+    // The schema already reported this missing field.
+    if (fe.type === 'Required value' && requiredAt.has(formatPath(path.slice(0, -1)))) continue;
+    r.findings.push(find(semanticRule(fe), fieldErrorText(fe), path, { field: fe.field, hint: fe.hint }));
+  }
+  if (r.findings.some((f) => f.severity === 'error')) r.status = 'invalid';
+  return r;
+}
+
+function missingSchema(
+  r: ResourceResult, find: (rule: RuleId, msg: string, p: FieldPath | undefined, x?: Partial<Finding>) => Finding,
+  message: string, rule: RuleId, hint: string | undefined, opts: ValidateOptions,
+): ResourceResult {
+  if (opts.ignoreMissingSchemas) {
+    r.status = 'skipped';
+    r.reason = message;
+    return r;
+  }
+  r.status = 'error';
+  r.findings.push(find(rule, message, ['kind'], { hint: hint ?? 'use --ignore-missing-schemas to skip kinds without a schema' }));
+  return r;
+}
+
+/** `semantic/invalid-value`, `semantic/required-value`, ... from the field error's type. */
+export function semanticRule(fe: FieldError): RuleId {
+  return `semantic/${fe.type.toLowerCase().replace(/\s+/g, '-')}`;
+}
+
+function fieldErrorText(fe: FieldError): string {
+  let s = `${fe.field}: ${fe.type}`;
+  if (fe.value !== undefined) s += `: ${fe.value}`;
+  if (fe.detail) s += `: ${fe.detail}`;
+  return s;
+}
+
+/** `spec.containers[0].ports[1].name` / `metadata.labels[app.kubernetes.io/name]` → path segments. */
+export function parseFieldPath(field: string): FieldPath {
+  const out: FieldPath = [];
+  const re = /([^.[\]]+)|\[([^\]]*)\]/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(field))) {
+    if (m[1] !== undefined) out.push(m[1]);
+    else out.push(/^\d+$/.test(m[2]) ? Number(m[2]) : m[2]);
+  }
+  return out;
+}
