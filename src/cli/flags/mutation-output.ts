@@ -1,0 +1,41 @@
+// -o for the verbs that change objects (label, patch, scale, set, ...): kubectl's
+// PrintFlags without table/custom-columns. No -o prints `<kind[.group]>/<name> <operation>`.
+
+import { CliError } from '../../api/errors';
+import { splitApiVersion } from '../../api/resources';
+import type { KObject } from '../../api/types';
+import type { CliContext } from '../context';
+import type { DryRunMode } from './dry-run';
+import { dryRunSuffix } from './dry-run';
+
+/** What kubectl's mutating verbs accept for -o, as their error message lists them. */
+export const MUTATION_OUTPUT_FORMATS = ['go-template', 'go-template-file', 'json', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'name', 'template', 'templatefile', 'yaml'];
+
+export type MutationPrinter = (obj: KObject, operation: string) => string;
+
+/** `deployment.apps/web`, from the object itself (works for local files and unknown kinds). */
+export function objectRef(obj: KObject): string {
+  const { group } = splitApiVersion(String(obj.apiVersion ?? ''));
+  const kind = String(obj.kind ?? '').toLowerCase();
+  return `${group ? `${kind}.${group}` : kind}/${obj.metadata?.name ?? ''}`;
+}
+
+function checkFormat(o: string): void {
+  const format = o.includes('=') ? o.slice(0, o.indexOf('=')) : o;
+  if (!MUTATION_OUTPUT_FORMATS.includes(format)) {
+    throw new CliError(`unable to match a printer suitable for the output format "${o}", allowed formats are: ${MUTATION_OUTPUT_FORMATS.join(',')}`);
+  }
+}
+
+/**
+ * Builds the printer once (so a bad -o fails before anything changes). The dry-run
+ * suffix is appended to the operation, as kubectl's PrintFlags does; `patch` passes 'none'.
+ */
+export async function mutationPrinter(ctx: CliContext, output: string | undefined, dryRun: DryRunMode): Promise<MutationPrinter> {
+  if (output === undefined || output === '') return (obj, op) => `${objectRef(obj)} ${op}${dryRunSuffix(dryRun)}\n`;
+  checkFormat(output);
+  if (output === 'name') return (obj) => `${objectRef(obj)}\n`;
+  const { outputPrinter } = await import('./output');
+  const print = outputPrinter(output, ctx);
+  return (obj) => print([obj], false);
+}

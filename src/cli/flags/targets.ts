@@ -1,0 +1,131 @@
+// Which objects a changing verb acts on, as kubectl's resource.Builder finds them:
+// `TYPE NAME...`, `TYPE/NAME...`, `TYPE -l SEL`, `TYPE --all`, `-f FILE` (the live objects),
+// or `--local -f FILE` (the file's objects, no cluster at all).
+
+import * as fs from 'node:fs';
+import { ApiError, CliError } from '../../api/errors';
+import { ResourceRegistry, pluralGroup, splitApiVersion, type ResourceType } from '../../api/resources';
+import type { ApiServer } from '../../api/server';
+import type { KObject } from '../../api/types';
+import type { CliContext } from '../context';
+import { formatApiError } from '../format-error';
+import { parseResourceArgs } from '../resource-args';
+import { buildListOptions } from './selectors';
+
+export interface TargetFlags {
+  filename?: string[];
+  recursive?: boolean;
+  selector?: string;
+  fieldSelector?: string;
+  all?: boolean;
+  allNamespaces?: boolean;
+  local?: boolean;
+}
+
+export interface Target {
+  type: ResourceType;
+  object: KObject;
+  /** The file it came from, for `error when patching "web.yaml"`. */
+  source?: string;
+}
+
+export interface Targets {
+  items: Target[];
+  /** Formatted errors (not found, bad documents), printed after the successes. */
+  errors: string[];
+  /** kubectl's singleItemImplied: one name, or one file. */
+  single: boolean;
+}
+
+/** A type for a kind the built-in registry does not know (a custom resource in a local file). */
+function localType(registry: ResourceRegistry, obj: KObject): ResourceType {
+  try {
+    return registry.forKind(String(obj.apiVersion), String(obj.kind));
+  } catch {
+    const { group, version } = splitApiVersion(String(obj.apiVersion ?? ''));
+    const kind = String(obj.kind ?? '');
+    return { group, version, versions: [version], kind, plural: kind.toLowerCase() + 's', singular: kind.toLowerCase(), shortNames: [], namespaced: true, categories: [] } as unknown as ResourceType;
+  }
+}
+
+function singleFile(files: string[]): boolean {
+  if (files.length !== 1 || files[0] === '-') return false;
+  try {
+    return !fs.statSync(files[0]).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Reads `-f` documents. With `api`, their types are resolved against the cluster. */
+async function fileObjects(ctx: CliContext, flags: TargetFlags, verb: string, api?: ApiServer): Promise<{ items: Target[]; errors: string[] }> {
+  const { loadInput, prepareDocs, setNamespace } = await import('../manifest-input');
+  const { load } = await loadInput(ctx, flags, verb);
+  const registry = api?.registry ?? new ResourceRegistry();
+  const resolver = api ?? ({ typeOf: (o: KObject) => localType(registry, o), registry } as unknown as ApiServer);
+  const { items, errors } = await prepareDocs(ctx, resolver, load, verb, { validate: false });
+  const out: Target[] = [];
+  for (const item of items) {
+    if (api) setNamespace(ctx, item);
+    else if (item.type.namespaced && !item.object.metadata?.namespace && ctx.namespaceExplicit) {
+      item.object.metadata.namespace = ctx.namespace;
+    }
+    out.push({ type: item.type, object: item.object, source: item.doc.source });
+  }
+  return { items: out, errors };
+}
+
+/**
+ * Resolves the targets. `localMessage` is kubectl's per-verb text for `--local` with
+ * resource arguments.
+ */
+export async function resolveTargets(
+  ctx: CliContext,
+  resources: string[],
+  flags: TargetFlags,
+  verb: string,
+  opts: { localMessage?: string } = {},
+): Promise<Targets> {
+  const files = flags.filename ?? [];
+  if (flags.local) {
+    if (resources.length > 0) throw new CliError(opts.localMessage ?? 'can only use local files by -f pod.yaml or --filename=pod.json when --local=true is set');
+    const { items, errors } = await fileObjects(ctx, flags, verb);
+    return { items, errors, single: singleFile(files) };
+  }
+  const api = await ctx.api();
+  if (files.length) {
+    if (resources.length) throw new CliError('Cannot specify both a filename and a resource argument'); // as the Builder's error
+    const { items, errors } = await fileObjects(ctx, flags, verb, api);
+    const live: Target[] = [];
+    for (const t of items) {
+      const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
+      const obj = api.tryGet(t.type, ns, t.object.metadata.name!);
+      if (obj) live.push({ ...t, object: obj });
+      else errors.push(formatApiError(ApiError.notFound(pluralGroup(t.type), t.object.metadata.name!)));
+    }
+    return { items: live, errors, single: singleFile(files) };
+  }
+  if (resources.length === 0) throw new CliError('You must provide one or more resources by argument or filename.');
+  const selections = parseResourceArgs(resources, api.registry);
+  const named = selections.some((s) => s.names.length > 0);
+  if (named && (flags.selector || flags.all)) {
+    throw new CliError(flags.selector ? 'name cannot be provided when a selector is specified' : 'name cannot be provided when --all is specified');
+  }
+  if (!named && !flags.selector && !flags.all && !flags.fieldSelector) throw new CliError('resource(s) were provided, but no name was specified');
+  const items: Target[] = [];
+  const errors: string[] = [];
+  for (const sel of selections) {
+    if (sel.names.length) {
+      for (const name of sel.names) {
+        const obj = api.tryGet(sel.type, sel.type.namespaced ? ctx.namespace : undefined, name);
+        if (obj) items.push({ type: sel.type, object: obj });
+        else errors.push(formatApiError(ApiError.notFound(pluralGroup(sel.type), name)));
+      }
+    } else {
+      const ns = flags.allNamespaces ? undefined : ctx.namespace;
+      for (const obj of api.list(sel.type, buildListOptions(sel.type, flags.selector, flags.fieldSelector, ns)).items) items.push({ type: sel.type, object: obj });
+    }
+  }
+  const single = selections.length === 1 && selections[0].names.length === 1;
+  return { items, errors, single };
+}

@@ -1,0 +1,158 @@
+// `kubesim label` (and, through runKeyValueVerb, `annotate`): add, overwrite or remove
+// metadata keys on objects, with kubectl's argument rules, messages and per-object errors.
+
+import type { Command } from 'commander';
+import { ApiError, CliError } from '../api/errors';
+import { deepCopy, type KObject } from '../api/types';
+import type { CliContext } from './context';
+import type { Program } from './root';
+import { collect } from './flags/collect';
+import { parseDryRun, type DryRunMode } from './flags/dry-run';
+import { PrintedError, formatApiError } from './format-error';
+import { parseAnnotationChanges, parseLabelChanges, splitResourcesAndPairs, type KeyChanges } from './flags/key-value-args';
+import { mutationPrinter } from './flags/mutation-output';
+import { resolveTargets, type TargetFlags } from './flags/targets';
+
+export interface KeyValueFlags extends TargetFlags {
+  overwrite?: boolean;
+  list?: boolean;
+  resourceVersion?: string;
+  dryRun?: string | boolean;
+  output?: string;
+}
+
+const CHANGE_CAUSE = 'kubernetes.io/change-cause';
+
+export type KeyValueKind = 'label' | 'annotation';
+
+/** The object's keys after the change, or kubectl's error when --overwrite is needed. */
+export function applyKeyChanges(obj: KObject, which: KeyValueKind, changes: KeyChanges, overwrite: boolean, resourceVersion?: string): void {
+  const field = which === 'label' ? 'labels' : 'annotations';
+  const current: Record<string, string> = obj.metadata?.[field] ?? {};
+  if (!overwrite) {
+    const clashes = [...changes.set].filter(([k, v]) => k in current && current[k] !== v && (which === 'label' || k !== CHANGE_CAUSE));
+    if (clashes.length) {
+      if (which === 'label') {
+        const msgs = clashes.map(([k]) => `'${k}' already has a value (${current[k]}), and --overwrite is false`);
+        throw new CliError(msgs.length === 1 ? msgs[0] : `[${msgs.join(', ')}]`);
+      }
+      throw new CliError(`--overwrite is false but found the following declared annotation(s): ${clashes.map(([k]) => `'${k}' already has a value (${current[k]})`).join('; ')}`);
+    }
+  }
+  const next = { ...current };
+  for (const [k, v] of changes.set) next[k] = v;
+  for (const k of changes.remove) delete next[k];
+  obj.metadata ??= {};
+  obj.metadata[field] = next;
+  if (resourceVersion) obj.metadata.resourceVersion = resourceVersion;
+}
+
+/** label.go updateDataChangeMsg: the message compares the JSON before and after. */
+function changeMessage(which: KeyValueKind, before: string, after: string, overwrite: boolean): string {
+  if (which === 'annotation') return 'annotated';
+  if (before === after) return 'not labeled';
+  return !overwrite && after.length < before.length ? 'unlabeled' : 'labeled';
+}
+
+export function register(program: Command, p: Program): void {
+  program
+    .command('label')
+    .description('Update the labels on a resource')
+    .usage('[--overwrite] (-f FILENAME | TYPE NAME) KEY_1=VAL_1 ... KEY_N=VAL_N [--resource-version=version]')
+    .argument('[args...]')
+    .option('--overwrite', 'If true, allow labels to be overwritten, otherwise reject label updates that overwrite existing labels.')
+    .option('--list', 'If true, display the labels for a given resource.')
+    .option('--local', 'If true, label will NOT contact api-server but run locally.')
+    .option('-l, --selector <selector>', 'Selector (label query) to filter on.')
+    .option('--field-selector <selector>', 'Selector (field query) to filter on.')
+    .option('--all', 'Select all resources, in the namespace of the specified resource types')
+    .option('-A, --all-namespaces', 'If true, check the specified action in all namespaces.')
+    .option('--resource-version <version>', 'If non-empty, the labels update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.')
+    .option('-f, --filename <file>', 'Filename, directory, or URL to files identifying the resource to update the labels', collect, [])
+    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
+    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
+    .option('--field-manager <name>', 'Accepted for kubectl compatibility.')
+    .addHelpText('after', `
+Examples:
+  # Update pod 'foo' with the label 'unhealthy' and the value 'true'
+  kubesim label pods foo unhealthy=true
+
+  # Update pod 'foo' with the label 'status' and the value 'unhealthy', overwriting any existing value
+  kubesim label --overwrite pods foo status=unhealthy
+
+  # Update all pods in the namespace
+  kubesim label pods --all status=unhealthy
+
+  # Update pod 'foo' only if the resource is unchanged from version 1
+  kubesim label pods foo status=unhealthy --resource-version=1
+
+  # Update pod 'foo' by removing a label named 'bar' if it exists
+  kubesim label pods foo bar-`)
+    .action(p.action((ctx, args: string[], flags: KeyValueFlags) => runKeyValueVerb(ctx, 'label', args, flags)));
+}
+
+export async function runKeyValueVerb(ctx: CliContext, which: KeyValueKind, args: string[], flags: KeyValueFlags): Promise<number> {
+  const verb = which === 'label' ? 'label' : 'annotate';
+  const { resources, pairs } = splitResourcesAndPairs(args, which);
+  const changes = which === 'label' ? parseLabelChanges(pairs) : parseAnnotationChanges(pairs);
+  const dryRun: DryRunMode = parseDryRun(ctx, flags.dryRun);
+  if (flags.all && flags.selector) throw new CliError('cannot set --all and --selector at the same time');
+  if (flags.all && flags.fieldSelector) throw new CliError('cannot set --all and --field-selector at the same time');
+  if (flags.local && dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
+  const localMessage = `can only use local files by -f ${which === 'label' ? 'pod.yaml or --filename=pod.json' : 'rsrc.yaml or --filename=rsrc.json'} when --local=true is set`;
+  if (flags.local && resources.length) throw new CliError(localMessage);
+  if (resources.length === 0 && !(flags.filename ?? []).length) throw new CliError('one or more resources must be specified as <resource> <name> or <resource>/<name>');
+  if (changes.set.size === 0 && changes.remove.length === 0 && !flags.list) throw new CliError(`at least one ${which} update is required`);
+  const print = await mutationPrinter(ctx, flags.output, dryRun);
+
+  const targets = await resolveTargets(ctx, resources, flags, verb, { localMessage });
+  if (flags.resourceVersion && targets.items.length > 1) throw new CliError('--resource-version may only be used with a single resource');
+  const errors = [...targets.errors];
+  const field = which === 'label' ? 'labels' : 'annotations';
+  for (const t of targets.items) {
+    const obj = deepCopy(t.object);
+    if (flags.list) {
+      const entries = Object.entries((obj.metadata?.[field] ?? {}) as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      let indent = '';
+      if (which === 'label' && !targets.single) {
+        indent = ' ';
+        ctx.err(`Listing labels for ${obj.kind}.${t.type.group}/${obj.metadata.name}:\n`);
+      }
+      ctx.out(entries.map(([k, v]) => `${indent}${k}=${v}\n`).join(''));
+      continue;
+    }
+    try {
+      if (!flags.local && flags.resourceVersion) delete obj.metadata.resourceVersion;
+      const before = JSON.stringify(obj);
+      if (!flags.local && which === 'label') {
+        for (const k of changes.remove) if (!(k in (obj.metadata?.labels ?? {}))) ctx.out(`label ${JSON.stringify(k)} not found.\n`);
+      }
+      applyKeyChanges(obj, which, changes, !!flags.overwrite, flags.resourceVersion);
+      const after = JSON.stringify(obj);
+      const op = changeMessage(which, before, after, !!flags.overwrite);
+      let result = obj;
+      if (!flags.local && dryRun !== 'client') {
+        const api = await ctx.api();
+        const ns = t.type.namespaced ? obj.metadata.namespace : undefined;
+        if (flags.resourceVersion) {
+          // A precondition: the update fails with Conflict unless the object is at that version.
+          const current = deepCopy(api.get(t.type, ns, obj.metadata.name!));
+          applyKeyChanges(current, which, changes, true, flags.resourceVersion);
+          result = api.update(current, { dryRun: dryRun === 'server' });
+        } else if (before !== after) {
+          result = api.mutate(t.type, ns, obj.metadata.name!, (o) => applyKeyChanges(o, which, changes, true), { dryRun: dryRun === 'server' });
+        } else {
+          result = t.object;
+        }
+      }
+      ctx.out(print(result, op));
+    } catch (e) {
+      if (e instanceof ApiError) errors.push(formatApiError(e));
+      else if (e instanceof CliError) errors.push(`error: ${e.message}\n`);
+      else throw e;
+    }
+  }
+  if (errors.length) throw new PrintedError(errors.join(''));
+  return 0;
+}
