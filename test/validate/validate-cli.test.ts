@@ -53,7 +53,7 @@ test('malformed YAML never passes: yaml/syntax, exit 1; duplicate keys: yaml/dup
 test('stdin with -', () => {
   const r = d.validate(['-'], { stdin: VALID_DEPLOY + '---\n' + BAD_DEPLOY });
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /^STDIN:21:3: error: unknown field "replica"/m);
+  assert.match(r.stdout, /^STDIN:22:3: error: unknown field "replica"/m);
   assert.match(r.stdout, /2 resources: 1 valid, 1 invalid/);
 });
 
@@ -100,7 +100,7 @@ test('CRDs among the inputs and with --crd validate custom resources', () => {
   const r = d.validate([crs, '--crd', join(d.path, 'crds')]);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /2 resources: 1 valid, 1 invalid/);
-  assert.match(r.stdout, /crs\.yaml:9:\d+: error: .*green/);
+  assert.match(r.stdout, /crs\.yaml:11:3: error: spec\.color: Unsupported value: "green"/);
   const inline = d.validate(['-'], { stdin: CRD + '---\n' + okCr });
   assert.equal(inline.code, 0, inline.stdout);
   assert.match(inline.stdout, /2 resources: 2 valid/);
