@@ -226,6 +226,7 @@ function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Result | v
   }
 
   let requeue: number | undefined;
+  let periodic = false;
   let schedule: CronSchedule | undefined;
   try {
     schedule = parseCron(spec.schedule ?? '');
@@ -297,7 +298,12 @@ function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Result | v
       }
     }
     const next = nextScheduleTime(schedule, now, tz, created);
-    if (next !== undefined) requeue = Math.min(requeue ?? Infinity, next - now);
+    if (next !== undefined) {
+      if (requeue === undefined || next - now < requeue) {
+        requeue = next - now;
+        periodic = true; // the schedule is a steady-state timer, not a wait for progress
+      }
+    }
   }
 
   if (active.length) st.active = active;
@@ -311,7 +317,7 @@ function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Result | v
     }
   }
   for (const [type, reason, message] of events) api.recordEvent(cj, type, reason, message, COMPONENT);
-  if (requeue !== undefined && Number.isFinite(requeue)) return { requeueAfterMs: Math.max(1, requeue) };
+  if (requeue !== undefined && Number.isFinite(requeue)) return periodic ? { requeueAfterMs: Math.max(1, requeue), periodic } : { requeueAfterMs: Math.max(1, requeue) };
 }
 
 function reportedSince(ctx: ControllerContext, cj: KObject, reason: string, since: number): boolean {

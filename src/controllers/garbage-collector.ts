@@ -1,0 +1,80 @@
+// The garbage collector, for leftovers: the API server already deletes dependents when
+// their owner is deleted, so this pass only catches objects whose owners vanished another
+// way (a crash between writes, an owner removed from the store directly, a CRD dropped).
+// An object whose every ownerReference is dangling is deleted; one that still has a live
+// owner only loses its dangling references. Runs per namespace, periodically.
+
+import type { KObject } from '../api/types';
+import type { ResourceType } from '../api/resources';
+import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
+
+const PERIOD_MS = 60_000;
+
+function ownerExists(ctx: ControllerContext, dep: KObject, ref: { apiVersion: string; kind: string; name: string; uid: string }, cache: Map<string, boolean>): boolean {
+  const id = `${ref.apiVersion}/${ref.kind}/${dep.metadata.namespace ?? ''}/${ref.name}/${ref.uid}`;
+  const hit = cache.get(id);
+  if (hit !== undefined) return hit;
+  let rt: ResourceType;
+  let found = false;
+  try {
+    rt = ctx.api.registry.forKind(ref.apiVersion, ref.kind);
+    const owner = ctx.api.tryGet(rt, rt.namespaced ? dep.metadata.namespace : undefined, ref.name);
+    found = !!owner && owner.metadata.uid === ref.uid;
+  } catch {
+    found = false; // a kind that no longer exists
+  }
+  cache.set(id, found);
+  return found;
+}
+
+/** Collects the dangling dependents of one namespace (cluster-scoped ones with the "" key). */
+export function collectGarbage(ctx: ControllerContext, namespace: string | undefined): { deleted: string[]; orphaned: string[] } {
+  const api = ctx.api;
+  const out = { deleted: [] as string[], orphaned: [] as string[] };
+  const cache = new Map<string, boolean>();
+  const types = api.registry.all().filter((t) => t.kind !== 'Binding' && t.kind !== 'Event' && t.group !== 'events.k8s.io' && t.namespaced === (namespace !== undefined));
+  for (const rt of types) {
+    let items: KObject[];
+    try {
+      items = api.list(rt, namespace !== undefined ? { namespace } : {}).items;
+    } catch {
+      continue;
+    }
+    for (const obj of items) {
+      const refs = obj.metadata.ownerReferences ?? [];
+      if (!refs.length || obj.metadata.deletionTimestamp) continue;
+      const dangling = refs.filter((r) => !ownerExists(ctx, obj, r, cache));
+      if (!dangling.length) continue;
+      const id = `${rt.plural}/${obj.metadata.name}`;
+      try {
+        if (dangling.length === refs.length) {
+          api.delete(rt, obj.metadata.namespace, obj.metadata.name!, { propagationPolicy: 'Background' });
+          out.deleted.push(id);
+        } else {
+          const gone = new Set(dangling.map((r) => r.uid));
+          api.mutate(rt, obj.metadata.namespace, obj.metadata.name!, (o) => {
+            o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r) => !gone.has(r.uid));
+          });
+          out.orphaned.push(id);
+        }
+      } catch {
+        /* raced with another delete */
+      }
+    }
+  }
+  return out;
+}
+
+export const garbageCollectorReconciler: Reconciler = {
+  name: 'garbage-collector',
+  primary: ['v1', 'Namespace'],
+  reconcile(key: ReconcileKey, ctx: ControllerContext): Result | void {
+    const ns = ctx.api.tryGet(ctx.api.registry.forKind('v1', 'Namespace'), undefined, key.name);
+    if (!ns) return;
+    const r = collectGarbage(ctx, key.name);
+    // Cluster-scoped dependents (rare) are looked at with the default namespace's pass.
+    if (key.name === 'default') collectGarbage(ctx, undefined);
+    for (const d of r.deleted) ctx.log(`garbage-collector: deleted ${key.name}/${d} (owner gone)`);
+    return { requeueAfterMs: PERIOD_MS, periodic: true };
+  },
+};

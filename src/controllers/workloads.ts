@@ -1,0 +1,28 @@
+// The workload controllers, in the order the manager should register them.
+
+import type { Reconciler } from './types';
+import { deploymentReconciler } from './deployment';
+import { replicaSetReconciler, replicationControllerReconciler } from './replicaset';
+import { statefulSetReconciler } from './statefulset';
+import { daemonSetReconciler } from './daemonset';
+import { jobReconciler } from './job';
+import { cronJobReconciler } from './cronjob';
+import { endpointsReconciler } from './endpoints';
+import { garbageCollectorReconciler } from './garbage-collector';
+import { pvcBinderReconciler, pvReconciler } from './pv-binder';
+import { hpaReconciler } from './hpa';
+
+export const workloadReconcilers: Reconciler[] = [
+  deploymentReconciler,
+  replicaSetReconciler,
+  replicationControllerReconciler,
+  statefulSetReconciler,
+  daemonSetReconciler,
+  jobReconciler,
+  cronJobReconciler,
+  endpointsReconciler,
+  pvcBinderReconciler,
+  pvReconciler,
+  hpaReconciler,
+  garbageCollectorReconciler,
+];
