@@ -7,6 +7,11 @@ import type { Program } from './root';
 import { collect } from './flags/collect';
 import { parseDryRun, dryRunSuffix } from './flags/dry-run';
 import { PrintedError, formatApiError } from './format-error';
+import { registerGenerator } from './generate';
+import { CREATE_GENERATORS } from '../generators';
+import type { CliContext } from './context';
+import type { KObject } from '../api/types';
+import { CliError } from '../api/errors';
 
 export function register(program: Command, p: Program): void {
   const create = program
@@ -48,7 +53,32 @@ export function register(program: Command, p: Program): void {
   registerGenerators(create, p);
 }
 
+/** `create deployment`, `create secret generic`, ...: one sub-command per generator. */
 function registerGenerators(create: Command, p: Program): void {
-  void create;
-  void p;
+  const groups = new Map<string, Command>();
+  for (const gen of CREATE_GENERATORS) {
+    const path = gen.command.split(' ').slice(1); // ['secret', 'generic'] or ['deployment']
+    let parent = create;
+    if (path.length === 2) {
+      let group = groups.get(path[0]);
+      if (!group) {
+        group = create.command(path[0]).description(`Create a ${path[0]} using a specified subcommand`);
+        if (path[0] === 'service') group.alias('svc');
+        groups.set(path[0], group);
+      }
+      parent = group;
+    }
+    registerGenerator(parent, path[path.length - 1], gen, p, gen.command === 'create job' ? { source: jobSource } : {});
+  }
+}
+
+/** `create job NAME --from=cronjob/NAME` derives the job from a stored CronJob. */
+async function jobSource(ctx: CliContext, _args: string[], flags: Record<string, unknown>): Promise<KObject | undefined> {
+  const from = flags.from as string | undefined;
+  if (!from) return undefined;
+  const [kind, name] = from.split('/');
+  const api = await ctx.api();
+  const rt = api.resolve(kind);
+  if (rt.kind !== 'CronJob') throw new CliError(`from must be an existing cronjob: ${kind}`);
+  return api.get(rt, ctx.namespace, name);
 }

@@ -1,0 +1,189 @@
+// The verbs that build an object from flags — `create <kind>`, `run`, `expose` — share
+// this: kubectl's own flag parsing for the generator (src/generators), the printing and
+// dry-run flags every one of them has, and kubectl's way of reporting their errors.
+
+import * as fs from 'node:fs';
+import type { Command } from 'commander';
+import { ApiError, CliError } from '../api/errors';
+import { kindGroup, ResourceRegistry } from '../api/resources';
+import type { KObject } from '../api/types';
+import type { CliContext } from './context';
+import type { Program } from './root';
+import { PrintedError, formatApiError } from './format-error';
+import { dryRunSuffix, parseDryRun } from './flags/dry-run';
+import type { FlagDef, Generator } from '../generators/types';
+import { RequiredFlagError, UsageError } from '../generators/types';
+import { parseArgv } from '../generators/flags';
+import { withSaveConfig } from '../generators/util';
+import { defaultRng } from '../sim/rng';
+
+/** Flags every generator verb takes besides its own (kubectl's PrintFlags, dry-run, validate...). */
+const COMMON: FlagDef[] = [
+  { name: 'output', shorthand: 'o', type: 'string', help: 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).' },
+  { name: 'dry-run', type: 'string', help: 'Must be "none", "server", or "client".' },
+  { name: 'save-config', type: 'bool', help: 'If true, the configuration of current object will be saved in its annotation.' },
+  { name: 'validate', type: 'string', default: 'strict', help: 'Must be one of: strict (or true), warn, ignore (or false).' },
+  { name: 'field-manager', type: 'string', help: 'Name of the manager used to track field ownership.' },
+  { name: 'template', type: 'string', help: 'Template string or path to template file to use when -o=go-template, -o=go-template-file.' },
+  { name: 'show-managed-fields', type: 'bool', help: 'If true, keep the managedFields when printing objects in JSON or YAML format.' },
+  { name: 'allow-missing-template-keys', type: 'bool', help: 'If true, ignore any errors in templates when a field or map key is missing in the template.' },
+];
+
+/** How kubectl words a failed create for each generator (reference §5.1, point 6). */
+function wrapCreateError(gen: Generator, e: ApiError): string {
+  const sub = gen.command.replace(/^create /, '');
+  if (gen.command === 'run' || gen.command === 'expose' || sub === 'namespace') return formatApiError(e);
+  if (sub.startsWith('secret ')) return `error: failed to create secret ${e.message}\n`;
+  if (sub.startsWith('service ')) {
+    const type = { clusterip: 'ClusterIP', nodeport: 'NodePort', loadbalancer: 'LoadBalancer', externalname: 'ExternalName' }[sub.slice(8)] ?? sub.slice(8);
+    return `error: failed to create ${type} service: ${e.message}\n`;
+  }
+  return `error: failed to create ${sub}: ${e.message}\n`;
+}
+
+function klogLine(message: string): string {
+  const d = new Date();
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `E${p(d.getMonth() + 1)}${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)} ${String(process.pid).padStart(7)} run.go:72] "command failed" err=${JSON.stringify(message)}\n`;
+}
+
+export interface GeneratorRunOptions {
+  /** Fetches the object the generator derives from (`expose deploy/web`, `create job --from`). */
+  source?: (ctx: CliContext, args: string[], flags: Record<string, unknown>) => Promise<KObject | undefined>;
+}
+
+export async function runGenerator(ctx: CliContext, gen: Generator, argv: string[], opts: GeneratorRunOptions = {}): Promise<number> {
+  const help = argv.includes('-h') || argv.includes('--help');
+  if (help) {
+    ctx.out(generatorHelp(gen));
+    return 0;
+  }
+  let parsed: ReturnType<typeof parseArgv>;
+  try {
+    parsed = parseArgv({ ...gen, flags: [...gen.flags, ...COMMON.filter((c) => !gen.flags.some((f) => f.name === c.name))] }, argv);
+  } catch (e) {
+    throw new PrintedError(`error: ${(e as Error).message}\nSee 'kubectl ${gen.command} --help' for usage.\n`);
+  }
+  const { args, argsLenAtDash, flags } = parsed;
+  const dryRun = parseDryRun(ctx, flags['dry-run'] === undefined ? undefined : (flags['dry-run'] as string));
+  const output = flags.output as string | undefined;
+
+  let object: KObject;
+  try {
+    const needsCluster = Boolean(opts.source) || gen.command === 'create role' || gen.command === 'create clusterrole';
+    const api = needsCluster || dryRun !== 'client' ? await ctx.api() : undefined;
+    const source = opts.source ? await opts.source(ctx, args, flags) : undefined;
+    const result = gen.build(
+      args,
+      flags,
+      {
+        namespace: ctx.namespaceExplicit ? ctx.namespace : undefined,
+        rng: defaultRng(),
+        readFile: (p) => fs.readFileSync(p),
+        stat: (p) => {
+          try {
+            const st = fs.statSync(p);
+            return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+          } catch {
+            return undefined;
+          }
+        },
+        readDir: (p) => fs.readdirSync(p),
+        getenv: (n) => process.env[n],
+        registry: api?.registry ?? new ResourceRegistry(),
+        source,
+      },
+      argsLenAtDash,
+    );
+    for (const w of result.warnings) ctx.err(w.endsWith('\n') ? w : w + '\n');
+    object = flags['save-config'] ? withSaveConfig(result.object) : result.object;
+  } catch (e) {
+    if (e instanceof RequiredFlagError) throw new PrintedError(klogLine(e.message));
+    if (e instanceof UsageError) throw new PrintedError(`error: ${e.message}\nSee 'kubectl ${e.command} -h' for help and examples\n`);
+    throw e;
+  }
+
+  const rt = new ResourceRegistry().forKind(object.apiVersion, object.kind);
+  const print = async (obj: KObject, clientSide: boolean) => {
+    if (output) {
+      const { resolveOutput } = await import('./flags/output');
+      const { printObjects } = await import('../printers/output');
+      // Client-side objects print JSON in Go struct order; server objects sorted (reference §3.2).
+      ctx.out(printObjects([obj], resolveOutput(output), { asList: false, sortJsonKeys: !clientSide }));
+    } else {
+      const verb = gen.command === 'expose' ? 'exposed' : gen.command === 'autoscale' ? 'autoscaled' : 'created';
+      ctx.out(`${kindGroup(rt)}/${obj.metadata.name} ${dryRun === 'client' && gen.command === 'autoscale' ? 'created' : verb}${dryRunSuffix(dryRun)}\n`);
+    }
+  };
+  if (dryRun === 'client') {
+    await print(object, true);
+    return 0;
+  }
+  const api = await ctx.api();
+  if (rt.namespaced) object.metadata.namespace ??= ctx.namespace;
+  try {
+    if (flags.validate !== 'false' && flags.validate !== 'ignore') await (await import('../api/validator-adapter')).loadValidation();
+    const created = api.create(object, { dryRun: dryRun === 'server' });
+    await print(created, false);
+  } catch (e) {
+    if (e instanceof ApiError) throw new PrintedError(wrapCreateError(gen, e));
+    throw e;
+  }
+  return 0;
+}
+
+export function generatorHelp(gen: Generator): string {
+  const lines = [gen.short + '.', '', 'Usage:', `  kubesim ${gen.command.replace(/ \S+$/, '')} ${gen.usage} [options]`, '', 'Options:'];
+  for (const f of [...gen.flags, ...COMMON]) {
+    const names = `${f.shorthand ? `-${f.shorthand}, ` : '    '}--${f.name}${f.type === 'bool' ? '' : `=${f.default !== undefined && f.default !== -1 ? JSON.stringify(f.default) : "''"}`}`;
+    lines.push(`    ${names}:`, `\t${f.help}`, '');
+  }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * Registers a generator as a commander (sub)command that hands its raw arguments to the
+ * generator's own kubectl-compatible flag parser.
+ */
+export function registerGenerator(parent: Command, name: string, gen: Generator, p: Program, opts: GeneratorRunOptions = {}): Command {
+  const cmd = parent
+    .command(name)
+    .description(gen.short)
+    .argument('[args...]')
+    .allowUnknownOption(true)
+    .allowExcessArguments(true)
+    .helpOption(false)
+    .action(
+      p.action(async (ctx, _args: string[], _opts: unknown, command: Command) => {
+        void _args;
+        void _opts;
+        return runGenerator(ctx, gen, [...inheritedFlags(command), ...rawArgs(command)], opts);
+      }),
+    );
+  for (const a of gen.aliases ?? []) cmd.alias(a);
+  return cmd;
+}
+
+/**
+ * Flags a parent command (`create`) parsed itself although they were written after the
+ * sub-command (commander recognises a parent's options anywhere): handed back in kubectl
+ * spelling so the generator sees -o, --dry-run, --save-config, --validate.
+ */
+function inheritedFlags(command: Command): string[] {
+  const out: string[] = [];
+  for (let c = command.parent; c && c.parent; c = c.parent) {
+    const o = c.opts() as Record<string, unknown>;
+    if (typeof o.output === 'string') out.push(`--output=${o.output}`);
+    if (o.dryRun !== undefined) out.push(o.dryRun === true ? '--dry-run' : `--dry-run=${o.dryRun}`);
+    if (o.saveConfig) out.push('--save-config');
+    if (typeof o.validate === 'string' && o.validate !== 'strict') out.push(`--validate=${o.validate}`);
+  }
+  return out;
+}
+
+/** The arguments commander saw after this command's name, in order (options included). */
+function rawArgs(command: Command): string[] {
+  return [...command.args];
+}
+
+export { CliError };
