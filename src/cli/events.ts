@@ -6,6 +6,8 @@ import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
 import type { Program } from './root';
 import { collect } from './flags/collect';
+import { age as ageOf } from '../printers/duration';
+import { tabwrite, GET_TABLE } from '../printers/tabwriter';
 
 export function register(program: Command, p: Program): void {
   program
@@ -60,7 +62,6 @@ function eventTime(e: KObject): number {
 
 /** kubectl events' table: LAST SEEN TYPE REASON OBJECT MESSAGE (NAMESPACE first with -A). */
 export function renderEvents(items: KObject[], now: number, allNamespaces: boolean, noHeaders: boolean): string {
-  // Imported eagerly by name only: printers are already loaded when this runs.
   const lines: string[] = [];
   if (!noHeaders) lines.push([...(allNamespaces ? ['NAMESPACE'] : []), 'LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'].join('\t'));
   for (const e of items) {
@@ -75,11 +76,5 @@ export function renderEvents(items: KObject[], now: number, allNamespaces: boole
     ];
     lines.push(cells.join('\t'));
   }
-  return tabwriteGet(lines.join('\n') + '\n');
-}
-
-import { age as ageOf } from '../printers/duration';
-import { tabwrite, GET_TABLE } from '../printers/tabwriter';
-function tabwriteGet(text: string): string {
-  return tabwrite(text, GET_TABLE);
+  return tabwrite(lines.join('\n') + '\n', GET_TABLE);
 }
