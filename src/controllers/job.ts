@@ -102,23 +102,19 @@ function reconcileJob(key: ReconcileKey, ctx: ControllerContext): Result | void 
   const ts = api.timestamp();
   const spec = job.spec ?? {};
 
-  // Selector defaulting, in case the API layer did not do it on create.
-  if (!spec.selector && !spec.manualSelector) {
-    const d = jobSelectorDefaults(job);
-    job = api.mutate(jobType, job.metadata.namespace, job.metadata.name!, (o) => {
-      o.spec.selector = d.selector;
-      o.spec.template ??= {};
-      o.spec.template.metadata ??= {};
-      o.spec.template.metadata.labels = { ...d.labels, ...(o.spec.template.metadata.labels ?? {}) };
-    });
-  }
+  // The API server sets the selector and template labels on create (generateSelector).
+  // Both are immutable afterwards, so when they are missing the controller works with
+  // the values the server would have set instead of writing them.
+  const defaults = jobSelectorDefaults(job);
+  const selectorSpec = spec.selector ?? defaults.selector;
+  const extraLabels = spec.selector ? {} : defaults.labels;
 
   const finished = isJobFinished(job);
   if (finished) return ttlAfterFinished(job, ctx);
 
   const st: any = deepCopy(job.status ?? {});
   let conds: Condition[] = st.conditions ?? [];
-  const matches = selectorMatcher(job.spec.selector);
+  const matches = selectorMatcher(selectorSpec);
   const pods = claimPods(ctx, job, matches);
   const indexed = job.spec.completionMode === 'Indexed';
 
@@ -231,7 +227,7 @@ function reconcileJob(key: ReconcileKey, ctx: ControllerContext): Result | void 
       const freeIdx: number[] = [];
       if (indexed) for (let i = 0; i < (completions ?? 1) && freeIdx.length < want - active.length; i++) if (!completed.has(i) && !usedIdx.has(i)) freeIdx.push(i);
       for (let n = active.length; n < want; n++) {
-        const pod = podFromTemplate(job.spec.template, job);
+        const pod = podFromTemplate(job.spec.template, job, { labels: extraLabels });
         pod.metadata.finalizers = [JOB_TRACKING_FINALIZER];
         if (indexed) {
           const i = freeIdx.shift();

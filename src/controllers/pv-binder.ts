@@ -109,9 +109,20 @@ function reconcileClaim(key: ReconcileKey, ctx: ControllerContext): Result | voi
     return;
   }
   // DefaultStorageClass admission, applied late.
-  if (pvc.spec?.storageClassName === undefined) {
+  // (Upstream this is the DefaultStorageClass admission plugin at create; setting it from
+  // nil later is allowed too — RetroactiveDefaultStorageClass. If the API layer refuses the
+  // write, the claim is still treated as being of the default class.)
+  let effectiveClass: string | undefined = pvc.spec?.storageClassName;
+  if (effectiveClass === undefined || effectiveClass === null) {
     const def = defaultClass(api);
-    if (def) pvc = api.mutate(pvcType, pvc.metadata.namespace, pvc.metadata.name!, (o) => void (o.spec.storageClassName = def.metadata.name));
+    if (def) {
+      effectiveClass = def.metadata.name;
+      try {
+        pvc = api.mutate(pvcType, pvc.metadata.namespace, pvc.metadata.name!, (o) => void (o.spec.storageClassName = def.metadata.name));
+      } catch {
+        pvc = { ...pvc, spec: { ...pvc.spec, storageClassName: def.metadata.name } };
+      }
+    }
   }
   const pvs = api.list(pvType).items;
   if (pvc.spec?.volumeName) {
@@ -128,7 +139,7 @@ function reconcileClaim(key: ReconcileKey, ctx: ControllerContext): Result | voi
     return;
   }
 
-  const cls = pvc.spec?.storageClassName ?? '';
+  const cls = effectiveClass ?? '';
   const sc = cls ? api.tryGet(typeFor(api, 'storage.k8s.io/v1', 'StorageClass'), undefined, cls) : undefined;
   const available = pvs
     .filter((v) => !v.metadata.deletionTimestamp && (!v.spec?.claimRef || (v.spec.claimRef.name === pvc!.metadata.name && v.spec.claimRef.namespace === pvc!.metadata.namespace && !v.spec.claimRef.uid)))
