@@ -1,0 +1,169 @@
+// The patch given to `patch -p/--patch-file`: read, then turned into JSON the way kubectl's
+// yaml.ToJSON does (text starting with `{` is taken as JSON unchanged, anything else is
+// YAML), and, for JSON that does not parse, Go's encoding/json error text.
+
+import * as fs from 'node:fs';
+import { parseDocument } from 'yaml';
+import { CliError } from '../../api/errors';
+import { YAML_OPTIONS, parseManifestText } from '../../manifest';
+
+export type PatchType = 'strategic' | 'merge' | 'json';
+
+export function parsePatchType(t: string | undefined): PatchType {
+  const v = t ?? 'strategic';
+  if (v !== 'strategic' && v !== 'merge' && v !== 'json') throw new CliError(`--type must be one of [json merge strategic], not "${v}"`);
+  return v;
+}
+
+/** The patch text from -p or --patch-file, with kubectl's errors. */
+export function readPatchText(patch: string | undefined, patchFile: string | undefined): string {
+  if (patch !== undefined && patchFile !== undefined) throw new CliError('--patch and --patch-file are mutually exclusive');
+  if (patchFile !== undefined) {
+    try {
+      return fs.readFileSync(patchFile, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+      throw new CliError(`unable to read patch file: open ${patchFile}: ${why}`);
+    }
+  }
+  if (patch === undefined || patch === '') throw new CliError('must specify --patch or --patch-file containing the contents of the patch');
+  return patch;
+}
+
+/** go's %q of the patch for `unable to parse "...": ...` (close enough for printable text). */
+function goQuote(s: string): string {
+  return JSON.stringify(s).replace(/\\u0009/g, '\\t');
+}
+
+/**
+ * k8s.io/apimachinery yaml.ToJSON. Returns the JSON text to send: JSON input unchanged
+ * (even if malformed: the patcher reports that), YAML input converted.
+ */
+export function patchToJsonText(text: string): string {
+  if (/^\s*\{/.test(text)) return text;
+  const doc = parseDocument(text, YAML_OPTIONS);
+  if (doc.errors.length) {
+    const parsed = parseManifestText(text, 'patch');
+    const msg = parsed.errors[0]?.kubectlMessage ?? '';
+    const i = msg.indexOf('yaml: ');
+    throw new CliError(`unable to parse ${goQuote(text)}: ${i >= 0 ? msg.slice(i) : `yaml: ${doc.errors[0].message}`}`);
+  }
+  const value = doc.toJS();
+  return JSON.stringify(value ?? null);
+}
+
+/** Parses JSON, or returns Go's encoding/json syntax error for it. */
+export function parseGoJson(text: string): { value: unknown } | { error: string } {
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return { error: goJsonSyntaxError(text) };
+  }
+}
+
+function quoteChar(c: string): string {
+  if (c === "'") return "'\\''";
+  if (c === '"') return "'\"'";
+  const q = JSON.stringify(c);
+  return `'${q.slice(1, -1)}'`;
+}
+
+/** encoding/json's scanner messages for the first syntax error in `s`. */
+export function goJsonSyntaxError(s: string): string {
+  let i = 0;
+  const ws = () => {
+    while (i < s.length && ' \t\r\n'.includes(s[i])) i++;
+  };
+  const fail = (context: string): never => {
+    if (i >= s.length) throw new Error('unexpected end of JSON input');
+    throw new Error(`invalid character ${quoteChar(s[i])} ${context}`);
+  };
+  const literal = (word: string) => {
+    for (let k = 0; k < word.length; k++, i++) {
+      if (i >= s.length) fail('');
+      if (s[i] !== word[k]) fail(`in literal ${word} (expecting ${quoteChar(word[k])})`);
+    }
+  };
+  const str = () => {
+    i++; // opening quote
+    while (i < s.length && s[i] !== '"') {
+      if (s[i] === '\\') i += 2;
+      else if (s.charCodeAt(i) < 0x20) fail('in string literal');
+      else i++;
+    }
+    if (i >= s.length) fail('');
+    i++;
+  };
+  const num = () => {
+    if (s[i] === '-') i++;
+    if (!/[0-9]/.test(s[i] ?? '')) fail('in numeric literal');
+    while (/[0-9.eE+-]/.test(s[i] ?? '')) i++;
+  };
+  const value = (): void => {
+    ws();
+    const c = s[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (s[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (s[i] !== '"') fail('looking for beginning of object key string');
+        str();
+        ws();
+        if (s[i] !== ':') fail('after object key');
+        i++;
+        value();
+        ws();
+        if (s[i] === ',') {
+          i++;
+          continue;
+        }
+        if (s[i] === '}') {
+          i++;
+          return;
+        }
+        fail('after object key:value pair');
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (s[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (s[i] === ',') {
+          i++;
+          continue;
+        }
+        if (s[i] === ']') {
+          i++;
+          return;
+        }
+        fail('after array element');
+      }
+    }
+    if (c === '"') return str();
+    if (c === 't') return literal('true');
+    if (c === 'f') return literal('false');
+    if (c === 'n') return literal('null');
+    if (c === '-' || /[0-9]/.test(c ?? '')) return num();
+    fail('looking for beginning of value');
+  };
+  try {
+    value();
+    ws();
+    if (i < s.length) fail('after top-level value');
+    return 'unexpected end of JSON input';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}

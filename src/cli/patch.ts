@@ -1,0 +1,172 @@
+// `kubesim patch`: strategic merge, JSON merge or JSON patch, on the live object (the API
+// server's PATCH), on a local file (--local), or on the status subresource.
+
+import type { Command } from 'commander';
+import { ApiError, CliError } from '../api/errors';
+import type { ResourceType } from '../api/resources';
+import type { ApiServer } from '../api/server';
+import { deepEqual } from '../api/server';
+import { deepCopy, isObject, type KObject } from '../api/types';
+import type { CliContext } from './context';
+import type { Program } from './root';
+import { collect } from './flags/collect';
+import { parseDryRun } from './flags/dry-run';
+import { PrintedError, formatApiError } from './format-error';
+import { mutationPrinter } from './flags/mutation-output';
+import { parseGoJson, parsePatchType, patchToJsonText, readPatchText, type PatchType } from './flags/patch-input';
+import { resolveTargets, type TargetFlags } from './flags/targets';
+
+export interface PatchFlags extends TargetFlags {
+  patch?: string;
+  patchFile?: string;
+  type?: string;
+  subresource?: string;
+  dryRun?: string | boolean;
+  output?: string;
+}
+
+const UNSUPPORTED_MEDIA =
+  'Error from server (UnsupportedMediaType): the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml\n';
+
+/**
+ * Applies a patch (JSON text) to an object. `local` selects kubectl's client-side error
+ * texts; otherwise the API server's (BadRequest with Go's JSON errors).
+ */
+export async function applyPatchText(obj: KObject, type: ResourceType, patchType: PatchType, jsonText: string, local: boolean): Promise<KObject> {
+  const { applyStrategicMergePatch, applyJsonMergePatch, applyJsonPatch, supportsStrategicMerge } = await import('../api/apply');
+  const parsed = parseGoJson(jsonText);
+  if (patchType === 'strategic') {
+    if (!local && !supportsStrategicMerge(type.kind, obj.apiVersion)) throw new PrintedError(UNSUPPORTED_MEDIA);
+    if ('error' in parsed) throw local ? new CliError('invalid JSON document') : ApiError.badRequest(parsed.error);
+    if (!isObject(parsed.value)) {
+      if (local) throw new CliError('invalid JSON document');
+      const what = Array.isArray(parsed.value) ? 'array' : typeof parsed.value === 'string' ? 'string' : typeof parsed.value === 'number' ? 'number' : typeof parsed.value === 'boolean' ? 'bool' : 'null';
+      if (what === 'null') return obj;
+      throw ApiError.badRequest(`json: cannot unmarshal ${what} into Go value of type map[string]interface {}`);
+    }
+    return applyStrategicMergePatch(obj, parsed.value as object, type.kind, obj.apiVersion);
+  }
+  if (patchType === 'merge') {
+    if ('error' in parsed) throw local ? new CliError('Invalid JSON Patch') : ApiError.badRequest('Invalid JSON Patch');
+    const out = applyJsonMergePatch(obj, parsed.value);
+    if (!isObject(out)) throw local ? new CliError('Invalid JSON Patch') : ApiError.badRequest('Invalid JSON Patch');
+    return out as KObject;
+  }
+  if ('error' in parsed) throw local ? new CliError(parsed.error) : ApiError.badRequest(parsed.error);
+  try {
+    return applyJsonPatch(obj, parsed.value);
+  } catch (e) {
+    // Locally kubectl prints evanphx's text as a plain error.
+    if (local && e instanceof ApiError) throw new CliError(e.message);
+    // The server answers a failing operation with a bare 422 (NewGenericServerResponse).
+    if (e instanceof ApiError && e.reason === 'Invalid') throw new PrintedError('The request is invalid: the server rejected our request due to an error in our request\n');
+    throw e;
+  }
+}
+
+export function register(program: Command, p: Program): void {
+  program
+    .command('patch')
+    .description('Update fields of a resource')
+    .usage('(-f FILENAME | TYPE NAME) [-p PATCH|--patch-file FILE]')
+    .argument('[resources...]')
+    .option('-p, --patch <patch>', 'The patch to be applied to the resource JSON file.')
+    .option('--patch-file <file>', 'A file containing a patch to be applied to the resource.')
+    .option('--type <type>', 'The type of patch being provided; one of [json merge strategic]', 'strategic')
+    .option('--local', 'If true, patch will operate on the content of the file, not the server-side resource.')
+    .option('--subresource <name>', 'If specified, patch will operate on the subresource of the requested object. Must be one of [status scale].')
+    .option('-f, --filename <file>', 'Filename, directory, or URL to files identifying the resource to update', collect, [])
+    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
+    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
+    .option('--field-manager <name>', 'Accepted for kubectl compatibility.')
+    .addHelpText('after', `
+Examples:
+  # Partially update a node using a strategic merge patch, specifying the patch as JSON
+  kubesim patch node k8s-node-1 -p '{"spec":{"unschedulable":true}}'
+
+  # Partially update a node using a strategic merge patch, specifying the patch as YAML
+  kubesim patch node k8s-node-1 -p $'spec:\\n unschedulable: true'
+
+  # Update a container's image; spec.containers[*].name is required because it's a merge key
+  kubesim patch pod valid-pod -p '{"spec":{"containers":[{"name":"kubernetes-serve-hostname","image":"new image"}]}}'
+
+  # Update a container's image using a JSON patch with positional arrays
+  kubesim patch pod valid-pod --type='json' -p='[{"op": "replace", "path": "/spec/containers/0/image", "value":"new image"}]'
+
+  # Update a deployment's replicas through the 'scale' subresource using a merge patch
+  kubesim patch deployment nginx-deployment --subresource='scale' --type='merge' -p '{"spec":{"replicas":2}}'`)
+    .action(p.action((ctx, resources: string[], flags: PatchFlags) => runPatch(ctx, resources, flags)));
+}
+
+/**
+ * The server side of PATCH: read, apply, write with the read's resourceVersion; a
+ * concurrent write makes it retry on the fresh object, unless the patch itself carries a
+ * resourceVersion (then the Conflict is the user's precondition failing).
+ */
+async function patchLive(api: ApiServer, type: ResourceType, ns: string | undefined, name: string, patchType: PatchType, jsonText: string, status: boolean, dryRun: boolean): Promise<KObject> {
+  for (let attempt = 0; ; attempt++) {
+    const current = api.get(type, ns, name);
+    const patched = await applyPatchText(deepCopy(current), type, patchType, jsonText, false);
+    if (status ? deepEqual(patched.status, current.status) : deepEqual(patched, current)) return current;
+    const pinned = patched.metadata?.resourceVersion !== current.metadata.resourceVersion;
+    patched.metadata = { ...(patched.metadata ?? {}), resourceVersion: patched.metadata?.resourceVersion ?? current.metadata.resourceVersion };
+    try {
+      return status ? api.updateStatus(patched, { dryRun }) : api.update(patched, { dryRun });
+    } catch (e) {
+      if (e instanceof ApiError && e.reason === 'Conflict' && !pinned && attempt < 5) continue;
+      throw e;
+    }
+  }
+}
+
+export async function runPatch(ctx: CliContext, resources: string[], flags: PatchFlags): Promise<number> {
+  const patchType = parsePatchType(flags.type);
+  const dryRun = parseDryRun(ctx, flags.dryRun);
+  if (flags.local && dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
+  if (flags.subresource !== undefined && flags.subresource !== 'status' && flags.subresource !== 'scale') {
+    throw new CliError(`invalid subresource value: "${flags.subresource}". Must be one of [status scale]`);
+  }
+  if (flags.local && flags.subresource) throw new CliError('--local and --subresource cannot be used together');
+  const text = readPatchText(flags.patch, flags.patchFile);
+  const jsonText = patchToJsonText(text);
+  if (!flags.local && dryRun !== 'client') await (await import('../api/validator-adapter')).loadValidation();
+  // patch prints no dry-run suffix (kubectl's quirk).
+  const print = await mutationPrinter(ctx, flags.output, 'none');
+  const targets = await resolveTargets(ctx, resources, flags, 'patch', { localMessage: 'cannot specify --local and server resources' });
+  if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
+
+  for (const t of targets.items) {
+    const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
+    if (flags.local || dryRun === 'client') {
+      const patched = await applyPatchText(deepCopy(t.object), t.type, patchType, jsonText, true);
+      ctx.out(print(patched, deepEqual(patched, t.object) ? 'patched (no change)' : 'patched'));
+      continue;
+    }
+    const api = await ctx.api();
+    const before = t.object;
+    let result: KObject;
+    try {
+      if (flags.subresource === 'scale') {
+        const { SCALABLE_KINDS } = await import('./scale');
+        if (!SCALABLE_KINDS.has(t.type.kind)) throw new ApiError('NotFound', 'the server could not find the requested resource');
+        result = before;
+        const scale = { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: before.metadata.name, namespace: before.metadata.namespace }, spec: { replicas: before.spec?.replicas ?? 1 }, status: { replicas: before.status?.replicas ?? 0 } } as KObject;
+        const patched = await applyPatchText(deepCopy(scale), t.type, patchType === 'strategic' ? 'merge' : patchType, jsonText, false);
+        const replicas = patched.spec?.replicas;
+        if (replicas !== scale.spec.replicas) {
+          result = api.mutate(t.type, ns, before.metadata.name!, (o) => {
+            o.spec = { ...(o.spec ?? {}), replicas };
+          }, { dryRun: dryRun === 'server' });
+        }
+      } else {
+        result = await patchLive(api, t.type, ns, before.metadata.name!, patchType, jsonText, flags.subresource === 'status', dryRun === 'server');
+      }
+    } catch (e) {
+      if (e instanceof ApiError) throw new PrintedError(formatApiError(e));
+      throw e;
+    }
+    ctx.out(print(result, deepEqual(result, before) ? 'patched (no change)' : 'patched'));
+  }
+  return 0;
+}
