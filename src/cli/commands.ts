@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import type { Program } from './root';
 
+import * as annotate from './annotate';
 import * as apiResources from './api-resources';
 import * as apply from './apply';
 import * as config from './config';
@@ -11,9 +12,15 @@ import * as create from './create';
 import * as del from './delete';
 import * as describe from './describe';
 import * as events from './events';
+import * as expose from './expose';
 import * as get from './get';
+import * as run from './run';
+import * as label from './label';
+import * as patch from './patch';
+import * as scale from './scale';
 import * as validate from './validate';
 import * as version from './version';
+import * as explain from './explain';
 
 export type Register = (program: Command, p: Program) => void;
 
@@ -24,8 +31,15 @@ export const COMMANDS: Register[] = [
   del.register,
   describe.register,
   events.register,
+  run.register,
+  expose.register,
+  label.register,
+  annotate.register,
+  scale.register,
+  patch.register,
   apiResources.register,
   config.register,
   validate.register,
   version.register,
+  explain.register,
 ];

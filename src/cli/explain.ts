@@ -1,0 +1,86 @@
+// `kubesim explain TYPE[.field.path]`: field documentation from the schemas' descriptions,
+// in kubectl v1.32's plaintext layout (src/explain/plaintext.ts).
+
+import type { Command } from 'commander';
+import { CliError } from '../api/errors';
+import { UnknownResourceError } from '../api/resources';
+import type { CliContext } from './context';
+import type { Program } from './root';
+import { PrintedError } from './format-error';
+
+interface ExplainFlags {
+  recursive?: boolean;
+  apiVersion?: string;
+  output?: string;
+}
+
+export function register(program: Command, p: Program): void {
+  program
+    .command('explain')
+    .description('Get documentation for a resource')
+    .argument('[resource...]')
+    .option('--recursive', 'When true, print the name of all the fields recursively. Otherwise, print the available fields with their descriptions.')
+    .option('--api-version <version>', 'Use given api-version (group/version) of the resource.')
+    .option('-o, --output <format>', 'Format in which to render the schema. Valid values are: (plaintext, plaintext-openapiv2).', 'plaintext')
+    .addHelpText('after', `
+Examples:
+  # Get the documentation of the resource and its fields
+  kubesim explain pods
+
+  # Get all the fields in the resource
+  kubesim explain pods --recursive
+
+  # Get the explanation for deployment in supported api versions
+  kubesim explain deployments --api-version=apps/v1
+
+  # Get the documentation of a specific field of a resource
+  kubesim explain pods.spec.containers`)
+    .action(p.action((ctx, args: string[], flags: ExplainFlags) => runExplain(ctx, args, flags)));
+}
+
+export async function runExplain(ctx: CliContext, args: string[], flags: ExplainFlags): Promise<number> {
+  if (args.length === 0) {
+    throw new CliError('You must specify the type of resource to explain. Use "kubectl api-resources" for a complete list of supported resources.');
+  }
+  if (args.length > 1) throw new CliError('We accept only this format: explain RESOURCE');
+  const format = flags.output ?? 'plaintext';
+  if (format === 'plaintext-openapiv2') throw new CliError('the plaintext-openapiv2 format is not supported by kubesim: use plaintext');
+  if (format !== 'plaintext') throw new CliError(`unrecognized format: ${format}`);
+
+  const api = await ctx.api();
+  const { resolveExplainTarget } = await import('../explain/resolve-target');
+  let target;
+  try {
+    target = resolveExplainTarget(args[0], api.registry, flags.apiVersion);
+  } catch (e) {
+    // kubectl explain prints the mapper's error bare, without the "error: " prefix.
+    if (e instanceof UnknownResourceError) throw new PrintedError(e.message + '\n');
+    throw e;
+  }
+  const { loadSchemas, rootKey } = await import('../api/validation/schema-store');
+  const { toOpenApiView } = await import('../explain/openapi-view');
+  const { renderExplain, FieldNotFoundError } = await import('../explain/plaintext');
+  const view = toOpenApiView((await loadSchemas()).doc);
+  const { type, version } = target;
+  let root;
+  if (type.crd) {
+    const { crdRootSchema } = await import('../explain/crd-schema');
+    const crd = api.tryGet(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, type.crd);
+    root = crd ? crdRootSchema(crd, version) : undefined;
+  } else {
+    const name = view.roots[rootKey(type.group, version, type.kind)];
+    root = name ? view.schemas[name] : undefined;
+  }
+  const gvk = { group: type.group, version, kind: type.kind };
+  if (!root) throw new CliError(`GVK ${type.group ? type.group + '/' : ''}${version}, Kind=${type.kind} not found in OpenAPI schema`);
+  try {
+    ctx.out(renderExplain(view, { gvk, root, fieldPath: target.fieldPath, recursive: Boolean(flags.recursive) }));
+  } catch (e) {
+    if (e instanceof FieldNotFoundError) {
+      ctx.out(e.header);
+      throw new CliError(e.message);
+    }
+    throw e;
+  }
+  return 0;
+}
