@@ -68,6 +68,7 @@ function reconcileEndpoints(key: ReconcileKey, ctx: ControllerContext): void {
     }
     return;
   }
+  if (svc.metadata.namespace === 'default' && svc.metadata.name === 'kubernetes') return apiServerEndpoints(ctx, svc, ep);
   const selector = svc.spec?.selector;
   if (!selector || !Object.keys(selector).length || svc.spec?.type === 'ExternalName') return;
   const matches = mapMatcher(selector);
@@ -197,6 +198,29 @@ function reconcileEndpoints(key: ReconcileKey, ctx: ControllerContext): void {
       /* gone */
     }
   }
+}
+
+/**
+ * The `kubernetes` Service's endpoints, which kube-apiserver itself maintains: the control
+ * plane's address on port 6443 (the first node stands in for kind's control-plane node).
+ */
+function apiServerEndpoints(ctx: ControllerContext, svc: KObject, ep: KObject | undefined): void {
+  const api = ctx.api;
+  const node = api.list(typeFor(api, 'v1', 'Node')).items[0];
+  const ip: string = node?.status?.addresses?.find((a: any) => a.type === 'InternalIP')?.address ?? '172.18.0.2';
+  const port = { name: 'https', port: 6443, protocol: 'TCP' };
+  const subsets = [{ addresses: [{ ip }], ports: [port] }];
+  const epType = typeFor(api, 'v1', 'Endpoints');
+  const labels = { 'endpointslice.kubernetes.io/skip-mirror': 'true' };
+  if (!ep) api.create({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels }, subsets });
+  else if (!deepEqual(ep.subsets, subsets)) api.mutate(epType, 'default', 'kubernetes', (o) => void (o.subsets = subsets));
+  const sliceType = typeFor(api, 'discovery.k8s.io/v1', 'EndpointSlice');
+  const slice = api.tryGet(sliceType, 'default', 'kubernetes');
+  const endpoints = [{ addresses: [ip], conditions: { ready: true } }];
+  if (!slice) {
+    api.create({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'kubernetes', namespace: 'default', labels: { [SERVICE_NAME_LABEL]: 'kubernetes' } }, addressType: 'IPv4', endpoints, ports: [port] });
+  } else if (!deepEqual(slice.endpoints, endpoints)) api.mutate(sliceType, 'default', 'kubernetes', (o) => void (o.endpoints = endpoints));
+  void svc;
 }
 
 /** Every Service with a selector in the pod's namespace: cheap enough, and catches label changes. */

@@ -46,7 +46,7 @@ test('Endpoints and EndpointSlice list ready and not-ready pods with resolved po
   assert.deepEqual(sub.notReadyAddresses.map((a: any) => a.targetRef.name), [notReady.metadata.name]);
   assert.deepEqual(sub.ports, [{ name: 'http', port: 8080, protocol: 'TCP' }, { name: 'metrics', port: 9090, protocol: 'TCP' }]);
 
-  const slices = h.list('discovery.k8s.io/v1', 'EndpointSlice');
+  const slices = h.list('discovery.k8s.io/v1', 'EndpointSlice').filter((x) => x.metadata.labels!['kubernetes.io/service-name'] === 'web');
   assert.equal(slices.length, 1);
   const s = slices[0];
   assert.match(s.metadata.name!, /^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
@@ -75,7 +75,8 @@ test('a Service without pods gets empty Endpoints; deleting the Service removes 
   h.api.delete(h.type('v1', 'Service'), 'default', 'web');
   h.run();
   assert.equal(h.api.tryGet(h.type('v1', 'Endpoints'), 'default', 'web'), undefined);
-  assert.equal(h.list('discovery.k8s.io/v1', 'EndpointSlice').length, 0);
-  // the kubernetes service has no selector: not managed here
-  assert.equal(h.api.tryGet(h.type('v1', 'Endpoints'), 'default', 'kubernetes'), undefined);
+  assert.equal(h.list('discovery.k8s.io/v1', 'EndpointSlice').filter((x) => x.metadata.labels!['kubernetes.io/service-name'] === 'web').length, 0);
+  // the kubernetes service points at the API server on 6443
+  assert.deepEqual(h.get('v1', 'Endpoints', 'kubernetes').subsets, [{ addresses: [{ ip: '172.18.0.2' }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }]);
+  assert.equal(h.get('discovery.k8s.io/v1', 'EndpointSlice', 'kubernetes').endpoints[0].addresses[0], '172.18.0.2');
 });
