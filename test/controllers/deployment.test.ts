@@ -260,3 +260,37 @@ test('paused deployment: template change not rolled out, condition DeploymentPau
   d = h.get('apps/v1', 'Deployment', 'web');
   assert.equal(rolloutStatusMessage(d).done, true);
 });
+
+test('minReadySeconds: pods count as available only after being Ready that long', () => {
+  const h = setup();
+  h.api.create(deployment(2, 'nginx:1', { minReadySeconds: 10 }));
+  h.settle();
+  let d = h.get('apps/v1', 'Deployment', 'web');
+  assert.equal(d.status.readyReplicas, 2);
+  assert.equal(d.status.availableReplicas, undefined);
+  assert.equal(d.status.unavailableReplicas, 2);
+  h.run(10_000);
+  d = h.get('apps/v1', 'Deployment', 'web');
+  assert.equal(d.status.availableReplicas, 2);
+  assert.equal(rolloutStatusMessage(d).done, true);
+});
+
+test('scaling in the middle of a rollout spreads replicas proportionally over both ReplicaSets', () => {
+  const h = setup();
+  h.api.create(deployment(10));
+  h.run();
+  h.behaviour = (pod) => (pod.spec.containers[0].image === 'nginx:1.26' ? 'running' : 'ready');
+  setImage(h, 'nginx:1.26');
+  h.run();
+  const [o1, n1] = rsOf(h);
+  // replicas 10: maxSurge 3, maxUnavailable 2 → new 5, old 8
+  assert.deepEqual([o1.spec.replicas, n1.spec.replicas], [8, 5]);
+  h.api.mutate(dtype(h), 'default', 'web', (d) => void (d.spec.replicas = 20));
+  h.run();
+  const [o2, n2] = rsOf(h);
+  // allowed 20 + 5 = 25: 12 to add over 13 replicas, shared by size (8*12/13 → 7, 5*12/13 → 4, the leftover to the larger)
+  assert.equal(o2.spec.replicas + n2.spec.replicas, 25);
+  assert.ok(o2.spec.replicas > 8 && n2.spec.replicas > 5, `${o2.spec.replicas}/${n2.spec.replicas}`);
+  assert.equal(o2.metadata.annotations!['deployment.kubernetes.io/desired-replicas'], '20');
+  assert.equal(n2.metadata.annotations!['deployment.kubernetes.io/max-replicas'], '25');
+});
