@@ -13,7 +13,7 @@ import { collect } from './flags/collect';
 import { parseDryRun } from './flags/dry-run';
 import { PrintedError, formatApiError } from './format-error';
 import { mutationPrinter } from './flags/mutation-output';
-import { parseGoJson, parsePatchType, patchToJsonText, readPatchText, type PatchType } from './flags/patch-input';
+import type { PatchType } from './flags/patch-input';
 import { resolveTargets, type TargetFlags } from './flags/targets';
 
 export interface PatchFlags extends TargetFlags {
@@ -34,6 +34,7 @@ const UNSUPPORTED_MEDIA =
  */
 export async function applyPatchText(obj: KObject, type: ResourceType, patchType: PatchType, jsonText: string, local: boolean): Promise<KObject> {
   const { applyStrategicMergePatch, applyJsonMergePatch, applyJsonPatch, supportsStrategicMerge } = await import('../api/apply');
+  const { parseGoJson } = await import('./flags/patch-input');
   const parsed = parseGoJson(jsonText);
   if (patchType === 'strategic') {
     if (!local && !supportsStrategicMerge(type.kind, obj.apiVersion)) throw new PrintedError(UNSUPPORTED_MEDIA);
@@ -121,6 +122,7 @@ async function patchLive(api: ApiServer, type: ResourceType, ns: string | undefi
 }
 
 export async function runPatch(ctx: CliContext, resources: string[], flags: PatchFlags): Promise<number> {
+  const { parsePatchType, patchToJsonText, readPatchText } = await import('./flags/patch-input');
   const patchType = parsePatchType(flags.type);
   const dryRun = parseDryRun(ctx, flags.dryRun);
   if (flags.local && dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');

@@ -1,0 +1,318 @@
+// `kubesim set image|env|resources|selector|serviceaccount`: edits of pod templates (and
+// Service selectors), printed as kubectl does (`image updated`, ...), on the cluster or --local.
+
+import type { Command } from 'commander';
+import { ApiError, CliError } from '../api/errors';
+import { deepEqual } from '../api/server';
+import { deepCopy, type KObject } from '../api/types';
+import type { CliContext } from './context';
+import type { Program } from './root';
+import { collect } from './flags/collect';
+import { parseDryRun } from './flags/dry-run';
+import { PrintedError, formatApiError } from './format-error';
+import { splitResourcesAndPairs } from './flags/key-value-args';
+import { mutationPrinter } from './flags/mutation-output';
+import { resolveTargets, type TargetFlags } from './flags/targets';
+
+interface SetFlags extends TargetFlags {
+  container?: string;
+  dryRun?: string | boolean;
+  output?: string;
+  limits?: string;
+  requests?: string;
+  list?: boolean;
+  from?: string;
+  prefix?: string;
+  overwrite?: boolean;
+  resourceVersion?: string;
+}
+
+/** The pod spec inside an object, as kubectl's polymorphichelpers.UpdatePodSpecForObject finds it. */
+export function podSpecOf(obj: KObject): Record<string, any> | undefined {
+  switch (obj.kind) {
+    case 'Pod':
+      return (obj.spec ??= {});
+    case 'CronJob':
+      return (((((obj.spec ??= {}).jobTemplate ??= {}).spec ??= {}).template ??= {}).spec ??= {});
+    case 'Deployment':
+    case 'ReplicaSet':
+    case 'StatefulSet':
+    case 'DaemonSet':
+    case 'Job':
+    case 'ReplicationController':
+      return (((obj.spec ??= {}).template ??= {}).spec ??= {});
+    default:
+      return undefined;
+  }
+}
+
+/** What decoding into the typed struct and encoding again adds (kubectl set prints typed objects). */
+export function typedRoundTrip(obj: KObject): KObject {
+  const o = deepCopy(obj);
+  o.metadata ??= {};
+  if (!('creationTimestamp' in o.metadata)) o.metadata.creationTimestamp = null;
+  const tmpl = o.kind === 'CronJob' ? o.spec?.jobTemplate?.spec?.template : o.kind === 'Pod' ? undefined : o.spec?.template;
+  if (tmpl) {
+    tmpl.metadata ??= {};
+    if (!('creationTimestamp' in tmpl.metadata)) tmpl.metadata.creationTimestamp = null;
+  }
+  if (o.kind === 'CronJob' && o.spec?.jobTemplate) {
+    o.spec.jobTemplate.metadata ??= {};
+    if (!('creationTimestamp' in o.spec.jobTemplate.metadata)) o.spec.jobTemplate.metadata.creationTimestamp = null;
+  }
+  if (o.kind === 'Deployment' && o.spec) o.spec.strategy ??= {};
+  if ((o.kind === 'DaemonSet' || o.kind === 'StatefulSet') && o.spec) o.spec.updateStrategy ??= {};
+  const ps = podSpecOf(o);
+  for (const c of [...(ps?.initContainers ?? []), ...(ps?.containers ?? [])]) c.resources ??= {};
+  if (o.kind === 'DaemonSet') o.status ??= { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 };
+  else if (o.kind === 'StatefulSet') o.status ??= { availableReplicas: 0, replicas: 0 };
+  else o.status ??= {};
+  return o;
+}
+
+function containersMatching(ps: Record<string, any>, name: string | undefined): any[] {
+  const all = [...(ps.initContainers ?? []), ...(ps.containers ?? [])];
+  if (!name || name === '*') return all;
+  return all.filter((c) => c.name === name);
+}
+
+function parseResourceList(s: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!s) return out;
+  for (const part of s.split(',')) {
+    const i = part.indexOf('=');
+    if (i <= 0) throw new CliError(`Invalid argument syntax ${part}, expected <resource>=<value>`);
+    out[part.slice(0, i)] = part.slice(i + 1);
+  }
+  return out;
+}
+
+type Mutator = (obj: KObject, ctx: CliContext) => Promise<void> | void;
+
+/**
+ * Runs one `set` sub-command: finds the targets, applies `mutate` to each, and writes (or,
+ * with --local/--dry-run=client, prints). Unchanged objects print nothing, as kubectl.
+ */
+async function runSet(ctx: CliContext, resources: string[], flags: SetFlags, verb: string, operation: string, mutate: Mutator): Promise<number> {
+  const dryRun = parseDryRun(ctx, flags.dryRun);
+  if (flags.local && dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
+  if (flags.all && flags.selector) throw new CliError('cannot set --all and --selector at the same time');
+  const print = await mutationPrinter(ctx, flags.output, dryRun);
+  const targets = await resolveTargets(ctx, resources, flags, verb);
+  const errors = [...targets.errors];
+  if (!flags.local && dryRun !== 'client') await (await import('../api/validator-adapter')).loadValidation();
+  for (const t of targets.items) {
+    const before = typedRoundTrip(t.object);
+    const after = deepCopy(before);
+    try {
+      await mutate(after, ctx);
+    } catch (e) {
+      if (e instanceof CliError) {
+        errors.push(`error: ${e.message}\n`);
+        continue;
+      }
+      throw e;
+    }
+    if (deepEqual(before, after)) continue;
+    if (flags.local || dryRun === 'client') {
+      ctx.out(print(after, operation));
+      continue;
+    }
+    try {
+      const api = await ctx.api();
+      const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
+      const result = api.mutate(t.type, ns, t.object.metadata.name!, (o) => {
+        const fresh = typedRoundTrip(o);
+        void mutate(fresh, ctx);
+        return fresh;
+      }, { dryRun: dryRun === 'server' });
+      ctx.out(print(result, operation));
+    } catch (e) {
+      if (e instanceof ApiError) errors.push(formatApiError(e));
+      else throw e;
+    }
+  }
+  if (errors.length) throw new PrintedError(errors.join(''));
+  return 0;
+}
+
+function targetOptions(cmd: Command, what: string): Command {
+  return cmd
+    .option('-l, --selector <selector>', 'Selector (label query) to filter on.')
+    .option('--all', 'Select all resources, in the namespace of the specified resource types')
+    .option('-A, --all-namespaces', 'If true, check the specified action in all namespaces.')
+    .option('--local', `If true, set ${what} will NOT contact api-server but run locally.`)
+    .option('-f, --filename <file>', 'Filename, directory, or URL to files identifying the resource to update', collect, [])
+    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
+    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
+    .option('--field-manager <name>', 'Accepted for kubectl compatibility.');
+}
+
+export function register(program: Command, p: Program): void {
+  const set = program.command('set').description('Set specific features on objects');
+
+  targetOptions(set.command('image').description('Update the image of a pod template').argument('[args...]'), 'image').addHelpText('after', `
+Examples:
+  # Set a deployment's nginx container image to 'nginx:1.9.1', and its busybox container image to 'busybox'
+  kubesim set image deployment/nginx busybox=busybox nginx=nginx:1.9.1
+
+  # Update image of all containers of deployment nginx to 'nginx:1.9.1'
+  kubesim set image deployments nginx *=nginx:1.9.1 --all`)
+    .action(p.action(async (ctx, args: string[], flags: SetFlags) => {
+      const { resources, pairs } = splitResourcesAndPairs(args, 'image');
+      if (pairs.length === 0) throw new CliError('at least one image update is required');
+      const images = pairs.map((s) => {
+        const i = s.indexOf('=');
+        return [s.slice(0, i), s.slice(i + 1)] as const;
+      });
+      return runSet(ctx, resources, flags, 'set image', 'image updated', (obj) => {
+        const ps = podSpecOf(obj);
+        if (!ps) throw new CliError(`${obj.kind.toLowerCase()}s "${obj.metadata.name}" does not support image updates`);
+        for (const [name, image] of images) {
+          const cs = containersMatching(ps, name);
+          if (cs.length === 0) throw new CliError(`unable to find container named ${JSON.stringify(name)}`);
+          for (const c of cs) c.image = image;
+        }
+      });
+    }));
+
+  targetOptions(set.command('env').description('Update environment variables on a pod template').argument('[args...]'), 'env')
+    .option('-c, --containers <name>', 'The names of containers in the selected pod templates to change - may use wildcards', '*')
+    .option('--list', 'If true, display the environment and any changes in the standard format.')
+    .option('--from <resource>', 'The name of a resource from which to inject environment variables')
+    .option('--prefix <prefix>', 'Prefix to append to variable names')
+    .option('--overwrite', 'If true, allow environment to be overwritten, otherwise reject updates that overwrite existing environment.', true)
+    .addHelpText('after', `
+Examples:
+  # Update deployment 'registry' with a new environment variable
+  kubesim set env deployment/registry STORAGE_DIR=/local
+
+  # List the environment variables defined on a deployment 'sample-build'
+  kubesim set env deployment/sample-build --list
+
+  # Import environment from a config map with a prefix
+  kubesim set env --from=configmap/myconfigmap --prefix=MYSQL_ deployment/myapp
+
+  # Remove the environment variable ENV from container 'c1' in all deployment configs
+  kubesim set env deployments --all --containers="c1" ENV-`)
+    .action(p.action(async (ctx, args: string[], flags: SetFlags & { containers?: string }) => {
+      const { resources, pairs } = splitResourcesAndPairs(args, 'environment');
+      const set: [string, string][] = [];
+      const remove: string[] = [];
+      for (const s of pairs) {
+        if (s.includes('=')) set.push([s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]);
+        else remove.push(s.slice(0, -1));
+      }
+      if (flags.list) {
+        const targets = await resolveTargets(ctx, resources, flags, 'set env');
+        for (const t of targets.items) {
+          const ps = podSpecOf(deepCopy(t.object));
+          for (const c of containersMatching(ps ?? {}, flags.containers)) {
+            ctx.out(`# ${t.object.kind} ${t.object.metadata.name}, container ${c.name}\n`);
+            for (const e of c.env ?? []) {
+              if (e.value !== undefined) ctx.out(`${e.name}=${e.value}\n`);
+              else if (e.valueFrom?.configMapKeyRef) ctx.out(`# ${e.name} from configmap ${e.valueFrom.configMapKeyRef.name}, key ${e.valueFrom.configMapKeyRef.key}\n`);
+              else if (e.valueFrom?.secretKeyRef) ctx.out(`# ${e.name} from secret ${e.valueFrom.secretKeyRef.name}, key ${e.valueFrom.secretKeyRef.key}\n`);
+              else if (e.valueFrom?.fieldRef) ctx.out(`# ${e.name} from field path ${e.valueFrom.fieldRef.fieldPath}\n`);
+              else ctx.out(`${e.name}=\n`);
+            }
+          }
+        }
+        return 0;
+      }
+      const fromEnv: any[] = [];
+      if (flags.from) {
+        if (flags.local) throw new CliError('unsupported resource specified in --from');
+        const api = await ctx.api();
+        const [kind, name] = flags.from.split('/');
+        const rt = api.registry.resolve(kind);
+        if (rt.kind !== 'ConfigMap' && rt.kind !== 'Secret') throw new CliError('unsupported resource specified in --from');
+        const src = api.get(rt, ctx.namespace, name);
+        const keys = Object.keys({ ...(src.data ?? {}), ...(src.binaryData ?? {}) }).sort();
+        for (const key of keys) {
+          const envName = (flags.prefix ?? '') + key.replace(/[^A-Za-z0-9_]/g, '_').toUpperCase();
+          const ref = rt.kind === 'ConfigMap' ? { configMapKeyRef: { key, name } } : { secretKeyRef: { key, name } };
+          fromEnv.push({ name: envName, valueFrom: ref });
+        }
+      }
+      return runSet(ctx, resources, flags, 'set env', 'env updated', (obj) => {
+        const ps = podSpecOf(obj);
+        if (!ps) throw new CliError(`${obj.kind.toLowerCase()}s "${obj.metadata.name}" does not support environment updates`);
+        const cs = containersMatching(ps, flags.containers);
+        if (cs.length === 0) throw new CliError(`unable to find container named ${JSON.stringify(flags.containers)}`);
+        for (const c of cs) {
+          let env: any[] = [...(c.env ?? [])];
+          for (const e of [...set.map(([name, value]) => ({ name, value })), ...fromEnv]) {
+            const i = env.findIndex((x) => x.name === e.name);
+            if (i >= 0) env[i] = e;
+            else env.push(e);
+          }
+          env = env.filter((x) => !remove.includes(x.name));
+          if (env.length) c.env = env;
+          else delete c.env;
+        }
+      });
+    }));
+
+  targetOptions(set.command('resources').description('Update resource requests/limits on objects with pod templates').argument('[resources...]'), 'resources')
+    .option('-c, --containers <name>', 'The names of containers in the selected pod templates to change, all containers are selected by default - may use wildcards', '*')
+    .option('--limits <list>', "The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.")
+    .option('--requests <list>', "The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.")
+    .addHelpText('after', `
+Examples:
+  # Set a deployments nginx container cpu limits to "200m" and memory to "512Mi"
+  kubesim set resources deployment nginx -c=nginx --limits=cpu=200m,memory=512Mi
+
+  # Set the resource request and limits for all containers in nginx
+  kubesim set resources deployment nginx --limits=cpu=200m,memory=512Mi --requests=cpu=100m,memory=256Mi`)
+    .action(p.action(async (ctx, resources: string[], flags: SetFlags & { containers?: string }) => {
+      if (!flags.limits && !flags.requests) throw new CliError('you must specify an update to requests or limits (in the form of --requests/--limits)');
+      const limits = parseResourceList(flags.limits);
+      const requests = parseResourceList(flags.requests);
+      return runSet(ctx, resources, flags, 'set resources', 'resource requirements updated', (obj) => {
+        const ps = podSpecOf(obj);
+        if (!ps) throw new CliError(`${obj.kind.toLowerCase()}s "${obj.metadata.name}" does not support resource updates`);
+        const cs = containersMatching(ps, flags.containers);
+        if (cs.length === 0) throw new CliError(`unable to find container named ${JSON.stringify(flags.containers)}`);
+        for (const c of cs) {
+          c.resources ??= {};
+          if (Object.keys(limits).length) c.resources.limits = { ...(c.resources.limits ?? {}), ...limits };
+          if (Object.keys(requests).length) c.resources.requests = { ...(c.resources.requests ?? {}), ...requests };
+        }
+      });
+    }));
+
+  targetOptions(set.command('selector').description('Set the selector on a resource').argument('[args...]'), 'selector')
+    .option('--resource-version <version>', 'If non-empty, the selectors update will only succeed if this is the current resource-version for the object.')
+    .action(p.action(async (ctx, args: string[], flags: SetFlags) => {
+      const { resources, pairs } = splitResourcesAndPairs(args, 'selector');
+      if (pairs.length !== 1 && !(flags.filename ?? []).length) {
+        // kubectl: `set selector (-f FILENAME | TYPE NAME) EXPRESSIONS`
+      }
+      const sel: Record<string, string> = {};
+      for (const expr of pairs.join(',').split(',').filter(Boolean)) {
+        const i = expr.indexOf('=');
+        if (i <= 0) throw new CliError(`invalid selector: ${expr}`);
+        sel[expr.slice(0, i)] = expr.slice(i + 1);
+      }
+      return runSet(ctx, resources, flags, 'set selector', 'selector updated', (obj) => {
+        if (obj.kind !== 'Service') throw new CliError('setting a selector is only supported for Services');
+        obj.spec = { ...(obj.spec ?? {}), selector: sel };
+        if (flags.resourceVersion) obj.metadata.resourceVersion = flags.resourceVersion;
+      });
+    }));
+
+  targetOptions(set.command('serviceaccount').alias('sa').description('Update the service account of a resource').argument('[args...]'), 'serviceaccount')
+    .action(p.action(async (ctx, args: string[], flags: SetFlags) => {
+      const last = args[args.length - 1];
+      if (!last) throw new CliError('serviceaccount is required');
+      const resources = args.slice(0, -1);
+      return runSet(ctx, resources, flags, 'set serviceaccount', 'serviceaccount updated', (obj) => {
+        const ps = podSpecOf(obj);
+        if (!ps) throw new CliError(`${obj.kind.toLowerCase()}s "${obj.metadata.name}" does not support serviceaccount updates`);
+        ps.serviceAccountName = last;
+        delete ps.serviceAccount;
+      });
+    }));
+}
