@@ -241,8 +241,10 @@ function rolloutRolling(s: Sync, all: KObject[], conds: Condition[]): KObject[] 
   let newRS = newReplicaSet(s, all, true, conds);
   if (!newRS) return all;
   all = [...all.filter((r) => r.metadata.name !== newRS!.metadata.name), newRS].sort(byCreation);
-  // Scale up the new ReplicaSet within maxSurge.
-  const want = newReplicaCount(s.d, all, newRS);
+  // Scale up the new ReplicaSet within maxSurge (reconcileNewReplicaSet; a new RS above
+  // the deployment's replicas, e.g. after `kubectl scale rs`, goes straight back down).
+  const replicas = s.d.spec?.replicas ?? 1;
+  const want = (newRS.spec?.replicas ?? 0) > replicas ? replicas : newReplicaCount(s.d, all, newRS);
   if ((newRS.spec?.replicas ?? 0) !== want || !newRS.metadata.annotations?.[DESIRED_REPLICAS]) {
     newRS = scaleReplicaSet(s, newRS, want);
     all = all.map((r) => (r.metadata.name === newRS!.metadata.name ? newRS! : r));

@@ -294,3 +294,15 @@ test('scaling in the middle of a rollout spreads replicas proportionally over bo
   assert.equal(o2.metadata.annotations!['deployment.kubernetes.io/desired-replicas'], '20');
   assert.equal(n2.metadata.annotations!['deployment.kubernetes.io/max-replicas'], '25');
 });
+
+test('a ReplicaSet scaled by hand is brought back to the deployment size', () => {
+  const h = setup();
+  h.api.create(deployment(2));
+  h.run();
+  const rs = h.list('apps/v1', 'ReplicaSet')[0].metadata.name!;
+  h.api.mutate(h.type('apps/v1', 'ReplicaSet'), 'default', rs, (o) => void (o.spec.replicas = 5));
+  h.run();
+  assert.equal(h.get('apps/v1', 'ReplicaSet', rs).spec.replicas, 2);
+  assert.equal(h.pods().length, 2);
+  assert.ok(h.events().includes(`ScalingReplicaSet Scaled down replica set ${rs} from 5 to 2`));
+});
