@@ -17,10 +17,13 @@ import * as get from './get';
 import * as run from './run';
 import * as label from './label';
 import * as patch from './patch';
+import * as replace from './replace';
 import * as scale from './scale';
+import * as set from './set';
 import * as validate from './validate';
 import * as version from './version';
 import * as explain from './explain';
+import * as auth from './auth';
 
 export type Register = (program: Command, p: Program) => void;
 
@@ -37,9 +40,12 @@ export const COMMANDS: Register[] = [
   annotate.register,
   scale.register,
   patch.register,
+  set.register,
+  replace.register,
   apiResources.register,
   config.register,
   validate.register,
   version.register,
   explain.register,
+  auth.register,
 ];
