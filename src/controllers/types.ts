@@ -16,6 +16,12 @@ export interface ReconcileKey {
 export interface Result {
   /** Look at this key again after this many cluster milliseconds (timers: backoffs, probes, schedules). */
   requeueAfterMs?: number;
+  /**
+   * The requeue is a steady-state timer (heartbeat, CronJob schedule, a running container's
+   * periodic log line), not a wait for progress. `runUntilStable` stops advancing the clock
+   * when only periodic work remains. (helper-6 → helper-7: set this on CronJob/HPA timers.)
+   */
+  periodic?: boolean;
 }
 
 export interface ControllerContext {

@@ -1,0 +1,250 @@
+// The controller manager: a level-triggered loop over the reconcilers. It enqueues every
+// primary object once (resync), then follows the store's change journal, mapping each
+// changed object to the keys to look at again (the object itself for reconcilers keyed on
+// its kind, plus each reconciler's `watches` mappers). A missed notification only delays
+// work: every reconcile re-reads the state it needs.
+
+import type { KObject } from '../api/types';
+import { ManualClock, ClusterClock } from '../sim/clock';
+import { WorkQueue, type QueueItem } from './queue';
+import { TerminalError, type ControllerContext, type ReconcileKey, type Reconciler } from './types';
+
+export interface StableOptions {
+  /** Cluster time the clock may be advanced over waits (default 10 min). */
+  timeoutMs?: number;
+  /** Safety net against reconcilers that write on every pass. */
+  maxReconciles?: number;
+}
+
+export interface StableResult {
+  /** True when nothing but steady-state timers is left. */
+  stable: boolean;
+  /** Cluster milliseconds the clock was advanced. */
+  advancedMs: number;
+  reconciles: number;
+}
+
+export interface ManagerStats {
+  reconciles: number;
+  errors: number;
+  lastError?: string;
+  lastErrorAt?: number;
+  queued: number;
+  delayed: number;
+}
+
+type Mapper = (obj: KObject, ctx: ControllerContext) => ReconcileKey[];
+
+function groupOf(apiVersion: string | undefined): string {
+  return apiVersion && apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+}
+
+function kindId(apiVersion: string | undefined, kind: string | undefined): string {
+  return `${groupOf(apiVersion)}/${kind ?? ''}`;
+}
+
+/** Advances a clock that can be moved (ManualClock, ClusterClock); false for the real clock. */
+export function advanceClock(clock: unknown, ms: number): boolean {
+  if (clock instanceof ManualClock || clock instanceof ClusterClock) {
+    clock.advance(ms);
+    return true;
+  }
+  const c = clock as { advance?: (ms: number) => unknown };
+  if (typeof c.advance === 'function') {
+    c.advance(ms);
+    return true;
+  }
+  return false;
+}
+
+export class ControllerManager {
+  readonly queue = new WorkQueue();
+  private readonly byName = new Map<string, Reconciler>();
+  /** kind id → reconcilers keyed on it. */
+  private readonly primaries = new Map<string, Reconciler[]>();
+  /** kind (any group) → [reconciler, mapper]. */
+  private readonly watchers = new Map<string, Array<[Reconciler, Mapper]>>();
+  private lastRev = -1;
+  readonly stats: ManagerStats = { reconciles: 0, errors: 0, queued: 0, delayed: 0 };
+
+  constructor(
+    readonly reconcilers: Reconciler[],
+    readonly ctx: ControllerContext,
+  ) {
+    for (const r of reconcilers) {
+      if (this.byName.has(r.name)) throw new Error(`duplicate reconciler name ${r.name}`);
+      this.byName.set(r.name, r);
+      const id = kindId(r.primary[0], r.primary[1]);
+      this.primaries.set(id, [...(this.primaries.get(id) ?? []), r]);
+      for (const w of r.watches ?? []) this.watchers.set(w.kind, [...(this.watchers.get(w.kind) ?? []), [r, w.map]]);
+    }
+  }
+
+  /** Enqueues every primary object of every reconciler (start-up, or after a journal gap). */
+  resync(): void {
+    const api = this.ctx.api;
+    this.lastRev = api.store.currentRev();
+    for (const r of this.reconcilers) {
+      let rt;
+      try {
+        rt = api.registry.forKind(r.primary[0], r.primary[1]);
+      } catch {
+        continue; // a CRD-backed primary that is not installed
+      }
+      for (const obj of api.list(rt).items) {
+        this.queue.add({ reconciler: r.name, key: { kind: r.primary[1], namespace: obj.metadata.namespace, name: obj.metadata.name! } });
+      }
+    }
+  }
+
+  /** Maps the journal's changes since the last poll to keys; returns how many changes were seen. */
+  pollChanges(): number {
+    if (this.lastRev < 0) {
+      this.resync();
+      return 0;
+    }
+    const store = this.ctx.api.store;
+    const current = store.currentRev();
+    if (current === this.lastRev) return 0;
+    const changes = this.ctx.api.changesSince(this.lastRev);
+    // Writes happened but the journal no longer holds them (compacted): re-read everything.
+    if (!changes.length) {
+      this.resync();
+      return 1;
+    }
+    for (const ch of changes) this.enqueueFor(ch.object);
+    this.lastRev = changes[changes.length - 1].rev;
+    return changes.length;
+  }
+
+  /** Queues the keys a changed object maps to. */
+  enqueueFor(obj: KObject): void {
+    const kind = obj.kind;
+    for (const r of this.primaries.get(kindId(obj.apiVersion, kind)) ?? []) {
+      this.queue.add({ reconciler: r.name, key: { kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name ?? '' } });
+    }
+    for (const [r, map] of this.watchers.get(kind) ?? []) {
+      let keys: ReconcileKey[];
+      try {
+        keys = map(obj, this.ctx);
+      } catch (e) {
+        this.noteError(r.name, e);
+        continue;
+      }
+      for (const key of keys) this.queue.add({ reconciler: r.name, key });
+    }
+  }
+
+  /** Queues one key directly (CLI verbs that want a prompt look, tests). */
+  enqueue(reconciler: string, key: ReconcileKey, afterMs = 0): void {
+    if (afterMs > 0) this.queue.addAt({ reconciler, key }, this.ctx.clock.now() + afterMs);
+    else this.queue.add({ reconciler, key });
+  }
+
+  /** Runs one queued key: success forgets its failures, a thrown error backs off, TerminalError drops it. */
+  runItem(item: QueueItem): void {
+    const r = this.byName.get(item.reconciler);
+    if (!r) return;
+    this.stats.reconciles++;
+    try {
+      const result = r.reconcile(item.key, this.ctx);
+      this.queue.forget(item);
+      if (result && result.requeueAfterMs !== undefined && result.requeueAfterMs >= 0) {
+        this.queue.addAt(item, this.ctx.clock.now() + Math.max(1, Math.ceil(result.requeueAfterMs)), result.periodic === true);
+      }
+    } catch (e) {
+      this.noteError(item.reconciler, e, item.key);
+      if (e instanceof TerminalError) {
+        this.queue.forget(item);
+        return;
+      }
+      this.queue.addAt(item, this.ctx.clock.now() + this.queue.fail(item));
+    }
+  }
+
+  private noteError(reconciler: string, e: unknown, key?: ReconcileKey): void {
+    this.stats.errors++;
+    const where = key ? ` ${key.kind} ${key.namespace ? key.namespace + '/' : ''}${key.name}` : '';
+    this.stats.lastError = `${reconciler}${where}: ${e instanceof Error ? e.message : String(e)}`;
+    this.stats.lastErrorAt = this.ctx.clock.now();
+    this.ctx.log(`error: ${this.stats.lastError}`);
+  }
+
+  /** Processes ready keys (and keys due by now) until none is left or `limit` ran. */
+  processReady(limit = Infinity): number {
+    let n = 0;
+    this.queue.promote(this.ctx.clock.now());
+    for (;;) {
+      if (n >= limit) break;
+      const item = this.queue.pop();
+      if (!item) {
+        // Follow what the batch just wrote before declaring the queue empty.
+        if (this.pollChanges() === 0) break;
+        this.queue.promote(this.ctx.clock.now());
+        continue;
+      }
+      this.runItem(item);
+      n++;
+    }
+    this.stats.queued = this.queue.readyCount();
+    this.stats.delayed = this.queue.delayedCount();
+    return n;
+  }
+
+  /**
+   * Runs in-process until nothing more changes: drains the queue and, when only timers
+   * remain, advances the clock to the next one that waits for progress (steady-state
+   * timers due before it run once at that time). Deterministic: the clock only moves here.
+   */
+  runUntilStable(opts: StableOptions = {}): StableResult {
+    const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
+    const maxReconciles = opts.maxReconciles ?? 5_000_000;
+    const start = this.ctx.clock.now();
+    const startReconciles = this.stats.reconciles;
+    this.pollChanges();
+    for (;;) {
+      this.processReady(maxReconciles - (this.stats.reconciles - startReconciles));
+      const advanced = this.ctx.clock.now() - start;
+      if (this.stats.reconciles - startReconciles >= maxReconciles) {
+        return { stable: false, advancedMs: advanced, reconciles: this.stats.reconciles - startReconciles };
+      }
+      const due = this.queue.nextDue({ progressOnly: true });
+      if (due === undefined) return { stable: true, advancedMs: advanced, reconciles: this.stats.reconciles - startReconciles };
+      const now = this.ctx.clock.now();
+      if (due - start > timeoutMs) return { stable: false, advancedMs: advanced, reconciles: this.stats.reconciles - startReconciles };
+      if (due > now && !advanceClock(this.ctx.clock, due - now)) {
+        return { stable: false, advancedMs: advanced, reconciles: this.stats.reconciles - startReconciles };
+      }
+    }
+  }
+
+  /**
+   * Runs until `signal` aborts, on a clock that moves by itself (the daemon): polls the
+   * journal every `pollMs` of real time, runs due timers, resyncs fully now and then.
+   */
+  async runForever(signal: AbortSignal, opts: { pollMs?: number; resyncMs?: number; onTick?: (lagMs: number) => void } = {}): Promise<void> {
+    const pollMs = opts.pollMs ?? 50;
+    const resyncMs = opts.resyncMs ?? 60_000;
+    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+    let lastResync = Date.now();
+    this.resync();
+    while (!signal.aborted) {
+      const tickStart = Date.now();
+      const clock = this.ctx.clock as { refresh?: () => void };
+      clock.refresh?.(); // another process may have advanced or sped up the clock
+      if (tickStart - lastResync > resyncMs) {
+        lastResync = tickStart;
+        this.resync();
+      }
+      try {
+        this.pollChanges();
+        this.processReady(5000);
+      } catch (e) {
+        this.noteError('manager', e);
+      }
+      const spent = Date.now() - tickStart;
+      opts.onTick?.(spent);
+      await sleep(Math.max(1, pollMs - spent));
+    }
+  }
+}

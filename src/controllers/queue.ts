@@ -1,0 +1,101 @@
+// The work queue of the controller manager (client-go's workqueue, "stingy"): a key added
+// several times before it runs is processed once; delayed keys wait on the cluster clock;
+// a key that fails is retried with exponential backoff.
+
+import type { ReconcileKey } from './types';
+
+export interface QueueItem {
+  reconciler: string;
+  key: ReconcileKey;
+}
+
+interface Delayed {
+  item: QueueItem;
+  dueMs: number;
+  periodic: boolean;
+}
+
+export function itemId(reconciler: string, key: ReconcileKey): string {
+  return `${reconciler}|${key.kind}|${key.namespace ?? ''}|${key.name}`;
+}
+
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 60_000;
+
+export class WorkQueue {
+  private readonly ready = new Map<string, QueueItem>();
+  private readonly delayed = new Map<string, Delayed>();
+  private readonly failures = new Map<string, number>();
+
+  /** Queues a key to run now; a pending delayed entry for it is superseded. */
+  add(item: QueueItem): void {
+    const id = itemId(item.reconciler, item.key);
+    this.delayed.delete(id);
+    if (!this.ready.has(id)) this.ready.set(id, item);
+  }
+
+  /** Queues a key for `dueMs` (cluster time); an earlier existing due time wins. */
+  addAt(item: QueueItem, dueMs: number, periodic = false): void {
+    const id = itemId(item.reconciler, item.key);
+    if (this.ready.has(id)) return;
+    const cur = this.delayed.get(id);
+    if (cur && cur.dueMs < dueMs) return;
+    if (cur && cur.dueMs === dueMs) {
+      cur.periodic = cur.periodic && periodic;
+      return;
+    }
+    this.delayed.set(id, { item, dueMs, periodic });
+  }
+
+  /** Moves every delayed key due at or before `nowMs` to the ready list. */
+  promote(nowMs: number): void {
+    for (const [id, d] of this.delayed) {
+      if (d.dueMs <= nowMs) {
+        this.delayed.delete(id);
+        if (!this.ready.has(id)) this.ready.set(id, d.item);
+      }
+    }
+  }
+
+  /** Takes the oldest ready key. */
+  pop(): QueueItem | undefined {
+    const first = this.ready.entries().next();
+    if (first.done) return undefined;
+    this.ready.delete(first.value[0]);
+    return first.value[1];
+  }
+
+  /** Records a failure; returns the backoff before the next try (5 ms · 2^n in client-go, coarser here). */
+  fail(item: QueueItem): number {
+    const id = itemId(item.reconciler, item.key);
+    const n = (this.failures.get(id) ?? 0) + 1;
+    this.failures.set(id, n);
+    return Math.min(BACKOFF_BASE_MS * 2 ** (n - 1), BACKOFF_MAX_MS);
+  }
+
+  failureCount(item: QueueItem): number {
+    return this.failures.get(itemId(item.reconciler, item.key)) ?? 0;
+  }
+
+  forget(item: QueueItem): void {
+    this.failures.delete(itemId(item.reconciler, item.key));
+  }
+
+  readyCount(): number {
+    return this.ready.size;
+  }
+
+  delayedCount(): number {
+    return this.delayed.size;
+  }
+
+  /** The earliest due time among delayed keys (optionally only those waiting for progress). */
+  nextDue(opts: { progressOnly?: boolean } = {}): number | undefined {
+    let min: number | undefined;
+    for (const d of this.delayed.values()) {
+      if (opts.progressOnly && d.periodic) continue;
+      if (min === undefined || d.dueMs < min) min = d.dueMs;
+    }
+    return min;
+  }
+}

@@ -1,0 +1,439 @@
+// kube-scheduler as a reconciler keyed on Pods: pending pods (no nodeName, schedulerName
+// default-scheduler) are filtered and scored against a snapshot of nodes and bound pods,
+// then bound (spec.nodeName + PodScheduled=True + a `Scheduled` event) or marked
+// Unschedulable with kube-scheduler's FailedScheduling message. The snapshot is rebuilt
+// only when someone else wrote to the store, so a burst of pending pods costs one pass
+// over nodes and pods, not one per pod.
+
+import type { KObject } from '../api/types';
+import type { ResourceType } from '../api/resources';
+import type { ApiServer } from '../api/server';
+import { ApiError } from '../api/errors';
+import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
+import {
+  addPod,
+  filterNode,
+  fitErrorMessage,
+  newNodeInfo,
+  removePod,
+  scoreNodes,
+  type FilterContext,
+  type NodeInfo,
+  type NodeStatus,
+} from './scheduler-plugins';
+
+export const SCHEDULER_NAME = 'default-scheduler';
+/** Unschedulable pods are retried on cluster changes, and at the latest after this long (podMaxInUnschedulablePodsDuration). */
+const UNSCHEDULABLE_RETRY_MS = 5 * 60_000;
+
+interface Snapshot {
+  rev: number;
+  nodes: Map<string, NodeInfo>;
+  /** Bound pod uid → node name. */
+  podNode: Map<string, string>;
+  antiAffinityPods: Array<[KObject, NodeInfo]>;
+  namespaces: Map<string, Record<string, string>>;
+}
+
+function isTerminal(p: KObject): boolean {
+  return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+}
+
+function hasRequiredAnti(p: KObject): boolean {
+  return !!p.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length;
+}
+
+function buildSnapshot(api: ApiServer): Snapshot {
+  const rev = api.store.currentRev();
+  const nodes = new Map<string, NodeInfo>();
+  for (const n of api.list(rt(api, 'v1', 'Node')).items) nodes.set(n.metadata.name!, newNodeInfo(n));
+  const podNode = new Map<string, string>();
+  const antiAffinityPods: Array<[KObject, NodeInfo]> = [];
+  for (const p of api.list(rt(api, 'v1', 'Pod')).items) {
+    const ni = p.spec?.nodeName ? nodes.get(p.spec.nodeName) : undefined;
+    if (!ni || isTerminal(p)) continue;
+    addPod(ni, p);
+    podNode.set(p.metadata.uid!, ni.name);
+    if (hasRequiredAnti(p)) antiAffinityPods.push([p, ni]);
+  }
+  const namespaces = new Map<string, Record<string, string>>();
+  for (const ns of api.list(rt(api, 'v1', 'Namespace')).items) namespaces.set(ns.metadata.name!, ns.metadata.labels ?? {});
+  return { rev, nodes, podNode, antiAffinityPods, namespaces };
+}
+
+function rt(api: ApiServer, apiVersion: string, kind: string): ResourceType {
+  return api.registry.forKind(apiVersion, kind);
+}
+
+/** RFC3339 with microseconds, as events.k8s.io's eventTime (MicroTime). */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+export interface SchedulerState {
+  snapshot?: Snapshot;
+  /** Pending pods that failed to schedule: retried when nodes or pods change. */
+  unschedulable: Map<string, ReconcileKey>;
+  /** Pod uid → name and message of its FailedScheduling event (series aggregation). */
+  failedEvents: Map<string, { name: string; message: string }>;
+  eventSeq: number;
+  /** Pod id → its resourceVersion after our last failed attempt, and when (own writes do not retry). */
+  attempts: Map<string, { rv: string; at: number }>;
+  /** Pods a cluster change made worth retrying. */
+  retry: Set<string>;
+}
+
+/** Why a pending pod cannot be scheduled, and the scheduler's message for it. */
+export interface ScheduleDecision {
+  node?: string;
+  message?: string;
+  /** Per rejected node, its status (trace output: why the others were rejected). */
+  rejected: Array<[node: string, status: NodeStatus]>;
+  victims?: KObject[];
+  nominatedNode?: string;
+}
+
+export function createScheduler(): Reconciler & { state: SchedulerState } {
+  const state: SchedulerState = { unschedulable: new Map(), failedEvents: new Map(), eventSeq: 0, attempts: new Map(), retry: new Set() };
+
+  const requeueUnschedulable = (): ReconcileKey[] => {
+    for (const id of state.unschedulable.keys()) state.retry.add(id);
+    return [...state.unschedulable.values()];
+  };
+
+  return {
+    name: 'scheduler',
+    primary: ['v1', 'Pod'],
+    state,
+    watches: [
+      { kind: 'Node', map: () => requeueUnschedulable() },
+      { kind: 'PersistentVolumeClaim', map: () => requeueUnschedulable() },
+      {
+        kind: 'Pod',
+        // A bound pod that goes away or finishes frees room; a newly bound one may satisfy affinity.
+        map: (obj, ctx) => {
+          if (!state.unschedulable.size || !obj.spec?.nodeName) return [];
+          const freed = obj.metadata.deletionTimestamp || isTerminal(obj) || !ctx.api.tryGet(rt(ctx.api, 'v1', 'Pod'), obj.metadata.namespace, obj.metadata.name!);
+          const justBound = !obj.status?.containerStatuses && !obj.status?.initContainerStatuses;
+          return freed || justBound ? requeueUnschedulable() : [];
+        },
+      },
+    ],
+    reconcile(key: ReconcileKey, ctx: ControllerContext): Result | void {
+      const api = ctx.api;
+      const podType = rt(api, 'v1', 'Pod');
+      const id = `${key.namespace}/${key.name}`;
+      const pod = api.tryGet(podType, key.namespace, key.name);
+      if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp || isTerminal(pod) || (pod.spec?.schedulerName ?? SCHEDULER_NAME) !== SCHEDULER_NAME) {
+        state.unschedulable.delete(id);
+        state.attempts.delete(id);
+        if (pod?.metadata.uid) state.failedEvents.delete(pod.metadata.uid);
+        return;
+      }
+      // Our own status write requeues the pod: nothing changed for it since the last attempt.
+      const now = ctx.clock.now();
+      const last = state.attempts.get(id);
+      if (last && last.rv === pod.metadata.resourceVersion && !state.retry.has(id) && now - last.at < UNSCHEDULABLE_RETRY_MS) {
+        return { requeueAfterMs: last.at + UNSCHEDULABLE_RETRY_MS - now, periodic: true };
+      }
+      state.retry.delete(id);
+      if ((pod.spec?.schedulingGates ?? []).length) {
+        setScheduledCondition(api, pod, 'False', 'SchedulingGated', 'Scheduling is blocked due to non-empty scheduling gates');
+        return;
+      }
+      if (!state.snapshot || state.snapshot.rev !== api.store.currentRev()) state.snapshot = buildSnapshot(api);
+      const snap = state.snapshot;
+      const decision = schedulePod(api, pod, snap);
+      if (decision.node) {
+        bind(api, pod, decision.node, state);
+        const ni = snap.nodes.get(decision.node)!;
+        const bound = api.tryGet(podType, key.namespace, key.name) ?? pod;
+        addPod(ni, bound);
+        snap.podNode.set(bound.metadata.uid!, ni.name);
+        if (hasRequiredAnti(bound)) snap.antiAffinityPods.push([bound, ni]);
+        snap.rev = api.store.currentRev();
+        state.unschedulable.delete(id);
+        state.attempts.delete(id);
+        state.failedEvents.delete(pod.metadata.uid!);
+        return;
+      }
+      for (const v of decision.victims ?? []) preempt(api, v, pod, decision.nominatedNode!, state);
+      markUnschedulable(api, pod, decision.message!, decision.nominatedNode, state);
+      state.unschedulable.set(id, { kind: 'Pod', namespace: key.namespace, name: key.name });
+      const after = api.tryGet(podType, key.namespace, key.name);
+      if (after) state.attempts.set(id, { rv: after.metadata.resourceVersion!, at: now });
+      if (decision.victims?.length) {
+        // The victims' deletion frees room: until then the snapshot is stale for us.
+        state.snapshot = undefined;
+      } else {
+        snap.rev = api.store.currentRev();
+      }
+      return { requeueAfterMs: UNSCHEDULABLE_RETRY_MS, periodic: true };
+    },
+  };
+}
+
+/** Filters, scores, and (if nothing fits) looks for preemption victims. No writes. */
+export function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot): ScheduleDecision {
+  const nodes = [...snap.nodes.values()];
+  const total = nodes.length;
+  if (total === 0) return { message: 'no nodes available to schedule pods', rejected: [] };
+
+  const preFilter = volumePreFilter(api, pod);
+  if (preFilter) {
+    const status: NodeStatus = { reasons: [preFilter], unresolvable: true };
+    const msg = fitErrorMessage(total, [], preFilter) + ` preemption: ${fitErrorMessage(total, nodes.map(() => ({ reasons: ['Preemption is not helpful for scheduling'], unresolvable: true })))}`;
+    return { message: msg, rejected: nodes.map((n) => [n.name, status]) };
+  }
+
+  const fctx: FilterContext = {
+    nodes: snap.nodes,
+    namespaceLabels: (ns) => snap.namespaces.get(ns),
+    spreadCache: new Map(),
+    antiAffinityPods: snap.antiAffinityPods,
+  };
+  const feasible: NodeInfo[] = [];
+  const rejected: Array<[string, NodeStatus]> = [];
+  for (const ni of nodes) {
+    const s = filterNode(pod, ni, fctx);
+    if (s) rejected.push([ni.name, s]);
+    else feasible.push(ni);
+  }
+  if (feasible.length) {
+    const scores = feasible.length > 1 ? scoreNodes(pod, feasible, fctx) : [0];
+    // Highest score wins; ties are broken by reservoir sampling as kube-scheduler does.
+    let best = 0;
+    let ties = 1;
+    for (let i = 1; i < feasible.length; i++) {
+      if (scores[i] > scores[best] + 1e-9) {
+        best = i;
+        ties = 1;
+      } else if (Math.abs(scores[i] - scores[best]) <= 1e-9) {
+        ties++;
+        if (api.rng() * ties < 1) best = i;
+      }
+    }
+    return { node: feasible[best].name, rejected };
+  }
+
+  const statuses = rejected.map(([, s]) => s);
+  let message = fitErrorMessage(total, statuses);
+  if (pod.spec?.preemptionPolicy === 'Never') {
+    return { message: `${message} preemption: not eligible due to preemptionPolicy=Never.`, rejected };
+  }
+  // PodEligibleToPreemptOthers: while victims on the nominated node are still terminating, wait for them.
+  const nominated = pod.status?.nominatedNodeName ? snap.nodes.get(pod.status.nominatedNodeName) : undefined;
+  if (nominated && nominated.pods.some((p) => p.metadata.deletionTimestamp && priorityOf(p) < priorityOf(pod))) {
+    return { message: `${message} preemption: not eligible due to a terminating pod on the nominated node.`, rejected };
+  }
+  const found = findPreemption(pod, rejected, snap, fctx);
+  if (found) return { message, rejected, victims: found.victims, nominatedNode: found.node };
+  const pstat: NodeStatus[] = rejected.map(([, s]) => ({
+    reasons: [s.unresolvable ? 'Preemption is not helpful for scheduling' : 'No preemption victims found for incoming pod'],
+    unresolvable: s.unresolvable,
+  }));
+  message += ` preemption: ${fitErrorMessage(total, pstat)}`;
+  return { message, rejected };
+}
+
+function priorityOf(p: KObject): number {
+  return typeof p.spec?.priority === 'number' ? p.spec.priority : 0;
+}
+
+/** DefaultPreemption: on nodes preemption can help, remove lower-priority pods (fewest, lowest first). */
+function findPreemption(pod: KObject, rejected: Array<[string, NodeStatus]>, snap: Snapshot, fctx: FilterContext): { node: string; victims: KObject[] } | undefined {
+  const prio = priorityOf(pod);
+  let best: { node: string; victims: KObject[]; key: number[] } | undefined;
+  for (const [name, status] of rejected) {
+    if (status.unresolvable) continue;
+    const ni = snap.nodes.get(name)!;
+    const lower = ni.pods.filter((p) => priorityOf(p) < prio && !p.metadata.deletionTimestamp);
+    if (!lower.length) continue;
+    const trial: NodeInfo = { ...ni, pods: [...ni.pods], usedPorts: new Set(ni.usedPorts), requested: { ...ni.requested }, nonZero: { ...ni.nonZero } };
+    for (const v of lower) removePod(trial, v);
+    const nodesWithTrial = new Map(snap.nodes);
+    nodesWithTrial.set(name, trial);
+    const tctx: FilterContext = { ...fctx, nodes: nodesWithTrial, spreadCache: new Map(), allPods: undefined, affinity: undefined, antiAffinityPods: fctx.antiAffinityPods?.filter(([p]) => !lower.includes(p)) };
+    if (filterNode(pod, trial, tctx)) continue;
+    // Reprieve as many victims as possible, highest priority first.
+    const victims: KObject[] = [];
+    for (const v of [...lower].sort((a, b) => priorityOf(b) - priorityOf(a))) {
+      addPod(trial, v);
+      if (filterNode(pod, trial, { ...tctx, spreadCache: new Map(), allPods: undefined, affinity: undefined })) {
+        removePod(trial, v);
+        victims.push(v);
+      }
+    }
+    const key = [Math.max(...victims.map(priorityOf)), victims.reduce((s, v) => s + priorityOf(v), 0), victims.length];
+    if (!best || key[0] < best.key[0] || (key[0] === best.key[0] && (key[1] < best.key[1] || (key[1] === best.key[1] && key[2] < best.key[2])))) {
+      best = { node: name, victims, key };
+    }
+  }
+  return best && { node: best.node, victims: best.victims };
+}
+
+/** VolumeBinding PreFilter: missing or unbound immediate claims block the pod everywhere. */
+function volumePreFilter(api: ApiServer, pod: KObject): string | undefined {
+  const claims = (pod.spec?.volumes ?? []).filter((v: any) => v.persistentVolumeClaim?.claimName);
+  if (!claims.length) return undefined;
+  const pvcType = rt(api, 'v1', 'PersistentVolumeClaim');
+  let unboundImmediate = false;
+  for (const v of claims) {
+    const name = v.persistentVolumeClaim.claimName;
+    const pvc = api.tryGet(pvcType, pod.metadata.namespace, name);
+    if (!pvc) return `persistentvolumeclaim "${name}" not found`;
+    if (pvc.metadata.deletionTimestamp) return `persistentvolumeclaim "${name}" is being deleted`;
+    if (pvc.spec?.volumeName || pvc.status?.phase === 'Bound') continue;
+    if (bindingMode(api, pvc) === 'Immediate') unboundImmediate = true;
+  }
+  return unboundImmediate ? 'pod has unbound immediate PersistentVolumeClaims' : undefined;
+}
+
+function bindingMode(api: ApiServer, pvc: KObject): string {
+  const scType = rt(api, 'storage.k8s.io/v1', 'StorageClass');
+  let scName: string | undefined = pvc.spec?.storageClassName ?? undefined;
+  if (scName === undefined) {
+    const def = api.list(scType).items.find((sc) => sc.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
+    scName = def?.metadata.name;
+  }
+  if (!scName) return 'Immediate';
+  const sc = api.tryGet(scType, undefined, scName);
+  return sc?.volumeBindingMode ?? 'Immediate';
+}
+
+// ---------- writes ----------
+
+function setScheduledCondition(api: ApiServer, pod: KObject, status: string, reason?: string, message?: string, nominated?: string): void {
+  const podType = rt(api, 'v1', 'Pod');
+  const now = api.timestamp();
+  const cur = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
+  if (cur && cur.status === status && cur.reason === reason && cur.message === message && (nominated === undefined || pod.status?.nominatedNodeName === nominated)) return;
+  try {
+    api.mutate(
+      podType,
+      pod.metadata.namespace,
+      pod.metadata.name!,
+      (p) => {
+        p.status ??= {};
+        const conds: any[] = p.status.conditions ?? [];
+        const i = conds.findIndex((c) => c.type === 'PodScheduled');
+        const prev = i >= 0 ? conds[i] : undefined;
+        if (prev && prev.status === status && prev.reason === reason && prev.message === message && (nominated === undefined || p.status.nominatedNodeName === nominated)) return p;
+        const cond: any = { lastProbeTime: null, lastTransitionTime: prev?.status === status ? prev.lastTransitionTime : now, status, type: 'PodScheduled' };
+        if (reason) cond.reason = reason;
+        if (message) cond.message = message;
+        if (i >= 0) conds[i] = cond;
+        else conds.push(cond);
+        p.status.conditions = conds;
+        if (nominated) p.status.nominatedNodeName = nominated;
+        return p;
+      },
+      { status: true },
+    );
+  } catch (e) {
+    if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
+  }
+}
+
+function bind(api: ApiServer, pod: KObject, node: string, state: SchedulerState): void {
+  const podType = rt(api, 'v1', 'Pod');
+  api.store.batch(() => {
+    api.mutate(podType, pod.metadata.namespace, pod.metadata.name!, (p) => {
+      p.spec.nodeName = node;
+      return p;
+    });
+    api.mutate(
+      podType,
+      pod.metadata.namespace,
+      pod.metadata.name!,
+      (p) => {
+        p.status ??= {};
+        const conds: any[] = (p.status.conditions ?? []).filter((c: any) => c.type !== 'PodScheduled');
+        conds.push({ lastProbeTime: null, lastTransitionTime: api.timestamp(), status: 'True', type: 'PodScheduled' });
+        p.status.conditions = conds;
+        delete p.status.nominatedNodeName;
+        return p;
+      },
+      { status: true },
+    );
+  });
+  schedulerEvent(api, pod, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`, state);
+}
+
+function markUnschedulable(api: ApiServer, pod: KObject, message: string, nominated: string | undefined, state: SchedulerState): void {
+  setScheduledCondition(api, pod, 'False', 'Unschedulable', message, nominated);
+  const uid = pod.metadata.uid!;
+  const prev = state.failedEvents.get(uid) ?? findFailedEvent(api, pod);
+  if (prev && prev.message === message) {
+    const evType = rt(api, 'v1', 'Event');
+    try {
+      api.mutate(evType, pod.metadata.namespace, prev.name, (e) => {
+        e.series = { count: (e.series?.count ?? 1) + 1, lastObservedTime: microTime(api.clock.now()) };
+        return e;
+      });
+      state.failedEvents.set(uid, prev);
+      return;
+    } catch {
+      /* the event expired: record a new one */
+    }
+  }
+  const name = schedulerEvent(api, pod, 'Warning', 'FailedScheduling', 'Scheduling', message, state);
+  if (name) state.failedEvents.set(uid, { name, message });
+}
+
+function findFailedEvent(api: ApiServer, pod: KObject): { name: string; message: string } | undefined {
+  const evType = rt(api, 'v1', 'Event');
+  const hits = api
+    .list(evType, { namespace: pod.metadata.namespace })
+    .items.filter((e) => e.involvedObject?.uid === pod.metadata.uid && e.reason === 'FailedScheduling' && e.reportingComponent === SCHEDULER_NAME);
+  const last = hits[hits.length - 1];
+  return last && { name: last.metadata.name!, message: last.message };
+}
+
+function preempt(api: ApiServer, victim: KObject, pod: KObject, node: string, state: SchedulerState): void {
+  schedulerEvent(api, victim, 'Normal', 'Preempted', 'Preempting', `Preempted by pod ${pod.metadata.uid} on node ${node}`, state);
+  try {
+    api.delete(rt(api, 'v1', 'Pod'), victim.metadata.namespace, victim.metadata.name!);
+  } catch (e) {
+    if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
+  }
+}
+
+/**
+ * An event as the scheduler's events.k8s.io recorder writes it (seen through core/v1):
+ * eventTime in microseconds, no first/lastTimestamp, empty source, reporting fields.
+ */
+function schedulerEvent(api: ApiServer, pod: KObject, type: string, reason: string, action: string, message: string, state: SchedulerState): string | undefined {
+  const nowMs = api.clock.now();
+  const nanos = BigInt(nowMs) * 1_000_000n + BigInt(state.eventSeq++ % 1_000_000);
+  const name = `${pod.metadata.name}.${nanos.toString(16)}`;
+  const event: KObject = {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name, namespace: pod.metadata.namespace ?? 'default' },
+    involvedObject: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      name: pod.metadata.name,
+      namespace: pod.metadata.namespace,
+      uid: pod.metadata.uid,
+      resourceVersion: pod.metadata.resourceVersion,
+    },
+    reason,
+    message,
+    source: {},
+    firstTimestamp: null,
+    lastTimestamp: null,
+    type,
+    eventTime: microTime(nowMs),
+    action,
+    reportingComponent: SCHEDULER_NAME,
+    reportingInstance: `${SCHEDULER_NAME}-kubesim-control-plane`,
+  };
+  try {
+    api.create(event);
+    return name;
+  } catch {
+    return undefined; // events are best effort
+  }
+}
