@@ -475,6 +475,19 @@ export const deploymentReconciler: Reconciler = {
   primary: ['apps/v1', 'Deployment'],
   watches: [
     {
+      // Recreate waits for the old pods to be gone, which may change no ReplicaSet status.
+      kind: 'Pod',
+      map: (pod, ctx) => {
+        const rsRef = controllerOf(pod);
+        if (rsRef?.kind !== 'ReplicaSet') return [];
+        const rs = ctx.api.tryGet(ctx.api.registry.forKind('apps/v1', 'ReplicaSet'), pod.metadata.namespace, rsRef.name);
+        const dRef = rs && controllerOf(rs);
+        if (dRef?.kind !== 'Deployment') return [];
+        const d = ctx.api.tryGet(ctx.api.registry.forKind('apps/v1', 'Deployment'), pod.metadata.namespace, dRef.name);
+        return d?.spec?.strategy?.type === 'Recreate' ? [{ kind: 'Deployment', namespace: d.metadata.namespace, name: d.metadata.name! }] : [];
+      },
+    },
+    {
       kind: 'ReplicaSet',
       map: (rs, ctx) => {
         const owned = ownerKeys('Deployment')(rs);

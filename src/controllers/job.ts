@@ -97,7 +97,11 @@ function reconcileJob(key: ReconcileKey, ctx: ControllerContext): Result | void 
   const jobType = typeFor(api, 'batch/v1', 'Job');
   const podType = POD(api);
   let job = api.tryGet(jobType, key.namespace, key.name);
-  if (!job || job.metadata.deletionTimestamp) return;
+  if (!job || job.metadata.deletionTimestamp) {
+    // Pods of a deleted Job must not stay stuck on the tracking finalizer.
+    releaseTrackedPods(ctx, key, job);
+    return;
+  }
   const now = ctx.clock.now();
   const ts = api.timestamp();
   const spec = job.spec ?? {};
@@ -110,7 +114,10 @@ function reconcileJob(key: ReconcileKey, ctx: ControllerContext): Result | void 
   const extraLabels = spec.selector ? {} : defaults.labels;
 
   const finished = isJobFinished(job);
-  if (finished) return ttlAfterFinished(job, ctx);
+  if (finished) {
+    releaseTrackedPods(ctx, key, job);
+    return ttlAfterFinished(job, ctx);
+  }
 
   const st: any = deepCopy(job.status ?? {});
   let conds: Condition[] = st.conditions ?? [];
@@ -284,6 +291,26 @@ function reconcileJob(key: ReconcileKey, ctx: ControllerContext): Result | void 
     if (r) return r;
   }
   if (requeue !== undefined) return { requeueAfterMs: Math.max(1, requeue) };
+}
+
+/** Removes the job-tracking finalizer from pods of a Job that is gone or finished. */
+function releaseTrackedPods(ctx: ControllerContext, key: ReconcileKey, job: KObject | undefined): void {
+  const api = ctx.api;
+  const podType = POD(api);
+  for (const p of api.list(podType, { namespace: key.namespace }).items) {
+    if (!(p.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER)) continue;
+    const ref = (p.metadata.ownerReferences ?? []).find((r) => r.kind === 'Job' && r.controller);
+    const mine = job ? ref?.uid === job.metadata.uid : ref?.name === key.name || !ref;
+    if (!mine) continue;
+    try {
+      api.mutate(podType, p.metadata.namespace, p.metadata.name!, (o) => {
+        o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== JOB_TRACKING_FINALIZER);
+        if (!o.metadata.finalizers!.length) delete o.metadata.finalizers;
+      });
+    } catch {
+      /* gone */
+    }
+  }
 }
 
 function stillTerminatingPods(ctx: ControllerContext, job: KObject): boolean {

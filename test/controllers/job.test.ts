@@ -134,3 +134,14 @@ test('suspend deletes active pods; ttlSecondsAfterFinished deletes the finished 
   h.settle();
   assert.equal(h.api.tryGet(h.type('batch/v1', 'Job'), 'default', 'pi'), undefined);
 });
+
+test('deleting a running Job does not leave pods stuck on the tracking finalizer', () => {
+  const h = new Harness([jobReconciler], { nodes: 1 });
+  h.behaviour = () => 'running';
+  h.api.create(job({ parallelism: 2, completions: 2 }));
+  h.run();
+  assert.equal(h.pods().length, 2);
+  h.api.delete(h.type('batch/v1', 'Job'), 'default', 'pi');
+  h.run();
+  assert.deepEqual(h.pods().map((p) => p.metadata.name), []);
+});
