@@ -181,6 +181,7 @@ function reconcileStatefulSet(key: ReconcileKey, ctx: ControllerContext): Result
     }
   };
   sync();
+  if (set.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled === 'Delete') deleteScaledClaims(ctx, set, start, replicas);
 
   // Status from what is there now.
   const live = api.list(podType, { namespace: set.metadata.namespace }).items.filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === set.metadata.uid) && ordinalOf(set, p) !== undefined);
@@ -212,6 +213,31 @@ function reconcileStatefulSet(key: ReconcileKey, ctx: ControllerContext): Result
   truncateRevisions(ctx, set, revisions, new Set([st.currentRevision, st.updateRevision, ...live.map((p) => p.metadata.labels?.[REVISION_LABEL] ?? '')]));
   const waits = counted.map((p) => msUntilAvailable(p, minReady, now)).filter((x) => x > 0);
   if (waits.length) return { requeueAfterMs: Math.min(...waits) };
+}
+
+/** whenScaled: Delete — claims of ordinals beyond the replica count go once their pod is gone. */
+function deleteScaledClaims(ctx: ControllerContext, set: KObject, start: number, replicas: number): void {
+  const api = ctx.api;
+  const pvcType = typeFor(api, 'v1', 'PersistentVolumeClaim');
+  const podType = POD(api);
+  for (const t of set.spec?.volumeClaimTemplates ?? []) {
+    const prefix = `${t.metadata?.name}-${set.metadata.name}-`;
+    for (const c of api.list(pvcType, { namespace: set.metadata.namespace }).items) {
+      const n = c.metadata.name!;
+      if (!n.startsWith(prefix) || c.metadata.deletionTimestamp) continue;
+      const rest = n.slice(prefix.length);
+      if (!/^(0|[1-9]\d*)$/.test(rest)) continue;
+      const o = Number(rest);
+      if (o >= start && o < start + replicas) continue;
+      if (api.tryGet(podType, set.metadata.namespace, `${set.metadata.name}-${o}`)) continue;
+      try {
+        api.delete(pvcType, c.metadata.namespace, n);
+        api.recordEvent(set, 'Normal', 'SuccessfulDelete', `delete Claim ${n} in StatefulSet ${set.metadata.name} successful`, COMPONENT);
+      } catch {
+        /* gone */
+      }
+    }
+  }
 }
 
 export const statefulSetReconciler: Reconciler = {

@@ -86,3 +86,13 @@ test('rolling update replaces pods from the highest ordinal, honouring the parti
   assert.equal(st.updatedReplicas, 2);
   assert.equal(st.currentReplicas, 1);
 });
+
+test('persistentVolumeClaimRetentionPolicy whenScaled: Delete removes claims of removed ordinals', () => {
+  const h = new Harness([statefulSetReconciler], { nodes: 1 });
+  h.api.create(sts(3, { persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Delete' } }));
+  h.run();
+  h.api.mutate(h.type('apps/v1', 'StatefulSet'), 'default', 'db', (o) => void (o.spec.replicas = 1));
+  h.run();
+  const left = h.list('v1', 'PersistentVolumeClaim').filter((c) => !c.metadata.deletionTimestamp).map((c) => c.metadata.name);
+  assert.deepEqual(left, ['data-db-0']);
+});
