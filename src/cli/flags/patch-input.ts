@@ -47,7 +47,10 @@ export function patchToJsonText(text: string): string {
     const parsed = parseManifestText(text, 'patch');
     const msg = parsed.errors[0]?.kubectlMessage ?? '';
     const i = msg.indexOf('yaml: ');
-    throw new CliError(`unable to parse ${goQuote(text)}: ${i >= 0 ? msg.slice(i) : `yaml: ${doc.errors[0].message}`}`);
+    let yamlMsg = i >= 0 ? msg.slice(i) : `yaml: ${doc.errors[0].message}`;
+    // go-yaml prints no line for a scanner error on the first line (its mark is 0 there).
+    yamlMsg = yamlMsg.replace(/^yaml: line 1: (mapping values are not allowed in this context|found character that cannot start any token)/, 'yaml: $1');
+    throw new CliError(`unable to parse ${goQuote(text)}: ${yamlMsg}`);
   }
   const value = doc.toJS();
   return JSON.stringify(value ?? null);
