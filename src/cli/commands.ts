@@ -24,6 +24,7 @@ import * as validate from './validate';
 import * as version from './version';
 import * as explain from './explain';
 import * as auth from './auth';
+import * as clusterInfo from './cluster-info';
 
 export type Register = (program: Command, p: Program) => void;
 
@@ -48,4 +49,5 @@ export const COMMANDS: Register[] = [
   version.register,
   explain.register,
   auth.register,
+  clusterInfo.register,
 ];
