@@ -25,6 +25,7 @@ import * as version from './version';
 import * as explain from './explain';
 import * as auth from './auth';
 import * as clusterInfo from './cluster-info';
+import * as diff from './diff';
 
 export type Register = (program: Command, p: Program) => void;
 
@@ -50,4 +51,5 @@ export const COMMANDS: Register[] = [
   explain.register,
   auth.register,
   clusterInfo.register,
+  diff.register,
 ];

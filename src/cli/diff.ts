@@ -1,0 +1,215 @@
+// `kubesim diff -f FILE`: for each object, the live object against what `apply` would make
+// of it (the apply result through a server-side dry run), written as YAML into kubectl's
+// LIVE-*/MERGED-* directories and compared with `diff -u -N` (or $KUBECTL_EXTERNAL_DIFF).
+// Exit codes as kubectl: 0 no differences, 1 differences, >1 an error.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { ApiError, CliError } from '../api/errors';
+import type { KObject } from '../api/types';
+import type { ResourceType } from '../api/resources';
+import type { CliContext } from './context';
+import type { Program } from './root';
+import type { FileFlags } from './manifest-input';
+import { collect } from './flags/collect';
+import { PrintedError, formatApiError } from './format-error';
+
+export function register(program: Command, p: Program): void {
+  program
+    .command('diff')
+    .description('Diff the live version against a would-be applied version')
+    .option('-f, --filename <file>', 'Filename, directory, or URL to files contains the configuration to diff', collect, [])
+    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option('--server-side', 'Accepted for kubectl compatibility.')
+    .option('--force-conflicts', 'Accepted for kubectl compatibility.')
+    .option('--field-manager <name>', 'Accepted for kubectl compatibility.')
+    .option('--validate <mode>', 'Must be one of: strict (or true), warn, ignore (or false).', 'strict')
+    .addHelpText('after', `
+Examples:
+  # Diff resources included in pod.json
+  kubesim diff -f pod.json
+
+  # Diff file read from stdin
+  cat service.yaml | kubesim diff -f -`)
+    .action(p.action((ctx, flags: FileFlags) => runDiff(ctx, flags)));
+}
+
+/** kubectl's file name for an object: `[group.]version.Kind.namespace.name`. */
+export function diffFileName(type: ResourceType, version: string, namespace: string | undefined, name: string): string {
+  return `${type.group ? type.group + '.' : ''}${version}.${type.kind}.${namespace ?? ''}.${name}`;
+}
+
+/** What kubectl diff leaves out of both sides: managedFields and metadata.generation. */
+export function maskForDiff(obj: KObject | undefined): KObject | undefined {
+  if (!obj) return undefined;
+  const o = JSON.parse(JSON.stringify(obj)) as KObject;
+  if (o.metadata) {
+    delete o.metadata.managedFields;
+    delete (o.metadata as any).generation;
+  }
+  return o;
+}
+
+/** Secret values are never shown: `***`, or `*** (before)` / `*** (after)` where they differ. */
+export function maskSecrets(live: KObject | undefined, merged: KObject | undefined): void {
+  const isSecret = (o?: KObject) => o?.kind === 'Secret' && (!o.apiVersion || o.apiVersion === 'v1');
+  if (!isSecret(live) && !isSecret(merged)) return;
+  const a: Record<string, string> | undefined = live?.data;
+  const b: Record<string, string> | undefined = merged?.data;
+  for (const k of new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})])) {
+    const differ = a?.[k] !== b?.[k];
+    if (a && k in a) a[k] = differ ? '*** (before)' : '***';
+    if (b && k in b) b[k] = differ ? '*** (after)' : '***';
+  }
+}
+
+export async function runDiff(ctx: CliContext, flags: FileFlags): Promise<number> {
+  const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
+  const { computeApply } = await import('../api/apply/compute-apply');
+  const { toYaml } = await import('../printers/yaml');
+  const { load } = await loadInput(ctx, flags, 'diff');
+  const api = await ctx.api();
+  const { items, errors } = await prepareDocs(ctx, api, load, 'diff', flags);
+  if (errors.length) throw new PrintedError(errors.join(''), 1);
+
+  const liveDir = mkdtempSync(join(tmpdir(), 'LIVE-'));
+  const mergedDir = mkdtempSync(join(tmpdir(), 'MERGED-'));
+  try {
+    for (const item of items) {
+      const namespace = setNamespace(ctx, item);
+      const obj = item.object;
+      const name = obj.metadata?.name;
+      if (!name) throw new CliError('resource name may not be empty');
+      const live = api.tryGet(item.type, namespace, name);
+      let merged: KObject;
+      try {
+        const decision = computeApply(obj, live);
+        if (!live) merged = api.create(decision.result, { dryRun: true });
+        else if (decision.action === 'unchanged') merged = live;
+        else {
+          merged = api.update({ ...decision.result, metadata: { ...decision.result.metadata, resourceVersion: live.metadata.resourceVersion } }, { dryRun: true });
+          merged.metadata.resourceVersion = live.metadata.resourceVersion;
+        }
+      } catch (e) {
+        if (e instanceof ApiError) throw new PrintedError(formatApiError(e), 1);
+        throw e;
+      }
+      const version = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[1] : obj.apiVersion;
+      const file = diffFileName(item.type, version, namespace, name);
+      const l = maskForDiff(live);
+      const m = maskForDiff(merged)!;
+      maskSecrets(l, m);
+      if (l) writeFileSync(join(liveDir, file), toYaml(l));
+      writeFileSync(join(mergedDir, file), toYaml(m));
+    }
+    return runDiffProgram(ctx, liveDir, mergedDir);
+  } finally {
+    rmSync(liveDir, { recursive: true, force: true });
+    rmSync(mergedDir, { recursive: true, force: true });
+  }
+}
+
+function runDiffProgram(ctx: CliContext, liveDir: string, mergedDir: string): number {
+  const external = process.env.KUBECTL_EXTERNAL_DIFF?.trim();
+  let command = 'diff';
+  let args = ['-u', '-N'];
+  if (external) {
+    const parts = external.split(/\s+/);
+    // kubectl only passes on flag-like arguments made of safe characters.
+    if (!/^[a-zA-Z0-9._\/-]+$/.test(parts[0])) throw new CliError(`invalid diff program: ${parts[0]}`);
+    command = parts[0];
+    args = parts.slice(1).filter((a) => /^-[-a-zA-Z0-9=]*$/.test(a));
+  }
+  const r = spawnSync(command, [...args, liveDir, mergedDir], { encoding: 'utf8' });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT' && !external) {
+    const { unifiedDirDiff } = builtin();
+    const text = unifiedDirDiff(liveDir, mergedDir);
+    ctx.out(text);
+    return text ? 1 : 0;
+  }
+  if (r.error) throw new CliError(`failed to run "${command}": ${r.error.message}`, 2);
+  ctx.out(r.stdout ?? '');
+  if (r.stderr) ctx.err(r.stderr);
+  // diff: 0 same, 1 different, 2+ trouble — kubectl passes these on.
+  return r.status ?? 2;
+}
+
+/** A small unified diff for systems without `diff` (headers as `diff -u -N` on directories). */
+function builtin() {
+  const lcsDiff = (a: string[], b: string[]) => {
+    const n = a.length;
+    const m = b.length;
+    const dp: number[][] = Array.from({ length: n + 1 }, () => new Array(m + 1).fill(0));
+    for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) dp[i][j] = a[i] === b[j] ? dp[i + 1][j + 1] + 1 : Math.max(dp[i + 1][j], dp[i][j + 1]);
+    const ops: { t: ' ' | '-' | '+'; s: string; ai: number; bi: number }[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < n || j < m) {
+      if (i < n && j < m && a[i] === b[j]) ops.push({ t: ' ', s: a[i], ai: i++, bi: j++ });
+      else if (j < m && (i >= n || dp[i][j + 1] >= dp[i + 1][j])) ops.push({ t: '+', s: b[j], ai: i, bi: j++ });
+      else ops.push({ t: '-', s: a[i], ai: i++, bi: j });
+    }
+    return ops;
+  };
+  const hunks = (a: string[], b: string[]) => {
+    const ops = lcsDiff(a, b);
+    const out: string[] = [];
+    let k = 0;
+    while (k < ops.length) {
+      if (ops[k].t === ' ') {
+        k++;
+        continue;
+      }
+      let start = Math.max(0, k - 3);
+      let end = k;
+      while (end < ops.length) {
+        if (ops[end].t !== ' ') {
+          end++;
+          continue;
+        }
+        let run = 0;
+        while (end + run < ops.length && ops[end + run].t === ' ') run++;
+        if (end + run >= ops.length || run > 6) {
+          end = Math.min(ops.length, end + 3);
+          break;
+        }
+        end += run;
+      }
+      const slice = ops.slice(start, end);
+      const aLen = slice.filter((o) => o.t !== '+').length;
+      const bLen = slice.filter((o) => o.t !== '-').length;
+      const aStart = aLen ? slice.find((o) => o.t !== '+')!.ai + 1 : slice[0].ai;
+      const bStart = bLen ? slice.find((o) => o.t !== '-')!.bi + 1 : slice[0].bi;
+      out.push(`@@ -${aStart},${aLen} +${bStart},${bLen} @@`);
+      for (const o of slice) out.push(o.t + o.s);
+      k = end;
+      start = end;
+    }
+    return out;
+  };
+  const lines = (p: string) => {
+    try {
+      const t = readFileSync(p, 'utf8');
+      return t === '' ? [] : t.replace(/\n$/, '').split('\n');
+    } catch {
+      return [];
+    }
+  };
+  return {
+    unifiedDirDiff(liveDir: string, mergedDir: string): string {
+      const names = [...new Set([...readdirSync(liveDir), ...readdirSync(mergedDir)])].sort();
+      let out = '';
+      for (const n of names) {
+        const a = lines(join(liveDir, n));
+        const b = lines(join(mergedDir, n));
+        const h = hunks(a, b);
+        if (!h.length) continue;
+        out += `diff -u -N ${join(liveDir, n)} ${join(mergedDir, n)}\n--- ${join(liveDir, n)}\n+++ ${join(mergedDir, n)}\n${h.join('\n')}\n`;
+      }
+      return out;
+    },
+  };
+}
