@@ -1,0 +1,248 @@
+// The engine of `kubesim check`: validate everything (as `kubesim validate` does), apply
+// the valid objects in a person's order to a throwaway in-memory cluster shaped as asked,
+// run the controllers on the virtual clock until stable or the simulated deadline, then
+// report per workload whether it became Ready and why not, plus cross-object lint.
+
+import { readFile } from 'node:fs/promises';
+import { ApiError } from '../api/errors';
+import type { KObject } from '../api/types';
+import { deepCopy } from '../api/types';
+import { apiValidator, loadValidation } from '../api/validator-adapter';
+import { createMemoryCluster, type MemoryCluster } from '../cluster/memory-cluster';
+import type { Reconciler } from '../controllers/types';
+import { ControllerManager } from '../controllers/manager';
+import { ensureDefaultStorageClass } from '../controllers/pv-binder';
+import { excerpt, parseManifestBytes, STDIN_SOURCE, type ManifestDoc } from '../manifest';
+import { expandInputs, runValidate } from '../validate/run-validate';
+import type { Finding, ResourceResult } from '../validate/report';
+import { applyOrder } from './apply-order';
+import { isAssumed, parseAssumeExists, standIns, type AssumedObject } from './assume-exists';
+import { clusterProfile } from './cluster-shape';
+import { diagnoseWorkload, WORKLOAD_KINDS, type ClusterView } from './diagnose';
+import { keyRefs, lintObjects, type LintInput } from './lint';
+import { imagesOf, podTemplate } from './pod-templates';
+import { ruleId, type CheckReport, type RawFinding, type WorkloadStatus } from './types';
+
+export interface CheckOptions {
+  stdin?: string;
+  crds?: string[];
+  ignoreMissingSchemas?: boolean;
+  strict?: boolean;
+  /** Text and name of a --cluster-config file. */
+  clusterConfig?: { text: string; file: string };
+  nodes?: number;
+  nodeCpu?: string;
+  nodeMemory?: string;
+  /** Simulated deadline (default 10 minutes). */
+  timeoutMs?: number;
+  allowedRegistries?: string[];
+  /** `kind/name` or `kind/namespace/name`. */
+  assumeExists?: string[];
+  /** Start of the virtual clock and seed of the cluster's randomness (deterministic reports). */
+  now?: number;
+  seed?: number;
+  /** Reconcilers of the throwaway cluster (default: every controller). */
+  reconcilers?: () => Reconciler[] | Promise<Reconciler[]>;
+}
+
+interface Entry {
+  result: ResourceResult;
+  doc: ManifestDoc;
+  text?: string;
+  namespace: string;
+}
+
+const CLUSTER_SCOPED = new Set(['Namespace', 'CustomResourceDefinition', 'PriorityClass', 'StorageClass', 'IngressClass', 'RuntimeClass', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'Node', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'APIService', 'CSIDriver', 'VolumeAttachment']);
+
+async function readDocs(inputs: string[], stdin: string | undefined): Promise<Map<string, { doc: ManifestDoc; text?: string }>> {
+  const files = await expandInputs(inputs);
+  const out = new Map<string, { doc: ManifestDoc; text?: string }>();
+  await Promise.all(files.map(async (f) => {
+    const buf = f === '-' ? Buffer.from(stdin ?? '', 'utf8') : await readFile(f);
+    const source = f === '-' ? STDIN_SOURCE : f;
+    const { docs } = parseManifestBytes(buf, source);
+    const text = buf.toString('utf8');
+    for (const d of docs) out.set(docKey(source, d.docIndex, d.listIndex), { doc: d, text });
+  }));
+  return out;
+}
+
+function docKey(file: string, docIndex: number | undefined, listIndex: number | undefined): string {
+  return `${file}\u0000${docIndex ?? ''}\u0000${listIndex ?? ''}`;
+}
+
+function place(e: Entry, f: RawFinding): Finding {
+  const pos = e.doc.positionOf(f.path ?? ['metadata']) ?? e.doc.positionOf([]);
+  return {
+    ruleId: ruleId(f.ruleId), severity: f.severity, message: f.message, hint: f.hint,
+    file: e.result.file, line: pos?.line, col: pos?.col, helmSource: e.doc.helmSource,
+    field: f.path ? f.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${p}` : p)).join('') : undefined,
+    excerpt: e.text !== undefined && pos ? excerpt(e.text, pos.line, pos.col) : undefined,
+  };
+}
+
+function addFinding(e: Entry, f: RawFinding): void {
+  e.result.findings.push(place(e, f));
+  if (f.severity === 'error' && e.result.status === 'valid') e.result.status = 'invalid';
+}
+
+export async function runCheck(inputs: string[], opts: CheckOptions = {}): Promise<CheckReport> {
+  const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
+  const assumed = parseAssumeExists(opts.assumeExists ?? []);
+  const [report, docs] = await Promise.all([
+    runValidate(inputs, { crds: opts.crds, ignoreMissingSchemas: opts.ignoreMissingSchemas, strict: opts.strict, stdin: opts.stdin }),
+    readDocs(inputs, opts.stdin),
+  ]);
+
+  // The objects that passed validation, in input order.
+  const entries: Entry[] = [];
+  for (const r of report.results) {
+    if (r.status !== 'valid' || !r.kind) continue;
+    const d = docs.get(docKey(r.file, r.docIndex, r.listIndex));
+    if (!d) continue;
+    const ns = CLUSTER_SCOPED.has(d.doc.object.kind) ? '' : d.doc.object.metadata?.namespace ?? 'default';
+    entries.push({ result: r, doc: d.doc, text: d.text, namespace: ns });
+  }
+
+  const profile = clusterProfile({
+    config: opts.clusterConfig?.text, configName: opts.clusterConfig?.file,
+    nodes: opts.nodes, cpu: opts.nodeCpu, memory: opts.nodeMemory,
+    allowedRegistries: opts.allowedRegistries, images: entries.flatMap((e) => imagesOf(e.doc.object)),
+  });
+  await loadValidation();
+  const cluster = createMemoryCluster(profile, { now: opts.now, seed: opts.seed, validator: apiValidator() });
+  ensureDefaultStorageClass(cluster.api);
+
+  const trials = applyAll(cluster, entries, assumed);
+  // The full engine is imported only when no reconcilers are given (tests may run a subset).
+  const manager = opts.reconcilers
+    ? new ControllerManager(await opts.reconcilers(), cluster.ctx)
+    : (await import('../controllers/index')).createControllerManager(cluster.ctx);
+  const run = manager.runUntilStable({ timeoutMs });
+
+  const workloads = diagnoseAll(cluster, entries, trials, run.stable ? undefined : timeoutMs);
+  lintAll(cluster, entries, assumed);
+  return { ...report, workloads, simulatedMs: run.advancedMs, settled: run.stable };
+}
+
+/** Applies stand-ins and entries; returns CronJob entry → the trial Job created for it. */
+function applyAll(cluster: MemoryCluster, entries: Entry[], assumed: AssumedObject[]): Map<Entry, KObject> {
+  const api = cluster.api;
+  const namespaces = [...new Set(['default', ...entries.map((e) => e.namespace).filter(Boolean)])];
+  const keys = new Map<string, Set<string>>();
+  for (const e of entries) {
+    const t = podTemplate(e.doc.object);
+    for (const k of t ? keyRefs(t.spec) : []) {
+      const id = `${k.kind}/${k.name}`;
+      if (!keys.has(id)) keys.set(id, new Set());
+      keys.get(id)!.add(k.key);
+    }
+  }
+  type Item = { standIn?: KObject; entry?: Entry };
+  const items: Item[] = [
+    ...standIns(assumed, namespaces, (kind, name) => [...(keys.get(`${kind}/${name}`) ?? [])]).map((o) => ({ standIn: o })),
+    ...entries.map((e) => ({ entry: e })),
+  ];
+  const trials = new Map<Entry, KObject>();
+  for (const it of applyOrder(items, (x) => x.standIn ?? x.entry!.doc.object)) {
+    if (it.standIn) {
+      try {
+        api.create(it.standIn);
+      } catch {
+        /* already there (defined by the inputs, or built in) */
+      }
+      continue;
+    }
+    const e = it.entry!;
+    const obj = deepCopy(e.doc.object);
+    delete obj.status;
+    try {
+      const created = api.create(obj);
+      if (created.kind === 'CronJob') {
+        const trial = trialJob(created);
+        try {
+          trials.set(e, api.create(trial));
+        } catch {
+          /* the CronJob itself is reported through its template's validation */
+        }
+      }
+    } catch (err) {
+      const msg = err instanceof ApiError ? `Error from server (${err.reason}): error when creating "${e.result.file}": ${err.message}` : (err as Error).message;
+      const nsMissing = err instanceof ApiError && err.reason === 'NotFound' && /^namespaces "/.test(err.message);
+      addFinding(e, {
+        ruleId: 'deploy/apply-failed', severity: 'error', message: msg,
+        hint: nsMissing ? `define the Namespace in the inputs, or pass --assume-exists namespace/${e.namespace} if it already exists in the cluster` : undefined,
+      });
+    }
+  }
+  return trials;
+}
+
+/** What `kubectl create job --from=cronjob/NAME` makes: one run of the CronJob, now. */
+function trialJob(cj: KObject): KObject {
+  const t = deepCopy(cj.spec?.jobTemplate ?? {});
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: `${cj.metadata.name!.slice(0, 46)}-kubesim-check`,
+      namespace: cj.metadata.namespace,
+      labels: t.metadata?.labels,
+      annotations: { ...(t.metadata?.annotations ?? {}), 'cronjob.kubernetes.io/instantiate': 'manual' },
+    },
+    spec: t.spec ?? {},
+  };
+}
+
+function diagnoseAll(cluster: MemoryCluster, entries: Entry[], trials: Map<Entry, KObject>, timedOutAfterMs: number | undefined): WorkloadStatus[] {
+  const api = cluster.api;
+  const list = (apiVersion: string, kind: string) => api.list(api.registry.forKind(apiVersion, kind)).items;
+  const view: ClusterView = {
+    pods: list('v1', 'Pod'),
+    events: list('v1', 'Event'),
+    owned: [...list('apps/v1', 'ReplicaSet'), ...list('batch/v1', 'Job')],
+  };
+  const out: WorkloadStatus[] = [];
+  for (const e of entries) {
+    const o = e.doc.object;
+    if (!WORKLOAD_KINDS.has(o.kind)) continue;
+    const base = { kind: o.kind, namespace: e.namespace || undefined, name: o.metadata?.name ?? '', file: e.result.file, line: e.result.line };
+    const live = api.tryGet(api.typeOf(o), e.namespace || undefined, o.metadata?.name ?? '');
+    if (!live) {
+      out.push({ ...base, state: 'NotApplied', detail: 'not applied' });
+      continue;
+    }
+    const trialName = trials.get(e)?.metadata.name;
+    const trial = trialName ? api.tryGet(api.registry.forKind('batch/v1', 'Job'), e.namespace, trialName) : undefined;
+    const d = diagnoseWorkload(live, view, { trial, extraOwners: trial ? [trial.metadata.uid!] : [] });
+    for (const f of d.findings) {
+      if (f.ruleId === 'deploy/not-ready' && timedOutAfterMs !== undefined && !/simulated/.test(f.message)) {
+        f.hint ??= `the simulated deadline (--timeout ${formatMinutes(timedOutAfterMs)}) passed first; a longer --timeout may help if the workload is slow to start`;
+      }
+      addFinding(e, f);
+    }
+    out.push({ ...base, state: d.state, detail: d.detail });
+  }
+  return out;
+}
+
+function formatMinutes(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`;
+}
+
+function lintAll(cluster: MemoryCluster, entries: Entry[], assumed: AssumedObject[]): void {
+  const api = cluster.api;
+  const inCluster = (kind: string, ns: string, name: string): boolean => {
+    try {
+      const rt = api.registry.resolve(kind);
+      return !!api.tryGet(rt, rt.namespaced ? ns : undefined, name);
+    } catch {
+      return false;
+    }
+  };
+  const builtinPriority = (kind: string, name: string) => kind === 'PriorityClass' && (name === 'system-cluster-critical' || name === 'system-node-critical');
+  const inputs: LintInput[] = entries.map((e) => ({ obj: e.doc.object, namespace: e.namespace }));
+  for (const { index, finding } of lintObjects(inputs, (kind, ns, name) => builtinPriority(kind, name) || isAssumed(assumed, kind, ns, name) || inCluster(kind, ns, name))) {
+    addFinding(entries[index], finding);
+  }
+}
