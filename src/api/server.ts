@@ -20,7 +20,7 @@ import { crdResourceType } from './crd';
 import type { Store, WatchEvent } from '../store/store';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError } from '../store/store';
 import type { Clock } from '../sim/clock';
-import { randomSuffix, uuid, type Rng } from '../sim/rng';
+import { fnv32a, randomSuffix, uuid, type Rng } from '../sim/rng';
 
 export type DryRun = 'none' | 'client' | 'server';
 
@@ -146,6 +146,8 @@ export class ApiServer {
       else delete meta.generation;
       this.prepareStatusOnCreate(obj, rt);
       if (rt.kind === 'Service') this.allocateServiceAddresses(obj);
+      if (rt.kind === 'Job' && rt.group === 'batch') generateJobSelector(obj);
+      if (rt.kind === 'PersistentVolumeClaim' && !rt.group) this.defaultStorageClass(obj);
 
       const key = objectKey(rt, meta.namespace, name);
       if (opts.dryRun) {
@@ -314,15 +316,14 @@ export class ApiServer {
     const evType = this.registry.forKind('v1', 'Event');
     const namespace = involved.metadata.namespace ?? 'default';
     const now = this.timestamp();
-    const existing = this.list(evType, { namespace }).items.find(
-      (e) =>
-        e.involvedObject?.uid === involved.metadata.uid &&
-        e.reason === reason &&
-        e.message === message &&
-        (e.involvedObject?.fieldPath ?? '') === (fieldPath ?? '') &&
-        e.source?.component === source.component,
-    );
-    if (existing && this.clock.now() - Date.parse(existing.lastTimestamp ?? existing.firstTimestamp) < 10 * 60_000) {
+    // Repeats of the same event about the same object aggregate (count, lastTimestamp), as
+    // client-go's correlator does. The name is derived from what makes events "the same",
+    // so finding the earlier one is a single lookup, not a scan of every event.
+    const identity = [involved.metadata.uid, reason, message, fieldPath ?? '', source.component, type].join('\u0000');
+    const suffix = (fnv32a(identity).toString(16).padStart(8, '0') + fnv32a('k' + identity).toString(16).padStart(8, '0')).slice(0, 16);
+    const name = `${involved.metadata.name}.${suffix}`;
+    const existing = this.tryGet(evType, namespace, name);
+    if (existing) {
       existing.count = (existing.count ?? 1) + 1;
       existing.lastTimestamp = now;
       try {
@@ -332,11 +333,10 @@ export class ApiServer {
       }
       return;
     }
-    const suffix = Math.floor(this.clock.now() * 1000 + this.rng() * 1e6).toString(16).padStart(16, '0').slice(-16);
     const event: KObject = {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: `${involved.metadata.name}.${suffix}`, namespace },
+      metadata: { name, namespace },
       involvedObject: {
         apiVersion: involved.apiVersion,
         kind: involved.kind,
@@ -373,6 +373,18 @@ export class ApiServer {
       const ns = this.registry.forKind('v1', 'Namespace');
       for (const name of BOOTSTRAP_NAMESPACES) {
         if (!this.tryGet(ns, undefined, name)) this.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      }
+      const sc = this.registry.forKind('storage.k8s.io/v1', 'StorageClass');
+      if (!this.tryGet(sc, undefined, 'standard')) {
+        // kind's default class: local-path provisioning, bound when a pod first uses the claim
+        this.create({
+          apiVersion: 'storage.k8s.io/v1',
+          kind: 'StorageClass',
+          metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+          provisioner: 'rancher.io/local-path',
+          reclaimPolicy: 'Delete',
+          volumeBindingMode: 'WaitForFirstConsumer',
+        });
       }
       const svc = this.registry.forKind('v1', 'Service');
       if (!this.tryGet(svc, 'default', 'kubernetes')) {
@@ -459,6 +471,14 @@ export class ApiServer {
         if (hasStatusSubresource(rt) && rt.kind !== 'Node') obj.status = {};
         else if (rt.kind === 'Node') obj.status ??= {};
     }
+  }
+
+  /** DefaultStorageClass admission: a claim without a class gets the default one. */
+  private defaultStorageClass(pvc: KObject): void {
+    if (!isObject(pvc.spec) || pvc.spec.storageClassName !== undefined) return;
+    const sc = this.registry.forKind('storage.k8s.io/v1', 'StorageClass');
+    const def = this.list(sc).items.find((c) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
+    if (def) pvc.spec.storageClassName = def.metadata.name;
   }
 
   private allocateServiceAddresses(svc: KObject): void {
@@ -685,6 +705,27 @@ export class ApiServer {
     }
     this.syncCrdIndex();
   }
+}
+
+/**
+ * The Job registry strategy: unless spec.manualSelector, the selector is the Job's uid and
+ * the pod template carries the labels that select it (old and new spellings).
+ */
+function generateJobSelector(job: KObject): void {
+  const spec = job.spec;
+  if (!isObject(spec) || spec.manualSelector === true) return;
+  const uid = job.metadata.uid!;
+  const name = job.metadata.name!;
+  spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
+  spec.template ??= {};
+  spec.template.metadata ??= {};
+  spec.template.metadata.labels = {
+    ...(spec.template.metadata.labels ?? {}),
+    'batch.kubernetes.io/controller-uid': uid,
+    'batch.kubernetes.io/job-name': name,
+    'controller-uid': uid,
+    'job-name': name,
+  };
 }
 
 function hasStatusSubresource(rt: ResourceType): boolean {
