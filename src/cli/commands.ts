@@ -26,6 +26,7 @@ import * as explain from './explain';
 import * as auth from './auth';
 import * as clusterInfo from './cluster-info';
 import * as diff from './diff';
+import * as completion from './completion';
 
 export type Register = (program: Command, p: Program) => void;
 
@@ -52,4 +53,5 @@ export const COMMANDS: Register[] = [
   auth.register,
   clusterInfo.register,
   diff.register,
+  completion.register,
 ];

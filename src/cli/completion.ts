@@ -1,0 +1,145 @@
+// `kubesim completion bash|zsh|fish`: shell scripts that ask the hidden `kubesim __complete
+// WORDS...` verb for candidates — verbs, resource types from the registry, object names
+// from the selected cluster's state, namespaces, contexts.
+
+import type { Command } from 'commander';
+import { CliError } from '../api/errors';
+import type { CliContext } from './context';
+import type { Program } from './root';
+
+const SCRIPTS: Record<string, string> = {
+  bash: `# bash completion for kubesim; load with: source <(kubesim completion bash)
+_kubesim_complete() {
+    local cur="\${COMP_WORDS[COMP_CWORD]}"
+    local IFS=$'\\n'
+    COMPREPLY=( $(compgen -W "$(kubesim __complete -- "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null)" -- "$cur") )
+}
+complete -o default -F _kubesim_complete kubesim
+`,
+  zsh: `#compdef kubesim
+# zsh completion for kubesim; load with: source <(kubesim completion zsh)
+_kubesim() {
+    local -a candidates
+    candidates=("\${(@f)$(kubesim __complete -- "\${(@)words[2,$CURRENT]}" 2>/dev/null)}")
+    compadd -- \${candidates:#}
+}
+if [ "$funcstack[1]" = "_kubesim" ]; then
+    _kubesim "$@"
+else
+    compdef _kubesim kubesim
+fi
+`,
+  fish: `# fish completion for kubesim; load with: kubesim completion fish | source
+function __kubesim_complete
+    set -l tokens (commandline -opc) (commandline -ct)
+    kubesim __complete -- $tokens[2..-1] 2>/dev/null
+end
+complete -c kubesim -f -a '(__kubesim_complete)'
+`,
+};
+
+/** Verbs whose first argument is a resource type and second an object name. */
+const TYPE_VERBS = new Set(['get', 'describe', 'delete', 'edit', 'label', 'annotate', 'patch', 'scale', 'explain', 'wait', 'logs', 'exec', 'rollout', 'set', 'autoscale', 'expose', 'cordon', 'uncordon', 'drain', 'taint', 'top']);
+/** Verbs that take object names of one fixed type. */
+const NAME_VERBS: Record<string, string> = { logs: 'pods', exec: 'pods', 'port-forward': 'pods', attach: 'pods', cordon: 'nodes', uncordon: 'nodes', drain: 'nodes' };
+const VALUE_FLAGS = new Set(['-n', '--namespace', '-o', '--output', '--context', '-f', '--filename', '-l', '--selector', '-c', '--container']);
+const OUTPUTS = ['json', 'yaml', 'name', 'wide', 'jsonpath=', 'custom-columns=', 'go-template='];
+
+export function register(program: Command, p: Program): void {
+  program
+    .command('completion')
+    .description('Output shell completion code for the specified shell (bash, zsh, fish)')
+    .argument('[shell]')
+    .addHelpText('after', `
+Examples:
+  # Load the kubesim completion code for bash into the current shell
+  source <(kubesim completion bash)
+
+  # Load the kubesim completion code for zsh into the current shell
+  source <(kubesim completion zsh)
+
+  # Load the kubesim completion code for fish into the current shell
+  kubesim completion fish | source`)
+    .action(
+      p.action((ctx, shell: string | undefined) => {
+        if (!shell) throw new CliError('Shell not specified.\nSee \'kubectl completion -h\' for help and examples');
+        const script = SCRIPTS[shell];
+        if (!script) throw new CliError(`Unsupported shell type "${shell}".\nSee 'kubectl completion -h' for help and examples`);
+        ctx.out(script);
+      }),
+    );
+
+  program
+    .command('__complete', { hidden: true })
+    .argument('[words...]')
+    .allowUnknownOption(true)
+    .helpOption(false)
+    .action(p.action(async (ctx, words: string[]) => {
+      const verbs = program.commands.map((c) => c.name()).filter((n) => !n.startsWith('__')).sort();
+      ctx.out(
+        (await candidates(ctx, verbs, words, (name) => program.commands.find((c) => c.name() === name)?.commands.map((c) => c.name()) ?? []))
+          .map((c) => c + '\n')
+          .join(''),
+      );
+    }));
+}
+
+/**
+ * Candidates for the last word of `words` (the word being typed, possibly empty), given
+ * the words before it. Prefix filtering is left to the shell.
+ */
+export async function candidates(ctx: CliContext, verbs: string[], words: string[], subcommands: (verb: string) => string[]): Promise<string[]> {
+  const before = words.slice(0, -1);
+  const current = words[words.length - 1] ?? '';
+  const prev = before[before.length - 1];
+  const positional: string[] = [];
+  for (let i = 0; i < before.length; i++) {
+    const w = before[i];
+    if (w.startsWith('-')) {
+      if (VALUE_FLAGS.has(w)) i++;
+      continue;
+    }
+    positional.push(w);
+  }
+  if (prev === '-n' || prev === '--namespace') return names(ctx, 'namespaces');
+  if (prev === '-o' || prev === '--output') return OUTPUTS;
+  if (prev === '--context') return Object.keys(ctx.config.contexts).concat(ctx.clusterName).filter((v, i, a) => a.indexOf(v) === i).sort();
+  if (prev && VALUE_FLAGS.has(prev)) return [];
+  if (positional.length === 0) return verbs;
+  const verb = positional[0];
+  const args = positional.slice(1);
+  const subs = subcommands(verb);
+  if (verb === 'completion') return args.length === 0 ? ['bash', 'fish', 'zsh'] : [];
+  if (verb === 'config' && args[0] === 'use-context' && args.length === 1) return Object.keys(ctx.config.contexts).sort();
+  if (subs.length && args.length === 0) return subs.sort();
+  const rest = subs.length ? args.slice(1) : args;
+  if (NAME_VERBS[verb]) return rest.length === 0 ? names(ctx, NAME_VERBS[verb]) : [];
+  if (!TYPE_VERBS.has(verb)) return [];
+  if (rest.length === 0) {
+    const slash = current.indexOf('/');
+    if (slash > 0) return (await names(ctx, current.slice(0, slash))).map((n) => `${current.slice(0, slash)}/${n}`);
+    return types(ctx);
+  }
+  if (rest.length >= 1 && !rest[0].includes('/') && verb !== 'explain') return names(ctx, rest[0].split(',')[0]);
+  return [];
+}
+
+async function types(ctx: CliContext): Promise<string[]> {
+  const { ResourceRegistry } = await import('../api/resources');
+  const registry = ctx.clusterExists() ? (await ctx.api()).registry : new ResourceRegistry();
+  return [...new Set(registry.all().map((t) => (t.group && registry.resolve(t.plural) !== t ? `${t.plural}.${t.group}` : t.plural)))].sort();
+}
+
+async function names(ctx: CliContext, typeArg: string): Promise<string[]> {
+  if (!ctx.clusterExists()) return [];
+  try {
+    const api = await ctx.api();
+    const type = api.registry.resolve(typeArg);
+    return api
+      .list(type, { namespace: type.namespaced ? ctx.namespace : undefined })
+      .items.map((o) => o.metadata.name!)
+      .sort();
+  } catch {
+    return [];
+  }
+}
