@@ -27,6 +27,7 @@ import * as auth from './auth';
 import * as clusterInfo from './cluster-info';
 import * as diff from './diff';
 import * as completion from './completion';
+import * as top from './top';
 
 export type Register = (program: Command, p: Program) => void;
 
@@ -54,4 +55,5 @@ export const COMMANDS: Register[] = [
   clusterInfo.register,
   diff.register,
   completion.register,
+  top.register,
 ];

@@ -1,0 +1,259 @@
+// `kubesim top node|pod`: resource usage from the simulated metrics-server
+// (src/exec/metrics.ts), printed as kubectl's TopCmdPrinter does: every cell TAB-terminated
+// through the get-table tabwriter (so lines keep their trailing padding), `123m` / `45Mi`.
+
+import type { Command } from 'commander';
+import { ApiError, CliError } from '../api/errors';
+import type { ApiServer } from '../api/server';
+import type { KObject } from '../api/types';
+import { GET_TABLE, tabwrite } from '../printers/tabwriter';
+import { cpuMillis, bytes } from '../api/quantity';
+import { formatCpu, formatMemory, nodeMetrics, podMetrics, podTotal, usageFactors, type PodMetrics, type Usage, type UsageFactors } from '../exec/metrics';
+import type { CliContext } from './context';
+import type { Program } from './root';
+import { buildListOptions } from './flags/selectors';
+
+export interface TopNodeFlags {
+  selector?: string;
+  noHeaders?: boolean;
+  sortBy?: string;
+  showCapacity?: boolean;
+  useProtocolBuffers?: boolean;
+}
+
+export interface TopPodFlags extends TopNodeFlags {
+  fieldSelector?: string;
+  containers?: boolean;
+  allNamespaces?: boolean;
+  sum?: boolean;
+}
+
+/** kubectl's metricsCreationDelay: younger pods without metrics are "not available yet". */
+const METRICS_CREATION_DELAY_MS = 2 * 60_000;
+
+/** TopOptions.Validate: pure. */
+export function validateTop(sortBy: string | undefined, name: string | undefined, selectors: Array<string | undefined>): void {
+  if (sortBy && sortBy !== 'cpu' && sortBy !== 'memory') throw new CliError('--sort-by accepts only cpu or memory');
+  if (name && selectors.some((s) => s)) throw new CliError('only one of NAME or selector can be provided');
+}
+
+const cell = (v: string) => `${v}\t`;
+
+function usageCells(u: Usage, available?: { cpuMilli: number; memBytes: number }): string {
+  let s = cell(formatCpu(u.cpuMilli));
+  if (available) s += cell(`${available.cpuMilli ? Math.trunc((u.cpuMilli / available.cpuMilli) * 100) : 0}%`);
+  s += cell(formatMemory(u.memBytes));
+  if (available) s += cell(`${available.memBytes ? Math.trunc((u.memBytes / available.memBytes) * 100) : 0}%`);
+  return s;
+}
+
+export interface NodeRow {
+  name: string;
+  usage?: Usage;
+  available: { cpuMilli: number; memBytes: number };
+}
+
+/** The `top node` table; nodes without metrics last, as `<unknown>`. */
+export function formatNodeTop(rows: NodeRow[], opts: { noHeaders?: boolean; sortBy?: string }): string {
+  const measured = rows.filter((r) => r.usage);
+  const missing = rows.filter((r) => !r.usage).sort((a, b) => a.name.localeCompare(b.name));
+  sortBy(measured, (r) => r.usage!, (r) => r.name, opts.sortBy);
+  let text = '';
+  if (!opts.noHeaders) text += ['NAME', 'CPU(cores)', 'CPU(%)', 'MEMORY(bytes)', 'MEMORY(%)'].map(cell).join('') + '\n';
+  for (const r of measured) text += cell(r.name) + usageCells(r.usage!, r.available) + '\n';
+  for (const r of missing) text += cell(r.name) + cell('<unknown>').repeat(4) + '\n';
+  return tabwrite(text, GET_TABLE);
+}
+
+/** The `top pod` table (`--containers`: one line per container; `--sum`: totals). */
+export function formatPodTop(metrics: PodMetrics[], opts: { noHeaders?: boolean; sortBy?: string; withNamespace?: boolean; containers?: boolean; sum?: boolean }): string {
+  let text = '';
+  let columns = 3;
+  if (!opts.noHeaders) {
+    if (opts.withNamespace) {
+      text += cell('NAMESPACE');
+      columns++;
+    }
+    if (opts.containers) {
+      text += cell('POD');
+      columns++;
+    }
+    text += ['NAME', 'CPU(cores)', 'MEMORY(bytes)'].map(cell).join('') + '\n';
+  }
+  const sorted = [...metrics];
+  sortBy(sorted, podTotal, (m) => (opts.withNamespace ? `${m.namespace}\x00${m.name}` : m.name), opts.sortBy);
+  for (const m of sorted) {
+    const ns = opts.withNamespace ? cell(m.namespace) : '';
+    if (opts.containers) {
+      const cs = [...m.containers];
+      sortBy(cs, (c) => c, (c) => c.name, opts.sortBy);
+      for (const c of cs) text += ns + cell(m.name) + cell(c.name) + usageCells(c) + '\n';
+    } else text += ns + cell(m.name) + usageCells(podTotal(m)) + '\n';
+  }
+  if (opts.sum) {
+    const total = metrics.map(podTotal).reduce((a, u) => ({ cpuMilli: a.cpuMilli + u.cpuMilli, memBytes: a.memBytes + u.memBytes }), { cpuMilli: 0, memBytes: 0 });
+    text += cell('').repeat(columns - 2) + cell('________') + cell('________') + '\n';
+    text += cell('').repeat(columns - 3) + cell('') + usageCells(total) + '\n';
+  }
+  return tabwrite(text, GET_TABLE);
+}
+
+/** kubectl's sorters: cpu and memory descending, else by name (stable for ties). */
+function sortBy<T>(items: T[], usage: (t: T) => Usage, name: (t: T) => string, by: string | undefined): void {
+  items.sort((a, b) => {
+    if (by === 'cpu') return usage(b).cpuMilli - usage(a).cpuMilli;
+    if (by === 'memory') return usage(b).memBytes - usage(a).memBytes;
+    const x = name(a);
+    const y = name(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
+/** Go's time.Duration.String() for a millisecond duration (`2m30.5s`). */
+export function goDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  const neg = ms < 0;
+  let rest = Math.abs(ms);
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const m = Math.floor(rest / 60_000);
+  rest -= m * 60_000;
+  if (h === 0 && m === 0 && rest < 1000) return `${neg ? '-' : ''}${rest}ms`;
+  const secs = (rest / 1000).toFixed(3).replace(/\.?0+$/, '');
+  return `${neg ? '-' : ''}${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${secs}s`;
+}
+
+function factorsOf(api: ApiServer): UsageFactors {
+  return usageFactors(api.store.readMeta<unknown>('profile'));
+}
+
+export async function runTopNode(ctx: CliContext, name: string | undefined, flags: TopNodeFlags): Promise<number> {
+  validateTop(flags.sortBy, name, [flags.selector]);
+  const api = await ctx.api();
+  const nodeType = api.resolve('nodes');
+  let nodes: KObject[];
+  if (name) {
+    const node = api.tryGet(nodeType, undefined, name);
+    if (!node) throw new ApiError('NotFound', `nodemetrics.metrics.k8s.io "${name}" not found`, { name, kind: 'nodemetrics' });
+    nodes = [node];
+  } else nodes = api.list(nodeType, buildListOptions(nodeType, flags.selector, undefined, undefined)).items;
+  const pods = api.list(api.resolve('pods')).items;
+  const factors = factorsOf(api);
+  const rows: NodeRow[] = nodes.map((n) => {
+    const avail = (flags.showCapacity ? n.status?.capacity : n.status?.allocatable) ?? {};
+    return {
+      name: n.metadata.name!,
+      usage: nodeMetrics(n, pods.filter((p) => p.spec?.nodeName === n.metadata.name), factors),
+      available: { cpuMilli: safe(cpuMillis, avail.cpu), memBytes: safe(bytes, avail.memory) },
+    };
+  });
+  if (!rows.some((r) => r.usage)) {
+    if (name) throw new ApiError('NotFound', `nodemetrics.metrics.k8s.io "${name}" not found`, { name, kind: 'nodemetrics' });
+    throw new CliError('metrics not available yet');
+  }
+  ctx.out(formatNodeTop(rows, flags));
+  return 0;
+}
+
+function safe(fn: (s: string) => number, v: unknown): number {
+  try {
+    return v === undefined ? 0 : fn(String(v));
+  } catch {
+    return 0;
+  }
+}
+
+export async function runTopPod(ctx: CliContext, name: string | undefined, flags: TopPodFlags): Promise<number> {
+  validateTop(flags.sortBy, name, [flags.selector, flags.fieldSelector]);
+  const api = await ctx.api();
+  const podType = api.resolve('pods');
+  const ns = flags.allNamespaces ? undefined : ctx.namespace;
+  const factors = factorsOf(api);
+  let metrics: PodMetrics[];
+  if (name) {
+    const pod = api.tryGet(podType, ctx.namespace, name);
+    const m = pod && podMetrics(pod, factors);
+    // metrics-server answers for the namespace of the request, even with -A
+    if (!m) throw new ApiError('NotFound', `podmetrics.metrics.k8s.io "${ctx.namespace}/${name}" not found`, { name, kind: 'podmetrics' });
+    metrics = [m];
+  } else {
+    const pods = api.list(podType, buildListOptions(podType, flags.selector, flags.fieldSelector, ns)).items;
+    metrics = pods.flatMap((p) => podMetrics(p, factors) ?? []);
+    if (!metrics.length) {
+      // kubectl's verifyEmptyMetrics: explain why nothing came back.
+      const now = api.clock.now();
+      for (const p of pods) {
+        const age = now - Date.parse(p.metadata.creationTimestamp ?? '');
+        if (age > METRICS_CREATION_DELAY_MS) throw new CliError(`Metrics not available for pod ${p.metadata.namespace}/${p.metadata.name}, age: ${goDuration(age)}`);
+      }
+      if (pods.length) throw new CliError('metrics not available yet');
+      ctx.err(flags.allNamespaces ? 'No resources found\n' : `No resources found in ${ctx.namespace} namespace.\n`);
+      return 0;
+    }
+  }
+  ctx.out(formatPodTop(metrics, { ...flags, withNamespace: flags.allNamespaces }));
+  return 0;
+}
+
+export function register(program: Command, p: Program): void {
+  const top = program
+    .command('top')
+    .description('Display resource (CPU/memory) usage')
+    .addHelpText('after', `
+The top command allows you to see the resource consumption for nodes or pods.
+
+This command requires Metrics Server to be correctly configured and working on the server.
+(kubesim simulates it: running containers use a stable share of their requests, or what
+the pod's kubesim.io/cpu-usage and kubesim.io/memory-usage annotations say.)
+
+Available Commands:
+  node          Display resource (CPU/memory) usage of nodes
+  pod           Display resource (CPU/memory) usage of pods`);
+  top
+    .command('node')
+    .aliases(['nodes', 'no'])
+    .description('Display resource (CPU/memory) usage of nodes')
+    .usage('[NAME | -l label] [options]')
+    .argument('[name]')
+    .option('--no-headers', 'If present, print output without headers')
+    .option('-l, --selector <selector>', "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.")
+    .option('--show-capacity', 'Print node resources based on Capacity instead of Allocatable(default) of the nodes.')
+    .option('--sort-by <field>', "If non-empty, sort nodes list using specified field. The field can be either 'cpu' or 'memory'.")
+    .option('--use-protocol-buffers [bool]', 'Enables using protocol-buffers to access Metrics API (accepted; no effect).')
+    .addHelpText('after', `
+Examples:
+  # Show metrics for all nodes
+  kubesim top node
+
+  # Show metrics for a given node
+  kubesim top node NODE_NAME`)
+    .action(p.action((ctx, name: string | undefined, flags: TopNodeFlags & { headers?: boolean }) => runTopNode(ctx, name, { ...flags, noHeaders: flags.headers === false })));
+  top
+    .command('pod')
+    .aliases(['pods', 'po'])
+    .description('Display resource (CPU/memory) usage of pods')
+    .usage('[NAME | -l label] [options]')
+    .argument('[name]')
+    .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.')
+    .option('--containers', 'If present, print usage of containers within a pod.')
+    .option('--field-selector <selector>', "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.")
+    .option('--no-headers', 'If present, print output without headers.')
+    .option('-l, --selector <selector>', "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.")
+    .option('--sort-by <field>', "If non-empty, sort pods list using specified field. The field can be either 'cpu' or 'memory'.")
+    .option('--sum', 'Print the sum of the resource usage')
+    .option('--use-protocol-buffers [bool]', 'Enables using protocol-buffers to access Metrics API (accepted; no effect).')
+    .addHelpText('after', `
+Examples:
+  # Show metrics for all pods in the default namespace
+  kubesim top pod
+
+  # Show metrics for all pods in the given namespace
+  kubesim top pod --namespace=NAMESPACE
+
+  # Show metrics for a given pod and its containers
+  kubesim top pod POD_NAME --containers
+
+  # Show metrics for the pods defined by label name=myLabel
+  kubesim top pod -l name=myLabel`)
+    .action(p.action((ctx, name: string | undefined, flags: TopPodFlags & { headers?: boolean }) => runTopPod(ctx, name, { ...flags, noHeaders: flags.headers === false })));
+}
