@@ -1,0 +1,92 @@
+// The manifest reader's fast path must give exactly what the full YAML parse gives: same
+// objects (key order included), document numbers, Helm sources, positions and errors.
+// Checked on every corpus file, on hand-written edge cases, and on random mutations.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseManifestText, parseManifestTextFull, fastParse } from '../../src/manifest/parse-documents';
+import type { ParsedSource } from '../../src/manifest/parse-documents';
+import { corpusFiles, readCorpus, rng, seedOf } from './corpus-util';
+import { mutate } from './mutate';
+
+const MUTANTS = Number(process.env.KUBESIM_STRESS_MUTANTS ?? 600);
+
+function snapshot(r: ParsedSource): string {
+  return JSON.stringify({
+    docs: r.docs.map((d) => ({
+      source: d.source, docIndex: d.docIndex, listIndex: d.listIndex, helmSource: d.helmSource, object: d.object,
+      at: [[], ['metadata'], ['metadata', 'name'], ['spec', 'template', 'spec', 'containers', 0, 'image'], ['data'], ['items', 0], ['nope', 1]].map((p) => d.positionOf(p)),
+    })),
+    errors: r.errors,
+  });
+}
+
+function same(text: string, label: string): void {
+  const fast = snapshot(parseManifestText(text, 'x.yaml'));
+  const full = snapshot(parseManifestTextFull(text, 'x.yaml'));
+  if (fast !== full) assert.fail(`fast and full parses differ for ${label}:\n${JSON.stringify(text.slice(0, 400))}\nfast: ${fast.slice(0, 600)}\nfull: ${full.slice(0, 600)}`);
+}
+
+const files = readCorpus(corpusFiles());
+
+test('corpus: every file reads the same on the fast path, and most take it', (t) => {
+  if (files.length === 0) return t.skip('corpus not found (set KUBESIM_CORPUS)');
+  let fast = 0;
+  for (const { file, text } of files) {
+    same(text, file);
+    if (fastParse(text)) fast++;
+  }
+  assert.ok(fast / files.length > 0.9, `only ${fast} of ${files.length} corpus files took the fast path`);
+});
+
+const EDGE_CASES: Record<string, string> = {
+  'leading marker': '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n',
+  'empty docs around': '---\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n# only a comment\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: b\n---\n',
+  'helm sources': '---\n# Source: chart/templates/a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# Source: chart/templates/b.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n',
+  'helm source first without marker': '# Source: c/t.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n',
+  'trailing source comment': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n# Source: c/x.yaml\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n',
+  'scalars': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: s\ndata:\n  a: yes\n  b: off\n  c: 0644\n  d: 08\n  e: 0x1F\n  f: 1e3\n  g: .inf\n  h: -.5\n  i: ~\n  j: null\n  k: "0644"\n  l: \'it\'\'s\'\n  m: "tab\\there \\u00e9 \\x41"\n  n: 12345678901234567890\n  o: +1\n  p: 0o17\n  q: 1_000\n  r: Y\n  s: True\n  t: :colon\n  u: a:b\n  v: http://x/y#frag\n  w: value # comment\n  x: -\n  y: 1.\n',
+  'keys': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: k\n  labels:\n    app.kubernetes.io/name: x\n    "quoted key": 1\n    \'single\': 2\n    80: port\n    true: t\n',
+  'block scalars': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  lit: |\n    line 1\n\n      indented\n    line 3\n\n\n  strip: |-\n    a\n    b\n  fold: >\n    one\n    two\n\n    three\n  foldstrip: >-\n    x\n    y\n  keep: |+\n    k\n\n  empty: |\n  after: 1\n  tabbed: |\n    a\tb\n  indicator: |2\n      two extra\n',
+  'flow': 'apiVersion: v1\nkind: Pod\nmetadata: {name: f, labels: {a: b, "c": \'d\'}}\nspec:\n  containers: [{name: c, image: "i:1", args: [-c, "echo hi", 1, true, null, ~]}]\n  x: []\n  y: {}\n  z: [a, b, ]\n  w: [a: 1]\n  v: {a, b}\n  u: [a\n    , b]\n',
+  'sequences': 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n-   apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: b\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: c}\n  data:\n    nested:\n    - - a\n      - b\n    - -\n      - c\n    -\n      k: v\n    - \n',
+  'list with bad item': 'apiVersion: v1\nkind: List\nitems:\n- 1\n- apiVersion: v1\n  kind: ConfigMap\n',
+  'compact seq under key': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: a\n    ports:\n    - containerPort: 80\n      protocol: TCP\n  - name: b\n',
+  'multi-line plain': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: m\ndata:\n  a: first\n    second\n  b: "x\n    y"\n',
+  'anchors': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: &n a\n  labels: {x: *n}\n',
+  'merge': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  <<: {name: a}\n',
+  'duplicates': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n',
+  'json': '{\n  "apiVersion": "v1",\n  "kind": "ConfigMap",\n  "metadata": {"name": "j", "labels": {"a": "1"}},\n  "data": {"x": "y", "n": 1.0, "big": 1e400}\n}\n',
+  'json duplicate': '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "j"}, "kind": "Secret"}',
+  'json list': '{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}]}',
+  'json then yaml': '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n',
+  'no kind': 'apiVersion: v1\nmetadata:\n  name: a\n',
+  'scalar doc': 'just a string\n',
+  'array doc': '- a\n- b\n',
+  'indented root': '  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n',
+  'tab indent': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: a\n',
+  'crlf': 'apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: a\r\n',
+  'comments everywhere': '# head\napiVersion: v1 # c\nkind: ConfigMap\n# mid\nmetadata:\n  # deeper\n  name: a\n    # more indented comment\ndata:\n  k: v#not-a-comment\n# tail\n',
+  'document end': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n...\n',
+  'marker with content': '--- apiVersion: v1\n',
+  'key colon no space': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name:a\n',
+  'value with colon space': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a: b\n',
+  'empty': '',
+  'only comments': '# nothing\n',
+  'proto key': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n__proto__:\n  x: 1\n',
+};
+
+test('edge cases read the same on both paths', () => {
+  for (const [name, text] of Object.entries(EDGE_CASES)) same(text, name);
+});
+
+test(`${MUTANTS} random mutations of corpus files read the same on both paths`, (t) => {
+  if (files.length === 0) return t.skip('corpus not found (set KUBESIM_CORPUS)');
+  const seed = seedOf(14);
+  const r = rng(seed);
+  const small = files.filter((f) => f.text.length < 20_000);
+  for (let i = 0; i < MUTANTS; i++) {
+    const base = small[Math.floor(r() * small.length)];
+    const text = mutate(base.text, r);
+    same(text, `mutant ${i} of ${base.file} (seed ${seed})`);
+  }
+});
