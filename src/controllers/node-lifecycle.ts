@@ -1,0 +1,174 @@
+// Node lifecycle, keyed on Nodes: the kubelet's heartbeat (its Lease in kube-node-lease)
+// and the node controller's view of it. A node whose kubelet stopped (`kubesim node stop`)
+// goes Ready=Unknown after nodeMonitorGraceMs, gets the unreachable taints, its pods are
+// marked not ready, and the taint-eviction controller deletes them once their
+// tolerationSeconds (300 s by default) run out. Starting the node reverses it. Pods
+// bound to a node that no longer exists are removed (pod GC).
+
+import type { KObject } from '../api/types';
+import type { ApiServer } from '../api/server';
+import { ApiError } from '../api/errors';
+import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
+import { stoppedSince } from '../kubelet/node-power';
+import { microTime } from './scheduler';
+import { toleratesTaint } from './scheduler-plugins';
+
+const UNREACHABLE = 'node.kubernetes.io/unreachable';
+const LEASE_DURATION_S = 40;
+
+function rt(api: ApiServer, apiVersion: string, kind: string) {
+  return api.registry.forKind(apiVersion, kind);
+}
+
+function podsOn(api: ApiServer, node: string): KObject[] {
+  return api.list(rt(api, 'v1', 'Pod')).items.filter((p) => p.spec?.nodeName === node);
+}
+
+function renewLease(api: ApiServer, node: KObject, nowMs: number, everyMs: number): void {
+  const leaseType = rt(api, 'coordination.k8s.io/v1', 'Lease');
+  const name = node.metadata.name!;
+  const renewTime = microTime(nowMs);
+  const lease = api.tryGet(leaseType, 'kube-node-lease', name);
+  if (!lease) {
+    try {
+      api.create({
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name, namespace: 'kube-node-lease', ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid! }] },
+        spec: { holderIdentity: name, leaseDurationSeconds: LEASE_DURATION_S, renewTime },
+      });
+    } catch {
+      /* namespace missing in a bare store: heartbeats are cosmetic then */
+    }
+    return;
+  }
+  if (lease.spec?.renewTime && nowMs - Date.parse(lease.spec.renewTime) < everyMs) return;
+  lease.spec = { ...lease.spec, renewTime };
+  try {
+    api.update(lease);
+  } catch {
+    /* a conflicting renew is retried on the next beat */
+  }
+}
+
+function setConditions(node: KObject, status: string, ts: string, kind: 'unknown' | 'ready'): void {
+  const texts: Record<string, [string, string]> = {
+    MemoryPressure: ['KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
+    DiskPressure: ['KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
+    PIDPressure: ['KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
+    Ready: ['KubeletReady', 'kubelet is posting ready status'],
+  };
+  node.status.conditions = (node.status.conditions ?? []).map((c: any) => {
+    if (kind === 'unknown') {
+      if (c.status === 'Unknown') return c;
+      return { ...c, lastTransitionTime: ts, message: 'Kubelet stopped posting node status.', reason: 'NodeStatusUnknown', status: 'Unknown' };
+    }
+    const want = c.type === 'Ready' ? 'True' : 'False';
+    const [reason, message] = texts[c.type] ?? [c.reason, c.message];
+    return { ...c, lastHeartbeatTime: ts, lastTransitionTime: c.status === want ? c.lastTransitionTime : ts, message, reason, status: want };
+  });
+  void status;
+}
+
+export function createNodeLifecycle(): Reconciler {
+  return {
+    name: 'node-lifecycle',
+    primary: ['v1', 'Node'],
+    watches: [
+      {
+        // A pod landing on a NotReady node must be marked/evicted too; pods of vanished nodes are collected.
+        kind: 'Pod',
+        map: (p: KObject) => (p.spec?.nodeName ? [{ kind: 'Node', name: p.spec.nodeName }] : []),
+      },
+    ],
+    reconcile(key: ReconcileKey, ctx: ControllerContext): Result | void {
+      const api = ctx.api;
+      const now = ctx.clock.now();
+      const t = ctx.profile.timings;
+      const nodeType = rt(api, 'v1', 'Node');
+      const node = api.tryGet(nodeType, undefined, key.name);
+      if (!node) return collectOrphans(api, key.name);
+      const stoppedAt = stoppedSince(api.store, key.name);
+      const ts = api.timestamp();
+      const ready = (node.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
+
+      if (stoppedAt === undefined) {
+        renewLease(api, node, now, t.nodeHeartbeatMs);
+        if (ready && ready.status !== 'True') {
+          // The kubelet is back: it posts Ready, the controller lifts the taints.
+          api.mutate(nodeType, undefined, key.name, (n) => {
+            setConditions(n, 'True', ts, 'ready');
+            const taints = (n.spec?.taints ?? []).filter((x: any) => x.key !== UNREACHABLE && x.key !== 'node.kubernetes.io/not-ready');
+            if (taints.length) n.spec.taints = taints;
+            else delete n.spec.taints;
+            return n;
+          }, { status: true });
+          api.recordEvent(node, 'Normal', 'NodeReady', `Node ${key.name} status is now: NodeReady`, { component: 'kubelet', host: key.name });
+        }
+        return { requeueAfterMs: t.nodeHeartbeatMs, periodic: true };
+      }
+
+      // Stopped: no heartbeat since stoppedAt.
+      const unknownAt = stoppedAt + t.nodeMonitorGraceMs;
+      if (now < unknownAt) return { requeueAfterMs: unknownAt - now };
+      let current = node;
+      if (!ready || ready.status !== 'Unknown') {
+        current = api.mutate(nodeType, undefined, key.name, (n) => {
+          setConditions(n, 'Unknown', ts, 'unknown');
+          const taints: any[] = (n.spec?.taints ?? []).filter((x: any) => x.key !== UNREACHABLE);
+          taints.push({ effect: 'NoSchedule', key: UNREACHABLE, timeAdded: ts });
+          taints.push({ effect: 'NoExecute', key: UNREACHABLE, timeAdded: ts });
+          n.spec = { ...n.spec, taints };
+          return n;
+        }, { status: true });
+        api.recordEvent(current, 'Normal', 'NodeNotReady', `Node ${key.name} status is now: NodeNotReady`, { component: 'node-controller' });
+      }
+      const noExec = (current.spec?.taints ?? []).find((x: any) => x.key === UNREACHABLE && x.effect === 'NoExecute');
+      const taintedAt = noExec?.timeAdded ? Date.parse(noExec.timeAdded) : now;
+      let next: number | undefined;
+      for (const pod of podsOn(api, key.name)) {
+        if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+        markPodNotReady(api, pod, ts);
+        if (pod.metadata.deletionTimestamp) continue;
+        const tol = (pod.spec?.tolerations ?? []).filter((x: any) => toleratesTaint([x], { key: UNREACHABLE, effect: 'NoExecute' }));
+        if (tol.length && tol.every((x: any) => x.tolerationSeconds === undefined || x.tolerationSeconds === null)) continue; // tolerates forever
+        const seconds = tol.length ? Math.min(...tol.map((x: any) => x.tolerationSeconds ?? Infinity)) : 0;
+        const evictAt = taintedAt + Math.max(0, seconds) * 1000;
+        if (evictAt > now) {
+          next = Math.min(next ?? Infinity, evictAt);
+          continue;
+        }
+        api.recordEvent(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`, { component: 'taint-eviction-controller' });
+        try {
+          api.delete(rt(api, 'v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!);
+        } catch (e) {
+          if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
+        }
+      }
+      if (next !== undefined) return { requeueAfterMs: next - now };
+    },
+  };
+}
+
+/** The node controller's MarkPodsNotReady: Ready=False, and the NodeNotReady event once. */
+function markPodNotReady(api: ApiServer, pod: KObject, ts: string): void {
+  const conds: any[] = pod.status?.conditions ?? [];
+  const ready = conds.find((c) => c.type === 'Ready');
+  if (!ready || ready.status === 'False') return;
+  api.mutate(rt(api, 'v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!, (p) => {
+    p.status.conditions = (p.status.conditions ?? []).map((c: any) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: ts } : c));
+    return p;
+  }, { status: true });
+  api.recordEvent(pod, 'Warning', 'NodeNotReady', 'Node is not ready', { component: 'node-controller' });
+}
+
+/** Pod GC: pods bound to a node that is gone are deleted at once. */
+function collectOrphans(api: ApiServer, node: string): void {
+  for (const pod of podsOn(api, node)) {
+    try {
+      api.delete(rt(api, 'v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
+    } catch (e) {
+      if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
+    }
+  }
+}

@@ -1,0 +1,132 @@
+// What a container sees: its environment (env, envFrom, downward API) and the files of
+// its ConfigMap/Secret volumes; and the kubelet's errors when a reference is missing
+// (CreateContainerConfigError, FailedMount) with the real kubelet texts.
+
+import type { KObject } from '../api/types';
+import type { ApiServer } from '../api/server';
+
+function decode(v: string): string {
+  return Buffer.from(v, 'base64').toString('utf8');
+}
+
+function source(api: ApiServer, kind: 'ConfigMap' | 'Secret', ns: string, name: string): Record<string, string> | undefined {
+  const obj = api.tryGet(api.registry.forKind('v1', kind), ns, name);
+  if (!obj) return undefined;
+  if (kind === 'Secret') {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries((obj.data ?? {}) as Record<string, string>)) out[k] = decode(v);
+    for (const [k, v] of Object.entries((obj.stringData ?? {}) as Record<string, string>)) out[k] = v;
+    return out;
+  }
+  return { ...(obj.data ?? {}), ...Object.fromEntries(Object.entries((obj.binaryData ?? {}) as Record<string, string>).map(([k, v]) => [k, decode(v)])) };
+}
+
+export type EnvResult = { env: Record<string, string>; error?: undefined } | { error: string; env?: undefined };
+
+/** The container's environment, or the CreateContainerConfigError message. */
+export function containerEnv(api: ApiServer, pod: KObject, c: any): EnvResult {
+  const ns = pod.metadata.namespace ?? 'default';
+  const env: Record<string, string> = {
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    HOSTNAME: pod.metadata.name!,
+    KUBERNETES_SERVICE_HOST: '10.96.0.1',
+    KUBERNETES_SERVICE_PORT: '443',
+    KUBERNETES_PORT: 'tcp://10.96.0.1:443',
+  };
+  for (const ef of c.envFrom ?? []) {
+    const kind = ef.configMapRef ? 'ConfigMap' : 'Secret';
+    const ref = ef.configMapRef ?? ef.secretRef;
+    if (!ref) continue;
+    const data = source(api, kind, ns, ref.name);
+    if (!data) {
+      if (ref.optional) continue;
+      return { error: `${kind.toLowerCase()} "${ref.name}" not found` };
+    }
+    for (const [k, v] of Object.entries(data)) env[(ef.prefix ?? '') + k] = v;
+  }
+  for (const e of c.env ?? []) {
+    if (e.value !== undefined) {
+      env[e.name] = String(e.value).replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, n) => env[n] ?? m);
+      continue;
+    }
+    const vf = e.valueFrom;
+    if (!vf) {
+      env[e.name] = '';
+      continue;
+    }
+    if (vf.configMapKeyRef || vf.secretKeyRef) {
+      const kind = vf.configMapKeyRef ? 'ConfigMap' : 'Secret';
+      const ref = vf.configMapKeyRef ?? vf.secretKeyRef;
+      const data = source(api, kind, ns, ref.name);
+      if (!data) {
+        if (ref.optional) continue;
+        return { error: `${kind.toLowerCase()} "${ref.name}" not found` };
+      }
+      if (!(ref.key in data)) {
+        if (ref.optional) continue;
+        return { error: `couldn't find key ${ref.key} in ${kind} ${ns}/${ref.name}` };
+      }
+      env[e.name] = data[ref.key];
+    } else if (vf.fieldRef) {
+      const f = vf.fieldRef.fieldPath;
+      const v: Record<string, string | undefined> = {
+        'metadata.name': pod.metadata.name,
+        'metadata.namespace': ns,
+        'metadata.uid': pod.metadata.uid,
+        'spec.nodeName': pod.spec?.nodeName,
+        'spec.serviceAccountName': pod.spec?.serviceAccountName,
+        'status.podIP': pod.status?.podIP,
+        'status.hostIP': pod.status?.hostIP,
+      };
+      const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(f);
+      env[e.name] = m ? pod.metadata[m[1] as 'labels']?.[m[2]] ?? '' : v[f] ?? '';
+    } else if (vf.resourceFieldRef) {
+      env[e.name] = '0';
+    }
+  }
+  return { env };
+}
+
+/** The first missing volume source as kubelet's FailedMount message, if any. */
+export function missingVolume(api: ApiServer, pod: KObject): string | undefined {
+  const ns = pod.metadata.namespace ?? 'default';
+  for (const v of pod.spec?.volumes ?? []) {
+    if (v.configMap && !v.configMap.optional && !source(api, 'ConfigMap', ns, v.configMap.name)) {
+      return `MountVolume.SetUp failed for volume "${v.name}" : configmap "${v.configMap.name}" not found`;
+    }
+    if (v.secret && !v.secret.optional && !source(api, 'Secret', ns, v.secret.secretName)) {
+      return `MountVolume.SetUp failed for volume "${v.name}" : secret "${v.secret.secretName}" not found`;
+    }
+    for (const s of v.projected?.sources ?? []) {
+      if (s.configMap && !s.configMap.optional && !source(api, 'ConfigMap', ns, s.configMap.name) && s.configMap.name !== 'kube-root-ca.crt') {
+        return `MountVolume.SetUp failed for volume "${v.name}" : configmap "${s.configMap.name}" not found`;
+      }
+      if (s.secret && !s.secret.optional && !source(api, 'Secret', ns, s.secret.name)) {
+        return `MountVolume.SetUp failed for volume "${v.name}" : secret "${s.secret.name}" not found`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Files of the container's ConfigMap/Secret mounts: `<mountPath>/<key>` → content. */
+export function mountedFiles(api: ApiServer, pod: KObject, c: any): Record<string, string> {
+  const ns = pod.metadata.namespace ?? 'default';
+  const files: Record<string, string> = {};
+  const vols = new Map<string, any>((pod.spec?.volumes ?? []).map((v: any) => [v.name, v]));
+  for (const m of c.volumeMounts ?? []) {
+    const v = vols.get(m.name);
+    if (!v) continue;
+    const kind = v.configMap ? 'ConfigMap' : v.secret ? 'Secret' : undefined;
+    if (!kind) continue;
+    const data = source(api, kind, ns, kind === 'ConfigMap' ? v.configMap.name : v.secret.secretName) ?? {};
+    const items: Array<{ key: string; path: string }> | undefined = (v.configMap ?? v.secret).items;
+    const entries = items ? items.filter((i) => i.key in data).map((i) => [i.path, data[i.key]] as const) : Object.entries(data);
+    for (const [p, content] of entries) {
+      if (m.subPath) {
+        if (m.subPath === p) files[m.mountPath] = content;
+      } else files[`${m.mountPath.replace(/\/$/, '')}/${p}`] = content;
+    }
+  }
+  return files;
+}

@@ -1,0 +1,57 @@
+// The simulated kubelets as one reconciler keyed on Pods: a pod bound to a node is
+// synced by that node's kubelet (src/kubelet/pod-worker.ts). Secret and ConfigMap
+// changes requeue the pods that reference them, so CreateContainerConfigError and
+// FailedMount recover as soon as the object exists.
+
+import type { KObject } from '../api/types';
+import type { ControllerContext, ReconcileKey, Reconciler, Result } from '../controllers/types';
+import { syncPod } from './pod-worker';
+
+function references(pod: KObject, kind: 'ConfigMap' | 'Secret', name: string): boolean {
+  const spec = pod.spec ?? {};
+  const cs = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+  const cm = kind === 'ConfigMap';
+  for (const c of cs) {
+    for (const e of c.env ?? []) if ((cm ? e.valueFrom?.configMapKeyRef : e.valueFrom?.secretKeyRef)?.name === name) return true;
+    for (const e of c.envFrom ?? []) if ((cm ? e.configMapRef : e.secretRef)?.name === name) return true;
+  }
+  for (const v of spec.volumes ?? []) {
+    if (cm ? v.configMap?.name === name : v.secret?.secretName === name) return true;
+    for (const s of v.projected?.sources ?? []) if ((cm ? s.configMap : s.secret)?.name === name) return true;
+  }
+  return false;
+}
+
+function dependents(kind: 'ConfigMap' | 'Secret') {
+  return (obj: KObject, ctx: ControllerContext): ReconcileKey[] =>
+    ctx.api
+      .list(ctx.api.registry.forKind('v1', 'Pod'), { namespace: obj.metadata.namespace })
+      .items.filter((p) => p.spec?.nodeName && references(p, kind, obj.metadata.name!))
+      .map((p) => ({ kind: 'Pod', namespace: p.metadata.namespace, name: p.metadata.name! }));
+}
+
+export function createKubelet(): Reconciler {
+  return {
+    name: 'kubelet',
+    primary: ['v1', 'Pod'],
+    watches: [
+      { kind: 'ConfigMap', map: dependents('ConfigMap') },
+      { kind: 'Secret', map: dependents('Secret') },
+    ],
+    reconcile(key: ReconcileKey, ctx: ControllerContext): Result | void {
+      const api = ctx.api;
+      const pod = api.tryGet(api.registry.forKind('v1', 'Pod'), key.namespace, key.name);
+      if (!pod?.spec?.nodeName) return;
+      const node = api.tryGet(api.registry.forKind('v1', 'Node'), undefined, pod.spec.nodeName);
+      if (!node) return; // the pod GC (node lifecycle) removes pods of deleted nodes
+      return syncPod({ ctx, pod, node });
+    },
+  };
+}
+
+export function kubeletReconcilers(): Reconciler[] {
+  return [createKubelet()];
+}
+
+export { readLogs, logStoreFor } from './logs';
+export { setNodeStopped, isNodeStopped, stoppedSince } from './node-power';

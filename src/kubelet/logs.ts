@@ -1,0 +1,104 @@
+// Container logs of the simulated kubelet, one file per container run as a real node
+// keeps them (`logs/<ns>/<pod>/<container>/<restart>.log` under the cluster directory),
+// in CRI format (`<RFC3339Nano> stdout F <text>`). In-memory stores keep them in memory.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Store } from '../store/store';
+import { FileStore } from '../store/file-store';
+
+export interface LogLine {
+  atMs: number;
+  text: string;
+}
+
+export interface LogStore {
+  append(ns: string, pod: string, container: string, restart: number, lines: LogLine[]): void;
+  read(ns: string, pod: string, container: string, restart: number): LogLine[] | undefined;
+  /** Removes a pod's logs (the pod was deleted). */
+  remove(ns: string, pod: string): void;
+}
+
+function nanoTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+}
+
+function parseLine(l: string): LogLine | undefined {
+  const m = /^(\S+) (?:stdout|stderr) [FP] (.*)$/.exec(l);
+  if (!m) return undefined;
+  return { atMs: Date.parse(m[1]), text: m[2] };
+}
+
+const SAFE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+export class FileLogStore implements LogStore {
+  constructor(private readonly dir: string) {}
+
+  private file(ns: string, pod: string, container: string, restart: number): string | undefined {
+    if (![ns, pod, container].every((s) => SAFE.test(s))) return undefined;
+    return path.join(this.dir, ns, pod, container, `${restart}.log`);
+  }
+
+  append(ns: string, pod: string, container: string, restart: number, lines: LogLine[]): void {
+    const f = this.file(ns, pod, container, restart);
+    if (!f || !lines.length) return;
+    fs.mkdirSync(path.dirname(f), { recursive: true, mode: 0o700 });
+    fs.appendFileSync(f, lines.map((l) => `${nanoTime(l.atMs)} stdout F ${l.text}\n`).join(''), { mode: 0o600 });
+  }
+
+  read(ns: string, pod: string, container: string, restart: number): LogLine[] | undefined {
+    const f = this.file(ns, pod, container, restart);
+    if (!f) return undefined;
+    let text: string;
+    try {
+      text = fs.readFileSync(f, 'utf8');
+    } catch {
+      return undefined;
+    }
+    return text.split('\n').flatMap((l) => {
+      const p = l ? parseLine(l) : undefined;
+      return p ? [p] : [];
+    });
+  }
+
+  remove(ns: string, pod: string): void {
+    if (!SAFE.test(ns) || !SAFE.test(pod)) return;
+    fs.rmSync(path.join(this.dir, ns, pod), { recursive: true, force: true });
+  }
+}
+
+export class MemoryLogStore implements LogStore {
+  private readonly logs = new Map<string, LogLine[]>();
+  append(ns: string, pod: string, container: string, restart: number, lines: LogLine[]): void {
+    const k = `${ns}/${pod}/${container}/${restart}`;
+    this.logs.set(k, [...(this.logs.get(k) ?? []), ...lines]);
+  }
+  read(ns: string, pod: string, container: string, restart: number): LogLine[] | undefined {
+    return this.logs.get(`${ns}/${pod}/${container}/${restart}`);
+  }
+  remove(ns: string, pod: string): void {
+    for (const k of [...this.logs.keys()]) if (k.startsWith(`${ns}/${pod}/`)) this.logs.delete(k);
+  }
+}
+
+const memoryStores = new WeakMap<Store, MemoryLogStore>();
+
+/** The log store that goes with a cluster's store. */
+export function logStoreFor(store: Store): LogStore {
+  if (store instanceof FileStore) return new FileLogStore(path.join(store.root, 'logs'));
+  let m = memoryStores.get(store);
+  if (!m) memoryStores.set(store, (m = new MemoryLogStore()));
+  return m;
+}
+
+/**
+ * What `kubectl logs` prints for one container: the current run, or the previous one
+ * (`--previous`); undefined when that run has no log (never started).
+ */
+export function readLogs(store: Store, ns: string, pod: string, container: string, restart: number, opts: { timestamps?: boolean; tail?: number; sinceMs?: number } = {}): string[] | undefined {
+  let lines = logStoreFor(store).read(ns, pod, container, restart);
+  if (!lines) return undefined;
+  if (opts.sinceMs !== undefined) lines = lines.filter((l) => l.atMs >= opts.sinceMs!);
+  if (opts.tail !== undefined && opts.tail >= 0) lines = lines.slice(Math.max(0, lines.length - opts.tail));
+  return lines.map((l) => (opts.timestamps ? `${nanoTime(l.atMs)} ${l.text}` : l.text));
+}
