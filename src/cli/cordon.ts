@@ -1,0 +1,100 @@
+// `kubesim cordon|uncordon NODE` (and the node lookup drain shares), as kubectl's
+// pkg/cmd/drain: spec.unschedulable set or cleared, `node/x cordoned`, `already cordoned`.
+
+import type { Command } from 'commander';
+import { CliError } from '../api/errors';
+import type { ResourceType } from '../api/resources';
+import type { ApiServer } from '../api/server';
+import type { KObject } from '../api/types';
+import type { CliContext } from './context';
+import type { Program } from './root';
+import { parseDryRun, type DryRunMode } from './flags/dry-run';
+import { mutationPrinter } from './flags/mutation-output';
+import { buildListOptions } from './flags/selectors';
+
+export interface NodeSelectionFlags {
+  selector?: string;
+  dryRun?: string | boolean;
+}
+
+export function nodeType(api: ApiServer): ResourceType {
+  return api.registry.forKind('v1', 'Node');
+}
+
+/**
+ * DrainCmdOptions.Complete: the nodes named (or selected by -l). `use` is the command's
+ * Use line for kubectl's usage error. A missing node stops everything (NotFound).
+ */
+export async function resolveNodes(ctx: CliContext, args: string[], flags: NodeSelectionFlags, use: string, cmdPath: string): Promise<KObject[]> {
+  const see = `\nSee '${cmdPath} -h' for help and examples`;
+  if (args.length === 0 && flags.selector === undefined) throw new CliError(`USAGE: ${use} [flags]${see}`);
+  if (args.length > 0 && flags.selector) throw new CliError(`error: cannot specify both a node name and a --selector option${see}`);
+  const api = await ctx.api();
+  const type = nodeType(api);
+  if (flags.selector !== undefined) return api.list(type, buildListOptions(type, flags.selector, undefined, undefined)).items;
+  const nodes: KObject[] = [];
+  for (const a of args) {
+    const slash = a.indexOf('/');
+    if (slash !== -1 && api.registry.resolve(a.slice(0, slash)) !== type) {
+      throw new CliError(`error: expected resource of type node, got "${api.registry.resolve(a.slice(0, slash)).plural}"`);
+    }
+    nodes.push(api.get(type, undefined, slash === -1 ? a : a.slice(slash + 1)));
+  }
+  return nodes;
+}
+
+/**
+ * RunCordonOrUncordon: prints one line per node; a failed update is reported on stderr
+ * and the command goes on (and still exits 0, as kubectl does).
+ */
+export async function cordonNodes(ctx: CliContext, api: ApiServer, nodes: KObject[], desired: boolean, dryRun: DryRunMode): Promise<void> {
+  const verb = desired ? 'cordon' : 'uncordon';
+  const print = await mutationPrinter(ctx, undefined, dryRun);
+  const type = nodeType(api);
+  for (const node of nodes) {
+    if (Boolean(node.spec?.unschedulable) === desired) {
+      ctx.out(print(node, desired ? 'already cordoned' : 'already uncordoned'));
+      continue;
+    }
+    let shown = node;
+    if (dryRun !== 'client') {
+      try {
+        shown = api.mutate(type, undefined, node.metadata.name!, (o) => {
+          o.spec ??= {};
+          // unschedulable is omitempty: uncordoning drops the field
+          if (desired) o.spec.unschedulable = true;
+          else delete o.spec.unschedulable;
+        }, { dryRun: dryRun === 'server' });
+      } catch (e) {
+        ctx.err(`error: unable to ${verb} node "${node.metadata.name}": ${(e as Error).message}\n`);
+        continue;
+      }
+    }
+    ctx.out(print(shown, desired ? 'cordoned' : 'uncordoned'));
+  }
+}
+
+export async function runCordon(ctx: CliContext, args: string[], flags: NodeSelectionFlags, desired: boolean, cmdPath: string): Promise<number> {
+  const dryRun = parseDryRun(ctx, flags.dryRun);
+  const nodes = await resolveNodes(ctx, args, flags, desired ? 'cordon NODE' : 'uncordon NODE', cmdPath);
+  await cordonNodes(ctx, await ctx.api(), nodes, desired, dryRun);
+  return 0;
+}
+
+export function register(program: Command, p: Program): void {
+  for (const desired of [true, false]) {
+    const verb = desired ? 'cordon' : 'uncordon';
+    program
+      .command(verb)
+      .description(desired ? 'Mark node as unschedulable' : 'Mark node as schedulable')
+      .usage('NODE [flags]')
+      .argument('[nodes...]')
+      .option('--dry-run [mode]', 'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.')
+      .option('-l, --selector <selector>', 'Selector (label query) to filter on')
+      .addHelpText('after', `
+Examples:
+  # Mark node "foo" as ${desired ? 'unschedulable' : 'schedulable'}
+  ${p.name} ${verb} foo`)
+      .action(p.action((ctx, nodes: string[], flags: NodeSelectionFlags) => runCordon(ctx, nodes, flags, desired, `${p.name} ${verb}`)));
+  }
+}

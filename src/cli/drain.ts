@@ -1,0 +1,480 @@
+// `kubesim drain NODE`, as kubectl's pkg/cmd/drain and pkg/drain: cordon, filter the node's
+// pods (DaemonSet-managed, local storage, unmanaged), evict them through a simulated
+// eviction subresource that honours PodDisruptionBudgets (retried every 5s on a 429), wait
+// for them to go, and report with kubectl's lines, warnings and errors.
+
+import type { Command } from 'commander';
+import { CliError } from '../api/errors';
+import type { ResourceType } from '../api/resources';
+import type { ApiServer } from '../api/server';
+import type { KObject } from '../api/types';
+import type { CliContext } from './context';
+import type { Program } from './root';
+import { cordonNodes, resolveNodes } from './cordon';
+import { parseDryRun, type DryRunMode } from './flags/dry-run';
+import { parseDuration } from './flags/duration';
+import { PrintedError } from './format-error';
+import { unboundedWaitMs } from './rollout';
+
+interface DrainFlags {
+  selector?: string;
+  podSelector?: string;
+  force?: boolean;
+  gracePeriod?: string;
+  ignoreDaemonsets?: boolean;
+  deleteEmptydirData?: boolean;
+  deleteLocalData?: boolean;
+  disableEviction?: boolean;
+  timeout?: string;
+  skipWaitForDeleteTimeout?: string;
+  dryRun?: string | boolean;
+  ignoreErrors?: boolean;
+  chunkSize?: string;
+}
+
+// ---------- pod filters (pkg/drain/filters.go) ----------
+
+const DAEMONSET_FATAL = 'DaemonSet-managed Pods (use --ignore-daemonsets to ignore)';
+const DAEMONSET_WARNING = 'ignoring DaemonSet-managed Pods';
+const LOCAL_STORAGE_FATAL = 'Pods with local storage (use --delete-emptydir-data to override)';
+const LOCAL_STORAGE_WARNING = 'deleting Pods with local storage';
+const UNMANAGED_FATAL = 'Pods declare no controller (use --force to override)';
+const UNMANAGED_WARNING = 'deleting Pods that declare no controller';
+
+interface PodDeleteStatus {
+  delete: boolean;
+  reason: 'Okay' | 'Skip' | 'Warning' | 'Error';
+  message: string;
+}
+
+const okay = (): PodDeleteStatus => ({ delete: true, reason: 'Okay', message: '' });
+const skip = (): PodDeleteStatus => ({ delete: false, reason: 'Skip', message: '' });
+const warning = (del: boolean, message: string): PodDeleteStatus => ({ delete: del, reason: 'Warning', message });
+const fatal = (message: string): PodDeleteStatus => ({ delete: false, reason: 'Error', message });
+
+export interface DrainOptions {
+  force: boolean;
+  ignoreDaemonSets: boolean;
+  deleteEmptyDirData: boolean;
+  skipWaitForDeleteTimeoutSeconds: number;
+}
+
+export interface PodDelete {
+  pod: KObject;
+  status: PodDeleteStatus;
+}
+
+const finished = (pod: KObject) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+const controllerOf = (pod: KObject) => (pod.metadata.ownerReferences ?? []).find((r) => r.controller);
+
+/** filterPods with makeFilters(): the last filter's verdict is the pod's (as upstream). */
+export function filterPods(api: ApiServer, pods: KObject[], o: DrainOptions, now: number): PodDelete[] {
+  const dsType = api.registry.forKind('apps/v1', 'DaemonSet');
+  const filters: Array<(pod: KObject) => PodDeleteStatus> = [
+    (pod) => {
+      const del = pod.metadata.deletionTimestamp;
+      if (o.skipWaitForDeleteTimeoutSeconds > 0 && del && (now - Date.parse(del)) / 1000 > o.skipWaitForDeleteTimeoutSeconds) return skip();
+      return okay();
+    },
+    (pod) => {
+      const ref = controllerOf(pod);
+      if (!ref || ref.kind !== 'DaemonSet') return okay();
+      if (finished(pod)) return okay();
+      if (!api.tryGet(dsType, pod.metadata.namespace, ref.name)) {
+        const msg = `daemonsets.apps "${ref.name}" not found`;
+        return o.force ? warning(true, msg) : fatal(msg);
+      }
+      return o.ignoreDaemonSets ? warning(false, DAEMONSET_WARNING) : fatal(DAEMONSET_FATAL);
+    },
+    (pod) => (pod.metadata.annotations?.['kubernetes.io/config.mirror'] !== undefined ? skip() : okay()),
+    (pod) => {
+      if (!(pod.spec?.volumes ?? []).some((v: any) => v.emptyDir)) return okay();
+      if (finished(pod)) return okay();
+      return o.deleteEmptyDirData ? warning(true, LOCAL_STORAGE_WARNING) : fatal(LOCAL_STORAGE_FATAL);
+    },
+    (pod) => {
+      if (finished(pod)) return okay();
+      if (controllerOf(pod)) return okay();
+      return o.force ? warning(true, UNMANAGED_WARNING) : fatal(UNMANAGED_FATAL);
+    },
+  ];
+  return pods.map((pod) => {
+    let status = okay();
+    for (const f of filters) {
+      status = f(pod);
+      if (!status.delete) break;
+    }
+    return { pod, status };
+  });
+}
+
+const ref = (p: KObject) => `${p.metadata.namespace}/${p.metadata.name}`;
+
+/** Groups pod refs by message, in order of first appearance. */
+function byMessage(items: PodDelete[], keep: (s: PodDeleteStatus) => boolean): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const x of items) {
+    if (!keep(x.status)) continue;
+    const msg = x.status.message || 'unexpected error';
+    m.set(msg, [...(m.get(msg) ?? []), ref(x.pod)]);
+  }
+  return m;
+}
+
+export function podDeleteErrors(items: PodDelete[]): string[] {
+  return [...byMessage(items, (s) => !s.delete && s.reason === 'Error')].map(([msg, pods]) => `cannot delete ${msg}: ${pods.join(', ')}`);
+}
+
+export function podDeleteWarnings(items: PodDelete[]): string {
+  return [...byMessage(items, (s) => s.reason === 'Warning')].map(([msg, pods]) => `${msg}: ${pods.join(', ')}`).join('; ');
+}
+
+// ---------- the eviction subresource (registry/core/pod/storage/eviction.go) ----------
+
+/** An eviction refused: `retry` for a 429 (the disruption budget), else final. */
+export class EvictionError extends Error {
+  constructor(
+    message: string,
+    readonly retry: boolean,
+    readonly notFound = false,
+  ) {
+    super(message);
+  }
+}
+
+const isReady = (pod: KObject) => (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+
+function selectorMatches(sel: any, labels: Record<string, string> = {}): boolean {
+  if (!sel) return false;
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of sel.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const vals: string[] = e.values ?? [];
+    if (e.operator === 'In' && !(has && vals.includes(labels[e.key]))) return false;
+    if (e.operator === 'NotIn' && has && vals.includes(labels[e.key])) return false;
+    if (e.operator === 'Exists' && !has) return false;
+    if (e.operator === 'DoesNotExist' && has) return false;
+  }
+  return true;
+}
+
+function scaled(v: number | string, total: number): number {
+  if (typeof v === 'number') return v;
+  const m = /^(\d+)%$/.exec(v);
+  if (!m) return Number(v) || 0;
+  return Math.ceil((Number(m[1]) * total) / 100);
+}
+
+/** The number of pods a budget protects: the scale of the pods' controllers (disruption controller). */
+function expectedCount(api: ApiServer, pods: KObject[]): number {
+  const seen = new Map<string, number>();
+  let orphans = 0;
+  for (const pod of pods) {
+    const owner = controllerOf(pod);
+    if (!owner) {
+      orphans++;
+      continue;
+    }
+    let key = owner.uid;
+    let replicas: number | undefined;
+    const ownerType = (kind: string) => api.registry.forKind(kind === 'ReplicationController' ? 'v1' : 'apps/v1', kind);
+    if (['ReplicaSet', 'StatefulSet', 'ReplicationController'].includes(owner.kind)) {
+      const o = api.tryGet(ownerType(owner.kind), pod.metadata.namespace, owner.name);
+      replicas = o?.spec?.replicas;
+      const dep = o && controllerOf(o);
+      if (o && dep?.kind === 'Deployment') {
+        const d = api.tryGet(ownerType('Deployment'), pod.metadata.namespace, dep.name);
+        key = dep.uid;
+        replicas = d?.spec?.replicas ?? replicas;
+      }
+    }
+    if (replicas === undefined) orphans++;
+    else seen.set(key, replicas);
+  }
+  return [...seen.values()].reduce((a, b) => a + b, 0) + orphans;
+}
+
+/** Status of a PodDisruptionBudget computed from the live pods (as the disruption controller would). */
+export function budgetStatus(api: ApiServer, pdb: KObject): { currentHealthy: number; desiredHealthy: number; disruptionsAllowed: number } {
+  const podType = api.registry.forKind('v1', 'Pod');
+  const pods = api.list(podType, { namespace: pdb.metadata.namespace }).items.filter((p) => selectorMatches(pdb.spec?.selector, p.metadata.labels));
+  const currentHealthy = pods.filter((p) => !p.metadata.deletionTimestamp && isReady(p)).length;
+  let desiredHealthy = 0;
+  const { minAvailable, maxUnavailable } = pdb.spec ?? {};
+  if (maxUnavailable !== undefined && maxUnavailable !== null) {
+    const expected = expectedCount(api, pods);
+    desiredHealthy = Math.max(0, expected - scaled(maxUnavailable, expected));
+  } else if (minAvailable !== undefined && minAvailable !== null) {
+    desiredHealthy = typeof minAvailable === 'number' ? minAvailable : scaled(minAvailable, expectedCount(api, pods));
+  }
+  return { currentHealthy, desiredHealthy, disruptionsAllowed: Math.max(0, currentHealthy - desiredHealthy) };
+}
+
+/**
+ * POST pods/<name>/eviction: deletes the pod unless that would take a PodDisruptionBudget
+ * below its desired healthy pods. Pods that are not running (or already terminating)
+ * ignore budgets; an unready pod may go only while the budget is met.
+ */
+export function evictPod(api: ApiServer, podType: ResourceType, pod: KObject, gracePeriodSeconds: number | undefined, dryRun: boolean): void {
+  const current = api.tryGet(podType, pod.metadata.namespace, pod.metadata.name!);
+  if (!current) throw new EvictionError(`pods "${pod.metadata.name}" not found`, false, true);
+  const phase = current.status?.phase;
+  const ignoreBudget = phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || !!current.metadata.deletionTimestamp;
+  if (!ignoreBudget) {
+    const pdbType = api.registry.forKind('policy/v1', 'PodDisruptionBudget');
+    const pdbs = api.list(pdbType, { namespace: current.metadata.namespace }).items.filter((b) => selectorMatches(b.spec?.selector, current.metadata.labels));
+    if (pdbs.length > 1) throw new EvictionError('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.', false);
+    if (pdbs.length === 1) {
+      const st = budgetStatus(api, pdbs[0]);
+      const allowed = isReady(current) ? st.disruptionsAllowed > 0 : st.currentHealthy >= st.desiredHealthy;
+      if (!allowed) throw new EvictionError("Cannot evict pod as it would violate the pod's disruption budget.", true);
+    }
+  }
+  if (dryRun) return;
+  api.delete(podType, current.metadata.namespace, current.metadata.name!, { gracePeriodSeconds });
+}
+
+// ---------- durations as Go prints them ----------
+
+/** time.Duration.String() for whole milliseconds (`30s`, `1m0s`, `1h0m0s`, `500ms`). */
+export function goDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '2562047h47m16.854775807s';
+  if (ms === 0) return '0s';
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = (ms % 60_000) / 1000;
+  const sec = `${Number.isInteger(s) ? s : s.toFixed(3).replace(/0+$/, '')}s`;
+  if (h) return `${h}h${m}m${sec}`;
+  if (m) return `${m}m${sec}`;
+  return sec;
+}
+
+// ---------- evicting / deleting with waits ----------
+
+interface PodProgress {
+  pod: KObject;
+  phase: 'evict' | 'wait' | 'done';
+  nextAt: number;
+  waitUntil: number;
+  error?: string;
+}
+
+/**
+ * evictPods / deletePods: every pod proceeds on its own (kubectl runs one goroutine each),
+ * stepping on the cluster clock; returns the errors, kubectl's texts.
+ */
+async function removePods(ctx: CliContext, api: ApiServer, pods: KObject[], opts: { eviction: boolean; gracePeriod: number; timeoutMs: number; dryRun: DryRunMode }): Promise<string[]> {
+  if (pods.length === 0) return [];
+  const podType = api.registry.forKind('v1', 'Pod');
+  const start = api.clock.now();
+  const globalTimeout = opts.timeoutMs > 0 ? opts.timeoutMs : Number.POSITIVE_INFINITY;
+  const deadline = start + globalTimeout;
+  const grace = opts.gracePeriod >= 0 ? opts.gracePeriod : undefined;
+  const state: PodProgress[] = pods.map((pod) => ({ pod, phase: 'evict', nextAt: start, waitUntil: 0 }));
+  const gone = (p: KObject) => {
+    const o = api.tryGet(podType, p.metadata.namespace, p.metadata.name!);
+    return !o || o.metadata.uid !== p.metadata.uid;
+  };
+  const name = (p: KObject) => p.metadata.name!;
+  const ns = (p: KObject) => p.metadata.namespace!;
+
+  if (!opts.eviction) {
+    // deletePods: delete all, then wait for all (the overall timeout, or forever).
+    for (const p of pods) {
+      try {
+        api.delete(podType, ns(p), name(p), { gracePeriodSeconds: grace, dryRun: opts.dryRun === 'server' });
+      } catch (e) {
+        if (!/not found/.test((e as Error).message)) return [(e as Error).message];
+      }
+    }
+    if (opts.dryRun === 'server') return [];
+    const pending = new Set(pods);
+    const step = () => {
+      for (const p of [...pending]) {
+        if (gone(p)) {
+          pending.delete(p);
+          ctx.out(`pod/${name(p)} deleted\n`);
+        }
+      }
+      return pending.size === 0;
+    };
+    const limit = Number.isFinite(globalTimeout) ? globalTimeout : await unboundedWaitMs(ctx);
+    if (step()) return [];
+    const { driveCluster } = await import('./drive-cluster');
+    return (await driveCluster(ctx, api, step, limit)) ? [] : ['timed out waiting for the condition'];
+  }
+
+  const step = (): boolean => {
+    const now = api.clock.now();
+    for (const s of state) {
+      const p = s.pod;
+      if (s.phase === 'evict' && now >= s.nextAt) {
+        ctx.out(`evicting pod ${ns(p)}/${name(p)}${opts.dryRun === 'server' ? ' (server dry run)' : ''}\n`);
+        if (now >= deadline) {
+          s.phase = 'done';
+          s.error = `error when evicting pods/"${name(p)}" -n "${ns(p)}": global timeout reached: ${goDuration(globalTimeout)}`;
+          continue;
+        }
+        try {
+          evictPod(api, podType, p, grace, opts.dryRun === 'server');
+        } catch (e) {
+          if (!(e instanceof EvictionError)) throw e;
+          if (e.notFound) {
+            s.phase = 'done';
+          } else if (e.retry) {
+            ctx.err(`error when evicting pods/"${name(p)}" -n "${ns(p)}" (will retry after 5s): ${e.message}\n`);
+            s.nextAt = now + 5000;
+          } else {
+            s.phase = 'done';
+            s.error = `error when evicting pods/"${name(p)}" -n "${ns(p)}": ${e.message}`;
+          }
+          continue;
+        }
+        if (opts.dryRun === 'server') {
+          s.phase = 'done';
+          continue;
+        }
+        s.phase = 'wait';
+        // The pod's grace period, plus the simulated kubelet's reaction time.
+        s.waitUntil = now + ((grace ?? p.spec?.terminationGracePeriodSeconds ?? 30) + 5) * 1000;
+      }
+      if (s.phase === 'wait') {
+        if (gone(p)) {
+          s.phase = 'done';
+          ctx.out(`pod/${name(p)} evicted\n`);
+        } else if (now >= deadline) {
+          s.phase = 'done';
+          s.error = `error when waiting for pod "${name(p)}" in namespace "${ns(p)}" to terminate: global timeout reached: ${goDuration(globalTimeout)}`;
+        } else if (now > s.waitUntil) {
+          s.phase = 'done';
+          s.error = `error when waiting for pod "${name(p)}" in namespace "${ns(p)}" to terminate: timed out waiting for the condition`;
+        }
+      }
+    }
+    return state.every((s) => s.phase === 'done');
+  };
+  if (!step()) {
+    const { driveCluster } = await import('./drive-cluster');
+    // The loop ends by itself at the global timeout; without one, in-process waits are bounded.
+    const limit = Number.isFinite(globalTimeout) ? globalTimeout + 1000 : await unboundedWaitMs(ctx);
+    const ok = await driveCluster(ctx, api, step, limit);
+    if (!ok) {
+      for (const s of state) {
+        if (s.phase !== 'done') s.error = `error when evicting pods/"${name(s.pod)}" -n "${ns(s.pod)}": global timeout reached: ${goDuration(limit)}`;
+      }
+    }
+  }
+  return state.filter((s) => s.error).map((s) => s.error!);
+}
+
+/** utilerrors.Aggregate's Error(): one message, or `[a, b]` (duplicates dropped). */
+function aggregateMessage(errs: string[]): string {
+  const uniq = [...new Set(errs)];
+  return uniq.length === 1 ? uniq[0] : `[${uniq.join(', ')}]`;
+}
+
+// ---------- the verb ----------
+
+function intFlag(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (!/^[+-]?\d+$/.test(v.trim())) throw new CliError(`invalid argument "${v}" for "--${name}" flag: strconv.ParseInt: parsing "${v}": invalid syntax`);
+  return Number(v);
+}
+
+export async function runDrain(ctx: CliContext, args: string[], flags: DrainFlags, cmdPath: string): Promise<number> {
+  const dryRun = parseDryRun(ctx, flags.dryRun);
+  const gracePeriod = intFlag('grace-period', flags.gracePeriod, -1);
+  const timeoutMs = parseDuration(flags.timeout ?? '0s');
+  const skipWait = intFlag('skip-wait-for-delete-timeout', flags.skipWaitForDeleteTimeout, 0);
+  if (flags.deleteLocalData) ctx.err('Flag --delete-local-data has been deprecated, This option is deprecated and will be deleted. Use --delete-emptydir-data.\n');
+  const nodes = await resolveNodes(ctx, args, flags, 'drain NODE', cmdPath);
+  const api = await ctx.api();
+  const podType = api.registry.forKind('v1', 'Pod');
+  let podMatch: ((labels: Record<string, string>) => boolean) | undefined;
+  if (flags.podSelector) {
+    const { parseLabelSelector, matchesLabels } = await import('../api/selectors');
+    const sel = parseLabelSelector(flags.podSelector);
+    podMatch = (labels) => matchesLabels(sel, labels);
+  }
+  const options: DrainOptions = {
+    force: !!flags.force,
+    ignoreDaemonSets: !!flags.ignoreDaemonsets,
+    deleteEmptyDirData: !!(flags.deleteEmptydirData || flags.deleteLocalData),
+    skipWaitForDeleteTimeoutSeconds: skipWait,
+  };
+
+  await cordonNodes(ctx, api, nodes, true, dryRun);
+
+  const fatalErrors: string[][] = [];
+  const remaining: string[] = [];
+  for (const node of nodes) {
+    const nodeName = node.metadata.name!;
+    const pods = api
+      .list(podType, { labelMatch: podMatch, fieldMatch: (p) => p.spec?.nodeName === nodeName })
+      .items;
+    const list = filterPods(api, pods, options, api.clock.now());
+    let errs = podDeleteErrors(list);
+    if (errs.length === 0) {
+      const warnings = podDeleteWarnings(list);
+      if (warnings) ctx.err(`Warning: ${warnings}\n`);
+      const toRemove = list.filter((x) => x.status.delete).map((x) => x.pod);
+      if (dryRun === 'client') {
+        for (const p of toRemove) ctx.out(`evicting pod ${ref(p)} (dry run)\n`);
+      } else {
+        errs = await removePods(ctx, api, toRemove, { eviction: !flags.disableEviction, gracePeriod, timeoutMs, dryRun });
+        if (errs.length) {
+          const pending = filterPods(api, api.list(podType, { labelMatch: podMatch, fieldMatch: (p) => p.spec?.nodeName === nodeName }).items, options, api.clock.now()).filter((x) => x.status.delete);
+          if (pending.length) {
+            ctx.err(`There are pending pods in node "${nodeName}" when an error occurred: ${aggregateMessage(errs)}\n`);
+            for (const x of pending) ctx.err(`pod/${x.pod.metadata.name}\n`);
+          }
+        }
+      }
+    }
+    if (errs.length === 0) {
+      ctx.out(`node/${nodeName} drained${dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : ''}\n`);
+      continue;
+    }
+    ctx.err(`error: unable to drain node "${nodeName}" due to error:${aggregateMessage(errs)}, continuing command...\n`);
+    fatalErrors.push(errs);
+    remaining.push(nodeName);
+  }
+  if (remaining.length) {
+    ctx.err(`There are pending nodes to be drained:\n${remaining.map((n) => ` ${n}\n`).join('')}`);
+    // CheckErr on an aggregate of aggregates: one node → its errors one per line; several →
+    // each node's aggregate message on its own line.
+    const lines = fatalErrors.length === 1 ? [...new Set(fatalErrors[0])] : fatalErrors.map(aggregateMessage);
+    throw new PrintedError(lines.map((l) => l + '\n').join(''));
+  }
+  return 0;
+}
+
+export function register(program: Command, p: Program): void {
+  program
+    .command('drain')
+    .description('Drain node in preparation for maintenance')
+    .usage('NODE [flags]')
+    .argument('[nodes...]')
+    .option('--chunk-size <n>', 'Return large lists in chunks rather than all at once. Pass 0 to disable.', '500')
+    .option('--delete-emptydir-data', 'Continue even if there are pods using emptyDir (local data that will be deleted when the node is drained).')
+    .option('--delete-local-data', 'Deprecated: use --delete-emptydir-data.')
+    .option('--disable-eviction', 'Force drain to use delete, even if eviction is supported. This will bypass checking PodDisruptionBudgets, use with caution.')
+    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
+    .option('--force', 'Continue even if there are pods that do not declare a controller.')
+    .option('--grace-period <seconds>', 'Period of time in seconds given to each pod to terminate gracefully. If negative, the default value specified in the pod will be used.', '-1')
+    .option('--ignore-daemonsets', 'Ignore DaemonSet-managed pods.')
+    .option('--ignore-errors', 'Ignore errors occurred between drain nodes in group.')
+    .option('--pod-selector <selector>', 'Label selector to filter pods on the node')
+    .option('-l, --selector <selector>', 'Selector (label query) to filter on')
+    .option('--skip-wait-for-delete-timeout <seconds>', 'If pod DeletionTimestamp older than N seconds, skip waiting for the pod.  Seconds must be greater than 0 to skip.', '0')
+    .option('--timeout <duration>', 'The length of time to wait before giving up, zero means infinite', '0s')
+    .addHelpText('after', `
+Examples:
+  # Drain node "foo", even if there are pods not managed by a replication controller, replica set, job, daemon set, or stateful set on it
+  ${p.name} drain foo --force
+
+  # As above, but abort if there are pods not managed by a replication controller, replica set, job, daemon set, or stateful set, and use a grace period of 15 minutes
+  ${p.name} drain foo --grace-period=900`)
+    .action(p.action((ctx, nodes: string[], flags: DrainFlags) => runDrain(ctx, nodes, flags, `${p.name} drain`)));
+}
