@@ -27,6 +27,11 @@ import * as auth from './auth';
 import * as clusterInfo from './cluster-info';
 import * as diff from './diff';
 import * as completion from './completion';
+import * as rollout from './rollout';
+import * as wait from './wait';
+import * as cordon from './cordon';
+import * as drain from './drain';
+import * as taint from './taint';
 import * as top from './top';
 
 export type Register = (program: Command, p: Program) => void;
@@ -55,5 +60,10 @@ export const COMMANDS: Register[] = [
   clusterInfo.register,
   diff.register,
   completion.register,
+  rollout.register,
+  wait.register,
+  cordon.register,
+  drain.register,
+  taint.register,
   top.register,
 ];
