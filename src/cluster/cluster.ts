@@ -10,6 +10,7 @@ import { defaultRng } from '../sim/rng';
 import type { ClusterProfile, NodeProfile } from '../sim/profile';
 import type { KObject } from '../api/types';
 import { apiValidator } from '../api/validator-adapter';
+import { setNodeStopped } from '../kubelet/node-power';
 
 export function clusterPath(home: string, name: string): string {
   return path.join(home, 'clusters', name);
@@ -85,4 +86,69 @@ export function nodeObject(n: NodeProfile, index: number, now: string): KObject 
 
 export function registerNode(api: ApiServer, n: NodeProfile, index: number): KObject {
   return api.create(nodeObject(n, index, api.timestamp()));
+}
+
+// ---------- managing clusters and nodes ----------
+
+/** Names of the clusters under `home`, sorted. */
+export function listClusters(home: string): string[] {
+  const dir = path.join(home, 'clusters');
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => fs.existsSync(path.join(dir, n, 'registry'))).sort();
+}
+
+/** Deletes a cluster's directory, stopping its daemon first. */
+export async function deleteCluster(home: string, name: string): Promise<boolean> {
+  const dir = clusterPath(home, name);
+  if (!fs.existsSync(path.join(dir, 'registry'))) return false;
+  const { stopDaemon } = await import('../daemon/control');
+  await stopDaemon(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return true;
+}
+
+/** Registers one more node (name defaults to the next `node-N`). */
+export function addNode(c: { api: ApiServer; store: { writeMeta(n: string, v: unknown): void }; profile: ClusterProfile }, node?: Partial<NodeProfile> & { name?: string }): KObject {
+  const nodeType = c.api.registry.forKind('v1', 'Node');
+  const existing = new Set(c.api.list(nodeType).items.map((n) => n.metadata.name!));
+  let name = node?.name;
+  for (let i = c.profile.nodes.length + 1; !name; i++) if (!existing.has(`node-${i}`)) name = `node-${i}`;
+  if (existing.has(name)) throw new Error(`node "${name}" already exists`);
+  const template = c.profile.nodes[0];
+  const n: NodeProfile = {
+    name,
+    cpu: node?.cpu ?? template?.cpu ?? '4',
+    memory: node?.memory ?? template?.memory ?? '8Gi',
+    pods: node?.pods ?? template?.pods ?? 110,
+    ephemeralStorage: node?.ephemeralStorage ?? template?.ephemeralStorage ?? '100Gi',
+    labels: { ...(template?.labels ?? {}), ...(node?.labels ?? {}), 'kubernetes.io/hostname': name },
+    taints: node?.taints ?? [],
+  };
+  const index = c.profile.nodes.length;
+  c.profile.nodes.push(n);
+  c.store.writeMeta('profile', c.profile);
+  return registerNode(c.api, n, index);
+}
+
+/** Removes a node object (its pods are collected by the node lifecycle controller). */
+export function removeNode(c: { api: ApiServer; store: { writeMeta(n: string, v: unknown): void }; profile: ClusterProfile }, name: string): void {
+  c.api.delete(c.api.registry.forKind('v1', 'Node'), undefined, name);
+  c.profile.nodes = c.profile.nodes.filter((n) => n.name !== name);
+  c.store.writeMeta('profile', c.profile);
+}
+
+/** Powers a node off: its kubelet stops heart-beating and running pods. */
+export function stopNode(c: { api: ApiServer }, name: string): void {
+  c.api.get(c.api.registry.forKind('v1', 'Node'), undefined, name);
+  setNodeStopped(c.api.store, name, c.api.clock.now());
+}
+
+export function startNode(c: { api: ApiServer }, name: string): void {
+  c.api.get(c.api.registry.forKind('v1', 'Node'), undefined, name);
+  setNodeStopped(c.api.store, name, undefined);
 }

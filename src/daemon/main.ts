@@ -1,4 +1,60 @@
-// PLACEHOLDER (lead): helper-6 replaces this file with the daemon entry point.
-export async function runDaemon(clusterDir: string | undefined): Promise<void> {
-  throw new Error(`the reconcile daemon is not available in this build (${clusterDir})`);
+// The daemon process: runs every controller against one cluster directory on the
+// cluster clock (real time, or sped up with `clock speed`), until SIGTERM. Started by
+// ensureDaemon as `node <main> __daemon <clusterDir>`; the CLI wires the hidden verb here.
+
+import { ApiServer } from '../api/server';
+import { FileStore } from '../store/file-store';
+import { ClusterClock } from '../sim/clock';
+import { defaultRng } from '../sim/rng';
+import { defaultProfile, type ClusterProfile } from '../sim/profile';
+import { apiValidator, loadValidation } from '../api/validator-adapter';
+import { createControllerManager } from '../controllers/index';
+import { claimPidFile, releasePidFile, type DaemonStatusDoc } from './control';
+
+export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal } = {}): Promise<number> {
+  const pid = process.pid;
+  if (!claimPidFile(clusterDir, pid)) {
+    process.stderr.write(`another daemon already runs for ${clusterDir}\n`);
+    return 1;
+  }
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  opts.signal?.addEventListener('abort', stop);
+  const log = (m: string) => process.stdout.write(`${new Date().toISOString()} ${m}\n`);
+  try {
+    await loadValidation();
+    const store = new FileStore(clusterDir);
+    const clock = new ClusterClock(store);
+    const api = new ApiServer(store, clock, defaultRng(), apiValidator());
+    const profile = store.readMeta<ClusterProfile>('profile') ?? defaultProfile('kubesim');
+    const ctx = { api, clock, rng: api.rng, profile, log };
+    const manager = createControllerManager(ctx);
+    const startedAt = Date.now();
+    let lag = 0;
+    let lastWrite = 0;
+    log(`daemon started (pid ${pid})`);
+    await manager.runForever(abort.signal, {
+      onTick: (spent) => {
+        lag = spent;
+        const now = Date.now();
+        if (now - lastWrite < 1000) return;
+        lastWrite = now;
+        const doc: DaemonStatusDoc = { pid, startedAt, lastTick: now, loopLagMs: lag, reconciles: manager.stats.reconciles, errors: manager.stats.errors, lastError: manager.stats.lastError };
+        try {
+          store.writeMeta('daemon-status', doc);
+        } catch {
+          /* status is best effort */
+        }
+      },
+    });
+    log('daemon stopped');
+    return 0;
+  } catch (e) {
+    log(`fatal: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    return 1;
+  } finally {
+    releasePidFile(clusterDir, pid);
+  }
 }

@@ -281,7 +281,8 @@ function planRun(pod: KObject, spec: any, c: CState, ctx: ControllerContext, env
   if (nextFail) wakes.push({ at: nextFail.at, periodic: nextFail.kind === 'readiness' });
   if (plan.readyAt !== undefined && plan.readyAt > now) wakes.push({ at: plan.readyAt, periodic: false });
   wakes.sort((a, b) => a.at - b.at);
-  plan.nextWake = wakes[0];
+  // The key waits for progress if any of its wakes does, even when a periodic one comes first.
+  if (wakes.length) plan.nextWake = { at: wakes[0].at, periodic: wakes.every((w) => w.periodic) };
   return plan;
 }
 
@@ -332,7 +333,8 @@ export function syncPod({ ctx, pod, node }: WorkerEnv): Result | void {
   const mountError = missingVolume(api, pod);
   let wake: { at: number; periodic: boolean } | undefined;
   const wakeAt = (at: number, periodic: boolean) => {
-    if (!wake || at < wake.at || (at === wake.at && !periodic)) wake = { at, periodic };
+    if (!wake) wake = { at, periodic };
+    else wake = { at: Math.min(wake.at, at), periodic: wake.periodic && periodic };
   };
   if (mountError) {
     if (rt.mountError !== mountError || now - (rt.mountEventAt ?? 0) >= FAILED_MOUNT_RETRY_MS) {

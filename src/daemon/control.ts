@@ -1,0 +1,159 @@
+// Starting, stopping and inspecting a cluster's background reconcile loop. One daemon per
+// cluster directory: `daemon.pid` holds its pid (the daemon itself claims the file, so two
+// never run), its output goes to `daemon.log`, and it writes a `daemon-status` meta doc.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+
+export interface DaemonStatusDoc {
+  pid: number;
+  startedAt: number; // real ms
+  lastTick: number; // real ms
+  loopLagMs: number;
+  reconciles: number;
+  errors: number;
+  lastError?: string;
+}
+
+export interface DaemonStatus {
+  running: boolean;
+  pid?: number;
+  uptimeMs?: number;
+  loopLagMs?: number;
+  lastError?: string;
+  reconciles?: number;
+}
+
+export const PID_FILE = 'daemon.pid';
+export const LOG_FILE = 'daemon.log';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The pid of the cluster's running daemon, if any (a stale pid file counts as none). */
+export function runningDaemonPid(clusterDir: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(path.join(clusterDir, PID_FILE), 'utf8').trim());
+    return pid > 0 && alive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function readStatusDoc(clusterDir: string): DaemonStatusDoc | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(clusterDir, 'meta', 'daemon-status.json'), 'utf8')) as DaemonStatusDoc;
+  } catch {
+    return undefined;
+  }
+}
+
+export function daemonStatus(clusterDir: string, realNow: number): DaemonStatus {
+  const pid = runningDaemonPid(clusterDir);
+  const doc = readStatusDoc(clusterDir);
+  if (!pid) return { running: false, lastError: doc?.lastError };
+  return {
+    running: true,
+    pid,
+    uptimeMs: doc && doc.pid === pid ? realNow - doc.startedAt : undefined,
+    loopLagMs: doc?.pid === pid ? doc.loopLagMs : undefined,
+    lastError: doc?.pid === pid ? doc.lastError : undefined,
+    reconciles: doc?.pid === pid ? doc.reconciles : undefined,
+  };
+}
+
+export interface EnsureOptions {
+  /** The script to run as `node <entry> __daemon <clusterDir>` (default: this process's main script). */
+  entry?: string;
+  /** Extra node flags (e.g. a TypeScript loader in development). */
+  execArgv?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Starts the daemon if none runs; returns its pid, or undefined when auto-start is
+ * disabled (KUBESIM_NO_DAEMON=1).
+ */
+export async function ensureDaemon(clusterDir: string, opts: EnsureOptions = {}): Promise<number | undefined> {
+  const running = runningDaemonPid(clusterDir);
+  if (running) return running;
+  if ((opts.env ?? process.env).KUBESIM_NO_DAEMON === '1') return undefined;
+  const entry = opts.entry ?? process.argv[1];
+  const log = fs.openSync(path.join(clusterDir, LOG_FILE), 'a', 0o600);
+  const child = spawn(process.execPath, [...(opts.execArgv ?? process.execArgv), entry, '__daemon', clusterDir], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: opts.env ?? process.env,
+  });
+  child.unref();
+  fs.closeSync(log);
+  // Wait until it claimed the pid file (or died).
+  for (let i = 0; i < 100; i++) {
+    const pid = runningDaemonPid(clusterDir);
+    if (pid) return pid;
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return runningDaemonPid(clusterDir);
+}
+
+/** Stops the daemon (SIGTERM, then SIGKILL after `timeoutMs`); true if one was running. */
+export async function stopDaemon(clusterDir: string, timeoutMs = 5000): Promise<boolean> {
+  const pid = runningDaemonPid(clusterDir);
+  if (!pid) return false;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (alive(pid)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  try {
+    if (Number(fs.readFileSync(path.join(clusterDir, PID_FILE), 'utf8').trim()) === pid) fs.rmSync(path.join(clusterDir, PID_FILE));
+  } catch {
+    /* removed by the daemon */
+  }
+  return true;
+}
+
+/** Claims the pid file for this process; false when another live daemon holds it. */
+export function claimPidFile(clusterDir: string, pid: number): boolean {
+  const file = path.join(clusterDir, PID_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = fs.openSync(file, 'wx', 0o600);
+      fs.writeSync(fd, String(pid));
+      fs.closeSync(fd);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const other = runningDaemonPid(clusterDir);
+      if (other && other !== pid) return false;
+      fs.rmSync(file, { force: true }); // stale
+    }
+  }
+  return false;
+}
+
+export function releasePidFile(clusterDir: string, pid: number): void {
+  const file = path.join(clusterDir, PID_FILE);
+  try {
+    if (Number(fs.readFileSync(file, 'utf8').trim()) === pid) fs.rmSync(file);
+  } catch {
+    /* gone */
+  }
+}

@@ -1,0 +1,93 @@
+// Node stop → NotReady (Unknown) after the grace period → unreachable taints → pods
+// marked not ready → evicted after their 300 s toleration; node start → Ready again.
+
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createMemoryCluster } from '../../src/cluster/memory-cluster';
+import { addNode, createCluster, listClusters, openCluster, startNode, stopNode } from '../../src/cluster/cluster';
+import { defaultProfile } from '../../src/sim/profile';
+import { createControllerManager, engineReconcilers } from '../../src/controllers/index';
+import { apiValidator, loadValidation } from '../../src/api/validator-adapter';
+import { claimPidFile, daemonStatus, releasePidFile } from '../../src/daemon/control';
+
+before(async () => loadValidation());
+
+test('a stopped node goes NotReady after 50 s and its pods are evicted 300 s later', () => {
+  const c = createMemoryCluster(defaultProfile('t', { nodes: 1 }), { validator: apiValidator() });
+  const m = createControllerManager(c.ctx, engineReconcilers());
+  c.api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } });
+  m.runUntilStable();
+  const N = c.api.resolve('nodes');
+  const P = c.api.resolve('pods');
+  assert.equal(c.api.get(P, 'default', 'web').status.phase, 'Running');
+  assert.ok(c.api.tryGet(c.api.resolve('leases'), 'kube-node-lease', 'node-1'), 'kubelet lease exists');
+
+  const stoppedAt = c.clock.now();
+  stopNode(c, 'node-1');
+  // Power state is machine state, not an API change: a running manager learns it on the next beat; poke it now.
+  m.enqueue('node-lifecycle', { kind: 'Node', name: 'node-1' });
+  const r = m.runUntilStable({ timeoutMs: 400_000 });
+  assert.equal(r.stable, true);
+  const node = c.api.get(N, undefined, 'node-1');
+  const ready = node.status.conditions.find((x: any) => x.type === 'Ready');
+  assert.deepEqual([ready.status, ready.reason, ready.message], ['Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.']);
+  assert.equal(Date.parse(ready.lastTransitionTime), Math.floor((stoppedAt + 50_000) / 1000) * 1000);
+  assert.deepEqual(node.spec.taints.map((t: any) => `${t.key}:${t.effect}`), ['node.kubernetes.io/unreachable:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute']);
+  const pod = c.api.get(P, 'default', 'web');
+  assert.ok(pod.metadata.deletionTimestamp, 'evicted pod is terminating (its kubelet is gone)');
+  assert.equal(pod.status.conditions.find((x: any) => x.type === 'Ready').status, 'False');
+  const evs = c.api.list(c.api.resolve('events'), {}).items;
+  const msgs = evs.map((e) => `${e.involvedObject.kind}/${e.reason}: ${e.message}`);
+  assert.ok(msgs.includes('Node/NodeNotReady: Node node-1 status is now: NodeNotReady'));
+  assert.ok(msgs.includes('Pod/NodeNotReady: Node is not ready'));
+  assert.ok(msgs.includes('Pod/TaintManagerEviction: Marking for deletion Pod default/web'));
+  const took = c.clock.now() - stoppedAt;
+  assert.ok(took >= 349_000 && took <= 351_000, `eviction after ${took} ms`);
+
+  // Start again: Ready, taints lifted, and the kubelet finishes the deletion.
+  startNode(c, 'node-1');
+  m.resync();
+  m.runUntilStable();
+  const back = c.api.get(N, undefined, 'node-1');
+  assert.equal(back.status.conditions.find((x: any) => x.type === 'Ready').status, 'True');
+  assert.equal(back.spec.taints, undefined);
+  assert.equal(c.api.tryGet(P, 'default', 'web'), undefined);
+});
+
+test('createCluster writes a file-backed cluster with nodes; list, open, addNode', async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-cluster-'));
+  try {
+    await createCluster(home, 'dev', defaultProfile('dev', { nodes: 2 }));
+    assert.deepEqual(listClusters(home), ['dev']);
+    const c = openCluster(home, 'dev');
+    const nodes = c.api.list(c.api.resolve('nodes')).items;
+    assert.deepEqual(nodes.map((n) => n.metadata.name), ['node-1', 'node-2']);
+    const n = nodes[1];
+    assert.equal(n.status.allocatable.cpu, '4');
+    assert.equal(n.status.nodeInfo.kubeletVersion, 'v1.32.4');
+    assert.equal(n.status.conditions[3].reason, 'KubeletReady');
+    const added = addNode(c, {});
+    assert.equal(added.metadata.name, 'node-3');
+    assert.equal(openCluster(home, 'dev').profile.nodes.length, 3);
+    assert.equal(daemonStatus(path.join(home, 'clusters', 'dev'), Date.now()).running, false);
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test('only one daemon can claim a cluster', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-daemon-'));
+  try {
+    assert.equal(claimPidFile(dir, process.pid), true);
+    assert.equal(claimPidFile(dir, process.pid + 100000), false, 'a live holder keeps the file');
+    releasePidFile(dir, process.pid);
+    fs.writeFileSync(path.join(dir, 'daemon.pid'), '999999'); // stale
+    assert.equal(claimPidFile(dir, process.pid), true);
+    releasePidFile(dir, process.pid);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
