@@ -149,8 +149,8 @@ function builtin() {
     let j = 0;
     while (i < n || j < m) {
       if (i < n && j < m && a[i] === b[j]) ops.push({ t: ' ', s: a[i], ai: i++, bi: j++ });
-      else if (j < m && (i >= n || dp[i][j + 1] >= dp[i + 1][j])) ops.push({ t: '+', s: b[j], ai: i, bi: j++ });
-      else ops.push({ t: '-', s: a[i], ai: i++, bi: j });
+      else if (i < n && (j >= m || dp[i + 1][j] >= dp[i][j + 1])) ops.push({ t: '-', s: a[i], ai: i++, bi: j });
+      else ops.push({ t: '+', s: b[j], ai: i, bi: j++ });
     }
     return ops;
   };

@@ -1,0 +1,109 @@
+// auth can-i, cluster-info, diff and completion through the real CLI.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Sandbox } from './helpers';
+
+const sb = new Sandbox();
+after(() => sb.cleanup());
+
+const RBAC = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: pod-reader, namespace: default}
+rules:
+- apiGroups: [""]
+  resources: ["pods", "pods/log"]
+  verbs: ["get", "list"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: read-pods, namespace: default}
+subjects:
+- {kind: User, name: bob, apiGroup: rbac.authorization.k8s.io}
+- {kind: ServiceAccount, name: robot, namespace: default}
+roleRef: {kind: Role, name: pod-reader, apiGroup: rbac.authorization.k8s.io}
+`;
+
+test('auth can-i answers from stored Roles and bindings, yes/no with exit 0/1', () => {
+  sb.ok(['apply', '-f', sb.file('rbac.yaml', RBAC)]);
+  assert.deepEqual(sb.run(['auth', 'can-i', 'create', 'pods']), { code: 0, stdout: 'yes\n', stderr: '' });
+  assert.deepEqual(sb.run(['auth', 'can-i', 'get', 'pods', '--as', 'bob']), { code: 0, stdout: 'yes\n', stderr: '' });
+  assert.deepEqual(sb.run(['auth', 'can-i', 'delete', 'pods', '--as', 'bob']), { code: 1, stdout: 'no\n', stderr: '' });
+  assert.equal(sb.run(['auth', 'can-i', 'get', 'pods', '-n', 'kube-system', '--as', 'bob']).stdout, 'no\n');
+  assert.equal(sb.run(['auth', 'can-i', 'get', 'pods', '--subresource=log', '--as', 'bob']).stdout, 'yes\n');
+  assert.equal(sb.run(['auth', 'can-i', 'list', 'pods', '--as', 'system:serviceaccount:default:robot']).stdout, 'yes\n');
+  assert.deepEqual(sb.run(['auth', 'can-i', 'get', 'pods', '--as', 'bob', '-q']), { code: 0, stdout: '', stderr: '' });
+  const nodes = sb.run(['auth', 'can-i', 'list', 'nodes', '--as', 'bob']);
+  assert.equal(nodes.code, 1);
+  assert.equal(nodes.stderr, "Warning: resource 'nodes' is not namespace scoped\n\n");
+});
+
+test('auth can-i errors and --list', () => {
+  const r = sb.run(['auth', 'can-i', 'get']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'error: you must specify two or three arguments: verb, resource, and optional resourceName\n');
+  const list = sb.ok(['auth', 'can-i', '--list', '--as', 'bob']);
+  assert.match(list, /^Resources +Non-Resource URLs +Resource Names +Verbs\n/);
+  assert.match(list, /\npods +\[\] +\[\] +\[get list\]\n/);
+  assert.match(list, /\npods\/log +\[\] +\[\] +\[get list\]\n/);
+  assert.match(sb.ok(['auth', 'can-i', '--list']), /\n\*\.\* +\[\] +\[\] +\[\*\]\n/);
+});
+
+test('cluster-info names the state directory and CoreDNS as kind does', () => {
+  const out = sb.ok(['cluster-info']);
+  const dir = `${sb.home}/clusters/kubesim`;
+  assert.equal(
+    out,
+    `Kubernetes control plane is running at kubesim://${dir}\nCoreDNS is running at kubesim://${dir}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n`,
+  );
+  assert.match(sb.ok(['cluster-info', 'dump']), /"kind": "NodeList"/);
+});
+
+const DEPLOY = (replicas: number, image: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: ${image}}]
+`;
+
+test('diff: exit 1 with a unified diff of live vs applied, 0 when equal, >1 on errors', () => {
+  const f = sb.file('web.yaml', DEPLOY(2, 'nginx:1.25'));
+  const created = sb.run(['diff', '-f', f]);
+  assert.equal(created.code, 1);
+  assert.match(created.stdout, /^diff -u -N \S+\/LIVE-\w+\/apps\.v1\.Deployment\.default\.web \S+\/MERGED-\w+\/apps\.v1\.Deployment\.default\.web\n/);
+  assert.match(created.stdout, /\n\+  replicas: 2\n/);
+  sb.ok(['apply', '-f', f]);
+  assert.deepEqual(sb.run(['diff', '-f', f]), { code: 0, stdout: '', stderr: '' });
+  sb.file('web.yaml', DEPLOY(3, 'nginx:1.26'));
+  const changed = sb.run(['diff', '-f', f]);
+  assert.equal(changed.code, 1);
+  assert.match(changed.stdout, /\n-  replicas: 2\n\+  replicas: 3\n/);
+  assert.match(changed.stdout, /\n-      - image: nginx:1\.25\n\+      - image: nginx:1\.26\n/);
+  assert.doesNotMatch(changed.stdout, /generation|managedFields/);
+  // the built-in diff when there is no diff program on PATH
+  const builtin = sb.run(['diff', '-f', f], { env: { PATH: '/nonexistent' } });
+  assert.equal(builtin.code, 1);
+  assert.match(builtin.stdout, /\n-  replicas: 2\n\+  replicas: 3\n/);
+  const missing = sb.run(['diff', '-f', sb.home + '/nope.yaml']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^error: the path ".*nope\.yaml" does not exist\n/);
+});
+
+test('completion scripts and the __complete candidates', () => {
+  for (const sh of ['bash', 'zsh', 'fish']) assert.match(sb.ok(['completion', sh]), /kubesim __complete -- /);
+  const bad = sb.run(['completion', 'tcsh']);
+  assert.equal(bad.code, 1);
+  assert.equal(bad.stderr, 'error: Unsupported shell type "tcsh".\nSee \'kubectl completion -h\' for help and examples\n');
+  const verbs = sb.ok(['__complete', '--', '']).split('\n');
+  assert.ok(verbs.includes('get') && verbs.includes('explain') && !verbs.includes('__complete'));
+  assert.ok(sb.ok(['__complete', '--', 'get', '']).split('\n').includes('deployments'));
+  sb.ok(['apply', '-f', sb.file('web2.yaml', DEPLOY(1, 'nginx'))]);
+  assert.equal(sb.ok(['__complete', '--', 'get', 'deployments', '']), 'web\n');
+  assert.equal(sb.ok(['__complete', '--', 'get', 'deploy/']), 'deploy/web\n');
+  assert.ok(sb.ok(['__complete', '--', 'get', 'pods', '-n', '']).split('\n').includes('kube-system'));
+});
