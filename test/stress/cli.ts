@@ -1,0 +1,129 @@
+// Drives the real CLI for the stress tests: synchronous runs, and asynchronous ones that
+// can run side by side or be killed mid-write.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, lstatSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, ROOT } from './corpus-util';
+
+export interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export function envFor(home: string): NodeJS.ProcessEnv {
+  return { ...process.env, KUBESIM_HOME: home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', TZ: 'UTC' };
+}
+
+export function run(home: string, args: string[], stdin = '', timeout = 60_000): Run {
+  const t = Date.now();
+  const r = spawnSync(process.execPath, [BIN, ...args], { input: stdin, cwd: ROOT, env: envFor(home), encoding: 'utf8', timeout, maxBuffer: 64 << 20 });
+  return { code: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ms: Date.now() - t };
+}
+
+export function start(home: string, args: string[], stdin = ''): { child: ChildProcess; done: Promise<Run> } {
+  const t = Date.now();
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: envFor(home), stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdin!.on('error', () => {}); // killed before reading its input
+  child.stdin!.end(stdin);
+  const done = new Promise<Run>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - t })));
+  return { child, done };
+}
+
+export function runAsync(home: string, args: string[], stdin = ''): Promise<Run> {
+  return start(home, args, stdin).done;
+}
+
+export function tempHome(prefix = 'kubesim-stress-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function removeHome(home: string): void {
+  rmSync(home, { recursive: true, force: true });
+}
+
+/** A stack trace in output means an unhandled crash. */
+export function hasStackTrace(s: string): boolean {
+  return /^\s+at .+(\(|:\d+:\d+)/m.test(s);
+}
+
+/** The state directories (one per cluster) under a KUBESIM_HOME: those holding a registry. */
+export function stateDirs(home: string): string[] {
+  const out: string[] = [];
+  if (existsSync(join(home, 'registry'))) out.push(home);
+  const clusters = join(home, 'clusters');
+  if (existsSync(clusters)) for (const c of readdirSync(clusters).sort()) if (existsSync(join(clusters, c, 'registry'))) out.push(join(clusters, c));
+  return out;
+}
+
+/** The default cluster's state directory (where the journal, lock and registry live). */
+export function stateDir(home: string): string {
+  const dirs = stateDirs(home);
+  if (dirs.length === 0) throw new Error(`no state directory under ${home}`);
+  return dirs.find((d) => d.endsWith('/kubesim')) ?? dirs[0];
+}
+
+/** Every regular file under the registry, with its parsed content (throws on a corrupt one). */
+export function registryObjects(home: string): Map<string, { metadata: { name: string; namespace?: string; resourceVersion: string }; [k: string]: unknown }> {
+  const out = new Map();
+  const walk = (d: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(d);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const p = join(d, n);
+      const st = lstatSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (st.isFile() && !n.startsWith('.tmp-')) {
+        const text = readFileSync(p, 'utf8');
+        try {
+          out.set(p.slice(join(stateDir(home), 'registry').length + 1), JSON.parse(text));
+        } catch {
+          throw new Error(`corrupt object file ${p}: ${JSON.stringify(text.slice(0, 200))}`);
+        }
+      }
+    }
+  };
+  const dir = stateDir(home);
+  const registry = join(dir, 'registry');
+  const walkFrom = (d: string) => walk(d);
+  walkFrom(registry);
+  if (out.size === 0) throw new Error(`empty registry under ${dir}`);
+  return out;
+}
+
+/** Revisions in the journal, in file order (torn last lines skipped, as the store does). */
+export function journalRevs(home: string): number[] {
+  let text = '';
+  try {
+    text = readFileSync(join(stateDir(home), 'journal.log'), 'utf8');
+  } catch {
+    return [];
+  }
+  const revs: number[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      revs.push((JSON.parse(line) as { rev: number }).rev);
+    } catch {
+      /* torn by a crash */
+    }
+  }
+  return revs;
+}
+
+export function configMap(name: string, data: Record<string, string>, ns = 'default'): string {
+  return JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
