@@ -33,6 +33,7 @@ import * as cordon from './cordon';
 import * as drain from './drain';
 import * as taint from './taint';
 import * as top from './top';
+import * as exec from './exec';
 
 export type Register = (program: Command, p: Program) => void;
 
@@ -66,4 +67,5 @@ export const COMMANDS: Register[] = [
   drain.register,
   taint.register,
   top.register,
+  exec.register,
 ];
