@@ -189,6 +189,7 @@ export function matchesNodeSelectorTerm(term: any, node: KObject): boolean {
 
 /** nodeSelector and requiredDuringScheduling node affinity (NodeAffinity filter). */
 export function matchesNodeSelection(pod: KObject, node: KObject): boolean {
+  if (!pod.spec?.nodeSelector && !pod.spec?.affinity?.nodeAffinity) return true;
   const labels = node.metadata.labels ?? {};
   for (const [k, v] of Object.entries(pod.spec?.nodeSelector ?? {})) if (labels[k] !== v) return false;
   const req = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
@@ -365,6 +366,9 @@ export interface FilterContext extends AffinityContext {
   /** Bound pods carrying required anti-affinity (kept by the snapshot: usually few). */
   antiAffinityPods?: Array<[KObject, NodeInfo]>;
   affinity?: AffinityState;
+  /** The incoming pod's requests and host ports (computed once per pod). */
+  podReq?: Resources;
+  podPorts?: string[];
 }
 
 /** Runs the filters in kube-scheduler's order; the first failing plugin decides the node's status. */
@@ -385,10 +389,10 @@ export function filterNode(pod: KObject, ni: NodeInfo, fctx: FilterContext): Nod
   // NodeAffinity
   if (!matchesNodeSelection(pod, ni.node)) return { reasons: ["node(s) didn't match Pod's node affinity/selector"], unresolvable: true };
   // NodePorts
-  const ports = hostPorts(pod);
+  const ports = (fctx.podPorts ??= hostPorts(pod));
   if (ports.length && portsConflict(ni.usedPorts, ports)) return { reasons: ["node(s) didn't have free ports for the requested pod ports"], unresolvable: false };
   // NodeResourcesFit
-  const fit = fitReasons(podRequests(pod), ni);
+  const fit = fitReasons((fctx.podReq ??= podRequests(pod)), ni);
   if (fit.length) return { reasons: fit, unresolvable: false };
   // PodTopologySpread
   if (spec.topologySpreadConstraints?.length) {
@@ -397,8 +401,10 @@ export function filterNode(pod: KObject, ni: NodeInfo, fctx: FilterContext): Nod
   }
   // InterPodAffinity (state computed once per pod, not per node)
   fctx.affinity ??= affinityState(pod, fctx);
-  const s = interPodAffinityStatus(ni, fctx.affinity);
-  if (s) return s;
+  if (fctx.affinity.existingAnti.size || fctx.affinity.affinity.length || fctx.affinity.anti.length) {
+    const s = interPodAffinityStatus(ni, fctx.affinity);
+    if (s) return s;
+  }
   return undefined;
 }
 
@@ -416,8 +422,12 @@ export function fitReasons(req: Resources, ni: NodeInfo, extraPods = 0): string[
 
 const MAX_SCORE = 100;
 
+// Hoisted: closures created per node cost more than the arithmetic (esbuild keepNames).
+function part(req: number, cap: number): number {
+  return cap <= 0 || req > cap ? 0 : ((cap - req) * MAX_SCORE) / cap;
+}
+
 function leastAllocated(pod: Resources, ni: NodeInfo): number {
-  const part = (req: number, cap: number) => (cap <= 0 || req > cap ? 0 : ((cap - req) * MAX_SCORE) / cap);
   return (part(ni.nonZero.cpu + pod.cpu, ni.allocatable.cpu) + part(ni.nonZero.memory + pod.memory, ni.allocatable.memory)) / 2;
 }
 

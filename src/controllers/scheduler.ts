@@ -33,6 +33,7 @@ interface Snapshot {
   podNode: Map<string, string>;
   antiAffinityPods: Array<[KObject, NodeInfo]>;
   namespaces: Map<string, Record<string, string>>;
+  nextStart: number;
 }
 
 function isTerminal(p: KObject): boolean {
@@ -58,7 +59,7 @@ function buildSnapshot(api: ApiServer): Snapshot {
   }
   const namespaces = new Map<string, Record<string, string>>();
   for (const ns of api.list(rt(api, 'v1', 'Namespace')).items) namespaces.set(ns.metadata.name!, ns.metadata.labels ?? {});
-  return { rev, nodes, podNode, antiAffinityPods, namespaces };
+  return { rev, nodes, podNode, antiAffinityPods, namespaces, nextStart: 0 };
 }
 
 function rt(api: ApiServer, apiVersion: string, kind: string): ResourceType {
@@ -194,11 +195,18 @@ export function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot): Sched
   };
   const feasible: NodeInfo[] = [];
   const rejected: Array<[string, NodeStatus]> = [];
-  for (const ni of nodes) {
+  // percentageOfNodesToScore (adaptive): big clusters stop filtering once enough nodes fit,
+  // starting where the previous pod stopped so that all nodes get their turn.
+  const want = numFeasibleNodesToFind(total);
+  const startAt = snap.nextStart % total;
+  let examined = 0;
+  for (; examined < total && feasible.length < want; examined++) {
+    const ni = nodes[(startAt + examined) % total];
     const s = filterNode(pod, ni, fctx);
     if (s) rejected.push([ni.name, s]);
     else feasible.push(ni);
   }
+  snap.nextStart = (startAt + examined) % total;
   if (feasible.length) {
     const scores = feasible.length > 1 ? scoreNodes(pod, feasible, fctx) : [0];
     // Highest score wins; ties are broken by reservoir sampling as kube-scheduler does.
@@ -234,6 +242,13 @@ export function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot): Sched
   }));
   message += ` preemption: ${fitErrorMessage(total, pstat)}`;
   return { message, rejected };
+}
+
+/** kube-scheduler's numFeasibleNodesToFind with the default adaptive percentage. */
+export function numFeasibleNodesToFind(numNodes: number): number {
+  if (numNodes < 100) return numNodes;
+  const pct = Math.max(5, 50 - Math.floor(numNodes / 125));
+  return Math.max(100, Math.floor((numNodes * pct) / 100));
 }
 
 function priorityOf(p: KObject): number {

@@ -149,7 +149,7 @@ test('missing and unbound immediate PVCs are pre-filter messages', () => {
   c.manager.runUntilStable();
   const get = (n: string) => c.api.get(c.api.resolve('pods'), 'default', n);
   assert.equal(get('db').status.conditions[0].message, '0/1 nodes are available: persistentvolumeclaim "data" not found. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.');
-  c.api.create({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
+  c.api.create({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { storageClassName: '', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
   c.manager.runUntilStable();
   assert.equal(get('db').status.conditions[0].message, '0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.');
 });
