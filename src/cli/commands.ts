@@ -34,6 +34,7 @@ import * as drain from './drain';
 import * as taint from './taint';
 import * as top from './top';
 import * as exec from './exec';
+import * as logs from './logs';
 
 export type Register = (program: Command, p: Program) => void;
 
@@ -68,4 +69,5 @@ export const COMMANDS: Register[] = [
   taint.register,
   top.register,
   exec.register,
+  logs.register,
 ];

@@ -1,0 +1,335 @@
+// `kubesim logs`: the container output the simulated kubelet recorded (src/kubelet/logs.ts),
+// chosen as kubectl and the kubelet choose it: the current run or `--previous`, the default
+// container, the first pod of a workload, `-l` over several pods; with the kubelet's errors
+// for containers that have no log yet. Containers whose program kubesim cannot run (an
+// nginx image) get one line saying so, clearly marked as simulated.
+
+import type { Command } from 'commander';
+import { ApiError, CliError } from '../api/errors';
+import type { ApiServer } from '../api/server';
+import type { KObject } from '../api/types';
+import { readLogs } from '../kubelet/logs';
+import { containerScript } from '../kubelet/shell';
+import type { CliContext } from './context';
+import type { Program } from './root';
+import { parseDuration } from './flags/duration';
+import { buildListOptions } from './flags/selectors';
+import { containerStatus, defaultContainer, findContainer, resolvePod, DEFAULT_CONTAINER_ANNOTATION } from '../exec/pod-target';
+
+export interface LogsFlags {
+  container?: string;
+  follow?: boolean;
+  previous?: boolean;
+  tail?: string;
+  since?: string;
+  sinceTime?: string;
+  timestamps?: boolean;
+  selector?: string;
+  allContainers?: boolean;
+  allPods?: boolean;
+  prefix?: boolean;
+  maxLogRequests?: string;
+  limitBytes?: string;
+  ignoreErrors?: boolean;
+  podRunningTimeout?: string;
+  requestTimeout?: string;
+}
+
+interface Source {
+  pod: KObject;
+  container: string;
+}
+
+const USAGE = "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubesim logs -h' for help and examples";
+
+function intFlag(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (!/^[+-]?\d+$/.test(v.trim())) throw new CliError(`invalid argument "${v}" for "--${name}" flag: strconv.ParseInt: parsing "${v}": invalid syntax`);
+  return Number(v);
+}
+
+function nanoTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+}
+
+/**
+ * Which run of the container the kubelet serves (validateContainerLogStatus), as the
+ * restart number its log file is kept under; or the kubelet's error.
+ */
+export function logRun(pod: KObject, container: string, previous: boolean): { run: number; startedMs: number } | { error: string } {
+  const podName = pod.metadata.name;
+  const st = containerStatus(pod, container);
+  if (!st) return { error: `container "${container}" in pod "${podName}" is not available` };
+  const restarts: number = st.restartCount ?? 0;
+  const last = st.lastState?.terminated;
+  const { waiting, running, terminated } = st.state ?? {};
+  // The last run is the current count while backing off (the restart has not happened yet).
+  const lastRun = waiting?.reason === 'CrashLoopBackOff' ? restarts : restarts - 1;
+  const at = (t: string | undefined) => Date.parse(t ?? '') || 0;
+  if (previous) {
+    if (!last?.containerID) return { error: `previous terminated container "${container}" in pod "${podName}" not found` };
+    return { run: lastRun, startedMs: at(last.startedAt) };
+  }
+  if (running) return { run: restarts, startedMs: at(running.startedAt) };
+  if (terminated) {
+    if (terminated.containerID) return { run: restarts, startedMs: at(terminated.startedAt) };
+    if (last?.containerID) return { run: lastRun, startedMs: at(last.startedAt) };
+    return { error: `container "${container}" in pod "${podName}" is terminated` };
+  }
+  if (last) {
+    if (!last.containerID) return { error: `container "${container}" in pod "${podName}" is terminated` };
+    return { run: lastRun, startedMs: at(last.startedAt) };
+  }
+  if (waiting) {
+    if (waiting.reason === 'ErrImagePull') return { error: `container "${container}" in pod "${podName}" is waiting to start: image can't be pulled` };
+    if (waiting.reason === 'ImagePullBackOff') return { error: `container "${container}" in pod "${podName}" is waiting to start: trying and failing to pull image` };
+    return { error: `container "${container}" in pod "${podName}" is waiting to start: ${waiting.reason}` };
+  }
+  return { error: `container "${container}" in pod "${podName}" is waiting to start - no logs yet` };
+}
+
+/** True when kubesim runs the container's program (a shell script or log annotation). */
+function outputSimulated(pod: KObject, spec: any): boolean {
+  return containerScript(spec?.command, spec?.args) !== undefined || pod.metadata.annotations?.['kubesim.io/logs'] !== undefined;
+}
+
+interface ReadOpts {
+  timestamps?: boolean;
+  tail?: number;
+  sinceMs?: number;
+}
+
+/** The lines of one container run, or the kubelet's error. */
+export function containerLogLines(api: ApiServer, pod: KObject, container: string, previous: boolean, opts: ReadOpts): { lines: string[] } | { error: string } {
+  if (!pod.spec?.nodeName) return { lines: [] }; // not scheduled: the API server returns nothing
+  const r = logRun(pod, container, previous);
+  if ('error' in r) return r;
+  const ns = pod.metadata.namespace ?? 'default';
+  const lines = readLogs(api.store, ns, pod.metadata.name!, container, r.run, opts);
+  if (lines && lines.length) return { lines };
+  const spec = findContainer(pod, container)?.spec;
+  if (outputSimulated(pod, spec)) return { lines: lines ?? [] };
+  if (opts.sinceMs !== undefined && r.startedMs < opts.sinceMs) return { lines: [] };
+  if (opts.tail === 0) return { lines: [] };
+  const text = `[kubesim] container "${container}" (image ${spec?.image ?? '?'}) started; its program's output is not simulated (give a command, or lines with the kubesim.io/logs annotation)`;
+  return { lines: [opts.timestamps ? `${nanoTime(r.startedMs)} ${text}` : text] };
+}
+
+function containersOf(pod: KObject, flags: LogsFlags, ctx: CliContext, notices: boolean): string[] {
+  if (flags.allContainers) {
+    return [
+      ...(pod.spec?.initContainers ?? []).map((c: any) => c.name),
+      ...(pod.spec?.containers ?? []).map((c: any) => c.name),
+      ...(pod.spec?.ephemeralContainers ?? []).map((c: any) => c.name),
+    ];
+  }
+  if (flags.container) {
+    if (!findContainer(pod, flags.container)) throw new CliError(`container ${flags.container} is not valid for pod ${pod.metadata.name}`);
+    return [flags.container];
+  }
+  const ann = pod.metadata.annotations?.[DEFAULT_CONTAINER_ANNOTATION];
+  if (ann && !findContainer(pod, ann) && notices) ctx.err(`Default container name "${ann}" not found in pod ${pod.metadata.name}\n`);
+  const d = defaultContainer(pod);
+  if (d.notice && notices) ctx.err(d.notice);
+  return [d.name];
+}
+
+export async function runLogs(ctx: CliContext, args: string[], flags: LogsFlags): Promise<number> {
+  // Complete/Validate: kubectl's argument rules
+  if (flags.selector && args.length) throw new CliError('only one of selector or a resource name can be provided');
+  if (!flags.selector && !args.length) throw new CliError(USAGE);
+  if (args.length > 2) throw new CliError(USAGE);
+  if (args.length === 2) {
+    if (flags.container) throw new CliError(`only one of -c or an inline [CONTAINER] arg is allowed`);
+    flags = { ...flags, container: args[1] };
+  }
+  if (flags.since && flags.sinceTime) throw new CliError('at most one of `sinceTime` or `sinceSeconds` may be specified');
+  const limitBytes = intFlag('limit-bytes', flags.limitBytes, 0);
+  if (limitBytes < 0) throw new CliError('--limit-bytes must be greater than 0');
+  let tail = intFlag('tail', flags.tail, -1);
+  if (tail < -1) throw new CliError('--tail must be greater than or equal to -1');
+  if (flags.selector && flags.tail === undefined) tail = 10; // kubectl: 10 lines per pod with a selector
+  const maxRequests = intFlag('max-log-requests', flags.maxLogRequests, 5);
+  if (maxRequests <= 0) throw new CliError('--max-log-requests must be greater than 0');
+  const api = await ctx.api();
+  await catchUp(ctx, api);
+  const now = api.clock.now();
+  let sinceMs: number | undefined;
+  if (flags.since) {
+    const d = parseDuration(flags.since);
+    if (d < 0) throw new CliError('--since must be greater than 0');
+    if (d > 0) sinceMs = now - d;
+  }
+  if (flags.sinceTime) {
+    sinceMs = Date.parse(flags.sinceTime);
+    if (!/^\d{4}-\d\d-\d\dT/.test(flags.sinceTime) || Number.isNaN(sinceMs)) throw new CliError(`parsing time "${flags.sinceTime}" as "2006-01-02T15:04:05Z07:00": cannot parse "${flags.sinceTime}" as "2006"`);
+  }
+
+  // Which pods
+  let pods: KObject[];
+  const podType = api.resolve('pods');
+  if (flags.selector) {
+    pods = api.list(podType, buildListOptions(podType, flags.selector, undefined, ctx.namespace)).items.sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
+    if (!pods.length) {
+      ctx.err(`No resources found in ${ctx.namespace} namespace.\n`);
+      return 0;
+    }
+  } else {
+    const pick = resolvePod(api, ctx.namespace, args[0]);
+    if (pick.matched > 1) ctx.err(`Found ${pick.matched} pods, using pod/${pick.pod.metadata.name}\n`);
+    pods = [pick.pod];
+  }
+  const sources: Source[] = pods.flatMap((pod) => containersOf(pod, flags, ctx, !flags.selector || pods.length === 1).map((container) => ({ pod, container })));
+  if (flags.follow && sources.length > maxRequests) {
+    throw new CliError(`you are attempting to follow ${sources.length} log streams, but maximum allowed concurrency is ${maxRequests}, use --max-log-requests to increase the limit`);
+  }
+  const prefixed = flags.prefix;
+  const prefixOf = (s: Source) => (prefixed ? `[pod/${s.pod.metadata.name}/${s.container}] ` : '');
+  let written = 0;
+  const write = (text: string): boolean => {
+    if (limitBytes > 0) {
+      const left = limitBytes - written;
+      if (left <= 0) return false;
+      const b = Buffer.from(text);
+      if (b.length > left) text = b.subarray(0, left).toString('utf8');
+    }
+    written += Buffer.byteLength(text);
+    ctx.out(text);
+    return true;
+  };
+
+  const opts: ReadOpts = { timestamps: flags.timestamps, tail: tail >= 0 ? tail : undefined, sinceMs };
+  const printed = new Map<Source, number>();
+  for (const s of sources) {
+    const r = containerLogLines(api, s.pod, s.container, !!flags.previous, opts);
+    if ('error' in r) {
+      if (flags.ignoreErrors) continue;
+      throw ApiError.badRequest(r.error);
+    }
+    for (const l of r.lines) if (!write(prefixOf(s) + l + '\n')) return 0;
+    printed.set(s, r.lines.length);
+  }
+  if (!flags.follow || flags.previous) return 0;
+  return follow(ctx, api, sources, printed, flags, prefixOf, write);
+}
+
+/**
+ * Without a daemon nothing has run the kubelet since the last verb that waited, while
+ * cluster time kept going: let it write the output of the time that passed first.
+ */
+async function catchUp(ctx: CliContext, api: ApiServer): Promise<void> {
+  const { ensureDaemonFor } = await import('./daemon-control');
+  if (await ensureDaemonFor(ctx)) return;
+  const { createControllerManager } = await import('../controllers');
+  const { defaultProfile } = await import('../sim/profile');
+  const profile = api.store.readMeta<any>('profile') ?? defaultProfile(ctx.clusterName);
+  const manager = createControllerManager({ api, clock: api.clock, rng: api.rng, profile, log: () => {} });
+  manager.runUntilStable({ timeoutMs: 0 });
+}
+
+/** Whether the container run we print is still going (its stream stays open). */
+function stillRunning(pod: KObject | undefined, container: string, run: number): boolean {
+  if (!pod) return false;
+  const st = containerStatus(pod, container);
+  return !!st?.state?.running && (st.restartCount ?? 0) === run;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `-f`: keeps printing new lines until every followed container stops, or until
+ * `--request-timeout` of cluster time. Without a daemon the cluster runs in this process;
+ * without a timeout it moves at the pace of real time, so an endless loop reads naturally.
+ */
+async function follow(ctx: CliContext, api: ApiServer, sources: Source[], printed: Map<Source, number>, flags: LogsFlags, prefixOf: (s: Source) => string, write: (t: string) => boolean): Promise<number> {
+  const { driveCluster } = await import('./drive-cluster');
+  const STEP_MS = 1000;
+  const timeout = flags.requestTimeout ? parseDuration(flags.requestTimeout) : 0;
+  const start = api.clock.now();
+  const podType = api.resolve('pods');
+  // Runs as they were when following began: a restart ends the stream, as in kubectl.
+  const runs = new Map<Source, number>();
+  for (const s of sources) {
+    const r = logRun(s.pod, s.container, false);
+    if (!('error' in r)) runs.set(s, r.run);
+  }
+  let open = sources.filter((s) => runs.has(s) && stillRunning(s.pod, s.container, runs.get(s)!));
+  // A container still being created is waited for (kubectl retries until it runs).
+  for (;;) {
+    for (const s of open) {
+      const pod = api.tryGet(podType, s.pod.metadata.namespace, s.pod.metadata.name!);
+      const lines = readLogs(api.store, s.pod.metadata.namespace ?? 'default', s.pod.metadata.name!, s.container, runs.get(s)!, { timestamps: flags.timestamps }) ?? [];
+      for (const l of lines.slice(printed.get(s) ?? 0)) if (!write(prefixOf(s) + l + '\n')) return 0;
+      printed.set(s, lines.length);
+      if (!stillRunning(pod, s.container, runs.get(s)!)) open = open.filter((o) => o !== s);
+    }
+    if (!open.length) return 0;
+    if (timeout > 0 && api.clock.now() - start >= timeout) return 0;
+    const before = api.clock.now();
+    await driveCluster(ctx, api, () => api.clock.now() - before >= STEP_MS, STEP_MS);
+    if (!timeout) await sleep(STEP_MS);
+  }
+}
+
+export function register(program: Command, p: Program): void {
+  program
+    .command('logs')
+    .description('Print the logs for a container in a pod')
+    .usage('[-f] [-p] (POD | TYPE/NAME) [-c CONTAINER] [options]')
+    .argument('[args...]')
+    .option('-c, --container <name>', 'Print the logs of this container')
+    .option('-f, --follow', 'Specify if the logs should be streamed.')
+    .option('-p, --previous', 'If true, print the logs for the previous instance of the container in a pod if it exists.')
+    .option('--tail <lines>', 'Lines of recent log file to display. Defaults to -1 with no selector, showing all log lines otherwise 10, if a selector is provided.')
+    .option('--since <duration>', 'Only return logs newer than a relative duration like 5s, 2m, or 3h. Defaults to all logs. Only one of since-time / since may be used.')
+    .option('--since-time <time>', 'Only return logs after a specific date (RFC3339). Defaults to all logs. Only one of since-time / since may be used.')
+    .option('--timestamps', 'Include timestamps on each line in the log output')
+    .option('-l, --selector <selector>', "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.")
+    .option('--all-containers', 'Get all containers\' logs in the pod(s).')
+    .option('--all-pods', 'Get logs from all pod(s). Sets prefix to true.')
+    .option('--prefix', 'Prefix each log line with the log source (pod name and container name)')
+    .option('--max-log-requests <n>', 'Specify maximum number of concurrent logs to follow when using by a selector. Defaults to 5.')
+    .option('--limit-bytes <n>', 'Maximum bytes of logs to return. Defaults to no limit.')
+    .option('--ignore-errors', 'If watching / following pod logs, allow for any errors that occur to be non-fatal')
+    .option('--pod-running-timeout <duration>', 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running')
+    .option('--request-timeout <duration>', 'With -f: stop following after this much cluster time (e.g. 30s).')
+    .addHelpText('after', `
+Examples:
+  # Return snapshot logs from pod nginx with only one container
+  kubesim logs nginx
+
+  # Return snapshot logs from pod nginx, prefixing each line with the source pod and container name
+  kubesim logs nginx --prefix
+
+  # Return snapshot logs from pod nginx, limiting output to 500 bytes
+  kubesim logs nginx --limit-bytes=500
+
+  # Return snapshot logs from pod nginx with multi containers
+  kubesim logs nginx --all-containers=true
+
+  # Return snapshot logs from all containers in pods defined by label app=nginx
+  kubesim logs -l app=nginx --all-containers=true
+
+  # Return snapshot logs for the pods defined by label app=nginx
+  kubesim logs -l app=nginx
+
+  # Return snapshot of previous terminated ruby container logs from pod web-1
+  kubesim logs -p -c ruby web-1
+
+  # Begin streaming the logs of the ruby container in pod web-1
+  kubesim logs -f -c ruby web-1
+
+  # Display only the most recent 20 lines of output in pod nginx
+  kubesim logs --tail=20 nginx
+
+  # Show all logs from pod nginx written in the last hour
+  kubesim logs --since=1h nginx
+
+  # Return snapshot logs from first container of a job named hello
+  kubesim logs job/hello
+
+  # Return snapshot logs from container nginx-1 of a deployment named nginx
+  kubesim logs deployment/nginx -c nginx-1`)
+    .action(p.action((ctx, args: string[], flags: LogsFlags) => runLogs(ctx, args, flags.allPods ? { ...flags, prefix: true } : flags)));
+}
+
