@@ -126,14 +126,14 @@ export async function candidates(ctx: CliContext, verbs: string[], words: string
 
 async function types(ctx: CliContext): Promise<string[]> {
   const { ResourceRegistry } = await import('../api/resources');
-  const registry = ctx.clusterExists() ? (await ctx.api()).registry : new ResourceRegistry();
+  const registry = ctx.clusterExists() ? (await ctx.api({ startDaemon: false })).registry : new ResourceRegistry();
   return [...new Set(registry.all().map((t) => (t.group && registry.resolve(t.plural) !== t ? `${t.plural}.${t.group}` : t.plural)))].sort();
 }
 
 async function names(ctx: CliContext, typeArg: string): Promise<string[]> {
   if (!ctx.clusterExists()) return [];
   try {
-    const api = await ctx.api();
+    const api = await ctx.api({ startDaemon: false });
     const type = api.registry.resolve(typeArg);
     return api
       .list(type, { namespace: type.namespaced ? ctx.namespace : undefined })

@@ -109,15 +109,15 @@ export class CliContext {
    * Opens the selected cluster. The default cluster is created on first use (so a fresh
    * install just works); any other name must have been created with `cluster create`.
    */
-  async api(): Promise<ApiServer> {
+  async api(opts: { startDaemon?: boolean } = {}): Promise<ApiServer> {
     if (this.opened) return this.opened.api;
     const { openOrCreateCluster } = await import('./open-cluster');
-    this.opened = await openOrCreateCluster(this);
+    this.opened = await openOrCreateCluster(this, opts.startDaemon ?? true);
     return this.opened.api;
   }
 
-  async clock(): Promise<ClusterClock> {
-    await this.api();
+  async clock(opts: { startDaemon?: boolean } = {}): Promise<ClusterClock> {
+    await this.api(opts);
     return this.opened!.clock;
   }
 

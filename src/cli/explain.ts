@@ -47,7 +47,7 @@ export async function runExplain(ctx: CliContext, args: string[], flags: Explain
   if (format === 'plaintext-openapiv2') throw new CliError('the plaintext-openapiv2 format is not supported by kubesim: use plaintext');
   if (format !== 'plaintext') throw new CliError(`unrecognized format: ${format}`);
 
-  const api = await ctx.api();
+  const api = await ctx.api({ startDaemon: false });
   const { resolveExplainTarget } = await import('../explain/resolve-target');
   let target;
   try {

@@ -1,19 +1,26 @@
-// Running the cluster's controllers inside this CLI process until a condition holds,
-// advancing the cluster clock over waits (when no daemon runs: tests, CI, scripts that
-// want determinism). The clock only moves while something waits on the cluster.
+// Running the cluster's controllers inside this CLI process (when no daemon runs: tests,
+// CI, scripts that want determinism). The cluster clock only moves while something waits
+// on the cluster: `reconcile --until-stable`, `clock advance`, waiting verbs.
 
 import type { ApiServer } from '../api/server';
 import type { CliContext } from './context';
+import type { ControllerManager } from '../controllers/manager';
 import { defaultProfile, type ClusterProfile } from '../sim/profile';
 
 /** Cluster time per step: the granularity at which `done()` is checked. */
 const STEP_MS = 1000;
 
-export async function runInProcessUntil(ctx: CliContext, api: ApiServer, done: () => boolean, timeoutMs: number): Promise<boolean> {
+export async function inProcessManager(ctx: CliContext, api: ApiServer): Promise<ControllerManager> {
   const { createControllerManager } = await import('../controllers');
-  const { advanceClock } = await import('../controllers/manager');
+  const { loadValidation } = await import('../api/validator-adapter');
+  await loadValidation();
   const profile = api.store.readMeta<ClusterProfile>('profile') ?? defaultProfile(ctx.clusterName);
-  const manager = createControllerManager({ api, clock: api.clock, rng: api.rng, profile, log: () => {} });
+  return createControllerManager({ api, clock: api.clock, rng: api.rng, profile, log: () => {} });
+}
+
+export async function runInProcessUntil(ctx: CliContext, api: ApiServer, done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const { advanceClock } = await import('../controllers/manager');
+  const manager = await inProcessManager(ctx, api);
   const start = api.clock.now();
   for (;;) {
     if (done()) return true;
@@ -22,5 +29,27 @@ export async function runInProcessUntil(ctx: CliContext, api: ApiServer, done: (
     if (done()) return true;
     // Settled with the condition still false: let cluster time pass (timeouts are in it).
     if (r.stable && !advanceClock(api.clock, STEP_MS)) return false;
+  }
+}
+
+/**
+ * Moves cluster time forward by `ms`, running every timer that falls due on the way
+ * (CronJob schedules, back-offs, heartbeats, evictions) at its own time.
+ */
+export async function advanceInProcess(ctx: CliContext, api: ApiServer, ms: number): Promise<void> {
+  const { advanceClock } = await import('../controllers/manager');
+  const manager = await inProcessManager(ctx, api);
+  const target = api.clock.now() + ms;
+  manager.processReady();
+  for (;;) {
+    const due = manager.queue.nextDue();
+    const now = api.clock.now();
+    if (due === undefined || due > target) {
+      if (target > now) advanceClock(api.clock, target - now);
+      manager.processReady();
+      return;
+    }
+    if (due > now) advanceClock(api.clock, due - now);
+    manager.processReady();
   }
 }

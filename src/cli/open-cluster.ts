@@ -13,7 +13,7 @@ import { DEFAULT_CLUSTER, type CliContext } from './context';
 import { defaultProfile } from '../sim/profile';
 import { apiValidator } from '../api/validator-adapter';
 
-export async function openOrCreateCluster(ctx: CliContext): Promise<{ api: ApiServer; clock: ClusterClock }> {
+export async function openOrCreateCluster(ctx: CliContext, startDaemon = true): Promise<{ api: ApiServer; clock: ClusterClock }> {
   if (!fs.existsSync(path.join(ctx.clusterDir, 'registry'))) {
     if (ctx.clusterName !== DEFAULT_CLUSTER) {
       throw new CliError(`cluster "${ctx.clusterName}" does not exist (create it with: kubesim cluster create ${ctx.clusterName})`);
@@ -24,5 +24,9 @@ export async function openOrCreateCluster(ctx: CliContext): Promise<{ api: ApiSe
   const store = new FileStore(ctx.clusterDir);
   const clock = new ClusterClock(store);
   const api = new ApiServer(store, clock, defaultRng(), apiValidator());
+  if (startDaemon && process.env.KUBESIM_NO_DAEMON !== '1') {
+    const { ensureDaemonFor } = await import('./daemon-control');
+    await ensureDaemonFor(ctx);
+  }
   return { api, clock };
 }

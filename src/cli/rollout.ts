@@ -52,8 +52,8 @@ export function rfc3339Local(ms: number): string {
  * clock without end, so it is bounded (one hour of cluster time).
  */
 export async function unboundedWaitMs(ctx: CliContext): Promise<number> {
-  const { daemonPid } = await import('./daemon-control');
-  return daemonPid(ctx.clusterDir) ? Number.POSITIVE_INFINITY : 60 * 60_000;
+  const { daemonRunning } = await import('./daemon-control');
+  return (await daemonRunning(ctx)) ? Number.POSITIVE_INFINITY : 60 * 60_000;
 }
 
 /** `Pod`, `Deployment.apps`: schema.GroupKind's String(). */

@@ -1,0 +1,52 @@
+// `kubesim clock`: the cluster's simulated clock — show it, jump it forward (timers fall
+// due on the way: CronJobs fire, back-offs expire, NotReady nodes evict), change its speed.
+
+import type { Command } from 'commander';
+import { CliError } from '../api/errors';
+import type { Program } from './root';
+import { parseDuration } from './flags/duration';
+import { humanDuration } from '../printers/duration';
+
+export function register(program: Command, p: Program): void {
+  const clock = program.command('clock').description('Show or move the simulated cluster clock');
+  clock
+    .command('show', { isDefault: true })
+    .description('Print the cluster time')
+    .action(
+      p.action(async (ctx) => {
+        const c = await ctx.clock({ startDaemon: false });
+        ctx.out(`${new Date(c.now()).toISOString()} (speed ${c.speed()}x)\n`);
+      }),
+    );
+  clock
+    .command('advance')
+    .description('Jump cluster time forward, running what falls due on the way')
+    .argument('<duration>', 'e.g. 30s, 10m, 2h')
+    .action(
+      p.action(async (ctx, duration: string) => {
+        const ms = parseDuration(duration);
+        if (ms <= 0) throw new CliError(`invalid duration "${duration}": must be positive`);
+        const api = await ctx.api({ startDaemon: false });
+        const { daemonRunning } = await import('./daemon-control');
+        if (await daemonRunning(ctx)) {
+          (await ctx.clock()).advance(ms); // the daemon runs what fell due
+        } else {
+          const { advanceInProcess } = await import('./in-process');
+          await advanceInProcess(ctx, api, ms);
+        }
+        ctx.out(`clock advanced ${humanDuration(ms)}: ${new Date(api.clock.now()).toISOString()}\n`);
+      }),
+    );
+  clock
+    .command('speed')
+    .description('Set how many cluster seconds pass per real second (the daemon runs at this speed)')
+    .argument('<factor>')
+    .action(
+      p.action(async (ctx, factor: string) => {
+        const n = Number(factor);
+        if (!Number.isFinite(n) || n <= 0) throw new CliError(`invalid speed "${factor}": must be a positive number`);
+        (await ctx.clock({ startDaemon: false })).setSpeed(n);
+        ctx.out(`clock speed set to ${n}x\n`);
+      }),
+    );
+}

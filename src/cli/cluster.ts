@@ -1,0 +1,178 @@
+// `kubesim cluster create|list|delete|start|stop|status`: the simulated clusters (each one
+// is a context) and their reconcile daemons.
+
+import * as fs from 'node:fs';
+import type { Command } from 'commander';
+import { CliError } from '../api/errors';
+import { readConfig, writeConfig, clusterDir, DEFAULT_CLUSTER, type CliContext } from './context';
+import type { Program } from './root';
+import { tabwrite, GET_TABLE } from '../printers/tabwriter';
+import { humanDuration } from '../printers/duration';
+
+interface CreateFlags {
+  nodes?: string;
+  nodeCpu?: string;
+  nodeMemory?: string;
+  nodePods?: string;
+  config?: string;
+  noSwitch?: boolean;
+}
+
+export function register(program: Command, p: Program): void {
+  const cluster = program.command('cluster').description('Create, list, delete, start and stop simulated clusters');
+
+  cluster
+    .command('create')
+    .description('Create a simulated cluster (and make it the current context)')
+    .argument('[name]', 'cluster name', DEFAULT_CLUSTER)
+    .option('--nodes <n>', 'number of nodes', '3')
+    .option('--node-cpu <quantity>', 'CPU capacity of each node', '4')
+    .option('--node-memory <quantity>', 'memory capacity of each node', '8Gi')
+    .option('--node-pods <n>', 'pod capacity of each node', '110')
+    .option('--config <file>', 'a cluster profile (YAML): nodes, timings, failing images')
+    .option('--no-switch', 'do not make the new cluster the current context')
+    .addHelpText('after', `
+Examples:
+  kubesim cluster create                       # 3 nodes of 4 CPUs and 8Gi
+  kubesim cluster create small --nodes 2 --node-cpu 1 --node-memory 2Gi
+  kubesim cluster create lab --config cluster.yaml`)
+    .action(
+      p.action(async (ctx, name: string, flags: CreateFlags & { switch?: boolean }) => {
+        const dir = clusterDir(ctx.home, name);
+        if (fs.existsSync(`${dir}/registry`)) throw new CliError(`cluster "${name}" already exists`);
+        const { defaultProfile } = await import('../sim/profile');
+        const { parseQuantity } = await import('../api/quantity');
+        let profile;
+        if (flags.config) {
+          let text: string;
+          try {
+            text = fs.readFileSync(flags.config, 'utf8');
+          } catch {
+            throw new CliError(`the path "${flags.config}" does not exist`);
+          }
+          profile = await (await import('../sim/profile-file')).loadProfileFile(flags.config, text, name);
+        } else {
+          const nodes = Number(flags.nodes);
+          const pods = Number(flags.nodePods);
+          if (!Number.isInteger(nodes) || nodes < 0) throw new CliError(`invalid --nodes "${flags.nodes}": must be a whole number >= 0`);
+          if (!Number.isInteger(pods) || pods < 1) throw new CliError(`invalid --node-pods "${flags.nodePods}"`);
+          for (const [flag, v] of [['--node-cpu', flags.nodeCpu], ['--node-memory', flags.nodeMemory]] as const) {
+            try {
+              parseQuantity(v!);
+            } catch {
+              throw new CliError(`invalid ${flag} "${v}": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
+            }
+          }
+          profile = defaultProfile(name, { nodes, cpu: flags.nodeCpu, memory: flags.nodeMemory, pods });
+        }
+        const { createCluster } = await import('../cluster/cluster');
+        await createCluster(ctx.home, name, profile);
+        if (flags.switch !== false) {
+          const c = readConfig(ctx.home);
+          c.currentContext = name;
+          writeConfig(ctx.home, c);
+        }
+        ctx.out(`cluster "${name}" created with ${profile.nodes.length} node${profile.nodes.length === 1 ? '' : 's'}${flags.switch !== false ? `; current context is now "${name}"` : ''}\n`);
+      }),
+    );
+
+  cluster
+    .command('list')
+    .description('List clusters')
+    .action(
+      p.action(async (ctx) => {
+        const { listClusters } = await import('../cluster/cluster');
+        const { runningDaemonPid } = await import('../daemon/control');
+        const current = ctx.config.currentContext ?? DEFAULT_CLUSTER;
+        const rows = ['CURRENT\tNAME\tNODES\tDAEMON'];
+        for (const n of listClusters(ctx.home)) {
+          const nodes = countFiles(`${clusterDir(ctx.home, n)}/registry/nodes`);
+          const pid = runningDaemonPid(clusterDir(ctx.home, n));
+          rows.push(`${n === current ? '*' : ''}\t${n}\t${nodes}\t${pid ? `running (pid ${pid})` : 'stopped'}`);
+        }
+        if (rows.length === 1) {
+          ctx.err('No clusters found. Create one with: kubesim cluster create\n');
+          return;
+        }
+        ctx.out(tabwrite(rows.join('\n') + '\n', GET_TABLE));
+      }),
+    );
+
+  cluster
+    .command('delete')
+    .description('Delete a cluster and everything in it (stops its daemon)')
+    .argument('<name>')
+    .action(
+      p.action(async (ctx, name: string) => {
+        clusterDir(ctx.home, name);
+        const { deleteCluster } = await import('../cluster/cluster');
+        if (!(await deleteCluster(ctx.home, name))) throw new CliError(`cluster "${name}" not found`);
+        const c = readConfig(ctx.home);
+        delete c.contexts[name];
+        if (c.currentContext === name) delete c.currentContext;
+        writeConfig(ctx.home, c);
+        ctx.out(`cluster "${name}" deleted\n`);
+      }),
+    );
+
+  cluster
+    .command('start')
+    .description("Start the cluster's reconcile daemon")
+    .argument('[name]')
+    .action(
+      p.action(async (ctx, name: string | undefined) => {
+        const dir = target(ctx, name);
+        const { ensureDaemon } = await import('../daemon/control');
+        const pid = await ensureDaemon(dir, { env: { ...process.env, KUBESIM_NO_DAEMON: '' } });
+        if (!pid) throw new CliError(`the daemon did not start: see ${dir}/daemon.log`);
+        ctx.out(`daemon running (pid ${pid})\n`);
+      }),
+    );
+
+  cluster
+    .command('stop')
+    .description("Stop the cluster's reconcile daemon")
+    .argument('[name]')
+    .action(
+      p.action(async (ctx, name: string | undefined) => {
+        const dir = target(ctx, name);
+        const { stopDaemon } = await import('../daemon/control');
+        ctx.out((await stopDaemon(dir)) ? 'daemon stopped\n' : 'daemon was not running\n');
+      }),
+    );
+
+  cluster
+    .command('status')
+    .description("Show the cluster's daemon: pid, uptime, loop lag, last error")
+    .argument('[name]')
+    .action(
+      p.action(async (ctx, name: string | undefined) => {
+        const dir = target(ctx, name);
+        const { daemonStatus } = await import('../daemon/control');
+        const s = daemonStatus(dir, Date.now());
+        const lines = [`Cluster:\t${name ?? ctx.clusterName}`, `Directory:\t${dir}`, `Nodes:\t${countFiles(`${dir}/registry/nodes`)}`];
+        if (s.running) {
+          lines.push(`Daemon:\trunning (pid ${s.pid})`);
+          if (s.uptimeMs !== undefined) lines.push(`Uptime:\t${humanDuration(s.uptimeMs)}`);
+          if (s.loopLagMs !== undefined) lines.push(`Loop lag:\t${s.loopLagMs}ms`);
+          if (s.reconciles !== undefined) lines.push(`Reconciles:\t${s.reconciles}`);
+        } else lines.push('Daemon:\tstopped');
+        lines.push(`Last error:\t${s.lastError ?? '<none>'}`);
+        ctx.out(tabwrite(lines.join('\n') + '\n', { minWidth: 0, padding: 2 }));
+      }),
+    );
+}
+
+function target(ctx: CliContext, name: string | undefined): string {
+  const dir = clusterDir(ctx.home, name ?? ctx.clusterName);
+  if (!fs.existsSync(`${dir}/registry`)) throw new CliError(`cluster "${name ?? ctx.clusterName}" not found`);
+  return dir;
+}
+
+function countFiles(dir: string): number {
+  try {
+    return fs.readdirSync(dir).filter((f) => !f.startsWith('.')).length;
+  } catch {
+    return 0;
+  }
+}
