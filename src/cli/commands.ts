@@ -32,10 +32,15 @@ import * as wait from './wait';
 import * as cordon from './cordon';
 import * as drain from './drain';
 import * as taint from './taint';
+import * as autoscale from './autoscale';
 import * as top from './top';
 import * as exec from './exec';
 import * as logs from './logs';
 
+import * as cluster from './cluster';
+import * as clock from './clock';
+import * as node from './node';
+import * as reconcile from './reconcile';
 export type Register = (program: Command, p: Program) => void;
 
 export const COMMANDS: Register[] = [
@@ -56,6 +61,10 @@ export const COMMANDS: Register[] = [
   apiResources.register,
   config.register,
   validate.register,
+  cluster.register,
+  reconcile.register,
+  clock.register,
+  node.register,
   version.register,
   explain.register,
   auth.register,
@@ -67,6 +76,7 @@ export const COMMANDS: Register[] = [
   cordon.register,
   drain.register,
   taint.register,
+  autoscale.register,
   top.register,
   exec.register,
   logs.register,
