@@ -357,11 +357,12 @@ async function removePods(ctx: CliContext, api: ApiServer, pods: KObject[], opts
   if (!step()) {
     const { driveCluster } = await import('./drive-cluster');
     // The loop ends by itself at the global timeout; without one, in-process waits are bounded.
-    const limit = Number.isFinite(globalTimeout) ? globalTimeout + 1000 : await unboundedWaitMs(ctx);
+    // (an attempt due at the deadline comes up to 5s after it, hence the slack).
+    const limit = Number.isFinite(globalTimeout) ? globalTimeout + 10_000 : await unboundedWaitMs(ctx);
     const ok = await driveCluster(ctx, api, step, limit);
     if (!ok) {
       for (const s of state) {
-        if (s.phase !== 'done') s.error = `error when evicting pods/"${name(s.pod)}" -n "${ns(s.pod)}": global timeout reached: ${goDuration(limit)}`;
+        if (s.phase !== 'done') s.error = `error when evicting pods/"${name(s.pod)}" -n "${ns(s.pod)}": global timeout reached: ${goDuration(Number.isFinite(globalTimeout) ? globalTimeout : limit)}`;
       }
     }
   }

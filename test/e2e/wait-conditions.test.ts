@@ -1,0 +1,97 @@
+// `wait` end to end: conditions, jsonpath, delete, create, timeouts and kubectl's errors.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Sandbox } from './helpers';
+
+const sb = new Sandbox();
+after(() => sb.cleanup());
+
+test('--for=condition waits for a pod and a deployment, printing "condition met"', () => {
+  sb.ok(['run', 'p1', '--image=nginx']);
+  assert.equal(sb.ok(['wait', '--for=condition=Ready', 'pod/p1']), 'pod/p1 condition met\n');
+  assert.equal(sb.ok(['get', 'pod', 'p1', '-o', 'jsonpath={.status.phase}']), 'Running');
+  sb.ok(['create', 'deployment', 'web', '--image=nginx', '--replicas=2']);
+  assert.equal(sb.ok(['wait', '--for=condition=Available', 'deployment/web', '--timeout=60s']), 'deployment.apps/web condition met\n');
+  // case-insensitive names and values, -o name
+  assert.equal(sb.ok(['wait', '--for=condition=ready=TRUE', 'pod/p1', '-o', 'name']), 'pod/p1\n');
+});
+
+test('--for=jsonpath with and without a value, including filters with ==', () => {
+  assert.equal(sb.ok(['wait', "--for=jsonpath={.status.phase}=Running", 'pod/p1']), 'pod/p1 condition met\n');
+  // quotes around the value are trimmed, as kubectl does
+  assert.equal(sb.ok(['wait', "--for=jsonpath={.status.phase}='Running'", 'pod/p1']), 'pod/p1 condition met\n');
+  assert.equal(sb.ok(['wait', '--for=jsonpath={.status.podIP}', 'pod/p1']), 'pod/p1 condition met\n');
+  assert.equal(sb.ok(['wait', '--for=jsonpath={.status.conditions[?(@.type=="Ready")].status}=True', 'pod/p1']), 'pod/p1 condition met\n');
+  assert.equal(sb.ok(['wait', '--for=jsonpath=.status.readyReplicas=2', 'deploy/web']), 'deployment.apps/web condition met\n');
+  const empty = sb.run(['wait', '--for=jsonpath={.status.phase}=', 'pod/p1']);
+  assert.equal(empty.code, 1);
+  assert.equal(empty.stderr, "error: jsonpath wait has to have a value after equal sign, like --for=jsonpath='{.status.readyReplicas}'=3\n");
+  const many = sb.run(['wait', "--for=jsonpath={.metadata.name}='a=b'", 'pod/p1']);
+  assert.equal(many.code, 1);
+  assert.equal(many.stderr, "error: jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3 or --for=jsonpath='{.status.readyReplicas}'\n");
+  const nested = sb.run(['wait', '--for=jsonpath={.status}=x', 'pod/p1', '--timeout=2s']);
+  assert.equal(nested.code, 1);
+  assert.equal(nested.stderr, 'error: jsonpath leads to a nested object or list which is not supported\n');
+});
+
+test('timeouts: "timed out waiting for the condition on pods/p1", --timeout=0 checks once', () => {
+  const r = sb.run(['wait', '--for=condition=Ready=false', 'pod/p1', '--timeout=5s']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, 'error: timed out waiting for the condition on pods/p1\n');
+  const once = sb.run(['wait', '--for=condition=Ready=false', 'pod/p1', '--timeout=0']);
+  assert.equal(once.code, 1);
+  assert.equal(once.stderr, 'error: condition not met for pods/p1\n');
+  assert.equal(sb.ok(['wait', '--for=condition=Ready', 'pod/p1', '--timeout=0']), 'pod/p1 condition met\n');
+});
+
+test('bad --for, missing objects, empty selections', () => {
+  const bad = sb.run(['wait', '--for=bogus', 'pod/p1']);
+  assert.equal(bad.code, 1);
+  assert.equal(bad.stderr, 'error: unrecognized condition: "bogus"\n');
+  const noFor = sb.run(['wait', 'pod/p1']);
+  assert.equal(noFor.code, 1);
+  assert.equal(noFor.stderr, 'error: unrecognized condition: ""\n');
+  const missing = sb.run(['wait', '--for=condition=Ready', 'pod/nope']);
+  assert.equal(missing.code, 1);
+  assert.equal(missing.stderr, 'Error from server (NotFound): pods "nope" not found\n');
+  const none = sb.run(['wait', '--for=condition=Ready', 'pods', '-l', 'app=none']);
+  assert.equal(none.code, 1);
+  assert.equal(none.stderr, 'error: no matching resources found\n');
+  const noArgs = sb.run(['wait', '--for=delete']);
+  assert.equal(noArgs.code, 1);
+  assert.match(noArgs.stderr, /^error: You must provide one or more resources by argument or filename\.\nExample resource specifications include:\n/);
+  const typeOnly = sb.run(['wait', '--for=condition=Ready', 'pods']);
+  assert.equal(typeOnly.code, 1);
+  assert.equal(typeOnly.stderr, 'error: resource(s) were provided, but no name was specified\n');
+});
+
+test('--all and -l wait for every match, each on its own line', () => {
+  const out = sb.ok(['wait', '--for=condition=Ready', 'pods', '-l', 'app=web']);
+  const lines = out.trimEnd().split('\n');
+  assert.equal(lines.length, 2);
+  for (const l of lines) assert.match(l, /^pod\/web-[a-z0-9]+-[a-z0-9]{5} condition met$/);
+  assert.equal(sb.ok(['wait', '--for=condition=Ready', 'pods', '--all']).trimEnd().split('\n').length, 3);
+});
+
+test('--for=delete waits for a terminating pod; a missing object is already deleted', () => {
+  assert.equal(sb.ok(['delete', 'pod', 'p1', '--wait=false']), 'pod "p1" deleted\n');
+  assert.equal(sb.ok(['wait', '--for=delete', 'pod/p1', '--timeout=60s']), 'pod/p1 condition met\n');
+  assert.equal(sb.run(['get', 'pod', 'p1']).code, 1);
+  const gone = sb.run(['wait', '--for=delete', 'pod/p1']);
+  assert.equal(gone.code, 0);
+  assert.equal(gone.stdout, '');
+  assert.equal(gone.stderr, '');
+  const stays = sb.run(['wait', '--for=delete', 'deployment/web', '--timeout=2s']);
+  assert.equal(stays.code, 1);
+  assert.equal(stays.stderr, 'error: timed out waiting for the condition on deployments/web\n');
+});
+
+test('--for=create: an existing object is met, a missing one times out', () => {
+  sb.ok(['create', 'configmap', 'cfg', '--from-literal=a=1']);
+  assert.equal(sb.ok(['wait', '--for=create', 'configmap/cfg', '--timeout=5s']), 'configmap/cfg condition met\n');
+  const r = sb.run(['wait', '--for=create', 'configmap/later', '--timeout=2s']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'error: timed out waiting for the condition\n');
+});
