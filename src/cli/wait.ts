@@ -182,8 +182,6 @@ export async function runWait(ctx: CliContext, resources: string[], flags: WaitF
   const targets = await resolveTargets(ctx, resources, flags, 'wait');
   const errors: unknown[] = [];
   const isDelete = condition.kind === 'delete';
-  // --for=delete ignores objects that are already gone.
-  errors.push(...targets.errors.filter((e) => !isDelete || !/^Error from server \(NotFound\)/.test(e)));
   let visited = 0;
   for (const t of targets.items) {
     visited++;
@@ -194,6 +192,8 @@ export async function runWait(ctx: CliContext, resources: string[], flags: WaitF
       errors.push(e);
     }
   }
+  // Lookup errors come after the objects that were found; --for=delete ignores objects already gone.
+  errors.push(...targets.errors.filter((e) => !isDelete || !/^Error from server \(NotFound\)/.test(e)));
   if (errors.length) throw new PrintedError(aggregateErrorText(errors));
   if (visited === 0 && !isDelete) throw new CliError('no matching resources found');
   return 0;
