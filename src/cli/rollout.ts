@@ -612,6 +612,7 @@ export function register(program: Command, p: Program): void {
   const rollout = program
     .command('rollout')
     .description('Manage the rollout of a resource')
+    .helpCommand(false)
     .addHelpText('after', `
 Valid resource types include:
 
