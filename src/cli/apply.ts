@@ -58,6 +58,8 @@ Examples:
       const applied: KObject[] = [];
       const failures: Failure[] = errors.map((text) => ({ text }));
       for (const item of items) {
+        // Whether the object existed when we looked: a failure is "creating" or "patching".
+        let existed = false;
         try {
           const namespace = setNamespace(ctx, item);
           const obj = item.object;
@@ -68,6 +70,7 @@ Examples:
           let action = '';
           for (let attempt = 0; attempt < 5; attempt++) {
             const live = api.tryGet(item.type, namespace, obj.metadata.name!);
+            existed = Boolean(live);
             try {
               if (flags.serverSide) {
                 // Server-side apply: the manifest is merged into the live object by the
@@ -110,10 +113,7 @@ Examples:
           if (output) ctx.out(output([result!], false));
           else ctx.out(`${kindGroup(item.type)}/${obj.metadata.name} ${action}${dryRunSuffix(dryRun)}\n`);
         } catch (e) {
-          if (e instanceof ApiError) {
-            const existed = Boolean(item.object.metadata?.name && api.tryGet(item.type, item.object.metadata.namespace, item.object.metadata.name));
-            failures.push({ api: e, source: item.doc.source, verb: existed ? 'patching' : 'creating' });
-          }
+          if (e instanceof ApiError) failures.push({ api: e, source: item.doc.source, verb: existed ? 'patching' : 'creating' });
           else if (e instanceof CliError) failures.push({ text: `error: ${e.message}\n` });
           else throw e;
         }

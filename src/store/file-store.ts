@@ -394,15 +394,7 @@ export class FileStore implements Store {
     const deadline = Date.now() + LOCK_TIMEOUT_MS;
     let wait = 1;
     for (;;) {
-      try {
-        const fd = fs.openSync(this.lockPath, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, FILE_MODE);
-        fs.writeSync(fd, `${process.pid}\n`);
-        fs.closeSync(fd);
-        break;
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code !== 'EEXIST') throw storeIoError(e, this.lockPath);
-      }
+      if (this.tryCreateLock()) break;
       this.breakStaleLock();
       if (Date.now() > deadline) throw new StoreError(`timed out waiting for the state lock ${this.lockPath}`);
       sleepSync(wait);
@@ -411,6 +403,35 @@ export class FileStore implements Store {
     this.rev = this.readRev();
   }
 
+  /**
+   * Creates the lock file with our pid already in it: the pid goes to a private temporary
+   * file that is then hard-linked into place, so nobody ever sees an empty lock (a full
+   * disk fails before the link, leaving no lock behind).
+   */
+  private tryCreateLock(): boolean {
+    const tmp = `${this.lockPath}.${process.pid}`;
+    try {
+      fs.writeFileSync(tmp, `${process.pid}\n`, { mode: FILE_MODE });
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      throw storeIoError(e, this.lockPath);
+    }
+    try {
+      fs.linkSync(tmp, this.lockPath);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw storeIoError(e, this.lockPath);
+      return false;
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+
+  /**
+   * Removes the lock of a writer that died. Breakers take turns (a `lock.break` file), so a
+   * breaker can never delete a lock that another breaker already replaced with a live one;
+   * a breaker that died itself leaves a `lock.break` that expires after a second.
+   */
   private breakStaleLock(): void {
     let holder: number;
     try {
@@ -418,15 +439,25 @@ export class FileStore implements Store {
     } catch {
       return;
     }
-    // An empty lock file is one whose writer died between create and write: also stale,
-    // but only once it is old enough that it is not being written right now.
     if (holder && pidAlive(holder)) return;
+    const breakPath = `${this.lockPath}.break`;
     try {
-      const st = fs.statSync(this.lockPath);
-      if (!holder && Date.now() - st.mtimeMs < 1000) return;
-      fs.rmSync(this.lockPath, { force: true });
+      fs.writeFileSync(breakPath, `${process.pid}\n`, { flag: 'wx', mode: FILE_MODE });
     } catch {
-      /* someone else broke it */
+      try {
+        if (Date.now() - fs.statSync(breakPath).mtimeMs > 1000) fs.rmSync(breakPath, { force: true });
+      } catch {
+        /* gone */
+      }
+      return;
+    }
+    try {
+      const again = Number(fs.readFileSync(this.lockPath, 'utf8').trim());
+      if (again === holder && !(again && pidAlive(again))) fs.rmSync(this.lockPath, { force: true });
+    } catch {
+      /* already broken */
+    } finally {
+      fs.rmSync(breakPath, { force: true });
     }
   }
 
