@@ -67,7 +67,53 @@ export function buildProgram(p: Program): Command {
     .exitOverride();
   for (const register of COMMANDS) register(program, p);
   for (const c of program.commands) inheritSettings(c, p);
+  program.configureHelp({ formatHelp: (cmd, helper) => (cmd === program ? rootHelp(program, p.name) : helper.formatHelp(cmd, helper)) });
   return program;
+}
+
+// kubectl's help groups (pkg/cmd/cmd.go), plus kubesim's own verbs.
+const HELP_GROUPS: Array<[string, string[]]> = [
+  ['Basic Commands (Beginner)', ['create', 'expose', 'run', 'set']],
+  ['Basic Commands (Intermediate)', ['explain', 'get', 'edit', 'delete']],
+  ['Deploy Commands', ['rollout', 'scale', 'autoscale']],
+  ['Cluster Management Commands', ['cluster-info', 'top', 'cordon', 'uncordon', 'drain', 'taint']],
+  ['Troubleshooting and Debugging Commands', ['describe', 'logs', 'exec', 'events', 'auth']],
+  ['Advanced Commands', ['diff', 'apply', 'patch', 'replace', 'wait']],
+  ['Settings Commands', ['label', 'annotate', 'completion']],
+  ['Simulated Cluster Commands (kubesim)', ['cluster', 'node', 'clock', 'reconcile', 'trace']],
+  ['CI Commands (kubesim)', ['validate', 'check']],
+  ['Other Commands', ['api-resources', 'api-versions', 'config', 'version']],
+];
+
+function rootHelp(program: Command, name: string): string {
+  const byName = new Map(program.commands.map((c) => [c.name(), c]));
+  const out = [`${name} controls a Kubernetes cluster simulated on this machine, as kubectl controls a real one.`, ''];
+  const listed = new Set<string>();
+  for (const [title, names] of HELP_GROUPS) {
+    const cmds = names.map((n) => byName.get(n)).filter((c): c is Command => Boolean(c));
+    if (!cmds.length) continue;
+    out.push(`${title}:`);
+    for (const c of cmds) {
+      listed.add(c.name());
+      out.push(`  ${c.name().padEnd(15)} ${c.description().split('\n')[0]}`);
+    }
+    out.push('');
+  }
+  const rest = program.commands.filter((c) => !listed.has(c.name()) && !c.name().startsWith('__'));
+  if (rest.length) {
+    out.push('Other Commands (kubesim):');
+    for (const c of rest) out.push(`  ${c.name().padEnd(15)} ${c.description().split('\n')[0]}`);
+    out.push('');
+  }
+  out.push(
+    'Usage:',
+    `  ${name} [flags] [options]`,
+    '',
+    `Use "${name} <command> --help" for more information about a given command.`,
+    'Global options: -n/--namespace, --context (a kubesim cluster), --state-dir (default $KUBESIM_HOME or ~/.kubesim), -v.',
+    '',
+  );
+  return out.join('\n');
 }
 
 function inheritSettings(cmd: Command, p: Program): void {
