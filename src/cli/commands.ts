@@ -33,6 +33,7 @@ import * as cordon from './cordon';
 import * as drain from './drain';
 import * as taint from './taint';
 import * as autoscale from './autoscale';
+import * as edit from './edit';
 import * as top from './top';
 import * as exec from './exec';
 import * as logs from './logs';
@@ -77,6 +78,7 @@ export const COMMANDS: Register[] = [
   drain.register,
   taint.register,
   autoscale.register,
+  edit.register,
   top.register,
   exec.register,
   logs.register,

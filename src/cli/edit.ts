@@ -1,0 +1,409 @@
+// `kubesim edit (TYPE NAME | TYPE/NAME | -f FILE)`: the objects go to a temp file in YAML
+// (or JSON), the user's editor runs on it, and the difference is sent as a patch, as
+// kubectl's editor package (EditOptions.Run, visitToPatch) does: a strategic two-way merge
+// patch for built-in kinds, a JSON merge patch otherwise. Because it is a patch computed
+// from what the user saw, a concurrent change to other fields is kept. Invalid objects and
+// syntax errors re-open the file with the reasons as `#` comments.
+
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { YAML_OPTIONS } from '../manifest/yaml-compat';
+import { ApiError, CliError, formatFieldError } from '../api/errors';
+import { pluralGroup, type ResourceType } from '../api/resources';
+import type { ApiServer } from '../api/server';
+import { deepEqual } from '../api/server';
+import { deepCopy, isObject, type KObject } from '../api/types';
+import type { CliContext } from './context';
+import type { Program } from './root';
+import { collect } from './flags/collect';
+import { PrintedError } from './format-error';
+import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
+import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
+
+export interface EditFlags extends TargetFlags {
+  output?: string;
+  outputPatch?: boolean;
+  saveConfig?: boolean;
+  validate?: string;
+  windowsLineEndings?: boolean;
+  fieldManager?: string;
+}
+
+// ---------- the file shown to the user ----------
+
+export interface EditReason {
+  head: string;
+  other: string[];
+}
+
+const HEADER = `# Please edit the object below. Lines beginning with a '#' will be ignored,
+# and an empty file will abort the edit. If an error occurs while saving this file will be
+# reopened with the relevant failures.
+#
+`;
+
+/** editHeader.writeTo: kubectl's fixed text, then one block per failure. */
+export function editHeader(reasons: EditReason[]): string {
+  let s = HEADER;
+  for (const r of reasons) {
+    s += r.other.length ? `# ${hashOnLineBreak(r.head)}:\n` : `# ${hashOnLineBreak(r.head)}\n`;
+    for (const o of r.other) s += `# * ${hashOnLineBreak(o)}\n`;
+    s += '#\n';
+  }
+  return s;
+}
+
+/** Keeps multi-line reasons inside the comment block. */
+function hashOnLineBreak(s: string): string {
+  let r = '';
+  for (let i = 0; i < s.length; i++) r += s[i] === '\n' && i + 1 < s.length && s[i + 1] !== '#' ? '\n# ' : s[i];
+  return r;
+}
+
+/** cmdutil.ManualStrip: drops every comment line (`#!` lines stay). */
+export function manualStrip(text: string): string {
+  const lines = text.split('\n');
+  const out: string[] = [];
+  lines.forEach((line, i) => {
+    const t = line.trim();
+    if (t.startsWith('#') && !t.startsWith('#!')) return;
+    out.push(i < lines.length - 1 ? line + '\n' : line);
+  });
+  return out.join('');
+}
+
+/** cmdutil.StripComments: the YAML as JSON (comments and layout gone), or ManualStrip if it does not parse. */
+export function stripComments(text: string): string {
+  try {
+    return JSON.stringify(parseYaml(text, YAML_OPTIONS) ?? null);
+  } catch {
+    return manualStrip(text);
+  }
+}
+
+/** hasLines: any line that is neither blank nor a comment. */
+export function hasLines(text: string): boolean {
+  return text.split(/\r?\n/).some((l) => {
+    const t = l.trim();
+    return t.length > 0 && t[0] !== '#';
+  });
+}
+
+function serialize(objs: KObject[], format: 'yaml' | 'json'): Promise<string> {
+  const data = objs.length === 1 ? objs[0] : { apiVersion: 'v1', items: objs, kind: 'List', metadata: {} };
+  return format === 'json' ? import('../printers/json').then((m) => m.toJson(data)) : import('../printers/yaml').then((m) => m.toYaml(data));
+}
+
+// ---------- the editor ----------
+
+/** defaultEnvEditor: $KUBE_EDITOR, else $EDITOR, else vi; a command with quotes goes through the shell. */
+export function editorCommand(env: NodeJS.ProcessEnv): { args: string[]; shell: boolean } {
+  const editor = env.KUBE_EDITOR || env.EDITOR || 'vi';
+  if (!editor.includes(' ')) return { args: [editor], shell: false };
+  if (!/["'\\]/.test(editor)) return { args: editor.split(' '), shell: false };
+  return { args: [env.SHELL || '/bin/bash', '-c', editor], shell: true };
+}
+
+/** Go's %q of a path (enough for file names). */
+function goQuote(s: string): string {
+  return JSON.stringify(s);
+}
+
+function launchEditor(file: string, env: NodeJS.ProcessEnv): void {
+  const { args, shell } = editorCommand(env);
+  const abs = path.resolve(file);
+  const argv = shell ? [...args.slice(0, -1), `${args[args.length - 1]} ${goQuote(abs)}`] : [...args, abs];
+  const r = spawnSync(argv[0], argv.slice(1), { stdio: 'inherit' });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`unable to launch the editor ${goQuote(args.join(' '))}`);
+  if (r.error || r.status !== 0) throw new CliError(`there was a problem with the editor ${goQuote(args.join(' '))}`);
+}
+
+/** Editor.LaunchTempFile: a fresh `<prefix><random><ext>` in the temp dir, edited in place, read back. */
+function launchTempFile(prefix: string, ext: string, content: string, env: NodeJS.ProcessEnv): { edited: string; file: string } {
+  let file = '';
+  for (;;) {
+    file = path.join(os.tmpdir(), `${prefix}${randomBytes(4).readUInt32BE(0)}${ext}`);
+    try {
+      fs.writeFileSync(file, content, { flag: 'wx', mode: 0o600 });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+  launchEditor(file, env);
+  return { edited: fs.readFileSync(file, 'utf8'), file };
+}
+
+function removeFile(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch {
+    /* already gone */
+  }
+}
+
+// ---------- the edit loop ----------
+
+/** An error that keeps the user's file: kubectl's preservedFile. */
+function preserved(ctx: CliContext, message: string, file: string | undefined): CliError {
+  if (file && fs.existsSync(file)) ctx.err(`A copy of your changes has been stored to ${goQuote(file)}\n`);
+  return new CliError(message);
+}
+
+interface EditResults {
+  file?: string;
+  reasons: EditReason[];
+  /** Objects rejected as invalid: edited again. */
+  edit: number;
+  notfound: number;
+  retryable: number;
+}
+
+function resourceString(rt: ResourceType): string {
+  return pluralGroup(rt);
+}
+
+/** editResults.addError: the stderr line, and what the next pass does about it. */
+function addError(results: EditResults, e: ApiError, rt: ResourceType, name: string): string {
+  const res = resourceString(rt);
+  if (e.reason === 'Invalid') {
+    results.edit++;
+    const other = (e.details.causes ?? []).map((c) => `${c.field}: ${formatFieldError(c).slice(c.field.length + 2)}`);
+    results.reasons.push({ head: `${res} ${goQuote(name)} was not valid`, other });
+    return `error: ${res} ${goQuote(name)} is invalid`;
+  }
+  if (e.reason === 'NotFound') {
+    results.notfound++;
+    return `error: ${res} ${goQuote(name)} could not be found on the server`;
+  }
+  results.retryable++;
+  return `error: ${res} ${goQuote(name)} could not be patched: ${e.message}`;
+}
+
+/** A PATCH as the API server runs it: on the latest object, retried on conflicts unless the patch pins a resourceVersion. */
+async function patchOnServer(api: ApiServer, rt: ResourceType, ns: string | undefined, name: string, strategic: boolean, patch: Record<string, unknown>): Promise<KObject> {
+  const { applyStrategicMergePatch, applyJsonMergePatch, PatchError } = await import('../api/apply');
+  const pinned = typeof (patch.metadata as Record<string, unknown> | undefined)?.resourceVersion === 'string';
+  for (let attempt = 0; ; attempt++) {
+    const current = api.get(rt, ns, name);
+    let patched: KObject;
+    try {
+      patched = strategic ? applyStrategicMergePatch(deepCopy(current), patch, rt.kind, current.apiVersion) : (applyJsonMergePatch(deepCopy(current), patch) as KObject);
+    } catch (e) {
+      if (e instanceof PatchError) throw ApiError.badRequest(e.message);
+      throw e;
+    }
+    if (deepEqual(patched, current)) return current;
+    if (!isObject(patched.metadata)) patched.metadata = {};
+    if (!pinned) patched.metadata.resourceVersion = current.metadata.resourceVersion;
+    try {
+      return api.update(patched);
+    } catch (e) {
+      if (e instanceof ApiError && e.reason === 'Conflict' && !pinned && attempt < 5) continue;
+      // A PATCH's strict decoding error names only the fields (the body is a patch, not a whole object).
+      if (e instanceof ApiError && e.reason === 'BadRequest') {
+        const m = /cannot be handled as an? \w+: (strict decoding error: .*)$/s.exec(e.message);
+        if (m) throw ApiError.badRequest(m[1]);
+      }
+      throw e;
+    }
+  }
+}
+
+interface Session {
+  ctx: CliContext;
+  flags: EditFlags;
+  api: ApiServer;
+  print: MutationPrinter;
+  format: 'yaml' | 'json';
+  /** `kubesim` (or `kubectl sim`): for the replace hint and the temp file name. */
+  program: string;
+}
+
+/** visitToPatch: one patch per edited object, matched to what was shown by uid. */
+async function visitToPatch(s: Session, originals: Target[], updated: KObject[], results: EditResults): Promise<void> {
+  const { createTwoWayMergePatch, supportsStrategicMerge, goJson, withLastApplied } = await import('../api/apply');
+  for (let edited of updated) {
+    const uid = edited.metadata?.uid;
+    const original = originals.find((t) => t.object.metadata?.uid === uid);
+    if (!original) throw new CliError(`no original object found for ${JSON.stringify(edited)}`);
+    const rt = original.type;
+    const name = original.object.metadata.name!;
+    // RequireNamespace: the namespace may not be changed while editing.
+    if (rt.namespaced) {
+      const want = original.object.metadata.namespace ?? s.ctx.namespace;
+      const got = edited.metadata?.namespace;
+      if (!got) edited.metadata.namespace = want;
+      else if (got !== want) {
+        throw new CliError(`the namespace from the provided object "${got}" does not match the namespace "${want}". You must pass '--namespace=${got}' to perform this operation.`);
+      }
+    }
+    if (s.flags.saveConfig) edited = withLastApplied(edited);
+    if (deepEqual(original.object, edited)) {
+      s.ctx.out(s.print(edited, 'skipped'));
+      continue;
+    }
+    const changed = (k: 'apiVersion' | 'kind') => !deepEqual(original.object[k], edited[k]);
+    if (changed('apiVersion') || changed('kind') || original.object.metadata?.name !== edited.metadata?.name || !deepEqual(original.object.metadata?.managedFields, edited.metadata?.managedFields)) {
+      throw new CliError('At least one of apiVersion, kind and name was changed');
+    }
+    const strategic = supportsStrategicMerge(rt.kind, original.object.apiVersion);
+    let patch: Record<string, unknown>;
+    if (strategic) {
+      patch = createTwoWayMergePatch(original.object, edited, rt.kind, original.object.apiVersion) as Record<string, unknown>;
+    } else {
+      const { createJsonMergePatch } = await import('../api/apply');
+      patch = (createJsonMergePatch(original.object, edited) ?? {}) as Record<string, unknown>;
+    }
+    if (s.flags.outputPatch) s.ctx.out(`Patch: ${goJson(patch)}\n`);
+    let result: KObject;
+    try {
+      const ns = rt.namespaced ? original.object.metadata.namespace : undefined;
+      result = await patchOnServer(s.api, rt, ns, name, strategic, patch);
+    } catch (e) {
+      if (e instanceof ApiError) {
+        s.ctx.err(addError(results, e, rt, name) + '\n');
+        continue;
+      }
+      throw e;
+    }
+    s.ctx.out(s.print(result, 'edited'));
+  }
+}
+
+/** The parsed objects of the edited file (a List is flattened), or the syntax error text. */
+async function parseEdited(text: string): Promise<{ objects: KObject[] } | { error: string }> {
+  const { parseManifestText } = await import('../manifest');
+  const { docs, errors } = parseManifestText(text, 'edited-file');
+  if (errors.length) {
+    const msgs = errors.map((e) => e.kubectlMessage);
+    return { error: msgs.length === 1 ? msgs[0] : `[${msgs.join(', ')}]` };
+  }
+  return { objects: docs.map((d) => d.object) };
+}
+
+/** EditOptions.Run's loop for one set of objects. Returns the exit code. */
+async function editLoop(s: Session, infos: Target[]): Promise<number> {
+  const header = s.format === 'yaml';
+  const ext = s.format === 'json' ? '.json' : '.yaml';
+  const prefix = `${s.program.replace(/ /g, '-')}-edit-`;
+  let results: EditResults = { reasons: [], edit: 0, notfound: 0, retryable: 0 };
+  let original = '';
+  let edited = '';
+  let containsError = false;
+  for (;;) {
+    let buf = header ? editHeader(results.reasons) : '';
+    if (!containsError) {
+      buf += await serialize(infos.map((t) => t.object), s.format);
+      original = buf;
+    } else {
+      buf += manualStrip(edited);
+    }
+    if (s.flags.windowsLineEndings) buf = buf.replace(/\r?\n/g, '\r\n');
+
+    const previous = edited;
+    let file: string;
+    try {
+      ({ edited, file } = launchTempFile(prefix, ext, buf, process.env));
+    } catch (e) {
+      if (e instanceof CliError) throw preserved(s.ctx, e.message, results.file);
+      throw e;
+    }
+    if (containsError && stripComments(previous) === stripComments(edited)) {
+      throw preserved(s.ctx, 'Edit cancelled, no valid changes were saved.', file);
+    }
+    if (results.file) removeFile(results.file);
+
+    if (stripComments(original) === stripComments(edited)) {
+      removeFile(file);
+      s.ctx.err('Edit cancelled, no changes made.\n');
+      return 0;
+    }
+    if (!hasLines(edited)) {
+      removeFile(file);
+      s.ctx.err('Edit cancelled, saved file was empty.\n');
+      return 0;
+    }
+
+    results = { file, reasons: [], edit: 0, notfound: 0, retryable: 0 };
+    const parsed = await parseEdited(edited);
+    if ('error' in parsed) {
+      containsError = true;
+      results.reasons.push({ head: `The edited file had a syntax error: ${parsed.error}`, other: [] });
+      continue;
+    }
+    containsError = false;
+    try {
+      await visitToPatch(s, infos, parsed.objects, results);
+    } catch (e) {
+      if (e instanceof CliError) throw preserved(s.ctx, e.message, file);
+      throw e;
+    }
+    if (results.retryable > 0) {
+      s.ctx.err(`You can run \`${s.program} replace -f ${file}\` to try this update again.\n`);
+      return 1;
+    }
+    if (results.notfound > 0) {
+      s.ctx.err(`The edits you made on deleted resources have been saved to ${goQuote(file)}\n`);
+      return 1;
+    }
+    if (results.edit === 0) {
+      removeFile(file);
+      return 0;
+    }
+    if (results.reasons.length) containsError = true;
+  }
+}
+
+export async function runEdit(ctx: CliContext, resources: string[], flags: EditFlags, program: string): Promise<number> {
+  const output = flags.output ?? '';
+  const format = output === 'json' ? 'json' : 'yaml';
+  const validate = flags.validate ?? 'strict';
+  if (!['strict', 'true', 'warn', 'ignore', 'false'].includes(validate)) {
+    throw new CliError(`invalid - validate option "${validate}"; must be one of: strict (or true), warn, ignore (or false)`);
+  }
+  // -o picks the editing format (json or yaml) and how the result is printed.
+  const print = await mutationPrinter(ctx, output === '' ? undefined : output, 'none');
+  const targets = await resolveTargets(ctx, resources, flags, 'edit');
+  if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
+  if (targets.items.length === 0) throw new CliError('edit cancelled, no objects found');
+  if (validate !== 'ignore' && validate !== 'false') await (await import('../api/validator-adapter')).loadValidation();
+  const api = await ctx.api();
+  return editLoop({ ctx, flags, api, print, format, program }, targets.items);
+}
+
+export function register(program: Command, p: Program): void {
+  program
+    .command('edit')
+    .description('Edit a resource on the server')
+    .usage('(RESOURCE/NAME | -f FILENAME)')
+    .argument('[resources...]')
+    .option('-f, --filename <file>', 'Filename, directory, or URL to files to use to edit the resource', collect, [])
+    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
+    .option('--output-patch', 'Output the patch if the resource is edited.')
+    .option('--save-config', 'If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.')
+    .option('--validate <mode>', 'Must be one of: strict (or true), warn, ignore (or false).', 'strict')
+    .option('--windows-line-endings', 'Defaults to the line ending native to your platform.')
+    .option('--field-manager <name>', 'Name of the manager used to track field ownership.', 'kubectl-edit')
+    .option('--show-managed-fields', 'If true, keep the managedFields when printing objects in JSON or YAML format.')
+    .addHelpText('after', `
+Examples:
+  # Edit the service named 'registry'
+  kubesim edit svc/registry
+
+  # Use an alternative editor
+  KUBE_EDITOR="nano" kubesim edit svc/registry
+
+  # Edit the job 'myjob' in JSON using the v1 API format
+  kubesim edit job.v1.batch/myjob -o json
+
+  # Edit the deployment 'mydeployment' in YAML and save the modified config in its annotation
+  kubesim edit deployment/mydeployment -o yaml --save-config`)
+    .action(p.action((ctx, resources: string[], flags: EditFlags) => runEdit(ctx, resources, flags, p.name)));
+}
