@@ -13,7 +13,8 @@ import {
   type ResourceType,
   NoKindMatchError,
 } from './resources';
-import { deepCopy, isObject, type KObject } from './types';
+import { isObject, type KObject } from './types';
+import { cloneJson as deepCopy } from '../store/clone';
 import { applyDefaults } from './defaulting';
 import { admitPod, qosClass } from './admission/pod-admission';
 import { crdResourceType } from './crd';
@@ -247,6 +248,35 @@ export class ApiServer {
       }
       if (rt.kind === 'CustomResourceDefinition') this.syncCrdIndex();
       return stored;
+    });
+  }
+
+  /**
+   * pods/NAME/binding: sets spec.nodeName and PodScheduled=True in one write, as the
+   * registry's binding storage does (no second write for the status, no re-validation of
+   * a spec that only gained its node). A pod already on another node is a Conflict.
+   */
+  bindPod(namespace: string, name: string, nodeName: string): KObject {
+    const rt = this.registry.forKind('v1', 'Pod');
+    return this.store.batch(() => {
+      const current = this.get(rt, namespace, name);
+      if (current.spec?.nodeName && current.spec.nodeName !== nodeName) {
+        throw new ApiError('Conflict', `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${current.spec.nodeName}"`, { name, kind: 'pods/binding' });
+      }
+      const next = current; // a private copy: get() hands out copies
+      next.spec.nodeName = nodeName;
+      next.status ??= {};
+      const conds: any[] = (next.status.conditions ?? []).filter((c: any) => c.type !== 'PodScheduled');
+      conds.push({ lastProbeTime: null, lastTransitionTime: this.timestamp(), status: 'True', type: 'PodScheduled' });
+      next.status.conditions = conds;
+      delete next.status.nominatedNodeName;
+      try {
+        return this.store.update(objectKey(rt, namespace, name), next, Number(current.metadata.resourceVersion));
+      } catch (e) {
+        if (e instanceof RevisionConflictError) throw ApiError.conflict(pluralGroup(rt), name);
+        if (e instanceof KeyNotFoundError) throw ApiError.notFound(pluralGroup(rt), name);
+        throw e;
+      }
     });
   }
 

@@ -146,9 +146,8 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
       const snap = state.snapshot;
       const decision = schedulePod(api, pod, snap);
       if (decision.node) {
-        bind(api, pod, decision.node, state);
+        const bound = bind(api, pod, decision.node, state);
         const ni = snap.nodes.get(decision.node)!;
-        const bound = api.tryGet(podType, key.namespace, key.name) ?? pod;
         addPod(ni, bound);
         snap.podNode.set(bound.metadata.uid!, ni.name);
         if (hasRequiredAnti(bound)) snap.antiAffinityPods.push([bound, ni]);
@@ -350,29 +349,10 @@ function setScheduledCondition(api: ApiServer, pod: KObject, status: string, rea
   }
 }
 
-function bind(api: ApiServer, pod: KObject, node: string, state: SchedulerState): void {
-  const podType = rt(api, 'v1', 'Pod');
-  api.store.batch(() => {
-    api.mutate(podType, pod.metadata.namespace, pod.metadata.name!, (p) => {
-      p.spec.nodeName = node;
-      return p;
-    });
-    api.mutate(
-      podType,
-      pod.metadata.namespace,
-      pod.metadata.name!,
-      (p) => {
-        p.status ??= {};
-        const conds: any[] = (p.status.conditions ?? []).filter((c: any) => c.type !== 'PodScheduled');
-        conds.push({ lastProbeTime: null, lastTransitionTime: api.timestamp(), status: 'True', type: 'PodScheduled' });
-        p.status.conditions = conds;
-        delete p.status.nominatedNodeName;
-        return p;
-      },
-      { status: true },
-    );
-  });
+function bind(api: ApiServer, pod: KObject, node: string, state: SchedulerState): KObject {
+  const bound = api.bindPod(pod.metadata.namespace ?? 'default', pod.metadata.name!, node);
   schedulerEvent(api, pod, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`, state);
+  return bound;
 }
 
 function markUnschedulable(api: ApiServer, pod: KObject, message: string, nominated: string | undefined, state: SchedulerState): void {

@@ -2,6 +2,7 @@
 // throwaway cluster) and for tests.
 
 import type { KObject } from '../api/types';
+import { cloneJson } from './clone';
 import {
   assertSafeKey,
   KeyExistsError,
@@ -15,7 +16,9 @@ import {
 const JOURNAL_LIMIT = 200_000;
 
 export class MemoryStore implements Store {
-  private readonly objects = new Map<string, string>(); // serialized: readers get copies
+  // Private copies, never handed out (readers and the journal get their own copies), so
+  // they are never mutated after being stored.
+  private readonly objects = new Map<string, KObject>();
   private rev = 0;
   private journal: WatchEvent[] = [];
   private readonly meta = new Map<string, string>();
@@ -25,14 +28,14 @@ export class MemoryStore implements Store {
   }
 
   get(key: string): KObject | undefined {
-    const s = this.objects.get(key);
-    return s === undefined ? undefined : (JSON.parse(s) as KObject);
+    const o = this.objects.get(key);
+    return o === undefined ? undefined : cloneJson(o);
   }
 
   list(prefix: string): ListResult {
     const p = prefix + '/';
     const keys = [...this.objects.keys()].filter((k) => k.startsWith(p)).sort();
-    return { rev: this.rev, items: keys.map((k) => JSON.parse(this.objects.get(k)!) as KObject) };
+    return { rev: this.rev, items: keys.map((k) => cloneJson(this.objects.get(k)!)) };
   }
 
   create(key: string, obj: KObject): KObject {
@@ -42,32 +45,32 @@ export class MemoryStore implements Store {
   }
 
   update(key: string, obj: KObject, expectRev?: number): KObject {
-    const current = this.get(key);
+    const current = this.objects.get(key);
     if (!current) throw new KeyNotFoundError(key);
     if (expectRev !== undefined && Number(current.metadata.resourceVersion) !== expectRev) {
-      throw new RevisionConflictError(key, current);
+      throw new RevisionConflictError(key, cloneJson(current));
     }
     return this.put(key, obj, 'MODIFIED');
   }
 
   delete(key: string, expectRev?: number): KObject {
-    const current = this.get(key);
+    const current = this.objects.get(key);
     if (!current) throw new KeyNotFoundError(key);
     if (expectRev !== undefined && Number(current.metadata.resourceVersion) !== expectRev) {
-      throw new RevisionConflictError(key, current);
+      throw new RevisionConflictError(key, cloneJson(current));
     }
     const rev = ++this.rev;
     const last = { ...current, metadata: { ...current.metadata, resourceVersion: String(rev) } };
     this.objects.delete(key);
     this.record({ type: 'DELETED', key, rev, object: last });
-    return last;
+    return cloneJson(last);
   }
 
   changesSince(afterRev: number): WatchEvent[] {
     // journal is rev-ordered: binary search would do, a scan from the end is enough here
     let i = this.journal.length;
     while (i > 0 && this.journal[i - 1].rev > afterRev) i--;
-    return this.journal.slice(i).map((e) => ({ ...e, object: JSON.parse(JSON.stringify(e.object)) as KObject }));
+    return this.journal.slice(i).map((e) => ({ ...e, object: cloneJson(e.object) }));
   }
 
   batch<T>(fn: () => T): T {
@@ -87,11 +90,11 @@ export class MemoryStore implements Store {
 
   private put(key: string, obj: KObject, type: 'ADDED' | 'MODIFIED'): KObject {
     const rev = ++this.rev;
-    const stored: KObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
-    const text = JSON.stringify(stored);
-    this.objects.set(key, text);
-    this.record({ type, key, rev, object: JSON.parse(text) as KObject });
-    return JSON.parse(text) as KObject;
+    const stored = cloneJson({ ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } });
+    this.objects.set(key, stored);
+    // The journal shares the stored copy: neither is ever mutated, changesSince copies.
+    this.record({ type, key, rev, object: stored });
+    return cloneJson(stored);
   }
 
   private record(e: WatchEvent): void {

@@ -1,0 +1,49 @@
+// A deep copy of JSON data with JSON's own semantics (what JSON.parse(JSON.stringify(v))
+// gives), several times faster: the stores and the API server copy every object they hand
+// out, so this is on the hot path of every read and write.
+
+/** Deep-copies a JSON value: undefined/function/symbol members dropped (null in arrays), toJSON honoured, non-finite numbers become null. */
+export function cloneJson<T>(v: T): T {
+  if (v === undefined) return v;
+  return copyValue(v) as T;
+}
+
+function copyValue(v: unknown): unknown {
+  if (v === null) return null;
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return v;
+    case 'number':
+      return Number.isFinite(v) ? v : null;
+    case 'object':
+      break;
+    case 'bigint':
+      // JSON.stringify throws on BigInt: keep that behaviour.
+      throw new TypeError('Do not know how to serialize a BigInt');
+    default:
+      return undefined; // function, symbol, undefined: dropped by the caller
+  }
+  const o = v as Record<string, unknown> & { toJSON?: () => unknown };
+  if (typeof o.toJSON === 'function') return copyValue(o.toJSON());
+  if (Array.isArray(o)) {
+    const n = o.length;
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const c = copyValue(o[i]);
+      out[i] = c === undefined ? null : c;
+    }
+    return out;
+  }
+  if (o instanceof Boolean || o instanceof Number || o instanceof String) return copyValue(o.valueOf());
+  const out: Record<string, unknown> = {};
+  for (const k in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+    const c = copyValue(o[k]);
+    if (c !== undefined) {
+      if (k === '__proto__') Object.defineProperty(out, k, { value: c, enumerable: true, writable: true, configurable: true });
+      else out[k] = c;
+    }
+  }
+  return out;
+}
