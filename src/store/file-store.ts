@@ -38,6 +38,42 @@ interface JournalLine {
   object?: KObject;
 }
 
+/** What changesSince has read of the journal file (identified by device and inode). */
+interface JournalIndex {
+  dev: number;
+  ino: number;
+  /** Byte offset just past the last complete line indexed. */
+  end: number;
+  revs: number[];
+  offsets: number[];
+}
+
+/** The revision a journal line starts with (`{"rev":N,`), or undefined for a torn line. */
+function lineRev(buf: Buffer, start: number, end: number): number | undefined {
+  const PREFIX = '{"rev":';
+  if (end - start < PREFIX.length + 2 || buf.toString('latin1', start, start + PREFIX.length) !== PREFIX) return undefined;
+  let n = 0;
+  let i = start + PREFIX.length;
+  const first = i;
+  for (; i < end; i++) {
+    const c = buf[i];
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+  }
+  return i > first && buf[i] === 44 ? n : undefined;
+}
+
+/** Reads buf.length bytes at `position` (fewer at end of file); returns how many. */
+function readFully(fd: number, buf: Buffer, position: number): number {
+  let got = 0;
+  while (got < buf.length) {
+    const n = fs.readSync(fd, buf, got, buf.length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
 const sleepBuffer = new Int32Array(new SharedArrayBuffer(4));
 function sleepSync(ms: number): void {
   Atomics.wait(sleepBuffer, 0, 0, ms);
@@ -68,6 +104,7 @@ export class FileStore implements Store {
   private journalFd: number | undefined;
   private readonly verifiedDirs = new Set<string>();
   private readonly fsync: boolean;
+  private journalIndex: JournalIndex = { dev: -1, ino: -1, end: 0, revs: [], offsets: [] };
 
   constructor(
     readonly root: string,
@@ -142,11 +179,21 @@ export class FileStore implements Store {
   }
 
   changesSince(afterRev: number): WatchEvent[] {
-    let text: string;
+    let fd: number;
     try {
-      text = fs.readFileSync(this.journalPath, 'utf8');
+      fd = fs.openSync(this.journalPath, 'r');
     } catch {
       return [];
+    }
+    let text: string;
+    try {
+      const from = this.indexJournal(fd, afterRev);
+      if (from >= this.journalIndex.end) return [];
+      const buf = Buffer.allocUnsafe(this.journalIndex.end - from);
+      readFully(fd, buf, from);
+      text = buf.toString('utf8');
+    } finally {
+      fs.closeSync(fd);
     }
     const events: WatchEvent[] = [];
     const seen = new Map<string, number>();
@@ -170,6 +217,40 @@ export class FileStore implements Store {
       events.push({ type: entry.type, key: entry.key, rev: Math.max(objRev, entry.rev), object });
     }
     return events;
+  }
+
+  /**
+   * Brings the in-memory index of the journal (each complete line's revision and byte
+   * offset) up to date by reading only what was appended since the last call, and returns
+   * the offset of the first line after `afterRev`. A journal replaced by a trim (another
+   * inode) or cut shorter is indexed again from the start.
+   */
+  private indexJournal(fd: number, afterRev: number): number {
+    const st = fs.fstatSync(fd);
+    let ix = this.journalIndex;
+    if (st.ino !== ix.ino || st.dev !== ix.dev || st.size < ix.end) {
+      ix = this.journalIndex = { dev: st.dev, ino: st.ino, end: 0, revs: [], offsets: [] };
+    }
+    if (st.size > ix.end) {
+      const buf = Buffer.allocUnsafe(st.size - ix.end);
+      const got = readFully(fd, buf, ix.end);
+      let pos = 0;
+      for (;;) {
+        const nl = buf.indexOf(10, pos);
+        if (nl < 0 || nl >= got) break; // an incomplete last line is read again next time
+        const rev = lineRev(buf, pos, nl);
+        if (rev !== undefined) {
+          ix.revs.push(rev);
+          ix.offsets.push(ix.end + pos);
+        }
+        pos = nl + 1;
+      }
+      ix.end += pos;
+    }
+    // Revisions only grow along the journal: walk back from the end over the new lines.
+    let i = ix.revs.length;
+    while (i > 0 && ix.revs[i - 1] > afterRev) i--;
+    return i < ix.revs.length ? ix.offsets[i] : ix.end;
   }
 
   batch<T>(fn: () => T): T {
@@ -349,7 +430,7 @@ export class FileStore implements Store {
     try {
       const size = fs.fstatSync(fd).size;
       if (size === 0) return 0;
-      let chunk = 64 * 1024;
+      let chunk = 4 * 1024; // the last line is short unless it carries a deleted object
       for (;;) {
         const len = Math.min(chunk, size);
         const buf = Buffer.alloc(len);
