@@ -170,11 +170,14 @@ export function diagnoseWorkload(w: KObject, view: ClusterView, opts: { extraOwn
   // Controllers that could not create pods.
   const ownerUids = [w.metadata.uid!, ...(opts.extraOwners ?? [])];
   for (const o of view.owned) if (o.metadata.ownerReferences?.some((r) => ownerUids.includes(r.uid))) ownerUids.push(o.metadata.uid!);
-  const createFailures = new Set<string>();
+  // Retries name a new generated pod each time: one finding per distinct cause, the latest text.
+  const createFailures = new Map<string, string>();
   for (const uid of ownerUids) {
-    for (const e of eventsOf(view, uid)) if (e.reason === 'FailedCreate') createFailures.add(`FailedCreate: ${e.message}`);
+    for (const e of eventsOf(view, uid)) {
+      if (e.reason === 'FailedCreate') createFailures.set(String(e.message).replace(/pods "[^"]*"/g, 'pods'), `FailedCreate: ${e.message}`);
+    }
   }
-  for (const m of createFailures) findings.push({ ruleId: 'deploy/create-failed', severity: 'error', message: m });
+  for (const m of createFailures.values()) findings.push({ ruleId: 'deploy/create-failed', severity: 'error', message: m });
 
   // What the pods say, grouped: the same text for 3 pods is one finding.
   const pods = podsOf(w, view, opts.extraOwners ?? []).filter((p) => !p.metadata.deletionTimestamp);

@@ -41,6 +41,8 @@ export interface CheckOptions {
   /** Start of the virtual clock and seed of the cluster's randomness (deterministic reports). */
   now?: number;
   seed?: number;
+  /** Upper bound on reconciles of the simulation (default 200 per object, at least 20,000). */
+  maxReconciles?: number;
   /** Reconcilers of the throwaway cluster (default: every controller). */
   reconcilers?: () => Reconciler[] | Promise<Reconciler[]>;
 }
@@ -118,7 +120,8 @@ export async function runCheck(inputs: string[], opts: CheckOptions = {}): Promi
   const manager = opts.reconcilers
     ? new ControllerManager(await opts.reconcilers(), cluster.ctx)
     : (await import('../controllers/index')).createControllerManager(cluster.ctx);
-  const run = manager.runUntilStable({ timeoutMs });
+  // A safety net: a controller that writes on every pass must not hang a CI job.
+  const run = manager.runUntilStable({ timeoutMs, maxReconciles: opts.maxReconciles ?? Math.max(20_000, 200 * entries.length) });
 
   const workloads = diagnoseAll(cluster, entries, trials, run.stable ? undefined : timeoutMs);
   lintAll(cluster, entries, assumed);
