@@ -17,7 +17,7 @@ import { expandInputs, runValidate } from '../validate/run-validate';
 import type { Finding, ResourceResult } from '../validate/report';
 import { applyOrder } from './apply-order';
 import { isAssumed, parseAssumeExists, standIns, type AssumedObject } from './assume-exists';
-import { clusterProfile } from './cluster-shape';
+import { clusterProfile, registryAllowed, registryOf } from './cluster-shape';
 import { diagnoseWorkload, WORKLOAD_KINDS, type ClusterView } from './diagnose';
 import { keyRefs, lintObjects, type LintInput } from './lint';
 import { imagesOf, podTemplate } from './pod-templates';
@@ -123,7 +123,7 @@ export async function runCheck(inputs: string[], opts: CheckOptions = {}): Promi
   // A safety net: a controller that writes on every pass must not hang a CI job.
   const run = manager.runUntilStable({ timeoutMs, maxReconciles: opts.maxReconciles ?? Math.max(20_000, 200 * entries.length) });
 
-  const workloads = diagnoseAll(cluster, entries, trials, run.stable ? undefined : timeoutMs);
+  const workloads = diagnoseAll(cluster, entries, trials, run.stable ? undefined : timeoutMs, opts.allowedRegistries);
   lintAll(cluster, entries, assumed);
   return { ...report, workloads, simulatedMs: run.advancedMs, settled: run.stable };
 }
@@ -197,7 +197,7 @@ function trialJob(cj: KObject): KObject {
   };
 }
 
-function diagnoseAll(cluster: MemoryCluster, entries: Entry[], trials: Map<Entry, KObject>, timedOutAfterMs: number | undefined): WorkloadStatus[] {
+function diagnoseAll(cluster: MemoryCluster, entries: Entry[], trials: Map<Entry, KObject>, timedOutAfterMs: number | undefined, allowed: string[] | undefined): WorkloadStatus[] {
   const api = cluster.api;
   const list = (apiVersion: string, kind: string) => api.list(api.registry.forKind(apiVersion, kind)).items;
   const view: ClusterView = {
@@ -209,7 +209,8 @@ function diagnoseAll(cluster: MemoryCluster, entries: Entry[], trials: Map<Entry
   for (const e of entries) {
     const o = e.doc.object;
     if (!WORKLOAD_KINDS.has(o.kind)) continue;
-    const base = { kind: o.kind, namespace: e.namespace || undefined, name: o.metadata?.name ?? '', file: e.result.file, line: e.result.line };
+    const pos = e.doc.positionOf(['metadata']) ?? e.doc.positionOf([]);
+    const base = { kind: o.kind, namespace: o.metadata?.namespace, name: o.metadata?.name ?? '', file: e.result.file, line: pos?.line };
     const live = api.tryGet(api.typeOf(o), e.namespace || undefined, o.metadata?.name ?? '');
     if (!live) {
       out.push({ ...base, state: 'NotApplied', detail: 'not applied' });
@@ -221,6 +222,10 @@ function diagnoseAll(cluster: MemoryCluster, entries: Entry[], trials: Map<Entry
     for (const f of d.findings) {
       if (f.ruleId === 'deploy/not-ready' && timedOutAfterMs !== undefined && !/simulated/.test(f.message)) {
         f.hint ??= `the simulated deadline (--timeout ${formatMinutes(timedOutAfterMs)}) passed first; a longer --timeout may help if the workload is slow to start`;
+      }
+      const pulled = f.ruleId === 'deploy/image-pull' ? /Failed to pull image "([^"]+)"/.exec(f.message)?.[1] : undefined;
+      if (pulled && allowed?.length && !registryAllowed(pulled, allowed)) {
+        f.hint ??= `the registry ${registryOf(pulled)} is not in --allowed-registries (${allowed.join(', ')})`;
       }
       addFinding(e, f);
     }
