@@ -10,7 +10,7 @@ export function workloadSummary(r: CheckReport): string {
   const ok = r.workloads.filter((w) => w.state === 'Ready' || w.state === 'Complete').length;
   const secs = Math.round(r.simulatedMs / 1000);
   const time = secs >= 60 ? `${Math.floor(secs / 60)}m${secs % 60}s` : `${secs}s`;
-  return `${r.workloads.length} workloads: ${ok} ready, ${r.workloads.length - ok} not ready (simulated ${time}${r.settled ? '' : ', deadline reached'})`;
+  return `${r.workloads.length} workloads: ${ok} ready, ${r.workloads.length - ok} not ready (simulated ${time}${r.settled ? '' : r.capped ? ', stopped at the reconcile limit' : ', deadline reached'})`;
 }
 
 function workloadLabel(w: WorkloadStatus): string {
@@ -39,6 +39,7 @@ export function formatCheckReport(format: Format, report: CheckReport, opts: For
       body.workloads = report.workloads.map((w) => ({ kind: w.kind, namespace: w.namespace, name: w.name, file: w.file, line: w.line, state: w.state, detail: w.detail }));
       body.simulatedSeconds = report.simulatedMs / 1000;
       body.settled = report.settled;
+      if (report.capped) body.capped = true;
       return JSON.stringify(body, null, 2) + '\n';
     }
     case 'sarif': {

@@ -121,11 +121,15 @@ export async function runCheck(inputs: string[], opts: CheckOptions = {}): Promi
     ? new ControllerManager(await opts.reconcilers(), cluster.ctx)
     : (await import('../controllers/index')).createControllerManager(cluster.ctx);
   // A safety net: a controller that writes on every pass must not hang a CI job.
-  const run = manager.runUntilStable({ timeoutMs, maxReconciles: opts.maxReconciles ?? Math.max(20_000, 200 * entries.length) });
+  const maxReconciles = opts.maxReconciles ?? Math.max(20_000, 200 * entries.length);
+  const run = manager.runUntilStable({ timeoutMs, maxReconciles });
+  // Unsettled with work left only past the deadline: nothing changes before it, so the
+  // whole window was simulated (the manager does not move the clock to an idle deadline).
+  const simulatedMs = !run.stable && run.reconciles < maxReconciles ? timeoutMs : run.advancedMs;
 
   const workloads = diagnoseAll(cluster, entries, trials, run.stable ? undefined : timeoutMs, opts.allowedRegistries);
   lintAll(cluster, entries, assumed);
-  return { ...report, workloads, simulatedMs: run.advancedMs, settled: run.stable };
+  return { ...report, workloads, simulatedMs, settled: run.stable, capped: run.reconciles >= maxReconciles };
 }
 
 /** Applies stand-ins and entries; returns CronJob entry → the trial Job created for it. */

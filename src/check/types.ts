@@ -71,6 +71,8 @@ export interface CheckReport extends Report {
   simulatedMs: number;
   /** True when the controllers settled before the deadline. */
   settled: boolean;
+  /** True when the simulation stopped at its reconcile limit (a controller writing on every pass). */
+  capped?: boolean;
 }
 
 /** A finding before it is placed in the report. */
