@@ -131,12 +131,12 @@ export class FileStore implements Store {
     return this.readObject(path.join(this.registryDir, key));
   }
 
-  list(prefix: string): ListResult {
+  list(prefix: string, filter?: (obj: KObject) => boolean): ListResult {
     assertSafeKey(prefix);
     const rev = this.currentRev();
     const items: KObject[] = [];
     this.collect(path.join(this.registryDir, prefix), items);
-    return { rev, items };
+    return { rev, items: filter ? items.filter(filter) : items };
   }
 
   create(key: string, obj: KObject): KObject {

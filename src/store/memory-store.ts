@@ -32,10 +32,17 @@ export class MemoryStore implements Store {
     return o === undefined ? undefined : cloneJson(o);
   }
 
-  list(prefix: string): ListResult {
+  list(prefix: string, filter?: (obj: KObject) => boolean): ListResult {
     const p = prefix + '/';
-    const keys = [...this.objects.keys()].filter((k) => k.startsWith(p)).sort();
-    return { rev: this.rev, items: keys.map((k) => cloneJson(this.objects.get(k)!)) };
+    const keys: string[] = [];
+    for (const k of this.objects.keys()) if (k.startsWith(p)) keys.push(k);
+    keys.sort();
+    const items: KObject[] = [];
+    for (const k of keys) {
+      const o = this.objects.get(k)!;
+      if (!filter || filter(o)) items.push(cloneJson(o));
+    }
+    return { rev: this.rev, items };
   }
 
   create(key: string, obj: KObject): KObject {

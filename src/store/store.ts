@@ -47,8 +47,12 @@ export interface Store {
   /** The last revision handed out. */
   currentRev(): number;
   get(key: string): KObject | undefined;
-  /** Objects whose key starts with `prefix` + '/', sorted by key (etcd order). */
-  list(prefix: string): ListResult;
+  /**
+   * Objects whose key starts with `prefix` + '/', sorted by key (etcd order). `filter`,
+   * when given, sees each stored object before it is copied (it must not change it), so
+   * that selective lists do not pay for copying what they drop.
+   */
+  list(prefix: string, filter?: (obj: KObject) => boolean): ListResult;
   /** Stores a new object; metadata.resourceVersion is set to the new revision. */
   create(key: string, obj: KObject): KObject;
   /** Replaces an object if its stored revision equals `expectRev` (when given). */
