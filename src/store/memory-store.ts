@@ -22,6 +22,8 @@ export class MemoryStore implements Store {
   private rev = 0;
   private journal: WatchEvent[] = [];
   private readonly meta = new Map<string, string>();
+  /** Keys by their first segment (resource, or group for custom resources), sorted on demand. */
+  private readonly buckets = new Map<string, { keys: Set<string>; sorted?: string[] }>();
 
   currentRev(): number {
     return this.rev;
@@ -34,13 +36,22 @@ export class MemoryStore implements Store {
 
   list(prefix: string, filter?: (obj: KObject) => boolean): ListResult {
     const p = prefix + '/';
-    const keys: string[] = [];
-    for (const k of this.objects.keys()) if (k.startsWith(p)) keys.push(k);
-    keys.sort();
     const items: KObject[] = [];
-    for (const k of keys) {
-      const o = this.objects.get(k)!;
-      if (!filter || filter(o)) items.push(cloneJson(o));
+    const bucket = this.buckets.get(firstSegment(prefix));
+    if (bucket) {
+      const sorted = (bucket.sorted ??= [...bucket.keys].sort());
+      // Keys under the prefix are contiguous in sorted order: binary search the first.
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (sorted[mid] < p) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < sorted.length && sorted[i].startsWith(p); i++) {
+        const o = this.objects.get(sorted[i])!;
+        if (!filter || filter(o)) items.push(cloneJson(o));
+      }
     }
     return { rev: this.rev, items };
   }
@@ -69,6 +80,9 @@ export class MemoryStore implements Store {
     const rev = ++this.rev;
     const last = { ...current, metadata: { ...current.metadata, resourceVersion: String(rev) } };
     this.objects.delete(key);
+    const bucket = this.buckets.get(firstSegment(key))!;
+    bucket.keys.delete(key);
+    bucket.sorted = undefined;
     this.record({ type: 'DELETED', key, rev, object: last });
     return cloneJson(last);
   }
@@ -98,6 +112,13 @@ export class MemoryStore implements Store {
   private put(key: string, obj: KObject, type: 'ADDED' | 'MODIFIED'): KObject {
     const rev = ++this.rev;
     const stored = cloneJson({ ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } });
+    if (type === 'ADDED') {
+      const seg = firstSegment(key);
+      let bucket = this.buckets.get(seg);
+      if (!bucket) this.buckets.set(seg, (bucket = { keys: new Set() }));
+      bucket.keys.add(key);
+      bucket.sorted = undefined;
+    }
     this.objects.set(key, stored);
     // The journal shares the stored copy: neither is ever mutated, changesSince copies.
     this.record({ type, key, rev, object: stored });
@@ -108,4 +129,9 @@ export class MemoryStore implements Store {
     this.journal.push(e);
     if (this.journal.length > JOURNAL_LIMIT) this.journal = this.journal.slice(-JOURNAL_LIMIT / 2);
   }
+}
+
+function firstSegment(key: string): string {
+  const i = key.indexOf('/');
+  return i < 0 ? key : key.slice(0, i);
 }
