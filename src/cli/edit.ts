@@ -280,10 +280,8 @@ async function visitToPatch(s: Session, originals: Target[], updated: KObject[],
 async function parseEdited(text: string): Promise<{ objects: KObject[] } | { error: string }> {
   const { parseManifestText } = await import('../manifest');
   const { docs, errors } = parseManifestText(text, 'edited-file');
-  if (errors.length) {
-    const msgs = errors.map((e) => e.kubectlMessage);
-    return { error: msgs.length === 1 ? msgs[0] : `[${msgs.join(', ')}]` };
-  }
+  // The decoder stops at the first error of the stream.
+  if (errors.length) return { error: errors[0].kubectlMessage };
   return { objects: docs.map((d) => d.object) };
 }
 
