@@ -5,18 +5,13 @@
 // from what the user saw, a concurrent change to other fields is kept. Invalid objects and
 // syntax errors re-open the file with the reasons as `#` comments.
 
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
-import { YAML_OPTIONS } from '../manifest/yaml-compat';
 import { ApiError, CliError, formatFieldError } from '../api/errors';
 import { pluralGroup, type ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
-import { deepEqual } from '../api/server';
 import { deepCopy, isObject, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
@@ -24,6 +19,20 @@ import { collect } from './flags/collect';
 import { PrintedError } from './format-error';
 import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
+
+// Heavy modules load when `edit` runs (runEdit), not at every kubesim start-up.
+const lazy: { yaml?: typeof import('yaml'); yamlCompat?: typeof import('../manifest/yaml-compat'); childProcess?: typeof import('node:child_process'); crypto?: typeof import('node:crypto'); server?: typeof import('../api/server') } = {};
+async function loadLazy(): Promise<void> {
+  lazy.yaml ??= await import('yaml');
+  lazy.yamlCompat ??= await import('../manifest/yaml-compat');
+  lazy.childProcess ??= await import('node:child_process');
+  lazy.crypto ??= await import('node:crypto');
+  lazy.server ??= await import('../api/server');
+}
+const parseYaml: typeof import('yaml').parse = ((...a: [string, any?, any?]) => lazy.yaml!.parse(...a)) as typeof import('yaml').parse;
+const spawnSync = (...a: Parameters<typeof import('node:child_process').spawnSync>) => lazy.childProcess!.spawnSync(...a);
+const randomBytes = (n: number) => lazy.crypto!.randomBytes(n);
+const deepEqual = (a: unknown, b: unknown) => lazy.server!.deepEqual(a, b);
 
 export interface EditFlags extends TargetFlags {
   output?: string;
@@ -80,7 +89,7 @@ export function manualStrip(text: string): string {
 /** cmdutil.StripComments: the YAML as JSON (comments and layout gone), or ManualStrip if it does not parse. */
 export function stripComments(text: string): string {
   try {
-    return JSON.stringify(parseYaml(text, YAML_OPTIONS) ?? null);
+    return JSON.stringify(parseYaml(text, lazy.yamlCompat!.YAML_OPTIONS) ?? null);
   } catch {
     return manualStrip(text);
   }
@@ -359,6 +368,7 @@ async function editLoop(s: Session, infos: Target[]): Promise<number> {
 }
 
 export async function runEdit(ctx: CliContext, resources: string[], flags: EditFlags, program: string): Promise<number> {
+  await loadLazy();
   const output = flags.output ?? '';
   const format = output === 'json' ? 'json' : 'yaml';
   const validate = flags.validate ?? 'strict';
@@ -367,7 +377,9 @@ export async function runEdit(ctx: CliContext, resources: string[], flags: EditF
   }
   // -o picks the editing format (json or yaml) and how the result is printed.
   const print = await mutationPrinter(ctx, output === '' ? undefined : output, 'none');
-  const targets = await resolveTargets(ctx, resources, flags, 'edit');
+  // The builder allows an empty selector for edit: `edit deployments` edits every deployment.
+  const typeOnly = resources.length === 1 && !resources[0].includes('/');
+  const targets = await resolveTargets(ctx, resources, { ...flags, all: flags.all || typeOnly }, 'edit');
   if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
   if (targets.items.length === 0) throw new CliError('edit cancelled, no objects found');
   if (validate !== 'ignore' && validate !== 'false') await (await import('../api/validator-adapter')).loadValidation();
