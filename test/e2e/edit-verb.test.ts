@@ -238,3 +238,18 @@ test('$EDITOR is used when $KUBE_EDITOR is unset', () => {
   assert.equal(r.stdout, 'deployment.apps/envx edited\n');
   assert.equal(views('envx'), 1);
 });
+
+test('a type without names edits every object of that type; none at all cancels the edit', () => {
+  const ed = editor('none', []);
+  const r = edit(['cronjobs'], ed);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'error: edit cancelled, no objects found\n');
+  assert.equal(views('none'), 0);
+  const ed2 = editor('alldeps', []);
+  const r2 = edit(['deployments'], ed2);
+  assert.equal(r2.stderr, 'Edit cancelled, no changes made.\n');
+  const shown = view('alldeps', 1);
+  assert.match(shown, /^kind: List$/m);
+  assert.match(shown, /^ {4}name: web$/m);
+  assert.match(shown, /^ {4}name: conc$/m);
+});

@@ -1,0 +1,110 @@
+// e2e: `kubesim autoscale` through the built CLI on a real state directory.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Sandbox } from './helpers';
+
+const sb = new Sandbox('kubesim-autoscale-');
+after(() => sb.cleanup());
+
+sb.ok(['create', 'deployment', 'web', '--image=nginx', '--replicas=2']);
+
+test('autoscale creates the HPA for a Deployment and says autoscaled', () => {
+  const r = sb.run(['autoscale', 'deployment', 'web', '--min=2', '--max=5', '--cpu-percent=80']);
+  assert.equal(r.stderr, '');
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, 'horizontalpodautoscaler.autoscaling/web autoscaled\n');
+  const hpa = JSON.parse(sb.ok(['get', 'hpa', 'web', '-o', 'json']));
+  assert.equal(hpa.apiVersion, 'autoscaling/v1');
+  assert.deepEqual(hpa.spec, {
+    maxReplicas: 5,
+    minReplicas: 2,
+    scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+    targetCPUUtilizationPercentage: 80,
+  });
+});
+
+test('autoscaling the same target again: AlreadyExists as kubectl prints it (exit 1)', () => {
+  const r = sb.run(['autoscale', 'deploy', 'web', '--max=5']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, 'Error from server (AlreadyExists): horizontalpodautoscalers.autoscaling "web" already exists\n');
+});
+
+test('TYPE/NAME with --name; the minimum is left to the server default when not given', () => {
+  const r = sb.run(['autoscale', 'deploy/web', '--max=3', '--name=web-hpa']);
+  assert.equal(r.stdout, 'horizontalpodautoscaler.autoscaling/web-hpa autoscaled\n');
+  const hpa = JSON.parse(sb.ok(['get', 'hpa', 'web-hpa', '-o', 'json']));
+  assert.equal(hpa.spec.maxReplicas, 3);
+  assert.equal(hpa.spec.scaleTargetRef.name, 'web');
+  assert.equal(hpa.spec.targetCPUUtilizationPercentage, undefined);
+});
+
+test('a missing target is NotFound', () => {
+  const r = sb.run(['autoscale', 'deployment', 'nope', '--max=3']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'Error from server (NotFound): deployments.apps "nope" not found\n');
+});
+
+test('--max is checked before the target is looked up', () => {
+  const r = sb.run(['autoscale', 'deployment', 'nope', '--max=0']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'error: --max=MAXPODS is required and must be at least 1, max: 0\n');
+  const r2 = sb.run(['autoscale', 'deployment', 'web', '--min=4', '--max=2']);
+  assert.equal(r2.code, 1);
+  assert.equal(r2.stderr, 'error: --max=MAXPODS must be larger or equal to --min=MINPODS, max: 2, min: 4\n');
+  const r3 = sb.run(['autoscale', 'deployment', 'web']);
+  assert.equal(r3.code, 1);
+  assert.match(r3.stderr, /required flag\(s\) \\?"max\\?" not set/);
+});
+
+test('--dry-run=client -o yaml prints the HPA kubectl would send, and creates nothing', () => {
+  const r = sb.run(['autoscale', 'deployment', 'web', '--max=4', '--cpu-percent=50', '--name=dry', '--dry-run=client', '-o', 'yaml']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stdout,
+    `apiVersion: autoscaling/v1
+kind: HorizontalPodAutoscaler
+metadata:
+  creationTimestamp: null
+  name: dry
+spec:
+  maxReplicas: 4
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: web
+  targetCPUUtilizationPercentage: 50
+status:
+  currentReplicas: 0
+  desiredReplicas: 0
+`,
+  );
+  assert.equal(sb.run(['autoscale', 'deployment', 'web', '--max=4', '--name=dry', '--dry-run=client']).stdout, 'horizontalpodautoscaler.autoscaling/dry created (dry run)\n');
+  assert.equal(sb.run(['get', 'hpa', 'dry']).code, 1);
+});
+
+test('a StatefulSet can be autoscaled too', () => {
+  sb.ok(['apply', '-f', '-'], {
+    stdin: `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  replicas: 1
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      containers:
+      - name: db
+        image: postgres
+`,
+  });
+  const r = sb.run(['autoscale', 'statefulset', 'db', '--max=3']);
+  assert.equal(r.stdout, 'horizontalpodautoscaler.autoscaling/db autoscaled\n');
+  assert.equal(sb.ok(['get', 'hpa', 'db', '-o', 'jsonpath={.spec.scaleTargetRef.kind}/{.spec.scaleTargetRef.name}']), 'StatefulSet/db');
+});
