@@ -37,7 +37,10 @@ export function lintObjects(inputs: LintInput[], existsOutside: ExistsOutside): 
   const out: LintFinding[] = [];
   const add = (index: number, f: RawFinding) => out.push({ index, finding: f });
   const defined = new Set(inputs.map((i) => `${i.obj.kind}|${CLUSTER_SCOPED_REFS.has(i.obj.kind) ? '' : i.namespace}|${i.obj.metadata?.name}`));
+  // Static binding: a PVC of class "manual" binds to a PV of class "manual" with no StorageClass object.
+  const pvClasses = new Set(inputs.filter((i) => i.obj.kind === 'PersistentVolume').map((i) => i.obj.spec?.storageClassName).filter((c) => typeof c === 'string'));
   const exists = (kind: string, namespace: string, name: string) => {
+    if (kind === 'StorageClass' && pvClasses.has(name)) return true;
     const ns = CLUSTER_SCOPED_REFS.has(kind) ? '' : namespace;
     return defined.has(`${kind}|${ns}|${name}`) || existsOutside(kind, ns, name);
   };

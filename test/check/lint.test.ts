@@ -206,3 +206,26 @@ spec:
 `, { assumeExists: ['secret/db-creds', 'cm/app-config'] });
   assert.deepEqual(only(findings, 'lint/missing-reference'), []);
 });
+
+test('a StorageClass name carried by a PersistentVolume of the inputs needs no StorageClass object (static binding)', async () => {
+  const { findings } = await d.check('pv.yaml', `apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: pv1
+spec:
+  storageClassName: manual
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  hostPath: {path: /mnt/data}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: claim
+spec:
+  storageClassName: manual
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+`);
+  assert.deepEqual(only(findings, 'lint/missing-reference'), []);
+});
