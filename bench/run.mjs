@@ -1,36 +1,49 @@
 #!/usr/bin/env node
 // kubesim benchmarks: one command runs them all (`npm run bench`), printing a Markdown
-// table of medians. Each case runs the real CLI (bin/kubesim) as a user would, in a fresh
-// temporary state directory. Peers on this machine are measured side by side where they
-// exist (node -e 0 as the floor, kubectl version --client).
+// table of medians (and, with --write, replacing the generated section of
+// bench/RESULTS.md). CLI cases run the real CLI (bin/kubesim, so build first) as a user
+// would, in fresh temporary state directories, in-process (KUBESIM_NO_DAEMON=1) unless the
+// case is about the daemon. Control-loop cases run in-process on a MemoryStore with the
+// virtual clock (bench/in-process.ts). Peers on this machine are measured side by side
+// where they exist (node -e 0 as the floor, kubectl version --client).
 //
-//   node bench/run.mjs [--runs N] [--only NAME,...] [--quick]
+//   node bench/run.mjs [--runs N] [--only startup,cluster,get,apply,concurrent,schedule,deployment,reconcile,daemon,validate] [--quick] [--write]
+//
+// --quick: a smoke run (smaller sizes, 3 runs, skips the slowest cases); about 2 minutes.
 
-import { spawnSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'kubesim');
 const args = process.argv.slice(2);
-const RUNS = Number(args[args.indexOf('--runs') + 1]) || 5;
-const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : undefined;
 const QUICK = args.includes('--quick');
+const RUNS = Number(args[args.indexOf('--runs') + 1]) || (QUICK ? 3 : 5);
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : undefined;
+const WRITE = args.includes('--write');
+const started = Date.now();
+
+if (!existsSync(join(ROOT, 'dist', 'main.mjs'))) {
+  console.error('dist/main.mjs is missing: run `npm run build` first');
+  process.exit(1);
+}
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-function time(cmd, argv, env = {}, input) {
+function run(cmd, argv, env = {}, opts = {}) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, argv, { env: { ...process.env, KUBESIM_NO_DAEMON: '1', ...env }, input, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync(cmd, argv, { env: { ...process.env, KUBESIM_NO_DAEMON: '1', ...env }, input: opts.input, encoding: 'utf8', maxBuffer: 1 << 30, timeout: opts.timeoutMs });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed: ${r.stderr}`);
-  return ms;
+  if (r.status !== 0 && !opts.allowFail) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status ?? r.signal}): ${(r.stderr ?? '').slice(0, 500)}`);
+  return { ms, stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
+const time = (cmd, argv, env, opts) => run(cmd, argv, env, opts).ms;
 
 function bench(runs, fn) {
   const xs = [];
@@ -38,10 +51,17 @@ function bench(runs, fn) {
   return median(xs);
 }
 
-const kubesim = (home, argv, input) => time(process.execPath, [BIN, ...argv], { KUBESIM_HOME: home }, input);
+const kubesim = (home, argv, opts) => time(process.execPath, [BIN, ...argv], { KUBESIM_HOME: home }, opts);
+const kubesimOut = (home, argv, opts) => run(process.execPath, [BIN, ...argv], { KUBESIM_HOME: home }, opts);
 
+const homes = [];
 function tempHome() {
-  return mkdtempSync(join(tmpdir(), 'kubesim-bench-'));
+  const h = mkdtempSync(join(tmpdir(), 'kubesim-bench-'));
+  homes.push(h);
+  return h;
+}
+function dropHome(h) {
+  rmSync(h, { recursive: true, force: true });
 }
 
 function podDocs(n, prefix = 'p') {
@@ -62,100 +82,350 @@ spec:
   return docs.join('---\n');
 }
 
-function cmDocs(n) {
+function cmDocs(n, prefix = 'cm') {
   const docs = [];
-  for (let i = 0; i < n; i++) docs.push(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\ndata:\n  k: v${i}\n`);
+  for (let i = 0; i < n; i++) docs.push(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${prefix}-${i}\ndata:\n  k: v${i}\n`);
   return docs.join('---\n');
 }
 
-const results = [];
-function record(name, ms, extra = '') {
-  results.push({ name, ms, extra });
-  console.error(`${name}: ${ms.toFixed(1)} ms ${extra}`);
+/**
+ * Fills a cluster with `n` pods by writing registry files directly, in the store's own
+ * format (one pod applied through the CLI is the template), because applying 100,000
+ * documents would take far longer than reading them back.
+ */
+function seedPods(home, n) {
+  const file = join(tmpdir(), `kubesim-bench-template-${process.pid}.yaml`);
+  writeFileSync(file, podDocs(1, 'template'));
+  kubesim(home, ['apply', '-f', file]);
+  rmSync(file);
+  const cluster = join(home, 'clusters', 'kubesim');
+  const dir = join(cluster, 'registry', 'pods', 'default');
+  const template = JSON.parse(readFileSync(join(dir, 'template-0'), 'utf8'));
+  let rev = Number(readFileSync(join(cluster, 'rev'), 'utf8').trim());
+  for (let i = 0; i < n; i++) {
+    const name = `p-${i}`;
+    const obj = {
+      ...template,
+      metadata: { ...template.metadata, name, uid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, labels: { app: i % 10 === 0 ? 'x' : 'y' }, resourceVersion: String(++rev) },
+    };
+    writeFileSync(join(dir, name), JSON.stringify(obj, null, 2) + '\n', { mode: 0o600 });
+  }
+  rmSync(join(dir, 'template-0'));
+  writeFileSync(join(cluster, 'rev'), `${rev}\n`, { mode: 0o600 });
 }
-const want = (name) => !ONLY || ONLY.some((o) => name.startsWith(o));
+
+// Starts one `apply -f` per file at once and reports the wall time until all have exited.
+const CONCURRENT = `
+const { spawn } = require('node:child_process');
+const [bin, ...files] = process.argv.slice(1);
+const t0 = process.hrtime.bigint();
+Promise.all(files.map((f) => new Promise((resolve) => spawn(process.execPath, [bin, 'apply', '-f', f], { stdio: 'ignore' }).on('exit', resolve))))
+  .then((codes) => console.log(JSON.stringify({ ms: Number(process.hrtime.bigint() - t0) / 1e6, codes })));
+`;
+
+const results = [];
+function record(section, name, ms, extra = '', unit = 'ms') {
+  results.push({ section, name, ms, extra, unit });
+  const v = unit === 'ms' ? `${ms.toFixed(1)} ms` : `${ms} ${unit}`;
+  console.error(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${name}: ${v} ${extra}`);
+}
+const want = (name) => !ONLY || ONLY.includes(name);
+function section(name, fn) {
+  if (!want(name)) return;
+  try {
+    fn();
+  } catch (e) {
+    record(name, `${name}: failed`, NaN, String(e.message).split('\n')[0].slice(0, 200));
+  }
+}
+
+const fmtRate = (n, ms) => `${Math.round((n / ms) * 1000).toLocaleString('en-US')}`;
 
 // --- start-up ---
-if (want('startup')) {
+section('startup', () => {
   const home = tempHome();
   kubesim(home, ['get', 'pods']); // creates the default cluster once
-  const floor = bench(RUNS * 2, () => time(process.execPath, ['-e', '0']));
-  const version = bench(RUNS * 2, () => kubesim(home, ['version', '--client']));
-  const getEmpty = bench(RUNS * 2, () => kubesim(home, ['get', 'pods']));
+  const runs = RUNS * 2;
+  const floor = bench(runs, () => time(process.execPath, ['-e', '0']));
+  const version = bench(runs, () => kubesim(home, ['version', '--client']));
+  const getEmpty = bench(runs, () => kubesim(home, ['get', 'pods']));
   let kubectl;
   try {
-    kubectl = bench(RUNS * 2, () => time('kubectl', ['version', '--client']));
+    kubectl = bench(runs, () => time('kubectl', ['version', '--client']));
   } catch {
     kubectl = undefined;
   }
-  record('startup: node -e 0 (floor)', floor);
-  record('startup: kubesim version', version, `${(version / floor).toFixed(2)}x node${kubectl ? `, ${(version / kubectl).toFixed(2)}x kubectl` : ''}`);
-  record('startup: kubesim get pods (empty)', getEmpty, `${(getEmpty / floor).toFixed(2)}x node${kubectl ? `, ${(getEmpty / kubectl).toFixed(2)}x kubectl` : ''}`);
-  if (kubectl) record('startup: kubectl version --client (peer)', kubectl);
-  rmSync(home, { recursive: true, force: true });
-}
+  const vs = (ms) => `${(ms / floor).toFixed(2)}× node -e 0${kubectl ? `, ${(ms / kubectl).toFixed(2)}× kubectl` : ''}`;
+  record('startup', 'node -e 0 (floor)', floor, `${runs} runs`);
+  if (kubectl) record('startup', 'kubectl version --client (peer)', kubectl, `${(kubectl / floor).toFixed(2)}× node -e 0`);
+  record('startup', 'kubesim version --client', version, `${vs(version)} (target ≤ 1.5× node)`);
+  record('startup', 'kubesim get pods (empty cluster)', getEmpty, vs(getEmpty));
+  dropHome(home);
+});
+
+// --- cluster creation: create, then the first successful `get nodes` ---
+section('cluster', () => {
+  for (const nodes of QUICK ? [3, 100] : [3, 1000]) {
+    const runs = nodes >= 1000 ? Math.min(RUNS, 3) : RUNS;
+    const ms = bench(runs, () => {
+      const home = tempHome();
+      const t0 = process.hrtime.bigint();
+      kubesim(home, ['cluster', 'create', 'c', '--nodes', String(nodes)]);
+      const out = kubesimOut(home, ['get', 'nodes', '--no-headers']).stdout;
+      const t = Number(process.hrtime.bigint() - t0) / 1e6;
+      const got = out.split('\n').filter((l) => /^node-/.test(l)).length;
+      if (got !== nodes) throw new Error(`expected ${nodes} nodes, got ${got}`);
+      dropHome(home);
+      return t;
+    });
+    record('cluster', `cluster create --nodes ${nodes} + first get nodes`, ms, `${runs} runs, no daemon`);
+  }
+});
 
 // --- write path ---
-if (want('apply')) {
+section('apply', () => {
   for (const n of QUICK ? [1, 100, 1000] : [1, 100, 1000, 10000]) {
-    const file = join(tmpdir(), `kubesim-bench-${n}.yaml`);
+    const file = join(tmpdir(), `kubesim-bench-${process.pid}-${n}.yaml`);
     writeFileSync(file, cmDocs(n));
-    const ms = bench(n >= 10000 ? Math.min(RUNS, 3) : RUNS, () => {
+    const runs = n >= 10000 ? Math.min(RUNS, 3) : RUNS;
+    const ms = bench(runs, () => {
       const home = tempHome();
       kubesim(home, ['get', 'ns']);
       const t = kubesim(home, ['apply', '-f', file]);
-      rmSync(home, { recursive: true, force: true });
+      dropHome(home);
       return t;
     });
-    record(`apply -f: ${n} documents`, ms, `${((n / ms) * 1000).toFixed(0)} docs/s`);
+    record('apply', `apply -f: ${n.toLocaleString('en-US')} documents`, ms, `${fmtRate(n, ms)} docs/s, ${runs} runs${n === 1000 ? ' (target ≤ 3 s)' : ''}`);
     rmSync(file);
   }
-}
+});
+
+section('concurrent', () => {
+  const procs = 20;
+  const per = QUICK ? 10 : 50;
+  const files = Array.from({ length: procs }, (_, i) => {
+    const f = join(tmpdir(), `kubesim-bench-${process.pid}-c${i}.yaml`);
+    writeFileSync(f, cmDocs(per, `w${i}`));
+    return f;
+  });
+  const ms = bench(QUICK ? 1 : 3, () => {
+    const home = tempHome();
+    kubesim(home, ['get', 'ns']);
+    const r = spawnSync(process.execPath, ['-e', CONCURRENT, BIN, ...files], { env: { ...process.env, KUBESIM_NO_DAEMON: '1', KUBESIM_HOME: home }, encoding: 'utf8' });
+    const { ms: t, codes } = JSON.parse(r.stdout);
+    if (codes.some((c) => c !== 0)) throw new Error(`apply exit codes ${codes.join(',')}`);
+    const n = kubesimOut(home, ['get', 'configmaps', '--no-headers']).stdout.split('\n').filter((l) => /^w\d+-/.test(l)).length;
+    if (n !== procs * per) throw new Error(`expected ${procs * per} ConfigMaps, found ${n}`);
+    dropHome(home);
+    return t;
+  });
+  record('concurrent', `${procs} concurrent apply processes × ${per} documents`, ms, `${fmtRate(procs * per, ms)} docs/s overall, all ${procs * per} objects present`);
+  for (const f of files) rmSync(f);
+});
 
 // --- read path ---
-if (want('get')) {
+section('get', () => {
   for (const n of QUICK ? [1000, 10000] : [1000, 10000, 100000]) {
     const home = tempHome();
     kubesim(home, ['get', 'ns']);
-    for (let done = 0; done < n; done += 10000) {
-      const file = join(tmpdir(), `kubesim-bench-pods-${done}.yaml`);
-      writeFileSync(file, podDocs(Math.min(10000, n - done), `p${done}`));
-      kubesim(home, ['apply', '-f', file]);
-      rmSync(file);
-    }
-    const version = bench(RUNS, () => kubesim(home, ['version', '--client']));
-    record(`get pods: ${n} pods`, bench(RUNS, () => kubesim(home, ['get', 'pods'])));
-    record(`get pods -o json: ${n} pods`, bench(RUNS, () => kubesim(home, ['get', 'pods', '-o', 'json'])));
-    record(`get pods -l app=x: ${n} pods`, bench(RUNS, () => kubesim(home, ['get', 'pods', '-l', 'app=x'])));
-    const one = bench(RUNS, () => kubesim(home, ['get', 'pod', 'p0-5']));
-    record(`get pod X: ${n} pods`, one, `${(one / version).toFixed(2)}x kubesim version`);
-    rmSync(home, { recursive: true, force: true });
+    const t0 = Date.now();
+    seedPods(home, n);
+    const seedMs = Date.now() - t0;
+    const runs = n >= 100000 ? Math.min(RUNS, 3) : RUNS;
+    const version = bench(runs, () => kubesim(home, ['version', '--client']));
+    const note = `${runs} runs`;
+    const all = bench(runs, () => kubesim(home, ['get', 'pods']));
+    record('get', `get pods: ${n.toLocaleString('en-US')} pods`, all, `${note}, ${((all / n) * 1000).toFixed(0)} µs/pod${n === 10000 ? ' (target ≤ 1 s)' : ''}`);
+    const json = bench(runs, () => kubesim(home, ['get', 'pods', '-o', 'json']));
+    record('get', `get pods -o json: ${n.toLocaleString('en-US')} pods`, json, note);
+    const sel = bench(runs, () => kubesim(home, ['get', 'pods', '-l', 'app=x']));
+    record('get', `get pods -l app=x: ${n.toLocaleString('en-US')} pods (1 in 10 match)`, sel, note);
+    const one = bench(runs, () => kubesim(home, ['get', 'pod', 'p-5']));
+    record('get', `get pod X: ${n.toLocaleString('en-US')} pods`, one, `${(one / version).toFixed(2)}× kubesim version (target ≤ 1.2×); seeded in ${(seedMs / 1000).toFixed(1)} s`);
+    dropHome(home);
   }
+});
+
+// --- control loop (in-process, MemoryStore, virtual clock) ---
+function inProcess(argv, timeoutMs) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'in-process.ts'), ...argv], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 26 });
+  if (r.status !== 0) {
+    if (r.signal) return { timedOut: true };
+    throw new Error(`in-process ${argv.join(' ')} failed: ${(r.stderr ?? '').slice(-400)}`);
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop());
 }
+
+section('schedule', () => {
+  for (const [nodes, pods] of QUICK ? [[1000, 2000]] : [[1000, 10000], [5000, 10000]]) {
+    const runs = QUICK ? 1 : 3;
+    const xs = [];
+    for (let i = 0; i < runs; i++) xs.push(inProcess(['schedule', String(nodes), String(pods)], 600_000).podsPerSec);
+    const rate = median(xs);
+    record('schedule', `scheduling: ${pods.toLocaleString('en-US')} pending pods on ${nodes.toLocaleString('en-US')} nodes`, Math.round(rate), `median of ${runs}; in-process, MemoryStore (target ≥ 2,000/s)`, 'pods/s');
+  }
+});
+
+section('deployment', () => {
+  const cases = QUICK ? [[500, 10, 120_000]] : [[1000, 10, 300_000], [10000, 100, 180_000]];
+  for (const [replicas, nodes, limit] of cases) {
+    const r = inProcess(['deployment', String(replicas), String(nodes)], limit);
+    if (r.timedOut) record('deployment', `Deployment of ${replicas.toLocaleString('en-US')} replicas until all Running`, NaN, `did not finish within ${limit / 1000} s of wall time (1 run)`);
+    else record('deployment', `Deployment of ${replicas.toLocaleString('en-US')} replicas until all Running`, r.ms, `1 run; ${nodes} nodes, virtual clock: ${(r.clusterMs / 1000).toFixed(1)} s of cluster time, ${r.reconciles.toLocaleString('en-US')} reconciles (target < 30 s for 10,000)`);
+  }
+});
+
+section('reconcile', () => {
+  const replicas = QUICK ? 100 : 1000;
+  const home = tempHome();
+  kubesim(home, ['cluster', 'create', 'kubesim', '--nodes', String(Math.ceil(replicas / 100) + 1)]);
+  const file = join(tmpdir(), `kubesim-bench-${process.pid}-deploy.yaml`);
+  writeFileSync(file, `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: ${replicas}\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: c\n        image: nginx:1.27\n`);
+  kubesim(home, ['apply', '-f', file]);
+  const limit = QUICK ? 120_000 : 300_000;
+  const r = kubesimOut(home, ['reconcile', '--until-stable'], { timeoutMs: limit, allowFail: true });
+  if (r.status !== 0) record('reconcile', `reconcile --until-stable: ${replicas}-replica Deployment`, NaN, `did not finish within ${limit / 1000} s (1 run)`);
+  else {
+    const running = kubesimOut(home, ['get', 'pods', '--no-headers']).stdout.split('\n').filter((l) => /\bRunning\b/.test(l)).length;
+    record('reconcile', `reconcile --until-stable: ${replicas}-replica Deployment`, r.ms, `1 run, CLI in-process on the file store; ${running} pods Running afterwards`);
+  }
+  rmSync(file);
+  dropHome(home);
+});
+
+// --- daemon at rest ---
+function procStat(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(status)[1]) * 1024;
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(f[11]) + Number(f[12]); // utime + stime, clock ticks (100/s)
+  return { rss, cpuMs: ticks * 10 };
+}
+function sleepMs(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+section('daemon', () => {
+  const pods = QUICK ? 1000 : 10000;
+  const home = tempHome();
+  kubesim(home, ['cluster', 'create', 'kubesim', '--nodes', String(Math.ceil(pods / 100) + 1)]);
+  seedPods(home, pods);
+  const cluster = join(home, 'clusters', 'kubesim');
+  kubesimOut(home, ['cluster', 'start']);
+  const pid = Number(readFileSync(join(cluster, 'daemon.pid'), 'utf8').trim());
+  try {
+    // Wait until it settles (CPU under 5% over 5 s) or give up after the limit.
+    const limitMs = QUICK ? 60_000 : 180_000;
+    const t0 = Date.now();
+    let settled = false;
+    let prev = procStat(pid);
+    while (Date.now() - t0 < limitMs) {
+      sleepMs(5000);
+      const cur = procStat(pid);
+      if ((cur.cpuMs - prev.cpuMs) / 5000 < 0.05) {
+        settled = true;
+        break;
+      }
+      prev = cur;
+    }
+    const a = procStat(pid);
+    sleepMs(10_000);
+    const b = procStat(pid);
+    const cpuPct = ((b.cpuMs - a.cpuMs) / 10_000) * 100;
+    const running = kubesimOut(home, ['get', 'pods', '--no-headers'], { timeoutMs: 120_000, allowFail: true }).stdout.split('\n').filter((l) => /\bRunning\b/.test(l)).length;
+    const state = settled ? `at rest after ${((Date.now() - t0 - 10_000) / 1000).toFixed(0)} s` : `NOT at rest after ${limitMs / 1000} s (still reconciling)`;
+    record('daemon', `daemon RSS with ${pods.toLocaleString('en-US')} pods`, Math.round(b.rss / 2 ** 20), `${state}; ${running.toLocaleString('en-US')} Running (target ≤ 500 MB)`, 'MiB');
+    record('daemon', `daemon CPU over 10 s with ${pods.toLocaleString('en-US')} pods`, Number(cpuPct.toFixed(1)), state, '% of a core');
+  } finally {
+    kubesimOut(home, ['cluster', 'stop'], { allowFail: true });
+    try {
+      process.kill(pid, 0);
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* stopped */
+    }
+    dropHome(home);
+  }
+});
 
 // --- validation ---
-if (want('validate')) {
+section('validate', () => {
   const corpus = join(ROOT, '..', 'shared', 'corpus');
-  try {
-    statSync(corpus);
-    const home = tempHome();
-    const ms = bench(RUNS, () => {
-      const t0 = process.hrtime.bigint();
-      spawnSync(process.execPath, [BIN, 'validate', '--ignore-missing-schemas', '-o', 'json', corpus], { env: { ...process.env, KUBESIM_HOME: home }, encoding: 'utf8', maxBuffer: 1 << 30 });
-      return Number(process.hrtime.bigint() - t0) / 1e6;
-    });
-    record('validate: whole corpus (1,097 objects)', ms, `${((1097 / ms) * 1000).toFixed(0)} docs/s incl. start-up`);
-    rmSync(home, { recursive: true, force: true });
-  } catch (e) {
-    console.error(`validate: skipped (${e.message})`);
+  const home = tempHome();
+  const validate = (paths) => {
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'validate', '--ignore-missing-schemas', '-o', 'json', ...paths], { env: { ...process.env, KUBESIM_HOME: home }, encoding: 'utf8', maxBuffer: 1 << 30 });
+    const peakKb = Number(r.stderr.trim().split('\n').pop());
+    const report = JSON.parse(r.stdout);
+    const docs = report.summary?.resources ?? report.resources?.length ?? report.results?.length;
+    return { peakKb, docs, report };
+  };
+  const timed = (paths) => {
+    const t0 = process.hrtime.bigint();
+    const v = validate(paths);
+    return { ...v, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+  };
+  if (existsSync(corpus)) {
+    const xs = [];
+    let last;
+    for (let i = 0; i < RUNS; i++) xs.push((last = timed([corpus])).ms);
+    const ms = median(xs);
+    const docs = countDocs(last.report);
+    record('validate', `validate: corpus (${docs.toLocaleString('en-US')} resources)`, ms, `${fmtRate(docs, ms)} docs/s incl. start-up; peak RSS ${(last.peakKb / 1024).toFixed(0)} MiB; ${RUNS} runs`);
+  }
+  const n = QUICK ? 2000 : 10000;
+  const tree = mkdtempSync(join(tmpdir(), 'kubesim-bench-tree-'));
+  for (let d = 0; d < n / 100; d++) {
+    mkdirSync(join(tree, `app-${d}`));
+    for (let i = 0; i < 100; i++) writeFileSync(join(tree, `app-${d}`, `m-${i}.yaml`), generatedManifest(d * 100 + i));
+  }
+  const xs = [];
+  let last;
+  for (let i = 0; i < RUNS; i++) xs.push((last = timed([tree])).ms);
+  const ms = median(xs);
+  const docs = countDocs(last.report);
+  record('validate', `validate: ${n.toLocaleString('en-US')} generated manifests`, ms, `${fmtRate(docs, ms)} docs/s incl. start-up (target ≥ 5,000/s after start-up); ${docs.toLocaleString('en-US')} resources; peak RSS ${(last.peakKb / 1024).toFixed(0)} MiB; ${RUNS} runs`);
+  rmSync(tree, { recursive: true, force: true });
+  dropHome(home);
+});
+
+function countDocs(report) {
+  if (typeof report?.summary?.resources === 'number') return report.summary.resources;
+  if (typeof report?.summary?.total === 'number') return report.summary.total;
+  if (Array.isArray(report?.resources)) return report.resources.length;
+  if (Array.isArray(report)) return report.length;
+  return NaN;
+}
+
+function generatedManifest(i) {
+  switch (i % 3) {
+    case 0:
+      return `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-${i}\n  labels:\n    app: web-${i}\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: web-${i}\n  template:\n    metadata:\n      labels:\n        app: web-${i}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n        ports:\n        - containerPort: 80\n        resources:\n          requests:\n            cpu: 100m\n            memory: 64Mi\n`;
+    case 1:
+      return `apiVersion: v1\nkind: Service\nmetadata:\n  name: web-${i}\nspec:\n  selector:\n    app: web-${i}\n  ports:\n  - port: 80\n    targetPort: 80\n`;
+    default:
+      return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: conf-${i}\ndata:\n  key: value-${i}\n`;
   }
 }
 
+// --- report ---
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, load average at start ${loadavg()[0].toFixed(1)}`;
 const lines = [
-  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; ${new Date().toISOString().slice(0, 10)}; median of ${RUNS} runs.`,
+  `Machine: ${machine}. Date: ${new Date().toISOString().slice(0, 10)}. ${QUICK ? 'Quick (smoke) run. ' : ''}Medians of ${RUNS} runs unless a row says otherwise; total ${((Date.now() - started) / 60000).toFixed(1)} min.`,
   '',
   '| benchmark | median | notes |',
   '| --- | ---: | --- |',
-  ...results.map((r) => `| ${r.name} | ${r.ms.toFixed(1)} ms | ${r.extra} |`),
+  ...results.map((r) => `| ${r.name} | ${Number.isNaN(r.ms) ? '—' : r.unit === 'ms' ? (r.ms >= 10000 ? `${(r.ms / 1000).toFixed(1)} s` : `${r.ms.toFixed(1)} ms`) : `${r.ms.toLocaleString('en-US')} ${r.unit}`} | ${r.extra} |`),
 ];
-console.log(lines.join('\n'));
+const table = lines.join('\n');
+console.log(table);
+if (WRITE) {
+  const file = join(ROOT, 'bench', 'RESULTS.md');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const start = '<!-- bench:run.mjs:start -->';
+  const end = '<!-- bench:run.mjs:end -->';
+  const block = `${start}\n${table}\n${end}`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  writeFileSync(file, i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n## Benchmark run (bench/run.mjs)\n\n${block}\n`);
+}
+for (const h of homes) rmSync(h, { recursive: true, force: true });
