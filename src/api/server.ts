@@ -15,6 +15,9 @@ import {
 } from './resources';
 import { isObject, type KObject } from './types';
 import { cloneJson as deepCopy } from '../store/clone';
+import { deepEqual } from '../store/json-equal';
+
+export { deepEqual };
 import { applyDefaults } from './defaulting';
 import { admitPod, qosClass } from './admission/pod-admission';
 import { crdResourceType } from './crd';
@@ -774,19 +777,6 @@ function withoutMeta(o: KObject): unknown {
   return rest;
 }
 
-function sortKeysDeep(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeysDeep);
-  if (isObject(v)) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) out[k] = sortKeysDeep(v[k]);
-    return out;
-  }
-  return v;
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortKeysDeep(a)) === JSON.stringify(sortKeysDeep(b));
-}
 
 function isSystemPriorityClass(name: string): boolean {
   return name === 'system-node-critical' || name === 'system-cluster-critical';

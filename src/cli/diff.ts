@@ -3,7 +3,6 @@
 // LIVE-*/MERGED-* directories and compared with `diff -u -N` (or $KUBECTL_EXTERNAL_DIFF).
 // Exit codes as kubectl: 0 no differences, 1 differences, >1 an error.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +69,7 @@ export async function runDiff(ctx: CliContext, flags: FileFlags): Promise<number
   const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
   const { computeApply } = await import('../api/apply/compute-apply');
   const { toYaml } = await import('../printers/yaml');
+  const { spawnSync } = await import('node:child_process');
   const { load } = await loadInput(ctx, flags, 'diff');
   const api = await ctx.api();
   const { items, errors } = await prepareDocs(ctx, api, load, 'diff', flags);
@@ -105,14 +105,14 @@ export async function runDiff(ctx: CliContext, flags: FileFlags): Promise<number
       if (l) writeFileSync(join(liveDir, file), toYaml(l));
       writeFileSync(join(mergedDir, file), toYaml(m));
     }
-    return runDiffProgram(ctx, liveDir, mergedDir);
+    return runDiffProgram(ctx, liveDir, mergedDir, spawnSync);
   } finally {
     rmSync(liveDir, { recursive: true, force: true });
     rmSync(mergedDir, { recursive: true, force: true });
   }
 }
 
-function runDiffProgram(ctx: CliContext, liveDir: string, mergedDir: string): number {
+function runDiffProgram(ctx: CliContext, liveDir: string, mergedDir: string, spawnSync: typeof import('node:child_process').spawnSync): number {
   const external = process.env.KUBECTL_EXTERNAL_DIFF?.trim();
   let command = 'diff';
   let args = ['-u', '-N'];

@@ -13,6 +13,7 @@ import { ApiError, CliError, formatFieldError } from '../api/errors';
 import { pluralGroup, type ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import { deepCopy, isObject, type KObject } from '../api/types';
+import { deepEqual } from '../store/json-equal';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { collect } from './flags/collect';
@@ -21,18 +22,16 @@ import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
 
 // Heavy modules load when `edit` runs (runEdit), not at every kubesim start-up.
-const lazy: { yaml?: typeof import('yaml'); yamlCompat?: typeof import('../manifest/yaml-compat'); childProcess?: typeof import('node:child_process'); crypto?: typeof import('node:crypto'); server?: typeof import('../api/server') } = {};
+const lazy: { yaml?: typeof import('yaml'); yamlCompat?: typeof import('../manifest/yaml-compat'); childProcess?: typeof import('node:child_process'); crypto?: typeof import('node:crypto') } = {};
 async function loadLazy(): Promise<void> {
   lazy.yaml ??= await import('yaml');
   lazy.yamlCompat ??= await import('../manifest/yaml-compat');
   lazy.childProcess ??= await import('node:child_process');
   lazy.crypto ??= await import('node:crypto');
-  lazy.server ??= await import('../api/server');
 }
 const parseYaml: typeof import('yaml').parse = ((...a: [string, any?, any?]) => lazy.yaml!.parse(...a)) as typeof import('yaml').parse;
 const spawnSync = (...a: Parameters<typeof import('node:child_process').spawnSync>) => lazy.childProcess!.spawnSync(...a);
 const randomBytes = (n: number) => lazy.crypto!.randomBytes(n);
-const deepEqual = (a: unknown, b: unknown) => lazy.server!.deepEqual(a, b);
 
 export interface EditFlags extends TargetFlags {
   output?: string;

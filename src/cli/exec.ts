@@ -7,8 +7,6 @@ import { ApiError, CliError } from '../api/errors';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { containerStatus, defaultContainer, findContainer, resolvePod } from '../exec/pod-target';
-import { containerView } from '../exec/container-view';
-import { execInContainer } from '../exec/shell';
 
 export interface ExecFlags {
   container?: string;
@@ -49,6 +47,8 @@ export async function runExec(ctx: CliContext, positional: string[], command: st
     throw new CliError(`Internal error occurred: error executing command in container: failed to exec in container: container is in CONTAINER_EXITED state`);
   }
   if (!st?.state?.running) throw new CliError(`unable to upgrade connection: container not found ("${name}")`);
+  // The simulated shell and container view load when `exec` runs, not at start-up.
+  const [{ containerView }, { execInContainer }] = await Promise.all([import('../exec/container-view'), import('../exec/shell')]);
   const view = containerView(api, pod, found.spec);
   // Only an interactive session reads the terminal/pipe: kubectl sends stdin with -i.
   const input = flags.stdin ? ctx.streams.stdinText() : '';

@@ -8,8 +8,14 @@ import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
-import { readLogs } from '../kubelet/logs';
-import { containerScript } from '../kubelet/shell';
+// The kubelet's log and shell modules (and the file store behind them) load when `logs` runs.
+const lazy: { logs?: typeof import('../kubelet/logs'); shell?: typeof import('../kubelet/shell') } = {};
+async function loadLazy(): Promise<void> {
+  lazy.logs ??= await import('../kubelet/logs');
+  lazy.shell ??= await import('../kubelet/shell');
+}
+const readLogs: typeof import('../kubelet/logs').readLogs = (...a) => lazy.logs!.readLogs(...a);
+const containerScript: typeof import('../kubelet/shell').containerScript = (...a) => lazy.shell!.containerScript(...a);
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { parseDuration } from './flags/duration';
@@ -135,6 +141,7 @@ function containersOf(pod: KObject, flags: LogsFlags, ctx: CliContext, notices: 
 }
 
 export async function runLogs(ctx: CliContext, args: string[], flags: LogsFlags): Promise<number> {
+  await loadLazy();
   // Complete/Validate: kubectl's argument rules
   if (flags.selector && args.length) throw new CliError('only one of selector or a resource name can be provided');
   if (!flags.selector && !args.length) throw new CliError(USAGE);

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
 import type { ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
-import { deepEqual } from '../api/server';
+import { deepEqual } from '../store/json-equal';
 import { deepCopy, isObject, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
