@@ -13,6 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KObject } from '../api/types';
+import { cloneJson } from './clone';
 import {
   assertSafeKey,
   KeyExistsError,
@@ -105,6 +106,8 @@ export class FileStore implements Store {
   private readonly verifiedDirs = new Set<string>();
   private readonly fsync: boolean;
   private journalIndex: JournalIndex = { dev: -1, ino: -1, end: 0, revs: [], offsets: [] };
+  /** Parsed object files, valid while the file's inode, size and times are unchanged. */
+  private readonly cache = new Map<string, { ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint; obj: KObject }>();
 
   constructor(
     readonly root: string,
@@ -174,6 +177,7 @@ export class FileStore implements Store {
       const last = { ...current, metadata: { ...current.metadata, resourceVersion: String(rev) } };
       this.appendJournal({ rev, type: 'DELETED', key, object: last });
       fs.rmSync(file, { force: true });
+      this.cache.delete(file);
       return last;
     });
   }
@@ -333,6 +337,23 @@ export class FileStore implements Store {
   }
 
   private readObject(file: string): KObject | undefined {
+    // A long-lived store (the daemon, reconcile in-process) re-reads the same files over
+    // and over: a file whose inode, size and ns timestamps are unchanged is not read and
+    // parsed again (every write renames a new file into place, so any write changes them).
+    let st: fs.BigIntStats | undefined;
+    try {
+      st = fs.statSync(file, { bigint: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        this.cache.delete(file);
+        return undefined;
+      }
+      throw storeIoError(e, file);
+    }
+    if (st.isDirectory()) return undefined;
+    const hit = this.cache.get(file);
+    if (hit && hit.ino === st.ino && hit.size === st.size && hit.mtimeNs === st.mtimeNs && hit.ctimeNs === st.ctimeNs) return cloneJson(hit.obj);
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
@@ -341,11 +362,19 @@ export class FileStore implements Store {
       if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
       throw storeIoError(e, file);
     }
+    let obj: KObject;
     try {
-      return JSON.parse(text) as KObject;
+      obj = JSON.parse(text) as KObject;
     } catch {
       throw new StoreError(`corrupt object file ${file}`);
     }
+    // Only what was read whole is remembered: the size must match what stat saw.
+    if (Buffer.byteLength(text) === Number(st.size)) {
+      this.cache.set(file, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, obj });
+      return cloneJson(obj);
+    }
+    this.cache.delete(file);
+    return obj;
   }
 
   private collect(dir: string, out: KObject[]): void {

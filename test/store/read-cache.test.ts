@@ -1,0 +1,51 @@
+// FileStore remembers parsed object files while they are unchanged: every write by this or
+// another store instance (or process) must still be seen at once, including rewrites of
+// the same size in quick succession, and callers must get copies they may change.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { FileStore } from '../../src/store/file-store';
+import type { KObject } from '../../src/api/types';
+
+const cm = (name: string, v: string): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } });
+
+test('file store: cached reads follow every write, from this store, another instance and another process', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-cache-'));
+  try {
+    const reader = new FileStore(dir, { fsync: false });
+    const writer = new FileStore(dir, { fsync: false });
+    writer.create('configmaps/default/a', cm('a', '0'));
+    for (let i = 1; i <= 200; i++) {
+      assert.equal(reader.get('configmaps/default/a')!.data.v, String((i - 1) % 10));
+      // Same length every time: only the inode and times tell the versions apart.
+      writer.update('configmaps/default/a', cm('a', String(i % 10)));
+      assert.equal(reader.list('configmaps').items[0].data.v, String(i % 10));
+    }
+    // Handed-out objects are copies.
+    reader.get('configmaps/default/a')!.data.v = 'changed';
+    reader.list('configmaps').items[0].data.v = 'changed';
+    assert.notEqual(reader.get('configmaps/default/a')!.data.v, 'changed');
+    // Another process writes.
+    const script = `const { FileStore } = require(${JSON.stringify(join(process.cwd(), 'src/store/file-store.ts'))}); new FileStore(${JSON.stringify(dir)}, { fsync: false }).update('configmaps/default/a', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'default' }, data: { v: 'x' } });`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(reader.get('configmaps/default/a')!.data.v, 'x');
+    // A file replaced behind the store's back (same size, renamed into place).
+    const file = join(dir, 'registry', 'configmaps', 'default', 'a');
+    const obj = reader.get('configmaps/default/a')!;
+    obj.data.v = 'y';
+    writeFileSync(file + '.new', JSON.stringify(obj, null, 2) + '\n');
+    renameSync(file + '.new', file);
+    assert.equal(reader.get('configmaps/default/a')!.data.v, 'y');
+    // Deleted by another instance.
+    writer.delete('configmaps/default/a');
+    assert.equal(reader.get('configmaps/default/a'), undefined);
+    assert.deepEqual(reader.list('configmaps').items, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
