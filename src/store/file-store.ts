@@ -30,6 +30,7 @@ const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
 const JOURNAL_MAX_BYTES = 16 * 1024 * 1024;
 const LOCK_TIMEOUT_MS = 30_000;
+const CACHE_MAX_OBJECTS = 250_000;
 
 interface JournalLine {
   rev: number;
@@ -212,6 +213,7 @@ export class FileStore implements Store {
       if (entry.rev <= afterRev) continue;
       if ((seen.get(entry.key) ?? 0) >= entry.rev) continue;
       let object = entry.object;
+      if (entry.type === 'DELETED') this.cache.delete(path.join(this.registryDir, entry.key)); // deleted by another process
       if (!object) {
         object = this.readObject(path.join(this.registryDir, entry.key));
         if (!object) continue; // deleted later; its DELETED line follows
@@ -370,6 +372,7 @@ export class FileStore implements Store {
     }
     // Only what was read whole is remembered: the size must match what stat saw.
     if (Buffer.byteLength(text) === Number(st.size)) {
+      if (this.cache.size >= CACHE_MAX_OBJECTS) this.cache.clear(); // a bound, whatever others delete
       this.cache.set(file, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, obj });
       return cloneJson(obj);
     }
