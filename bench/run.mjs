@@ -419,13 +419,25 @@ const lines = [
 const table = lines.join('\n');
 console.log(table);
 if (WRITE) {
+  // Rows of an earlier run that this one did not measure (--only) are kept.
   const file = join(ROOT, 'bench', 'RESULTS.md');
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const start = '<!-- bench:run.mjs:start -->';
   const end = '<!-- bench:run.mjs:end -->';
-  const block = `${start}\n${table}\n${end}`;
   const i = text.indexOf(start);
   const j = text.indexOf(end);
+  const rows = new Map();
+  const heads = [];
+  if (i >= 0 && j > i) {
+    for (const line of text.slice(i + start.length, j).split('\n')) {
+      if (line.startsWith('Machine:') || line.startsWith('- ')) heads.push(line.startsWith('- ') ? line : `- ${line}`);
+      else if (line.startsWith('| ') && !line.startsWith('| benchmark') && !line.startsWith('| ---')) rows.set(line.split(' | ')[0], line);
+    }
+  }
+  const fresh = lines.slice(4);
+  for (const r of fresh) rows.set(r.split(' | ')[0], r);
+  const runLine = `- ${lines[0]} Rows: ${results.map((r) => r.section).filter((v, k, a) => a.indexOf(v) === k).join(', ')}.`;
+  const block = [start, ...heads.filter((h) => h !== runLine), runLine, '', lines[2], lines[3], ...rows.values(), end].join('\n');
   writeFileSync(file, i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n## Benchmark run (bench/run.mjs)\n\n${block}\n`);
 }
 for (const h of homes) rmSync(h, { recursive: true, force: true });
