@@ -37,6 +37,7 @@ import * as edit from './edit';
 import * as top from './top';
 import * as exec from './exec';
 import * as logs from './logs';
+import * as check from './check';
 
 import * as cluster from './cluster';
 import * as clock from './clock';
@@ -82,4 +83,5 @@ export const COMMANDS: Register[] = [
   top.register,
   exec.register,
   logs.register,
+  check.register,
 ];

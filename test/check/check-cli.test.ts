@@ -3,12 +3,11 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Dir, deployment, HAS_KUBELET, NO_KUBELET } from './helpers';
+import { Dir, deployment } from './helpers';
 import { checkXml } from '../validate/helpers';
 
 const d = new Dir();
 after(() => d.cleanup());
-const opts = HAS_KUBELET ? {} : { skip: NO_KUBELET };
 
 const GOOD = `${deployment('web', { replicas: 2, container: '        ports:\n        - {name: http, containerPort: 80}' })}---
 apiVersion: v1
@@ -24,7 +23,7 @@ const BAD = deployment('big', { replicas: 2, container: '        resources:\n   
 const good = d.file('good.yaml', GOOD);
 const bad = d.file('bad.yaml', BAD);
 
-test('exit 0: everything valid and every workload Ready; the summary lines', opts, () => {
+test('exit 0: everything valid and every workload Ready; the summary lines', () => {
   const r = d.cli([good]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^2 resources: 2 valid, 0 invalid, 0 skipped, 0 errors\n1 workloads: 1 ready, 0 not ready \(simulated \d+s\)\n$/);
@@ -32,14 +31,14 @@ test('exit 0: everything valid and every workload Ready; the summary lines', opt
   assert.match(v.stdout, /^Ready .*good\.yaml:3 Deployment\/web \(2\/2 ready\)$/m);
 });
 
-test('exit 1: a workload that cannot be scheduled; text finding at file:line with the rule id', opts, () => {
+test('exit 1: a workload that cannot be scheduled; text finding at file:line with the rule id', () => {
   const r = d.cli([bad, '--timeout', '2m']);
   assert.equal(r.code, 1);
   assert.match(r.stdout, /bad\.yaml:3:1: error: FailedScheduling: 0\/3 nodes are available: 3 Insufficient cpu\. .* \[deploy\/failed-scheduling\] \(Deployment\/big\)/);
   assert.match(r.stdout, /1 resources: 0 valid, 1 invalid, 0 skipped, 0 errors\n1 workloads: 0 ready, 1 not ready \(simulated 2m0s, deadline reached\)\n$/);
 });
 
-test('invalid documents are findings too (the validate rules), and are not applied', opts, () => {
+test('invalid documents are findings too (the validate rules), and are not applied', () => {
   const f = d.file('typo.yaml', GOOD.replace('  replicas: 2', '  replica: 2'));
   const r = d.cli([f]);
   assert.equal(r.code, 1);
@@ -47,13 +46,13 @@ test('invalid documents are findings too (the validate rules), and are not appli
   assert.match(r.stdout, /0 workloads: 0 ready, 0 not ready/);
 });
 
-test('stdin: cat x | kubesim check -', opts, () => {
+test('stdin: cat x | kubesim check -', () => {
   const r = d.cli(['-', '--timeout', '2m'], { stdin: BAD });
   assert.equal(r.code, 1);
   assert.match(r.stdout, /^STDIN:3:1: error: FailedScheduling/m);
 });
 
-test('json: summary, resources with findings, workloads', opts, () => {
+test('json: summary, resources with findings, workloads', () => {
   const r = d.cli([good, bad, '--timeout', '2m', '-o', 'json']);
   assert.equal(r.code, 1);
   const j = JSON.parse(r.stdout);
@@ -65,7 +64,7 @@ test('json: summary, resources with findings, workloads', opts, () => {
   assert.equal(j.simulatedSeconds, 120);
 });
 
-test('sarif 2.1.0: deploy rules described, results located', opts, () => {
+test('sarif 2.1.0: deploy rules described, results located', () => {
   const r = d.cli([bad, '--timeout', '2m', '-o', 'sarif']);
   const s = JSON.parse(r.stdout);
   assert.equal(s.version, '2.1.0');
@@ -76,7 +75,7 @@ test('sarif 2.1.0: deploy rules described, results located', opts, () => {
   assert.equal(run.tool.driver.rules[res.ruleIndex].shortDescription.text, 'Pods of a workload cannot be scheduled on the cluster');
 });
 
-test('junit, tap, github: well-formed and parseable', opts, () => {
+test('junit, tap, github: well-formed and parseable', () => {
   const j = d.cli([good, bad, '--timeout', '2m', '-o', 'junit']);
   checkXml(j.stdout);
   assert.match(j.stdout, /<testsuites name="kubesim check" tests="3" failures="1" errors="0" skipped="0">/);
@@ -90,7 +89,7 @@ test('junit, tap, github: well-formed and parseable', opts, () => {
   assert.match(g.stdout, /^::notice::1 workloads: 0 ready, 1 not ready/m);
 });
 
-test('several outputs in one run: -o text -o sarif=FILE -o junit=FILE', opts, () => {
+test('several outputs in one run: -o text -o sarif=FILE -o junit=FILE', () => {
   const r = d.cli([bad, '--timeout', '2m', '-o', 'text', '-o', `sarif=${join(d.path, 'o.sarif')}`, '-o', `junit=${join(d.path, 'o.xml')}`]);
   assert.equal(r.code, 1);
   assert.match(r.stdout, /\[deploy\/failed-scheduling\]/);
@@ -98,7 +97,7 @@ test('several outputs in one run: -o text -o sarif=FILE -o junit=FILE', opts, ()
   checkXml(readFileSync(join(d.path, 'o.xml'), 'utf8'));
 });
 
-test('exit 2: usage and I/O errors', opts, () => {
+test('exit 2: usage and I/O errors', () => {
   const cases: [string[], RegExp][] = [
     [[], /no input: pass files/],
     [['missing.yaml'], /the path "missing\.yaml" does not exist/],
@@ -118,7 +117,7 @@ test('exit 2: usage and I/O errors', opts, () => {
   }
 });
 
-test('no resources: said plainly, exit 1 unless --allow-empty', opts, () => {
+test('no resources: said plainly, exit 1 unless --allow-empty', () => {
   const empty = d.file('empty.yaml', '# nothing\n');
   const r = d.cli([empty]);
   assert.equal(r.code, 1);

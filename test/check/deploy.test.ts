@@ -2,11 +2,10 @@
 // rule id, the cluster's own words, and the workload's file:line (its metadata).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dir, only, deployment, HAS_KUBELET, NO_KUBELET } from './helpers';
+import { Dir, only, deployment } from './helpers';
 
 const d = new Dir();
 after(() => d.cleanup());
-const needsKubelet = HAS_KUBELET ? {} : { skip: NO_KUBELET };
 
 const BIG = deployment('big', { replicas: 2, container: '        resources:\n          requests: {cpu: "6"}' });
 
@@ -19,7 +18,7 @@ test('deploy/failed-scheduling: the scheduler\'s message verbatim, at the Deploy
   assert.deepEqual(report.workloads.map((w) => [w.kind, w.name, w.state, w.detail, w.line]), [['Deployment', 'big', 'NotReady', '0/2 ready', 3]]);
 });
 
-test('the cluster shape decides: --nodes 1 --node-cpu 16 fits the same Deployment', needsKubelet, async () => {
+test('the cluster shape decides: --nodes 1 --node-cpu 16 fits the same Deployment', async () => {
   const { findings, report } = await d.check('big2.yaml', BIG, { nodes: 1, nodeCpu: '16' });
   assert.deepEqual(findings, []);
   assert.deepEqual(report.workloads.map((w) => [w.state, w.detail]), [['Ready', '2/2 ready']]);
@@ -51,20 +50,20 @@ test('deploy/apply-failed: a namespace that does not exist, as kubectl apply say
   assert.deepEqual(defined.findings, [], 'the Namespace is applied first although it comes last');
 });
 
-test('deploy/image-pull: ErrImagePull/ImagePullBackOff with the runtime\'s pull error', needsKubelet, async () => {
+test('deploy/image-pull: ErrImagePull/ImagePullBackOff with the runtime\'s pull error', async () => {
   const { findings } = await d.check('img.yaml', deployment('web', { image: 'nginx:doesnotexist' }), { timeoutMs: 120_000 });
   const [f] = only(findings, 'deploy/image-pull');
   assert.match(f.message, /^(ImagePullBackOff|ErrImagePull): Failed to pull image "nginx:doesnotexist": rpc error: code = NotFound desc = failed to pull and unpack image "docker\.io\/library\/nginx:doesnotexist": .*not found \(pod web-/);
   assert.equal(f.line, 3);
 });
 
-test('deploy/image-pull: InvalidImageName for an unparsable reference', needsKubelet, async () => {
+test('deploy/image-pull: InvalidImageName for an unparsable reference', async () => {
   const { findings } = await d.check('invalid.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: "nginx@sha256:abc"\n', { timeoutMs: 60_000 });
   const [f] = only(findings, 'deploy/image-pull');
   assert.equal(f.message, 'InvalidImageName: Failed to apply default image tag "nginx@sha256:abc": couldn\'t parse image reference "nginx@sha256:abc": invalid reference format');
 });
 
-test('--allowed-registries: images from other registries fail to pull, with a hint naming the registry', needsKubelet, async () => {
+test('--allowed-registries: images from other registries fail to pull, with a hint naming the registry', async () => {
   const yaml = `${deployment('a', { image: 'nginx:1.27' })}---\n${deployment('b', { image: 'quay.io/org/b:1' })}`;
   const { findings, report } = await d.check('reg.yaml', yaml, { allowedRegistries: ['quay.io'], timeoutMs: 120_000 });
   const fs = only(findings, 'deploy/image-pull');
@@ -76,7 +75,7 @@ test('--allowed-registries: images from other registries fail to pull, with a hi
 
 const CFG = deployment('cfg', { container: '        env:\n        - name: PW\n          valueFrom:\n            secretKeyRef: {name: db-creds, key: password}' });
 
-test('deploy/config-error: CreateContainerConfigError + secret "db-creds" not found; a stand-in from --assume-exists makes it Ready', needsKubelet, async () => {
+test('deploy/config-error: CreateContainerConfigError + secret "db-creds" not found; a stand-in from --assume-exists makes it Ready', async () => {
   const { findings } = await d.check('cfg.yaml', CFG, { timeoutMs: 120_000 });
   const [f] = only(findings, 'deploy/config-error');
   assert.match(f.message, /^CreateContainerConfigError: secret "db-creds" not found \(pod cfg-/);
@@ -86,19 +85,19 @@ test('deploy/config-error: CreateContainerConfigError + secret "db-creds" not fo
   assert.equal(ok.report.workloads[0].state, 'Ready');
 });
 
-test('deploy/mount-failed: FailedMount for a missing ConfigMap volume', needsKubelet, async () => {
+test('deploy/mount-failed: FailedMount for a missing ConfigMap volume', async () => {
   const { findings } = await d.check('mnt.yaml', deployment('mnt', { pod: '      volumes:\n      - name: c\n        configMap: {name: app-config}' }), { timeoutMs: 120_000 });
   const [f] = only(findings, 'deploy/mount-failed');
   assert.match(f.message, /^FailedMount: MountVolume\.SetUp failed for volume "c" : configmap "app-config" not found \(pod mnt-/);
 });
 
-test('deploy/crashloop: CrashLoopBackOff with the exit code', needsKubelet, async () => {
+test('deploy/crashloop: CrashLoopBackOff with the exit code', async () => {
   const { findings } = await d.check('crash.yaml', deployment('crash', { image: 'busybox:1.36', container: '        command: [sh, -c, "echo boom; exit 3"]' }), { timeoutMs: 180_000 });
   const [f] = only(findings, 'deploy/crashloop');
   assert.match(f.message, /^CrashLoopBackOff: container "app" keeps exiting with exit code 3 \(Error\) \(pod crash-/);
 });
 
-test('deploy/job-failed: BackoffLimitExceeded, and the failing container\'s exit code', needsKubelet, async () => {
+test('deploy/job-failed: BackoffLimitExceeded, and the failing container\'s exit code', async () => {
   const { findings, report } = await d.check('job.yaml', `apiVersion: batch/v1
 kind: Job
 metadata:
@@ -118,7 +117,7 @@ spec:
   assert.deepEqual(report.workloads.map((w) => [w.state, w.detail]), [['Failed', '0/1 succeeded']]);
 });
 
-test('CronJob: one test run of its job template; Complete when it succeeds', needsKubelet, async () => {
+test('CronJob: one test run of its job template; Complete when it succeeds', async () => {
   const { findings, report } = await d.check('cj.yaml', `apiVersion: batch/v1
 kind: CronJob
 metadata:
@@ -146,7 +145,7 @@ test('deploy/create-failed: the controller\'s FailedCreate, once per cause', asy
   assert.match(fs[0].message, /^FailedCreate: Error creating: pods "pc-[a-z0-9]+-[a-z0-9]{5}" is forbidden: no PriorityClass with name high was found$/);
 });
 
-test('a healthy application: every workload Ready, no findings, the cluster settles early', needsKubelet, async () => {
+test('a healthy application: every workload Ready, no findings, the cluster settles early', async () => {
   const { findings, report } = await d.check('ok.yaml', `${deployment('web', { replicas: 3 })}---
 apiVersion: v1
 kind: Service

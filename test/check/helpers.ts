@@ -1,23 +1,15 @@
-// Shared by the check tests: temporary manifests, `runCheck` in-process, and the CLI as a
-// child process (through test/check/cli-entry.ts, which registers `check`).
+// Shared by the check tests: temporary manifests, `runCheck` in-process, and the built CLI
+// (bin/kubesim) as a child process.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { runCheck, type CheckOptions } from '../../src/check/run-check';
 import type { CheckReport } from '../../src/check/types';
 import type { Finding } from '../../src/validate/report';
-import { createScheduler } from '../../src/controllers/scheduler';
-import { workloadReconcilers } from '../../src/controllers/workloads';
 
 export const ROOT = resolve(__dirname, '..', '..');
-const ENTRY = join(ROOT, 'test', 'check', 'cli-entry.ts');
-const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-
-/** The simulated kubelet (helpers 6/7) is needed for pods to start; without it only scheduling is simulated. */
-export const HAS_KUBELET = existsSync(join(ROOT, 'src', 'kubelet', 'index.ts')) && existsSync(join(ROOT, 'src', 'controllers', 'node-lifecycle.ts'));
-export const NO_KUBELET = 'the simulated kubelet (src/kubelet) is not in the tree yet';
+const BIN = join(ROOT, 'bin', 'kubesim');
 
 export interface Run {
   code: number;
@@ -37,7 +29,7 @@ export class Dir {
 
   /** `kubesim check ARGS` as a user runs it. */
   cli(args: string[], opts: { stdin?: string } = {}): Run {
-    const r = spawnSync(process.execPath, ['--import', TSX, ENTRY, 'check', ...args], {
+    const r = spawnSync(process.execPath, [BIN, 'check', ...args], {
       input: opts.stdin ?? '',
       cwd: this.path,
       env: { ...process.env, KUBESIM_HOME: join(this.path, '.home'), KUBESIM_NO_DAEMON: '1', NO_COLOR: '1' },
@@ -47,10 +39,10 @@ export class Dir {
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   }
 
-  /** runCheck on one manifest file; the whole engine when the kubelet exists, else scheduler + controllers. */
+  /** runCheck on one manifest file (the whole engine: scheduler, controllers, kubelet). */
   async check(name: string, yaml: string, opts: CheckOptions = {}): Promise<{ file: string; report: CheckReport; findings: Finding[] }> {
     const file = this.file(name, yaml);
-    const report = await runCheck([file], { reconcilers: HAS_KUBELET ? undefined : () => [createScheduler(), ...workloadReconcilers], ...opts });
+    const report = await runCheck([file], opts);
     return { file, report, findings: report.results.flatMap((r) => r.findings) };
   }
 
