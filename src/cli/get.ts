@@ -70,7 +70,8 @@ Examples:
 
   # List one or more resources by their type and names
   kubesim get pod/web-7c5ddbdf54-abcde service/web`)
-    .action(p.action((ctx, resources: string[], flags: GetFlags) => runGet(ctx, resources, flags)));
+    // commander stores --no-headers as `headers: false`.
+    .action(p.action((ctx, resources: string[], flags: GetFlags & { headers?: boolean }) => runGet(ctx, resources, { ...flags, noHeaders: flags.noHeaders ?? flags.headers === false })));
 }
 
 interface Found {
@@ -87,7 +88,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
     );
   }
   const { outputPrinter, isTableOutput } = await import('./flags/output');
-  const printer = isTableOutput(flags.output) ? undefined : outputPrinter(flags.output!, ctx, { showManagedFields: flags.showManagedFields });
+  const printer = isTableOutput(flags.output) ? undefined : outputPrinter(flags.output!, ctx, { showManagedFields: flags.showManagedFields, noHeaders: flags.noHeaders });
   const api = await ctx.api();
   const namespace = flags.allNamespaces ? undefined : ctx.namespace;
   const selections = (flags.filename ?? []).length ? await selectionsFromFiles(ctx, api, flags) : parseResourceArgs(resources, api.registry);

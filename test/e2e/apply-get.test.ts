@@ -27,6 +27,13 @@ test('apply creates, re-apply is unchanged, a change is configured', () => {
   assert.equal(sb.ok(['get', 'cm', 'cfg', '-o', 'jsonpath={.data.a}']), '2');
 });
 
+test('get --no-headers drops the header row of tables, wide and custom-columns', () => {
+  assert.match(sb.ok(['get', 'cm', 'cfg', '--no-headers']), /^cfg\s+1\s+\d+s\n$/);
+  assert.match(sb.ok(['get', 'cm', 'cfg', '-o', 'wide', '--no-headers']), /^cfg\s+1\s+\d+s\n$/);
+  assert.equal(sb.ok(['get', 'cm', 'cfg', '-o', 'custom-columns=NAME:.metadata.name,A:.data.a', '--no-headers']), 'cfg   2\n');
+  assert.equal(sb.ok(['get', 'cm', 'cfg', '-o', 'custom-columns=NAME:.metadata.name']), 'NAME\ncfg\n');
+});
+
 test('get prints kubectl tables and formats', () => {
   const table = sb.ok(['get', 'configmaps']);
   assert.match(table, /^NAME\s+DATA\s+AGE\n/);
