@@ -312,11 +312,11 @@ export function syncPod({ ctx, pod, node }: WorkerEnv): Result | void {
   if (terminal && rt && rt.containers.every((c) => c.phase === 'terminated')) return;
 
   if (!rt) {
+    // The store filters before copying: only this node's pods with an IP are read.
     const taken = new Set<string>(
       api
-        .list(api.registry.forKind('v1', 'Pod'))
-        .items.filter((p) => p.spec?.nodeName === nodeName && p.status?.podIP)
-        .map((p) => p.status.podIP),
+        .list(api.registry.forKind('v1', 'Pod'), { fieldMatch: (p) => p.spec?.nodeName === nodeName && !!p.status?.podIP })
+        .items.map((p) => p.status.podIP),
     );
     rt = {
       uid,
