@@ -38,6 +38,7 @@ import * as top from './top';
 import * as exec from './exec';
 import * as logs from './logs';
 import * as check from './check';
+import * as trace from './trace';
 
 import * as cluster from './cluster';
 import * as clock from './clock';
@@ -84,4 +85,5 @@ export const COMMANDS: Register[] = [
   exec.register,
   logs.register,
   check.register,
+  trace.register,
 ];

@@ -496,3 +496,36 @@ function schedulerEvent(api: ApiServer, pod: KObject, type: string, reason: stri
     return undefined; // events are best effort
   }
 }
+
+/** What the filters say about every node for this pod, as the cluster is now (for `kubesim trace`). */
+export interface SchedulingExplanation {
+  considered: number;
+  /** A reason that rules out every node before the filters run (e.g. an unbound PVC). */
+  preFilter?: string;
+  rejected: Array<{ node: string; reasons: string[] }>;
+  feasible: string[];
+}
+
+/**
+ * Re-runs the filter chain for one pod against the current nodes, with the pod itself taken
+ * out of the picture (so a bound pod does not count against its own node). Every node is
+ * examined (no adaptive sampling), nothing is written, no randomness is used.
+ */
+export function explainScheduling(api: ApiServer, pod: KObject): SchedulingExplanation {
+  const snap = buildSnapshot(api);
+  const ni = pod.spec?.nodeName ? snap.nodes.get(pod.spec.nodeName) : undefined;
+  if (ni) removePod(ni, pod);
+  snap.antiAffinityPods = snap.antiAffinityPods.filter(([p]) => p.metadata.uid !== pod.metadata.uid);
+  const unbound: KObject = { ...pod, spec: { ...pod.spec, nodeName: undefined } };
+  const nodes = [...snap.nodes.values()];
+  const preFilter = volumePreFilter(api, unbound);
+  if (preFilter) return { considered: nodes.length, preFilter, rejected: [], feasible: [] };
+  const fctx: FilterContext = { nodes: snap.nodes, namespaceLabels: (ns) => snap.namespaces.get(ns), spreadCache: new Map(), antiAffinityPods: snap.antiAffinityPods };
+  const out: SchedulingExplanation = { considered: nodes.length, rejected: [], feasible: [] };
+  for (const n of nodes) {
+    const s = filterNode(unbound, n, fctx);
+    if (s) out.rejected.push({ node: n.name, reasons: s.reasons });
+    else out.feasible.push(n.name);
+  }
+  return out;
+}
