@@ -100,8 +100,9 @@ export class ControllerManager {
   /** Maps the journal's changes since the last poll to keys; returns how many changes were seen. */
   pollChanges(): number {
     if (this.lastRev < 0) {
+      // First look: everything is new (callers keep processing what this queued).
       this.resync();
-      return 0;
+      return 1;
     }
     const store = this.ctx.api.store;
     const current = store.currentRev();

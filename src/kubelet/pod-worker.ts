@@ -48,6 +48,8 @@ interface CState {
   crashBackoffMs: number;
   pullBackoffMs: number;
   message?: string;
+  /** The back-off message of the crash being recovered from, until the container starts again. */
+  restartReason?: string;
 }
 
 export interface PodRuntime {
@@ -494,6 +496,7 @@ function stepContainer(ctx: ControllerContext, pod: KObject, node: KObject, rt: 
         c.probeEvents = 0;
         delete c.ended;
         delete c.message;
+        delete c.restartReason;
         event('Normal', 'Created', `Created container: ${c.name}`, c);
         event('Normal', 'Started', `Started container ${c.name}`, c);
         c.phase = 'running';
@@ -556,6 +559,7 @@ function restartContainer(c: CState, at: number): void {
   c.restartCount++;
   c.phase = 'new';
   c.until = at;
+  if (c.message?.startsWith('back-off ')) c.restartReason = c.message;
   delete c.message;
 }
 
@@ -582,7 +586,16 @@ function containerStatus(c: CState, spec: any, now: number): any {
     case 'new':
     case 'pulling':
     case 'creating':
-      waiting('ContainerCreating');
+      // The kubelet keeps the last start failure (its reason cache) until the container
+      // starts again: a restart after a crash still reads CrashLoopBackOff, not ContainerCreating.
+      // Without a failure reason (the immediate first restart) it keeps the last run's state.
+      // The new container does not exist until it is created: the restart is not counted yet.
+      if (c.last && c.restartCount > 0) st.restartCount = c.restartCount - 1;
+      if (c.restartReason) waiting('CrashLoopBackOff', c.restartReason);
+      else if (c.last && c.restartCount > 0) {
+        const l = c.last;
+        st.state = { terminated: { containerID: l.containerID, exitCode: l.exitCode, finishedAt: rfc(l.finishedAt), reason: l.reason, startedAt: rfc(l.startedAt) } };
+      } else waiting('ContainerCreating');
       break;
     case 'config':
       waiting('CreateContainerConfigError', c.message);
