@@ -20,6 +20,7 @@ import { deepEqual } from '../store/json-equal';
 export { deepEqual };
 import { applyDefaults } from './defaulting';
 import { admitPod, qosClass } from './admission/pod-admission';
+import { quotaViolation } from './admission/resource-quota';
 import { crdResourceType } from './crd';
 import type { Store, WatchEvent } from '../store/store';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError } from '../store/store';
@@ -140,6 +141,7 @@ export class ApiServer {
       applyDefaults(obj);
       if (rt.kind === 'Pod' && !rt.group) this.admitPod(obj);
       this.checkValid(obj, rt);
+      if (rt.namespaced) this.checkQuota(obj, rt);
 
       const now = this.timestamp();
       const meta = obj.metadata;
@@ -506,6 +508,24 @@ export class ApiServer {
         if (hasStatusSubresource(rt) && rt.kind !== 'Node') obj.status = {};
         else if (rt.kind === 'Node') obj.status ??= {};
     }
+  }
+
+  /** ResourceQuota admission: a create that would exceed a quota of its namespace is forbidden. */
+  private checkQuota(obj: KObject, rt: ResourceType): void {
+    const namespace = obj.metadata.namespace!;
+    const quotas = this.list(this.registry.forKind('v1', 'ResourceQuota'), { namespace }).items;
+    if (!quotas.length) return;
+    const existing = (plural: string, group: string): KObject[] => {
+      let t: ResourceType;
+      try {
+        t = this.registry.resolve(group ? `${plural}.${group}` : plural);
+      } catch {
+        return [];
+      }
+      return t.namespaced ? this.list(t, { namespace }).items : [];
+    };
+    const why = quotaViolation(obj, rt.plural, rt.group, quotas, existing);
+    if (why) throw new ApiError('Forbidden', `${pluralGroup(rt)} "${obj.metadata.name}" is forbidden: ${why}`, { name: obj.metadata.name, kind: rt.plural });
   }
 
   /** DefaultStorageClass admission: a claim without a class gets the default one. */

@@ -82,6 +82,11 @@ export function rankPodsForDeletion(pods: KObject[]): KObject[] {
   });
 }
 
+/** Per ReplicaSet uid: the back-off before retrying pod creation that failed (10 s doubling to 5 min). */
+const createRetryMs = new Map<string, number>();
+const createRetryAt = new Map<string, number>();
+const MAX_CREATE_RETRY_MS = 5 * 60_000;
+
 function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerContext): Result | void {
   const api = ctx.api;
   const rt = typeFor(api, f.apiVersion, f.kind);
@@ -94,7 +99,13 @@ function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerContext
   const want = rs.spec?.replicas ?? 1;
   let failure: string | undefined;
 
-  if (!rs.metadata.deletionTimestamp) {
+  // After a failed create, wait out the back-off before trying again (pod status changes
+  // requeue the ReplicaSet often; each attempt would be another FailedCreate).
+  const retryAt = createRetryAt.get(rs.metadata.uid!);
+  const holdOff = retryAt !== undefined && now < retryAt && pods.length < want;
+  if (holdOff) failure = rs.status?.conditions?.find((c: Condition) => c.type === 'ReplicaFailure')?.message ?? 'retrying';
+
+  if (!rs.metadata.deletionTimestamp && !holdOff) {
     if (pods.length < want) {
       for (let i = pods.length; i < want; i++) {
         try {
@@ -130,8 +141,22 @@ function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerContext
   };
   let conds: Condition[] = rs.status?.conditions ?? [];
   if (failure) {
-    conds = setCondition(conds, { type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: failure, lastTransitionTime: api.timestamp() });
-  } else conds = conds.filter((c) => c.type !== 'ReplicaFailure');
+    // As the controller's SetCondition: an existing ReplicaFailure with the same reason is
+    // kept, message and all, so retries that name a new pod each time do not rewrite status.
+    const cur = conds.find((c) => c.type === 'ReplicaFailure');
+    if (!(cur && cur.status === 'True' && cur.reason === 'FailedCreate')) {
+      conds = setCondition(conds, { type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: failure, lastTransitionTime: api.timestamp() });
+    }
+    if (!holdOff) {
+      const delay = Math.min((createRetryMs.get(rs.metadata.uid!) ?? 5_000) * 2, MAX_CREATE_RETRY_MS);
+      createRetryMs.set(rs.metadata.uid!, delay);
+      createRetryAt.set(rs.metadata.uid!, now + delay);
+    }
+  } else {
+    conds = conds.filter((c) => c.type !== 'ReplicaFailure');
+    createRetryMs.delete(rs.metadata.uid!);
+    createRetryAt.delete(rs.metadata.uid!);
+  }
   if (conds.length) status.conditions = conds;
   // The API omits zero counts (omitempty), except replicas.
   for (const k of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']) if (!status[k]) delete status[k];
@@ -143,7 +168,9 @@ function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerContext
     }
   }
   const waits = pods.map((p) => msUntilAvailable(p, minReady, now)).filter((x) => x > 0);
-  if (failure) return { requeueAfterMs: 10_000 };
+  // Failing creates are retried with back-off; a steady retry is not progress (any change
+  // to pods or the object requeues it at once anyway).
+  if (failure) return { requeueAfterMs: Math.max(1, (createRetryAt.get(rs.metadata.uid!) ?? now + 10_000) - now), periodic: true };
   if (waits.length) return { requeueAfterMs: Math.min(...waits) };
 }
 

@@ -11,6 +11,7 @@ import { endpointsReconciler } from './endpoints';
 import { garbageCollectorReconciler } from './garbage-collector';
 import { pvcBinderReconciler, pvReconciler } from './pv-binder';
 import { hpaReconciler } from './hpa';
+import { resourceQuotaReconciler } from './resource-quota';
 
 export const workloadReconcilers: Reconciler[] = [
   deploymentReconciler,
@@ -24,5 +25,6 @@ export const workloadReconcilers: Reconciler[] = [
   pvcBinderReconciler,
   pvReconciler,
   hpaReconciler,
+  resourceQuotaReconciler,
   garbageCollectorReconciler,
 ];

@@ -1,0 +1,80 @@
+// ResourceQuota: admission refuses creates over a hard limit with the API server's message,
+// the quota controller reports usage, and a ReplicaSet held back by a quota retries with
+// back-off (one FailedCreate per attempt, a stable ReplicaFailure condition) and recovers.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { Sandbox } from './helpers';
+
+const sb = new Sandbox();
+after(() => sb.cleanup());
+before(() => {
+  sb.ok(['cluster', 'create', '--nodes', '2']);
+});
+
+test('count quotas: a create over the limit is forbidden (exit 1); get/describe quota show usage', () => {
+  assert.equal(sb.ok(['create', 'quota', 'counts', '--hard=configmaps=3,count/deployments.apps=1']), 'resourcequota/counts created\n');
+  sb.ok(['create', 'configmap', 'a']);
+  sb.ok(['create', 'deployment', 'one', '--image=nginx:1.27']);
+  sb.ok(['reconcile', '--until-stable']);
+  // kube-root-ca.crt counts too: 2 of 3 configmaps used.
+  assert.match(sb.ok(['get', 'quota', 'counts', '--no-headers']), /^counts\s+configmaps: 2\/3, count\/deployments\.apps: 1\/1\s+\d+s\n$/);
+  assert.match(sb.ok(['describe', 'quota', 'counts']), /Resource {16}Used {2}Hard\n-{8} {16}-{4} {2}-{4}\nconfigmaps {14}2 {5}3\ncount\/deployments\.apps {2}1 {5}1\n/);
+  const r = sb.run(['create', 'deployment', 'two', '--image=nginx:1.27']);
+  assert.equal(r.code, 1);
+  assert.equal(
+    r.stderr,
+    'error: failed to create deployment: deployments.apps "two" is forbidden: exceeded quota: counts, requested: count/deployments.apps=1, used: count/deployments.apps=1, limited: count/deployments.apps=1\n',
+  );
+  assert.equal(sb.run(['get', 'deployment', 'two']).code, 1, 'nothing was stored');
+});
+
+test('compute quotas: pods must state what the quota limits', () => {
+  sb.ok(['create', 'namespace', 'compute']);
+  sb.ok(['create', 'quota', 'cpu', '-n', 'compute', '--hard=requests.cpu=1,limits.memory=1Gi']);
+  const r = sb.run(['run', 'bare', '-n', 'compute', '--image=nginx:1.27']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'Error from server (Forbidden): pods "bare" is forbidden: failed quota: cpu: must specify limits.memory for: bare; requests.cpu for: bare\n');
+  const pod = (name: string, cpu: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: compute}
+spec:
+  containers:
+  - name: app
+    image: nginx:1.27
+    resources:
+      requests: {cpu: ${cpu}}
+      limits: {memory: 256Mi}
+`;
+  sb.ok(['apply', '-f', sb.file('p1.yaml', pod('p1', '600m'))]);
+  const over = sb.run(['apply', '-f', sb.file('p2.yaml', pod('p2', '500m'))]);
+  assert.equal(over.code, 1);
+  assert.match(over.stderr, /pods "p2" is forbidden: exceeded quota: cpu, requested: requests\.cpu=500m, used: requests\.cpu=600m, limited: requests\.cpu=1\n/);
+});
+
+test('a Deployment over a pods quota: FailedCreate with back-off, a stable ReplicaFailure, recovery once the quota allows', () => {
+  sb.ok(['create', 'namespace', 'capped']);
+  sb.ok(['create', 'quota', 'pods', '-n', 'capped', '--hard=pods=2']);
+  sb.ok(['create', 'deployment', 'web', '-n', 'capped', '--image=nginx:1.27', '--replicas=4']);
+  // Retrying a refused create is steady state, not progress: reconcile settles.
+  assert.match(sb.ok(['reconcile', '--until-stable', '--timeout', '15m']), /^cluster is stable/);
+  const rs = sb.ok(['get', 'rs', '-n', 'capped', '-o', 'name']).trim().replace('replicaset.apps/', '');
+  assert.match(sb.ok(['get', 'rs', '-n', 'capped', '--no-headers']), new RegExp(`^${rs}\\s+4\\s+2\\s+2\\s+`));
+  const cond = JSON.parse(sb.ok(['get', 'rs', rs, '-n', 'capped', '-o', 'jsonpath={.status.conditions[0]}']));
+  assert.equal(cond.type, 'ReplicaFailure');
+  assert.equal(cond.reason, 'FailedCreate');
+  assert.match(cond.message, /^pods "web-[a-z0-9]+-[a-z0-9]{5}" is forbidden: exceeded quota: pods, requested: pods=1, used: pods=2, limited: pods=2$/);
+
+  const failures = () => (sb.ok(['events', '-n', 'capped', '--for', `replicaset/${rs}`]).match(/FailedCreate/g) ?? []).length;
+  const first = failures();
+  sb.ok(['clock', 'advance', '70s']);
+  // 10 s, 20 s, 40 s apart: three more attempts in 70 s, not one per pod status change.
+  assert.ok(failures() - first <= 3 && failures() > first, `${first} → ${failures()}`);
+  assert.equal(JSON.parse(sb.ok(['get', 'rs', rs, '-n', 'capped', '-o', 'jsonpath={.status.conditions[0]}'])).lastTransitionTime, cond.lastTransitionTime);
+
+  sb.ok(['patch', 'quota', 'pods', '-n', 'capped', '--type=merge', '-p', '{"spec":{"hard":{"pods":"10"}}}']);
+  sb.ok(['clock', 'advance', '5m']);
+  sb.ok(['reconcile', '--until-stable']);
+  assert.match(sb.ok(['get', 'deploy', 'web', '-n', 'capped', '--no-headers']), /^web\s+4\/4\s+4\s+4\s+/);
+  assert.equal(sb.ok(['get', 'rs', rs, '-n', 'capped', '-o', 'jsonpath={.status.conditions}']), '');
+  assert.match(sb.ok(['get', 'quota', 'pods', '-n', 'capped', '--no-headers']), /^pods\s+pods: 4\/10\s+/);
+});
