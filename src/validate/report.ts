@@ -15,7 +15,10 @@ export type RuleId =
   | 'resource/unknown-kind'
   | 'resource/missing-schema'
   | 'resource/duplicate'
-  | `semantic/${string}`;
+  | `semantic/${string}`
+  // kubesim check: the simulated deploy and the cross-object review (src/check/types.ts).
+  | `deploy/${string}`
+  | `lint/${string}`;
 
 export interface Finding {
   ruleId: RuleId;
