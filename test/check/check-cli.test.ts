@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Dir, deployment } from './helpers';
-import { checkXml } from '../validate/helpers';
+import { checkJUnit, checkSarif } from '../validate/helpers';
 
 const d = new Dir();
 after(() => d.cleanup());
@@ -66,7 +66,7 @@ test('json: summary, resources with findings, workloads', () => {
 
 test('sarif 2.1.0: deploy rules described, results located', () => {
   const r = d.cli([bad, '--timeout', '2m', '-o', 'sarif']);
-  const s = JSON.parse(r.stdout);
+  const s = checkSarif(r.stdout);
   assert.equal(s.version, '2.1.0');
   const run = s.runs[0];
   const res = run.results.find((x: any) => x.ruleId === 'deploy/failed-scheduling');
@@ -77,7 +77,7 @@ test('sarif 2.1.0: deploy rules described, results located', () => {
 
 test('junit, tap, github: well-formed and parseable', () => {
   const j = d.cli([good, bad, '--timeout', '2m', '-o', 'junit']);
-  checkXml(j.stdout);
+  checkJUnit(j.stdout);
   assert.match(j.stdout, /<testsuites name="kubesim check" tests="3" failures="1" errors="0" skipped="0">/);
   assert.match(j.stdout, /<failure message="FailedScheduling: 0\/3 nodes are available[^"]*" type="deploy\/failed-scheduling">/);
   const t = d.cli([good, bad, '--timeout', '2m', '-o', 'tap']);
@@ -93,8 +93,8 @@ test('several outputs in one run: -o text -o sarif=FILE -o junit=FILE', () => {
   const r = d.cli([bad, '--timeout', '2m', '-o', 'text', '-o', `sarif=${join(d.path, 'o.sarif')}`, '-o', `junit=${join(d.path, 'o.xml')}`]);
   assert.equal(r.code, 1);
   assert.match(r.stdout, /\[deploy\/failed-scheduling\]/);
-  assert.equal(JSON.parse(readFileSync(join(d.path, 'o.sarif'), 'utf8')).runs[0].results[0].ruleId, 'deploy/failed-scheduling');
-  checkXml(readFileSync(join(d.path, 'o.xml'), 'utf8'));
+  assert.equal(checkSarif(readFileSync(join(d.path, 'o.sarif'), 'utf8')).runs[0].results[0].ruleId, 'deploy/failed-scheduling');
+  checkJUnit(readFileSync(join(d.path, 'o.xml'), 'utf8'));
 });
 
 test('exit 2: usage and I/O errors', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { formatText, formatGithub, formatJunit } from '../../src/validate/formatters';
 import { parseFieldPath } from '../../src/validate/run-validate';
 import type { Report } from '../../src/validate/report';
-import { checkXml } from './helpers';
+import { checkJUnit, checkSarif } from './helpers';
 
 const report: Report = {
   kubernetesVersion: '1.30.0',
@@ -27,11 +27,18 @@ test('github escapes %, newlines, and , : in properties', () => {
 
 test('junit escapes markup in names and messages', () => {
   const xml = formatJunit(report);
-  checkXml(xml);
+  checkJUnit(xml);
   assert.match(xml, /name="ConfigMap\/x&lt;y \(line 1\)"/);
 });
 
 test('field paths from FieldError texts', () => {
   assert.deepEqual(parseFieldPath('spec.template.spec.containers[0].ports[1].name'), ['spec', 'template', 'spec', 'containers', 0, 'ports', 1, 'name']);
   assert.deepEqual(parseFieldPath('metadata.labels[app.kubernetes.io/name]'), ['metadata', 'labels', 'app.kubernetes.io/name']);
+});
+
+test('the report checkers used by these tests reject what CI systems would reject', () => {
+  assert.throws(() => checkSarif('{"version":"2.1.0"}'), /does not match the 2\.1\.0 schema/);
+  assert.throws(() => checkSarif('{"version":"2.1.0","runs":[{"tool":{"driver":{}}}]}'), /driver must have required property 'name'/);
+  assert.throws(() => checkJUnit('<testsuites><testsuite name="a" tests="1" failures="0"><testcase name="x" classname="c"></testsuite>'), /not well-formed XML/);
+  assert.throws(() => checkJUnit('<testsuites tests="2" failures="0"><testsuite name="a" tests="2" failures="0"><testcase name="x" classname="c"/></testsuite></testsuites>'), /tests="2" but 1 testcases/);
 });

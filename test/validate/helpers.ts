@@ -1,6 +1,10 @@
 // Runs `kubesim validate` the way a user would: a child process on the CLI entry point.
 // Uses the source through tsx (not the bundle) so these tests do not depend on a build
 // that other work in progress may break.
+import { readFileSync } from 'node:fs';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import AjvDraft04 from 'ajv-draft-04';
+import type { ValidateFunction } from 'ajv';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,24 +105,56 @@ spec:
               color: {type: string, enum: [red, blue]}
 `;
 
-/** Minimal well-formedness check of XML: balanced tags, quoted attributes, known entities. */
-export function checkXml(xml: string): void {
-  const body = xml.replace(/^<\?xml[^?]*\?>\s*/, '');
-  const stack: string[] = [];
-  const re = /<(\/?)([A-Za-z_][\w.-]*)((?:\s+[\w.-]+="[^"<]*")*)\s*(\/?)>|([^<]+)|(<)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(body))) {
-    if (m[6]) throw new Error(`malformed tag at ${m.index}: ${body.slice(m.index, m.index + 40)}`);
-    if (m[5] !== undefined) {
-      if (/&(?!(amp|lt|gt|quot|apos);)/.test(m[5])) throw new Error(`bad entity in text: ${m[5].slice(0, 60)}`);
-      if (stack.length === 0 && m[5].trim()) throw new Error('text outside the root element');
-      continue;
+/**
+ * Parses a JUnit report with a real XML parser (fast-xml-parser) and checks the structure
+ * Jenkins and GitLab read: <testsuites> of <testsuite> of <testcase name classname>, each
+ * failure with message and type, and counts that add up. Returns the parsed tree.
+ */
+export function checkJUnit(xml: string): any {
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) throw new Error(`not well-formed XML: ${valid.err.msg} at line ${valid.err.line}`);
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase', 'failure', 'error', 'skipped'].includes(name) }).parse(xml);
+  const root = doc.testsuites;
+  if (!root) throw new Error('no <testsuites> root element');
+  let tests = 0;
+  let failures = 0;
+  let skipped = 0;
+  for (const suite of root.testsuite ?? []) {
+    if (!suite.name) throw new Error('<testsuite> without a name');
+    const cases = suite.testcase ?? [];
+    const f = cases.filter((c: any) => c.failure).length;
+    const sk = cases.filter((c: any) => c.skipped).length;
+    if (Number(suite.tests) !== cases.length) throw new Error(`testsuite ${suite.name}: tests="${suite.tests}" but ${cases.length} testcases`);
+    if (Number(suite.failures) !== f) throw new Error(`testsuite ${suite.name}: failures="${suite.failures}" but ${f} failed testcases`);
+    for (const c of cases) {
+      if (!c.name || !c.classname) throw new Error('a <testcase> needs name and classname');
+      for (const fl of c.failure ?? []) if (!fl.message || !fl.type) throw new Error(`testcase ${c.name}: <failure> needs message and type`);
     }
-    if (/&(?!(amp|lt|gt|quot|apos);)/.test(m[3])) throw new Error(`bad entity in attributes: ${m[3]}`);
-    if (m[1]) {
-      const open = stack.pop();
-      if (open !== m[2]) throw new Error(`</${m[2]}> closes <${open}>`);
-    } else if (!m[4]) stack.push(m[2]);
+    tests += cases.length;
+    failures += f;
+    skipped += sk;
   }
-  if (stack.length) throw new Error(`unclosed: ${stack.join(', ')}`);
+  if (Number(root.tests) !== tests || Number(root.failures) !== failures || Number(root.skipped ?? 0) !== skipped) {
+    throw new Error(`<testsuites> counts tests=${root.tests} failures=${root.failures} skipped=${root.skipped} do not match ${tests}/${failures}/${skipped}`);
+  }
+  return doc;
+}
+
+let sarifValidator: ValidateFunction | undefined;
+
+/**
+ * Validates a SARIF log against the SARIF 2.1.0 JSON Schema (the OASIS schema as published
+ * in @microsoft/jest-sarif, draft-04) with ajv, and returns it. Throws listing the errors.
+ */
+export function checkSarif(text: string): any {
+  const log = JSON.parse(text);
+  if (!sarifValidator) {
+    const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    // unicodeRegExp off: one of the schema's patterns is not valid with the u flag.
+    sarifValidator = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false }).compile(schema);
+  }
+  if (!sarifValidator(log)) {
+    throw new Error(`SARIF does not match the 2.1.0 schema:\n${(sarifValidator.errors ?? []).map((e) => `${e.instancePath} ${e.message}`).join('\n')}`);
+  }
+  return log;
 }

@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { Dir, VALID_DEPLOY, BAD_DEPLOY, CRD, checkXml } from './helpers';
+import { Dir, VALID_DEPLOY, BAD_DEPLOY, CRD, checkJUnit, checkSarif } from './helpers';
 
 const d = new Dir();
 after(() => d.cleanup());
@@ -146,7 +146,7 @@ test('json output parses and carries the summary', () => {
 
 test('sarif 2.1.0: results with ruleId and physicalLocation regions', () => {
   const r = d.validate([bad, '-o', 'sarif']);
-  const s = JSON.parse(r.stdout);
+  const s = checkSarif(r.stdout);
   assert.equal(s.version, '2.1.0');
   const run = s.runs[0];
   assert.equal(run.tool.driver.name, 'kubesim');
@@ -160,7 +160,7 @@ test('sarif 2.1.0: results with ruleId and physicalLocation regions', () => {
 
 test('junit: one testcase per resource, well-formed XML', () => {
   const r = d.validate([good, bad, '-o', 'junit']);
-  checkXml(r.stdout);
+  checkJUnit(r.stdout);
   assert.equal((r.stdout.match(/<testcase /g) ?? []).length, 2);
   assert.match(r.stdout, /<testsuites name="kubesim validate" tests="2" failures="1" errors="0" skipped="0">/);
   assert.match(r.stdout, /<failure message="unknown field &quot;replica&quot;[^"]*" type="schema\/unknown-field">/);
@@ -186,9 +186,9 @@ test('several outputs in one run: -o text -o sarif=FILE -o junit=FILE', () => {
   const r = d.validate([bad, '-o', 'text', '-o', `sarif=${sarif}`, '-o', `junit=${junit}`]);
   assert.equal(r.code, 1);
   assert.match(r.stdout, /1 resources: 0 valid, 1 invalid/);
-  assert.equal(JSON.parse(readFileSync(sarif, 'utf8')).version, '2.1.0');
+  assert.equal(checkSarif(readFileSync(sarif, 'utf8')).version, '2.1.0');
   assert.ok(existsSync(junit));
-  checkXml(readFileSync(junit, 'utf8'));
+  checkJUnit(readFileSync(junit, 'utf8'));
 });
 
 test('corpus: every format parses on real-world manifests', () => {
@@ -199,6 +199,6 @@ test('corpus: every format parses on real-world manifests', () => {
   const j = JSON.parse(r.stdout);
   assert.ok(j.summary.resources > 0);
   assert.equal(j.summary.valid + j.summary.invalid + j.summary.skipped + j.summary.errors, j.summary.resources);
-  JSON.parse(readFileSync(join(d.path, 'c.sarif'), 'utf8'));
-  checkXml(readFileSync(join(d.path, 'c.xml'), 'utf8'));
+  checkSarif(readFileSync(join(d.path, 'c.sarif'), 'utf8'));
+  checkJUnit(readFileSync(join(d.path, 'c.xml'), 'utf8'));
 });
