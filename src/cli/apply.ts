@@ -57,67 +57,71 @@ Examples:
       const output = flags.output ? await import('./flags/output').then((m) => m.outputPrinter(flags.output!, ctx)) : undefined;
       const applied: KObject[] = [];
       const failures: Failure[] = errors.map((text) => ({ text }));
-      for (const item of items) {
-        // Whether the object existed when we looked: a failure is "creating" or "patching".
-        let existed = false;
-        try {
-          const namespace = setNamespace(ctx, item);
-          const obj = item.object;
-          if (obj.metadata?.generateName && !obj.metadata?.name) {
-            throw new CliError(`from ${obj.metadata.generateName}: cannot use generate name with apply`);
-          }
-          let result: KObject | undefined;
-          let action = '';
-          for (let attempt = 0; attempt < 5; attempt++) {
-            const live = api.tryGet(item.type, namespace, obj.metadata.name!);
-            existed = Boolean(live);
-            try {
-              if (flags.serverSide) {
-                // Server-side apply: the manifest is merged into the live object by the
-                // server; no last-applied annotation (which is why it fits huge CRDs).
-                let next = obj;
-                if (live) {
-                  const merged = applyApplyPatch(live, obj, item.type.kind, obj.apiVersion);
-                  next = { ...merged, metadata: { ...merged.metadata, resourceVersion: live.metadata.resourceVersion } };
-                }
-                result = dryRun === 'client' ? next : live ? api.update(next, { dryRun: dryRun === 'server' }) : api.create(next, { dryRun: dryRun === 'server' });
-                action = 'serverside-applied';
-                break;
-              }
-              const decision = computeApply(obj, live);
-              if (decision.missingAnnotation && live) {
-                ctx.err(`Warning: resource ${item.type.plural}/${obj.metadata.name} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`);
-              }
-              if (decision.action === 'create') {
-                result = dryRun === 'client' ? decision.result : api.create(decision.result, { dryRun: dryRun === 'server' });
-                action = 'created';
-              } else if (dryRun === 'client') {
-                // --dry-run=client only GETs: every existing object reads as configured.
-                result = decision.result;
-                action = 'configured';
-              } else if (decision.action === 'unchanged') {
-                result = live;
-                action = 'unchanged';
-              } else {
-                const next = { ...decision.result, metadata: { ...decision.result.metadata, resourceVersion: live!.metadata.resourceVersion } };
-                result = api.update(next, { dryRun: dryRun === 'server' });
-                action = 'configured';
-              }
-              break;
-            } catch (e) {
-              if (e instanceof ApiError && e.reason === 'Conflict' && attempt < 4) continue;
-              throw e;
+      // One store transaction for the whole run (one lock, one revision-file write) instead
+      // of one per document; each object is still journaled and written on its own.
+      api.store.batch(() => {
+        for (const item of items) {
+          // Whether the object existed when we looked: a failure is "creating" or "patching".
+          let existed = false;
+          try {
+            const namespace = setNamespace(ctx, item);
+            const obj = item.object;
+            if (obj.metadata?.generateName && !obj.metadata?.name) {
+              throw new CliError(`from ${obj.metadata.generateName}: cannot use generate name with apply`);
             }
+            let result: KObject | undefined;
+            let action = '';
+            for (let attempt = 0; attempt < 5; attempt++) {
+              const live = api.tryGet(item.type, namespace, obj.metadata.name!);
+              existed = Boolean(live);
+              try {
+                if (flags.serverSide) {
+                  // Server-side apply: the manifest is merged into the live object by the
+                  // server; no last-applied annotation (which is why it fits huge CRDs).
+                  let next = obj;
+                  if (live) {
+                    const merged = applyApplyPatch(live, obj, item.type.kind, obj.apiVersion);
+                    next = { ...merged, metadata: { ...merged.metadata, resourceVersion: live.metadata.resourceVersion } };
+                  }
+                  result = dryRun === 'client' ? next : live ? api.update(next, { dryRun: dryRun === 'server' }) : api.create(next, { dryRun: dryRun === 'server' });
+                  action = 'serverside-applied';
+                  break;
+                }
+                const decision = computeApply(obj, live);
+                if (decision.missingAnnotation && live) {
+                  ctx.err(`Warning: resource ${item.type.plural}/${obj.metadata.name} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`);
+                }
+                if (decision.action === 'create') {
+                  result = dryRun === 'client' ? decision.result : api.create(decision.result, { dryRun: dryRun === 'server' });
+                  action = 'created';
+                } else if (dryRun === 'client') {
+                  // --dry-run=client only GETs: every existing object reads as configured.
+                  result = decision.result;
+                  action = 'configured';
+                } else if (decision.action === 'unchanged') {
+                  result = live;
+                  action = 'unchanged';
+                } else {
+                  const next = { ...decision.result, metadata: { ...decision.result.metadata, resourceVersion: live!.metadata.resourceVersion } };
+                  result = api.update(next, { dryRun: dryRun === 'server' });
+                  action = 'configured';
+                }
+                break;
+              } catch (e) {
+                if (e instanceof ApiError && e.reason === 'Conflict' && attempt < 4) continue;
+                throw e;
+              }
+            }
+            applied.push(result!);
+            if (output) ctx.out(output([result!], false));
+            else ctx.out(`${kindGroup(item.type)}/${obj.metadata.name} ${action}${dryRunSuffix(dryRun)}\n`);
+          } catch (e) {
+            if (e instanceof ApiError) failures.push({ api: e, source: item.doc.source, verb: existed ? 'patching' : 'creating' });
+            else if (e instanceof CliError) failures.push({ text: `error: ${e.message}\n` });
+            else throw e;
           }
-          applied.push(result!);
-          if (output) ctx.out(output([result!], false));
-          else ctx.out(`${kindGroup(item.type)}/${obj.metadata.name} ${action}${dryRunSuffix(dryRun)}\n`);
-        } catch (e) {
-          if (e instanceof ApiError) failures.push({ api: e, source: item.doc.source, verb: existed ? 'patching' : 'creating' });
-          else if (e instanceof CliError) failures.push({ text: `error: ${e.message}\n` });
-          else throw e;
         }
-      }
+      });
       if (flags.prune && dryRun === 'none') {
         const { prune } = await import('./prune');
         prune(ctx, api, items.map((i) => i.type), applied, flags.selector);

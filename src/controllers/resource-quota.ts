@@ -37,7 +37,7 @@ export const resourceQuotaReconciler: Reconciler = {
       }
     };
     const used: Record<string, string> = {};
-    for (const name of Object.keys(hard)) used[name] = formatAmount(name, usedIn(name, existing));
+    for (const name of Object.keys(hard)) used[name] = formatAmount(name, usedIn(name, existing, quota));
     const status = { hard: { ...hard }, used };
     if (deepEqual(status, quota.status ?? {})) return;
     try {

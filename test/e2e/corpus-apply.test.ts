@@ -50,11 +50,15 @@ test('the valid corpus applies; the invalid part is rejected with its message', 
   const crdFiles = valid.filter((f) => objectsOf(f).some((o) => o.kind === 'CustomResourceDefinition'));
   const others = valid.filter((f) => !crdFiles.includes(f));
   const identity = (o: any) => `${o.apiVersion?.split('/')[0]}/${o.kind}/${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? o.metadata?.generateName}`;
-  const groups: Array<{ files: string[]; ids: Set<string> }> = [];
+  // A ResourceQuota constrains everything else in its namespace (a real cluster would refuse
+  // the other files' pods too), so a file that defines one gets a cluster of its own.
+  const groups: Array<{ files: string[]; ids: Set<string>; solo?: boolean }> = [];
   for (const f of others) {
-    const ids = objectsOf(f).map(identity);
-    let g = groups.find((x) => ids.every((id) => !x.ids.has(id)));
-    if (!g) groups.push((g = { files: [], ids: new Set() }));
+    const objs = objectsOf(f);
+    const ids = objs.map(identity);
+    const solo = objs.some((o) => o.kind === 'ResourceQuota');
+    let g = solo ? undefined : groups.find((x) => !x.solo && ids.every((id) => !x.ids.has(id)));
+    if (!g) groups.push((g = { files: [], ids: new Set(), solo }));
     g.files.push(f);
     ids.forEach((id) => g!.ids.add(id));
   }

@@ -78,3 +78,19 @@ test('a Deployment over a pods quota: FailedCreate with back-off, a stable Repli
   assert.equal(sb.ok(['get', 'rs', rs, '-n', 'capped', '-o', 'jsonpath={.status.conditions}']), '');
   assert.match(sb.ok(['get', 'quota', 'pods', '-n', 'capped', '--no-headers']), /^pods\s+pods: 4\/10\s+/);
 });
+
+test('scoped quotas track only the pods their scopes select', () => {
+  sb.ok(['create', 'namespace', 'scoped']);
+  sb.ok(['create', 'quota', 'best-effort', '-n', 'scoped', '--hard=pods=1', '--scopes=BestEffort']);
+  // Not BestEffort: untracked, however many.
+  sb.ok(['apply', '-f', sb.file('burst.yaml', ['a', 'b'].map((n) => `apiVersion: v1
+kind: Pod
+metadata: {name: sized-${n}, namespace: scoped}
+spec:
+  containers: [{name: app, image: nginx:1.27, resources: {requests: {cpu: 100m}}}]
+`).join('---\n'))]);
+  sb.ok(['run', 'be-1', '-n', 'scoped', '--image=nginx:1.27']);
+  const r = sb.run(['run', 'be-2', '-n', 'scoped', '--image=nginx:1.27']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /pods "be-2" is forbidden: exceeded quota: best-effort, requested: pods=1, used: pods=1, limited: pods=1\n$/);
+});

@@ -78,6 +78,48 @@ export function usageOf(obj: KObject, plural: string, group: string, name: strin
   return 0;
 }
 
+function qosBestEffort(pod: KObject): boolean {
+  return [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].every(
+    (c: any) => !Object.keys(c?.resources?.requests ?? {}).length && !Object.keys(c?.resources?.limits ?? {}).length,
+  );
+}
+
+function scopeMatches(scope: string, pod: KObject, op = 'Exists', values: string[] = []): boolean {
+  switch (scope) {
+    case 'Terminating':
+      return pod.spec?.activeDeadlineSeconds != null;
+    case 'NotTerminating':
+      return pod.spec?.activeDeadlineSeconds == null;
+    case 'BestEffort':
+      return qosBestEffort(pod);
+    case 'NotBestEffort':
+      return !qosBestEffort(pod);
+    case 'PriorityClass': {
+      const pc = pod.spec?.priorityClassName;
+      if (op === 'Exists') return !!pc;
+      if (op === 'DoesNotExist') return !pc;
+      if (op === 'In') return !!pc && values.includes(pc);
+      if (op === 'NotIn') return !pc || !values.includes(pc);
+      return false;
+    }
+    case 'CrossNamespacePodAffinity': {
+      const terms = [...(pod.spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []), ...(pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [])];
+      return terms.some((t: any) => (t.namespaces ?? []).length || t.namespaceSelector);
+    }
+    default:
+      return false;
+  }
+}
+
+/** Whether a quota tracks this object: a quota with scopes tracks only the pods they select. */
+export function quotaTracks(quota: KObject, obj: KObject, plural: string, group: string): boolean {
+  const scopes: string[] = quota.spec?.scopes ?? [];
+  const exprs: any[] = quota.spec?.scopeSelector?.matchExpressions ?? [];
+  if (!scopes.length && !exprs.length) return true;
+  if (plural !== 'pods' || group) return false;
+  return scopes.every((sc) => scopeMatches(sc, obj)) && exprs.every((e) => scopeMatches(e.scopeName, obj, e.operator, e.values));
+}
+
 /** The compute resources a pod must state when a quota limits them (the plugin's "must specify"). */
 function missingCompute(pod: KObject, hard: Record<string, unknown>): string[] {
   const out: string[] = [];
@@ -98,6 +140,7 @@ function missingCompute(pod: KObject, hard: Record<string, unknown>): string[] {
  */
 export function quotaViolation(obj: KObject, plural: string, group: string, quotas: KObject[], existing: (plural: string, group: string) => KObject[]): string | undefined {
   for (const q of [...quotas].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1))) {
+    if (!quotaTracks(q, obj, plural, group)) continue;
     const hard: Record<string, unknown> = q.spec?.hard ?? {};
     if (plural === 'pods' && !group) {
       const missing = missingCompute(obj, hard);
@@ -108,7 +151,7 @@ export function quotaViolation(obj: KObject, plural: string, group: string, quot
       const requested = usageOf(obj, plural, group, name);
       if (!requested) continue;
       const limit = parse(name, hard[name]);
-      const used = usedIn(name, existing);
+      const used = usedIn(name, existing, q);
       if (used + requested > limit) over.push({ name, requested, used, limit });
     }
     if (over.length) {
@@ -132,9 +175,9 @@ export function countedKind(name: string): [string, string] | undefined {
   return undefined;
 }
 
-/** Current usage of one quota resource in a namespace. */
-export function usedIn(name: string, existing: (plural: string, group: string) => KObject[]): number {
+/** Current usage of one quota resource in a namespace (only what the quota's scopes select). */
+export function usedIn(name: string, existing: (plural: string, group: string) => KObject[], quota: KObject): number {
   const kind = countedKind(name);
   if (!kind) return 0;
-  return existing(kind[0], kind[1]).reduce((sum, o) => sum + usageOf(o, kind[0], kind[1], name), 0);
+  return existing(kind[0], kind[1]).reduce((sum, o) => sum + (quotaTracks(quota, o, kind[0], kind[1]) ? usageOf(o, kind[0], kind[1], name) : 0), 0);
 }
