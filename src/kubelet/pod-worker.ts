@@ -79,13 +79,31 @@ function rfc(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-/** Pod IP from the node's podCIDR: 10.244.N.(2 + hash) — stable per pod, distinct enough per node. */
-function podIP(node: KObject, uid: string, taken: Set<string>): string {
+const ipamMeta = (node: string) => `kubelet-ipam-${node}`;
+
+/**
+ * Pod IP from the node's podCIDR: 10.244.N.(2 + hash), the next free one on a collision.
+ * Allocations are recorded per node (IP → pod uid), as host-local IPAM keeps them on disk;
+ * an IP whose pod has no runtime any more is free again. No pod is listed.
+ */
+function allocatePodIP(api: ApiServer, node: KObject, uid: string): string {
   const cidr: string = node.spec?.podCIDR ?? '10.244.0.0/24';
   const base = cidr.split('/')[0].split('.').slice(0, 3).join('.');
-  let n = 2 + (fnv32a(uid) % 250);
-  for (let i = 0; i < 253 && taken.has(`${base}.${n}`); i++) n = n >= 254 ? 2 : n + 1;
-  return `${base}.${n}`;
+  const name = ipamMeta(node.metadata.name!);
+  const owners = api.store.readMeta<Record<string, string>>(name) ?? {};
+  const first = 2 + (fnv32a(uid) % 250);
+  let n = first;
+  for (let i = 0; i < 253; i++) {
+    const ip = `${base}.${n}`;
+    const owner = owners[ip];
+    if (!owner || owner === uid || !loadRuntime(api, owner)) {
+      owners[ip] = uid;
+      api.store.writeMeta(name, owners);
+      return ip;
+    }
+    n = n >= 254 ? 2 : n + 1;
+  }
+  return `${base}.${first}`; // every address in use: the node is over its pod capacity anyway
 }
 
 function containerID(uid: string, name: string, restart: number): string {
@@ -314,15 +332,9 @@ export function syncPod({ ctx, pod, node }: WorkerEnv): Result | void {
   if (terminal && rt && rt.containers.every((c) => c.phase === 'terminated')) return;
 
   if (!rt) {
-    // The store filters before copying: only this node's pods with an IP are read.
-    const taken = new Set<string>(
-      api
-        .list(api.registry.forKind('v1', 'Pod'), { fieldMatch: (p) => p.spec?.nodeName === nodeName && !!p.status?.podIP })
-        .items.map((p) => p.status.podIP),
-    );
     rt = {
       uid,
-      ip: podIP(node, uid, taken),
+      ip: allocatePodIP(api, node, uid),
       startTime: now,
       containers: [
         ...(pod.spec?.initContainers ?? []).map((c: any) => newCState(c.name, true)),
