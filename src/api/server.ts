@@ -126,7 +126,11 @@ export class ApiServer {
 
     return this.store.batch(() => {
       if (obj.metadata.generateName && !obj.metadata.name) {
-        obj.metadata.name = obj.metadata.generateName + randomSuffix(this.rng);
+        // A generated name that is taken is generated again (RetryGenerateName, GA in 1.32).
+        for (let attempt = 0; attempt < 8; attempt++) {
+          obj.metadata.name = obj.metadata.generateName + randomSuffix(this.rng);
+          if (!this.store.get(objectKey(rt, rt.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name))) break;
+        }
       }
       const name = obj.metadata.name;
       if (!name) {

@@ -168,9 +168,13 @@ function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerContext
     }
   }
   const waits = pods.map((p) => msUntilAvailable(p, minReady, now)).filter((x) => x > 0);
-  // Failing creates are retried with back-off; a steady retry is not progress (any change
-  // to pods or the object requeues it at once anyway).
-  if (failure) return { requeueAfterMs: Math.max(1, (createRetryAt.get(rs.metadata.uid!) ?? now + 10_000) - now), periodic: true };
+  // Failing creates are retried with back-off. The first two retries (10 s, 20 s) are waits
+  // for progress (a transient error heals); after that the failure is steady state, so
+  // `reconcile --until-stable` settles on it (any change to pods or the object requeues it).
+  if (failure) {
+    const delay = createRetryMs.get(rs.metadata.uid!) ?? 10_000;
+    return { requeueAfterMs: Math.max(1, (createRetryAt.get(rs.metadata.uid!) ?? now + 10_000) - now), periodic: delay > 20_000 };
+  }
   if (waits.length) return { requeueAfterMs: Math.min(...waits) };
 }
 
