@@ -15,7 +15,8 @@ type S = Record<string, any>;
 let ajv: Ajv | undefined;
 function getAjv(): Ajv {
   if (ajv) return ajv;
-  ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, code: { regExp: re2ish as any } });
+  ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, code: { regExp: re2ish as any, optimize: false } });
+  // optimize off: a CRD schema validates the few objects of one run; the optimizer pass cost more than it saved.
   addFormats(ajv);
   // Kubernetes formats ajv-formats does not know: accepted as-is, like the apiserver does for most.
   for (const f of ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password', 'bsonobjectid', 'isbn', 'hexcolor', 'rgbcolor', 'creditcard', 'ssn', 'mac', 'cidr', 'datetime', 'uri-reference']) {
