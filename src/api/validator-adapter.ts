@@ -9,14 +9,15 @@ import { loadSchemas } from './validation/schema-store';
 import { validateSchema, type SchemaIssue } from './validation/validate-schema';
 import { validateSemantics } from './validation/validate-semantics';
 import { validateUpdate } from './validation/validate-update';
-import { compileCrdSchema } from './validation/crd-schema';
 import { splitApiVersion } from './resources';
 
 let loaded = false;
+// CRD schemas need ajv (and ajv-formats): loaded with the rest, so reads never pay for them.
+let crdSchemas: typeof import('./validation/crd-schema') | undefined;
 
 export async function loadValidation(): Promise<void> {
   if (loaded) return;
-  await loadSchemas();
+  [crdSchemas] = await Promise.all([import('./validation/crd-schema'), loadSchemas()]);
   loaded = true;
 }
 
@@ -25,7 +26,8 @@ export function schemaIssues(obj: KObject, rt: ResourceType, api?: ApiServer, cr
   if (rt.crd) {
     const def = crd ?? api?.tryGet(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, rt.crd);
     if (!def) return [];
-    return compileCrdSchema(def, splitApiVersion(obj.apiVersion).version)(obj);
+    if (!crdSchemas) throw new Error('schemaIssues before loadValidation()');
+    return crdSchemas.compileCrdSchema(def, splitApiVersion(obj.apiVersion).version)(obj);
   }
   return validateSchema(obj, rt);
 }
