@@ -4,10 +4,10 @@
 // a config volume) and Service. Reports wall time per run (target: under 2 s).
 // Usage: node bench/check.mjs [--runs N] [--apps N] [--bin path/to/kubesim.js]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, dflt) => {
@@ -97,9 +97,8 @@ try {
   writeFileSync(join(dir, 'app', '00-namespace.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n');
   for (let i = 0; i < apps; i++) writeFileSync(join(dir, 'app', `svc-${String(i).padStart(3, '0')}.yaml`), app(i));
   const resources = 1 + apps * 5;
-  // The CLI entry: a built bundle if given, else the sources through tsx (check registered by the test entry if commands.ts lacks it).
-  const tsx = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-  const argv = bin ? [bin, 'check'] : ['--import', tsx, join(ROOT, 'test', 'check', 'cli-entry.ts'), 'check'];
+  // The CLI: the built bin/kubesim unless another entry is given.
+  const argv = [bin ?? join(ROOT, 'bin', 'kubesim'), 'check'];
   const times = [];
   let last;
   for (let r = 0; r < runs; r++) {
@@ -113,7 +112,7 @@ try {
   }
   const best = Math.min(...times);
   console.log(last.stdout.trim());
-  console.log(`check on ${resources} resources (${apps} Deployments × 2 replicas): wall ${times.map((t) => `${(t / 1000).toFixed(2)} s`).join(', ')}; best ${(best / 1000).toFixed(2)} s (target < 2 s)${existsSync(join(ROOT, 'dist')) && !bin ? ' — sources through tsx; pass --bin dist/… for the bundle' : ''}`);
+  console.log(`check on ${resources} resources (${apps} Deployments × 2 replicas): wall ${times.map((t) => `${(t / 1000).toFixed(2)} s`).join(', ')}; best ${(best / 1000).toFixed(2)} s (target < 2 s)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
