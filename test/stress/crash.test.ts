@@ -58,8 +58,36 @@ test('a full disk gives a clear error and leaves the stored objects intact', { t
   }
 });
 
+test('a read-only file system under the state directory gives a clear error; reads still work', { timeout: 60_000 }, (t) => {
+  // Root ignores file permissions, but not a read-only mount.
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return t.skip('needs root on Linux to mount a tmpfs and remount it read-only');
+  const dir = tempHome('kubesim-erofs-');
+  const mnt = join(dir, 'mnt');
+  mkdirSync(mnt);
+  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mnt]);
+  if (m.status !== 0) {
+    removeHome(dir);
+    return t.skip(`cannot mount a tmpfs here: ${String(m.stderr).trim()}`);
+  }
+  try {
+    const home = join(mnt, 'home');
+    assert.equal(run(home, ['apply', '-f', '-'], configMap('kept', { a: '1' })).code, 0);
+    const ro = spawnSync('mount', ['-o', 'remount,ro', mnt]);
+    if (ro.status !== 0) return t.skip(`cannot remount read-only here: ${String(ro.stderr).trim()}`);
+    const w = run(home, ['apply', '-f', '-'], configMap('new', { a: '1' }));
+    assert.notEqual(w.code, 0);
+    assert.ok(!hasStackTrace(w.stderr), w.stderr);
+    assert.match(w.stderr, /read-only file system/i);
+    const get = run(home, ['get', 'configmap', 'kept', '-o', 'jsonpath={.data.a}']);
+    assert.equal(get.stdout, '1', get.stderr);
+  } finally {
+    spawnSync('umount', [mnt]);
+    removeHome(dir);
+  }
+});
+
 test('a read-only state directory gives a clear error, not a corrupted store', (t) => {
-  if (process.getuid?.() === 0) return t.skip('running as root: root ignores file permissions, so a read-only directory cannot be simulated with chmod');
+  if (process.getuid?.() === 0) return t.skip('running as root: root ignores file permissions (the read-only mount test covers root)');
   const home = tempHome();
   try {
     assert.equal(run(home, ['apply', '-f', '-'], configMap('kept', { a: '1' })).code, 0);
