@@ -3,6 +3,7 @@
 // never run), its output goes to `daemon.log`, and it writes a `daemon-status` meta doc.
 
 import * as fs from 'node:fs';
+import { processAlive } from '../store/process-alive';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 
@@ -28,14 +29,7 @@ export interface DaemonStatus {
 export const PID_FILE = 'daemon.pid';
 export const LOG_FILE = 'daemon.log';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+const alive = processAlive;
 
 /** The pid of the cluster's running daemon, if any (a stale pid file counts as none). */
 export function runningDaemonPid(clusterDir: string): number | undefined {

@@ -11,6 +11,7 @@
 // - readers take no lock.
 
 import * as fs from 'node:fs';
+import { processAlive } from './process-alive';
 import * as path from 'node:path';
 import type { KObject } from '../api/types';
 import { cloneJson } from './clone';
@@ -81,14 +82,7 @@ function sleepSync(ms: number): void {
   Atomics.wait(sleepBuffer, 0, 0, ms);
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+const pidAlive = processAlive;
 
 export interface FileStoreOptions {
   /** fsync object files before renaming them into place (default true). */

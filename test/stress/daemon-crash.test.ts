@@ -1,0 +1,96 @@
+// kill -9 of the reconcile daemon at random moments while it works (bounded form: a dozen
+// kills). Afterwards the state directory loads, every acknowledged object is there, no
+// ReplicaSet owns more pods than its replicas, a restarted daemon resumes, and the in-process
+// controllers converge. No daemon is left running.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hasStackTrace, registryObjects, removeHome, run, sleep, stateDir, tempHome } from './cli';
+import { seedOf } from './corpus-util';
+
+function daemonPid(home: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(stateDir(home), 'daemon.pid'), 'utf8').trim());
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const deployment = (name: string, replicas: number) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers: [{name: c, image: nginx:1.27}]
+`;
+
+test('kill -9 of the daemon while it reconciles: state loads, nothing acknowledged lost, it resumes and converges', { timeout: 240_000 }, async (t) => {
+  const home = tempHome('kubesim-daemon-crash-');
+  let rand = seedOf(17);
+  const next = () => ((rand = (rand * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const start = () => run(home, ['cluster', 'start'], '', 30_000);
+  let kills = 0;
+  try {
+    assert.equal(run(home, ['cluster', 'create', '--nodes', '3']).code, 0);
+    const acknowledged: string[] = [];
+    for (let round = 0; round < 12; round++) {
+      const s = start();
+      assert.equal(s.code, 0, s.stderr);
+      const name = `app-${round}`;
+      const a = run(home, ['apply', '-f', '-'], deployment(name, 2 + (round % 3)));
+      if (a.code === 0) acknowledged.push(name);
+      await sleep(50 + Math.floor(next() * 400));
+      const pid = Number(/pid (\d+)/.exec(s.stdout)?.[1]);
+      if (pid && alive(pid)) {
+        process.kill(pid, 'SIGKILL');
+        kills++;
+        for (let i = 0; i < 50 && alive(pid); i++) await sleep(20);
+      }
+    }
+    t.diagnostic(`daemon kills: ${kills}, deployments acknowledged: ${acknowledged.length}`);
+    assert.ok(kills >= 10, `only ${kills} kills landed`);
+
+    // The store loads and holds every acknowledged object.
+    const objects = registryObjects(home);
+    for (const name of acknowledged) assert.ok([...objects.keys()].some((k) => k.endsWith(`deployments/default/${name}`)), `deployment ${name} lost`);
+
+    // A restarted daemon resumes; then stop it and let the in-process controllers settle.
+    assert.equal(start().code, 0);
+    await sleep(500);
+    assert.match(run(home, ['cluster', 'stop']).stdout, /daemon stopped/);
+    const settle = run(home, ['reconcile', '--until-stable'], '', 120_000);
+    assert.equal(settle.code, 0, settle.stdout + settle.stderr);
+    assert.ok(!hasStackTrace(settle.stderr), settle.stderr);
+
+    for (const name of acknowledged) {
+      const ready = run(home, ['get', 'deployment', name, '-o', 'jsonpath={.spec.replicas} {.status.readyReplicas}']).stdout.split(' ');
+      assert.equal(ready[0], ready[1], `deployment ${name}: ${ready.join(' ')}`);
+    }
+    // No ReplicaSet owns more pods than its replicas.
+    const pods = JSON.parse(run(home, ['get', 'pods', '-o', 'json']).stdout).items as Array<{ metadata: { ownerReferences?: Array<{ name: string }>; deletionTimestamp?: string } }>;
+    const owned = new Map<string, number>();
+    for (const p of pods) if (!p.metadata.deletionTimestamp) for (const r of p.metadata.ownerReferences ?? []) owned.set(r.name, (owned.get(r.name) ?? 0) + 1);
+    const rss = JSON.parse(run(home, ['get', 'rs', '-o', 'json']).stdout).items as Array<{ metadata: { name: string }; spec: { replicas: number } }>;
+    for (const rs of rss) assert.ok((owned.get(rs.metadata.name) ?? 0) <= rs.spec.replicas, `${rs.metadata.name} owns ${owned.get(rs.metadata.name)} pods for ${rs.spec.replicas} replicas`);
+  } finally {
+    const pid = daemonPid(home);
+    if (pid) process.kill(pid, 'SIGKILL');
+    removeHome(home);
+  }
+});
