@@ -20,17 +20,27 @@ test('kill -9 at random points of CLI writes: the store loads and nothing acknow
   }
 });
 
-test('a full disk gives a clear error and leaves the stored objects intact', { timeout: 120_000 }, (t) => {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return t.skip('needs root on Linux to mount a tiny tmpfs');
-  const dir = tempHome('kubesim-enospc-');
+/** Runs `body` with a fresh tmpfs of `size` mounted (root on Linux only; skips otherwise), then unmounts it. */
+function withTmpfs(t: { skip: (why: string) => void }, size: string, body: (mnt: string) => void): void {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return t.skip('needs root on Linux to mount a tmpfs');
+  const dir = tempHome('kubesim-tmpfs-');
   const mnt = join(dir, 'mnt');
   mkdirSync(mnt);
-  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt]);
+  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mnt]);
   if (m.status !== 0) {
     removeHome(dir);
     return t.skip(`cannot mount a tmpfs here: ${String(m.stderr).trim()}`);
   }
   try {
+    body(mnt);
+  } finally {
+    spawnSync('umount', [mnt]);
+    removeHome(dir);
+  }
+}
+
+test('a full disk gives a clear error and leaves the stored objects intact', { timeout: 120_000 }, (t) => {
+  withTmpfs(t, '256k', (mnt) => {
     const home = join(mnt, 'home');
     const first = run(home, ['apply', '-f', '-'], configMap('kept', { a: '1' }));
     assert.equal(first.code, 0, first.stderr);
@@ -52,38 +62,23 @@ test('a full disk gives a clear error and leaves the stored objects intact', { t
     rmSync(join(mnt, 'filler'), { force: true });
     const again = run(home, ['apply', '-f', '-'], configMap('after', { a: '2' }));
     assert.equal(again.code, 0, again.stderr);
-  } finally {
-    spawnSync('umount', [mnt]);
-    removeHome(dir);
-  }
+  });
 });
 
 test('a read-only file system under the state directory gives a clear error; reads still work', { timeout: 60_000 }, (t) => {
   // Root ignores file permissions, but not a read-only mount.
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return t.skip('needs root on Linux to mount a tmpfs and remount it read-only');
-  const dir = tempHome('kubesim-erofs-');
-  const mnt = join(dir, 'mnt');
-  mkdirSync(mnt);
-  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mnt]);
-  if (m.status !== 0) {
-    removeHome(dir);
-    return t.skip(`cannot mount a tmpfs here: ${String(m.stderr).trim()}`);
-  }
-  try {
+  withTmpfs(t, '4m', (mnt) => {
     const home = join(mnt, 'home');
     assert.equal(run(home, ['apply', '-f', '-'], configMap('kept', { a: '1' })).code, 0);
     const ro = spawnSync('mount', ['-o', 'remount,ro', mnt]);
-    if (ro.status !== 0) return t.skip(`cannot remount read-only here: ${String(ro.stderr).trim()}`);
+    if (ro.status !== 0) return void t.skip(`cannot remount read-only here: ${String(ro.stderr).trim()}`);
     const w = run(home, ['apply', '-f', '-'], configMap('new', { a: '1' }));
     assert.notEqual(w.code, 0);
     assert.ok(!hasStackTrace(w.stderr), w.stderr);
     assert.match(w.stderr, /read-only file system/i);
     const get = run(home, ['get', 'configmap', 'kept', '-o', 'jsonpath={.data.a}']);
     assert.equal(get.stdout, '1', get.stderr);
-  } finally {
-    spawnSync('umount', [mnt]);
-    removeHome(dir);
-  }
+  });
 });
 
 test('a read-only state directory gives a clear error, not a corrupted store', (t) => {
