@@ -227,7 +227,9 @@ export class ControllerManager {
    */
   async runForever(signal: AbortSignal, opts: { pollMs?: number; resyncMs?: number; onTick?: (lagMs: number) => void } = {}): Promise<void> {
     const pollMs = opts.pollMs ?? 50;
-    const resyncMs = opts.resyncMs ?? 60_000;
+    // The journal carries every change and timers carry scheduled work, so the full resync is
+    // only a safety net (informers resync rarely too); each one re-reads every object.
+    const resyncMs = opts.resyncMs ?? 10 * 60_000;
     const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
     let lastResync = Date.now();
     this.resync();
