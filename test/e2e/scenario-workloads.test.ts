@@ -146,3 +146,24 @@ spec:
   assert.match(sb.ok(['get', 'endpoints', 'svc', '--no-headers']), new RegExp(`^svc\\s+${okIP.replace(/\./g, '\\.')}:80\\s+`));
   assert.match(sb.ok(['describe', 'pod', 'never-ready']), /Warning\s+Unhealthy\s+.*kubelet\s+Readiness probe failed: cat: can't open '\/tmp\/ready': No such file or directory\n/);
 });
+
+test('pod IPs: distinct on a node, from its pod CIDR, and free again once pods are gone', () => {
+  const sb = cluster(1);
+  const cidr = sb.ok(['get', 'node', 'node-1', '-o', 'jsonpath={.spec.podCIDR}']);
+  const prefix = cidr.split('/')[0].split('.').slice(0, 3).join('.') + '.';
+  sb.ok(['create', 'deployment', 'many', '--image=nginx:1.27', '--replicas=40']);
+  sb.ok(['reconcile', '--until-stable']);
+  const ips = () => sb.ok(['get', 'pods', '-l', 'app=many', '-o', 'jsonpath={.items[*].status.podIP}']).split(' ').filter(Boolean);
+  const first = ips();
+  assert.equal(first.length, 40);
+  assert.equal(new Set(first).size, 40, 'no two pods share an IP');
+  assert.ok(first.every((ip) => ip.startsWith(prefix)), `${first.join(' ')} not in ${cidr}`);
+  // Replace every pod a few times: 160 pods over time on a /24, so addresses must be reused.
+  for (let round = 0; round < 4; round++) {
+    sb.ok(['delete', 'pods', '-l', 'app=many', '--wait=false']);
+    sb.ok(['reconcile', '--until-stable']);
+    const now = ips();
+    assert.equal(now.length, 40);
+    assert.equal(new Set(now).size, 40, `round ${round}: duplicate IPs ${now.join(' ')}`);
+  }
+});
