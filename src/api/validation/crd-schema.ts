@@ -1,35 +1,20 @@
 // Validation of custom resources against their CRD's structural schema (openAPIV3Schema),
-// compiled at runtime with ajv and cached per CRD version. Implements the Kubernetes
-// extensions: x-kubernetes-preserve-unknown-fields, -int-or-string, -embedded-resource,
-// nullable; unknown fields are errors unless preserved (the apiserver's strict decoding).
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+// by walking object and schema together (structural-schema.ts), with the messages the
+// apiserver gives; validators are cached per CRD version.
 import type { KObject } from '../types';
-import { formatPath, fromPointer, getIn } from './field-path';
+import { formatPath, getIn } from './field-path';
 import type { SchemaIssue } from './validate-schema';
 import { closest } from './suggest';
 import { valueTypeWord } from './schema-walk';
+import { validateStructural, type StructuralError } from './structural-schema';
 
 type S = Record<string, any>;
-
-let ajv: Ajv | undefined;
-function getAjv(): Ajv {
-  if (ajv) return ajv;
-  ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, code: { regExp: re2ish as any, optimize: false } });
-  // optimize off: a CRD schema validates the few objects of one run; the optimizer pass cost more than it saved.
-  addFormats(ajv);
-  // Kubernetes formats ajv-formats does not know: accepted as-is, like the apiserver does for most.
-  for (const f of ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password', 'bsonobjectid', 'isbn', 'hexcolor', 'rgbcolor', 'creditcard', 'ssn', 'mac', 'cidr', 'datetime', 'uri-reference']) {
-    if (!ajv.formats[f]) ajv.addFormat(f, true);
-  }
-  return ajv;
-}
 
 /**
  * CRD patterns are Go RE2 syntax: translate the common differences (`(?i)` flags, `(?P<n>`,
  * `\\z`); a pattern JavaScript still cannot compile is not enforced rather than crashing.
  */
-function re2ish(source: string, flags: string): RegExp {
+export function re2ish(source: string, flags: string): RegExp {
   let src = source;
   let fl = flags;
   const m = /^\(\?([imsU]+)\)/.exec(src);
@@ -49,44 +34,6 @@ function re2ish(source: string, flags: string): RegExp {
   }
 }
 
-/** Translates one structural-schema node into plain JSON Schema for ajv. */
-export function toAjvSchema(s: S | undefined, root = false): S {
-  if (!s || typeof s !== 'object') return {};
-  const out: S = {};
-  for (const k of ['type', 'enum', 'pattern', 'format', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'uniqueItems', 'multipleOf', 'minProperties', 'maxProperties', 'required']) {
-    if (s[k] !== undefined) out[k] = s[k];
-  }
-  // OpenAPI v3 (draft 4) boolean exclusive bounds -> draft-07 numbers.
-  if (typeof out.exclusiveMinimum === 'boolean') {
-    if (out.exclusiveMinimum && out.minimum !== undefined) (out.exclusiveMinimum = out.minimum), delete out.minimum;
-    else delete out.exclusiveMinimum;
-  }
-  if (typeof out.exclusiveMaximum === 'boolean') {
-    if (out.exclusiveMaximum && out.maximum !== undefined) (out.exclusiveMaximum = out.maximum), delete out.maximum;
-    else delete out.exclusiveMaximum;
-  }
-  for (const k of ['allOf', 'anyOf', 'oneOf']) if (Array.isArray(s[k])) out[k] = s[k].map((x: S) => toAjvSchema(x));
-  if (s.not) out.not = toAjvSchema(s.not);
-  if (s.items) out.items = Array.isArray(s.items) ? s.items.map((x: S) => toAjvSchema(x)) : toAjvSchema(s.items);
-  const props: S = {};
-  for (const [k, v] of Object.entries(s.properties ?? {})) props[k] = toAjvSchema(v as S);
-  if (s['x-kubernetes-embedded-resource'] || root) {
-    props.apiVersion ??= { type: 'string' };
-    props.kind ??= { type: 'string' };
-    props.metadata = { type: 'object' }; // ObjectMeta, whatever the CRD says about it
-  }
-  if (Object.keys(props).length) out.properties = props;
-  if (s['x-kubernetes-embedded-resource'] && !root) out.required = [...new Set([...(out.required ?? []), 'apiVersion', 'kind'])];
-  if (s.additionalProperties !== undefined) out.additionalProperties = typeof s.additionalProperties === 'object' ? toAjvSchema(s.additionalProperties) : s.additionalProperties;
-  else if (!s['x-kubernetes-preserve-unknown-fields'] && (s.type === 'object' || s.properties || root)) out.additionalProperties = false;
-  if (s['x-kubernetes-int-or-string']) {
-    delete out.type;
-    out.anyOf = [{ type: 'integer' }, { type: 'string' }];
-  }
-  if (s.nullable && out.type) out.type = [out.type, 'null'];
-  return out;
-}
-
 export interface CrdValidator {
   (obj: KObject): SchemaIssue[];
   /** The (OpenAPI) schema of the version, for defaulting and explain. */
@@ -100,6 +47,9 @@ function versionSchema(crd: KObject, version: string): S | undefined {
   return v?.schema?.openAPIV3Schema ?? crd.spec?.validation?.openAPIV3Schema;
 }
 
+/** JSON Schema patterns are unicode-aware regular expressions. */
+const compilePattern = (source: string) => re2ish(source, 'u');
+
 /** A validator for custom resources of one CRD version (compiled once per CRD revision). */
 export function compileCrdSchema(crd: KObject, version: string): CrdValidator {
   const key = `${crd.metadata?.name}|${crd.metadata?.resourceVersion ?? crd.metadata?.uid ?? JSON.stringify(crd.spec).length}|${version}`;
@@ -107,12 +57,17 @@ export function compileCrdSchema(crd: KObject, version: string): CrdValidator {
   if (hit) return hit;
   const schema = versionSchema(crd, version);
   const kind: string = crd.spec?.names?.kind ?? 'Object';
-  let validate: ValidateFunction | undefined;
-  if (schema) validate = getAjv().compile(toAjvSchema(schema, true));
   const fn = ((obj: KObject) => {
-    if (!validate) return [];
-    if (validate(obj)) return [];
-    return (validate.errors ?? []).map((e) => crdIssue(e, obj, kind, schema!)).filter((x, i, a) => a.findIndex((y) => y.kubectlMessage === x.kubectlMessage) === i);
+    if (!schema) return [];
+    const seen = new Set<string | undefined>();
+    const issues: SchemaIssue[] = [];
+    for (const e of validateStructural(obj, schema, compilePattern)) {
+      const issue = crdIssue(e, obj, kind, schema);
+      if (seen.has(issue.kubectlMessage)) continue;
+      seen.add(issue.kubectlMessage);
+      issues.push(issue);
+    }
+    return issues;
   }) as CrdValidator;
   fn.schema = schema;
   cache.set(key, fn);
@@ -129,8 +84,8 @@ function schemaAt(root: S, path: (string | number)[]): S | undefined {
   return s;
 }
 
-function crdIssue(e: ErrorObject, obj: KObject, kind: string, schema: S): SchemaIssue {
-  const path = fromPointer(e.instancePath, obj);
+function crdIssue(e: StructuralError, obj: KObject, kind: string, schema: S): SchemaIssue {
+  const path = e.path;
   const where = formatPath(path);
   const ctx = `ValidationError(${[kind, where].filter(Boolean).join('.')})`;
   if (e.keyword === 'additionalProperties') {

@@ -1,0 +1,363 @@
+// Validates a value against a CRD's structural schema (openAPIV3Schema) by walking the value
+// and the schema together, as the apiserver's validator (kube-openapi) does. A CRD schema is
+// often megabytes (kube-prometheus) while a custom resource touches a small part of it, so
+// compiling the schema into code first (ajv) costs far more than the few objects of a run
+// need: this walk only visits the schema nodes the value reaches (docs/decisions.md).
+//
+// The errors it returns have the shape and the order of ajv's with `allErrors` for the
+// equivalent draft-07 schema (keyword, params, message), so one formatter serves both; the
+// equivalence is tested against ajv itself (test/validation/structural-schema.test.ts).
+// Kubernetes extensions: x-kubernetes-preserve-unknown-fields (else unknown fields are
+// errors), -int-or-string, -embedded-resource, and nullable.
+import { fullFormats } from 'ajv-formats/dist/formats';
+
+type S = Record<string, any>;
+export type Path = (string | number)[];
+
+export interface StructuralError {
+  path: Path;
+  keyword: string;
+  params: Record<string, any>;
+  message: string;
+}
+
+/** Compiles a CRD regular expression (Go RE2 syntax) into a JavaScript one. */
+export type RegExpCompiler = (source: string) => RegExp;
+
+export function validateStructural(value: unknown, schema: S, compileRegExp: RegExpCompiler): StructuralError[] {
+  const walker = new Walker(compileRegExp);
+  walker.node(value, schema, true);
+  return walker.errors;
+}
+
+// ajv's type groups, in its evaluation order: a group's keywords (see hasRules) run only
+// when the value has that type.
+const GROUPS = ['number', 'string', 'array', 'object'];
+
+/** ObjectMeta: an object whatever the CRD says; the apiserver checks it with its own code. */
+const METADATA: S = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+
+const COMPARISON: Record<string, string> = { maximum: '<=', minimum: '>=', exclusiveMaximum: '<', exclusiveMinimum: '>' };
+
+/** The schema node's effective keywords after the Kubernetes extensions and draft-4 bounds. */
+interface Node {
+  s: S;
+  types: string[];
+  props: Record<string, S> | undefined;
+  /** false: unknown fields are errors; a schema: they validate against it; undefined: allowed. */
+  additional: S | boolean | undefined;
+  required: string[] | undefined;
+  anyOf: S[] | undefined;
+  bounds: [keyword: string, limit: number][];
+}
+
+class Walker {
+  readonly errors: StructuralError[] = [];
+  private readonly path: Path = [];
+  private readonly nodes = new WeakMap<S, Node>();
+  private readonly nodesAtRoot = new WeakMap<S, Node>();
+
+  constructor(private readonly compileRegExp: RegExpCompiler) {}
+
+  node(v: unknown, s: S, root = false): void {
+    if (!s || typeof s !== 'object') return;
+    const n = this.effective(s, root);
+    const dataType = typeOf(v);
+    // ajv reports a wrong type up front, except when the schema names one type that has
+    // keywords of its own: then the error comes where that type's keywords would run.
+    const deferred = n.types.length === 1 && hasGroup(n.types[0]) && hasRules(n, n.types[0]);
+    const typeOk = n.types.length === 0 || n.types.some((t) => matchesType(v, t));
+    if (!typeOk && !deferred) this.fail('type', { type: n.types.length === 1 ? n.types[0] : n.types }, `must be ${n.types.join(',')}`);
+
+    if (Array.isArray(s.enum) && !s.enum.some((e: unknown) => deepEqual(e, v))) {
+      this.fail('enum', { allowedValues: s.enum }, 'must be equal to one of the allowed values');
+    }
+    if (s.not) {
+      if (this.passes(v, s.not)) this.fail('not', {}, 'must NOT be valid');
+    }
+    if (n.anyOf) this.anyOf(v, n.anyOf);
+    if (Array.isArray(s.oneOf)) this.oneOf(v, s.oneOf);
+    if (Array.isArray(s.allOf)) for (const sub of s.allOf) this.node(v, sub);
+
+    for (const group of GROUPS) {
+      if (!hasRules(n, group)) continue;
+      if (dataType === group) this.group(v, n, group);
+      else if (deferred && !typeOk && n.types[0] === group) this.fail('type', { type: group }, `must be ${group}`);
+    }
+  }
+
+  private group(v: any, n: Node, group: string): void {
+    const s = n.s;
+    if (group === 'number') {
+      for (const [keyword, limit] of n.bounds) {
+        const ok = keyword === 'maximum' ? v <= limit : keyword === 'minimum' ? v >= limit : keyword === 'exclusiveMaximum' ? v < limit : v > limit;
+        if (!ok) this.fail(keyword, { comparison: COMPARISON[keyword], limit }, `must be ${COMPARISON[keyword]} ${limit}`);
+      }
+      if (typeof s.multipleOf === 'number' && v / s.multipleOf !== parseInt(String(v / s.multipleOf), 10)) {
+        this.fail('multipleOf', { multipleOf: s.multipleOf }, `must be multiple of ${s.multipleOf}`);
+      }
+      if (s.format !== undefined) this.format(v, s.format, 'number');
+    } else if (group === 'string') {
+      if (typeof s.maxLength === 'number' && codePoints(v) > s.maxLength) {
+        this.fail('maxLength', { limit: s.maxLength }, `must NOT have more than ${s.maxLength} characters`);
+      }
+      if (typeof s.minLength === 'number' && codePoints(v) < s.minLength) {
+        this.fail('minLength', { limit: s.minLength }, `must NOT have fewer than ${s.minLength} characters`);
+      }
+      if (typeof s.pattern === 'string' && !this.regExp(s.pattern).test(v)) {
+        this.fail('pattern', { pattern: s.pattern }, `must match pattern "${s.pattern}"`);
+      }
+      if (s.format !== undefined) this.format(v, s.format, 'string');
+    } else if (group === 'array') {
+      if (typeof s.maxItems === 'number' && v.length > s.maxItems) this.fail('maxItems', { limit: s.maxItems }, `must NOT have more than ${s.maxItems} items`);
+      if (typeof s.minItems === 'number' && v.length < s.minItems) this.fail('minItems', { limit: s.minItems }, `must NOT have fewer than ${s.minItems} items`);
+      if (s.items && typeof s.items === 'object') {
+        for (let i = 0; i < v.length; i++) {
+          const sub = Array.isArray(s.items) ? s.items[i] : s.items;
+          if (!sub) continue;
+          this.path.push(i);
+          this.node(v[i], sub);
+          this.path.pop();
+        }
+      }
+      // ajv runs items before uniqueItems (its "before" ordering of the keyword).
+      if (s.uniqueItems === true) this.uniqueItems(v, s.items);
+    } else {
+      const keys = Object.keys(v);
+      if (typeof s.maxProperties === 'number' && keys.length > s.maxProperties) {
+        this.fail('maxProperties', { limit: s.maxProperties }, `must NOT have more than ${s.maxProperties} properties`);
+      }
+      if (typeof s.minProperties === 'number' && keys.length < s.minProperties) {
+        this.fail('minProperties', { limit: s.minProperties }, `must NOT have fewer than ${s.minProperties} properties`);
+      }
+      for (const p of n.required ?? []) {
+        if (v[p] === undefined) this.fail('required', { missingProperty: p }, `must have required property '${p}'`);
+      }
+      if (n.additional !== undefined && n.additional !== true) {
+        for (const k of keys) {
+          if (n.props && Object.prototype.hasOwnProperty.call(n.props, k)) continue;
+          if (n.additional === false) {
+            this.fail('additionalProperties', { additionalProperty: k }, 'must NOT have additional properties');
+          } else {
+            this.path.push(k);
+            this.node(v[k], n.additional);
+            this.path.pop();
+          }
+        }
+      }
+      if (n.props) {
+        for (const k in n.props) {
+          if (v[k] === undefined || !Object.prototype.hasOwnProperty.call(v, k)) continue;
+          this.path.push(k);
+          this.node(v[k], n.props[k]);
+          this.path.pop();
+        }
+      }
+    }
+  }
+
+  private anyOf(v: unknown, branches: S[]): void {
+    const failed: StructuralError[] = [];
+    for (const b of branches) {
+      const errs = this.collect(v, b);
+      if (errs.length === 0) return;
+      failed.push(...errs);
+    }
+    this.errors.push(...failed);
+    this.fail('anyOf', {}, 'must match a schema in anyOf');
+  }
+
+  /** ajv's oneOf, quirks included: failed branches' errors stay when the keyword fails. */
+  private oneOf(v: unknown, branches: S[]): void {
+    const before = this.errors.length;
+    let valid = false;
+    let passing: number | number[] | null = null;
+    branches.forEach((b, i) => {
+      const errorsBefore = this.errors.length;
+      this.node(v, b);
+      const ok = this.errors.length === errorsBefore;
+      if (i > 0 && ok && valid) {
+        valid = false;
+        passing = [passing as number, i];
+      } else if (ok) {
+        valid = true;
+        passing = i;
+      }
+    });
+    if (valid) this.errors.length = before;
+    else this.fail('oneOf', { passingSchemas: passing }, 'must match exactly one schema in oneOf');
+  }
+
+  /** ajv's two loops, so the reported pair is the same: by value for scalar item types. */
+  private uniqueItems(v: unknown[], items: unknown): void {
+    const itemTypes = items && typeof items === 'object' && !Array.isArray(items) ? this.effective(items as S, false).types : [];
+    if (itemTypes.length > 0 && !itemTypes.some((t) => t === 'object' || t === 'array')) {
+      const seen = new Map<unknown, number>();
+      for (let i = v.length; i--;) {
+        let item = v[i];
+        if (!itemTypes.some((t) => matchesType(item, t))) continue;
+        if (itemTypes.length > 1 && typeof item === 'string') item += '_';
+        const key = String(item);
+        const j = seen.get(key);
+        if (j !== undefined) {
+          this.fail('uniqueItems', { i, j }, `must NOT have duplicate items (items ## ${j} and ${i} are identical)`);
+          return;
+        }
+        seen.set(key, i);
+      }
+      return;
+    }
+    for (let i = v.length; i--;) {
+      for (let j = i; j--;) {
+        if (deepEqual(v[i], v[j])) {
+          this.fail('uniqueItems', { i, j }, `must NOT have duplicate items (items ## ${j} and ${i} are identical)`);
+          return;
+        }
+      }
+    }
+  }
+
+  private format(v: unknown, name: unknown, dataType: 'number' | 'string'): void {
+    const def = (fullFormats as Record<string, any>)[String(name)];
+    // Formats ajv-formats does not know (int-or-string, cidr, ...) are accepted, as the
+    // apiserver does for most; a format applies to strings unless it says otherwise.
+    if (def === undefined || typeof def === 'boolean') return;
+    const appliesTo = typeof def === 'object' && !(def instanceof RegExp) && def.type ? def.type : 'string';
+    if (appliesTo !== dataType) return;
+    const check = typeof def === 'object' && !(def instanceof RegExp) ? def.validate : def;
+    const ok = check instanceof RegExp ? check.test(v as string) : typeof check === 'function' ? check(v) : true;
+    if (!ok) this.fail('format', { format: name }, `must match format "${name}"`);
+  }
+
+  private passes(v: unknown, s: S): boolean {
+    return this.collect(v, s).length === 0;
+  }
+
+  /** Errors of a sub-schema, kept apart (anyOf/oneOf/not decide whether they count). */
+  private collect(v: unknown, s: S): StructuralError[] {
+    const before = this.errors.length;
+    this.node(v, s);
+    return this.errors.splice(before);
+  }
+
+  private fail(keyword: string, params: Record<string, any>, message: string): void {
+    this.errors.push({ path: [...this.path], keyword, params, message });
+  }
+
+  private readonly regExps = new Map<string, RegExp>();
+  private regExp(source: string): RegExp {
+    let re = this.regExps.get(source);
+    if (!re) this.regExps.set(source, (re = this.compileRegExp(source)));
+    return re;
+  }
+
+  /** The schema node as draft-07 sees it after the Kubernetes extensions (memoised). */
+  private effective(s: S, root: boolean): Node {
+    const memo = root ? this.nodesAtRoot : this.nodes;
+    let n = memo.get(s);
+    if (n) return n;
+    const embedded = !!s['x-kubernetes-embedded-resource'];
+    let props: Record<string, S> | undefined = s.properties && typeof s.properties === 'object' ? s.properties : undefined;
+    if (embedded || root) {
+      // apiVersion and kind are strings; ObjectMeta is checked by the apiserver's own code.
+      props = { ...(props ?? {}) };
+      props.apiVersion ??= { type: 'string' };
+      props.kind ??= { type: 'string' };
+      props.metadata = METADATA;
+    }
+    if (props && Object.keys(props).length === 0) props = undefined;
+    let required: string[] | undefined = Array.isArray(s.required) ? s.required : undefined;
+    if (embedded && !root) required = [...new Set([...(required ?? []), 'apiVersion', 'kind'])];
+    let additional: S | boolean | undefined;
+    if (s.additionalProperties !== undefined) additional = s.additionalProperties;
+    else if (!s['x-kubernetes-preserve-unknown-fields'] && (s.type === 'object' || s.properties || root)) additional = false;
+    let types: string[] = s.type === undefined ? [] : Array.isArray(s.type) ? s.type : [s.type];
+    let anyOf: S[] | undefined = Array.isArray(s.anyOf) ? s.anyOf : undefined;
+    if (s['x-kubernetes-int-or-string']) {
+      types = [];
+      anyOf = [{ type: 'integer' }, { type: 'string' }];
+    }
+    if (s.nullable && types.length) types = [...types, 'null'];
+    // OpenAPI v3 (draft 4) boolean exclusive bounds are draft-07 numbers.
+    const bounds: [string, number][] = [];
+    const exMax = s.exclusiveMaximum === true && typeof s.maximum === 'number';
+    const exMin = s.exclusiveMinimum === true && typeof s.minimum === 'number';
+    if (typeof s.maximum === 'number' && !exMax) bounds.push(['maximum', s.maximum]);
+    if (typeof s.minimum === 'number' && !exMin) bounds.push(['minimum', s.minimum]);
+    if (exMax) bounds.push(['exclusiveMaximum', s.maximum]);
+    else if (typeof s.exclusiveMaximum === 'number') bounds.push(['exclusiveMaximum', s.exclusiveMaximum]);
+    if (exMin) bounds.push(['exclusiveMinimum', s.minimum]);
+    else if (typeof s.exclusiveMinimum === 'number') bounds.push(['exclusiveMinimum', s.exclusiveMinimum]);
+    n = { s, types, props, additional, required, anyOf, bounds };
+    memo.set(s, n);
+    return n;
+  }
+}
+
+function hasGroup(type: string): boolean {
+  return type === 'number' || type === 'string' || type === 'array' || type === 'object';
+}
+
+/** Whether the node has keywords of a type group (ajv's shouldUseGroup). */
+function hasRules(n: Node, group: string): boolean {
+  const s = n.s;
+  switch (group) {
+    case 'number':
+      return n.bounds.length > 0 || s.multipleOf !== undefined || s.format !== undefined;
+    case 'string':
+      return s.maxLength !== undefined || s.minLength !== undefined || s.pattern !== undefined || s.format !== undefined;
+    case 'array':
+      return s.maxItems !== undefined || s.minItems !== undefined || s.uniqueItems !== undefined || s.items !== undefined;
+    default:
+      return s.maxProperties !== undefined || s.minProperties !== undefined || n.required !== undefined || n.additional !== undefined || n.props !== undefined;
+  }
+}
+
+function typeOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}
+
+function matchesType(v: unknown, t: string): boolean {
+  switch (t) {
+    case 'integer':
+      return typeof v === 'number' && !(v % 1) && !Number.isNaN(v);
+    case 'number':
+      return typeof v === 'number';
+    case 'object':
+      return v !== null && typeof v === 'object' && !Array.isArray(v);
+    case 'array':
+      return Array.isArray(v);
+    case 'null':
+      return v === null;
+    default:
+      return typeof v === t;
+  }
+}
+
+/** String length in code points, as JSON Schema counts it (a surrogate pair is one). */
+function codePoints(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++, n++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+  }
+  return n;
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a !== a && b !== b; // NaN
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
+  }
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b as object);
+  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as any)[k], (b as any)[k]));
+}
