@@ -42,9 +42,13 @@ export function parseManifestBytes(buf: Uint8Array, source: string): ParsedSourc
       }],
     };
   }
-  let text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const text = decodeUtf8(buf);
   return { ...parseManifestText(text, source), text };
+}
+
+function decodeUtf8(buf: Uint8Array): string {
+  const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 // go-yaml's wording for the common syntax errors, so kubectlMessage reads like kubectl.
@@ -277,13 +281,15 @@ function positionIn(doc: Document, path: FieldPath, lc: LineCounter, file: strin
 // typing (null/bool/int/float, YAML 1.1 booleans and octals) is asked of the `yaml`
 // package itself, so it cannot drift. Positions come from a full parse done on demand.
 
-interface FastDoc {
+export interface FastDoc {
   index: number;
   value: unknown;
   helm?: string;
   /** Where the document's top node starts (0-based line and column). */
   line?: number;
   col?: number;
+  /** Where each element of the top-level `items` sequence starts (a List's objects). */
+  items?: [line: number, col: number][];
 }
 
 function buildFastDocs(text: string, source: string, fast: FastDoc[]): ParsedSource | undefined {
@@ -307,6 +313,8 @@ function buildFastDocs(text: string, source: string, fast: FastDoc[]): ParsedSou
     const root: SourcePosition | undefined = d.line === undefined ? undefined : { file: source, line: d.line + 1, col: (d.col ?? 0) + 1 };
     const base = (p: FieldPath): SourcePosition | undefined => {
       if (p.length === 0 && root) return { ...root };
+      const item = p.length === 2 && p[0] === 'items' && typeof p[1] === 'number' ? d.items?.[p[1]] : undefined;
+      if (item) return { file: source, line: item[0] + 1, col: item[1] + 1 };
       const f = fullParse();
       const doc = f.parsed[d.index];
       return doc ? positionIn(doc, p, f.lc, source) : undefined;
@@ -400,11 +408,20 @@ const PLAIN_KEYWORDS = new Set([
   'y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF',
 ]);
 const scalarCache = new Map<string, unknown>();
+const DECIMAL_INT = /^(?:0|-?[1-9][0-9]{0,14})$/;
+const NOT_SPACE = /[^ ]/;
 
 /** The value of a plain scalar, typed exactly as the full parser types it. */
 function plainValue(s: string): unknown {
+  // Only the keywords above and scalars starting with a digit, sign, dot or ~ can resolve to
+  // anything but a string (null, bool, int, float, octal, hex, .inf, .nan); a flow indicator
+  // cannot start a plain scalar at all. Those are asked of the parser.
   const c = s.charCodeAt(0);
-  if (((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) && !PLAIN_KEYWORDS.has(s)) return s;
+  const ask = (c >= 48 && c <= 57) || c === 43 /* + */ || c === 45 /* - */ || c === 46 /* . */ || c === 126 /* ~ */
+    || c === 44 /* , */ || c === 93 /* ] */ || c === 125; /* } */
+  if (!ask && !PLAIN_KEYWORDS.has(s)) return s;
+  // Plain decimal integers (ports, replicas, sizes) are ints in every schema: no need to ask.
+  if (DECIMAL_INT.test(s)) return Number(s);
   if (scalarCache.has(s)) return scalarCache.get(s);
   const doc = parseAllDocuments(s, YAML_OPTIONS);
   if (!Array.isArray(doc) || doc.length !== 1 || doc[0].errors.length || !isScalar(doc[0].contents)) giveUp();
@@ -426,13 +443,17 @@ class BlockReader {
   private readonly col: number[];
   private pos = 0;
   private depth = 0;
+  /** Set while reading the value of the top-level `items` key: its elements' positions. */
+  private itemsTarget: [number, number][] | undefined;
+  private itemPositions: [number, number][] | undefined;
 
   constructor(text: string) {
     if (text.includes('\r')) giveUp();
     this.lines = text.split('\n');
     this.col = this.lines.map((l) => {
-      let i = 0;
-      while (l.charCodeAt(i) === 32) i++;
+      // A regular-expression search finds the indentation ~2x faster than a charCodeAt loop.
+      let i = l.search(NOT_SPACE);
+      if (i < 0) i = l.length;
       const c = l.charCodeAt(i);
       if (c === 9 && /\S/.test(l)) return -2; // tab in indentation of a non-blank line
       return i;
@@ -468,11 +489,13 @@ class BlockReader {
       const c = this.col[this.pos];
       if (c < 0) giveUp();
       const rootLine = this.pos;
+      this.itemPositions = undefined;
       const value = this.node(c, -1);
+      const items = this.itemPositions;
       this.skipBlank();
       // Anything but a marker after the document's top node is an error for the full parser.
       if (this.pos < n && !isMarker(this.lines[this.pos])) giveUp();
-      out.push({ index, value, helm, line: rootLine, col: c });
+      out.push(items ? { index, value, helm, line: rootLine, col: c, items } : { index, value, helm, line: rootLine, col: c });
       open = false;
     }
     return fillEmpty(out, index);
@@ -548,7 +571,11 @@ class BlockReader {
       const [key, after] = k;
       if (Object.prototype.hasOwnProperty.call(out, key)) giveUp(); // duplicate: the full parser reports it
       this.pos++;
+      const itemPositions: [number, number][] | undefined = this.depth === 1 && key === 'items' ? [] : undefined;
+      this.itemsTarget = itemPositions;
       out[key] = this.value(line, after, c, true);
+      this.itemsTarget = undefined;
+      if (itemPositions?.length) this.itemPositions = itemPositions;
       this.skipBlank();
       if (this.pos >= n) break;
       const nc = this.col[this.pos];
@@ -567,6 +594,9 @@ class BlockReader {
   private sequence(c: number): unknown[] {
     const out: unknown[] = [];
     const n = this.lines.length;
+    // The `items` of a List: remember where each element starts, as the full parser would.
+    const positions = this.itemsTarget;
+    this.itemsTarget = undefined;
     for (;;) {
       const line = this.lines[this.pos];
       if (!(line[c] === '-' && (line.length === c + 1 || line[c + 1] === ' '))) giveUp();
@@ -575,9 +605,15 @@ class BlockReader {
       const rest = line.slice(i);
       if (rest !== '' && rest[0] !== '#' && (rest[0] === '-' && (rest.length === 1 || rest[1] === ' ') || this.keyAt(line, i))) {
         // Compact nested node: `- name: x` or `- - a`; its lines continue at column i.
+        positions?.push([this.pos, i]);
         this.col[this.pos] = i;
         out.push(this.node(i, c));
       } else {
+        if (positions) {
+          let p = this.pos;
+          if (rest === '' || rest[0] === '#') for (p++; p < n && this.isBlank(p); p++);
+          positions.push(p < n ? [p, p === this.pos ? i : this.col[p]] : [this.pos, i]);
+        }
         this.pos++;
         out.push(this.value(line, c + 1, c, false));
       }
@@ -771,7 +807,7 @@ class BlockReader {
     while (this.pos < n) {
       const l = this.lines[this.pos];
       const lc = this.col[this.pos];
-      const blank = /^ *$/.test(l);
+      const blank = lc === l.length; // only spaces (col is the line length then)
       if (blank) {
         // Spaces-only lines that are not plainly empty: left to the full parser.
         if (indent < 0 ? l.length > 0 : l.length > indent) giveUp();

@@ -1,7 +1,10 @@
 // Byte-level checks done before YAML parsing: binary content and malformed UTF-8.
+import { isUtf8 } from 'node:buffer';
 
 /** Offset of the first byte that is not valid UTF-8, or -1. */
 export function invalidUtf8Offset(buf: Uint8Array): number {
+  // Node's native check answers the common case (valid) fast; the scan below finds where.
+  if (isUtf8(buf)) return -1;
   let i = 0;
   const n = buf.length;
   while (i < n) {

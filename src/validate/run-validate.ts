@@ -23,8 +23,6 @@ export interface ValidateOptions {
   /** Unknown fields are errors (default); false reports them as warnings. */
   strict?: boolean;
   stdin?: string;
-  /** Files read at the same time. */
-  concurrency?: number;
 }
 
 /** An input that cannot be read: exit code 2, never a skip. */
@@ -92,44 +90,32 @@ async function listDir(dir: string): Promise<string[]> {
   return out;
 }
 
-/** Reads and parses files with a bounded number in flight; keeps input order. */
-async function readSources(files: string[], stdin: string | undefined, concurrency: number): Promise<Source[]> {
-  const results: Source[] = new Array(files.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < files.length) {
-      const i = next++;
-      const f = files[i];
-      if (f === '-') {
-        const r = parseManifestBytes(Buffer.from(stdin ?? '', 'utf8'), STDIN_SOURCE);
-        results[i] = { file: STDIN_SOURCE, ...r };
-        continue;
-      }
-      let buf: Buffer;
-      try {
-        // Manifests are small: a synchronous read is one system call sequence, where the
-        // promise API makes four thread-pool round trips (open, fstat, read, close) per file.
-        buf = readFileSync(f);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        throw new InputError(`cannot read ${f}: ${code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
-      }
-      results[i] = { file: f, ...parseManifestBytes(buf, f) };
+/** Reads and parses the files, in input order. */
+async function readSources(files: string[], stdin: string | undefined): Promise<Source[]> {
+  const readOne = (f: string): Source => {
+    if (f === '-') return { file: STDIN_SOURCE, ...parseManifestBytes(Buffer.from(stdin ?? '', 'utf8'), STDIN_SOURCE) };
+    let buf: Buffer;
+    try {
+      // Manifests are small: a synchronous read is one system call sequence, where the
+      // promise API makes four thread-pool round trips (open, fstat, read, close) per file.
+      buf = readFileSync(f);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new InputError(`cannot read ${f}: ${code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
     }
+    return { file: f, ...parseManifestBytes(buf, f) };
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, files.length)) }, worker));
-  return results;
+  return files.map(readOne);
 }
 
 const isCrd = (o: KObject) => o.kind === 'CustomResourceDefinition' && String(o.apiVersion ?? '').startsWith('apiextensions.k8s.io/');
 
 export async function runValidate(inputs: string[], opts: ValidateOptions = {}): Promise<Report> {
-  const concurrency = opts.concurrency ?? 32;
   const files = await expandInputs(inputs);
   const crdFiles = opts.crds?.length ? await expandInputs(opts.crds) : [];
   const [sources, crdSources] = await Promise.all([
-    readSources(files, opts.stdin, concurrency),
-    readSources(crdFiles, opts.stdin, concurrency),
+    readSources(files, opts.stdin),
+    readSources(crdFiles, opts.stdin),
     loadSchemas(),
   ]);
 
