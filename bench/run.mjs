@@ -364,13 +364,21 @@ section('validate', () => {
     const v = validate(paths);
     return { ...v, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
   };
+  // The start-up of a validate run (validators and parser loaded, one small manifest), so
+  // that rates "after start-up" (the issues' targets) are measured, not estimated.
+  const one = join(home, 'one.yaml');
+  writeFileSync(one, generatedManifest(0));
+  const startupXs = [];
+  for (let i = 0; i < RUNS * 2; i++) startupXs.push(timed([one]).ms);
+  const startup = median(startupXs);
+  const afterStartup = (docs, ms) => `${fmtRate(docs, Math.max(1, ms - startup))} docs/s after start-up (validate of one manifest: ${startup.toFixed(0)} ms)`;
   if (existsSync(corpus)) {
     const xs = [];
     let last;
     for (let i = 0; i < RUNS; i++) xs.push((last = timed([corpus])).ms);
     const ms = median(xs);
     const docs = countDocs(last.report);
-    record('validate', `validate: corpus (${docs.toLocaleString('en-US')} resources)`, ms, `${fmtRate(docs, ms)} docs/s incl. start-up; peak RSS ${(last.peakKb / 1024).toFixed(0)} MiB; ${RUNS} runs`);
+    record('validate', `validate: corpus (${docs.toLocaleString('en-US')} resources)`, ms, `${fmtRate(docs, ms)} docs/s incl. start-up, ${afterStartup(docs, ms)} (target ≥ 2,000/s after start-up); peak RSS ${(last.peakKb / 1024).toFixed(0)} MiB; ${RUNS} runs`);
   }
   const n = QUICK ? 2000 : 10000;
   const tree = mkdtempSync(join(tmpdir(), 'kubesim-bench-tree-'));
@@ -383,7 +391,7 @@ section('validate', () => {
   for (let i = 0; i < RUNS; i++) xs.push((last = timed([tree])).ms);
   const ms = median(xs);
   const docs = countDocs(last.report);
-  record('validate', `validate: ${n.toLocaleString('en-US')} generated manifests`, ms, `${fmtRate(docs, ms)} docs/s incl. start-up (target ≥ 5,000/s after start-up); ${docs.toLocaleString('en-US')} resources; peak RSS ${(last.peakKb / 1024).toFixed(0)} MiB; ${RUNS} runs`);
+  record('validate', `validate: ${n.toLocaleString('en-US')} generated manifests`, ms, `${fmtRate(docs, ms)} docs/s incl. start-up, ${afterStartup(docs, ms)} (target ≥ 5,000/s after start-up); ${docs.toLocaleString('en-US')} resources; peak RSS ${(last.peakKb / 1024).toFixed(0)} MiB; ${RUNS} runs`);
   rmSync(tree, { recursive: true, force: true });
   dropHome(home);
 });
