@@ -1,5 +1,6 @@
 // Drives the real CLI for the stress tests: synchronous runs, and asynchronous ones that
 // can run side by side or be killed mid-write.
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, lstatSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,3 +128,18 @@ export function configMap(name: string, data: Record<string, string>, ns = 'defa
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** No ReplicaSet owns more live pods than its replicas (the controller never over-creates). */
+export function assertNoReplicaSetOverOwns(home: string): void {
+  const pods = JSON.parse(run(home, ['get', 'pods', '-A', '-o', 'json']).stdout).items as Array<{ metadata: { namespace: string; ownerReferences?: Array<{ kind: string; name: string }>; deletionTimestamp?: string } }>;
+  const owned = new Map<string, number>();
+  for (const p of pods) {
+    if (p.metadata.deletionTimestamp) continue;
+    for (const r of p.metadata.ownerReferences ?? []) if (r.kind === 'ReplicaSet') owned.set(`${p.metadata.namespace}/${r.name}`, (owned.get(`${p.metadata.namespace}/${r.name}`) ?? 0) + 1);
+  }
+  const rss = JSON.parse(run(home, ['get', 'rs', '-A', '-o', 'json']).stdout).items as Array<{ metadata: { namespace: string; name: string }; spec: { replicas: number } }>;
+  for (const rs of rss) {
+    const key = `${rs.metadata.namespace}/${rs.metadata.name}`;
+    assert.ok((owned.get(key) ?? 0) <= rs.spec.replicas, `${key} owns ${owned.get(key)} pods for ${rs.spec.replicas} replicas`);
+  }
+}

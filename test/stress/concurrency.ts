@@ -2,7 +2,7 @@
 // delete) for a bounded time; then the store must hold up: every object file parses,
 // revisions are unique and increasing, no acknowledged write is missing or rolled back.
 import assert from 'node:assert/strict';
-import { configMap, hasStackTrace, journalRevs, registryObjects, run, runAsync, type Run } from './cli';
+import { assertNoReplicaSetOverOwns, configMap, hasStackTrace, journalRevs, registryObjects, run, runAsync, type Run } from './cli';
 import { rng } from './corpus-util';
 
 export interface ConcurrencyFigures {
@@ -14,7 +14,26 @@ export interface ConcurrencyFigures {
 
 const SHARED = 4;
 
-export async function concurrencyRun(home: string, workers: number, durationMs: number, seed: number): Promise<ConcurrencyFigures> {
+/**
+ * With `daemon`, the cluster's reconcile daemon runs throughout (it writes pods, ReplicaSets
+ * and statuses while the workers write), and afterwards the controllers must converge with
+ * no ReplicaSet owning more pods than its replicas.
+ */
+export async function concurrencyRun(home: string, workers: number, durationMs: number, seed: number, opts: { daemon?: boolean } = {}): Promise<ConcurrencyFigures> {
+  if (opts.daemon) {
+    const created = run(home, ['cluster', 'create', '--nodes', '3']);
+    assert.equal(created.code, 0, created.stderr);
+    const started = run(home, ['cluster', 'start'], '', 30_000);
+    assert.equal(started.code, 0, started.stderr);
+  }
+  try {
+    return await exercise(home, workers, durationMs, seed, opts);
+  } finally {
+    if (opts.daemon) run(home, ['cluster', 'stop']);
+  }
+}
+
+async function exercise(home: string, workers: number, durationMs: number, seed: number, opts: { daemon?: boolean }): Promise<ConcurrencyFigures> {
   const setup = run(home, ['apply', '-f', '-'], JSON.stringify({
     apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' },
     spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
@@ -79,5 +98,15 @@ export async function concurrencyRun(home: string, workers: number, durationMs: 
   }
   const all = run(home, ['get', 'all', '-A']);
   assert.equal(all.code, 0, all.stderr);
+
+  if (opts.daemon) {
+    // The daemon stops cleanly; the controllers then settle with the Deployment as last scaled.
+    assert.match(run(home, ['cluster', 'stop']).stdout, /daemon stopped/);
+    const settle = run(home, ['reconcile', '--until-stable'], '', 120_000);
+    assert.equal(settle.code, 0, settle.stdout + settle.stderr);
+    const ready = run(home, ['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas} {.status.readyReplicas}']).stdout.split(' ');
+    assert.equal(ready[0], ready[1], `deployment web: replicas ${ready[0]}, ready ${ready[1]}`);
+    assertNoReplicaSetOverOwns(home);
+  }
   return { workers, operations, acknowledged, lost };
 }

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasStackTrace, registryObjects, removeHome, run, sleep, stateDir, tempHome } from './cli';
+import { assertNoReplicaSetOverOwns, hasStackTrace, registryObjects, removeHome, run, sleep, stateDir, tempHome } from './cli';
 import { seedOf } from './corpus-util';
 
 function daemonPid(home: string): number | undefined {
@@ -82,12 +82,7 @@ test('kill -9 of the daemon while it reconciles: state loads, nothing acknowledg
       const ready = run(home, ['get', 'deployment', name, '-o', 'jsonpath={.spec.replicas} {.status.readyReplicas}']).stdout.split(' ');
       assert.equal(ready[0], ready[1], `deployment ${name}: ${ready.join(' ')}`);
     }
-    // No ReplicaSet owns more pods than its replicas.
-    const pods = JSON.parse(run(home, ['get', 'pods', '-o', 'json']).stdout).items as Array<{ metadata: { ownerReferences?: Array<{ name: string }>; deletionTimestamp?: string } }>;
-    const owned = new Map<string, number>();
-    for (const p of pods) if (!p.metadata.deletionTimestamp) for (const r of p.metadata.ownerReferences ?? []) owned.set(r.name, (owned.get(r.name) ?? 0) + 1);
-    const rss = JSON.parse(run(home, ['get', 'rs', '-o', 'json']).stdout).items as Array<{ metadata: { name: string }; spec: { replicas: number } }>;
-    for (const rs of rss) assert.ok((owned.get(rs.metadata.name) ?? 0) <= rs.spec.replicas, `${rs.metadata.name} owns ${owned.get(rs.metadata.name)} pods for ${rs.spec.replicas} replicas`);
+    assertNoReplicaSetOverOwns(home);
   } finally {
     const pid = daemonPid(home);
     if (pid) process.kill(pid, 'SIGKILL');

@@ -8,10 +8,10 @@ import { fuzzRun, writeRejectedInputs } from './fuzz';
 import { removeHome, tempHome } from './cli';
 import { seedOf } from './corpus-util';
 
-test('long: 20 concurrent CLI processes for 60 s', { timeout: 600_000 }, async (t) => {
+test('long: 20 concurrent CLI processes for 60 s while the daemon reconciles', { timeout: 600_000 }, async (t) => {
   const home = tempHome();
   try {
-    const f = await concurrencyRun(home, 20, 60_000, seedOf(20));
+    const f = await concurrencyRun(home, 20, 60_000, seedOf(20), { daemon: true });
     t.diagnostic(`concurrency: ${f.workers} workers, ${f.operations} operations, ${f.acknowledged} acknowledged, ${f.lost} lost`);
   } finally {
     removeHome(home);
