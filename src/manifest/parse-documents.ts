@@ -114,6 +114,17 @@ export function parseManifestTextFull(text: string, source: string): ParsedSourc
       return;
     }
     if (contents == null || (isScalar(contents) && contents.value == null)) return; // empty document
+    const complexKey = findCollectionKey(doc);
+    if (complexKey) {
+      const isMapping = isMap(complexKey);
+      errors.push({
+        code: 'yaml-syntax', source, docIndex, position: complexKey.range ? at(complexKey.range[0]) : undefined,
+        message: `a mapping key must be a scalar (a string), not a ${isMapping ? 'mapping' : 'sequence'}`,
+        kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: invalid map key: ${goValue(complexKey.toJSON())}`,
+        hint: 'a "? " line starts a complex key: write the key as a plain string, or quote it',
+      });
+      return;
+    }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -226,6 +237,31 @@ function deepError(source: string, e: unknown, docIndex?: number): ManifestError
 
 function keyText(k: unknown): string {
   return isScalar(k) ? String(k.value) : String(k);
+}
+
+/** A mapping or sequence used as a mapping key: JSON (and so Kubernetes) has no such keys. */
+function findCollectionKey(doc: Document): Node | undefined {
+  let found: Node | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isMap(pair.key) || isSeq(pair.key)) {
+        found = pair.key;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/** A value as Go's %#v prints the interface{} maps and slices go-yaml decodes into. */
+function goValue(v: unknown): string {
+  if (Array.isArray(v)) return `[]interface {}{${v.map(goValue).join(', ')}}`;
+  if (v !== null && typeof v === 'object') {
+    return `map[interface {}]interface {}{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${goValue(x)}`).join(', ')}}`;
+  }
+  if (v === null || v === undefined) return 'interface {}(nil)';
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
 }
 
 function findDuplicate(doc: Document, offset: number): { key: string; firstOffset: number } | undefined {

@@ -30,6 +30,12 @@ function rejects(name: string, content: string | Buffer, pattern: RegExp): void 
 test('malformed YAML names file and line', () => rejects('malformed.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata: [a, b\n', /malformed\.yaml.*\d+/));
 test('tabs in indentation', () => rejects('tabs.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n', /tabs\.yaml:4/));
 test('duplicate keys', () => rejects('dup.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n', /dup\.yaml:5.*(unique|duplicate|already)/i));
+test('a mapping used as a key: an error, not a Node warning', () => {
+  const content = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  ? {foo: bar}\n  : y\n';
+  rejects('complex-key.yaml', content, /^error: error parsing \S*complex-key\.yaml: error converting YAML to JSON: yaml: invalid map key: map\[interface \{\}\]interface \{\}\{"foo":"bar"\}\n\S*complex-key\.yaml:6:5: a mapping key must be a scalar/);
+  const r = sb.run(['apply', '-f', sb.file('complex-key.yaml', content)]);
+  assert.doesNotMatch(r.stderr, /Warning|mapAsMap/);
+});
 test('an alias bomb is bounded', () => {
   const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
   for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)}]`);

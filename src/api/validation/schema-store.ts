@@ -3,7 +3,7 @@
 // for kubectl-style type names, suggestions and `explain`).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import typesPkg from 'kubernetes-types/package.json';
 
 /** The Kubernetes API version the built-in schemas come from (the kubernetes-types package). */
@@ -59,7 +59,8 @@ export function loadSchemas(): Promise<SchemaBundle> {
   loading ??= (async () => {
     const dir = generatedDir();
     if (!dir) throw new Error('the generated schemas are missing: run "node scripts/gen-schemas.mjs" (or the build)');
-    const mod: any = await import(pathToFileURL(join(dir, 'validators.mjs')).href);
+    // CommonJS and loaded with require: the bundle must not use import() (see bin/kubesim).
+    const mod: any = require(join(dir, 'validators.cjs'));
     const doc = JSON.parse(readFileSync(join(dir, 'schemas.json'), 'utf8')) as SchemaDocument;
     const validators = mod.default as Record<string, CompiledValidator>;
     const roots = mod.roots as Record<string, string>;
@@ -82,7 +83,7 @@ export function generatedDir(): string | undefined {
     here = process.cwd();
   }
   for (let d = dirname(here), i = 0; i < 8; i++, d = dirname(d)) {
-    if (existsSync(join(d, 'generated', 'validators.mjs'))) return join(d, 'generated');
+    if (existsSync(join(d, 'generated', 'validators.cjs'))) return join(d, 'generated');
     if (dirname(d) === d) break;
   }
   return undefined;

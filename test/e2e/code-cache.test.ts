@@ -1,0 +1,88 @@
+// bin/kubesim runs the bundle with V8's code cache under $XDG_CACHE_HOME/kubesim: private,
+// replaced atomically, and never a reason for a command to fail or print anything else.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Sandbox } from './helpers';
+
+const sb = new Sandbox();
+const cacheHome = mkdtempSync(join(tmpdir(), 'kubesim-cache-test-'));
+after(() => {
+  sb.cleanup();
+  rmSync(cacheHome, { recursive: true, force: true });
+});
+
+const run = (args: string[], xdg = cacheHome, stdin?: string) => sb.run(args, { env: { XDG_CACHE_HOME: xdg }, stdin });
+const cacheDir = join(cacheHome, 'kubesim');
+const cacheFiles = () => readdirSync(cacheDir).filter((f) => f.endsWith('.v8cache'));
+
+test('the first run writes a private cache; later runs use it without rewriting it', () => {
+  const first = run(['version', '--client']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /^Client Version: v1\.32\.\d+\n/);
+  assert.equal(first.stderr, '');
+  const [file] = cacheFiles();
+  assert.ok(file, 'a cache file was written');
+  assert.equal(statSync(cacheDir).mode & 0o777, 0o700);
+  assert.equal(statSync(join(cacheDir, file)).mode & 0o777, 0o600);
+  const before = statSync(join(cacheDir, file));
+  const second = run(['version', '--client']);
+  assert.equal(second.stdout, first.stdout);
+  const afterRun = statSync(join(cacheDir, file));
+  assert.equal(afterRun.ino, before.ino, 'an accepted cache is not rewritten');
+  assert.equal(afterRun.mtimeMs, before.mtimeMs);
+});
+
+test('a corrupt or truncated cache is ignored and replaced', () => {
+  run(['version', '--client']);
+  const [file] = cacheFiles();
+  const path = join(cacheDir, file);
+  for (const damage of [Buffer.from('not a V8 code cache at all'), readFileSync(path).subarray(0, 100)]) {
+    writeFileSync(path, damage);
+    const r = run(['version', '--client']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Client Version: /);
+    assert.equal(r.stderr, '');
+    assert.ok(statSync(path).size > damage.length, 'replaced by a real cache');
+  }
+  const bad = run(['get', 'nosuchkind']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^error: the server doesn't have a resource type "nosuchkind"\n$/);
+});
+
+test('commands that load the validators and the YAML parser work from the cache', () => {
+  const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cached\ndata:\n  a: "1"\n';
+  for (let i = 0; i < 2; i++) {
+    const v = run(['validate', '-'], cacheHome, manifest);
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+    const a = run(['apply', '-f', '-'], cacheHome, manifest);
+    assert.equal(a.code, 0, a.stderr);
+    assert.match(a.stdout, /^configmap\/cached (created|unchanged)\n$/);
+    const typo = run(['apply', '-f', '-'], cacheHome, manifest.replace('\ndata:', '\ndta:'));
+    assert.equal(typo.code, 1);
+    assert.match(typo.stderr, /unknown field "dta"/);
+  }
+});
+
+test('the caches of earlier builds are removed when a new one is written, other installs\' are kept', () => {
+  const [file] = cacheFiles();
+  const prefix = file.slice(0, file.indexOf('-v'));
+  const earlierBuild = join(cacheDir, `${prefix}-v0.0.0-x64-1-1.v8cache`);
+  const otherInstall = join(cacheDir, 'main-otherinstall-v0.0.0-x64-1-1.v8cache');
+  writeFileSync(earlierBuild, 'old');
+  writeFileSync(otherInstall, 'other');
+  rmSync(join(cacheDir, file));
+  assert.equal(run(['version', '--client']).code, 0);
+  assert.deepEqual(cacheFiles().sort(), [file, 'main-otherinstall-v0.0.0-x64-1-1.v8cache'].sort());
+});
+
+test('an unusable cache location is no error', () => {
+  const notADir = join(sb.home, 'cache-is-a-file');
+  writeFileSync(notADir, '');
+  const r = run(['version', '--client'], notADir);
+  assert.equal(r.code, 0);
+  assert.equal(r.stderr, '');
+  assert.match(r.stdout, /^Client Version: /);
+});
