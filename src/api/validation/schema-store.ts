@@ -46,8 +46,10 @@ export interface CompiledValidator {
 }
 
 export interface SchemaBundle {
-  doc: SchemaDocument;
+  /** The JSON Schemas (read on first use: error texts, suggestions, explain). */
+  readonly doc: SchemaDocument;
   validatorFor(rootKey: string): CompiledValidator | undefined;
+  hasRoot(rootKey: string): boolean;
 }
 
 let loaded: SchemaBundle | undefined;
@@ -59,12 +61,21 @@ export function loadSchemas(): Promise<SchemaBundle> {
   loading ??= (async () => {
     const dir = generatedDir();
     if (!dir) throw new Error('the generated schemas are missing: run "node scripts/gen-schemas.mjs" (or the build)');
-    // CommonJS and loaded with require: the bundle must not use import() (see bin/kubesim).
-    const mod: any = require(join(dir, 'validators.cjs'));
-    const doc = JSON.parse(readFileSync(join(dir, 'schemas.json'), 'utf8')) as SchemaDocument;
+    // CommonJS, loaded with require (the bundle must not use import(): see bin/kubesim), with
+    // V8's code cache when bin/kubesim provides one (~1 MB of code to compile otherwise).
+    const load: (file: string) => any = (require as NodeJS.Require & { withCodeCache?: (file: string) => unknown }).withCodeCache ?? require;
+    const mod: any = load(join(dir, 'validators.cjs'));
     const validators = mod.default as Record<string, CompiledValidator>;
     const roots = mod.roots as Record<string, string>;
-    loaded = { doc, validatorFor: (key) => validators[roots[key]] };
+    let doc: SchemaDocument | undefined;
+    loaded = {
+      // Valid objects never need it, and parsing it costs as much as the validation of a run.
+      get doc() {
+        return (doc ??= JSON.parse(readFileSync(join(dir, 'schemas.json'), 'utf8')) as SchemaDocument);
+      },
+      validatorFor: (key) => validators[roots[key]],
+      hasRoot: (key) => Object.prototype.hasOwnProperty.call(roots, key),
+    };
     return loaded;
   })();
   return loading;

@@ -26,7 +26,7 @@ export interface SchemaIssue {
 export function hasBuiltinSchema(obj: KObject, rt: ResourceType): boolean {
   if (rt.crd) return false;
   const { version } = splitApiVersion(obj.apiVersion);
-  return !!loadedSchemas().doc.roots[rootKey(rt.group, version, rt.kind)];
+  return loadedSchemas().hasRoot(rootKey(rt.group, version, rt.kind));
 }
 
 /** Validates a built-in object; [] for custom resources (see compileCrdSchema) and kinds without schema. */
@@ -36,11 +36,11 @@ export function validateSchema(obj: KObject, rt: ResourceType): SchemaIssue[] {
   const { version } = splitApiVersion(obj.apiVersion);
   const key = rootKey(rt.group, version, rt.kind);
   const validate = bundle.validatorFor(key);
-  const rootDef = bundle.doc.roots[key];
-  if (!validate || !rootDef) return [];
+  if (!validate) return [];
   const data = withoutNulls(obj);
   if (validate(data)) return [];
-  return toIssues(validate.errors ?? [], data, bundle.doc, rootDef, rt.kind);
+  const rootDef = bundle.doc.roots[key];
+  return rootDef ? toIssues(validate.errors ?? [], data, bundle.doc, rootDef, rt.kind) : [];
 }
 
 /** null means "unset" to the API server's decoder: drop null object members before checking. */
