@@ -152,21 +152,29 @@ section('startup', () => {
   const home = tempHome();
   kubesim(home, ['get', 'pods']); // creates the default cluster once
   const runs = RUNS * 2;
-  const floor = bench(runs, () => time(process.execPath, ['-e', '0']));
-  const coldVersion = bench(runs, () => {
-    const cold = mkdtempSync(join(tmpdir(), 'kubesim-bench-cold-'));
-    const ms = time(process.execPath, [BIN, 'version', '--client'], { KUBESIM_HOME: home, XDG_CACHE_HOME: cold });
-    rmSync(cold, { recursive: true, force: true });
-    return ms;
-  });
-  const version = bench(runs, () => kubesim(home, ['version', '--client']));
-  const getEmpty = bench(runs, () => kubesim(home, ['get', 'pods']));
-  let kubectl;
+  // Interleaved, one run of each case per round, so that drift in the machine's speed (it is
+  // shared) moves the floor and the cases together and the ratios stay fair.
+  let hasKubectl = true;
   try {
-    kubectl = bench(runs, () => time('kubectl', ['version', '--client']));
+    time('kubectl', ['version', '--client']);
   } catch {
-    kubectl = undefined;
+    hasKubectl = false;
   }
+  const xs = { floor: [], version: [], getEmpty: [], kubectl: [], cold: [] };
+  for (let i = 0; i < runs; i++) {
+    xs.floor.push(time(process.execPath, ['-e', '0']));
+    xs.version.push(kubesim(home, ['version', '--client']));
+    xs.getEmpty.push(kubesim(home, ['get', 'pods']));
+    if (hasKubectl) xs.kubectl.push(time('kubectl', ['version', '--client']));
+    const cold = mkdtempSync(join(tmpdir(), 'kubesim-bench-cold-'));
+    xs.cold.push(time(process.execPath, [BIN, 'version', '--client'], { KUBESIM_HOME: home, XDG_CACHE_HOME: cold }));
+    rmSync(cold, { recursive: true, force: true });
+  }
+  const floor = median(xs.floor);
+  const version = median(xs.version);
+  const getEmpty = median(xs.getEmpty);
+  const kubectl = hasKubectl ? median(xs.kubectl) : undefined;
+  const coldVersion = median(xs.cold);
   const vs = (ms) => `${(ms / floor).toFixed(2)}× node -e 0${kubectl ? `, ${(ms / kubectl).toFixed(2)}× kubectl` : ''}`;
   record('startup', 'node -e 0 (floor)', floor, `${runs} runs`);
   if (kubectl) record('startup', 'kubectl version --client (peer)', kubectl, `${(kubectl / floor).toFixed(2)}× node -e 0`);
