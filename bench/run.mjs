@@ -399,6 +399,18 @@ section('validate', () => {
   for (let i = 0; i < RUNS * 2; i++) startupXs.push(timed([one]).ms);
   const startup = median(startupXs);
   const afterStartup = (docs, ms) => `${fmtRate(docs, Math.max(1, ms - startup))} docs/s after start-up (validate of one manifest: ${startup.toFixed(0)} ms)`;
+  const peer = installPeerValidator();
+  const peerRow = (label, paths, kubesimMs) => {
+    if (!peer) return;
+    let counts;
+    const ms = bench(RUNS, () => {
+      const r = run(process.execPath, [join(ROOT, 'bench', 'peer-validate.mjs'), peer, ...paths]);
+      counts = JSON.parse(r.stdout);
+      return r.ms;
+    });
+    record('validate', `peer: kubernetes-models (npm) on ${label}`, ms,
+      `${fmtRate(counts.resources, ms)} docs/s incl. start-up; kubesim ${(ms / kubesimMs).toFixed(1)}× faster; ${counts.valid} valid, ${counts.invalid} invalid, ${counts.skipped} skipped (no model: custom resources); a library, so bench/peer-validate.mjs parses with \`yaml\` and calls \`validate()\`; unknown fields are not errors for it; ${RUNS} runs`);
+  };
   if (existsSync(corpus)) {
     const xs = [];
     let last;
@@ -406,6 +418,7 @@ section('validate', () => {
     const ms = median(xs);
     const docs = countDocs(last.report);
     record('validate', `validate: corpus (${docs.toLocaleString('en-US')} resources)`, ms, `${fmtRate(docs, ms)} docs/s incl. start-up, ${afterStartup(docs, ms)} (target ≥ 2,000/s after start-up); peak RSS ${(last.peakKb / 1024).toFixed(0)} MiB; ${RUNS} runs`);
+    peerRow('the corpus', [corpus], ms);
   }
   const n = QUICK ? 2000 : 10000;
   const tree = mkdtempSync(join(tmpdir(), 'kubesim-bench-tree-'));
@@ -419,9 +432,26 @@ section('validate', () => {
   const ms = median(xs);
   const docs = countDocs(last.report);
   record('validate', `validate: ${n.toLocaleString('en-US')} generated manifests`, ms, `${fmtRate(docs, ms)} docs/s incl. start-up, ${afterStartup(docs, ms)} (target ≥ 5,000/s after start-up); ${docs.toLocaleString('en-US')} resources; peak RSS ${(last.peakKb / 1024).toFixed(0)} MiB; ${RUNS} runs`);
+  peerRow(`${n.toLocaleString('en-US')} generated manifests`, [tree], ms);
   rmSync(tree, { recursive: true, force: true });
   dropHome(home);
 });
+
+/**
+ * kubernetes-models (the only Kubernetes validator on npm; kubeconform and kubeval are not
+ * packaged there or in Debian), installed into a temporary directory for the run; undefined
+ * (no peer rows) when the registry cannot be reached.
+ */
+function installPeerValidator() {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-bench-peer-'));
+  homes.push(dir);
+  const r = spawnSync('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--silent', 'kubernetes-models@5', 'yaml@2'], { encoding: 'utf8', timeout: 180_000 });
+  if (r.status !== 0) {
+    console.error(`peer validator not installed: ${(r.stderr ?? '').split('\n').slice(-3).join(' ')}`);
+    return undefined;
+  }
+  return dir;
+}
 
 function countDocs(report) {
   if (typeof report?.summary?.resources === 'number') return report.summary.resources;
