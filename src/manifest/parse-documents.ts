@@ -1,7 +1,7 @@
 // Turns the text of one manifest source into objects: multi-document YAML (or JSON),
 // `List` documents expanded into their items, each object able to say where its fields are.
 // Every problem becomes a ManifestError for its document; the other documents still load.
-import { parseAllDocuments, LineCounter, isMap, isSeq, isScalar, isAlias, isPair, visit, type Document, type Node } from 'yaml';
+import { parseAllDocuments, LineCounter, Schema, isMap, isSeq, isScalar, isAlias, isPair, visit, type Document, type Node } from 'yaml';
 import type { KObject } from '../api/types';
 import type { FieldPath, ManifestDoc, ManifestError, SourcePosition } from './types';
 import { YAML_OPTIONS, MAX_ALIAS_COUNT } from './yaml-compat';
@@ -313,9 +313,10 @@ function positionIn(doc: Document, path: FieldPath, lc: LineCounter, file: strin
 // mappings and sequences, plain/quoted scalars, literal/folded block scalars, one-line
 // flow collections, comments, `---`) straight into plain values, and gives up (returns
 // undefined) on anything else: anchors, aliases, tags, merge keys, multi-line plain or
-// quoted scalars, tabs in indentation, CRLF, control characters, duplicate keys. Scalar
-// typing (null/bool/int/float, YAML 1.1 booleans and octals) is asked of the `yaml`
-// package itself, so it cannot drift. Positions come from a full parse done on demand.
+// quoted scalars, tabs in indentation, lone CRs, control characters, duplicate keys, content
+// after a `...` document end. Scalar typing (null/bool/int/float, YAML 1.1 booleans and
+// octals) uses the `yaml` package's own schema tags, so it cannot drift. Positions other
+// than a document's or a List item's start come from a full parse done on demand.
 
 export interface FastDoc {
   index: number;
@@ -380,8 +381,9 @@ function giveUp(): never {
   throw GIVE_UP;
 }
 
-// Characters the full parser treats specially or rejects: the fast path leaves them to it.
-const UNSAFE_TEXT = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ufffe\uffff\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// Characters the full parser treats specially or rejects: the fast path leaves them to it
+// (CR is checked by the reader: a CRLF line break is fine).
+const UNSAFE_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const HELM_SOURCE = /^#\s*Source:\s*(\S.*?)\s*$/m;
 const HELM_LINE = /^#\s*Source:/;
 
@@ -443,28 +445,39 @@ const PLAIN_KEYWORDS = new Set([
   'null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE',
   'y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF',
 ]);
-const scalarCache = new Map<string, unknown>();
 const DECIMAL_INT = /^(?:0|-?[1-9][0-9]{0,14})$/;
 const NOT_SPACE = /[^ ]/;
+const DOCUMENT_END = /^\.\.\.(?: +(?:#.*)?)?$/;
 
-/** The value of a plain scalar, typed exactly as the full parser types it. */
+interface ScalarTag {
+  default?: boolean | 'key';
+  test?: RegExp;
+  resolve: (value: string, onError: (message: string) => void, options: typeof YAML_OPTIONS) => unknown;
+}
+let scalarTags: ScalarTag[] | undefined;
+
+/**
+ * The value of a plain scalar, typed exactly as the full parser types it: the first tag of
+ * the same schema (core + kubesim's YAML 1.1 booleans and octals) whose test matches
+ * resolves it, as the `yaml` package's composer does; no tag matches: a string.
+ */
 function plainValue(s: string): unknown {
   // Only the keywords above and scalars starting with a digit, sign, dot or ~ can resolve to
-  // anything but a string (null, bool, int, float, octal, hex, .inf, .nan); a flow indicator
-  // cannot start a plain scalar at all. Those are asked of the parser.
+  // anything but a string (null, bool, int, float, octal, hex, .inf, .nan).
   const c = s.charCodeAt(0);
-  const ask = (c >= 48 && c <= 57) || c === 43 /* + */ || c === 45 /* - */ || c === 46 /* . */ || c === 126 /* ~ */
-    || c === 44 /* , */ || c === 93 /* ] */ || c === 125; /* } */
-  if (!ask && !PLAIN_KEYWORDS.has(s)) return s;
-  // Plain decimal integers (ports, replicas, sizes) are ints in every schema: no need to ask.
+  if (c === 44 /* , */ || c === 93 /* ] */ || c === 125 /* } */) giveUp(); // cannot start a plain scalar
+  const mayBeTyped = (c >= 48 && c <= 57) || c === 43 /* + */ || c === 45 /* - */ || c === 46 /* . */ || c === 126; /* ~ */
+  if (!mayBeTyped && !PLAIN_KEYWORDS.has(s)) return s;
+  // Plain decimal integers (ports, replicas, sizes) are ints in every schema.
   if (DECIMAL_INT.test(s)) return Number(s);
-  if (scalarCache.has(s)) return scalarCache.get(s);
-  const doc = parseAllDocuments(s, YAML_OPTIONS);
-  if (!Array.isArray(doc) || doc.length !== 1 || doc[0].errors.length || !isScalar(doc[0].contents)) giveUp();
-  const v = (doc[0].contents as { value: unknown }).value;
+  scalarTags ??= (new Schema(YAML_OPTIONS).tags as unknown as ScalarTag[]).filter((t) => t.default === true && t.test);
+  const tag = scalarTags.find((t) => t.test!.test(s));
+  if (!tag) return s;
+  let failed = false;
+  const resolved = tag.resolve(s, () => (failed = true), YAML_OPTIONS);
+  if (failed) giveUp();
+  const v = isScalar(resolved) ? resolved.value : resolved;
   if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') giveUp();
-  if (scalarCache.size > 10_000) scalarCache.clear();
-  scalarCache.set(s, v);
   return v;
 }
 
@@ -484,8 +497,18 @@ class BlockReader {
   private itemPositions: [number, number][] | undefined;
 
   constructor(text: string) {
-    if (text.includes('\r')) giveUp();
+    // CRLF is a line break like LF (YAML normalises breaks in content); a lone CR is left
+    // to the full parser.
     this.lines = text.split('\n');
+    if (text.includes('\r')) {
+      for (let i = 0; i < this.lines.length; i++) {
+        const l = this.lines[i];
+        const cr = l.indexOf('\r');
+        if (cr < 0) continue;
+        if (cr !== l.length - 1 || i === this.lines.length - 1) giveUp(); // not followed by LF
+        this.lines[i] = l.slice(0, -1);
+      }
+    }
     this.col = this.lines.map((l) => {
       // A regular-expression search finds the indentation ~2x faster than a charCodeAt loop.
       let i = l.search(NOT_SPACE);
@@ -529,12 +552,21 @@ class BlockReader {
       const value = this.node(c, -1);
       const items = this.itemPositions;
       this.skipBlank();
-      // Anything but a marker after the document's top node is an error for the full parser.
-      if (this.pos < n && !isMarker(this.lines[this.pos])) giveUp();
+      // A `...` document end closing the file (only blank lines or comments after it).
+      const ended = this.pos < n && DOCUMENT_END.test(this.lines[this.pos]) && this.onlyBlankFrom(this.pos + 1);
+      // Anything else but a marker after the document's top node is an error for the full parser.
+      if (this.pos < n && !ended && !isMarker(this.lines[this.pos])) giveUp();
       out.push(items ? { index, value, helm, line: rootLine, col: c, items } : { index, value, helm, line: rootLine, col: c });
       open = false;
+      if (ended) break;
     }
     return fillEmpty(out, index);
+  }
+
+  /** Blank or comment lines only from line i on (no Helm source comment among them). */
+  private onlyBlankFrom(i: number): boolean {
+    for (; i < this.lines.length; i++) if (!this.isBlank(i) || HELM_LINE.test(this.lines[i])) return false;
+    return true;
   }
 
   private isCommentOrEmpty(rest: string): boolean {
@@ -619,7 +651,7 @@ class BlockReader {
       if (nc < c) break;
       if (nc > c) giveUp();
       const nl = this.lines[this.pos];
-      if (c === 0 && isMarker(nl)) break;
+      if (c === 0 && (isMarker(nl) || DOCUMENT_END.test(nl))) break;
       if (nl[c] === '-' && (nl.length === c + 1 || nl[c + 1] === ' ')) {
         break; // a sequence at the mapping's indentation ends it (the parent decides)
       }
@@ -661,7 +693,7 @@ class BlockReader {
       if (nc > c) giveUp();
       const nl = this.lines[this.pos];
       if (!(nl[c] === '-' && (nl.length === c + 1 || nl[c + 1] === ' '))) break;
-      if (c === 0 && isMarker(nl)) break;
+      if (c === 0 && (isMarker(nl) || DOCUMENT_END.test(nl))) break;
     }
     return out;
   }
