@@ -24,8 +24,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 // bin/kubesim keeps V8's code cache under $XDG_CACHE_HOME: the suite uses its own (shared by
-// its thousands of CLI runs, as a user's runs share theirs) and leaves the user's alone.
+// its thousands of CLI runs, as a user's runs share theirs) and leaves the user's alone;
+// test/e2e/helpers.ts passes it to every CLI run (and makes its own when run without this).
 const cache = mkdtempSync(join(tmpdir(), 'kubesim-test-cache-'));
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env: { ...process.env, XDG_CACHE_HOME: cache } });
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env: { ...process.env, XDG_CACHE_HOME: cache, KUBESIM_TEST_CACHE_HOME: cache } });
 rmSync(cache, { recursive: true, force: true });
 process.exit(r.status ?? 1);

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { runCheck, type CheckOptions } from '../../src/check/run-check';
 import type { CheckReport } from '../../src/check/types';
 import type { Finding } from '../../src/validate/report';
+import { TEST_CACHE_HOME } from '../e2e/helpers';
 
 export const ROOT = resolve(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'kubesim');
@@ -32,7 +33,7 @@ export class Dir {
     const r = spawnSync(process.execPath, [BIN, 'check', ...args], {
       input: opts.stdin ?? '',
       cwd: this.path,
-      env: { ...process.env, KUBESIM_HOME: join(this.path, '.home'), KUBESIM_NO_DAEMON: '1', NO_COLOR: '1' },
+      env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, KUBESIM_HOME: join(this.path, '.home'), KUBESIM_NO_DAEMON: '1', NO_COLOR: '1' },
       encoding: 'utf8',
       timeout: 120_000,
     });

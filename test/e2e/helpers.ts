@@ -9,6 +9,19 @@ import { join, resolve } from 'node:path';
 export const ROOT = resolve(__dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'kubesim');
 
+/**
+ * $XDG_CACHE_HOME for the CLI runs of the tests (bin/kubesim keeps V8's code cache there):
+ * scripts/test.mjs's, shared by the whole suite, or one for this process when a test file is
+ * run directly. Never the user's ~/.cache.
+ */
+export const TEST_CACHE_HOME = process.env.KUBESIM_TEST_CACHE_HOME ?? processCacheHome();
+
+function processCacheHome(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-test-cache-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 export interface RunResult {
   code: number;
   stdout: string;
@@ -25,7 +38,7 @@ export class Sandbox {
     const r = spawnSync(process.execPath, [BIN, ...args], {
       input: opts.stdin ?? '',
       cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, KUBESIM_HOME: this.home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', TZ: 'UTC', ...(opts.env ?? {}) },
+      env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, KUBESIM_HOME: this.home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', TZ: 'UTC', ...(opts.env ?? {}) },
       encoding: 'utf8',
       timeout: 60_000,
     });

@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { Sandbox, BIN } from './helpers';
+import { Sandbox, BIN, TEST_CACHE_HOME } from './helpers';
 
 const sb = new Sandbox();
 after(() => sb.cleanup());
@@ -12,7 +12,7 @@ after(() => sb.cleanup());
 function watchFor(args: string[], ms: number): Promise<{ stdout: string; code: number | null }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [BIN, ...args, `--request-timeout=${ms}ms`], {
-      env: { ...process.env, KUBESIM_HOME: sb.home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1' },
+      env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, KUBESIM_HOME: sb.home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1' },
     });
     let stdout = '';
     p.stdout.on('data', (d) => (stdout += d));

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, lstatSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, ROOT } from './corpus-util';
+import { TEST_CACHE_HOME } from '../e2e/helpers';
 
 export interface Run {
   code: number | null;
@@ -16,7 +17,7 @@ export interface Run {
 }
 
 export function envFor(home: string): NodeJS.ProcessEnv {
-  return { ...process.env, KUBESIM_HOME: home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', TZ: 'UTC' };
+  return { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, KUBESIM_HOME: home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', TZ: 'UTC' };
 }
 
 export function run(home: string, args: string[], stdin = '', timeout = 60_000): Run {
