@@ -262,7 +262,7 @@ section('get', () => {
     record('get', `get pods -l app=x: ${n.toLocaleString('en-US')} pods (1 in 10 match)`, sel, note);
     // `get pod X` against `version` run alternately in the same minutes (the ratio is the target).
     const xs = { one: [], version: [] };
-    for (let i = 0; i < RUNS * 2; i++) {
+    for (let i = 0; i < RUNS * 4; i++) {
       xs.one.push(kubesim(home, ['get', 'pod', 'p-5']));
       xs.version.push(kubesim(home, ['version', '--client']));
     }
