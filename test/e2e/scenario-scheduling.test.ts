@@ -51,27 +51,23 @@ test('an untolerated taint keeps a pod Pending with the scheduler\'s message; a 
   assert.deepEqual(placement(sb, 'web'), ['Running', 'node-1']);
 });
 
-test('a node selector no node matches: Pending until a node gets the label', () => {
-  const sb = cluster(2);
-  sb.ok(['apply', '-f', sb.file('p.yaml', pod('db', '  nodeSelector:\n    disk: ssd\n'))]);
-  sb.ok(['reconcile', '--until-stable']);
-  assert.deepEqual(placement(sb, 'db'), ['Pending', '<none>']);
-  assert.equal(failedScheduling(sb, 'db'), `0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector. ${NOT_HELPFUL(2, 2)}`);
-  sb.ok(['label', 'node', 'node-2', 'disk=ssd']);
-  sb.ok(['reconcile', '--until-stable']);
-  assert.deepEqual(placement(sb, 'db'), ['Running', 'node-2']);
-});
-
-test('required node affinity is the same filter as a node selector', () => {
-  const sb = cluster(1);
-  const affinity = '  affinity:\n    nodeAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n        nodeSelectorTerms:\n        - matchExpressions:\n          - {key: zone, operator: In, values: [a, b]}\n';
-  sb.ok(['apply', '-f', sb.file('p.yaml', pod('zonal', affinity))]);
-  sb.ok(['reconcile', '--until-stable']);
-  assert.equal(failedScheduling(sb, 'zonal'), `0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. ${NOT_HELPFUL(1, 1)}`);
-  sb.ok(['label', 'node', 'node-1', 'zone=b']);
-  sb.ok(['reconcile', '--until-stable']);
-  assert.deepEqual(placement(sb, 'zonal'), ['Running', 'node-1']);
-});
+// A node selector and required node affinity are one filter (NodeAffinity), one message.
+const NODE_SELECTION: [what: string, spec: string, label: string][] = [
+  ['a node selector', '  nodeSelector:\n    disk: ssd\n', 'disk=ssd'],
+  ['required node affinity', '  affinity:\n    nodeAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n        nodeSelectorTerms:\n        - matchExpressions:\n          - {key: zone, operator: In, values: [a, b]}\n', 'zone=b'],
+];
+for (const [what, spec, label] of NODE_SELECTION) {
+  test(`${what} no node matches: Pending until a node gets the label`, () => {
+    const sb = cluster(2);
+    sb.ok(['apply', '-f', sb.file('p.yaml', pod('db', spec))]);
+    sb.ok(['reconcile', '--until-stable']);
+    assert.deepEqual(placement(sb, 'db'), ['Pending', '<none>']);
+    assert.equal(failedScheduling(sb, 'db'), `0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector. ${NOT_HELPFUL(2, 2)}`);
+    sb.ok(['label', 'node', 'node-2', label]);
+    sb.ok(['reconcile', '--until-stable']);
+    assert.deepEqual(placement(sb, 'db'), ['Running', 'node-2']);
+  });
+}
 
 test('a cordoned node takes no new pods until it is uncordoned', () => {
   const sb = cluster(1);
