@@ -40,3 +40,16 @@ test('without bin/package.json, Node would load it as an ES module (what the tes
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /require is not defined in ES module scope/);
 });
+
+test('an install that was never built says so, with no stack trace', () => {
+  const unbuilt = mkdtempSync(join(tmpdir(), 'kubesim-unbuilt-'));
+  try {
+    cpSync(join(ROOT, 'bin'), join(unbuilt, 'bin'), { recursive: true });
+    const r = spawnSync(process.execPath, [join(unbuilt, 'bin', 'kubesim'), 'version'], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME } });
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `error: kubesim is not built (${join(unbuilt, 'dist', 'main.cjs')} is missing): run "npm install" or "npm run build" in ${unbuilt}\n`);
+  } finally {
+    rmSync(unbuilt, { recursive: true, force: true });
+  }
+});
