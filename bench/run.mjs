@@ -14,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -377,7 +377,8 @@ section('daemon', () => {
 
 // --- validation ---
 section('validate', () => {
-  const corpus = join(ROOT, '..', 'shared', 'corpus');
+  // Same rule as test/corpus.ts: ../shared/corpus next to the clone, or KUBESIM_CORPUS.
+  const corpus = process.env.KUBESIM_CORPUS ? resolve(process.env.KUBESIM_CORPUS) : join(ROOT, '..', 'shared', 'corpus');
   const home = tempHome();
   const validate = (paths) => {
     const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'validate', '--ignore-missing-schemas', '-o', 'json', ...paths], { env: { ...process.env, KUBESIM_HOME: home }, encoding: 'utf8', maxBuffer: 1 << 30 });

@@ -2,12 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkCorpus, CORPUS } from './corpus-check';
+import { checkCorpus } from './corpus-check';
+import { requireCorpus } from '../corpus';
 
 const expected: Record<string, string> = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'corpus-expected-failures.json'), 'utf8'));
 
 test('corpus: valid manifests pass, the expected ones fail with their message', { timeout: 120_000 }, async (t) => {
-  if (!existsSync(CORPUS)) return t.skip('corpus not present at ' + CORPUS);
+  requireCorpus();
   const r = await checkCorpus();
   const unexpected = [...r.failures].filter(([f]) => !(f in expected)).map(([f, m]) => `${f}: ${m[0]}`);
   assert.deepEqual(unexpected, [], 'files that should be valid but failed');
