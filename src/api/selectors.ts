@@ -2,6 +2,7 @@
 // (k8s.io/apimachinery/pkg/labels/selector.go, pkg/fields/selector.go, and the per-kind field
 // label conversions). Parse errors throw a plain Error whose message is the server's text; the
 // caller wraps it in `Unable to find ... that match label selector ...`.
+import { goQuote, goStringSlice } from '../util/go-format';
 
 // ---------------------------------------------------------------------------------------
 // Label selectors
@@ -115,10 +116,6 @@ export function labelValueErrors(value: string): string[] {
   if (value.length > 63) errs.push('must be no more than 63 characters');
   if (!LABEL_VALUE_RE.test(value)) errs.push(LABEL_VALUE_MSG);
   return errs;
-}
-
-function goQuote(s: string): string {
-  return JSON.stringify(s);
 }
 
 function isInt64(s: string): boolean {
@@ -365,10 +362,6 @@ export function fromLabelSelectorSpec(spec: LabelSelectorSpec | null | undefined
     reqs.push({ key: e.key, operator: op, values });
   }
   return { requirements: sortByKey(reqs) };
-}
-
-function goStringSlice(v: string[]): string {
-  return `[]string{${v.map(goQuote).join(', ')}}`;
 }
 
 /** How kubectl prints a LabelSelector spec (`app=web,tier in (a,b)`); "" when it selects everything. */

@@ -6,6 +6,7 @@ import type { KObject } from '../api/types';
 import type { FieldPath, ManifestDoc, ManifestError, SourcePosition } from './types';
 import { YAML_OPTIONS, MAX_ALIAS_COUNT } from './yaml-compat';
 import { invalidUtf8Offset, bytePosition } from './utf8';
+import { goQuote } from '../util/go-format';
 
 export interface ParsedSource {
   docs: ManifestDoc[];
@@ -258,10 +259,10 @@ function findCollectionKey(doc: Document): Node | undefined {
 function goValue(v: unknown): string {
   if (Array.isArray(v)) return `[]interface {}{${v.map(goValue).join(', ')}}`;
   if (v !== null && typeof v === 'object') {
-    return `map[interface {}]interface {}{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${goValue(x)}`).join(', ')}}`;
+    return `map[interface {}]interface {}{${Object.entries(v).map(([k, x]) => `${goQuote(k)}:${goValue(x)}`).join(', ')}}`;
   }
   if (v === null || v === undefined) return 'interface {}(nil)';
-  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+  return typeof v === 'string' ? goQuote(v) : String(v);
 }
 
 function findDuplicate(doc: Document, offset: number): { key: string; firstOffset: number } | undefined {

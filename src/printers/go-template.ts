@@ -2,6 +2,7 @@
 // hand-written lexer and parser (no eval), Go's evaluation rules and error texts, fmt-style
 // printing of JSON data (ints as int64, maps as `map[k:v]`), and kubectl's extra functions
 // `exists` and `base64decode`. The template is named "output" as in kubectl.
+import { formatFloatG, goQuote } from '../util/go-format';
 
 const NAME = 'output';
 
@@ -73,47 +74,6 @@ function truth(v: Val): boolean {
 
 function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-
-/**
- * strconv.FormatFloat(f, 'g', prec, 64): shortest digits when prec < 0; %e form when the
- * exponent is < -4 or >= the precision (6 for shortest, as fmt's %v does: 1e+06).
- */
-function formatFloatG(f: number, prec = -1): string {
-  if (Number.isNaN(f)) return 'NaN';
-  if (!Number.isFinite(f)) return f > 0 ? '+Inf' : '-Inf';
-  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
-  const p = prec === 0 ? 1 : prec;
-  const [m, e] = (prec < 0 ? f.toExponential() : f.toExponential(p - 1)).split('e');
-  let digits = m.replace('-', '').replace('.', '');
-  if (prec >= 0) digits = digits.replace(/0+$/, '') || '0';
-  const exp = Number(e);
-  let eprec = prec < 0 ? 6 : p;
-  if (prec >= 0 && eprec > digits.length && digits.length >= exp + 1) eprec = digits.length;
-  const sign = f < 0 ? '-' : '';
-  if (exp < -4 || exp >= eprec) {
-    const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    const ae = Math.abs(exp);
-    return `${sign}${mant}e${exp < 0 ? '-' : '+'}${ae < 10 ? '0' + ae : ae}`;
-  }
-  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
-  if (digits.length <= exp + 1) return sign + digits + '0'.repeat(exp + 1 - digits.length);
-  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
-}
-
-/** Go's strconv.Quote. */
-function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    const esc: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
-    if (esc[ch]) out += esc[ch];
-    else if (ch === ' ' || /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u.test(ch)) out += ch;
-    else if (c < 0x80) out += '\\x' + c.toString(16).padStart(2, '0');
-    else if (c < 0x10000) out += '\\u' + c.toString(16).padStart(4, '0');
-    else out += '\\U' + c.toString(16).padStart(8, '0');
-  }
-  return out + '"';
 }
 
 /** fmt's %v of a value (maps with sorted keys, nil as <nil>). */
