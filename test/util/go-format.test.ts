@@ -51,7 +51,7 @@ test('%v and %#v of decoded JSON, Go string order', () => {
 const cm = {
   apiVersion: 'v1',
   kind: 'ConfigMap',
-  metadata: { name: 'c' },
+  metadata: { name: 'c', labels: {} as Record<string, string> },
   data: Object.fromEntries(STRINGS.map((s, i) => [`s${i}`, s])),
   floats: [1e6, 123456.5, 0.0001, 0.00001, 1.5, -2.25, 1e21, 3e-7, 1234567.5, 2.5e-5],
 };
