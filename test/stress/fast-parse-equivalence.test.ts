@@ -3,7 +3,8 @@
 // Checked on every corpus file, on hand-written edge cases, and on random mutations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseManifestText, parseManifestTextFull, fastParse } from '../../src/manifest/parse-documents';
+import { parseManifestText, parseManifestTextFull } from '../../src/manifest/parse-documents';
+import { fastParse } from '../../src/manifest/fast-yaml';
 import type { ParsedSource } from '../../src/manifest/parse-documents';
 import { corpusFiles, readCorpus, rng, seedOf } from './corpus-util';
 import { mutate } from './mutate';
