@@ -1,6 +1,6 @@
 // Generators whose kubectl counterparts need a server even with --dry-run=client (run, expose,
-// autoscale, role, job --from): expected objects follow the kubectl v1.32 reference (§4.1)
-// and source. Plus --save-config compared with kubectl.
+// autoscale, role, job --from), so the local kubectl cannot be the oracle: expected objects
+// follow kubectl v1.32's source and recorded output. Plus --save-config compared with kubectl.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -17,7 +17,7 @@ test('corpus: valid manifests pass, the expected ones fail with their message', 
     assert.ok(msgs, `${file} should fail with ${substring}`);
     assert.ok(msgs.some((m) => m.includes(substring)), `${file}: expected "${substring}", got ${JSON.stringify(msgs)}`);
   }
-  // Spot checks of the classes of failure the brief names.
+  // Spot checks of classes of failure the corpus holds: a removed API, duplicate keys.
   assert.match(expected['kubernetes__kubernetes.github.io/content/en/examples/policy/privileged-psp.yaml'] ?? '', /no matches for kind "PodSecurityPolicy" in version "policy\/v1beta1"/);
   assert.equal(Object.values(expected).filter((m) => /already set in map/.test(m)).length, 5);
   // Speed: printed, not asserted.
