@@ -88,6 +88,8 @@ export class MemoryStore implements Store {
   }
 
   changesSince(afterRev: number): WatchEvent[] {
+    // Trimmed past afterRev: nothing rather than a partial answer (callers re-list).
+    if (this.journal.length && this.journal[0].rev > afterRev + 1) return [];
     // journal is rev-ordered: binary search would do, a scan from the end is enough here
     let i = this.journal.length;
     while (i > 0 && this.journal[i - 1].rev > afterRev) i--;
