@@ -1,4 +1,4 @@
-// `kubesim cluster create|list|delete|start|stop|status`: the simulated clusters (each one
+// `kubesim cluster create|list|delete|start|stop|status|fsck`: the simulated clusters (each one
 // is a context) and their reconcile daemons.
 
 import * as fs from 'node:fs';
@@ -141,6 +141,8 @@ Examples:
       }),
     );
 
+  registerFsck(cluster, p);
+
   cluster
     .command('status')
     .description("Show the cluster's daemon: pid, uptime, loop lag, last error")
@@ -159,6 +161,25 @@ Examples:
         } else lines.push('Daemon:\tstopped');
         lines.push(`Last error:\t${s.lastError ?? '<none>'}`);
         ctx.out(tabwrite(lines.join('\n') + '\n', { minWidth: 0, padding: 2 }));
+      }),
+    );
+}
+
+function registerFsck(cluster: Command, p: Program): void {
+  cluster
+    .command('fsck')
+    .description("Check the cluster's state directory for damage; --repair fixes what it finds")
+    .argument('[name]')
+    .option('--repair', 'repair what is found (damaged object files are kept in lost+found/)')
+    .action(
+      p.action(async (ctx, name: string | undefined, flags: { repair?: boolean }) => {
+        const dir = target(ctx, name);
+        const { fsck } = await import('../store/fsck');
+        const r = fsck(dir, Boolean(flags.repair));
+        for (const pr of r.problems) ctx.out(`${pr.path}: ${pr.problem}${pr.repaired ? ` (repaired: ${pr.repaired})` : ''}\n`);
+        const left = r.problems.filter((pr) => !pr.repaired).length;
+        ctx.out(`${r.objects} objects checked, ${r.problems.length} problem(s) found${flags.repair ? `, ${r.problems.length - left} repaired` : ''}\n`);
+        if (left) throw new CliError(flags.repair ? `${left} problem(s) could not be repaired` : 'run "kubesim cluster fsck --repair" to repair them');
       }),
     );
 }

@@ -23,6 +23,7 @@ import * as path from 'node:path';
 import type { KObject } from '../api/types';
 import { cloneJson } from './clone';
 import { FileLock, readSmallFile } from './file-lock';
+import { processAlive } from './process-alive';
 import { Journal, type JournalLine, journalLineText } from './journal';
 import {
   assertSafeKey,
@@ -36,6 +37,7 @@ import {
   type EventType,
 } from './store';
 import { storeFaultPoint } from './fault-points';
+import { DamagedObjectError } from './damaged';
 
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
@@ -45,16 +47,7 @@ const CACHE_MAX_OBJECTS = 250_000;
 const OBJECT_MAX_BYTES = 16 * 1024 * 1024;
 export const TMP_PREFIX = '.tmp-';
 
-/** An object file that cannot be an object: unreadable JSON, not a regular file, or naming another object. */
-export class DamagedObjectError extends StoreError {
-  constructor(
-    readonly key: string,
-    readonly file: string,
-    readonly reason: string,
-  ) {
-    super(`the object file ${file} is damaged (${reason}); delete the object or run "kubesim cluster fsck --repair"`);
-  }
-}
+export { DamagedObjectError };
 
 const warned = new Set<string>();
 function warnOnce(file: string, message: string): void {
@@ -102,6 +95,28 @@ export class FileStore implements Store {
     this.lockPath = path.join(root, 'lock');
     this.lock = new FileLock(this.lockPath, LOCK_TIMEOUT_MS);
     this.journal = new Journal(this.journalPath);
+    // Temporary files a dead writer left next to the journal and the meta documents (cheap:
+    // two small folders); those in the registry go when its stale lock is broken.
+    for (const dir of [root, this.metaDir]) this.sweepDeadTemporaries(dir);
+  }
+
+  private sweepDeadTemporaries(dir: string): string[] {
+    const removed: string[] = [];
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      return removed;
+    }
+    for (const n of names) {
+      const m = /^(?:\.tmp-(\d+)-\d+|lock\.(\d+))$/.exec(n);
+      if (!m) continue;
+      const pid = Number(m[1] ?? m[2]);
+      if (pid === process.pid || processAlive(pid)) continue;
+      fs.rmSync(path.join(dir, n), { force: true });
+      removed.push(path.join(dir, n));
+    }
+    return removed;
   }
 
   currentRev(): number {
@@ -291,33 +306,21 @@ export class FileStore implements Store {
     this.journal.closeWriter();
   }
 
-  /** Removes temporary files left by writers that died (the lock holder's own are in use). */
+  /** Removes temporary files left by writers that died, everywhere in the state directory. */
   sweepTemporaryFiles(): string[] {
     const removed: string[] = [];
-    const sweep = (dir: string) => {
+    const walk = (dir: string) => {
+      removed.push(...this.sweepDeadTemporaries(dir));
       let entries: fs.Dirent[];
       try {
         entries = fs.readdirSync(dir, { withFileTypes: true });
       } catch {
         return;
       }
-      for (const e of entries) {
-        const full = path.join(dir, e.name);
-        if (e.isDirectory()) sweep(full);
-        else if (e.name.startsWith(TMP_PREFIX) && !e.name.startsWith(`${TMP_PREFIX}${process.pid}-`)) {
-          fs.rmSync(full, { force: true });
-          removed.push(full);
-        }
-      }
+      for (const e of entries) if (e.isDirectory()) walk(path.join(dir, e.name));
     };
-    sweep(this.registryDir);
-    sweep(this.metaDir);
-    for (const e of fs.readdirSync(this.root)) {
-      if (e.startsWith(TMP_PREFIX) && !e.startsWith(`${TMP_PREFIX}${process.pid}-`)) {
-        fs.rmSync(path.join(this.root, e), { force: true });
-        removed.push(path.join(this.root, e));
-      }
-    }
+    walk(this.registryDir);
+    removed.push(...this.sweepDeadTemporaries(this.metaDir), ...this.sweepDeadTemporaries(this.root));
     return removed;
   }
 
@@ -527,7 +530,7 @@ export class FileStore implements Store {
           if (obj) out.set(key, obj);
         } catch (e) {
           if (!(e instanceof DamagedObjectError)) throw e;
-          warnOnce(full, `skipping ${e.message}`);
+          warnOnce(full, `skipping the damaged object file ${full} (${e.reason}); delete the object or run "kubesim cluster fsck --repair"`);
         }
       } else warnOnce(full, `skipping ${full}: ${entry.isSymbolicLink() ? 'a symlink, never followed' : 'not a regular file'}`);
     }
@@ -551,7 +554,10 @@ export class FileStore implements Store {
         warnOnce(cur, `skipping ${cur}: a symlink, never followed`);
         return false;
       }
-      if (!st.isDirectory()) return false;
+      if (!st.isDirectory()) {
+        warnOnce(cur, `skipping ${cur}: a file where a folder belongs; run "kubesim cluster fsck --repair"`);
+        return false;
+      }
       this.verifiedDirs.add(cur);
     }
     return true;
@@ -601,7 +607,8 @@ export class FileStore implements Store {
   }
 }
 
-function parseObject(key: string, file: string, text: string): KObject {
+/** Parses an object file's text; throws DamagedObjectError when it is not the object `key` names. */
+export function parseObject(key: string, file: string, text: string): KObject {
   let obj: KObject;
   try {
     obj = JSON.parse(text) as KObject;
