@@ -9,7 +9,10 @@ import { defaultRng } from '../sim/rng';
 import { defaultProfile, type ClusterProfile } from '../sim/profile';
 import { apiValidator, loadValidation } from '../api/validator-adapter';
 import { createControllerManager } from '../controllers/index';
-import { claimPidFile, releasePidFile, type DaemonStatusDoc } from './control';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseProcessIdentity } from '../store/process-alive';
+import { claimPidFile, releasePidFile, PID_FILE, type DaemonStatusDoc } from './control';
 
 export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal } = {}): Promise<number> {
   const pid = process.pid;
@@ -34,6 +37,21 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
     const startedAt = Date.now();
     let lag = 0;
     let lastWrite = 0;
+    // The directory this daemon serves: removed, or replaced by another (a deleted and
+    // re-created cluster), it stops within a second or two rather than write into the void.
+    const home = fs.statSync(clusterDir);
+    const gone = (): string | undefined => {
+      try {
+        const now = fs.statSync(clusterDir);
+        if (now.ino !== home.ino || now.dev !== home.dev) return 'replaced';
+        if (!fs.existsSync(path.join(clusterDir, 'registry'))) return 'removed';
+        const id = parseProcessIdentity(fs.readFileSync(path.join(clusterDir, PID_FILE), 'utf8').trim());
+        if (id?.pid !== pid) return 'claimed by another daemon';
+      } catch {
+        return 'removed';
+      }
+      return undefined;
+    };
     log(`daemon started (pid ${pid})`);
     await manager.runForever(abort.signal, {
       onTick: (spent) => {
@@ -41,6 +59,12 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
         const now = Date.now();
         if (now - lastWrite < 1000) return;
         lastWrite = now;
+        const why = gone();
+        if (why) {
+          log(`the state directory ${clusterDir} was ${why}: stopping`);
+          abort.abort();
+          return;
+        }
         const doc: DaemonStatusDoc = { pid, startedAt, lastTick: now, loopLagMs: lag, reconciles: manager.stats.reconciles, errors: manager.stats.errors, lastError: manager.stats.lastError };
         try {
           store.writeMeta('daemon-status', doc);
