@@ -148,9 +148,12 @@ export class ControllerManager {
     if (!r) return;
     this.stats.reconciles++;
     try {
-      // One store transaction per reconcile: its writes (object, status, events) share one
-      // lock and one revision-file write instead of paying for them each.
-      const result = this.ctx.api.store.batch(() => r.reconcile(item.key, this.ctx));
+      // A reconcile's writes share the lock in small groups (cheap, and a reconcile that
+      // creates thousands of pods never locks users out for all of it); a store without
+      // groups takes the lock per write.
+      const store = this.ctx.api.store as Partial<{ group<T>(fn: () => T): T }>;
+      const run = () => r.reconcile(item.key, this.ctx);
+      const result = store.group ? store.group(run) : run();
       this.queue.forget(item);
       if (result && result.requeueAfterMs !== undefined && result.requeueAfterMs >= 0) {
         this.queue.addAt(item, this.ctx.clock.now() + Math.max(1, Math.ceil(result.requeueAfterMs)), result.periodic === true);

@@ -26,6 +26,7 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
   process.on('SIGINT', stop);
   opts.signal?.addEventListener('abort', stop);
   const log = (m: string) => process.stdout.write(`${new Date().toISOString()} ${m}\n`);
+  const home = fs.statSync(clusterDir); // before anything slow: the directory we were started for
   try {
     await loadValidation();
     const store = new FileStore(clusterDir);
@@ -39,7 +40,6 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
     let lastWrite = 0;
     // The directory this daemon serves: removed, or replaced by another (a deleted and
     // re-created cluster), it stops within a second or two rather than write into the void.
-    const home = fs.statSync(clusterDir);
     const gone = (): string | undefined => {
       try {
         const now = fs.statSync(clusterDir);
@@ -52,6 +52,18 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
       }
       return undefined;
     };
+    // Checked on a timer as well as between ticks; a daemon that does not wind down in a few
+    // seconds (a long reconcile) exits anyway: its directory is gone.
+    const watchdog = setInterval(() => {
+      const why = gone();
+      if (!why) return;
+      clearInterval(watchdog);
+      log(`the state directory ${clusterDir} was ${why}: stopping`);
+      abort.abort();
+      setTimeout(() => process.exit(1), 3000).unref();
+    }, 500);
+    watchdog.unref();
+    abort.signal.addEventListener('abort', () => clearInterval(watchdog));
     log(`daemon started (pid ${pid})`);
     await manager.runForever(abort.signal, {
       onTick: (spent) => {
@@ -59,12 +71,6 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
         const now = Date.now();
         if (now - lastWrite < 1000) return;
         lastWrite = now;
-        const why = gone();
-        if (why) {
-          log(`the state directory ${clusterDir} was ${why}: stopping`);
-          abort.abort();
-          return;
-        }
         const doc: DaemonStatusDoc = { pid, startedAt, lastTick: now, loopLagMs: lag, reconciles: manager.stats.reconciles, errors: manager.stats.errors, lastError: manager.stats.lastError };
         try {
           store.writeMeta('daemon-status', doc);

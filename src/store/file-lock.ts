@@ -5,6 +5,7 @@
 // garbage content) is refused with a message, never removed on a guess.
 
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { processAlive, processIdentity, parseProcessIdentity } from './process-alive';
 import { StoreError } from './store';
 
@@ -50,22 +51,68 @@ export class FileLock {
     private readonly timeoutMs: number,
   ) {}
 
+  /** When this process last gave the lock up: it steps aside for waiters for a moment after. */
+  private lastRelease = 0;
+
   /** Takes the lock, waiting for a live holder; returns true when a dead holder's lock was broken. */
   acquire(): boolean {
+    this.stepAside();
     const deadline = Date.now() + this.timeoutMs;
     let wait = 1;
     let broke = false;
-    for (;;) {
-      if (this.tryCreate()) return broke;
-      if (this.breakStale()) broke = true;
-      if (Date.now() > deadline) throw new StoreError(`timed out waiting for the state lock ${this.lockPath}`);
-      sleepSync(wait);
-      wait = Math.min(wait * 2, 20);
+    let wantFile: string | undefined;
+    try {
+      for (;;) {
+        if (this.tryCreate()) return broke;
+        if (!wantFile) wantFile = this.announceWaiting();
+        if (this.breakStale()) broke = true;
+        if (Date.now() > deadline) throw new StoreError(`timed out waiting for the state lock ${this.lockPath}`);
+        sleepSync(wait);
+        wait = Math.min(wait * 2, 10);
+      }
+    } finally {
+      if (wantFile) fs.rmSync(wantFile, { force: true });
     }
   }
 
   release(): void {
     fs.rmSync(this.lockPath, { force: true });
+    this.lastRelease = Date.now();
+  }
+
+  /** `lock.want.<pid>`: tells a holder that gives the lock up and wants it back at once to wait. */
+  private announceWaiting(): string | undefined {
+    const file = `${this.lockPath}.want.${process.pid}`;
+    try {
+      fs.writeFileSync(file, '', { flag: 'wx', mode: FILE_MODE });
+      return file;
+    } catch {
+      return undefined; // best effort: fairness, not safety
+    }
+  }
+
+  /**
+   * A process that gave the lock up a moment ago and takes it again (a daemon working through
+   * a long reconcile in groups) first lets live waiters in, for at most 200 ms: without this,
+   * a waiter polling every few milliseconds would almost never find the lock free.
+   */
+  private stepAside(): void {
+    if (Date.now() - this.lastRelease > 100) return;
+    const dir = path.dirname(this.lockPath);
+    const prefix = `${path.basename(this.lockPath)}.want.`;
+    const deadline = Date.now() + 200;
+    while (Date.now() < deadline) {
+      let waiting = false;
+      for (const n of fs.readdirSync(dir)) {
+        if (!n.startsWith(prefix)) continue;
+        const pid = Number(n.slice(prefix.length));
+        if (pid === process.pid) continue;
+        if (processAlive(pid)) waiting = true;
+        else fs.rmSync(path.join(dir, n), { force: true });
+      }
+      if (!waiting) return;
+      sleepSync(2);
+    }
   }
 
   private tryCreate(): boolean {

@@ -100,6 +100,11 @@ export class MemoryStore implements Store {
     return fn();
   }
 
+  /** As FileStore.group: one process, no lock to share. */
+  group<T>(fn: () => T): T {
+    return fn();
+  }
+
   readMeta<T>(name: string): T | undefined {
     const s = this.meta.get(name);
     return s === undefined ? undefined : (JSON.parse(s) as T);
