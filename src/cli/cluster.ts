@@ -2,6 +2,7 @@
 // is a context) and their reconcile daemons.
 
 import * as fs from 'node:fs';
+import { readInputSync } from '../manifest/read-limited';
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import { readConfig, writeConfig, clusterDir, DEFAULT_CLUSTER, type CliContext } from './context';
@@ -46,7 +47,7 @@ Examples:
         if (flags.config) {
           let text: string;
           try {
-            text = fs.readFileSync(flags.config, 'utf8');
+            text = readInputSync(flags.config, 1024 * 1024).toString('utf8');
           } catch {
             throw new CliError(`the path "${flags.config}" does not exist`);
           }
