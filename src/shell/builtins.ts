@@ -301,6 +301,20 @@ function* command(c: AppletCtx, io: Io): Gen<number> {
   return typeof r === 'number' ? r : yield* r;
 }
 
+/** Only the EXIT trap is modelled: nothing sends the simulated shell signals. */
+function trap(c: AppletCtx): number {
+  const args = c.argv.slice(1);
+  if (!args.length) {
+    if (c.sh.g.exitTrap !== undefined) c.out.write(`trap -- '${c.sh.g.exitTrap.replace(/'/g, `'\\''`)}' EXIT\n`);
+    return 0;
+  }
+  const action = args.length === 1 ? '-' : args[0];
+  for (const sig of args.length === 1 ? args : args.slice(1)) {
+    if (sig === 'EXIT' || sig === '0') c.sh.g.exitTrap = action === '-' ? undefined : action;
+  }
+  return 0;
+}
+
 function local(c: AppletCtx, io: Io): number {
   const sh = c.sh;
   if (!sh.inFunction()) {
@@ -347,7 +361,7 @@ export function builtins(): Map<string, Builtin> {
   m.set('type', typeB);
   m.set('command', command);
   m.set('wait', () => 0);
-  m.set('trap', () => 0);
+  m.set('trap', trap);
   m.set('umask', (c) => {
     if (c.argv.length === 1) c.out.write('0022\n');
     return 0;

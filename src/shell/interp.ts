@@ -58,6 +58,8 @@ export interface Shared {
   pid1?: { out: Sink; err: Sink };
   /** `$$` */
   pid: number;
+  /** `trap CMD EXIT`: run when the script ends. */
+  exitTrap?: string;
 }
 
 export class ExitSignal {
@@ -363,6 +365,13 @@ export class Sh {
       return (this.status = this.lastSubst ?? 0);
     }
     const name = argv[0];
+    if (name === 'exec' && argv.length === 1) {
+      // `exec >file 2>&1`: the redirections stay for the rest of the script
+      const rio = yield* this.redirect(c.redirs, io);
+      if (!rio) return (this.status = 2);
+      Object.assign(io, rio);
+      return (this.status = 0);
+    }
     const special = this.g.specialBuiltins.has(name);
     const temp = new Map<string, string>();
     for (const a of c.assigns) {
@@ -376,7 +385,7 @@ export class Sh {
     let st: number;
     const builtin = this.g.builtins.get(name);
     const fn = this.funcs.get(name);
-    if (builtin && (special || !fn)) st = yield* run(builtin(ctx, rio));
+    if (builtin && (special || !fn)) st = yield* this.withTemp(temp, () => builtin(ctx, rio));
     else if (fn) st = yield* this.callFunction(fn, argv, temp, rio);
     else {
       const applet = this.resolveApplet(name);
@@ -387,6 +396,24 @@ export class Sh {
       }
     }
     return (this.status = st);
+  }
+
+  /** Runs a builtin with `NAME=value` prefixes visible to it (`IFS=: read a b`). */
+  private *withTemp(temp: Map<string, string>, f: () => number | Gen<number>): Gen<number> {
+    if (!temp.size) return yield* run(f());
+    const saved = new Map<string, string | undefined>();
+    for (const [k, v] of temp) {
+      saved.set(k, this.vars.get(k));
+      this.vars.set(k, v);
+    }
+    try {
+      return yield* run(f());
+    } finally {
+      for (const [k, v] of saved) {
+        if (v === undefined) this.vars.delete(k);
+        else this.vars.set(k, v);
+      }
+    }
   }
 
   notFound(name: string): string {
@@ -730,7 +757,7 @@ export class Sh {
     switch (part.op) {
       case 'len':
         if (name === '@' || name === '*') return wrap(String(this.positional.length));
-        return wrap(String([...(val ?? '')].length));
+        return wrap(String(this.g.flavor === 'debian' ? Buffer.byteLength(val ?? '') : [...(val ?? '')].length));
       case ':-':
       case '-':
         if (unsetOrNull(part.op === ':-')) return yield* this.pieces(part.arg ?? [], inDq, io, fieldsMode);
@@ -752,7 +779,7 @@ export class Sh {
       case '?':
         if (unsetOrNull(part.op === ':?')) {
           const m = yield* this.str(part.arg ?? [], io);
-          throw new FatalError(this.msg(`${name}: ${m || 'parameter not set'}`), 2);
+          throw new FatalError(this.msg(`${name}: ${m || (part.op === ':?' ? 'parameter not set or null' : 'parameter not set')}`), 2);
         }
         return wrap(val!);
       default: {

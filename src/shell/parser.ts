@@ -13,7 +13,7 @@ export class ParseError extends Error {
     readonly line: number,
     readonly expecting?: string,
   ) {
-    super(kind === 'unexpected' ? `"${token}" unexpected` : kind === 'eof' ? `end of file unexpected${expecting ? ` (expecting "${expecting}")` : ''}` : kind === 'unterminated' ? 'Unterminated quoted string' : kind === 'missing-paren' ? 'Missing \'))\'' : 'Bad substitution');
+    super(kind === 'unexpected' ? `"${token}" unexpected${expecting ? ` (expecting "${expecting}")` : ''}` : kind === 'eof' ? `end of file unexpected${expecting ? ` (expecting "${expecting}")` : ''}` : kind === 'unterminated' ? 'Unterminated quoted string' : kind === 'missing-paren' ? 'Missing \'))\'' : 'Bad substitution');
   }
 }
 
@@ -34,6 +34,8 @@ export class Parser {
   private i = 0;
   private heredocs: PendingHeredoc[] = [];
   private depth = 0;
+  /** The closing word the enclosing compound command waits for (dash names it in errors). */
+  private ctxExpect: string | undefined;
   /** Line of the command being parsed (dash reports it in messages). */
   line = 1;
 
@@ -107,18 +109,18 @@ export class Parser {
   private expectReserved(w: string): void {
     this.newlinesAndSeps();
     if (this.takeReserved(w)) return;
-    this.unexpectedHere(w);
+    this.unexpectedHere(w, true);
   }
 
   private newlinesAndSeps(): void {
     this.newlines();
   }
 
-  private unexpectedHere(expecting?: string): never {
+  private unexpectedHere(expecting?: string, tokenToo = false): never {
     this.blanks();
     if (this.i >= this.src.length) this.err('eof', '', expecting);
     const op = this.peekOp() ?? this.peekReserved();
-    if (op) this.err('unexpected', op === '\n' ? 'newline' : op);
+    if (op) this.err('unexpected', op === '\n' ? 'newline' : op, tokenToo ? expecting : undefined);
     const redir = /^\d*(<<-|<<|>>|>\||<>|>&|<&|>|<)/.exec(this.src.slice(this.i));
     if (redir) this.err('unexpected', redir[1]);
     const save = this.i;
@@ -166,7 +168,17 @@ export class Parser {
   }
 
   /** A compound list up to one of `stops` (reserved words) or a closing operator. */
-  private compoundList(stops: string[]): List {
+  private compoundList(stops: string[], expecting = stops[stops.length - 1]): List {
+    const saved = this.ctxExpect;
+    this.ctxExpect = expecting;
+    try {
+      return this.compoundList1(stops, expecting);
+    } finally {
+      this.ctxExpect = saved;
+    }
+  }
+
+  private compoundList1(stops: string[], expecting: string | undefined): List {
     const list: List = [];
     this.newlines();
     for (;;) {
@@ -186,7 +198,7 @@ export class Parser {
       }
       break;
     }
-    if (!list.length) this.unexpectedHere(stops[0]);
+    if (!list.length) this.unexpectedHere(expecting);
     return list;
   }
 
@@ -326,14 +338,12 @@ export class Parser {
     }
     if (this.peekOp() === '(') {
       this.i++;
-      const body = this.compoundList([]);
+      const body = this.compoundList([], ')');
       if (!this.takeOp(')')) this.unexpectedHere(')');
       return { k: 'subshell', body, redirs: this.redirs() };
     }
-    if (r && r !== '}' ) {
-      // `then`, `fi`, `do`... where a command should start
-      if (r !== 'in') this.err('unexpected', r);
-    }
+    // `then`, `fi`, `do`, `}`... where a command should start
+    if (r && r !== 'in') this.err('unexpected', r, this.ctxExpect);
     return this.simple(line);
   }
 
@@ -562,7 +572,7 @@ export class Parser {
       sub.newlines();
       while (sub.peekOp() !== ')') {
         if (sub.i >= s.length) sub.err('eof', '', ')');
-        body.push(...sub.compoundList([]));
+        body.push(...sub.compoundList([], ')'));
         sub.newlines();
       }
       this.i = sub.i + 1;
@@ -590,7 +600,10 @@ export class Parser {
       const c = this.src[j];
       if (c === '(') depth++;
       else if (c === ')') {
-        if (depth === 0) return this.src[j + 1] === ')' ? j : -1;
+        if (depth === 0) {
+          if (j + 1 >= this.src.length) this.err('missing-paren', '))');
+          return this.src[j + 1] === ')' ? j : -1;
+        }
         depth--;
       }
     }

@@ -97,8 +97,27 @@ class Session {
   }
 
   private *main(src: string, io: { inp: Input; out: Sink; err: Sink }): Gen<number> {
+    const code = yield* this.guarded(() => this.sh.script(src, io));
+    const trap = this.g.exitTrap;
+    if (trap === undefined) return code;
+    this.g.exitTrap = undefined;
+    this.sh.status = code;
+    let trapExit: number | undefined;
+    const r = yield* this.guarded(function* (this: Session) {
+      try {
+        yield* this.sh.evalText(trap, io);
+      } catch (e) {
+        if (e instanceof ExitSignal) trapExit = e.code;
+        else throw e;
+      }
+      return 0;
+    }.bind(this));
+    return trapExit ?? (r !== 0 ? r : code);
+  }
+
+  private *guarded(f: () => Gen<number>): Gen<number> {
     try {
-      return yield* this.sh.script(src, io);
+      return yield* f();
     } catch (e) {
       if (e instanceof ExitSignal) return e.code;
       if (e instanceof FatalError) {

@@ -132,7 +132,7 @@ export function testCommand(c: AppletCtx, bracket: boolean): number {
     else if (n === 1) v = args[0] !== '';
     else if (n === 2 && args[0] === '!') v = args[1] === '';
     else if (n === 2 && UNARY.has(args[0])) v = unary(args[0], args[1]);
-    else if (n === 2) throw new TestError(`${args[1]}: unexpected operator`);
+    else if (n === 2) throw new TestError(BINARY.has(args[1]) ? `${args[1]}: argument expected` : `${args[1]}: unexpected operator`);
     else if (n === 3 && BINARY.has(args[1])) v = binary(args[0], args[1], args[2]);
     else {
       v = oexpr();

@@ -9,7 +9,7 @@ export function isBusybox(c: AppletCtx): boolean {
 }
 
 /** A file's content, or undefined after printing the tool's error. */
-export function readFile(c: AppletCtx, tool: string, f: string, style: 'plain' | 'open' | 'read' = 'plain'): string | undefined {
+export function readFile(c: AppletCtx, tool: string, f: string, style: 'plain' | 'open' | 'read' | 'sed' = 'plain'): string | undefined {
   if (f === '-') return c.inp.rest();
   const p = normalizePath(f, c.sh.cwd);
   const vfs = c.sh.g.vfs;
@@ -22,6 +22,7 @@ export function readFile(c: AppletCtx, tool: string, f: string, style: 'plain' |
   } else if (isDir) {
     c.err.write(style === 'open' ? `${tool}: error reading '${f}': Is a directory\n` : `${tool}: ${f}: Is a directory\n`);
   } else if (style === 'open') c.err.write(`${tool}: cannot open '${f}' for reading: No such file or directory\n`);
+  else if (style === 'sed') c.err.write(`${tool}: can't read ${f}: No such file or directory\n`);
   else if (style === 'read') c.err.write(`${tool}: cannot read: ${f}: No such file or directory\n`);
   else c.err.write(`${tool}: ${f}: No such file or directory\n`);
   return undefined;

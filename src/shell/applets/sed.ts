@@ -203,9 +203,20 @@ function substitute(line: string, cmd: Cmd): { text: string; done: boolean } {
   let n = 0;
   let done = false;
   let pos = 0;
+  let prevEnd = -1;
   while (pos <= line.length && m.find(pos)) {
     const s = m.start();
     const e = m.end();
+    if (s === e && s === prevEnd) {
+      // no empty match right after a match (GNU sed)
+      if (s < line.length && (!cmd.nth || n >= cmd.nth)) {
+        out += line.slice(last, s + 1);
+        last = s + 1;
+      }
+      pos = s + 1;
+      continue;
+    }
+    prevEnd = e;
     n++;
     if (!cmd.nth || n >= cmd.nth) {
       out += line.slice(last, s) + expandRepl(cmd.repl!, m);
@@ -422,7 +433,7 @@ export const sed: Applet = (c: AppletCtx) => {
   }
   let text = '';
   for (const f of files.length ? files : ['-']) {
-    const t = readFile(c, 'sed', f, 'read');
+    const t = readFile(c, 'sed', f, 'sed');
     if (t === undefined) failed = true;
     else text += t;
   }

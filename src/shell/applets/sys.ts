@@ -1,7 +1,9 @@
 // System applets: env, printenv, date, sleep (on simulated time), hostname, id, whoami,
 // uname, and the shell builtins that also exist as programs (echo, printf, test, ...).
 
+import * as interp from '../interp';
 import type { Applet, AppletCtx, Builtin, Gen } from '../interp';
+import { normalizePath } from '../vfs';
 import { isBusybox } from './common';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -224,3 +226,55 @@ export function builtinPrograms(builtins: Map<string, Builtin>): Record<string, 
 }
 
 export const sysApplets: Record<string, Applet> = { date, sleep, env, printenv, hostname, whoami, id, uname, nproc };
+
+/** `sh -c SCRIPT [NAME ARGS...]`, `sh FILE [ARGS...]`, or a script on stdin: a child shell. */
+function* shApplet(c: AppletCtx): Gen<number> {
+  const { Sh, ExitSignal, FatalError } = interp;
+  const args = c.argv.slice(1);
+  let src: string;
+  let name = c.argv[0];
+  let positional: string[] = [];
+  const ci = args.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a));
+  if (ci >= 0) {
+    if (args[ci + 1] === undefined) {
+      c.err.write(isBusybox(c) ? 'sh: -c requires an argument\n' : `${name}: 0: -c requires an argument\n`);
+      return 2;
+    }
+    src = args[ci + 1];
+    if (args[ci + 2] !== undefined) name = args[ci + 2];
+    positional = args.slice(ci + 3);
+  } else if (args.length && !args[0].startsWith('-')) {
+    const text = c.sh.g.vfs.read(normalizePath(args[0], c.sh.cwd));
+    if (text === undefined) {
+      c.err.write(isBusybox(c) ? `sh: can't open '${args[0]}': No such file or directory\n` : `${name}: 0: cannot open ${args[0]}: No such file\n`);
+      return isBusybox(c) ? 2 : 2;
+    }
+    src = text;
+    name = args[0];
+    positional = args.slice(1);
+  } else src = c.inp.rest();
+  // the child shares the file system, clock and limits; `$0` and messages use its name
+  const child = new Sh(c.sh.g);
+  for (const [k, v] of c.env) {
+    child.vars.set(k, v);
+    child.exported.add(k);
+  }
+  child.cwd = c.sh.cwd;
+  child.positional = positional;
+  child.depth = c.sh.depth + 1;
+  const savedName = c.sh.g.name;
+  c.sh.g.name = name;
+  try {
+    return yield* child.script(src, { inp: c.inp, out: c.out, err: c.err });
+  } catch (e) {
+    if (e instanceof ExitSignal) return e.code;
+    if (e instanceof FatalError) {
+      if (e.message) c.err.write(e.message);
+      return e.code;
+    }
+    throw e;
+  } finally {
+    c.sh.g.name = savedName;
+  }
+}
+sysApplets.sh = shApplet;

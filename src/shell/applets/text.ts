@@ -39,7 +39,8 @@ const cat: Applet = (c) => {
 
 function headTail(tool: 'head' | 'tail'): Applet {
   return (c) => {
-    const args = c.argv.slice(1).map((a) => (/^-\d+$/.test(a) ? `-n${a.slice(1)}` : /^\+\d+$/.test(a) && tool === 'tail' ? `-n${a}` : a));
+    const raw = c.argv.slice(1);
+    const args = raw.map((a, k) => (k > 0 && (raw[k - 1] === '-n' || raw[k - 1] === '-c') ? a : /^-\d+$/.test(a) ? `-n${a.slice(1)}` : /^\+\d+$/.test(a) && tool === 'tail' ? `-n${a}` : a));
     const o = getopt(args, 'n:c:qvf');
     if (o.bad) return badOption(c, tool, o.bad);
     const nRaw = o.values.get('n') ?? '10';
