@@ -125,6 +125,7 @@ export class Sh {
 
   /** The shell's own error message: `sh: 1: msg` (dash) or `sh: msg` (busybox ash). */
   msg(text: string): string {
+    if (this.g.name === 'bash') return `bash: line ${this.line}: ${text}\n`;
     return this.g.flavor === 'debian' ? `${this.g.name}: ${this.line}: ${text}\n` : `${this.g.name}: ${text}\n`;
   }
 
@@ -417,7 +418,7 @@ export class Sh {
   }
 
   notFound(name: string): string {
-    if (name.includes('/')) return this.msg(`${name}: not found`);
+    if (this.g.name === 'bash') return this.msg(`${name}: ${name.includes('/') ? 'No such file or directory' : 'command not found'}`);
     return this.msg(`${name}: not found`);
   }
 
