@@ -382,7 +382,22 @@ export class Sh {
     }
     const rio = yield* this.redirect(c.redirs, io);
     if (!rio) return (this.status = 2);
-    const ctx: AppletCtx = { sh: this, argv, inp: rio.inp, out: rio.out, err: rio.err, env: this.env(temp) };
+    const self = this;
+    let env: Map<string, string> | undefined;
+    const ctx: AppletCtx = {
+      sh: this,
+      argv,
+      inp: rio.inp,
+      out: rio.out,
+      err: rio.err,
+      // built when an applet asks (env, printenv, sh): most commands never do
+      get env() {
+        return (env ??= self.env(temp));
+      },
+      set env(v: Map<string, string>) {
+        env = v;
+      },
+    };
     let st: number;
     const builtin = this.g.builtins.get(name);
     const fn = this.funcs.get(name);
@@ -621,7 +636,7 @@ export class Sh {
         const f = ensure();
         f.text += p.s;
         f.pat += p.q ? escapeGlob(p.s) : p.s;
-        if (!p.q && hasGlob(p.s)) f.glob = true;
+        if (!p.q && /[*?[]/.test(p.s)) f.glob = true;
         afterWs = false;
         continue;
       }
@@ -651,7 +666,7 @@ export class Sh {
     if (cur) out.push(cur);
     const res: string[] = [];
     for (const f of out) {
-      if (f.glob) {
+      if (f.glob && hasGlob(f.pat)) {
         const m = this.globPaths(f.pat);
         if (m.length) {
           res.push(...m);

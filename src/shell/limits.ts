@@ -24,7 +24,7 @@ export const DEFAULT_LIMITS: ShellLimits = {
   maxOutput: 8 << 20,
   maxBuffer: 4 << 20,
   maxFiles: 16 << 20,
-  maxBusySteps: 200_000,
+  maxBusySteps: 100_000,
   maxDepth: 200,
   maxPatternWork: 50_000_000,
 };

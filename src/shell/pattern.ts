@@ -121,7 +121,8 @@ export function hasGlob(pattern: string): boolean {
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
     if (c === '\\') i++;
-    else if (c === '*' || c === '?' || c === '[') return true;
+    else if (c === '*' || c === '?') return true;
+    else if (c === '[' && pattern.indexOf(']', i + 2) > 0) return true;
   }
   return false;
 }
