@@ -48,11 +48,11 @@ export async function runExec(ctx: CliContext, positional: string[], command: st
   }
   if (!st?.state?.running) throw new CliError(`unable to upgrade connection: container not found ("${name}")`);
   // The simulated shell and container view load when `exec` runs, not at start-up.
-  const [{ containerView }, { execInContainer }] = await Promise.all([import('../exec/container-view'), import('../shell/exec')]);
+  const [{ containerView }, { execInContainer }, { clusterNet }] = await Promise.all([import('../exec/container-view'), import('../shell/exec'), import('../shell/net')]);
   const view = containerView(api, pod, found.spec);
   // Only an interactive session reads the terminal/pipe: kubectl sends stdin with -i.
   const input = flags.stdin ? ctx.streams.stdinText() : '';
-  const r = await execInContainer(command, view, input);
+  const r = await execInContainer(command, view, input, clusterNet(api, pod));
   if (r.stdout) ctx.out(r.stdout);
   if (r.stderr) ctx.err(r.stderr);
   if (r.code !== 0) {

@@ -23,7 +23,8 @@ export interface NetRequest {
   /** Bytes sent on a tcp connection. */
   data?: string;
 }
-export type NetResponse = { ok: true; status?: number; body: string; headers?: Record<string, string> } | { ok: false; error: 'bad-address' | 'refused' | 'timeout' | 'http-error'; status?: number; reason?: string };
+/** `addr`: the address the host name resolved to (wget prints it). */
+export type NetResponse = { ok: true; status?: number; body: string; addr?: string } | { ok: false; error: 'bad-address' | 'refused' | 'timeout' | 'http-error'; status?: number; reason?: string; addr?: string };
 
 export interface AppletCtx {
   sh: Sh;

@@ -25,11 +25,11 @@ function* wget(c: AppletCtx): Gen<number> {
   const quiet = o.flags.has('q');
   const out = o.values.get('O');
   const name = out ?? (u.path.replace(/[?#].*$/, '').split('/').pop() || 'index.html');
-  if (!quiet) c.err.write(`Connecting to ${u.host}${url.includes(`:${u.port}`) ? `:${u.port}` : ''} (${u.host}:${u.port})\n`);
   const r = (yield { k: 'net', req: { kind: 'http', host: u.host, port: u.port, path: u.path } }) as NetResponse;
+  if (!quiet && (r.ok || r.error !== 'bad-address')) c.err.write(`Connecting to ${u.host}${url.includes(`:${u.port}`) ? `:${u.port}` : ''} (${r.addr ?? u.host}:${u.port})\n`);
   if (!r.ok) {
     if (r.error === 'bad-address') c.err.write(`wget: bad address '${u.host}${url.includes(`:${u.port}`) ? `:${u.port}` : ''}'\n`);
-    else if (r.error === 'refused') c.err.write(`wget: can't connect to remote host (${u.host}): Connection refused\n`);
+    else if (r.error === 'refused') c.err.write(`wget: can't connect to remote host (${r.addr ?? u.host}): Connection refused\n`);
     else if (r.error === 'timeout') c.err.write('wget: download timed out\n');
     else c.err.write(`wget: server returned error: HTTP/1.1 ${r.status} ${r.reason ?? ''}\n`);
     return 1;
@@ -38,12 +38,17 @@ function* wget(c: AppletCtx): Gen<number> {
     if (!quiet) c.err.write('remote file exists\n');
     return 0;
   }
-  if (out === '-') c.out.write(r.body);
-  else {
+  const bar = (label: string) => `${label.padEnd(20).slice(0, 20)} 100% |********************************| ${String(Buffer.byteLength(r.body)).padStart(5)}  0:00:00 ETA\n`;
+  if (out === '-') {
+    if (!quiet) c.err.write('writing to stdout\n');
+    c.out.write(r.body);
+    if (!quiet) c.err.write(`${bar('-')}written to stdout\n`);
+  } else {
     const s = c.sh.openOut(name, false, { inp: c.inp, out: c.out, err: c.err });
     if (!s) return 1;
+    if (!quiet) c.err.write(`saving to '${name}'\n`);
     s.write(r.body);
-    if (!quiet) c.err.write(`saving to '${name}'\n${name}              100% |********************************|   ${r.body.length}  0:00:00 ETA\n'${name}' saved\n`);
+    if (!quiet) c.err.write(`${bar(name)}'${name}' saved\n`);
   }
   return 0;
 }
@@ -61,10 +66,10 @@ function* nc(c: AppletCtx): Gen<number> {
   if (!r.ok) {
     if (r.error === 'bad-address') c.err.write(`nc: bad address '${host}'\n`);
     else if (r.error === 'timeout') c.err.write(`nc: timed out\n`);
-    else c.err.write(o.flags.has('v') || !isBusybox(c) ? `nc: ${host} (${host}:${port}) : Connection refused\n` : `nc: can't connect to remote host (${host}): Connection refused\n`);
+    else c.err.write(`nc: can't connect to remote host (${r.addr ?? host}): Connection refused\n`);
     return 1;
   }
-  if (o.flags.has('v')) c.err.write(`${host} (${host}:${port}) open\n`);
+  if (o.flags.has('v')) c.err.write(`${host} (${r.addr ?? host}:${port}) open\n`);
   if (!o.flags.has('z')) c.out.write(r.body);
   return 0;
 }
