@@ -321,10 +321,11 @@ function local(c: AppletCtx, io: Io): number {
     c.err.write(sh.msg('local: not in a function'));
     return 2;
   }
-  // locals are not scoped here: the function sees and changes the global
   for (const a of c.argv.slice(1)) {
     const eq = a.indexOf('=');
-    if (eq > 0) sh.setVar(a.slice(0, eq), a.slice(eq + 1), io);
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    sh.makeLocal(name);
+    if (eq > 0) sh.setVar(name, a.slice(eq + 1), io);
   }
   return 0;
 }

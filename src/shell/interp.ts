@@ -102,6 +102,8 @@ export class Sh {
   depth = 0;
   lastSubst: number | undefined;
   lastBg = '';
+  /** Per function call: the values `local` saved, restored when the function returns. */
+  private locals: Array<Map<string, string | undefined>> = [];
 
   constructor(readonly g: Shared) {}
 
@@ -455,6 +457,7 @@ export class Sh {
       this.vars.set(k, v);
     }
     this.positional = argv.slice(1);
+    this.locals.push(new Map());
     const loops = this.loopDepth;
     this.loopDepth = 0;
     try {
@@ -466,6 +469,10 @@ export class Sh {
       this.positional = savedPos;
       this.loopDepth = loops;
       this.funcDepth--;
+      for (const [k, v] of this.locals.pop() ?? []) {
+        if (v === undefined) this.vars.delete(k);
+        else this.vars.set(k, v);
+      }
       for (const [k, v] of savedVars) {
         if (v === undefined) this.vars.delete(k);
         else this.vars.set(k, v);
@@ -482,6 +489,11 @@ export class Sh {
   }
   inFunction(): boolean {
     return this.funcDepth > 0;
+  }
+  /** `local NAME`: the variable gets its old value back when the function returns. */
+  makeLocal(name: string): void {
+    const frame = this.locals[this.locals.length - 1];
+    if (frame && !frame.has(name)) frame.set(name, this.vars.get(name));
   }
 
   *evalText(src: string, io: Io): Gen<number> {
@@ -620,6 +632,8 @@ export class Sh {
 
   /** A word as fields: split, globbed, quotes removed. */
   *fields(w: Word, io: Io): Gen<string[]> {
+    // the common case: a plain word (a command name, an option)
+    if (w.length === 1 && w[0].k === 'lit' && !/[*?[~]/.test(w[0].v)) return [w[0].v];
     const pieces = yield* this.pieces(w, false, io, true);
     const ifs = this.ifs();
     type F = { text: string; pat: string; glob: boolean };

@@ -44,10 +44,20 @@ export class Parser {
     private readonly lineBase = 0,
   ) {}
 
+  private lastPos = 0;
+  private lastLine = 1;
+
+  /** The line of a position; counted on from the last answer (the parser moves forward). */
   private lineAt(pos: number): number {
-    let n = 1 + this.lineBase;
-    for (let k = 0; k < pos && k < this.src.length; k++) if (this.src[k] === '\n') n++;
-    return n;
+    if (pos < this.lastPos) {
+      this.lastPos = 0;
+      this.lastLine = 1;
+    }
+    let n = this.lastLine;
+    for (let k = this.lastPos; k < pos && k < this.src.length; k++) if (this.src[k] === '\n') n++;
+    this.lastPos = pos;
+    this.lastLine = n;
+    return n + this.lineBase;
   }
 
   private err(kind: ParseError['kind'], token: string, expecting?: string): never {
