@@ -17,7 +17,7 @@ const SHELLS = ['sh', 'ash', 'dash', 'bash'];
 const PROGRAMS = new Set([
   'echo', 'printf', 'env', 'printenv', 'hostname', 'cat', 'ls', 'pwd', 'whoami', 'id', 'date', 'true', 'false', 'test', '[',
   'grep', 'egrep', 'fgrep', 'sed', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'tr', 'seq', 'tee', 'basename', 'dirname', 'uname', 'sleep',
-  'touch', 'rm', 'mkdir', 'rmdir', 'cp', 'mv', 'base64', 'rev', 'nproc', 'wget', 'nc',
+  'touch', 'rm', 'mkdir', 'rmdir', 'cp', 'mv', 'base64', 'rev', 'nproc', 'wget', 'nc', 'which',
 ]);
 
 function q(a: string): string {

@@ -203,7 +203,6 @@ export function isBusyboxImage(image: string | undefined): boolean {
 export function runScript(src: string, env: ShellEnv, horizonMs: number): ShellRun {
   const key = createHash('sha256').update(JSON.stringify([src, env.env, env.hostname, env.files, env.startMs, env.image ?? ''])).digest('hex');
   let kr = runs.get(key);
-  if (kr && kr.run.exit === undefined && kr.wakeAt === undefined && kr.session.g.clock.now > horizonMs) kr = undefined;
   if (!kr) {
     const fileEvents: ShellRun['fileEvents'] = [];
     let clock: { now: number } | undefined;
@@ -353,7 +352,14 @@ export async function runShellAsync(src: string, o: AsyncShellOptions): Promise<
   const maxMs = o.maxSimulatedMs ?? 3_600_000;
   let input: unknown;
   for (;;) {
-    const r = s.gen.next(input);
+    let r: IteratorResult<Effect, number>;
+    try {
+      r = s.gen.next(input);
+    } catch (e) {
+      // an interpreter bug is reported like a shell error, not as a crash of the CLI
+      s.chunks.push({ stream: 'stderr', text: `kubesim: sh: internal error: ${(e as Error).message}\n`, atMs: s.g.clock.now });
+      return collect(s, 2, start);
+    }
     if (r.done) return collect(s, r.value & 255, start);
     input = undefined;
     const eff = r.value;

@@ -461,5 +461,6 @@ export const CASES: Array<string | Case> = [
   'echo "key=value" | sed "s/=.*//"',
   'echo "key=value" | cut -d= -f2',
   'date +%Y >/dev/null && echo date-ok',
+  'which grep sed; which nosuchprog; echo $?',
   'grep -E "(a*)*b" <<EOF\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac\nEOF\necho $?',
 ];

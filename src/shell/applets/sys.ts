@@ -210,6 +210,17 @@ const uname: Applet = (c) => {
   return 0;
 };
 
+const which: Applet = (c) => {
+  let st = 0;
+  for (const n of c.argv.slice(1)) {
+    const shell = n === 'sh' || (n === 'bash' && !isBusybox(c));
+    if (shell) c.out.write(`/bin/${n}\n`);
+    else if (c.sh.g.applets.has(n)) c.out.write(isBusybox(c) ? `/bin/${n}\n` : `/usr/bin/${n}\n`);
+    else st = 1;
+  }
+  return c.argv.length > 1 ? st : 1;
+};
+
 const nproc: Applet = (c) => {
   c.out.write('2\n');
   return 0;
@@ -225,7 +236,7 @@ export function builtinPrograms(builtins: Map<string, Builtin>): Record<string, 
   return out;
 }
 
-export const sysApplets: Record<string, Applet> = { date, sleep, env, printenv, hostname, whoami, id, uname, nproc };
+export const sysApplets: Record<string, Applet> = { date, sleep, env, printenv, hostname, whoami, id, uname, nproc, which };
 
 /** `sh -c SCRIPT [NAME ARGS...]`, `sh FILE [ARGS...]`, or a script on stdin: a child shell. */
 function* shApplet(c: AppletCtx): Gen<number> {
