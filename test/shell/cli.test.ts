@@ -42,12 +42,22 @@ spec:
   - name: main
     image: nginx
     command: [sh, -c, 'echo about to fail; nosuchcmd; exit 3']
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: hog}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: busybox
+    command: [sh, -c, 'echo doubling; x=a; while true; do x=$x$x; done']
 `;
 
 before(() => {
   sb.ok(['apply', '-f', sb.file('pods.yaml', PODS)]);
   sb.ok(['wait', '--for=condition=Ready', 'pod/scripted', '--timeout=120s']);
-  sb.ok(['wait', '--for=jsonpath={.status.phase}=Failed', 'pod/failing', '--timeout=120s']);
+  sb.ok(['wait', '--for=jsonpath={.status.phase}=Failed', 'pod/failing', 'pod/hog', '--timeout=120s']);
 });
 
 test('logs show a container script run by the shell: stdout and stderr, in order', () => {
@@ -76,4 +86,10 @@ test('exec runs scripts with pipes, arithmetic and conditionals; stderr stays ap
   assert.equal(e.stdout, 'SCRIPTED\n');
   assert.equal(e.code, 4);
   assert.equal(e.stderr, 'command terminated with exit code 4\n');
+});
+
+test('a script doubling a string fails its container with an error, not the process', () => {
+  assert.equal(sb.ok(['get', 'pod', 'hog', '-o', 'jsonpath={.status.containerStatuses[0].state.terminated.exitCode}']), '137');
+  const logs = sb.ok(['logs', 'hog']);
+  assert.match(logs, /^doubling\nkubesim: sh: out of memory: [a-z ]+ is larger than 1024 KiB, the simulated shell's limit\n$/);
 });
