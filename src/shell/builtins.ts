@@ -243,7 +243,7 @@ function* execB(c: AppletCtx, io: Io): Gen<number> {
   const sh = c.sh;
   if (c.argv.length === 1) return 0;
   const argv = c.argv.slice(1);
-  const applet = sh.resolveApplet(argv[0]) ?? (sh.g.builtins.has(argv[0]) ? undefined : undefined);
+  const applet = sh.resolveApplet(argv[0]);
   if (!applet) {
     c.err.write(sh.msg(sh.g.flavor === 'debian' ? `exec: ${argv[0]}: not found` : `exec: ${argv[0]}: not found`));
     throw new ExitSignal(127);

@@ -445,8 +445,8 @@ export class Sh {
     if (!name.includes('/')) return this.g.applets.get(name);
     const base = name.slice(name.lastIndexOf('/') + 1);
     const dir = dirnameOf(normalizePath(name, this.cwd));
-    if (['/bin', '/sbin', '/usr/bin', '/usr/sbin', '/usr/local/bin'].includes(dir)) return this.g.applets.get(base) ?? (this.g.builtins.has(base) ? undefined : undefined);
-    return undefined;
+    // `/bin/cat`: the programs live in the usual directories; other paths are not executables
+    return ['/bin', '/sbin', '/usr/bin', '/usr/sbin', '/usr/local/bin'].includes(dir) ? this.g.applets.get(base) : undefined;
   }
 
   *callFunction(body: Command, argv: string[], temp: Map<string, string>, io: Io): Gen<number> {

@@ -1,7 +1,7 @@
 // test / [ : POSIX's rules by argument count, then -a/-o/!/( ) precedence for longer forms.
 
 import { parseShellInt } from './arith';
-import { FatalError, type AppletCtx } from './interp';
+import type { AppletCtx } from './interp';
 import { normalizePath } from './vfs';
 
 class TestError extends Error {}
@@ -145,5 +145,3 @@ export function testCommand(c: AppletCtx, bracket: boolean): number {
     return 2;
   }
 }
-
-export { FatalError };

@@ -1,7 +1,7 @@
 // The file system a simulated script sees: the container's mounted files plus what the
 // script writes. Paths are absolute; directories are implied by files or made explicit.
 
-import { LimitError, memoryError } from './limits';
+import { memoryError } from './limits';
 
 export function normalizePath(p: string, cwd: string): string {
   const abs = p.startsWith('/') ? p : `${cwd.replace(/\/$/, '')}/${p}`;
@@ -122,5 +122,3 @@ export class Vfs {
     return [...names.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 }
-
-export { LimitError };

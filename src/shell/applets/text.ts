@@ -1,7 +1,6 @@
 // Text applets: cat, head, tail, wc, sort, uniq, cut, tr, seq, tee, basename, dirname, base64, rev.
 
 import type { Applet, AppletCtx } from '../interp';
-import { normalizePath } from '../vfs';
 import { memoryError } from '../limits';
 import { badOption, getopt, isBusybox, joinLines, readFile, splitLines } from './common';
 
@@ -348,4 +347,3 @@ const rev: Applet = (c) => {
 };
 
 export const textApplets: Record<string, Applet> = { cat, head: headTail('head'), tail: headTail('tail'), wc, sort, uniq, cut, tr, seq, tee, basename, dirname, base64, rev };
-export { normalizePath };
