@@ -3,6 +3,7 @@
 // dry-run flags every one of them has, and kubectl's way of reporting their errors.
 
 import * as fs from 'node:fs';
+import { readInputSync } from '../manifest/read-limited';
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
 import { kindGroup, ResourceRegistry } from '../api/resources';
@@ -83,7 +84,7 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
       {
         namespace: ctx.namespaceExplicit ? ctx.namespace : undefined,
         rng: defaultRng(),
-        readFile: (p) => fs.readFileSync(p),
+        readFile: (p) => readInputSync(p),
         stat: (p) => {
           try {
             const st = fs.statSync(p);

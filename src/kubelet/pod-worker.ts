@@ -12,7 +12,7 @@ import { goDuration } from '../printers/duration';
 import { parseDuration } from '../cli/flags/duration';
 import { fnv32a } from '../sim/rng';
 import type { ControllerContext, Result } from '../controllers/types';
-import { containerScript, runScript, type ShellRun } from './shell';
+import { containerScript, runScript, type ShellRun } from '../shell/run';
 import { containerEnv, missingVolume, mountedFiles } from './env';
 import { parseImage, pullOutcome } from './images';
 import { logStoreFor } from './logs';
@@ -185,7 +185,7 @@ function planRun(pod: KObject, spec: any, c: CState, ctx: ControllerContext, env
   const exitAfter = durationMs(annotation(pod, 'exit-after'));
   const image = parseImage(spec.image ?? '');
   if (script !== undefined) {
-    plan.run = runScript(script, { env, hostname: pod.metadata.name!, files, startMs: start }, horizon);
+    plan.run = runScript(script, { env, hostname: pod.metadata.name!, files, startMs: start, image: spec.image }, horizon);
     if (plan.run.exit) {
       plan.exitAt = plan.run.exit.atMs;
       plan.exitCode = plan.run.exit.code;

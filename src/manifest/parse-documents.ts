@@ -8,6 +8,7 @@ import { YAML_OPTIONS, MAX_ALIAS_COUNT } from './yaml-compat';
 import { invalidUtf8Offset, bytePosition } from './utf8';
 import { goQuote } from '../util/go-format';
 import { fastParse, type FastDoc } from './fast-yaml';
+import { nestingTooDeepAt, MAX_NESTING_DEPTH } from './nesting';
 
 export interface ParsedSource {
   docs: ManifestDoc[];
@@ -80,6 +81,8 @@ const HINTS: Record<string, string> = {
  * parser, so results and error texts are those of `parseManifestTextFull`.
  */
 export function parseManifestText(text: string, source: string): ParsedSource {
+  const deep = tooDeep(text, source);
+  if (deep) return deep;
   const fast = fastParse(text);
   if (fast) {
     const built = buildFastDocs(text, source, fast);
@@ -89,7 +92,22 @@ export function parseManifestText(text: string, source: string): ParsedSource {
 }
 
 /** The full parse (a `yaml` Document per document, with positions): the reference behaviour. */
+/** One clear error for a text nesting deeper than MAX_NESTING_DEPTH (before any parser recurses into it). */
+function tooDeep(text: string, source: string): ParsedSource | undefined {
+  const at = nestingTooDeepAt(text);
+  if (at === undefined) return undefined;
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
+  const message = `the document exceeds the maximum nesting depth of ${MAX_NESTING_DEPTH}`;
+  return {
+    docs: [],
+    errors: [{ code: 'too-deep', source, position: { file: source, line, col: 1 }, message, kubectlMessage: `error parsing ${source}: ${message} (line ${line})` }],
+  };
+}
+
 export function parseManifestTextFull(text: string, source: string): ParsedSource {
+  const deep = tooDeep(text, source);
+  if (deep) return deep;
   const docs: ManifestDoc[] = [];
   const errors: ManifestError[] = [];
   const lc = new LineCounter();
@@ -220,6 +238,10 @@ function syntaxError(source: string, docIndex: number, doc: Document, code: stri
     };
   }
   const first = message.split('\n')[0];
+  if (/maximum call stack size exceeded/i.test(first)) {
+    const m = `the document exceeds the maximum nesting depth of ${MAX_NESTING_DEPTH}`;
+    return { code: 'too-deep', source, docIndex, position: pos, message: m, kubectlMessage: `error parsing ${source}: ${m} (line ${pos.line})` };
+  }
   return {
     code: 'yaml-syntax', source, docIndex, position: pos,
     message: `YAML syntax error: ${first}`,
@@ -232,8 +254,8 @@ function deepError(source: string, e: unknown, docIndex?: number): ManifestError
   const deep = e instanceof RangeError;
   return {
     code: deep ? 'too-deep' : 'yaml-syntax', source, docIndex,
-    message: deep ? 'the document nests too deeply to be read' : `cannot parse: ${(e as Error)?.message ?? String(e)}`,
-    kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: ${deep ? 'exceeded max depth' : (e as Error)?.message}`,
+    message: deep ? `the document exceeds the maximum nesting depth of ${MAX_NESTING_DEPTH}` : `cannot parse: ${(e as Error)?.message ?? String(e)}`,
+    kubectlMessage: deep ? `error parsing ${source}: the document exceeds the maximum nesting depth of ${MAX_NESTING_DEPTH}` : `error parsing ${source}: error converting YAML to JSON: yaml: ${(e as Error)?.message}`,
   };
 }
 

@@ -8,7 +8,7 @@ import { defaultProfile } from '../../src/sim/profile';
 import { createControllerManager } from '../../src/controllers/index';
 import { engineReconcilers } from '../../src/controllers/index';
 import { readLogs } from '../../src/kubelet/logs';
-import { runScript } from '../../src/kubelet/shell';
+import { runScript } from '../../src/shell/run';
 import { apiValidator, loadValidation } from '../../src/api/validator-adapter';
 import type { KObject } from '../../src/api/types';
 

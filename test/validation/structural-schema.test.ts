@@ -51,7 +51,20 @@ function toAjvSchema(s: S | undefined, root = false): S {
   return out;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, code: { regExp: re2ish as any, optimize: false } });
+// The oracle compares ajv's keyword semantics, not regular-expression engines: it gets plain
+// JavaScript RegExps of the RE2 patterns (the walker under test uses re2js).
+const jsRegExp = (source: string, flags: string) => {
+  const m = /^\(\?([imsU]+)\)/.exec(source);
+  const src = m ? source.slice(m[0].length) : source;
+  if (m) for (const f of m[1]) if ('ims'.includes(f) && !flags.includes(f)) flags += f;
+  const t = src.replace(/\(\?P</g, '(?<').replace(/\\z/g, '$');
+  try {
+    return new RegExp(t, flags);
+  } catch {
+    return /(?:)/;
+  }
+};
+const ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, code: { regExp: jsRegExp as any, optimize: false } });
 addFormats(ajv);
 
 const pointer = (path: (string | number)[]) => path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
