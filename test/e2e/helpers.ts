@@ -2,7 +2,7 @@
 // a user would, and returns what they would see.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -56,6 +56,17 @@ export class Sandbox {
     const p = join(this.home, name);
     writeFileSync(p, content);
     return p;
+  }
+
+  /**
+   * A new sandbox holding a copy of this one's clusters: tests that need the same starting
+   * state each get their own, so none depends on what another test did (no daemon runs in
+   * a sandbox, so the files are the whole state).
+   */
+  clone(prefix = 'kubesim-test-'): Sandbox {
+    const copy = new Sandbox(prefix);
+    cpSync(this.home, copy.home, { recursive: true });
+    return copy;
   }
 
   cleanup(): void {
