@@ -23,7 +23,7 @@ export async function openOrCreateCluster(ctx: CliContext, startDaemon = true): 
   }
   const store = new FileStore(ctx.clusterDir);
   const clock = new ClusterClock(store);
-  const api = new ApiServer(store, clock, defaultRng(), apiValidator());
+  const api = new ApiServer(store, clock, defaultRng(store.currentRev() + 1), apiValidator());
   if (startDaemon && process.env.KUBESIM_NO_DAEMON !== '1') {
     const { ensureDaemonFor } = await import('./daemon-control');
     await ensureDaemonFor(ctx);

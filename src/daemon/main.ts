@@ -5,7 +5,7 @@
 import { ApiServer } from '../api/server';
 import { FileStore } from '../store/file-store';
 import { ClusterClock } from '../sim/clock';
-import { defaultRng } from '../sim/rng';
+import { defaultRng, RNG_SALT_DAEMON } from '../sim/rng';
 import { defaultProfile, type ClusterProfile } from '../sim/profile';
 import { apiValidator, loadValidation } from '../api/validator-adapter';
 import { createControllerManager } from '../controllers/index';
@@ -31,7 +31,7 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
     await loadValidation();
     const store = new FileStore(clusterDir);
     const clock = new ClusterClock(store);
-    const api = new ApiServer(store, clock, defaultRng(), apiValidator());
+    const api = new ApiServer(store, clock, defaultRng(RNG_SALT_DAEMON + store.currentRev()), apiValidator());
     const profile = store.readMeta<ClusterProfile>('profile') ?? defaultProfile('kubesim');
     const ctx = { api, clock, rng: api.rng, profile, log };
     const manager = createControllerManager(ctx);
