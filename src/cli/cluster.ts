@@ -55,7 +55,9 @@ Examples:
         } else {
           const nodes = Number(flags.nodes);
           const pods = Number(flags.nodePods);
-          if (!Number.isInteger(nodes) || nodes < 0) throw new CliError(`invalid --nodes "${flags.nodes}": must be a whole number >= 0`);
+          if (!/^\d+$/.test(String(flags.nodes)) || !Number.isInteger(nodes) || nodes < 0) throw new CliError(`invalid --nodes "${flags.nodes}": must be a whole number >= 0`);
+          // Kubernetes supports clusters of up to 5,000 nodes.
+          if (nodes > 5000) throw new CliError(`invalid --nodes "${flags.nodes}": at most 5000 nodes (the largest cluster Kubernetes supports)`);
           if (!Number.isInteger(pods) || pods < 1) throw new CliError(`invalid --node-pods "${flags.nodePods}"`);
           for (const [flag, v] of [['--node-cpu', flags.nodeCpu], ['--node-memory', flags.nodeMemory]] as const) {
             try {

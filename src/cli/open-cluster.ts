@@ -23,7 +23,7 @@ export async function openOrCreateCluster(ctx: CliContext, startDaemon = true): 
   }
   const store = await openStore(fileStoreUrl(ctx.clusterDir));
   const clock = await ClusterClock.open(store);
-  const api = await ApiServer.open(store, clock, defaultRng(), apiValidator());
+  const api = await ApiServer.open(store, clock, defaultRng((await store.currentRev()) + 1), apiValidator());
   if (startDaemon && process.env.KUBESIM_NO_DAEMON !== '1') {
     const { ensureDaemonFor } = await import('./daemon-control');
     await ensureDaemonFor(ctx);

@@ -5,7 +5,7 @@
 import { ApiServer } from '../api/server';
 import { openStore, fileStoreUrl } from '../store/registry';
 import { ClusterClock } from '../sim/clock';
-import { defaultRng } from '../sim/rng';
+import { defaultRng, RNG_SALT_DAEMON } from '../sim/rng';
 import { defaultProfile, type ClusterProfile } from '../sim/profile';
 import { apiValidator, loadValidation } from '../api/validator-adapter';
 import { createControllerManager } from '../controllers/index';
@@ -31,7 +31,7 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
     await loadValidation();
     const store = await openStore(fileStoreUrl(clusterDir));
     const clock = await ClusterClock.open(store);
-    const api = await ApiServer.open(store, clock, defaultRng(), apiValidator());
+    const api = await ApiServer.open(store, clock, defaultRng(RNG_SALT_DAEMON + (await store.currentRev())), apiValidator());
     const profile = (await store.readMeta<ClusterProfile>('profile')) ?? defaultProfile('kubesim');
     const ctx = { api, clock, rng: api.rng, profile, log };
     const manager = createControllerManager(ctx);
