@@ -139,12 +139,6 @@ export function httpStatus(port: PortSpec, path: string, sinceStartMs: number): 
   return status;
 }
 
-/** The moment (ms after start) an HTTP answer for a path changes next, if it does. */
-export function httpChangesAt(port: PortSpec, path: string): number[] {
-  const answer = port.http?.[path.split('?')[0] || '/'] ?? port.http?.['*'];
-  return Array.isArray(answer) ? answer.map(([from]) => from) : [];
-}
-
 /** Whether the environment satisfies a requirement (`NAME` non-empty, or `NAME=value`). */
 export function requirementMet(req: Requirement, env: Record<string, string>): boolean {
   return req.anyOf.some((a) => {
