@@ -1,5 +1,5 @@
 // One container's state machine: new → (pulling → pullFailed → pullBackoff)* → creating →
-// starting → running → (crashBackoff → new)* | terminated. Each transition happens at a
+// starting → running → (exited → [crashBackoff] → new)* | terminated. Each transition happens at a
 // computed cluster time and records the kubelet's events in the kubelet's order: the image
 // first (Pulling/Pulled), then the container's config (CreateContainerConfigError), then
 // Created and Started. Delays come from the stages (stages.ts).
@@ -165,6 +165,10 @@ export function stepContainer(e: StepEnv, c: CState, spec: any): void {
       case 'running':
         if (stepRunning(e, c, spec)) continue;
         return;
+      case 'exited':
+        if (c.until! > now) return wakeAt(c.until!, false);
+        afterExit(e, c);
+        continue;
       case 'crashBackoff':
         if (c.until! > now) return wakeAt(c.until!, false);
         restartContainer(c, c.until!);
@@ -207,21 +211,28 @@ function stepRunning(e: StepEnv, c: CState, spec: any): boolean {
     c.phase = 'terminated';
     return false;
   }
-  // Back-off: the first restart comes after the kubelet notices the exit (its relist), then
-  // 10 s doubling to 5 min; reset after 10 min of running.
+  // The exit shows (Error/Completed) until the kubelet's next sync acts on it.
   if (endAt - c.startedAt! > s.backoffResetAfterMs) c.crashBackoffMs = 0;
+  c.previous = c.last;
   c.last = c.ended;
-  c.phase = 'crashBackoff';
+  c.phase = 'exited';
+  c.until = endAt + RELIST_MS;
+  return true;
+}
+
+/** After an exit: the first restart at once, later ones after a back-off of 10 s doubling to 5 min. */
+function afterExit(e: StepEnv, c: CState): void {
+  const { pod, stages: s, event } = e;
   if (c.crashBackoffMs === 0) {
     c.crashBackoffMs = s.backoffInitialMs;
-    c.until = endAt + RELIST_MS;
-    return true;
+    restartContainer(c, c.until!);
+    return;
   }
-  c.until = endAt + c.crashBackoffMs;
+  c.phase = 'crashBackoff';
+  c.until = c.last!.finishedAt + c.crashBackoffMs;
   c.message = `back-off ${goDuration(c.crashBackoffMs)} restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
   c.crashBackoffMs = Math.min(c.crashBackoffMs * 2, s.backoffMaxMs);
   event('Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`, c);
-  return true;
 }
 
 /** The kubelet's PLEG relists containers every second: an exit is acted on that much later. */

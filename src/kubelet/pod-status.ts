@@ -58,13 +58,13 @@ function containerStatus(c: CState, spec: any): any {
     case 'pullBackoff':
       waiting('ImagePullBackOff', c.message);
       break;
+    case 'exited':
+      // the run that just ended, until the kubelet restarts it or backs off
+      st.state = terminatedState(c.last!);
+      st.lastState = c.previous ? terminatedState(c.previous) : {};
+      break;
     case 'crashBackoff':
-      if (c.message) waiting('CrashLoopBackOff', c.message);
-      else {
-        // exited, about to be restarted at once: the exit shows until then
-        st.state = terminatedState(c.last!);
-        st.lastState = {};
-      }
+      waiting('CrashLoopBackOff', c.message);
       break;
     case 'running':
       st.state = { running: { startedAt: rfc(c.startedAt!) } };
@@ -79,7 +79,7 @@ function containerStatus(c: CState, spec: any): any {
     }
   }
   // a restarting container still shows its previous run in lastState while being re-created
-  if (c.phase !== 'crashBackoff' && c.phase !== 'running' && c.phase !== 'terminated' && !c.last) st.lastState = {};
+  if (c.phase !== 'crashBackoff' && c.phase !== 'exited' && c.phase !== 'running' && c.phase !== 'terminated' && !c.last) st.lastState = {};
   return st;
 }
 

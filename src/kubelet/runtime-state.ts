@@ -6,7 +6,7 @@ import type { KObject } from '../api/types';
 import type { ApiServer } from '../api/server';
 import { fnv32a } from '../sim/rng';
 
-export type Phase = 'new' | 'config' | 'pulling' | 'pullFailed' | 'pullBackoff' | 'creating' | 'starting' | 'running' | 'crashBackoff' | 'terminated' | 'invalid' | 'neverPull';
+export type Phase = 'new' | 'config' | 'pulling' | 'pullFailed' | 'pullBackoff' | 'creating' | 'starting' | 'running' | 'exited' | 'crashBackoff' | 'terminated' | 'invalid' | 'neverPull';
 
 export interface LastRun {
   exitCode: number;
@@ -31,6 +31,8 @@ export interface CState {
   /** Probe failures already reported as events. */
   probeEvents: number;
   last?: LastRun;
+  /** The run before `last` (lastState while `last` shows as the current state). */
+  previous?: LastRun;
   /** The current run's end, once reached (phase terminated / crashBackoff). */
   ended?: LastRun;
   crashBackoffMs: number;
