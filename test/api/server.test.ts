@@ -87,16 +87,18 @@ test('unknown fields are a strict decoding error', () => {
   assert.throws(() => api.create(d), (e: unknown) => e instanceof ApiError && e.reason === 'BadRequest' && /strict decoding error: unknown field "spec.replica"/.test(e.message));
 });
 
-test('objects in a missing namespace are refused; deleting a namespace deletes its contents', () => {
+test('objects in a missing namespace are refused; a deleted namespace is Terminating', () => {
   const api = server();
   const cm = (ns: string): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: ns } });
   assert.throws(() => api.create(cm('dev')), /namespaces "dev" not found/);
   api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dev' } });
   api.create(cm('dev'));
   assert.ok(api.tryGet(api.resolve('sa'), 'dev', 'default'), 'default ServiceAccount created');
+  // Deletion is graceful: Terminating, no new content; the namespace controller empties it.
   api.delete(api.resolve('ns'), undefined, 'dev');
-  assert.equal(api.tryGet(api.resolve('ns'), undefined, 'dev'), undefined);
-  assert.equal(api.tryGet(api.resolve('cm'), 'dev', 'c'), undefined);
+  assert.equal(api.get(api.resolve('ns'), undefined, 'dev').status.phase, 'Terminating');
+  assert.ok(api.tryGet(api.resolve('cm'), 'dev', 'c'), 'contents stay until the namespace controller runs');
+  assert.throws(() => api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd', namespace: 'dev' } }), /being terminated/);
 });
 
 test('deleting an owner cascades (background), orphan keeps dependents', () => {

@@ -120,4 +120,56 @@ test('a crashing container shows Error between its restarts, then CrashLoopBackO
   assert.ok(seen.has('Error 0'), all);
   assert.ok([...seen].filter((s) => /^Error [1-9]/.test(s)).length >= 2, all);
   assert.ok([...seen].filter((s) => /^CrashLoopBackOff [1-9]/.test(s)).length >= 2, all);
+  sb.ok(['delete', 'pod', 'crash']); // a crash loop never lets the cluster settle
+});
+
+test('a Secret stores stringData folded into data', () => {
+  sb.ok(['apply', '-f', sb.file('secret.yaml', `apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+data: {user: YWRtaW4=}
+stringData: {password: hunter2}
+`)]);
+  const s = json(['get', 'secret', 'creds']);
+  assert.deepEqual(s.data, { password: 'aHVudGVyMg==', user: 'YWRtaW4=' });
+  assert.equal(s.stringData, undefined);
+});
+
+test('deleting a namespace: Terminating while its controller empties it; delete -f prints every object', () => {
+  const file = sb.file('shop.yaml', `apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx:1.27}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg, namespace: shop}
+data: {a: b}
+`);
+  sb.ok(['apply', '-f', file]);
+  sb.ok(['reconcile', '--until-stable']);
+  assert.equal(sb.ok(['delete', '-f', file, '--wait=false']), 'namespace "shop" deleted\ndeployment.apps "web" deleted\nconfigmap "cfg" deleted\n');
+  assert.match(sb.ok(['get', 'ns', 'shop', '--no-headers']), /^shop\s+Terminating\s/);
+  const r = sb.run(['create', 'configmap', 'late', '-n', 'shop']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /unable to create new content in namespace shop because it is being terminated/);
+  sb.ok(['reconcile', '--until-stable']);
+  assert.match(sb.run(['get', 'ns', 'shop']).stderr, /namespaces "shop" not found/);
+  assert.equal(sb.run(['get', 'pods', '-n', 'shop']).stderr, 'No resources found in shop namespace.\n');
+
+  // with --wait (the default) the verb returns once the namespace is gone
+  sb.ok(['apply', '-f', file]);
+  sb.ok(['reconcile', '--until-stable']);
+  assert.equal(sb.ok(['delete', '-f', file]), 'namespace "shop" deleted\ndeployment.apps "web" deleted\nconfigmap "cfg" deleted\n');
+  assert.match(sb.run(['get', 'ns', 'shop']).stderr, /namespaces "shop" not found/);
 });
