@@ -60,6 +60,7 @@ export function stepContainer(e: StepEnv, c: CState, spec: any): void {
         // the missing ConfigMap/Secret changes (its change requeues the pod).
         const error = containerEnv(api, pod, spec).error;
         if (error !== undefined && error === c.message && c.until! > now) return wakeAt(c.until!, true);
+        c.configError = c.message; // the kubelet's reason cache: shown until the next attempt
         c.phase = 'new';
         c.until = now;
         continue;
@@ -144,6 +145,7 @@ export function stepContainer(e: StepEnv, c: CState, spec: any): void {
           return wakeAt(c.until, true);
         }
         delete c.message;
+        delete c.configError;
         c.containerID = containerID(rt.uid, c.name, c.restartCount);
         event('Normal', 'Created', `Created container: ${c.name}`, c);
         c.phase = 'starting';

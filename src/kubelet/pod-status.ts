@@ -39,7 +39,8 @@ function containerStatus(c: CState, spec: any): any {
       // Without a failure reason (the immediate first restart) it keeps the last run's state.
       // The new container does not exist until it is created: the restart is not counted yet.
       if (c.last && c.restartCount > 0) st.restartCount = c.restartCount - 1;
-      if (c.restartReason) waiting('CrashLoopBackOff', c.restartReason);
+      if (c.configError !== undefined) waiting('CreateContainerConfigError', c.configError);
+      else if (c.restartReason) waiting('CrashLoopBackOff', c.restartReason);
       else if (c.last && c.restartCount > 0) st.state = terminatedState(c.last);
       else waiting(c.init ? 'PodInitializing' : 'ContainerCreating');
       break;

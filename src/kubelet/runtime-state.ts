@@ -40,6 +40,8 @@ export interface CState {
   message?: string;
   /** The back-off message of the crash being recovered from, until the container starts again. */
   restartReason?: string;
+  /** A config error being retried: it stays the waiting reason until the container is created. */
+  configError?: string;
   /** Readiness and startup as last evaluated while running. */
   ready?: boolean;
   started?: boolean;
