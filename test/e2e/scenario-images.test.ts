@@ -17,6 +17,8 @@ function row(name: string): string[] {
   return sb.ok(['get', 'pod', name, '--no-headers']).trim().split(/\s{2,}/);
 }
 
+const json = (name: string): any => JSON.parse(sb.ok(['get', 'pod', name, '-o', 'json']));
+
 const pod = (name: string, spec: string): string => `apiVersion: v1
 kind: Pod
 metadata:
@@ -89,6 +91,38 @@ ${pod('fine', `  containers:
   const d = sb.ok(['describe', 'pod', 'refused']);
   assert.ok(d.includes(`Readiness probe failed: Get "http://${ip}:8080/": dial tcp ${ip}:8080: connect: connection refused`), d);
   assert.deepEqual(row('fine').slice(1, 4), ['1/1', 'Running', '0']);
+});
+
+test('the liveness-http tutorial (agnhost liveness): /healthz turns 500 after 10 s; a startup probe gates liveness and kills on its own threshold', () => {
+  sb.ok(['apply', '-f', sb.file('tutorial.yaml', pod('liveness-http', `  containers:
+  - name: liveness
+    image: registry.k8s.io/e2e-test-images/agnhost:2.40
+    args: [liveness]
+    livenessProbe:
+      httpGet: {path: /healthz, port: 8080}
+      initialDelaySeconds: 3
+      periodSeconds: 3
+---
+${pod('slow', `  containers:
+  - name: web
+    image: nginx:1.27
+    startupProbe:
+      httpGet: {path: /healthz, port: 80}
+      periodSeconds: 5
+      failureThreshold: 2
+    livenessProbe:
+      httpGet: {path: /, port: 80}
+`)}`))]);
+  sb.ok(['clock', 'advance', '30s']);
+  const d = sb.ok(['describe', 'pod', 'liveness-http']);
+  assert.match(d, /Warning\s+Unhealthy\s+.*kubelet\s+Liveness probe failed: HTTP probe failed with statuscode: 500/);
+  assert.match(d, /Normal\s+Killing\s+.*kubelet\s+Container liveness failed liveness probe, will be restarted/);
+  assert.ok(Number(row('liveness-http')[3].split(' ')[0]) >= 1);
+  const s = sb.ok(['describe', 'pod', 'slow']);
+  assert.match(s, /Warning\s+Unhealthy\s+.*kubelet\s+Startup probe failed: HTTP probe failed with statuscode: 404/);
+  assert.match(s, /Normal\s+Killing\s+.*kubelet\s+Container web failed startup probe, will be restarted/);
+  assert.doesNotMatch(s, /Liveness probe failed/);
+  assert.equal(json('slow').status.containerStatuses[0].started, false);
 });
 
 test('postgres without POSTGRES_PASSWORD: CrashLoopBackOff with its own message; with it: Running', () => {
