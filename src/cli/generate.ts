@@ -29,7 +29,11 @@ const COMMON: FlagDef[] = [
   { name: 'allow-missing-template-keys', type: 'bool', help: 'If true, ignore any errors in templates when a field or map key is missing in the template.' },
 ];
 
-/** How kubectl words a failed create for each generator (reference §5.1, point 6). */
+/**
+ * How kubectl words a failed create: each `create` subcommand wraps the server's error its own
+ * way (`failed to create secret ...`, `failed to create ClusterIP service: ...`), while `run`,
+ * `expose` and `create namespace` print the server's error as it is.
+ */
 function wrapCreateError(gen: Generator, e: ApiError): string {
   const sub = gen.command.replace(/^create /, '');
   if (gen.command === 'run' || gen.command === 'expose' || sub === 'namespace') return formatApiError(e);
@@ -108,7 +112,8 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
     if (output) {
       const { resolveOutput } = await import('./flags/output');
       const { printObjects } = await import('../printers/output');
-      // Client-side objects print JSON in Go struct order; server objects sorted (reference §3.2).
+      // A client-side object prints from kubectl's Go struct (fields in struct order); one the
+      // server returned prints from a map (keys sorted).
       ctx.out(printObjects([obj], resolveOutput(output), { asList: false, sortJsonKeys: !clientSide }));
     } else {
       const verb = gen.command === 'expose' ? 'exposed' : gen.command === 'autoscale' ? 'autoscaled' : 'created';
@@ -123,7 +128,7 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
   if (rt.namespaced) object.metadata.namespace ??= ctx.namespace;
   try {
     if (flags.validate !== 'false' && flags.validate !== 'ignore') await (await import('../api/validator-adapter')).loadValidation();
-    const created = api.create(object, { dryRun: dryRun === 'server' });
+    const created = await api.create(object, { dryRun: dryRun === 'server' });
     await print(created, false);
   } catch (e) {
     if (e instanceof ApiError) throw new PrintedError(wrapCreateError(gen, e));

@@ -17,34 +17,34 @@ export const namespaceReconciler: Reconciler = {
       map: (p: KObject) => (p.metadata.namespace ? [{ kind: 'Namespace', name: p.metadata.namespace }] : []),
     },
   ],
-  reconcile(key: ReconcileKey, ctx: ControllerContext): Result | void {
+  async reconcile(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
     const api = ctx.api;
     const nsType = api.registry.forKind('v1', 'Namespace');
-    const ns = api.tryGet(nsType, undefined, key.name);
+    const ns = await api.tryGet(nsType, undefined, key.name);
     if (!ns?.metadata.deletionTimestamp) return;
     let remaining = 0;
     for (const rt of api.registry.all()) {
       if (!rt.namespaced || rt.kind === 'Binding' || rt.group === 'events.k8s.io') continue;
-      for (const o of api.list(rt, { namespace: key.name }).items) {
+      for (const o of (await api.list(rt, { namespace: key.name })).items) {
         remaining++;
         if (o.metadata.deletionTimestamp) continue; // terminating already (a pod's kubelet finishes it)
         try {
-          api.delete(rt, key.name, o.metadata.name!, { propagationPolicy: 'Background' });
+          await api.delete(rt, key.name, o.metadata.name!, { propagationPolicy: 'Background' });
         } catch (e) {
           if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
         }
-        if (!api.tryGet(rt, key.name, o.metadata.name!)) remaining--;
+        if (!(await api.tryGet(rt, key.name, o.metadata.name!))) remaining--;
       }
     }
     if (remaining > 0) return { requeueAfterMs: 1000 };
     try {
       if ((ns.spec?.finalizers ?? []).length) {
-        api.mutate(nsType, undefined, key.name, (n) => {
+        await api.mutate(nsType, undefined, key.name, (n) => {
           n.spec = { ...n.spec, finalizers: [] };
           return n;
         });
       }
-      api.delete(nsType, undefined, key.name);
+      await api.delete(nsType, undefined, key.name);
     } catch (e) {
       if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
     }

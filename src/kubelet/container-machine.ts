@@ -14,7 +14,7 @@ import { planRun } from './run-plan';
 import { containerID, imagePolicyOverride, imagePresent, markImagePresent, type CState, type PodRuntime } from './runtime-state';
 import type { KubeletStages } from './stages';
 
-export type EventFn = (type: 'Normal' | 'Warning', reason: string, message: string, c?: CState) => void;
+export type EventFn = (type: 'Normal' | 'Warning', reason: string, message: string, c?: CState) => Promise<void>;
 export type WakeFn = (at: number, periodic: boolean) => void;
 
 export interface StepEnv {
@@ -45,10 +45,10 @@ function restartContainer(c: CState, at: number): void {
 }
 
 /** Applies every transition of one container due by `now`. */
-export function stepContainer(e: StepEnv, c: CState, spec: any): void {
+export async function stepContainer(e: StepEnv, c: CState, spec: any): Promise<void> {
   const { ctx, pod, rt, now, stages: s, event, wakeAt } = e;
   const api = ctx.api;
-  const policy = () => imagePolicyOverride(api) ?? ctx.profile.images?.unknown ?? 'pull';
+  const policy = async () => (await imagePolicyOverride(api)) ?? ctx.profile.images?.unknown ?? 'pull';
   for (let guard = 0; guard < 50; guard++) {
     switch (c.phase) {
       case 'invalid':
@@ -58,7 +58,7 @@ export function stepContainer(e: StepEnv, c: CState, spec: any): void {
       case 'config': {
         // CreateContainerConfigError: retried on the kubelet's back-off, or at once when
         // the missing ConfigMap/Secret changes (its change requeues the pod).
-        const error = containerEnv(api, pod, spec).error;
+        const error = (await containerEnv(api, pod, spec)).error;
         if (error !== undefined && error === c.message && c.until! > now) return wakeAt(c.until!, true);
         c.configError = c.message; // the kubelet's reason cache: shown until the next attempt
         c.phase = 'new';
@@ -72,47 +72,47 @@ export function stepContainer(e: StepEnv, c: CState, spec: any): void {
           const msg = `Failed to apply default image tag "${spec.image}": couldn't parse image reference "${spec.image}": invalid reference format`;
           c.phase = 'invalid';
           c.message = msg;
-          event('Warning', 'InspectFailed', msg, c);
-          event('Warning', 'Failed', 'Error: InvalidImageName', c);
+          await event('Warning', 'InspectFailed', msg, c);
+          await event('Warning', 'Failed', 'Error: InvalidImageName', c);
           return;
         }
         const pullPolicy = spec.imagePullPolicy ?? 'IfNotPresent';
-        const present = imagePresent(api, e.nodeName, img.full);
+        const present = await imagePresent(api, e.nodeName, img.full);
         if (pullPolicy === 'Never' && !present) {
           c.phase = 'neverPull';
           c.message = `Container image "${spec.image}" is not present with pull policy of Never`;
-          event('Warning', 'ErrImageNeverPull', c.message, c);
+          await event('Warning', 'ErrImageNeverPull', c.message, c);
           return;
         }
         if (pullPolicy !== 'Always' && present) {
-          event('Normal', 'Pulled', `Container image "${spec.image}" already present on machine`, c);
+          await event('Normal', 'Pulled', `Container image "${spec.image}" already present on machine`, c);
           const out = pullOutcome(spec.image, ctx.profile, 'pull');
           if (out.ok) c.imageID ??= out.imageID;
           c.phase = 'creating';
           c.until = now + s.containerStartMs - s.createToStartMs;
           continue;
         }
-        event('Normal', 'Pulling', `Pulling image "${spec.image}"`, c);
-        const out = pullOutcome(spec.image, ctx.profile, policy());
+        await event('Normal', 'Pulling', `Pulling image "${spec.image}"`, c);
+        const out = pullOutcome(spec.image, ctx.profile, await policy());
         c.phase = 'pulling';
         c.until = now + (out.ok ? out.durationMs : s.imagePullMs);
         continue;
       }
       case 'pulling': {
         if (c.until! > now) return wakeAt(c.until!, false);
-        const out = pullOutcome(spec.image, ctx.profile, policy());
+        const out = pullOutcome(spec.image, ctx.profile, await policy());
         if (out.ok) {
           const d = goDuration(out.durationMs);
-          event('Normal', 'Pulled', `Successfully pulled image "${spec.image}" in ${d} (${d} including waiting). Image size: ${out.sizeBytes} bytes.`, c);
-          markImagePresent(api, e.nodeName, parseImage(spec.image)!.full);
+          await event('Normal', 'Pulled', `Successfully pulled image "${spec.image}" in ${d} (${d} including waiting). Image size: ${out.sizeBytes} bytes.`, c);
+          await markImagePresent(api, e.nodeName, parseImage(spec.image)!.full);
           c.imageID = out.imageID;
           c.pullBackoffMs = 0;
           c.phase = 'creating';
           c.until = c.until! + s.containerStartMs - s.createToStartMs;
           continue;
         }
-        event('Warning', 'Failed', `Failed to pull image "${spec.image}": ${out.error}`, c);
-        event('Warning', 'Failed', 'Error: ErrImagePull', c);
+        await event('Warning', 'Failed', `Failed to pull image "${spec.image}": ${out.error}`, c);
+        await event('Warning', 'Failed', 'Error: ErrImagePull', c);
         c.pullBackoffMs = c.pullBackoffMs ? Math.min(c.pullBackoffMs * 2, s.backoffMaxMs) : s.backoffInitialMs;
         c.message = out.error;
         c.phase = 'pullFailed';
@@ -123,22 +123,22 @@ export function stepContainer(e: StepEnv, c: CState, spec: any): void {
         if (c.until! > now) return wakeAt(c.until!, false);
         c.phase = 'pullBackoff';
         c.message = `Back-off pulling image "${spec.image}"`;
-        event('Normal', 'BackOff', c.message, c);
-        event('Warning', 'Failed', 'Error: ImagePullBackOff', c);
+        await event('Normal', 'BackOff', c.message, c);
+        await event('Warning', 'Failed', 'Error: ImagePullBackOff', c);
         c.until = c.until! - Math.min(s.errImagePullShownMs, c.pullBackoffMs) + c.pullBackoffMs;
         continue;
       case 'pullBackoff':
         if (c.until! > now) return wakeAt(c.until!, false);
-        event('Normal', 'Pulling', `Pulling image "${spec.image}"`, c);
+        await event('Normal', 'Pulling', `Pulling image "${spec.image}"`, c);
         c.phase = 'pulling';
         c.until = c.until! + s.imagePullMs;
         continue;
       case 'creating': {
         if (c.until! > now) return wakeAt(c.until!, false);
         // The image is there; the container's config (env from ConfigMaps/Secrets) comes next.
-        const envr = containerEnv(api, pod, spec);
+        const envr = await containerEnv(api, pod, spec);
         if (envr.error !== undefined) {
-          event('Warning', 'Failed', `Error: ${envr.error}`, c);
+          await event('Warning', 'Failed', `Error: ${envr.error}`, c);
           c.phase = 'config';
           c.message = envr.error;
           c.until = now + s.configRetryMs;
@@ -147,7 +147,7 @@ export function stepContainer(e: StepEnv, c: CState, spec: any): void {
         delete c.message;
         delete c.configError;
         c.containerID = containerID(rt.uid, c.name, c.restartCount);
-        event('Normal', 'Created', `Created container: ${c.name}`, c);
+        await event('Normal', 'Created', `Created container: ${c.name}`, c);
         c.phase = 'starting';
         c.until = c.until! + s.createToStartMs;
         continue;
@@ -160,16 +160,16 @@ export function stepContainer(e: StepEnv, c: CState, spec: any): void {
         delete c.ended;
         delete c.message;
         delete c.restartReason;
-        event('Normal', 'Started', `Started container ${c.name}`, c);
+        await event('Normal', 'Started', `Started container ${c.name}`, c);
         c.phase = 'running';
         continue;
       }
       case 'running':
-        if (stepRunning(e, c, spec)) continue;
+        if (await stepRunning(e, c, spec)) continue;
         return;
       case 'exited':
         if (c.until! > now) return wakeAt(c.until!, false);
-        afterExit(e, c);
+        await afterExit(e, c);
         continue;
       case 'crashBackoff':
         if (c.until! > now) return wakeAt(c.until!, false);
@@ -182,11 +182,11 @@ export function stepContainer(e: StepEnv, c: CState, spec: any): void {
 }
 
 /** A running container up to now: its logs, probe events, readiness, and its end. True when it ended and restarts. */
-function stepRunning(e: StepEnv, c: CState, spec: any): boolean {
+async function stepRunning(e: StepEnv, c: CState, spec: any): Promise<boolean> {
   const { ctx, pod, rt, now, stages: s, event, wakeAt } = e;
   const api = ctx.api;
-  const envr = containerEnv(api, pod, spec);
-  const plan = planRun(pod, spec, c, ctx, envr.env ?? {}, mountedFiles(api, pod, spec), now, rt.ip, s.lookaheadMs);
+  const envr = await containerEnv(api, pod, spec);
+  const plan = planRun(pod, spec, c, ctx, envr.env ?? {}, await mountedFiles(api, pod, spec), now, rt.ip, s.lookaheadMs);
   const endAt = plan.exitAt !== undefined && plan.exitAt <= now ? plan.exitAt : undefined;
   const cutoff = endAt ?? now;
   const lines = (plan.run?.lines ?? []).filter((l) => l.atMs <= cutoff);
@@ -195,7 +195,7 @@ function stepRunning(e: StepEnv, c: CState, spec: any): boolean {
     c.logged = lines.length;
   }
   const fails = plan.failures.filter((f) => f.at <= cutoff);
-  for (const f of fails.slice(c.probeEvents)) event('Warning', 'Unhealthy', f.message, c);
+  for (const f of fails.slice(c.probeEvents)) await event('Warning', 'Unhealthy', f.message, c);
   c.probeEvents = Math.max(c.probeEvents, fails.length);
   // An init container is not ready while it runs; it becomes ready when it completes.
   c.ready = !(c.init && spec.restartPolicy !== 'Always') && plan.readyAt !== undefined && plan.readyAt <= now && endAt === undefined;
@@ -204,7 +204,7 @@ function stepRunning(e: StepEnv, c: CState, spec: any): boolean {
     if (plan.nextWake) wakeAt(plan.nextWake.at, plan.nextWake.periodic);
     return false;
   }
-  if (plan.killedBy) event('Normal', 'Killing', `Container ${c.name} failed ${plan.killedBy} probe, will be restarted`, c);
+  if (plan.killedBy) await event('Normal', 'Killing', `Container ${c.name} failed ${plan.killedBy} probe, will be restarted`, c);
   c.ended = { exitCode: plan.exitCode, reason: plan.reason, startedAt: c.startedAt!, finishedAt: endAt, containerID: c.containerID! };
   c.ready = false;
   const policy = restartPolicyFor(pod, c, spec);
@@ -223,7 +223,7 @@ function stepRunning(e: StepEnv, c: CState, spec: any): boolean {
 }
 
 /** After an exit: the first restart at once, later ones after a back-off of 10 s doubling to 5 min. */
-function afterExit(e: StepEnv, c: CState): void {
+async function afterExit(e: StepEnv, c: CState): Promise<void> {
   const { pod, stages: s, event } = e;
   if (c.crashBackoffMs === 0) {
     c.crashBackoffMs = s.backoffInitialMs;
@@ -234,7 +234,7 @@ function afterExit(e: StepEnv, c: CState): void {
   c.until = c.last!.finishedAt + c.crashBackoffMs;
   c.message = `back-off ${goDuration(c.crashBackoffMs)} restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
   c.crashBackoffMs = Math.min(c.crashBackoffMs * 2, s.backoffMaxMs);
-  event('Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`, c);
+  await event('Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`, c);
 }
 
 /** The kubelet's PLEG relists containers every second: an exit is acted on that much later. */

@@ -84,7 +84,7 @@ function containerStatus(c: CState, spec: any): any {
   return st;
 }
 
-export function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime): void {
+export async function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime): Promise<void> {
   const specs = new Map<string, any>([
     ...(pod.spec?.initContainers ?? []).map((c: any) => [`i/${c.name}`, c] as [string, any]),
     ...(pod.spec?.containers ?? []).map((c: any) => [`c/${c.name}`, c] as [string, any]),
@@ -133,7 +133,7 @@ export function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime): void 
   // Keep conditions owned by others (readiness gates, DisruptionTarget).
   for (const c of prev) if (!conditions.some((x) => x.type === c.type)) conditions.push(c);
 
-  const nodeObj = api.tryGet(api.registry.forKind('v1', 'Node'), undefined, pod.spec.nodeName);
+  const nodeObj = await api.tryGet(api.registry.forKind('v1', 'Node'), undefined, pod.spec.nodeName);
   const hostIP = (nodeObj?.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '';
   const status: any = {
     ...pod.status,
@@ -154,7 +154,7 @@ export function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime): void 
   if (initStatuses.length) status.initContainerStatuses = initStatuses;
   if (JSON.stringify(status) === JSON.stringify(pod.status)) return;
   try {
-    api.mutate(api.registry.forKind('v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!, (p) => {
+    await api.mutate(api.registry.forKind('v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!, (p) => {
       p.status = status;
       return p;
     }, { status: true });

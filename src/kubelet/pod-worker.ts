@@ -28,16 +28,16 @@ export interface WorkerEnv {
   node: KObject;
 }
 
-export function syncPod({ ctx, pod, node }: WorkerEnv): Result | void {
+export async function syncPod({ ctx, pod, node }: WorkerEnv): Promise<Result | void> {
   const api = ctx.api;
   const now = ctx.clock.now();
   const nodeName = node.metadata.name!;
-  if (isNodeStopped(api.store, nodeName)) return { requeueAfterMs: ctx.profile.timings.nodeHeartbeatMs, periodic: true };
+  if (await isNodeStopped(api.store, nodeName)) return { requeueAfterMs: ctx.profile.timings.nodeHeartbeatMs, periodic: true };
   const uid = pod.metadata.uid!;
   const stages = kubeletStages(ctx.profile.timings);
   const event: EventFn = (type, reason, message, c) => api.recordEvent(pod, type, reason, message, { component: 'kubelet', host: nodeName }, c ? fieldPath(c) : undefined);
 
-  let rt = loadRuntime(api, uid);
+  let rt = await loadRuntime(api, uid);
   const before = JSON.stringify(rt ?? null);
   const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 
@@ -46,7 +46,7 @@ export function syncPod({ ctx, pod, node }: WorkerEnv): Result | void {
 
   rt ??= {
     uid,
-    ip: allocatePodIP(api, node, uid),
+    ip: await allocatePodIP(api, node, uid),
     startTime: now,
     containers: [...(pod.spec?.initContainers ?? []).map((c: any) => newCState(c.name, true)), ...(pod.spec?.containers ?? []).map((c: any) => newCState(c.name, false))],
   };
@@ -56,10 +56,10 @@ export function syncPod({ ctx, pod, node }: WorkerEnv): Result | void {
     wake = wake ? { at: Math.min(wake.at, at), periodic: wake.periodic && periodic } : { at, periodic };
   };
   // Volumes first: without them no container is created.
-  const mountError = missingVolume(api, pod);
+  const mountError = await missingVolume(api, pod);
   if (mountError) {
     if (rt.mountError !== mountError || now - (rt.mountEventAt ?? 0) >= stages.failedMountRetryMs) {
-      event('Warning', 'FailedMount', mountError);
+      await event('Warning', 'FailedMount', mountError);
       rt.mountEventAt = now;
     }
     rt.mountError = mountError;
@@ -74,7 +74,7 @@ export function syncPod({ ctx, pod, node }: WorkerEnv): Result | void {
       const spec = specOf(c);
       if (!spec) continue;
       if (c.phase === 'terminated' && c.ended?.exitCode === 0) continue;
-      stepContainer(step, c, spec);
+      await stepContainer(step, c, spec);
       if (!(c.phase === 'terminated' && c.ended?.exitCode === 0)) {
         initDone = false;
         break;
@@ -83,34 +83,34 @@ export function syncPod({ ctx, pod, node }: WorkerEnv): Result | void {
     if (initDone) {
       for (const c of rt.containers.filter((x) => !x.init)) {
         const spec = specOf(c);
-        if (spec) stepContainer(step, c, spec);
+        if (spec) await stepContainer(step, c, spec);
       }
     }
   }
 
-  if (JSON.stringify(rt) !== before) saveRuntime(api, uid, rt);
-  writeStatus(api, pod, rt);
+  if (JSON.stringify(rt) !== before) await saveRuntime(api, uid, rt);
+  await writeStatus(api, pod, rt);
   if (wake) return { requeueAfterMs: Math.max(1, wake.at - now), periodic: wake.periodic };
 }
 
 // ---------- termination ----------
 
-function terminate(ctx: ControllerContext, pod: KObject, rt: PodRuntime | undefined, event: EventFn, now: number): Result | void {
+async function terminate(ctx: ControllerContext, pod: KObject, rt: PodRuntime | undefined, event: EventFn, now: number): Promise<Result | void> {
   const api = ctx.api;
-  const finish = () => {
+  const finish = async () => {
     try {
-      api.delete(api.registry.forKind('v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
+      await api.delete(api.registry.forKind('v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
     } catch (e) {
       if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
     }
-    saveRuntime(api, pod.metadata.uid!, null);
+    await saveRuntime(api, pod.metadata.uid!, null);
   };
   if (!rt) return finish();
   const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
   if (rt.killingAt === undefined) {
     rt.killingAt = now;
-    for (const c of rt.containers) if (c.phase === 'running') event('Normal', 'Killing', `Stopping container ${c.name}`, c);
-    saveRuntime(api, rt.uid, rt);
+    for (const c of rt.containers) if (c.phase === 'running') await event('Normal', 'Killing', `Stopping container ${c.name}`, c);
+    await saveRuntime(api, rt.uid, rt);
   }
   // A shell script as PID 1 ignores SIGTERM and is killed after the grace period; servers stop at once.
   const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
@@ -122,5 +122,5 @@ function terminate(ctx: ControllerContext, pod: KObject, rt: PodRuntime | undefi
     stopAt = Math.max(stopAt, rt.killingAt + (script !== undefined ? graceMs : Math.min(graceMs, 500)));
   }
   if (stopAt > now) return { requeueAfterMs: stopAt - now };
-  finish();
+  await finish();
 }

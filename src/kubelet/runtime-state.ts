@@ -61,12 +61,12 @@ const metaName = (uid: string) => `kubelet-pod-${uid}`;
 const imagesMeta = (node: string) => `kubelet-images-${node}`;
 const ipamMeta = (node: string) => `kubelet-ipam-${node}`;
 
-export function loadRuntime(api: ApiServer, uid: string): PodRuntime | undefined {
-  return api.store.readMeta<PodRuntime | null>(metaName(uid)) ?? undefined;
+export async function loadRuntime(api: ApiServer, uid: string): Promise<PodRuntime | undefined> {
+  return (await api.store.readMeta<PodRuntime | null>(metaName(uid))) ?? undefined;
 }
 
-export function saveRuntime(api: ApiServer, uid: string, rt: PodRuntime | null): void {
-  api.store.writeMeta(metaName(uid), rt);
+export async function saveRuntime(api: ApiServer, uid: string, rt: PodRuntime | null): Promise<void> {
+  await api.store.writeMeta(metaName(uid), rt);
 }
 
 export function newCState(name: string, init: boolean): CState {
@@ -78,19 +78,19 @@ export function newCState(name: string, init: boolean): CState {
  * Allocations are recorded per node (IP → pod uid), as host-local IPAM keeps them on disk;
  * an IP whose pod has no runtime any more is free again. No pod is listed.
  */
-export function allocatePodIP(api: ApiServer, node: KObject, uid: string): string {
+export async function allocatePodIP(api: ApiServer, node: KObject, uid: string): Promise<string> {
   const cidr: string = node.spec?.podCIDR ?? '10.244.0.0/24';
   const base = cidr.split('/')[0].split('.').slice(0, 3).join('.');
   const name = ipamMeta(node.metadata.name!);
-  const owners = api.store.readMeta<Record<string, string>>(name) ?? {};
+  const owners = (await api.store.readMeta<Record<string, string>>(name)) ?? {};
   const first = 2 + (fnv32a(uid) % 250);
   let n = first;
   for (let i = 0; i < 253; i++) {
     const ip = `${base}.${n}`;
     const owner = owners[ip];
-    if (!owner || owner === uid || !loadRuntime(api, owner)) {
+    if (!owner || owner === uid || !(await loadRuntime(api, owner))) {
       owners[ip] = uid;
-      api.store.writeMeta(name, owners);
+      await api.store.writeMeta(name, owners);
       return ip;
     }
     n = n >= 254 ? 2 : n + 1;
@@ -106,26 +106,26 @@ export function containerID(uid: string, name: string, restart: number): string 
 }
 
 /** Images on a node's containerd (pulled there, or put there by `kubesim image load`). */
-export function imagePresent(api: ApiServer, node: string, image: string): boolean {
-  return (api.store.readMeta<string[]>(imagesMeta(node)) ?? []).includes(image);
+export async function imagePresent(api: ApiServer, node: string, image: string): Promise<boolean> {
+  return ((await api.store.readMeta<string[]>(imagesMeta(node))) ?? []).includes(image);
 }
 
-export function markImagePresent(api: ApiServer, node: string, image: string): void {
-  const list = api.store.readMeta<string[]>(imagesMeta(node)) ?? [];
-  if (!list.includes(image)) api.store.writeMeta(imagesMeta(node), [...list, image]);
+export async function markImagePresent(api: ApiServer, node: string, image: string): Promise<void> {
+  const list = (await api.store.readMeta<string[]>(imagesMeta(node))) ?? [];
+  if (!list.includes(image)) await api.store.writeMeta(imagesMeta(node), [...list, image]);
 }
 
-export function imagesOnNode(api: ApiServer, node: string): string[] {
-  return api.store.readMeta<string[]>(imagesMeta(node)) ?? [];
+export async function imagesOnNode(api: ApiServer, node: string): Promise<string[]> {
+  return (await api.store.readMeta<string[]>(imagesMeta(node))) ?? [];
 }
 
 const policyMeta = 'kubelet-image-policy';
 
 /** `kubesim image policy`: overrides the profile's `images.unknown` while the cluster lives. */
-export function imagePolicyOverride(api: ApiServer): 'pull' | 'fail' | undefined {
-  return api.store.readMeta<'pull' | 'fail' | null>(policyMeta) ?? undefined;
+export async function imagePolicyOverride(api: ApiServer): Promise<'pull' | 'fail' | undefined> {
+  return (await api.store.readMeta<'pull' | 'fail' | null>(policyMeta)) ?? undefined;
 }
 
-export function setImagePolicy(api: ApiServer, policy: 'pull' | 'fail'): void {
-  api.store.writeMeta(policyMeta, policy);
+export async function setImagePolicy(api: ApiServer, policy: 'pull' | 'fail'): Promise<void> {
+  await api.store.writeMeta(policyMeta, policy);
 }

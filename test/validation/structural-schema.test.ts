@@ -10,7 +10,7 @@ import addFormats from 'ajv-formats';
 import { validateStructural, type StructuralError } from '../../src/api/validation/structural-schema';
 import { re2ish } from '../../src/api/validation/crd-schema';
 import { loadManifests } from '../../src/manifest';
-import { CORPUS } from './corpus-check';
+import { requireCorpus } from '../corpus';
 
 type S = Record<string, any>;
 
@@ -160,8 +160,8 @@ test('a schema with every keyword and extension: the valid object passes, thousa
   assert.ok(errors > 3000, `the mutants exercise the error paths (${errors} errors)`);
 });
 
-test('the corpus CRDs and their custom resources (and mutants of them) give ajv\'s errors', { skip: !existsSync(CORPUS) && 'the shared corpus is not next to this clone' }, async () => {
-  const load = await loadManifests([CORPUS], { recursive: true });
+test('the corpus CRDs and their custom resources (and mutants of them) give ajv\'s errors', async () => {
+  const load = await loadManifests([requireCorpus()], { recursive: true });
   const crds = load.docs.map((d) => d.object).filter((o) => o.kind === 'CustomResourceDefinition' && o.apiVersion === 'apiextensions.k8s.io/v1');
   const rand = rng(7);
   let checked = 0;
