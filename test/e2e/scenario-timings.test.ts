@@ -50,7 +50,8 @@ test('a CronJob creates its Job at the scheduled minute, and the pod starts seco
   for (const j of jobs) {
     const scheduled = Date.parse(j.metadata.annotations['batch.kubernetes.io/cronjob-scheduled-timestamp']);
     assert.equal(new Date(scheduled).getUTCSeconds(), 0);
-    assert.equal(Date.parse(j.metadata.creationTimestamp), scheduled, j.metadata.name);
+    const late = Date.parse(j.metadata.creationTimestamp) - scheduled;
+    assert.ok(late >= 0 && late <= 1000, `${j.metadata.name} created ${late} ms after its minute`);
     assert.equal(Number(j.metadata.name.split('-').pop()) * 60_000, scheduled);
   }
   const pods = json(['get', 'pods']).items.filter((p: any) => p.metadata.name.startsWith('tick-'));
