@@ -43,6 +43,7 @@ import * as trace from './trace';
 import * as cluster from './cluster';
 import * as clock from './clock';
 import * as node from './node';
+import * as image from './image';
 import * as reconcile from './reconcile';
 export type Register = (program: Command, p: Program) => void;
 
@@ -68,6 +69,7 @@ export const COMMANDS: Register[] = [
   reconcile.register,
   clock.register,
   node.register,
+  image.register,
   version.register,
   explain.register,
   auth.register,
