@@ -171,6 +171,11 @@ function neverSent(e: unknown): boolean {
   return name === 'BrokenCircuitError' || /No connection established|ECONNREFUSED|connect E|circuit breaker is open/i.test(msg);
 }
 
+/** Errors where etcd certainly did not apply the request. */
+function notApplied(e: unknown): boolean {
+  return neverSent(e) || /etcdserver: (no leader|not capable|too many requests)/.test(String((e as Error)?.message ?? ''));
+}
+
 function transient(e: unknown): boolean {
   const name = (e as Error)?.constructor?.name ?? '';
   return neverSent(e) || /GRPCUnavailableError|GRPCDeadlineExceeded|GRPCCancelled|GRPCInternal|GRPCUnknown|EtcdError/.test(name);
@@ -218,12 +223,12 @@ export class EtcdStore {
   }
 
   async currentRev(): Promise<number> {
-    const res = await this.call('read the revision', true, () => this.client.kv.range({ key: enc(META_PREFIX), count_only: true }));
+    const res = await this.call('read the revision', transient, () => this.client.kv.range({ key: enc(META_PREFIX), count_only: true }));
     return this.note(res.header);
   }
 
   async get(key: string): Promise<KObject | undefined> {
-    const res = await this.call(`get ${key}`, true, () => this.client.kv.range({ key: enc(REGISTRY_PREFIX + key) }));
+    const res = await this.call(`get ${key}`, transient, () => this.client.kv.range({ key: enc(REGISTRY_PREFIX + key) }));
     this.note(res.header);
     return res.kvs.length ? decodeKv(res.kvs[0]) : undefined;
   }
@@ -246,7 +251,7 @@ export class EtcdStore {
     let rev = 0;
     let from = start;
     for (;;) {
-      const res = await this.call(what, true, () =>
+      const res = await this.call(what, transient, () =>
         this.client.kv.range({ key: from, range_end: end, limit: LIST_PAGE, ...(rev ? { revision: rev } : {}) }),
       );
       if (!rev) rev = this.note(res.header);
@@ -300,14 +305,15 @@ export class EtcdStore {
   }
 
   /**
-   * One guarded write: `op` if every compare holds, else a read of the key. A write whose
-   * answer was lost may be sent again only when it certainly never reached etcd; when a
-   * repeated put finds its own value in place (a retry after an ambiguous failure) it is
-   * reported as the success it was.
+   * One guarded write: `op` if every compare holds, else a read of the key. When a
+   * repeated put finds its own value in place (the first attempt was applied but its
+   * answer lost) it is reported as the success it was.
    */
   private async writeTxn(what: string, k: Buffer, value: Buffer | undefined, compare: ICompare[], op: NonNullable<import('etcd3').ITxnRequest['success']>[number]): Promise<ITxnResponse> {
     let retried = false;
-    const res = await this.call(what, false, () => this.client.kv.txn({ compare, success: [op], failure: [{ request_range: { key: k } }] }), () => (retried = true));
+    // A put may be repeated after any transient failure (a repeat that finds its own value
+    // in place is recognised below); a delete only when the first certainly did nothing.
+    const res = await this.call(what, value ? transient : notApplied, () => this.client.kv.txn({ compare, success: [op], failure: [{ request_range: { key: k } }] }), () => (retried = true));
     this.note(res.header);
     if (!res.succeeded && retried && value) {
       const kv = res.responses[0]?.response_range?.kvs?.[0];
@@ -376,7 +382,7 @@ export class EtcdStore {
 
   async readMeta<T>(name: string): Promise<T | undefined> {
     assertSafeKey(name);
-    const res = await this.call(`read ${name}`, true, () => this.client.kv.range({ key: enc(META_PREFIX + name) }));
+    const res = await this.call(`read ${name}`, transient, () => this.client.kv.range({ key: enc(META_PREFIX + name) }));
     this.note(res.header);
     return res.kvs.length ? (JSON.parse(res.kvs[0].value.toString('utf8')) as T) : undefined;
   }
@@ -385,7 +391,7 @@ export class EtcdStore {
     assertSafeKey(name);
     await this.writeTurn();
     // A plain put is idempotent: safe to repeat after any failure.
-    const res = await this.call(`write ${name}`, true, () => this.client.kv.put({ key: enc(META_PREFIX + name), value: enc(JSON.stringify(value)) }));
+    const res = await this.call(`write ${name}`, transient, () => this.client.kv.put({ key: enc(META_PREFIX + name), value: enc(JSON.stringify(value)) }));
     this.note(res.header);
   }
 
@@ -423,11 +429,10 @@ export class EtcdStore {
 
   /**
    * Runs one etcd call within the store's deadline, repeating it (on another member) while
-   * that is safe: reads and idempotent writes on any transient failure, guarded writes
-   * only when the request never left this process. Failures become an EtcdUnavailableError
+   * `mayRepeat` says that is safe. Failures become an EtcdUnavailableError
    * naming the endpoints that do not answer.
    */
-  private async call<T>(what: string, idempotent: boolean, fn: () => Promise<T>, onRetry?: () => void): Promise<T> {
+  private async call<T>(what: string, mayRepeat: (e: unknown) => boolean, fn: () => Promise<T>, onRetry?: () => void): Promise<T> {
     if (this.closed) throw new StoreError(`etcd store ${this.url} is closed`);
     const deadline = Date.now() + this.timeoutMs;
     let last: unknown;
@@ -445,7 +450,7 @@ export class EtcdStore {
       } catch (e) {
         if (isContractError(e)) throw e;
         last = e;
-        if (!transient(e) || (!idempotent && !neverSent(e))) break;
+        if (!mayRepeat(e)) break;
         onRetry?.();
         await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 500)));
       } finally {
