@@ -395,6 +395,14 @@ export class EtcdStore {
     this.note(res.header);
   }
 
+  /** Removes a meta document (snapshot restore: one the snapshot does not have). */
+  async deleteMeta(name: string): Promise<void> {
+    assertSafeKey(name);
+    await this.writeTurn();
+    const res = await this.call(`delete ${name}`, transient, () => this.client.kv.deleteRange({ key: enc(META_PREFIX + name) }));
+    this.note(res.header);
+  }
+
   /** Names of the meta documents (for snapshots). */
   async metaNames(): Promise<string[]> {
     const start = enc(META_PREFIX);
