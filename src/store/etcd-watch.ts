@@ -55,7 +55,8 @@ export class EtcdFollower {
     private readonly opts: FollowerOptions = {},
   ) {
     this.from = Math.max(1, from);
-    this.seen = this.from - 1;
+    // Revision 1 is etcd's empty initial state, the one revision without an event.
+    this.seen = Math.max(this.from - 1, 1);
     this.maxEvents = opts.maxEvents ?? MAX_EVENTS;
     void this.connect();
   }

@@ -33,6 +33,16 @@ after(async () => {
   await etcd?.close();
 });
 
+test('etcd store: a fresh cluster is at revision 1 with an empty feed', async () => {
+  const s = await store();
+  assert.equal(await s.currentRev(), 1);
+  const t0 = Date.now();
+  assert.deepEqual(await s.changesSince(0), []);
+  assert.deepEqual(await s.changesSince(1), []);
+  assert.ok(Date.now() - t0 < 2000, 'answered without waiting for a revision that has no event');
+  assert.deepEqual((await s.list('configmaps')).items, []);
+});
+
 test('etcd store: revisions increase, CAS rejects stale writes, the feed records changes', async () => {
   const s = await store();
   const ns = fresh();
