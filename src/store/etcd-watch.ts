@@ -13,6 +13,14 @@ import { StoreError, type WatchEvent } from './store';
 
 const REGISTRY_PREFIX = '/registry/';
 const MAX_EVENTS = 100_000;
+/**
+ * An open watch stream keeps the process alive (gRPC holds its socket while a call is
+ * active), so the stream is closed when nobody has asked for changes for this long; the
+ * next request re-opens it from the revision after the last one seen (etcd replays what
+ * happened meanwhile). A CLI verb thus exits once it is done; a polling consumer (the
+ * controller manager, `get -w`) keeps the stream open.
+ */
+const IDLE_MS = 250;
 
 export interface FollowerOptions {
   /** Told the highest revision seen after every response with events. */
@@ -47,6 +55,9 @@ export class EtcdFollower {
   private waiters = new Set<() => void>();
   private retryMs = 100;
   private retryTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** The stream was closed for being idle (not broken): re-opened on the next request. */
+  private idle = false;
   private readonly maxEvents: number;
 
   constructor(
@@ -59,6 +70,24 @@ export class EtcdFollower {
     this.seen = Math.max(this.from - 1, 1);
     this.maxEvents = opts.maxEvents ?? MAX_EVENTS;
     void this.connect();
+    this.touch();
+  }
+
+  /** Someone is following: keep (or re-open) the stream for a while longer. */
+  touch(): void {
+    if (this.closed) return;
+    if (this.idle) {
+      this.idle = false;
+      void this.connect();
+    }
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.closed || this.broken()) return;
+      this.idle = true;
+      clearTimeout(this.retryTimer);
+      this.stopStream();
+    }, IDLE_MS);
+    this.idleTimer.unref();
   }
 
   /** No longer following: compacted away, cancelled by etcd, or closed. */
@@ -86,6 +115,7 @@ export class EtcdFollower {
   async waitFor(rev: number, ms: number): Promise<WaitOutcome> {
     const end = Date.now() + ms;
     for (;;) {
+      this.touch();
       if (this.compactRev !== undefined) return 'compacted';
       if (this.failure !== undefined || this.closed) return 'failed';
       if (this.seen >= rev) return 'ok';
@@ -108,12 +138,13 @@ export class EtcdFollower {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.idleTimer);
     this.stopStream();
     this.wake();
   }
 
   private async connect(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.idle || this.stream) return;
     let stream: WatchStream;
     try {
       stream = (await this.client.watchClient.watch()) as unknown as WatchStream;
@@ -121,7 +152,7 @@ export class EtcdFollower {
       this.broke(e as Error);
       return;
     }
-    if (this.closed) {
+    if (this.closed || this.idle || this.stream) {
       stopStream(stream);
       return;
     }
@@ -146,7 +177,7 @@ export class EtcdFollower {
   }
 
   private broke(e: Error): void {
-    if (this.closed || this.broken()) return;
+    if (this.closed || this.broken() || this.idle) return;
     this.lastError = e;
     this.wake();
     this.retryTimer = setTimeout(() => void this.connect(), this.retryMs);

@@ -6,6 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { EtcdCluster } from '../helpers/etcd';
 import { EtcdStore, openEtcdStore, parseEtcdEndpoints, RevisionCompactedError } from '../../src/store/etcd-store';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreError } from '../../src/store/store';
@@ -228,6 +232,29 @@ test('etcd store: an endpoint where nothing listens is a bounded, clear error na
   assert.ok(err instanceof StoreError, String(err));
   assert.match(err.message, new RegExp(`no etcd endpoint is reachable: 127\\.0\\.0\\.1:${port}`));
   assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0}ms`);
+});
+
+test('etcd store: a process that used the store and its feed exits by itself (no close needed)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-etcd-exit-'));
+  try {
+    const script = join(dir, 'use.ts');
+    writeFileSync(
+      script,
+      `import { openEtcdStore } from ${JSON.stringify(resolve(__dirname, '../../src/store/etcd-store'))};
+(async () => {
+  const s = await openEtcdStore(${JSON.stringify(etcd.endpoints.join(','))}, new URLSearchParams());
+  await s.get('configmaps/default/none');
+  await s.changesSince(await s.currentRev());
+  process.stdout.write(String(Date.now()));
+})();`,
+    );
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 20_000 });
+    const ended = Date.now();
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(ended - Number(r.stdout) < 3000, `exited ${ended - Number(r.stdout)}ms after its work`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('etcd store: URL endpoints parse with the default port and reject junk', () => {
