@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
+import { clusterStoreUrl } from '../cluster/store-url';
 import type { CliContext } from './context';
 import type { Program } from './root';
 
@@ -67,7 +68,7 @@ rest written again; resourceVersions move forward, as with every write.
 function storeUrlFor(ctx: CliContext, flags: SnapshotFlags): string {
   if (flags.store) return flags.store;
   if (!ctx.clusterExists()) throw new CliError(`cluster "${ctx.clusterName}" does not exist`);
-  return 'file://' + path.resolve(ctx.clusterDir);
+  return clusterStoreUrl(ctx.clusterDir);
 }
 
 function parseUrl(url: string): { scheme: string; location: string; params: URLSearchParams } {
