@@ -325,8 +325,9 @@ export class EtcdStore {
   }
 
   async changesSince(afterRev: number): Promise<WatchEvent[]> {
-    // Everything this client has seen evidence of (its own writes included) is delivered.
-    const target = Math.max(this.knownRev, afterRev);
+    // Everything this client has seen evidence of (its own writes included) is delivered;
+    // later revisions come with a later call, as etcd's watch delivers them.
+    const target = this.knownRev;
     let f = this.follower;
     if (!f || f.broken() || afterRev + 1 < f.from) {
       // A new follower from the revision asked for; an older one than a running follower
