@@ -234,6 +234,22 @@ test('etcd store: an endpoint where nothing listens is a bounded, clear error na
   assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0}ms`);
 });
 
+test('etcd store: objects handed out (get, list, writes, feed) are copies', async () => {
+  const s = await store();
+  const ns = fresh();
+  const start = await s.currentRev();
+  const created = await s.create(`configmaps/${ns}/c`, cm('c', '1', ns));
+  created.data.v = 'mutated';
+  const got = (await s.get(`configmaps/${ns}/c`))!;
+  assert.equal(got.data.v, '1');
+  got.data.v = 'mutated';
+  (await s.list(`configmaps/${ns}`)).items[0].data.v = 'mutated';
+  (await s.changesSince(start))[0].object.data.v = 'mutated';
+  assert.equal((await s.get(`configmaps/${ns}/c`))!.data.v, '1');
+  assert.equal((await s.list(`configmaps/${ns}`)).items[0].data.v, '1');
+  assert.equal((await s.changesSince(start))[0].object.data.v, '1');
+});
+
 test('etcd store: a process that used the store and its feed exits by itself (no close needed)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-etcd-exit-'));
   try {
