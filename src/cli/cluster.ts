@@ -158,7 +158,11 @@ Examples:
           if (s.reconciles !== undefined) lines.push(`Reconciles:\t${s.reconciles}`);
         } else lines.push('Daemon:\tstopped');
         lines.push(`Last error:\t${s.lastError ?? '<none>'}`);
+        const { clusterStoreUrl } = await import('../cluster/store-url');
+        const url = clusterStoreUrl(dir);
+        lines.push(`Store:\t${url}`);
         ctx.out(tabwrite(lines.join('\n') + '\n', { minWidth: 0, padding: 2 }));
+        if (url.startsWith('etcd://')) ctx.out(await (await import('../store/etcd-status')).etcdStatusForUrl(url));
       }),
     );
 }

@@ -3,7 +3,7 @@
 // Each endpoint is asked on its own, so one that does not answer is a row saying so
 // rather than a failure of the whole report.
 
-import { etcdClient, reachable } from './etcd-store';
+import { etcdClient, parseEtcdEndpoints, reachable } from './etcd-store';
 
 export interface EndpointStatus {
   endpoint: string;
@@ -137,4 +137,10 @@ export async function etcdBackendReport(endpoints: string[]): Promise<string> {
   let out = formatEndpointStatus(statuses);
   out += members ? formatMembers(members) : 'Members: no endpoint answered\n';
   return out;
+}
+
+/** The backend report for an `etcd://` store URL. */
+export async function etcdStatusForUrl(url: string): Promise<string> {
+  const location = url.replace(/^etcd:\/\//, '').replace(/\?.*$/, '');
+  return etcdBackendReport(parseEtcdEndpoints(location));
 }
