@@ -3,7 +3,8 @@
 // ensureDaemon as `node <main> __daemon <clusterDir>`; the CLI wires the hidden verb here.
 
 import { ApiServer } from '../api/server';
-import { openStore, fileStoreUrl } from '../store/registry';
+import { openStore } from '../store/registry';
+import { clusterStoreUrl } from '../cluster/store-url';
 import { ClusterClock } from '../sim/clock';
 import { defaultRng } from '../sim/rng';
 import { defaultProfile, type ClusterProfile } from '../sim/profile';
@@ -25,7 +26,7 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
   const log = (m: string) => process.stdout.write(`${new Date().toISOString()} ${m}\n`);
   try {
     await loadValidation();
-    const store = await openStore(fileStoreUrl(clusterDir));
+    const store = await openStore(clusterStoreUrl(clusterDir));
     const clock = await ClusterClock.open(store);
     const api = await ApiServer.open(store, clock, defaultRng(), apiValidator());
     const profile = (await store.readMeta<ClusterProfile>('profile')) ?? defaultProfile('kubesim');

@@ -23,6 +23,7 @@ import {
   RevisionConflictError,
   StoreError,
   type ListResult,
+  type Store,
   type WatchEvent,
 } from './store';
 
@@ -198,7 +199,7 @@ export function reachable(endpoint: string, ms = 700): Promise<boolean> {
   });
 }
 
-export class EtcdStore {
+export class EtcdStore implements Store {
   readonly client: Etcd3Client;
   readonly endpoints: string[];
   readonly timeoutMs: number;
