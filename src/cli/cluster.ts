@@ -166,7 +166,10 @@ Examples:
         const dir = target(ctx, name);
         const { daemonStatus } = await import('../daemon/control');
         const s = daemonStatus(dir, Date.now());
-        const lines = [`Cluster:\t${name ?? ctx.clusterName}`, `Directory:\t${dir}`, `Nodes:\t${countFiles(`${dir}/registry/nodes`)}`];
+        const { clusterStoreUrl } = await import('../cluster/store-url');
+        const url = clusterStoreUrl(dir);
+        const nodes = url.startsWith('file://') ? String(countFiles(`${dir}/registry/nodes`)) : await countNodesIn(url);
+        const lines = [`Cluster:\t${name ?? ctx.clusterName}`, `Directory:\t${dir}`, `Nodes:\t${nodes}`];
         if (s.running) {
           lines.push(`Daemon:\trunning (pid ${s.pid})`);
           if (s.uptimeMs !== undefined) lines.push(`Uptime:\t${humanDuration(s.uptimeMs)}`);
@@ -174,8 +177,6 @@ Examples:
           if (s.reconciles !== undefined) lines.push(`Reconciles:\t${s.reconciles}`);
         } else lines.push('Daemon:\tstopped');
         lines.push(`Last error:\t${s.lastError ?? '<none>'}`);
-        const { clusterStoreUrl } = await import('../cluster/store-url');
-        const url = clusterStoreUrl(dir);
         lines.push(`Store:\t${url}`);
         ctx.out(tabwrite(lines.join('\n') + '\n', { minWidth: 0, padding: 2 }));
         if (url.startsWith('etcd://')) ctx.out(await (await import('../store/etcd-status')).etcdStatusForUrl(url));
@@ -209,6 +210,21 @@ function target(ctx: CliContext, name: string | undefined): string {
   const dir = clusterDir(ctx.home, name ?? ctx.clusterName);
   if (!fs.existsSync(`${dir}/registry`)) throw new CliError(`cluster "${name ?? ctx.clusterName}" not found`);
   return dir;
+}
+
+/** Nodes of a cluster kept in another store (etcd); the report goes on when it does not answer. */
+async function countNodesIn(url: string): Promise<string> {
+  try {
+    const { openStore } = await import('../store/registry');
+    const store = await openStore(url);
+    try {
+      return String((await store.list('nodes')).items.length);
+    } finally {
+      await store.close();
+    }
+  } catch (e) {
+    return `<unknown: ${(e as Error).message}>`;
+  }
 }
 
 function countFiles(dir: string): number {

@@ -38,6 +38,7 @@ test('a cluster on etcd: create, reconcile, status, a second client, snapshot/re
   assert.equal(keys.filter((k) => k.startsWith('/registry/nodes/')).length, 2);
 
   const status = a.ok(['cluster', 'status']);
+  assert.match(status, /\nNodes:\s+2\n/);
   assert.match(status, new RegExp(`Store:\\s+${url.replace(/[?.]/g, '\\$&')}\\n`));
   assert.match(status, /\| +ENDPOINT +\| +ID +\| VERSION \| DB SIZE \| REVISION \| IS LEADER \|/);
   for (const ep of etcd.endpoints) assert.match(status, new RegExp(`\\| ${ep.replace(/\./g, '\\.')} \\| [0-9a-f]+ \\|`));
