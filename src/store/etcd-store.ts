@@ -155,9 +155,28 @@ function encode(obj: KObject): Buffer {
 
 /** An object as stored, with resourceVersion = `rev` (its kv's mod revision unless given). */
 export function decodeKv(kv: IKeyValue, rev?: number): KObject {
-  const obj = JSON.parse(kv.value.toString('utf8')) as KObject;
+  const obj = parseValue(kv);
   obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(rev ?? Number(kv.mod_revision)) };
   return obj;
+}
+
+/**
+ * A stored value as an object. kube-apiserver itself writes protobuf (`k8s\0…`) unless told
+ * to store JSON, so a value that is not a JSON object is a clear error, not a crash.
+ */
+export function parseValue(kv: IKeyValue): KObject {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(kv.value.toString('utf8'));
+  } catch {
+    obj = undefined;
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+    const key = kv.key?.toString('utf8') ?? '(a key)';
+    const hint = kv.value.subarray(0, 4).toString('latin1') === 'k8s\0' ? ' (protobuf, as kube-apiserver stores it: kubesim reads JSON values only)' : '';
+    throw new StoreError(`etcd value of ${key} is not a JSON object${hint}`);
+  }
+  return obj as KObject;
 }
 
 /** Errors of our own contract pass through; anything else is etcd or the network failing. */

@@ -10,6 +10,7 @@ import type { Etcd3, IKeyValue, IWatchResponse, IEvent } from 'etcd3';
 import type { KObject } from '../api/types';
 import { cloneJson } from './clone';
 import { StoreError, type WatchEvent } from './store';
+import { parseValue } from './etcd-store';
 
 const REGISTRY_PREFIX = '/registry/';
 const MAX_EVENTS = 100_000;
@@ -202,7 +203,12 @@ export class EtcdFollower {
       const rev = Number(ev.kv.mod_revision);
       if (rev <= this.seen) continue; // already had it before a reconnect
       const key = ev.kv.key.toString('utf8');
-      if (key.startsWith(REGISTRY_PREFIX)) this.events.push(toWatchEvent(key.slice(REGISTRY_PREFIX.length), rev, ev));
+      if (!key.startsWith(REGISTRY_PREFIX)) continue;
+      try {
+        this.events.push(toWatchEvent(key.slice(REGISTRY_PREFIX.length), rev, ev));
+      } catch {
+        // a value that is not a JSON object (not written by kubesim): reads report it
+      }
     }
     const last = Number(res.events[res.events.length - 1].kv.mod_revision);
     if (last > this.seen) this.seen = last;
@@ -253,7 +259,7 @@ function toWatchEvent(key: string, rev: number, ev: IEvent): WatchEvent {
 }
 
 function parse(kv: IKeyValue): KObject {
-  const obj = JSON.parse(kv.value.toString('utf8')) as KObject;
+  const obj = parseValue(kv);
   obj.metadata ??= {} as KObject['metadata'];
   return obj;
 }

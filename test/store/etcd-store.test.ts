@@ -110,6 +110,21 @@ test('etcd store: keys are laid out as kube-apiserver does, JSON without resourc
   assert.equal(rv(other!), await s.currentRev());
 });
 
+test('etcd store: a value that is not JSON (kube-apiserver writes protobuf) is a clear error, the feed goes on', async () => {
+  const s = await store();
+  const ns = fresh();
+  const start = await s.currentRev();
+  // (through the raw client: etcdctl cannot take a NUL in its arguments)
+  await s.client.kv.put({ key: Buffer.from(`/registry/secrets/${ns}/proto`), value: Buffer.from('k8s\u0000\n\u000bnot json') });
+  const ok = await s.create(`secrets/${ns}/ok`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'ok', namespace: ns } });
+  const err = await s.get(`secrets/${ns}/proto`).catch((e) => e);
+  assert.ok(err instanceof StoreError, String(err));
+  assert.equal(err.message, `etcd value of /registry/secrets/${ns}/proto is not a JSON object (protobuf, as kube-apiserver stores it: kubesim reads JSON values only)`);
+  await assert.rejects(s.list(`secrets/${ns}`), StoreError);
+  assert.deepEqual((await s.changesSince(start)).map((e) => e.key), [`secrets/${ns}/ok`]);
+  assert.equal((await s.changesSince(start))[0].rev, rv(ok));
+});
+
 test('etcd store: keys that could leave a directory-shaped registry are refused', async () => {
   const s = await store();
   for (const key of ['configmaps/default/..', 'configmaps/../../etc/passwd', 'configmaps/default/a\0b', 'configmaps//x']) {
