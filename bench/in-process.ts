@@ -2,8 +2,11 @@
 // a 10,000-replica Deployment until every pod is Running. Prints one JSON line per case so
 // that bench/run.mjs can collect the figures.
 //
-//   node --import tsx bench/in-process.ts schedule <nodes> <pods>
-//   node --import tsx bench/in-process.ts deployment <replicas> <nodes>
+//   node --import tsx bench/in-process.ts schedule <nodes> <pods> [--no-validator]
+//   node --import tsx bench/in-process.ts deployment <replicas> <nodes> [--no-validator]
+//
+// The API server validates every write as the CLI's does (schemas loaded first), unless
+// --no-validator; each JSON line says which, so a row can say how it was measured.
 
 import { ApiServer } from '../src/api/server';
 import { openStore } from '../src/store/registry';
@@ -15,14 +18,17 @@ import { createScheduler } from '../src/controllers/scheduler';
 import { createControllerManager } from '../src/controllers';
 import { ControllerManager } from '../src/controllers/manager';
 import type { KObject } from '../src/api/types';
+import { apiValidator, loadValidation } from '../src/api/validator-adapter';
 
 const T0 = Date.parse('2025-01-01T00:00:00Z');
+const VALIDATOR = !process.argv.includes('--no-validator');
+const HOW = { store: 'memory', validator: VALIDATOR, clock: 'virtual' };
 
 async function cluster(nodes: number) {
   const store = await openStore('memory://');
   const clock = new ManualClock(T0);
   const rng = seededRng(42);
-  const api = await ApiServer.open(store, clock, rng);
+  const api = await ApiServer.open(store, clock, rng, VALIDATOR ? apiValidator() : undefined);
   await api.bootstrap();
   const profile = defaultProfile('bench', { nodes, pods: 110 });
   await store.batch(async () => {
@@ -52,7 +58,7 @@ async function schedule(nodes: number, pods: number): Promise<void> {
   const ms = performance.now() - t0;
   const bound = (await c.api.list(podType)).items.filter((p) => p.spec?.nodeName).length;
   if (bound !== pods) throw new Error(`only ${bound} of ${pods} pods bound (${manager.stats.lastError ?? ''})`);
-  console.log(JSON.stringify({ case: 'schedule', nodes, pods, ms, podsPerSec: (pods / ms) * 1000 }));
+  console.log(JSON.stringify({ case: 'schedule', ...HOW, nodes, pods, ms, podsPerSec: (pods / ms) * 1000 }));
 }
 
 async function deployment(replicas: number, nodes: number): Promise<void> {
@@ -75,10 +81,11 @@ async function deployment(replicas: number, nodes: number): Promise<void> {
   const pods = (await c.api.list(podType)).items;
   const running = pods.filter((p) => p.status?.phase === 'Running').length;
   if (running !== replicas) throw new Error(`only ${running} of ${replicas} pods Running (stable=${r.stable}, ${manager.stats.lastError ?? ''})`);
-  console.log(JSON.stringify({ case: 'deployment', replicas, nodes, ms, clusterMs: r.advancedMs, reconciles: r.reconciles }));
+  console.log(JSON.stringify({ case: 'deployment', ...HOW, replicas, nodes, ms, clusterMs: r.advancedMs, reconciles: r.reconciles }));
 }
 
-const [what, a, b] = process.argv.slice(2);
+const [what, a, b] = process.argv.slice(2).filter((x) => !x.startsWith('--'));
+if (VALIDATOR) await loadValidation();
 if (what === 'schedule') await schedule(Number(a), Number(b));
 else if (what === 'deployment') await deployment(Number(a), Number(b));
 else throw new Error(`unknown case ${what}`);

@@ -24,6 +24,7 @@ import { countedObjects, quotaViolation, usageOf } from './admission/resource-qu
 import { crdResourceType } from './crd';
 import type { Store, WatchEvent } from '../store/store';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError } from '../store/store';
+import { DamagedObjectError } from '../store/damaged';
 import type { Clock } from '../sim/clock';
 import { fnv32a, randomSuffix, uuid, type Rng } from '../sim/rng';
 
@@ -322,7 +323,15 @@ export class ApiServer {
 
   delete(rt: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<KObject> {
     return this.store.batch(async () => {
-      const current = await this.get(rt, rt.namespaced ? namespace ?? 'default' : undefined, name);
+      let current: KObject;
+      try {
+        current = await this.get(rt, rt.namespaced ? namespace ?? 'default' : undefined, name);
+      } catch (e) {
+        // A damaged object file must not block its own removal.
+        if (!(e instanceof DamagedObjectError) || opts.dryRun) throw e;
+        await this.store.delete(e.key);
+        return { apiVersion: rt.group ? `${rt.group}/${rt.version}` : rt.version, kind: rt.kind, metadata: { name, ...(rt.namespaced ? { namespace: namespace ?? 'default' } : {}) } };
+      }
       const policy = opts.propagationPolicy ?? 'Background';
       if (opts.dryRun) return current;
 

@@ -1,5 +1,5 @@
 // `kubesim apply -f`: client-side apply with the last-applied annotation and a three-way
-// strategic merge, as kubectl does it (reference §10).
+// strategic merge, as kubectl does it.
 
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';

@@ -15,6 +15,7 @@ import { parseDryRun, type DryRunMode } from './flags/dry-run';
 import { parseDuration } from './flags/duration';
 import { PrintedError } from './format-error';
 import { unboundedWaitMs } from './rollout';
+import { labelSelectorMatches } from '../api/selectors';
 
 interface DrainFlags {
   selector?: string;
@@ -146,19 +147,7 @@ export class EvictionError extends Error {
 
 const isReady = (pod: KObject) => (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
 
-function selectorMatches(sel: any, labels: Record<string, string> = {}): boolean {
-  if (!sel) return false;
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const vals: string[] = e.values ?? [];
-    if (e.operator === 'In' && !(has && vals.includes(labels[e.key]))) return false;
-    if (e.operator === 'NotIn' && has && vals.includes(labels[e.key])) return false;
-    if (e.operator === 'Exists' && !has) return false;
-    if (e.operator === 'DoesNotExist' && has) return false;
-  }
-  return true;
-}
+const selectorMatches = labelSelectorMatches;
 
 function scaled(v: number | string, total: number): number {
   if (typeof v === 'number') return v;

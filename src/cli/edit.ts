@@ -20,6 +20,7 @@ import { collect } from './flags/collect';
 import { PrintedError } from './format-error';
 import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
+import { goQuote } from '../util/go-format';
 
 // Heavy modules load when `edit` runs (runEdit), not at every kubesim start-up.
 const lazy: { yaml?: typeof import('yaml'); yamlCompat?: typeof import('../manifest/yaml-compat'); childProcess?: typeof import('node:child_process'); crypto?: typeof import('node:crypto') } = {};
@@ -115,11 +116,6 @@ export function editorCommand(env: NodeJS.ProcessEnv): { args: string[]; shell: 
   if (!editor.includes(' ')) return { args: [editor], shell: false };
   if (!/["'\\]/.test(editor)) return { args: editor.split(' '), shell: false };
   return { args: [env.SHELL || '/bin/bash', '-c', editor], shell: true };
-}
-
-/** Go's %q of a path (enough for file names). */
-function goQuote(s: string): string {
-  return JSON.stringify(s);
 }
 
 function launchEditor(file: string, env: NodeJS.ProcessEnv): void {

@@ -3,6 +3,7 @@
 // dry-run flags every one of them has, and kubectl's way of reporting their errors.
 
 import * as fs from 'node:fs';
+import { readInputSync } from '../manifest/read-limited';
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
 import { kindGroup, ResourceRegistry } from '../api/resources';
@@ -29,7 +30,11 @@ const COMMON: FlagDef[] = [
   { name: 'allow-missing-template-keys', type: 'bool', help: 'If true, ignore any errors in templates when a field or map key is missing in the template.' },
 ];
 
-/** How kubectl words a failed create for each generator (reference §5.1, point 6). */
+/**
+ * How kubectl words a failed create: each `create` subcommand wraps the server's error its own
+ * way (`failed to create secret ...`, `failed to create ClusterIP service: ...`), while `run`,
+ * `expose` and `create namespace` print the server's error as it is.
+ */
 function wrapCreateError(gen: Generator, e: ApiError): string {
   const sub = gen.command.replace(/^create /, '');
   if (gen.command === 'run' || gen.command === 'expose' || sub === 'namespace') return formatApiError(e);
@@ -79,7 +84,7 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
       {
         namespace: ctx.namespaceExplicit ? ctx.namespace : undefined,
         rng: defaultRng(),
-        readFile: (p) => fs.readFileSync(p),
+        readFile: (p) => readInputSync(p),
         stat: (p) => {
           try {
             const st = fs.statSync(p);
@@ -108,7 +113,8 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
     if (output) {
       const { resolveOutput } = await import('./flags/output');
       const { printObjects } = await import('../printers/output');
-      // Client-side objects print JSON in Go struct order; server objects sorted (reference §3.2).
+      // A client-side object prints from kubectl's Go struct (fields in struct order); one the
+      // server returned prints from a map (keys sorted).
       ctx.out(printObjects([obj], resolveOutput(output), { asList: false, sortJsonKeys: !clientSide }));
     } else {
       const verb = gen.command === 'expose' ? 'exposed' : gen.command === 'autoscale' ? 'autoscaled' : 'created';

@@ -15,6 +15,7 @@ import { mutationPrinter } from './flags/mutation-output';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
 import { PrintedError } from './format-error';
 import { aggregateErrorText } from './rollout';
+import { goQuote, goSprint } from '../util/go-format';
 
 interface WaitFlags extends TargetFlags {
   for?: string;
@@ -47,10 +48,6 @@ export async function parseForCondition(condition: string): Promise<WaitConditio
   }
   if (condition.startsWith('jsonpath=')) return { kind: 'check', check: await jsonPathCheck(condition.slice('jsonpath='.length)) };
   throw new CliError(`unrecognized condition: ${goQuote(condition)}`);
-}
-
-function goQuote(s: string): string {
-  return JSON.stringify(s);
 }
 
 /** ConditionalWait.checkCondition: status.conditions[type=name].status, case-insensitively. */
@@ -138,10 +135,7 @@ async function jsonPathCheck(input: string): Promise<ObjectCheck> {
 }
 
 /** fmt.Sprintf("%v") of a decoded JSON value. */
-function goPrint(v: unknown): string {
-  if (v === null || v === undefined) return '<nil>';
-  return String(v);
-}
+const goPrint = goSprint;
 
 /** --timeout: Go duration; negative means a week. */
 function waitTimeoutMs(v: string | undefined): number {

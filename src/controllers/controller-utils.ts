@@ -232,51 +232,6 @@ export function tolerates(tols: Toleration[] | undefined, taint: { key: string; 
   });
 }
 
-function matchNodeRequirement(r: any, values: (key: string) => string | undefined): boolean {
-  const v = values(r.key);
-  const vals: string[] = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return v !== undefined && vals.includes(v);
-    case 'NotIn':
-      return v === undefined || !vals.includes(v);
-    case 'Exists':
-      return v !== undefined;
-    case 'DoesNotExist':
-      return v === undefined;
-    case 'Gt':
-      return v !== undefined && Number(v) > Number(vals[0]);
-    case 'Lt':
-      return v !== undefined && Number(v) < Number(vals[0]);
-    default:
-      return false;
-  }
-}
-
-/** NodeSelectorTerms are ORed; within a term every requirement must hold. */
-export function matchesNodeSelectorTerms(terms: any[] | undefined, node: KObject): boolean {
-  if (!terms) return true;
-  const labels = node.metadata.labels ?? {};
-  return terms.some((term) => {
-    const exprs: any[] = term.matchExpressions ?? [];
-    const fields: any[] = term.matchFields ?? [];
-    if (!exprs.length && !fields.length) return false;
-    return (
-      exprs.every((r) => matchNodeRequirement(r, (k) => labels[k])) &&
-      fields.every((r) => matchNodeRequirement(r, (k) => (k === 'metadata.name' ? node.metadata.name : undefined)))
-    );
-  });
-}
-
-/** nodeSelector + required node affinity of a pod spec. */
-export function podFitsNodeSelection(spec: any, node: KObject): boolean {
-  const labels = node.metadata.labels ?? {};
-  for (const [k, v] of Object.entries(spec?.nodeSelector ?? {})) if (labels[k] !== v) return false;
-  const req = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (req) return matchesNodeSelectorTerms(req.nodeSelectorTerms, node);
-  return true;
-}
-
 // ---------- ControllerRevisions (StatefulSet, DaemonSet history) ----------
 
 export interface RevisionRef {

@@ -16,7 +16,6 @@ import {
   msUntilAvailable,
   ms,
   ownerKeys,
-  podFitsNodeSelection,
   podFromTemplate,
   scaledValue,
   selectorMatcher,
@@ -26,6 +25,7 @@ import {
   type Toleration,
 } from './controller-utils';
 import { computeHash } from './pod-template-hash';
+import { podMatchesNodeSelection } from '../api/selectors';
 
 const COMPONENT = { component: 'daemonset-controller' };
 export const TEMPLATE_GENERATION = 'pod-template-generation';
@@ -51,7 +51,7 @@ export function daemonTolerations(spec: any): Toleration[] {
 export function nodeShouldRunDaemonPod(node: KObject, templateSpec: any): boolean {
   if (node.metadata.deletionTimestamp) return false;
   if (templateSpec?.nodeName && templateSpec.nodeName !== node.metadata.name) return false;
-  if (!podFitsNodeSelection(templateSpec, node)) return false;
+  if (!podMatchesNodeSelection(templateSpec, node)) return false;
   const tols = daemonTolerations(templateSpec);
   for (const taint of node.spec?.taints ?? []) {
     if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;

@@ -18,13 +18,12 @@ import {
   typeFor,
   type Condition,
 } from './controller-utils';
-import { POD_TEMPLATE_HASH, computeHash, equalIgnoreHash, withoutHashLabel } from './pod-template-hash';
+import { POD_TEMPLATE_HASH, computeHash, equalIgnoreHash } from './pod-template-hash';
 
 export const REVISION = 'deployment.kubernetes.io/revision';
 export const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
 export const DESIRED_REPLICAS = 'deployment.kubernetes.io/desired-replicas';
 export const MAX_REPLICAS = 'deployment.kubernetes.io/max-replicas';
-export const CHANGE_CAUSE = 'kubernetes.io/change-cause';
 const COMPONENT = { component: 'deployment-controller' };
 
 // Annotations of the Deployment that are not copied to its ReplicaSets.
@@ -504,91 +503,3 @@ export const deploymentReconciler: Reconciler = {
   ],
   reconcile: reconcileDeployment,
 };
-
-// ---------- kubectl rollout helpers ----------
-
-export interface RolloutStatus {
-  message: string;
-  done: boolean;
-  /** Set when the rollout failed: the text after `error: `. */
-  error?: string;
-}
-
-/** polymorphichelpers.DeploymentStatusViewer.Status. */
-export function rolloutStatusMessage(d: KObject): RolloutStatus {
-  const name = d.metadata.name;
-  const st = d.status ?? {};
-  if ((d.metadata.generation ?? 0) <= (st.observedGeneration ?? 0)) {
-    const cond = getCondition(st.conditions, 'Progressing');
-    if (cond?.reason === 'ProgressDeadlineExceeded') return { message: '', done: false, error: `deployment "${name}" exceeded its progress deadline` };
-    const replicas = d.spec?.replicas ?? 1;
-    const updated = st.updatedReplicas ?? 0;
-    if (d.spec?.replicas !== undefined && updated < replicas) {
-      return { message: `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${replicas} new replicas have been updated...\n`, done: false };
-    }
-    if ((st.replicas ?? 0) > updated) {
-      return { message: `Waiting for deployment "${name}" rollout to finish: ${(st.replicas ?? 0) - updated} old replicas are pending termination...\n`, done: false };
-    }
-    if ((st.availableReplicas ?? 0) < updated) {
-      return { message: `Waiting for deployment "${name}" rollout to finish: ${st.availableReplicas ?? 0} of ${updated} updated replicas are available...\n`, done: false };
-    }
-    return { message: `deployment "${name}" successfully rolled out\n`, done: true };
-  }
-  return { message: 'Waiting for deployment spec update to be observed...\n', done: false };
-}
-
-export interface Revision {
-  revision: number;
-  replicaSet: KObject;
-  /** The pod template of that revision (pod-template-hash label removed). */
-  template: any;
-  changeCause?: string;
-}
-
-/** The deployment's revisions from its ReplicaSets, oldest first (what `rollout history` lists). */
-export function revisionsOf(d: KObject, replicaSets: KObject[]): Revision[] {
-  const out: Revision[] = [];
-  for (const rs of replicaSets) {
-    if (controllerOf(rs)?.uid !== d.metadata.uid) continue;
-    const rev = revisionOf(rs);
-    if (!rev) continue;
-    out.push({ revision: rev, replicaSet: rs, template: withoutHashLabel(rs.spec?.template), changeCause: rs.metadata.annotations?.[CHANGE_CAUSE] });
-  }
-  return out.sort((a, b) => a.revision - b.revision);
-}
-
-/** `rollout history` table text (history printer: 2-space padding, trailing empty line). */
-export function rolloutHistoryText(d: KObject, replicaSets: KObject[], kindPrefix = 'deployment.apps'): string {
-  const revs = revisionsOf(d, replicaSets);
-  const rows = [['REVISION', 'CHANGE-CAUSE'], ...revs.map((r) => [String(r.revision), r.changeCause ?? '<none>'])];
-  const w = Math.max(...rows.map((r) => r[0].length)) + 2;
-  return `${kindPrefix}/${d.metadata.name} \n${rows.map((r) => r[0].padEnd(w) + r[1]).join('\n')}\n\n`;
-}
-
-export type RollbackPlan =
-  | { kind: 'patch'; template: any; annotations: Record<string, string>; revision: number }
-  | { kind: 'skip'; message: string }
-  | { kind: 'error'; message: string };
-
-/**
- * kubectl's DeploymentRollbacker: the template (and annotations) to write back for
- * `rollout undo [--to-revision=N]`; revision 0 means the previous one.
- */
-export function planRollback(d: KObject, replicaSets: KObject[], toRevision = 0): RollbackPlan {
-  if (d.spec?.paused) return { kind: 'error', message: `you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/${d.metadata.name}' and try again` };
-  const revs = revisionsOf(d, replicaSets);
-  let target: Revision | undefined;
-  if (toRevision === 0) {
-    if (revs.length <= 1) return { kind: 'error', message: `no rollout history found for deployment "${d.metadata.name}"` };
-    target = revs[revs.length - 2];
-  } else {
-    target = revs.find((r) => r.revision === toRevision);
-    if (!target) return { kind: 'error', message: `unable to find specified revision ${toRevision} in history` };
-  }
-  if (equalIgnoreHash(target.template, d.spec?.template)) {
-    return { kind: 'skip', message: `skipped rollback (current template already matches revision ${target.revision})` };
-  }
-  const annotations: Record<string, string> = {};
-  for (const [k, v] of Object.entries(target.replicaSet.metadata.annotations ?? {})) if (!SKIP_ANNOTATIONS.has(k)) annotations[k] = v;
-  return { kind: 'patch', template: target.template, annotations, revision: target.revision };
-}

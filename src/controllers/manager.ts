@@ -148,9 +148,9 @@ export class ControllerManager {
     if (!r) return;
     this.stats.reconciles++;
     try {
-      // One store transaction per reconcile: its writes (object, status, events) share one
-      // lock and one revision-file write instead of paying for them each.
-      const result = await this.ctx.api.store.batch(() => r.reconcile(item.key, this.ctx));
+      // A reconcile's writes share the lock in small groups (cheap, and a reconcile that
+      // creates thousands of pods never locks users out for all of it).
+      const result = await this.ctx.api.store.group(() => r.reconcile(item.key, this.ctx));
       this.queue.forget(item);
       if (result && result.requeueAfterMs !== undefined && result.requeueAfterMs >= 0) {
         this.queue.addAt(item, this.ctx.clock.now() + Math.max(1, Math.ceil(result.requeueAfterMs)), result.periodic === true);

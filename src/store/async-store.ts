@@ -73,6 +73,15 @@ export class EngineStore implements Store {
     }
   }
 
+  async group<T>(fn: () => Promise<T> | T): Promise<T> {
+    const started = this.engine.beginGroup();
+    try {
+      return await fn();
+    } finally {
+      this.engine.endGroup(started);
+    }
+  }
+
   async readMeta<T>(name: string): Promise<T | undefined> {
     return this.engine.readMeta<T>(name);
   }

@@ -88,6 +88,8 @@ export class MemoryStore implements SyncStore {
   }
 
   changesSince(afterRev: number): WatchEvent[] {
+    // Trimmed past afterRev: nothing rather than a partial answer (callers re-list).
+    if (this.journal.length && this.journal[0].rev > afterRev + 1) return [];
     // journal is rev-ordered: binary search would do, a scan from the end is enough here
     let i = this.journal.length;
     while (i > 0 && this.journal[i - 1].rev > afterRev) i--;
@@ -101,6 +103,13 @@ export class MemoryStore implements SyncStore {
   beginBatch(): void {}
 
   endBatch(): void {}
+
+  /** As FileStore's groups: one process, no lock to share. */
+  beginGroup(): boolean {
+    return false;
+  }
+
+  endGroup(): void {}
 
   readMeta<T>(name: string): T | undefined {
     const s = this.meta.get(name);

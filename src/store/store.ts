@@ -72,6 +72,12 @@ export interface Store {
    * (however deep, across awaits) join it; other tasks of the process wait for it.
    */
   batch<T>(fn: () => Promise<T> | T): Promise<T>;
+  /**
+   * Runs `fn` (a reconcile), whose writes share the store's lock in small groups instead of
+   * each taking it, or one batch holding it for all of `fn`: cheap, and fair to other
+   * writers. Stores without a lock simply run `fn`.
+   */
+  group<T>(fn: () => Promise<T> | T): Promise<T>;
   /** Small named documents next to the registry (clock, allocations, profile). */
   readMeta<T>(name: string): Promise<T | undefined>;
   writeMeta(name: string, value: unknown): Promise<void>;
@@ -110,6 +116,9 @@ export interface SyncStore {
    */
   beginBatch(): void;
   endBatch(): void;
+  /** Opens a group of batches sharing the lock (see Store.group); false when one is open already. */
+  beginGroup(): boolean;
+  endGroup(started: boolean): void;
   /** Small named documents next to the registry (clock, allocations, profile). */
   readMeta<T>(name: string): T | undefined;
   writeMeta(name: string, value: unknown): void;

@@ -10,7 +10,7 @@ import { defaultProfile } from '../../src/sim/profile';
 import { apiValidator, loadValidation } from '../../src/api/validator-adapter';
 import type { Reconciler } from '../../src/controllers/types';
 import type { KObject } from '../../src/api/types';
-import { rolloutStatusMessage } from '../../src/controllers/deployment';
+import { rolloutStatus } from '../../src/cli/rollout';
 import { jobNameFor } from '../../src/controllers/cronjob';
 
 before(async () => {
@@ -61,7 +61,7 @@ test('deployment under the manager: create, rolling update, self-heal — stable
   assert.equal(r.stable, true);
   assert.deepEqual(logs, []);
   const dType = api.registry.forKind('apps/v1', 'Deployment');
-  assert.equal(rolloutStatusMessage(await api.get(dType, 'default', 'web')).message, 'deployment "web" successfully rolled out\n');
+  assert.equal(rolloutStatus(await api.get(dType, 'default', 'web'), 0).message, 'deployment "web" successfully rolled out\n');
   const podType = api.registry.forKind('v1', 'Pod');
   assert.equal((await api.list(podType)).items.length, 3);
   const ep = await api.get(api.registry.forKind('v1', 'Endpoints'), 'default', 'web');
