@@ -13,7 +13,7 @@ import { openStore, fileStoreUrl } from '../../src/store/registry';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreError, type Store } from '../../src/store/store';
 import type { KObject } from '../../src/api/types';
 
-const obj = (name: string, v = '1'): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } });
+const obj = (name: string, v = '1', namespace = 'default'): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { v } });
 const rv = (o: KObject): number => Number(o.metadata.resourceVersion);
 
 let etcd: EtcdCluster;
@@ -89,9 +89,10 @@ for (const [name, url] of drivers) {
 
   test(`${name} driver: list order, filters, meta documents, batches`, async () => {
     const { s, r } = await open(url());
-    for (const k of ['b', 'a', 'c']) await s.create(`${r}/ns2/${k}`, obj(k));
-    await s.create(`${r}/ns1/z`, obj('z'));
-    await s.create(`${r}x/ns1/y`, obj('y')); // shares the text, not the directory
+    // (the key's namespace segment is the object's namespace, as the file store checks)
+    for (const k of ['b', 'a', 'c']) await s.create(`${r}/ns2/${k}`, obj(k, '1', 'ns2'));
+    await s.create(`${r}/ns1/z`, obj('z', '1', 'ns1'));
+    await s.create(`${r}x/ns1/y`, obj('y', '1', 'ns1')); // shares the text, not the directory
     assert.deepEqual((await s.list(r)).items.map((o) => `${o.metadata.name}`), ['z', 'a', 'b', 'c']);
     assert.deepEqual((await s.list(`${r}/ns2`)).items.map((o) => o.metadata.name), ['a', 'b', 'c']);
     assert.deepEqual((await s.list(r, (o) => o.metadata.name !== 'b')).items.map((o) => o.metadata.name), ['z', 'a', 'c']);
@@ -99,8 +100,8 @@ for (const [name, url] of drivers) {
     await s.writeMeta(`${r}-meta`, { a: [1, 2] });
     assert.deepEqual(await s.readMeta(`${r}-meta`), { a: [1, 2] });
     const out = await s.batch(async () => {
-      await s.create(`${r}/ns3/one`, obj('one'));
-      await s.batch(async () => s.create(`${r}/ns3/two`, obj('two'))); // nested: joins
+      await s.create(`${r}/ns3/one`, obj('one', '1', 'ns3'));
+      await s.batch(async () => s.create(`${r}/ns3/two`, obj('two', '1', 'ns3'))); // nested: joins
       return 'done';
     });
     assert.equal(out, 'done');
