@@ -17,6 +17,7 @@ interface CreateFlags {
   nodePods?: string;
   config?: string;
   noSwitch?: boolean;
+  store?: string;
 }
 
 export function register(program: Command, p: Program): void {
@@ -32,11 +33,13 @@ export function register(program: Command, p: Program): void {
     .option('--node-pods <n>', 'pod capacity of each node', '110')
     .option('--config <file>', 'a cluster profile (YAML): nodes, timings, failing images')
     .option('--no-switch', 'do not make the new cluster the current context')
+    .option('--store <url>', 'keep the cluster in this store instead of its directory: etcd://HOST:PORT[,HOST:PORT...]')
     .addHelpText('after', `
 Examples:
   kubesim cluster create                       # 3 nodes of 4 CPUs and 8Gi
   kubesim cluster create small --nodes 2 --node-cpu 1 --node-memory 2Gi
-  kubesim cluster create lab --config cluster.yaml`)
+  kubesim cluster create lab --config cluster.yaml
+  kubesim cluster create shared --store etcd://10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379`)
     .action(
       p.action(async (ctx, name: string, flags: CreateFlags & { switch?: boolean }) => {
         const dir = clusterDir(ctx.home, name);
@@ -68,12 +71,25 @@ Examples:
           }
           profile = defaultProfile(name, { nodes, cpu: flags.nodeCpu, memory: flags.nodeMemory, pods });
         }
-        const { createCluster } = await import('../cluster/cluster');
-        await createCluster(ctx.home, name, profile);
+        let attached = false;
+        if (flags.store) attached = await useStore(dir, flags.store);
+        if (!attached) {
+          const { createCluster } = await import('../cluster/cluster');
+          try {
+            await createCluster(ctx.home, name, profile);
+          } catch (e) {
+            if (flags.store) fs.rmSync(dir, { recursive: true, force: true });
+            throw e;
+          }
+        }
         if (flags.switch !== false) {
           const c = readConfig(ctx.home);
           c.currentContext = name;
           writeConfig(ctx.home, c);
+        }
+        if (attached) {
+          ctx.out(`cluster "${name}" attached to the cluster state already in ${flags.store}${flags.switch !== false ? `; current context is now "${name}"` : ''}\n`);
+          return;
         }
         ctx.out(`cluster "${name}" created with ${profile.nodes.length} node${profile.nodes.length === 1 ? '' : 's'}${flags.switch !== false ? `; current context is now "${name}"` : ''}\n`);
       }),
@@ -155,7 +171,10 @@ Examples:
         const dir = target(ctx, name);
         const { daemonStatus } = await import('../daemon/control');
         const s = daemonStatus(dir, Date.now());
-        const lines = [`Cluster:\t${name ?? ctx.clusterName}`, `Directory:\t${dir}`, `Nodes:\t${countFiles(`${dir}/registry/nodes`)}`];
+        const { clusterStoreUrl } = await import('../cluster/store-url');
+        const url = clusterStoreUrl(dir);
+        const nodes = url.startsWith('file://') ? String(countFiles(`${dir}/registry/nodes`)) : await countNodesIn(url);
+        const lines = [`Cluster:\t${name ?? ctx.clusterName}`, `Directory:\t${dir}`, `Nodes:\t${nodes}`];
         if (s.running) {
           lines.push(`Daemon:\trunning (pid ${s.pid})`);
           if (s.uptimeMs !== undefined) lines.push(`Uptime:\t${humanDuration(s.uptimeMs)}`);
@@ -163,9 +182,33 @@ Examples:
           if (s.reconciles !== undefined) lines.push(`Reconciles:\t${s.reconciles}`);
         } else lines.push('Daemon:\tstopped');
         lines.push(`Last error:\t${s.lastError ?? '<none>'}`);
+        lines.push(`Store:\t${url}`);
         ctx.out(tabwrite(lines.join('\n') + '\n', { minWidth: 0, padding: 2 }));
+        if (url.startsWith('etcd://')) ctx.out(await (await import('../store/etcd-status')).etcdStatusForUrl(url));
       }),
     );
+}
+
+/**
+ * Records that the new cluster lives in the store at `url` (etcd). When that store already
+ * holds a cluster (another machine created it), the new context attaches to it: true.
+ */
+async function useStore(dir: string, url: string): Promise<boolean> {
+  if (!/^etcd:\/\//.test(url)) throw new CliError(`invalid --store "${url}": expected etcd://HOST:PORT[,HOST:PORT...] (clusters on files need no --store)`);
+  const { openStore } = await import('../store/registry');
+  let existing: unknown;
+  const store = await openStore(url);
+  try {
+    existing = await store.readMeta('profile');
+  } finally {
+    await store.close();
+  }
+  const { recordClusterStoreUrl } = await import('../cluster/store-url');
+  recordClusterStoreUrl(dir, url);
+  if (!existing) return false;
+  // the directory stands for the cluster locally (daemon files); the state is in the store
+  fs.mkdirSync(`${dir}/registry`, { recursive: true, mode: 0o700 });
+  return true;
 }
 
 function registerFsck(cluster: Command, p: Program): void {
@@ -191,6 +234,21 @@ function target(ctx: CliContext, name: string | undefined): string {
   const dir = clusterDir(ctx.home, name ?? ctx.clusterName);
   if (!fs.existsSync(`${dir}/registry`)) throw new CliError(`cluster "${name ?? ctx.clusterName}" not found`);
   return dir;
+}
+
+/** Nodes of a cluster kept in another store (etcd); the report goes on when it does not answer. */
+async function countNodesIn(url: string): Promise<string> {
+  try {
+    const { openStore } = await import('../store/registry');
+    const store = await openStore(url);
+    try {
+      return String((await store.list('nodes')).items.length);
+    } finally {
+      await store.close();
+    }
+  } catch (e) {
+    return `<unknown: ${(e as Error).message}>`;
+  }
 }
 
 function countFiles(dir: string): number {

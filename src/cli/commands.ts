@@ -39,6 +39,7 @@ import * as exec from './exec';
 import * as logs from './logs';
 import * as check from './check';
 import * as trace from './trace';
+import * as snapshot from './snapshot';
 
 import * as cluster from './cluster';
 import * as clock from './clock';
@@ -88,4 +89,5 @@ export const COMMANDS: Register[] = [
   logs.register,
   check.register,
   trace.register,
+  snapshot.register,
 ];

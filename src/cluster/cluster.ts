@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiServer } from '../api/server';
-import { openStore, fileStoreUrl } from '../store/registry';
+import { openStore } from '../store/registry';
+import { clusterStoreUrl } from './store-url';
 import type { Store } from '../store/store';
 import { ClusterClock } from '../sim/clock';
 import { defaultRng } from '../sim/rng';
@@ -25,7 +26,7 @@ export interface OpenCluster {
 }
 
 export async function openCluster(home: string, name: string): Promise<OpenCluster> {
-  const store = await openStore(fileStoreUrl(clusterPath(home, name)));
+  const store = await openStore(clusterStoreUrl(clusterPath(home, name)));
   const clock = await ClusterClock.open(store);
   const api = await ApiServer.open(store, clock, defaultRng(), apiValidator());
   const profile = (await store.readMeta<ClusterProfile>('profile'))!;
@@ -35,7 +36,8 @@ export async function openCluster(home: string, name: string): Promise<OpenClust
 export async function createCluster(home: string, name: string, profile: ClusterProfile): Promise<OpenCluster> {
   const dir = clusterPath(home, name);
   if (fs.existsSync(path.join(dir, 'registry'))) throw new Error(`cluster "${name}" already exists`);
-  const store = await openStore(fileStoreUrl(dir));
+  const store = await openStore(clusterStoreUrl(dir));
+  fs.mkdirSync(path.join(dir, 'registry'), { recursive: true, mode: 0o700 }); // an etcd cluster's local marker
   await store.writeMeta('profile', profile);
   const clock = await ClusterClock.open(store);
   const api = await ApiServer.open(store, clock, defaultRng(), apiValidator());

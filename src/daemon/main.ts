@@ -3,7 +3,8 @@
 // ensureDaemon as `node <main> __daemon <clusterDir>`; the CLI wires the hidden verb here.
 
 import { ApiServer } from '../api/server';
-import { openStore, fileStoreUrl } from '../store/registry';
+import { openStore } from '../store/registry';
+import { clusterStoreUrl } from '../cluster/store-url';
 import { ClusterClock } from '../sim/clock';
 import { defaultRng, RNG_SALT_DAEMON } from '../sim/rng';
 import { defaultProfile, type ClusterProfile } from '../sim/profile';
@@ -29,7 +30,7 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
   const home = fs.statSync(clusterDir); // before anything slow: the directory we were started for
   try {
     await loadValidation();
-    const store = await openStore(fileStoreUrl(clusterDir));
+    const store = await openStore(clusterStoreUrl(clusterDir));
     const clock = await ClusterClock.open(store);
     const api = await ApiServer.open(store, clock, defaultRng(RNG_SALT_DAEMON + (await store.currentRev())), apiValidator());
     const profile = (await store.readMeta<ClusterProfile>('profile')) ?? defaultProfile('kubesim');
