@@ -16,6 +16,7 @@ import { RequiredFlagError, UsageError } from '../generators/types';
 import { parseArgv } from '../generators/flags';
 import { withSaveConfig } from '../generators/util';
 import { defaultRng } from '../sim/rng';
+import { declareFlagTable } from './flags/pflag';
 
 /** Flags every generator verb takes besides its own (kubectl's PrintFlags, dry-run, validate...). */
 const COMMON: FlagDef[] = [
@@ -28,6 +29,11 @@ const COMMON: FlagDef[] = [
   { name: 'show-managed-fields', type: 'bool', help: 'If true, keep the managedFields when printing objects in JSON or YAML format.' },
   { name: 'allow-missing-template-keys', type: 'bool', help: 'If true, ignore any errors in templates when a field or map key is missing in the template.' },
 ];
+
+/** A generator's own flags and the common ones it does not redefine. */
+export function generatorFlags(gen: Generator): FlagDef[] {
+  return [...gen.flags, ...COMMON.filter((c) => !gen.flags.some((f) => f.name === c.name))];
+}
 
 /** How kubectl words a failed create for each generator (reference §5.1, point 6). */
 function wrapCreateError(gen: Generator, e: ApiError): string {
@@ -60,9 +66,9 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
   }
   let parsed: ReturnType<typeof parseArgv>;
   try {
-    parsed = parseArgv({ ...gen, flags: [...gen.flags, ...COMMON.filter((c) => !gen.flags.some((f) => f.name === c.name))] }, argv);
+    parsed = parseArgv({ ...gen, flags: generatorFlags(gen) }, argv);
   } catch (e) {
-    throw new PrintedError(`error: ${(e as Error).message}\nSee 'kubectl ${gen.command} --help' for usage.\n`);
+    throw new PrintedError(`Error: ${(e as Error).message}\nSee 'kubectl ${gen.command} --help' for usage.\n`);
   }
   const { args, argsLenAtDash, flags } = parsed;
   const dryRun = parseDryRun(ctx, flags['dry-run'] === undefined ? undefined : (flags['dry-run'] as string));
@@ -161,6 +167,7 @@ export function registerGenerator(parent: Command, name: string, gen: Generator,
       }),
     );
   for (const a of gen.aliases ?? []) cmd.alias(a);
+  declareFlagTable(cmd, generatorFlags(gen));
   return cmd;
 }
 

@@ -4,8 +4,17 @@
 import { allCases } from './cases';
 import { runAll, show, type Outcome } from './differential';
 
-function side(name: string, o: Outcome): string {
-  return `  ${name} exit ${o.code}\n    stdout: ${JSON.stringify(o.stdout.slice(0, 600))}\n    stderr: ${JSON.stringify(o.stderr.slice(0, 600))}`;
+/** Both sides of a stream from a little before their first difference. */
+function diff(stream: string, a: string, b: string): string {
+  if (a === b) return '';
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  const from = Math.max(0, i - 120);
+  return `  ${stream} @${i}\n    kubectl: ${JSON.stringify(a.slice(from, i + 300))}\n    kubesim: ${JSON.stringify(b.slice(from, i + 300))}\n`;
+}
+
+function side(k: Outcome, s: Outcome): string {
+  return `${k.code !== s.code ? `  exit ${k.code} vs ${s.code}\n` : ''}${diff('stdout', k.stdout, s.stdout)}${diff('stderr', k.stderr, s.stderr)}`;
 }
 
 async function main(): Promise<void> {
@@ -16,8 +25,7 @@ async function main(): Promise<void> {
   const bad = results.filter((r) => !r.match);
   for (const r of bad) {
     console.log(`${r.needsServer ? '[NEEDS SERVER] ' : ''}${show(r.args)}`);
-    console.log(side('kubectl', r.kubectl));
-    console.log(side('kubesim', r.kubesim));
+    console.log(side(r.kubectl, r.kubesim));
   }
   const ok = results.length - bad.length;
   console.log(`\n${ok}/${results.length} match (${((100 * ok) / results.length).toFixed(1)} %) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
