@@ -17,6 +17,8 @@ import { parseArgv } from '../generators/flags';
 import { withSaveConfig } from '../generators/util';
 import { defaultRng } from '../sim/rng';
 import { declareFlagTable } from './flags/pflag';
+import { allowMissingKeys, outputArgument } from './flags/print-flags';
+import { checkMutationFormat } from './flags/mutation-output';
 
 /** Flags every generator verb takes besides its own (kubectl's PrintFlags, dry-run, validate...). */
 const COMMON: FlagDef[] = [
@@ -27,7 +29,7 @@ const COMMON: FlagDef[] = [
   { name: 'field-manager', type: 'string', help: 'Name of the manager used to track field ownership.' },
   { name: 'template', type: 'string', help: 'Template string or path to template file to use when -o=go-template, -o=go-template-file.' },
   { name: 'show-managed-fields', type: 'bool', help: 'If true, keep the managedFields when printing objects in JSON or YAML format.' },
-  { name: 'allow-missing-template-keys', type: 'bool', help: 'If true, ignore any errors in templates when a field or map key is missing in the template.' },
+  { name: 'allow-missing-template-keys', type: 'bool', default: true, help: 'If true, ignore any errors in templates when a field or map key is missing in the template.' },
 ];
 
 /** A generator's own flags and the common ones it does not redefine. */
@@ -72,7 +74,10 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
   }
   const { args, argsLenAtDash, flags } = parsed;
   const dryRun = parseDryRun(ctx, flags['dry-run'] === undefined ? undefined : (flags['dry-run'] as string));
-  const output = flags.output as string | undefined;
+  const printFlags = { output: flags.output as string | undefined, template: flags.template as string | undefined, allowMissingTemplateKeys: flags['allow-missing-template-keys'] as string | undefined };
+  const output = outputArgument(printFlags);
+  // The generators' PrintFlags have no table printers: -o wide and custom-columns are refused.
+  if (output) checkMutationFormat(output);
 
   let object: KObject;
   try {
@@ -115,7 +120,7 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
       const { resolveOutput } = await import('./flags/output');
       const { printObjects } = await import('../printers/output');
       // Client-side objects print JSON in Go struct order; server objects sorted (reference §3.2).
-      ctx.out(printObjects([obj], resolveOutput(output), { asList: false, sortJsonKeys: !clientSide }));
+      ctx.out(printObjects([obj], resolveOutput(output), { asList: false, sortJsonKeys: !clientSide, allowMissingKeys: allowMissingKeys(printFlags) }));
     } else {
       const verb = gen.command === 'expose' ? 'exposed' : gen.command === 'autoscale' ? 'autoscaled' : 'created';
       ctx.out(`${kindGroup(rt)}/${obj.metadata.name} ${dryRun === 'client' && gen.command === 'autoscale' ? 'created' : verb}${dryRunSuffix(dryRun)}\n`);

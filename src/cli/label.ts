@@ -6,6 +6,7 @@ import { ApiError, CliError } from '../api/errors';
 import { deepCopy, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { printFlagOptions, type PrintFlagValues } from './flags/print-flags';
 import { collect } from './flags/collect';
 import { parseDryRun, type DryRunMode } from './flags/dry-run';
 import { PrintedError, formatApiError } from './format-error';
@@ -19,6 +20,9 @@ export interface KeyValueFlags extends TargetFlags {
   resourceVersion?: string;
   dryRun?: string | boolean;
   output?: string;
+  template?: PrintFlagValues['template'];
+  allowMissingTemplateKeys?: PrintFlagValues['allowMissingTemplateKeys'];
+  showManagedFields?: boolean;
 }
 
 const CHANGE_CAUSE = 'kubernetes.io/change-cause';
@@ -71,7 +75,10 @@ export function register(program: Command, p: Program): void {
     .option('-f, --filename <file>', 'Filename, directory, or URL to files identifying the resource to update the labels', collect, [])
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
     .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
-    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
+    .addOption(printFlagOptions()[0])
+    .addOption(printFlagOptions()[1])
+    .addOption(printFlagOptions()[2])
+    .addOption(printFlagOptions()[3])
     .option('--field-manager <name>', 'Accepted for kubectl compatibility.')
     .addHelpText('after', `
 Examples:
@@ -104,7 +111,7 @@ export async function runKeyValueVerb(ctx: CliContext, which: KeyValueKind, args
   if (flags.local && resources.length) throw new CliError(localMessage);
   if (resources.length === 0 && !(flags.filename ?? []).length) throw new CliError('one or more resources must be specified as <resource> <name> or <resource>/<name>');
   if (changes.set.size === 0 && changes.remove.length === 0 && !flags.list) throw new CliError(`at least one ${which} update is required`);
-  const print = await mutationPrinter(ctx, flags.output, dryRun);
+  const print = await mutationPrinter(ctx, flags, dryRun);
 
   const targets = await resolveTargets(ctx, resources, flags, verb, { localMessage });
   if (flags.resourceVersion && targets.items.length > 1) throw new CliError('--resource-version may only be used with a single resource');

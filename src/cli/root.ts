@@ -5,7 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliContext, type GlobalFlags, type Streams, processStreams } from './context';
 import { COMMANDS } from './commands';
 import { formatError } from './format-error';
-import { FlagError, commandPathOf, normalizeArgv } from './flags/pflag';
+import { FlagError, addFalseSpellings, commandPathOf, normalizeArgv } from './flags/pflag';
 
 export interface RunResult {
   exitCode: number;
@@ -68,6 +68,7 @@ export function buildProgram(p: Program): Command {
     .exitOverride();
   for (const register of COMMANDS) register(program, p);
   for (const c of program.commands) inheritSettings(c, p);
+  addFalseSpellings(program);
   program.configureHelp({ formatHelp: (cmd, helper) => (cmd === program ? rootHelp(program, p.name) : helper.formatHelp(cmd, helper)) });
   return program;
 }

@@ -7,6 +7,7 @@ import { deepEqual } from '../store/json-equal';
 import { deepCopy, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { printFlagOptions, type PrintFlagValues } from './flags/print-flags';
 import { collect } from './flags/collect';
 import { parseDryRun } from './flags/dry-run';
 import { PrintedError, formatApiError } from './format-error';
@@ -18,6 +19,9 @@ interface SetFlags extends TargetFlags {
   container?: string;
   dryRun?: string | boolean;
   output?: string;
+  template?: PrintFlagValues['template'];
+  allowMissingTemplateKeys?: PrintFlagValues['allowMissingTemplateKeys'];
+  showManagedFields?: boolean;
   limits?: string;
   requests?: string;
   list?: boolean;
@@ -97,7 +101,7 @@ async function runSet(ctx: CliContext, resources: string[], flags: SetFlags, ver
   const dryRun = parseDryRun(ctx, flags.dryRun);
   if (flags.local && dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
   if (flags.all && flags.selector) throw new CliError('cannot set --all and --selector at the same time');
-  const print = await mutationPrinter(ctx, flags.output, dryRun);
+  const print = await mutationPrinter(ctx, flags, dryRun);
   const targets = await resolveTargets(ctx, resources, flags, verb);
   const errors = [...targets.errors];
   if (!flags.local && dryRun !== 'client') await (await import('../api/validator-adapter')).loadValidation();
@@ -145,7 +149,10 @@ function targetOptions(cmd: Command, what: string): Command {
     .option('-f, --filename <file>', 'Filename, directory, or URL to files identifying the resource to update', collect, [])
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
     .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
-    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
+    .addOption(printFlagOptions()[0])
+    .addOption(printFlagOptions()[1])
+    .addOption(printFlagOptions()[2])
+    .addOption(printFlagOptions()[3])
     .option('--field-manager <name>', 'Accepted for kubectl compatibility.');
 }
 

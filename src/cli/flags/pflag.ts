@@ -10,7 +10,7 @@
 //  - an unknown flag, or a value flag without its value, is pflag's error, which the root
 //    prints in cobra's format. Everything after `--` is left alone.
 
-import type { Command, Option } from 'commander';
+import { Option as OptionCtor, type Command, type Option } from 'commander';
 import type { FlagDef } from '../../generators/types';
 
 /** A flag as pflag sees it: name, shorthand, whether it takes a value, its NoOptDefVal. */
@@ -20,8 +20,9 @@ export interface PFlag {
   /** 'bool' never takes the next word; 'value' always does unless NoOptDefVal is set. */
   kind: 'bool' | 'value';
   noOptDefVal?: string;
-  /** commander's spelling when it differs from `--name` (negatable `--no-headers`). */
   int?: boolean;
+  /** How `--name=false` reaches the parser ('' = dropped, the default is false). */
+  falseSpelling?: string;
 }
 
 /** Raised for what pflag rejects; `command` is the cobra command path for the usage hint. */
@@ -53,16 +54,38 @@ export function declarePassThrough(cmd: Command): void {
   passThrough.add(cmd);
 }
 
+/** Hidden `--no-x` options added so that `--x=false` can reach commander (x defaults to true). */
+const synthetic = new WeakSet<Option>();
+
+/** For every boolean option defaulting to true, a hidden `--no-<name>` to spell false with. */
+export function addFalseSpellings(cmd: Command): void {
+  for (const o of [...(cmd.options as readonly Option[])]) {
+    if (!o.required && !o.optional && !o.negate && o.defaultValue === true && o.long) {
+      const neg = new OptionCtor(`--no-${o.long.slice(2)}`).hideHelp();
+      synthetic.add(neg);
+      cmd.addOption(neg);
+    }
+  }
+  for (const c of cmd.commands) addFalseSpellings(c);
+}
+
 function fromOption(o: Option): PFlag {
   const long = (o.long ?? '').replace(/^--/, '');
   const short = o.short?.replace(/^-/, '');
-  if (!o.required && !o.optional) return { name: long, shorthand: short, kind: 'bool' };
+  if (!o.required && !o.optional) return { name: long, shorthand: short, kind: 'bool', falseSpelling: o.defaultValue === true ? `--no-${long}` : '' };
   if (o.optional) return { name: long, shorthand: short, kind: 'value', noOptDefVal: NO_OPT_DEFAULTS[long] ?? (/\[bool\]/.test(o.flags) ? 'true' : '') };
   return { name: long, shorthand: short, kind: 'value' };
 }
 
 function flagsOf(cmd: Command): PFlag[] {
-  const own = tables.get(cmd) ?? (cmd.options as readonly Option[]).map(fromOption);
+  const table = tables.get(cmd);
+  if (table) {
+    // The generators read `--x=false` themselves, unless a parent's commander option takes it first.
+    const parentLongs = new Set<string>();
+    for (let c = cmd.parent; c; c = c.parent) for (const o of c.options as readonly Option[]) if (o.long) parentLongs.add(o.long.slice(2));
+    return [...table.map((f) => ({ ...f, falseSpelling: parentLongs.has(f.name) ? '' : `--${f.name}=false` })), { name: 'help', shorthand: 'h', kind: 'bool' }];
+  }
+  const own = (cmd.options as readonly Option[]).filter((o) => !synthetic.has(o)).map(fromOption);
   return [...own, { name: 'help', shorthand: 'h', kind: 'bool' }];
 }
 
@@ -121,6 +144,7 @@ export function normalizeArgv(program: Command, argv: string[]): string[] {
           const b = parseGoBool(value);
           if (b === undefined) throw new FlagError(`invalid argument "${value}" for "${label(f)}" flag: strconv.ParseBool: parsing "${value}": invalid syntax`, path);
           if (b) out.push(`--${name}`);
+          else if (f.falseSpelling) out.push(f.falseSpelling);
         }
       } else if (value !== undefined) {
         checkInt(f, value, path);
@@ -144,6 +168,7 @@ export function normalizeArgv(program: Command, argv: string[]): string[] {
             const b = parseGoBool(rest.slice(1));
             if (b === undefined) throw new FlagError(`invalid argument "${rest.slice(1)}" for "${label(f)}" flag: strconv.ParseBool: parsing "${rest.slice(1)}": invalid syntax`, path);
             if (b) out.push(`--${f.name}`);
+            else if (f.falseSpelling) out.push(f.falseSpelling);
             break;
           }
           out.push(`--${f.name}`);
