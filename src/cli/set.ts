@@ -70,6 +70,7 @@ export function typedRoundTrip(obj: KObject): KObject {
   for (const c of [...(ps?.initContainers ?? []), ...(ps?.containers ?? [])]) c.resources ??= {};
   if (o.kind === 'DaemonSet') o.status ??= { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 };
   else if (o.kind === 'StatefulSet') o.status ??= { availableReplicas: 0, replicas: 0 };
+  else if (o.kind === 'Service') o.status ??= { loadBalancer: {} };
   else o.status ??= {};
   return o;
 }
@@ -101,7 +102,7 @@ async function runSet(ctx: CliContext, resources: string[], flags: SetFlags, ver
   const dryRun = parseDryRun(ctx, flags.dryRun);
   if (flags.local && dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
   if (flags.all && flags.selector) throw new CliError('cannot set --all and --selector at the same time');
-  const print = await mutationPrinter(ctx, flags, dryRun);
+  const print = await mutationPrinter(ctx, flags, dryRun, { typed: true });
   const targets = await resolveTargets(ctx, resources, flags, verb);
   const errors = [...targets.errors];
   if (!flags.local && dryRun !== 'client') await (await import('../api/validator-adapter')).loadValidation();

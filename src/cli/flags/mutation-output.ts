@@ -32,12 +32,22 @@ export function checkMutationFormat(o: string): void {
  * Builds the printer once (so a bad -o fails before anything changes). The dry-run
  * suffix is appended to the operation, as kubectl's PrintFlags does; `patch` passes 'none'.
  */
-export async function mutationPrinter(ctx: CliContext, flags: string | PrintFlagValues | undefined, dryRun: DryRunMode): Promise<MutationPrinter> {
+export async function mutationPrinter(ctx: CliContext, flags: string | PrintFlagValues | undefined, dryRun: DryRunMode, opts: { typed?: boolean } = {}): Promise<MutationPrinter> {
   const pf: PrintFlagValues = typeof flags === 'object' ? flags : { output: flags };
   const output = outputArgument(pf);
   if (output === undefined || output === '') return (obj, op) => `${objectRef(obj)} ${op}${dryRunSuffix(dryRun)}\n`;
   checkMutationFormat(output);
   if (output === 'name') return (obj) => `${objectRef(obj)}\n`;
+  if (opts.typed && output === 'json') {
+    // Typed objects (the set verbs decode into Go structs) print in struct field order.
+    const { goOrdered } = await import('../../printers/go-order');
+    const { toJson } = await import('../../printers/json');
+    return (obj) => {
+      if (!pf.showManagedFields && obj.metadata?.managedFields) obj = { ...obj, metadata: { ...obj.metadata, managedFields: undefined } };
+      const typed = goOrdered(JSON.parse(JSON.stringify(obj)) as Record<string, unknown>);
+      return toJson(typed ?? obj, { sortKeys: !typed });
+    };
+  }
   const { outputPrinter } = await import('./output');
   const print = outputPrinter(output, ctx, { showManagedFields: pf.showManagedFields, allowMissingKeys: allowMissingKeys(pf) });
   return (obj) => print([obj], false);
