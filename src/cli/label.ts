@@ -109,9 +109,12 @@ export async function runKeyValueVerb(ctx: CliContext, which: KeyValueKind, args
   if (flags.local && dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
   const localMessage = `can only use local files by -f ${which === 'label' ? 'pod.yaml or --filename=pod.json' : 'rsrc.yaml or --filename=rsrc.json'} when --local=true is set`;
   if (flags.local && resources.length) throw new CliError(localMessage);
+  if (flags.local && !(flags.filename ?? []).length) throw new CliError(`one or more files must be specified as -f ${which === 'label' ? 'pod.yaml or --filename=pod.json' : 'rsrc.yaml or --filename=rsrc.json'}`);
   if (resources.length === 0 && !(flags.filename ?? []).length) throw new CliError('one or more resources must be specified as <resource> <name> or <resource>/<name>');
   if (changes.set.size === 0 && changes.remove.length === 0 && !flags.list) throw new CliError(`at least one ${which} update is required`);
-  const print = await mutationPrinter(ctx, flags, dryRun);
+  // kubectl's label builds its printer for each object (no `---` between YAML documents); annotate builds one.
+  let print = await mutationPrinter(ctx, flags, dryRun);
+  const nextPrinter = async () => (which === 'label' ? mutationPrinter(ctx, flags, dryRun) : print);
 
   const targets = await resolveTargets(ctx, resources, flags, verb, { localMessage });
   if (flags.resourceVersion && targets.items.length > 1) throw new CliError('--resource-version may only be used with a single resource');
@@ -154,6 +157,7 @@ export async function runKeyValueVerb(ctx: CliContext, which: KeyValueKind, args
         }
       }
       ctx.out(print(result, op));
+      print = await nextPrinter();
     } catch (e) {
       if (e instanceof ApiError) errors.push(formatApiError(e));
       else if (e instanceof CliError) errors.push(`error: ${e.message}\n`);
