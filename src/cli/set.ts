@@ -94,6 +94,32 @@ function parseResourceList(s: string | undefined): Record<string, string> {
 
 type Mutator = (obj: KObject, ctx: CliContext) => Promise<void> | void;
 
+/** polymorphichelpers' error for an object without a pod template, with the Go type kubectl decoded into. */
+function noPodTemplate(obj: KObject): CliError {
+  const version = String(obj.apiVersion ?? '').split('/').pop();
+  return new CliError(`${String(obj.kind).toLowerCase()}/${obj.metadata.name} the object is not a pod or does not have a pod template: *${version}.${obj.kind}`);
+}
+
+/** --local takes only files: kubectl's message for set resources and set selector. */
+const LOCAL_FILES_ONLY = "you must specify resources by --filename when --local is set.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'";
+
+/** The Builder's message when --local leaves it no resources (set env, set image, set serviceaccount). */
+const NO_RESOURCES = "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
+
+/** resource.ParseQuantity's error text, for --limits/--requests values. */
+function checkQuantities(list: Record<string, string>): void {
+  for (const v of Object.values(list)) {
+    if (!/^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/.test(v) || !/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)(|[numkMGTPE]|[KMGTPE]i|[eE][+-]?[0-9]+)$/.test(v))
+      throw new CliError("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+  }
+}
+
+/** The env var name rule of `set env` (validation.IsEnvVarName). */
+function checkEnvName(name: string): void {
+  if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name))
+    throw new CliError(`${JSON.stringify(name)} is not a valid key name: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')`);
+}
+
 /**
  * Runs one `set` sub-command: finds the targets, applies `mutate` to each, and writes (or,
  * with --local/--dry-run=client, prints). Unchanged objects print nothing, as kubectl.
@@ -158,7 +184,18 @@ function targetOptions(cmd: Command, what: string): Command {
 }
 
 export function register(program: Command, p: Program): void {
-  const set = program.command('set').description('Set specific features on objects');
+  const set = program
+    .command('set')
+    .description('Set specific features on objects')
+    .argument('[command]')
+    .action(
+      // cmdutil.DefaultSubCommandRun: no sub-command prints the help to stderr and fails.
+      p.action(async (ctx, name: string | undefined, _flags: unknown, cmd: Command) => {
+        if (name) throw new PrintedError(`error: unknown command ${JSON.stringify(name)}\nSee '${p.name} set -h' for help and examples\n`);
+        ctx.err(cmd.helpInformation());
+        return 1;
+      }),
+    );
 
   targetOptions(set.command('image').description('Update the image of a pod template').argument('[args...]'), 'image').addHelpText('after', `
 Examples:
@@ -169,6 +206,7 @@ Examples:
   kubesim set image deployments nginx *=nginx:1.9.1 --all`)
     .action(p.action(async (ctx, args: string[], flags: SetFlags) => {
       const { resources, pairs } = splitResourcesAndPairs(args, 'image');
+      if (flags.local && resources.length) throw new CliError(LOCAL_FILES_ONLY);
       if (pairs.length === 0) throw new CliError('at least one image update is required');
       const images = pairs.map((s) => {
         const i = s.indexOf('=');
@@ -176,7 +214,7 @@ Examples:
       });
       return runSet(ctx, resources, flags, 'set image', 'image updated', (obj) => {
         const ps = podSpecOf(obj);
-        if (!ps) throw new CliError(`${obj.kind.toLowerCase()}s "${obj.metadata.name}" does not support image updates`);
+        if (!ps) throw noPodTemplate(obj);
         for (const [name, image] of images) {
           const cs = containersMatching(ps, name);
           if (cs.length === 0) throw new CliError(`unable to find container named ${JSON.stringify(name)}`);
@@ -190,6 +228,7 @@ Examples:
     .option('--list', 'If true, display the environment and any changes in the standard format.')
     .option('--from <resource>', 'The name of a resource from which to inject environment variables')
     .option('--prefix <prefix>', 'Prefix to append to variable names')
+    .option('-e, --env <env>', 'Specify a key-value pair for an environment variable to set into each container.', collect, [])
     .option('--overwrite', 'If true, allow environment to be overwritten, otherwise reject updates that overwrite existing environment.', true)
     .addHelpText('after', `
 Examples:
@@ -204,14 +243,17 @@ Examples:
 
   # Remove the environment variable ENV from container 'c1' in all deployment configs
   kubesim set env deployments --all --containers="c1" ENV-`)
-    .action(p.action(async (ctx, args: string[], flags: SetFlags & { containers?: string }) => {
-      const { resources, pairs } = splitResourcesAndPairs(args, 'environment');
+    .action(p.action(async (ctx, args: string[], flags: SetFlags & { containers?: string; env?: string[] }) => {
+      const { resources, pairs: argPairs } = splitResourcesAndPairs(args, 'environment');
+      const pairs = [...(flags.env ?? []), ...argPairs];
       const set: [string, string][] = [];
       const remove: string[] = [];
       for (const s of pairs) {
         if (s.includes('=')) set.push([s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]);
         else remove.push(s.slice(0, -1));
       }
+      for (const [name] of set) checkEnvName(name);
+      if (flags.local && !(flags.filename ?? []).length) throw new CliError(NO_RESOURCES);
       if (flags.list) {
         const targets = await resolveTargets(ctx, resources, flags, 'set env');
         for (const t of targets.items) {
@@ -246,7 +288,7 @@ Examples:
       }
       return runSet(ctx, resources, flags, 'set env', 'env updated', (obj) => {
         const ps = podSpecOf(obj);
-        if (!ps) throw new CliError(`${obj.kind.toLowerCase()}s "${obj.metadata.name}" does not support environment updates`);
+        if (!ps) throw noPodTemplate(obj);
         const cs = containersMatching(ps, flags.containers);
         if (cs.length === 0) throw new CliError(`unable to find container named ${JSON.stringify(flags.containers)}`);
         for (const c of cs) {
@@ -276,11 +318,14 @@ Examples:
   kubesim set resources deployment nginx --limits=cpu=200m,memory=512Mi --requests=cpu=100m,memory=256Mi`)
     .action(p.action(async (ctx, resources: string[], flags: SetFlags & { containers?: string }) => {
       if (!flags.limits && !flags.requests) throw new CliError('you must specify an update to requests or limits (in the form of --requests/--limits)');
+      if (flags.local && resources.length) throw new CliError(LOCAL_FILES_ONLY);
       const limits = parseResourceList(flags.limits);
       const requests = parseResourceList(flags.requests);
+      checkQuantities(limits);
+      checkQuantities(requests);
       return runSet(ctx, resources, flags, 'set resources', 'resource requirements updated', (obj) => {
         const ps = podSpecOf(obj);
-        if (!ps) throw new CliError(`${obj.kind.toLowerCase()}s "${obj.metadata.name}" does not support resource updates`);
+        if (!ps) throw noPodTemplate(obj);
         const cs = containersMatching(ps, flags.containers);
         if (cs.length === 0) throw new CliError(`unable to find container named ${JSON.stringify(flags.containers)}`);
         for (const c of cs) {
@@ -318,7 +363,7 @@ Examples:
       const resources = args.slice(0, -1);
       return runSet(ctx, resources, flags, 'set serviceaccount', 'serviceaccount updated', (obj) => {
         const ps = podSpecOf(obj);
-        if (!ps) throw new CliError(`${obj.kind.toLowerCase()}s "${obj.metadata.name}" does not support serviceaccount updates`);
+        if (!ps) throw noPodTemplate(obj);
         ps.serviceAccountName = last;
         delete ps.serviceAccount;
       });
