@@ -12,7 +12,7 @@ import { collect } from './flags/collect';
 import { parseDryRun } from './flags/dry-run';
 import { PrintedError, formatApiError } from './format-error';
 import { splitResourcesAndPairs } from './flags/key-value-args';
-import { mutationPrinter } from './flags/mutation-output';
+import { mutationPrinter, objectRef } from './flags/mutation-output';
 import { resolveTargets, type TargetFlags } from './flags/targets';
 
 interface SetFlags extends TargetFlags {
@@ -71,7 +71,7 @@ export function typedRoundTrip(obj: KObject): KObject {
   if (o.kind === 'DaemonSet') o.status ??= { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 };
   else if (o.kind === 'StatefulSet') o.status ??= { availableReplicas: 0, replicas: 0 };
   else if (o.kind === 'Service') o.status ??= { loadBalancer: {} };
-  else o.status ??= {};
+  else if (o.kind !== 'RoleBinding' && o.kind !== 'ClusterRoleBinding') o.status ??= {};
   return o;
 }
 
@@ -93,6 +93,8 @@ function parseResourceList(s: string | undefined): Record<string, string> {
 }
 
 type Mutator = (obj: KObject, ctx: CliContext) => Promise<void> | void;
+
+const SET_LONG = 'Configure application resources.\n\n These commands help you make changes to existing application resources.';
 
 /** polymorphichelpers' error for an object without a pod template, with the Go type kubectl decoded into. */
 function noPodTemplate(obj: KObject): CliError {
@@ -192,7 +194,7 @@ export function register(program: Command, p: Program): void {
       // cmdutil.DefaultSubCommandRun: no sub-command prints the help to stderr and fails.
       p.action(async (ctx, name: string | undefined, _flags: unknown, cmd: Command) => {
         if (name) throw new PrintedError(`error: unknown command ${JSON.stringify(name)}\nSee '${p.name} set -h' for help and examples\n`);
-        ctx.err(cmd.helpInformation());
+        ctx.err(groupHelp(cmd, p.name, SET_LONG));
         return 1;
       }),
     );
@@ -368,4 +370,54 @@ Examples:
         delete ps.serviceAccount;
       });
     }));
+
+  targetOptions(set.command('subject').description('Update the user, group, or service account in a role binding or cluster role binding').argument('[resources...]'), 'subject')
+    .option('--user <name>', 'Usernames to bind to the role', collect, [])
+    .option('--group <name>', 'Groups to bind to the role', collect, [])
+    .option('--serviceaccount <namespace:name>', 'Service accounts to bind to the role', collect, [])
+    .action(p.action(async (ctx, resources: string[], flags: SetFlags & { user?: string[]; group?: string[]; serviceaccount?: string[] }) => {
+      const users = flags.user ?? [];
+      const groups = flags.group ?? [];
+      const sas = flags.serviceaccount ?? [];
+      if (flags.local && resources.length) throw new CliError(LOCAL_FILES_ONLY);
+      if (!users.length && !groups.length && !sas.length) throw new CliError('you must specify at least one value of user, group or serviceaccount');
+      const RBAC = 'rbac.authorization.k8s.io';
+      const subjects: Record<string, string>[] = [
+        ...users.map((name) => ({ kind: 'User', apiGroup: RBAC, name })),
+        ...groups.map((name) => ({ kind: 'Group', apiGroup: RBAC, name })),
+        ...sas.map((sa) => {
+          const [namespace, name, ...rest] = sa.split(':');
+          if (name === undefined || name === '' || rest.length) throw new CliError('serviceaccount must be <namespace>:<name>');
+          return { kind: 'ServiceAccount', name, namespace: namespace || ctx.namespace };
+        }),
+      ];
+      return runSet(ctx, resources, flags, 'set subject', 'subjects updated', (obj) => {
+        if (obj.kind !== 'RoleBinding' && obj.kind !== 'ClusterRoleBinding') throw new CliError(`${objectRef(obj)}\n setting subjects is only supported for RoleBinding/ClusterRoleBinding`);
+        const existing: Record<string, string>[] = obj.subjects ?? [];
+        const same = (a: Record<string, string>, b: Record<string, string>) => a.kind === b.kind && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '') && (a.apiGroup ?? '') === (b.apiGroup ?? '');
+        const added = subjects.filter((s) => !existing.some((e) => same(e, s)));
+        if (added.length) obj.subjects = [...existing, ...added];
+      });
+    }));
+  set.configureHelp({ formatHelp: (cmd) => groupHelp(cmd as Command, p.name, SET_LONG) });
+}
+
+/** cobra's help for a command group, in kubectl's template (sub-commands sorted, names padded). */
+export function groupHelp(cmd: Command, name: string, long: string): string {
+  const path = [];
+  for (let c: Command | null = cmd; c && c.parent; c = c.parent) path.unshift(c.name());
+  const subs = cmd.commands.filter((c) => !c.name().startsWith('__')).sort((a, b) => (a.name() < b.name() ? -1 : 1));
+  return [
+    long,
+    '',
+    'Available Commands:',
+    ...subs.map((c) => `  ${c.name().padEnd(16)} ${c.description().split('\n')[0]}`),
+    '',
+    'Usage:',
+    `  ${name} ${path.join(' ')} SUBCOMMAND [options]`,
+    '',
+    `Use "${name} ${path.join(' ')} <command> --help" for more information about a given command.`,
+    `Use "${name} options" for a list of global command-line options (applies to all commands).`,
+    '',
+  ].join('\n');
 }

@@ -8,6 +8,8 @@ type Fields = Array<string | [string, string]>;
 
 /** struct name -> fields in order; a [field, type] pair says which struct the value is. */
 const STRUCTS: Record<string, Fields> = {
+  RoleBinding: [['subjects', 'Subject'], ['roleRef', 'RoleRef']],
+  ClusterRoleBinding: [['subjects', 'Subject'], ['roleRef', 'RoleRef']],
   ObjectMeta: ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'],
   LabelSelector: ['matchLabels', 'matchExpressions'],
   PodTemplateSpec: [['metadata', 'ObjectMeta'], ['spec', 'PodSpec']],
@@ -35,8 +37,13 @@ const STRUCTS: Record<string, Fields> = {
   ServiceStatus: ['loadBalancer', 'conditions'],
   DeploymentStatus: ['observedGeneration', 'replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas', 'terminatingReplicas', 'conditions', 'collisionCount'],
   StatefulSetStatus: ['observedGeneration', 'replicas', 'readyReplicas', 'currentReplicas', 'updatedReplicas', 'currentRevision', 'updateRevision', 'collisionCount', 'conditions', 'availableReplicas'],
+  Subject: ['kind', 'apiGroup', 'name', 'namespace'],
+  RoleRef: ['apiGroup', 'kind', 'name'],
   DaemonSetStatus: ['currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady', 'observedGeneration', 'updatedNumberScheduled', 'numberAvailable', 'numberUnavailable', 'collisionCount', 'conditions'],
 };
+
+/** Kinds whose fields sit at the top level (no spec), ordered by their STRUCTS entry. */
+const FLAT_KINDS = new Set(['RoleBinding', 'ClusterRoleBinding']);
 
 /** Kinds and the structs of their spec and status. */
 const KINDS: Record<string, [string, string?]> = {
@@ -77,6 +84,10 @@ function ordered(v: unknown, struct: string | undefined): unknown {
 
 /** The object with its keys in Go struct order, for kinds in the table; otherwise undefined. */
 export function goOrdered(obj: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (FLAT_KINDS.has(String(obj.kind))) {
+    const { kind, apiVersion, metadata, ...rest } = obj;
+    return { kind, apiVersion, metadata: ordered(metadata, 'ObjectMeta'), ...(ordered(rest, String(obj.kind)) as Record<string, unknown>) };
+  }
   const kind = KINDS[String(obj.kind)];
   if (!kind) return undefined;
   const out: Record<string, unknown> = {};
