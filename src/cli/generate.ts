@@ -74,6 +74,10 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
   }
   const { args, argsLenAtDash, flags } = parsed;
   const dryRun = parseDryRun(ctx, flags['dry-run'] === undefined ? undefined : (flags['dry-run'] as string));
+  // cmdutil.GetValidationDirective
+  const validate = String(flags.validate ?? 'strict').toLowerCase();
+  if (!['strict', 'true', 'warn', 'ignore', 'false'].includes(validate))
+    throw new CliError(`invalid - validate option ${JSON.stringify(String(flags.validate))}; must be one of: strict (or true), warn, ignore (or false)`);
   const printFlags = { output: flags.output as string | undefined, template: flags.template as string | undefined, allowMissingTemplateKeys: flags['allow-missing-template-keys'] as string | undefined };
   const output = outputArgument(printFlags);
   // The generators' PrintFlags have no table printers: -o wide and custom-columns are refused.

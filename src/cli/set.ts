@@ -208,6 +208,7 @@ Examples:
   kubesim set image deployments nginx *=nginx:1.9.1 --all`)
     .action(p.action(async (ctx, args: string[], flags: SetFlags) => {
       const { resources, pairs } = splitResourcesAndPairs(args, 'image');
+      if (!resources.length && !(flags.filename ?? []).length) throw new CliError(NO_RESOURCES);
       if (flags.local && resources.length) throw new CliError(LOCAL_FILES_ONLY);
       if (pairs.length === 0) throw new CliError('at least one image update is required');
       const images = pairs.map((s) => {
@@ -255,6 +256,7 @@ Examples:
         else remove.push(s.slice(0, -1));
       }
       for (const [name] of set) checkEnvName(name);
+      if (!resources.length && !(flags.filename ?? []).length) throw new CliError('one or more resources must be specified as <resource> <name> or <resource>/<name>');
       if (flags.local && !(flags.filename ?? []).length) throw new CliError(NO_RESOURCES);
       if (flags.list) {
         const targets = await resolveTargets(ctx, resources, flags, 'set env');
@@ -319,6 +321,7 @@ Examples:
   # Set the resource request and limits for all containers in nginx
   kubesim set resources deployment nginx --limits=cpu=200m,memory=512Mi --requests=cpu=100m,memory=256Mi`)
     .action(p.action(async (ctx, resources: string[], flags: SetFlags & { containers?: string }) => {
+      if (!resources.length && !(flags.filename ?? []).length) throw new CliError(NO_RESOURCES);
       if (!flags.limits && !flags.requests) throw new CliError('you must specify an update to requests or limits (in the form of --requests/--limits)');
       if (flags.local && resources.length) throw new CliError(LOCAL_FILES_ONLY);
       const limits = parseResourceList(flags.limits);
