@@ -72,7 +72,8 @@ export const runGenerator: Generator = {
     const env = f.list('env').map((e) => {
       const i = e.indexOf('=');
       if (i <= 0 || envVarNameErrors(e.slice(0, i)).length) throw new CliError(`invalid env: ${e}`);
-      return { name: e.slice(0, i), value: e.slice(i + 1) };
+      // EnvVar.value is omitempty: `--env=C=` prints the name alone.
+      return e.length > i + 1 ? { name: e.slice(0, i), value: e.slice(i + 1) } : { name: e.slice(0, i) };
     });
     const container: Record<string, unknown> = { name, image };
     const rest = args.slice(1);

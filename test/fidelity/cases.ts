@@ -106,6 +106,8 @@ const FILE_MUTATORS = [
   'patch --local -f deploy.yaml --patch-file=patch-merge.yaml',
   'patch --local -f deploy.yaml --type=json --patch-file=patch-json.json',
   "patch --local -f cm.yaml -p '{\"data\":{\"b\":\"2\"}}'",
+  'set subject --local -f rb.yaml --user=bob',
+  'set subject --local -f rb.yaml --group=devs --serviceaccount=team-a:builder',
 ];
 
 const MUTATOR_OUTPUTS = ['', '-o yaml', '-o json', '-o name', "-o jsonpath='{.metadata.name}'", "-o go-template='{{.metadata.name}}'"];
@@ -178,6 +180,14 @@ const FLAG_FORMS = [
   `set resources --local -f deploy.yaml --requests=memory=1Gi --limits=memory=512Mi`,
   `set resources --local -f svc.yaml --limits=cpu=1`,
   `set selector --local -f deploy.yaml app=x`,
+  `set subject --local -f rb.yaml`,
+  `set subject --local -f rb.yaml --user=alice`,
+  `set subject --local -f rb.yaml --serviceaccount=bad`,
+  `set subject --local -f deploy.yaml --user=x`,
+  `set subject --local rolebinding/readers --user=x`,
+  `set env --local -f deploy.yaml -e A=1 --env=B=2`,
+  `label --local -f deploy.yaml x=y --no-headers`,
+  `create namespace n1 --dry-run=client --validate=TRUE -o name`,
   `patch --local -f deploy.yaml`,
   `patch --local -f deploy.yaml -p '{bad'`,
   `patch --local -f deploy.yaml --type=bogus -p '{}'`,
@@ -290,6 +300,7 @@ const HELP = [
   'label --help',
   'set image --help',
   'set --help',
+  'set subject --help',
 ];
 
 /** Every base with every suffix; flags go before a base's ` -- ` (after it they are args). */
