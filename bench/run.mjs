@@ -10,12 +10,18 @@
 //   node bench/run.mjs [--runs N] [--only startup,cluster,get,apply,concurrent,schedule,deployment,reconcile,daemon,validate] [--quick] [--write]
 //
 // --quick: a smoke run (smaller sizes, 3 runs, skips the slowest cases); about 2 minutes.
+// --write: makes this run the run of record in bench/RESULTS.md, the one before it kept
+// beside it for comparison. Only a complete run (every section, not --quick) may: a record
+// stitched from partial runs mixes machines' states. Every row says how it was measured:
+// the store (file, memory or none), whether the API server's validator ran, and the clock
+// (wall, or the virtual cluster clock the in-process cases fast-forward).
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeRunOfRecord } from './record.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'kubesim');
@@ -25,6 +31,10 @@ const RUNS = Number(args[args.indexOf('--runs') + 1]) || (QUICK ? 3 : 5);
 const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : undefined;
 const WRITE = args.includes('--write');
 const started = Date.now();
+if (WRITE && (ONLY || QUICK)) {
+  console.error('--write records a run of record, which must be one complete run: drop --only and --quick (print partial runs without --write)');
+  process.exit(2);
+}
 
 if (!existsSync(join(ROOT, 'dist', 'main.cjs'))) {
   console.error('dist/main.cjs is missing: run `npm run build` first');
@@ -129,9 +139,26 @@ Promise.all(files.map((f) => new Promise((resolve) => spawn(process.execPath, [b
   .then((codes) => console.log(JSON.stringify({ ms: Number(process.hrtime.bigint() - t0) / 1e6, codes })));
 `;
 
+// How each section measures (the store behind the API server, its validator, the cluster
+// clock); a row may say otherwise (`how` argument).
+const CLI_WRITES = { store: 'file', validator: 'on', clock: 'wall' };
+const HOW = {
+  startup: { store: 'none', validator: 'not loaded', clock: 'wall' },
+  cluster: CLI_WRITES,
+  apply: CLI_WRITES,
+  concurrent: CLI_WRITES,
+  get: { store: 'file', validator: 'not loaded (reads)', clock: 'wall' },
+  schedule: { store: 'memory', validator: 'on', clock: 'virtual' },
+  deployment: { store: 'memory', validator: 'on', clock: 'virtual' },
+  reconcile: { store: 'file', validator: 'on', clock: 'virtual' },
+  daemon: { store: 'file', validator: 'on', clock: 'wall' },
+  validate: { store: 'none', validator: 'on', clock: 'wall' },
+};
+const howText = (h) => `${h.store === 'none' ? 'no store' : `${h.store} store`}, validator ${h.validator}, ${h.clock} clock`;
+
 const results = [];
-function record(section, name, ms, extra = '', unit = 'ms') {
-  results.push({ section, name, ms, extra, unit });
+function record(section, name, ms, extra = '', unit = 'ms', how = HOW[section]) {
+  results.push({ section, name, ms, extra, unit, how: how ? howText(how) : '' });
   const v = unit === 'ms' ? `${ms.toFixed(1)} ms` : `${ms} ${unit}`;
   console.error(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${name}: ${v} ${extra}`);
 }
@@ -176,11 +203,12 @@ section('startup', () => {
   const kubectl = hasKubectl ? median(xs.kubectl) : undefined;
   const coldVersion = median(xs.cold);
   const vs = (ms) => `${(ms / floor).toFixed(2)}× node -e 0${kubectl ? `, ${(ms / kubectl).toFixed(2)}× kubectl` : ''}`;
-  record('startup', 'node -e 0 (floor)', floor, `${runs} runs`);
-  if (kubectl) record('startup', 'kubectl version --client (peer)', kubectl, `${(kubectl / floor).toFixed(2)}× node -e 0`);
+  const peer = { store: 'none', validator: 'n/a', clock: 'wall' };
+  record('startup', 'node -e 0 (floor)', floor, `${runs} runs`, 'ms', peer);
+  if (kubectl) record('startup', 'kubectl version --client (peer)', kubectl, `${(kubectl / floor).toFixed(2)}× node -e 0`, 'ms', peer);
   record('startup', 'kubesim version --client', version, `${vs(version)} (target ≤ 1.5× node)`);
   record('startup', 'kubesim version --client, first run (no code cache yet)', coldVersion, `${vs(coldVersion)}; compiles the bundle and writes the cache`);
-  record('startup', 'kubesim get pods (empty cluster)', getEmpty, vs(getEmpty));
+  record('startup', 'kubesim get pods (empty cluster)', getEmpty, vs(getEmpty), 'ms', HOW.get);
   dropHome(home);
 });
 
@@ -282,14 +310,16 @@ function inProcess(argv, timeoutMs) {
   }
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
+const inProcessHow = (r) => ({ store: r.store, validator: r.validator ? 'on' : 'off', clock: r.clock });
 
 section('schedule', () => {
   for (const [nodes, pods] of QUICK ? [[1000, 2000]] : [[1000, 10000], [5000, 10000]]) {
     const runs = QUICK ? 1 : 3;
     const xs = [];
-    for (let i = 0; i < runs; i++) xs.push(inProcess(['schedule', String(nodes), String(pods)], 600_000).podsPerSec);
+    let last;
+    for (let i = 0; i < runs; i++) xs.push((last = inProcess(['schedule', String(nodes), String(pods)], 600_000)).podsPerSec);
     const rate = median(xs);
-    record('schedule', `scheduling: ${pods.toLocaleString('en-US')} pending pods on ${nodes.toLocaleString('en-US')} nodes`, Math.round(rate), `median of ${runs}; in-process, MemoryStore (target ≥ 2,000/s)`, 'pods/s');
+    record('schedule', `scheduling: ${pods.toLocaleString('en-US')} pending pods on ${nodes.toLocaleString('en-US')} nodes`, Math.round(rate), `median of ${runs}; in-process (target ≥ 2,000/s)`, 'pods/s', inProcessHow(last));
   }
 });
 
@@ -298,7 +328,7 @@ section('deployment', () => {
   for (const [replicas, nodes, limit] of cases) {
     const r = inProcess(['deployment', String(replicas), String(nodes)], limit);
     if (r.timedOut) record('deployment', `Deployment of ${replicas.toLocaleString('en-US')} replicas until all Running`, NaN, `did not finish within ${limit / 1000} s of wall time (1 run)`);
-    else record('deployment', `Deployment of ${replicas.toLocaleString('en-US')} replicas until all Running`, r.ms, `1 run; ${nodes} nodes, virtual clock: ${(r.clusterMs / 1000).toFixed(1)} s of cluster time, ${r.reconciles.toLocaleString('en-US')} reconciles (target < 30 s for 10,000)`);
+    else record('deployment', `Deployment of ${replicas.toLocaleString('en-US')} replicas until all Running`, r.ms, `1 run; in-process, ${nodes} nodes, ${(r.clusterMs / 1000).toFixed(1)} s of cluster time, ${r.reconciles.toLocaleString('en-US')} reconciles (target < 30 s for 10,000)`, 'ms', inProcessHow(r));
   }
 });
 
@@ -314,7 +344,7 @@ section('reconcile', () => {
   if (r.status !== 0) record('reconcile', `reconcile --until-stable: ${replicas}-replica Deployment`, NaN, `did not finish within ${limit / 1000} s (1 run)`);
   else {
     const running = kubesimOut(home, ['get', 'pods', '--no-headers']).stdout.split('\n').filter((l) => /\bRunning\b/.test(l)).length;
-    record('reconcile', `reconcile --until-stable: ${replicas}-replica Deployment`, r.ms, `1 run, CLI in-process on the file store; ${running} pods Running afterwards`);
+    record('reconcile', `reconcile --until-stable: ${replicas}-replica Deployment`, r.ms, `1 run, CLI in-process (no daemon); ${running} pods Running afterwards`);
   }
   rmSync(file);
   dropHome(home);
@@ -377,7 +407,8 @@ section('daemon', () => {
 
 // --- validation ---
 section('validate', () => {
-  const corpus = join(ROOT, '..', 'shared', 'corpus');
+  // Same rule as test/corpus.ts: ../shared/corpus next to the clone, or KUBESIM_CORPUS.
+  const corpus = process.env.KUBESIM_CORPUS ? resolve(process.env.KUBESIM_CORPUS) : join(ROOT, '..', 'shared', 'corpus');
   const home = tempHome();
   const validate = (paths) => {
     const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'validate', '--ignore-missing-schemas', '-o', 'json', ...paths], { env: { ...process.env, KUBESIM_HOME: home }, encoding: 'utf8', maxBuffer: 1 << 30 });
@@ -477,32 +508,11 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem()
 const lines = [
   `Machine: ${machine}. Date: ${new Date().toISOString().slice(0, 10)}. ${QUICK ? 'Quick (smoke) run. ' : ''}Medians of ${RUNS} runs unless a row says otherwise; total ${((Date.now() - started) / 60000).toFixed(1)} min.`,
   '',
-  '| benchmark | median | notes |',
-  '| --- | ---: | --- |',
-  ...results.map((r) => `| ${r.name} | ${Number.isNaN(r.ms) ? '—' : r.unit === 'ms' ? (r.ms >= 10000 ? `${(r.ms / 1000).toFixed(1)} s` : `${r.ms.toFixed(1)} ms`) : `${r.ms.toLocaleString('en-US')} ${r.unit}`} | ${r.extra} |`),
+  '| benchmark | median | measured as | notes |',
+  '| --- | ---: | --- | --- |',
+  ...results.map((r) => `| ${r.name} | ${Number.isNaN(r.ms) ? '—' : r.unit === 'ms' ? (r.ms >= 10000 ? `${(r.ms / 1000).toFixed(1)} s` : `${r.ms.toFixed(1)} ms`) : `${r.ms.toLocaleString('en-US')} ${r.unit}`} | ${r.how} | ${r.extra} |`),
 ];
 const table = lines.join('\n');
 console.log(table);
-if (WRITE) {
-  // Rows of an earlier run that this one did not measure (--only) are kept.
-  const file = join(ROOT, 'bench', 'RESULTS.md');
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const start = '<!-- bench:run.mjs:start -->';
-  const end = '<!-- bench:run.mjs:end -->';
-  const i = text.indexOf(start);
-  const j = text.indexOf(end);
-  const rows = new Map();
-  const heads = [];
-  if (i >= 0 && j > i) {
-    for (const line of text.slice(i + start.length, j).split('\n')) {
-      if (line.startsWith('Machine:') || line.startsWith('- ')) heads.push(line.startsWith('- ') ? line : `- ${line}`);
-      else if (line.startsWith('| ') && !line.startsWith('| benchmark') && !line.startsWith('| ---')) rows.set(line.split(' | ')[0], line);
-    }
-  }
-  const fresh = lines.slice(4);
-  for (const r of fresh) rows.set(r.split(' | ')[0], r);
-  const runLine = `- ${lines[0]} Rows: ${results.map((r) => r.section).filter((v, k, a) => a.indexOf(v) === k).join(', ')}.`;
-  const block = [start, ...heads.filter((h) => h !== runLine), runLine, '', lines[2], lines[3], ...rows.values(), end].join('\n');
-  writeFileSync(file, i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n## Benchmark run (bench/run.mjs)\n\n${block}\n`);
-}
+if (WRITE) writeRunOfRecord(join(ROOT, 'bench', 'RESULTS.md'), table);
 for (const h of homes) rmSync(h, { recursive: true, force: true });

@@ -64,7 +64,11 @@ const result = await build({
   define: {
     __KUBESIM_VERSION__: JSON.stringify(pkg.version),
     __SCHEMA_VERSION__: JSON.stringify(typesPkg.version),
+    // ESM dependencies (fdir, under tinyglobby) read import.meta.url, which a CommonJS
+    // bundle does not have: give them this file's URL.
+    'import.meta.url': '__kubesimImportMetaUrl',
   },
+  banner: { js: 'var __kubesimImportMetaUrl = require("url").pathToFileURL(__filename).href;' },
 });
 let code = result.outputFiles[0].text;
 // esbuild keeps import() of Node built-ins as a real dynamic import, and a script compiled

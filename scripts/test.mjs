@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Runs the test suite with node's test runner. Node 20's `--test` does not expand globs,
-// so this finds the files itself. Arguments narrow the run to files or folders.
+// so this finds the files itself. Arguments narrow the run to files or folders;
+// `--reporter=NAME` (tap, spec, dot) replaces the default, scripts/test-reporter.mjs: dots while
+// running, every failure in full, then `N passed, N failed, N skipped`.
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 
 function collect(path, out) {
@@ -17,7 +20,10 @@ function collect(path, out) {
   return out;
 }
 
-const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['test'];
+const args = process.argv.slice(2);
+const reporterArg = args.find((a) => a.startsWith('--reporter='));
+const paths = args.filter((a) => a !== reporterArg);
+const roots = paths.length ? paths : ['test'];
 const files = roots.flatMap((r) => collect(r, []));
 if (files.length === 0) {
   console.error(`no test files under ${roots.join(' ')}`);
@@ -27,6 +33,11 @@ if (files.length === 0) {
 // its thousands of CLI runs, as a user's runs share theirs) and leaves the user's alone;
 // test/e2e/helpers.ts passes it to every CLI run (and makes its own when run without this).
 const cache = mkdtempSync(join(tmpdir(), 'kubesim-test-cache-'));
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env: { ...process.env, XDG_CACHE_HOME: cache, KUBESIM_TEST_CACHE_HOME: cache } });
+const reporter = fileURLToPath(new URL('./test-reporter.mjs', import.meta.url));
+const reporters = reporterArg
+  ? ['--test-reporter', reporterArg.slice('--reporter='.length), '--test-reporter-destination', 'stdout']
+  : ['--test-reporter', reporter, '--test-reporter-destination', 'stdout'];
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporters, ...files], { stdio: 'inherit', env: { ...process.env, XDG_CACHE_HOME: cache, KUBESIM_TEST_CACHE_HOME: cache } });
 rmSync(cache, { recursive: true, force: true });
-process.exit(r.status ?? 1);
+// node exits 1 when a test fails; a signal (status null) or a spawn error is a failure too.
+process.exit(r.error ? 1 : r.status ?? 1);

@@ -2,6 +2,7 @@
 // (k8s.io/apimachinery/pkg/labels/selector.go, pkg/fields/selector.go, and the per-kind field
 // label conversions). Parse errors throw a plain Error whose message is the server's text; the
 // caller wraps it in `Unable to find ... that match label selector ...`.
+import { goQuote, goStringSlice } from '../util/go-format';
 
 // ---------------------------------------------------------------------------------------
 // Label selectors
@@ -115,10 +116,6 @@ export function labelValueErrors(value: string): string[] {
   if (value.length > 63) errs.push('must be no more than 63 characters');
   if (!LABEL_VALUE_RE.test(value)) errs.push(LABEL_VALUE_MSG);
   return errs;
-}
-
-function goQuote(s: string): string {
-  return JSON.stringify(s);
 }
 
 function isInt64(s: string): boolean {
@@ -367,10 +364,6 @@ export function fromLabelSelectorSpec(spec: LabelSelectorSpec | null | undefined
   return { requirements: sortByKey(reqs) };
 }
 
-function goStringSlice(v: string[]): string {
-  return `[]string{${v.map(goQuote).join(', ')}}`;
-}
-
 /** How kubectl prints a LabelSelector spec (`app=web,tier in (a,b)`); "" when it selects everything. */
 export function selectorToString(spec: LabelSelectorSpec | null | undefined): string {
   if (spec === null || spec === undefined) return '';
@@ -383,6 +376,105 @@ export function labelsToSelectorString(labels: Record<string, string> | null | u
     .sort()
     .map((k) => `${k}=${labels![k]}`)
     .join(',');
+}
+
+/**
+ * metav1.LabelSelectorAsSelector, then Matches: a nil spec selects nothing, `{}` everything,
+ * and an invalid spec (unknown operator, bad key or value) nothing.
+ */
+export function labelSelectorMatches(spec: LabelSelectorSpec | null | undefined, labels: Record<string, string> | undefined): boolean {
+  try {
+    return matchesLabels(fromLabelSelectorSpec(spec), labels ?? {});
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Node selectors (k8s.io/component-helpers/scheduling/corev1/nodeaffinity): nodeSelector,
+// required node affinity and its preferred terms, for the scheduler and the DaemonSet
+// controller alike.
+
+export interface NodeSelectorRequirement {
+  key: string;
+  operator: string;
+  values?: string[] | null;
+}
+
+export interface NodeSelectorTerm {
+  matchExpressions?: NodeSelectorRequirement[] | null;
+  matchFields?: NodeSelectorRequirement[] | null;
+}
+
+interface NodeLike {
+  metadata: { name?: string; labels?: Record<string, string> };
+}
+
+const NODE_LABEL_OPS: Record<string, LabelOperator> = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!', Gt: 'gt', Lt: 'lt' };
+
+/** nodeSelectorRequirementsAsSelector: undefined when a requirement fails labels.NewRequirement. */
+function nodeLabelRequirements(exprs: NodeSelectorRequirement[]): LabelRequirement[] | undefined {
+  const out: LabelRequirement[] = [];
+  for (const e of exprs) {
+    const op = NODE_LABEL_OPS[e.operator];
+    const values = e.values ?? [];
+    if (!op) return undefined;
+    if ((op === 'in' || op === 'notin') && values.length === 0) return undefined;
+    if ((op === 'exists' || op === '!') && values.length !== 0) return undefined;
+    if ((op === 'gt' || op === 'lt') && values.length !== 1) return undefined;
+    if (requirementError(e.key, op, values) !== undefined) return undefined;
+    out.push({ key: e.key, operator: op, values: [...new Set(values)].sort() });
+  }
+  return out;
+}
+
+/** nodeSelectorRequirementsAsFieldSelector: In / NotIn with exactly one value; undefined otherwise. */
+function nodeFieldMatchers(exprs: NodeSelectorRequirement[]): ((fields: Record<string, string>) => boolean)[] | undefined {
+  const out: ((fields: Record<string, string>) => boolean)[] = [];
+  for (const e of exprs) {
+    const values = e.values ?? [];
+    if ((e.operator !== 'In' && e.operator !== 'NotIn') || values.length !== 1) return undefined;
+    // A fields.Set lookup of an absent key reads "".
+    out.push(e.operator === 'In' ? (f) => (f[e.key] ?? '') === values[0] : (f) => (f[e.key] ?? '') !== values[0]);
+  }
+  return out;
+}
+
+/**
+ * One NodeSelectorTerm: all its matchExpressions (node labels) and matchFields (only
+ * metadata.name exists) hold. An empty term, or one that does not parse, matches nothing;
+ * Gt and Lt compare label and value as int64 and fail when either is not one.
+ */
+export function matchesNodeSelectorTerm(term: NodeSelectorTerm | null | undefined, node: NodeLike): boolean {
+  const exprs = term?.matchExpressions ?? [];
+  const fieldExprs = term?.matchFields ?? [];
+  if (exprs.length === 0 && fieldExprs.length === 0) return false;
+  const reqs = nodeLabelRequirements(exprs);
+  const fieldMatchers = nodeFieldMatchers(fieldExprs);
+  if (!reqs || !fieldMatchers) return false;
+  const labels = node.metadata.labels ?? {};
+  if (!reqs.every((r) => matchesRequirement(r, labels))) return false;
+  // extractNodeFields: a node without a name has no fields, and then matchFields is not checked.
+  const fields: Record<string, string> = node.metadata.name ? { 'metadata.name': node.metadata.name } : {};
+  return Object.keys(fields).length === 0 || fieldMatchers.every((m) => m(fields));
+}
+
+/** A NodeSelector: its terms are ORed (none matches when there are none). */
+export function matchesNodeSelectorTerms(terms: readonly (NodeSelectorTerm | null | undefined)[] | null | undefined, node: NodeLike): boolean {
+  return (terms ?? []).some((t) => matchesNodeSelectorTerm(t, node));
+}
+
+interface PodSpecLike {
+  nodeSelector?: Record<string, string> | null;
+  affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] | null } | null } | null } | null;
+}
+
+/** GetRequiredNodeAffinity(pod).Match: spec.nodeSelector and the required node affinity both hold. */
+export function podMatchesNodeSelection(spec: PodSpecLike | null | undefined, node: NodeLike): boolean {
+  const labels = node.metadata.labels ?? {};
+  for (const [k, v] of Object.entries(spec?.nodeSelector ?? {})) if (labels[k] !== v) return false;
+  const required = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  return !required || matchesNodeSelectorTerms(required.nodeSelectorTerms, node);
 }
 
 // ---------------------------------------------------------------------------------------

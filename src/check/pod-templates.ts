@@ -1,6 +1,7 @@
 // Where a workload keeps its pod template, so lint and image checks read every kind alike.
 
 import type { KObject } from '../api/types';
+import { labelSelectorMatches as specMatches } from '../api/selectors';
 
 export type Path = (string | number)[];
 
@@ -64,20 +65,7 @@ export function replicasOf(obj: KObject): number | undefined {
 
 /** `{matchLabels, matchExpressions}` matcher; an empty selector matches everything. */
 export function labelSelectorMatches(sel: any, labels: Record<string, string>): boolean {
-  if (!isObj(sel)) return false;
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of Array.isArray(sel.matchExpressions) ? sel.matchExpressions : []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e?.key);
-    const vals: string[] = Array.isArray(e?.values) ? e.values : [];
-    switch (e?.operator) {
-      case 'In': if (!has || !vals.includes(labels[e.key])) return false; break;
-      case 'NotIn': if (has && vals.includes(labels[e.key])) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
-      default: return false;
-    }
-  }
-  return true;
+  return isObj(sel) && specMatches(sel, labels);
 }
 
 export function mapSelectorMatches(sel: Record<string, string>, labels: Record<string, string>): boolean {

@@ -1,7 +1,8 @@
-// `kubesim cluster create|list|delete|start|stop|status`: the simulated clusters (each one
+// `kubesim cluster create|list|delete|start|stop|status|fsck`: the simulated clusters (each one
 // is a context) and their reconcile daemons.
 
 import * as fs from 'node:fs';
+import { readInputSync } from '../manifest/read-limited';
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import { readConfig, writeConfig, clusterDir, DEFAULT_CLUSTER, type CliContext } from './context';
@@ -46,7 +47,7 @@ Examples:
         if (flags.config) {
           let text: string;
           try {
-            text = fs.readFileSync(flags.config, 'utf8');
+            text = readInputSync(flags.config, 1024 * 1024).toString('utf8');
           } catch {
             throw new CliError(`the path "${flags.config}" does not exist`);
           }
@@ -141,6 +142,8 @@ Examples:
       }),
     );
 
+  registerFsck(cluster, p);
+
   cluster
     .command('status')
     .description("Show the cluster's daemon: pid, uptime, loop lag, last error")
@@ -159,6 +162,25 @@ Examples:
         } else lines.push('Daemon:\tstopped');
         lines.push(`Last error:\t${s.lastError ?? '<none>'}`);
         ctx.out(tabwrite(lines.join('\n') + '\n', { minWidth: 0, padding: 2 }));
+      }),
+    );
+}
+
+function registerFsck(cluster: Command, p: Program): void {
+  cluster
+    .command('fsck')
+    .description("Check the cluster's state directory for damage; --repair fixes what it finds")
+    .argument('[name]')
+    .option('--repair', 'repair what is found (damaged object files are kept in lost+found/)')
+    .action(
+      p.action(async (ctx, name: string | undefined, flags: { repair?: boolean }) => {
+        const dir = target(ctx, name);
+        const { fsck } = await import('../store/fsck');
+        const r = fsck(dir, Boolean(flags.repair));
+        for (const pr of r.problems) ctx.out(`${pr.path}: ${pr.problem}${pr.repaired ? ` (repaired: ${pr.repaired})` : ''}\n`);
+        const left = r.problems.filter((pr) => !pr.repaired).length;
+        ctx.out(`${r.objects} objects checked, ${r.problems.length} problem(s) found${flags.repair ? `, ${r.problems.length - left} repaired` : ''}\n`);
+        if (left) throw new CliError(flags.repair ? `${left} problem(s) could not be repaired` : 'run "kubesim cluster fsck --repair" to repair them');
       }),
     );
 }

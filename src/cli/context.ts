@@ -3,6 +3,7 @@
 // and `--help` need none of it — the cluster's API server.
 
 import * as fs from 'node:fs';
+import { readInputSync } from '../manifest/read-limited';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CliError } from '../api/errors';
@@ -36,8 +37,9 @@ export const processStreams: Streams = {
   err: (t) => void process.stderr.write(t),
   stdinText: () => {
     try {
-      return fs.readFileSync(0, 'utf8');
-    } catch {
+      return readInputSync(0).toString('utf8');
+    } catch (e) {
+      if (e instanceof CliError) throw e; // too large, or a stalled pipe
       return '';
     }
   },

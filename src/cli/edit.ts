@@ -20,6 +20,7 @@ import { collect } from './flags/collect';
 import { PrintedError } from './format-error';
 import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
+import { goQuote } from '../util/go-format';
 
 // Heavy modules load when `edit` runs (runEdit), not at every kubesim start-up.
 const lazy: { yaml?: typeof import('yaml'); yamlCompat?: typeof import('../manifest/yaml-compat'); childProcess?: typeof import('node:child_process'); crypto?: typeof import('node:crypto') } = {};
@@ -117,11 +118,6 @@ export function editorCommand(env: NodeJS.ProcessEnv): { args: string[]; shell: 
   return { args: [env.SHELL || '/bin/bash', '-c', editor], shell: true };
 }
 
-/** Go's %q of a path (enough for file names). */
-function goQuote(s: string): string {
-  return JSON.stringify(s);
-}
-
 function launchEditor(file: string, env: NodeJS.ProcessEnv): void {
   const { args, shell } = editorCommand(env);
   const abs = path.resolve(file);
@@ -198,7 +194,7 @@ async function patchOnServer(api: ApiServer, rt: ResourceType, ns: string | unde
   const { applyStrategicMergePatch, applyJsonMergePatch, PatchError } = await import('../api/apply');
   const pinned = typeof (patch.metadata as Record<string, unknown> | undefined)?.resourceVersion === 'string';
   for (let attempt = 0; ; attempt++) {
-    const current = api.get(rt, ns, name);
+    const current = await api.get(rt, ns, name);
     let patched: KObject;
     try {
       patched = strategic ? applyStrategicMergePatch(deepCopy(current), patch, rt.kind, current.apiVersion) : (applyJsonMergePatch(deepCopy(current), patch) as KObject);
@@ -210,7 +206,7 @@ async function patchOnServer(api: ApiServer, rt: ResourceType, ns: string | unde
     if (!isObject(patched.metadata)) patched.metadata = {};
     if (!pinned) patched.metadata.resourceVersion = current.metadata.resourceVersion;
     try {
-      return api.update(patched);
+      return await api.update(patched);
     } catch (e) {
       if (e instanceof ApiError && e.reason === 'Conflict' && !pinned && attempt < 5) continue;
       // A PATCH's strict decoding error names only the fields (the body is a patch, not a whole object).

@@ -3,6 +3,7 @@
 // dry-run flags every one of them has, and kubectl's way of reporting their errors.
 
 import * as fs from 'node:fs';
+import { readInputSync } from '../manifest/read-limited';
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
 import { kindGroup, ResourceRegistry } from '../api/resources';
@@ -37,7 +38,11 @@ export function generatorFlags(gen: Generator): FlagDef[] {
   return [...gen.flags, ...COMMON.filter((c) => !gen.flags.some((f) => f.name === c.name))];
 }
 
-/** How kubectl words a failed create for each generator (reference §5.1, point 6). */
+/**
+ * How kubectl words a failed create: each `create` subcommand wraps the server's error its own
+ * way (`failed to create secret ...`, `failed to create ClusterIP service: ...`), while `run`,
+ * `expose` and `create namespace` print the server's error as it is.
+ */
 function wrapCreateError(gen: Generator, e: ApiError): string {
   const sub = gen.command.replace(/^create /, '');
   if (gen.command === 'run' || gen.command === 'expose' || sub === 'namespace') return formatApiError(e);
@@ -94,7 +99,7 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
       {
         namespace: ctx.namespaceExplicit ? ctx.namespace : undefined,
         rng: defaultRng(),
-        readFile: (p) => fs.readFileSync(p),
+        readFile: (p) => readInputSync(p),
         stat: (p) => {
           try {
             const st = fs.statSync(p);
@@ -123,7 +128,8 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
     if (output) {
       const { resolveOutput } = await import('./flags/output');
       const { printObjects } = await import('../printers/output');
-      // Client-side objects print JSON in Go struct order; server objects sorted (reference §3.2).
+      // A client-side object prints from kubectl's Go struct (fields in struct order); one the
+      // server returned prints from a map (keys sorted).
       ctx.out(printObjects([obj], resolveOutput(output), { asList: false, sortJsonKeys: !clientSide, allowMissingKeys: allowMissingKeys(printFlags) }));
     } else {
       const verb = gen.command === 'expose' ? 'exposed' : gen.command === 'autoscale' ? 'autoscaled' : 'created';
@@ -138,7 +144,7 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
   if (rt.namespaced) object.metadata.namespace ??= ctx.namespace;
   try {
     if (flags.validate !== 'false' && flags.validate !== 'ignore') await (await import('../api/validator-adapter')).loadValidation();
-    const created = api.create(object, { dryRun: dryRun === 'server' });
+    const created = await api.create(object, { dryRun: dryRun === 'server' });
     await print(created, false);
   } catch (e) {
     if (e instanceof ApiError) throw new PrintedError(wrapCreateError(gen, e));

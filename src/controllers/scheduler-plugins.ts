@@ -5,7 +5,7 @@
 
 import type { KObject } from '../api/types';
 import { cpuMillis, bytes } from '../api/quantity';
-import { fromLabelSelectorSpec, matchesLabels, type LabelSelectorSpec } from '../api/selectors';
+import { fromLabelSelectorSpec, matchesLabels, matchesNodeSelectorTerm, podMatchesNodeSelection, type LabelSelectorSpec } from '../api/selectors';
 
 export interface Resources {
   cpu: number; // millicores
@@ -156,45 +156,9 @@ export function toleratesTaint(tols: any[] | undefined, taint: Taint): boolean {
   });
 }
 
-function matchExpr(expr: any, value: string | undefined, has: boolean): boolean {
-  const vals: string[] = expr.values ?? [];
-  switch (expr.operator) {
-    case 'In':
-      return has && vals.includes(value!);
-    case 'NotIn':
-      return !has || !vals.includes(value!);
-    case 'Exists':
-      return has;
-    case 'DoesNotExist':
-      return !has;
-    case 'Gt':
-      return has && Number.isInteger(Number(value)) && Number(value) > Number(vals[0]);
-    case 'Lt':
-      return has && Number.isInteger(Number(value)) && Number(value) < Number(vals[0]);
-    default:
-      return false;
-  }
-}
-
-/** One NodeSelectorTerm: all matchExpressions (labels) and matchFields (metadata.name) hold; an empty term matches nothing. */
-export function matchesNodeSelectorTerm(term: any, node: KObject): boolean {
-  const exprs = term?.matchExpressions ?? [];
-  const fields = term?.matchFields ?? [];
-  if (!exprs.length && !fields.length) return false;
-  const labels = node.metadata.labels ?? {};
-  for (const e of exprs) if (!matchExpr(e, labels[e.key], e.key in labels)) return false;
-  for (const f of fields) if (f.key !== 'metadata.name' || !matchExpr(f, node.metadata.name, true)) return false;
-  return true;
-}
-
 /** nodeSelector and requiredDuringScheduling node affinity (NodeAffinity filter). */
-export function matchesNodeSelection(pod: KObject, node: KObject): boolean {
-  if (!pod.spec?.nodeSelector && !pod.spec?.affinity?.nodeAffinity) return true;
-  const labels = node.metadata.labels ?? {};
-  for (const [k, v] of Object.entries(pod.spec?.nodeSelector ?? {})) if (labels[k] !== v) return false;
-  const req = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (req) return (req.nodeSelectorTerms ?? []).some((t: any) => matchesNodeSelectorTerm(t, node));
-  return true;
+function matchesNodeSelection(pod: KObject, node: KObject): boolean {
+  return podMatchesNodeSelection(pod.spec, node);
 }
 
 // ---------- pod affinity ----------
@@ -515,11 +479,3 @@ export function fitErrorMessage(numNodes: number, statuses: NodeStatus[], preFil
   return msg;
 }
 
-/** True when a LabelSelector spec selects these labels (a bad selector selects nothing). */
-export function matchesSelectorSpec(spec: LabelSelectorSpec | null | undefined, labels: Record<string, string>): boolean {
-  try {
-    return matchesLabels(fromLabelSelectorSpec(spec), labels);
-  } catch {
-    return false;
-  }
-}

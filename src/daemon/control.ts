@@ -1,9 +1,9 @@
 // Starting, stopping and inspecting a cluster's background reconcile loop. One daemon per
-// cluster directory: `daemon.pid` holds its pid (the daemon itself claims the file, so two
-// never run), its output goes to `daemon.log`, and it writes a `daemon-status` meta doc.
+// cluster directory: `daemon.pid` holds its pid and start time (the daemon itself claims the
+// file, so two never run; a stale file never names another process), its output goes to `daemon.log`, and it writes a `daemon-status` meta doc.
 
 import * as fs from 'node:fs';
-import { processAlive } from '../store/process-alive';
+import { processAlive, processIdentity, parseProcessIdentity } from '../store/process-alive';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 
@@ -31,14 +31,42 @@ export const LOG_FILE = 'daemon.log';
 
 const alive = processAlive;
 
+/**
+ * Whether the pid file's process is this cluster's daemon: the pid must run with the start
+ * time recorded next to it and (where /proc tells) be a kubesim daemon for this directory,
+ * so a stale pid file never names someone else's process.
+ */
+function isOurDaemon(clusterDir: string, pid: number, startTime: string | undefined): boolean {
+  if (!alive(pid, startTime)) return false;
+  if (pid === process.pid || process.platform !== 'linux') return true;
+  let cmdline: string;
+  try {
+    cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return startTime !== undefined;
+  }
+  const args = cmdline.split('\0');
+  const i = args.indexOf('__daemon');
+  return i >= 0 && path.resolve(args[i + 1] ?? '') === path.resolve(clusterDir);
+}
+
 /** The pid of the cluster's running daemon, if any (a stale pid file counts as none). */
 export function runningDaemonPid(clusterDir: string): number | undefined {
+  let text: string;
   try {
-    const pid = Number(fs.readFileSync(path.join(clusterDir, PID_FILE), 'utf8').trim());
-    return pid > 0 && alive(pid) ? pid : undefined;
+    const fd = fs.openSync(path.join(clusterDir, PID_FILE), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    try {
+      if (!fs.fstatSync(fd).isFile()) return undefined;
+      const buf = Buffer.alloc(128);
+      text = buf.toString('utf8', 0, fs.readSync(fd, buf, 0, 128, 0));
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch {
     return undefined;
   }
+  const id = parseProcessIdentity(text.trim());
+  return id && isOurDaemon(clusterDir, id.pid, id.startTime) ? id.pid : undefined;
 }
 
 export function readStatusDoc(clusterDir: string): DaemonStatusDoc | undefined {
@@ -108,8 +136,9 @@ export async function stopDaemon(clusterDir: string, timeoutMs = 5000): Promise<
     /* already gone */
   }
   const deadline = Date.now() + timeoutMs;
-  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  if (alive(pid)) {
+  const still = () => runningDaemonPid(clusterDir) === pid;
+  while (still() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (still()) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
@@ -117,7 +146,7 @@ export async function stopDaemon(clusterDir: string, timeoutMs = 5000): Promise<
     }
   }
   try {
-    if (Number(fs.readFileSync(path.join(clusterDir, PID_FILE), 'utf8').trim()) === pid) fs.rmSync(path.join(clusterDir, PID_FILE));
+    if (parseProcessIdentity(fs.readFileSync(path.join(clusterDir, PID_FILE), 'utf8').trim())?.pid === pid) fs.rmSync(path.join(clusterDir, PID_FILE));
   } catch {
     /* removed by the daemon */
   }
@@ -130,7 +159,7 @@ export function claimPidFile(clusterDir: string, pid: number): boolean {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = fs.openSync(file, 'wx', 0o600);
-      fs.writeSync(fd, String(pid));
+      fs.writeSync(fd, pid === process.pid ? processIdentity(pid) : String(pid));
       fs.closeSync(fd);
       return true;
     } catch (e) {
@@ -146,7 +175,7 @@ export function claimPidFile(clusterDir: string, pid: number): boolean {
 export function releasePidFile(clusterDir: string, pid: number): void {
   const file = path.join(clusterDir, PID_FILE);
   try {
-    if (Number(fs.readFileSync(file, 'utf8').trim()) === pid) fs.rmSync(file);
+    if (parseProcessIdentity(fs.readFileSync(file, 'utf8').trim())?.pid === pid) fs.rmSync(file);
   } catch {
     /* gone */
   }

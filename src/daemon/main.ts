@@ -3,13 +3,16 @@
 // ensureDaemon as `node <main> __daemon <clusterDir>`; the CLI wires the hidden verb here.
 
 import { ApiServer } from '../api/server';
-import { FileStore } from '../store/file-store';
+import { openStore, fileStoreUrl } from '../store/registry';
 import { ClusterClock } from '../sim/clock';
 import { defaultRng } from '../sim/rng';
 import { defaultProfile, type ClusterProfile } from '../sim/profile';
 import { apiValidator, loadValidation } from '../api/validator-adapter';
 import { createControllerManager } from '../controllers/index';
-import { claimPidFile, releasePidFile, type DaemonStatusDoc } from './control';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseProcessIdentity } from '../store/process-alive';
+import { claimPidFile, releasePidFile, PID_FILE, type DaemonStatusDoc } from './control';
 
 export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal } = {}): Promise<number> {
   const pid = process.pid;
@@ -23,17 +26,44 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
   process.on('SIGINT', stop);
   opts.signal?.addEventListener('abort', stop);
   const log = (m: string) => process.stdout.write(`${new Date().toISOString()} ${m}\n`);
+  const home = fs.statSync(clusterDir); // before anything slow: the directory we were started for
   try {
     await loadValidation();
-    const store = new FileStore(clusterDir);
-    const clock = new ClusterClock(store);
-    const api = new ApiServer(store, clock, defaultRng(), apiValidator());
-    const profile = store.readMeta<ClusterProfile>('profile') ?? defaultProfile('kubesim');
+    const store = await openStore(fileStoreUrl(clusterDir));
+    const clock = await ClusterClock.open(store);
+    const api = await ApiServer.open(store, clock, defaultRng(), apiValidator());
+    const profile = (await store.readMeta<ClusterProfile>('profile')) ?? defaultProfile('kubesim');
     const ctx = { api, clock, rng: api.rng, profile, log };
     const manager = createControllerManager(ctx);
     const startedAt = Date.now();
     let lag = 0;
     let lastWrite = 0;
+    // The directory this daemon serves: removed, or replaced by another (a deleted and
+    // re-created cluster), it stops within a second or two rather than write into the void.
+    const gone = (): string | undefined => {
+      try {
+        const now = fs.statSync(clusterDir);
+        if (now.ino !== home.ino || now.dev !== home.dev) return 'replaced';
+        if (!fs.existsSync(path.join(clusterDir, 'registry'))) return 'removed';
+        const id = parseProcessIdentity(fs.readFileSync(path.join(clusterDir, PID_FILE), 'utf8').trim());
+        if (id?.pid !== pid) return 'claimed by another daemon';
+      } catch {
+        return 'removed';
+      }
+      return undefined;
+    };
+    // Checked on a timer as well as between ticks; a daemon that does not wind down in a few
+    // seconds (a long reconcile) exits anyway: its directory is gone.
+    const watchdog = setInterval(() => {
+      const why = gone();
+      if (!why) return;
+      clearInterval(watchdog);
+      log(`the state directory ${clusterDir} was ${why}: stopping`);
+      abort.abort();
+      setTimeout(() => process.exit(1), 3000).unref();
+    }, 500);
+    watchdog.unref();
+    abort.signal.addEventListener('abort', () => clearInterval(watchdog));
     log(`daemon started (pid ${pid})`);
     await manager.runForever(abort.signal, {
       onTick: (spent) => {
@@ -42,11 +72,9 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
         if (now - lastWrite < 1000) return;
         lastWrite = now;
         const doc: DaemonStatusDoc = { pid, startedAt, lastTick: now, loopLagMs: lag, reconciles: manager.stats.reconciles, errors: manager.stats.errors, lastError: manager.stats.lastError };
-        try {
-          store.writeMeta('daemon-status', doc);
-        } catch {
+        store.writeMeta('daemon-status', doc).catch(() => {
           /* status is best effort */
-        }
+        });
       },
     });
     log('daemon stopped');

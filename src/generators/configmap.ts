@@ -3,7 +3,7 @@
 
 import { CliError } from '../api/errors';
 import { Flags } from './flags';
-import { goQuote } from './go-quote';
+import { goQuote } from '../util/go-format';
 import { configMapKeyErrors, forEachEnvFileSource, forEachFileSource, parseLiteralSource } from './sources';
 import type { Generator } from './types';
 import { base64, encodeHash, goJsonMarshal, isValidUtf8, nameFromArgs, newObject, objectMeta, sortedMap } from './util';

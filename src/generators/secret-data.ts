@@ -2,7 +2,7 @@
 // key validation and duplicate checks with kubectl's texts, and the --append-hash suffix.
 
 import { CliError } from '../api/errors';
-import { goQuote } from './go-quote';
+import { goQuote } from '../util/go-format';
 import { configMapKeyErrors } from './sources';
 import { base64, encodeHash, goJsonMarshal, sortedMap } from './util';
 

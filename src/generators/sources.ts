@@ -5,7 +5,7 @@
 import { CliError } from '../api/errors';
 import type { GeneratorContext } from './types';
 import { fsErrorText, isValidUtf8 } from './util';
-import { goQuote } from './go-quote';
+import { goQuote } from '../util/go-format';
 
 /** util.ParseLiteralSource: `key=value`, split at the first `=`. */
 export function parseLiteralSource(source: string): [string, string] {

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { KObject, ObjectMeta } from '../api/types';
 import { CliError } from '../api/errors';
 import { UsageError } from './types';
+import { goJson } from '../util/go-format';
 
 /** cmdutil's NameFromCommandArgs: exactly one positional arg before `--`. */
 export function nameFromArgs(args: string[], argsLenAtDash: number | undefined, command: string): string {
@@ -77,34 +78,11 @@ export function containerNameFromImage(image: string, rng: () => number): string
   return name;
 }
 
-/** encoding/json string escaping (HTML-safe: <, >, & and U+2028/2029 escaped). */
-export function goJsonString(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (c < 0x20 || ch === '<' || ch === '>' || ch === '&' || c === 0x2028 || c === 0x2029)
-      out += '\\u' + c.toString(16).padStart(4, '0');
-    else out += ch;
-  }
-  return out + '"';
-}
+export { goJsonString } from '../util/go-format';
 
 /** json.Marshal of plain data, keeping object key order (callers sort maps themselves). */
 export function goJsonMarshal(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'string') return goJsonString(v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (Array.isArray(v)) return `[${v.map(goJsonMarshal).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .map((k) => `${goJsonString(k)}:${goJsonMarshal(o[k])}`)
-    .join(',')}}`;
+  return goJson(v, '', false);
 }
 
 /** kubectl's hash suffix (`--append-hash`): sha256 of a canonical encoding, first 10 hex chars remapped. */

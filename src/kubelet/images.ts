@@ -2,12 +2,14 @@
 // `docker.io/library/nginx:latest`), validity (InvalidImageName), and whether the
 // simulated registry has the image (profile globs for missing/unreachable images).
 
+import { RE2JS } from 're2js';
 import type { ClusterProfile } from '../sim/profile';
 import { fnv32a } from '../sim/rng';
 
 const NAME_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
 const DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?';
-const REFERENCE = new RegExp(`^(?:(${DOMAIN})/)?(${NAME_COMPONENT}(?:/${NAME_COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$`);
+// RE2: linear time on hostile image names (the backtracking engine blows up on some).
+const REFERENCE = RE2JS.compile(`^(?:(${DOMAIN})/)?(${NAME_COMPONENT}(?:/${NAME_COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$`);
 
 export interface ImageRef {
   domain: string;
@@ -20,9 +22,13 @@ export interface ImageRef {
 
 /** Parses a reference; undefined when containerd would say `invalid reference format`. */
 export function parseImage(ref: string): ImageRef | undefined {
-  const m = REFERENCE.exec(ref);
-  if (!m) return undefined;
-  let [, domain, p, tag, digest] = m;
+  if (ref.length > 4096) return undefined;
+  const mt = REFERENCE.matcher(ref);
+  if (!mt.matches()) return undefined;
+  let domain = mt.group(1) ?? undefined;
+  let p = mt.group(2) as string;
+  let tag = mt.group(3) ?? undefined;
+  const digest = mt.group(4) ?? undefined;
   if (digest) {
     const [algo, hex] = digest.split(':');
     if (algo === 'sha256' && !/^[0-9a-f]{64}$/.test(hex)) return undefined;

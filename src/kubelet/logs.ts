@@ -6,10 +6,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Store } from '../store/store';
 import { FileStore } from '../store/file-store';
+import { EngineStore } from '../store/async-store';
 
 export interface LogLine {
   atMs: number;
   text: string;
+  /** stderr lines are kept apart in the file, as the runtime writes them; `logs` shows both. */
+  stream?: 'stdout' | 'stderr';
 }
 
 export interface LogStore {
@@ -24,9 +27,9 @@ function nanoTime(ms: number): string {
 }
 
 function parseLine(l: string): LogLine | undefined {
-  const m = /^(\S+) (?:stdout|stderr) [FP] (.*)$/.exec(l);
+  const m = /^(\S+) (stdout|stderr) [FP] (.*)$/.exec(l);
   if (!m) return undefined;
-  return { atMs: Date.parse(m[1]), text: m[2] };
+  return { atMs: Date.parse(m[1]), text: m[3], stream: m[2] as 'stdout' | 'stderr' };
 }
 
 const SAFE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -43,7 +46,7 @@ export class FileLogStore implements LogStore {
     const f = this.file(ns, pod, container, restart);
     if (!f || !lines.length) return;
     fs.mkdirSync(path.dirname(f), { recursive: true, mode: 0o700 });
-    fs.appendFileSync(f, lines.map((l) => `${nanoTime(l.atMs)} stdout F ${l.text}\n`).join(''), { mode: 0o600 });
+    fs.appendFileSync(f, lines.map((l) => `${nanoTime(l.atMs)} ${l.stream ?? 'stdout'} F ${l.text}\n`).join(''), { mode: 0o600 });
   }
 
   read(ns: string, pod: string, container: string, restart: number): LogLine[] | undefined {
@@ -85,7 +88,8 @@ const memoryStores = new WeakMap<Store, MemoryLogStore>();
 
 /** The log store that goes with a cluster's store. */
 export function logStoreFor(store: Store): LogStore {
-  if (store instanceof FileStore) return new FileLogStore(path.join(store.root, 'logs'));
+  const engine = store instanceof EngineStore ? store.engine : undefined;
+  if (engine instanceof FileStore) return new FileLogStore(path.join(engine.root, 'logs'));
   let m = memoryStores.get(store);
   if (!m) memoryStores.set(store, (m = new MemoryLogStore()));
   return m;

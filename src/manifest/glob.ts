@@ -1,79 +1,42 @@
-// Minimal glob expansion for `kubesim validate 'manifests/**/*.yaml'`: `*`, `?`, `[...]`
-// within a path segment and `**` across directories. Results are sorted like a shell's.
-import { readdirSync, statSync } from 'node:fs';
+// Glob expansion for `kubesim validate 'manifests/**/*.{yaml,yml}'`, done by tinyglobby (a
+// maintained library: `*`, `?`, `[...]`, `{a,b}`, `**`, extglobs). Results keep the pattern's
+// own prefix (`../m/*.yaml` gives `../m/a.yaml`) and come sorted like a walk of the tree.
 import { join } from 'node:path';
+import { globSync, isDynamicPattern } from 'tinyglobby';
 
 export function hasGlob(p: string): boolean {
-  return /[*?[]/.test(p);
+  return isDynamicPattern(p);
 }
 
-function segmentRegex(seg: string): RegExp {
-  let re = '';
-  for (let i = 0; i < seg.length; i++) {
-    const c = seg[i];
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = seg.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
-      else {
-        const body = seg.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
-        re += `[${body}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
+/** Compares paths segment by segment, so a directory's entries follow it as in a walk. */
+function walkOrder(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+  return x.length - y.length;
 }
 
-/** Expands a pattern to existing paths (files and directories); [] when nothing matches. */
+/**
+ * Expands a pattern to existing paths, files and directories ([] when nothing matches). A
+ * file inside a matched directory is left out: the loader reads that directory. A final `**`
+ * matches directories only (zero or more levels), so `dir/**` reads the manifests of the
+ * whole tree and no other files.
+ */
 export function expandGlob(pattern: string): string[] {
-  const absolute = pattern.startsWith('/');
-  const segs = pattern.split('/').filter((s, i) => s !== '' || i === 0);
-  const out = new Set<string>();
-  const isDir = (p: string) => {
-    try {
-      return statSync(p).isDirectory();
-    } catch {
-      return false;
-    }
-  };
-  const list = (dir: string) => {
-    try {
-      return readdirSync(dir || '.').sort();
-    } catch {
-      return [];
-    }
-  };
-  const walk = (base: string, i: number): void => {
-    if (i === segs.length) {
-      out.add(base);
-      return;
-    }
-    const seg = segs[i];
-    const joinTo = (name: string) => (base === '' ? (absolute ? '/' + name : name) : join(base, name));
-    if (seg === '**') {
-      walk(base, i + 1); // zero directories
-      for (const name of list(base)) if (isDir(joinTo(name))) walk(joinTo(name), i);
-      return;
-    }
-    if (!hasGlob(seg)) {
-      const next = joinTo(seg);
-      if (i === segs.length - 1 ? exists(next) : isDir(next)) walk(next, i + 1);
-      return;
-    }
-    const re = segmentRegex(seg);
-    for (const name of list(base)) if (!name.startsWith('.') && re.test(name)) walk(joinTo(name), i + 1);
-  };
-  walk(absolute ? '' : '', absolute ? 1 : 0);
-  return [...out];
-}
-
-function exists(p: string): boolean {
-  try {
-    statSync(p);
-    return true;
-  } catch {
-    return false;
-  }
+  // Glob from the static prefix so results read the way the pattern was written.
+  const segs = pattern.split('/');
+  let n = 0;
+  while (n < segs.length - 1 && !isDynamicPattern(segs[n])) n++;
+  const base = segs.slice(0, n).join('/') || (pattern.startsWith('/') ? '/' : '');
+  const rest = segs.slice(n).join('/');
+  const dirsOnly = segs[segs.length - 1] === '**';
+  const found = globSync(rest, { cwd: base || '.', onlyFiles: false, onlyDirectories: dirsOnly, expandDirectories: false, dot: false });
+  if (dirsOnly && rest === '**') found.push('./');
+  const paths = found.map((p) => {
+    const rel = p.endsWith('/') ? p.slice(0, -1) : p;
+    return base ? join(base, rel || '.') : rel || '.';
+  });
+  const dirs = new Set(found.filter((p) => p.endsWith('/')).map((p) => (base ? join(base, p) : p).replace(/\/$/, '')));
+  const parent = (p: string) => p.slice(0, Math.max(0, p.lastIndexOf('/')));
+  return [...new Set(paths)].filter((p) => dirs.has(p) || !dirs.has(parent(p))).sort(walkOrder);
 }

@@ -1,7 +1,8 @@
 // Reads the inputs of `-f`: files, directories (their .yaml/.yml/.json files, recursively
 // with -R), `-` for standard input, and glob patterns when asked. Like kubectl, a missing
 // path fails the whole command; problems inside a file are reported per document.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { readInputSync, InputTooLargeError } from './read-limited';
 import { join, extname } from 'node:path';
 import { CliError } from '../api/errors';
 import type { LoadOptions, LoadResult, ManifestDoc, ManifestError } from './types';
@@ -53,8 +54,12 @@ export async function loadManifests(inputs: string[], opts: LoadOptions = {}): P
 function readFile(path: string, readOne: (s: string, b: Uint8Array) => void, errors: ManifestError[]): void {
   let buf: Buffer;
   try {
-    buf = readFileSync(path);
+    buf = readInputSync(path);
   } catch (e) {
+    if (e instanceof InputTooLargeError) {
+      errors.push({ code: 'read-error', source: path, message: e.message, kubectlMessage: e.message });
+      return;
+    }
     const msg = (e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (e as Error).message;
     errors.push({ code: 'read-error', source: path, message: `cannot read ${path}: ${msg}`, kubectlMessage: `open ${path}: ${msg}` });
     return;

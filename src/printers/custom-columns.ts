@@ -1,7 +1,7 @@
 // `-o custom-columns=HEADER:path,...` and `-o custom-columns-file=F` (kubectl get/customcolumn.go).
 import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
-import { goSprint } from './go-format';
+import { goSprint } from '../util/go-format';
 import { JsonPath, JsonPathError, relaxedJsonPath } from './jsonpath';
 import { GET_TABLE, tabwrite } from './tabwriter';
 

@@ -2,7 +2,7 @@
 // Hand-written; no eval. Values are decoded JSON (objects, arrays, strings, numbers, ...).
 import { isObject } from '../api/types';
 import { CliError } from '../api/errors';
-import { byteOrder, goFloat, goJson, goNumber, goQuote, goSharpV, goSprint } from './go-format';
+import { byteOrder, goFloat, goJson, goNumber, goQuote, goSharpV, goSprint } from '../util/go-format';
 
 export class JsonPathError extends Error {}
 

@@ -3,7 +3,7 @@
 // YAML 1.1 quoting, literal blocks for multi-line text and folding of long scalars at
 // column 80 (go-yaml's best_width).
 import { isObject } from '../api/types';
-import { goFloat } from './go-format';
+import { goFloat } from '../util/go-format';
 
 const BEST_WIDTH = 80;
 const BEST_INDENT = 2;

@@ -9,13 +9,13 @@ import {
   KeyNotFoundError,
   RevisionConflictError,
   type ListResult,
-  type Store,
+  type SyncStore,
   type WatchEvent,
 } from './store';
 
 const JOURNAL_LIMIT = 200_000;
 
-export class MemoryStore implements Store {
+export class MemoryStore implements SyncStore {
   // Private copies, never handed out (readers and the journal get their own copies), so
   // they are never mutated after being stored.
   private readonly objects = new Map<string, KObject>();
@@ -88,6 +88,8 @@ export class MemoryStore implements Store {
   }
 
   changesSince(afterRev: number): WatchEvent[] {
+    // Trimmed past afterRev: nothing rather than a partial answer (callers re-list).
+    if (this.journal.length && this.journal[0].rev > afterRev + 1) return [];
     // journal is rev-ordered: binary search would do, a scan from the end is enough here
     let i = this.journal.length;
     while (i > 0 && this.journal[i - 1].rev > afterRev) i--;
@@ -97,6 +99,17 @@ export class MemoryStore implements Store {
   batch<T>(fn: () => T): T {
     return fn();
   }
+
+  beginBatch(): void {}
+
+  endBatch(): void {}
+
+  /** As FileStore's groups: one process, no lock to share. */
+  beginGroup(): boolean {
+    return false;
+  }
+
+  endGroup(): void {}
 
   readMeta<T>(name: string): T | undefined {
     const s = this.meta.get(name);

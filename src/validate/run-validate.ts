@@ -2,7 +2,7 @@
 // finds (and those given with --crd), validates each object offline with the same schema
 // and semantic checks as `apply`, and returns a Report. No cluster state is touched.
 
-import { readFileSync } from 'node:fs';
+import { readInputSync } from '../manifest/read-limited';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { CliError, type FieldError } from '../api/errors';
@@ -98,8 +98,9 @@ async function readSources(files: string[], stdin: string | undefined): Promise<
     try {
       // Manifests are small: a synchronous read is one system call sequence, where the
       // promise API makes four thread-pool round trips (open, fstat, read, close) per file.
-      buf = readFileSync(f);
+      buf = readInputSync(f);
     } catch (e) {
+      if (e instanceof CliError) throw new InputError(e.message);
       const code = (e as NodeJS.ErrnoException).code;
       throw new InputError(`cannot read ${f}: ${code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
     }

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyJsonPatch } from '../../src/api/apply/json-patch';
 import { isApiError } from '../../src/api/errors';
-import { hasKubectl, kubectlPatch } from './kubectl-local';
+import { kubectlPatch } from './kubectl-local';
+import { requireKubectl } from '../oracles';
 
 const pod = {
   apiVersion: 'v1',
@@ -38,7 +39,7 @@ const CASES: [string, unknown][] = [
 
 for (const [name, ops] of CASES) {
   test(`json patch matches kubectl: ${name}`, (t) => {
-    if (!hasKubectl) return t.skip('kubectl not on PATH');
+    requireKubectl();
     const want = kubectlPatch(pod, 'json', ops === 'notjson' ? 'notjson' : ops);
     let got: { obj?: any; error?: string };
     try {

@@ -5,9 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
-
-const dir = hasKubectl ? mkdtempSync(join(tmpdir(), 'kubesim-patch-')) : '';
+const dir = mkdtempSync(join(tmpdir(), 'kubesim-patch-'));
 let n = 0;
 
 /** Returns the patched object, or the error text without kubectl's `error: ` prefix. */

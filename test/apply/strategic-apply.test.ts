@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyStrategicMergePatch } from '../../src/api/apply/strategic-merge';
 import { applyJsonMergePatch, createJsonMergePatch } from '../../src/api/apply/json-merge-patch';
-import { hasKubectl, kubectlPatch } from './kubectl-local';
+import { kubectlPatch } from './kubectl-local';
+import { requireKubectl } from '../oracles';
 
 const deploy = {
   apiVersion: 'apps/v1',
@@ -58,7 +59,7 @@ const CASES: [string, object][] = [
 
 for (const [name, patch] of CASES) {
   test(`strategic merge patch matches kubectl: ${name}`, (t) => {
-    if (!hasKubectl) return t.skip('kubectl not on PATH');
+    requireKubectl();
     const want = kubectlPatch(deploy, 'strategic', patch);
     assert.equal(want.error, undefined, `kubectl failed: ${want.error}`);
     const got = applyStrategicMergePatch(deploy, patch, 'Deployment', 'apps/v1');
@@ -99,7 +100,7 @@ test('JSON merge patch: RFC 7386 examples', () => {
 });
 
 test('JSON merge patch matches kubectl on lists and nulls', (t) => {
-  if (!hasKubectl) return t.skip('kubectl not on PATH');
+  requireKubectl();
   const patch = { metadata: { labels: { tier: null, x: 'y' } }, spec: { template: { spec: { containers: [{ name: 'only', image: 'i' }] } } } };
   const want = kubectlPatch(deploy, 'merge', patch).obj;
   const got = applyJsonMergePatch(deploy, patch);

@@ -5,7 +5,7 @@ import { LAST_APPLIED, lastAppliedJson, withLastApplied } from '../../src/api/ap
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
-// The reference §10.2 example, recorded from real kubectl.
+// A three-way apply recorded from real kubectl: last-applied, live object, new manifest, patch.
 const lastApplied = {
   apiVersion: 'apps/v1',
   kind: 'Deployment',
@@ -91,7 +91,7 @@ function liveFrom(applied: any): any {
   return live;
 }
 
-test('§10.2: the recorded kubectl patch is reproduced exactly', () => {
+test('the recorded kubectl patch is reproduced exactly', () => {
   const live = liveFrom(lastApplied);
   const modified = withLastApplied(manifest);
   const original = JSON.parse(live.metadata.annotations[LAST_APPLIED]);

@@ -78,7 +78,7 @@ const crashPod: any = {
   },
 };
 
-test('pod containers block: crash example (reference §6.1)', () => {
+test('pod containers block: crash example (as kubectl prints it)', () => {
   const out = describeObject(crashPod, ctxWith());
   assert.equal(
     section(out, 'Containers:\n', 'Conditions:'),
@@ -127,7 +127,7 @@ test('pod conditions block keeps the trailing space after each status', () => {
   );
 });
 
-test('pod tail: projected volume, QoS, sorted tolerations, aggregated events (reference §6.1)', () => {
+test('pod tail: projected volume, QoS, sorted tolerations, aggregated events (as kubectl prints it)', () => {
   const events = [
     event({ reason: 'Scheduled', message: 'Successfully assigned default/crash to node-1', component: 'default-scheduler', eventTime: '2026-11-22T06:28:16.000000Z', name: 'crash.1' }),
     event({ reason: 'Pulled', message: 'Container image "busybox" already present on machine', component: 'kubelet', first: '2026-11-22T06:28:17Z', last: '2026-11-22T06:33:41Z', count: 6, name: 'crash.2' }),
@@ -223,7 +223,7 @@ const appPod: any = {
   },
 };
 
-test('pod containers block: app example with ports, probes, envFrom, fieldRef, mounts (reference §6.1)', () => {
+test('pod containers block: app example with ports, probes, envFrom, fieldRef, mounts (as kubectl prints it)', () => {
   const out = describeObject(appPod, ctxWith());
   assert.equal(
     section(out, 'Containers:\n', 'Volumes:'),
@@ -266,7 +266,7 @@ test('pod containers block: app example with ports, probes, envFrom, fieldRef, m
   );
 });
 
-test('pod volumes of common types (reference §6.1) and computed Burstable QoS', () => {
+test('pod volumes of common types (as kubectl prints it) and computed Burstable QoS', () => {
   const out = describeObject(appPod, ctxWith());
   assert.equal(
     section(out, 'Volumes:\n', 'QoS Class:'),

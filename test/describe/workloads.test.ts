@@ -34,7 +34,7 @@ function rs(name: string, replicas: number, tpl: any, created: string): any {
   };
 }
 
-test('deployment (reference §6.2)', () => {
+test('deployment (as kubectl prints it)', () => {
   const objects = [rs('web-7c5ddbdf54', 3, template, '2026-11-22T06:01:36Z')];
   const events = [event({ reason: 'ScalingReplicaSet', message: 'Scaled up replica set web-7c5ddbdf54 from 0 to 3', component: 'deployment-controller', first: '2026-11-22T06:20:00Z' })];
   assert.equal(

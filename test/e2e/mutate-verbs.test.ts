@@ -5,11 +5,11 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { Sandbox } from './helpers';
+import { requireKubectl } from '../oracles';
 
 const sb = new Sandbox('kubesim-mutate-');
 after(() => sb.cleanup());
 
-const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 
 const DEP = `apiVersion: apps/v1
 kind: Deployment
@@ -91,7 +91,7 @@ const LOCAL_CASES: string[][] = [
 
 for (const args of LOCAL_CASES) {
   test(`matches kubectl: ${args.map((a) => (a === cm ? 'cm.yaml' : a === dep ? 'dep.yaml' : a)).join(' ')}`, (t) => {
-    if (!hasKubectl) return t.skip('kubectl not on PATH');
+    requireKubectl();
     const want = kubectl(args);
     const got = sb.run(args);
     assert.equal(got.stdout, want.stdout);

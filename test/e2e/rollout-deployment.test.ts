@@ -1,13 +1,13 @@
 // A Deployment's rollout end to end: apply, rolling update, `rollout status` lines,
 // `rollout history` (table and --revision), `rollout undo`, pause/resume/restart, and the
-// error cases with kubectl's messages and exit codes.
+// error cases with kubectl's messages and exit codes. Each test has its own cluster.
 
-import { test, after } from 'node:test';
+import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sandbox } from './helpers';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+let sb: Sandbox;
+afterEach(() => sb.cleanup());
 
 const deployment = (image: string) => `apiVersion: apps/v1
 kind: Deployment
@@ -28,7 +28,15 @@ spec:
         image: ${image}
 `;
 
+/** A fresh cluster with deployment "web" (nginx:1.25) applied and rolled out. */
+function rolledOut(): void {
+  sb = new Sandbox();
+  sb.ok(['apply', '-f', sb.file('web.yaml', deployment('nginx:1.25'))]);
+  sb.ok(['rollout', 'status', 'deployment/web', '--timeout=120s']);
+}
+
 test('a rolling update: status reaches "successfully rolled out", history lists two revisions, undo goes back', () => {
+  sb = new Sandbox();
   const f = sb.file('web.yaml', deployment('nginx:1.25'));
   assert.equal(sb.ok(['apply', '-f', f]), 'deployment.apps/web created\n');
   const first = sb.ok(['rollout', 'status', 'deployment/web', '--timeout=120s']);
@@ -71,6 +79,11 @@ test('a rolling update: status reaches "successfully rolled out", history lists 
 });
 
 test('pause, resume and restart print kubectl messages and refuse repeats', () => {
+  rolledOut();
+  // A second revision, so that undo has somewhere to go (kubectl looks for it before
+  // checking for a pause).
+  sb.ok(['set', 'image', 'deployment/web', 'nginx=nginx:1.26']);
+  sb.ok(['rollout', 'status', 'deployment/web', '--timeout=120s']);
   assert.equal(sb.ok(['rollout', 'pause', 'deployment/web']), 'deployment.apps/web paused\n');
   assert.equal(sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.paused}']), 'true');
   const again = sb.run(['rollout', 'pause', 'deployment/web']);
@@ -92,19 +105,23 @@ test('pause, resume and restart print kubectl messages and refuse repeats', () =
   const stamp = sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}']);
   assert.match(stamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/); // RFC3339 (TZ=UTC in tests)
   assert.match(sb.ok(['rollout', 'status', 'deployment/web']), /deployment "web" successfully rolled out\n$/);
-  assert.match(sb.ok(['rollout', 'history', 'deployment/web']), /\n4         <none>\n\n$/);
+  assert.match(sb.ok(['rollout', 'history', 'deployment/web']), /\n3         <none>\n\n$/);
   assert.equal(sb.ok(['rollout', 'pause', 'deployment/web', '-o', 'name']), 'deployment.apps/web\n');
   assert.equal(sb.ok(['rollout', 'resume', 'deployment/web']), 'deployment.apps/web resumed\n');
 });
 
 test('rollout status: --watch=false, --revision, missing objects and kinds without a status viewer', () => {
+  rolledOut();
+  sb.ok(['rollout', 'pause', 'deployment/web']);
+  sb.ok(['rollout', 'resume', 'deployment/web']);
   // resume changed the spec and nothing ran since: without --watch, one line and exit 0
   assert.equal(sb.ok(['rollout', 'status', 'deployment/web', '--watch=false']), 'Waiting for deployment spec update to be observed...\n');
   sb.ok(['rollout', 'status', 'deployment/web']);
   assert.equal(sb.ok(['rollout', 'status', 'deployment/web', '--watch=false']), 'deployment "web" successfully rolled out\n');
-  const rev = sb.run(['rollout', 'status', 'deployment/web', '--revision=1']);
+  assert.match(sb.ok(['rollout', 'status', 'deployment/web', '--revision=1']), /successfully rolled out\n$/);
+  const rev = sb.run(['rollout', 'status', 'deployment/web', '--revision=2']);
   assert.equal(rev.code, 1);
-  assert.equal(rev.stderr, 'error: desired revision (1) is different from the running revision (4)\n');
+  assert.equal(rev.stderr, 'error: desired revision (2) is different from the running revision (1)\n');
   const nope = sb.run(['rollout', 'status', 'deployment/nope']);
   assert.equal(nope.code, 1);
   assert.equal(nope.stderr, 'Error from server (NotFound): deployments.apps "nope" not found\n');
@@ -120,8 +137,7 @@ test('rollout status: --watch=false, --revision, missing objects and kinds witho
   assert.equal(hist.stderr, 'error: no history viewer has been implemented for "Pod"\n');
 });
 
-test('rollout status exits 1 when the progress deadline is exceeded', () => {
-  const f = sb.file('bad.yaml', `apiVersion: apps/v1
+const BAD = `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: bad
@@ -139,8 +155,11 @@ spec:
       containers:
       - name: c
         image: nginx:doesnotexist
-`);
-  sb.ok(['apply', '-f', f]);
+`;
+
+test('rollout status exits 1 when the progress deadline is exceeded', () => {
+  sb = new Sandbox();
+  sb.ok(['apply', '-f', sb.file('bad.yaml', BAD)]);
   const r = sb.run(['rollout', 'status', 'deployment/bad']);
   assert.equal(r.code, 1);
   assert.equal(r.stderr, 'error: deployment "bad" exceeded its progress deadline\n');
@@ -148,7 +167,8 @@ spec:
 });
 
 test('rollout status --timeout gives up with kubectl\'s timeout error', () => {
-  sb.ok(['set', 'image', 'deployment/bad', 'c=nginx:nonexistent']);
+  sb = new Sandbox();
+  sb.ok(['apply', '-f', sb.file('bad.yaml', BAD.replace('progressDeadlineSeconds: 10', 'progressDeadlineSeconds: 600'))]);
   const r = sb.run(['rollout', 'status', 'deployment/bad', '--timeout=3s']);
   assert.equal(r.code, 1);
   assert.equal(r.stderr, 'error: timed out waiting for the condition\n');

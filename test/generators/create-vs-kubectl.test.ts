@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fsContext, hasKubectl, kubectl, ours } from './harness';
+import { fsContext, kubectl, ours } from './harness';
+import { requireKubectl } from '../oracles';
 
 const dir = mkdtempSync(join(tmpdir(), 'gen-'));
 writeFileSync(join(dir, 'app.env'), 'A=1\n# comment\n  B= 2 \nFROM_ENV\nD=x=y\r\n');
@@ -192,14 +193,22 @@ function check(argv: string[]) {
 }
 
 for (const argv of CASES) {
-  test(`kubectl ${argv.join(' ')}`, { skip: hasKubectl ? false : 'kubectl not on PATH' }, () => check(argv));
+  test(`kubectl ${argv.join(' ')}`, () => {
+    requireKubectl();
+    check(argv);
+  });
 }
 
 for (const argv of PEM_CASES) {
-  test(`kubectl ${argv.join(' ')}`, { skip: !hasKubectl ? 'kubectl not on PATH' : !havePem ? 'openssl not on PATH' : false }, () => check(argv));
+  test(`kubectl ${argv.join(' ')}`, () => {
+    requireKubectl();
+    assert.ok(havePem, 'these cases need `openssl` to make their key pairs and it is not on PATH (install the Debian package openssl, as .ci/run does)');
+    check(argv);
+  });
 }
 
-test('random container suffix for images with _ or . uses the injected rng', { skip: hasKubectl ? false : 'kubectl not on PATH' }, () => {
+test('random container suffix for images with _ or . uses the injected rng', () => {
+  requireKubectl();
   const argv = ['create', 'deployment', 'web', '--image=my_app.v2:1'];
   const expected = kubectl(argv);
   const a = ours(argv, fsContext(dir, () => 0));

@@ -6,8 +6,6 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { findGenerator, parseArgv, RequiredFlagError } from '../../src/generators/index';
 import type { GeneratorContext } from '../../src/generators/index';
 
-export const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
-
 export interface Outcome {
   json?: string;
   error?: string;

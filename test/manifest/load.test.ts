@@ -70,6 +70,13 @@ test('directories (-R), stdin and globs', async () => {
   assert.equal(stdin.docs[0].source, 'STDIN');
   const g = await loadManifests([join(d, '**', '*.yaml')], { glob: true });
   assert.deepEqual(g.docs.map((x) => x.object.metadata.name), ['b', 'd']);
+  // Brace alternatives; sources keep the pattern's prefix; `dir/**` reads each file once.
+  const braces = await loadManifests([join(d, '{a,c}.*')], { glob: true });
+  assert.deepEqual(braces.files, [join(d, 'a.yml'), join(d, 'c.json')]);
+  const all = await loadManifests([join(d, '**')], { glob: true });
+  assert.deepEqual(all.docs.map((x) => x.object.metadata.name).sort(), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(all.errors, [], 'a final ** matches directories: notes.txt is not read');
+  await assert.rejects(loadManifests([join(d, '*.nope')], { glob: true }), /does not exist/);
 });
 
 test('mis-indented containers reads clearly', () => {

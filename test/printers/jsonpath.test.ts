@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { executeJsonPath, jsonPathPrinter, relaxedJsonPath } from '../../src/printers/jsonpath';
-import { HAVE_KUBECTL, kubectlPrint, withLabel } from './kubectl-oracle';
+import { kubectlPrint, withLabel } from './kubectl-oracle';
+import { requireKubectl } from '../oracles';
 
 const pod = {
   apiVersion: 'v1',
@@ -98,7 +99,7 @@ const EXPRESSIONS = [
 
 for (const expr of EXPRESSIONS) {
   test(`jsonpath matches kubectl: ${expr}`, (t) => {
-    if (!HAVE_KUBECTL) return t.skip('kubectl not on PATH');
+    requireKubectl();
     const want = kubectlPrint(pod, `jsonpath=${expr}`);
     let got: string;
     let err = '';
@@ -114,7 +115,7 @@ for (const expr of EXPRESSIONS) {
 }
 
 test('jsonpath-as-json matches kubectl', (t) => {
-  if (!HAVE_KUBECTL) return t.skip('kubectl not on PATH');
+  requireKubectl();
   for (const expr of ['{.spec.containers[*].name}', '{.metadata.labels}{.spec.priority}', '{.spec.missing}', '{.metadata.annotations}']) {
     const want = kubectlPrint(pod, `jsonpath-as-json=${expr}`);
     assert.equal(jsonPathPrinter(expr, { asJson: true })(withLabel(pod)), want.stdout, expr);

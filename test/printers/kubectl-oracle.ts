@@ -6,8 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deepCopy } from '../../src/api/types';
 
-export const HAVE_KUBECTL = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
-
 const dir = mkdtempSync(join(tmpdir(), 'kubesim-printers-'));
 let n = 0;
 

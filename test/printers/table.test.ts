@@ -17,7 +17,7 @@ const pod = (name: string, extra: Partial<KObject> = {}, status: any = {}, spec:
   status,
 });
 
-test('pod table: reference §1.1 example (layout and cells)', () => {
+test('pod table: a recorded kubectl example (layout and cells)', () => {
   const pods = [
     pod('badimg', { metadata: { name: 'badimg', creationTimestamp: ago(4 * M + 9 * S) } }, {
       phase: 'Pending',
@@ -107,7 +107,7 @@ test('wide, -A, -L, --show-labels, kind prefix and --no-headers', () => {
   assert.equal(printTable([], { kind: 'Pod', group: '', now: NOW }), '');
 });
 
-test('deployment with kind prefix (reference §1.2)', () => {
+test('deployment with kind prefix (as kubectl prints it)', () => {
   const d: KObject = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -122,7 +122,7 @@ test('deployment with kind prefix (reference §1.2)', () => {
   assert.deepEqual(tableFor('Deployment', 'apps').cells(d, NOW).slice(5), ['nginx', 'nginx:1.27', 'app=web']);
 });
 
-test('service and endpoints cells (reference §1.4)', () => {
+test('service and endpoints cells (as kubectl prints it)', () => {
   const svc = (spec: any, status: any = {}): string[] =>
     tableFor('Service', '').cells({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', creationTimestamp: ago(12 * M) }, spec, status }, NOW);
   assert.deepEqual(svc({ type: 'NodePort', clusterIPs: ['10.96.120.15'], ports: [{ port: 80, nodePort: 30080, protocol: 'TCP' }] }).slice(1, 5), [

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { toYaml, yamlKeyLess } from '../../src/printers/yaml';
 import { toJson } from '../../src/printers/json';
-import { HAVE_KUBECTL, kubectlPrint, withLabel } from './kubectl-oracle';
+import { kubectlPrint, withLabel } from './kubectl-oracle';
+import { requireKubectl } from '../oracles';
 
 // Values chosen to hit every quoting rule of go-yaml v2 (as used by kubectl -o yaml).
 const TRICKY = [
@@ -42,14 +43,14 @@ const obj = {
 };
 
 test('toYaml matches kubectl -o yaml byte for byte', (t) => {
-  if (!HAVE_KUBECTL) return t.skip('kubectl not on PATH');
+  requireKubectl();
   const want = kubectlPrint(obj, 'yaml');
   assert.equal(want.status, 0, want.stderr);
   assert.equal(toYaml(withLabel(obj)), want.stdout);
 });
 
 test('toJson matches kubectl -o json byte for byte (sorted keys, 4 spaces, HTML escapes)', (t) => {
-  if (!HAVE_KUBECTL) return t.skip('kubectl not on PATH');
+  requireKubectl();
   const want = kubectlPrint(obj, 'json');
   assert.equal(toJson(withLabel(obj)), want.stdout);
 });

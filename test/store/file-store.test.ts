@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { FileStore } from '../../src/store/file-store';
 import { MemoryStore } from '../../src/store/memory-store';
-import { KeyExistsError, RevisionConflictError, StoreError, type Store } from '../../src/store/store';
+import { KeyExistsError, RevisionConflictError, StoreError, type SyncStore as Store } from '../../src/store/store';
 import type { KObject } from '../../src/api/types';
 
 const cm = (name: string, v = '1'): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } });
@@ -38,13 +38,16 @@ function contract(name: string, make: (dir: string) => Store): void {
       s.delete('configmaps/default/b');
       assert.equal(s.get('configmaps/default/b'), undefined);
       const changes = s.changesSince(Number(a.metadata.resourceVersion));
-      // The file journal keeps no object bodies except deletions, so a state already gone
-      // (b's ADDED) may be skipped; what remains is in revision order and ends in the truth.
-      const seen = changes.map((c) => [c.type, c.key]).filter(([t]) => t !== 'ADDED');
-      assert.deepEqual(seen, [
-        ['MODIFIED', 'configmaps/default/a'],
-        ['DELETED', 'configmaps/default/b'],
-      ]);
+      // Every change once, in revision order, each with the object as of its revision.
+      assert.deepEqual(
+        changes.map((c) => [c.type, c.key, c.rev, c.object.metadata.resourceVersion]),
+        [
+          ['ADDED', 'configmaps/default/b', 2, '2'],
+          ['MODIFIED', 'configmaps/default/a', 3, '3'],
+          ['DELETED', 'configmaps/default/b', 4, '4'],
+        ],
+      );
+      assert.equal(changes[1].object.data.v, '2');
       assert.equal(s.currentRev(), Number(a2.metadata.resourceVersion) + 1);
     }));
 
@@ -100,7 +103,7 @@ test('file store: concurrent writers in separate processes never reuse a revisio
     const script = `
       const { FileStore } = require(${JSON.stringify(join(__dirname, '../../src/store/file-store.ts'))});
       const s = new FileStore(process.argv[1], { fsync: false });
-      for (let i = 0; i < 40; i++) s.create('configmaps/default/' + process.argv[2] + '-' + i, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });
+      for (let i = 0; i < 40; i++) s.create('configmaps/default/' + process.argv[2] + '-' + i, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: process.argv[2] + '-' + i } });
     `;
     const procs = Array.from({ length: 4 }, (_, i) =>
       spawnSync(process.execPath, ['--import', 'tsx', '-e', script, dir, `w${i}`], { encoding: 'utf8' }),

@@ -3,7 +3,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..', '..');
-export const CORPUS = process.env.KUBESIM_CORPUS ?? '/work/shared/corpus';
+export { CORPUS } from '../corpus';
+import { CORPUS } from '../corpus';
 /** The CLI under test; KUBESIM_STRESS_BIN points elsewhere (e.g. a private build). */
 export const BIN = process.env.KUBESIM_STRESS_BIN ?? join(ROOT, 'bin', 'kubesim');
 

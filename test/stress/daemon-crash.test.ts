@@ -11,7 +11,7 @@ import { seedOf } from './corpus-util';
 
 function daemonPid(home: string): number | undefined {
   try {
-    const pid = Number(readFileSync(join(stateDir(home), 'daemon.pid'), 'utf8').trim());
+    const pid = Number(readFileSync(join(stateDir(home), 'daemon.pid'), 'utf8').trim().split(' ')[0]);
     process.kill(pid, 0);
     return pid;
   } catch {

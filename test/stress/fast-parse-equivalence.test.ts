@@ -3,10 +3,12 @@
 // Checked on every corpus file, on hand-written edge cases, and on random mutations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseManifestText, parseManifestTextFull, fastParse } from '../../src/manifest/parse-documents';
+import { parseManifestText, parseManifestTextFull } from '../../src/manifest/parse-documents';
+import { fastParse } from '../../src/manifest/fast-yaml';
 import type { ParsedSource } from '../../src/manifest/parse-documents';
 import { corpusFiles, readCorpus, rng, seedOf } from './corpus-util';
 import { mutate } from './mutate';
+import { requireCorpus } from '../corpus';
 
 const MUTANTS = Number(process.env.KUBESIM_STRESS_MUTANTS ?? 600);
 
@@ -29,7 +31,7 @@ function same(text: string, label: string): void {
 const files = readCorpus(corpusFiles());
 
 test('corpus: every file reads the same on the fast path, and most take it', (t) => {
-  if (files.length === 0) return t.skip('corpus not found (set KUBESIM_CORPUS)');
+  requireCorpus();
   let fast = 0;
   for (const { file, text } of files) {
     same(text, file);
@@ -91,7 +93,7 @@ test('edge cases read the same on both paths', () => {
 });
 
 test(`${MUTANTS} random mutations of corpus files read the same on both paths`, (t) => {
-  if (files.length === 0) return t.skip('corpus not found (set KUBESIM_CORPUS)');
+  requireCorpus();
   const seed = seedOf(14);
   const r = rng(seed);
   const small = files.filter((f) => f.text.length < 20_000);

@@ -7,6 +7,7 @@ import { parseManifestTextFull } from '../../src/manifest/parse-documents';
 import { hasStackTrace, registryObjects, run } from './cli';
 import { corpusFiles, readCorpus, rng } from './corpus-util';
 import { hostileDocuments, mutate } from './mutate';
+import { requireCorpus } from '../corpus';
 
 export interface FuzzFigures {
   inputs: number;
@@ -17,6 +18,7 @@ export interface FuzzFigures {
 export function writeRejectedInputs(dir: string, count: number, seed: number): string[] {
   mkdirSync(dir, { recursive: true });
   const r = rng(seed);
+  requireCorpus();
   const files = readCorpus(corpusFiles()).filter((f) => f.text.length < 20_000);
   const out: string[] = [];
   let tries = 0;

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { concurrencyRun } from './concurrency';
 import { crashRun } from './crash';
 import { fuzzRun, writeRejectedInputs } from './fuzz';
-import { removeHome, tempHome } from './cli';
+import assert from 'node:assert/strict';
+import { removeHome, run, tempHome } from './cli';
+import { createCluster, soakRun } from './soak';
 import { seedOf } from './corpus-util';
 
 test('long: 20 concurrent CLI processes for 60 s while the daemon reconciles', { timeout: 600_000 }, async (t) => {
@@ -35,6 +37,21 @@ test('long: 3,000 rejected inputs', { timeout: 1_200_000 }, (t) => {
     const f = fuzzRun(home, inputs, 100, 100);
     t.diagnostic(`fuzz: ${f.inputs} rejected inputs tried in ${f.processes} processes`);
   } finally {
+    removeHome(home);
+  }
+});
+
+test('long: soak of 2,000 pods from 10 processes while the daemon runs', { timeout: 900_000 }, async (t) => {
+  const home = tempHome('kubesim-soak-');
+  try {
+    createCluster(home, 2000);
+    run(home, ['cluster', 'start'], '', 30_000);
+    const f = await soakRun(home, 10, 200, 600_000);
+    t.diagnostic(`soak: ${JSON.stringify(f)}`);
+    assert.equal(f.lost, 0);
+    assert.deepEqual(f.unreconciled, []);
+  } finally {
+    run(home, ['cluster', 'stop']);
     removeHome(home);
   }
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { Dir, VALID_DEPLOY, BAD_DEPLOY, CRD, checkJUnit, checkSarif } from './helpers';
+import { requireCorpus } from '../corpus';
 
 const d = new Dir();
 after(() => d.cleanup());
@@ -192,8 +193,7 @@ test('several outputs in one run: -o text -o sarif=FILE -o junit=FILE', () => {
 });
 
 test('corpus: every format parses on real-world manifests', () => {
-  const dir = '/work/shared/corpus/stefanprodan__podinfo';
-  if (!existsSync(dir)) return;
+  const dir = requireCorpus('stefanprodan__podinfo');
   const r = d.validate([dir, '--ignore-missing-schemas', '-o', 'json', '-o', `sarif=${join(d.path, 'c.sarif')}`, '-o', `junit=${join(d.path, 'c.xml')}`]);
   assert.ok(r.code === 0 || r.code === 1, r.stderr);
   const j = JSON.parse(r.stdout);

@@ -9,7 +9,8 @@ import { loadSchemas, validateSchema, validateSemantics, validateCustomResource 
 import { formatFieldError } from '../../src/api/errors';
 import type { KObject } from '../../src/api/types';
 
-export const CORPUS = '/work/shared/corpus';
+export { CORPUS } from '../corpus';
+import { CORPUS } from '../corpus';
 
 export interface CorpusReport {
   /** relative file -> failure messages */

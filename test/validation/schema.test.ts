@@ -5,6 +5,7 @@ import { parseManifestText } from '../../src/manifest';
 import { ResourceRegistry } from '../../src/api/resources';
 import { loadSchemas, validateSchema, validateSemantics, loadValidator, SCHEMA_KUBERNETES_VERSION } from '../../src/api/validation';
 import { formatFieldError } from '../../src/api/errors';
+import { requireKubectl } from '../oracles';
 
 const reg = new ResourceRegistry();
 before(async () => {
@@ -53,7 +54,7 @@ test('IntOrString, Quantity, nulls and label value types', () => {
 });
 
 test('objects kubectl generates pass schema and semantic validation', (t) => {
-  if (spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status !== 0) return t.skip('kubectl not on PATH');
+  requireKubectl();
   const gens = [
     ['create', 'deployment', 'web', '--image=nginx', '--replicas=3', '--port=80'],
     ['create', 'service', 'nodeport', 'np', '--tcp=80:8080', '--node-port=30080'],

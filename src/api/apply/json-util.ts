@@ -1,6 +1,7 @@
 // Small helpers over plain JSON data shared by the patch modules: deep equality (Go's
 // reflect.DeepEqual on decoded JSON), Go's `%v` rendering (used by apimachinery to sort merge
 // keys and in its error texts) and null stripping.
+import { goSprint } from '../../util/go-format';
 
 export type JsonMap = Record<string, any>;
 
@@ -37,28 +38,8 @@ export function clone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }
 
-/** Go's fmt `%v` of a float64 (shortest form, exponent below 1e-4 and from 1e21). */
-function goFloat(n: number): string {
-  if (!Number.isFinite(n)) return n > 0 ? '+Inf' : n < 0 ? '-Inf' : 'NaN';
-  const abs = Math.abs(n);
-  if (abs !== 0 && (abs < 1e-4 || abs >= 1e21)) {
-    const [mant, exp] = n.toExponential().split('e');
-    const e = Number(exp);
-    return `${mant}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
-  }
-  return String(n);
-}
-
 /** Go's fmt `%v` of decoded JSON: `map[k:v]` with sorted keys, `[a b]`, `<nil>`. */
-export function goFormat(v: unknown): string {
-  if (v === null || v === undefined) return '<nil>';
-  if (Array.isArray(v)) return '[' + v.map(goFormat).join(' ') + ']';
-  if (isMap(v)) {
-    return 'map[' + Object.keys(v).sort().map((k) => `${k}:${goFormat(v[k])}`).join(' ') + ']';
-  }
-  if (typeof v === 'number') return goFloat(v);
-  return String(v);
-}
+export const goFormat = goSprint;
 
 /** Byte-wise string comparison like Go's `<` on strings (UTF-16 order is fine for our keys). */
 export function goLess(a: string, b: string): boolean {

@@ -4,35 +4,12 @@
 
 import type { KObject } from '../types';
 import { isMap, type JsonMap } from './json-util';
+import { goJson } from '../../util/go-format';
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-// Go's encoding/json escapes these even in compact output (HTML safety, JS line terminators).
-const GO_ESCAPES: Record<string, string> = {
-  '<': '\\u003c',
-  '>': '\\u003e',
-  '&': '\\u0026',
-  '\u2028': '\\u2028',
-  '\u2029': '\\u2029',
-};
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (isMap(v)) {
-    const out: JsonMap = {};
-    for (const k of Object.keys(v).sort()) if (v[k] !== undefined) out[k] = sortKeys(v[k]);
-    return out;
-  }
-  return v;
-}
-
-/**
- * Compact JSON the way Go's json.Marshal writes a map[string]interface{}: keys sorted,
- * `<`, `>`, `&`, U+2028 and U+2029 escaped. No trailing newline.
- */
-export function goJson(v: unknown): string {
-  return JSON.stringify(sortKeys(v)).replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]);
-}
+// The annotation is Go's compact json.Marshal of a map[string]interface{} (keys sorted, HTML-safe).
+export { goJson };
 
 /**
  * The annotation value kubectl writes for `manifest`: the manifest without the annotation

@@ -1,6 +1,7 @@
 // Validation of custom resources against their CRD's structural schema (openAPIV3Schema),
 // by walking object and schema together (structural-schema.ts), with the messages the
 // apiserver gives; validators are cached per CRD version.
+import { RE2JS } from 're2js';
 import type { KObject } from '../types';
 import { formatPath, getIn } from './field-path';
 import type { SchemaIssue } from './validate-schema';
@@ -15,23 +16,15 @@ type S = Record<string, any>;
  * `\\z`); a pattern JavaScript still cannot compile is not enforced rather than crashing.
  */
 export function re2ish(source: string, flags: string): RegExp {
-  let src = source;
-  let fl = flags;
-  const m = /^\(\?([imsU]+)\)/.exec(src);
-  if (m) {
-    src = src.slice(m[0].length);
-    for (const f of m[1]) if ('ims'.includes(f) && !fl.includes(f)) fl += f;
-  }
-  src = src.replace(/\(\?P</g, '(?<').replace(/\\z/g, '$');
+  // RE2 itself (re2js, linear time), as the apiserver evaluates CRD patterns: a hostile
+  // pattern or value cannot backtrack for minutes. A pattern RE2 rejects is not enforced.
+  let re: RE2JS;
   try {
-    return new RegExp(src, fl);
+    re = RE2JS.compile(source, flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0);
   } catch {
-    try {
-      return new RegExp(src, fl.replace('u', ''));
-    } catch {
-      return /(?:)/;
-    }
+    return /(?:)/;
   }
+  return { test: (s: string) => re.matcher(s).find(), source } as unknown as RegExp;
 }
 
 export interface CrdValidator {

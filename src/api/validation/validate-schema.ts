@@ -38,9 +38,53 @@ export function validateSchema(obj: KObject, rt: ResourceType): SchemaIssue[] {
   const validate = bundle.validatorFor(key);
   if (!validate) return [];
   const data = withoutNulls(obj);
-  if (validate(data)) return [];
+  if (validate(data)) return int32Issues(data, bundle, key);
   const rootDef = bundle.doc.roots[key];
   return rootDef ? toIssues(validate.errors ?? [], data, bundle.doc, rootDef, rt.kind) : [];
+}
+
+/**
+ * Fields the API types declare int32 (the schemas here say only "integer"): a value outside
+ * int32 fails the apiserver's decoding, as `json: cannot unmarshal number 3000000000 into Go
+ * struct field DeploymentSpec.spec.replicas of type int32`.
+ */
+const INT32_FIELDS = new Set([
+  'replicas', 'minReadySeconds', 'revisionHistoryLimit', 'progressDeadlineSeconds', 'parallelism', 'completions',
+  'backoffLimit', 'backoffLimitPerIndex', 'maxFailedIndexes', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit',
+  'ttlSecondsAfterFinished', 'containerPort', 'hostPort', 'port', 'targetPort', 'nodePort', 'number', 'initialDelaySeconds',
+  'periodSeconds', 'timeoutSeconds', 'successThreshold', 'failureThreshold', 'minReplicas', 'maxReplicas',
+  'targetCPUUtilizationPercentage', 'priority', 'weight', 'defaultMode', 'mode', 'maxSkew', 'minDomains', 'ordinals',
+]);
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+function int32Issues(data: unknown, bundle: ReturnType<typeof loadedSchemas>, key: string): SchemaIssue[] {
+  const found: Path[] = [];
+  const walk = (v: unknown, path: Path, depth: number) => {
+    if (depth > 64 || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i], depth + 1));
+    else
+      for (const [k, x] of Object.entries(v)) {
+        if (typeof x === 'number') {
+          if (INT32_FIELDS.has(k) && (x > INT32_MAX || x < INT32_MIN)) found.push([...path, k]);
+        } else walk(x, [...path, k], depth + 1);
+      }
+  };
+  walk(data, [], 0);
+  if (!found.length) return [];
+  const doc = bundle.doc;
+  const rootDef = doc.roots[key];
+  const issues: SchemaIssue[] = [];
+  for (const path of found) {
+    const loc = rootDef ? walkSchema(doc, rootDef, path) : undefined;
+    if (!loc || !/integer/.test(schemaTypeWord(doc, loc.schema))) continue;
+    const value = getIn(data, path) as number;
+    const owner = loc.ownerDef?.split('.').pop() ?? '';
+    const fieldPath = path.filter((x) => typeof x === 'string').join('.');
+    const message = `json: cannot unmarshal number ${Number.isInteger(value) && Math.abs(value) < 1e21 ? BigInt(value).toString() : String(value)} into Go struct field ${owner}.${fieldPath} of type int32`;
+    issues.push({ path, rule: 'schema/invalid-type', message, kubectlMessage: message, decodeMessage: message });
+  }
+  return issues;
 }
 
 /** null means "unset" to the API server's decoder: drop null object members before checking. */

@@ -2,6 +2,7 @@
 import type { FieldError } from '../errors';
 import type { ResourceType } from '../resources';
 import type { KObject } from '../types';
+import { goQuote } from '../../util/go-format';
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
@@ -20,10 +21,10 @@ function canon(v: unknown): unknown {
 const immutable = (field: string, value: string): FieldError => ({ field, type: 'Invalid value', value, detail: 'field is immutable' });
 
 function goValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return goQuote(v);
   if (v && typeof v === 'object' && 'matchLabels' in (v as any)) {
     const ml = (v as any).matchLabels as Record<string, string> | undefined;
-    const m = ml ? `map[string]string{${Object.keys(ml).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(ml[k])}`).join(', ')}}` : 'map[string]string(nil)';
+    const m = ml ? `map[string]string{${Object.keys(ml).sort().map((k) => `${goQuote(k)}:${goQuote(ml[k])}`).join(', ')}}` : 'map[string]string(nil)';
     return `v1.LabelSelector{MatchLabels:${m}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}`;
   }
   return JSON.stringify(v);

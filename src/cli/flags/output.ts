@@ -1,7 +1,7 @@
 // -o for verbs that print objects: resolved once into a function from objects to text.
 // Tables (no -o, or -o wide) are the get verb's own business.
 
-import * as fs from 'node:fs';
+import { readInputSync } from '../../manifest/read-limited';
 import { CliError } from '../../api/errors';
 import type { KObject } from '../../api/types';
 import type { CliContext } from '../context';
@@ -20,8 +20,9 @@ export function resolveOutput(o: string): OutputSpec {
     const file = spec.path;
     let content: string;
     try {
-      content = fs.readFileSync(file, 'utf8');
-    } catch {
+      content = readInputSync(file, 1024 * 1024).toString('utf8');
+    } catch (e) {
+      if (e instanceof CliError) throw e;
       throw new CliError(`error reading --template ${file}, open ${file}: no such file or directory`);
     }
     spec = resolveOutputFile(spec, content);

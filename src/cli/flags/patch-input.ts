@@ -2,7 +2,7 @@
 // yaml.ToJSON does (text starting with `{` is taken as JSON unchanged, anything else is
 // YAML), and, for JSON that does not parse, Go's encoding/json error text.
 
-import * as fs from 'node:fs';
+import { readInputSync } from '../../manifest/read-limited';
 import { parseDocument } from 'yaml';
 import { CliError } from '../../api/errors';
 import { YAML_OPTIONS, parseManifestText } from '../../manifest';
@@ -20,8 +20,9 @@ export function readPatchText(patch: string | undefined, patchFile: string | und
   if (patch !== undefined && patchFile !== undefined) throw new CliError('--patch and --patch-file are mutually exclusive');
   if (patchFile !== undefined) {
     try {
-      return fs.readFileSync(patchFile, 'utf8');
+      return readInputSync(patchFile).toString('utf8');
     } catch (e) {
+      if (e instanceof CliError) throw e;
       const code = (e as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
       throw new CliError(`unable to read patch file: open ${patchFile}: ${why}`);

@@ -4,7 +4,7 @@
 // JSONPath text; a missing value prints as an empty cell.
 import { isObject, type KObject } from '../../api/types';
 import { age } from '../duration';
-import { goFloat, goNumber } from '../go-format';
+import { goFloat, goNumber } from '../../util/go-format';
 import { JsonPath, printResults } from '../jsonpath';
 import { nameCol, type Column, type KindTable } from './types';
 import { arr, str } from './util';

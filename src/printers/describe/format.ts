@@ -2,6 +2,7 @@
 // tolerations, label selectors, controller refs.
 import { isObject, type KObject } from '../../api/types';
 import { LEVEL_0, type PrefixWriter } from './prefix-writer';
+import { labelSelectorMatches, type LabelSelectorSpec } from '../../api/selectors';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const MAX_ANNOTATION_LEN = 140;
@@ -135,19 +136,8 @@ export function formatLabelSelector(sel: unknown): string {
 export function selectorMatches(sel: unknown, labels: Record<string, string> | undefined): boolean {
   if (!isObject(sel)) return false;
   const l = labels ?? {};
-  const isLabelSelector = 'matchLabels' in sel || 'matchExpressions' in sel;
-  const matchLabels: Record<string, unknown> = isLabelSelector ? (sel.matchLabels ?? {}) : sel;
-  for (const [k, v] of Object.entries(matchLabels)) if (l[k] !== v) return false;
-  if (!isLabelSelector) return true;
-  for (const e of Array.isArray(sel.matchExpressions) ? sel.matchExpressions : []) {
-    const has = Object.prototype.hasOwnProperty.call(l, e.key);
-    const values: string[] = Array.isArray(e.values) ? e.values : [];
-    if (e.operator === 'In' && !(has && values.includes(l[e.key]))) return false;
-    if (e.operator === 'NotIn' && has && values.includes(l[e.key])) return false;
-    if (e.operator === 'Exists' && !has) return false;
-    if (e.operator === 'DoesNotExist' && has) return false;
-  }
-  return true;
+  if ('matchLabels' in sel || 'matchExpressions' in sel) return labelSelectorMatches(sel as LabelSelectorSpec, l);
+  return Object.entries(sel).every(([k, v]) => l[k] === v);
 }
 
 /** The controller ownerReference, if any. */

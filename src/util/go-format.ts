@@ -1,19 +1,37 @@
-// Go's text renderings of JSON-decoded values, as kubectl prints them:
-// fmt.Sprint (%v), encoding/json (HTML-escaped), and %#v for debug messages.
+// Go's text renderings, as kubectl prints them: strconv.Quote (%q), strconv.FormatFloat and
+// fmt's %v of JSON-decoded values, encoding/json's strings and numbers, %#v for debug
+// messages, and Go's bytewise string order. The one copy: printers, generators, the API's
+// error messages and the CLI all format through here, so they cannot disagree.
 
-/** strconv.FormatFloat(f, 'g', -1, 64), which is what %v prints for a float64. */
-export function goFloat(f: number): string {
+/**
+ * strconv.FormatFloat(f, 'g', prec, 64): shortest digits when prec < 0 (what %v prints for a
+ * float64); the %e form when the exponent is < -4 or >= the precision (6 for shortest: 1e+06).
+ */
+export function formatFloatG(f: number, prec = -1): string {
   if (Number.isNaN(f)) return 'NaN';
   if (!Number.isFinite(f)) return f > 0 ? '+Inf' : '-Inf';
   if (f === 0) return Object.is(f, -0) ? '-0' : '0';
-  const [mant, expStr] = f.toExponential().split('e');
-  const exp = Number(expStr);
-  // Shortest 'g' switches to %e when the exponent is < -4 or >= 6 (eprec is 6).
-  if (exp < -4 || exp >= 6) {
-    const e = Math.abs(exp) < 10 ? `0${Math.abs(exp)}` : String(Math.abs(exp));
-    return `${mant}e${exp < 0 ? '-' : '+'}${e}`;
+  const p = prec === 0 ? 1 : prec;
+  const [m, e] = (prec < 0 ? f.toExponential() : f.toExponential(p - 1)).split('e');
+  let digits = m.replace('-', '').replace('.', '');
+  if (prec >= 0) digits = digits.replace(/0+$/, '') || '0';
+  const exp = Number(e);
+  let eprec = prec < 0 ? 6 : p;
+  if (prec >= 0 && eprec > digits.length && digits.length >= exp + 1) eprec = digits.length;
+  const sign = f < 0 ? '-' : '';
+  if (exp < -4 || exp >= eprec) {
+    const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const ae = Math.abs(exp);
+    return `${sign}${mant}e${exp < 0 ? '-' : '+'}${ae < 10 ? '0' + ae : ae}`;
   }
-  return String(f);
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return sign + digits + '0'.repeat(exp + 1 - digits.length);
+  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+}
+
+/** %v of a float64: strconv.FormatFloat(f, 'g', -1, 64). */
+export function goFloat(f: number): string {
+  return formatFloatG(f, -1);
 }
 
 /** %v of a JSON number: integers as int64, others as float64. */
@@ -49,22 +67,36 @@ export function goSharpV(v: unknown): string {
     .join(', ')}}`;
 }
 
-/** strconv.Quote (printable runes kept, others escaped). */
+// strconv.IsPrint: letters, marks, numbers, punctuation, symbols, and the ASCII space.
+const PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u;
+const QUOTE_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
+
+/**
+ * strconv.Quote (what %q prints): printable runes as they are; \a \b \f \n \r \t \v, \" and \\;
+ * other runes below U+0080 as \xNN, up to U+FFFF as \uNNNN, above as \UNNNNNNNN. (A lone
+ * surrogate reaches Go as U+FFFD, UTF-8 has no other encoding for it, which is printable.)
+ */
 export function goQuote(s: string): string {
   let out = '"';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else out += ch;
+    const esc = QUOTE_ESCAPES[ch];
+    if (esc) out += esc;
+    else if (c >= 0xd800 && c <= 0xdfff) out += '\ufffd';
+    else if (ch === ' ' || PRINTABLE.test(ch)) out += ch;
+    else if (c < 0x80) out += '\\x' + c.toString(16).padStart(2, '0');
+    else if (c < 0x10000) out += '\\u' + c.toString(16).padStart(4, '0');
+    else out += '\\U' + c.toString(16).padStart(8, '0');
   }
   return out + '"';
 }
 
+/** %#v of a []string: `[]string{"a", "b"}`. */
+export function goStringSlice(v: readonly string[]): string {
+  return `[]string{${v.map(goQuote).join(', ')}}`;
+}
+
+/** Go's string order (bytewise over UTF-8). */
 export function byteOrder(a: string, b: string): number {
   // Go compares strings bytewise (UTF-8); for BMP text this matches code unit order
   // except surrogates, which sort above U+E000-U+FFFF in UTF-8. Compare by code points.
@@ -78,7 +110,10 @@ export function byteOrder(a: string, b: string): number {
   return ca.length - cb.length;
 }
 
-/** encoding/json string escaping: HTML-safe (<, >, & escaped) plus U+2028/U+2029. */
+/**
+ * encoding/json string escaping: \b \f \n \r \t short (Go >= 1.22, which builds kubectl 1.32),
+ * other controls as \u00XX, HTML-safe (<, >, & escaped), and U+2028/U+2029 escaped.
+ */
 export function goJsonString(s: string): string {
   let out = '"';
   for (const ch of s) {
@@ -98,6 +133,12 @@ export function goJsonString(s: string): string {
         continue;
       case '\t':
         out += '\\t';
+        continue;
+      case '\b':
+        out += '\\b';
+        continue;
+      case '\f':
+        out += '\\f';
         continue;
     }
     if (c < 0x20 || ch === '<' || ch === '>' || ch === '&' || c === 0x2028 || c === 0x2029) {

@@ -1,0 +1,51 @@
+// The default node:test reporter of scripts/test.mjs: a dot per test while the run goes
+// (`X` failed, `s` skipped), then every failure in full (file, test, assertion diff, stack),
+// the slowest files, and one closing line CI reads: `N passed, N failed, N skipped` (plus
+// cancelled and todo when there are any).
+import { relative } from 'node:path';
+import { inspect } from 'node:util';
+
+const WIDTH = 80;
+
+export default async function* reporter(source) {
+  const counts = new Map();
+  const failures = [];
+  const fileMs = new Map();
+  const stderr = new Map();
+  let column = 0;
+  for await (const ev of source) {
+    // Kept for files that fail as a whole (a crash while loading says why only on stderr).
+    if (ev.type === 'test:stderr' && ev.data.file) {
+      const lines = stderr.get(ev.data.file) ?? [];
+      lines.push(ev.data.message);
+      stderr.set(ev.data.file, lines.slice(-200));
+      continue;
+    }
+    if (ev.type === 'test:diagnostic' && ev.data.nesting === 0) {
+      const m = /^(tests|pass|fail|cancelled|skipped|todo) (\d+)$/.exec(ev.data.message);
+      if (m) counts.set(m[1], Number(m[2]));
+      continue;
+    }
+    if (ev.type !== 'test:pass' && ev.type !== 'test:fail') continue;
+    const file = ev.data.file ? relative(process.cwd(), ev.data.file) : '';
+    if (ev.data.nesting === 0 && file) fileMs.set(file, (fileMs.get(file) ?? 0) + (ev.data.details?.duration_ms ?? 0));
+    const error = ev.data.details?.error;
+    // A parent whose subtests failed says only that; its subtests carry the detail.
+    if (ev.type === 'test:fail' && error?.failureType !== 'subtestsFailed') {
+      const whole = ev.data.nesting === 0 && ev.data.name === ev.data.file;
+      failures.push({ file, name: ev.data.name, ms: ev.data.details?.duration_ms ?? 0, error, stderr: whole ? (stderr.get(ev.data.file) ?? []).join('') : '' });
+    }
+    yield (ev.type === 'test:fail' ? 'X' : ev.data.skip !== undefined ? 's' : '.') + (++column % WIDTH === 0 ? '\n' : '');
+  }
+  if (column % WIDTH !== 0) yield '\n';
+  for (const f of failures) {
+    const detail = inspect(f.error?.cause ?? f.error, { depth: 6, colors: false }).replace(/^/gm, '    ');
+    const err = f.stderr ? `\n    stderr:\n${f.stderr.trimEnd().replace(/^/gm, '    ')}` : '';
+    yield `\n✖ ${f.file}: ${f.name} (${f.ms.toFixed(0)} ms)\n${detail}${err}\n`;
+  }
+  const slow = [...fileMs].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  if (slow.length > 1) yield `\nslowest files (sum of their tests):\n${slow.map(([f, ms]) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${f}`).join('\n')}\n`;
+  const n = (k) => counts.get(k) ?? 0;
+  const extra = ['cancelled', 'todo'].filter((k) => n(k) > 0).map((k) => `, ${n(k)} ${k}`).join('');
+  yield `\n${n('pass')} passed, ${n('fail')} failed, ${n('skipped')} skipped${extra}\n`;
+}

@@ -1,0 +1,593 @@
+// The fast manifest reader. Reading a manifest with the `yaml` package's Document API costs
+// ~1 MB/s here (a node object with a range for every scalar); `validate` on a large tree spent most of
+// its time there. The reader below handles the subset manifests are written in (block
+// mappings and sequences, plain/quoted scalars, literal/folded block scalars, one-line
+// flow collections, comments, `---`) straight into plain values, and gives up (returns
+// undefined) on anything else: anchors, aliases, tags, merge keys, multi-line plain or
+// quoted scalars, tabs in indentation, lone CRs, control characters, duplicate keys, content
+// after a `...` document end. Scalar typing (null/bool/int/float, YAML 1.1 booleans and
+// octals) uses the `yaml` package's own schema tags, so it cannot drift. Positions other
+// than a document's or a List item's start come from a full parse done on demand.
+
+import { Schema, isScalar } from 'yaml';
+import { YAML_OPTIONS } from './yaml-compat';
+
+export interface FastDoc {
+  index: number;
+  value: unknown;
+  helm?: string;
+  /** Where the document's top node starts (0-based line and column). */
+  line?: number;
+  col?: number;
+  /** Where each element of the top-level `items` sequence starts (a List's objects). */
+  items?: [line: number, col: number][];
+}
+
+/** Thrown inside the fast reader to give up; caught by fastParse only. */
+class GiveUp {}
+const GIVE_UP = new GiveUp();
+function giveUp(): never {
+  throw GIVE_UP;
+}
+
+// Characters the full parser treats specially or rejects: the fast path leaves them to it
+// (CR is checked by the reader: a CRLF line break is fine).
+const UNSAFE_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const HELM_SOURCE = /^#\s*Source:\s*(\S.*?)\s*$/m;
+const HELM_LINE = /^#\s*Source:/;
+
+/** Values of each document of `text`, or undefined when the full parser must decide. */
+export function fastParse(text: string): FastDoc[] | undefined {
+  if (UNSAFE_TEXT.test(text)) return undefined;
+  try {
+    const json = fastJson(text);
+    if (json) return json;
+    return new BlockReader(text).documents();
+  } catch (e) {
+    if (e === GIVE_UP || e instanceof RangeError) return undefined; // RangeError: too deep for the stack
+    throw e;
+  }
+}
+
+const JSON_KEY = /"(?:[^"\\]|\\.)*"\s*:/g;
+
+/** A whole-file JSON object: JSON.parse, with the duplicate-key check the YAML parser makes. */
+function fastJson(text: string): FastDoc[] | undefined {
+  const first = /\S/.exec(text);
+  if (!first || first[0] !== '{') return undefined;
+  if (text.includes('\t') || text.includes('"__proto__"')) giveUp();
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined; // not plain JSON (YAML flow, several documents, or an error)
+  }
+  // Every `"...":` in valid JSON is a key; fewer keys in the result means a duplicate.
+  const written = text.match(JSON_KEY)?.length ?? 0;
+  if (written !== countKeys(value)) giveUp();
+  return [{ index: 0, value }];
+}
+
+function lineOf(text: string, offset: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function countKeys(v: unknown): number {
+  if (Array.isArray(v)) {
+    let n = 0;
+    for (const x of v) n += countKeys(x);
+    return n;
+  }
+  if (v !== null && typeof v === 'object') {
+    let n = 0;
+    for (const k in v) n += 1 + countKeys((v as Record<string, unknown>)[k]);
+    return n;
+  }
+  return 0;
+}
+
+// Plain scalars that are not strings; anything starting with a letter and not in this
+// set is a string under the YAML 1.2 core schema plus kubesim's YAML 1.1 booleans.
+const PLAIN_KEYWORDS = new Set([
+  'null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE',
+  'y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF',
+]);
+const DECIMAL_INT = /^(?:0|-?[1-9][0-9]{0,14})$/;
+const NOT_SPACE = /[^ ]/;
+const DOCUMENT_END = /^\.\.\.(?: +(?:#.*)?)?$/;
+
+interface ScalarTag {
+  default?: boolean | 'key';
+  test?: RegExp;
+  resolve: (value: string, onError: (message: string) => void, options: typeof YAML_OPTIONS) => unknown;
+}
+let scalarTags: ScalarTag[] | undefined;
+
+/**
+ * The value of a plain scalar, typed exactly as the full parser types it: the first tag of
+ * the same schema (core + kubesim's YAML 1.1 booleans and octals) whose test matches
+ * resolves it, as the `yaml` package's composer does; no tag matches: a string.
+ */
+function plainValue(s: string): unknown {
+  // Only the keywords above and scalars starting with a digit, sign, dot or ~ can resolve to
+  // anything but a string (null, bool, int, float, octal, hex, .inf, .nan).
+  const c = s.charCodeAt(0);
+  if (c === 44 /* , */ || c === 93 /* ] */ || c === 125 /* } */) giveUp(); // cannot start a plain scalar
+  const mayBeTyped = (c >= 48 && c <= 57) || c === 43 /* + */ || c === 45 /* - */ || c === 46 /* . */ || c === 126; /* ~ */
+  if (!mayBeTyped && !PLAIN_KEYWORDS.has(s)) return s;
+  // Plain decimal integers (ports, replicas, sizes) are ints in every schema.
+  if (DECIMAL_INT.test(s)) return Number(s);
+  scalarTags ??= (new Schema(YAML_OPTIONS).tags as unknown as ScalarTag[]).filter((t) => t.default === true && t.test);
+  const tag = scalarTags.find((t) => t.test!.test(s));
+  if (!tag) return s;
+  let failed = false;
+  const resolved = tag.resolve(s, () => (failed = true), YAML_OPTIONS);
+  if (failed) giveUp();
+  const v = isScalar(resolved) ? resolved.value : resolved;
+  if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') giveUp();
+  return v;
+}
+
+const DQ_ESCAPES: Record<string, string> = {
+  '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
+  ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029',
+};
+
+/** Reads line by line; `pos` is the current line, `col[i]` where line i's content starts. */
+class BlockReader {
+  private readonly lines: string[];
+  private readonly col: number[];
+  private pos = 0;
+  private depth = 0;
+  /** Set while reading the value of the top-level `items` key: its elements' positions. */
+  private itemsTarget: [number, number][] | undefined;
+  private itemPositions: [number, number][] | undefined;
+
+  constructor(text: string) {
+    // CRLF is a line break like LF (YAML normalises breaks in content); a lone CR is left
+    // to the full parser.
+    this.lines = text.split('\n');
+    if (text.includes('\r')) {
+      for (let i = 0; i < this.lines.length; i++) {
+        const l = this.lines[i];
+        const cr = l.indexOf('\r');
+        if (cr < 0) continue;
+        if (cr !== l.length - 1 || i === this.lines.length - 1) giveUp(); // not followed by LF
+        this.lines[i] = l.slice(0, -1);
+      }
+    }
+    this.col = this.lines.map((l) => {
+      // A regular-expression search finds the indentation ~2x faster than a charCodeAt loop.
+      let i = l.search(NOT_SPACE);
+      if (i < 0) i = l.length;
+      const c = l.charCodeAt(i);
+      if (c === 9 && /\S/.test(l)) return -2; // tab in indentation of a non-blank line
+      return i;
+    });
+  }
+
+  documents(): FastDoc[] {
+    const out: FastDoc[] = [];
+    const n = this.lines.length;
+    let index = -1;
+    let preambleStart = 0;
+    let open = false; // a `---` was read and its document has no content yet
+    while (this.pos < n) {
+      const line = this.lines[this.pos];
+      if (this.isBlank(this.pos)) {
+        // Comments after a document's content, before the next marker: the full parser's
+        // preamble arithmetic decides whether a Helm Source comment there counts.
+        if (out.length > 0 && !open && HELM_LINE.test(line)) giveUp();
+        this.pos++;
+        continue;
+      }
+      if (isMarker(line)) {
+        if (!this.isCommentOrEmpty(line.slice(3))) giveUp();
+        index++;
+        open = true;
+        if (index > 0) preambleStart = this.pos;
+        this.pos++;
+        continue;
+      }
+      if (line.startsWith('...') || line.startsWith('%')) giveUp();
+      if (!open) index++;
+      const helm = HELM_SOURCE.exec(this.lines.slice(preambleStart, this.pos).join('\n'))?.[1];
+      const c = this.col[this.pos];
+      if (c < 0) giveUp();
+      const rootLine = this.pos;
+      this.itemPositions = undefined;
+      const value = this.node(c, -1);
+      const items = this.itemPositions;
+      this.skipBlank();
+      // A `...` document end closing the file (only blank lines or comments after it).
+      const ended = this.pos < n && DOCUMENT_END.test(this.lines[this.pos]) && this.onlyBlankFrom(this.pos + 1);
+      // Anything else but a marker after the document's top node is an error for the full parser.
+      if (this.pos < n && !ended && !isMarker(this.lines[this.pos])) giveUp();
+      out.push(items ? { index, value, helm, line: rootLine, col: c, items } : { index, value, helm, line: rootLine, col: c });
+      open = false;
+      if (ended) break;
+    }
+    return fillEmpty(out, index);
+  }
+
+  /** Blank or comment lines only from line i on (no Helm source comment among them). */
+  private onlyBlankFrom(i: number): boolean {
+    for (; i < this.lines.length; i++) if (!this.isBlank(i) || HELM_LINE.test(this.lines[i])) return false;
+    return true;
+  }
+
+  private isCommentOrEmpty(rest: string): boolean {
+    const t = rest.trimStart();
+    return t === '' || t[0] === '#';
+  }
+
+  /** Blank or comment-only line. */
+  private isBlank(i: number): boolean {
+    const l = this.lines[i];
+    const c = this.col[i];
+    if (c === -2) return /^\s*#/.test(l);
+    return c >= l.length || l.charCodeAt(c) === 35 /* # */ || /^\s*$/.test(l);
+  }
+
+  private skipBlank(): void {
+    while (this.pos < this.lines.length && this.isBlank(this.pos)) {
+      if (HELM_LINE.test(this.lines[this.pos])) giveUp();
+      this.pos++;
+    }
+  }
+
+  /** The node starting at the current line, at column `c` (more than `parent`). */
+  private node(c: number, parent: number): unknown {
+    if (++this.depth > 200) giveUp();
+    try {
+      const line = this.lines[this.pos];
+      const rest = line.slice(c);
+      if (rest[0] === '-' && (rest.length === 1 || rest[1] === ' ')) return this.sequence(c);
+      if (this.keyAt(line, c)) return this.mapping(c);
+      if (parent < 0) giveUp(); // a scalar document: left to the full parser
+      giveUp(); // a scalar on its own line under a key: multi-line forms are left to it too
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Parses the key at column c of the line; returns [key, index after the colon] or undefined. */
+  private keyAt(line: string, c: number): [string, number] | undefined {
+    const ch = line[c];
+    if (ch === '"' || ch === "'") {
+      const [key, end] = ch === '"' ? this.doubleQuoted(line, c) : this.singleQuoted(line, c);
+      let i = end;
+      while (line[i] === ' ') i++;
+      if (line[i] !== ':' || (i + 1 < line.length && line[i + 1] !== ' ')) return undefined;
+      if (i - c > 1000) giveUp(); // YAML limits implicit keys to 1024 characters
+      return [key, i + 1];
+    }
+    if ('[]{}#&*!|>%@`?,'.includes(ch)) return undefined;
+    if (ch === '-' && (line[c + 1] === ' ' || line.length === c + 1)) return undefined;
+    let i = line.indexOf(':', c);
+    while (i >= 0 && i + 1 < line.length && line[i + 1] !== ' ') i = line.indexOf(':', i + 1);
+    if (i < 0) return undefined;
+    const raw = line.slice(c, i);
+    if (raw.includes(' #') || raw.includes('\t') || raw.length > 1000) giveUp();
+    const key = raw.trimEnd();
+    if (key === '' || key === '<<' || key === '__proto__') giveUp();
+    const v = plainValue(key);
+    if (typeof v !== 'string') giveUp();
+    return [v, i + 1];
+  }
+
+  private mapping(c: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const n = this.lines.length;
+    for (;;) {
+      const line = this.lines[this.pos];
+      const k = this.keyAt(line, c);
+      if (!k) giveUp();
+      const [key, after] = k;
+      if (Object.prototype.hasOwnProperty.call(out, key)) giveUp(); // duplicate: the full parser reports it
+      this.pos++;
+      const itemPositions: [number, number][] | undefined = this.depth === 1 && key === 'items' ? [] : undefined;
+      this.itemsTarget = itemPositions;
+      out[key] = this.value(line, after, c, true);
+      this.itemsTarget = undefined;
+      if (itemPositions?.length) this.itemPositions = itemPositions;
+      this.skipBlank();
+      if (this.pos >= n) break;
+      const nc = this.col[this.pos];
+      if (nc < 0) giveUp();
+      if (nc < c) break;
+      if (nc > c) giveUp();
+      const nl = this.lines[this.pos];
+      if (c === 0 && (isMarker(nl) || DOCUMENT_END.test(nl))) break;
+      if (nl[c] === '-' && (nl.length === c + 1 || nl[c + 1] === ' ')) {
+        break; // a sequence at the mapping's indentation ends it (the parent decides)
+      }
+    }
+    return out;
+  }
+
+  private sequence(c: number): unknown[] {
+    const out: unknown[] = [];
+    const n = this.lines.length;
+    // The `items` of a List: remember where each element starts, as the full parser would.
+    const positions = this.itemsTarget;
+    this.itemsTarget = undefined;
+    for (;;) {
+      const line = this.lines[this.pos];
+      if (!(line[c] === '-' && (line.length === c + 1 || line[c + 1] === ' '))) giveUp();
+      let i = c + 1;
+      while (line[i] === ' ') i++;
+      const rest = line.slice(i);
+      if (rest !== '' && rest[0] !== '#' && (rest[0] === '-' && (rest.length === 1 || rest[1] === ' ') || this.keyAt(line, i))) {
+        // Compact nested node: `- name: x` or `- - a`; its lines continue at column i.
+        positions?.push([this.pos, i]);
+        this.col[this.pos] = i;
+        out.push(this.node(i, c));
+      } else {
+        if (positions) {
+          let p = this.pos;
+          if (rest === '' || rest[0] === '#') for (p++; p < n && this.isBlank(p); p++);
+          positions.push(p < n ? [p, p === this.pos ? i : this.col[p]] : [this.pos, i]);
+        }
+        this.pos++;
+        out.push(this.value(line, c + 1, c, false));
+      }
+      this.skipBlank();
+      if (this.pos >= n) break;
+      const nc = this.col[this.pos];
+      if (nc < 0) giveUp();
+      if (nc < c) break;
+      if (nc > c) giveUp();
+      const nl = this.lines[this.pos];
+      if (!(nl[c] === '-' && (nl.length === c + 1 || nl[c + 1] === ' '))) break;
+      if (c === 0 && (isMarker(nl) || DOCUMENT_END.test(nl))) break;
+    }
+    return out;
+  }
+
+  /**
+   * The value after `key:` or `- ` (from index `from` of `line`, already consumed), for a
+   * collection at column `c`; may read the following lines.
+   */
+  private value(line: string, from: number, c: number, inMap: boolean): unknown {
+    let i = from;
+    while (line[i] === ' ') i++;
+    if (line[i] === '\t') giveUp();
+    if (i >= line.length || line[i] === '#') {
+      this.skipBlank();
+      if (this.pos >= this.lines.length) return null;
+      const nc = this.col[this.pos];
+      if (nc < 0) giveUp();
+      const nl = this.lines[this.pos];
+      if (nc > c) return this.node(nc, c);
+      if (inMap && nc === c && nl[c] === '-' && (nl.length === c + 1 || nl[c + 1] === ' ')) return this.sequence(c);
+      return null;
+    }
+    const ch = line[i];
+    let value: unknown;
+    let end: number;
+    if (ch === '"') [value, end] = this.doubleQuoted(line, i);
+    else if (ch === "'") [value, end] = this.singleQuoted(line, i);
+    else if (ch === '[' || ch === '{') [value, end] = this.flow(line, i, 0);
+    else if (ch === '|' || ch === '>') return this.blockScalar(line, i, c);
+    else if ('&*!%@`'.includes(ch)) giveUp();
+    else {
+      // Plain scalar: to the end of the line or a comment.
+      if ((ch === '-' || ch === '?' || ch === ':') && (line[i + 1] === ' ' || i + 1 === line.length)) giveUp();
+      let e = line.length;
+      const hash = line.indexOf(' #', i);
+      if (hash >= 0) e = hash;
+      const raw = line.slice(i, e).trimEnd();
+      if (raw.includes(': ') || raw.endsWith(':') || raw.includes(':\t') || raw.includes('\t#')) giveUp();
+      value = plainValue(raw);
+      end = line.length;
+      this.noContinuation(c);
+      return value;
+    }
+    // After a quoted or flow scalar: only a comment.
+    const tail = line.slice(end);
+    const t = tail.trimStart();
+    if (t !== '' && !(t[0] === '#' && tail.length > t.length)) giveUp();
+    this.noContinuation(c);
+    return value;
+  }
+
+  /** A more-indented line after a one-line scalar would continue it (or be an error). */
+  private noContinuation(c: number): void {
+    let p = this.pos;
+    while (p < this.lines.length && this.isBlank(p)) p++;
+    if (p < this.lines.length && (this.col[p] < 0 || this.col[p] > c)) giveUp();
+  }
+
+  private doubleQuoted(line: string, start: number): [string, number] {
+    let out = '';
+    let i = start + 1;
+    for (;;) {
+      const j = line.slice(i).search(/["\\]/);
+      if (j < 0) giveUp(); // continues on the next line
+      out += line.slice(i, i + j);
+      i += j;
+      if (line[i] === '"') return [out, i + 1];
+      const e = line[i + 1];
+      if (e === undefined) giveUp();
+      if (e === 'x' || e === 'u' || e === 'U') {
+        const len = e === 'x' ? 2 : e === 'u' ? 4 : 8;
+        const hex = line.slice(i + 2, i + 2 + len);
+        if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len) giveUp();
+        const cp = parseInt(hex, 16);
+        if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) giveUp();
+        out += String.fromCodePoint(cp);
+        i += 2 + len;
+        continue;
+      }
+      const r = DQ_ESCAPES[e];
+      if (r === undefined) giveUp();
+      out += r;
+      i += 2;
+    }
+  }
+
+  private singleQuoted(line: string, start: number): [string, number] {
+    let out = '';
+    let i = start + 1;
+    for (;;) {
+      const j = line.indexOf("'", i);
+      if (j < 0) giveUp();
+      out += line.slice(i, j);
+      if (line[j + 1] === "'") {
+        out += "'";
+        i = j + 2;
+        continue;
+      }
+      return [out, j + 1];
+    }
+  }
+
+  /** A flow collection that opens and closes on this line. */
+  private flow(line: string, start: number, depth: number): [unknown, number] {
+    if (depth > 50) giveUp();
+    const close = line[start] === '[' ? ']' : '}';
+    const isMap = close === '}';
+    const seq: unknown[] = [];
+    const map: Record<string, unknown> = {};
+    let i = start + 1;
+    const ws = () => {
+      while (line[i] === ' ') i++;
+    };
+    ws();
+    if (line[i] === close) return [isMap ? map : seq, i + 1];
+    for (;;) {
+      ws();
+      let key: string | undefined;
+      if (isMap) {
+        const [k, e] = this.flowScalar(line, i, depth, true);
+        if (e - i > 1000) giveUp();
+        if (typeof k !== 'string' || k === '__proto__' || k === '<<') giveUp();
+        key = k;
+        i = e;
+        ws();
+        if (line[i] !== ':') giveUp();
+        i++;
+        if (line[i] !== ' ') giveUp(); // `a:b` or `a:` forms: left to the full parser
+        ws();
+      }
+      const [v, e] = this.flowScalar(line, i, depth, false);
+      i = e;
+      ws();
+      if (isMap) {
+        if (Object.prototype.hasOwnProperty.call(map, key!)) giveUp();
+        map[key!] = v;
+      } else seq.push(v);
+      if (line[i] === ',') {
+        i++;
+        ws();
+        if (line[i] === close) return [isMap ? map : seq, i + 1]; // trailing comma
+        continue;
+      }
+      if (line[i] === close) return [isMap ? map : seq, i + 1];
+      giveUp();
+    }
+  }
+
+  private flowScalar(line: string, i: number, depth: number, isKey: boolean): [unknown, number] {
+    const ch = line[i];
+    if (ch === '"') return this.doubleQuoted(line, i);
+    if (ch === "'") return this.singleQuoted(line, i);
+    if (ch === '[' || ch === '{') {
+      if (isKey) giveUp();
+      return this.flow(line, i, depth + 1);
+    }
+    if (ch === undefined || '&*!%@`|>#,]}:?-'.includes(ch)) giveUp();
+    let e = i;
+    while (e < line.length && !',[]{}#'.includes(line[e]) && !(line[e] === ':' && (isKey || line[e + 1] === ' '))) e++;
+    if (line[e] === '#' || line[e] === '[' || line[e] === '{') giveUp();
+    const raw = line.slice(i, e).trimEnd();
+    if (raw === '' || raw.includes('\t') || raw.includes(': ')) giveUp();
+    if (!isKey && line[e] === ':') giveUp();
+    return [plainValue(raw), e];
+  }
+
+  /** `|` or `>` block scalar for a collection at column c (content indented more than c). */
+  private blockScalar(line: string, i: number, c: number): string {
+    const folded = line[i] === '>';
+    let j = i + 1;
+    let chomp = '';
+    if (line[j] === '-' || line[j] === '+') chomp = line[j++];
+    if (chomp === '+') giveUp();
+    const tail = line.slice(j);
+    if (tail !== '' && !/^ +(#.*)?$/.test(tail)) giveUp(); // indentation indicator or junk
+    const lines: string[] = [];
+    let indent = -1;
+    const n = this.lines.length;
+    while (this.pos < n) {
+      const l = this.lines[this.pos];
+      const lc = this.col[this.pos];
+      const blank = lc === l.length; // only spaces (col is the line length then)
+      if (blank) {
+        // Spaces-only lines that are not plainly empty: left to the full parser.
+        if (indent < 0 ? l.length > 0 : l.length > indent) giveUp();
+        lines.push('');
+        this.pos++;
+        continue;
+      }
+      if (lc < 0) {
+        if (indent >= 0 && /^ */.exec(l)![0].length >= indent) {
+          lines.push(l.slice(indent));
+          this.pos++;
+          continue;
+        }
+        giveUp();
+      }
+      if (indent < 0) {
+        if (lc <= c) break;
+        indent = lc;
+      }
+      if (lc < indent) break;
+      lines.push(l.slice(indent));
+      this.pos++;
+    }
+    this.noContinuation(c);
+    if (indent < 0) {
+      if (lines.length) giveUp();
+      return '';
+    }
+    // The block ends at the first less-indented line; trailing blank lines are not content.
+    while (lines.length && lines[lines.length - 1] === '') lines.pop();
+    // Lines between the block and what follows may be blank: they were consumed above.
+    if (lines.length === 0) giveUp();
+    let body: string;
+    if (!folded) body = lines.join('\n');
+    else {
+      if (lines.some((l) => l[0] === ' ' || l[0] === '\t')) giveUp();
+      body = '';
+      let breaks = 0;
+      let first = true;
+      for (const l of lines) {
+        if (l === '') {
+          breaks++;
+          continue;
+        }
+        if (first) body += '\n'.repeat(breaks);
+        else body += breaks ? '\n'.repeat(breaks) : ' ';
+        body += l;
+        breaks = 0;
+        first = false;
+      }
+    }
+    return chomp === '-' ? body : body + '\n';
+  }
+}
+
+function isMarker(line: string): boolean {
+  return line.startsWith('---') && (line.length === 3 || line[3] === ' ' || line[3] === '\t');
+}
+
+/** Documents are numbered like the full parser's: one per `---` and one for content before the first. */
+function fillEmpty(out: FastDoc[], lastIndex: number): FastDoc[] {
+  const byIndex = new Map(out.map((d) => [d.index, d]));
+  const all: FastDoc[] = [];
+  for (let i = 0; i <= lastIndex; i++) all.push(byIndex.get(i) ?? { index: i, value: null });
+  return all;
+}

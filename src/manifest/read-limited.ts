@@ -1,0 +1,68 @@
+// Every input kubesim reads (-f files, stdin, --from-file, --from-env-file, --patch-file,
+// -o *-file=, validate) goes through here: at most INPUT_MAX_BYTES, then a clear error, so
+// /dev/zero, a 100 MB file or an endless pipe cannot eat the machine's memory. A FIFO nobody
+// writes to reads as empty instead of blocking (opened non-blocking; a writer that is slow
+// is waited for, up to a deadline without data).
+
+import * as fs from 'node:fs';
+import { CliError } from '../api/errors';
+
+/**
+ * kube-apiserver takes 3 MiB per request; a manifest file may hold many requests (a 50 MB
+ * generated bundle still loads), but not 100 MB or an endless device.
+ */
+export const INPUT_MAX_BYTES = 64 * 1024 * 1024;
+const STALL_MS = 30_000;
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+export class InputTooLargeError extends CliError {}
+
+/** The size limit's message, naming the input. */
+export function tooLargeMessage(label: string, limit = INPUT_MAX_BYTES): string {
+  return `the input ${label} is larger than the limit of ${limit} bytes (${Math.round(limit / 1024 / 1024)} MiB)`;
+}
+
+/** Reads a whole file (or fd 0 for stdin) up to `limit` bytes; throws InputTooLargeError past it. */
+export function readInputSync(source: string | 0, limit = INPUT_MAX_BYTES, label?: string): Buffer {
+  const name = label ?? (source === 0 ? 'from stdin' : JSON.stringify(source));
+  let fd: number;
+  let own = false;
+  if (source === 0) fd = 0;
+  else {
+    fd = fs.openSync(source, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    own = true;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' });
+    if (st.isFile() && st.size > limit) throw new InputTooLargeError(tooLargeMessage(name, limit));
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let lastData = Date.now();
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    for (;;) {
+      let n: number;
+      try {
+        n = fs.readSync(fd, buf, 0, buf.length, null);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN' || code === 'EWOULDBLOCK') {
+          if (Date.now() - lastData > STALL_MS) throw new CliError(`timed out reading ${name}: no data for ${STALL_MS / 1000} s`);
+          Atomics.wait(sleepCell, 0, 0, 5);
+          continue;
+        }
+        if (code === 'EOF') break; // Windows-style end of a pipe
+        throw e;
+      }
+      if (n === 0) break;
+      lastData = Date.now();
+      total += n;
+      if (total > limit) throw new InputTooLargeError(tooLargeMessage(name, limit));
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    if (own) fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,366 @@
+// journal.log: one JSON line per write, `{"rev":N,"type":...,"key":...,"object":{...}}`, in
+// revision order. Readers keep an index (revision and byte offset of each complete line) of
+// the part they have needed, built backwards from the end (a short-lived command never reads
+// the whole file) and extended forwards as writers append. A journal replaced by a trim
+// (another inode) or cut shorter (a rolled-back append) is indexed afresh.
+
+import * as fs from 'node:fs';
+import type { KObject } from '../api/types';
+import { StoreError, type EventType } from './store';
+import { storeFaultPoint } from './fault-points';
+
+const FILE_MODE = 0o600;
+const JOURNAL_MAX_BYTES = 32 * 1024 * 1024;
+
+export interface JournalLine {
+  rev: number;
+  type: EventType;
+  key: string;
+  /** The object as of this revision (for DELETED: as it was). Absent in lines of older versions. */
+  object?: KObject;
+}
+
+export function journalLineText(line: JournalLine): string {
+  return JSON.stringify(line) + '\n';
+}
+
+/** The revision a journal line starts with (`{"rev":N,`), or undefined for a torn line. */
+function lineRev(buf: Buffer, start: number, end: number): number | undefined {
+  const PREFIX = '{"rev":';
+  if (end - start < PREFIX.length + 2 || buf.toString('latin1', start, start + PREFIX.length) !== PREFIX) return undefined;
+  let n = 0;
+  let i = start + PREFIX.length;
+  const first = i;
+  for (; i < end && i - first < 16; i++) {
+    const c = buf[i];
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+  }
+  return i > first && buf[i] === 44 ? n : undefined;
+}
+
+/** Reads buf.length bytes at `position` (fewer at end of file); returns how many. */
+function readFully(fd: number, buf: Buffer, position: number): number {
+  let got = 0;
+  while (got < buf.length) {
+    const n = fs.readSync(fd, buf, got, buf.length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
+interface Index {
+  dev: number;
+  ino: number;
+  gen: number;
+  /** Byte offset of the first indexed line (a line start). */
+  base: number;
+  /** Byte offset just past the last complete line indexed. */
+  end: number;
+  revs: number[];
+  offsets: number[];
+}
+
+let generation = 0;
+
+export class Journal {
+  private ix: Index = { dev: -1, ino: -1, gen: 0, base: 0, end: 0, revs: [], offsets: [] };
+  private pending: { gen: number; committed: number; parsedEnd: number; map: Map<string, JournalLine>; lastRev: number } | undefined;
+  private writerFd: number | undefined;
+  private writerSize = 0;
+
+  constructor(readonly file: string) {}
+
+  stat(): { ino: number; size: number } | undefined {
+    try {
+      const st = fs.lstatSync(this.file);
+      return { ino: st.ino, size: st.size };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private openRead(): number | undefined {
+    try {
+      return fs.openSync(this.file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      if (code === 'ELOOP') throw new StoreError(`refusing to follow a symlink at ${this.file}`);
+      throw new StoreError(`cannot read ${this.file}: ${code ?? String(e)}`);
+    }
+  }
+
+  /** The revision of the last complete line (0 for none). */
+  lastRev(): number {
+    const fd = this.openRead();
+    if (fd === undefined) return 0;
+    try {
+      this.refresh(fd, Infinity);
+      const n = this.ix.revs.length;
+      return n ? this.ix.revs[n - 1] : 0;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** Entries with rev > afterRev, oldest first; undefined when the journal no longer reaches back that far. */
+  entriesAfter(afterRev: number): JournalLine[] | undefined {
+    const fd = this.openRead();
+    if (fd === undefined) return [];
+    try {
+      this.refresh(fd, afterRev);
+      const ix = this.ix;
+      if (ix.revs.length === 0) return [];
+      if (ix.base === 0 && ix.revs[0] > afterRev + 1) return undefined;
+      let i = ix.revs.length;
+      while (i > 0 && ix.revs[i - 1] > afterRev) i--;
+      if (i === ix.revs.length) return [];
+      return this.parse(fd, ix.offsets[i], ix.end).filter((l) => l.rev > afterRev);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /**
+   * The newest entry per key among those after `committed` (the writes not yet known to be
+   * in the object files), the last revision, and the journal size this answer covers.
+   */
+  pendingAfter(committed: number): { tail: Map<string, JournalLine>; lastRev: number; ino?: number; size: number } {
+    const fd = this.openRead();
+    if (fd === undefined) return { tail: new Map(), lastRev: 0, size: 0 };
+    try {
+      const size = this.refresh(fd, committed);
+      const ix = this.ix;
+      let p = this.pending;
+      if (!p || p.gen !== ix.gen || p.committed !== committed || p.parsedEnd < ix.base) {
+        p = this.pending = { gen: ix.gen, committed, parsedEnd: ix.base, map: new Map(), lastRev: 0 };
+      }
+      if (p.parsedEnd < ix.end) {
+        let i = ix.offsets.length;
+        while (i > 0 && ix.offsets[i - 1] >= p.parsedEnd && ix.revs[i - 1] > committed) i--;
+        if (i < ix.offsets.length) {
+          for (const l of this.parse(fd, Math.max(ix.offsets[i], p.parsedEnd), ix.end)) {
+            if (l.rev > committed) p.map.set(l.key, l);
+          }
+        }
+        p.parsedEnd = ix.end;
+      }
+      const n = ix.revs.length;
+      p.lastRev = n ? ix.revs[n - 1] : 0;
+      // The answer covers the file only when no incomplete line follows the indexed part.
+      return { tail: p.map, lastRev: p.lastRev, ino: size === ix.end ? ix.ino : undefined, size };
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** For the lock holder: the entries after `committed` to put into the files, and the last revision. */
+  entriesForReplay(committed: number): { entries: JournalLine[]; lastRev: number } {
+    const entries = this.entriesAfter(committed) ?? [];
+    const n = this.ix.revs.length;
+    return { entries, lastRev: n ? this.ix.revs[n - 1] : 0 };
+  }
+
+  private parse(fd: number, from: number, to: number): JournalLine[] {
+    const buf = Buffer.allocUnsafe(to - from);
+    const got = readFully(fd, buf, from);
+    const out: JournalLine[] = [];
+    let pos = 0;
+    while (pos < got) {
+      let nl = buf.indexOf(10, pos);
+      if (nl < 0 || nl > got) nl = got;
+      if (nl > pos) {
+        try {
+          const l = JSON.parse(buf.toString('utf8', pos, nl)) as JournalLine;
+          if (l && typeof l.rev === 'number' && typeof l.key === 'string') out.push(l);
+        } catch {
+          /* a torn line of an older version: skipped */
+        }
+      }
+      pos = nl + 1;
+    }
+    return out;
+  }
+
+  /**
+   * Brings the index up to date with the file and makes it reach back to a line with a
+   * revision <= `needRev` (or the start of the file). Returns the file's size.
+   */
+  private refresh(fd: number, needRev: number): number {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new StoreError(`${this.file} is not a regular file; run "kubesim cluster fsck"`);
+    let ix = this.ix;
+    if (st.ino !== ix.ino || st.dev !== ix.dev || st.size < ix.end) {
+      ix = this.ix = { dev: st.dev, ino: st.ino, gen: ++generation, base: st.size, end: st.size, revs: [], offsets: [] };
+      // Start at the last line boundary: what follows it is incomplete.
+      const found = this.scanBack(fd, st.size, -1, true);
+      ix.base = ix.end = found.end;
+    }
+    if (st.size > ix.end) {
+      const buf = Buffer.allocUnsafe(st.size - ix.end);
+      const got = readFully(fd, buf, ix.end);
+      let pos = 0;
+      for (;;) {
+        const nl = buf.indexOf(10, pos);
+        if (nl < 0 || nl >= got) break; // an incomplete last line is read again next time
+        const rev = lineRev(buf, pos, nl);
+        if (rev !== undefined) {
+          ix.revs.push(rev);
+          ix.offsets.push(ix.end + pos);
+        }
+        pos = nl + 1;
+      }
+      ix.end += pos;
+    }
+    if (ix.base > 0 && (ix.revs.length === 0 || ix.revs[0] > needRev)) {
+      const back = this.scanBack(fd, ix.base, needRev, false);
+      ix.revs = back.revs.concat(ix.revs);
+      ix.offsets = back.offsets.concat(ix.offsets);
+      ix.base = back.start;
+    }
+    return st.size;
+  }
+
+  /**
+   * Reads backwards from `from` (a line boundary, or the file size when `toBoundary`) in
+   * growing chunks until a complete line with rev <= needRev is found or the file starts.
+   * With `toBoundary`, only finds the last line boundary at or before `from`.
+   */
+  private scanBack(fd: number, from: number, needRev: number, toBoundary: boolean): { start: number; end: number; revs: number[]; offsets: number[] } {
+    let chunk = 16 * 1024;
+    for (;;) {
+      const pos = Math.max(0, from - chunk);
+      const buf = Buffer.allocUnsafe(from - pos);
+      const got = readFully(fd, buf, pos);
+      if (toBoundary) {
+        const nl = buf.lastIndexOf(10, got - 1);
+        if (nl >= 0) return { start: 0, end: pos + nl + 1, revs: [], offsets: [] };
+        if (pos === 0) return { start: 0, end: 0, revs: [], offsets: [] };
+      } else {
+        const starts: number[] = [];
+        if (pos === 0) starts.push(0);
+        for (let i = buf.indexOf(10); i >= 0 && i < got - 1; i = buf.indexOf(10, i + 1)) starts.push(i + 1);
+        const revs: number[] = [];
+        const offsets: number[] = [];
+        let reached = pos === 0;
+        for (let k = 0; k < starts.length; k++) {
+          const s = starts[k];
+          const e = k + 1 < starts.length ? starts[k + 1] - 1 : got - 1;
+          const rev = lineRev(buf, s, e);
+          if (rev === undefined) continue;
+          if (rev <= needRev) reached = true;
+          revs.push(rev);
+          offsets.push(pos + s);
+        }
+        if (reached) {
+          // Keep from the last line at or before needRev (a boundary for later questions).
+          let k = revs.length - 1;
+          while (k > 0 && revs[k] > needRev) k--;
+          if (pos > 0 || (revs.length && revs[0] <= needRev)) {
+            return { start: offsets[k] ?? pos, end: from, revs: revs.slice(k), offsets: offsets.slice(k) };
+          }
+          return { start: 0, end: from, revs, offsets };
+        }
+      }
+      if (pos === 0) return { start: 0, end: from, revs: [], offsets: [] };
+      chunk *= 4;
+    }
+  }
+
+  // --- the writer (the lock holder) ---
+
+  /** Opens the journal for appending and cuts a line torn by a writer that died mid-append. */
+  openWriter(): void {
+    if (this.writerFd !== undefined) return;
+    let fd: number;
+    try {
+      fd = fs.openSync(this.file, fs.constants.O_RDWR | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK, FILE_MODE);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') throw new StoreError(`refusing to follow a symlink at ${this.file}`);
+      if (code === 'EISDIR') throw new StoreError(`${this.file} is a folder where the journal belongs; run "kubesim cluster fsck"`);
+      throw new StoreError(`cannot open ${this.file}: ${code ?? String(e)}`);
+    }
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) {
+      fs.closeSync(fd);
+      throw new StoreError(`${this.file} is not a regular file; run "kubesim cluster fsck"`);
+    }
+    this.writerFd = fd;
+    this.writerSize = st.size;
+    if (st.size > 0) {
+      const last = Buffer.alloc(1);
+      fs.readSync(fd, last, 0, 1, st.size - 1);
+      if (last[0] !== 10) {
+        const keep = this.scanBack(fd, st.size, -1, true).end;
+        fs.ftruncateSync(fd, keep);
+        this.writerSize = keep;
+      }
+    }
+  }
+
+  /** Appends one line; on failure nothing of it stays. Returns a function that takes it back. */
+  append(text: string): () => void {
+    if (this.writerFd === undefined) this.openWriter();
+    const fd = this.writerFd!;
+    const before = this.writerSize;
+    const undo = () => {
+      try {
+        fs.ftruncateSync(fd, before);
+        this.writerSize = before;
+      } catch {
+        /* the next writer cuts a torn line; a whole one it replays */
+      }
+    };
+    try {
+      const buf = Buffer.from(text);
+      let off = 0;
+      while (off < buf.length) {
+        const n = fs.writeSync(fd, buf, off, buf.length - off);
+        if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
+        off += n;
+        if (off < buf.length) storeFaultPoint('mid-journal', '');
+      }
+      this.writerSize = before + buf.length;
+    } catch (e) {
+      undo();
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC') throw new StoreError(`no space left on device while writing ${this.file}; the state directory was left unchanged`);
+      throw new StoreError(`cannot write ${this.file}: ${code ?? String(e)}; the state directory was left unchanged`);
+    }
+    return undo;
+  }
+
+  sync(): void {
+    if (this.writerFd !== undefined) fs.fdatasyncSync(this.writerFd);
+  }
+
+  closeWriter(): void {
+    if (this.writerFd !== undefined) fs.closeSync(this.writerFd);
+    this.writerFd = undefined;
+  }
+
+  /**
+   * Keeps the newer half of a journal past its size limit (every entry in it is already in
+   * the files, at the end of a batch). Watchers that fall behind the trimmed part re-list,
+   * as with etcd compaction.
+   */
+  maybeTrim(_rev: number, atomicWrite: (file: string, data: string) => void): void {
+    if (this.writerSize <= JOURNAL_MAX_BYTES) return;
+    this.closeWriter();
+    const fd = this.openRead();
+    if (fd === undefined) return;
+    let buf: Buffer;
+    try {
+      const size = fs.fstatSync(fd).size;
+      buf = Buffer.allocUnsafe(size);
+      readFully(fd, buf, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const cut = buf.indexOf(10, Math.floor(buf.length / 2));
+    atomicWrite(this.file, buf.toString('utf8', cut + 1));
+  }
+}

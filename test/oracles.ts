@@ -1,0 +1,30 @@
+// The real tools the tests compare against. A test that needs one asserts it is there:
+// a missing oracle is a failure with a message that says how to get it, never a skip
+// (a skip would let a machine without the oracle pass the suite without the proof).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+
+const seen = new Map<string, string | undefined>();
+
+/** stdout of `cmd args` when it runs and exits 0, else undefined (memoised per command line). */
+function probe(cmd: string, args: string[]): string | undefined {
+  const key = [cmd, ...args].join(' ');
+  if (!seen.has(key)) {
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    seen.set(key, r.status === 0 ? r.stdout + r.stderr : undefined);
+  }
+  return seen.get(key);
+}
+
+/** Fails the calling test unless `cmd` runs; `pkg` is the Debian package .ci/run installs. */
+export function requireTool(cmd: string, args: string[], pkg: string): string {
+  const out = probe(cmd, args);
+  assert.ok(out !== undefined, `this test needs \`${cmd}\` as its oracle and it is not on PATH (install the Debian package ${pkg}, as .ci/run does)`);
+  return out;
+}
+
+/** Fails the calling test unless kubectl 1.32 (the spec this project follows) is on PATH. */
+export function requireKubectl(): void {
+  const out = requireTool('kubectl', ['version', '--client'], 'kubectl');
+  assert.match(out, /^Client Version: v1\.32\./m, `this test compares with kubectl 1.32, but \`kubectl version --client\` says:\n${out}`);
+}

@@ -1,0 +1,71 @@
+// A daemon is known by its pid AND its start time (and its command line): a stale pid file
+// never makes `cluster stop` signal someone else's process. A daemon whose state directory
+// is removed or replaced stops by itself within seconds.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { removeHome, run, stateDir, tempHome } from '../stress/cli';
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+async function until(what: string, cond: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('a stale pid file naming an unrelated live process: cluster stop signals nobody', async () => {
+  const home = tempHome('kubesim-pid-');
+  // Long enough to outlive the test on a loaded machine; killed in the finally block.
+  const bystander = spawn('sleep', ['3600'], { stdio: 'ignore' });
+  try {
+    assert.equal(run(home, ['cluster', 'create']).code, 0);
+    const pidFile = join(stateDir(home), 'daemon.pid');
+    const startTime = fs.readFileSync(`/proc/${bystander.pid}/stat`, 'utf8').split(') ')[1].split(' ')[19];
+    // The old format (pid only), a wrong start time, and even the right start time: none is a kubesim daemon.
+    for (const content of [String(bystander.pid), `${bystander.pid} 1`, `${bystander.pid} ${startTime}`, 'garbage', '-1', '0']) {
+      fs.writeFileSync(pidFile, content);
+      const r = run(home, ['cluster', 'stop']);
+      assert.equal(r.stdout, 'daemon was not running\n', content);
+      assert.ok(alive(bystander.pid!), `bystander killed by a pid file holding ${content}`);
+      assert.match(run(home, ['cluster', 'status']).stdout, /Daemon:\s+stopped/);
+    }
+  } finally {
+    bystander.kill('SIGKILL');
+    removeHome(home);
+  }
+});
+
+for (const how of ['removed', 'replaced'] as const) {
+  test(`a daemon whose state directory is ${how} stops within seconds`, async () => {
+    const home = tempHome('kubesim-gone-');
+    let pid = 0;
+    try {
+      assert.equal(run(home, ['cluster', 'create']).code, 0);
+      const s = run(home, ['cluster', 'start']);
+      assert.equal(s.code, 0, s.stderr);
+      pid = Number(/pid (\d+)/.exec(s.stdout)![1]);
+      assert.ok(alive(pid));
+      const dir = stateDir(home);
+      fs.renameSync(dir, dir + '.old');
+      if (how === 'removed') fs.rmSync(dir + '.old', { recursive: true, force: true, maxRetries: 5 });
+      else fs.cpSync(dir + '.old', dir, { recursive: true }); // another directory with the same content
+      await until(`daemon ${pid} to exit`, () => !alive(pid), 10_000);
+    } finally {
+      if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
+      removeHome(home);
+    }
+  });
+}

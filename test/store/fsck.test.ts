@@ -1,0 +1,59 @@
+// Through the CLI: a damaged object file blocks nothing else (lists skip it with a warning
+// naming the file, `delete` removes it) and `kubesim cluster fsck` reports and repairs damage.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { removeHome, run, stateDir, tempHome } from '../stress/cli';
+
+test('cluster fsck: a damaged object file is skipped with a warning, deletable, reported and repaired', () => {
+  const home = tempHome('kubesim-fsck-');
+  try {
+    assert.equal(run(home, ['cluster', 'create']).code, 0);
+    for (const n of ['a', 'b', 'c', 'd']) assert.equal(run(home, ['create', 'configmap', n, '--from-literal=k=v']).code, 0);
+    const dir = stateDir(home);
+    const file = (n: string) => join(dir, 'registry', 'configmaps', 'default', n);
+    fs.writeFileSync(file('b'), 'not json');
+    fs.writeFileSync(file('c'), JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'zzz', namespace: 'default' } }));
+    fs.symlinkSync('/etc/passwd', file('evil'));
+    fs.writeFileSync(join(dir, 'rev'), 'garbage');
+
+    // A damaged counter is refused by every command, with the way out.
+    let r = run(home, ['get', 'configmaps']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^error: the revision counter .*\/rev is damaged \(it holds "garbage"\); run "kubesim cluster fsck --repair"\n$/);
+
+    r = run(home, ['cluster', 'fsck']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /\/rev: the revision counter .* is damaged/);
+    assert.match(r.stdout, /\/b: damaged object file \(not valid JSON\)\n/);
+    assert.match(r.stdout, /\/c: damaged object file \(it holds the object named "zzz"\)\n/);
+    assert.match(r.stdout, /\/evil: a symlink \(never followed\)\n/);
+    assert.match(r.stdout, /4 problem\(s\) found\n$/);
+    assert.equal(r.stderr, 'error: run "kubesim cluster fsck --repair" to repair them\n');
+    assert.equal(fs.readFileSync(join(dir, 'rev'), 'utf8'), 'garbage', 'fsck without --repair changes nothing');
+
+    fs.writeFileSync(join(dir, 'rev'), '1000\n');
+    r = run(home, ['get', 'configmaps', '-o', 'name']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'configmap/a\nconfigmap/d\nconfigmap/kube-root-ca.crt\n');
+    assert.match(r.stderr, /^Warning: skipping the damaged object file .*\/b \(not valid JSON\)/m);
+    assert.match(r.stderr, /^Warning: skipping .*\/evil: a symlink, never followed/m);
+    r = run(home, ['delete', 'configmap', 'b']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'configmap "b" deleted\n');
+    assert.equal(fs.existsSync(file('b')), false);
+
+    r = run(home, ['cluster', 'fsck', '--repair']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\/c: damaged object file .*\(repaired: kept as .*lost\+found.*; deleted\)/);
+    assert.match(r.stdout, /2 problem\(s\) found, 2 repaired\n$/);
+    assert.equal(fs.existsSync(file('evil')), false);
+    r = run(home, ['cluster', 'fsck']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, / 0 problem\(s\) found\n$/);
+    assert.equal(run(home, ['get', 'configmaps', '-o', 'name']).stdout, 'configmap/a\nconfigmap/d\nconfigmap/kube-root-ca.crt\n');
+  } finally {
+    removeHome(home);
+  }
+});

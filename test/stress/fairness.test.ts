@@ -1,0 +1,49 @@
+// Fairness: while the daemon creates the pods of a large Deployment (one reconcile that
+// writes thousands of objects), other writers still get the store lock within a bounded wait.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FileStore } from '../../src/store/file-store';
+import { removeHome, run, stateDir, tempHome } from './cli';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const REPLICAS = 600;
+
+test(`fairness: user writes interleave while the daemon creates ${REPLICAS} pods`, { timeout: 300_000 }, async (t) => {
+  const home = tempHome('kubesim-fair-');
+  try {
+    assert.equal(run(home, ['cluster', 'create', '--nodes', '1']).code, 0);
+    const dir = stateDir(home);
+    const deploy = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: big}\nspec:\n  replicas: ${REPLICAS}\n  selector: {matchLabels: {app: big}}\n  template:\n    metadata: {labels: {app: big}}\n    spec: {containers: [{name: c, image: nginx:1.27}]}\n`;
+    assert.equal(run(home, ['apply', '-f', '-'], deploy).code, 0);
+    assert.equal(run(home, ['cluster', 'start']).code, 0);
+    const pods = () => {
+      try {
+        return readdirSync(join(dir, 'registry', 'pods', 'default')).length;
+      } catch {
+        return 0;
+      }
+    };
+    const store = new FileStore(dir, { fsync: false });
+    // Wait until the ReplicaSet's reconcile is creating pods, then write while it does.
+    const deadline = Date.now() + 120_000;
+    while (pods() < 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const waits: number[] = [];
+    let i = 0;
+    while (pods() < REPLICAS * 0.9 && Date.now() < deadline) {
+      const t0 = Date.now();
+      store.create(`configmaps/default/user-${i}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `user-${i}`, namespace: 'default' } });
+      waits.push(Date.now() - t0);
+      i++;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    waits.sort((a, b) => a - b);
+    const p99 = waits[Math.floor(waits.length * 0.99)] ?? 0;
+    t.diagnostic(`user writes while the pods were created: ${waits.length}, p50 ${waits[waits.length >> 1]} ms, p99 ${p99} ms, max ${waits.at(-1)} ms; pods ${pods()}`);
+    assert.ok(waits.length >= 5, `only ${waits.length} user writes got in while ${pods()} pods were created`);
+    assert.ok(p99 < 2000, `p99 wait ${p99} ms`);
+  } finally {
+    run(home, ['cluster', 'stop']);
+    removeHome(home);
+  }
+});

@@ -1,0 +1,86 @@
+// The soak: P processes create N pods each (one `apply` per process) while the daemon runs;
+// every acknowledged pod must be reconciled (bound to a node by the daemon's scheduler), none
+// lost, within a deadline. Used bounded by soak.test.ts and long by long.stress.ts.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { run, runAsync, stateDir } from './cli';
+
+export interface SoakFigures {
+  processes: number;
+  created: number;
+  acknowledged: number;
+  reconciled: number;
+  lost: number;
+  unreconciled: string[];
+  createMs: number;
+  settleMs: number;
+}
+
+const podDoc = (name: string) => `---
+apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, labels: {soak: "1"}}
+spec:
+  containers: [{name: c, image: nginx:1.27}]
+`;
+
+function podsOnDisk(home: string): Map<string, { spec?: { nodeName?: string } }> {
+  const dir = join(stateDir(home), 'registry', 'pods', 'default');
+  const out = new Map<string, { spec?: { nodeName?: string } }>();
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    if (n.startsWith('.tmp-')) continue;
+    try {
+      out.set(n, JSON.parse(readFileSync(join(dir, n), 'utf8')));
+    } catch {
+      /* replaced under us: read on the next pass */
+    }
+  }
+  return out;
+}
+
+/** Runs the soak against a created cluster whose daemon is running. */
+export async function soakRun(home: string, processes: number, perProcess: number, settleDeadlineMs: number): Promise<SoakFigures> {
+  const t0 = Date.now();
+  const runs = await Promise.all(
+    Array.from({ length: processes }, (_, p) =>
+      runAsync(home, ['apply', '-f', '-'], Array.from({ length: perProcess }, (_, i) => podDoc(`soak-${p}-${i}`)).join('')),
+    ),
+  );
+  const createMs = Date.now() - t0;
+  const acknowledged = new Set<string>();
+  runs.forEach((r, p) => {
+    if (r.code !== 0) return;
+    for (let i = 0; i < perProcess; i++) if (r.stdout.includes(`pod/soak-${p}-${i} created`)) acknowledged.add(`soak-${p}-${i}`);
+  });
+  const t1 = Date.now();
+  let pods = podsOnDisk(home);
+  const pending = () => [...acknowledged].filter((n) => !pods.get(n)?.spec?.nodeName);
+  while (pending().length && Date.now() - t1 < settleDeadlineMs) {
+    await new Promise((r) => setTimeout(r, 200));
+    pods = podsOnDisk(home);
+  }
+  const lost = [...acknowledged].filter((n) => !pods.has(n)).length;
+  const unreconciled = pending();
+  return {
+    processes,
+    created: processes * perProcess,
+    acknowledged: acknowledged.size,
+    reconciled: acknowledged.size - unreconciled.length,
+    lost,
+    unreconciled: unreconciled.slice(0, 10),
+    createMs,
+    settleMs: Date.now() - t1,
+  };
+}
+
+/** A cluster with room for `pods` pods (110 per node, as the kubelet's default max-pods). */
+export function createCluster(home: string, pods: number): void {
+  const c = run(home, ['cluster', 'create', '--nodes', String(Math.ceil(pods / 100))]);
+  if (c.code !== 0) throw new Error(c.stderr);
+}

@@ -1,0 +1,93 @@
+// src/util/go-format.ts is the one place Go's renderings live (strconv.Quote, %v of floats and
+// JSON values, encoding/json strings). Unit cases pin the rules; the kubectl cases make the
+// real Go (kubectl 1.32's template and JSON printers) print the same values and compare.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { byteOrder, formatFloatG, goFloat, goJson, goJsonString, goNumber, goQuote, goSharpV, goSprint, goStringSlice } from '../../src/util/go-format';
+import { jsonPathPrinter } from '../../src/printers/jsonpath';
+import { kubectlPrint, withLabel } from '../printers/kubectl-oracle';
+import { requireKubectl } from '../oracles';
+
+// Control characters, DEL, non-printing formats (soft hyphen, line separator, a tag rune),
+// printable non-ASCII and an astral symbol.
+const STRINGS = ['plain', 'sp ace', 'q"uote', 'back\\slash', "it's", '\x07\b\f\n\r\t\v', '\x00\x01\x1b\x7f', '\u0085\u00a0\u00ad', 'é日本', '\u2028\u2029', '\ufeff', '😀', '\u{e0001}', '<&>'];
+
+test('goQuote follows strconv.Quote', () => {
+  assert.equal(goQuote('\x07\b\f\n\r\t\v'), '"\\a\\b\\f\\n\\r\\t\\v"');
+  assert.equal(goQuote('\x00\x01\x1b\x7f'), '"\\x00\\x01\\x1b\\x7f"');
+  assert.equal(goQuote('\u0085\u00a0\u00ad'), '"\\u0085\\u00a0\\u00ad"');
+  assert.equal(goQuote('q"uote back\\slash it\'s'), '"q\\"uote back\\\\slash it\'s"');
+  assert.equal(goQuote('é日本😀'), '"é日本😀"');
+  assert.equal(goQuote('\u{e0001}'), '"\\U000e0001"');
+  assert.equal(goQuote('\ud800'), '"\ufffd"');
+  assert.equal(goStringSlice(['a', '\x07']), '[]string{"a", "\\a"}');
+});
+
+test('formatFloatG and goFloat follow strconv.FormatFloat(f, g, prec, 64)', () => {
+  const cases: [number, number, string][] = [
+    [1e6, -1, '1e+06'], [123456, -1, '123456'], [0.0001, -1, '0.0001'], [0.00001, -1, '1e-05'], [1.5, -1, '1.5'],
+    [-2.25, -1, '-2.25'], [1e21, -1, '1e+21'], [3e-7, -1, '3e-07'], [1234567.5, -1, '1.2345675e+06'], [-0, -1, '-0'],
+    [NaN, -1, 'NaN'], [Infinity, -1, '+Inf'], [-Infinity, -1, '-Inf'], [3.14159, 3, '3.14'], [1234567, 3, '1.23e+06'], [100, 2, '1e+02'],
+  ];
+  for (const [f, prec, want] of cases) assert.equal(formatFloatG(f, prec), want, `${f} prec ${prec}`);
+  assert.equal(goFloat(1e6), '1e+06');
+  assert.equal(goNumber(1e6), '1000000');
+  assert.equal(goNumber(2 ** 63), '9.223372036854776e+18');
+});
+
+test('goJsonString follows encoding/json (short \\b \\f since Go 1.22, HTML-safe)', () => {
+  assert.equal(goJsonString('\b\f\n\r\t\x01\x7f<>&\u2028\u2029é'), '"\\b\\f\\n\\r\\t\\u0001\x7f\\u003c\\u003e\\u0026\\u2028\\u2029é"');
+  assert.equal(goJson({ b: 1, a: [true, null, 'x'], '10': 0, '9': 0 }), '{"10":0,"9":0,"a":[true,null,"x"],"b":1}');
+  assert.equal(goJson({ b: 1, a: 2 }, '', false), '{"b":1,"a":2}');
+});
+
+test('%v and %#v of decoded JSON, Go string order', () => {
+  assert.equal(goSprint({ b: [1, 'x', null], a: { c: 1.5e6 } }), 'map[a:map[c:1500000] b:[1 x <nil>]]');
+  assert.equal(goSprint({ f: 1.25e6 + 0.5 }), 'map[f:1.2500005e+06]');
+  assert.equal(goSharpV({ k: ['\x07', 2, null] }), 'map[string]interface {}{"k":[]interface {}{"\\a", 2, interface {}(nil)}}');
+  assert.deepEqual(['b', '\u{1f600}', '\uffff', 'a'].sort(byteOrder), ['a', 'b', '\uffff', '\u{1f600}']);
+});
+
+const cm = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'c', labels: {} as Record<string, string> },
+  data: Object.fromEntries(STRINGS.map((s, i) => [`s${i}`, s])),
+  floats: [1e6, 123456.5, 0.0001, 0.00001, 1.5, -2.25, 1e21, 3e-7, 1234567.5, 2.5e-5],
+};
+
+test('goQuote prints what Go prints for %q (kubectl go-template printf)', () => {
+  requireKubectl();
+  const tpl = STRINGS.map((_, i) => `{{printf "%q" .data.s${i}}}{{"\\n"}}`).join('');
+  const want = kubectlPrint(cm, `go-template=${tpl}`);
+  assert.equal(want.status, 0, want.stderr);
+  assert.equal(STRINGS.map((s) => goQuote(s) + '\n').join(''), want.stdout);
+});
+
+test('goFloat prints what Go prints for %v of a float64 (kubectl go-template)', () => {
+  requireKubectl();
+  const want = kubectlPrint(cm, 'go-template={{range .floats}}{{.}}{{"\\n"}}{{end}}');
+  assert.equal(want.status, 0, want.stderr);
+  assert.equal(cm.floats.map((f) => goNumber(f) + '\n').join(''), want.stdout);
+});
+
+test('goJsonString prints what encoding/json prints (kubectl -o jsonpath of a map)', () => {
+  requireKubectl();
+  const want = kubectlPrint(cm, 'jsonpath={.data}');
+  assert.equal(want.status, 0, want.stderr);
+  assert.equal(goJson(cm.data), want.stdout);
+});
+
+test('a JSONPath execution error quotes the template as kubectl does (\\a, not \\x07)', () => {
+  requireKubectl();
+  const expr = '{.metadata.name[1:2]}\x07\x01\u00ad';
+  const want = kubectlPrint(cm, `jsonpath=${expr}`);
+  let err = '';
+  try {
+    jsonPathPrinter(expr)(withLabel(cm));
+  } catch (e) {
+    err = `error: ${(e as Error).message}\n`;
+  }
+  assert.match(err, /jsonpath "\{\.metadata\.name\[1:2\]\}\\a\\x01\\u00ad"/);
+  assert.equal(err, want.stderr);
+});
