@@ -27,6 +27,6 @@ if (files.length === 0) {
 // its thousands of CLI runs, as a user's runs share theirs) and leaves the user's alone;
 // test/e2e/helpers.ts passes it to every CLI run (and makes its own when run without this).
 const cache = mkdtempSync(join(tmpdir(), 'kubesim-test-cache-'));
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env: { ...process.env, XDG_CACHE_HOME: cache, KUBESIM_TEST_CACHE_HOME: cache } });
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env: { ...process.env, XDG_CACHE_HOME: cache, KUBESIM_TEST_CACHE_HOME: cache, KUBECONFIG: join(cache, 'kubeconfig') } });
 rmSync(cache, { recursive: true, force: true });
 process.exit(r.status ?? 1);

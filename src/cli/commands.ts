@@ -39,6 +39,8 @@ import * as exec from './exec';
 import * as logs from './logs';
 import * as check from './check';
 import * as trace from './trace';
+import * as serve from './serve';
+import * as kubeconfig from './kubeconfig';
 
 import * as cluster from './cluster';
 import * as clock from './clock';
@@ -86,4 +88,6 @@ export const COMMANDS: Register[] = [
   logs.register,
   check.register,
   trace.register,
+  serve.register,
+  kubeconfig.register,
 ];

@@ -11,7 +11,15 @@ import { apiValidator, loadValidation } from '../api/validator-adapter';
 import { createControllerManager } from '../controllers/index';
 import { claimPidFile, releasePidFile, type DaemonStatusDoc } from './control';
 
-export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal } = {}): Promise<number> {
+export interface DaemonOptions {
+  signal?: AbortSignal;
+  /** Where to serve the Kubernetes API (default: the cluster's recorded port). */
+  serve?: { port?: number; insecureHttp?: boolean };
+  /** Told the server's URL once it listens (`kubesim serve` prints it). */
+  onServing?: (url: string) => void;
+}
+
+export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): Promise<number> {
   const pid = process.pid;
   if (!claimPidFile(clusterDir, pid)) {
     process.stderr.write(`another daemon already runs for ${clusterDir}\n`);
@@ -31,6 +39,10 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
     const profile = store.readMeta<ClusterProfile>('profile') ?? defaultProfile('kubesim');
     const ctx = { api, clock, rng: api.rng, profile, log };
     const manager = createControllerManager(ctx);
+    const { serveCluster } = await import('../server/serve-cluster');
+    const server = await serveCluster(api, clusterDir, { ...opts.serve, log });
+    opts.onServing?.(server.url);
+    abort.signal.addEventListener('abort', () => void server.close());
     const startedAt = Date.now();
     let lag = 0;
     let lastWrite = 0;
@@ -49,6 +61,7 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
         }
       },
     });
+    await server.close();
     log('daemon stopped');
     return 0;
   } catch (e) {
