@@ -3,7 +3,7 @@
 // the cluster's Roles and Bindings plus the bootstrap policy; kube-apiserver's 403 texts.
 
 import type { ApiServer } from '../api/server';
-import { authorize, withBootstrap, type NonResourceRequest, type RbacObjects, type ResourceRequest } from '../rbac/index';
+import { authorize, rulesFor, withBootstrap, type NonResourceRequest, type PolicyRule, type RbacObjects, type ResourceRequest } from '../rbac/index';
 import type { RequestUser } from '../api/rest/types';
 import { route } from '../api/rest/route';
 import { RestError } from '../api/rest/status';
@@ -59,6 +59,11 @@ export class RbacGate {
     });
     this.cached = { rev, objs };
     return objs;
+  }
+
+  /** The rules that apply to the user in a namespace (SelfSubjectRulesReview). */
+  async rules(user: RequestUser, namespace: string): Promise<PolicyRule[]> {
+    return rulesFor(await this.objects(), { name: user.name, groups: user.groups }, namespace);
   }
 
   async allows(user: RequestUser, attrs: Attributes): Promise<boolean> {

@@ -37,7 +37,7 @@ const PUBLIC = new Set(['/healthz', '/livez', '/readyz', '/version']);
 export async function startApiServer(opts: ServeOptions): Promise<RunningServer> {
   const pki = ensurePki(opts.clusterDir);
   const gate = new RbacGate(opts.api);
-  const handler = new RestHandler(opts.api, { authorize: (user, attrs) => gate.allows(user, attrs) });
+  const handler = new RestHandler(opts.api, { authorize: (user, attrs) => gate.allows(user, attrs), rules: (user, ns) => gate.rules(user, ns) });
   const log = opts.log ?? (() => {});
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     serveRequest(req, res, { handler, gate, pki, log }).catch((e) => {

@@ -62,7 +62,6 @@ export function subresourcesOf(rt: ResourceType): Sub[] {
 }
 
 function verbsOf(rt: ResourceType): string[] {
-  if (rt.kind === 'ComponentStatus') return ['get', 'list'];
   return rt.verbs;
 }
 

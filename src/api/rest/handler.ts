@@ -52,6 +52,8 @@ export type AccessCheck = (user: RequestUser, attrs: { verb: string; group: stri
 export interface RestOptions {
   /** Answers SubjectAccessReviews; without it every review is allowed (no authorizer). */
   authorize?: AccessCheck;
+  /** The RBAC rules of a user in a namespace (SelfSubjectRulesReview). */
+  rules?: (user: RequestUser, namespace: string) => Promise<{ verbs: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; nonResourceURLs?: string[] }[]>;
 }
 
 /** What a resource request resolved to. */

@@ -3,7 +3,7 @@
 // limitBytes and follow (streamed until the container stops or the client goes away).
 
 import { ApiError } from '../errors';
-import { containerLogLines, logRun } from '../../cli/logs';
+import { containerLogLines, loadLazy as loadLogModules, logRun } from '../../cli/logs';
 import { defaultContainer, findContainer } from '../../exec/pod-target';
 import type { KObject } from '../types';
 import type { RestHandler, Target } from './handler';
@@ -20,6 +20,7 @@ function intParam(req: ApiRequest, name: string): number | undefined {
 const boolParam = (req: ApiRequest, name: string) => req.query.get(name) === 'true' || req.query.get(name) === '1';
 
 export async function podLogs(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
+  await loadLogModules();
   const pod = await h.api.get(t.rt, t.namespace, t.name!);
   let container = req.query.get('container') ?? '';
   if (!container) {

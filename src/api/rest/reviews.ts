@@ -10,7 +10,7 @@ import type { ApiRequest, ApiResponse, RequestUser } from './types';
 import { decodeBody } from './writes';
 
 const REVIEWS: Record<string, string[]> = {
-  'authorization.k8s.io/v1': ['selfsubjectaccessreviews', 'subjectaccessreviews', 'localsubjectaccessreviews'],
+  'authorization.k8s.io/v1': ['localsubjectaccessreviews', 'selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'subjectaccessreviews'],
   'authentication.k8s.io/v1': ['selfsubjectreviews'],
 };
 
@@ -19,6 +19,7 @@ const KINDS: Record<string, string> = {
   subjectaccessreviews: 'SubjectAccessReview',
   localsubjectaccessreviews: 'LocalSubjectAccessReview',
   selfsubjectreviews: 'SelfSubjectReview',
+  selfsubjectrulesreviews: 'SelfSubjectRulesReview',
 };
 
 /** Handles the review resources; undefined when the request is about something else. */
@@ -51,6 +52,13 @@ async function review(h: RestHandler, req: ApiRequest, gv: string, resource: str
     return jsonResponse(201, { kind, apiVersion: gv, metadata: { creationTimestamp: null }, status: { userInfo } });
   }
   const spec = (body.spec ?? {}) as Record<string, any>;
+  if (resource === 'selfsubjectrulesreviews') {
+    const ns = typeof spec.namespace === 'string' ? spec.namespace : '';
+    const rules = h.opts.rules ? await h.opts.rules(self, ns) : [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }];
+    const resourceRules = rules.filter((r) => (r.resources ?? []).length).map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups ?? [], resources: r.resources ?? [], ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) }));
+    const nonResourceRules = rules.filter((r) => (r.nonResourceURLs ?? []).length).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs }));
+    return jsonResponse(201, { kind, apiVersion: gv, metadata: { creationTimestamp: null }, spec, status: { resourceRules, nonResourceRules, incomplete: false } });
+  }
   let user: RequestUser = self;
   if (resource !== 'selfsubjectaccessreviews') {
     if (!spec.user && !(spec.groups ?? []).length) {

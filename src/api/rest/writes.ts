@@ -14,6 +14,7 @@ import { contentTypeOf } from './negotiate';
 import { selectorOptions } from './list';
 import { badRequest, jsonResponse, unsupportedMediaType } from './status';
 import { applyFieldValidation } from './field-validation';
+import { decodeProtobuf } from './protobuf';
 import type { ApiRequest, ApiResponse } from './types';
 
 const BODY_TYPES = 'application/json, application/yaml, application/vnd.kubernetes.protobuf';
@@ -22,6 +23,14 @@ const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+jso
 /** Decodes a JSON or YAML request body into an object (Status 400/415 otherwise). */
 export function decodeBody(req: ApiRequest, allowed: string[] = ['application/json', 'application/yaml']): unknown {
   const ct = contentTypeOf(req.headers['content-type']) || 'application/json';
+  if (ct === 'application/vnd.kubernetes.protobuf' && allowed.includes('application/json')) {
+    // kubectl's typed clients (auth can-i, whoami, drain) send these few kinds as protobuf.
+    try {
+      return decodeProtobuf(req.body ?? Buffer.alloc(0));
+    } catch {
+      throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+    }
+  }
   if (!allowed.includes(ct)) {
     throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${allowed === PATCH_TYPES ? PATCH_TYPES.join(', ') : BODY_TYPES}`);
   }
