@@ -8,6 +8,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ApiServer } from '../api/server';
 import { RestHandler } from '../api/rest/handler';
+import { WatchCache } from '../api/rest/watch-cache';
 import { errorResponse, RestError } from '../api/rest/status';
 import { MAX_BODY_BYTES, type ApiRequest, type ApiResponse, type RequestUser } from '../api/rest/types';
 import { ANONYMOUS, authenticate, impersonate } from './authn';
@@ -37,7 +38,9 @@ const PUBLIC = new Set(['/healthz', '/livez', '/readyz', '/version']);
 export async function startApiServer(opts: ServeOptions): Promise<RunningServer> {
   const pki = ensurePki(opts.clusterDir);
   const gate = new RbacGate(opts.api);
-  const handler = new RestHandler(opts.api, { authorize: (user, attrs) => gate.allows(user, attrs), rules: (user, ns) => gate.rules(user, ns) });
+  const watchCache = new WatchCache(opts.api);
+  watchCache.start();
+  const handler = new RestHandler(opts.api, { watchCache, authorize: (user, attrs) => gate.allows(user, attrs), rules: (user, ns) => gate.rules(user, ns) });
   const log = opts.log ?? (() => {});
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     serveRequest(req, res, { handler, gate, pki, log }).catch((e) => {
@@ -68,6 +71,7 @@ export async function startApiServer(opts: ServeOptions): Promise<RunningServer>
     pki,
     close: () =>
       new Promise<void>((resolve) => {
+        watchCache.stop();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

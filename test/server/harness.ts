@@ -5,6 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
+import * as tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, ROOT, TEST_CACHE_HOME, type RunResult } from '../e2e/helpers';
@@ -102,6 +103,23 @@ export class ServedCluster {
 
   pki(file: string): string {
     return readFileSync(join(this.home, 'clusters', this.name, 'pki', file), 'utf8');
+  }
+
+  /** Sends `GET <path>` exactly as written (no URL normalisation), as the admin; the status and body. */
+  rawGet(path: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const sock = tls.connect({ host: '127.0.0.1', port: Number(new URL(this.url).port), ca: this.pki('ca.crt'), cert: this.pki('admin.crt'), key: this.pki('admin.key'), servername: 'localhost' }, () => {
+        sock.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+      });
+      let data = '';
+      sock.setEncoding('utf8');
+      sock.on('data', (d) => (data += d));
+      sock.on('end', () => {
+        const [head, ...rest] = data.split('\r\n\r\n');
+        resolve({ status: Number(head.split(' ')[1]), body: rest.join('\r\n\r\n') });
+      });
+      sock.on('error', reject);
+    });
   }
 
   /** A raw HTTPS request, as the admin (client certificate) unless `auth` says otherwise. */

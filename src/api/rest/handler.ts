@@ -19,6 +19,7 @@ import { createObject, deleteCollection, deleteObject, patchObject, updateObject
 import { podLogs } from './logs';
 import { reviewRoutes } from './reviews';
 import { toYaml } from '../../printers/yaml';
+import type { WatchCache } from './watch-cache';
 import { openapiV2, openapiV3Index, openapiV3GroupVersion } from './openapi';
 
 export interface VersionInfo {
@@ -50,6 +51,8 @@ export const SERVER_VERSION: VersionInfo = {
 export type AccessCheck = (user: RequestUser, attrs: { verb: string; group: string; resource: string; subresource?: string; name?: string; namespace: string } | { verb: string; path: string }) => Promise<boolean>;
 
 export interface RestOptions {
+  /** Every change in order for watchers (without one, watches follow the store's feed). */
+  watchCache?: WatchCache;
   /** Answers SubjectAccessReviews; without it every review is allowed (no authorizer). */
   authorize?: AccessCheck;
   /** The RBAC rules of a user in a namespace (SelfSubjectRulesReview). */
@@ -73,6 +76,10 @@ export class RestHandler {
     readonly api: ApiServer,
     readonly opts: RestOptions = {},
   ) {}
+
+  get watchCache(): WatchCache | undefined {
+    return this.opts.watchCache;
+  }
 
   async handle(req: ApiRequest): Promise<ApiResponse> {
     try {

@@ -67,7 +67,8 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
     } else {
       rev = rv!;
       const current = await h.api.store.currentRev();
-      if (rev < current && (await tooOld(h, rev))) {
+      const expired = h.watchCache ? !(await h.watchCache.since(rev)) : rev < current && (await tooOld(h, rev));
+      if (expired) {
         yield JSON.stringify({ type: 'ERROR', object: statusObject(410, 'Expired', `too old resource version: ${rev} (${current})`) }) + '\n';
         return;
       }
@@ -79,7 +80,17 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
     let lastBookmark = Date.now();
     while (!req.signal?.aborted) {
       if (timeoutMs && Date.now() - started >= timeoutMs) return;
-      const changes = await h.api.changesSince(rev);
+      let changes;
+      let upTo = rev;
+      if (h.watchCache) {
+        const got = await h.watchCache.since(rev);
+        if (!got) {
+          yield JSON.stringify({ type: 'ERROR', object: statusObject(410, 'Expired', `too old resource version: ${rev} (${await h.api.store.currentRev()})`) }) + '\n';
+          return;
+        }
+        changes = got.events;
+        upTo = got.upTo;
+      } else changes = await h.api.changesSince(rev);
       for (const ch of changes) {
         if (ch.rev <= rev) continue;
         rev = ch.rev;
@@ -102,11 +113,13 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
         } else continue;
         first = false;
       }
+      rev = Math.max(rev, upTo);
       if (bookmarks && Date.now() - lastBookmark >= BOOKMARK_MS) {
         lastBookmark = Date.now();
         yield JSON.stringify({ type: 'BOOKMARK', object: { kind: t.rt.kind, apiVersion: t.gv, metadata: { resourceVersion: String(rev) } } }) + '\n';
       }
-      await sleep(POLL_MS, req.signal);
+      if (h.watchCache) await h.watchCache.wait(1000, req.signal);
+      else await sleep(POLL_MS, req.signal);
     }
   }
 
