@@ -69,9 +69,9 @@ export class ServedCluster {
   }
 
   /** Creates the cluster (writing its kubeconfig entry) and serves it; resolves once /readyz answers. */
-  async start(createArgs: string[] = ['--nodes', '2'], serveArgs: string[] = []): Promise<void> {
+  async start(createArgs: string[] = ['--nodes', '2'], serveArgs: string[] = [], serveEnv: Record<string, string> = {}): Promise<void> {
     this.ok(['cluster', 'create', this.name, ...createArgs]);
-    const child = spawn(process.execPath, [BIN, 'serve', ...serveArgs], { cwd: ROOT, env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'serve', ...serveArgs], { cwd: ROOT, env: this.env(serveEnv), stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     let out = '';
     let err = '';
