@@ -6,7 +6,7 @@
 //   node --import tsx bench/in-process.ts deployment <replicas> <nodes>
 
 import { ApiServer } from '../src/api/server';
-import { MemoryStore } from '../src/store/memory-store';
+import { openStore } from '../src/store/registry';
 import { ManualClock } from '../src/sim/clock';
 import { seededRng } from '../src/sim/rng';
 import { defaultProfile } from '../src/sim/profile';
@@ -18,14 +18,16 @@ import type { KObject } from '../src/api/types';
 
 const T0 = Date.parse('2025-01-01T00:00:00Z');
 
-function cluster(nodes: number) {
-  const store = new MemoryStore();
+async function cluster(nodes: number) {
+  const store = await openStore('memory://');
   const clock = new ManualClock(T0);
   const rng = seededRng(42);
-  const api = new ApiServer(store, clock, rng);
-  api.bootstrap();
+  const api = await ApiServer.open(store, clock, rng);
+  await api.bootstrap();
   const profile = defaultProfile('bench', { nodes, pods: 110 });
-  store.batch(() => profile.nodes.forEach((n, i) => api.create(nodeObject(n, i, api.timestamp()))));
+  await store.batch(async () => {
+    for (const [i, n] of profile.nodes.entries()) await api.create(nodeObject(n, i, api.timestamp()));
+  });
   return { store, clock, rng, api, profile };
 }
 
@@ -38,25 +40,25 @@ function pod(i: number): KObject {
   };
 }
 
-function schedule(nodes: number, pods: number): void {
-  const c = cluster(nodes);
+async function schedule(nodes: number, pods: number): Promise<void> {
+  const c = await cluster(nodes);
   const podType = c.api.registry.forKind('v1', 'Pod');
-  c.store.batch(() => {
-    for (let i = 0; i < pods; i++) c.api.create(pod(i));
+  await c.store.batch(async () => {
+    for (let i = 0; i < pods; i++) await c.api.create(pod(i));
   });
   const manager = new ControllerManager([createScheduler()], { api: c.api, clock: c.clock, rng: c.rng, profile: c.profile, log: () => {} });
   const t0 = performance.now();
-  manager.runUntilStable({ timeoutMs: 0 });
+  await manager.runUntilStable({ timeoutMs: 0 });
   const ms = performance.now() - t0;
-  const bound = c.api.list(podType).items.filter((p) => p.spec?.nodeName).length;
+  const bound = (await c.api.list(podType)).items.filter((p) => p.spec?.nodeName).length;
   if (bound !== pods) throw new Error(`only ${bound} of ${pods} pods bound (${manager.stats.lastError ?? ''})`);
   console.log(JSON.stringify({ case: 'schedule', nodes, pods, ms, podsPerSec: (pods / ms) * 1000 }));
 }
 
-function deployment(replicas: number, nodes: number): void {
-  const c = cluster(nodes);
+async function deployment(replicas: number, nodes: number): Promise<void> {
+  const c = await cluster(nodes);
   const manager = createControllerManager({ api: c.api, clock: c.clock, rng: c.rng, profile: c.profile, log: () => {} });
-  c.api.create({
+  await c.api.create({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'web', namespace: 'default' },
@@ -68,15 +70,15 @@ function deployment(replicas: number, nodes: number): void {
   });
   const podType = c.api.registry.forKind('v1', 'Pod');
   const t0 = performance.now();
-  const r = manager.runUntilStable({ timeoutMs: 60 * 60_000 });
+  const r = await manager.runUntilStable({ timeoutMs: 60 * 60_000 });
   const ms = performance.now() - t0;
-  const pods = c.api.list(podType).items;
+  const pods = (await c.api.list(podType)).items;
   const running = pods.filter((p) => p.status?.phase === 'Running').length;
   if (running !== replicas) throw new Error(`only ${running} of ${replicas} pods Running (stable=${r.stable}, ${manager.stats.lastError ?? ''})`);
   console.log(JSON.stringify({ case: 'deployment', replicas, nodes, ms, clusterMs: r.advancedMs, reconciles: r.reconciles }));
 }
 
 const [what, a, b] = process.argv.slice(2);
-if (what === 'schedule') schedule(Number(a), Number(b));
-else if (what === 'deployment') deployment(Number(a), Number(b));
+if (what === 'schedule') await schedule(Number(a), Number(b));
+else if (what === 'deployment') await deployment(Number(a), Number(b));
 else throw new Error(`unknown case ${what}`);

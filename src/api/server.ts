@@ -20,7 +20,7 @@ import { deepEqual } from '../store/json-equal';
 export { deepEqual };
 import { applyDefaults } from './defaulting';
 import { admitPod, qosClass } from './admission/pod-admission';
-import { quotaViolation } from './admission/resource-quota';
+import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
 import { crdResourceType } from './crd';
 import type { Store, WatchEvent } from '../store/store';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError } from '../store/store';
@@ -72,7 +72,18 @@ export class ApiServer {
     public validator?: Validator,
   ) {
     this.registry = new ResourceRegistry();
-    for (const t of store.readMeta<ResourceType[]>(CRD_INDEX) ?? []) this.registry.register(t);
+  }
+
+  /** An API server over `store`, with the custom resource types its CRDs define. */
+  static async open(store: Store, clock: Clock, rng: Rng, validator?: Validator): Promise<ApiServer> {
+    const api = new ApiServer(store, clock, rng, validator);
+    await api.loadCustomTypes();
+    return api;
+  }
+
+  /** Registers the custom resource types recorded by the CRDs in the store. */
+  async loadCustomTypes(): Promise<void> {
+    for (const t of (await this.store.readMeta<ResourceType[]>(CRD_INDEX)) ?? []) this.registry.register(t);
   }
 
   // ---------- reads ----------
@@ -88,35 +99,35 @@ export class ApiServer {
     return this.registry.forKind(obj.apiVersion, obj.kind);
   }
 
-  get(rt: ResourceType, namespace: string | undefined, name: string): KObject {
-    const obj = this.tryGet(rt, namespace, name);
+  async get(rt: ResourceType, namespace: string | undefined, name: string): Promise<KObject> {
+    const obj = await this.tryGet(rt, namespace, name);
     if (!obj) throw ApiError.notFound(pluralGroup(rt), name);
     return obj;
   }
 
-  tryGet(rt: ResourceType, namespace: string | undefined, name: string): KObject | undefined {
+  async tryGet(rt: ResourceType, namespace: string | undefined, name: string): Promise<KObject | undefined> {
     if (!validName(name)) return undefined;
     if (rt.namespaced && namespace !== undefined && !validName(namespace)) return undefined;
     return this.store.get(objectKey(rt, rt.namespaced ? namespace ?? 'default' : undefined, name));
   }
 
-  list(rt: ResourceType, opts: ListOptions = {}): { items: KObject[]; resourceVersion: string } {
-    if (opts.namespace !== undefined && !validName(opts.namespace)) return { items: [], resourceVersion: String(this.store.currentRev()) };
+  async list(rt: ResourceType, opts: ListOptions = {}): Promise<{ items: KObject[]; resourceVersion: string }> {
+    if (opts.namespace !== undefined && !validName(opts.namespace)) return { items: [], resourceVersion: String(await this.store.currentRev()) };
     const { labelMatch, fieldMatch } = opts;
     // Selectors run inside the store, before objects are copied: a selective list does not
     // pay for copying what it drops. Matchers only read (see ListOptions).
     const filter = labelMatch || fieldMatch ? (o: KObject) => (!labelMatch || labelMatch(o.metadata.labels ?? {})) && (!fieldMatch || fieldMatch(o)) : undefined;
-    const { rev, items } = this.store.list(listPrefix(rt, rt.namespaced ? opts.namespace : undefined), filter);
+    const { rev, items } = await this.store.list(listPrefix(rt, rt.namespaced ? opts.namespace : undefined), filter);
     return { items, resourceVersion: String(rev) };
   }
 
-  changesSince(rev: number): WatchEvent[] {
+  changesSince(rev: number): Promise<WatchEvent[]> {
     return this.store.changesSince(rev);
   }
 
   // ---------- writes ----------
 
-  create(input: KObject, opts: WriteOptions = {}): KObject {
+  create(input: KObject, opts: WriteOptions = {}): Promise<KObject> {
     const rt = this.typeOf(input);
     const obj = deepCopy(input);
     obj.apiVersion = input.apiVersion;
@@ -124,12 +135,12 @@ export class ApiServer {
     if (rt.namespaced) obj.metadata.namespace ??= 'default';
     else delete obj.metadata.namespace;
 
-    return this.store.batch(() => {
+    return this.store.batch(async () => {
       if (obj.metadata.generateName && !obj.metadata.name) {
         // A generated name that is taken is generated again (RetryGenerateName, GA in 1.32).
         for (let attempt = 0; attempt < 8; attempt++) {
           obj.metadata.name = obj.metadata.generateName + randomSuffix(this.rng);
-          if (!this.store.get(objectKey(rt, rt.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name))) break;
+          if (!await this.store.get(objectKey(rt, rt.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name))) break;
         }
       }
       const name = obj.metadata.name;
@@ -139,13 +150,13 @@ export class ApiServer {
           causes: [{ field: 'metadata.name', type: 'Required value', detail: 'name or generateName is required' }],
         });
       }
-      this.checkSchema(obj, rt);
-      if (rt.namespaced) this.checkNamespaceWritable(obj.metadata.namespace!, rt);
+      await this.checkSchema(obj, rt);
+      if (rt.namespaced) await this.checkNamespaceWritable(obj.metadata.namespace!, rt);
 
       applyDefaults(obj);
-      if (rt.kind === 'Pod' && !rt.group) this.admitPod(obj);
+      if (rt.kind === 'Pod' && !rt.group) await this.admitPod(obj);
       this.checkValid(obj, rt);
-      if (rt.namespaced) this.checkQuota(obj, rt);
+      if (rt.namespaced) await this.checkQuota(obj, rt);
 
       const now = this.timestamp();
       const meta = obj.metadata;
@@ -157,23 +168,23 @@ export class ApiServer {
       if (KINDS_WITH_GENERATION.has(rt.kind) || rt.crd) meta.generation = 1;
       else delete meta.generation;
       this.prepareStatusOnCreate(obj, rt);
-      if (rt.kind === 'Service') this.allocateServiceAddresses(obj);
+      if (rt.kind === 'Service') await this.allocateServiceAddresses(obj);
       if (rt.kind === 'Job' && rt.group === 'batch') generateJobSelector(obj);
-      if (rt.kind === 'PersistentVolumeClaim' && !rt.group) this.defaultStorageClass(obj);
+      if (rt.kind === 'PersistentVolumeClaim' && !rt.group) await this.defaultStorageClass(obj);
 
       const key = objectKey(rt, meta.namespace, name);
       if (opts.dryRun) {
-        if (this.store.get(key)) throw ApiError.alreadyExists(pluralGroup(rt), name);
+        if (await this.store.get(key)) throw ApiError.alreadyExists(pluralGroup(rt), name);
         return obj;
       }
       let stored: KObject;
       try {
-        stored = this.store.create(key, obj);
+        stored = await this.store.create(key, obj);
       } catch (e) {
         if (e instanceof KeyExistsError) throw ApiError.alreadyExists(pluralGroup(rt), name);
         throw e;
       }
-      this.afterCreate(stored, rt);
+      await this.afterCreate(stored, rt);
       return stored;
     });
   }
@@ -183,22 +194,22 @@ export class ApiServer {
    * one the update is unconditional. Status is kept from the stored object (status is a
    * subresource), except for kinds without a status split.
    */
-  update(input: KObject, opts: WriteOptions = {}): KObject {
+  update(input: KObject, opts: WriteOptions = {}): Promise<KObject> {
     return this.replace(input, 'spec', opts);
   }
 
   /** Writes only .status (the status subresource), keeping spec and metadata as stored. */
-  updateStatus(input: KObject, opts: WriteOptions = {}): KObject {
+  updateStatus(input: KObject, opts: WriteOptions = {}): Promise<KObject> {
     return this.replace(input, 'status', opts);
   }
 
-  private replace(input: KObject, part: 'spec' | 'status', opts: WriteOptions): KObject {
+  private replace(input: KObject, part: 'spec' | 'status', opts: WriteOptions): Promise<KObject> {
     const rt = this.typeOf(input);
     const name = input.metadata?.name;
     const namespace = rt.namespaced ? input.metadata?.namespace ?? 'default' : undefined;
     if (!name) throw ApiError.badRequest('name is required');
-    return this.store.batch(() => {
-      const current = this.get(rt, namespace, name);
+    return this.store.batch(async () => {
+      const current = await this.get(rt, namespace, name);
       const wantRev = input.metadata.resourceVersion;
       if (wantRev !== undefined && wantRev !== '' && wantRev !== current.metadata.resourceVersion) {
         throw ApiError.conflict(pluralGroup(rt), name);
@@ -212,7 +223,7 @@ export class ApiServer {
       } else {
         next = deepCopy(input);
         next.apiVersion = input.apiVersion;
-        this.checkSchema(next, rt);
+        await this.checkSchema(next, rt);
         applyDefaults(next);
         if (hasStatusSubresource(rt)) {
           if (current.status !== undefined) next.status = deepCopy(current.status);
@@ -244,7 +255,7 @@ export class ApiServer {
       const key = objectKey(rt, namespace, name);
       let stored: KObject;
       try {
-        stored = this.store.update(key, next, Number(current.metadata.resourceVersion));
+        stored = await this.store.update(key, next, Number(current.metadata.resourceVersion));
       } catch (e) {
         if (e instanceof RevisionConflictError) throw ApiError.conflict(pluralGroup(rt), name);
         if (e instanceof KeyNotFoundError) throw ApiError.notFound(pluralGroup(rt), name);
@@ -257,7 +268,7 @@ export class ApiServer {
       if (rt.kind === 'Pod' && stored.metadata.deletionTimestamp && stored.metadata.deletionGracePeriodSeconds === 0 && !(stored.metadata.finalizers ?? []).length) {
         return this.finishDelete(rt, stored);
       }
-      if (rt.kind === 'CustomResourceDefinition') this.syncCrdIndex();
+      if (rt.kind === 'CustomResourceDefinition') await this.syncCrdIndex();
       return stored;
     });
   }
@@ -267,10 +278,10 @@ export class ApiServer {
    * registry's binding storage does (no second write for the status, no re-validation of
    * a spec that only gained its node). A pod already on another node is a Conflict.
    */
-  bindPod(namespace: string, name: string, nodeName: string): KObject {
+  bindPod(namespace: string, name: string, nodeName: string): Promise<KObject> {
     const rt = this.registry.forKind('v1', 'Pod');
-    return this.store.batch(() => {
-      const current = this.get(rt, namespace, name);
+    return this.store.batch(async () => {
+      const current = await this.get(rt, namespace, name);
       if (current.spec?.nodeName && current.spec.nodeName !== nodeName) {
         throw new ApiError('Conflict', `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${current.spec.nodeName}"`, { name, kind: 'pods/binding' });
       }
@@ -282,7 +293,7 @@ export class ApiServer {
       next.status.conditions = conds;
       delete next.status.nominatedNodeName;
       try {
-        return this.store.update(objectKey(rt, namespace, name), next, Number(current.metadata.resourceVersion));
+        return await this.store.update(objectKey(rt, namespace, name), next, Number(current.metadata.resourceVersion));
       } catch (e) {
         if (e instanceof RevisionConflictError) throw ApiError.conflict(pluralGroup(rt), name);
         if (e instanceof KeyNotFoundError) throw ApiError.notFound(pluralGroup(rt), name);
@@ -295,13 +306,13 @@ export class ApiServer {
    * Read-modify-write with retries on conflict: the helper controllers and CLI verbs use
    * for changes that are computed from the current object (scale, label, patch).
    */
-  mutate(rt: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void, opts: WriteOptions & { status?: boolean } = {}): KObject {
+  async mutate(rt: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void | Promise<KObject | void>, opts: WriteOptions & { status?: boolean } = {}): Promise<KObject> {
     for (let attempt = 0; ; attempt++) {
-      const current = this.get(rt, namespace, name);
+      const current = await this.get(rt, namespace, name);
       const copy = deepCopy(current);
-      const result = fn(copy) ?? copy;
+      const result = await fn(copy) ?? copy;
       try {
-        return opts.status ? this.updateStatus(result, opts) : this.update(result, opts);
+        return opts.status ? await this.updateStatus(result, opts) : await this.update(result, opts);
       } catch (e) {
         if (e instanceof ApiError && e.reason === 'Conflict' && attempt < 10) continue;
         throw e;
@@ -309,9 +320,9 @@ export class ApiServer {
     }
   }
 
-  delete(rt: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): KObject {
-    return this.store.batch(() => {
-      const current = this.get(rt, rt.namespaced ? namespace ?? 'default' : undefined, name);
+  delete(rt: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<KObject> {
+    return this.store.batch(async () => {
+      const current = await this.get(rt, rt.namespaced ? namespace ?? 'default' : undefined, name);
       const policy = opts.propagationPolicy ?? 'Background';
       if (opts.dryRun) return current;
 
@@ -329,7 +340,7 @@ export class ApiServer {
           throw new ApiError('Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`);
         }
         if (!current.metadata.deletionTimestamp) {
-          const marked = this.markDeleting(rt, current, 0, policy);
+          const marked = await this.markDeleting(rt, current, 0, policy);
           if (rt.kind === 'Namespace') return this.finishNamespace(marked);
           if (policy === 'Foreground') return this.finishForeground(rt, marked);
           return marked;
@@ -346,14 +357,14 @@ export class ApiServer {
    * Records a core/v1 Event about `involved`, aggregating repeats of the same
    * reason+message (count, lastTimestamp) as client-go's event correlator does.
    */
-  recordEvent(
+  async recordEvent(
     involved: KObject,
     type: 'Normal' | 'Warning',
     reason: string,
     message: string,
     source: { component: string; host?: string },
     fieldPath?: string,
-  ): void {
+  ): Promise<void> {
     const evType = this.registry.forKind('v1', 'Event');
     const namespace = involved.metadata.namespace ?? 'default';
     const now = this.timestamp();
@@ -363,12 +374,12 @@ export class ApiServer {
     const identity = [involved.metadata.uid, reason, message, fieldPath ?? '', source.component, type].join('\u0000');
     const suffix = (fnv32a(identity).toString(16).padStart(8, '0') + fnv32a('k' + identity).toString(16).padStart(8, '0')).slice(0, 16);
     const name = `${involved.metadata.name}.${suffix}`;
-    const existing = this.tryGet(evType, namespace, name);
+    const existing = await this.tryGet(evType, namespace, name);
     if (existing) {
       existing.count = (existing.count ?? 1) + 1;
       existing.lastTimestamp = now;
       try {
-        this.update(existing);
+        await this.update(existing);
       } catch {
         /* a lost event update is harmless */
       }
@@ -400,7 +411,7 @@ export class ApiServer {
     };
     if (!involved.metadata.namespace) delete event.involvedObject.namespace;
     try {
-      this.create(event);
+      await this.create(event);
     } catch {
       /* events are best effort, as in a real cluster */
     }
@@ -409,16 +420,16 @@ export class ApiServer {
   // ---------- cluster bootstrap ----------
 
   /** Creates what every cluster has from the start (idempotent). */
-  bootstrap(): void {
-    this.store.batch(() => {
+  async bootstrap(): Promise<void> {
+    await this.store.batch(async () => {
       const ns = this.registry.forKind('v1', 'Namespace');
       for (const name of BOOTSTRAP_NAMESPACES) {
-        if (!this.tryGet(ns, undefined, name)) this.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+        if (!await this.tryGet(ns, undefined, name)) await this.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
       }
       const sc = this.registry.forKind('storage.k8s.io/v1', 'StorageClass');
-      if (!this.tryGet(sc, undefined, 'standard')) {
+      if (!await this.tryGet(sc, undefined, 'standard')) {
         // kind's default class: local-path provisioning, bound when a pod first uses the claim
-        this.create({
+        await this.create({
           apiVersion: 'storage.k8s.io/v1',
           kind: 'StorageClass',
           metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
@@ -428,8 +439,8 @@ export class ApiServer {
         });
       }
       const svc = this.registry.forKind('v1', 'Service');
-      if (!this.tryGet(svc, 'default', 'kubernetes')) {
-        this.create({
+      if (!await this.tryGet(svc, 'default', 'kubernetes')) {
+        await this.create({
           apiVersion: 'v1',
           kind: 'Service',
           metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
@@ -445,9 +456,9 @@ export class ApiServer {
 
   // ---------- internals ----------
 
-  private checkSchema(obj: KObject, rt: ResourceType): void {
+  private async checkSchema(obj: KObject, rt: ResourceType): Promise<void> {
     if (!this.validator) return;
-    const crd = rt.crd ? this.tryGet(this.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, rt.crd) : undefined;
+    const crd = rt.crd ? await this.tryGet(this.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, rt.crd) : undefined;
     const errs = this.validator.schemaErrors(obj, rt, crd);
     if (errs.length) {
       const version = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[1] : obj.apiVersion;
@@ -463,9 +474,9 @@ export class ApiServer {
     if (errs.length) throw ApiError.invalid(rt.kind, rt.group, obj.metadata.name ?? '', errs);
   }
 
-  private checkNamespaceWritable(namespace: string, rt: ResourceType): void {
+  private async checkNamespaceWritable(namespace: string, rt: ResourceType): Promise<void> {
     const nsType = this.registry.forKind('v1', 'Namespace');
-    const ns = this.tryGet(nsType, undefined, namespace);
+    const ns = await this.tryGet(nsType, undefined, namespace);
     if (!ns) throw ApiError.notFound('namespaces', namespace);
     if (ns.metadata.deletionTimestamp && rt.kind !== 'Event') {
       throw new ApiError(
@@ -475,12 +486,12 @@ export class ApiServer {
     }
   }
 
-  private admitPod(pod: KObject): void {
+  private async admitPod(pod: KObject): Promise<void> {
     const pcType = this.registry.forKind('scheduling.k8s.io/v1', 'PriorityClass');
-    admitPod(pod, this.rng, (name) => {
-      const pc = this.tryGet(pcType, undefined, name);
-      return pc ? Number(pc.value) : undefined;
-    });
+    // Admission itself is synchronous: the one class it may look up is read first.
+    const className = pod.spec?.priorityClassName;
+    const pc = typeof className === 'string' && className ? await this.tryGet(pcType, undefined, className) : undefined;
+    admitPod(pod, this.rng, (name) => (pc && name === className ? Number(pc.value) : undefined));
     if (pod.spec?.priorityClassName && pod.spec.priority === undefined && !isSystemPriorityClass(pod.spec.priorityClassName)) {
       throw new ApiError('Forbidden', `pods "${pod.metadata.name}" is forbidden: no PriorityClass with name ${pod.spec.priorityClassName} was found`);
     }
@@ -515,34 +526,35 @@ export class ApiServer {
   }
 
   /** ResourceQuota admission: a create that would exceed a quota of its namespace is forbidden. */
-  private checkQuota(obj: KObject, rt: ResourceType): void {
+  private async checkQuota(obj: KObject, rt: ResourceType): Promise<void> {
     const namespace = obj.metadata.namespace!;
-    const quotas = this.list(this.registry.forKind('v1', 'ResourceQuota'), { namespace }).items;
+    const quotas = (await this.list(this.registry.forKind('v1', 'ResourceQuota'), { namespace })).items;
     if (!quotas.length) return;
-    const existing = (plural: string, group: string): KObject[] => {
+    const existing = async (plural: string, group: string): Promise<KObject[]> => {
       let t: ResourceType;
       try {
         t = this.registry.resolve(group ? `${plural}.${group}` : plural);
       } catch {
         return [];
       }
-      return t.namespaced ? this.list(t, { namespace }).items : [];
+      return t.namespaced ? (await this.list(t, { namespace })).items : [];
     };
-    const why = quotaViolation(obj, rt.plural, rt.group, quotas, existing);
+    const counted = await countedObjects(quotas, existing, (name) => usageOf(obj, rt.plural, rt.group, name) > 0);
+    const why = quotaViolation(obj, rt.plural, rt.group, quotas, counted);
     if (why) throw new ApiError('Forbidden', `${pluralGroup(rt)} "${obj.metadata.name}" is forbidden: ${why}`, { name: obj.metadata.name, kind: rt.plural });
   }
 
   /** DefaultStorageClass admission: a claim without a class gets the default one. */
-  private defaultStorageClass(pvc: KObject): void {
+  private async defaultStorageClass(pvc: KObject): Promise<void> {
     if (!isObject(pvc.spec) || pvc.spec.storageClassName !== undefined) return;
     const sc = this.registry.forKind('storage.k8s.io/v1', 'StorageClass');
-    const def = this.list(sc).items.find((c) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
+    const def = (await this.list(sc)).items.find((c) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
     if (def) pvc.spec.storageClassName = def.metadata.name;
   }
 
-  private allocateServiceAddresses(svc: KObject): void {
+  private async allocateServiceAddresses(svc: KObject): Promise<void> {
     const spec = svc.spec ?? {};
-    const all = this.list(this.registry.forKind('v1', 'Service')).items;
+    const all = (await this.list(this.registry.forKind('v1', 'Service'))).items;
     if (spec.type !== 'ExternalName') {
       if (spec.clusterIP === undefined || spec.clusterIP === '') {
         const used = new Set(all.map((s) => s.spec?.clusterIP));
@@ -600,16 +612,16 @@ export class ApiServer {
     }
   }
 
-  private afterCreate(obj: KObject, rt: ResourceType): void {
+  private async afterCreate(obj: KObject, rt: ResourceType): Promise<void> {
     if (rt.kind === 'Namespace') {
       // The ServiceAccount and root-CA publisher controllers do this within milliseconds
       // of a namespace appearing; doing it here keeps the CLI usable with no loop running.
       const ns = obj.metadata.name!;
       const sa = this.registry.forKind('v1', 'ServiceAccount');
-      if (!this.tryGet(sa, ns, 'default')) this.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } });
+      if (!await this.tryGet(sa, ns, 'default')) await this.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } });
       const cm = this.registry.forKind('v1', 'ConfigMap');
-      if (!this.tryGet(cm, ns, 'kube-root-ca.crt')) {
-        this.create({
+      if (!await this.tryGet(cm, ns, 'kube-root-ca.crt')) {
+        await this.create({
           apiVersion: 'v1',
           kind: 'ConfigMap',
           metadata: { name: 'kube-root-ca.crt', namespace: ns, annotations: { 'kubernetes.io/description': 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.' } },
@@ -617,38 +629,38 @@ export class ApiServer {
         });
       }
     }
-    if (rt.kind === 'CustomResourceDefinition') this.syncCrdIndex();
+    if (rt.kind === 'CustomResourceDefinition') await this.syncCrdIndex();
   }
 
-  private markDeleting(rt: ResourceType, current: KObject, graceSeconds: number, policy: PropagationPolicy): KObject {
+  private async markDeleting(rt: ResourceType, current: KObject, graceSeconds: number, policy: PropagationPolicy): Promise<KObject> {
     const next = deepCopy(current);
     next.metadata.deletionTimestamp = new Date(Math.floor(this.clock.now() / 1000) * 1000 + graceSeconds * 1000).toISOString().replace('.000Z', 'Z');
     next.metadata.deletionGracePeriodSeconds = graceSeconds;
     if (policy === 'Foreground') next.metadata.finalizers = [...new Set([...(next.metadata.finalizers ?? []), 'foregroundDeletion'])];
     if (policy === 'Orphan') next.metadata.finalizers = [...new Set([...(next.metadata.finalizers ?? []), 'orphan'])];
     if (rt.kind === 'Namespace') next.status = { ...(next.status ?? {}), phase: 'Terminating' };
-    if (rt.kind === 'Pod' && policy === 'Orphan') this.orphanDependents(current);
+    if (rt.kind === 'Pod' && policy === 'Orphan') await this.orphanDependents(current);
     return this.store.update(objectKey(rt, current.metadata.namespace, current.metadata.name!), next);
   }
 
-  private finishForeground(rt: ResourceType, owner: KObject): KObject {
-    this.deleteDependents(owner, 'Foreground');
-    const latest = this.tryGet(rt, owner.metadata.namespace, owner.metadata.name!) ?? owner;
+  private async finishForeground(rt: ResourceType, owner: KObject): Promise<KObject> {
+    await this.deleteDependents(owner, 'Foreground');
+    const latest = await this.tryGet(rt, owner.metadata.namespace, owner.metadata.name!) ?? owner;
     latest.metadata.finalizers = (latest.metadata.finalizers ?? []).filter((f: string) => f !== 'foregroundDeletion');
     if (latest.metadata.finalizers.length) return this.store.update(objectKey(rt, owner.metadata.namespace, owner.metadata.name!), latest);
     return this.finishDelete(rt, latest);
   }
 
-  private finishNamespace(ns: KObject): KObject {
+  private async finishNamespace(ns: KObject): Promise<KObject> {
     // The namespace controller: delete everything in it, then drop the finalizer.
     const name = ns.metadata.name!;
     for (const rt of this.registry.all()) {
       if (!rt.namespaced || rt.kind === 'Binding' || (rt.group === 'events.k8s.io')) continue;
-      for (const o of this.list(rt, { namespace: name }).items) {
+      for (const o of (await this.list(rt, { namespace: name })).items) {
         try {
-          this.delete(rt, name, o.metadata.name!, { gracePeriodSeconds: 0 });
-          const left = this.tryGet(rt, name, o.metadata.name!);
-          if (left) this.forceRemove(rt, left);
+          await this.delete(rt, name, o.metadata.name!, { gracePeriodSeconds: 0 });
+          const left = await this.tryGet(rt, name, o.metadata.name!);
+          if (left) await this.forceRemove(rt, left);
         } catch {
           /* already gone */
         }
@@ -658,45 +670,45 @@ export class ApiServer {
     return this.finishDelete(nsType, ns);
   }
 
-  private forceRemove(rt: ResourceType, obj: KObject): void {
+  private async forceRemove(rt: ResourceType, obj: KObject): Promise<void> {
     try {
-      this.store.delete(objectKey(rt, obj.metadata.namespace, obj.metadata.name!));
+      await this.store.delete(objectKey(rt, obj.metadata.namespace, obj.metadata.name!));
     } catch {
       /* gone */
     }
   }
 
-  private finishDelete(rt: ResourceType, current: KObject, policy: PropagationPolicy = 'Background'): KObject {
+  private async finishDelete(rt: ResourceType, current: KObject, policy: PropagationPolicy = 'Background'): Promise<KObject> {
     const key = objectKey(rt, current.metadata.namespace, current.metadata.name!);
     let last: KObject;
     try {
-      last = this.store.delete(key);
+      last = await this.store.delete(key);
     } catch (e) {
       if (e instanceof KeyNotFoundError) return current;
       throw e;
     }
     const finalizers: string[] = current.metadata.finalizers ?? [];
-    if (policy === 'Orphan' || finalizers.includes('orphan')) this.orphanDependents(current);
-    else this.deleteDependents(current, 'Background');
-    if (rt.kind === 'CustomResourceDefinition') this.removeCrd(current);
+    if (policy === 'Orphan' || finalizers.includes('orphan')) await this.orphanDependents(current);
+    else await this.deleteDependents(current, 'Background');
+    if (rt.kind === 'CustomResourceDefinition') await this.removeCrd(current);
     return last;
   }
 
   /** Garbage collection of owned objects (ownerReferences), done synchronously. */
-  private deleteDependents(owner: KObject, policy: PropagationPolicy): void {
+  private async deleteDependents(owner: KObject, policy: PropagationPolicy): Promise<void> {
     const uid = owner.metadata.uid;
     for (const rt of this.dependentTypes(owner)) {
-      for (const dep of this.list(rt, { namespace: owner.metadata.namespace }).items) {
+      for (const dep of (await this.list(rt, { namespace: owner.metadata.namespace })).items) {
         const refs: any[] = dep.metadata.ownerReferences ?? [];
         if (!refs.some((r) => r.uid === uid)) continue;
         const remaining = refs.filter((r) => r.uid !== uid);
         try {
           if (remaining.length) {
-            this.mutate(rt, dep.metadata.namespace, dep.metadata.name!, (o) => {
+            await this.mutate(rt, dep.metadata.namespace, dep.metadata.name!, (o) => {
               o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r: any) => r.uid !== uid);
             });
           } else {
-            this.delete(rt, dep.metadata.namespace, dep.metadata.name!, { propagationPolicy: policy });
+            await this.delete(rt, dep.metadata.namespace, dep.metadata.name!, { propagationPolicy: policy });
           }
         } catch {
           /* already gone */
@@ -705,13 +717,13 @@ export class ApiServer {
     }
   }
 
-  private orphanDependents(owner: KObject): void {
+  private async orphanDependents(owner: KObject): Promise<void> {
     const uid = owner.metadata.uid;
     for (const rt of this.dependentTypes(owner)) {
-      for (const dep of this.list(rt, { namespace: owner.metadata.namespace }).items) {
+      for (const dep of (await this.list(rt, { namespace: owner.metadata.namespace })).items) {
         if (!(dep.metadata.ownerReferences ?? []).some((r: any) => r.uid === uid)) continue;
         try {
-          this.mutate(rt, dep.metadata.namespace, dep.metadata.name!, (o) => {
+          await this.mutate(rt, dep.metadata.namespace, dep.metadata.name!, (o) => {
             o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r: any) => r.uid !== uid);
             if (!o.metadata.ownerReferences.length) delete o.metadata.ownerReferences;
           });
@@ -743,26 +755,26 @@ export class ApiServer {
     return owner.metadata.namespace ? types.filter((t) => t.namespaced) : types;
   }
 
-  private syncCrdIndex(): void {
+  private async syncCrdIndex(): Promise<void> {
     const crdType = this.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
     const types: ResourceType[] = [];
-    for (const crd of this.list(crdType).items) {
+    for (const crd of (await this.list(crdType)).items) {
       if (crd.metadata.deletionTimestamp) continue;
       const t = crdResourceType(crd);
       if (t) types.push(t);
     }
     for (const t of this.registry.all().filter((x) => x.crd)) this.registry.unregister(t.group, t.plural);
     for (const t of types) this.registry.register(t);
-    this.store.writeMeta(CRD_INDEX, types);
+    await this.store.writeMeta(CRD_INDEX, types);
   }
 
-  private removeCrd(crd: KObject): void {
+  private async removeCrd(crd: KObject): Promise<void> {
     const t = crdResourceType(crd);
     if (t) {
       // Custom resources go with their definition.
-      for (const o of this.list(t).items) this.forceRemove(t, o);
+      for (const o of (await this.list(t)).items) await this.forceRemove(t, o);
     }
-    this.syncCrdIndex();
+    await this.syncCrdIndex();
   }
 }
 

@@ -22,9 +22,14 @@ export async function loadValidation(): Promise<void> {
 }
 
 /** Schema issues of one object: built-in schemas, or the CRD's openAPIV3Schema for custom resources. */
-export function schemaIssues(obj: KObject, rt: ResourceType, api?: ApiServer, crd?: KObject): SchemaIssue[] {
+export async function schemaIssues(obj: KObject, rt: ResourceType, api?: ApiServer, crd?: KObject): Promise<SchemaIssue[]> {
+  const def = rt.crd ? crd ?? (await api?.tryGet(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, rt.crd)) : undefined;
+  return schemaIssuesWith(obj, rt, def);
+}
+
+/** schemaIssues with the CRD (for custom resources) already at hand. */
+function schemaIssuesWith(obj: KObject, rt: ResourceType, def: KObject | undefined): SchemaIssue[] {
   if (rt.crd) {
-    const def = crd ?? api?.tryGet(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, rt.crd);
     if (!def) return [];
     if (!crdSchemas) throw new Error('schemaIssues before loadValidation()');
     return crdSchemas.compileCrdSchema(def, splitApiVersion(obj.apiVersion).version)(obj);
@@ -38,7 +43,7 @@ export function apiValidator(): Validator {
     schemaErrors: (obj, rt, crd) => {
       if (!loaded) return [];
       // Missing required fields are the validator's business (`Required value`), not the decoder's.
-      return schemaIssues(obj, rt, undefined, crd)
+      return schemaIssuesWith(obj, rt, crd)
         .filter((i) => i.rule !== 'schema/required')
         .map((i) => (i.rule === 'schema/unknown-field' ? `strict decoding error: ${i.decodeMessage ?? i.message}` : i.decodeMessage ?? i.message));
     },

@@ -112,28 +112,28 @@ export async function runCheck(inputs: string[], opts: CheckOptions = {}): Promi
     allowedRegistries: opts.allowedRegistries, images: entries.flatMap((e) => imagesOf(e.doc.object)),
   });
   await loadValidation();
-  const cluster = createMemoryCluster(profile, { now: opts.now, seed: opts.seed, validator: apiValidator() });
-  ensureDefaultStorageClass(cluster.api);
+  const cluster = await createMemoryCluster(profile, { now: opts.now, seed: opts.seed, validator: apiValidator() });
+  await ensureDefaultStorageClass(cluster.api);
 
-  const trials = applyAll(cluster, entries, assumed);
+  const trials = await applyAll(cluster, entries, assumed);
   // The full engine is imported only when no reconcilers are given (tests may run a subset).
   const manager = opts.reconcilers
     ? new ControllerManager(await opts.reconcilers(), cluster.ctx)
     : (await import('../controllers/index')).createControllerManager(cluster.ctx);
   // A safety net: a controller that writes on every pass must not hang a CI job.
   const maxReconciles = opts.maxReconciles ?? Math.max(20_000, 200 * entries.length);
-  const run = manager.runUntilStable({ timeoutMs, maxReconciles });
+  const run = await manager.runUntilStable({ timeoutMs, maxReconciles });
   // Unsettled with work left only past the deadline: nothing changes before it, so the
   // whole window was simulated (the manager does not move the clock to an idle deadline).
   const simulatedMs = !run.stable && run.reconciles < maxReconciles ? timeoutMs : run.advancedMs;
 
-  const workloads = diagnoseAll(cluster, entries, trials, run.stable ? undefined : timeoutMs, opts.allowedRegistries);
-  lintAll(cluster, entries, assumed);
+  const workloads = await diagnoseAll(cluster, entries, trials, run.stable ? undefined : timeoutMs, opts.allowedRegistries);
+  await lintAll(cluster, entries, assumed);
   return { ...report, workloads, simulatedMs, settled: run.stable, capped: run.reconciles >= maxReconciles };
 }
 
 /** Applies stand-ins and entries; returns CronJob entry → the trial Job created for it. */
-function applyAll(cluster: MemoryCluster, entries: Entry[], assumed: AssumedObject[]): Map<Entry, KObject> {
+async function applyAll(cluster: MemoryCluster, entries: Entry[], assumed: AssumedObject[]): Promise<Map<Entry, KObject>> {
   const api = cluster.api;
   const namespaces = [...new Set(['default', ...entries.map((e) => e.namespace).filter(Boolean)])];
   const keys = new Map<string, Set<string>>();
@@ -154,7 +154,7 @@ function applyAll(cluster: MemoryCluster, entries: Entry[], assumed: AssumedObje
   for (const it of applyOrder(items, (x) => x.standIn ?? x.entry!.doc.object)) {
     if (it.standIn) {
       try {
-        api.create(it.standIn);
+        await api.create(it.standIn);
       } catch {
         /* already there (defined by the inputs, or built in) */
       }
@@ -164,11 +164,11 @@ function applyAll(cluster: MemoryCluster, entries: Entry[], assumed: AssumedObje
     const obj = deepCopy(e.doc.object);
     delete obj.status;
     try {
-      const created = api.create(obj);
+      const created = await api.create(obj);
       if (created.kind === 'CronJob') {
         const trial = trialJob(created);
         try {
-          trials.set(e, api.create(trial));
+          trials.set(e, await api.create(trial));
         } catch {
           /* the CronJob itself is reported through its template's validation */
         }
@@ -201,13 +201,13 @@ function trialJob(cj: KObject): KObject {
   };
 }
 
-function diagnoseAll(cluster: MemoryCluster, entries: Entry[], trials: Map<Entry, KObject>, timedOutAfterMs: number | undefined, allowed: string[] | undefined): WorkloadStatus[] {
+async function diagnoseAll(cluster: MemoryCluster, entries: Entry[], trials: Map<Entry, KObject>, timedOutAfterMs: number | undefined, allowed: string[] | undefined): Promise<WorkloadStatus[]> {
   const api = cluster.api;
-  const list = (apiVersion: string, kind: string) => api.list(api.registry.forKind(apiVersion, kind)).items;
+  const list = async (apiVersion: string, kind: string) => (await api.list(api.registry.forKind(apiVersion, kind))).items;
   const view: ClusterView = {
-    pods: list('v1', 'Pod'),
-    events: list('v1', 'Event'),
-    owned: [...list('apps/v1', 'ReplicaSet'), ...list('batch/v1', 'Job')],
+    pods: await list('v1', 'Pod'),
+    events: await list('v1', 'Event'),
+    owned: [...await list('apps/v1', 'ReplicaSet'), ...await list('batch/v1', 'Job')],
   };
   const out: WorkloadStatus[] = [];
   for (const e of entries) {
@@ -215,13 +215,13 @@ function diagnoseAll(cluster: MemoryCluster, entries: Entry[], trials: Map<Entry
     if (!WORKLOAD_KINDS.has(o.kind)) continue;
     const pos = e.doc.positionOf(['metadata']) ?? e.doc.positionOf([]);
     const base = { kind: o.kind, namespace: o.metadata?.namespace, name: o.metadata?.name ?? '', file: e.result.file, line: pos?.line };
-    const live = api.tryGet(api.typeOf(o), e.namespace || undefined, o.metadata?.name ?? '');
+    const live = await api.tryGet(api.typeOf(o), e.namespace || undefined, o.metadata?.name ?? '');
     if (!live) {
       out.push({ ...base, state: 'NotApplied', detail: 'not applied' });
       continue;
     }
     const trialName = trials.get(e)?.metadata.name;
-    const trial = trialName ? api.tryGet(api.registry.forKind('batch/v1', 'Job'), e.namespace, trialName) : undefined;
+    const trial = trialName ? await api.tryGet(api.registry.forKind('batch/v1', 'Job'), e.namespace, trialName) : undefined;
     const d = diagnoseWorkload(live, view, { trial, extraOwners: trial ? [trial.metadata.uid!] : [] });
     for (const f of d.findings) {
       if (f.ruleId === 'deploy/not-ready' && timedOutAfterMs !== undefined && !/simulated/.test(f.message)) {
@@ -242,19 +242,34 @@ function formatMinutes(ms: number): string {
   return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`;
 }
 
-function lintAll(cluster: MemoryCluster, entries: Entry[], assumed: AssumedObject[]): void {
+async function lintAll(cluster: MemoryCluster, entries: Entry[], assumed: AssumedObject[]): Promise<void> {
   const api = cluster.api;
-  const inCluster = (kind: string, ns: string, name: string): boolean => {
+  const inCluster = async (kind: string, ns: string, name: string): Promise<boolean> => {
     try {
       const rt = api.registry.resolve(kind);
-      return !!api.tryGet(rt, rt.namespaced ? ns : undefined, name);
+      return !!await api.tryGet(rt, rt.namespaced ? ns : undefined, name);
     } catch {
       return false;
     }
   };
   const builtinPriority = (kind: string, name: string) => kind === 'PriorityClass' && (name === 'system-cluster-critical' || name === 'system-node-critical');
   const inputs: LintInput[] = entries.map((e) => ({ obj: e.doc.object, namespace: e.namespace }));
-  for (const { index, finding } of lintObjects(inputs, (kind, ns, name) => builtinPriority(kind, name) || isAssumed(assumed, kind, ns, name) || inCluster(kind, ns, name))) {
+  // The lint asks synchronously whether a referenced object exists: answers from the cluster
+  // are fetched between passes until a pass asks nothing new.
+  const known = new Map<string, boolean>();
+  let findings: ReturnType<typeof lintObjects>;
+  for (;;) {
+    const wanted = new Map<string, [string, string, string]>();
+    findings = lintObjects(inputs, (kind, ns, name) => {
+      if (builtinPriority(kind, name) || isAssumed(assumed, kind, ns, name)) return true;
+      const k = `${kind}|${ns}|${name}`;
+      if (!known.has(k)) wanted.set(k, [kind, ns, name]);
+      return known.get(k) ?? false;
+    });
+    if (!wanted.size) break;
+    for (const [k, [kind, ns, name]] of wanted) known.set(k, await inCluster(kind, ns, name));
+  }
+  for (const { index, finding } of findings) {
     addFinding(entries[index], finding);
   }
 }

@@ -59,7 +59,7 @@ Examples:
       const failures: Failure[] = errors.map((text) => ({ text }));
       // One store transaction for the whole run (one lock, one revision-file write) instead
       // of one per document; each object is still journaled and written on its own.
-      api.store.batch(() => {
+      await api.store.batch(async () => {
         for (const item of items) {
           // Whether the object existed when we looked: a failure is "creating" or "patching".
           let existed = false;
@@ -72,7 +72,7 @@ Examples:
             let result: KObject | undefined;
             let action = '';
             for (let attempt = 0; attempt < 5; attempt++) {
-              const live = api.tryGet(item.type, namespace, obj.metadata.name!);
+              const live = await api.tryGet(item.type, namespace, obj.metadata.name!);
               existed = Boolean(live);
               try {
                 if (flags.serverSide) {
@@ -83,7 +83,7 @@ Examples:
                     const merged = applyApplyPatch(live, obj, item.type.kind, obj.apiVersion);
                     next = { ...merged, metadata: { ...merged.metadata, resourceVersion: live.metadata.resourceVersion } };
                   }
-                  result = dryRun === 'client' ? next : live ? api.update(next, { dryRun: dryRun === 'server' }) : api.create(next, { dryRun: dryRun === 'server' });
+                  result = dryRun === 'client' ? next : live ? await api.update(next, { dryRun: dryRun === 'server' }) : await api.create(next, { dryRun: dryRun === 'server' });
                   action = 'serverside-applied';
                   break;
                 }
@@ -92,7 +92,7 @@ Examples:
                   ctx.err(`Warning: resource ${item.type.plural}/${obj.metadata.name} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`);
                 }
                 if (decision.action === 'create') {
-                  result = dryRun === 'client' ? decision.result : api.create(decision.result, { dryRun: dryRun === 'server' });
+                  result = dryRun === 'client' ? decision.result : await api.create(decision.result, { dryRun: dryRun === 'server' });
                   action = 'created';
                 } else if (dryRun === 'client') {
                   // --dry-run=client only GETs: every existing object reads as configured.
@@ -103,7 +103,7 @@ Examples:
                   action = 'unchanged';
                 } else {
                   const next = { ...decision.result, metadata: { ...decision.result.metadata, resourceVersion: live!.metadata.resourceVersion } };
-                  result = api.update(next, { dryRun: dryRun === 'server' });
+                  result = await api.update(next, { dryRun: dryRun === 'server' });
                   action = 'configured';
                 }
                 break;
@@ -124,7 +124,7 @@ Examples:
       });
       if (flags.prune && dryRun === 'none') {
         const { prune } = await import('./prune');
-        prune(ctx, api, items.map((i) => i.type), applied, flags.selector);
+        await prune(ctx, api, items.map((i) => i.type), applied, flags.selector);
       }
       if (failures.length) throw new PrintedError(formatFailures(failures));
     }));

@@ -96,9 +96,9 @@ async function userOf(flags: { as?: string; asGroup?: string[] }): Promise<UserI
   return impersonatedUser(flags.as, flags.asGroup ?? []);
 }
 
-function rbacObjects(api: ApiServer): RbacObjects {
-  const list = (kind: string) => api.list(api.registry.forKind('rbac.authorization.k8s.io/v1', kind)).items;
-  return { roles: list('Role'), clusterRoles: list('ClusterRole'), roleBindings: list('RoleBinding'), clusterRoleBindings: list('ClusterRoleBinding') };
+async function rbacObjects(api: ApiServer): Promise<RbacObjects> {
+  const list = async (kind: string) => (await api.list(api.registry.forKind('rbac.authorization.k8s.io/v1', kind))).items;
+  return { roles: await list('Role'), clusterRoles: await list('ClusterRole'), roleBindings: await list('RoleBinding'), clusterRoleBindings: await list('ClusterRoleBinding') };
 }
 
 export async function runCanI(ctx: CliContext, args: string[], flags: CanIFlags): Promise<number> {
@@ -111,7 +111,7 @@ export async function runCanI(ctx: CliContext, args: string[], flags: CanIFlags)
   const rbac = await import('../rbac');
   const user = await userOf(flags);
   const api = await ctx.api();
-  const objs = rbac.withBootstrap(rbacObjects(api));
+  const objs = rbac.withBootstrap(await rbacObjects(api));
   const namespace = flags.allNamespaces ? '' : ctx.namespace;
 
   if (flags.list) {

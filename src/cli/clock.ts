@@ -29,7 +29,7 @@ export function register(program: Command, p: Program): void {
         const api = await ctx.api({ startDaemon: false });
         const { daemonRunning } = await import('./daemon-control');
         if (await daemonRunning(ctx)) {
-          (await ctx.clock()).advance(ms); // the daemon runs what fell due
+          await (await ctx.clock()).advance(ms); // the daemon runs what fell due
         } else {
           const { advanceInProcess } = await import('./in-process');
           await advanceInProcess(ctx, api, ms);
@@ -45,7 +45,7 @@ export function register(program: Command, p: Program): void {
       p.action(async (ctx, factor: string) => {
         const n = Number(factor);
         if (!Number.isFinite(n) || n <= 0) throw new CliError(`invalid speed "${factor}": must be a positive number`);
-        (await ctx.clock({ startDaemon: false })).setSpeed(n);
+        await (await ctx.clock({ startDaemon: false })).setSpeed(n);
         ctx.out(`clock speed set to ${n}x\n`);
       }),
     );

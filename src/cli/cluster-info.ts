@@ -66,8 +66,8 @@ export async function runClusterInfo(ctx: CliContext): Promise<number> {
   const api = await ctx.api();
   const host = `kubesim://${ctx.clusterDir}`;
   const namespace = ctx.namespaceExplicit ? ctx.namespace : 'kube-system';
-  const services = api
-    .list(api.registry.resolve('services'), { namespace, labelMatch: (l) => l['kubernetes.io/cluster-service'] === 'true' })
+  const services = (await api
+    .list(api.registry.resolve('services'), { namespace, labelMatch: (l) => l['kubernetes.io/cluster-service'] === 'true' }))
     .items;
   if (namespace === 'kube-system' && !services.some((s) => s.metadata.name === 'kube-dns')) services.unshift(KIND_DNS);
   let out = serviceLine('Kubernetes control plane', host);
@@ -86,17 +86,17 @@ export async function runDump(ctx: CliContext, flags: { allNamespaces?: boolean;
     const list = { kind: `${kind}List`, apiVersion: kind === 'Node' || kind === 'Event' || kind === 'Service' || kind === 'Pod' || kind === 'ReplicationController' ? 'v1' : 'apps/v1', metadata: { resourceVersion: rv }, items };
     ctx.out(YAML ? YAML.stringify(list) : JSON.stringify(list, null, 4) + '\n');
   };
-  const nodes = api.list(api.registry.resolve('nodes'));
+  const nodes = await api.list(api.registry.resolve('nodes'));
   print('Node', nodes.items, nodes.resourceVersion);
   const namespaces = flags.allNamespaces
-    ? api.list(api.registry.resolve('namespaces')).items.map((n) => n.metadata.name!)
+    ? (await api.list(api.registry.resolve('namespaces'))).items.map((n) => n.metadata.name!)
     : flags.namespaces
       ? flags.namespaces.split(',')
       : ['default', 'kube-system'];
   for (const ns of namespaces) {
     for (const t of DUMP_TYPES) {
       const type = api.registry.resolve(t);
-      const r = api.list(type, { namespace: ns });
+      const r = await api.list(type, { namespace: ns });
       print(type.kind, r.items, r.resourceVersion);
     }
   }

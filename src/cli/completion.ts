@@ -135,8 +135,8 @@ async function names(ctx: CliContext, typeArg: string): Promise<string[]> {
   try {
     const api = await ctx.api({ startDaemon: false });
     const type = api.registry.resolve(typeArg);
-    return api
-      .list(type, { namespace: type.namespaced ? ctx.namespace : undefined })
+    return (await api
+      .list(type, { namespace: type.namespaced ? ctx.namespace : undefined }))
       .items.map((o) => o.metadata.name!)
       .sort();
   } catch {

@@ -31,14 +31,14 @@ export async function resolveNodes(ctx: CliContext, args: string[], flags: NodeS
   if (args.length > 0 && flags.selector) throw new CliError(`error: cannot specify both a node name and a --selector option${see}`);
   const api = await ctx.api();
   const type = nodeType(api);
-  if (flags.selector !== undefined) return api.list(type, buildListOptions(type, flags.selector, undefined, undefined)).items;
+  if (flags.selector !== undefined) return (await api.list(type, buildListOptions(type, flags.selector, undefined, undefined))).items;
   const nodes: KObject[] = [];
   for (const a of args) {
     const slash = a.indexOf('/');
     if (slash !== -1 && api.registry.resolve(a.slice(0, slash)) !== type) {
       throw new CliError(`error: expected resource of type node, got "${api.registry.resolve(a.slice(0, slash)).plural}"`);
     }
-    nodes.push(api.get(type, undefined, slash === -1 ? a : a.slice(slash + 1)));
+    nodes.push(await api.get(type, undefined, slash === -1 ? a : a.slice(slash + 1)));
   }
   return nodes;
 }
@@ -59,7 +59,7 @@ export async function cordonNodes(ctx: CliContext, api: ApiServer, nodes: KObjec
     let shown = node;
     if (dryRun !== 'client') {
       try {
-        shown = api.mutate(type, undefined, node.metadata.name!, (o) => {
+        shown = await api.mutate(type, undefined, node.metadata.name!, (o) => {
           o.spec ??= {};
           // unschedulable is omitempty: uncordoning drops the field
           if (desired) o.spec.unschedulable = true;

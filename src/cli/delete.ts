@@ -120,7 +120,7 @@ Example resource specifications include:
         if (!flags.all && !flags.selector && !flags.fieldSelector && !flags.allNamespaces) {
           throw new CliError('resource(s) were provided, but no name was specified');
         }
-        for (const o of api.list(sel.type, buildListOptions(sel.type, flags.selector, flags.fieldSelector, namespace)).items) {
+        for (const o of (await api.list(sel.type, buildListOptions(sel.type, flags.selector, flags.fieldSelector, namespace))).items) {
           targets.push({ type: sel.type, namespace: o.metadata.namespace, name: o.metadata.name! });
         }
       }
@@ -134,7 +134,7 @@ Example resource specifications include:
   const deleted: Array<{ type: ResourceType; obj: KObject }> = [];
   for (const t of targets) {
     try {
-      const obj = api.delete(t.type, t.namespace, t.name, {
+      const obj = await api.delete(t.type, t.namespace, t.name, {
         propagationPolicy: policy,
         gracePeriodSeconds: grace >= 0 ? grace : undefined,
         dryRun: dryRun !== 'none',
@@ -152,7 +152,8 @@ Example resource specifications include:
   // kubelet; run the cluster until they are (bounded by --timeout in cluster time).
   const wait = flags.wait !== false && flags.wait !== 'false';
   if (wait && dryRun === 'none') {
-    const pending = deleted.filter((d) => api.tryGet(d.type, d.obj.metadata.namespace, d.obj.metadata.name!));
+    const pending: typeof deleted = [];
+    for (const d of deleted) if (await api.tryGet(d.type, d.obj.metadata.namespace, d.obj.metadata.name!)) pending.push(d);
     if (pending.length) {
       const { waitForDeletion } = await import('./wait-deletion');
       const timeoutMs = parseDuration(flags.timeout ?? '0s') || 60_000 + Math.max(0, ...pending.map((d) => (d.obj.metadata.deletionGracePeriodSeconds ?? 30) * 1000));

@@ -10,6 +10,7 @@ import { parseResourceArgs } from './resource-args';
 import { PrintedError, formatApiError } from './format-error';
 import { buildListOptions } from './flags/selectors';
 import { CliError } from '../api/errors';
+import type { DescribeContext } from '../printers/describe/context';
 
 export function register(program: Command, p: Program): void {
   program
@@ -33,7 +34,6 @@ Examples:
       p.action(async (ctx, resources: string[], flags: { selector?: string; allNamespaces?: boolean; showEvents?: boolean | string }) => {
         if (resources.length === 0) throw new CliError("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.");
         const api = await ctx.api();
-        const { describeObject } = await import('../printers/describe');
         const namespace = flags.allNamespaces ? undefined : ctx.namespace;
         const errors: string[] = [];
         const out: string[] = [];
@@ -43,22 +43,22 @@ Examples:
           if (sel.names.length) {
             objs = [];
             for (const name of sel.names) {
-              const exact = api.tryGet(sel.type, ctx.namespace, name);
+              const exact = await api.tryGet(sel.type, ctx.namespace, name);
               if (exact) objs.push(exact);
               else {
                 // kubectl describe falls back to a prefix match ("describe pods web" → web-xxx pods)
-                const prefixed = api.list(sel.type, { namespace: ctx.namespace }).items.filter((o) => o.metadata.name!.startsWith(name));
+                const prefixed = (await api.list(sel.type, { namespace: ctx.namespace })).items.filter((o) => o.metadata.name!.startsWith(name));
                 if (prefixed.length) objs.push(...prefixed);
                 else errors.push(formatApiError(ApiError.notFound(pluralGroup(sel.type), name)));
               }
             }
           } else {
-            objs = api.list(sel.type, buildListOptions(sel.type, flags.selector, undefined, namespace)).items;
+            objs = (await api.list(sel.type, buildListOptions(sel.type, flags.selector, undefined, namespace))).items;
             if (!objs.length && !errors.length) {
               ctx.err(sel.type.namespaced && namespace ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n');
             }
           }
-          for (const obj of objs) out.push(describeObject(obj, describeContext(api, obj, showEvents)));
+          for (const obj of objs) out.push(await describeWithApi(api, obj, showEvents));
         }
         ctx.out(out.join('\n\n'));
         if (errors.length) throw new PrintedError(errors.join(''));
@@ -66,30 +66,56 @@ Examples:
     );
 }
 
-export function describeContext(api: ApiServer, obj: KObject, showEvents = true) {
-  const find = (kind: string): ResourceType | undefined => api.registry.all().find((t) => t.kind === kind && t.group !== 'events.k8s.io');
+export async function describeContext(api: ApiServer, obj: KObject, showEvents = true): Promise<DescribeContext> {
   const eventType = api.registry.forKind('v1', 'Event');
   const events = showEvents
-    ? api
-        .list(eventType, { namespace: obj.metadata.namespace ?? undefined })
-        .items.filter(
-          (e) =>
-            e.involvedObject?.name === obj.metadata.name &&
-            (e.involvedObject?.uid === undefined || e.involvedObject.uid === obj.metadata.uid) &&
-            (obj.kind === 'Pod' || e.involvedObject?.kind === obj.kind),
-        )
+    ? (await api.list(eventType, { namespace: obj.metadata.namespace ?? undefined })).items.filter(
+        (e) =>
+          e.involvedObject?.name === obj.metadata.name &&
+          (e.involvedObject?.uid === undefined || e.involvedObject.uid === obj.metadata.uid) &&
+          (obj.kind === 'Pod' || e.involvedObject?.kind === obj.kind),
+      )
     : [];
-  return {
-    now: api.clock.now(),
-    events,
-    showEvents,
-    list: (kind: string, namespace: string | undefined) => {
+  return { now: api.clock.now(), events, showEvents, list: () => [], get: () => undefined };
+}
+
+/**
+ * Describes an object. Describers read related objects synchronously (ctx.list/get), the
+ * API is asynchronous: each pass records what the describer asked for, the answers are
+ * fetched, and the describer runs again until it asks for nothing new (a chain such as
+ * Deployment -> ReplicaSets -> Pods takes a pass per link).
+ */
+export async function describeWithApi(api: ApiServer, obj: KObject, showEvents = true): Promise<string> {
+  const { describeObject } = await import('../printers/describe');
+  const find = (kind: string): ResourceType | undefined => api.registry.all().find((t) => t.kind === kind && t.group !== 'events.k8s.io');
+  const base = await describeContext(api, obj, showEvents);
+  const lists = new Map<string, KObject[]>();
+  const gets = new Map<string, KObject | undefined>();
+  for (;;) {
+    const wantLists = new Map<string, [string, string | undefined]>();
+    const wantGets = new Map<string, [string, string | undefined, string]>();
+    const ctx: DescribeContext = {
+      ...base,
+      list: (kind, namespace) => {
+        const k = `${kind}\0${namespace ?? ''}`;
+        if (!lists.has(k)) wantLists.set(k, [kind, namespace]);
+        return lists.get(k) ?? [];
+      },
+      get: (kind, namespace, name) => {
+        const k = `${kind}\0${namespace ?? ''}\0${name}`;
+        if (!gets.has(k)) wantGets.set(k, [kind, namespace, name]);
+        return gets.get(k);
+      },
+    };
+    const text = describeObject(obj, ctx);
+    if (!wantLists.size && !wantGets.size) return text;
+    for (const [k, [kind, namespace]] of wantLists) {
       const t = find(kind);
-      return t ? api.list(t, { namespace }).items : [];
-    },
-    get: (kind: string, namespace: string | undefined, name: string) => {
+      lists.set(k, t ? (await api.list(t, { namespace })).items : []);
+    }
+    for (const [k, [kind, namespace, name]] of wantGets) {
       const t = find(kind);
-      return t ? api.tryGet(t, namespace, name) : undefined;
-    },
-  };
+      gets.set(k, t ? await api.tryGet(t, namespace, name) : undefined);
+    }
+  }
 }

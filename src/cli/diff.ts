@@ -83,14 +83,14 @@ export async function runDiff(ctx: CliContext, flags: FileFlags): Promise<number
       const obj = item.object;
       const name = obj.metadata?.name;
       if (!name) throw new CliError('resource name may not be empty');
-      const live = api.tryGet(item.type, namespace, name);
+      const live = await api.tryGet(item.type, namespace, name);
       let merged: KObject;
       try {
         const decision = computeApply(obj, live);
-        if (!live) merged = api.create(decision.result, { dryRun: true });
+        if (!live) merged = await api.create(decision.result, { dryRun: true });
         else if (decision.action === 'unchanged') merged = live;
         else {
-          merged = api.update({ ...decision.result, metadata: { ...decision.result.metadata, resourceVersion: live.metadata.resourceVersion } }, { dryRun: true });
+          merged = await api.update({ ...decision.result, metadata: { ...decision.result.metadata, resourceVersion: live.metadata.resourceVersion } }, { dryRun: true });
           merged.metadata.resourceVersion = live.metadata.resourceVersion;
         }
       } catch (e) {

@@ -68,19 +68,19 @@ const finished = (pod: KObject) => pod.status?.phase === 'Succeeded' || pod.stat
 const controllerOf = (pod: KObject) => (pod.metadata.ownerReferences ?? []).find((r) => r.controller);
 
 /** filterPods with makeFilters(): the last filter's verdict is the pod's (as upstream). */
-export function filterPods(api: ApiServer, pods: KObject[], o: DrainOptions, now: number): PodDelete[] {
+export async function filterPods(api: ApiServer, pods: KObject[], o: DrainOptions, now: number): Promise<PodDelete[]> {
   const dsType = api.registry.forKind('apps/v1', 'DaemonSet');
-  const filters: Array<(pod: KObject) => PodDeleteStatus> = [
+  const filters: Array<(pod: KObject) => PodDeleteStatus | Promise<PodDeleteStatus>> = [
     (pod) => {
       const del = pod.metadata.deletionTimestamp;
       if (o.skipWaitForDeleteTimeoutSeconds > 0 && del && (now - Date.parse(del)) / 1000 > o.skipWaitForDeleteTimeoutSeconds) return skip();
       return okay();
     },
-    (pod) => {
+    async (pod) => {
       const ref = controllerOf(pod);
       if (!ref || ref.kind !== 'DaemonSet') return okay();
       if (finished(pod)) return okay();
-      if (!api.tryGet(dsType, pod.metadata.namespace, ref.name)) {
+      if (!await api.tryGet(dsType, pod.metadata.namespace, ref.name)) {
         const msg = `daemonsets.apps "${ref.name}" not found`;
         return o.force ? warning(true, msg) : fatal(msg);
       }
@@ -98,14 +98,16 @@ export function filterPods(api: ApiServer, pods: KObject[], o: DrainOptions, now
       return o.force ? warning(true, UNMANAGED_WARNING) : fatal(UNMANAGED_FATAL);
     },
   ];
-  return pods.map((pod) => {
+  const out: PodDelete[] = [];
+  for (const pod of pods) {
     let status = okay();
     for (const f of filters) {
-      status = f(pod);
+      status = await f(pod);
       if (!status.delete) break;
     }
-    return { pod, status };
-  });
+    out.push({ pod, status });
+  }
+  return out;
 }
 
 const ref = (p: KObject) => `${p.metadata.namespace}/${p.metadata.name}`;
@@ -166,7 +168,7 @@ function scaled(v: number | string, total: number): number {
 }
 
 /** The number of pods a budget protects: the scale of the pods' controllers (disruption controller). */
-function expectedCount(api: ApiServer, pods: KObject[]): number {
+async function expectedCount(api: ApiServer, pods: KObject[]): Promise<number> {
   const seen = new Map<string, number>();
   let orphans = 0;
   for (const pod of pods) {
@@ -179,11 +181,11 @@ function expectedCount(api: ApiServer, pods: KObject[]): number {
     let replicas: number | undefined;
     const ownerType = (kind: string) => api.registry.forKind(kind === 'ReplicationController' ? 'v1' : 'apps/v1', kind);
     if (['ReplicaSet', 'StatefulSet', 'ReplicationController'].includes(owner.kind)) {
-      const o = api.tryGet(ownerType(owner.kind), pod.metadata.namespace, owner.name);
+      const o = await api.tryGet(ownerType(owner.kind), pod.metadata.namespace, owner.name);
       replicas = o?.spec?.replicas;
       const dep = o && controllerOf(o);
       if (o && dep?.kind === 'Deployment') {
-        const d = api.tryGet(ownerType('Deployment'), pod.metadata.namespace, dep.name);
+        const d = await api.tryGet(ownerType('Deployment'), pod.metadata.namespace, dep.name);
         key = dep.uid;
         replicas = d?.spec?.replicas ?? replicas;
       }
@@ -195,17 +197,17 @@ function expectedCount(api: ApiServer, pods: KObject[]): number {
 }
 
 /** Status of a PodDisruptionBudget computed from the live pods (as the disruption controller would). */
-export function budgetStatus(api: ApiServer, pdb: KObject): { currentHealthy: number; desiredHealthy: number; disruptionsAllowed: number } {
+export async function budgetStatus(api: ApiServer, pdb: KObject): Promise<{ currentHealthy: number; desiredHealthy: number; disruptionsAllowed: number }> {
   const podType = api.registry.forKind('v1', 'Pod');
-  const pods = api.list(podType, { namespace: pdb.metadata.namespace }).items.filter((p) => selectorMatches(pdb.spec?.selector, p.metadata.labels));
+  const pods = (await api.list(podType, { namespace: pdb.metadata.namespace })).items.filter((p) => selectorMatches(pdb.spec?.selector, p.metadata.labels));
   const currentHealthy = pods.filter((p) => !p.metadata.deletionTimestamp && isReady(p)).length;
   let desiredHealthy = 0;
   const { minAvailable, maxUnavailable } = pdb.spec ?? {};
   if (maxUnavailable !== undefined && maxUnavailable !== null) {
-    const expected = expectedCount(api, pods);
+    const expected = await expectedCount(api, pods);
     desiredHealthy = Math.max(0, expected - scaled(maxUnavailable, expected));
   } else if (minAvailable !== undefined && minAvailable !== null) {
-    desiredHealthy = typeof minAvailable === 'number' ? minAvailable : scaled(minAvailable, expectedCount(api, pods));
+    desiredHealthy = typeof minAvailable === 'number' ? minAvailable : scaled(minAvailable, await expectedCount(api, pods));
   }
   return { currentHealthy, desiredHealthy, disruptionsAllowed: Math.max(0, currentHealthy - desiredHealthy) };
 }
@@ -215,23 +217,23 @@ export function budgetStatus(api: ApiServer, pdb: KObject): { currentHealthy: nu
  * below its desired healthy pods. Pods that are not running (or already terminating)
  * ignore budgets; an unready pod may go only while the budget is met.
  */
-export function evictPod(api: ApiServer, podType: ResourceType, pod: KObject, gracePeriodSeconds: number | undefined, dryRun: boolean): void {
-  const current = api.tryGet(podType, pod.metadata.namespace, pod.metadata.name!);
+export async function evictPod(api: ApiServer, podType: ResourceType, pod: KObject, gracePeriodSeconds: number | undefined, dryRun: boolean): Promise<void> {
+  const current = await api.tryGet(podType, pod.metadata.namespace, pod.metadata.name!);
   if (!current) throw new EvictionError(`pods "${pod.metadata.name}" not found`, false, true);
   const phase = current.status?.phase;
   const ignoreBudget = phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || !!current.metadata.deletionTimestamp;
   if (!ignoreBudget) {
     const pdbType = api.registry.forKind('policy/v1', 'PodDisruptionBudget');
-    const pdbs = api.list(pdbType, { namespace: current.metadata.namespace }).items.filter((b) => selectorMatches(b.spec?.selector, current.metadata.labels));
+    const pdbs = (await api.list(pdbType, { namespace: current.metadata.namespace })).items.filter((b) => selectorMatches(b.spec?.selector, current.metadata.labels));
     if (pdbs.length > 1) throw new EvictionError('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.', false);
     if (pdbs.length === 1) {
-      const st = budgetStatus(api, pdbs[0]);
+      const st = await budgetStatus(api, pdbs[0]);
       const allowed = isReady(current) ? st.disruptionsAllowed > 0 : st.currentHealthy >= st.desiredHealthy;
       if (!allowed) throw new EvictionError("Cannot evict pod as it would violate the pod's disruption budget.", true);
     }
   }
   if (dryRun) return;
-  api.delete(podType, current.metadata.namespace, current.metadata.name!, { gracePeriodSeconds });
+  await api.delete(podType, current.metadata.namespace, current.metadata.name!, { gracePeriodSeconds });
 }
 
 // ---------- durations as Go prints them ----------
@@ -272,8 +274,8 @@ async function removePods(ctx: CliContext, api: ApiServer, pods: KObject[], opts
   const deadline = start + globalTimeout;
   const grace = opts.gracePeriod >= 0 ? opts.gracePeriod : undefined;
   const state: PodProgress[] = pods.map((pod) => ({ pod, phase: 'evict', nextAt: start, waitUntil: 0 }));
-  const gone = (p: KObject) => {
-    const o = api.tryGet(podType, p.metadata.namespace, p.metadata.name!);
+  const gone = async (p: KObject) => {
+    const o = await api.tryGet(podType, p.metadata.namespace, p.metadata.name!);
     return !o || o.metadata.uid !== p.metadata.uid;
   };
   const name = (p: KObject) => p.metadata.name!;
@@ -283,16 +285,16 @@ async function removePods(ctx: CliContext, api: ApiServer, pods: KObject[], opts
     // deletePods: delete all, then wait for all (the overall timeout, or forever).
     for (const p of pods) {
       try {
-        api.delete(podType, ns(p), name(p), { gracePeriodSeconds: grace, dryRun: opts.dryRun === 'server' });
+        await api.delete(podType, ns(p), name(p), { gracePeriodSeconds: grace, dryRun: opts.dryRun === 'server' });
       } catch (e) {
         if (!/not found/.test((e as Error).message)) return [(e as Error).message];
       }
     }
     if (opts.dryRun === 'server') return [];
     const pending = new Set(pods);
-    const step = () => {
+    const step = async () => {
       for (const p of [...pending]) {
-        if (gone(p)) {
+        if (await gone(p)) {
           pending.delete(p);
           ctx.out(`pod/${name(p)} deleted\n`);
         }
@@ -300,12 +302,12 @@ async function removePods(ctx: CliContext, api: ApiServer, pods: KObject[], opts
       return pending.size === 0;
     };
     const limit = Number.isFinite(globalTimeout) ? globalTimeout : await unboundedWaitMs(ctx);
-    if (step()) return [];
+    if (await step()) return [];
     const { driveCluster } = await import('./drive-cluster');
     return (await driveCluster(ctx, api, step, limit)) ? [] : ['timed out waiting for the condition'];
   }
 
-  const step = (): boolean => {
+  const step = async (): Promise<boolean> => {
     const now = api.clock.now();
     for (const s of state) {
       const p = s.pod;
@@ -317,7 +319,7 @@ async function removePods(ctx: CliContext, api: ApiServer, pods: KObject[], opts
           continue;
         }
         try {
-          evictPod(api, podType, p, grace, opts.dryRun === 'server');
+          await evictPod(api, podType, p, grace, opts.dryRun === 'server');
         } catch (e) {
           if (!(e instanceof EvictionError)) throw e;
           if (e.notFound) {
@@ -340,7 +342,7 @@ async function removePods(ctx: CliContext, api: ApiServer, pods: KObject[], opts
         s.waitUntil = now + ((grace ?? p.spec?.terminationGracePeriodSeconds ?? 30) + 5) * 1000;
       }
       if (s.phase === 'wait') {
-        if (gone(p)) {
+        if (await gone(p)) {
           s.phase = 'done';
           ctx.out(`pod/${name(p)} evicted\n`);
         } else if (now >= deadline) {
@@ -354,7 +356,7 @@ async function removePods(ctx: CliContext, api: ApiServer, pods: KObject[], opts
     }
     return state.every((s) => s.phase === 'done');
   };
-  if (!step()) {
+  if (!await step()) {
     const { driveCluster } = await import('./drive-cluster');
     // The loop ends by itself at the global timeout; without one, in-process waits are bounded.
     // (an attempt due at the deadline comes up to 5s after it, hence the slack).
@@ -411,10 +413,10 @@ export async function runDrain(ctx: CliContext, args: string[], flags: DrainFlag
   const remaining: string[] = [];
   for (const node of nodes) {
     const nodeName = node.metadata.name!;
-    const pods = api
-      .list(podType, { labelMatch: podMatch, fieldMatch: (p) => p.spec?.nodeName === nodeName })
+    const pods = (await api
+      .list(podType, { labelMatch: podMatch, fieldMatch: (p) => p.spec?.nodeName === nodeName }))
       .items;
-    const list = filterPods(api, pods, options, api.clock.now());
+    const list = await filterPods(api, pods, options, api.clock.now());
     let errs = podDeleteErrors(list);
     if (errs.length === 0) {
       const warnings = podDeleteWarnings(list);
@@ -425,7 +427,7 @@ export async function runDrain(ctx: CliContext, args: string[], flags: DrainFlag
       } else {
         errs = await removePods(ctx, api, toRemove, { eviction: !flags.disableEviction, gracePeriod, timeoutMs, dryRun });
         if (errs.length) {
-          const pending = filterPods(api, api.list(podType, { labelMatch: podMatch, fieldMatch: (p) => p.spec?.nodeName === nodeName }).items, options, api.clock.now()).filter((x) => x.status.delete);
+          const pending = (await filterPods(api, (await api.list(podType, { labelMatch: podMatch, fieldMatch: (p) => p.spec?.nodeName === nodeName })).items, options, api.clock.now())).filter((x) => x.status.delete);
           if (pending.length) {
             ctx.err(`There are pending pods in node "${nodeName}" when an error occurred: ${aggregateMessage(errs)}\n`);
             for (const x of pending) ctx.err(`pod/${x.pod.metadata.name}\n`);

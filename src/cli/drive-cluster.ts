@@ -7,7 +7,7 @@ import type { CliContext } from './context';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function driveCluster(ctx: CliContext, api: ApiServer, done: () => boolean, timeoutMs: number): Promise<boolean> {
+export async function driveCluster(ctx: CliContext, api: ApiServer, done: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const { ensureDaemonFor } = await import('./daemon-control');
   const daemon = await ensureDaemonFor(ctx);
   if (!daemon) {
@@ -16,7 +16,7 @@ export async function driveCluster(ctx: CliContext, api: ApiServer, done: () => 
   }
   const start = api.clock.now();
   for (;;) {
-    if (done()) return true;
+    if (await done()) return true;
     if (api.clock.now() - start > timeoutMs) return false;
     await sleep(50);
   }

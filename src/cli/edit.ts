@@ -198,7 +198,7 @@ async function patchOnServer(api: ApiServer, rt: ResourceType, ns: string | unde
   const { applyStrategicMergePatch, applyJsonMergePatch, PatchError } = await import('../api/apply');
   const pinned = typeof (patch.metadata as Record<string, unknown> | undefined)?.resourceVersion === 'string';
   for (let attempt = 0; ; attempt++) {
-    const current = api.get(rt, ns, name);
+    const current = await api.get(rt, ns, name);
     let patched: KObject;
     try {
       patched = strategic ? applyStrategicMergePatch(deepCopy(current), patch, rt.kind, current.apiVersion) : (applyJsonMergePatch(deepCopy(current), patch) as KObject);
@@ -210,7 +210,7 @@ async function patchOnServer(api: ApiServer, rt: ResourceType, ns: string | unde
     if (!isObject(patched.metadata)) patched.metadata = {};
     if (!pinned) patched.metadata.resourceVersion = current.metadata.resourceVersion;
     try {
-      return api.update(patched);
+      return await api.update(patched);
     } catch (e) {
       if (e instanceof ApiError && e.reason === 'Conflict' && !pinned && attempt < 5) continue;
       // A PATCH's strict decoding error names only the fields (the body is a patch, not a whole object).

@@ -24,7 +24,7 @@ export function register(program: Command, p: Program): void {
       p.action(async (ctx, flags: { allNamespaces?: boolean; for?: string; types?: string[]; output?: string; headers?: boolean; watch?: boolean; requestTimeout?: string }) => {
         const api = await ctx.api();
         const evType = api.registry.forKind('v1', 'Event');
-        let items = api.list(evType, { namespace: flags.allNamespaces ? undefined : ctx.namespace }).items;
+        let items = (await api.list(evType, { namespace: flags.allNamespaces ? undefined : ctx.namespace })).items;
         if (flags.for) {
           const [kindArg, name] = flags.for.split('/');
           if (!name) throw new CliError(`--for must be in resource/name form`);

@@ -30,7 +30,7 @@ export async function runExec(ctx: CliContext, positional: string[], command: st
   }
   if (!command.length) throw new CliError('you must specify at least one command for the container');
   const api = await ctx.api();
-  const { pod } = resolvePod(api, ctx.namespace, positional[0]);
+  const { pod } = await resolvePod(api, ctx.namespace, positional[0]);
   const phase = pod.status?.phase;
   if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot exec into a container in a completed pod; current phase is ${phase}`);
   let name = flags.container;
@@ -49,7 +49,7 @@ export async function runExec(ctx: CliContext, positional: string[], command: st
   if (!st?.state?.running) throw new CliError(`unable to upgrade connection: container not found ("${name}")`);
   // The simulated shell and container view load when `exec` runs, not at start-up.
   const [{ containerView }, { execInContainer }] = await Promise.all([import('../exec/container-view'), import('../exec/shell')]);
-  const view = containerView(api, pod, found.spec);
+  const view = await containerView(api, pod, found.spec);
   // Only an interactive session reads the terminal/pipe: kubectl sends stdin with -i.
   const input = flags.stdin ? ctx.streams.stdinText() : '';
   const r = execInContainer(command, view, input);

@@ -65,7 +65,7 @@ export async function runExplain(ctx: CliContext, args: string[], flags: Explain
   let root;
   if (type.crd) {
     const { crdRootSchema } = await import('../explain/crd-schema');
-    const crd = api.tryGet(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, type.crd);
+    const crd = await api.tryGet(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, type.crd);
     root = crd ? crdRootSchema(crd, version) : undefined;
   } else {
     const name = view.roots[rootKey(type.group, version, type.kind)];

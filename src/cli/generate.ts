@@ -123,7 +123,7 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
   if (rt.namespaced) object.metadata.namespace ??= ctx.namespace;
   try {
     if (flags.validate !== 'false' && flags.validate !== 'ignore') await (await import('../api/validator-adapter')).loadValidation();
-    const created = api.create(object, { dryRun: dryRun === 'server' });
+    const created = await api.create(object, { dryRun: dryRun === 'server' });
     await print(created, false);
   } catch (e) {
     if (e instanceof ApiError) throw new PrintedError(wrapCreateError(gen, e));

@@ -102,13 +102,13 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
       if (flags.selector) throw new CliError('name cannot be provided when a selector is specified');
       const items: KObject[] = [];
       for (const name of sel.names) {
-        const obj = api.tryGet(sel.type, sel.type.namespaced ? ctx.namespace : undefined, name);
+        const obj = await api.tryGet(sel.type, sel.type.namespaced ? ctx.namespace : undefined, name);
         if (obj) items.push(obj);
         else if (!flags.ignoreNotFound) errors.push(formatApiError(ApiError.notFound(pluralGroup(sel.type), name)));
       }
       found.push({ type: sel.type, items });
     } else {
-      found.push({ type: sel.type, items: api.list(sel.type, listOpts(sel.type)).items });
+      found.push({ type: sel.type, items: (await api.list(sel.type, listOpts(sel.type))).items });
     }
   }
 
@@ -158,7 +158,7 @@ export async function renderTables(api: ApiServer, found: Found[], flags: GetFla
         continue;
       }
     }
-    const crd = f.type.crd ? api.tryGet(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, f.type.crd) : undefined;
+    const crd = f.type.crd ? await api.tryGet(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, f.type.crd) : undefined;
     blocks.push(
       printTable(items, {
         kind: f.type.kind,

@@ -14,21 +14,21 @@ export async function inProcessManager(ctx: CliContext, api: ApiServer): Promise
   const { createControllerManager } = await import('../controllers');
   const { loadValidation } = await import('../api/validator-adapter');
   await loadValidation();
-  const profile = api.store.readMeta<ClusterProfile>('profile') ?? defaultProfile(ctx.clusterName);
+  const profile = await api.store.readMeta<ClusterProfile>('profile') ?? defaultProfile(ctx.clusterName);
   return createControllerManager({ api, clock: api.clock, rng: api.rng, profile, log: () => {} });
 }
 
-export async function runInProcessUntil(ctx: CliContext, api: ApiServer, done: () => boolean, timeoutMs: number): Promise<boolean> {
+export async function runInProcessUntil(ctx: CliContext, api: ApiServer, done: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const { advanceClock } = await import('../controllers/manager');
   const manager = await inProcessManager(ctx, api);
   const start = api.clock.now();
   for (;;) {
-    if (done()) return true;
+    if (await done()) return true;
     if (api.clock.now() - start >= timeoutMs) return false;
-    const r = manager.runUntilStable({ timeoutMs: Math.min(STEP_MS, timeoutMs) });
-    if (done()) return true;
+    const r = await manager.runUntilStable({ timeoutMs: Math.min(STEP_MS, timeoutMs) });
+    if (await done()) return true;
     // Settled with the condition still false: let cluster time pass (timeouts are in it).
-    if (r.stable && !advanceClock(api.clock, STEP_MS)) return false;
+    if (r.stable && !await advanceClock(api.clock, STEP_MS)) return false;
   }
 }
 
@@ -40,16 +40,16 @@ export async function advanceInProcess(ctx: CliContext, api: ApiServer, ms: numb
   const { advanceClock } = await import('../controllers/manager');
   const manager = await inProcessManager(ctx, api);
   const target = api.clock.now() + ms;
-  manager.processReady();
+  await manager.processReady();
   for (;;) {
     const due = manager.queue.nextDue();
     const now = api.clock.now();
     if (due === undefined || due > target) {
-      if (target > now) advanceClock(api.clock, target - now);
-      manager.processReady();
+      if (target > now) await advanceClock(api.clock, target - now);
+      await manager.processReady();
       return;
     }
-    if (due > now) advanceClock(api.clock, due - now);
-    manager.processReady();
+    if (due > now) await advanceClock(api.clock, due - now);
+    await manager.processReady();
   }
 }

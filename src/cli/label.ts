@@ -137,11 +137,11 @@ export async function runKeyValueVerb(ctx: CliContext, which: KeyValueKind, args
         const ns = t.type.namespaced ? obj.metadata.namespace : undefined;
         if (flags.resourceVersion) {
           // A precondition: the update fails with Conflict unless the object is at that version.
-          const current = deepCopy(api.get(t.type, ns, obj.metadata.name!));
+          const current = deepCopy(await api.get(t.type, ns, obj.metadata.name!));
           applyKeyChanges(current, which, changes, true, flags.resourceVersion);
-          result = api.update(current, { dryRun: dryRun === 'server' });
+          result = await api.update(current, { dryRun: dryRun === 'server' });
         } else if (before !== after) {
-          result = api.mutate(t.type, ns, obj.metadata.name!, (o) => applyKeyChanges(o, which, changes, true), { dryRun: dryRun === 'server' });
+          result = await api.mutate(t.type, ns, obj.metadata.name!, (o) => applyKeyChanges(o, which, changes, true), { dryRun: dryRun === 'server' });
         } else {
           result = t.object;
         }

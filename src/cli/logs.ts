@@ -176,13 +176,13 @@ export async function runLogs(ctx: CliContext, args: string[], flags: LogsFlags)
   let pods: KObject[];
   const podType = api.resolve('pods');
   if (flags.selector) {
-    pods = api.list(podType, buildListOptions(podType, flags.selector, undefined, ctx.namespace)).items.sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
+    pods = (await api.list(podType, buildListOptions(podType, flags.selector, undefined, ctx.namespace))).items.sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
     if (!pods.length) {
       ctx.err(`No resources found in ${ctx.namespace} namespace.\n`);
       return 0;
     }
   } else {
-    const pick = resolvePod(api, ctx.namespace, args[0]);
+    const pick = await resolvePod(api, ctx.namespace, args[0]);
     if (pick.matched > 1) ctx.err(`Found ${pick.matched} pods, using pod/${pick.pod.metadata.name}\n`);
     pods = [pick.pod];
   }
@@ -229,9 +229,9 @@ async function catchUp(ctx: CliContext, api: ApiServer): Promise<void> {
   if (await ensureDaemonFor(ctx)) return;
   const { createControllerManager } = await import('../controllers');
   const { defaultProfile } = await import('../sim/profile');
-  const profile = api.store.readMeta<any>('profile') ?? defaultProfile(ctx.clusterName);
+  const profile = await api.store.readMeta<any>('profile') ?? defaultProfile(ctx.clusterName);
   const manager = createControllerManager({ api, clock: api.clock, rng: api.rng, profile, log: () => {} });
-  manager.runUntilStable({ timeoutMs: 0 });
+  await manager.runUntilStable({ timeoutMs: 0 });
 }
 
 /** Whether the container run we print is still going (its stream stays open). */
@@ -264,7 +264,7 @@ async function follow(ctx: CliContext, api: ApiServer, sources: Source[], printe
   // A container still being created is waited for (kubectl retries until it runs).
   for (;;) {
     for (const s of open) {
-      const pod = api.tryGet(podType, s.pod.metadata.namespace, s.pod.metadata.name!);
+      const pod = await api.tryGet(podType, s.pod.metadata.namespace, s.pod.metadata.name!);
       const lines = readLogs(api.store, s.pod.metadata.namespace ?? 'default', s.pod.metadata.name!, s.container, runs.get(s)!, { timestamps: flags.timestamps }) ?? [];
       for (const l of lines.slice(printed.get(s) ?? 0)) if (!write(prefixOf(s) + l + '\n')) return 0;
       printed.set(s, lines.length);

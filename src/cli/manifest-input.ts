@@ -66,7 +66,7 @@ export async function prepareDocs(ctx: CliContext, api: ApiServer, load: LoadRes
       throw e;
     }
     if (schema) {
-      const issues = schema.schemaIssues(obj, type, api);
+      const issues = await schema.schemaIssues(obj, type, api);
       if (issues.length) {
         const text = load.textOf(doc.source);
         const head = `error: error validating "${doc.source}": error validating data: [${issues.map((i) => i.kubectlMessage).join(', ')}]; if you choose to ignore these errors, turn validation off with --validate=false`;

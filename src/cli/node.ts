@@ -7,7 +7,7 @@ import { defaultProfile, type ClusterProfile } from '../sim/profile';
 
 async function cluster(ctx: CliContext) {
   const api = await ctx.api();
-  const profile = api.store.readMeta<ClusterProfile>('profile') ?? defaultProfile(ctx.clusterName);
+  const profile = await api.store.readMeta<ClusterProfile>('profile') ?? defaultProfile(ctx.clusterName);
   return { api, store: api.store, profile };
 }
 
@@ -20,7 +20,7 @@ export function register(program: Command, p: Program): void {
     .action(
       p.action(async (ctx, name: string) => {
         const { stopNode } = await import('../cluster/cluster');
-        stopNode(await cluster(ctx), name);
+        await stopNode(await cluster(ctx), name);
         ctx.out(`node/${name} stopped\n`);
       }),
     );
@@ -31,7 +31,7 @@ export function register(program: Command, p: Program): void {
     .action(
       p.action(async (ctx, name: string) => {
         const { startNode } = await import('../cluster/cluster');
-        startNode(await cluster(ctx), name);
+        await startNode(await cluster(ctx), name);
         ctx.out(`node/${name} started\n`);
       }),
     );
@@ -45,7 +45,7 @@ export function register(program: Command, p: Program): void {
     .action(
       p.action(async (ctx, name: string | undefined, flags: { cpu?: string; memory?: string; pods?: string }) => {
         const { addNode } = await import('../cluster/cluster');
-        const n = addNode(await cluster(ctx), { name, cpu: flags.cpu, memory: flags.memory, pods: flags.pods ? Number(flags.pods) : undefined });
+        const n = await addNode(await cluster(ctx), { name, cpu: flags.cpu, memory: flags.memory, pods: flags.pods ? Number(flags.pods) : undefined });
         ctx.out(`node/${n.metadata.name} added\n`);
       }),
     );
@@ -56,7 +56,7 @@ export function register(program: Command, p: Program): void {
     .action(
       p.action(async (ctx, name: string) => {
         const { removeNode } = await import('../cluster/cluster');
-        removeNode(await cluster(ctx), name);
+        await removeNode(await cluster(ctx), name);
         ctx.out(`node/${name} removed\n`);
       }),
     );

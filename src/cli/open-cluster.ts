@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliError } from '../api/errors';
 import { ApiServer } from '../api/server';
-import { FileStore } from '../store/file-store';
+import { openStore, fileStoreUrl } from '../store/registry';
 import { ClusterClock } from '../sim/clock';
 import { defaultRng } from '../sim/rng';
 import { DEFAULT_CLUSTER, type CliContext } from './context';
@@ -21,9 +21,9 @@ export async function openOrCreateCluster(ctx: CliContext, startDaemon = true): 
     const { createCluster } = await import('../cluster/cluster');
     await createCluster(ctx.home, ctx.clusterName, defaultProfile(ctx.clusterName));
   }
-  const store = new FileStore(ctx.clusterDir);
-  const clock = new ClusterClock(store);
-  const api = new ApiServer(store, clock, defaultRng(), apiValidator());
+  const store = await openStore(fileStoreUrl(ctx.clusterDir));
+  const clock = await ClusterClock.open(store);
+  const api = await ApiServer.open(store, clock, defaultRng(), apiValidator());
   if (startDaemon && process.env.KUBESIM_NO_DAEMON !== '1') {
     const { ensureDaemonFor } = await import('./daemon-control');
     await ensureDaemonFor(ctx);

@@ -107,13 +107,13 @@ Examples:
  */
 async function patchLive(api: ApiServer, type: ResourceType, ns: string | undefined, name: string, patchType: PatchType, jsonText: string, status: boolean, dryRun: boolean): Promise<KObject> {
   for (let attempt = 0; ; attempt++) {
-    const current = api.get(type, ns, name);
+    const current = await api.get(type, ns, name);
     const patched = await applyPatchText(deepCopy(current), type, patchType, jsonText, false);
     if (status ? deepEqual(patched.status, current.status) : deepEqual(patched, current)) return current;
     const pinned = patched.metadata?.resourceVersion !== current.metadata.resourceVersion;
     patched.metadata = { ...(patched.metadata ?? {}), resourceVersion: patched.metadata?.resourceVersion ?? current.metadata.resourceVersion };
     try {
-      return status ? api.updateStatus(patched, { dryRun }) : api.update(patched, { dryRun });
+      return status ? await api.updateStatus(patched, { dryRun }) : await api.update(patched, { dryRun });
     } catch (e) {
       if (e instanceof ApiError && e.reason === 'Conflict' && !pinned && attempt < 5) continue;
       throw e;
@@ -157,7 +157,7 @@ export async function runPatch(ctx: CliContext, resources: string[], flags: Patc
         const patched = await applyPatchText(deepCopy(scale), t.type, patchType === 'strategic' ? 'merge' : patchType, jsonText, false);
         const replicas = patched.spec?.replicas;
         if (replicas !== scale.spec.replicas) {
-          result = api.mutate(t.type, ns, before.metadata.name!, (o) => {
+          result = await api.mutate(t.type, ns, before.metadata.name!, (o) => {
             o.spec = { ...(o.spec ?? {}), replicas };
           }, { dryRun: dryRun === 'server' });
         }

@@ -10,15 +10,15 @@ import { buildListOptions } from './flags/selectors';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-export function prune(ctx: CliContext, api: ApiServer, types: ResourceType[], applied: KObject[], selector?: string): void {
+export async function prune(ctx: CliContext, api: ApiServer, types: ResourceType[], applied: KObject[], selector?: string): Promise<void> {
   const keep = new Set(applied.map((o) => o.metadata.uid));
   const namespaces = new Set(applied.map((o) => o.metadata.namespace).filter(Boolean) as string[]);
   for (const type of new Set(types)) {
     const scopes = type.namespaced ? [...namespaces] : [undefined];
     for (const ns of scopes) {
-      for (const o of api.list(type, buildListOptions(type, selector, undefined, ns)).items) {
+      for (const o of (await api.list(type, buildListOptions(type, selector, undefined, ns))).items) {
         if (keep.has(o.metadata.uid) || !o.metadata.annotations?.[LAST_APPLIED]) continue;
-        api.delete(type, o.metadata.namespace, o.metadata.name!);
+        await api.delete(type, o.metadata.namespace, o.metadata.name!);
         ctx.out(`${kindGroup(type)}/${o.metadata.name} pruned\n`);
       }
     }

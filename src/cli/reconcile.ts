@@ -29,7 +29,7 @@ Examples:
         const api = await ctx.api({ startDaemon: false });
         const { inProcessManager } = await import('./in-process');
         const manager = await inProcessManager(ctx, api);
-        const r = manager.runUntilStable({ timeoutMs });
+        const r = await manager.runUntilStable({ timeoutMs });
         if (!flags.quiet) {
           const took = humanDuration(r.advancedMs);
           ctx.out(r.stable ? `cluster is stable (simulated time advanced ${took})\n` : `cluster is not stable after ${humanDuration(timeoutMs)} of simulated time\n`);

@@ -63,17 +63,17 @@ Examples:
           let result = obj;
           if (flags.force) {
             if (dryRun === 'none') {
-              if (api.tryGet(item.type, ns, obj.metadata.name!)) {
-                api.delete(item.type, ns, obj.metadata.name!, { gracePeriodSeconds: 0 });
+              if (await api.tryGet(item.type, ns, obj.metadata.name!)) {
+                await api.delete(item.type, ns, obj.metadata.name!, { gracePeriodSeconds: 0 });
                 ctx.out(`${print(obj, 'deleted').replace(/\/(\S+) deleted\n$/, ' "$1" deleted\n')}`);
               }
               delete obj.metadata.resourceVersion;
-              result = api.create(obj);
+              result = await api.create(obj);
             }
           } else if (dryRun === 'client') {
-            api.get(item.type, ns, obj.metadata.name!);
+            await api.get(item.type, ns, obj.metadata.name!);
           } else {
-            result = api.update(obj, { dryRun: dryRun === 'server' });
+            result = await api.update(obj, { dryRun: dryRun === 'server' });
           }
           ctx.out(print(result, 'replaced'));
         } catch (e) {

@@ -206,11 +206,11 @@ function ownedBy(objs: KObject[], owner: KObject): KObject[] {
 }
 
 /** The revisions of a Deployment (its ReplicaSets) or StatefulSet/DaemonSet (ControllerRevisions). */
-export function rolloutHistory(api: ApiServer, obj: KObject): HistoryEntry[] {
+export async function rolloutHistory(api: ApiServer, obj: KObject): Promise<HistoryEntry[]> {
   const ns = obj.metadata.namespace;
   const byRevision = new Map<number, HistoryEntry>();
   if (obj.kind === 'Deployment') {
-    const rss = ownedBy(api.list(typeOf(api, 'apps/v1', 'ReplicaSet'), { namespace: ns }).items, obj);
+    const rss = ownedBy((await api.list(typeOf(api, 'apps/v1', 'ReplicaSet'), { namespace: ns })).items, obj);
     for (const rs of rss) {
       const raw = rs.metadata.annotations?.[REVISION];
       const revision = raw === undefined ? 0 : Number(raw);
@@ -223,7 +223,7 @@ export function rolloutHistory(api: ApiServer, obj: KObject): HistoryEntry[] {
       byRevision.set(revision, { revision, template, changeCause: template.metadata.annotations[CHANGE_CAUSE], source: rs });
     }
   } else {
-    const crs = ownedBy(api.list(typeOf(api, 'apps/v1', 'ControllerRevision'), { namespace: ns }).items, obj);
+    const crs = ownedBy((await api.list(typeOf(api, 'apps/v1', 'ControllerRevision'), { namespace: ns })).items, obj);
     for (const cr of crs) {
       const revision = Number(cr.revision ?? 0);
       byRevision.set(revision, { revision, template: revisionTemplate(cr), changeCause: cr.metadata.annotations?.[CHANGE_CAUSE], source: cr });
@@ -270,7 +270,7 @@ function historyTable(entries: HistoryEntry[]): string {
 
 /** ViewHistory: the text after `<kind>/<name> ` (without the printer's final newline). */
 export async function viewHistory(api: ApiServer, obj: KObject, revision: number): Promise<string> {
-  const entries = rolloutHistory(api, obj);
+  const entries = await rolloutHistory(api, obj);
   if (entries.length === 0) return 'No rollout history found.';
   if (revision > 0) {
     const e = entries.find((x) => x.revision === revision);
@@ -313,8 +313,8 @@ export async function rollback(api: ApiServer, type: ResourceType, obj: KObject,
   if (toRevision < 0) throw revisionNotFound(toRevision);
   const ns = obj.metadata.namespace;
   const name = obj.metadata.name!;
-  const current = api.get(type, ns, name);
-  const entries = rolloutHistory(api, current);
+  const current = await api.get(type, ns, name);
+  const entries = await rolloutHistory(api, current);
   if (current.kind === 'Deployment') {
     let target: HistoryEntry | undefined;
     if (toRevision === 0) {
@@ -334,7 +334,7 @@ export async function rollback(api: ApiServer, type: ResourceType, obj: KObject,
     for (const [k, v] of Object.entries(current.metadata.annotations ?? {})) if (ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
     for (const [k, v] of Object.entries(target.source.metadata.annotations ?? {})) if (!ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
     try {
-      api.mutate(type, ns, name, (o) => {
+      await api.mutate(type, ns, name, (o) => {
         o.spec = { ...(o.spec ?? {}), template: rsTemplate };
         o.metadata.annotations = annotations;
       }, { dryRun: dryRun === 'server' });
@@ -356,7 +356,7 @@ export async function rollback(api: ApiServer, type: ResourceType, obj: KObject,
   }
   if (deepEqual(target.template, current.spec?.template ?? {})) return `skipped rollback (current template already matches revision ${toRevision})`;
   try {
-    api.mutate(type, ns, name, (o) => {
+    await api.mutate(type, ns, name, (o) => {
       o.spec = { ...(o.spec ?? {}), template: deepCopy(target.template) };
     }, { dryRun: dryRun === 'server' });
   } catch (e) {
@@ -427,7 +427,7 @@ async function runObjectChange(
       continue;
     }
     try {
-      const updated = api.mutate(t.type, obj.metadata.namespace, name, (o) => {
+      const updated = await api.mutate(t.type, obj.metadata.namespace, name, (o) => {
         o.spec = changed.spec;
       }, { dryRun: dryRun === 'server' });
       ctx.out(print(updated, done));
@@ -504,8 +504,8 @@ async function watchStatus(ctx: CliContext, api: ApiServer, t: Target, revision:
   let failure: unknown;
   const { driveCluster } = await import('./drive-cluster');
   const limit = timeoutMs > 0 ? timeoutMs : await unboundedWaitMs(ctx);
-  const ok = await driveCluster(ctx, api, () => {
-    const o = api.tryGet(t.type, ns, t.object.metadata.name!);
+  const ok = await driveCluster(ctx, api, async () => {
+    const o = await api.tryGet(t.type, ns, t.object.metadata.name!);
     if (!o || o.metadata.uid !== uid) {
       failure = new CliError('object has been deleted');
       return true;
@@ -553,7 +553,7 @@ export async function runRolloutHistory(ctx: CliContext, resources: string[], fl
     }
     try {
       if (printObjects) {
-        const entries = rolloutHistory(api, t.object);
+        const entries = await rolloutHistory(api, t.object);
         const chosen = revision > 0 ? entries.filter((e) => e.revision === revision) : entries;
         if (revision > 0 && chosen.length === 0) throw new CliError('unable to find the specified revision');
         ctx.out(printObjects(chosen.map((e) => e.source)));

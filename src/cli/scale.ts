@@ -94,7 +94,7 @@ export async function runScale(ctx: CliContext, resources: string[], flags: Scal
       continue;
     }
     try {
-      const result = api.mutate(t.type, ns, obj.metadata.name!, (o) => {
+      const result = await api.mutate(t.type, ns, obj.metadata.name!, (o) => {
         const have = o.spec?.replicas ?? 1;
         if (current !== -1 && have !== current) throw new CliError(`Expected replicas to be ${current}, was ${have}`);
         if (flags.resourceVersion && o.metadata.resourceVersion !== flags.resourceVersion) {

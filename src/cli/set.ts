@@ -121,7 +121,7 @@ async function runSet(ctx: CliContext, resources: string[], flags: SetFlags, ver
     try {
       const api = await ctx.api();
       const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
-      const result = api.mutate(t.type, ns, t.object.metadata.name!, (o) => {
+      const result = await api.mutate(t.type, ns, t.object.metadata.name!, (o) => {
         const fresh = typedRoundTrip(o);
         void mutate(fresh, ctx);
         return fresh;
@@ -228,7 +228,7 @@ Examples:
         const [kind, name] = flags.from.split('/');
         const rt = api.registry.resolve(kind);
         if (rt.kind !== 'ConfigMap' && rt.kind !== 'Secret') throw new CliError('unsupported resource specified in --from');
-        const src = api.get(rt, ctx.namespace, name);
+        const src = await api.get(rt, ctx.namespace, name);
         const keys = Object.keys({ ...(src.data ?? {}), ...(src.binaryData ?? {}) }).sort();
         for (const key of keys) {
           const envName = (flags.prefix ?? '') + key.replace(/[^A-Za-z0-9_]/g, '_').toUpperCase();

@@ -165,10 +165,10 @@ export async function runTaint(ctx: CliContext, args: string[], flags: TaintFlag
   const errors: unknown[] = [];
   let nodes: KObject[] = [];
   if (flags.all || flags.selector) {
-    nodes = api.list(type, buildListOptions(type, flags.selector, undefined, undefined)).items;
+    nodes = (await api.list(type, buildListOptions(type, flags.selector, undefined, undefined))).items;
   } else {
     for (const name of resources.slice(1)) {
-      const n = api.tryGet(type, undefined, name);
+      const n = await api.tryGet(type, undefined, name);
       if (n) nodes.push(n);
       else errors.push(formatApiError(ApiError.notFound('nodes', name)));
     }
@@ -187,7 +187,7 @@ export async function runTaint(ctx: CliContext, args: string[], flags: TaintFlag
       continue;
     }
     try {
-      const updated = api.mutate(type, undefined, node.metadata.name!, (o) => {
+      const updated = await api.mutate(type, undefined, node.metadata.name!, (o) => {
         o.spec = { ...(o.spec ?? {}) };
         if (changed.spec?.taints) o.spec.taints = changed.spec.taints;
         else delete o.spec.taints;

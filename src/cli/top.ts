@@ -123,8 +123,8 @@ export function goDuration(ms: number): string {
   return `${neg ? '-' : ''}${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${secs}s`;
 }
 
-function factorsOf(api: ApiServer): UsageFactors {
-  return usageFactors(api.store.readMeta<unknown>('profile'));
+async function factorsOf(api: ApiServer): Promise<UsageFactors> {
+  return usageFactors(await api.store.readMeta<unknown>('profile'));
 }
 
 export async function runTopNode(ctx: CliContext, name: string | undefined, flags: TopNodeFlags): Promise<number> {
@@ -133,12 +133,12 @@ export async function runTopNode(ctx: CliContext, name: string | undefined, flag
   const nodeType = api.resolve('nodes');
   let nodes: KObject[];
   if (name) {
-    const node = api.tryGet(nodeType, undefined, name);
+    const node = await api.tryGet(nodeType, undefined, name);
     if (!node) throw new ApiError('NotFound', `nodemetrics.metrics.k8s.io "${name}" not found`, { name, kind: 'nodemetrics' });
     nodes = [node];
-  } else nodes = api.list(nodeType, buildListOptions(nodeType, flags.selector, undefined, undefined)).items;
-  const pods = api.list(api.resolve('pods')).items;
-  const factors = factorsOf(api);
+  } else nodes = (await api.list(nodeType, buildListOptions(nodeType, flags.selector, undefined, undefined))).items;
+  const pods = (await api.list(api.resolve('pods'))).items;
+  const factors = await factorsOf(api);
   const rows: NodeRow[] = nodes.map((n) => {
     const avail = (flags.showCapacity ? n.status?.capacity : n.status?.allocatable) ?? {};
     return {
@@ -168,16 +168,16 @@ export async function runTopPod(ctx: CliContext, name: string | undefined, flags
   const api = await ctx.api();
   const podType = api.resolve('pods');
   const ns = flags.allNamespaces ? undefined : ctx.namespace;
-  const factors = factorsOf(api);
+  const factors = await factorsOf(api);
   let metrics: PodMetrics[];
   if (name) {
-    const pod = api.tryGet(podType, ctx.namespace, name);
+    const pod = await api.tryGet(podType, ctx.namespace, name);
     const m = pod && podMetrics(pod, factors);
     // metrics-server answers for the namespace of the request, even with -A
     if (!m) throw new ApiError('NotFound', `podmetrics.metrics.k8s.io "${ctx.namespace}/${name}" not found`, { name, kind: 'podmetrics' });
     metrics = [m];
   } else {
-    const pods = api.list(podType, buildListOptions(podType, flags.selector, flags.fieldSelector, ns)).items;
+    const pods = (await api.list(podType, buildListOptions(podType, flags.selector, flags.fieldSelector, ns))).items;
     metrics = pods.flatMap((p) => podMetrics(p, factors) ?? []);
     if (!metrics.length) {
       // kubectl's verifyEmptyMetrics: explain why nothing came back.

@@ -30,23 +30,23 @@ Examples:
         const podType = api.registry.forKind('v1', 'Pod');
         if (api.resolve(type).kind !== 'Pod') throw new CliError(`trace follows pods only; to see a ${type}'s pods: kubesim get pods -l <its selector>, then kubesim trace pod NAME`);
         if (!name) throw new CliError('a pod name is required: kubesim trace pod NAME');
-        const pod = api.tryGet(podType, ctx.namespace, name);
+        const pod = await api.tryGet(podType, ctx.namespace, name);
         if (!pod) throw ApiError.notFound('pods', name);
-        const owners = ownerChain(api, pod);
+        const owners = await ownerChain(api, pod);
         const uids = new Set([pod.metadata.uid, ...owners.map((o) => o.metadata.uid)]);
-        const events = api
-          .list(api.registry.forKind('v1', 'Event'), { namespace: ctx.namespace, fieldMatch: (e) => uids.has(e.involvedObject?.uid) || (e.involvedObject?.kind === 'Pod' && e.involvedObject?.name === name) })
+        const events = (await api
+          .list(api.registry.forKind('v1', 'Event'), { namespace: ctx.namespace, fieldMatch: (e) => uids.has(e.involvedObject?.uid) || (e.involvedObject?.kind === 'Pod' && e.involvedObject?.name === name) }))
           .items;
         const { explainScheduling } = await import('../controllers/scheduler');
         const { buildPodTrace, renderPodTrace } = await import('../trace/pod-trace');
-        const trace = buildPodTrace({ pod, owners, events, scheduling: explainScheduling(api, pod), now: api.clock.now() });
+        const trace = buildPodTrace({ pod, owners, events, scheduling: await explainScheduling(api, pod), now: api.clock.now() });
         ctx.out(flags.output === 'json' ? JSON.stringify(trace, null, 2) + '\n' : renderPodTrace(trace));
       }),
     );
 }
 
 /** The pod's controllers, nearest first: ReplicaSet then Deployment, Job then CronJob. */
-function ownerChain(api: ApiServer, obj: KObject): KObject[] {
+async function ownerChain(api: ApiServer, obj: KObject): Promise<KObject[]> {
   const out: KObject[] = [];
   let cur = obj;
   for (let depth = 0; depth < 4; depth++) {
@@ -54,7 +54,7 @@ function ownerChain(api: ApiServer, obj: KObject): KObject[] {
     if (!ref) break;
     let owner: KObject | undefined;
     try {
-      owner = api.tryGet(api.registry.forKind(ref.apiVersion, ref.kind), obj.metadata.namespace, ref.name);
+      owner = await api.tryGet(api.registry.forKind(ref.apiVersion, ref.kind), obj.metadata.namespace, ref.name);
     } catch {
       owner = undefined; // an owner kind the registry does not know
     }

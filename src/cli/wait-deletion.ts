@@ -15,15 +15,20 @@ export interface PendingDeletion {
 }
 
 export async function waitForDeletion(ctx: CliContext, api: ApiServer, pending: PendingDeletion[], timeoutMs: number): Promise<void> {
-  const gone = () => pending.every((p) => {
-    const o = api.tryGet(p.type, p.namespace, p.name);
+  const goneOne = async (p: PendingDeletion) => {
+    const o = await api.tryGet(p.type, p.namespace, p.name);
     return !o || (p.uid !== undefined && o.metadata.uid !== p.uid);
-  });
-  if (gone()) return;
+  };
+  const gone = async () => {
+    for (const p of pending) if (!(await goneOne(p))) return false;
+    return true;
+  };
+  if (await gone()) return;
   const { driveCluster } = await import('./drive-cluster');
   const ok = await driveCluster(ctx, api, gone, timeoutMs);
   if (!ok) {
-    const left = pending.find((p) => api.tryGet(p.type, p.namespace, p.name));
+    let left: PendingDeletion | undefined;
+    for (const p of pending) if (!(await goneOne(p))) left ??= p;
     throw new CliError(`timed out waiting for the condition on ${left ? `${left.type.plural}/${left.name}` : 'objects'}`);
   }
 }

@@ -175,8 +175,11 @@ export async function runWait(ctx: CliContext, resources: string[], flags: WaitF
     const named = parseResourceArgs(resources, api.registry).flatMap((s) =>
       s.names.map((name) => ({ type: s.type, ns: s.type.namespaced ? ctx.namespace : undefined, name })),
     );
-    const allFound = () => named.every((r) => api.tryGet(r.type, r.ns, r.name) !== undefined);
-    if (!allFound() && !(await driveCluster(ctx, api, allFound, timeoutMs))) throw new CliError('timed out waiting for the condition');
+    const allFound = async () => {
+      for (const r of named) if ((await api.tryGet(r.type, r.ns, r.name)) === undefined) return false;
+      return true;
+    };
+    if (!(await allFound()) && !(await driveCluster(ctx, api, allFound, timeoutMs))) throw new CliError('timed out waiting for the condition');
   }
 
   const targets = await resolveTargets(ctx, resources, flags, 'wait');
@@ -199,7 +202,7 @@ export async function runWait(ctx: CliContext, resources: string[], flags: WaitF
   return 0;
 }
 
-type Drive = (ctx: CliContext, api: ApiServer, done: () => boolean, timeoutMs: number) => Promise<boolean>;
+type Drive = (ctx: CliContext, api: ApiServer, done: () => boolean | Promise<boolean>, timeoutMs: number) => Promise<boolean>;
 
 async function waitOne(ctx: CliContext, api: ApiServer, t: Target, condition: WaitCondition, start: number, timeoutMs: number, drive: Drive): Promise<KObject> {
   const name = t.object.metadata.name!;
@@ -213,11 +216,11 @@ async function waitOne(ctx: CliContext, api: ApiServer, t: Target, condition: Wa
 
   if (condition.kind === 'delete') {
     const uid = t.object.metadata.uid;
-    const gone = () => {
-      const o = api.tryGet(t.type, ns, name);
+    const gone = async () => {
+      const o = await api.tryGet(t.type, ns, name);
       return !o || o.metadata.uid !== uid;
     };
-    if (gone()) return t.object;
+    if (await gone()) return t.object;
     if (timeoutMs === 0) throw notMet();
     if (remaining <= 0) throw timedOut();
     if (!(await drive(ctx, api, gone, remaining))) throw timedOut();
@@ -226,8 +229,8 @@ async function waitOne(ctx: CliContext, api: ApiServer, t: Target, condition: Wa
 
   let failure: unknown;
   let final: KObject = t.object;
-  const met = (): boolean => {
-    const o = api.tryGet(t.type, ns, name);
+  const met = async (): Promise<boolean> => {
+    const o = await api.tryGet(t.type, ns, name);
     // A deleted object keeps the wait going (it may come back), as kubectl's watch does.
     if (!o) return false;
     final = o;
@@ -239,12 +242,12 @@ async function waitOne(ctx: CliContext, api: ApiServer, t: Target, condition: Wa
     }
   };
   if (timeoutMs === 0) {
-    const o = api.tryGet(t.type, ns, name);
+    const o = await api.tryGet(t.type, ns, name);
     if (!o) throw ApiError.notFound(t.type.group ? `${t.type.plural}.${t.type.group}` : t.type.plural, name);
     if (!condition.check(o)) throw notMet();
     return o;
   }
-  if (met()) {
+  if (await met()) {
     if (failure) throw failure;
     return final;
   }

@@ -37,7 +37,7 @@ export async function watch(
   const { printTable } = await import('../printers/table');
   const timeout = opts.requestTimeout ? parseDuration(opts.requestTimeout) : 0;
   const deadline = timeout > 0 ? Date.now() + timeout : Infinity;
-  let rev = api.store.currentRev();
+  let rev = await api.store.currentRev();
   let headerPrinted = !opts.watchOnly || Boolean(opts.noHeaders);
   const filters = new Map(types.map((t) => [t, buildListOptions(t, opts.selector, opts.fieldSelector, opts.namespace)]));
   const prefixFor = (t: ResourceType) => (t.crd ? `${t.group}/${t.plural}/` : `${t.plural}/`);
@@ -46,7 +46,7 @@ export async function watch(
   process.once('SIGINT', onSig);
   try {
     while (!stop && Date.now() < deadline) {
-      const changes = api.changesSince(rev);
+      const changes = await api.changesSince(rev);
       for (const ch of changes) {
         rev = Math.max(rev, ch.rev);
         const type = types.find((t) => ch.key.startsWith(prefixFor(t)));

@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiServer } from '../api/server';
-import { FileStore } from '../store/file-store';
+import { openStore, fileStoreUrl } from '../store/registry';
+import type { Store } from '../store/store';
 import { ClusterClock } from '../sim/clock';
 import { defaultRng } from '../sim/rng';
 import type { ClusterProfile, NodeProfile } from '../sim/profile';
@@ -17,30 +18,30 @@ export function clusterPath(home: string, name: string): string {
 }
 
 export interface OpenCluster {
-  store: FileStore;
+  store: Store;
   api: ApiServer;
   clock: ClusterClock;
   profile: ClusterProfile;
 }
 
-export function openCluster(home: string, name: string): OpenCluster {
-  const store = new FileStore(clusterPath(home, name));
-  const clock = new ClusterClock(store);
-  const api = new ApiServer(store, clock, defaultRng(), apiValidator());
-  const profile = store.readMeta<ClusterProfile>('profile')!;
+export async function openCluster(home: string, name: string): Promise<OpenCluster> {
+  const store = await openStore(fileStoreUrl(clusterPath(home, name)));
+  const clock = await ClusterClock.open(store);
+  const api = await ApiServer.open(store, clock, defaultRng(), apiValidator());
+  const profile = (await store.readMeta<ClusterProfile>('profile'))!;
   return { store, api, clock, profile };
 }
 
 export async function createCluster(home: string, name: string, profile: ClusterProfile): Promise<OpenCluster> {
   const dir = clusterPath(home, name);
   if (fs.existsSync(path.join(dir, 'registry'))) throw new Error(`cluster "${name}" already exists`);
-  const store = new FileStore(dir);
-  store.writeMeta('profile', profile);
-  const clock = new ClusterClock(store);
-  const api = new ApiServer(store, clock, defaultRng(), apiValidator());
-  store.batch(() => {
-    api.bootstrap();
-    profile.nodes.forEach((n, i) => registerNode(api, n, i));
+  const store = await openStore(fileStoreUrl(dir));
+  await store.writeMeta('profile', profile);
+  const clock = await ClusterClock.open(store);
+  const api = await ApiServer.open(store, clock, defaultRng(), apiValidator());
+  await store.batch(async () => {
+    await api.bootstrap();
+    for (const [i, n] of profile.nodes.entries()) await registerNode(api, n, i);
   });
   return { store, api, clock, profile };
 }
@@ -84,7 +85,7 @@ export function nodeObject(n: NodeProfile, index: number, now: string): KObject 
   };
 }
 
-export function registerNode(api: ApiServer, n: NodeProfile, index: number): KObject {
+export function registerNode(api: ApiServer, n: NodeProfile, index: number): Promise<KObject> {
   return api.create(nodeObject(n, index, api.timestamp()));
 }
 
@@ -113,9 +114,9 @@ export async function deleteCluster(home: string, name: string): Promise<boolean
 }
 
 /** Registers one more node (name defaults to the next `node-N`). */
-export function addNode(c: { api: ApiServer; store: { writeMeta(n: string, v: unknown): void }; profile: ClusterProfile }, node?: Partial<NodeProfile> & { name?: string }): KObject {
+export async function addNode(c: { api: ApiServer; store: { writeMeta(n: string, v: unknown): Promise<void> }; profile: ClusterProfile }, node?: Partial<NodeProfile> & { name?: string }): Promise<KObject> {
   const nodeType = c.api.registry.forKind('v1', 'Node');
-  const existing = new Set(c.api.list(nodeType).items.map((n) => n.metadata.name!));
+  const existing = new Set((await c.api.list(nodeType)).items.map((n) => n.metadata.name!));
   let name = node?.name;
   for (let i = c.profile.nodes.length + 1; !name; i++) if (!existing.has(`node-${i}`)) name = `node-${i}`;
   if (existing.has(name)) throw new Error(`node "${name}" already exists`);
@@ -131,24 +132,24 @@ export function addNode(c: { api: ApiServer; store: { writeMeta(n: string, v: un
   };
   const index = c.profile.nodes.length;
   c.profile.nodes.push(n);
-  c.store.writeMeta('profile', c.profile);
+  await c.store.writeMeta('profile', c.profile);
   return registerNode(c.api, n, index);
 }
 
 /** Removes a node object (its pods are collected by the node lifecycle controller). */
-export function removeNode(c: { api: ApiServer; store: { writeMeta(n: string, v: unknown): void }; profile: ClusterProfile }, name: string): void {
-  c.api.delete(c.api.registry.forKind('v1', 'Node'), undefined, name);
+export async function removeNode(c: { api: ApiServer; store: { writeMeta(n: string, v: unknown): Promise<void> }; profile: ClusterProfile }, name: string): Promise<void> {
+  await c.api.delete(c.api.registry.forKind('v1', 'Node'), undefined, name);
   c.profile.nodes = c.profile.nodes.filter((n) => n.name !== name);
-  c.store.writeMeta('profile', c.profile);
+  await c.store.writeMeta('profile', c.profile);
 }
 
 /** Powers a node off: its kubelet stops heart-beating and running pods. */
-export function stopNode(c: { api: ApiServer }, name: string): void {
-  c.api.get(c.api.registry.forKind('v1', 'Node'), undefined, name);
-  setNodeStopped(c.api.store, name, c.api.clock.now());
+export async function stopNode(c: { api: ApiServer }, name: string): Promise<void> {
+  await c.api.get(c.api.registry.forKind('v1', 'Node'), undefined, name);
+  await setNodeStopped(c.api.store, name, c.api.clock.now());
 }
 
-export function startNode(c: { api: ApiServer }, name: string): void {
-  c.api.get(c.api.registry.forKind('v1', 'Node'), undefined, name);
-  setNodeStopped(c.api.store, name, undefined);
+export async function startNode(c: { api: ApiServer }, name: string): Promise<void> {
+  await c.api.get(c.api.registry.forKind('v1', 'Node'), undefined, name);
+  await setNodeStopped(c.api.store, name, undefined);
 }

@@ -2,7 +2,8 @@
 // check`-style dry runs use to run the real controllers deterministically.
 
 import { ApiServer, type Validator } from '../api/server';
-import { MemoryStore } from '../store/memory-store';
+import { openStore } from '../store/registry';
+import type { Store } from '../store/store';
 import { ManualClock } from '../sim/clock';
 import { seededRng, type Rng } from '../sim/rng';
 import type { ClusterProfile } from '../sim/profile';
@@ -10,7 +11,7 @@ import { registerNode } from './cluster';
 import type { ControllerContext } from '../controllers/types';
 
 export interface MemoryCluster {
-  store: MemoryStore;
+  store: Store;
   api: ApiServer;
   clock: ManualClock;
   rng: Rng;
@@ -19,14 +20,14 @@ export interface MemoryCluster {
   logs: string[];
 }
 
-export function createMemoryCluster(profile: ClusterProfile, opts: { now?: number; seed?: number; validator?: Validator } = {}): MemoryCluster {
-  const store = new MemoryStore();
+export async function createMemoryCluster(profile: ClusterProfile, opts: { now?: number; seed?: number; validator?: Validator } = {}): Promise<MemoryCluster> {
+  const store = await openStore('memory://');
   const clock = new ManualClock(opts.now ?? Date.parse('2025-01-01T00:00:00Z'));
   const rng = seededRng(opts.seed ?? 1);
-  const api = new ApiServer(store, clock, rng, opts.validator);
-  store.writeMeta('profile', profile);
-  api.bootstrap();
-  profile.nodes.forEach((n, i) => registerNode(api, n, i));
+  const api = await ApiServer.open(store, clock, rng, opts.validator);
+  await store.writeMeta('profile', profile);
+  await api.bootstrap();
+  for (const [i, n] of profile.nodes.entries()) await registerNode(api, n, i);
   const logs: string[] = [];
   const ctx: ControllerContext = { api, clock, rng, profile, log: (m) => logs.push(m) };
   return { store, api, clock, rng, profile, ctx, logs };

@@ -130,25 +130,25 @@ export function podFromTemplate(template: any, owner: KObject, extra: { name?: s
 }
 
 /** Pods in the owner's namespace that it controls (by uid). */
-export function ownedPods(api: ApiServer, owner: KObject): KObject[] {
-  return api.list(POD(api), { namespace: owner.metadata.namespace }).items.filter((p) => isControlledBy(p, owner));
+export async function ownedPods(api: ApiServer, owner: KObject): Promise<KObject[]> {
+  return (await api.list(POD(api), { namespace: owner.metadata.namespace })).items.filter((p) => isControlledBy(p, owner));
 }
 
 /**
  * ClaimPods: pods the owner controls that still match are kept, controlled pods that no
  * longer match are released (ownerReference removed), orphans that match are adopted.
  */
-export function claimPods(ctx: ControllerContext, owner: KObject, matches: (labels: Record<string, string> | undefined) => boolean): KObject[] {
+export async function claimPods(ctx: ControllerContext, owner: KObject, matches: (labels: Record<string, string> | undefined) => boolean): Promise<KObject[]> {
   const api = ctx.api;
   const podType = POD(api);
   const out: KObject[] = [];
-  for (const pod of api.list(podType, { namespace: owner.metadata.namespace }).items) {
+  for (const pod of (await api.list(podType, { namespace: owner.metadata.namespace })).items) {
     const ref = controllerOf(pod);
     if (ref?.uid === owner.metadata.uid) {
       if (matches(pod.metadata.labels) || pod.metadata.deletionTimestamp) out.push(pod);
       else {
         try {
-          api.mutate(podType, pod.metadata.namespace, pod.metadata.name!, (p) => {
+          await api.mutate(podType, pod.metadata.namespace, pod.metadata.name!, (p) => {
             p.metadata.ownerReferences = (p.metadata.ownerReferences ?? []).filter((r) => r.uid !== owner.metadata.uid);
             if (!p.metadata.ownerReferences!.length) delete p.metadata.ownerReferences;
           });
@@ -159,7 +159,7 @@ export function claimPods(ctx: ControllerContext, owner: KObject, matches: (labe
     } else if (!ref && matches(pod.metadata.labels) && !pod.metadata.deletionTimestamp && !owner.metadata.deletionTimestamp) {
       try {
         out.push(
-          api.mutate(podType, pod.metadata.namespace, pod.metadata.name!, (p) => {
+          await api.mutate(podType, pod.metadata.namespace, pod.metadata.name!, (p) => {
             if (controllerOf(p)) return;
             p.metadata.ownerReferences = [...(p.metadata.ownerReferences ?? []), controllerRefTo(owner)];
           }),
@@ -290,23 +290,23 @@ export interface RevisionRef {
  * strategic-merge patch `{spec: {template: {..., $patch: replace}}}` as upstream writes
  * it). A reused older revision is renumbered to be the newest, as history.go does.
  */
-export function ensureRevision(ctx: ControllerContext, owner: KObject, template: any, hashFn: (data: unknown, collisions?: number) => string): { current: RevisionRef; all: KObject[] } {
+export async function ensureRevision(ctx: ControllerContext, owner: KObject, template: any, hashFn: (data: unknown, collisions?: number) => string): Promise<{ current: RevisionRef; all: KObject[] }> {
   const api = ctx.api;
   const crType = typeFor(api, 'apps/v1', 'ControllerRevision');
   const data = { spec: { template: { ...deepCopy(template ?? {}), $patch: 'replace' } } };
-  const owned = api.list(crType, { namespace: owner.metadata.namespace }).items.filter((r) => isControlledBy(r, owner));
+  const owned = (await api.list(crType, { namespace: owner.metadata.namespace })).items.filter((r) => isControlledBy(r, owner));
   const hash = hashFn(data, owner.status?.collisionCount ?? 0);
   const name = `${owner.metadata.name}-${hash}`;
   const max = owned.reduce((m, r) => Math.max(m, Number(r.revision ?? 0)), 0);
   const found = owned.find((r) => r.metadata.name === name);
   if (found) {
     if (Number(found.revision) < max) {
-      const upd = api.mutate(crType, found.metadata.namespace, found.metadata.name!, (o) => void (o.revision = max + 1));
+      const upd = await api.mutate(crType, found.metadata.namespace, found.metadata.name!, (o) => void (o.revision = max + 1));
       return { current: { name, hash, revision: max + 1 }, all: owned.map((r) => (r.metadata.name === name ? upd : r)) };
     }
     return { current: { name, hash, revision: Number(found.revision) }, all: owned };
   }
-  const created = api.create({
+  const created = await api.create({
     apiVersion: 'apps/v1',
     kind: 'ControllerRevision',
     metadata: {
@@ -322,13 +322,13 @@ export function ensureRevision(ctx: ControllerContext, owner: KObject, template:
 }
 
 /** Deletes the oldest revisions not in `live` beyond the owner's revisionHistoryLimit. */
-export function truncateRevisions(ctx: ControllerContext, owner: KObject, all: KObject[], live: Set<string>): void {
+export async function truncateRevisions(ctx: ControllerContext, owner: KObject, all: KObject[], live: Set<string>): Promise<void> {
   const limit = owner.spec?.revisionHistoryLimit ?? 10;
   const idle = all.filter((r) => !live.has(r.metadata.name!)).sort((a, b) => Number(a.revision) - Number(b.revision));
   const crType = typeFor(ctx.api, 'apps/v1', 'ControllerRevision');
   for (const r of idle.slice(0, Math.max(0, idle.length - limit))) {
     try {
-      ctx.api.delete(crType, r.metadata.namespace, r.metadata.name!);
+      await ctx.api.delete(crType, r.metadata.namespace, r.metadata.name!);
     } catch {
       /* gone */
     }
@@ -340,10 +340,10 @@ export function truncateRevisions(ctx: ControllerContext, owner: KObject, all: K
  * for "still waiting" events that a level-triggered loop would otherwise repeat on every
  * pass (upstream repeats them per resync period; the count would only measure our loop).
  */
-export function recordOnce(ctx: ControllerContext, obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string, source: { component: string }): void {
+export async function recordOnce(ctx: ControllerContext, obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string, source: { component: string }): Promise<void> {
   const evType = typeFor(ctx.api, 'v1', 'Event');
-  const seen = ctx.api
-    .list(evType, { namespace: obj.metadata.namespace ?? 'default' })
+  const seen = (await ctx.api
+    .list(evType, { namespace: obj.metadata.namespace ?? 'default' }))
     .items.some((e) => e.involvedObject?.uid === obj.metadata.uid && e.reason === reason && e.message === message);
-  if (!seen) ctx.api.recordEvent(obj, type, reason, message, source);
+  if (!seen) await ctx.api.recordEvent(obj, type, reason, message, source);
 }

@@ -175,11 +175,11 @@ export function jobNameFor(cronJobName: string, scheduled: number): string {
 
 // ---------- the reconciler ----------
 
-function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Result | void {
+async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
   const api = ctx.api;
   const cjType = typeFor(api, 'batch/v1', 'CronJob');
   const jobType = typeFor(api, 'batch/v1', 'Job');
-  const cj = api.tryGet(cjType, key.namespace, key.name);
+  const cj = await api.tryGet(cjType, key.namespace, key.name);
   if (!cj || cj.metadata.deletionTimestamp) return;
   const now = ctx.clock.now();
   const spec = cj.spec ?? {};
@@ -187,7 +187,7 @@ function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Result | v
   const st: any = deepCopy(cj.status ?? {});
   const events: Array<['Normal' | 'Warning', string, string]> = [];
 
-  const jobs = api.list(jobType, { namespace: cj.metadata.namespace }).items.filter((j) => controllerOf(j)?.uid === cj.metadata.uid);
+  const jobs = (await api.list(jobType, { namespace: cj.metadata.namespace })).items.filter((j) => controllerOf(j)?.uid === cj.metadata.uid);
   const byName = new Map(jobs.map((j) => [j.metadata.name!, j]));
 
   // Active list: drop jobs that finished or vanished.
@@ -217,7 +217,7 @@ function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Result | v
     const list = finished.filter((j) => isJobFinished(j) === which).sort((a, b) => startOf(a) - startOf(b));
     for (const j of list.slice(0, Math.max(0, list.length - (limit as number)))) {
       try {
-        api.delete(jobType, j.metadata.namespace, j.metadata.name!, { propagationPolicy: 'Background' });
+        await api.delete(jobType, j.metadata.namespace, j.metadata.name!, { propagationPolicy: 'Background' });
         events.push(['Normal', 'SuccessfulDelete', `Deleted job ${j.metadata.name}`]);
       } catch {
         /* gone */
@@ -255,17 +255,17 @@ function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Result | v
       const tooLate = spec.startingDeadlineSeconds !== undefined && spec.startingDeadlineSeconds !== null && scheduled + spec.startingDeadlineSeconds * 1000 < now;
       const name = jobNameFor(cj.metadata.name!, scheduled);
       if (tooLate) {
-        if (!reportedSince(ctx, cj, 'MissSchedule', scheduled)) events.push(['Warning', 'MissSchedule', `Missed scheduled time to start a job: ${rfc1123z(scheduled)}`]);
+        if (!await reportedSince(ctx, cj, 'MissSchedule', scheduled)) events.push(['Warning', 'MissSchedule', `Missed scheduled time to start a job: ${rfc1123z(scheduled)}`]);
       } else if (active.some((r) => r.name === name) || byName.has(name)) {
         // already started for this time
       } else if (spec.concurrencyPolicy === 'Forbid' && active.length > 0) {
         // Once per missed time, not on every sync while it waits.
-        if (!reportedSince(ctx, cj, 'JobAlreadyActive', scheduled)) events.push(['Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid']);
+        if (!await reportedSince(ctx, cj, 'JobAlreadyActive', scheduled)) events.push(['Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid']);
       } else {
         if (spec.concurrencyPolicy === 'Replace') {
           for (const ref of active.splice(0)) {
             try {
-              api.delete(jobType, cj.metadata.namespace, ref.name, { propagationPolicy: 'Background' });
+              await api.delete(jobType, cj.metadata.namespace, ref.name, { propagationPolicy: 'Background' });
               events.push(['Normal', 'SuccessfulDelete', `Deleted job ${ref.name}`]);
             } catch {
               /* gone */
@@ -287,7 +287,7 @@ function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Result | v
         };
         if (!job.metadata.labels) delete job.metadata.labels;
         try {
-          const j = api.create(job);
+          const j = await api.create(job);
           active.push(jobRef(j));
           events.push(['Normal', 'SuccessfulCreate', `Created job ${name}`]);
           st.lastScheduleTime = rfc3339(scheduled);
@@ -311,19 +311,19 @@ function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Result | v
   if (!st.lastScheduleTime) delete st.lastScheduleTime;
   if (!deepEqual(st, cj.status ?? {})) {
     try {
-      api.mutate(cjType, cj.metadata.namespace, cj.metadata.name!, (o) => void (o.status = st), { status: true });
+      await api.mutate(cjType, cj.metadata.namespace, cj.metadata.name!, (o) => void (o.status = st), { status: true });
     } catch {
       /* deleted meanwhile */
     }
   }
-  for (const [type, reason, message] of events) api.recordEvent(cj, type, reason, message, COMPONENT);
+  for (const [type, reason, message] of events) await api.recordEvent(cj, type, reason, message, COMPONENT);
   if (requeue !== undefined && Number.isFinite(requeue)) return periodic ? { requeueAfterMs: Math.max(1, requeue), periodic } : { requeueAfterMs: Math.max(1, requeue) };
 }
 
-function reportedSince(ctx: ControllerContext, cj: KObject, reason: string, since: number): boolean {
+async function reportedSince(ctx: ControllerContext, cj: KObject, reason: string, since: number): Promise<boolean> {
   const evType = ctx.api.registry.forKind('v1', 'Event');
-  return ctx.api
-    .list(evType, { namespace: cj.metadata.namespace })
+  return (await ctx.api
+    .list(evType, { namespace: cj.metadata.namespace }))
     .items.some((e) => e.involvedObject?.uid === cj.metadata.uid && e.reason === reason && ms(e.lastTimestamp) >= since);
 }
 

@@ -83,17 +83,17 @@ function podForNode(ds: KObject, node: string, hash: string): KObject {
   return pod;
 }
 
-function reconcileDaemonSet(key: ReconcileKey, ctx: ControllerContext): Result | void {
+async function reconcileDaemonSet(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
   const api = ctx.api;
   const dsType = typeFor(api, 'apps/v1', 'DaemonSet');
   const podType = POD(api);
-  const ds = api.tryGet(dsType, key.namespace, key.name);
+  const ds = await api.tryGet(dsType, key.namespace, key.name);
   if (!ds || ds.metadata.deletionTimestamp) return;
   const now = ctx.clock.now();
-  const { current: rev, all: revisions } = ensureRevision(ctx, ds, ds.spec?.template, computeHash);
-  const nodes = api.list(typeFor(api, 'v1', 'Node')).items;
+  const { current: rev, all: revisions } = await ensureRevision(ctx, ds, ds.spec?.template, computeHash);
+  const nodes = (await api.list(typeFor(api, 'v1', 'Node'))).items;
   const nodeNames = new Set(nodes.map((n) => n.metadata.name!));
-  const pods = claimPods(ctx, ds, selectorMatcher(ds.spec?.selector)).filter((p) => !p.metadata.deletionTimestamp);
+  const pods = (await claimPods(ctx, ds, selectorMatcher(ds.spec?.selector))).filter((p) => !p.metadata.deletionTimestamp);
   const byNode = new Map<string, KObject[]>();
   const toDelete: KObject[] = [];
   for (const p of pods) {
@@ -140,23 +140,23 @@ function reconcileDaemonSet(key: ReconcileKey, ctx: ControllerContext): Result |
 
   for (const name of toCreate) {
     try {
-      const pod = api.create(podForNode(ds, name, rev.hash));
-      api.recordEvent(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, COMPONENT);
+      const pod = await api.create(podForNode(ds, name, rev.hash));
+      await api.recordEvent(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, COMPONENT);
     } catch (e) {
-      api.recordEvent(ds, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`, COMPONENT);
+      await api.recordEvent(ds, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`, COMPONENT);
     }
   }
   for (const p of new Set(toDelete)) {
     try {
-      api.delete(podType, p.metadata.namespace, p.metadata.name!);
-      api.recordEvent(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, COMPONENT);
+      await api.delete(podType, p.metadata.namespace, p.metadata.name!);
+      await api.recordEvent(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, COMPONENT);
     } catch {
       /* gone */
     }
   }
 
   // Status.
-  const live = api.list(podType, { namespace: ds.metadata.namespace }).items.filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === ds.metadata.uid) && !p.metadata.deletionTimestamp);
+  const live = (await api.list(podType, { namespace: ds.metadata.namespace })).items.filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === ds.metadata.uid) && !p.metadata.deletionTimestamp);
   const liveByNode = new Map<string, KObject>();
   for (const p of live) {
     const n = daemonPodNode(p);
@@ -197,12 +197,12 @@ function reconcileDaemonSet(key: ReconcileKey, ctx: ControllerContext): Result |
   if (st.numberUnavailable <= 0) delete st.numberUnavailable;
   if (!deepEqual(st, ds.status ?? {})) {
     try {
-      api.mutate(dsType, ds.metadata.namespace, ds.metadata.name!, (o) => void (o.status = st), { status: true });
+      await api.mutate(dsType, ds.metadata.namespace, ds.metadata.name!, (o) => void (o.status = st), { status: true });
     } catch {
       /* deleted meanwhile */
     }
   }
-  truncateRevisions(ctx, ds, revisions, new Set([rev.name, ...live.map((p) => `${ds.metadata.name}-${p.metadata.labels?.[REVISION_LABEL]}`)]));
+  await truncateRevisions(ctx, ds, revisions, new Set([rev.name, ...live.map((p) => `${ds.metadata.name}-${p.metadata.labels?.[REVISION_LABEL]}`)]));
   const waits = live.map((p) => msUntilAvailable(p, minReady, now)).filter((x) => x > 0);
   if (waits.length) return { requeueAfterMs: Math.min(...waits) };
 }
@@ -214,8 +214,8 @@ export const daemonSetReconciler: Reconciler = {
     { kind: 'Pod', map: ownerKeys('DaemonSet') },
     {
       kind: 'Node',
-      map: (_node, ctx) =>
-        ctx.api.list(typeFor(ctx.api, 'apps/v1', 'DaemonSet')).items.map((d) => ({ kind: 'DaemonSet', namespace: d.metadata.namespace, name: d.metadata.name! })),
+      map: async (_node, ctx) =>
+        (await ctx.api.list(typeFor(ctx.api, 'apps/v1', 'DaemonSet'))).items.map((d) => ({ kind: 'DaemonSet', namespace: d.metadata.namespace, name: d.metadata.name! })),
     },
   ],
   reconcile: reconcileDaemonSet,

@@ -87,16 +87,16 @@ function byCreation(a: KObject, b: KObject): number {
 }
 
 /** ReplicaSets the deployment controls (adopting orphans that match its selector). */
-function claimReplicaSets(s: Sync): KObject[] {
+async function claimReplicaSets(s: Sync): Promise<KObject[]> {
   const { ctx, d, rsType } = s;
   const matches = selectorMatcher(d.spec?.selector);
   const out: KObject[] = [];
-  for (const rs of ctx.api.list(rsType, { namespace: d.metadata.namespace }).items) {
+  for (const rs of (await ctx.api.list(rsType, { namespace: d.metadata.namespace })).items) {
     const ref = controllerOf(rs);
     if (ref?.uid === d.metadata.uid) out.push(rs);
     else if (!ref && matches(rs.metadata.labels) && !rs.metadata.deletionTimestamp && !d.metadata.deletionTimestamp) {
       try {
-        out.push(ctx.api.mutate(rsType, rs.metadata.namespace, rs.metadata.name!, (o) => void (o.metadata.ownerReferences = [...(o.metadata.ownerReferences ?? []), controllerRefTo(d)])));
+        out.push(await ctx.api.mutate(rsType, rs.metadata.namespace, rs.metadata.name!, (o) => void (o.metadata.ownerReferences = [...(o.metadata.ownerReferences ?? []), controllerRefTo(d)])));
       } catch {
         /* gone */
       }
@@ -105,20 +105,20 @@ function claimReplicaSets(s: Sync): KObject[] {
   return out.sort(byCreation);
 }
 
-function scaleReplicaSet(s: Sync, rs: KObject, replicas: number): KObject {
+async function scaleReplicaSet(s: Sync, rs: KObject, replicas: number): Promise<KObject> {
   const from = rs.spec?.replicas ?? 0;
   const d = s.d;
   const desired = String(d.spec?.replicas ?? 1);
   const max = String((d.spec?.replicas ?? 1) + maxSurge(d));
   const annotationsOk = rs.metadata.annotations?.[DESIRED_REPLICAS] === desired && rs.metadata.annotations?.[MAX_REPLICAS] === max;
   if (from === replicas && annotationsOk) return rs;
-  const updated = s.ctx.api.mutate(s.rsType, rs.metadata.namespace, rs.metadata.name!, (o) => {
+  const updated = await s.ctx.api.mutate(s.rsType, rs.metadata.namespace, rs.metadata.name!, (o) => {
     o.spec.replicas = replicas;
     o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [DESIRED_REPLICAS]: desired, [MAX_REPLICAS]: max };
   });
   if (from !== replicas) {
     const dir = replicas > from ? 'up' : 'down';
-    s.ctx.api.recordEvent(d, 'Normal', 'ScalingReplicaSet', `Scaled ${dir} replica set ${rs.metadata.name} from ${from} to ${replicas}`, COMPONENT);
+    await s.ctx.api.recordEvent(d, 'Normal', 'ScalingReplicaSet', `Scaled ${dir} replica set ${rs.metadata.name} from ${from} to ${replicas}`, COMPONENT);
   }
   return updated;
 }
@@ -134,7 +134,7 @@ function copiedAnnotations(d: KObject): Record<string, string> {
  * getNewReplicaSet: finds the RS whose template matches the deployment's (bumping its
  * revision when an old one is reused), or creates it when `create` is set.
  */
-function newReplicaSet(s: Sync, all: KObject[], create: boolean, conds: Condition[]): KObject | undefined {
+async function newReplicaSet(s: Sync, all: KObject[], create: boolean, conds: Condition[]): Promise<KObject | undefined> {
   const { ctx, d } = s;
   const existing = all.find((rs) => equalIgnoreHash(rs.spec?.template, d.spec?.template));
   const olds = all.filter((rs) => rs !== existing);
@@ -152,7 +152,7 @@ function newReplicaSet(s: Sync, all: KObject[], create: boolean, conds: Conditio
       wantAnn[REVISION_HISTORY] = ann[REVISION_HISTORY] ? `${ann[REVISION_HISTORY]},${oldRevision}` : oldRevision;
     } else if (oldRevision === undefined) wantAnn[REVISION] = newRevision;
     if (!deepEqual(wantAnn, ann) || (existing.spec?.minReadySeconds ?? 0) !== (d.spec?.minReadySeconds ?? 0)) {
-      rs = ctx.api.mutate(s.rsType, existing.metadata.namespace, existing.metadata.name!, (o) => {
+      rs = await ctx.api.mutate(s.rsType, existing.metadata.namespace, existing.metadata.name!, (o) => {
         o.metadata.annotations = wantAnn;
         o.spec.minReadySeconds = d.spec?.minReadySeconds;
         if (o.spec.minReadySeconds === undefined) delete o.spec.minReadySeconds;
@@ -193,19 +193,19 @@ function newReplicaSet(s: Sync, all: KObject[], create: boolean, conds: Conditio
   };
   let created: KObject;
   try {
-    created = ctx.api.create(rsObj);
+    created = await ctx.api.create(rsObj);
   } catch (e) {
-    const clash = ctx.api.tryGet(s.rsType, d.metadata.namespace, name);
+    const clash = await ctx.api.tryGet(s.rsType, d.metadata.namespace, name);
     if (clash && !equalIgnoreHash(clash.spec?.template, d.spec?.template)) {
       // Hash collision: bump collisionCount, the next sync computes another name.
-      ctx.api.mutate(ctx.api.registry.forKind('apps/v1', 'Deployment'), d.metadata.namespace, d.metadata.name!, (o) => {
+      await ctx.api.mutate(ctx.api.registry.forKind('apps/v1', 'Deployment'), d.metadata.namespace, d.metadata.name!, (o) => {
         o.status = { ...(o.status ?? {}), collisionCount: collisionCount + 1 };
       }, { status: true });
       return undefined;
     }
     throw e;
   }
-  if (replicas > 0) ctx.api.recordEvent(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${name} from 0 to ${replicas}`, COMPONENT);
+  if (replicas > 0) await ctx.api.recordEvent(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${name} from 0 to ${replicas}`, COMPONENT);
   replaceCondition(conds, { type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated', message: `Created new replica set "${name}"`, lastUpdateTime: now, lastTransitionTime: now });
   return created;
 }
@@ -237,8 +237,8 @@ function setDeploymentCondition(conds: Condition[], c: Condition): void {
   replaceCondition(conds, next);
 }
 
-function rolloutRolling(s: Sync, all: KObject[], conds: Condition[]): KObject[] {
-  let newRS = newReplicaSet(s, all, true, conds);
+async function rolloutRolling(s: Sync, all: KObject[], conds: Condition[]): Promise<KObject[]> {
+  let newRS = await newReplicaSet(s, all, true, conds);
   if (!newRS) return all;
   all = [...all.filter((r) => r.metadata.name !== newRS!.metadata.name), newRS].sort(byCreation);
   // Scale up the new ReplicaSet within maxSurge (reconcileNewReplicaSet; a new RS above
@@ -246,7 +246,7 @@ function rolloutRolling(s: Sync, all: KObject[], conds: Condition[]): KObject[] 
   const replicas = s.d.spec?.replicas ?? 1;
   const want = (newRS.spec?.replicas ?? 0) > replicas ? replicas : newReplicaCount(s.d, all, newRS);
   if ((newRS.spec?.replicas ?? 0) !== want || !newRS.metadata.annotations?.[DESIRED_REPLICAS]) {
-    newRS = scaleReplicaSet(s, newRS, want);
+    newRS = await scaleReplicaSet(s, newRS, want);
     all = all.map((r) => (r.metadata.name === newRS!.metadata.name ? newRS! : r));
   }
   // Scale down old ones within maxUnavailable.
@@ -267,7 +267,7 @@ function rolloutRolling(s: Sync, all: KObject[], conds: Condition[]): KObject[] 
         const unhealthy = cur - (rs.status?.availableReplicas ?? 0);
         if (cur === 0 || unhealthy <= 0) continue;
         const down = Math.min(maxScaledDown, unhealthy);
-        olds[i] = scaleReplicaSet(s, rs, cur - down);
+        olds[i] = await scaleReplicaSet(s, rs, cur - down);
         maxScaledDown -= down;
       }
       // Then available ones, oldest first, while enough stay available.
@@ -279,7 +279,7 @@ function rolloutRolling(s: Sync, all: KObject[], conds: Condition[]): KObject[] 
         const cur = rs.spec?.replicas ?? 0;
         if (cur === 0) continue;
         const down = Math.min(cur, toScaleDown);
-        olds[i] = scaleReplicaSet(s, rs, cur - down);
+        olds[i] = await scaleReplicaSet(s, rs, cur - down);
         toScaleDown -= down;
       }
     }
@@ -287,36 +287,38 @@ function rolloutRolling(s: Sync, all: KObject[], conds: Condition[]): KObject[] 
   return [newRS, ...olds];
 }
 
-function rolloutRecreate(s: Sync, all: KObject[], conds: Condition[]): KObject[] {
-  let newRS = newReplicaSet(s, all, false, conds);
+async function rolloutRecreate(s: Sync, all: KObject[], conds: Condition[]): Promise<KObject[]> {
+  let newRS = await newReplicaSet(s, all, false, conds);
   let olds = all.filter((r) => r.metadata.name !== newRS?.metadata.name);
   // Scale down every old ReplicaSet, then wait until their pods are gone.
-  olds = olds.map((rs) => ((rs.spec?.replicas ?? 0) > 0 ? scaleReplicaSet(s, rs, 0) : rs));
+  const scaled: KObject[] = [];
+  for (const rs of olds) scaled.push((rs.spec?.replicas ?? 0) > 0 ? await scaleReplicaSet(s, rs, 0) : rs);
+  olds = scaled;
   const podType = s.ctx.api.registry.forKind('v1', 'Pod');
   const oldUids = new Set(olds.map((r) => r.metadata.uid));
-  const oldPodsLeft = s.ctx.api
-    .list(podType, { namespace: s.d.metadata.namespace })
+  const oldPodsLeft = (await s.ctx.api
+    .list(podType, { namespace: s.d.metadata.namespace }))
     .items.some((p) => oldUids.has(controllerOf(p)?.uid) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
   if (oldPodsLeft || olds.some((r) => (r.status?.replicas ?? 0) > 0)) return newRS ? [newRS, ...olds] : olds;
-  if (!newRS) newRS = newReplicaSet(s, all, true, conds);
+  if (!newRS) newRS = await newReplicaSet(s, all, true, conds);
   if (!newRS) return olds;
-  if ((newRS.spec?.replicas ?? 0) !== (s.d.spec?.replicas ?? 1)) newRS = scaleReplicaSet(s, newRS, s.d.spec?.replicas ?? 1);
+  if ((newRS.spec?.replicas ?? 0) !== (s.d.spec?.replicas ?? 1)) newRS = await scaleReplicaSet(s, newRS, s.d.spec?.replicas ?? 1);
   return [newRS, ...olds];
 }
 
 /** dc.scale: a replicas change outside a rollout, spread proportionally over active ReplicaSets. */
-function scaleProportionally(s: Sync, newRS: KObject | undefined, olds: KObject[]): void {
+async function scaleProportionally(s: Sync, newRS: KObject | undefined, olds: KObject[]): Promise<void> {
   const d = s.d;
   const replicas = d.spec?.replicas ?? 1;
   const all = newRS ? [newRS, ...olds] : olds;
   const active = all.filter((r) => (r.spec?.replicas ?? 0) > 0);
   if (active.length <= 1) {
     const target = active[0] ?? newRS ?? [...olds].sort((a, b) => revisionOf(b) - revisionOf(a))[0];
-    if (target) scaleReplicaSet(s, target, replicas);
+    if (target) await scaleReplicaSet(s, target, replicas);
     return;
   }
   if (newRS && (newRS.spec?.replicas ?? 0) === replicas && availableReplicas([newRS]) >= replicas) {
-    for (const rs of olds) if ((rs.spec?.replicas ?? 0) > 0) scaleReplicaSet(s, rs, 0);
+    for (const rs of olds) if ((rs.spec?.replicas ?? 0) > 0) await scaleReplicaSet(s, rs, 0);
     return;
   }
   if (!isRolling(d)) return;
@@ -334,10 +336,10 @@ function scaleProportionally(s: Sync, newRS: KObject | undefined, olds: KObject[
   shares[0] += left;
   if ((sorted[0].spec.replicas as number) + shares[0] < 0) shares[0] = -(sorted[0].spec.replicas as number);
   left = 0;
-  sorted.forEach((rs, i) => scaleReplicaSet(s, rs, (rs.spec.replicas as number) + shares[i]));
+  for (const [i, rs] of sorted.entries()) await scaleReplicaSet(s, rs, (rs.spec.replicas as number) + shares[i]);
 }
 
-function cleanup(s: Sync, olds: KObject[]): void {
+async function cleanup(s: Sync, olds: KObject[]): Promise<void> {
   const limit = s.d.spec?.revisionHistoryLimit ?? 10;
   const dead = olds
     .filter((r) => (r.spec?.replicas ?? 0) === 0 && (r.status?.replicas ?? 0) === 0 && !r.metadata.deletionTimestamp)
@@ -345,7 +347,7 @@ function cleanup(s: Sync, olds: KObject[]): void {
   const excess = dead.length - limit;
   for (const rs of dead.slice(0, Math.max(0, excess))) {
     try {
-      s.ctx.api.delete(s.rsType, rs.metadata.namespace, rs.metadata.name!);
+      await s.ctx.api.delete(s.rsType, rs.metadata.namespace, rs.metadata.name!);
     } catch {
       /* gone */
     }
@@ -366,10 +368,10 @@ function isProgressing(d: KObject, st: any): boolean {
   return (st.updatedReplicas ?? 0) > (old.updatedReplicas ?? 0) || newStatusReplicas < oldStatusReplicas || (st.readyReplicas ?? 0) > (old.readyReplicas ?? 0) || (st.availableReplicas ?? 0) > (old.availableReplicas ?? 0);
 }
 
-function reconcileDeployment(key: ReconcileKey, ctx: ControllerContext): Result | void {
+async function reconcileDeployment(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
   const api = ctx.api;
   const dType = api.registry.forKind('apps/v1', 'Deployment');
-  let d = api.tryGet(dType, key.namespace, key.name);
+  let d = await api.tryGet(dType, key.namespace, key.name);
   if (!d || d.metadata.deletionTimestamp) return;
   const s: Sync = { ctx, d, rsType: typeFor(api, 'apps/v1', 'ReplicaSet') };
   const now = ctx.clock.now();
@@ -377,7 +379,7 @@ function reconcileDeployment(key: ReconcileKey, ctx: ControllerContext): Result 
   const conds: Condition[] = deepCopy(d.status?.conditions ?? []);
   if (!d.spec?.selector || !Object.keys(d.spec.selector).length) return;
 
-  let all = claimReplicaSets(s);
+  let all = await claimReplicaSets(s);
   // Paused conditions (checkPausedConditions).
   const prog = getCondition(conds, 'Progressing');
   if (prog?.reason !== 'ProgressDeadlineExceeded') {
@@ -391,14 +393,14 @@ function reconcileDeployment(key: ReconcileKey, ctx: ControllerContext): Result 
   const scaling = all.some((rs) => (rs.spec?.replicas ?? 0) > 0 && rs.metadata.annotations?.[DESIRED_REPLICAS] !== undefined && rs.metadata.annotations[DESIRED_REPLICAS] !== desiredStr);
   if (d.spec?.paused || scaling) {
     // dc.sync: scaling only, no new template rolled out.
-    newRS = newReplicaSet(s, all, false, conds);
-    scaleProportionally(s, newRS, all.filter((r) => r !== newRS && r.metadata.name !== newRS?.metadata.name));
-    all = claimReplicaSets(s);
+    newRS = await newReplicaSet(s, all, false, conds);
+    await scaleProportionally(s, newRS, all.filter((r) => r !== newRS && r.metadata.name !== newRS?.metadata.name));
+    all = await claimReplicaSets(s);
     newRS = newRS ? all.find((r) => r.metadata.name === newRS!.metadata.name) : undefined;
-    if (d.spec?.paused) cleanup(s, all.filter((r) => r !== newRS));
+    if (d.spec?.paused) await cleanup(s, all.filter((r) => r !== newRS));
   } else {
-    all = isRolling(d) ? rolloutRolling(s, all, conds) : rolloutRecreate(s, all, conds);
-    all = claimReplicaSets(s);
+    all = isRolling(d) ? await rolloutRolling(s, all, conds) : await rolloutRecreate(s, all, conds);
+    all = await claimReplicaSets(s);
     newRS = all.find((rs) => equalIgnoreHash(rs.spec?.template, d!.spec?.template));
   }
   const olds = all.filter((r) => r.metadata.name !== newRS?.metadata.name);
@@ -449,7 +451,7 @@ function reconcileDeployment(key: ReconcileKey, ctx: ControllerContext): Result 
       if (!Number.isNaN(due)) requeue = Math.max(1000, due - now);
     }
   }
-  if (isComplete(d, st) && !d.spec?.paused) cleanup(s, olds);
+  if (isComplete(d, st) && !d.spec?.paused) await cleanup(s, olds);
   // Conditions in the order the controller adds them: Available first, then Progressing.
   conds.sort((a, b) => order(a.type) - order(b.type));
   st.conditions = conds;
@@ -458,10 +460,10 @@ function reconcileDeployment(key: ReconcileKey, ctx: ControllerContext): Result 
   // The deployment's own revision annotation follows its new ReplicaSet.
   const rev = newRS?.metadata.annotations?.[REVISION];
   if (rev && d.metadata.annotations?.[REVISION] !== rev) {
-    d = api.mutate(dType, d.metadata.namespace, d.metadata.name!, (o) => void (o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [REVISION]: rev }));
+    d = await api.mutate(dType, d.metadata.namespace, d.metadata.name!, (o) => void (o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [REVISION]: rev }));
   }
   if (!deepEqual(st, d.status ?? {})) {
-    api.mutate(dType, d.metadata.namespace, d.metadata.name!, (o) => void (o.status = st), { status: true });
+    await api.mutate(dType, d.metadata.namespace, d.metadata.name!, (o) => void (o.status = st), { status: true });
   }
   if (requeue !== undefined) return { requeueAfterMs: requeue };
 }
@@ -477,24 +479,24 @@ export const deploymentReconciler: Reconciler = {
     {
       // Recreate waits for the old pods to be gone, which may change no ReplicaSet status.
       kind: 'Pod',
-      map: (pod, ctx) => {
+      map: async (pod, ctx) => {
         const rsRef = controllerOf(pod);
         if (rsRef?.kind !== 'ReplicaSet') return [];
-        const rs = ctx.api.tryGet(ctx.api.registry.forKind('apps/v1', 'ReplicaSet'), pod.metadata.namespace, rsRef.name);
+        const rs = await ctx.api.tryGet(ctx.api.registry.forKind('apps/v1', 'ReplicaSet'), pod.metadata.namespace, rsRef.name);
         const dRef = rs && controllerOf(rs);
         if (dRef?.kind !== 'Deployment') return [];
-        const d = ctx.api.tryGet(ctx.api.registry.forKind('apps/v1', 'Deployment'), pod.metadata.namespace, dRef.name);
+        const d = await ctx.api.tryGet(ctx.api.registry.forKind('apps/v1', 'Deployment'), pod.metadata.namespace, dRef.name);
         return d?.spec?.strategy?.type === 'Recreate' ? [{ kind: 'Deployment', namespace: d.metadata.namespace, name: d.metadata.name! }] : [];
       },
     },
     {
       kind: 'ReplicaSet',
-      map: (rs, ctx) => {
+      map: async (rs, ctx) => {
         const owned = ownerKeys('Deployment')(rs);
         if (owned.length || controllerOf(rs)) return owned;
         const dType = ctx.api.registry.forKind('apps/v1', 'Deployment');
-        return ctx.api
-          .list(dType, { namespace: rs.metadata.namespace })
+        return (await ctx.api
+          .list(dType, { namespace: rs.metadata.namespace }))
           .items.filter((d) => selectorMatcher(d.spec?.selector)(rs.metadata.labels))
           .map((d) => ({ kind: 'Deployment', namespace: d.metadata.namespace, name: d.metadata.name! }));
       },

@@ -50,18 +50,18 @@ function targetRef(pod: KObject): any {
   return { kind: 'Pod', name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid };
 }
 
-function reconcileEndpoints(key: ReconcileKey, ctx: ControllerContext): void {
+async function reconcileEndpoints(key: ReconcileKey, ctx: ControllerContext): Promise<void> {
   const api = ctx.api;
   const svcType = typeFor(api, 'v1', 'Service');
   const epType = typeFor(api, 'v1', 'Endpoints');
   const sliceType = typeFor(api, 'discovery.k8s.io/v1', 'EndpointSlice');
-  const svc = api.tryGet(svcType, key.namespace, key.name);
-  const ep = api.tryGet(epType, key.namespace, key.name);
+  const svc = await api.tryGet(svcType, key.namespace, key.name);
+  const ep = await api.tryGet(epType, key.namespace, key.name);
   if (!svc || svc.metadata.deletionTimestamp) {
     // Endpoints have no owner reference: the controller removes them with their Service.
     if (ep && !svc) {
       try {
-        api.delete(epType, key.namespace, key.name);
+        await api.delete(epType, key.namespace, key.name);
       } catch {
         /* gone */
       }
@@ -73,11 +73,11 @@ function reconcileEndpoints(key: ReconcileKey, ctx: ControllerContext): void {
   if (!selector || !Object.keys(selector).length || svc.spec?.type === 'ExternalName') return;
   const matches = mapMatcher(selector);
   const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
-  const pods = api
-    .list(POD(api), { namespace: svc.metadata.namespace })
+  const pods = (await api
+    .list(POD(api), { namespace: svc.metadata.namespace }))
     .items.filter((p) => matches(p.metadata.labels) && p.status?.podIP && !isPodTerminal(p))
     .sort((a, b) => (ipKey(a.status.podIP) < ipKey(b.status.podIP) ? -1 : 1));
-  const nodes = new Map(api.list(typeFor(api, 'v1', 'Node')).items.map((n) => [n.metadata.name!, n]));
+  const nodes = new Map((await api.list(typeFor(api, 'v1', 'Node'))).items.map((n) => [n.metadata.name!, n]));
 
   // ---- Endpoints: subsets grouped by identical port lists ----
   const subsets = new Map<string, { addresses: any[]; notReadyAddresses: any[]; ports: ResolvedPort[] }>();
@@ -112,12 +112,12 @@ function reconcileEndpoints(key: ReconcileKey, ctx: ControllerContext): void {
   if (!ep) {
     desired.metadata.annotations = { [TRIGGER_TIME]: ts };
     try {
-      api.create(desired);
+      await api.create(desired);
     } catch {
       /* created concurrently */
     }
   } else if (!deepEqual(ep.subsets ?? [], desired.subsets ?? []) || !deepEqual(ep.metadata.labels ?? {}, labels)) {
-    api.mutate(epType, ep.metadata.namespace, ep.metadata.name!, (o) => {
+    await api.mutate(epType, ep.metadata.namespace, ep.metadata.name!, (o) => {
       o.metadata.labels = desired.metadata.labels;
       if (!o.metadata.labels) delete o.metadata.labels;
       o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [TRIGGER_TIME]: ts };
@@ -148,8 +148,8 @@ function reconcileEndpoints(key: ReconcileKey, ctx: ControllerContext): void {
   }
   // A Service without pods still gets one (empty) slice.
   if (!groups.size) groups.set('[]', { ports: [], endpoints: [] });
-  const existing = api
-    .list(sliceType, { namespace: svc.metadata.namespace })
+  const existing = (await api
+    .list(sliceType, { namespace: svc.metadata.namespace }))
     .items.filter((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === svc.metadata.name && s.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY)
     .sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
   const sliceLabels: Record<string, string> = { ...(svc.metadata.labels ?? {}), [MANAGED_BY_LABEL]: MANAGED_BY, [SERVICE_NAME_LABEL]: svc.metadata.name! };
@@ -163,7 +163,7 @@ function reconcileEndpoints(key: ReconcileKey, ctx: ControllerContext): void {
     const current = idx >= 0 ? unused.splice(idx, 1)[0] : unused.shift();
     if (current) {
       if (!deepEqual(current.endpoints ?? [], endpoints) || !deepEqual(current.ports ?? [], ports) || !deepEqual(current.metadata.labels, sliceLabels)) {
-        api.mutate(sliceType, current.metadata.namespace, current.metadata.name!, (o) => {
+        await api.mutate(sliceType, current.metadata.namespace, current.metadata.name!, (o) => {
           o.endpoints = endpoints;
           o.ports = ports;
           o.metadata.labels = sliceLabels;
@@ -173,7 +173,7 @@ function reconcileEndpoints(key: ReconcileKey, ctx: ControllerContext): void {
       continue;
     }
     try {
-      api.create({
+      await api.create({
         apiVersion: 'discovery.k8s.io/v1',
         kind: 'EndpointSlice',
         metadata: {
@@ -193,7 +193,7 @@ function reconcileEndpoints(key: ReconcileKey, ctx: ControllerContext): void {
   }
   for (const s of unused) {
     try {
-      api.delete(sliceType, s.metadata.namespace, s.metadata.name!);
+      await api.delete(sliceType, s.metadata.namespace, s.metadata.name!);
     } catch {
       /* gone */
     }
@@ -204,30 +204,30 @@ function reconcileEndpoints(key: ReconcileKey, ctx: ControllerContext): void {
  * The `kubernetes` Service's endpoints, which kube-apiserver itself maintains: the control
  * plane's address on port 6443 (the first node stands in for kind's control-plane node).
  */
-function apiServerEndpoints(ctx: ControllerContext, svc: KObject, ep: KObject | undefined): void {
+async function apiServerEndpoints(ctx: ControllerContext, svc: KObject, ep: KObject | undefined): Promise<void> {
   const api = ctx.api;
-  const node = api.list(typeFor(api, 'v1', 'Node')).items[0];
+  const node = (await api.list(typeFor(api, 'v1', 'Node'))).items[0];
   const ip: string = node?.status?.addresses?.find((a: any) => a.type === 'InternalIP')?.address ?? '172.18.0.2';
   const port = { name: 'https', port: 6443, protocol: 'TCP' };
   const subsets = [{ addresses: [{ ip }], ports: [port] }];
   const epType = typeFor(api, 'v1', 'Endpoints');
   const labels = { 'endpointslice.kubernetes.io/skip-mirror': 'true' };
-  if (!ep) api.create({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels }, subsets });
-  else if (!deepEqual(ep.subsets, subsets)) api.mutate(epType, 'default', 'kubernetes', (o) => void (o.subsets = subsets));
+  if (!ep) await api.create({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels }, subsets });
+  else if (!deepEqual(ep.subsets, subsets)) await api.mutate(epType, 'default', 'kubernetes', (o) => void (o.subsets = subsets));
   const sliceType = typeFor(api, 'discovery.k8s.io/v1', 'EndpointSlice');
-  const slice = api.tryGet(sliceType, 'default', 'kubernetes');
+  const slice = await api.tryGet(sliceType, 'default', 'kubernetes');
   const endpoints = [{ addresses: [ip], conditions: { ready: true } }];
   if (!slice) {
-    api.create({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'kubernetes', namespace: 'default', labels: { [SERVICE_NAME_LABEL]: 'kubernetes' } }, addressType: 'IPv4', endpoints, ports: [port] });
-  } else if (!deepEqual(slice.endpoints, endpoints)) api.mutate(sliceType, 'default', 'kubernetes', (o) => void (o.endpoints = endpoints));
+    await api.create({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'kubernetes', namespace: 'default', labels: { [SERVICE_NAME_LABEL]: 'kubernetes' } }, addressType: 'IPv4', endpoints, ports: [port] });
+  } else if (!deepEqual(slice.endpoints, endpoints)) await api.mutate(sliceType, 'default', 'kubernetes', (o) => void (o.endpoints = endpoints));
   void svc;
 }
 
 /** Every Service with a selector in the pod's namespace: cheap enough, and catches label changes. */
-function podToServices(pod: KObject, ctx: ControllerContext): ReconcileKey[] {
+async function podToServices(pod: KObject, ctx: ControllerContext): Promise<ReconcileKey[]> {
   const svcType = typeFor(ctx.api, 'v1', 'Service');
-  return ctx.api
-    .list(svcType, { namespace: pod.metadata.namespace })
+  return (await ctx.api
+    .list(svcType, { namespace: pod.metadata.namespace }))
     .items.filter((s) => s.spec?.selector && Object.keys(s.spec.selector).length)
     .map((s) => ({ kind: 'Service', namespace: s.metadata.namespace, name: s.metadata.name! }));
 }

@@ -10,7 +10,7 @@ import type { ControllerContext, ReconcileKey, Reconciler, Result } from './type
 
 const PERIOD_MS = 60_000;
 
-function ownerExists(ctx: ControllerContext, dep: KObject, ref: { apiVersion: string; kind: string; name: string; uid: string }, cache: Map<string, boolean>): boolean {
+async function ownerExists(ctx: ControllerContext, dep: KObject, ref: { apiVersion: string; kind: string; name: string; uid: string }, cache: Map<string, boolean>): Promise<boolean> {
   const id = `${ref.apiVersion}/${ref.kind}/${dep.metadata.namespace ?? ''}/${ref.name}/${ref.uid}`;
   const hit = cache.get(id);
   if (hit !== undefined) return hit;
@@ -18,7 +18,7 @@ function ownerExists(ctx: ControllerContext, dep: KObject, ref: { apiVersion: st
   let found = false;
   try {
     rt = ctx.api.registry.forKind(ref.apiVersion, ref.kind);
-    const owner = ctx.api.tryGet(rt, rt.namespaced ? dep.metadata.namespace : undefined, ref.name);
+    const owner = await ctx.api.tryGet(rt, rt.namespaced ? dep.metadata.namespace : undefined, ref.name);
     found = !!owner && owner.metadata.uid === ref.uid;
   } catch {
     found = false; // a kind that no longer exists
@@ -28,7 +28,7 @@ function ownerExists(ctx: ControllerContext, dep: KObject, ref: { apiVersion: st
 }
 
 /** Collects the dangling dependents of one namespace (cluster-scoped ones with the "" key). */
-export function collectGarbage(ctx: ControllerContext, namespace: string | undefined): { deleted: string[]; orphaned: string[] } {
+export async function collectGarbage(ctx: ControllerContext, namespace: string | undefined): Promise<{ deleted: string[]; orphaned: string[] }> {
   const api = ctx.api;
   const out = { deleted: [] as string[], orphaned: [] as string[] };
   const cache = new Map<string, boolean>();
@@ -36,23 +36,24 @@ export function collectGarbage(ctx: ControllerContext, namespace: string | undef
   for (const rt of types) {
     let items: KObject[];
     try {
-      items = api.list(rt, namespace !== undefined ? { namespace } : {}).items;
+      items = (await api.list(rt, namespace !== undefined ? { namespace } : {})).items;
     } catch {
       continue;
     }
     for (const obj of items) {
       const refs = obj.metadata.ownerReferences ?? [];
       if (!refs.length || obj.metadata.deletionTimestamp) continue;
-      const dangling = refs.filter((r) => !ownerExists(ctx, obj, r, cache));
+      const dangling: typeof refs = [];
+      for (const r of refs) if (!(await ownerExists(ctx, obj, r, cache))) dangling.push(r);
       if (!dangling.length) continue;
       const id = `${rt.plural}/${obj.metadata.name}`;
       try {
         if (dangling.length === refs.length) {
-          api.delete(rt, obj.metadata.namespace, obj.metadata.name!, { propagationPolicy: 'Background' });
+          await api.delete(rt, obj.metadata.namespace, obj.metadata.name!, { propagationPolicy: 'Background' });
           out.deleted.push(id);
         } else {
           const gone = new Set(dangling.map((r) => r.uid));
-          api.mutate(rt, obj.metadata.namespace, obj.metadata.name!, (o) => {
+          await api.mutate(rt, obj.metadata.namespace, obj.metadata.name!, (o) => {
             o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r) => !gone.has(r.uid));
           });
           out.orphaned.push(id);
@@ -68,12 +69,12 @@ export function collectGarbage(ctx: ControllerContext, namespace: string | undef
 export const garbageCollectorReconciler: Reconciler = {
   name: 'garbage-collector',
   primary: ['v1', 'Namespace'],
-  reconcile(key: ReconcileKey, ctx: ControllerContext): Result | void {
-    const ns = ctx.api.tryGet(ctx.api.registry.forKind('v1', 'Namespace'), undefined, key.name);
+  async reconcile(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
+    const ns = await ctx.api.tryGet(ctx.api.registry.forKind('v1', 'Namespace'), undefined, key.name);
     if (!ns) return;
-    const r = collectGarbage(ctx, key.name);
+    const r = await collectGarbage(ctx, key.name);
     // Cluster-scoped dependents (rare) are looked at with the default namespace's pass.
-    if (key.name === 'default') collectGarbage(ctx, undefined);
+    if (key.name === 'default') await collectGarbage(ctx, undefined);
     for (const d of r.deleted) ctx.log(`garbage-collector: deleted ${key.name}/${d} (owner gone)`);
     return { requeueAfterMs: PERIOD_MS, periodic: true };
   },

@@ -40,10 +40,10 @@ function setCond(conds: Condition[], c: Condition, ts: string): Condition[] {
 }
 const ORDER = ['AbleToScale', 'ScalingActive', 'ScalingLimited'];
 
-function reconcileHpa(key: ReconcileKey, ctx: ControllerContext): Result | void {
+async function reconcileHpa(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
   const api = ctx.api;
   const hpaType = typeFor(api, 'autoscaling/v2', 'HorizontalPodAutoscaler');
-  const hpa = api.tryGet(hpaType, key.namespace, key.name);
+  const hpa = await api.tryGet(hpaType, key.namespace, key.name);
   if (!hpa || hpa.metadata.deletionTimestamp) return;
   const now = ctx.clock.now();
   const ts = api.timestamp();
@@ -54,7 +54,7 @@ function reconcileHpa(key: ReconcileKey, ctx: ControllerContext): Result | void 
   } catch {
     targetType = undefined;
   }
-  const target = targetType ? api.tryGet(targetType, hpa.metadata.namespace, ref.name) : undefined;
+  const target = targetType ? await api.tryGet(targetType, hpa.metadata.namespace, ref.name) : undefined;
   let conds: Condition[] = hpa.status?.conditions ?? [];
   const st: any = { ...(hpa.status ?? {}) };
   const events: Array<['Normal' | 'Warning', string, string]> = [];
@@ -71,7 +71,7 @@ function reconcileHpa(key: ReconcileKey, ctx: ControllerContext): Result | void 
   const targetPct = targetUtilization(hpa);
   const selector = target.spec?.selector;
   const matches = target.kind === 'ReplicationController' ? (l: Record<string, string> | undefined) => Object.entries(selector ?? {}).every(([k, v]) => l?.[k] === v) : selectorMatcher(selector);
-  const pods = api.list(POD(api), { namespace: hpa.metadata.namespace }).items.filter((p) => matches(p.metadata.labels) && isPodActive(p));
+  const pods = (await api.list(POD(api), { namespace: hpa.metadata.namespace })).items.filter((p) => matches(p.metadata.labels) && isPodActive(p));
   const ready = pods.filter((p) => p.status?.phase === 'Running' && isPodReady(p));
 
   let desired = current;
@@ -134,7 +134,7 @@ function reconcileHpa(key: ReconcileKey, ctx: ControllerContext): Result | void 
   }
   if (desired !== current && current > 0) {
     try {
-      api.mutate(targetType, target.metadata.namespace, target.metadata.name!, (o) => void (o.spec.replicas = desired));
+      await api.mutate(targetType, target.metadata.namespace, target.metadata.name!, (o) => void (o.spec.replicas = desired));
       st.lastScaleTime = ts;
       if (!reason) reason = desired > current ? 'Current number of replicas below Spec.MinReplicas' : 'Current number of replicas above Spec.MaxReplicas';
       events.push(['Normal', 'SuccessfulRescale', `New size: ${desired}; reason: ${reason}`]);
@@ -152,19 +152,19 @@ function reconcileHpa(key: ReconcileKey, ctx: ControllerContext): Result | void 
   return finish(ctx, hpa, st, events);
 }
 
-function finish(ctx: ControllerContext, hpa: KObject, st: any, events: Array<['Normal' | 'Warning', string, string]>): Result {
+async function finish(ctx: ControllerContext, hpa: KObject, st: any, events: Array<['Normal' | 'Warning', string, string]>): Promise<Result> {
   const api = ctx.api;
   if (!deepEqual(st, hpa.status ?? {})) {
     try {
-      api.mutate(api.registry.forKind('autoscaling/v2', 'HorizontalPodAutoscaler'), hpa.metadata.namespace, hpa.metadata.name!, (o) => void (o.status = st), { status: true });
+      await api.mutate(api.registry.forKind('autoscaling/v2', 'HorizontalPodAutoscaler'), hpa.metadata.namespace, hpa.metadata.name!, (o) => void (o.status = st), { status: true });
     } catch {
       /* deleted meanwhile */
     }
   }
   // Warnings repeat on every sync upstream; once is enough to see them here.
   for (const [type, reason, message] of events) {
-    if (type === 'Warning') recordOnce(ctx, hpa, type, reason, message, COMPONENT);
-    else api.recordEvent(hpa, type, reason, message, COMPONENT);
+    if (type === 'Warning') await recordOnce(ctx, hpa, type, reason, message, COMPONENT);
+    else await api.recordEvent(hpa, type, reason, message, COMPONENT);
   }
   return { requeueAfterMs: SYNC_MS, periodic: true };
 }

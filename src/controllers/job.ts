@@ -92,14 +92,14 @@ function podIndex(pod: KObject): number | undefined {
   return v === undefined ? undefined : Number(v);
 }
 
-function reconcileJob(key: ReconcileKey, ctx: ControllerContext): Result | void {
+async function reconcileJob(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
   const api = ctx.api;
   const jobType = typeFor(api, 'batch/v1', 'Job');
   const podType = POD(api);
-  let job = api.tryGet(jobType, key.namespace, key.name);
+  let job = await api.tryGet(jobType, key.namespace, key.name);
   if (!job || job.metadata.deletionTimestamp) {
     // Pods of a deleted Job must not stay stuck on the tracking finalizer.
-    releaseTrackedPods(ctx, key, job);
+    await releaseTrackedPods(ctx, key, job);
     return;
   }
   const now = ctx.clock.now();
@@ -115,14 +115,14 @@ function reconcileJob(key: ReconcileKey, ctx: ControllerContext): Result | void 
 
   const finished = isJobFinished(job);
   if (finished) {
-    releaseTrackedPods(ctx, key, job);
+    await releaseTrackedPods(ctx, key, job);
     return ttlAfterFinished(job, ctx);
   }
 
   const st: any = deepCopy(job.status ?? {});
   let conds: Condition[] = st.conditions ?? [];
   const matches = selectorMatcher(selectorSpec);
-  const pods = claimPods(ctx, job, matches);
+  const pods = await claimPods(ctx, job, matches);
   const indexed = job.spec.completionMode === 'Indexed';
 
   // Count newly finished pods (their tracking finalizer still on), then release them.
@@ -146,7 +146,7 @@ function reconcileJob(key: ReconcileKey, ctx: ControllerContext): Result | void 
     // Deleted before finishing counts as a failure, unless the Job stopped it (suspend, success).
     else if (!spec.suspend && !hasCond(st.conditions ?? [], 'SuccessCriteriaMet')) failed++;
     try {
-      api.mutate(podType, p.metadata.namespace, p.metadata.name!, (o) => {
+      await api.mutate(podType, p.metadata.namespace, p.metadata.name!, (o) => {
         o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== JOB_TRACKING_FINALIZER);
         if (!o.metadata.finalizers!.length) delete o.metadata.finalizers;
       });
@@ -208,7 +208,7 @@ function reconcileJob(key: ReconcileKey, ctx: ControllerContext): Result | void 
     // Stop whatever still runs.
     for (const p of active) {
       try {
-        api.delete(podType, p.metadata.namespace, p.metadata.name!);
+        await api.delete(podType, p.metadata.namespace, p.metadata.name!);
         if (!success) events.push(['Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`]);
       } catch {
         /* gone */
@@ -248,7 +248,7 @@ function reconcileJob(key: ReconcileKey, ctx: ControllerContext): Result | void 
           }
         }
         try {
-          const created = api.create(pod);
+          const created = await api.create(pod);
           active.push(created);
           events.push(['Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`]);
         } catch (e) {
@@ -261,15 +261,15 @@ function reconcileJob(key: ReconcileKey, ctx: ControllerContext): Result | void 
   }
 
   // Terminal conditions once nothing runs any more.
-  if (failure && !stillTerminatingPods(ctx, job)) {
+  if (failure && !await stillTerminatingPods(ctx, job)) {
     conds = [...conds, cond('Failed', failure.reason, failure.message, ts)];
-  } else if (success && !stillTerminatingPods(ctx, job)) {
+  } else if (success && !await stillTerminatingPods(ctx, job)) {
     conds = [...conds, cond('Complete', 'CompletionsReached', JOB_MESSAGES.completions, ts)];
     st.completionTime = ts;
     events.push(['Normal', 'Completed', 'Job completed']);
   }
 
-  const fresh = api.list(podType, { namespace: job.metadata.namespace }).items.filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === job!.metadata.uid));
+  const fresh = (await api.list(podType, { namespace: job.metadata.namespace })).items.filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === job!.metadata.uid));
   const activeNow = fresh.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed' && !p.metadata.deletionTimestamp);
   const next: any = {};
   if (conds.length) next.conditions = conds;
@@ -283,27 +283,27 @@ function reconcileJob(key: ReconcileKey, ctx: ControllerContext): Result | void 
   next.ready = activeNow.filter(isPodReady).length;
   next.uncountedTerminatedPods = {};
   if (!deepEqual(next, job.status ?? {})) {
-    job = api.mutate(jobType, job.metadata.namespace, job.metadata.name!, (o) => void (o.status = next), { status: true });
+    job = await api.mutate(jobType, job.metadata.namespace, job.metadata.name!, (o) => void (o.status = next), { status: true });
   }
-  for (const [type, reason, message] of events) api.recordEvent(job, type, reason, message, COMPONENT);
+  for (const [type, reason, message] of events) await api.recordEvent(job, type, reason, message, COMPONENT);
   if (isJobFinished(job)) {
-    const r = ttlAfterFinished(job, ctx);
+    const r = await ttlAfterFinished(job, ctx);
     if (r) return r;
   }
   if (requeue !== undefined) return { requeueAfterMs: Math.max(1, requeue) };
 }
 
 /** Removes the job-tracking finalizer from pods of a Job that is gone or finished. */
-function releaseTrackedPods(ctx: ControllerContext, key: ReconcileKey, job: KObject | undefined): void {
+async function releaseTrackedPods(ctx: ControllerContext, key: ReconcileKey, job: KObject | undefined): Promise<void> {
   const api = ctx.api;
   const podType = POD(api);
-  for (const p of api.list(podType, { namespace: key.namespace }).items) {
+  for (const p of (await api.list(podType, { namespace: key.namespace })).items) {
     if (!(p.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER)) continue;
     const ref = (p.metadata.ownerReferences ?? []).find((r) => r.kind === 'Job' && r.controller);
     const mine = job ? ref?.uid === job.metadata.uid : ref?.name === key.name || !ref;
     if (!mine) continue;
     try {
-      api.mutate(podType, p.metadata.namespace, p.metadata.name!, (o) => {
+      await api.mutate(podType, p.metadata.namespace, p.metadata.name!, (o) => {
         o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== JOB_TRACKING_FINALIZER);
         if (!o.metadata.finalizers!.length) delete o.metadata.finalizers;
       });
@@ -313,14 +313,14 @@ function releaseTrackedPods(ctx: ControllerContext, key: ReconcileKey, job: KObj
   }
 }
 
-function stillTerminatingPods(ctx: ControllerContext, job: KObject): boolean {
-  return ctx.api
-    .list(POD(ctx.api), { namespace: job.metadata.namespace })
+async function stillTerminatingPods(ctx: ControllerContext, job: KObject): Promise<boolean> {
+  return (await ctx.api
+    .list(POD(ctx.api), { namespace: job.metadata.namespace }))
     .items.some((p) => p.metadata.ownerReferences?.some((r) => r.uid === job.metadata.uid) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
 }
 
 /** The TTL-after-finished controller: delete a finished Job `ttlSecondsAfterFinished` later. */
-function ttlAfterFinished(job: KObject, ctx: ControllerContext): Result | void {
+async function ttlAfterFinished(job: KObject, ctx: ControllerContext): Promise<Result | void> {
   const ttl = job.spec?.ttlSecondsAfterFinished;
   if (ttl === undefined || ttl === null) return;
   const c = (job.status?.conditions ?? []).find((x: any) => (x.type === 'Complete' || x.type === 'Failed') && x.status === 'True');
@@ -330,7 +330,7 @@ function ttlAfterFinished(job: KObject, ctx: ControllerContext): Result | void {
   const now = ctx.clock.now();
   if (now < due) return { requeueAfterMs: due - now };
   try {
-    ctx.api.delete(typeFor(ctx.api, 'batch/v1', 'Job'), job.metadata.namespace, job.metadata.name!, { propagationPolicy: 'Foreground' });
+    await ctx.api.delete(typeFor(ctx.api, 'batch/v1', 'Job'), job.metadata.namespace, job.metadata.name!, { propagationPolicy: 'Foreground' });
   } catch {
     /* gone */
   }

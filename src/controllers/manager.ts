@@ -33,7 +33,7 @@ export interface ManagerStats {
   delayed: number;
 }
 
-type Mapper = (obj: KObject, ctx: ControllerContext) => ReconcileKey[];
+type Mapper = (obj: KObject, ctx: ControllerContext) => ReconcileKey[] | Promise<ReconcileKey[]>;
 
 function groupOf(apiVersion: string | undefined): string {
   return apiVersion && apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
@@ -44,14 +44,14 @@ function kindId(apiVersion: string | undefined, kind: string | undefined): strin
 }
 
 /** Advances a clock that can be moved (ManualClock, ClusterClock); false for the real clock. */
-export function advanceClock(clock: unknown, ms: number): boolean {
+export async function advanceClock(clock: unknown, ms: number): Promise<boolean> {
   if (clock instanceof ManualClock || clock instanceof ClusterClock) {
-    clock.advance(ms);
+    await clock.advance(ms);
     return true;
   }
   const c = clock as { advance?: (ms: number) => unknown };
   if (typeof c.advance === 'function') {
-    c.advance(ms);
+    await c.advance(ms);
     return true;
   }
   return false;
@@ -81,9 +81,9 @@ export class ControllerManager {
   }
 
   /** Enqueues every primary object of every reconciler (start-up, or after a journal gap). */
-  resync(): void {
+  async resync(): Promise<void> {
     const api = this.ctx.api;
-    this.lastRev = api.store.currentRev();
+    this.lastRev = await api.store.currentRev();
     for (const r of this.reconcilers) {
       let rt;
       try {
@@ -91,35 +91,35 @@ export class ControllerManager {
       } catch {
         continue; // a CRD-backed primary that is not installed
       }
-      for (const obj of api.list(rt).items) {
+      for (const obj of (await api.list(rt)).items) {
         this.queue.add({ reconciler: r.name, key: { kind: r.primary[1], namespace: obj.metadata.namespace, name: obj.metadata.name! } });
       }
     }
   }
 
   /** Maps the journal's changes since the last poll to keys; returns how many changes were seen. */
-  pollChanges(): number {
+  async pollChanges(): Promise<number> {
     if (this.lastRev < 0) {
       // First look: everything is new (callers keep processing what this queued).
-      this.resync();
+      await this.resync();
       return 1;
     }
     const store = this.ctx.api.store;
-    const current = store.currentRev();
+    const current = await store.currentRev();
     if (current === this.lastRev) return 0;
-    const changes = this.ctx.api.changesSince(this.lastRev);
+    const changes = await this.ctx.api.changesSince(this.lastRev);
     // Writes happened but the journal no longer holds them (compacted): re-read everything.
     if (!changes.length) {
-      this.resync();
+      await this.resync();
       return 1;
     }
-    for (const ch of changes) this.enqueueFor(ch.object);
+    for (const ch of changes) await this.enqueueFor(ch.object);
     this.lastRev = changes[changes.length - 1].rev;
     return changes.length;
   }
 
   /** Queues the keys a changed object maps to. */
-  enqueueFor(obj: KObject): void {
+  async enqueueFor(obj: KObject): Promise<void> {
     const kind = obj.kind;
     for (const r of this.primaries.get(kindId(obj.apiVersion, kind)) ?? []) {
       this.queue.add({ reconciler: r.name, key: { kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name ?? '' } });
@@ -127,7 +127,7 @@ export class ControllerManager {
     for (const [r, map] of this.watchers.get(kind) ?? []) {
       let keys: ReconcileKey[];
       try {
-        keys = map(obj, this.ctx);
+        keys = await map(obj, this.ctx);
       } catch (e) {
         this.noteError(r.name, e);
         continue;
@@ -143,14 +143,14 @@ export class ControllerManager {
   }
 
   /** Runs one queued key: success forgets its failures, a thrown error backs off, TerminalError drops it. */
-  runItem(item: QueueItem): void {
+  async runItem(item: QueueItem): Promise<void> {
     const r = this.byName.get(item.reconciler);
     if (!r) return;
     this.stats.reconciles++;
     try {
       // One store transaction per reconcile: its writes (object, status, events) share one
       // lock and one revision-file write instead of paying for them each.
-      const result = this.ctx.api.store.batch(() => r.reconcile(item.key, this.ctx));
+      const result = await this.ctx.api.store.batch(() => r.reconcile(item.key, this.ctx));
       this.queue.forget(item);
       if (result && result.requeueAfterMs !== undefined && result.requeueAfterMs >= 0) {
         this.queue.addAt(item, this.ctx.clock.now() + Math.max(1, Math.ceil(result.requeueAfterMs)), result.periodic === true);
@@ -174,7 +174,7 @@ export class ControllerManager {
   }
 
   /** Processes ready keys (and keys due by now) until none is left or `limit` ran. */
-  processReady(limit = Infinity): number {
+  async processReady(limit = Infinity): Promise<number> {
     let n = 0;
     this.queue.promote(this.ctx.clock.now());
     for (;;) {
@@ -182,11 +182,11 @@ export class ControllerManager {
       const item = this.queue.pop();
       if (!item) {
         // Follow what the batch just wrote before declaring the queue empty.
-        if (this.pollChanges() === 0) break;
+        if (await this.pollChanges() === 0) break;
         this.queue.promote(this.ctx.clock.now());
         continue;
       }
-      this.runItem(item);
+      await this.runItem(item);
       n++;
     }
     this.stats.queued = this.queue.readyCount();
@@ -199,14 +199,14 @@ export class ControllerManager {
    * remain, advances the clock to the next one that waits for progress (steady-state
    * timers due before it run once at that time). Deterministic: the clock only moves here.
    */
-  runUntilStable(opts: StableOptions = {}): StableResult {
+  async runUntilStable(opts: StableOptions = {}): Promise<StableResult> {
     const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
     const maxReconciles = opts.maxReconciles ?? 5_000_000;
     const start = this.ctx.clock.now();
     const startReconciles = this.stats.reconciles;
-    this.pollChanges();
+    await this.pollChanges();
     for (;;) {
-      this.processReady(maxReconciles - (this.stats.reconciles - startReconciles));
+      await this.processReady(maxReconciles - (this.stats.reconciles - startReconciles));
       const advanced = this.ctx.clock.now() - start;
       if (this.stats.reconciles - startReconciles >= maxReconciles) {
         return { stable: false, advancedMs: advanced, reconciles: this.stats.reconciles - startReconciles };
@@ -217,10 +217,10 @@ export class ControllerManager {
       if (due - start > timeoutMs) {
         // The next wait ends after the deadline: the whole window passes, as it would have.
         const gap = start + timeoutMs - now;
-        if (gap > 0 && advanceClock(this.ctx.clock, gap)) this.processReady(maxReconciles - (this.stats.reconciles - startReconciles));
+        if (gap > 0 && await advanceClock(this.ctx.clock, gap)) await this.processReady(maxReconciles - (this.stats.reconciles - startReconciles));
         return { stable: false, advancedMs: this.ctx.clock.now() - start, reconciles: this.stats.reconciles - startReconciles };
       }
-      if (due > now && !advanceClock(this.ctx.clock, due - now)) {
+      if (due > now && !await advanceClock(this.ctx.clock, due - now)) {
         return { stable: false, advancedMs: advanced, reconciles: this.stats.reconciles - startReconciles };
       }
     }
@@ -237,18 +237,18 @@ export class ControllerManager {
     const resyncMs = opts.resyncMs ?? 10 * 60_000;
     const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
     let lastResync = Date.now();
-    this.resync();
+    await this.resync();
     while (!signal.aborted) {
       const tickStart = Date.now();
-      const clock = this.ctx.clock as { refresh?: () => void };
-      clock.refresh?.(); // another process may have advanced or sped up the clock
+      const clock = this.ctx.clock as { refresh?: () => Promise<void> | void };
+      await clock.refresh?.(); // another process may have advanced or sped up the clock
       if (tickStart - lastResync > resyncMs) {
         lastResync = tickStart;
-        this.resync();
+        await this.resync();
       }
       try {
-        this.pollChanges();
-        this.processReady(5000);
+        await this.pollChanges();
+        await this.processReady(5000);
       } catch (e) {
         this.noteError('manager', e);
       }

@@ -20,18 +20,18 @@ function rt(api: ApiServer, apiVersion: string, kind: string) {
   return api.registry.forKind(apiVersion, kind);
 }
 
-function podsOn(api: ApiServer, node: string): KObject[] {
-  return api.list(rt(api, 'v1', 'Pod')).items.filter((p) => p.spec?.nodeName === node);
+async function podsOn(api: ApiServer, node: string): Promise<KObject[]> {
+  return (await api.list(rt(api, 'v1', 'Pod'))).items.filter((p) => p.spec?.nodeName === node);
 }
 
-function renewLease(api: ApiServer, node: KObject, nowMs: number, everyMs: number): void {
+async function renewLease(api: ApiServer, node: KObject, nowMs: number, everyMs: number): Promise<void> {
   const leaseType = rt(api, 'coordination.k8s.io/v1', 'Lease');
   const name = node.metadata.name!;
   const renewTime = microTime(nowMs);
-  const lease = api.tryGet(leaseType, 'kube-node-lease', name);
+  const lease = await api.tryGet(leaseType, 'kube-node-lease', name);
   if (!lease) {
     try {
-      api.create({
+      await api.create({
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
         metadata: { name, namespace: 'kube-node-lease', ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid! }] },
@@ -45,7 +45,7 @@ function renewLease(api: ApiServer, node: KObject, nowMs: number, everyMs: numbe
   if (lease.spec?.renewTime && nowMs - Date.parse(lease.spec.renewTime) < everyMs) return;
   lease.spec = { ...lease.spec, renewTime };
   try {
-    api.update(lease);
+    await api.update(lease);
   } catch {
     /* a conflicting renew is retried on the next beat */
   }
@@ -81,29 +81,29 @@ export function createNodeLifecycle(): Reconciler {
         map: (p: KObject) => (p.spec?.nodeName ? [{ kind: 'Node', name: p.spec.nodeName }] : []),
       },
     ],
-    reconcile(key: ReconcileKey, ctx: ControllerContext): Result | void {
+    async reconcile(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
       const api = ctx.api;
       const now = ctx.clock.now();
       const t = ctx.profile.timings;
       const nodeType = rt(api, 'v1', 'Node');
-      const node = api.tryGet(nodeType, undefined, key.name);
+      const node = await api.tryGet(nodeType, undefined, key.name);
       if (!node) return collectOrphans(api, key.name);
-      const stoppedAt = stoppedSince(api.store, key.name);
+      const stoppedAt = await stoppedSince(api.store, key.name);
       const ts = api.timestamp();
       const ready = (node.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
 
       if (stoppedAt === undefined) {
-        renewLease(api, node, now, t.nodeHeartbeatMs);
+        await renewLease(api, node, now, t.nodeHeartbeatMs);
         if (ready && ready.status !== 'True') {
           // The kubelet is back: it posts Ready, the controller lifts the taints.
-          api.mutate(nodeType, undefined, key.name, (n) => {
+          await api.mutate(nodeType, undefined, key.name, (n) => {
             setConditions(n, 'True', ts, 'ready');
             const taints = (n.spec?.taints ?? []).filter((x: any) => x.key !== UNREACHABLE && x.key !== 'node.kubernetes.io/not-ready');
             if (taints.length) n.spec.taints = taints;
             else delete n.spec.taints;
             return n;
           }, { status: true });
-          api.recordEvent(node, 'Normal', 'NodeReady', `Node ${key.name} status is now: NodeReady`, { component: 'kubelet', host: key.name });
+          await api.recordEvent(node, 'Normal', 'NodeReady', `Node ${key.name} status is now: NodeReady`, { component: 'kubelet', host: key.name });
         }
         return { requeueAfterMs: t.nodeHeartbeatMs, periodic: true };
       }
@@ -113,7 +113,7 @@ export function createNodeLifecycle(): Reconciler {
       if (now < unknownAt) return { requeueAfterMs: unknownAt - now };
       let current = node;
       if (!ready || ready.status !== 'Unknown') {
-        current = api.mutate(nodeType, undefined, key.name, (n) => {
+        current = await api.mutate(nodeType, undefined, key.name, (n) => {
           setConditions(n, 'Unknown', ts, 'unknown');
           const taints: any[] = (n.spec?.taints ?? []).filter((x: any) => x.key !== UNREACHABLE);
           taints.push({ effect: 'NoSchedule', key: UNREACHABLE, timeAdded: ts });
@@ -121,14 +121,14 @@ export function createNodeLifecycle(): Reconciler {
           n.spec = { ...n.spec, taints };
           return n;
         }, { status: true });
-        api.recordEvent(current, 'Normal', 'NodeNotReady', `Node ${key.name} status is now: NodeNotReady`, { component: 'node-controller' });
+        await api.recordEvent(current, 'Normal', 'NodeNotReady', `Node ${key.name} status is now: NodeNotReady`, { component: 'node-controller' });
       }
       const noExec = (current.spec?.taints ?? []).find((x: any) => x.key === UNREACHABLE && x.effect === 'NoExecute');
       const taintedAt = noExec?.timeAdded ? Date.parse(noExec.timeAdded) : now;
       let next: number | undefined;
-      for (const pod of podsOn(api, key.name)) {
+      for (const pod of await podsOn(api, key.name)) {
         if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
-        markPodNotReady(api, pod, ts);
+        await markPodNotReady(api, pod, ts);
         if (pod.metadata.deletionTimestamp) continue;
         const tol = (pod.spec?.tolerations ?? []).filter((x: any) => toleratesTaint([x], { key: UNREACHABLE, effect: 'NoExecute' }));
         if (tol.length && tol.every((x: any) => x.tolerationSeconds === undefined || x.tolerationSeconds === null)) continue; // tolerates forever
@@ -138,9 +138,9 @@ export function createNodeLifecycle(): Reconciler {
           next = Math.min(next ?? Infinity, evictAt);
           continue;
         }
-        api.recordEvent(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`, { component: 'taint-eviction-controller' });
+        await api.recordEvent(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`, { component: 'taint-eviction-controller' });
         try {
-          api.delete(rt(api, 'v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!);
+          await api.delete(rt(api, 'v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!);
         } catch (e) {
           if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
         }
@@ -151,22 +151,22 @@ export function createNodeLifecycle(): Reconciler {
 }
 
 /** The node controller's MarkPodsNotReady: Ready=False, and the NodeNotReady event once. */
-function markPodNotReady(api: ApiServer, pod: KObject, ts: string): void {
+async function markPodNotReady(api: ApiServer, pod: KObject, ts: string): Promise<void> {
   const conds: any[] = pod.status?.conditions ?? [];
   const ready = conds.find((c) => c.type === 'Ready');
   if (!ready || ready.status === 'False') return;
-  api.mutate(rt(api, 'v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!, (p) => {
+  await api.mutate(rt(api, 'v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!, (p) => {
     p.status.conditions = (p.status.conditions ?? []).map((c: any) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: ts } : c));
     return p;
   }, { status: true });
-  api.recordEvent(pod, 'Warning', 'NodeNotReady', 'Node is not ready', { component: 'node-controller' });
+  await api.recordEvent(pod, 'Warning', 'NodeNotReady', 'Node is not ready', { component: 'node-controller' });
 }
 
 /** Pod GC: pods bound to a node that is gone are deleted at once. */
-function collectOrphans(api: ApiServer, node: string): void {
-  for (const pod of podsOn(api, node)) {
+async function collectOrphans(api: ApiServer, node: string): Promise<void> {
+  for (const pod of await podsOn(api, node)) {
     try {
-      api.delete(rt(api, 'v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
+      await api.delete(rt(api, 'v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
     } catch (e) {
       if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
     }

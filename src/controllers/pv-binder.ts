@@ -16,11 +16,11 @@ export const SELECTED_NODE = 'volume.kubernetes.io/selected-node';
 const BOOTSTRAP_FLAG = 'default-storageclass';
 
 /** kind's default StorageClass, created once per cluster (a user may delete it later). */
-export function ensureDefaultStorageClass(api: ApiServer): void {
-  if (api.store.readMeta<boolean>(BOOTSTRAP_FLAG)) return;
+export async function ensureDefaultStorageClass(api: ApiServer): Promise<void> {
+  if (await api.store.readMeta<boolean>(BOOTSTRAP_FLAG)) return;
   const scType = typeFor(api, 'storage.k8s.io/v1', 'StorageClass');
-  if (!api.list(scType).items.length) {
-    api.create({
+  if (!(await api.list(scType)).items.length) {
+    await api.create({
       apiVersion: 'storage.k8s.io/v1',
       kind: 'StorageClass',
       metadata: { name: 'standard', annotations: { [DEFAULT_CLASS_ANNOTATION]: 'true' } },
@@ -29,13 +29,13 @@ export function ensureDefaultStorageClass(api: ApiServer): void {
       volumeBindingMode: 'WaitForFirstConsumer',
     });
   }
-  api.store.writeMeta(BOOTSTRAP_FLAG, true);
+  await api.store.writeMeta(BOOTSTRAP_FLAG, true);
 }
 
-function defaultClass(api: ApiServer): KObject | undefined {
+async function defaultClass(api: ApiServer): Promise<KObject | undefined> {
   const scType = typeFor(api, 'storage.k8s.io/v1', 'StorageClass');
-  return api
-    .list(scType)
+  return (await api
+    .list(scType))
     .items.filter((s) => s.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true')
     .sort((a, b) => (a.metadata.creationTimestamp! < b.metadata.creationTimestamp! ? 1 : -1))[0];
 }
@@ -60,9 +60,9 @@ export function volumeMatches(pv: KObject, pvc: KObject): boolean {
   return true;
 }
 
-function podsUsing(api: ApiServer, pvc: KObject): KObject[] {
-  return api
-    .list(POD(api), { namespace: pvc.metadata.namespace })
+async function podsUsing(api: ApiServer, pvc: KObject): Promise<KObject[]> {
+  return (await api
+    .list(POD(api), { namespace: pvc.metadata.namespace }))
     .items.filter((p) => !isPodTerminal(p) && (p.spec?.volumes ?? []).some((v: any) => v.persistentVolumeClaim?.claimName === pvc.metadata.name));
 }
 
@@ -70,17 +70,17 @@ function claimRef(pvc: KObject): any {
   return { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: pvc.metadata.name, namespace: pvc.metadata.namespace, resourceVersion: pvc.metadata.resourceVersion, uid: pvc.metadata.uid };
 }
 
-function bind(ctx: ControllerContext, pvc: KObject, pv: KObject, dynamic: boolean): void {
+async function bind(ctx: ControllerContext, pvc: KObject, pv: KObject, dynamic: boolean): Promise<void> {
   const api = ctx.api;
   const pvType = typeFor(api, 'v1', 'PersistentVolume');
   const pvcType = typeFor(api, 'v1', 'PersistentVolumeClaim');
-  const boundPv = api.mutate(pvType, undefined, pv.metadata.name!, (o) => {
+  const boundPv = await api.mutate(pvType, undefined, pv.metadata.name!, (o) => {
     o.spec.claimRef = claimRef(pvc);
     if (!dynamic) o.metadata.annotations = { ...(o.metadata.annotations ?? {}), 'pv.kubernetes.io/bound-by-controller': 'yes' };
   });
-  api.mutate(pvType, undefined, pv.metadata.name!, (o) => void (o.status = { phase: 'Bound' }), { status: true });
+  await api.mutate(pvType, undefined, pv.metadata.name!, (o) => void (o.status = { phase: 'Bound' }), { status: true });
   const preBound = pvc.spec?.volumeName === pv.metadata.name;
-  const updated = api.mutate(pvcType, pvc.metadata.namespace, pvc.metadata.name!, (o) => {
+  const updated = await api.mutate(pvcType, pvc.metadata.namespace, pvc.metadata.name!, (o) => {
     o.spec.volumeName = pv.metadata.name;
     o.metadata.annotations = {
       ...(o.metadata.annotations ?? {}),
@@ -88,23 +88,23 @@ function bind(ctx: ControllerContext, pvc: KObject, pv: KObject, dynamic: boolea
       ...(preBound ? {} : { 'pv.kubernetes.io/bound-by-controller': 'yes' }),
     };
   });
-  api.mutate(pvcType, updated.metadata.namespace, updated.metadata.name!, (o) => {
+  await api.mutate(pvcType, updated.metadata.namespace, updated.metadata.name!, (o) => {
     o.status = { phase: 'Bound', accessModes: boundPv.spec?.accessModes, capacity: { ...(boundPv.spec?.capacity ?? {}) } };
   }, { status: true });
 }
 
-function reconcileClaim(key: ReconcileKey, ctx: ControllerContext): Result | void {
+async function reconcileClaim(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
   const api = ctx.api;
-  ensureDefaultStorageClass(api);
+  await ensureDefaultStorageClass(api);
   const pvcType = typeFor(api, 'v1', 'PersistentVolumeClaim');
   const pvType = typeFor(api, 'v1', 'PersistentVolume');
-  let pvc = api.tryGet(pvcType, key.namespace, key.name);
+  let pvc = await api.tryGet(pvcType, key.namespace, key.name);
   if (!pvc) return;
 
   // pvc-protection: a claim in use by a pod is only removed once no pod uses it.
   if (pvc.metadata.deletionTimestamp) {
-    if ((pvc.metadata.finalizers ?? []).includes('kubernetes.io/pvc-protection') && !podsUsing(api, pvc).length) {
-      api.mutate(pvcType, pvc.metadata.namespace, pvc.metadata.name!, (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== 'kubernetes.io/pvc-protection')));
+    if ((pvc.metadata.finalizers ?? []).includes('kubernetes.io/pvc-protection') && !(await podsUsing(api, pvc)).length) {
+      await api.mutate(pvcType, pvc.metadata.namespace, pvc.metadata.name!, (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== 'kubernetes.io/pvc-protection')));
     }
     return;
   }
@@ -114,47 +114,47 @@ function reconcileClaim(key: ReconcileKey, ctx: ControllerContext): Result | voi
   // write, the claim is still treated as being of the default class.)
   let effectiveClass: string | undefined = pvc.spec?.storageClassName;
   if (effectiveClass === undefined || effectiveClass === null) {
-    const def = defaultClass(api);
+    const def = await defaultClass(api);
     if (def) {
       effectiveClass = def.metadata.name;
       try {
-        pvc = api.mutate(pvcType, pvc.metadata.namespace, pvc.metadata.name!, (o) => void (o.spec.storageClassName = def.metadata.name));
+        pvc = await api.mutate(pvcType, pvc.metadata.namespace, pvc.metadata.name!, (o) => void (o.spec.storageClassName = def.metadata.name));
       } catch {
         pvc = { ...pvc, spec: { ...pvc.spec, storageClassName: def.metadata.name } };
       }
     }
   }
-  const pvs = api.list(pvType).items;
+  const pvs = (await api.list(pvType)).items;
   if (pvc.spec?.volumeName) {
     const pv = pvs.find((v) => v.metadata.name === pvc!.spec.volumeName);
     if (!pv) {
-      if (pvc.status?.phase === 'Bound') api.mutate(pvcType, pvc.metadata.namespace, pvc.metadata.name!, (o) => void (o.status = { phase: 'Lost' }), { status: true });
+      if (pvc.status?.phase === 'Bound') await api.mutate(pvcType, pvc.metadata.namespace, pvc.metadata.name!, (o) => void (o.status = { phase: 'Lost' }), { status: true });
       return;
     }
     if (pv.spec?.claimRef?.uid === pvc.metadata.uid) {
-      if (pvc.status?.phase !== 'Bound' || pv.status?.phase !== 'Bound') bind(ctx, pvc, pv, !!pv.metadata.annotations?.['pv.kubernetes.io/provisioned-by']);
+      if (pvc.status?.phase !== 'Bound' || pv.status?.phase !== 'Bound') await bind(ctx, pvc, pv, !!pv.metadata.annotations?.['pv.kubernetes.io/provisioned-by']);
       return;
     }
-    if (!pv.spec?.claimRef) bind(ctx, pvc, pv, false);
+    if (!pv.spec?.claimRef) await bind(ctx, pvc, pv, false);
     return;
   }
 
   const cls = effectiveClass ?? '';
-  const sc = cls ? api.tryGet(typeFor(api, 'storage.k8s.io/v1', 'StorageClass'), undefined, cls) : undefined;
+  const sc = cls ? await api.tryGet(typeFor(api, 'storage.k8s.io/v1', 'StorageClass'), undefined, cls) : undefined;
   const available = pvs
     .filter((v) => !v.metadata.deletionTimestamp && (!v.spec?.claimRef || (v.spec.claimRef.name === pvc!.metadata.name && v.spec.claimRef.namespace === pvc!.metadata.namespace && !v.spec.claimRef.uid)))
     .filter((v) => volumeMatches(v, pvc!))
     .sort((a, b) => size(a.spec?.capacity?.storage) - size(b.spec?.capacity?.storage));
 
   if (sc?.volumeBindingMode === 'WaitForFirstConsumer') {
-    const users = podsUsing(api, pvc);
+    const users = await podsUsing(api, pvc);
     const node = pvc.metadata.annotations?.[SELECTED_NODE] ?? users.find((p) => p.spec?.nodeName)?.spec.nodeName;
     if (!users.length && !node) {
-      recordOnce(ctx, pvc, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding', PV_CONTROLLER);
+      await recordOnce(ctx, pvc, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding', PV_CONTROLLER);
       return;
     }
     if (available.length) return bind(ctx, pvc, available[0], false);
-    return provision(ctx, pvc, sc, node ?? firstNode(api));
+    return provision(ctx, pvc, sc, node ?? await firstNode(api));
   }
   if (available.length) return bind(ctx, pvc, available[0], false);
   if (sc && sc.provisioner && sc.provisioner !== 'kubernetes.io/no-provisioner') return provision(ctx, pvc, sc, undefined);
@@ -163,21 +163,21 @@ function reconcileClaim(key: ReconcileKey, ctx: ControllerContext): Result | voi
       ? `no persistent volumes available for this claim and no storage class is set`
       : `storageclass.storage.k8s.io "${cls}" not found`
     : 'no persistent volumes available for this claim and no storage class is set';
-  recordOnce(ctx, pvc, sc || !cls ? 'Normal' : 'Warning', sc || !cls ? 'FailedBinding' : 'ProvisioningFailed', msg, PV_CONTROLLER);
+  await recordOnce(ctx, pvc, sc || !cls ? 'Normal' : 'Warning', sc || !cls ? 'FailedBinding' : 'ProvisioningFailed', msg, PV_CONTROLLER);
   // Static volumes may appear: the PV watch requeues claims.
 }
 
-function firstNode(api: ApiServer): string | undefined {
-  return api.list(typeFor(api, 'v1', 'Node')).items[0]?.metadata.name;
+async function firstNode(api: ApiServer): Promise<string | undefined> {
+  return (await api.list(typeFor(api, 'v1', 'Node'))).items[0]?.metadata.name;
 }
 
-function provision(ctx: ControllerContext, pvc: KObject, sc: KObject, node: string | undefined): void {
+async function provision(ctx: ControllerContext, pvc: KObject, sc: KObject, node: string | undefined): Promise<void> {
   const api = ctx.api;
   const pvcType = typeFor(api, 'v1', 'PersistentVolumeClaim');
   const provisioner: string = sc.provisioner;
   const provisionerComponent = { component: `${provisioner}_local-path-provisioner` };
   const name = `pvc-${pvc.metadata.uid}`;
-  pvc = api.mutate(pvcType, pvc.metadata.namespace, pvc.metadata.name!, (o) => {
+  pvc = await api.mutate(pvcType, pvc.metadata.namespace, pvc.metadata.name!, (o) => {
     o.metadata.annotations = {
       ...(o.metadata.annotations ?? {}),
       'volume.beta.kubernetes.io/storage-provisioner': provisioner,
@@ -185,12 +185,12 @@ function provision(ctx: ControllerContext, pvc: KObject, sc: KObject, node: stri
       ...(node && sc.volumeBindingMode === 'WaitForFirstConsumer' ? { [SELECTED_NODE]: node } : {}),
     };
   });
-  api.recordEvent(pvc, 'Normal', 'ExternalProvisioning', `Waiting for a volume to be created either by the external provisioner '${provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`, PV_CONTROLLER);
-  api.recordEvent(pvc, 'Normal', 'Provisioning', `External provisioner is provisioning volume for claim "${pvc.metadata.namespace}/${pvc.metadata.name}"`, provisionerComponent);
+  await api.recordEvent(pvc, 'Normal', 'ExternalProvisioning', `Waiting for a volume to be created either by the external provisioner '${provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`, PV_CONTROLLER);
+  await api.recordEvent(pvc, 'Normal', 'Provisioning', `External provisioner is provisioning volume for claim "${pvc.metadata.namespace}/${pvc.metadata.name}"`, provisionerComponent);
   const pvType = typeFor(api, 'v1', 'PersistentVolume');
-  let pv = api.tryGet(pvType, undefined, name);
+  let pv = await api.tryGet(pvType, undefined, name);
   if (!pv) {
-    pv = api.create({
+    pv = await api.create({
       apiVersion: 'v1',
       kind: 'PersistentVolume',
       metadata: {
@@ -209,22 +209,22 @@ function provision(ctx: ControllerContext, pvc: KObject, sc: KObject, node: stri
       },
     });
   }
-  api.recordEvent(pvc, 'Normal', 'ProvisioningSucceeded', `Successfully provisioned volume ${name}`, provisionerComponent);
-  bind(ctx, pvc, pv, true);
+  await api.recordEvent(pvc, 'Normal', 'ProvisioningSucceeded', `Successfully provisioned volume ${name}`, provisionerComponent);
+  await bind(ctx, pvc, pv, true);
 }
 
-function reconcileVolume(key: ReconcileKey, ctx: ControllerContext): Result | void {
+async function reconcileVolume(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
   const api = ctx.api;
   const pvType = typeFor(api, 'v1', 'PersistentVolume');
   const pvcType = typeFor(api, 'v1', 'PersistentVolumeClaim');
-  const pv = api.tryGet(pvType, undefined, key.name);
+  const pv = await api.tryGet(pvType, undefined, key.name);
   if (!pv) return;
   const ref = pv.spec?.claimRef;
-  const claim = ref ? api.tryGet(pvcType, ref.namespace, ref.name) : undefined;
+  const claim = ref ? await api.tryGet(pvcType, ref.namespace, ref.name) : undefined;
   const bound = !!ref?.uid && claim?.metadata.uid === ref.uid;
   if (pv.metadata.deletionTimestamp) {
     if (!bound && (pv.metadata.finalizers ?? []).includes('kubernetes.io/pv-protection')) {
-      api.mutate(pvType, undefined, pv.metadata.name!, (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== 'kubernetes.io/pv-protection')));
+      await api.mutate(pvType, undefined, pv.metadata.name!, (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== 'kubernetes.io/pv-protection')));
     }
     return;
   }
@@ -235,14 +235,14 @@ function reconcileVolume(key: ReconcileKey, ctx: ControllerContext): Result | vo
   else phase = 'Released';
   if (phase === 'Released' && pv.spec?.persistentVolumeReclaimPolicy === 'Delete') {
     try {
-      api.delete(pvType, undefined, pv.metadata.name!);
+      await api.delete(pvType, undefined, pv.metadata.name!);
     } catch {
       /* gone */
     }
     return;
   }
   if (!deepEqual(pv.status ?? {}, { phase })) {
-    api.mutate(pvType, undefined, pv.metadata.name!, (o) => void (o.status = { phase }), { status: true });
+    await api.mutate(pvType, undefined, pv.metadata.name!, (o) => void (o.status = { phase }), { status: true });
   }
 }
 
@@ -261,9 +261,9 @@ export const pvcBinderReconciler: Reconciler = {
     // A new static volume may satisfy pending claims.
     {
       kind: 'PersistentVolume',
-      map: (_pv, ctx) =>
-        ctx.api
-          .list(typeFor(ctx.api, 'v1', 'PersistentVolumeClaim'))
+      map: async (_pv, ctx) =>
+        (await ctx.api
+          .list(typeFor(ctx.api, 'v1', 'PersistentVolumeClaim')))
           .items.filter((c) => c.status?.phase === 'Pending')
           .map((c) => ({ kind: 'PersistentVolumeClaim', namespace: c.metadata.namespace, name: c.metadata.name! })),
     },

@@ -87,15 +87,15 @@ const createRetryMs = new Map<string, number>();
 const createRetryAt = new Map<string, number>();
 const MAX_CREATE_RETRY_MS = 5 * 60_000;
 
-function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerContext): Result | void {
+async function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
   const api = ctx.api;
   const rt = typeFor(api, f.apiVersion, f.kind);
-  const rs = api.tryGet(rt, key.namespace, key.name);
+  const rs = await api.tryGet(rt, key.namespace, key.name);
   if (!rs) return;
   const now = ctx.clock.now();
   const matches = f.matcher(rs);
   const podType = POD(api);
-  let pods = claimPods(ctx, rs, matches).filter(isPodActive);
+  let pods = (await claimPods(ctx, rs, matches)).filter(isPodActive);
   const want = rs.spec?.replicas ?? 1;
   let failure: string | undefined;
 
@@ -109,25 +109,25 @@ function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerContext
     if (pods.length < want) {
       for (let i = pods.length; i < want; i++) {
         try {
-          const pod = api.create(podFromTemplate(rs.spec?.template, rs));
-          api.recordEvent(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, { component: f.component });
+          const pod = await api.create(podFromTemplate(rs.spec?.template, rs));
+          await api.recordEvent(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, { component: f.component });
         } catch (e) {
           failure = (e as Error).message;
-          api.recordEvent(rs, 'Warning', 'FailedCreate', `Error creating: ${failure}`, { component: f.component });
+          await api.recordEvent(rs, 'Warning', 'FailedCreate', `Error creating: ${failure}`, { component: f.component });
           break;
         }
       }
     } else if (pods.length > want) {
       for (const pod of rankPodsForDeletion(pods).slice(0, pods.length - want)) {
         try {
-          api.delete(podType, pod.metadata.namespace, pod.metadata.name!);
-          api.recordEvent(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, { component: f.component });
+          await api.delete(podType, pod.metadata.namespace, pod.metadata.name!);
+          await api.recordEvent(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, { component: f.component });
         } catch {
           /* already gone */
         }
       }
     }
-    pods = api.list(podType, { namespace: rs.metadata.namespace }).items.filter((p) => controllerOf(p)?.uid === rs.metadata.uid && isPodActive(p));
+    pods = (await api.list(podType, { namespace: rs.metadata.namespace })).items.filter((p) => controllerOf(p)?.uid === rs.metadata.uid && isPodActive(p));
   }
 
   const minReady = rs.spec?.minReadySeconds ?? 0;
@@ -162,7 +162,7 @@ function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerContext
   for (const k of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']) if (!status[k]) delete status[k];
   if (!deepEqual(status, rs.status ?? {})) {
     try {
-      api.mutate(rt, rs.metadata.namespace, rs.metadata.name!, (o) => void (o.status = status), { status: true });
+      await api.mutate(rt, rs.metadata.namespace, rs.metadata.name!, (o) => void (o.status = status), { status: true });
     } catch {
       /* deleted meanwhile */
     }
@@ -181,12 +181,12 @@ function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerContext
 /** Orphan pods may be adopted: requeue every controller of this kind whose selector matches. */
 function orphanMapper(f: Flavour) {
   const byOwner = ownerKeys(f.kind);
-  return (pod: KObject, ctx: ControllerContext): ReconcileKey[] => {
+  return async (pod: KObject, ctx: ControllerContext): Promise<ReconcileKey[]> => {
     const owned = byOwner(pod);
     if (owned.length || controllerOf(pod)) return owned;
     const rt = typeFor(ctx.api, f.apiVersion, f.kind);
-    return ctx.api
-      .list(rt, { namespace: pod.metadata.namespace })
+    return (await ctx.api
+      .list(rt, { namespace: pod.metadata.namespace }))
       .items.filter((o) => f.matcher(o)(pod.metadata.labels))
       .map((o) => ({ kind: f.kind, namespace: o.metadata.namespace, name: o.metadata.name! }));
   };

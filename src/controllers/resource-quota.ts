@@ -4,17 +4,17 @@
 // the namespace requeues that namespace's quotas.
 
 import type { KObject } from '../api/types';
-import { formatAmount, usedIn } from '../api/admission/resource-quota';
+import { countedObjects, formatAmount, usedIn } from '../api/admission/resource-quota';
 import { deepEqual } from '../store/json-equal';
 import type { ControllerContext, ReconcileKey, Reconciler } from './types';
 
 const COUNTED_KINDS = ['Pod', 'Service', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'ReplicationController', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
 
-function quotasOf(obj: KObject, ctx: ControllerContext): ReconcileKey[] {
+async function quotasOf(obj: KObject, ctx: ControllerContext): Promise<ReconcileKey[]> {
   const namespace = obj.metadata.namespace;
   if (!namespace) return [];
-  return ctx.api
-    .list(ctx.api.registry.forKind('v1', 'ResourceQuota'), { namespace })
+  return (await ctx.api
+    .list(ctx.api.registry.forKind('v1', 'ResourceQuota'), { namespace }))
     .items.map((q) => ({ kind: 'ResourceQuota', namespace, name: q.metadata.name! }));
 }
 
@@ -22,26 +22,27 @@ export const resourceQuotaReconciler: Reconciler = {
   name: 'resourcequota',
   primary: ['v1', 'ResourceQuota'],
   watches: COUNTED_KINDS.map((kind) => ({ kind, map: quotasOf })),
-  reconcile(key, ctx) {
+  async reconcile(key, ctx) {
     const api = ctx.api;
     const rt = api.registry.forKind('v1', 'ResourceQuota');
-    const quota = api.tryGet(rt, key.namespace, key.name);
+    const quota = await api.tryGet(rt, key.namespace, key.name);
     if (!quota || quota.metadata.deletionTimestamp) return;
     const hard: Record<string, string> = quota.spec?.hard ?? {};
-    const existing = (plural: string, group: string): KObject[] => {
+    const existing = async (plural: string, group: string): Promise<KObject[]> => {
       try {
         const t = api.registry.resolve(group ? `${plural}.${group}` : plural);
-        return t.namespaced ? api.list(t, { namespace: key.namespace }).items : [];
+        return t.namespaced ? (await api.list(t, { namespace: key.namespace })).items : [];
       } catch {
         return [];
       }
     };
+    const counted = await countedObjects([quota], existing);
     const used: Record<string, string> = {};
-    for (const name of Object.keys(hard)) used[name] = formatAmount(name, usedIn(name, existing, quota));
+    for (const name of Object.keys(hard)) used[name] = formatAmount(name, usedIn(name, counted, quota));
     const status = { hard: { ...hard }, used };
     if (deepEqual(status, quota.status ?? {})) return;
     try {
-      api.mutate(rt, key.namespace, key.name, (o) => void (o.status = status), { status: true });
+      await api.mutate(rt, key.namespace, key.name, (o) => void (o.status = status), { status: true });
     } catch {
       /* deleted meanwhile */
     }

@@ -44,13 +44,13 @@ function hasRequiredAnti(p: KObject): boolean {
   return !!p.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length;
 }
 
-function buildSnapshot(api: ApiServer): Snapshot {
-  const rev = api.store.currentRev();
+async function buildSnapshot(api: ApiServer): Promise<Snapshot> {
+  const rev = await api.store.currentRev();
   const nodes = new Map<string, NodeInfo>();
-  for (const n of api.list(rt(api, 'v1', 'Node')).items) nodes.set(n.metadata.name!, newNodeInfo(n));
+  for (const n of (await api.list(rt(api, 'v1', 'Node'))).items) nodes.set(n.metadata.name!, newNodeInfo(n));
   const podNode = new Map<string, string>();
   const antiAffinityPods: Array<[KObject, NodeInfo]> = [];
-  for (const p of api.list(rt(api, 'v1', 'Pod')).items) {
+  for (const p of (await api.list(rt(api, 'v1', 'Pod'))).items) {
     const ni = p.spec?.nodeName ? nodes.get(p.spec.nodeName) : undefined;
     if (!ni || isTerminal(p)) continue;
     addPod(ni, p);
@@ -58,7 +58,7 @@ function buildSnapshot(api: ApiServer): Snapshot {
     if (hasRequiredAnti(p)) antiAffinityPods.push([p, ni]);
   }
   const namespaces = new Map<string, Record<string, string>>();
-  for (const ns of api.list(rt(api, 'v1', 'Namespace')).items) namespaces.set(ns.metadata.name!, ns.metadata.labels ?? {});
+  for (const ns of (await api.list(rt(api, 'v1', 'Namespace'))).items) namespaces.set(ns.metadata.name!, ns.metadata.labels ?? {});
   return { rev, nodes, podNode, antiAffinityPods, namespaces, nextStart: 0 };
 }
 
@@ -68,10 +68,10 @@ function buildSnapshot(api: ApiServer): Snapshot {
  * controllers writing between two pods, a rebuild per pod made a burst O(pods²).
  * Returns false when it cannot (journal compacted, nodes added or removed): rebuild then.
  */
-function refreshSnapshot(api: ApiServer, snap: Snapshot): boolean {
-  const current = api.store.currentRev();
+async function refreshSnapshot(api: ApiServer, snap: Snapshot): Promise<boolean> {
+  const current = await api.store.currentRev();
   if (current === snap.rev) return true;
-  const changes = api.changesSince(snap.rev);
+  const changes = await api.changesSince(snap.rev);
   if (!changes.length) return false;
   for (const ch of changes) {
     const o = ch.object;
@@ -176,19 +176,19 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
       {
         kind: 'Pod',
         // A bound pod that goes away or finishes frees room; a newly bound one may satisfy affinity.
-        map: (obj, ctx) => {
+        map: async (obj, ctx) => {
           if (!state.unschedulable.size || !obj.spec?.nodeName) return [];
-          const freed = obj.metadata.deletionTimestamp || isTerminal(obj) || !ctx.api.tryGet(rt(ctx.api, 'v1', 'Pod'), obj.metadata.namespace, obj.metadata.name!);
+          const freed = obj.metadata.deletionTimestamp || isTerminal(obj) || !await ctx.api.tryGet(rt(ctx.api, 'v1', 'Pod'), obj.metadata.namespace, obj.metadata.name!);
           const justBound = !obj.status?.containerStatuses && !obj.status?.initContainerStatuses;
           return freed || justBound ? requeueUnschedulable() : [];
         },
       },
     ],
-    reconcile(key: ReconcileKey, ctx: ControllerContext): Result | void {
+    async reconcile(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
       const api = ctx.api;
       const podType = rt(api, 'v1', 'Pod');
       const id = `${key.namespace}/${key.name}`;
-      const pod = api.tryGet(podType, key.namespace, key.name);
+      const pod = await api.tryGet(podType, key.namespace, key.name);
       if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp || isTerminal(pod) || (pod.spec?.schedulerName ?? SCHEDULER_NAME) !== SCHEDULER_NAME) {
         state.unschedulable.delete(id);
         state.attempts.delete(id);
@@ -203,34 +203,34 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
       }
       state.retry.delete(id);
       if ((pod.spec?.schedulingGates ?? []).length) {
-        setScheduledCondition(api, pod, 'False', 'SchedulingGated', 'Scheduling is blocked due to non-empty scheduling gates');
+        await setScheduledCondition(api, pod, 'False', 'SchedulingGated', 'Scheduling is blocked due to non-empty scheduling gates');
         return;
       }
-      if (!state.snapshot || !refreshSnapshot(api, state.snapshot)) state.snapshot = buildSnapshot(api);
+      if (!state.snapshot || !await refreshSnapshot(api, state.snapshot)) state.snapshot = await buildSnapshot(api);
       const snap = state.snapshot;
-      const decision = schedulePod(api, pod, snap);
+      const decision = await schedulePod(api, pod, snap);
       if (decision.node) {
-        const bound = bind(api, pod, decision.node, state);
+        const bound = await bind(api, pod, decision.node, state);
         const ni = snap.nodes.get(decision.node)!;
         addPod(ni, bound);
         snap.podNode.set(bound.metadata.uid!, ni.name);
         if (hasRequiredAnti(bound)) snap.antiAffinityPods.push([bound, ni]);
-        snap.rev = api.store.currentRev();
+        snap.rev = await api.store.currentRev();
         state.unschedulable.delete(id);
         state.attempts.delete(id);
         state.failedEvents.delete(pod.metadata.uid!);
         return;
       }
-      for (const v of decision.victims ?? []) preempt(api, v, pod, decision.nominatedNode!, state);
-      markUnschedulable(api, pod, decision.message!, decision.nominatedNode, state);
+      for (const v of decision.victims ?? []) await preempt(api, v, pod, decision.nominatedNode!, state);
+      await markUnschedulable(api, pod, decision.message!, decision.nominatedNode, state);
       state.unschedulable.set(id, { kind: 'Pod', namespace: key.namespace, name: key.name });
-      const after = api.tryGet(podType, key.namespace, key.name);
+      const after = await api.tryGet(podType, key.namespace, key.name);
       if (after) state.attempts.set(id, { rv: after.metadata.resourceVersion!, at: now });
       if (decision.victims?.length) {
         // The victims' deletion frees room: until then the snapshot is stale for us.
         state.snapshot = undefined;
       } else {
-        snap.rev = api.store.currentRev();
+        snap.rev = await api.store.currentRev();
       }
       return { requeueAfterMs: UNSCHEDULABLE_RETRY_MS, periodic: true };
     },
@@ -238,12 +238,12 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
 }
 
 /** Filters, scores, and (if nothing fits) looks for preemption victims. No writes. */
-export function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot): ScheduleDecision {
+export async function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot): Promise<ScheduleDecision> {
   const nodes = [...snap.nodes.values()];
   const total = nodes.length;
   if (total === 0) return { message: 'no nodes available to schedule pods', rejected: [] };
 
-  const preFilter = volumePreFilter(api, pod);
+  const preFilter = await volumePreFilter(api, pod);
   if (preFilter) {
     const status: NodeStatus = { reasons: [preFilter], unresolvable: true };
     const msg = fitErrorMessage(total, [], preFilter) + ` preemption: ${fitErrorMessage(total, nodes.map(() => ({ reasons: ['Preemption is not helpful for scheduling'], unresolvable: true })))}`;
@@ -351,43 +351,43 @@ function findPreemption(pod: KObject, rejected: Array<[string, NodeStatus]>, sna
 }
 
 /** VolumeBinding PreFilter: missing or unbound immediate claims block the pod everywhere. */
-function volumePreFilter(api: ApiServer, pod: KObject): string | undefined {
+async function volumePreFilter(api: ApiServer, pod: KObject): Promise<string | undefined> {
   const claims = (pod.spec?.volumes ?? []).filter((v: any) => v.persistentVolumeClaim?.claimName);
   if (!claims.length) return undefined;
   const pvcType = rt(api, 'v1', 'PersistentVolumeClaim');
   let unboundImmediate = false;
   for (const v of claims) {
     const name = v.persistentVolumeClaim.claimName;
-    const pvc = api.tryGet(pvcType, pod.metadata.namespace, name);
+    const pvc = await api.tryGet(pvcType, pod.metadata.namespace, name);
     if (!pvc) return `persistentvolumeclaim "${name}" not found`;
     if (pvc.metadata.deletionTimestamp) return `persistentvolumeclaim "${name}" is being deleted`;
     if (pvc.spec?.volumeName || pvc.status?.phase === 'Bound') continue;
-    if (bindingMode(api, pvc) === 'Immediate') unboundImmediate = true;
+    if (await bindingMode(api, pvc) === 'Immediate') unboundImmediate = true;
   }
   return unboundImmediate ? 'pod has unbound immediate PersistentVolumeClaims' : undefined;
 }
 
-function bindingMode(api: ApiServer, pvc: KObject): string {
+async function bindingMode(api: ApiServer, pvc: KObject): Promise<string> {
   const scType = rt(api, 'storage.k8s.io/v1', 'StorageClass');
   let scName: string | undefined = pvc.spec?.storageClassName ?? undefined;
   if (scName === undefined) {
-    const def = api.list(scType).items.find((sc) => sc.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
+    const def = (await api.list(scType)).items.find((sc) => sc.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
     scName = def?.metadata.name;
   }
   if (!scName) return 'Immediate';
-  const sc = api.tryGet(scType, undefined, scName);
+  const sc = await api.tryGet(scType, undefined, scName);
   return sc?.volumeBindingMode ?? 'Immediate';
 }
 
 // ---------- writes ----------
 
-function setScheduledCondition(api: ApiServer, pod: KObject, status: string, reason?: string, message?: string, nominated?: string): void {
+async function setScheduledCondition(api: ApiServer, pod: KObject, status: string, reason?: string, message?: string, nominated?: string): Promise<void> {
   const podType = rt(api, 'v1', 'Pod');
   const now = api.timestamp();
   const cur = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
   if (cur && cur.status === status && cur.reason === reason && cur.message === message && (nominated === undefined || pod.status?.nominatedNodeName === nominated)) return;
   try {
-    api.mutate(
+    await api.mutate(
       podType,
       pod.metadata.namespace,
       pod.metadata.name!,
@@ -413,20 +413,20 @@ function setScheduledCondition(api: ApiServer, pod: KObject, status: string, rea
   }
 }
 
-function bind(api: ApiServer, pod: KObject, node: string, state: SchedulerState): KObject {
-  const bound = api.bindPod(pod.metadata.namespace ?? 'default', pod.metadata.name!, node);
-  schedulerEvent(api, pod, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`, state);
+async function bind(api: ApiServer, pod: KObject, node: string, state: SchedulerState): Promise<KObject> {
+  const bound = await api.bindPod(pod.metadata.namespace ?? 'default', pod.metadata.name!, node);
+  await schedulerEvent(api, pod, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`, state);
   return bound;
 }
 
-function markUnschedulable(api: ApiServer, pod: KObject, message: string, nominated: string | undefined, state: SchedulerState): void {
-  setScheduledCondition(api, pod, 'False', 'Unschedulable', message, nominated);
+async function markUnschedulable(api: ApiServer, pod: KObject, message: string, nominated: string | undefined, state: SchedulerState): Promise<void> {
+  await setScheduledCondition(api, pod, 'False', 'Unschedulable', message, nominated);
   const uid = pod.metadata.uid!;
-  const prev = state.failedEvents.get(uid) ?? findFailedEvent(api, pod);
+  const prev = state.failedEvents.get(uid) ?? await findFailedEvent(api, pod);
   if (prev && prev.message === message) {
     const evType = rt(api, 'v1', 'Event');
     try {
-      api.mutate(evType, pod.metadata.namespace, prev.name, (e) => {
+      await api.mutate(evType, pod.metadata.namespace, prev.name, (e) => {
         e.series = { count: (e.series?.count ?? 1) + 1, lastObservedTime: microTime(api.clock.now()) };
         return e;
       });
@@ -436,23 +436,23 @@ function markUnschedulable(api: ApiServer, pod: KObject, message: string, nomina
       /* the event expired: record a new one */
     }
   }
-  const name = schedulerEvent(api, pod, 'Warning', 'FailedScheduling', 'Scheduling', message, state);
+  const name = await schedulerEvent(api, pod, 'Warning', 'FailedScheduling', 'Scheduling', message, state);
   if (name) state.failedEvents.set(uid, { name, message });
 }
 
-function findFailedEvent(api: ApiServer, pod: KObject): { name: string; message: string } | undefined {
+async function findFailedEvent(api: ApiServer, pod: KObject): Promise<{ name: string; message: string } | undefined> {
   const evType = rt(api, 'v1', 'Event');
-  const hits = api
-    .list(evType, { namespace: pod.metadata.namespace })
+  const hits = (await api
+    .list(evType, { namespace: pod.metadata.namespace }))
     .items.filter((e) => e.involvedObject?.uid === pod.metadata.uid && e.reason === 'FailedScheduling' && e.reportingComponent === SCHEDULER_NAME);
   const last = hits[hits.length - 1];
   return last && { name: last.metadata.name!, message: last.message };
 }
 
-function preempt(api: ApiServer, victim: KObject, pod: KObject, node: string, state: SchedulerState): void {
-  schedulerEvent(api, victim, 'Normal', 'Preempted', 'Preempting', `Preempted by pod ${pod.metadata.uid} on node ${node}`, state);
+async function preempt(api: ApiServer, victim: KObject, pod: KObject, node: string, state: SchedulerState): Promise<void> {
+  await schedulerEvent(api, victim, 'Normal', 'Preempted', 'Preempting', `Preempted by pod ${pod.metadata.uid} on node ${node}`, state);
   try {
-    api.delete(rt(api, 'v1', 'Pod'), victim.metadata.namespace, victim.metadata.name!);
+    await api.delete(rt(api, 'v1', 'Pod'), victim.metadata.namespace, victim.metadata.name!);
   } catch (e) {
     if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
   }
@@ -462,7 +462,7 @@ function preempt(api: ApiServer, victim: KObject, pod: KObject, node: string, st
  * An event as the scheduler's events.k8s.io recorder writes it (seen through core/v1):
  * eventTime in microseconds, no first/lastTimestamp, empty source, reporting fields.
  */
-function schedulerEvent(api: ApiServer, pod: KObject, type: string, reason: string, action: string, message: string, state: SchedulerState): string | undefined {
+async function schedulerEvent(api: ApiServer, pod: KObject, type: string, reason: string, action: string, message: string, state: SchedulerState): Promise<string | undefined> {
   const nowMs = api.clock.now();
   const nanos = BigInt(nowMs) * 1_000_000n + BigInt(state.eventSeq++ % 1_000_000);
   const name = `${pod.metadata.name}.${nanos.toString(16)}`;
@@ -490,7 +490,7 @@ function schedulerEvent(api: ApiServer, pod: KObject, type: string, reason: stri
     reportingInstance: `${SCHEDULER_NAME}-kubesim-control-plane`,
   };
   try {
-    api.create(event);
+    await api.create(event);
     return name;
   } catch {
     return undefined; // events are best effort
@@ -511,14 +511,14 @@ export interface SchedulingExplanation {
  * out of the picture (so a bound pod does not count against its own node). Every node is
  * examined (no adaptive sampling), nothing is written, no randomness is used.
  */
-export function explainScheduling(api: ApiServer, pod: KObject): SchedulingExplanation {
-  const snap = buildSnapshot(api);
+export async function explainScheduling(api: ApiServer, pod: KObject): Promise<SchedulingExplanation> {
+  const snap = await buildSnapshot(api);
   const ni = pod.spec?.nodeName ? snap.nodes.get(pod.spec.nodeName) : undefined;
   if (ni) removePod(ni, pod);
   snap.antiAffinityPods = snap.antiAffinityPods.filter(([p]) => p.metadata.uid !== pod.metadata.uid);
   const unbound: KObject = { ...pod, spec: { ...pod.spec, nodeName: undefined } };
   const nodes = [...snap.nodes.values()];
-  const preFilter = volumePreFilter(api, unbound);
+  const preFilter = await volumePreFilter(api, unbound);
   if (preFilter) return { considered: nodes.length, preFilter, rejected: [], feasible: [] };
   const fctx: FilterContext = { nodes: snap.nodes, namespaceLabels: (ns) => snap.namespaces.get(ns), spreadCache: new Map(), antiAffinityPods: snap.antiAffinityPods };
   const out: SchedulingExplanation = { considered: nodes.length, rejected: [], feasible: [] };

@@ -68,14 +68,14 @@ function newPod(set: KObject, template: any, revision: string, ordinal: number):
   return pod;
 }
 
-function ensureClaims(ctx: ControllerContext, set: KObject, ordinal: number): boolean {
+async function ensureClaims(ctx: ControllerContext, set: KObject, ordinal: number): Promise<boolean> {
   const api = ctx.api;
   const pvcType = typeFor(api, 'v1', 'PersistentVolumeClaim');
   const podName = `${set.metadata.name}-${ordinal}`;
   let ok = true;
   for (const t of set.spec?.volumeClaimTemplates ?? []) {
     const name = claimName(t.metadata?.name, set.metadata.name!, ordinal);
-    if (api.tryGet(pvcType, set.metadata.namespace, name)) continue;
+    if (await api.tryGet(pvcType, set.metadata.namespace, name)) continue;
     const labels = { ...(t.metadata?.labels ?? {}), ...(set.spec?.selector?.matchLabels ?? {}) };
     const claim: KObject = {
       apiVersion: 'v1',
@@ -85,30 +85,30 @@ function ensureClaims(ctx: ControllerContext, set: KObject, ordinal: number): bo
     };
     if (set.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete') claim.metadata.ownerReferences = [controllerRefTo(set)];
     try {
-      api.create(claim);
-      api.recordEvent(set, 'Normal', 'SuccessfulCreate', `create Claim ${name} Pod ${podName} in StatefulSet ${set.metadata.name} success`, COMPONENT);
+      await api.create(claim);
+      await api.recordEvent(set, 'Normal', 'SuccessfulCreate', `create Claim ${name} Pod ${podName} in StatefulSet ${set.metadata.name} success`, COMPONENT);
     } catch (e) {
-      api.recordEvent(set, 'Warning', 'FailedCreate', `create Claim ${name} for Pod ${podName} in StatefulSet ${set.metadata.name} failed error: ${(e as Error).message}`, COMPONENT);
+      await api.recordEvent(set, 'Warning', 'FailedCreate', `create Claim ${name} for Pod ${podName} in StatefulSet ${set.metadata.name} failed error: ${(e as Error).message}`, COMPONENT);
       ok = false;
     }
   }
   return ok;
 }
 
-function reconcileStatefulSet(key: ReconcileKey, ctx: ControllerContext): Result | void {
+async function reconcileStatefulSet(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
   const api = ctx.api;
   const stsType = typeFor(api, 'apps/v1', 'StatefulSet');
   const podType = POD(api);
-  const set = api.tryGet(stsType, key.namespace, key.name);
+  const set = await api.tryGet(stsType, key.namespace, key.name);
   if (!set || set.metadata.deletionTimestamp) return;
   const now = ctx.clock.now();
   const name = set.metadata.name!;
 
-  const { current: update, all: revisions } = ensureRevision(ctx, set, set.spec?.template, computeHash);
+  const { current: update, all: revisions } = await ensureRevision(ctx, set, set.spec?.template, computeHash);
   const currentName: string = set.status?.currentRevision && revisions.some((r) => r.metadata.name === set.status.currentRevision) ? set.status.currentRevision : update.name;
   const currentTemplate = templateOfRevision(revisions, currentName) ?? set.spec?.template;
 
-  const pods = claimPods(ctx, set, selectorMatcher(set.spec?.selector)).filter((p) => ordinalOf(set, p) !== undefined);
+  const pods = (await claimPods(ctx, set, selectorMatcher(set.spec?.selector))).filter((p) => ordinalOf(set, p) !== undefined);
   const replicas: number = set.spec?.replicas ?? 1;
   const start: number = set.spec?.ordinals?.start ?? 0;
   const inRange = (o: number) => o >= start && o < start + replicas;
@@ -119,16 +119,16 @@ function reconcileStatefulSet(key: ReconcileKey, ctx: ControllerContext): Result
   const partition: number = rolling ? set.spec?.updateStrategy?.rollingUpdate?.partition ?? 0 : 0;
 
   const event = (reason: string, msg: string) => api.recordEvent(set, 'Normal', reason, msg, COMPONENT);
-  const deletePod = (p: KObject) => {
+  const deletePod = async (p: KObject) => {
     try {
-      api.delete(podType, p.metadata.namespace, p.metadata.name!);
-      event('SuccessfulDelete', `delete Pod ${p.metadata.name} in StatefulSet ${name} successful`);
+      await api.delete(podType, p.metadata.namespace, p.metadata.name!);
+      await event('SuccessfulDelete', `delete Pod ${p.metadata.name} in StatefulSet ${name} successful`);
     } catch {
       /* gone */
     }
   };
 
-  const sync = (): void => {
+  const sync = async (): Promise<void> => {
     // Create / replace pods in ordinal order.
     for (let o = start; o < start + replicas; o++) {
       const pod = byOrdinal.get(o);
@@ -136,13 +136,13 @@ function reconcileStatefulSet(key: ReconcileKey, ctx: ControllerContext): Result
         const useCurrent = rolling && o < partition;
         const tmpl = useCurrent ? currentTemplate : set.spec?.template;
         const rev = useCurrent ? currentName : update.name;
-        if (!ensureClaims(ctx, set, o)) return;
+        if (!await ensureClaims(ctx, set, o)) return;
         try {
-          const created = api.create(newPod(set, tmpl, rev, o));
+          const created = await api.create(newPod(set, tmpl, rev, o));
           byOrdinal.set(o, created);
-          event('SuccessfulCreate', `create Pod ${created.metadata.name} in StatefulSet ${name} successful`);
+          await event('SuccessfulCreate', `create Pod ${created.metadata.name} in StatefulSet ${name} successful`);
         } catch (e) {
-          api.recordEvent(set, 'Warning', 'FailedCreate', `create Pod ${name}-${o} in StatefulSet ${name} failed error: ${(e as Error).message}`, COMPONENT);
+          await api.recordEvent(set, 'Warning', 'FailedCreate', `create Pod ${name}-${o} in StatefulSet ${name} failed error: ${(e as Error).message}`, COMPONENT);
           return;
         }
         if (monotonic) return;
@@ -150,11 +150,11 @@ function reconcileStatefulSet(key: ReconcileKey, ctx: ControllerContext): Result
       }
       if (isPodTerminal(pod) && !pod.metadata.deletionTimestamp) {
         // A failed (or finished) stateful pod is recreated.
-        deletePod(pod);
+        await deletePod(pod);
         if (monotonic) return;
         continue;
       }
-      ensureClaims(ctx, set, o);
+      await ensureClaims(ctx, set, o);
       if (monotonic && !healthy(pod)) return;
     }
     // Scale down from the highest ordinal.
@@ -165,7 +165,7 @@ function reconcileStatefulSet(key: ReconcileKey, ctx: ControllerContext): Result
         continue;
       }
       if (monotonic && [...byOrdinal.entries()].some(([o, p]) => inRange(o) && !healthy(p))) return;
-      deletePod(pod);
+      await deletePod(pod);
       if (monotonic) return;
     }
     // Rolling update: highest ordinal first, one at a time, down to the partition.
@@ -174,17 +174,17 @@ function reconcileStatefulSet(key: ReconcileKey, ctx: ControllerContext): Result
       const pod = byOrdinal.get(o);
       if (!pod) return;
       if (pod.metadata.labels?.[REVISION_LABEL] !== update.name && !pod.metadata.deletionTimestamp) {
-        deletePod(pod);
+        await deletePod(pod);
         return;
       }
       if (!healthy(pod)) return;
     }
   };
-  sync();
-  if (set.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled === 'Delete') deleteScaledClaims(ctx, set, start, replicas);
+  await sync();
+  if (set.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled === 'Delete') await deleteScaledClaims(ctx, set, start, replicas);
 
   // Status from what is there now.
-  const live = api.list(podType, { namespace: set.metadata.namespace }).items.filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === set.metadata.uid) && ordinalOf(set, p) !== undefined);
+  const live = (await api.list(podType, { namespace: set.metadata.namespace })).items.filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === set.metadata.uid) && ordinalOf(set, p) !== undefined);
   const counted = live.filter((p) => !p.metadata.deletionTimestamp);
   const minReady = set.spec?.minReadySeconds ?? 0;
   const st: any = {
@@ -205,34 +205,34 @@ function reconcileStatefulSet(key: ReconcileKey, ctx: ControllerContext): Result
   for (const k of ['readyReplicas', 'currentReplicas', 'updatedReplicas']) if (!st[k]) delete st[k];
   if (!deepEqual(st, set.status ?? {})) {
     try {
-      api.mutate(stsType, set.metadata.namespace, name, (o) => void (o.status = st), { status: true });
+      await api.mutate(stsType, set.metadata.namespace, name, (o) => void (o.status = st), { status: true });
     } catch {
       /* deleted meanwhile */
     }
   }
-  truncateRevisions(ctx, set, revisions, new Set([st.currentRevision, st.updateRevision, ...live.map((p) => p.metadata.labels?.[REVISION_LABEL] ?? '')]));
+  await truncateRevisions(ctx, set, revisions, new Set([st.currentRevision, st.updateRevision, ...live.map((p) => p.metadata.labels?.[REVISION_LABEL] ?? '')]));
   const waits = counted.map((p) => msUntilAvailable(p, minReady, now)).filter((x) => x > 0);
   if (waits.length) return { requeueAfterMs: Math.min(...waits) };
 }
 
 /** whenScaled: Delete — claims of ordinals beyond the replica count go once their pod is gone. */
-function deleteScaledClaims(ctx: ControllerContext, set: KObject, start: number, replicas: number): void {
+async function deleteScaledClaims(ctx: ControllerContext, set: KObject, start: number, replicas: number): Promise<void> {
   const api = ctx.api;
   const pvcType = typeFor(api, 'v1', 'PersistentVolumeClaim');
   const podType = POD(api);
   for (const t of set.spec?.volumeClaimTemplates ?? []) {
     const prefix = `${t.metadata?.name}-${set.metadata.name}-`;
-    for (const c of api.list(pvcType, { namespace: set.metadata.namespace }).items) {
+    for (const c of (await api.list(pvcType, { namespace: set.metadata.namespace })).items) {
       const n = c.metadata.name!;
       if (!n.startsWith(prefix) || c.metadata.deletionTimestamp) continue;
       const rest = n.slice(prefix.length);
       if (!/^(0|[1-9]\d*)$/.test(rest)) continue;
       const o = Number(rest);
       if (o >= start && o < start + replicas) continue;
-      if (api.tryGet(podType, set.metadata.namespace, `${set.metadata.name}-${o}`)) continue;
+      if (await api.tryGet(podType, set.metadata.namespace, `${set.metadata.name}-${o}`)) continue;
       try {
-        api.delete(pvcType, c.metadata.namespace, n);
-        api.recordEvent(set, 'Normal', 'SuccessfulDelete', `delete Claim ${n} in StatefulSet ${set.metadata.name} successful`, COMPONENT);
+        await api.delete(pvcType, c.metadata.namespace, n);
+        await api.recordEvent(set, 'Normal', 'SuccessfulDelete', `delete Claim ${n} in StatefulSet ${set.metadata.name} successful`, COMPONENT);
       } catch {
         /* gone */
       }

@@ -41,8 +41,8 @@ export interface Reconciler {
    * a changed object (e.g. a Pod change requeues its owning ReplicaSet via ownerReferences;
    * a Node change requeues every pending Pod for the scheduler).
    */
-  readonly watches?: Array<{ kind: string; map: (obj: import('../api/types').KObject, ctx: ControllerContext) => ReconcileKey[] }>;
-  reconcile(key: ReconcileKey, ctx: ControllerContext): Result | void;
+  readonly watches?: Array<{ kind: string; map: (obj: import('../api/types').KObject, ctx: ControllerContext) => ReconcileKey[] | Promise<ReconcileKey[]> }>;
+  reconcile(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> | Result | void;
 }
 
 /** Thrown by a reconciler for errors retrying cannot fix: logged, not requeued. */

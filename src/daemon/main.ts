@@ -3,7 +3,7 @@
 // ensureDaemon as `node <main> __daemon <clusterDir>`; the CLI wires the hidden verb here.
 
 import { ApiServer } from '../api/server';
-import { FileStore } from '../store/file-store';
+import { openStore, fileStoreUrl } from '../store/registry';
 import { ClusterClock } from '../sim/clock';
 import { defaultRng } from '../sim/rng';
 import { defaultProfile, type ClusterProfile } from '../sim/profile';
@@ -33,10 +33,10 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
   const log = (m: string) => process.stdout.write(`${new Date().toISOString()} ${m}\n`);
   try {
     await loadValidation();
-    const store = new FileStore(clusterDir);
-    const clock = new ClusterClock(store);
-    const api = new ApiServer(store, clock, defaultRng(), apiValidator());
-    const profile = store.readMeta<ClusterProfile>('profile') ?? defaultProfile('kubesim');
+    const store = await openStore(fileStoreUrl(clusterDir));
+    const clock = await ClusterClock.open(store);
+    const api = await ApiServer.open(store, clock, defaultRng(), apiValidator());
+    const profile = (await store.readMeta<ClusterProfile>('profile')) ?? defaultProfile('kubesim');
     const ctx = { api, clock, rng: api.rng, profile, log };
     const manager = createControllerManager(ctx);
     const { serveCluster } = await import('../server/serve-cluster');
@@ -54,11 +54,9 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
         if (now - lastWrite < 1000) return;
         lastWrite = now;
         const doc: DaemonStatusDoc = { pid, startedAt, lastTick: now, loopLagMs: lag, reconciles: manager.stats.reconciles, errors: manager.stats.errors, lastError: manager.stats.lastError };
-        try {
-          store.writeMeta('daemon-status', doc);
-        } catch {
+        store.writeMeta('daemon-status', doc).catch(() => {
           /* status is best effort */
-        }
+        });
       },
     });
     await server.close();

@@ -71,9 +71,9 @@ function hostsFile(pod: KObject): string {
   return lines.join('\n') + '\n';
 }
 
-export function containerView(api: ApiServer, pod: KObject, container: any): ContainerView {
+export async function containerView(api: ApiServer, pod: KObject, container: any): Promise<ContainerView> {
   const ns = pod.metadata.namespace ?? 'default';
-  const base = containerEnv(api, pod, container).env ?? {};
+  const base = (await containerEnv(api, pod, container)).env ?? {};
   const env = new Map<string, string>();
   env.set('PATH', base.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
   env.set('HOSTNAME', pod.spec?.hostname ?? pod.metadata.name!);
@@ -82,9 +82,9 @@ export function containerView(api: ApiServer, pod: KObject, container: any): Con
   // Services of the pod's namespace (when service links are on) and always the API server's.
   const svcType = api.resolve('services');
   const services: KObject[] = [];
-  const kube = api.tryGet(svcType, 'default', 'kubernetes');
+  const kube = await api.tryGet(svcType, 'default', 'kubernetes');
   if (pod.spec?.enableServiceLinks !== false) {
-    services.push(...api.list(svcType, { namespace: ns }).items.filter((s) => !(ns === 'default' && s.metadata.name === 'kubernetes')));
+    services.push(...(await api.list(svcType, { namespace: ns })).items.filter((s) => !(ns === 'default' && s.metadata.name === 'kubernetes')));
   }
   if (kube) services.push(kube);
   else services.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes' }, spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP' }] } } as KObject);
@@ -104,7 +104,7 @@ export function containerView(api: ApiServer, pod: KObject, container: any): Con
     const v = vols.get(m.name);
     if (v && (v.configMap || v.secret || v.projected || v.downwardAPI) && !m.subPath) atomicDirs.push(m.mountPath.replace(/\/$/, '') || '/');
   }
-  Object.assign(files, mountedFiles(api, pod, container));
+  Object.assign(files, await mountedFiles(api, pod, container));
   const sa = pod.spec?.serviceAccountName ?? 'default';
   const token = `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ iss: 'https://kubernetes.default.svc.cluster.local', sub: `system:serviceaccount:${ns}:${sa}`, 'kubesim.io/simulated': true })).toString('base64url')}.simulated`;
   const ca = '-----BEGIN CERTIFICATE-----\n(kubesim: simulated cluster CA)\n-----END CERTIFICATE-----\n';
@@ -118,7 +118,7 @@ export function containerView(api: ApiServer, pod: KObject, container: any): Con
       const ref = src.configMap ?? src.secret;
       if (ref) {
         const rt = api.resolve(src.configMap ? 'configmaps' : 'secrets');
-        const obj = api.tryGet(rt, ns, ref.name);
+        const obj = await api.tryGet(rt, ns, ref.name);
         const raw: Record<string, string> = { ...(obj?.data ?? {}) };
         const data: Record<string, string> = src.secret ? Object.fromEntries(Object.entries(raw).map(([k, val]) => [k, Buffer.from(val, 'base64').toString('utf8')])) : raw;
         if (!obj && ref.name === 'kube-root-ca.crt') data['ca.crt'] = ca;

@@ -62,19 +62,19 @@ export function byLogging(a: KObject, b: KObject): number {
 }
 
 /** Resolves `POD` or `TYPE/NAME` to one pod. */
-export function resolvePod(api: ApiServer, namespace: string, ref: string): PodPick {
+export async function resolvePod(api: ApiServer, namespace: string, ref: string): Promise<PodPick> {
   const slash = ref.indexOf('/');
   const podType = api.resolve('pods');
-  if (slash < 0) return { pod: api.get(podType, namespace, ref), matched: 1 };
+  if (slash < 0) return { pod: await api.get(podType, namespace, ref), matched: 1 };
   const rt = api.resolve(ref.slice(0, slash));
   const name = ref.slice(slash + 1);
-  const obj = api.tryGet(rt, namespace, name);
+  const obj = await api.tryGet(rt, namespace, name);
   if (!obj) throw ApiError.notFound(pluralGroup(rt), name);
   if (rt.kind === 'Pod') return { pod: obj, matched: 1 };
   const match = selectorOf(obj);
   // Go's type name: the version package (`*v1.CronJob`)
   if (!match) throw new CliError(`cannot attach to *${rt.version}.${rt.kind}: selector for *${rt.version}.${rt.kind} not implemented`);
-  const pods = api.list(podType, { namespace, labelMatch: match }).items.filter((p) => !p.metadata.deletionTimestamp);
+  const pods = (await api.list(podType, { namespace, labelMatch: match })).items.filter((p) => !p.metadata.deletionTimestamp);
   if (!pods.length) throw new CliError('timed out waiting for the condition');
   pods.sort(byLogging);
   return { pod: pods[0], matched: pods.length };

@@ -9,8 +9,8 @@ function decode(v: string): string {
   return Buffer.from(v, 'base64').toString('utf8');
 }
 
-function source(api: ApiServer, kind: 'ConfigMap' | 'Secret', ns: string, name: string): Record<string, string> | undefined {
-  const obj = api.tryGet(api.registry.forKind('v1', kind), ns, name);
+async function source(api: ApiServer, kind: 'ConfigMap' | 'Secret', ns: string, name: string): Promise<Record<string, string> | undefined> {
+  const obj = await api.tryGet(api.registry.forKind('v1', kind), ns, name);
   if (!obj) return undefined;
   if (kind === 'Secret') {
     const out: Record<string, string> = {};
@@ -24,7 +24,7 @@ function source(api: ApiServer, kind: 'ConfigMap' | 'Secret', ns: string, name: 
 export type EnvResult = { env: Record<string, string>; error?: undefined } | { error: string; env?: undefined };
 
 /** The container's environment, or the CreateContainerConfigError message. */
-export function containerEnv(api: ApiServer, pod: KObject, c: any): EnvResult {
+export async function containerEnv(api: ApiServer, pod: KObject, c: any): Promise<EnvResult> {
   const ns = pod.metadata.namespace ?? 'default';
   const env: Record<string, string> = {
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
@@ -37,7 +37,7 @@ export function containerEnv(api: ApiServer, pod: KObject, c: any): EnvResult {
     const kind = ef.configMapRef ? 'ConfigMap' : 'Secret';
     const ref = ef.configMapRef ?? ef.secretRef;
     if (!ref) continue;
-    const data = source(api, kind, ns, ref.name);
+    const data = await source(api, kind, ns, ref.name);
     if (!data) {
       if (ref.optional) continue;
       return { error: `${kind.toLowerCase()} "${ref.name}" not found` };
@@ -57,7 +57,7 @@ export function containerEnv(api: ApiServer, pod: KObject, c: any): EnvResult {
     if (vf.configMapKeyRef || vf.secretKeyRef) {
       const kind = vf.configMapKeyRef ? 'ConfigMap' : 'Secret';
       const ref = vf.configMapKeyRef ?? vf.secretKeyRef;
-      const data = source(api, kind, ns, ref.name);
+      const data = await source(api, kind, ns, ref.name);
       if (!data) {
         if (ref.optional) continue;
         return { error: `${kind.toLowerCase()} "${ref.name}" not found` };
@@ -88,20 +88,20 @@ export function containerEnv(api: ApiServer, pod: KObject, c: any): EnvResult {
 }
 
 /** The first missing volume source as kubelet's FailedMount message, if any. */
-export function missingVolume(api: ApiServer, pod: KObject): string | undefined {
+export async function missingVolume(api: ApiServer, pod: KObject): Promise<string | undefined> {
   const ns = pod.metadata.namespace ?? 'default';
   for (const v of pod.spec?.volumes ?? []) {
-    if (v.configMap && !v.configMap.optional && !source(api, 'ConfigMap', ns, v.configMap.name)) {
+    if (v.configMap && !v.configMap.optional && !await source(api, 'ConfigMap', ns, v.configMap.name)) {
       return `MountVolume.SetUp failed for volume "${v.name}" : configmap "${v.configMap.name}" not found`;
     }
-    if (v.secret && !v.secret.optional && !source(api, 'Secret', ns, v.secret.secretName)) {
+    if (v.secret && !v.secret.optional && !await source(api, 'Secret', ns, v.secret.secretName)) {
       return `MountVolume.SetUp failed for volume "${v.name}" : secret "${v.secret.secretName}" not found`;
     }
     for (const s of v.projected?.sources ?? []) {
-      if (s.configMap && !s.configMap.optional && !source(api, 'ConfigMap', ns, s.configMap.name) && s.configMap.name !== 'kube-root-ca.crt') {
+      if (s.configMap && !s.configMap.optional && !await source(api, 'ConfigMap', ns, s.configMap.name) && s.configMap.name !== 'kube-root-ca.crt') {
         return `MountVolume.SetUp failed for volume "${v.name}" : configmap "${s.configMap.name}" not found`;
       }
-      if (s.secret && !s.secret.optional && !source(api, 'Secret', ns, s.secret.name)) {
+      if (s.secret && !s.secret.optional && !await source(api, 'Secret', ns, s.secret.name)) {
         return `MountVolume.SetUp failed for volume "${v.name}" : secret "${s.secret.name}" not found`;
       }
     }
@@ -110,7 +110,7 @@ export function missingVolume(api: ApiServer, pod: KObject): string | undefined 
 }
 
 /** Files of the container's ConfigMap/Secret mounts: `<mountPath>/<key>` → content. */
-export function mountedFiles(api: ApiServer, pod: KObject, c: any): Record<string, string> {
+export async function mountedFiles(api: ApiServer, pod: KObject, c: any): Promise<Record<string, string>> {
   const ns = pod.metadata.namespace ?? 'default';
   const files: Record<string, string> = {};
   const vols = new Map<string, any>((pod.spec?.volumes ?? []).map((v: any) => [v.name, v]));
@@ -119,7 +119,7 @@ export function mountedFiles(api: ApiServer, pod: KObject, c: any): Record<strin
     if (!v) continue;
     const kind = v.configMap ? 'ConfigMap' : v.secret ? 'Secret' : undefined;
     if (!kind) continue;
-    const data = source(api, kind, ns, kind === 'ConfigMap' ? v.configMap.name : v.secret.secretName) ?? {};
+    const data = await source(api, kind, ns, kind === 'ConfigMap' ? v.configMap.name : v.secret.secretName) ?? {};
     const items: Array<{ key: string; path: string }> | undefined = (v.configMap ?? v.secret).items;
     const entries = items ? items.filter((i) => i.key in data).map((i) => [i.path, data[i.key]] as const) : Object.entries(data);
     for (const [p, content] of entries) {

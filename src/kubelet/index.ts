@@ -23,9 +23,9 @@ function references(pod: KObject, kind: 'ConfigMap' | 'Secret', name: string): b
 }
 
 function dependents(kind: 'ConfigMap' | 'Secret') {
-  return (obj: KObject, ctx: ControllerContext): ReconcileKey[] =>
-    ctx.api
-      .list(ctx.api.registry.forKind('v1', 'Pod'), { namespace: obj.metadata.namespace })
+  return async (obj: KObject, ctx: ControllerContext): Promise<ReconcileKey[]> =>
+    (await ctx.api
+      .list(ctx.api.registry.forKind('v1', 'Pod'), { namespace: obj.metadata.namespace }))
       .items.filter((p) => p.spec?.nodeName && references(p, kind, obj.metadata.name!))
       .map((p) => ({ kind: 'Pod', namespace: p.metadata.namespace, name: p.metadata.name! }));
 }
@@ -38,11 +38,11 @@ export function createKubelet(): Reconciler {
       { kind: 'ConfigMap', map: dependents('ConfigMap') },
       { kind: 'Secret', map: dependents('Secret') },
     ],
-    reconcile(key: ReconcileKey, ctx: ControllerContext): Result | void {
+    async reconcile(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
       const api = ctx.api;
-      const pod = api.tryGet(api.registry.forKind('v1', 'Pod'), key.namespace, key.name);
+      const pod = await api.tryGet(api.registry.forKind('v1', 'Pod'), key.namespace, key.name);
       if (!pod?.spec?.nodeName) return;
-      const node = api.tryGet(api.registry.forKind('v1', 'Node'), undefined, pod.spec.nodeName);
+      const node = await api.tryGet(api.registry.forKind('v1', 'Node'), undefined, pod.spec.nodeName);
       if (!node) return; // the pod GC (node lifecycle) removes pods of deleted nodes
       return syncPod({ ctx, pod, node });
     },

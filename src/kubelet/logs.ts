@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Store } from '../store/store';
 import { FileStore } from '../store/file-store';
+import { EngineStore } from '../store/async-store';
 
 export interface LogLine {
   atMs: number;
@@ -85,7 +86,8 @@ const memoryStores = new WeakMap<Store, MemoryLogStore>();
 
 /** The log store that goes with a cluster's store. */
 export function logStoreFor(store: Store): LogStore {
-  if (store instanceof FileStore) return new FileLogStore(path.join(store.root, 'logs'));
+  const engine = store instanceof EngineStore ? store.engine : undefined;
+  if (engine instanceof FileStore) return new FileLogStore(path.join(engine.root, 'logs'));
   let m = memoryStores.get(store);
   if (!m) memoryStores.set(store, (m = new MemoryLogStore()));
   return m;

@@ -8,24 +8,24 @@ const META = 'node-power';
 
 type Power = Record<string, number>; // node name → cluster time it stopped
 
-export function stoppedNodes(store: Store): Power {
-  return store.readMeta<Power>(META) ?? {};
+export async function stoppedNodes(store: Store): Promise<Power> {
+  return await store.readMeta<Power>(META) ?? {};
 }
 
-export function isNodeStopped(store: Store, node: string): boolean {
-  return stoppedNodes(store)[node] !== undefined;
+export async function isNodeStopped(store: Store, node: string): Promise<boolean> {
+  return (await stoppedNodes(store))[node] !== undefined;
 }
 
 /** Cluster time at which the node stopped, if it is stopped. */
-export function stoppedSince(store: Store, node: string): number | undefined {
-  return stoppedNodes(store)[node];
+export async function stoppedSince(store: Store, node: string): Promise<number | undefined> {
+  return (await stoppedNodes(store))[node];
 }
 
-export function setNodeStopped(store: Store, node: string, atMs: number | undefined): void {
-  store.batch(() => {
-    const p = stoppedNodes(store);
+export async function setNodeStopped(store: Store, node: string, atMs: number | undefined): Promise<void> {
+  await store.batch(async () => {
+    const p = await stoppedNodes(store);
     if (atMs === undefined) delete p[node];
     else p[node] = atMs;
-    store.writeMeta(META, p);
+    await store.writeMeta(META, p);
   });
 }

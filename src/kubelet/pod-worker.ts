@@ -71,8 +71,8 @@ const DEFAULT_SHELL_IMAGES = /^(docker\.io\/library\/)?(busybox|alpine|ubuntu|de
 const metaName = (uid: string) => `kubelet-pod-${uid}`;
 const imagesMeta = (node: string) => `kubelet-images-${node}`;
 
-export function loadRuntime(api: ApiServer, uid: string): PodRuntime | undefined {
-  return api.store.readMeta<PodRuntime | null>(metaName(uid)) ?? undefined;
+export async function loadRuntime(api: ApiServer, uid: string): Promise<PodRuntime | undefined> {
+  return await api.store.readMeta<PodRuntime | null>(metaName(uid)) ?? undefined;
 }
 
 function rfc(ms: number): string {
@@ -86,19 +86,19 @@ const ipamMeta = (node: string) => `kubelet-ipam-${node}`;
  * Allocations are recorded per node (IP → pod uid), as host-local IPAM keeps them on disk;
  * an IP whose pod has no runtime any more is free again. No pod is listed.
  */
-function allocatePodIP(api: ApiServer, node: KObject, uid: string): string {
+async function allocatePodIP(api: ApiServer, node: KObject, uid: string): Promise<string> {
   const cidr: string = node.spec?.podCIDR ?? '10.244.0.0/24';
   const base = cidr.split('/')[0].split('.').slice(0, 3).join('.');
   const name = ipamMeta(node.metadata.name!);
-  const owners = api.store.readMeta<Record<string, string>>(name) ?? {};
+  const owners = await api.store.readMeta<Record<string, string>>(name) ?? {};
   const first = 2 + (fnv32a(uid) % 250);
   let n = first;
   for (let i = 0; i < 253; i++) {
     const ip = `${base}.${n}`;
     const owner = owners[ip];
-    if (!owner || owner === uid || !loadRuntime(api, owner)) {
+    if (!owner || owner === uid || !await loadRuntime(api, owner)) {
       owners[ip] = uid;
-      api.store.writeMeta(name, owners);
+      await api.store.writeMeta(name, owners);
       return ip;
     }
     n = n >= 254 ? 2 : n + 1;
@@ -314,17 +314,17 @@ export interface WorkerEnv {
   node: KObject;
 }
 
-export function syncPod({ ctx, pod, node }: WorkerEnv): Result | void {
+export async function syncPod({ ctx, pod, node }: WorkerEnv): Promise<Result | void> {
   const api = ctx.api;
   const now = ctx.clock.now();
   const nodeName = node.metadata.name!;
-  if (isNodeStopped(api.store, nodeName)) return { requeueAfterMs: ctx.profile.timings.nodeHeartbeatMs, periodic: true };
+  if (await isNodeStopped(api.store, nodeName)) return { requeueAfterMs: ctx.profile.timings.nodeHeartbeatMs, periodic: true };
   const uid = pod.metadata.uid!;
   const host = nodeName;
   const event = (type: 'Normal' | 'Warning', reason: string, message: string, c?: CState) =>
     api.recordEvent(pod, type, reason, message, { component: 'kubelet', host }, c ? fieldPath(c) : undefined);
 
-  let rt = loadRuntime(api, uid);
+  let rt = await loadRuntime(api, uid);
   const before = JSON.stringify(rt ?? null);
   const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 
@@ -334,7 +334,7 @@ export function syncPod({ ctx, pod, node }: WorkerEnv): Result | void {
   if (!rt) {
     rt = {
       uid,
-      ip: allocatePodIP(api, node, uid),
+      ip: await allocatePodIP(api, node, uid),
       startTime: now,
       containers: [
         ...(pod.spec?.initContainers ?? []).map((c: any) => newCState(c.name, true)),
@@ -344,7 +344,7 @@ export function syncPod({ ctx, pod, node }: WorkerEnv): Result | void {
   }
 
   // Volumes first: without them no container is created.
-  const mountError = missingVolume(api, pod);
+  const mountError = await missingVolume(api, pod);
   let wake: { at: number; periodic: boolean } | undefined;
   const wakeAt = (at: number, periodic: boolean) => {
     if (!wake) wake = { at, periodic };
@@ -352,7 +352,7 @@ export function syncPod({ ctx, pod, node }: WorkerEnv): Result | void {
   };
   if (mountError) {
     if (rt.mountError !== mountError || now - (rt.mountEventAt ?? 0) >= FAILED_MOUNT_RETRY_MS) {
-      event('Warning', 'FailedMount', mountError);
+      await event('Warning', 'FailedMount', mountError);
       rt.mountEventAt = now;
     }
     rt.mountError = mountError;
@@ -369,7 +369,7 @@ export function syncPod({ ctx, pod, node }: WorkerEnv): Result | void {
       const spec = specs.get(`i/${c.name}`);
       if (!spec) continue;
       if (c.phase === 'terminated' && c.ended?.exitCode === 0) continue;
-      stepContainer(ctx, pod, node, rt, c, spec, now, event, wakeAt);
+      await stepContainer(ctx, pod, node, rt, c, spec, now, event, wakeAt);
       if (!(c.phase === 'terminated' && c.ended?.exitCode === 0)) {
         initDone = false;
         break;
@@ -378,13 +378,13 @@ export function syncPod({ ctx, pod, node }: WorkerEnv): Result | void {
     if (initDone) {
       for (const c of rt.containers.filter((x) => !x.init)) {
         const spec = specs.get(`c/${c.name}`);
-        if (spec) stepContainer(ctx, pod, node, rt, c, spec, now, event, wakeAt);
+        if (spec) await stepContainer(ctx, pod, node, rt, c, spec, now, event, wakeAt);
       }
     }
   }
 
-  if (JSON.stringify(rt) !== before) api.store.writeMeta(metaName(uid), rt);
-  writeStatus(api, pod, rt, now, ctx);
+  if (JSON.stringify(rt) !== before) await api.store.writeMeta(metaName(uid), rt);
+  await writeStatus(api, pod, rt, now, ctx);
   if (wake) return { requeueAfterMs: Math.max(1, wake.at - now), periodic: wake.periodic };
 }
 
@@ -392,16 +392,16 @@ function newCState(name: string, init: boolean): CState {
   return { name, init, phase: 'new', restartCount: 0, logged: 0, probeEvents: 0, crashBackoffMs: 0, pullBackoffMs: 0 };
 }
 
-function imagePresent(api: ApiServer, node: string, image: string): boolean {
-  return (api.store.readMeta<string[]>(imagesMeta(node)) ?? []).includes(image);
+async function imagePresent(api: ApiServer, node: string, image: string): Promise<boolean> {
+  return (await api.store.readMeta<string[]>(imagesMeta(node)) ?? []).includes(image);
 }
 
-function markImagePresent(api: ApiServer, node: string, image: string): void {
-  const list = api.store.readMeta<string[]>(imagesMeta(node)) ?? [];
-  if (!list.includes(image)) api.store.writeMeta(imagesMeta(node), [...list, image]);
+async function markImagePresent(api: ApiServer, node: string, image: string): Promise<void> {
+  const list = await api.store.readMeta<string[]>(imagesMeta(node)) ?? [];
+  if (!list.includes(image)) await api.store.writeMeta(imagesMeta(node), [...list, image]);
 }
 
-type EventFn = (type: 'Normal' | 'Warning', reason: string, message: string, c?: CState) => void;
+type EventFn = (type: 'Normal' | 'Warning', reason: string, message: string, c?: CState) => Promise<void>;
 
 function restartPolicyFor(pod: KObject, c: CState, spec: any): string {
   if (c.init) {
@@ -412,7 +412,7 @@ function restartPolicyFor(pod: KObject, c: CState, spec: any): string {
 }
 
 /** Applies every transition of one container due by `now`. */
-function stepContainer(ctx: ControllerContext, pod: KObject, node: KObject, rt: PodRuntime, c: CState, spec: any, now: number, event: EventFn, wakeAt: (at: number, periodic: boolean) => void): void {
+async function stepContainer(ctx: ControllerContext, pod: KObject, node: KObject, rt: PodRuntime, c: CState, spec: any, now: number, event: EventFn, wakeAt: (at: number, periodic: boolean) => void): Promise<void> {
   const api = ctx.api;
   const nodeName = node.metadata.name!;
   const t = ctx.profile.timings;
@@ -429,14 +429,14 @@ function stepContainer(ctx: ControllerContext, pod: KObject, node: KObject, rt: 
           const msg = `Failed to apply default image tag "${spec.image}": couldn't parse image reference "${spec.image}": invalid reference format`;
           c.phase = 'invalid';
           c.message = msg;
-          event('Warning', 'InspectFailed', msg, c);
-          event('Warning', 'Failed', 'Error: InvalidImageName', c);
+          await event('Warning', 'InspectFailed', msg, c);
+          await event('Warning', 'Failed', 'Error: InvalidImageName', c);
           return;
         }
-        const envr = containerEnv(api, pod, spec);
+        const envr = await containerEnv(api, pod, spec);
         if (envr.error !== undefined) {
           if (c.phase !== 'config' || c.message !== envr.error || (c.until ?? 0) <= now) {
-            event('Warning', 'Failed', `Error: ${envr.error}`, c);
+            await event('Warning', 'Failed', `Error: ${envr.error}`, c);
             c.until = now + CONFIG_RETRY_MS;
           }
           c.phase = 'config';
@@ -446,21 +446,21 @@ function stepContainer(ctx: ControllerContext, pod: KObject, node: KObject, rt: 
         }
         delete c.message;
         const policy = spec.imagePullPolicy ?? 'IfNotPresent';
-        const present = imagePresent(api, nodeName, img.full);
+        const present = await imagePresent(api, nodeName, img.full);
         if (policy === 'Never' && !present) {
           c.phase = 'neverPull';
           c.message = `Container image "${spec.image}" is not present with pull policy of Never`;
-          event('Warning', 'ErrImageNeverPull', c.message, c);
+          await event('Warning', 'ErrImageNeverPull', c.message, c);
           return;
         }
         if (policy !== 'Always' && present) {
-          event('Normal', 'Pulled', `Container image "${spec.image}" already present on machine`, c);
+          await event('Normal', 'Pulled', `Container image "${spec.image}" already present on machine`, c);
           c.imageID ??= (pullOutcome(spec.image, ctx.profile) as { imageID?: string }).imageID;
           c.phase = 'creating';
           c.until = now + t.containerStartMs;
           continue;
         }
-        event('Normal', 'Pulling', `Pulling image "${spec.image}"`, c);
+        await event('Normal', 'Pulling', `Pulling image "${spec.image}"`, c);
         c.phase = 'pulling';
         c.until = now + t.imagePullMs;
         continue;
@@ -470,16 +470,16 @@ function stepContainer(ctx: ControllerContext, pod: KObject, node: KObject, rt: 
         const out = pullOutcome(spec.image, ctx.profile);
         if (out.ok) {
           const d = goDuration(t.imagePullMs);
-          event('Normal', 'Pulled', `Successfully pulled image "${spec.image}" in ${d} (${d} including waiting). Image size: ${out.sizeBytes} bytes.`, c);
-          markImagePresent(api, nodeName, parseImage(spec.image)!.full);
+          await event('Normal', 'Pulled', `Successfully pulled image "${spec.image}" in ${d} (${d} including waiting). Image size: ${out.sizeBytes} bytes.`, c);
+          await markImagePresent(api, nodeName, parseImage(spec.image)!.full);
           c.imageID = out.imageID;
           c.pullBackoffMs = 0;
           c.phase = 'creating';
           c.until = c.until! + t.containerStartMs;
           continue;
         }
-        event('Warning', 'Failed', `Failed to pull image "${spec.image}": ${out.error}`, c);
-        event('Warning', 'Failed', 'Error: ErrImagePull', c);
+        await event('Warning', 'Failed', `Failed to pull image "${spec.image}": ${out.error}`, c);
+        await event('Warning', 'Failed', 'Error: ErrImagePull', c);
         c.pullBackoffMs = c.pullBackoffMs ? Math.min(c.pullBackoffMs * 2, MAX_BACKOFF_MS) : 10_000;
         c.message = out.error;
         c.phase = 'pullFailed';
@@ -490,13 +490,13 @@ function stepContainer(ctx: ControllerContext, pod: KObject, node: KObject, rt: 
         if (c.until! > now) return wakeAt(c.until!, false);
         c.phase = 'pullBackoff';
         c.message = `Back-off pulling image "${spec.image}"`;
-        event('Normal', 'BackOff', c.message, c);
-        event('Warning', 'Failed', 'Error: ImagePullBackOff', c);
+        await event('Normal', 'BackOff', c.message, c);
+        await event('Warning', 'Failed', 'Error: ImagePullBackOff', c);
         c.until = c.until! - Math.min(5_000, c.pullBackoffMs) + c.pullBackoffMs;
         continue;
       case 'pullBackoff':
         if (c.until! > now) return wakeAt(c.until!, false);
-        event('Normal', 'Pulling', `Pulling image "${spec.image}"`, c);
+        await event('Normal', 'Pulling', `Pulling image "${spec.image}"`, c);
         c.phase = 'pulling';
         c.until = c.until! + t.imagePullMs;
         continue;
@@ -509,14 +509,14 @@ function stepContainer(ctx: ControllerContext, pod: KObject, node: KObject, rt: 
         delete c.ended;
         delete c.message;
         delete c.restartReason;
-        event('Normal', 'Created', `Created container: ${c.name}`, c);
-        event('Normal', 'Started', `Started container ${c.name}`, c);
+        await event('Normal', 'Created', `Created container: ${c.name}`, c);
+        await event('Normal', 'Started', `Started container ${c.name}`, c);
         c.phase = 'running';
         continue;
       }
       case 'running': {
-        const envr = containerEnv(api, pod, spec);
-        const plan = planRun(pod, spec, c, ctx, envr.env ?? {}, mountedFiles(api, pod, spec), now, rt.ip);
+        const envr = await containerEnv(api, pod, spec);
+        const plan = planRun(pod, spec, c, ctx, envr.env ?? {}, await mountedFiles(api, pod, spec), now, rt.ip);
         const endAt = plan.exitAt !== undefined && plan.exitAt <= now ? plan.exitAt : undefined;
         const cutoff = endAt ?? now;
         const lines = (plan.run?.lines ?? []).filter((l) => l.atMs <= cutoff);
@@ -525,7 +525,7 @@ function stepContainer(ctx: ControllerContext, pod: KObject, node: KObject, rt: 
           c.logged = lines.length;
         }
         const fails = plan.failures.filter((f) => f.at <= cutoff);
-        for (const f of fails.slice(c.probeEvents)) event('Warning', 'Unhealthy', f.message, c);
+        for (const f of fails.slice(c.probeEvents)) await event('Warning', 'Unhealthy', f.message, c);
         c.probeEvents = Math.max(c.probeEvents, fails.length);
         (c as any).ready = plan.readyAt !== undefined && plan.readyAt <= now && endAt === undefined;
         (c as any).started = spec.startupProbe ? plan.startupDoneAt !== undefined && plan.startupDoneAt <= now : true;
@@ -533,7 +533,7 @@ function stepContainer(ctx: ControllerContext, pod: KObject, node: KObject, rt: 
           if (plan.nextWake) wakeAt(plan.nextWake.at, plan.nextWake.periodic);
           return;
         }
-        if (plan.killedBy) event('Normal', 'Killing', `Container ${c.name} failed ${plan.killedBy} probe, will be restarted`, c);
+        if (plan.killedBy) await event('Normal', 'Killing', `Container ${c.name} failed ${plan.killedBy} probe, will be restarted`, c);
         c.ended = { exitCode: plan.exitCode, reason: plan.reason, startedAt: c.startedAt!, finishedAt: endAt, containerID: c.containerID! };
         (c as any).ready = false;
         const policy = restartPolicyFor(pod, c, spec);
@@ -554,7 +554,7 @@ function stepContainer(ctx: ControllerContext, pod: KObject, node: KObject, rt: 
         c.until = endAt + c.crashBackoffMs;
         c.message = `back-off ${goDuration(c.crashBackoffMs)} restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
         c.crashBackoffMs = Math.min(c.crashBackoffMs * 2, MAX_BACKOFF_MS);
-        event('Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`, c);
+        await event('Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`, c);
         continue;
       }
       case 'crashBackoff':
@@ -644,7 +644,7 @@ function containerStatus(c: CState, spec: any, now: number): any {
   return st;
 }
 
-function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime, now: number, ctx: ControllerContext): void {
+async function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime, now: number, ctx: ControllerContext): Promise<void> {
   const specs = new Map<string, any>([
     ...(pod.spec?.initContainers ?? []).map((c: any) => [`i/${c.name}`, c] as [string, any]),
     ...(pod.spec?.containers ?? []).map((c: any) => [`c/${c.name}`, c] as [string, any]),
@@ -698,7 +698,7 @@ function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime, now: number, 
   // The node controller may have marked the pod not ready; a heartbeating kubelet re-evaluates.
 
   const node = pod.spec.nodeName;
-  const nodeObj = api.tryGet(api.registry.forKind('v1', 'Node'), undefined, node);
+  const nodeObj = await api.tryGet(api.registry.forKind('v1', 'Node'), undefined, node);
   const hostIP = (nodeObj?.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '';
   const status: any = {
     ...pod.status,
@@ -719,7 +719,7 @@ function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime, now: number, 
   if (initStatuses.length) status.initContainerStatuses = initStatuses;
   if (JSON.stringify(status) === JSON.stringify(pod.status)) return;
   try {
-    api.mutate(api.registry.forKind('v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!, (p) => {
+    await api.mutate(api.registry.forKind('v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!, (p) => {
       p.status = status;
       return p;
     }, { status: true });
@@ -731,22 +731,22 @@ function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime, now: number, 
 
 // ---------- termination ----------
 
-function terminate(ctx: ControllerContext, pod: KObject, rt: PodRuntime | undefined, event: EventFn, now: number): Result | void {
+async function terminate(ctx: ControllerContext, pod: KObject, rt: PodRuntime | undefined, event: EventFn, now: number): Promise<Result | void> {
   const api = ctx.api;
-  const finish = () => {
+  const finish = async () => {
     try {
-      api.delete(api.registry.forKind('v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
+      await api.delete(api.registry.forKind('v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
     } catch (e) {
       if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
     }
-    api.store.writeMeta(metaName(pod.metadata.uid!), null);
+    await api.store.writeMeta(metaName(pod.metadata.uid!), null);
   };
   if (!rt) return finish();
   const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
   if (rt.killingAt === undefined) {
     rt.killingAt = now;
-    for (const c of rt.containers) if (c.phase === 'running') event('Normal', 'Killing', `Stopping container ${c.name}`, c);
-    api.store.writeMeta(metaName(rt.uid), rt);
+    for (const c of rt.containers) if (c.phase === 'running') await event('Normal', 'Killing', `Stopping container ${c.name}`, c);
+    await api.store.writeMeta(metaName(rt.uid), rt);
   }
   // A shell script as PID 1 ignores SIGTERM and is killed after the grace period; servers stop at once.
   const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
@@ -758,5 +758,5 @@ function terminate(ctx: ControllerContext, pod: KObject, rt: PodRuntime | undefi
     stopAt = Math.max(stopAt, rt.killingAt + (script !== undefined ? graceMs : Math.min(graceMs, 500)));
   }
   if (stopAt > now) return { requeueAfterMs: stopAt - now };
-  finish();
+  await finish();
 }

@@ -39,11 +39,17 @@ interface ClockState {
 export class ClusterClock implements Clock {
   private state: ClockState;
 
+  /** Use ClusterClock.open: the persisted state is read asynchronously. */
   constructor(
     private readonly store: Store,
     private readonly realNow: () => number = Date.now,
+    state?: ClockState,
   ) {
-    this.state = store.readMeta<ClockState>('clock') ?? { realAnchor: this.realNow(), virtualAnchor: this.realNow(), speed: 1 };
+    this.state = state ?? { realAnchor: this.realNow(), virtualAnchor: this.realNow(), speed: 1 };
+  }
+
+  static async open(store: Store, realNow: () => number = Date.now): Promise<ClusterClock> {
+    return new ClusterClock(store, realNow, await store.readMeta<ClockState>('clock'));
   }
 
   now(): number {
@@ -55,27 +61,27 @@ export class ClusterClock implements Clock {
   }
 
   /** Re-reads the persisted state (another process may have advanced the clock). */
-  refresh(): void {
-    this.state = this.store.readMeta<ClockState>('clock') ?? this.state;
+  async refresh(): Promise<void> {
+    this.state = (await this.store.readMeta<ClockState>('clock')) ?? this.state;
   }
 
   /** Jumps cluster time forward by `ms` for every process. */
-  advance(ms: number): number {
-    return this.store.batch(() => {
-      this.refresh();
+  async advance(ms: number): Promise<number> {
+    return this.store.batch(async () => {
+      await this.refresh();
       const now = this.now();
       this.state = { realAnchor: this.realNow(), virtualAnchor: now + ms, speed: this.state.speed };
-      this.store.writeMeta('clock', this.state);
+      await this.store.writeMeta('clock', this.state);
       return this.state.virtualAnchor;
     });
   }
 
-  setSpeed(speed: number): void {
-    this.store.batch(() => {
-      this.refresh();
+  async setSpeed(speed: number): Promise<void> {
+    await this.store.batch(async () => {
+      await this.refresh();
       const now = this.now();
       this.state = { realAnchor: this.realNow(), virtualAnchor: now, speed };
-      this.store.writeMeta('clock', this.state);
+      await this.store.writeMeta('clock', this.state);
     });
   }
 }

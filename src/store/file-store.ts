@@ -22,7 +22,7 @@ import {
   RevisionConflictError,
   StoreError,
   type ListResult,
-  type Store,
+  type SyncStore,
   type WatchEvent,
   type EventType,
 } from './store';
@@ -89,13 +89,14 @@ export interface FileStoreOptions {
   fsync?: boolean;
 }
 
-export class FileStore implements Store {
+export class FileStore implements SyncStore {
   private readonly registryDir: string;
   private readonly journalPath: string;
   private readonly revPath: string;
   private readonly lockPath: string;
   private readonly metaDir: string;
   private lockDepth = 0;
+  private batchStartRev = 0;
   private rev = 0;
   private journalFd: number | undefined;
   private readonly verifiedDirs = new Set<string>();
@@ -254,31 +255,39 @@ export class FileStore implements Store {
   }
 
   batch<T>(fn: () => T): T {
-    if (this.lockDepth > 0) {
-      this.lockDepth++;
-      try {
-        return fn();
-      } finally {
-        this.lockDepth--;
-      }
-    }
-    this.acquireLock();
-    this.lockDepth = 1;
-    const startRev = this.rev;
+    this.beginBatch();
     try {
       return fn();
     } finally {
-      try {
-        if (this.rev !== startRev) this.writeRev();
-        this.maybeTrimJournal();
-      } finally {
-        if (this.journalFd !== undefined) {
-          fs.closeSync(this.journalFd);
-          this.journalFd = undefined;
-        }
-        this.lockDepth = 0;
-        this.releaseLock();
+      this.endBatch();
+    }
+  }
+
+  beginBatch(): void {
+    if (this.lockDepth > 0) {
+      this.lockDepth++;
+      return;
+    }
+    this.acquireLock();
+    this.lockDepth = 1;
+    this.batchStartRev = this.rev;
+  }
+
+  endBatch(): void {
+    if (this.lockDepth > 1) {
+      this.lockDepth--;
+      return;
+    }
+    try {
+      if (this.rev !== this.batchStartRev) this.writeRev();
+      this.maybeTrimJournal();
+    } finally {
+      if (this.journalFd !== undefined) {
+        fs.closeSync(this.journalFd);
+        this.journalFd = undefined;
       }
+      this.lockDepth = 0;
+      this.releaseLock();
     }
   }
 

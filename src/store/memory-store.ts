@@ -9,13 +9,13 @@ import {
   KeyNotFoundError,
   RevisionConflictError,
   type ListResult,
-  type Store,
+  type SyncStore,
   type WatchEvent,
 } from './store';
 
 const JOURNAL_LIMIT = 200_000;
 
-export class MemoryStore implements Store {
+export class MemoryStore implements SyncStore {
   // Private copies, never handed out (readers and the journal get their own copies), so
   // they are never mutated after being stored.
   private readonly objects = new Map<string, KObject>();
@@ -97,6 +97,10 @@ export class MemoryStore implements Store {
   batch<T>(fn: () => T): T {
     return fn();
   }
+
+  beginBatch(): void {}
+
+  endBatch(): void {}
 
   readMeta<T>(name: string): T | undefined {
     const s = this.meta.get(name);

@@ -1,6 +1,7 @@
 // The storage interface every backend implements (in the spirit of kine's Backend): keys
 // are etcd-like registry paths, every write returns the new cluster-wide revision, and
-// updates are compare-and-swap on the object's revision. Nothing above src/api/ calls this.
+// updates are compare-and-swap on the object's revision. Nothing above src/api/ calls this;
+// drivers are opened by URL through registry.ts.
 
 import type { KObject } from '../api/types';
 
@@ -43,7 +44,45 @@ export interface ListResult {
   items: KObject[];
 }
 
+/**
+ * The storage interface every driver implements (in the spirit of kine's Backend), and the
+ * only one the API layer sees. It is Promise-based so that network backends (etcd) plug in
+ * as they are; the file and memory drivers answer from synchronous engines behind it.
+ */
 export interface Store {
+  /** The last revision handed out. */
+  currentRev(): Promise<number>;
+  get(key: string): Promise<KObject | undefined>;
+  /**
+   * Objects whose key starts with `prefix` + '/', sorted by key (etcd order). `filter`,
+   * when given, sees each stored object before it is copied (it must not change it), so
+   * that selective lists do not pay for copying what they drop.
+   */
+  list(prefix: string, filter?: (obj: KObject) => boolean): Promise<ListResult>;
+  /** Stores a new object; metadata.resourceVersion is set to the new revision. */
+  create(key: string, obj: KObject): Promise<KObject>;
+  /** Replaces an object if its stored revision equals `expectRev` (when given). */
+  update(key: string, obj: KObject, expectRev?: number): Promise<KObject>;
+  delete(key: string, expectRev?: number): Promise<KObject>;
+  /** Changes with rev > afterRev, oldest first, as far as the journal still holds them. */
+  changesSince(afterRev: number): Promise<WatchEvent[]>;
+  /**
+   * Runs several operations as one unit with respect to other writers (one lock held
+   * until `fn` settles), which also makes bulk writes fast. Calls made from within `fn`
+   * (however deep, across awaits) join it; other tasks of the process wait for it.
+   */
+  batch<T>(fn: () => Promise<T> | T): Promise<T>;
+  /** Small named documents next to the registry (clock, allocations, profile). */
+  readMeta<T>(name: string): Promise<T | undefined>;
+  writeMeta(name: string, value: unknown): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A synchronous storage engine (the file and memory backends). Only the async adapter
+ * (async-store.ts) calls it; everything else sees the Promise-based `Store`.
+ */
+export interface SyncStore {
   /** The last revision handed out. */
   currentRev(): number;
   get(key: string): KObject | undefined;
@@ -65,6 +104,12 @@ export interface Store {
    * which also makes bulk writes fast. Nested calls join the outer one.
    */
   batch<T>(fn: () => T): T;
+  /**
+   * The two halves of batch() for a batch whose body awaits (the async adapter): takes
+   * the lock (or joins the open batch) and releases it. Always paired, never interleaved.
+   */
+  beginBatch(): void;
+  endBatch(): void;
   /** Small named documents next to the registry (clock, allocations, profile). */
   readMeta<T>(name: string): T | undefined;
   writeMeta(name: string, value: unknown): void;

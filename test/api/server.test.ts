@@ -4,7 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiServer } from '../../src/api/server';
-import { MemoryStore } from '../../src/store/memory-store';
+import { openStore } from '../../src/store/registry';
 import { ManualClock } from '../../src/sim/clock';
 import { seededRng } from '../../src/sim/rng';
 import { ApiError } from '../../src/api/errors';
@@ -13,9 +13,9 @@ import type { KObject } from '../../src/api/types';
 
 before(async () => loadValidation());
 
-function server(): ApiServer {
-  const api = new ApiServer(new MemoryStore(), new ManualClock(Date.parse('2026-11-22T06:00:00Z')), seededRng(1), apiValidator());
-  api.bootstrap();
+async function server(): Promise<ApiServer> {
+  const api = await ApiServer.open(await openStore('memory://'), new ManualClock(Date.parse('2026-11-22T06:00:00Z')), seededRng(1), apiValidator());
+  await api.bootstrap();
   return api;
 }
 
@@ -29,9 +29,9 @@ const deployment = (name = 'web'): KObject => ({
   },
 });
 
-test('create sets server metadata and defaults', () => {
-  const api = server();
-  const d = api.create(deployment());
+test('create sets server metadata and defaults', async () => {
+  const api = await server();
+  const d = await api.create(deployment());
   assert.equal(d.metadata.namespace, 'default');
   assert.equal(d.metadata.generation, 1);
   assert.equal(d.metadata.creationTimestamp, '2026-11-22T06:00:00Z');
@@ -41,22 +41,22 @@ test('create sets server metadata and defaults', () => {
   assert.deepEqual(d.status, {});
 });
 
-test('generation moves on spec changes only; stale resourceVersion is a Conflict', () => {
-  const api = server();
-  const d = api.create(deployment());
-  const labelled = api.update({ ...d, metadata: { ...d.metadata, labels: { x: 'y' } } });
+test('generation moves on spec changes only; stale resourceVersion is a Conflict', async () => {
+  const api = await server();
+  const d = await api.create(deployment());
+  const labelled = await api.update({ ...d, metadata: { ...d.metadata, labels: { x: 'y' } } });
   assert.equal(labelled.metadata.generation, 1);
-  const scaled = api.update({ ...labelled, spec: { ...labelled.spec, replicas: 5 } });
+  const scaled = await api.update({ ...labelled, spec: { ...labelled.spec, replicas: 5 } });
   assert.equal(scaled.metadata.generation, 2);
-  assert.throws(
+  await assert.rejects(
     () => api.update({ ...d, spec: { ...d.spec, replicas: 2 } }),
     (e: unknown) => e instanceof ApiError && e.reason === 'Conflict' && /Operation cannot be fulfilled on deployments.apps "web": the object has been modified/.test(e.message),
   );
 });
 
-test('pods get ServiceAccount, tolerations and priority from admission', () => {
-  const api = server();
-  const p = api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+test('pods get ServiceAccount, tolerations and priority from admission', async () => {
+  const api = await server();
+  const p = await api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
   assert.equal(p.spec.serviceAccountName, 'default');
   assert.equal(p.spec.priority, 0);
   assert.equal(p.spec.enableServiceLinks, true);
@@ -67,64 +67,64 @@ test('pods get ServiceAccount, tolerations and priority from admission', () => {
   assert.equal(p.spec.containers[0].volumeMounts[0].mountPath, '/var/run/secrets/kubernetes.io/serviceaccount');
 });
 
-test('invalid objects are rejected with field errors', () => {
-  const api = server();
+test('invalid objects are rejected with field errors', async () => {
+  const api = await server();
   const bad = deployment('Web');
-  assert.throws(
+  await assert.rejects(
     () => api.create(bad),
     (e: unknown) => e instanceof ApiError && e.reason === 'Invalid' && e.details.causes!.some((c) => c.field === 'metadata.name'),
   );
   const mismatch = deployment('m');
   mismatch.spec.template.metadata.labels = { app: 'other' };
-  assert.throws(() => api.create(mismatch), /selector` does not match template `labels`/);
-  assert.equal(api.tryGet(api.resolve('deploy'), 'default', 'm'), undefined);
+  await assert.rejects(() => api.create(mismatch), /selector` does not match template `labels`/);
+  assert.equal(await api.tryGet(api.resolve('deploy'), 'default', 'm'), undefined);
 });
 
-test('unknown fields are a strict decoding error', () => {
-  const api = server();
+test('unknown fields are a strict decoding error', async () => {
+  const api = await server();
   const d = deployment('u');
   d.spec.replica = 3;
-  assert.throws(() => api.create(d), (e: unknown) => e instanceof ApiError && e.reason === 'BadRequest' && /strict decoding error: unknown field "spec.replica"/.test(e.message));
+  await assert.rejects(() => api.create(d), (e: unknown) => e instanceof ApiError && e.reason === 'BadRequest' && /strict decoding error: unknown field "spec.replica"/.test(e.message));
 });
 
-test('objects in a missing namespace are refused; deleting a namespace deletes its contents', () => {
-  const api = server();
+test('objects in a missing namespace are refused; deleting a namespace deletes its contents', async () => {
+  const api = await server();
   const cm = (ns: string): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: ns } });
-  assert.throws(() => api.create(cm('dev')), /namespaces "dev" not found/);
-  api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dev' } });
-  api.create(cm('dev'));
-  assert.ok(api.tryGet(api.resolve('sa'), 'dev', 'default'), 'default ServiceAccount created');
-  api.delete(api.resolve('ns'), undefined, 'dev');
-  assert.equal(api.tryGet(api.resolve('ns'), undefined, 'dev'), undefined);
-  assert.equal(api.tryGet(api.resolve('cm'), 'dev', 'c'), undefined);
+  await assert.rejects(() => api.create(cm('dev')), /namespaces "dev" not found/);
+  await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dev' } });
+  await api.create(cm('dev'));
+  assert.ok(await api.tryGet(api.resolve('sa'), 'dev', 'default'), 'default ServiceAccount created');
+  await api.delete(api.resolve('ns'), undefined, 'dev');
+  assert.equal(await api.tryGet(api.resolve('ns'), undefined, 'dev'), undefined);
+  assert.equal(await api.tryGet(api.resolve('cm'), 'dev', 'c'), undefined);
 });
 
-test('deleting an owner cascades (background), orphan keeps dependents', () => {
-  const api = server();
-  const owner = api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner' } });
+test('deleting an owner cascades (background), orphan keeps dependents', async () => {
+  const api = await server();
+  const owner = await api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner' } });
   void owner;
-  const rs = api.create({
+  const rs = await api.create({
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
     metadata: { name: 'rs' },
     spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
   });
   const ref = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true };
-  api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p1', ownerReferences: [ref] }, spec: { containers: [{ name: 'c', image: 'x' }] } });
-  api.delete(api.resolve('rs'), 'default', 'rs');
-  assert.equal(api.tryGet(api.resolve('po'), 'default', 'p1'), undefined);
+  await api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p1', ownerReferences: [ref] }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+  await api.delete(api.resolve('rs'), 'default', 'rs');
+  assert.equal(await api.tryGet(api.resolve('po'), 'default', 'p1'), undefined);
 
-  const rs2 = api.create({ ...rs, metadata: { name: 'rs2' } });
-  api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p2', ownerReferences: [{ ...ref, name: 'rs2', uid: rs2.metadata.uid! }] }, spec: { containers: [{ name: 'c', image: 'x' }] } });
-  api.delete(api.resolve('rs'), 'default', 'rs2', { propagationPolicy: 'Orphan' });
-  const orphan = api.tryGet(api.resolve('po'), 'default', 'p2');
+  const rs2 = await api.create({ ...rs, metadata: { name: 'rs2' } });
+  await api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p2', ownerReferences: [{ ...ref, name: 'rs2', uid: rs2.metadata.uid! }] }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+  await api.delete(api.resolve('rs'), 'default', 'rs2', { propagationPolicy: 'Orphan' });
+  const orphan = await api.tryGet(api.resolve('po'), 'default', 'p2');
   assert.ok(orphan);
   assert.equal(orphan.metadata.ownerReferences, undefined);
 });
 
-test('a CRD registers its kind; custom resources validate against its schema and go with it', () => {
-  const api = server();
-  api.create({
+test('a CRD registers its kind; custom resources validate against its schema and go with it', async () => {
+  const api = await server();
+  await api.create({
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
     metadata: { name: 'widgets.example.com' },
@@ -136,19 +136,19 @@ test('a CRD registers its kind; custom resources validate against its schema and
     },
   });
   assert.equal(api.resolve('wd').kind, 'Widget');
-  api.create({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 3 } });
-  assert.throws(() => api.create({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'bad' }, spec: { size: 'big' } }), ApiError);
-  api.delete(api.resolve('crd'), undefined, 'widgets.example.com');
+  await api.create({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 3 } });
+  await assert.rejects(() => api.create({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'bad' }, spec: { size: 'big' } }), ApiError);
+  await api.delete(api.resolve('crd'), undefined, 'widgets.example.com');
   assert.throws(() => api.resolve('widgets'), /doesn't have a resource type "widgets"/);
 });
 
-test('services get a cluster IP and node ports', () => {
-  const api = server();
-  const s = api.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { type: 'NodePort', selector: { a: 'b' }, ports: [{ port: 80 }] } });
+test('services get a cluster IP and node ports', async () => {
+  const api = await server();
+  const s = await api.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { type: 'NodePort', selector: { a: 'b' }, ports: [{ port: 80 }] } });
   assert.match(s.spec.clusterIP, /^10\.96\.\d+\.\d+$/);
   assert.deepEqual(s.spec.clusterIPs, [s.spec.clusterIP]);
   assert.equal(s.spec.ports[0].targetPort, 80);
   assert.ok(s.spec.ports[0].nodePort >= 30000 && s.spec.ports[0].nodePort <= 32767);
-  const again = api.update({ ...s, spec: { ...s.spec, clusterIP: undefined, clusterIPs: undefined } });
+  const again = await api.update({ ...s, spec: { ...s.spec, clusterIP: undefined, clusterIPs: undefined } });
   assert.equal(again.spec.clusterIP, s.spec.clusterIP);
 });

@@ -15,31 +15,31 @@ import { claimPidFile, daemonStatus, releasePidFile } from '../../src/daemon/con
 
 before(async () => loadValidation());
 
-test('a stopped node goes NotReady after 50 s and its pods are evicted 300 s later', () => {
-  const c = createMemoryCluster(defaultProfile('t', { nodes: 1 }), { validator: apiValidator() });
+test('a stopped node goes NotReady after 50 s and its pods are evicted 300 s later', async () => {
+  const c = await createMemoryCluster(defaultProfile('t', { nodes: 1 }), { validator: apiValidator() });
   const m = createControllerManager(c.ctx, engineReconcilers());
-  c.api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } });
-  m.runUntilStable();
+  await c.api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } });
+  await m.runUntilStable();
   const N = c.api.resolve('nodes');
   const P = c.api.resolve('pods');
-  assert.equal(c.api.get(P, 'default', 'web').status.phase, 'Running');
-  assert.ok(c.api.tryGet(c.api.resolve('leases'), 'kube-node-lease', 'node-1'), 'kubelet lease exists');
+  assert.equal((await c.api.get(P, 'default', 'web')).status.phase, 'Running');
+  assert.ok(await c.api.tryGet(c.api.resolve('leases'), 'kube-node-lease', 'node-1'), 'kubelet lease exists');
 
   const stoppedAt = c.clock.now();
-  stopNode(c, 'node-1');
+  await stopNode(c, 'node-1');
   // Power state is machine state, not an API change: a running manager learns it on the next beat; poke it now.
   m.enqueue('node-lifecycle', { kind: 'Node', name: 'node-1' });
-  const r = m.runUntilStable({ timeoutMs: 400_000 });
+  const r = await m.runUntilStable({ timeoutMs: 400_000 });
   assert.equal(r.stable, true);
-  const node = c.api.get(N, undefined, 'node-1');
+  const node = await c.api.get(N, undefined, 'node-1');
   const ready = node.status.conditions.find((x: any) => x.type === 'Ready');
   assert.deepEqual([ready.status, ready.reason, ready.message], ['Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.']);
   assert.equal(Date.parse(ready.lastTransitionTime), Math.floor((stoppedAt + 50_000) / 1000) * 1000);
   assert.deepEqual(node.spec.taints.map((t: any) => `${t.key}:${t.effect}`), ['node.kubernetes.io/unreachable:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute']);
-  const pod = c.api.get(P, 'default', 'web');
+  const pod = await c.api.get(P, 'default', 'web');
   assert.ok(pod.metadata.deletionTimestamp, 'evicted pod is terminating (its kubelet is gone)');
   assert.equal(pod.status.conditions.find((x: any) => x.type === 'Ready').status, 'False');
-  const evs = c.api.list(c.api.resolve('events'), {}).items;
+  const evs = (await c.api.list(c.api.resolve('events'), {})).items;
   const msgs = evs.map((e) => `${e.involvedObject.kind}/${e.reason}: ${e.message}`);
   assert.ok(msgs.includes('Node/NodeNotReady: Node node-1 status is now: NodeNotReady'));
   assert.ok(msgs.includes('Pod/NodeNotReady: Node is not ready'));
@@ -48,13 +48,13 @@ test('a stopped node goes NotReady after 50 s and its pods are evicted 300 s lat
   assert.ok(took >= 349_000 && took <= 351_000, `eviction after ${took} ms`);
 
   // Start again: Ready, taints lifted, and the kubelet finishes the deletion.
-  startNode(c, 'node-1');
-  m.resync();
-  m.runUntilStable();
-  const back = c.api.get(N, undefined, 'node-1');
+  await startNode(c, 'node-1');
+  await m.resync();
+  await m.runUntilStable();
+  const back = await c.api.get(N, undefined, 'node-1');
   assert.equal(back.status.conditions.find((x: any) => x.type === 'Ready').status, 'True');
   assert.equal(back.spec.taints, undefined);
-  assert.equal(c.api.tryGet(P, 'default', 'web'), undefined);
+  assert.equal(await c.api.tryGet(P, 'default', 'web'), undefined);
 });
 
 test('createCluster writes a file-backed cluster with nodes; list, open, addNode', async () => {
@@ -62,16 +62,16 @@ test('createCluster writes a file-backed cluster with nodes; list, open, addNode
   try {
     await createCluster(home, 'dev', defaultProfile('dev', { nodes: 2 }));
     assert.deepEqual(listClusters(home), ['dev']);
-    const c = openCluster(home, 'dev');
-    const nodes = c.api.list(c.api.resolve('nodes')).items;
+    const c = await openCluster(home, 'dev');
+    const nodes = (await c.api.list(c.api.resolve('nodes'))).items;
     assert.deepEqual(nodes.map((n) => n.metadata.name), ['node-1', 'node-2']);
     const n = nodes[1];
     assert.equal(n.status.allocatable.cpu, '4');
     assert.equal(n.status.nodeInfo.kubeletVersion, 'v1.32.4');
     assert.equal(n.status.conditions[3].reason, 'KubeletReady');
-    const added = addNode(c, {});
+    const added = await addNode(c, {});
     assert.equal(added.metadata.name, 'node-3');
-    assert.equal(openCluster(home, 'dev').profile.nodes.length, 3);
+    assert.equal((await openCluster(home, 'dev')).profile.nodes.length, 3);
     assert.equal(daemonStatus(path.join(home, 'clusters', 'dev'), Date.now()).running, false);
   } finally {
     fs.rmSync(home, { recursive: true, force: true });

@@ -36,57 +36,57 @@ const cronJob = (spec: any = {}): KObject => ({
   },
 });
 
-test('fires on clock advance, names jobs by minute, keeps 3 successful jobs', () => {
-  const h = new Harness([cronJobReconciler, jobReconciler], { nodes: 1 });
+test('fires on clock advance, names jobs by minute, keeps 3 successful jobs', async () => {
+  const h = await Harness.create([cronJobReconciler, jobReconciler], { nodes: 1 });
   h.behaviour = () => 'succeed';
-  h.api.create(cronJob());
-  h.run(4 * 60_000);
-  assert.equal(h.list('batch/v1', 'Job').length, 0);
-  h.advance(60_000); // 00:05
-  const jobs = h.list('batch/v1', 'Job');
+  await h.api.create(cronJob());
+  await h.run(4 * 60_000);
+  assert.equal((await h.list('batch/v1', 'Job')).length, 0);
+  await h.advance(60_000); // 00:05
+  const jobs = await h.list('batch/v1', 'Job');
   assert.deepEqual(jobs.map((j) => j.metadata.name), [jobNameFor('hello', T0 + 5 * 60_000)]);
   const j = jobs[0];
   assert.equal(j.metadata.annotations!['batch.kubernetes.io/cronjob-scheduled-timestamp'], '2025-01-01T00:05:00Z');
   assert.equal(j.metadata.ownerReferences![0].kind, 'CronJob');
-  let cj = h.get('batch/v1', 'CronJob', 'hello');
+  let cj = await h.get('batch/v1', 'CronJob', 'hello');
   assert.equal(cj.status.lastScheduleTime, '2025-01-01T00:05:00Z');
   assert.equal(cj.status.lastSuccessfulTime, '2025-01-01T00:05:00Z');
   assert.equal(cj.status.active, undefined);
-  const ev = h.events();
+  const ev = await h.events();
   assert.ok(ev.includes(`SuccessfulCreate Created job ${j.metadata.name}`), ev.join('\n'));
   assert.ok(ev.includes(`SawCompletedJob Saw completed job: ${j.metadata.name}, status: Complete`), ev.join('\n'));
-  h.advance(20 * 60_000); // 00:25: jobs at 05,10,15,20,25 → 3 kept
-  const names = h.list('batch/v1', 'Job').map((x) => x.metadata.name).sort();
+  await h.advance(20 * 60_000); // 00:25: jobs at 05,10,15,20,25 → 3 kept
+  const names = (await h.list('batch/v1', 'Job')).map((x) => x.metadata.name).sort();
   assert.deepEqual(names, [15, 20, 25].map((m) => jobNameFor('hello', T0 + m * 60_000)));
-  assert.ok(h.events().includes(`SuccessfulDelete Deleted job ${jobNameFor('hello', T0 + 5 * 60_000)}`));
-  cj = h.get('batch/v1', 'CronJob', 'hello');
+  assert.ok((await h.events()).includes(`SuccessfulDelete Deleted job ${jobNameFor('hello', T0 + 5 * 60_000)}`));
+  cj = await h.get('batch/v1', 'CronJob', 'hello');
   assert.equal(cj.status.lastScheduleTime, '2025-01-01T00:25:00Z');
 });
 
-test('Forbid skips while a job runs; Replace deletes it; suspend stops scheduling', () => {
-  const h = new Harness([cronJobReconciler, jobReconciler], { nodes: 1 });
+test('Forbid skips while a job runs; Replace deletes it; suspend stops scheduling', async () => {
+  const h = await Harness.create([cronJobReconciler, jobReconciler], { nodes: 1 });
   h.behaviour = () => 'running';
-  h.api.create(cronJob({ concurrencyPolicy: 'Forbid' }));
-  h.run(10 * 60_000);
-  assert.equal(h.list('batch/v1', 'Job').length, 1);
-  assert.ok(h.events().includes('JobAlreadyActive Not starting job because prior execution is running and concurrency policy is Forbid'));
-  assert.equal(h.get('batch/v1', 'CronJob', 'hello').status.active.length, 1);
-  h.api.mutate(h.type('batch/v1', 'CronJob'), 'default', 'hello', (o) => void (o.spec.concurrencyPolicy = 'Replace'));
-  h.advance(5 * 60_000);
-  const jobs = h.list('batch/v1', 'Job');
+  await h.api.create(cronJob({ concurrencyPolicy: 'Forbid' }));
+  await h.run(10 * 60_000);
+  assert.equal((await h.list('batch/v1', 'Job')).length, 1);
+  assert.ok((await h.events()).includes('JobAlreadyActive Not starting job because prior execution is running and concurrency policy is Forbid'));
+  assert.equal((await h.get('batch/v1', 'CronJob', 'hello')).status.active.length, 1);
+  await h.api.mutate(h.type('batch/v1', 'CronJob'), 'default', 'hello', (o) => void (o.spec.concurrencyPolicy = 'Replace'));
+  await h.advance(5 * 60_000);
+  const jobs = await h.list('batch/v1', 'Job');
   assert.deepEqual(jobs.map((j) => j.metadata.name), [jobNameFor('hello', T0 + 15 * 60_000)]);
-  h.api.mutate(h.type('batch/v1', 'CronJob'), 'default', 'hello', (o) => void (o.spec.suspend = true));
-  h.advance(30 * 60_000);
-  assert.equal(h.list('batch/v1', 'Job').length, 1);
+  await h.api.mutate(h.type('batch/v1', 'CronJob'), 'default', 'hello', (o) => void (o.spec.suspend = true));
+  await h.advance(30 * 60_000);
+  assert.equal((await h.list('batch/v1', 'Job')).length, 1);
 });
 
-test('startingDeadlineSeconds: a missed run is not started late', () => {
-  const h = new Harness([cronJobReconciler], { nodes: 0 });
-  h.api.create(cronJob({ schedule: '0 * * * *', startingDeadlineSeconds: 10 }));
+test('startingDeadlineSeconds: a missed run is not started late', async () => {
+  const h = await Harness.create([cronJobReconciler], { nodes: 0 });
+  await h.api.create(cronJob({ schedule: '0 * * * *', startingDeadlineSeconds: 10 }));
   h.clock.advance(60 * 60_000 + 30_000); // 01:00:30 without a reconcile in between
-  h.settle();
-  assert.equal(h.list('batch/v1', 'Job').length, 0);
-  assert.deepEqual(h.events(), []);
-  h.run(60 * 60_000);
-  assert.equal(h.list('batch/v1', 'Job').length, 1);
+  await h.settle();
+  assert.equal((await h.list('batch/v1', 'Job')).length, 0);
+  assert.deepEqual(await h.events(), []);
+  await h.run(60 * 60_000);
+  assert.equal((await h.list('batch/v1', 'Job')).length, 1);
 });

@@ -16,14 +16,14 @@ const ds = (extra: any = {}): KObject => ({
   },
 });
 
-const placement = (h: Harness) => h.pods().filter((p) => !p.metadata.deletionTimestamp).map((p) => daemonPodNode(p)).sort();
+const placement = async (h: Harness) => (await h.pods()).filter((p) => !p.metadata.deletionTimestamp).map((p) => daemonPodNode(p)).sort();
 
-test('one pod per node with node-name affinity and DaemonSet tolerations; follows node add/remove', () => {
-  const h = new Harness([daemonSetReconciler], { nodes: 2 });
-  h.api.create(ds());
-  h.run();
-  assert.deepEqual(placement(h), ['node-1', 'node-2']);
-  const pod = h.pods().find((p) => daemonPodNode(p) === 'node-2')!;
+test('one pod per node with node-name affinity and DaemonSet tolerations; follows node add/remove', async () => {
+  const h = await Harness.create([daemonSetReconciler], { nodes: 2 });
+  await h.api.create(ds());
+  await h.run();
+  assert.deepEqual(await placement(h), ['node-1', 'node-2']);
+  const pod = (await h.pods()).find((p) => daemonPodNode(p) === 'node-2')!;
   assert.match(pod.metadata.name!, /^agent-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
   assert.deepEqual(pod.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution, { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-2'] }] }] });
   assert.deepEqual(pod.spec.tolerations.map((t: any) => `${t.key}:${t.effect}`), [
@@ -36,42 +36,42 @@ test('one pod per node with node-name affinity and DaemonSet tolerations; follow
   ]);
   assert.ok(pod.metadata.labels!['controller-revision-hash']);
   assert.equal(pod.metadata.labels!['pod-template-generation'], '1');
-  assert.deepEqual(h.get('apps/v1', 'DaemonSet', 'agent').status, { currentNumberScheduled: 2, numberMisscheduled: 0, desiredNumberScheduled: 2, numberReady: 2, observedGeneration: 1, updatedNumberScheduled: 2, numberAvailable: 2 });
+  assert.deepEqual((await h.get('apps/v1', 'DaemonSet', 'agent')).status, { currentNumberScheduled: 2, numberMisscheduled: 0, desiredNumberScheduled: 2, numberReady: 2, observedGeneration: 1, updatedNumberScheduled: 2, numberAvailable: 2 });
 
-  h.api.create(nodeObject(nodeProfile('node-3'), 2, h.api.timestamp()));
-  h.run();
-  assert.deepEqual(placement(h), ['node-1', 'node-2', 'node-3']);
-  h.api.delete(h.type('v1', 'Node'), undefined, 'node-1');
-  h.run();
-  assert.deepEqual(placement(h), ['node-2', 'node-3']);
-  assert.equal(h.get('apps/v1', 'DaemonSet', 'agent').status.desiredNumberScheduled, 2);
+  await h.api.create(nodeObject(nodeProfile('node-3'), 2, h.api.timestamp()));
+  await h.run();
+  assert.deepEqual(await placement(h), ['node-1', 'node-2', 'node-3']);
+  await h.api.delete(h.type('v1', 'Node'), undefined, 'node-1');
+  await h.run();
+  assert.deepEqual(await placement(h), ['node-2', 'node-3']);
+  assert.equal((await h.get('apps/v1', 'DaemonSet', 'agent')).status.desiredNumberScheduled, 2);
 });
 
-test('nodeSelector and untolerated taints exclude nodes; cordoned nodes still run daemons', () => {
-  const h = new Harness([daemonSetReconciler], { nodes: 3 });
+test('nodeSelector and untolerated taints exclude nodes; cordoned nodes still run daemons', async () => {
+  const h = await Harness.create([daemonSetReconciler], { nodes: 3 });
   const nodeType = h.type('v1', 'Node');
-  h.api.mutate(nodeType, undefined, 'node-1', (n) => void (n.spec.taints = [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]));
-  h.api.mutate(nodeType, undefined, 'node-2', (n) => void (n.spec.unschedulable = true));
-  h.api.create(ds());
-  h.run();
-  assert.deepEqual(placement(h), ['node-2', 'node-3']);
-  h.api.mutate(nodeType, undefined, 'node-3', (n) => void (n.metadata.labels = { ...n.metadata.labels, disk: 'ssd' }));
-  h.api.mutate(h.type('apps/v1', 'DaemonSet'), 'default', 'agent', (d) => void (d.spec.template.spec.nodeSelector = { disk: 'ssd' }));
-  h.run();
-  assert.deepEqual(placement(h), ['node-3']);
+  await h.api.mutate(nodeType, undefined, 'node-1', (n) => void (n.spec.taints = [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]));
+  await h.api.mutate(nodeType, undefined, 'node-2', (n) => void (n.spec.unschedulable = true));
+  await h.api.create(ds());
+  await h.run();
+  assert.deepEqual(await placement(h), ['node-2', 'node-3']);
+  await h.api.mutate(nodeType, undefined, 'node-3', (n) => void (n.metadata.labels = { ...n.metadata.labels, disk: 'ssd' }));
+  await h.api.mutate(h.type('apps/v1', 'DaemonSet'), 'default', 'agent', (d) => void (d.spec.template.spec.nodeSelector = { disk: 'ssd' }));
+  await h.run();
+  assert.deepEqual(await placement(h), ['node-3']);
 });
 
-test('rolling update replaces pods one node at a time', () => {
-  const h = new Harness([daemonSetReconciler], { nodes: 3 });
-  h.api.create(ds());
-  h.run();
+test('rolling update replaces pods one node at a time', async () => {
+  const h = await Harness.create([daemonSetReconciler], { nodes: 3 });
+  await h.api.create(ds());
+  await h.run();
   h.behaviour = (p) => (p.spec.containers[0].image === 'fluentd:2' ? 'running' : 'ready');
-  h.api.mutate(h.type('apps/v1', 'DaemonSet'), 'default', 'agent', (d) => void (d.spec.template.spec.containers[0].image = 'fluentd:2'));
-  h.run();
-  const images = h.pods().map((p) => p.spec.containers[0].image).sort();
+  await h.api.mutate(h.type('apps/v1', 'DaemonSet'), 'default', 'agent', (d) => void (d.spec.template.spec.containers[0].image = 'fluentd:2'));
+  await h.run();
+  const images = (await h.pods()).map((p) => p.spec.containers[0].image).sort();
   assert.deepEqual(images, ['fluentd', 'fluentd', 'fluentd:2'], 'maxUnavailable 1: one new pod, not ready yet');
   h.behaviour = () => 'ready';
-  h.run();
-  assert.deepEqual(h.pods().map((p) => p.spec.containers[0].image), ['fluentd:2', 'fluentd:2', 'fluentd:2']);
-  assert.equal(h.get('apps/v1', 'DaemonSet', 'agent').status.updatedNumberScheduled, 3);
+  await h.run();
+  assert.deepEqual((await h.pods()).map((p) => p.spec.containers[0].image), ['fluentd:2', 'fluentd:2', 'fluentd:2']);
+  assert.equal((await h.get('apps/v1', 'DaemonSet', 'agent')).status.updatedNumberScheduled, 3);
 });

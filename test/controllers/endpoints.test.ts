@@ -30,23 +30,23 @@ test('findPort resolves numbers and container port names', () => {
   assert.equal(findPort(pod, { port: 80, targetPort: 'nope' }), undefined);
 });
 
-test('Endpoints and EndpointSlice list ready and not-ready pods with resolved ports', () => {
-  const h = new Harness([replicaSetReconciler, endpointsReconciler], { nodes: 1 });
-  h.behaviour = (pod, hh) => (pod.metadata.name === hh.pods().map((p) => p.metadata.name).sort()[0] ? 'ready' : 'running');
-  h.api.create(rs);
-  h.api.create(svc);
-  h.run();
-  const pods = h.pods();
+test('Endpoints and EndpointSlice list ready and not-ready pods with resolved ports', async () => {
+  const h = await Harness.create([replicaSetReconciler, endpointsReconciler], { nodes: 1 });
+  h.behaviour = async (pod, hh) => (pod.metadata.name === (await hh.pods()).map((p) => p.metadata.name).sort()[0] ? 'ready' : 'running');
+  await h.api.create(rs);
+  await h.api.create(svc);
+  await h.run();
+  const pods = await h.pods();
   const ready = pods.find((p) => p.status.conditions[0].status === 'True')!;
   const notReady = pods.find((p) => p.status.conditions[0].status === 'False')!;
-  const ep = h.get('v1', 'Endpoints', 'web');
+  const ep = await h.get('v1', 'Endpoints', 'web');
   assert.equal(ep.subsets.length, 1);
   const sub = ep.subsets[0];
   assert.deepEqual(sub.addresses, [{ ip: ready.status.podIP, nodeName: 'node-1', targetRef: { kind: 'Pod', name: ready.metadata.name, namespace: 'default', uid: ready.metadata.uid } }]);
   assert.deepEqual(sub.notReadyAddresses.map((a: any) => a.targetRef.name), [notReady.metadata.name]);
   assert.deepEqual(sub.ports, [{ name: 'http', port: 8080, protocol: 'TCP' }, { name: 'metrics', port: 9090, protocol: 'TCP' }]);
 
-  const slices = h.list('discovery.k8s.io/v1', 'EndpointSlice').filter((x) => x.metadata.labels!['kubernetes.io/service-name'] === 'web');
+  const slices = (await h.list('discovery.k8s.io/v1', 'EndpointSlice')).filter((x) => x.metadata.labels!['kubernetes.io/service-name'] === 'web');
   assert.equal(slices.length, 1);
   const s = slices[0];
   assert.match(s.metadata.name!, /^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
@@ -60,23 +60,23 @@ test('Endpoints and EndpointSlice list ready and not-ready pods with resolved po
 
   // Readiness flips: the address moves.
   h.behaviour = () => 'ready';
-  h.run();
-  const ep2 = h.get('v1', 'Endpoints', 'web');
+  await h.run();
+  const ep2 = await h.get('v1', 'Endpoints', 'web');
   assert.equal(ep2.subsets[0].addresses.length, 2);
   assert.equal(ep2.subsets[0].notReadyAddresses, undefined);
 });
 
-test('a Service without pods gets empty Endpoints; deleting the Service removes them', () => {
-  const h = new Harness([endpointsReconciler], { nodes: 1 });
-  h.api.create(svc);
-  h.run();
-  const ep = h.get('v1', 'Endpoints', 'web');
+test('a Service without pods gets empty Endpoints; deleting the Service removes them', async () => {
+  const h = await Harness.create([endpointsReconciler], { nodes: 1 });
+  await h.api.create(svc);
+  await h.run();
+  const ep = await h.get('v1', 'Endpoints', 'web');
   assert.equal(ep.subsets, undefined);
-  h.api.delete(h.type('v1', 'Service'), 'default', 'web');
-  h.run();
-  assert.equal(h.api.tryGet(h.type('v1', 'Endpoints'), 'default', 'web'), undefined);
-  assert.equal(h.list('discovery.k8s.io/v1', 'EndpointSlice').filter((x) => x.metadata.labels!['kubernetes.io/service-name'] === 'web').length, 0);
+  await h.api.delete(h.type('v1', 'Service'), 'default', 'web');
+  await h.run();
+  assert.equal(await h.api.tryGet(h.type('v1', 'Endpoints'), 'default', 'web'), undefined);
+  assert.equal((await h.list('discovery.k8s.io/v1', 'EndpointSlice')).filter((x) => x.metadata.labels!['kubernetes.io/service-name'] === 'web').length, 0);
   // the kubernetes service points at the API server on 6443
-  assert.deepEqual(h.get('v1', 'Endpoints', 'kubernetes').subsets, [{ addresses: [{ ip: '172.18.0.2' }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }]);
-  assert.equal(h.get('discovery.k8s.io/v1', 'EndpointSlice', 'kubernetes').endpoints[0].addresses[0], '172.18.0.2');
+  assert.deepEqual((await h.get('v1', 'Endpoints', 'kubernetes')).subsets, [{ addresses: [{ ip: '172.18.0.2' }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }]);
+  assert.equal((await h.get('discovery.k8s.io/v1', 'EndpointSlice', 'kubernetes')).endpoints[0].addresses[0], '172.18.0.2');
 });

@@ -20,95 +20,95 @@ before(async () => {
 const fakeKubelet: Reconciler = {
   name: 'fake-kubelet',
   primary: ['v1', 'Pod'],
-  reconcile(key, ctx) {
+  async reconcile(key, ctx) {
     const podType = ctx.api.registry.forKind('v1', 'Pod');
-    const pod = ctx.api.tryGet(podType, key.namespace, key.name);
+    const pod = await ctx.api.tryGet(podType, key.namespace, key.name);
     if (!pod) return;
     if (pod.metadata.deletionTimestamp) {
-      ctx.api.delete(podType, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
+      await ctx.api.delete(podType, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
       return;
     }
     if (pod.status?.phase === 'Running' || pod.status?.phase === 'Succeeded') return;
     if (!pod.spec.nodeName) {
       const term = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0];
       const node = term?.matchFields?.[0]?.values?.[0] ?? 'node-1';
-      ctx.api.mutate(podType, pod.metadata.namespace, pod.metadata.name!, (p) => void (p.spec.nodeName = node));
+      await ctx.api.mutate(podType, pod.metadata.namespace, pod.metadata.name!, (p) => void (p.spec.nodeName = node));
     }
     const ts = ctx.api.timestamp();
     const job = pod.metadata.labels?.['job-name'] !== undefined;
-    ctx.api.mutate(podType, pod.metadata.namespace, pod.metadata.name!, (p) => {
+    await ctx.api.mutate(podType, pod.metadata.namespace, pod.metadata.name!, (p) => {
       p.status = { ...p.status, phase: job ? 'Succeeded' : 'Running', podIP: `10.244.0.${Number(p.metadata.resourceVersion) % 250}`, conditions: [{ type: 'Ready', status: job ? 'False' : 'True', lastTransitionTime: ts }] };
     }, { status: true });
   },
 };
 
-function cluster() {
-  const c = createMemoryCluster(defaultProfile('t', { nodes: 2 }), { validator: apiValidator() });
+async function cluster() {
+  const c = await createMemoryCluster(defaultProfile('t', { nodes: 2 }), { validator: apiValidator() });
   const m = new ControllerManager([fakeKubelet, ...workloadReconcilers], c.ctx);
   return { ...c, m };
 }
 
-test('deployment under the manager: create, rolling update, self-heal — stable, no errors', () => {
-  const { api, m, logs } = cluster();
-  api.create({
+test('deployment under the manager: create, rolling update, self-heal — stable, no errors', async () => {
+  const { api, m, logs } = await cluster();
+  await api.create({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'web', namespace: 'default' },
     spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.25' }] } } },
   });
-  api.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } });
-  let r = m.runUntilStable();
+  await api.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } });
+  let r = await m.runUntilStable();
   assert.equal(r.stable, true);
   assert.deepEqual(logs, []);
   const dType = api.registry.forKind('apps/v1', 'Deployment');
-  assert.equal(rolloutStatusMessage(api.get(dType, 'default', 'web')).message, 'deployment "web" successfully rolled out\n');
+  assert.equal(rolloutStatusMessage(await api.get(dType, 'default', 'web')).message, 'deployment "web" successfully rolled out\n');
   const podType = api.registry.forKind('v1', 'Pod');
-  assert.equal(api.list(podType).items.length, 3);
-  const ep = api.get(api.registry.forKind('v1', 'Endpoints'), 'default', 'web');
+  assert.equal((await api.list(podType)).items.length, 3);
+  const ep = await api.get(api.registry.forKind('v1', 'Endpoints'), 'default', 'web');
   assert.equal(ep.subsets[0].addresses.length, 3);
 
-  api.mutate(dType, 'default', 'web', (d) => void (d.spec.template.spec.containers[0].image = 'nginx:1.26'));
-  r = m.runUntilStable();
+  await api.mutate(dType, 'default', 'web', (d) => void (d.spec.template.spec.containers[0].image = 'nginx:1.26'));
+  r = await m.runUntilStable();
   assert.equal(r.stable, true);
-  const rss = api.list(api.registry.forKind('apps/v1', 'ReplicaSet')).items;
+  const rss = (await api.list(api.registry.forKind('apps/v1', 'ReplicaSet'))).items;
   assert.deepEqual(rss.map((x: KObject) => x.spec.replicas).sort(), [0, 3]);
-  assert.ok(api.list(podType).items.every((p) => p.spec.containers[0].image === 'nginx:1.26'));
+  assert.ok((await api.list(podType)).items.every((p) => p.spec.containers[0].image === 'nginx:1.26'));
 
-  const victim = api.list(podType).items[0].metadata.name!;
-  api.delete(podType, 'default', victim);
-  r = m.runUntilStable();
-  const names = api.list(podType).items.map((p) => p.metadata.name);
+  const victim = (await api.list(podType)).items[0].metadata.name!;
+  await api.delete(podType, 'default', victim);
+  r = await m.runUntilStable();
+  const names = (await api.list(podType)).items.map((p) => p.metadata.name);
   assert.equal(names.length, 3);
   assert.ok(!names.includes(victim));
   assert.deepEqual(logs, []);
 });
 
-test('cronjob under the manager fires when the clock is advanced; until-stable does not chase the schedule', () => {
-  const { api, m, clock, logs } = cluster();
-  api.create({
+test('cronjob under the manager fires when the clock is advanced; until-stable does not chase the schedule', async () => {
+  const { api, m, clock, logs } = await cluster();
+  await api.create({
     apiVersion: 'batch/v1',
     kind: 'CronJob',
     metadata: { name: 'hello' },
     spec: { schedule: '*/10 * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] } } } } },
   });
   const start = clock.now();
-  let r = m.runUntilStable();
+  let r = await m.runUntilStable();
   assert.equal(r.stable, true);
   assert.equal(clock.now(), start, 'a schedule is a periodic timer: the clock stays put');
   const jobType = api.registry.forKind('batch/v1', 'Job');
-  assert.equal(api.list(jobType).items.length, 0);
+  assert.equal((await api.list(jobType)).items.length, 0);
   clock.advance(10 * 60_000);
-  r = m.runUntilStable();
-  const jobs = api.list(jobType).items;
+  r = await m.runUntilStable();
+  const jobs = (await api.list(jobType)).items;
   assert.deepEqual(jobs.map((j) => j.metadata.name), [jobNameFor('hello', start + 10 * 60_000)]);
   const cond = jobs[0].status.conditions.map((c: any) => c.type);
   assert.deepEqual(cond, ['SuccessCriteriaMet', 'Complete']);
   assert.deepEqual(logs, []);
 });
 
-test('statefulset, daemonset and PVC provisioning pass API validation', () => {
-  const { api, m, logs } = cluster();
-  api.create({
+test('statefulset, daemonset and PVC provisioning pass API validation', async () => {
+  const { api, m, logs } = await cluster();
+  await api.create({
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
     metadata: { name: 'db' },
@@ -120,18 +120,18 @@ test('statefulset, daemonset and PVC provisioning pass API validation', () => {
       volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
     },
   });
-  api.create({
+  await api.create({
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
     metadata: { name: 'agent' },
     spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'a', image: 'fluentd' }] } } },
   });
-  const r = m.runUntilStable();
+  const r = await m.runUntilStable();
   assert.equal(r.stable, true);
   assert.deepEqual(logs, []);
-  const pvcs = api.list(api.registry.forKind('v1', 'PersistentVolumeClaim')).items;
+  const pvcs = (await api.list(api.registry.forKind('v1', 'PersistentVolumeClaim'))).items;
   assert.deepEqual(pvcs.map((c) => `${c.metadata.name}:${c.status.phase}`), ['data-db-0:Bound', 'data-db-1:Bound']);
-  const pods = api.list(api.registry.forKind('v1', 'Pod')).items.map((p) => p.metadata.name!);
+  const pods = (await api.list(api.registry.forKind('v1', 'Pod'))).items.map((p) => p.metadata.name!);
   assert.equal(pods.filter((n) => n.startsWith('agent-')).length, 2);
   assert.ok(pods.includes('db-0') && pods.includes('db-1'));
 });

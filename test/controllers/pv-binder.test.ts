@@ -23,61 +23,61 @@ const consumer = (claim: string): KObject => ({
   spec: { containers: [{ name: 'c', image: 'busybox' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: claim } }] },
 });
 
-test('default StorageClass "standard" (kind) waits for the first consumer, then provisions pvc-<uid>', () => {
-  const h = new Harness([pvcBinderReconciler, pvReconciler], { nodes: 1 });
+test('default StorageClass "standard" (kind) waits for the first consumer, then provisions pvc-<uid>', async () => {
+  const h = await Harness.create([pvcBinderReconciler, pvReconciler], { nodes: 1 });
   h.behaviour = undefined;
-  h.api.create(pvc('data'));
-  h.run();
-  const sc = h.get('storage.k8s.io/v1', 'StorageClass', 'standard', undefined as any);
+  await h.api.create(pvc('data'));
+  await h.run();
+  const sc = await h.get('storage.k8s.io/v1', 'StorageClass', 'standard', undefined as any);
   assert.equal(sc.provisioner, 'rancher.io/local-path');
   assert.equal(sc.volumeBindingMode, 'WaitForFirstConsumer');
   assert.equal(sc.metadata.annotations!['storageclass.kubernetes.io/is-default-class'], 'true');
-  let claim = h.get('v1', 'PersistentVolumeClaim', 'data');
+  let claim = await h.get('v1', 'PersistentVolumeClaim', 'data');
   assert.equal(claim.spec.storageClassName, 'standard');
   assert.equal(claim.status.phase, 'Pending');
-  assert.deepEqual(h.events(), ['WaitForFirstConsumer waiting for first consumer to be created before binding']);
-  h.api.create(consumer('data'));
-  h.run();
-  claim = h.get('v1', 'PersistentVolumeClaim', 'data');
+  assert.deepEqual(await h.events(), ['WaitForFirstConsumer waiting for first consumer to be created before binding']);
+  await h.api.create(consumer('data'));
+  await h.run();
+  claim = await h.get('v1', 'PersistentVolumeClaim', 'data');
   const name = `pvc-${claim.metadata.uid}`;
   assert.equal(claim.spec.volumeName, name);
   assert.deepEqual(claim.status, { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' } });
   assert.equal(claim.metadata.annotations!['pv.kubernetes.io/bind-completed'], 'yes');
-  const vol = h.get('v1', 'PersistentVolume', name, undefined as any);
+  const vol = await h.get('v1', 'PersistentVolume', name, undefined as any);
   assert.equal(vol.status.phase, 'Bound');
   assert.equal(vol.spec.claimRef.name, 'data');
   assert.equal(vol.spec.persistentVolumeReclaimPolicy, 'Delete');
   assert.equal(vol.spec.storageClassName, 'standard');
-  assert.ok(h.events().includes(`ProvisioningSucceeded Successfully provisioned volume ${name}`));
+  assert.ok((await h.events()).includes(`ProvisioningSucceeded Successfully provisioned volume ${name}`));
 });
 
-test('static binding picks the smallest matching volume; deleting the claim releases a Retain volume', () => {
-  const h = new Harness([pvcBinderReconciler, pvReconciler], { nodes: 1 });
-  h.api.create(pv('big', '10Gi'));
-  h.api.create(pv('small', '2Gi'));
-  h.api.create(pv('tiny', '500Mi'));
-  h.api.create(pv('rwx', '1Gi', { accessModes: ['ReadWriteMany'] }));
-  h.api.create(pvc('claim', { storageClassName: '' }));
-  h.run();
-  const claim = h.get('v1', 'PersistentVolumeClaim', 'claim');
+test('static binding picks the smallest matching volume; deleting the claim releases a Retain volume', async () => {
+  const h = await Harness.create([pvcBinderReconciler, pvReconciler], { nodes: 1 });
+  await h.api.create(pv('big', '10Gi'));
+  await h.api.create(pv('small', '2Gi'));
+  await h.api.create(pv('tiny', '500Mi'));
+  await h.api.create(pv('rwx', '1Gi', { accessModes: ['ReadWriteMany'] }));
+  await h.api.create(pvc('claim', { storageClassName: '' }));
+  await h.run();
+  const claim = await h.get('v1', 'PersistentVolumeClaim', 'claim');
   assert.equal(claim.spec.volumeName, 'small');
   assert.equal(claim.status.phase, 'Bound');
   assert.equal(claim.status.capacity.storage, '2Gi');
-  const phases = () => Object.fromEntries(h.list('v1', 'PersistentVolume', undefined as any).map((v) => [v.metadata.name, v.status.phase]));
-  assert.deepEqual(phases(), { big: 'Available', rwx: 'Available', small: 'Bound', tiny: 'Available' });
-  h.api.delete(h.type('v1', 'PersistentVolumeClaim'), 'default', 'claim');
-  h.run();
-  assert.equal(h.api.tryGet(h.type('v1', 'PersistentVolumeClaim'), 'default', 'claim'), undefined);
-  assert.deepEqual(phases(), { big: 'Available', rwx: 'Available', small: 'Released', tiny: 'Available' });
+  const phases = async () => Object.fromEntries((await h.list('v1', 'PersistentVolume', undefined as any)).map((v) => [v.metadata.name, v.status.phase]));
+  assert.deepEqual(await phases(), { big: 'Available', rwx: 'Available', small: 'Bound', tiny: 'Available' });
+  await h.api.delete(h.type('v1', 'PersistentVolumeClaim'), 'default', 'claim');
+  await h.run();
+  assert.equal(await h.api.tryGet(h.type('v1', 'PersistentVolumeClaim'), 'default', 'claim'), undefined);
+  assert.deepEqual(await phases(), { big: 'Available', rwx: 'Available', small: 'Released', tiny: 'Available' });
 });
 
-test('a claim with a selector only binds to labelled volumes', () => {
-  const h = new Harness([pvcBinderReconciler, pvReconciler], { nodes: 1 });
-  h.api.create(pv('plain', '1Gi'));
-  h.api.create(pvc('sel', { storageClassName: '', selector: { matchLabels: { tier: 'gold' } } }));
-  h.run();
-  assert.equal(h.get('v1', 'PersistentVolumeClaim', 'sel').status.phase, 'Pending');
-  h.api.create(pv('gold', '1Gi', {}, { tier: 'gold' }));
-  h.run();
-  assert.equal(h.get('v1', 'PersistentVolumeClaim', 'sel').spec.volumeName, 'gold');
+test('a claim with a selector only binds to labelled volumes', async () => {
+  const h = await Harness.create([pvcBinderReconciler, pvReconciler], { nodes: 1 });
+  await h.api.create(pv('plain', '1Gi'));
+  await h.api.create(pvc('sel', { storageClassName: '', selector: { matchLabels: { tier: 'gold' } } }));
+  await h.run();
+  assert.equal((await h.get('v1', 'PersistentVolumeClaim', 'sel')).status.phase, 'Pending');
+  await h.api.create(pv('gold', '1Gi', {}, { tier: 'gold' }));
+  await h.run();
+  assert.equal((await h.get('v1', 'PersistentVolumeClaim', 'sel')).spec.volumeName, 'gold');
 });

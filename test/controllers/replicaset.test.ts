@@ -11,51 +11,51 @@ const rs = (replicas: number): KObject => ({
   spec: { replicas, selector: { matchLabels: { tier: 'fe' } }, template: { metadata: { labels: { tier: 'fe' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
 });
 
-test('self-heals after a pod is deleted', () => {
-  const h = new Harness([replicaSetReconciler], { nodes: 1 });
-  h.api.create(rs(2));
-  h.run();
-  const before = h.pods().map((p) => p.metadata.name);
+test('self-heals after a pod is deleted', async () => {
+  const h = await Harness.create([replicaSetReconciler], { nodes: 1 });
+  await h.api.create(rs(2));
+  await h.run();
+  const before = (await h.pods()).map((p) => p.metadata.name);
   assert.equal(before.length, 2);
-  h.api.delete(h.type('v1', 'Pod'), 'default', before[0]!, { gracePeriodSeconds: 0 });
-  h.run();
-  const after = h.pods().map((p) => p.metadata.name);
+  await h.api.delete(h.type('v1', 'Pod'), 'default', before[0]!, { gracePeriodSeconds: 0 });
+  await h.run();
+  const after = (await h.pods()).map((p) => p.metadata.name);
   assert.equal(after.length, 2);
   assert.ok(!after.includes(before[0]));
-  assert.ok(h.events().includes(`SuccessfulCreate Created pod: ${after.find((n) => !before.includes(n))}`));
+  assert.ok((await h.events()).includes(`SuccessfulCreate Created pod: ${after.find((n) => !before.includes(n))}`));
 });
 
-test('adopts a matching orphan, releases a pod whose labels stop matching', () => {
-  const h = new Harness([replicaSetReconciler], { nodes: 1 });
-  h.api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stray', labels: { tier: 'fe' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
-  h.api.create(rs(2));
-  h.run();
-  const pods = h.pods();
+test('adopts a matching orphan, releases a pod whose labels stop matching', async () => {
+  const h = await Harness.create([replicaSetReconciler], { nodes: 1 });
+  await h.api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stray', labels: { tier: 'fe' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+  await h.api.create(rs(2));
+  await h.run();
+  const pods = await h.pods();
   assert.equal(pods.length, 2);
-  const stray = h.get('v1', 'Pod', 'stray');
+  const stray = await h.get('v1', 'Pod', 'stray');
   assert.equal(stray.metadata.ownerReferences![0].name, 'fe');
-  h.api.mutate(h.type('v1', 'Pod'), 'default', 'stray', (p) => void (p.metadata.labels = { tier: 'debug' }));
-  h.run();
-  assert.equal(h.get('v1', 'Pod', 'stray').metadata.ownerReferences, undefined);
-  assert.equal(h.pods().length, 3);
-  const st = h.get('apps/v1', 'ReplicaSet', 'fe').status;
+  await h.api.mutate(h.type('v1', 'Pod'), 'default', 'stray', (p) => void (p.metadata.labels = { tier: 'debug' }));
+  await h.run();
+  assert.equal((await h.get('v1', 'Pod', 'stray')).metadata.ownerReferences, undefined);
+  assert.equal((await h.pods()).length, 3);
+  const st = (await h.get('apps/v1', 'ReplicaSet', 'fe')).status;
   assert.equal(st.replicas, 2);
 });
 
-test('scale down deletes unscheduled and not-ready pods first, and reports status', () => {
-  const h = new Harness([replicaSetReconciler], { nodes: 1 });
+test('scale down deletes unscheduled and not-ready pods first, and reports status', async () => {
+  const h = await Harness.create([replicaSetReconciler], { nodes: 1 });
   let n = 0;
   h.behaviour = () => (n++ % 3 === 0 ? 'running' : 'ready');
-  h.api.create(rs(3));
-  h.run();
-  const notReady = h.pods().filter((p) => p.status.conditions[0].status === 'False').map((p) => p.metadata.name);
+  await h.api.create(rs(3));
+  await h.run();
+  const notReady = (await h.pods()).filter((p) => p.status.conditions[0].status === 'False').map((p) => p.metadata.name);
   assert.equal(notReady.length, 1);
   h.behaviour = undefined;
-  h.api.mutate(h.type('apps/v1', 'ReplicaSet'), 'default', 'fe', (o) => void (o.spec.replicas = 2));
-  h.run();
-  assert.ok(!h.pods().some((p) => p.metadata.name === notReady[0]));
-  assert.ok(h.events().includes(`SuccessfulDelete Deleted pod: ${notReady[0]}`));
-  assert.deepEqual(h.get('apps/v1', 'ReplicaSet', 'fe').status, { replicas: 2, fullyLabeledReplicas: 2, readyReplicas: 2, availableReplicas: 2, observedGeneration: 2 });
+  await h.api.mutate(h.type('apps/v1', 'ReplicaSet'), 'default', 'fe', (o) => void (o.spec.replicas = 2));
+  await h.run();
+  assert.ok(!(await h.pods()).some((p) => p.metadata.name === notReady[0]));
+  assert.ok((await h.events()).includes(`SuccessfulDelete Deleted pod: ${notReady[0]}`));
+  assert.deepEqual((await h.get('apps/v1', 'ReplicaSet', 'fe')).status, { replicas: 2, fullyLabeledReplicas: 2, readyReplicas: 2, availableReplicas: 2, observedGeneration: 2 });
 });
 
 test('ranking: unscheduled < pending < not ready < ready; newer first', () => {
@@ -76,11 +76,11 @@ test('ranking: unscheduled < pending < not ready < ready; newer first', () => {
   assert.deepEqual(ranked, ['unscheduled', 'pending', 'notready', 'ready-new', 'ready-old']);
 });
 
-test('ReplicationController uses its map selector', () => {
-  const h = new Harness([replicationControllerReconciler], { nodes: 1 });
-  h.api.create({ apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'rc' }, spec: { replicas: 2, selector: { app: 'rc' }, template: { metadata: { labels: { app: 'rc' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } });
-  h.run();
-  assert.equal(h.pods().length, 2);
-  assert.equal(h.pods()[0].metadata.ownerReferences![0].kind, 'ReplicationController');
-  assert.equal(h.get('v1', 'ReplicationController', 'rc').status.readyReplicas, 2);
+test('ReplicationController uses its map selector', async () => {
+  const h = await Harness.create([replicationControllerReconciler], { nodes: 1 });
+  await h.api.create({ apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'rc' }, spec: { replicas: 2, selector: { app: 'rc' }, template: { metadata: { labels: { app: 'rc' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } });
+  await h.run();
+  assert.equal((await h.pods()).length, 2);
+  assert.equal((await h.pods())[0].metadata.ownerReferences![0].kind, 'ReplicationController');
+  assert.equal((await h.get('v1', 'ReplicationController', 'rc')).status.readyReplicas, 2);
 });

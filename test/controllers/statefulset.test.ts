@@ -18,18 +18,18 @@ const sts = (replicas: number, extra: any = {}): KObject => ({
   },
 });
 
-const names = (h: Harness) => h.pods().map((p) => p.metadata.name).sort();
+const names = async (h: Harness) => (await h.pods()).map((p) => p.metadata.name).sort();
 
-test('OrderedReady: pods one at a time, each waiting for the previous to be Ready; PVCs per ordinal', () => {
-  const h = new Harness([statefulSetReconciler], { nodes: 1 });
+test('OrderedReady: pods one at a time, each waiting for the previous to be Ready; PVCs per ordinal', async () => {
+  const h = await Harness.create([statefulSetReconciler], { nodes: 1 });
   h.behaviour = () => 'running';
-  h.api.create(sts(3));
-  h.run();
-  assert.deepEqual(names(h), ['db-0'], 'db-1 waits for db-0 to be Ready');
+  await h.api.create(sts(3));
+  await h.run();
+  assert.deepEqual(await names(h), ['db-0'], 'db-1 waits for db-0 to be Ready');
   h.behaviour = () => 'ready';
-  h.run();
-  assert.deepEqual(names(h), ['db-0', 'db-1', 'db-2']);
-  const p0 = h.get('v1', 'Pod', 'db-0');
+  await h.run();
+  assert.deepEqual(await names(h), ['db-0', 'db-1', 'db-2']);
+  const p0 = await h.get('v1', 'Pod', 'db-0');
   const rev = p0.metadata.labels!['controller-revision-hash'];
   assert.match(rev, /^db-[bcdfghjklmnpqrstvwxz2456789]+$/);
   assert.equal(p0.metadata.labels!['statefulset.kubernetes.io/pod-name'], 'db-0');
@@ -37,62 +37,62 @@ test('OrderedReady: pods one at a time, each waiting for the previous to be Read
   assert.equal(p0.spec.hostname, 'db-0');
   assert.equal(p0.spec.subdomain, 'db');
   assert.deepEqual(p0.spec.volumes.find((v: any) => v.name === 'data'), { name: 'data', persistentVolumeClaim: { claimName: 'data-db-0' } });
-  const pvcs = h.list('v1', 'PersistentVolumeClaim').map((c) => c.metadata.name).sort();
+  const pvcs = (await h.list('v1', 'PersistentVolumeClaim')).map((c) => c.metadata.name).sort();
   assert.deepEqual(pvcs, ['data-db-0', 'data-db-1', 'data-db-2']);
-  assert.deepEqual(h.get('v1', 'PersistentVolumeClaim', 'data-db-0').metadata.labels, { app: 'db' });
-  const ev = h.events();
+  assert.deepEqual((await h.get('v1', 'PersistentVolumeClaim', 'data-db-0')).metadata.labels, { app: 'db' });
+  const ev = await h.events();
   assert.deepEqual(ev.slice(0, 2), ['SuccessfulCreate create Claim data-db-0 Pod db-0 in StatefulSet db success', 'SuccessfulCreate create Pod db-0 in StatefulSet db successful']);
-  assert.ok(h.get('apps/v1', 'ControllerRevision', rev));
-  const st = h.get('apps/v1', 'StatefulSet', 'db').status;
+  assert.ok(await h.get('apps/v1', 'ControllerRevision', rev));
+  const st = (await h.get('apps/v1', 'StatefulSet', 'db')).status;
   assert.deepEqual(st, { observedGeneration: 1, replicas: 3, readyReplicas: 3, currentReplicas: 3, updatedReplicas: 3, currentRevision: rev, updateRevision: rev, collisionCount: 0, availableReplicas: 3 });
 });
 
-test('scale down removes the highest ordinal first and keeps PVCs', () => {
-  const h = new Harness([statefulSetReconciler], { nodes: 1 });
-  h.api.create(sts(3));
-  h.run();
-  h.api.mutate(h.type('apps/v1', 'StatefulSet'), 'default', 'db', (o) => void (o.spec.replicas = 1));
-  h.pass();
-  assert.deepEqual(names(h), ['db-0', 'db-1']);
-  h.run();
-  assert.deepEqual(names(h), ['db-0']);
-  const del = h.events().filter((e) => e.startsWith('SuccessfulDelete'));
+test('scale down removes the highest ordinal first and keeps PVCs', async () => {
+  const h = await Harness.create([statefulSetReconciler], { nodes: 1 });
+  await h.api.create(sts(3));
+  await h.run();
+  await h.api.mutate(h.type('apps/v1', 'StatefulSet'), 'default', 'db', (o) => void (o.spec.replicas = 1));
+  await h.pass();
+  assert.deepEqual(await names(h), ['db-0', 'db-1']);
+  await h.run();
+  assert.deepEqual(await names(h), ['db-0']);
+  const del = (await h.events()).filter((e) => e.startsWith('SuccessfulDelete'));
   assert.deepEqual(del, ['SuccessfulDelete delete Pod db-2 in StatefulSet db successful', 'SuccessfulDelete delete Pod db-1 in StatefulSet db successful']);
-  assert.equal(h.list('v1', 'PersistentVolumeClaim').length, 3);
+  assert.equal((await h.list('v1', 'PersistentVolumeClaim')).length, 3);
 });
 
-test('Parallel creates every pod at once', () => {
-  const h = new Harness([statefulSetReconciler], { nodes: 1 });
+test('Parallel creates every pod at once', async () => {
+  const h = await Harness.create([statefulSetReconciler], { nodes: 1 });
   h.behaviour = () => 'running';
-  h.api.create(sts(3, { podManagementPolicy: 'Parallel' }));
-  h.run();
-  assert.deepEqual(names(h), ['db-0', 'db-1', 'db-2']);
+  await h.api.create(sts(3, { podManagementPolicy: 'Parallel' }));
+  await h.run();
+  assert.deepEqual(await names(h), ['db-0', 'db-1', 'db-2']);
 });
 
-test('rolling update replaces pods from the highest ordinal, honouring the partition', () => {
-  const h = new Harness([statefulSetReconciler], { nodes: 1 });
-  h.api.create(sts(3, { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } } }));
-  h.run();
-  const oldRev = h.get('apps/v1', 'StatefulSet', 'db').status.currentRevision;
-  h.api.mutate(h.type('apps/v1', 'StatefulSet'), 'default', 'db', (o) => void (o.spec.template.spec.containers[0].image = 'postgres:17'));
-  h.run();
-  const st = h.get('apps/v1', 'StatefulSet', 'db').status;
+test('rolling update replaces pods from the highest ordinal, honouring the partition', async () => {
+  const h = await Harness.create([statefulSetReconciler], { nodes: 1 });
+  await h.api.create(sts(3, { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } } }));
+  await h.run();
+  const oldRev = (await h.get('apps/v1', 'StatefulSet', 'db')).status.currentRevision;
+  await h.api.mutate(h.type('apps/v1', 'StatefulSet'), 'default', 'db', (o) => void (o.spec.template.spec.containers[0].image = 'postgres:17'));
+  await h.run();
+  const st = (await h.get('apps/v1', 'StatefulSet', 'db')).status;
   assert.notEqual(st.updateRevision, oldRev);
   assert.equal(st.currentRevision, oldRev);
-  const img = (n: string) => h.get('v1', 'Pod', n).spec.containers[0].image;
-  assert.deepEqual(['db-0', 'db-1', 'db-2'].map(img), ['postgres:16', 'postgres:17', 'postgres:17']);
-  const del = h.events().filter((e) => e.startsWith('SuccessfulDelete'));
+  const img = async (n: string) => (await h.get('v1', 'Pod', n)).spec.containers[0].image;
+  assert.deepEqual(await Promise.all(['db-0', 'db-1', 'db-2'].map(img)), ['postgres:16', 'postgres:17', 'postgres:17']);
+  const del = (await h.events()).filter((e) => e.startsWith('SuccessfulDelete'));
   assert.deepEqual(del, ['SuccessfulDelete delete Pod db-2 in StatefulSet db successful', 'SuccessfulDelete delete Pod db-1 in StatefulSet db successful']);
   assert.equal(st.updatedReplicas, 2);
   assert.equal(st.currentReplicas, 1);
 });
 
-test('persistentVolumeClaimRetentionPolicy whenScaled: Delete removes claims of removed ordinals', () => {
-  const h = new Harness([statefulSetReconciler], { nodes: 1 });
-  h.api.create(sts(3, { persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Delete' } }));
-  h.run();
-  h.api.mutate(h.type('apps/v1', 'StatefulSet'), 'default', 'db', (o) => void (o.spec.replicas = 1));
-  h.run();
-  const left = h.list('v1', 'PersistentVolumeClaim').filter((c) => !c.metadata.deletionTimestamp).map((c) => c.metadata.name);
+test('persistentVolumeClaimRetentionPolicy whenScaled: Delete removes claims of removed ordinals', async () => {
+  const h = await Harness.create([statefulSetReconciler], { nodes: 1 });
+  await h.api.create(sts(3, { persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Delete' } }));
+  await h.run();
+  await h.api.mutate(h.type('apps/v1', 'StatefulSet'), 'default', 'db', (o) => void (o.spec.replicas = 1));
+  await h.run();
+  const left = (await h.list('v1', 'PersistentVolumeClaim')).filter((c) => !c.metadata.deletionTimestamp).map((c) => c.metadata.name);
   assert.deepEqual(left, ['data-db-0']);
 });

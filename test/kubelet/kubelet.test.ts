@@ -14,14 +14,14 @@ import type { KObject } from '../../src/api/types';
 
 before(async () => loadValidation());
 
-function cluster(nodes = 1) {
-  const c = createMemoryCluster(defaultProfile('t', { nodes }), { validator: apiValidator() });
+async function cluster(nodes = 1) {
+  const c = await createMemoryCluster(defaultProfile('t', { nodes }), { validator: apiValidator() });
   const m = createControllerManager(c.ctx, engineReconcilers());
   const P = c.api.resolve('pods');
   const get = (n: string) => c.api.get(P, 'default', n);
-  const events = (n: string) =>
-    c.api
-      .list(c.api.resolve('events'), { namespace: 'default' })
+  const events = async (n: string) =>
+    (await c.api
+      .list(c.api.resolve('events'), { namespace: 'default' }))
       .items.filter((e) => e.involvedObject.name === n)
       .sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion))
       .map((e) => `${e.reason}: ${e.message}`);
@@ -35,12 +35,12 @@ const pod = (name: string, container: Record<string, any>, spec: Record<string, 
   spec: { containers: [{ name: 'app', image: 'nginx:1.27', ...container }], ...spec },
 });
 
-test('a pod reaches Running with the kubelet events in order and full status', () => {
-  const c = cluster();
-  c.api.create(pod('web', {}));
-  const r = c.m.runUntilStable();
+test('a pod reaches Running with the kubelet events in order and full status', async () => {
+  const c = await cluster();
+  await c.api.create(pod('web', {}));
+  const r = await c.m.runUntilStable();
   assert.equal(r.stable, true);
-  const p = c.get('web');
+  const p = await c.get('web');
   assert.equal(p.status.phase, 'Running');
   assert.deepEqual(
     p.status.conditions.map((x: any) => `${x.type}=${x.status}`),
@@ -52,99 +52,99 @@ test('a pod reaches Running with the kubelet events in order and full status', (
   assert.match(cs.containerID, /^containerd:\/\/[0-9a-f]{64}$/);
   assert.deepEqual([cs.ready, cs.started, cs.restartCount], [true, true, 0]);
   assert.match(cs.imageID, /^docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/);
-  assert.deepEqual(c.events('web').slice(0, 1), ['Scheduled: Successfully assigned default/web to node-1']);
-  const kubelet = c.events('web').slice(1);
+  assert.deepEqual((await c.events('web')).slice(0, 1), ['Scheduled: Successfully assigned default/web to node-1']);
+  const kubelet = (await c.events('web')).slice(1);
   assert.equal(kubelet[0], 'Pulling: Pulling image "nginx:1.27"');
   assert.match(kubelet[1], /^Pulled: Successfully pulled image "nginx:1\.27" in 2s \(2s including waiting\)\. Image size: \d+ bytes\.$/);
   assert.deepEqual(kubelet.slice(2), ['Created: Created container: app', 'Started: Started container app']);
 });
 
-test('a second pod with IfNotPresent on the same node finds the image present', () => {
-  const c = cluster();
-  c.api.create(pod('a', {}));
-  c.m.runUntilStable();
-  c.api.create(pod('b', {}));
-  c.m.runUntilStable();
-  assert.ok(c.events('b').includes('Pulled: Container image "nginx:1.27" already present on machine'));
+test('a second pod with IfNotPresent on the same node finds the image present', async () => {
+  const c = await cluster();
+  await c.api.create(pod('a', {}));
+  await c.m.runUntilStable();
+  await c.api.create(pod('b', {}));
+  await c.m.runUntilStable();
+  assert.ok((await c.events('b')).includes('Pulled: Container image "nginx:1.27" already present on machine'));
 });
 
-test('a crashing container: restarts, CrashLoopBackOff with doubling back-off, BackOff events, lastState', () => {
-  const c = cluster();
-  c.api.create(pod('crash', { image: 'busybox:1.36', command: ['sh', '-c', 'echo boom; exit 1'] }));
+test('a crashing container: restarts, CrashLoopBackOff with doubling back-off, BackOff events, lastState', async () => {
+  const c = await cluster();
+  await c.api.create(pod('crash', { image: 'busybox:1.36', command: ['sh', '-c', 'echo boom; exit 1'] }));
   const start = c.clock.now();
-  c.m.runUntilStable({ timeoutMs: 60_000 });
-  const p = c.get('crash');
+  await c.m.runUntilStable({ timeoutMs: 60_000 });
+  const p = await c.get('crash');
   const cs = p.status.containerStatuses[0];
   assert.equal(p.status.phase, 'Running');
   assert.equal(cs.state.waiting.reason, 'CrashLoopBackOff');
   assert.match(cs.state.waiting.message, /^back-off (10s|20s|40s) restarting failed container=app pod=crash_default\([0-9a-f-]{36}\)$/);
   assert.equal(cs.lastState.terminated.exitCode, 1);
   assert.equal(cs.lastState.terminated.reason, 'Error');
-  assert.ok(c.events('crash').some((e) => /^BackOff: Back-off restarting failed container app in pod crash_default\(/.test(e)));
+  assert.ok((await c.events('crash')).some((e) => /^BackOff: Back-off restarting failed container app in pod crash_default\(/.test(e)));
   // immediate first restart, then 10 s, 20 s: 4 restarts fit in the first minute (pull-free: tag is IfNotPresent)
   assert.ok(cs.restartCount >= 3, `restarts ${cs.restartCount}`);
   assert.ok(c.clock.now() - start <= 60_000);
   assert.deepEqual(readLogs(c.store, 'default', 'crash', 'app', 0), ['boom']);
 });
 
-test('ErrImagePull then ImagePullBackOff for a missing image, with the runtime error', () => {
-  const c = cluster();
-  c.api.create(pod('bad', { image: 'nginx:doesnotexist' }));
-  c.m.runUntilStable({ timeoutMs: 30_000 });
-  const p = c.get('bad');
+test('ErrImagePull then ImagePullBackOff for a missing image, with the runtime error', async () => {
+  const c = await cluster();
+  await c.api.create(pod('bad', { image: 'nginx:doesnotexist' }));
+  await c.m.runUntilStable({ timeoutMs: 30_000 });
+  const p = await c.get('bad');
   assert.equal(p.status.phase, 'Pending');
   const reason = p.status.containerStatuses[0].state.waiting.reason;
   assert.ok(reason === 'ImagePullBackOff' || reason === 'ErrImagePull', reason);
-  const ev = c.events('bad');
+  const ev = await c.events('bad');
   assert.ok(ev.includes('Failed: Failed to pull image "nginx:doesnotexist": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:doesnotexist": failed to resolve reference "docker.io/library/nginx:doesnotexist": docker.io/library/nginx:doesnotexist: not found'));
   assert.ok(ev.includes('Failed: Error: ErrImagePull'));
   assert.ok(ev.includes('BackOff: Back-off pulling image "nginx:doesnotexist"'));
   assert.ok(ev.includes('Failed: Error: ImagePullBackOff'));
 });
 
-test('InvalidImageName for a digest that is not 64 hex characters', () => {
-  const c = cluster();
-  c.api.create(pod('inv', { image: 'nginx@sha256:abc' }));
-  c.m.runUntilStable();
-  const w = c.get('inv').status.containerStatuses[0].state.waiting;
+test('InvalidImageName for a digest that is not 64 hex characters', async () => {
+  const c = await cluster();
+  await c.api.create(pod('inv', { image: 'nginx@sha256:abc' }));
+  await c.m.runUntilStable();
+  const w = (await c.get('inv')).status.containerStatuses[0].state.waiting;
   assert.equal(w.reason, 'InvalidImageName');
   assert.equal(w.message, 'Failed to apply default image tag "nginx@sha256:abc": couldn\'t parse image reference "nginx@sha256:abc": invalid reference format');
 });
 
-test('CreateContainerConfigError for a missing secret recovers once the secret exists', () => {
-  const c = cluster();
-  c.api.create(pod('cfg', { env: [{ name: 'PW', valueFrom: { secretKeyRef: { name: 'db-creds', key: 'password' } } }] }));
-  c.m.runUntilStable();
-  let w = c.get('cfg').status.containerStatuses[0].state.waiting;
+test('CreateContainerConfigError for a missing secret recovers once the secret exists', async () => {
+  const c = await cluster();
+  await c.api.create(pod('cfg', { env: [{ name: 'PW', valueFrom: { secretKeyRef: { name: 'db-creds', key: 'password' } } }] }));
+  await c.m.runUntilStable();
+  let w = (await c.get('cfg')).status.containerStatuses[0].state.waiting;
   assert.deepEqual([w.reason, w.message], ['CreateContainerConfigError', 'secret "db-creds" not found']);
-  assert.ok(c.events('cfg').includes('Failed: Error: secret "db-creds" not found'));
-  c.api.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-creds' }, data: { user: 'YQ==' } });
-  c.m.runUntilStable();
-  w = c.get('cfg').status.containerStatuses[0].state.waiting;
+  assert.ok((await c.events('cfg')).includes('Failed: Error: secret "db-creds" not found'));
+  await c.api.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-creds' }, data: { user: 'YQ==' } });
+  await c.m.runUntilStable();
+  w = (await c.get('cfg')).status.containerStatuses[0].state.waiting;
   assert.deepEqual([w.reason, w.message], ['CreateContainerConfigError', "couldn't find key password in Secret default/db-creds"]);
-  c.api.mutate(c.api.resolve('secrets'), 'default', 'db-creds', (s) => ({ ...s, data: { password: 'cw==' } }));
-  c.m.runUntilStable();
-  assert.equal(c.get('cfg').status.phase, 'Running');
+  await c.api.mutate(c.api.resolve('secrets'), 'default', 'db-creds', (s) => ({ ...s, data: { password: 'cw==' } }));
+  await c.m.runUntilStable();
+  assert.equal((await c.get('cfg')).status.phase, 'Running');
 });
 
-test('a missing ConfigMap volume: FailedMount and ContainerCreating', () => {
-  const c = cluster();
-  c.api.create(pod('mnt', { volumeMounts: [{ name: 'cfg', mountPath: '/etc/cfg' }] }, { volumes: [{ name: 'cfg', configMap: { name: 'app-config' } }] }));
-  c.m.runUntilStable();
-  const p = c.get('mnt');
+test('a missing ConfigMap volume: FailedMount and ContainerCreating', async () => {
+  const c = await cluster();
+  await c.api.create(pod('mnt', { volumeMounts: [{ name: 'cfg', mountPath: '/etc/cfg' }] }, { volumes: [{ name: 'cfg', configMap: { name: 'app-config' } }] }));
+  await c.m.runUntilStable();
+  const p = await c.get('mnt');
   assert.equal(p.status.containerStatuses[0].state.waiting.reason, 'ContainerCreating');
-  assert.ok(c.events('mnt').includes('FailedMount: MountVolume.SetUp failed for volume "cfg" : configmap "app-config" not found'));
-  c.api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config' }, data: { 'a.txt': 'hello' } });
-  c.m.runUntilStable();
-  assert.equal(c.get('mnt').status.phase, 'Running');
+  assert.ok((await c.events('mnt')).includes('FailedMount: MountVolume.SetUp failed for volume "cfg" : configmap "app-config" not found'));
+  await c.api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config' }, data: { 'a.txt': 'hello' } });
+  await c.m.runUntilStable();
+  assert.equal((await c.get('mnt')).status.phase, 'Running');
 });
 
-test('a job-like pod runs its script on the simulated clock and completes with its output as logs', () => {
-  const c = cluster();
-  c.api.create(pod('job', { image: 'busybox:1.36', command: ['sh', '-c', 'for i in 1 2 3; do echo "step $i"; sleep 5; done; echo done'] }, { restartPolicy: 'Never' }));
+test('a job-like pod runs its script on the simulated clock and completes with its output as logs', async () => {
+  const c = await cluster();
+  await c.api.create(pod('job', { image: 'busybox:1.36', command: ['sh', '-c', 'for i in 1 2 3; do echo "step $i"; sleep 5; done; echo done'] }, { restartPolicy: 'Never' }));
   const t0 = c.clock.now();
-  c.m.runUntilStable();
-  const p = c.get('job');
+  await c.m.runUntilStable();
+  const p = await c.get('job');
   assert.equal(p.status.phase, 'Succeeded');
   const term = p.status.containerStatuses[0].state.terminated;
   assert.deepEqual([term.exitCode, term.reason], [0, 'Completed']);
@@ -157,36 +157,36 @@ test('a job-like pod runs its script on the simulated clock and completes with i
   );
 });
 
-test('init containers run in order before the app container', () => {
-  const c = cluster();
-  c.api.create(pod('init', {}, { initContainers: [{ name: 'one', image: 'busybox:1.36', command: ['sh', '-c', 'sleep 3'] }, { name: 'two', image: 'busybox:1.36', command: ['sh', '-c', 'echo ok'] }] }));
-  c.m.runUntilStable();
-  const p = c.get('init');
+test('init containers run in order before the app container', async () => {
+  const c = await cluster();
+  await c.api.create(pod('init', {}, { initContainers: [{ name: 'one', image: 'busybox:1.36', command: ['sh', '-c', 'sleep 3'] }, { name: 'two', image: 'busybox:1.36', command: ['sh', '-c', 'echo ok'] }] }));
+  await c.m.runUntilStable();
+  const p = await c.get('init');
   assert.equal(p.status.phase, 'Running');
   assert.deepEqual(p.status.initContainerStatuses.map((s: any) => s.state.terminated?.reason), ['Completed', 'Completed']);
-  const order = c.events('init').filter((e) => e.startsWith('Started'));
+  const order = (await c.events('init')).filter((e) => e.startsWith('Started'));
   assert.deepEqual(order, ['Started: Started container one', 'Started: Started container two', 'Started: Started container app']);
 });
 
-test('deleting a running pod: Killing event, then the pod is gone', () => {
-  const c = cluster();
-  c.api.create(pod('web', {}));
-  c.m.runUntilStable();
-  c.api.delete(c.api.resolve('pods'), 'default', 'web');
-  assert.ok(c.get('web').metadata.deletionTimestamp);
-  c.m.runUntilStable();
-  assert.equal(c.api.tryGet(c.api.resolve('pods'), 'default', 'web'), undefined);
-  assert.ok(c.events('web').includes('Killing: Stopping container app'));
+test('deleting a running pod: Killing event, then the pod is gone', async () => {
+  const c = await cluster();
+  await c.api.create(pod('web', {}));
+  await c.m.runUntilStable();
+  await c.api.delete(c.api.resolve('pods'), 'default', 'web');
+  assert.ok((await c.get('web')).metadata.deletionTimestamp);
+  await c.m.runUntilStable();
+  assert.equal(await c.api.tryGet(c.api.resolve('pods'), 'default', 'web'), undefined);
+  assert.ok((await c.events('web')).includes('Killing: Stopping container app'));
 });
 
-test('a failing liveness probe restarts the container with Unhealthy and Killing events', () => {
-  const c = cluster();
-  c.api.create(pod('live', { livenessProbe: { httpGet: { path: '/healthz', port: 80 }, periodSeconds: 5 } }, {}, { 'kubesim.io/probe-fail': 'liveness' }));
-  c.m.runUntilStable({ timeoutMs: 20_000 });
-  const ev = c.events('live');
+test('a failing liveness probe restarts the container with Unhealthy and Killing events', async () => {
+  const c = await cluster();
+  await c.api.create(pod('live', { livenessProbe: { httpGet: { path: '/healthz', port: 80 }, periodSeconds: 5 } }, {}, { 'kubesim.io/probe-fail': 'liveness' }));
+  await c.m.runUntilStable({ timeoutMs: 20_000 });
+  const ev = await c.events('live');
   assert.ok(ev.includes('Unhealthy: Liveness probe failed: HTTP probe failed with statuscode: 500'));
   assert.ok(ev.includes('Killing: Container app failed liveness probe, will be restarted'));
-  assert.ok(c.get('live').status.containerStatuses[0].restartCount >= 1);
+  assert.ok((await c.get('live')).status.containerStatuses[0].restartCount >= 1);
 });
 
 test('shell interpreter: sleep takes simulated time, exit codes, && and ||', () => {

@@ -12,8 +12,8 @@ import type { KObject } from '../../src/api/types';
 
 before(async () => loadValidation());
 
-function cluster(nodes = 3, cpu = '2', memory = '4Gi') {
-  const c = createMemoryCluster(defaultProfile('t', { nodes, cpu, memory }), { validator: apiValidator() });
+async function cluster(nodes = 3, cpu = '2', memory = '4Gi') {
+  const c = await createMemoryCluster(defaultProfile('t', { nodes, cpu, memory }), { validator: apiValidator() });
   const manager = new ControllerManager([createScheduler()], c.ctx);
   return { ...c, manager };
 }
@@ -27,20 +27,20 @@ function pod(name: string, extra: Record<string, any> = {}, containerExtra: Reco
   };
 }
 
-const getPod = (c: ReturnType<typeof cluster>, name: string) => c.api.get(c.api.resolve('pods'), 'default', name);
-const events = (c: ReturnType<typeof cluster>, name: string) =>
-  c.api.list(c.api.resolve('events'), { namespace: 'default' }).items.filter((e) => e.involvedObject.name === name);
+const getPod = (c: Awaited<ReturnType<typeof cluster>>, name: string) => c.api.get(c.api.resolve('pods'), 'default', name);
+const events = async (c: Awaited<ReturnType<typeof cluster>>, name: string) =>
+  (await c.api.list(c.api.resolve('events'), { namespace: 'default' })).items.filter((e) => e.involvedObject.name === name);
 
-test('a pod that fits is bound with PodScheduled=True and a Scheduled event', () => {
-  const c = cluster();
-  c.api.create(pod('web'));
-  const r = c.manager.runUntilStable();
+test('a pod that fits is bound with PodScheduled=True and a Scheduled event', async () => {
+  const c = await cluster();
+  await c.api.create(pod('web'));
+  const r = await c.manager.runUntilStable();
   assert.equal(r.stable, true);
-  const p = getPod(c, 'web');
+  const p = await getPod(c, 'web');
   assert.match(p.spec.nodeName, /^node-[123]$/);
   const cond = p.status.conditions.find((x: any) => x.type === 'PodScheduled');
   assert.equal(cond.status, 'True');
-  const ev = events(c, 'web');
+  const ev = await events(c, 'web');
   assert.equal(ev.length, 1);
   assert.equal(ev[0].reason, 'Scheduled');
   assert.equal(ev[0].message, `Successfully assigned default/web to ${p.spec.nodeName}`);
@@ -49,27 +49,27 @@ test('a pod that fits is bound with PodScheduled=True and a Scheduled event', ()
   assert.match(ev[0].eventTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
 });
 
-test('insufficient cpu everywhere: exact FailedScheduling message and Unschedulable condition', () => {
-  const c = cluster(3, '2');
-  c.api.create(pod('big', {}, { resources: { requests: { cpu: '3' } } }));
-  c.manager.runUntilStable();
-  const p = getPod(c, 'big');
+test('insufficient cpu everywhere: exact FailedScheduling message and Unschedulable condition', async () => {
+  const c = await cluster(3, '2');
+  await c.api.create(pod('big', {}, { resources: { requests: { cpu: '3' } } }));
+  await c.manager.runUntilStable();
+  const p = await getPod(c, 'big');
   assert.equal(p.spec.nodeName, undefined);
   const msg = '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.';
   const cond = p.status.conditions.find((x: any) => x.type === 'PodScheduled');
   assert.deepEqual([cond.status, cond.reason, cond.message], ['False', 'Unschedulable', msg]);
-  const ev = events(c, 'big');
+  const ev = await events(c, 'big');
   assert.equal(ev.length, 1);
   assert.equal(ev[0].reason, 'FailedScheduling');
   assert.equal(ev[0].type, 'Warning');
   assert.equal(ev[0].message, msg);
 });
 
-test('requests add up: the fourth 1-cpu pod on two 2-cpu nodes... fits, the fifth does not', () => {
-  const c = cluster(2, '2');
-  for (let i = 0; i < 5; i++) c.api.create(pod(`p${i}`, {}, { resources: { requests: { cpu: '1' } } }));
-  c.manager.runUntilStable();
-  const pods = c.api.list(c.api.resolve('pods'), { namespace: 'default' }).items;
+test('requests add up: the fourth 1-cpu pod on two 2-cpu nodes... fits, the fifth does not', async () => {
+  const c = await cluster(2, '2');
+  for (let i = 0; i < 5; i++) await c.api.create(pod(`p${i}`, {}, { resources: { requests: { cpu: '1' } } }));
+  await c.manager.runUntilStable();
+  const pods = (await c.api.list(c.api.resolve('pods'), { namespace: 'default' })).items;
   const bound = pods.filter((p) => p.spec.nodeName);
   assert.equal(bound.length, 4);
   assert.equal(bound.filter((p) => p.spec.nodeName === 'node-1').length, 2);
@@ -80,44 +80,44 @@ test('requests add up: the fourth 1-cpu pod on two 2-cpu nodes... fits, the fift
   );
 });
 
-test('taints and insufficient memory: histogram sorted as strings, preemption split', () => {
+test('taints and insufficient memory: histogram sorted as strings, preemption split', async () => {
   const profile = defaultProfile('t', { nodes: 3, memory: '1Gi' });
   profile.nodes[0] = { ...nodeProfile('cp', '4', '16Gi'), taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] };
-  const c = createMemoryCluster(profile, { validator: apiValidator() });
+  const c = await createMemoryCluster(profile, { validator: apiValidator() });
   const m = new ControllerManager([createScheduler()], c.ctx);
-  c.api.create(pod('mem', {}, { resources: { requests: { memory: '2Gi' } } }));
-  m.runUntilStable();
-  const p = c.api.get(c.api.resolve('pods'), 'default', 'mem');
+  await c.api.create(pod('mem', {}, { resources: { requests: { memory: '2Gi' } } }));
+  await m.runUntilStable();
+  const p = await c.api.get(c.api.resolve('pods'), 'default', 'mem');
   assert.equal(
     p.status.conditions[0].message,
     '0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient memory. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.',
   );
 });
 
-test('a toleration lets a pod onto a tainted node; nodeSelector restricts', () => {
+test('a toleration lets a pod onto a tainted node; nodeSelector restricts', async () => {
   const profile = defaultProfile('t', { nodes: 2 });
   profile.nodes[0].taints = [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }];
   profile.nodes[0].labels.gpu = 'true';
-  const c = createMemoryCluster(profile, { validator: apiValidator() });
+  const c = await createMemoryCluster(profile, { validator: apiValidator() });
   const m = new ControllerManager([createScheduler()], c.ctx);
-  c.api.create(pod('gpu', { spec: { nodeSelector: { gpu: 'true' }, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }] } }));
-  c.api.create(pod('nogpu', { spec: { nodeSelector: { gpu: 'true' } } }));
-  m.runUntilStable();
+  await c.api.create(pod('gpu', { spec: { nodeSelector: { gpu: 'true' }, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }] } }));
+  await c.api.create(pod('nogpu', { spec: { nodeSelector: { gpu: 'true' } } }));
+  await m.runUntilStable();
   const get = (n: string) => c.api.get(c.api.resolve('pods'), 'default', n);
-  assert.equal(get('gpu').spec.nodeName, 'node-1');
-  assert.equal(get('nogpu').spec.nodeName, undefined);
+  assert.equal((await get('gpu')).spec.nodeName, 'node-1');
+  assert.equal((await get('nogpu')).spec.nodeName, undefined);
   assert.equal(
-    get('nogpu').status.conditions[0].message,
+    (await get('nogpu')).status.conditions[0].message,
     "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {dedicated: gpu}. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.",
   );
 });
 
-test('required anti-affinity on hostname: 3 pods on 2 nodes leave exactly one Pending', () => {
-  const c = cluster(2);
+test('required anti-affinity on hostname: 3 pods on 2 nodes leave exactly one Pending', async () => {
+  const c = await cluster(2);
   const anti = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }] } };
-  for (const n of ['a', 'b', 'c']) c.api.create(pod(n, { spec: { affinity: anti } }));
-  c.manager.runUntilStable();
-  const pods = c.api.list(c.api.resolve('pods'), { namespace: 'default' }).items;
+  for (const n of ['a', 'b', 'c']) await c.api.create(pod(n, { spec: { affinity: anti } }));
+  await c.manager.runUntilStable();
+  const pods = (await c.api.list(c.api.resolve('pods'), { namespace: 'default' })).items;
   const bound = pods.filter((p) => p.spec.nodeName);
   assert.deepEqual(bound.map((p) => p.spec.nodeName).sort(), ['node-1', 'node-2']);
   const pending = pods.filter((p) => !p.spec.nodeName);
@@ -127,53 +127,53 @@ test('required anti-affinity on hostname: 3 pods on 2 nodes leave exactly one Pe
     "0/2 nodes are available: 2 node(s) didn't match pod anti-affinity rules. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.",
   );
   // Deleting a bound pod frees a node: the pending one is retried and bound.
-  c.api.delete(c.api.resolve('pods'), 'default', bound[0].metadata.name!, { gracePeriodSeconds: 0 });
-  c.manager.runUntilStable();
-  assert.equal(c.api.get(c.api.resolve('pods'), 'default', pending[0].metadata.name!).spec.nodeName, bound[0].spec.nodeName);
+  await c.api.delete(c.api.resolve('pods'), 'default', bound[0].metadata.name!, { gracePeriodSeconds: 0 });
+  await c.manager.runUntilStable();
+  assert.equal((await c.api.get(c.api.resolve('pods'), 'default', pending[0].metadata.name!)).spec.nodeName, bound[0].spec.nodeName);
 });
 
-test('repeated failures aggregate into one event with a series', () => {
-  const c = cluster(1, '1');
-  c.api.create(pod('big', {}, { resources: { requests: { cpu: '2' } } }));
-  c.manager.runUntilStable();
-  c.api.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'tiny', labels: {} }, status: { allocatable: { cpu: '1', memory: '1Gi', pods: '10' } } });
-  c.manager.runUntilStable();
-  const ev = events(c, 'big');
+test('repeated failures aggregate into one event with a series', async () => {
+  const c = await cluster(1, '1');
+  await c.api.create(pod('big', {}, { resources: { requests: { cpu: '2' } } }));
+  await c.manager.runUntilStable();
+  await c.api.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'tiny', labels: {} }, status: { allocatable: { cpu: '1', memory: '1Gi', pods: '10' } } });
+  await c.manager.runUntilStable();
+  const ev = await events(c, 'big');
   assert.equal(ev.length, 2, 'the message changed (2 nodes): a new event');
   assert.match(ev[1].message, /^0\/2 nodes are available: 2 Insufficient cpu\./);
 });
 
-test('missing and unbound immediate PVCs are pre-filter messages', () => {
-  const c = cluster(1);
-  c.api.create(pod('db', { spec: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }] } }));
-  c.manager.runUntilStable();
+test('missing and unbound immediate PVCs are pre-filter messages', async () => {
+  const c = await cluster(1);
+  await c.api.create(pod('db', { spec: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }] } }));
+  await c.manager.runUntilStable();
   const get = (n: string) => c.api.get(c.api.resolve('pods'), 'default', n);
-  assert.equal(get('db').status.conditions[0].message, '0/1 nodes are available: persistentvolumeclaim "data" not found. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.');
-  c.api.create({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { storageClassName: '', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
-  c.manager.runUntilStable();
-  assert.equal(get('db').status.conditions[0].message, '0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.');
+  assert.equal((await get('db')).status.conditions[0].message, '0/1 nodes are available: persistentvolumeclaim "data" not found. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.');
+  await c.api.create({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { storageClassName: '', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
+  await c.manager.runUntilStable();
+  assert.equal((await get('db')).status.conditions[0].message, '0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.');
 });
 
-test('no nodes at all', () => {
-  const c = cluster(0);
-  c.api.create(pod('x'));
-  c.manager.runUntilStable();
-  assert.equal(getPod(c, 'x').status.conditions[0].message, 'no nodes available to schedule pods');
+test('no nodes at all', async () => {
+  const c = await cluster(0);
+  await c.api.create(pod('x'));
+  await c.manager.runUntilStable();
+  assert.equal((await getPod(c, 'x')).status.conditions[0].message, 'no nodes available to schedule pods');
 });
 
-test('a higher-priority pod preempts a lower-priority one', () => {
-  const c = cluster(1, '1');
-  c.api.create(pod('low', {}, { resources: { requests: { cpu: '800m' } } }));
-  c.manager.runUntilStable();
-  c.api.create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000 });
-  c.api.create(pod('high', { spec: { priorityClassName: 'high' } }, { resources: { requests: { cpu: '800m' } } }));
-  c.manager.runUntilStable();
-  const high = getPod(c, 'high');
+test('a higher-priority pod preempts a lower-priority one', async () => {
+  const c = await cluster(1, '1');
+  await c.api.create(pod('low', {}, { resources: { requests: { cpu: '800m' } } }));
+  await c.manager.runUntilStable();
+  await c.api.create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000 });
+  await c.api.create(pod('high', { spec: { priorityClassName: 'high' } }, { resources: { requests: { cpu: '800m' } } }));
+  await c.manager.runUntilStable();
+  const high = await getPod(c, 'high');
   assert.equal(high.status.nominatedNodeName, 'node-1');
   // First attempt nominated node-1; the retry (victim terminating) waits for it.
   assert.equal(high.status.conditions[0].message, '0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to a terminating pod on the nominated node.');
-  assert.deepEqual(events(c, 'high').map((e) => e.message), ['0/1 nodes are available: 1 Insufficient cpu.', high.status.conditions[0].message]);
-  const low = getPod(c, 'low');
+  assert.deepEqual((await events(c, 'high')).map((e) => e.message), ['0/1 nodes are available: 1 Insufficient cpu.', high.status.conditions[0].message]);
+  const low = await getPod(c, 'low');
   assert.ok(low.metadata.deletionTimestamp, 'victim is terminating');
-  assert.equal(events(c, 'low').find((e) => e.reason === 'Preempted')?.message, `Preempted by pod ${high.metadata.uid} on node node-1`);
+  assert.equal((await events(c, 'low')).find((e) => e.reason === 'Preempted')?.message, `Preempted by pod ${high.metadata.uid} on node node-1`);
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { FileStore } from '../../src/store/file-store';
 import { MemoryStore } from '../../src/store/memory-store';
-import { KeyExistsError, RevisionConflictError, StoreError, type Store } from '../../src/store/store';
+import { KeyExistsError, RevisionConflictError, StoreError, type SyncStore as Store } from '../../src/store/store';
 import type { KObject } from '../../src/api/types';
 
 const cm = (name: string, v = '1'): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } });

@@ -181,3 +181,23 @@ export function usedIn(name: string, existing: (plural: string, group: string) =
   if (!kind) return 0;
   return existing(kind[0], kind[1]).reduce((sum, o) => sum + (quotaTracks(quota, o, kind[0], kind[1]) ? usageOf(o, kind[0], kind[1], name) : 0), 0);
 }
+
+/**
+ * The namespace's objects of every kind the quotas count (only the quota resources `wanted`
+ * accepts), listed once up front: quotaViolation and usedIn then look them up synchronously.
+ */
+export async function countedObjects(
+  quotas: KObject[],
+  list: (plural: string, group: string) => Promise<KObject[]>,
+  wanted: (resourceName: string) => boolean = () => true,
+): Promise<(plural: string, group: string) => KObject[]> {
+  const lists = new Map<string, KObject[]>();
+  for (const q of quotas) {
+    for (const name of Object.keys(q.spec?.hard ?? {})) {
+      const kind = countedKind(name);
+      if (!kind || !wanted(name) || lists.has(`${kind[0]}/${kind[1]}`)) continue;
+      lists.set(`${kind[0]}/${kind[1]}`, await list(kind[0], kind[1]));
+    }
+  }
+  return (plural, group) => lists.get(`${plural}/${group}`) ?? [];
+}

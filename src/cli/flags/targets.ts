@@ -99,7 +99,7 @@ export async function resolveTargets(
     const live: Target[] = [];
     for (const t of items) {
       const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
-      const obj = api.tryGet(t.type, ns, t.object.metadata.name!);
+      const obj = await api.tryGet(t.type, ns, t.object.metadata.name!);
       if (obj) live.push({ ...t, object: obj });
       else errors.push(formatApiError(ApiError.notFound(pluralGroup(t.type), t.object.metadata.name!)));
     }
@@ -117,13 +117,13 @@ export async function resolveTargets(
   for (const sel of selections) {
     if (sel.names.length) {
       for (const name of sel.names) {
-        const obj = api.tryGet(sel.type, sel.type.namespaced ? ctx.namespace : undefined, name);
+        const obj = await api.tryGet(sel.type, sel.type.namespaced ? ctx.namespace : undefined, name);
         if (obj) items.push({ type: sel.type, object: obj });
         else errors.push(formatApiError(ApiError.notFound(pluralGroup(sel.type), name)));
       }
     } else {
       const ns = flags.allNamespaces ? undefined : ctx.namespace;
-      for (const obj of api.list(sel.type, buildListOptions(sel.type, flags.selector, flags.fieldSelector, ns)).items) items.push({ type: sel.type, object: obj });
+      for (const obj of (await api.list(sel.type, buildListOptions(sel.type, flags.selector, flags.fieldSelector, ns))).items) items.push({ type: sel.type, object: obj });
     }
   }
   const single = selections.length === 1 && selections[0].names.length === 1;

@@ -1,0 +1,104 @@
+// The Promise-based Store over a synchronous engine (the file and memory backends). The
+// engines stay synchronous inside, which is what keeps them fast; this adapter adds what
+// asynchrony needs: a batch whose body awaits holds the engine's lock until it settles,
+// and batches of different tasks of this process take turns (an async mutex), so two
+// interleaving tasks never share one batch by accident. Calls made from inside a batch
+// (however deep, across awaits) are recognised through AsyncLocalStorage and join it.
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { KObject } from '../api/types';
+import type { ListResult, Store, SyncStore, WatchEvent } from './store';
+
+export class EngineStore implements Store {
+  /** The batch the current async context runs in, if any. */
+  private readonly context = new AsyncLocalStorage<symbol>();
+  /** The batch that holds the engine's lock, if any. */
+  private active: symbol | undefined;
+  private waiters: (() => void)[] = [];
+
+  constructor(readonly engine: SyncStore) {}
+
+  async currentRev(): Promise<number> {
+    return this.engine.currentRev();
+  }
+
+  async get(key: string): Promise<KObject | undefined> {
+    return this.engine.get(key);
+  }
+
+  async list(prefix: string, filter?: (obj: KObject) => boolean): Promise<ListResult> {
+    return this.engine.list(prefix, filter);
+  }
+
+  // Writes outside the open batch wait for it: a write of another task must not land
+  // inside (and under the lock of) a batch it is not part of.
+  async create(key: string, obj: KObject): Promise<KObject> {
+    if (!this.mayWrite()) await this.turn();
+    return this.engine.create(key, obj);
+  }
+
+  async update(key: string, obj: KObject, expectRev?: number): Promise<KObject> {
+    if (!this.mayWrite()) await this.turn();
+    return this.engine.update(key, obj, expectRev);
+  }
+
+  async delete(key: string, expectRev?: number): Promise<KObject> {
+    if (!this.mayWrite()) await this.turn();
+    return this.engine.delete(key, expectRev);
+  }
+
+  async changesSince(afterRev: number): Promise<WatchEvent[]> {
+    return this.engine.changesSince(afterRev);
+  }
+
+  async batch<T>(fn: () => Promise<T> | T): Promise<T> {
+    if (this.active !== undefined && this.context.getStore() === this.active) return fn(); // nested: join
+    await this.turn();
+    const token = Symbol('batch');
+    this.active = token;
+    try {
+      this.engine.beginBatch();
+    } catch (e) {
+      this.release();
+      throw e;
+    }
+    try {
+      return await this.context.run(token, fn);
+    } finally {
+      try {
+        this.engine.endBatch();
+      } finally {
+        this.release();
+      }
+    }
+  }
+
+  async readMeta<T>(name: string): Promise<T | undefined> {
+    return this.engine.readMeta<T>(name);
+  }
+
+  async writeMeta(name: string, value: unknown): Promise<void> {
+    if (!this.mayWrite()) await this.turn();
+    this.engine.writeMeta(name, value);
+  }
+
+  async close(): Promise<void> {
+    this.engine.close();
+  }
+
+  private mayWrite(): boolean {
+    return this.active === undefined || this.context.getStore() === this.active;
+  }
+
+  /** Resolves once no batch of another task holds the engine. */
+  private async turn(): Promise<void> {
+    while (!this.mayWrite()) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  private release(): void {
+    this.active = undefined;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
