@@ -39,7 +39,7 @@ export async function startApiServer(opts: ServeOptions): Promise<RunningServer>
   const pki = ensurePki(opts.clusterDir);
   const gate = new RbacGate(opts.api);
   const watchCache = new WatchCache(opts.api);
-  watchCache.start();
+  await watchCache.start();
   const handler = new RestHandler(opts.api, { watchCache, authorize: (user, attrs) => gate.allows(user, attrs), rules: (user, ns) => gate.rules(user, ns) });
   const log = opts.log ?? (() => {});
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {

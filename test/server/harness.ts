@@ -84,6 +84,8 @@ export class ServedCluster {
       await sleep(50);
     }
     this.url = / at (https?:\/\/\S+)/.exec(out)![1];
+    const inKubeconfig = /server: (\S+)/.exec(readFileSync(this.kubeconfig, 'utf8'))?.[1];
+    if (inKubeconfig !== this.url) throw new Error(`the kubeconfig points at ${inKubeconfig}, the server listens at ${this.url}`);
     while ((await this.request('GET', '/readyz').catch(() => ({ status: 0, body: '' }))).body !== 'ok') {
       if (Date.now() > deadline) throw new Error(`/readyz never answered ok: ${out}${err}`);
       await sleep(50);

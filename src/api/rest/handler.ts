@@ -95,7 +95,7 @@ export class RestHandler {
     if (r.kind !== 'resource' && method !== 'GET' && method !== 'HEAD' && !(r.kind === 'resource-list' && method === 'POST')) {
       throw methodNotAllowed(`the server does not allow this method on the requested resource`);
     }
-    this.refresh();
+    await this.refresh();
     switch (r.kind) {
       case 'version':
         return jsonResponse(200, SERVER_VERSION);
@@ -143,10 +143,10 @@ export class RestHandler {
   }
 
   /** Another process may have registered CRDs or moved the clock: pick that up. */
-  private refresh(): void {
-    const clock = this.api.clock as { refresh?: () => void };
-    clock.refresh?.();
-    const idx = this.api.store.readMeta<ResourceType[]>('crd-index') ?? [];
+  private async refresh(): Promise<void> {
+    const clock = this.api.clock as { refresh?: () => unknown };
+    await clock.refresh?.();
+    const idx = (await this.api.store.readMeta<ResourceType[]>('crd-index')) ?? [];
     const text = JSON.stringify(idx);
     if (text === this.crdIndexText) return;
     this.crdIndexText = text;
@@ -230,7 +230,7 @@ export class RestHandler {
   private readonly getCrd = async (name: string): Promise<KObject | undefined> =>
     this.api.tryGet(this.api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, name);
 
-  crdOf(t: Target): KObject | undefined {
+  async crdOf(t: Target): Promise<KObject | undefined> {
     if (!t.rt.crd) return undefined;
     return this.api.tryGet(this.api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, t.rt.crd);
   }

@@ -14,24 +14,23 @@ const POLL_MS = 50;
 export class WatchCache {
   private events: WatchEvent[] = [];
   /** Revisions at or below this are all in `events` (or were before `startRev`). */
-  private watermark: number;
+  private watermark = 0;
   /** Revisions above this are recorded here; older ones come from the store's feed. */
-  private readonly startRev: number;
+  private startRev = 0;
   /** The oldest revision still held after trimming. */
-  private trimmedTo: number;
+  private trimmedTo = 0;
   private readonly waiters = new Set<() => void>();
   private timer?: NodeJS.Timeout;
   private polling = false;
 
-  constructor(private readonly api: ApiServer) {
-    this.startRev = Number(api.store.currentRev());
+  constructor(private readonly api: ApiServer) {}
+
+  /** Starts recording this process's writes and following other processes' (an unref'd timer). */
+  async start(): Promise<void> {
+    this.startRev = Number(await this.api.store.currentRev());
     this.watermark = this.startRev;
     this.trimmedTo = this.startRev;
-    this.capture(api.store);
-  }
-
-  /** Starts following other processes' writes (an unref'd timer). */
-  start(): void {
+    this.capture(this.api.store);
     this.timer ??= setInterval(() => void this.poll(), POLL_MS);
     this.timer.unref();
   }
