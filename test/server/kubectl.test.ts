@@ -237,6 +237,11 @@ test('apply, create, label, annotate, scale, set image, patch, delete: same outp
     assert.equal(c.kubesim(['get', 'cm', n, '-o', 'name']).stdout, `configmap/${n}\n`, 'a dry run deletes nothing');
     assert.equal(run(['delete', 'cm', n]).stdout, `configmap "${n}" deleted\n`);
   }
+  // create configmap/namespace: kubectl's typed clients send protobuf bodies
+  const pc = c.kubectl(['create', 'cm', 'proto-cm', '--from-literal=a=b']);
+  assert.equal(pc.stdout, 'configmap/proto-cm created\n', pc.stderr);
+  assert.equal(c.ok(['get', 'cm', 'proto-cm', '-o', 'jsonpath={.data.a}']), 'b');
+  assert.equal(c.kubectl(['create', 'ns', 'proto-ns']).stdout, 'namespace/proto-ns created\n');
   same(['delete', 'cm', 'nothing-here']);
   same(['get', 'cm', 'ca', 'cb', '--ignore-not-found']);
   // server-side dry run writes nothing

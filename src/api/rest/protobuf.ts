@@ -1,7 +1,8 @@
 // The Kubernetes protobuf envelope ("k8s\0" + runtime.Unknown) for the few request bodies
 // kubectl's typed clients send that way (SelfSubjectAccessReview for `auth can-i`,
 // SubjectAccessReview, SelfSubjectRulesReview, SelfSubjectReview for `auth whoami`,
-// Eviction for `drain`), decoded into the same JSON shape a JSON body has.
+// Eviction for `drain`; ConfigMap, Secret, Namespace, ServiceAccount for `create`),
+// decoded into the same JSON shape a JSON body has. Other kinds get 415.
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
@@ -65,8 +66,23 @@ function clean(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && !(Array.isArray(v) && !v.length)));
 }
 
+/** A proto map<string, string|bytes>: repeated {key = 1, value = 2} entries. */
+function map(f: Fields, n: number, bytes = false): Record<string, string> | undefined {
+  const entries = (f.get(n) ?? []).filter(Buffer.isBuffer) as Buffer[];
+  if (!entries.length) return undefined;
+  const out: Record<string, string> = {};
+  for (const e of entries) {
+    const kv = fields(e);
+    const v = kv.get(2)?.[0];
+    out[str(kv, 1) ?? ''] = Buffer.isBuffer(v) ? (bytes ? v.toString('base64') : v.toString('utf8')) : '';
+  }
+  return out;
+}
+
+const bool = (f: Fields, n: number): boolean | undefined => (f.has(n) ? num(f, n) === 1 : undefined);
+
 function meta(f: Fields | undefined): Record<string, unknown> {
-  return f ? clean({ name: str(f, 1), generateName: str(f, 2), namespace: str(f, 3) }) : {};
+  return f ? clean({ name: str(f, 1), generateName: str(f, 2), namespace: str(f, 3), labels: map(f, 11), annotations: map(f, 12), finalizers: strs(f, 14) }) : {};
 }
 
 function resourceAttributes(f: Fields | undefined): Record<string, unknown> | undefined {
@@ -102,6 +118,17 @@ export function decodeProtobuf(body: Buffer): Record<string, unknown> {
     }
     case 'SelfSubjectReview':
       return base;
+    // kubectl create configmap|secret|namespace|serviceaccount (typed clients).
+    case 'ConfigMap':
+      return clean({ ...base, data: map(obj, 2), binaryData: map(obj, 3, true), immutable: bool(obj, 4) });
+    case 'Secret':
+      return clean({ ...base, data: map(obj, 2, true), type: str(obj, 3), stringData: map(obj, 4), immutable: bool(obj, 5) });
+    case 'Namespace': {
+      const spec = msg(obj, 2);
+      return clean({ ...base, spec: spec && strs(spec, 1).length ? { finalizers: strs(spec, 1) } : undefined });
+    }
+    case 'ServiceAccount':
+      return clean({ ...base, automountServiceAccountToken: bool(obj, 4) });
     case 'Eviction': {
       const d = msg(obj, 2);
       const deleteOptions = d ? clean({ gracePeriodSeconds: num(d, 1), propagationPolicy: str(d, 4), dryRun: strs(d, 5) }) : undefined;
