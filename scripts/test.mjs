@@ -49,7 +49,8 @@ const reporter = fileURLToPath(new URL('./test-reporter.mjs', import.meta.url));
 const reporters = reporterArg
   ? ['--test-reporter', reporterArg.slice('--reporter='.length), '--test-reporter-destination', 'stdout']
   : ['--test-reporter', reporter, '--test-reporter-destination', 'stdout'];
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporters, ...files], { stdio: 'inherit', env: { ...process.env, XDG_CACHE_HOME: cache, KUBESIM_TEST_CACHE_HOME: cache, KUBESIM_TEST_TIMES: timesFile } });
+// KUBECONFIG points into the run's private directory: clusters the tests create never touch ~/.kube.
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporters, ...files], { stdio: 'inherit', env: { ...process.env, XDG_CACHE_HOME: cache, KUBESIM_TEST_CACHE_HOME: cache, KUBESIM_TEST_TIMES: timesFile, KUBECONFIG: join(cache, 'kubeconfig') } });
 rmSync(cache, { recursive: true, force: true });
 // node exits 1 when a test fails; a signal (status null) or a spawn error is a failure too.
 process.exit(r.error ? 1 : r.status ?? 1);

@@ -18,6 +18,7 @@ interface CreateFlags {
   config?: string;
   noSwitch?: boolean;
   store?: string;
+  port?: string;
 }
 
 export function register(program: Command, p: Program): void {
@@ -34,6 +35,7 @@ export function register(program: Command, p: Program): void {
     .option('--config <file>', 'a cluster profile (YAML): nodes, timings, failing images')
     .option('--no-switch', 'do not make the new cluster the current context')
     .option('--store <url>', 'keep the cluster in this store instead of its directory: etcd://HOST:PORT[,HOST:PORT...]')
+    .option('--port <n>', 'port on 127.0.0.1 for its Kubernetes API (default: a free port)')
     .addHelpText('after', `
 Examples:
   kubesim cluster create                       # 3 nodes of 4 CPUs and 8Gi
@@ -71,6 +73,11 @@ Examples:
           }
           profile = defaultProfile(name, { nodes, cpu: flags.nodeCpu, memory: flags.nodeMemory, pods });
         }
+        let port: number | undefined;
+        if (flags.port !== undefined) {
+          port = Number(flags.port);
+          if (!/^\d+$/.test(flags.port) || port < 1 || port > 65535) throw new CliError(`invalid --port "${flags.port}": must be a port number between 1 and 65535`);
+        }
         let attached = false;
         if (flags.store) attached = await useStore(dir, flags.store);
         if (!attached) {
@@ -82,6 +89,10 @@ Examples:
             throw e;
           }
         }
+        // Its API server's address and credentials go into the user's kubeconfig, as kind does.
+        const { writeClusterKubeconfig } = await import('../kubeconfig/cluster-entry');
+        const kubeconfigNote = await writeClusterKubeconfig(name, dir, { port, makeCurrent: flags.switch !== false });
+        if (kubeconfigNote) ctx.err(kubeconfigNote);
         if (flags.switch !== false) {
           const c = readConfig(ctx.home);
           c.currentContext = name;
@@ -126,6 +137,8 @@ Examples:
         clusterDir(ctx.home, name);
         const { deleteCluster } = await import('../cluster/cluster');
         if (!(await deleteCluster(ctx.home, name))) throw new CliError(`cluster "${name}" not found`);
+        const { removeClusterKubeconfig } = await import('../kubeconfig/cluster-entry');
+        await removeClusterKubeconfig(name);
         const c = readConfig(ctx.home);
         delete c.contexts[name];
         if (c.currentContext === name) delete c.currentContext;

@@ -40,6 +40,8 @@ import * as logs from './logs';
 import * as check from './check';
 import * as trace from './trace';
 import * as snapshot from './snapshot';
+import * as serve from './serve';
+import * as kubeconfig from './kubeconfig';
 
 import * as cluster from './cluster';
 import * as clock from './clock';
@@ -90,4 +92,6 @@ export const COMMANDS: Register[] = [
   check.register,
   trace.register,
   snapshot.register,
+  serve.register,
+  kubeconfig.register,
 ];

@@ -10,7 +10,7 @@ import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 // The kubelet's log and shell modules (and the file store behind them) load when `logs` runs.
 const lazy: { logs?: typeof import('../kubelet/logs'); shell?: typeof import('../shell/run') } = {};
-async function loadLazy(): Promise<void> {
+export async function loadLazy(): Promise<void> {
   lazy.logs ??= await import('../kubelet/logs');
   lazy.shell ??= await import('../shell/run');
 }

@@ -15,7 +15,15 @@ import * as path from 'node:path';
 import { parseProcessIdentity } from '../store/process-alive';
 import { claimPidFile, releasePidFile, PID_FILE, type DaemonStatusDoc } from './control';
 
-export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal } = {}): Promise<number> {
+export interface DaemonOptions {
+  signal?: AbortSignal;
+  /** Where to serve the Kubernetes API (default: the cluster's recorded port). */
+  serve?: { port?: number; insecureHttp?: boolean };
+  /** Told the server's URL once it listens (`kubesim serve` prints it). */
+  onServing?: (url: string) => void;
+}
+
+export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): Promise<number> {
   const pid = process.pid;
   if (!claimPidFile(clusterDir, pid)) {
     process.stderr.write(`another daemon already runs for ${clusterDir}\n`);
@@ -36,6 +44,10 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
     const profile = (await store.readMeta<ClusterProfile>('profile')) ?? defaultProfile('kubesim');
     const ctx = { api, clock, rng: api.rng, profile, log };
     const manager = createControllerManager(ctx);
+    const { serveCluster } = await import('../server/serve-cluster');
+    const server = await serveCluster(api, clusterDir, { ...opts.serve, log });
+    opts.onServing?.(server.url);
+    abort.signal.addEventListener('abort', () => void server.close());
     const startedAt = Date.now();
     let lag = 0;
     let lastWrite = 0;
@@ -78,6 +90,7 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
         });
       },
     });
+    await server.close();
     log('daemon stopped');
     return 0;
   } catch (e) {

@@ -38,7 +38,7 @@ export class Sandbox {
     const r = spawnSync(process.execPath, [BIN, ...args], {
       input: opts.stdin ?? '',
       cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, KUBESIM_HOME: this.home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', TZ: 'UTC', ...(opts.env ?? {}) },
+      env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, KUBESIM_HOME: this.home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', TZ: 'UTC', KUBECONFIG: join(this.home, 'kubeconfig'), ...(opts.env ?? {}) },
       encoding: 'utf8',
       timeout: 60_000,
     });
