@@ -152,7 +152,10 @@ Examples:
       p.action(async (ctx, name: string | undefined) => {
         const dir = target(ctx, name);
         const { daemonStatus } = await import('../daemon/control');
-        const s = daemonStatus(dir, Date.now());
+        const { openClusterApi, fileStoreUrl } = await import('../api/open');
+        const { defaultRng } = await import('../sim/rng');
+        const { api } = await openClusterApi(fileStoreUrl(dir), defaultRng());
+        const s = daemonStatus(dir, Date.now(), await api.sim.daemonStatus());
         const lines = [`Cluster:\t${name ?? ctx.clusterName}`, `Directory:\t${dir}`, `Nodes:\t${countFiles(`${dir}/registry/nodes`)}`];
         if (s.running) {
           lines.push(`Daemon:\trunning (pid ${s.pid})`);

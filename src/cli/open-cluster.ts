@@ -5,9 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliError } from '../api/errors';
-import { ApiServer } from '../api/server';
-import { openStore, fileStoreUrl } from '../store/registry';
-import { ClusterClock } from '../sim/clock';
+import type { ApiServer } from '../api/server';
+import { openClusterApi, fileStoreUrl } from '../api/open';
+import type { ClusterClock } from '../sim/clock';
 import { defaultRng } from '../sim/rng';
 import { DEFAULT_CLUSTER, type CliContext } from './context';
 import { defaultProfile } from '../sim/profile';
@@ -21,9 +21,7 @@ export async function openOrCreateCluster(ctx: CliContext, startDaemon = true): 
     const { createCluster } = await import('../cluster/cluster');
     await createCluster(ctx.home, ctx.clusterName, defaultProfile(ctx.clusterName));
   }
-  const store = await openStore(fileStoreUrl(ctx.clusterDir));
-  const clock = await ClusterClock.open(store);
-  const api = await ApiServer.open(store, clock, defaultRng(), apiValidator());
+  const { api, clock } = await openClusterApi(fileStoreUrl(ctx.clusterDir), defaultRng(), apiValidator());
   if (startDaemon && process.env.KUBESIM_NO_DAEMON !== '1') {
     const { ensureDaemonFor } = await import('./daemon-control');
     await ensureDaemonFor(ctx);

@@ -88,7 +88,7 @@ export function createNodeLifecycle(): Reconciler {
       const nodeType = rt(api, 'v1', 'Node');
       const node = await api.tryGet(nodeType, undefined, key.name);
       if (!node) return collectOrphans(api, key.name);
-      const stoppedAt = await stoppedSince(api.store, key.name);
+      const stoppedAt = await stoppedSince(api.sim, key.name);
       const ts = api.timestamp();
       const ready = (node.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
 

@@ -2,9 +2,7 @@
 // cluster clock (real time, or sped up with `clock speed`), until SIGTERM. Started by
 // ensureDaemon as `node <main> __daemon <clusterDir>`; the CLI wires the hidden verb here.
 
-import { ApiServer } from '../api/server';
-import { openStore, fileStoreUrl } from '../store/registry';
-import { ClusterClock } from '../sim/clock';
+import { openClusterApi, fileStoreUrl } from '../api/open';
 import { defaultRng } from '../sim/rng';
 import { defaultProfile, type ClusterProfile } from '../sim/profile';
 import { apiValidator, loadValidation } from '../api/validator-adapter';
@@ -29,10 +27,8 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
   const home = fs.statSync(clusterDir); // before anything slow: the directory we were started for
   try {
     await loadValidation();
-    const store = await openStore(fileStoreUrl(clusterDir));
-    const clock = await ClusterClock.open(store);
-    const api = await ApiServer.open(store, clock, defaultRng(), apiValidator());
-    const profile = (await store.readMeta<ClusterProfile>('profile')) ?? defaultProfile('kubesim');
+    const { api, clock } = await openClusterApi(fileStoreUrl(clusterDir), defaultRng(), apiValidator());
+    const profile = (await api.sim.profile<ClusterProfile>()) ?? defaultProfile('kubesim');
     const ctx = { api, clock, rng: api.rng, profile, log };
     const manager = createControllerManager(ctx);
     const startedAt = Date.now();
@@ -72,7 +68,7 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
         if (now - lastWrite < 1000) return;
         lastWrite = now;
         const doc: DaemonStatusDoc = { pid, startedAt, lastTick: now, loopLagMs: lag, reconciles: manager.stats.reconciles, errors: manager.stats.errors, lastError: manager.stats.lastError };
-        store.writeMeta('daemon-status', doc).catch(() => {
+        api.sim.setDaemonStatus(doc).catch(() => {
           /* status is best effort */
         });
       },

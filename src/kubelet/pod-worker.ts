@@ -68,18 +68,15 @@ const FAILED_MOUNT_RETRY_MS = 120_000;
 const CONFIG_RETRY_MS = 10_000;
 const DEFAULT_SHELL_IMAGES = /^(docker\.io\/library\/)?(busybox|alpine|ubuntu|debian|centos|fedora)(:|@|$)/;
 
-const metaName = (uid: string) => `kubelet-pod-${uid}`;
-const imagesMeta = (node: string) => `kubelet-images-${node}`;
 
 export async function loadRuntime(api: ApiServer, uid: string): Promise<PodRuntime | undefined> {
-  return await api.store.readMeta<PodRuntime | null>(metaName(uid)) ?? undefined;
+  return api.sim.podRuntime<PodRuntime>(uid);
 }
 
 function rfc(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-const ipamMeta = (node: string) => `kubelet-ipam-${node}`;
 
 /**
  * Pod IP from the node's podCIDR: 10.244.N.(2 + hash), the next free one on a collision.
@@ -89,8 +86,8 @@ const ipamMeta = (node: string) => `kubelet-ipam-${node}`;
 async function allocatePodIP(api: ApiServer, node: KObject, uid: string): Promise<string> {
   const cidr: string = node.spec?.podCIDR ?? '10.244.0.0/24';
   const base = cidr.split('/')[0].split('.').slice(0, 3).join('.');
-  const name = ipamMeta(node.metadata.name!);
-  const owners = await api.store.readMeta<Record<string, string>>(name) ?? {};
+  const name = node.metadata.name!;
+  const owners = await api.sim.podIPs(name);
   const first = 2 + (fnv32a(uid) % 250);
   let n = first;
   for (let i = 0; i < 253; i++) {
@@ -98,7 +95,7 @@ async function allocatePodIP(api: ApiServer, node: KObject, uid: string): Promis
     const owner = owners[ip];
     if (!owner || owner === uid || !await loadRuntime(api, owner)) {
       owners[ip] = uid;
-      await api.store.writeMeta(name, owners);
+      await api.sim.setPodIPs(name, owners);
       return ip;
     }
     n = n >= 254 ? 2 : n + 1;
@@ -318,7 +315,7 @@ export async function syncPod({ ctx, pod, node }: WorkerEnv): Promise<Result | v
   const api = ctx.api;
   const now = ctx.clock.now();
   const nodeName = node.metadata.name!;
-  if (await isNodeStopped(api.store, nodeName)) return { requeueAfterMs: ctx.profile.timings.nodeHeartbeatMs, periodic: true };
+  if (await isNodeStopped(api.sim, nodeName)) return { requeueAfterMs: ctx.profile.timings.nodeHeartbeatMs, periodic: true };
   const uid = pod.metadata.uid!;
   const host = nodeName;
   const event = (type: 'Normal' | 'Warning', reason: string, message: string, c?: CState) =>
@@ -383,7 +380,7 @@ export async function syncPod({ ctx, pod, node }: WorkerEnv): Promise<Result | v
     }
   }
 
-  if (JSON.stringify(rt) !== before) await api.store.writeMeta(metaName(uid), rt);
+  if (JSON.stringify(rt) !== before) await api.sim.setPodRuntime(uid, rt);
   await writeStatus(api, pod, rt, now, ctx);
   if (wake) return { requeueAfterMs: Math.max(1, wake.at - now), periodic: wake.periodic };
 }
@@ -393,12 +390,12 @@ function newCState(name: string, init: boolean): CState {
 }
 
 async function imagePresent(api: ApiServer, node: string, image: string): Promise<boolean> {
-  return (await api.store.readMeta<string[]>(imagesMeta(node)) ?? []).includes(image);
+  return (await api.sim.images(node)).includes(image);
 }
 
 async function markImagePresent(api: ApiServer, node: string, image: string): Promise<void> {
-  const list = await api.store.readMeta<string[]>(imagesMeta(node)) ?? [];
-  if (!list.includes(image)) await api.store.writeMeta(imagesMeta(node), [...list, image]);
+  const list = await api.sim.images(node);
+  if (!list.includes(image)) await api.sim.setImages(node, [...list, image]);
 }
 
 type EventFn = (type: 'Normal' | 'Warning', reason: string, message: string, c?: CState) => Promise<void>;
@@ -521,7 +518,7 @@ async function stepContainer(ctx: ControllerContext, pod: KObject, node: KObject
         const cutoff = endAt ?? now;
         const lines = (plan.run?.lines ?? []).filter((l) => l.atMs <= cutoff);
         if (lines.length > c.logged) {
-          logStoreFor(api.store).append(pod.metadata.namespace ?? 'default', pod.metadata.name!, c.name, c.restartCount, lines.slice(c.logged));
+          logStoreFor(api.sim).append(pod.metadata.namespace ?? 'default', pod.metadata.name!, c.name, c.restartCount, lines.slice(c.logged));
           c.logged = lines.length;
         }
         const fails = plan.failures.filter((f) => f.at <= cutoff);
@@ -739,14 +736,14 @@ async function terminate(ctx: ControllerContext, pod: KObject, rt: PodRuntime | 
     } catch (e) {
       if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
     }
-    await api.store.writeMeta(metaName(pod.metadata.uid!), null);
+    await api.sim.setPodRuntime(pod.metadata.uid!, null);
   };
   if (!rt) return finish();
   const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
   if (rt.killingAt === undefined) {
     rt.killingAt = now;
     for (const c of rt.containers) if (c.phase === 'running') await event('Normal', 'Killing', `Stopping container ${c.name}`, c);
-    await api.store.writeMeta(metaName(rt.uid), rt);
+    await api.sim.setPodRuntime(rt.uid, rt);
   }
   // A shell script as PID 1 ignores SIGTERM and is killed after the grace period; servers stop at once.
   const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];

@@ -1,0 +1,23 @@
+// Opening a cluster's API: the store its URL names (file://DIR, memory://), the clock and
+// the API server over it. Callers outside src/api/ never see the store itself.
+
+import { openStore, fileStoreUrl } from '../store/registry';
+import { ClusterClock, type Clock } from '../sim/clock';
+import type { Rng } from '../sim/rng';
+import { ApiServer, type Validator } from './server';
+import { SimState } from './sim-state';
+
+export { fileStoreUrl };
+
+/** A cluster whose clock is persisted with it (file clusters: the CLI and the daemon agree on time). */
+export async function openClusterApi(url: string, rng: Rng, validator?: Validator): Promise<{ api: ApiServer; clock: ClusterClock }> {
+  const store = await openStore(url);
+  const clock = await ClusterClock.open(new SimState(store));
+  const api = await ApiServer.open(store, clock, rng, validator);
+  return { api, clock };
+}
+
+/** An API server over a store of its own with a clock the caller drives (tests, check, benchmarks). */
+export async function openApiWithClock(url: string, clock: Clock, rng: Rng, validator?: Validator): Promise<ApiServer> {
+  return ApiServer.open(await openStore(url), clock, rng, validator);
+}
