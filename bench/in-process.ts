@@ -84,8 +84,16 @@ async function deployment(replicas: number, nodes: number): Promise<void> {
   console.log(JSON.stringify({ case: 'deployment', ...HOW, replicas, nodes, ms, clusterMs: r.advancedMs, reconciles: r.reconciles }));
 }
 
-const [what, a, b] = process.argv.slice(2).filter((x) => !x.startsWith('--'));
-if (VALIDATOR) await loadValidation();
-if (what === 'schedule') await schedule(Number(a), Number(b));
-else if (what === 'deployment') await deployment(Number(a), Number(b));
-else throw new Error(`unknown case ${what}`);
+// No top-level await: tsx runs this file as CommonJS (the package has no "type").
+async function main(): Promise<void> {
+  const [what, a, b] = process.argv.slice(2).filter((x) => !x.startsWith('--'));
+  if (VALIDATOR) await loadValidation();
+  if (what === 'schedule') await schedule(Number(a), Number(b));
+  else if (what === 'deployment') await deployment(Number(a), Number(b));
+  else throw new Error(`unknown case ${what}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

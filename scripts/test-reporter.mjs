@@ -2,7 +2,8 @@
 // (`X` failed, `s` skipped), then every failure in full (file, test, assertion diff, stack),
 // the slowest files, and one closing line CI reads: `N passed, N failed, N skipped` (plus
 // cancelled and todo when there are any).
-import { relative } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
 import { inspect } from 'node:util';
 
 const WIDTH = 80;
@@ -43,9 +44,30 @@ export default async function* reporter(source) {
     const err = f.stderr ? `\n    stderr:\n${f.stderr.trimEnd().replace(/^/gm, '    ')}` : '';
     yield `\n✖ ${f.file}: ${f.name} (${f.ms.toFixed(0)} ms)\n${detail}${err}\n`;
   }
+  saveTimes(fileMs);
   const slow = [...fileMs].sort((a, b) => b[1] - a[1]).slice(0, 5);
   if (slow.length > 1) yield `\nslowest files (sum of their tests):\n${slow.map(([f, ms]) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${f}`).join('\n')}\n`;
   const n = (k) => counts.get(k) ?? 0;
   const extra = ['cancelled', 'todo'].filter((k) => n(k) > 0).map((k) => `, ${n(k)} ${k}`).join('');
   yield `\n${n('pass')} passed, ${n('fail')} failed, ${n('skipped')} skipped${extra}\n`;
+}
+
+/** Merges this run's file durations into KUBESIM_TEST_TIMES (scripts/test.mjs orders by them). */
+function saveTimes(fileMs) {
+  const file = process.env.KUBESIM_TEST_TIMES;
+  if (!file || fileMs.size === 0) return;
+  try {
+    let times = {};
+    try {
+      times = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      // none yet
+    }
+    for (const [f, ms] of fileMs) times[f] = Math.round(ms);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.${process.pid}`, JSON.stringify(times, null, 1));
+    renameSync(`${file}.${process.pid}`, file);
+  } catch {
+    // only an ordering hint: never fail a run over it
+  }
 }

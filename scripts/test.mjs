@@ -3,9 +3,9 @@
 // so this finds the files itself. Arguments narrow the run to files or folders;
 // `--reporter=NAME` (tap, spec, dot) replaces the default, scripts/test-reporter.mjs: dots while
 // running, every failure in full, then `N passed, N failed, N skipped`.
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 
@@ -29,6 +29,18 @@ if (files.length === 0) {
   console.error(`no test files under ${roots.join(' ')}`);
   process.exit(1);
 }
+// Longest files first, from the durations of earlier runs (the reporter keeps them in the
+// user's cache): with two workers, a long file started last would run alone at the end.
+// Files not timed yet go first, in path order.
+const xdg = process.env.XDG_CACHE_HOME;
+const timesFile = join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'kubesim-tests', 'times.json');
+let times = {};
+try {
+  times = JSON.parse(readFileSync(timesFile, 'utf8'));
+} catch {
+  // first run, or an unreadable file: path order
+}
+files.sort((a, b) => (times[b] ?? Number.MAX_VALUE) - (times[a] ?? Number.MAX_VALUE));
 // bin/kubesim keeps V8's code cache under $XDG_CACHE_HOME: the suite uses its own (shared by
 // its thousands of CLI runs, as a user's runs share theirs) and leaves the user's alone;
 // test/e2e/helpers.ts passes it to every CLI run (and makes its own when run without this).
@@ -37,7 +49,8 @@ const reporter = fileURLToPath(new URL('./test-reporter.mjs', import.meta.url));
 const reporters = reporterArg
   ? ['--test-reporter', reporterArg.slice('--reporter='.length), '--test-reporter-destination', 'stdout']
   : ['--test-reporter', reporter, '--test-reporter-destination', 'stdout'];
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporters, ...files], { stdio: 'inherit', env: { ...process.env, XDG_CACHE_HOME: cache, KUBESIM_TEST_CACHE_HOME: cache } });
+// KUBECONFIG points into the run's private directory: clusters the tests create never touch ~/.kube.
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporters, ...files], { stdio: 'inherit', env: { ...process.env, XDG_CACHE_HOME: cache, KUBESIM_TEST_CACHE_HOME: cache, KUBESIM_TEST_TIMES: timesFile, KUBECONFIG: join(cache, 'kubeconfig') } });
 rmSync(cache, { recursive: true, force: true });
 // node exits 1 when a test fails; a signal (status null) or a spawn error is a failure too.
 process.exit(r.error ? 1 : r.status ?? 1);

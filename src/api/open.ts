@@ -10,10 +10,12 @@ import { SimState } from './sim-state';
 export { fileStoreUrl };
 
 /** A cluster whose clock is persisted with it (file clusters: the CLI and the daemon agree on time). */
-export async function openClusterApi(url: string, rng: Rng, validator?: Validator): Promise<{ api: ApiServer; clock: ClusterClock }> {
+export async function openClusterApi(url: string, rng: Rng | ((rev: number) => Rng), validator?: Validator): Promise<{ api: ApiServer; clock: ClusterClock }> {
   const store = await openStore(url);
   const clock = await ClusterClock.open(new SimState(store));
-  const api = await ApiServer.open(store, clock, rng, validator);
+  // A seed from the revision keeps generated names apart across processes.
+  const seeded = typeof rng === 'function' && rng.length === 1 ? (rng as (rev: number) => Rng)(await store.currentRev()) : (rng as Rng);
+  const api = await ApiServer.open(store, clock, seeded, validator);
   return { api, clock };
 }
 

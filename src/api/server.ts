@@ -18,7 +18,7 @@ import { cloneJson as deepCopy } from '../store/clone';
 import { deepEqual } from '../store/json-equal';
 
 export { deepEqual };
-import { applyDefaults } from './defaulting';
+import { applyDefaults, foldStringData } from './defaulting';
 import { admitPod, qosClass } from './admission/pod-admission';
 import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
 import { crdResourceType } from './crd';
@@ -176,6 +176,7 @@ export class ApiServer {
       applyDefaults(obj);
       if (rt.kind === 'Pod' && !rt.group) await this.admitPod(obj);
       this.checkValid(obj, rt);
+      if (rt.kind === 'Secret' && !rt.group) foldStringData(obj);
       if (rt.namespaced) await this.checkQuota(obj, rt);
 
       const now = this.timestamp();
@@ -265,6 +266,7 @@ export class ApiServer {
           m.generation = current.metadata.generation + (specChanged(current, next) ? 1 : 0);
         }
         this.checkValid(next, rt);
+        if (rt.kind === 'Secret' && !rt.group) foldStringData(next);
         if (this.validator) {
           const errs = this.validator.validateUpdate(current, next, rt);
           if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
@@ -363,13 +365,18 @@ export class ApiServer {
           return this.markDeleting(rt, current, grace, policy);
         }
       }
+      // A terminating namespace whose controller emptied it and dropped its finalizer goes.
+      if (rt.kind === 'Namespace' && current.metadata.deletionTimestamp && !(current.spec?.finalizers ?? []).length && !(current.metadata.finalizers ?? []).length) {
+        return this.finishDelete(rt, current);
+      }
       if ((current.metadata.finalizers ?? []).length || policy === 'Foreground' || rt.kind === 'Namespace') {
         if (rt.kind === 'Namespace' && BOOTSTRAP_NAMESPACES.includes(name) && name !== 'kube-node-lease') {
           throw new ApiError('Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`);
         }
         if (!current.metadata.deletionTimestamp) {
+          // A namespace goes Terminating; the namespace controller deletes its contents.
           const marked = await this.markDeleting(rt, current, 0, policy);
-          if (rt.kind === 'Namespace') return this.finishNamespace(marked);
+          if (rt.kind === 'Namespace') return marked;
           if (policy === 'Foreground') return this.finishForeground(rt, marked);
           return marked;
         }
@@ -677,25 +684,6 @@ export class ApiServer {
     latest.metadata.finalizers = (latest.metadata.finalizers ?? []).filter((f: string) => f !== 'foregroundDeletion');
     if (latest.metadata.finalizers.length) return this.store.update(objectKey(rt, owner.metadata.namespace, owner.metadata.name!), latest);
     return this.finishDelete(rt, latest);
-  }
-
-  private async finishNamespace(ns: KObject): Promise<KObject> {
-    // The namespace controller: delete everything in it, then drop the finalizer.
-    const name = ns.metadata.name!;
-    for (const rt of this.registry.all()) {
-      if (!rt.namespaced || rt.kind === 'Binding' || (rt.group === 'events.k8s.io')) continue;
-      for (const o of (await this.list(rt, { namespace: name })).items) {
-        try {
-          await this.delete(rt, name, o.metadata.name!, { gracePeriodSeconds: 0 });
-          const left = await this.tryGet(rt, name, o.metadata.name!);
-          if (left) await this.forceRemove(rt, left);
-        } catch {
-          /* already gone */
-        }
-      }
-    }
-    const nsType = this.registry.forKind('v1', 'Namespace');
-    return this.finishDelete(nsType, ns);
   }
 
   private async forceRemove(rt: ResourceType, obj: KObject): Promise<void> {

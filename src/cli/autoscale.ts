@@ -8,7 +8,8 @@ import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { PrintedError } from './format-error';
-import { runGenerator } from './generate';
+import { generatorFlags, runGenerator } from './generate';
+import { declareFlagTable } from './flags/pflag';
 import { autoscaleGenerator } from '../generators';
 import { Flags, checkRequired } from '../generators/flags';
 import type { FlagValues } from '../generators/types';
@@ -49,7 +50,7 @@ function unwrapCreateError(text: string): string {
 }
 
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('autoscale')
     .description(autoscaleGenerator.short)
     .argument('[args...]')
@@ -66,4 +67,5 @@ export function register(program: Command, p: Program): void {
         }
       }),
     );
+  declareFlagTable(cmd, generatorFlags(autoscaleGenerator));
 }

@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { Program } from './root';
 import { parseDuration } from './flags/duration';
+
+const MAX_ADVANCE_MS = 87_600 * 3_600_000;
 import { humanDuration } from '../printers/duration';
 
 export function register(program: Command, p: Program): void {
@@ -25,6 +27,8 @@ export function register(program: Command, p: Program): void {
     .action(
       p.action(async (ctx, duration: string) => {
         const ms = parseDuration(duration);
+        // Every timer on the way runs: a simulated decade is already hours of work.
+        if (ms > MAX_ADVANCE_MS) throw new CliError(`clock advance is limited to 87600h (10 years), not "${duration}"`);
         if (ms <= 0) throw new CliError(`invalid duration "${duration}": must be positive`);
         const api = await ctx.api({ startDaemon: false });
         const { daemonRunning } = await import('./daemon-control');

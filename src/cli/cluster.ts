@@ -17,6 +17,8 @@ interface CreateFlags {
   nodePods?: string;
   config?: string;
   noSwitch?: boolean;
+  store?: string;
+  port?: string;
 }
 
 export function register(program: Command, p: Program): void {
@@ -32,11 +34,14 @@ export function register(program: Command, p: Program): void {
     .option('--node-pods <n>', 'pod capacity of each node', '110')
     .option('--config <file>', 'a cluster profile (YAML): nodes, timings, failing images')
     .option('--no-switch', 'do not make the new cluster the current context')
+    .option('--store <url>', 'keep the cluster in this store instead of its directory: etcd://HOST:PORT[,HOST:PORT...]')
+    .option('--port <n>', 'port on 127.0.0.1 for its Kubernetes API (default: a free port)')
     .addHelpText('after', `
 Examples:
   kubesim cluster create                       # 3 nodes of 4 CPUs and 8Gi
   kubesim cluster create small --nodes 2 --node-cpu 1 --node-memory 2Gi
-  kubesim cluster create lab --config cluster.yaml`)
+  kubesim cluster create lab --config cluster.yaml
+  kubesim cluster create shared --store etcd://10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379`)
     .action(
       p.action(async (ctx, name: string, flags: CreateFlags & { switch?: boolean }) => {
         const dir = clusterDir(ctx.home, name);
@@ -55,7 +60,9 @@ Examples:
         } else {
           const nodes = Number(flags.nodes);
           const pods = Number(flags.nodePods);
-          if (!Number.isInteger(nodes) || nodes < 0) throw new CliError(`invalid --nodes "${flags.nodes}": must be a whole number >= 0`);
+          if (!/^\d+$/.test(String(flags.nodes)) || !Number.isInteger(nodes) || nodes < 0) throw new CliError(`invalid --nodes "${flags.nodes}": must be a whole number >= 0`);
+          // Kubernetes supports clusters of up to 5,000 nodes.
+          if (nodes > 5000) throw new CliError(`invalid --nodes "${flags.nodes}": at most 5000 nodes (the largest cluster Kubernetes supports)`);
           if (!Number.isInteger(pods) || pods < 1) throw new CliError(`invalid --node-pods "${flags.nodePods}"`);
           for (const [flag, v] of [['--node-cpu', flags.nodeCpu], ['--node-memory', flags.nodeMemory]] as const) {
             try {
@@ -66,12 +73,34 @@ Examples:
           }
           profile = defaultProfile(name, { nodes, cpu: flags.nodeCpu, memory: flags.nodeMemory, pods });
         }
-        const { createCluster } = await import('../cluster/cluster');
-        await createCluster(ctx.home, name, profile);
+        let port: number | undefined;
+        if (flags.port !== undefined) {
+          port = Number(flags.port);
+          if (!/^\d+$/.test(flags.port) || port < 1 || port > 65535) throw new CliError(`invalid --port "${flags.port}": must be a port number between 1 and 65535`);
+        }
+        let attached = false;
+        if (flags.store) attached = await useStore(dir, flags.store);
+        if (!attached) {
+          const { createCluster } = await import('../cluster/cluster');
+          try {
+            await createCluster(ctx.home, name, profile);
+          } catch (e) {
+            if (flags.store) fs.rmSync(dir, { recursive: true, force: true });
+            throw e;
+          }
+        }
+        // Its API server's address and credentials go into the user's kubeconfig, as kind does.
+        const { writeClusterKubeconfig } = await import('../kubeconfig/cluster-entry');
+        const kubeconfigNote = await writeClusterKubeconfig(name, dir, { port, makeCurrent: flags.switch !== false });
+        if (kubeconfigNote) ctx.err(kubeconfigNote);
         if (flags.switch !== false) {
           const c = readConfig(ctx.home);
           c.currentContext = name;
           writeConfig(ctx.home, c);
+        }
+        if (attached) {
+          ctx.out(`cluster "${name}" attached to the cluster state already in ${flags.store}${flags.switch !== false ? `; current context is now "${name}"` : ''}\n`);
+          return;
         }
         ctx.out(`cluster "${name}" created with ${profile.nodes.length} node${profile.nodes.length === 1 ? '' : 's'}${flags.switch !== false ? `; current context is now "${name}"` : ''}\n`);
       }),
@@ -108,6 +137,8 @@ Examples:
         clusterDir(ctx.home, name);
         const { deleteCluster } = await import('../cluster/cluster');
         if (!(await deleteCluster(ctx.home, name))) throw new CliError(`cluster "${name}" not found`);
+        const { removeClusterKubeconfig } = await import('../kubeconfig/cluster-entry');
+        await removeClusterKubeconfig(name);
         const c = readConfig(ctx.home);
         delete c.contexts[name];
         if (c.currentContext === name) delete c.currentContext;
@@ -152,11 +183,14 @@ Examples:
       p.action(async (ctx, name: string | undefined) => {
         const dir = target(ctx, name);
         const { daemonStatus } = await import('../daemon/control');
-        const { openClusterApi, fileStoreUrl } = await import('../api/open');
+        const { openClusterApi } = await import('../api/open');
         const { defaultRng } = await import('../sim/rng');
-        const { api } = await openClusterApi(fileStoreUrl(dir), defaultRng());
+        const { clusterStoreUrl } = await import('../cluster/store-url');
+        const url = clusterStoreUrl(dir);
+        const { api } = await openClusterApi(url, defaultRng());
         const s = daemonStatus(dir, Date.now(), await api.sim.daemonStatus());
-        const lines = [`Cluster:\t${name ?? ctx.clusterName}`, `Directory:\t${dir}`, `Nodes:\t${countFiles(`${dir}/registry/nodes`)}`];
+        const nodes = url.startsWith('file://') ? String(countFiles(`${dir}/registry/nodes`)) : await countNodesIn(url);
+        const lines = [`Cluster:\t${name ?? ctx.clusterName}`, `Directory:\t${dir}`, `Nodes:\t${nodes}`];
         if (s.running) {
           lines.push(`Daemon:\trunning (pid ${s.pid})`);
           if (s.uptimeMs !== undefined) lines.push(`Uptime:\t${humanDuration(s.uptimeMs)}`);
@@ -164,9 +198,33 @@ Examples:
           if (s.reconciles !== undefined) lines.push(`Reconciles:\t${s.reconciles}`);
         } else lines.push('Daemon:\tstopped');
         lines.push(`Last error:\t${s.lastError ?? '<none>'}`);
+        lines.push(`Store:\t${url}`);
         ctx.out(tabwrite(lines.join('\n') + '\n', { minWidth: 0, padding: 2 }));
+        if (url.startsWith('etcd://')) ctx.out(await (await import('../store/etcd-status')).etcdStatusForUrl(url));
       }),
     );
+}
+
+/**
+ * Records that the new cluster lives in the store at `url` (etcd). When that store already
+ * holds a cluster (another machine created it), the new context attaches to it: true.
+ */
+async function useStore(dir: string, url: string): Promise<boolean> {
+  if (!/^etcd:\/\//.test(url)) throw new CliError(`invalid --store "${url}": expected etcd://HOST:PORT[,HOST:PORT...] (clusters on files need no --store)`);
+  const { openStore } = await import('../store/registry');
+  let existing: unknown;
+  const store = await openStore(url);
+  try {
+    existing = await store.readMeta('profile');
+  } finally {
+    await store.close();
+  }
+  const { recordClusterStoreUrl } = await import('../cluster/store-url');
+  recordClusterStoreUrl(dir, url);
+  if (!existing) return false;
+  // the directory stands for the cluster locally (daemon files); the state is in the store
+  fs.mkdirSync(`${dir}/registry`, { recursive: true, mode: 0o700 });
+  return true;
 }
 
 function registerFsck(cluster: Command, p: Program): void {
@@ -192,6 +250,21 @@ function target(ctx: CliContext, name: string | undefined): string {
   const dir = clusterDir(ctx.home, name ?? ctx.clusterName);
   if (!fs.existsSync(`${dir}/registry`)) throw new CliError(`cluster "${name ?? ctx.clusterName}" not found`);
   return dir;
+}
+
+/** Nodes of a cluster kept in another store (etcd); the report goes on when it does not answer. */
+async function countNodesIn(url: string): Promise<string> {
+  try {
+    const { openStore } = await import('../store/registry');
+    const store = await openStore(url);
+    try {
+      return String((await store.list('nodes')).items.length);
+    } finally {
+      await store.close();
+    }
+  } catch (e) {
+    return `<unknown: ${(e as Error).message}>`;
+  }
 }
 
 function countFiles(dir: string): number {

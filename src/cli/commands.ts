@@ -39,10 +39,14 @@ import * as exec from './exec';
 import * as logs from './logs';
 import * as check from './check';
 import * as trace from './trace';
+import * as snapshot from './snapshot';
+import * as serve from './serve';
+import * as kubeconfig from './kubeconfig';
 
 import * as cluster from './cluster';
 import * as clock from './clock';
 import * as node from './node';
+import * as image from './image';
 import * as reconcile from './reconcile';
 export type Register = (program: Command, p: Program) => void;
 
@@ -68,6 +72,7 @@ export const COMMANDS: Register[] = [
   reconcile.register,
   clock.register,
   node.register,
+  image.register,
   version.register,
   explain.register,
   auth.register,
@@ -86,4 +91,7 @@ export const COMMANDS: Register[] = [
   logs.register,
   check.register,
   trace.register,
+  snapshot.register,
+  serve.register,
+  kubeconfig.register,
 ];

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { declarePassThrough } from './flags/pflag';
 
 const SCRIPTS: Record<string, string> = {
   bash: `# bash completion for kubesim; load with: source <(kubesim completion bash)
@@ -69,7 +70,7 @@ Examples:
       }),
     );
 
-  program
+  const complete = program
     .command('__complete', { hidden: true })
     .argument('[words...]')
     .allowUnknownOption(true)
@@ -82,6 +83,7 @@ Examples:
           .join(''),
       );
     }));
+  declarePassThrough(complete);
 }
 
 /**

@@ -4,6 +4,7 @@
 
 import * as fs from 'node:fs';
 import { readInputSync } from '../manifest/read-limited';
+import { ensurePrivateDir } from '../store/file-store';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CliError } from '../api/errors';
@@ -68,7 +69,7 @@ export function readConfig(home: string): KubesimConfig {
 }
 
 export function writeConfig(home: string, config: KubesimConfig): void {
-  fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(home); // not mkdirSync({recursive}): it never returns under /proc
   const file = path.join(home, 'config.json');
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });

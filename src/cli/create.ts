@@ -17,6 +17,7 @@ export function register(program: Command, p: Program): void {
   const create = program
     .command('create')
     .description('Create a resource from a file or from stdin')
+    .argument('[args...]')
     .option('-f, --filename <file>', 'Filename, directory, or URL to files to use to create the resource', collect, [])
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
     .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
@@ -24,7 +25,9 @@ export function register(program: Command, p: Program): void {
     .option('--validate <mode>', 'Must be one of: strict (or true), warn, ignore (or false).', 'strict')
     .option('--save-config', 'If true, the configuration of current object will be saved in its annotation.')
     .action(
-      p.action(async (ctx, flags: { filename?: string[]; recursive?: boolean; dryRun?: string | boolean; output?: string; validate?: string; saveConfig?: boolean }) => {
+      p.action(async (ctx, args: string[], flags: { filename?: string[]; recursive?: boolean; dryRun?: string | boolean; output?: string; validate?: string; saveConfig?: boolean }) => {
+        // cobra: a sub-command it does not know is an argument to `create`, which takes none.
+        if (args.length) throw new PrintedError(`error: Unexpected args: [${args.join(' ')}]\nSee '${p.name} create -h' for help and examples\n`);
         const dryRun = parseDryRun(ctx, flags.dryRun);
         const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
         const { load } = await loadInput(ctx, flags, 'create');

@@ -1,5 +1,5 @@
 // `kubesim exec POD [-c C] -- CMD...`: runs the command in kubesim's simulated shell
-// (src/exec/shell.ts) against what the container would see, with kubectl's checks and
+// (src/shell/) against what the container would see, with kubectl's checks and
 // errors (completed pod, no host, container not running) and its exit code propagation.
 
 import type { Command } from 'commander';
@@ -48,11 +48,11 @@ export async function runExec(ctx: CliContext, positional: string[], command: st
   }
   if (!st?.state?.running) throw new CliError(`unable to upgrade connection: container not found ("${name}")`);
   // The simulated shell and container view load when `exec` runs, not at start-up.
-  const [{ containerView }, { execInContainer }] = await Promise.all([import('../exec/container-view'), import('../exec/shell')]);
+  const [{ containerView }, { execInContainer }, { clusterNet }] = await Promise.all([import('../exec/container-view'), import('../shell/exec'), import('../shell/net')]);
   const view = await containerView(api, pod, found.spec);
   // Only an interactive session reads the terminal/pipe: kubectl sends stdin with -i.
   const input = flags.stdin ? ctx.streams.stdinText() : '';
-  const r = execInContainer(command, view, input);
+  const r = await execInContainer(command, view, input, clusterNet(api, pod));
   if (r.stdout) ctx.out(r.stdout);
   if (r.stderr) ctx.err(r.stderr);
   if (r.code !== 0) {
@@ -75,9 +75,10 @@ export function register(program: Command, p: Program): void {
     .option('-f, --filename <file>', 'to use to exec into the resource (not supported by kubesim yet)')
     .option('--pod-running-timeout <duration>', 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running')
     .addHelpText('after', `
-kubesim runs the command in a small simulated shell, never a real one: env, printenv,
-hostname, cat, ls [-la], echo, printf, pwd, cd, id, whoami, date, grep, head, tail, wc,
-sort, base64, test, and sh -c '...' scripts made of them (;, &&, ||, |, $VAR, >).
+kubesim runs the command in its simulated POSIX shell, never a real one: sh -c scripts
+(pipes, redirections, $((...)), \${VAR:-default}, if/for/while/case, functions) and
+busybox-like programs: env, printenv, hostname, cat, ls, echo, printf, grep, sed, head,
+tail, wc, sort, uniq, cut, tr, seq, date, sleep, id, whoami, touch, rm, mkdir, wget, nc.
 
 Examples:
   # Get output from running the 'date' command from pod mypod, using the first container by default

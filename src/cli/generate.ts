@@ -17,6 +17,9 @@ import { RequiredFlagError, UsageError } from '../generators/types';
 import { parseArgv } from '../generators/flags';
 import { withSaveConfig } from '../generators/util';
 import { defaultRng } from '../sim/rng';
+import { declareFlagTable } from './flags/pflag';
+import { allowMissingKeys, outputArgument } from './flags/print-flags';
+import { checkMutationFormat } from './flags/mutation-output';
 
 /** Flags every generator verb takes besides its own (kubectl's PrintFlags, dry-run, validate...). */
 const COMMON: FlagDef[] = [
@@ -27,8 +30,13 @@ const COMMON: FlagDef[] = [
   { name: 'field-manager', type: 'string', help: 'Name of the manager used to track field ownership.' },
   { name: 'template', type: 'string', help: 'Template string or path to template file to use when -o=go-template, -o=go-template-file.' },
   { name: 'show-managed-fields', type: 'bool', help: 'If true, keep the managedFields when printing objects in JSON or YAML format.' },
-  { name: 'allow-missing-template-keys', type: 'bool', help: 'If true, ignore any errors in templates when a field or map key is missing in the template.' },
+  { name: 'allow-missing-template-keys', type: 'bool', default: true, help: 'If true, ignore any errors in templates when a field or map key is missing in the template.' },
 ];
+
+/** A generator's own flags and the common ones it does not redefine. */
+export function generatorFlags(gen: Generator): FlagDef[] {
+  return [...gen.flags, ...COMMON.filter((c) => !gen.flags.some((f) => f.name === c.name))];
+}
 
 /**
  * How kubectl words a failed create: each `create` subcommand wraps the server's error its own
@@ -65,13 +73,20 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
   }
   let parsed: ReturnType<typeof parseArgv>;
   try {
-    parsed = parseArgv({ ...gen, flags: [...gen.flags, ...COMMON.filter((c) => !gen.flags.some((f) => f.name === c.name))] }, argv);
+    parsed = parseArgv({ ...gen, flags: generatorFlags(gen) }, argv);
   } catch (e) {
-    throw new PrintedError(`error: ${(e as Error).message}\nSee 'kubectl ${gen.command} --help' for usage.\n`);
+    throw new PrintedError(`Error: ${(e as Error).message}\nSee 'kubectl ${gen.command} --help' for usage.\n`);
   }
   const { args, argsLenAtDash, flags } = parsed;
   const dryRun = parseDryRun(ctx, flags['dry-run'] === undefined ? undefined : (flags['dry-run'] as string));
-  const output = flags.output as string | undefined;
+  // cmdutil.GetValidationDirective
+  const validate = String(flags.validate ?? 'strict').toLowerCase();
+  if (!['strict', 'true', 'warn', 'ignore', 'false'].includes(validate))
+    throw new CliError(`invalid - validate option ${JSON.stringify(String(flags.validate))}; must be one of: strict (or true), warn, ignore (or false)`);
+  const printFlags = { output: flags.output as string | undefined, template: flags.template as string | undefined, allowMissingTemplateKeys: flags['allow-missing-template-keys'] as string | undefined };
+  const output = outputArgument(printFlags);
+  // The generators' PrintFlags have no table printers: -o wide and custom-columns are refused.
+  if (output) checkMutationFormat(output);
 
   let object: KObject;
   try {
@@ -115,7 +130,7 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
       const { printObjects } = await import('../printers/output');
       // A client-side object prints from kubectl's Go struct (fields in struct order); one the
       // server returned prints from a map (keys sorted).
-      ctx.out(printObjects([obj], resolveOutput(output), { asList: false, sortJsonKeys: !clientSide }));
+      ctx.out(printObjects([obj], resolveOutput(output), { asList: false, sortJsonKeys: !clientSide, allowMissingKeys: allowMissingKeys(printFlags) }));
     } else {
       const verb = gen.command === 'expose' ? 'exposed' : gen.command === 'autoscale' ? 'autoscaled' : 'created';
       ctx.out(`${kindGroup(rt)}/${obj.metadata.name} ${dryRun === 'client' && gen.command === 'autoscale' ? 'created' : verb}${dryRunSuffix(dryRun)}\n`);
@@ -167,6 +182,7 @@ export function registerGenerator(parent: Command, name: string, gen: Generator,
       }),
     );
   for (const a of gen.aliases ?? []) cmd.alias(a);
+  declareFlagTable(cmd, generatorFlags(gen));
   return cmd;
 }
 

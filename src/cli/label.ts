@@ -6,6 +6,7 @@ import { ApiError, CliError } from '../api/errors';
 import { deepCopy, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { printFlagOptions, type PrintFlagValues } from './flags/print-flags';
 import { collect } from './flags/collect';
 import { parseDryRun, type DryRunMode } from './flags/dry-run';
 import { PrintedError, formatApiError } from './format-error';
@@ -19,6 +20,9 @@ export interface KeyValueFlags extends TargetFlags {
   resourceVersion?: string;
   dryRun?: string | boolean;
   output?: string;
+  template?: PrintFlagValues['template'];
+  allowMissingTemplateKeys?: PrintFlagValues['allowMissingTemplateKeys'];
+  showManagedFields?: boolean;
 }
 
 const CHANGE_CAUSE = 'kubernetes.io/change-cause';
@@ -71,7 +75,10 @@ export function register(program: Command, p: Program): void {
     .option('-f, --filename <file>', 'Filename, directory, or URL to files identifying the resource to update the labels', collect, [])
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
     .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
-    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
+    .addOption(printFlagOptions()[0])
+    .addOption(printFlagOptions()[1])
+    .addOption(printFlagOptions()[2])
+    .addOption(printFlagOptions()[3])
     .option('--field-manager <name>', 'Accepted for kubectl compatibility.')
     .addHelpText('after', `
 Examples:
@@ -102,9 +109,12 @@ export async function runKeyValueVerb(ctx: CliContext, which: KeyValueKind, args
   if (flags.local && dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
   const localMessage = `can only use local files by -f ${which === 'label' ? 'pod.yaml or --filename=pod.json' : 'rsrc.yaml or --filename=rsrc.json'} when --local=true is set`;
   if (flags.local && resources.length) throw new CliError(localMessage);
+  if (flags.local && !(flags.filename ?? []).length) throw new CliError(`one or more files must be specified as -f ${which === 'label' ? 'pod.yaml or --filename=pod.json' : 'rsrc.yaml or --filename=rsrc.json'}`);
   if (resources.length === 0 && !(flags.filename ?? []).length) throw new CliError('one or more resources must be specified as <resource> <name> or <resource>/<name>');
   if (changes.set.size === 0 && changes.remove.length === 0 && !flags.list) throw new CliError(`at least one ${which} update is required`);
-  const print = await mutationPrinter(ctx, flags.output, dryRun);
+  // kubectl's label builds its printer for each object (no `---` between YAML documents); annotate builds one.
+  let print = await mutationPrinter(ctx, flags, dryRun);
+  const nextPrinter = async () => (which === 'label' ? mutationPrinter(ctx, flags, dryRun) : print);
 
   const targets = await resolveTargets(ctx, resources, flags, verb, { localMessage });
   if (flags.resourceVersion && targets.items.length > 1) throw new CliError('--resource-version may only be used with a single resource');
@@ -147,6 +157,7 @@ export async function runKeyValueVerb(ctx: CliContext, which: KeyValueKind, args
         }
       }
       ctx.out(print(result, op));
+      print = await nextPrinter();
     } catch (e) {
       if (e instanceof ApiError) errors.push(formatApiError(e));
       else if (e instanceof CliError) errors.push(`error: ${e.message}\n`);

@@ -9,13 +9,13 @@ import { ApiError, CliError } from '../api/errors';
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 // The kubelet's log and shell modules (and the file store behind them) load when `logs` runs.
-const lazy: { logs?: typeof import('../kubelet/logs'); shell?: typeof import('../kubelet/shell') } = {};
-async function loadLazy(): Promise<void> {
+const lazy: { logs?: typeof import('../kubelet/logs'); shell?: typeof import('../shell/run') } = {};
+export async function loadLazy(): Promise<void> {
   lazy.logs ??= await import('../kubelet/logs');
-  lazy.shell ??= await import('../kubelet/shell');
+  lazy.shell ??= await import('../shell/run');
 }
 const readLogs: typeof import('../kubelet/logs').readLogs = (...a) => lazy.logs!.readLogs(...a);
-const containerScript: typeof import('../kubelet/shell').containerScript = (...a) => lazy.shell!.containerScript(...a);
+const containerScript: typeof import('../shell/run').containerScript = (...a) => lazy.shell!.containerScript(...a);
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { parseDuration } from './flags/duration';

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliError } from '../api/errors';
 import type { ApiServer } from '../api/server';
-import { openClusterApi, fileStoreUrl } from '../api/open';
+import { openClusterApi } from '../api/open';
+import { clusterStoreUrl } from '../cluster/store-url';
 import type { ClusterClock } from '../sim/clock';
 import { defaultRng } from '../sim/rng';
 import { DEFAULT_CLUSTER, type CliContext } from './context';
@@ -21,7 +22,7 @@ export async function openOrCreateCluster(ctx: CliContext, startDaemon = true): 
     const { createCluster } = await import('../cluster/cluster');
     await createCluster(ctx.home, ctx.clusterName, defaultProfile(ctx.clusterName));
   }
-  const { api, clock } = await openClusterApi(fileStoreUrl(ctx.clusterDir), defaultRng(), apiValidator());
+  const { api, clock } = await openClusterApi(clusterStoreUrl(ctx.clusterDir), (rev) => defaultRng(rev + 1), apiValidator());
   if (startDaemon && process.env.KUBESIM_NO_DAEMON !== '1') {
     const { ensureDaemonFor } = await import('./daemon-control');
     await ensureDaemonFor(ctx);

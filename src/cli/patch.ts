@@ -9,6 +9,7 @@ import { deepEqual } from '../store/json-equal';
 import { deepCopy, isObject, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { printFlagOptions, type PrintFlagValues } from './flags/print-flags';
 import { collect } from './flags/collect';
 import { parseDryRun } from './flags/dry-run';
 import { PrintedError, formatApiError } from './format-error';
@@ -23,6 +24,9 @@ export interface PatchFlags extends TargetFlags {
   subresource?: string;
   dryRun?: string | boolean;
   output?: string;
+  template?: PrintFlagValues['template'];
+  allowMissingTemplateKeys?: PrintFlagValues['allowMissingTemplateKeys'];
+  showManagedFields?: boolean;
 }
 
 const UNSUPPORTED_MEDIA =
@@ -79,7 +83,10 @@ export function register(program: Command, p: Program): void {
     .option('-f, --filename <file>', 'Filename, directory, or URL to files identifying the resource to update', collect, [])
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
     .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
-    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
+    .addOption(printFlagOptions()[0])
+    .addOption(printFlagOptions()[1])
+    .addOption(printFlagOptions()[2])
+    .addOption(printFlagOptions()[3])
     .option('--field-manager <name>', 'Accepted for kubectl compatibility.')
     .addHelpText('after', `
 Examples:
@@ -134,7 +141,7 @@ export async function runPatch(ctx: CliContext, resources: string[], flags: Patc
   const jsonText = patchToJsonText(text);
   if (!flags.local && dryRun !== 'client') await (await import('../api/validator-adapter')).loadValidation();
   // patch prints no dry-run suffix (kubectl's quirk).
-  const print = await mutationPrinter(ctx, flags.output, 'none');
+  const print = await mutationPrinter(ctx, flags, 'none');
   const targets = await resolveTargets(ctx, resources, flags, 'patch', { localMessage: 'cannot specify --local and server resources' });
   if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
 

@@ -540,7 +540,7 @@ export async function runRolloutHistory(ctx: CliContext, resources: string[], fl
     else {
       const { outputPrinter } = await import('./flags/output');
       const p = outputPrinter(flags.output, ctx);
-      printObjects = (objs) => objs.map((o, i) => (i > 0 && format === 'yaml' ? '---\n' : '') + p([o], false)).join('');
+      printObjects = (objs) => objs.map((o) => p([o], false)).join(''); // p puts --- between YAML documents
     }
   }
   const { items, errors: lookupErrors } = await rolloutTargets(ctx, resources, flags, 'rollout history');

@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliContext, type GlobalFlags, type Streams, processStreams } from './context';
 import { COMMANDS } from './commands';
 import { formatError } from './format-error';
+import { FlagError, addFalseSpellings, commandPathOf, normalizeArgv } from './flags/pflag';
 
 export interface RunResult {
   exitCode: number;
@@ -67,6 +68,7 @@ export function buildProgram(p: Program): Command {
     .exitOverride();
   for (const register of COMMANDS) register(program, p);
   for (const c of program.commands) inheritSettings(c, p);
+  addFalseSpellings(program);
   program.configureHelp({ formatHelp: (cmd, helper) => (cmd === program ? rootHelp(program, p.name) : helper.formatHelp(cmd, helper)) });
   return program;
 }
@@ -122,36 +124,70 @@ function inheritSettings(cmd: Command, p: Program): void {
   for (const c of cmd.commands) inheritSettings(c, p);
 }
 
-function commandPath(program: Command, argv: string[]): string {
-  const names: string[] = [];
-  let cmd: Command | undefined = program;
-  for (const a of argv) {
-    if (a.startsWith('-')) continue;
-    const sub: Command | undefined = cmd?.commands.find((c) => c.name() === a || c.aliases().includes(a));
-    if (!sub) break;
-    names.push(sub.name());
-    cmd = sub;
+// kubectl's root commands in the order cobra holds them (its help groups, then the rest):
+// the order "Did you mean this?" lists suggestions in.
+const KUBECTL_COMMAND_ORDER = 'create expose run set explain get edit delete rollout scale autoscale certificate cluster-info top cordon uncordon drain taint describe logs attach exec port-forward proxy cp auth debug events diff apply patch replace wait kustomize label annotate completion alpha api-resources api-versions config plugin version options'.split(' ');
+
+/** cobra's ld(): Levenshtein distance, here ignoring case as SuggestionsFor asks. */
+function levenshtein(a: string, b: string): number {
+  const s = a.toLowerCase();
+  const t = b.toLowerCase();
+  let prev = Array.from({ length: t.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= s.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= t.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (s[i - 1] === t[j - 1] ? 0 : 1));
+    prev = cur;
   }
-  return names.join(' ');
+  return prev[t.length];
+}
+
+/** cobra's SuggestionsFor: distance at most 2, or a prefix of the command's name. */
+export function suggestionsFor(program: Command, typed: string): string[] {
+  const names = program.commands.map((c) => c.name()).filter((n) => !n.startsWith('__'));
+  const rank = (n: string) => {
+    const i = KUBECTL_COMMAND_ORDER.indexOf(n);
+    return i >= 0 ? i : KUBECTL_COMMAND_ORDER.length;
+  };
+  const ordered = names.map((n, i) => ({ n, i })).sort((x, y) => rank(x.n) - rank(y.n) || x.i - y.i).map((x) => x.n);
+  return ordered.filter((n) => levenshtein(typed, n) <= 2 || n.toLowerCase().startsWith(typed.toLowerCase()));
+}
+
+/** cobra's "unknown command" error for the root (kubectl sets no usage line after it). */
+function unknownCommand(program: Command, name: string, typed: string): string {
+  const suggestions = suggestionsFor(program, typed);
+  const did = suggestions.length ? `\nDid you mean this?\n${suggestions.map((s) => `\t${s}\n`).join('')}\n` : '';
+  return `Error: unknown command "${typed}" for "${name}"\n${did}`;
+}
+
+/** cobra's flag error: `Error: <pflag message>` and where to read the usage. */
+function flagError(name: string, path: string, message: string): string {
+  return `Error: ${message}\nSee '${name}${path ? ' ' + path : ''} --help' for usage.\n`;
 }
 
 export async function run(argv: string[], streams: Streams = processStreams, name = 'kubesim'): Promise<number> {
   const p = new Program(name, streams);
   const program = buildProgram(p);
+  let args: string[];
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    args = normalizeArgv(program, argv);
+  } catch (e) {
+    if (!(e instanceof FlagError)) throw e;
+    streams.err(flagError(name, e.command, e.message));
+    return 1;
+  }
+  try {
+    await program.parseAsync(args, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return 0;
-      const verb = commandPath(program, argv);
+      const verb = commandPathOf(program, args);
       const msg = e.message.replace(/^error: /, '');
       if (e.code === 'commander.unknownOption') {
         const flag = /'([^']+)'/.exec(msg)?.[1] ?? msg;
-        streams.err(`error: unknown flag: ${flag}\nSee '${name}${verb ? ' ' + verb : ''} --help' for usage.\n`);
+        streams.err(flagError(name, verb, `unknown flag: ${flag}`));
       } else if (e.code === 'commander.unknownCommand') {
-        const cmdName = /'([^']+)'/.exec(msg)?.[1] ?? argv[0];
-        const suggestion = /Did you mean (\S+)\?/.exec(msg)?.[1];
-        streams.err(`error: unknown command "${cmdName}" for "${name}"${suggestion ? `\n\nDid you mean this?\n\t${suggestion}\n` : '\n'}Run '${name} --help' for usage.\n`);
+        const cmdName = /'([^']+)'/.exec(msg)?.[1] ?? args[0];
+        streams.err(unknownCommand(program, name, cmdName));
       } else {
         streams.err(`error: ${msg}\nSee '${name}${verb ? ' ' + verb : ''} -h' for help and examples\n`);
       }

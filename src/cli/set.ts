@@ -7,17 +7,21 @@ import { deepEqual } from '../store/json-equal';
 import { deepCopy, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { printFlagOptions, type PrintFlagValues } from './flags/print-flags';
 import { collect } from './flags/collect';
 import { parseDryRun } from './flags/dry-run';
 import { PrintedError, formatApiError } from './format-error';
 import { splitResourcesAndPairs } from './flags/key-value-args';
-import { mutationPrinter } from './flags/mutation-output';
+import { mutationPrinter, objectRef } from './flags/mutation-output';
 import { resolveTargets, type TargetFlags } from './flags/targets';
 
 interface SetFlags extends TargetFlags {
   container?: string;
   dryRun?: string | boolean;
   output?: string;
+  template?: PrintFlagValues['template'];
+  allowMissingTemplateKeys?: PrintFlagValues['allowMissingTemplateKeys'];
+  showManagedFields?: boolean;
   limits?: string;
   requests?: string;
   list?: boolean;
@@ -66,7 +70,8 @@ export function typedRoundTrip(obj: KObject): KObject {
   for (const c of [...(ps?.initContainers ?? []), ...(ps?.containers ?? [])]) c.resources ??= {};
   if (o.kind === 'DaemonSet') o.status ??= { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 };
   else if (o.kind === 'StatefulSet') o.status ??= { availableReplicas: 0, replicas: 0 };
-  else o.status ??= {};
+  else if (o.kind === 'Service') o.status ??= { loadBalancer: {} };
+  else if (o.kind !== 'RoleBinding' && o.kind !== 'ClusterRoleBinding') o.status ??= {};
   return o;
 }
 
@@ -89,6 +94,34 @@ function parseResourceList(s: string | undefined): Record<string, string> {
 
 type Mutator = (obj: KObject, ctx: CliContext) => Promise<void> | void;
 
+const SET_LONG = 'Configure application resources.\n\n These commands help you make changes to existing application resources.';
+
+/** polymorphichelpers' error for an object without a pod template, with the Go type kubectl decoded into. */
+function noPodTemplate(obj: KObject): CliError {
+  const version = String(obj.apiVersion ?? '').split('/').pop();
+  return new CliError(`${String(obj.kind).toLowerCase()}/${obj.metadata.name} the object is not a pod or does not have a pod template: *${version}.${obj.kind}`);
+}
+
+/** --local takes only files: kubectl's message for set resources and set selector. */
+const LOCAL_FILES_ONLY = "you must specify resources by --filename when --local is set.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'";
+
+/** The Builder's message when --local leaves it no resources (set env, set image, set serviceaccount). */
+const NO_RESOURCES = "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
+
+/** resource.ParseQuantity's error text, for --limits/--requests values. */
+function checkQuantities(list: Record<string, string>): void {
+  for (const v of Object.values(list)) {
+    if (!/^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/.test(v) || !/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)(|[numkMGTPE]|[KMGTPE]i|[eE][+-]?[0-9]+)$/.test(v))
+      throw new CliError("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+  }
+}
+
+/** The env var name rule of `set env` (validation.IsEnvVarName). */
+function checkEnvName(name: string): void {
+  if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name))
+    throw new CliError(`${JSON.stringify(name)} is not a valid key name: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')`);
+}
+
 /**
  * Runs one `set` sub-command: finds the targets, applies `mutate` to each, and writes (or,
  * with --local/--dry-run=client, prints). Unchanged objects print nothing, as kubectl.
@@ -97,7 +130,7 @@ async function runSet(ctx: CliContext, resources: string[], flags: SetFlags, ver
   const dryRun = parseDryRun(ctx, flags.dryRun);
   if (flags.local && dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
   if (flags.all && flags.selector) throw new CliError('cannot set --all and --selector at the same time');
-  const print = await mutationPrinter(ctx, flags.output, dryRun);
+  const print = await mutationPrinter(ctx, flags, dryRun, { typed: true });
   const targets = await resolveTargets(ctx, resources, flags, verb);
   const errors = [...targets.errors];
   if (!flags.local && dryRun !== 'client') await (await import('../api/validator-adapter')).loadValidation();
@@ -145,12 +178,26 @@ function targetOptions(cmd: Command, what: string): Command {
     .option('-f, --filename <file>', 'Filename, directory, or URL to files identifying the resource to update', collect, [])
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
     .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
-    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
+    .addOption(printFlagOptions()[0])
+    .addOption(printFlagOptions()[1])
+    .addOption(printFlagOptions()[2])
+    .addOption(printFlagOptions()[3])
     .option('--field-manager <name>', 'Accepted for kubectl compatibility.');
 }
 
 export function register(program: Command, p: Program): void {
-  const set = program.command('set').description('Set specific features on objects');
+  const set = program
+    .command('set')
+    .description('Set specific features on objects')
+    .argument('[command]')
+    .action(
+      // cmdutil.DefaultSubCommandRun: no sub-command prints the help to stderr and fails.
+      p.action(async (ctx, name: string | undefined, _flags: unknown, cmd: Command) => {
+        if (name) throw new PrintedError(`error: unknown command ${JSON.stringify(name)}\nSee '${p.name} set -h' for help and examples\n`);
+        ctx.err(groupHelp(cmd, p.name, SET_LONG));
+        return 1;
+      }),
+    );
 
   targetOptions(set.command('image').description('Update the image of a pod template').argument('[args...]'), 'image').addHelpText('after', `
 Examples:
@@ -161,6 +208,8 @@ Examples:
   kubesim set image deployments nginx *=nginx:1.9.1 --all`)
     .action(p.action(async (ctx, args: string[], flags: SetFlags) => {
       const { resources, pairs } = splitResourcesAndPairs(args, 'image');
+      if (!resources.length && !(flags.filename ?? []).length) throw new CliError(NO_RESOURCES);
+      if (flags.local && resources.length) throw new CliError(LOCAL_FILES_ONLY);
       if (pairs.length === 0) throw new CliError('at least one image update is required');
       const images = pairs.map((s) => {
         const i = s.indexOf('=');
@@ -168,7 +217,7 @@ Examples:
       });
       return runSet(ctx, resources, flags, 'set image', 'image updated', (obj) => {
         const ps = podSpecOf(obj);
-        if (!ps) throw new CliError(`${obj.kind.toLowerCase()}s "${obj.metadata.name}" does not support image updates`);
+        if (!ps) throw noPodTemplate(obj);
         for (const [name, image] of images) {
           const cs = containersMatching(ps, name);
           if (cs.length === 0) throw new CliError(`unable to find container named ${JSON.stringify(name)}`);
@@ -182,6 +231,7 @@ Examples:
     .option('--list', 'If true, display the environment and any changes in the standard format.')
     .option('--from <resource>', 'The name of a resource from which to inject environment variables')
     .option('--prefix <prefix>', 'Prefix to append to variable names')
+    .option('-e, --env <env>', 'Specify a key-value pair for an environment variable to set into each container.', collect, [])
     .option('--overwrite', 'If true, allow environment to be overwritten, otherwise reject updates that overwrite existing environment.', true)
     .addHelpText('after', `
 Examples:
@@ -196,14 +246,18 @@ Examples:
 
   # Remove the environment variable ENV from container 'c1' in all deployment configs
   kubesim set env deployments --all --containers="c1" ENV-`)
-    .action(p.action(async (ctx, args: string[], flags: SetFlags & { containers?: string }) => {
-      const { resources, pairs } = splitResourcesAndPairs(args, 'environment');
+    .action(p.action(async (ctx, args: string[], flags: SetFlags & { containers?: string; env?: string[] }) => {
+      const { resources, pairs: argPairs } = splitResourcesAndPairs(args, 'environment');
+      const pairs = [...(flags.env ?? []), ...argPairs];
       const set: [string, string][] = [];
       const remove: string[] = [];
       for (const s of pairs) {
         if (s.includes('=')) set.push([s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]);
         else remove.push(s.slice(0, -1));
       }
+      for (const [name] of set) checkEnvName(name);
+      if (!resources.length && !(flags.filename ?? []).length) throw new CliError('one or more resources must be specified as <resource> <name> or <resource>/<name>');
+      if (flags.local && !(flags.filename ?? []).length) throw new CliError(NO_RESOURCES);
       if (flags.list) {
         const targets = await resolveTargets(ctx, resources, flags, 'set env');
         for (const t of targets.items) {
@@ -238,7 +292,7 @@ Examples:
       }
       return runSet(ctx, resources, flags, 'set env', 'env updated', (obj) => {
         const ps = podSpecOf(obj);
-        if (!ps) throw new CliError(`${obj.kind.toLowerCase()}s "${obj.metadata.name}" does not support environment updates`);
+        if (!ps) throw noPodTemplate(obj);
         const cs = containersMatching(ps, flags.containers);
         if (cs.length === 0) throw new CliError(`unable to find container named ${JSON.stringify(flags.containers)}`);
         for (const c of cs) {
@@ -267,12 +321,16 @@ Examples:
   # Set the resource request and limits for all containers in nginx
   kubesim set resources deployment nginx --limits=cpu=200m,memory=512Mi --requests=cpu=100m,memory=256Mi`)
     .action(p.action(async (ctx, resources: string[], flags: SetFlags & { containers?: string }) => {
+      if (!resources.length && !(flags.filename ?? []).length) throw new CliError(NO_RESOURCES);
       if (!flags.limits && !flags.requests) throw new CliError('you must specify an update to requests or limits (in the form of --requests/--limits)');
+      if (flags.local && resources.length) throw new CliError(LOCAL_FILES_ONLY);
       const limits = parseResourceList(flags.limits);
       const requests = parseResourceList(flags.requests);
+      checkQuantities(limits);
+      checkQuantities(requests);
       return runSet(ctx, resources, flags, 'set resources', 'resource requirements updated', (obj) => {
         const ps = podSpecOf(obj);
-        if (!ps) throw new CliError(`${obj.kind.toLowerCase()}s "${obj.metadata.name}" does not support resource updates`);
+        if (!ps) throw noPodTemplate(obj);
         const cs = containersMatching(ps, flags.containers);
         if (cs.length === 0) throw new CliError(`unable to find container named ${JSON.stringify(flags.containers)}`);
         for (const c of cs) {
@@ -310,9 +368,59 @@ Examples:
       const resources = args.slice(0, -1);
       return runSet(ctx, resources, flags, 'set serviceaccount', 'serviceaccount updated', (obj) => {
         const ps = podSpecOf(obj);
-        if (!ps) throw new CliError(`${obj.kind.toLowerCase()}s "${obj.metadata.name}" does not support serviceaccount updates`);
+        if (!ps) throw noPodTemplate(obj);
         ps.serviceAccountName = last;
         delete ps.serviceAccount;
       });
     }));
+
+  targetOptions(set.command('subject').description('Update the user, group, or service account in a role binding or cluster role binding').argument('[resources...]'), 'subject')
+    .option('--user <name>', 'Usernames to bind to the role', collect, [])
+    .option('--group <name>', 'Groups to bind to the role', collect, [])
+    .option('--serviceaccount <namespace:name>', 'Service accounts to bind to the role', collect, [])
+    .action(p.action(async (ctx, resources: string[], flags: SetFlags & { user?: string[]; group?: string[]; serviceaccount?: string[] }) => {
+      const users = flags.user ?? [];
+      const groups = flags.group ?? [];
+      const sas = flags.serviceaccount ?? [];
+      if (flags.local && resources.length) throw new CliError(LOCAL_FILES_ONLY);
+      if (!users.length && !groups.length && !sas.length) throw new CliError('you must specify at least one value of user, group or serviceaccount');
+      const RBAC = 'rbac.authorization.k8s.io';
+      const subjects: Record<string, string>[] = [
+        ...users.map((name) => ({ kind: 'User', apiGroup: RBAC, name })),
+        ...groups.map((name) => ({ kind: 'Group', apiGroup: RBAC, name })),
+        ...sas.map((sa) => {
+          const [namespace, name, ...rest] = sa.split(':');
+          if (name === undefined || name === '' || rest.length) throw new CliError('serviceaccount must be <namespace>:<name>');
+          return { kind: 'ServiceAccount', name, namespace: namespace || ctx.namespace };
+        }),
+      ];
+      return runSet(ctx, resources, flags, 'set subject', 'subjects updated', (obj) => {
+        if (obj.kind !== 'RoleBinding' && obj.kind !== 'ClusterRoleBinding') throw new CliError(`${objectRef(obj)}\n setting subjects is only supported for RoleBinding/ClusterRoleBinding`);
+        const existing: Record<string, string>[] = obj.subjects ?? [];
+        const same = (a: Record<string, string>, b: Record<string, string>) => a.kind === b.kind && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '') && (a.apiGroup ?? '') === (b.apiGroup ?? '');
+        const added = subjects.filter((s) => !existing.some((e) => same(e, s)));
+        if (added.length) obj.subjects = [...existing, ...added];
+      });
+    }));
+  set.configureHelp({ formatHelp: (cmd) => groupHelp(cmd as Command, p.name, SET_LONG) });
+}
+
+/** cobra's help for a command group, in kubectl's template (sub-commands sorted, names padded). */
+export function groupHelp(cmd: Command, name: string, long: string): string {
+  const path = [];
+  for (let c: Command | null = cmd; c && c.parent; c = c.parent) path.unshift(c.name());
+  const subs = cmd.commands.filter((c) => !c.name().startsWith('__')).sort((a, b) => (a.name() < b.name() ? -1 : 1));
+  return [
+    long,
+    '',
+    'Available Commands:',
+    ...subs.map((c) => `  ${c.name().padEnd(16)} ${c.description().split('\n')[0]}`),
+    '',
+    'Usage:',
+    `  ${name} ${path.join(' ')} SUBCOMMAND [options]`,
+    '',
+    `Use "${name} ${path.join(' ')} <command> --help" for more information about a given command.`,
+    `Use "${name} options" for a list of global command-line options (applies to all commands).`,
+    '',
+  ].join('\n');
 }

@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ApiServer } from '../api/server';
-import { openClusterApi, fileStoreUrl } from '../api/open';
+import { openClusterApi } from '../api/open';
+import { clusterStoreUrl } from './store-url';
 import type { ClusterClock } from '../sim/clock';
 import { defaultRng } from '../sim/rng';
 import type { ClusterProfile, NodeProfile } from '../sim/profile';
@@ -23,7 +24,7 @@ export interface OpenCluster {
 }
 
 export async function openCluster(home: string, name: string): Promise<OpenCluster> {
-  const { api, clock } = await openClusterApi(fileStoreUrl(clusterPath(home, name)), defaultRng(), apiValidator());
+  const { api, clock } = await openClusterApi(clusterStoreUrl(clusterPath(home, name)), defaultRng(), apiValidator());
   const profile = (await api.sim.profile<ClusterProfile>())!;
   return { api, clock, profile };
 }
@@ -31,7 +32,8 @@ export async function openCluster(home: string, name: string): Promise<OpenClust
 export async function createCluster(home: string, name: string, profile: ClusterProfile): Promise<OpenCluster> {
   const dir = clusterPath(home, name);
   if (fs.existsSync(path.join(dir, 'registry'))) throw new Error(`cluster "${name}" already exists`);
-  const { api, clock } = await openClusterApi(fileStoreUrl(dir), defaultRng(), apiValidator());
+  const { api, clock } = await openClusterApi(clusterStoreUrl(dir), defaultRng(), apiValidator());
+  fs.mkdirSync(path.join(dir, 'registry'), { recursive: true, mode: 0o700 }); // an etcd cluster's local marker
   await api.sim.setProfile(profile);
   await api.batch(async () => {
     await api.bootstrap();

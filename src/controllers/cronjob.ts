@@ -226,6 +226,7 @@ async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Prom
   }
 
   let requeue: number | undefined;
+  let scheduleAt: number | undefined;
   let periodic = false;
   let schedule: CronSchedule | undefined;
   try {
@@ -301,6 +302,7 @@ async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Prom
     if (next !== undefined) {
       if (requeue === undefined || next - now < requeue) {
         requeue = next - now;
+        scheduleAt = next;
         periodic = true; // the schedule is a steady-state timer, not a wait for progress
       }
     }
@@ -317,6 +319,8 @@ async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Prom
     }
   }
   for (const [type, reason, message] of events) await api.recordEvent(cj, type, reason, message, COMPONENT);
+  // The next schedule time is absolute: time spent in this reconcile must not make it late.
+  if (scheduleAt !== undefined) requeue = scheduleAt - ctx.clock.now();
   if (requeue !== undefined && Number.isFinite(requeue)) return periodic ? { requeueAfterMs: Math.max(1, requeue), periodic } : { requeueAfterMs: Math.max(1, requeue) };
 }
 

@@ -226,6 +226,32 @@ export class ControllerManager {
   }
 
   /**
+   * After `clock advance` by another process: runs every timer due on the way at its own
+   * time, in order (as the in-process advance does), rather than all of them at the end of
+   * the jump -- a stopped node turns NotReady at +40 s and is evicted 5 minutes later, in one
+   * advance. Yields to the event loop now and then (signals, status).
+   */
+  private async stepThrough(jump: { from: number; to: number }, hold: (t: number | undefined) => void, signal: AbortSignal): Promise<void> {
+    hold(jump.from);
+    try {
+      for (let step = 1; !signal.aborted; step++) {
+        try {
+          await this.pollChanges();
+          await this.processReady(5000);
+        } catch (e) {
+          this.noteError('manager', e);
+        }
+        const due = this.queue.nextDue();
+        if (due === undefined || due > jump.to) break;
+        hold(Math.max(due, this.ctx.clock.now()));
+        if (step % 100 === 0) await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      hold(undefined);
+    }
+  }
+
+  /**
    * Runs until `signal` aborts, on a clock that moves by itself (the daemon): polls the
    * journal every `pollMs` of real time, runs due timers, resyncs fully now and then.
    */
@@ -239,8 +265,9 @@ export class ControllerManager {
     await this.resync();
     while (!signal.aborted) {
       const tickStart = Date.now();
-      const clock = this.ctx.clock as { refresh?: () => Promise<void> | void };
-      await clock.refresh?.(); // another process may have advanced or sped up the clock
+      const clock = this.ctx.clock as { refresh?: () => Promise<{ from: number; to: number } | void> | void; hold?: (t: number | undefined) => void };
+      const jump = await clock.refresh?.(); // another process may have advanced or sped up the clock
+      if (jump && clock.hold) await this.stepThrough(jump, (t) => clock.hold!(t), signal);
       if (tickStart - lastResync > resyncMs) {
         lastResync = tickStart;
         await this.resync();

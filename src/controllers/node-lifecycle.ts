@@ -15,6 +15,19 @@ import { toleratesTaint } from './scheduler-plugins';
 
 const UNREACHABLE = 'node.kubernetes.io/unreachable';
 const LEASE_DURATION_S = 40;
+/** The kubelet posts an unchanged node status (lastHeartbeatTime) this often (nodeStatusReportFrequency). */
+const STATUS_REPORT_MS = 5 * 60_000;
+const ANNOUNCED_META = 'node-lifecycle-announced';
+
+/** What a kubelet records when it starts on a node, and the node controller's RegisteredNode. */
+async function announceStart(api: ApiServer, node: KObject, registered: boolean): Promise<void> {
+  const name = node.metadata.name!;
+  const kubelet = { component: 'kubelet', host: name };
+  await api.recordEvent(node, 'Normal', 'Starting', 'Starting kubelet.', kubelet);
+  for (const s of ['NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID']) await api.recordEvent(node, 'Normal', s, `Node ${name} status is now: ${s}`, kubelet);
+  await api.recordEvent(node, 'Normal', 'NodeAllocatableEnforced', 'Updated Node Allocatable limit across pods', kubelet);
+  if (registered) await api.recordEvent(node, 'Normal', 'RegisteredNode', `Node ${name} event: Registered Node ${name} in Controller`, { component: 'node-controller' });
+}
 
 function rt(api: ApiServer, apiVersion: string, kind: string) {
   return api.registry.forKind(apiVersion, kind);
@@ -94,7 +107,15 @@ export function createNodeLifecycle(): Reconciler {
 
       if (stoppedAt === undefined) {
         await renewLease(api, node, now, t.nodeHeartbeatMs);
+        const announced = (await api.store.readMeta<Record<string, string>>(ANNOUNCED_META)) ?? {};
+        if (announced[key.name] !== node.metadata.uid) {
+          // first sight of this node: its kubelet's start-up and the controller's registration
+          await api.store.writeMeta(ANNOUNCED_META, { ...announced, [key.name]: node.metadata.uid! });
+          await announceStart(api, node, true);
+          if (ready?.status === 'True') await api.recordEvent(node, 'Normal', 'NodeReady', `Node ${key.name} status is now: NodeReady`, { component: 'kubelet', host: key.name });
+        }
         if (ready && ready.status !== 'True') {
+          await announceStart(api, node, false);
           // The kubelet is back: it posts Ready, the controller lifts the taints.
           await api.mutate(nodeType, undefined, key.name, (n) => {
             setConditions(n, 'True', ts, 'ready');
@@ -104,6 +125,12 @@ export function createNodeLifecycle(): Reconciler {
             return n;
           }, { status: true });
           await api.recordEvent(node, 'Normal', 'NodeReady', `Node ${key.name} status is now: NodeReady`, { component: 'kubelet', host: key.name });
+        } else if (ready && now - Date.parse(ready.lastHeartbeatTime ?? 0) >= STATUS_REPORT_MS) {
+          // an unchanged status is still posted every 5 minutes: lastHeartbeatTime moves
+          await api.mutate(nodeType, undefined, key.name, (n) => {
+            n.status.conditions = (n.status.conditions ?? []).map((c: any) => ({ ...c, lastHeartbeatTime: ts }));
+            return n;
+          }, { status: true });
         }
         return { requeueAfterMs: t.nodeHeartbeatMs, periodic: true };
       }

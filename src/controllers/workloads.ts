@@ -12,6 +12,7 @@ import { garbageCollectorReconciler } from './garbage-collector';
 import { pvcBinderReconciler, pvReconciler } from './pv-binder';
 import { hpaReconciler } from './hpa';
 import { resourceQuotaReconciler } from './resource-quota';
+import { namespaceReconciler } from './namespace';
 
 export const workloadReconcilers: Reconciler[] = [
   deploymentReconciler,
@@ -27,4 +28,5 @@ export const workloadReconcilers: Reconciler[] = [
   hpaReconciler,
   resourceQuotaReconciler,
   garbageCollectorReconciler,
+  namespaceReconciler,
 ];

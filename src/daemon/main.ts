@@ -2,8 +2,9 @@
 // cluster clock (real time, or sped up with `clock speed`), until SIGTERM. Started by
 // ensureDaemon as `node <main> __daemon <clusterDir>`; the CLI wires the hidden verb here.
 
-import { openClusterApi, fileStoreUrl } from '../api/open';
-import { defaultRng } from '../sim/rng';
+import { openClusterApi } from '../api/open';
+import { clusterStoreUrl } from '../cluster/store-url';
+import { defaultRng, RNG_SALT_DAEMON } from '../sim/rng';
 import { defaultProfile, type ClusterProfile } from '../sim/profile';
 import { apiValidator, loadValidation } from '../api/validator-adapter';
 import { createControllerManager } from '../controllers/index';
@@ -12,7 +13,15 @@ import * as path from 'node:path';
 import { parseProcessIdentity } from '../store/process-alive';
 import { claimPidFile, releasePidFile, PID_FILE, type DaemonStatusDoc } from './control';
 
-export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal } = {}): Promise<number> {
+export interface DaemonOptions {
+  signal?: AbortSignal;
+  /** Where to serve the Kubernetes API (default: the cluster's recorded port). */
+  serve?: { port?: number; insecureHttp?: boolean };
+  /** Told the server's URL once it listens (`kubesim serve` prints it). */
+  onServing?: (url: string) => void;
+}
+
+export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): Promise<number> {
   const pid = process.pid;
   if (!claimPidFile(clusterDir, pid)) {
     process.stderr.write(`another daemon already runs for ${clusterDir}\n`);
@@ -27,10 +36,14 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
   const home = fs.statSync(clusterDir); // before anything slow: the directory we were started for
   try {
     await loadValidation();
-    const { api, clock } = await openClusterApi(fileStoreUrl(clusterDir), defaultRng(), apiValidator());
+    const { api, clock } = await openClusterApi(clusterStoreUrl(clusterDir), (rev) => defaultRng(RNG_SALT_DAEMON + rev), apiValidator());
     const profile = (await api.sim.profile<ClusterProfile>()) ?? defaultProfile('kubesim');
     const ctx = { api, clock, rng: api.rng, profile, log };
     const manager = createControllerManager(ctx);
+    const { serveCluster } = await import('../server/serve-cluster');
+    const server = await serveCluster(api, clusterDir, { ...opts.serve, log });
+    opts.onServing?.(server.url);
+    abort.signal.addEventListener('abort', () => void server.close());
     const startedAt = Date.now();
     let lag = 0;
     let lastWrite = 0;
@@ -73,6 +86,7 @@ export async function runDaemon(clusterDir: string, opts: { signal?: AbortSignal
         });
       },
     });
+    await server.close();
     log('daemon stopped');
     return 0;
   } catch (e) {

@@ -35,6 +35,10 @@ function podReady(p: KObject): boolean {
   return (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
 }
 
+function readySince(p: KObject): string {
+  return (p.status?.conditions ?? []).find((c: any) => c.type === 'Ready' && c.status === 'True')?.lastTransitionTime ?? '';
+}
+
 function restarts(p: KObject): number {
   return (p.status?.containerStatuses ?? []).reduce((a: number, c: any) => a + (c.restartCount ?? 0), 0);
 }
@@ -45,6 +49,8 @@ export function byLogging(a: KObject, b: KObject): number {
     p.spec?.nodeName ? 0 : 1,
     p.status?.phase === 'Running' ? 0 : p.status?.phase === 'Unknown' ? 1 : p.status?.phase === 'Pending' ? 2 : 3,
     podReady(p) ? 0 : 1,
+    // ready for longer first (podReadyTime; a missing time sorts last)
+    podReady(p) ? readySince(p) || '~' : '',
     -restarts(p),
     p.metadata.creationTimestamp ?? '',
     p.metadata.name ?? '',

@@ -8,7 +8,10 @@ import { envVarNameErrors } from './sources';
 import type { Generator } from './types';
 import { UsageError } from './types';
 import { newObject, objectMeta } from './util';
-import { goParseUint } from './validation';
+import { goAtoi } from './validation';
+import { checkRequired } from './flags';
+import { applyJsonPatch } from '../api/apply/json-patch';
+import { applyStrategicMergePatch } from '../api/apply/strategic-merge';
 
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -26,7 +29,7 @@ export const runGenerator: Generator = {
   usage: 'run NAME --image=image [--env="key=value"] [--port=port] [--dry-run=server|client] [--overrides=inline-json] [--command] -- [COMMAND] [args...]',
   short: 'Run a particular image on the cluster',
   flags: [
-    { name: 'image', type: 'string', help: 'The image for the container to run.' },
+    { name: 'image', type: 'string', required: true, help: 'The image for the container to run.' },
     { name: 'image-pull-policy', type: 'string', help: 'The image pull policy for the container.  If left empty, this value will not be specified by the client and defaulted by the server.' },
     { name: 'labels', shorthand: 'l', type: 'string', help: 'Comma separated labels to apply to the pod. Will override previous values.' },
     { name: 'annotations', type: 'stringArray', help: 'Annotations to apply to the pod.' },
@@ -38,20 +41,29 @@ export const runGenerator: Generator = {
     { name: 'stdin', shorthand: 'i', type: 'bool', default: false, help: 'Keep stdin open on the container in the pod, even if nothing is attached.' },
     { name: 'tty', shorthand: 't', type: 'bool', default: false, help: 'Allocate a TTY for the container in the pod.' },
     { name: 'leave-stdin-open', type: 'bool', default: false, help: 'If the pod is started in interactive mode or with stdin, leave stdin open after the first attach completes.' },
+    { name: 'attach', type: 'bool', default: false, help: 'If true, wait for the Pod to start running, and then attach to the Pod as if \'kubectl attach ...\' were called.  Default false, unless \'-i/--stdin\' is set, in which case the default is true. With \'--restart=Never\' the exit code of the container process is returned.' },
+    { name: 'rm', type: 'bool', default: false, help: 'If true, delete the pod after it exits.  Only valid when attaching to the container, e.g. with \'--attach\' or with \'-i/--stdin\'.' },
     { name: 'overrides', type: 'string', help: 'An inline JSON override for the generated object. If this is non-empty, it is used to override the generated object.' },
     { name: 'override-type', type: 'string', default: 'merge', help: 'The method used to override the generated object: json, merge, or strategic.' },
   ],
-  build(args, raw, ctx) {
+  build(args, raw, ctx, argsLenAtDash) {
     const f = new Flags(this.flags, raw);
-    if (args.length === 0) throw new UsageError('NAME is required for run', 'run');
+    checkRequired(this.flags, raw);
+    if (args.length === 0 || argsLenAtDash === 0) throw new UsageError('NAME is required for run', 'run');
     const name = args[0];
     const image = f.str('image');
     if (!image) throw new CliError('--image is required');
     if (!REFERENCE_RE.matcher(image).matches()) throw new CliError(`Invalid image name "${image}": invalid reference format`);
+    // RunOptions.Run's checks, in its order: attach defaults to -i.
+    const interactive = f.bool('stdin');
+    const attach = f.changed('attach') ? f.bool('attach') : interactive;
+    if (f.bool('tty') && !interactive) throw new UsageError('-i/--stdin is required for containers with -t/--tty=true', 'run');
+    if (attach && isDryRun(raw['dry-run'])) throw new UsageError("--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)", 'run');
     const pull = f.str('image-pull-policy');
     if (pull && !PULL_POLICIES.includes(pull)) throw new UsageError(`invalid image pull policy: ${pull}`, 'run');
     const restart = f.str('restart') || 'Always';
-    if (!RESTART_POLICIES.includes(restart)) throw new CliError(`invalid restart policy: ${restart}`);
+    if (!RESTART_POLICIES.includes(restart)) throw new UsageError(`invalid restart policy: ${restart}`, 'run');
+    if (!attach && f.bool('rm')) throw new UsageError('--rm should only be used for attached containers', 'run');
 
     const labels = f.str('labels') ? parseLabels(f.str('labels')) : { run: name };
     const annotations: Record<string, string> = {};
@@ -63,15 +75,16 @@ export const runGenerator: Generator = {
     const env = f.list('env').map((e) => {
       const i = e.indexOf('=');
       if (i <= 0 || envVarNameErrors(e.slice(0, i)).length) throw new CliError(`invalid env: ${e}`);
-      return { name: e.slice(0, i), value: e.slice(i + 1) };
+      // EnvVar.value is omitempty: `--env=C=` prints the name alone.
+      return e.length > i + 1 ? { name: e.slice(0, i), value: e.slice(i + 1) } : { name: e.slice(0, i) };
     });
     const container: Record<string, unknown> = { name, image };
     const rest = args.slice(1);
     if (rest.length) container[f.bool('command') ? 'command' : 'args'] = rest;
     const port = f.str('port');
     if (port) {
-      const p = goParseUint(port, 16);
-      if (typeof p === 'string') throw new CliError(p);
+      const p = goAtoi(port);
+      if (p === undefined) throw new CliError(`strconv.Atoi: parsing ${JSON.stringify(port)}: ${/^[+-]?[0-9]+$/.test(port) ? 'value out of range' : 'invalid syntax'}`);
       container.ports = [{ containerPort: p }];
     }
     if (env.length) container.env = env;
@@ -105,13 +118,30 @@ export function parseLabels(s: string): Record<string, string> {
   return out;
 }
 
-/** --overrides with --override-type=merge (RFC 7386); other types are applied as merge too. */
-function applyOverrides(obj: Record<string, unknown>, json: string, _type: string) {
+/** Whether --dry-run's raw value means client or server (the bare flag and old booleans included). */
+function isDryRun(v: unknown): boolean {
+  if (v === undefined || v === false) return false;
+  const s = String(v);
+  return !['none', 'false', '0', 'f', 'F', 'FALSE', 'False'].includes(s);
+}
+
+/**
+ * --overrides as kubectl's OverrideOptions.Apply: merge (RFC 7386), strategic (lists merged
+ * by their patch keys: a container by name keeps what the patch does not say) or json (RFC
+ * 6902 operations).
+ */
+function applyOverrides(obj: Record<string, unknown>, json: string, type: string) {
+  if (!['json', 'merge', 'strategic'].includes(type)) throw new CliError(`invalid override type: ${type}`);
   let patch: unknown;
   try {
     patch = JSON.parse(json);
   } catch (e) {
     throw new CliError(`error: ${(e as Error).message}`);
+  }
+  if (type === 'json') return applyJsonPatch(obj, patch) as ReturnType<typeof newObject>;
+  if (type === 'strategic') {
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new CliError('invalid JSON document for a strategic merge patch');
+    return applyStrategicMergePatch(obj, patch, 'Pod', 'v1') as ReturnType<typeof newObject>;
   }
   return mergePatch(obj, patch) as ReturnType<typeof newObject>;
 }

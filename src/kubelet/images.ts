@@ -1,10 +1,12 @@
 // Image references as containerd sees them: normalisation (`nginx` →
 // `docker.io/library/nginx:latest`), validity (InvalidImageName), and whether the
-// simulated registry has the image (profile globs for missing/unreachable images).
+// simulated registry has the image (profile globs for missing/unreachable images, the
+// catalog in src/sim/catalog, the policy for images it does not know).
 
 import { RE2JS } from 're2js';
 import type { ClusterProfile } from '../sim/profile';
 import { fnv32a } from '../sim/rng';
+import { askRegistry } from '../sim/catalog';
 
 const NAME_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
 const DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?';
@@ -51,26 +53,56 @@ function globMatch(glob: string, s: string): boolean {
   return re.test(s);
 }
 
-export type PullOutcome = { ok: true; sizeBytes: number; imageID: string } | { ok: false; error: string };
+export type PullOutcome = { ok: true; sizeBytes: number; imageID: string; durationMs: number } | { ok: false; error: string };
 
-/** Whether the simulated registry serves the image, and the runtime's error text when not. */
-export function pullOutcome(ref: string, profile: ClusterProfile): PullOutcome {
+/** Whether unknown images (outside the catalog: private registries, other namespaces) pull. */
+export type UnknownImagePolicy = 'pull' | 'fail';
+
+const hex64 = (seed: string) => Array.from({ length: 8 }, (_, i) => (fnv32a(`${seed}#${i}`) >>> 0).toString(16).padStart(8, '0')).join('');
+
+/** The manifest digest the simulated registry serves for a reference (stable per reference). */
+export function imageDigest(img: ImageRef): string {
+  return `sha256:${img.digest?.split(':')[1] ?? hex64(img.full)}`;
+}
+
+/** How long a pull takes: the profile's pull time scaled by the image's size (0.6x to 1.8x). */
+function pullDurationMs(sizeBytes: number, profile: ClusterProfile, img: ImageRef): number {
+  const scale = Math.min(1.8, 0.6 + sizeBytes / 150_000_000);
+  return Math.round(profile.timings.imagePullMs * scale + (fnv32a(img.full) % 400));
+}
+
+/**
+ * Whether the simulated registry serves the image, and the runtime's error text when not:
+ * the profile's unreachable/missing globs first (`check --allowed-registries`), then the
+ * catalog (a repository that does not exist, a tag that does not), then the policy for
+ * images the catalog does not know.
+ */
+export function pullOutcome(ref: string, profile: ClusterProfile, policy: UnknownImagePolicy = profile.images?.unknown ?? 'pull'): PullOutcome {
   const img = parseImage(ref)!;
   const matches = (globs: string[] | undefined) => (globs ?? []).some((g) => globMatch(g, ref) || globMatch(g, img.full));
+  const host = img.domain === 'docker.io' ? 'registry-1.docker.io' : img.domain;
+  const prefix = `failed to pull and unpack image "${img.full}": failed to resolve reference "${img.full}"`;
   if (matches(profile.images?.unreachable)) {
-    const manifest = `https://${img.domain === 'docker.io' ? 'registry-1.docker.io' : img.domain}/v2/${img.path}/manifests/${img.digest ?? img.tag}`;
-    return {
-      ok: false,
-      error: `rpc error: code = Unknown desc = failed to pull and unpack image "${img.full}": failed to resolve reference "${img.full}": failed to do request: Head "${manifest}": dial tcp: lookup ${img.domain === 'docker.io' ? 'registry-1.docker.io' : img.domain.split(':')[0]}: no such host`,
-    };
+    const manifest = `https://${host}/v2/${img.path}/manifests/${img.digest ?? img.tag}`;
+    return { ok: false, error: `${prefix}: failed to do request: Head "${manifest}": dial tcp: lookup ${host.split(':')[0]}: no such host` };
   }
-  if (matches(profile.images?.missing)) {
-    return {
-      ok: false,
-      error: `rpc error: code = NotFound desc = failed to pull and unpack image "${img.full}": failed to resolve reference "${img.full}": ${img.full}: not found`,
-    };
-  }
-  const h = fnv32a(img.full);
-  const hex = Array.from({ length: 8 }, (_, i) => (fnv32a(`${img.full}#${i}`) >>> 0).toString(16).padStart(8, '0')).join('');
-  return { ok: true, sizeBytes: 5_000_000 + (h % 70_000_000), imageID: `${img.domain}/${img.path}@sha256:${img.digest?.split(':')[1] ?? hex}` };
+  const notFound: PullOutcome = { ok: false, error: `${prefix}: ${img.full}: not found` };
+  if (matches(profile.images?.missing)) return notFound;
+  const answer = askRegistry(img.domain, img.path, img.digest ? undefined : img.tag);
+  const denied: PullOutcome = {
+    ok: false,
+    error:
+      img.domain === 'docker.io'
+        ? `${prefix}: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`
+        : `${prefix}: pulling from host ${img.domain} failed with status code [manifests ${img.digest ?? img.tag}]: 401 Unauthorized`,
+  };
+  if (answer.kind === 'denied') return denied;
+  if (answer.kind === 'tagNotFound') return notFound;
+  if (answer.kind === 'unknown' && policy === 'fail' && !isOfficial(img)) return denied;
+  const sizeBytes = answer.kind === 'found' ? answer.entry.sizeBytes + (fnv32a(img.full) % 4_000_000) : 5_000_000 + (fnv32a(img.full) % 70_000_000);
+  return { ok: true, sizeBytes, imageID: `${img.domain}/${img.path}@${imageDigest(img)}`, durationMs: pullDurationMs(sizeBytes, profile, img) };
+}
+
+function isOfficial(img: ImageRef): boolean {
+  return img.domain === 'docker.io' && img.path.startsWith('library/');
 }

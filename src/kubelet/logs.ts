@@ -9,6 +9,8 @@ import type { SimState } from '../api/sim-state';
 export interface LogLine {
   atMs: number;
   text: string;
+  /** stderr lines are kept apart in the file, as the runtime writes them; `logs` shows both. */
+  stream?: 'stdout' | 'stderr';
 }
 
 export interface LogStore {
@@ -23,9 +25,9 @@ function nanoTime(ms: number): string {
 }
 
 function parseLine(l: string): LogLine | undefined {
-  const m = /^(\S+) (?:stdout|stderr) [FP] (.*)$/.exec(l);
+  const m = /^(\S+) (stdout|stderr) [FP] (.*)$/.exec(l);
   if (!m) return undefined;
-  return { atMs: Date.parse(m[1]), text: m[2] };
+  return { atMs: Date.parse(m[1]), text: m[3], stream: m[2] as 'stdout' | 'stderr' };
 }
 
 const SAFE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -42,7 +44,7 @@ export class FileLogStore implements LogStore {
     const f = this.file(ns, pod, container, restart);
     if (!f || !lines.length) return;
     fs.mkdirSync(path.dirname(f), { recursive: true, mode: 0o700 });
-    fs.appendFileSync(f, lines.map((l) => `${nanoTime(l.atMs)} stdout F ${l.text}\n`).join(''), { mode: 0o600 });
+    fs.appendFileSync(f, lines.map((l) => `${nanoTime(l.atMs)} ${l.stream ?? 'stdout'} F ${l.text}\n`).join(''), { mode: 0o600 });
   }
 
   read(ns: string, pod: string, container: string, restart: number): LogLine[] | undefined {

@@ -130,7 +130,7 @@ export function parseManifestTextFull(text: string, source: string): ParsedSourc
     const helm = /^#\s*Source:\s*(\S.*?)\s*$/m.exec(preamble)?.[1];
 
     if (doc.errors.length) {
-      for (const err of doc.errors) errors.push(syntaxError(source, docIndex, doc, err.code, err.message, at(err.pos[0]), lc));
+      for (const err of doc.errors) errors.push(syntaxError(source, docIndex, doc, err.code, err.message, at(err.pos[0]), lc, text));
       return;
     }
     if (contents == null || (isScalar(contents) && contents.value == null)) return; // empty document
@@ -225,7 +225,27 @@ function typeMetaError(obj: Record<string, unknown>, source: string, docIndex: n
   };
 }
 
-function syntaxError(source: string, docIndex: number, doc: Document, code: string, message: string, pos: SourcePosition, lc: LineCounter): ManifestError {
+/**
+ * go-yaml's wording and line for an error eemeli/yaml reports at `offset`. go-yaml prints a
+ * scanner error's line 1-based, a parser error's 0-based (one less), each at its own token:
+ * an unclosed flow collection is a parser error at the token after it; a nested mapping in
+ * a compact one is a scanner error at the offending ':'; an unclosed quote ends the stream.
+ */
+function goYamlError(code: string, first: string, offset: number, text: string, lc: LineCounter): { line: number; text: string } {
+  const line = lc.linePos(offset).line;
+  const flow = /^Flow (sequence|map|mapping) in block collection/.exec(first);
+  if (flow) return { line: line - 1, text: `did not find expected ',' or '${flow[1] === 'sequence' ? ']' : '}'}'` };
+  if (code === 'BLOCK_AS_IMPLICIT_KEY') {
+    const colon = /:(?=[ \t\r\n]|$)/g;
+    colon.lastIndex = offset;
+    const m = colon.exec(text);
+    return { line: m ? lc.linePos(m.index).line : line, text: GO_YAML_TEXT[code] };
+  }
+  if (code === 'MISSING_CHAR' && /quote|Missing closing/i.test(first)) return { line: lc.linePos(text.length).line, text: GO_YAML_TEXT[code] };
+  return { line, text: GO_YAML_TEXT[code] ?? first.charAt(0).toLowerCase() + first.slice(1) };
+}
+
+function syntaxError(source: string, docIndex: number, doc: Document, code: string, message: string, pos: SourcePosition, lc: LineCounter, text: string): ManifestError {
   if (code === 'DUPLICATE_KEY') {
     const dup = findDuplicate(doc, lc.lineStarts[pos.line - 1] + pos.col - 1);
     const key = dup?.key ?? '?';
@@ -242,10 +262,11 @@ function syntaxError(source: string, docIndex: number, doc: Document, code: stri
     const m = `the document exceeds the maximum nesting depth of ${MAX_NESTING_DEPTH}`;
     return { code: 'too-deep', source, docIndex, position: pos, message: m, kubectlMessage: `error parsing ${source}: ${m} (line ${pos.line})` };
   }
+  const go = goYamlError(code, first, lc.lineStarts[pos.line - 1] + pos.col - 1, text, lc);
   return {
     code: 'yaml-syntax', source, docIndex, position: pos,
     message: `YAML syntax error: ${first}`,
-    kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: line ${pos.line}: ${GO_YAML_TEXT[code] ?? first.charAt(0).toLowerCase() + first.slice(1)}`,
+    kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: line ${go.line}: ${go.text}`,
     hint: HINTS[code],
   };
 }

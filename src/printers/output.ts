@@ -2,7 +2,7 @@
 import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
 import { parseCustomColumnsSpec, parseCustomColumnsTemplate, printCustomColumns, type CustomColumn } from './custom-columns';
-import { executeGoTemplate } from './go-template';
+import { executeGoTemplate, goTemplateErrorText, parseGoTemplate } from './go-template';
 import { toJson } from './json';
 import { jsonPathPrinter } from './jsonpath';
 import { printNames } from './name';
@@ -68,7 +68,16 @@ export function parseOutputFlag(o: string | undefined): OutputSpec {
         return { kind: 'jsonpath', template: value, asJson: format === 'jsonpath-as-json' };
       }
       if (format === 'jsonpath-file') return { kind: 'jsonpath-file', path: value };
-      if (format === 'go-template' || format === 'template') return { kind: 'go-template', template: value };
+      if (format === 'go-template' || format === 'template') {
+        try {
+          parseGoTemplate(value); // parse errors surface now, as in kubectl
+        } catch (e) {
+          const text = goTemplateErrorText(value, e);
+          if (text) throw new CliError(text);
+          throw e;
+        }
+        return { kind: 'go-template', template: value };
+      }
       return { kind: 'go-template-file', path: value };
     case 'custom-columns':
       return { kind: 'custom-columns', columns: parseCustomColumnsSpec(value) };
@@ -102,6 +111,8 @@ export interface PrintOptions {
   noHeaders?: boolean;
   /** -o json key order: false keeps the objects' own order (client-side generated objects). */
   sortJsonKeys?: boolean;
+  /** --allow-missing-template-keys (default true): jsonpath only, for now. */
+  allowMissingKeys?: boolean;
 }
 
 /** The List wrapper `get -o json|yaml|jsonpath` prints. */
@@ -123,9 +134,15 @@ export function printObjects(objs: KObject[], spec: OutputSpec, opts: PrintOptio
     case 'name':
       return printNames(objs);
     case 'jsonpath':
-      return jsonPathPrinter(spec.template, { asJson: spec.asJson })(data);
+      return jsonPathPrinter(spec.template, { asJson: spec.asJson, allowMissingKeys: opts.allowMissingKeys ?? true })(data);
     case 'go-template':
-      return executeGoTemplate(spec.template, data);
+      try {
+        return executeGoTemplate(spec.template, data);
+      } catch (e) {
+        const text = goTemplateErrorText(spec.template, e);
+        if (text) throw new CliError(text);
+        throw e;
+      }
     case 'custom-columns':
       return printCustomColumns(objs, spec.columns, opts.noHeaders ?? opts.table?.noHeaders ?? false);
     default:

@@ -38,6 +38,8 @@ export class ManualClock implements Clock {
  */
 export class ClusterClock implements Clock {
   private state: ClockState;
+  /** This process's view held at a cluster time while it steps through a jump (the daemon). */
+  private held: number | undefined;
 
   /** Use ClusterClock.open: the persisted state is read asynchronously. */
   constructor(
@@ -53,16 +55,36 @@ export class ClusterClock implements Clock {
   }
 
   now(): number {
+    return this.held ?? this.liveNow();
+  }
+
+  private liveNow(): number {
     return Math.floor(this.state.virtualAnchor + (this.realNow() - this.state.realAnchor) * this.state.speed);
+  }
+
+  /**
+   * Holds this process's cluster time at `t` (undefined: follow the shared clock again), so
+   * a daemon can run every timer of a `clock advance` jump at its own time, in order.
+   */
+  hold(t: number | undefined): void {
+    this.held = t;
   }
 
   speed(): number {
     return this.state.speed;
   }
 
-  /** Re-reads the persisted state (another process may have advanced the clock). */
-  async refresh(): Promise<void> {
+  /**
+   * Re-reads the persisted state (another process may have advanced the clock); returns the
+   * jump when another process advanced it by more than a second.
+   */
+  async refresh(): Promise<{ from: number; to: number } | undefined> {
+    const before = this.now();
+    const old = this.state;
     this.state = (await this.persisted.clock()) ?? this.state;
+    if (this.state.virtualAnchor === old.virtualAnchor && this.state.realAnchor === old.realAnchor) return undefined;
+    const after = this.liveNow();
+    return after - before > 1000 ? { from: before, to: after } : undefined;
   }
 
   /** Jumps cluster time forward by `ms` for every process. */

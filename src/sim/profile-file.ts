@@ -12,7 +12,7 @@
 //   # nodes:
 //   # - {name: cp, cpu: "2", memory: 4Gi, taints: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]}
 //   timings: {imagePullMs: 2000, containerStartMs: 500, jobDurationMs: 5000}
-//   images: {unreachable: ["private.example.com/*"], missing: ["*:doesnotexist"]}
+//   images: {unreachable: ["private.example.com/*"], missing: ["*:doesnotexist"], unknown: pull}
 
 import { CliError } from '../api/errors';
 import { defaultProfile, nodeProfile, DEFAULT_TIMINGS, type ClusterProfile, type NodeProfile } from './profile';
@@ -53,7 +53,7 @@ export const PROFILE_SCHEMA = {
     images: {
       type: 'object',
       additionalProperties: false,
-      properties: { unreachable: { type: 'array', items: { type: 'string' } }, missing: { type: 'array', items: { type: 'string' } } },
+      properties: { unreachable: { type: 'array', items: { type: 'string' } }, missing: { type: 'array', items: { type: 'string' } }, unknown: { enum: ['pull', 'fail'] } },
     },
   },
 };
@@ -83,6 +83,6 @@ export async function loadProfileFile(file: string, text: string, name: string):
   if (Array.isArray(data.nodes)) profile.nodes = data.nodes.map((n: any) => withSizes(nodeProfile(n.name), n));
   else profile.nodes = Array.from({ length: data.nodes.count }, (_, i) => withSizes(nodeProfile(`node-${i + 1}`), data.nodes));
   profile.timings = { ...DEFAULT_TIMINGS, ...(data.timings ?? {}) };
-  if (data.images) profile.images = { unreachable: data.images.unreachable ?? [], missing: data.images.missing ?? profile.images.missing };
+  if (data.images) profile.images = { unreachable: data.images.unreachable ?? [], missing: data.images.missing ?? profile.images.missing, ...(data.images.unknown ? { unknown: data.images.unknown } : {}) };
   return profile;
 }

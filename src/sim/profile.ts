@@ -39,6 +39,13 @@ export interface ClusterProfile {
     unreachable: string[];
     /** Image references that do not exist in their registry. */
     missing: string[];
+    /**
+     * Images the catalog (src/sim/catalog) does not know, outside Docker Hub's library:
+     * `pull` (default) pulls them as if the registry had them; `fail` makes them fail as a
+     * private registry without credentials does, unless `kubesim image load` put them on
+     * the node (and the pull policy does not force a pull).
+     */
+    unknown?: 'pull' | 'fail';
   };
 }
 

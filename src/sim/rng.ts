@@ -17,10 +17,21 @@ export function seededRng(seed: number): Rng {
   };
 }
 
-export function defaultRng(): Rng {
+/**
+ * The process's randomness: random, or under KUBESIM_SEED a stream derived from the seed and
+ * `salt`. Callers salt with where the cluster stands (its revision, and who they are: CLI or
+ * daemon), so a scenario replays exactly while two processes never draw the same stream (the
+ * same UIDs and generated names) from one seed.
+ */
+export function defaultRng(salt = 0): Rng {
   const env = process.env.KUBESIM_SEED;
-  return seededRng(env ? Number(env) : randomBytes(4).readUInt32LE(0));
+  if (!env) return seededRng(randomBytes(4).readUInt32LE(0));
+  const seed = Number(env) >>> 0;
+  return seededRng(salt ? fnv32a(`${seed}:${salt}`) : seed);
 }
+
+/** Salts for defaultRng: the daemon draws apart from CLI processes at the same revision. */
+export const RNG_SALT_DAEMON = 0x5bd1e995;
 
 // The alphabet of k8s.io/apimachinery/pkg/util/rand: no vowels, no confusable characters.
 const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';

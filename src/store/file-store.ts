@@ -691,10 +691,33 @@ export function parseObject(key: string, file: string, text: string): KObject {
 }
 
 export function ensurePrivateDir(dir: string): void {
-  try {
-    fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE });
-  } catch (e) {
-    throw storeIoError(e, dir);
+  // Not mkdirSync({recursive}): under /proc it retries forever (ENOENT on a parent that exists).
+  const missing: string[] = [];
+  let cur = path.resolve(dir);
+  for (;;) {
+    try {
+      fs.lstatSync(cur);
+      break;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw new StoreError(`cannot use ${dir} as a state directory: ${code === 'ENOTDIR' ? 'a file is in the way' : code}`);
+    }
+    missing.unshift(cur);
+    const up = path.dirname(cur);
+    if (up === cur) break;
+    cur = up;
+  }
+  for (const d of missing) {
+    try {
+      fs.mkdirSync(d, { mode: DIR_MODE });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+        throw new StoreError(`cannot use ${dir} as a state directory: cannot create ${d} (${code === 'EROFS' ? 'read-only file system' : code === 'ENOENT' ? 'not a place for folders' : 'permission denied'})`);
+      }
+      throw storeIoError(e, d);
+    }
   }
   const st = fs.lstatSync(dir);
   if (!st.isDirectory()) throw new StoreError(`${dir} is not a directory`);

@@ -64,3 +64,4 @@ registerDriver('file', (u) => {
 });
 
 registerDriver('memory', () => new EngineStore(new MemoryStore()));
+registerDriver('etcd', async (u) => (await import('./etcd-store')).openEtcdStore(u.location, u.params));

@@ -110,42 +110,19 @@ export function byteOrder(a: string, b: string): number {
   return ca.length - cb.length;
 }
 
+const JSON_HTML: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+// A lone surrogate as JSON.stringify escapes it (an even run of backslashes before it).
+const ESCAPED_LONE_SURROGATE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g;
+
 /**
- * encoding/json string escaping: \b \f \n \r \t short (Go >= 1.22, which builds kubectl 1.32),
- * other controls as \u00XX, HTML-safe (<, >, & escaped), and U+2028/U+2029 escaped.
+ * encoding/json string escaping: JSON.stringify's escapes are Go's (\" \\ and \b \f \n \r \t
+ * short since Go 1.22, which builds kubectl 1.32; other controls \u00xx); Go also escapes
+ * <, >, & and U+2028/U+2029, and writes invalid UTF-8 (a lone surrogate here) as \ufffd.
+ * Built on JSON.stringify because strings can be megabytes (last-applied annotations).
  */
 export function goJsonString(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    switch (ch) {
-      case '"':
-        out += '\\"';
-        continue;
-      case '\\':
-        out += '\\\\';
-        continue;
-      case '\n':
-        out += '\\n';
-        continue;
-      case '\r':
-        out += '\\r';
-        continue;
-      case '\t':
-        out += '\\t';
-        continue;
-      case '\b':
-        out += '\\b';
-        continue;
-      case '\f':
-        out += '\\f';
-        continue;
-    }
-    if (c < 0x20 || ch === '<' || ch === '>' || ch === '&' || c === 0x2028 || c === 0x2029) {
-      out += `\\u${c.toString(16).padStart(4, '0')}`;
-    } else out += ch;
-  }
-  return out + '"';
+  const out = JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => JSON_HTML[c]);
+  return out.includes('\\ud') ? out.replace(ESCAPED_LONE_SURROGATE, '$1\\ufffd') : out;
 }
 
 /** json.Marshal of a JSON number (float64 uses %f unless the exponent is < -6 or >= 21). */

@@ -87,16 +87,18 @@ test('unknown fields are a strict decoding error', async () => {
   await assert.rejects(() => api.create(d), (e: unknown) => e instanceof ApiError && e.reason === 'BadRequest' && /strict decoding error: unknown field "spec.replica"/.test(e.message));
 });
 
-test('objects in a missing namespace are refused; deleting a namespace deletes its contents', async () => {
+test('objects in a missing namespace are refused; a deleted namespace is Terminating', async () => {
   const api = await server();
   const cm = (ns: string): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: ns } });
   await assert.rejects(() => api.create(cm('dev')), /namespaces "dev" not found/);
   await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dev' } });
   await api.create(cm('dev'));
   assert.ok(await api.tryGet(api.resolve('sa'), 'dev', 'default'), 'default ServiceAccount created');
+  // Deletion is graceful: Terminating, no new content; the namespace controller empties it.
   await api.delete(api.resolve('ns'), undefined, 'dev');
-  assert.equal(await api.tryGet(api.resolve('ns'), undefined, 'dev'), undefined);
-  assert.equal(await api.tryGet(api.resolve('cm'), 'dev', 'c'), undefined);
+  assert.equal((await api.get(api.resolve('ns'), undefined, 'dev')).status.phase, 'Terminating');
+  assert.ok(await api.tryGet(api.resolve('cm'), 'dev', 'c'), 'contents stay until the namespace controller runs');
+  await assert.rejects(() => api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd', namespace: 'dev' } }), /being terminated/);
 });
 
 test('deleting an owner cascades (background), orphan keeps dependents', async () => {

@@ -2,7 +2,7 @@
 // a user would, and returns what they would see.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -38,7 +38,7 @@ export class Sandbox {
     const r = spawnSync(process.execPath, [BIN, ...args], {
       input: opts.stdin ?? '',
       cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, KUBESIM_HOME: this.home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', TZ: 'UTC', ...(opts.env ?? {}) },
+      env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, KUBESIM_HOME: this.home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', TZ: 'UTC', KUBECONFIG: join(this.home, 'kubeconfig'), ...(opts.env ?? {}) },
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -56,6 +56,17 @@ export class Sandbox {
     const p = join(this.home, name);
     writeFileSync(p, content);
     return p;
+  }
+
+  /**
+   * A new sandbox holding a copy of this one's clusters: tests that need the same starting
+   * state each get their own, so none depends on what another test did (no daemon runs in
+   * a sandbox, so the files are the whole state).
+   */
+  clone(prefix = 'kubesim-test-'): Sandbox {
+    const copy = new Sandbox(prefix);
+    cpSync(this.home, copy.home, { recursive: true });
+    return copy;
   }
 
   cleanup(): void {

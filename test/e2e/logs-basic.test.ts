@@ -31,6 +31,14 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
+metadata: {name: custom}
+spec:
+  containers:
+  - name: app
+    image: our-registry.io/app:v1
+---
+apiVersion: v1
+kind: Pod
 metadata: {name: broken}
 spec:
   containers:
@@ -61,9 +69,12 @@ test('-c, --tail, --timestamps and --prefix', () => {
   assert.equal(sb.ok(['logs', 'talker', 'main', '--tail=1']), 'three\n');
 });
 
-test('an opaque program (nginx) gets one line marked as simulated', () => {
-  const out = sb.ok(['logs', 'talker', '-c', 'web']);
-  assert.match(out, /^\[kubesim\] container "web" \(image nginx\) started; .*not simulated/);
+test('an image the catalog knows (nginx) logs its start-up; an unknown program gets one line marked as simulated', () => {
+  const nginx = sb.ok(['logs', 'talker', '-c', 'web']).split('\n');
+  assert.equal(nginx[0], '/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration');
+  assert.ok(nginx.some((l) => /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[notice\] 1#1: nginx\/1\.\d+\.\d+$/.test(l)), nginx.join('\n'));
+  const out = sb.ok(['logs', 'custom']);
+  assert.match(out, /^\[kubesim\] container "app" \(image our-registry.io\/app:v1\) started; .*not simulated/);
   assert.equal(out.trim().split('\n').length, 1);
 });
 
@@ -72,7 +83,7 @@ test('--all-containers and -l', () => {
   assert.equal(all.code, 0);
   const lines = all.stdout.trim().split('\n');
   assert.deepEqual(lines.slice(0, 3), ['[pod/talker/main] one', '[pod/talker/main] two', '[pod/talker/main] three']);
-  assert.match(lines[3], /^\[pod\/talker\/web\] \[kubesim\]/);
+  assert.match(lines[3], /^\[pod\/talker\/web\] \/docker-entrypoint\.sh: /);
   assert.equal(all.stderr, '');
   assert.equal(sb.ok(['logs', '-l', 'app=talker', '-c', 'main']), 'one\ntwo\nthree\n');
   const none = sb.run(['logs', '-l', 'app=nothing']);

@@ -1,13 +1,28 @@
 // `wait` end to end: conditions, jsonpath, delete, create, timeouts and kubectl's errors.
+// Every test starts from its own copy of one cluster (pod p1 Ready, Deployment web with 2
+// replicas Available), so none depends on another's changes.
 
-import { test, after } from 'node:test';
+import { test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sandbox } from './helpers';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+let base: Sandbox;
+let sb: Sandbox;
+before(() => {
+  base = new Sandbox();
+  base.ok(['run', 'p1', '--image=nginx']);
+  base.ok(['create', 'deployment', 'web', '--image=nginx', '--replicas=2']);
+  base.ok(['wait', '--for=condition=Ready', 'pod/p1', '--timeout=60s']);
+  base.ok(['wait', '--for=condition=Available', 'deployment/web', '--timeout=60s']);
+});
+after(() => base.cleanup());
+beforeEach(() => (sb = base.clone()));
+afterEach(() => sb.cleanup());
 
 test('--for=condition waits for a pod and a deployment, printing "condition met"', () => {
+  // From an empty cluster, not the shared starting state.
+  sb.cleanup();
+  sb = new Sandbox();
   sb.ok(['run', 'p1', '--image=nginx']);
   assert.equal(sb.ok(['wait', '--for=condition=Ready', 'pod/p1']), 'pod/p1 condition met\n');
   assert.equal(sb.ok(['get', 'pod', 'p1', '-o', 'jsonpath={.status.phase}']), 'Running');

@@ -53,10 +53,12 @@ const row = (name: string) => new RegExp(`^${name}\\s+1\\s+\\d+s$`, 'm');
 
 test('get -w prints the table, then a row per change', async () => {
   const sb = new Sandbox();
+  sb.ok(['create', 'configmap', 'first', '--from-literal=a=1']);
   const w = watch(sb, ['get', 'configmaps', '-w']);
   try {
-    sb.ok(['create', 'configmap', 'first', '--from-literal=a=1']);
-    // The initial list or the first event: either way the watcher is following.
+    // The initial list is printed, then the watcher follows the journal. (It starts from the
+    // revision current when it starts following, not the list's resourceVersion as kubectl
+    // does: a change in between would be missed. A CLI run here takes far longer than that.)
     await w.until((o) => row('first').test(o), 'row for "first"');
     sb.ok(['create', 'configmap', 'second', '--from-literal=a=1']);
     sb.ok(['delete', 'configmap', 'first']);

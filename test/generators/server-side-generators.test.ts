@@ -36,7 +36,9 @@ test('run: pod with run=<name> label, args after --, env, port, restart', () => 
 
 test('run: validation errors', () => {
   assert.throws(() => build(runGenerator, ['--image=nginx']), /^Error: NAME is required for run$/);
-  assert.throws(() => build(runGenerator, ['x']), /--image is required/);
+  // --image is a required flag (cobra's check, as kubectl 1.32); given empty, run's own check.
+  assert.throws(() => build(runGenerator, ['x']), /required flag\(s\) "image" not set/);
+  assert.throws(() => build(runGenerator, ['x', '--image=']), /--image is required/);
   assert.throws(() => build(runGenerator, ['x', '--image=Bad Image']), /Invalid image name "Bad Image": invalid reference format/);
   assert.throws(() => build(runGenerator, ['x', '--image=nginx', '--restart=Sometimes']), /invalid restart policy: Sometimes/);
   assert.throws(() => build(runGenerator, ['x', '--image=nginx', '--env=1A=b']), /invalid env: 1A=b/);

@@ -1,7 +1,8 @@
 // The Store contract, run against every driver in the registry (opened by URL, as the API
 // layer opens them): revisions, compare-and-swap, the change feed, key safety, small
 // documents, copies, and batches that hold across awaits without swallowing other tasks.
-// A driver registered without a way to open it here fails: every driver passes this suite.
+// A driver registered without a way to open it here fails: every driver passes this suite
+// (etcd:// needs the etcd binary, as test/store/etcd-contract.test.ts does).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,18 +10,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { driverSchemes, openStore } from '../../src/store/registry';
+import { EtcdCluster } from '../helpers/etcd';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreError, type Store } from '../../src/store/store';
 import type { KObject } from '../../src/api/types';
 
 const cm = (name: string, v = '1'): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } });
 
 /** How this suite opens a fresh, empty store of each driver; returns the store and its cleanup. */
-const openers: Record<string, () => Promise<{ store: Store; done: () => void }>> = {
+const openers: Record<string, () => Promise<{ store: Store; done: () => void | Promise<void> }>> = {
   file: async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kubesim-contract-'));
     return { store: await openStore(`file://${dir}?fsync=0`), done: () => rmSync(dir, { recursive: true, force: true }) };
   },
   memory: async () => ({ store: await openStore('memory://'), done: () => {} }),
+  // A fresh single-member etcd per case: the cases expect an empty store (revisions, lists).
+  etcd: async () => {
+    const etcd = await EtcdCluster.start(1);
+    return { store: await openStore(etcd.url), done: () => etcd.close() };
+  },
 };
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
@@ -44,7 +51,7 @@ for (const scheme of driverSchemes()) {
       await fn(store);
     } finally {
       await store.close();
-      done();
+      await done();
     }
   };
 

@@ -28,7 +28,8 @@ async function until(what: string, cond: () => boolean, ms: number): Promise<voi
 
 test('a stale pid file naming an unrelated live process: cluster stop signals nobody', async () => {
   const home = tempHome('kubesim-pid-');
-  const bystander = spawn('sleep', ['60'], { stdio: 'ignore' });
+  // Long enough to outlive the test on a loaded machine; killed in the finally block.
+  const bystander = spawn('sleep', ['3600'], { stdio: 'ignore' });
   try {
     assert.equal(run(home, ['cluster', 'create']).code, 0);
     const pidFile = join(stateDir(home), 'daemon.pid');

@@ -37,6 +37,9 @@ test('formatFloatG and goFloat follow strconv.FormatFloat(f, g, prec, 64)', () =
 
 test('goJsonString follows encoding/json (short \\b \\f since Go 1.22, HTML-safe)', () => {
   assert.equal(goJsonString('\b\f\n\r\t\x01\x7f<>&\u2028\u2029é'), '"\\b\\f\\n\\r\\t\\u0001\x7f\\u003c\\u003e\\u0026\\u2028\\u2029é"');
+  assert.equal(goJsonString('\ud800x\u{1f600}'), '"\\ufffdx\u{1f600}"'); // invalid UTF-8 as \ufffd, pairs as they are
+  assert.equal(goJsonString('a\\ud800'), '"a\\\\ud800"'); // a backslash and text, not a surrogate
+  assert.equal(goJsonString('x'.repeat(20_000_000)).length, 20_000_002); // megabyte strings (last-applied) stay fast
   assert.equal(goJson({ b: 1, a: [true, null, 'x'], '10': 0, '9': 0 }), '{"10":0,"9":0,"a":[true,null,"x"],"b":1}');
   assert.equal(goJson({ b: 1, a: 2 }, '', false), '{"b":1,"a":2}');
 });

@@ -173,3 +173,12 @@ function defaultService(spec: any): void {
     }
   }
 }
+
+/** A Secret's write-only stringData, merged into data (base64) as the API server stores it. */
+export function foldStringData(obj: KObject): void {
+  if (obj.stringData === undefined || obj.stringData === null) return;
+  const data: Record<string, string> = { ...(obj.data ?? {}) };
+  for (const [k, v] of Object.entries(obj.stringData as Record<string, unknown>)) data[k] = Buffer.from(String(v ?? ''), 'utf8').toString('base64');
+  obj.data = data;
+  delete obj.stringData;
+}

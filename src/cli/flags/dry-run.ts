@@ -2,14 +2,24 @@
 
 import { CliError } from '../../api/errors';
 import type { CliContext } from '../context';
+import { parseGoBool } from './pflag';
 
 export type DryRunMode = 'none' | 'client' | 'server';
 
+/**
+ * cmdutil.GetDryRunStrategy: the bare flag (NoOptDefVal "unchanged", see flags/pflag.ts)
+ * and the old boolean values are client (or none) with a deprecation warning.
+ */
 export function parseDryRun(ctx: CliContext, value: string | boolean | undefined): DryRunMode {
   if (value === undefined || value === false) return 'none';
-  if (value === true || value === '') {
+  if (value === true || value === '' || value === 'unchanged') {
     ctx.err(`W${klogStamp()} ${String(process.pid).padStart(7)} helpers.go:702] --dry-run is deprecated and can be replaced with --dry-run=client.\n`);
     return 'client';
+  }
+  const b = parseGoBool(value);
+  if (b !== undefined) {
+    ctx.err(`W${klogStamp()} ${String(process.pid).padStart(7)} helpers.go:716] --dry-run=${value} is deprecated (boolean value) and can be replaced with --dry-run=${b ? 'client' : 'none'}.\n`);
+    return b ? 'client' : 'none';
   }
   if (value === 'none' || value === 'client' || value === 'server') return value;
   throw new CliError(`Invalid dry-run value (${value}). Must be "none", "server", or "client".`);

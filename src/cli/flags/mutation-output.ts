@@ -7,6 +7,7 @@ import type { KObject } from '../../api/types';
 import type { CliContext } from '../context';
 import type { DryRunMode } from './dry-run';
 import { dryRunSuffix } from './dry-run';
+import { allowMissingKeys, outputArgument, type PrintFlagValues } from './print-flags';
 
 /** What kubectl's mutating verbs accept for -o, as their error message lists them. */
 export const MUTATION_OUTPUT_FORMATS = ['go-template', 'go-template-file', 'json', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'name', 'template', 'templatefile', 'yaml'];
@@ -20,7 +21,7 @@ export function objectRef(obj: KObject): string {
   return `${group ? `${kind}.${group}` : kind}/${obj.metadata?.name ?? ''}`;
 }
 
-function checkFormat(o: string): void {
+export function checkMutationFormat(o: string): void {
   const format = o.includes('=') ? o.slice(0, o.indexOf('=')) : o;
   if (!MUTATION_OUTPUT_FORMATS.includes(format)) {
     throw new CliError(`unable to match a printer suitable for the output format "${o}", allowed formats are: ${MUTATION_OUTPUT_FORMATS.join(',')}`);
@@ -31,11 +32,23 @@ function checkFormat(o: string): void {
  * Builds the printer once (so a bad -o fails before anything changes). The dry-run
  * suffix is appended to the operation, as kubectl's PrintFlags does; `patch` passes 'none'.
  */
-export async function mutationPrinter(ctx: CliContext, output: string | undefined, dryRun: DryRunMode): Promise<MutationPrinter> {
+export async function mutationPrinter(ctx: CliContext, flags: string | PrintFlagValues | undefined, dryRun: DryRunMode, opts: { typed?: boolean } = {}): Promise<MutationPrinter> {
+  const pf: PrintFlagValues = typeof flags === 'object' ? flags : { output: flags };
+  const output = outputArgument(pf);
   if (output === undefined || output === '') return (obj, op) => `${objectRef(obj)} ${op}${dryRunSuffix(dryRun)}\n`;
-  checkFormat(output);
+  checkMutationFormat(output);
   if (output === 'name') return (obj) => `${objectRef(obj)}\n`;
+  if (opts.typed && output === 'json') {
+    // Typed objects (the set verbs decode into Go structs) print in struct field order.
+    const { goOrdered } = await import('../../printers/go-order');
+    const { toJson } = await import('../../printers/json');
+    return (obj) => {
+      if (!pf.showManagedFields && obj.metadata?.managedFields) obj = { ...obj, metadata: { ...obj.metadata, managedFields: undefined } };
+      const typed = goOrdered(JSON.parse(JSON.stringify(obj)) as Record<string, unknown>);
+      return toJson(typed ?? obj, { sortKeys: !typed });
+    };
+  }
   const { outputPrinter } = await import('./output');
-  const print = outputPrinter(output, ctx);
+  const print = outputPrinter(output, ctx, { showManagedFields: pf.showManagedFields, allowMissingKeys: allowMissingKeys(pf) });
   return (obj) => print([obj], false);
 }

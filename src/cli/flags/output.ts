@@ -23,19 +23,22 @@ export function resolveOutput(o: string): OutputSpec {
       content = readInputSync(file, 1024 * 1024).toString('utf8');
     } catch (e) {
       if (e instanceof CliError) throw e;
-      throw new CliError(`error reading template ${file}, open ${file}: no such file or directory`);
+      throw new CliError(`error reading --template ${file}, open ${file}: no such file or directory`);
     }
     spec = resolveOutputFile(spec, content);
   }
   return spec;
 }
 
-export function outputPrinter(o: string, ctx: CliContext, opts: { showManagedFields?: boolean; noHeaders?: boolean } = {}): ObjectPrinter {
+export function outputPrinter(o: string, ctx: CliContext, opts: { showManagedFields?: boolean; noHeaders?: boolean; allowMissingKeys?: boolean } = {}): ObjectPrinter {
   const spec = resolveOutput(o);
   void ctx;
+  // kubectl's YAMLPrinter counts what it printed: every document after the first starts with `---`.
+  let printed = 0;
   return (objs, asList) => {
     const shown = opts.showManagedFields ? objs : objs.map(withoutManagedFields);
-    return printObjects(shown, spec, { asList, noHeaders: opts.noHeaders });
+    const text = printObjects(shown, spec, { asList, noHeaders: opts.noHeaders, allowMissingKeys: opts.allowMissingKeys });
+    return spec.kind === 'yaml' && printed++ > 0 ? `---\n${text}` : text;
   };
 }
 

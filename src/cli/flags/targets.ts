@@ -4,6 +4,7 @@
 
 import * as fs from 'node:fs';
 import { ApiError, CliError } from '../../api/errors';
+import { noObjectsMessage } from '../../manifest/load-manifests';
 import { ResourceRegistry, pluralGroup, splitApiVersion, type ResourceType } from '../../api/resources';
 import type { ApiServer } from '../../api/server';
 import type { KObject } from '../../api/types';
@@ -89,8 +90,14 @@ export async function resolveTargets(
   const files = flags.filename ?? [];
   if (flags.local) {
     if (resources.length > 0) throw new CliError(opts.localMessage ?? 'can only use local files by -f pod.yaml or --filename=pod.json when --local=true is set');
-    const { items, errors } = await fileObjects(ctx, flags, verb);
-    return { items, errors, single: singleFile(files) };
+    try {
+      const { items, errors } = await fileObjects(ctx, flags, verb);
+      return { items, errors, single: singleFile(files) };
+    } catch (e) {
+      // Locally, files without objects (empty, only comments) are nothing to do, not an error.
+      if (e instanceof CliError && e.message === noObjectsMessage(verb)) return { items: [], errors: [], single: singleFile(files) };
+      throw e;
+    }
   }
   const api = await ctx.api();
   if (files.length) {

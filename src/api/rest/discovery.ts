@@ -1,0 +1,144 @@
+// Discovery documents from the resource registry: the legacy ones (/api, /apis, /api/v1,
+// /apis/G/V) and the aggregated apidiscovery.k8s.io/v2 lists kubectl 1.32 asks for first.
+
+import type { ResourceRegistry, ResourceType } from '../resources';
+
+export const AGGREGATED_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+
+interface Sub {
+  name: string;
+  kind: string;
+  group: string;
+  version: string;
+  verbs: string[];
+}
+
+const GPU = ['get', 'patch', 'update'];
+
+/** The subresources each built-in kind serves (kube-apiserver's storage map). */
+export function subresourcesOf(rt: ResourceType): Sub[] {
+  const status: Sub = { name: 'status', kind: rt.kind, group: rt.group, version: rt.version, verbs: GPU };
+  const scale: Sub = { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: GPU };
+  if (rt.crd) return rt.verbs.includes('status') ? [status] : [status];
+  const key = `${rt.group}/${rt.kind}`;
+  switch (key) {
+    case '/Pod':
+      return [
+        { name: 'attach', kind: 'PodAttachOptions', group: '', version: 'v1', verbs: ['create', 'get'] },
+        { name: 'binding', kind: 'Binding', group: '', version: 'v1', verbs: ['create'] },
+        { name: 'ephemeralcontainers', kind: 'Pod', group: '', version: 'v1', verbs: GPU },
+        { name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] },
+        { name: 'exec', kind: 'PodExecOptions', group: '', version: 'v1', verbs: ['create', 'get'] },
+        { name: 'log', kind: 'Pod', group: '', version: 'v1', verbs: ['get'] },
+        { name: 'portforward', kind: 'PodPortForwardOptions', group: '', version: 'v1', verbs: ['create', 'get'] },
+        { name: 'proxy', kind: 'PodProxyOptions', group: '', version: 'v1', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
+        status,
+      ];
+    case 'apps/Deployment':
+    case 'apps/ReplicaSet':
+    case 'apps/StatefulSet':
+    case '/ReplicationController':
+      return [scale, status];
+    case '/Namespace':
+      return [{ name: 'finalize', kind: 'Namespace', group: '', version: 'v1', verbs: ['update'] }, status];
+    case '/ConfigMap': case '/Secret': case '/Event': case '/Endpoints': case '/LimitRange': case '/PodTemplate':
+    case '/Binding': case '/ComponentStatus':
+    case 'apps/ControllerRevision': case 'events.k8s.io/Event': case 'coordination.k8s.io/Lease':
+    case 'discovery.k8s.io/EndpointSlice': case 'networking.k8s.io/IngressClass': case 'networking.k8s.io/NetworkPolicy':
+    case 'node.k8s.io/RuntimeClass': case 'scheduling.k8s.io/PriorityClass': case 'storage.k8s.io/StorageClass':
+    case 'storage.k8s.io/CSIDriver': case 'storage.k8s.io/CSINode': case 'storage.k8s.io/CSIStorageCapacity':
+    case 'admissionregistration.k8s.io/MutatingWebhookConfiguration': case 'admissionregistration.k8s.io/ValidatingWebhookConfiguration':
+      return [];
+    case '/ServiceAccount':
+      return [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }];
+    case '/Service':
+      return [{ name: 'proxy', kind: 'ServiceProxyOptions', group: '', version: 'v1', verbs: ['create', 'delete', 'get', 'patch', 'update'] }, status];
+    case '/Node':
+      return [{ name: 'proxy', kind: 'NodeProxyOptions', group: '', version: 'v1', verbs: ['create', 'delete', 'get', 'patch', 'update'] }, status];
+    default:
+      if (rt.group.startsWith('rbac.')) return [];
+      return [status];
+  }
+}
+
+function verbsOf(rt: ResourceType): string[] {
+  return rt.verbs;
+}
+
+/** Groups in discovery order, each with its versions (preferred first). */
+export function groupsOf(registry: ResourceRegistry): { name: string; versions: string[] }[] {
+  const out: { name: string; versions: string[] }[] = [];
+  for (const t of registry.all()) {
+    if (!t.group) continue;
+    let g = out.find((x) => x.name === t.group);
+    if (!g) out.push((g = { name: t.group, versions: [] }));
+    for (const v of t.versions) if (!g.versions.includes(v)) g.versions.push(v);
+  }
+  return out;
+}
+
+export function typesIn(registry: ResourceRegistry, group: string, version: string): ResourceType[] {
+  return registry.all().filter((t) => t.group === group && t.versions.includes(version));
+}
+
+export function apiVersions(): Record<string, unknown> {
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }] };
+}
+
+function groupDoc(g: { name: string; versions: string[] }): Record<string, unknown> {
+  const versions = g.versions.map((v) => ({ groupVersion: `${g.name}/${v}`, version: v }));
+  return { name: g.name, versions, preferredVersion: versions[0] };
+}
+
+export function apiGroupList(registry: ResourceRegistry): Record<string, unknown> {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groupsOf(registry).map(groupDoc) };
+}
+
+export function apiGroup(registry: ResourceRegistry, group: string): Record<string, unknown> | undefined {
+  const g = groupsOf(registry).find((x) => x.name === group);
+  return g ? { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(g) } : undefined;
+}
+
+export function apiResourceList(registry: ResourceRegistry, group: string, version: string): Record<string, unknown> | undefined {
+  const types = typesIn(registry, group, version);
+  if (!types.length) return undefined;
+  const resources: Record<string, unknown>[] = [];
+  for (const t of types) {
+    const r: Record<string, unknown> = { name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: verbsOf(t) };
+    if (t.shortNames.length) r.shortNames = t.shortNames;
+    if (t.categories.length) r.categories = t.categories;
+    resources.push(r);
+    for (const s of subresourcesOf(t)) {
+      const sr: Record<string, unknown> = { name: `${t.plural}/${s.name}`, singularName: '', namespaced: t.namespaced, kind: s.kind, verbs: s.verbs };
+      if (s.group !== t.group) sr.group = s.group;
+      if (s.version !== version) sr.version = s.version;
+      resources.push(sr);
+    }
+  }
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+}
+
+function discoveryResource(t: ResourceType, version: string): Record<string, unknown> {
+  const r: Record<string, unknown> = {
+    resource: t.plural,
+    responseKind: { group: t.group, version, kind: t.kind },
+    scope: t.namespaced ? 'Namespaced' : 'Cluster',
+    singularResource: t.singular,
+    verbs: verbsOf(t),
+  };
+  if (t.shortNames.length) r.shortNames = t.shortNames;
+  if (t.categories.length) r.categories = t.categories;
+  const subs = subresourcesOf(t);
+  if (subs.length) r.subresources = subs.map((s) => ({ subresource: s.name, responseKind: { group: s.group, version: s.version, kind: s.kind }, verbs: s.verbs }));
+  return r;
+}
+
+/** apidiscovery.k8s.io/v2 APIGroupDiscoveryList for /api (legacy) or /apis. */
+export function aggregatedDiscovery(registry: ResourceRegistry, legacy: boolean): Record<string, unknown> {
+  const groups = legacy ? [{ name: '', versions: ['v1'] }] : groupsOf(registry);
+  const items = groups.map((g) => ({
+    metadata: legacy ? { creationTimestamp: null } : { name: g.name, creationTimestamp: null },
+    versions: g.versions.map((v) => ({ version: v, resources: typesIn(registry, g.name, v).map((t) => discoveryResource(t, v)), freshness: 'Current' })),
+  }));
+  return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items };
+}

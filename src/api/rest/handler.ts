@@ -1,0 +1,271 @@
+// The REST handler: one transport-independent entry point, `handle(req) -> response`, doing
+// what kube-apiserver's endpoint handlers do (routing, verbs, content negotiation, Status
+// errors, selectors, pagination, patch, watch) over the ApiServer. The HTTP front end in
+// src/server/ and any in-process caller use this same path.
+
+import { ApiError } from '../errors';
+import { apiVersionOf, type ResourceType } from '../resources';
+import type { ApiServer } from '../server';
+import type { KObject } from '../types';
+import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions, subresourcesOf } from './discovery';
+import { negotiate, type Representation } from './negotiate';
+import { route, type Route } from './route';
+import { badRequest, errorResponse, jsonResponse, methodNotAllowed, RestError } from './status';
+import { toTable, type IncludeObject } from './table';
+import type { ApiRequest, ApiResponse, RequestUser } from './types';
+import { listObjects } from './list';
+import { watchObjects } from './watch';
+import { createObject, deleteCollection, deleteObject, patchObject, updateObject, scaleOf, updateScale, bindPod } from './writes';
+import { podLogs } from './logs';
+import { reviewRoutes } from './reviews';
+import { toYaml } from '../../printers/yaml';
+import type { WatchCache } from './watch-cache';
+import { openapiV2, openapiV3Index, openapiV3GroupVersion } from './openapi';
+
+export interface VersionInfo {
+  major: string;
+  minor: string;
+  gitVersion: string;
+  gitCommit: string;
+  gitTreeState: string;
+  buildDate: string;
+  goVersion: string;
+  compiler: string;
+  platform: string;
+}
+
+/** What /version says: the same as `kubesim version`'s server version. */
+export const SERVER_VERSION: VersionInfo = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.4',
+  gitCommit: 'kubesim',
+  gitTreeState: 'clean',
+  buildDate: '2026-11-22T00:00:00Z',
+  goVersion: 'kubesim',
+  compiler: 'kubesim',
+  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+};
+
+/** Authorization check for SubjectAccessReviews (the HTTP front end supplies RBAC). */
+export type AccessCheck = (user: RequestUser, attrs: { verb: string; group: string; resource: string; subresource?: string; name?: string; namespace: string } | { verb: string; path: string }) => Promise<boolean>;
+
+export interface RestOptions {
+  /** Every change in order for watchers (without one, watches follow the store's feed). */
+  watchCache?: WatchCache;
+  /** Answers SubjectAccessReviews; without it every review is allowed (no authorizer). */
+  authorize?: AccessCheck;
+  /** The RBAC rules of a user in a namespace (SelfSubjectRulesReview). */
+  rules?: (user: RequestUser, namespace: string) => Promise<{ verbs: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; nonResourceURLs?: string[] }[]>;
+}
+
+/** What a resource request resolved to. */
+export interface Target {
+  rt: ResourceType;
+  version: string;
+  gv: string;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+export class RestHandler {
+  private crdIndexText = '';
+
+  constructor(
+    readonly api: ApiServer,
+    readonly opts: RestOptions = {},
+  ) {}
+
+  get watchCache(): WatchCache | undefined {
+    return this.opts.watchCache;
+  }
+
+  async handle(req: ApiRequest): Promise<ApiResponse> {
+    try {
+      return await this.dispatch(req);
+    } catch (e) {
+      return errorResponse(e);
+    }
+  }
+
+  private async dispatch(req: ApiRequest): Promise<ApiResponse> {
+    const r = route(req.path);
+    const method = req.method.toUpperCase();
+    if (r.kind !== 'resource' && method !== 'GET' && method !== 'HEAD' && !(r.kind === 'resource-list' && method === 'POST')) {
+      throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+    }
+    await this.refresh();
+    switch (r.kind) {
+      case 'version':
+        return jsonResponse(200, SERVER_VERSION);
+      case 'health':
+        return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: 'ok' };
+      case 'root':
+        return jsonResponse(200, { paths: ['/api', '/api/v1', '/apis', ...this.groupPaths(), '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
+      case 'api':
+      case 'apis': {
+        const rep = negotiate(req.headers.accept, { allowTable: false, discovery: true });
+        if (rep === 'discovery') {
+          return { status: 200, headers: { 'content-type': AGGREGATED_CONTENT_TYPE, vary: 'Accept' }, body: JSON.stringify(aggregatedDiscovery(this.api.registry, r.kind === 'api')) };
+        }
+        return this.encode(200, r.kind === 'api' ? apiVersions() : apiGroupList(this.api.registry), rep);
+      }
+      case 'group': {
+        const doc = apiGroup(this.api.registry, r.group);
+        if (!doc) throw notFoundPath();
+        return jsonResponse(200, doc);
+      }
+      case 'resource-list': {
+        const review = reviewRoutes(this, req, r.group, r.version, undefined);
+        if (review) return review;
+        const doc = apiResourceList(this.api.registry, r.group, r.version);
+        if (!doc) throw notFoundPath();
+        return jsonResponse(200, doc);
+      }
+      case 'openapi-v2':
+        return openapiV2(this.api.registry, req);
+      case 'openapi-v3':
+        return openapiV3Index(this.api.registry, this.getCrd);
+      case 'openapi-v3-gv':
+        return openapiV3GroupVersion(this.api.registry, r.group, r.version, this.getCrd);
+      case 'resource':
+        return this.resource(req, r, method);
+      default:
+        throw notFoundPath();
+    }
+  }
+
+  private groupPaths(): string[] {
+    const seen = new Set<string>();
+    for (const t of this.api.registry.all()) if (t.group) for (const v of t.versions) seen.add(`/apis/${t.group}/${v}`);
+    return [...seen].sort();
+  }
+
+  /** Another process may have registered CRDs or moved the clock: pick that up. */
+  private async refresh(): Promise<void> {
+    const clock = this.api.clock as { refresh?: () => unknown };
+    await clock.refresh?.();
+    const idx = (await this.api.store.readMeta<ResourceType[]>('crd-index')) ?? [];
+    const text = JSON.stringify(idx);
+    if (text === this.crdIndexText) return;
+    this.crdIndexText = text;
+    for (const t of this.api.registry.all().filter((x) => x.crd)) this.api.registry.unregister(t.group, t.plural);
+    for (const t of idx) this.api.registry.register(t);
+  }
+
+  private async resource(req: ApiRequest, r: Extract<Route, { kind: 'resource' }>, method: string): Promise<ApiResponse> {
+    const review = reviewRoutes(this, req, r.group, r.version, r);
+    if (review) return review;
+    const rt = this.api.registry.all().find((t) => t.group === r.group && t.versions.includes(r.version) && t.plural === r.resource);
+    if (!rt) throw notFoundPath();
+    if (r.namespace !== undefined && !rt.namespaced) throw notFoundPath();
+    if (r.subresource && !subresourcesOf(rt).some((s) => s.name === r.subresource)) throw notFoundPath();
+    const t: Target = { rt, version: r.version, gv: apiVersionOf(rt, r.version), namespace: rt.namespaced ? r.namespace : undefined, name: r.name, subresource: r.subresource };
+    if (rt.namespaced && t.name !== undefined && t.namespace === undefined) throw notFoundPath();
+
+    if (t.subresource) return this.subresource(req, t, method);
+    if (t.name === undefined) {
+      switch (method) {
+        case 'GET':
+        case 'HEAD': {
+          const w = req.query.get('watch');
+          if (w === 'true' || w === '1') return watchObjects(this, req, t);
+          return listObjects(this, req, t);
+        }
+        case 'POST':
+          return createObject(this, req, t);
+        case 'DELETE':
+          return deleteCollection(this, req, t);
+        default:
+          throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+      }
+    }
+    switch (method) {
+      case 'GET':
+      case 'HEAD': {
+        const w = req.query.get('watch');
+        if (w === 'true' || w === '1') return watchObjects(this, req, t);
+        const obj = await this.api.get(rt, t.namespace, t.name);
+        return this.respondObject(req, t, obj, 200);
+      }
+      case 'PUT':
+        return updateObject(this, req, t, false);
+      case 'PATCH':
+        return patchObject(this, req, t, false);
+      case 'DELETE':
+        return deleteObject(this, req, t);
+      default:
+        throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+    }
+  }
+
+  private async subresource(req: ApiRequest, t: Target, method: string): Promise<ApiResponse> {
+    const sub = t.subresource!;
+    if (sub === 'status') {
+      if (method === 'GET') return this.respondObject(req, t, await this.api.get(t.rt, t.namespace, t.name!), 200);
+      if (method === 'PUT') return updateObject(this, req, t, true);
+      if (method === 'PATCH') return patchObject(this, req, t, true);
+    } else if (sub === 'scale') {
+      if (method === 'GET') return jsonResponse(200, scaleOf(await this.api.get(t.rt, t.namespace, t.name!)));
+      if (method === 'PUT' || method === 'PATCH') return updateScale(this, req, t, method);
+    } else if (sub === 'binding' && method === 'POST') {
+      return bindPod(this, req, t);
+    } else if (sub === 'log' && method === 'GET') {
+      return podLogs(this, req, t);
+    } else if (sub === 'eviction' && method === 'POST') {
+      const { evictPod } = await import('./eviction');
+      return evictPod(this, req, t);
+    }
+    throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+  }
+
+  // ---------- encoding ----------
+
+  /** The object as the requested group/version names it. */
+  external(t: Target, obj: KObject): KObject {
+    return { ...obj, apiVersion: t.gv, kind: t.rt.kind };
+  }
+
+  private readonly getCrd = async (name: string): Promise<KObject | undefined> =>
+    this.api.tryGet(this.api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, name);
+
+  async crdOf(t: Target): Promise<KObject | undefined> {
+    if (!t.rt.crd) return undefined;
+    return this.api.tryGet(this.api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, t.rt.crd);
+  }
+
+  async respondObject(req: ApiRequest, t: Target, obj: KObject, status: number, reads = true): Promise<ApiResponse> {
+    const rep = negotiate(req.headers.accept, { allowTable: reads });
+    if (rep === 'table') {
+      return this.encode(status, toTable([obj], t.rt.kind, t.rt.group, { crd: await this.crdOf(t), now: this.api.clock.now(), include: includeObject(req), resourceVersion: obj.metadata.resourceVersion }), 'json');
+    }
+    if (rep === 'partial') return this.encode(status, { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata }, 'json');
+    return this.encode(status, this.external(t, obj), rep);
+  }
+
+  encode(status: number, body: unknown, rep: Representation, headers: Record<string, string> = {}): ApiResponse {
+    if (rep === 'yaml') {
+      return { status, headers: { 'content-type': 'application/yaml', ...headers }, body: toYaml(body) };
+    }
+    return jsonResponse(status, body, headers);
+  }
+}
+
+export function includeObject(req: ApiRequest): IncludeObject {
+  const v = req.query.get('includeObject');
+  if (v === 'None' || v === 'Object' || v === 'Metadata') return v;
+  if (v) throw badRequest(`includeObject: Unsupported value: "${v}": supported values: "Metadata", "None", "Object"`);
+  return 'Metadata';
+}
+
+export function notFoundPath(): RestError {
+  return new RestError(404, 'NotFound', 'the server could not find the requested resource', {});
+}
+
+/** dryRun=All (the only value kube-apiserver accepts). */
+export function dryRunOf(req: ApiRequest, body?: Record<string, any>): boolean {
+  const vals = [...req.query.getAll('dryRun'), ...((body?.dryRun as string[] | undefined) ?? [])];
+  for (const v of vals) if (v !== 'All') throw ApiError.badRequest(`Invalid dry run value: ${JSON.stringify(v)}: supported values: "All"`);
+  return vals.length > 0;
+}

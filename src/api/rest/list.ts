@@ -1,0 +1,106 @@
+// GET on a collection: label and field selectors as strings, limit/continue pagination,
+// resourceVersion semantics, and Table / PartialObjectMetadataList representations.
+
+import { ApiError } from '../errors';
+import { apiVersionOf } from '../resources';
+import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../selectors';
+import type { ListOptions } from '../server';
+import type { KObject } from '../types';
+import { includeObject, type RestHandler, type Target } from './handler';
+import { negotiate } from './negotiate';
+import { badRequest, gone, RestError } from './status';
+import { toTable } from './table';
+import type { ApiRequest, ApiResponse } from './types';
+
+/** Compiles ?labelSelector= and ?fieldSelector= into the ApiServer's list filters. */
+export function selectorOptions(t: Target, req: ApiRequest): ListOptions {
+  const opts: ListOptions = { namespace: t.namespace };
+  const labelSelector = req.query.get('labelSelector') ?? '';
+  const fieldSelector = req.query.get('fieldSelector') ?? '';
+  const wrap = (e: unknown): never => {
+    const gv = apiVersionOf(t.rt, t.version);
+    const gvr = `${gv.includes('/') ? gv : '/' + gv}, Resource=${t.rt.plural}`;
+    throw ApiError.badRequest(`Unable to find "${gvr}" that match label selector "${labelSelector}", field selector "${fieldSelector}": ${(e as Error).message}`);
+  };
+  if (labelSelector) {
+    try {
+      const sel = parseLabelSelector(labelSelector);
+      opts.labelMatch = (labels) => matchesLabels(sel, labels);
+    } catch (e) {
+      wrap(e);
+    }
+  }
+  if (fieldSelector) {
+    try {
+      const sel = parseFieldSelector(t.rt.kind, t.rt.group, fieldSelector);
+      opts.fieldMatch = (obj) => matchesFields(sel, obj);
+    } catch (e) {
+      wrap(e);
+    }
+  }
+  return opts;
+}
+
+/** A resourceVersion parameter: '' / undefined (latest), or a positive revision. */
+export function parseResourceVersion(v: string | null): number | undefined {
+  if (v === null || v === '') return undefined;
+  if (!/^\d+$/.test(v)) throw badRequest(`invalid resource version "${v}"`);
+  return Number(v);
+}
+
+interface ContinueToken {
+  v: 'meta.k8s.io/v1';
+  rv: number;
+  start: string;
+}
+
+const keyOf = (o: KObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+function decodeContinue(token: string): ContinueToken {
+  try {
+    const c = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as ContinueToken;
+    if (c.v !== 'meta.k8s.io/v1' || typeof c.rv !== 'number' || typeof c.start !== 'string') throw new Error('bad');
+    return c;
+  } catch {
+    throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+}
+
+export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
+  const rep = negotiate(req.headers.accept, { allowTable: true });
+  const opts = selectorOptions(t, req);
+  const rv = parseResourceVersion(req.query.get('resourceVersion'));
+  const limitText = req.query.get('limit');
+  const limit = limitText ? Number(limitText) : 0;
+  if (limitText && (!/^\d+$/.test(limitText))) throw badRequest(`limit: Invalid value: "${limitText}"`);
+  const cont = req.query.get('continue');
+  const res = await h.api.list(t.rt, opts);
+  const current = Number(res.resourceVersion);
+  if (rv !== undefined && rv > current) {
+    throw new RestError(504, 'Timeout', `Too large resource version: ${rv}, current: ${current}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
+  }
+  let items = res.items;
+  if (cont) {
+    const c = decodeContinue(cont);
+    if (c.rv > current) throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+    items = items.filter((o) => keyOf(o) > c.start);
+  }
+  let continueToken: string | undefined;
+  let remaining: number | undefined;
+  if (limit > 0 && items.length > limit) {
+    remaining = items.length - limit;
+    items = items.slice(0, limit);
+    const tok: ContinueToken = { v: 'meta.k8s.io/v1', rv: current, start: keyOf(items[items.length - 1]) };
+    continueToken = Buffer.from(JSON.stringify(tok)).toString('base64url');
+  }
+  if (rep === 'table') {
+    return h.encode(200, toTable(items, t.rt.kind, t.rt.group, { crd: await h.crdOf(t), now: h.api.clock.now(), include: includeObject(req), resourceVersion: res.resourceVersion, continueToken }), 'json');
+  }
+  const metadata: Record<string, unknown> = { resourceVersion: res.resourceVersion };
+  if (continueToken) metadata.continue = continueToken;
+  if (remaining !== undefined) metadata.remainingItemCount = remaining;
+  if (rep === 'partial') {
+    return h.encode(200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata })) }, 'json');
+  }
+  return h.encode(200, { kind: `${t.rt.kind}List`, apiVersion: t.gv, metadata, items: items.map((o) => h.external(t, o)) }, rep);
+}

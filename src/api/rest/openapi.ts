@@ -1,0 +1,125 @@
+// /openapi/v3 (index and one document per group/version) and /openapi/v2, built from the
+// generated schemas (generated/schemas.json) seen as kube-apiserver publishes them, plus
+// the CRDs' structural schemas, so that `kubectl explain` works against the server.
+
+import { createHash } from 'node:crypto';
+import { loadSchemas } from '../validation/schema-store';
+import { toOpenApiView, type OpenApiSchema } from '../../explain/openapi-view';
+import { crdRootSchema } from '../../explain/crd-schema';
+import type { ResourceRegistry, ResourceType } from '../resources';
+import { groupsOf, typesIn } from './discovery';
+import { notFoundPath } from './handler';
+import { parseMediaTypes } from './negotiate';
+import { jsonResponse, notAcceptable } from './status';
+import type { ApiRequest, ApiResponse } from './types';
+import type { KObject } from '../types';
+
+let builtin: Record<string, OpenApiSchema> | undefined;
+let roots: Record<string, string> = {};
+
+async function builtinSchemas(): Promise<Record<string, OpenApiSchema>> {
+  if (!builtin) {
+    const doc = (await loadSchemas()).doc;
+    const view = toOpenApiView(doc);
+    builtin = view.schemas;
+    roots = view.roots;
+  }
+  return builtin;
+}
+
+const gvPath = (group: string, version: string) => (group ? `apis/${group}/${version}` : `api/${version}`);
+
+function gvkExt(t: ResourceType, version: string) {
+  return [{ group: t.group, version, kind: t.kind }];
+}
+
+const QUERY = (name: string, description: string) => ({ name, in: 'query', description, schema: { type: 'string', uniqueItems: true } });
+
+/** The REST paths of one type, with the operations kubectl's query-param verifier reads. */
+function pathsOf(t: ResourceType, version: string): Record<string, unknown> {
+  const base = `/${gvPath(t.group, version)}${t.namespaced ? '/namespaces/{namespace}' : ''}/${t.plural}`;
+  const gvk = { group: t.group, version, kind: t.kind };
+  const op = (action: string, extra: Record<string, unknown> = {}) => ({ 'x-kubernetes-action': action, 'x-kubernetes-group-version-kind': gvk, ...extra });
+  const writeParams = [QUERY('dryRun', 'When present, indicates that modifications should not be persisted.'), QUERY('fieldManager', 'fieldManager is a name associated with the actor or entity that is making these changes.'), QUERY('fieldValidation', 'fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields.')];
+  return {
+    [base]: { get: op('list'), post: op('post', { parameters: writeParams }) },
+    [`${base}/{name}`]: { get: op('get'), put: op('put', { parameters: writeParams }), patch: op('patch', { parameters: [...writeParams, QUERY('force', 'Force is going to "force" Apply requests.')] }), delete: op('delete') },
+  };
+}
+
+async function crdsByName(registry: ResourceRegistry, getCrd: (name: string) => Promise<KObject | undefined>, types: ResourceType[]): Promise<Map<string, KObject>> {
+  const out = new Map<string, KObject>();
+  for (const t of types) if (t.crd && !out.has(t.crd)) {
+    const c = await getCrd(t.crd);
+    if (c) out.set(t.crd, c);
+  }
+  void registry;
+  return out;
+}
+
+const cache = new Map<string, { hash: string; text: string }>();
+
+async function gvDocument(registry: ResourceRegistry, group: string, version: string, getCrd: (name: string) => Promise<KObject | undefined>): Promise<{ hash: string; text: string } | undefined> {
+  const types = typesIn(registry, group, version);
+  if (!types.length) return undefined;
+  const schemas: Record<string, OpenApiSchema> = { ...(await builtinSchemas()) };
+  const paths: Record<string, unknown> = {};
+  const crds = await crdsByName(registry, getCrd, types);
+  for (const t of types) {
+    Object.assign(paths, pathsOf(t, version));
+    if (t.crd) {
+      const crd = crds.get(t.crd);
+      const root = crd ? crdRootSchema(crd, version) : undefined;
+      if (root) schemas[`${reverseGroup(t.group)}.${version}.${t.kind}`] = { ...root, 'x-kubernetes-group-version-kind': gvkExt(t, version) };
+      continue;
+    }
+    const name = roots[`${group ? group + '/' : ''}${version}/${t.kind}`];
+    if (name && schemas[name]) schemas[name] = { ...schemas[name], 'x-kubernetes-group-version-kind': gvkExt(t, version) };
+  }
+  const doc = { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.4' }, paths, components: { schemas } };
+  const text = JSON.stringify(doc);
+  const key = `${group}/${version}`;
+  const prev = cache.get(key);
+  if (prev && prev.text === text) return prev;
+  const entry = { hash: createHash('sha512').update(text).digest('hex').slice(0, 128).toUpperCase(), text };
+  cache.set(key, entry);
+  return entry;
+}
+
+function reverseGroup(group: string): string {
+  return group.split('.').reverse().join('.');
+}
+
+export async function openapiV3Index(registry: ResourceRegistry, getCrd: (name: string) => Promise<KObject | undefined>): Promise<ApiResponse> {
+  const paths: Record<string, unknown> = {};
+  const gvs: [string, string][] = [['', 'v1'], ...groupsOf(registry).flatMap((g) => g.versions.map((v) => [g.name, v] as [string, string]))];
+  for (const [g, v] of gvs) {
+    const d = await gvDocument(registry, g, v, getCrd);
+    if (d) paths[gvPath(g, v)] = { serverRelativeURL: `/openapi/v3/${gvPath(g, v)}?hash=${d.hash}` };
+  }
+  return jsonResponse(200, { paths });
+}
+
+export async function openapiV3GroupVersion(registry: ResourceRegistry, group: string, version: string, getCrd: (name: string) => Promise<KObject | undefined>): Promise<ApiResponse> {
+  const d = await gvDocument(registry, group, version, getCrd);
+  if (!d) throw notFoundPath();
+  return { status: 200, headers: { 'content-type': 'application/json', etag: `"${d.hash}"`, 'cache-control': 'public, immutable' }, body: d.text };
+}
+
+/** Swagger 2.0 with the same definitions; served as JSON only (protobuf-only clients get 406). */
+export async function openapiV2(registry: ResourceRegistry, req: ApiRequest): Promise<ApiResponse> {
+  const types = parseMediaTypes(req.headers.accept);
+  if (types.length && !types.some((m) => m.type === 'application/json' || m.type === '*/*')) throw notAcceptable('only the following media types are accepted: application/json');
+  const schemas = await builtinSchemas();
+  const definitions: Record<string, unknown> = {};
+  const text = JSON.stringify(schemas).replaceAll('#/components/schemas/', '#/definitions/');
+  Object.assign(definitions, JSON.parse(text));
+  for (const t of registry.all()) {
+    if (t.crd) continue;
+    for (const v of t.versions) {
+      const name = roots[`${t.group ? t.group + '/' : ''}${v}/${t.kind}`];
+      if (name && definitions[name]) definitions[name] = { ...(definitions[name] as object), 'x-kubernetes-group-version-kind': gvkExt(t, v) };
+    }
+  }
+  return jsonResponse(200, { swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.4' }, paths: {}, definitions });
+}

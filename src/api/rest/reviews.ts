@@ -1,0 +1,81 @@
+// The virtual resources that are questions, not objects: SelfSubjectAccessReview and
+// SubjectAccessReview (authorization.k8s.io/v1, answered by the front end's RBAC
+// authorizer) and SelfSubjectReview (authentication.k8s.io/v1, `auth whoami`).
+
+import type { Route } from './route';
+import type { RestHandler } from './handler';
+import { notFoundPath } from './handler';
+import { badRequest, jsonResponse, methodNotAllowed } from './status';
+import type { ApiRequest, ApiResponse, RequestUser } from './types';
+import { decodeBody } from './writes';
+
+const REVIEWS: Record<string, string[]> = {
+  'authorization.k8s.io/v1': ['localsubjectaccessreviews', 'selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'subjectaccessreviews'],
+  'authentication.k8s.io/v1': ['selfsubjectreviews'],
+};
+
+const KINDS: Record<string, string> = {
+  selfsubjectaccessreviews: 'SelfSubjectAccessReview',
+  subjectaccessreviews: 'SubjectAccessReview',
+  localsubjectaccessreviews: 'LocalSubjectAccessReview',
+  selfsubjectreviews: 'SelfSubjectReview',
+  selfsubjectrulesreviews: 'SelfSubjectRulesReview',
+};
+
+/** Handles the review resources; undefined when the request is about something else. */
+export function reviewRoutes(h: RestHandler, req: ApiRequest, group: string, version: string, r: Extract<Route, { kind: 'resource' }> | undefined): Promise<ApiResponse> | ApiResponse | undefined {
+  const gv = `${group}/${version}`;
+  const names = REVIEWS[gv];
+  if (!names) return undefined;
+  if (!r) {
+    return jsonResponse(200, {
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: gv,
+      resources: names.map((n) => ({ name: n, singularName: KINDS[n].toLowerCase(), namespaced: n.startsWith('local'), kind: KINDS[n], verbs: ['create'] })),
+    });
+  }
+  if (!names.includes(r.resource) || r.name !== undefined) throw notFoundPath();
+  if (req.method.toUpperCase() !== 'POST') throw methodNotAllowed('the server does not allow this method on the requested resource');
+  return review(h, req, gv, r.resource, r.namespace);
+}
+
+async function review(h: RestHandler, req: ApiRequest, gv: string, resource: string, namespace: string | undefined): Promise<ApiResponse> {
+  const body = decodeBody(req) as Record<string, any>;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body of the request must be an object');
+  const self = req.user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] };
+  const kind = KINDS[resource];
+  if (resource === 'selfsubjectreviews') {
+    const userInfo: Record<string, unknown> = { username: self.name, groups: self.groups };
+    if (self.uid) userInfo.uid = self.uid;
+    if (self.extra && Object.keys(self.extra).length) userInfo.extra = self.extra;
+    return jsonResponse(201, { kind, apiVersion: gv, metadata: { creationTimestamp: null }, status: { userInfo } });
+  }
+  const spec = (body.spec ?? {}) as Record<string, any>;
+  if (resource === 'selfsubjectrulesreviews') {
+    const ns = typeof spec.namespace === 'string' ? spec.namespace : '';
+    const rules = h.opts.rules ? await h.opts.rules(self, ns) : [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }];
+    const resourceRules = rules.filter((r) => (r.resources ?? []).length).map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups ?? [], resources: r.resources ?? [], ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) }));
+    const nonResourceRules = rules.filter((r) => (r.nonResourceURLs ?? []).length).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs }));
+    return jsonResponse(201, { kind, apiVersion: gv, metadata: { creationTimestamp: null }, spec, status: { resourceRules, nonResourceRules, incomplete: false } });
+  }
+  let user: RequestUser = self;
+  if (resource !== 'selfsubjectaccessreviews') {
+    if (!spec.user && !(spec.groups ?? []).length) {
+      throw badRequest(`${kind}.authorization.k8s.io "" is invalid: spec.user: Invalid value: "": at least one of user or group must be specified`);
+    }
+    user = { name: spec.user ?? '', groups: spec.groups ?? [], uid: spec.uid };
+  }
+  const ra = spec.resourceAttributes;
+  const nra = spec.nonResourceAttributes;
+  if (!ra && !nra) throw badRequest(`${kind}.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified`);
+  let allowed = true;
+  if (h.opts.authorize) {
+    allowed = ra
+      ? await h.opts.authorize(user, { verb: ra.verb ?? '', group: ra.group ?? '', resource: ra.resource ?? '', subresource: ra.subresource || undefined, name: ra.name || undefined, namespace: namespace ?? ra.namespace ?? '' })
+      : await h.opts.authorize(user, { verb: nra.verb ?? '', path: nra.path ?? '' });
+  }
+  const status: Record<string, unknown> = { allowed };
+  if (allowed) status.reason = 'RBAC: allowed';
+  return jsonResponse(201, { kind, apiVersion: gv, metadata: { creationTimestamp: null }, spec, status });
+}

@@ -1,0 +1,76 @@
+// Status error bodies, as kube-apiserver writes them (metav1.Status): every failure of the
+// REST layer becomes one of these, with the code and reason kubectl expects.
+
+import { ApiError, type FieldError } from '../errors';
+import type { ApiResponse } from './types';
+
+/** An error with a code the API layer's ApiError has no reason for (401, 406, 410, 413, 415). */
+export class RestError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export const gone = (message: string) => new RestError(410, 'Expired', message);
+export const badRequest = (message: string) => new RestError(400, 'BadRequest', message);
+export const notAcceptable = (message: string) => new RestError(406, 'NotAcceptable', message);
+export const unsupportedMediaType = (message: string) => new RestError(415, 'UnsupportedMediaType', message);
+export const methodNotAllowed = (message: string) => new RestError(405, 'MethodNotAllowed', message);
+export const unauthorized = () => new RestError(401, 'Unauthorized', 'Unauthorized');
+
+const CAUSE_REASONS: Record<FieldError['type'], string> = {
+  'Invalid value': 'FieldValueInvalid',
+  'Required value': 'FieldValueRequired',
+  'Unsupported value': 'FieldValueNotSupported',
+  'Duplicate value': 'FieldValueDuplicate',
+  Forbidden: 'FieldValueForbidden',
+  'Too long': 'FieldValueTooLong',
+  'Not found': 'FieldValueNotFound',
+  'Too many': 'FieldValueTooMany',
+};
+
+/** field.Error.ErrorBody(): the message of a cause, without its field. */
+function causeMessage(e: FieldError): string {
+  let s = e.type;
+  if (e.value !== undefined) s += `: ${e.value}`;
+  if (e.detail) s += `: ${e.detail}`;
+  return s;
+}
+
+export function statusObject(code: number, reason: string, message: string, details?: Record<string, unknown>): Record<string, unknown> {
+  const s: Record<string, unknown> = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message };
+  if (reason) s.reason = reason;
+  if (details && Object.keys(details).length) s.details = details;
+  s.code = code;
+  return s;
+}
+
+/** The Status body for anything thrown while handling a request. */
+export function errorStatus(e: unknown): Record<string, unknown> {
+  if (e instanceof RestError) return statusObject(e.code, e.reason, e.message, e.details);
+  if (e instanceof ApiError) {
+    const d: Record<string, unknown> = {};
+    if (e.details.name !== undefined) d.name = e.details.name;
+    if (e.details.group) d.group = e.details.group;
+    if (e.details.kind) d.kind = e.details.kind;
+    if (e.details.causes?.length) d.causes = e.details.causes.map((c) => ({ reason: CAUSE_REASONS[c.type] ?? 'FieldValueInvalid', message: causeMessage(c), field: c.field }));
+    return statusObject(e.code, e.reason, e.message, d);
+  }
+  const name = (e as Error)?.constructor?.name;
+  if (name === 'UnknownResourceError' || name === 'NoKindMatchError') return statusObject(404, 'NotFound', (e as Error).message);
+  return statusObject(500, 'InternalError', `Internal error occurred: ${(e as Error)?.message ?? String(e)}`);
+}
+
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse {
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) + '\n' };
+}
+
+export function errorResponse(e: unknown): ApiResponse {
+  const s = errorStatus(e);
+  return jsonResponse(s.code as number, s);
+}

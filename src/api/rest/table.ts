@@ -1,0 +1,34 @@
+// Table conversion (meta.k8s.io/v1 Table): the same column definitions and cells `get`
+// prints (src/printers/columns), so a client asking for as=Table gets kubesim's columns.
+
+import { tableFor } from '../../printers/columns/index';
+import type { KObject } from '../types';
+
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+function partialMetadata(o: KObject): Record<string, unknown> {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
+}
+
+export function toTable(objs: KObject[], kind: string, group: string, opts: { crd?: KObject; now: number; include: IncludeObject; resourceVersion?: string; continueToken?: string; noColumns?: boolean }): Record<string, unknown> {
+  const t = tableFor(kind, group, opts.crd);
+  const columnDefinitions = t.columns.map((c) => ({
+    name: c.name,
+    type: 'string',
+    format: c.isName ? 'name' : '',
+    description: '',
+    priority: c.priority,
+  }));
+  const rows = objs.map((o) => {
+    const cells = t.cells(o, opts.now, true);
+    while (cells.length < columnDefinitions.length) cells.push('');
+    const row: Record<string, unknown> = { cells: cells.slice(0, columnDefinitions.length) };
+    if (opts.include === 'Metadata') row.object = partialMetadata(o);
+    else if (opts.include === 'Object') row.object = o;
+    return row;
+  });
+  const metadata: Record<string, unknown> = {};
+  if (opts.resourceVersion) metadata.resourceVersion = opts.resourceVersion;
+  if (opts.continueToken) metadata.continue = opts.continueToken;
+  return { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata, columnDefinitions: opts.noColumns ? [] : columnDefinitions, rows };
+}

@@ -1,0 +1,34 @@
+// One request type in, one response type out: what the HTTP front end (src/server/) and any
+// in-process caller hand to the REST handler. Nothing here knows about sockets or TLS.
+
+/** Who is asking, after authentication and impersonation. */
+export interface RequestUser {
+  name: string;
+  groups: string[];
+  uid?: string;
+  extra?: Record<string, string[]>;
+}
+
+export interface ApiRequest {
+  method: string;
+  /** The path as sent (still percent-encoded), without the query string. */
+  path: string;
+  query: URLSearchParams;
+  /** Lower-case header names. */
+  headers: Record<string, string | undefined>;
+  body?: Buffer;
+  user?: RequestUser;
+  /** Aborted when the client goes away: ends watches and follows. */
+  signal?: AbortSignal;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: string | Buffer;
+  /** Streamed responses (watch, log follow): chunks written as they come. */
+  stream?: AsyncIterable<string>;
+}
+
+/** The largest request body kube-apiserver reads (3 MiB). */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;

@@ -1,0 +1,141 @@
+// The watch cache: every change as it happened, in revision order, for watchers. Writes
+// made in this process (REST requests, and the controllers when the daemon serves) are
+// recorded the moment the store makes them, each with its own state, so a watcher sees
+// every change in order; writes by other processes come from the store's change feed.
+// Watchers read only up to the watermark below which the feed is known to be complete.
+
+import type { ApiServer } from '../server';
+import type { KObject } from '../types';
+import type { EventType, Store, WatchEvent } from '../../store/store';
+
+const CAPACITY = 20_000;
+const POLL_MS = 50;
+
+export class WatchCache {
+  private events: WatchEvent[] = [];
+  /** Revisions at or below this are all in `events` (or were before `startRev`). */
+  private watermark = 0;
+  /** Revisions above this are recorded here; older ones come from the store's feed. */
+  private startRev = 0;
+  /** The oldest revision still held after trimming. */
+  private trimmedTo = 0;
+  private readonly waiters = new Set<() => void>();
+  private timer?: NodeJS.Timeout;
+  private polling = false;
+
+  constructor(private readonly api: ApiServer) {}
+
+  /** Starts recording this process's writes and following other processes' (an unref'd timer). */
+  async start(): Promise<void> {
+    this.startRev = Number(await this.api.store.currentRev());
+    this.watermark = this.startRev;
+    this.trimmedTo = this.startRev;
+    this.capture(this.api.store);
+    this.timer ??= setInterval(() => void this.poll(), POLL_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Records each write of this process's store as it returns (sync or async stores alike). */
+  private capture(store: Store): void {
+    const wrap = (name: 'create' | 'update' | 'delete', type: EventType) => {
+      const orig = (store[name] as (...a: unknown[]) => unknown).bind(store);
+      (store as unknown as Record<string, unknown>)[name] = (key: string, ...rest: unknown[]) => {
+        const r = orig(key, ...rest);
+        const note = (obj: unknown) => {
+          const o = obj as KObject;
+          const rev = Number(o?.metadata?.resourceVersion);
+          if (Number.isFinite(rev)) this.add({ type, key, rev, object: JSON.parse(JSON.stringify(o)) as KObject });
+          queueMicrotask(() => void this.poll());
+        };
+        if (r && typeof (r as Promise<unknown>).then === 'function') return (r as Promise<unknown>).then((v) => (note(v), v));
+        note(r);
+        return r;
+      };
+    };
+    wrap('create', 'ADDED');
+    wrap('update', 'MODIFIED');
+    wrap('delete', 'DELETED');
+  }
+
+  private add(ev: WatchEvent): void {
+    if (ev.rev <= this.startRev) return;
+    // Kept in revision order; a revision is recorded once.
+    let i = this.events.length;
+    while (i > 0 && this.events[i - 1].rev > ev.rev) i--;
+    if (i > 0 && this.events[i - 1].rev === ev.rev) return;
+    // A state read later from the feed never replaces one recorded at its revision.
+    if (this.events.some((e) => e.key === ev.key && e.rev >= ev.rev)) return;
+    this.events.splice(i, 0, ev);
+    if (this.events.length > CAPACITY) {
+      const cut = this.events.length - CAPACITY;
+      this.trimmedTo = this.events[cut - 1].rev;
+      this.events.splice(0, cut);
+    }
+  }
+
+  /**
+   * Reads the store's feed and wakes the watchers. The watermark moves to the newest event
+   * the feed returned, not to the store's current revision: a change whose journal line is
+   * written but whose object is not yet is left out of the feed for now, and must not be
+   * skipped over.
+   */
+  async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const evs = await this.api.changesSince(this.watermark);
+      let top = this.watermark;
+      for (const ev of evs) {
+        this.add(ev);
+        top = Math.max(top, ev.rev);
+      }
+      if (top > this.watermark) {
+        this.watermark = top;
+        for (const w of [...this.waiters]) w();
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /**
+   * Events after `rev` up to the watermark, oldest first; undefined when `rev` is older
+   * than what this cache or the store's feed still holds (410 Expired).
+   */
+  async since(rev: number): Promise<{ events: WatchEvent[]; upTo: number } | undefined> {
+    const upTo = this.watermark;
+    const trimmed = this.trimmedTo > this.startRev;
+    if (rev >= this.startRev) {
+      if (trimmed && rev < this.trimmedTo) return undefined;
+      return { events: this.events.filter((e) => e.rev > rev && e.rev <= upTo), upTo };
+    }
+    if (trimmed) return undefined;
+    // Before this cache started: the store's feed (if it still reaches back), then ours.
+    const older = (await this.api.changesSince(rev)).filter((e) => e.rev <= this.startRev);
+    if (older.length && older[0].rev > rev + 1) {
+      const all = await this.api.changesSince(0);
+      if (!all.length || all[0].rev > rev + 1) return undefined;
+    }
+    return { events: [...older, ...this.events.filter((e) => e.rev <= upTo)], upTo };
+  }
+
+  /** Resolves when new events may be there, after `ms` at the latest, or on abort. */
+  wait(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+}

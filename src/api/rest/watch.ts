@@ -1,0 +1,148 @@
+// Watch as an async stream of JSON lines (metav1.WatchEvent): synthetic ADDED events for
+// the current state when no resourceVersion is given (or sendInitialEvents), then the
+// store's change feed filtered by type, namespace, name and selectors; BOOKMARKs when
+// asked for; an ERROR event with 410 Expired when the resourceVersion is older than the
+// change feed still holds; a Table per event for as=Table clients.
+
+import { listPrefix } from '../keys';
+import type { KObject } from '../types';
+import { includeObject, type RestHandler, type Target } from './handler';
+import { selectorOptions, parseResourceVersion } from './list';
+import { negotiate } from './negotiate';
+import { badRequest, statusObject } from './status';
+import { toTable, type IncludeObject } from './table';
+import type { ApiRequest, ApiResponse } from './types';
+
+const POLL_MS = 100;
+const BOOKMARK_MS = 10_000;
+
+export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
+  const rep = negotiate(req.headers.accept, { allowTable: true });
+  const asTable = rep === 'table';
+  const include = asTable ? includeObject(req) : 'Object';
+  const opts = selectorOptions(t, req);
+  const rv = parseResourceVersion(req.query.get('resourceVersion'));
+  const timeoutText = req.query.get('timeoutSeconds');
+  if (timeoutText !== null && !/^\d+$/.test(timeoutText)) throw badRequest(`timeoutSeconds: Invalid value: "${timeoutText}"`);
+  const timeoutMs = timeoutText ? Number(timeoutText) * 1000 : 0;
+  const bookmarks = req.query.get('allowWatchBookmarks') === 'true';
+  const sendInitial = req.query.get('sendInitialEvents');
+  if (sendInitial === 'true' && req.query.get('resourceVersionMatch') !== 'NotOlderThan') {
+    throw badRequest(`resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan`);
+  }
+  const initial = sendInitial === 'true' || (sendInitial === null && (rv === undefined || rv === 0));
+  const crd = asTable ? await h.crdOf(t) : undefined;
+  const matches = (o: KObject) =>
+    (t.name === undefined || o.metadata.name === t.name) &&
+    (!opts.namespace || o.metadata.namespace === opts.namespace) &&
+    (!opts.labelMatch || opts.labelMatch(o.metadata.labels ?? {})) &&
+    (!opts.fieldMatch || opts.fieldMatch(o));
+
+  const encode = (type: string, obj: KObject, first: boolean): string => {
+    let object: unknown = h.external(t, obj);
+    if (asTable && type !== 'BOOKMARK') {
+      object = toTable([obj], t.rt.kind, t.rt.group, { crd, now: h.api.clock.now(), include: include as IncludeObject, resourceVersion: obj.metadata.resourceVersion, noColumns: !first });
+    }
+    return JSON.stringify({ type, object }) + '\n';
+  };
+
+  async function* events(): AsyncGenerator<string> {
+    const prefix = listPrefix(t.rt, opts.namespace) + '/';
+    let rev: number;
+    let first = true;
+    // Objects the watcher currently sees: one that stops matching the selectors is DELETED for it.
+    const visible = new Set<string>();
+    if (initial) {
+      const res = await h.api.list(t.rt, opts);
+      rev = Number(res.resourceVersion);
+      for (const o of res.items) {
+        if (!matches(o)) continue;
+        visible.add(`${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+        yield encode('ADDED', o, first);
+        first = false;
+      }
+      if (sendInitial === 'true') {
+        yield JSON.stringify({ type: 'BOOKMARK', object: { kind: t.rt.kind, apiVersion: t.gv, metadata: { resourceVersion: String(rev), annotations: { 'k8s.io/initial-events-end': 'true' } } } }) + '\n';
+      }
+    } else {
+      rev = rv!;
+      const current = await h.api.store.currentRev();
+      const expired = h.watchCache ? !(await h.watchCache.since(rev)) : rev < current && (await tooOld(h, rev));
+      if (expired) {
+        yield JSON.stringify({ type: 'ERROR', object: statusObject(410, 'Expired', `too old resource version: ${rev} (${current})`) }) + '\n';
+        return;
+      }
+      // Objects that match now were visible before (best effort for selector transitions).
+      const res = await h.api.list(t.rt, opts);
+      for (const o of res.items) if (matches(o)) visible.add(`${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    }
+    const started = Date.now();
+    let lastBookmark = Date.now();
+    while (!req.signal?.aborted) {
+      if (timeoutMs && Date.now() - started >= timeoutMs) return;
+      let changes;
+      let upTo = rev;
+      if (h.watchCache) {
+        const got = await h.watchCache.since(rev);
+        if (!got) {
+          yield JSON.stringify({ type: 'ERROR', object: statusObject(410, 'Expired', `too old resource version: ${rev} (${await h.api.store.currentRev()})`) }) + '\n';
+          return;
+        }
+        changes = got.events;
+        upTo = got.upTo;
+      } else changes = await h.api.changesSince(rev);
+      for (const ch of changes) {
+        if (ch.rev <= rev) continue;
+        rev = ch.rev;
+        if (!ch.key.startsWith(prefix)) continue;
+        const o = ch.object;
+        if (!o?.metadata || o.kind !== t.rt.kind) continue;
+        const id = `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+        const now = matches(o);
+        if (ch.type === 'DELETED') {
+          if (!now && !visible.has(id)) continue;
+          visible.delete(id);
+          yield encode('DELETED', { ...o, metadata: { ...o.metadata, resourceVersion: String(ch.rev) } }, first);
+        } else if (now) {
+          const type = visible.has(id) ? 'MODIFIED' : 'ADDED';
+          visible.add(id);
+          yield encode(type, o, first);
+        } else if (visible.has(id)) {
+          visible.delete(id);
+          yield encode('DELETED', o, first);
+        } else continue;
+        first = false;
+      }
+      rev = Math.max(rev, upTo);
+      if (bookmarks && Date.now() - lastBookmark >= BOOKMARK_MS) {
+        lastBookmark = Date.now();
+        yield JSON.stringify({ type: 'BOOKMARK', object: { kind: t.rt.kind, apiVersion: t.gv, metadata: { resourceVersion: String(rev) } } }) + '\n';
+      }
+      if (h.watchCache) await h.watchCache.wait(1000, req.signal);
+      else await sleep(POLL_MS, req.signal);
+    }
+  }
+
+  return { status: 200, headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, stream: events() };
+}
+
+/** True when changes after `rev` are no longer all in the change feed (trimmed journal). */
+async function tooOld(h: RestHandler, rev: number): Promise<boolean> {
+  const next = await h.api.changesSince(rev);
+  if (!next.length || next[0].rev <= rev + 1) return false;
+  // A gap: confirm against the whole feed (revisions are contiguous along the journal).
+  const all = await h.api.changesSince(0);
+  return !all.length || all[0].rev > rev + 1;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

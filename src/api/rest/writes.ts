@@ -1,0 +1,288 @@
+// Writes over REST: create (POST), update (PUT), patch (PATCH: JSON patch, merge patch,
+// strategic merge patch, server-side apply), delete and deletecollection, and the scale
+// and binding subresources. Every one honours dryRun=All and fieldValidation.
+
+import { parse as parseYaml } from 'yaml';
+import { ApiError } from '../errors';
+import { pluralGroup } from '../resources';
+import { selectorToString } from '../selectors';
+import type { DeleteOptions, PropagationPolicy } from '../server';
+import { applyJsonMergePatch, applyJsonPatch, applyStrategicMergePatch, supportsStrategicMerge } from '../apply/index';
+import type { KObject } from '../types';
+import { dryRunOf, type RestHandler, type Target } from './handler';
+import { contentTypeOf } from './negotiate';
+import { selectorOptions } from './list';
+import { badRequest, jsonResponse, unsupportedMediaType } from './status';
+import { applyFieldValidation } from './field-validation';
+import { decodeProtobuf } from './protobuf';
+import type { ApiRequest, ApiResponse } from './types';
+
+const BODY_TYPES = 'application/json, application/yaml, application/vnd.kubernetes.protobuf';
+const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+
+/** Decodes a JSON or YAML request body into an object (Status 400/415 otherwise). */
+export function decodeBody(req: ApiRequest, allowed: string[] = ['application/json', 'application/yaml']): unknown {
+  const ct = contentTypeOf(req.headers['content-type']) || 'application/json';
+  if (ct === 'application/vnd.kubernetes.protobuf' && allowed.includes('application/json')) {
+    // kubectl's typed clients (auth can-i, whoami, drain) send these few kinds as protobuf.
+    try {
+      return decodeProtobuf(req.body ?? Buffer.alloc(0));
+    } catch {
+      throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+    }
+  }
+  if (!allowed.includes(ct)) {
+    throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${allowed === PATCH_TYPES ? PATCH_TYPES.join(', ') : BODY_TYPES}`);
+  }
+  const text = (req.body ?? Buffer.alloc(0)).toString('utf8');
+  if (!text.trim()) throw badRequest('the body of the request was empty');
+  if (ct.endsWith('yaml')) {
+    try {
+      return parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });
+    } catch (e) {
+      throw badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+  }
+}
+
+function decodeObject(req: ApiRequest): KObject {
+  const body = decodeBody(req);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(body) ? 'array' : typeof body} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
+  return body as KObject;
+}
+
+/** Checks the body's type against the URL's and fills in what the URL says. */
+function prepareBody(t: Target, obj: KObject): KObject {
+  if (obj.kind === undefined || obj.kind === '') throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(obj)}'`);
+  if (obj.apiVersion !== undefined && obj.apiVersion !== t.gv) {
+    throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${t.gv})`);
+  }
+  if (obj.kind !== t.rt.kind) throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${t.rt.kind})`);
+  obj.apiVersion = t.gv;
+  if (typeof obj.metadata !== 'object' || obj.metadata === null || Array.isArray(obj.metadata)) obj.metadata = {};
+  if (t.rt.namespaced) {
+    const ns = obj.metadata.namespace;
+    if (ns && t.namespace && ns !== t.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    obj.metadata.namespace = t.namespace ?? ns;
+    if (!obj.metadata.namespace) throw badRequest('the server could not find the requested resource');
+  }
+  return obj;
+}
+
+function warningHeaders(warnings: string[]): Record<string, string> {
+  if (!warnings.length) return {};
+  return { warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') };
+}
+
+export async function createObject(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
+  const obj = prepareBody(t, decodeObject(req));
+  const dryRun = dryRunOf(req);
+  const warnings = await applyFieldValidation(h, req, t, obj);
+  const created = await h.api.create(obj, { dryRun });
+  return h.respondObject(req, t, created, 201, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
+}
+
+export async function updateObject(h: RestHandler, req: ApiRequest, t: Target, status: boolean): Promise<ApiResponse> {
+  const obj = prepareBody(t, decodeObject(req));
+  if (obj.metadata.name !== undefined && obj.metadata.name !== t.name) {
+    throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${t.name})`);
+  }
+  obj.metadata.name = t.name;
+  const dryRun = dryRunOf(req);
+  const warnings = status ? [] : await applyFieldValidation(h, req, t, obj);
+  const updated = status ? await h.api.updateStatus(obj, { dryRun }) : await h.api.update(obj, { dryRun });
+  return h.respondObject(req, t, updated, 200, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
+}
+
+/** Applies a patch document of the request's type to `current` (a private copy). */
+export function applyPatch(req: ApiRequest, t: Target, current: KObject): KObject {
+  const ct = contentTypeOf(req.headers['content-type']);
+  if (!PATCH_TYPES.includes(ct)) throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`);
+  const patch = decodeBody({ ...req, headers: { ...req.headers, 'content-type': ct === 'application/apply-patch+yaml' ? 'application/yaml' : 'application/json' } });
+  switch (ct) {
+    case 'application/json-patch+json':
+      if (!Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+      return applyJsonPatch(current, patch);
+    case 'application/merge-patch+json':
+      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
+      return applyJsonMergePatch(current, patch);
+    case 'application/strategic-merge-patch+json':
+      if (t.rt.crd || !supportsStrategicMerge(t.rt.kind, t.gv)) {
+        throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
+      }
+      return applyStrategicMergePatch(current, patch as object, t.rt.kind, t.gv);
+    default: {
+      // Server-side apply: the applied configuration merged into the live object.
+      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw badRequest('error decoding YAML: the applied configuration must be an object');
+      const applied = patch as KObject;
+      if (applied.apiVersion !== t.gv || applied.kind !== t.rt.kind) throw badRequest(`the API version in the data (${applied.apiVersion ?? ''}) does not match the expected API version (${t.gv})`);
+      return t.rt.crd || !supportsStrategicMerge(t.rt.kind, t.gv) ? applyJsonMergePatch(current, applied) : applyStrategicMergePatch(current, applied, t.rt.kind, t.gv);
+    }
+  }
+}
+
+function fieldManagerOf(req: ApiRequest): string | undefined {
+  const m = req.query.get('fieldManager');
+  if (m !== null && (m.length > 128 || /[^\x20-\x7e]/.test(m))) throw badRequest(`fieldManager: Invalid value: "${m}": must be a valid field manager`);
+  return m ?? undefined;
+}
+
+export async function patchObject(h: RestHandler, req: ApiRequest, t: Target, status: boolean): Promise<ApiResponse> {
+  const dryRun = dryRunOf(req);
+  const ct = contentTypeOf(req.headers['content-type']);
+  const manager = fieldManagerOf(req);
+  if (ct === 'application/apply-patch+yaml' && !manager) throw badRequest('PATCH, application/apply-patch+yaml requests must include the fieldManager parameter');
+  for (let attempt = 0; ; attempt++) {
+    const current = await h.api.tryGet(t.rt, t.namespace, t.name!);
+    if (!current) {
+      if (ct !== 'application/apply-patch+yaml' || status) throw ApiError.notFound(pluralGroup(t.rt), t.name!);
+      // Apply creates what does not exist yet.
+      const obj = prepareBody(t, decodeObject({ ...req, headers: { ...req.headers, 'content-type': 'application/yaml' } }));
+      if (obj.metadata.name !== undefined && obj.metadata.name !== t.name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${t.name})`);
+      obj.metadata.name = t.name;
+      const warnings = await applyFieldValidation(h, req, t, obj);
+      const created = await h.api.create(obj, { dryRun });
+      return h.respondObject(req, t, created, 201, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
+    }
+    const rv = current.metadata.resourceVersion;
+    const patched = applyPatch(req, t, h.external(t, current));
+    if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patch produced something that is not an object');
+    patched.metadata ??= {};
+    if (patched.metadata.name !== t.name) throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${t.name})`);
+    if (t.rt.namespaced && patched.metadata.namespace !== t.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    // A resourceVersion the patch set is a precondition; otherwise the read one (retried).
+    const precondition = patched.metadata.resourceVersion !== rv;
+    if (!precondition) patched.metadata.resourceVersion = rv;
+    const warnings = status ? [] : await applyFieldValidation(h, req, t, patched);
+    try {
+      const updated = status ? await h.api.updateStatus(patched, { dryRun }) : await h.api.update(patched, { dryRun });
+      return h.respondObject(req, t, updated, 200, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
+    } catch (e) {
+      if (!precondition && e instanceof ApiError && e.reason === 'Conflict' && attempt < 5) continue;
+      throw e;
+    }
+  }
+}
+
+function deleteOptions(req: ApiRequest): DeleteOptions & { preconditions?: { uid?: string; resourceVersion?: string } } {
+  let body: Record<string, any> = {};
+  if (req.body && req.body.length && req.body.toString('utf8').trim()) {
+    const b = decodeBody(req);
+    if (typeof b !== 'object' || b === null || Array.isArray(b)) throw badRequest('the body of the request must be a DeleteOptions object');
+    body = b as Record<string, any>;
+  }
+  const opts: DeleteOptions & { preconditions?: { uid?: string; resourceVersion?: string } } = { dryRun: dryRunOf(req, body) };
+  const grace = req.query.get('gracePeriodSeconds') ?? body.gracePeriodSeconds;
+  if (grace !== undefined && grace !== null) {
+    const n = Number(grace);
+    if (!Number.isInteger(n)) throw badRequest(`gracePeriodSeconds: Invalid value: "${grace}"`);
+    opts.gracePeriodSeconds = Math.max(0, n);
+  }
+  const policy = req.query.get('propagationPolicy') ?? body.propagationPolicy;
+  if (policy !== undefined && policy !== null) {
+    if (!['Background', 'Foreground', 'Orphan'].includes(policy)) {
+      throw ApiError.invalid('DeleteOptions', '', '', [{ field: 'propagationPolicy', type: 'Unsupported value', value: JSON.stringify(policy), detail: 'supported values: "Foreground", "Background", "Orphan", "nil"' }]);
+    }
+    opts.propagationPolicy = policy as PropagationPolicy;
+  }
+  const orphan = req.query.get('orphanDependents') ?? body.orphanDependents;
+  if (opts.propagationPolicy === undefined && (orphan === true || orphan === 'true')) opts.propagationPolicy = 'Orphan';
+  if (body.preconditions) opts.preconditions = body.preconditions;
+  return opts;
+}
+
+export async function deleteObject(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
+  const opts = deleteOptions(req);
+  const current = await h.api.get(t.rt, t.namespace, t.name!);
+  const pre = opts.preconditions;
+  if (pre?.uid && pre.uid !== current.metadata.uid) {
+    throw new ApiError('Conflict', `Operation cannot be fulfilled on ${pluralGroup(t.rt)} "${t.name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`, { name: t.name, kind: t.rt.plural });
+  }
+  if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+    throw new ApiError('Conflict', `Operation cannot be fulfilled on ${pluralGroup(t.rt)} "${t.name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`, { name: t.name, kind: t.rt.plural });
+  }
+  const last = await h.api.delete(t.rt, t.namespace, t.name!, opts);
+  const still = opts.dryRun ? undefined : await h.api.tryGet(t.rt, t.namespace, t.name!);
+  if (still) return h.respondObject(req, t, still, 200, false);
+  if (t.rt.kind === 'Pod' || opts.dryRun) return h.respondObject(req, t, last, 200, false);
+  const details: Record<string, unknown> = { name: t.name, kind: t.rt.plural, uid: current.metadata.uid };
+  if (t.rt.group) details.group = t.rt.group;
+  return jsonResponse(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details });
+}
+
+export async function deleteCollection(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
+  const opts = deleteOptions(req);
+  const { items } = await h.api.list(t.rt, selectorOptions(t, req));
+  const deleted: KObject[] = [];
+  for (const o of items) {
+    try {
+      deleted.push(await h.api.delete(t.rt, o.metadata.namespace, o.metadata.name!, opts));
+    } catch (e) {
+      if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
+    }
+  }
+  return h.encode(200, { kind: `${t.rt.kind}List`, apiVersion: t.gv, metadata: { resourceVersion: String(await h.api.store.currentRev()) }, items: deleted.map((o) => h.external(t, o)) }, 'json');
+}
+
+// ---------- scale ----------
+
+export function scaleOf(obj: KObject): Record<string, unknown> {
+  const m = obj.metadata;
+  const selector = obj.spec?.selector;
+  const sel = selector === undefined ? '' : obj.kind === 'ReplicationController' ? Object.entries(selector as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(',') : selectorToString(selector);
+  const status: Record<string, unknown> = { replicas: obj.status?.replicas ?? 0 };
+  if (sel) status.selector = sel;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: obj.spec?.replicas ?? 0 },
+    status,
+  };
+}
+
+export async function updateScale(h: RestHandler, req: ApiRequest, t: Target, method: string): Promise<ApiResponse> {
+  const dryRun = dryRunOf(req);
+  for (let attempt = 0; ; attempt++) {
+    const current = await h.api.get(t.rt, t.namespace, t.name!);
+    const scale = scaleOf(current) as KObject;
+    let wanted: KObject;
+    if (method === 'PUT') {
+      wanted = decodeObject(req);
+      if (wanted.kind !== 'Scale') throw badRequest(`the kind in the data (${wanted.kind ?? ''}) does not match the expected kind (Scale)`);
+    } else {
+      wanted = applyPatch(req, { ...t, rt: { ...t.rt, kind: 'Scale', crd: 'scale' }, gv: 'autoscaling/v1' }, scale);
+    }
+    const replicas = wanted.spec?.replicas;
+    if (!Number.isInteger(replicas) || replicas < 0) {
+      throw ApiError.invalid('Scale', 'autoscaling', t.name!, [{ field: 'spec.replicas', type: 'Invalid value', value: String(replicas), detail: 'must be greater than or equal to 0' }]);
+    }
+    const wantRv = wanted.metadata?.resourceVersion;
+    const precondition = wantRv !== undefined && wantRv !== '' && wantRv !== current.metadata.resourceVersion;
+    if (precondition) throw ApiError.conflict(pluralGroup(t.rt), t.name!);
+    const next = { ...current, spec: { ...current.spec, replicas } };
+    try {
+      const updated = await h.api.update(next, { dryRun });
+      return jsonResponse(200, scaleOf(updated));
+    } catch (e) {
+      if (e instanceof ApiError && e.reason === 'Conflict' && attempt < 5 && !wantRv) continue;
+      throw e;
+    }
+  }
+}
+
+export async function bindPod(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
+  const body = decodeObject(req);
+  const node = body.target?.name;
+  if (typeof node !== 'string' || !node) {
+    throw ApiError.invalid('Binding', '', body.metadata?.name ?? t.name ?? '', [{ field: 'target.name', type: 'Required value' }]);
+  }
+  if (dryRunOf(req)) return jsonResponse(201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+  await h.api.bindPod(t.namespace!, t.name!, node);
+  return jsonResponse(201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}

@@ -1,0 +1,164 @@
+// The pod status the kubelet reports from its runtime records: container statuses (state,
+// lastState, ready, started), the pod phase and conditions. Written only when it changed.
+
+import type { KObject } from '../api/types';
+import type { ApiServer } from '../api/server';
+import { ApiError } from '../api/errors';
+import type { CState, PodRuntime } from './runtime-state';
+
+export function rfc(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+function terminatedState(l: { containerID: string; exitCode: number; finishedAt: number; reason: string; startedAt: number }) {
+  return { terminated: { containerID: l.containerID, exitCode: l.exitCode, finishedAt: rfc(l.finishedAt), reason: l.reason, startedAt: rfc(l.startedAt) } };
+}
+
+function containerStatus(c: CState, spec: any): any {
+  const st: any = {
+    containerID: c.containerID,
+    image: spec.image,
+    imageID: c.imageID ?? '',
+    lastState: {},
+    name: c.name,
+    ready: false,
+    restartCount: c.restartCount,
+    started: false,
+    state: {},
+  };
+  if (!c.containerID) delete st.containerID;
+  if (c.last && c.phase !== 'terminated') st.lastState = terminatedState(c.last);
+  const waiting = (reason: string, message?: string) => (st.state = { waiting: message ? { message, reason } : { reason } });
+  switch (c.phase) {
+    case 'new':
+    case 'pulling':
+    case 'creating':
+    case 'starting':
+      // The kubelet keeps the last start failure (its reason cache) until the container
+      // starts again: a restart after a crash still reads CrashLoopBackOff, not ContainerCreating.
+      // Without a failure reason (the immediate first restart) it keeps the last run's state.
+      // The new container does not exist until it is created: the restart is not counted yet.
+      if (c.last && c.restartCount > 0) st.restartCount = c.restartCount - 1;
+      if (c.configError !== undefined) waiting('CreateContainerConfigError', c.configError);
+      else if (c.restartReason) waiting('CrashLoopBackOff', c.restartReason);
+      else if (c.last && c.restartCount > 0) st.state = terminatedState(c.last);
+      else waiting(c.init ? 'PodInitializing' : 'ContainerCreating');
+      break;
+    case 'config':
+      waiting('CreateContainerConfigError', c.message);
+      break;
+    case 'invalid':
+      waiting('InvalidImageName', c.message);
+      break;
+    case 'neverPull':
+      waiting('ErrImageNeverPull', c.message);
+      break;
+    case 'pullFailed':
+      waiting('ErrImagePull', c.message);
+      break;
+    case 'pullBackoff':
+      waiting('ImagePullBackOff', c.message);
+      break;
+    case 'exited':
+      // the run that just ended, until the kubelet restarts it or backs off
+      st.state = terminatedState(c.last!);
+      st.lastState = c.previous ? terminatedState(c.previous) : {};
+      break;
+    case 'crashBackoff':
+      waiting('CrashLoopBackOff', c.message);
+      break;
+    case 'running':
+      st.state = { running: { startedAt: rfc(c.startedAt!) } };
+      st.ready = !!c.ready;
+      st.started = c.started !== false;
+      break;
+    case 'terminated': {
+      st.state = terminatedState(c.ended!);
+      // a completed init container is ready
+      st.ready = c.init && c.ended!.exitCode === 0;
+      break;
+    }
+  }
+  // a restarting container still shows its previous run in lastState while being re-created
+  if (c.phase !== 'crashBackoff' && c.phase !== 'exited' && c.phase !== 'running' && c.phase !== 'terminated' && !c.last) st.lastState = {};
+  return st;
+}
+
+export async function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime): Promise<void> {
+  const specs = new Map<string, any>([
+    ...(pod.spec?.initContainers ?? []).map((c: any) => [`i/${c.name}`, c] as [string, any]),
+    ...(pod.spec?.containers ?? []).map((c: any) => [`c/${c.name}`, c] as [string, any]),
+  ]);
+  const inits = rt.containers.filter((c) => c.init);
+  const mains = rt.containers.filter((c) => !c.init);
+  const initDone = inits.every((c) => c.phase === 'terminated' && c.ended?.exitCode === 0);
+  const failedInit = inits.find((c) => c.phase === 'terminated' && c.ended && c.ended.exitCode !== 0);
+  const initStatuses = inits.map((c) => containerStatus(c, specs.get(`i/${c.name}`) ?? {}));
+  const mainStatuses = mains.map((c) => {
+    const st = containerStatus(c, specs.get(`c/${c.name}`) ?? {});
+    if (!initDone && c.phase === 'new') st.state = { waiting: { reason: 'PodInitializing' } };
+    return st;
+  });
+
+  let phase = 'Pending';
+  const allStarted = mains.every((c) => c.startedAt !== undefined);
+  if (failedInit) phase = 'Failed';
+  else if (initDone && allStarted && mains.length) {
+    const finished = mains.every((c) => c.phase === 'terminated');
+    if (finished) phase = mains.every((c) => c.ended?.exitCode === 0) ? 'Succeeded' : 'Failed';
+    else phase = 'Running';
+  }
+  const done = phase === 'Succeeded' || phase === 'Failed';
+
+  const prev: any[] = pod.status?.conditions ?? [];
+  const ts = api.timestamp();
+  const cond = (type: string, status: string, reason?: string, message?: string): any => {
+    const old = prev.find((c) => c.type === type);
+    const c: any = { lastProbeTime: null, lastTransitionTime: old && old.status === status ? old.lastTransitionTime : ts, status, type };
+    if (reason) c.reason = reason;
+    if (message) c.message = message;
+    return c;
+  };
+  const unready = mains.filter((c, i) => !mainStatuses[i].ready).map((c) => c.name);
+  const incomplete = inits.filter((c) => !(c.phase === 'terminated' && c.ended?.exitCode === 0)).map((c) => c.name);
+  const sandbox = !rt.mountError && !done;
+  const notReady = (type: string) => cond(type, 'False', 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`);
+  const conditions = [
+    cond('PodReadyToStartContainers', sandbox ? 'True' : 'False'),
+    done ? cond('Initialized', 'True', 'PodCompleted') : initDone ? cond('Initialized', 'True') : cond('Initialized', 'False', 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`),
+    done ? cond('Ready', 'False', 'PodCompleted') : unready.length ? notReady('Ready') : cond('Ready', 'True'),
+    done ? cond('ContainersReady', 'False', 'PodCompleted') : unready.length ? notReady('ContainersReady') : cond('ContainersReady', 'True'),
+    prev.find((c) => c.type === 'PodScheduled') ?? cond('PodScheduled', 'True'),
+  ];
+  // Keep conditions owned by others (readiness gates, DisruptionTarget).
+  for (const c of prev) if (!conditions.some((x) => x.type === c.type)) conditions.push(c);
+
+  const nodeObj = await api.tryGet(api.registry.forKind('v1', 'Node'), undefined, pod.spec.nodeName);
+  const hostIP = (nodeObj?.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '';
+  const status: any = {
+    ...pod.status,
+    conditions,
+    containerStatuses: mainStatuses,
+    hostIP,
+    hostIPs: [{ ip: hostIP }],
+    phase,
+    podIP: rt.ip,
+    podIPs: [{ ip: rt.ip }],
+    qosClass: pod.status?.qosClass,
+    startTime: rfc(rt.startTime),
+  };
+  if (rt.mountError) {
+    delete status.podIP;
+    delete status.podIPs;
+  }
+  if (initStatuses.length) status.initContainerStatuses = initStatuses;
+  if (JSON.stringify(status) === JSON.stringify(pod.status)) return;
+  try {
+    await api.mutate(api.registry.forKind('v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!, (p) => {
+      p.status = status;
+      return p;
+    }, { status: true });
+  } catch (e) {
+    if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
+  }
+}

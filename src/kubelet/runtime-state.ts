@@ -1,0 +1,131 @@
+// The kubelet's own records, kept as meta documents next to the store so any process (CLI,
+// daemon) can continue a pod: each pod's runtime (container phases, restarts, back-offs),
+// the node's IP allocations and the images present on each node.
+
+import type { KObject } from '../api/types';
+import type { ApiServer } from '../api/server';
+import { fnv32a } from '../sim/rng';
+
+export type Phase = 'new' | 'config' | 'pulling' | 'pullFailed' | 'pullBackoff' | 'creating' | 'starting' | 'running' | 'exited' | 'crashBackoff' | 'terminated' | 'invalid' | 'neverPull';
+
+export interface LastRun {
+  exitCode: number;
+  reason: string;
+  startedAt: number;
+  finishedAt: number;
+  containerID: string;
+}
+
+export interface CState {
+  name: string;
+  init: boolean;
+  phase: Phase;
+  /** When the current phase ends (pull done, back-off over, container started). */
+  until?: number;
+  restartCount: number;
+  containerID?: string;
+  imageID?: string;
+  startedAt?: number;
+  /** Log lines of the current run already written. */
+  logged: number;
+  /** Probe failures already reported as events. */
+  probeEvents: number;
+  last?: LastRun;
+  /** The run before `last` (lastState while `last` shows as the current state). */
+  previous?: LastRun;
+  /** The current run's end, once reached (phase terminated / crashBackoff). */
+  ended?: LastRun;
+  crashBackoffMs: number;
+  pullBackoffMs: number;
+  message?: string;
+  /** The back-off message of the crash being recovered from, until the container starts again. */
+  restartReason?: string;
+  /** A config error being retried: it stays the waiting reason until the container is created. */
+  configError?: string;
+  /** Readiness and startup as last evaluated while running. */
+  ready?: boolean;
+  started?: boolean;
+}
+
+export interface PodRuntime {
+  uid: string;
+  ip: string;
+  startTime: number;
+  containers: CState[];
+  mountError?: string;
+  mountEventAt?: number;
+  killingAt?: number;
+}
+
+const metaName = (uid: string) => `kubelet-pod-${uid}`;
+const imagesMeta = (node: string) => `kubelet-images-${node}`;
+const ipamMeta = (node: string) => `kubelet-ipam-${node}`;
+
+export async function loadRuntime(api: ApiServer, uid: string): Promise<PodRuntime | undefined> {
+  return (await api.store.readMeta<PodRuntime | null>(metaName(uid))) ?? undefined;
+}
+
+export async function saveRuntime(api: ApiServer, uid: string, rt: PodRuntime | null): Promise<void> {
+  await api.store.writeMeta(metaName(uid), rt);
+}
+
+export function newCState(name: string, init: boolean): CState {
+  return { name, init, phase: 'new', restartCount: 0, logged: 0, probeEvents: 0, crashBackoffMs: 0, pullBackoffMs: 0 };
+}
+
+/**
+ * Pod IP from the node's podCIDR: 10.244.N.(2 + hash), the next free one on a collision.
+ * Allocations are recorded per node (IP → pod uid), as host-local IPAM keeps them on disk;
+ * an IP whose pod has no runtime any more is free again. No pod is listed.
+ */
+export async function allocatePodIP(api: ApiServer, node: KObject, uid: string): Promise<string> {
+  const cidr: string = node.spec?.podCIDR ?? '10.244.0.0/24';
+  const base = cidr.split('/')[0].split('.').slice(0, 3).join('.');
+  const name = ipamMeta(node.metadata.name!);
+  const owners = (await api.store.readMeta<Record<string, string>>(name)) ?? {};
+  const first = 2 + (fnv32a(uid) % 250);
+  let n = first;
+  for (let i = 0; i < 253; i++) {
+    const ip = `${base}.${n}`;
+    const owner = owners[ip];
+    if (!owner || owner === uid || !(await loadRuntime(api, owner))) {
+      owners[ip] = uid;
+      await api.store.writeMeta(name, owners);
+      return ip;
+    }
+    n = n >= 254 ? 2 : n + 1;
+  }
+  return `${base}.${first}`; // every address in use: the node is over its pod capacity anyway
+}
+
+/** A container ID unique to the pod, container and run. */
+export function containerID(uid: string, name: string, restart: number): string {
+  let hex = '';
+  for (let i = 0; hex.length < 64; i++) hex += fnv32a(`${uid}/${name}/${restart}/${i}`).toString(16).padStart(8, '0');
+  return `containerd://${hex.slice(0, 64)}`;
+}
+
+/** Images on a node's containerd (pulled there, or put there by `kubesim image load`). */
+export async function imagePresent(api: ApiServer, node: string, image: string): Promise<boolean> {
+  return ((await api.store.readMeta<string[]>(imagesMeta(node))) ?? []).includes(image);
+}
+
+export async function markImagePresent(api: ApiServer, node: string, image: string): Promise<void> {
+  const list = (await api.store.readMeta<string[]>(imagesMeta(node))) ?? [];
+  if (!list.includes(image)) await api.store.writeMeta(imagesMeta(node), [...list, image]);
+}
+
+export async function imagesOnNode(api: ApiServer, node: string): Promise<string[]> {
+  return (await api.store.readMeta<string[]>(imagesMeta(node))) ?? [];
+}
+
+const policyMeta = 'kubelet-image-policy';
+
+/** `kubesim image policy`: overrides the profile's `images.unknown` while the cluster lives. */
+export async function imagePolicyOverride(api: ApiServer): Promise<'pull' | 'fail' | undefined> {
+  return (await api.store.readMeta<'pull' | 'fail' | null>(policyMeta)) ?? undefined;
+}
+
+export async function setImagePolicy(api: ApiServer, policy: 'pull' | 'fail'): Promise<void> {
+  await api.store.writeMeta(policyMeta, policy);
+}

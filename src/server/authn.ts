@@ -1,0 +1,77 @@
+// Authentication: a client certificate signed by the cluster CA (CN = user, O = groups),
+// or the cluster's bearer token; then impersonation headers (kubectl --as / --as-group),
+// allowed only when the real user may `impersonate` the users, groups or service accounts.
+
+import * as crypto from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { RequestUser } from '../api/rest/types';
+import { RestError, unauthorized } from '../api/rest/status';
+import { impersonatedUser } from '../rbac/index';
+import type { RbacGate } from './authz';
+import { ADMIN_GROUP, ADMIN_USER } from './pki';
+
+export const ANONYMOUS: RequestUser = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
+
+function sameSecret(a: string, b: string): boolean {
+  const x = crypto.createHash('sha256').update(a).digest();
+  const y = crypto.createHash('sha256').update(b).digest();
+  return crypto.timingSafeEqual(x, y);
+}
+
+/** The authenticated user, ANONYMOUS when no credentials came, or a 401 for bad ones. */
+export function authenticate(req: IncomingMessage, token: string): RequestUser {
+  const auth = req.headers.authorization;
+  if (auth !== undefined) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (!m || !sameSecret(m[1], token)) throw unauthorized();
+    return { name: ADMIN_USER, groups: [ADMIN_GROUP, 'system:authenticated'] };
+  }
+  const sock = req.socket as TLSSocket;
+  if (typeof sock.getPeerCertificate === 'function' && sock.authorized) {
+    const cert = sock.getPeerCertificate();
+    const cn = cert?.subject?.CN;
+    if (typeof cn === 'string' && cn) {
+      const o = cert.subject.O as string | string[] | undefined;
+      const groups = o === undefined ? [] : Array.isArray(o) ? o : [o];
+      return { name: cn, groups: [...groups, 'system:authenticated'] };
+    }
+  }
+  return ANONYMOUS;
+}
+
+/** Applies Impersonate-* headers, checking that `user` may impersonate. */
+export async function impersonate(req: IncomingMessage, user: RequestUser, gate: RbacGate): Promise<RequestUser> {
+  const name = header(req, 'impersonate-user');
+  const groups = req.headersDistinct['impersonate-group'] ?? [];
+  const uid = header(req, 'impersonate-uid');
+  const extraKeys = Object.keys(req.headers).filter((h) => h.startsWith('impersonate-extra-'));
+  if (name === undefined) {
+    if (groups.length || uid !== undefined || extraKeys.length) {
+      throw new RestError(500, 'InternalError', 'Internal error occurred: requested impersonation of groups or extra without a user', {});
+    }
+    return user;
+  }
+  const deny = (resource: string, what: string, namespace = ''): never => {
+    const scope = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope';
+    throw new RestError(403, 'Forbidden', `${resource} "${what}" is forbidden: User "${user.name}" cannot impersonate resource "${resource}" in API group "" ${scope}`, { name: what, kind: resource });
+  };
+  const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(name);
+  if (sa) {
+    if (!(await gate.allows(user, { verb: 'impersonate', group: '', resource: 'serviceaccounts', name: sa[2], namespace: sa[1] }))) deny('serviceaccounts', sa[2], sa[1]);
+  } else if (!(await gate.allows(user, { verb: 'impersonate', group: '', resource: 'users', name, namespace: '' }))) deny('users', name);
+  for (const g of groups) {
+    if (!(await gate.allows(user, { verb: 'impersonate', group: '', resource: 'groups', name: g, namespace: '' }))) deny('groups', g);
+  }
+  const extra: Record<string, string[]> = {};
+  for (const k of extraKeys) extra[decodeURIComponent(k.slice('impersonate-extra-'.length))] = req.headersDistinct[k] ?? [];
+  const out: RequestUser = impersonatedUser(name, groups);
+  if (uid !== undefined) out.uid = uid;
+  if (Object.keys(extra).length) out.extra = extra;
+  return out;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

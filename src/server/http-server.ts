@@ -1,0 +1,170 @@
+// The HTTP(S) front end: TLS with the cluster's certificates (or plain HTTP behind an
+// explicit flag), authentication, impersonation, RBAC authorization, the 3 MiB body limit,
+// and the REST handler's responses written out, streamed ones (watch, log -f) chunk by
+// chunk until the client goes away. WebSocket upgrades (exec, attach) go to ./exec-ws.
+
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { ApiServer } from '../api/server';
+import { RestHandler } from '../api/rest/handler';
+import { WatchCache } from '../api/rest/watch-cache';
+import { errorResponse, RestError } from '../api/rest/status';
+import { MAX_BODY_BYTES, type ApiRequest, type ApiResponse, type RequestUser } from '../api/rest/types';
+import { ANONYMOUS, authenticate, impersonate } from './authn';
+import { attributesOf, forbidden, RbacGate } from './authz';
+import { ensurePki, type ClusterPki } from './pki';
+
+export interface ServeOptions {
+  api: ApiServer;
+  clusterDir: string;
+  host?: string;
+  /** 0 (default): a free port. */
+  port?: number;
+  insecureHttp?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  pki: ClusterPki;
+  close(): Promise<void>;
+}
+
+/** Paths anyone may read (kube-apiserver's system:public-info-viewer). */
+const PUBLIC = new Set(['/healthz', '/livez', '/readyz', '/version']);
+
+export async function startApiServer(opts: ServeOptions): Promise<RunningServer> {
+  const pki = ensurePki(opts.clusterDir);
+  const gate = new RbacGate(opts.api);
+  const watchCache = new WatchCache(opts.api);
+  await watchCache.start();
+  const handler = new RestHandler(opts.api, { watchCache, authorize: (user, attrs) => gate.allows(user, attrs), rules: (user, ns) => gate.rules(user, ns) });
+  const log = opts.log ?? (() => {});
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    serveRequest(req, res, { handler, gate, pki, log }).catch((e) => {
+      log(`request failed: ${(e as Error)?.stack ?? e}`);
+      if (!res.headersSent) writeResponse(res, errorResponse(e));
+      else res.destroy();
+    });
+  };
+  const server = opts.insecureHttp
+    ? http.createServer(listener)
+    : https.createServer({ key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, listener);
+  // Slow or silent clients do not hold a connection forever.
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 0; // watches and follows run long; bodies are bounded below
+  server.keepAliveTimeout = 30_000;
+  const { attachUpgrades } = await import('./upgrade');
+  attachUpgrades(server, { api: opts.api, gate, pki, log });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host ?? '127.0.0.1';
+  const url = `${opts.insecureHttp ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    url,
+    port,
+    pki,
+    close: () =>
+      new Promise<void>((resolve) => {
+        watchCache.stop();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+interface Deps {
+  handler: RestHandler;
+  gate: RbacGate;
+  pki: ClusterPki;
+  log: (line: string) => void;
+}
+
+/** Reads the body, up to the limit (413 beyond it). */
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) return reject(tooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+    req.on('aborted', () => reject(new Error('client aborted')));
+  });
+}
+
+const tooLarge = () => new RestError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY_BYTES}`);
+
+/** Authenticates, authorizes, and turns an HTTP request into an ApiRequest. */
+export async function admit(req: http.IncomingMessage, deps: { gate: RbacGate; pki: ClusterPki }): Promise<{ user: RequestUser; path: string; query: URLSearchParams }> {
+  const rawUrl = req.url ?? '/';
+  const q = rawUrl.indexOf('?');
+  const path = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
+  const query = new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : '');
+  let user = authenticate(req, deps.pki.token);
+  const publicPath = PUBLIC.has(path.replace(/\/$/, '')) || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/');
+  if (user === ANONYMOUS && !publicPath) throw new RestError(401, 'Unauthorized', 'Unauthorized');
+  user = await impersonate(req, user, deps.gate);
+  const attrs = attributesOf(req.method ?? 'GET', path, query);
+  if (!publicPath && !(await deps.gate.allows(user, attrs))) throw forbidden(user, attrs);
+  return { user, path, query };
+}
+
+async function serveRequest(req: http.IncomingMessage, res: http.ServerResponse, deps: Deps): Promise<void> {
+  let response: ApiResponse;
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
+  try {
+    const { user, path, query } = await admit(req, deps);
+    const body = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method ?? '') ? await readBody(req) : undefined;
+    const headers: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    const apiReq: ApiRequest = { method: req.method ?? 'GET', path, query, headers, body, user, signal: abort.signal };
+    response = await deps.handler.handle(apiReq);
+  } catch (e) {
+    response = errorResponse(e);
+    if ((e as RestError)?.code === 413) res.setHeader('connection', 'close');
+  }
+  if (req.method === 'HEAD') response = { ...response, body: undefined, stream: undefined };
+  await writeResponse(res, response, abort.signal);
+}
+
+async function writeResponse(res: http.ServerResponse, r: ApiResponse, signal?: AbortSignal): Promise<void> {
+  const headers = { 'cache-control': 'no-cache, private', 'x-content-type-options': 'nosniff', ...r.headers };
+  if (!r.stream) {
+    const body = r.body ?? '';
+    delete (headers as Record<string, string>)['transfer-encoding'];
+    res.writeHead(r.status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
+    res.end(body);
+    return;
+  }
+  delete (headers as Record<string, string>)['transfer-encoding'];
+  res.writeHead(r.status, headers);
+  res.flushHeaders();
+  const it = r.stream[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      if (signal?.aborted || res.destroyed) break;
+      const { value, done } = await it.next();
+      if (done) break;
+      if (!res.write(value)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+    }
+  } finally {
+    await it.return?.(undefined);
+    if (!res.destroyed) res.end();
+  }
+}

@@ -1,0 +1,50 @@
+// Serving one cluster's API: the port recorded for the cluster (chosen at `cluster create`,
+// kept across restarts so kubeconfig entries stay valid) unless told otherwise, and the
+// URL recorded while the server runs.
+
+import type { ApiServer } from '../api/server';
+import { ensureServerRecord, readServerRecord, writeServerRecord } from '../kubeconfig/cluster-entry';
+import { startApiServer, type RunningServer } from './http-server';
+import * as path from 'node:path';
+
+/** Points an existing kubesim-<name> kubeconfig entry at the address actually served. */
+async function refreshKubeconfig(clusterDir: string, url: string, log?: (m: string) => void): Promise<void> {
+  const { contextName, clusterEntry, readServerRecord: read } = await import('../kubeconfig/cluster-entry');
+  const kc = await import('../kubeconfig/kubeconfig');
+  const name = contextName(path.basename(clusterDir));
+  try {
+    const file = kc.kubeconfigPath();
+    const cur = kc.readKubeconfig(file);
+    if (!cur.clusters.some((c) => c?.name === name)) return;
+    await kc.writeClusterEntry({ ...clusterEntry(path.basename(clusterDir), clusterDir, read(clusterDir)!), server: url }, { makeCurrent: false });
+    log?.(`kubeconfig entry ${name} now points at ${url}`);
+  } catch (e) {
+    log?.(`could not update the kubeconfig: ${(e as Error).message}`);
+  }
+}
+
+export async function serveCluster(api: ApiServer, clusterDir: string, opts: { port?: number; insecureHttp?: boolean; log?: (m: string) => void } = {}): Promise<RunningServer> {
+  const rec = await ensureServerRecord(clusterDir, { port: opts.port, insecureHttp: opts.insecureHttp });
+  let server: RunningServer;
+  try {
+    server = await startApiServer({ api, clusterDir, port: rec.port, insecureHttp: rec.insecureHttp, log: opts.log });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || opts.port !== undefined) throw e;
+    // The recorded port is taken by something else: serve on a free one (kubeconfig must be refreshed).
+    opts.log?.(`port ${rec.port} is in use; serving on a free port (run "kubesim kubeconfig" for the new address)`);
+    server = await startApiServer({ api, clusterDir, port: 0, insecureHttp: rec.insecureHttp, log: opts.log });
+    writeServerRecord(clusterDir, { ...rec, url: server.url, pid: process.pid });
+    await refreshKubeconfig(clusterDir, server.url, opts.log);
+  }
+  writeServerRecord(clusterDir, { ...rec, url: server.url, pid: process.pid });
+  opts.log?.(`serving the Kubernetes API at ${server.url}`);
+  const close = server.close;
+  return {
+    ...server,
+    close: async () => {
+      await close();
+      const now = readServerRecord(clusterDir);
+      if (now?.pid === process.pid) writeServerRecord(clusterDir, { port: now.port, insecureHttp: now.insecureHttp });
+    },
+  };
+}

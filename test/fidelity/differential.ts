@@ -1,0 +1,152 @@
+// Runs one argument set through the real kubectl 1.32 and through bin/kubesim, in the same
+// working directory (fixtures/) and a throwaway environment, and compares stdout, stderr and
+// the exit code byte for byte after two normalisations, both for things that cannot be equal:
+//  - klog headers (`W1203 18:28:22.963481   18201 helpers.go:702]`) carry the time and the
+//    pid; they become `W0000 00:00:00.000000 PID helpers.go:702]`.
+//  - the program's name: kubesim prints its own name where cobra prints the root command's
+//    (`See 'kubesim create --help' for usage.`), as kubectl does with its own; `kubesim`
+//    becomes `kubectl` in kubesim's output. Nothing else is rewritten.
+// kubectl gets a kubeconfig whose only cluster is https://127.0.0.1:1, so it cannot reach
+// anything; a case that tries is reported (needsServer) and the suite fails on it.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const FIXTURES = join(__dirname, 'fixtures');
+const BIN = join(ROOT, 'bin', 'kubesim');
+
+export const KUBECTL = '/usr/bin/kubectl';
+export const haveKubectl = (): boolean => spawnSync(KUBECTL, ['version', '--client'], { encoding: 'utf8' }).status === 0;
+
+export interface Outcome {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+export interface CaseResult {
+  args: string[];
+  kubectl: Outcome;
+  kubesim: Outcome;
+  match: boolean;
+  needsServer: boolean;
+}
+
+const DUMMY_KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters:
+- cluster: {server: "https://127.0.0.1:1"}
+  name: offline
+contexts:
+- context: {cluster: offline, user: offline}
+  name: offline
+current-context: offline
+users:
+- name: offline
+  user: {token: offline}
+`;
+
+function environment(): { kubectl: NodeJS.ProcessEnv; kubesim: NodeJS.ProcessEnv } {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-fidelity-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, DUMMY_KUBECONFIG, { mode: 0o600 });
+  const base: NodeJS.ProcessEnv = { PATH: '/usr/bin:/bin', HOME: dir, KUBECONFIG: kubeconfig, TZ: 'UTC', LANG: 'C.UTF-8', NO_COLOR: '1' };
+  const cache = process.env.KUBESIM_TEST_CACHE_HOME ?? join(dir, 'cache');
+  return { kubectl: base, kubesim: { ...base, KUBESIM_HOME: join(dir, 'kubesim'), KUBESIM_NO_DAEMON: '1', XDG_CACHE_HOME: cache } };
+}
+
+function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Outcome> {
+  return new Promise((resolveP) => {
+    const child = spawn(cmd, args, { cwd: FIXTURES, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolveP({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code: code ?? (signal ? 128 : -1) });
+    });
+  });
+}
+
+const KLOG = /^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d{6}\s+\d+ /gm;
+
+export function normalise(s: string, fromKubesim: boolean): string {
+  let t = s.replace(KLOG, '$10000 00:00:00.000000 PID ');
+  if (fromKubesim) t = t.replace(/\bkubesim\b/g, 'kubectl');
+  return t;
+}
+
+/**
+ * kubectl's answers are cached (they depend only on the kubectl binary, the arguments and
+ * the fixtures, all in the key), so a re-run starts only kubesim: half the processes on a
+ * two-core machine. The cache lives in the temporary directory, never in the repository.
+ */
+export class KubectlCache {
+  private readonly file: string;
+  private readonly entries: Record<string, Outcome>;
+  private dirty = false;
+
+  constructor() {
+    const h = createHash('sha256').update(readFileSync(KUBECTL));
+    for (const f of readdirSync(FIXTURES).sort()) h.update(f).update('\0').update(readFileSync(join(FIXTURES, f))).update('\0');
+    this.file = join(tmpdir(), `kubesim-fidelity-kubectl-${h.digest('hex').slice(0, 16)}.json`);
+    try {
+      this.entries = JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, Outcome>;
+    } catch {
+      this.entries = {};
+    }
+  }
+
+  async get(args: string[], env: NodeJS.ProcessEnv): Promise<Outcome> {
+    const key = JSON.stringify(args);
+    const hit = this.entries[key];
+    if (hit) return hit;
+    const o = await exec(KUBECTL, args, env);
+    this.entries[key] = o;
+    this.dirty = true;
+    return o;
+  }
+
+  save(): void {
+    if (!this.dirty) return;
+    const tmp = `${this.file}.${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(this.entries));
+    renameSync(tmp, this.file);
+  }
+}
+
+export async function runCase(args: string[], env = environment(), cache?: KubectlCache): Promise<CaseResult> {
+  const [k, s] = await Promise.all([cache ? cache.get(args, env.kubectl) : exec(KUBECTL, args, env.kubectl), exec(process.execPath, [BIN, ...args], env.kubesim)]);
+  const kubectl = { ...k, stdout: normalise(k.stdout, false), stderr: normalise(k.stderr, false) };
+  const kubesim = { ...s, stdout: normalise(s.stdout, true), stderr: normalise(s.stderr, true) };
+  const match = kubectl.code === kubesim.code && kubectl.stdout === kubesim.stdout && kubectl.stderr === kubesim.stderr;
+  return { args, kubectl, kubesim, match, needsServer: k.stderr.includes('127.0.0.1:1') };
+}
+
+/** Runs every case, `concurrency` at a time (each case starts two processes). */
+export async function runAll(cases: string[][], concurrency = 4): Promise<CaseResult[]> {
+  const env = environment();
+  const cache = new KubectlCache();
+  const results: CaseResult[] = new Array(cases.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < cases.length) {
+      const i = next++;
+      results[i] = await runCase(cases[i], env, cache);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  cache.save();
+  return results;
+}
+
+/** A shell-ready rendering of an argument set, for reports. */
+export function show(args: string[]): string {
+  return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}

@@ -1,0 +1,157 @@
+// A temporary cluster served by `kubesim serve` (a child process), the real kubectl
+// pointed at it through a temporary KUBECONFIG (and HOME, so kubectl's discovery cache is
+// temporary too), and bin/kubesim on the same cluster, to compare what both print.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as https from 'node:https';
+import * as tls from 'node:tls';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, ROOT, TEST_CACHE_HOME, type RunResult } from '../e2e/helpers';
+
+export const KUBECTL = '/usr/bin/kubectl';
+
+/** Fails (not skips) when the oracle is missing. */
+export function requireKubectl(): void {
+  const r = spawnSync(KUBECTL, ['version', '--client'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`the real kubectl is required at ${KUBECTL}: ${r.error?.message ?? r.stderr}`);
+}
+
+export class ServedCluster {
+  readonly dir: string;
+  readonly home: string;
+  readonly kubeconfig: string;
+  url = '';
+  private child?: ChildProcess;
+
+  constructor(readonly name = 'srv') {
+    this.dir = mkdtempSync(join(tmpdir(), 'kubesim-server-test-'));
+    this.home = join(this.dir, 'state');
+    this.kubeconfig = join(this.dir, 'kubeconfig');
+  }
+
+  env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      XDG_CACHE_HOME: TEST_CACHE_HOME,
+      KUBESIM_HOME: this.home,
+      KUBESIM_NO_DAEMON: '1',
+      KUBECONFIG: this.kubeconfig,
+      HOME: this.dir,
+      NO_COLOR: '1',
+      TZ: 'UTC',
+      ...extra,
+    };
+  }
+
+  kubesim(args: string[], opts: { stdin?: string } = {}): RunResult {
+    const r = spawnSync(process.execPath, [BIN, ...args], { input: opts.stdin ?? '', cwd: ROOT, env: this.env(), encoding: 'utf8', timeout: 60_000 });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  kubectl(args: string[], opts: { stdin?: string; timeoutMs?: number } = {}): RunResult {
+    const r = spawnSync(KUBECTL, args, { input: opts.stdin ?? '', cwd: ROOT, env: this.env(), encoding: 'utf8', timeout: opts.timeoutMs ?? 60_000 });
+    if (r.error) throw r.error;
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  ok(args: string[], opts: { stdin?: string } = {}): string {
+    const r = this.kubesim(args, opts);
+    if (r.code !== 0) throw new Error(`kubesim ${args.join(' ')} exited ${r.code}\n${r.stdout}${r.stderr}`);
+    return r.stdout;
+  }
+
+  file(name: string, content: string): string {
+    const p = join(this.dir, name);
+    writeFileSync(p, content);
+    return p;
+  }
+
+  /** Creates the cluster (writing its kubeconfig entry) and serves it; resolves once /readyz answers. */
+  async start(createArgs: string[] = ['--nodes', '2'], serveArgs: string[] = [], serveEnv: Record<string, string> = {}): Promise<void> {
+    this.ok(['cluster', 'create', this.name, ...createArgs]);
+    const child = spawn(process.execPath, [BIN, 'serve', ...serveArgs], { cwd: ROOT, env: this.env(serveEnv), stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (err += d));
+    const deadline = Date.now() + 30_000;
+    while (!/ at (https?:\/\/\S+)/.test(out)) {
+      if (child.exitCode !== null) throw new Error(`kubesim serve exited ${child.exitCode}: ${out}${err}`);
+      if (Date.now() > deadline) throw new Error(`kubesim serve did not start in time: ${out}${err}`);
+      await sleep(50);
+    }
+    this.url = / at (https?:\/\/\S+)/.exec(out)![1];
+    const inKubeconfig = /server: (\S+)/.exec(readFileSync(this.kubeconfig, 'utf8'))?.[1];
+    if (inKubeconfig !== this.url) throw new Error(`the kubeconfig points at ${inKubeconfig}, the server listens at ${this.url}`);
+    while ((await this.request('GET', '/readyz').catch(() => ({ status: 0, body: '' }))).body !== 'ok') {
+      if (Date.now() > deadline) throw new Error(`/readyz never answered ok: ${out}${err}`);
+      await sleep(50);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const c = this.child;
+    if (c && c.exitCode === null) {
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      await Promise.race([exited, sleep(5000)]);
+      if (c.exitCode === null) c.kill('SIGKILL');
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  pki(file: string): string {
+    return readFileSync(join(this.home, 'clusters', this.name, 'pki', file), 'utf8');
+  }
+
+  /** Sends `GET <path>` exactly as written (no URL normalisation), as the admin; the status and body. */
+  rawGet(path: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const sock = tls.connect({ host: '127.0.0.1', port: Number(new URL(this.url).port), ca: this.pki('ca.crt'), cert: this.pki('admin.crt'), key: this.pki('admin.key'), servername: 'localhost' }, () => {
+        sock.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+      });
+      let data = '';
+      sock.setEncoding('utf8');
+      sock.on('data', (d) => (data += d));
+      sock.on('end', () => {
+        const [head, ...rest] = data.split('\r\n\r\n');
+        resolve({ status: Number(head.split(' ')[1]), body: rest.join('\r\n\r\n') });
+      });
+      sock.on('error', reject);
+    });
+  }
+
+  /** A raw HTTPS request, as the admin (client certificate) unless `auth` says otherwise. */
+  request(method: string, path: string, opts: { body?: string | Buffer; headers?: Record<string, string>; auth?: 'cert' | 'token' | 'none' } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+    const auth = opts.auth ?? 'cert';
+    return new Promise((resolve, reject) => {
+      const u = new URL(path, this.url);
+      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+      if (auth === 'token') headers.authorization = `Bearer ${this.pki('token').trim()}`;
+      const req = https.request(
+        u,
+        {
+          method,
+          headers,
+          ca: this.pki('ca.crt'),
+          ...(auth === 'cert' ? { cert: this.pki('admin.crt'), key: this.pki('admin.key') } : {}),
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      if (opts.body !== undefined) req.write(opts.body);
+      req.end();
+    });
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,176 @@
+// The served API at the HTTP level, as a client library sees it: authentication and
+// authorization errors, Status bodies for bad requests (nothing written), pagination,
+// dry run, field validation, watch streams, Table responses, and clients that misbehave.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tls from 'node:tls';
+import { ServedCluster } from './harness';
+
+const c = new ServedCluster('http');
+
+before(async () => {
+  await c.start(['--nodes', '1']);
+});
+after(() => c.stop());
+
+const JSON_CT = { 'content-type': 'application/json' };
+const cm = (name: string, extra: Record<string, unknown> = {}) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { set: 'page' } }, data: { a: '1' }, ...extra });
+
+function status(r: { status: number; body: string }): { code: number; reason: string; message: string; kind: string } {
+  const s = JSON.parse(r.body);
+  assert.equal(s.kind, 'Status', r.body);
+  assert.equal(s.code, r.status);
+  return s;
+}
+
+async function configMapNames(): Promise<string[]> {
+  const r = await c.request('GET', '/api/v1/namespaces/default/configmaps');
+  return JSON.parse(r.body).items.map((o: any) => o.metadata.name).sort();
+}
+
+test('no credentials: 401 (but /readyz, /version are public); a bad token: 401; the token: ok', async () => {
+  const anon = await c.request('GET', '/api/v1/pods', { auth: 'none' });
+  assert.equal(anon.status, 401);
+  assert.equal(status(anon).reason, 'Unauthorized');
+  assert.equal((await c.request('GET', '/version', { auth: 'none' })).status, 200);
+  const bad = await c.request('GET', '/api/v1/pods', { auth: 'none', headers: { authorization: 'Bearer wrong' } });
+  assert.equal(bad.status, 401);
+  assert.equal((await c.request('GET', '/api/v1/pods', { auth: 'token' })).status, 200);
+});
+
+test('not allowed: 403 with kube-apiserver\'s message; impersonation needs the right to impersonate', async () => {
+  const r = await c.request('GET', '/api/v1/namespaces/default/pods', { headers: { 'impersonate-user': 'jane' } });
+  assert.equal(r.status, 403);
+  assert.equal(status(r).message, 'pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "default"');
+  const d = await c.request('DELETE', '/apis/apps/v1/namespaces/default/deployments/web', { headers: { 'impersonate-user': 'jane' } });
+  assert.equal(status(d).message, 'deployments.apps "web" is forbidden: User "jane" cannot delete resource "deployments" in API group "apps" in the namespace "default"');
+  const n = await c.request('GET', '/api/v1/nodes', { headers: { 'impersonate-user': 'system:serviceaccount:default:default' } });
+  assert.equal(status(n).message, 'nodes is forbidden: User "system:serviceaccount:default:default" cannot list resource "nodes" in API group "" at the cluster scope');
+});
+
+test('bad requests get a Status error and write nothing', async () => {
+  const before = await configMapNames();
+  const malformed = await c.request('POST', '/api/v1/namespaces/default/configmaps', { body: '{"apiVersion": "v1", "kind": ', headers: JSON_CT });
+  assert.equal(malformed.status, 400);
+  assert.equal(status(malformed).reason, 'BadRequest');
+  const yaml = await c.request('POST', '/api/v1/namespaces/default/configmaps', { body: 'kind: [unclosed', headers: { 'content-type': 'application/yaml' } });
+  assert.equal(yaml.status, 400);
+  const wrongType = await c.request('POST', '/api/v1/namespaces/default/configmaps', { body: cm('x1'), headers: { 'content-type': 'text/plain' } });
+  assert.equal(wrongType.status, 415);
+  assert.equal(status(wrongType).reason, 'UnsupportedMediaType');
+  const huge = await c.request('POST', '/api/v1/namespaces/default/configmaps', { body: cm('x2', { data: { big: 'x'.repeat(3 * 1024 * 1024 + 10) } }), headers: JSON_CT });
+  assert.equal(huge.status, 413);
+  assert.equal(status(huge).message, 'Request entity too large: limit is 3145728');
+  const mismatch = await c.request('POST', '/api/v1/namespaces/kube-system/configmaps', { body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x3', namespace: 'default' } }), headers: JSON_CT });
+  assert.equal(status(mismatch).message, 'the namespace of the provided object does not match the namespace sent on the request');
+  const wrongKind = await c.request('POST', '/api/v1/namespaces/default/configmaps', { body: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x4' } }), headers: JSON_CT });
+  assert.equal(wrongKind.status, 400);
+  const unknown = await c.request('GET', '/api/v1/namespaces/default/widgets');
+  assert.equal(unknown.status, 404);
+  assert.equal(status(unknown).message, 'the server could not find the requested resource');
+  for (const p of ['/api/v1/namespaces/default/configmaps/../secrets', '/api/v1/namespaces/default%2Fkube-system/configmaps', '/api/v1/namespaces/%2e%2e/configmaps']) {
+    const r = await c.rawGet(p);
+    assert.equal(r.status, 400, p);
+    assert.equal(status(r).reason, 'BadRequest');
+  }
+  const rv = await c.request('GET', '/api/v1/namespaces/default/configmaps?resourceVersion=abc');
+  assert.equal(rv.status, 400);
+  const cont = await c.request('GET', '/api/v1/namespaces/default/configmaps?limit=1&continue=garbage');
+  assert.equal(cont.status, 400);
+  const sel = await c.request('GET', '/api/v1/namespaces/default/configmaps?labelSelector=a%20in%20(');
+  assert.equal(sel.status, 400);
+  const patch = await c.request('PATCH', '/api/v1/namespaces/default/configmaps/kube-root-ca.crt', { body: '{}', headers: { 'content-type': 'application/xml' } });
+  assert.equal(patch.status, 415);
+  const notFound = await c.request('GET', '/api/v1/namespaces/default/configmaps/none');
+  assert.deepEqual(JSON.parse(notFound.body), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'configmaps "none" not found', reason: 'NotFound', details: { name: 'none', kind: 'configmaps' }, code: 404 });
+  assert.deepEqual(await configMapNames(), before);
+});
+
+test('limit and continue page through a list', async () => {
+  for (const n of ['p1', 'p2', 'p3']) assert.equal((await c.request('POST', '/api/v1/namespaces/default/configmaps', { body: cm(n), headers: JSON_CT })).status, 201);
+  const first = JSON.parse((await c.request('GET', '/api/v1/namespaces/default/configmaps?labelSelector=set%3Dpage&limit=2')).body);
+  assert.deepEqual(first.items.map((o: any) => o.metadata.name), ['p1', 'p2']);
+  assert.equal(first.metadata.remainingItemCount, 1);
+  const next = JSON.parse((await c.request('GET', `/api/v1/namespaces/default/configmaps?labelSelector=set%3Dpage&limit=2&continue=${encodeURIComponent(first.metadata.continue)}`)).body);
+  assert.deepEqual(next.items.map((o: any) => o.metadata.name), ['p3']);
+  assert.equal(next.metadata.continue, undefined);
+});
+
+test('dryRun=All validates and answers but stores nothing', async () => {
+  const r = await c.request('POST', '/api/v1/namespaces/default/configmaps?dryRun=All', { body: cm('dry'), headers: JSON_CT });
+  assert.equal(r.status, 201);
+  assert.equal(JSON.parse(r.body).metadata.name, 'dry');
+  assert.equal((await c.request('GET', '/api/v1/namespaces/default/configmaps/dry')).status, 404);
+  const del = await c.request('DELETE', '/api/v1/namespaces/default/configmaps/p1?dryRun=All');
+  assert.equal(del.status, 200);
+  assert.equal((await c.request('GET', '/api/v1/namespaces/default/configmaps/p1')).status, 200);
+  const bad = await c.request('POST', '/api/v1/namespaces/default/configmaps?dryRun=Some', { body: cm('dry2'), headers: JSON_CT });
+  assert.equal(bad.status, 400);
+});
+
+test('fieldValidation: Strict refuses unknown fields, Warn drops them with a warning, Ignore drops them', async () => {
+  const body = (n: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n }, data: { a: '1' }, bogus: true });
+  const strict = await c.request('POST', '/api/v1/namespaces/default/configmaps?fieldValidation=Strict', { body: body('fv1'), headers: JSON_CT });
+  assert.equal(strict.status, 400);
+  assert.match(status(strict).message, /strict decoding error: unknown field "bogus"/);
+  const warn = await c.request('POST', '/api/v1/namespaces/default/configmaps?fieldValidation=Warn', { body: body('fv2'), headers: JSON_CT });
+  assert.equal(warn.status, 201);
+  assert.equal(warn.headers.warning, '299 - "unknown field \\"bogus\\""');
+  const ignore = await c.request('POST', '/api/v1/namespaces/default/configmaps?fieldValidation=Ignore', { body: body('fv3'), headers: JSON_CT });
+  assert.equal(ignore.status, 201);
+  assert.equal(ignore.headers.warning, undefined);
+  assert.equal(JSON.parse(ignore.body).bogus, undefined);
+});
+
+test('watch streams events in order from a resourceVersion, with bookmarks on request', async () => {
+  const list = JSON.parse((await c.request('GET', '/api/v1/namespaces/default/configmaps')).body);
+  const rv = list.metadata.resourceVersion;
+  const watching = c.request('GET', `/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${rv}&timeoutSeconds=3&labelSelector=w%3D1`);
+  await c.request('POST', '/api/v1/namespaces/default/configmaps', { body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'wa', labels: { w: '1' } } }), headers: JSON_CT });
+  await c.request('PATCH', '/api/v1/namespaces/default/configmaps/wa', { body: '{"data":{"k":"v"}}', headers: { 'content-type': 'application/merge-patch+json' } });
+  await c.request('PATCH', '/api/v1/namespaces/default/configmaps/wa', { body: '{"metadata":{"labels":{"w":"2"}}}', headers: { 'content-type': 'application/strategic-merge-patch+json' } });
+  const r = await watching;
+  assert.equal(r.status, 200);
+  const events = r.body.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(events.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED wa', 'MODIFIED wa', 'DELETED wa']);
+  const revs = events.map((e) => Number(e.object.metadata.resourceVersion));
+  assert.ok(revs.every((v, i) => i === 0 || v > revs[i - 1]), `revisions ascend: ${revs}`);
+  const bad = await c.request('GET', '/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=x');
+  assert.equal(bad.status, 400);
+});
+
+test('as=Table answers with the get columns; PartialObjectMetadata too', async () => {
+  const r = await c.request('GET', '/api/v1/namespaces/default/configmaps/p2', { headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' } });
+  const t = JSON.parse(r.body);
+  assert.equal(t.kind, 'Table');
+  assert.deepEqual(t.columnDefinitions.map((d: any) => d.name), ['Name', 'Data', 'Age']);
+  assert.deepEqual(t.rows[0].cells.slice(0, 2), ['p2', '1']);
+  assert.equal(t.rows[0].object.kind, 'PartialObjectMetadata');
+  const p = JSON.parse((await c.request('GET', '/api/v1/namespaces/default/configmaps', { headers: { accept: 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io' } })).body);
+  assert.equal(p.kind, 'PartialObjectMetadataList');
+  const proto = await c.request('GET', '/api/v1/namespaces/default/configmaps', { headers: { accept: 'application/vnd.kubernetes.protobuf' } });
+  assert.equal(proto.status, 406);
+});
+
+test('slow, half-closed and vanishing clients do not stop the server', async () => {
+  const opts = { host: '127.0.0.1', port: new URL(c.url).port as unknown as number, ca: c.pki('ca.crt'), cert: c.pki('admin.crt'), key: c.pki('admin.key'), servername: 'localhost' };
+  // A body shorter than its Content-Length, then a half-close.
+  const s1 = tls.connect({ ...opts, port: Number(opts.port) });
+  await new Promise((r) => s1.once('secureConnect', r));
+  s1.write('POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"apiVersion":');
+  s1.end();
+  // Headers that never finish.
+  const s2 = tls.connect({ ...opts, port: Number(opts.port) });
+  await new Promise((r) => s2.once('secureConnect', r));
+  s2.write('GET /api/v1/pods HTTP/1.1\r\nHost: x\r\n');
+  // A watcher that disappears.
+  const s3 = tls.connect({ ...opts, port: Number(opts.port) });
+  await new Promise((r) => s3.once('secureConnect', r));
+  s3.write('GET /api/v1/configmaps?watch=1 HTTP/1.1\r\nHost: x\r\n\r\n');
+  s3.destroy();
+  const ok = await c.request('GET', '/api/v1/namespaces/default/configmaps/p2');
+  assert.equal(ok.status, 200);
+  s2.destroy();
+  assert.equal((await c.request('GET', '/readyz')).body, 'ok');
+});

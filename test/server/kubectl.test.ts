@@ -1,0 +1,286 @@
+// The real kubectl 1.32 against `kubesim serve`: for each command, kubectl's stdout and
+// exit code equal kubesim's own CLI on the same cluster.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { KUBECTL, requireKubectl, ServedCluster, sleep } from './harness';
+
+const c = new ServedCluster();
+
+const APP = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: busybox:1.36
+        command: ["sh", "-c", "echo hello from web; echo second line; sleep 36000"]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, labels: {tier: config}}
+data: {mode: fast}
+`;
+
+const twin = (name: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, labels: {app: ${name}}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers:
+      - {name: app, image: busybox:1.36, command: ["sh", "-c", "sleep 36000"]}
+`;
+
+before(async () => {
+  requireKubectl();
+  await c.start();
+  c.ok(['apply', '-f', c.file('app.yaml', APP)]);
+  c.ok(['reconcile', '--until-stable']);
+});
+
+after(() => c.stop());
+
+const AGE = /^(\d+d)?(\d+h)?(\d+m)?(\d+s)?$/;
+
+function seconds(age: string): number | undefined {
+  const m = AGE.exec(age);
+  if (!m || !age) return undefined;
+  const n = (x: string | undefined) => (x ? Number(x.slice(0, -1)) : 0);
+  return n(m[1]) * 86400 + n(m[2]) * 3600 + n(m[3]) * 60 + n(m[4]);
+}
+
+/**
+ * Equal, except that ages (cluster time for table cells, real time for kubectl's describe
+ * events) may have ticked between two runs: those tokens may differ by a few seconds, and
+ * the padding around them with it. Everything else must be the same word for word.
+ */
+function equalUpToAges(a: string, b: string, slack = 3): boolean {
+  if (a === b) return true;
+  const la = a.split('\n');
+  const lb = b.split('\n');
+  if (la.length !== lb.length) return false;
+  for (let i = 0; i < la.length; i++) {
+    if (la[i] === lb[i]) continue;
+    const ta = la[i].trim().split(/\s+/);
+    const tb = lb[i].trim().split(/\s+/);
+    if (ta.length !== tb.length) return false;
+    for (let j = 0; j < ta.length; j++) {
+      if (ta[j] === tb[j]) continue;
+      const x = seconds(ta[j]);
+      const y = seconds(tb[j]);
+      if (x === undefined || y === undefined || Math.abs(x - y) > slack) return false;
+    }
+  }
+  return true;
+}
+
+/** kubectl and kubesim print the same thing (up to ticking ages) and exit alike. */
+function same(args: string[], slack = 3): void {
+  const a = c.kubectl(args);
+  const b = c.kubesim(args);
+  if (a.code === b.code && equalUpToAges(a.stdout, b.stdout, slack)) return;
+  assert.deepEqual({ stdout: b.stdout, code: b.code }, { stdout: a.stdout, code: a.code }, `${args.join(' ')}\nkubectl stderr: ${a.stderr}\nkubesim stderr: ${b.stderr}`);
+}
+
+/** The same mutation through kubectl (on twin "ka") and kubesim (on twin "kb"): same output, same result. */
+function sameMutation(args: (name: string) => string[], resultPath = '{.metadata.labels}{.metadata.annotations}{.spec.replicas}{.spec.minReadySeconds}{.spec.template.spec}'): void {
+  const a = c.kubectl(args('ka'));
+  const b = c.kubesim(args('kb'));
+  assert.equal(b.code, a.code, `${args('X').join(' ')}: ${a.stderr} / ${b.stderr}`);
+  assert.equal(b.stdout.replaceAll('kb', 'X'), a.stdout.replaceAll('ka', 'X'), args('X').join(' '));
+  const ra = c.kubesim(['get', 'deploy', 'ka', '-o', `jsonpath=${resultPath}`]).stdout.replaceAll('ka', 'X');
+  const rb = c.kubesim(['get', 'deploy', 'kb', '-o', `jsonpath=${resultPath}`]).stdout.replaceAll('kb', 'X');
+  assert.equal(rb, ra, `result of ${args('X').join(' ')}`);
+}
+
+test('the kubeconfig entry was written kind-style and kubectl uses it', () => {
+  const ctx = c.kubectl(['config', 'current-context']);
+  assert.equal(ctx.stdout, 'kubesim-srv\n');
+  const v = c.kubectl(['version', '-o', 'json']);
+  assert.equal(v.code, 0, v.stderr);
+  assert.deepEqual(JSON.parse(v.stdout).serverVersion, JSON.parse(c.ok(['version', '-o', 'json'])).serverVersion);
+});
+
+test('get: tables, every -o, selectors, several kinds', () => {
+  for (const args of [
+    ['get', 'pods'],
+    ['get', 'pods', '-o', 'wide'],
+    ['get', 'deploy,rs,svc,cm'],
+    ['get', 'all'],
+    ['get', 'pods', '-A'],
+    ['get', 'nodes', '-o', 'wide'],
+    ['get', 'ns'],
+    ['get', 'deploy', 'web', '-o', 'json'],
+    ['get', 'deploy', 'web', '-o', 'yaml'],
+    ['get', 'pods', '-o', 'json'],
+    ['get', 'svc', '-o', 'yaml'],
+    ['get', 'pods', '-o', 'name'],
+    ['get', 'pods', '-o', 'jsonpath={.items[*].status.phase}'],
+    ['get', 'pods', '-o', 'jsonpath-as-json={.items[*].metadata.labels}'],
+    ['get', 'pods', '-o', 'custom-columns=NAME:.metadata.name,NODE:.spec.nodeName'],
+    ['get', 'deploy', 'web', '-o', 'go-template={{.metadata.name}} {{.spec.replicas}}'],
+    ['get', 'pods', '--show-labels'],
+    ['get', 'pods', '-L', 'app'],
+    ['get', 'pods', '-l', 'app=web', '--no-headers'],
+    ['get', 'pods', '-l', 'app notin (web)'],
+    ['get', 'pods', '--field-selector', 'status.phase=Running'],
+    ['get', 'pods', '--sort-by', '.metadata.name'],
+    ['get', 'cm', '-l', 'tier=config', '--show-kind'],
+    ['get', 'events', '--field-selector', 'involvedObject.kind=Deployment'],
+    ['get', 'deploy', 'missing'],
+    ['get', 'deploy', 'missing', '--ignore-not-found'],
+    ['get', 'pods', '-n', 'kube-system'],
+  ]) same(args);
+});
+
+/** How far cluster time is ahead of this machine's (reconcile --until-stable jumps it forward). */
+function clockLeadSeconds(): number {
+  const text = c.ok(['clock']);
+  return Math.ceil(Math.abs(Date.parse(text.split(' ')[0]) - Date.now()) / 1000);
+}
+
+test('describe, api-resources, api-versions, explain', () => {
+  // kubectl describe ages events by this machine's clock, kubesim by the cluster's.
+  const slack = clockLeadSeconds() + 3;
+  same(['describe', 'deploy', 'web'], slack);
+  same(['describe', 'svc', 'web'], slack);
+  same(['describe', 'node', 'node-1'], slack);
+  same(['describe', 'cm', 'settings']);
+  same(['api-resources']);
+  same(['api-resources', '--namespaced=false']);
+  same(['api-resources', '--api-group=apps', '-o', 'name']);
+  same(['api-versions']);
+  same(['explain', 'pods']);
+  same(['explain', 'deployment.spec.strategy']);
+  same(['explain', 'svc.spec.ports', '--recursive']);
+});
+
+test('logs, rollout status, wait, auth can-i', () => {
+  same(['logs', 'deploy/web']);
+  same(['logs', 'deploy/web', '--tail=1']);
+  same(['logs', 'deploy/web', '--timestamps']);
+  // kubectl reads several pods' logs in map order: compare the lines, not their order.
+  const sortLines = (t: string) => t.split('\n').sort().join('\n');
+  const kl = c.kubectl(['logs', '-l', 'app=web', '--prefix']);
+  const sl = c.kubesim(['logs', '-l', 'app=web', '--prefix']);
+  assert.equal(sl.code, kl.code);
+  assert.equal(sortLines(sl.stdout), sortLines(kl.stdout));
+  same(['rollout', 'status', 'deploy/web']);
+  same(['wait', '--for=condition=Available', 'deploy/web', '--timeout=10s']);
+  same(['auth', 'can-i', 'create', 'pods']);
+  same(['auth', 'can-i', 'delete', 'nodes', '--as=jane']);
+  same(['auth', 'can-i', 'list', 'secrets', '-n', 'kube-system', '--as=system:serviceaccount:default:default']);
+  same(['auth', 'can-i', '--list', '--as=jane']);
+  same(['auth', 'whoami']);
+});
+
+test('get --raw serves what kube-apiserver serves', () => {
+  const v = c.kubectl(['get', '--raw', '/version']);
+  assert.equal(v.code, 0);
+  assert.equal(JSON.parse(v.stdout).gitVersion, 'v1.32.4');
+  assert.equal(c.kubectl(['get', '--raw', '/readyz']).stdout, 'ok');
+  const pods = JSON.parse(c.kubectl(['get', '--raw', '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb']).stdout);
+  assert.equal(pods.kind, 'PodList');
+  assert.deepEqual(pods.items.map((p: any) => p.metadata.name).sort(), c.ok(['get', 'pods', '-l', 'app=web', '-o', 'name']).trim().split('\n').map((n) => n.replace('pod/', '')).sort());
+  const missing = c.kubectl(['get', '--raw', '/api/v1/namespaces/default/pods/nope']);
+  assert.equal(missing.code, 1);
+  assert.equal(missing.stderr, 'Error from server (NotFound): pods "nope" not found\n');
+});
+
+test('apply, create, label, annotate, scale, set image, patch, delete: same output and result', () => {
+  for (const n of ['ka', 'kb']) c.ok(['apply', '-f', c.file(`${n}.yaml`, twin(n))]);
+  // apply again with a change: a three-way strategic merge patch from kubectl's side
+  const a = c.kubectl(['apply', '-f', c.file('ka2.yaml', twin('ka').replace('replicas: 1', 'replicas: 2'))]);
+  const b = c.kubesim(['apply', '-f', c.file('kb2.yaml', twin('kb').replace('replicas: 1', 'replicas: 2'))]);
+  assert.equal(a.stdout, 'deployment.apps/ka configured\n');
+  assert.equal(b.stdout, 'deployment.apps/kb configured\n');
+  sameMutation((n) => ['label', 'deploy', n, 'tier=backend']);
+  sameMutation((n) => ['label', 'deploy', n, 'tier=frontend', '--overwrite']);
+  sameMutation((n) => ['label', 'deploy', n, 'tier-']);
+  sameMutation((n) => ['annotate', 'deploy', n, 'owner=team-a']);
+  sameMutation((n) => ['scale', 'deploy', n, '--replicas=3']);
+  sameMutation((n) => ['set', 'image', `deploy/${n}`, 'app=busybox:1.37']);
+  sameMutation((n) => ['patch', 'deploy', n, '-p', '{"spec":{"minReadySeconds":5}}']);
+  sameMutation((n) => ['patch', 'deploy', n, '--type=merge', '-p', '{"metadata":{"labels":{"m":"1"}}}']);
+  sameMutation((n) => ['patch', 'deploy', n, '--type=json', '-p', '[{"op":"replace","path":"/spec/replicas","value":1}]']);
+  sameMutation((n) => ['patch', 'deploy', n, '--type=json', '-p', '[{"op":"test","path":"/spec/replicas","value":7}]']);
+  // create -f and delete
+  for (const [tool, n] of [['kubectl', 'ca'], ['kubesim', 'cb']] as const) {
+    const f = c.file(`${n}.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${n}}\ndata: {k: v}\n`);
+    const run = tool === 'kubectl' ? c.kubectl.bind(c) : c.kubesim.bind(c);
+    const created = run(['create', '-f', f]);
+    assert.equal(created.stdout, `configmap/${n} created\n`, created.stderr);
+    const again = run(['create', '-f', f]);
+    assert.equal(again.code, 1);
+    assert.equal(again.stderr, `Error from server (AlreadyExists): error when creating "${f}": configmaps "${n}" already exists\n`);
+    const dry = run(['delete', 'cm', n, '--dry-run=server']);
+    assert.equal(dry.stdout, `configmap "${n}" deleted (server dry run)\n`);
+    assert.equal(c.kubesim(['get', 'cm', n, '-o', 'name']).stdout, `configmap/${n}\n`, 'a dry run deletes nothing');
+    assert.equal(run(['delete', 'cm', n]).stdout, `configmap "${n}" deleted\n`);
+  }
+  // create configmap/namespace: kubectl's typed clients send protobuf bodies
+  const pc = c.kubectl(['create', 'cm', 'proto-cm', '--from-literal=a=b']);
+  assert.equal(pc.stdout, 'configmap/proto-cm created\n', pc.stderr);
+  assert.equal(c.ok(['get', 'cm', 'proto-cm', '-o', 'jsonpath={.data.a}']), 'b');
+  assert.equal(c.kubectl(['create', 'ns', 'proto-ns']).stdout, 'namespace/proto-ns created\n');
+  same(['delete', 'cm', 'nothing-here']);
+  same(['get', 'cm', 'ca', 'cb', '--ignore-not-found']);
+  // server-side dry run writes nothing
+  const dry = c.kubectl(['create', '-f', c.file('dry.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dry}\n'), '--dry-run=server']);
+  assert.equal(dry.stdout, 'configmap/dry created (server dry run)\n');
+  assert.equal(c.kubesim(['get', 'cm', 'dry']).code, 1);
+});
+
+test('apply --server-side creates and updates through the apply patch', () => {
+  const f = c.file('ssa.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {a: "1"}\n');
+  const first = c.kubectl(['apply', '--server-side', '-f', f]);
+  assert.equal(first.stdout, 'configmap/ssa serverside-applied\n', first.stderr);
+  const second = c.kubectl(['apply', '--server-side', '-f', c.file('ssa2.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {a: "2"}\n')]);
+  assert.equal(second.stdout, 'configmap/ssa serverside-applied\n', second.stderr);
+  assert.equal(c.ok(['get', 'cm', 'ssa', '-o', 'jsonpath={.data.a}']), '2');
+});
+
+test('get -w prints the table, then a row per change made by another client', async () => {
+  const child = spawn(KUBECTL, ['get', 'cm', '-l', 'watch=me', '-w'], { env: c.env() });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  try {
+    c.ok(['create', 'cm', 'w1', '--from-literal=a=1']);
+    c.ok(['label', 'cm', 'w1', 'watch=me']);
+    const deadline = Date.now() + 30_000;
+    while (!/^w1\s+1\s+\d+s$/m.test(out)) {
+      assert.ok(Date.now() < deadline, `no row for w1 in: ${out}\nstderr: ${err}\nexit: ${child.exitCode}`);
+      await sleep(50);
+    }
+    c.ok(['apply', '-f', c.file('w2.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: w2, labels: {watch: me}}\ndata: {a: "1", b: "2"}\n')]);
+    while (!/^w2\s+2\s+\d+s$/m.test(out)) {
+      assert.ok(Date.now() < deadline, `no row for w2 in: ${out}\nstderr: ${err}\nexit: ${child.exitCode}`);
+      await sleep(50);
+    }
+    assert.match(out.split('\n')[0], /^NAME\s+DATA\s+AGE$/);
+    assert.equal(out.split('\n').filter((l) => l.startsWith('NAME')).length, 1, 'one header');
+  } finally {
+    child.kill('SIGTERM');
+  }
+});

@@ -1,0 +1,79 @@
+// wget and nc in `exec` reach the simulated services: DNS names and cluster IPs resolve
+// through Services and their ready Endpoints, and a server container answers.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Sandbox } from '../e2e/helpers';
+
+const sb = new Sandbox();
+after(() => sb.cleanup());
+
+const OBJECTS = `
+apiVersion: v1
+kind: Pod
+metadata: {name: web, labels: {app: web}}
+spec:
+  containers:
+  - name: nginx
+    image: nginx
+    ports: [{containerPort: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 8080, targetPort: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: empty}
+spec:
+  selector: {app: nothing}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client}
+spec:
+  containers:
+  - name: c
+    image: busybox
+    command: [sleep, '3600']
+`;
+
+let ip = '';
+before(() => {
+  sb.ok(['apply', '-f', sb.file('objs.yaml', OBJECTS)]);
+  sb.ok(['wait', '--for=condition=Ready', 'pod/web', 'pod/client', '--timeout=120s']);
+  sb.ok(['wait', '--for=jsonpath={.subsets[0].addresses[0].targetRef.name}=web', 'endpoints/web', '--timeout=120s']);
+  ip = sb.ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}']);
+});
+
+const sh = (script: string) => sb.run(['exec', 'client', '--', 'sh', '-c', script]);
+
+test('wget through a service name, its FQDN and its cluster IP', () => {
+  const r = sh('wget -qO- http://web:8080 | grep -o "Welcome to nginx!" | head -n 1');
+  assert.equal(r.stdout, 'Welcome to nginx!\n', r.stderr);
+  const f = sh('wget -O- web.default.svc.cluster.local:8080 >/dev/null');
+  assert.equal(f.code, 0);
+  assert.equal(f.stderr, `Connecting to web.default.svc.cluster.local:8080 (${ip}:8080)\nwriting to stdout\n-                    100% |********************************|   615  0:00:00 ETA\nwritten to stdout\n`);
+  assert.match(sh(`wget -qO- ${ip}:8080`).stdout, /<title>Welcome to nginx!<\/title>/);
+});
+
+test('wget errors: unknown name, no ready endpoints, 404', () => {
+  let r = sh('wget -qO- http://nosuch');
+  assert.equal(r.stderr, "wget: bad address 'nosuch'\ncommand terminated with exit code 1\n");
+  r = sh('wget -qO- http://empty');
+  const emptyIp = sb.ok(['get', 'svc', 'empty', '-o', 'jsonpath={.spec.clusterIP}']);
+  assert.equal(r.stderr, `wget: can't connect to remote host (${emptyIp}): Connection refused\ncommand terminated with exit code 1\n`);
+  r = sh('wget -qO- http://web:8080/missing');
+  assert.equal(r.stderr, 'wget: server returned error: HTTP/1.1 404 Not Found\ncommand terminated with exit code 1\n');
+});
+
+test('nc: port checks and a raw HTTP request', () => {
+  assert.equal(sh('nc -z web 8080 && echo open').stdout, 'open\n');
+  assert.equal(sh('nc -z -w 1 empty 80; echo $?').stdout, '1\n');
+  const r = sh('printf "GET / HTTP/1.0\\r\\n\\r\\n" | nc web 8080 | head -n 1');
+  assert.equal(r.stdout, 'HTTP/1.1 200 OK\r\n');
+});

@@ -1,0 +1,112 @@
+// Hostile inputs through the real CLI: each must end within the time bound, with a clean
+// kubectl-style error (no stack trace, no raw JavaScript message), under the memory bound.
+// Figures: cases tried, clean errors, hangs, crashes, peak memory (max RSS of any case).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, ROOT } from './corpus-util';
+import { envFor, hasStackTrace } from './cli';
+
+export interface HostileCase {
+  name: string;
+  args: string[];
+  stdin?: string;
+  /** The error text expected on stderr. */
+  expect: RegExp;
+}
+
+export interface HostileFigures {
+  tried: number;
+  clean: number;
+  hangs: string[];
+  crashes: string[];
+  unclear: string[];
+  peakRssMb: number;
+  slowestMs: number;
+}
+
+const RAW_JS = /Cannot read propert|Maximum call stack|is not a function|is not defined|undefined \(reading|^\s*at |E[A-Z]{3,}: [a-z]/m;
+
+/** The inputs the cases read (in `dir`): a 100 MB file, a FIFO nobody writes, deep nesting, ... */
+export function writeHostileInputs(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const big = join(dir, 'big100.yaml');
+  if (!existsSync(big)) {
+    const line = `# ${'x'.repeat(1000)}\n`;
+    writeFileSync(big, line.repeat(Math.ceil((100 * 1024 * 1024) / line.length)));
+  }
+  const fifo = join(dir, 'fifo');
+  if (!existsSync(fifo)) spawnSync('mkfifo', [fifo]);
+  writeFileSync(join(dir, 'deep-flow.yaml'), 'a: ' + '['.repeat(200_000) + ']'.repeat(200_000) + '\n');
+  writeFileSync(join(dir, 'deep-json.json'), '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"data":' + '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000) + '}');
+  let block = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n';
+  for (let i = 0; i < 5000; i++) block += ' '.repeat(i + 1) + 'a:\n';
+  writeFileSync(join(dir, 'deep-block.yaml'), block);
+  writeFileSync(join(dir, 'replicas.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: big}\nspec:\n  replicas: 3000000000\n  selector: {matchLabels: {app: big}}\n  template:\n    metadata: {labels: {app: big}}\n    spec: {containers: [{name: c, image: nginx}]}\n');
+}
+
+export function hostileCases(dir: string): HostileCase[] {
+  const f = (n: string) => join(dir, n);
+  const tooLarge = /larger than the limit of \d+ bytes/;
+  const deep = /exceeds the maximum nesting depth/;
+  return [
+    { name: 'apply -f /dev/zero', args: ['apply', '-f', '/dev/zero'], expect: tooLarge },
+    { name: 'apply -f a 100 MB file', args: ['apply', '-f', f('big100.yaml')], expect: tooLarge },
+    { name: 'apply -f a FIFO without writer', args: ['apply', '-f', f('fifo')], expect: /no objects passed to apply/ },
+    { name: 'validate /dev/zero', args: ['validate', '/dev/zero'], expect: tooLarge },
+    { name: 'validate a 100 MB file', args: ['validate', f('big100.yaml')], expect: tooLarge },
+    { name: 'validate a FIFO without writer', args: ['validate', f('fifo')], expect: /no resources found/ },
+    { name: 'create configmap --from-file=/dev/zero', args: ['create', 'configmap', 'z', '--from-file=/dev/zero'], expect: tooLarge },
+    { name: 'create configmap --from-env-file=/dev/zero', args: ['create', 'configmap', 'z', '--from-env-file=/dev/zero'], expect: tooLarge },
+    { name: 'patch --patch-file=/dev/zero', args: ['patch', 'configmap', 'kube-root-ca.crt', '--patch-file=/dev/zero'], expect: tooLarge },
+    { name: 'get -o jsonpath-file=/dev/zero', args: ['get', 'pods', '-o', 'jsonpath-file=/dev/zero'], expect: tooLarge },
+    { name: 'apply -f - with 70 MB on stdin', args: ['apply', '-f', '-'], stdin: '#'.repeat(70 * 1024 * 1024), expect: tooLarge },
+    { name: 'apply 200,000 nested flow brackets', args: ['apply', '-f', f('deep-flow.yaml')], expect: deep },
+    { name: 'apply 100,000 nested JSON objects', args: ['apply', '-f', f('deep-json.json')], expect: deep },
+    { name: 'apply 5,000 nested block mappings', args: ['apply', '-f', f('deep-block.yaml')], expect: deep },
+    { name: 'validate 200,000 nested flow brackets', args: ['validate', f('deep-flow.yaml')], expect: deep },
+    { name: 'run with a backtracking image name', args: ['run', 'x', `--image=${'a'.repeat(40)}!`], expect: /Invalid image name .*invalid reference format/ },
+    { name: 'replicas above int32', args: ['apply', '-f', f('replicas.yaml')], expect: /cannot unmarshal number 3000000000 into Go struct field DeploymentSpec.spec.replicas of type int32/ },
+    { name: 'patch replicas above int32', args: ['patch', 'deployment', 'web', '-p', '{"spec":{"replicas":2147483648}}'], expect: /Error from server \(BadRequest\): Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32/ },
+    { name: 'clock advance 999999999h', args: ['clock', 'advance', '999999999h'], expect: /invalid duration/ },
+    { name: 'clock advance 20 years', args: ['clock', 'advance', '175200h'], expect: /limited to 87600h/ },
+    { name: 'cluster create --nodes 1e9', args: ['cluster', 'create', 'huge', '--nodes', '1e9'], expect: /invalid --nodes/ },
+    { name: 'cluster create --nodes 1000000', args: ['cluster', 'create', 'huge', '--nodes', '1000000'], expect: /at most 5000 nodes/ },
+    { name: '--state-dir /proc', args: ['--state-dir', '/proc', 'get', 'pods'], expect: /cannot use \/proc.* as a state directory/ },
+    { name: '--state-dir /sys/x', args: ['--state-dir', '/sys/x', 'cluster', 'create'], expect: /as a state directory/ },
+  ];
+}
+
+export function runHostile(home: string, cases: HostileCase[], boundMs: number): HostileFigures {
+  const fig: HostileFigures = { tried: 0, clean: 0, hangs: [], crashes: [], unclear: [], peakRssMb: 0, slowestMs: 0 };
+  const rssFile = join(home, 'rss.txt');
+  for (const c of cases) {
+    fig.tried++;
+    const t0 = Date.now();
+    rmSync(rssFile, { force: true });
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, process.execPath, BIN, ...c.args], {
+      cwd: ROOT,
+      env: envFor(home),
+      input: c.stdin ?? '',
+      encoding: 'utf8',
+      timeout: boundMs,
+      killSignal: 'SIGKILL',
+      maxBuffer: 16 << 20,
+    });
+    const ms = Date.now() - t0;
+    fig.slowestMs = Math.max(fig.slowestMs, ms);
+    try {
+      fig.peakRssMb = Math.max(fig.peakRssMb, Math.round(Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024));
+    } catch {
+      /* killed before time wrote it */
+    }
+    const stderr = (r.stderr ?? '') + (r.stdout ?? '');
+    // EPIPE: the command refused its input before reading all of it (not a hang).
+    const timedOut = r.signal !== null || (r.error && (r.error as NodeJS.ErrnoException).code !== 'EPIPE');
+    if (timedOut) fig.hangs.push(`${c.name} (${ms} ms)`);
+    else if (hasStackTrace(stderr) || RAW_JS.test(stderr)) fig.crashes.push(`${c.name}: ${stderr.slice(0, 300)}`);
+    else if (r.status === 0 || !c.expect.test(stderr)) fig.unclear.push(`${c.name}: exit ${r.status}: ${stderr.slice(0, 300)}`);
+    else fig.clean++;
+  }
+  return fig;
+}
