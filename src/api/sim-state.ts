@@ -106,6 +106,24 @@ export class SimState {
     return this.store.writeMeta(imagesDoc(node), images);
   }
 
+  /** `kubesim image policy`: the override of the profile's `images.unknown`. */
+  async imagePolicy(): Promise<'pull' | 'fail' | undefined> {
+    return (await this.store.readMeta<'pull' | 'fail' | null>('kubelet-image-policy')) ?? undefined;
+  }
+
+  setImagePolicy(policy: 'pull' | 'fail'): Promise<void> {
+    return this.store.writeMeta('kubelet-image-policy', policy);
+  }
+
+  /** Nodes whose registration was announced (node name → node uid), for the node lifecycle controller. */
+  async announcedNodes(): Promise<Record<string, string>> {
+    return (await this.store.readMeta<Record<string, string>>('node-lifecycle-announced')) ?? {};
+  }
+
+  setAnnouncedNodes(nodes: Record<string, string>): Promise<void> {
+    return this.store.writeMeta('node-lifecycle-announced', nodes);
+  }
+
   /** One-time bootstrap steps done (e.g. the default StorageClass). */
   async flag(name: string): Promise<boolean> {
     return (await this.store.readMeta<boolean>(flagDoc(name))) === true;
