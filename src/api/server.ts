@@ -23,6 +23,7 @@ import { admitPod, qosClass } from './admission/pod-admission';
 import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
 import { crdResourceType } from './crd';
 import type { Store, WatchEvent } from '../store/store';
+import { SimState } from './sim-state';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError } from '../store/store';
 import { DamagedObjectError } from '../store/damaged';
 import type { Clock } from '../sim/clock';
@@ -64,6 +65,8 @@ const CRD_INDEX = 'crd-index';
 
 export class ApiServer {
   readonly registry: ResourceRegistry;
+  /** Simulation-only state (kubelet records, IPAM, clock, profile, daemon status). */
+  readonly sim: SimState;
 
   constructor(
     readonly store: Store,
@@ -73,6 +76,22 @@ export class ApiServer {
     public validator?: Validator,
   ) {
     this.registry = new ResourceRegistry();
+    this.sim = new SimState(store);
+  }
+
+  /** The cluster's current revision (what a list's resourceVersion would be now). */
+  currentRev(): Promise<number> {
+    return this.store.currentRev();
+  }
+
+  /** Runs `fn` as one unit with respect to other writers: its writes share one lock. */
+  batch<T>(fn: () => Promise<T> | T): Promise<T> {
+    return this.store.batch(fn);
+  }
+
+  /** Runs `fn` (a reconcile) with its writes sharing the store's lock in small groups (see Store.group). */
+  group<T>(fn: () => Promise<T> | T): Promise<T> {
+    return this.store.group(fn);
   }
 
   /** An API server over `store`, with the custom resource types its CRDs define. */

@@ -59,7 +59,7 @@ Examples:
       const failures: Failure[] = errors.map((text) => ({ text }));
       // One store transaction for the whole run (one lock, one revision-file write) instead
       // of one per document; each object is still journaled and written on its own.
-      await api.store.batch(async () => {
+      await api.batch(async () => {
         for (const item of items) {
           // Whether the object existed when we looked: a failure is "creating" or "patching".
           let existed = false;

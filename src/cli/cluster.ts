@@ -183,9 +183,12 @@ Examples:
       p.action(async (ctx, name: string | undefined) => {
         const dir = target(ctx, name);
         const { daemonStatus } = await import('../daemon/control');
-        const s = daemonStatus(dir, Date.now());
+        const { openClusterApi } = await import('../api/open');
+        const { defaultRng } = await import('../sim/rng');
         const { clusterStoreUrl } = await import('../cluster/store-url');
         const url = clusterStoreUrl(dir);
+        const { api } = await openClusterApi(url, defaultRng());
+        const s = daemonStatus(dir, Date.now(), await api.sim.daemonStatus());
         const nodes = url.startsWith('file://') ? String(countFiles(`${dir}/registry/nodes`)) : await countNodesIn(url);
         const lines = [`Cluster:\t${name ?? ctx.clusterName}`, `Directory:\t${dir}`, `Nodes:\t${nodes}`];
         if (s.running) {

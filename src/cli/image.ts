@@ -64,7 +64,7 @@ export function register(program: Command, p: Program): void {
         const api = await ctx.api();
         const { imagePolicyOverride, setImagePolicy } = await import('../kubelet/runtime-state');
         if (policy === undefined) {
-          const profile = await api.store.readMeta<{ images?: { unknown?: 'pull' | 'fail' } }>('profile');
+          const profile = await api.sim.profile<{ images?: { unknown?: 'pull' | 'fail' } }>();
           ctx.out(`${(await imagePolicyOverride(api)) ?? profile?.images?.unknown ?? 'pull'}\n`);
           return;
         }

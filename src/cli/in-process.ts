@@ -14,7 +14,7 @@ export async function inProcessManager(ctx: CliContext, api: ApiServer): Promise
   const { createControllerManager } = await import('../controllers');
   const { loadValidation } = await import('../api/validator-adapter');
   await loadValidation();
-  const profile = await api.store.readMeta<ClusterProfile>('profile') ?? defaultProfile(ctx.clusterName);
+  const profile = (await api.sim.profile<ClusterProfile>()) ?? defaultProfile(ctx.clusterName);
   return createControllerManager({ api, clock: api.clock, rng: api.rng, profile, log: () => {} });
 }
 

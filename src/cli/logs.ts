@@ -111,7 +111,7 @@ export function containerLogLines(api: ApiServer, pod: KObject, container: strin
   const r = logRun(pod, container, previous);
   if ('error' in r) return r;
   const ns = pod.metadata.namespace ?? 'default';
-  const lines = readLogs(api.store, ns, pod.metadata.name!, container, r.run, opts);
+  const lines = readLogs(api.sim, ns, pod.metadata.name!, container, r.run, opts);
   if (lines && lines.length) return { lines };
   const spec = findContainer(pod, container)?.spec;
   if (outputSimulated(pod, spec)) return { lines: lines ?? [] };
@@ -229,7 +229,7 @@ async function catchUp(ctx: CliContext, api: ApiServer): Promise<void> {
   if (await ensureDaemonFor(ctx)) return;
   const { createControllerManager } = await import('../controllers');
   const { defaultProfile } = await import('../sim/profile');
-  const profile = await api.store.readMeta<any>('profile') ?? defaultProfile(ctx.clusterName);
+  const profile = (await api.sim.profile<any>()) ?? defaultProfile(ctx.clusterName);
   const manager = createControllerManager({ api, clock: api.clock, rng: api.rng, profile, log: () => {} });
   await manager.runUntilStable({ timeoutMs: 0 });
 }
@@ -265,7 +265,7 @@ async function follow(ctx: CliContext, api: ApiServer, sources: Source[], printe
   for (;;) {
     for (const s of open) {
       const pod = await api.tryGet(podType, s.pod.metadata.namespace, s.pod.metadata.name!);
-      const lines = readLogs(api.store, s.pod.metadata.namespace ?? 'default', s.pod.metadata.name!, s.container, runs.get(s)!, { timestamps: flags.timestamps }) ?? [];
+      const lines = readLogs(api.sim, s.pod.metadata.namespace ?? 'default', s.pod.metadata.name!, s.container, runs.get(s)!, { timestamps: flags.timestamps }) ?? [];
       for (const l of lines.slice(printed.get(s) ?? 0)) if (!write(prefixOf(s) + l + '\n')) return 0;
       printed.set(s, lines.length);
       if (!stillRunning(pod, s.container, runs.get(s)!)) open = open.filter((o) => o !== s);

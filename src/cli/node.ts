@@ -7,8 +7,8 @@ import { defaultProfile, type ClusterProfile } from '../sim/profile';
 
 async function cluster(ctx: CliContext) {
   const api = await ctx.api();
-  const profile = await api.store.readMeta<ClusterProfile>('profile') ?? defaultProfile(ctx.clusterName);
-  return { api, store: api.store, profile };
+  const profile = (await api.sim.profile<ClusterProfile>()) ?? defaultProfile(ctx.clusterName);
+  return { api, profile };
 }
 
 export function register(program: Command, p: Program): void {

@@ -5,10 +5,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliError } from '../api/errors';
-import { ApiServer } from '../api/server';
-import { openStore } from '../store/registry';
+import type { ApiServer } from '../api/server';
+import { openClusterApi } from '../api/open';
 import { clusterStoreUrl } from '../cluster/store-url';
-import { ClusterClock } from '../sim/clock';
+import type { ClusterClock } from '../sim/clock';
 import { defaultRng } from '../sim/rng';
 import { DEFAULT_CLUSTER, type CliContext } from './context';
 import { defaultProfile } from '../sim/profile';
@@ -22,9 +22,7 @@ export async function openOrCreateCluster(ctx: CliContext, startDaemon = true): 
     const { createCluster } = await import('../cluster/cluster');
     await createCluster(ctx.home, ctx.clusterName, defaultProfile(ctx.clusterName));
   }
-  const store = await openStore(clusterStoreUrl(ctx.clusterDir));
-  const clock = await ClusterClock.open(store);
-  const api = await ApiServer.open(store, clock, defaultRng((await store.currentRev()) + 1), apiValidator());
+  const { api, clock } = await openClusterApi(clusterStoreUrl(ctx.clusterDir), (rev) => defaultRng(rev + 1), apiValidator());
   if (startDaemon && process.env.KUBESIM_NO_DAEMON !== '1') {
     const { ensureDaemonFor } = await import('./daemon-control');
     await ensureDaemonFor(ctx);

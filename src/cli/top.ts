@@ -124,7 +124,7 @@ export function goDuration(ms: number): string {
 }
 
 async function factorsOf(api: ApiServer): Promise<UsageFactors> {
-  return usageFactors(await api.store.readMeta<unknown>('profile'));
+  return usageFactors(await api.sim.profile<unknown>());
 }
 
 export async function runTopNode(ctx: CliContext, name: string | undefined, flags: TopNodeFlags): Promise<number> {

@@ -37,7 +37,7 @@ export async function watch(
   const { printTable } = await import('../printers/table');
   const timeout = opts.requestTimeout ? parseDuration(opts.requestTimeout) : 0;
   const deadline = timeout > 0 ? Date.now() + timeout : Infinity;
-  let rev = await api.store.currentRev();
+  let rev = await api.currentRev();
   let headerPrinted = !opts.watchOnly || Boolean(opts.noHeaders);
   const filters = new Map(types.map((t) => [t, buildListOptions(t, opts.selector, opts.fieldSelector, opts.namespace)]));
   const prefixFor = (t: ResourceType) => (t.crd ? `${t.group}/${t.plural}/` : `${t.plural}/`);

@@ -3,11 +3,10 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ApiServer } from '../api/server';
-import { openStore } from '../store/registry';
+import type { ApiServer } from '../api/server';
+import { openClusterApi } from '../api/open';
 import { clusterStoreUrl } from './store-url';
-import type { Store } from '../store/store';
-import { ClusterClock } from '../sim/clock';
+import type { ClusterClock } from '../sim/clock';
 import { defaultRng } from '../sim/rng';
 import type { ClusterProfile, NodeProfile } from '../sim/profile';
 import type { KObject } from '../api/types';
@@ -19,33 +18,28 @@ export function clusterPath(home: string, name: string): string {
 }
 
 export interface OpenCluster {
-  store: Store;
   api: ApiServer;
   clock: ClusterClock;
   profile: ClusterProfile;
 }
 
 export async function openCluster(home: string, name: string): Promise<OpenCluster> {
-  const store = await openStore(clusterStoreUrl(clusterPath(home, name)));
-  const clock = await ClusterClock.open(store);
-  const api = await ApiServer.open(store, clock, defaultRng(), apiValidator());
-  const profile = (await store.readMeta<ClusterProfile>('profile'))!;
-  return { store, api, clock, profile };
+  const { api, clock } = await openClusterApi(clusterStoreUrl(clusterPath(home, name)), defaultRng(), apiValidator());
+  const profile = (await api.sim.profile<ClusterProfile>())!;
+  return { api, clock, profile };
 }
 
 export async function createCluster(home: string, name: string, profile: ClusterProfile): Promise<OpenCluster> {
   const dir = clusterPath(home, name);
   if (fs.existsSync(path.join(dir, 'registry'))) throw new Error(`cluster "${name}" already exists`);
-  const store = await openStore(clusterStoreUrl(dir));
+  const { api, clock } = await openClusterApi(clusterStoreUrl(dir), defaultRng(), apiValidator());
   fs.mkdirSync(path.join(dir, 'registry'), { recursive: true, mode: 0o700 }); // an etcd cluster's local marker
-  await store.writeMeta('profile', profile);
-  const clock = await ClusterClock.open(store);
-  const api = await ApiServer.open(store, clock, defaultRng(), apiValidator());
-  await store.batch(async () => {
+  await api.sim.setProfile(profile);
+  await api.batch(async () => {
     await api.bootstrap();
     for (const [i, n] of profile.nodes.entries()) await registerNode(api, n, i);
   });
-  return { store, api, clock, profile };
+  return { api, clock, profile };
 }
 
 /** A Node object as a kubelet registers it: capacity, conditions, addresses, node info. */
@@ -116,7 +110,7 @@ export async function deleteCluster(home: string, name: string): Promise<boolean
 }
 
 /** Registers one more node (name defaults to the next `node-N`). */
-export async function addNode(c: { api: ApiServer; store: { writeMeta(n: string, v: unknown): Promise<void> }; profile: ClusterProfile }, node?: Partial<NodeProfile> & { name?: string }): Promise<KObject> {
+export async function addNode(c: { api: ApiServer; profile: ClusterProfile }, node?: Partial<NodeProfile> & { name?: string }): Promise<KObject> {
   const nodeType = c.api.registry.forKind('v1', 'Node');
   const existing = new Set((await c.api.list(nodeType)).items.map((n) => n.metadata.name!));
   let name = node?.name;
@@ -134,24 +128,24 @@ export async function addNode(c: { api: ApiServer; store: { writeMeta(n: string,
   };
   const index = c.profile.nodes.length;
   c.profile.nodes.push(n);
-  await c.store.writeMeta('profile', c.profile);
+  await c.api.sim.setProfile(c.profile);
   return registerNode(c.api, n, index);
 }
 
 /** Removes a node object (its pods are collected by the node lifecycle controller). */
-export async function removeNode(c: { api: ApiServer; store: { writeMeta(n: string, v: unknown): Promise<void> }; profile: ClusterProfile }, name: string): Promise<void> {
+export async function removeNode(c: { api: ApiServer; profile: ClusterProfile }, name: string): Promise<void> {
   await c.api.delete(c.api.registry.forKind('v1', 'Node'), undefined, name);
   c.profile.nodes = c.profile.nodes.filter((n) => n.name !== name);
-  await c.store.writeMeta('profile', c.profile);
+  await c.api.sim.setProfile(c.profile);
 }
 
 /** Powers a node off: its kubelet stops heart-beating and running pods. */
 export async function stopNode(c: { api: ApiServer }, name: string): Promise<void> {
   await c.api.get(c.api.registry.forKind('v1', 'Node'), undefined, name);
-  await setNodeStopped(c.api.store, name, c.api.clock.now());
+  await setNodeStopped(c.api.sim, name, c.api.clock.now());
 }
 
 export async function startNode(c: { api: ApiServer }, name: string): Promise<void> {
   await c.api.get(c.api.registry.forKind('v1', 'Node'), undefined, name);
-  await setNodeStopped(c.api.store, name, undefined);
+  await setNodeStopped(c.api.sim, name, undefined);
 }

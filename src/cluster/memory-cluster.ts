@@ -1,9 +1,8 @@
 // An in-memory cluster (MemoryStore + ManualClock): what tests, benchmarks and `kubesim
 // check`-style dry runs use to run the real controllers deterministically.
 
-import { ApiServer, type Validator } from '../api/server';
-import { openStore } from '../store/registry';
-import type { Store } from '../store/store';
+import type { ApiServer, Validator } from '../api/server';
+import { openApiWithClock } from '../api/open';
 import { ManualClock } from '../sim/clock';
 import { seededRng, type Rng } from '../sim/rng';
 import type { ClusterProfile } from '../sim/profile';
@@ -11,7 +10,6 @@ import { registerNode } from './cluster';
 import type { ControllerContext } from '../controllers/types';
 
 export interface MemoryCluster {
-  store: Store;
   api: ApiServer;
   clock: ManualClock;
   rng: Rng;
@@ -21,14 +19,13 @@ export interface MemoryCluster {
 }
 
 export async function createMemoryCluster(profile: ClusterProfile, opts: { now?: number; seed?: number; validator?: Validator } = {}): Promise<MemoryCluster> {
-  const store = await openStore('memory://');
   const clock = new ManualClock(opts.now ?? Date.parse('2025-01-01T00:00:00Z'));
   const rng = seededRng(opts.seed ?? 1);
-  const api = await ApiServer.open(store, clock, rng, opts.validator);
-  await store.writeMeta('profile', profile);
+  const api = await openApiWithClock('memory://', clock, rng, opts.validator);
+  await api.sim.setProfile(profile);
   await api.bootstrap();
   for (const [i, n] of profile.nodes.entries()) await registerNode(api, n, i);
   const logs: string[] = [];
   const ctx: ControllerContext = { api, clock, rng, profile, log: (m) => logs.push(m) };
-  return { store, api, clock, rng, profile, ctx, logs };
+  return { api, clock, rng, profile, ctx, logs };
 }

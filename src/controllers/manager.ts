@@ -83,7 +83,7 @@ export class ControllerManager {
   /** Enqueues every primary object of every reconciler (start-up, or after a journal gap). */
   async resync(): Promise<void> {
     const api = this.ctx.api;
-    this.lastRev = await api.store.currentRev();
+    this.lastRev = await api.currentRev();
     for (const r of this.reconcilers) {
       let rt;
       try {
@@ -104,8 +104,7 @@ export class ControllerManager {
       await this.resync();
       return 1;
     }
-    const store = this.ctx.api.store;
-    const current = await store.currentRev();
+    const current = await this.ctx.api.currentRev();
     if (current === this.lastRev) return 0;
     const changes = await this.ctx.api.changesSince(this.lastRev);
     // Writes happened but the journal no longer holds them (compacted): re-read everything.
@@ -150,7 +149,7 @@ export class ControllerManager {
     try {
       // A reconcile's writes share the lock in small groups (cheap, and a reconcile that
       // creates thousands of pods never locks users out for all of it).
-      const result = await this.ctx.api.store.group(() => r.reconcile(item.key, this.ctx));
+      const result = await this.ctx.api.group(() => r.reconcile(item.key, this.ctx));
       this.queue.forget(item);
       if (result && result.requeueAfterMs !== undefined && result.requeueAfterMs >= 0) {
         this.queue.addAt(item, this.ctx.clock.now() + Math.max(1, Math.ceil(result.requeueAfterMs)), result.periodic === true);

@@ -17,7 +17,6 @@ const UNREACHABLE = 'node.kubernetes.io/unreachable';
 const LEASE_DURATION_S = 40;
 /** The kubelet posts an unchanged node status (lastHeartbeatTime) this often (nodeStatusReportFrequency). */
 const STATUS_REPORT_MS = 5 * 60_000;
-const ANNOUNCED_META = 'node-lifecycle-announced';
 
 /** What a kubelet records when it starts on a node, and the node controller's RegisteredNode. */
 async function announceStart(api: ApiServer, node: KObject, registered: boolean): Promise<void> {
@@ -101,16 +100,16 @@ export function createNodeLifecycle(): Reconciler {
       const nodeType = rt(api, 'v1', 'Node');
       const node = await api.tryGet(nodeType, undefined, key.name);
       if (!node) return collectOrphans(api, key.name);
-      const stoppedAt = await stoppedSince(api.store, key.name);
+      const stoppedAt = await stoppedSince(api.sim, key.name);
       const ts = api.timestamp();
       const ready = (node.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
 
       if (stoppedAt === undefined) {
         await renewLease(api, node, now, t.nodeHeartbeatMs);
-        const announced = (await api.store.readMeta<Record<string, string>>(ANNOUNCED_META)) ?? {};
+        const announced = await api.sim.announcedNodes();
         if (announced[key.name] !== node.metadata.uid) {
           // first sight of this node: its kubelet's start-up and the controller's registration
-          await api.store.writeMeta(ANNOUNCED_META, { ...announced, [key.name]: node.metadata.uid! });
+          await api.sim.setAnnouncedNodes({ ...announced, [key.name]: node.metadata.uid! });
           await announceStart(api, node, true);
           if (ready?.status === 'True') await api.recordEvent(node, 'Normal', 'NodeReady', `Node ${key.name} status is now: NodeReady`, { component: 'kubelet', host: key.name });
         }

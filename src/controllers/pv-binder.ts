@@ -17,7 +17,7 @@ const BOOTSTRAP_FLAG = 'default-storageclass';
 
 /** kind's default StorageClass, created once per cluster (a user may delete it later). */
 export async function ensureDefaultStorageClass(api: ApiServer): Promise<void> {
-  if (await api.store.readMeta<boolean>(BOOTSTRAP_FLAG)) return;
+  if (await api.sim.flag(BOOTSTRAP_FLAG)) return;
   const scType = typeFor(api, 'storage.k8s.io/v1', 'StorageClass');
   if (!(await api.list(scType)).items.length) {
     await api.create({
@@ -29,7 +29,7 @@ export async function ensureDefaultStorageClass(api: ApiServer): Promise<void> {
       volumeBindingMode: 'WaitForFirstConsumer',
     });
   }
-  await api.store.writeMeta(BOOTSTRAP_FLAG, true);
+  await api.sim.setFlag(BOOTSTRAP_FLAG);
 }
 
 async function defaultClass(api: ApiServer): Promise<KObject | undefined> {

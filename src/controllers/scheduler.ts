@@ -45,7 +45,7 @@ function hasRequiredAnti(p: KObject): boolean {
 }
 
 async function buildSnapshot(api: ApiServer): Promise<Snapshot> {
-  const rev = await api.store.currentRev();
+  const rev = await api.currentRev();
   const nodes = new Map<string, NodeInfo>();
   for (const n of (await api.list(rt(api, 'v1', 'Node'))).items) nodes.set(n.metadata.name!, newNodeInfo(n));
   const podNode = new Map<string, string>();
@@ -69,7 +69,7 @@ async function buildSnapshot(api: ApiServer): Promise<Snapshot> {
  * Returns false when it cannot (journal compacted, nodes added or removed): rebuild then.
  */
 async function refreshSnapshot(api: ApiServer, snap: Snapshot): Promise<boolean> {
-  const current = await api.store.currentRev();
+  const current = await api.currentRev();
   if (current === snap.rev) return true;
   const changes = await api.changesSince(snap.rev);
   if (!changes.length) return false;
@@ -215,7 +215,7 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
         addPod(ni, bound);
         snap.podNode.set(bound.metadata.uid!, ni.name);
         if (hasRequiredAnti(bound)) snap.antiAffinityPods.push([bound, ni]);
-        snap.rev = await api.store.currentRev();
+        snap.rev = await api.currentRev();
         state.unschedulable.delete(id);
         state.attempts.delete(id);
         state.failedEvents.delete(pod.metadata.uid!);
@@ -230,7 +230,7 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
         // The victims' deletion frees room: until then the snapshot is stale for us.
         state.snapshot = undefined;
       } else {
-        snap.rev = await api.store.currentRev();
+        snap.rev = await api.currentRev();
       }
       return { requeueAfterMs: UNSCHEDULABLE_RETRY_MS, periodic: true };
     },

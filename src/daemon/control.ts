@@ -7,15 +7,8 @@ import { processAlive, processIdentity, parseProcessIdentity } from '../store/pr
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 
-export interface DaemonStatusDoc {
-  pid: number;
-  startedAt: number; // real ms
-  lastTick: number; // real ms
-  loopLagMs: number;
-  reconciles: number;
-  errors: number;
-  lastError?: string;
-}
+export type { DaemonStatusDoc } from '../api/sim-state';
+import type { DaemonStatusDoc } from '../api/sim-state';
 
 export interface DaemonStatus {
   running: boolean;
@@ -69,17 +62,10 @@ export function runningDaemonPid(clusterDir: string): number | undefined {
   return id && isOurDaemon(clusterDir, id.pid, id.startTime) ? id.pid : undefined;
 }
 
-export function readStatusDoc(clusterDir: string): DaemonStatusDoc | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(clusterDir, 'meta', 'daemon-status.json'), 'utf8')) as DaemonStatusDoc;
-  } catch {
-    return undefined;
-  }
-}
 
-export function daemonStatus(clusterDir: string, realNow: number): DaemonStatus {
+/** The daemon's state: its pid file, and the status document it writes (read through the API layer's SimState). */
+export function daemonStatus(clusterDir: string, realNow: number, doc: DaemonStatusDoc | undefined): DaemonStatus {
   const pid = runningDaemonPid(clusterDir);
-  const doc = readStatusDoc(clusterDir);
   if (!pid) return { running: false, lastError: doc?.lastError };
   return {
     running: true,

@@ -2,10 +2,8 @@
 // cluster clock (real time, or sped up with `clock speed`), until SIGTERM. Started by
 // ensureDaemon as `node <main> __daemon <clusterDir>`; the CLI wires the hidden verb here.
 
-import { ApiServer } from '../api/server';
-import { openStore } from '../store/registry';
+import { openClusterApi } from '../api/open';
 import { clusterStoreUrl } from '../cluster/store-url';
-import { ClusterClock } from '../sim/clock';
 import { defaultRng, RNG_SALT_DAEMON } from '../sim/rng';
 import { defaultProfile, type ClusterProfile } from '../sim/profile';
 import { apiValidator, loadValidation } from '../api/validator-adapter';
@@ -38,10 +36,8 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
   const home = fs.statSync(clusterDir); // before anything slow: the directory we were started for
   try {
     await loadValidation();
-    const store = await openStore(clusterStoreUrl(clusterDir));
-    const clock = await ClusterClock.open(store);
-    const api = await ApiServer.open(store, clock, defaultRng(RNG_SALT_DAEMON + (await store.currentRev())), apiValidator());
-    const profile = (await store.readMeta<ClusterProfile>('profile')) ?? defaultProfile('kubesim');
+    const { api, clock } = await openClusterApi(clusterStoreUrl(clusterDir), (rev) => defaultRng(RNG_SALT_DAEMON + rev), apiValidator());
+    const profile = (await api.sim.profile<ClusterProfile>()) ?? defaultProfile('kubesim');
     const ctx = { api, clock, rng: api.rng, profile, log };
     const manager = createControllerManager(ctx);
     const { serveCluster } = await import('../server/serve-cluster');
@@ -85,7 +81,7 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
         if (now - lastWrite < 1000) return;
         lastWrite = now;
         const doc: DaemonStatusDoc = { pid, startedAt, lastTick: now, loopLagMs: lag, reconciles: manager.stats.reconciles, errors: manager.stats.errors, lastError: manager.stats.lastError };
-        store.writeMeta('daemon-status', doc).catch(() => {
+        api.sim.setDaemonStatus(doc).catch(() => {
           /* status is best effort */
         });
       },

@@ -191,7 +191,7 @@ async function stepRunning(e: StepEnv, c: CState, spec: any): Promise<boolean> {
   const cutoff = endAt ?? now;
   const lines = (plan.run?.lines ?? []).filter((l) => l.atMs <= cutoff);
   if (lines.length > c.logged) {
-    logStoreFor(api.store).append(pod.metadata.namespace ?? 'default', pod.metadata.name!, c.name, c.restartCount, lines.slice(c.logged));
+    logStoreFor(api.sim).append(pod.metadata.namespace ?? 'default', pod.metadata.name!, c.name, c.restartCount, lines.slice(c.logged));
     c.logged = lines.length;
   }
   const fails = plan.failures.filter((f) => f.at <= cutoff);

@@ -4,9 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Store } from '../store/store';
-import { FileStore } from '../store/file-store';
-import { EngineStore } from '../store/async-store';
+import type { SimState } from '../api/sim-state';
 
 export interface LogLine {
   atMs: number;
@@ -84,14 +82,14 @@ export class MemoryLogStore implements LogStore {
   }
 }
 
-const memoryStores = new WeakMap<Store, MemoryLogStore>();
+const memoryStores = new WeakMap<SimState, MemoryLogStore>();
 
-/** The log store that goes with a cluster's store. */
-export function logStoreFor(store: Store): LogStore {
-  const engine = store instanceof EngineStore ? store.engine : undefined;
-  if (engine instanceof FileStore) return new FileLogStore(path.join(engine.root, 'logs'));
-  let m = memoryStores.get(store);
-  if (!m) memoryStores.set(store, (m = new MemoryLogStore()));
+/** The log store that goes with a cluster: files next to its data on disk, else memory. */
+export function logStoreFor(sim: SimState): LogStore {
+  const dir = sim.dataDir;
+  if (dir !== undefined) return new FileLogStore(path.join(dir, 'logs'));
+  let m = memoryStores.get(sim);
+  if (!m) memoryStores.set(sim, (m = new MemoryLogStore()));
   return m;
 }
 
@@ -99,8 +97,8 @@ export function logStoreFor(store: Store): LogStore {
  * What `kubectl logs` prints for one container: the current run, or the previous one
  * (`--previous`); undefined when that run has no log (never started).
  */
-export function readLogs(store: Store, ns: string, pod: string, container: string, restart: number, opts: { timestamps?: boolean; tail?: number; sinceMs?: number } = {}): string[] | undefined {
-  let lines = logStoreFor(store).read(ns, pod, container, restart);
+export function readLogs(sim: SimState, ns: string, pod: string, container: string, restart: number, opts: { timestamps?: boolean; tail?: number; sinceMs?: number } = {}): string[] | undefined {
+  let lines = logStoreFor(sim).read(ns, pod, container, restart);
   if (!lines) return undefined;
   if (opts.sinceMs !== undefined) lines = lines.filter((l) => l.atMs >= opts.sinceMs!);
   if (opts.tail !== undefined && opts.tail >= 0) lines = lines.slice(Math.max(0, lines.length - opts.tail));

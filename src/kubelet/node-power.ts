@@ -1,31 +1,27 @@
 // Which simulated nodes are powered off (`kubesim node stop`): a stopped node's kubelet
-// neither heartbeats nor runs its pods. Kept next to the registry, since it is machine
-// state, not API state.
+// neither heartbeats nor runs its pods. Machine state, not API state: it is kept in the
+// API layer's simulation state.
 
-import type { Store } from '../store/store';
+import type { SimState } from '../api/sim-state';
 
-const META = 'node-power';
-
-type Power = Record<string, number>; // node name → cluster time it stopped
-
-export async function stoppedNodes(store: Store): Promise<Power> {
-  return await store.readMeta<Power>(META) ?? {};
+export async function stoppedNodes(sim: SimState): Promise<Record<string, number>> {
+  return sim.stoppedNodes();
 }
 
-export async function isNodeStopped(store: Store, node: string): Promise<boolean> {
-  return (await stoppedNodes(store))[node] !== undefined;
+export async function isNodeStopped(sim: SimState, node: string): Promise<boolean> {
+  return (await sim.stoppedNodes())[node] !== undefined;
 }
 
 /** Cluster time at which the node stopped, if it is stopped. */
-export async function stoppedSince(store: Store, node: string): Promise<number | undefined> {
-  return (await stoppedNodes(store))[node];
+export async function stoppedSince(sim: SimState, node: string): Promise<number | undefined> {
+  return (await sim.stoppedNodes())[node];
 }
 
-export async function setNodeStopped(store: Store, node: string, atMs: number | undefined): Promise<void> {
-  await store.batch(async () => {
-    const p = await stoppedNodes(store);
+export async function setNodeStopped(sim: SimState, node: string, atMs: number | undefined): Promise<void> {
+  await sim.atomically(async () => {
+    const p = await sim.stoppedNodes();
     if (atMs === undefined) delete p[node];
     else p[node] = atMs;
-    await store.writeMeta(META, p);
+    await sim.setStoppedNodes(p);
   });
 }

@@ -32,7 +32,7 @@ export async function syncPod({ ctx, pod, node }: WorkerEnv): Promise<Result | v
   const api = ctx.api;
   const now = ctx.clock.now();
   const nodeName = node.metadata.name!;
-  if (await isNodeStopped(api.store, nodeName)) return { requeueAfterMs: ctx.profile.timings.nodeHeartbeatMs, periodic: true };
+  if (await isNodeStopped(api.sim, nodeName)) return { requeueAfterMs: ctx.profile.timings.nodeHeartbeatMs, periodic: true };
   const uid = pod.metadata.uid!;
   const stages = kubeletStages(ctx.profile.timings);
   const event: EventFn = (type, reason, message, c) => api.recordEvent(pod, type, reason, message, { component: 'kubelet', host: nodeName }, c ? fieldPath(c) : undefined);

@@ -57,16 +57,13 @@ export interface PodRuntime {
   killingAt?: number;
 }
 
-const metaName = (uid: string) => `kubelet-pod-${uid}`;
-const imagesMeta = (node: string) => `kubelet-images-${node}`;
-const ipamMeta = (node: string) => `kubelet-ipam-${node}`;
 
 export async function loadRuntime(api: ApiServer, uid: string): Promise<PodRuntime | undefined> {
-  return (await api.store.readMeta<PodRuntime | null>(metaName(uid))) ?? undefined;
+  return api.sim.podRuntime<PodRuntime>(uid);
 }
 
 export async function saveRuntime(api: ApiServer, uid: string, rt: PodRuntime | null): Promise<void> {
-  await api.store.writeMeta(metaName(uid), rt);
+  await api.sim.setPodRuntime(uid, rt);
 }
 
 export function newCState(name: string, init: boolean): CState {
@@ -81,8 +78,8 @@ export function newCState(name: string, init: boolean): CState {
 export async function allocatePodIP(api: ApiServer, node: KObject, uid: string): Promise<string> {
   const cidr: string = node.spec?.podCIDR ?? '10.244.0.0/24';
   const base = cidr.split('/')[0].split('.').slice(0, 3).join('.');
-  const name = ipamMeta(node.metadata.name!);
-  const owners = (await api.store.readMeta<Record<string, string>>(name)) ?? {};
+  const name = node.metadata.name!;
+  const owners = await api.sim.podIPs(name);
   const first = 2 + (fnv32a(uid) % 250);
   let n = first;
   for (let i = 0; i < 253; i++) {
@@ -90,7 +87,7 @@ export async function allocatePodIP(api: ApiServer, node: KObject, uid: string):
     const owner = owners[ip];
     if (!owner || owner === uid || !(await loadRuntime(api, owner))) {
       owners[ip] = uid;
-      await api.store.writeMeta(name, owners);
+      await api.sim.setPodIPs(name, owners);
       return ip;
     }
     n = n >= 254 ? 2 : n + 1;
@@ -107,25 +104,23 @@ export function containerID(uid: string, name: string, restart: number): string 
 
 /** Images on a node's containerd (pulled there, or put there by `kubesim image load`). */
 export async function imagePresent(api: ApiServer, node: string, image: string): Promise<boolean> {
-  return ((await api.store.readMeta<string[]>(imagesMeta(node))) ?? []).includes(image);
+  return (await api.sim.images(node)).includes(image);
 }
 
 export async function markImagePresent(api: ApiServer, node: string, image: string): Promise<void> {
-  const list = (await api.store.readMeta<string[]>(imagesMeta(node))) ?? [];
-  if (!list.includes(image)) await api.store.writeMeta(imagesMeta(node), [...list, image]);
+  const list = await api.sim.images(node);
+  if (!list.includes(image)) await api.sim.setImages(node, [...list, image]);
 }
 
 export async function imagesOnNode(api: ApiServer, node: string): Promise<string[]> {
-  return (await api.store.readMeta<string[]>(imagesMeta(node))) ?? [];
+  return api.sim.images(node);
 }
-
-const policyMeta = 'kubelet-image-policy';
 
 /** `kubesim image policy`: overrides the profile's `images.unknown` while the cluster lives. */
 export async function imagePolicyOverride(api: ApiServer): Promise<'pull' | 'fail' | undefined> {
-  return (await api.store.readMeta<'pull' | 'fail' | null>(policyMeta)) ?? undefined;
+  return api.sim.imagePolicy();
 }
 
 export async function setImagePolicy(api: ApiServer, policy: 'pull' | 'fail'): Promise<void> {
-  await api.store.writeMeta(policyMeta, policy);
+  await api.sim.setImagePolicy(policy);
 }

@@ -48,7 +48,7 @@ export class RbacGate {
   constructor(private readonly api: ApiServer) {}
 
   private async objects(): Promise<RbacObjects> {
-    const rev = Number(await this.api.store.currentRev());
+    const rev = Number(await this.api.currentRev());
     if (this.cached && this.cached.rev === rev) return this.cached.objs;
     const t = (kind: string) => this.api.registry.forKind('rbac.authorization.k8s.io/v1', kind);
     const objs = withBootstrap({

@@ -1,7 +1,14 @@
 // Time for the simulated cluster. Everything that reads "now" (timestamps, ages, backoffs,
 // CronJobs) asks a Clock, so the cluster can run in real time, sped up, or jump forward.
 
-import type { Store } from '../store/store';
+import type { ClockState } from '../api/sim-state';
+
+/** Where the cluster clock is persisted (the API layer's SimState). */
+export interface ClockStore {
+  clock(): Promise<ClockState | undefined>;
+  setClock(state: ClockState): Promise<void>;
+  atomically<T>(fn: () => Promise<T> | T): Promise<T>;
+}
 
 export interface Clock {
   /** Milliseconds since the epoch, in cluster time. */
@@ -24,13 +31,6 @@ export class ManualClock implements Clock {
   }
 }
 
-interface ClockState {
-  /** Real time (ms) at which `virtualAnchor` was cluster time. */
-  realAnchor: number;
-  virtualAnchor: number;
-  /** Cluster seconds per real second. */
-  speed: number;
-}
 
 /**
  * The cluster's clock, persisted in the store so every process (CLI, daemon) agrees:
@@ -43,15 +43,15 @@ export class ClusterClock implements Clock {
 
   /** Use ClusterClock.open: the persisted state is read asynchronously. */
   constructor(
-    private readonly store: Store,
+    private readonly persisted: ClockStore,
     private readonly realNow: () => number = Date.now,
     state?: ClockState,
   ) {
     this.state = state ?? { realAnchor: this.realNow(), virtualAnchor: this.realNow(), speed: 1 };
   }
 
-  static async open(store: Store, realNow: () => number = Date.now): Promise<ClusterClock> {
-    return new ClusterClock(store, realNow, await store.readMeta<ClockState>('clock'));
+  static async open(store: ClockStore, realNow: () => number = Date.now): Promise<ClusterClock> {
+    return new ClusterClock(store, realNow, await store.clock());
   }
 
   now(): number {
@@ -81,7 +81,7 @@ export class ClusterClock implements Clock {
   async refresh(): Promise<{ from: number; to: number } | undefined> {
     const before = this.now();
     const old = this.state;
-    this.state = (await this.store.readMeta<ClockState>('clock')) ?? this.state;
+    this.state = (await this.persisted.clock()) ?? this.state;
     if (this.state.virtualAnchor === old.virtualAnchor && this.state.realAnchor === old.realAnchor) return undefined;
     const after = this.liveNow();
     return after - before > 1000 ? { from: before, to: after } : undefined;
@@ -89,21 +89,21 @@ export class ClusterClock implements Clock {
 
   /** Jumps cluster time forward by `ms` for every process. */
   async advance(ms: number): Promise<number> {
-    return this.store.batch(async () => {
+    return this.persisted.atomically(async () => {
       await this.refresh();
       const now = this.now();
       this.state = { realAnchor: this.realNow(), virtualAnchor: now + ms, speed: this.state.speed };
-      await this.store.writeMeta('clock', this.state);
+      await this.persisted.setClock(this.state);
       return this.state.virtualAnchor;
     });
   }
 
   async setSpeed(speed: number): Promise<void> {
-    await this.store.batch(async () => {
+    await this.persisted.atomically(async () => {
       await this.refresh();
       const now = this.now();
       this.state = { realAnchor: this.realNow(), virtualAnchor: now, speed };
-      await this.store.writeMeta('clock', this.state);
+      await this.persisted.setClock(this.state);
     });
   }
 }

@@ -16,7 +16,14 @@ export class EngineStore implements Store {
   private active: symbol | undefined;
   private waiters: (() => void)[] = [];
 
-  constructor(readonly engine: SyncStore) {}
+  constructor(
+    readonly engine: SyncStore,
+    opts: { dataDir?: string } = {},
+  ) {
+    this.dataDir = opts.dataDir;
+  }
+
+  readonly dataDir: string | undefined;
 
   async currentRev(): Promise<number> {
     return this.engine.currentRev();
@@ -33,17 +40,20 @@ export class EngineStore implements Store {
   // Writes outside the open batch wait for it: a write of another task must not land
   // inside (and under the lock of) a batch it is not part of.
   async create(key: string, obj: KObject): Promise<KObject> {
-    if (!this.mayWrite()) await this.turn();
+    // Checked again right before writing, in the same synchronous step as the write.
+    while (!this.mayWrite()) await this.wakeUp();
     return this.engine.create(key, obj);
   }
 
   async update(key: string, obj: KObject, expectRev?: number): Promise<KObject> {
-    if (!this.mayWrite()) await this.turn();
+    // Checked again right before writing, in the same synchronous step as the write.
+    while (!this.mayWrite()) await this.wakeUp();
     return this.engine.update(key, obj, expectRev);
   }
 
   async delete(key: string, expectRev?: number): Promise<KObject> {
-    if (!this.mayWrite()) await this.turn();
+    // Checked again right before writing, in the same synchronous step as the write.
+    while (!this.mayWrite()) await this.wakeUp();
     return this.engine.delete(key, expectRev);
   }
 
@@ -53,7 +63,9 @@ export class EngineStore implements Store {
 
   async batch<T>(fn: () => Promise<T> | T): Promise<T> {
     if (this.active !== undefined && this.context.getStore() === this.active) return fn(); // nested: join
-    await this.turn();
+    // Wait, then take the turn in the same synchronous step as the last check: two tasks
+    // that both saw the store free must not both open a batch.
+    while (this.active !== undefined) await this.wakeUp();
     const token = Symbol('batch');
     this.active = token;
     try {
@@ -87,7 +99,7 @@ export class EngineStore implements Store {
   }
 
   async writeMeta(name: string, value: unknown): Promise<void> {
-    if (!this.mayWrite()) await this.turn();
+    while (!this.mayWrite()) await this.wakeUp();
     this.engine.writeMeta(name, value);
   }
 
@@ -99,9 +111,9 @@ export class EngineStore implements Store {
     return this.active === undefined || this.context.getStore() === this.active;
   }
 
-  /** Resolves once no batch of another task holds the engine. */
-  private async turn(): Promise<void> {
-    while (!this.mayWrite()) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  /** Resolves when the open batch ends (callers check again: another may have started). */
+  private wakeUp(): Promise<void> {
+    return new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
   private release(): void {

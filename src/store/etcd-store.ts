@@ -388,7 +388,9 @@ export class EtcdStore implements Store {
 
   async batch<T>(fn: () => Promise<T> | T): Promise<T> {
     if (this.active !== undefined && this.context.getStore() === this.active) return fn(); // nested: join
-    await this.turn();
+    // Take the turn in the same synchronous step as the last check: two tasks that both saw
+    // no batch open must not both open one.
+    while (this.active !== undefined) await new Promise<void>((resolve) => this.waiters.push(resolve));
     const token = Symbol('batch');
     this.active = token;
     try {

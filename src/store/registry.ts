@@ -59,7 +59,8 @@ function flag(params: URLSearchParams, name: string): boolean | undefined {
 
 registerDriver('file', (u) => {
   if (!u.location) throw new StoreError('file:// store URL without a directory');
-  return new EngineStore(new FileStore(path.resolve(u.location), { fsync: flag(u.params, 'fsync') }));
+  const dir = path.resolve(u.location);
+  return new EngineStore(new FileStore(dir, { fsync: flag(u.params, 'fsync') }), { dataDir: dir });
 });
 
 registerDriver('memory', () => new EngineStore(new MemoryStore()));

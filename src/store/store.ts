@@ -82,6 +82,8 @@ export interface Store {
   readMeta<T>(name: string): Promise<T | undefined>;
   writeMeta(name: string, value: unknown): Promise<void>;
   close(): Promise<void>;
+  /** A directory for bulky side data (container logs) when the driver keeps its data on disk. */
+  readonly dataDir?: string;
 }
 
 /**

@@ -72,7 +72,7 @@ test('createCluster writes a file-backed cluster with nodes; list, open, addNode
     const added = await addNode(c, {});
     assert.equal(added.metadata.name, 'node-3');
     assert.equal((await openCluster(home, 'dev')).profile.nodes.length, 3);
-    assert.equal(daemonStatus(path.join(home, 'clusters', 'dev'), Date.now()).running, false);
+    assert.equal(daemonStatus(path.join(home, 'clusters', 'dev'), Date.now(), await c.api.sim.daemonStatus()).running, false);
   } finally {
     fs.rmSync(home, { recursive: true, force: true });
   }

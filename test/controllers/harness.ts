@@ -130,9 +130,9 @@ export class Harness {
   async settle(maxPasses = 50): Promise<number | undefined> {
     let next: number | undefined;
     for (let i = 0; i < maxPasses; i++) {
-      const before = await this.store.currentRev();
+      const before = await this.api.currentRev();
       next = await this.pass();
-      if ((await this.store.currentRev()) === before) return next;
+      if ((await this.api.currentRev()) === before) return next;
     }
     throw new Error('did not settle');
   }

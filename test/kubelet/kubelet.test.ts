@@ -84,7 +84,7 @@ test('a crashing container: restarts, CrashLoopBackOff with doubling back-off, B
   // immediate first restart, then 10 s, 20 s: 4 restarts fit in the first minute (pull-free: tag is IfNotPresent)
   assert.ok(cs.restartCount >= 3, `restarts ${cs.restartCount}`);
   assert.ok(c.clock.now() - start <= 60_000);
-  assert.deepEqual(readLogs(c.store, 'default', 'crash', 'app', 0), ['boom']);
+  assert.deepEqual(readLogs(c.api.sim, 'default', 'crash', 'app', 0), ['boom']);
 });
 
 test('ErrImagePull then ImagePullBackOff for a missing image, with the runtime error', async () => {
@@ -150,7 +150,7 @@ test('a job-like pod runs its script on the simulated clock and completes with i
   assert.deepEqual([term.exitCode, term.reason], [0, 'Completed']);
   assert.equal(Date.parse(term.finishedAt) - Date.parse(term.startedAt), 15_000);
   assert.ok(c.clock.now() - t0 >= 15_000);
-  assert.deepEqual(readLogs(c.store, 'default', 'job', 'app', 0), ['step 1', 'step 2', 'step 3', 'done']);
+  assert.deepEqual(readLogs(c.api.sim, 'default', 'job', 'app', 0), ['step 1', 'step 2', 'step 3', 'done']);
   assert.deepEqual(
     p.status.conditions.map((x: any) => `${x.type}=${x.status}${x.reason ? '/' + x.reason : ''}`),
     ['PodReadyToStartContainers=False', 'Initialized=True/PodCompleted', 'Ready=False/PodCompleted', 'ContainersReady=False/PodCompleted', 'PodScheduled=True'],

@@ -1,0 +1,135 @@
+// Simulation-only state: what a real cluster keeps outside the API (the kubelet's runtime
+// records, host-local IPAM, images on a node, powered-off nodes, the cluster clock, the
+// cluster profile, the daemon's status, container logs). It lives next to the objects in
+// the store's small documents, and only this interface reads and writes it, so nothing
+// outside src/api/ touches the store.
+
+import type { Store } from '../store/store';
+
+/** The persisted cluster clock: cluster time = virtualAnchor + (real now - realAnchor) * speed. */
+export interface ClockState {
+  realAnchor: number;
+  virtualAnchor: number;
+  speed: number;
+}
+
+/** What the daemon reports about itself (written about once a second while it runs). */
+export interface DaemonStatusDoc {
+  pid: number;
+  startedAt: number; // real ms
+  lastTick: number; // real ms
+  loopLagMs: number;
+  reconciles: number;
+  errors: number;
+  lastError?: string;
+}
+
+const CLOCK = 'clock';
+const PROFILE = 'profile';
+const DAEMON_STATUS = 'daemon-status';
+const NODE_POWER = 'node-power';
+const podRuntimeDoc = (uid: string) => `kubelet-pod-${uid}`;
+const imagesDoc = (node: string) => `kubelet-images-${node}`;
+const ipamDoc = (node: string) => `kubelet-ipam-${node}`;
+const flagDoc = (name: string) => name;
+
+export class SimState {
+  constructor(private readonly store: Store) {}
+
+  /** Runs `fn` as one unit with respect to other writers (read-modify-write of a document). */
+  atomically<T>(fn: () => Promise<T> | T): Promise<T> {
+    return this.store.batch(fn);
+  }
+
+  /** Where bulky simulation data (container logs) goes on disk; undefined for in-memory stores. */
+  get dataDir(): string | undefined {
+    return this.store.dataDir;
+  }
+
+  clock(): Promise<ClockState | undefined> {
+    return this.store.readMeta<ClockState>(CLOCK);
+  }
+
+  setClock(state: ClockState): Promise<void> {
+    return this.store.writeMeta(CLOCK, state);
+  }
+
+  profile<P>(): Promise<P | undefined> {
+    return this.store.readMeta<P>(PROFILE);
+  }
+
+  setProfile(profile: unknown): Promise<void> {
+    return this.store.writeMeta(PROFILE, profile);
+  }
+
+  daemonStatus(): Promise<DaemonStatusDoc | undefined> {
+    return this.store.readMeta<DaemonStatusDoc>(DAEMON_STATUS);
+  }
+
+  setDaemonStatus(doc: DaemonStatusDoc): Promise<void> {
+    return this.store.writeMeta(DAEMON_STATUS, doc);
+  }
+
+  /** Powered-off nodes: node name → cluster time it stopped. */
+  async stoppedNodes(): Promise<Record<string, number>> {
+    return (await this.store.readMeta<Record<string, number>>(NODE_POWER)) ?? {};
+  }
+
+  setStoppedNodes(power: Record<string, number>): Promise<void> {
+    return this.store.writeMeta(NODE_POWER, power);
+  }
+
+  /** The kubelet's record of a pod's containers (null once the pod is gone). */
+  async podRuntime<R>(uid: string): Promise<R | undefined> {
+    return (await this.store.readMeta<R | null>(podRuntimeDoc(uid))) ?? undefined;
+  }
+
+  setPodRuntime(uid: string, runtime: unknown): Promise<void> {
+    return this.store.writeMeta(podRuntimeDoc(uid), runtime);
+  }
+
+  /** A node's host-local IPAM allocations: IP → pod uid. */
+  async podIPs(node: string): Promise<Record<string, string>> {
+    return (await this.store.readMeta<Record<string, string>>(ipamDoc(node))) ?? {};
+  }
+
+  setPodIPs(node: string, owners: Record<string, string>): Promise<void> {
+    return this.store.writeMeta(ipamDoc(node), owners);
+  }
+
+  /** Images already pulled on a node. */
+  async images(node: string): Promise<string[]> {
+    return (await this.store.readMeta<string[]>(imagesDoc(node))) ?? [];
+  }
+
+  setImages(node: string, images: string[]): Promise<void> {
+    return this.store.writeMeta(imagesDoc(node), images);
+  }
+
+  /** `kubesim image policy`: the override of the profile's `images.unknown`. */
+  async imagePolicy(): Promise<'pull' | 'fail' | undefined> {
+    return (await this.store.readMeta<'pull' | 'fail' | null>('kubelet-image-policy')) ?? undefined;
+  }
+
+  setImagePolicy(policy: 'pull' | 'fail'): Promise<void> {
+    return this.store.writeMeta('kubelet-image-policy', policy);
+  }
+
+  /** Nodes whose registration was announced (node name → node uid), for the node lifecycle controller. */
+  async announcedNodes(): Promise<Record<string, string>> {
+    return (await this.store.readMeta<Record<string, string>>('node-lifecycle-announced')) ?? {};
+  }
+
+  setAnnouncedNodes(nodes: Record<string, string>): Promise<void> {
+    return this.store.writeMeta('node-lifecycle-announced', nodes);
+  }
+
+  /** One-time bootstrap steps done (e.g. the default StorageClass). */
+  async flag(name: string): Promise<boolean> {
+    return (await this.store.readMeta<boolean>(flagDoc(name))) === true;
+  }
+
+  setFlag(name: string): Promise<void> {
+    return this.store.writeMeta(flagDoc(name), true);
+  }
+}

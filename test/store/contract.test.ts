@@ -1,0 +1,153 @@
+// The Store contract, run against every driver in the registry (opened by URL, as the API
+// layer opens them): revisions, compare-and-swap, the change feed, key safety, small
+// documents, copies, and batches that hold across awaits without swallowing other tasks.
+// A driver registered without a way to open it here fails: every driver passes this suite
+// (etcd:// needs the etcd binary, as test/store/etcd-contract.test.ts does).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { driverSchemes, openStore } from '../../src/store/registry';
+import { EtcdCluster } from '../helpers/etcd';
+import { KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreError, type Store } from '../../src/store/store';
+import type { KObject } from '../../src/api/types';
+
+const cm = (name: string, v = '1'): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } });
+
+/** How this suite opens a fresh, empty store of each driver; returns the store and its cleanup. */
+const openers: Record<string, () => Promise<{ store: Store; done: () => void | Promise<void> }>> = {
+  file: async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubesim-contract-'));
+    return { store: await openStore(`file://${dir}?fsync=0`), done: () => rmSync(dir, { recursive: true, force: true }) };
+  },
+  memory: async () => ({ store: await openStore('memory://'), done: () => {} }),
+  // A fresh single-member etcd per case: the cases expect an empty store (revisions, lists).
+  etcd: async () => {
+    const etcd = await EtcdCluster.start(1);
+    return { store: await openStore(etcd.url), done: () => etcd.close() };
+  },
+};
+
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+test('every registered driver has a way to be opened by this suite', () => {
+  assert.deepEqual(driverSchemes().filter((s) => !openers[s]), []);
+  assert.ok(driverSchemes().includes('file') && driverSchemes().includes('memory'));
+});
+
+test('an unknown scheme or a malformed URL is a StoreError', async () => {
+  await assert.rejects(openStore('nope://x'), (e: unknown) => e instanceof StoreError && /no store driver for nope:\/\//.test(e.message));
+  await assert.rejects(openStore('/just/a/path'), StoreError);
+});
+
+for (const scheme of driverSchemes()) {
+  const withStore = (fn: (s: Store) => Promise<void>) => async () => {
+    const open = openers[scheme];
+    assert.ok(open, `no opener for ${scheme}://`);
+    const { store, done } = await open();
+    try {
+      await fn(store);
+    } finally {
+      await store.close();
+      await done();
+    }
+  };
+
+  test(`${scheme}://: revisions increase, CAS rejects stale writes, the feed records changes`, withStore(async (s) => {
+    const a = await s.create('configmaps/default/a', cm('a'));
+    const b = await s.create('configmaps/default/b', cm('b'));
+    assert.ok(Number(b.metadata.resourceVersion) > Number(a.metadata.resourceVersion));
+    await assert.rejects(s.create('configmaps/default/a', cm('a')), KeyExistsError);
+    const a2 = await s.update('configmaps/default/a', cm('a', '2'), Number(a.metadata.resourceVersion));
+    await assert.rejects(s.update('configmaps/default/a', cm('a', '3'), Number(a.metadata.resourceVersion)), RevisionConflictError);
+    await assert.rejects(s.update('configmaps/default/zz', cm('zz')), KeyNotFoundError);
+    assert.equal((await s.get('configmaps/default/a'))!.data.v, '2');
+    assert.deepEqual((await s.list('configmaps')).items.map((o) => o.metadata.name), ['a', 'b']);
+    assert.deepEqual((await s.list('configmaps', (o) => o.metadata.name === 'b')).items.map((o) => o.metadata.name), ['b']);
+    await s.delete('configmaps/default/b');
+    assert.equal(await s.get('configmaps/default/b'), undefined);
+    await assert.rejects(s.delete('configmaps/default/b'), KeyNotFoundError);
+    const seen = (await s.changesSince(Number(a.metadata.resourceVersion))).map((c) => [c.type, c.key]).filter(([t]) => t !== 'ADDED');
+    assert.deepEqual(seen, [
+      ['MODIFIED', 'configmaps/default/a'],
+      ['DELETED', 'configmaps/default/b'],
+    ]);
+    assert.equal(await s.currentRev(), Number(a2.metadata.resourceVersion) + 1);
+    assert.equal((await s.list('configmaps')).rev, await s.currentRev());
+  }));
+
+  test(`${scheme}://: keys that could leave the store are refused`, withStore(async (s) => {
+    for (const key of ['configmaps/default/..', 'configmaps/../../etc/passwd', 'configmaps/default/a\0b', 'configmaps//x']) {
+      await assert.rejects(s.create(key, cm('x')), StoreError, key);
+    }
+  }));
+
+  test(`${scheme}://: objects handed out are copies`, withStore(async (s) => {
+    const created = await s.create('configmaps/default/a', cm('a'));
+    created.data.v = 'changed';
+    const got = (await s.get('configmaps/default/a'))!;
+    assert.equal(got.data.v, '1');
+    got.data.v = 'changed';
+    assert.equal((await s.list('configmaps')).items[0].data.v, '1');
+  }));
+
+  test(`${scheme}://: small documents round-trip; a missing one is undefined`, withStore(async (s) => {
+    assert.equal(await s.readMeta('nothing-here'), undefined);
+    await s.writeMeta('profile', { nodes: [{ name: 'n1' }] });
+    assert.deepEqual(await s.readMeta('profile'), { nodes: [{ name: 'n1' }] });
+    await s.writeMeta('profile', null);
+    assert.equal(await s.readMeta('profile'), null);
+  }));
+
+  test(`${scheme}://: a batch holds across awaits; other tasks' writes wait for it, nested calls join`, withStore(async (s) => {
+    const order: string[] = [];
+    const inBatch = s.batch(async () => {
+      await s.create('configmaps/default/first', cm('first'));
+      order.push('batch:first');
+      await tick();
+      await tick();
+      // A nested batch from the same task joins instead of waiting for itself.
+      await s.batch(async () => {
+        await s.create('configmaps/default/second', cm('second'));
+        order.push('batch:second');
+      });
+      return 'done';
+    });
+    await tick(); // the batch is open now
+    const outside = s.create('configmaps/default/outside', cm('outside')).then((o) => {
+      order.push('outside');
+      return o;
+    });
+    assert.equal(await inBatch, 'done');
+    const o = await outside;
+    assert.deepEqual(order, ['batch:first', 'batch:second', 'outside']);
+    const second = (await s.get('configmaps/default/second'))!;
+    assert.ok(Number(o.metadata.resourceVersion) > Number(second.metadata.resourceVersion));
+  }));
+
+  test(`${scheme}://: a batch that throws releases the store for the next one`, withStore(async (s) => {
+    await assert.rejects(
+      s.batch(async () => {
+        await s.create('configmaps/default/a', cm('a'));
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
+    assert.equal(await s.batch(async () => (await s.create('configmaps/default/b', cm('b'))).metadata.name), 'b');
+  }));
+
+  test(`${scheme}://: two tasks' batches run one after the other`, withStore(async (s) => {
+    const log: string[] = [];
+    const job = (name: string) =>
+      s.batch(async () => {
+        log.push(`${name}:start`);
+        await tick();
+        await s.create(`configmaps/default/${name}`, cm(name));
+        log.push(`${name}:end`);
+      });
+    await Promise.all([job('x'), job('y')]);
+    assert.deepEqual(log, ['x:start', 'x:end', 'y:start', 'y:end']);
+  }));
+}
