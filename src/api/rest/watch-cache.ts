@@ -22,6 +22,7 @@ export class WatchCache {
   private readonly waiters = new Set<() => void>();
   private timer?: NodeJS.Timeout;
   private polling = false;
+  private lastCurrent = -1;
 
   constructor(private readonly api: ApiServer) {}
 
@@ -88,12 +89,16 @@ export class WatchCache {
     if (this.polling) return;
     this.polling = true;
     try {
+      const current = Number(await this.api.store.currentRev());
       const evs = await this.api.changesSince(this.watermark);
       let top = this.watermark;
       for (const ev of evs) {
         this.add(ev);
         top = Math.max(top, ev.rev);
       }
+      // A store revision seen on two polls in a row is complete (its object is written by then).
+      if (current === this.lastCurrent) top = Math.max(top, current);
+      this.lastCurrent = current;
       if (top > this.watermark) {
         this.watermark = top;
         for (const w of [...this.waiters]) w();
