@@ -45,7 +45,8 @@ export async function startApiServer(opts: ServeOptions): Promise<RunningServer>
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     serveRequest(req, res, { handler, gate, pki, log }).catch((e) => {
       log(`request failed: ${(e as Error)?.stack ?? e}`);
-      if (!res.headersSent) writeResponse(res, errorResponse(e));
+      // A client gone mid-answer must not become an unhandled rejection in the daemon.
+      if (!res.headersSent) writeResponse(res, errorResponse(e)).catch(() => res.destroy());
       else res.destroy();
     });
   };
