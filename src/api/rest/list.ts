@@ -1,9 +1,7 @@
 // GET on a collection: label and field selectors as strings, limit/continue pagination,
 // resourceVersion semantics, and Table / PartialObjectMetadataList representations.
 
-import { ApiError } from '../errors';
-import { apiVersionOf } from '../resources';
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../selectors';
+import { selectorListOptions } from '../list-options';
 import type { ListOptions } from '../server';
 import type { KObject } from '../types';
 import { includeObject, type RestHandler, type Target } from './handler';
@@ -14,31 +12,7 @@ import type { ApiRequest, ApiResponse } from './types';
 
 /** Compiles ?labelSelector= and ?fieldSelector= into the ApiServer's list filters. */
 export function selectorOptions(t: Target, req: ApiRequest): ListOptions {
-  const opts: ListOptions = { namespace: t.namespace };
-  const labelSelector = req.query.get('labelSelector') ?? '';
-  const fieldSelector = req.query.get('fieldSelector') ?? '';
-  const wrap = (e: unknown): never => {
-    const gv = apiVersionOf(t.rt, t.version);
-    const gvr = `${gv.includes('/') ? gv : '/' + gv}, Resource=${t.rt.plural}`;
-    throw ApiError.badRequest(`Unable to find "${gvr}" that match label selector "${labelSelector}", field selector "${fieldSelector}": ${(e as Error).message}`);
-  };
-  if (labelSelector) {
-    try {
-      const sel = parseLabelSelector(labelSelector);
-      opts.labelMatch = (labels) => matchesLabels(sel, labels);
-    } catch (e) {
-      wrap(e);
-    }
-  }
-  if (fieldSelector) {
-    try {
-      const sel = parseFieldSelector(t.rt.kind, t.rt.group, fieldSelector);
-      opts.fieldMatch = (obj) => matchesFields(sel, obj);
-    } catch (e) {
-      wrap(e);
-    }
-  }
-  return opts;
+  return selectorListOptions(t.rt, req.query.get('labelSelector') ?? '', req.query.get('fieldSelector') ?? '', t.namespace, t.version);
 }
 
 /** A resourceVersion parameter: '' / undefined (latest), or a positive revision. */
