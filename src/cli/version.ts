@@ -4,25 +4,10 @@
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { Program } from './root';
+import { KUBERNETES_VERSION, versionInfo } from '../api/version-info';
 
 declare const __KUBESIM_VERSION__: string;
 declare const __SCHEMA_VERSION__: string;
-
-export const KUBERNETES_VERSION = 'v1.32.4';
-
-function info(): Record<string, string> {
-  return {
-    major: '1',
-    minor: '32',
-    gitVersion: KUBERNETES_VERSION,
-    gitCommit: 'kubesim',
-    gitTreeState: 'clean',
-    buildDate: '2026-11-22T00:00:00Z',
-    goVersion: 'kubesim',
-    compiler: 'kubesim',
-    platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
-  };
-}
 
 export function register(program: Command, p: Program): void {
   program
@@ -34,8 +19,8 @@ export function register(program: Command, p: Program): void {
       p.action(async (ctx, opts: { client?: boolean; output?: string }) => {
         const kubesim = typeof __KUBESIM_VERSION__ === 'string' ? __KUBESIM_VERSION__ : 'dev';
         const schemas = typeof __SCHEMA_VERSION__ === 'string' ? __SCHEMA_VERSION__ : 'unknown';
-        const doc: Record<string, unknown> = { clientVersion: info(), kubesimVersion: kubesim, schemaVersion: `kubernetes-types ${schemas}` };
-        if (!opts.client) doc.serverVersion = info();
+        const doc: Record<string, unknown> = { clientVersion: versionInfo(), kubesimVersion: kubesim, schemaVersion: `kubernetes-types ${schemas}` };
+        if (!opts.client) doc.serverVersion = versionInfo();
         if (opts.output === 'json') {
           ctx.out(JSON.stringify(doc, null, 2) + '\n');
         } else if (opts.output === 'yaml') {

@@ -21,31 +21,7 @@ import { reviewRoutes } from './reviews';
 import { toYaml } from '../../printers/yaml';
 import type { WatchCache } from './watch-cache';
 import { openapiV2, openapiV3Index, openapiV3GroupVersion } from './openapi';
-
-export interface VersionInfo {
-  major: string;
-  minor: string;
-  gitVersion: string;
-  gitCommit: string;
-  gitTreeState: string;
-  buildDate: string;
-  goVersion: string;
-  compiler: string;
-  platform: string;
-}
-
-/** What /version says: the same as `kubesim version`'s server version. */
-export const SERVER_VERSION: VersionInfo = {
-  major: '1',
-  minor: '32',
-  gitVersion: 'v1.32.4',
-  gitCommit: 'kubesim',
-  gitTreeState: 'clean',
-  buildDate: '2026-11-22T00:00:00Z',
-  goVersion: 'kubesim',
-  compiler: 'kubesim',
-  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
-};
+import { versionInfo } from '../version-info';
 
 /** Authorization check for SubjectAccessReviews (the HTTP front end supplies RBAC). */
 export type AccessCheck = (user: RequestUser, attrs: { verb: string; group: string; resource: string; subresource?: string; name?: string; namespace: string } | { verb: string; path: string }) => Promise<boolean>;
@@ -98,7 +74,7 @@ export class RestHandler {
     await this.refresh();
     switch (r.kind) {
       case 'version':
-        return jsonResponse(200, SERVER_VERSION);
+        return jsonResponse(200, versionInfo());
       case 'health':
         return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: 'ok' };
       case 'root':
