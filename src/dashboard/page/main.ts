@@ -1,0 +1,274 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// The dashboard page: reads the token it was opened with (#token=..., then kept in
+// sessionStorage and taken out of the address bar), lists and watches the cluster through
+// the REST API, and draws the picture once per animation frame from what changed.
+
+import { Client, type K8sObject, type WatchEvent } from './client';
+import { Model, POLLED, WATCHED, type Kind } from './model';
+import { eventsHtml, pendingHtml, rolloutsHtml, shelfHtml, sortedEvents, type Filter } from './picture';
+import { parseLabelSelector, matchesLabels } from '../../api/selectors';
+import { Panels } from './panels';
+
+const PATHS: Record<Kind, string> = {
+  nodes: '/api/v1/nodes',
+  pods: '/api/v1/pods',
+  replicasets: '/apis/apps/v1/replicasets',
+  deployments: '/apis/apps/v1/deployments',
+  events: '/api/v1/events',
+  namespaces: '/api/v1/namespaces',
+};
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
+
+function takeToken(): string {
+  const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (m) {
+    sessionStorage.setItem('kubesim-token', decodeURIComponent(m[1]));
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  return sessionStorage.getItem('kubesim-token') ?? '';
+}
+
+export class App {
+  readonly model = new Model();
+  readonly client: Client;
+  readonly panels: Panels;
+  filter: Filter = { namespace: '', matches: () => true };
+  /** Cluster time: the server's answer and the real time it came, moved on at the clock's speed. */
+  clock = { at: 0, nowMs: Date.now(), speed: 1 };
+  stopped: Record<string, number> = {};
+  private shelves = new Map<string, HTMLElement>();
+  private frame = 0;
+  private lastSpeed = 1;
+
+  constructor(token: string) {
+    this.client = new Client(token);
+    this.panels = new Panels(this);
+  }
+
+  now(): number {
+    return this.clock.nowMs + (performance.now() - this.clock.at) * this.clock.speed;
+  }
+
+  status(msg: string, error = false): void {
+    const el = $('status');
+    el.textContent = msg;
+    el.className = error ? 'error' : '';
+  }
+
+  /** Draws what changed, at most once a frame. */
+  schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.render();
+    });
+  }
+
+  /** Applies watch events (the page's own update path; the bench feeds it too). */
+  feed(kind: Kind, events: WatchEvent[]): void {
+    for (const e of events) this.model.apply(kind, e);
+    this.schedule();
+  }
+
+  load(kind: Kind, items: K8sObject[]): void {
+    this.model.load(kind, items);
+    this.schedule();
+  }
+
+  render(): void {
+    const d = this.model.takeDirty();
+    const now = this.now();
+    const box = $('shelves');
+    if (d.all) {
+      const names = [...this.model.objects.nodes.keys()].sort();
+      const next = new Map<string, HTMLElement>();
+      const frag = document.createDocumentFragment();
+      for (const n of names) {
+        const el = this.shelves.get(n) ?? document.createElement('section');
+        el.className = 'shelf';
+        el.dataset.shelf = n;
+        el.setAttribute('aria-label', `node ${n}`);
+        el.innerHTML = shelfHtml(this.model, n, this.filter, now, this.stopped);
+        next.set(n, el);
+        frag.appendChild(el);
+      }
+      box.replaceChildren(frag);
+      this.shelves = next;
+    } else {
+      for (const n of d.shelves) {
+        const el = this.shelves.get(n);
+        if (el) el.innerHTML = shelfHtml(this.model, n, this.filter, now, this.stopped);
+      }
+    }
+    if (d.all || d.shelves.size || d.pending) {
+      let shown = 0;
+      for (const p of this.model.objects.pods.values()) if (this.isVisible(p)) shown++;
+      $('counts').textContent = `(${this.model.objects.nodes.size} nodes, ${shown} pods shown)`;
+    }
+    if (d.all || d.pending) $('pending-list').innerHTML = pendingHtml(this.model, this.filter, now);
+    if (d.all || d.rollouts) $('rollout-list').innerHTML = rolloutsHtml(this.model, this.filter, now);
+    if (d.all || d.events) $('event-list').innerHTML = eventsHtml(sortedEvents(this.model, this.filter, 200));
+    if (d.all || d.namespaces) this.renderNamespaces();
+    if (d.detail || d.all) this.panels.refresh();
+  }
+
+  private isVisible(p: K8sObject): boolean {
+    return (!this.filter.namespace || p.metadata.namespace === this.filter.namespace) && this.filter.matches(p.metadata.labels);
+  }
+
+  private renderNamespaces(): void {
+    const sel = $<HTMLSelectElement>('ns-filter');
+    const names = [...this.model.objects.namespaces.keys()].sort();
+    const want = ['', ...names];
+    const have = [...sel.options].map((o) => o.value);
+    if (want.join('\n') === have.join('\n')) return;
+    const cur = sel.value;
+    sel.replaceChildren(...want.map((n) => new Option(n || 'all namespaces', n)));
+    sel.value = want.includes(cur) ? cur : '';
+  }
+
+  async refreshClock(): Promise<void> {
+    try {
+      const [c, s] = await Promise.all([this.client.json('GET', '/kubesim/v1/clock'), this.client.json('GET', '/kubesim/v1/nodes/stopped')]);
+      this.clock = { at: performance.now(), nowMs: c.nowMs, speed: c.speed };
+      if (c.speed > 0) this.lastSpeed = c.speed;
+      $('clock-pause').textContent = c.paused ? 'Resume' : 'Pause';
+      $('clock-pause').setAttribute('aria-pressed', String(!!c.paused));
+      $('clock-speed').textContent = c.paused ? '(paused)' : `(speed ${c.speed}×)`;
+      const sel = $<HTMLSelectElement>('clock-speed-select');
+      if ([...sel.options].some((o) => Number(o.value) === c.speed)) sel.value = String(c.speed);
+      const stopped = s.stopped ?? {};
+      if (JSON.stringify(stopped) !== JSON.stringify(this.stopped)) {
+        this.stopped = stopped;
+        this.model.dirty.all = true;
+        this.schedule();
+      }
+    } catch (e) {
+      this.status(`clock: ${(e as Error).message}`, true);
+    }
+  }
+
+  private tickClock(): void {
+    $('clock-now').textContent = new Date(this.now()).toISOString().replace('.000Z', 'Z').replace(/\.\d+Z$/, 'Z');
+  }
+
+  async clockAction(path: string, body: unknown, what: string): Promise<void> {
+    try {
+      const c = await this.client.json('POST', path, body);
+      this.clock = { at: performance.now(), nowMs: c.nowMs, speed: c.speed };
+      this.status(`${what}: cluster time is now ${c.now}`);
+      await this.refreshClock();
+    } catch (e) {
+      this.status(`${what} failed: ${(e as Error).message}`, true);
+    }
+  }
+
+  private wire(): void {
+    document.addEventListener('click', (ev) => {
+      const t = ev.target as HTMLElement;
+      const pod = t.closest<HTMLElement>('[data-pod]');
+      if (pod) return void this.panels.openPod(pod.dataset.pod!);
+      const node = t.closest<HTMLElement>('[data-node]');
+      if (node) return void this.panels.openNode(node.dataset.node!);
+      const adv = t.closest<HTMLElement>('[data-advance]');
+      if (adv) return void this.clockAction('/kubesim/v1/clock/advance', { duration: adv.dataset.advance }, `advance ${adv.dataset.advance}`);
+    });
+    $('clock-pause').addEventListener('click', () => {
+      const paused = this.clock.speed === 0;
+      void this.clockAction('/kubesim/v1/clock/speed', { speed: paused ? this.lastSpeed : 0 }, paused ? 'resume' : 'pause');
+    });
+    $<HTMLSelectElement>('clock-speed-select').addEventListener('change', (ev) => {
+      const v = Number((ev.target as HTMLSelectElement).value);
+      void this.clockAction('/kubesim/v1/clock/speed', { speed: v }, `speed ${v}×`);
+    });
+    $<HTMLSelectElement>('ns-filter').addEventListener('change', (ev) => {
+      this.filter = { ...this.filter, namespace: (ev.target as HTMLSelectElement).value };
+      this.model.dirty.all = true;
+      this.schedule();
+    });
+    $('filters').addEventListener('submit', (ev) => ev.preventDefault());
+    $<HTMLInputElement>('label-filter').addEventListener('input', (ev) => {
+      const text = (ev.target as HTMLInputElement).value.trim();
+      try {
+        const sel = parseLabelSelector(text);
+        this.filter = { ...this.filter, matches: text ? (labels) => matchesLabels(sel, labels) : () => true };
+        $('filter-error').textContent = '';
+        (ev.target as HTMLInputElement).removeAttribute('aria-invalid');
+      } catch (e) {
+        $('filter-error').textContent = `invalid selector: ${(e as Error).message}`;
+        (ev.target as HTMLInputElement).setAttribute('aria-invalid', 'true');
+        return;
+      }
+      this.model.dirty.all = true;
+      this.schedule();
+    });
+    document.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape') this.panels.close();
+    });
+    this.panels.wireApply();
+  }
+
+  /** Lists and watches every kind, keeps the clock, ticks the display. */
+  start(live: boolean): void {
+    this.wire();
+    setInterval(() => this.tickClock(), 250);
+    if (!live) return;
+    const abort = new AbortController();
+    const failed = new Set<Kind>();
+    for (const kind of WATCHED) {
+      void this.client.listWatch(
+        PATHS[kind],
+        (items) => {
+          failed.delete(kind);
+          if (!failed.size) this.status('');
+          this.load(kind, items);
+        },
+        (e) => this.feed(kind, [e]),
+        (e) => {
+          failed.add(kind);
+          this.status(`watching ${kind}: ${(e as Error).message}`, true);
+        },
+        abort.signal,
+      );
+    }
+    void this.refreshClock();
+    void this.poll();
+    setInterval(() => void this.refreshClock(), 2000);
+    setInterval(() => void this.poll(), 2000);
+  }
+
+  private polling = false;
+
+  /** Re-lists the polled kinds (one request at a time, never piling up). */
+  async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      for (const kind of POLLED) {
+        const list = await this.client.json('GET', PATHS[kind]);
+        this.model.sync(kind, list.items ?? []);
+      }
+      this.schedule();
+    } catch (e) {
+      this.status(`listing: ${(e as Error).message}`, true);
+    } finally {
+      this.polling = false;
+    }
+  }
+}
+
+declare global {
+  interface Window {
+    kubesimDashboard?: App;
+  }
+}
+
+const token = takeToken();
+const app = new App(token);
+window.kubesimDashboard = app;
+// #bench: the page without a cluster, fed by the benchmark through the same update path.
+const benchMode = new URLSearchParams(location.search).has('bench');
+if (!token && !benchMode) app.status('No token: open the address `kubesim dashboard` prints (it ends in #token=...).', true);
+app.start(!benchMode && !!token);
