@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import * as https from 'node:https';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { ServedCluster, sleep } from '../server/harness';
@@ -27,10 +28,15 @@ export class DashboardCluster extends ServedCluster {
   dashboardUrl = '';
   private dash?: ChildProcess;
   readonly consoleErrors: string[] = [];
+  /** What the daemon printed (for failure messages). */
+  daemonLog = '';
 
   /** The cluster served by its daemon, then `kubesim dashboard --no-open` in front of it. */
   async startDashboard(createArgs: string[]): Promise<void> {
     await this.start(createArgs, [], { KUBESIM_NO_DAEMON: '' });
+    const serve = (this as unknown as { child: ChildProcess }).child;
+    serve.stdout!.on('data', (d) => (this.daemonLog += d));
+    serve.stderr!.on('data', (d) => (this.daemonLog += d));
     const child = spawn(process.execPath, [BIN, 'dashboard', '--no-open'], { cwd: ROOT, env: this.env({ KUBESIM_NO_DAEMON: '' }), stdio: ['ignore', 'pipe', 'pipe'] });
     this.dash = child;
     let out = '';
@@ -45,6 +51,31 @@ export class DashboardCluster extends ServedCluster {
     this.dashboardUrl = /(http:\/\/127\.0\.0\.1:\d+\/dashboard\/#token=\S+)/.exec(out)![1];
   }
 
+  /** Follows a watch on the API (as the admin) and reports each event's type and object name; returns a stopper. */
+  watch(path: string, on: (type: string, name: string) => void): () => void {
+    const u = new URL(`${path}${path.includes('?') ? '&' : '?'}watch=1`, this.url);
+    const req = https.request(u, { ca: this.pki('ca.crt'), cert: this.pki('admin.crt'), key: this.pki('admin.key') }, (res) => {
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        buf += d;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (line.trim()) {
+            const e = JSON.parse(line);
+            on(e.type, e.object?.metadata?.name);
+          }
+        }
+      });
+      res.on('error', () => {});
+    });
+    req.on('error', () => {});
+    req.end();
+    return () => req.destroy();
+  }
+
   async stopAll(): Promise<void> {
     const d = this.dash;
     if (d && d.exitCode === null) {
@@ -52,6 +83,17 @@ export class DashboardCluster extends ServedCluster {
       d.kill('SIGTERM');
       await Promise.race([exited, sleep(3000)]);
       if (d.exitCode === null) d.kill('SIGKILL');
+    }
+    // The daemon may be in the middle of a clock advance: wait until it is gone (killed if
+    // it takes too long) before the state directory is removed under it.
+    const serve = (this as unknown as { child?: ChildProcess }).child;
+    if (serve && serve.exitCode === null && serve.signalCode === null) {
+      const exited = new Promise((r) => serve.once('exit', r));
+      serve.kill('SIGTERM');
+      if (await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]) === false) {
+        serve.kill('SIGKILL');
+        await exited;
+      }
     }
     await this.stop();
   }
