@@ -45,6 +45,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The URL the cluster's API is served at: the daemon's (waiting for it to listen), or one served here when no daemon runs. */
 async function apiUrl(ctx: CliContext): Promise<{ url: string; close?: () => Promise<void> }> {
+  const { readServerRecord } = await import('../kubeconfig/cluster-entry');
+  const { processAlive } = await import('../store/process-alive');
+  // Already served (the daemon, or `kubesim serve` in the foreground, which the daemon
+  // check does not recognise as one): use that server, start nothing.
+  const served = readServerRecord(ctx.clusterDir);
+  if (ctx.clusterExists() && served?.url && served.pid && processAlive(served.pid)) return { url: served.url };
   const api = await ctx.api();
   if (process.env.KUBESIM_NO_DAEMON === '1') {
     const { loadValidation } = await import('../api/validator-adapter');
@@ -53,7 +59,6 @@ async function apiUrl(ctx: CliContext): Promise<{ url: string; close?: () => Pro
     const server = await serveCluster(api, ctx.clusterDir, { port: 0, log: () => {} });
     return { url: server.url, close: server.close };
   }
-  const { readServerRecord } = await import('../kubeconfig/cluster-entry');
   const { runningDaemonPid } = await import('../daemon/control');
   const deadline = Date.now() + 30_000;
   for (;;) {

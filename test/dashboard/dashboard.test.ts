@@ -73,6 +73,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await c.stopAll();
+  assert.equal(c.strayDaemons, '', 'the daemon was stopped by cluster stop');
 });
 
 test('the page shows a shelf per node and a block per pod, with no console errors', async () => {
@@ -211,13 +212,7 @@ spec:
 });
 
 test('the API server serves the page itself; its kubesim endpoint needs credentials and RBAC', async () => {
-  const html = await c.request('GET', '/dashboard/', { auth: 'none' }).catch((e) => {
-    const dir = `${c.home}/clusters/dash`;
-    const read = (f: string) => { try { return require('node:fs').readFileSync(`${dir}/${f}`, 'utf8'); } catch (x) { return String(x); } };
-    const pid = read('daemon.pid').split(' ')[0];
-    const ps = require('node:child_process').spawnSync('ps', ['-o', 'pid,ppid,etime,args', '-p', pid], { encoding: 'utf8' }).stdout;
-    return assert.fail(`${e}\n${c.daemonLog.slice(-3000)}\npid file: ${read('daemon.pid')}\n${ps}\nlog: ${read('daemon.log').slice(-3000)}`);
-  });
+  const html = await c.request('GET', '/dashboard/', { auth: 'none' }).catch((e) => assert.fail(`${e}\n${c.daemonLog()}`));
   assert.equal(html.status, 200);
   assert.match(String(html.headers['content-security-policy']), /default-src 'none'/);
   assert.equal((await c.request('GET', '/kubesim/v1/clock', { auth: 'none' })).status, 401);

@@ -2,8 +2,8 @@
 // `kubesim dashboard` proxy in front of it, and Debian's chromium driven headless by
 // playwright-core. chromium is the oracle here: missing, the test fails (never skips).
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as https from 'node:https';
 import assert from 'node:assert/strict';
@@ -28,15 +28,13 @@ export class DashboardCluster extends ServedCluster {
   dashboardUrl = '';
   private dash?: ChildProcess;
   readonly consoleErrors: string[] = [];
-  /** What the daemon printed (for failure messages). */
-  daemonLog = '';
 
-  /** The cluster served by its daemon, then `kubesim dashboard --no-open` in front of it. */
+  /**
+   * As a user would: the cluster created, then `kubesim dashboard --no-open`, which starts
+   * the cluster's daemon (controllers, kubelets, the API server) and proxies to it.
+   */
   async startDashboard(createArgs: string[]): Promise<void> {
-    await this.start(createArgs, [], { KUBESIM_NO_DAEMON: '' });
-    const serve = (this as unknown as { child: ChildProcess }).child;
-    serve.stdout!.on('data', (d) => (this.daemonLog += d));
-    serve.stderr!.on('data', (d) => (this.daemonLog += d));
+    this.ok(['cluster', 'create', this.name, ...createArgs]);
     const child = spawn(process.execPath, [BIN, 'dashboard', '--no-open'], { cwd: ROOT, env: this.env({ KUBESIM_NO_DAEMON: '' }), stdio: ['ignore', 'pipe', 'pipe'] });
     this.dash = child;
     let out = '';
@@ -49,6 +47,12 @@ export class DashboardCluster extends ServedCluster {
       await sleep(50);
     }
     this.dashboardUrl = /(http:\/\/127\.0\.0\.1:\d+\/dashboard\/#token=\S+)/.exec(out)![1];
+    this.url = /a proxy to the cluster's API at (https:\/\/\S+);/.exec(out)?.[1] ?? assert.fail(out);
+  }
+
+  daemonLog(): string {
+    const log = join(this.home, 'clusters', this.name, 'daemon.log');
+    return existsSync(log) ? readFileSync(log, 'utf8').slice(-3000) : '';
   }
 
   /** Follows a watch on the API (as the admin) and reports each event's type and object name; returns a stopper. */
@@ -84,19 +88,16 @@ export class DashboardCluster extends ServedCluster {
       await Promise.race([exited, sleep(3000)]);
       if (d.exitCode === null) d.kill('SIGKILL');
     }
-    // The daemon may be in the middle of a clock advance: wait until it is gone (killed if
-    // it takes too long) before the state directory is removed under it.
-    const serve = (this as unknown as { child?: ChildProcess }).child;
-    if (serve && serve.exitCode === null && serve.signalCode === null) {
-      const exited = new Promise((r) => serve.once('exit', r));
-      serve.kill('SIGTERM');
-      if (await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]) === false) {
-        serve.kill('SIGKILL');
-        await exited;
-      }
-    }
+    // The daemon may be in the middle of a clock advance: `cluster stop` waits for it (and
+    // kills it if it takes too long) before the state directory is removed.
+    this.kubesim(['cluster', 'stop', this.name]);
+    const stray = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(`__daemon ${this.home}`));
+    for (const l of stray) process.kill(Number(l.trim().split(/\s+/)[0]), 'SIGKILL');
+    this.strayDaemons = stray.join('\n');
     await this.stop();
   }
+
+  strayDaemons = '';
 
   /** A page on the dashboard, recording console errors and uncaught exceptions. */
   async open(browser: Browser, viewport = { width: 1400, height: 1000 }): Promise<Page> {
@@ -116,11 +117,11 @@ export async function shot(page: Page, name: string, fullPage = false): Promise<
 }
 
 /** Polls `fn` until it returns a truthy value or the deadline passes (then fails with `what`). */
-export async function until<T>(what: string | (() => string), fn: () => Promise<T>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+export async function until<T>(what: string | (() => string), fn: () => Promise<T | false | undefined | null>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
-    if (v) return v;
+    if (v) return v as T;
     if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await sleep(everyMs);
   }

@@ -5,8 +5,8 @@
 // the REST API, and draws the picture once per animation frame from what changed.
 
 import { Client, type K8sObject, type WatchEvent } from './client';
-import { Model, POLLED, WATCHED, type Kind } from './model';
-import { eventsHtml, pendingHtml, rolloutsHtml, shelfHtml, sortedEvents, type Filter } from './picture';
+import { holdsRoom, Model, ownerOf, POLLED, WATCHED, type Dirty, type Kind } from './model';
+import { deploySectionHtml, esc, eventsHtml, patchBlock, pendingHtml, shelfHead, shownDeploys, shelfHtml, sortedEvents, viewOf, type Filter } from './picture';
 import { parseLabelSelector, matchesLabels } from '../../api/selectors';
 import { Panels } from './panels';
 
@@ -81,37 +81,103 @@ export class App {
     const d = this.model.takeDirty();
     const now = this.now();
     const box = $('shelves');
+    const prof = (window as any).__prof as Record<string, number> | undefined;
+    let t = performance.now();
+    const lap = (name: string) => {
+      if (!prof) return;
+      const n = performance.now();
+      prof[name] = (prof[name] ?? 0) + n - t;
+      t = n;
+    };
     if (d.all) {
+      // One parse for every shelf: far cheaper than one innerHTML per shelf.
       const names = [...this.model.objects.nodes.keys()].sort();
-      const next = new Map<string, HTMLElement>();
-      const frag = document.createDocumentFragment();
-      for (const n of names) {
-        const el = this.shelves.get(n) ?? document.createElement('section');
-        el.className = 'shelf';
-        el.dataset.shelf = n;
-        el.setAttribute('aria-label', `node ${n}`);
-        el.innerHTML = shelfHtml(this.model, n, this.filter, now, this.stopped);
-        next.set(n, el);
-        frag.appendChild(el);
-      }
-      box.replaceChildren(frag);
-      this.shelves = next;
+      const html = names.map((n) => this.shelfSection(n, now)).join('');
+      lap('shelf-html');
+      box.innerHTML = html;
+      lap('shelf-parse');
+      this.shelves = new Map([...box.children].map((el) => [(el as HTMLElement).dataset.shelf!, el as HTMLElement]));
+      this.podEls.clear();
+      this.indexBlocks(box);
     } else {
-      for (const n of d.shelves) {
-        const el = this.shelves.get(n);
-        if (el) el.innerHTML = shelfHtml(this.model, n, this.filter, now, this.stopped);
+      const heads = this.patchPods(d, now);
+      lap('pod-patch');
+      const redraw = [...d.shelves].filter((n) => this.shelves.has(n));
+      const fresh = swapMany(redraw.map((n) => [this.shelves.get(n)!, this.shelfSection(n, now)]));
+      redraw.forEach((n, i) => {
+        this.shelves.set(n, fresh[i]);
+        this.indexBlocks(fresh[i]);
+      });
+      for (const n of heads) {
+        const head = d.shelves.has(n) ? undefined : this.shelves.get(n)?.querySelector('.shead');
+        if (head) head.innerHTML = shelfHead(this.model, n, now, this.stopped);
       }
+      lap('shelf-update');
     }
     if (d.all || d.shelves.size || d.pending) {
       let shown = 0;
       for (const p of this.model.objects.pods.values()) if (this.isVisible(p)) shown++;
       $('counts').textContent = `(${this.model.objects.nodes.size} nodes, ${shown} pods shown)`;
     }
+    lap('counts');
     if (d.all || d.pending) $('pending-list').innerHTML = pendingHtml(this.model, this.filter, now);
-    if (d.all || d.rollouts) $('rollout-list').innerHTML = rolloutsHtml(this.model, this.filter, now);
+    lap('pending');
+    if (d.all || d.rollouts) {
+      const keys = shownDeploys(this.model, this.filter);
+      const list = $('rollout-list');
+      list.innerHTML = keys.length ? keys.map((k) => deploySectionHtml(this.model, k, this.filter, now)).join('') : '<p class="empty">No Deployments.</p>';
+      this.deployEls = new Map([...list.querySelectorAll<HTMLElement>('[data-deploy]')].map((el) => [el.dataset.deploy!, el]));
+    } else if (d.deploys.size) {
+      const keys = [...d.deploys].filter((k) => this.deployEls.has(k));
+      const fresh = swapMany(keys.map((k) => [this.deployEls.get(k)!, deploySectionHtml(this.model, k, this.filter, now)]));
+      keys.forEach((k, i) => this.deployEls.set(k, fresh[i]));
+    }
+    lap('rollouts');
     if (d.all || d.events) $('event-list').innerHTML = eventsHtml(sortedEvents(this.model, this.filter, 200));
+    lap('events');
     if (d.all || d.namespaces) this.renderNamespaces();
     if (d.detail || d.all) this.panels.refresh();
+  }
+
+  private podEls = new Map<string, HTMLElement>();
+  private deployEls = new Map<string, HTMLElement>();
+
+  private shelfSection(n: string, now: number): string {
+    return `<section class="shelf" data-shelf="${esc(n)}" aria-label="node ${esc(n)}">${shelfHtml(this.model, n, this.filter, now, this.stopped)}</section>`;
+  }
+
+  private indexBlocks(root: HTMLElement): void {
+    for (const b of root.querySelectorAll<HTMLElement>('[data-pod]')) this.podEls.set(b.dataset.pod!, b);
+  }
+
+  /**
+   * Pods that changed on the same shelf: their blocks updated in place (no HTML parsed);
+   * a block whose group or visibility changed sends its shelf to be redrawn. Returns the
+   * shelves whose room changed.
+   */
+  private patchPods(d: Dirty, now: number): Set<string> {
+    const heads = new Set<string>();
+    for (const [key, old] of d.podChanges) {
+      const pod = this.model.objects.pods.get(key);
+      const node = String(pod?.spec?.nodeName ?? '');
+      if (!pod || !node || d.shelves.has(node)) continue;
+      const was = viewOf(old, now);
+      const v = viewOf(pod, now);
+      if (was.cpu !== v.cpu || was.memory !== v.memory || holdsRoom(old) !== holdsRoom(pod)) heads.add(node);
+      const shown = this.isVisible(pod);
+      if (shown !== this.isVisible(old) || ownerOf(old)?.name !== ownerOf(pod)?.name) {
+        d.shelves.add(node);
+        continue;
+      }
+      if (!shown) continue;
+      const el = this.podEls.get(key);
+      if (!el || !el.isConnected || el.dataset.pod !== key) {
+        d.shelves.add(node);
+        continue;
+      }
+      patchBlock(el, v);
+    }
+    return heads;
   }
 
   private isVisible(p: K8sObject): boolean {
@@ -257,6 +323,19 @@ export class App {
       this.polling = false;
     }
   }
+}
+
+/**
+ * Replaces each element with the one its HTML makes, parsing all of them at once (one
+ * parse for a burst, not one per shelf). Returns the new elements, in order.
+ */
+function swapMany(pairs: Array<[HTMLElement, string]>): HTMLElement[] {
+  if (!pairs.length) return [];
+  const t = document.createElement('template');
+  t.innerHTML = pairs.map(([, html]) => html).join('');
+  const fresh = [...t.content.children] as HTMLElement[];
+  pairs.forEach(([old], i) => old.replaceWith(fresh[i]));
+  return fresh;
 }
 
 declare global {

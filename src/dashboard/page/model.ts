@@ -24,8 +24,12 @@ const placeOf = (p: K8sObject): string => String(p.spec?.nodeName ?? '');
 export interface Dirty {
   all: boolean;
   shelves: Set<string>;
+  /** Pods changed in place (same node): key → the version drawn before. */
+  podChanges: Map<string, K8sObject>;
   pending: boolean;
   rollouts: boolean;
+  /** Deployments (ns/name) whose ReplicaSets or pods changed. */
+  deploys: Set<string>;
   events: boolean;
   namespaces: boolean;
   detail: boolean;
@@ -42,17 +46,25 @@ export class Model {
   };
   /** node name ('' for unbound) → pod keys. */
   readonly podsByPlace = new Map<string, Set<string>>();
+  /** ReplicaSet (ns/name) → its pods' keys; Deployment (ns/name) → its ReplicaSets' keys. */
+  readonly podsByRs = new Map<string, Set<string>>();
+  readonly rsByDeploy = new Map<string, Set<string>>();
   dirty: Dirty = Model.clean(true);
   /** The object shown in the detail panel, to redraw it when it changes. */
   detailKey?: { kind: Kind; key: string };
 
   static clean(all = false): Dirty {
-    return { all, shelves: new Set(), pending: false, rollouts: false, events: false, namespaces: false, detail: false };
+    return { all, shelves: new Set(), podChanges: new Map(), pending: false, rollouts: false, deploys: new Set(), events: false, namespaces: false, detail: false };
   }
 
   private place(key: string, pod: K8sObject | undefined, old: K8sObject | undefined): void {
     const before = old ? placeOf(old) : undefined;
     const after = pod ? placeOf(pod) : undefined;
+    if (old && pod && before === after && before !== '' && !this.dirty.shelves.has(before!)) {
+      // Same shelf: the block can be patched in place (the drawer decides).
+      if (!this.dirty.podChanges.has(key)) this.dirty.podChanges.set(key, old);
+      return;
+    }
     if (before !== undefined && before !== after) this.podsByPlace.get(before)?.delete(key);
     if (after !== undefined) {
       let s = this.podsByPlace.get(after);
@@ -73,9 +85,41 @@ export class Model {
     for (const o of items) m.set(keyOf(o), o);
     if (kind === 'pods') {
       this.podsByPlace.clear();
-      for (const [k, p] of m) this.place(k, p, undefined);
+      this.podsByRs.clear();
+      for (const [k, p] of m) {
+        this.place(k, p, undefined);
+        this.own(this.podsByRs, k, p, undefined, 'ReplicaSet');
+      }
+    }
+    if (kind === 'replicasets') {
+      this.rsByDeploy.clear();
+      for (const [k, rs] of m) this.own(this.rsByDeploy, k, rs, undefined, 'Deployment');
     }
     this.dirty.all = true;
+  }
+
+  /** Keeps an owner → owned index; returns the owners (ns/name) touched. */
+  private own(index: Map<string, Set<string>>, key: string, now: K8sObject | undefined, old: K8sObject | undefined, kind: string): string[] {
+    const ownerKey = (o: K8sObject | undefined) => {
+      const r = o && ownerOf(o);
+      return r?.kind === kind ? `${o!.metadata.namespace}/${r.name}` : undefined;
+    };
+    const before = ownerKey(old);
+    const after = ownerKey(now);
+    if (before && before !== after) index.get(before)?.delete(key);
+    if (after) {
+      let set = index.get(after);
+      if (!set) index.set(after, (set = new Set()));
+      set.add(key);
+    }
+    return [before, after].filter((x): x is string => !!x);
+  }
+
+  /** The Deployment (ns/name) that owns a ReplicaSet (ns/name), if known. */
+  deployOfRs(rsKey: string): string | undefined {
+    const rs = this.objects.replicasets.get(rsKey);
+    const o = rs && ownerOf(rs);
+    return o?.kind === 'Deployment' ? `${rs!.metadata.namespace}/${o.name}` : undefined;
   }
 
   /** Brings a kind in line with a fresh list as the watch events that would have done it. */
@@ -102,15 +146,21 @@ export class Model {
     switch (kind) {
       case 'pods':
         this.place(key, now, old);
-        if (ownerOf(e.object)?.kind === 'ReplicaSet') this.dirty.rollouts = true;
+        for (const rs of this.own(this.podsByRs, key, now, old, 'ReplicaSet')) {
+          const d = this.deployOfRs(rs);
+          if (d) this.dirty.deploys.add(d);
+        }
         break;
       case 'nodes':
         if (!old || !now) this.dirty.all = true; // shelves come or go: redraw the order
         else this.dirty.shelves.add(key);
         break;
       case 'replicasets':
+        for (const d of this.own(this.rsByDeploy, key, now, old, 'Deployment')) this.dirty.deploys.add(d);
+        break;
       case 'deployments':
-        this.dirty.rollouts = true;
+        if (!old || !now) this.dirty.rollouts = true; // one comes or goes: redraw the list
+        else this.dirty.deploys.add(key);
         break;
       case 'events':
         this.dirty.events = true;

@@ -12,8 +12,36 @@ import { podStatus } from '../../printers/columns/pods';
 import { nodes as nodeTable } from '../../printers/columns/cluster';
 import { holdsRoom, keyOf, ownerOf, podRequests, quantityOr0, type Model } from './model';
 
-export const esc = (s: unknown): string =>
-  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const SPECIAL = /[&<>"']/;
+export const esc = (v: unknown): string => {
+  const s = String(v ?? '');
+  return SPECIAL.test(s) ? s.replace(/[&<>"']/g, (c) => ESC[c]) : s;
+};
+
+/** What the picture needs of a pod, computed once per object version (watch events bring new objects). */
+interface PodView {
+  status: string;
+  ready: string;
+  restarts: number;
+  cpu: number;
+  memory: number;
+  html: string;
+}
+const views = new WeakMap<K8sObject, PodView>();
+
+export function viewOf(pod: K8sObject, now: number): PodView {
+  let v = views.get(pod);
+  if (!v) {
+    // The status word does not depend on the time (only the "(5m ago)" of RESTARTS does).
+    const s = podStatus(pod as any, now);
+    const r = podRequests(pod);
+    v = { status: s.status, ready: s.ready, restarts: restartsOf(s.restarts), cpu: r.cpu, memory: r.memory, html: '' };
+    v.html = podButtonHtml(pod, v);
+    views.set(pod, v);
+  }
+  return v;
+}
 
 export interface Filter {
   namespace: string; // '' = all
@@ -35,17 +63,31 @@ export function restartsOf(restarts: string): number {
   return Number.parseInt(restarts, 10) || 0;
 }
 
-function block(pod: K8sObject, now: number): string {
-  return `<li>${podButton(pod, now)}</li>`;
+const restartsText = (n: number): string => `↻ ${n} restart${n === 1 ? '' : 's'}`;
+
+/** Updates a drawn block to a pod's new view without parsing HTML (same pod, same shelf). */
+export function patchBlock(el: HTMLElement, v: PodView): void {
+  el.className = `pod ${family(v.status).cls}`;
+  el.dataset.status = v.status;
+  el.dataset.restarts = String(v.restarts);
+  (el.children[1] as HTMLElement).textContent = v.status;
+  const r = el.children[2] as HTMLElement | undefined;
+  if (v.restarts > 0) {
+    if (r) r.textContent = restartsText(v.restarts);
+    else {
+      const span = document.createElement('span');
+      span.className = 'restarts';
+      span.textContent = restartsText(v.restarts);
+      el.appendChild(span);
+    }
+  } else r?.remove();
 }
 
-function podButton(pod: K8sObject, now: number): string {
-  const s = podStatus(pod as any, now);
-  const f = family(s.status);
-  const n = restartsOf(s.restarts);
-  const restarts = n > 0 ? `<span class="restarts">↻ ${n} restart${n === 1 ? '' : 's'}</span>` : '';
-  const key = keyOf(pod);
-  return `<button type="button" class="pod ${f.cls}" data-pod="${esc(key)}" data-status="${esc(s.status)}" data-restarts="${n}" aria-label="pod ${esc(key)}: ${esc(s.status)}, ready ${esc(s.ready)}${n ? `, ${n} restarts` : ''}"><span class="pname">${esc(pod.metadata.name)}</span><span class="pstatus"><span aria-hidden="true">${f.icon}</span> ${esc(s.status)}</span>${restarts}</button>`;
+function podButtonHtml(pod: K8sObject, v: PodView): string {
+  const f = family(v.status);
+  const n = v.restarts;
+  const restarts = n > 0 ? `<span class="restarts">${restartsText(n)}</span>` : '';
+  return `<button type="button" class="pod ${f.cls}" data-pod="${esc(keyOf(pod))}" data-status="${esc(v.status)}" data-restarts="${n}"><b>${esc(pod.metadata.name)}</b><span class="pstatus">${esc(v.status)}</span>${restarts}</button>`;
 }
 
 function fmtCpu(m: number): string {
@@ -58,9 +100,11 @@ function fmtMem(b: number): string {
   return `${b}`;
 }
 
+/** A room bar (ARIA meter; widths in 5 % steps as classes: the page allows no inline styles). */
 function meter(label: string, used: number, total: number, show: (v: number) => string): string {
   const pct = total > 0 ? Math.round((used / total) * 100) : 0;
-  return `<div class="room"><span class="rlabel">${label}</span><meter min="0" max="${total || 1}" value="${Math.min(used, total || 1)}" high="${(total || 1) * 0.9}" optimum="0" aria-label="${label} requested ${show(used)} of ${show(total)}"></meter><span class="rtext">${show(used)} / ${show(total)} (${pct}%)${used > total ? ' over' : ''}</span></div>`;
+  const step = Math.min(20, Math.round(pct / 5));
+  return `<div class="room"><span class="rlabel">${label}</span><span class="bar" role="meter" aria-label="${label} requested" aria-valuemin="0" aria-valuemax="${total}" aria-valuenow="${used}" aria-valuetext="${show(used)} of ${show(total)}"><span class="fill w${step}${used > total ? ' over' : pct >= 90 ? ' high' : ''}"></span></span><span class="rtext">${show(used)} / ${show(total)} (${pct}%)${used > total ? ' over' : ''}</span></div>`;
 }
 
 /** Groups pods by their controller (a ReplicaSet's pods side by side), in name order. */
@@ -93,21 +137,50 @@ export function shelfHtml(m: Model, nodeName: string, f: Filter, now: number, st
     const p = m.objects.pods.get(k);
     if (!p) continue;
     if (holdsRoom(p)) {
-      const r = podRequests(p);
+      const r = viewOf(p, now);
       cpu += r.cpu;
       mem += r.memory;
       count++;
     }
     if (visible(p, f)) shown.push(p);
   }
+  const groups = grouped(shown)
+    .map(([g, pods]) => `<li class="group"><span class="gname">${g ? esc(g) : 'no controller'}</span><div class="blocks">${pods.map((p) => viewOf(p, now).html).join('')}</div></li>`)
+    .join('');
+  return `<div class="shead">${shelfHeadHtml(nodeName, status, stopped, cpu, cpuTotal, mem, memTotal, count, podsTotal)}</div>
+<ul class="groups" aria-label="pods on ${esc(nodeName)}">${groups || '<li class="empty">no pods</li>'}</ul>`;
+}
+
+/** The room a shelf's pods take (the requests of the pods that hold room). */
+export function shelfRoom(m: Model, nodeName: string, now: number): { cpu: number; mem: number; count: number } {
+  let cpu = 0;
+  let mem = 0;
+  let count = 0;
+  for (const k of m.podsByPlace.get(nodeName) ?? []) {
+    const p = m.objects.pods.get(k);
+    if (!p || !holdsRoom(p)) continue;
+    const r = viewOf(p, now);
+    cpu += r.cpu;
+    mem += r.memory;
+    count++;
+  }
+  return { cpu, mem, count };
+}
+
+/** Just the shelf's heading and room bars (after a pod's requests or phase changed in place). */
+export function shelfHead(m: Model, nodeName: string, now: number, stopped: Record<string, number>): string {
+  const node = m.objects.nodes.get(nodeName);
+  if (!node) return '';
+  const alloc = node.status?.allocatable ?? {};
+  const r = shelfRoom(m, nodeName, now);
+  return shelfHeadHtml(nodeName, nodeTable.cells(node as any, now)[1], stopped, r.cpu, quantityOr0(alloc.cpu, 'cpu'), r.mem, quantityOr0(alloc.memory, 'memory'), r.count, Number.parseInt(String(alloc.pods ?? '0'), 10) || 0);
+}
+
+function shelfHeadHtml(nodeName: string, status: string, stopped: Record<string, number>, cpu: number, cpuTotal: number, mem: number, memTotal: number, count: number, podsTotal: number): string {
   const power = stopped[nodeName] !== undefined ? '<span class="tag bad">⏻ powered off</span>' : '';
   const ready = status.split(',')[0] === 'Ready';
-  const groups = grouped(shown)
-    .map(([g, pods]) => `<li class="group"><span class="gname">${g ? esc(g) : 'no controller'}</span><ul class="blocks">${pods.map((p) => block(p, now)).join('')}</ul></li>`)
-    .join('');
   return `<h3><button type="button" class="nodebtn" data-node="${esc(nodeName)}">${esc(nodeName)}</button> <span class="tag ${ready ? 'ok' : 'bad'}">${ready ? '●' : '✖'} ${esc(status)}</span>${power}</h3>
-<div class="rooms">${meter('CPU', cpu, cpuTotal, fmtCpu)}${meter('Memory', mem, memTotal, fmtMem)}${meter('Pods', count, podsTotal, String)}</div>
-<ul class="groups" aria-label="pods on ${esc(nodeName)}">${groups || '<li class="empty">no pods</li>'}</ul>`;
+<div class="rooms">${meter('CPU', cpu, cpuTotal, fmtCpu)}${meter('Memory', mem, memTotal, fmtMem)}${meter('Pods', count, podsTotal, String)}</div>`;
 }
 
 /** The scheduler's reason a pod waits: its PodScheduled condition's message. */
@@ -126,52 +199,42 @@ export function pendingHtml(m: Model, f: Filter, now: number): string {
   pods.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
   if (!pods.length) return '<p class="empty">No pod is waiting for a node.</p>';
   return `<ul class="waiting">${pods
-    .map((p) => `<li>${podButton(p, now)}<p class="reason">${esc(waitingReason(p))}</p></li>`)
+    .map((p) => `<li>${viewOf(p, now).html}<p class="reason">${esc(waitingReason(p))}</p></li>`)
     .join('')}</ul>`;
 }
 
 const revision = (o: K8sObject): number => Number(o.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
 
-/** Each Deployment with its ReplicaSets, oldest revision first, and their pods counted by status. */
-export function rolloutsHtml(m: Model, f: Filter, now: number): string {
-  const rsByOwner = new Map<string, K8sObject[]>();
-  for (const rs of m.objects.replicasets.values()) {
-    const o = ownerOf(rs);
-    if (o?.kind !== 'Deployment') continue;
-    const k = `${rs.metadata.namespace}/${o.name}`;
-    let l = rsByOwner.get(k);
-    if (!l) rsByOwner.set(k, (l = []));
-    l.push(rs);
-  }
-  const podsByRs = new Map<string, Map<string, number>>();
-  for (const p of m.objects.pods.values()) {
-    const o = ownerOf(p);
-    if (o?.kind !== 'ReplicaSet' || !visible(p, f)) continue;
-    const k = `${p.metadata.namespace}/${o.name}`;
-    let counts = podsByRs.get(k);
-    if (!counts) podsByRs.set(k, (counts = new Map()));
-    const s = podStatus(p as any, now).status;
-    counts.set(s, (counts.get(s) ?? 0) + 1);
-  }
-  const deps = [...m.objects.deployments.values()].filter((d) => !f.namespace || d.metadata.namespace === f.namespace).sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
-  if (!deps.length) return '<p class="empty">No Deployments.</p>';
-  return deps
-    .map((d) => {
-      const sets = (rsByOwner.get(keyOf(d)) ?? []).sort((a, b) => revision(a) - revision(b));
-      const st = d.status ?? {};
-      const rows = sets
-        .map((rs) => {
-          const counts = podsByRs.get(keyOf(rs)) ?? new Map<string, number>();
-          const total = [...counts.values()].reduce((a, b) => a + b, 0);
-          const chips = [...counts.entries()].sort().map(([s, n]) => `<span class="chip ${family(s).cls}"><span aria-hidden="true">${family(s).icon}</span> ${esc(s)} ${n}</span>`).join(' ');
-          const want = rs.spec?.replicas ?? 0;
-          const role = want > 0 ? (revision(rs) === Math.max(...sets.map(revision)) ? 'new' : 'old') : 'old, scaled down';
-          return `<li class="rs" data-rs="${esc(keyOf(rs))}"><span class="rsname">${esc(rs.metadata.name)}</span> <span class="rsmeta">revision ${revision(rs)} (${role}): ${total} pod${total === 1 ? '' : 's'}, wants ${want}</span> ${chips}</li>`;
-        })
-        .join('');
-      return `<section class="deploy" aria-label="deployment ${esc(keyOf(d))}"><h3>${esc(keyOf(d))} <span class="rsmeta">${st.readyReplicas ?? 0}/${d.spec?.replicas ?? 0} ready, ${st.updatedReplicas ?? 0} up to date</span></h3><ul class="rslist">${rows}</ul></section>`;
+/** One Deployment's section: its ReplicaSets, oldest revision first, their pods counted by status. */
+export function deploySectionHtml(m: Model, depKey: string, f: Filter, now: number): string {
+  const d = m.objects.deployments.get(depKey);
+  if (!d) return '';
+  const sets = [...(m.rsByDeploy.get(depKey) ?? [])].map((k) => m.objects.replicasets.get(k)).filter((x): x is K8sObject => !!x).sort((a, b) => revision(a) - revision(b));
+  const newest = Math.max(0, ...sets.map(revision));
+  const st = d.status ?? {};
+  const rows = sets
+    .map((rs) => {
+      const counts = new Map<string, number>();
+      let total = 0;
+      for (const k of m.podsByRs.get(keyOf(rs)) ?? []) {
+        const p = m.objects.pods.get(k);
+        if (!p || !visible(p, f)) continue;
+        const s = viewOf(p, now).status;
+        counts.set(s, (counts.get(s) ?? 0) + 1);
+        total++;
+      }
+      const chips = [...counts.entries()].sort().map(([s, n]) => `<span class="chip ${family(s).cls}">${esc(s)} ${n}</span>`).join(' ');
+      const want = rs.spec?.replicas ?? 0;
+      const role = want > 0 ? (revision(rs) === newest ? 'new' : 'old') : 'old, scaled down';
+      return `<li class="rs" data-rs="${esc(keyOf(rs))}"><span class="rsname">${esc(rs.metadata.name)}</span> <span class="rsmeta">revision ${revision(rs)} (${role}): ${total} pod${total === 1 ? '' : 's'}, wants ${want}</span> ${chips}</li>`;
     })
     .join('');
+  return `<section class="deploy" data-deploy="${esc(depKey)}" aria-label="deployment ${esc(depKey)}"><h3>${esc(depKey)} <span class="rsmeta">${st.readyReplicas ?? 0}/${d.spec?.replicas ?? 0} ready, ${st.updatedReplicas ?? 0} up to date</span></h3><ul class="rslist">${rows}</ul></section>`;
+}
+
+/** The Deployments shown (namespace filter), in order. */
+export function shownDeploys(m: Model, f: Filter): string[] {
+  return [...m.objects.deployments.values()].filter((d) => !f.namespace || d.metadata.namespace === f.namespace).map(keyOf).sort();
 }
 
 const evTime = (e: K8sObject): string => e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp ?? '';
