@@ -9,6 +9,7 @@ import { holdsRoom, Model, ownerOf, POLLED, WATCHED, type Dirty, type Kind } fro
 import { deploySectionHtml, esc, eventsHtml, patchBlock, pendingHtml, shelfHead, shownDeploys, shelfHtml, sortedEvents, viewOf, type Filter } from './picture';
 import { parseLabelSelector, matchesLabels } from '../../api/selectors';
 import { Panels } from './panels';
+import { LazySections } from './lazy';
 
 const PATHS: Record<Kind, string> = {
   nodes: '/api/v1/nodes',
@@ -38,13 +39,27 @@ export class App {
   /** Cluster time: the server's answer and the real time it came, moved on at the clock's speed. */
   clock = { at: 0, nowMs: Date.now(), speed: 1 };
   stopped: Record<string, number> = {};
-  private shelves = new Map<string, HTMLElement>();
+  private readonly shelves: LazySections;
+  private readonly deploys: LazySections;
   private frame = 0;
   private lastSpeed = 1;
 
   constructor(token: string) {
     this.client = new Client(token);
     this.panels = new Panels(this);
+    this.shelves = new LazySections(
+      $('shelves'),
+      'data-shelf',
+      (n) => `<section class="shelf" data-shelf="${esc(n)}" aria-label="node ${esc(n)}"><h3>${esc(n)}</h3><p class="empty">…</p></section>`,
+      (n) => shelfHtml(this.model, n, this.filter, this.now(), this.stopped),
+      (el) => this.indexBlocks(el),
+    );
+    this.deploys = new LazySections(
+      $('rollout-list'),
+      'data-deploy',
+      (k) => `<section class="deploy" data-deploy="${esc(k)}" aria-label="deployment ${esc(k)}"><h3>${esc(k)}</h3></section>`,
+      (k) => deploySectionHtml(this.model, k, this.filter, this.now()),
+    );
   }
 
   now(): number {
@@ -80,7 +95,6 @@ export class App {
   render(): void {
     const d = this.model.takeDirty();
     const now = this.now();
-    const box = $('shelves');
     const prof = (window as any).__prof as Record<string, number> | undefined;
     let t = performance.now();
     const lap = (name: string) => {
@@ -90,48 +104,32 @@ export class App {
       t = n;
     };
     if (d.all) {
-      // One parse for every shelf: far cheaper than one innerHTML per shelf.
-      const names = [...this.model.objects.nodes.keys()].sort();
-      const html = names.map((n) => this.shelfSection(n, now)).join('');
-      lap('shelf-html');
-      box.innerHTML = html;
-      lap('shelf-parse');
-      this.shelves = new Map([...box.children].map((el) => [(el as HTMLElement).dataset.shelf!, el as HTMLElement]));
       this.podEls.clear();
-      this.indexBlocks(box);
+      this.shelves.reset([...this.model.objects.nodes.keys()].sort(), '<p class="empty">No nodes.</p>');
+      lap('shelves');
     } else {
       const heads = this.patchPods(d, now);
       lap('pod-patch');
-      const redraw = [...d.shelves].filter((n) => this.shelves.has(n));
-      const fresh = swapMany(redraw.map((n) => [this.shelves.get(n)!, this.shelfSection(n, now)]));
-      redraw.forEach((n, i) => {
-        this.shelves.set(n, fresh[i]);
-        this.indexBlocks(fresh[i]);
-      });
+      this.shelves.redraw(d.shelves);
       for (const n of heads) {
-        const head = d.shelves.has(n) ? undefined : this.shelves.get(n)?.querySelector('.shead');
-        if (head) head.innerHTML = shelfHead(this.model, n, now, this.stopped);
+        const head = d.shelves.has(n) || !this.shelves.drawn.has(n) ? undefined : this.shelves.els.get(n)?.querySelector('.shead');
+        if (head) head.innerHTML = shelfHead(this.model, n, this.now(), this.stopped);
       }
       lap('shelf-update');
     }
     if (d.all || d.shelves.size || d.pending) {
-      let shown = 0;
-      for (const p of this.model.objects.pods.values()) if (this.isVisible(p)) shown++;
+      let shown = this.model.objects.pods.size;
+      if (this.filter.namespace || this.filtered) {
+        shown = 0;
+        for (const p of this.model.objects.pods.values()) if (this.isVisible(p)) shown++;
+      }
       $('counts').textContent = `(${this.model.objects.nodes.size} nodes, ${shown} pods shown)`;
     }
     lap('counts');
     if (d.all || d.pending) $('pending-list').innerHTML = pendingHtml(this.model, this.filter, now);
     lap('pending');
-    if (d.all || d.rollouts) {
-      const keys = shownDeploys(this.model, this.filter);
-      const list = $('rollout-list');
-      list.innerHTML = keys.length ? keys.map((k) => deploySectionHtml(this.model, k, this.filter, now)).join('') : '<p class="empty">No Deployments.</p>';
-      this.deployEls = new Map([...list.querySelectorAll<HTMLElement>('[data-deploy]')].map((el) => [el.dataset.deploy!, el]));
-    } else if (d.deploys.size) {
-      const keys = [...d.deploys].filter((k) => this.deployEls.has(k));
-      const fresh = swapMany(keys.map((k) => [this.deployEls.get(k)!, deploySectionHtml(this.model, k, this.filter, now)]));
-      keys.forEach((k, i) => this.deployEls.set(k, fresh[i]));
-    }
+    if (d.all || d.rollouts) this.deploys.reset(shownDeploys(this.model, this.filter), '<p class="empty">No Deployments.</p>');
+    else if (d.deploys.size) this.deploys.redraw(d.deploys);
     lap('rollouts');
     if (d.all || d.events) $('event-list').innerHTML = eventsHtml(sortedEvents(this.model, this.filter, 200));
     lap('events');
@@ -140,11 +138,8 @@ export class App {
   }
 
   private podEls = new Map<string, HTMLElement>();
-  private deployEls = new Map<string, HTMLElement>();
-
-  private shelfSection(n: string, now: number): string {
-    return `<section class="shelf" data-shelf="${esc(n)}" aria-label="node ${esc(n)}">${shelfHtml(this.model, n, this.filter, now, this.stopped)}</section>`;
-  }
+  /** A label selector is set. */
+  private filtered = false;
 
   private indexBlocks(root: HTMLElement): void {
     for (const b of root.querySelectorAll<HTMLElement>('[data-pod]')) this.podEls.set(b.dataset.pod!, b);
@@ -160,7 +155,8 @@ export class App {
     for (const [key, old] of d.podChanges) {
       const pod = this.model.objects.pods.get(key);
       const node = String(pod?.spec?.nodeName ?? '');
-      if (!pod || !node || d.shelves.has(node)) continue;
+      // A shelf not drawn yet is drawn from the model when it comes into view.
+      if (!pod || !node || d.shelves.has(node) || !this.shelves.drawn.has(node)) continue;
       const was = viewOf(old, now);
       const v = viewOf(pod, now);
       if (was.cpu !== v.cpu || was.memory !== v.memory || holdsRoom(old) !== holdsRoom(pod)) heads.add(node);
@@ -260,6 +256,7 @@ export class App {
       try {
         const sel = parseLabelSelector(text);
         this.filter = { ...this.filter, matches: text ? (labels) => matchesLabels(sel, labels) : () => true };
+        this.filtered = !!text;
         $('filter-error').textContent = '';
         (ev.target as HTMLInputElement).removeAttribute('aria-invalid');
       } catch (e) {
@@ -323,19 +320,6 @@ export class App {
       this.polling = false;
     }
   }
-}
-
-/**
- * Replaces each element with the one its HTML makes, parsing all of them at once (one
- * parse for a burst, not one per shelf). Returns the new elements, in order.
- */
-function swapMany(pairs: Array<[HTMLElement, string]>): HTMLElement[] {
-  if (!pairs.length) return [];
-  const t = document.createElement('template');
-  t.innerHTML = pairs.map(([, html]) => html).join('');
-  const fresh = [...t.content.children] as HTMLElement[];
-  pairs.forEach(([old], i) => old.replaceWith(fresh[i]));
-  return fresh;
 }
 
 declare global {

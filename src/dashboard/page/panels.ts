@@ -76,7 +76,7 @@ export class Panels {
       $('detail-h').textContent = `Node ${c.key}${obj ? '' : ' (gone)'}`;
       const stopped = this.app.stopped[c.key] !== undefined;
       const cordoned = obj?.spec?.unschedulable === true;
-      $('detail-actions').innerHTML = `<button type="button" data-act="${stopped ? 'start' : 'stop'}">${stopped ? '⏻ Start (power on)' : '⏻ Stop (power off)'}</button> <button type="button" data-act="${cordoned ? 'uncordon' : 'cordon'}">${cordoned ? 'Uncordon' : 'Cordon'}</button> <button type="button" data-act="drain">Drain</button> <span id="node-act-result" role="status"></span>`;
+      $('detail-actions').innerHTML = `<button type="button" data-act="${stopped ? 'start' : 'stop'}">${stopped ? 'Start (power on)' : 'Stop (power off)'}</button> <button type="button" data-act="${cordoned ? 'uncordon' : 'cordon'}">${cordoned ? 'Uncordon' : 'Cordon'}</button> <button type="button" data-act="drain">Drain</button> <span id="node-act-result" role="status"></span>`;
     }
   }
 

@@ -26,7 +26,8 @@ interface PodView {
   restarts: number;
   cpu: number;
   memory: number;
-  html: string;
+  /** The block's HTML, built when first drawn. */
+  readonly html: string;
 }
 const views = new WeakMap<K8sObject, PodView>();
 
@@ -36,8 +37,14 @@ export function viewOf(pod: K8sObject, now: number): PodView {
     // The status word does not depend on the time (only the "(5m ago)" of RESTARTS does).
     const s = podStatus(pod as any, now);
     const r = podRequests(pod);
-    v = { status: s.status, ready: s.ready, restarts: restartsOf(s.restarts), cpu: r.cpu, memory: r.memory, html: '' };
-    v.html = podButtonHtml(pod, v);
+    let html: string | undefined;
+    const view: PodView = {
+      status: s.status, ready: s.ready, restarts: restartsOf(s.restarts), cpu: r.cpu, memory: r.memory,
+      get html() {
+        return (html ??= podButtonHtml(pod, view));
+      },
+    };
+    v = view;
     views.set(pod, v);
   }
   return v;
@@ -177,7 +184,7 @@ export function shelfHead(m: Model, nodeName: string, now: number, stopped: Reco
 }
 
 function shelfHeadHtml(nodeName: string, status: string, stopped: Record<string, number>, cpu: number, cpuTotal: number, mem: number, memTotal: number, count: number, podsTotal: number): string {
-  const power = stopped[nodeName] !== undefined ? '<span class="tag bad">⏻ powered off</span>' : '';
+  const power = stopped[nodeName] !== undefined ? '<span class="tag bad">○ powered off</span>' : '';
   const ready = status.split(',')[0] === 'Ready';
   return `<h3><button type="button" class="nodebtn" data-node="${esc(nodeName)}">${esc(nodeName)}</button> <span class="tag ${ready ? 'ok' : 'bad'}">${ready ? '●' : '✖'} ${esc(status)}</span>${power}</h3>
 <div class="rooms">${meter('CPU', cpu, cpuTotal, fmtCpu)}${meter('Memory', mem, memTotal, fmtMem)}${meter('Pods', count, podsTotal, String)}</div>`;
@@ -198,14 +205,19 @@ export function pendingHtml(m: Model, f: Filter, now: number): string {
   }
   pods.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
   if (!pods.length) return '<p class="empty">No pod is waiting for a node.</p>';
-  return `<ul class="waiting">${pods
+  // A list of thousands helps nobody: the first ones, and how many more.
+  const more = pods.length > PENDING_SHOWN ? `<p>… and ${pods.length - PENDING_SHOWN} more waiting pods (filter by namespace or label to see them).</p>` : '';
+  return `<p>${pods.length} pod${pods.length === 1 ? '' : 's'} waiting.</p><ul class="waiting">${pods
+    .slice(0, PENDING_SHOWN)
     .map((p) => `<li>${viewOf(p, now).html}<p class="reason">${esc(waitingReason(p))}</p></li>`)
-    .join('')}</ul>`;
+    .join('')}</ul>${more}`;
 }
+
+const PENDING_SHOWN = 50;
 
 const revision = (o: K8sObject): number => Number(o.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
 
-/** One Deployment's section: its ReplicaSets, oldest revision first, their pods counted by status. */
+/** One Deployment's section contents: its ReplicaSets, oldest revision first, their pods counted by status. */
 export function deploySectionHtml(m: Model, depKey: string, f: Filter, now: number): string {
   const d = m.objects.deployments.get(depKey);
   if (!d) return '';
@@ -229,7 +241,7 @@ export function deploySectionHtml(m: Model, depKey: string, f: Filter, now: numb
       return `<li class="rs" data-rs="${esc(keyOf(rs))}"><span class="rsname">${esc(rs.metadata.name)}</span> <span class="rsmeta">revision ${revision(rs)} (${role}): ${total} pod${total === 1 ? '' : 's'}, wants ${want}</span> ${chips}</li>`;
     })
     .join('');
-  return `<section class="deploy" data-deploy="${esc(depKey)}" aria-label="deployment ${esc(depKey)}"><h3>${esc(depKey)} <span class="rsmeta">${st.readyReplicas ?? 0}/${d.spec?.replicas ?? 0} ready, ${st.updatedReplicas ?? 0} up to date</span></h3><ul class="rslist">${rows}</ul></section>`;
+  return `<h3>${esc(depKey)} <span class="rsmeta">${st.readyReplicas ?? 0}/${d.spec?.replicas ?? 0} ready, ${st.updatedReplicas ?? 0} up to date</span></h3><ul class="rslist">${rows}</ul>`;
 }
 
 /** The Deployments shown (namespace filter), in order. */
