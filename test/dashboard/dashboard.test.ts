@@ -62,8 +62,7 @@ function apiPods(): Array<{ key: string; node: string; phase: string }> {
 }
 
 before(async () => {
-  browser = await launchChromium();
-  await c.startDashboard(['--nodes', '3']);
+  [browser] = await Promise.all([launchChromium(), c.startDashboard(['--nodes', '3'])]);
   // Cluster time at 10x: pulls and starts take a tenth of the wait (the daemon runs at this speed).
   c.ok(['clock', 'speed', '10']);
   c.ok(['apply', '-f', c.file('seed.yaml', seed)]);
@@ -226,5 +225,21 @@ test('the API server serves the page itself; its kubesim endpoint needs credenti
   const direct = await browser.newPage({ ignoreHTTPSErrors: true });
   await direct.goto(`${c.url}/dashboard/#token=${encodeURIComponent(c.pki('token').trim())}`);
   await until('shelves over HTTPS', async () => (await direct.locator('[data-shelf]').count()) === 3 || undefined);
+  // 200 % zoom of a 1400-pixel window: everything reflows into 700 CSS pixels, no sideways scrolling.
+  await direct.setViewportSize({ width: 700, height: 500 });
+  await until('the narrow layout', async () => (await direct.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)) || undefined, 5000);
+  // Keyboard: Tab reaches a pod block, Enter opens its panel, Escape closes it and gives focus back.
+  await direct.locator('#label-filter').focus();
+  let focused = '';
+  for (let i = 0; i < 30 && !focused; i++) {
+    await direct.keyboard.press('Tab');
+    focused = await direct.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.pod ?? '');
+  }
+  assert.ok(focused, 'Tab reaches a pod block');
+  const first = direct.locator(`[data-pod="${focused}"]`);
+  await direct.keyboard.press('Enter');
+  await until('the panel', async () => (await direct.locator('#detail').isVisible()) || undefined, 5000);
+  await direct.keyboard.press('Escape');
+  assert.equal(await first.evaluate((el) => el === document.activeElement), true);
   await direct.close();
 });
