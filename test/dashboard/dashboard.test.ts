@@ -218,6 +218,15 @@ test('the API server serves the page itself; its kubesim endpoint needs credenti
   const clock = await c.request('GET', '/kubesim/v1/clock', { auth: 'token' });
   assert.equal(clock.status, 200);
   assert.ok(JSON.parse(clock.body).nowMs > 0);
+  // Pause (speed 0) holds cluster time still; a speed resumes it.
+  const paused = JSON.parse((await c.request('POST', '/kubesim/v1/clock/speed', { body: '{"speed":0}', auth: 'token' })).body);
+  assert.equal(paused.paused, true);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(JSON.parse((await c.request('GET', '/kubesim/v1/clock', { auth: 'token' })).body).nowMs, paused.nowMs);
+  assert.match(c.ok(['clock']), /\(speed 0x\)/);
+  assert.equal(JSON.parse((await c.request('POST', '/kubesim/v1/clock/speed', { body: '{"speed":10}', auth: 'token' })).body).speed, 10);
+  const bad = await c.request('POST', '/kubesim/v1/clock/advance', { body: '{"duration":"soon"}', auth: 'token' });
+  assert.equal(bad.status, 400);
   const denied = await c.request('POST', '/kubesim/v1/clock/advance', { body: '{"duration":"1m"}', headers: { 'impersonate-user': 'someone' } });
   assert.equal(denied.status, 403);
   assert.match(JSON.parse(denied.body).message, /User "someone" cannot post path "\/kubesim\/v1\/clock\/advance"/);
