@@ -56,7 +56,7 @@ async function apiUrl(ctx: CliContext): Promise<{ url: string; close?: () => Pro
     const { loadValidation } = await import('../api/validator-adapter');
     await loadValidation();
     const { serveCluster } = await import('../server/serve-cluster');
-    const server = await serveCluster(api, ctx.clusterDir, { port: 0, log: () => {} });
+    const server = await serveCluster(api, ctx.clusterDir, { log: () => {} });
     return { url: server.url, close: server.close };
   }
   const { runningDaemonPid } = await import('../daemon/control');
