@@ -95,6 +95,7 @@ export class App {
   render(): void {
     const d = this.model.takeDirty();
     const now = this.now();
+    // Profiling hook: with window.__prof = {} the time of each part is added up there.
     const prof = (window as any).__prof as Record<string, number> | undefined;
     let t = performance.now();
     const lap = (name: string) => {

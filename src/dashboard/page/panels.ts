@@ -6,7 +6,7 @@
 
 import type { App } from './main';
 import { ApiError, type K8sObject } from './client';
-import { esc, eventsHtml, sortedEvents, family, restartsOf, waitingReason } from './picture';
+import { esc, eventsHtml, sortedEvents, family, restartsOf } from './picture';
 import { podStatus } from '../../printers/columns/pods';
 import { ownerOf } from './model';
 
@@ -293,4 +293,3 @@ export class Panels {
   }
 }
 
-export { waitingReason };
