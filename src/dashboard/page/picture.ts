@@ -22,6 +22,8 @@ export const esc = (v: unknown): string => {
 /** What the picture needs of a pod, computed once per object version (watch events bring new objects). */
 interface PodView {
   status: string;
+  /** The status word, with READY when a Running pod is not ready yet ("Running, 0/1 ready"). */
+  label: string;
   ready: string;
   restarts: number;
   cpu: number;
@@ -38,8 +40,9 @@ export function viewOf(pod: K8sObject, now: number): PodView {
     const s = podStatus(pod as any, now);
     const r = podRequests(pod);
     let html: string | undefined;
+    const [up, of] = s.ready.split('/');
     const view: PodView = {
-      status: s.status, ready: s.ready, restarts: restartsOf(s.restarts), cpu: r.cpu, memory: r.memory,
+      status: s.status, ready: s.ready, label: s.status === 'Running' && up !== of ? `Running, ${s.ready} ready` : s.status, restarts: restartsOf(s.restarts), cpu: r.cpu, memory: r.memory,
       get html() {
         return (html ??= podButtonHtml(pod, view));
       },
@@ -60,6 +63,7 @@ export const visible = (pod: K8sObject, f: Filter): boolean => (!f.namespace || 
 /** A status word's family: what its colour and its symbol say (the word itself is always shown). */
 export function family(status: string): { cls: string; icon: string } {
   if (status === 'Running') return { cls: 'ok', icon: '●' };
+  if (status.startsWith('Running, ')) return { cls: 'wait', icon: '◌' };
   if (status === 'Completed' || status === 'Succeeded') return { cls: 'done', icon: '✓' };
   if (status === 'Terminating') return { cls: 'term', icon: '…' };
   if (status === 'Pending' || status === 'ContainerCreating' || status === 'PodInitializing' || status.startsWith('Init:') && !/Err|BackOff|Error/.test(status)) return { cls: 'wait', icon: '◌' };
@@ -74,10 +78,10 @@ const restartsText = (n: number): string => `↻ ${n} restart${n === 1 ? '' : 's
 
 /** Updates a drawn block to a pod's new view without parsing HTML (same pod, same shelf). */
 export function patchBlock(el: HTMLElement, v: PodView): void {
-  el.className = `pod ${family(v.status).cls}`;
+  el.className = `pod ${family(v.label).cls}`;
   el.dataset.status = v.status;
   el.dataset.restarts = String(v.restarts);
-  (el.children[1] as HTMLElement).textContent = v.status;
+  (el.children[1] as HTMLElement).textContent = v.label;
   const r = el.children[2] as HTMLElement | undefined;
   if (v.restarts > 0) {
     if (r) r.textContent = restartsText(v.restarts);
@@ -91,10 +95,10 @@ export function patchBlock(el: HTMLElement, v: PodView): void {
 }
 
 function podButtonHtml(pod: K8sObject, v: PodView): string {
-  const f = family(v.status);
+  const f = family(v.label);
   const n = v.restarts;
   const restarts = n > 0 ? `<span class="restarts">${restartsText(n)}</span>` : '';
-  return `<button type="button" class="pod ${f.cls}" data-pod="${esc(keyOf(pod))}" data-status="${esc(v.status)}" data-restarts="${n}"><b>${esc(pod.metadata.name)}</b><span class="pstatus">${esc(v.status)}</span>${restarts}</button>`;
+  return `<button type="button" class="pod ${f.cls}" data-pod="${esc(keyOf(pod))}" data-status="${esc(v.status)}" data-restarts="${n}"><b>${esc(pod.metadata.name)}</b><span class="pstatus">${esc(v.label)}</span>${restarts}</button>`;
 }
 
 function fmtCpu(m: number): string {
@@ -231,7 +235,8 @@ export function deploySectionHtml(m: Model, depKey: string, f: Filter, now: numb
       for (const k of m.podsByRs.get(keyOf(rs)) ?? []) {
         const p = m.objects.pods.get(k);
         if (!p || !visible(p, f)) continue;
-        const s = viewOf(p, now).status;
+        const v = viewOf(p, now);
+        const s = v.label === v.status ? v.status : 'Running, not ready';
         counts.set(s, (counts.get(s) ?? 0) + 1);
         total++;
       }
