@@ -36,6 +36,8 @@ import * as autoscale from './autoscale';
 import * as edit from './edit';
 import * as top from './top';
 import * as exec from './exec';
+import * as attach from './attach';
+import * as portForward from './port-forward';
 import * as logs from './logs';
 import * as check from './check';
 import * as trace from './trace';
@@ -88,6 +90,8 @@ export const COMMANDS: Register[] = [
   edit.register,
   top.register,
   exec.register,
+  attach.register,
+  portForward.register,
   logs.register,
   check.register,
   trace.register,

@@ -173,35 +173,8 @@ async function exec(r: StreamRequest, t: ExecTarget, command: string[], s: Sessi
 
 /** Follows what the container writes from now on, until it stops or the client leaves. */
 async function attach(r: StreamRequest, t: ExecTarget, s: Session, opts: { stdout: boolean; stderr: boolean }): Promise<void> {
-  const logs = await import('../cli/logs');
-  await logs.loadLazy();
-  const podType = r.api.resolve('pods');
-  const clock = r.api.clock as { refresh?: () => unknown };
-  const runOf = (p: KObject) => {
-    const x = logs.logRun(p, t.name, false);
-    return 'run' in x ? x.run : -1;
-  };
-  // what the container writes from the attach on (the kubelet may record earlier lines later)
-  const since = r.api.clock.now();
-  const linesOf = (p: KObject) => {
-    const x = logs.containerLogLines(r.api, p, t.name, false, { sinceMs: since });
-    return 'lines' in x ? x.lines : [];
-  };
-  const run = runOf(t.pod);
-  let seen = linesOf(t.pod).length;
-  while (s.open) {
-    await Promise.race([new Promise((res) => setTimeout(res, 200)), s.gone]);
-    if (!s.open) return;
-    await clock.refresh?.();
-    const cur = await r.api.tryGet(podType, r.namespace, r.name);
-    if (!cur || cur.metadata.uid !== t.pod.metadata.uid) break;
-    if (runOf(cur) === run) {
-      const lines = linesOf(cur);
-      if (lines.length > seen && (opts.stdout || opts.stderr)) sendChannel(s.ws, opts.stdout ? CH.stdout : CH.stderr, lines.slice(seen).map((l) => l + '\n').join(''));
-      seen = Math.max(seen, lines.length);
-    }
-    const st = [...(cur.status?.containerStatuses ?? []), ...(cur.status?.initContainerStatuses ?? [])].find((c: any) => c.name === t.name);
-    if (!st?.state?.running || runOf(cur) !== run) break;
-  }
+  const { followAttached } = await import('../exec/attach');
+  const ch = opts.stdout ? CH.stdout : CH.stderr;
+  await followAttached(r.api, t.pod, t.name, (text) => (opts.stdout || opts.stderr) && sendChannel(s.ws, ch, text), s.gone);
   if (s.open) sendStatus(s.ws, SUCCESS);
 }
