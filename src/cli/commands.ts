@@ -38,6 +38,7 @@ import * as top from './top';
 import * as exec from './exec';
 import * as attach from './attach';
 import * as portForward from './port-forward';
+import * as cp from './cp';
 import * as logs from './logs';
 import * as check from './check';
 import * as trace from './trace';
@@ -92,6 +93,7 @@ export const COMMANDS: Register[] = [
   exec.register,
   attach.register,
   portForward.register,
+  cp.register,
   logs.register,
   check.register,
   trace.register,
