@@ -39,6 +39,7 @@ import * as exec from './exec';
 import * as attach from './attach';
 import * as portForward from './port-forward';
 import * as cp from './cp';
+import * as proxy from './proxy';
 import * as logs from './logs';
 import * as check from './check';
 import * as trace from './trace';
@@ -94,6 +95,7 @@ export const COMMANDS: Register[] = [
   attach.register,
   portForward.register,
   cp.register,
+  proxy.register,
   logs.register,
   check.register,
   trace.register,
