@@ -36,6 +36,10 @@ import * as autoscale from './autoscale';
 import * as edit from './edit';
 import * as top from './top';
 import * as exec from './exec';
+import * as attach from './attach';
+import * as portForward from './port-forward';
+import * as cp from './cp';
+import * as proxy from './proxy';
 import * as logs from './logs';
 import * as check from './check';
 import * as trace from './trace';
@@ -89,6 +93,10 @@ export const COMMANDS: Register[] = [
   edit.register,
   top.register,
   exec.register,
+  attach.register,
+  portForward.register,
+  cp.register,
+  proxy.register,
   logs.register,
   check.register,
   trace.register,
