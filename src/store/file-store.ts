@@ -110,6 +110,8 @@ export class FileStore implements SyncStore {
    */
   private readonly dirs = new Map<string, { gen: number; entries: DirEntry[] }>();
   private holdGen = 1;
+  /** Registry folders found missing, and in which hold generation. */
+  private readonly missingDirs = new Map<string, number>();
   /** The journal as this store left it at its last release. */
   private leftJournal: { ino: number; size: number } | undefined;
 
@@ -217,6 +219,7 @@ export class FileStore implements SyncStore {
       const p = this.pending.get(key);
       let exists: boolean;
       if (p) exists = p.type !== 'DELETED';
+      else if (this.knownPresent(file) === false) exists = false;
       else {
         try {
           fs.lstatSync(file);
@@ -607,20 +610,35 @@ export class FileStore implements SyncStore {
   /** After this holder put a file in place (or removed it): what it now holds, trusted for this generation. */
   private noteWritten(file: string, obj: KObject | null): void {
     this.cache.set(file, { ino: -1n, size: -1n, mtimeNs: -1n, ctimeNs: -1n, obj, gen: this.holdGen });
-    const dir = this.dirs.get(path.dirname(file));
+    this.noteEntry(file, 'file', obj !== null);
+  }
+
+  /** Keeps a remembered folder listing in step with an entry this holder added or removed. */
+  private noteEntry(p: string, kind: DirEntry['kind'], present: boolean): void {
+    const dir = this.dirs.get(path.dirname(p));
     if (!dir || dir.gen !== this.holdGen) return;
-    const name = path.basename(file);
+    const name = path.basename(p);
     const es = dir.entries;
-    let lo = 0;
-    let hi = es.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (es[mid].name < name) lo = mid + 1;
-      else hi = mid;
-    }
-    const found = lo < es.length && es[lo].name === name;
-    if (obj && !found) es.splice(lo, 0, { name, kind: 'file' });
-    else if (!obj && found) es.splice(lo, 1);
+    const i = entryIndex(es, name);
+    const found = i < es.length && es[i].name === name;
+    if (present && !found) es.splice(i, 0, { name, kind });
+    else if (!present && found) es.splice(i, 1);
+  }
+
+  /**
+   * While holding the lock: whether `file` exists, from the folder's listing remembered for
+   * this generation (read once, then kept in step), so that looking up names that do not
+   * exist (a new event's) costs no lstat each. Undefined when not holding.
+   */
+  private knownPresent(file: string): boolean | undefined {
+    if (!this.held) return undefined;
+    const dirPath = path.dirname(file);
+    if (this.missingDirs.get(dirPath) === this.holdGen) return false;
+    const dir = this.dirs.get(dirPath);
+    if (!dir || dir.gen !== this.holdGen) return undefined;
+    const name = path.basename(file);
+    const i = entryIndex(dir.entries, name);
+    return i < dir.entries.length && dir.entries[i].name === name;
   }
 
   /** The object as this holder sees it: its deferred write, else the file. */
@@ -741,6 +759,12 @@ export class FileStore implements SyncStore {
     if (this.held) {
       const hit = this.cache.get(file);
       if (hit && hit.gen === this.holdGen) return hit.obj ? cloneJson(hit.obj) : undefined;
+      let known = this.knownPresent(file);
+      if (known === undefined && this.verifyParents(path.dirname(file))) {
+        this.readDir(path.dirname(file)); // once per generation: later misses cost no lstat
+        known = this.knownPresent(file);
+      }
+      if (known === false) return undefined;
     }
     if (!this.verifyParents(path.dirname(file))) return undefined;
     // A long-lived store (the daemon, reconcile in-process) re-reads the same files over
@@ -787,11 +811,16 @@ export class FileStore implements SyncStore {
   /** Collects the objects under a registry prefix into `out` (key -> object), in key order. */
   private collect(prefix: string, out: Map<string, KObject>): void {
     const dir = path.join(this.registryDir, prefix);
-    if (!this.verifyParents(dir)) return;
+    if (this.held && this.missingDirs.get(dir) === this.holdGen) return;
+    if (!this.verifyParents(dir)) {
+      if (this.held) this.missingDirs.set(dir, this.holdGen);
+      return;
+    }
     let st: fs.Stats;
     try {
       st = fs.lstatSync(dir);
     } catch {
+      if (this.held) this.missingDirs.set(dir, this.holdGen);
       return;
     }
     if (!st.isDirectory()) {
@@ -889,6 +918,8 @@ export class FileStore implements SyncStore {
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw storeIoError(e, cur);
         }
+        this.missingDirs.delete(cur);
+        this.noteEntry(cur, 'dir', true);
       } else if (!st.isDirectory()) {
         throw new StoreError(`refusing to use ${cur}: ${st.isSymbolicLink() ? 'a symlink planted in the state directory' : 'a file where a folder belongs'}; run "kubesim cluster fsck"`);
       }
@@ -1098,4 +1129,16 @@ interface CachedFile {
 interface DirEntry {
   name: string;
   kind: 'dir' | 'file' | 'symlink' | 'other';
+}
+
+/** Where `name` is, or would go, in entries sorted by name. */
+function entryIndex(es: DirEntry[], name: string): number {
+  let lo = 0;
+  let hi = es.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (es[mid].name < name) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
