@@ -10,7 +10,7 @@ export function klogCommandFailed(message: string): string {
   const d = new Date();
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   const head = `E${p(d.getMonth() + 1)}${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)} ${String(process.pid).padStart(7)} run.go:72] "command failed"`;
-  if (message.includes('\n')) return `${head} err=<\n${message.split('\n').map((l) => '\t' + l).join('\n')}\n >\n`;
+  if (message.includes('\n')) return `${head} err=<\n${message.replace(/\n$/, '').split('\n').map((l) => '\t' + l).join('\n')}\n >\n`;
   return `${head} err=${JSON.stringify(message)}\n`;
 }
 

@@ -8,7 +8,7 @@ import { dataOf, generate, type GeneratorArgs, type GeneratorOptions } from './g
 import { hashResource } from './hash';
 import { confirmDir, isRemote, Loader } from './loader';
 import { fixNameReferences } from './nameref';
-import { curId, gvkString, idString, isMap, KustomizeError, meta, sameId, storePreviousId, type Obj, type ResId, type Resource } from './resource';
+import { curId, gvkString, idString, isMap, KustomizeError, meta, sameId, storePreviousId, typeOrder, type Obj, type ResId, type Resource } from './resource';
 import {
   transformAffix, transformAnnotations, transformImages, transformLabels, transformNamespace, transformReplicas,
   type ImageArgs, type LabelArgs, type ReplicaArgs,
@@ -110,7 +110,7 @@ class Builder {
     }
     for (const o of objs) {
       if (!o.kind) throw new KustomizeError(`accumulating resources from '${p}': missing kind in object`);
-      append(ra, { obj: o, prevIds: [], prefixes: [], suffixes: [], needsHash: false, behavior: '' }, `accumulating resources from '${p}': `);
+      append(ra, { obj: o, prevIds: [], prefixes: [], suffixes: [], needsHash: false, behavior: '' }, `merging resources from '${p}': `);
     }
   }
 
@@ -164,8 +164,8 @@ class Builder {
   accumulateTarget(ldr: Loader, k: Kustomization, ra: Resource[]): Resource[] {
     const resources = [...(k.resources ?? []), ...(k.bases ?? [])];
     ra = this.accumulateResources(ldr, ra, resources);
-    for (const args of k.configMapGenerator ?? []) ra = absorb(ra, generate(ldr, 'ConfigMap', args, k.generatorOptions));
-    for (const args of k.secretGenerator ?? []) ra = absorb(ra, generate(ldr, 'Secret', args, k.generatorOptions));
+    for (const args of k.configMapGenerator ?? []) ra = absorbGenerated(ra, generate(ldr, 'ConfigMap', args, k.generatorOptions));
+    for (const args of k.secretGenerator ?? []) ra = absorbGenerated(ra, generate(ldr, 'Secret', args, k.generatorOptions));
     for (const c of k.components ?? []) {
       let child: Loader;
       try {
@@ -205,6 +205,18 @@ function append(ra: Resource[], r: Resource, prefix = ''): void {
   ra.push(r);
 }
 
+/**
+ * kustomize wraps these in "merging from generator %v" of a Go pointer; the address is
+ * arbitrary, so kubesim prints a fixed one.
+ */
+function absorbGenerated(ra: Resource[], r: Resource): Resource[] {
+  try {
+    return absorb(ra, r);
+  } catch (e) {
+    throw new KustomizeError(`merging from generator &{0xc000000000 <nil>}: ${(e as Error).message}`);
+  }
+}
+
 /** appendReplaceOrMerge: a generated object joins, replaces or merges into an existing one. */
 function absorb(ra: Resource[], r: Resource): Resource[] {
   const id = curId(r);
@@ -241,20 +253,6 @@ function absorb(ra: Resource[], r: Resource): Resource[] {
 }
 
 // ---- the legacy sort (kustomize's default output order) ----
-
-const ORDER_FIRST = [
-  'Namespace', 'ResourceQuota', 'StorageClass', 'CustomResourceDefinition', 'ServiceAccount', 'PodSecurityPolicy', 'Role', 'ClusterRole',
-  'RoleBinding', 'ClusterRoleBinding', 'ConfigMap', 'Secret', 'Endpoints', 'Service', 'LimitRange', 'PriorityClass', 'PersistentVolume',
-  'PersistentVolumeClaim', 'Deployment', 'StatefulSet', 'CronJob', 'PodDisruptionBudget',
-];
-const ORDER_LAST = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
-
-function typeOrder(kind: string): number {
-  const f = ORDER_FIRST.indexOf(kind);
-  if (f >= 0) return -ORDER_FIRST.length + f;
-  const l = ORDER_LAST.indexOf(kind);
-  return l >= 0 ? 1 + l : 0;
-}
 
 function legacyGvk(id: ResId): string {
   return [id.group || '~G', id.version || '~V', id.kind || '~K'].join('_');

@@ -134,6 +134,15 @@ function asUtf8(latin1: string): { text?: string; bytes: Buffer } {
   }
 }
 
+/** kyaml's encodeBase64: lines of 70 characters, each ending in a newline, once it is that long. */
+export function encodeBase64(bytes: Buffer): string {
+  const enc = bytes.toString('base64');
+  if (enc.length < 70) return enc;
+  let out = '';
+  for (let i = 0; i < enc.length; i += 70) out += enc.slice(i, i + 70) + '\n';
+  return out;
+}
+
 function sortedKeys(m: Map<string, string>): string[] {
   return [...m.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
@@ -165,9 +174,9 @@ export function generate(ldr: Loader, kind: 'ConfigMap' | 'Secret', args: Genera
     // Literals are text already; file contents were read as latin1 to keep their bytes.
     const fromFile = (args.files ?? []).some((f) => fileSource(f)[0] === k);
     const { text, bytes } = fromFile ? asUtf8(raw) : { text: raw, bytes: Buffer.from(raw, 'utf8') };
-    if (kind === 'Secret') data[k] = bytes.toString('base64');
+    if (kind === 'Secret') data[k] = encodeBase64(bytes);
     else if (text !== undefined) data[k] = text;
-    else binary[k] = bytes.toString('base64');
+    else binary[k] = encodeBase64(bytes);
   }
   if (Object.keys(data).length) obj.data = data;
   if (Object.keys(binary).length) obj.binaryData = binary;

@@ -4,6 +4,7 @@
 import { parseAllDocuments } from 'yaml';
 import { applyStrategicMergePatch } from '../api/apply/strategic-merge';
 import { applyJsonPatch } from '../api/apply/json-patch';
+import { toYaml } from '../printers/yaml';
 import { matchesLabels, parseLabelSelector } from '../api/selectors';
 import type { Loader } from './loader';
 import {
@@ -156,8 +157,12 @@ export function applyPatch(res: Resource[], ldr: Loader, p: PatchArgs): Resource
   const patchText = (p.patch ?? '').trim();
   let text: string;
   let source: string;
-  if (!patchText && !p.path) throw new KustomizeError(`must specify one of patch and path in\n${patchYaml(p)}`);
-  if (patchText && p.path) throw new KustomizeError(`patch and path can't be set at the same time\n${patchYaml(p)}`);
+  const configError = (msg: string) => {
+    const y = patchYaml(p);
+    return new KustomizeError(`trouble configuring builtin PatchTransformer with config: \`\n${y}\`: ${msg}\n${y}`);
+  };
+  if (!patchText && !p.path) throw configError('must specify one of patch and path in');
+  if (patchText && p.path) throw configError("patch and path can't be set at the same time");
   if (patchText) {
     text = patchText;
     source = `[patch: ${goQuote(text)}]`;
@@ -196,11 +201,14 @@ export function applyPatch(res: Resource[], ldr: Loader, p: PatchArgs): Resource
   return dropEmpty(res);
 }
 
+/** The plugin config as kustomize marshals it into its error (empty fields omitted). */
 function patchYaml(p: PatchArgs): string {
-  const lines: string[] = [];
-  if (p.path) lines.push(`path: ${p.path}`);
-  if (p.patch) lines.push(`patch: ${JSON.stringify(p.patch)}`);
-  return lines.join('\n') + '\n';
+  const c: Record<string, unknown> = {};
+  if (p.path) c.path = p.path;
+  if (p.patch) c.patch = p.patch;
+  if (p.target) c.target = p.target;
+  if (p.options && Object.keys(p.options).length) c.options = p.options;
+  return toYaml(c);
 }
 
 /** `patchesStrategicMerge`: each entry a file, else an inline patch. */

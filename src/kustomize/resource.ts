@@ -164,3 +164,28 @@ export function applyFieldSpec(obj: Obj, fs: FieldSpec, createKind: CreateKind, 
   };
   walk(obj, 0, undefined, undefined);
 }
+
+// ---- kustomize's legacy kind order (output sort, and the order of field spec lists) ----
+
+const ORDER_FIRST = [
+  'Namespace', 'ResourceQuota', 'StorageClass', 'CustomResourceDefinition', 'ServiceAccount', 'PodSecurityPolicy', 'Role', 'ClusterRole',
+  'RoleBinding', 'ClusterRoleBinding', 'ConfigMap', 'Secret', 'Endpoints', 'Service', 'LimitRange', 'PriorityClass', 'PersistentVolume',
+  'PersistentVolumeClaim', 'Deployment', 'StatefulSet', 'CronJob', 'PodDisruptionBudget',
+];
+const ORDER_LAST = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
+
+export function typeOrder(kind: string): number {
+  const f = ORDER_FIRST.indexOf(kind);
+  if (f >= 0) return -ORDER_FIRST.length + f;
+  const l = ORDER_LAST.indexOf(kind);
+  return l >= 0 ? 1 + l : 0;
+}
+
+
+/** Gvk.IsLessThan, for sorting field spec lists as kustomize's config loader does. */
+export function gvkLess(a: { group?: string; version?: string; kind?: string }, b: { group?: string; version?: string; kind?: string }): number {
+  const [ia, ib] = [typeOrder(a.kind ?? ''), typeOrder(b.kind ?? '')];
+  if (ia !== ib) return ia - ib;
+  const s = (x: typeof a) => [x.group || '~G', x.version || '~V', x.kind || '~K'].join('_');
+  return s(a) < s(b) ? -1 : s(a) > s(b) ? 1 : 0;
+}

@@ -2,7 +2,7 @@
 // specs in fieldspecs.ts: namespace, name prefix/suffix, labels, annotations, images, replicas.
 import { FIELD_SPECS, type FieldSpec } from './fieldspecs';
 import {
-  applyFieldSpec, curId, gvkSelected, gvkString, idString, isClusterScoped, isMap, KustomizeError, meta, sameId, splitApiVersion, storePreviousId,
+  applyFieldSpec, curId, gvkLess, gvkSelected, gvkString, idString, isClusterScoped, isMap, KustomizeError, meta, sameId, splitApiVersion, storePreviousId,
   type Obj, type Resource,
 } from './resource';
 
@@ -208,7 +208,7 @@ export function transformReplicas(res: Resource[], replicas: ReplicaArgs[]): voi
       }
     }
     if (!found) {
-      const gvks = FIELD_SPECS.replicas.map((fs) => gvkString({ group: fs.group ?? '', version: fs.version ?? '', kind: fs.kind ?? '' }));
+      const gvks = [...FIELD_SPECS.replicas].sort(gvkLess).map((fs) => gvkString({ group: fs.group ?? '', version: fs.version ?? '', kind: fs.kind ?? '' }));
       throw new KustomizeError(`resource with name ${rep.name} does not match a config with the following GVK [${gvks.join(' ')}]`);
     }
   }
