@@ -14,6 +14,26 @@ export function klogCommandFailed(message: string): string {
   return `${head} err=${JSON.stringify(message)}\n`;
 }
 
+export interface KustomizeRun {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** The whole of `kubectl kustomize [DIR]`: what it prints and its exit code. */
+export async function runKustomize(args: string[]): Promise<KustomizeRun> {
+  if (args.length > 1) return { stdout: '', stderr: klogCommandFailed('specify one path to kustomization.yaml'), code: 1 };
+  const { build, KustomizeError } = await import('../kustomize/build');
+  let stderr = '';
+  try {
+    const r = build(args[0] ?? '.', (w) => (stderr += w));
+    return { stdout: r.yaml, stderr, code: 0 };
+  } catch (e) {
+    if (e instanceof KustomizeError) return { stdout: '', stderr: stderr + klogCommandFailed(e.message), code: 1 };
+    throw e;
+  }
+}
+
 export function register(program: Command, p: Program): void {
   program
     .command('kustomize')
@@ -22,15 +42,10 @@ export function register(program: Command, p: Program): void {
     .argument('[extra...]')
     .action(
       p.action(async (ctx, dir: string | undefined, extra: string[]) => {
-        if (extra.length > 0) throw new PrintedError(klogCommandFailed('specify one path to kustomization.yaml'));
-        const { build, KustomizeError } = await import('../kustomize/build');
-        try {
-          const r = build(dir ?? '.', (w) => ctx.err(w));
-          ctx.out(r.yaml);
-        } catch (e) {
-          if (e instanceof KustomizeError) throw new PrintedError(klogCommandFailed(e.message));
-          throw e;
-        }
+        const r = await runKustomize([...(dir === undefined ? [] : [dir]), ...extra]);
+        ctx.out(r.stdout);
+        if (r.code !== 0) throw new PrintedError(r.stderr, r.code);
+        ctx.err(r.stderr);
       }),
     );
 }
