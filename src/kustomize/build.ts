@@ -104,12 +104,13 @@ class Builder {
     }
     const objs: Obj[] = [];
     for (const d of docs) {
-      if (!isMap(d)) throw new KustomizeError(`accumulating resources from '${p}': missing kind in object`);
+      if (!isMap(d)) throw new KustomizeError(`accumulating resources from '${p}': missing Resource metadata`);
       if (typeof d.kind === 'string' && d.kind.endsWith('List') && Array.isArray(d.items)) objs.push(...(d.items.filter(isMap) as Obj[]));
       else objs.push(d);
     }
     for (const o of objs) {
-      if (!o.kind) throw new KustomizeError(`accumulating resources from '${p}': missing kind in object`);
+      const bad = metadataError(o);
+      if (bad) throw new KustomizeError(`accumulating resources from '${p}': ${bad}`);
       append(ra, { obj: o, prevIds: [], prefixes: [], suffixes: [], needsHash: false, behavior: '' }, `merging resources from '${p}': `);
     }
   }
@@ -193,6 +194,20 @@ class Builder {
     transformImages(ra, [...(k.images ?? []), ...(k.imageTags ?? [])]);
     return ra;
   }
+}
+
+/** kyaml's GetValidatedMetadata: its errors print the ResourceMeta Go struct (%v). */
+function metadataError(o: Obj): string | undefined {
+  const md = isMap(o.metadata) && Object.keys(o.metadata).length ? o.metadata : undefined;
+  const s = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+  const goMap = (m: unknown) => (isMap(m) && Object.keys(m).length ? `map[${Object.keys(m).sort().map((k) => `${k}:${s(m[k])}`).join(' ')}]` : 'map[]');
+  if (!s(o.apiVersion) && !s(o.kind) && (!md || (!s(md.name) && !s(md.namespace) && !isMap(md.labels) && !isMap(md.annotations)))) return 'missing Resource metadata';
+  const m = md ?? {};
+  const v = `{{${s(o.apiVersion)} ${s(o.kind)}} {{${s(m.name)} ${s(m.namespace)}} ${goMap(m.labels)} ${goMap(m.annotations)}}}`;
+  if (!s(o.kind)) return `missing kind in object ${v}`;
+  if (s(o.kind).endsWith('List')) return undefined;
+  if (!s(m.name)) return `missing metadata.name in object ${v}`;
+  return undefined;
 }
 
 function goIdStruct(id: ResId): string {

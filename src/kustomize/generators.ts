@@ -45,9 +45,8 @@ function removeQuotes(s: string): string {
   return s[0] === '"' || s[0] === "'" ? s.slice(1, -1) : s;
 }
 
-// k8s.io/apimachinery validation.IsEnvVarName / IsConfigMapKey
-const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
-const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+// kustomize's FieldValidator (api/internal/validate) checks neither env names nor keys: its
+// IsEnvVarName and ErrIfInvalidKey are no-ops, so any key is accepted here too.
 
 function envLines(text: string): [string, string][] {
   const out: [string, string][] = [];
@@ -59,11 +58,6 @@ function envLines(text: string): [string, string][] {
     if (line === '' || line.startsWith('#')) return;
     const eq = line.indexOf('=');
     const key = eq < 0 ? line : line.slice(0, eq);
-    if (!ENV_NAME.test(key)) {
-      const msgs: string[] = [];
-      msgs.push('a valid environment variable name must consist of alphabetic characters, digits, \'_\', \'-\', or \'.\', and must not start with a digit (e.g. \'my.env-name\',  or \'MY_ENV.NAME\',  or \'MyEnv1\', regex used for validation is \'[-._a-zA-Z][-._a-zA-Z0-9]*\')');
-      throw new KustomizeError(`${JSON.stringify(key)} is not a valid key name: ${msgs.join('; ')}`);
-    }
     out.push([key, eq < 0 ? '' : line.slice(eq + 1)]);
   });
   return out;
@@ -114,9 +108,6 @@ function dataMap(ldr: Loader, args: GeneratorArgs): Map<string, string> {
   }
   const out = new Map<string, string>();
   for (const [k, v] of kv) {
-    if (!CONFIG_KEY.test(k)) {
-      throw new KustomizeError(`"${k}" is not a valid key name for a ConfigMap: a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`);
-    }
     if (out.has(k)) throw new KustomizeError(`configmap ${args.name} illegally repeats the key \`${k}\``);
     out.set(k, v);
   }

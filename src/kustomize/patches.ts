@@ -163,6 +163,10 @@ export function applyPatch(res: Resource[], ldr: Loader, p: PatchArgs): Resource
   };
   if (!patchText && !p.path) throw configError('must specify one of patch and path in');
   if (patchText && p.path) throw configError("patch and path can't be set at the same time");
+  const configFail = (msg: string) => {
+    const y = patchYaml(p);
+    return new KustomizeError(`trouble configuring builtin PatchTransformer with config: \`\n${y}\`: ${msg}`);
+  };
   if (patchText) {
     text = patchText;
     source = `[patch: ${goQuote(text)}]`;
@@ -170,7 +174,7 @@ export function applyPatch(res: Resource[], ldr: Loader, p: PatchArgs): Resource
     try {
       text = ldr.load(p.path!).toString('utf8');
     } catch (e) {
-      throw new KustomizeError(`failed to get the patch file from path(${p.path}): ${(e as Error).message}`);
+      throw configFail(`failed to get the patch file from path(${p.path}): ${(e as Error).message}`);
     }
     source = `[path: ${goQuote(p.path!)}]`;
   }
@@ -184,10 +188,10 @@ export function applyPatch(res: Resource[], ldr: Loader, p: PatchArgs): Resource
   try {
     docs = parseYamlDocs(text, p.path ?? 'patch');
   } catch {
-    throw new KustomizeError(`unable to parse SM or JSON patch from ${source}`);
+    throw configFail(`unable to parse SM or JSON patch from ${source}`);
   }
   const patches = docs.filter(isMap) as Obj[];
-  if (patches.length === 0) throw new KustomizeError(`unable to parse SM or JSON patch from ${source}`);
+  if (patches.length === 0) throw configFail(`unable to parse SM or JSON patch from ${source}`);
   if (p.target) {
     if (patches.length > 1) throw new KustomizeError(`Multiple Strategic-Merge Patches in one \`patches\` entry is not allowed to set \`patches.target\` field: ${source}`);
     for (const r of select(res, p.target)) {

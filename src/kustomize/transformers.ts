@@ -1,6 +1,7 @@
 // kustomize's builtin transformers over the accumulated resources, each driven by the field
 // specs in fieldspecs.ts: namespace, name prefix/suffix, labels, annotations, images, replicas.
 import { FIELD_SPECS, type FieldSpec } from './fieldspecs';
+import { goJson } from './hash';
 import {
   applyFieldSpec, curId, gvkLess, gvkSelected, gvkString, idString, isClusterScoped, isMap, KustomizeError, meta, sameId, splitApiVersion, storePreviousId,
   type Obj, type Resource,
@@ -8,6 +9,22 @@ import {
 
 function allIds(r: Resource) {
   return [curId(r), ...r.prevIds];
+}
+
+/** A resource as kustomize prints it in errors: JSON with its build annotations. */
+function resourceJson(r: Resource): string {
+  const obj = structuredClone(r.obj);
+  const md = meta(obj);
+  const ann: Record<string, string> = { ...(isMap(md.annotations) ? (md.annotations as Record<string, string>) : {}) };
+  if (r.prevIds.length) {
+    ann['internal.config.kubernetes.io/previousKinds'] = r.prevIds.map((i) => i.kind).join(',');
+    ann['internal.config.kubernetes.io/previousNames'] = r.prevIds.map((i) => i.name).join(',');
+    ann['internal.config.kubernetes.io/previousNamespaces'] = r.prevIds.map((i) => i.namespace).join(',');
+  }
+  if (r.prefixes.length) ann['internal.config.kubernetes.io/prefixes'] = r.prefixes.join(',');
+  if (r.suffixes.length) ann['internal.config.kubernetes.io/suffixes'] = r.suffixes.join(',');
+  if (Object.keys(ann).length) md.annotations = ann;
+  return goJson(obj);
 }
 
 export function transformNamespace(res: Resource[], namespace: string): void {
@@ -32,7 +49,7 @@ export function transformNamespace(res: Resource[], namespace: string): void {
     }
     const now = curId(r);
     if (res.filter((o) => sameId(curId(o), now)).length !== 1) {
-      throw new KustomizeError(`namespace transformation produces ID conflict: [${res.filter((o) => sameId(curId(o), now)).map((o) => idString(curId(o))).join(' ')}]`);
+      throw new KustomizeError(`namespace transformation produces ID conflict: [${res.filter((o) => sameId(curId(o), now)).map(resourceJson).join(' ')}]`);
     }
   }
 }
