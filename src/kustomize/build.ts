@@ -8,7 +8,7 @@ import { dataOf, generate, type GeneratorArgs, type GeneratorOptions } from './g
 import { hashResource } from './hash';
 import { confirmDir, isRemote, Loader } from './loader';
 import { fixNameReferences } from './nameref';
-import { curId, gvkString, idString, isMap, KustomizeError, meta, sameId, storePreviousId, typeOrder, type Obj, type ResId, type Resource } from './resource';
+import { curId, gvkString, idString, isMap, KustomizeError, meta, sameId, storePreviousId, ORDER_FIRST, ORDER_LAST, typeOrder, type Obj, type ResId, type Resource } from './resource';
 import {
   transformAffix, transformAnnotations, transformImages, transformLabels, transformNamespace, transformReplicas,
   type ImageArgs, type LabelArgs, type ReplicaArgs,
@@ -52,7 +52,7 @@ const DEPRECATIONS: [keyof Kustomization, string][] = [
 ];
 
 /** Unsupported kustomize features: refused plainly rather than silently ignored. */
-const UNSUPPORTED = ['vars', 'replacements', 'helmCharts', 'helmGlobals', 'helmChartInflationGenerator', 'generators', 'transformers', 'validators', 'configurations', 'crds', 'openapi'];
+const UNSUPPORTED = ['buildMetadata', 'vars', 'replacements', 'helmCharts', 'helmGlobals', 'helmChartInflationGenerator', 'generators', 'transformers', 'validators', 'configurations', 'crds', 'openapi'];
 
 export interface BuildResult {
   yaml: string;
@@ -277,10 +277,10 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function legacyLess(a: ResId, b: ResId): number {
+function legacyLess(a: ResId, b: ResId, first: string[], last: string[]): number {
   const sameGvk = a.group === b.group && a.version === b.version && a.kind === b.kind;
   if (!sameGvk) {
-    const [ia, ib] = [typeOrder(a.kind), typeOrder(b.kind)];
+    const [ia, ib] = [typeOrder(a.kind, first, last), typeOrder(b.kind, first, last)];
     if (ia !== ib) return ia - ib;
     if (a.kind === 'Namespace' && b.kind === 'Namespace' && (a.group === '' || b.group === '')) return -cmp(legacyGvk(a), legacyGvk(b));
     return cmp(legacyGvk(a), legacyGvk(b));
@@ -292,7 +292,13 @@ function legacyLess(a: ResId, b: ResId): number {
 /** Builds the kustomization in `dir` and renders it as `kubectl kustomize` prints it. */
 export function build(dir: string, warn: (text: string) => void = () => {}): BuildResult {
   const b = new Builder(warn);
-  const root = new Loader(confirmDir(dir));
+  let rootDir: string;
+  try {
+    rootDir = confirmDir(dir);
+  } catch (e) {
+    throw new KustomizeError(`must build at directory: ${(e as Error).message}`);
+  }
+  const root = new Loader(rootDir);
   const k = b.load(root);
   let ra = b.accumulateTarget(root, k, []);
   for (const r of ra) {
@@ -306,8 +312,16 @@ export function build(dir: string, warn: (text: string) => void = () => {}): Bui
     const a = isMap(r.obj.metadata) && isMap(r.obj.metadata.annotations) ? r.obj.metadata.annotations : {};
     return a['config.kubernetes.io/local-config'] !== 'true';
   });
-  const ids = new Map(ra.map((r) => [r, curId(r)]));
-  ra = [...ra].sort((x, y) => legacyLess(ids.get(x)!, ids.get(y)!));
+  const sort = isMap(k.sortOptions) ? (k.sortOptions as { order?: string; legacySortOptions?: { orderFirst?: string[]; orderLast?: string[] } }) : {};
+  if (sort.order !== undefined && sort.order !== 'legacy' && sort.order !== 'fifo') {
+    throw new KustomizeError(`the field 'sortOptions.order' must be one of [fifo, legacy]`);
+  }
+  if (sort.order !== 'fifo') {
+    const first = sort.legacySortOptions?.orderFirst ?? ORDER_FIRST;
+    const last = sort.legacySortOptions?.orderLast ?? ORDER_LAST;
+    const ids = new Map(ra.map((r) => [r, curId(r)]));
+    ra = [...ra].sort((x, y) => legacyLess(ids.get(x)!, ids.get(y)!, first, last));
+  }
   const objects = ra.map((r) => r.obj);
   const yaml = objects.map((o) => toYaml(o)).join('---\n');
   return { yaml, objects, warnings: b.warnings };

@@ -31,7 +31,7 @@ export function confirmDir(given: string): string {
   } catch {
     throw new KustomizeError(`not a valid directory: ${evalSymlinkError(given, abs).message}`);
   }
-  if (!fs.statSync(real).isDirectory()) throw new KustomizeError(`'${real}': file is not directory`);
+  if (!fs.statSync(real).isDirectory()) throw new KustomizeError(`'${given}': file is not directory`);
   return real;
 }
 

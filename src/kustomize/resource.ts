@@ -167,17 +167,17 @@ export function applyFieldSpec(obj: Obj, fs: FieldSpec, createKind: CreateKind, 
 
 // ---- kustomize's legacy kind order (output sort, and the order of field spec lists) ----
 
-const ORDER_FIRST = [
+export const ORDER_FIRST = [
   'Namespace', 'ResourceQuota', 'StorageClass', 'CustomResourceDefinition', 'ServiceAccount', 'PodSecurityPolicy', 'Role', 'ClusterRole',
   'RoleBinding', 'ClusterRoleBinding', 'ConfigMap', 'Secret', 'Endpoints', 'Service', 'LimitRange', 'PriorityClass', 'PersistentVolume',
   'PersistentVolumeClaim', 'Deployment', 'StatefulSet', 'CronJob', 'PodDisruptionBudget',
 ];
-const ORDER_LAST = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
+export const ORDER_LAST = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
 
-export function typeOrder(kind: string): number {
-  const f = ORDER_FIRST.indexOf(kind);
-  if (f >= 0) return -ORDER_FIRST.length + f;
-  const l = ORDER_LAST.indexOf(kind);
+export function typeOrder(kind: string, first = ORDER_FIRST, last = ORDER_LAST): number {
+  const f = first.indexOf(kind);
+  if (f >= 0) return -first.length + f;
+  const l = last.indexOf(kind);
   return l >= 0 ? 1 + l : 0;
 }
 

@@ -16,7 +16,8 @@ import { ROOT } from '../e2e/helpers';
 import { runKustomize } from '../../src/cli/kustomize';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'kustomize');
-const CASES = ['cases', 'errors'].flatMap((g) => readdirSync(join(FIXTURES, g)).sort().map((d) => `${g}/${d}`));
+// Plus two arguments that are not kustomization directories: a missing path and a file.
+const CASES = [...['cases', 'errors'].flatMap((g) => readdirSync(join(FIXTURES, g)).sort().map((d) => `${g}/${d}`)), 'no-such-dir', 'cases/images/pod.yaml'];
 
 interface Out {
   code: number;
@@ -67,7 +68,7 @@ const wanted = new Map<string, Out>();
 before(async () => {
   requireKubectl();
   process.chdir(FIXTURES);
-  const outs = await pool(CASES, 3, (dir) => run('kubectl', ['kustomize', dir]));
+  const outs = await pool(CASES, 4, (dir) => run('kubectl', ['kustomize', dir]));
   CASES.forEach((dir, i) => wanted.set(dir, outs[i]));
 }, { timeout: 300_000 });
 
