@@ -1,7 +1,7 @@
 // `patches`, `patchesStrategicMerge` and `patchesJson6902`: strategic merge patches (applied by
 // kubesim's one strategic merge implementation) and RFC 6902 patches (kubesim's JSON patch),
 // with kustomize's target selectors.
-import { parseAllDocuments } from 'yaml';
+import { isMap as isYamlMap, isScalar, parseAllDocuments, type Document } from 'yaml';
 import { applyStrategicMergePatch } from '../api/apply/strategic-merge';
 import { applyJsonPatch } from '../api/apply/json-patch';
 import { toYaml } from '../printers/yaml';
@@ -29,15 +29,49 @@ export interface PatchArgs {
   options?: Record<string, boolean>;
 }
 
-/** Parses YAML documents as kyaml does (YAML 1.2), dropping empty ones. */
+// yaml.v3 (kyaml's parser) resolves a plain integer with Go's strconv.ParseInt(s, 0, 64) after
+// dropping underscores: `0644` and `-012` are octal, `0b11` binary, `1_000` is 1000.
+const GO_INT = {
+  identify: (v: unknown) => typeof v === 'number' && Number.isInteger(v),
+  default: true,
+  tag: 'tag:yaml.org,2002:int',
+  test: /^[-+]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|0[0-7_]+|[1-9][0-9_]*|0)$/,
+  resolve: (raw: string) => {
+    const s = raw.replace(/_/g, '');
+    const neg = s.startsWith('-');
+    const body = s.replace(/^[-+]/, '');
+    const v = /^0[xX]/.test(body) ? parseInt(body.slice(2), 16)
+      : /^0[oO]/.test(body) ? parseInt(body.slice(2), 8)
+        : /^0[bB]/.test(body) ? parseInt(body.slice(2), 2)
+          : /^0[0-7]+$/.test(body) ? parseInt(body, 8) : parseInt(body, 10);
+    return neg ? -v : v;
+  },
+};
+
+/**
+ * kustomize's reader rewrites each object's annotations as strings (the text written, so
+ * `n: 1` is "1" and `x: ~` is "~"), whatever YAML type they would resolve to; labels keep theirs.
+ */
+function metadataStrings(doc: Document.Parsed): void {
+  const m = doc.getIn(['metadata', 'annotations'], true);
+  if (!isYamlMap(m)) return;
+  for (const item of m.items) {
+    if (isScalar(item.value) && typeof item.value.value !== 'string') {
+      item.value.value = item.value.source ?? String(item.value.value);
+    }
+  }
+}
+
+/** Parses YAML documents as kyaml does, dropping empty ones. */
 export function parseYamlDocs(text: string, source: string): unknown[] {
-  const docs = parseAllDocuments(text, { uniqueKeys: false });
+  const docs = parseAllDocuments(text, { uniqueKeys: false, customTags: (tags) => [GO_INT, ...tags] });
   const out: unknown[] = [];
   for (const d of Array.isArray(docs) ? docs : [docs]) {
     if (d.errors.length) {
       const e = d.errors[0];
       throw new KustomizeError(`MalformedYAMLError: yaml: ${e.message.split('\n')[0]} in File: ${source}`);
     }
+    metadataStrings(d);
     const v = d.toJS({ maxAliasCount: 10000 });
     if (v === null || v === undefined) continue;
     out.push(v);
