@@ -9,6 +9,7 @@ import { NoKindMatchError } from '../api/resources';
 import type { KObject } from '../api/types';
 import { loadManifests, formatSourceError, noObjectsMessage, type LoadResult, type ManifestDoc } from '../manifest';
 import type { CliContext } from './context';
+import { PrintedError } from './format-error';
 
 export interface InputDoc {
   doc: ManifestDoc;
@@ -45,14 +46,18 @@ function validateFileFlags(flags: FileFlags): void {
 }
 
 /** `-k DIR`: kustomize's build, read back as documents whose source is DIR (as kubectl names them). */
-async function loadKustomization(ctx: CliContext, dir: string): Promise<LoadResult> {
+async function loadKustomization(ctx: CliContext, dir: string, verb: string): Promise<LoadResult> {
   const { build, KustomizeError } = await import('../kustomize/build');
   const { parseManifestText } = await import('../manifest');
   let yaml: string;
   try {
     yaml = build(dir, (w) => ctx.err(w)).yaml;
   } catch (e) {
-    if (e instanceof KustomizeError) throw new CliError(e.message);
+    if (e instanceof KustomizeError) {
+      // kubectl get prints a kustomize failure bare; the other verbs as `error: ...`.
+      if (verb === 'get') throw new PrintedError(`${e.message}\n`);
+      throw new CliError(e.message);
+    }
     throw e;
   }
   const parsed = parseManifestText(yaml, dir);
@@ -61,7 +66,7 @@ async function loadKustomization(ctx: CliContext, dir: string): Promise<LoadResu
 
 export async function loadInput(ctx: CliContext, flags: FileFlags, verb: string): Promise<{ load: LoadResult }> {
   validateFileFlags(flags);
-  if (flags.kustomize) return { load: await loadKustomization(ctx, flags.kustomize) };
+  if (flags.kustomize) return { load: await loadKustomization(ctx, flags.kustomize, verb) };
   const files = flags.filename ?? [];
   if (files.length === 0) throw new CliError(verb === 'apply' ? 'must specify one of -f and -k' : 'must specify one of -f and -k');
   const stdin = files.includes('-') ? ctx.streams.stdinText() : undefined;

@@ -96,4 +96,10 @@ test('-k errors are kubectl\'s', () => {
   assert.equal(missing.stderr, `error: unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '${join(FX, 'errors', 'missing-kustomization')}'\n`);
   const bad = sb.run(['get', '-k', join(FX, 'errors', 'unknown-field'), '-f', 'x']);
   assert.equal(bad.stderr, 'error: only one of -f or -k can be specified\n');
+  // kubectl get prints a kustomize failure without "error: "; delete (like the rest) with it.
+  const getBad = sb.run(['get', '-k', join(FX, 'errors', 'unknown-field')]);
+  assert.equal(getBad.code, 1);
+  assert.equal(getBad.stderr, 'invalid Kustomization: json: unknown field "namePrefx"\n');
+  const delBad = sb.run(['delete', '-k', join(FX, 'errors', 'unknown-field')]);
+  assert.equal(delBad.stderr, 'error: invalid Kustomization: json: unknown field "namePrefx"\n');
 });
