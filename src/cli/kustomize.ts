@@ -21,12 +21,34 @@ export interface KustomizeRun {
 }
 
 /** The whole of `kubectl kustomize [DIR]`: what it prints and its exit code. */
-export async function runKustomize(args: string[]): Promise<KustomizeRun> {
+export interface KustomizeFlags {
+  loadRestrictor?: string;
+  output?: string;
+}
+
+const RESTRICTORS = ['LoadRestrictionsRootOnly', 'LoadRestrictionsNone'];
+
+export async function runKustomize(args: string[], flags: KustomizeFlags = {}): Promise<KustomizeRun> {
   if (args.length > 1) return { stdout: '', stderr: klogCommandFailed('specify one path to kustomization.yaml'), code: 1 };
+  const restrictor = flags.loadRestrictor ?? 'LoadRestrictionsRootOnly';
+  if (!RESTRICTORS.includes(restrictor)) {
+    return { stdout: '', stderr: klogCommandFailed(`illegal flag value --load-restrictor ${restrictor}; legal values: [${RESTRICTORS.join(' ')}]`), code: 1 };
+  }
   const { build, KustomizeError } = await import('../kustomize/build');
   let stderr = '';
   try {
-    const r = build(args[0] ?? '.', (w) => (stderr += w));
+    const r = build(args[0] ?? '.', (w) => (stderr += w), { loadRestrictor: restrictor as 'LoadRestrictionsNone' });
+    if (flags.output) {
+      const { writeFileSync } = await import('node:fs');
+      try {
+        writeFileSync(flags.output, r.yaml);
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        const why = err.code === 'EISDIR' ? 'is a directory' : err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
+        return { stdout: '', stderr: stderr + klogCommandFailed(`open ${flags.output}: ${why}`), code: 1 };
+      }
+      return { stdout: '', stderr, code: 0 };
+    }
     return { stdout: r.yaml, stderr, code: 0 };
   } catch (e) {
     if (e instanceof KustomizeError) return { stdout: '', stderr: stderr + klogCommandFailed(e.message), code: 1 };
@@ -40,9 +62,11 @@ export function register(program: Command, p: Program): void {
     .description('Build a kustomization target from a directory or URL')
     .argument('[dir]')
     .argument('[extra...]')
+    .option('--load-restrictor <restrictor>', 'if set to \'LoadRestrictionsNone\', local kustomizations may load files from outside their root. This does, however, break the relocatability of the kustomization.', 'LoadRestrictionsRootOnly')
+    .option('-o, --output <path>', 'If specified, write output to this path.')
     .action(
-      p.action(async (ctx, dir: string | undefined, extra: string[]) => {
-        const r = await runKustomize([...(dir === undefined ? [] : [dir]), ...extra]);
+      p.action(async (ctx, dir: string | undefined, extra: string[], flags: KustomizeFlags) => {
+        const r = await runKustomize([...(dir === undefined ? [] : [dir]), ...extra], flags);
         ctx.out(r.stdout);
         if (r.code !== 0) throw new PrintedError(r.stderr, r.code);
         ctx.err(r.stderr);

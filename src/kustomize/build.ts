@@ -290,7 +290,12 @@ function legacyLess(a: ResId, b: ResId, first: string[], last: string[]): number
 }
 
 /** Builds the kustomization in `dir` and renders it as `kubectl kustomize` prints it. */
-export function build(dir: string, warn: (text: string) => void = () => {}): BuildResult {
+export interface BuildOptions {
+  /** LoadRestrictionsNone lets a kustomization read files outside its directory. */
+  loadRestrictor?: 'LoadRestrictionsRootOnly' | 'LoadRestrictionsNone';
+}
+
+export function build(dir: string, warn: (text: string) => void = () => {}, opts: BuildOptions = {}): BuildResult {
   const b = new Builder(warn);
   let rootDir: string;
   try {
@@ -298,7 +303,7 @@ export function build(dir: string, warn: (text: string) => void = () => {}): Bui
   } catch (e) {
     throw new KustomizeError(`must build at directory: ${(e as Error).message}`);
   }
-  const root = new Loader(rootDir);
+  const root = new Loader(rootDir, undefined, opts.loadRestrictor !== 'LoadRestrictionsNone');
   const k = b.load(root);
   let ra = b.accumulateTarget(root, k, []);
   for (const r of ra) {

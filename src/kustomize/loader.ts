@@ -44,6 +44,8 @@ export class Loader {
   constructor(
     readonly root: string,
     readonly parent?: Loader,
+    /** --load-restrictor LoadRestrictionsRootOnly (the default): files only in or below the root. */
+    readonly rootOnly: boolean = parent ? parent.rootOnly : true,
   ) {}
 
   /** Reads a file in or below the root (kustomize's RestrictionRootOnly). */
@@ -58,7 +60,7 @@ export class Loader {
     }
     if (fs.statSync(real).isDirectory()) throw new KustomizeError(`'${abs}' must resolve to a file`);
     const dir = path.dirname(real);
-    if (dir !== this.root && !dir.startsWith(this.root + path.sep)) throw new KustomizeError(`security; file '${abs}' is not in or below '${this.root}'`);
+    if (this.rootOnly && dir !== this.root && !dir.startsWith(this.root + path.sep)) throw new KustomizeError(`security; file '${abs}' is not in or below '${this.root}'`);
     return fs.readFileSync(real);
   }
 

@@ -16,8 +16,15 @@ import { ROOT } from '../e2e/helpers';
 import { runKustomize } from '../../src/cli/kustomize';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'kustomize');
-// Plus two arguments that are not kustomization directories: a missing path and a file.
-const CASES = [...['cases', 'errors'].flatMap((g) => readdirSync(join(FIXTURES, g)).sort().map((d) => `${g}/${d}`)), 'no-such-dir', 'cases/images/pod.yaml'];
+// Plus two arguments that are not kustomization directories (a missing path, a file) and
+// the --load-restrictor flag, good and bad.
+const CASES = [
+  ...['cases', 'errors'].flatMap((g) => readdirSync(join(FIXTURES, g)).sort().map((d) => `${g}/${d}`)),
+  'no-such-dir',
+  'cases/images/pod.yaml',
+  'errors/outside-root --load-restrictor LoadRestrictionsNone',
+  'errors/outside-root --load-restrictor Bogus',
+];
 
 interface Out {
   code: number;
@@ -68,7 +75,7 @@ const wanted = new Map<string, Out>();
 before(async () => {
   requireKubectl();
   process.chdir(FIXTURES);
-  const outs = await pool(CASES, 4, (dir) => run('kubectl', ['kustomize', dir]));
+  const outs = await pool(CASES, 4, (dir) => run('kubectl', ['kustomize', ...dir.split(' ')]));
   CASES.forEach((dir, i) => wanted.set(dir, outs[i]));
 }, { timeout: 300_000 });
 
@@ -79,7 +86,8 @@ test('there are at least 40 fixture directories', () => {
 for (const dir of CASES) {
   test(`kustomize ${dir} equals kubectl kustomize`, async () => {
     const want = wanted.get(dir)!;
-    const got = await runKustomize([dir]);
+    const [path, ...flags] = dir.split(' ');
+    const got = await runKustomize([path], flags.length ? { loadRestrictor: flags[1] } : {});
     const [ws, gs] = [normalize(want.stderr), normalize(got.stderr)];
     if (dir === 'errors/remote') {
       // No network here: kubectl's text carries DNS/git errors; both must refuse the same URL.
