@@ -1,7 +1,6 @@
 // `kustomize build` as kubectl 1.32 bundles it (kustomize v5.5.0): accumulate resources
 // (files, bases, components), run the generators, then the builtin transformers in kustomize's
 // order; at the top, add name hashes, fix name references, drop local-config objects, sort.
-import * as path from 'node:path';
 import { toYaml } from '../printers/yaml';
 import { applyLegacyJson6902, applyLegacySmp, applyPatch, dropEmpty, parseYamlDocs, type Json6902Args, type PatchArgs } from './patches';
 import { dataOf, generate, type GeneratorArgs, type GeneratorOptions } from './generators';
@@ -124,10 +123,8 @@ class Builder {
         this.accumulateFile(ldr, p, ra);
         continue;
       } catch (errF) {
-        if (/MalformedYAMLError/.test((errF as Error).message) || /already registered id/.test((errF as Error).message)) {
-          // A file that exists but is bad: kustomize still tries it as a directory, and
-          // reports both (or only the YAML error when the directory attempt fails plainly).
-        }
+        // Not a readable resource file: kustomize tries the path as a directory next, and
+        // reports both failures (only the YAML error when the file was malformed YAML).
         let child: Loader;
         try {
           child = ldr.child(p);
@@ -330,8 +327,4 @@ export function build(dir: string, warn: (text: string) => void = () => {}, opts
   const objects = ra.map((r) => r.obj);
   const yaml = objects.map((o) => toYaml(o)).join('---\n');
   return { yaml, objects, warnings: b.warnings };
-}
-
-export function displayPath(dir: string): string {
-  return path.resolve(dir);
 }

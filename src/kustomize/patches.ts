@@ -88,7 +88,7 @@ function anchored(p: string | undefined): RegExp | undefined {
   }
 }
 
-function selectorMatches(sel: Selector, labels: unknown, expr: string | undefined): boolean {
+function selectorMatches(labels: unknown, expr: string | undefined): boolean {
   if (!expr) return true;
   let parsed;
   try {
@@ -96,7 +96,6 @@ function selectorMatches(sel: Selector, labels: unknown, expr: string | undefine
   } catch (e) {
     throw new KustomizeError((e as Error).message);
   }
-  void sel;
   return matchesLabels(parsed, isMap(labels) ? (labels as Record<string, string>) : {});
 }
 
@@ -112,8 +111,8 @@ export function select(res: Resource[], sel: Selector): Resource[] {
     if (v && !v.test(cur.version)) return false;
     if (k && !k.test(cur.kind)) return false;
     const md = isMap(r.obj.metadata) ? r.obj.metadata : {};
-    if (!selectorMatches(sel, md.labels, sel.labelSelector)) return false;
-    if (!selectorMatches(sel, md.annotations, sel.annotationSelector)) return false;
+    if (!selectorMatches(md.labels, sel.labelSelector)) return false;
+    if (!selectorMatches(md.annotations, sel.annotationSelector)) return false;
     return true;
   });
 }

@@ -14,11 +14,6 @@ const FIELDS: Record<string, T> = {
   generators: '[]string', transformers: '[]string', validators: '[]string', buildMetadata: '[]string',
 };
 
-const GO_NAMES: Record<string, string> = {
-  patchesStrategicMerge: 'PatchesStrategicMerge', patchesJson6902: 'PatchesJson6902', configMapGenerator: 'ConfigMapGenerator',
-  secretGenerator: 'SecretGenerator', generatorOptions: 'GeneratorOptions', commonLabels: 'CommonLabels', commonAnnotations: 'CommonAnnotations',
-};
-
 function jsonType(v: unknown): string {
   if (Array.isArray(v)) return 'array';
   if (isMap(v)) return 'object';
@@ -29,7 +24,6 @@ function jsonType(v: unknown): string {
 
 function fail(field: string, v: unknown, t: T, sub = ''): never {
   const goType = t === 'object' ? 'struct' : t;
-  void GO_NAMES;
   throw new KustomizeError(`invalid Kustomization: json: cannot unmarshal ${jsonType(v)} into Go struct field Kustomization.${field}${sub} of type ${goType}`);
 }
 

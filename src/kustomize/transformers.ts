@@ -3,8 +3,8 @@
 import { FIELD_SPECS, type FieldSpec } from './fieldspecs';
 import { goJson } from './hash';
 import {
-  applyFieldSpec, curId, gvkLess, gvkSelected, gvkString, idString, isClusterScoped, isMap, KustomizeError, meta, sameId, splitApiVersion, storePreviousId,
-  type Obj, type Resource,
+  applyFieldSpec, curId, gvkLess, gvkSelected, gvkString, isClusterScoped, isMap, KustomizeError, meta, sameId, storePreviousId,
+  type Resource,
 } from './resource';
 
 function allIds(r: Resource) {
@@ -229,8 +229,4 @@ export function transformReplicas(res: Resource[], replicas: ReplicaArgs[]): voi
       throw new KustomizeError(`resource with name ${rep.name} does not match a config with the following GVK [${gvks.join(' ')}]`);
     }
   }
-}
-
-export function groupOf(obj: Obj): string {
-  return splitApiVersion(String(obj.apiVersion ?? '')).group;
 }
