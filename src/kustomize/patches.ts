@@ -117,13 +117,29 @@ export function select(res: Resource[], sel: Selector): Resource[] {
   });
 }
 
+// kyaml's merge knows `$patch` but no other directive: `$retainKeys`, `$setElementOrder/…` and
+// `$deleteFromPrimitiveList/…` are ordinary fields to it, merged into the output as written.
+// They are hidden from the strategic merge under another name and given back after it.
+const LITERAL_DIRECTIVE = /^\$(retainKeys$|setElementOrder\/|deleteFromPrimitiveList\/)/;
+const HIDDEN = '\u0000kyaml:';
+
+function renameKeys(v: unknown, from: (k: string) => string | undefined): unknown {
+  if (Array.isArray(v)) return v.map((e) => renameKeys(e, from));
+  if (!isMap(v)) return v;
+  const out: Obj = {};
+  for (const [k, x] of Object.entries(v)) out[from(k) ?? k] = renameKeys(x, from);
+  return out;
+}
+
 function smp(r: Resource, patch: Obj, opts: Record<string, boolean> = {}): void {
+  patch = renameKeys(patch, (k) => (LITERAL_DIRECTIVE.test(k) ? HIDDEN + k : undefined)) as Obj;
   const m = meta(r.obj);
   const [n, ns, kind] = [m.name, m.namespace, r.obj.kind];
   if (opts.allowNameChange || opts.allowKindChange) storePreviousId(r);
   let out: Obj;
   try {
     out = applyStrategicMergePatch(r.obj, patch, String(kind), String(r.obj.apiVersion ?? ''));
+    out = renameKeys(out, (k) => (k.startsWith(HIDDEN) ? k.slice(HIDDEN.length) : undefined)) as Obj;
   } catch (e) {
     throw new KustomizeError((e as Error).message);
   }
