@@ -47,6 +47,7 @@ import * as snapshot from './snapshot';
 import * as serve from './serve';
 import * as kubeconfig from './kubeconfig';
 import * as dashboard from './dashboard';
+import * as kustomize from './kustomize';
 
 import * as cluster from './cluster';
 import * as clock from './clock';
@@ -104,4 +105,5 @@ export const COMMANDS: Register[] = [
   serve.register,
   kubeconfig.register,
   dashboard.register,
+  kustomize.register,
 ];

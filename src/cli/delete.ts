@@ -13,9 +13,11 @@ import { buildListOptions } from './flags/selectors';
 import { collect } from './flags/collect';
 import { parseDryRun, dryRunSuffix } from './flags/dry-run';
 import { parseDuration } from './flags/duration';
+import { KUSTOMIZE_FLAG } from './flags/kustomize';
 
 interface DeleteFlags {
   filename?: string[];
+  kustomize?: string;
   recursive?: boolean;
   selector?: string;
   fieldSelector?: string;
@@ -39,6 +41,7 @@ export function register(program: Command, p: Program): void {
     .argument('[resources...]')
     .option('-f, --filename <file>', 'containing the resource to delete.', collect, [])
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option(...KUSTOMIZE_FLAG)
     .option('-l, --selector <selector>', 'Selector (label query) to filter on.')
     .option('--field-selector <selector>', 'Selector (field query) to filter on.')
     .option('--all', 'Delete all resources, in the namespace of the specified resource types.')
@@ -77,7 +80,7 @@ function cascadePolicy(v: string | boolean | undefined): PropagationPolicy {
 
 async function runDelete(ctx: CliContext, resources: string[], flags: DeleteFlags): Promise<number> {
   const files = flags.filename ?? [];
-  if (resources.length === 0 && files.length === 0) {
+  if (resources.length === 0 && files.length === 0 && !flags.kustomize) {
     throw new CliError(`You must provide one or more resources by argument or filename.
 Example resource specifications include:
    '-f rsrc.yaml'
@@ -99,7 +102,7 @@ Example resource specifications include:
   const api = await ctx.api();
   const targets: Array<{ type: ResourceType; namespace?: string; name: string; source?: string }> = [];
   const errors: string[] = [];
-  if (files.length) {
+  if (files.length || flags.kustomize) {
     const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
     const { load } = await loadInput(ctx, flags, 'delete');
     if (load.docs.length === 0 && load.errors.length === 0) {

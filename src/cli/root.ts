@@ -80,7 +80,7 @@ const HELP_GROUPS: Array<[string, string[]]> = [
   ['Deploy Commands', ['rollout', 'scale', 'autoscale']],
   ['Cluster Management Commands', ['cluster-info', 'top', 'cordon', 'uncordon', 'drain', 'taint']],
   ['Troubleshooting and Debugging Commands', ['describe', 'logs', 'attach', 'exec', 'port-forward', 'proxy', 'cp', 'events', 'auth']],
-  ['Advanced Commands', ['diff', 'apply', 'patch', 'replace', 'wait']],
+  ['Advanced Commands', ['diff', 'apply', 'patch', 'replace', 'wait', 'kustomize']],
   ['Settings Commands', ['label', 'annotate', 'completion']],
   ['Simulated Cluster Commands (kubesim)', ['cluster', 'node', 'clock', 'reconcile', 'trace']],
   ['CI Commands (kubesim)', ['validate', 'check']],
