@@ -22,6 +22,8 @@ import * as scale from './scale';
 import * as set from './set';
 import * as validate from './validate';
 import * as version from './version';
+import * as plugin from './plugin';
+import * as applyLastApplied from './apply-last-applied';
 import * as explain from './explain';
 import * as auth from './auth';
 import * as clusterInfo from './cluster-info';
@@ -74,6 +76,8 @@ export const COMMANDS: Register[] = [
   node.register,
   image.register,
   version.register,
+  plugin.register,
+  applyLastApplied.register,
   explain.register,
   auth.register,
   clusterInfo.register,
