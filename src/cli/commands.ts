@@ -24,6 +24,7 @@ import * as validate from './validate';
 import * as version from './version';
 import * as plugin from './plugin';
 import * as applyLastApplied from './apply-last-applied';
+import * as createToken from './create-token';
 import * as explain from './explain';
 import * as auth from './auth';
 import * as clusterInfo from './cluster-info';
@@ -78,6 +79,7 @@ export const COMMANDS: Register[] = [
   version.register,
   plugin.register,
   applyLastApplied.register,
+  createToken.register,
   explain.register,
   auth.register,
   clusterInfo.register,
