@@ -25,6 +25,7 @@ import * as version from './version';
 import * as plugin from './plugin';
 import * as applyLastApplied from './apply-last-applied';
 import * as createToken from './create-token';
+import * as certificate from './certificate';
 import * as explain from './explain';
 import * as auth from './auth';
 import * as clusterInfo from './cluster-info';
@@ -80,6 +81,7 @@ export const COMMANDS: Register[] = [
   plugin.register,
   applyLastApplied.register,
   createToken.register,
+  certificate.register,
   explain.register,
   auth.register,
   clusterInfo.register,
