@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Sandbox } from './helpers';
@@ -77,4 +77,21 @@ test('plugin list finds kubectl-* executables on PATH as kubectl does', { timeou
   }
   const none = sb.run(['plugin', 'list'], { env: { PATH: '/usr/bin:/bin' } });
   assert.equal(none.stderr, 'error: unable to find any kubectl plugins in your PATH\n');
+});
+
+test('certificate approve and deny add kubectl conditions', { timeout: 60_000 }, () => {
+  const key = join(sb.home, 'u.key');
+  const csrFile = join(sb.home, 'u.csr');
+  const r = spawnSync('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-subj', '/CN=alice', '-out', csrFile], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `openssl makes the request: ${r.stderr}`);
+  const request = readFileSync(csrFile).toString('base64');
+  for (const name of ['alice', 'bob']) {
+    sb.ok(['create', '-f', sb.file(`${name}.yaml`, `apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata: {name: ${name}}\nspec:\n  request: ${request}\n  signerName: kubernetes.io/kube-apiserver-client\n  usages: [client auth]\n`)]);
+  }
+  assert.equal(sb.ok(['certificate', 'approve', 'alice']), 'certificatesigningrequest.certificates.k8s.io/alice approved\n');
+  assert.equal(sb.ok(['certificate', 'approve', 'alice']), 'certificatesigningrequest.certificates.k8s.io/alice approved\n');
+  assert.equal(sb.ok(['get', 'csr', 'alice', '-o', 'jsonpath={.status.conditions[*].reason}']), 'KubectlApprove', 'approving twice adds one condition');
+  assert.equal(sb.run(['certificate', 'deny', 'alice']).stderr, 'error: certificate signing request "alice" is already Approved\n');
+  assert.equal(sb.ok(['certificate', 'deny', 'bob', '-o', 'name']), 'certificatesigningrequest.certificates.k8s.io/bob\n');
+  assert.equal(sb.ok(['get', 'csr', 'bob', '-o', 'jsonpath={.status.conditions[0].type} {.status.conditions[0].message}']), 'Denied This CSR was denied by kubectl certificate deny.');
 });
