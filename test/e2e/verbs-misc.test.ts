@@ -95,3 +95,11 @@ test('certificate approve and deny add kubectl conditions', { timeout: 60_000 },
   assert.equal(sb.ok(['certificate', 'deny', 'bob', '-o', 'name']), 'certificatesigningrequest.certificates.k8s.io/bob\n');
   assert.equal(sb.ok(['get', 'csr', 'bob', '-o', 'jsonpath={.status.conditions[0].type} {.status.conditions[0].message}']), 'Denied This CSR was denied by kubectl certificate deny.');
 });
+
+test('get --raw answers as the API server does', { timeout: 60_000 }, () => {
+  const cm = JSON.parse(sb.ok(['get', '--raw', '/api/v1/namespaces/default/configmaps/keep'])) as { kind: string; metadata: { name: string } };
+  assert.deepEqual([cm.kind, cm.metadata.name], ['ConfigMap', 'keep']);
+  const missing = sb.run(['get', '--raw', '/api/v1/namespaces/default/configmaps/nope']);
+  assert.deepEqual([missing.code, missing.stderr], [1, 'Error from server (NotFound): configmaps "nope" not found\n']);
+  assert.equal(sb.run(['get', 'pods', '--raw', '/api']).stderr, 'error: arguments may not be passed when --raw is specified\n');
+});
