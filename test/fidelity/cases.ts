@@ -342,6 +342,8 @@ const KUBECONFIG_READS = [
   'config get-users',
   'config current-context',
   'config current-context --kubeconfig=kc-a.yaml',
+  'plugin list',
+  'plugin list --name-only',
 ];
 
 /** Every base with every suffix; flags go before a base's ` -- ` (after it they are args). */
