@@ -26,6 +26,7 @@ import * as plugin from './plugin';
 import * as applyLastApplied from './apply-last-applied';
 import * as createToken from './create-token';
 import * as certificate from './certificate';
+import * as authReconcile from './auth-reconcile';
 import * as explain from './explain';
 import * as auth from './auth';
 import * as clusterInfo from './cluster-info';
@@ -78,10 +79,6 @@ export const COMMANDS: Register[] = [
   node.register,
   image.register,
   version.register,
-  plugin.register,
-  applyLastApplied.register,
-  createToken.register,
-  certificate.register,
   explain.register,
   auth.register,
   clusterInfo.register,
@@ -102,4 +99,10 @@ export const COMMANDS: Register[] = [
   snapshot.register,
   serve.register,
   kubeconfig.register,
+  // After the verbs they add sub-commands to (apply, create, auth).
+  plugin.register,
+  applyLastApplied.register,
+  createToken.register,
+  certificate.register,
+  authReconcile.register,
 ];

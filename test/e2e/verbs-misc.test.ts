@@ -103,3 +103,18 @@ test('get --raw answers as the API server does', { timeout: 60_000 }, () => {
   assert.deepEqual([missing.code, missing.stderr], [1, 'Error from server (NotFound): configmaps "nope" not found\n']);
   assert.equal(sb.run(['get', 'pods', '--raw', '/api']).stderr, 'error: arguments may not be passed when --raw is specified\n');
 });
+
+test('auth reconcile creates, then adds missing rules and subjects', { timeout: 60_000 }, () => {
+  const role = (verbs: string, users: string[]) =>
+    sb.file('rbac.yaml', `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: reader}\nrules:\n- apiGroups: [""]\n  resources: [pods]\n  verbs: [${verbs}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: reader-b}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}\nsubjects:\n${users.map((u) => `- {kind: User, apiGroup: rbac.authorization.k8s.io, name: ${u}}\n`).join('')}`);
+  assert.equal(sb.ok(['auth', 'reconcile', '-f', role('get, list', ['alice'])]), 'role.rbac.authorization.k8s.io/reader reconciled\n\treconciliation required create\nrolebinding.rbac.authorization.k8s.io/reader-b reconciled\n\treconciliation required create\n');
+  assert.equal(sb.ok(['auth', 'reconcile', '-f', role('get', ['alice'])]), 'role.rbac.authorization.k8s.io/reader reconciled\nrolebinding.rbac.authorization.k8s.io/reader-b reconciled\n', 'covered rules need nothing');
+  assert.equal(
+    sb.ok(['auth', 'reconcile', '-f', role('get, list, watch', ['alice', 'bob'])]),
+    'role.rbac.authorization.k8s.io/reader reconciled\n\treconciliation required update\n\tmissing rules added:\n\t\t{Verbs:[get list watch] APIGroups:[] Resources:[pods] ResourceNames:[] NonResourceURLs:[]}\n' +
+      'rolebinding.rbac.authorization.k8s.io/reader-b reconciled\n\treconciliation required update\n\tmissing subjects added:\n\t\t{Kind:User APIGroup:rbac.authorization.k8s.io Name:bob Namespace:}\n',
+  );
+  assert.equal(sb.ok(['auth', 'can-i', 'watch', 'pods', '--as', 'bob']), 'yes\n');
+  sb.ok(['auth', 'reconcile', '-f', role('get, list, watch', ['alice']), '--remove-extra-subjects']);
+  assert.equal(sb.ok(['get', 'rolebinding', 'reader-b', '-o', 'jsonpath={.subjects[*].name}']), 'alice');
+});
