@@ -28,8 +28,10 @@ export function register(program: Command, p: Program): void {
     .option('--no-headers', "When using the default or custom-column output format, don't print headers.")
     .option('--sort-by <field>', "If non-empty, sort list of resources using specified field. The field can be either 'name' or 'kind'.")
     .option('--verbs <verbs>', 'Limit to resources that support the specified verbs.')
+    .option('--categories <categories>', 'Limit to resources that belong to the specified categories.', (v: string, prev: string[] = []) => [...prev, ...v.split(',')])
+    .option('--cached', 'Use the cached list of resources if available.')
     .action(
-      p.action(async (ctx, flags: { output?: string; namespaced?: string | boolean; apiGroup?: string; headers?: boolean; sortBy?: string; verbs?: string }) => {
+      p.action(async (ctx, flags: { output?: string; namespaced?: string | boolean; apiGroup?: string; headers?: boolean; sortBy?: string; verbs?: string; categories?: string[] }) => {
         const api = await ctx.api();
         let types: Row[] = [...api.registry.all()].map((t) => ({ ...t, apiVersion: apiVersionOf(t) }));
         // the simulated metrics-server's group, where kubectl's sort by group puts it
@@ -44,6 +46,8 @@ export function register(program: Command, p: Program): void {
           const verbs = flags.verbs.split(',');
           types = types.filter((t) => verbs.every((v) => t.verbs.includes(v)));
         }
+        // kubectl keeps the resources that belong to every category asked for.
+        if (flags.categories?.length) types = types.filter((t) => flags.categories!.every((c) => t.categories.includes(c)));
         if (flags.sortBy === 'name') types.sort((a, b) => a.plural.localeCompare(b.plural));
         if (flags.sortBy === 'kind') types.sort((a, b) => a.kind.localeCompare(b.kind));
         if (flags.output === 'name') {

@@ -22,6 +22,11 @@ import * as scale from './scale';
 import * as set from './set';
 import * as validate from './validate';
 import * as version from './version';
+import * as plugin from './plugin';
+import * as applyLastApplied from './apply-last-applied';
+import * as createToken from './create-token';
+import * as certificate from './certificate';
+import * as authReconcile from './auth-reconcile';
 import * as explain from './explain';
 import * as auth from './auth';
 import * as clusterInfo from './cluster-info';
@@ -106,4 +111,10 @@ export const COMMANDS: Register[] = [
   kubeconfig.register,
   dashboard.register,
   kustomize.register,
+  // After the verbs they add sub-commands to (apply, create, auth).
+  plugin.register,
+  applyLastApplied.register,
+  createToken.register,
+  certificate.register,
+  authReconcile.register,
 ];

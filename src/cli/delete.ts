@@ -32,6 +32,7 @@ interface DeleteFlags {
   ignoreNotFound?: boolean;
   output?: string;
   dryRun?: string | boolean;
+  interactive?: boolean;
 }
 
 export function register(program: Command, p: Program): void {
@@ -55,6 +56,7 @@ export function register(program: Command, p: Program): void {
     .option('--ignore-not-found', 'Treat "resource not found" as a successful delete.')
     .option('-o, --output <format>', "Output mode. Use \"-o name\" for shorter output (resource/name).")
     .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
+    .option('-i, --interactive', 'If true, delete resource only when user confirms.')
     .addHelpText('after', `
 Examples:
   # Delete a pod using the type and name specified in pod.json
@@ -134,6 +136,7 @@ Example resource specifications include:
     }
   }
 
+  if (flags.interactive && !(await confirmDeletion(ctx, api, targets, Boolean(flags.ignoreNotFound)))) return 0;
   const deleted: Array<{ type: ResourceType; obj: KObject }> = [];
   for (const t of targets) {
     try {
@@ -165,6 +168,36 @@ Example resource specifications include:
   }
   if (errors.length) throw new PrintedError(errors.join(''));
   return 0;
+}
+
+/**
+ * --interactive: kubectl lists what exists (a missing named object is its error, unless
+ * --ignore-not-found), asks on stdout and reads one word from stdin; only `y` (any case) goes on.
+ */
+async function confirmDeletion(ctx: CliContext, api: ApiServer, targets: Array<{ type: ResourceType; namespace?: string; name: string }>, ignoreNotFound: boolean): Promise<boolean> {
+  const shown: typeof targets = [];
+  for (const t of targets) {
+    try {
+      await api.get(t.type, t.namespace, t.name);
+      shown.push(t);
+    } catch (e) {
+      if (e instanceof ApiError && e.reason === 'NotFound' && ignoreNotFound) continue;
+      throw e;
+    }
+  }
+  // Only the confirmed objects are deleted.
+  targets.splice(0, targets.length, ...shown);
+  if (shown.length === 0) {
+    ctx.out('No resources found\n');
+    return false;
+  }
+  ctx.out(`You are about to delete the following ${shown.length} resource(s):\n${shown.map((t) => `${kindGroup(t.type)}/${t.name}\n`).join('')}Do you want to continue? (y/n): `);
+  const answer = ctx.streams.stdinText().trim().split(/\s+/)[0] ?? '';
+  if (answer.toLowerCase() !== 'y') {
+    ctx.out('deletion is cancelled\n');
+    return false;
+  }
+  return true;
 }
 
 export { pluralGroup };

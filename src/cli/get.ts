@@ -57,6 +57,7 @@ export function register(program: Command, p: Program): void {
     .option('--request-timeout <duration>', 'How long a watch runs before it stops (e.g. 10s); 0 means forever.')
     .option('--show-managed-fields', 'If true, keep the managedFields when printing objects in JSON or YAML format.')
     .option('--chunk-size <n>', 'Accepted for kubectl compatibility.')
+    .option('--raw <uri>', 'Raw URI to request from the server.')
     .addHelpText('after', `
 Examples:
   # List all pods in ps output format
@@ -82,7 +83,8 @@ interface Found {
   items: KObject[];
 }
 
-export async function runGet(ctx: CliContext, resources: string[], flags: GetFlags): Promise<number> {
+export async function runGet(ctx: CliContext, resources: string[], flags: GetFlags & { raw?: string }): Promise<number> {
+  if (flags.raw !== undefined) return (await import('./get-raw')).runGetRaw(ctx, flags.raw, resources);
   if (resources.length === 0 && !(flags.filename ?? []).length && !flags.kustomize) {
     throw new PrintedError(
       'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\n' +

@@ -119,7 +119,7 @@ export async function admit(req: http.IncomingMessage, deps: { gate: RbacGate; p
   const q = rawUrl.indexOf('?');
   const path = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
   const query = new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : '');
-  let user = authenticate(req, deps.pki.token);
+  let user = authenticate(req, deps.pki.token, deps.pki.serverKey);
   const publicPath = PUBLIC.has(path.replace(/\/$/, '')) || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/');
   if (user === ANONYMOUS && !publicPath) throw new RestError(401, 'Unauthorized', 'Unauthorized');
   user = await impersonate(req, user, deps.gate);
