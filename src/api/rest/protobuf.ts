@@ -1,140 +1,224 @@
-// The Kubernetes protobuf envelope ("k8s\0" + runtime.Unknown) for the few request bodies
-// kubectl's typed clients send that way (SelfSubjectAccessReview for `auth can-i`,
-// SubjectAccessReview, SelfSubjectRulesReview, SelfSubjectReview for `auth whoami`,
-// Eviction for `drain`; ConfigMap, Secret, Namespace, ServiceAccount for `create`),
-// decoded into the same JSON shape a JSON body has. Other kinds get 415.
+// Kubernetes protobuf request bodies ("k8s\0" + runtime.Unknown), as kubectl's typed clients
+// send them, decoded into the JSON shape kube-apiserver would have parsed. The decoding is
+// driven by a descriptor generated from Kubernetes' own generated.proto files
+// (scripts/gen-proto.mjs -> proto/k8s-proto.json), so every k8s.io/api kind is covered.
+
+import descriptor from './proto/k8s-proto.json';
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
-type Fields = Map<number, (Buffer | number)[]>;
+/** [json name, type, 0 optional | 1 repeated | 2 map, map key type, 1 keep a zero value | 2 inline (embedded struct)] */
+type Field = [string, string, number, (string | number)?, number?];
+interface Message { f: Record<string, Field>; list?: number }
+const D = descriptor as unknown as { groups: Record<string, string>; messages: Record<string, Message> };
 
-/** Protobuf wire format, one level: field number -> values (varints or byte strings). */
-function fields(buf: Buffer): Fields {
-  const out: Fields = new Map();
+const META = 'k8s.io.apimachinery.pkg.apis.meta.v1.';
+const ZERO_TIME = -62135596800; // Go's zero time.Time, which JSON encodes as null
+
+type Raw = { wire: number; v: bigint | Buffer };
+
+/** Protobuf wire format, one level: field number -> raw values in order. */
+function wireFields(buf: Buffer): Map<number, Raw[]> {
+  const out = new Map<number, Raw[]>();
   let i = 0;
-  const varint = (): number => {
-    let n = 0;
-    let mul = 1;
-    for (let k = 0; k < 10; k++) {
+  const varint = (): bigint => {
+    let n = 0n;
+    for (let shift = 0n; shift < 70n; shift += 7n) {
       if (i >= buf.length) throw new Error('truncated varint');
       const b = buf[i++];
-      n += (b & 0x7f) * mul;
+      n |= BigInt(b & 0x7f) << shift;
       if (!(b & 0x80)) return n;
-      mul *= 128;
     }
     throw new Error('varint too long');
   };
+  const take = (len: number): Buffer => {
+    if (i + len > buf.length) throw new Error('truncated field');
+    const b = buf.subarray(i, i + len);
+    i += len;
+    return b;
+  };
   while (i < buf.length) {
     const key = varint();
-    const field = Math.floor(key / 8);
-    const wire = key & 7;
-    let v: Buffer | number;
+    const no = Number(key >> 3n);
+    const wire = Number(key & 7n);
+    let v: bigint | Buffer;
     if (wire === 0) v = varint();
-    else if (wire === 2) {
-      const len = varint();
-      if (i + len > buf.length) throw new Error('truncated field');
-      v = buf.subarray(i, i + len);
-      i += len;
-    } else if (wire === 1) {
-      i += 8;
-      continue;
-    } else if (wire === 5) {
-      i += 4;
-      continue;
-    } else throw new Error(`unsupported wire type ${wire}`);
-    if (!out.has(field)) out.set(field, []);
-    out.get(field)!.push(v);
+    else if (wire === 2) v = take(Number(varint()));
+    else if (wire === 1) v = take(8);
+    else if (wire === 5) v = take(4);
+    else throw new Error(`unsupported wire type ${wire}`);
+    if (!out.has(no)) out.set(no, []);
+    out.get(no)!.push({ wire, v });
   }
   return out;
 }
 
-const str = (f: Fields, n: number): string | undefined => {
-  const v = f.get(n)?.[0];
-  return Buffer.isBuffer(v) ? v.toString('utf8') : undefined;
-};
-const strs = (f: Fields, n: number): string[] => (f.get(n) ?? []).filter(Buffer.isBuffer).map((b) => (b as Buffer).toString('utf8'));
-const msg = (f: Fields, n: number): Fields | undefined => {
-  const v = f.get(n)?.[0];
-  return Buffer.isBuffer(v) ? fields(v) : undefined;
-};
-const num = (f: Fields, n: number): number | undefined => {
-  const v = f.get(n)?.[0];
-  return typeof v === 'number' ? v : undefined;
-};
-
-function clean(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && !(Array.isArray(v) && !v.length)));
+function scalar(type: string, r: Raw): unknown {
+  if (Buffer.isBuffer(r.v)) {
+    if (type === 'string') return r.v.toString('utf8');
+    if (type === 'bytes') return r.v.toString('base64');
+    if (type === 'double') return r.v.readDoubleLE(0);
+    if (type === 'float') return r.v.readFloatLE(0);
+    throw new Error(`field of type ${type} has wire type ${r.wire}`);
+  }
+  const n = r.v;
+  switch (type) {
+    case 'bool':
+      return n !== 0n;
+    case 'int32':
+      return Number(BigInt.asIntN(32, n));
+    case 'int64':
+      return Number(BigInt.asIntN(64, n));
+    case 'sint32':
+    case 'sint64':
+      return Number((n >> 1n) ^ -(n & 1n));
+    case 'uint32':
+    case 'uint64':
+      return Number(n);
+    default:
+      throw new Error(`field of type ${type} has wire type ${r.wire}`);
+  }
 }
 
-/** A proto map<string, string|bytes>: repeated {key = 1, value = 2} entries. */
-function map(f: Fields, n: number, bytes = false): Record<string, string> | undefined {
-  const entries = (f.get(n) ?? []).filter(Buffer.isBuffer) as Buffer[];
-  if (!entries.length) return undefined;
-  const out: Record<string, string> = {};
-  for (const e of entries) {
-    const kv = fields(e);
-    const v = kv.get(2)?.[0];
-    out[str(kv, 1) ?? ''] = Buffer.isBuffer(v) ? (bytes ? v.toString('base64') : v.toString('utf8')) : '';
+const isZero = (v: unknown) => v === '' || v === 0 || v === false;
+
+/** Values of a repeated scalar field, packed or not. */
+function repeatedScalars(type: string, raws: Raw[]): unknown[] {
+  const out: unknown[] = [];
+  for (const r of raws) {
+    if (Buffer.isBuffer(r.v) && type !== 'string' && type !== 'bytes') {
+      // packed: a run of varints (or fixed-width numbers)
+      if (type === 'double' || type === 'float') {
+        const w = type === 'double' ? 8 : 4;
+        for (let k = 0; k + w <= r.v.length; k += w) out.push(scalar(type, { wire: w === 8 ? 1 : 5, v: r.v.subarray(k, k + w) }));
+      } else {
+        for (const x of packedToFields(r.v)) out.push(scalar(type, x));
+      }
+    } else out.push(scalar(type, r));
   }
   return out;
 }
 
-const bool = (f: Fields, n: number): boolean | undefined => (f.has(n) ? num(f, n) === 1 : undefined);
-
-function meta(f: Fields | undefined): Record<string, unknown> {
-  return f ? clean({ name: str(f, 1), generateName: str(f, 2), namespace: str(f, 3), labels: map(f, 11), annotations: map(f, 12), finalizers: strs(f, 14) }) : {};
+/** A packed run of varints. */
+function packedToFields(b: Buffer): Raw[] {
+  const vals: Raw[] = [];
+  let i = 0;
+  while (i < b.length) {
+    let n = 0n;
+    for (let shift = 0n; ; shift += 7n) {
+      const x = b[i++];
+      n |= BigInt(x & 0x7f) << shift;
+      if (!(x & 0x80) || i >= b.length) break;
+    }
+    vals.push({ wire: 0, v: n });
+  }
+  return vals;
 }
 
-function resourceAttributes(f: Fields | undefined): Record<string, unknown> | undefined {
-  if (!f) return undefined;
-  return clean({ namespace: str(f, 1), verb: str(f, 2), group: str(f, 3), version: str(f, 4), resource: str(f, 5), subresource: str(f, 6), name: str(f, 7) });
+function rfc3339(seconds: number, micros?: number): string {
+  const d = new Date(seconds * 1000).toISOString().slice(0, 19);
+  return micros === undefined ? `${d}Z` : `${d}.${String(micros).padStart(6, '0')}Z`;
 }
 
-function nonResourceAttributes(f: Fields | undefined): Record<string, unknown> | undefined {
-  return f ? clean({ path: str(f, 1), verb: str(f, 2) }) : undefined;
+/** Go's time.Duration.String(). */
+function goDuration(ns: number): string {
+  if (ns === 0) return '0s';
+  const neg = ns < 0;
+  let u = Math.abs(ns);
+  let s: string;
+  if (u < 1e9) {
+    const [unit, div] = u < 1e3 ? ['ns', 1] : u < 1e6 ? ['µs', 1e3] : ['ms', 1e6];
+    s = `${trimFrac(u / div)}${unit}`;
+  } else {
+    const h = Math.floor(u / 3.6e12);
+    u -= h * 3.6e12;
+    const m = Math.floor(u / 6e10);
+    u -= m * 6e10;
+    s = `${trimFrac(u / 1e9)}s`;
+    if (h || m) s = `${m}m${s}`;
+    if (h) s = `${h}h${s}`;
+  }
+  return neg ? `-${s}` : s;
+}
+const trimFrac = (x: number) => String(Number(x.toFixed(9)));
+
+/** A message in JSON form; special apimachinery types get their JSON encodings. */
+function decodeMessage(type: string, buf: Buffer): unknown {
+  const wf = wireFields(buf);
+  const one = (no: number) => {
+    const vs = wf.get(no);
+    return vs?.[vs.length - 1];
+  };
+  switch (type) {
+    case `${META}Time`:
+    case `${META}MicroTime`: {
+      const secs = one(1) ? (scalar('int64', one(1)!) as number) : 0;
+      const nanos = one(2) ? (scalar('int32', one(2)!) as number) : 0;
+      if ((secs === ZERO_TIME || !one(1)) && !nanos) return null;
+      return type.endsWith('MicroTime') ? rfc3339(secs, Math.floor(nanos / 1000)) : rfc3339(secs);
+    }
+    case `${META}Duration`:
+      return goDuration(one(1) ? (scalar('int64', one(1)!) as number) : 0);
+    case 'k8s.io.apimachinery.pkg.api.resource.Quantity':
+      return one(1) ? scalar('string', one(1)!) : '0';
+    case 'k8s.io.apimachinery.pkg.util.intstr.IntOrString': {
+      const t = one(1) ? (scalar('int64', one(1)!) as number) : 0;
+      return t === 1 ? (one(3) ? scalar('string', one(3)!) : '') : one(2) ? scalar('int32', one(2)!) : 0;
+    }
+    case 'k8s.io.apimachinery.pkg.runtime.RawExtension':
+    case `${META}FieldsV1`: {
+      const raw = one(1);
+      if (!raw || !Buffer.isBuffer(raw.v) || !raw.v.length) return type.endsWith('FieldsV1') ? {} : null;
+      return JSON.parse(raw.v.toString('utf8'));
+    }
+  }
+  const m = D.messages[type];
+  if (!m) throw new Error(`no protobuf descriptor for ${type}`);
+  const out: Record<string, unknown> = {};
+  for (const [no, raws] of wf) {
+    const f = m.f[no];
+    if (!f) continue; // unknown fields are dropped, as Go's unmarshaller does
+    const [name, ftype, label, keyType, keep] = f;
+    const isMsg = !!D.messages[ftype] || ftype.startsWith('k8s.io.');
+    if (label === 2) {
+      const map: Record<string, unknown> = {};
+      for (const r of raws) {
+        if (!Buffer.isBuffer(r.v)) continue;
+        const kv = wireFields(r.v);
+        const k = kv.get(1)?.[0];
+        const v = kv.get(2)?.[0];
+        const key = k ? String(scalar(typeof keyType === 'string' ? keyType : 'string', k)) : '';
+        map[key] = v ? (isMsg ? decodeMessage(ftype, v.v as Buffer) : scalar(ftype, v)) : isMsg ? decodeMessage(ftype, Buffer.alloc(0)) : ftype === 'string' || ftype === 'bytes' ? '' : 0;
+      }
+      out[name] = map;
+    } else if (label === 1) {
+      out[name] = isMsg ? raws.map((r) => decodeMessage(ftype, r.v as Buffer)) : repeatedScalars(ftype, raws);
+    } else {
+      const r = raws[raws.length - 1];
+      const v = isMsg ? decodeMessage(ftype, r.v as Buffer) : scalar(ftype, r);
+      // Non-pointer Go fields with omitempty are always on the wire; JSON drops their zero.
+      // (a zero metav1.Time on the wire is a non-pointer field: Go's JSON writes it as null)
+      if (!keep && isZero(v)) continue;
+      if (keep === 2 && typeof v === 'object') Object.assign(out, v);
+      else out[name] = v;
+    }
+  }
+  if (m.list) return out.items ?? [];
+  return out;
 }
 
-/** Decodes a protobuf request body of a supported kind; throws for anything else. */
+/** Decodes a Kubernetes protobuf request body; throws for anything it cannot read. */
 export function decodeProtobuf(body: Buffer): Record<string, unknown> {
   if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) throw new Error('not a Kubernetes protobuf message');
-  const unknown = fields(body.subarray(4));
-  const typeMeta = msg(unknown, 1);
-  const apiVersion = typeMeta ? str(typeMeta, 1) : undefined;
-  const kind = typeMeta ? str(typeMeta, 2) : undefined;
+  const unknown = wireFields(body.subarray(4));
+  const tm = unknown.get(1)?.[0];
+  const typeMeta = tm && Buffer.isBuffer(tm.v) ? wireFields(tm.v) : new Map<number, Raw[]>();
+  const str = (r: Raw | undefined) => (r && Buffer.isBuffer(r.v) ? r.v.toString('utf8') : undefined);
+  const apiVersion = str(typeMeta.get(1)?.[0]);
+  const kind = str(typeMeta.get(2)?.[0]);
+  const pkg = apiVersion === undefined ? undefined : apiVersion === 'meta.k8s.io/v1' || apiVersion === 'meta.k8s.io/v1beta1' ? META.slice(0, -1) : D.groups[apiVersion];
+  if (!pkg || !kind || !D.messages[`${pkg}.${kind}`]) throw new Error(`protobuf bodies of ${apiVersion ?? '<none>'}, Kind=${kind ?? '<none>'} are not supported`);
   const raw = unknown.get(2)?.[0];
-  const obj = fields(Buffer.isBuffer(raw) ? raw : Buffer.alloc(0));
-  const base = { apiVersion, kind, metadata: meta(msg(obj, 1)) };
-  switch (kind) {
-    case 'SelfSubjectAccessReview':
-    case 'LocalSubjectAccessReview':
-    case 'SubjectAccessReview': {
-      const spec = msg(obj, 2);
-      if (!spec) return { ...base, spec: {} };
-      return { ...base, spec: clean({ resourceAttributes: resourceAttributes(msg(spec, 1)), nonResourceAttributes: nonResourceAttributes(msg(spec, 2)), user: str(spec, 3), groups: strs(spec, 4), uid: str(spec, 6) }) };
-    }
-    case 'SelfSubjectRulesReview': {
-      const spec = msg(obj, 2);
-      return { ...base, spec: clean({ namespace: spec ? str(spec, 1) : undefined }) };
-    }
-    case 'SelfSubjectReview':
-      return base;
-    // kubectl create configmap|secret|namespace|serviceaccount (typed clients).
-    case 'ConfigMap':
-      return clean({ ...base, data: map(obj, 2), binaryData: map(obj, 3, true), immutable: bool(obj, 4) });
-    case 'Secret':
-      return clean({ ...base, data: map(obj, 2, true), type: str(obj, 3), stringData: map(obj, 4), immutable: bool(obj, 5) });
-    case 'Namespace': {
-      const spec = msg(obj, 2);
-      return clean({ ...base, spec: spec && strs(spec, 1).length ? { finalizers: strs(spec, 1) } : undefined });
-    }
-    case 'ServiceAccount':
-      return clean({ ...base, automountServiceAccountToken: bool(obj, 4) });
-    case 'Eviction': {
-      const d = msg(obj, 2);
-      const deleteOptions = d ? clean({ gracePeriodSeconds: num(d, 1), propagationPolicy: str(d, 4), dryRun: strs(d, 5) }) : undefined;
-      return clean({ ...base, deleteOptions });
-    }
-    default:
-      throw new Error(`protobuf bodies of kind ${kind ?? '<none>'} are not supported`);
-  }
+  const obj = decodeMessage(`${pkg}.${kind}`, raw && Buffer.isBuffer(raw.v) ? raw.v : Buffer.alloc(0)) as Record<string, unknown>;
+  return { apiVersion, kind, ...obj };
 }

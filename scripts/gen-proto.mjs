@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Generates src/api/rest/proto/k8s-proto.json, the compact descriptor the protobuf body
+// decoder runs on, from Kubernetes' own generated.proto files (k8s.io/api and
+// k8s.io/apimachinery at one tag) plus the Go types beside them: which fields are pointers or
+// lack `omitempty` (a zero value there is kept, as kube-apiserver's JSON would keep it).
+// Usage: node scripts/gen-proto.mjs <k8s.io/api git dir> <k8s.io/apimachinery git dir> [tag]
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+
+const [apiGit, machGit, tag = 'v0.32.9'] = process.argv.slice(2);
+if (!apiGit || !machGit) {
+  console.error('usage: gen-proto.mjs <api git dir> <apimachinery git dir> [tag]');
+  process.exit(2);
+}
+const git = (dir, ...args) => execFileSync('git', ['--git-dir', dir, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+const files = (dir) => git(dir, 'ls-tree', '-r', '--name-only', tag).split('\n').filter(Boolean);
+const show = (dir, f) => git(dir, 'show', `${tag}:${f}`);
+
+const machProtos = ['pkg/apis/meta/v1/generated.proto', 'pkg/runtime/generated.proto', 'pkg/api/resource/generated.proto', 'pkg/util/intstr/generated.proto', 'pkg/runtime/schema/generated.proto'];
+const sources = [
+  ...files(apiGit).filter((f) => f.endsWith('/generated.proto')).map((f) => [apiGit, f]),
+  ...machProtos.map((f) => [machGit, f]),
+];
+
+const messages = {};
+const groups = {};
+const SCALARS = new Set(['string', 'int32', 'int64', 'bool', 'bytes', 'double', 'float', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64']);
+for (const [dir, f] of sources) {
+  const text = show(dir, f);
+  const pkg = /^package ([\w.]+);/m.exec(text)[1];
+  const pkgDir = f.slice(0, f.lastIndexOf('/'));
+  // Go struct fields: json name/omitempty and pointer-ness, by protobuf field number.
+  const keep = {};
+  for (const g of files(dir).filter((x) => x.startsWith(pkgDir + '/') && !x.slice(pkgDir.length + 1).includes('/') && x.endsWith('.go') && !x.endsWith('_test.go') && !x.includes('generated'))) {
+    let cur;
+    for (const line of show(dir, g).split('\n')) {
+      const s = /^type (\w+) struct \{/.exec(line);
+      if (s) { cur = keep[s[1]] = {}; continue; }
+      if (/^\}/.test(line)) { cur = undefined; continue; }
+      const m = cur && /^\s+(?:\w+\s+(\*?)\S+|[\w.]+)\s+`json:"([^",]*)(,[^"]*)?".*protobuf:"\w+,(\d+),/.exec(line);
+      // 'inline': an embedded struct whose fields JSON puts in the parent (IngressRuleValue)
+      if (m) cur[m[4]] = (m[3] ?? '').includes('inline') ? 'inline' : m[1] === '*' || !(m[3] ?? '').includes('omitempty');
+    }
+    const gn = /const GroupName = "([^"]*)"/.exec(show(dir, g));
+    if (gn && dir === apiGit) groups[(gn[1] ? gn[1] + '/' : '') + pkgDir.split('/').pop()] = pkg;
+  }
+  const qualify = (t) => (SCALARS.has(t) ? t : t.startsWith('.') ? t.slice(1) : `${pkg}.${t}`);
+  // Line by line: comments may hold braces ("{key,value}").
+  let comment = '';
+  let cur;
+  for (const line of text.split('\n')) {
+    const t = line.trim();
+    if (t.startsWith('//')) { comment += t + '\n'; continue; }
+    const mm = /^message (\w+) \{/.exec(t);
+    if (mm) { cur = { name: mm[1], comment, fields: {} }; comment = ''; continue; }
+    comment = '';
+    if (!cur) continue;
+    if (t === '}') {
+      const msg = { f: cur.fields };
+      // `// +protobuf.nullable=true` messages with only `repeated items` stand for a Go slice.
+      if (cur.comment.includes('+protobuf.nullable=true') && Object.keys(cur.fields).length === 1 && cur.fields[1]?.[0] === 'items') msg.list = 1;
+      messages[`${pkg}.${cur.name}`] = msg;
+      cur = undefined;
+      continue;
+    }
+    const fm = /^(optional|repeated|map<(\w+),\s*([\w.]+)>)\s*([\w.]*)\s+(\w+) = (\d+);/.exec(t);
+    if (!fm) continue;
+    const [, label, keyType, valType, type, fname, no] = fm;
+    const entry = label.startsWith('map') ? [fname, qualify(valType), 2, qualify(keyType)] : [fname, qualify(type), label === 'repeated' ? 1 : 0, 0];
+    const k = keep[cur.name]?.[no];
+    if (k === 'inline') entry[4] = 2;
+    else if (k) entry[4] = 1;
+    cur.fields[no] = entry;
+  }
+}
+const out = { source: `k8s.io/api and k8s.io/apimachinery ${tag}`, groups, messages };
+writeFileSync(new URL('../src/api/rest/proto/k8s-proto.json', import.meta.url), JSON.stringify(out) + '\n');
+console.log(`${Object.keys(messages).length} messages, ${Object.keys(groups).length} group versions`);
