@@ -91,3 +91,8 @@ test('unknown kinds and broken bodies are refused', () => {
   assert.throws(() => decodeProtobuf(Buffer.from('{"kind":"Pod"}')), /not a Kubernetes protobuf/);
   assert.throws(() => decodeProtobuf(Buffer.concat([envelope('v1', 'ConfigMap', meta('x')).subarray(0, 12)])));
 });
+
+test('DeleteOptions, sent under the URL group version, is the meta.k8s.io kind', () => {
+  assert.deepEqual(decodeProtobuf(envelope('v1', 'DeleteOptions', num(1, 0), bytes(4, 'Background'))), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, propagationPolicy: 'Background' });
+  assert.deepEqual(decodeProtobuf(envelope('apps/v1', 'DeleteOptions')), { apiVersion: 'apps/v1', kind: 'DeleteOptions' });
+});

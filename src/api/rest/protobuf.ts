@@ -216,8 +216,10 @@ export function decodeProtobuf(body: Buffer): Record<string, unknown> {
   const str = (r: Raw | undefined) => (r && Buffer.isBuffer(r.v) ? r.v.toString('utf8') : undefined);
   const apiVersion = str(typeMeta.get(1)?.[0]);
   const kind = str(typeMeta.get(2)?.[0]);
-  const pkg = apiVersion === undefined ? undefined : apiVersion === 'meta.k8s.io/v1' || apiVersion === 'meta.k8s.io/v1beta1' ? META.slice(0, -1) : D.groups[apiVersion];
-  if (!pkg || !kind || !D.messages[`${pkg}.${kind}`]) throw new Error(`protobuf bodies of ${apiVersion ?? '<none>'}, Kind=${kind ?? '<none>'} are not supported`);
+  // meta.k8s.io kinds (DeleteOptions...) are registered in every group version too.
+  const inGroup = apiVersion !== undefined && D.groups[apiVersion];
+  const pkg = inGroup && D.messages[`${inGroup}.${kind}`] ? inGroup : META.slice(0, -1);
+  if (!apiVersion || !kind || (!inGroup && !apiVersion.startsWith('meta.k8s.io/')) || !D.messages[`${pkg}.${kind}`] || kind === 'Time' || kind === 'MicroTime') throw new Error(`protobuf bodies of ${apiVersion ?? '<none>'}, Kind=${kind ?? '<none>'} are not supported`);
   const raw = unknown.get(2)?.[0];
   const obj = decodeMessage(`${pkg}.${kind}`, raw && Buffer.isBuffer(raw.v) ? raw.v : Buffer.alloc(0)) as Record<string, unknown>;
   return { apiVersion, kind, ...obj };
