@@ -39,7 +39,7 @@ for (const [dir, f] of sources) {
       if (/^\}/.test(line)) { cur = undefined; continue; }
       const m = cur && /^\s+(?:\w+\s+(\*?)\S+|[\w.]+)\s+`json:"([^",]*)(,[^"]*)?".*protobuf:"\w+,(\d+),/.exec(line);
       // 'inline': an embedded struct whose fields JSON puts in the parent (IngressRuleValue)
-      if (m) cur[m[4]] = (m[3] ?? '').includes('inline') ? 'inline' : m[1] === '*' || !(m[3] ?? '').includes('omitempty');
+      if (m) cur[m[4]] = { json: m[2], keep: (m[3] ?? '').includes('inline') ? 'inline' : m[1] === '*' || !(m[3] ?? '').includes('omitempty') };
     }
     const gn = /const GroupName = "([^"]*)"/.exec(show(dir, g));
     if (gn && dir === apiGit) groups[(gn[1] ? gn[1] + '/' : '') + pkgDir.split('/').pop()] = pkg;
@@ -67,9 +67,11 @@ for (const [dir, f] of sources) {
     if (!fm) continue;
     const [, label, keyType, valType, type, fname, no] = fm;
     const entry = label.startsWith('map') ? [fname, qualify(valType), 2, qualify(keyType)] : [fname, qualify(type), label === 'repeated' ? 1 : 0, 0];
-    const k = keep[cur.name]?.[no];
-    if (k === 'inline') entry[4] = 2;
-    else if (k) entry[4] = 1;
+    const go = keep[cur.name]?.[no];
+    // The JSON name is the Go tag's (a few proto names differ: Webhooks, Expression, Raw).
+    if (go?.json) entry[0] = go.json;
+    if (go?.keep === 'inline') entry[4] = 2;
+    else if (go?.keep) entry[4] = 1;
     cur.fields[no] = entry;
   }
 }
