@@ -96,3 +96,13 @@ test('DeleteOptions, sent under the URL group version, is the meta.k8s.io kind',
   assert.deepEqual(decodeProtobuf(envelope('v1', 'DeleteOptions', num(1, 0), bytes(4, 'Background'))), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, propagationPolicy: 'Background' });
   assert.deepEqual(decodeProtobuf(envelope('apps/v1', 'DeleteOptions')), { apiVersion: 'apps/v1', kind: 'DeleteOptions' });
 });
+
+test('a Lease: MicroTime keeps microseconds; a zero MicroTime is null', () => {
+  const spec = msg(2, bytes(1, 'node-1'), num(2, 40), msg(3, num(1, 1700000000), num(2, 123456789)), msg(4), num(5, 0));
+  assert.deepEqual(decodeProtobuf(envelope('coordination.k8s.io/v1', 'Lease', meta('l'), spec)), {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: 'l', creationTimestamp: null },
+    spec: { holderIdentity: 'node-1', leaseDurationSeconds: 40, acquireTime: '2023-11-14T22:13:20.123456Z', renewTime: null, leaseTransitions: 0 },
+  });
+});

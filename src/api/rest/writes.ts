@@ -24,7 +24,7 @@ const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+jso
 export function decodeBody(req: ApiRequest, allowed: string[] = ['application/json', 'application/yaml']): unknown {
   const ct = contentTypeOf(req.headers['content-type']) || 'application/json';
   if (ct === 'application/vnd.kubernetes.protobuf' && allowed.includes('application/json')) {
-    // kubectl's typed clients (auth can-i, whoami, drain) send these few kinds as protobuf.
+    // kubectl's typed clients (create, auth, drain...) send k8s.io/api kinds as protobuf.
     try {
       return decodeProtobuf(req.body ?? Buffer.alloc(0));
     } catch {
