@@ -106,3 +106,14 @@ test('a Lease: MicroTime keeps microseconds; a zero MicroTime is null', () => {
     spec: { holderIdentity: 'node-1', leaseDurationSeconds: 40, acquireTime: '2023-11-14T22:13:20.123456Z', renewTime: null, leaseTransitions: 0 },
   });
 });
+
+test('repeated int32, unpacked (as gogo writes proto2) or packed', () => {
+  const packed = bytes(3, Buffer.concat([varint(3n), varint(300n)]));
+  const rule = (values: Buffer) => msg(1, bytes(1, 'FailJob'), msg(2, bytes(2, 'In'), values));
+  const job = (values: Buffer) => envelope('batch/v1', 'Job', meta('j'), msg(2, msg(11, rule(values))));
+  const want = { action: 'FailJob', onExitCodes: { operator: 'In', values: [3, 300] } };
+  for (const values of [Buffer.concat([num(3, 3), num(3, 300)]), packed]) {
+    const j = decodeProtobuf(job(values)) as { spec: { podFailurePolicy: { rules: unknown[] } } };
+    assert.deepEqual(j.spec.podFailurePolicy.rules, [want]);
+  }
+});

@@ -92,7 +92,7 @@ function repeatedScalars(type: string, raws: Raw[]): unknown[] {
         const w = type === 'double' ? 8 : 4;
         for (let k = 0; k + w <= r.v.length; k += w) out.push(scalar(type, { wire: w === 8 ? 1 : 5, v: r.v.subarray(k, k + w) }));
       } else {
-        for (const x of packedToFields(r.v)) out.push(scalar(type, x));
+        for (const x of packedVarints(r.v)) out.push(scalar(type, x));
       }
     } else out.push(scalar(type, r));
   }
@@ -100,7 +100,7 @@ function repeatedScalars(type: string, raws: Raw[]): unknown[] {
 }
 
 /** A packed run of varints. */
-function packedToFields(b: Buffer): Raw[] {
+function packedVarints(b: Buffer): Raw[] {
   const vals: Raw[] = [];
   let i = 0;
   while (i < b.length) {
