@@ -54,6 +54,12 @@ test('create quota', () => viaBoth('quota', 'q', ['--hard=pods=3,cpu=1,memory=1G
 test('create pdb (intstr)', () => viaBoth('pdb', 'p', ['--selector=app=web', '--min-available=50%']));
 test('create ingress (inline rule value)', () => viaBoth('ingress', 'ing', ['--rule=foo.com/bar=svc1:8080', '--rule=bar.com/*=svc2:http,tls=my-cert', '--class=nginx']));
 test('create priorityclass', () => viaBoth('priorityclass', 'pc', ['--value=1000', '--description=high', '--preemption-policy=Never'], false));
+test('create deployment with several images', () => viaBoth('deployment', 'multi', ['--image=nginx', '--image=busybox:1.36']));
+test('create role and an aggregated clusterrole', () => {
+  viaBoth('role', 'pod-reader', ['--verb=get,list', '--resource=pods,deployments.apps', '--resource-name=a']);
+  viaBoth('clusterrole', 'agg', ['--aggregation-rule=rbac.example.com/aggregate=true'], false);
+});
+test('create secret docker-registry', () => viaBoth('secret', 'regcred', ['--docker-server=reg.example.com', '--docker-username=u', '--docker-password=p'], true, ['docker-registry']));
 test('create configmap and serviceaccount still work', () => {
   viaBoth('configmap', 'cm', ['--from-literal=x=y']);
   viaBoth('serviceaccount', 'sa', []);

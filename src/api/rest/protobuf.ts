@@ -203,6 +203,8 @@ function decodeMessage(type: string, buf: Buffer): unknown {
       else out[name] = v;
     }
   }
+  // A Go slice or map without omitempty that was empty (so not on the wire) is JSON null.
+  for (const [no, [name, , label, , keep]] of Object.entries(m.f)) if (label && keep === 1 && !wf.has(Number(no))) out[name] = null;
   if (m.list) return out.items ?? [];
   return out;
 }
