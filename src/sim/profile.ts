@@ -28,6 +28,8 @@ export interface Timings {
   nodeHeartbeatMs: number;
   nodeMonitorGraceMs: number;
   podEvictionTimeoutMs: number;
+  /** How long an Event lives after its last update (kube-apiserver's --event-ttl, 1h). */
+  eventTtlMs?: number;
 }
 
 export interface ClusterProfile {
