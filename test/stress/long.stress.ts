@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { removeHome, run, tempHome } from './cli';
 import { createCluster, soakRun } from './soak';
 import { seedOf } from './corpus-util';
+import { cleanupRun } from './cleanup';
 
 test('long: 20 concurrent CLI processes for 60 s while the daemon reconciles', { timeout: 600_000 }, async (t) => {
   const home = tempHome();
@@ -52,6 +53,27 @@ test('long: soak of 2,000 pods from 10 processes while the daemon runs', { timeo
     assert.deepEqual(f.unreconciled, []);
   } finally {
     run(home, ['cluster', 'stop']);
+    removeHome(home);
+  }
+});
+
+// A CronJob every minute for a simulated year (`clock advance` one day at a time, so the
+// figures show the trend). KUBESIM_STRESS_YEAR_BUDGET_MS (default 3 h) caps the real time:
+// past it the run stops and reports how far it got; what it covered must stay bounded.
+test('long: a CronJob every minute for a simulated year stays bounded on disk', { timeout: 12 * 3_600_000 }, (t) => {
+  const home = tempHome('kubesim-year-');
+  const budget = Number(process.env.KUBESIM_STRESS_YEAR_BUDGET_MS ?? 3 * 3_600_000);
+  try {
+    const f = cleanupRun(home, 365 * 24, 24, 3_600_000, 60, budget);
+    const last = f.samples.at(-1)!;
+    t.diagnostic(`year: ${f.samples.length} simulated days in ${Math.round(f.realMs / 1000)} s (${f.msPerSimulatedHour} ms per simulated hour); last: ${JSON.stringify(last)}; first: ${JSON.stringify(f.samples[0])}`);
+    for (const s of f.samples) {
+      assert.ok(s.events <= 66 * 11, `day ${s.hour / 24}: ${s.events} events`);
+      assert.ok(s.records <= 4 && s.logPods <= 4, `day ${s.hour / 24}: ${s.records} kubelet records, ${s.logPods} pods with logs`);
+      assert.ok(s.bytes <= f.samples[0].bytes * 1.5 + 1_048_576, `day ${s.hour / 24}: ${s.bytes} bytes`);
+      assert.ok(s.journalBytes <= 40 * 1_048_576, `day ${s.hour / 24}: journal ${s.journalBytes} bytes`);
+    }
+  } finally {
     removeHome(home);
   }
 });
