@@ -10,6 +10,7 @@ import { removeHome, run, tempHome } from './cli';
 import { createCluster, soakRun } from './soak';
 import { seedOf } from './corpus-util';
 import { cleanupRun } from './cleanup';
+import { fairnessRun, watchRun } from './sizes';
 
 test('long: 20 concurrent CLI processes for 60 s while the daemon reconciles', { timeout: 600_000 }, async (t) => {
   const home = tempHome();
@@ -42,15 +43,44 @@ test('long: 3,000 rejected inputs', { timeout: 1_200_000 }, (t) => {
   }
 });
 
-test('long: soak of 2,000 pods from 10 processes while the daemon runs', { timeout: 900_000 }, async (t) => {
+test('long: soak of 10,000 pods from 10 processes while the daemon runs', { timeout: 1_800_000 }, async (t) => {
   const home = tempHome('kubesim-soak-');
   try {
-    createCluster(home, 2000);
+    createCluster(home, 10_000);
     run(home, ['cluster', 'start'], '', 30_000);
-    const f = await soakRun(home, 10, 200, 600_000);
+    const f = await soakRun(home, 10, 1000, 1_200_000);
     t.diagnostic(`soak: ${JSON.stringify(f)}`);
     assert.equal(f.lost, 0);
     assert.deepEqual(f.unreconciled, []);
+  } finally {
+    run(home, ['cluster', 'stop']);
+    removeHome(home);
+  }
+});
+
+test('long: a watch under 70 concurrent writer processes sees every acknowledged write once, in order', { timeout: 1_200_000 }, async (t) => {
+  const home = tempHome('kubesim-watch-');
+  try {
+    assert.equal(run(home, ['cluster', 'create', '--nodes', '1']).code, 0);
+    const f = await watchRun(home, 70, 20, 300_000);
+    t.diagnostic(`watch: ${JSON.stringify(f)}`);
+    assert.equal(f.acknowledged, 70 * 20);
+    assert.equal(f.missed, 0);
+    assert.equal(f.duplicates, 0);
+    assert.equal(f.outOfOrder, 0);
+  } finally {
+    removeHome(home);
+  }
+});
+
+test('long: user writes while the daemon creates a 1,000,000-replica Deployment (p99 <= 1 s)', { timeout: 900_000 }, async (t) => {
+  const home = tempHome('kubesim-fair-');
+  try {
+    assert.equal(run(home, ['cluster', 'create', '--nodes', '1']).code, 0);
+    const f = await fairnessRun(home, 1_000_000, 120_000);
+    t.diagnostic(`fairness: ${JSON.stringify(f)}`);
+    assert.ok(f.writes >= 100, `only ${f.writes} user writes in 2 minutes`);
+    assert.ok(f.p99 <= 1000, `p99 ${f.p99} ms`);
   } finally {
     run(home, ['cluster', 'stop']);
     removeHome(home);

@@ -14,6 +14,10 @@ export interface SoakFigures {
   unreconciled: string[];
   createMs: number;
   settleMs: number;
+  /** Cluster seconds from creation to the PodScheduled condition (timestamps have 1 s resolution). */
+  maxBindDelayS: number;
+  /** Pods bound more than a second of cluster time after their creation. */
+  boundLate: number;
 }
 
 const podDoc = (name: string) => `---
@@ -24,9 +28,15 @@ spec:
   containers: [{name: c, image: nginx:1.27}]
 `;
 
-function podsOnDisk(home: string): Map<string, { spec?: { nodeName?: string } }> {
+interface PodDoc {
+  metadata?: { creationTimestamp?: string };
+  spec?: { nodeName?: string };
+  status?: { conditions?: Array<{ type: string; lastTransitionTime?: string }> };
+}
+
+function podsOnDisk(home: string): Map<string, PodDoc> {
   const dir = join(stateDir(home), 'registry', 'pods', 'default');
-  const out = new Map<string, { spec?: { nodeName?: string } }>();
+  const out = new Map<string, PodDoc>();
   let names: string[] = [];
   try {
     names = readdirSync(dir);
@@ -67,6 +77,16 @@ export async function soakRun(home: string, processes: number, perProcess: numbe
   }
   const lost = [...acknowledged].filter((n) => !pods.has(n)).length;
   const unreconciled = pending();
+  let maxBindDelayS = 0;
+  let boundLate = 0;
+  for (const n of acknowledged) {
+    const p = pods.get(n);
+    const at = p?.status?.conditions?.find((c) => c.type === 'PodScheduled')?.lastTransitionTime;
+    if (!at || !p?.metadata?.creationTimestamp) continue;
+    const d = (Date.parse(at) - Date.parse(p.metadata.creationTimestamp)) / 1000;
+    maxBindDelayS = Math.max(maxBindDelayS, d);
+    if (d > 1) boundLate++;
+  }
   return {
     processes,
     created: processes * perProcess,
@@ -76,6 +96,8 @@ export async function soakRun(home: string, processes: number, perProcess: numbe
     unreconciled: unreconciled.slice(0, 10),
     createMs,
     settleMs: Date.now() - t1,
+    maxBindDelayS,
+    boundLate,
   };
 }
 
