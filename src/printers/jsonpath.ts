@@ -339,7 +339,7 @@ type Value = unknown;
  * Bound of one evaluation, in values visited (Go has none: nested recursive ranges grow
  * exponentially). Far above what any real template over a large list needs.
  */
-export const MAX_JSONPATH_STEPS = 5_000_000;
+export const MAX_JSONPATH_STEPS = 2_000_000;
 
 export class JsonPath {
   private readonly root: ListNode;
