@@ -14,11 +14,15 @@ export interface WatchFigures {
   duplicates: number;
   outOfOrder: number;
   ms: number;
+  failedWriters: number;
+  failures: string[];
 }
 
 /** `get configmaps --watch-only` while `writers` processes each apply `each` ConfigMaps. */
 export async function watchRun(home: string, writers: number, each: number, deadlineMs: number): Promise<WatchFigures> {
   const w = start(home, ['get', 'configmaps', '--watch-only', '-o', 'jsonpath={.metadata.name} {.metadata.resourceVersion}{"\\n"}']);
+  let out = '';
+  w.child.stdout!.on('data', (d) => (out += d));
   // The watch starts from the revision it read first: wait until it runs before writing.
   await new Promise((r) => setTimeout(r, 3000));
   const t0 = Date.now();
@@ -26,11 +30,10 @@ export async function watchRun(home: string, writers: number, each: number, dead
     Array.from({ length: writers }, (_, p) => runAsync(home, ['apply', '-f', '-'], Array.from({ length: each }, (_, i) => configMap(`w${p}-${i}`, { p: String(p) })).join('\n---\n'))),
   );
   const acknowledged = new Set<string>();
+  const failures = runs.filter((r) => r.code !== 0).map((r) => `exit ${r.code ?? r.signal}: ${r.stderr.slice(0, 200)}`);
   runs.forEach((r, p) => {
     for (let i = 0; i < each; i++) if (r.stdout.includes(`configmap/w${p}-${i} created`)) acknowledged.add(`w${p}-${i}`);
   });
-  let out = '';
-  w.child.stdout!.on('data', (d) => (out += d));
   const lines = () => out.split('\n').filter(Boolean).map((l) => l.split(' ')) as [string, string][];
   const end = Date.now() + deadlineMs;
   while (Date.now() < end && [...acknowledged].some((n) => !lines().some(([name]) => name === n))) await new Promise((r) => setTimeout(r, 200));
@@ -53,6 +56,8 @@ export async function watchRun(home: string, writers: number, each: number, dead
     duplicates: [...seenNames.values()].filter((c) => c > 1).length,
     outOfOrder,
     ms: Date.now() - t0,
+    failedWriters: failures.length,
+    failures: [...new Set(failures)].slice(0, 3),
   };
 }
 
