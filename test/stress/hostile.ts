@@ -70,6 +70,8 @@ export function hostileCases(dir: string): HostileCase[] {
     { name: 'patch replicas above int32', args: ['patch', 'deployment', 'web', '-p', '{"spec":{"replicas":2147483648}}'], expect: /Error from server \(BadRequest\): Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32/ },
     { name: 'clock advance 999999999h', args: ['clock', 'advance', '999999999h'], expect: /invalid duration/ },
     { name: 'clock advance 20 years', args: ['clock', 'advance', '175200h'], expect: /limited to 87600h/ },
+    { name: 'clock speed 1e308', args: ['clock', 'speed', '1e308'], expect: /invalid speed "1e308": at most 1000000/ },
+    { name: 'clock advance 1e308h', args: ['clock', 'advance', '1e308h'], expect: /invalid duration/ },
     { name: 'cluster create --nodes 1e9', args: ['cluster', 'create', 'huge', '--nodes', '1e9'], expect: /invalid --nodes/ },
     { name: 'cluster create --nodes 1000000', args: ['cluster', 'create', 'huge', '--nodes', '1000000'], expect: /at most 5000 nodes/ },
     { name: '--state-dir /proc', args: ['--state-dir', '/proc', 'get', 'pods'], expect: /cannot use \/proc.* as a state directory/ },
