@@ -18,6 +18,9 @@ export interface SoakFigures {
   maxBindDelayS: number;
   /** Pods bound more than a second of cluster time after their creation. */
   boundLate: number;
+  /** `apply` processes that failed, and their first error lines. */
+  failedProcesses: number;
+  failures: string[];
 }
 
 const podDoc = (name: string) => `---
@@ -64,6 +67,7 @@ export async function soakRun(home: string, processes: number, perProcess: numbe
   );
   const createMs = Date.now() - t0;
   const acknowledged = new Set<string>();
+  const failures = runs.filter((r) => r.code !== 0).map((r) => `exit ${r.code ?? r.signal}: ${r.stderr.slice(0, 200)}`);
   runs.forEach((r, p) => {
     if (r.code !== 0) return;
     for (let i = 0; i < perProcess; i++) if (r.stdout.includes(`pod/soak-${p}-${i} created`)) acknowledged.add(`soak-${p}-${i}`);
@@ -98,6 +102,8 @@ export async function soakRun(home: string, processes: number, perProcess: numbe
     settleMs: Date.now() - t1,
     maxBindDelayS,
     boundLate,
+    failedProcesses: failures.length,
+    failures: [...new Set(failures)].slice(0, 3),
   };
 }
 
