@@ -7,7 +7,7 @@
 // virtual clock (bench/in-process.ts). Peers on this machine are measured side by side
 // where they exist (node -e 0 as the floor, kubectl version --client).
 //
-//   node bench/run.mjs [--runs N] [--only startup,cluster,get,apply,concurrent,schedule,deployment,reconcile,daemon,validate] [--quick] [--write]
+//   node bench/run.mjs [--runs N] [--only startup,cluster,get,apply,concurrent,schedule,deployment,reconcile,daemon,validate,dashboard] [--quick] [--write]
 //
 // --quick: a smoke run (smaller sizes, 3 runs, skips the slowest cases); about 2 minutes.
 // --write: makes this run the run of record in bench/RESULTS.md, the one before it kept
@@ -153,6 +153,7 @@ const HOW = {
   reconcile: { store: 'file', validator: 'on', clock: 'virtual' },
   daemon: { store: 'file', validator: 'on', clock: 'wall' },
   validate: { store: 'none', validator: 'on', clock: 'wall' },
+  dashboard: { store: 'none', validator: 'not loaded', clock: 'wall' },
 };
 const howText = (h) => `${h.store === 'none' ? 'no store' : `${h.store} store`}, validator ${h.validator}, ${h.clock} clock`;
 
@@ -502,6 +503,18 @@ function generatedManifest(i) {
       return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: conf-${i}\ndata:\n  key: value-${i}\n`;
   }
 }
+
+// --- dashboard: the page in headless chromium, fed synthetic objects through its own update path ---
+section('dashboard', () => {
+  const nodes = QUICK ? 200 : 1000;
+  const pods = QUICK ? 2000 : 10000;
+  const r = run(process.execPath, [join(ROOT, 'bench', 'dashboard.mjs'), '--runs', String(RUNS), '--nodes', String(nodes), '--pods', String(pods), '--burst', '1000'], {}, { timeoutMs: 600_000 });
+  const out = JSON.parse(r.stdout.trim().split('\n').pop());
+  if (out.errors.length) throw new Error(`page errors: ${out.errors.join('; ')}`);
+  const n = (x) => x.toLocaleString('en-US');
+  record('dashboard', `dashboard: render ${n(nodes)} nodes and ${n(pods)} pods`, median(out.render), `target < 1 s (fastest ${Math.min(...out.render).toFixed(0)} ms); ${n(out.shelves)} shelves, ${n(out.blocks)} blocks drawn in and near the window (the rest when scrolled to); load, draw and layout, timed in the page (performance.now()); ${RUNS} runs, each in a fresh page`);
+  record('dashboard', 'dashboard: a burst of 1,000 watch events', median(out.burst), `target < 200 ms (fastest ${Math.min(...out.burst).toFixed(0)} ms); crash loops, new pending and deleted pods over ${n(pods)}, applied and drawn (layout included); ${RUNS} runs`);
+});
 
 // --- report ---
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, load average at start ${loadavg()[0].toFixed(1)}`;

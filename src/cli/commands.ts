@@ -42,6 +42,7 @@ import * as trace from './trace';
 import * as snapshot from './snapshot';
 import * as serve from './serve';
 import * as kubeconfig from './kubeconfig';
+import * as dashboard from './dashboard';
 
 import * as cluster from './cluster';
 import * as clock from './clock';
@@ -94,4 +95,5 @@ export const COMMANDS: Register[] = [
   snapshot.register,
   serve.register,
   kubeconfig.register,
+  dashboard.register,
 ];
