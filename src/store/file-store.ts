@@ -455,6 +455,15 @@ export class FileStore implements SyncStore {
     this.atomicWrite(path.join(this.metaDir, name + '.json'), text);
   }
 
+  deleteMeta(name: string): void {
+    assertSafeKey(name);
+    try {
+      fs.unlinkSync(path.join(this.metaDir, name + '.json'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw storeIoError(e, path.join(this.metaDir, name + '.json'));
+    }
+  }
+
   close(): void {
     this.journal.closeWriter();
   }

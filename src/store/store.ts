@@ -81,6 +81,8 @@ export interface Store {
   /** Small named documents next to the registry (clock, allocations, profile). */
   readMeta<T>(name: string): Promise<T | undefined>;
   writeMeta(name: string, value: unknown): Promise<void>;
+  /** Removes a meta document (a deleted pod's kubelet record); absent is fine. */
+  deleteMeta?(name: string): Promise<void>;
   close(): Promise<void>;
   /** A directory for bulky side data (container logs) when the driver keeps its data on disk. */
   readonly dataDir?: string;
@@ -124,6 +126,7 @@ export interface SyncStore {
   /** Small named documents next to the registry (clock, allocations, profile). */
   readMeta<T>(name: string): T | undefined;
   writeMeta(name: string, value: unknown): void;
+  deleteMeta?(name: string): void;
   close(): void;
 }
 
