@@ -457,6 +457,7 @@ export class FileStore implements SyncStore {
 
   deleteMeta(name: string): void {
     assertSafeKey(name);
+    this.pendingMeta.delete(name); // a write deferred by a group must not bring it back
     try {
       fs.unlinkSync(path.join(this.metaDir, name + '.json'));
     } catch (e) {
