@@ -24,6 +24,7 @@ import { countedObjects, quotaViolation, usageOf } from './admission/resource-qu
 import { crdResourceType } from './crd';
 import type { Store, WatchEvent } from '../store/store';
 import { SimState } from './sim-state';
+import { keepManaged, trackUpdate, type TrackContext } from './managed-fields/index';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError } from '../store/store';
 import { DamagedObjectError } from '../store/damaged';
 import type { Clock } from '../sim/clock';
@@ -33,6 +34,10 @@ export type DryRun = 'none' | 'client' | 'server';
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /** Records the write in metadata.managedFields as this manager's (operation Update). */
+  fieldManager?: string;
+  /** The subresource written through ('scale'), for the managedFields entry. */
+  subresource?: string;
 }
 
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
@@ -174,6 +179,7 @@ export class ApiServer {
       if (rt.namespaced) await this.checkNamespaceWritable(obj.metadata.namespace!, rt);
 
       applyDefaults(obj);
+      if (opts.fieldManager) await trackUpdate(undefined, obj, opts.fieldManager, this.trackContext(rt, obj));
       if (rt.kind === 'Pod' && !rt.group) await this.admitPod(obj);
       this.checkValid(obj, rt);
       if (rt.kind === 'Secret' && !rt.group) foldStringData(obj);
@@ -241,6 +247,7 @@ export class ApiServer {
         if (input.status !== undefined) next.status = deepCopy(input.status);
         else delete next.status;
         if (rt.kind === 'Node' && input.spec) next.spec = deepCopy(input.spec); // node status also carries taints updates from kubelet
+        if (opts.fieldManager) await trackUpdate(current, next, opts.fieldManager, this.trackContext(rt, next, 'status'));
       } else {
         next = deepCopy(input);
         next.apiVersion = input.apiVersion;
@@ -265,6 +272,8 @@ export class ApiServer {
         if (current.metadata.generation !== undefined) {
           m.generation = current.metadata.generation + (specChanged(current, next) ? 1 : 0);
         }
+        if (opts.fieldManager) await trackUpdate(current, next, opts.fieldManager, this.trackContext(rt, next, opts.subresource));
+        else keepManaged(current, next);
         this.checkValid(next, rt);
         if (rt.kind === 'Secret' && !rt.group) foldStringData(next);
         if (this.validator) {
@@ -483,6 +492,11 @@ export class ApiServer {
         });
       }
     });
+  }
+
+  /** What field management needs to know about a write of `obj`. */
+  trackContext(rt: ResourceType, obj: KObject, subresource?: string): TrackContext {
+    return { apiVersion: obj.apiVersion, kind: rt.kind, statusSplit: hasStatusSubresource(rt), subresource, now: this.timestamp() };
   }
 
   timestamp(): string {
