@@ -71,6 +71,20 @@ export class ServedCluster {
   /** Creates the cluster (writing its kubeconfig entry) and serves it; resolves once /readyz answers. */
   async start(createArgs: string[] = ['--nodes', '2'], serveArgs: string[] = [], serveEnv: Record<string, string> = {}): Promise<void> {
     this.ok(['cluster', 'create', this.name, ...createArgs]);
+    await this.serve(serveArgs, serveEnv);
+  }
+
+  /** Kills the server with SIGKILL (no chance to clean up) and waits until it is gone. */
+  async kill9(): Promise<void> {
+    const c = this.child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Runs `kubesim serve` for the existing cluster; resolves once /readyz answers. */
+  async serve(serveArgs: string[] = [], serveEnv: Record<string, string> = {}): Promise<void> {
     const child = spawn(process.execPath, [BIN, 'serve', ...serveArgs], { cwd: ROOT, env: this.env(serveEnv), stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     let out = '';
