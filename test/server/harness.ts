@@ -45,13 +45,13 @@ export class ServedCluster {
     };
   }
 
-  kubesim(args: string[], opts: { stdin?: string } = {}): RunResult {
-    const r = spawnSync(process.execPath, [BIN, ...args], { input: opts.stdin ?? '', cwd: ROOT, env: this.env(), encoding: 'utf8', timeout: 60_000 });
+  kubesim(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): RunResult {
+    const r = spawnSync(process.execPath, [BIN, ...args], { input: opts.stdin ?? '', cwd: ROOT, env: this.env(opts.env), encoding: 'utf8', timeout: 60_000 });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   }
 
-  kubectl(args: string[], opts: { stdin?: string; timeoutMs?: number } = {}): RunResult {
-    const r = spawnSync(KUBECTL, args, { input: opts.stdin ?? '', cwd: ROOT, env: this.env(), encoding: 'utf8', timeout: opts.timeoutMs ?? 60_000 });
+  kubectl(args: string[], opts: { stdin?: string; timeoutMs?: number; env?: Record<string, string> } = {}): RunResult {
+    const r = spawnSync(KUBECTL, args, { input: opts.stdin ?? '', cwd: ROOT, env: this.env(opts.env), encoding: 'utf8', timeout: opts.timeoutMs ?? 60_000 });
     if (r.error) throw r.error;
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   }

@@ -134,3 +134,23 @@ test('the manager without fieldManager is the user agent\'s product, and scale i
   const again = c.kubectl(['apply', '--server-side', '-f', c.file('d4.yaml', deploy(3))]);
   assert.equal(again.stderr, `error: Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps/v1: .spec.replicas\n${ADVICE}`);
 });
+
+test('kubesim\'s own verbs record the managers kubectl records for the same commands', () => {
+  const dep = (n: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${n}, labels: {app: ${n}}}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: ${n}}}\n  template:\n    metadata: {labels: {app: ${n}}}\n    spec:\n      containers:\n      - {name: app, image: busybox:1.36}\n`;
+  const steps = (n: string): string[][] => [
+    ['create', '-f', c.file(`${n}.yaml`, dep(n))],
+    ['label', 'deploy', n, 'tier=x'],
+    ['annotate', 'deploy', n, 'note=y'],
+    ['set', 'image', `deploy/${n}`, 'app=busybox:1.37'],
+    ['patch', 'deploy', n, '-p', '{"spec":{"minReadySeconds":3}}'],
+    ['scale', 'deploy', n, '--replicas=2'],
+  ];
+  for (const s of steps('zqa')) assert.equal(c.kubectl(s).code, 0, s.join(' '));
+  for (const s of steps('zqb')) assert.equal(c.kubesim(s).code, 0, s.join(' '));
+  const view = (n: string) =>
+    managers(n)
+      .map((e) => JSON.stringify([e.manager, e.operation, e.subresource ?? '', e.fieldsV1]).replaceAll(n, 'X'))
+      .sort();
+  assert.deepEqual(view('zqb'), view('zqa'));
+  assert.deepEqual(managers('zqa').map((e) => e.manager).sort(), ['kubectl', 'kubectl-annotate', 'kubectl-create', 'kubectl-label', 'kubectl-patch', 'kubectl-set']);
+});
