@@ -23,6 +23,8 @@ export class ServedCluster {
   readonly home: string;
   readonly kubeconfig: string;
   url = '';
+  /** What the server wrote to stderr (its request failures). */
+  serverErr = '';
   private child?: ChildProcess;
 
   constructor(readonly name = 'srv') {
@@ -90,7 +92,7 @@ export class ServedCluster {
     let out = '';
     let err = '';
     child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (err += d));
+    child.stderr!.on('data', (d) => ((err += d), (this.serverErr += d)));
     const deadline = Date.now() + 30_000;
     while (!/ at (https?:\/\/\S+)/.test(out)) {
       if (child.exitCode !== null) throw new Error(`kubesim serve exited ${child.exitCode}: ${out}${err}`);
@@ -150,6 +152,9 @@ export class ServedCluster {
         {
           method,
           headers,
+          // No kept-alive sockets: a test blocked in spawnSync past the server's keep-alive
+          // timeout would otherwise reuse a socket the server has closed (socket hang up).
+          agent: false,
           ca: this.pki('ca.crt'),
           ...(auth === 'cert' ? { cert: this.pki('admin.crt'), key: this.pki('admin.key') } : {}),
         },
