@@ -4,6 +4,19 @@ import type { Command } from 'commander';
 import { apiVersionOf } from '../api/resources';
 import type { Program } from './root';
 import { tabwrite, GET_TABLE } from '../printers/tabwriter';
+import { METRICS_GROUP, METRICS_GV, METRICS_RESOURCES } from '../api/rest/metrics';
+
+/** One line of the table: a registered type, or one of metrics.k8s.io's. */
+interface Row {
+  plural: string;
+  shortNames: readonly string[];
+  group: string;
+  apiVersion: string;
+  namespaced: boolean;
+  kind: string;
+  verbs: readonly string[];
+  categories: readonly string[];
+}
 
 export function register(program: Command, p: Program): void {
   program
@@ -18,7 +31,10 @@ export function register(program: Command, p: Program): void {
     .action(
       p.action(async (ctx, flags: { output?: string; namespaced?: string | boolean; apiGroup?: string; headers?: boolean; sortBy?: string; verbs?: string }) => {
         const api = await ctx.api();
-        let types = [...api.registry.all()];
+        let types: Row[] = [...api.registry.all()].map((t) => ({ ...t, apiVersion: apiVersionOf(t) }));
+        // the simulated metrics-server's group, where kubectl's sort by group puts it
+        const at = types.findIndex((t) => t.group > METRICS_GROUP);
+        types.splice(at < 0 ? types.length : at, 0, ...METRICS_RESOURCES.map((m) => ({ plural: m.plural, shortNames: [], group: METRICS_GROUP, apiVersion: METRICS_GV, namespaced: m.namespaced, kind: m.kind, verbs: [...m.verbs], categories: [] })));
         if (flags.namespaced !== undefined) {
           const want = flags.namespaced === true || flags.namespaced === 'true';
           types = types.filter((t) => t.namespaced === want);
@@ -39,7 +55,7 @@ export function register(program: Command, p: Program): void {
         if (flags.headers !== false) rows.push(['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND', ...(wide ? ['VERBS', 'CATEGORIES'] : [])].join('\t'));
         for (const t of types) {
           rows.push(
-            [t.plural, t.shortNames.join(','), apiVersionOf(t), String(t.namespaced), t.kind, ...(wide ? [t.verbs.join(','), t.categories.join(',')] : [])].join('\t'),
+            [t.plural, t.shortNames.join(','), t.apiVersion, String(t.namespaced), t.kind, ...(wide ? [t.verbs.join(','), t.categories.join(',')] : [])].join('\t'),
           );
         }
         ctx.out(tabwrite(rows.join('\n') + '\n', GET_TABLE));
@@ -54,6 +70,7 @@ export function register(program: Command, p: Program): void {
         const api = await ctx.api();
         const versions = new Set<string>();
         for (const t of api.registry.all()) for (const v of t.versions) versions.add(t.group ? `${t.group}/${v}` : v);
+        versions.add(METRICS_GV);
         ctx.out([...versions].sort().map((v) => v + '\n').join(''));
       }),
     );

@@ -36,12 +36,17 @@ import * as autoscale from './autoscale';
 import * as edit from './edit';
 import * as top from './top';
 import * as exec from './exec';
+import * as attach from './attach';
+import * as portForward from './port-forward';
+import * as cp from './cp';
+import * as proxy from './proxy';
 import * as logs from './logs';
 import * as check from './check';
 import * as trace from './trace';
 import * as snapshot from './snapshot';
 import * as serve from './serve';
 import * as kubeconfig from './kubeconfig';
+import * as dashboard from './dashboard';
 
 import * as cluster from './cluster';
 import * as clock from './clock';
@@ -88,10 +93,15 @@ export const COMMANDS: Register[] = [
   edit.register,
   top.register,
   exec.register,
+  attach.register,
+  portForward.register,
+  cp.register,
+  proxy.register,
   logs.register,
   check.register,
   trace.register,
   snapshot.register,
   serve.register,
   kubeconfig.register,
+  dashboard.register,
 ];

@@ -79,7 +79,7 @@ const HELP_GROUPS: Array<[string, string[]]> = [
   ['Basic Commands (Intermediate)', ['explain', 'get', 'edit', 'delete']],
   ['Deploy Commands', ['rollout', 'scale', 'autoscale']],
   ['Cluster Management Commands', ['cluster-info', 'top', 'cordon', 'uncordon', 'drain', 'taint']],
-  ['Troubleshooting and Debugging Commands', ['describe', 'logs', 'exec', 'events', 'auth']],
+  ['Troubleshooting and Debugging Commands', ['describe', 'logs', 'attach', 'exec', 'port-forward', 'proxy', 'cp', 'events', 'auth']],
   ['Advanced Commands', ['diff', 'apply', 'patch', 'replace', 'wait']],
   ['Settings Commands', ['label', 'annotate', 'completion']],
   ['Simulated Cluster Commands (kubesim)', ['cluster', 'node', 'clock', 'reconcile', 'trace']],
