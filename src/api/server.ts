@@ -24,6 +24,7 @@ import { crdResourceType } from './crd';
 import type { Store, WatchEvent } from '../store/store';
 import { SimState } from './sim-state';
 import { BOOTSTRAP_NAMESPACES, hasStatusSubresource, strategyFor } from './strategies';
+import { keepManaged, trackUpdate, type TrackContext } from './managed-fields/index';
 
 export { BOOTSTRAP_NAMESPACES } from './strategies';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError } from '../store/store';
@@ -35,6 +36,10 @@ export type DryRun = 'none' | 'client' | 'server';
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /** Records the write in metadata.managedFields as this manager's (operation Update). */
+  fieldManager?: string;
+  /** The subresource written through ('scale'), for the managedFields entry. */
+  subresource?: string;
 }
 
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
@@ -174,6 +179,7 @@ export class ApiServer {
       if (rt.namespaced) await this.checkNamespaceWritable(obj.metadata.namespace!, rt);
 
       applyDefaults(obj);
+      if (opts.fieldManager) await trackUpdate(undefined, obj, opts.fieldManager, this.trackContext(rt, obj));
       const strategy = strategyFor(rt);
       await strategy.admit?.(this, obj);
       this.checkValid(obj, rt);
@@ -241,6 +247,7 @@ export class ApiServer {
         if (input.status !== undefined) next.status = deepCopy(input.status);
         else delete next.status;
         strategy.prepareForStatusUpdate?.(input, next);
+        if (opts.fieldManager) await trackUpdate(current, next, opts.fieldManager, this.trackContext(rt, next, 'status'));
       } else {
         next = deepCopy(input);
         next.apiVersion = input.apiVersion;
@@ -265,6 +272,8 @@ export class ApiServer {
         if (current.metadata.generation !== undefined) {
           m.generation = current.metadata.generation + (specChanged(current, next) ? 1 : 0);
         }
+        if (opts.fieldManager) await trackUpdate(current, next, opts.fieldManager, this.trackContext(rt, next, opts.subresource));
+        else keepManaged(current, next);
         this.checkValid(next, rt);
         strategy.canonicalize?.(next);
         if (this.validator) {
@@ -481,6 +490,11 @@ export class ApiServer {
         });
       }
     });
+  }
+
+  /** What field management needs to know about a write of `obj`. */
+  trackContext(rt: ResourceType, obj: KObject, subresource?: string): TrackContext {
+    return { apiVersion: obj.apiVersion, kind: rt.kind, statusSplit: hasStatusSubresource(rt), subresource, now: this.timestamp() };
   }
 
   timestamp(): string {

@@ -6,7 +6,7 @@
 
 import { listPrefix } from '../keys';
 import type { KObject } from '../types';
-import { includeObject, type RestHandler, type Target } from './handler';
+import { includeObject, parseBool, type RestHandler, type Target } from './handler';
 import { selectorOptions, parseResourceVersion } from './list';
 import { negotiate } from './negotiate';
 import { badRequest, statusObject } from './status';
@@ -25,7 +25,7 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
   const timeoutText = req.query.get('timeoutSeconds');
   if (timeoutText !== null && !/^\d+$/.test(timeoutText)) throw badRequest(`timeoutSeconds: Invalid value: "${timeoutText}"`);
   const timeoutMs = timeoutText ? Number(timeoutText) * 1000 : 0;
-  const bookmarks = req.query.get('allowWatchBookmarks') === 'true';
+  const bookmarks = parseBool(req.query.get('allowWatchBookmarks'));
   const sendInitial = req.query.get('sendInitialEvents');
   if (sendInitial === 'true' && req.query.get('resourceVersionMatch') !== 'NotOlderThan') {
     throw badRequest(`resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan`);
@@ -104,7 +104,8 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
           visible.delete(id);
           yield encode('DELETED', { ...o, metadata: { ...o.metadata, resourceVersion: String(ch.rev) } }, first);
         } else if (now) {
-          const type = visible.has(id) ? 'MODIFIED' : 'ADDED';
+          // A create is ADDED even when the object was already there when the watch began.
+          const type = ch.type !== 'ADDED' && visible.has(id) ? 'MODIFIED' : 'ADDED';
           visible.add(id);
           yield encode(type, o, first);
         } else if (visible.has(id)) {
