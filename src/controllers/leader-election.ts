@@ -262,6 +262,22 @@ export class LeaderElector {
   }
 }
 
+/**
+ * Whether a candidate holds the controller-manager Lease now (its renewTime plus duration,
+ * with a second of slack for clocks, is still ahead): some daemon reconciles the cluster.
+ */
+export async function leaseHeld(api: ApiServer, now = Date.now(), namespace = 'kube-system', name = 'kube-controller-manager'): Promise<boolean> {
+  let lease: KObject | undefined;
+  try {
+    lease = await api.tryGet(api.registry.forKind(LEASE_GVK.apiVersion, LEASE_GVK.kind), namespace, name);
+  } catch {
+    return false;
+  }
+  const spec = lease?.spec;
+  if (!spec?.holderIdentity || !spec.renewTime) return false;
+  return Date.parse(spec.renewTime) + (Number(spec.leaseDurationSeconds) || 0) * 1000 + 1000 > now;
+}
+
 const WRITES = new Set(['create', 'update', 'updateStatus', 'bindPod', 'mutate', 'delete', 'recordEvent', 'bootstrap']);
 
 /**

@@ -89,6 +89,21 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
     abort.signal.addEventListener('abort', () => clearInterval(watchdog));
     log(`daemon started (pid ${pid})`);
     const reconcile = async (manager: ControllerManager, signal: AbortSignal) => {
+      // A failure of the loop itself (the store unreachable while the clock is read) pauses
+      // reconciling, it does not end it: this process may still hold the lease.
+      while (!signal.aborted) {
+        try {
+          await runManager(manager, signal);
+        } catch (e) {
+          log(`error: the controllers stopped: ${e instanceof Error ? e.message : String(e)}; starting them again`);
+          await new Promise<void>((r) => {
+            const t = setTimeout(r, 1000);
+            signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+          });
+        }
+      }
+    };
+    const runManager = async (manager: ControllerManager, signal: AbortSignal) => {
       await manager.runForever(signal, {
         onTick: (spent) => {
           lag = spent;
