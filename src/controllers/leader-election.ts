@@ -286,18 +286,15 @@ const WRITES = new Set(['create', 'update', 'updateStatus', 'bindPod', 'mutate',
  * still surely held. Reads pass through.
  */
 export function fence(api: ApiServer, elector: { isLeader(): boolean; identity: string }): ApiServer {
-  const check = () => {
-    if (!elector.isLeader()) throw new NotLeaderError(elector.identity);
-  };
+  const mayWrite = () => elector.isLeader();
+  // a rejected promise, as the server's writes fail
+  const refused = () => Promise.reject(new NotLeaderError(elector.identity));
   const sim = new Proxy(api.sim, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver);
       if (typeof v !== 'function') return v;
       if (typeof prop === 'string' && prop.startsWith('set')) {
-        return (...args: unknown[]) => {
-          check();
-          return (v as (...a: unknown[]) => unknown).apply(receiver, args);
-        };
+        return (...args: unknown[]) => (mayWrite() ? (v as (...a: unknown[]) => unknown).apply(receiver, args) : refused());
       }
       return v;
     },
@@ -308,11 +305,8 @@ export function fence(api: ApiServer, elector: { isLeader(): boolean; identity: 
       const v = Reflect.get(target, prop, proxy);
       if (typeof v !== 'function') return v;
       if (typeof prop === 'string' && WRITES.has(prop)) {
-        return (...args: unknown[]) => {
-          check();
-          // `this` is the proxy: the server's own nested writes are checked too
-          return (v as (...a: unknown[]) => unknown).apply(proxy, args);
-        };
+        // `this` is the proxy: the server's own nested writes are checked too
+        return (...args: unknown[]) => (mayWrite() ? (v as (...a: unknown[]) => unknown).apply(proxy, args) : refused());
       }
       return (v as (...a: unknown[]) => unknown).bind(proxy);
     },
