@@ -44,7 +44,9 @@ async function watch(url: string, n: number): Promise<void> {
   const writer = await open(url);
   const reader = url.startsWith('memory:') ? writer.store : await openStore(url);
   let rev = await reader.currentRev();
-  const writtenAt = new Map<number, number>();
+  // Keyed by name and stamped before the call: a watch event may arrive before the
+  // writer has its answer, so this is create-to-delivery time.
+  const writtenAt = new Map<string, number>();
   const latencies: number[] = [];
   let stop = false;
   const follow = (async () => {
@@ -52,7 +54,7 @@ async function watch(url: string, n: number): Promise<void> {
       await reader.currentRev();
       for (const ev of await reader.changesSince(rev)) {
         rev = ev.rev;
-        const at = writtenAt.get(ev.rev);
+        const at = writtenAt.get(ev.object.metadata.name ?? '');
         if (at !== undefined) latencies.push(performance.now() - at);
       }
       await new Promise((r) => setTimeout(r, 1));
@@ -60,9 +62,8 @@ async function watch(url: string, n: number): Promise<void> {
     }
   })();
   for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    const o = await writer.create(cm(i));
-    writtenAt.set(Number(o.metadata.resourceVersion), t);
+    writtenAt.set(`cm-${i}`, performance.now());
+    await writer.create(cm(i));
     await new Promise((r) => setTimeout(r, 5));
   }
   stop = true;
