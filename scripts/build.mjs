@@ -82,6 +82,7 @@ if (left) {
 }
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'main.cjs'), code);
+await (await import('./build-dashboard.mjs')).buildDashboard(out);
 rmSync('dist.old', { recursive: true, force: true });
 if (existsSync('dist')) renameSync('dist', 'dist.old');
 renameSync(out, 'dist');

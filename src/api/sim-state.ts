@@ -32,6 +32,7 @@ const podRuntimeDoc = (uid: string) => `kubelet-pod-${uid}`;
 const imagesDoc = (node: string) => `kubelet-images-${node}`;
 const ipamDoc = (node: string) => `kubelet-ipam-${node}`;
 const flagDoc = (name: string) => name;
+const containerFilesDoc = (uid: string, container: string) => `container-files-${uid}-${container}`;
 
 export class SimState {
   constructor(private readonly store: Store) {}
@@ -86,6 +87,15 @@ export class SimState {
 
   setPodRuntime(uid: string, runtime: unknown): Promise<void> {
     return this.store.writeMeta(podRuntimeDoc(uid), runtime);
+  }
+
+  /** Files put into a container's writable layer (`kubesim cp`): path → content. */
+  async containerFiles(uid: string, container: string): Promise<Record<string, string>> {
+    return (await this.store.readMeta<Record<string, string> | null>(containerFilesDoc(uid, container))) ?? {};
+  }
+
+  setContainerFiles(uid: string, container: string, files: Record<string, string>): Promise<void> {
+    return this.store.writeMeta(containerFilesDoc(uid, container), files);
   }
 
   /** A node's host-local IPAM allocations: IP → pod uid. */

@@ -4,6 +4,19 @@ import type { Command } from 'commander';
 import { apiVersionOf } from '../api/resources';
 import type { Program } from './root';
 import { tabwrite, GET_TABLE } from '../printers/tabwriter';
+import { METRICS_GROUP, METRICS_GV, METRICS_RESOURCES } from '../api/rest/metrics';
+
+/** One line of the table: a registered type, or one of metrics.k8s.io's. */
+interface Row {
+  plural: string;
+  shortNames: readonly string[];
+  group: string;
+  apiVersion: string;
+  namespaced: boolean;
+  kind: string;
+  verbs: readonly string[];
+  categories: readonly string[];
+}
 
 export function register(program: Command, p: Program): void {
   program
@@ -15,10 +28,15 @@ export function register(program: Command, p: Program): void {
     .option('--no-headers', "When using the default or custom-column output format, don't print headers.")
     .option('--sort-by <field>', "If non-empty, sort list of resources using specified field. The field can be either 'name' or 'kind'.")
     .option('--verbs <verbs>', 'Limit to resources that support the specified verbs.')
+    .option('--categories <categories>', 'Limit to resources that belong to the specified categories.', (v: string, prev: string[] = []) => [...prev, ...v.split(',')])
+    .option('--cached', 'Use the cached list of resources if available.')
     .action(
-      p.action(async (ctx, flags: { output?: string; namespaced?: string | boolean; apiGroup?: string; headers?: boolean; sortBy?: string; verbs?: string }) => {
+      p.action(async (ctx, flags: { output?: string; namespaced?: string | boolean; apiGroup?: string; headers?: boolean; sortBy?: string; verbs?: string; categories?: string[] }) => {
         const api = await ctx.api();
-        let types = [...api.registry.all()];
+        let types: Row[] = [...api.registry.all()].map((t) => ({ ...t, apiVersion: apiVersionOf(t) }));
+        // the simulated metrics-server's group, where kubectl's sort by group puts it
+        const at = types.findIndex((t) => t.group > METRICS_GROUP);
+        types.splice(at < 0 ? types.length : at, 0, ...METRICS_RESOURCES.map((m) => ({ plural: m.plural, shortNames: [], group: METRICS_GROUP, apiVersion: METRICS_GV, namespaced: m.namespaced, kind: m.kind, verbs: [...m.verbs], categories: [] })));
         if (flags.namespaced !== undefined) {
           const want = flags.namespaced === true || flags.namespaced === 'true';
           types = types.filter((t) => t.namespaced === want);
@@ -28,6 +46,8 @@ export function register(program: Command, p: Program): void {
           const verbs = flags.verbs.split(',');
           types = types.filter((t) => verbs.every((v) => t.verbs.includes(v)));
         }
+        // kubectl keeps the resources that belong to every category asked for.
+        if (flags.categories?.length) types = types.filter((t) => flags.categories!.every((c) => t.categories.includes(c)));
         if (flags.sortBy === 'name') types.sort((a, b) => a.plural.localeCompare(b.plural));
         if (flags.sortBy === 'kind') types.sort((a, b) => a.kind.localeCompare(b.kind));
         if (flags.output === 'name') {
@@ -39,7 +59,7 @@ export function register(program: Command, p: Program): void {
         if (flags.headers !== false) rows.push(['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND', ...(wide ? ['VERBS', 'CATEGORIES'] : [])].join('\t'));
         for (const t of types) {
           rows.push(
-            [t.plural, t.shortNames.join(','), apiVersionOf(t), String(t.namespaced), t.kind, ...(wide ? [`[${t.verbs.join(' ')}]`, t.categories.join(',')] : [])].join('\t'),
+            [t.plural, t.shortNames.join(','), t.apiVersion, String(t.namespaced), t.kind, ...(wide ? [`[${t.verbs.join(' ')}]`, t.categories.join(',')] : [])].join('\t'),
           );
         }
         ctx.out(tabwrite(rows.join('\n') + '\n', GET_TABLE));
@@ -54,6 +74,7 @@ export function register(program: Command, p: Program): void {
         const api = await ctx.api();
         const versions = new Set<string>();
         for (const t of api.registry.all()) for (const v of t.versions) versions.add(t.group ? `${t.group}/${v}` : v);
+        versions.add(METRICS_GV);
         ctx.out([...versions].sort().map((v) => v + '\n').join(''));
       }),
     );

@@ -7,6 +7,7 @@ import { kindGroup } from '../api/resources';
 import type { KObject } from '../api/types';
 import type { Program } from './root';
 import type { FileFlags } from './manifest-input';
+import { KUSTOMIZE_FLAG } from './flags/kustomize';
 import { parseDryRun, dryRunSuffix } from './flags/dry-run';
 import { formatApiError, PrintedError } from './format-error';
 import { collect } from './flags/collect';
@@ -26,6 +27,7 @@ export function register(program: Command, p: Program): void {
     .description('Apply a configuration to a resource by file name or stdin')
     .option('-f, --filename <file>', 'The files that contain the configurations to apply.', collect, [])
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option(...KUSTOMIZE_FLAG)
     .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
     .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
     .option('--validate <mode>', "Must be one of: strict (or true), warn, ignore (or false).", 'strict')

@@ -6,7 +6,7 @@ import { CliError } from '../api/errors';
 import type { Program } from './root';
 import { parseDuration } from './flags/duration';
 
-const MAX_ADVANCE_MS = 87_600 * 3_600_000;
+export const MAX_ADVANCE_MS = 87_600 * 3_600_000;
 import { humanDuration } from '../printers/duration';
 
 export function register(program: Command, p: Program): void {

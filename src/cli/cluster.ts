@@ -113,7 +113,7 @@ Examples:
       p.action(async (ctx) => {
         const { listClusters } = await import('../cluster/cluster');
         const { runningDaemonPid } = await import('../daemon/control');
-        const current = ctx.config.currentContext ?? DEFAULT_CLUSTER;
+        const current = ctx.clusterName;
         const rows = ['CURRENT\tNAME\tNODES\tDAEMON'];
         for (const n of listClusters(ctx.home)) {
           const nodes = countFiles(`${clusterDir(ctx.home, n)}/registry/nodes`);

@@ -22,6 +22,11 @@ import * as scale from './scale';
 import * as set from './set';
 import * as validate from './validate';
 import * as version from './version';
+import * as plugin from './plugin';
+import * as applyLastApplied from './apply-last-applied';
+import * as createToken from './create-token';
+import * as certificate from './certificate';
+import * as authReconcile from './auth-reconcile';
 import * as explain from './explain';
 import * as auth from './auth';
 import * as clusterInfo from './cluster-info';
@@ -36,12 +41,18 @@ import * as autoscale from './autoscale';
 import * as edit from './edit';
 import * as top from './top';
 import * as exec from './exec';
+import * as attach from './attach';
+import * as portForward from './port-forward';
+import * as cp from './cp';
+import * as proxy from './proxy';
 import * as logs from './logs';
 import * as check from './check';
 import * as trace from './trace';
 import * as snapshot from './snapshot';
 import * as serve from './serve';
 import * as kubeconfig from './kubeconfig';
+import * as dashboard from './dashboard';
+import * as kustomize from './kustomize';
 
 import * as cluster from './cluster';
 import * as clock from './clock';
@@ -88,10 +99,22 @@ export const COMMANDS: Register[] = [
   edit.register,
   top.register,
   exec.register,
+  attach.register,
+  portForward.register,
+  cp.register,
+  proxy.register,
   logs.register,
   check.register,
   trace.register,
   snapshot.register,
   serve.register,
   kubeconfig.register,
+  dashboard.register,
+  kustomize.register,
+  // After the verbs they add sub-commands to (apply, create, auth).
+  plugin.register,
+  applyLastApplied.register,
+  createToken.register,
+  certificate.register,
+  authReconcile.register,
 ];

@@ -37,7 +37,27 @@ function __kubesim_complete
 end
 complete -c kubesim -f -a '(__kubesim_complete)'
 `,
+  powershell: `# powershell completion for kubesim; load with: kubesim completion powershell | Out-String | Invoke-Expression
+Register-ArgumentCompleter -CommandName 'kubesim' -Native -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+    $words = @($commandAst.CommandElements | Select-Object -Skip 1 | ForEach-Object { $_.ToString() })
+    if ($wordToComplete -eq '') { $words += '' }
+    kubesim __complete -- @words 2>$null | Where-Object { $_ -like "$wordToComplete*" } | ForEach-Object {
+        [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_)
+    }
+}
+`,
 };
+
+/** The contexts of the kubeconfig (what --context and config use-context take). */
+async function contextNames(ctx: CliContext): Promise<string[]> {
+  try {
+    const { configAccess, startingConfig } = await import('../kubeconfig/loader');
+    return [...startingConfig(configAccess(process.env, ctx.flags.kubeconfig)).contexts.keys()].sort();
+  } catch {
+    return [];
+  }
+}
 
 /** Verbs whose first argument is a resource type and second an object name. */
 const TYPE_VERBS = new Set(['get', 'describe', 'delete', 'edit', 'label', 'annotate', 'patch', 'scale', 'explain', 'wait', 'logs', 'exec', 'rollout', 'set', 'autoscale', 'expose', 'cordon', 'uncordon', 'drain', 'taint', 'top']);
@@ -49,7 +69,7 @@ const OUTPUTS = ['json', 'yaml', 'name', 'wide', 'jsonpath=', 'custom-columns=',
 export function register(program: Command, p: Program): void {
   program
     .command('completion')
-    .description('Output shell completion code for the specified shell (bash, zsh, fish)')
+    .description('Output shell completion code for the specified shell (bash, zsh, fish, or powershell)')
     .argument('[shell]')
     .addHelpText('after', `
 Examples:
@@ -105,14 +125,14 @@ export async function candidates(ctx: CliContext, verbs: string[], words: string
   }
   if (prev === '-n' || prev === '--namespace') return names(ctx, 'namespaces');
   if (prev === '-o' || prev === '--output') return OUTPUTS;
-  if (prev === '--context') return Object.keys(ctx.config.contexts).concat(ctx.clusterName).filter((v, i, a) => a.indexOf(v) === i).sort();
+  if (prev === '--context') return contextNames(ctx);
   if (prev && VALUE_FLAGS.has(prev)) return [];
   if (positional.length === 0) return verbs;
   const verb = positional[0];
   const args = positional.slice(1);
   const subs = subcommands(verb);
-  if (verb === 'completion') return args.length === 0 ? ['bash', 'fish', 'zsh'] : [];
-  if (verb === 'config' && args[0] === 'use-context' && args.length === 1) return Object.keys(ctx.config.contexts).sort();
+  if (verb === 'completion') return args.length === 0 ? ['bash', 'fish', 'powershell', 'zsh'] : [];
+  if (verb === 'config' && ['use-context', 'use', 'delete-context', 'rename-context', 'get-contexts'].includes(args[0]) && args.length === 1) return contextNames(ctx);
   if (subs.length && args.length === 0) return subs.sort();
   const rest = subs.length ? args.slice(1) : args;
   if (NAME_VERBS[verb]) return rest.length === 0 ? names(ctx, NAME_VERBS[verb]) : [];

@@ -10,11 +10,13 @@ import * as path from 'node:path';
 import { CliError } from '../api/errors';
 import type { ApiServer } from '../api/server';
 import type { ClusterClock } from '../sim/clock';
+import { configAccess, startingConfig } from '../kubeconfig/loader';
 
 export interface GlobalFlags {
   namespace?: string;
   context?: string;
   stateDir?: string;
+  kubeconfig?: string;
   v?: string;
 }
 
@@ -76,6 +78,28 @@ export function writeConfig(home: string, config: KubesimConfig): void {
   fs.renameSync(tmp, file);
 }
 
+/**
+ * The kubesim cluster the kubeconfig selects: --context, else its current-context, when that
+ * context's cluster (or, for a context not in the files, its name) is `kubesim-<name>`, as
+ * `cluster create` writes them. Anything else (no kubeconfig, a context of some real
+ * cluster, an unreadable file) leaves the choice to kubesim's own config.
+ */
+export function selectFromKubeconfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): { cluster: string; namespace?: string } | undefined {
+  let merged;
+  try {
+    merged = startingConfig(configAccess(env, flags.kubeconfig));
+  } catch {
+    return undefined;
+  }
+  const name = flags.context ?? merged.currentContext;
+  if (!name) return undefined;
+  const ctx = merged.contexts.get(name);
+  const cluster = ctx ? String(ctx.fields.cluster ?? '') : name;
+  const m = /^kubesim-([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.exec(cluster);
+  if (!m) return undefined;
+  return { cluster: m[1], namespace: ctx && typeof ctx.fields.namespace === 'string' ? ctx.fields.namespace : undefined };
+}
+
 export class CliContext {
   readonly home: string;
   readonly config: KubesimConfig;
@@ -88,12 +112,17 @@ export class CliContext {
   ) {
     this.home = stateHome(flags);
     this.config = readConfig(this.home);
-    this.clusterName = flags.context ?? this.config.currentContext ?? DEFAULT_CLUSTER;
+    const selected = selectFromKubeconfig(flags);
+    this.clusterName = selected?.cluster ?? flags.context ?? this.config.currentContext ?? DEFAULT_CLUSTER;
+    this.contextNamespace = selected ? selected.namespace : this.config.contexts[this.clusterName]?.namespace;
   }
+
+  /** The selected kubeconfig context's namespace (or kubesim's own per-cluster setting). */
+  private readonly contextNamespace: string | undefined;
 
   /** The namespace: -n, else the context's, else `default`. */
   get namespace(): string {
-    return this.flags.namespace ?? this.config.contexts[this.clusterName]?.namespace ?? 'default';
+    return this.flags.namespace ?? (this.contextNamespace || 'default');
   }
 
   get namespaceExplicit(): boolean {

@@ -12,6 +12,7 @@ import { CREATE_GENERATORS } from '../generators';
 import type { CliContext } from './context';
 import type { KObject } from '../api/types';
 import { CliError } from '../api/errors';
+import { KUSTOMIZE_FLAG } from './flags/kustomize';
 
 export function register(program: Command, p: Program): void {
   const create = program
@@ -20,12 +21,13 @@ export function register(program: Command, p: Program): void {
     .argument('[args...]')
     .option('-f, --filename <file>', 'Filename, directory, or URL to files to use to create the resource', collect, [])
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option(...KUSTOMIZE_FLAG)
     .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
     .option('-o, --output <format>', 'Output format.')
     .option('--validate <mode>', 'Must be one of: strict (or true), warn, ignore (or false).', 'strict')
     .option('--save-config', 'If true, the configuration of current object will be saved in its annotation.')
     .action(
-      p.action(async (ctx, args: string[], flags: { filename?: string[]; recursive?: boolean; dryRun?: string | boolean; output?: string; validate?: string; saveConfig?: boolean }) => {
+      p.action(async (ctx, args: string[], flags: { filename?: string[]; kustomize?: string; recursive?: boolean; dryRun?: string | boolean; output?: string; validate?: string; saveConfig?: boolean }) => {
         // cobra: a sub-command it does not know is an argument to `create`, which takes none.
         if (args.length) throw new PrintedError(`error: Unexpected args: [${args.join(' ')}]\nSee '${p.name} create -h' for help and examples\n`);
         const dryRun = parseDryRun(ctx, flags.dryRun);

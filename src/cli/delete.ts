@@ -13,9 +13,11 @@ import { buildListOptions } from './flags/selectors';
 import { collect } from './flags/collect';
 import { parseDryRun, dryRunSuffix } from './flags/dry-run';
 import { parseDuration } from './flags/duration';
+import { KUSTOMIZE_FLAG } from './flags/kustomize';
 
 interface DeleteFlags {
   filename?: string[];
+  kustomize?: string;
   recursive?: boolean;
   selector?: string;
   fieldSelector?: string;
@@ -30,6 +32,7 @@ interface DeleteFlags {
   ignoreNotFound?: boolean;
   output?: string;
   dryRun?: string | boolean;
+  interactive?: boolean;
 }
 
 export function register(program: Command, p: Program): void {
@@ -39,6 +42,7 @@ export function register(program: Command, p: Program): void {
     .argument('[resources...]')
     .option('-f, --filename <file>', 'containing the resource to delete.', collect, [])
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option(...KUSTOMIZE_FLAG)
     .option('-l, --selector <selector>', 'Selector (label query) to filter on.')
     .option('--field-selector <selector>', 'Selector (field query) to filter on.')
     .option('--all', 'Delete all resources, in the namespace of the specified resource types.')
@@ -52,6 +56,7 @@ export function register(program: Command, p: Program): void {
     .option('--ignore-not-found', 'Treat "resource not found" as a successful delete.')
     .option('-o, --output <format>', "Output mode. Use \"-o name\" for shorter output (resource/name).")
     .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
+    .option('-i, --interactive', 'If true, delete resource only when user confirms.')
     .addHelpText('after', `
 Examples:
   # Delete a pod using the type and name specified in pod.json
@@ -77,7 +82,7 @@ function cascadePolicy(v: string | boolean | undefined): PropagationPolicy {
 
 async function runDelete(ctx: CliContext, resources: string[], flags: DeleteFlags): Promise<number> {
   const files = flags.filename ?? [];
-  if (resources.length === 0 && files.length === 0) {
+  if (resources.length === 0 && files.length === 0 && !flags.kustomize) {
     throw new CliError(`You must provide one or more resources by argument or filename.
 Example resource specifications include:
    '-f rsrc.yaml'
@@ -99,7 +104,7 @@ Example resource specifications include:
   const api = await ctx.api();
   const targets: Array<{ type: ResourceType; namespace?: string; name: string; source?: string }> = [];
   const errors: string[] = [];
-  if (files.length) {
+  if (files.length || flags.kustomize) {
     const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
     const { load } = await loadInput(ctx, flags, 'delete');
     if (load.docs.length === 0 && load.errors.length === 0) {
@@ -131,6 +136,7 @@ Example resource specifications include:
     }
   }
 
+  if (flags.interactive && !(await confirmDeletion(ctx, api, targets, Boolean(flags.ignoreNotFound)))) return 0;
   const deleted: Array<{ type: ResourceType; obj: KObject }> = [];
   for (const t of targets) {
     try {
@@ -162,6 +168,36 @@ Example resource specifications include:
   }
   if (errors.length) throw new PrintedError(errors.join(''));
   return 0;
+}
+
+/**
+ * --interactive: kubectl lists what exists (a missing named object is its error, unless
+ * --ignore-not-found), asks on stdout and reads one word from stdin; only `y` (any case) goes on.
+ */
+async function confirmDeletion(ctx: CliContext, api: ApiServer, targets: Array<{ type: ResourceType; namespace?: string; name: string }>, ignoreNotFound: boolean): Promise<boolean> {
+  const shown: typeof targets = [];
+  for (const t of targets) {
+    try {
+      await api.get(t.type, t.namespace, t.name);
+      shown.push(t);
+    } catch (e) {
+      if (e instanceof ApiError && e.reason === 'NotFound' && ignoreNotFound) continue;
+      throw e;
+    }
+  }
+  // Only the confirmed objects are deleted.
+  targets.splice(0, targets.length, ...shown);
+  if (shown.length === 0) {
+    ctx.out('No resources found\n');
+    return false;
+  }
+  ctx.out(`You are about to delete the following ${shown.length} resource(s):\n${shown.map((t) => `${kindGroup(t.type)}/${t.name}\n`).join('')}Do you want to continue? (y/n): `);
+  const answer = ctx.streams.stdinText().trim().split(/\s+/)[0] ?? '';
+  if (answer.toLowerCase() !== 'y') {
+    ctx.out('deletion is cancelled\n');
+    return false;
+  }
+  return true;
 }
 
 export { pluralGroup };

@@ -13,6 +13,7 @@ import type { ResourceType } from '../api/resources';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import type { FileFlags } from './manifest-input';
+import { KUSTOMIZE_FLAG } from './flags/kustomize';
 import { collect } from './flags/collect';
 import { PrintedError, formatApiError } from './format-error';
 
@@ -22,6 +23,7 @@ export function register(program: Command, p: Program): void {
     .description('Diff the live version against a would-be applied version')
     .option('-f, --filename <file>', 'Filename, directory, or URL to files contains the configuration to diff', collect, [])
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option(...KUSTOMIZE_FLAG)
     .option('--server-side', 'Accepted for kubectl compatibility.')
     .option('--force-conflicts', 'Accepted for kubectl compatibility.')
     .option('--field-manager <name>', 'Accepted for kubectl compatibility.')

@@ -3,10 +3,11 @@
 // errors (completed pod, no host, container not running) and its exit code propagation.
 
 import type { Command } from 'commander';
-import { ApiError, CliError } from '../api/errors';
+import { CliError } from '../api/errors';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { containerStatus, defaultContainer, findContainer, resolvePod } from '../exec/pod-target';
+import { defaultContainer, resolvePod } from '../exec/pod-target';
+import { checkContainer, runInContainer } from '../exec/run-command';
 
 export interface ExecFlags {
   container?: string;
@@ -39,20 +40,15 @@ export async function runExec(ctx: CliContext, positional: string[], command: st
     if (d.notice && !flags.quiet) ctx.err(d.notice);
     name = d.name;
   }
-  const found = findContainer(pod, name);
-  if (!found) throw ApiError.badRequest(`container ${name} is not valid for pod ${pod.metadata.name}`);
-  if (!pod.spec?.nodeName) throw ApiError.badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
-  const st = containerStatus(pod, name);
-  if (st?.state?.terminated) {
-    throw new CliError(`Internal error occurred: error executing command in container: failed to exec in container: container is in CONTAINER_EXITED state`);
+  const checked = checkContainer(pod, name);
+  if ('refusal' in checked) {
+    const r = checked.refusal;
+    if (r.at === 'apiserver') throw r.error;
+    throw new CliError(r.at === 'kubelet' ? `unable to upgrade connection: ${r.text}` : r.message);
   }
-  if (!st?.state?.running) throw new CliError(`unable to upgrade connection: container not found ("${name}")`);
-  // The simulated shell and container view load when `exec` runs, not at start-up.
-  const [{ containerView }, { execInContainer }, { clusterNet }] = await Promise.all([import('../exec/container-view'), import('../shell/exec'), import('../shell/net')]);
-  const view = await containerView(api, pod, found.spec);
   // Only an interactive session reads the terminal/pipe: kubectl sends stdin with -i.
   const input = flags.stdin ? ctx.streams.stdinText() : '';
-  const r = await execInContainer(command, view, input, clusterNet(api, pod));
+  const r = await runInContainer(api, checked.target, command, input);
   if (r.stdout) ctx.out(r.stdout);
   if (r.stderr) ctx.err(r.stderr);
   if (r.code !== 0) {

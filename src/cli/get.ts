@@ -12,6 +12,7 @@ import { parseResourceArgs, type ResourceSelection } from './resource-args';
 import { collect } from './flags/collect';
 import { PrintedError, formatApiError } from './format-error';
 import { buildListOptions } from './flags/selectors';
+import { KUSTOMIZE_FLAG } from './flags/kustomize';
 
 export interface GetFlags {
   output?: string;
@@ -27,6 +28,7 @@ export interface GetFlags {
   ignoreNotFound?: boolean;
   showKind?: boolean;
   filename?: string[];
+  kustomize?: string;
   recursive?: boolean;
   requestTimeout?: string;
   showManagedFields?: boolean;
@@ -51,9 +53,11 @@ export function register(program: Command, p: Program): void {
     .option('--show-kind', 'If present, list the resource type for the requested object(s).')
     .option('-f, --filename <file>', 'Filename, directory, or URL to files identifying the resource to get from a server.', collect, [])
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option(...KUSTOMIZE_FLAG)
     .option('--request-timeout <duration>', 'How long a watch runs before it stops (e.g. 10s); 0 means forever.')
     .option('--show-managed-fields', 'If true, keep the managedFields when printing objects in JSON or YAML format.')
     .option('--chunk-size <n>', 'Accepted for kubectl compatibility.')
+    .option('--raw <uri>', 'Raw URI to request from the server.')
     .addHelpText('after', `
 Examples:
   # List all pods in ps output format
@@ -79,8 +83,9 @@ interface Found {
   items: KObject[];
 }
 
-export async function runGet(ctx: CliContext, resources: string[], flags: GetFlags): Promise<number> {
-  if (resources.length === 0 && !(flags.filename ?? []).length) {
+export async function runGet(ctx: CliContext, resources: string[], flags: GetFlags & { raw?: string }): Promise<number> {
+  if (flags.raw !== undefined) return (await import('./get-raw')).runGetRaw(ctx, flags.raw, resources);
+  if (resources.length === 0 && !(flags.filename ?? []).length && !flags.kustomize) {
     throw new PrintedError(
       'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\n' +
         'error: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\n' +
@@ -91,7 +96,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
   const printer = isTableOutput(flags.output) ? undefined : outputPrinter(flags.output!, ctx, { showManagedFields: flags.showManagedFields, noHeaders: flags.noHeaders });
   const api = await ctx.api();
   const namespace = flags.allNamespaces ? undefined : ctx.namespace;
-  const selections = (flags.filename ?? []).length ? await selectionsFromFiles(ctx, api, flags) : parseResourceArgs(resources, api.registry);
+  const selections = (flags.filename ?? []).length || flags.kustomize ? await selectionsFromFiles(ctx, api, flags) : parseResourceArgs(resources, api.registry);
   const listOpts = (type: ResourceType): ListOptions => buildListOptions(type, flags.selector, flags.fieldSelector, namespace);
 
   const found: Found[] = [];

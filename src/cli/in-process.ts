@@ -10,11 +10,16 @@ import { defaultProfile, type ClusterProfile } from '../sim/profile';
 /** Cluster time per step: the granularity at which `done()` is checked. */
 const STEP_MS = 1000;
 
-export async function inProcessManager(ctx: CliContext, api: ApiServer): Promise<ControllerManager> {
+export function inProcessManager(ctx: CliContext, api: ApiServer): Promise<ControllerManager> {
+  return clusterManager(api, ctx.clusterName);
+}
+
+/** The cluster's controllers over `api`, in this process (`clusterName` names the default profile). */
+export async function clusterManager(api: ApiServer, clusterName: string): Promise<ControllerManager> {
   const { createControllerManager } = await import('../controllers');
   const { loadValidation } = await import('../api/validator-adapter');
   await loadValidation();
-  const profile = (await api.sim.profile<ClusterProfile>()) ?? defaultProfile(ctx.clusterName);
+  const profile = (await api.sim.profile<ClusterProfile>()) ?? defaultProfile(clusterName);
   return createControllerManager({ api, clock: api.clock, rng: api.rng, profile, log: () => {} });
 }
 
@@ -36,9 +41,14 @@ export async function runInProcessUntil(ctx: CliContext, api: ApiServer, done: (
  * Moves cluster time forward by `ms`, running every timer that falls due on the way
  * (CronJob schedules, back-offs, heartbeats, evictions) at its own time.
  */
-export async function advanceInProcess(ctx: CliContext, api: ApiServer, ms: number): Promise<void> {
+export function advanceInProcess(ctx: CliContext, api: ApiServer, ms: number): Promise<void> {
+  return advanceClusterInProcess(api, ctx.clusterName, ms);
+}
+
+/** advanceInProcess for callers without a CLI context (the API server's kubesim endpoint). */
+export async function advanceClusterInProcess(api: ApiServer, clusterName: string, ms: number): Promise<void> {
   const { advanceClock } = await import('../controllers/manager');
-  const manager = await inProcessManager(ctx, api);
+  const manager = await clusterManager(api, clusterName);
   const target = api.clock.now() + ms;
   await manager.processReady();
   for (;;) {

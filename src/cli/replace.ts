@@ -8,9 +8,11 @@ import { collect } from './flags/collect';
 import { parseDryRun } from './flags/dry-run';
 import { PrintedError, formatApiError } from './format-error';
 import { mutationPrinter } from './flags/mutation-output';
+import { KUSTOMIZE_FLAG } from './flags/kustomize';
 
 interface ReplaceFlags {
   filename?: string[];
+  kustomize?: string;
   recursive?: boolean;
   force?: boolean;
   dryRun?: string | boolean;
@@ -24,6 +26,7 @@ export function register(program: Command, p: Program): void {
     .description('Replace a resource by file name or stdin')
     .option('-f, --filename <file>', 'The files that contain the configurations to replace.', collect, [])
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option(...KUSTOMIZE_FLAG)
     .option('--force', 'If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.')
     .option('--grace-period <seconds>', 'Accepted for kubectl compatibility.')
     .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
@@ -42,7 +45,7 @@ Examples:
   kubesim replace --force -f ./pod.json`)
     .action(p.action(async (ctx, flags: ReplaceFlags) => {
       const dryRun = parseDryRun(ctx, flags.dryRun);
-      if (!(flags.filename ?? []).length) throw new CliError('must specify --filename to replace');
+      if (!(flags.filename ?? []).length && !flags.kustomize) throw new CliError('must specify --filename to replace');
       const print = await mutationPrinter(ctx, flags.output, dryRun);
       const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
       const { load } = await loadInput(ctx, flags, 'replace');

@@ -8,7 +8,8 @@ import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import { GET_TABLE, tabwrite } from '../printers/tabwriter';
 import { cpuMillis, bytes } from '../api/quantity';
-import { formatCpu, formatMemory, nodeMetrics, podMetrics, podTotal, usageFactors, type PodMetrics, type Usage, type UsageFactors } from '../exec/metrics';
+import { formatCpu, formatMemory, podTotal, type PodMetrics, type Usage } from '../exec/metrics';
+import { nodeUsages, podUsages } from '../exec/metrics-source';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { buildListOptions } from './flags/selectors';
@@ -123,10 +124,6 @@ export function goDuration(ms: number): string {
   return `${neg ? '-' : ''}${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${secs}s`;
 }
 
-async function factorsOf(api: ApiServer): Promise<UsageFactors> {
-  return usageFactors(await api.sim.profile<unknown>());
-}
-
 export async function runTopNode(ctx: CliContext, name: string | undefined, flags: TopNodeFlags): Promise<number> {
   validateTop(flags.sortBy, name, [flags.selector]);
   const api = await ctx.api();
@@ -137,15 +134,9 @@ export async function runTopNode(ctx: CliContext, name: string | undefined, flag
     if (!node) throw new ApiError('NotFound', `nodemetrics.metrics.k8s.io "${name}" not found`, { name, kind: 'nodemetrics' });
     nodes = [node];
   } else nodes = (await api.list(nodeType, buildListOptions(nodeType, flags.selector, undefined, undefined))).items;
-  const pods = (await api.list(api.resolve('pods'))).items;
-  const factors = await factorsOf(api);
-  const rows: NodeRow[] = nodes.map((n) => {
+  const rows: NodeRow[] = (await nodeUsages(api, nodes)).map(({ node: n, usage }) => {
     const avail = (flags.showCapacity ? n.status?.capacity : n.status?.allocatable) ?? {};
-    return {
-      name: n.metadata.name!,
-      usage: nodeMetrics(n, pods.filter((p) => p.spec?.nodeName === n.metadata.name), factors),
-      available: { cpuMilli: safe(cpuMillis, avail.cpu), memBytes: safe(bytes, avail.memory) },
-    };
+    return { name: n.metadata.name!, usage, available: { cpuMilli: safe(cpuMillis, avail.cpu), memBytes: safe(bytes, avail.memory) } };
   });
   if (!rows.some((r) => r.usage)) {
     if (name) throw new ApiError('NotFound', `nodemetrics.metrics.k8s.io "${name}" not found`, { name, kind: 'nodemetrics' });
@@ -168,17 +159,16 @@ export async function runTopPod(ctx: CliContext, name: string | undefined, flags
   const api = await ctx.api();
   const podType = api.resolve('pods');
   const ns = flags.allNamespaces ? undefined : ctx.namespace;
-  const factors = await factorsOf(api);
   let metrics: PodMetrics[];
   if (name) {
     const pod = await api.tryGet(podType, ctx.namespace, name);
-    const m = pod && podMetrics(pod, factors);
+    const m = pod && (await podUsages(api, [pod]))[0];
     // metrics-server answers for the namespace of the request, even with -A
     if (!m) throw new ApiError('NotFound', `podmetrics.metrics.k8s.io "${ctx.namespace}/${name}" not found`, { name, kind: 'podmetrics' });
     metrics = [m];
   } else {
     const pods = (await api.list(podType, buildListOptions(podType, flags.selector, flags.fieldSelector, ns))).items;
-    metrics = pods.flatMap((p) => podMetrics(p, factors) ?? []);
+    metrics = await podUsages(api, pods);
     if (!metrics.length) {
       // kubectl's verifyEmptyMetrics: explain why nothing came back.
       const now = api.clock.now();

@@ -3,8 +3,6 @@
 
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
-import type { ApiServer } from '../api/server';
-import type { KObject } from '../api/types';
 import type { Program } from './root';
 
 export function register(program: Command, p: Program): void {
@@ -27,40 +25,13 @@ Examples:
         if (typeArg.includes('/') && nameArg) throw new CliError('there is no need to specify a resource type as a separate argument when passing arguments in resource/name form');
         if (flags.output && flags.output !== 'json' && flags.output !== 'text') throw new CliError(`unable to match a printer suitable for the output format "${flags.output}", allowed formats are: json,text`);
         const api = await ctx.api();
-        const podType = api.registry.forKind('v1', 'Pod');
         if (api.resolve(type).kind !== 'Pod') throw new CliError(`trace follows pods only; to see a ${type}'s pods: kubesim get pods -l <its selector>, then kubesim trace pod NAME`);
         if (!name) throw new CliError('a pod name is required: kubesim trace pod NAME');
-        const pod = await api.tryGet(podType, ctx.namespace, name);
-        if (!pod) throw ApiError.notFound('pods', name);
-        const owners = await ownerChain(api, pod);
-        const uids = new Set([pod.metadata.uid, ...owners.map((o) => o.metadata.uid)]);
-        const events = (await api
-          .list(api.registry.forKind('v1', 'Event'), { namespace: ctx.namespace, fieldMatch: (e) => uids.has(e.involvedObject?.uid) || (e.involvedObject?.kind === 'Pod' && e.involvedObject?.name === name) }))
-          .items;
-        const { explainScheduling } = await import('../controllers/scheduler');
-        const { buildPodTrace, renderPodTrace } = await import('../trace/pod-trace');
-        const trace = buildPodTrace({ pod, owners, events, scheduling: await explainScheduling(api, pod), now: api.clock.now() });
+        const { tracePod } = await import('../trace/trace-pod');
+        const { renderPodTrace } = await import('../trace/pod-trace');
+        const trace = await tracePod(api, ctx.namespace, name);
+        if (!trace) throw ApiError.notFound('pods', name);
         ctx.out(flags.output === 'json' ? JSON.stringify(trace, null, 2) + '\n' : renderPodTrace(trace));
       }),
     );
-}
-
-/** The pod's controllers, nearest first: ReplicaSet then Deployment, Job then CronJob. */
-async function ownerChain(api: ApiServer, obj: KObject): Promise<KObject[]> {
-  const out: KObject[] = [];
-  let cur = obj;
-  for (let depth = 0; depth < 4; depth++) {
-    const ref = (cur.metadata.ownerReferences ?? []).find((r: any) => r.controller) ?? cur.metadata.ownerReferences?.[0];
-    if (!ref) break;
-    let owner: KObject | undefined;
-    try {
-      owner = await api.tryGet(api.registry.forKind(ref.apiVersion, ref.kind), obj.metadata.namespace, ref.name);
-    } catch {
-      owner = undefined; // an owner kind the registry does not know
-    }
-    if (!owner || owner.metadata.uid !== ref.uid) break;
-    out.push(owner);
-    cur = owner;
-  }
-  return out;
 }

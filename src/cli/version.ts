@@ -7,6 +7,9 @@ import type { Program } from './root';
 import { KUBERNETES_VERSION, versionInfo } from '../api/version-info';
 
 declare const __KUBESIM_VERSION__: string;
+
+/** The kustomize kubectl 1.32 embeds (`kubectl version` prints it). */
+const KUSTOMIZE_VERSION = 'v5.5.0';
 declare const __SCHEMA_VERSION__: string;
 
 export function register(program: Command, p: Program): void {
@@ -19,8 +22,11 @@ export function register(program: Command, p: Program): void {
       p.action(async (ctx, opts: { client?: boolean; output?: string }) => {
         const kubesim = typeof __KUBESIM_VERSION__ === 'string' ? __KUBESIM_VERSION__ : 'dev';
         const schemas = typeof __SCHEMA_VERSION__ === 'string' ? __SCHEMA_VERSION__ : 'unknown';
-        const doc: Record<string, unknown> = { clientVersion: versionInfo(), kubesimVersion: kubesim, schemaVersion: `kubernetes-types ${schemas}` };
+        // kubectl's fields in its order (kustomize is built in), then kubesim's own.
+        const doc: Record<string, unknown> = { clientVersion: versionInfo(), kustomizeVersion: KUSTOMIZE_VERSION };
         if (!opts.client) doc.serverVersion = versionInfo();
+        doc.kubesimVersion = kubesim;
+        doc.schemaVersion = `kubernetes-types ${schemas}`;
         if (opts.output === 'json') {
           ctx.out(JSON.stringify(doc, null, 2) + '\n');
         } else if (opts.output === 'yaml') {
@@ -29,8 +35,9 @@ export function register(program: Command, p: Program): void {
         } else if (opts.output !== undefined) {
           throw new CliError(`--output must be 'yaml' or 'json'`);
         } else {
-          let text = `Client Version: ${KUBERNETES_VERSION}\nkubesim Version: ${kubesim} (API schemas from kubernetes-types ${schemas})\n`;
+          let text = `Client Version: ${KUBERNETES_VERSION}\nKustomize Version: ${KUSTOMIZE_VERSION}\n`;
           if (!opts.client) text += `Server Version: ${KUBERNETES_VERSION}\n`;
+          text += `kubesim Version: ${kubesim} (API schemas from kubernetes-types ${schemas})\n`;
           ctx.out(text);
         }
       }),

@@ -105,6 +105,8 @@ export async function containerView(api: ApiServer, pod: KObject, container: any
     if (v && (v.configMap || v.secret || v.projected || v.downwardAPI) && !m.subPath) atomicDirs.push(m.mountPath.replace(/\/$/, '') || '/');
   }
   Object.assign(files, await mountedFiles(api, pod, container));
+  // what was copied into the container's writable layer (kubesim cp)
+  if (pod.metadata.uid) Object.assign(files, await api.sim.containerFiles(pod.metadata.uid, container.name));
   const sa = pod.spec?.serviceAccountName ?? 'default';
   const token = `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ iss: 'https://kubernetes.default.svc.cluster.local', sub: `system:serviceaccount:${ns}:${sa}`, 'kubesim.io/simulated': true })).toString('base64url')}.simulated`;
   const ca = '-----BEGIN CERTIFICATE-----\n(kubesim: simulated cluster CA)\n-----END CERTIFICATE-----\n';

@@ -10,6 +10,7 @@ import { RestError, unauthorized } from '../api/rest/status';
 import { impersonatedUser } from '../rbac/index';
 import type { RbacGate } from './authz';
 import { ADMIN_GROUP, ADMIN_USER } from './pki';
+import { verifyServiceAccountToken } from './sa-token';
 
 export const ANONYMOUS: RequestUser = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 
@@ -20,10 +21,13 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /** The authenticated user, ANONYMOUS when no credentials came, or a 401 for bad ones. */
-export function authenticate(req: IncomingMessage, token: string): RequestUser {
+export function authenticate(req: IncomingMessage, token: string, signingKey?: string): RequestUser {
   const auth = req.headers.authorization;
   if (auth !== undefined) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    // A service account token (create token, TokenRequest) signed with the server's key.
+    const sa = m && signingKey && m[1].includes('.') ? verifyServiceAccountToken(signingKey, m[1]) : undefined;
+    if (sa) return sa;
     if (!m || !sameSecret(m[1], token)) throw unauthorized();
     return { name: ADMIN_USER, groups: [ADMIN_GROUP, 'system:authenticated'] };
   }

@@ -14,6 +14,8 @@ import { MAX_BODY_BYTES, type ApiRequest, type ApiResponse, type RequestUser } f
 import { ANONYMOUS, authenticate, impersonate } from './authn';
 import { attributesOf, forbidden, RbacGate } from './authz';
 import { ensurePki, type ClusterPki } from './pki';
+import { dashboardAsset, isDashboardPath } from '../dashboard/assets';
+import { handleSim, SIM_PREFIX } from '../dashboard/sim-api';
 
 export interface ServeOptions {
   api: ApiServer;
@@ -43,7 +45,7 @@ export async function startApiServer(opts: ServeOptions): Promise<RunningServer>
   const handler = new RestHandler(opts.api, { watchCache, authorize: (user, attrs) => gate.allows(user, attrs), rules: (user, ns) => gate.rules(user, ns) });
   const log = opts.log ?? (() => {});
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    serveRequest(req, res, { handler, gate, pki, log }).catch((e) => {
+    serveRequest(req, res, { handler, gate, pki, log, clusterDir: opts.clusterDir }).catch((e) => {
       log(`request failed: ${(e as Error)?.stack ?? e}`);
       // A client gone mid-answer must not become an unhandled rejection in the daemon.
       if (!res.headersSent) writeResponse(res, errorResponse(e)).catch(() => res.destroy());
@@ -84,6 +86,7 @@ interface Deps {
   gate: RbacGate;
   pki: ClusterPki;
   log: (line: string) => void;
+  clusterDir: string;
 }
 
 /** Reads the body, up to the limit (413 beyond it). */
@@ -116,7 +119,7 @@ export async function admit(req: http.IncomingMessage, deps: { gate: RbacGate; p
   const q = rawUrl.indexOf('?');
   const path = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
   const query = new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : '');
-  let user = authenticate(req, deps.pki.token);
+  let user = authenticate(req, deps.pki.token, deps.pki.serverKey);
   const publicPath = PUBLIC.has(path.replace(/\/$/, '')) || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/');
   if (user === ANONYMOUS && !publicPath) throw new RestError(401, 'Unauthorized', 'Unauthorized');
   user = await impersonate(req, user, deps.gate);
@@ -129,13 +132,20 @@ async function serveRequest(req: http.IncomingMessage, res: http.ServerResponse,
   let response: ApiResponse;
   const abort = new AbortController();
   res.on('close', () => abort.abort());
+  // The dashboard's files (no cluster data in them: public); its data comes through the API.
+  if (isDashboardPath((req.url ?? '/').split('?')[0])) {
+    await writeResponse(res, dashboardAsset((req.url ?? '/').split('?')[0], req.method ?? 'GET'));
+    return;
+  }
   try {
     const { user, path, query } = await admit(req, deps);
     const body = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method ?? '') ? await readBody(req) : undefined;
     const headers: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     const apiReq: ApiRequest = { method: req.method ?? 'GET', path, query, headers, body, user, signal: abort.signal };
-    response = await deps.handler.handle(apiReq);
+    response = path.startsWith(SIM_PREFIX)
+      ? await handleSim(apiReq, { api: deps.handler.api, clusterDir: deps.clusterDir, allows: (u, a) => deps.gate.allows(u, a) }).catch(errorResponse)
+      : await deps.handler.handle(apiReq);
   } catch (e) {
     response = errorResponse(e);
     if ((e as RestError)?.code === 413) res.setHeader('connection', 'close');

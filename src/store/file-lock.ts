@@ -91,6 +91,17 @@ export class FileLock {
     }
   }
 
+  /** Whether another live process announced that it waits for the lock (lock.want.<pid>). */
+  othersWaiting(): boolean {
+    const prefix = `${path.basename(this.lockPath)}.want.`;
+    for (const n of fs.readdirSync(path.dirname(this.lockPath))) {
+      if (!n.startsWith(prefix)) continue;
+      const pid = Number(n.slice(prefix.length));
+      if (pid !== process.pid && processAlive(pid)) return true;
+    }
+    return false;
+  }
+
   /**
    * A process that gave the lock up a moment ago and takes it again (a daemon working through
    * a long reconcile in groups) first lets live waiters in, for at most 200 ms: without this,

@@ -38,6 +38,9 @@ import {
 } from './store';
 import { storeFaultPoint } from './fault-points';
 import { DamagedObjectError } from './damaged';
+import { parseObject, ensurePrivateDir, storeIoError, bootId, syncFileSystem, fsyncPath, PendingWrites, entryIndex, type CachedFile, type DirEntry } from './file-store-support';
+
+export { parseObject, ensurePrivateDir, storeIoError };
 
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
@@ -46,6 +49,10 @@ const CACHE_MAX_OBJECTS = 250_000;
 /** A group (see group()) gives the lock up after this many writes or milliseconds. */
 const GROUP_MAX_WRITES = 100;
 const GROUP_MAX_MS = 50;
+/** ...unless nobody waits for it: then it keeps it for at most this long or this many deferred writes. */
+const HOLD_MAX_MS = 3_000;
+const HOLD_MAX_WRITES = 50_000;
+const WAITER_CHECK_MS = 10;
 /** An object file larger than this is damage (kube-apiserver accepts 3 MiB per request). */
 const OBJECT_MAX_BYTES = 16 * 1024 * 1024;
 export const TMP_PREFIX = '.tmp-';
@@ -71,6 +78,8 @@ export class FileStore implements SyncStore {
   readonly journalPath: string;
   readonly revPath: string;
   readonly lockPath: string;
+  /** The power-loss marker (see markUnsynced). */
+  readonly unsyncedPath: string;
   private readonly metaDir: string;
   private readonly lock: FileLock;
   private readonly journal: Journal;
@@ -80,13 +89,34 @@ export class FileStore implements SyncStore {
   private heldSince = 0;
   private heldStartRev = 0;
   private grouping = false;
+  private lastWaiterCheck = 0;
   private rev = 0;
   private readonly verifiedDirs = new Set<string>();
   private readonly fsync: boolean;
   /** The journal (inode, size) at which every entry was known to be in the files, and that revision. */
   private settled: { ino: number; size: number; rev: number } | undefined;
+  /**
+   * Writes made inside a group (a reconcile pass) whose object files are not written yet:
+   * committed in the journal, put in place once per key when the lock is given up.
+   */
+  private readonly pending = new PendingWrites();
+  /** Meta documents written inside a group: their JSON text, written when the lock is given up. */
+  private readonly pendingMeta = new Map<string, string>();
   /** Parsed object files, valid while the file's inode, size and times are unchanged. */
-  private readonly cache = new Map<string, { ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint; obj: KObject }>();
+  private readonly cache = new Map<string, CachedFile>();
+  /**
+   * Registry folders' sorted entries, and the hold generation that checked them. While this
+   * store holds the lock nobody else changes the registry, and when it takes the lock back
+   * with the journal just as it left it, nobody did in between: then what it checked (files
+   * and folders) is still true and is not looked at again -- an informer's cache, not a
+   * file round trip per read. Any other writer's entry in the journal starts a new generation.
+   */
+  private readonly dirs = new Map<string, { gen: number; entries: DirEntry[] }>();
+  private holdGen = 1;
+  /** Registry folders found missing, and in which hold generation. */
+  private readonly missingDirs = new Map<string, number>();
+  /** The journal as this store left it at its last release. */
+  private leftJournal: { ino: number; size: number } | undefined;
 
   constructor(
     readonly root: string,
@@ -101,6 +131,7 @@ export class FileStore implements SyncStore {
     this.journalPath = path.join(root, 'journal.log');
     this.revPath = path.join(root, 'rev');
     this.lockPath = path.join(root, 'lock');
+    this.unsyncedPath = path.join(root, 'unsynced');
     this.lock = new FileLock(this.lockPath, LOCK_TIMEOUT_MS);
     this.journal = new Journal(this.journalPath);
     // Temporary files a dead writer left next to the journal and the meta documents (cheap:
@@ -135,7 +166,12 @@ export class FileStore implements SyncStore {
   get(key: string): KObject | undefined {
     assertSafeKey(key);
     const file = path.join(this.registryDir, key);
-    if (this.held) return this.readObject(key, file); // the holder's files are all in place
+    if (this.held) {
+      // The holder's files are all in place but for its own deferred writes.
+      const p = this.pending.get(key);
+      if (p) return p.type === 'DELETED' ? undefined : cloneJson(p.object);
+      return this.readObject(key, file);
+    }
     const fromFiles = (): KObject | undefined => this.readObject(key, file);
     const { value, tail } = this.readConsistent(fromFiles);
     const pending = tail?.get(key);
@@ -148,7 +184,15 @@ export class FileStore implements SyncStore {
     if (this.held) {
       const found = new Map<string, KObject>();
       this.collect(prefix, found);
-      const items = [...found.values()];
+      let sort = false;
+      for (const [key, p] of this.pending.under(prefix)) {
+        if (p.type === 'DELETED') found.delete(key);
+        else {
+          if (!found.has(key)) sort = true;
+          found.set(key, cloneJson(p.object));
+        }
+      }
+      const items = sort ? [...found.keys()].sort().map((k) => found.get(k)!) : [...found.values()];
       return { rev: this.rev, items: filter ? items.filter(filter) : items };
     }
     const { value: found, tail, rev } = this.readConsistent(() => {
@@ -158,12 +202,14 @@ export class FileStore implements SyncStore {
     });
     let keys: string[] | undefined;
     if (tail) {
+      let changed = false;
       for (const [key, e] of tail) {
         if (!key.startsWith(prefix + '/')) continue;
         if (e.type === 'DELETED') found.delete(key);
         else found.set(key, cloneJson(e.object!));
-        keys = [...found.keys()].sort();
+        changed = true;
       }
+      if (changed) keys = [...found.keys()].sort();
     }
     const items = keys ? keys.map((k) => found.get(k)!) : [...found.values()];
     return { rev, items: filter ? items.filter(filter) : items };
@@ -173,12 +219,17 @@ export class FileStore implements SyncStore {
     assertSafeKey(key);
     return this.batch(() => {
       const file = path.join(this.registryDir, key);
+      const p = this.pending.get(key);
       let exists: boolean;
-      try {
-        fs.lstatSync(file);
-        exists = true;
-      } catch {
-        exists = false;
+      if (p) exists = p.type !== 'DELETED';
+      else if (this.knownPresent(file) === false) exists = false;
+      else {
+        try {
+          fs.lstatSync(file);
+          exists = true;
+        } catch {
+          exists = false;
+        }
       }
       if (exists) throw new KeyExistsError(key);
       return this.write(key, file, obj, 'ADDED');
@@ -189,7 +240,7 @@ export class FileStore implements SyncStore {
     assertSafeKey(key);
     return this.batch(() => {
       const file = path.join(this.registryDir, key);
-      const current = this.readObject(key, file);
+      const current = this.currentObject(key, file);
       if (!current) throw new KeyNotFoundError(key);
       this.checkNotAhead(file, current);
       if (expectRev !== undefined && Number(current.metadata.resourceVersion) !== expectRev) {
@@ -206,7 +257,7 @@ export class FileStore implements SyncStore {
       const file = path.join(this.registryDir, key);
       let current: KObject | undefined;
       try {
-        current = this.readObject(key, file);
+        current = this.currentObject(key, file);
       } catch (e) {
         if (!(e instanceof DamagedObjectError) || expectRev !== undefined) throw e;
         const parts = key.split('/');
@@ -221,6 +272,11 @@ export class FileStore implements SyncStore {
       const last = { ...current, metadata: { ...current.metadata, resourceVersion: String(rev) } };
       const undo = this.journal.append(journalLineText({ rev, type: 'DELETED', key, object: last }));
       this.rev = rev;
+      if (this.grouping) {
+        this.pending.set(key, { file, type: 'DELETED', object: cloneJson(last) });
+        return last;
+      }
+      this.pending.delete(key);
       try {
         storeFaultPoint('after-journal', key);
         fs.rmSync(file, { force: true });
@@ -229,7 +285,7 @@ export class FileStore implements SyncStore {
         undo();
         throw storeIoError(e, file);
       }
-      this.cache.delete(file);
+      this.noteWritten(file, null);
       return last;
     });
   }
@@ -281,7 +337,20 @@ export class FileStore implements SyncStore {
       return;
     }
     this.lockDepth = 0;
-    if (!this.grouping || Date.now() - this.heldSince >= GROUP_MAX_MS || this.rev - this.heldStartRev >= GROUP_MAX_WRITES) this.releaseHeld();
+    if (!this.grouping) {
+      this.releaseHeld();
+      return;
+    }
+    const now = Date.now();
+    if (now - this.heldSince < GROUP_MAX_MS && this.rev - this.heldStartRev < GROUP_MAX_WRITES) return;
+    // Past a group's share: give the lock up if someone waits for it, or once the deferred
+    // writes are many or old; otherwise keep it, so that a long pass writes each object file
+    // once (group commit) instead of once per small group.
+    if (this.pending.size >= HOLD_MAX_WRITES || now - this.heldSince >= HOLD_MAX_MS) this.releaseHeld();
+    else if (now - this.lastWaiterCheck >= WAITER_CHECK_MS) {
+      this.lastWaiterCheck = now;
+      if (this.lock.othersWaiting()) this.releaseHeld();
+    }
   }
 
   /**
@@ -317,6 +386,9 @@ export class FileStore implements SyncStore {
     this.heldSince = Date.now();
     try {
       this.heldStartRev = this.recover(brokeStale);
+      const st = this.journal.stat();
+      const left = this.leftJournal;
+      if (brokeStale || !st || !left || st.ino !== left.ino || st.size !== left.size) this.holdGen++;
     } catch (e) {
       this.held = false;
       this.journal.closeWriter();
@@ -327,12 +399,23 @@ export class FileStore implements SyncStore {
 
   private releaseHeld(): void {
     try {
+      this.writePendingMeta();
+      let inFiles = true;
       if (this.rev !== this.heldStartRev) {
-        if (this.fsync) this.journal.sync();
-        this.writeRevFile(this.rev);
+        if (this.fsync) this.journal.sync(); // the commit point of the deferred writes too
+        inFiles = this.materialise();
+        if (inFiles) this.writeRevFile(this.rev);
       }
-      this.journal.maybeTrim(this.rev, (file, data) => this.atomicWrite(file, data));
+      // Only when every entry is in the files (a failed materialise leaves them to the journal).
+      if (inFiles) {
+        this.journal.maybeTrim(this.rev, (file, data) => {
+          this.syncUnsynced();
+          this.atomicWrite(file, data);
+        });
+      }
+      this.leftJournal = this.journal.stat();
     } finally {
+      this.pending.clear();
       this.journal.closeWriter();
       this.held = false;
       this.lock.release();
@@ -342,7 +425,8 @@ export class FileStore implements SyncStore {
   readMeta<T>(name: string): T | undefined {
     assertSafeKey(name);
     const file = path.join(this.metaDir, name + '.json');
-    let text: string | undefined;
+    let text: string | undefined = this.pendingMeta.get(name);
+    if (text !== undefined) return JSON.parse(text) as T;
     try {
       text = readSmallFile(file, OBJECT_MAX_BYTES);
     } catch (e) {
@@ -360,7 +444,15 @@ export class FileStore implements SyncStore {
 
   writeMeta(name: string, value: unknown): void {
     assertSafeKey(name);
-    this.atomicWrite(path.join(this.metaDir, name + '.json'), JSON.stringify(value, null, 2) + '\n');
+    const text = JSON.stringify(value, null, 2) + '\n';
+    if (this.grouping && this.held) {
+      // Inside a group (the kubelet's runtime records, IP allocations): once per document
+      // when the lock is given up, like the deferred object files.
+      this.pendingMeta.set(name, text);
+      return;
+    }
+    this.pendingMeta.delete(name);
+    this.atomicWrite(path.join(this.metaDir, name + '.json'), text);
   }
 
   close(): void {
@@ -420,7 +512,12 @@ export class FileStore implements SyncStore {
   private recover(brokeStale: boolean): number {
     this.journal.openWriter();
     if (brokeStale) this.sweepTemporaryFiles();
-    const committed = this.readRevFile();
+    let committed = this.readRevFile();
+    const mark = this.fsync ? this.readUnsynced() : undefined;
+    const rebooted = mark !== undefined && mark.boot !== bootId();
+    // After a reboot, files written without their own fsync since the marker may be lost:
+    // rewrite them all from the journal (and make them durable before dropping the marker).
+    if (rebooted) committed = Math.min(committed, mark.rev);
     const { entries, lastRev } = this.journal.entriesForReplay(committed);
     this.rev = Math.max(committed, lastRev);
     if (entries.length) {
@@ -434,16 +531,48 @@ export class FileStore implements SyncStore {
         this.cache.delete(file);
       }
     }
-    if (this.rev !== committed) this.writeRevFile(this.rev);
+    if (entries.length) this.holdGen++; // files changed under what this store remembered
+    if (rebooted) {
+      if (!syncFileSystem(this.root)) for (const e of entries) if (e.type !== 'DELETED') fsyncPath(path.join(this.registryDir, e.key));
+      this.writeRevFile(this.rev);
+      fs.rmSync(this.unsyncedPath, { force: true });
+    } else if (this.rev !== committed) this.writeRevFile(this.rev);
     return this.rev;
+  }
+
+  /** Before the journal drops old entries: the files they were replayed from must be durable. */
+  private syncUnsynced(): void {
+    if (!this.fsync || !this.readUnsynced()) return;
+    if (!syncFileSystem(this.root)) {
+      // No syncfs: fsync every object file (rare: the journal is trimmed every 16 MB).
+      const walk = (dir: string) => {
+        for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+          if (e.isDirectory()) walk(path.join(dir, e.name));
+          else if (e.isFile()) fsyncPath(path.join(dir, e.name));
+        }
+      };
+      walk(this.registryDir);
+    }
+    fs.rmSync(this.unsyncedPath, { force: true });
   }
 
   private write(key: string, file: string, obj: KObject, type: EventType): KObject {
     const rev = this.rev + 1;
     const stored: KObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
     this.ensureDir(path.dirname(file));
+    if (this.grouping) {
+      // Inside a group the journal line is the whole write (it carries the object): the file
+      // follows once per key when the lock is given up (materialise), so a pod written five
+      // times in a reconcile pass costs one file, and no write waits for its own fsync.
+      this.journal.append(journalLineText({ rev, type, key, object: stored }));
+      this.rev = rev;
+      // A copy: the caller may change what it gets back.
+      this.pending.set(key, { file, type, object: cloneJson(stored) });
+      return stored;
+    }
+    this.pending.delete(key);
     const data = JSON.stringify(stored, null, 2) + '\n';
-    const tmp = this.writeTemp(file, data);
+    const tmp = this.writeTemp(file, data, this.fsync);
     let undo: () => void;
     try {
       undo = this.journal.append(journalLineText({ rev, type, key, object: stored }));
@@ -461,11 +590,126 @@ export class FileStore implements SyncStore {
       fs.rmSync(tmp, { force: true });
       throw storeIoError(e, file);
     }
+    this.noteWritten(file, cloneJson(stored));
     return stored;
   }
 
+  /**
+   * Writes the meta documents deferred by a group. Not fsync'd one by one: they are the
+   * simulation's own records (container phases, IP allocations), and after a power loss a
+   * lost one reads as a pod whose containers start again, as after a node's reboot.
+   */
+  private writePendingMeta(): void {
+    if (this.pendingMeta.size === 0) return;
+    try {
+      for (const [name, text] of this.pendingMeta) this.atomicWrite(path.join(this.metaDir, name + '.json'), text, false);
+    } catch (e) {
+      warnOnce(this.root + '#meta', `could not write the simulation records in ${this.metaDir} (${e instanceof Error ? e.message : String(e)})`);
+    } finally {
+      this.pendingMeta.clear();
+    }
+  }
+
+  /** After this holder put a file in place (or removed it): what it now holds, trusted for this generation. */
+  private noteWritten(file: string, obj: KObject | null): void {
+    this.cache.set(file, { ino: -1n, size: -1n, mtimeNs: -1n, ctimeNs: -1n, obj, gen: this.holdGen });
+    this.noteEntry(file, 'file', obj !== null);
+  }
+
+  /** Keeps a remembered folder listing in step with an entry this holder added or removed. */
+  private noteEntry(p: string, kind: DirEntry['kind'], present: boolean): void {
+    const dir = this.dirs.get(path.dirname(p));
+    if (!dir || dir.gen !== this.holdGen) return;
+    const name = path.basename(p);
+    const es = dir.entries;
+    const i = entryIndex(es, name);
+    const found = i < es.length && es[i].name === name;
+    if (present && !found) es.splice(i, 0, { name, kind });
+    else if (!present && found) es.splice(i, 1);
+  }
+
+  /**
+   * While holding the lock: whether `file` exists, from the folder's listing remembered for
+   * this generation (read once, then kept in step), so that looking up names that do not
+   * exist (a new event's) costs no lstat each. Undefined when not holding.
+   */
+  private knownPresent(file: string): boolean | undefined {
+    if (!this.held) return undefined;
+    const dirPath = path.dirname(file);
+    if (this.missingDirs.get(dirPath) === this.holdGen) return false;
+    const dir = this.dirs.get(dirPath);
+    if (!dir || dir.gen !== this.holdGen) return undefined;
+    const name = path.basename(file);
+    const i = entryIndex(dir.entries, name);
+    return i < dir.entries.length && dir.entries[i].name === name;
+  }
+
+  /** The object as this holder sees it: its deferred write, else the file. */
+  private currentObject(key: string, file: string): KObject | undefined {
+    const p = this.pending.get(key);
+    if (p) return p.type === 'DELETED' ? undefined : cloneJson(p.object);
+    return this.readObject(key, file);
+  }
+
+  /**
+   * Puts the deferred writes' files in place (the newest state of each key), before `rev`
+   * says they are. They are not fsync'd one by one: the journal, fsync'd first, holds them,
+   * and the power-loss marker (see markUnsynced) makes the next lock holder after a reboot
+   * rewrite every file written since. Without a boot id to tell a reboot, each is fsync'd.
+   * Returns false when a file could not be written: the journal still holds every entry,
+   * `rev` stays behind them, readers lay them over the files and the next holder replays.
+   */
+  private materialise(): boolean {
+    if (this.pending.size === 0) return true;
+    const perFileSync = this.fsync && !this.markUnsynced();
+    try {
+      for (const [key, p] of this.pending) {
+        storeFaultPoint('materialise', key);
+        if (p.type === 'DELETED') fs.rmSync(p.file, { force: true });
+        else this.atomicWrite(p.file, JSON.stringify(p.object, null, 2) + '\n', perFileSync);
+        this.noteWritten(p.file, p.type === 'DELETED' ? null : p.object);
+      }
+    } catch (e) {
+      this.holdGen++; // what it remembered of the files it could not write is wrong
+      warnOnce(this.root + '#materialise', `object files lag the journal in ${this.root} (${e instanceof Error ? e.message : String(e)}); reads are unaffected, the next writer retries`);
+      this.pending.clear();
+      return false;
+    }
+    this.pending.clear();
+    return true;
+  }
+
+  /**
+   * Files written without their own fsync are safe against a power loss only if someone
+   * rewrites them after the reboot: `unsynced` holds this boot's id and a revision before
+   * any such file, written (and fsync'd) once per boot. A lock holder that finds another
+   * boot's id there replays the journal from that revision (recover). False when there is
+   * no boot id to go by (not Linux): then every file is fsync'd.
+   */
+  private markUnsynced(): boolean {
+    const boot = bootId();
+    if (!boot) return false;
+    const mark = this.readUnsynced();
+    if (mark && mark.boot === boot) return true;
+    this.atomicWrite(this.unsyncedPath, `${boot} ${this.heldStartRev}\n`);
+    return true;
+  }
+
+  private readUnsynced(): { boot: string; rev: number } | undefined {
+    let text: string | undefined;
+    try {
+      text = readSmallFile(this.unsyncedPath, 128);
+    } catch {
+      text = 'damaged';
+    }
+    if (text === undefined) return undefined;
+    const m = /^([0-9a-f-]{1,64}) (\d{1,16})\n?$/.exec(text);
+    // A damaged marker is read as "replay everything the journal holds".
+    return m ? { boot: m[1], rev: Number(m[2]) } : { boot: '', rev: 0 };
+  }
+
   /** Writes `data` to a new private temporary file next to `file`; removes it on failure. */
-  private writeTemp(file: string, data: string): string {
+  private writeTemp(file: string, data: string, sync = this.fsync): string {
     // Short names (not derived from the object's name), so 253-character names still fit.
     const tmp = path.join(path.dirname(file), `${TMP_PREFIX}${process.pid}-${++tmpCounter}`);
     let fd: number;
@@ -482,7 +726,7 @@ export class FileStore implements SyncStore {
         if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
         off += n;
       }
-      if (this.fsync) fs.fdatasyncSync(fd);
+      if (sync) fs.fdatasyncSync(fd);
       fs.closeSync(fd);
     } catch (e) {
       try {
@@ -496,8 +740,8 @@ export class FileStore implements SyncStore {
     return tmp;
   }
 
-  private atomicWrite(file: string, data: string): void {
-    const tmp = this.writeTemp(file, data);
+  private atomicWrite(file: string, data: string, sync = this.fsync): void {
+    const tmp = this.writeTemp(file, data, sync);
     try {
       fs.renameSync(tmp, file);
     } catch (e) {
@@ -515,6 +759,16 @@ export class FileStore implements SyncStore {
   }
 
   private readObject(key: string, file: string): KObject | undefined {
+    if (this.held) {
+      const hit = this.cache.get(file);
+      if (hit && hit.gen === this.holdGen) return hit.obj ? cloneJson(hit.obj) : undefined;
+      let known = this.knownPresent(file);
+      if (known === undefined && this.verifyParents(path.dirname(file))) {
+        this.readDir(path.dirname(file)); // once per generation: later misses cost no lstat
+        known = this.knownPresent(file);
+      }
+      if (known === false) return undefined;
+    }
     if (!this.verifyParents(path.dirname(file))) return undefined;
     // A long-lived store (the daemon, reconcile in-process) re-reads the same files over
     // and over: a file whose inode, size and ns timestamps are unchanged is not read and
@@ -525,7 +779,8 @@ export class FileStore implements SyncStore {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') {
-        this.cache.delete(file);
+        if (this.held) this.cache.set(file, { ino: -1n, size: -1n, mtimeNs: -1n, ctimeNs: -1n, obj: null, gen: this.holdGen });
+        else this.cache.delete(file);
         return undefined;
       }
       throw storeIoError(e, file);
@@ -533,7 +788,10 @@ export class FileStore implements SyncStore {
     if (st.isDirectory()) return undefined;
     if (!st.isFile()) throw new DamagedObjectError(key, file, st.isSymbolicLink() ? 'a symlink, never followed' : 'not a regular file');
     const hit = this.cache.get(file);
-    if (hit && hit.ino === st.ino && hit.size === st.size && hit.mtimeNs === st.mtimeNs && hit.ctimeNs === st.ctimeNs) return cloneJson(hit.obj);
+    if (hit && hit.obj && hit.ino === st.ino && hit.size === st.size && hit.mtimeNs === st.mtimeNs && hit.ctimeNs === st.ctimeNs) {
+      if (this.held) hit.gen = this.holdGen;
+      return cloneJson(hit.obj);
+    }
     if (st.size > BigInt(OBJECT_MAX_BYTES)) throw new DamagedObjectError(key, file, `${st.size} bytes`);
     let text: string | undefined;
     try {
@@ -546,7 +804,7 @@ export class FileStore implements SyncStore {
     // Only what was read whole is remembered: the size must match what lstat saw.
     if (Buffer.byteLength(text) === Number(st.size)) {
       if (this.cache.size >= CACHE_MAX_OBJECTS) this.cache.clear(); // a bound, whatever others delete
-      this.cache.set(file, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, obj });
+      this.cache.set(file, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, obj, gen: this.held ? this.holdGen : 0 });
       return cloneJson(obj);
     }
     this.cache.delete(file);
@@ -556,11 +814,16 @@ export class FileStore implements SyncStore {
   /** Collects the objects under a registry prefix into `out` (key -> object), in key order. */
   private collect(prefix: string, out: Map<string, KObject>): void {
     const dir = path.join(this.registryDir, prefix);
-    if (!this.verifyParents(dir)) return;
+    if (this.held && this.missingDirs.get(dir) === this.holdGen) return;
+    if (!this.verifyParents(dir)) {
+      if (this.held) this.missingDirs.set(dir, this.holdGen);
+      return;
+    }
     let st: fs.Stats;
     try {
       st = fs.lstatSync(dir);
     } catch {
+      if (this.held) this.missingDirs.set(dir, this.holdGen);
       return;
     }
     if (!st.isDirectory()) {
@@ -571,21 +834,12 @@ export class FileStore implements SyncStore {
   }
 
   private collectDir(dir: string, prefix: string, out: Map<string, KObject>): void {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return;
-      throw storeIoError(e, dir);
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
+    for (const entry of this.readDir(dir)) {
       if (entry.name.startsWith(TMP_PREFIX)) continue;
       const full = path.join(dir, entry.name);
       const key = `${prefix}/${entry.name}`;
-      if (entry.isDirectory()) this.collectDir(full, key, out);
-      else if (entry.isFile()) {
+      if (entry.kind === 'dir') this.collectDir(full, key, out);
+      else if (entry.kind === 'file') {
         try {
           const obj = this.readObject(key, full);
           if (obj) out.set(key, obj);
@@ -593,8 +847,30 @@ export class FileStore implements SyncStore {
           if (!(e instanceof DamagedObjectError)) throw e;
           warnOnce(full, `skipping the damaged object file ${full} (${e.reason}); delete the object or run "kubesim cluster fsck --repair"`);
         }
-      } else warnOnce(full, `skipping ${full}: ${entry.isSymbolicLink() ? 'a symlink, never followed' : 'not a regular file'}`);
+      } else warnOnce(full, `skipping ${full}: ${entry.kind === 'symlink' ? 'a symlink, never followed' : 'not a regular file'}`);
     }
+  }
+
+  /** A folder's entries in name order (remembered for this hold generation while holding the lock). */
+  private readDir(dir: string): DirEntry[] {
+    if (this.held) {
+      const hit = this.dirs.get(dir);
+      if (hit && hit.gen === this.holdGen) return hit.entries;
+    }
+    let dirents: fs.Dirent[];
+    try {
+      dirents = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+      throw storeIoError(e, dir);
+    }
+    const entries: DirEntry[] = dirents
+      .filter((d) => !d.name.startsWith(TMP_PREFIX))
+      .map((d) => ({ name: d.name, kind: d.isDirectory() ? 'dir' : d.isFile() ? 'file' : d.isSymbolicLink() ? 'symlink' : 'other' }));
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    if (this.held) this.dirs.set(dir, { gen: this.holdGen, entries });
+    return entries;
   }
 
   /** Whether every folder from the registry down to `dir` exists as a real folder (no symlink). */
@@ -645,6 +921,8 @@ export class FileStore implements SyncStore {
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw storeIoError(e, cur);
         }
+        this.missingDirs.delete(cur);
+        this.noteEntry(cur, 'dir', true);
       } else if (!st.isDirectory()) {
         throw new StoreError(`refusing to use ${cur}: ${st.isSymbolicLink() ? 'a symlink planted in the state directory' : 'a file where a folder belongs'}; run "kubesim cluster fsck"`);
       }
@@ -665,89 +943,5 @@ export class FileStore implements SyncStore {
 
   writeRevFile(rev: number): void {
     this.atomicWrite(this.revPath, String(rev) + '\n');
-  }
-}
-
-/** Parses an object file's text; throws DamagedObjectError when it is not the object `key` names. */
-export function parseObject(key: string, file: string, text: string): KObject {
-  let obj: KObject;
-  try {
-    obj = JSON.parse(text) as KObject;
-  } catch {
-    throw new DamagedObjectError(key, file, 'not valid JSON');
-  }
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj) || !obj.metadata || typeof obj.metadata !== 'object') {
-    throw new DamagedObjectError(key, file, 'not an object with metadata');
-  }
-  const parts = key.split('/');
-  const name = parts[parts.length - 1];
-  if (obj.metadata.name !== name) {
-    throw new DamagedObjectError(key, file, `it holds the object named ${JSON.stringify(obj.metadata.name ?? null)}`);
-  }
-  if (obj.metadata.namespace !== undefined && obj.metadata.namespace !== parts[parts.length - 2]) {
-    throw new DamagedObjectError(key, file, `it holds an object of namespace ${JSON.stringify(obj.metadata.namespace)}`);
-  }
-  return obj;
-}
-
-export function ensurePrivateDir(dir: string): void {
-  // Not mkdirSync({recursive}): under /proc it retries forever (ENOENT on a parent that exists).
-  const missing: string[] = [];
-  let cur = path.resolve(dir);
-  for (;;) {
-    try {
-      fs.lstatSync(cur);
-      break;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') throw new StoreError(`cannot use ${dir} as a state directory: ${code === 'ENOTDIR' ? 'a file is in the way' : code}`);
-    }
-    missing.unshift(cur);
-    const up = path.dirname(cur);
-    if (up === cur) break;
-    cur = up;
-  }
-  for (const d of missing) {
-    try {
-      fs.mkdirSync(d, { mode: DIR_MODE });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') continue;
-      if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-        throw new StoreError(`cannot use ${dir} as a state directory: cannot create ${d} (${code === 'EROFS' ? 'read-only file system' : code === 'ENOENT' ? 'not a place for folders' : 'permission denied'})`);
-      }
-      throw storeIoError(e, d);
-    }
-  }
-  const st = fs.lstatSync(dir);
-  if (!st.isDirectory()) throw new StoreError(`${dir} is not a directory`);
-}
-
-export function storeIoError(e: unknown, file: string): StoreError {
-  if (e instanceof StoreError) return e;
-  const err = e as NodeJS.ErrnoException;
-  switch (err.code) {
-    case 'ENOSPC':
-      return new StoreError(`no space left on device while writing ${file}; the state directory was left unchanged`);
-    case 'EDQUOT':
-      return new StoreError(`disk quota exceeded while writing ${file}; the state directory was left unchanged`);
-    case 'EIO':
-      return new StoreError(`input/output error while writing ${file}; the state directory was left unchanged`);
-    case 'EROFS':
-    case 'EACCES':
-    case 'EPERM':
-      return new StoreError(`cannot write ${file}: ${err.code === 'EROFS' ? 'read-only file system' : 'permission denied'}`);
-    case 'ELOOP':
-      return new StoreError(`refusing to follow a symlink at ${file}`);
-    case 'ENAMETOOLONG':
-      return new StoreError(`cannot write ${file}: file name too long`);
-    case 'EEXIST':
-      return new StoreError(`cannot write ${file}: a leftover temporary file is in the way`);
-    case 'EISDIR':
-      return new StoreError(`cannot write ${file}: a folder is in the way; run "kubesim cluster fsck"`);
-    case 'ENOTDIR':
-      return new StoreError(`cannot write ${file}: a file is where a folder belongs; run "kubesim cluster fsck"`);
-    default:
-      return new StoreError(`cannot write ${file}: ${err.code ?? err.message ?? String(e)}`);
   }
 }

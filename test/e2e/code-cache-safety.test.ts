@@ -23,7 +23,7 @@ const cacheFiles = (dir = cacheDir) => readdirSync(dir).filter((f) => f.endsWith
 function assertVersionOutput(r: { code: number; stdout: string; stderr: string }): void {
   assert.equal(r.stderr, '');
   assert.equal(r.code, 0);
-  assert.match(r.stdout, /^Client Version: v1\.\d+\.\d+\nkubesim Version: /);
+  assert.match(r.stdout, /^Client Version: v1\.\d+\.\d+\nKustomize Version: v5\.5\.0\nkubesim Version: /);
 }
 
 /** The cache file of the current build, written by a first run. */

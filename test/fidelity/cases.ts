@@ -303,6 +303,49 @@ const HELP = [
   'set subject --help',
 ];
 
+/** `config` reading kubeconfig fixtures (the writing subcommands: kubeconfig-scenarios.ts). */
+const KUBECONFIG_READS = [
+  ...['kc-full.yaml', 'kc-b.yaml'].flatMap((f) => [
+    `config view --kubeconfig=${f}`,
+    `config view --kubeconfig=${f} -o json`,
+    `config view --kubeconfig=${f} --raw`,
+    `config view --kubeconfig=${f} --flatten`,
+    `config view --kubeconfig=${f} --minify`,
+    `config get-contexts --kubeconfig=${f}`,
+    `config get-users --kubeconfig=${f}`,
+    `config current-context --kubeconfig=${f}`,
+  ]),
+  "config view --kubeconfig=kc-full.yaml -o jsonpath='{.users[*].name}'",
+  "config view --kubeconfig=kc-full.yaml -o jsonpath='{.clusters[0].cluster.server}'",
+  "config view --kubeconfig=kc-full.yaml --template='{{range .contexts}}{{.name}} {{end}}'",
+  'config view --kubeconfig=kc-full.yaml -o name',
+  'config view --kubeconfig=kc-full.yaml -o wide',
+  'config view --kubeconfig=kc-full.yaml -o yaml --raw',
+  'config view --kubeconfig=kc-full.yaml --minify --context=ctx --raw',
+  'config view --kubeconfig=kc-full.yaml --minify --context=nope',
+  'config view --kubeconfig=kc-full.yaml --merge=false',
+  'config view --kubeconfig=kc-b.yaml --minify --flatten',
+  'config view --kubeconfig=kc-a.yaml --minify -o json',
+  'config view --kubeconfig=nosuch.yaml',
+  'config view extra',
+  'config view',
+  'config view --merge=false',
+  'config get-contexts',
+  'config get-contexts -o name',
+  'config get-contexts --kubeconfig=kc-full.yaml ctx nope',
+  'config get-contexts --kubeconfig=kc-full.yaml nope',
+  'config get-contexts --kubeconfig=kc-full.yaml -o name',
+  'config get-contexts --kubeconfig=kc-full.yaml --no-headers',
+  'config get-contexts --kubeconfig=kc-full.yaml -o wide',
+  'config get-clusters --kubeconfig=kc-full.yaml',
+  'config get-clusters',
+  'config get-users',
+  'config current-context',
+  'config current-context --kubeconfig=kc-a.yaml',
+  'plugin list',
+  'plugin list --name-only',
+];
+
 /** Every base with every suffix; flags go before a base's ` -- ` (after it they are args). */
 function cross(bases: string[], suffixes: string[], extra = ''): string[] {
   return bases.flatMap((b) =>
@@ -324,6 +367,7 @@ export function allCases(): string[][] {
     ...PARSE_ERRORS,
     ...YAML_CASES,
     ...HELP,
+    ...KUBECONFIG_READS,
   ];
   const seen = new Set<string>();
   const out: string[][] = [];

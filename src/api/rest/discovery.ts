@@ -2,6 +2,7 @@
 // /apis/G/V) and the aggregated apidiscovery.k8s.io/v2 lists kubectl 1.32 asks for first.
 
 import type { ResourceRegistry, ResourceType } from '../resources';
+import { metricsDiscoveryItem, metricsGroup } from './metrics';
 
 export const AGGREGATED_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 
@@ -91,7 +92,8 @@ function groupDoc(g: { name: string; versions: string[] }): Record<string, unkno
 }
 
 export function apiGroupList(registry: ResourceRegistry): Record<string, unknown> {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groupsOf(registry).map(groupDoc) };
+  // metrics.k8s.io is an aggregated group (metrics-server's APIService): listed last
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...groupsOf(registry).map(groupDoc), metricsGroup()] };
 }
 
 export function apiGroup(registry: ResourceRegistry, group: string): Record<string, unknown> | undefined {
@@ -140,5 +142,6 @@ export function aggregatedDiscovery(registry: ResourceRegistry, legacy: boolean)
     metadata: legacy ? { creationTimestamp: null } : { name: g.name, creationTimestamp: null },
     versions: g.versions.map((v) => ({ version: v, resources: typesIn(registry, g.name, v).map((t) => discoveryResource(t, v)), freshness: 'Current' })),
   }));
+  if (!legacy) items.push(metricsDiscoveryItem() as (typeof items)[number]);
   return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items };
 }

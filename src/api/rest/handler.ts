@@ -22,6 +22,7 @@ import { toYaml } from '../../printers/yaml';
 import type { WatchCache } from './watch-cache';
 import { openapiV2, openapiV3Index, openapiV3GroupVersion } from './openapi';
 import { versionInfo } from '../version-info';
+import { METRICS_GROUP, METRICS_GV, metricsRoutes } from './metrics';
 
 /** Authorization check for SubjectAccessReviews (the HTTP front end supplies RBAC). */
 export type AccessCheck = (user: RequestUser, attrs: { verb: string; group: string; resource: string; subresource?: string; name?: string; namespace: string } | { verb: string; path: string }) => Promise<boolean>;
@@ -72,6 +73,7 @@ export class RestHandler {
       throw methodNotAllowed(`the server does not allow this method on the requested resource`);
     }
     await this.refresh();
+    if ((r.kind === 'group' || r.kind === 'resource-list' || r.kind === 'resource') && r.group === METRICS_GROUP) return metricsRoutes(this, req, r, method);
     switch (r.kind) {
       case 'version':
         return jsonResponse(200, versionInfo());
@@ -115,6 +117,7 @@ export class RestHandler {
   private groupPaths(): string[] {
     const seen = new Set<string>();
     for (const t of this.api.registry.all()) if (t.group) for (const v of t.versions) seen.add(`/apis/${t.group}/${v}`);
+    seen.add(`/apis/${METRICS_GV}`);
     return [...seen].sort();
   }
 

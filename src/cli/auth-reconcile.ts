@@ -1,0 +1,128 @@
+// `auth reconcile -f`: RBAC roles and bindings brought up to the file's content the way
+// kube-apiserver's bootstrap reconciliation does it: a missing object is created; an existing
+// role gets the rules it lacks (and loses extra ones with --remove-extra-permissions); a
+// binding gets the subjects it lacks (--remove-extra-subjects), and is recreated when its
+// roleRef differs. Each object prints `<kind.group>/<name> reconciled` and what was needed.
+
+import type { Command } from 'commander';
+import { CliError } from '../api/errors';
+import type { KObject } from '../api/types';
+import type { CliContext } from './context';
+import type { Program } from './root';
+import { collect } from './flags/collect';
+import { parseDryRun } from './flags/dry-run';
+import { objectRef } from './flags/mutation-output';
+
+interface Rule {
+  verbs?: string[];
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
+interface Subject {
+  kind: string;
+  apiGroup?: string;
+  name: string;
+  namespace?: string;
+}
+
+const has = (list: string[] | undefined, v: string) => (list ?? []).includes('*') || (list ?? []).includes(v);
+
+/** Whether `r` allows everything `want` does (every atomic combination). */
+function covers(r: Rule, want: Rule): boolean {
+  if (!(want.verbs ?? []).every((v) => has(r.verbs, v))) return false;
+  if (want.nonResourceURLs?.length) return want.nonResourceURLs.every((u) => (r.nonResourceURLs ?? []).some((x) => x === '*' || x === u || (x.endsWith('*') && u.startsWith(x.slice(0, -1)))));
+  if (!(want.apiGroups ?? []).every((g) => has(r.apiGroups, g))) return false;
+  if (!(want.resources ?? []).every((x) => has(r.resources, x))) return false;
+  if (!(r.resourceNames ?? []).length) return true;
+  return (want.resourceNames ?? []).length > 0 && want.resourceNames!.every((n) => r.resourceNames!.includes(n));
+}
+
+const goList = (l: string[] | undefined) => `[${(l ?? []).join(' ')}]`;
+const ruleText = (r: Rule) => `{Verbs:${goList(r.verbs)} APIGroups:${goList(r.apiGroups)} Resources:${goList(r.resources)} ResourceNames:${goList(r.resourceNames)} NonResourceURLs:${goList(r.nonResourceURLs)}}`;
+const subjectText = (s: Subject) => `{Kind:${s.kind} APIGroup:${s.apiGroup ?? ''} Name:${s.name} Namespace:${s.namespace ?? ''}}`;
+const sameSubject = (a: Subject, b: Subject) => a.kind === b.kind && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '');
+
+interface Outcome {
+  operation: 'none' | 'create' | 'update' | 'recreate';
+  object: KObject;
+  lines: string[];
+}
+
+function reconcileRole(want: KObject, live: KObject | undefined, removeExtra: boolean): Outcome {
+  const wantRules = (want.rules as Rule[] | undefined) ?? [];
+  if (!live) return { operation: 'create', object: want, lines: [] };
+  const liveRules = (live.rules as Rule[] | undefined) ?? [];
+  const missing = wantRules.filter((w) => !liveRules.some((l) => covers(l, w)));
+  const extra = removeExtra ? liveRules.filter((l) => !wantRules.some((w) => covers(w, l))) : [];
+  const lines: string[] = [];
+  if (missing.length) lines.push('\tmissing rules added:', ...missing.map((r) => `\t\t${ruleText(r)}`));
+  if (extra.length) lines.push('\textra rules removed:', ...extra.map((r) => `\t\t${ruleText(r)}`));
+  if (!missing.length && !extra.length) return { operation: 'none', object: live, lines };
+  const rules = [...liveRules.filter((l) => !extra.includes(l)), ...missing];
+  return { operation: 'update', object: { ...live, rules } as KObject, lines };
+}
+
+function reconcileBinding(want: KObject, live: KObject | undefined, removeExtra: boolean): Outcome {
+  const wantSubjects = (want.subjects as Subject[] | undefined) ?? [];
+  if (!live) return { operation: 'create', object: want, lines: [] };
+  if (JSON.stringify(live.roleRef) !== JSON.stringify(want.roleRef)) {
+    return { operation: 'recreate', object: want, lines: wantSubjects.length ? ['\tmissing subjects added:', ...wantSubjects.map((s) => `\t\t${subjectText(s)}`)] : [] };
+  }
+  const liveSubjects = (live.subjects as Subject[] | undefined) ?? [];
+  const missing = wantSubjects.filter((w) => !liveSubjects.some((l) => sameSubject(l, w)));
+  const extra = removeExtra ? liveSubjects.filter((l) => !wantSubjects.some((w) => sameSubject(l, w))) : [];
+  const lines: string[] = [];
+  if (missing.length) lines.push('\tmissing subjects added:', ...missing.map((s) => `\t\t${subjectText(s)}`));
+  if (extra.length) lines.push('\textra subjects removed:', ...extra.map((s) => `\t\t${subjectText(s)}`));
+  if (!missing.length && !extra.length) return { operation: 'none', object: live, lines };
+  return { operation: 'update', object: { ...live, subjects: [...liveSubjects.filter((s) => !extra.includes(s)), ...missing] } as KObject, lines };
+}
+
+async function runReconcile(ctx: CliContext, flags: { filename: string[]; removeExtraPermissions?: boolean; removeExtraSubjects?: boolean; dryRun?: string | boolean; output?: string }): Promise<void> {
+  if (!flags.filename.length) throw new CliError("You must provide one or more resources by argument or filename.\nSee 'kubesim auth reconcile -h' for help and examples");
+  if (flags.output && flags.output !== 'name') throw new CliError(`unable to match a printer suitable for the output format "${flags.output}", allowed formats are: name`);
+  const dryRun = parseDryRun(ctx, flags.dryRun);
+  const api = await ctx.api();
+  const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
+  const { load } = await loadInput(ctx, { filename: flags.filename }, 'auth reconcile');
+  const { items, errors } = await prepareDocs(ctx, api, load, 'auth reconcile', { validate: false });
+  if (errors.length) throw new CliError(errors.join('').replace(/\n$/, ''));
+  for (const item of items) {
+    const kind = item.object.kind;
+    if (item.type.group !== 'rbac.authorization.k8s.io' || !['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].includes(kind)) continue;
+    const ns = setNamespace(ctx, item);
+    const want = { ...item.object, metadata: { ...item.object.metadata, ...(ns ? { namespace: ns } : {}) } } as KObject;
+    const live = await api.tryGet(item.type, ns, want.metadata.name!);
+    const isRole = kind.endsWith('Role');
+    const out = isRole ? reconcileRole(want, live, Boolean(flags.removeExtraPermissions)) : reconcileBinding(want, live, Boolean(flags.removeExtraSubjects));
+    const server = dryRun === 'server';
+    let result = out.object;
+    if (dryRun !== 'client') {
+      if (out.operation === 'create') result = await api.create(want, { dryRun: server });
+      else if (out.operation === 'update') result = await api.update(out.object, { dryRun: server });
+      else if (out.operation === 'recreate') {
+        if (!server) await api.delete(item.type, ns, want.metadata.name!);
+        result = server ? want : await api.create(want);
+      }
+    }
+    ctx.out(flags.output === 'name' ? `${objectRef(result)}\n` : `${objectRef(result)} reconciled\n`);
+    if (out.operation !== 'none') ctx.out(`\treconciliation required ${out.operation}\n${out.lines.map((l) => l + '\n').join('')}`);
+  }
+}
+
+export function register(program: Command, p: Program): void {
+  const auth = program.commands.find((c) => c.name() === 'auth');
+  if (!auth) return;
+  auth
+    .command('reconcile')
+    .description('Reconciles rules for RBAC role, role binding, cluster role, and cluster role binding objects')
+    .option('-f, --filename <file>', 'Filename, directory, or URL to files identifying the resource to reconcile.', collect, [])
+    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option('--remove-extra-permissions', 'If true, removes extra permissions added to roles')
+    .option('--remove-extra-subjects', 'If true, removes extra subjects added to rolebindings')
+    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
+    .option('-o, --output <format>', 'Output format. One of: (name).')
+    .action(p.action((ctx, flags: { filename: string[]; removeExtraPermissions?: boolean; removeExtraSubjects?: boolean; dryRun?: string | boolean; output?: string }) => runReconcile(ctx, flags)));
+}

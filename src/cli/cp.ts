@@ -1,0 +1,181 @@
+// `kubesim cp SRC DEST`: copies between this machine and a simulated container's file
+// system — what `exec` sees (mounted ConfigMaps, Secrets, the service account, /etc files)
+// plus the container's writable layer, where copied-in files stay for later `exec` and `cp`
+// (kept by the cluster: api.sim.containerFiles). kubectl's argument forms and messages.
+
+import type { Command } from 'commander';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CliError } from '../api/errors';
+import type { ApiServer } from '../api/server';
+import type { KObject } from '../api/types';
+import { defaultContainer } from '../exec/pod-target';
+import { checkContainer, type ExecTarget } from '../exec/run-command';
+import type { CliContext } from './context';
+import type { Program } from './root';
+
+export interface CpFlags {
+  container?: string;
+  noPreserve?: boolean;
+  retries?: string;
+}
+
+export interface FileSpec {
+  namespace?: string;
+  pod?: string;
+  file: string;
+}
+
+const USAGE = "\nSee 'kubesim cp -h' for help and examples";
+
+/** kubectl's extractFileSpec: `[namespace/]pod:path`, or a local path. */
+export function extractFileSpec(arg: string): FileSpec {
+  const i = arg.indexOf(':');
+  if (i < 0 || /^[a-zA-Z]:[\\/]/.test(arg)) return { file: arg };
+  const podPart = arg.slice(0, i);
+  const file = arg.slice(i + 1);
+  if (!podPart) return { file: arg };
+  const parts = podPart.split('/');
+  if (parts.length === 1) return { pod: parts[0], file };
+  if (parts.length === 2) return { namespace: parts[0], pod: parts[1], file };
+  throw new CliError(`filespec must match the canonical format: [[namespace/]pod:]file/path${USAGE}`);
+}
+
+export class CpOptions {
+  src!: FileSpec;
+  dest!: FileSpec;
+  container?: string;
+
+  complete(args: string[], flags: CpFlags): void {
+    if (args.length !== 2) throw new CliError(`source and destination are required${USAGE}`);
+    this.src = extractFileSpec(args[0]);
+    this.dest = extractFileSpec(args[1]);
+    this.container = flags.container;
+  }
+
+  validate(): void {
+    if (!this.src.file || !this.dest.file) throw new CliError('filepath can not be empty');
+    if (this.src.pod && this.dest.pod) throw new CliError('one of src or dest must be a local file specification');
+    if (!this.src.pod && !this.dest.pod) throw new CliError('one of src or dest must be a remote file specification');
+  }
+
+  async run(ctx: CliContext): Promise<number> {
+    const api = await ctx.api();
+    const remote = this.src.pod ? this.src : this.dest;
+    const pod = await api.get(api.resolve('pods'), remote.namespace ?? ctx.namespace, remote.pod!);
+    const target = this.target(ctx, pod);
+    return this.src.pod ? copyFrom(ctx, api, target, this.src.file, this.dest.file) : copyTo(api, target, this.src.file, this.dest.file);
+  }
+
+  private target(ctx: CliContext, pod: KObject): ExecTarget {
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot exec into a container in a completed pod; current phase is ${phase}`);
+    let name = this.container;
+    if (!name) {
+      const d = defaultContainer(pod);
+      if (d.notice) ctx.err(d.notice);
+      name = d.name;
+    }
+    const checked = checkContainer(pod, name);
+    if ('target' in checked) return checked.target;
+    const r = checked.refusal;
+    if (r.at === 'apiserver') throw r.error;
+    throw new CliError(r.at === 'kubelet' ? `unable to upgrade connection: ${r.text}` : r.message);
+  }
+}
+
+function normalize(p: string): string {
+  return path.posix.normalize(p.startsWith('/') ? p : `/${p}`).replace(/(.)\/$/, '$1');
+}
+
+async function view(api: ApiServer, t: ExecTarget) {
+  const { containerView } = await import('../exec/container-view');
+  return containerView(api, t.pod, t.spec);
+}
+
+/** Out of the container: one file, or a directory's files under DEST. */
+async function copyFrom(ctx: CliContext, api: ApiServer, t: ExecTarget, src: string, dest: string): Promise<number> {
+  const v = await view(api, t);
+  const from = normalize(src);
+  if (src.startsWith('/')) ctx.err(v.busybox ? "tar: removing leading '/' from member names\n" : "tar: Removing leading `/' from member names\n");
+  const under = Object.keys(v.files).filter((f) => f.startsWith(from === '/' ? '/' : `${from}/`));
+  if (from in v.files) {
+    const out = fs.existsSync(dest) && fs.statSync(dest).isDirectory() ? path.join(dest, path.posix.basename(from)) : dest;
+    fs.writeFileSync(out, v.files[from]);
+    return 0;
+  }
+  if (!under.length) {
+    ctx.err(v.busybox ? `tar: ${from}: No such file or directory\n` : `tar: ${from.slice(1)}: Cannot stat: No such file or directory\ntar: Exiting with failure status due to previous errors\n`);
+    throw new CliError('command terminated with exit code 2');
+  }
+  for (const f of under) {
+    const out = path.join(dest, path.posix.relative(from, f));
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, v.files[f]);
+  }
+  return 0;
+}
+
+/** Into the container's writable layer: a file, or a directory's files under DEST. */
+async function copyTo(api: ApiServer, t: ExecTarget, src: string, dest: string): Promise<number> {
+  if (!fs.existsSync(src)) throw new CliError(`${src} doesn't exist in local filesystem`);
+  const v = await view(api, t);
+  let to = normalize(dest);
+  const isDir = (p: string) => Object.keys(v.files).some((f) => f.startsWith(`${p}/`)) || ['/', '/tmp', '/etc', '/root', '/home', '/var', '/usr', '/bin', '/run'].includes(p);
+  const add: Record<string, string> = {};
+  if (fs.statSync(src).isDirectory()) {
+    if (isDir(to)) to = path.posix.join(to, path.basename(path.resolve(src)));
+    const walk = (dir: string, rel: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(path.join(dir, e.name), path.posix.join(rel, e.name));
+        else if (e.isFile()) add[path.posix.join(to, rel, e.name)] = fs.readFileSync(path.join(dir, e.name), 'utf8');
+      }
+    };
+    walk(src, '');
+  } else {
+    if (dest.endsWith('/') || isDir(to)) to = path.posix.join(to, path.basename(src));
+    add[to] = fs.readFileSync(src, 'utf8');
+  }
+  const uid = t.pod.metadata.uid!;
+  await api.sim.atomically(async () => {
+    const cur = await api.sim.containerFiles(uid, t.name);
+    await api.sim.setContainerFiles(uid, t.name, { ...cur, ...add });
+  });
+  return 0;
+}
+
+export function register(program: Command, p: Program): void {
+  program
+    .command('cp')
+    .description('Copy files and directories to and from containers')
+    .usage('<file-spec-src> <file-spec-dest> [options]')
+    .argument('[args...]')
+    .option('-c, --container <name>', 'Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen')
+    .option('--no-preserve', "The copied file/directory's ownership and permissions will not be preserved in the container")
+    .option('--retries <n>', 'Set number of retries to complete a copy operation from a container. Specify 0 to disable or any negative value for infinite retrying. The default is 0 (no retry).')
+    .addHelpText('after', `
+kubesim copies to and from the simulated container's file system: what exec sees (mounted
+ConfigMaps and Secrets, the service account, /etc files) and the files copied into it, which
+stay in the container's writable layer until the pod goes away.
+
+Examples:
+  # Copy /tmp/foo local file to /tmp/bar in a remote pod in namespace <some-namespace>
+  kubesim cp /tmp/foo <some-namespace>/<some-pod>:/tmp/bar
+
+  # Copy /tmp/foo from a remote pod to /tmp/bar locally
+  kubesim cp <some-namespace>/<some-pod>:/tmp/foo /tmp/bar
+
+  # Copy /tmp/foo_dir local directory to /tmp/bar_dir in a remote pod in the default namespace
+  kubesim cp /tmp/foo_dir <some-pod>:/tmp/bar_dir
+
+  # Copy /tmp/foo local file to /tmp/bar in a remote pod in a specific container
+  kubesim cp /tmp/foo <some-pod>:/tmp/bar -c <specific-container>`)
+    .action(
+      p.action((ctx, args: string[], flags: CpFlags) => {
+        const o = new CpOptions();
+        o.complete(args, flags);
+        o.validate();
+        return o.run(ctx);
+      }),
+    );
+}

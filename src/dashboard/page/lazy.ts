@@ -1,0 +1,61 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// Sections drawn when they come near the window: every section exists at once (a shell with
+// its title), but its contents are drawn the first time it is within a window's height of
+// the view, and redrawn on change only once drawn. 1,000 shelves cost what the ~20 on screen
+// cost; find-in-page sees only drawn ones.
+
+export class LazySections {
+  readonly els = new Map<string, HTMLElement>();
+  readonly drawn = new Set<string>();
+  private io?: IntersectionObserver;
+
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly attr: string,
+    private readonly shell: (key: string) => string,
+    private readonly inner: (key: string) => string,
+    private readonly onDrawn: (el: HTMLElement) => void = () => {},
+  ) {}
+
+  /** Rebuilds every shell (contents drawn now for those in or near view). */
+  reset(keys: string[], empty: string): void {
+    this.io?.disconnect();
+    this.container.innerHTML = keys.length ? keys.map(this.shell).join('') : empty;
+    this.els.clear();
+    this.drawn.clear();
+    for (const el of this.container.querySelectorAll<HTMLElement>(`[${this.attr}]`)) this.els.set(el.getAttribute(this.attr)!, el);
+    // What is in view is drawn before the first paint, not a frame later.
+    const h = window.innerHeight || 1000;
+    const near: string[] = [];
+    for (const [k, el] of this.els) {
+      const r = el.getBoundingClientRect();
+      if (r.bottom >= -h && r.top <= 2 * h) near.push(k);
+    }
+    this.fill(near);
+    this.io = new IntersectionObserver((entries) => {
+      const keys = entries.filter((e) => e.isIntersecting).map((e) => (e.target as HTMLElement).getAttribute(this.attr)!).filter((k) => !this.drawn.has(k));
+      this.fill(keys);
+    }, { rootMargin: '100% 0px' });
+    for (const el of this.els.values()) this.io.observe(el);
+  }
+
+  /** Redraws the drawn ones among `keys` (one parse for all of them). */
+  redraw(keys: Iterable<string>): void {
+    this.fill([...keys].filter((k) => this.drawn.has(k)));
+  }
+
+  private fill(keys: string[]): void {
+    if (!keys.length) return;
+    const t = document.createElement('template');
+    t.innerHTML = keys.map((k) => `<div>${this.inner(k)}</div>`).join('');
+    const parts = [...t.content.children];
+    keys.forEach((k, i) => {
+      const el = this.els.get(k);
+      if (!el) return;
+      el.replaceChildren(...parts[i].childNodes);
+      this.drawn.add(k);
+      this.onDrawn(el);
+    });
+  }
+}

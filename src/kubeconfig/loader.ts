@@ -1,0 +1,210 @@
+// client-go's kubeconfig loading and writing rules (clientcmd.PathOptions, Load, ModifyConfig):
+//  - the files: --kubeconfig alone; else each path in $KUBECONFIG (colon-separated,
+//    duplicates and empty entries dropped, missing files skipped); else ~/.kube/config;
+//  - merging: for clusters, users and contexts the first file to define a name wins, and
+//    the first file that sets current-context (or preferences) wins;
+//  - writing: a changed or deleted stanza is written to the file that defined it, a new
+//    one to the first file of the list that exists (else the last one); current-context to
+//    that same default file, or, when clearing it, to the first file that sets it.
+// Each written file is re-read and re-serialized whole, as clientcmd.WriteToFile does.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { KubeconfigError, cloneConfig, decodeConfig, emptyConfig, sameEntry, serializeConfig, type Config, type Entry } from './model';
+
+export interface ConfigAccess {
+  /** --kubeconfig: only this file, no merging. */
+  explicit?: string;
+  /** $KUBECONFIG's paths. */
+  envFiles: string[];
+  /** ~/.kube/config. */
+  globalFile: string;
+}
+
+export function configAccess(env: NodeJS.ProcessEnv = process.env, explicit?: string): ConfigAccess {
+  const seen = new Set<string>();
+  const envFiles: string[] = [];
+  for (const p of (env.KUBECONFIG ?? '').split(path.delimiter)) {
+    if (p === '' || seen.has(p)) continue;
+    seen.add(p);
+    envFiles.push(p);
+  }
+  return { explicit: explicit || undefined, envFiles, globalFile: path.join(env.HOME ?? os.homedir(), '.kube', 'config') };
+}
+
+export function loadingPrecedence(a: ConfigAccess): string[] {
+  if (a.explicit) return [a.explicit];
+  if (a.envFiles.length) return a.envFiles;
+  return [a.globalFile];
+}
+
+/** GetDefaultFilename: where new stanzas go. */
+export function defaultFilename(a: ConfigAccess): string {
+  if (a.explicit) return a.explicit;
+  if (a.envFiles.length === 1) return a.envFiles[0];
+  if (a.envFiles.length > 1) return a.envFiles.find((f) => fs.existsSync(f)) ?? a.envFiles[a.envFiles.length - 1];
+  return a.globalFile;
+}
+
+/** LoadFromFile; a missing file is an empty config (getConfigFromFile). */
+export function loadFile(file: string): Config {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return emptyConfig();
+    if (code === 'EISDIR') throw new KubeconfigError(`error loading config file "${file}": read ${file}: is a directory`);
+    throw new KubeconfigError(`error loading config file "${file}": ${(e as Error).message}`);
+  }
+  if (text.trim() === '') return emptyConfig();
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new KubeconfigError(`error loading config file "${file}": ${(e as Error).message.split('\n')[0]}`);
+  }
+  try {
+    return decodeConfig(doc, file);
+  } catch (e) {
+    throw new KubeconfigError(`error loading config file "${file}": ${(e as Error).message}`);
+  }
+}
+
+/** GetStartingConfig: the merged view of every file (paths are not resolved). */
+export function startingConfig(a: ConfigAccess): Config {
+  const merged = emptyConfig();
+  let prefsSet = false;
+  for (const file of loadingPrecedence(a)) {
+    const c = loadFile(file);
+    for (const key of ['clusters', 'users', 'contexts'] as const) for (const [name, e] of c[key]) if (!merged[key].has(name)) merged[key].set(name, e);
+    if (!merged.currentContext && c.currentContext) merged.currentContext = c.currentContext;
+    if (!prefsSet && (c.preferences.colors || c.preferences.extensions)) {
+      merged.preferences = c.preferences;
+      prefsSet = true;
+    }
+    if (!merged.extensions && c.extensions) merged.extensions = c.extensions;
+  }
+  return merged;
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Holds `<file>.lock` (client-go's lock file) while fn runs; waits a little for another writer. */
+export function withFileLock<T>(file: string, fn: () => T): T {
+  const lock = `${file}.lock`;
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o755 });
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    try {
+      fs.closeSync(fs.openSync(lock, 'wx', 0o600));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      try {
+        if (Date.now() - fs.statSync(lock).mtimeMs > 60_000) fs.rmSync(lock, { force: true });
+      } catch {
+        /* released meanwhile */
+      }
+      if (Date.now() > deadline) throw new KubeconfigError(`open ${lock}: file exists`);
+      sleep(25);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
+}
+
+/** WriteToFile: the whole config, 0600 for a new file, the directory created if needed. */
+export function writeFile(file: string, c: Config): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o755 });
+  const text = serializeConfig(c);
+  const tmp = `${file}.kubesim-${process.pid}.tmp`;
+  let mode = 0o600;
+  try {
+    mode = fs.statSync(file).mode & 0o777;
+  } catch {
+    /* new file */
+  }
+  fs.writeFileSync(tmp, text, { mode });
+  fs.renameSync(tmp, file);
+}
+
+function update(file: string, fn: (c: Config) => void): void {
+  withFileLock(file, () => {
+    const c = loadFile(file);
+    fn(c);
+    writeFile(file, c);
+  });
+}
+
+const FILE_REFS: Record<'clusters' | 'users' | 'contexts', string[]> = {
+  clusters: ['certificate-authority'],
+  users: ['client-certificate', 'client-key', 'tokenFile'],
+  contexts: [],
+};
+
+/** RelativizeClusterLocalPaths and friends: paths below the file's directory become relative. */
+function relativize(kind: 'clusters' | 'users' | 'contexts', e: Entry): void {
+  const base = path.resolve(path.dirname(e.origin));
+  for (const k of FILE_REFS[kind]) {
+    const v = e.fields[k];
+    if (typeof v !== 'string' || v === '') continue;
+    const abs = path.isAbsolute(v) ? v : path.join(base, v);
+    const rel = path.relative(base, abs) || '.';
+    e.fields[k] = rel.startsWith('..') ? abs : rel;
+  }
+}
+
+function writeCurrentContext(a: ConfigAccess, value: string): void {
+  if (startingConfig(a).currentContext === value) return;
+  if (a.explicit || value !== '') {
+    update(defaultFilename(a), (c) => void (c.currentContext = value));
+    return;
+  }
+  for (const file of loadingPrecedence(a)) {
+    if (!fs.existsSync(file)) continue;
+    if (loadFile(file).currentContext) {
+      update(file, (c) => void (c.currentContext = value));
+      return;
+    }
+  }
+  throw new KubeconfigError('no config found to write context');
+}
+
+function writePreferences(a: ConfigAccess, prefs: Config['preferences']): void {
+  const same = (x: Config['preferences']) => JSON.stringify(x) === JSON.stringify(prefs);
+  if (a.explicit) return update(a.explicit, (c) => void (c.preferences = prefs));
+  for (const file of loadingPrecedence(a)) {
+    if (!same(loadFile(file).preferences)) return update(file, (c) => void (c.preferences = prefs));
+  }
+  throw new KubeconfigError('no config found to write preferences');
+}
+
+/** ModifyConfig: writes the differences between the files' merged view and `next`. */
+export function modifyConfig(a: ConfigAccess, next: Config, relativizePaths: boolean): void {
+  const start = startingConfig(a);
+  if (start.currentContext !== next.currentContext) writeCurrentContext(a, next.currentContext);
+  if (JSON.stringify(start.preferences) !== JSON.stringify(next.preferences)) writePreferences(a, next.preferences);
+  for (const kind of ['clusters', 'contexts', 'users'] as const) {
+    for (const [name, e] of next[kind]) {
+      const before = start[kind].get(name);
+      if (before && sameEntry(before, e)) continue;
+      const dest = e.origin || defaultFilename(a);
+      const copy = cloneConfig({ ...emptyConfig(), [kind]: new Map([[name, e]]) })[kind].get(name)!;
+      copy.origin = dest;
+      if (relativizePaths) relativize(kind, copy);
+      update(dest, (c) => void c[kind].set(name, copy));
+    }
+    for (const [name, e] of start[kind]) {
+      if (next[kind].has(name)) continue;
+      update(e.origin, (c) => void c[kind].delete(name));
+    }
+  }
+}

@@ -1,0 +1,180 @@
+// pods/exec and pods/attach over WebSocket, as the kubelet's remotecommand server speaks it
+// (apimachinery wsstream + kubelet/cri/streaming/remotecommand): binary messages whose first
+// byte is the channel (stdin 0, stdout 1, stderr 2, error 3, resize 4); v5.channel.k8s.io
+// adds the close signal [255, channel] a client sends when its stdin ends. The error
+// channel carries one metav1.Status: Success, NonZeroExitCode with an ExitCode cause, or an
+// InternalError. The command runs in the simulated shell (src/exec/run-command.ts), the
+// same one `kubesim exec` uses; attach follows the container's output from now on.
+
+import type * as http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ApiError } from '../api/errors';
+import type { KObject } from '../api/types';
+import { checkContainer, runInContainer, type ExecTarget } from '../exec/run-command';
+import { UpgradeRefusal, type UpgradeDeps } from './upgrade';
+
+export const V5 = 'v5.channel.k8s.io';
+export const V4 = 'v4.channel.k8s.io';
+export const CH = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4, close: 255 } as const;
+/** What stdin may bring before the command runs (kube-apiserver's body limit). */
+const MAX_STDIN = 3 * 1024 * 1024;
+const CHUNK = 32 * 1024;
+
+export interface StreamRequest extends UpgradeDeps {
+  namespace: string;
+  name: string;
+  query: URLSearchParams;
+  websocket: boolean;
+  attach: boolean;
+}
+
+const flag = (q: URLSearchParams, k: string) => q.get(k) === 'true' || q.get(k) === '1';
+
+/** validateContainer (pkg/registry/core/pod/strategy.go): the container the request names. */
+export function requestedContainer(pod: KObject, container: string | null): string {
+  if (container) return container;
+  const cs: any[] = pod.spec?.containers ?? [];
+  if (cs.length === 1) return cs[0].name;
+  if (!cs.length) throw ApiError.badRequest(`pod ${pod.metadata.name} does not have a container`);
+  const names = [...(pod.spec?.initContainers ?? []), ...cs, ...(pod.spec?.ephemeralContainers ?? [])].map((c: any) => c.name);
+  throw ApiError.badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${names.join(' ')}]`);
+}
+
+/** Accepts the WebSocket with the best channel protocol the client offers. */
+export function acceptChannels(req: http.IncomingMessage, socket: Duplex, head: Buffer, offered: string[]): Promise<{ ws: WebSocket; protocol: string }> {
+  const protocol = offered.includes(V5) ? V5 : offered.includes(V4) ? V4 : undefined;
+  if (!protocol) throw new UpgradeRefusal(400, `unable to upgrade: requested protocol(s) are not supported: [${offered.join(' ')}]`);
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_STDIN + 16, handleProtocols: () => protocol });
+  return new Promise((resolve) => wss.handleUpgrade(req, socket, head, (ws) => resolve({ ws, protocol })));
+}
+
+export function offeredProtocols(req: http.IncomingMessage): string[] {
+  return String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function sendChannel(ws: WebSocket, ch: number, data: string | Buffer): void {
+  const buf = typeof data === 'string' ? Buffer.from(data) : data;
+  for (let i = 0; i < buf.length; i += CHUNK) ws.send(Buffer.concat([Buffer.from([ch]), buf.subarray(i, i + CHUNK)]));
+}
+
+function sendStatus(ws: WebSocket, status: Record<string, unknown>): void {
+  sendChannel(ws, CH.error, JSON.stringify(status));
+}
+
+const SUCCESS = { metadata: {}, status: 'Success' };
+
+function exitStatus(command: string[], code: number): Record<string, unknown> {
+  return {
+    metadata: {},
+    status: 'Failure',
+    message: `command terminated with non-zero exit code: error executing command [${command.join(' ')}], exit code ${code}`,
+    reason: 'NonZeroExitCode',
+    details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
+  };
+}
+
+function internalError(message: string): Record<string, unknown> {
+  const inner = message.replace(/^Internal error occurred: /, '');
+  return { metadata: {}, status: 'Failure', message, reason: 'InternalError', details: { causes: [{ message: inner }] }, code: 500 };
+}
+
+export async function serveRemoteCommand(req: http.IncomingMessage, socket: Duplex, head: Buffer, r: StreamRequest): Promise<void> {
+  const q = r.query;
+  const pod = await r.api.get(r.api.resolve('pods'), r.namespace, r.name);
+  const container = requestedContainer(pod, q.get('container'));
+  const command = q.getAll('command');
+  const opts = { stdin: flag(q, 'stdin'), stdout: flag(q, 'stdout'), stderr: flag(q, 'stderr'), tty: flag(q, 'tty') };
+  const checked = checkContainer(pod, container);
+  if ('refusal' in checked && checked.refusal.at === 'apiserver') throw checked.refusal.error;
+  if (!r.attach && !command.length) throw new UpgradeRefusal(400, 'you must specify at least 1 command');
+  if (!opts.stdin && !opts.stdout && !opts.stderr) throw new UpgradeRefusal(400, 'you must specify at least 1 of stdin, stdout, stderr');
+  if ('refusal' in checked && checked.refusal.at === 'kubelet') throw new UpgradeRefusal(500, checked.refusal.text);
+  if (!r.websocket) throw new UpgradeRefusal(400, 'unable to upgrade: kubesim serves exec and attach over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) only');
+  const { ws, protocol } = await acceptChannels(req, socket, head, offeredProtocols(req));
+  const session = new Session(ws, protocol);
+  try {
+    if ('refusal' in checked) {
+      sendStatus(ws, internalError(checked.refusal.at === 'runtime' ? checked.refusal.message : ''));
+      return;
+    }
+    if (r.attach) await attach(r, checked.target, session, opts);
+    else await exec(r, checked.target, command, session, opts);
+  } catch (e) {
+    r.log(`${r.attach ? 'attach' : 'exec'} failed: ${(e as Error)?.stack ?? e}`);
+    if (session.open) sendStatus(ws, internalError(`Internal error occurred: ${(e as Error)?.message ?? e}`));
+  } finally {
+    session.close();
+  }
+}
+
+/** One connection's channels: stdin gathered until its close signal (v5) or the end. */
+class Session {
+  private stdin: Buffer[] = [];
+  private stdinSize = 0;
+  private stdinDone!: () => void;
+  readonly stdinEnded: Promise<void>;
+  open = true;
+  readonly gone: Promise<void>;
+  overflow = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly protocol: string,
+  ) {
+    this.stdinEnded = new Promise((res) => (this.stdinDone = res));
+    this.gone = new Promise((res) => ws.once('close', () => {
+      this.open = false;
+      this.stdinDone();
+      res();
+    }));
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (!isBinary || !data.length) return;
+      const ch = data[0];
+      if (ch === CH.stdin) {
+        this.stdinSize += data.length - 1;
+        if (this.stdinSize > MAX_STDIN) this.overflow = true;
+        else this.stdin.push(Buffer.from(data.subarray(1)));
+      } else if (ch === CH.close && protocol === V5 && data[1] === CH.stdin) this.stdinDone();
+      // resize (4) changes nothing in a simulated terminal
+    });
+  }
+
+  stdinText(): string {
+    return Buffer.concat(this.stdin).toString('utf8');
+  }
+
+  close(): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.close(1000);
+    this.open = false;
+  }
+}
+
+async function exec(r: StreamRequest, t: ExecTarget, command: string[], s: Session, opts: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }): Promise<void> {
+  if (opts.stdin) await s.stdinEnded;
+  if (!s.open) return;
+  if (s.overflow) return sendStatus(s.ws, internalError(`Internal error occurred: error executing command in container: stdin larger than ${MAX_STDIN} bytes`));
+  const res = await runInContainer(r.api, t, command, opts.stdin ? s.stdinText() : '');
+  if (!s.open) return;
+  if (opts.tty) {
+    // a terminal merges both streams and its line discipline turns \n into \r\n
+    const all = (res.stdout + res.stderr).replace(/\r?\n/g, '\r\n');
+    if (opts.stdout && all) sendChannel(s.ws, CH.stdout, all);
+  } else {
+    if (opts.stdout && res.stdout) sendChannel(s.ws, CH.stdout, res.stdout);
+    if (opts.stderr && res.stderr) sendChannel(s.ws, CH.stderr, res.stderr);
+  }
+  sendStatus(s.ws, res.code === 0 ? SUCCESS : exitStatus(command, res.code));
+}
+
+/** Follows what the container writes from now on, until it stops or the client leaves. */
+async function attach(r: StreamRequest, t: ExecTarget, s: Session, opts: { stdout: boolean; stderr: boolean }): Promise<void> {
+  const { followAttached } = await import('../exec/attach');
+  const ch = opts.stdout ? CH.stdout : CH.stderr;
+  await followAttached(r.api, t.pod, t.name, (text) => (opts.stdout || opts.stderr) && sendChannel(s.ws, ch, text), s.gone);
+  if (s.open) sendStatus(s.ws, SUCCESS);
+}

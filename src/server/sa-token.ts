@@ -1,0 +1,61 @@
+// Service account tokens (TokenRequest, `create token`): RS256 JWTs with the claims the
+// kube-apiserver puts in bound tokens, signed with the API server's key, so its
+// authenticator (authn.ts) accepts them as system:serviceaccount:<ns>:<name>.
+// Expiry is checked against wall-clock time: the tokens are presented by real clients.
+
+import * as crypto from 'node:crypto';
+import type { RequestUser } from '../api/rest/types';
+
+export const DEFAULT_AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
+export const DEFAULT_EXPIRATION_SECONDS = 3600;
+
+export interface TokenSubject {
+  namespace: string;
+  name: string;
+  uid: string;
+  boundObject?: { kind: string; name: string; uid: string };
+}
+
+const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+
+function keyId(publicKey: crypto.KeyObject): string {
+  return crypto.createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url');
+}
+
+/** A signed token for `sub`, valid from `nowSec` for `expirationSeconds`. */
+export function issueServiceAccountToken(signingKeyPem: string, sub: TokenSubject, opts: { audiences: string[]; expirationSeconds: number; nowSec: number }): string {
+  const key = crypto.createPrivateKey(signingKeyPem);
+  const header = { alg: 'RS256', kid: keyId(crypto.createPublicKey(key)) };
+  const k8s: Record<string, unknown> = { namespace: sub.namespace, serviceaccount: { name: sub.name, uid: sub.uid } };
+  if (sub.boundObject) k8s[sub.boundObject.kind.toLowerCase()] = { name: sub.boundObject.name, uid: sub.boundObject.uid };
+  const claims = {
+    aud: opts.audiences,
+    exp: opts.nowSec + opts.expirationSeconds,
+    iat: opts.nowSec,
+    iss: DEFAULT_AUDIENCE,
+    jti: crypto.randomUUID(),
+    'kubernetes.io': k8s,
+    nbf: opts.nowSec,
+    sub: `system:serviceaccount:${sub.namespace}:${sub.name}`,
+  };
+  const unsigned = `${b64(header)}.${b64(claims)}`;
+  const sig = crypto.sign('RSA-SHA256', Buffer.from(unsigned), key).toString('base64url');
+  return `${unsigned}.${sig}`;
+}
+
+/** The service account a token names, or undefined when it is not one of ours or expired. */
+export function verifyServiceAccountToken(signingKeyPem: string, token: string, nowSec = Math.floor(Date.now() / 1000)): RequestUser | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const pub = crypto.createPublicKey(crypto.createPrivateKey(signingKeyPem));
+    if (!crypto.verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), pub, Buffer.from(parts[2], 'base64url'))) return undefined;
+    const c = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { exp?: number; nbf?: number; sub?: string };
+    if (typeof c.exp !== 'number' || c.exp <= nowSec || (typeof c.nbf === 'number' && c.nbf > nowSec + 60)) return undefined;
+    const m = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(c.sub ?? '');
+    if (!m) return undefined;
+    return { name: c.sub!, groups: ['system:serviceaccounts', `system:serviceaccounts:${m[1]}`, 'system:authenticated'] };
+  } catch {
+    return undefined;
+  }
+}

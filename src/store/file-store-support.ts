@@ -1,0 +1,211 @@
+// The file store's helpers: object file parsing, private folders, I/O error texts, the
+// power-loss helpers (boot id, syncfs), and the holder's bookkeeping (deferred writes,
+// remembered files and folder listings).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { KObject } from '../api/types';
+import { StoreError, type EventType } from './store';
+import { DamagedObjectError } from './damaged';
+
+const DIR_MODE = 0o700;
+
+/** Parses an object file's text; throws DamagedObjectError when it is not the object `key` names. */
+export function parseObject(key: string, file: string, text: string): KObject {
+  let obj: KObject;
+  try {
+    obj = JSON.parse(text) as KObject;
+  } catch {
+    throw new DamagedObjectError(key, file, 'not valid JSON');
+  }
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj) || !obj.metadata || typeof obj.metadata !== 'object') {
+    throw new DamagedObjectError(key, file, 'not an object with metadata');
+  }
+  const parts = key.split('/');
+  const name = parts[parts.length - 1];
+  if (obj.metadata.name !== name) {
+    throw new DamagedObjectError(key, file, `it holds the object named ${JSON.stringify(obj.metadata.name ?? null)}`);
+  }
+  if (obj.metadata.namespace !== undefined && obj.metadata.namespace !== parts[parts.length - 2]) {
+    throw new DamagedObjectError(key, file, `it holds an object of namespace ${JSON.stringify(obj.metadata.namespace)}`);
+  }
+  return obj;
+}
+
+export function ensurePrivateDir(dir: string): void {
+  // Not mkdirSync({recursive}): under /proc it retries forever (ENOENT on a parent that exists).
+  const missing: string[] = [];
+  let cur = path.resolve(dir);
+  for (;;) {
+    try {
+      fs.lstatSync(cur);
+      break;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw new StoreError(`cannot use ${dir} as a state directory: ${code === 'ENOTDIR' ? 'a file is in the way' : code}`);
+    }
+    missing.unshift(cur);
+    const up = path.dirname(cur);
+    if (up === cur) break;
+    cur = up;
+  }
+  for (const d of missing) {
+    try {
+      fs.mkdirSync(d, { mode: DIR_MODE });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+        throw new StoreError(`cannot use ${dir} as a state directory: cannot create ${d} (${code === 'EROFS' ? 'read-only file system' : code === 'ENOENT' ? 'not a place for folders' : 'permission denied'})`);
+      }
+      throw storeIoError(e, d);
+    }
+  }
+  const st = fs.lstatSync(dir);
+  if (!st.isDirectory()) throw new StoreError(`${dir} is not a directory`);
+}
+
+export function storeIoError(e: unknown, file: string): StoreError {
+  if (e instanceof StoreError) return e;
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOSPC':
+      return new StoreError(`no space left on device while writing ${file}; the state directory was left unchanged`);
+    case 'EDQUOT':
+      return new StoreError(`disk quota exceeded while writing ${file}; the state directory was left unchanged`);
+    case 'EIO':
+      return new StoreError(`input/output error while writing ${file}; the state directory was left unchanged`);
+    case 'EROFS':
+    case 'EACCES':
+    case 'EPERM':
+      return new StoreError(`cannot write ${file}: ${err.code === 'EROFS' ? 'read-only file system' : 'permission denied'}`);
+    case 'ELOOP':
+      return new StoreError(`refusing to follow a symlink at ${file}`);
+    case 'ENAMETOOLONG':
+      return new StoreError(`cannot write ${file}: file name too long`);
+    case 'EEXIST':
+      return new StoreError(`cannot write ${file}: a leftover temporary file is in the way`);
+    case 'EISDIR':
+      return new StoreError(`cannot write ${file}: a folder is in the way; run "kubesim cluster fsck"`);
+    case 'ENOTDIR':
+      return new StoreError(`cannot write ${file}: a file is where a folder belongs; run "kubesim cluster fsck"`);
+    default:
+      return new StoreError(`cannot write ${file}: ${err.code ?? err.message ?? String(e)}`);
+  }
+}
+
+let bootIdValue: string | null | undefined;
+/** This boot's id (Linux), to tell whether the machine restarted since files were written. */
+export function bootId(): string | undefined {
+  if (bootIdValue === undefined) {
+    try {
+      const t = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+      bootIdValue = /^[0-9a-f-]{8,64}$/.test(t) ? t : null;
+    } catch {
+      bootIdValue = null;
+    }
+  }
+  return bootIdValue ?? undefined;
+}
+
+/** syncfs(2) of the file system holding `dir` (coreutils `sync -f`); false when unavailable. */
+export function syncFileSystem(dir: string): boolean {
+  try {
+    // Loaded here, not at start-up: only a reboot's replay and a journal trim need it.
+    const { spawnSync } = process.getBuiltinModule('node:child_process');
+    const r = spawnSync('sync', ['-f', dir], { stdio: 'ignore', timeout: 60_000 });
+    return r.status === 0;
+  } catch {
+    return false;
+  }
+}
+
+export function fsyncPath(file: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    fs.fdatasyncSync(fd);
+  } catch {
+    /* gone or not ours: nothing to make durable */
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+export interface PendingWrite {
+  file: string;
+  type: EventType;
+  object: KObject;
+}
+
+/** A holder's deferred writes by key, indexed by resource (the key's first segment) for lists. */
+export class PendingWrites {
+  private readonly byKey = new Map<string, PendingWrite>();
+  private readonly byResource = new Map<string, Set<string>>();
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  get(key: string): PendingWrite | undefined {
+    return this.byKey.get(key);
+  }
+
+  set(key: string, w: PendingWrite): void {
+    this.byKey.set(key, w);
+    const r = key.slice(0, key.indexOf('/'));
+    let keys = this.byResource.get(r);
+    if (!keys) this.byResource.set(r, (keys = new Set()));
+    keys.add(key);
+  }
+
+  delete(key: string): void {
+    if (!this.byKey.delete(key)) return;
+    this.byResource.get(key.slice(0, key.indexOf('/')))?.delete(key);
+  }
+
+  clear(): void {
+    this.byKey.clear();
+    this.byResource.clear();
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, PendingWrite]> {
+    return this.byKey.entries();
+  }
+
+  /** The deferred writes of keys under `prefix`. */
+  *under(prefix: string): IterableIterator<[string, PendingWrite]> {
+    const slash = prefix.indexOf('/');
+    const keys = this.byResource.get(slash < 0 ? prefix : prefix.slice(0, slash));
+    if (!keys) return;
+    for (const key of keys) if (key.startsWith(prefix + '/')) yield [key, this.byKey.get(key)!];
+  }
+}
+
+export interface CachedFile {
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  /** null: no such file (known while holding the lock). */
+  obj: KObject | null;
+  /** The hold generation in which it was last checked (0: never while holding). */
+  gen: number;
+}
+
+export interface DirEntry {
+  name: string;
+  kind: 'dir' | 'file' | 'symlink' | 'other';
+}
+
+/** Where `name` is, or would go, in entries sorted by name. */
+export function entryIndex(es: DirEntry[], name: string): number {
+  let lo = 0;
+  let hi = es.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (es[mid].name < name) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

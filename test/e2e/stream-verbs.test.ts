@@ -1,0 +1,184 @@
+// kubesim port-forward, attach and cp through the real CLI on a temporary cluster: a real
+// local port answered as the simulated server answers, attach following new output, and
+// files copied into and out of the simulated container.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import { join } from 'node:path';
+import { BIN, ROOT, Sandbox, TEST_CACHE_HOME } from './helpers';
+
+const s = new Sandbox('kubesim-stream-');
+
+const PODS = `apiVersion: v1
+kind: Pod
+metadata: {name: web, labels: {app: web}}
+spec:
+  containers:
+  - {name: nginx, image: "nginx:1.27", ports: [{name: http, containerPort: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 8080, targetPort: http}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: box}
+spec:
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: ["sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 5; done"]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {mode: fast, level: "3"}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: files}
+spec:
+  volumes: [{name: cfg, configMap: {name: settings}}]
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: ["sh", "-c", "sleep 36000"]
+    volumeMounts: [{name: cfg, mountPath: /etc/settings}]
+`;
+
+before(() => {
+  s.ok(['cluster', 'create', 'streams', '--nodes', '1']);
+  s.ok(['apply', '-f', s.file('pods.yaml', PODS)]);
+  s.ok(['reconcile', '--until-stable']);
+});
+
+after(() => s.cleanup());
+
+function start(args: string[]): { child: ChildProcess; out: () => string; err: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, KUBESIM_HOME: s.home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', TZ: 'UTC', KUBECONFIG: join(s.home, 'kubeconfig') },
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  return { child, out: () => out, err: () => err };
+}
+
+async function until(cond: () => boolean, what: () => string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function get(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent: false, timeout: 20_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
+}
+
+test('port-forward: a real local port answered as the simulated nginx, through a service port too', async () => {
+  const f = start(['port-forward', 'svc/web', ':8080', ':http']);
+  try {
+    await until(() => (f.out().match(/^Forwarding from 127\.0\.0\.1:/gm) ?? []).length === 2, () => f.out() + f.err());
+    assert.match(f.out(), /^Forwarding from 127\.0\.0\.1:\d+ -> 80\n/);
+    const [a, b] = [...f.out().matchAll(/^Forwarding from 127\.0\.0\.1:(\d+) ->/gm)].map((m) => Number(m[1]));
+    const ip = s.ok(['get', 'pod', 'web', '-o', 'jsonpath={.status.podIP}']);
+    const inside = s.ok(['exec', 'box', '--', 'wget', '-qO-', `http://${ip}/`]);
+    const page = await get(a, '/');
+    assert.equal(page.status, 200);
+    assert.equal(page.body, inside);
+    assert.equal((await get(b, '/nope')).status, 404);
+    await until(() => f.out().includes(`Handling connection for ${b}\n`), f.out);
+  } finally {
+    f.child.kill('SIGINT');
+  }
+  await until(() => f.child.exitCode !== null, f.err);
+  assert.equal(f.child.exitCode, 0);
+});
+
+test('port-forward: kubectl\'s argument errors; a refused port ends the forward', async () => {
+  const none = s.run(['port-forward', 'web']);
+  assert.equal(none.stderr, "error: TYPE/NAME and list of ports are required for port-forward\nSee 'kubesim port-forward -h' for help and examples\n");
+  assert.equal(s.run(['port-forward', 'web', 'abc']).stderr, "error: Pod 'web' does not have a named port 'abc'\n");
+  assert.equal(s.run(['port-forward', 'web', '70000']).stderr, 'error: error parsing local port \'70000\': strconv.ParseUint: parsing "70000": value out of range\n');
+  const f = start(['port-forward', 'web', ':9999']);
+  await until(() => /127\.0\.0\.1:(\d+)/.test(f.out()), f.out);
+  const port = Number(/127\.0\.0\.1:(\d+)/.exec(f.out())![1]);
+  await get(port, '/').then(
+    () => assert.fail('answered'),
+    () => undefined,
+  );
+  await until(() => f.child.exitCode !== null, f.err);
+  assert.equal(f.child.exitCode, 1);
+  assert.match(f.err(), /an error occurred forwarding \d+ -> 9999: .*dial tcp4 127\.0\.0\.1:9999: connect: connection refused.*\nerror: lost connection to pod\n$/);
+});
+
+test('attach: prints what the container writes from now on', async () => {
+  // nothing the container wrote before this moment may show up in the attach
+  const tStart = Date.parse(s.ok(['clock']).split(' ')[0]);
+  const a = start(['attach', 'box']);
+  try {
+    await until(() => a.err().includes("If you don't see a command prompt, try pressing enter.\n"), a.err);
+    const t0 = Date.parse(s.ok(['clock']).split(' ')[0]);
+    s.ok(['clock', 'advance', '11s']);
+    const lines = s.ok(['logs', 'box', '-c', 'main', '--timestamps']).trim().split('\n');
+    const text = (ls: string[]) => ls.map((l) => l.slice(l.indexOf(' ') + 1));
+    const sinceStart = text(lines.filter((l) => Date.parse(l.split(' ')[0]) >= tStart));
+    const fresh = text(lines.filter((l) => Date.parse(l.split(' ')[0]) >= t0));
+    assert.ok(fresh.length >= 2, `new lines: ${fresh}`);
+    await until(() => a.out().includes(`${fresh[fresh.length - 1]}\n`), a.out);
+    // a tail of what came after the attach began, with everything written since it was ready
+    const printed = a.out().trim().split('\n');
+    const got = printed.slice(0, printed.indexOf(fresh[fresh.length - 1]) + 1);
+    assert.deepEqual(got, sinceStart.slice(sinceStart.length - got.length));
+    assert.ok(got.length >= fresh.length, a.out());
+  } finally {
+    a.child.kill('SIGINT');
+  }
+  assert.equal(s.run(['attach', 'nope']).stderr, 'Error from server (NotFound): pods "nope" not found\n');
+});
+
+test('cp: out of the container (mounted files) and into it (seen by exec, copied back)', () => {
+  const out = join(s.home, 'out');
+  fs.mkdirSync(out);
+  const r = s.run(['cp', 'files:/etc/settings', join(out, 'settings')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, "tar: removing leading '/' from member names\n");
+  assert.equal(fs.readFileSync(join(out, 'settings', 'mode'), 'utf8'), 'fast');
+  assert.equal(fs.readFileSync(join(out, 'settings', 'level'), 'utf8'), '3');
+
+  const src = join(s.home, 'in');
+  fs.mkdirSync(join(src, 'sub'), { recursive: true });
+  fs.writeFileSync(join(src, 'a.txt'), 'alpha\n');
+  fs.writeFileSync(join(src, 'sub', 'b.txt'), 'beta\n');
+  s.ok(['cp', join(src, 'a.txt'), 'default/files:/tmp/a.txt']);
+  assert.equal(s.ok(['exec', 'files', '--', 'cat', '/tmp/a.txt']), 'alpha\n');
+  s.ok(['cp', src, 'files:/data']);
+  assert.equal(s.ok(['exec', 'files', '--', 'cat', '/data/sub/b.txt']), 'beta\n');
+  s.ok(['cp', 'files:/data', join(out, 'back')]);
+  assert.equal(fs.readFileSync(join(out, 'back', 'sub', 'b.txt'), 'utf8'), 'beta\n');
+
+  assert.equal(s.run(['cp', 'a', 'b']).stderr, 'error: one of src or dest must be a remote file specification\n');
+  assert.equal(s.run(['cp', 'files:/a', 'files:/b']).stderr, 'error: one of src or dest must be a local file specification\n');
+  assert.equal(s.run(['cp', join(s.home, 'missing'), 'files:/tmp/x']).stderr, `error: ${join(s.home, 'missing')} doesn't exist in local filesystem\n`);
+  const gone = s.run(['cp', 'files:/nope', join(out, 'nope')]);
+  assert.equal(gone.code, 1);
+  assert.match(gone.stderr, /tar: \/nope: No such file or directory\n/);
+});

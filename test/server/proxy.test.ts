@@ -1,0 +1,74 @@
+// `kubesim proxy` beside the real `kubectl proxy`, both in front of `kubesim serve`: the same
+// start line, the same answers for API reads and watches, the same filter refusals.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as http from 'node:http';
+import { BIN, ROOT } from '../e2e/helpers';
+import { KUBECTL, requireKubectl, ServedCluster, sleep } from './harness';
+
+const c = new ServedCluster('proxy');
+const procs: ChildProcess[] = [];
+
+before(async () => {
+  requireKubectl();
+  await c.start(['--nodes', '1']);
+  c.ok(['create', 'configmap', 'via-proxy', '--from-literal=a=1']);
+});
+
+after(async () => {
+  for (const p of procs) p.kill('SIGTERM');
+  await c.stop();
+});
+
+async function startProxy(cmd: string, args: string[]): Promise<{ port: number; line: string }> {
+  const child = spawn(cmd, args, { cwd: ROOT, env: c.env() });
+  procs.push(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const deadline = Date.now() + 30_000;
+  while (!/Starting to serve on 127\.0\.0\.1:\d+\n/.test(out)) {
+    assert.ok(Date.now() < deadline && child.exitCode === null, `proxy did not start: ${out}${err}`);
+    await sleep(50);
+  }
+  return { port: Number(/:(\d+)\n/.exec(out)![1]), line: out };
+}
+
+function request(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; type?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, type: res.headers['content-type'] }));
+    });
+    req.on('error', reject);
+  });
+}
+
+test('kubesim proxy answers as kubectl proxy does', async () => {
+  const k = await startProxy(KUBECTL, ['proxy', '--port=0']);
+  const s = await startProxy(process.execPath, [BIN, 'proxy', '--port=0']);
+  assert.equal(s.line.replace(/:\d+\n/, ''), k.line.replace(/:\d+\n/, ''));
+  for (const path of ['/api/v1/namespaces/default/configmaps/via-proxy', '/api/v1/namespaces/default/configmaps/nope', '/version', '/api/v1/namespaces/default/pods/x/exec?command=ls', '/api/v1/namespaces/default/pods/x/attach']) {
+    const a = await request(k.port, path);
+    const b = await request(s.port, path);
+    assert.equal(b.status, a.status, path);
+    assert.equal(b.body, a.body, path);
+    assert.equal(b.type, a.type, path);
+  }
+  const foreignK = await request(k.port, '/api', { host: 'evil.example' });
+  const foreignS = await request(s.port, '/api', { host: 'evil.example' });
+  assert.deepEqual([foreignS.status, foreignS.body], [foreignK.status, foreignK.body]);
+  assert.deepEqual([foreignS.status, foreignS.body], [403, 'Forbidden\n']);
+});
+
+test('kubesim proxy --api-prefix serves the API under the prefix', async () => {
+  const s = await startProxy(process.execPath, [BIN, 'proxy', '--port=0', '--api-prefix=/k8s-api']);
+  const r = await request(s.port, '/k8s-api/api/v1/namespaces/default/configmaps/via-proxy');
+  assert.equal(r.status, 200);
+  assert.equal(JSON.parse(r.body).data.a, '1');
+});
