@@ -150,6 +150,11 @@ export class ApiServer {
     return this.store.changesSince(rev);
   }
 
+  /** See Store.reportsCompaction: an empty feed then means no registry change, not lost history. */
+  get feedReportsCompaction(): boolean {
+    return this.store.reportsCompaction === true;
+  }
+
   // ---------- writes ----------
 
   create(input: KObject, opts: WriteOptions = {}): Promise<KObject> {

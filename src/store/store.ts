@@ -39,6 +39,14 @@ export class RevisionConflictError extends Error {
 
 export class StoreError extends Error {}
 
+/**
+ * Whether `e` says the change feed no longer holds the revision asked for (etcd's
+ * "mvcc: required revision has been compacted"): the caller lists again (HTTP 410 Gone).
+ */
+export function isRevisionCompacted(e: unknown): boolean {
+  return e instanceof StoreError && typeof (e as { compactRev?: unknown }).compactRev === 'number';
+}
+
 export interface ListResult {
   rev: number;
   items: KObject[];
@@ -66,6 +74,12 @@ export interface Store {
   delete(key: string, expectRev?: number): Promise<KObject>;
   /** Changes with rev > afterRev, oldest first, as far as the journal still holds them. */
   changesSince(afterRev: number): Promise<WatchEvent[]>;
+  /**
+   * True when changesSince reports history it no longer holds as an error
+   * (isRevisionCompacted: etcd, whose revision also moves for writes outside the registry)
+   * rather than as an empty answer (the file and memory journals).
+   */
+  readonly reportsCompaction?: boolean;
   /**
    * Runs several operations as one unit with respect to other writers (one lock held
    * until `fn` settles), which also makes bulk writes fast. Calls made from within `fn`

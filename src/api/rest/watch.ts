@@ -5,6 +5,7 @@
 // change feed still holds; a Table per event for as=Table clients.
 
 import { listPrefix } from '../keys';
+import { isRevisionCompacted } from '../../store/store';
 import type { KObject } from '../types';
 import { includeObject, parseBool, type RestHandler, type Target } from './handler';
 import { selectorOptions, parseResourceVersion } from './list';
@@ -90,7 +91,15 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
         }
         changes = got.events;
         upTo = got.upTo;
-      } else changes = await h.api.changesSince(rev);
+      } else {
+        try {
+          changes = await h.api.changesSince(rev);
+        } catch (e) {
+          if (!isRevisionCompacted(e)) throw e;
+          yield JSON.stringify({ type: 'ERROR', object: statusObject(410, 'Expired', `too old resource version: ${rev} (${await h.api.store.currentRev()})`) }) + '\n';
+          return;
+        }
+      }
       for (const ch of changes) {
         if (ch.rev <= rev) continue;
         rev = ch.rev;
@@ -129,7 +138,13 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
 
 /** True when changes after `rev` are no longer all in the change feed (trimmed journal). */
 async function tooOld(h: RestHandler, rev: number): Promise<boolean> {
-  const next = await h.api.changesSince(rev);
+  let next;
+  try {
+    next = await h.api.changesSince(rev);
+  } catch (e) {
+    if (isRevisionCompacted(e)) return true; // etcd: "mvcc: required revision has been compacted"
+    throw e;
+  }
   if (!next.length || next[0].rev <= rev + 1) return false;
   // A gap: confirm against the whole feed (revisions are contiguous along the journal).
   const all = await h.api.changesSince(0);
