@@ -7,7 +7,7 @@
 // virtual clock (bench/in-process.ts). Peers on this machine are measured side by side
 // where they exist (node -e 0 as the floor, kubectl version --client).
 //
-//   node bench/run.mjs [--runs N] [--only startup,cluster,get,apply,concurrent,schedule,deployment,reconcile,daemon,validate,dashboard] [--quick] [--write]
+//   node bench/run.mjs [--runs N] [--only startup,cluster,get,apply,concurrent,schedule,deployment,reconcile,daemon,validate,dashboard,etcd] [--quick] [--write]
 //
 // --quick: a smoke run (smaller sizes, 3 runs, skips the slowest cases); about 2 minutes.
 // --write: makes this run the run of record in bench/RESULTS.md, the one before it kept
@@ -16,8 +16,8 @@
 // the store (file, memory or none), whether the API server's validator ran, and the clock
 // (wall, or the virtual cluster clock the in-process cases fast-forward).
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync, existsSync, openSync, closeSync } from 'node:fs';
 import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -154,6 +154,7 @@ const HOW = {
   daemon: { store: 'file', validator: 'on', clock: 'wall' },
   validate: { store: 'none', validator: 'on', clock: 'wall' },
   dashboard: { store: 'none', validator: 'not loaded', clock: 'wall' },
+  etcd: { store: 'etcd', validator: 'on', clock: 'wall' },
 };
 const howText = (h) => `${h.store === 'none' ? 'no store' : `${h.store} store`}, validator ${h.validator}, ${h.clock} clock`;
 
@@ -516,6 +517,141 @@ function generatedManifest(i) {
       return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: conf-${i}\ndata:\n  key: value-${i}\n`;
   }
 }
+
+// --- etcd beside the file and memory drivers ---
+// A real etcd member (/usr/bin/etcd, Debian's etcd-server) on loopback ports in a temporary
+// directory, wiped between cases; the same cases run on memory:// and file:// in the same
+// run. Then the two-API-server row: pods written straight into etcd, two `kubesim serve`
+// processes (API only: KUBESIM_NO_DAEMON=1, no controllers) over it, and the real kubectl
+// listing them from both at once.
+function startEtcd() {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-bench-etcd-'));
+  const port = (n) => 20000 + ((process.pid * 7 + n) % 20000);
+  const client = port(1);
+  const peer = port(2);
+  const proc = spawn('/usr/bin/etcd', ['--name', 'b', '--data-dir', join(dir, 'data'), '--listen-client-urls', `http://127.0.0.1:${client}`, '--advertise-client-urls', `http://127.0.0.1:${client}`, '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`, '--initial-cluster', `b=http://127.0.0.1:${peer}`, '--quota-backend-bytes', String(4 * 2 ** 30), '--log-outputs', join(dir, 'etcd.log'), '--logger', 'zap'], { stdio: 'ignore' });
+  const endpoint = `127.0.0.1:${client}`;
+  for (let i = 0; i < 100; i++) {
+    const r = spawnSync('/usr/bin/etcdctl', ['--endpoints', endpoint, 'endpoint', 'health'], { encoding: 'utf8', env: { ...process.env, ETCDCTL_API: '3' } });
+    if (r.status === 0) break;
+    sleepMs(200);
+  }
+  return {
+    endpoint,
+    wipe: () => spawnSync('/usr/bin/etcdctl', ['--endpoints', endpoint, 'del', '', '--from-key'], { env: { ...process.env, ETCDCTL_API: '3' } }),
+    stop: () => {
+      proc.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function etcdCase(argv, timeoutMs) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'etcd.ts'), ...argv], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 26 });
+  if (r.status !== 0) {
+    if (r.signal) return { timedOut: true };
+    throw new Error(`etcd bench ${argv.join(' ')} failed: ${(r.stderr ?? '').slice(-400)}`);
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+section('etcd', () => {
+  if (!existsSync('/usr/bin/etcd')) throw new Error('etcd is not installed at /usr/bin/etcd (apt-get install -y etcd-server)');
+  const etcd = startEtcd();
+  const how = (store, clock = 'wall') => ({ store, validator: 'on', clock });
+  try {
+    const urls = () => {
+      etcd.wipe();
+      const fileDir = mkdtempSync(join(tmpdir(), 'kubesim-bench-file-'));
+      homes.push(fileDir);
+      return [['memory', 'memory://'], ['file', `file://${fileDir}`], ['etcd', `etcd://${etcd.endpoint}`]];
+    };
+    // KUBESIM_BENCH_ETCD_CASES=create,watch,deployment,reconcile,servers runs some of them.
+    const cases = process.env.KUBESIM_BENCH_ETCD_CASES?.split(',');
+    const wantCase = (c) => !cases || cases.includes(c);
+    const n = QUICK ? 200 : 1000;
+    if (wantCase('create')) for (const [name, url] of urls()) {
+      const r = etcdCase(['create', url, String(n)], 600_000);
+      record('etcd', `create throughput (${name} driver): ${n.toLocaleString('en-US')} ConfigMaps, one at a time`, Math.round(r.perSec), `1 run; ApiServer.create in one process, each awaited`, 'objects/s', how(name));
+    }
+    const w = QUICK ? 50 : 200;
+    if (wantCase('watch')) for (const [name, url] of urls()) {
+      const r = etcdCase(['watch', url, String(w)], 300_000);
+      record('etcd', `watch delivery latency (${name} driver), p50`, r.p50, `p99 ${r.p99.toFixed(1)} ms; from the create call to a second client's feed (1 ms poll; etcd: its own watch stream); ${r.delivered}/${w} seen`, 'ms', how(name));
+    }
+    const replicas = QUICK ? 100 : 1000;
+    if (wantCase('deployment')) for (const [name, url] of urls()) {
+      const r = etcdCase(['deployment', url, String(replicas), String(Math.ceil(replicas / 100) + 1)], 900_000);
+      if (r.timedOut) record('etcd', `${replicas.toLocaleString('en-US')}-replica Deployment until all Running (${name} driver)`, NaN, 'did not finish within 900 s', 'ms', how(name, 'virtual'));
+      else record('etcd', `${replicas.toLocaleString('en-US')}-replica Deployment until all Running (${name} driver)`, r.ms, `1 run; in-process controllers, ${r.running} Running, ${r.reconciles.toLocaleString('en-US')} reconciles`, 'ms', how(name, 'virtual'));
+    }
+    // The CLI verb, file against etcd (memory has no CLI form).
+    if (wantCase('reconcile')) for (const name of ['file', 'etcd']) {
+      etcd.wipe();
+      const home = tempHome();
+      const store = name === 'etcd' ? ['--store', `etcd://${etcd.endpoint}?timeout=30s`] : [];
+      kubesim(home, ['cluster', 'create', 'kubesim', '--nodes', String(Math.ceil(replicas / 100) + 1), ...store]);
+      kubesim(home, ['create', 'deployment', 'web', '--image', 'nginx:1.27', '--replicas', String(replicas)]);
+      const r = kubesimOut(home, ['reconcile', '--until-stable'], { timeoutMs: 900_000, allowFail: true });
+      const running = r.status === 0 ? kubesimOut(home, ['get', 'pods', '--no-headers']).stdout.split('\n').filter((l) => /\bRunning\b/.test(l)).length : 0;
+      record('etcd', `reconcile --until-stable: ${replicas.toLocaleString('en-US')}-replica Deployment (${name} driver)`, r.status === 0 ? r.ms : NaN, r.status === 0 ? `1 run, CLI in-process; ${running} Running` : `failed or did not finish within 900 s: ${(r.stderr ?? '').slice(0, 120)}`, 'ms', how(name, 'virtual'));
+      dropHome(home);
+    }
+
+    // Many pods, two API servers.
+    if (!wantCase('servers')) return;
+    etcd.wipe();
+    const pods = Number(process.env.KUBESIM_BENCH_ETCD_PODS) || (QUICK ? 10_000 : 100_000);
+    const home = tempHome();
+    const kubeconfig = join(home, 'kubeconfig');
+    const env = { KUBESIM_HOME: home, KUBECONFIG: kubeconfig, HOME: home };
+    run(process.execPath, [BIN, 'cluster', 'create', 'bench', '--nodes', '1', '--store', `etcd://${etcd.endpoint}?timeout=60s`], env);
+    const seeded = etcdCase(['seed', etcd.endpoint, String(pods)], 1_800_000);
+    record('etcd', `seed ${pods.toLocaleString('en-US')} pods into etcd (100 puts per transaction)`, seeded.ms, '1 run; setup for the rows below', 'ms', how('etcd'));
+    const servers = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        // output to a file: this loop waits synchronously (Atomics.wait), so pipes would not be read
+        const logFile = join(home, `serve-${i}.log`);
+        const fd = openSync(logFile, 'w');
+        const p = spawn(process.execPath, [BIN, 'serve', '--port', String(21000 + ((process.pid + i) % 20000))], { env: { ...process.env, ...env, KUBESIM_NO_DAEMON: '1' }, stdio: ['ignore', fd, fd] });
+        closeSync(fd);
+        const out = () => readFileSync(logFile, 'utf8');
+        servers.push({ p, out, url: () => / at (https?:\/\/\S+) \(context/.exec(out())?.[1] });
+      }
+      for (let i = 0; i < 1800 && servers.some((s) => !s.url()); i++) sleepMs(100);
+      if (servers.some((s) => !s.url())) throw new Error(`the API servers did not start: ${servers.map((s) => s.out().slice(-300)).join(' | ')}`);
+      // One list per request (--chunk-size=0): the list handler re-reads the whole range
+      // for every continue page, so kubectl's default chunks of 500 cost pods/500 full lists.
+      const kubectlAt = (url) => ['/usr/bin/kubectl', ['--context', 'kubesim-bench', '--server', url, 'get', 'pods', '--no-headers', '--chunk-size=0', '--request-timeout', '0']];
+      const listRuns = QUICK || pods >= 50_000 ? 1 : 3;
+      const one = bench(listRuns, () => {
+        const [cmd, argv] = kubectlAt(servers[0].url());
+        const r = run(cmd, argv, env, { timeoutMs: 600_000 });
+        const lines = r.stdout.split('\n').filter(Boolean).length;
+        if (lines !== pods) throw new Error(`kubectl listed ${lines} of ${pods} pods`);
+        return r.ms;
+      });
+      record('etcd', `kubectl get pods: ${pods.toLocaleString('en-US')} pods through one of two API servers`, one, `median of ${listRuns}; the real kubectl, --chunk-size=0 (one list), server-side Table; API-only servers (KUBESIM_NO_DAEMON=1)`, 'ms', how('etcd'));
+      // Both servers at once: two kubectl processes started together.
+      const both = run(process.execPath, ['-e', `
+        const { spawn } = require('node:child_process');
+        const t0 = Date.now();
+        Promise.all(${JSON.stringify(servers.map((s) => s.url()))}.map((url) => new Promise((resolve) => {
+          const p = spawn('/usr/bin/kubectl', ['--context', 'kubesim-bench', '--server', url, 'get', 'pods', '--no-headers', '--chunk-size=0', '--request-timeout', '0']);
+          let n = 0; p.stdout.on('data', (d) => { n += String(d).split('\\n').length - 1; });
+          p.on('exit', (code) => resolve({ code, n }));
+        }))).then((r) => console.log(JSON.stringify({ ms: Date.now() - t0, r })));`], env, { timeoutMs: 900_000 });
+      const res = JSON.parse(both.stdout.trim());
+      record('etcd', `kubectl get pods: ${pods.toLocaleString('en-US')} pods from both API servers at once`, res.ms, `1 run; wall time until both lists are printed (${res.r.map((x) => x.n.toLocaleString('en-US')).join(' + ')} rows)`, 'ms', how('etcd'));
+    } finally {
+      for (const s of servers) s.p.kill('SIGKILL');
+      dropHome(home);
+    }
+  } finally {
+    etcd.stop();
+  }
+});
 
 // --- dashboard: the page in headless chromium, fed synthetic objects through its own update path ---
 section('dashboard', () => {

@@ -28,3 +28,13 @@ export function requireKubectl(): void {
   const out = requireTool('kubectl', ['version', '--client'], 'kubectl');
   assert.match(out, /^Client Version: v1\.32\./m, `this test compares with kubectl 1.32, but \`kubectl version --client\` says:\n${out}`);
 }
+
+/** Debian's python3 (not a pyenv one on PATH) with the `kubernetes` client (python3-kubernetes). */
+export const DEBIAN_PYTHON = '/usr/bin/python3';
+
+/** Fails the calling test unless Debian's python3 can import the Kubernetes Python client; its version. */
+export function requirePythonKubernetes(): string {
+  const out = probe(DEBIAN_PYTHON, ['-c', 'import kubernetes; print(kubernetes.__version__)']);
+  assert.ok(out !== undefined, `this test needs the Kubernetes Python client as its oracle: \`${DEBIAN_PYTHON} -c "import kubernetes"\` failed (install the Debian package python3-kubernetes, as .ci/run does)`);
+  return out.trim();
+}

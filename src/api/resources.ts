@@ -19,6 +19,12 @@ export interface ResourceType {
 }
 
 const RW = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+/** Resources whose REST storage does not serve every verb (what kube-apiserver's discovery lists). */
+const VERBS: Record<string, string[]> = {
+  Binding: ['create'],
+  ComponentStatus: ['get', 'list'],
+  Namespace: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+};
 
 type Row = [group: string, versions: string, kind: string, plural: string, shortNames: string, namespaced: boolean, categories?: string];
 
@@ -90,7 +96,7 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = BUILTIN_ROWS.map(
     shortNames: shortNames ? shortNames.split(',') : [],
     namespaced,
     categories: categories ? categories.split(',') : [],
-    verbs: kind === 'Binding' ? ['create'] : RW,
+    verbs: VERBS[kind] ?? RW,
   }),
 );
 

@@ -13,17 +13,20 @@ import {
   type ResourceType,
   NoKindMatchError,
 } from './resources';
-import { isObject, type KObject } from './types';
+import type { KObject } from './types';
 import { cloneJson as deepCopy } from '../store/clone';
 import { deepEqual } from '../store/json-equal';
 
 export { deepEqual };
-import { applyDefaults, foldStringData } from './defaulting';
-import { admitPod, qosClass } from './admission/pod-admission';
+import { applyDefaults } from './defaulting';
 import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
 import { crdResourceType } from './crd';
 import type { Store, WatchEvent } from '../store/store';
 import { SimState } from './sim-state';
+import { BOOTSTRAP_NAMESPACES, hasStatusSubresource, strategyFor } from './strategies';
+import { keepManaged, trackUpdate, type TrackContext } from './managed-fields/index';
+
+export { BOOTSTRAP_NAMESPACES } from './strategies';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError } from '../store/store';
 import { DamagedObjectError } from '../store/damaged';
 import type { Clock } from '../sim/clock';
@@ -33,6 +36,10 @@ export type DryRun = 'none' | 'client' | 'server';
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /** Records the write in metadata.managedFields as this manager's (operation Update). */
+  fieldManager?: string;
+  /** The subresource written through ('scale'), for the managedFields entry. */
+  subresource?: string;
 }
 
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
@@ -59,8 +66,6 @@ export interface Validator {
   validateUpdate(oldObj: KObject, newObj: KObject, rt: ResourceType): FieldError[];
 }
 
-export const BOOTSTRAP_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
-const SERVICE_CIDR_BASE = [10, 96, 0, 0]; // 10.96.0.0/12, as kind and kubeadm use
 const CRD_INDEX = 'crd-index';
 
 export class ApiServer {
@@ -145,6 +150,11 @@ export class ApiServer {
     return this.store.changesSince(rev);
   }
 
+  /** See Store.reportsCompaction: an empty feed then means no registry change, not lost history. */
+  get feedReportsCompaction(): boolean {
+    return this.store.reportsCompaction === true;
+  }
+
   // ---------- writes ----------
 
   create(input: KObject, opts: WriteOptions = {}): Promise<KObject> {
@@ -174,9 +184,11 @@ export class ApiServer {
       if (rt.namespaced) await this.checkNamespaceWritable(obj.metadata.namespace!, rt);
 
       applyDefaults(obj);
-      if (rt.kind === 'Pod' && !rt.group) await this.admitPod(obj);
+      if (opts.fieldManager) await trackUpdate(undefined, obj, opts.fieldManager, this.trackContext(rt, obj));
+      const strategy = strategyFor(rt);
+      await strategy.admit?.(this, obj);
       this.checkValid(obj, rt);
-      if (rt.kind === 'Secret' && !rt.group) foldStringData(obj);
+      strategy.canonicalize?.(obj);
       if (rt.namespaced) await this.checkQuota(obj, rt);
 
       const now = this.timestamp();
@@ -188,10 +200,8 @@ export class ApiServer {
       delete meta.deletionGracePeriodSeconds;
       if (KINDS_WITH_GENERATION.has(rt.kind) || rt.crd) meta.generation = 1;
       else delete meta.generation;
-      this.prepareStatusOnCreate(obj, rt);
-      if (rt.kind === 'Service') await this.allocateServiceAddresses(obj);
-      if (rt.kind === 'Job' && rt.group === 'batch') generateJobSelector(obj);
-      if (rt.kind === 'PersistentVolumeClaim' && !rt.group) await this.defaultStorageClass(obj);
+      strategy.prepareStatusOnCreate(obj);
+      await strategy.prepareForCreate?.(this, obj);
 
       const key = objectKey(rt, meta.namespace, name);
       if (opts.dryRun) {
@@ -236,11 +246,13 @@ export class ApiServer {
         throw ApiError.conflict(pluralGroup(rt), name);
       }
       let next: KObject;
+      const strategy = strategyFor(rt);
       if (part === 'status') {
         next = deepCopy(current);
         if (input.status !== undefined) next.status = deepCopy(input.status);
         else delete next.status;
-        if (rt.kind === 'Node' && input.spec) next.spec = deepCopy(input.spec); // node status also carries taints updates from kubelet
+        strategy.prepareForStatusUpdate?.(input, next);
+        if (opts.fieldManager) await trackUpdate(current, next, opts.fieldManager, this.trackContext(rt, next, 'status'));
       } else {
         next = deepCopy(input);
         next.apiVersion = input.apiVersion;
@@ -265,13 +277,15 @@ export class ApiServer {
         if (current.metadata.generation !== undefined) {
           m.generation = current.metadata.generation + (specChanged(current, next) ? 1 : 0);
         }
+        if (opts.fieldManager) await trackUpdate(current, next, opts.fieldManager, this.trackContext(rt, next, opts.subresource));
+        else keepManaged(current, next);
         this.checkValid(next, rt);
-        if (rt.kind === 'Secret' && !rt.group) foldStringData(next);
+        strategy.canonicalize?.(next);
         if (this.validator) {
           const errs = this.validator.validateUpdate(current, next, rt);
           if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
         }
-        if (rt.kind === 'Service') this.keepServiceAddresses(current, next);
+        strategy.prepareForUpdate?.(this, current, next);
       }
       if (opts.dryRun) return next;
       const key = objectKey(rt, namespace, name);
@@ -284,10 +298,11 @@ export class ApiServer {
         throw e;
       }
       // An object being deleted whose last finalizer was just removed goes away now.
-      if (stored.metadata.deletionTimestamp && !(stored.metadata.finalizers ?? []).length && rt.kind !== 'Pod') {
+      // (A gracefully deleted kind goes once its grace period is 0: its kubelet finished it.)
+      if (stored.metadata.deletionTimestamp && !(stored.metadata.finalizers ?? []).length && !strategy.gracefulDelete) {
         return this.finishDelete(rt, stored);
       }
-      if (rt.kind === 'Pod' && stored.metadata.deletionTimestamp && stored.metadata.deletionGracePeriodSeconds === 0 && !(stored.metadata.finalizers ?? []).length) {
+      if (strategy.gracefulDelete && stored.metadata.deletionTimestamp && stored.metadata.deletionGracePeriodSeconds === 0 && !(stored.metadata.finalizers ?? []).length) {
         return this.finishDelete(rt, stored);
       }
       if (rt.kind === 'CustomResourceDefinition') await this.syncCrdIndex();
@@ -356,27 +371,24 @@ export class ApiServer {
       const policy = opts.propagationPolicy ?? 'Background';
       if (opts.dryRun) return current;
 
-      // Pods bound to a node terminate gracefully: the kubelet finishes the deletion.
-      if (rt.kind === 'Pod' && !rt.group) {
-        const grace = opts.gracePeriodSeconds ?? current.spec?.terminationGracePeriodSeconds ?? 30;
-        const terminal = current.status?.phase === 'Succeeded' || current.status?.phase === 'Failed';
-        if (current.spec?.nodeName && grace > 0 && !terminal) {
-          if (current.metadata.deletionTimestamp) return current;
-          return this.markDeleting(rt, current, grace, policy);
-        }
+      const strategy = strategyFor(rt);
+      // Graceful deletion (bound pods): something else (the kubelet) finishes it.
+      const grace = strategy.gracefulDelete?.(current, opts);
+      if (grace !== undefined) {
+        if (current.metadata.deletionTimestamp) return current;
+        return this.markDeleting(rt, current, grace, policy);
       }
       // A terminating namespace whose controller emptied it and dropped its finalizer goes.
-      if (rt.kind === 'Namespace' && current.metadata.deletionTimestamp && !(current.spec?.finalizers ?? []).length && !(current.metadata.finalizers ?? []).length) {
+      if (strategy.finalizedByController && current.metadata.deletionTimestamp && !(current.spec?.finalizers ?? []).length && !(current.metadata.finalizers ?? []).length) {
         return this.finishDelete(rt, current);
       }
-      if ((current.metadata.finalizers ?? []).length || policy === 'Foreground' || rt.kind === 'Namespace') {
-        if (rt.kind === 'Namespace' && BOOTSTRAP_NAMESPACES.includes(name) && name !== 'kube-node-lease') {
-          throw new ApiError('Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`);
-        }
+      if ((current.metadata.finalizers ?? []).length || policy === 'Foreground' || strategy.finalizedByController) {
+        const forbidden = strategy.deletionForbidden?.(name);
+        if (forbidden) throw new ApiError('Forbidden', forbidden);
         if (!current.metadata.deletionTimestamp) {
           // A namespace goes Terminating; the namespace controller deletes its contents.
           const marked = await this.markDeleting(rt, current, 0, policy);
-          if (rt.kind === 'Namespace') return marked;
+          if (strategy.finalizedByController) return marked;
           if (policy === 'Foreground') return this.finishForeground(rt, marked);
           return marked;
         }
@@ -485,6 +497,11 @@ export class ApiServer {
     });
   }
 
+  /** What field management needs to know about a write of `obj`. */
+  trackContext(rt: ResourceType, obj: KObject, subresource?: string): TrackContext {
+    return { apiVersion: obj.apiVersion, kind: rt.kind, statusSplit: hasStatusSubresource(rt), subresource, now: this.timestamp() };
+  }
+
   timestamp(): string {
     return new Date(Math.floor(this.clock.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   }
@@ -521,45 +538,6 @@ export class ApiServer {
     }
   }
 
-  private async admitPod(pod: KObject): Promise<void> {
-    const pcType = this.registry.forKind('scheduling.k8s.io/v1', 'PriorityClass');
-    // Admission itself is synchronous: the one class it may look up is read first.
-    const className = pod.spec?.priorityClassName;
-    const pc = typeof className === 'string' && className ? await this.tryGet(pcType, undefined, className) : undefined;
-    admitPod(pod, this.rng, (name) => (pc && name === className ? Number(pc.value) : undefined));
-    if (pod.spec?.priorityClassName && pod.spec.priority === undefined && !isSystemPriorityClass(pod.spec.priorityClassName)) {
-      throw new ApiError('Forbidden', `pods "${pod.metadata.name}" is forbidden: no PriorityClass with name ${pod.spec.priorityClassName} was found`);
-    }
-    if (pod.spec?.priorityClassName && pod.spec.priority === undefined) {
-      pod.spec.priority = pod.spec.priorityClassName === 'system-node-critical' ? 2000001000 : 2000000000;
-    }
-  }
-
-  private prepareStatusOnCreate(obj: KObject, rt: ResourceType): void {
-    switch (rt.kind) {
-      case 'Pod':
-        obj.status = { phase: 'Pending', qosClass: qosClass(obj) };
-        break;
-      case 'Namespace':
-        obj.status = { phase: 'Active' };
-        break;
-      case 'PersistentVolumeClaim':
-        obj.status = { phase: 'Pending' };
-        obj.metadata.finalizers = [...new Set([...(obj.metadata.finalizers ?? []), 'kubernetes.io/pvc-protection'])];
-        break;
-      case 'PersistentVolume':
-        obj.status = { phase: 'Pending' };
-        obj.metadata.finalizers = [...new Set([...(obj.metadata.finalizers ?? []), 'kubernetes.io/pv-protection'])];
-        break;
-      case 'Service':
-        obj.status = { loadBalancer: {} };
-        break;
-      default:
-        if (hasStatusSubresource(rt) && rt.kind !== 'Node') obj.status = {};
-        else if (rt.kind === 'Node') obj.status ??= {};
-    }
-  }
-
   /** ResourceQuota admission: a create that would exceed a quota of its namespace is forbidden. */
   private async checkQuota(obj: KObject, rt: ResourceType): Promise<void> {
     const namespace = obj.metadata.namespace!;
@@ -579,91 +557,8 @@ export class ApiServer {
     if (why) throw new ApiError('Forbidden', `${pluralGroup(rt)} "${obj.metadata.name}" is forbidden: ${why}`, { name: obj.metadata.name, kind: rt.plural });
   }
 
-  /** DefaultStorageClass admission: a claim without a class gets the default one. */
-  private async defaultStorageClass(pvc: KObject): Promise<void> {
-    if (!isObject(pvc.spec) || pvc.spec.storageClassName !== undefined) return;
-    const sc = this.registry.forKind('storage.k8s.io/v1', 'StorageClass');
-    const def = (await this.list(sc)).items.find((c) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
-    if (def) pvc.spec.storageClassName = def.metadata.name;
-  }
-
-  private async allocateServiceAddresses(svc: KObject): Promise<void> {
-    const spec = svc.spec ?? {};
-    const all = (await this.list(this.registry.forKind('v1', 'Service'))).items;
-    if (spec.type !== 'ExternalName') {
-      if (spec.clusterIP === undefined || spec.clusterIP === '') {
-        const used = new Set(all.map((s) => s.spec?.clusterIP));
-        let n = 10;
-        let ip: string;
-        do {
-          n++;
-          ip = `${SERVICE_CIDR_BASE[0]}.${SERVICE_CIDR_BASE[1] + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
-        } while (used.has(ip) || (n & 255) === 0 || (n & 255) === 255);
-        // spread like a random allocator would, but deterministically per name
-        spec.clusterIP = ip;
-      } else if (spec.clusterIP !== 'None' && all.some((s) => s.spec?.clusterIP === spec.clusterIP)) {
-        throw ApiError.invalid('Service', '', svc.metadata.name!, [
-          { field: 'spec.clusterIPs', type: 'Invalid value', value: `[]string{"${spec.clusterIP}"}`, detail: `failed to allocate IP ${spec.clusterIP}: provided IP is already allocated` },
-        ]);
-      }
-      spec.clusterIPs = [spec.clusterIP];
-    }
-    if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') {
-      const used = new Set<number>();
-      for (const s of all) for (const p of s.spec?.ports ?? []) if (p.nodePort) used.add(p.nodePort);
-      for (const [i, p] of (spec.ports ?? []).entries()) {
-        if (p.nodePort) {
-          if (used.has(p.nodePort)) {
-            throw ApiError.invalid('Service', '', svc.metadata.name!, [
-              { field: `spec.ports[${i}].nodePort`, type: 'Invalid value', value: String(p.nodePort), detail: 'provided port is already allocated' },
-            ]);
-          }
-        } else {
-          let port: number;
-          do port = 30000 + Math.floor(this.rng() * 2768);
-          while (used.has(port));
-          p.nodePort = port;
-        }
-        used.add(p.nodePort);
-      }
-    }
-    svc.spec = spec;
-  }
-
-  private keepServiceAddresses(current: KObject, next: KObject): void {
-    if (!next.spec) return;
-    if (next.spec.clusterIP === undefined && current.spec?.clusterIP !== undefined) {
-      next.spec.clusterIP = current.spec.clusterIP;
-      next.spec.clusterIPs = current.spec.clusterIPs;
-    }
-    for (const p of next.spec.ports ?? []) {
-      if ((next.spec.type === 'NodePort' || next.spec.type === 'LoadBalancer') && !p.nodePort) {
-        const old = (current.spec?.ports ?? []).find((o: any) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
-        if (old?.nodePort) p.nodePort = old.nodePort;
-        else {
-          p.nodePort = 30000 + Math.floor(this.rng() * 2768);
-        }
-      }
-    }
-  }
-
   private async afterCreate(obj: KObject, rt: ResourceType): Promise<void> {
-    if (rt.kind === 'Namespace') {
-      // The ServiceAccount and root-CA publisher controllers do this within milliseconds
-      // of a namespace appearing; doing it here keeps the CLI usable with no loop running.
-      const ns = obj.metadata.name!;
-      const sa = this.registry.forKind('v1', 'ServiceAccount');
-      if (!await this.tryGet(sa, ns, 'default')) await this.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } });
-      const cm = this.registry.forKind('v1', 'ConfigMap');
-      if (!await this.tryGet(cm, ns, 'kube-root-ca.crt')) {
-        await this.create({
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name: 'kube-root-ca.crt', namespace: ns, annotations: { 'kubernetes.io/description': 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.' } },
-          data: { 'ca.crt': '-----BEGIN CERTIFICATE-----\n(simulated by kubesim)\n-----END CERTIFICATE-----\n' },
-        });
-      }
-    }
+    await strategyFor(rt).afterCreate?.(this, obj);
     if (rt.kind === 'CustomResourceDefinition') await this.syncCrdIndex();
   }
 
@@ -794,31 +689,6 @@ export class ApiServer {
   }
 }
 
-/**
- * The Job registry strategy: unless spec.manualSelector, the selector is the Job's uid and
- * the pod template carries the labels that select it (old and new spellings).
- */
-function generateJobSelector(job: KObject): void {
-  const spec = job.spec;
-  if (!isObject(spec) || spec.manualSelector === true) return;
-  const uid = job.metadata.uid!;
-  const name = job.metadata.name!;
-  spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
-  spec.template ??= {};
-  spec.template.metadata ??= {};
-  spec.template.metadata.labels = {
-    ...(spec.template.metadata.labels ?? {}),
-    'batch.kubernetes.io/controller-uid': uid,
-    'batch.kubernetes.io/job-name': name,
-    'controller-uid': uid,
-    'job-name': name,
-  };
-}
-
-function hasStatusSubresource(rt: ResourceType): boolean {
-  return !['ConfigMap', 'Secret', 'ServiceAccount', 'Event', 'Endpoints', 'EndpointSlice', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'PriorityClass', 'LimitRange', 'IngressClass', 'ControllerRevision', 'Lease', 'PodTemplate'].includes(rt.kind);
-}
-
 /** Generation moves on spec changes only: everything but metadata and status. */
 function specChanged(a: KObject, b: KObject): boolean {
   return !deepEqual(withoutMeta(a), withoutMeta(b));
@@ -829,10 +699,6 @@ function withoutMeta(o: KObject): unknown {
   return rest;
 }
 
-
-function isSystemPriorityClass(name: string): boolean {
-  return name === 'system-node-critical' || name === 'system-cluster-critical';
-}
 
 const NAME_SEGMENT = /^[^/\\\0%]+$/;
 /** Names that can never be valid keys (path traversal) never reach the store. */

@@ -85,7 +85,9 @@ export class SimState {
     return (await this.store.readMeta<R | null>(podRuntimeDoc(uid))) ?? undefined;
   }
 
+  /** Writes a pod's record; null removes it (the pod is gone: nothing of it stays behind). */
   setPodRuntime(uid: string, runtime: unknown): Promise<void> {
+    if (runtime === null) return this.store.deleteMeta ? this.store.deleteMeta(podRuntimeDoc(uid)) : this.store.writeMeta(podRuntimeDoc(uid), null);
     return this.store.writeMeta(podRuntimeDoc(uid), runtime);
   }
 

@@ -59,7 +59,7 @@ export function register(program: Command, p: Program): void {
         if (flags.headers !== false) rows.push(['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND', ...(wide ? ['VERBS', 'CATEGORIES'] : [])].join('\t'));
         for (const t of types) {
           rows.push(
-            [t.plural, t.shortNames.join(','), t.apiVersion, String(t.namespaced), t.kind, ...(wide ? [`[${t.verbs.join(' ')}]`, t.categories.join(',')] : [])].join('\t'),
+            [t.plural, t.shortNames.join(','), t.apiVersion, String(t.namespaced), t.kind, ...(wide ? [t.verbs.join(','), t.categories.join(',')] : [])].join('\t'),
           );
         }
         ctx.out(tabwrite(rows.join('\n') + '\n', GET_TABLE));

@@ -19,7 +19,22 @@ interface ApplyFlags extends FileFlags {
   prune?: boolean;
   selector?: string;
   all?: boolean;
+  forceConflicts?: boolean;
+  fieldManager?: string;
 }
+
+/** What kubectl adds to an apply conflict (apply.go). */
+const CONFLICT_ADVICE = `Please review the fields above--they currently have other managers. Here
+are the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the apply
+  command with the \`--force-conflicts\` flag.
+* If you do not intend to manage all of the fields, please edit your
+  manifest to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your manifest to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts`;
 
 export function register(program: Command, p: Program): void {
   program
@@ -35,8 +50,8 @@ export function register(program: Command, p: Program): void {
     .option('--prune', 'Automatically delete resource objects that do not appear in the configs and are created by either apply or create --save-config. Should be used with either -l or --all.')
     .option('-l, --selector <selector>', 'Selector (label query) to filter on.')
     .option('--all', 'Select all resources in the namespace of the specified resource types.')
-    .option('--force-conflicts', 'Accepted for kubectl compatibility.')
-    .option('--field-manager <name>', 'Accepted for kubectl compatibility.')
+    .option('--force-conflicts', 'If true, server-side apply will force the changes against conflicts.')
+    .option('--field-manager <name>', 'Name of the manager used to track field ownership.')
     .addHelpText('after', `
 Examples:
   # Apply the configuration in pod.json to a pod
@@ -49,13 +64,16 @@ Examples:
   cat pod.json | kubesim apply -f -`)
     .action(p.action(async (ctx, flags: ApplyFlags) => {
       const dryRun = parseDryRun(ctx, flags.dryRun);
+      if (flags.forceConflicts && !flags.serverSide) throw new CliError('--force-conflicts only works with --server-side');
+      if (flags.serverSide && dryRun === 'client') throw new CliError("--dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)");
+      const manager = flags.fieldManager ?? (flags.serverSide ? 'kubectl' : 'kubectl-client-side-apply');
       if (flags.prune && !flags.selector && !flags.all) throw new CliError('all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector');
       const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
       const { load } = await loadInput(ctx, flags, 'apply');
       const api = await ctx.api();
       const { items, errors } = await prepareDocs(ctx, api, load, 'apply', flags);
       const { computeApply } = await import('../api/apply/compute-apply');
-      const { applyApplyPatch } = await import('../api/apply/strategic-merge');
+      const { serverSideApply, ApplyConflictError } = await import('../api/managed-fields/index');
       const output = flags.output ? await import('./flags/output').then((m) => m.outputPrinter(flags.output!, ctx)) : undefined;
       const applied: KObject[] = [];
       const failures: Failure[] = errors.map((text) => ({ text }));
@@ -78,14 +96,11 @@ Examples:
               existed = Boolean(live);
               try {
                 if (flags.serverSide) {
-                  // Server-side apply: the manifest is merged into the live object by the
-                  // server; no last-applied annotation (which is why it fits huge CRDs).
-                  let next = obj;
-                  if (live) {
-                    const merged = applyApplyPatch(live, obj, item.type.kind, obj.apiVersion);
-                    next = { ...merged, metadata: { ...merged.metadata, resourceVersion: live.metadata.resourceVersion } };
-                  }
-                  result = dryRun === 'client' ? next : live ? await api.update(next, { dryRun: dryRun === 'server' }) : await api.create(next, { dryRun: dryRun === 'server' });
+                  // Server-side apply: the manifest is merged into the live object by field
+                  // ownership, as the API server's apply patch does; no last-applied annotation.
+                  const merged = await serverSideApply(live, obj, manager, Boolean(flags.forceConflicts), api.trackContext(item.type, obj));
+                  if (live) merged.metadata.resourceVersion = live.metadata.resourceVersion;
+                  result = live ? await api.update(merged, { dryRun: dryRun === 'server' }) : await api.create(merged, { dryRun: dryRun === 'server' });
                   action = 'serverside-applied';
                   break;
                 }
@@ -94,7 +109,7 @@ Examples:
                   ctx.err(`Warning: resource ${item.type.plural}/${obj.metadata.name} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`);
                 }
                 if (decision.action === 'create') {
-                  result = dryRun === 'client' ? decision.result : await api.create(decision.result, { dryRun: dryRun === 'server' });
+                  result = dryRun === 'client' ? decision.result : await api.create(decision.result, { dryRun: dryRun === 'server', fieldManager: manager });
                   action = 'created';
                 } else if (dryRun === 'client') {
                   // --dry-run=client only GETs: every existing object reads as configured.
@@ -105,11 +120,12 @@ Examples:
                   action = 'unchanged';
                 } else {
                   const next = { ...decision.result, metadata: { ...decision.result.metadata, resourceVersion: live!.metadata.resourceVersion } };
-                  result = await api.update(next, { dryRun: dryRun === 'server' });
+                  result = await api.update(next, { dryRun: dryRun === 'server', fieldManager: manager });
                   action = 'configured';
                 }
                 break;
               } catch (e) {
+                if (e instanceof ApplyConflictError) throw new CliError(`${e.message}\n${CONFLICT_ADVICE}`);
                 if (e instanceof ApiError && e.reason === 'Conflict' && attempt < 4) continue;
                 throw e;
               }

@@ -7,6 +7,7 @@ import type { Program } from './root';
 import { parseDuration } from './flags/duration';
 
 export const MAX_ADVANCE_MS = 87_600 * 3_600_000;
+const MAX_SPEED = 1_000_000;
 import { humanDuration } from '../printers/duration';
 
 export function register(program: Command, p: Program): void {
@@ -49,6 +50,8 @@ export function register(program: Command, p: Program): void {
       p.action(async (ctx, factor: string) => {
         const n = Number(factor);
         if (!Number.isFinite(n) || n <= 0) throw new CliError(`invalid speed "${factor}": must be a positive number`);
+        // Past this, cluster time overflows JavaScript dates within hours of real time.
+        if (n > MAX_SPEED) throw new CliError(`invalid speed "${factor}": at most ${MAX_SPEED} (a simulated year in about 30 s)`);
         await (await ctx.clock({ startDaemon: false })).setSpeed(n);
         ctx.out(`clock speed set to ${n}x\n`);
       }),

@@ -44,7 +44,7 @@ export function register(program: Command, p: Program): void {
               const { lastAppliedJson, LAST_APPLIED } = await import('../api/apply/last-applied');
               obj = { ...obj, metadata: { ...obj.metadata, annotations: { ...(obj.metadata.annotations ?? {}), [LAST_APPLIED]: lastAppliedJson(obj) } } };
             }
-            const created = dryRun === 'client' ? obj : await api.create(obj, { dryRun: dryRun === 'server' });
+            const created = dryRun === 'client' ? obj : await api.create(obj, { dryRun: dryRun === 'server', fieldManager: 'kubectl-create' });
             if (printer) ctx.out(printer([created], false));
             else ctx.out(`${kindGroup(item.type)}/${created.metadata.name} created${dryRunSuffix(dryRun)}\n`);
           } catch (e) {

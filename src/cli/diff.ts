@@ -43,14 +43,11 @@ export function diffFileName(type: ResourceType, version: string, namespace: str
   return `${type.group ? type.group + '.' : ''}${version}.${type.kind}.${namespace ?? ''}.${name}`;
 }
 
-/** What kubectl diff leaves out of both sides: managedFields and metadata.generation. */
+/** What kubectl diff leaves out of both sides: managedFields (the server's dry run bumps generation, shown). */
 export function maskForDiff(obj: KObject | undefined): KObject | undefined {
   if (!obj) return undefined;
   const o = JSON.parse(JSON.stringify(obj)) as KObject;
-  if (o.metadata) {
-    delete o.metadata.managedFields;
-    delete (o.metadata as any).generation;
-  }
+  if (o.metadata) delete o.metadata.managedFields;
   return o;
 }
 
@@ -88,7 +85,7 @@ export async function runDiff(ctx: CliContext, flags: FileFlags): Promise<number
       const live = await api.tryGet(item.type, namespace, name);
       let merged: KObject;
       try {
-        const decision = computeApply(obj, live);
+        const decision = computeApply(obj, live, { annotate: false });
         if (!live) merged = await api.create(decision.result, { dryRun: true });
         else if (decision.action === 'unchanged') merged = live;
         else {

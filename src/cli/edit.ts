@@ -206,7 +206,7 @@ async function patchOnServer(api: ApiServer, rt: ResourceType, ns: string | unde
     if (!isObject(patched.metadata)) patched.metadata = {};
     if (!pinned) patched.metadata.resourceVersion = current.metadata.resourceVersion;
     try {
-      return await api.update(patched);
+      return await api.update(patched, { fieldManager: 'kubectl-edit' });
     } catch (e) {
       if (e instanceof ApiError && e.reason === 'Conflict' && !pinned && attempt < 5) continue;
       // A PATCH's strict decoding error names only the fields (the body is a patch, not a whole object).

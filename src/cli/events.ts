@@ -71,7 +71,7 @@ export function renderEvents(items: KObject[], now: number, allNamespaces: boole
       ageOf(last, now),
       e.type ?? '',
       e.reason ?? '',
-      `${String(e.involvedObject?.kind ?? '').toLowerCase()}/${e.involvedObject?.name ?? ''}`,
+      `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}`,
       String(e.message ?? '').trim(),
     ];
     lines.push(cells.join('\t'));

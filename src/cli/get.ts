@@ -57,7 +57,7 @@ export function register(program: Command, p: Program): void {
     .option('--request-timeout <duration>', 'How long a watch runs before it stops (e.g. 10s); 0 means forever.')
     .option('--show-managed-fields', 'If true, keep the managedFields when printing objects in JSON or YAML format.')
     .option('--chunk-size <n>', 'Accepted for kubectl compatibility.')
-    .option('--raw <uri>', 'Raw URI to request from the server.')
+    .option('--raw <uri>', 'Raw URI to request from the server.  Uses the transport specified by the kubeconfig file.')
     .addHelpText('after', `
 Examples:
   # List all pods in ps output format
@@ -75,7 +75,8 @@ Examples:
   # List one or more resources by their type and names
   kubesim get pod/web-7c5ddbdf54-abcde service/web`)
     // commander stores --no-headers as `headers: false`.
-    .action(p.action((ctx, resources: string[], flags: GetFlags & { headers?: boolean }) => runGet(ctx, resources, { ...flags, noHeaders: flags.noHeaders ?? flags.headers === false })));
+    .action(p.action((ctx, resources: string[], flags: GetFlags & { headers?: boolean; raw?: string }) =>
+      runGet(ctx, resources, { ...flags, noHeaders: flags.noHeaders ?? flags.headers === false })));
 }
 
 interface Found {

@@ -149,9 +149,9 @@ export async function runKeyValueVerb(ctx: CliContext, which: KeyValueKind, args
           // A precondition: the update fails with Conflict unless the object is at that version.
           const current = deepCopy(await api.get(t.type, ns, obj.metadata.name!));
           applyKeyChanges(current, which, changes, true, flags.resourceVersion);
-          result = await api.update(current, { dryRun: dryRun === 'server' });
+          result = await api.update(current, { dryRun: dryRun === 'server', fieldManager: `kubectl-${which === 'label' ? 'label' : 'annotate'}` });
         } else if (before !== after) {
-          result = await api.mutate(t.type, ns, obj.metadata.name!, (o) => applyKeyChanges(o, which, changes, true), { dryRun: dryRun === 'server' });
+          result = await api.mutate(t.type, ns, obj.metadata.name!, (o) => applyKeyChanges(o, which, changes, true), { dryRun: dryRun === 'server', fieldManager: `kubectl-${which === 'label' ? 'label' : 'annotate'}` });
         } else {
           result = t.object;
         }

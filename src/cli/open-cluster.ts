@@ -25,7 +25,7 @@ export async function openOrCreateCluster(ctx: CliContext, startDaemon = true): 
   const { api, clock } = await openClusterApi(clusterStoreUrl(ctx.clusterDir), (rev) => defaultRng(rev + 1), apiValidator());
   if (startDaemon && process.env.KUBESIM_NO_DAEMON !== '1') {
     const { ensureDaemonFor } = await import('./daemon-control');
-    await ensureDaemonFor(ctx);
+    await ensureDaemonFor(ctx, api);
   }
   return { api, clock };
 }

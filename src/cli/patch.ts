@@ -120,7 +120,7 @@ async function patchLive(api: ApiServer, type: ResourceType, ns: string | undefi
     const pinned = patched.metadata?.resourceVersion !== current.metadata.resourceVersion;
     patched.metadata = { ...(patched.metadata ?? {}), resourceVersion: patched.metadata?.resourceVersion ?? current.metadata.resourceVersion };
     try {
-      return status ? await api.updateStatus(patched, { dryRun }) : await api.update(patched, { dryRun });
+      return status ? await api.updateStatus(patched, { dryRun, fieldManager: 'kubectl-patch' }) : await api.update(patched, { dryRun, fieldManager: 'kubectl-patch' });
     } catch (e) {
       if (e instanceof ApiError && e.reason === 'Conflict' && !pinned && attempt < 5) continue;
       throw e;
@@ -166,7 +166,7 @@ export async function runPatch(ctx: CliContext, resources: string[], flags: Patc
         if (replicas !== scale.spec.replicas) {
           result = await api.mutate(t.type, ns, before.metadata.name!, (o) => {
             o.spec = { ...(o.spec ?? {}), replicas };
-          }, { dryRun: dryRun === 'server' });
+          }, { dryRun: dryRun === 'server', fieldManager: 'kubectl-patch', subresource: 'scale' });
         }
       } else {
         result = await patchLive(api, t.type, ns, before.metadata.name!, patchType, jsonText, flags.subresource === 'status', dryRun === 'server');

@@ -101,7 +101,7 @@ export async function runScale(ctx: CliContext, resources: string[], flags: Scal
           throw new CliError(`Expected resource version to be ${flags.resourceVersion}, was ${o.metadata.resourceVersion}`);
         }
         o.spec = { ...(o.spec ?? {}), replicas };
-      }, { dryRun: dryRun === 'server' });
+      }, { dryRun: dryRun === 'server', fieldManager: 'kubectl', subresource: 'scale' });
       ctx.out(print(result, 'scaled'));
     } catch (e) {
       if (e instanceof ApiError && e.reason === 'NotFound') throw new CliError(formatApiError(ApiError.notFound(pluralGroup(t.type), obj.metadata.name!)).trimEnd());

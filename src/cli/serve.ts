@@ -5,12 +5,17 @@
 
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
+import { parseDuration } from './flags/duration';
 import type { CliContext } from './context';
 import type { Program } from './root';
 
 interface ServeFlags {
   port?: string;
   insecureHttp?: boolean;
+  leaderElect?: boolean | string;
+  leaderElectLeaseDuration?: string;
+  leaderElectRenewDeadline?: string;
+  leaderElectRetryPeriod?: string;
 }
 
 export function register(program: Command, p: Program): void {
@@ -19,6 +24,10 @@ export function register(program: Command, p: Program): void {
     .description("Serve the cluster's Kubernetes API in the foreground (for kubectl and client libraries)")
     .option('--port <n>', "Port on 127.0.0.1 to serve on (default: the cluster's recorded port, chosen at create)")
     .option('--insecure-http', 'Serve plain HTTP instead of HTTPS (clients then authenticate with the bearer token)')
+    .option('--leader-elect [bool]', 'Start a leader election client and gain leadership before running the controllers (kube-system/kube-controller-manager Lease). Default true for a cluster kept in etcd, false otherwise.')
+    .option('--leader-elect-lease-duration <duration>', 'The duration that non-leader candidates will wait after observing a leadership renewal until attempting to acquire leadership of a led but unrenewed leader slot.', '15s')
+    .option('--leader-elect-renew-deadline <duration>', 'The interval between attempts by the acting master to renew a leadership slot before it stops leading. This must be less than the lease duration.', '10s')
+    .option('--leader-elect-retry-period <duration>', 'The duration the clients should wait between attempting acquisition and renewal of a leadership.', '2s')
     .addHelpText('after', `
 Examples:
   # Serve the current cluster and use it with kubectl
@@ -26,7 +35,11 @@ Examples:
   kubectl --context kubesim-kubesim get pods
 
   # Serve on a chosen port
-  kubesim serve --port 6443`)
+  kubesim serve --port 6443
+
+  # A cluster kept in etcd: several API servers, one elected leader reconciling
+  kubesim serve --port 6443 &
+  kubesim serve --port 6444 &`)
     .action(p.action((ctx, flags: ServeFlags) => runServe(ctx, flags)));
 }
 
@@ -37,8 +50,31 @@ function parsePort(v: string | undefined): number | undefined {
   return n;
 }
 
+function parseBool(name: string, v: boolean | string | undefined): boolean | undefined {
+  if (v === undefined || typeof v === 'boolean') return v;
+  if (/^(true|1|t)$/i.test(v)) return true;
+  if (/^(false|0|f)$/i.test(v)) return false;
+  throw new CliError(`invalid argument "${v}" for "--${name}" flag: strconv.ParseBool: parsing "${v}": invalid syntax`);
+}
+
+/** The election's timings, checked as kube-controller-manager checks them. */
+function leaderElectFlags(flags: ServeFlags): NonNullable<import('../daemon/main').DaemonOptions['leaderElect']> {
+  const le = {
+    enabled: parseBool('leader-elect', flags.leaderElect),
+    leaseDurationMs: parseDuration(flags.leaderElectLeaseDuration ?? '15s'),
+    renewDeadlineMs: parseDuration(flags.leaderElectRenewDeadline ?? '10s'),
+    retryPeriodMs: parseDuration(flags.leaderElectRetryPeriod ?? '2s'),
+  };
+  if (le.leaseDurationMs <= le.renewDeadlineMs) throw new CliError(`leaderElection.leaseDuration: Invalid value: "${flags.leaderElectLeaseDuration ?? '15s'}": must be greater than renewDeadline`);
+  if (le.renewDeadlineMs < le.retryPeriodMs) throw new CliError(`leaderElection.renewDeadline: Invalid value: "${flags.leaderElectRenewDeadline ?? '10s'}": must be greater than or equal to retryPeriod`);
+  if (le.retryPeriodMs <= 0) throw new CliError(`leaderElection.retryPeriod: Invalid value: "${flags.leaderElectRetryPeriod ?? '2s'}": must be greater than zero`);
+  if (le.renewDeadlineMs <= 1.2 * le.retryPeriodMs) throw new CliError(`leaderElection.renewDeadline: Invalid value: "${flags.leaderElectRenewDeadline ?? '10s'}": must be greater than retryPeriod*1.2`);
+  return le;
+}
+
 export async function runServe(ctx: CliContext, flags: ServeFlags): Promise<number> {
   const port = parsePort(flags.port);
+  const leaderElect = leaderElectFlags(flags);
   const serve = { port, insecureHttp: flags.insecureHttp };
   const announce = (url: string) => ctx.out(`Serving the Kubernetes API of cluster "${ctx.clusterName}" at ${url} (context ${'kubesim-' + ctx.clusterName}; Ctrl-C to stop)\n`);
   if (process.env.KUBESIM_NO_DAEMON === '1') {
@@ -57,14 +93,17 @@ export async function runServe(ctx: CliContext, flags: ServeFlags): Promise<numb
   }
   await ctx.api({ startDaemon: false }); // creates the default cluster on first use
   const { runningDaemonPid } = await import('../daemon/control');
+  const { clusterStoreUrl } = await import('../cluster/store-url');
   const pid = runningDaemonPid(ctx.clusterDir);
-  if (pid) {
+  // A cluster kept in etcd takes several servers (one elected leader reconciles); a
+  // directory, one daemon.
+  if (pid && !clusterStoreUrl(ctx.clusterDir).startsWith('etcd://')) {
     const { readServerRecord, serverUrl } = await import('../kubeconfig/cluster-entry');
     const rec = readServerRecord(ctx.clusterDir);
     throw new CliError(`the daemon of cluster "${ctx.clusterName}" (pid ${pid}) already serves its API${rec ? ` at ${serverUrl(rec)}` : ''}; stop it first with: kubesim cluster stop`);
   }
   const { runDaemon } = await import('../daemon/main');
-  return runDaemon(ctx.clusterDir, { serve, onServing: announce });
+  return runDaemon(ctx.clusterDir, { serve, onServing: announce, leaderElect });
 }
 
 function listenError(port: number | undefined): (e: unknown) => never {

@@ -158,7 +158,7 @@ async function runSet(ctx: CliContext, resources: string[], flags: SetFlags, ver
         const fresh = typedRoundTrip(o);
         void mutate(fresh, ctx);
         return fresh;
-      }, { dryRun: dryRun === 'server' });
+      }, { dryRun: dryRun === 'server', fieldManager: 'kubectl-set' });
       ctx.out(print(result, operation));
     } catch (e) {
       if (e instanceof ApiError) errors.push(formatApiError(e));

@@ -7,6 +7,7 @@
 import type { KObject } from '../api/types';
 import { ManualClock, ClusterClock } from '../sim/clock';
 import { WorkQueue, type QueueItem } from './queue';
+import { isRevisionCompacted } from '../store/store';
 import { TerminalError, type ControllerContext, type ReconcileKey, type Reconciler } from './types';
 
 export interface StableOptions {
@@ -31,6 +32,8 @@ export interface ManagerStats {
   lastErrorAt?: number;
   queued: number;
   delayed: number;
+  /** Full re-lists because the change feed had lost history (compaction, a trimmed journal). */
+  relists: number;
 }
 
 type Mapper = (obj: KObject, ctx: ControllerContext) => ReconcileKey[] | Promise<ReconcileKey[]>;
@@ -65,7 +68,7 @@ export class ControllerManager {
   /** kind (any group) → [reconciler, mapper]. */
   private readonly watchers = new Map<string, Array<[Reconciler, Mapper]>>();
   private lastRev = -1;
-  readonly stats: ManagerStats = { reconciles: 0, errors: 0, queued: 0, delayed: 0 };
+  readonly stats: ManagerStats = { reconciles: 0, errors: 0, queued: 0, delayed: 0, relists: 0 };
 
   constructor(
     readonly reconcilers: Reconciler[],
@@ -106,9 +109,26 @@ export class ControllerManager {
     }
     const current = await this.ctx.api.currentRev();
     if (current === this.lastRev) return 0;
-    const changes = await this.ctx.api.changesSince(this.lastRev);
-    // Writes happened but the journal no longer holds them (compacted): re-read everything.
+    let changes: Awaited<ReturnType<ControllerContext['api']['changesSince']>>;
+    try {
+      changes = await this.ctx.api.changesSince(this.lastRev);
+    } catch (e) {
+      if (!isRevisionCompacted(e)) throw e;
+      // etcd compacted the history we had not read yet: re-list (an informer's relist).
+      this.ctx.log(`the change feed was compacted past revision ${this.lastRev}: listing everything again`);
+      this.stats.relists++;
+      await this.resync();
+      return 1;
+    }
     if (!changes.length) {
+      // etcd: the revision also moves for writes outside the registry (the clock, status
+      // documents); nothing of the registry changed up to `current`.
+      if (this.ctx.api.feedReportsCompaction) {
+        this.lastRev = Math.max(this.lastRev, current);
+        return 0;
+      }
+      // A journal that no longer holds the writes (trimmed): re-read everything.
+      this.stats.relists++;
       await this.resync();
       return 1;
     }

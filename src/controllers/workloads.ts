@@ -13,6 +13,7 @@ import { pvcBinderReconciler, pvReconciler } from './pv-binder';
 import { hpaReconciler } from './hpa';
 import { resourceQuotaReconciler } from './resource-quota';
 import { namespaceReconciler } from './namespace';
+import { eventTtlReconciler } from './event-ttl';
 
 export const workloadReconcilers: Reconciler[] = [
   deploymentReconciler,
@@ -29,4 +30,5 @@ export const workloadReconcilers: Reconciler[] = [
   resourceQuotaReconciler,
   garbageCollectorReconciler,
   namespaceReconciler,
+  eventTtlReconciler,
 ];

@@ -40,7 +40,10 @@ function isOurDaemon(clusterDir: string, pid: number, startTime: string | undefi
   }
   const args = cmdline.split('\0');
   const i = args.indexOf('__daemon');
-  return i >= 0 && path.resolve(args[i + 1] ?? '') === path.resolve(clusterDir);
+  if (i >= 0) return path.resolve(args[i + 1] ?? '') === path.resolve(clusterDir);
+  // `kubesim serve` (the daemon in the foreground) names its cluster through the context,
+  // not the command line: the recorded start time identifies it.
+  return args.includes('serve') && startTime !== undefined;
 }
 
 /** The pid of the cluster's running daemon, if any (a stale pid file counts as none). */

@@ -12,6 +12,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseProcessIdentity } from '../store/process-alive';
 import { claimPidFile, releasePidFile, PID_FILE, type DaemonStatusDoc } from './control';
+import { fence, LeaderElector, LEASE_DEFAULTS } from '../controllers/leader-election';
+import type { ControllerManager } from '../controllers/manager';
 
 export interface DaemonOptions {
   signal?: AbortSignal;
@@ -19,14 +21,26 @@ export interface DaemonOptions {
   serve?: { port?: number; insecureHttp?: boolean };
   /** Told the server's URL once it listens (`kubesim serve` prints it). */
   onServing?: (url: string) => void;
+  /**
+   * `--leader-elect` and its timings. On by default for a cluster kept in etcd (several
+   * daemons may serve it; one reconciles), off for a directory (one daemon per directory).
+   */
+  leaderElect?: { enabled?: boolean; leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
 }
 
 export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): Promise<number> {
   const pid = process.pid;
-  if (!claimPidFile(clusterDir, pid)) {
+  const storeUrl = clusterStoreUrl(clusterDir);
+  // A cluster kept in etcd may be served by several daemons (processes or machines): the
+  // first one here holds the pid file (the one `cluster stop` stops and CLI verbs find);
+  // the others serve too, on ports of their own, and wait for the lease.
+  const shared = storeUrl.startsWith('etcd://');
+  const primary = claimPidFile(clusterDir, pid);
+  if (!primary && !shared) {
     process.stderr.write(`another daemon already runs for ${clusterDir}\n`);
     return 1;
   }
+  const elect = opts.leaderElect?.enabled ?? shared;
   const abort = new AbortController();
   const stop = () => abort.abort();
   process.on('SIGTERM', stop);
@@ -36,12 +50,11 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
   const home = fs.statSync(clusterDir); // before anything slow: the directory we were started for
   try {
     await loadValidation();
-    const { api, clock } = await openClusterApi(clusterStoreUrl(clusterDir), (rev) => defaultRng(RNG_SALT_DAEMON + rev), apiValidator());
+    const { api, clock } = await openClusterApi(storeUrl, (rev) => defaultRng(RNG_SALT_DAEMON + rev + (primary ? 0 : pid)), apiValidator()); // several daemons opening at one revision must not generate the same names and uids
     const profile = (await api.sim.profile<ClusterProfile>()) ?? defaultProfile('kubesim');
     const ctx = { api, clock, rng: api.rng, profile, log };
-    const manager = createControllerManager(ctx);
     const { serveCluster } = await import('../server/serve-cluster');
-    const server = await serveCluster(api, clusterDir, { ...opts.serve, log });
+    const server = await serveCluster(api, clusterDir, { ...opts.serve, log, secondary: !primary });
     opts.onServing?.(server.url);
     abort.signal.addEventListener('abort', () => void server.close());
     const startedAt = Date.now();
@@ -54,6 +67,7 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
         const now = fs.statSync(clusterDir);
         if (now.ino !== home.ino || now.dev !== home.dev) return 'replaced';
         if (!fs.existsSync(path.join(clusterDir, 'registry'))) return 'removed';
+        if (!primary) return undefined;
         const id = parseProcessIdentity(fs.readFileSync(path.join(clusterDir, PID_FILE), 'utf8').trim());
         if (id?.pid !== pid) return 'claimed by another daemon';
       } catch {
@@ -74,18 +88,51 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
     watchdog.unref();
     abort.signal.addEventListener('abort', () => clearInterval(watchdog));
     log(`daemon started (pid ${pid})`);
-    await manager.runForever(abort.signal, {
-      onTick: (spent) => {
-        lag = spent;
-        const now = Date.now();
-        if (now - lastWrite < 1000) return;
-        lastWrite = now;
-        const doc: DaemonStatusDoc = { pid, startedAt, lastTick: now, loopLagMs: lag, reconciles: manager.stats.reconciles, errors: manager.stats.errors, lastError: manager.stats.lastError };
-        api.sim.setDaemonStatus(doc).catch(() => {
-          /* status is best effort */
-        });
-      },
-    });
+    const reconcile = async (manager: ControllerManager, signal: AbortSignal) => {
+      // A failure of the loop itself (the store unreachable while the clock is read) pauses
+      // reconciling, it does not end it: this process may still hold the lease.
+      while (!signal.aborted) {
+        try {
+          await runManager(manager, signal);
+        } catch (e) {
+          log(`error: the controllers stopped: ${e instanceof Error ? e.message : String(e)}; starting them again`);
+          await new Promise<void>((r) => {
+            const t = setTimeout(r, 1000);
+            signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+          });
+        }
+      }
+    };
+    const runManager = async (manager: ControllerManager, signal: AbortSignal) => {
+      await manager.runForever(signal, {
+        onTick: (spent) => {
+          lag = spent;
+          const now = Date.now();
+          if (now - lastWrite < 1000) return;
+          lastWrite = now;
+          const doc: DaemonStatusDoc = { pid, startedAt, lastTick: now, loopLagMs: lag, reconciles: manager.stats.reconciles, errors: manager.stats.errors, lastError: manager.stats.lastError };
+          manager.ctx.api.sim.setDaemonStatus(doc).catch(() => {
+            /* status is best effort */
+          });
+        },
+      });
+    };
+    if (!elect) {
+      await reconcile(createControllerManager(ctx), abort.signal);
+    } else {
+      const le = opts.leaderElect ?? {};
+      const elector = new LeaderElector({
+        api,
+        leaseDurationMs: le.leaseDurationMs ?? LEASE_DEFAULTS.leaseDurationMs,
+        renewDeadlineMs: le.renewDeadlineMs ?? LEASE_DEFAULTS.renewDeadlineMs,
+        retryPeriodMs: le.retryPeriodMs ?? LEASE_DEFAULTS.retryPeriodMs,
+        log,
+      });
+      log(`leader election: identity ${elector.identity}`);
+      // Each term starts a fresh manager (reconcilers keep caches of what they saw) whose
+      // writes are fenced by the lease; losing it aborts the term at once.
+      await elector.run(abort.signal, (term) => reconcile(createControllerManager({ ...ctx, api: fence(api, elector) }), term));
+    }
     await server.close();
     log('daemon stopped');
     return 0;
@@ -93,6 +140,6 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
     log(`fatal: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
     return 1;
   } finally {
-    releasePidFile(clusterDir, pid);
+    if (primary) releasePidFile(clusterDir, pid);
   }
 }

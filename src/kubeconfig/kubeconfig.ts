@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { withFileLock } from './loader';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 
 export interface NamedEntry {
@@ -110,32 +111,9 @@ export function removeEntry(c: Kubeconfig, name: string): Kubeconfig {
   return { ...c, clusters: keep(c.clusters), users: keep(c.users), contexts: keep(c.contexts), 'current-context': c['current-context'] === name ? '' : c['current-context'] };
 }
 
-/** Runs fn while holding `<file>.lock` (created exclusively, as client-go's lock). */
+/** Runs fn while holding `<file>.lock`: the one lock of the kubeconfig writers (loader.ts). */
 export async function withKubeconfigLock<T>(file: string, fn: () => T): Promise<T> {
-  const lock = `${file}.lock`;
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      fs.closeSync(fs.openSync(lock, 'wx', 0o600));
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      // A lock older than a minute was left by a crash.
-      try {
-        if (Date.now() - fs.statSync(lock).mtimeMs > 60_000) fs.rmSync(lock, { force: true });
-      } catch {
-        /* gone */
-      }
-      if (Date.now() > deadline) throw new Error(`could not lock ${file}: ${lock} exists`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    fs.rmSync(lock, { force: true });
-  }
+  return withFileLock(file, fn);
 }
 
 /** Adds or replaces the cluster's entries in the user's kubeconfig; returns the file. */

@@ -6,6 +6,7 @@
 import type { KObject } from '../api/types';
 import type { ControllerContext, ReconcileKey, Reconciler, Result } from '../controllers/types';
 import { syncPod } from './pod-worker';
+import { createHousekeeping } from './housekeeping';
 
 function references(pod: KObject, kind: 'ConfigMap' | 'Secret', name: string): boolean {
   const spec = pod.spec ?? {};
@@ -50,7 +51,7 @@ export function createKubelet(): Reconciler {
 }
 
 export function kubeletReconcilers(): Reconciler[] {
-  return [createKubelet()];
+  return [createKubelet(), createHousekeeping()];
 }
 
 export { readLogs, logStoreFor } from './logs';

@@ -15,6 +15,7 @@ import { stepContainer, type EventFn } from './container-machine';
 import { writeStatus } from './pod-status';
 import { allocatePodIP, loadRuntime, newCState, saveRuntime, type CState, type PodRuntime } from './runtime-state';
 import { kubeletStages } from './stages';
+import { releasePod } from './housekeeping';
 
 export { loadRuntime, type PodRuntime } from './runtime-state';
 
@@ -46,6 +47,9 @@ export async function syncPod({ ctx, pod, node }: WorkerEnv): Promise<Result | v
 
   rt ??= {
     uid,
+    namespace: pod.metadata.namespace,
+    name: pod.metadata.name,
+    node: nodeName,
     ip: await allocatePodIP(api, node, uid),
     startTime: now,
     containers: [...(pod.spec?.initContainers ?? []).map((c: any) => newCState(c.name, true)), ...(pod.spec?.containers ?? []).map((c: any) => newCState(c.name, false))],
@@ -103,7 +107,7 @@ async function terminate(ctx: ControllerContext, pod: KObject, rt: PodRuntime | 
     } catch (e) {
       if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
     }
-    await saveRuntime(api, pod.metadata.uid!, null);
+    await releasePod(api, { uid: pod.metadata.uid!, namespace: pod.metadata.namespace, name: pod.metadata.name, node: pod.spec?.nodeName });
   };
   if (!rt) return finish();
   const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;

@@ -49,6 +49,10 @@ export interface CState {
 
 export interface PodRuntime {
   uid: string;
+  /** The pod's namespace, name and node, so housekeeping can tell the record is orphaned (older records lack them). */
+  namespace?: string;
+  name?: string;
+  node?: string;
   ip: string;
   startTime: number;
   containers: CState[];

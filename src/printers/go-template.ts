@@ -22,8 +22,13 @@ export interface GoTemplate {
 
 /** Parses a template; throws GoTemplateParseError with Go's message. */
 export function parseGoTemplate(template: string): GoTemplate {
-  const items = lex(template);
-  const tree = new Parser(items, BUILTINS).parse();
+  let tree;
+  try {
+    tree = new Parser(lex(template), BUILTINS).parse();
+  } catch (e) {
+    if (e instanceof RangeError) throw new GoTemplateParseError(`template: output: max expression depth exceeded`);
+    throw e;
+  }
   return {
     execute(data: unknown): string {
       return new Exec(template, fromJson(data)).run(tree, { v: fromJson(data), iface: false });

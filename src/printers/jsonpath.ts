@@ -335,8 +335,15 @@ function unquoteExtend(s: string): string | undefined {
 type Value = unknown;
 
 /** A parsed template; reusable across objects. */
+/**
+ * Bound of one evaluation, in values visited (Go has none: nested recursive ranges grow
+ * exponentially). Far above what any real template over a large list needs.
+ */
+export const MAX_JSONPATH_STEPS = 2_000_000;
+
 export class JsonPath {
   private readonly root: ListNode;
+  private steps = 0;
   allowMissingKeys = false;
   private inRange = 0;
   private beginRange = 0;
@@ -344,7 +351,12 @@ export class JsonPath {
   private lastEndNode: Node | undefined;
 
   constructor(readonly template: string) {
-    this.root = new Parser().parse(template);
+    try {
+      this.root = new Parser().parse(template);
+    } catch (e) {
+      if (e instanceof RangeError) throw new JsonPathError('the template nests deeper than kubesim can follow');
+      throw e;
+    }
   }
 
   /** FindResults: one result list per top-level node (range blocks expand in place). */
@@ -352,7 +364,13 @@ export class JsonPath {
     this.inRange = 0;
     this.beginRange = 0;
     this.endRange = 0;
-    return this.find(data, this.root.nodes);
+    this.steps = 0;
+    try {
+      return this.find(data, this.root.nodes);
+    } catch (e) {
+      if (e instanceof RangeError) throw new JsonPathError('the template nests deeper than kubesim can follow');
+      throw e;
+    }
   }
 
   private find(data: unknown, nodes: Node[]): Value[][] {
@@ -389,6 +407,8 @@ export class JsonPath {
   }
 
   private walk(input: Value[], node: Node): Value[] {
+    this.steps += input.length + 1;
+    if (this.steps > MAX_JSONPATH_STEPS) throw new JsonPathError(`evaluation exceeds kubesim's limit of ${MAX_JSONPATH_STEPS} steps`);
     switch (node.t) {
       case 'list':
         return this.evalList(input, node);

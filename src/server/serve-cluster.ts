@@ -5,6 +5,7 @@
 import type { ApiServer } from '../api/server';
 import { ensureServerRecord, readServerRecord, writeServerRecord } from '../kubeconfig/cluster-entry';
 import { startApiServer, type RunningServer } from './http-server';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** Points an existing kubesim-<name> kubeconfig entry at the address actually served. */
@@ -23,7 +24,8 @@ async function refreshKubeconfig(clusterDir: string, url: string, log?: (m: stri
   }
 }
 
-export async function serveCluster(api: ApiServer, clusterDir: string, opts: { port?: number; insecureHttp?: boolean; log?: (m: string) => void } = {}): Promise<RunningServer> {
+export async function serveCluster(api: ApiServer, clusterDir: string, opts: { port?: number; insecureHttp?: boolean; log?: (m: string) => void; secondary?: boolean } = {}): Promise<RunningServer> {
+  if (opts.secondary) return serveSecondary(api, clusterDir, opts);
   const rec = await ensureServerRecord(clusterDir, { port: opts.port, insecureHttp: opts.insecureHttp });
   let server: RunningServer;
   try {
@@ -45,6 +47,35 @@ export async function serveCluster(api: ApiServer, clusterDir: string, opts: { p
       await close();
       const now = readServerRecord(clusterDir);
       if (now?.pid === process.pid) writeServerRecord(clusterDir, { port: now.port, insecureHttp: now.insecureHttp });
+    },
+  };
+}
+
+/**
+ * Another API server of a cluster kept in etcd (the pid-file daemon serves the recorded
+ * port): on the port asked for, or a free one; the cluster's server record and kubeconfig
+ * entry stay with the first. Each such server lists itself in `apiservers/<pid>.json`
+ * while it runs.
+ */
+async function serveSecondary(api: ApiServer, clusterDir: string, opts: { port?: number; insecureHttp?: boolean; log?: (m: string) => void }): Promise<RunningServer> {
+  const rec = readServerRecord(clusterDir);
+  const insecureHttp = opts.insecureHttp ?? rec?.insecureHttp ?? false;
+  const server = await startApiServer({ api, clusterDir, port: opts.port ?? 0, insecureHttp, log: opts.log });
+  const dir = path.join(clusterDir, 'apiservers');
+  const file = path.join(dir, `${process.pid}.json`);
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, JSON.stringify({ url: server.url, pid: process.pid }) + '\n', { mode: 0o600 });
+  } catch {
+    /* the listing is informational */
+  }
+  opts.log?.(`serving the Kubernetes API at ${server.url} (another API server of this cluster)`);
+  const close = server.close;
+  return {
+    ...server,
+    close: async () => {
+      await close();
+      fs.rmSync(file, { force: true });
     },
   };
 }

@@ -11,7 +11,7 @@
 //     labels: {topology.kubernetes.io/zone: a}
 //   # nodes:
 //   # - {name: cp, cpu: "2", memory: 4Gi, taints: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]}
-//   timings: {imagePullMs: 2000, containerStartMs: 500, jobDurationMs: 5000}
+//   timings: {imagePullMs: 2000, containerStartMs: 500, jobDurationMs: 5000, eventTtlMs: 3600000}
 //   images: {unreachable: ["private.example.com/*"], missing: ["*:doesnotexist"], unknown: pull}
 
 import { CliError } from '../api/errors';

@@ -28,6 +28,8 @@ export interface Timings {
   nodeHeartbeatMs: number;
   nodeMonitorGraceMs: number;
   podEvictionTimeoutMs: number;
+  /** How long an Event lives after its last update (kube-apiserver's --event-ttl, 1h). */
+  eventTtlMs?: number;
 }
 
 export interface ClusterProfile {
@@ -56,6 +58,7 @@ export const DEFAULT_TIMINGS: Timings = {
   nodeHeartbeatMs: 10_000,
   nodeMonitorGraceMs: 50_000,
   podEvictionTimeoutMs: 300_000,
+  eventTtlMs: 3_600_000,
 };
 
 export function nodeProfile(name: string, cpu = '4', memory = '8Gi', pods = 110): NodeProfile {

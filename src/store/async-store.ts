@@ -103,6 +103,12 @@ export class EngineStore implements Store {
     this.engine.writeMeta(name, value);
   }
 
+  async deleteMeta(name: string): Promise<void> {
+    while (!this.mayWrite()) await this.wakeUp();
+    if (this.engine.deleteMeta) this.engine.deleteMeta(name);
+    else this.engine.writeMeta(name, null);
+  }
+
   async close(): Promise<void> {
     this.engine.close();
   }

@@ -219,6 +219,7 @@ export function reachable(endpoint: string, ms = 700): Promise<boolean> {
 }
 
 export class EtcdStore implements Store {
+  readonly reportsCompaction = true;
   readonly client: Etcd3Client;
   readonly endpoints: string[];
   readonly timeoutMs: number;

@@ -455,6 +455,16 @@ export class FileStore implements SyncStore {
     this.atomicWrite(path.join(this.metaDir, name + '.json'), text);
   }
 
+  deleteMeta(name: string): void {
+    assertSafeKey(name);
+    this.pendingMeta.delete(name); // a write deferred by a group must not bring it back
+    try {
+      fs.unlinkSync(path.join(this.metaDir, name + '.json'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw storeIoError(e, path.join(this.metaDir, name + '.json'));
+    }
+  }
+
   close(): void {
     this.journal.closeWriter();
   }

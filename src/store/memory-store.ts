@@ -120,6 +120,10 @@ export class MemoryStore implements SyncStore {
     this.meta.set(name, JSON.stringify(value));
   }
 
+  deleteMeta(name: string): void {
+    this.meta.delete(name);
+  }
+
   close(): void {}
 
   private put(key: string, obj: KObject, type: 'ADDED' | 'MODIFIED'): KObject {

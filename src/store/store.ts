@@ -39,6 +39,14 @@ export class RevisionConflictError extends Error {
 
 export class StoreError extends Error {}
 
+/**
+ * Whether `e` says the change feed no longer holds the revision asked for (etcd's
+ * "mvcc: required revision has been compacted"): the caller lists again (HTTP 410 Gone).
+ */
+export function isRevisionCompacted(e: unknown): boolean {
+  return e instanceof StoreError && typeof (e as { compactRev?: unknown }).compactRev === 'number';
+}
+
 export interface ListResult {
   rev: number;
   items: KObject[];
@@ -67,6 +75,12 @@ export interface Store {
   /** Changes with rev > afterRev, oldest first, as far as the journal still holds them. */
   changesSince(afterRev: number): Promise<WatchEvent[]>;
   /**
+   * True when changesSince reports history it no longer holds as an error
+   * (isRevisionCompacted: etcd, whose revision also moves for writes outside the registry)
+   * rather than as an empty answer (the file and memory journals).
+   */
+  readonly reportsCompaction?: boolean;
+  /**
    * Runs several operations as one unit with respect to other writers (one lock held
    * until `fn` settles), which also makes bulk writes fast. Calls made from within `fn`
    * (however deep, across awaits) join it; other tasks of the process wait for it.
@@ -81,6 +95,8 @@ export interface Store {
   /** Small named documents next to the registry (clock, allocations, profile). */
   readMeta<T>(name: string): Promise<T | undefined>;
   writeMeta(name: string, value: unknown): Promise<void>;
+  /** Removes a meta document (a deleted pod's kubelet record); absent is fine. */
+  deleteMeta?(name: string): Promise<void>;
   close(): Promise<void>;
   /** A directory for bulky side data (container logs) when the driver keeps its data on disk. */
   readonly dataDir?: string;
@@ -124,6 +140,7 @@ export interface SyncStore {
   /** Small named documents next to the registry (clock, allocations, profile). */
   readMeta<T>(name: string): T | undefined;
   writeMeta(name: string, value: unknown): void;
+  deleteMeta?(name: string): void;
   close(): void;
 }
 

@@ -23,6 +23,8 @@ export class ServedCluster {
   readonly home: string;
   readonly kubeconfig: string;
   url = '';
+  /** What the server wrote to stderr (its request failures). */
+  serverErr = '';
   private child?: ChildProcess;
 
   constructor(readonly name = 'srv') {
@@ -45,13 +47,13 @@ export class ServedCluster {
     };
   }
 
-  kubesim(args: string[], opts: { stdin?: string } = {}): RunResult {
-    const r = spawnSync(process.execPath, [BIN, ...args], { input: opts.stdin ?? '', cwd: ROOT, env: this.env(), encoding: 'utf8', timeout: 60_000 });
+  kubesim(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): RunResult {
+    const r = spawnSync(process.execPath, [BIN, ...args], { input: opts.stdin ?? '', cwd: ROOT, env: this.env(opts.env), encoding: 'utf8', timeout: 60_000 });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   }
 
-  kubectl(args: string[], opts: { stdin?: string; timeoutMs?: number } = {}): RunResult {
-    const r = spawnSync(KUBECTL, args, { input: opts.stdin ?? '', cwd: ROOT, env: this.env(), encoding: 'utf8', timeout: opts.timeoutMs ?? 60_000 });
+  kubectl(args: string[], opts: { stdin?: string; timeoutMs?: number; env?: Record<string, string> } = {}): RunResult {
+    const r = spawnSync(KUBECTL, args, { input: opts.stdin ?? '', cwd: ROOT, env: this.env(opts.env), encoding: 'utf8', timeout: opts.timeoutMs ?? 60_000 });
     if (r.error) throw r.error;
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   }
@@ -71,12 +73,26 @@ export class ServedCluster {
   /** Creates the cluster (writing its kubeconfig entry) and serves it; resolves once /readyz answers. */
   async start(createArgs: string[] = ['--nodes', '2'], serveArgs: string[] = [], serveEnv: Record<string, string> = {}): Promise<void> {
     this.ok(['cluster', 'create', this.name, ...createArgs]);
+    await this.serve(serveArgs, serveEnv);
+  }
+
+  /** Kills the server with SIGKILL (no chance to clean up) and waits until it is gone. */
+  async kill9(): Promise<void> {
+    const c = this.child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Runs `kubesim serve` for the existing cluster; resolves once /readyz answers. */
+  async serve(serveArgs: string[] = [], serveEnv: Record<string, string> = {}): Promise<void> {
     const child = spawn(process.execPath, [BIN, 'serve', ...serveArgs], { cwd: ROOT, env: this.env(serveEnv), stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     let out = '';
     let err = '';
     child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (err += d));
+    child.stderr!.on('data', (d) => ((err += d), (this.serverErr += d)));
     const deadline = Date.now() + 30_000;
     while (!/ at (https?:\/\/\S+)/.test(out)) {
       if (child.exitCode !== null) throw new Error(`kubesim serve exited ${child.exitCode}: ${out}${err}`);
@@ -136,6 +152,9 @@ export class ServedCluster {
         {
           method,
           headers,
+          // No kept-alive sockets: a test blocked in spawnSync past the server's keep-alive
+          // timeout would otherwise reuse a socket the server has closed (socket hang up).
+          agent: false,
           ca: this.pki('ca.crt'),
           ...(auth === 'cert' ? { cert: this.pki('admin.crt'), key: this.pki('admin.key') } : {}),
         },

@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { chmodSync } from 'node:fs';
 import { KUBECTL, requireKubectl, ServedCluster, sleep } from './harness';
 
 const c = new ServedCluster();
@@ -248,6 +249,46 @@ test('apply, create, label, annotate, scale, set image, patch, delete: same outp
   const dry = c.kubectl(['create', '-f', c.file('dry.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dry}\n'), '--dry-run=server']);
   assert.equal(dry.stdout, 'configmap/dry created (server dry run)\n');
   assert.equal(c.kubesim(['get', 'cm', 'dry']).code, 1);
+});
+
+test('api-resources -o wide, get --raw, events, rollout history, diff: the same through both clients', () => {
+  same(['api-resources', '-o', 'wide']);
+  same(['get', 'componentstatuses']);
+  same(['get', '--raw', '/api/v1/namespaces/default/configmaps/settings']);
+  same(['get', '--raw', '/apis/apps/v1']);
+  same(['get', '--raw', '/api/v1/namespaces/default/pods/nope']);
+  same(['events', '--for', 'deploy/web']);
+  same(['rollout', 'history', 'deploy/web']);
+  same(['rollout', 'history', 'deploy/web', '--revision=1']);
+  // diff: the same hunks (the header names temporary files and their times).
+  const f = c.file('web-diff.yaml', APP.split('---')[0].replace('replicas: 2', 'replicas: 5'));
+  const a = c.kubectl(['diff', '-f', f]);
+  const b = c.kubesim(['diff', '-f', f]);
+  const hunks = (t: string) => t.split('\n').slice(3).join('\n');
+  assert.equal(a.code, 1, a.stderr);
+  assert.deepEqual({ code: b.code, out: hunks(b.stdout) }, { code: a.code, out: hunks(a.stdout) });
+  assert.match(a.stdout, /^-  replicas: 2\n\+  replicas: 5$/m);
+  same(['diff', '-f', c.file('web-same.yaml', APP.split('---')[2])]);
+});
+
+test('edit with EDITOR set to a script, rollout undo: same output and result', () => {
+  for (const n of ['ea', 'eb']) c.ok(['apply', '-f', c.file(`${n}.yaml`, twin(n))]);
+  c.ok(['reconcile', '--until-stable']);
+  const editor = c.file('editor.sh', '#!/bin/sh\nsed -i "s/^  replicas: [0-9]*/  replicas: 3/" "$1"\n');
+  chmodSync(editor, 0o755);
+  const a = c.kubectl(['edit', 'deploy', 'ea'], { env: { EDITOR: editor } });
+  const b = c.kubesim(['edit', 'deploy', 'eb'], { env: { EDITOR: editor } });
+  assert.deepEqual({ code: b.code, out: b.stdout.replace('eb', 'X') }, { code: a.code, out: a.stdout.replace('ea', 'X') }, a.stderr + b.stderr);
+  assert.equal(a.stdout, 'deployment.apps/ea edited\n');
+  for (const n of ['ea', 'eb']) assert.equal(c.ok(['get', 'deploy', n, '-o', 'jsonpath={.spec.replicas}']), '3');
+  // Two revisions, then back to the first.
+  for (const n of ['ea', 'eb']) c.ok(['set', 'image', `deploy/${n}`, 'app=busybox:1.37']);
+  c.ok(['reconcile', '--until-stable']);
+  const ua = c.kubectl(['rollout', 'undo', 'deploy/ea']);
+  const ub = c.kubesim(['rollout', 'undo', 'deploy/eb']);
+  assert.deepEqual({ code: ub.code, out: ub.stdout.replace('eb', 'X') }, { code: ua.code, out: ua.stdout.replace('ea', 'X') }, ua.stderr + ub.stderr);
+  assert.equal(ua.stdout, 'deployment.apps/ea rolled back\n', ua.stderr);
+  for (const n of ['ea', 'eb']) assert.equal(c.ok(['get', 'deploy', n, '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'busybox:1.36');
 });
 
 test('apply --server-side creates and updates through the apply patch', () => {

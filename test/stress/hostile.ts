@@ -70,10 +70,21 @@ export function hostileCases(dir: string): HostileCase[] {
     { name: 'patch replicas above int32', args: ['patch', 'deployment', 'web', '-p', '{"spec":{"replicas":2147483648}}'], expect: /Error from server \(BadRequest\): Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32/ },
     { name: 'clock advance 999999999h', args: ['clock', 'advance', '999999999h'], expect: /invalid duration/ },
     { name: 'clock advance 20 years', args: ['clock', 'advance', '175200h'], expect: /limited to 87600h/ },
+    { name: 'clock speed 1e308', args: ['clock', 'speed', '1e308'], expect: /invalid speed "1e308": at most 1000000/ },
+    { name: 'clock advance 1e308h', args: ['clock', 'advance', '1e308h'], expect: /invalid duration/ },
     { name: 'cluster create --nodes 1e9', args: ['cluster', 'create', 'huge', '--nodes', '1e9'], expect: /invalid --nodes/ },
     { name: 'cluster create --nodes 1000000', args: ['cluster', 'create', 'huge', '--nodes', '1000000'], expect: /at most 5000 nodes/ },
     { name: '--state-dir /proc', args: ['--state-dir', '/proc', 'get', 'pods'], expect: /cannot use \/proc.* as a state directory/ },
     { name: '--state-dir /sys/x', args: ['--state-dir', '/sys/x', 'cluster', 'create'], expect: /as a state directory/ },
+    { name: 'go-template: 12 nested ranges (exponential)', args: ['get', 'deployment', 'web', '-o', 'go-template=' + '{{range $.metadata}}'.repeat(12) + 'xxxxxxxx' + '{{end}}'.repeat(12)], expect: /error executing template .*evaluation exceeds kubesim's limit of \d+ steps/ },
+    { name: 'go-template: 20,000 nested parentheses', args: ['get', 'deployment', 'web', '-o', 'go-template={{' + '('.repeat(20_000) + '1' + ')'.repeat(20_000) + '}}'], expect: /error parsing template .*max expression depth exceeded/s },
+    { name: 'go-template: 5,000 nested ifs', args: ['get', 'deployment', 'web', '-o', 'go-template=' + '{{if 1}}'.repeat(5000) + '{{end}}'.repeat(5000)], expect: /error parsing template .*max expression depth exceeded/s },
+    { name: 'go-template: printf width 10^9', args: ['get', 'deployment', 'web', '-o', 'go-template={{printf "%0999999999d" 1}}'], expect: /error executing template .*size limit/ },
+    { name: 'go-template: 100 MB of output', args: ['get', 'deployment', 'web', '-o', 'go-template={{range $.metadata}}{{printf "%040000000d" 1}}{{end}}'], expect: /error executing template .*output exceeds kubesim's limit/ },
+    { name: 'jsonpath: 3,000 nested ranges', args: ['get', 'deployment', 'web', '-o', 'jsonpath=' + '{range ..}'.repeat(3000) + 'x' + '{end}'.repeat(3000)], expect: /error (parsing|executing) jsonpath/ },
+    { name: 'jsonpath: 20 nested recursive ranges', args: ['get', 'deployment', 'web', '-o', 'jsonpath=' + '{range ..}'.repeat(20) + 'x' + '{end}'.repeat(20)], expect: /error executing jsonpath .*exceeds kubesim's limit/ },
+    { name: 'jsonpath: 20,000 nested filters', args: ['get', 'deployment', 'web', '-o', 'jsonpath={.metadata' + '[?(@.a'.repeat(20_000) + '}'], expect: /error parsing jsonpath/ },
+    { name: 'json patch: 60 copies doubling a value', args: ['patch', 'deployment', 'web', '--type=json', '-p', JSON.stringify(Array.from({ length: 60 }, (_, i) => ({ op: 'copy', from: '/metadata/labels', path: `/metadata/labels/d${i}` })))], expect: /The request is invalid/ },
   ];
 }
 

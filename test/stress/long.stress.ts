@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { removeHome, run, tempHome } from './cli';
 import { createCluster, soakRun } from './soak';
 import { seedOf } from './corpus-util';
+import { cleanupRun } from './cleanup';
+import { fairnessRun, watchRun } from './sizes';
 
 test('long: 20 concurrent CLI processes for 60 s while the daemon reconciles', { timeout: 600_000 }, async (t) => {
   const home = tempHome();
@@ -41,17 +43,71 @@ test('long: 3,000 rejected inputs', { timeout: 1_200_000 }, (t) => {
   }
 });
 
-test('long: soak of 2,000 pods from 10 processes while the daemon runs', { timeout: 900_000 }, async (t) => {
+test('long: soak of 10,000 pods from 10 processes while the daemon runs', { timeout: 1_800_000 }, async (t) => {
   const home = tempHome('kubesim-soak-');
   try {
-    createCluster(home, 2000);
+    createCluster(home, 10_000);
     run(home, ['cluster', 'start'], '', 30_000);
-    const f = await soakRun(home, 10, 200, 600_000);
+    const f = await soakRun(home, 10, 1000, 1_200_000);
     t.diagnostic(`soak: ${JSON.stringify(f)}`);
     assert.equal(f.lost, 0);
     assert.deepEqual(f.unreconciled, []);
+    // The issue's targets: every create acknowledged, each bound within a second of cluster time.
+    assert.deepEqual(f.failures, []);
+    assert.equal(f.acknowledged, f.created);
+    assert.equal(f.boundLate, 0, `${f.boundLate} pods bound more than 1 s after creation (max ${f.maxBindDelayS} s)`);
   } finally {
     run(home, ['cluster', 'stop']);
+    removeHome(home);
+  }
+});
+
+test('long: a watch under 70 concurrent writer processes sees every acknowledged write once, in order', { timeout: 1_200_000 }, async (t) => {
+  const home = tempHome('kubesim-watch-');
+  try {
+    assert.equal(run(home, ['cluster', 'create', '--nodes', '1']).code, 0);
+    const f = await watchRun(home, 70, 20, 300_000);
+    t.diagnostic(`watch: ${JSON.stringify(f)}`);
+    assert.equal(f.acknowledged, 70 * 20);
+    assert.equal(f.missed, 0);
+    assert.equal(f.duplicates, 0);
+    assert.equal(f.outOfOrder, 0);
+  } finally {
+    removeHome(home);
+  }
+});
+
+test('long: user writes while the daemon creates a 1,000,000-replica Deployment (p99 <= 1 s)', { timeout: 900_000 }, async (t) => {
+  const home = tempHome('kubesim-fair-');
+  try {
+    assert.equal(run(home, ['cluster', 'create', '--nodes', '1']).code, 0);
+    const f = await fairnessRun(home, 1_000_000, 120_000);
+    t.diagnostic(`fairness: ${JSON.stringify(f)}`);
+    assert.ok(f.writes >= 100, `only ${f.writes} user writes in 2 minutes`);
+    assert.ok(f.p99 <= 1000, `p99 ${f.p99} ms`);
+  } finally {
+    run(home, ['cluster', 'stop']);
+    removeHome(home);
+  }
+});
+
+// A CronJob every minute for a simulated year (`clock advance` one day at a time, so the
+// figures show the trend). KUBESIM_STRESS_YEAR_BUDGET_MS (default 3 h) caps the real time:
+// past it the run stops and reports how far it got; what it covered must stay bounded.
+test('long: a CronJob every minute for a simulated year stays bounded on disk', { timeout: 12 * 3_600_000 }, (t) => {
+  const home = tempHome('kubesim-year-');
+  const budget = Number(process.env.KUBESIM_STRESS_YEAR_BUDGET_MS ?? 3 * 3_600_000);
+  try {
+    const f = cleanupRun(home, 365 * 24, 24, 3_600_000, 60, budget);
+    const last = f.samples.at(-1)!;
+    t.diagnostic(`year: ${f.samples.length} simulated days in ${Math.round(f.realMs / 1000)} s (${f.msPerSimulatedHour} ms per simulated hour); last: ${JSON.stringify(last)}; first: ${JSON.stringify(f.samples[0])}`);
+    for (const s of f.samples) {
+      assert.ok(s.events <= 66 * 11, `day ${s.hour / 24}: ${s.events} events`);
+      assert.ok(s.records <= 4 && s.logPods <= 4, `day ${s.hour / 24}: ${s.records} kubelet records, ${s.logPods} pods with logs`);
+      assert.ok(s.bytes <= f.samples[0].bytes * 1.5 + 1_048_576, `day ${s.hour / 24}: ${s.bytes} bytes`);
+      assert.ok(s.journalBytes <= 40 * 1_048_576, `day ${s.hour / 24}: journal ${s.journalBytes} bytes`);
+    }
+  } finally {
     removeHome(home);
   }
 });

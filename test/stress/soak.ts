@@ -14,6 +14,13 @@ export interface SoakFigures {
   unreconciled: string[];
   createMs: number;
   settleMs: number;
+  /** Cluster seconds from creation to the PodScheduled condition (timestamps have 1 s resolution). */
+  maxBindDelayS: number;
+  /** Pods bound more than a second of cluster time after their creation. */
+  boundLate: number;
+  /** `apply` processes that failed, and their first error lines. */
+  failedProcesses: number;
+  failures: string[];
 }
 
 const podDoc = (name: string) => `---
@@ -24,9 +31,15 @@ spec:
   containers: [{name: c, image: nginx:1.27}]
 `;
 
-function podsOnDisk(home: string): Map<string, { spec?: { nodeName?: string } }> {
+interface PodDoc {
+  metadata?: { creationTimestamp?: string };
+  spec?: { nodeName?: string };
+  status?: { conditions?: Array<{ type: string; lastTransitionTime?: string }> };
+}
+
+function podsOnDisk(home: string): Map<string, PodDoc> {
   const dir = join(stateDir(home), 'registry', 'pods', 'default');
-  const out = new Map<string, { spec?: { nodeName?: string } }>();
+  const out = new Map<string, PodDoc>();
   let names: string[] = [];
   try {
     names = readdirSync(dir);
@@ -54,6 +67,7 @@ export async function soakRun(home: string, processes: number, perProcess: numbe
   );
   const createMs = Date.now() - t0;
   const acknowledged = new Set<string>();
+  const failures = runs.filter((r) => r.code !== 0).map((r) => `exit ${r.code ?? r.signal}: ${r.stderr.slice(0, 200)}`);
   runs.forEach((r, p) => {
     if (r.code !== 0) return;
     for (let i = 0; i < perProcess; i++) if (r.stdout.includes(`pod/soak-${p}-${i} created`)) acknowledged.add(`soak-${p}-${i}`);
@@ -67,6 +81,16 @@ export async function soakRun(home: string, processes: number, perProcess: numbe
   }
   const lost = [...acknowledged].filter((n) => !pods.has(n)).length;
   const unreconciled = pending();
+  let maxBindDelayS = 0;
+  let boundLate = 0;
+  for (const n of acknowledged) {
+    const p = pods.get(n);
+    const at = p?.status?.conditions?.find((c) => c.type === 'PodScheduled')?.lastTransitionTime;
+    if (!at || !p?.metadata?.creationTimestamp) continue;
+    const d = (Date.parse(at) - Date.parse(p.metadata.creationTimestamp)) / 1000;
+    maxBindDelayS = Math.max(maxBindDelayS, d);
+    if (d > 1) boundLate++;
+  }
   return {
     processes,
     created: processes * perProcess,
@@ -76,6 +100,10 @@ export async function soakRun(home: string, processes: number, perProcess: numbe
     unreconciled: unreconciled.slice(0, 10),
     createMs,
     settleMs: Date.now() - t1,
+    maxBindDelayS,
+    boundLate,
+    failedProcesses: failures.length,
+    failures: [...new Set(failures)].slice(0, 3),
   };
 }
 

@@ -3,7 +3,7 @@
 
 import type { KObject } from '../types';
 import { clone, removeNulls } from './json-util';
-import { getLastApplied, withLastApplied } from './last-applied';
+import { getLastApplied, LAST_APPLIED, withLastApplied } from './last-applied';
 import { applyApplyPatch, createThreeWayMergePatch } from './strategic-merge';
 import { supportsStrategicMerge } from './patch-meta';
 
@@ -23,8 +23,9 @@ export interface ApplyDecision {
  * `manifest` must already carry metadata.namespace for namespaced kinds. `live` is the
  * current object from the server, or undefined when it does not exist.
  */
-export function computeApply(manifest: KObject, live: KObject | undefined): ApplyDecision {
-  const modified = withLastApplied(manifest);
+export function computeApply(manifest: KObject, live: KObject | undefined, opts: { annotate?: boolean } = {}): ApplyDecision {
+  // kubectl diff merges without annotating (GetModifiedConfiguration(obj, false)).
+  const modified = opts.annotate === false ? unannotated(manifest) : withLastApplied(manifest);
   if (!live) return { action: 'create', result: removeNulls(modified), missingAnnotation: false };
   const original = getLastApplied(live);
   const missingAnnotation = original === undefined;
@@ -33,4 +34,14 @@ export function computeApply(manifest: KObject, live: KObject | undefined): Appl
   const patchType = supportsStrategicMerge(manifest.kind, manifest.apiVersion) ? 'strategic' : 'merge';
   const result = applyApplyPatch(live, patch, manifest.kind, manifest.apiVersion);
   return { action: 'patch', patch, patchType, result, missingAnnotation };
+}
+
+/** GetModifiedConfiguration(obj, annotate=false): the manifest with an annotations map (maybe empty) and no last-applied entry. */
+function unannotated(manifest: KObject): KObject {
+  const m = clone(manifest);
+  m.metadata ??= {};
+  const { [LAST_APPLIED]: _dropped, ...annotations } = (m.metadata.annotations ?? {}) as Record<string, string>;
+  void _dropped;
+  m.metadata.annotations = annotations;
+  return m;
 }

@@ -19,6 +19,13 @@ const ERR_TEST_FAILED = 'test failed';
 
 class OpError extends Error {}
 
+/**
+ * kube-apiserver arms evanphx's AccumulatedCopySizeLimit from JSONPatchMaxCopyBytes (3 MiB):
+ * `copy` operations together may add at most that many bytes, so a patch that doubles a
+ * value again and again ends with an error instead of exhausting memory.
+ */
+export const MAX_ACCUMULATED_COPY_BYTES = 3 * 1024 * 1024;
+
 type Container = JsonMap | unknown[];
 
 function decodeKey(k: string): string {
@@ -109,7 +116,7 @@ function valueOf(op: JsonMap): unknown {
   return Object.prototype.hasOwnProperty.call(op, 'value') ? clone(op.value) : null;
 }
 
-function applyOp(doc: Container, op: JsonMap): void {
+function applyOp(doc: Container, op: JsonMap, copied: { bytes: number }): void {
   const kind = typeof op.op === 'string' ? op.op : 'unknown';
   switch (kind) {
     case 'add': {
@@ -159,6 +166,12 @@ function applyOp(doc: Container, op: JsonMap): void {
       }
       const dst = findObject(doc, path);
       if (!dst) throw new OpError(`${kind} operation does not apply: doc is missing destination path: ${path}: ${ERR_MISSING}`);
+      if (kind === 'copy') {
+        copied.bytes += Buffer.byteLength(JSON.stringify(val ?? null));
+        if (copied.bytes > MAX_ACCUMULATED_COPY_BYTES) {
+          throw new OpError(`Unable to complete the copy, the accumulated size increase of copy is ${copied.bytes}, exceeding the limit ${MAX_ACCUMULATED_COPY_BYTES}`);
+        }
+      }
       const v = kind === 'copy' ? clone(val ?? null) : (val ?? null);
       wrap(kind === 'move' ? `error in move for path: '${path}'` : 'error while adding value during copy', () => add(dst.con, dst.key, v));
       return;
@@ -206,7 +219,8 @@ export function applyJsonPatch<T>(target: T, ops: unknown): T {
   }
   const doc = clone(target) as unknown as Container;
   try {
-    for (const op of ops) applyOp(doc, (op ?? {}) as JsonMap);
+    const copied = { bytes: 0 };
+    for (const op of ops) applyOp(doc, (op ?? {}) as JsonMap, copied);
   } catch (e) {
     if (e instanceof OpError) throw new ApiError('Invalid', e.message);
     throw e;

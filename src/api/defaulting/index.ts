@@ -6,6 +6,9 @@ import { defaultPodSpec } from './pod-spec';
 
 function defaultTemplate(template: any): void {
   if (!isObject(template)) return;
+  // A template's ObjectMeta is a struct in Go: stored and served as {creationTimestamp: null, ...}.
+  if (!isObject(template.metadata)) template.metadata = {};
+  if (!('creationTimestamp' in (template.metadata as object))) (template.metadata as Record<string, unknown>).creationTimestamp = null;
   defaultPodSpec(template.spec, false);
 }
 
@@ -93,6 +96,10 @@ export function applyDefaults(obj: KObject): void {
       spec.suspend ??= false;
       spec.successfulJobsHistoryLimit ??= 3;
       spec.failedJobsHistoryLimit ??= 1;
+      if (isObject(spec.jobTemplate)) {
+        if (!isObject(spec.jobTemplate.metadata)) spec.jobTemplate.metadata = {};
+        if (!('creationTimestamp' in spec.jobTemplate.metadata)) spec.jobTemplate.metadata.creationTimestamp = null;
+      }
       if (isObject(spec.jobTemplate?.spec)) {
         const js = spec.jobTemplate.spec;
         defaultTemplate(js.template);

@@ -149,7 +149,7 @@ export class RestHandler {
         case 'GET':
         case 'HEAD': {
           const w = req.query.get('watch');
-          if (w === 'true' || w === '1') return watchObjects(this, req, t);
+          if (parseBool(w)) return watchObjects(this, req, t);
           return listObjects(this, req, t);
         }
         case 'POST':
@@ -164,7 +164,7 @@ export class RestHandler {
       case 'GET':
       case 'HEAD': {
         const w = req.query.get('watch');
-        if (w === 'true' || w === '1') return watchObjects(this, req, t);
+        if (parseBool(w)) return watchObjects(this, req, t);
         const obj = await this.api.get(rt, t.namespace, t.name);
         return this.respondObject(req, t, obj, 200);
       }
@@ -247,4 +247,9 @@ export function dryRunOf(req: ApiRequest, body?: Record<string, any>): boolean {
   const vals = [...req.query.getAll('dryRun'), ...((body?.dryRun as string[] | undefined) ?? [])];
   for (const v of vals) if (v !== 'All') throw ApiError.badRequest(`Invalid dry run value: ${JSON.stringify(v)}: supported values: "All"`);
   return vals.length > 0;
+}
+
+/** strconv.ParseBool's true spellings (client libraries send `watch=True`, `watch=1`). */
+export function parseBool(v: string | null): boolean {
+  return v !== null && ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v);
 }

@@ -3,6 +3,7 @@
 
 import { ApiError, type FieldError } from '../errors';
 import type { ApiResponse } from './types';
+import { ApplyConflictError } from '../managed-fields/index';
 
 /** An error with a code the API layer's ApiError has no reason for (401, 406, 410, 413, 415). */
 export class RestError extends Error {
@@ -53,6 +54,9 @@ export function statusObject(code: number, reason: string, message: string, deta
 /** The Status body for anything thrown while handling a request. */
 export function errorStatus(e: unknown): Record<string, unknown> {
   if (e instanceof RestError) return statusObject(e.code, e.reason, e.message, e.details);
+  if (e instanceof ApplyConflictError) {
+    return statusObject(409, 'Conflict', e.message, { causes: e.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${c.manager}`, field: c.field })) });
+  }
   if (e instanceof ApiError) {
     const d: Record<string, unknown> = {};
     if (e.details.name !== undefined) d.name = e.details.name;

@@ -6,7 +6,7 @@
 
 import type { ApiServer } from '../server';
 import type { KObject } from '../types';
-import type { EventType, Store, WatchEvent } from '../../store/store';
+import { isRevisionCompacted, type EventType, type Store, type WatchEvent } from '../../store/store';
 
 const CAPACITY = 20_000;
 const POLL_MS = 50;
@@ -32,7 +32,7 @@ export class WatchCache {
     this.watermark = this.startRev;
     this.trimmedTo = this.startRev;
     this.capture(this.api.store);
-    this.timer ??= setInterval(() => void this.poll(), POLL_MS);
+    this.timer ??= setInterval(() => void this.poll().catch(ignore), POLL_MS);
     this.timer.unref();
   }
 
@@ -51,7 +51,7 @@ export class WatchCache {
           const o = obj as KObject;
           const rev = Number(o?.metadata?.resourceVersion);
           if (Number.isFinite(rev)) this.add({ type, key, rev, object: JSON.parse(JSON.stringify(o)) as KObject });
-          queueMicrotask(() => void this.poll());
+          queueMicrotask(() => void this.poll().catch(ignore));
         };
         if (r && typeof (r as Promise<unknown>).then === 'function') return (r as Promise<unknown>).then((v) => (note(v), v));
         note(r);
@@ -90,7 +90,18 @@ export class WatchCache {
     this.polling = true;
     try {
       const current = Number(await this.api.store.currentRev());
-      const evs = await this.api.changesSince(this.watermark);
+      let evs: WatchEvent[];
+      try {
+        evs = await this.api.changesSince(this.watermark);
+      } catch (e) {
+        if (!isRevisionCompacted(e)) throw e;
+        // etcd compacted what this cache had not read: everything older than now is gone
+        // for watchers (410 Expired: they list again), as kube-apiserver's cache re-lists.
+        this.events = [];
+        this.trimmedTo = this.watermark = Math.max(current, this.startRev + 1);
+        for (const w of [...this.waiters]) w();
+        return;
+      }
       let top = this.watermark;
       for (const ev of evs) {
         this.add(ev);
@@ -121,7 +132,13 @@ export class WatchCache {
     }
     if (trimmed) return undefined;
     // Before this cache started: the store's feed (if it still reaches back), then ours.
-    const older = (await this.api.changesSince(rev)).filter((e) => e.rev <= this.startRev);
+    let older: WatchEvent[];
+    try {
+      older = (await this.api.changesSince(rev)).filter((e) => e.rev <= this.startRev);
+    } catch (e) {
+      if (isRevisionCompacted(e)) return undefined;
+      throw e;
+    }
     if (older.length && older[0].rev > rev + 1) {
       const all = await this.api.changesSince(0);
       if (!all.length || all[0].rev > rev + 1) return undefined;
@@ -144,3 +161,6 @@ export class WatchCache {
     });
   }
 }
+
+/** A poll that failed (the store unreachable for a moment: etcd without quorum) is retried by the next one. */
+function ignore(): void {}

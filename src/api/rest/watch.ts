@@ -5,8 +5,9 @@
 // change feed still holds; a Table per event for as=Table clients.
 
 import { listPrefix } from '../keys';
+import { isRevisionCompacted } from '../../store/store';
 import type { KObject } from '../types';
-import { includeObject, type RestHandler, type Target } from './handler';
+import { includeObject, parseBool, type RestHandler, type Target } from './handler';
 import { selectorOptions, parseResourceVersion } from './list';
 import { negotiate } from './negotiate';
 import { badRequest, statusObject } from './status';
@@ -25,7 +26,7 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
   const timeoutText = req.query.get('timeoutSeconds');
   if (timeoutText !== null && !/^\d+$/.test(timeoutText)) throw badRequest(`timeoutSeconds: Invalid value: "${timeoutText}"`);
   const timeoutMs = timeoutText ? Number(timeoutText) * 1000 : 0;
-  const bookmarks = req.query.get('allowWatchBookmarks') === 'true';
+  const bookmarks = parseBool(req.query.get('allowWatchBookmarks'));
   const sendInitial = req.query.get('sendInitialEvents');
   if (sendInitial === 'true' && req.query.get('resourceVersionMatch') !== 'NotOlderThan') {
     throw badRequest(`resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan`);
@@ -90,7 +91,15 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
         }
         changes = got.events;
         upTo = got.upTo;
-      } else changes = await h.api.changesSince(rev);
+      } else {
+        try {
+          changes = await h.api.changesSince(rev);
+        } catch (e) {
+          if (!isRevisionCompacted(e)) throw e;
+          yield JSON.stringify({ type: 'ERROR', object: statusObject(410, 'Expired', `too old resource version: ${rev} (${await h.api.store.currentRev()})`) }) + '\n';
+          return;
+        }
+      }
       for (const ch of changes) {
         if (ch.rev <= rev) continue;
         rev = ch.rev;
@@ -104,7 +113,8 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
           visible.delete(id);
           yield encode('DELETED', { ...o, metadata: { ...o.metadata, resourceVersion: String(ch.rev) } }, first);
         } else if (now) {
-          const type = visible.has(id) ? 'MODIFIED' : 'ADDED';
+          // A create is ADDED even when the object was already there when the watch began.
+          const type = ch.type !== 'ADDED' && visible.has(id) ? 'MODIFIED' : 'ADDED';
           visible.add(id);
           yield encode(type, o, first);
         } else if (visible.has(id)) {
@@ -128,7 +138,13 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
 
 /** True when changes after `rev` are no longer all in the change feed (trimmed journal). */
 async function tooOld(h: RestHandler, rev: number): Promise<boolean> {
-  const next = await h.api.changesSince(rev);
+  let next;
+  try {
+    next = await h.api.changesSince(rev);
+  } catch (e) {
+    if (isRevisionCompacted(e)) return true; // etcd: "mvcc: required revision has been compacted"
+    throw e;
+  }
   if (!next.length || next[0].rev <= rev + 1) return false;
   // A gap: confirm against the whole feed (revisions are contiguous along the journal).
   const all = await h.api.changesSince(0);

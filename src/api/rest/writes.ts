@@ -9,6 +9,7 @@ import { selectorToString } from '../selectors';
 import type { DeleteOptions, PropagationPolicy } from '../server';
 import { applyJsonMergePatch, applyJsonPatch, applyStrategicMergePatch, supportsStrategicMerge } from '../apply/index';
 import type { KObject } from '../types';
+import { ApplyConflictError, serverSideApply, type TrackContext } from '../managed-fields/index';
 import { dryRunOf, type RestHandler, type Target } from './handler';
 import { contentTypeOf } from './negotiate';
 import { selectorOptions } from './list';
@@ -83,7 +84,7 @@ export async function createObject(h: RestHandler, req: ApiRequest, t: Target): 
   const obj = prepareBody(t, decodeObject(req));
   const dryRun = dryRunOf(req);
   const warnings = await applyFieldValidation(h, req, t, obj);
-  const created = await h.api.create(obj, { dryRun });
+  const created = await h.api.create(obj, { dryRun, fieldManager: managerOf(req) });
   return h.respondObject(req, t, created, 201, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
 }
 
@@ -95,7 +96,8 @@ export async function updateObject(h: RestHandler, req: ApiRequest, t: Target, s
   obj.metadata.name = t.name;
   const dryRun = dryRunOf(req);
   const warnings = status ? [] : await applyFieldValidation(h, req, t, obj);
-  const updated = status ? await h.api.updateStatus(obj, { dryRun }) : await h.api.update(obj, { dryRun });
+  const opts = { dryRun, fieldManager: managerOf(req) };
+  const updated = status ? await h.api.updateStatus(obj, opts) : await h.api.update(obj, opts);
   return h.respondObject(req, t, updated, 200, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
 }
 
@@ -132,41 +134,86 @@ function fieldManagerOf(req: ApiRequest): string | undefined {
   return m ?? undefined;
 }
 
+/** The manager of a write: the fieldManager parameter, else the user agent up to its first "/" (managerOrUserAgent). */
+export function managerOf(req: ApiRequest): string {
+  const m = fieldManagerOf(req);
+  if (m) return m;
+  const ua = req.headers['user-agent'];
+  return (Array.isArray(ua) ? ua[0] : ua ?? '').split('/')[0];
+}
+
+/** `force` is for apply patches only, as in kube-apiserver. */
+function forceOf(req: ApiRequest, apply: boolean): boolean {
+  const f = req.query.get('force');
+  if (f === null) return false;
+  if (!apply) throw badRequest('force: Invalid value: true: may not be specified for non-apply patch');
+  return f === 'true' || f === '1';
+}
+
+/** The applied configuration of an apply patch, checked against the URL. */
+function appliedConfig(req: ApiRequest, t: Target): KObject {
+  const body = decodeBody({ ...req, headers: { ...req.headers, 'content-type': 'application/yaml' } });
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('error decoding YAML: the applied configuration must be an object');
+  const applied = body as KObject;
+  if (applied.apiVersion !== t.gv || applied.kind !== t.rt.kind) throw badRequest(`the API version in the data (${applied.apiVersion ?? ''}) does not match the expected API version (${t.gv})`);
+  prepareBody(t, applied);
+  if (applied.metadata.name !== undefined && applied.metadata.name !== t.name) throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${t.name})`);
+  if (applied.metadata.managedFields !== undefined) throw badRequest('metadata.managedFields must be nil');
+  applied.metadata.name = t.name;
+  return applied;
+}
+
 export async function patchObject(h: RestHandler, req: ApiRequest, t: Target, status: boolean): Promise<ApiResponse> {
   const dryRun = dryRunOf(req);
   const ct = contentTypeOf(req.headers['content-type']);
-  const manager = fieldManagerOf(req);
-  if (ct === 'application/apply-patch+yaml' && !manager) throw badRequest('PATCH, application/apply-patch+yaml requests must include the fieldManager parameter');
+  const apply = ct === 'application/apply-patch+yaml';
+  const manager = managerOf(req);
+  const force = forceOf(req, apply);
+  if (apply && !fieldManagerOf(req)) throw badRequest('PATCH, application/apply-patch+yaml requests must include the fieldManager parameter');
   for (let attempt = 0; ; attempt++) {
     const current = await h.api.tryGet(t.rt, t.namespace, t.name!);
     if (!current) {
-      if (ct !== 'application/apply-patch+yaml' || status) throw ApiError.notFound(pluralGroup(t.rt), t.name!);
+      if (!apply || status) throw ApiError.notFound(pluralGroup(t.rt), t.name!);
       // Apply creates what does not exist yet.
-      const obj = prepareBody(t, decodeObject({ ...req, headers: { ...req.headers, 'content-type': 'application/yaml' } }));
-      if (obj.metadata.name !== undefined && obj.metadata.name !== t.name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${t.name})`);
-      obj.metadata.name = t.name;
-      const warnings = await applyFieldValidation(h, req, t, obj);
+      const config = appliedConfig(req, t);
+      const warnings = await applyFieldValidation(h, req, t, config);
+      const obj = await serverSideApply(undefined, config, manager, force, trackContextOf(h, t, config));
       const created = await h.api.create(obj, { dryRun });
       return h.respondObject(req, t, created, 201, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
     }
     const rv = current.metadata.resourceVersion;
-    const patched = applyPatch(req, t, h.external(t, current));
-    if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patch produced something that is not an object');
-    patched.metadata ??= {};
-    if (patched.metadata.name !== t.name) throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${t.name})`);
-    if (t.rt.namespaced && patched.metadata.namespace !== t.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    let patched: KObject;
+    let warnings: string[] = [];
+    if (apply) {
+      const config = appliedConfig(req, t);
+      warnings = await applyFieldValidation(h, req, t, config);
+      patched = await serverSideApply(h.external(t, current), config, manager, force, trackContextOf(h, t, config, status ? 'status' : undefined));
+      patched.metadata.resourceVersion = rv;
+    } else {
+      patched = applyPatch(req, t, h.external(t, current));
+      if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patch produced something that is not an object');
+      patched.metadata ??= {};
+      if (patched.metadata.name !== t.name) throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${t.name})`);
+      if (t.rt.namespaced && patched.metadata.namespace !== t.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
     // A resourceVersion the patch set is a precondition; otherwise the read one (retried).
     const precondition = patched.metadata.resourceVersion !== rv;
     if (!precondition) patched.metadata.resourceVersion = rv;
-    const warnings = status ? [] : await applyFieldValidation(h, req, t, patched);
+    if (!apply && !status) warnings = await applyFieldValidation(h, req, t, patched);
+    // An apply computed managedFields itself; other patches are an Update by their manager.
+    const opts = { dryRun, fieldManager: apply ? undefined : manager };
     try {
-      const updated = status ? await h.api.updateStatus(patched, { dryRun }) : await h.api.update(patched, { dryRun });
+      const updated = status ? await h.api.updateStatus(patched, opts) : await h.api.update(patched, opts);
       return h.respondObject(req, t, updated, 200, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
     } catch (e) {
-      if (!precondition && e instanceof ApiError && e.reason === 'Conflict' && attempt < 5) continue;
+      if (!precondition && e instanceof ApiError && e.reason === 'Conflict' && !(e instanceof ApplyConflictError) && attempt < 5) continue;
       throw e;
     }
   }
+}
+
+function trackContextOf(h: RestHandler, t: Target, obj: KObject, subresource?: string): TrackContext {
+  return h.api.trackContext(t.rt, obj, subresource);
 }
 
 function deleteOptions(req: ApiRequest): DeleteOptions & { preconditions?: { uid?: string; resourceVersion?: string } } {
@@ -267,7 +314,7 @@ export async function updateScale(h: RestHandler, req: ApiRequest, t: Target, me
     if (precondition) throw ApiError.conflict(pluralGroup(t.rt), t.name!);
     const next = { ...current, spec: { ...current.spec, replicas } };
     try {
-      const updated = await h.api.update(next, { dryRun });
+      const updated = await h.api.update(next, { dryRun, fieldManager: managerOf(req), subresource: 'scale' });
       return jsonResponse(200, scaleOf(updated));
     } catch (e) {
       if (e instanceof ApiError && e.reason === 'Conflict' && attempt < 5 && !wantRv) continue;

@@ -17,8 +17,16 @@ export interface Dot {
 export class BreakSignal {}
 export class ContinueSignal {}
 
+/**
+ * Bounds of one execution (Go has none: a template that loops over itself or prints
+ * exponentially would eat the machine). A step is one node walked or command evaluated.
+ */
+export const MAX_EXEC_STEPS = 1_000_000;
+export const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+
 export class Exec {
   private out = '';
+  private steps = 0;
   private vars: { name: string; v: Val }[];
   private at: { pos: number; text: string } = { pos: 0, text: '' };
 
@@ -30,7 +38,13 @@ export class Exec {
   }
 
   run(list: Node[], dot: Dot): string {
-    this.walkList(list, dot);
+    try {
+      this.walkList(list, dot);
+    } catch (e) {
+      // JavaScript's own limits (a printf width of 10^9, recursion): a template error, not a crash.
+      if (e instanceof RangeError) this.fail(/call stack/i.test(e.message) ? 'evaluation nests deeper than kubesim can follow' : "a value exceeds kubesim's size limit");
+      throw e;
+    }
     return this.out;
   }
 
@@ -50,14 +64,20 @@ export class Exec {
     for (const n of list) this.walk(n, dot);
   }
 
+  private emit(s: string): void {
+    if (this.out.length + s.length > MAX_OUTPUT_BYTES) this.fail(`output exceeds kubesim's limit of ${MAX_OUTPUT_BYTES} bytes`);
+    this.out += s;
+  }
+
   private walk(n: Node, dot: Dot): void {
+    if (++this.steps > MAX_EXEC_STEPS) this.fail(`evaluation exceeds kubesim's limit of ${MAX_EXEC_STEPS} steps`);
     switch (n.t) {
       case 'text':
-        this.out += n.text;
+        this.emit(n.text);
         return;
       case 'action': {
         const v = this.evalPipeline(dot, n.pipe);
-        if (n.pipe.decl.length === 0) this.out += v === undefined || v === null ? '<no value>' : sprintV(v);
+        if (n.pipe.decl.length === 0) this.emit(v === undefined || v === null ? '<no value>' : sprintV(v));
         return;
       }
       case 'if':

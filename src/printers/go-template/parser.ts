@@ -87,8 +87,16 @@ export const BUILTINS = new Set([
   'eq', 'ge', 'gt', 'le', 'lt', 'ne', 'exists', 'base64decode',
 ]);
 
+/**
+ * Nesting bound of parenthesized pipelines and of {{if}}/{{with}}/{{range}} blocks. Go's
+ * parser stops parentheses at 10000 ("max expression depth exceeded"); kubesim's recursive
+ * parser would run out of JavaScript stack before that, so it stops earlier, with Go's text.
+ */
+export const MAX_PARSE_DEPTH = 1000;
+
 export class Parser {
   private i = 0;
+  private depth = 0;
   private vars: string[] = ['$'];
   private rangeDepth = 0;
   private actionLine = 0;
@@ -222,6 +230,7 @@ export class Parser {
 
   private control(kind: 'if' | 'with' | 'range', it: Item): Node {
     const mark = this.vars.length;
+    if (++this.depth > MAX_PARSE_DEPTH) this.fail('max expression depth exceeded', it.line);
     try {
       const pipe = this.pipeline(kind, 'rightDelim');
       if (kind === 'range') this.rangeDepth++;
@@ -243,6 +252,7 @@ export class Parser {
       return { t: kind, pos: it.pos, line: it.line, pipe, list, elseList };
     } finally {
       this.vars.length = mark;
+      this.depth--;
     }
   }
 
@@ -382,8 +392,12 @@ export class Parser {
       case 'char':
       case 'number':
         return { t: 'number', pos: it.pos, text: it.val, v: this.number(it) };
-      case 'leftParen':
-        return { t: 'pipe', pos: it.pos, pipe: this.pipeline('parenthesized pipeline', 'rightParen') };
+      case 'leftParen': {
+        if (++this.depth > MAX_PARSE_DEPTH) this.fail('max expression depth exceeded', it.line);
+        const pipe = this.pipeline('parenthesized pipeline', 'rightParen');
+        this.depth--;
+        return { t: 'pipe', pos: it.pos, pipe };
+      }
       case 'string':
       case 'rawString':
         return { t: 'string', pos: it.pos, text: it.val, v: it.typ === 'rawString' ? it.val.slice(1, -1).replace(/\r/g, '') : unquote(it.val, () => this.fail(`invalid syntax`, it.line)) };

@@ -1,0 +1,3 @@
+// Field management (metadata.managedFields) and server-side apply.
+export { trackUpdate, keepManaged, serverSideApply, ApplyConflictError, type FieldConflict, type ManagedFieldsEntry, type TrackContext } from './manager';
+export { FieldSet, pathString } from './fieldset';

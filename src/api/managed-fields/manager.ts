@@ -1,0 +1,274 @@
+// metadata.managedFields as kube-apiserver keeps them (k8s.io/apimachinery's managedfields
+// and structured-merge-diff's merge.Updater): every write records the fields its manager
+// changed (operation Update), server-side apply records the applied configuration's fields
+// (operation Apply), merges by ownership, prunes what the applier stopped applying, and
+// refuses to change another manager's fields without force (409 with the conflicts).
+
+import { ApiError } from '../errors';
+import type { KObject } from '../types';
+import { loadSchemas } from '../validation/schema-store';
+import { FieldSet, pathString } from './fieldset';
+import { isObject, ShapeResolver, type Shape } from './shape';
+import { compare, deepEqual, merge, removePath, toFieldSet, type Comparison } from './typed';
+
+export interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: 'Apply' | 'Update';
+  apiVersion?: string;
+  time?: string;
+  fieldsType?: 'FieldsV1';
+  fieldsV1?: Record<string, unknown>;
+  subresource?: string;
+}
+
+interface Owner {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  subresource?: string;
+  time?: string;
+  set: FieldSet;
+}
+
+/** One entry per (manager, operation, subresource), and per apiVersion for updates. */
+function ownerKey(o: { manager: string; operation: string; apiVersion: string; subresource?: string }): string {
+  return JSON.stringify([o.manager, o.operation, o.operation === 'Update' ? o.apiVersion : '', o.subresource ?? '']);
+}
+
+function decode(entries: unknown): Map<string, Owner> {
+  const out = new Map<string, Owner>();
+  if (!Array.isArray(entries)) return out;
+  for (const e of entries as ManagedFieldsEntry[]) {
+    if (typeof e !== 'object' || e === null || typeof e.manager !== 'string' || (e.operation !== 'Apply' && e.operation !== 'Update')) continue;
+    const o: Owner = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion ?? '', subresource: e.subresource || undefined, time: e.time, set: FieldSet.fromFieldsV1(e.fieldsV1) };
+    out.set(ownerKey(o), o);
+  }
+  return out;
+}
+
+/** Sorted as kube-apiserver sorts them: operation, time, manager, apiVersion. */
+function encode(owners: Map<string, Owner>): ManagedFieldsEntry[] {
+  const list = [...owners.values()].filter((o) => !o.set.empty());
+  list.sort((p, q) => cmp(p.operation, q.operation) || cmp(p.time ?? '', q.time ?? '') || cmp(p.manager, q.manager) || cmp(p.apiVersion, q.apiVersion));
+  return list.map((o) => {
+    const e: ManagedFieldsEntry = { manager: o.manager, operation: o.operation, apiVersion: o.apiVersion };
+    if (o.time) e.time = o.time;
+    e.fieldsType = 'FieldsV1';
+    e.fieldsV1 = o.set.toFieldsV1();
+    if (o.subresource) e.subresource = o.subresource;
+    return e;
+  });
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Fields no manager owns (stripMetaManager). */
+const STRIP = FieldSet.fromPaths([
+  ['f:apiVersion'], ['f:kind'], ['f:metadata'],
+  ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion'].map((f) => ['f:metadata', 'f:' + f]),
+]);
+
+let resolver: ShapeResolver | undefined;
+
+async function shapeOf(apiVersion: string, kind: string): Promise<Shape> {
+  resolver ??= new ShapeResolver((await loadSchemas()).doc);
+  return resolver.root(apiVersion, kind);
+}
+
+export interface TrackContext {
+  apiVersion: string;
+  kind: string;
+  /** The kind has a status subresource: the main resource does not own status, and back. */
+  statusSplit: boolean;
+  /** 'status' or 'scale' for writes through those subresources. */
+  subresource?: string;
+  /** RFC 3339 time of the write. */
+  now: string;
+}
+
+/** Narrows a set to what the endpoint written through may own. */
+function scope(set: FieldSet, ctx: TrackContext): FieldSet {
+  if (ctx.subresource === 'status') return set.only('f:status');
+  const s = ctx.statusSplit ? set.recursiveDifference(FieldSet.fromPaths([['f:status']])) : set;
+  return s.difference(STRIP);
+}
+
+function scoped(c: Comparison, ctx: TrackContext): Comparison {
+  return { added: scope(c.added, ctx), modified: scope(c.modified, ctx), removed: scope(c.removed, ctx) };
+}
+
+function withoutManaged(o: KObject): KObject {
+  if (!o.metadata?.managedFields) return o;
+  const { managedFields, ...metadata } = o.metadata;
+  void managedFields;
+  return { ...o, metadata };
+}
+
+/**
+ * The object a create is compared with: the kind's Go zero value as encoding/json writes it
+ * (struct fields that are not pointers are there, empty), so that only pointer fields and
+ * list items get their own "." entry, as on a real cluster.
+ */
+function zeroObject(kind: string, shape: Shape): Record<string, unknown> {
+  const has = (f: string) => shape.k === 'struct' && shape.field(f) !== undefined;
+  const z: Record<string, unknown> = { metadata: { creationTimestamp: null } };
+  if (has('spec')) z.spec = {};
+  if (has('status')) z.status = {};
+  const template = () => ({ metadata: { creationTimestamp: null }, spec: { containers: null } });
+  switch (kind) {
+    case 'Pod':
+      z.spec = { containers: null };
+      break;
+    case 'Deployment':
+      z.spec = { selector: null, template: template(), strategy: {} };
+      break;
+    case 'StatefulSet':
+    case 'DaemonSet':
+      z.spec = { selector: null, template: template(), updateStrategy: {} };
+      break;
+    case 'ReplicaSet':
+    case 'Job':
+      z.spec = { template: template() };
+      break;
+    case 'CronJob':
+      z.spec = { jobTemplate: { metadata: { creationTimestamp: null }, spec: { template: template() } } };
+      break;
+    case 'Service':
+      z.status = { loadBalancer: {} };
+      break;
+  }
+  return z;
+}
+
+/** The owners an update starts from: the ones sent, unless none were (then the live ones). */
+function baseOwners(current: KObject | undefined, next: KObject): Map<string, Owner> {
+  const sent = next.metadata?.managedFields;
+  if (Array.isArray(sent) && sent.length === 1 && isObject(sent[0]) && Object.keys(sent[0]).length === 0) return new Map();
+  if (Array.isArray(sent) && sent.length) return decode(sent);
+  return decode(current?.metadata?.managedFields);
+}
+
+/** The Update bookkeeping of one write; returns the owners (with this manager's changes). */
+function recordUpdate(owners: Map<string, Owner>, lhs: unknown, rhs: unknown, shape: Shape, manager: string, ctx: TrackContext): void {
+  const c = scoped(compare(lhs, rhs, shape), ctx);
+  const changed = c.added.union(c.modified);
+  for (const [k, o] of owners) {
+    o.set = o.set.difference(changed).difference(c.removed);
+    if (o.set.empty()) owners.delete(k);
+  }
+  if (changed.empty()) return;
+  const key = ownerKey({ manager, operation: 'Update', apiVersion: ctx.apiVersion, subresource: ctx.subresource });
+  const prev = owners.get(key);
+  owners.set(key, { manager, operation: 'Update', apiVersion: ctx.apiVersion, subresource: ctx.subresource, time: ctx.now, set: prev ? prev.set.union(changed) : changed });
+}
+
+function setManaged(obj: KObject, owners: Map<string, Owner>): void {
+  const entries = encode(owners);
+  obj.metadata ??= {};
+  if (entries.length) obj.metadata.managedFields = entries;
+  else delete obj.metadata.managedFields;
+}
+
+/**
+ * Sets next.metadata.managedFields for a create (current undefined) or an update by
+ * `manager`. `next` must be the object as it will be stored (defaulted).
+ */
+export async function trackUpdate(current: KObject | undefined, next: KObject, manager: string, ctx: TrackContext): Promise<void> {
+  const shape = await shapeOf(ctx.apiVersion, ctx.kind);
+  const owners = baseOwners(current, next);
+  const lhs = current ? withoutManaged(current) : zeroObject(ctx.kind, shape);
+  recordUpdate(owners, lhs, withoutManaged(next), shape, manager, ctx);
+  setManaged(next, owners);
+}
+
+/** Without a manager (controllers): keep what the object had, unless the writer sent its own. */
+export function keepManaged(current: KObject, next: KObject): void {
+  const sent = next.metadata?.managedFields;
+  if (Array.isArray(sent) && sent.length && !deepEqual(sent, current.metadata?.managedFields)) {
+    setManaged(next, baseOwners(current, next));
+    return;
+  }
+  if (current.metadata?.managedFields) next.metadata.managedFields = current.metadata.managedFields;
+  else delete next.metadata?.managedFields;
+}
+
+export interface FieldConflict {
+  manager: string;
+  /** fieldpath's rendering: `.spec.replicas`. */
+  field: string;
+}
+
+/** 409 Conflict, kube-apiserver's message; `causes` are FieldManagerConflict causes. */
+export class ApplyConflictError extends ApiError {
+  constructor(readonly conflicts: FieldConflict[]) {
+    super('Conflict', conflictMessage(conflicts));
+  }
+}
+
+function conflictMessage(c: FieldConflict[]): string {
+  if (c.length === 1) return `Apply failed with 1 conflict: conflict with ${c[0].manager}: ${c[0].field}`;
+  const by = new Map<string, string[]>();
+  for (const x of c) by.set(x.manager, [...(by.get(x.manager) ?? []), x.field]);
+  const lines: string[] = [];
+  for (const m of [...by.keys()].sort()) {
+    lines.push(`conflicts with ${m}:`);
+    for (const f of by.get(m)!) lines.push(`- ${f}`);
+  }
+  return `Apply failed with ${c.length} conflicts: ${lines.join('\n')}`;
+}
+
+/** printManager: `"name"`, with its subresource, and `using <apiVersion>` for updates. */
+function printOwner(o: Owner): string {
+  let s = JSON.stringify(o.manager);
+  if (o.subresource) s += ` with subresource ${JSON.stringify(o.subresource)}`;
+  if (o.operation === 'Update') s += ` using ${o.apiVersion}`;
+  return s;
+}
+
+/**
+ * Server-side apply of `config` by `manager` onto `live` (undefined: the object does not
+ * exist yet). Returns the object to store, its managedFields set. Throws ApplyConflictError.
+ */
+export async function serverSideApply(live: KObject | undefined, config: KObject, manager: string, force: boolean, ctx: TrackContext): Promise<KObject> {
+  const shape = await shapeOf(ctx.apiVersion, ctx.kind);
+  const zero = zeroObject(ctx.kind, shape);
+  const base = live ? withoutManaged(live) : undefined;
+  const owners = decode(live?.metadata?.managedFields);
+  if (base && owners.size === 0) {
+    // An object nobody was tracking: everything in it belongs to "before-first-apply".
+    recordUpdate(owners, zero, base, shape, 'before-first-apply', ctx);
+  }
+  const applied = withoutManaged(config);
+  const configSet = scope(toFieldSet(applied, shape), ctx);
+  let merged = merge(base ?? {}, applied, shape) as KObject;
+  merged = JSON.parse(JSON.stringify(merged));
+  const key = ownerKey({ manager, operation: 'Apply', apiVersion: ctx.apiVersion });
+  const last = owners.get(key);
+  if (last) {
+    // Prune: what this manager applied last time and not now goes, unless someone else owns it.
+    let others = new FieldSet();
+    for (const [k, o] of owners) if (k !== key) others = others.union(o.set);
+    others = others.union(configSet);
+    const gone = last.set.difference(configSet).paths();
+    for (const p of gone.reverse()) {
+      if (others.has(p) || others.hasDescendants(p)) continue;
+      removePath(merged, p, shape);
+    }
+  }
+  owners.delete(key);
+  const c = scoped(compare(base ?? zero, merged, shape), ctx);
+  const changed = c.added.union(c.modified);
+  const conflicts: FieldConflict[] = [];
+  for (const o of owners.values()) {
+    for (const p of o.set.intersection(changed).paths()) conflicts.push({ manager: printOwner(o), field: pathString(p) });
+  }
+  if (conflicts.length && !force) throw new ApplyConflictError(conflicts);
+  for (const [k, o] of owners) {
+    o.set = o.set.difference(changed).difference(c.removed);
+    if (o.set.empty()) owners.delete(k);
+  }
+  const noop = base !== undefined && deepEqual(base, merged);
+  owners.set(key, { manager, operation: 'Apply', apiVersion: ctx.apiVersion, time: noop && last?.time ? last.time : ctx.now, set: configSet });
+  setManaged(merged, owners);
+  return merged;
+}

@@ -1,0 +1,177 @@
+// Operations on JSON values under a Shape, as structured-merge-diff's typed package does
+// them: the field set of a value (ToFieldSet), what changed between two values (Compare),
+// the apply merge (Merge) and removing owned paths (RemoveItems).
+
+import { FieldSet } from './fieldset';
+import { ATOMIC, childShape, isObject, resolve, SCALAR, type Shape } from './shape';
+
+type ListShape = Extract<Shape, { k: 'list' }>;
+
+function sortedJson(o: Record<string, unknown>): string {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o).sort()) out[k] = o[k];
+  return JSON.stringify(out);
+}
+
+/** The path element of a list item ("k:{...}", "v:...", or "i:N" when it cannot be keyed). */
+export function itemElement(t: ListShape, item: unknown, i: number): string {
+  if (t.rel === 'set') return 'v:' + JSON.stringify(item);
+  if (!isObject(item)) return 'i:' + i;
+  const key: Record<string, unknown> = {};
+  for (const k of t.keys) {
+    const v = item[k] ?? t.keyDefaults[k];
+    if (v !== undefined) key[k] = v;
+  }
+  return 'k:' + sortedJson(key);
+}
+
+function isEmpty(v: unknown): boolean {
+  return v === undefined || v === null || (Array.isArray(v) ? v.length === 0 : isObject(v) && Object.keys(v).length === 0);
+}
+
+function leafLike(t: Shape, v: unknown): boolean {
+  return t.k === 'scalar' || t.k === 'atomic' || (t.k === 'list' ? !Array.isArray(v) : !isObject(v));
+}
+
+/** ToFieldSet: every scalar leaf, atomic value, list item, free-map key and empty struct. */
+export function toFieldSet(v: unknown, shape: Shape, path: string[] = [], set = new FieldSet()): FieldSet {
+  const t = resolve(shape, v);
+  if (leafLike(t, v)) {
+    if (path.length) set.insert(path);
+    return set;
+  }
+  if (t.k === 'list') {
+    (v as unknown[]).forEach((item, i) => {
+      const p = [...path, itemElement(t, item, i)];
+      if (t.rel === 'map') toFieldSet(item, t.elem, p, set);
+      set.insert(p);
+    });
+    return set;
+  }
+  for (const [key, val] of Object.entries(v as Record<string, unknown>)) {
+    const { shape: cs, declared } = childShape(t, key);
+    const p = [...path, 'f:' + key];
+    toFieldSet(val, cs, p, set);
+    if (!declared || val === null || (isObject(val) && Object.keys(val).length === 0)) set.insert(p);
+  }
+  return set;
+}
+
+export interface Comparison {
+  added: FieldSet;
+  modified: FieldSet;
+  removed: FieldSet;
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
+  }
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b as object);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as any)[k], (b as any)[k]));
+}
+
+/** Compare: paths added, modified and removed going from `lhs` to `rhs` (undefined = absent). */
+export function compare(lhs: unknown, rhs: unknown, shape: Shape): Comparison {
+  const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
+  walkCompare(lhs, rhs, shape, [], c);
+  return c;
+}
+
+function leafRule(lhs: unknown, rhs: unknown, path: string[], c: Comparison): void {
+  if (!path.length) return;
+  if (lhs === undefined) c.added.insert(path);
+  else if (rhs === undefined) c.removed.insert(path);
+  else if (!deepEqual(lhs, rhs)) c.modified.insert(path);
+}
+
+function walkCompare(lhs: unknown, rhs: unknown, shape: Shape, path: string[], c: Comparison): void {
+  const t = resolve(shape, rhs === undefined ? lhs : rhs);
+  // null is a wildcard: an empty list or map of whatever form the other side has.
+  const kindOf = (v: unknown) => (v === undefined || v === null ? 'none' : Array.isArray(v) ? 'list' : isObject(v) ? 'map' : 'scalar');
+  const kl = kindOf(lhs);
+  const kr = kindOf(rhs);
+  const sameKind = kl === 'none' || kr === 'none' || kl === kr;
+  if (!sameKind || t.k === 'scalar' || t.k === 'atomic' || (isEmpty(lhs) && isEmpty(rhs)) || leafLike(t, rhs === undefined ? lhs : rhs)) {
+    leafRule(lhs, rhs, path, c);
+    return;
+  }
+  if (t.k === 'list') {
+    const index = (l: unknown) => {
+      const m = new Map<string, unknown>();
+      (Array.isArray(l) ? l : []).forEach((item, i) => {
+        const pe = itemElement(t, item, i);
+        if (!m.has(pe)) m.set(pe, item);
+      });
+      return m;
+    };
+    const L = index(lhs);
+    const R = index(rhs);
+    for (const pe of new Set([...L.keys(), ...R.keys()])) {
+      const p = [...path, pe];
+      if (t.rel === 'set') leafRule(L.has(pe) ? L.get(pe) : undefined, R.has(pe) ? R.get(pe) : undefined, p, c);
+      else walkCompare(L.has(pe) ? L.get(pe) : undefined, R.has(pe) ? R.get(pe) : undefined, t.elem, p, c);
+    }
+  } else {
+    const l = (lhs ?? {}) as Record<string, unknown>;
+    const r = (rhs ?? {}) as Record<string, unknown>;
+    for (const key of new Set([...Object.keys(l), ...Object.keys(r)])) {
+      walkCompare(l[key], r[key], childShape(t, key).shape, [...path, 'f:' + key], c);
+    }
+  }
+  // Non-leaf nodes: appearing or disappearing is a change of the node itself too.
+  if (path.length && lhs === undefined) c.added.insert(path);
+  else if (path.length && rhs === undefined) c.removed.insert(path);
+}
+
+/** Merge: `rhs` (an applied configuration) laid over `lhs` (the live object). */
+export function merge(lhs: unknown, rhs: unknown, shape: Shape): unknown {
+  if (rhs === undefined) return lhs;
+  if (lhs === undefined) return rhs;
+  const t = resolve(shape, rhs);
+  if (t.k === 'scalar' || t.k === 'atomic') return rhs;
+  if (t.k === 'list') {
+    if (!Array.isArray(lhs) || !Array.isArray(rhs)) return rhs;
+    const out = [...lhs];
+    const at = new Map<string, number>();
+    out.forEach((item, i) => at.set(itemElement(t, item, i), i));
+    rhs.forEach((item, i) => {
+      const pe = itemElement(t, item, i);
+      const j = at.get(pe);
+      if (j === undefined) {
+        at.set(pe, out.length);
+        out.push(item);
+      } else if (t.rel === 'map') out[j] = merge(out[j], item, t.elem);
+    });
+    return out;
+  }
+  if (!isObject(lhs) || !isObject(rhs)) return rhs;
+  const out: Record<string, unknown> = { ...lhs };
+  for (const [k, v] of Object.entries(rhs)) out[k] = merge(lhs[k], v, childShape(t, k).shape);
+  return out;
+}
+
+/** Removes the value at `path` from `obj` in place (a missing path is nothing to do). */
+export function removePath(obj: unknown, path: readonly string[], shape: Shape): void {
+  if (!path.length) return;
+  const [pe, ...rest] = path;
+  const t = resolve(shape, obj);
+  if (t.k === 'list' && Array.isArray(obj)) {
+    const i = obj.findIndex((item, idx) => itemElement(t, item, idx) === pe);
+    if (i < 0) return;
+    if (!rest.length) obj.splice(i, 1);
+    else removePath(obj[i], rest, t.rel === 'map' ? t.elem : SCALAR);
+    return;
+  }
+  if (!isObject(obj) || pe[0] !== 'f') return;
+  const key = pe.slice(2);
+  if (!Object.prototype.hasOwnProperty.call(obj, key)) return;
+  if (!rest.length) delete obj[key];
+  else removePath(obj[key], rest, t.k === 'struct' || t.k === 'map' ? childShape(t, key).shape : ATOMIC);
+}

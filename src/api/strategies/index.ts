@@ -1,0 +1,38 @@
+// The strategy registry: the kind's strategy, or the generic one (an empty status for kinds
+// with a status subresource, nothing else).
+
+import type { ResourceType } from '../resources';
+import type { KindStrategy } from './types';
+import { podStrategy } from './pod';
+import { serviceStrategy } from './service';
+import { jobStrategy } from './job';
+import { pvcStrategy, pvStrategy } from './storage';
+import { namespaceStrategy, nodeStrategy, secretStrategy } from './core';
+
+export type { KindStrategy, StrategyHost } from './types';
+export { BOOTSTRAP_NAMESPACES } from './core';
+
+const NO_STATUS = new Set(['ConfigMap', 'Secret', 'ServiceAccount', 'Event', 'Endpoints', 'EndpointSlice', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'PriorityClass', 'LimitRange', 'IngressClass', 'ControllerRevision', 'Lease', 'PodTemplate']);
+
+/** Whether the kind's status is a subresource (an update of the main resource keeps it). */
+export function hasStatusSubresource(rt: ResourceType): boolean {
+  return !NO_STATUS.has(rt.kind);
+}
+
+const BY_KIND = new Map<string, KindStrategy>([
+  ['/Pod', podStrategy],
+  ['/Service', serviceStrategy],
+  ['/PersistentVolumeClaim', pvcStrategy],
+  ['/PersistentVolume', pvStrategy],
+  ['/Namespace', namespaceStrategy],
+  ['/Node', nodeStrategy],
+  ['/Secret', secretStrategy],
+  ['batch/Job', jobStrategy],
+]);
+
+const withStatus: KindStrategy = { prepareStatusOnCreate: (obj) => void (obj.status = {}) };
+const withoutStatus: KindStrategy = { prepareStatusOnCreate: () => {} };
+
+export function strategyFor(rt: ResourceType): KindStrategy {
+  return BY_KIND.get(`${rt.group}/${rt.kind}`) ?? (hasStatusSubresource(rt) ? withStatus : withoutStatus);
+}

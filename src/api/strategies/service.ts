@@ -1,0 +1,72 @@
+// Services: ClusterIP from 10.96.0.0/12 and node ports from 30000-32767 allocated on create
+// and kept on update (registry/core/service/storage: the allocators), status.loadBalancer.
+
+import { ApiError } from '../errors';
+import type { KObject } from '../types';
+import type { KindStrategy, StrategyHost } from './types';
+
+const SERVICE_CIDR_BASE = [10, 96, 0, 0]; // 10.96.0.0/12, as kind and kubeadm use
+
+export const serviceStrategy: KindStrategy = {
+  prepareStatusOnCreate(obj) {
+    obj.status = { loadBalancer: {} };
+  },
+  async prepareForCreate(host: StrategyHost, svc: KObject): Promise<void> {
+    const spec = svc.spec ?? {};
+    const all = (await host.list(host.registry.forKind('v1', 'Service'))).items;
+    if (spec.type !== 'ExternalName') {
+      if (spec.clusterIP === undefined || spec.clusterIP === '') {
+        const used = new Set(all.map((s) => s.spec?.clusterIP));
+        let n = 10;
+        let ip: string;
+        do {
+          n++;
+          ip = `${SERVICE_CIDR_BASE[0]}.${SERVICE_CIDR_BASE[1] + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+        } while (used.has(ip) || (n & 255) === 0 || (n & 255) === 255);
+        // spread like a random allocator would, but deterministically per name
+        spec.clusterIP = ip;
+      } else if (spec.clusterIP !== 'None' && all.some((s) => s.spec?.clusterIP === spec.clusterIP)) {
+        throw ApiError.invalid('Service', '', svc.metadata.name!, [
+          { field: 'spec.clusterIPs', type: 'Invalid value', value: `[]string{"${spec.clusterIP}"}`, detail: `failed to allocate IP ${spec.clusterIP}: provided IP is already allocated` },
+        ]);
+      }
+      spec.clusterIPs = [spec.clusterIP];
+    }
+    if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') {
+      const used = new Set<number>();
+      for (const s of all) for (const p of s.spec?.ports ?? []) if (p.nodePort) used.add(p.nodePort);
+      for (const [i, p] of (spec.ports ?? []).entries()) {
+        if (p.nodePort) {
+          if (used.has(p.nodePort)) {
+            throw ApiError.invalid('Service', '', svc.metadata.name!, [
+              { field: `spec.ports[${i}].nodePort`, type: 'Invalid value', value: String(p.nodePort), detail: 'provided port is already allocated' },
+            ]);
+          }
+        } else {
+          let port: number;
+          do port = 30000 + Math.floor(host.rng() * 2768);
+          while (used.has(port));
+          p.nodePort = port;
+        }
+        used.add(p.nodePort);
+      }
+    }
+    svc.spec = spec;
+  },
+  prepareForUpdate(host, current, next) {
+    if (!next.spec) return;
+    if (next.spec.clusterIP === undefined && current.spec?.clusterIP !== undefined) {
+      next.spec.clusterIP = current.spec.clusterIP;
+      next.spec.clusterIPs = current.spec.clusterIPs;
+    }
+    for (const p of next.spec.ports ?? []) {
+      if ((next.spec.type === 'NodePort' || next.spec.type === 'LoadBalancer') && !p.nodePort) {
+        const old = (current.spec?.ports ?? []).find((o: any) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+        if (old?.nodePort) p.nodePort = old.nodePort;
+        else {
+          p.nodePort = 30000 + Math.floor(host.rng() * 2768);
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,130 @@
+// metadata.managedFields and server-side apply on the API server (in-memory store):
+// FieldsV1 sets per manager, ownership moving with updates, apply merging by list keys,
+// pruning what an applier stopped applying, conflicts and force.
+
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiServer } from '../../src/api/server';
+import { openStore } from '../../src/store/registry';
+import { ManualClock } from '../../src/sim/clock';
+import { seededRng } from '../../src/sim/rng';
+import { apiValidator, loadValidation } from '../../src/api/validator-adapter';
+import { ApplyConflictError, serverSideApply, FieldSet, pathString } from '../../src/api/managed-fields/index';
+import type { KObject } from '../../src/api/types';
+
+before(async () => loadValidation());
+
+async function server(): Promise<ApiServer> {
+  const api = await ApiServer.open(await openStore('memory://'), new ManualClock(Date.parse('2026-11-22T06:00:00Z')), seededRng(1), apiValidator());
+  await api.bootstrap();
+  return api;
+}
+
+const deployment = (replicas = 2, image = 'nginx:1.27', extra: Record<string, unknown> = {}): KObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', namespace: 'default', labels: { app: 'web' } },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: 'web' } },
+    template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image, ...extra }] } },
+  },
+});
+
+/** Applies as kube-apiserver's PATCH handler does: merge, then store. */
+async function apply(api: ApiServer, config: KObject, manager: string, force = false): Promise<KObject> {
+  const rt = api.registry.forKind(config.apiVersion, config.kind);
+  const live = await api.tryGet(rt, config.metadata.namespace, config.metadata.name!);
+  const merged = await serverSideApply(live, structuredClone(config), manager, force, api.trackContext(rt, config));
+  if (!live) return api.create(merged);
+  merged.metadata.resourceVersion = live.metadata.resourceVersion;
+  return api.update(merged);
+}
+
+const entry = (o: KObject, manager: string) => ((o.metadata.managedFields ?? []) as any[]).find((e: any) => e.manager === manager);
+
+test('a create records an Update entry in FieldsV1, with "." only where the Go zero value has nothing', async () => {
+  const api = await server();
+  const d = await api.create(deployment(), { fieldManager: 'kubectl-client-side-apply' });
+  assert.equal((d.metadata.managedFields as any[]).length, 1);
+  const e = (d.metadata.managedFields as any[])[0];
+  assert.deepEqual(Object.keys(e), ['manager', 'operation', 'apiVersion', 'time', 'fieldsType', 'fieldsV1']);
+  assert.deepEqual([e.manager, e.operation, e.apiVersion, e.time, e.fieldsType], ['kubectl-client-side-apply', 'Update', 'apps/v1', '2026-11-22T06:00:00Z', 'FieldsV1']);
+  const f = e.fieldsV1;
+  assert.deepEqual(f['f:metadata'], { 'f:labels': { '.': {}, 'f:app': {} } });
+  assert.deepEqual(f['f:spec']['f:selector'], {}, 'a LabelSelector is atomic');
+  assert.ok(!('.' in f['f:spec']), 'spec is never nil in Go');
+  assert.deepEqual(f['f:spec']['f:strategy']['f:rollingUpdate'], { '.': {}, 'f:maxSurge': {}, 'f:maxUnavailable': {} }, 'defaults are owned too');
+  const container = f['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"app"}'];
+  assert.deepEqual(Object.keys(container).slice(0, 3), ['.', 'f:image', 'f:imagePullPolicy']);
+  assert.ok(!('f:status' in f), 'status belongs to the status subresource');
+});
+
+test('an update takes the fields it changes from their previous owner', async () => {
+  const api = await server();
+  await api.create(deployment(), { fieldManager: 'kubectl-client-side-apply' });
+  const rt = api.registry.forKind('apps/v1', 'Deployment');
+  const d = await api.mutate(rt, 'default', 'web', (o) => void (o.spec.replicas = 5), { fieldManager: 'kubectl-scale' });
+  assert.deepEqual(entry(d, 'kubectl-scale').fieldsV1, { 'f:spec': { 'f:replicas': {} } });
+  assert.ok(!('f:replicas' in entry(d, 'kubectl-client-side-apply').fieldsV1['f:spec']));
+  // A write without a manager (a controller's) keeps the entries as they were.
+  const ctl = await api.mutate(rt, 'default', 'web', (o) => void (o.spec.minReadySeconds = 1));
+  assert.deepEqual(ctl.metadata.managedFields, d.metadata.managedFields);
+  const next = structuredClone(ctl);
+  next.spec.replicas = 3;
+  const u = await api.update(next, { fieldManager: 'kubectl-edit' });
+  assert.deepEqual(entry(u, 'kubectl-edit').fieldsV1, { 'f:spec': { 'f:replicas': {} } });
+  assert.equal(entry(u, 'kubectl-scale'), undefined, 'an entry left with no fields goes');
+  // An update that changes nothing records nothing.
+  const again = await api.update(structuredClone(u), { fieldManager: 'someone-else' });
+  assert.equal(entry(again, 'someone-else'), undefined);
+});
+
+test('apply: merge by list keys, conflicts with kube-apiserver message, force takes ownership', async () => {
+  const api = await server();
+  await api.create(deployment(), { fieldManager: 'kubectl-client-side-apply' });
+  // Same values: co-ownership, no conflict.
+  const co = await apply(api, deployment(), 'kubectl');
+  assert.equal(entry(co, 'kubectl').operation, 'Apply');
+  // A different value of a field another manager owns: 409.
+  await assert.rejects(apply(api, deployment(4), 'kubectl'), (e: unknown) => {
+    assert.ok(e instanceof ApplyConflictError);
+    assert.equal(e.code, 409);
+    assert.equal(e.message, 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas');
+    return true;
+  });
+  await assert.rejects(apply(api, deployment(4, 'nginx:1.28'), 'kubectl'), (e: unknown) => {
+    assert.equal((e as Error).message, 'Apply failed with 2 conflicts: conflicts with "kubectl-client-side-apply" using apps/v1:\n- .spec.replicas\n- .spec.template.spec.containers[name="app"].image');
+    return true;
+  });
+  const forced = await apply(api, deployment(4), 'kubectl', true);
+  assert.equal(forced.spec.replicas, 4);
+  assert.ok(!('f:replicas' in entry(forced, 'kubectl-client-side-apply').fieldsV1['f:spec']));
+  assert.ok('f:replicas' in entry(forced, 'kubectl').fieldsV1['f:spec']);
+  // Apply entries sort before Update entries.
+  assert.deepEqual((forced.metadata.managedFields as any[]).map((e: any) => e.operation), ['Apply', 'Update']);
+  // A second applier adds a container env var: merged into the container by key.
+  const sidecar: KObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' }, spec: { template: { spec: { containers: [{ name: 'app', env: [{ name: 'MODE', value: 'fast' }] }] } } } };
+  const both = await apply(api, sidecar, 'env-operator');
+  assert.equal(both.spec.template.spec.containers.length, 1);
+  assert.equal(both.spec.template.spec.containers[0].image, 'nginx:1.27');
+  assert.deepEqual(both.spec.template.spec.containers[0].env, [{ name: 'MODE', value: 'fast' }]);
+  assert.deepEqual(Object.keys(entry(both, 'env-operator').fieldsV1['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"app"}']), ['.', 'f:env', 'f:name']);
+});
+
+test('apply prunes what the applier stopped applying, unless another manager owns it', async () => {
+  const api = await server();
+  const withLabel = (labels: Record<string, string>): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'default', labels }, data: { a: '1', b: '2' } });
+  await apply(api, withLabel({ x: '1', y: '2' }), 'one');
+  await apply(api, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'default', labels: { y: '2' } } }, 'two');
+  const after = await apply(api, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'default' }, data: { a: '1' } }, 'one');
+  assert.deepEqual(after.data, { a: '1' }, 'b was only "one"\'s');
+  assert.deepEqual(after.metadata.labels, { y: '2' }, 'x went, y is still "two"\'s');
+});
+
+test('FieldsV1 round trip and fieldpath strings', () => {
+  const v1 = { 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } }, 'f:spec': { 'f:ports': { 'k:{"port":80,"protocol":"TCP"}': { '.': {}, 'f:port': {} } }, 'f:finalizers': { 'v:"a"': {} } } };
+  const s = FieldSet.fromFieldsV1(v1);
+  assert.deepEqual(s.toFieldsV1(), v1);
+  assert.deepEqual(s.paths().map(pathString), ['.metadata.labels', '.metadata.labels.app', '.spec.finalizers[="a"]', '.spec.ports[port=80,protocol="TCP"]', '.spec.ports[port=80,protocol="TCP"].port']);
+});

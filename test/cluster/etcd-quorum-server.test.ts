@@ -1,0 +1,94 @@
+// A served cluster on a real 3-member etcd, seen through the API server as clients see it
+// (HTTPS requests and the real kubectl): with one member stopped, reads and writes go on;
+// with two stopped, a write fails with a kube-apiserver Status naming the unreachable
+// endpoints (kubectl prints it), the daemon stops leading (it cannot renew its lease); once
+// the members return, every acknowledged write is there and the daemon leads again.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { EtcdCluster } from '../helpers/etcd';
+import { EtcdBackedCluster, until } from '../helpers/servers';
+import { KUBECTL, requireKubectl } from '../server/harness';
+
+let etcd: EtcdCluster | undefined;
+let cluster: EtcdBackedCluster | undefined;
+after(async () => {
+  if (process.env.KUBESIM_TEST_LOGS) for (const [i, s] of (cluster?.servers ?? []).entries()) writeFileSync(`${process.env.KUBESIM_TEST_LOGS}/quorum-server-${i}.log`, s.out);
+  await cluster?.close();
+  await etcd?.close();
+});
+
+/** The index of the member that leads, as etcd reports it. */
+function leaderIndex(c: EtcdCluster): number {
+  const status = JSON.parse(c.etcdctl(['endpoint', 'status', '-w', 'json'])) as { Endpoint: string; Status: { header: { member_id: number }; leader: number } }[];
+  const lead = status.find((x) => x.Status.header.member_id === x.Status.leader);
+  assert.ok(lead, 'a leader');
+  return c.endpoints.findIndex((e) => lead!.Endpoint.endsWith(e));
+}
+
+test('etcd members fail under a served cluster: one down goes on, two down is a clear Status, nothing acknowledged is lost', async () => {
+  requireKubectl();
+  etcd = await EtcdCluster.start(3);
+  cluster = new EtcdBackedCluster();
+  cluster.ok(['cluster', 'create', 'lab', '--store', `${etcd.url}?timeout=2s`, '--nodes', '1']);
+  const server = await cluster.serve(['--leader-elect-lease-duration', '2s', '--leader-elect-renew-deadline', '1500ms', '--leader-elect-retry-period', '250ms']);
+  await until('the daemon to lead', 20_000, () => (server.out.includes('successfully acquired lease') ? true : undefined));
+  const kubectl = (args: string[]) => spawnSync(KUBECTL, ['--context', 'kubesim-lab', ...args], { env: cluster!.env(), encoding: 'utf8', timeout: 60_000 });
+
+  const acked = new Map<string, string>();
+  const post = async (name: string) => {
+    const res = await cluster!.request(server, 'POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { v: name } });
+    if (res.status === 201) acked.set(name, res.body.metadata.resourceVersion);
+    return res;
+  };
+  for (let i = 0; i < 5; i++) assert.equal((await post(`before-${i}`)).status, 201);
+
+  // One member down (the raft leader): after the election, writes and reads go on.
+  const first = leaderIndex(etcd);
+  await etcd.stop(first);
+  await until('a write with one member down', 15_000, async () => ((await post('one-down-0')).status === 201 ? true : undefined), 200);
+  for (let i = 1; i < 5; i++) assert.equal((await post(`one-down-${i}`)).status, 201);
+  const r1 = kubectl(['get', 'configmaps', '-o', 'name']);
+  assert.equal(r1.status, 0, r1.stderr);
+  for (const n of acked.keys()) assert.ok(r1.stdout.includes(`configmap/${n}\n`), `${n} listed`);
+
+  // Two down: no quorum. The server answers a write with a Status naming both endpoints.
+  const second = [0, 1, 2].find((i) => i !== first)!;
+  await etcd.stop(second);
+  const down = [etcd.endpoints[first], etcd.endpoints[second]].sort();
+  const res = await post('no-quorum');
+  assert.equal(res.status, 500);
+  assert.equal(res.body.kind, 'Status');
+  assert.equal(res.body.status, 'Failure');
+  assert.equal(res.body.reason, 'InternalError');
+  assert.match(res.body.message, /^Internal error occurred: etcd: cannot [^:]+: unreachable etcd endpoints: /);
+  for (const ep of down) assert.ok(res.body.message.includes(ep), `${res.body.message} names ${ep}`);
+  assert.ok(!res.body.message.includes(`unreachable etcd endpoints: ${etcd.endpoints[3 - first - second]}`));
+  // kubectl shows it (create configmap wraps the server's error, as it does for any)
+  const k = kubectl(['create', 'configmap', 'by-kubectl', '--from-literal', 'k=v']);
+  assert.equal(k.status, 1);
+  assert.match(k.stderr, /^error: failed to create configmap: Internal error occurred: etcd: cannot [^:]+: unreachable etcd endpoints: /);
+  const g = kubectl(['get', 'configmap', 'before-0']);
+  assert.equal(g.status, 1);
+  assert.match(g.stderr, /^Error from server \(InternalError\): Internal error occurred: etcd: cannot [^:]+: unreachable etcd endpoints: /);
+  for (const ep of down) assert.ok(k.stderr.includes(ep), k.stderr);
+  // the daemon could not renew its lease: it stopped reconciling
+  await until('the daemon to stop leading', 20_000, () => (server.out.includes('leaderelection lost') ? true : undefined));
+
+  // Both back: every acknowledged write is there (at its acknowledged revision), writes
+  // work again, and the daemon leads again.
+  await etcd.restart(first);
+  await etcd.restart(second);
+  await etcd.waitHealthy();
+  const list = await until('a list once the members are back', 20_000, async () => {
+    const r = await cluster!.request(server, 'GET', '/api/v1/namespaces/default/configmaps');
+    return r.status === 200 ? r.body : undefined;
+  }, 200);
+  const got = new Map<string, string>(list.items.map((o: any) => [o.metadata.name, o.metadata.resourceVersion]));
+  for (const [name, rv] of acked) assert.equal(got.get(name), rv, `${name} kept as acknowledged`);
+  assert.ok(!got.has('no-quorum') && !got.has('by-kubectl'), 'the refused writes were not applied');
+  await until('a write once the members are back', 20_000, async () => ((await post('after-return')).status === 201 ? true : undefined), 200);
+  await until('the daemon to lead again', 20_000, () => (server.out.split('successfully acquired lease').length >= 3 ? true : undefined));
+});

@@ -1,0 +1,124 @@
+// The sizes issue 12 names, for npm run stress: a watch under 70 concurrent writer processes
+// (every acknowledged write seen once, in revision order), and user-write latency while the
+// daemon creates the pods of a 1,000,000-replica Deployment.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileStore } from '../../src/store/file-store';
+import { configMap, run, runAsync, start, stateDir } from './cli';
+
+export interface WatchFigures {
+  writers: number;
+  acknowledged: number;
+  seen: number;
+  missed: number;
+  duplicates: number;
+  outOfOrder: number;
+  ms: number;
+  failedWriters: number;
+  failures: string[];
+}
+
+/** `get configmaps --watch-only` while `writers` processes each apply `each` ConfigMaps. */
+export async function watchRun(home: string, writers: number, each: number, deadlineMs: number): Promise<WatchFigures> {
+  const w = start(home, ['get', 'configmaps', '--watch-only', '-o', 'jsonpath={.metadata.name} {.metadata.resourceVersion}{"\\n"}']);
+  let out = '';
+  w.child.stdout!.on('data', (d) => (out += d));
+  // The watch starts from the revision it read first: wait until it runs before writing.
+  await new Promise((r) => setTimeout(r, 3000));
+  const t0 = Date.now();
+  const runs = await Promise.all(
+    Array.from({ length: writers }, (_, p) => runAsync(home, ['apply', '-f', '-'], Array.from({ length: each }, (_, i) => configMap(`w${p}-${i}`, { p: String(p) })).join('\n---\n'))),
+  );
+  const acknowledged = new Set<string>();
+  const failures = runs.filter((r) => r.code !== 0).map((r) => `exit ${r.code ?? r.signal}: ${r.stderr.slice(0, 200)}`);
+  runs.forEach((r, p) => {
+    for (let i = 0; i < each; i++) if (r.stdout.includes(`configmap/w${p}-${i} created`)) acknowledged.add(`w${p}-${i}`);
+  });
+  const lines = () => out.split('\n').filter(Boolean).map((l) => l.split(' ')) as [string, string][];
+  const end = Date.now() + deadlineMs;
+  while (Date.now() < end && [...acknowledged].some((n) => !lines().some(([name]) => name === n))) await new Promise((r) => setTimeout(r, 200));
+  w.child.kill('SIGINT');
+  const done = await w.done;
+  out = done.stdout;
+  const seenNames = new Map<string, number>();
+  let outOfOrder = 0;
+  let last = 0;
+  for (const [name, rv] of lines()) {
+    seenNames.set(name, (seenNames.get(name) ?? 0) + 1);
+    if (Number(rv) <= last) outOfOrder++;
+    last = Number(rv);
+  }
+  return {
+    writers,
+    acknowledged: acknowledged.size,
+    seen: [...acknowledged].filter((n) => seenNames.has(n)).length,
+    missed: [...acknowledged].filter((n) => !seenNames.has(n)).length,
+    duplicates: [...seenNames.values()].filter((c) => c > 1).length,
+    outOfOrder,
+    ms: Date.now() - t0,
+    failedWriters: failures.length,
+    failures: [...new Set(failures)].slice(0, 3),
+  };
+}
+
+export interface FairnessFigures {
+  replicas: number;
+  podsAtStart: number;
+  podsAtEnd: number;
+  writes: number;
+  p50: number;
+  p99: number;
+  max: number;
+  daemonPeakRssMb: number;
+}
+
+function rssMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}
+
+/** User writes (store creates, as a CLI write takes the lock) for `measureMs` while the daemon creates a huge Deployment's pods. */
+export async function fairnessRun(home: string, replicas: number, measureMs: number): Promise<FairnessFigures> {
+  const dir = stateDir(home);
+  const deploy = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: big}\nspec:\n  replicas: ${replicas}\n  selector: {matchLabels: {app: big}}\n  template:\n    metadata: {labels: {app: big}}\n    spec: {containers: [{name: c, image: nginx:1.27}]}\n`;
+  const a = run(home, ['apply', '-f', '-'], deploy);
+  if (a.code !== 0) throw new Error(a.stderr);
+  const s = run(home, ['cluster', 'start'], '', 30_000);
+  if (s.code !== 0) throw new Error(s.stderr);
+  const pid = Number(/pid (\d+)/.exec(s.stdout + s.stderr)?.[1] ?? 0);
+  const pods = () => {
+    try {
+      return readdirSync(join(dir, 'registry', 'pods', 'default')).length;
+    } catch {
+      return 0;
+    }
+  };
+  const store = new FileStore(dir, { fsync: false });
+  const startDeadline = Date.now() + 120_000;
+  while (pods() < 50 && Date.now() < startDeadline) await new Promise((r) => setTimeout(r, 50));
+  const podsAtStart = pods();
+  const waits: number[] = [];
+  const end = Date.now() + measureMs;
+  for (let i = 0; Date.now() < end; i++) {
+    const t0 = Date.now();
+    store.create(`configmaps/default/user-${i}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `user-${i}`, namespace: 'default' } });
+    waits.push(Date.now() - t0);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const peak = rssMb(pid);
+  waits.sort((x, y) => x - y);
+  return {
+    replicas,
+    podsAtStart,
+    podsAtEnd: pods(),
+    writes: waits.length,
+    p50: waits[waits.length >> 1] ?? 0,
+    p99: waits[Math.floor(waits.length * 0.99)] ?? 0,
+    max: waits.at(-1) ?? 0,
+    daemonPeakRssMb: peak,
+  };
+}
