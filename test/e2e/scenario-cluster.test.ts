@@ -65,7 +65,7 @@ test('required anti-affinity on hostname, 3 replicas on 2 nodes: exactly one Pen
   assert.match(describe, /\nNode: {13}<none>\n/);
   assert.ok(describe.includes(`Warning  FailedScheduling  `) && describe.includes(`default-scheduler  ${msg}`), describe);
   const events = sb.ok(['events', '--for', `pod/${pending[0][0]}`]);
-  assert.match(events, new RegExp(`Warning\\s+FailedScheduling\\s+pod/${pending[0][0]}\\s+${msg.replace(/[().]/g, '\\$&')}\\n`));
+  assert.match(events, new RegExp(`Warning\\s+FailedScheduling\\s+Pod/${pending[0][0]}\\s+${msg.replace(/[().]/g, '\\$&')}\\n`));
 });
 
 const WEB = `apiVersion: apps/v1
@@ -107,7 +107,7 @@ test('deleting a pod of a Deployment brings a new one (SuccessfulCreate), and th
   assert.equal(fresh.length, 1);
   assert.ok(afterRows.every((r) => r[1] === '1/1' && r[2] === 'Running'), JSON.stringify(afterRows));
   const rs = sb.ok(['get', 'rs', '-l', 'app=web', '-o', 'name']).trim().replace('replicaset.apps/', '');
-  assert.match(sb.ok(['events', '--for', `replicaset/${rs}`]), new RegExp(`Normal\\s+SuccessfulCreate\\s+replicaset/${rs}\\s+Created pod: ${fresh[0]}\\n`));
+  assert.match(sb.ok(['events', '--for', `replicaset/${rs}`]), new RegExp(`Normal\\s+SuccessfulCreate\\s+ReplicaSet/${rs}\\s+Created pod: ${fresh[0]}\\n`));
   assert.match(sb.ok(['get', 'deploy', 'web', '--no-headers']), /^web\s+3\/3\s+3\s+3\s+/);
 });
 
@@ -140,7 +140,7 @@ test('set image rolls out: two ReplicaSets mid-way, then the old one at 0, two r
   assert.equal(sb.ok(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].spec.containers[0].image}']), 'nginx:1.28 nginx:1.28 nginx:1.28');
   assert.match(sb.ok(['rollout', 'history', 'deployment/web']), /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n/);
   const events = sb.ok(['events', '--for', 'deployment/web']);
-  assert.match(events, new RegExp(`ScalingReplicaSet\\s+deployment/web\\s+Scaled down replica set ${oldRs} from 3 to 2`));
+  assert.match(events, new RegExp(`ScalingReplicaSet\\s+Deployment/web\\s+Scaled down replica set ${oldRs} from 3 to 2`));
 });
 
 test('stopping a node: NotReady, its pods evicted after 300 s and replaced on other nodes; starting it brings it back', () => {
@@ -154,7 +154,7 @@ test('stopping a node: NotReady, its pods evicted after 300 s and replaced on ot
   sb.ok(['node', 'stop', victimNode]);
   sb.ok(['clock', 'advance', '60s']);
   assert.match(sb.ok(['get', 'node', victimNode, '--no-headers']), new RegExp(`^${victimNode}\\s+NotReady\\s+`));
-  assert.match(sb.ok(['events', '-A', '--for', `node/${victimNode}`]), /NodeNotReady\s+node\/node-\d\s+Node node-\d status is now: NodeNotReady/);
+  assert.match(sb.ok(['events', '-A', '--for', `node/${victimNode}`]), /NodeNotReady\s+Node\/node-\d\s+Node node-\d status is now: NodeNotReady/);
   assert.match(sb.ok(['describe', 'node', victimNode]), /Taints: {13}node\.kubernetes\.io\/unreachable:NoExecute\n {20}node\.kubernetes\.io\/unreachable:NoSchedule\n/);
   // The pods' 300 s toleration of unreachable has not run out yet.
   assert.equal(pods(sb, '-o', 'wide').filter((r) => r[6] === victimNode).length, onVictim.length);
@@ -165,7 +165,7 @@ test('stopping a node: NotReady, its pods evicted after 300 s and replaced on ot
   const live = rows.filter((r) => r[2] === 'Running');
   assert.equal(live.length, 3, JSON.stringify(rows));
   assert.ok(live.every((r) => r[6] !== victimNode), 'replacements run on the other nodes');
-  assert.match(sb.ok(['events']), /TaintManagerEviction\s+pod\/\S+\s+Marking for deletion Pod default\/\S+/);
+  assert.match(sb.ok(['events']), /TaintManagerEviction\s+Pod\/\S+\s+Marking for deletion Pod default\/\S+/);
 
   sb.ok(['node', 'start', victimNode]);
   sb.ok(['reconcile', '--until-stable']);

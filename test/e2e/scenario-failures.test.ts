@@ -76,7 +76,7 @@ test('FailedMount for a missing ConfigMap volume: ContainerCreating, then Runnin
 `))]);
   sb.ok(['clock', 'advance', '10s']);
   assert.equal(row('needs-cm')[2], 'ContainerCreating');
-  assert.match(sb.ok(['events', '--for', 'pod/needs-cm']), /Warning\s+FailedMount\s+pod\/needs-cm\s+MountVolume\.SetUp failed for volume "cfg" : configmap "app-config" not found\n/);
+  assert.match(sb.ok(['events', '--for', 'pod/needs-cm']), /Warning\s+FailedMount\s+Pod\/needs-cm\s+MountVolume\.SetUp failed for volume "cfg" : configmap "app-config" not found\n/);
   sb.ok(['create', 'configmap', 'app-config', '--from-literal=mode=prod']);
   sb.ok(['clock', 'advance', '2m']);
   assert.equal(row('needs-cm')[2], 'Running');
@@ -94,7 +94,7 @@ test('Insufficient cpu: Pending with the scheduler\'s message, scheduled after n
   assert.equal(row('big')[2], 'Pending');
   assert.match(
     sb.ok(['events', '--for', 'pod/big']),
-    /Warning\s+FailedScheduling\s+pod\/big\s+0\/3 nodes are available: 3 Insufficient cpu\. preemption: 0\/3 nodes are available: 3 No preemption victims found for incoming pod\.\n/,
+    /Warning\s+FailedScheduling\s+Pod\/big\s+0\/3 nodes are available: 3 Insufficient cpu\. preemption: 0\/3 nodes are available: 3 No preemption victims found for incoming pod\.\n/,
   );
   sb.ok(['node', 'add', 'big-node', '--cpu', '8']);
   sb.ok(['clock', 'advance', '30s']);
@@ -115,9 +115,9 @@ test('ImagePullBackOff for a missing tag, InvalidImageName for a bad digest', ()
   assert.equal(row('missing-tag')[2], 'ImagePullBackOff');
   assert.equal(row('bad-digest')[2], 'InvalidImageName');
   const ev = sb.ok(['events', '--for', 'pod/missing-tag']);
-  assert.match(ev, /Normal\s+Pulling\s+pod\/missing-tag\s+Pulling image "nginx:doesnotexist"/);
-  assert.match(ev, /Warning\s+Failed\s+pod\/missing-tag\s+Error: ErrImagePull/);
-  assert.match(ev, /Normal\s+BackOff\s+pod\/missing-tag\s+Back-off pulling image "nginx:doesnotexist"/);
+  assert.match(ev, /Normal\s+Pulling\s+Pod\/missing-tag\s+Pulling image "nginx:doesnotexist"/);
+  assert.match(ev, /Warning\s+Failed\s+Pod\/missing-tag\s+Error: ErrImagePull/);
+  assert.match(ev, /Normal\s+BackOff\s+Pod\/missing-tag\s+Back-off pulling image "nginx:doesnotexist"/);
 });
 
 test('a Job with completions 3 / parallelism 2 completes; backoffLimit 1 fails with BackoffLimitExceeded', () => {

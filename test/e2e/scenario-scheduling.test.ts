@@ -29,7 +29,7 @@ function placement(sb: Sandbox, name: string): [status: string, node: string] {
 function failedScheduling(sb: Sandbox, name: string): string {
   const lines = sb.ok(['events', '--for', `pod/${name}`, '--types', 'Warning']).split('\n').filter((l) => l.includes('FailedScheduling'));
   assert.ok(lines.length > 0, `no FailedScheduling event for ${name}`);
-  return lines[lines.length - 1].replace(/^.*FailedScheduling\s+pod\/\S+\s+/, '');
+  return lines[lines.length - 1].replace(/^.*FailedScheduling\s+Pod\/\S+\s+/, '');
 }
 
 const NOT_HELPFUL = (n: number, of: number) => `preemption: 0/${of} nodes are available: ${n} Preemption is not helpful for scheduling.`;
@@ -98,5 +98,5 @@ test('several reasons at once: counted per reason, sorted, and preemption says w
   sb.ok(['node', 'add', 'node-4', '--cpu', '4']);
   sb.ok(['reconcile', '--until-stable']);
   assert.deepEqual(placement(sb, 'big'), ['Running', 'node-4']);
-  assert.match(sb.ok(['events', '--for', 'pod/big']), /Normal\s+Scheduled\s+pod\/big\s+Successfully assigned default\/big to node-4\n/);
+  assert.match(sb.ok(['events', '--for', 'pod/big']), /Normal\s+Scheduled\s+Pod\/big\s+Successfully assigned default\/big to node-4\n/);
 });

@@ -56,8 +56,8 @@ spec:
   assert.deepEqual(pvcs.map((r) => [r[0], r[1], r[3], r[4], r[5]]), [['data-web-0', 'Bound', '1Gi', 'RWO', 'standard'], ['data-web-1', 'Bound', '1Gi', 'RWO', 'standard']]);
   assert.match(sb.ok(['get', 'sts', 'web', '--no-headers']), /^web\s+2\/2\s+/);
   const ev = sb.ok(['events', '--for', 'statefulset/web']);
-  assert.match(ev, /SuccessfulCreate\s+statefulset\/web\s+create Claim data-web-0 Pod web-0 in StatefulSet web success\n/);
-  assert.match(ev, /SuccessfulCreate\s+statefulset\/web\s+create Pod web-0 in StatefulSet web successful\n/);
+  assert.match(ev, /SuccessfulCreate\s+StatefulSet\/web\s+create Claim data-web-0 Pod web-0 in StatefulSet web success\n/);
+  assert.match(ev, /SuccessfulCreate\s+StatefulSet\/web\s+create Pod web-0 in StatefulSet web successful\n/);
 });
 
 test('DaemonSet: one pod per node, following node add and remove', () => {
@@ -99,8 +99,8 @@ test('CronJob: fires on the cluster clock, its Job completes, history is kept', 
   assert.ok(jobs.every((r) => r[0].startsWith('tick-') && r[1] === 'Complete' && r[2] === '1/1'), JSON.stringify(jobs));
   assert.match(sb.ok(['get', 'cronjob', 'tick', '--no-headers']), /^tick\s+\*\/1 \* \* \* \*\s+<none>\s+False\s+0\s+\d+s\s+/);
   const ev = sb.ok(['events', '--for', 'cronjob/tick']);
-  assert.match(ev, /SuccessfulCreate\s+cronjob\/tick\s+Created job tick-\d+\n/);
-  assert.match(ev, /SawCompletedJob\s+cronjob\/tick\s+Saw completed job: tick-\d+, status: Complete\n/);
+  assert.match(ev, /SuccessfulCreate\s+CronJob\/tick\s+Created job tick-\d+\n/);
+  assert.match(ev, /SawCompletedJob\s+CronJob\/tick\s+Saw completed job: tick-\d+, status: Complete\n/);
   const job = jobs[0][0];
   assert.equal(sb.ok(['logs', `job/${job}`]), 'tick\n');
 });
