@@ -62,7 +62,7 @@ for (const how of ['removed', 'replaced'] as const) {
       fs.renameSync(dir, dir + '.old');
       if (how === 'removed') fs.rmSync(dir + '.old', { recursive: true, force: true, maxRetries: 5 });
       else fs.cpSync(dir + '.old', dir, { recursive: true }); // another directory with the same content
-      await until(`daemon ${pid} to exit`, () => !alive(pid), 10_000);
+      await until(`daemon ${pid} to exit`, () => !alive(pid), 20_000); // seconds, on a loaded 2-core runner
     } finally {
       if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
       removeHome(home);

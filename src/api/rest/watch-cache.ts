@@ -98,7 +98,7 @@ export class WatchCache {
         // etcd compacted what this cache had not read: everything older than now is gone
         // for watchers (410 Expired: they list again), as kube-apiserver's cache re-lists.
         this.events = [];
-        this.trimmedTo = this.watermark = Math.max(current, this.startRev + 1);
+        this.trimmedTo = this.watermark = Math.max(current, this.startRev);
         for (const w of [...this.waiters]) w();
         return;
       }
@@ -139,7 +139,9 @@ export class WatchCache {
       if (isRevisionCompacted(e)) return undefined;
       throw e;
     }
-    if (older.length && older[0].rev > rev + 1) {
+    // A feed that reports compaction (etcd) has gaps between object events (other keys'
+    // writes), so only the file store's trimmed journal needs the gap check.
+    if (!this.api.feedReportsCompaction && older.length && older[0].rev > rev + 1) {
       const all = await this.api.changesSince(0);
       if (!all.length || all[0].rev > rev + 1) return undefined;
     }
