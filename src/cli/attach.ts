@@ -4,8 +4,7 @@
 
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
-import { defaultContainer, resolvePod } from '../exec/pod-target';
-import { checkContainer } from '../exec/run-command';
+import { pickContainerForCli } from '../exec/run-command';
 import type { CliContext } from './context';
 import type { Program } from './root';
 
@@ -40,22 +39,9 @@ export class AttachOptions {
 
   async run(ctx: CliContext): Promise<number> {
     const api = await ctx.api();
-    const { pod } = await resolvePod(api, ctx.namespace, this.podRef);
-    const phase = pod.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot attach a container in a completed pod; current phase is ${phase}`);
-    let name = this.container;
-    if (!name) {
-      const d = defaultContainer(pod);
-      if (d.notice && !this.quiet) ctx.err(d.notice);
-      name = d.name;
-    }
-    const checked = checkContainer(pod, name);
-    if ('refusal' in checked) {
-      const r = checked.refusal;
-      if (r.at === 'apiserver') throw r.error;
-      throw new CliError(r.at === 'kubelet' ? `unable to upgrade connection: ${r.text}` : r.message);
-    }
-    if (this.tty && !checked.target.spec.tty && !this.quiet) ctx.err(`error: Unable to use a TTY - container ${name} did not allocate one\n`);
+    const target = await pickContainerForCli(api, ctx.namespace, this.podRef, { container: this.container, verb: 'attach', notice: this.quiet ? undefined : (t) => ctx.err(t) });
+    const { pod, name } = target;
+    if (this.tty && !target.spec.tty && !this.quiet) ctx.err(`error: Unable to use a TTY - container ${name} did not allocate one\n`);
     if (!this.quiet) ctx.err("If you don't see a command prompt, try pressing enter.\n");
     const { followAttached } = await import('../exec/attach');
     let stop!: () => void;

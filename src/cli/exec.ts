@@ -6,8 +6,7 @@ import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { defaultContainer, resolvePod } from '../exec/pod-target';
-import { checkContainer, runInContainer } from '../exec/run-command';
+import { pickContainerForCli, runInContainer } from '../exec/run-command';
 
 export interface ExecFlags {
   container?: string;
@@ -31,24 +30,10 @@ export async function runExec(ctx: CliContext, positional: string[], command: st
   }
   if (!command.length) throw new CliError('you must specify at least one command for the container');
   const api = await ctx.api();
-  const { pod } = await resolvePod(api, ctx.namespace, positional[0]);
-  const phase = pod.status?.phase;
-  if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot exec into a container in a completed pod; current phase is ${phase}`);
-  let name = flags.container;
-  if (!name) {
-    const d = defaultContainer(pod);
-    if (d.notice && !flags.quiet) ctx.err(d.notice);
-    name = d.name;
-  }
-  const checked = checkContainer(pod, name);
-  if ('refusal' in checked) {
-    const r = checked.refusal;
-    if (r.at === 'apiserver') throw r.error;
-    throw new CliError(r.at === 'kubelet' ? `unable to upgrade connection: ${r.text}` : r.message);
-  }
+  const target = await pickContainerForCli(api, ctx.namespace, positional[0], { container: flags.container, verb: 'exec into', notice: flags.quiet ? undefined : (t) => ctx.err(t) });
   // Only an interactive session reads the terminal/pipe: kubectl sends stdin with -i.
   const input = flags.stdin ? ctx.streams.stdinText() : '';
-  const r = await runInContainer(api, checked.target, command, input);
+  const r = await runInContainer(api, target, command, input);
   if (r.stdout) ctx.out(r.stdout);
   if (r.stderr) ctx.err(r.stderr);
   if (r.code !== 0) {

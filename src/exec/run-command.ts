@@ -2,11 +2,11 @@
 // server's pods/exec: the checks the API server and the kubelet make, in their order, and
 // the command run by the simulated shell against what the container sees.
 
-import { ApiError } from '../api/errors';
+import { ApiError, CliError } from '../api/errors';
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import type { ExecResult } from '../shell/exec';
-import { containerStatus, findContainer } from './pod-target';
+import { containerStatus, defaultContainer, findContainer, resolvePod } from './pod-target';
 
 /** Why a container cannot run a command now (each answered where Kubernetes answers it). */
 export type ExecRefusal =
@@ -21,6 +21,33 @@ export interface ExecTarget {
   pod: KObject;
   name: string;
   spec: any;
+}
+
+/**
+ * The CLI's exec and attach: the pod behind `podRef`, refused when it has completed, the
+ * container named (or the default one, with kubectl's notice), and the API server's and
+ * kubelet's checks, each refusal worded as kubectl prints it.
+ */
+export async function pickContainerForCli(
+  api: ApiServer,
+  namespace: string,
+  podRef: string,
+  opts: { container?: string; verb: 'exec into' | 'attach'; notice?: (text: string) => void },
+): Promise<ExecTarget> {
+  const { pod } = await resolvePod(api, namespace, podRef);
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot ${opts.verb} a container in a completed pod; current phase is ${phase}`);
+  let name = opts.container;
+  if (!name) {
+    const d = defaultContainer(pod);
+    if (d.notice) opts.notice?.(d.notice);
+    name = d.name;
+  }
+  const checked = checkContainer(pod, name);
+  if ('target' in checked) return checked.target;
+  const r = checked.refusal;
+  if (r.at === 'apiserver') throw r.error;
+  throw new CliError(r.at === 'kubelet' ? `unable to upgrade connection: ${r.text}` : r.message);
 }
 
 /** The API server's and kubelet's checks for exec/attach into `name` (already chosen). */
