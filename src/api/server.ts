@@ -146,6 +146,19 @@ export class ApiServer {
     return { items, resourceVersion: String(rev) };
   }
 
+  /**
+   * One page of a list read from the store itself, when the store pages (etcd): what
+   * kube-apiserver does for a list with a limit or a continue token. Undefined otherwise.
+   */
+  async listPage(rt: ResourceType, opts: ListOptions, page: { limit: number; after?: string; rev?: number }): Promise<{ items: KObject[]; resourceVersion: string; next?: string; remaining?: number } | undefined> {
+    if (!this.store.listPage) return undefined;
+    if (opts.namespace !== undefined && !validName(opts.namespace)) return { items: [], resourceVersion: String(await this.store.currentRev()) };
+    const { labelMatch, fieldMatch } = opts;
+    const filter = labelMatch || fieldMatch ? (o: KObject) => (!labelMatch || labelMatch(o.metadata.labels ?? {})) && (!fieldMatch || fieldMatch(o)) : undefined;
+    const r = await this.store.listPage(listPrefix(rt, rt.namespaced ? opts.namespace : undefined), { ...page, filter });
+    return { items: r.items, resourceVersion: String(r.rev), next: r.next, remaining: r.remaining };
+  }
+
   changesSince(rev: number): Promise<WatchEvent[]> {
     return this.store.changesSince(rev);
   }

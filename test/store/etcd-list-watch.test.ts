@@ -1,0 +1,127 @@
+// Lists and watches through the API server over a real etcd member, as kube-apiserver
+// serves them: a list with a limit is read from etcd page by page, each page of the
+// revision the first one saw (writes in between do not show), with remainingItemCount, and
+// a continue token that etcd compacted past is 410 Gone; the real kubectl pages through a
+// list with small chunks.
+
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as https from 'node:https';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EtcdCluster } from '../helpers/etcd';
+import { openEtcdStore, type EtcdStore } from '../../src/store/etcd-store';
+import { ApiServer } from '../../src/api/server';
+import { ManualClock } from '../../src/sim/clock';
+import { seededRng } from '../../src/sim/rng';
+import { startApiServer, type RunningServer } from '../../src/server/http-server';
+import { requireKubectl } from '../oracles';
+
+let etcd: EtcdCluster | undefined;
+let store: EtcdStore | undefined;
+let server: RunningServer | undefined;
+let api: ApiServer;
+const dir = mkdtempSync(join(tmpdir(), 'kubesim-etcd-list-'));
+after(async () => {
+  await server?.close();
+  await store?.close();
+  await etcd?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const cm = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels }, data: {} });
+const names = (list: { items: { metadata: { name: string } }[] }) => list.items.map((o) => o.metadata.name);
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const pad = (i: number) => String(i).padStart(2, '0');
+
+/** One GET as the admin (client certificate over TLS), with its status and JSON body. */
+function get(path: string, accept = 'application/json'): Promise<{ status: number; body: any }> {
+  const pki = server!.pki;
+  return new Promise((resolve, reject) => {
+    const req = https.request(new URL(path, server!.url), { headers: { accept }, ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function run(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; timeout: number; encoding: 'utf8' }): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, opts, (e, stdout, stderr) => resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+before(async () => {
+  etcd = await EtcdCluster.start(1);
+  store = await openEtcdStore(etcd.endpoints[0], new URLSearchParams('timeout=10s'));
+  api = await ApiServer.open(store, new ManualClock(Date.parse('2026-12-01T00:00:00Z')), seededRng(3));
+  await api.bootstrap();
+  for (let i = 0; i < 25; i++) await api.create(cm(`cm-${pad(i)}`, { odd: String(i % 2 === 1) }));
+  server = await startApiServer({ api, clusterDir: dir });
+});
+
+test('a list with a limit pages through etcd at the first page\'s revision, with remainingItemCount', async () => {
+  const first = await get('/api/v1/namespaces/default/configmaps?limit=10');
+  assert.equal(first.status, 200);
+  assert.deepEqual(names(first.body), Array.from({ length: 10 }, (_, i) => `cm-${pad(i)}`));
+  assert.equal(first.body.metadata.remainingItemCount, 16); // and kube-root-ca.crt
+  const rv = first.body.metadata.resourceVersion;
+  assert.ok(first.body.metadata.continue);
+  // Writes after the first page: the following pages still show the list as it was.
+  await api.create(cm('cm-99'));
+  await api.delete(api.registry.forKind('v1', 'ConfigMap'), 'default', 'cm-15');
+  const second = await get(`/api/v1/namespaces/default/configmaps?limit=10&continue=${encodeURIComponent(first.body.metadata.continue)}`);
+  assert.equal(second.status, 200);
+  assert.deepEqual(names(second.body), Array.from({ length: 10 }, (_, i) => `cm-${pad(i + 10)}`));
+  assert.equal(second.body.metadata.resourceVersion, rv);
+  assert.equal(second.body.metadata.remainingItemCount, 6);
+  const third = await get(`/api/v1/namespaces/default/configmaps?limit=10&continue=${encodeURIComponent(second.body.metadata.continue)}`);
+  assert.deepEqual(names(third.body), ['cm-20', 'cm-21', 'cm-22', 'cm-23', 'cm-24', 'kube-root-ca.crt']);
+  assert.equal(third.body.metadata.continue, undefined);
+  assert.equal(third.body.metadata.remainingItemCount, undefined);
+  // a new list sees the writes
+  const now = await get('/api/v1/namespaces/default/configmaps?limit=100');
+  assert.equal(now.body.items.length, 26);
+  assert.ok(names(now.body).includes('cm-99') && !names(now.body).includes('cm-15'));
+  await api.create(cm('cm-15', { odd: 'true' }));
+  await api.delete(api.registry.forKind('v1', 'ConfigMap'), 'default', 'cm-99');
+
+  // with a selector: pages of matching objects (no remainingItemCount, as kube-apiserver)
+  const odd = await get('/api/v1/namespaces/default/configmaps?labelSelector=odd%3Dtrue&limit=5');
+  assert.deepEqual(names(odd.body), ['cm-01', 'cm-03', 'cm-05', 'cm-07', 'cm-09']);
+  assert.equal(odd.body.metadata.remainingItemCount, undefined);
+  const odd2 = await get(`/api/v1/namespaces/default/configmaps?labelSelector=odd%3Dtrue&limit=100&continue=${encodeURIComponent(odd.body.metadata.continue)}`);
+  assert.deepEqual(names(odd2.body), ['cm-11', 'cm-13', 'cm-15', 'cm-17', 'cm-19', 'cm-21', 'cm-23']);
+  // server-side Table pages too
+  const table = await get('/api/v1/namespaces/default/configmaps?limit=4', 'application/json;as=Table;v=v1;g=meta.k8s.io');
+  assert.equal(table.body.kind, 'Table');
+  assert.deepEqual(table.body.rows.map((r: any) => r.cells[0]), ['cm-00', 'cm-01', 'cm-02', 'cm-03']);
+  assert.ok(table.body.metadata.continue);
+});
+
+test('the real kubectl pages through the list in small chunks', async () => {
+  requireKubectl();
+  // not spawnSync: this process serves the requests
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster: { server: server!.url, 'certificate-authority-data': b64(server!.pki.caCert) } }], users: [{ name: 'u', user: { 'client-certificate-data': b64(server!.pki.adminCert), 'client-key-data': b64(server!.pki.adminKey) } }], contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }], 'current-context': 'x' }));
+  const r = await run('kubectl', ['get', 'configmaps', '-n', 'default', '--chunk-size=4', '--no-headers', '-o', 'custom-columns=NAME:.metadata.name'], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir }, timeout: 30_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), [...Array.from({ length: 25 }, (_, i) => `cm-${pad(i)}`), 'kube-root-ca.crt'].sort());
+});
+
+test('a continue token whose revision etcd compacted is 410 Gone', async () => {
+  const first = await get('/api/v1/namespaces/default/configmaps?limit=2');
+  await api.create(cm('cm-after'));
+  etcd!.etcdctl(['compact', String(await api.currentRev())]);
+  const next = await get(`/api/v1/namespaces/default/configmaps?limit=2&continue=${encodeURIComponent(first.body.metadata.continue)}`);
+  assert.equal(next.status, 410);
+  assert.equal(next.body.reason, 'Expired');
+  assert.equal(next.body.message, 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+});
