@@ -23,10 +23,12 @@ let etcd: EtcdCluster | undefined;
 let store: EtcdStore | undefined;
 let server: RunningServer | undefined;
 let api: ApiServer;
+let other: EtcdStore | undefined;
 const dir = mkdtempSync(join(tmpdir(), 'kubesim-etcd-list-'));
 after(async () => {
   await server?.close();
   await store?.close();
+  await other?.close();
   await etcd?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -45,6 +47,30 @@ function get(path: string, accept = 'application/json'): Promise<{ status: numbe
       res.setEncoding('utf8');
       res.on('data', (d) => (text += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A watch as the admin: every line with the ms since the request, until the server ends it. */
+function watchLines(path: string): Promise<{ at: number; event: any }[]> {
+  const pki = server!.pki;
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const req = https.request(new URL(path, server!.url), { ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey, agent: false }, (res) => {
+      const out: { at: number; event: any }[] = [];
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        buf += d;
+        for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+          out.push({ at: Date.now() - t0, event: JSON.parse(buf.slice(0, i)) });
+          buf = buf.slice(i + 1);
+        }
+      });
+      res.on('end', () => resolve(out));
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -124,4 +150,25 @@ test('a continue token whose revision etcd compacted is 410 Gone', async () => {
   assert.equal(next.status, 410);
   assert.equal(next.body.reason, 'Expired');
   assert.equal(next.body.message, 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+});
+
+test('a watch with allowWatchBookmarks gets a BOOKMARK 2 s before its timeout, at etcd\'s revision after other writers\' changes', async () => {
+  const from = (await get('/api/v1/namespaces/default/configmaps?limit=1')).body.metadata.resourceVersion;
+  // Another process's writes move etcd's revision without a ConfigMap event: a Secret and a meta document.
+  other = await openEtcdStore(etcd!.endpoints[0], new URLSearchParams('timeout=10s'));
+  const writer = await ApiServer.open(other, new ManualClock(Date.parse('2026-12-01T00:00:00Z')), seededRng(9));
+  const secret = await writer.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default' }, data: {} });
+  await writer.sim.setFlag('bookmark-test');
+  const current = await other.currentRev();
+  assert.ok(current > Number(secret.metadata.resourceVersion), 'the meta write moved the revision past the Secret');
+  const [withBookmarks, without] = await Promise.all([
+    watchLines(`/api/v1/namespaces/default/configmaps?watch=1&allowWatchBookmarks=true&resourceVersion=${from}&timeoutSeconds=4`),
+    watchLines(`/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${from}&timeoutSeconds=4`),
+  ]);
+  assert.deepEqual(without.map((l) => l.event.type), [], 'no ConfigMap changed; no bookmark when not asked for');
+  const types = withBookmarks.map((l) => l.event.type);
+  assert.deepEqual(types, ['BOOKMARK'], JSON.stringify(withBookmarks));
+  const bookmark = withBookmarks[0];
+  assert.deepEqual(bookmark.event.object, { kind: 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion: String(current) } });
+  assert.ok(bookmark.at >= 1900, `sent ${bookmark.at} ms into a 4 s watch: 2 s before its end, not earlier`);
 });
