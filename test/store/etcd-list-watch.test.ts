@@ -172,3 +172,36 @@ test('a watch with allowWatchBookmarks gets a BOOKMARK 2 s before its timeout, a
   assert.deepEqual(bookmark.event.object, { kind: 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion: String(current) } });
   assert.ok(bookmark.at >= 1900, `sent ${bookmark.at} ms into a 4 s watch: 2 s before its end, not earlier`);
 });
+
+test('whole lists (served from the watch cache) are consistent: another process\'s writes show at once, in key order, with selectors', async () => {
+  const path = '/api/v1/namespaces/default/configmaps';
+  const before = await get(path); // the first list fills the cache for ConfigMaps
+  assert.equal(before.status, 200);
+  const writer = await ApiServer.open(other!, new ManualClock(Date.parse('2026-12-01T00:00:00Z')), seededRng(10));
+  const cmType = api.registry.forKind('v1', 'ConfigMap');
+  for (let round = 0; round < 3; round++) {
+    await writer.create(cm(`w-${round}`, { round: String(round) }));
+    await writer.delete(cmType, 'default', `cm-0${round}`);
+    await writer.mutate(cmType, 'default', 'cm-10', (o) => void (o.data = { round: String(round) }));
+    const rev = await other!.currentRev();
+    const now = await get(path); // no wait: a list right after another process's write sees it
+    assert.ok(Number(now.body.metadata.resourceVersion) >= rev, `list at ${now.body.metadata.resourceVersion}, write at ${rev}`);
+    const got = names(now.body);
+    assert.deepEqual(got, [...got].sort(), 'key order');
+    for (let r = 0; r <= round; r++) {
+      assert.ok(got.includes(`w-${r}`), `w-${r} created`);
+      assert.ok(!got.includes(`cm-0${r}`), `cm-0${r} deleted`);
+    }
+    assert.deepEqual(now.body.items.find((o: any) => o.metadata.name === 'cm-10').data, { round: String(round) });
+  }
+  // through this server too, and with selectors and other namespaces
+  await get(path).then((r) => assert.ok(!names(r.body).includes('mine')));
+  await api.create(cm('mine', { round: '1' }));
+  assert.deepEqual(names((await get(`${path}?labelSelector=round%3D1`)).body), ['mine', 'w-1']);
+  assert.deepEqual(names((await get('/api/v1/namespaces/kube-system/configmaps')).body).filter((n) => n.startsWith('w-') || n === 'mine'), []);
+  const all = await get('/api/v1/configmaps');
+  assert.ok(all.body.items.some((o: any) => o.metadata.namespace === 'kube-system'), 'all namespaces');
+  // resourceVersion=0 with a limit: the whole list, as kube-apiserver's cache answers it
+  const rv0 = await get(`${path}?resourceVersion=0&limit=2`);
+  assert.equal(rv0.body.items.length, (await get(path)).body.items.length);
+});

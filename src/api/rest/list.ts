@@ -56,7 +56,9 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
     const paged = await listPaged(h, req, t, limit, rv, cont);
     if (paged) return paged;
   }
-  const res = await h.api.list(t.rt, opts);
+  // A whole list comes from the watch cache when it can serve one (etcd), as kube-apiserver serves it.
+  const cached = await h.watchCache?.list(t.rt, opts, rv || undefined);
+  const res = cached ?? (await h.api.list(t.rt, opts));
   const current = Number(res.resourceVersion);
   if (rv !== undefined && rv > current) {
     throw new RestError(504, 'Timeout', `Too large resource version: ${rv}, current: ${current}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
@@ -69,7 +71,8 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
   }
   let continueToken: string | undefined;
   let remaining: number | undefined;
-  if (limit > 0 && items.length > limit) {
+  // (The watch cache ignores the limit of a resourceVersion=0 list, as kube-apiserver's does.)
+  if (limit > 0 && items.length > limit && !cached) {
     remaining = items.length - limit;
     items = items.slice(0, limit);
     const tok: ContinueToken = { v: 'meta.k8s.io/v1', rv: current, start: keyOf(items[items.length - 1]) };
