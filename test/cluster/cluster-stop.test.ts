@@ -34,7 +34,7 @@ const alive = (pid: number) => {
 const startTime = (pid: number) => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[19];
 const exited = (s: Server) => until(`server pid ${s.proc.pid} to exit`, 20_000, () => (s.exited ? true : undefined));
 
-test('cluster stop stops every kubesim serve of an etcd cluster, and signals no unrelated process', async () => {
+test('cluster stop stops every kubesim serve of an etcd cluster, and signals no unrelated process', async (t) => {
   etcd = await EtcdCluster.start(1);
   cluster = new EtcdBackedCluster();
   cluster.ok(['cluster', 'create', 'lab', '--store', `${etcd.url}?timeout=10s`, '--nodes', '1']);
@@ -64,6 +64,7 @@ test('cluster stop stops every kubesim serve of an etcd cluster, and signals no 
     r.stdout,
   );
   await Promise.all([a, b, c].map(exited));
+  t.diagnostic(`exits: ${[a, b, c].map((s) => `${s.proc.exitCode}/${s.proc.signalCode}`).join(' ')}`);
   assert.ok(alive(other), 'the unrelated process named by a stale entry still runs');
   assert.deepEqual(entries(), [], 'no entry is left behind');
   assert.equal(fs.existsSync(join(dir, 'daemon.pid')), false);
