@@ -211,7 +211,16 @@ export class WatchCache {
 
   /** Applies the events in (from, to] to every resource state (in revision order: the log's). */
   private applyStates(from: number, to: number): void {
-    const evs = this.events.filter((e) => e.rev > from && e.rev <= to);
+    // The log is in revision order: start at the first event after `from`.
+    let lo = 0;
+    let hi = this.events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.events[mid].rev <= from) lo = mid + 1;
+      else hi = mid;
+    }
+    const evs: WatchEvent[] = [];
+    for (let i = lo; i < this.events.length && this.events[i].rev <= to; i++) evs.push(this.events[i]);
     for (const [prefix, state] of this.states) this.applyTo(prefix, state, evs);
   }
 
