@@ -6,8 +6,8 @@
 // - the field set of each type: Kubernetes' own k8s.io/api and k8s.io/apimachinery at
 //   v0.32.x, as scripts/gen-proto.mjs captured it (src/api/rest/proto/k8s-proto.json: every
 //   message's JSON field names and protobuf types, inline members marked);
-// - descriptions, required fields and the few types that are not protobuf messages
-//   (apiextensions, apiregistration, Quantity, IntOrString, Time): the `kubernetes-models`
+// - descriptions, required fields, and the types that protobuf does not describe
+//   (apiextensions, apiregistration; Quantity, IntOrString, Time as JSON has them): the `kubernetes-models`
 //   declarations, generated from a later Kubernetes OpenAPI spec (v1.36 for 5.x), pruned
 //   here to the v1.32 field set (a field added after 1.32 is an unknown field, as a v1.32
 //   API server's strict decoding says).
@@ -25,7 +25,7 @@
 // server's validation, not its decoding, rejects an unsupported value, with its own message).
 // Idempotent: outputs are rewritten only when their content changes.
 import { readFileSync, writeFileSync, readdirSync, mkdirSync, existsSync } from 'node:fs';
-import { join, dirname, relative } from 'node:path';
+import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import Ajv from 'ajv';
