@@ -102,15 +102,21 @@ function walkDir(dir) {
     const text = readFileSync(p, 'utf8');
     const ex = /export type \{ (I\w+) as (IIoK8s\w+),/.exec(text);
     if (!ex) continue;
-    const sf = ts.createSourceFile(p, text, ts.ScriptTarget.Latest, true);
-    const node = sf.statements.find((st) => (ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st)) && st.name.text === ex[1]);
-    if (!node) continue;
     const defName = defNameOfAlias(ex[2]);
-    decls.set(defName, { node, sf, local: ex[1] });
+    decls.set(defName, { path: p, text, local: ex[1] }); // parsed when first used (parse())
     aliases.set(ex[2], defName);
   }
 }
 for (const d of modelsDirs) walkDir(d);
+
+function parse(d) {
+  if (!d.sf) {
+    d.sf = ts.createSourceFile(d.path, d.text, ts.ScriptTarget.Latest, true);
+    d.node = d.sf.statements.find((st) => (ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st)) && st.name.text === d.local);
+    if (!d.node) throw new Error(`kubernetes-models: no ${d.local} in ${d.path}`);
+  }
+  return d;
+}
 
 // --- the v1.32 field set --------------------------------------------------------------------
 const protoName = (defName) => (defName.startsWith('io.k8s.api.') || defName.startsWith('io.k8s.apimachinery.') ? 'k8s.io.' + defName.slice('io.k8s.'.length) : undefined);
@@ -161,7 +167,7 @@ function define(defName) {
   if (definitions[defName]) return defName;
   const d = decls.get(defName);
   if (!d) throw new Error(`kubernetes-models: no declaration of ${defName}`);
-  const { node, sf } = d;
+  const { node, sf } = parse(d);
   definitions[defName] = {}; // placeholder against recursion
   const description = docOf(node, sf);
   let schema;
