@@ -22,14 +22,16 @@ function newest(path) {
 }
 
 const generated = 'generated/validators.cjs';
-const inputs = ['scripts/gen-schemas.mjs', 'src/api/resources.ts', 'node_modules/kubernetes-types/package.json'];
+const inputs = ['scripts/gen-schemas.mjs', 'src/api/resources.ts', 'src/api/rest/proto/k8s-proto.json', 'src/api/validation/schema-version.ts', join(process.env.KUBESIM_MODELS_NODE_MODULES || 'node_modules', 'kubernetes-models', 'package.json')];
 if (existsSync('scripts/gen-schemas.mjs') && (!existsSync(generated) || Math.max(...inputs.filter(existsSync).map(newest)) > statSync(generated).mtimeMs)) {
   const r = spawnSync(process.execPath, ['scripts/gen-schemas.mjs'], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-const typesPkg = JSON.parse(readFileSync('node_modules/kubernetes-types/package.json', 'utf8'));
+// what `kubesim version` reports: the Kubernetes version of the schemas and their sources
+const sm = /"kubernetesVersion":"([^"]*)","source":"([^"]*)"/.exec(readFileSync('generated/schemas.json', 'utf8').slice(0, 300));
+const schemaSource = sm ? `Kubernetes v${sm[1]}; ${sm[2]}` : 'unknown';
 const out = `dist.tmp-${process.pid}`;
 rmSync(out, { recursive: true, force: true });
 // commander loads node:child_process (with net, dgram and stream) when it is loaded, for
@@ -63,7 +65,7 @@ const result = await build({
   logLevel: 'warning',
   define: {
     __KUBESIM_VERSION__: JSON.stringify(pkg.version),
-    __SCHEMA_VERSION__: JSON.stringify(typesPkg.version),
+    __SCHEMA_VERSION__: JSON.stringify(schemaSource),
     // ESM dependencies (fdir, under tinyglobby) read import.meta.url, which a CommonJS
     // bundle does not have: give them this file's URL.
     'import.meta.url': '__kubesimImportMetaUrl',
