@@ -13,7 +13,7 @@ import { ServedCluster, sleep } from './harness';
 const c = new ServedCluster('resume');
 
 before(async () => {
-  await c.start(['--nodes', '1']);
+  await c.setUp({ create: ['--nodes', '1'] });
 });
 after(() => c.stop());
 
