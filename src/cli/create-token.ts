@@ -51,7 +51,7 @@ export function register(program: Command, p: Program): void {
         if (!flags.boundObjectName) throw new CliError('--bound-object-name is required if --bound-object-kind is provided');
       }
       const expirationSeconds = durationMs ? durationMs / 1000 : 3600;
-      if (expirationSeconds < 600) throw new CliError(`TokenRequest.authentication.k8s.io "${names[0]}" is invalid: spec.expirationSeconds: Invalid value: ${expirationSeconds}: may not specify a duration less than 10 minutes`);
+      if (expirationSeconds < 600) throw new CliError(`failed to create token: TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: ${expirationSeconds}: may not specify a duration less than 10 minutes`);
       const api = await ctx.api();
       const sa = await api.get(api.registry.resolve('serviceaccounts'), ctx.namespace, names[0]);
       let bound: { kind: string; name: string; uid: string } | undefined;

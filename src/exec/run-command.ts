@@ -68,5 +68,17 @@ export async function runInContainer(api: ApiServer, t: ExecTarget, command: str
   // The simulated shell and container view load when exec runs, not at start-up.
   const [{ containerView }, { execInContainer }, { clusterNet }] = await Promise.all([import('./container-view'), import('../shell/exec'), import('../shell/net')]);
   const view = await containerView(api, t.pod, t.spec);
-  return execInContainer(command, view, stdin, clusterNet(api, t.pod));
+  const res = await execInContainer(command, view, stdin, clusterNet(api, t.pod));
+  // What the command wrote stays in the container's writable layer (tar -x from kubectl cp, touch, echo >).
+  const uid = t.pod.metadata.uid;
+  const written = res.written ?? {};
+  const removed = res.removed ?? [];
+  if (uid && (Object.keys(written).length || removed.length)) {
+    await api.sim.atomically(async () => {
+      const layer = { ...(await api.sim.containerFiles(uid, t.name)), ...written };
+      for (const p of removed) delete layer[p];
+      await api.sim.setContainerFiles(uid, t.name, layer);
+    });
+  }
+  return res;
 }

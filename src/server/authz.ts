@@ -45,7 +45,7 @@ export function attributesOf(method: string, rawPath: string, query: URLSearchPa
 export class RbacGate {
   private cached?: { rev: number; objs: RbacObjects };
 
-  constructor(private readonly api: ApiServer) {}
+  constructor(readonly api: ApiServer) {}
 
   private async objects(): Promise<RbacObjects> {
     const rev = Number(await this.api.currentRev());

@@ -14,6 +14,7 @@ import { MAX_BODY_BYTES, type ApiRequest, type ApiResponse, type RequestUser } f
 import { ANONYMOUS, authenticate, impersonate } from './authn';
 import { attributesOf, forbidden, RbacGate } from './authz';
 import { ensurePki, type ClusterPki } from './pki';
+import { DEFAULT_AUDIENCE, issueServiceAccountToken, fromServiceAccountToken, serviceAccountStillValid, type TokenSubject } from './sa-token';
 import { dashboardAsset, isDashboardPath } from '../dashboard/assets';
 import { handleSim, SIM_PREFIX } from '../dashboard/sim-api';
 
@@ -42,7 +43,8 @@ export async function startApiServer(opts: ServeOptions): Promise<RunningServer>
   const gate = new RbacGate(opts.api);
   const watchCache = new WatchCache(opts.api);
   await watchCache.start();
-  const handler = new RestHandler(opts.api, { watchCache, authorize: (user, attrs) => gate.allows(user, attrs), rules: (user, ns) => gate.rules(user, ns) });
+  const tokens = { audiences: [DEFAULT_AUDIENCE], issue: (sub: TokenSubject, o: { audiences: string[]; expirationSeconds: number; nowSec: number }) => issueServiceAccountToken(pki.serverKey, sub, o) };
+  const handler = new RestHandler(opts.api, { watchCache, authorize: (user, attrs) => gate.allows(user, attrs), rules: (user, ns) => gate.rules(user, ns), tokens });
   const log = opts.log ?? (() => {});
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     serveRequest(req, res, { handler, gate, pki, log, clusterDir: opts.clusterDir }).catch((e) => {
@@ -120,6 +122,8 @@ export async function admit(req: http.IncomingMessage, deps: { gate: RbacGate; p
   const path = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
   const query = new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : '');
   let user = authenticate(req, deps.pki.token, deps.pki.serverKey);
+  // A service account token stops working once its account (or bound object) is gone.
+  if (fromServiceAccountToken(user) && !(await serviceAccountStillValid(deps.gate.api, user))) throw new RestError(401, 'Unauthorized', 'Unauthorized');
   const publicPath = PUBLIC.has(path.replace(/\/$/, '')) || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/');
   if (user === ANONYMOUS && !publicPath) throw new RestError(401, 'Unauthorized', 'Unauthorized');
   user = await impersonate(req, user, deps.gate);

@@ -165,8 +165,11 @@ async function exec(r: StreamRequest, t: ExecTarget, command: string[], s: Sessi
     const all = (res.stdout + res.stderr).replace(/\r?\n/g, '\r\n');
     if (opts.stdout && all) sendChannel(s.ws, CH.stdout, all);
   } else {
-    if (opts.stdout && res.stdout) sendChannel(s.ws, CH.stdout, res.stdout);
-    if (opts.stderr && res.stderr) sendChannel(s.ws, CH.stderr, res.stderr);
+    // In the order the command wrote them: kubectl cp stops reading once tar's data ends.
+    const order = res.order ?? [{ stream: 'stdout' as const, text: res.stdout }, { stream: 'stderr' as const, text: res.stderr }];
+    for (const { stream, text } of order) {
+      if (text && (stream === 'stdout' ? opts.stdout : opts.stderr)) sendChannel(s.ws, stream === 'stdout' ? CH.stdout : CH.stderr, text);
+    }
   }
   sendStatus(s.ws, res.code === 0 ? SUCCESS : exitStatus(command, res.code));
 }

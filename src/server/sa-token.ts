@@ -5,6 +5,7 @@
 
 import * as crypto from 'node:crypto';
 import type { RequestUser } from '../api/rest/types';
+import type { ApiServer } from '../api/server';
 
 export const DEFAULT_AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
 export const DEFAULT_EXPIRATION_SECONDS = 3600;
@@ -43,19 +44,60 @@ export function issueServiceAccountToken(signingKeyPem: string, sub: TokenSubjec
   return `${unsigned}.${sig}`;
 }
 
-/** The service account a token names, or undefined when it is not one of ours or expired. */
+const CREDENTIAL_ID = 'authentication.kubernetes.io/credential-id';
+
+/**
+ * The service account a token names, or undefined when it is not one of ours or expired;
+ * uid and extra as kube-apiserver's service account authenticator sets them.
+ */
 export function verifyServiceAccountToken(signingKeyPem: string, token: string, nowSec = Math.floor(Date.now() / 1000)): RequestUser | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   try {
     const pub = crypto.createPublicKey(crypto.createPrivateKey(signingKeyPem));
     if (!crypto.verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), pub, Buffer.from(parts[2], 'base64url'))) return undefined;
-    const c = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { exp?: number; nbf?: number; sub?: string };
+    const c = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { aud?: string[] | string; exp?: number; nbf?: number; sub?: string; jti?: string; 'kubernetes.io'?: Record<string, { name?: string; uid?: string } | string> };
     if (typeof c.exp !== 'number' || c.exp <= nowSec || (typeof c.nbf === 'number' && c.nbf > nowSec + 60)) return undefined;
+    // A token for another audience (create token --audience X) is not for this API server.
+    if (![c.aud ?? []].flat().includes(DEFAULT_AUDIENCE)) return undefined;
     const m = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(c.sub ?? '');
     if (!m) return undefined;
-    return { name: c.sub!, groups: ['system:serviceaccounts', `system:serviceaccounts:${m[1]}`, 'system:authenticated'] };
+    const k8s = c['kubernetes.io'] ?? {};
+    const sa = k8s.serviceaccount as { uid?: string } | undefined;
+    const extra: Record<string, string[]> = {};
+    if (c.jti) extra[CREDENTIAL_ID] = [`JTI=${c.jti}`];
+    for (const kind of ['pod', 'secret', 'node'] as const) {
+      const o = k8s[kind] as { name?: string; uid?: string } | undefined;
+      if (o?.name) extra[`authentication.kubernetes.io/${kind}-name`] = [o.name];
+      if (o?.uid) extra[`authentication.kubernetes.io/${kind}-uid`] = [o.uid];
+    }
+    const user: RequestUser = { name: c.sub!, groups: ['system:serviceaccounts', `system:serviceaccounts:${m[1]}`, 'system:authenticated'], extra };
+    if (sa?.uid) user.uid = sa.uid;
+    return user;
   } catch {
     return undefined;
   }
+}
+
+/** Whether an authenticated user came from a service account token (not a certificate). */
+export function fromServiceAccountToken(user: RequestUser): boolean {
+  return user.name.startsWith('system:serviceaccount:') && user.uid !== undefined && user.extra?.[CREDENTIAL_ID] !== undefined;
+}
+
+/**
+ * kube-apiserver's validator: the token's service account (and the Pod or Secret it is
+ * bound to) must still exist with the UID the token names.
+ */
+export async function serviceAccountStillValid(api: ApiServer, user: RequestUser): Promise<boolean> {
+  const [, , ns, name] = user.name.split(':');
+  const live = async (kind: string, objName: string, uid: string | undefined) => {
+    const obj = await api.tryGet(api.registry.forKind('v1', kind), ns, objName);
+    return obj !== undefined && (uid === undefined || obj.metadata.uid === uid);
+  };
+  if (!(await live('ServiceAccount', name, user.uid))) return false;
+  for (const kind of ['Pod', 'Secret']) {
+    const objName = user.extra?.[`authentication.kubernetes.io/${kind.toLowerCase()}-name`]?.[0];
+    if (objName && !(await live(kind, objName, user.extra?.[`authentication.kubernetes.io/${kind.toLowerCase()}-uid`]?.[0]))) return false;
+  }
+  return true;
 }

@@ -10,6 +10,11 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
   code: number;
+  /** Files the command created or changed, and the ones it removed (for the container's writable layer). */
+  written?: Record<string, string>;
+  removed?: string[];
+  /** stdout and stderr in the order written (a warning before the data, as a real process streams it). */
+  order?: Array<{ stream: 'stdout' | 'stderr'; text: string }>;
 }
 
 const SHELLS = ['sh', 'ash', 'dash', 'bash'];
@@ -17,7 +22,7 @@ const SHELLS = ['sh', 'ash', 'dash', 'bash'];
 const PROGRAMS = new Set([
   'echo', 'printf', 'env', 'printenv', 'hostname', 'cat', 'ls', 'pwd', 'whoami', 'id', 'date', 'true', 'false', 'test', '[',
   'grep', 'egrep', 'fgrep', 'sed', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'tr', 'seq', 'tee', 'basename', 'dirname', 'uname', 'sleep',
-  'touch', 'rm', 'mkdir', 'rmdir', 'cp', 'mv', 'base64', 'rev', 'nproc', 'wget', 'nc', 'which',
+  'touch', 'rm', 'mkdir', 'rmdir', 'cp', 'mv', 'base64', 'rev', 'nproc', 'wget', 'nc', 'which', 'tar',
 ]);
 
 function q(a: string): string {
@@ -61,5 +66,8 @@ export async function execInContainer(argv: string[], view: ContainerView, stdin
     args: positional,
     net,
   });
-  return { stdout: r.stdout, stderr: r.stderr, code: r.code };
+  const written: Record<string, string> = {};
+  for (const [p, content] of r.files) if (view.files[p] !== content) written[p] = content;
+  const removed = Object.keys(view.files).filter((p) => !r.files.has(p));
+  return { stdout: r.stdout, stderr: r.stderr, code: r.code, written, removed, order: r.order };
 }

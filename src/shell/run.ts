@@ -336,6 +336,10 @@ export interface ShellResult {
   code: number;
   /** Simulated time the command took (its sleeps). */
   elapsedMs: number;
+  /** The file system as the command left it (exec keeps what it wrote in the container). */
+  files: ReadonlyMap<string, string>;
+  /** stdout and stderr in the order they were written (a stream's consecutive writes joined). */
+  order: Array<{ stream: 'stdout' | 'stderr'; text: string }>;
 }
 
 export interface AsyncShellOptions extends ShellOptions {
@@ -377,11 +381,15 @@ export async function runShellAsync(src: string, o: AsyncShellOptions): Promise<
 function collect(s: Session, code: number, start: number): ShellResult {
   let stdout = '';
   let stderr = '';
+  const order: ShellResult['order'] = [];
   for (const c of s.chunks) {
     if (c.stream === 'stdout') stdout += c.text;
     else stderr += c.text;
+    const last = order[order.length - 1];
+    if (last?.stream === c.stream) last.text += c.text;
+    else order.push({ stream: c.stream, text: c.text });
   }
-  return { stdout, stderr, code, elapsedMs: s.g.clock.now - start };
+  return { stdout, stderr, code, elapsedMs: s.g.clock.now - start, files: s.g.vfs.files, order };
 }
 
 export { EMPTY_INPUT };

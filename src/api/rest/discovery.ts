@@ -50,6 +50,8 @@ export function subresourcesOf(rt: ResourceType): Sub[] {
     case 'storage.k8s.io/CSIDriver': case 'storage.k8s.io/CSINode': case 'storage.k8s.io/CSIStorageCapacity':
     case 'admissionregistration.k8s.io/MutatingWebhookConfiguration': case 'admissionregistration.k8s.io/ValidatingWebhookConfiguration':
       return [];
+    case 'certificates.k8s.io/CertificateSigningRequest':
+      return [{ name: 'approval', kind: 'CertificateSigningRequest', group: 'certificates.k8s.io', version: 'v1', verbs: GPU }, status];
     case '/ServiceAccount':
       return [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }];
     case '/Service':

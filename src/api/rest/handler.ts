@@ -23,6 +23,7 @@ import type { WatchCache } from './watch-cache';
 import { openapiV2, openapiV3Index, openapiV3GroupVersion } from './openapi';
 import { versionInfo } from '../version-info';
 import { METRICS_GROUP, METRICS_GV, metricsRoutes } from './metrics';
+import type { TokenIssuer } from './token-request';
 
 /** Authorization check for SubjectAccessReviews (the HTTP front end supplies RBAC). */
 export type AccessCheck = (user: RequestUser, attrs: { verb: string; group: string; resource: string; subresource?: string; name?: string; namespace: string } | { verb: string; path: string }) => Promise<boolean>;
@@ -34,6 +35,8 @@ export interface RestOptions {
   authorize?: AccessCheck;
   /** The RBAC rules of a user in a namespace (SelfSubjectRulesReview). */
   rules?: (user: RequestUser, namespace: string) => Promise<{ verbs: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; nonResourceURLs?: string[] }[]>;
+  /** Signs service account tokens (serviceaccounts/token); without it TokenRequests get a 503. */
+  tokens?: TokenIssuer;
 }
 
 /** What a resource request resolved to. */
@@ -195,6 +198,12 @@ export class RestHandler {
     } else if (sub === 'eviction' && method === 'POST') {
       const { evictPod } = await import('./eviction');
       return evictPod(this, req, t);
+    } else if (sub === 'approval' && (method === 'GET' || method === 'PUT' || method === 'PATCH')) {
+      const { csrApproval } = await import('./csr-approval');
+      return csrApproval(this, req, t, method);
+    } else if (sub === 'token' && method === 'POST') {
+      const { createToken } = await import('./token-request');
+      return createToken(this, req, t, this.opts.tokens);
     }
     throw methodNotAllowed(`the server does not allow this method on the requested resource`);
   }

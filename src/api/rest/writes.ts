@@ -51,14 +51,14 @@ export function decodeBody(req: ApiRequest, allowed: string[] = ['application/js
   }
 }
 
-function decodeObject(req: ApiRequest): KObject {
+export function decodeObject(req: ApiRequest): KObject {
   const body = decodeBody(req);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(body) ? 'array' : typeof body} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
   return body as KObject;
 }
 
 /** Checks the body's type against the URL's and fills in what the URL says. */
-function prepareBody(t: Target, obj: KObject): KObject {
+export function prepareBody(t: Target, obj: KObject): KObject {
   if (obj.kind === undefined || obj.kind === '') throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(obj)}'`);
   if (obj.apiVersion !== undefined && obj.apiVersion !== t.gv) {
     throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${t.gv})`);

@@ -6,8 +6,9 @@ import { grep } from './grep';
 import { netApplets } from './net';
 import { sed } from './sed';
 import { builtinPrograms, sysApplets } from './sys';
+import { tar } from './tar';
 import { textApplets } from './text';
 
 export function appletTable(builtins: Map<string, Builtin>): Map<string, Applet> {
-  return new Map<string, Applet>(Object.entries({ ...builtinPrograms(builtins), ...textApplets, ...fsApplets, ...sysApplets, ...netApplets, grep, egrep: grep, fgrep: grep, sed }));
+  return new Map<string, Applet>(Object.entries({ ...builtinPrograms(builtins), ...textApplets, ...fsApplets, ...sysApplets, ...netApplets, grep, egrep: grep, fgrep: grep, sed, tar }));
 }

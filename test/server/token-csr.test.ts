@@ -1,0 +1,154 @@
+// The real kubectl 1.32 against `kubesim serve` for two subresources kube-apiserver serves:
+// serviceaccounts/NAME/token (`kubectl create token`, whose token then authenticates as the
+// service account and is authorized by RBAC) and certificatesigningrequests/NAME/approval
+// (`kubectl certificate approve|deny`).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import forge from 'node-forge';
+import { ServedCluster } from './harness';
+
+const c = new ServedCluster('tokcsr');
+
+before(async () => {
+  await c.setUp({ kubectl: true, create: ['--nodes', '1'] });
+  c.ok(['create', 'serviceaccount', 'bot']);
+});
+after(() => c.stop());
+
+/** kubectl as the bearer of `token` (the kubeconfig's client certificate left out). */
+const asToken = (token: string, args: string[]) => c.kubectl([...args, '--token', token, '--client-certificate=', '--client-key=']);
+
+test('kubectl create token: a TokenRequest answered as kube-apiserver answers it', () => {
+  const r = c.kubectl(['create', 'token', 'bot', '--duration', '20m', '-o', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  const tr = JSON.parse(r.stdout);
+  assert.equal(tr.kind, 'TokenRequest');
+  assert.equal(tr.apiVersion, 'authentication.k8s.io/v1');
+  assert.deepEqual({ name: tr.metadata.name, namespace: tr.metadata.namespace }, { name: 'bot', namespace: 'default' });
+  assert.deepEqual(tr.spec, { audiences: ['https://kubernetes.default.svc.cluster.local'], expirationSeconds: 1200, boundObjectRef: null });
+  assert.equal(Date.parse(tr.status.expirationTimestamp) - Date.parse(tr.metadata.creationTimestamp), 1200_000);
+  assert.match(tr.status.token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+
+  // Defaults: an hour, the API server's audience.
+  const plain = c.kubectl(['create', 'token', 'bot', '-o', 'jsonpath={.spec.expirationSeconds} {.spec.audiences}']);
+  assert.equal(plain.stdout, '3600 ["https://kubernetes.default.svc.cluster.local"]');
+
+  const missing = c.kubectl(['create', 'token', 'nope']);
+  assert.equal(missing.code, 1);
+  assert.equal(missing.stderr, 'error: failed to create token: serviceaccounts "nope" not found\n');
+  const short = c.kubectl(['create', 'token', 'bot', '--duration', '5m']);
+  assert.equal(short.code, 1);
+  assert.equal(short.stderr, 'error: failed to create token: TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes\n');
+  const bound = c.kubectl(['create', 'token', 'bot', '--bound-object-kind', 'Secret', '--bound-object-name', 'absent']);
+  assert.equal(bound.code, 1);
+  assert.equal(bound.stderr, 'error: failed to create token: secrets "absent" not found\n');
+});
+
+test('the token authenticates as system:serviceaccount:default:bot and RBAC decides what it may do', () => {
+  const token = c.kubectl(['create', 'token', 'bot']).stdout.trim();
+  const who = asToken(token, ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username} {.status.userInfo.groups}']);
+  assert.equal(who.code, 0, who.stderr);
+  assert.equal(who.stdout, 'system:serviceaccount:default:bot ["system:serviceaccounts","system:serviceaccounts:default","system:authenticated"]');
+  const uid = c.kubectl(['get', 'serviceaccount', 'bot', '-o', 'jsonpath={.metadata.uid}']).stdout;
+  assert.equal(asToken(token, ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.uid}']).stdout, uid);
+
+  const denied = asToken(token, ['get', 'pods']);
+  assert.equal(denied.code, 1);
+  assert.equal(denied.stderr, 'Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:default:bot" cannot list resource "pods" in API group "" in the namespace "default"\n');
+  assert.equal(asToken(token, ['auth', 'can-i', 'list', 'pods']).stdout, 'no\n');
+
+  assert.equal(c.kubectl(['create', 'role', 'reader', '--verb', 'get,list', '--resource', 'pods,serviceaccounts']).code, 0);
+  assert.equal(c.kubectl(['create', 'rolebinding', 'bot-reader', '--role', 'reader', '--serviceaccount', 'default:bot']).code, 0);
+  assert.equal(asToken(token, ['auth', 'can-i', 'list', 'pods']).stdout, 'yes\n');
+  const allowed = asToken(token, ['get', 'serviceaccounts', '-o', 'name']);
+  assert.equal(allowed.code, 0, allowed.stderr);
+  assert.match(allowed.stdout, /^serviceaccount\/bot$/m);
+  assert.equal(asToken(token, ['auth', 'can-i', 'delete', 'pods']).stdout, 'no\n');
+
+  // A token for another audience is not for this server; nor is one whose account is gone.
+  const other = c.kubectl(['create', 'token', 'bot', '--audience', 'https://vault.example']).stdout.trim();
+  const wrong = asToken(other, ['get', 'serviceaccounts']);
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /error: You must be logged in to the server \(Unauthorized\)/);
+  assert.equal(c.kubectl(['delete', 'serviceaccount', 'bot']).code, 0);
+  const gone = asToken(token, ['get', 'serviceaccounts']);
+  assert.equal(gone.code, 1);
+  assert.match(gone.stderr, /error: You must be logged in to the server \(Unauthorized\)/);
+  c.ok(['create', 'serviceaccount', 'bot']);
+  const recreated = asToken(token, ['get', 'serviceaccounts']);
+  assert.equal(recreated.code, 1, 'a token names the UID of the account it was issued for');
+});
+
+function csrManifest(name: string, cn: string): string {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  const req = forge.pki.createCertificationRequest();
+  req.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  req.setSubject([{ name: 'commonName', value: cn }]);
+  req.sign(forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()), forge.md.sha256.create());
+  const pem = Buffer.from(forge.pki.certificationRequestToPem(req)).toString('base64');
+  return `apiVersion: certificates.k8s.io/v1
+kind: CertificateSigningRequest
+metadata: {name: ${name}}
+spec:
+  request: ${pem}
+  signerName: kubernetes.io/kube-apiserver-client
+  usages: [client auth]
+`;
+}
+
+test('kubectl certificate approve|deny through the approval subresource', () => {
+  for (const n of ['jane', 'joe']) assert.equal(c.kubectl(['create', '-f', c.file(`${n}.yaml`, csrManifest(n, n))]).code, 0);
+  const discovery = c.kubectl(['get', '--raw', '/apis/certificates.k8s.io/v1']);
+  assert.ok(JSON.parse(discovery.stdout).resources.some((r: { name: string }) => r.name === 'certificatesigningrequests/approval'));
+
+  const ok = c.kubectl(['certificate', 'approve', 'jane']);
+  assert.deepEqual([ok.code, ok.stdout, ok.stderr], [0, 'certificatesigningrequest.certificates.k8s.io/jane approved\n', '']);
+  const cond = JSON.parse(c.kubectl(['get', 'csr', 'jane', '-o', 'json']).stdout).status.conditions;
+  assert.equal(cond.length, 1);
+  assert.deepEqual({ ...cond[0], lastUpdateTime: undefined, lastTransitionTime: undefined }, {
+    type: 'Approved', status: 'True', reason: 'KubectlApprove', message: 'This CSR was approved by kubectl certificate approve.', lastUpdateTime: undefined, lastTransitionTime: undefined,
+  });
+  assert.ok(cond[0].lastTransitionTime, 'the server fills in lastTransitionTime');
+  // Approving again changes nothing; denying an approved request is kubectl's error.
+  assert.equal(c.kubectl(['certificate', 'approve', 'jane']).code, 0);
+  assert.equal(JSON.parse(c.kubectl(['get', 'csr', 'jane', '-o', 'json']).stdout).status.conditions.length, 1);
+  const twice = c.kubectl(['certificate', 'deny', 'jane']);
+  assert.deepEqual([twice.code, twice.stderr], [1, 'error: certificate signing request "jane" is already Approved\n']);
+
+  const denied = c.kubectl(['certificate', 'deny', 'joe']);
+  assert.deepEqual([denied.code, denied.stdout], [0, 'certificatesigningrequest.certificates.k8s.io/joe denied\n']);
+  assert.equal(c.kubectl(['get', 'csr', 'joe', '-o', 'jsonpath={.status.conditions[0].type}/{.status.conditions[0].reason}']).stdout, 'Denied/KubectlDeny');
+
+  // The server's own checks: Approved and Denied exclusive, no removal, spec untouched.
+  const both = c.kubectl(['patch', 'csr', 'joe', '--subresource', 'approval', '--type', 'json', '-p', '[{"op":"add","path":"/status/conditions/-","value":{"type":"Approved","status":"True"}}]']);
+  assert.equal(both.code, 1);
+  assert.match(both.stderr, /^The CertificateSigningRequest "joe" is invalid: status.conditions\[1\].type: Invalid value: "Approved": Approved and Denied conditions are mutually exclusive/);
+  const removal = c.kubectl(['patch', 'csr', 'joe', '--subresource', 'approval', '--type', 'merge', '-p', '{"status":{"conditions":[]}}']);
+  assert.equal(removal.code, 1);
+  assert.match(removal.stderr, /status.conditions: Forbidden: updates may not remove a condition of type "Denied"/);
+  const spec = c.kubectl(['patch', 'csr', 'joe', '--subresource', 'approval', '--type', 'merge', '-p', '{"spec":{"usages":["server auth"]}}']);
+  assert.equal(spec.code, 0, spec.stderr);
+  assert.equal(c.kubectl(['get', 'csr', 'joe', '-o', 'jsonpath={.spec.usages}']).stdout, '["client auth"]');
+});
+
+test('approving needs the approve verb on the signer (the CertificateApproval admission check)', () => {
+  assert.equal(c.kubectl(['create', '-f', c.file('ann.yaml', csrManifest('ann', 'ann'))]).code, 0);
+  assert.equal(c.kubectl(['create', 'clusterrole', 'csr-updater', '--verb', 'get,list,update', '--resource', 'certificatesigningrequests,certificatesigningrequests/approval']).code, 0);
+  assert.equal(c.kubectl(['create', 'clusterrolebinding', 'alice-csr', '--clusterrole', 'csr-updater', '--user', 'alice']).code, 0);
+  const no = c.kubectl(['certificate', 'approve', 'ann', '--as', 'alice']);
+  assert.equal(no.code, 1);
+  assert.equal(no.stderr, 'Error from server (Forbidden): certificatesigningrequests.certificates.k8s.io "ann" is forbidden: user not permitted to approve requests with signerName "kubernetes.io/kube-apiserver-client"\n');
+  // signers are not a served resource, so kubectl create clusterrole cannot name them: a manifest.
+  const approver = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: approver}
+rules:
+- {apiGroups: [certificates.k8s.io], resources: [signers], resourceNames: ["kubernetes.io/*"], verbs: [approve]}
+`;
+  assert.equal(c.kubectl(['create', '-f', c.file('approver.yaml', approver)]).code, 0);
+  assert.equal(c.kubectl(['create', 'clusterrolebinding', 'alice-approver', '--clusterrole', 'approver', '--user', 'alice']).code, 0);
+  const yes = c.kubectl(['certificate', 'approve', 'ann', '--as', 'alice']);
+  assert.equal(yes.code, 0, yes.stderr);
+});
