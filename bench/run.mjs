@@ -647,7 +647,7 @@ section('etcd', () => {
         const { spawn } = require('node:child_process');
         const t0 = Date.now();
         Promise.all(${JSON.stringify(servers.map((s) => s.url()))}.map((url) => new Promise((resolve) => {
-          const p = spawn('/usr/bin/kubectl', ['--context', 'kubesim-bench', '--server', url, 'get', 'pods', '--no-headers', '--chunk-size=0', '--request-timeout', '0']);
+          const p = spawn('/usr/bin/kubectl', ['--context', 'kubesim-bench', '--server', url, 'get', 'pods', '--no-headers', '--request-timeout', '0']);
           let n = 0; p.stdout.on('data', (d) => { n += String(d).split('\\n').length - 1; });
           p.on('exit', (code) => resolve({ code, n }));
         }))).then((r) => console.log(JSON.stringify({ ms: Date.now() - t0, r })));`], env, { timeoutMs: 900_000 });
