@@ -190,6 +190,11 @@ const BEFORE = {
 section('startup', () => {
   const home = tempHome();
   kubesim(home, ['get', 'pods']); // creates the default cluster once
+  // A small cluster for `get pod X` (issue 18's second start-up case): one pod on the file store.
+  const smallHome = tempHome();
+  const podFile = join(smallHome, 'pod.yaml');
+  writeFileSync(podFile, podDocs(1, 'x'));
+  kubesim(smallHome, ['apply', '-f', podFile]);
   const runs = RUNS * 2;
   // Interleaved, one run of each case per round, so that drift in the machine's speed (it is
   // shared) moves the floor and the cases together and the ratios stay fair.
@@ -199,11 +204,12 @@ section('startup', () => {
   } catch {
     hasKubectl = false;
   }
-  const xs = { floor: [], version: [], getEmpty: [], kubectl: [], cold: [] };
+  const xs = { floor: [], version: [], getEmpty: [], getOne: [], kubectl: [], cold: [] };
   for (let i = 0; i < runs; i++) {
     xs.floor.push(time(process.execPath, ['-e', '0']));
     xs.version.push(kubesim(home, ['version', '--client']));
     xs.getEmpty.push(kubesim(home, ['get', 'pods']));
+    xs.getOne.push(kubesim(smallHome, ['get', 'pod', 'x-0']));
     if (hasKubectl) xs.kubectl.push(time('kubectl', ['version', '--client']));
     const cold = mkdtempSync(join(tmpdir(), 'kubesim-bench-cold-'));
     xs.cold.push(time(process.execPath, [BIN, 'version', '--client'], { KUBESIM_HOME: home, XDG_CACHE_HOME: cold }));
@@ -212,6 +218,7 @@ section('startup', () => {
   const floor = median(xs.floor);
   const version = median(xs.version);
   const getEmpty = median(xs.getEmpty);
+  const getOne = median(xs.getOne);
   const kubectl = hasKubectl ? median(xs.kubectl) : undefined;
   const coldVersion = median(xs.cold);
   const vs = (ms) => `${(ms / floor).toFixed(2)}× node -e 0${kubectl ? `, ${(ms / kubectl).toFixed(2)}× kubectl` : ''}`;
@@ -221,7 +228,9 @@ section('startup', () => {
   record('startup', 'kubesim version --client', version, `${vs(version)} (target ≤ 1.1× node; before: ${BEFORE.version})`);
   record('startup', 'kubesim version --client, first run (no code cache yet)', coldVersion, `${vs(coldVersion)}; compiles the bundle and writes the cache`);
   record('startup', 'kubesim get pods (empty cluster)', getEmpty, `${vs(getEmpty)} (before: ${BEFORE.getEmpty})`, 'ms', HOW.get);
+  record('startup', 'kubesim get pod X (cluster of one pod)', getOne, `${vs(getOne)} (target ≤ 1.1× node)`, 'ms', HOW.get);
   dropHome(home);
+  dropHome(smallHome);
 });
 
 // --- cluster creation: create, then the first successful `get nodes` ---

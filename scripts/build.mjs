@@ -22,14 +22,16 @@ function newest(path) {
 }
 
 const generated = 'generated/validators.cjs';
-const inputs = ['scripts/gen-schemas.mjs', 'src/api/resources.ts', 'node_modules/kubernetes-types/package.json'];
+const inputs = ['scripts/gen-schemas.mjs', 'src/api/resources.ts', 'src/api/rest/proto/k8s-proto.json', 'src/api/validation/schema-version.ts', join(process.env.KUBESIM_MODELS_NODE_MODULES || 'node_modules', 'kubernetes-models', 'package.json')];
 if (existsSync('scripts/gen-schemas.mjs') && (!existsSync(generated) || Math.max(...inputs.filter(existsSync).map(newest)) > statSync(generated).mtimeMs)) {
   const r = spawnSync(process.execPath, ['scripts/gen-schemas.mjs'], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-const typesPkg = JSON.parse(readFileSync('node_modules/kubernetes-types/package.json', 'utf8'));
+// what `kubesim version` reports: the Kubernetes version of the schemas and their sources
+const sm = /"kubernetesVersion":"([^"]*)","source":"([^"]*)"/.exec(readFileSync('generated/schemas.json', 'utf8').slice(0, 300));
+const schemaSource = sm ? `Kubernetes v${sm[1]}; ${sm[2]}` : 'unknown';
 const out = `dist.tmp-${process.pid}`;
 rmSync(out, { recursive: true, force: true });
 // commander loads node:child_process (with net, dgram and stream) when it is loaded, for
@@ -47,9 +49,40 @@ const lazyChildProcessForCommander = {
   },
 };
 
+// Modules that a command may never use: each `import` of one gets a stand-in whose exports
+// are getters that load the real module on first use, so a command that never parses YAML,
+// matches a glob, compiles an RE2 pattern or opens a socket does not pay for loading them
+// at start-up (Node's http, https, tls, crypto and net alone were ~25 % of `kubesim
+// version`). What a module's exports are is read here, from the module itself. The real
+// module is loaded at the same point as an access to it would have been, so behaviour does
+// not change, only when the cost is paid.
+const LAZY_BUILTINS = ['async_hooks', 'child_process', 'crypto', 'dgram', 'dns', 'http', 'http2', 'https', 'net', 'perf_hooks', 'readline', 'stream', 'tls', 'tty', 'vm', 'worker_threads', 'zlib'];
+const LAZY_PACKAGES = ['re2js', 'yaml', 'tinyglobby', ...LAZY_BUILTINS.map((m) => `node:${m}`)];
+const lazyPackages = {
+  name: 'lazy-packages',
+  async setup(b) {
+    const names = new Map();
+    for (const pkgName of LAZY_PACKAGES) names.set(pkgName, Object.keys(await import(pkgName)).filter((k) => k !== 'default' && k !== '__esModule'));
+    const filter = new RegExp(`^(?:${LAZY_PACKAGES.join('|')})$`);
+    // The stand-in's own require() (kind require-call) resolves to the real package.
+    b.onResolve({ filter }, (args) => (args.kind === 'import-statement' ? { path: args.path, namespace: 'lazy-package' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (args) => ({
+      contents: [
+        `let real; const load = () => real ??= require(${JSON.stringify(args.path)});`,
+        // `default` as esbuild's own interop reads it: a CommonJS module (a built-in) is its own default.
+        `module.exports = { __esModule: true, get default() { const m = load(); return m && m.__esModule ? m.default : m; },`,
+        ...names.get(args.path).map((k) => `  get ${JSON.stringify(k)}() { return load()[${JSON.stringify(k)}]; },`),
+        '};',
+      ].join('\n'),
+      loader: 'js',
+      resolveDir: root,
+    }));
+  },
+};
+
 const result = await build({
   entryPoints: ['src/main.ts'],
-  plugins: [lazyChildProcessForCommander],
+  plugins: [lazyChildProcessForCommander, lazyPackages],
   bundle: true,
   write: false,
   format: 'cjs',
@@ -63,7 +96,7 @@ const result = await build({
   logLevel: 'warning',
   define: {
     __KUBESIM_VERSION__: JSON.stringify(pkg.version),
-    __SCHEMA_VERSION__: JSON.stringify(typesPkg.version),
+    __SCHEMA_VERSION__: JSON.stringify(schemaSource),
     // ESM dependencies (fdir, under tinyglobby) read import.meta.url, which a CommonJS
     // bundle does not have: give them this file's URL.
     'import.meta.url': '__kubesimImportMetaUrl',
@@ -80,6 +113,11 @@ if (left) {
   console.error(`build: dist/main.cjs still contains import(): ${code.slice(Math.max(0, left.index - 80), left.index + 80)}`);
   process.exit(1);
 }
+// esbuild escapes non-ASCII characters except in regular expression literals. Escaped there
+// too (\uXXXX means the same code unit in a pattern, with or without the u flag), the bundle
+// is pure ASCII: bin/kubesim then reads it as Latin-1, several times faster than decoding
+// UTF-8, and V8 keeps it as a one-byte string (half the memory of a two-byte one).
+code = code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'main.cjs'), code);
 await (await import('./build-dashboard.mjs')).buildDashboard(out);

@@ -1,43 +1,86 @@
 #!/usr/bin/env node
-// Generates JSON Schemas for every built-in kind from the `kubernetes-types` declarations
-// and compiles them once into standalone ajv validators.
+// Generates JSON Schemas of the Kubernetes v1.32 API for every built-in kind and compiles
+// them once into standalone ajv validators.
 //
-//   generated/schemas.json   { kubernetesTypesVersion, roots: {"apps/v1/Deployment": defName},
+// Two sources, both generated from Kubernetes itself:
+// - the field set of each type: Kubernetes' own k8s.io/api and k8s.io/apimachinery at
+//   v0.32.x, as scripts/gen-proto.mjs captured it (src/api/rest/proto/k8s-proto.json: every
+//   message's JSON field names and protobuf types, inline members marked);
+// - descriptions, required fields, and the types that protobuf does not describe
+//   (apiextensions, apiregistration; Quantity, IntOrString, Time as JSON has them): the `kubernetes-models`
+//   declarations, generated from a later Kubernetes OpenAPI spec (v1.36 for 5.x), pruned
+//   here to the v1.32 field set (a field added after 1.32 is an unknown field, as a v1.32
+//   API server's strict decoding says).
+// KUBESIM_MODELS_NODE_MODULES points at another node_modules holding kubernetes-models
+// (for trying a version without installing it into the project).
+//
+//   generated/schemas.json   { kubernetesVersion, source, roots: {"apps/v1/Deployment": defName},
 //                              definitions: {"io.k8s.api.apps.v1.DeploymentSpec": schema, ...} }
 //   generated/validators.cjs one exported validate function per root (see `exportName`), and
 //                              `roots` mapping "group/version/Kind" -> export name.
 //
 // Strictness mirrors the API server's strict decoding: every object has
-// additionalProperties: false; `number` fields are integers (kubernetes-types writes int32,
-// int64 and float64 all as `number`; the few float fields are listed in FLOAT_FIELDS).
+// additionalProperties: false; `number` fields are integers (k8s.io/api has no float field;
+// the apiextensions ones are listed in FLOAT_FIELDS); enums stay plain strings (the API
+// server's validation, not its decoding, rejects an unsupported value, with its own message).
 // Idempotent: outputs are rewritten only when their content changes.
 import { readFileSync, writeFileSync, readdirSync, mkdirSync, existsSync } from 'node:fs';
-import { join, dirname, relative } from 'node:path';
+import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const typesDir = join(root, 'node_modules', 'kubernetes-types');
+const modulesDir = process.env.KUBESIM_MODELS_NODE_MODULES || join(root, 'node_modules');
+const modelsDirs = [join(modulesDir, 'kubernetes-models'), join(modulesDir, '@kubernetes-models', 'apimachinery')];
 const outDir = join(root, 'generated');
 const started = Date.now();
 
-const typesVersion = JSON.parse(readFileSync(join(typesDir, 'package.json'), 'utf8')).version;
+if (!existsSync(join(modelsDirs[0], 'package.json'))) {
+  process.stderr.write(`gen-schemas: ${modelsDirs[0]} is missing: run npm install (kubernetes-models is a devDependency)\n`);
+  process.exit(1);
+}
+const modelsVersion = JSON.parse(readFileSync(join(modelsDirs[0], 'package.json'), 'utf8')).version;
+const proto = JSON.parse(readFileSync(join(root, 'src', 'api', 'rest', 'proto', 'k8s-proto.json'), 'utf8'));
+const apiTag = /v0\.(\d+)\.(\d+)$/.exec(proto.source);
+if (!apiTag) throw new Error(`k8s-proto.json: no k8s.io/api tag in ${JSON.stringify(proto.source)}`);
+const kubernetesVersion = `1.${apiTag[1]}.${apiTag[2]}`;
+// The version the CLI reports and accepts (src/api/validation/schema-version.ts) must be the
+// one the fields come from.
+const declared = /SCHEMA_KUBERNETES_VERSION = '([^']+)'/.exec(readFileSync(join(root, 'src', 'api', 'validation', 'schema-version.ts'), 'utf8'))?.[1];
+if (declared !== kubernetesVersion) throw new Error(`schema-version.ts says ${declared}, the field source is Kubernetes ${kubernetesVersion}`);
+const source = `k8s.io/api v0.${apiTag[1]}.${apiTag[2]} fields, kubernetes-models ${modelsVersion} descriptions`;
 
 // --- the resource registry (TypeScript, no imports): transpile and import it ----------------
 const resourcesSrc = readFileSync(join(root, 'src', 'api', 'resources.ts'), 'utf8');
 const resourcesJs = ts.transpileModule(resourcesSrc, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
 const { BUILTIN_RESOURCES } = await import('data:text/javascript;base64,' + Buffer.from(resourcesJs).toString('base64'));
 
-// --- module path -> OpenAPI definition prefix ------------------------------------------------
-function prefixOf(mod) {
-  if (mod === 'meta/v1') return 'io.k8s.apimachinery.pkg.apis.meta.v1';
-  if (mod === 'api/resource') return 'io.k8s.apimachinery.pkg.api.resource';
-  if (mod === 'runtime') return 'io.k8s.apimachinery.pkg.runtime';
-  if (mod === 'version') return 'io.k8s.apimachinery.pkg.version';
-  if (mod.startsWith('apiextensions/')) return 'io.k8s.apiextensions-apiserver.pkg.apis.' + mod.replace('/', '.');
-  return 'io.k8s.api.' + mod.replace('/', '.');
+// --- OpenAPI definition names -------------------------------------------------------------
+// kubernetes-models exports each interface under an alias spelling its OpenAPI name:
+// IIoK8sApiCoreV1Volume is io.k8s.api.core.v1.Volume.
+const ALIAS_PREFIXES = [
+  ['IoK8sApimachineryPkgApisMetaV1', 'io.k8s.apimachinery.pkg.apis.meta.v1.'],
+  ['IoK8sApimachineryPkgApiResource', 'io.k8s.apimachinery.pkg.api.resource.'],
+  ['IoK8sApimachineryPkgUtilIntstr', 'io.k8s.apimachinery.pkg.util.intstr.'],
+  ['IoK8sApimachineryPkgRuntime', 'io.k8s.apimachinery.pkg.runtime.'],
+  ['IoK8sApimachineryPkgVersion', 'io.k8s.apimachinery.pkg.version.'],
+  ['IoK8sApiextensionsApiserverPkgApisApiextensions', 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.'],
+  ['IoK8sKubeAggregatorPkgApisApiregistration', 'io.k8s.kube-aggregator.pkg.apis.apiregistration.'],
+];
+function defNameOfAlias(alias) {
+  const a = alias.slice(1); // the leading I of the interface
+  for (const [p, d] of ALIAS_PREFIXES) {
+    if (!a.startsWith(p)) continue;
+    const rest = a.slice(p.length);
+    if (d.endsWith('.v1.') || d.endsWith('resource.') || d.endsWith('intstr.') || d.endsWith('runtime.') || d.endsWith('version.')) return d + rest;
+    const m = /^(V\d+(?:alpha\d+|beta\d+)?)([A-Z].*)$/.exec(rest);
+    if (m) return `${d}${m[1].toLowerCase()}.${m[2]}`;
+  }
+  const m = /^IoK8sApi([A-Z][a-z0-9]*)(V\d+(?:alpha\d+|beta\d+)?)([A-Z].*)$/.exec(a);
+  if (m) return `io.k8s.api.${m[1].toLowerCase()}.${m[2].toLowerCase()}.${m[3]}`;
+  throw new Error(`kubernetes-models: cannot name ${alias}`);
 }
 
 /** Fields that are float64 in Go (everything else typed `number` is an integer). */
@@ -47,44 +90,49 @@ const FLOAT_FIELDS = new Set([
   'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps.multipleOf',
 ]);
 
-// kubernetes-types 1.30 omits the `x-kubernetes-*` extension fields of JSONSchemaProps
-// (they exist in the Go type and in the apiserver's OpenAPI); without them every real CRD
-// would be rejected. Filled in here from apiextensions/v1 types.go.
-const JSONSCHEMAPROPS_EXTRA = {
-  'x-kubernetes-preserve-unknown-fields': { type: 'boolean', description: 'x-kubernetes-preserve-unknown-fields stops the API server decoding step from pruning fields which are not specified in the validation schema.' },
-  'x-kubernetes-embedded-resource': { type: 'boolean', description: 'x-kubernetes-embedded-resource defines that the value is an embedded Kubernetes runtime.Object, with TypeMeta and ObjectMeta.' },
-  'x-kubernetes-int-or-string': { type: 'boolean', description: 'x-kubernetes-int-or-string specifies that this value is either an integer or a string.' },
-  'x-kubernetes-list-map-keys': { type: 'array', items: { type: 'string' }, description: 'x-kubernetes-list-map-keys annotates an array with the x-kubernetes-list-type `map` by specifying the keys used as the index of the map.' },
-  'x-kubernetes-list-type': { type: 'string', description: 'x-kubernetes-list-type annotates an array to further describe its topology: atomic, set or map.' },
-  'x-kubernetes-map-type': { type: 'string', description: 'x-kubernetes-map-type annotates an object to further describe its topology: granular or atomic.' },
-  'x-kubernetes-validations': { type: 'array', items: { $ref: '#/definitions/io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ValidationRule' }, description: 'x-kubernetes-validations describes a list of validation rules written in the CEL expression language.' },
-};
-
 // --- parse every declaration file -----------------------------------------------------------
-/** mod -> { decls: Map<name, node>, imports: Map<name, mod>, sf } */
-const modules = new Map();
+/** defName -> { node, sf, alias } ; alias -> defName */
+const decls = new Map();
+const aliases = new Map();
 function walkDir(dir) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) walkDir(p);
-    else if (e.name.endsWith('.d.ts')) {
-      const mod = relative(typesDir, p).replace(/\\/g, '/').replace(/\.d\.ts$/, '');
-      const sf = ts.createSourceFile(p, readFileSync(p, 'utf8'), ts.ScriptTarget.Latest, true);
-      const decls = new Map();
-      const imports = new Map();
-      for (const st of sf.statements) {
-        if (ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st)) decls.set(st.name.text, st);
-        else if (ts.isImportDeclaration(st) && st.importClause?.namedBindings && ts.isNamedImports(st.importClause.namedBindings)) {
-          const from = st.moduleSpecifier.text; // "../meta/v1"
-          const target = join(dirname(mod), from).replace(/\\/g, '/');
-          for (const el of st.importClause.namedBindings.elements) imports.set(el.name.text, target);
-        }
-      }
-      modules.set(mod, { decls, imports, sf });
-    }
+    if (e.isDirectory()) { if (e.name !== 'node_modules') walkDir(p); continue; }
+    if (!e.name.endsWith('.d.ts') || e.name === 'index.d.ts') continue;
+    const text = readFileSync(p, 'utf8');
+    const ex = /export type \{ (I\w+) as (IIoK8s\w+),/.exec(text);
+    if (!ex) continue;
+    const defName = defNameOfAlias(ex[2]);
+    decls.set(defName, { path: p, text, local: ex[1] }); // parsed when first used (parse())
+    aliases.set(ex[2], defName);
   }
 }
-walkDir(typesDir);
+for (const d of modelsDirs) walkDir(d);
+
+function parse(d) {
+  if (!d.sf) {
+    d.sf = ts.createSourceFile(d.path, d.text, ts.ScriptTarget.Latest, true);
+    d.node = d.sf.statements.find((st) => (ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st)) && st.name.text === d.local);
+    if (!d.node) throw new Error(`kubernetes-models: no ${d.local} in ${d.path}`);
+  }
+  return d;
+}
+
+// --- the v1.32 field set --------------------------------------------------------------------
+const protoName = (defName) => (defName.startsWith('io.k8s.api.') || defName.startsWith('io.k8s.apimachinery.') ? 'k8s.io.' + defName.slice('io.k8s.'.length) : undefined);
+const protoDef = (msg) => 'io.k8s.' + msg.slice('k8s.io.'.length);
+/** JSON name -> descriptor field, inline members' fields lifted into their parent. */
+function protoFields(msg, out = new Map()) {
+  for (const f of Object.values(proto.messages[msg].f)) {
+    if (f[4] === 2 && proto.messages[f[1]]) protoFields(f[1], out);
+    else out.set(f[0], f);
+  }
+  return out;
+}
+const pruned = [];
+// GEN_SCHEMAS_VERBOSE=1 lists the later fields left out
+process.on('exit', () => process.env.GEN_SCHEMAS_VERBOSE && process.stderr.write(pruned.join('\n') + '\n'));
+const added = [];
 
 function docOf(node, sf) {
   const text = sf.getFullText();
@@ -96,54 +144,73 @@ function docOf(node, sf) {
     .split('\n')
     .map((l) => l.replace(/^\s*\* ?/, ''))
     .join('\n')
-    .trim();
+    .trim()
+    .replace(/\\([*/])/g, '$1'); // escaped inside the comment ("containers[\*]", "*\/")
 }
 
 const definitions = {};
 const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
 const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
-definitions[INT_OR_STRING] = {
-  description: 'IntOrString is a type that can hold an int32 or a string.',
-  anyOf: [{ type: 'integer' }, { type: 'string' }],
-  'x-kubesim-type': 'int-or-string',
+const APIEXT = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.';
+const ref = (name) => ({ $ref: '#/definitions/' + name });
+// Types whose Go UnmarshalJSON takes several shapes (the OpenAPI spec leaves them open).
+const SPECIAL = {
+  [INT_OR_STRING]: { anyOf: [{ type: 'integer' }, { type: 'string' }], 'x-kubesim-type': 'int-or-string' },
+  [QUANTITY]: { anyOf: [{ type: 'string' }, { type: 'number' }], 'x-kubesim-type': 'quantity' },
+  [APIEXT + 'JSONSchemaPropsOrArray']: { anyOf: [ref(APIEXT + 'JSONSchemaProps'), { type: 'array', items: ref(APIEXT + 'JSONSchemaProps') }] },
+  [APIEXT + 'JSONSchemaPropsOrBool']: { anyOf: [ref(APIEXT + 'JSONSchemaProps'), { type: 'boolean' }] },
+  [APIEXT + 'JSONSchemaPropsOrStringArray']: { anyOf: [ref(APIEXT + 'JSONSchemaProps'), { type: 'array', items: { type: 'string' } }] },
 };
 
-const ref = (name) => ({ $ref: '#/definitions/' + name });
-
 /** Converts a declaration to a definition (once) and returns its name. */
-function define(mod, name) {
-  const defName = `${prefixOf(mod)}.${name}`;
+function define(defName) {
   if (definitions[defName]) return defName;
-  const m = modules.get(mod);
-  const node = m?.decls.get(name);
-  if (!node) throw new Error(`kubernetes-types: no declaration ${name} in ${mod}`);
+  const d = decls.get(defName);
+  if (!d) throw new Error(`kubernetes-models: no declaration of ${defName}`);
+  const { node, sf } = parse(d);
   definitions[defName] = {}; // placeholder against recursion
-  const description = docOf(node, m.sf);
+  const description = docOf(node, sf);
   let schema;
-  if (ts.isTypeAliasDeclaration(node)) {
-    if (defName === QUANTITY) schema = { anyOf: [{ type: 'string' }, { type: 'number' }], 'x-kubesim-type': 'quantity' };
-    else schema = typeToSchema(node.type, mod, defName);
+  if (SPECIAL[defName]) {
+    schema = { ...SPECIAL[defName] };
+    for (const r of Object.values(SPECIAL[defName].anyOf ?? [])) if (r.$ref) define(r.$ref.slice('#/definitions/'.length));
+    if (defName.endsWith('OrArray') || defName.endsWith('OrBool') || defName.endsWith('OrStringArray')) define(APIEXT + 'JSONSchemaProps');
+  } else if (ts.isTypeAliasDeclaration(node)) {
+    schema = typeToSchema(node.type, d, defName);
   } else if (node.members.length === 0) {
     schema = {}; // RawExtension, JSON, FieldsV1: any JSON value
   } else {
+    const msg = protoName(defName);
+    const fields = msg && proto.messages[msg] ? protoFields(msg) : undefined;
+    const typeMeta = node.heritageClauses?.some((h) => h.types.some((t) => t.expression.getText() === 'TypeMeta'));
     const properties = {};
     const required = [];
     for (const mem of node.members) {
       if (!ts.isPropertySignature(mem)) continue;
       const prop = mem.name.text;
       const fieldKey = `${defName}.${prop}`;
+      // apiVersion and kind come from the inline TypeMeta, which protobuf leaves out
+      if (fields && !fields.has(prop) && prop !== 'apiVersion' && prop !== 'kind') { pruned.push(fieldKey); continue; }
       let ps;
       if (mem.type.kind === ts.SyntaxKind.NumberKeyword && FLOAT_FIELDS.has(fieldKey)) ps = { type: 'number' };
-      else ps = typeToSchema(mem.type, mod, fieldKey);
-      const d = docOf(mem, m.sf);
+      else if ((prop === 'apiVersion' || prop === 'kind') && mem.type.kind === ts.SyntaxKind.LiteralType) ps = { type: 'string', enum: [mem.type.literal.text] };
+      // kubernetes-models writes StatefulSet's volumeClaimTemplates out inline: the descriptor's type
+      else if (fields?.has(prop) && containsTypeLiteral(mem.type)) ps = protoFieldSchema(fields.get(prop));
+      else ps = typeToSchema(mem.type, d, fieldKey);
+      const doc = docOf(mem, sf);
       // A property that is a $ref can't carry siblings in draft-07 ajv; keep its doc aside.
-      if (d) ps = ps.$ref ? { ...ps, 'x-kubesim-doc': d } : { ...ps, description: d };
+      if (doc) ps = ps.$ref ? { ...ps, 'x-kubesim-doc': doc } : { ...ps, description: doc };
       properties[prop] = ps;
-      if (!mem.questionToken) required.push(prop);
+      // apiVersion and kind are optional in the API (embedded templates leave them out)
+      // Required only if v1.32's Go field lacks omitempty too (later releases made a few
+      // required, and relaxed others: the intersection never refuses a valid v1.32 object).
+      if (!mem.questionToken && !(typeMeta && (prop === 'apiVersion' || prop === 'kind')) && (!fields || fields.get(prop)?.[4] === 1)) required.push(prop);
     }
-    if (defName.endsWith('apiextensions.v1.JSONSchemaProps')) {
-      for (const [k, v] of Object.entries(JSONSCHEMAPROPS_EXTRA)) properties[k] = v;
-      define(mod, 'ValidationRule');
+    // a v1.32 field the later spec no longer has: typed from the descriptor
+    for (const [name, f] of fields ?? []) {
+      if (properties[name] || name === 'apiVersion' || name === 'kind') continue;
+      added.push(`${defName}.${name}`);
+      properties[name] = protoFieldSchema(f);
     }
     schema = { type: 'object', properties, additionalProperties: false };
     if (required.length) schema.required = required;
@@ -153,7 +220,19 @@ function define(mod, name) {
   return defName;
 }
 
-function typeToSchema(t, mod, where) {
+function containsTypeLiteral(t) {
+  if (ts.isTypeLiteralNode(t)) return !t.members.some((m) => ts.isIndexSignatureDeclaration(m));
+  return ts.isTypeReferenceNode(t) && (t.typeArguments ?? []).some(containsTypeLiteral);
+}
+
+function protoFieldSchema([, type, label, keyType]) {
+  const one = { string: { type: 'string' }, bytes: { type: 'string' }, bool: { type: 'boolean' }, int32: { type: 'integer' }, int64: { type: 'integer' } }[type] ?? ref(define(protoDef(type)));
+  if (label === 1) return { type: 'array', items: one };
+  if (label === 2 && keyType) return { type: 'object', additionalProperties: one };
+  return one;
+}
+
+function typeToSchema(t, d, where) {
   switch (t.kind) {
     case ts.SyntaxKind.StringKeyword:
       return { type: 'string' };
@@ -165,55 +244,64 @@ function typeToSchema(t, mod, where) {
     case ts.SyntaxKind.UnknownKeyword:
       return {};
     case ts.SyntaxKind.ParenthesizedType:
-      return typeToSchema(t.type, mod, where);
+      return typeToSchema(t.type, d, where);
     case ts.SyntaxKind.LiteralType:
-      if (ts.isStringLiteral(t.literal)) return { type: 'string', enum: [t.literal.text] };
+      if (ts.isStringLiteral(t.literal)) return { type: 'string' };
       break;
     case ts.SyntaxKind.ArrayType:
-      return { type: 'array', items: typeToSchema(t.elementType, mod, where) };
+      return { type: 'array', items: typeToSchema(t.elementType, d, where) };
     case ts.SyntaxKind.TypeLiteral: {
       const idx = t.members.find((m) => ts.isIndexSignatureDeclaration(m));
-      if (idx) return { type: 'object', additionalProperties: typeToSchema(idx.type, mod, where) };
+      if (idx) return { type: 'object', additionalProperties: typeToSchema(idx.type, d, where) };
       break;
     }
     case ts.SyntaxKind.UnionType: {
+      // an enum ("SCTP" | "TCP" | "UDP") is a string; decoding accepts any value
+      if (t.types.every((x) => x.kind === ts.SyntaxKind.LiteralType && ts.isStringLiteral(x.literal))) return { type: 'string' };
       const kinds = t.types.map((x) => x.kind).sort();
       if (kinds.length === 2 && kinds.includes(ts.SyntaxKind.NumberKeyword) && kinds.includes(ts.SyntaxKind.StringKeyword)) return ref(INT_OR_STRING);
-      return { anyOf: t.types.map((x) => typeToSchema(x, mod, where)) };
+      return { anyOf: t.types.map((x) => typeToSchema(x, d, where)) };
     }
     case ts.SyntaxKind.TypeReference: {
       const name = t.typeName.text;
-      if (name === 'Array' && t.typeArguments?.length === 1) return { type: 'array', items: typeToSchema(t.typeArguments[0], mod, where) };
-      const m = modules.get(mod);
-      const target = m.decls.has(name) ? mod : m.imports.get(name);
+      if (name === 'Array' && t.typeArguments?.length === 1) return { type: 'array', items: typeToSchema(t.typeArguments[0], d, where) };
+      if (name === d.local) return ref(define(defNameOfLocal(d)));
+      const target = aliases.get(name);
       if (!target) throw new Error(`unresolved type ${name} at ${where}`);
-      const defName = define(target, name);
-      if (defName === 'io.k8s.apimachinery.pkg.apis.meta.v1.Time' || defName === 'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime') return ref(defName);
-      return ref(defName);
+      return ref(define(target));
     }
   }
   throw new Error(`unsupported type syntax ${ts.SyntaxKind[t.kind]} at ${where}`);
 }
+const defNameOfLocal = (d) => [...decls].find(([, v]) => v === d)[0];
 
-// --- roots: every served version of every built-in kind that kubernetes-types has ------------
+// --- roots: every served version of every built-in kind that v1.32 has ---------------------
 const roots = {};
 const missing = [];
 for (const r of BUILTIN_RESOURCES) {
-  const dir = r.group === '' ? 'core' : r.group.split('.')[0];
   for (const v of r.versions) {
-    const mod = `${dir}/${v}`;
     const key = `${r.group ? r.group + '/' : ''}${v}/${r.kind}`;
-    if (!modules.get(mod)?.decls.has(r.kind)) {
+    const defName = [...decls.keys()].find((n) => {
+      const m = /^(.*)\.(v\d\w*)\.(\w+)$/.exec(n);
+      if (!m || m[2] !== v || m[3] !== r.kind) return false;
+      const pkg = m[1];
+      if (r.group === '') return pkg === 'io.k8s.api.core';
+      if (r.group === 'apiextensions.k8s.io') return pkg === 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions';
+      if (r.group === 'apiregistration.k8s.io') return pkg === 'io.k8s.kube-aggregator.pkg.apis.apiregistration';
+      return pkg === `io.k8s.api.${proto.groups[`${r.group}/${v}`]?.split('.')[3] ?? r.group.split('.')[0]}`;
+    });
+    const msg = defName && protoName(defName);
+    if (!defName || (msg && !proto.messages[msg])) {
       missing.push(key);
       continue;
     }
-    roots[key] = define(mod, r.kind);
+    roots[key] = define(defName);
   }
 }
 
 // Sort definitions for stable output.
 const sortedDefs = Object.fromEntries(Object.keys(definitions).sort().map((k) => [k, definitions[k]]));
-const schemasDoc = { kubernetesTypesVersion: typesVersion, roots, missing, definitions: sortedDefs };
+const schemasDoc = { kubernetesVersion, source, roots, missing, definitions: sortedDefs };
 
 // --- compile: descriptions stripped (they are in schemas.json), refs shared ----------------
 function stripDocs(s) {
@@ -239,7 +327,7 @@ const mapping = {};
 for (const [key, defName] of Object.entries(roots)) mapping[exportName(key)] = `k8s#/definitions/${defName}`;
 let code = standaloneCode(ajv, mapping);
 code += `\nexports.roots = ${JSON.stringify(Object.fromEntries(Object.keys(roots).map((k) => [k, exportName(k)])))};\n`;
-code += `exports.kubernetesTypesVersion = ${JSON.stringify(typesVersion)};\n`;
+code += `exports.kubernetesVersion = ${JSON.stringify(kubernetesVersion)};\n`;
 
 // A default export gathering all validators keeps lookups by name simple.
 code += `exports.default = { ${Object.keys(mapping).map((k) => `${k}: exports.${k}`).join(', ')} };\n`;
@@ -257,7 +345,8 @@ const changed = [
 ].some(Boolean);
 
 process.stderr.write(
-  `gen-schemas: ${Object.keys(roots).length} kinds, ${Object.keys(sortedDefs).length} definitions, kubernetes-types ${typesVersion}` +
+  `gen-schemas: ${Object.keys(roots).length} kinds, ${Object.keys(sortedDefs).length} definitions, Kubernetes ${kubernetesVersion} (${source}); ` +
+    `${pruned.length} later fields left out, ${added.length} v1.32 fields typed from k8s.io/api` +
     (missing.length ? `; no types for ${missing.join(', ')}` : '') +
     `; ${changed ? 'written' : 'unchanged'} in ${Date.now() - started} ms\n`,
 );

@@ -23,6 +23,7 @@ import { countedObjects, quotaViolation, usageOf } from './admission/resource-qu
 import { crdResourceType } from './crd';
 import type { Store, WatchEvent } from '../store/store';
 import { SimState } from './sim-state';
+import { EventIndex, eventIdentity } from './event-names';
 import { BOOTSTRAP_NAMESPACES, hasStatusSubresource, strategyFor } from './strategies';
 import { ambientFieldManager, keepManaged, trackUpdate, type TrackContext } from './managed-fields/index';
 
@@ -30,7 +31,7 @@ export { BOOTSTRAP_NAMESPACES } from './strategies';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError } from '../store/store';
 import { DamagedObjectError } from '../store/damaged';
 import type { Clock } from '../sim/clock';
-import { fnv32a, randomSuffix, uuid, type Rng } from '../sim/rng';
+import { randomSuffix, uuid, type Rng } from '../sim/rng';
 
 export type DryRun = 'none' | 'client' | 'server';
 
@@ -72,6 +73,8 @@ export class ApiServer {
   readonly registry: ResourceRegistry;
   /** Simulation-only state (kubelet records, IPAM, clock, profile, daemon status). */
   readonly sim: SimState;
+  /** Which event holds each repeatable event (client-go's correlator cache). */
+  private readonly events: EventIndex;
 
   constructor(
     readonly store: Store,
@@ -82,6 +85,7 @@ export class ApiServer {
   ) {
     this.registry = new ResourceRegistry();
     this.sim = new SimState(store);
+    this.events = new EventIndex(async (namespace) => (await this.list(this.registry.forKind('v1', 'Event'), { namespace })).items, rng);
   }
 
   /** The cluster's current revision (what a list's resourceVersion would be now). */
@@ -144,6 +148,19 @@ export class ApiServer {
     const filter = labelMatch || fieldMatch ? (o: KObject) => (!labelMatch || labelMatch(o.metadata.labels ?? {})) && (!fieldMatch || fieldMatch(o)) : undefined;
     const { rev, items } = await this.store.list(listPrefix(rt, rt.namespaced ? opts.namespace : undefined), filter);
     return { items, resourceVersion: String(rev) };
+  }
+
+  /**
+   * One page of a list read from the store itself, when the store pages (etcd): what
+   * kube-apiserver does for a list with a limit or a continue token. Undefined otherwise.
+   */
+  async listPage(rt: ResourceType, opts: ListOptions, page: { limit: number; after?: string; rev?: number }): Promise<{ items: KObject[]; resourceVersion: string; next?: string; remaining?: number } | undefined> {
+    if (!this.store.listPage) return undefined;
+    if (opts.namespace !== undefined && !validName(opts.namespace)) return { items: [], resourceVersion: String(await this.store.currentRev()) };
+    const { labelMatch, fieldMatch } = opts;
+    const filter = labelMatch || fieldMatch ? (o: KObject) => (!labelMatch || labelMatch(o.metadata.labels ?? {})) && (!fieldMatch || fieldMatch(o)) : undefined;
+    const r = await this.store.listPage(listPrefix(rt, rt.namespaced ? opts.namespace : undefined), { ...page, filter });
+    return { items: r.items, resourceVersion: String(r.rev), next: r.next, remaining: r.remaining };
   }
 
   changesSince(rev: number): Promise<WatchEvent[]> {
@@ -419,12 +436,10 @@ export class ApiServer {
     const namespace = involved.metadata.namespace ?? 'default';
     const now = this.timestamp();
     // Repeats of the same event about the same object aggregate (count, lastTimestamp), as
-    // client-go's correlator does. The name is derived from what makes events "the same",
-    // so finding the earlier one is a single lookup, not a scan of every event.
-    const identity = [involved.metadata.uid, reason, message, fieldPath ?? '', source.component, type].join('\u0000');
-    const suffix = (fnv32a(identity).toString(16).padStart(8, '0') + fnv32a('k' + identity).toString(16).padStart(8, '0')).slice(0, 16);
-    const name = `${involved.metadata.name}.${suffix}`;
-    const existing = await this.tryGet(evType, namespace, name);
+    // client-go's correlator does; new events are named by time (see event-names.ts).
+    const identity = eventIdentity(String(involved.metadata.uid ?? ''), reason, message, fieldPath ?? '', source.component, type);
+    const known = await this.events.lookup(namespace, identity);
+    const existing = known ? await this.tryGet(evType, namespace, known) : undefined;
     if (existing) {
       existing.count = (existing.count ?? 1) + 1;
       existing.lastTimestamp = now;
@@ -438,7 +453,7 @@ export class ApiServer {
     const event: KObject = {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name, namespace },
+      metadata: { name: '', namespace },
       involvedObject: {
         apiVersion: involved.apiVersion,
         kind: involved.kind,
@@ -460,10 +475,16 @@ export class ApiServer {
       reportingInstance: source.host ?? '',
     };
     if (!involved.metadata.namespace) delete event.involvedObject.namespace;
-    try {
-      await this.create(event);
-    } catch {
-      /* events are best effort, as in a real cluster */
+    for (let attempt = 0; attempt < 3; attempt++) {
+      event.metadata.name = this.events.newName(involved.metadata.name ?? '', this.clock.now());
+      try {
+        await this.create(event);
+        this.events.remember(namespace, identity, event.metadata.name);
+        return;
+      } catch (e) {
+        // another process took the name in the same simulated millisecond: take the next
+        if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) return; // best effort, as in a real cluster
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { Program } from './root';
 import { collect } from './flags/collect';
+import { kubernetesVersionError } from '../api/validation/schema-version';
 
 interface CheckFlags {
   output: string[];
@@ -24,6 +25,7 @@ interface CheckFlags {
   strict: boolean;
   summary?: boolean;
   verbose?: boolean;
+  kubernetesVersion?: string;
 }
 
 class UsageError extends CliError {
@@ -51,6 +53,7 @@ export function register(program: Command, p: Program): void {
     .option('--no-strict', 'Report unknown fields as warnings instead of errors')
     .option('--summary', 'Print only the summary lines (text output)')
     .option('--verbose', 'Also list valid resources and every workload\'s state (text output)')
+    .option('--kubernetes-version <version>', 'Kubernetes version to check against, as kubeconform takes it (1.32.0, v1.32): the v1.32 API is simulated; another version is an error')
     .addHelpText('after', `
 Examples:
   # Would this application deploy on a 3-node cluster of 2 CPU / 4Gi nodes?
@@ -73,6 +76,8 @@ Examples:
       });
       if (paths.length === 0) throw new UsageError(`no input: pass files, directories or glob patterns, or - for standard input\nSee '${p.name} check -h' for help and examples`);
       if (paths.filter((x) => x === '-').length + flags.crd.filter((x) => x === '-').length > 1) throw new UsageError('standard input (-) can be given only once');
+      const versionError = flags.kubernetesVersion === undefined ? undefined : kubernetesVersionError(flags.kubernetesVersion);
+      if (versionError) throw new UsageError(versionError);
       if (flags.clusterConfig && (flags.nodes !== undefined || flags.nodeCpu !== undefined || flags.nodeMemory !== undefined)) {
         throw new UsageError('--cluster-config cannot be combined with --nodes, --node-cpu or --node-memory');
       }

@@ -163,13 +163,16 @@ Examples:
 
   cluster
     .command('stop')
-    .description("Stop the cluster's reconcile daemon")
+    .description("Stop the cluster's reconcile daemon and every API server (kubesim serve) serving it")
     .argument('[name]')
     .action(
       p.action(async (ctx, name: string | undefined) => {
         const dir = target(ctx, name);
-        const { stopDaemon } = await import('../daemon/control');
-        ctx.out((await stopDaemon(dir)) ? 'daemon stopped\n' : 'daemon was not running\n');
+        const { stopCluster } = await import('../daemon/control');
+        const r = await stopCluster(dir);
+        let out = r.daemon !== undefined ? 'daemon stopped\n' : r.servers.length ? '' : 'daemon was not running\n';
+        for (const s of r.servers) out += `API server${s.url ? ' at ' + s.url : ''} (pid ${s.pid}) stopped\n`;
+        ctx.out(out);
       }),
     );
 

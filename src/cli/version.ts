@@ -1,5 +1,5 @@
 // `kubesim version`: the simulated Kubernetes version, kubesim's own, and which
-// Kubernetes API types the validation schemas were generated from.
+// Kubernetes API version the validation schemas describe and where they come from.
 
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
@@ -26,7 +26,7 @@ export function register(program: Command, p: Program): void {
         const doc: Record<string, unknown> = { clientVersion: versionInfo(), kustomizeVersion: KUSTOMIZE_VERSION };
         if (!opts.client) doc.serverVersion = versionInfo();
         doc.kubesimVersion = kubesim;
-        doc.schemaVersion = `kubernetes-types ${schemas}`;
+        doc.schemaVersion = schemas;
         if (opts.output === 'json') {
           ctx.out(JSON.stringify(doc, null, 2) + '\n');
         } else if (opts.output === 'yaml') {
@@ -37,7 +37,7 @@ export function register(program: Command, p: Program): void {
         } else {
           let text = `Client Version: ${KUBERNETES_VERSION}\nKustomize Version: ${KUSTOMIZE_VERSION}\n`;
           if (!opts.client) text += `Server Version: ${KUBERNETES_VERSION}\n`;
-          text += `kubesim Version: ${kubesim} (API schemas from kubernetes-types ${schemas})\n`;
+          text += `kubesim Version: ${kubesim} (API schemas: ${schemas})\n`;
           ctx.out(text);
         }
       }),

@@ -47,6 +47,10 @@ export async function watch(
   try {
     while (!stop && Date.now() < deadline) {
       const changes = await api.changesSince(rev);
+      // Another process (a `clock advance` without a daemon) may have moved the cluster's
+      // clock: ages are taken from its time now, never from before the change.
+      const clock = api.clock as { refresh?: () => Promise<unknown> };
+      if (changes.length && clock.refresh) await clock.refresh();
       for (const ch of changes) {
         rev = Math.max(rev, ch.rev);
         const type = types.find((t) => ch.key.startsWith(prefixFor(t)));

@@ -115,31 +115,134 @@ export async function ensureDaemon(clusterDir: string, opts: EnsureOptions = {})
   return runningDaemonPid(clusterDir);
 }
 
-/** Stops the daemon (SIGTERM, then SIGKILL after `timeoutMs`); true if one was running. */
+/** Stops the daemon and every other API server of the cluster; true if any was running. */
 export async function stopDaemon(clusterDir: string, timeoutMs = 5000): Promise<boolean> {
-  const pid = runningDaemonPid(clusterDir);
-  if (!pid) return false;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    /* already gone */
-  }
-  const deadline = Date.now() + timeoutMs;
-  const still = () => runningDaemonPid(clusterDir) === pid;
-  while (still() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  if (still()) {
+  const r = await stopCluster(clusterDir, timeoutMs);
+  return r.daemon !== undefined || r.servers.length > 0;
+}
+
+export interface StoppedCluster {
+  /** The pid of the daemon named by daemon.pid, if one ran. */
+  daemon?: number;
+  /** The other `kubesim serve` processes of the cluster (apiservers/<pid>.json) that ran. */
+  servers: ApiServerEntry[];
+}
+
+/**
+ * Stops every process serving the cluster: the daemon of daemon.pid and each API server
+ * listed in apiservers/ (several `kubesim serve` over one etcd). Each is signalled only
+ * while it is verifiably that process (pid, start time and command line): SIGTERM to all
+ * at once, then SIGKILL to any still there after `timeoutMs`. Stale entries are removed.
+ */
+export async function stopCluster(clusterDir: string, timeoutMs = 5000): Promise<StoppedCluster> {
+  const daemon = runningDaemonPid(clusterDir);
+  const servers = runningApiServers(clusterDir).filter((s) => s.pid !== daemon);
+  const targets: { still: () => boolean; pid: number }[] = [];
+  if (daemon) targets.push({ pid: daemon, still: () => runningDaemonPid(clusterDir) === daemon });
+  for (const s of servers) targets.push({ pid: s.pid, still: () => isOurServer(clusterDir, s.pid, s.startTime) });
+  const signal = (pid: number, sig: NodeJS.Signals) => {
     try {
-      process.kill(pid, 'SIGKILL');
+      process.kill(pid, sig);
+    } catch {
+      /* already gone */
+    }
+  };
+  for (const t of targets) signal(t.pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (targets.some((t) => t.still()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  // Checked again right before the signal: a process that exited meanwhile is not signalled.
+  for (const t of targets) if (t.still()) signal(t.pid, 'SIGKILL');
+  const killedUntil = Date.now() + 2000;
+  while (targets.some((t) => t.still()) && Date.now() < killedUntil) await new Promise((r) => setTimeout(r, 20));
+  if (daemon) releasePidFile(clusterDir, daemon);
+  for (const s of servers) fs.rmSync(s.file, { force: true });
+  return { daemon, servers };
+}
+
+export const APISERVERS_DIR = 'apiservers';
+
+export interface ApiServerEntry {
+  pid: number;
+  startTime?: string;
+  url?: string;
+  file: string;
+}
+
+/**
+ * Lists this process in apiservers/<pid>.json while it serves the cluster's API (with its
+ * start time, so `cluster stop` can tell it from a later process with the same pid).
+ * Returns the function that removes the entry.
+ */
+export function registerApiServer(clusterDir: string, url: string): () => void {
+  const dir = path.join(clusterDir, APISERVERS_DIR);
+  const file = path.join(dir, `${process.pid}.json`);
+  const id = parseProcessIdentity(processIdentity());
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, JSON.stringify({ url, pid: process.pid, ...(id?.startTime ? { startTime: id.startTime } : {}) }) + '\n', { mode: 0o600 });
+  } catch {
+    /* without the entry, cluster stop finds this server through the daemon's pid file only */
+  }
+  return () => {
+    try {
+      const cur = JSON.parse(fs.readFileSync(file, 'utf8')) as { pid?: number; startTime?: string };
+      if (cur.pid === process.pid && cur.startTime === id?.startTime) fs.rmSync(file, { force: true });
     } catch {
       /* gone */
     }
-  }
+  };
+}
+
+/** The API servers listed in apiservers/ that verifiably run; entries of anything else are removed. */
+export function runningApiServers(clusterDir: string): ApiServerEntry[] {
+  const dir = path.join(clusterDir, APISERVERS_DIR);
+  let names: string[];
   try {
-    if (parseProcessIdentity(fs.readFileSync(path.join(clusterDir, PID_FILE), 'utf8').trim())?.pid === pid) fs.rmSync(path.join(clusterDir, PID_FILE));
+    names = fs.readdirSync(dir);
   } catch {
-    /* removed by the daemon */
+    return [];
   }
-  return true;
+  const out: ApiServerEntry[] = [];
+  for (const name of names) {
+    if (!/^\d{1,10}\.json$/.test(name)) continue;
+    const file = path.join(dir, name);
+    let entry: { pid?: unknown; startTime?: unknown; url?: unknown };
+    try {
+      const st = fs.lstatSync(file);
+      if (!st.isFile() || st.size > 4096) continue;
+      entry = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof entry;
+    } catch {
+      entry = {};
+    }
+    const pid = typeof entry.pid === 'number' && String(entry.pid) + '.json' === name ? entry.pid : 0;
+    const startTime = typeof entry.startTime === 'string' && /^\d{1,20}$/.test(entry.startTime) ? entry.startTime : undefined;
+    if (pid && pid !== process.pid && isOurServer(clusterDir, pid, startTime)) {
+      out.push({ pid, startTime, url: typeof entry.url === 'string' ? entry.url : undefined, file });
+    } else if (pid !== process.pid) {
+      fs.rmSync(file, { force: true }); // stale: its process is gone, or the pid is someone else's now
+    }
+  }
+  return out.sort((a, b) => a.pid - b.pid);
+}
+
+/**
+ * Whether `pid` is a kubesim process serving this cluster: alive with the recorded start
+ * time (required where the kernel tells start times) and running `serve` or this
+ * cluster's `__daemon`. Anything less and it is never signalled.
+ */
+function isOurServer(clusterDir: string, pid: number, startTime: string | undefined): boolean {
+  if (process.platform === 'linux' && startTime === undefined) return false;
+  if (!alive(pid, startTime)) return false;
+  if (process.platform !== 'linux') return true;
+  let args: string[];
+  try {
+    args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return false;
+  }
+  const i = args.indexOf('__daemon');
+  if (i >= 0) return path.resolve(args[i + 1] ?? '') === path.resolve(clusterDir);
+  return args.includes('serve');
 }
 
 /** Claims the pid file for this process; false when another live daemon holds it. */

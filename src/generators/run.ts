@@ -22,7 +22,9 @@ const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
 // RE2 (linear time, as Kubernetes' own regexp package): the backtracking engine took 27 s on
 // a 28-character name.
-const REFERENCE_RE = RE2JS.compile(`^((?:${DOMAIN}/)?${NAME_COMPONENT}(?:/${NAME_COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9a-fA-F]{32,}))?$`);
+// Compiled on first use: compiling it when the module loads cost every command's start-up.
+let referenceRe: RE2JS | undefined;
+const referencePattern = () => (referenceRe ??= RE2JS.compile(`^((?:${DOMAIN}/)?${NAME_COMPONENT}(?:/${NAME_COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9a-fA-F]{32,}))?$`));
 
 export const runGenerator: Generator = {
   command: 'run',
@@ -53,7 +55,7 @@ export const runGenerator: Generator = {
     const name = args[0];
     const image = f.str('image');
     if (!image) throw new CliError('--image is required');
-    if (!REFERENCE_RE.matcher(image).matches()) throw new CliError(`Invalid image name "${image}": invalid reference format`);
+    if (!referencePattern().matcher(image).matches()) throw new CliError(`Invalid image name "${image}": invalid reference format`);
     // RunOptions.Run's checks, in its order: attach defaults to -i.
     const interactive = f.bool('stdin');
     const attach = f.changed('attach') ? f.bool('attach') : interactive;

@@ -39,6 +39,18 @@ export function readInputSync(source: string | 0, limit = INPUT_MAX_BYTES, label
     if (st.isFile() && st.size > limit) throw new InputTooLargeError(tooLargeMessage(name, limit));
     const chunks: Buffer[] = [];
     let total = 0;
+    if (st.isFile() && st.size > 0) {
+      // A regular file: read into one buffer of its size (no copies); a file that grew
+      // meanwhile continues in chunks below, under the same limit.
+      const whole = Buffer.allocUnsafe(st.size);
+      while (total < st.size) {
+        const n = fs.readSync(fd, whole, total, st.size - total, null);
+        if (n === 0) break;
+        total += n;
+      }
+      if (total < st.size) return whole.subarray(0, total);
+      chunks.push(whole);
+    }
     let lastData = Date.now();
     const buf = Buffer.allocUnsafe(64 * 1024);
     for (;;) {
@@ -61,7 +73,7 @@ export function readInputSync(source: string | 0, limit = INPUT_MAX_BYTES, label
       if (total > limit) throw new InputTooLargeError(tooLargeMessage(name, limit));
       chunks.push(Buffer.from(buf.subarray(0, n)));
     }
-    return Buffer.concat(chunks, total);
+    return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
   } finally {
     if (own) fs.closeSync(fd);
   }

@@ -5,7 +5,7 @@
 import type { ApiServer } from '../api/server';
 import { ensureServerRecord, readServerRecord, writeServerRecord } from '../kubeconfig/cluster-entry';
 import { startApiServer, type RunningServer } from './http-server';
-import * as fs from 'node:fs';
+import { registerApiServer } from '../daemon/control';
 import * as path from 'node:path';
 
 /** Points an existing kubesim-<name> kubeconfig entry at the address actually served. */
@@ -39,12 +39,14 @@ export async function serveCluster(api: ApiServer, clusterDir: string, opts: { p
     await refreshKubeconfig(clusterDir, server.url, opts.log);
   }
   writeServerRecord(clusterDir, { ...rec, url: server.url, pid: process.pid });
+  const unregister = registerApiServer(clusterDir, server.url); // so that `cluster stop` finds every server
   opts.log?.(`serving the Kubernetes API at ${server.url}`);
   const close = server.close;
   return {
     ...server,
     close: async () => {
       await close();
+      unregister();
       const now = readServerRecord(clusterDir);
       if (now?.pid === process.pid) writeServerRecord(clusterDir, { port: now.port, insecureHttp: now.insecureHttp });
     },
@@ -55,27 +57,20 @@ export async function serveCluster(api: ApiServer, clusterDir: string, opts: { p
  * Another API server of a cluster kept in etcd (the pid-file daemon serves the recorded
  * port): on the port asked for, or a free one; the cluster's server record and kubeconfig
  * entry stay with the first. Each such server lists itself in `apiservers/<pid>.json`
- * while it runs.
+ * while it runs (as the first does: `cluster stop` stops them all).
  */
 async function serveSecondary(api: ApiServer, clusterDir: string, opts: { port?: number; insecureHttp?: boolean; log?: (m: string) => void }): Promise<RunningServer> {
   const rec = readServerRecord(clusterDir);
   const insecureHttp = opts.insecureHttp ?? rec?.insecureHttp ?? false;
   const server = await startApiServer({ api, clusterDir, port: opts.port ?? 0, insecureHttp, log: opts.log });
-  const dir = path.join(clusterDir, 'apiservers');
-  const file = path.join(dir, `${process.pid}.json`);
-  try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(file, JSON.stringify({ url: server.url, pid: process.pid }) + '\n', { mode: 0o600 });
-  } catch {
-    /* the listing is informational */
-  }
+  const unregister = registerApiServer(clusterDir, server.url);
   opts.log?.(`serving the Kubernetes API at ${server.url} (another API server of this cluster)`);
   const close = server.close;
   return {
     ...server,
     close: async () => {
       await close();
-      fs.rmSync(file, { force: true });
+      unregister();
     },
   };
 }

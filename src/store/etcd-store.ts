@@ -22,6 +22,8 @@ import {
   KeyNotFoundError,
   RevisionConflictError,
   StoreError,
+  type ListPage,
+  type ListPageOptions,
   type ListResult,
   type Store,
   type WatchEvent,
@@ -46,7 +48,7 @@ export class RevisionCompactedError extends StoreError {
     readonly requestedRev: number,
     readonly compactRev: number,
   ) {
-    super(`revision ${requestedRev} has been compacted (etcd keeps history from revision ${compactRev}): list again`);
+    super(`revision ${requestedRev} has been compacted${compactRev >= 0 ? ` (etcd keeps history from revision ${compactRev})` : ''}: list again`);
   }
 }
 
@@ -262,6 +264,42 @@ export class EtcdStore implements Store {
       if (!filter || filter(obj)) items.push(obj);
     });
     return { rev, items };
+  }
+
+  async listPage(prefix: string, opts: ListPageOptions): Promise<ListPage> {
+    const base = enc(REGISTRY_PREFIX + prefix + '/');
+    const end = prefixEnd(base);
+    let from = opts.after !== undefined ? Buffer.concat([base, enc(opts.after), Buffer.from([0])]) : base;
+    let rev = opts.rev ?? 0;
+    const limit = Math.max(1, opts.limit);
+    const items: KObject[] = [];
+    const what = `list ${prefix}`;
+    for (;;) {
+      // Without a filter a range of `limit` is the page, and etcd's count gives what is left;
+      // with one, larger ranges until `limit` objects match (as kube-apiserver pages etcd).
+      const want = opts.filter ? Math.min(Math.max(2 * (limit - items.length), 500), 10_000) : limit;
+      const at = rev;
+      const res = await this.call(what, transient, () =>
+        this.client.kv.range({ key: from, range_end: end, limit: want, ...(at ? { revision: at } : {}) }).catch((e: unknown) => {
+          if (/required revision has been compacted/.test(String((e as Error)?.message))) throw new RevisionCompactedError(at, -1);
+          throw e;
+        }),
+      );
+      if (!rev) rev = this.note(res.header);
+      for (let i = 0; i < res.kvs.length; i++) {
+        const kv = res.kvs[i];
+        const obj = decodeKv(kv);
+        if (opts.filter && !opts.filter(obj)) continue;
+        items.push(obj);
+        if (items.length < limit) continue;
+        const more = i < res.kvs.length - 1 || res.more;
+        if (!more) return { rev, items };
+        const next = kv.key.subarray(base.length).toString('utf8');
+        return { rev, items, next, ...(opts.filter ? {} : { remaining: Number(res.count) - (i + 1) }) };
+      }
+      if (!res.more || res.kvs.length === 0) return { rev, items };
+      from = Buffer.concat([res.kvs[res.kvs.length - 1].key, Buffer.from([0])]);
+    }
   }
 
   /**

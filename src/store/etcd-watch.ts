@@ -2,7 +2,8 @@
 // registry's events in revision order. It watches the whole keyspace (and keeps only
 // /registry/ events) because then every revision etcd hands out shows up as an event, so
 // "every event up to revision R has arrived" is simply "an event of revision >= R has
-// arrived" — with no reliance on progress notifications. A broken stream is re-opened
+// arrived" — with no reliance on progress notifications (those that come, when nothing
+// happened for etcd's progress interval, move that mark too). A broken stream is re-opened
 // from the revision after the last one seen; a start revision etcd has compacted away
 // ends the follower with `compactRev` set.
 
@@ -181,7 +182,7 @@ export class EtcdFollower {
     stream.on('end', () => broken(new StoreError('the etcd watch stream ended')));
     stream.write({
       // [\0, \0): every key
-      create_request: { key: Buffer.from([0]), range_end: Buffer.from([0]), start_revision: this.seen + 1, prev_kv: true },
+      create_request: { key: Buffer.from([0]), range_end: Buffer.from([0]), start_revision: this.seen + 1, prev_kv: true, progress_notify: true },
     });
   }
 
@@ -206,7 +207,18 @@ export class EtcdFollower {
       this.retryMs = 100;
       this.lastError = undefined;
     }
-    if (res.events.length === 0) return;
+    if (res.events.length === 0) {
+      // A progress notification (progress_notify): etcd sends one only to a watcher that
+      // has been sent every event up to the header's revision, so that revision is complete
+      // here although no event of ours carries it (the watch cache's bookmarks move on).
+      const rev = Number(res.header?.revision);
+      if (!res.created && rev > this.seen) {
+        this.seen = rev;
+        this.opts.onRevision?.(rev);
+        this.wake();
+      }
+      return;
+    }
     for (const ev of res.events) {
       const rev = Number(ev.kv.mod_revision);
       if (rev <= this.seen) continue; // already had it before a reconnect

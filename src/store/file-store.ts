@@ -17,6 +17,9 @@
 //   event comes in revision order, once, with the object as of its revision;
 // - readers take no lock. Nothing in the state directory is followed through a symlink
 //   (O_NOFOLLOW, lstat, exclusive creation of temporary files).
+//
+// The object files themselves (reading, caching, listing folders) are in file-store-files.ts,
+// the meta documents in file-store-meta.ts, the lock in file-lock.ts, the journal in journal.ts.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -38,14 +41,13 @@ import {
 } from './store';
 import { storeFaultPoint } from './fault-points';
 import { DamagedObjectError } from './damaged';
-import { parseObject, ensurePrivateDir, storeIoError, bootId, syncFileSystem, fsyncPath, PendingWrites, entryIndex, type CachedFile, type DirEntry } from './file-store-support';
+import { parseObject, ensurePrivateDir, storeIoError, bootId, syncFileSystem, fsyncPath, PendingWrites } from './file-store-support';
+import { RegistryFiles, TMP_PREFIX, atomicWrite, writeTemp, warnOnce } from './file-store-files';
+import { MetaDocs } from './file-store-meta';
 
-export { parseObject, ensurePrivateDir, storeIoError };
+export { parseObject, ensurePrivateDir, storeIoError, TMP_PREFIX };
 
-const DIR_MODE = 0o700;
-const FILE_MODE = 0o600;
 const LOCK_TIMEOUT_MS = 30_000;
-const CACHE_MAX_OBJECTS = 250_000;
 /** A group (see group()) gives the lock up after this many writes or milliseconds. */
 const GROUP_MAX_WRITES = 100;
 const GROUP_MAX_MS = 50;
@@ -53,25 +55,13 @@ const GROUP_MAX_MS = 50;
 const HOLD_MAX_MS = 3_000;
 const HOLD_MAX_WRITES = 50_000;
 const WAITER_CHECK_MS = 10;
-/** An object file larger than this is damage (kube-apiserver accepts 3 MiB per request). */
-const OBJECT_MAX_BYTES = 16 * 1024 * 1024;
-export const TMP_PREFIX = '.tmp-';
 
 export { DamagedObjectError };
-
-const warned = new Set<string>();
-function warnOnce(file: string, message: string): void {
-  if (warned.has(file)) return;
-  warned.add(file);
-  process.stderr.write(`Warning: ${message}\n`);
-}
 
 export interface FileStoreOptions {
   /** fsync object files and the journal before acknowledging (default true). */
   fsync?: boolean;
 }
-
-let tmpCounter = 0;
 
 export class FileStore implements SyncStore {
   readonly registryDir: string;
@@ -80,7 +70,6 @@ export class FileStore implements SyncStore {
   readonly lockPath: string;
   /** The power-loss marker (see markUnsynced). */
   readonly unsyncedPath: string;
-  private readonly metaDir: string;
   private readonly lock: FileLock;
   private readonly journal: Journal;
   private lockDepth = 0;
@@ -91,7 +80,6 @@ export class FileStore implements SyncStore {
   private grouping = false;
   private lastWaiterCheck = 0;
   private rev = 0;
-  private readonly verifiedDirs = new Set<string>();
   private readonly fsync: boolean;
   /** The journal (inode, size) at which every entry was known to be in the files, and that revision. */
   private settled: { ino: number; size: number; rev: number } | undefined;
@@ -100,21 +88,9 @@ export class FileStore implements SyncStore {
    * committed in the journal, put in place once per key when the lock is given up.
    */
   private readonly pending = new PendingWrites();
-  /** Meta documents written inside a group: their JSON text, written when the lock is given up. */
-  private readonly pendingMeta = new Map<string, string>();
-  /** Parsed object files, valid while the file's inode, size and times are unchanged. */
-  private readonly cache = new Map<string, CachedFile>();
-  /**
-   * Registry folders' sorted entries, and the hold generation that checked them. While this
-   * store holds the lock nobody else changes the registry, and when it takes the lock back
-   * with the journal just as it left it, nobody did in between: then what it checked (files
-   * and folders) is still true and is not looked at again -- an informer's cache, not a
-   * file round trip per read. Any other writer's entry in the journal starts a new generation.
-   */
-  private readonly dirs = new Map<string, { gen: number; entries: DirEntry[] }>();
-  private holdGen = 1;
-  /** Registry folders found missing, and in which hold generation. */
-  private readonly missingDirs = new Map<string, number>();
+  /** The object files as this store read and wrote them (see file-store-files.ts). */
+  private readonly files: RegistryFiles;
+  private readonly meta: MetaDocs;
   /** The journal as this store left it at its last release. */
   private leftJournal: { ino: number; size: number } | undefined;
 
@@ -125,9 +101,11 @@ export class FileStore implements SyncStore {
     this.fsync = opts.fsync ?? process.env.KUBESIM_FSYNC !== '0';
     ensurePrivateDir(root);
     this.registryDir = path.join(root, 'registry');
-    this.metaDir = path.join(root, 'meta');
+    const metaDir = path.join(root, 'meta');
     ensurePrivateDir(this.registryDir);
-    ensurePrivateDir(this.metaDir);
+    ensurePrivateDir(metaDir);
+    this.files = new RegistryFiles(this.registryDir, () => this.held);
+    this.meta = new MetaDocs(metaDir, this.fsync);
     this.journalPath = path.join(root, 'journal.log');
     this.revPath = path.join(root, 'rev');
     this.lockPath = path.join(root, 'lock');
@@ -136,7 +114,7 @@ export class FileStore implements SyncStore {
     this.journal = new Journal(this.journalPath);
     // Temporary files a dead writer left next to the journal and the meta documents (cheap:
     // two small folders); those in the registry go when its stale lock is broken.
-    for (const dir of [root, this.metaDir]) this.sweepDeadTemporaries(dir);
+    for (const dir of [root, metaDir]) this.sweepDeadTemporaries(dir);
   }
 
   private sweepDeadTemporaries(dir: string): string[] {
@@ -170,9 +148,9 @@ export class FileStore implements SyncStore {
       // The holder's files are all in place but for its own deferred writes.
       const p = this.pending.get(key);
       if (p) return p.type === 'DELETED' ? undefined : cloneJson(p.object);
-      return this.readObject(key, file);
+      return this.files.readObject(key, file);
     }
-    const fromFiles = (): KObject | undefined => this.readObject(key, file);
+    const fromFiles = (): KObject | undefined => this.files.readObject(key, file);
     const { value, tail } = this.readConsistent(fromFiles);
     const pending = tail?.get(key);
     if (pending) return pending.type === 'DELETED' ? undefined : cloneJson(pending.object!);
@@ -183,7 +161,7 @@ export class FileStore implements SyncStore {
     assertSafeKey(prefix);
     if (this.held) {
       const found = new Map<string, KObject>();
-      this.collect(prefix, found);
+      this.files.collect(prefix, found);
       let sort = false;
       for (const [key, p] of this.pending.under(prefix)) {
         if (p.type === 'DELETED') found.delete(key);
@@ -197,7 +175,7 @@ export class FileStore implements SyncStore {
     }
     const { value: found, tail, rev } = this.readConsistent(() => {
       const m = new Map<string, KObject>();
-      this.collect(prefix, m);
+      this.files.collect(prefix, m);
       return m;
     });
     let keys: string[] | undefined;
@@ -222,7 +200,7 @@ export class FileStore implements SyncStore {
       const p = this.pending.get(key);
       let exists: boolean;
       if (p) exists = p.type !== 'DELETED';
-      else if (this.knownPresent(file) === false) exists = false;
+      else if (this.files.knownPresent(file) === false) exists = false;
       else {
         try {
           fs.lstatSync(file);
@@ -285,7 +263,7 @@ export class FileStore implements SyncStore {
         undo();
         throw storeIoError(e, file);
       }
-      this.noteWritten(file, null);
+      this.files.noteWritten(file, null);
       return last;
     });
   }
@@ -295,12 +273,12 @@ export class FileStore implements SyncStore {
     if (!entries) return []; // the journal no longer reaches back that far: callers re-list
     const events: WatchEvent[] = [];
     for (const entry of entries) {
-      if (entry.type === 'DELETED') this.cache.delete(path.join(this.registryDir, entry.key));
+      if (entry.type === 'DELETED') this.files.forget(path.join(this.registryDir, entry.key));
       let object = entry.object;
       if (!object) {
         // A line written before journal lines carried objects: the file tells the newest state.
         try {
-          object = this.readObject(entry.key, path.join(this.registryDir, entry.key));
+          object = this.files.readObject(entry.key, path.join(this.registryDir, entry.key));
         } catch {
           object = undefined;
         }
@@ -388,7 +366,7 @@ export class FileStore implements SyncStore {
       this.heldStartRev = this.recover(brokeStale);
       const st = this.journal.stat();
       const left = this.leftJournal;
-      if (brokeStale || !st || !left || st.ino !== left.ino || st.size !== left.size) this.holdGen++;
+      if (brokeStale || !st || !left || st.ino !== left.ino || st.size !== left.size) this.files.gen++;
     } catch (e) {
       this.held = false;
       this.journal.closeWriter();
@@ -399,7 +377,7 @@ export class FileStore implements SyncStore {
 
   private releaseHeld(): void {
     try {
-      this.writePendingMeta();
+      this.meta.writePending(this.root);
       let inFiles = true;
       if (this.rev !== this.heldStartRev) {
         if (this.fsync) this.journal.sync(); // the commit point of the deferred writes too
@@ -410,7 +388,7 @@ export class FileStore implements SyncStore {
       if (inFiles) {
         this.journal.maybeTrim(this.rev, (file, data) => {
           this.syncUnsynced();
-          this.atomicWrite(file, data);
+          atomicWrite(file, data, this.fsync);
         });
       }
       this.leftJournal = this.journal.stat();
@@ -423,46 +401,17 @@ export class FileStore implements SyncStore {
   }
 
   readMeta<T>(name: string): T | undefined {
-    assertSafeKey(name);
-    const file = path.join(this.metaDir, name + '.json');
-    let text: string | undefined = this.pendingMeta.get(name);
-    if (text !== undefined) return JSON.parse(text) as T;
-    try {
-      text = readSmallFile(file, OBJECT_MAX_BYTES);
-    } catch (e) {
-      warnOnce(file, e instanceof Error ? e.message : String(e));
-      return undefined;
-    }
-    if (text === undefined) return undefined;
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      warnOnce(file, `ignoring the damaged file ${file} (not JSON)`);
-      return undefined;
-    }
+    return this.meta.read<T>(name);
   }
 
   writeMeta(name: string, value: unknown): void {
-    assertSafeKey(name);
-    const text = JSON.stringify(value, null, 2) + '\n';
-    if (this.grouping && this.held) {
-      // Inside a group (the kubelet's runtime records, IP allocations): once per document
-      // when the lock is given up, like the deferred object files.
-      this.pendingMeta.set(name, text);
-      return;
-    }
-    this.pendingMeta.delete(name);
-    this.atomicWrite(path.join(this.metaDir, name + '.json'), text);
+    // Inside a group (the kubelet's runtime records, IP allocations): once per document
+    // when the lock is given up, like the deferred object files.
+    this.meta.write(name, value, this.grouping && this.held);
   }
 
   deleteMeta(name: string): void {
-    assertSafeKey(name);
-    this.pendingMeta.delete(name); // a write deferred by a group must not bring it back
-    try {
-      fs.unlinkSync(path.join(this.metaDir, name + '.json'));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw storeIoError(e, path.join(this.metaDir, name + '.json'));
-    }
+    this.meta.delete(name);
   }
 
   close(): void {
@@ -483,7 +432,7 @@ export class FileStore implements SyncStore {
       for (const e of entries) if (e.isDirectory()) walk(path.join(dir, e.name));
     };
     walk(this.registryDir);
-    removed.push(...this.sweepDeadTemporaries(this.metaDir), ...this.sweepDeadTemporaries(this.root));
+    removed.push(...this.sweepDeadTemporaries(this.meta.metaDir), ...this.sweepDeadTemporaries(this.root));
     return removed;
   }
 
@@ -535,13 +484,13 @@ export class FileStore implements SyncStore {
         const file = path.join(this.registryDir, e.key);
         if (e.type === 'DELETED') fs.rmSync(file, { force: true });
         else if (e.object) {
-          this.ensureDir(path.dirname(file));
-          this.atomicWrite(file, JSON.stringify(e.object, null, 2) + '\n');
+          this.files.ensureDir(path.dirname(file));
+          atomicWrite(file, JSON.stringify(e.object, null, 2) + '\n', this.fsync);
         }
-        this.cache.delete(file);
+        this.files.forget(file);
       }
     }
-    if (entries.length) this.holdGen++; // files changed under what this store remembered
+    if (entries.length) this.files.gen++; // files changed under what this store remembered
     if (rebooted) {
       if (!syncFileSystem(this.root)) for (const e of entries) if (e.type !== 'DELETED') fsyncPath(path.join(this.registryDir, e.key));
       this.writeRevFile(this.rev);
@@ -569,7 +518,7 @@ export class FileStore implements SyncStore {
   private write(key: string, file: string, obj: KObject, type: EventType): KObject {
     const rev = this.rev + 1;
     const stored: KObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
-    this.ensureDir(path.dirname(file));
+    this.files.ensureDir(path.dirname(file));
     if (this.grouping) {
       // Inside a group the journal line is the whole write (it carries the object): the file
       // follows once per key when the lock is given up (materialise), so a pod written five
@@ -582,7 +531,7 @@ export class FileStore implements SyncStore {
     }
     this.pending.delete(key);
     const data = JSON.stringify(stored, null, 2) + '\n';
-    const tmp = this.writeTemp(file, data, this.fsync);
+    const tmp = writeTemp(file, data, this.fsync);
     let undo: () => void;
     try {
       undo = this.journal.append(journalLineText({ rev, type, key, object: stored }));
@@ -600,65 +549,15 @@ export class FileStore implements SyncStore {
       fs.rmSync(tmp, { force: true });
       throw storeIoError(e, file);
     }
-    this.noteWritten(file, cloneJson(stored));
+    this.files.noteWritten(file, cloneJson(stored));
     return stored;
-  }
-
-  /**
-   * Writes the meta documents deferred by a group. Not fsync'd one by one: they are the
-   * simulation's own records (container phases, IP allocations), and after a power loss a
-   * lost one reads as a pod whose containers start again, as after a node's reboot.
-   */
-  private writePendingMeta(): void {
-    if (this.pendingMeta.size === 0) return;
-    try {
-      for (const [name, text] of this.pendingMeta) this.atomicWrite(path.join(this.metaDir, name + '.json'), text, false);
-    } catch (e) {
-      warnOnce(this.root + '#meta', `could not write the simulation records in ${this.metaDir} (${e instanceof Error ? e.message : String(e)})`);
-    } finally {
-      this.pendingMeta.clear();
-    }
-  }
-
-  /** After this holder put a file in place (or removed it): what it now holds, trusted for this generation. */
-  private noteWritten(file: string, obj: KObject | null): void {
-    this.cache.set(file, { ino: -1n, size: -1n, mtimeNs: -1n, ctimeNs: -1n, obj, gen: this.holdGen });
-    this.noteEntry(file, 'file', obj !== null);
-  }
-
-  /** Keeps a remembered folder listing in step with an entry this holder added or removed. */
-  private noteEntry(p: string, kind: DirEntry['kind'], present: boolean): void {
-    const dir = this.dirs.get(path.dirname(p));
-    if (!dir || dir.gen !== this.holdGen) return;
-    const name = path.basename(p);
-    const es = dir.entries;
-    const i = entryIndex(es, name);
-    const found = i < es.length && es[i].name === name;
-    if (present && !found) es.splice(i, 0, { name, kind });
-    else if (!present && found) es.splice(i, 1);
-  }
-
-  /**
-   * While holding the lock: whether `file` exists, from the folder's listing remembered for
-   * this generation (read once, then kept in step), so that looking up names that do not
-   * exist (a new event's) costs no lstat each. Undefined when not holding.
-   */
-  private knownPresent(file: string): boolean | undefined {
-    if (!this.held) return undefined;
-    const dirPath = path.dirname(file);
-    if (this.missingDirs.get(dirPath) === this.holdGen) return false;
-    const dir = this.dirs.get(dirPath);
-    if (!dir || dir.gen !== this.holdGen) return undefined;
-    const name = path.basename(file);
-    const i = entryIndex(dir.entries, name);
-    return i < dir.entries.length && dir.entries[i].name === name;
   }
 
   /** The object as this holder sees it: its deferred write, else the file. */
   private currentObject(key: string, file: string): KObject | undefined {
     const p = this.pending.get(key);
     if (p) return p.type === 'DELETED' ? undefined : cloneJson(p.object);
-    return this.readObject(key, file);
+    return this.files.readObject(key, file);
   }
 
   /**
@@ -676,11 +575,11 @@ export class FileStore implements SyncStore {
       for (const [key, p] of this.pending) {
         storeFaultPoint('materialise', key);
         if (p.type === 'DELETED') fs.rmSync(p.file, { force: true });
-        else this.atomicWrite(p.file, JSON.stringify(p.object, null, 2) + '\n', perFileSync);
-        this.noteWritten(p.file, p.type === 'DELETED' ? null : p.object);
+        else atomicWrite(p.file, JSON.stringify(p.object, null, 2) + '\n', perFileSync);
+        this.files.noteWritten(p.file, p.type === 'DELETED' ? null : p.object);
       }
     } catch (e) {
-      this.holdGen++; // what it remembered of the files it could not write is wrong
+      this.files.gen++; // what it remembered of the files it could not write is wrong
       warnOnce(this.root + '#materialise', `object files lag the journal in ${this.root} (${e instanceof Error ? e.message : String(e)}); reads are unaffected, the next writer retries`);
       this.pending.clear();
       return false;
@@ -701,7 +600,7 @@ export class FileStore implements SyncStore {
     if (!boot) return false;
     const mark = this.readUnsynced();
     if (mark && mark.boot === boot) return true;
-    this.atomicWrite(this.unsyncedPath, `${boot} ${this.heldStartRev}\n`);
+    atomicWrite(this.unsyncedPath, `${boot} ${this.heldStartRev}\n`, this.fsync);
     return true;
   }
 
@@ -718,226 +617,12 @@ export class FileStore implements SyncStore {
     return m ? { boot: m[1], rev: Number(m[2]) } : { boot: '', rev: 0 };
   }
 
-  /** Writes `data` to a new private temporary file next to `file`; removes it on failure. */
-  private writeTemp(file: string, data: string, sync = this.fsync): string {
-    // Short names (not derived from the object's name), so 253-character names still fit.
-    const tmp = path.join(path.dirname(file), `${TMP_PREFIX}${process.pid}-${++tmpCounter}`);
-    let fd: number;
-    try {
-      fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, FILE_MODE);
-    } catch (e) {
-      throw storeIoError(e, file);
-    }
-    try {
-      const buf = Buffer.from(data);
-      let off = 0;
-      while (off < buf.length) {
-        const n = fs.writeSync(fd, buf, off, buf.length - off);
-        if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
-        off += n;
-      }
-      if (sync) fs.fdatasyncSync(fd);
-      fs.closeSync(fd);
-    } catch (e) {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        /* already closed */
-      }
-      fs.rmSync(tmp, { force: true });
-      throw storeIoError(e, file);
-    }
-    return tmp;
-  }
-
-  private atomicWrite(file: string, data: string, sync = this.fsync): void {
-    const tmp = this.writeTemp(file, data, sync);
-    try {
-      fs.renameSync(tmp, file);
-    } catch (e) {
-      fs.rmSync(tmp, { force: true });
-      throw storeIoError(e, file);
-    }
-  }
-
   /** A stored object newer than the revision counter means the counter is damaged: refuse. */
   private checkNotAhead(file: string, current: KObject): void {
     const rv = Number(current.metadata.resourceVersion);
     if (rv > this.rev) {
       throw new StoreError(`the revision counter (${this.rev}) is behind the object file ${file} (resourceVersion ${rv}); run "kubesim cluster fsck --repair"`);
     }
-  }
-
-  private readObject(key: string, file: string): KObject | undefined {
-    if (this.held) {
-      const hit = this.cache.get(file);
-      if (hit && hit.gen === this.holdGen) return hit.obj ? cloneJson(hit.obj) : undefined;
-      let known = this.knownPresent(file);
-      if (known === undefined && this.verifyParents(path.dirname(file))) {
-        this.readDir(path.dirname(file)); // once per generation: later misses cost no lstat
-        known = this.knownPresent(file);
-      }
-      if (known === false) return undefined;
-    }
-    if (!this.verifyParents(path.dirname(file))) return undefined;
-    // A long-lived store (the daemon, reconcile in-process) re-reads the same files over
-    // and over: a file whose inode, size and ns timestamps are unchanged is not read and
-    // parsed again (every write renames a new file into place, so any write changes them).
-    let st: fs.BigIntStats;
-    try {
-      st = fs.lstatSync(file, { bigint: true });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') {
-        if (this.held) this.cache.set(file, { ino: -1n, size: -1n, mtimeNs: -1n, ctimeNs: -1n, obj: null, gen: this.holdGen });
-        else this.cache.delete(file);
-        return undefined;
-      }
-      throw storeIoError(e, file);
-    }
-    if (st.isDirectory()) return undefined;
-    if (!st.isFile()) throw new DamagedObjectError(key, file, st.isSymbolicLink() ? 'a symlink, never followed' : 'not a regular file');
-    const hit = this.cache.get(file);
-    if (hit && hit.obj && hit.ino === st.ino && hit.size === st.size && hit.mtimeNs === st.mtimeNs && hit.ctimeNs === st.ctimeNs) {
-      if (this.held) hit.gen = this.holdGen;
-      return cloneJson(hit.obj);
-    }
-    if (st.size > BigInt(OBJECT_MAX_BYTES)) throw new DamagedObjectError(key, file, `${st.size} bytes`);
-    let text: string | undefined;
-    try {
-      text = readSmallFile(file, OBJECT_MAX_BYTES);
-    } catch (e) {
-      throw new DamagedObjectError(key, file, e instanceof Error ? e.message : String(e));
-    }
-    if (text === undefined) return undefined;
-    const obj = parseObject(key, file, text);
-    // Only what was read whole is remembered: the size must match what lstat saw.
-    if (Buffer.byteLength(text) === Number(st.size)) {
-      if (this.cache.size >= CACHE_MAX_OBJECTS) this.cache.clear(); // a bound, whatever others delete
-      this.cache.set(file, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, obj, gen: this.held ? this.holdGen : 0 });
-      return cloneJson(obj);
-    }
-    this.cache.delete(file);
-    return obj;
-  }
-
-  /** Collects the objects under a registry prefix into `out` (key -> object), in key order. */
-  private collect(prefix: string, out: Map<string, KObject>): void {
-    const dir = path.join(this.registryDir, prefix);
-    if (this.held && this.missingDirs.get(dir) === this.holdGen) return;
-    if (!this.verifyParents(dir)) {
-      if (this.held) this.missingDirs.set(dir, this.holdGen);
-      return;
-    }
-    let st: fs.Stats;
-    try {
-      st = fs.lstatSync(dir);
-    } catch {
-      if (this.held) this.missingDirs.set(dir, this.holdGen);
-      return;
-    }
-    if (!st.isDirectory()) {
-      warnOnce(dir, `skipping ${dir}: a file where a folder belongs`);
-      return;
-    }
-    this.collectDir(dir, prefix, out);
-  }
-
-  private collectDir(dir: string, prefix: string, out: Map<string, KObject>): void {
-    for (const entry of this.readDir(dir)) {
-      if (entry.name.startsWith(TMP_PREFIX)) continue;
-      const full = path.join(dir, entry.name);
-      const key = `${prefix}/${entry.name}`;
-      if (entry.kind === 'dir') this.collectDir(full, key, out);
-      else if (entry.kind === 'file') {
-        try {
-          const obj = this.readObject(key, full);
-          if (obj) out.set(key, obj);
-        } catch (e) {
-          if (!(e instanceof DamagedObjectError)) throw e;
-          warnOnce(full, `skipping the damaged object file ${full} (${e.reason}); delete the object or run "kubesim cluster fsck --repair"`);
-        }
-      } else warnOnce(full, `skipping ${full}: ${entry.kind === 'symlink' ? 'a symlink, never followed' : 'not a regular file'}`);
-    }
-  }
-
-  /** A folder's entries in name order (remembered for this hold generation while holding the lock). */
-  private readDir(dir: string): DirEntry[] {
-    if (this.held) {
-      const hit = this.dirs.get(dir);
-      if (hit && hit.gen === this.holdGen) return hit.entries;
-    }
-    let dirents: fs.Dirent[];
-    try {
-      dirents = fs.readdirSync(dir, { withFileTypes: true });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return [];
-      throw storeIoError(e, dir);
-    }
-    const entries: DirEntry[] = dirents
-      .filter((d) => !d.name.startsWith(TMP_PREFIX))
-      .map((d) => ({ name: d.name, kind: d.isDirectory() ? 'dir' : d.isFile() ? 'file' : d.isSymbolicLink() ? 'symlink' : 'other' }));
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    if (this.held) this.dirs.set(dir, { gen: this.holdGen, entries });
-    return entries;
-  }
-
-  /** Whether every folder from the registry down to `dir` exists as a real folder (no symlink). */
-  private verifyParents(dir: string): boolean {
-    if (this.verifiedDirs.has(dir)) return true;
-    const rel = path.relative(this.registryDir, dir);
-    let cur = this.registryDir;
-    for (const part of rel ? rel.split(path.sep) : []) {
-      cur = path.join(cur, part);
-      if (this.verifiedDirs.has(cur)) continue;
-      let st: fs.Stats;
-      try {
-        st = fs.lstatSync(cur);
-      } catch {
-        return false;
-      }
-      if (st.isSymbolicLink()) {
-        warnOnce(cur, `skipping ${cur}: a symlink, never followed`);
-        return false;
-      }
-      if (!st.isDirectory()) {
-        warnOnce(cur, `skipping ${cur}: a file where a folder belongs; run "kubesim cluster fsck --repair"`);
-        return false;
-      }
-      this.verifiedDirs.add(cur);
-    }
-    return true;
-  }
-
-  /** Creates a directory below the registry, refusing to go through symlinks. */
-  private ensureDir(dir: string): void {
-    if (this.verifiedDirs.has(dir)) return;
-    const rel = path.relative(this.registryDir, dir);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new StoreError(`path escapes the state directory: ${dir}`);
-    let cur = this.registryDir;
-    for (const part of rel.split(path.sep)) {
-      if (!part) continue;
-      cur = path.join(cur, part);
-      let st: fs.Stats | undefined;
-      try {
-        st = fs.lstatSync(cur);
-      } catch {
-        st = undefined;
-      }
-      if (!st) {
-        try {
-          fs.mkdirSync(cur, { mode: DIR_MODE });
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw storeIoError(e, cur);
-        }
-        this.missingDirs.delete(cur);
-        this.noteEntry(cur, 'dir', true);
-      } else if (!st.isDirectory()) {
-        throw new StoreError(`refusing to use ${cur}: ${st.isSymbolicLink() ? 'a symlink planted in the state directory' : 'a file where a folder belongs'}; run "kubesim cluster fsck"`);
-      }
-    }
-    this.verifiedDirs.add(dir);
   }
 
   /** The `rev` file: absent is 0; anything but a safe integer is damage, refused. */
@@ -952,6 +637,6 @@ export class FileStore implements SyncStore {
   }
 
   writeRevFile(rev: number): void {
-    this.atomicWrite(this.revPath, String(rev) + '\n');
+    atomicWrite(this.revPath, String(rev) + '\n', this.fsync);
   }
 }

@@ -52,6 +52,21 @@ export interface ListResult {
   items: KObject[];
 }
 
+export interface ListPageOptions {
+  limit: number;
+  /** The key (relative to the prefix + '/') the page starts after. */
+  after?: string;
+  rev?: number;
+  filter?: (obj: KObject) => boolean;
+}
+
+export interface ListPage extends ListResult {
+  /** The relative key of the last object read, when more keys follow it. */
+  next?: string;
+  /** Keys after the page (only without a filter). */
+  remaining?: number;
+}
+
 /**
  * The storage interface every driver implements (in the spirit of kine's Backend), and the
  * only one the API layer sees. It is Promise-based so that network backends (etcd) plug in
@@ -67,6 +82,14 @@ export interface Store {
    * that selective lists do not pay for copying what they drop.
    */
   list(prefix: string, filter?: (obj: KObject) => boolean): Promise<ListResult>;
+  /**
+   * One page of such a list, read from the store itself (etcd's range with a limit): up to
+   * `limit` matching objects whose key (after `prefix` + '/') sorts after `after`, at
+   * revision `rev` when given (a continued list sees the snapshot its first page saw; a
+   * compacted `rev` is an isRevisionCompacted error). `remaining` counts the keys after the
+   * page when no filter is given. Drivers that hold everything in memory leave it out.
+   */
+  listPage?(prefix: string, opts: ListPageOptions): Promise<ListPage>;
   /** Stores a new object; metadata.resourceVersion is set to the new revision. */
   create(key: string, obj: KObject): Promise<KObject>;
   /** Replaces an object if its stored revision equals `expectRev` (when given). */

@@ -3,7 +3,7 @@
 // and semantic checks as `apply`, and returns a Report. No cluster state is touched.
 
 import { readInputSync } from '../manifest/read-limited';
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { extname, join } from 'node:path';
 import { CliError, type FieldError } from '../api/errors';
 import { crdResourceType } from '../api/crd';
@@ -54,21 +54,23 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
     for (const p of paths) {
       let st;
       try {
-        st = await stat(p);
+        st = statSync(p);
       } catch {
         throw new InputError(`the path "${p}" does not exist`);
       }
-      if (st.isDirectory()) out.push(...(await listDir(p)));
+      if (st.isDirectory()) out.push(...listDir(p));
       else out.push(p);
     }
   }
   return out;
 }
 
-async function listDir(dir: string): Promise<string[]> {
-  let entries: import('node:fs').Dirent[];
+// Synchronous: a tree of many small directories took a thread-pool round trip per
+// directory and per symlink with the promise API (~0.5 s for the shared corpus).
+function listDir(dir: string): string[] {
+  let entries: Dirent[];
   try {
-    entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   } catch (e) {
     throw new InputError(`cannot read directory ${dir}: ${(e as Error).message}`);
   }
@@ -79,12 +81,12 @@ async function listDir(dir: string): Promise<string[]> {
     let isDir = entry.isDirectory();
     if (entry.isSymbolicLink()) {
       try {
-        isDir = (await stat(p)).isDirectory();
+        isDir = statSync(p).isDirectory();
       } catch {
         continue; // dangling symlink
       }
     }
-    if (isDir) out.push(...(await listDir(p)));
+    if (isDir) out.push(...listDir(p));
     else if (MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase())) out.push(p);
   }
   return out;

@@ -48,6 +48,8 @@ class Watcher {
   readonly holders: [string, number][] = [];
   lease: KObject | undefined;
   private rev: number;
+  /** Every change up to this revision has been seen. */
+  readTo = 0;
   private stopped = false;
   readonly done: Promise<void>;
 
@@ -90,7 +92,7 @@ class Watcher {
 
   private async step(): Promise<void> {
     {
-      await this.store.currentRev();
+      const head = await this.store.currentRev();
       for (const ev of await this.store.changesSince(this.rev)) {
         this.rev = ev.rev;
         const [resource] = ev.key.split('/');
@@ -112,6 +114,7 @@ class Watcher {
           if (this.holders[this.holders.length - 1]?.[0] !== holder) this.holders.push([holder, Date.now()]);
         }
       }
+      this.readTo = head;
     }
   }
 }
@@ -180,7 +183,8 @@ test('kill -9 the leading kubesim during a 100-replica rollout: another takes ov
   note(t, `${Date.now() - t0}ms: rolled out`);
   writing = false;
   await writer;
-  await sleep(200);
+  const head = await watcher.currentRev();
+  await until('the watcher to see every change', 20_000, () => (w.readTo >= head ? true : undefined));
   await w.stop();
 
   assert.deepEqual(w.violations, [], 'no ReplicaSet ever owned more pods than its replicas');

@@ -3,12 +3,11 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { requireKubectl, ServedCluster } from '../server/harness';
+import { ServedCluster } from '../server/harness';
 
 const c = new ServedCluster();
 before(async () => {
-  requireKubectl();
-  await c.start(['--nodes', '1']);
+  await c.setUp({ kubectl: true, create: ['--nodes', '1'] });
 });
 after(() => c.stop());
 

@@ -1,7 +1,7 @@
 // Every `create` generator against the real kubectl v1.32: same object, same JSON key order,
 // same error text for bad input.
 
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -181,8 +181,8 @@ function alignRandom(json: string, reference: string): string {
   return out;
 }
 
-function check(argv: string[]) {
-  const expected = kubectl(argv, dir, ENV);
+async function check(argv: string[]) {
+  const expected = await kubectl(argv, dir, ENV);
   const actual = ours(argv, fsContext(dir, () => 0.5, ENV));
   if (expected.error !== undefined) {
     assert.equal(actual.error, expected.error, `error for: ${argv.join(' ')}\nwe built: ${actual.json}`);
@@ -192,25 +192,28 @@ function check(argv: string[]) {
   }
 }
 
-for (const argv of CASES) {
-  test(`kubectl ${argv.join(' ')}`, () => {
-    requireKubectl();
-    check(argv);
-  });
-}
+// Each case waits on a kubectl process: four at a time.
+describe('create generators against kubectl', { concurrency: 4 }, () => {
+  for (const argv of CASES) {
+    test(`kubectl ${argv.join(' ')}`, async () => {
+      requireKubectl();
+      await check(argv);
+    });
+  }
 
-for (const argv of PEM_CASES) {
-  test(`kubectl ${argv.join(' ')}`, () => {
-    requireKubectl();
-    assert.ok(havePem, 'these cases need `openssl` to make their key pairs and it is not on PATH (install the Debian package openssl, as .ci/run does)');
-    check(argv);
-  });
-}
+  for (const argv of PEM_CASES) {
+    test(`kubectl ${argv.join(' ')}`, async () => {
+      requireKubectl();
+      assert.ok(havePem, 'these cases need `openssl` to make their key pairs and it is not on PATH (install the Debian package openssl, as .ci/run does)');
+      await check(argv);
+    });
+  }
+});
 
-test('random container suffix for images with _ or . uses the injected rng', () => {
+test('random container suffix for images with _ or . uses the injected rng', async () => {
   requireKubectl();
   const argv = ['create', 'deployment', 'web', '--image=my_app.v2:1'];
-  const expected = kubectl(argv);
+  const expected = await kubectl(argv);
   const a = ours(argv, fsContext(dir, () => 0));
   assert.match(expected.json!, /"name":"my-app-v2-[bcdfghjklmnpqrstvwxz2456789]{5}"/);
   assert.match(a.json!, /"name":"my-app-v2-bbbbb"/);

@@ -1,10 +1,10 @@
 // Runs a `create ...` command line through both the real kubectl (`--dry-run=client -o json`)
 // and our generators, so tests can compare objects (with key order) and error texts.
 
-import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { findGenerator, parseArgv, RequiredFlagError } from '../../src/generators/index';
 import type { GeneratorContext } from '../../src/generators/index';
+import { execAsync } from '../helpers/exec';
 
 export interface Outcome {
   json?: string;
@@ -12,9 +12,9 @@ export interface Outcome {
   warnings?: string[];
 }
 
-export function kubectl(argv: string[], cwd?: string, env?: Record<string, string>): Outcome {
-  const r = spawnSync('kubectl', ['--dry-run=client', '-o', 'json', ...argv], { encoding: 'utf8', cwd, env: { ...process.env, ...env } });
-  if (r.status === 0) return { json: JSON.stringify(JSON.parse(r.stdout)), warnings: r.stderr.split('\n').filter(Boolean) };
+export async function kubectl(argv: string[], cwd?: string, env?: Record<string, string>): Promise<Outcome> {
+  const r = await execAsync('kubectl', ['--dry-run=client', '-o', 'json', ...argv], { cwd, env: { ...process.env, ...env } });
+  if (r.code === 0) return { json: JSON.stringify(JSON.parse(r.stdout)), warnings: r.stderr.split('\n').filter(Boolean) };
   const line = r.stderr.split('\n')[0];
   // klog line for cobra's required flags: ... "command failed" err="required flag(s) \"image\" not set"
   const klog = /"command failed" err="(.*)"$/.exec(line);

@@ -1,6 +1,6 @@
 // go-template output and errors compared with the real kubectl (`label --local -o go-template=`).
 
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { executeGoTemplate, goTemplateErrorText } from '../../src/printers/go-template';
 import { requireKubectl } from '../oracles';
+import { execAsync } from '../helpers/exec';
 
 
 const OBJ = {
@@ -54,9 +55,9 @@ function kubectlData(): unknown {
   return data;
 }
 
-function kubectl(template: string): { out?: string; err?: string } {
-  const r = spawnSync('kubectl', ['label', '--local', '-f', file, 'x=y', '-o', `go-template=${template}`], { encoding: 'utf8' });
-  if (r.status === 0) return { out: r.stdout };
+async function kubectl(template: string): Promise<{ out?: string; err?: string }> {
+  const r = await execAsync('kubectl', ['label', '--local', '-f', file, 'x=y', '-o', `go-template=${template}`]);
+  if (r.code === 0) return { out: r.stdout };
   const lines = r.stderr.trimEnd().split('\n');
   return { err: lines[lines.length - 1].replace(/^error: /, '') };
 }
@@ -167,12 +168,15 @@ const TEMPLATES = [
   '{{.a @}}',
 ];
 
-for (const t of TEMPLATES) {
-  test(`go-template ${JSON.stringify(t)}`, () => {
-    requireKubectl();
-    assert.deepEqual(ours(t), kubectl(t));
-  });
-}
+// Each case waits on a kubectl process: four at a time.
+describe('go-templates against kubectl', { concurrency: 4 }, () => {
+  for (const t of TEMPLATES) {
+    test(`go-template ${JSON.stringify(t)}`, async () => {
+      requireKubectl();
+      assert.deepEqual(ours(t), await kubectl(t));
+    });
+  }
+});
 
 test('numbers: ints from JSON are int64, floats use Go %v formatting', () => {
   assert.equal(executeGoTemplate('{{.a}} {{.b}} {{.c}} {{.d}} {{printf "%T %T" .a .b}}', { a: 5, b: 1.5, c: 1e21, d: 1234567.5 }), '5 1.5 1e+21 1.2345675e+06 int64 float64');

@@ -11,13 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTool } from '../oracles';
 import { runShellAsync } from '../../src/shell/run';
-import { requireKubectl, ServedCluster } from './harness';
+import { ServedCluster } from './harness';
 
 const c = new ServedCluster('cp');
 
 before(async () => {
-  requireKubectl();
-  await c.start(['--nodes', '1']);
+  await c.setUp({ kubectl: true, create: ['--nodes', '1'] });
   c.ok(['run', 'box', '--image', 'busybox:1.36', '--command', '--', 'sleep', '36000']);
   c.ok(['run', 'deb', '--image', 'debian:12', '--command', '--', 'sleep', '36000']);
   c.ok(['reconcile', '--until-stable']);

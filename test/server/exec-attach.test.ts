@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import WebSocket from 'ws';
-import { KUBECTL, requireKubectl, ServedCluster, sleep } from './harness';
+import { JANE_READS_PODS, KUBECTL, ServedCluster, sleep } from './harness';
 
 const c = new ServedCluster('exec');
 
@@ -43,25 +43,11 @@ spec:
   restartPolicy: Never
   containers:
   - {name: app, image: busybox:1.36, command: ["sh", "-c", "echo ok"]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: pod-reader}
-rules: [{apiGroups: [""], resources: [pods], verbs: [get, list]}]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: jane-reads}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}
-subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: jane}]
 `;
 
 before(async () => {
-  requireKubectl();
-  await c.start(['--nodes', '1']);
-  c.ok(['apply', '-f', c.file('pods.yaml', PODS)]);
   // badimg backs off pulling for ever: the cluster never settles, a minute is enough
-  c.kubesim(['reconcile', '--until-stable', '--timeout', '1m']);
+  await c.setUp({ kubectl: true, create: ['--nodes', '1'], manifest: `${PODS}---\n${JANE_READS_PODS}`, settle: ['--timeout', '1m'] });
   assert.match(c.ok(['get', 'pod', 'badimg', '--no-headers']), /ImagePullBackOff|ErrImagePull/);
 });
 

@@ -9,13 +9,40 @@ import * as tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, ROOT, TEST_CACHE_HOME, type RunResult } from '../e2e/helpers';
+import { requireKubectl } from '../oracles';
 
 export const KUBECTL = '/usr/bin/kubectl';
 
-/** Fails (not skips) when the oracle is missing. */
-export function requireKubectl(): void {
-  const r = spawnSync(KUBECTL, ['version', '--client'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`the real kubectl is required at ${KUBECTL}: ${r.error?.message ?? r.stderr}`);
+/** Fails (not skips) when the oracle, kubectl 1.32, is missing. */
+export { requireKubectl };
+
+/** A Role that reads pods and its binding to the user jane (RBAC cases: jane may get, not exec). */
+export const JANE_READS_PODS = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: pod-reader}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get, list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: jane-reads}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: jane}]
+`;
+
+/** What a test file's cluster starts with (ServedCluster.setUp). */
+export interface SetUp {
+  /** The test compares with the real kubectl: fail at once when it is missing. */
+  kubectl?: boolean;
+  /** `cluster create` arguments (default: two nodes). */
+  create?: string[];
+  /** CLI commands run on the cluster before it is served (`clock speed 10`, say). */
+  prepare?: string[][];
+  serveArgs?: string[];
+  serveEnv?: Record<string, string>;
+  /** Applied once the server answers. */
+  manifest?: string;
+  /** `reconcile --until-stable` arguments after applying the manifest (default: until stable). */
+  settle?: string[];
 }
 
 export class ServedCluster {
@@ -70,10 +97,21 @@ export class ServedCluster {
     return p;
   }
 
-  /** Creates the cluster (writing its kubeconfig entry) and serves it; resolves once /readyz answers. */
-  async start(createArgs: string[] = ['--nodes', '2'], serveArgs: string[] = [], serveEnv: Record<string, string> = {}): Promise<void> {
-    this.ok(['cluster', 'create', this.name, ...createArgs]);
-    await this.serve(serveArgs, serveEnv);
+  /**
+   * The set-up the server tests share: kubectl required, the cluster created (writing its
+   * kubeconfig entry), prepared and served (resolves once /readyz answers), the manifest
+   * applied (file `setup.yaml`) and reconciled until stable.
+   */
+  async setUp(o: SetUp = {}): Promise<void> {
+    if (o.kubectl) requireKubectl();
+    this.ok(['cluster', 'create', this.name, ...(o.create ?? ['--nodes', '2'])]);
+    for (const args of o.prepare ?? []) this.ok(args);
+    await this.serve(o.serveArgs, o.serveEnv);
+    if (o.manifest === undefined) return;
+    this.ok(['apply', '-f', this.file('setup.yaml', o.manifest)]);
+    const settle = this.kubesim(['reconcile', '--until-stable', ...(o.settle ?? [])]);
+    // A bounded settle (`--timeout`) of a cluster that never settles exits non-zero by design.
+    if (settle.code !== 0 && !o.settle?.includes('--timeout')) throw new Error(`reconcile --until-stable exited ${settle.code}\n${settle.stdout}${settle.stderr}`);
   }
 
   /** Kills the server with SIGKILL (no chance to clean up) and waits until it is gone. */
@@ -174,3 +212,12 @@ export class ServedCluster {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `cond` holds, polling; fails after `ms` with `what` (a function: its text is built only then). */
+export async function until(what: string | (() => string), cond: () => boolean, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    await sleep(50);
+  }
+}

@@ -10,7 +10,7 @@ import { ServedCluster } from './harness';
 const c = new ServedCluster('http');
 
 before(async () => {
-  await c.start(['--nodes', '1']);
+  await c.setUp({ create: ['--nodes', '1'] });
 });
 after(() => c.stop());
 

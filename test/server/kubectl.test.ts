@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync } from 'node:fs';
-import { KUBECTL, requireKubectl, ServedCluster, sleep } from './harness';
+import { KUBECTL, ServedCluster, sleep } from './harness';
 
 const c = new ServedCluster();
 
@@ -52,10 +52,7 @@ spec:
 `;
 
 before(async () => {
-  requireKubectl();
-  await c.start();
-  c.ok(['apply', '-f', c.file('app.yaml', APP)]);
-  c.ok(['reconcile', '--until-stable']);
+  await c.setUp({ kubectl: true, manifest: APP });
 });
 
 after(() => c.stop());

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as https from 'node:https';
-import { requireKubectl, ServedCluster } from './harness';
+import { ServedCluster } from './harness';
 
 const c = new ServedCluster('metrics');
 
@@ -38,10 +38,7 @@ spec:
 `;
 
 before(async () => {
-  requireKubectl();
-  await c.start(['--nodes', '2']);
-  c.ok(['apply', '-f', c.file('app.yaml', APP)]);
-  c.ok(['reconcile', '--until-stable']);
+  await c.setUp({ kubectl: true, manifest: APP });
 });
 
 after(() => c.stop());

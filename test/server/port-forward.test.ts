@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
-import { KUBECTL, requireKubectl, ServedCluster, sleep } from './harness';
+import { JANE_READS_PODS, KUBECTL, ServedCluster, sleep } from './harness';
 
 const c = new ServedCluster('pf');
 
@@ -31,24 +31,10 @@ metadata: {name: client}
 spec:
   containers:
   - {name: sh, image: busybox:1.36, command: ["sh", "-c", "sleep 36000"]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: pod-reader}
-rules: [{apiGroups: [""], resources: [pods], verbs: [get, list]}]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: jane-reads}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}
-subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: jane}]
 `;
 
 before(async () => {
-  requireKubectl();
-  await c.start(['--nodes', '1']);
-  c.ok(['apply', '-f', c.file('pods.yaml', PODS)]);
-  c.ok(['reconcile', '--until-stable']);
+  await c.setUp({ kubectl: true, create: ['--nodes', '1'], manifest: `${PODS}---\n${JANE_READS_PODS}` });
 });
 
 after(() => c.stop());

@@ -4,15 +4,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { requireKubectl, ServedCluster } from './harness';
+import { ServedCluster } from './harness';
 
 const c = new ServedCluster('pb');
 
 before(async () => {
-  requireKubectl();
-  await c.start(['--nodes', '1']);
-  c.ok(['create', 'namespace', 'viakubectl']);
-  c.ok(['create', 'namespace', 'viakubesim']);
+  await c.setUp({ kubectl: true, create: ['--nodes', '1'], prepare: [['create', 'namespace', 'viakubectl'], ['create', 'namespace', 'viakubesim']] });
 });
 after(() => c.stop());
 

@@ -6,15 +6,13 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
 import { BIN, ROOT } from '../e2e/helpers';
-import { KUBECTL, requireKubectl, ServedCluster, sleep } from './harness';
+import { KUBECTL, ServedCluster, sleep } from './harness';
 
 const c = new ServedCluster('proxy');
 const procs: ChildProcess[] = [];
 
 before(async () => {
-  requireKubectl();
-  await c.start(['--nodes', '1']);
-  c.ok(['create', 'configmap', 'via-proxy', '--from-literal=a=1']);
+  await c.setUp({ kubectl: true, create: ['--nodes', '1'], prepare: [['create', 'configmap', 'via-proxy', '--from-literal=a=1']] });
 });
 
 after(async () => {

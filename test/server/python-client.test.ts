@@ -13,9 +13,7 @@ const c = new ServedCluster('py');
 
 before(async () => {
   requirePythonKubernetes();
-  await c.start(['--nodes', '2']);
-  c.ok(['run', 'solo', '--image=busybox:1.36', '--', 'sleep', '3600']);
-  c.ok(['create', 'deployment', 'other', '--image=busybox:1.36']);
+  await c.setUp({ prepare: [['run', 'solo', '--image=busybox:1.36', '--', 'sleep', '3600'], ['create', 'deployment', 'other', '--image=busybox:1.36']] });
 });
 after(() => c.stop());
 

@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { requireKubectl, ServedCluster } from './harness';
+import { ServedCluster } from './harness';
 
 const c = new ServedCluster('ssa');
 
@@ -25,8 +25,7 @@ spec:
 `;
 
 before(async () => {
-  requireKubectl();
-  await c.start(['--nodes', '1']);
+  await c.setUp({ kubectl: true, create: ['--nodes', '1'] });
 });
 after(() => c.stop());
 

@@ -7,13 +7,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
-import { requireKubectl, ServedCluster } from './harness';
+import { ServedCluster } from './harness';
 
 const c = new ServedCluster('tokcsr');
 
 before(async () => {
-  requireKubectl();
-  await c.start(['--nodes', '1']);
+  await c.setUp({ kubectl: true, create: ['--nodes', '1'] });
   c.ok(['create', 'serviceaccount', 'bot']);
 });
 after(() => c.stop());

@@ -13,7 +13,7 @@ import { ServedCluster, sleep } from './harness';
 const c = new ServedCluster('resume');
 
 before(async () => {
-  await c.start(['--nodes', '1']);
+  await c.setUp({ create: ['--nodes', '1'] });
 });
 after(() => c.stop());
 
@@ -29,6 +29,8 @@ class WatchLoop {
   readonly seen: Seen[] = [];
   relists = 0;
   connects = 0;
+  /** Watch requests refused a connection (nothing listens: the server is down). */
+  refused = 0;
   private stopped = false;
   private req?: ReturnType<typeof https.request>;
   done?: Promise<void>;
@@ -79,7 +81,10 @@ class WatchLoop {
         res.on('error', resolve);
       });
       this.req = req;
-      req.on('error', () => resolve());
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ECONNREFUSED') this.refused++;
+        resolve();
+      });
       req.end();
     });
   }
@@ -125,6 +130,7 @@ test('a watch resumes from its last resourceVersion across kill -9 and restart, 
   await until('the first changes', () => w.seen.length === 3);
   // Killed mid-stream; changes land while nothing serves (kubesim's CLI writes the state itself).
   await c.kill9();
+  const refusedBefore = w.refused;
   for (const [args, ev] of [
     [['create', 'cm', 'c', '--from-literal=v=1'], { type: 'ADDED', name: 'c', value: '1' }],
     [['patch', 'cm', 'b', '--type=merge', '-p', '{"data":{"v":"2"}}'], { type: 'MODIFIED', name: 'b', value: '2' }],
@@ -133,7 +139,8 @@ test('a watch resumes from its last resourceVersion across kill -9 and restart, 
     c.ok([...args]);
     expected.push(ev);
   }
-  await sleep(300); // the loop retries against a closed port meanwhile
+  // The loop retries against the closed port meanwhile: wait until it has.
+  await until('a watch attempt against the stopped server', () => w.refused > refusedBefore);
   await c.serve();
   // After the restart, through the new server.
   await write('update', 'c', '2');

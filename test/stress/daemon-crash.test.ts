@@ -70,9 +70,21 @@ test('kill -9 of the daemon while it reconciles: state loads, nothing acknowledg
     const objects = registryObjects(home);
     for (const name of acknowledged) assert.ok([...objects.keys()].some((k) => k.endsWith(`deployments/default/${name}`)), `deployment ${name} lost`);
 
-    // A restarted daemon resumes; then stop it and let the in-process controllers settle.
+    // A restarted daemon resumes: it moves a rollout the kills left unfinished (when there
+    // is one) within the deadline. Then stop it and let the in-process controllers settle.
+    const readiness = () => run(home, ['get', 'deployments', '-o', 'jsonpath={range .items[*]}{.status.readyReplicas}/{.spec.replicas} {end}']).stdout;
+    const atRestart = readiness();
+    const settled = (r: string) => r.trim().split(' ').every((x) => x.split('/')[0] === x.split('/')[1]);
     assert.equal(start().code, 0);
-    await sleep(500);
+    const restarted = Date.now();
+    const deadline = restarted + 60_000;
+    if (!settled(atRestart)) {
+      for (let now = atRestart; now === atRestart; now = readiness()) {
+        assert.ok(Date.now() < deadline, `the restarted daemon moved no rollout in 60 s: ${now}`);
+        await sleep(200);
+      }
+    }
+    t.diagnostic(`readiness at the restart: ${atRestart.trim()}; the daemon moved a rollout after ${Date.now() - restarted} ms`);
     assert.match(run(home, ['cluster', 'stop']).stdout, /daemon stopped/);
     const settle = run(home, ['reconcile', '--until-stable'], '', 120_000);
     assert.equal(settle.code, 0, settle.stdout + settle.stderr);

@@ -4,12 +4,22 @@
 // every change in order; writes by other processes come from the store's change feed.
 // Watchers read only up to the watermark below which the feed is known to be complete.
 
-import type { ApiServer } from '../server';
+import type { ApiServer, ListOptions } from '../server';
 import type { KObject } from '../types';
+import type { ResourceType } from '../resources';
+import { listPrefix } from '../keys';
 import { isRevisionCompacted, type EventType, type Store, type WatchEvent } from '../../store/store';
 
 const CAPACITY = 20_000;
 const POLL_MS = 50;
+/** How long a consistent list waits for the cache to reach etcd's revision before reading etcd itself. */
+const FRESH_WAIT_MS = 3000;
+
+/** The objects of one resource as of the watermark, kept from its first list on (etcd only). */
+interface ResourceState {
+  objects: Map<string, KObject>;
+  sorted: KObject[] | undefined;
+}
 
 export class WatchCache {
   private events: WatchEvent[] = [];
@@ -23,6 +33,8 @@ export class WatchCache {
   private timer?: NodeJS.Timeout;
   private polling = false;
   private lastCurrent = -1;
+  /** Current objects per resource prefix, as of the watermark (lists served from memory). */
+  private readonly states = new Map<string, ResourceState>();
 
   constructor(private readonly api: ApiServer) {}
 
@@ -98,6 +110,7 @@ export class WatchCache {
         // etcd compacted what this cache had not read: everything older than now is gone
         // for watchers (410 Expired: they list again), as kube-apiserver's cache re-lists.
         this.events = [];
+        this.states.clear(); // listed again from etcd on the next list
         this.trimmedTo = this.watermark = Math.max(current, this.startRev);
         for (const w of [...this.waiters]) w();
         return;
@@ -111,6 +124,7 @@ export class WatchCache {
       if (current === this.lastCurrent) top = Math.max(top, current);
       this.lastCurrent = current;
       if (top > this.watermark) {
+        if (this.states.size) this.applyStates(this.watermark, top);
         this.watermark = top;
         for (const w of [...this.waiters]) w();
       }
@@ -146,6 +160,71 @@ export class WatchCache {
       if (!all.length || all[0].rev > rev + 1) return undefined;
     }
     return { events: [...older, ...this.events.filter((e) => e.rev <= upTo)], upTo };
+  }
+
+  /**
+   * A list served from memory, as kube-apiserver serves lists from its watch cache: for a
+   * store whose reads cost a network round trip and a decode per object (etcd). Consistent:
+   * it waits until the cache has every change up to etcd's current revision (as
+   * ConsistentListFromCache does), or up to `notOlderThan`. The first list of a resource
+   * reads it from the store; later changes are applied as the watermark moves. Undefined
+   * when the cache cannot answer (another store, or not fresh in time): read the store.
+   * The objects are shared: callers must only read them.
+   */
+  async list(rt: ResourceType, opts: ListOptions, notOlderThan?: number): Promise<{ items: KObject[]; resourceVersion: string } | undefined> {
+    if (!this.api.feedReportsCompaction || !this.timer) return undefined;
+    const want = notOlderThan ?? Number(await this.api.store.currentRev());
+    if (!(await this.fresh(want))) return undefined;
+    const prefix = listPrefix(rt);
+    let state = this.states.get(prefix);
+    if (!state) {
+      const res = await this.api.store.list(prefix);
+      // The store's list may be newer than the watermark: catch up, then apply what came after it.
+      if (!(await this.fresh(res.rev))) return undefined;
+      if (res.rev < this.trimmedTo || this.states.has(prefix)) return this.list(rt, opts, notOlderThan);
+      state = { objects: new Map(), sorted: undefined };
+      for (const o of res.items) state.objects.set(this.keyOf(prefix, o), o);
+      this.states.set(prefix, state);
+      this.applyTo(prefix, state, this.events.filter((e) => e.rev > res.rev && e.rev <= this.watermark));
+    }
+    state.sorted ??= [...state.objects.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+    const ns = rt.namespaced && opts.namespace ? opts.namespace : undefined;
+    const { labelMatch, fieldMatch } = opts;
+    const items = ns || labelMatch || fieldMatch ? state.sorted.filter((o) => (!ns || o.metadata.namespace === ns) && (!labelMatch || labelMatch(o.metadata.labels ?? {})) && (!fieldMatch || fieldMatch(o))) : state.sorted.slice();
+    return { items, resourceVersion: String(this.watermark) };
+  }
+
+  /** Waits until the watermark reaches `rev`; false when it does not in time. */
+  private async fresh(rev: number): Promise<boolean> {
+    const end = Date.now() + FRESH_WAIT_MS;
+    while (this.watermark < rev) {
+      if (Date.now() >= end) return false;
+      void this.poll().catch(ignore);
+      await this.wait(POLL_MS);
+    }
+    return true;
+  }
+
+  private keyOf(prefix: string, o: KObject): string {
+    return o.metadata.namespace ? `${prefix}/${o.metadata.namespace}/${o.metadata.name}` : `${prefix}/${o.metadata.name}`;
+  }
+
+  /** Applies the events in (from, to] to every resource state (in revision order: the log's). */
+  private applyStates(from: number, to: number): void {
+    const evs = this.events.filter((e) => e.rev > from && e.rev <= to);
+    for (const [prefix, state] of this.states) this.applyTo(prefix, state, evs);
+  }
+
+  private applyTo(prefix: string, state: ResourceState, evs: WatchEvent[]): void {
+    const p = prefix + '/';
+    for (const ev of evs) {
+      if (!ev.key.startsWith(p)) continue;
+      const had = state.objects.get(ev.key);
+      if (had && Number(had.metadata.resourceVersion) >= ev.rev) continue;
+      if (ev.type === 'DELETED') state.objects.delete(ev.key);
+      else state.objects.set(ev.key, ev.object);
+      state.sorted = undefined;
+    }
   }
 
   /** Resolves when new events may be there, after `ms` at the latest, or on abort. */

@@ -15,7 +15,10 @@ import { toTable, type IncludeObject } from './table';
 import type { ApiRequest, ApiResponse } from './types';
 
 const POLL_MS = 100;
-const BOOKMARK_MS = 10_000;
+/** kube-apiserver's bookmark frequency: a BOOKMARK roughly every minute... */
+const BOOKMARK_MS = 60_000;
+/** ...and one this long before the watch's timeout, so a client resumes from close to now. */
+const BOOKMARK_BEFORE_TIMEOUT_MS = 2_000;
 
 export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
   const rep = negotiate(req.headers.accept, { allowTable: true });
@@ -78,7 +81,15 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
       for (const o of res.items) if (matches(o)) visible.add(`${o.metadata.namespace ?? ''}/${o.metadata.name}`);
     }
     const started = Date.now();
-    let lastBookmark = Date.now();
+    // When the next BOOKMARK is due (kube-apiserver's cacheWatcher.nextBookmarkTime).
+    const nextBookmark = (now: number): number => {
+      const due = now + BOOKMARK_MS;
+      if (!timeoutMs) return due;
+      const beforeTimeout = started + timeoutMs - BOOKMARK_BEFORE_TIMEOUT_MS;
+      if (beforeTimeout < due) return beforeTimeout > now ? beforeTimeout : Infinity;
+      return due;
+    };
+    let bookmarkAt = nextBookmark(started);
     while (!req.signal?.aborted) {
       if (timeoutMs && Date.now() - started >= timeoutMs) return;
       let changes;
@@ -124,12 +135,15 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
         first = false;
       }
       rev = Math.max(rev, upTo);
-      if (bookmarks && Date.now() - lastBookmark >= BOOKMARK_MS) {
-        lastBookmark = Date.now();
+      // The revision every change up to which this watcher has been sent: the watch cache's
+      // watermark, which follows the store (etcd's own revision, past writes of other kinds).
+      if (bookmarks && Date.now() >= bookmarkAt) {
+        bookmarkAt = nextBookmark(Date.now());
         yield JSON.stringify({ type: 'BOOKMARK', object: { kind: t.rt.kind, apiVersion: t.gv, metadata: { resourceVersion: String(rev) } } }) + '\n';
       }
-      if (h.watchCache) await h.watchCache.wait(1000, req.signal);
-      else await sleep(POLL_MS, req.signal);
+      const until = Math.min(1000, Math.max(0, (bookmarks ? bookmarkAt : Infinity) - Date.now()), timeoutMs ? Math.max(0, started + timeoutMs - Date.now()) : Infinity);
+      if (h.watchCache) await h.watchCache.wait(until, req.signal);
+      else await sleep(Math.min(POLL_MS, until), req.signal);
     }
   }
 

@@ -4,10 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import typesPkg from 'kubernetes-types/package.json';
-
-/** The Kubernetes API version the built-in schemas come from (the kubernetes-types package). */
-export const SCHEMA_KUBERNETES_VERSION: string = typesPkg.version;
+export { SCHEMA_KUBERNETES_VERSION } from './schema-version';
 
 export interface JsonSchema {
   type?: string;
@@ -25,10 +22,13 @@ export interface JsonSchema {
 }
 
 export interface SchemaDocument {
-  kubernetesTypesVersion: string;
+  /** "1.32.9": the Kubernetes API version the schemas describe */
+  kubernetesVersion: string;
+  /** where the fields and descriptions come from */
+  source: string;
   /** "apps/v1/Deployment" -> "io.k8s.api.apps.v1.Deployment" */
   roots: Record<string, string>;
-  /** Built-in kinds kubernetes-types has no declarations for (no schema check for them). */
+  /** Built-in kinds with no schema (no schema check for them). */
   missing: string[];
   definitions: Record<string, JsonSchema>;
 }

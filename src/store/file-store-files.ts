@@ -1,0 +1,309 @@
+// The file store's view of the object files under `registry/`: reading and parsing them
+// (with a cache keyed by inode, size and ns timestamps), listing folders, and the lock
+// holder's memory of what it already checked. While the store holds the lock nobody else
+// changes the registry, and when it takes the lock back with the journal just as it left
+// it, nobody did in between: then what it checked (files and folders) is still true and is
+// not looked at again -- an informer's cache, not a file round trip per read. Any other
+// writer's entry in the journal starts a new generation. Also the private temporary-file
+// writes every file of the state directory goes through. Nothing is followed through a
+// symlink (O_NOFOLLOW, lstat, exclusive creation).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { KObject } from '../api/types';
+import { cloneJson } from './clone';
+import { readSmallFile } from './file-lock';
+import { StoreError } from './store';
+import { DamagedObjectError } from './damaged';
+import { parseObject, storeIoError, entryIndex, type CachedFile, type DirEntry } from './file-store-support';
+
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
+const CACHE_MAX_OBJECTS = 250_000;
+/** An object file larger than this is damage (kube-apiserver accepts 3 MiB per request). */
+export const OBJECT_MAX_BYTES = 16 * 1024 * 1024;
+export const TMP_PREFIX = '.tmp-';
+
+const warned = new Set<string>();
+export function warnOnce(file: string, message: string): void {
+  if (warned.has(file)) return;
+  warned.add(file);
+  process.stderr.write(`Warning: ${message}\n`);
+}
+
+let tmpCounter = 0;
+
+/** Writes `data` to a new private temporary file next to `file`; removes it on failure. */
+export function writeTemp(file: string, data: string, sync: boolean): string {
+  // Short names (not derived from the object's name), so 253-character names still fit.
+  const tmp = path.join(path.dirname(file), `${TMP_PREFIX}${process.pid}-${++tmpCounter}`);
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, FILE_MODE);
+  } catch (e) {
+    throw storeIoError(e, file);
+  }
+  try {
+    const buf = Buffer.from(data);
+    let off = 0;
+    while (off < buf.length) {
+      const n = fs.writeSync(fd, buf, off, buf.length - off);
+      if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
+      off += n;
+    }
+    if (sync) fs.fdatasyncSync(fd);
+    fs.closeSync(fd);
+  } catch (e) {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      /* already closed */
+    }
+    fs.rmSync(tmp, { force: true });
+    throw storeIoError(e, file);
+  }
+  return tmp;
+}
+
+/** Puts `data` in place at `file` whole (a temporary file renamed over it). */
+export function atomicWrite(file: string, data: string, sync: boolean): void {
+  const tmp = writeTemp(file, data, sync);
+  try {
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw storeIoError(e, file);
+  }
+}
+
+export class RegistryFiles {
+  /** Parsed object files, valid while the file's inode, size and times are unchanged. */
+  private readonly cache = new Map<string, CachedFile>();
+  /** Registry folders' sorted entries, and the hold generation that checked them. */
+  private readonly dirs = new Map<string, { gen: number; entries: DirEntry[] }>();
+  /** Registry folders found missing, and in which hold generation. */
+  private readonly missingDirs = new Map<string, number>();
+  private readonly verifiedDirs = new Set<string>();
+  /** The hold generation: what was checked in an older one is looked at again. */
+  gen = 1;
+
+  constructor(
+    readonly registryDir: string,
+    /** Whether the store holds the lock (then what this generation checked is trusted). */
+    private readonly held: () => boolean,
+  ) {}
+
+  /** Forgets the parsed copy of `file` (a replay or a watched delete changed it). */
+  forget(file: string): void {
+    this.cache.delete(file);
+  }
+
+  /** After this holder put a file in place (or removed it): what it now holds, trusted for this generation. */
+  noteWritten(file: string, obj: KObject | null): void {
+    this.cache.set(file, { ino: -1n, size: -1n, mtimeNs: -1n, ctimeNs: -1n, obj, gen: this.gen });
+    this.noteEntry(file, 'file', obj !== null);
+  }
+
+  /** Keeps a remembered folder listing in step with an entry this holder added or removed. */
+  private noteEntry(p: string, kind: DirEntry['kind'], present: boolean): void {
+    const dir = this.dirs.get(path.dirname(p));
+    if (!dir || dir.gen !== this.gen) return;
+    const name = path.basename(p);
+    const es = dir.entries;
+    const i = entryIndex(es, name);
+    const found = i < es.length && es[i].name === name;
+    if (present && !found) es.splice(i, 0, { name, kind });
+    else if (!present && found) es.splice(i, 1);
+  }
+
+  /**
+   * While holding the lock: whether `file` exists, from the folder's listing remembered for
+   * this generation (read once, then kept in step), so that looking up names that do not
+   * exist (a new event's) costs no lstat each. Undefined when not holding.
+   */
+  knownPresent(file: string): boolean | undefined {
+    if (!this.held()) return undefined;
+    const dirPath = path.dirname(file);
+    if (this.missingDirs.get(dirPath) === this.gen) return false;
+    const dir = this.dirs.get(dirPath);
+    if (!dir || dir.gen !== this.gen) return undefined;
+    const name = path.basename(file);
+    const i = entryIndex(dir.entries, name);
+    return i < dir.entries.length && dir.entries[i].name === name;
+  }
+
+  readObject(key: string, file: string): KObject | undefined {
+    const held = this.held();
+    if (held) {
+      const hit = this.cache.get(file);
+      if (hit && hit.gen === this.gen) return hit.obj ? cloneJson(hit.obj) : undefined;
+      let known = this.knownPresent(file);
+      if (known === undefined && this.verifyParents(path.dirname(file))) {
+        this.readDir(path.dirname(file)); // once per generation: later misses cost no lstat
+        known = this.knownPresent(file);
+      }
+      if (known === false) return undefined;
+    }
+    if (!this.verifyParents(path.dirname(file))) return undefined;
+    // A long-lived store (the daemon, reconcile in-process) re-reads the same files over
+    // and over: a file whose inode, size and ns timestamps are unchanged is not read and
+    // parsed again (every write renames a new file into place, so any write changes them).
+    let st: fs.BigIntStats;
+    try {
+      st = fs.lstatSync(file, { bigint: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        if (held) this.cache.set(file, { ino: -1n, size: -1n, mtimeNs: -1n, ctimeNs: -1n, obj: null, gen: this.gen });
+        else this.cache.delete(file);
+        return undefined;
+      }
+      throw storeIoError(e, file);
+    }
+    if (st.isDirectory()) return undefined;
+    if (!st.isFile()) throw new DamagedObjectError(key, file, st.isSymbolicLink() ? 'a symlink, never followed' : 'not a regular file');
+    const hit = this.cache.get(file);
+    if (hit && hit.obj && hit.ino === st.ino && hit.size === st.size && hit.mtimeNs === st.mtimeNs && hit.ctimeNs === st.ctimeNs) {
+      if (held) hit.gen = this.gen;
+      return cloneJson(hit.obj);
+    }
+    if (st.size > BigInt(OBJECT_MAX_BYTES)) throw new DamagedObjectError(key, file, `${st.size} bytes`);
+    let text: string | undefined;
+    try {
+      text = readSmallFile(file, OBJECT_MAX_BYTES);
+    } catch (e) {
+      throw new DamagedObjectError(key, file, e instanceof Error ? e.message : String(e));
+    }
+    if (text === undefined) return undefined;
+    const obj = parseObject(key, file, text);
+    // Only what was read whole is remembered: the size must match what lstat saw.
+    if (Buffer.byteLength(text) === Number(st.size)) {
+      if (this.cache.size >= CACHE_MAX_OBJECTS) this.cache.clear(); // a bound, whatever others delete
+      this.cache.set(file, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, obj, gen: held ? this.gen : 0 });
+      return cloneJson(obj);
+    }
+    this.cache.delete(file);
+    return obj;
+  }
+
+  /** Collects the objects under a registry prefix into `out` (key -> object), in key order. */
+  collect(prefix: string, out: Map<string, KObject>): void {
+    const dir = path.join(this.registryDir, prefix);
+    const held = this.held();
+    if (held && this.missingDirs.get(dir) === this.gen) return;
+    if (!this.verifyParents(dir)) {
+      if (held) this.missingDirs.set(dir, this.gen);
+      return;
+    }
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(dir);
+    } catch {
+      if (held) this.missingDirs.set(dir, this.gen);
+      return;
+    }
+    if (!st.isDirectory()) {
+      warnOnce(dir, `skipping ${dir}: a file where a folder belongs`);
+      return;
+    }
+    this.collectDir(dir, prefix, out);
+  }
+
+  private collectDir(dir: string, prefix: string, out: Map<string, KObject>): void {
+    for (const entry of this.readDir(dir)) {
+      if (entry.name.startsWith(TMP_PREFIX)) continue;
+      const full = path.join(dir, entry.name);
+      const key = `${prefix}/${entry.name}`;
+      if (entry.kind === 'dir') this.collectDir(full, key, out);
+      else if (entry.kind === 'file') {
+        try {
+          const obj = this.readObject(key, full);
+          if (obj) out.set(key, obj);
+        } catch (e) {
+          if (!(e instanceof DamagedObjectError)) throw e;
+          warnOnce(full, `skipping the damaged object file ${full} (${e.reason}); delete the object or run "kubesim cluster fsck --repair"`);
+        }
+      } else warnOnce(full, `skipping ${full}: ${entry.kind === 'symlink' ? 'a symlink, never followed' : 'not a regular file'}`);
+    }
+  }
+
+  /** A folder's entries in name order (remembered for this hold generation while holding the lock). */
+  private readDir(dir: string): DirEntry[] {
+    const held = this.held();
+    if (held) {
+      const hit = this.dirs.get(dir);
+      if (hit && hit.gen === this.gen) return hit.entries;
+    }
+    let dirents: fs.Dirent[];
+    try {
+      dirents = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+      throw storeIoError(e, dir);
+    }
+    const entries: DirEntry[] = dirents
+      .filter((d) => !d.name.startsWith(TMP_PREFIX))
+      .map((d) => ({ name: d.name, kind: d.isDirectory() ? 'dir' : d.isFile() ? 'file' : d.isSymbolicLink() ? 'symlink' : 'other' }));
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    if (held) this.dirs.set(dir, { gen: this.gen, entries });
+    return entries;
+  }
+
+  /** Whether every folder from the registry down to `dir` exists as a real folder (no symlink). */
+  private verifyParents(dir: string): boolean {
+    if (this.verifiedDirs.has(dir)) return true;
+    const rel = path.relative(this.registryDir, dir);
+    let cur = this.registryDir;
+    for (const part of rel ? rel.split(path.sep) : []) {
+      cur = path.join(cur, part);
+      if (this.verifiedDirs.has(cur)) continue;
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(cur);
+      } catch {
+        return false;
+      }
+      if (st.isSymbolicLink()) {
+        warnOnce(cur, `skipping ${cur}: a symlink, never followed`);
+        return false;
+      }
+      if (!st.isDirectory()) {
+        warnOnce(cur, `skipping ${cur}: a file where a folder belongs; run "kubesim cluster fsck --repair"`);
+        return false;
+      }
+      this.verifiedDirs.add(cur);
+    }
+    return true;
+  }
+
+  /** Creates a directory below the registry, refusing to go through symlinks. */
+  ensureDir(dir: string): void {
+    if (this.verifiedDirs.has(dir)) return;
+    const rel = path.relative(this.registryDir, dir);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new StoreError(`path escapes the state directory: ${dir}`);
+    let cur = this.registryDir;
+    for (const part of rel.split(path.sep)) {
+      if (!part) continue;
+      cur = path.join(cur, part);
+      let st: fs.Stats | undefined;
+      try {
+        st = fs.lstatSync(cur);
+      } catch {
+        st = undefined;
+      }
+      if (!st) {
+        try {
+          fs.mkdirSync(cur, { mode: DIR_MODE });
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw storeIoError(e, cur);
+        }
+        this.missingDirs.delete(cur);
+        this.noteEntry(cur, 'dir', true);
+      } else if (!st.isDirectory()) {
+        throw new StoreError(`refusing to use ${cur}: ${st.isSymbolicLink() ? 'a symlink planted in the state directory' : 'a file where a folder belongs'}; run "kubesim cluster fsck"`);
+      }
+    }
+    this.verifiedDirs.add(dir);
+  }
+}

@@ -1,0 +1,55 @@
+// Events in the order they happened, as a user reads them (issue 14 §3): `get events` lists
+// by name and the recorder names events by time (client-go's "<object>.<hex UnixNano>"), so
+// Scheduled, Pulling, Pulled, Created, Started come in that order, in `get events` and in
+// describe (which sorts by time, ties by name); repeats still aggregate onto one event
+// (count) across CLI runs.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { Sandbox } from './helpers';
+
+const sb = new Sandbox();
+after(() => sb.cleanup());
+before(() => {
+  sb.ok(['cluster', 'create', '--nodes', '1']);
+});
+
+const reasons = (name: string): string[] =>
+  sb.ok(['get', 'events', '--field-selector', `involvedObject.name=${name}`, '--no-headers']).trim().split('\n').map((l) => l.split(/\s+/)[2]);
+
+test('get events and describe list a pod\'s start-up in order; the pull comes before a config error', () => {
+  sb.ok(['apply', '-f', sb.file('pods.yaml', `apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers: [{name: web, image: nginx:1.27}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: cfgpod}
+spec:
+  containers:
+  - {name: app, image: redis:7.4, envFrom: [{configMapRef: {name: missing-config}}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: crash}
+spec:
+  containers: [{name: crash, image: busybox:1.36, command: [sh, -c, exit 1]}]
+`)]);
+  sb.ok(['clock', 'advance', '10s']);
+  assert.deepEqual(reasons('web'), ['Scheduled', 'Pulling', 'Pulled', 'Created', 'Started']);
+  const described = sb.ok(['describe', 'pod', 'web']).split('Events:')[1].trim().split('\n').slice(2).map((l) => l.trim().split(/\s+/)[1]);
+  assert.deepEqual(described, ['Scheduled', 'Pulling', 'Pulled', 'Created', 'Started']);
+  const cfg = reasons('cfgpod');
+  assert.deepEqual(cfg.slice(0, 4), ['Scheduled', 'Pulling', 'Pulled', 'Failed'], cfg.join(' '));
+});
+
+test('a crash loop\'s BackOff repeats aggregate onto one event across CLI runs', () => {
+  sb.ok(['clock', 'advance', '20s']);
+  sb.ok(['clock', 'advance', '20s']);
+  const backoff = JSON.parse(sb.ok(['get', 'events', '--field-selector', 'involvedObject.name=crash,reason=BackOff', '-o', 'json'])).items;
+  assert.equal(backoff.length, 1, JSON.stringify(backoff.map((e: any) => [e.metadata.name, e.count])));
+  assert.ok(backoff[0].count >= 2, `count ${backoff[0].count}`);
+  assert.match(backoff[0].metadata.name, /^crash\.[0-9a-f]{15,16}$/);
+  sb.ok(['delete', 'pods', '--all', '--wait=false']);
+});
