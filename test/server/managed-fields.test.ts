@@ -5,13 +5,13 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { requireKubectl, ServedCluster, sleep } from './harness';
+import { ServedCluster, sleep } from './harness';
 
 const c = new ServedCluster('mf');
 
 before(async () => {
-  requireKubectl();
-  await c.start(['--nodes', '1'], [], { KUBESIM_NO_DAEMON: '' });
+  // The daemon in the foreground: controllers and kubelets run.
+  await c.setUp({ kubectl: true, create: ['--nodes', '1'], serveEnv: { KUBESIM_NO_DAEMON: '' } });
 });
 after(() => c.stop());
 
