@@ -25,7 +25,7 @@ import type { Store, WatchEvent } from '../store/store';
 import { SimState } from './sim-state';
 import { EventIndex, eventIdentity } from './event-names';
 import { BOOTSTRAP_NAMESPACES, hasStatusSubresource, strategyFor } from './strategies';
-import { keepManaged, trackUpdate, type TrackContext } from './managed-fields/index';
+import { ambientFieldManager, keepManaged, trackUpdate, type TrackContext } from './managed-fields/index';
 
 export { BOOTSTRAP_NAMESPACES } from './strategies';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError } from '../store/store';
@@ -201,7 +201,8 @@ export class ApiServer {
       if (rt.namespaced) await this.checkNamespaceWritable(obj.metadata.namespace!, rt);
 
       applyDefaults(obj);
-      if (opts.fieldManager) await trackUpdate(undefined, obj, opts.fieldManager, this.trackContext(rt, obj));
+      const manager = opts.fieldManager ?? ambientFieldManager();
+      if (manager) await trackUpdate(undefined, obj, manager, this.trackContext(rt, obj));
       const strategy = strategyFor(rt);
       await strategy.admit?.(this, obj);
       this.checkValid(obj, rt);
@@ -269,7 +270,8 @@ export class ApiServer {
         if (input.status !== undefined) next.status = deepCopy(input.status);
         else delete next.status;
         strategy.prepareForStatusUpdate?.(input, next);
-        if (opts.fieldManager) await trackUpdate(current, next, opts.fieldManager, this.trackContext(rt, next, 'status'));
+        const manager = opts.fieldManager ?? ambientFieldManager();
+        if (manager) await trackUpdate(current, next, manager, this.trackContext(rt, next, 'status'));
       } else {
         next = deepCopy(input);
         next.apiVersion = input.apiVersion;
@@ -294,7 +296,8 @@ export class ApiServer {
         if (current.metadata.generation !== undefined) {
           m.generation = current.metadata.generation + (specChanged(current, next) ? 1 : 0);
         }
-        if (opts.fieldManager) await trackUpdate(current, next, opts.fieldManager, this.trackContext(rt, next, opts.subresource));
+        const manager = opts.fieldManager ?? ambientFieldManager();
+        if (manager) await trackUpdate(current, next, manager, this.trackContext(rt, next, opts.subresource));
         else keepManaged(current, next);
         this.checkValid(next, rt);
         strategy.canonicalize?.(next);

@@ -2,7 +2,7 @@
 // token this cluster's API server accepts as that service account (server/sa-token.ts).
 
 import type { Command } from 'commander';
-import { CliError } from '../api/errors';
+import { ApiError, CliError } from '../api/errors';
 import type { KObject } from '../api/types';
 import type { Program } from './root';
 import { collect } from './flags/collect';
@@ -53,11 +53,20 @@ export function register(program: Command, p: Program): void {
       const expirationSeconds = durationMs ? durationMs / 1000 : 3600;
       if (expirationSeconds < 600) throw new CliError(`failed to create token: TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: ${expirationSeconds}: may not specify a duration less than 10 minutes`);
       const api = await ctx.api();
-      const sa = await api.get(api.registry.resolve('serviceaccounts'), ctx.namespace, names[0]);
+      // kubectl wraps the TokenRequest's error: `error: failed to create token: <Status message>`.
+      const wrap = async <T>(p: Promise<T>): Promise<T> => {
+        try {
+          return await p;
+        } catch (e) {
+          if (e instanceof ApiError) throw new CliError(`failed to create token: ${e.message}`);
+          throw e;
+        }
+      };
+      const sa = await wrap(api.get(api.registry.resolve('serviceaccounts'), ctx.namespace, names[0]));
       let bound: { kind: string; name: string; uid: string } | undefined;
       if (flags.boundObjectKind) {
         const rt = api.registry.resolve(flags.boundObjectKind.toLowerCase());
-        const obj = await api.get(rt, rt.namespaced ? ctx.namespace : undefined, flags.boundObjectName!);
+        const obj = await wrap(api.get(rt, rt.namespaced ? ctx.namespace : undefined, flags.boundObjectName!));
         if (flags.boundObjectUid && flags.boundObjectUid !== obj.metadata.uid) throw new CliError(`the UID in the bound object reference (${flags.boundObjectUid}) does not match the UID in record. The object might have been deleted and then recreated`);
         bound = { kind: flags.boundObjectKind, name: flags.boundObjectName!, uid: String(obj.metadata.uid) };
       }

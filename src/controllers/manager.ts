@@ -5,6 +5,7 @@
 // work: every reconcile re-reads the state it needs.
 
 import type { KObject } from '../api/types';
+import { componentOf, withFieldManager } from '../api/managed-fields/index';
 import { ManualClock, ClusterClock } from '../sim/clock';
 import { WorkQueue, type QueueItem } from './queue';
 import { isRevisionCompacted } from '../store/store';
@@ -169,7 +170,7 @@ export class ControllerManager {
     try {
       // A reconcile's writes share the lock in small groups (cheap, and a reconcile that
       // creates thousands of pods never locks users out for all of it).
-      const result = await this.ctx.api.group(() => r.reconcile(item.key, this.ctx));
+      const result = await this.ctx.api.group(() => withFieldManager(componentOf(r.name), () => r.reconcile(item.key, this.ctx)));
       this.queue.forget(item);
       if (result && result.requeueAfterMs !== undefined && result.requeueAfterMs >= 0) {
         this.queue.addAt(item, this.ctx.clock.now() + Math.max(1, Math.ceil(result.requeueAfterMs)), result.periodic === true);

@@ -111,6 +111,9 @@ export async function serveRemoteCommand(req: http.IncomingMessage, socket: Dupl
   }
 }
 
+/** How long after the upgrade a first message may go out (see Session.streamsReady). */
+const STREAM_SETUP_MS = 50;
+
 /** One connection's channels: stdin gathered until its close signal (v5) or the end. */
 class Session {
   private stdin: Buffer[] = [];
@@ -120,6 +123,7 @@ class Session {
   open = true;
   readonly gone: Promise<void>;
   overflow = false;
+  private readonly openedAt = Date.now();
 
   constructor(
     readonly ws: WebSocket,
@@ -144,6 +148,17 @@ class Session {
     });
   }
 
+  /**
+   * client-go reads the connection before it has made its streams and drops what comes
+   * for a stream it does not have yet ("Unknown stream id 3, discarding message"): a
+   * command that ends at once would lose its exit status. A runtime's exec takes some
+   * milliseconds; so does this one before its first message.
+   */
+  async streamsReady(): Promise<void> {
+    const wait = STREAM_SETUP_MS - (Date.now() - this.openedAt);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+
   stdinText(): string {
     return Buffer.concat(this.stdin).toString('utf8');
   }
@@ -159,6 +174,7 @@ async function exec(r: StreamRequest, t: ExecTarget, command: string[], s: Sessi
   if (!s.open) return;
   if (s.overflow) return sendStatus(s.ws, internalError(`Internal error occurred: error executing command in container: stdin larger than ${MAX_STDIN} bytes`));
   const res = await runInContainer(r.api, t, command, opts.stdin ? s.stdinText() : '');
+  await s.streamsReady();
   if (!s.open) return;
   if (opts.tty) {
     // a terminal merges both streams and its line discipline turns \n into \r\n

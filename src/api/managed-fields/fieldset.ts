@@ -73,9 +73,24 @@ export class FieldSet {
     }
   }
 
-  /** Members of this set that are not members of `o` (exact paths, not subtrees). */
+  /**
+   * Members of this set that are not members of `o` (exact paths, not subtrees). This set
+   * itself when they share no member (sets are not changed once built, so sharing is safe).
+   */
   difference(o: FieldSet | undefined): FieldSet {
+    if (!o || !this.overlaps(o)) return this;
     return this.combine(o, (a, b) => a && !b);
+  }
+
+  /** Whether some path is a member of both sets. */
+  overlaps(o: FieldSet): boolean {
+    if (this.member && o.member) return true;
+    const [small, big] = this.children.size <= o.children.size ? [this.children, o.children] : [o.children, this.children];
+    for (const [k, c] of small) {
+      const d = big.get(k);
+      if (d && c.overlaps(d)) return true;
+    }
+    return false;
   }
 
   intersection(o: FieldSet | undefined): FieldSet {

@@ -28,6 +28,8 @@ interface Owner {
   subresource?: string;
   time?: string;
   set: FieldSet;
+  /** The FieldsV1 it was read from, reused while `set` is unchanged (no re-encoding). */
+  raw?: { set: FieldSet; fieldsV1: Record<string, unknown> };
 }
 
 /** One entry per (manager, operation, subresource), and per apiVersion for updates. */
@@ -40,7 +42,9 @@ function decode(entries: unknown): Map<string, Owner> {
   if (!Array.isArray(entries)) return out;
   for (const e of entries as ManagedFieldsEntry[]) {
     if (typeof e !== 'object' || e === null || typeof e.manager !== 'string' || (e.operation !== 'Apply' && e.operation !== 'Update')) continue;
-    const o: Owner = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion ?? '', subresource: e.subresource || undefined, time: e.time, set: FieldSet.fromFieldsV1(e.fieldsV1) };
+    const set = FieldSet.fromFieldsV1(e.fieldsV1);
+    const o: Owner = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion ?? '', subresource: e.subresource || undefined, time: e.time, set };
+    if (e.fieldsV1 && typeof e.fieldsV1 === 'object') o.raw = { set, fieldsV1: e.fieldsV1 };
     out.set(ownerKey(o), o);
   }
   return out;
@@ -54,7 +58,7 @@ function encode(owners: Map<string, Owner>): ManagedFieldsEntry[] {
     const e: ManagedFieldsEntry = { manager: o.manager, operation: o.operation, apiVersion: o.apiVersion };
     if (o.time) e.time = o.time;
     e.fieldsType = 'FieldsV1';
-    e.fieldsV1 = o.set.toFieldsV1();
+    e.fieldsV1 = o.raw?.set === o.set ? o.raw.fieldsV1 : o.set.toFieldsV1();
     if (o.subresource) e.subresource = o.subresource;
     return e;
   });
@@ -177,8 +181,19 @@ export async function trackUpdate(current: KObject | undefined, next: KObject, m
   const shape = await shapeOf(ctx.apiVersion, ctx.kind);
   const owners = baseOwners(current, next);
   const lhs = current ? withoutManaged(current) : zeroObject(ctx.kind, shape);
-  recordUpdate(owners, lhs, withoutManaged(next), shape, manager, ctx);
+  recordUpdate(owners, inScope(lhs, ctx), inScope(withoutManaged(next), ctx), shape, manager, ctx);
   setManaged(next, owners);
+}
+
+/** Only the part of an object the write may own (scope() drops the rest): less to compare. */
+function inScope(o: Record<string, unknown>, ctx: TrackContext): Record<string, unknown> {
+  if (ctx.subresource === 'status') return o.status === undefined ? {} : { status: o.status };
+  if (ctx.statusSplit && o.status !== undefined) {
+    const { status, ...rest } = o;
+    void status;
+    return rest;
+  }
+  return o;
 }
 
 /** Without a manager (controllers): keep what the object had, unless the writer sent its own. */

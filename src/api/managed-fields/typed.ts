@@ -91,10 +91,15 @@ function leafRule(lhs: unknown, rhs: unknown, path: string[], c: Comparison): vo
   else if (!deepEqual(lhs, rhs)) c.modified.insert(path);
 }
 
+// null is a wildcard: an empty list or map of whatever form the other side has.
+function kindOf(v: unknown): 'none' | 'list' | 'map' | 'scalar' {
+  return v === undefined || v === null ? 'none' : Array.isArray(v) ? 'list' : isObject(v) ? 'map' : 'scalar';
+}
+
 function walkCompare(lhs: unknown, rhs: unknown, shape: Shape, path: string[], c: Comparison): void {
+  // An unchanged subtree adds nothing (most of an object, in a controller's write).
+  if (lhs === rhs || (lhs !== undefined && rhs !== undefined && deepEqual(lhs, rhs))) return;
   const t = resolve(shape, rhs === undefined ? lhs : rhs);
-  // null is a wildcard: an empty list or map of whatever form the other side has.
-  const kindOf = (v: unknown) => (v === undefined || v === null ? 'none' : Array.isArray(v) ? 'list' : isObject(v) ? 'map' : 'scalar');
   const kl = kindOf(lhs);
   const kr = kindOf(rhs);
   const sameKind = kl === 'none' || kr === 'none' || kl === kr;
@@ -121,9 +126,8 @@ function walkCompare(lhs: unknown, rhs: unknown, shape: Shape, path: string[], c
   } else {
     const l = (lhs ?? {}) as Record<string, unknown>;
     const r = (rhs ?? {}) as Record<string, unknown>;
-    for (const key of new Set([...Object.keys(l), ...Object.keys(r)])) {
-      walkCompare(l[key], r[key], childShape(t, key).shape, [...path, 'f:' + key], c);
-    }
+    for (const key in l) walkCompare(l[key], r[key], childShape(t, key).shape, [...path, 'f:' + key], c);
+    for (const key in r) if (!(key in l)) walkCompare(undefined, r[key], childShape(t, key).shape, [...path, 'f:' + key], c);
   }
   // Non-leaf nodes: appearing or disappearing is a change of the node itself too.
   if (path.length && lhs === undefined) c.added.insert(path);
