@@ -10,7 +10,6 @@
 // per run), then kept up to date by the process's own writes. A stale entry (the event
 // expired) only means a new event is created, as upstream after its cache forgets.
 import type { KObject } from './types';
-import type { Rng } from '../sim/rng';
 
 /** What makes two events "the same" for aggregation. */
 export function eventIdentity(involvedUid: string, reason: string, message: string, fieldPath: string, component: string, type: string): string {
@@ -28,10 +27,7 @@ export class EventIndex {
   private readonly byNamespace = new Map<string, Map<string, string>>();
   private lastNanos = 0n;
 
-  constructor(
-    private readonly listEvents: (namespace: string) => Promise<KObject[]>,
-    private readonly rng: Rng,
-  ) {}
+  constructor(private readonly listEvents: (namespace: string) => Promise<KObject[]>) {}
 
   /** The name of the event already holding `identity` in `namespace`, if any is known. */
   async lookup(namespace: string, identity: string): Promise<string | undefined> {
@@ -55,11 +51,12 @@ export class EventIndex {
    * A new event's name: the object's name and the time in nanoseconds, in hex. Strictly
    * increasing within the process; the sub-millisecond part is random so that two processes
    * recording in the same simulated millisecond rarely pick the same name (a clash is
-   * retried by the caller with the next name).
+   * retried by the caller with the next name). Not drawn from the cluster's seeded stream:
+   * a name holds the time anyway, and KUBESIM_SEED replays must draw the same UIDs.
    */
   newName(objectName: string, nowMs: number): string {
-    const base = BigInt(Math.floor(nowMs)) * 1_000_000n + BigInt(Math.floor(this.rng() * 1_000_000));
-    this.lastNanos = base > this.lastNanos ? base : this.lastNanos + 1n + BigInt(Math.floor(this.rng() * 1000));
+    const base = BigInt(Math.floor(nowMs)) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000));
+    this.lastNanos = base > this.lastNanos ? base : this.lastNanos + 1n + BigInt(Math.floor(Math.random() * 1000));
     return `${objectName}.${this.lastNanos.toString(16)}`;
   }
 }

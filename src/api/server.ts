@@ -85,7 +85,7 @@ export class ApiServer {
   ) {
     this.registry = new ResourceRegistry();
     this.sim = new SimState(store);
-    this.events = new EventIndex(async (namespace) => (await this.list(this.registry.forKind('v1', 'Event'), { namespace })).items, rng);
+    this.events = new EventIndex(async (namespace) => (await this.list(this.registry.forKind('v1', 'Event'), { namespace })).items);
   }
 
   /** The cluster's current revision (what a list's resourceVersion would be now). */

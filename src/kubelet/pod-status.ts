@@ -40,6 +40,8 @@ function containerStatus(c: CState, spec: any): any {
       // The new container does not exist until it is created: the restart is not counted yet.
       if (c.last && c.restartCount > 0) st.restartCount = c.restartCount - 1;
       if (c.configError !== undefined) waiting('CreateContainerConfigError', c.configError);
+      // a pull retried after its back-off: the status keeps the back-off until it ends
+      else if (c.phase === 'pulling' && c.pullBackoffMs > 0) waiting('ImagePullBackOff', c.message);
       else if (c.restartReason) waiting('CrashLoopBackOff', c.restartReason);
       else if (c.last && c.restartCount > 0) st.state = terminatedState(c.last);
       else waiting(c.init ? 'PodInitializing' : 'ContainerCreating');
