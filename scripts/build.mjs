@@ -51,7 +51,7 @@ const lazyChildProcessForCommander = {
 // Modules that a command may never use: each `import` of one gets a stand-in whose exports
 // are getters that load the real module on first use, so a command that never parses YAML,
 // matches a glob, compiles an RE2 pattern or opens a socket does not pay for loading them
-// at start-up (Node's http, https, tls, crypto and net alone were ~25 % of `kubesim
+// at start-up (loading Node's http, https, tls, crypto and net alone was ~13 % of `kubesim
 // version`). What a module's exports are is read here, from the module itself. The real
 // module is loaded at the same point as an access to it would have been, so behaviour does
 // not change, only when the cost is paid.
