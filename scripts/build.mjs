@@ -9,6 +9,7 @@
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync, rmSync, renameSync, existsSync, statSync, readdirSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,7 +53,7 @@ const lazyChildProcessForCommander = {
 // Modules that a command may never use: each `import` of one gets a stand-in whose exports
 // are getters that load the real module on first use, so a command that never parses YAML,
 // matches a glob, compiles an RE2 pattern or opens a socket does not pay for loading them
-// at start-up (Node's http, https, tls, crypto and net alone were ~25 % of `kubesim
+// at start-up (loading Node's http, https, tls, crypto and net alone was ~13 % of `kubesim
 // version`). What a module's exports are is read here, from the module itself. The real
 // module is loaded at the same point as an access to it would have been, so behaviour does
 // not change, only when the cost is paid.
@@ -60,9 +61,12 @@ const LAZY_BUILTINS = ['async_hooks', 'child_process', 'crypto', 'dgram', 'dns',
 const LAZY_PACKAGES = ['re2js', 'yaml', 'tinyglobby', ...LAZY_BUILTINS.map((m) => `node:${m}`)];
 const lazyPackages = {
   name: 'lazy-packages',
-  async setup(b) {
+  setup(b) {
     const names = new Map();
-    for (const pkgName of LAZY_PACKAGES) names.set(pkgName, Object.keys(await import(pkgName)).filter((k) => k !== 'default' && k !== '__esModule'));
+    // Read through require(), as the stand-in loads it (the package's CommonJS entry, whose
+    // names may differ from its ES module entry's).
+    const requireFromRoot = createRequire(join(root, 'package.json'));
+    for (const pkgName of LAZY_PACKAGES) names.set(pkgName, Object.keys(requireFromRoot(pkgName)).filter((k) => k !== 'default' && k !== '__esModule'));
     const filter = new RegExp(`^(?:${LAZY_PACKAGES.join('|')})$`);
     // The stand-in's own require() (kind require-call) resolves to the real package.
     b.onResolve({ filter }, (args) => (args.kind === 'import-statement' ? { path: args.path, namespace: 'lazy-package' } : undefined));

@@ -40,14 +40,41 @@ function versionSchema(crd: KObject, version: string): S | undefined {
   return v?.schema?.openAPIV3Schema ?? crd.spec?.validation?.openAPIV3Schema;
 }
 
-/** JSON Schema patterns are unicode-aware regular expressions. */
-const compilePattern = (source: string) => re2ish(source, 'u');
+/**
+ * JSON Schema patterns are unicode-aware regular expressions; each is compiled once per
+ * process (a pattern's compiled form depends on nothing else), not once per object checked.
+ */
+const compiledPatterns = new Map<string, RegExp>();
+const compilePattern = (source: string) => {
+  let re = compiledPatterns.get(source);
+  if (!re) compiledPatterns.set(source, (re = re2ish(source, 'u')));
+  return re;
+};
+
+/** CRDs read from files (no resourceVersion or uid, as `validate` reads them): by object. */
+const byObject = new WeakMap<KObject, Map<string, CrdValidator>>();
 
 /** A validator for custom resources of one CRD version (compiled once per CRD revision). */
 export function compileCrdSchema(crd: KObject, version: string): CrdValidator {
-  const key = `${crd.metadata?.name}|${crd.metadata?.resourceVersion ?? crd.metadata?.uid ?? JSON.stringify(crd.spec).length}|${version}`;
+  const revision = crd.metadata?.resourceVersion ?? crd.metadata?.uid;
+  if (revision === undefined) {
+    // Keyed by the object itself: the key used to hold the length of the whole spec as
+    // JSON, serialising a multi-megabyte CRD again for every custom resource checked.
+    let perVersion = byObject.get(crd);
+    if (!perVersion) byObject.set(crd, (perVersion = new Map()));
+    let v = perVersion.get(version);
+    if (!v) perVersion.set(version, (v = buildCrdValidator(crd, version)));
+    return v;
+  }
+  const key = `${crd.metadata?.name}|${revision}|${version}`;
   const hit = cache.get(key);
   if (hit) return hit;
+  const fn = buildCrdValidator(crd, version);
+  cache.set(key, fn);
+  return fn;
+}
+
+function buildCrdValidator(crd: KObject, version: string): CrdValidator {
   const schema = versionSchema(crd, version);
   const kind: string = crd.spec?.names?.kind ?? 'Object';
   const fn = ((obj: KObject) => {
@@ -63,7 +90,6 @@ export function compileCrdSchema(crd: KObject, version: string): CrdValidator {
     return issues;
   }) as CrdValidator;
   fn.schema = schema;
-  cache.set(key, fn);
   return fn;
 }
 

@@ -51,11 +51,16 @@ interface Node {
   bounds: [keyword: string, limit: number][];
 }
 
+const EFFECTIVE_NODES = new WeakMap<S, Node>();
+const EFFECTIVE_ROOT_NODES = new WeakMap<S, Node>();
+
 class Walker {
   readonly errors: StructuralError[] = [];
   private readonly path: Path = [];
-  private readonly nodes = new WeakMap<S, Node>();
-  private readonly nodesAtRoot = new WeakMap<S, Node>();
+  // A schema node's effective form depends on the node alone: shared by every walk over
+  // the same schema (each custom resource of a CRD), not rebuilt per object.
+  private readonly nodes = EFFECTIVE_NODES;
+  private readonly nodesAtRoot = EFFECTIVE_ROOT_NODES;
 
   constructor(private readonly compileRegExp: RegExpCompiler) {}
 

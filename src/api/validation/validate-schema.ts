@@ -60,17 +60,31 @@ const INT32_MAX = 2 ** 31 - 1;
 
 function int32Issues(data: unknown, bundle: ReturnType<typeof loadedSchemas>, key: string): SchemaIssue[] {
   const found: Path[] = [];
-  const walk = (v: unknown, path: Path, depth: number) => {
+  // One path stack for the whole walk, copied only for a finding: a new array per node
+  // visited was most of this check's cost on every object validated.
+  const path: Path = [];
+  const walk = (v: unknown, depth: number) => {
     if (depth > 64 || v === null || typeof v !== 'object') return;
-    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i], depth + 1));
-    else
-      for (const [k, x] of Object.entries(v)) {
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        walk(v[i], depth + 1);
+        path.pop();
+      }
+    } else
+      for (const k in v) {
+        if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+        const x = (v as Record<string, unknown>)[k];
         if (typeof x === 'number') {
           if (INT32_FIELDS.has(k) && (x > INT32_MAX || x < INT32_MIN)) found.push([...path, k]);
-        } else walk(x, [...path, k], depth + 1);
+        } else {
+          path.push(k);
+          walk(x, depth + 1);
+          path.pop();
+        }
       }
   };
-  walk(data, [], 0);
+  walk(data, 0);
   if (!found.length) return [];
   const doc = bundle.doc;
   const rootDef = doc.roots[key];
