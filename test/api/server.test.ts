@@ -154,3 +154,14 @@ test('services get a cluster IP and node ports', async () => {
   const again = await api.update({ ...s, spec: { ...s.spec, clusterIP: undefined, clusterIPs: undefined } });
   assert.equal(again.spec.clusterIP, s.spec.clusterIP);
 });
+
+test('node ports are allocated above the static band (30000-30085) that named ports keep', async () => {
+  const api = await server();
+  const svc = (name: string, ports: object[]) => api.create({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'NodePort', selector: { a: 'b' }, ports } });
+  for (let i = 0; i < 100; i++) {
+    const s = await svc(`d${i}`, [{ port: 80 }, { port: 81, name: 'b' }].map((p, j) => ({ ...p, name: `p${j}` })));
+    for (const p of s.spec.ports) assert.ok(p.nodePort >= 30086 && p.nodePort <= 32767, `dynamic port ${p.nodePort}`);
+  }
+  assert.equal((await svc('named', [{ port: 80, nodePort: 30001 }])).spec.ports[0].nodePort, 30001);
+  await assert.rejects(() => svc('taken', [{ port: 80, nodePort: 30001 }]), /spec\.ports\[0\]\.nodePort: Invalid value: 30001: provided port is already allocated/);
+});

@@ -7,6 +7,26 @@ import type { KindStrategy, StrategyHost } from './types';
 
 const SERVICE_CIDR_BASE = [10, 96, 0, 0]; // 10.96.0.0/12, as kind and kubeadm use
 
+// --service-node-port-range's default, split as kube-apiserver splits it since 1.29
+// (ServiceNodePortStaticSubrange): the lowest min(max(16, size/32), 128) ports are left to
+// Services that name their port, and a port is allocated dynamically from the band above
+// them unless that band is full.
+const NODE_PORT_MIN = 30000;
+const NODE_PORT_SIZE = 2768;
+const NODE_PORT_STATIC = Math.min(Math.max(16, Math.floor(NODE_PORT_SIZE / 32)), 128);
+
+/** A free node port, drawn at random from the dynamic band first, then the static one. */
+function allocateNodePort(rng: () => number, used: Set<number>): number | undefined {
+  for (const [lo, size] of [[NODE_PORT_MIN + NODE_PORT_STATIC, NODE_PORT_SIZE - NODE_PORT_STATIC], [NODE_PORT_MIN, NODE_PORT_STATIC]]) {
+    const start = Math.floor(rng() * size);
+    for (let i = 0; i < size; i++) {
+      const port = lo + ((start + i) % size);
+      if (!used.has(port)) return port;
+    }
+  }
+  return undefined;
+}
+
 export const serviceStrategy: KindStrategy = {
   prepareStatusOnCreate(obj) {
     obj.status = { loadBalancer: {} };
@@ -43,10 +63,10 @@ export const serviceStrategy: KindStrategy = {
             ]);
           }
         } else {
-          let port: number;
-          do port = 30000 + Math.floor(host.rng() * 2768);
-          while (used.has(port));
-          p.nodePort = port;
+          p.nodePort = allocateNodePort(host.rng, used);
+          if (p.nodePort === undefined) {
+            throw ApiError.invalid('Service', '', svc.metadata.name!, [{ field: `spec.ports[${i}].nodePort`, type: 'Invalid value', value: '0', detail: 'range is full' }]);
+          }
         }
         used.add(p.nodePort);
       }
@@ -63,9 +83,7 @@ export const serviceStrategy: KindStrategy = {
       if ((next.spec.type === 'NodePort' || next.spec.type === 'LoadBalancer') && !p.nodePort) {
         const old = (current.spec?.ports ?? []).find((o: any) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
         if (old?.nodePort) p.nodePort = old.nodePort;
-        else {
-          p.nodePort = 30000 + Math.floor(host.rng() * 2768);
-        }
+        else p.nodePort = allocateNodePort(host.rng, new Set());
       }
     }
   },
