@@ -1,6 +1,6 @@
 // The default node:test reporter of scripts/test.mjs: a dot per test while the run goes
 // (`X` failed, `s` skipped), then every failure in full (file, test, assertion diff, stack),
-// the slowest files, and one closing line CI reads: `N passed, N failed, N skipped` (plus
+// the slowest files (each one's wall time, start-up and hooks included), and one closing line CI reads: `N passed, N failed, N skipped` (plus
 // cancelled and todo when there are any).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
@@ -12,6 +12,9 @@ export default async function* reporter(source) {
   const counts = new Map();
   const failures = [];
   const fileMs = new Map();
+  // Node reports each file as a whole when it ends (its process's wall time): preferred to
+  // the sum of its tests, which leaves out start-up and the hooks after its last test.
+  const wholeMs = new Map();
   const stderr = new Map();
   let column = 0;
   for await (const ev of source) {
@@ -25,6 +28,10 @@ export default async function* reporter(source) {
     if (ev.type === 'test:diagnostic' && ev.data.nesting === 0) {
       const m = /^(tests|pass|fail|cancelled|skipped|todo) (\d+)$/.exec(ev.data.message);
       if (m) counts.set(m[1], Number(m[2]));
+      continue;
+    }
+    if (ev.type === 'test:complete' && ev.data.nesting === 0 && ev.data.file && ev.data.name === ev.data.file) {
+      wholeMs.set(relative(process.cwd(), ev.data.file), ev.data.details?.duration_ms ?? 0);
       continue;
     }
     if (ev.type !== 'test:pass' && ev.type !== 'test:fail') continue;
@@ -44,9 +51,10 @@ export default async function* reporter(source) {
     const err = f.stderr ? `\n    stderr:\n${f.stderr.trimEnd().replace(/^/gm, '    ')}` : '';
     yield `\n✖ ${f.file}: ${f.name} (${f.ms.toFixed(0)} ms)\n${detail}${err}\n`;
   }
+  for (const [f, ms] of wholeMs) fileMs.set(f, ms);
   saveTimes(fileMs);
   const slow = [...fileMs].sort((a, b) => b[1] - a[1]).slice(0, 5);
-  if (slow.length > 1) yield `\nslowest files (sum of their tests):\n${slow.map(([f, ms]) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${f}`).join('\n')}\n`;
+  if (slow.length > 1) yield `\nslowest files:\n${slow.map(([f, ms]) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${f}`).join('\n')}\n`;
   const n = (k) => counts.get(k) ?? 0;
   const extra = ['cancelled', 'todo'].filter((k) => n(k) > 0).map((k) => `, ${n(k)} ${k}`).join('');
   yield `\n${n('pass')} passed, ${n('fail')} failed, ${n('skipped')} skipped${extra}\n`;

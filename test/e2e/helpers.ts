@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { execAsync } from '../helpers/exec';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'kubesim');
@@ -34,15 +35,18 @@ export class Sandbox {
     this.home = mkdtempSync(join(tmpdir(), prefix));
   }
 
+  private env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, KUBESIM_HOME: this.home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', TZ: 'UTC', KUBECONFIG: join(this.home, 'kubeconfig'), ...extra };
+  }
+
   run(args: string[], opts: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}): RunResult {
-    const r = spawnSync(process.execPath, [BIN, ...args], {
-      input: opts.stdin ?? '',
-      cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, KUBESIM_HOME: this.home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', TZ: 'UTC', KUBECONFIG: join(this.home, 'kubeconfig'), ...(opts.env ?? {}) },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const r = spawnSync(process.execPath, [BIN, ...args], { input: opts.stdin ?? '', cwd: opts.cwd ?? ROOT, env: this.env(opts.env), encoding: 'utf8', timeout: 60_000 });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** `run` without blocking this process: independent cases of a file can run side by side. */
+  runAsync(args: string[], opts: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<RunResult> {
+    return execAsync(process.execPath, [BIN, ...args], { stdin: opts.stdin, cwd: opts.cwd ?? ROOT, env: this.env(opts.env) });
   }
 
   /** Runs and asserts success, returning stdout. */

@@ -43,8 +43,11 @@ function serve(view: OpenApiView): http.Server {
   };
   const json = (res: http.ServerResponse, o: unknown, code = 200) => {
     res.writeHead(code, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify(o));
+    res.end(typeof o === 'string' ? o : JSON.stringify(o));
   };
+  // Each group-version's document holds every schema (megabytes of JSON): built once, not per request.
+  const specs = new Map<string, string>();
+  const specText = (gv: string) => specs.get(gv) ?? specs.set(gv, JSON.stringify(spec(gv))).get(gv)!;
   return http.createServer((req, res) => {
     const p = new URL(req.url ?? '/', 'http://x').pathname;
     if (p === '/api') return json(res, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] });
@@ -56,7 +59,7 @@ function serve(view: OpenApiView): http.Server {
       return json(res, { kind: 'APIGroupList', apiVersion: 'v1', groups });
     }
     if (p === '/openapi/v3') return json(res, { paths: Object.fromEntries([...gvs.keys()].map((gv) => [gv, { serverRelativeURL: `/openapi/v3/${gv}?hash=0` }])) });
-    if (p.startsWith('/openapi/v3/') && gvs.has(p.slice(12))) return json(res, spec(p.slice(12)));
+    if (p.startsWith('/openapi/v3/') && gvs.has(p.slice(12))) return json(res, specText(p.slice(12)));
     const list = gvs.get(p.slice(1));
     if (list) {
       return json(res, {

@@ -1,14 +1,16 @@
 // e2e: the verbs that change objects (label, annotate, patch, scale, set, replace), through
 // the built CLI on a real state directory; local forms compared byte for byte with kubectl.
 
-import { test, after } from 'node:test';
+import { test, after, afterEach, before, beforeEach, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { Sandbox } from './helpers';
 import { requireKubectl } from '../oracles';
+import { execAsync } from '../helpers/exec';
 
-const sb = new Sandbox('kubesim-mutate-');
-after(() => sb.cleanup());
+// The files, and the cluster (ConfigMap cfg, Deployment web) every cluster test starts a
+// copy of, so that none depends on another's changes.
+const base = new Sandbox('kubesim-mutate-');
+after(() => base.cleanup());
 
 
 const DEP = `apiVersion: apps/v1
@@ -38,12 +40,12 @@ metadata:
 data:
   a: "1"
 `;
-const dep = sb.file('dep.yaml', DEP);
-const cm = sb.file('cm.yaml', CM);
+const dep = base.file('dep.yaml', DEP);
+const cm = base.file('cm.yaml', CM);
+before(() => base.ok(['apply', '-f', cm, '-f', dep]));
 
 function kubectl(args: string[]) {
-  const r = spawnSync('kubectl', args, { encoding: 'utf8', cwd: sb.home });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return execAsync('kubectl', args, { cwd: base.home });
 }
 
 const LOCAL_CASES: string[][] = [
@@ -89,92 +91,99 @@ const LOCAL_CASES: string[][] = [
   ['set', 'resources', '--local', '-f', dep],
 ];
 
-for (const args of LOCAL_CASES) {
-  test(`matches kubectl: ${args.map((a) => (a === cm ? 'cm.yaml' : a === dep ? 'dep.yaml' : a)).join(' ')}`, (t) => {
-    requireKubectl();
-    const want = kubectl(args);
-    const got = sb.run(args);
-    assert.equal(got.stdout, want.stdout);
-    assert.equal(got.stderr, want.stderr);
-    assert.equal(got.code, want.code);
-  });
-}
-
-test('label and annotate on the cluster: messages, overwrite, removal, not found', () => {
-  sb.ok(['apply', '-f', cm, '-f', dep]);
-  assert.equal(sb.ok(['label', 'cm', 'cfg', 'x=y']), 'configmap/cfg labeled\n');
-  assert.equal(sb.ok(['label', 'cm', 'cfg', 'x=y']), 'configmap/cfg not labeled\n');
-  let r = sb.run(['label', 'cm', 'cfg', 'env=dev']);
-  assert.equal(r.code, 1);
-  assert.equal(r.stderr, "error: 'env' already has a value (prod), and --overwrite is false\n");
-  assert.equal(sb.ok(['label', 'configmap/cfg', 'env-']), 'configmap/cfg unlabeled\n');
-  assert.equal(sb.ok(['label', 'cm', 'cfg', 'env-']), 'label "env" not found.\nconfigmap/cfg not labeled\n');
-  r = sb.run(['label', 'cm', 'nope', 'x=y']);
-  assert.equal(r.code, 1);
-  assert.equal(r.stderr, 'Error from server (NotFound): configmaps "nope" not found\n');
-  r = sb.run(['label', 'cm', 'cfg']);
-  assert.equal(r.stderr, 'error: at least one label update is required\n');
-  assert.equal(sb.ok(['get', 'cm', 'cfg', '-o', 'jsonpath={.metadata.labels}']), '{"x":"y"}');
-  assert.equal(sb.ok(['annotate', 'deploy', 'web', 'note=hi']), 'deployment.apps/web annotated\n');
-  r = sb.run(['annotate', 'deploy', 'web', 'note=bye']);
-  assert.equal(r.code, 1);
-  assert.equal(r.stderr, "error: --overwrite is false but found the following declared annotation(s): 'note' already has a value (hi)\n");
-  assert.equal(sb.ok(['annotate', 'deploy', 'web', 'note=bye', '--overwrite']), 'deployment.apps/web annotated\n');
-});
-
-test('label --resource-version is a precondition (Conflict when stale)', () => {
-  const r = sb.run(['label', 'cm', 'cfg', 'q=1', '--resource-version=1']);
-  assert.equal(r.code, 1);
-  assert.equal(r.stderr, 'Error from server (Conflict): Operation cannot be fulfilled on configmaps "cfg": the object has been modified; please apply your changes to the latest version and try again\n');
-});
-
-test('scale: success, preconditions, invalid replicas, missing object, unscalable kind', () => {
-  assert.equal(sb.ok(['scale', 'deploy', 'web', '--replicas=3']), 'deployment.apps/web scaled\n');
-  assert.equal(sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']), '3');
-  let r = sb.run(['scale', 'deploy/web', '--replicas=5', '--current-replicas=2']);
-  assert.deepEqual([r.code, r.stderr], [1, 'error: Expected replicas to be 2, was 3\n']);
-  for (const bad of [['--replicas=-1'], []]) {
-    r = sb.run(['scale', 'deploy', 'web', ...bad]);
-    assert.deepEqual([r.code, r.stderr], [1, 'error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0\n']);
+// Each local case waits on two processes (kubectl and kubesim, side by side): four cases at a time.
+describe('local forms against kubectl', { concurrency: 4 }, () => {
+  for (const args of LOCAL_CASES) {
+    test(`matches kubectl: ${args.map((a) => (a === cm ? 'cm.yaml' : a === dep ? 'dep.yaml' : a)).join(' ')}`, async () => {
+      requireKubectl();
+      const [want, got] = await Promise.all([kubectl(args), base.runAsync(args)]);
+      assert.equal(got.stdout, want.stdout);
+      assert.equal(got.stderr, want.stderr);
+      assert.equal(got.code, want.code);
+    });
   }
-  r = sb.run(['scale', 'deploy', 'nope', '--replicas=2']);
-  assert.deepEqual([r.code, r.stderr], [1, 'error: no objects passed to scale deployments.apps "nope" not found\n']);
-  assert.equal(sb.ok(['scale', 'deploy', 'web', '--replicas=1', '--dry-run=client']), 'deployment.apps/web scaled (dry run)\n');
-  assert.equal(sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']), '3');
 });
 
-test('patch on the cluster: patched, no change, bad patch, unknown field, missing object', () => {
-  assert.equal(sb.ok(['patch', 'deploy', 'web', '-p', '{"spec":{"replicas":4}}']), 'deployment.apps/web patched\n');
-  assert.equal(sb.ok(['patch', 'deploy', 'web', '-p', '{"spec":{"replicas":4}}']), 'deployment.apps/web patched (no change)\n');
-  let r = sb.run(['patch', 'deploy', 'web', '-p', '{bad']);
-  assert.deepEqual([r.code, r.stderr], [1, "Error from server (BadRequest): invalid character 'b' looking for beginning of object key string\n"]);
-  r = sb.run(['patch', 'deploy', 'web', '-p', 'a: b: c']);
-  assert.deepEqual([r.code, r.stderr], [1, 'error: unable to parse "a: b: c": yaml: mapping values are not allowed in this context\n']);
-  r = sb.run(['patch', 'deploy', 'web', '-p', '{"spec":{"foo":1}}']);
-  assert.equal(r.code, 1);
-  assert.match(r.stderr, /^Error from server \(BadRequest\): Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.foo"\n$/);
-  r = sb.run(['patch', 'deploy', 'nope', '-p', '{}']);
-  assert.deepEqual([r.code, r.stderr], [1, 'Error from server (NotFound): deployments.apps "nope" not found\n']);
-  assert.equal(sb.ok(['patch', 'deploy', 'web', '--type', 'merge', '-p', '{"spec":{"replicas":2}}', '-o', 'jsonpath={.spec.replicas}']), '2');
-});
+let sb: Sandbox;
+describe('on the cluster', () => {
+  beforeEach(() => (sb = base.clone()));
+  afterEach(() => sb.cleanup());
 
-test('set image / env on the cluster', () => {
-  assert.equal(sb.ok(['set', 'image', 'deploy/web', 'nginx=nginx:3']), 'deployment.apps/web image updated\n');
-  assert.equal(sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'nginx:3');
-  const r = sb.run(['set', 'image', 'deploy/web', 'nope=x']);
-  assert.deepEqual([r.code, r.stderr], [1, 'error: unable to find container named "nope"\n']);
-  assert.equal(sb.ok(['set', 'env', 'deploy/web', 'A=1', '-c', 'nginx']), 'deployment.apps/web env updated\n');
-  assert.equal(sb.ok(['set', 'env', 'deploy/web', '--list', '-c', 'nginx']), '# Deployment web, container nginx\nA=1\n');
-});
+  test('label and annotate on the cluster: messages, overwrite, removal, not found', () => {
+    assert.equal(sb.ok(['label', 'cm', 'cfg', 'x=y']), 'configmap/cfg labeled\n');
+    assert.equal(sb.ok(['label', 'cm', 'cfg', 'x=y']), 'configmap/cfg not labeled\n');
+    let r = sb.run(['label', 'cm', 'cfg', 'env=dev']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, "error: 'env' already has a value (prod), and --overwrite is false\n");
+    assert.equal(sb.ok(['label', 'configmap/cfg', 'env-']), 'configmap/cfg unlabeled\n');
+    assert.equal(sb.ok(['label', 'cm', 'cfg', 'env-']), 'label "env" not found.\nconfigmap/cfg not labeled\n');
+    r = sb.run(['label', 'cm', 'nope', 'x=y']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'Error from server (NotFound): configmaps "nope" not found\n');
+    r = sb.run(['label', 'cm', 'cfg']);
+    assert.equal(r.stderr, 'error: at least one label update is required\n');
+    assert.equal(sb.ok(['get', 'cm', 'cfg', '-o', 'jsonpath={.metadata.labels}']), '{"x":"y"}');
+    assert.equal(sb.ok(['annotate', 'deploy', 'web', 'note=hi']), 'deployment.apps/web annotated\n');
+    r = sb.run(['annotate', 'deploy', 'web', 'note=bye']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, "error: --overwrite is false but found the following declared annotation(s): 'note' already has a value (hi)\n");
+    assert.equal(sb.ok(['annotate', 'deploy', 'web', 'note=bye', '--overwrite']), 'deployment.apps/web annotated\n');
+  });
 
-test('replace: replaced, stale resourceVersion conflicts, missing object', () => {
-  const live = sb.ok(['get', 'cm', 'cfg', '-o', 'yaml']);
-  const f = sb.file('cfg-live.yaml', live.replace('a: "1"', 'a: "2"'));
-  assert.equal(sb.ok(['replace', '-f', f]), 'configmap/cfg replaced\n');
-  const r = sb.run(['replace', '-f', f]);
-  assert.equal(r.code, 1);
-  assert.equal(r.stderr, `Error from server (Conflict): error when replacing "${f}": Operation cannot be fulfilled on configmaps "cfg": the object has been modified; please apply your changes to the latest version and try again\n`);
-  const missing = sb.file('missing.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ghost\n');
-  const m = sb.run(['replace', '-f', missing]);
-  assert.deepEqual([m.code, m.stderr], [1, `Error from server (NotFound): error when replacing "${missing}": configmaps "ghost" not found\n`]);
+  test('label --resource-version is a precondition (Conflict when stale)', () => {
+    const r = sb.run(['label', 'cm', 'cfg', 'q=1', '--resource-version=1']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'Error from server (Conflict): Operation cannot be fulfilled on configmaps "cfg": the object has been modified; please apply your changes to the latest version and try again\n');
+  });
+
+  test('scale: success, preconditions, invalid replicas, missing object, unscalable kind', () => {
+    assert.equal(sb.ok(['scale', 'deploy', 'web', '--replicas=3']), 'deployment.apps/web scaled\n');
+    assert.equal(sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']), '3');
+    let r = sb.run(['scale', 'deploy/web', '--replicas=5', '--current-replicas=2']);
+    assert.deepEqual([r.code, r.stderr], [1, 'error: Expected replicas to be 2, was 3\n']);
+    for (const bad of [['--replicas=-1'], []]) {
+      r = sb.run(['scale', 'deploy', 'web', ...bad]);
+      assert.deepEqual([r.code, r.stderr], [1, 'error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0\n']);
+    }
+    r = sb.run(['scale', 'deploy', 'nope', '--replicas=2']);
+    assert.deepEqual([r.code, r.stderr], [1, 'error: no objects passed to scale deployments.apps "nope" not found\n']);
+    assert.equal(sb.ok(['scale', 'deploy', 'web', '--replicas=1', '--dry-run=client']), 'deployment.apps/web scaled (dry run)\n');
+    assert.equal(sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']), '3');
+  });
+
+  test('patch on the cluster: patched, no change, bad patch, unknown field, missing object', () => {
+    assert.equal(sb.ok(['patch', 'deploy', 'web', '-p', '{"spec":{"replicas":4}}']), 'deployment.apps/web patched\n');
+    assert.equal(sb.ok(['patch', 'deploy', 'web', '-p', '{"spec":{"replicas":4}}']), 'deployment.apps/web patched (no change)\n');
+    let r = sb.run(['patch', 'deploy', 'web', '-p', '{bad']);
+    assert.deepEqual([r.code, r.stderr], [1, "Error from server (BadRequest): invalid character 'b' looking for beginning of object key string\n"]);
+    r = sb.run(['patch', 'deploy', 'web', '-p', 'a: b: c']);
+    assert.deepEqual([r.code, r.stderr], [1, 'error: unable to parse "a: b: c": yaml: mapping values are not allowed in this context\n']);
+    r = sb.run(['patch', 'deploy', 'web', '-p', '{"spec":{"foo":1}}']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^Error from server \(BadRequest\): Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.foo"\n$/);
+    r = sb.run(['patch', 'deploy', 'nope', '-p', '{}']);
+    assert.deepEqual([r.code, r.stderr], [1, 'Error from server (NotFound): deployments.apps "nope" not found\n']);
+    assert.equal(sb.ok(['patch', 'deploy', 'web', '--type', 'merge', '-p', '{"spec":{"replicas":2}}', '-o', 'jsonpath={.spec.replicas}']), '2');
+  });
+
+  test('set image / env on the cluster', () => {
+    assert.equal(sb.ok(['set', 'image', 'deploy/web', 'nginx=nginx:3']), 'deployment.apps/web image updated\n');
+    assert.equal(sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'nginx:3');
+    const r = sb.run(['set', 'image', 'deploy/web', 'nope=x']);
+    assert.deepEqual([r.code, r.stderr], [1, 'error: unable to find container named "nope"\n']);
+    assert.equal(sb.ok(['set', 'env', 'deploy/web', 'A=1', '-c', 'nginx']), 'deployment.apps/web env updated\n');
+    assert.equal(sb.ok(['set', 'env', 'deploy/web', '--list', '-c', 'nginx']), '# Deployment web, container nginx\nA=1\n');
+  });
+
+  test('replace: replaced, stale resourceVersion conflicts, missing object', () => {
+    const live = sb.ok(['get', 'cm', 'cfg', '-o', 'yaml']);
+    const f = sb.file('cfg-live.yaml', live.replace('a: "1"', 'a: "2"'));
+    assert.equal(sb.ok(['replace', '-f', f]), 'configmap/cfg replaced\n');
+    const r = sb.run(['replace', '-f', f]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `Error from server (Conflict): error when replacing "${f}": Operation cannot be fulfilled on configmaps "cfg": the object has been modified; please apply your changes to the latest version and try again\n`);
+    const missing = sb.file('missing.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ghost\n');
+    const m = sb.run(['replace', '-f', missing]);
+    assert.deepEqual([m.code, m.stderr], [1, `Error from server (NotFound): error when replacing "${missing}": configmaps "ghost" not found\n`]);
+  });
 });

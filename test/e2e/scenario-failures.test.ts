@@ -1,14 +1,20 @@
 // Issue 3's failure modes as a user sees them through get / describe / events / logs, on the
 // virtual clock (KUBESIM_NO_DAEMON=1: time moves only with reconcile and clock advance).
-import { test, after, before } from 'node:test';
+// Every test starts from its own copy of one settled three-node cluster (2 CPUs each), so none depends
+// on what another left running (back-offs, added nodes, the clock it moved).
+import { test, after, afterEach, before, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sandbox } from './helpers';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+const base = new Sandbox();
+let sb: Sandbox;
 before(() => {
-  sb.ok(['cluster', 'create', '--nodes', '3', '--node-cpu', '2']);
+  base.ok(['cluster', 'create', '--nodes', '3', '--node-cpu', '2']);
+  base.ok(['reconcile', '--until-stable']);
 });
+after(() => base.cleanup());
+beforeEach(() => (sb = base.clone()));
+afterEach(() => sb.cleanup());
 
 /** One `get pods NAME --no-headers` row as cells. */
 function row(name: string): string[] {

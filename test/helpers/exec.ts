@@ -1,5 +1,6 @@
 // A process run without blocking the test's event loop, so that independent cases of a
-// file (each waiting on a real kubectl or bin/kubesim) can run side by side, a few at a time.
+// file (each waiting on a real kubectl or bin/kubesim) can run side by side (a describe()
+// with `concurrency` bounds how many).
 
 import { spawn } from 'node:child_process';
 
@@ -36,26 +37,4 @@ export function execAsync(cmd: string, args: string[], opts: ExecOptions = {}): 
       resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
   });
-}
-
-/**
- * At most `n` of the returned function's calls run at once; the others wait their turn.
- * Tests of a file that wait on processes share one, so a file never starts more processes
- * at a time than the machine has room for.
- */
-export function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    // A finishing call hands its slot straight to the next in line.
-    if (active >= n) await new Promise<void>((r) => queue.push(r));
-    else active++;
-    try {
-      return await fn();
-    } finally {
-      const next = queue.shift();
-      if (next) next();
-      else active--;
-    }
-  };
 }

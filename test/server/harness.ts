@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, ROOT, TEST_CACHE_HOME, type RunResult } from '../e2e/helpers';
 import { requireKubectl } from '../oracles';
+import { execAsync } from '../helpers/exec';
 
 export const KUBECTL = '/usr/bin/kubectl';
 
@@ -83,6 +84,15 @@ export class ServedCluster {
     const r = spawnSync(KUBECTL, args, { input: opts.stdin ?? '', cwd: ROOT, env: this.env(opts.env), encoding: 'utf8', timeout: opts.timeoutMs ?? 60_000 });
     if (r.error) throw r.error;
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** `kubesim` and `kubectl` without blocking this process (to run both at one moment). */
+  kubesimAsync(args: string[]): Promise<RunResult> {
+    return execAsync(process.execPath, [BIN, ...args], { cwd: ROOT, env: this.env() });
+  }
+
+  kubectlAsync(args: string[]): Promise<RunResult> {
+    return execAsync(KUBECTL, args, { cwd: ROOT, env: this.env() });
   }
 
   ok(args: string[], opts: { stdin?: string } = {}): string {

@@ -91,10 +91,12 @@ function equalUpToAges(a: string, b: string, slack = 3): boolean {
   return true;
 }
 
-/** kubectl and kubesim print the same thing (up to ticking ages) and exit alike. */
-function same(args: string[], slack = 3): void {
-  const a = c.kubectl(args);
-  const b = c.kubesim(args);
+/**
+ * kubectl and kubesim print the same thing (up to ticking ages) and exit alike. Both run at
+ * one moment, so that the ages they print are read at the same time on a loaded machine.
+ */
+async function same(args: string[], slack = 3): Promise<void> {
+  const [a, b] = await Promise.all([c.kubectlAsync(args), c.kubesimAsync(args)]);
   if (a.code === b.code && equalUpToAges(a.stdout, b.stdout, slack)) return;
   assert.deepEqual({ stdout: b.stdout, code: b.code }, { stdout: a.stdout, code: a.code }, `${args.join(' ')}\nkubectl stderr: ${a.stderr}\nkubesim stderr: ${b.stderr}`);
 }
@@ -118,7 +120,7 @@ test('the kubeconfig entry was written kind-style and kubectl uses it', () => {
   assert.deepEqual(JSON.parse(v.stdout).serverVersion, JSON.parse(c.ok(['version', '-o', 'json'])).serverVersion);
 });
 
-test('get: tables, every -o, selectors, several kinds', () => {
+test('get: tables, every -o, selectors, several kinds', async () => {
   for (const args of [
     ['get', 'pods'],
     ['get', 'pods', '-o', 'wide'],
@@ -147,7 +149,7 @@ test('get: tables, every -o, selectors, several kinds', () => {
     ['get', 'deploy', 'missing'],
     ['get', 'deploy', 'missing', '--ignore-not-found'],
     ['get', 'pods', '-n', 'kube-system'],
-  ]) same(args);
+  ]) await same(args);
 });
 
 /** How far cluster time is ahead of this machine's (reconcile --until-stable jumps it forward). */
@@ -156,39 +158,39 @@ function clockLeadSeconds(): number {
   return Math.ceil(Math.abs(Date.parse(text.split(' ')[0]) - Date.now()) / 1000);
 }
 
-test('describe, api-resources, api-versions, explain', () => {
+test('describe, api-resources, api-versions, explain', async () => {
   // kubectl describe ages events by this machine's clock, kubesim by the cluster's.
   const slack = clockLeadSeconds() + 3;
-  same(['describe', 'deploy', 'web'], slack);
-  same(['describe', 'svc', 'web'], slack);
-  same(['describe', 'node', 'node-1'], slack);
-  same(['describe', 'cm', 'settings']);
-  same(['api-resources']);
-  same(['api-resources', '--namespaced=false']);
-  same(['api-resources', '--api-group=apps', '-o', 'name']);
-  same(['api-versions']);
-  same(['explain', 'pods']);
-  same(['explain', 'deployment.spec.strategy']);
-  same(['explain', 'svc.spec.ports', '--recursive']);
+  await same(['describe', 'deploy', 'web'], slack);
+  await same(['describe', 'svc', 'web'], slack);
+  await same(['describe', 'node', 'node-1'], slack);
+  await same(['describe', 'cm', 'settings']);
+  await same(['api-resources']);
+  await same(['api-resources', '--namespaced=false']);
+  await same(['api-resources', '--api-group=apps', '-o', 'name']);
+  await same(['api-versions']);
+  await same(['explain', 'pods']);
+  await same(['explain', 'deployment.spec.strategy']);
+  await same(['explain', 'svc.spec.ports', '--recursive']);
 });
 
-test('logs, rollout status, wait, auth can-i', () => {
-  same(['logs', 'deploy/web']);
-  same(['logs', 'deploy/web', '--tail=1']);
-  same(['logs', 'deploy/web', '--timestamps']);
+test('logs, rollout status, wait, auth can-i', async () => {
+  await same(['logs', 'deploy/web']);
+  await same(['logs', 'deploy/web', '--tail=1']);
+  await same(['logs', 'deploy/web', '--timestamps']);
   // kubectl reads several pods' logs in map order: compare the lines, not their order.
   const sortLines = (t: string) => t.split('\n').sort().join('\n');
   const kl = c.kubectl(['logs', '-l', 'app=web', '--prefix']);
   const sl = c.kubesim(['logs', '-l', 'app=web', '--prefix']);
   assert.equal(sl.code, kl.code);
   assert.equal(sortLines(sl.stdout), sortLines(kl.stdout));
-  same(['rollout', 'status', 'deploy/web']);
-  same(['wait', '--for=condition=Available', 'deploy/web', '--timeout=10s']);
-  same(['auth', 'can-i', 'create', 'pods']);
-  same(['auth', 'can-i', 'delete', 'nodes', '--as=jane']);
-  same(['auth', 'can-i', 'list', 'secrets', '-n', 'kube-system', '--as=system:serviceaccount:default:default']);
-  same(['auth', 'can-i', '--list', '--as=jane']);
-  same(['auth', 'whoami']);
+  await same(['rollout', 'status', 'deploy/web']);
+  await same(['wait', '--for=condition=Available', 'deploy/web', '--timeout=10s']);
+  await same(['auth', 'can-i', 'create', 'pods']);
+  await same(['auth', 'can-i', 'delete', 'nodes', '--as=jane']);
+  await same(['auth', 'can-i', 'list', 'secrets', '-n', 'kube-system', '--as=system:serviceaccount:default:default']);
+  await same(['auth', 'can-i', '--list', '--as=jane']);
+  await same(['auth', 'whoami']);
 });
 
 test('get --raw serves what kube-apiserver serves', () => {
@@ -204,7 +206,7 @@ test('get --raw serves what kube-apiserver serves', () => {
   assert.equal(missing.stderr, 'Error from server (NotFound): pods "nope" not found\n');
 });
 
-test('apply, create, label, annotate, scale, set image, patch, delete: same output and result', () => {
+test('apply, create, label, annotate, scale, set image, patch, delete: same output and result', async () => {
   for (const n of ['ka', 'kb']) c.ok(['apply', '-f', c.file(`${n}.yaml`, twin(n))]);
   // apply again with a change: a three-way strategic merge patch from kubectl's side
   const a = c.kubectl(['apply', '-f', c.file('ka2.yaml', twin('ka').replace('replicas: 1', 'replicas: 2'))]);
@@ -240,23 +242,23 @@ test('apply, create, label, annotate, scale, set image, patch, delete: same outp
   assert.equal(pc.stdout, 'configmap/proto-cm created\n', pc.stderr);
   assert.equal(c.ok(['get', 'cm', 'proto-cm', '-o', 'jsonpath={.data.a}']), 'b');
   assert.equal(c.kubectl(['create', 'ns', 'proto-ns']).stdout, 'namespace/proto-ns created\n');
-  same(['delete', 'cm', 'nothing-here']);
-  same(['get', 'cm', 'ca', 'cb', '--ignore-not-found']);
+  await same(['delete', 'cm', 'nothing-here']);
+  await same(['get', 'cm', 'ca', 'cb', '--ignore-not-found']);
   // server-side dry run writes nothing
   const dry = c.kubectl(['create', '-f', c.file('dry.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dry}\n'), '--dry-run=server']);
   assert.equal(dry.stdout, 'configmap/dry created (server dry run)\n');
   assert.equal(c.kubesim(['get', 'cm', 'dry']).code, 1);
 });
 
-test('api-resources -o wide, get --raw, events, rollout history, diff: the same through both clients', () => {
-  same(['api-resources', '-o', 'wide']);
-  same(['get', 'componentstatuses']);
-  same(['get', '--raw', '/api/v1/namespaces/default/configmaps/settings']);
-  same(['get', '--raw', '/apis/apps/v1']);
-  same(['get', '--raw', '/api/v1/namespaces/default/pods/nope']);
-  same(['events', '--for', 'deploy/web']);
-  same(['rollout', 'history', 'deploy/web']);
-  same(['rollout', 'history', 'deploy/web', '--revision=1']);
+test('api-resources -o wide, get --raw, events, rollout history, diff: the same through both clients', async () => {
+  await same(['api-resources', '-o', 'wide']);
+  await same(['get', 'componentstatuses']);
+  await same(['get', '--raw', '/api/v1/namespaces/default/configmaps/settings']);
+  await same(['get', '--raw', '/apis/apps/v1']);
+  await same(['get', '--raw', '/api/v1/namespaces/default/pods/nope']);
+  await same(['events', '--for', 'deploy/web']);
+  await same(['rollout', 'history', 'deploy/web']);
+  await same(['rollout', 'history', 'deploy/web', '--revision=1']);
   // diff: the same hunks (the header names temporary files and their times).
   const f = c.file('web-diff.yaml', APP.split('---')[0].replace('replicas: 2', 'replicas: 5'));
   const a = c.kubectl(['diff', '-f', f]);
@@ -265,7 +267,7 @@ test('api-resources -o wide, get --raw, events, rollout history, diff: the same 
   assert.equal(a.code, 1, a.stderr);
   assert.deepEqual({ code: b.code, out: hunks(b.stdout) }, { code: a.code, out: hunks(a.stdout) });
   assert.match(a.stdout, /^-  replicas: 2\n\+  replicas: 5$/m);
-  same(['diff', '-f', c.file('web-same.yaml', APP.split('---')[2])]);
+  await same(['diff', '-f', c.file('web-same.yaml', APP.split('---')[2])]);
 });
 
 test('edit with EDITOR set to a script, rollout undo: same output and result', () => {

@@ -18,13 +18,22 @@ export interface WatchFigures {
   failures: string[];
 }
 
+/** The ConfigMap watchRun touches to see its watch running (left out of the figures). */
+const MARKER = 'watch-ready';
+
 /** `get configmaps --watch-only` while `writers` processes each apply `each` ConfigMaps. */
 export async function watchRun(home: string, writers: number, each: number, deadlineMs: number): Promise<WatchFigures> {
   const w = start(home, ['get', 'configmaps', '--watch-only', '-o', 'jsonpath={.metadata.name} {.metadata.resourceVersion}{"\\n"}']);
   let out = '';
   w.child.stdout!.on('data', (d) => (out += d));
-  // The watch starts from the revision it read first: wait until it runs before writing.
-  await new Promise((r) => setTimeout(r, 3000));
+  // The watch starts from the revision it read first: touch a marker until the watch shows
+  // it (then it runs), and only then write.
+  const ready = Date.now() + 60_000;
+  for (let i = 0; !out.includes(`${MARKER} `); i++) {
+    if (Date.now() > ready) throw new Error(`the watch showed no change in 60 s: ${out}`);
+    await runAsync(home, ['apply', '-f', '-'], configMap(MARKER, { touch: String(i) }));
+    await new Promise((r) => setTimeout(r, 200));
+  }
   const t0 = Date.now();
   const runs = await Promise.all(
     Array.from({ length: writers }, (_, p) => runAsync(home, ['apply', '-f', '-'], Array.from({ length: each }, (_, i) => configMap(`w${p}-${i}`, { p: String(p) })).join('\n---\n'))),
@@ -34,7 +43,7 @@ export async function watchRun(home: string, writers: number, each: number, dead
   runs.forEach((r, p) => {
     for (let i = 0; i < each; i++) if (r.stdout.includes(`configmap/w${p}-${i} created`)) acknowledged.add(`w${p}-${i}`);
   });
-  const lines = () => out.split('\n').filter(Boolean).map((l) => l.split(' ')) as [string, string][];
+  const lines = () => out.split('\n').filter((l) => l && !l.startsWith(`${MARKER} `)).map((l) => l.split(' ')) as [string, string][];
   const end = Date.now() + deadlineMs;
   while (Date.now() < end && [...acknowledged].some((n) => !lines().some(([name]) => name === n))) await new Promise((r) => setTimeout(r, 200));
   w.child.kill('SIGINT');
