@@ -161,7 +161,7 @@ export class FileStore implements SyncStore {
     assertSafeKey(prefix);
     if (this.held) {
       const found = new Map<string, KObject>();
-      this.files.collect(prefix, found);
+      this.files.collect(prefix, found, filter);
       let sort = false;
       for (const [key, p] of this.pending.under(prefix)) {
         if (p.type === 'DELETED') found.delete(key);
@@ -175,7 +175,7 @@ export class FileStore implements SyncStore {
     }
     const { value: found, tail, rev } = this.readConsistent(() => {
       const m = new Map<string, KObject>();
-      this.files.collect(prefix, m);
+      this.files.collect(prefix, m, filter);
       return m;
     });
     let keys: string[] | undefined;
