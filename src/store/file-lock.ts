@@ -74,19 +74,22 @@ export class FileLock {
       let lastAhead = Infinity;
       let freeSince = 0;
       let wait = 1;
+      let lastHolder = '';
       for (;;) {
         const ahead = myName ? this.waiters().filter((n) => n < myName).length : 0;
-        if (ahead < lastAhead) {
-          deadline = Date.now() + this.timeoutMs; // the queue moved: keep waiting
+        const holder = this.holderStamp();
+        if (ahead < lastAhead || holder !== lastHolder) {
+          deadline = Date.now() + this.timeoutMs; // the queue moved, the lock changed hands: keep waiting
           lastAhead = ahead;
+          lastHolder = holder;
         }
         // Not first in line: still take a lock left free for a moment (the first waiter is
         // asleep on a loaded machine, or stopped without dying): the queue's order is a
         // preference, the lock is never left idle long.
-        const free = !fs.existsSync(this.lockPath);
+        const free = holder === '';
         if (!free) freeSince = 0;
         else if (!freeSince) freeSince = Date.now();
-        if ((ahead === 0 || (free && Date.now() - freeSince > 30)) && this.tryCreate()) return broke;
+        if ((ahead === 0 || (free && Date.now() - freeSince > 100)) && this.tryCreate()) return broke;
         if (this.breakStale()) broke = true;
         if (Date.now() > deadline) throw new StoreError(`timed out waiting for the state lock ${this.lockPath}`);
         // First in line polls fast (the handoff); the rest of the queue slowly.
@@ -100,6 +103,16 @@ export class FileLock {
 
   release(): void {
     fs.rmSync(this.lockPath, { force: true });
+  }
+
+  /** Which lock is in place (every lock is a new file: its inode and change time), '' for none. */
+  private holderStamp(): string {
+    try {
+      const st = fs.lstatSync(this.lockPath, { bigint: true });
+      return `${st.ino}:${st.ctimeNs}`;
+    } catch {
+      return '';
+    }
   }
 
   private static readonly WANT = /^\.want\.(?:(\d{1,20})\.)?(\d{1,10})$/;
