@@ -57,11 +57,11 @@ export class FileLock {
   /**
    * Takes the lock, waiting for a live holder; returns true when a dead holder's lock was
    * broken. Waiters queue in arrival order (`lock.want.<ticket>.<pid>`, the ticket a
-   * timestamp): only the oldest live waiter tries to take a lock given up, and a newcomer
-   * queues behind waiters rather than barging in. So 70 processes writing at once each get
-   * their turn instead of losing the race to faster pollers until their wait times out. The
-   * wait times out only when the queue stops moving for `timeoutMs`: a holder that keeps the
-   * lock, not a long queue.
+   * timestamp): the oldest live waiter takes a lock given up (others only once it stayed
+   * free for 100 ms), and a newcomer queues behind waiters rather than barging in. So 70
+   * processes writing at once each get their turn instead of losing the race to faster
+   * pollers. The wait times out only when the lock has not changed hands (nor the queue
+   * moved) for `timeoutMs`: a holder that keeps the lock, not a long queue.
    */
   acquire(): boolean {
     let broke = false;
