@@ -633,7 +633,8 @@ export class ApiServer {
   private async deleteDependents(owner: KObject, policy: PropagationPolicy): Promise<void> {
     const uid = owner.metadata.uid;
     for (const rt of this.dependentTypes(owner)) {
-      for (const dep of (await this.list(rt, { namespace: owner.metadata.namespace })).items) {
+      // The store tests the filter before copying: only the dependents are copied.
+      for (const dep of (await this.list(rt, { namespace: owner.metadata.namespace, fieldMatch: (o) => (o.metadata.ownerReferences ?? []).some((r: any) => r.uid === uid) })).items) {
         const refs: any[] = dep.metadata.ownerReferences ?? [];
         if (!refs.some((r) => r.uid === uid)) continue;
         const remaining = refs.filter((r) => r.uid !== uid);
@@ -655,7 +656,7 @@ export class ApiServer {
   private async orphanDependents(owner: KObject): Promise<void> {
     const uid = owner.metadata.uid;
     for (const rt of this.dependentTypes(owner)) {
-      for (const dep of (await this.list(rt, { namespace: owner.metadata.namespace })).items) {
+      for (const dep of (await this.list(rt, { namespace: owner.metadata.namespace, fieldMatch: (o) => (o.metadata.ownerReferences ?? []).some((r: any) => r.uid === uid) })).items) {
         if (!(dep.metadata.ownerReferences ?? []).some((r: any) => r.uid === uid)) continue;
         try {
           await this.mutate(rt, dep.metadata.namespace, dep.metadata.name!, (o) => {

@@ -51,24 +51,50 @@ export class FileLock {
     private readonly timeoutMs: number,
   ) {}
 
-  /** When this process last gave the lock up: it steps aside for waiters for a moment after. */
-  private lastRelease = 0;
+  /** Waiters' liveness as last checked (pid -> [alive, when]): a queue of 70 is polled often. */
+  private readonly alive = new Map<number, [boolean, number]>();
 
-  /** Takes the lock, waiting for a live holder; returns true when a dead holder's lock was broken. */
+  /**
+   * Takes the lock, waiting for a live holder; returns true when a dead holder's lock was
+   * broken. Waiters queue in arrival order (`lock.want.<ticket>.<pid>`, the ticket a
+   * timestamp): the oldest live waiter takes a lock given up (others only once it stayed
+   * free for 100 ms), and a newcomer queues behind waiters rather than barging in. So 70
+   * processes writing at once each get their turn instead of losing the race to faster
+   * pollers. The wait times out only when the lock has not changed hands (nor the queue
+   * moved) for `timeoutMs`: a holder that keeps the lock, not a long queue.
+   */
   acquire(): boolean {
-    this.stepAside();
-    const deadline = Date.now() + this.timeoutMs;
-    let wait = 1;
     let broke = false;
     let wantFile: string | undefined;
     try {
+      if (!this.waiters().length && this.tryCreate()) return false;
+      wantFile = this.announceWaiting();
+      const myName = wantFile ? path.basename(wantFile) : undefined;
+      let deadline = Date.now() + this.timeoutMs;
+      let lastAhead = Infinity;
+      let freeSince = 0;
+      let wait = 1;
+      let lastHolder = '';
       for (;;) {
-        if (this.tryCreate()) return broke;
-        if (!wantFile) wantFile = this.announceWaiting();
+        const ahead = myName ? this.waiters().filter((n) => n < myName).length : 0;
+        const holder = this.holderStamp();
+        if (ahead < lastAhead || holder !== lastHolder) {
+          deadline = Date.now() + this.timeoutMs; // the queue moved, the lock changed hands: keep waiting
+          lastAhead = ahead;
+          lastHolder = holder;
+        }
+        // Not first in line: still take a lock left free for a moment (the first waiter is
+        // asleep on a loaded machine, or stopped without dying): the queue's order is a
+        // preference, the lock is never left idle long.
+        const free = holder === '';
+        if (!free) freeSince = 0;
+        else if (!freeSince) freeSince = Date.now();
+        if ((ahead === 0 || (free && Date.now() - freeSince > 100)) && this.tryCreate()) return broke;
         if (this.breakStale()) broke = true;
         if (Date.now() > deadline) throw new StoreError(`timed out waiting for the state lock ${this.lockPath}`);
-        sleepSync(wait);
-        wait = Math.min(wait * 2, 10);
+        // First in line polls fast (the handoff); the rest of the queue slowly.
+        sleepSync(ahead === 0 ? wait : Math.min(5 + ahead, 20));
+        wait = Math.min(wait * 2, 4);
       }
     } finally {
       if (wantFile) fs.rmSync(wantFile, { force: true });
@@ -77,12 +103,56 @@ export class FileLock {
 
   release(): void {
     fs.rmSync(this.lockPath, { force: true });
-    this.lastRelease = Date.now();
   }
 
-  /** `lock.want.<pid>`: tells a holder that gives the lock up and wants it back at once to wait. */
+  /** Which lock is in place (every lock is a new file: its inode and change time), '' for none. */
+  private holderStamp(): string {
+    try {
+      const st = fs.lstatSync(this.lockPath, { bigint: true });
+      return `${st.ino}:${st.ctimeNs}`;
+    } catch {
+      return '';
+    }
+  }
+
+  private static readonly WANT = /^\.want\.(?:(\d{1,20})\.)?(\d{1,10})$/;
+
+  /** The pid in a waiter's file name (`lock.want.<ticket>.<pid>`), undefined for other names. */
+  private waiterPid(name: string): number | undefined {
+    const base = path.basename(this.lockPath);
+    if (!name.startsWith(base)) return undefined;
+    const m = FileLock.WANT.exec(name.slice(base.length));
+    return m ? Number(m[2]) : undefined;
+  }
+
+  /** Live waiters' file names in queue order (dead ones' files removed), this process's excluded. */
+  private waiters(): string[] {
+    const dir = path.dirname(this.lockPath);
+    const out: string[] = [];
+    for (const n of fs.readdirSync(dir)) {
+      const pid = this.waiterPid(n);
+      if (pid === undefined || pid === process.pid) continue;
+      if (this.waiterAlive(pid)) out.push(n);
+      else fs.rmSync(path.join(dir, n), { force: true });
+    }
+    return out.sort();
+  }
+
+  private waiterAlive(pid: number): boolean {
+    const now = Date.now();
+    const known = this.alive.get(pid);
+    if (known && now - known[1] < 500) return known[0];
+    if (this.alive.size > 1000) this.alive.clear();
+    const alive = processAlive(pid);
+    this.alive.set(pid, [alive, now]);
+    return alive;
+  }
+
+  /** `lock.want.<ticket>.<pid>`: this process's place in the queue (see acquire). */
   private announceWaiting(): string | undefined {
-    const file = `${this.lockPath}.want.${process.pid}`;
+    // A fixed-width timestamp in microseconds: names sort in arrival order.
+    const ticket = String(Math.round((performance.timeOrigin + performance.now()) * 1000)).padStart(20, '0');
+    const file = `${this.lockPath}.want.${ticket}.${process.pid}`;
     try {
       fs.writeFileSync(file, '', { flag: 'wx', mode: FILE_MODE });
       return file;
@@ -91,39 +161,9 @@ export class FileLock {
     }
   }
 
-  /** Whether another live process announced that it waits for the lock (lock.want.<pid>). */
+  /** Whether another live process waits for the lock (lock.want.*). */
   othersWaiting(): boolean {
-    const prefix = `${path.basename(this.lockPath)}.want.`;
-    for (const n of fs.readdirSync(path.dirname(this.lockPath))) {
-      if (!n.startsWith(prefix)) continue;
-      const pid = Number(n.slice(prefix.length));
-      if (pid !== process.pid && processAlive(pid)) return true;
-    }
-    return false;
-  }
-
-  /**
-   * A process that gave the lock up a moment ago and takes it again (a daemon working through
-   * a long reconcile in groups) first lets live waiters in, for at most 200 ms: without this,
-   * a waiter polling every few milliseconds would almost never find the lock free.
-   */
-  private stepAside(): void {
-    if (Date.now() - this.lastRelease > 100) return;
-    const dir = path.dirname(this.lockPath);
-    const prefix = `${path.basename(this.lockPath)}.want.`;
-    const deadline = Date.now() + 200;
-    while (Date.now() < deadline) {
-      let waiting = false;
-      for (const n of fs.readdirSync(dir)) {
-        if (!n.startsWith(prefix)) continue;
-        const pid = Number(n.slice(prefix.length));
-        if (pid === process.pid) continue;
-        if (processAlive(pid)) waiting = true;
-        else fs.rmSync(path.join(dir, n), { force: true });
-      }
-      if (!waiting) return;
-      sleepSync(2);
-    }
+    return this.waiters().length > 0;
   }
 
   private tryCreate(): boolean {

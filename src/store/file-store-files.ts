@@ -132,11 +132,18 @@ export class RegistryFiles {
     return i < dir.entries.length && dir.entries[i].name === name;
   }
 
+  /** The object in `file`: a copy the caller may change. */
   readObject(key: string, file: string): KObject | undefined {
+    const obj = this.readShared(key, file);
+    return obj && cloneJson(obj);
+  }
+
+  /** The object in `file` as remembered: the caller must not change it (copy what it keeps). */
+  private readShared(key: string, file: string): KObject | undefined {
     const held = this.held();
     if (held) {
       const hit = this.cache.get(file);
-      if (hit && hit.gen === this.gen) return hit.obj ? cloneJson(hit.obj) : undefined;
+      if (hit && hit.gen === this.gen) return hit.obj ?? undefined;
       let known = this.knownPresent(file);
       if (known === undefined && this.verifyParents(path.dirname(file))) {
         this.readDir(path.dirname(file)); // once per generation: later misses cost no lstat
@@ -165,7 +172,7 @@ export class RegistryFiles {
     const hit = this.cache.get(file);
     if (hit && hit.obj && hit.ino === st.ino && hit.size === st.size && hit.mtimeNs === st.mtimeNs && hit.ctimeNs === st.ctimeNs) {
       if (held) hit.gen = this.gen;
-      return cloneJson(hit.obj);
+      return hit.obj;
     }
     if (st.size > BigInt(OBJECT_MAX_BYTES)) throw new DamagedObjectError(key, file, `${st.size} bytes`);
     let text: string | undefined;
@@ -180,14 +187,18 @@ export class RegistryFiles {
     if (Buffer.byteLength(text) === Number(st.size)) {
       if (this.cache.size >= CACHE_MAX_OBJECTS) this.cache.clear(); // a bound, whatever others delete
       this.cache.set(file, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, obj, gen: held ? this.gen : 0 });
-      return cloneJson(obj);
+      return obj;
     }
     this.cache.delete(file);
     return obj;
   }
 
-  /** Collects the objects under a registry prefix into `out` (key -> object), in key order. */
-  collect(prefix: string, out: Map<string, KObject>): void {
+  /**
+   * Collects copies of the objects under a registry prefix into `out` (key -> object), in key
+   * order; with `filter`, only those it accepts (tested before copying: a selector's list of
+   * a few pods among thousands copies only those few).
+   */
+  collect(prefix: string, out: Map<string, KObject>, filter?: (obj: KObject) => boolean): void {
     const dir = path.join(this.registryDir, prefix);
     const held = this.held();
     if (held && this.missingDirs.get(dir) === this.gen) return;
@@ -206,19 +217,19 @@ export class RegistryFiles {
       warnOnce(dir, `skipping ${dir}: a file where a folder belongs`);
       return;
     }
-    this.collectDir(dir, prefix, out);
+    this.collectDir(dir, prefix, out, filter);
   }
 
-  private collectDir(dir: string, prefix: string, out: Map<string, KObject>): void {
+  private collectDir(dir: string, prefix: string, out: Map<string, KObject>, filter?: (obj: KObject) => boolean): void {
     for (const entry of this.readDir(dir)) {
       if (entry.name.startsWith(TMP_PREFIX)) continue;
       const full = path.join(dir, entry.name);
       const key = `${prefix}/${entry.name}`;
-      if (entry.kind === 'dir') this.collectDir(full, key, out);
+      if (entry.kind === 'dir') this.collectDir(full, key, out, filter);
       else if (entry.kind === 'file') {
         try {
-          const obj = this.readObject(key, full);
-          if (obj) out.set(key, obj);
+          const obj = this.readShared(key, full);
+          if (obj && (!filter || filter(obj))) out.set(key, cloneJson(obj));
         } catch (e) {
           if (!(e instanceof DamagedObjectError)) throw e;
           warnOnce(full, `skipping the damaged object file ${full} (${e.reason}); delete the object or run "kubesim cluster fsck --repair"`);

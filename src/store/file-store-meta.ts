@@ -9,10 +9,19 @@ import { readSmallFile } from './file-lock';
 import { assertSafeKey } from './store';
 import { storeIoError } from './file-store-support';
 import { atomicWrite, warnOnce, OBJECT_MAX_BYTES } from './file-store-files';
+import { cloneJson } from './clone';
+
+const CACHE_MAX_DOCS = 20_000;
 
 export class MetaDocs {
-  /** Meta documents written inside a group: their JSON text, written when the lock is given up. */
-  private readonly pending = new Map<string, string>();
+  /** Meta documents written inside a group: a private copy, written when the lock is given up. */
+  private readonly pending = new Map<string, unknown>();
+  /**
+   * Parsed documents, valid while the file's inode, size and ns times are unchanged (every
+   * write renames a new file into place): a reconcile pass asks for the same records (stopped
+   * nodes, IP allocations, image lists) for every pod, and an lstat is cheaper than a read.
+   */
+  private readonly cache = new Map<string, { ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint; value: unknown }>();
 
   constructor(
     readonly metaDir: string,
@@ -26,8 +35,21 @@ export class MetaDocs {
   read<T>(name: string): T | undefined {
     assertSafeKey(name);
     const file = this.file(name);
-    let text: string | undefined = this.pending.get(name);
-    if (text !== undefined) return JSON.parse(text) as T;
+    // A copy, not a parse of the text: the kubelet reads its IP allocations and runtime
+    // records once per pod in a pass, and they grow with the pods.
+    if (this.pending.has(name)) return cloneJson(this.pending.get(name)) as T;
+    let text: string | undefined;
+    let st: fs.BigIntStats | undefined;
+    try {
+      st = fs.lstatSync(file, { bigint: true });
+    } catch {
+      st = undefined; // absent, or unreadable: readSmallFile below says which
+    }
+    if (!st) this.cache.delete(name);
+    else {
+      const hit = this.cache.get(name);
+      if (hit && hit.ino === st.ino && hit.size === st.size && hit.mtimeNs === st.mtimeNs && hit.ctimeNs === st.ctimeNs) return cloneJson(hit.value) as T;
+    }
     try {
       text = readSmallFile(file, OBJECT_MAX_BYTES);
     } catch (e) {
@@ -35,29 +57,38 @@ export class MetaDocs {
       return undefined;
     }
     if (text === undefined) return undefined;
+    let value: T;
     try {
-      return JSON.parse(text) as T;
+      value = JSON.parse(text) as T;
     } catch {
       warnOnce(file, `ignoring the damaged file ${file} (not JSON)`);
       return undefined;
     }
+    // Only what was read whole, from a regular file, is remembered.
+    if (st && st.isFile() && Buffer.byteLength(text) === Number(st.size)) {
+      if (this.cache.size >= CACHE_MAX_DOCS) this.cache.clear();
+      this.cache.set(name, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, value: cloneJson(value) });
+    }
+    return value;
   }
 
   /** Writes a document now, or (`defer`, inside a group holding the lock) when the lock is given up. */
   write(name: string, value: unknown, defer: boolean): void {
     assertSafeKey(name);
-    const text = JSON.stringify(value, null, 2) + '\n';
     if (defer) {
-      this.pending.set(name, text);
+      this.pending.set(name, cloneJson(value));
       return;
     }
+    const text = JSON.stringify(value, null, 2) + '\n';
     this.pending.delete(name);
+    this.cache.delete(name);
     atomicWrite(this.file(name), text, this.fsync);
   }
 
   delete(name: string): void {
     assertSafeKey(name);
     this.pending.delete(name); // a write deferred by a group must not bring it back
+    this.cache.delete(name);
     try {
       fs.unlinkSync(this.file(name));
     } catch (e) {
@@ -73,7 +104,10 @@ export class MetaDocs {
   writePending(root: string): void {
     if (this.pending.size === 0) return;
     try {
-      for (const [name, text] of this.pending) atomicWrite(this.file(name), text, false);
+      for (const [name, value] of this.pending) {
+        this.cache.delete(name);
+        atomicWrite(this.file(name), JSON.stringify(value, null, 2) + '\n', false);
+      }
     } catch (e) {
       warnOnce(root + '#meta', `could not write the simulation records in ${this.metaDir} (${e instanceof Error ? e.message : String(e)})`);
     } finally {

@@ -58,6 +58,15 @@ const WAITER_CHECK_MS = 10;
 
 export { DamagedObjectError };
 
+/** Removes a file, absent or not: unlink itself (fs.rmSync walks its rimraf path: an lstat and more per file). */
+function removeFile(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
 export interface FileStoreOptions {
   /** fsync object files and the journal before acknowledging (default true). */
   fsync?: boolean;
@@ -161,7 +170,7 @@ export class FileStore implements SyncStore {
     assertSafeKey(prefix);
     if (this.held) {
       const found = new Map<string, KObject>();
-      this.files.collect(prefix, found);
+      this.files.collect(prefix, found, filter);
       let sort = false;
       for (const [key, p] of this.pending.under(prefix)) {
         if (p.type === 'DELETED') found.delete(key);
@@ -175,7 +184,7 @@ export class FileStore implements SyncStore {
     }
     const { value: found, tail, rev } = this.readConsistent(() => {
       const m = new Map<string, KObject>();
-      this.files.collect(prefix, m);
+      this.files.collect(prefix, m, filter);
       return m;
     });
     let keys: string[] | undefined;
@@ -574,7 +583,7 @@ export class FileStore implements SyncStore {
     try {
       for (const [key, p] of this.pending) {
         storeFaultPoint('materialise', key);
-        if (p.type === 'DELETED') fs.rmSync(p.file, { force: true });
+        if (p.type === 'DELETED') removeFile(p.file);
         else atomicWrite(p.file, JSON.stringify(p.object, null, 2) + '\n', perFileSync);
         this.files.noteWritten(p.file, p.type === 'DELETED' ? null : p.object);
       }
