@@ -48,6 +48,34 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
   opts.signal?.addEventListener('abort', stop);
   const log = (m: string) => process.stdout.write(`${new Date().toISOString()} ${m}\n`);
   const home = fs.statSync(clusterDir); // before anything slow: the directory we were started for
+  // The directory this daemon serves: removed, or replaced by another (a deleted and
+  // re-created cluster), it stops within a second or two rather than write into the void.
+  const gone = (): string | undefined => {
+    try {
+      const now = fs.statSync(clusterDir);
+      if (now.ino !== home.ino || now.dev !== home.dev) return 'replaced';
+      if (!fs.existsSync(path.join(clusterDir, 'registry'))) return 'removed';
+      if (!primary) return undefined;
+      const id = parseProcessIdentity(fs.readFileSync(path.join(clusterDir, PID_FILE), 'utf8').trim());
+      if (id?.pid !== pid) return 'claimed by another daemon';
+    } catch {
+      return 'removed';
+    }
+    return undefined;
+  };
+  // Watched from the start (opening the store may wait on a lock in a directory that is
+  // gone), on a timer as well as between ticks; a daemon that does not wind down in a few
+  // seconds (a long reconcile) exits anyway: its directory is gone.
+  const watchdog = setInterval(() => {
+    const why = gone();
+    if (!why) return;
+    clearInterval(watchdog);
+    log(`the state directory ${clusterDir} was ${why}: stopping`);
+    abort.abort();
+    setTimeout(() => process.exit(1), 3000).unref();
+  }, 500);
+  watchdog.unref();
+  abort.signal.addEventListener('abort', () => clearInterval(watchdog));
   try {
     await loadValidation();
     const { api, clock } = await openClusterApi(storeUrl, (rev) => defaultRng(RNG_SALT_DAEMON + rev + (primary ? 0 : pid)), apiValidator()); // several daemons opening at one revision must not generate the same names and uids
@@ -60,33 +88,6 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
     const startedAt = Date.now();
     let lag = 0;
     let lastWrite = 0;
-    // The directory this daemon serves: removed, or replaced by another (a deleted and
-    // re-created cluster), it stops within a second or two rather than write into the void.
-    const gone = (): string | undefined => {
-      try {
-        const now = fs.statSync(clusterDir);
-        if (now.ino !== home.ino || now.dev !== home.dev) return 'replaced';
-        if (!fs.existsSync(path.join(clusterDir, 'registry'))) return 'removed';
-        if (!primary) return undefined;
-        const id = parseProcessIdentity(fs.readFileSync(path.join(clusterDir, PID_FILE), 'utf8').trim());
-        if (id?.pid !== pid) return 'claimed by another daemon';
-      } catch {
-        return 'removed';
-      }
-      return undefined;
-    };
-    // Checked on a timer as well as between ticks; a daemon that does not wind down in a few
-    // seconds (a long reconcile) exits anyway: its directory is gone.
-    const watchdog = setInterval(() => {
-      const why = gone();
-      if (!why) return;
-      clearInterval(watchdog);
-      log(`the state directory ${clusterDir} was ${why}: stopping`);
-      abort.abort();
-      setTimeout(() => process.exit(1), 3000).unref();
-    }, 500);
-    watchdog.unref();
-    abort.signal.addEventListener('abort', () => clearInterval(watchdog));
     log(`daemon started (pid ${pid})`);
     const reconcile = async (manager: ControllerManager, signal: AbortSignal) => {
       // A failure of the loop itself (the store unreachable while the clock is read) pauses
