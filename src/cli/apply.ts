@@ -13,6 +13,7 @@ import { addDryRunFlag, parseDryRun, dryRunSuffix } from './flags/dry-run';
 import { formatApiError, PrintedError } from './format-error';
 
 interface ApplyFlags extends FileFlags, PrintFlagValues {
+  subresource?: string;
   dryRun?: string | boolean;
   serverSide?: boolean;
   prune?: boolean;
@@ -46,6 +47,7 @@ export function register(program: Command, p: Program): void {
     .option('--prune', 'Automatically delete resource objects that do not appear in the configs and are created by either apply or create --save-config. Should be used with either -l or --all.')
     .option('-l, --selector <selector>', "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.")
     .option('--all', 'Select all resources in the namespace of the specified resource types.')
+    .option('--subresource <name>', 'If specified, apply will operate on the subresource of the requested object.  Only allowed when using --server-side. This flag is beta and may change in the future.')
     .option('--force-conflicts', 'If true, server-side apply will force the changes against conflicts.')
     .option('--field-manager <name>', 'Name of the manager used to track field ownership.')
     .addHelpText('after', `
@@ -62,6 +64,8 @@ Examples:
       const dryRun = parseDryRun(ctx, flags.dryRun);
       if (flags.forceConflicts && !flags.serverSide) throw new CliError('--force-conflicts only works with --server-side');
       if (flags.serverSide && dryRun === 'client') throw new CliError("--dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)");
+      if (flags.subresource && !flags.serverSide) throw new CliError('--subresource can only be specified for --server-side');
+      if (flags.subresource) throw new CliError('apply --server-side --subresource is not simulated by kubesim yet');
       const manager = flags.fieldManager ?? (flags.serverSide ? 'kubectl' : 'kubectl-client-side-apply');
       if (flags.prune && !flags.selector && !flags.all) throw new CliError('all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector');
       const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');

@@ -131,10 +131,10 @@ export async function runPatch(ctx: CliContext, resources: string[], flags: Patc
   const patchType = parsePatchType(flags.type);
   const dryRun = parseDryRun(ctx, flags.dryRun);
   if (flags.local && dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
-  if (flags.subresource !== undefined && flags.subresource !== 'status' && flags.subresource !== 'scale') {
+  // kubectl 1.32 patches a local file whatever --subresource says.
+  if (!flags.local && flags.subresource !== undefined && flags.subresource !== 'status' && flags.subresource !== 'scale') {
     throw new CliError(`invalid subresource value: "${flags.subresource}". Must be one of [status scale]`);
   }
-  if (flags.local && flags.subresource) throw new CliError('--local and --subresource cannot be used together');
   const text = readPatchText(flags.patch, flags.patchFile);
   const jsonText = patchToJsonText(text);
   if (!flags.local && dryRun !== 'client') await (await import('../api/validator-adapter')).loadValidation();

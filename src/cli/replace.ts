@@ -17,6 +17,7 @@ interface ReplaceFlags extends DeleteFlagValues, PrintFlagValues {
   recursive?: boolean;
   dryRun?: string | boolean;
   validate?: string;
+  subresource?: string;
 }
 
 export function register(program: Command, p: Program): void {
@@ -27,6 +28,7 @@ export function register(program: Command, p: Program): void {
   addDeleteFlags(cmd, { waitDefault: false, timeoutHelp: 'The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object' });
   addPrintFlags(addDryRunFlag(cmd))
     .option('--save-config', 'If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.')
+    .option('--subresource <name>', 'If specified, replace will operate on the subresource of the requested object. This flag is beta and may change in the future.')
     .option('--validate <mode>', 'Must be one of: strict (or true), warn, ignore (or false).', 'strict')
     .addHelpText('after', `
 Examples:
@@ -41,7 +43,11 @@ Examples:
     .action(p.action(async (ctx, flags: ReplaceFlags) => {
       const dryRun = parseDryRun(ctx, flags.dryRun);
       const deletion = deletionOptions(flags);
-      if (!(flags.filename ?? []).length && !flags.kustomize) throw new CliError('must specify --filename to replace');
+      if (flags.subresource && flags.subresource !== 'status' && flags.subresource !== 'scale') {
+        throw new CliError(`invalid subresource value: ${JSON.stringify(flags.subresource)}. Must be one of [status scale]`);
+      }
+      if (flags.subresource === 'scale') throw new CliError('replace --subresource=scale is not simulated by kubesim yet');
+      if (!(flags.filename ?? []).length && !flags.kustomize) throw new CliError('must specify one of -f and -k');
       const print = await mutationPrinter(ctx, flags, dryRun);
       const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
       const { load } = await loadInput(ctx, flags, 'replace');
@@ -72,7 +78,8 @@ Examples:
           } else if (dryRun === 'client') {
             await api.get(item.type, ns, obj.metadata.name!);
           } else {
-            result = await api.update(obj, { dryRun: dryRun === 'server' });
+            // --subresource=status: PUT .../status, which writes only the status.
+            result = flags.subresource === 'status' ? await api.updateStatus(obj, { dryRun: dryRun === 'server' }) : await api.update(obj, { dryRun: dryRun === 'server' });
           }
           ctx.out(print(result, 'replaced'));
         } catch (e) {

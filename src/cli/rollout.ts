@@ -665,7 +665,7 @@ Examples:
   kubesim rollout undo daemonset/abc --to-revision=3`)
     .action(p.action((ctx, resources: string[], flags: UndoFlags) => runRolloutUndo(ctx, resources, flags)));
 
-  targetOptions(rollout.command('restart').description('Restart a resource').argument('[resources...]'), 'get from a server', { dryRun: true, print: true })
+  targetOptions(rollout.command('restart').description('Restart a resource').argument('[resources...]'), 'get from a server', { print: true })
     .addHelpText('after', `
 Examples:
   # Restart all deployments in the test-namespace namespace

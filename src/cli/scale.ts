@@ -7,7 +7,7 @@ import { pluralGroup } from '../api/resources';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
-import { formatApiError } from './format-error';
+import { PrintedError, formatApiError } from './format-error';
 import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
@@ -84,6 +84,8 @@ export class ScaleOptions {
   ) {}
 
   async complete(): Promise<this> {
+    // cobra's MarkFlagRequired("replicas"), checked before the command runs.
+    if (this.flags.replicas === undefined) throw new PrintedError((await import('./generate')).klogLine('required flag(s) "replicas" not set'));
     this.replicas = intFlag('replicas', this.flags.replicas, -1);
     this.currentReplicas = intFlag('current-replicas', this.flags.currentReplicas, -1);
     this.resourceVersion = this.flags.resourceVersion;

@@ -52,7 +52,7 @@ export function cascadePolicy(v: string | boolean | undefined): PropagationPolic
   if (v === undefined || v === true || v === 'true' || v === 'background') return 'Background';
   if (v === 'foreground') return 'Foreground';
   if (v === 'orphan' || v === false || v === 'false') return 'Orphan';
-  throw new CliError(`invalid cascade value (${v}). Must be "background", "foreground", or "orphan".`);
+  throw new CliError(`invalid cascade value (${v}). Must be "background", "foreground", or "orphan"`);
 }
 
 /** DeleteFlags.ToOptions with DeleteOptions.Complete's grace-period rules. */

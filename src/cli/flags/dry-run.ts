@@ -1,6 +1,6 @@
 // --dry-run=none|client|server, with kubectl's handling of the bare flag.
 
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { CliError } from '../../api/errors';
 import type { CliContext } from '../context';
 import { parseGoBool } from './pflag';
@@ -15,7 +15,12 @@ export const DRY_RUN_HELP =
  * word (its NoOptDefVal, "unchanged", is set in flags/pflag.ts); parseDryRun reads the value.
  */
 export function addDryRunFlag(cmd: Command): Command {
-  return cmd.option('--dry-run [mode]', DRY_RUN_HELP);
+  return cmd.addOption(dryRunOption());
+}
+
+/** The same flag as an Option, for a command declared in one chain (`.addOption(dryRunOption())`). */
+export function dryRunOption(): Option {
+  return new Option('--dry-run [mode]', DRY_RUN_HELP);
 }
 
 /**
