@@ -10,9 +10,9 @@ import type { Program } from './root';
 import { parseResourceArgs } from './resource-args';
 import { PrintedError, formatApiError } from './format-error';
 import { buildListOptions } from './flags/selectors';
-import { addDryRunFlag, parseDryRun, dryRunSuffix } from './flags/dry-run';
+import { addDryRunFlag, parseDryRun, dryRunSuffix, type DryRunMode } from './flags/dry-run';
 import { parseDuration } from './flags/duration';
-import { addDeleteFlags, deletionOptions, type DeleteFlagValues } from './flags/delete-flags';
+import { addDeleteFlags, deletionOptions, type DeleteFlagValues, type DeletionOptions } from './flags/delete-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 
 interface DeleteFlags extends DeleteFlagValues {
@@ -61,21 +61,50 @@ Examples:
 
   # Delete a pod with minimal delay
   kubesim delete pod foo --now`)
-    .action(p.action((ctx, resources: string[], flags: DeleteFlags) => runDelete(ctx, resources, flags)));
+    .action(p.action((ctx, resources: string[], flags: DeleteFlags) => new DeleteOptions(ctx, resources, flags).complete().validate().run()));
 }
 
-async function runDelete(ctx: CliContext, resources: string[], flags: DeleteFlags): Promise<number> {
-  const files = flags.filename ?? [];
-  if (resources.length === 0 && files.length === 0 && !flags.kustomize) {
-    throw new CliError(`You must provide one or more resources by argument or filename.
+/**
+ * kubectl's DeleteOptions: complete reads the flags the way DeleteFlags.ToOptions and
+ * Complete do (their errors come first), validate is pure, run finds and deletes the objects.
+ */
+export class DeleteOptions {
+  dryRun: DryRunMode = 'none';
+  deletion!: DeletionOptions;
+
+  constructor(
+    private readonly ctx: CliContext,
+    private readonly resources: string[],
+    private readonly flags: DeleteFlags,
+  ) {}
+
+  complete(): this {
+    this.deletion = deletionOptions(this.flags);
+    this.dryRun = parseDryRun(this.ctx, this.flags.dryRun);
+    return this;
+  }
+
+  validate(): this {
+    const f = this.flags;
+    if (this.resources.length === 0 && (f.filename ?? []).length === 0 && !f.kustomize) {
+      throw new CliError(`You must provide one or more resources by argument or filename.
 Example resource specifications include:
    '-f rsrc.yaml'
    '--filename=rsrc.json'
    '<resource> <name>'
    '<resource>'`);
+    }
+    return this;
   }
-  const dryRun = parseDryRun(ctx, flags.dryRun);
-  const { policy, gracePeriod: grace, wait } = deletionOptions(flags);
+
+  run(): Promise<number> {
+    return runDelete(this.ctx, this.resources, this.flags, this.dryRun, this.deletion);
+  }
+}
+
+async function runDelete(ctx: CliContext, resources: string[], flags: DeleteFlags, dryRun: DryRunMode, deletion: DeletionOptions): Promise<number> {
+  const files = flags.filename ?? [];
+  const { policy, gracePeriod: grace, wait } = deletion;
   if (flags.force && grace === 0) {
     ctx.err('Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n');
   }
