@@ -43,11 +43,10 @@ export function register(program: Command, p: Program): void {
     all: 'Delete all resources, in the namespace of the specified resource types.',
     allNamespaces: 'If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.',
   });
-  addDeleteFlags(cmd, { waitDefault: true, now: true });
+  addDeleteFlags(cmd, { waitDefault: true, now: true, output: true });
   addDryRunFlag(cmd)
     .option('-i, --interactive', 'If true, delete resource only when user confirms.')
     .option('--ignore-not-found', 'Treat "resource not found" as a successful delete. Defaults to "true" when --all is specified.')
-    .option('-o, --output <format>', 'Output mode. Use "-o name" for shorter output (resource/name).')
     .addHelpText('after', `
 Examples:
   # Delete a pod using the type and name specified in pod.json

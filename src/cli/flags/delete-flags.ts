@@ -21,6 +21,8 @@ export interface DeleteFlagsSpec {
   /** delete has --now; replace has not. */
   now?: boolean;
   timeoutHelp?: string;
+  /** delete's own -o (only "name" means anything: DeleteFlags.Output). */
+  output?: boolean;
 }
 
 const FORCE_HELP = 'If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.';
@@ -34,6 +36,7 @@ export function addDeleteFlags(cmd: Command, spec: DeleteFlagsSpec): Command {
     .option('--force', FORCE_HELP)
     .option('--grace-period <seconds>', GRACE_HELP, '-1');
   if (spec.now) cmd.option('--now', 'If true, resources are signaled for immediate shutdown (same as --grace-period=1).');
+  if (spec.output) cmd.option('-o, --output <format>', 'Output mode. Use "-o name" for shorter output (resource/name).');
   return cmd
     .option('--timeout <duration>', spec.timeoutHelp ?? 'The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object', '0s')
     .option('--wait [bool]', 'If true, wait for resources to be gone before returning. This waits for finalizers.', spec.waitDefault);
