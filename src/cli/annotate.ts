@@ -6,7 +6,6 @@ import type { Program } from './root';
 import { addPrintFlags } from './flags/print-flags';
 import { addDryRunFlag } from './flags/dry-run';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
-import { collect } from './flags/collect';
 import { runKeyValueVerb, type KeyValueFlags } from './label';
 
 export function register(program: Command, p: Program): void {

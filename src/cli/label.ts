@@ -8,7 +8,6 @@ import type { CliContext } from './context';
 import type { Program } from './root';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
-import { collect } from './flags/collect';
 import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { PrintedError, formatApiError } from './format-error';
 import { parseAnnotationChanges, parseLabelChanges, splitResourcesAndPairs, type KeyChanges } from './flags/key-value-args';

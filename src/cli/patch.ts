@@ -11,7 +11,6 @@ import type { CliContext } from './context';
 import type { Program } from './root';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
-import { collect } from './flags/collect';
 import { addDryRunFlag, parseDryRun } from './flags/dry-run';
 import { PrintedError, formatApiError } from './format-error';
 import { mutationPrinter } from './flags/mutation-output';
