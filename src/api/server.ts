@@ -302,7 +302,10 @@ export class ApiServer {
         this.checkValid(next, rt);
         strategy.canonicalize?.(next);
         if (this.validator) {
-          const errs = this.validator.validateUpdate(current, next, rt);
+          // pods/ephemeralcontainers may change spec.ephemeralContainers, which a pod update may not.
+          const viaEphemeral = opts.subresource === 'ephemeralcontainers' && rt.kind === 'Pod';
+          const compared = viaEphemeral ? { ...next, spec: { ...next.spec, ephemeralContainers: current.spec?.ephemeralContainers } } : next;
+          const errs = this.validator.validateUpdate(current, compared, rt);
           if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
         }
         strategy.prepareForUpdate?.(this, current, next);

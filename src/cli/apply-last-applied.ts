@@ -19,9 +19,10 @@ import type { Program } from './root';
 import { collect } from './flags/collect';
 import { parseResourceArgs } from './resource-args';
 import { buildListOptions } from './flags/selectors';
-import { parseDryRun } from './flags/dry-run';
+import { dryRunOption, parseDryRun } from './flags/dry-run';
 import { mutationPrinter } from './flags/mutation-output';
 import { toYaml } from '../printers/yaml';
+import { printFlagOptions } from './flags/print-flags';
 
 interface Target {
   type: ResourceType;
@@ -118,14 +119,17 @@ export function register(program: Command, p: Program): void {
     .description('Set the last-applied-configuration annotation on a live object to match the contents of a file')
     .option('-f, --filename <file>', 'Filename, directory, or URL to files that contains the last-applied-configuration annotations', collect, [])
     .option('--create-annotation', 'Will create \'last-applied-configuration\' annotations if current objects doesn\'t have one')
-    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
-    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
+    .addOption(dryRunOption())
+    .addOption(printFlagOptions()[0])
+    .addOption(printFlagOptions()[1])
+    .addOption(printFlagOptions()[2])
+    .addOption(printFlagOptions()[3])
     .action(
       p.action(async (ctx, _f: unknown, cmd: Command) => {
         const flags = withParentFlags<{ filename?: string[]; createAnnotation?: boolean; dryRun?: string | boolean; output?: string }>(cmd);
         if (!flags.filename?.length) throw new CliError('error: Must specify --filename\nSee \'kubesim apply set-last-applied -h\' for help and examples');
         const dryRun = parseDryRun(ctx, flags.dryRun);
-        const print = await mutationPrinter(ctx, flags.output, dryRun);
+        const print = await mutationPrinter(ctx, flags, dryRun);
         const api = await ctx.api();
         for (const t of await targets(ctx, api, [], flags)) {
           const had = t.obj.metadata.annotations?.[LAST_APPLIED];

@@ -7,14 +7,14 @@ import { kindGroup } from '../api/resources';
 import type { KObject } from '../api/types';
 import type { Program } from './root';
 import type { FileFlags } from './manifest-input';
-import { KUSTOMIZE_FLAG } from './flags/kustomize';
-import { parseDryRun, dryRunSuffix } from './flags/dry-run';
+import { addResourceBuilderFlags } from './flags/resource-builder-flags';
+import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
+import { addDryRunFlag, parseDryRun, dryRunSuffix } from './flags/dry-run';
 import { formatApiError, PrintedError } from './format-error';
-import { collect } from './flags/collect';
 
-interface ApplyFlags extends FileFlags {
+interface ApplyFlags extends FileFlags, PrintFlagValues {
+  subresource?: string;
   dryRun?: string | boolean;
-  output?: string;
   serverSide?: boolean;
   prune?: boolean;
   selector?: string;
@@ -37,19 +37,17 @@ are the ways you can resolve this warning:
 See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts`;
 
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('apply')
-    .description('Apply a configuration to a resource by file name or stdin')
-    .option('-f, --filename <file>', 'The files that contain the configurations to apply.', collect, [])
-    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
-    .option(...KUSTOMIZE_FLAG)
-    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
-    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
+    .description('Apply a configuration to a resource by file name or stdin');
+  addResourceBuilderFlags(cmd, { filename: 'The files that contain the configurations to apply.', kustomize: true, recursive: true });
+  addPrintFlags(addDryRunFlag(cmd))
     .option('--validate <mode>', "Must be one of: strict (or true), warn, ignore (or false).", 'strict')
     .option('--server-side', 'If true, apply runs in the server instead of the client.')
     .option('--prune', 'Automatically delete resource objects that do not appear in the configs and are created by either apply or create --save-config. Should be used with either -l or --all.')
-    .option('-l, --selector <selector>', 'Selector (label query) to filter on.')
+    .option('-l, --selector <selector>', "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.")
     .option('--all', 'Select all resources in the namespace of the specified resource types.')
+    .option('--subresource <name>', 'If specified, apply will operate on the subresource of the requested object.  Only allowed when using --server-side. This flag is beta and may change in the future.')
     .option('--force-conflicts', 'If true, server-side apply will force the changes against conflicts.')
     .option('--field-manager <name>', 'Name of the manager used to track field ownership.')
     .addHelpText('after', `
@@ -66,6 +64,8 @@ Examples:
       const dryRun = parseDryRun(ctx, flags.dryRun);
       if (flags.forceConflicts && !flags.serverSide) throw new CliError('--force-conflicts only works with --server-side');
       if (flags.serverSide && dryRun === 'client') throw new CliError("--dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)");
+      if (flags.subresource && !flags.serverSide) throw new CliError('--subresource can only be specified for --server-side');
+      if (flags.subresource) throw new CliError('apply --server-side --subresource is not simulated by kubesim yet');
       const manager = flags.fieldManager ?? (flags.serverSide ? 'kubectl' : 'kubectl-client-side-apply');
       if (flags.prune && !flags.selector && !flags.all) throw new CliError('all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector');
       const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
@@ -74,7 +74,7 @@ Examples:
       const { items, errors } = await prepareDocs(ctx, api, load, 'apply', flags);
       const { computeApply } = await import('../api/apply/compute-apply');
       const { serverSideApply, ApplyConflictError } = await import('../api/managed-fields/index');
-      const output = flags.output ? await import('./flags/output').then((m) => m.outputPrinter(flags.output!, ctx)) : undefined;
+      const output = await (await import('./flags/mutation-output')).mutationObjectsPrinter(ctx, flags);
       const applied: KObject[] = [];
       const failures: Failure[] = errors.map((text) => ({ text }));
       // One store group for the whole run (group commit: one journal fsync and each object

@@ -10,7 +10,7 @@ import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { collect } from './flags/collect';
-import { parseDryRun } from './flags/dry-run';
+import { dryRunOption, parseDryRun } from './flags/dry-run';
 import { objectRef } from './flags/mutation-output';
 
 interface Rule {
@@ -122,7 +122,7 @@ export function register(program: Command, p: Program): void {
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
     .option('--remove-extra-permissions', 'If true, removes extra permissions added to roles')
     .option('--remove-extra-subjects', 'If true, removes extra subjects added to rolebindings')
-    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
+    .addOption(dryRunOption())
     .option('-o, --output <format>', 'Output format. One of: (name).')
     .action(p.action((ctx, flags: { filename: string[]; removeExtraPermissions?: boolean; removeExtraSubjects?: boolean; dryRun?: string | boolean; output?: string }) => runReconcile(ctx, flags)));
 }

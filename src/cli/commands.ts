@@ -53,6 +53,7 @@ import * as serve from './serve';
 import * as kubeconfig from './kubeconfig';
 import * as dashboard from './dashboard';
 import * as kustomize from './kustomize';
+import * as debug from './debug';
 
 import * as cluster from './cluster';
 import * as clock from './clock';
@@ -111,6 +112,7 @@ export const COMMANDS: Register[] = [
   kubeconfig.register,
   dashboard.register,
   kustomize.register,
+  debug.register,
   // After the verbs they add sub-commands to (apply, create, auth).
   plugin.register,
   applyLastApplied.register,

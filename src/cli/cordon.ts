@@ -8,7 +8,7 @@ import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { parseDryRun, type DryRunMode } from './flags/dry-run';
+import { dryRunOption, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { mutationPrinter } from './flags/mutation-output';
 import { buildListOptions } from './flags/selectors';
 
@@ -89,7 +89,7 @@ export function register(program: Command, p: Program): void {
       .description(desired ? 'Mark node as unschedulable' : 'Mark node as schedulable')
       .usage('NODE [flags]')
       .argument('[nodes...]')
-      .option('--dry-run [mode]', 'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.')
+      .addOption(dryRunOption())
       .option('-l, --selector <selector>', 'Selector (label query) to filter on')
       .addHelpText('after', `
 Examples:

@@ -4,30 +4,28 @@ import type { Command } from 'commander';
 import { ApiError } from '../api/errors';
 import { kindGroup } from '../api/resources';
 import type { Program } from './root';
-import { collect } from './flags/collect';
-import { parseDryRun, dryRunSuffix } from './flags/dry-run';
+import { addDryRunFlag, parseDryRun, dryRunSuffix } from './flags/dry-run';
 import { PrintedError, formatApiError } from './format-error';
 import { registerGenerator } from './generate';
 import { CREATE_GENERATORS } from '../generators';
 import type { CliContext } from './context';
 import type { KObject } from '../api/types';
 import { CliError } from '../api/errors';
-import { KUSTOMIZE_FLAG } from './flags/kustomize';
+import { addResourceBuilderFlags } from './flags/resource-builder-flags';
+import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 
 export function register(program: Command, p: Program): void {
   const create = program
     .command('create')
     .description('Create a resource from a file or from stdin')
-    .argument('[args...]')
-    .option('-f, --filename <file>', 'Filename, directory, or URL to files to use to create the resource', collect, [])
-    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
-    .option(...KUSTOMIZE_FLAG)
-    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
-    .option('-o, --output <format>', 'Output format.')
+    .argument('[args...]');
+  addResourceBuilderFlags(create, { filename: 'Filename, directory, or URL to files to use to create the resource', kustomize: true, recursive: true });
+  addPrintFlags(addDryRunFlag(create));
+  create
     .option('--validate <mode>', 'Must be one of: strict (or true), warn, ignore (or false).', 'strict')
     .option('--save-config', 'If true, the configuration of current object will be saved in its annotation.')
     .action(
-      p.action(async (ctx, args: string[], flags: { filename?: string[]; kustomize?: string; recursive?: boolean; dryRun?: string | boolean; output?: string; validate?: string; saveConfig?: boolean }) => {
+      p.action(async (ctx, args: string[], flags: PrintFlagValues & { filename?: string[]; kustomize?: string; recursive?: boolean; dryRun?: string | boolean; validate?: string; saveConfig?: boolean }) => {
         // cobra: a sub-command it does not know is an argument to `create`, which takes none.
         if (args.length) throw new PrintedError(`error: Unexpected args: [${args.join(' ')}]\nSee '${p.name} create -h' for help and examples\n`);
         const dryRun = parseDryRun(ctx, flags.dryRun);
@@ -35,7 +33,7 @@ export function register(program: Command, p: Program): void {
         const { load } = await loadInput(ctx, flags, 'create');
         const api = await ctx.api();
         const { items, errors } = await prepareDocs(ctx, api, load, 'create', flags);
-        const printer = flags.output ? (await import('./flags/output')).outputPrinter(flags.output, ctx) : undefined;
+        const printer = await (await import('./flags/mutation-output')).mutationObjectsPrinter(ctx, flags);
         for (const item of items) {
           setNamespace(ctx, item);
           try {

@@ -3,19 +3,19 @@
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
 import { kindGroup, pluralGroup, type ResourceType } from '../api/resources';
-import type { ApiServer, PropagationPolicy } from '../api/server';
+import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { parseResourceArgs } from './resource-args';
 import { PrintedError, formatApiError } from './format-error';
 import { buildListOptions } from './flags/selectors';
-import { collect } from './flags/collect';
-import { parseDryRun, dryRunSuffix } from './flags/dry-run';
+import { addDryRunFlag, parseDryRun, dryRunSuffix, type DryRunMode } from './flags/dry-run';
 import { parseDuration } from './flags/duration';
-import { KUSTOMIZE_FLAG } from './flags/kustomize';
+import { addDeleteFlags, deletionOptions, type DeleteFlagValues, type DeletionOptions } from './flags/delete-flags';
+import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 
-interface DeleteFlags {
+interface DeleteFlags extends DeleteFlagValues {
   filename?: string[];
   kustomize?: string;
   recursive?: boolean;
@@ -23,12 +23,6 @@ interface DeleteFlags {
   fieldSelector?: string;
   all?: boolean;
   allNamespaces?: boolean;
-  cascade?: string | boolean;
-  gracePeriod?: string;
-  now?: boolean;
-  force?: boolean;
-  wait?: boolean | string;
-  timeout?: string;
   ignoreNotFound?: boolean;
   output?: string;
   dryRun?: string | boolean;
@@ -36,27 +30,23 @@ interface DeleteFlags {
 }
 
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('delete')
     .description('Delete resources by file names, stdin, resources and names, or by resources and label selector')
-    .argument('[resources...]')
-    .option('-f, --filename <file>', 'containing the resource to delete.', collect, [])
-    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
-    .option(...KUSTOMIZE_FLAG)
-    .option('-l, --selector <selector>', 'Selector (label query) to filter on.')
-    .option('--field-selector <selector>', 'Selector (field query) to filter on.')
-    .option('--all', 'Delete all resources, in the namespace of the specified resource types.')
-    .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces.')
-    .option('--cascade [mode]', 'Must be "background", "orphan", or "foreground".', 'background')
-    .option('--grace-period <seconds>', 'Period of time in seconds given to the resource to terminate gracefully.', '-1')
-    .option('--now', 'If true, resources are signaled for immediate shutdown (same as --grace-period=1).')
-    .option('--force', 'If true, immediately remove resources from API and bypass graceful deletion.')
-    .option('--wait [bool]', 'If true, wait for resources to be gone before returning.', true)
-    .option('--timeout <duration>', 'The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object', '0s')
-    .option('--ignore-not-found', 'Treat "resource not found" as a successful delete.')
-    .option('-o, --output <format>', "Output mode. Use \"-o name\" for shorter output (resource/name).")
-    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
+    .argument('[resources...]');
+  addResourceBuilderFlags(cmd, {
+    filename: 'containing the resource to delete.',
+    kustomize: "Process a kustomization directory. This flag can't be used together with -f or -R.",
+    recursive: true,
+    selector: true,
+    fieldSelector: true,
+    all: 'Delete all resources, in the namespace of the specified resource types.',
+    allNamespaces: 'If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.',
+  });
+  addDeleteFlags(cmd, { waitDefault: true, now: true, output: true });
+  addDryRunFlag(cmd)
     .option('-i, --interactive', 'If true, delete resource only when user confirms.')
+    .option('--ignore-not-found', 'Treat "resource not found" as a successful delete. Defaults to "true" when --all is specified.')
     .addHelpText('after', `
 Examples:
   # Delete a pod using the type and name specified in pod.json
@@ -70,34 +60,50 @@ Examples:
 
   # Delete a pod with minimal delay
   kubesim delete pod foo --now`)
-    .action(p.action((ctx, resources: string[], flags: DeleteFlags) => runDelete(ctx, resources, flags)));
+    .action(p.action((ctx, resources: string[], flags: DeleteFlags) => new DeleteOptions(ctx, resources, flags).complete().validate().run()));
 }
 
-function cascadePolicy(v: string | boolean | undefined): PropagationPolicy {
-  if (v === undefined || v === true || v === 'true' || v === 'background') return 'Background';
-  if (v === 'foreground') return 'Foreground';
-  if (v === 'orphan' || v === false || v === 'false') return 'Orphan';
-  throw new CliError(`invalid cascade value (${v}). Must be "background", "foreground", or "orphan".`);
-}
+/**
+ * kubectl's DeleteOptions: complete reads the flags the way DeleteFlags.ToOptions and
+ * Complete do (their errors come first), validate is pure, run finds and deletes the objects.
+ */
+export class DeleteOptions {
+  dryRun: DryRunMode = 'none';
+  deletion!: DeletionOptions;
 
-async function runDelete(ctx: CliContext, resources: string[], flags: DeleteFlags): Promise<number> {
-  const files = flags.filename ?? [];
-  if (resources.length === 0 && files.length === 0 && !flags.kustomize) {
-    throw new CliError(`You must provide one or more resources by argument or filename.
+  constructor(
+    private readonly ctx: CliContext,
+    private readonly resources: string[],
+    private readonly flags: DeleteFlags,
+  ) {}
+
+  complete(): this {
+    this.deletion = deletionOptions(this.flags);
+    this.dryRun = parseDryRun(this.ctx, this.flags.dryRun);
+    return this;
+  }
+
+  validate(): this {
+    const f = this.flags;
+    if (this.resources.length === 0 && (f.filename ?? []).length === 0 && !f.kustomize) {
+      throw new CliError(`You must provide one or more resources by argument or filename.
 Example resource specifications include:
    '-f rsrc.yaml'
    '--filename=rsrc.json'
    '<resource> <name>'
    '<resource>'`);
+    }
+    return this;
   }
-  const dryRun = parseDryRun(ctx, flags.dryRun);
-  const policy = cascadePolicy(flags.cascade);
-  let grace = Number(flags.gracePeriod ?? -1);
-  if (flags.now) {
-    if (grace !== -1) throw new CliError('--now and --grace-period cannot be specified together');
-    grace = 1;
+
+  run(): Promise<number> {
+    return runDelete(this.ctx, this.resources, this.flags, this.dryRun, this.deletion);
   }
-  if (flags.force && grace === -1) grace = 0;
+}
+
+async function runDelete(ctx: CliContext, resources: string[], flags: DeleteFlags, dryRun: DryRunMode, deletion: DeletionOptions): Promise<number> {
+  const files = flags.filename ?? [];
+  const { policy, gracePeriod: grace, wait } = deletion;
   if (flags.force && grace === 0) {
     ctx.err('Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n');
   }
@@ -156,7 +162,6 @@ Example resource specifications include:
   }
   // --wait: kubectl blocks until the objects are gone. Pods on a node terminate through the
   // kubelet; run the cluster until they are (bounded by --timeout in cluster time).
-  const wait = flags.wait !== false && flags.wait !== 'false';
   if (wait && dryRun === 'none') {
     const pending: typeof deleted = [];
     for (const d of deleted) if (await api.tryGet(d.type, d.obj.metadata.namespace, d.obj.metadata.name!)) pending.push(d);

@@ -11,7 +11,7 @@ import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { cordonNodes, resolveNodes } from './cordon';
-import { parseDryRun, type DryRunMode } from './flags/dry-run';
+import { dryRunOption, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { parseDuration } from './flags/duration';
 import { PrintedError } from './format-error';
 import { unboundedWaitMs } from './rollout';
@@ -452,7 +452,7 @@ export function register(program: Command, p: Program): void {
     .option('--delete-emptydir-data', 'Continue even if there are pods using emptyDir (local data that will be deleted when the node is drained).')
     .option('--delete-local-data', 'Deprecated: use --delete-emptydir-data.')
     .option('--disable-eviction', 'Force drain to use delete, even if eviction is supported. This will bypass checking PodDisruptionBudgets, use with caution.')
-    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
+    .addOption(dryRunOption())
     .option('--force', 'Continue even if there are pods that do not declare a controller.')
     .option('--grace-period <seconds>', 'Period of time in seconds given to each pod to terminate gracefully. If negative, the default value specified in the pod will be used.', '-1')
     .option('--ignore-daemonsets', 'Ignore DaemonSet-managed pods.')

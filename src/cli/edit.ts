@@ -21,6 +21,7 @@ import { PrintedError } from './format-error';
 import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
 import { goQuote } from '../util/go-format';
+import { printFlagOptions, type PrintFlagValues } from './flags/print-flags';
 
 // Heavy modules load when `edit` runs (runEdit), not at every kubesim start-up.
 const lazy: { yaml?: typeof import('yaml'); yamlCompat?: typeof import('../manifest/yaml-compat'); childProcess?: typeof import('node:child_process'); crypto?: typeof import('node:crypto') } = {};
@@ -34,7 +35,7 @@ const parseYaml: typeof import('yaml').parse = ((...a: [string, any?, any?]) => 
 const spawnSync = (...a: Parameters<typeof import('node:child_process').spawnSync>) => lazy.childProcess!.spawnSync(...a);
 const randomBytes = (n: number) => lazy.crypto!.randomBytes(n);
 
-export interface EditFlags extends TargetFlags {
+export interface EditFlags extends TargetFlags, PrintFlagValues {
   output?: string;
   outputPatch?: boolean;
   saveConfig?: boolean;
@@ -371,7 +372,7 @@ export async function runEdit(ctx: CliContext, resources: string[], flags: EditF
     throw new CliError(`invalid - validate option "${validate}"; must be one of: strict (or true), warn, ignore (or false)`);
   }
   // -o picks the editing format (json or yaml) and how the result is printed.
-  const print = await mutationPrinter(ctx, output === '' ? undefined : output, 'none');
+  const print = await mutationPrinter(ctx, output === '' && !flags.template ? undefined : flags, 'none');
   // The builder allows an empty selector for edit: `edit deployments` edits every deployment.
   const typeOnly = resources.length === 1 && !resources[0].includes('/');
   const targets = await resolveTargets(ctx, resources, { ...flags, all: flags.all || typeOnly }, 'edit');
@@ -390,7 +391,9 @@ export function register(program: Command, p: Program): void {
     .argument('[resources...]')
     .option('-f, --filename <file>', 'Filename, directory, or URL to files to use to edit the resource', collect, [])
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
-    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
+    .addOption(printFlagOptions()[0])
+    .addOption(printFlagOptions()[1])
+    .addOption(printFlagOptions()[2])
     .option('--output-patch', 'Output the patch if the resource is edited.')
     .option('--save-config', 'If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.')
     .option('--validate <mode>', 'Must be one of: strict (or true), warn, ignore (or false).', 'strict')

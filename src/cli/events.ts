@@ -8,6 +8,7 @@ import type { Program } from './root';
 import { collect } from './flags/collect';
 import { age as ageOf } from '../printers/duration';
 import { tabwrite, GET_TABLE } from '../printers/tabwriter';
+import { allowMissingKeys, outputArgument, printFlagOptions, type PrintFlagValues } from './flags/print-flags';
 
 export function register(program: Command, p: Program): void {
   program
@@ -16,12 +17,15 @@ export function register(program: Command, p: Program): void {
     .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces.')
     .option('--for <kind/name>', 'Filter events to only those pertaining to the specified resource.')
     .option('--types <types>', 'Output only events of given types.', collect, [])
-    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
+    .addOption(printFlagOptions()[0])
+    .addOption(printFlagOptions()[1])
+    .addOption(printFlagOptions()[2])
+    .addOption(printFlagOptions()[3])
     .option('--no-headers', "When using the default output format, don't print headers.")
     .option('-w, --watch', 'After listing the requested events, watch for more events.')
     .option('--request-timeout <duration>', 'How long a watch runs before it stops.')
     .action(
-      p.action(async (ctx, flags: { allNamespaces?: boolean; for?: string; types?: string[]; output?: string; headers?: boolean; watch?: boolean; requestTimeout?: string }) => {
+      p.action(async (ctx, flags: PrintFlagValues & { allNamespaces?: boolean; for?: string; types?: string[]; headers?: boolean; watch?: boolean; requestTimeout?: string }) => {
         const api = await ctx.api();
         const evType = api.registry.forKind('v1', 'Event');
         let items = (await api.list(evType, { namespace: flags.allNamespaces ? undefined : ctx.namespace })).items;
@@ -35,9 +39,10 @@ export function register(program: Command, p: Program): void {
         for (const t of types) if (t !== 'Normal' && t !== 'Warning') throw new CliError(`valid --types are Normal or Warning`);
         if (types.length) items = items.filter((e) => types.includes(e.type));
         items.sort((a, b) => eventTime(a) - eventTime(b));
-        if (flags.output) {
+        const output = outputArgument(flags);
+        if (output) {
           const { outputPrinter } = await import('./flags/output');
-          ctx.out(outputPrinter(flags.output, ctx)(items, true));
+          ctx.out(outputPrinter(output, ctx, { showManagedFields: flags.showManagedFields, allowMissingKeys: allowMissingKeys(flags) })(items, true));
           return;
         }
         if (!items.length) {

@@ -11,26 +11,23 @@ import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { PrintedError, formatApiError } from './format-error';
-import { dryRunSuffix, parseDryRun } from './flags/dry-run';
+import { DRY_RUN_HELP, dryRunSuffix, parseDryRun } from './flags/dry-run';
 import type { FlagDef, Generator } from '../generators/types';
 import { RequiredFlagError, UsageError } from '../generators/types';
 import { parseArgv } from '../generators/flags';
 import { withSaveConfig } from '../generators/util';
 import { defaultRng } from '../sim/rng';
 import { declareFlagTable } from './flags/pflag';
-import { allowMissingKeys, outputArgument } from './flags/print-flags';
+import { allowMissingKeys, outputArgument, printFlagDefs } from './flags/print-flags';
 import { checkMutationFormat } from './flags/mutation-output';
 
 /** Flags every generator verb takes besides its own (kubectl's PrintFlags, dry-run, validate...). */
 const COMMON: FlagDef[] = [
-  { name: 'output', shorthand: 'o', type: 'string', help: 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).' },
-  { name: 'dry-run', type: 'string', help: 'Must be "none", "server", or "client".' },
+  ...printFlagDefs(),
+  { name: 'dry-run', type: 'string', help: DRY_RUN_HELP },
   { name: 'save-config', type: 'bool', help: 'If true, the configuration of current object will be saved in its annotation.' },
   { name: 'validate', type: 'string', default: 'strict', help: 'Must be one of: strict (or true), warn, ignore (or false).' },
   { name: 'field-manager', type: 'string', help: 'Name of the manager used to track field ownership.' },
-  { name: 'template', type: 'string', help: 'Template string or path to template file to use when -o=go-template, -o=go-template-file.' },
-  { name: 'show-managed-fields', type: 'bool', help: 'If true, keep the managedFields when printing objects in JSON or YAML format.' },
-  { name: 'allow-missing-template-keys', type: 'bool', default: true, help: 'If true, ignore any errors in templates when a field or map key is missing in the template.' },
 ];
 
 /** A generator's own flags and the common ones it does not redefine. */
@@ -54,7 +51,8 @@ function wrapCreateError(gen: Generator, e: ApiError): string {
   return `error: failed to create ${sub}: ${e.message}\n`;
 }
 
-function klogLine(message: string): string {
+/** The klog line kubectl's run.go prints for an error cobra returns (a required flag not set). */
+export function klogLine(message: string): string {
   const d = new Date();
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `E${p(d.getMonth() + 1)}${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)} ${String(process.pid).padStart(7)} run.go:72] "command failed" err=${JSON.stringify(message)}\n`;
@@ -196,6 +194,9 @@ function inheritedFlags(command: Command): string[] {
   for (let c = command.parent; c && c.parent; c = c.parent) {
     const o = c.opts() as Record<string, unknown>;
     if (typeof o.output === 'string') out.push(`--output=${o.output}`);
+    if (typeof o.template === 'string') out.push(`--template=${o.template}`);
+    if (o.showManagedFields) out.push('--show-managed-fields');
+    if (o.allowMissingTemplateKeys !== undefined && o.allowMissingTemplateKeys !== true) out.push(`--allow-missing-template-keys=${String(o.allowMissingTemplateKeys)}`);
     if (o.dryRun !== undefined) out.push(o.dryRun === true ? '--dry-run' : `--dry-run=${o.dryRun}`);
     if (o.saveConfig) out.push('--save-config');
     if (typeof o.validate === 'string' && o.validate !== 'strict') out.push(`--validate=${o.validate}`);

@@ -12,10 +12,10 @@ import { parseResourceArgs, type ResourceSelection } from './resource-args';
 import { collect } from './flags/collect';
 import { PrintedError, formatApiError } from './format-error';
 import { buildListOptions } from './flags/selectors';
-import { KUSTOMIZE_FLAG } from './flags/kustomize';
+import { addPrintFlags, allowMissingKeys, outputArgument, GET_OUTPUT_HELP, type PrintFlagValues } from './flags/print-flags';
+import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 
-export interface GetFlags {
-  output?: string;
+export interface GetFlags extends PrintFlagValues {
   selector?: string;
   fieldSelector?: string;
   allNamespaces?: boolean;
@@ -25,37 +25,41 @@ export interface GetFlags {
   sortBy?: string;
   watch?: boolean;
   watchOnly?: boolean;
+  outputWatchEvents?: boolean;
+  subresource?: string;
   ignoreNotFound?: boolean;
   showKind?: boolean;
   filename?: string[];
   kustomize?: string;
   recursive?: boolean;
   requestTimeout?: string;
-  showManagedFields?: boolean;
 }
 
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('get')
     .description('Display one or many resources')
-    .argument('[resources...]')
-    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file, custom-columns, custom-columns-file, wide).')
-    .option('-l, --selector <selector>', "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.")
-    .option('--field-selector <selector>', "Selector (field query) to filter on, supports '=', '==', and '!='.")
-    .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces.')
-    .option('--no-headers', 'When using the default or custom-column output format, don\'t print headers.')
+    .argument('[resources...]');
+  addPrintFlags(cmd, { outputHelp: GET_OUTPUT_HELP, noHeaders: true });
+  addResourceBuilderFlags(cmd, {
+    selector: 'set-based',
+    fieldSelector: true,
+    allNamespaces: 'If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.',
+    filename: 'Filename, directory, or URL to files identifying the resource to get from a server.',
+    recursive: true,
+    kustomize: true,
+  });
+  cmd
     .option('--show-labels', 'When printing, show all labels as the last column.')
     .option('-L, --label-columns <label>', 'Accepts a comma separated list of labels that are going to be presented as columns.', collect, [])
     .option('--sort-by <jsonpath>', 'If non-empty, sort list types using this field specification.')
     .option('-w, --watch', 'After listing/getting the requested object, watch for changes.')
     .option('--watch-only', 'Watch for changes to the requested object(s), without listing/getting first.')
+    .option('--output-watch-events', 'Output watch event objects when --watch or --watch-only is used. Existing objects are output as initial ADDED events.')
+    .option('--subresource <name>', 'If specified, gets the subresource of the requested object. Must be one of [status scale]. This flag is beta and may change in the future.')
     .option('--ignore-not-found', 'If the requested object does not exist the command will return exit code 0.')
     .option('--show-kind', 'If present, list the resource type for the requested object(s).')
-    .option('-f, --filename <file>', 'Filename, directory, or URL to files identifying the resource to get from a server.', collect, [])
-    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
-    .option(...KUSTOMIZE_FLAG)
     .option('--request-timeout <duration>', 'How long a watch runs before it stops (e.g. 10s); 0 means forever.')
-    .option('--show-managed-fields', 'If true, keep the managedFields when printing objects in JSON or YAML format.')
     .option('--chunk-size <n>', 'Accepted for kubectl compatibility.')
     .option('--raw <uri>', 'Raw URI to request from the server.  Uses the transport specified by the kubeconfig file.')
     .addHelpText('after', `
@@ -93,8 +97,17 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
         "See 'kubectl get -h' for help and examples\n",
     );
   }
+  const output = outputArgument(flags);
+  const watching = Boolean(flags.watch || flags.watchOnly);
+  // GetOptions.Validate
+  if (flags.outputWatchEvents && !watching) throw new CliError('--output-watch-events option can only be used with --watch or --watch-only');
+  if (flags.subresource && !SUBRESOURCES.includes(flags.subresource)) {
+    throw new CliError(`invalid subresource value: ${JSON.stringify(flags.subresource)}. Must be one of [${SUBRESOURCES.join(' ')}]`);
+  }
   const { outputPrinter, isTableOutput } = await import('./flags/output');
-  const printer = isTableOutput(flags.output) ? undefined : outputPrinter(flags.output!, ctx, { showManagedFields: flags.showManagedFields, noHeaders: flags.noHeaders });
+  const printer = isTableOutput(output)
+    ? undefined
+    : outputPrinter(output!, ctx, { showManagedFields: flags.showManagedFields, noHeaders: flags.noHeaders, allowMissingKeys: allowMissingKeys(flags), sortJsonKeys: !flags.outputWatchEvents });
   const api = await ctx.api();
   const namespace = flags.allNamespaces ? undefined : ctx.namespace;
   const selections = (flags.filename ?? []).length || flags.kustomize ? await selectionsFromFiles(ctx, api, flags) : parseResourceArgs(resources, api.registry);
@@ -118,8 +131,25 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
     }
   }
 
+  if (flags.subresource) for (const f of found) f.items = await subresourceView(f.type, f.items, flags.subresource);
   const now = api.clock.now();
-  if (!flags.watchOnly) {
+  if (watching) {
+    // kubectl's watch prints each object on its own (never a List), as ADDED events with --output-watch-events.
+    if (!flags.watchOnly) {
+      if (printer) {
+        for (const o of found.flatMap((f) => f.items)) {
+          const { watchEventOf } = await import('./watch');
+          ctx.out(printer([flags.outputWatchEvents ? watchEventOf('ADDED', o, flags.showManagedFields) : o], false));
+        }
+      } else {
+        let text = await renderTables(api, found, { ...flags, output }, ctx, now, false, byName);
+        if (flags.outputWatchEvents && text) text = (await import('./watch')).withEventColumn(text, 'ADDED', !flags.noHeaders);
+        ctx.out(text);
+      }
+    }
+    const { watch } = await import('./watch');
+    await watch(ctx, api, found.map((f) => f.type), { ...flags, output, namespace, names: selections.flatMap((s) => s.names) }, printer);
+  } else {
     if (printer) {
       const all = found.flatMap((f) => f.items);
       const single = byName && selections.length === 1 && selections[0].names.length === 1 && all.length === 1;
@@ -128,18 +158,27 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
       const text = printer(objs, !single);
       ctx.out(text);
     } else {
-      ctx.out(await renderTables(api, found, flags, ctx, now, selections.length > 1 || resources.some((r) => r.includes('/')) || resources[0]?.toLowerCase() === 'all', byName));
+      const multi = selections.length > 1 || resources.some((r) => r.includes('/')) || resources[0]?.toLowerCase() === 'all';
+      ctx.out(await renderTables(api, found, { ...flags, output }, ctx, now, multi, byName, flags.subresource));
     }
-  }
-  if (flags.watch || flags.watchOnly) {
-    const { watch } = await import('./watch');
-    await watch(ctx, api, found.map((f) => f.type), { ...flags, namespace, names: selections.flatMap((s) => s.names) }, printer);
   }
   if (errors.length) throw new PrintedError(errors.join(''));
   return 0;
 }
 
-export async function renderTables(api: ApiServer, found: Found[], flags: GetFlags, ctx: CliContext, now: number, multi: boolean, byName = false): Promise<string> {
+/** The subresources `get --subresource` reads (kubectl 1.32's supportedSubresources). */
+const SUBRESOURCES = ['status', 'scale'];
+
+/** What GET on a subresource returns: the object itself for status, an autoscaling/v1 Scale for scale. */
+async function subresourceView(type: ResourceType, objs: KObject[], sub: string): Promise<KObject[]> {
+  if (sub !== 'scale') return objs;
+  const { SCALABLE_KINDS } = await import('./scale');
+  if (!SCALABLE_KINDS.has(type.kind)) throw new ApiError('NotFound', 'the server could not find the requested resource');
+  const { scaleOf } = await import('../api/rest/writes');
+  return objs.map((o) => scaleOf(o) as KObject);
+}
+
+export async function renderTables(api: ApiServer, found: Found[], flags: GetFlags, ctx: CliContext, now: number, multi: boolean, byName = false, subresource?: string): Promise<string> {
   const { printTable } = await import('../printers/table');
   const nonEmpty = found.filter((f) => f.items.length > 0);
   if (nonEmpty.length === 0) {
@@ -165,10 +204,11 @@ export async function renderTables(api: ApiServer, found: Found[], flags: GetFla
       }
     }
     const crd = f.type.crd ? await api.tryGet(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, f.type.crd) : undefined;
+    const scale = subresource === 'scale';
     blocks.push(
       printTable(items, {
-        kind: f.type.kind,
-        group: f.type.group,
+        kind: scale ? 'Scale' : f.type.kind,
+        group: scale ? 'autoscaling' : f.type.group,
         crd,
         wide: flags.output === 'wide',
         noHeaders: flags.noHeaders,

@@ -6,9 +6,9 @@ import { ApiError, CliError } from '../api/errors';
 import { deepCopy, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { printFlagOptions, type PrintFlagValues } from './flags/print-flags';
-import { collect } from './flags/collect';
-import { parseDryRun, type DryRunMode } from './flags/dry-run';
+import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
+import { addResourceBuilderFlags } from './flags/resource-builder-flags';
+import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { PrintedError, formatApiError } from './format-error';
 import { parseAnnotationChanges, parseLabelChanges, splitResourcesAndPairs, type KeyChanges } from './flags/key-value-args';
 import { mutationPrinter } from './flags/mutation-output';
@@ -59,26 +59,25 @@ function changeMessage(which: KeyValueKind, before: string, after: string, overw
 }
 
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('label')
     .description('Update the labels on a resource')
     .usage('[--overwrite] (-f FILENAME | TYPE NAME) KEY_1=VAL_1 ... KEY_N=VAL_N [--resource-version=version]')
     .argument('[args...]')
     .option('--overwrite', 'If true, allow labels to be overwritten, otherwise reject label updates that overwrite existing labels.')
     .option('--list', 'If true, display the labels for a given resource.')
-    .option('--local', 'If true, label will NOT contact api-server but run locally.')
-    .option('-l, --selector <selector>', 'Selector (label query) to filter on.')
-    .option('--field-selector <selector>', 'Selector (field query) to filter on.')
-    .option('--all', 'Select all resources, in the namespace of the specified resource types')
-    .option('-A, --all-namespaces', 'If true, check the specified action in all namespaces.')
-    .option('--resource-version <version>', 'If non-empty, the labels update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.')
-    .option('-f, --filename <file>', 'Filename, directory, or URL to files identifying the resource to update the labels', collect, [])
-    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
-    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
-    .addOption(printFlagOptions()[0])
-    .addOption(printFlagOptions()[1])
-    .addOption(printFlagOptions()[2])
-    .addOption(printFlagOptions()[3])
+    .option('--resource-version <version>', 'If non-empty, the labels update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.');
+  addResourceBuilderFlags(cmd, {
+    local: 'If true, label will NOT contact api-server but run locally.',
+    selector: "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.",
+    fieldSelector: true,
+    all: 'Select all resources, in the namespace of the specified resource types',
+    allNamespaces: 'If true, check the specified action in all namespaces.',
+    filename: 'Filename, directory, or URL to files identifying the resource to update the labels',
+    recursive: true,
+  });
+  addPrintFlags(addDryRunFlag(cmd));
+  cmd
     .option('--field-manager <name>', 'Accepted for kubectl compatibility.')
     .addHelpText('after', `
 Examples:

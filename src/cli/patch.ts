@@ -9,9 +9,9 @@ import { deepEqual } from '../store/json-equal';
 import { deepCopy, isObject, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { printFlagOptions, type PrintFlagValues } from './flags/print-flags';
-import { collect } from './flags/collect';
-import { parseDryRun } from './flags/dry-run';
+import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
+import { addResourceBuilderFlags } from './flags/resource-builder-flags';
+import { addDryRunFlag, parseDryRun } from './flags/dry-run';
 import { PrintedError, formatApiError } from './format-error';
 import { mutationPrinter } from './flags/mutation-output';
 import type { PatchType } from './flags/patch-input';
@@ -70,7 +70,7 @@ export async function applyPatchText(obj: KObject, type: ResourceType, patchType
 }
 
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('patch')
     .description('Update fields of a resource')
     .usage('(-f FILENAME | TYPE NAME) [-p PATCH|--patch-file FILE]')
@@ -80,13 +80,10 @@ export function register(program: Command, p: Program): void {
     .option('--type <type>', 'The type of patch being provided; one of [json merge strategic]', 'strategic')
     .option('--local', 'If true, patch will operate on the content of the file, not the server-side resource.')
     .option('--subresource <name>', 'If specified, patch will operate on the subresource of the requested object. Must be one of [status scale].')
-    .option('-f, --filename <file>', 'Filename, directory, or URL to files identifying the resource to update', collect, [])
-    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
-    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
-    .addOption(printFlagOptions()[0])
-    .addOption(printFlagOptions()[1])
-    .addOption(printFlagOptions()[2])
-    .addOption(printFlagOptions()[3])
+;
+  addResourceBuilderFlags(cmd, { filename: 'Filename, directory, or URL to files identifying the resource to update', recursive: true });
+  addPrintFlags(addDryRunFlag(cmd));
+  cmd
     .option('--field-manager <name>', 'Accepted for kubectl compatibility.')
     .addHelpText('after', `
 Examples:
@@ -133,10 +130,10 @@ export async function runPatch(ctx: CliContext, resources: string[], flags: Patc
   const patchType = parsePatchType(flags.type);
   const dryRun = parseDryRun(ctx, flags.dryRun);
   if (flags.local && dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
-  if (flags.subresource !== undefined && flags.subresource !== 'status' && flags.subresource !== 'scale') {
+  // kubectl 1.32 patches a local file whatever --subresource says.
+  if (!flags.local && flags.subresource !== undefined && flags.subresource !== 'status' && flags.subresource !== 'scale') {
     throw new CliError(`invalid subresource value: "${flags.subresource}". Must be one of [status scale]`);
   }
-  if (flags.local && flags.subresource) throw new CliError('--local and --subresource cannot be used together');
   const text = readPatchText(flags.patch, flags.patchFile);
   const jsonText = patchToJsonText(text);
   if (!flags.local && dryRun !== 'client') await (await import('../api/validator-adapter')).loadValidation();

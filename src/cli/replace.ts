@@ -4,35 +4,32 @@
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
 import type { Program } from './root';
-import { collect } from './flags/collect';
-import { parseDryRun } from './flags/dry-run';
+import { addDryRunFlag, parseDryRun } from './flags/dry-run';
+import { addDeleteFlags, deletionOptions, type DeleteFlagValues } from './flags/delete-flags';
+import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
+import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { PrintedError, formatApiError } from './format-error';
 import { mutationPrinter } from './flags/mutation-output';
-import { KUSTOMIZE_FLAG } from './flags/kustomize';
 
-interface ReplaceFlags {
+interface ReplaceFlags extends DeleteFlagValues, PrintFlagValues {
   filename?: string[];
   kustomize?: string;
   recursive?: boolean;
-  force?: boolean;
   dryRun?: string | boolean;
-  output?: string;
   validate?: string;
+  subresource?: string;
 }
 
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('replace')
-    .description('Replace a resource by file name or stdin')
-    .option('-f, --filename <file>', 'The files that contain the configurations to replace.', collect, [])
-    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
-    .option(...KUSTOMIZE_FLAG)
-    .option('--force', 'If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.')
-    .option('--grace-period <seconds>', 'Accepted for kubectl compatibility.')
-    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
-    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
+    .description('Replace a resource by file name or stdin');
+  addResourceBuilderFlags(cmd, { filename: 'The files that contain the configurations to replace.', kustomize: true, recursive: true });
+  addDeleteFlags(cmd, { waitDefault: false, timeoutHelp: 'The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object' });
+  addPrintFlags(addDryRunFlag(cmd))
+    .option('--save-config', 'If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.')
+    .option('--subresource <name>', 'If specified, replace will operate on the subresource of the requested object. This flag is beta and may change in the future.')
     .option('--validate <mode>', 'Must be one of: strict (or true), warn, ignore (or false).', 'strict')
-    .option('--save-config', 'Accepted for kubectl compatibility.')
     .addHelpText('after', `
 Examples:
   # Replace a pod using the data in pod.json
@@ -45,8 +42,13 @@ Examples:
   kubesim replace --force -f ./pod.json`)
     .action(p.action(async (ctx, flags: ReplaceFlags) => {
       const dryRun = parseDryRun(ctx, flags.dryRun);
-      if (!(flags.filename ?? []).length && !flags.kustomize) throw new CliError('must specify --filename to replace');
-      const print = await mutationPrinter(ctx, flags.output, dryRun);
+      const deletion = deletionOptions(flags);
+      if (flags.subresource && flags.subresource !== 'status' && flags.subresource !== 'scale') {
+        throw new CliError(`invalid subresource value: ${JSON.stringify(flags.subresource)}. Must be one of [status scale]`);
+      }
+      if (flags.subresource === 'scale') throw new CliError('replace --subresource=scale is not simulated by kubesim yet');
+      if (!(flags.filename ?? []).length && !flags.kustomize) throw new CliError('must specify one of -f and -k');
+      const print = await mutationPrinter(ctx, flags, dryRun);
       const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
       const { load } = await loadInput(ctx, flags, 'replace');
       const api = await ctx.api();
@@ -67,7 +69,7 @@ Examples:
           if (flags.force) {
             if (dryRun === 'none') {
               if (await api.tryGet(item.type, ns, obj.metadata.name!)) {
-                await api.delete(item.type, ns, obj.metadata.name!, { gracePeriodSeconds: 0 });
+                await api.delete(item.type, ns, obj.metadata.name!, { gracePeriodSeconds: deletion.gracePeriod >= 0 ? deletion.gracePeriod : undefined, propagationPolicy: deletion.policy });
                 ctx.out(`${print(obj, 'deleted').replace(/\/(\S+) deleted\n$/, ' "$1" deleted\n')}`);
               }
               delete obj.metadata.resourceVersion;
@@ -76,7 +78,8 @@ Examples:
           } else if (dryRun === 'client') {
             await api.get(item.type, ns, obj.metadata.name!);
           } else {
-            result = await api.update(obj, { dryRun: dryRun === 'server' });
+            // --subresource=status: PUT .../status, which writes only the status.
+            result = flags.subresource === 'status' ? await api.updateStatus(obj, { dryRun: dryRun === 'server' }) : await api.update(obj, { dryRun: dryRun === 'server' });
           }
           ctx.out(print(result, 'replaced'));
         } catch (e) {

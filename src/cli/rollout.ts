@@ -10,12 +10,13 @@ import { deepEqual } from '../store/json-equal';
 import { deepCopy, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { collect } from './flags/collect';
-import { parseDryRun, type DryRunMode } from './flags/dry-run';
+import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { parseDuration } from './flags/duration';
 import { mutationPrinter, objectRef } from './flags/mutation-output';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
 import { PrintedError, formatApiError, formatError } from './format-error';
+import { addPrintFlags, allowMissingKeys, outputArgument, type PrintFlagValues } from './flags/print-flags';
+import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 
 // ---------- shared helpers (also used by wait, taint, drain) ----------
 
@@ -63,8 +64,7 @@ export function groupKind(t: ResourceType): string {
 
 // ---------- target resolution ----------
 
-interface RolloutFlags extends TargetFlags {
-  output?: string;
+interface RolloutFlags extends TargetFlags, PrintFlagValues {
   dryRun?: string | boolean;
 }
 
@@ -397,7 +397,7 @@ async function runObjectChange(
   verb: 'pause' | 'resume' | 'restart',
 ): Promise<number> {
   const dryRun = parseDryRun(ctx, flags.dryRun);
-  const print = await mutationPrinter(ctx, flags.output, dryRun);
+  const print = await mutationPrinter(ctx, flags, dryRun);
   const { items, errors: lookupErrors } = await rolloutTargets(ctx, resources, flags, verb);
   if (lookupErrors.length) throw new PrintedError(aggregateErrorText(lookupErrors));
   const api = await ctx.api();
@@ -530,16 +530,17 @@ export async function runRolloutHistory(ctx: CliContext, resources: string[], fl
   if (resources.length === 0 && !(flags.filename ?? []).length) throw new CliError('required resource not specified');
   if (revision < 0) throw new CliError(`revision must be a positive integer: ${revision}`);
   let printObjects: ((o: KObject[]) => string) | undefined;
-  if (flags.output) {
+  const output = outputArgument(flags);
+  if (output) {
     const { MUTATION_OUTPUT_FORMATS } = await import('./flags/mutation-output');
-    const format = flags.output.split('=')[0];
+    const format = output.split('=')[0];
     if (!MUTATION_OUTPUT_FORMATS.includes(format)) {
-      throw new CliError(`unable to match a printer suitable for the output format "${flags.output}", allowed formats are: ${MUTATION_OUTPUT_FORMATS.join(',')}`);
+      throw new CliError(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${MUTATION_OUTPUT_FORMATS.join(',')}`);
     }
     if (format === 'name') printObjects = (objs) => objs.map((o) => objectRef(o) + '\n').join('');
     else {
       const { outputPrinter } = await import('./flags/output');
-      const p = outputPrinter(flags.output, ctx);
+      const p = outputPrinter(output, ctx, { showManagedFields: flags.showManagedFields, allowMissingKeys: allowMissingKeys(flags) });
       printObjects = (objs) => objs.map((o) => p([o], false)).join(''); // p puts --- between YAML documents
     }
   }
@@ -577,7 +578,7 @@ export async function runRolloutUndo(ctx: CliContext, resources: string[], flags
   const toRevision = intFlag('to-revision', flags.toRevision);
   if (resources.length === 0 && !(flags.filename ?? []).length) throw new CliError('required resource not specified');
   const dryRun = parseDryRun(ctx, flags.dryRun);
-  const print = await mutationPrinter(ctx, flags.output, dryRun);
+  const print = await mutationPrinter(ctx, flags, dryRun);
   const { items, errors: lookupErrors } = await rolloutTargets(ctx, resources, flags, 'rollout undo');
   const api = await ctx.api();
   const errors: unknown[] = [];
@@ -599,14 +600,13 @@ export async function runRolloutUndo(ctx: CliContext, resources: string[], flags
 
 // ---------- registration ----------
 
-function targetOptions(cmd: Command, what: string): Command {
-  return cmd
-    .option('-f, --filename <file>', `Filename, directory, or URL to files identifying the resource to ${what}.`, collect, [])
-    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
-    .option('-l, --selector <selector>', 'Selector (label query) to filter on, supports \'=\', \'==\', \'!=\', \'in\', \'notin\'.');
+/** The shared flag groups of a rollout sub-command: the builder's, then dry-run and PrintFlags where kubectl has them. */
+function targetOptions(cmd: Command, what: string, groups: { dryRun?: boolean; print?: boolean } = {}): Command {
+  addResourceBuilderFlags(cmd, { filename: `Filename, directory, or URL to files identifying the resource to ${what}.`, recursive: true, selector: 'set-based' });
+  if (groups.dryRun) addDryRunFlag(cmd);
+  if (groups.print) addPrintFlags(cmd);
+  return cmd;
 }
-
-const OUTPUT_HELP = 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).';
 
 export function register(program: Command, p: Program): void {
   const rollout = program
@@ -643,9 +643,8 @@ Examples:
   kubesim rollout status deployment/nginx`)
     .action(p.action((ctx, resources: string[], flags: StatusFlags) => runRolloutStatus(ctx, resources, flags)));
 
-  targetOptions(rollout.command('history').description('View rollout history').argument('[resources...]'), 'get from a server')
+  targetOptions(rollout.command('history').description('View rollout history').argument('[resources...]'), 'get from a server', { print: true })
     .option('--revision <n>', 'See the details, including podTemplate of the revision specified')
-    .option('-o, --output <format>', OUTPUT_HELP)
     .addHelpText('after', `
 Examples:
   # View the rollout history of a deployment
@@ -655,10 +654,8 @@ Examples:
   kubesim rollout history daemonset/abc --revision=3`)
     .action(p.action((ctx, resources: string[], flags: HistoryFlags) => runRolloutHistory(ctx, resources, flags)));
 
-  targetOptions(rollout.command('undo').description('Undo a previous rollout').argument('[resources...]'), 'get from a server')
+  targetOptions(rollout.command('undo').description('Undo a previous rollout').argument('[resources...]'), 'get from a server', { dryRun: true, print: true })
     .option('--to-revision <n>', 'The revision to rollback to. Default to 0 (last revision).')
-    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
-    .option('-o, --output <format>', OUTPUT_HELP)
     .addHelpText('after', `
 Examples:
   # Roll back to the previous deployment
@@ -668,9 +665,7 @@ Examples:
   kubesim rollout undo daemonset/abc --to-revision=3`)
     .action(p.action((ctx, resources: string[], flags: UndoFlags) => runRolloutUndo(ctx, resources, flags)));
 
-  targetOptions(rollout.command('restart').description('Restart a resource').argument('[resources...]'), 'get from a server')
-    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
-    .option('-o, --output <format>', OUTPUT_HELP)
+  targetOptions(rollout.command('restart').description('Restart a resource').argument('[resources...]'), 'get from a server', { print: true })
     .addHelpText('after', `
 Examples:
   # Restart all deployments in the test-namespace namespace
@@ -684,8 +679,7 @@ Examples:
     ['pause', 'Mark the provided resource as paused', '  # Mark the nginx deployment as paused\n  # Any current state of the deployment will continue its function; new updates\n  # to the deployment will not have an effect as long as the deployment is paused\n  kubesim rollout pause deployment/nginx'],
     ['resume', 'Resume a paused resource', '  # Resume an already paused deployment\n  kubesim rollout resume deployment/nginx'],
   ] as const) {
-    targetOptions(rollout.command(verb).description(desc).argument('[resources...]'), 'get from a server')
-      .option('-o, --output <format>', OUTPUT_HELP)
+    targetOptions(rollout.command(verb).description(desc).argument('[resources...]'), 'get from a server', { print: true })
       .addHelpText('after', `\nExamples:\n${example}`)
       .action(p.action((ctx, resources: string[], flags: RolloutFlags) => runObjectChange(ctx, resources, flags, verb)));
   }

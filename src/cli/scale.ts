@@ -6,21 +6,21 @@ import { ApiError, CliError } from '../api/errors';
 import { pluralGroup } from '../api/resources';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { collect } from './flags/collect';
-import { parseDryRun } from './flags/dry-run';
-import { formatApiError } from './format-error';
-import { mutationPrinter } from './flags/mutation-output';
-import { resolveTargets, type TargetFlags } from './flags/targets';
+import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
+import { PrintedError, formatApiError } from './format-error';
+import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
+import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
+import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
+import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 
 /** Kinds with a scale subresource (custom resources with one are not simulated yet). */
 export const SCALABLE_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'ReplicationController']);
 
-export interface ScaleFlags extends TargetFlags {
+export interface ScaleFlags extends TargetFlags, PrintFlagValues {
   replicas?: string;
   currentReplicas?: string;
   resourceVersion?: string;
   dryRun?: string | boolean;
-  output?: string;
   timeout?: string;
 }
 
@@ -31,14 +31,8 @@ function intFlag(name: string, v: string | undefined, dflt: number): number {
   return Number(v);
 }
 
-/** ScaleOptions.Validate: pure range checks. */
-export function validateScale(replicas: number, currentReplicas: number): void {
-  if (replicas < 0) throw new CliError('The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0');
-  if (currentReplicas < -1) throw new CliError('The --current-replicas must specify an integer of -1 or greater');
-}
-
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('scale')
     .description('Set a new size for a deployment, replica set, replication controller, or stateful set')
     .usage('[--resource-version=version] [--current-replicas=count] --replicas=COUNT (-f FILENAME | TYPE NAME)')
@@ -46,13 +40,6 @@ export function register(program: Command, p: Program): void {
     .option('--replicas <count>', 'The new desired number of replicas. Required.')
     .option('--current-replicas <count>', 'Precondition for current size. Requires that the current size of the resource match this value in order to scale. -1 (default) for no condition.')
     .option('--resource-version <version>', 'Precondition for resource version. Requires that the current resource version match this value in order to scale.')
-    .option('-l, --selector <selector>', 'Selector (label query) to filter on.')
-    .option('--all', 'Select all resources in the namespace of the specified resource types')
-    .option('-A, --all-namespaces', 'Accepted for kubectl compatibility with --all.')
-    .option('-f, --filename <file>', 'Filename, directory, or URL to files identifying the resource to set a new size', collect, [])
-    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
-    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
-    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
     .option('--timeout <duration>', 'The length of time to wait before giving up on a scale operation (accepted; the scale is immediate).')
     .addHelpText('after', `
 Examples:
@@ -67,40 +54,86 @@ Examples:
 
   # Scale multiple replication controllers
   kubesim scale --replicas=5 rc/example1 rc/example2 rc/example3`)
-    .action(p.action((ctx, resources: string[], flags: ScaleFlags) => runScale(ctx, resources, flags)));
+    .action(p.action((ctx, resources: string[], flags: ScaleFlags) => new ScaleOptions(ctx, resources, flags).complete().then((o) => o.validate().run())));
+  addResourceBuilderFlags(cmd, {
+    filename: 'Filename, directory, or URL to files identifying the resource to set a new size',
+    recursive: true,
+    selector: true,
+    all: 'Select all resources in the namespace of the specified resource types',
+    allNamespaces: 'Accepted for kubectl compatibility with --all.',
+  });
+  addPrintFlags(addDryRunFlag(cmd));
 }
 
-export async function runScale(ctx: CliContext, resources: string[], flags: ScaleFlags): Promise<number> {
-  const replicas = intFlag('replicas', flags.replicas, -1);
-  const current = intFlag('current-replicas', flags.currentReplicas, -1);
-  validateScale(replicas, current);
-  const dryRun = parseDryRun(ctx, flags.dryRun);
-  if (flags.all && flags.selector) throw new CliError('cannot set --all and --selector at the same time');
-  const print = await mutationPrinter(ctx, flags.output, dryRun);
-  const targets = await resolveTargets(ctx, resources, flags, 'scale');
-  if (flags.resourceVersion && targets.items.length > 1) throw new CliError('cannot use --resource-version with multiple resources');
-  if (targets.items.length === 0) {
-    // kubectl's visitor swallows lookup errors and then reports that nothing was found.
-    const why = targets.errors.map((e) => e.replace(/^Error from server \(\w+\): /, '').trimEnd()).join(' ');
-    throw new CliError(`no objects passed to scale${why ? ' ' + why : ''}`);
+/**
+ * kubectl's ScaleOptions: complete reads the flags (and builds the printer, so a bad -o fails
+ * before anything changes), validate is pure, run finds the targets and writes through the
+ * scale subresource.
+ */
+export class ScaleOptions {
+  replicas = -1;
+  currentReplicas = -1;
+  resourceVersion?: string;
+  dryRun: DryRunMode = 'none';
+  print!: MutationPrinter;
+
+  constructor(
+    private readonly ctx: CliContext,
+    private readonly resources: string[],
+    private readonly flags: ScaleFlags,
+  ) {}
+
+  async complete(): Promise<this> {
+    // cobra's MarkFlagRequired("replicas"), checked before the command runs.
+    if (this.flags.replicas === undefined) throw new PrintedError((await import('./generate')).klogLine('required flag(s) "replicas" not set'));
+    this.replicas = intFlag('replicas', this.flags.replicas, -1);
+    this.currentReplicas = intFlag('current-replicas', this.flags.currentReplicas, -1);
+    this.resourceVersion = this.flags.resourceVersion;
+    return this;
   }
-  const api = await ctx.api();
-  for (const t of targets.items) {
+
+  /** ScaleOptions.Validate: pure range checks. */
+  validate(): this {
+    if (this.replicas < 0) throw new CliError('The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0');
+    if (this.currentReplicas < -1) throw new CliError('The --current-replicas must specify an integer of -1 or greater');
+    return this;
+  }
+
+  async run(): Promise<number> {
+    const { ctx, flags } = this;
+    // kubectl reads --dry-run and builds its printer in Complete, after Validate's range checks.
+    this.dryRun = parseDryRun(ctx, flags.dryRun);
+    if (flags.all && flags.selector) throw new CliError('cannot set --all and --selector at the same time');
+    this.print = await mutationPrinter(ctx, flags, this.dryRun);
+    const targets = await resolveTargets(ctx, this.resources, flags, 'scale');
+    if (this.resourceVersion && targets.items.length > 1) throw new CliError('cannot use --resource-version with multiple resources');
+    if (targets.items.length === 0) {
+      // kubectl's visitor swallows lookup errors and then reports that nothing was found.
+      const why = targets.errors.map((e) => e.replace(/^Error from server \(\w+\): /, '').trimEnd()).join(' ');
+      throw new CliError(`no objects passed to scale${why ? ' ' + why : ''}`);
+    }
+    for (const t of targets.items) await this.scaleOne(t);
+    return 0;
+  }
+
+  private async scaleOne(t: Target): Promise<void> {
+    const { ctx, dryRun, print } = this;
     if (!SCALABLE_KINDS.has(t.type.kind)) throw new ApiError('NotFound', 'the server could not find the requested resource');
     const obj = t.object;
-    const ns = t.type.namespaced ? obj.metadata.namespace : undefined;
     if (dryRun === 'client') {
       ctx.out(print(obj, 'scaled'));
-      continue;
+      return;
     }
+    const api = await ctx.api();
+    const ns = t.type.namespaced ? obj.metadata.namespace : undefined;
     try {
       const result = await api.mutate(t.type, ns, obj.metadata.name!, (o) => {
         const have = o.spec?.replicas ?? 1;
-        if (current !== -1 && have !== current) throw new CliError(`Expected replicas to be ${current}, was ${have}`);
-        if (flags.resourceVersion && o.metadata.resourceVersion !== flags.resourceVersion) {
-          throw new CliError(`Expected resource version to be ${flags.resourceVersion}, was ${o.metadata.resourceVersion}`);
+        if (this.currentReplicas !== -1 && have !== this.currentReplicas) throw new CliError(`Expected replicas to be ${this.currentReplicas}, was ${have}`);
+        if (this.resourceVersion && o.metadata.resourceVersion !== this.resourceVersion) {
+          throw new CliError(`Expected resource version to be ${this.resourceVersion}, was ${o.metadata.resourceVersion}`);
         }
-        o.spec = { ...(o.spec ?? {}), replicas };
+        o.spec = { ...(o.spec ?? {}), replicas: this.replicas };
       }, { dryRun: dryRun === 'server', fieldManager: 'kubectl', subresource: 'scale' });
       ctx.out(print(result, 'scaled'));
     } catch (e) {
@@ -108,5 +141,4 @@ export async function runScale(ctx: CliContext, resources: string[], flags: Scal
       throw e;
     }
   }
-  return 0;
 }

@@ -7,9 +7,10 @@ import { deepEqual } from '../store/json-equal';
 import { deepCopy, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { printFlagOptions, type PrintFlagValues } from './flags/print-flags';
+import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
+import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { collect } from './flags/collect';
-import { parseDryRun } from './flags/dry-run';
+import { addDryRunFlag, parseDryRun } from './flags/dry-run';
 import { PrintedError, formatApiError } from './format-error';
 import { splitResourcesAndPairs } from './flags/key-value-args';
 import { mutationPrinter, objectRef } from './flags/mutation-output';
@@ -169,20 +170,18 @@ async function runSet(ctx: CliContext, resources: string[], flags: SetFlags, ver
   return 0;
 }
 
+/** The flag groups every `set` sub-command shares (ResourceBuilderFlags, dry-run, PrintFlags). */
 function targetOptions(cmd: Command, what: string): Command {
-  return cmd
-    .option('-l, --selector <selector>', 'Selector (label query) to filter on.')
-    .option('--all', 'Select all resources, in the namespace of the specified resource types')
-    .option('-A, --all-namespaces', 'If true, check the specified action in all namespaces.')
-    .option('--local', `If true, set ${what} will NOT contact api-server but run locally.`)
-    .option('-f, --filename <file>', 'Filename, directory, or URL to files identifying the resource to update', collect, [])
-    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
-    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
-    .addOption(printFlagOptions()[0])
-    .addOption(printFlagOptions()[1])
-    .addOption(printFlagOptions()[2])
-    .addOption(printFlagOptions()[3])
-    .option('--field-manager <name>', 'Accepted for kubectl compatibility.');
+  addResourceBuilderFlags(cmd, {
+    selector: true,
+    all: 'Select all resources, in the namespace of the specified resource types',
+    allNamespaces: 'If true, check the specified action in all namespaces.',
+    local: `If true, set ${what} will NOT contact api-server but run locally.`,
+    filename: 'Filename, directory, or URL to files identifying the resource to update',
+    recursive: true,
+  });
+  addPrintFlags(addDryRunFlag(cmd));
+  return cmd.option('--field-manager <name>', 'Accepted for kubectl compatibility.');
 }
 
 export function register(program: Command, p: Program): void {

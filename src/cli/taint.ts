@@ -8,12 +8,14 @@ import type { KObject } from '../api/types';
 import { deepCopy } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { parseDryRun } from './flags/dry-run';
+import { addDryRunFlag, parseDryRun } from './flags/dry-run';
 import { mutationPrinter } from './flags/mutation-output';
 import { buildListOptions } from './flags/selectors';
 import { formatApiError, PrintedError } from './format-error';
 import { ApiError } from '../api/errors';
 import { aggregateErrorText } from './rollout';
+import { addPrintFlags } from './flags/print-flags';
+import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 
 export interface Taint {
   key: string;
@@ -137,7 +139,7 @@ export async function runTaint(ctx: CliContext, args: string[], flags: TaintFlag
     else resources.push(s);
   }
   const dryRun = parseDryRun(ctx, flags.dryRun);
-  const print = await mutationPrinter(ctx, flags.output, dryRun);
+  const print = await mutationPrinter(ctx, flags, dryRun);
   if (resources.length < 1) throw new CliError('one or more resources must be specified as <resource> <name>');
   if (taintArgs.length < 1) throw new CliError('at least one taint update is required');
   let parsed: { add: Taint[]; remove: Taint[] };
@@ -202,16 +204,15 @@ export async function runTaint(ctx: CliContext, args: string[], flags: TaintFlag
 }
 
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('taint')
     .description('Update the taints on one or more nodes')
     .usage('NODE NAME KEY_1=VAL_1:TAINT_EFFECT_1 ... KEY_N=VAL_N:TAINT_EFFECT_N')
     .argument('[args...]')
-    .option('--all', 'Select all nodes in the cluster')
-    .option('-l, --selector <selector>', 'Selector (label query) to filter on, supports \'=\', \'==\', \'!=\', \'in\', \'notin\'.')
-    .option('--overwrite', 'If true, allow taints to be overwritten, otherwise reject taint updates that overwrite existing taints.')
-    .option('--dry-run [mode]', 'Must be "none", "server", or "client".')
-    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
+    .option('--overwrite', 'If true, allow taints to be overwritten, otherwise reject taint updates that overwrite existing taints.');
+  addResourceBuilderFlags(cmd, { all: 'Select all nodes in the cluster', selector: 'set-based' });
+  addPrintFlags(addDryRunFlag(cmd));
+  cmd
     .addHelpText('after', `
 Examples:
   # Update node 'foo' with a taint with key 'dedicated' and value 'special-user' and effect 'NoSchedule'

@@ -16,6 +16,7 @@ import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
 import { PrintedError } from './format-error';
 import { aggregateErrorText } from './rollout';
 import { goQuote, goSprint } from '../util/go-format';
+import { printFlagOptions } from './flags/print-flags';
 
 interface WaitFlags extends TargetFlags {
   for?: string;
@@ -155,7 +156,7 @@ Example resource specifications include:
    '<resource>'`;
 
 export async function runWait(ctx: CliContext, resources: string[], flags: WaitFlags): Promise<number> {
-  const print = await mutationPrinter(ctx, flags.output, 'none');
+  const print = await mutationPrinter(ctx, flags, 'none');
   const timeoutMs = waitTimeoutMs(flags.timeout);
   const condition = await parseForCondition(flags.for ?? '');
   if (resources.length === 0 && !(flags.filename ?? []).length) throw new CliError(MISSING_RESOURCES);
@@ -266,7 +267,10 @@ export function register(program: Command, p: Program): void {
     .option('-f, --filename <file>', 'identifying the resource.', collect, [])
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.', true)
     .option('-l, --selector <selector>', 'Selector (label query) to filter on, supports \'=\', \'==\', \'!=\', \'in\', \'notin\'.')
-    .option('-o, --output <format>', 'Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).')
+    .addOption(printFlagOptions()[0])
+    .addOption(printFlagOptions()[1])
+    .addOption(printFlagOptions()[2])
+    .addOption(printFlagOptions()[3])
     .addHelpText('after', `
 Examples:
   # Wait for the pod "busybox1" to contain the status condition of type "Ready"

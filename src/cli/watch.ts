@@ -22,6 +22,47 @@ export interface WatchOptions {
   showLabels?: boolean;
   labelColumns?: string[];
   allNamespaces?: boolean;
+  /** --output-watch-events: every change printed as a metav1.WatchEvent. */
+  outputWatchEvents?: boolean;
+  showManagedFields?: boolean;
+}
+
+/** formatEventType of kubectl's table printer: the EVENT column is always 8 wide. */
+const EVENT_CELL: Record<string, string> = { ADDED: 'ADDED   ', MODIFIED: 'MODIFIED', DELETED: 'DELETED ', ERROR: 'ERROR   ' };
+
+/**
+ * The EVENT column kubectl's table printer puts first for a WatchEvent: its cells are 8
+ * wide, so the tabwriter pads it to 11 (8 + the padding of 3) on every line.
+ */
+export function withEventColumn(table: string, type: string, header: boolean): string {
+  const lines = table.split('\n');
+  const last = lines.pop(); // '' after the final newline
+  const out = lines.map((l, i) => (header && i === 0 ? 'EVENT'.padEnd(11) : (EVENT_CELL[type] ?? type).padEnd(11)) + l);
+  return out.join('\n') + '\n' + (last ?? '');
+}
+
+/**
+ * The metav1.WatchEvent kubectl prints for -o json/yaml/jsonpath/go-template: `type` then
+ * `object` (a struct, so in field order), the object itself with its keys sorted.
+ */
+export function watchEventOf(type: string, obj: KObject, showManagedFields = false): KObject {
+  let o = obj;
+  if (!showManagedFields && o.metadata?.managedFields) {
+    const { managedFields, ...metadata } = o.metadata;
+    void managedFields;
+    o = { ...o, metadata };
+  }
+  return { type, object: sortedDeep(o) } as unknown as KObject;
+}
+
+function sortedDeep(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedDeep);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) out[k] = sortedDeep((v as Record<string, unknown>)[k]);
+    return out;
+  }
+  return v;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -63,8 +104,9 @@ export async function watch(
         if (f.fieldMatch && !f.fieldMatch(o)) continue;
         let text: string;
         if (render) text = render([o]);
-        else if (printer) text = printer([o], false);
+        else if (printer) text = printer([opts.outputWatchEvents ? watchEventOf(ch.type, o, opts.showManagedFields) : o], false);
         else {
+          const header = !headerPrinted;
           text = printTable([o], {
             kind: type.kind,
             group: type.group,
@@ -75,6 +117,7 @@ export async function watch(
             allNamespaces: opts.allNamespaces,
             now: api.clock.now(),
           });
+          if (opts.outputWatchEvents) text = withEventColumn(text, ch.type, header);
           headerPrinted = true;
         }
         ctx.out(text);

@@ -24,7 +24,7 @@ const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:
 // a 28-character name.
 // Compiled on first use: compiling it when the module loads cost every command's start-up.
 let referenceRe: RE2JS | undefined;
-const referencePattern = () => (referenceRe ??= RE2JS.compile(`^((?:${DOMAIN}/)?${NAME_COMPONENT}(?:/${NAME_COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9a-fA-F]{32,}))?$`));
+export const referencePattern = () => (referenceRe ??= RE2JS.compile(`^((?:${DOMAIN}/)?${NAME_COMPONENT}(?:/${NAME_COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9a-fA-F]{32,}))?$`));
 
 export const runGenerator: Generator = {
   command: 'run',

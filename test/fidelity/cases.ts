@@ -285,6 +285,54 @@ const PARSE_ERRORS = [
   'create namespace n1 --dry-run=client --field-manager',
 ];
 
+/** The shared flag groups (PrintFlags, dry-run, DeleteFlags) and the checks of the verbs using them, before any request. */
+const FLAG_GROUPS = [
+  'get pods --output-watch-events',
+  'get pods -w --output-watch-events=maybe',
+  'scale --replicas=-1 deploy/x',
+  'scale deploy/x',
+  'scale --replicas=2 --current-replicas=-5 deploy/x',
+  'delete pods x --now --grace-period=5',
+  'delete pods x --cascade=bogus',
+  'delete pods x --dry-run=bogus',
+  'delete',
+  'delete --cascade=bogus',
+  'delete --dry-run=bogus',
+  'delete --now --grace-period=3',
+  'delete --force --grace-period=0',
+  'replace',
+  'apply -f deploy.yaml --subresource=status',
+  'apply -f deploy.yaml --dry-run=client --server-side',
+  'apply -f deploy.yaml --force-conflicts',
+  'apply -f deploy.yaml --prune',
+  'rollout undo deploy/x --dry-run=bogus',
+  'rollout restart deploy/x --dry-run=bogus',
+  'taint nodes x a=b:NoSchedule --dry-run=bogus',
+  "patch --local -f deploy.yaml -p '{}' --subresource=status",
+  'scale --replicas=2 deploy/x --dry-run=maybe',
+  'label --local -f deploy.yaml a=b --dry-run --template={{.kind}}',
+  'annotate --local -f deploy.yaml a=b --dry-run=client --template={{.metadata.name}}',
+  'set image --local -f deploy.yaml web=x --dry-run=client --show-managed-fields -o yaml',
+];
+
+/** `debug`: kubectl's DebugOptions.Validate, which runs before anything is fetched. */
+const DEBUG = [
+  'debug',
+  'debug mypod',
+  'debug mypod --image=busybox --copy-to=x --target=c',
+  'debug mypod --image=busybox -t',
+  'debug mypod --image=busybox --image-pull-policy=Sometimes',
+  'debug mypod --replace',
+  'debug mypod --same-node',
+  'debug mypod --set-image=a=b',
+  "debug mypod --image='Bad Image'",
+  'debug mypod --attach --container=',
+  'debug mypod --copy-to=x',
+  'debug mypod --copy-to=x -- sh',
+  'debug mypod --image=busybox --profile=bogus',
+  'debug --image=busybox',
+];
+
 /** YAML and document errors on the --local path. */
 const YAML_CASES = ['bad-flow.yaml', 'bad-indent.yaml', 'dup-key.yaml', 'comment-only.yaml', 'empty.yaml', 'tab.yaml', 'no-apiversion.yaml', 'no-kind.yaml'].flatMap((f) => [
   `label --local -f ${f} x=y -o yaml`,
@@ -366,6 +414,8 @@ export function allCases(): string[][] {
     ...FLAG_FORMS,
     ...PARSE_ERRORS,
     ...YAML_CASES,
+    ...FLAG_GROUPS,
+    ...DEBUG,
     ...HELP,
     ...KUBECONFIG_READS,
   ];

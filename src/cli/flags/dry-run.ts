@@ -1,10 +1,27 @@
 // --dry-run=none|client|server, with kubectl's handling of the bare flag.
 
+import { Option, type Command } from 'commander';
 import { CliError } from '../../api/errors';
 import type { CliContext } from '../context';
 import { parseGoBool } from './pflag';
 
 export type DryRunMode = 'none' | 'client' | 'server';
+
+export const DRY_RUN_HELP =
+  'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.';
+
+/**
+ * cmdutil.AddDryRunFlag: `--dry-run[=none|client|server]`. The bare flag never takes the next
+ * word (its NoOptDefVal, "unchanged", is set in flags/pflag.ts); parseDryRun reads the value.
+ */
+export function addDryRunFlag(cmd: Command): Command {
+  return cmd.addOption(dryRunOption());
+}
+
+/** The same flag as an Option, for a command declared in one chain (`.addOption(dryRunOption())`). */
+export function dryRunOption(): Option {
+  return new Option('--dry-run [mode]', DRY_RUN_HELP);
+}
 
 /**
  * cmdutil.GetDryRunStrategy: the bare flag (NoOptDefVal "unchanged", see flags/pflag.ts)

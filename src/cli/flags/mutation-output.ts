@@ -52,3 +52,15 @@ export async function mutationPrinter(ctx: CliContext, flags: string | PrintFlag
   const print = outputPrinter(output, ctx, { showManagedFields: pf.showManagedFields, allowMissingKeys: allowMissingKeys(pf) });
   return (obj) => print([obj], false);
 }
+
+/**
+ * The same PrintFlags for verbs that print whole objects themselves (create -f, apply):
+ * undefined when no -o is given (they print `kind/name <operation>` their own way).
+ */
+export async function mutationObjectsPrinter(ctx: CliContext, pf: PrintFlagValues): Promise<((objs: KObject[], asList: boolean) => string) | undefined> {
+  const output = outputArgument(pf);
+  if (output === undefined || output === '') return undefined;
+  checkMutationFormat(output);
+  const { outputPrinter } = await import('./output');
+  return outputPrinter(output, ctx, { showManagedFields: pf.showManagedFields, allowMissingKeys: allowMissingKeys(pf) });
+}

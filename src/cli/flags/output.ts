@@ -30,14 +30,14 @@ export function resolveOutput(o: string): OutputSpec {
   return spec;
 }
 
-export function outputPrinter(o: string, ctx: CliContext, opts: { showManagedFields?: boolean; noHeaders?: boolean; allowMissingKeys?: boolean } = {}): ObjectPrinter {
+export function outputPrinter(o: string, ctx: CliContext, opts: { showManagedFields?: boolean; noHeaders?: boolean; allowMissingKeys?: boolean; sortJsonKeys?: boolean } = {}): ObjectPrinter {
   const spec = resolveOutput(o);
   void ctx;
   // kubectl's YAMLPrinter counts what it printed: every document after the first starts with `---`.
   let printed = 0;
   return (objs, asList) => {
     const shown = opts.showManagedFields ? objs : objs.map(withoutManagedFields);
-    const text = printObjects(shown, spec, { asList, noHeaders: opts.noHeaders, allowMissingKeys: opts.allowMissingKeys });
+    const text = printObjects(shown, spec, { asList, noHeaders: opts.noHeaders, allowMissingKeys: opts.allowMissingKeys, sortJsonKeys: opts.sortJsonKeys });
     return spec.kind === 'yaml' && printed++ > 0 ? `---\n${text}` : text;
   };
 }

@@ -81,8 +81,10 @@ function flagsOf(cmd: Command): PFlag[] {
   const table = tables.get(cmd);
   if (table) {
     // The generators read `--x=false` themselves, unless a parent's commander option takes it first.
+    // (only a parent's boolean options: a value option like --allow-missing-template-keys
+    // [bool] takes `=false` as its value and hands it back to the generator).
     const parentLongs = new Set<string>();
-    for (let c = cmd.parent; c; c = c.parent) for (const o of c.options as readonly Option[]) if (o.long) parentLongs.add(o.long.slice(2));
+    for (let c = cmd.parent; c; c = c.parent) for (const o of c.options as readonly Option[]) if (o.long && !o.required && !o.optional) parentLongs.add(o.long.slice(2));
     return [...table.map((f) => ({ ...f, falseSpelling: parentLongs.has(f.name) ? '' : `--${f.name}=false` })), { name: 'help', shorthand: 'h', kind: 'bool' }];
   }
   const own = (cmd.options as readonly Option[]).filter((o) => !synthetic.has(o)).map(fromOption);

@@ -10,7 +10,7 @@ import { horizontalpodautoscalers, poddisruptionbudgets, resourcequotas } from '
 import { clusterrolebindings, rolebindings } from './rbac';
 import { persistentvolumeclaims, persistentvolumes, storageclasses } from './storage';
 import { cronjobs, jobs } from './batch';
-import { daemonsets, deployments, replicasets, replicationcontrollers, statefulsets } from './workloads';
+import { daemonsets, deployments, replicasets, replicationcontrollers, scales, statefulsets } from './workloads';
 import { col, nameCol, type KindTable } from './types';
 import { ageOf, str } from './util';
 
@@ -39,6 +39,7 @@ const TABLES: Record<string, KindTable> = {
   'batch/Job': jobs,
   'batch/CronJob': cronjobs,
   'autoscaling/HorizontalPodAutoscaler': horizontalpodautoscalers,
+  'autoscaling/Scale': scales,
   'networking.k8s.io/Ingress': ingresses,
   'networking.k8s.io/IngressClass': ingressclasses,
   'networking.k8s.io/NetworkPolicy': networkpolicies,

@@ -100,3 +100,9 @@ export const replicationcontrollers: KindTable = {
     ];
   },
 };
+
+/** autoscaling/v1 Scale (`get --subresource=scale`): printScale's NAME, DESIRED, AVAILABLE. */
+export const scales: KindTable = {
+  columns: [nameCol, col('Desired'), col('Available')],
+  cells: (o) => [str(o.metadata.name), String(int(obj(o.spec).replicas)), String(int(obj(o.status).replicas))],
+};

@@ -1,0 +1,82 @@
+// e2e: `kubesim debug` (an ephemeral container through pods/ephemeralcontainers, a node
+// debugging pod) and `get --subresource` / `get -w --output-watch-events`, through the
+// built CLI on a real state directory.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Sandbox } from './helpers';
+
+const sb = new Sandbox('kubesim-debug-');
+after(() => sb.cleanup());
+
+sb.ok(['run', 'web', '--image=nginx']);
+sb.ok(['create', 'deployment', 'api', '--image=nginx', '--replicas=2']);
+
+test('debug POD --image --target adds an ephemeral container and says so as kubectl does', () => {
+  const r = sb.run(['debug', 'web', '--image=busybox', '--target=web', '--profile=general']);
+  assert.equal(r.stderr, '');
+  assert.equal(r.code, 0);
+  const m = /^Targeting container "web"\. If you don't see processes from this container it may be because the container runtime doesn't support this feature\.\nDefaulting debug container name to (debugger-[bcdfghjklmnpqrstvwxz2456789]{5})\.\n$/.exec(r.stdout);
+  assert.ok(m, r.stdout);
+  const pod = JSON.parse(sb.ok(['get', 'pod', 'web', '-o', 'json']));
+  assert.equal(pod.spec.ephemeralContainers.length, 1);
+  const ec = pod.spec.ephemeralContainers[0];
+  assert.equal(ec.name, m[1]);
+  assert.equal(ec.image, 'busybox');
+  assert.equal(ec.targetContainerName, 'web');
+  assert.equal(ec.terminationMessagePolicy, 'File');
+  // The pod's other fields are untouched: a plain update of the spec is still refused.
+  assert.equal(pod.spec.containers.length, 1);
+});
+
+test('debug with the legacy profile warns as kubectl does; -c names the container', () => {
+  const r = sb.run(['debug', 'pod/web', '--image=busybox', '-c', 'dbg', '-q']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, '--profile=legacy is deprecated and will be removed in the future. It is recommended to explicitly specify a profile, for example "--profile=general".\n');
+  const names = sb.ok(['get', 'pod', 'web', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}']).split(' ');
+  assert.equal(names.length, 2);
+  assert.equal(names[1], 'dbg');
+});
+
+test('debug node/NAME creates a pod on that node in its host namespaces with / at /host', () => {
+  const node = sb.ok(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']);
+  const r = sb.run(['debug', `node/${node}`, '--image=busybox', '--profile=general']);
+  assert.equal(r.code, 0, r.stderr);
+  const m = new RegExp(`^Creating debugging pod (node-debugger-${node}-[a-z0-9]{5}) with container debugger on node ${node}\\.\\n$`).exec(r.stdout);
+  assert.ok(m, r.stdout);
+  const pod = JSON.parse(sb.ok(['get', 'pod', m[1], '-o', 'json']));
+  assert.equal(pod.spec.nodeName, node);
+  assert.equal(pod.spec.hostPID, true);
+  assert.equal(pod.spec.hostNetwork, true);
+  assert.equal(pod.spec.restartPolicy, 'Never');
+  assert.deepEqual(pod.spec.containers[0].volumeMounts.find((v: { name: string }) => v.name === 'host-root'), { mountPath: '/host', name: 'host-root' });
+  assert.equal(pod.metadata.labels['app.kubernetes.io/managed-by'], 'kubectl-debug');
+});
+
+test('debug refuses what kubectl refuses, with its messages', () => {
+  assert.deepEqual(sb.run(['debug', 'web']), { code: 1, stdout: '', stderr: 'error: you must specify --image when not using --copy-to.\n' });
+  assert.deepEqual(sb.run(['debug', 'web', '--image=busybox', '-t']), { code: 1, stdout: '', stderr: 'error: -i/--stdin is required for containers with -t/--tty=true\n' });
+  const r = sb.run(['debug', 'nosuch', '--image=busybox', '--profile=general']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'Error from server (NotFound): pods "nosuch" not found\n');
+});
+
+test('get --subresource=scale prints the Scale (table and YAML); an unknown subresource is refused', () => {
+  assert.match(sb.ok(['get', 'deploy', 'api', '--subresource=scale']), /^NAME\s+DESIRED\s+AVAILABLE\napi\s+2\s+\d+\n$/);
+  const y = sb.ok(['get', 'deploy', 'api', '--subresource=scale', '-o', 'yaml']);
+  assert.match(y, /^apiVersion: autoscaling\/v1\nkind: Scale\n/);
+  assert.match(y, /\nspec:\n {2}replicas: 2\n/);
+  assert.deepEqual(sb.run(['get', 'deploy', 'api', '--subresource=resize']), { code: 1, stdout: '', stderr: 'error: invalid subresource value: "resize". Must be one of [status scale]\n' });
+});
+
+test('get -w --output-watch-events: an EVENT column for tables, watch events for -o json', () => {
+  const t = sb.run(['get', 'deploy', 'api', '-w', '--output-watch-events', '--request-timeout=1s']);
+  assert.equal(t.code, 0, t.stderr);
+  assert.match(t.stdout.split('\n')[0], /^EVENT {6}NAME {3}READY/);
+  assert.match(t.stdout.split('\n')[1], /^ADDED {6}api {4}/);
+  const j = sb.run(['get', 'deploy', 'api', '-w', '--output-watch-events', '-o', 'json', '--request-timeout=1s']);
+  assert.equal(j.code, 0, j.stderr);
+  assert.match(j.stdout, /^\{\n {4}"type": "ADDED",\n {4}"object": \{\n {8}"apiVersion": "apps\/v1",/);
+  assert.equal(JSON.parse(j.stdout).object.metadata.name, 'api');
+});
