@@ -25,6 +25,7 @@ import type { Store, WatchEvent } from '../store/store';
 import { SimState } from './sim-state';
 import { EventIndex, eventIdentity } from './event-names';
 import { BOOTSTRAP_NAMESPACES, hasStatusSubresource, strategyFor } from './strategies';
+import { dropDisabledFields } from './feature-gates';
 import { ambientFieldManager, keepManaged, trackUpdate, type TrackContext } from './managed-fields/index';
 
 export { BOOTSTRAP_NAMESPACES } from './strategies';
@@ -201,6 +202,7 @@ export class ApiServer {
       if (rt.namespaced) await this.checkNamespaceWritable(obj.metadata.namespace!, rt);
 
       applyDefaults(obj);
+      dropDisabledFields(obj, undefined, rt.group);
       const manager = opts.fieldManager ?? ambientFieldManager();
       if (manager) await trackUpdate(undefined, obj, manager, this.trackContext(rt, obj));
       const strategy = strategyFor(rt);
@@ -277,6 +279,7 @@ export class ApiServer {
         next.apiVersion = input.apiVersion;
         await this.checkSchema(next, rt);
         applyDefaults(next);
+        dropDisabledFields(next, current, rt.group);
         if (hasStatusSubresource(rt)) {
           if (current.status !== undefined) next.status = deepCopy(current.status);
           else delete next.status;

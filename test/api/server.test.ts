@@ -165,3 +165,14 @@ test('node ports are allocated above the static band (30000-30085) that named po
   assert.equal((await svc('named', [{ port: 80, nodePort: 30001 }])).spec.ports[0].nodePort, 30001);
   await assert.rejects(() => svc('taken', [{ port: 80, nodePort: 30001 }]), /spec\.ports\[0\]\.nodePort: Invalid value: 30001: provided port is already allocated/);
 });
+
+test('fields of features v1.32 ships switched off are dropped on write (PodLevelResources, ImageVolume)', async () => {
+  const api = await server();
+  const pod = (name: string, spec: object) => api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx:1.27' }], ...spec } });
+  const p = await pod('p', { resources: { limits: { cpu: '1' } } });
+  assert.equal(p.spec.resources, undefined);
+  await assert.rejects(() => pod('q', { volumes: [{ name: 'v', image: { reference: 'quay.io/x/y:1' } }] }), /The Pod "q" is invalid: spec\.volumes\[0\]: Required value: must specify a volume type|Pod "q" is invalid: spec\.volumes\[0\]: Required value: must specify a volume type/);
+  assert.deepEqual((await pod('r', { volumes: [{ name: 'v' }] })).spec.volumes[0], { name: 'v', emptyDir: {} });
+  const d = await api.create({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { resources: { requests: { cpu: '1' } }, containers: [{ name: 'c', image: 'nginx:1.27' }] } } } });
+  assert.equal(d.spec.template.spec.resources, undefined);
+});
