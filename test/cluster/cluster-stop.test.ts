@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { EtcdCluster } from '../helpers/etcd';
+import { alive } from '../helpers/process';
 import { EtcdBackedCluster, until, type Server } from '../helpers/servers';
 
 let etcd: EtcdCluster | undefined;
@@ -22,15 +23,6 @@ after(async () => {
 
 const ELECTION = ['--leader-elect-lease-duration', '2s', '--leader-elect-renew-deadline', '1500ms', '--leader-elect-retry-period', '250ms'];
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-};
 const startTime = (pid: number) => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[19];
 const exited = (s: Server) => until(`server pid ${s.proc.pid} to exit`, 20_000, () => (s.exited ? true : undefined));
 

@@ -7,16 +7,8 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { removeHome, run, stateDir, tempHome } from '../stress/cli';
+import { alive } from '../helpers/process';
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-};
 
 async function until(what: string, cond: () => boolean, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
