@@ -1,0 +1,37 @@
+// The cluster clock another process reads is never behind a timestamp it can already read
+// (kubectl prints `<invalid>` for an age in the future). A writer inside a store group (a
+// `clock advance`, a `reconcile` pass) used to defer the clock to the group's release while
+// the objects it stamped were readable from the journal at once.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCluster, openCluster } from '../../src/cluster/cluster';
+import { defaultProfile } from '../../src/sim/profile';
+import { age } from '../../src/printers/duration';
+
+test('a reader never sees an object stamped after the clock it reads, even while the writer holds a group', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'kubesim-clock-vis-'));
+  try {
+    const writer = await createCluster(home, 'c', defaultProfile('c', { nodes: 1 }));
+    const reader = await openCluster(home, 'c');
+    const cmType = writer.api.registry.forKind('v1', 'ConfigMap');
+    await writer.api.group(async () => {
+      for (let i = 0; i < 3; i++) {
+        await writer.clock.advance(3_600_000);
+        await writer.api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `stamped-${i}`, namespace: 'default' }, data: {} });
+        // Another process (a `get`) while the group is still open.
+        await reader.clock.refresh();
+        const seen = await reader.api.get(cmType, 'default', `stamped-${i}`);
+        const created = Date.parse(seen.metadata.creationTimestamp!);
+        const now = reader.clock.now();
+        assert.ok(now >= created, `reader's clock ${new Date(now).toISOString()} is behind ${seen.metadata.name}'s creationTimestamp ${seen.metadata.creationTimestamp}`);
+        assert.notEqual(age(seen.metadata.creationTimestamp!, now), '<invalid>');
+      }
+    });
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
