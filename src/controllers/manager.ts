@@ -173,7 +173,7 @@ export class ControllerManager {
       const result = await this.ctx.api.group(() => withFieldManager(componentOf(r.name), () => r.reconcile(item.key, this.ctx)));
       this.queue.forget(item);
       if (result && result.requeueAfterMs !== undefined && result.requeueAfterMs >= 0) {
-        this.queue.addAt(item, this.ctx.clock.now() + Math.max(1, Math.ceil(result.requeueAfterMs)), result.periodic === true);
+        this.queue.addAt(item, this.ctx.clock.now() + Math.max(1, Math.ceil(result.requeueAfterMs)), result.periodic === true, result.sweep === true);
       }
     } catch (e) {
       this.noteError(item.reconciler, e, item.key);
@@ -275,7 +275,7 @@ export class ControllerManager {
         } catch (e) {
           this.noteError('manager', e);
         }
-        const due = this.queue.nextDue();
+        const due = this.queue.nextDue({ skipSweeps: true });
         if (due === undefined || due > jump.to) break;
         hold(Math.max(due, this.ctx.clock.now()));
         if (step % 100 === 0) await new Promise((r) => setImmediate(r));
