@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { createCluster, openCluster } from '../../src/cluster/cluster';
 import { defaultProfile } from '../../src/sim/profile';
 import { age } from '../../src/printers/duration';
+import { advanceClusterInProcess } from '../../src/cli/in-process';
+import type { ClockState } from '../../src/api/sim-state';
+import type { KObject } from '../../src/api/types';
 
 test('a reader never sees an object stamped after the clock it reads, even while the writer holds a group', async () => {
   const home = mkdtempSync(join(tmpdir(), 'kubesim-clock-vis-'));
@@ -31,6 +34,40 @@ test('a reader never sees an object stamped after the clock it reads, even while
         assert.notEqual(age(seen.metadata.creationTimestamp!, now), '<invalid>');
       }
     });
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test('an in-process clock advance publishes the end of the jump first, then runs each stop at its own time', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'kubesim-clock-vis-'));
+  try {
+    const writer = await createCluster(home, 'c', defaultProfile('c', { nodes: 1 }));
+    const reader = await openCluster(home, 'c');
+    await writer.api.create({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'tick', namespace: 'default' },
+      spec: { schedule: '*/1 * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo tick'] }] } } } } },
+    } as KObject);
+    // What another process reads at every stop of the jump (read synchronously when called).
+    const seen: Array<[number, Promise<ClockState | undefined>]> = [];
+    const hold = writer.clock.hold.bind(writer.clock);
+    writer.clock.hold = (t) => {
+      if (t !== undefined) seen.push([t, reader.api.sim.clock()]);
+      hold(t);
+    };
+    const from = writer.clock.now();
+    await advanceClusterInProcess(writer.api, 'c', 3 * 60_000);
+    assert.ok(seen.length >= 3, `${seen.length} stops`);
+    for (const [t, state] of seen) {
+      const published = (await state)!.virtualAnchor;
+      assert.ok(published >= from + 3 * 60_000, `a stop at ${new Date(t).toISOString()} saw the shared clock at ${new Date(published).toISOString()}`);
+    }
+    // Each firing ran at its minute, not at the end of the jump.
+    const jobs = (await reader.api.list(reader.api.registry.forKind('batch/v1', 'Job'), { namespace: 'default' })).items;
+    assert.equal(jobs.length, 3);
+    for (const j of jobs) assert.equal(Date.parse(j.metadata.creationTimestamp!) % 60_000, 0, String(j.metadata.creationTimestamp));
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
