@@ -8,7 +8,7 @@ import { listPrefix } from '../keys';
 import { isRevisionCompacted } from '../../store/store';
 import type { KObject } from '../types';
 import { includeObject, parseBool, type RestHandler, type Target } from './handler';
-import { selectorOptions, parseResourceVersion } from './list';
+import { historyGone, parseResourceVersion, selectorOptions, validateListOptions } from './list';
 import { negotiate } from './negotiate';
 import { badRequest, statusObject } from './status';
 import { toTable, type IncludeObject } from './table';
@@ -30,10 +30,8 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
   if (timeoutText !== null && !/^\d+$/.test(timeoutText)) throw badRequest(`timeoutSeconds: Invalid value: "${timeoutText}"`);
   const timeoutMs = timeoutText ? Number(timeoutText) * 1000 : 0;
   const bookmarks = parseBool(req.query.get('allowWatchBookmarks'));
+  validateListOptions(req, true);
   const sendInitial = req.query.get('sendInitialEvents');
-  if (sendInitial === 'true' && req.query.get('resourceVersionMatch') !== 'NotOlderThan') {
-    throw badRequest(`resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan`);
-  }
   const initial = sendInitial === 'true' || (sendInitial === null && (rv === undefined || rv === 0));
   const crd = asTable ? await h.crdOf(t) : undefined;
   const matches = (o: KObject) =>
@@ -71,7 +69,7 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
     } else {
       rev = rv!;
       const current = await h.api.store.currentRev();
-      const expired = h.watchCache ? !(await h.watchCache.since(rev)) : rev < current && (await tooOld(h, rev));
+      const expired = h.watchCache ? !(await h.watchCache.since(rev)) : rev < current && (await historyGone(h, rev));
       if (expired) {
         yield JSON.stringify({ type: 'ERROR', object: statusObject(410, 'Expired', `too old resource version: ${rev} (${current})`) }) + '\n';
         return;
@@ -151,20 +149,6 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
 }
 
 /** True when changes after `rev` are no longer all in the change feed (trimmed journal). */
-async function tooOld(h: RestHandler, rev: number): Promise<boolean> {
-  let next;
-  try {
-    next = await h.api.changesSince(rev);
-  } catch (e) {
-    if (isRevisionCompacted(e)) return true; // etcd: "mvcc: required revision has been compacted"
-    throw e;
-  }
-  if (!next.length || next[0].rev <= rev + 1) return false;
-  // A gap: confirm against the whole feed (revisions are contiguous along the journal).
-  const all = await h.api.changesSince(0);
-  return !all.length || all[0].rev > rev + 1;
-}
-
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
