@@ -2,9 +2,9 @@
 // The REST API server under load (issue 11 §4): `kubesim serve` over a file store holding
 // 100,000 pods (10,000 in `default`, the rest in `bulk`), measured by clients on this
 // machine over TLS with the admin's client certificate. Prints one JSON line; bench/run.mjs
-// (section `api`) turns it into rows.
+// (section `serve`) turns it into rows.
 //
-//   node bench/api.mjs [--quick]
+//   node bench/serve.mjs [--quick]
 //
 // The pods name a scheduler that does not run (`schedulerName: bench-external`), so they stay
 // Pending and untouched, as on a real cluster whose external scheduler is down: the server
