@@ -7,7 +7,7 @@
 // virtual clock (bench/in-process.ts). Peers on this machine are measured side by side
 // where they exist (node -e 0 as the floor, kubectl version --client).
 //
-//   node bench/run.mjs [--runs N] [--only startup,cluster,get,apply,concurrent,schedule,deployment,reconcile,daemon,validate,dashboard,etcd] [--quick] [--write]
+//   node bench/run.mjs [--runs N] [--only startup,cluster,get,apply,concurrent,schedule,deployment,reconcile,daemon,validate,dashboard,etcd,serve] [--quick] [--write]
 //
 // --quick: a smoke run (smaller sizes, 3 runs, skips the slowest cases); about 2 minutes.
 // --write: makes this run the run of record in bench/RESULTS.md, the one before it kept
@@ -154,6 +154,7 @@ const HOW = {
   daemon: { store: 'file', validator: 'on', clock: 'wall' },
   validate: { store: 'none', validator: 'on', clock: 'wall' },
   dashboard: { store: 'none', validator: 'not loaded', clock: 'wall' },
+  serve: { store: 'file', validator: 'on', clock: 'wall' },
   etcd: { store: 'etcd', validator: 'on', clock: 'wall' },
 };
 const howText = (h) => `${h.store === 'none' ? 'no store' : `${h.store} store`}, validator ${h.validator}, ${h.clock} clock`;
@@ -672,6 +673,24 @@ section('dashboard', () => {
   const n = (x) => x.toLocaleString('en-US');
   record('dashboard', `dashboard: render ${n(nodes)} nodes and ${n(pods)} pods`, median(out.render), `target < 1 s (fastest ${Math.min(...out.render).toFixed(0)} ms); ${n(out.shelves)} shelves, ${n(out.blocks)} blocks drawn in and near the window (the rest when scrolled to); load, draw and layout, timed in the page (performance.now()); ${RUNS} runs, each in a fresh page`);
   record('dashboard', 'dashboard: a burst of 1,000 watch events', median(out.burst), `target < 200 ms (fastest ${Math.min(...out.burst).toFixed(0)} ms); crash loops, new pending and deleted pods over ${n(pods)}, applied and drawn (layout included); ${RUNS} runs`);
+});
+
+// --- the REST API server under load (issue 11 §4): `kubesim serve` holding 100,000 pods, many clients over TLS ---
+section('serve', () => {
+  const r = run(process.execPath, [join(ROOT, 'bench', 'serve.mjs'), ...(QUICK ? ['--quick'] : [])], {}, { timeoutMs: 900_000 });
+  const o = JSON.parse(r.stdout.trim().split('\n').pop());
+  const n = (x) => x.toLocaleString('en-US');
+  const ms = (x) => `${x.toFixed(1)} ms`;
+  const held = `${n(o.pods)} pods stored (${n(o.inDefault)} in the namespace listed)`;
+  record('serve', `API: single-object GET, p99 (${held})`, o.get.p99, `p50 ${ms(o.get.p50)}; ${n(o.get.n)} sequential GETs on a kept-alive TLS connection, client certificate (target p99 < 5 ms)`);
+  record('serve', `API: LIST of ${n(o.inDefault)} pods as a Table`, o.table.median, `as JSON: ${ms(o.json.median)}; ${o.table.runs} runs, whole list (target < 300 ms)`);
+  for (const [verb, x] of Object.entries(o.mix)) {
+    record('serve', `API: 20 concurrent clients for 5 s, ${verb} p50`, x.p50, `p99 ${ms(x.p99)}, ${n(x.n)} requests; each client cycles get pod / list pods (label selector, limit 100) / create ConfigMap / merge-patch pod`);
+  }
+  record('serve', `API: watch fan-out, ${o.watch.watchers} watchers × ${n(o.watch.events)} events`, Math.round(o.watch.perSec), `p50 ${ms(o.watch.p50)}, p99 ${ms(o.watch.p99)} from the create request to each watcher; ${n(o.watch.delivered)} delivered; 10 writers took ${ms(o.watch.writeMs)} (target ≥ 10,000 events/s, p99 < 50 ms)`, 'events/s');
+  record('serve', `kubectl get pods (real kubectl over the server), ${n(o.inDefault)} pods`, o.kubectl, `kubesim get pods on the same cluster meanwhile: ${ms(o.kubesimGet)}; 5 runs each, alternating (target ≤ 1 s)`);
+  record('serve', 'kubesim get pod X, the server running', o.getOne, `${(o.getOne / o.nodeFloor).toFixed(2)}× node -e 0 (${ms(o.nodeFloor)}), 15 alternating runs (target ≤ 1.2×)`);
+  record('serve', `API server memory, ${n(o.pods)} pods held at rest`, Math.round(o.memAtRest.rss), `${o.restPercent.toFixed(1)} % of a core at rest (5 s); after the runs above ${Math.round(o.memAfter.rss)} MiB, peak ${Math.round(o.memAfter.peak)} MiB; ready ${(o.readyMs / 1000).toFixed(1)} s after start (target ≤ 1 GB)`, 'MiB');
 });
 
 // --- report ---

@@ -33,16 +33,24 @@ export function authenticate(req: IncomingMessage, token: string, signingKey?: s
   }
   const sock = req.socket as TLSSocket;
   if (typeof sock.getPeerCertificate === 'function' && sock.authorized) {
+    // The certificate is the connection's: decode it once per connection, not per request.
+    const known = certUsers.get(sock);
+    if (known) return { ...known, groups: [...known.groups] };
     const cert = sock.getPeerCertificate();
     const cn = cert?.subject?.CN;
     if (typeof cn === 'string' && cn) {
       const o = cert.subject.O as string | string[] | undefined;
       const groups = o === undefined ? [] : Array.isArray(o) ? o : [o];
-      return { name: cn, groups: [...groups, 'system:authenticated'] };
+      const user = { name: cn, groups: [...groups, 'system:authenticated'] };
+      certUsers.set(sock, user);
+      return { ...user, groups: [...user.groups] };
     }
   }
   return ANONYMOUS;
 }
+
+/** The user of each client-certificate connection (kept-alive connections carry many requests). */
+const certUsers = new WeakMap<TLSSocket, RequestUser>();
 
 /** Applies Impersonate-* headers, checking that `user` may impersonate. */
 export async function impersonate(req: IncomingMessage, user: RequestUser, gate: RbacGate): Promise<RequestUser> {

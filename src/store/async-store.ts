@@ -24,6 +24,8 @@ export class EngineStore implements Store {
   }
 
   readonly dataDir: string | undefined;
+  /** The engines write synchronously under one lock: concurrent writers gain from sharing a hold. */
+  readonly groupCommits = true;
 
   async currentRev(): Promise<number> {
     return this.engine.currentRev();

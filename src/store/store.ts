@@ -115,6 +115,11 @@ export interface Store {
    * writers. Stores without a lock simply run `fn`.
    */
   group<T>(fn: () => Promise<T> | T): Promise<T>;
+  /**
+   * True when concurrent writes gain from going together through group() (one lock hold and
+   * one fsync for all): the API server then commits its requests' writes in groups.
+   */
+  readonly groupCommits?: boolean;
   /** Small named documents next to the registry (clock, allocations, profile). */
   readMeta<T>(name: string): Promise<T | undefined>;
   writeMeta(name: string, value: unknown, opts?: MetaWriteOptions): Promise<void>;

@@ -132,6 +132,23 @@ test('a list with a limit pages through etcd at the first page\'s revision, with
   assert.ok(table.body.metadata.continue);
 });
 
+test('a list at exactly an earlier revision (Exact, or a revision with a limit) reads etcd at that revision', async () => {
+  const rv = Number(await api.currentRev());
+  await api.create(cm('cm-later'));
+  await api.delete(api.registry.forKind('v1', 'ConfigMap'), 'default', 'cm-00');
+  const exact = await get(`/api/v1/namespaces/default/configmaps?resourceVersion=${rv}&resourceVersionMatch=Exact`);
+  assert.equal(exact.status, 200);
+  assert.equal(exact.body.metadata.resourceVersion, String(rv));
+  assert.ok(names(exact.body).includes('cm-00') && !names(exact.body).includes('cm-later'));
+  const legacy = await get(`/api/v1/namespaces/default/configmaps?resourceVersion=${rv}&limit=3`);
+  assert.deepEqual(names(legacy.body), ['cm-00', 'cm-01', 'cm-02']);
+  assert.equal(legacy.body.metadata.resourceVersion, String(rv));
+  const ahead = await get(`/api/v1/namespaces/default/configmaps?resourceVersion=${rv + 1000}&resourceVersionMatch=Exact`);
+  assert.equal(ahead.status, 504);
+  await api.create(cm('cm-00'));
+  await api.delete(api.registry.forKind('v1', 'ConfigMap'), 'default', 'cm-later');
+});
+
 test('the real kubectl pages through the list in small chunks', async () => {
   requireKubectl();
   // not spawnSync: this process serves the requests
@@ -150,6 +167,10 @@ test('a continue token whose revision etcd compacted is 410 Gone', async () => {
   assert.equal(next.status, 410);
   assert.equal(next.body.reason, 'Expired');
   assert.equal(next.body.message, 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+  const exact = await get(`/api/v1/namespaces/default/configmaps?resourceVersion=${first.body.metadata.resourceVersion}&resourceVersionMatch=Exact`);
+  assert.equal(exact.status, 410);
+  assert.equal(exact.body.reason, 'Expired');
+  assert.equal(exact.body.message, 'The resourceVersion for the provided list is too old.');
 });
 
 test('a watch with allowWatchBookmarks gets a BOOKMARK 2 s before its timeout, at etcd\'s revision after other writers\' changes', async () => {

@@ -24,6 +24,7 @@ import { openapiV2, openapiV3Index, openapiV3GroupVersion } from './openapi';
 import { versionInfo } from '../version-info';
 import { METRICS_GROUP, METRICS_GV, metricsRoutes } from './metrics';
 import type { TokenIssuer } from './token-request';
+import { GroupCommit } from './group-commit';
 
 /** Authorization check for SubjectAccessReviews (the HTTP front end supplies RBAC). */
 export type AccessCheck = (user: RequestUser, attrs: { verb: string; group: string; resource: string; subresource?: string; name?: string; namespace: string } | { verb: string; path: string }) => Promise<boolean>;
@@ -51,11 +52,15 @@ export interface Target {
 
 export class RestHandler {
   private crdIndexText = '';
+  /** Writes share store groups when the store gains from it (see group-commit.ts). */
+  private readonly commits?: GroupCommit<ApiResponse>;
 
   constructor(
     readonly api: ApiServer,
     readonly opts: RestOptions = {},
-  ) {}
+  ) {
+    if (api.store.groupCommits) this.commits = new GroupCommit(api);
+  }
 
   get watchCache(): WatchCache | undefined {
     return this.opts.watchCache;
@@ -146,7 +151,13 @@ export class RestHandler {
     const t: Target = { rt, version: r.version, gv: apiVersionOf(rt, r.version), namespace: rt.namespaced ? r.namespace : undefined, name: r.name, subresource: r.subresource };
     if (rt.namespaced && t.name !== undefined && t.namespace === undefined) throw notFoundPath();
 
-    if (t.subresource) return this.subresource(req, t, method);
+    const serve = () => (t.subresource ? this.subresource(req, t, method) : this.plain(req, t, method));
+    const write = method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE';
+    return write && this.commits ? this.commits.submit(serve) : serve();
+  }
+
+  private async plain(req: ApiRequest, t: Target, method: string): Promise<ApiResponse> {
+    const rt = t.rt;
     if (t.name === undefined) {
       switch (method) {
         case 'GET':

@@ -1,10 +1,12 @@
 // GET on a collection: label and field selectors as strings, limit/continue pagination,
 // resourceVersion semantics, and Table / PartialObjectMetadataList representations.
 
+import { ApiError, type FieldError } from '../errors';
 import { selectorListOptions } from '../list-options';
 import { isRevisionCompacted } from '../../store/store';
 import type { ListOptions } from '../server';
 import type { KObject } from '../types';
+import { listPrefix } from '../keys';
 import { includeObject, type RestHandler, type Target } from './handler';
 import { negotiate } from './negotiate';
 import { badRequest, gone, RestError } from './status';
@@ -41,28 +43,96 @@ function decodeContinue(token: string): ContinueToken {
   }
 }
 
+/**
+ * ValidateListOptions (apimachinery's internalversion validation, WatchList on as in v1.32):
+ * resourceVersionMatch, sendInitialEvents and continue together, for a list or a watch.
+ * kube-apiserver answers 422 `ListOptions.meta.k8s.io "" is invalid: ...`.
+ */
+export function validateListOptions(req: ApiRequest, watch: boolean): void {
+  const q = req.query;
+  const match = q.get('resourceVersionMatch') ?? '';
+  const cont = q.get('continue') ?? '';
+  const sendInitial = q.get('sendInitialEvents');
+  const errs: FieldError[] = [];
+  const forbidden = (field: string, detail: string) => errs.push({ field, type: 'Forbidden', detail });
+  const unsupported = (supported: string[]) =>
+    errs.push({ field: 'resourceVersionMatch', type: 'Unsupported value', value: JSON.stringify(match), detail: `supported values: ${supported.map((v) => JSON.stringify(v)).join(', ')}` });
+  if (watch) {
+    if (sendInitial !== null && match !== 'NotOlderThan') forbidden('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
+    if (match) {
+      if (sendInitial === null) forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided');
+      if (match !== 'NotOlderThan') unsupported(['NotOlderThan']);
+      if (cont) forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided');
+    }
+  } else {
+    if (match) {
+      if (!q.get('resourceVersion')) forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided');
+      if (cont) forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided');
+      if (match !== 'Exact' && match !== 'NotOlderThan') unsupported(['Exact', 'NotOlderThan', '']);
+      if (match === 'Exact' && q.get('resourceVersion') === '0') forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+    }
+    if (sendInitial !== null) forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for list');
+  }
+  if (errs.length) throw ApiError.invalid('ListOptions', 'meta.k8s.io', '', errs);
+}
+
+const tooLarge = (rv: number, current: number) =>
+  new RestError(504, 'Timeout', `Too large resource version: ${rv}, current: ${current}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
+/** etcd3 store's answer to a list at a revision it compacted away (errors.NewResourceExpired). */
+const listExpired = () => gone('The resourceVersion for the provided list is too old.');
+
+/**
+ * Whether the store no longer holds the changes after `rev` (etcd compacted them, or the file
+ * or memory journal starts after it): a watch from there is 410 Gone.
+ */
+export async function historyGone(h: RestHandler, rev: number): Promise<boolean> {
+  let next;
+  try {
+    next = await h.api.changesSince(rev);
+  } catch (e) {
+    if (isRevisionCompacted(e)) return true; // etcd: "mvcc: required revision has been compacted"
+    throw e;
+  }
+  if (!next.length || next[0].rev <= rev + 1) return false;
+  // A gap: confirm against the whole feed (revisions are contiguous along the journal).
+  const all = await h.api.changesSince(0);
+  return !all.length || all[0].rev > rev + 1;
+}
+
 export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
+  validateListOptions(req, false);
   const rep = negotiate(req.headers.accept, { allowTable: true });
   const opts = selectorOptions(t, req);
-  const rv = parseResourceVersion(req.query.get('resourceVersion'));
+  const rvText = req.query.get('resourceVersion');
+  const rv = parseResourceVersion(rvText);
   const limitText = req.query.get('limit');
   const limit = limitText ? Number(limitText) : 0;
   if (limitText && (!/^\d+$/.test(limitText))) throw badRequest(`limit: Invalid value: "${limitText}"`);
   const cont = req.query.get('continue');
-  // A paged list (a limit, or a continue token) is read page by page from a store that
-  // pages (etcd), as kube-apiserver reads it from etcd: each page costs its own size, and
-  // every page is of the revision the first one saw. resourceVersion=0 lists whole.
-  if ((limit > 0 && rv !== 0) || cont) {
-    const paged = await listPaged(h, req, t, limit, rv, cont);
+  if (cont && rv) throw badRequest('specifying resource version is not allowed when using continue');
+  const match = req.query.get('resourceVersionMatch') ?? '';
+  // A list at exactly `rv`: asked for, or (the legacy form) a revision with a limit.
+  const exact = rv !== undefined && rv > 0 && (match === 'Exact' || (match === '' && limit > 0));
+  if (exact) {
+    const current = Number(await h.api.store.currentRev());
+    if (rv > current) throw tooLarge(rv, current);
+    if (!h.api.store.listPage && rv < current && (await changedSince(h, t, rv))) throw listExpired();
+  }
+  // A paged list (a limit, a continue token, or a list at an exact revision) is read page by
+  // page from a store that pages (etcd), as kube-apiserver reads it from etcd: each page
+  // costs its own size, and every page is of the revision the first one saw.
+  // resourceVersion=0 lists whole.
+  if ((limit > 0 && rv !== 0) || cont || exact) {
+    const paged = await listPaged(h, req, t, limit, exact ? rv : undefined, cont);
     if (paged) return paged;
   }
   // A whole list comes from the watch cache when it can serve one (etcd), as kube-apiserver serves it.
-  const cached = await h.watchCache?.list(t.rt, opts, rv || undefined);
-  const res = cached ?? (await h.api.list(t.rt, opts));
+  const cached = exact ? undefined : await h.watchCache?.list(t.rt, opts, rv || undefined);
+  const listed = cached ?? (await h.api.list(t.rt, opts));
+  // A list at exactly `rv` from a store without past versions: nothing of it changed since (above).
+  const res = exact ? { ...listed, resourceVersion: String(rv) } : listed;
   const current = Number(res.resourceVersion);
-  if (rv !== undefined && rv > current) {
-    throw new RestError(504, 'Timeout', `Too large resource version: ${rv}, current: ${current}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
-  }
+  if (rv !== undefined && rv > current) throw tooLarge(rv, current);
   let items = res.items;
   if (cont) {
     const c = decodeContinue(cont);
@@ -90,24 +160,34 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
   return h.encode(200, { kind: `${t.rt.kind}List`, apiVersion: t.gv, metadata, items: items.map((o) => h.external(t, o)) }, rep);
 }
 
-/** A list page from a store that pages; undefined when the store does not. */
-async function listPaged(h: RestHandler, req: ApiRequest, t: Target, limit: number, rv: number | undefined, cont: string | null): Promise<ApiResponse | undefined> {
+/**
+ * Whether objects of this resource changed after `rv`, or the store's journal no longer
+ * reaches back to it. A store without versions of the past (file, memory) can serve a list
+ * "at exactly rv" only when nothing of the resource changed since; otherwise it answers as
+ * etcd does once compaction took that revision.
+ */
+async function changedSince(h: RestHandler, t: Target, rv: number): Promise<boolean> {
+  if (await historyGone(h, rv)) return true;
+  const prefix = listPrefix(t.rt, undefined) + '/';
+  return (await h.api.changesSince(rv)).some((c) => c.rev > rv && c.key.startsWith(prefix));
+}
+
+/** A list page from a store that pages; undefined when the store does not. `exactRv`: the first page's revision. */
+async function listPaged(h: RestHandler, req: ApiRequest, t: Target, limit: number, exactRv: number | undefined, cont: string | null): Promise<ApiResponse | undefined> {
   if (!h.api.store.listPage) return undefined;
   const rep = negotiate(req.headers.accept, { allowTable: true });
   const opts = selectorOptions(t, req);
   const c = cont ? decodeContinue(cont) : undefined;
   let res;
   try {
-    res = await h.api.listPage(t.rt, opts, { limit: limit > 0 ? limit : Number.MAX_SAFE_INTEGER, after: c?.start, rev: c?.rv });
+    res = await h.api.listPage(t.rt, opts, { limit: limit > 0 ? limit : Number.MAX_SAFE_INTEGER, after: c?.start, rev: c?.rv ?? exactRv });
   } catch (e) {
     if (c && isRevisionCompacted(e)) throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+    if (isRevisionCompacted(e)) throw listExpired();
     throw e;
   }
   if (!res) return undefined;
   const current = Number(res.resourceVersion);
-  if (!c && rv !== undefined && rv > current) {
-    throw new RestError(504, 'Timeout', `Too large resource version: ${rv}, current: ${current}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
-  }
   const continueToken = res.next !== undefined ? Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: current, start: res.next } satisfies ContinueToken)).toString('base64url') : undefined;
   const items = res.items;
   if (rep === 'table') {

@@ -30,6 +30,8 @@ export class WatchCache {
   /** The oldest revision still held after trimming. */
   private trimmedTo = 0;
   private readonly waiters = new Set<() => void>();
+  /** The newest revision held per key (what add() checks a late state from the feed against). */
+  private readonly newest = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private polling = false;
   private lastCurrent = -1;
@@ -75,6 +77,18 @@ export class WatchCache {
     wrap('delete', 'DELETED');
   }
 
+  /** The index of the first held event with a revision above `rev` (events are in revision order). */
+  private firstAfter(rev: number): number {
+    let lo = 0;
+    let hi = this.events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.events[mid].rev <= rev) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   private add(ev: WatchEvent): void {
     if (ev.rev <= this.startRev) return;
     // Kept in revision order; a revision is recorded once.
@@ -82,12 +96,13 @@ export class WatchCache {
     while (i > 0 && this.events[i - 1].rev > ev.rev) i--;
     if (i > 0 && this.events[i - 1].rev === ev.rev) return;
     // A state read later from the feed never replaces one recorded at its revision.
-    if (this.events.some((e) => e.key === ev.key && e.rev >= ev.rev)) return;
+    if ((this.newest.get(ev.key) ?? -1) >= ev.rev) return;
     this.events.splice(i, 0, ev);
+    this.newest.set(ev.key, Math.max(ev.rev, this.newest.get(ev.key) ?? -1));
     if (this.events.length > CAPACITY) {
       const cut = this.events.length - CAPACITY;
       this.trimmedTo = this.events[cut - 1].rev;
-      this.events.splice(0, cut);
+      for (const e of this.events.splice(0, cut)) if (this.newest.get(e.key) === e.rev) this.newest.delete(e.key);
     }
   }
 
@@ -110,6 +125,7 @@ export class WatchCache {
         // etcd compacted what this cache had not read: everything older than now is gone
         // for watchers (410 Expired: they list again), as kube-apiserver's cache re-lists.
         this.events = [];
+        this.newest.clear();
         this.states.clear(); // listed again from etcd on the next list
         this.trimmedTo = this.watermark = Math.max(current, this.startRev);
         for (const w of [...this.waiters]) w();
@@ -142,7 +158,8 @@ export class WatchCache {
     const trimmed = this.trimmedTo > this.startRev;
     if (rev >= this.startRev) {
       if (trimmed && rev < this.trimmedTo) return undefined;
-      return { events: this.events.filter((e) => e.rev > rev && e.rev <= upTo), upTo };
+      // Every watcher asks on every change: a search, not a scan of the 20,000 held.
+      return { events: this.events.slice(this.firstAfter(rev), this.firstAfter(upTo)), upTo };
     }
     if (trimmed) return undefined;
     // Before this cache started: the store's feed (if it still reaches back), then ours.

@@ -8,7 +8,7 @@ import { listPrefix } from '../keys';
 import { isRevisionCompacted } from '../../store/store';
 import type { KObject } from '../types';
 import { includeObject, parseBool, type RestHandler, type Target } from './handler';
-import { selectorOptions, parseResourceVersion } from './list';
+import { historyGone, parseResourceVersion, selectorOptions, validateListOptions } from './list';
 import { negotiate } from './negotiate';
 import { badRequest, statusObject } from './status';
 import { toTable, type IncludeObject } from './table';
@@ -20,6 +20,9 @@ const BOOKMARK_MS = 60_000;
 /** ...and one this long before the watch's timeout, so a client resumes from close to now. */
 const BOOKMARK_BEFORE_TIMEOUT_MS = 2_000;
 
+/** Watch lines already encoded, per event object (the watch cache's, shared by every watcher) and form. */
+const encoded = new WeakMap<KObject, Map<string, string>>();
+
 export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
   const rep = negotiate(req.headers.accept, { allowTable: true });
   const asTable = rep === 'table';
@@ -30,10 +33,8 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
   if (timeoutText !== null && !/^\d+$/.test(timeoutText)) throw badRequest(`timeoutSeconds: Invalid value: "${timeoutText}"`);
   const timeoutMs = timeoutText ? Number(timeoutText) * 1000 : 0;
   const bookmarks = parseBool(req.query.get('allowWatchBookmarks'));
+  validateListOptions(req, true);
   const sendInitial = req.query.get('sendInitialEvents');
-  if (sendInitial === 'true' && req.query.get('resourceVersionMatch') !== 'NotOlderThan') {
-    throw badRequest(`resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan`);
-  }
   const initial = sendInitial === 'true' || (sendInitial === null && (rv === undefined || rv === 0));
   const crd = asTable ? await h.crdOf(t) : undefined;
   const matches = (o: KObject) =>
@@ -43,11 +44,19 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
     (!opts.fieldMatch || opts.fieldMatch(o));
 
   const encode = (type: string, obj: KObject, first: boolean): string => {
-    let object: unknown = h.external(t, obj);
     if (asTable && type !== 'BOOKMARK') {
-      object = toTable([obj], t.rt.kind, t.rt.group, { crd, now: h.api.clock.now(), include: include as IncludeObject, resourceVersion: obj.metadata.resourceVersion, noColumns: !first });
+      const table = toTable([obj], t.rt.kind, t.rt.group, { crd, now: h.api.clock.now(), include: include as IncludeObject, resourceVersion: obj.metadata.resourceVersion, noColumns: !first });
+      return JSON.stringify({ type, object: table }) + '\n';
     }
-    return JSON.stringify({ type, object }) + '\n';
+    // A change is sent to every watcher of its resource: encode it once per event and form.
+    const form = `${type} ${t.gv}`;
+    let byForm = encoded.get(obj);
+    const known = byForm?.get(form);
+    if (known !== undefined) return known;
+    const line = JSON.stringify({ type, object: h.external(t, obj) }) + '\n';
+    if (!byForm) encoded.set(obj, (byForm = new Map()));
+    byForm.set(form, line);
+    return line;
   };
 
   async function* events(): AsyncGenerator<string> {
@@ -71,7 +80,7 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
     } else {
       rev = rv!;
       const current = await h.api.store.currentRev();
-      const expired = h.watchCache ? !(await h.watchCache.since(rev)) : rev < current && (await tooOld(h, rev));
+      const expired = h.watchCache ? !(await h.watchCache.since(rev)) : rev < current && (await historyGone(h, rev));
       if (expired) {
         yield JSON.stringify({ type: 'ERROR', object: statusObject(410, 'Expired', `too old resource version: ${rev} (${current})`) }) + '\n';
         return;
@@ -111,6 +120,8 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
           return;
         }
       }
+      // One chunk for what this wake-up found (one write to the socket, not one per event).
+      const out: string[] = [];
       for (const ch of changes) {
         if (ch.rev <= rev) continue;
         rev = ch.rev;
@@ -122,18 +133,19 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
         if (ch.type === 'DELETED') {
           if (!now && !visible.has(id)) continue;
           visible.delete(id);
-          yield encode('DELETED', { ...o, metadata: { ...o.metadata, resourceVersion: String(ch.rev) } }, first);
+          out.push(encode('DELETED', { ...o, metadata: { ...o.metadata, resourceVersion: String(ch.rev) } }, first));
         } else if (now) {
           // A create is ADDED even when the object was already there when the watch began.
           const type = ch.type !== 'ADDED' && visible.has(id) ? 'MODIFIED' : 'ADDED';
           visible.add(id);
-          yield encode(type, o, first);
+          out.push(encode(type, o, first));
         } else if (visible.has(id)) {
           visible.delete(id);
-          yield encode('DELETED', o, first);
+          out.push(encode('DELETED', o, first));
         } else continue;
         first = false;
       }
+      if (out.length) yield out.join('');
       rev = Math.max(rev, upTo);
       // The revision every change up to which this watcher has been sent: the watch cache's
       // watermark, which follows the store (etcd's own revision, past writes of other kinds).
@@ -148,21 +160,6 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
   }
 
   return { status: 200, headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, stream: events() };
-}
-
-/** True when changes after `rev` are no longer all in the change feed (trimmed journal). */
-async function tooOld(h: RestHandler, rev: number): Promise<boolean> {
-  let next;
-  try {
-    next = await h.api.changesSince(rev);
-  } catch (e) {
-    if (isRevisionCompacted(e)) return true; // etcd: "mvcc: required revision has been compacted"
-    throw e;
-  }
-  if (!next.length || next[0].rev <= rev + 1) return false;
-  // A gap: confirm against the whole feed (revisions are contiguous along the journal).
-  const all = await h.api.changesSince(0);
-  return !all.length || all[0].rev > rev + 1;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

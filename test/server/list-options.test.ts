@@ -1,0 +1,108 @@
+// A list's and a watch's resourceVersion options as kube-apiserver validates and serves them,
+// through the REST API of an in-process server over the memory store: resourceVersionMatch
+// combinations it refuses (422 ListOptions), a continue token with a resourceVersion (400),
+// and a list at exactly a revision (Exact, or the legacy revision-with-a-limit): served at
+// that revision while nothing of the resource changed since, 410 Expired once it did (the
+// store keeps no past versions, as etcd after compaction), 504 for a revision not reached.
+
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as https from 'node:https';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../../src/store/registry';
+import { ApiServer } from '../../src/api/server';
+import { ManualClock } from '../../src/sim/clock';
+import { seededRng } from '../../src/sim/rng';
+import { startApiServer, type RunningServer } from '../../src/server/http-server';
+
+let server: RunningServer | undefined;
+let api: ApiServer;
+const dir = mkdtempSync(join(tmpdir(), 'kubesim-list-options-'));
+after(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: {} });
+
+/** One GET as the admin (client certificate over TLS): its status and JSON body. */
+function get(path: string): Promise<{ status: number; body: any }> {
+  const pki = server!.pki;
+  return new Promise((resolve, reject) => {
+    const req = https.request(new URL(path, server!.url), { ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text.split('\n')[0]) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+before(async () => {
+  api = await ApiServer.open(await openStore('memory://'), new ManualClock(Date.parse('2026-12-01T00:00:00Z')), seededRng(5));
+  await api.bootstrap();
+  for (const n of ['a', 'b', 'c']) await api.create(cm(n));
+  server = await startApiServer({ api, clusterDir: dir });
+});
+
+const CMS = '/api/v1/namespaces/default/configmaps';
+
+test('resourceVersionMatch combinations kube-apiserver refuses: 422 ListOptions.meta.k8s.io with field causes', async () => {
+  const cases: [string, string][] = [
+    ['?resourceVersionMatch=NotOlderThan', 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided'],
+    ['?resourceVersion=1&resourceVersionMatch=Newest', 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Unsupported value: "Newest": supported values: "Exact", "NotOlderThan", ""'],
+    ['?resourceVersion=0&resourceVersionMatch=Exact', 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"'],
+    ['?sendInitialEvents=true', 'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list'],
+    ['?watch=1&resourceVersionMatch=NotOlderThan', 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'],
+    ['?watch=1&sendInitialEvents=false', 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan'],
+    [
+      '?watch=1&sendInitialEvents=true&resourceVersionMatch=Exact',
+      'ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan, resourceVersionMatch: Unsupported value: "Exact": supported values: "NotOlderThan"]',
+    ],
+  ];
+  for (const [query, message] of cases) {
+    const r = await get(CMS + query);
+    assert.equal(r.status, 422, query);
+    assert.equal(r.body.kind, 'Status');
+    assert.equal(r.body.reason, 'Invalid');
+    assert.equal(r.body.message, message, query);
+    assert.equal(r.body.details.kind, 'ListOptions');
+    assert.equal(r.body.details.group, 'meta.k8s.io');
+    assert.equal(r.body.details.causes[0].field, r.body.message.includes('sendInitialEvents: Forbidden') ? 'sendInitialEvents' : 'resourceVersionMatch');
+  }
+  const first = await get(`${CMS}?limit=1`);
+  const cont = await get(`${CMS}?limit=1&resourceVersion=${first.body.metadata.resourceVersion}&continue=${encodeURIComponent(first.body.metadata.continue)}`);
+  assert.equal(cont.status, 400);
+  assert.equal(cont.body.message, 'specifying resource version is not allowed when using continue');
+});
+
+test('a list at exactly a revision: served while the resource is unchanged since, then 410 Expired; a revision not reached is 504', async () => {
+  const now = await get(CMS);
+  const rv = Number(now.body.metadata.resourceVersion);
+  // Another resource's write moves the revision but not the configmaps: still served, at rv.
+  await api.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's1', namespace: 'default' }, data: {} });
+  for (const q of [`?resourceVersion=${rv}&resourceVersionMatch=Exact`, `?resourceVersion=${rv}&limit=2`]) {
+    const r = await get(CMS + q);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.metadata.resourceVersion, String(rv), q);
+    assert.deepEqual(r.body.items.map((o: any) => o.metadata.name).slice(0, 2), ['a', 'b'], q);
+  }
+  // NotOlderThan at rv: the current list.
+  const newer = await get(`${CMS}?resourceVersion=${rv}&resourceVersionMatch=NotOlderThan`);
+  assert.equal(newer.status, 200);
+  assert.ok(Number(newer.body.metadata.resourceVersion) > rv);
+  await api.create(cm('d'));
+  const expired = await get(`${CMS}?resourceVersion=${rv}&resourceVersionMatch=Exact`);
+  assert.equal(expired.status, 410);
+  assert.equal(expired.body.reason, 'Expired');
+  assert.equal(expired.body.message, 'The resourceVersion for the provided list is too old.');
+  const future = rv + 1000;
+  const ahead = await get(`${CMS}?resourceVersion=${future}&resourceVersionMatch=Exact`);
+  assert.equal(ahead.status, 504);
+  assert.match(ahead.body.message, new RegExp(`^Too large resource version: ${future}, current: \\d+$`));
+});
