@@ -42,6 +42,9 @@ test('a new cluster stores the bootstrap ClusterRoles and bindings kube-apiserve
 
 test('auth can-i for a user with no bindings: only discovery and self-reviews', () => {
   assert.equal(canI(['list', 'pods', '--as', 'nobody']), 'no');
+  // The review resources are in discovery, so kubectl resolves their group as on a real cluster.
+  assert.equal(canI(['create', 'selfsubjectaccessreviews', '--as', 'nobody']), 'yes');
+  assert.equal(canI(['create', 'subjectaccessreviews', '--as', 'nobody']), 'no');
   assert.equal(canI(['get', '/apis', '--as', 'nobody']), 'yes');
   assert.equal(canI(['get', '/metrics', '--as', 'nobody']), 'no');
   const list = k(['auth', 'can-i', '--list', '--as', 'nobody']);
