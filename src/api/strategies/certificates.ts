@@ -5,7 +5,7 @@
 // certificate are subresource writes).
 
 import { DEFAULT_ADMIN } from '../../rbac/authorizer';
-import type { KindStrategy } from './types';
+import type { KindStrategy, Requester } from './types';
 
 export const csrStrategy: KindStrategy = {
   prepareStatusOnCreate(obj) {
@@ -13,16 +13,16 @@ export const csrStrategy: KindStrategy = {
   },
   async prepareForCreate(_host, csr, user) {
     // The CLI in this process acts with its kubeconfig's credentials: the cluster admin.
-    const who = user ?? DEFAULT_ADMIN;
+    const who: Requester = user ?? DEFAULT_ADMIN;
     const spec = (csr.spec ??= {});
     delete spec.username;
     delete spec.uid;
     delete spec.groups;
     delete spec.extra;
     spec.username = who.name;
-    if ('uid' in who && who.uid) spec.uid = who.uid;
+    if (who.uid) spec.uid = who.uid;
     spec.groups = [...who.groups];
-    if ('extra' in who && who.extra && Object.keys(who.extra).length) spec.extra = who.extra;
+    if (who.extra && Object.keys(who.extra).length) spec.extra = who.extra;
   },
   prepareForUpdate(_host, current, next) {
     next.spec = current.spec;
