@@ -53,9 +53,6 @@ test('openssl key and CSR, approve, issued certificate, kubectl authenticates wi
   assert.match(pending.stdout, /^NAME +AGE +SIGNERNAME +REQUESTOR +REQUESTEDDURATION +CONDITION\nalice +\d+s +kubernetes\.io\/kube-apiserver-client +kubernetes-admin +24h +Pending\n$/);
   assert.equal(JSON.stringify(JSON.parse(k(['get', 'csr', 'alice', '-o', 'json']).stdout).spec.groups), '["kubeadm:cluster-admins","system:authenticated"]');
 
-  // Not approved yet: nothing is issued.
-  c.ok(['reconcile', '--until-stable']);
-  assert.equal(k(['get', 'csr', 'alice', '-o', 'jsonpath={.status.certificate}']).stdout, '');
   assert.equal(k(['certificate', 'approve', 'alice']).code, 0);
   c.ok(['reconcile', '--until-stable']);
   const issued = k(['get', 'csr', 'alice']);
@@ -99,6 +96,7 @@ test('an ECDSA request with subjectAltNames, for the kubelet signers', () => {
   createCsr('server-usage', csrYaml('server-usage', bob, 'kubernetes.io/kube-apiserver-client', ['client auth', 'server auth']));
   createCsr('elsewhere', csrYaml('elsewhere', bob, 'example.com/signer', ['client auth']));
   createCsr('refused', csrYaml('refused', bob, 'kubernetes.io/kube-apiserver-client', ['client auth']));
+  createCsr('waiting', csrYaml('waiting', bob, 'kubernetes.io/kube-apiserver-client', ['client auth']));
   assert.equal(k(['certificate', 'approve', 'serving', 'client', 'client-with-san', 'not-a-node', 'no-san', 'server-usage', 'elsewhere']).code, 0);
   assert.equal(k(['certificate', 'deny', 'refused']).code, 0);
   c.ok(['reconcile', '--until-stable']);
@@ -112,7 +110,7 @@ test('an ECDSA request with subjectAltNames, for the kubelet signers', () => {
   assert.equal(k(['get', 'csr', 'not-a-node', '-o', 'jsonpath={.status.conditions[1].reason}']).stdout, 'SignerValidationFailure');
   assert.match(k(['get', 'csr', 'not-a-node']).stdout, /\nnot-a-node +\d+s +kubernetes\.io\/kube-apiserver-client-kubelet +kubernetes-admin +<none> +Approved,Failed\n$/);
   assert.notEqual(k(['get', 'csr', 'client', '-o', 'jsonpath={.status.certificate}']).stdout, '');
-  for (const name of ['elsewhere', 'refused']) assert.equal(k(['get', 'csr', name, '-o', 'jsonpath={.status.certificate}']).stdout, '', `${name} is not issued`);
+  for (const name of ['elsewhere', 'refused', 'waiting']) assert.equal(k(['get', 'csr', name, '-o', 'jsonpath={.status.certificate}']).stdout, '', `${name} is not issued`);
 
   const served = Buffer.from(k(['get', 'csr', 'serving', '-o', 'jsonpath={.status.certificate}']).stdout, 'base64').toString('utf8');
   writeFileSync(join(c.dir, 'serving.crt'), served);
