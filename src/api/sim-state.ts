@@ -52,7 +52,9 @@ export class SimState {
   }
 
   setClock(state: ClockState): Promise<void> {
-    return this.store.writeMeta(CLOCK, state);
+    // Visible at once, even inside a group: what is stamped after it is readable from the
+    // journal at once, and a reader's clock must never be behind a timestamp it can see.
+    return this.store.writeMeta(CLOCK, state, { immediate: true });
   }
 
   profile<P>(): Promise<P | undefined> {

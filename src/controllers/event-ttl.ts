@@ -60,6 +60,6 @@ export const eventTtlReconciler: Reconciler = {
     const ttl = eventTtlMs(ctx);
     await expireEvents(ctx, key.name, ttl);
     const period = sweepPeriodMs(ttl);
-    return { requeueAfterMs: period - (ctx.clock.now() % period) || period, periodic: true };
+    return { requeueAfterMs: period - (ctx.clock.now() % period) || period, periodic: true, sweep: true };
   },
 };

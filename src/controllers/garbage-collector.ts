@@ -76,6 +76,6 @@ export const garbageCollectorReconciler: Reconciler = {
     // Cluster-scoped dependents (rare) are looked at with the default namespace's pass.
     if (key.name === 'default') await collectGarbage(ctx, undefined);
     for (const d of r.deleted) ctx.log(`garbage-collector: deleted ${key.name}/${d} (owner gone)`);
-    return { requeueAfterMs: PERIOD_MS, periodic: true };
+    return { requeueAfterMs: PERIOD_MS, periodic: true, sweep: true };
   },
 };

@@ -173,7 +173,7 @@ export class ControllerManager {
       const result = await this.ctx.api.group(() => withFieldManager(componentOf(r.name), () => r.reconcile(item.key, this.ctx)));
       this.queue.forget(item);
       if (result && result.requeueAfterMs !== undefined && result.requeueAfterMs >= 0) {
-        this.queue.addAt(item, this.ctx.clock.now() + Math.max(1, Math.ceil(result.requeueAfterMs)), result.periodic === true);
+        this.queue.addAt(item, this.ctx.clock.now() + Math.max(1, Math.ceil(result.requeueAfterMs)), result.periodic === true, result.sweep === true);
       }
     } catch (e) {
       this.noteError(item.reconciler, e, item.key);
@@ -260,25 +260,29 @@ export class ControllerManager {
   }
 
   /**
-   * After `clock advance` by another process: runs every timer due on the way at its own
-   * time, in order (as the in-process advance does), rather than all of them at the end of
-   * the jump -- a stopped node turns NotReady at +40 s and is evicted 5 minutes later, in one
-   * advance. Yields to the event loop now and then (signals, status).
+   * After the shared clock jumped (`clock advance`, by another process or this one): runs
+   * every timer due on the way at its own time, in order, with this process's view of the
+   * clock held there, rather than all of them at the end of the jump -- a stopped node turns
+   * NotReady at +40 s and is evicted 5 minutes later, in one advance. Housekeeping sweeps
+   * make no stop of their own. Yields to the event loop now and then (signals, status).
+   * Errors outside a reconcile are noted and stepping goes on (the daemon), or `onError`
+   * decides (the CLI's in-process advance rethrows them).
    */
-  private async stepThrough(jump: { from: number; to: number }, hold: (t: number | undefined) => void, signal: AbortSignal): Promise<void> {
+  async stepThrough(jump: { from: number; to: number }, hold: (t: number | undefined) => void, opts: { signal?: AbortSignal; onError?: (e: unknown) => void } = {}): Promise<void> {
+    const { signal, onError = (e: unknown) => this.noteError('manager', e) } = opts;
     hold(jump.from);
     try {
-      for (let step = 1; !signal.aborted; step++) {
+      for (let step = 1; !signal?.aborted; step++) {
         try {
-          await this.pollChanges();
-          await this.processReady(5000);
+          await this.processReady(5000); // it follows the journal once the queue is empty
         } catch (e) {
-          this.noteError('manager', e);
+          onError(e);
         }
-        const due = this.queue.nextDue();
+        if (step % 100 === 0) await new Promise((r) => setImmediate(r));
+        if (this.queue.readyCount() > 0) continue; // a long pass: finish it at this time
+        const due = this.queue.nextDue({ skipSweeps: true });
         if (due === undefined || due > jump.to) break;
         hold(Math.max(due, this.ctx.clock.now()));
-        if (step % 100 === 0) await new Promise((r) => setImmediate(r));
       }
     } finally {
       hold(undefined);
@@ -301,7 +305,7 @@ export class ControllerManager {
       const tickStart = Date.now();
       const clock = this.ctx.clock as { refresh?: () => Promise<{ from: number; to: number } | void> | void; hold?: (t: number | undefined) => void };
       const jump = await clock.refresh?.(); // another process may have advanced or sped up the clock
-      if (jump && clock.hold) await this.stepThrough(jump, (t) => clock.hold!(t), signal);
+      if (jump && clock.hold) await this.stepThrough(jump, (t) => clock.hold!(t), { signal });
       if (tickStart - lastResync > resyncMs) {
         lastResync = tickStart;
         await this.resync();

@@ -131,7 +131,8 @@ export function createNodeLifecycle(): Reconciler {
             return n;
           }, { status: true });
         }
-        return { requeueAfterMs: t.nodeHeartbeatMs, periodic: true };
+        // A beat late leaves the same Lease and conditions: a clock jump need not stop for it.
+        return { requeueAfterMs: t.nodeHeartbeatMs, periodic: true, sweep: true };
       }
 
       // Stopped: no heartbeat since stoppedAt.

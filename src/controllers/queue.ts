@@ -13,6 +13,8 @@ interface Delayed {
   item: QueueItem;
   dueMs: number;
   periodic: boolean;
+  /** A housekeeping beat a clock jump need not stop for (Result.sweep). */
+  sweep: boolean;
 }
 
 export function itemId(reconciler: string, key: ReconcileKey): string {
@@ -35,16 +37,17 @@ export class WorkQueue {
   }
 
   /** Queues a key for `dueMs` (cluster time); an earlier existing due time wins. */
-  addAt(item: QueueItem, dueMs: number, periodic = false): void {
+  addAt(item: QueueItem, dueMs: number, periodic = false, sweep = false): void {
     const id = itemId(item.reconciler, item.key);
     if (this.ready.has(id)) return;
     const cur = this.delayed.get(id);
     if (cur && cur.dueMs < dueMs) return;
     if (cur && cur.dueMs === dueMs) {
       cur.periodic = cur.periodic && periodic;
+      cur.sweep = cur.sweep && sweep;
       return;
     }
-    this.delayed.set(id, { item, dueMs, periodic });
+    this.delayed.set(id, { item, dueMs, periodic: periodic || sweep, sweep });
   }
 
   /** Moves every delayed key due at or before `nowMs` to the ready list. */
@@ -89,11 +92,15 @@ export class WorkQueue {
     return this.delayed.size;
   }
 
-  /** The earliest due time among delayed keys (optionally only those waiting for progress). */
-  nextDue(opts: { progressOnly?: boolean } = {}): number | undefined {
+  /**
+   * The earliest due time among delayed keys (optionally only those waiting for progress,
+   * or all but housekeeping sweeps: the stops of a clock jump).
+   */
+  nextDue(opts: { progressOnly?: boolean; skipSweeps?: boolean } = {}): number | undefined {
     let min: number | undefined;
     for (const d of this.delayed.values()) {
       if (opts.progressOnly && d.periodic) continue;
+      if (opts.skipSweeps && d.sweep) continue;
       if (min === undefined || d.dueMs < min) min = d.dueMs;
     }
     return min;

@@ -19,9 +19,16 @@ export interface Result {
   /**
    * The requeue is a steady-state timer (heartbeat, CronJob schedule, a running container's
    * periodic log line), not a wait for progress. `runUntilStable` stops advancing the clock
-   * when only periodic work remains. (helper-6 → helper-7: set this on CronJob/HPA timers.)
+   * when only periodic work remains.
    */
   periodic?: boolean;
+  /**
+   * A housekeeping beat (a live node's Lease renewal, a garbage or expiry sweep): running it
+   * once late, at a time the clock stops at anyway, leaves the state running it at every
+   * beat would. A clock jump does not stop for it (a simulated year does not step every
+   * 10 s); it runs at the jump's other stops and at its end. Implies `periodic`.
+   */
+  sweep?: boolean;
 }
 
 export interface ControllerContext {

@@ -39,7 +39,7 @@ export async function followAttached(api: ApiServer, pod: KObject, container: st
       if (lines.length > seen) emit(lines.slice(seen).map((l) => l + '\n').join(''));
       seen = Math.max(seen, lines.length);
     }
-    const st = [...(cur.status?.containerStatuses ?? []), ...(cur.status?.initContainerStatuses ?? [])].find((c: any) => c.name === container);
+    const st = [...(cur.status?.containerStatuses ?? []), ...(cur.status?.initContainerStatuses ?? []), ...(cur.status?.ephemeralContainerStatuses ?? [])].find((c: any) => c.name === container);
     if (!st?.state?.running || runOf(cur) !== run) return;
   }
 }

@@ -29,6 +29,7 @@ export interface StepEnv {
 }
 
 export function restartPolicyFor(pod: KObject, c: CState, spec: any): string {
+  if (c.ephemeral) return 'Never'; // ephemeral containers are never restarted
   if (c.init) {
     if (spec.restartPolicy === 'Always') return 'Always';
     return pod.spec?.restartPolicy === 'Never' ? 'Never' : 'OnFailure';

@@ -89,7 +89,7 @@ export function createHousekeeping(): Reconciler {
       const node = await ctx.api.tryGet(ctx.api.registry.forKind('v1', 'Node'), undefined, key.name);
       if (!node) return;
       await sweepNode(ctx.api, key.name);
-      return { requeueAfterMs: untilAligned(ctx.clock.now(), HOUSEKEEPING_MS), periodic: true };
+      return { requeueAfterMs: untilAligned(ctx.clock.now(), HOUSEKEEPING_MS), periodic: true, sweep: true };
     },
   };
 }

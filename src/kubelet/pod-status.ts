@@ -90,9 +90,12 @@ export async function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime):
   const specs = new Map<string, any>([
     ...(pod.spec?.initContainers ?? []).map((c: any) => [`i/${c.name}`, c] as [string, any]),
     ...(pod.spec?.containers ?? []).map((c: any) => [`c/${c.name}`, c] as [string, any]),
+    ...(pod.spec?.ephemeralContainers ?? []).map((c: any) => [`e/${c.name}`, c] as [string, any]),
   ]);
   const inits = rt.containers.filter((c) => c.init);
-  const mains = rt.containers.filter((c) => !c.init);
+  const mains = rt.containers.filter((c) => !c.init && !c.ephemeral);
+  // Ephemeral containers are never ready and count for no condition or phase.
+  const ephemeralStatuses = rt.containers.filter((c) => c.ephemeral).map((c) => ({ ...containerStatus(c, specs.get(`e/${c.name}`) ?? {}), ready: false }));
   const initDone = inits.every((c) => c.phase === 'terminated' && c.ended?.exitCode === 0);
   const failedInit = inits.find((c) => c.phase === 'terminated' && c.ended && c.ended.exitCode !== 0);
   const initStatuses = inits.map((c) => containerStatus(c, specs.get(`i/${c.name}`) ?? {}));
@@ -154,6 +157,7 @@ export async function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime):
     delete status.podIPs;
   }
   if (initStatuses.length) status.initContainerStatuses = initStatuses;
+  if (ephemeralStatuses.length) status.ephemeralContainerStatuses = ephemeralStatuses;
   if (JSON.stringify(status) === JSON.stringify(pod.status)) return;
   try {
     await api.mutate(api.registry.forKind('v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!, (p) => {

@@ -20,7 +20,13 @@ import { releasePod } from './housekeeping';
 export { loadRuntime, type PodRuntime } from './runtime-state';
 
 function fieldPath(c: CState): string {
-  return `${c.init ? 'spec.initContainers' : 'spec.containers'}{${c.name}}`;
+  return `${c.ephemeral ? 'spec.ephemeralContainers' : c.init ? 'spec.initContainers' : 'spec.containers'}{${c.name}}`;
+}
+
+/** The spec of a container the runtime record tracks. */
+function specOf(pod: KObject, c: CState): any {
+  const list = c.ephemeral ? pod.spec?.ephemeralContainers : c.init ? pod.spec?.initContainers : pod.spec?.containers;
+  return list?.find((s: any) => s.name === c.name);
 }
 
 export interface WorkerEnv {
@@ -43,7 +49,7 @@ export async function syncPod({ ctx, pod, node }: WorkerEnv): Promise<Result | v
   const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 
   if (pod.metadata.deletionTimestamp) return terminate(ctx, pod, rt, event, now);
-  if (terminal && rt && rt.containers.every((c) => c.phase === 'terminated')) return;
+  if (terminal && rt && rt.containers.every((c) => c.phase === 'terminated' || (c.ephemeral && c.phase === 'new'))) return;
 
   rt ??= {
     uid,
@@ -70,12 +76,11 @@ export async function syncPod({ ctx, pod, node }: WorkerEnv): Promise<Result | v
     wakeAt((rt.mountEventAt ?? now) + stages.failedMountRetryMs, true);
   } else {
     delete rt.mountError;
-    const specOf = (c: CState) => (c.init ? pod.spec?.initContainers : pod.spec?.containers)?.find((s: any) => s.name === c.name);
     const step = { ctx, pod, nodeName, rt, now, stages, event, wakeAt };
     // Init containers one at a time, in order; the app containers once all completed.
     let initDone = true;
     for (const c of rt.containers.filter((x) => x.init)) {
-      const spec = specOf(c);
+      const spec = specOf(pod, c);
       if (!spec) continue;
       if (c.phase === 'terminated' && c.ended?.exitCode === 0) continue;
       await stepContainer(step, c, spec);
@@ -85,10 +90,21 @@ export async function syncPod({ ctx, pod, node }: WorkerEnv): Promise<Result | v
       }
     }
     if (initDone) {
-      for (const c of rt.containers.filter((x) => !x.init)) {
-        const spec = specOf(c);
+      for (const c of rt.containers.filter((x) => !x.init && !x.ephemeral)) {
+        const spec = specOf(pod, c);
         if (spec) await stepContainer(step, c, spec);
       }
+    }
+    // Ephemeral containers added through pods/ephemeralcontainers start even before
+    // initialization completes (computePodActions), in a pod that has not finished.
+    if (!terminal) {
+      for (const spec of pod.spec?.ephemeralContainers ?? []) {
+        if (!rt.containers.some((x) => x.ephemeral && x.name === spec.name)) rt.containers.push(newCState(spec.name, false, true));
+      }
+    }
+    for (const c of rt.containers.filter((x) => x.ephemeral)) {
+      const spec = specOf(pod, c);
+      if (spec) await stepContainer(step, c, spec);
     }
   }
 
@@ -117,11 +133,10 @@ async function terminate(ctx: ControllerContext, pod: KObject, rt: PodRuntime | 
     await saveRuntime(api, rt.uid, rt);
   }
   // A shell script as PID 1 ignores SIGTERM and is killed after the grace period; servers stop at once.
-  const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
   let stopAt = rt.killingAt;
   for (const c of rt.containers) {
     if (c.phase !== 'running') continue;
-    const spec = specs.find((s: any) => s.name === c.name) ?? {};
+    const spec = specOf(pod, c) ?? {};
     const script = containerScript(spec.command, spec.args);
     stopAt = Math.max(stopAt, rt.killingAt + (script !== undefined ? graceMs : Math.min(graceMs, 500)));
   }

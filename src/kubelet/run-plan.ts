@@ -96,8 +96,8 @@ export function planRun(pod: KObject, spec: any, c: CState, ctx: ControllerConte
       plan.exitAt = start;
       plan.exitCode = unmet.exitCode;
       course.listeners = { known: true, ports: [], from: start, startedAt: start };
-    } else if (b.shell && !injectedExit) {
-      plan.exitAt = start; // a shell (or REPL) exits at once without a terminal
+    } else if (b.shell && !injectedExit && !spec.stdin) {
+      plan.exitAt = start; // a shell (or REPL) exits at once without stdin (kept open by -i: it waits on it)
     } else if (b.exitCode !== undefined && !injectedExit) {
       plan.exitAt = lines.length ? lines[lines.length - 1].atMs : start;
       plan.exitCode = b.exitCode;

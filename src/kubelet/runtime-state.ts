@@ -19,6 +19,8 @@ export interface LastRun {
 export interface CState {
   name: string;
   init: boolean;
+  /** An ephemeral container (`kubectl debug`): run once, never restarted, never ready. */
+  ephemeral?: boolean;
   phase: Phase;
   /** When the current phase ends (pull done, back-off over, container started). */
   until?: number;
@@ -70,8 +72,10 @@ export async function saveRuntime(api: ApiServer, uid: string, rt: PodRuntime | 
   await api.sim.setPodRuntime(uid, rt);
 }
 
-export function newCState(name: string, init: boolean): CState {
-  return { name, init, phase: 'new', restartCount: 0, logged: 0, probeEvents: 0, crashBackoffMs: 0, pullBackoffMs: 0 };
+export function newCState(name: string, init: boolean, ephemeral = false): CState {
+  const c: CState = { name, init, phase: 'new', restartCount: 0, logged: 0, probeEvents: 0, crashBackoffMs: 0, pullBackoffMs: 0 };
+  if (ephemeral) c.ephemeral = true;
+  return c;
 }
 
 /**

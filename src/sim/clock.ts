@@ -19,9 +19,14 @@ export const realClock: Clock = { now: () => Date.now() };
 
 /** A clock tests and in-process reconciles move by hand. */
 export class ManualClock implements Clock {
+  private held: number | undefined;
   constructor(private t: number) {}
   now(): number {
-    return this.t;
+    return this.held ?? this.t;
+  }
+  /** As ClusterClock.hold: this view stays at `t` while a jump is stepped through. */
+  hold(t: number | undefined): void {
+    this.held = t;
   }
   advance(ms: number): void {
     this.t += ms;

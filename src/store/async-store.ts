@@ -7,7 +7,7 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { KObject } from '../api/types';
-import type { ListResult, Store, SyncStore, WatchEvent } from './store';
+import type { ListResult, MetaWriteOptions, Store, SyncStore, WatchEvent } from './store';
 
 export class EngineStore implements Store {
   /** The batch the current async context runs in, if any. */
@@ -98,9 +98,9 @@ export class EngineStore implements Store {
     return this.engine.readMeta<T>(name);
   }
 
-  async writeMeta(name: string, value: unknown): Promise<void> {
+  async writeMeta(name: string, value: unknown, opts?: MetaWriteOptions): Promise<void> {
     while (!this.mayWrite()) await this.wakeUp();
-    this.engine.writeMeta(name, value);
+    this.engine.writeMeta(name, value, opts);
   }
 
   async deleteMeta(name: string): Promise<void> {

@@ -72,8 +72,12 @@ export class MetaDocs {
     return value;
   }
 
-  /** Writes a document now, or (`defer`, inside a group holding the lock) when the lock is given up. */
-  write(name: string, value: unknown, defer: boolean): void {
+  /**
+   * Writes a document now, or (`defer`, inside a group holding the lock) when the lock is
+   * given up. `unsynced`: now, but without its own fsync, as the group's deferred documents
+   * are written (the clock, written at every step of a jump).
+   */
+  write(name: string, value: unknown, defer: boolean, unsynced = false): void {
     assertSafeKey(name);
     if (defer) {
       this.pending.set(name, cloneJson(value));
@@ -82,7 +86,7 @@ export class MetaDocs {
     const text = JSON.stringify(value, null, 2) + '\n';
     this.pending.delete(name);
     this.cache.delete(name);
-    atomicWrite(this.file(name), text, this.fsync);
+    atomicWrite(this.file(name), text, this.fsync && !unsynced);
   }
 
   delete(name: string): void {

@@ -35,6 +35,7 @@ import {
   RevisionConflictError,
   StoreError,
   type ListResult,
+  type MetaWriteOptions,
   type SyncStore,
   type WatchEvent,
   type EventType,
@@ -413,10 +414,13 @@ export class FileStore implements SyncStore {
     return this.meta.read<T>(name);
   }
 
-  writeMeta(name: string, value: unknown): void {
+  writeMeta(name: string, value: unknown, opts?: MetaWriteOptions): void {
     // Inside a group (the kubelet's runtime records, IP allocations): once per document
     // when the lock is given up, like the deferred object files.
-    this.meta.write(name, value, this.grouping && this.held);
+    // `immediate` (the clock) is written now; inside a group without its own fsync, as the
+    // deferred documents are (a jump writes it at every step).
+    const grouped = this.grouping && this.held;
+    this.meta.write(name, value, grouped && !opts?.immediate, grouped);
   }
 
   deleteMeta(name: string): void {

@@ -117,7 +117,7 @@ export interface Store {
   group<T>(fn: () => Promise<T> | T): Promise<T>;
   /** Small named documents next to the registry (clock, allocations, profile). */
   readMeta<T>(name: string): Promise<T | undefined>;
-  writeMeta(name: string, value: unknown): Promise<void>;
+  writeMeta(name: string, value: unknown, opts?: MetaWriteOptions): Promise<void>;
   /** Removes a meta document (a deleted pod's kubelet record); absent is fine. */
   deleteMeta?(name: string): Promise<void>;
   close(): Promise<void>;
@@ -162,9 +162,18 @@ export interface SyncStore {
   endGroup(started: boolean): void;
   /** Small named documents next to the registry (clock, allocations, profile). */
   readMeta<T>(name: string): T | undefined;
-  writeMeta(name: string, value: unknown): void;
+  writeMeta(name: string, value: unknown, opts?: MetaWriteOptions): void;
   deleteMeta?(name: string): void;
   close(): void;
+}
+
+export interface MetaWriteOptions {
+  /**
+   * Visible to other processes at once, even inside a group (whose meta writes otherwise
+   * wait for the lock's release): the cluster clock, which must never be behind a
+   * timestamp a reader can already see in the journal.
+   */
+  immediate?: boolean;
 }
 
 const SEGMENT = /^[^/\\\0]+$/;

@@ -80,3 +80,29 @@ test('get -w --output-watch-events: an EVENT column for tables, watch events for
   assert.match(j.stdout, /^\{\n {4}"type": "ADDED",\n {4}"object": \{\n {8}"apiVersion": "apps\/v1",/);
   assert.equal(JSON.parse(j.stdout).object.metadata.name, 'api');
 });
+
+test('the kubelet starts an ephemeral container: debug --attach prints its output, its status is reported, the pod is untouched', () => {
+  const own = new Sandbox('kubesim-debug-run-');
+  try {
+    own.ok(['run', 'app', '--image=nginx:1.27']);
+    own.ok(['reconcile', '--until-stable']);
+    // A container that ended before the attach: kubectl prints its logs instead.
+    const r = own.run(['debug', 'app', '--image=busybox:1.36', '-c', 'once', '-i', '-q', '--profile=general', '--', 'sh', '-c', 'echo hello from debug']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'hello from debug\n');
+    own.ok(['debug', 'app', '--image=busybox:1.36', '-c', 'long', '-q', '--profile=general', '--', 'sh', '-c', 'echo waiting; sleep 3600']);
+    own.ok(['clock', 'advance', '10s']);
+    const pod = JSON.parse(own.ok(['get', 'pod', 'app', '-o', 'json']));
+    const [once, long] = pod.status.ephemeralContainerStatuses;
+    assert.deepEqual([once.name, once.state.terminated?.reason, once.state.terminated?.exitCode, once.ready, once.restartCount], ['once', 'Completed', 0, false, 0]);
+    assert.deepEqual([long.name, Object.keys(long.state), long.ready, long.image], ['long', ['running'], false, 'busybox:1.36']);
+    // the app container and the pod's readiness are unaffected
+    assert.deepEqual([pod.status.phase, pod.status.containerStatuses[0].ready, pod.status.containerStatuses[0].restartCount], ['Running', true, 0]);
+    assert.equal(own.ok(['logs', 'app', '-c', 'long']), 'waiting\n');
+    const d = own.ok(['describe', 'pod', 'app']);
+    assert.match(d, /Ephemeral Containers:\n {2}once:\n[\s\S]*?State: {10}Terminated\n {6}Reason: {7}Completed\n[\s\S]*? {2}long:\n[\s\S]*?State: {10}Running\n/);
+    assert.match(d, /Normal\s+Started\s+\S+\s+kubelet\s+Started container long\n/);
+  } finally {
+    own.cleanup();
+  }
+});

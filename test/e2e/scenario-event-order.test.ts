@@ -2,16 +2,20 @@
 // by name and the recorder names events by time (client-go's "<object>.<hex UnixNano>"), so
 // Scheduled, Pulling, Pulled, Created, Started come in that order, in `get events` and in
 // describe (which sorts by time, ties by name); repeats still aggregate onto one event
-// (count) across CLI runs.
-import { test, after, before } from 'node:test';
+// (count) across CLI runs. Each test has its own copy of one settled cluster.
+import { test, after, afterEach, before, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sandbox } from './helpers';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+const base = new Sandbox();
+let sb: Sandbox;
 before(() => {
-  sb.ok(['cluster', 'create', '--nodes', '1']);
+  base.ok(['cluster', 'create', '--nodes', '1']);
+  base.ok(['reconcile', '--until-stable']);
 });
+after(() => base.cleanup());
+beforeEach(() => (sb = base.clone()));
+afterEach(() => sb.cleanup());
 
 const reasons = (name: string): string[] =>
   sb.ok(['get', 'events', '--field-selector', `involvedObject.name=${name}`, '--no-headers']).trim().split('\n').map((l) => l.split(/\s+/)[2]);
@@ -29,12 +33,6 @@ metadata: {name: cfgpod}
 spec:
   containers:
   - {name: app, image: redis:7.4, envFrom: [{configMapRef: {name: missing-config}}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: crash}
-spec:
-  containers: [{name: crash, image: busybox:1.36, command: [sh, -c, exit 1]}]
 `)]);
   sb.ok(['clock', 'advance', '10s']);
   assert.deepEqual(reasons('web'), ['Scheduled', 'Pulling', 'Pulled', 'Created', 'Started']);
@@ -45,11 +43,12 @@ spec:
 });
 
 test('a crash loop\'s BackOff repeats aggregate onto one event across CLI runs', () => {
+  sb.ok(['run', 'crash', '--image=busybox:1.36', '--', 'sh', '-c', 'exit 1']);
+  sb.ok(['clock', 'advance', '10s']);
   sb.ok(['clock', 'advance', '20s']);
   sb.ok(['clock', 'advance', '20s']);
   const backoff = JSON.parse(sb.ok(['get', 'events', '--field-selector', 'involvedObject.name=crash,reason=BackOff', '-o', 'json'])).items;
   assert.equal(backoff.length, 1, JSON.stringify(backoff.map((e: any) => [e.metadata.name, e.count])));
   assert.ok(backoff[0].count >= 2, `count ${backoff[0].count}`);
   assert.match(backoff[0].metadata.name, /^crash\.[0-9a-f]{15,16}$/);
-  sb.ok(['delete', 'pods', '--all', '--wait=false']);
 });
