@@ -663,6 +663,21 @@ section('etcd', () => {
   }
 });
 
+// --- api: the REST API, in-process handler vs the HTTPS server (bench/api-server.ts) ---
+section('api', () => {
+  const pods = QUICK ? 2000 : Number(process.env.KUBESIM_BENCH_API_PODS) || 10000;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'api-server.ts'), String(pods), '2000', '2000'], { cwd: ROOT, encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`api bench failed: ${(r.stderr ?? '').slice(-400)}`);
+  const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const n = (x) => x.toLocaleString('en-US');
+  const how = { store: 'memory', validator: 'on', clock: 'virtual' };
+  for (const x of rows) {
+    if (x.row === 'get') record('api', `GET one pod (${x.via}), p50, ${n(pods)} pods stored`, Math.round(x.p50 * 1000), `p99 ${x.p99.toFixed(2)} ms (target p99 < 5 ms); ${n(x.n)} sequential requests${x.via === 'HTTPS server' ? ', one kept-alive TLS connection, client certificate, RBAC' : ', no socket, no authorization'}`, 'µs', how);
+    if (x.row === 'list') record('api', `${x.what}: ${n(x.pods)} pods (${x.via})`, x.median, `fastest ${x.min.toFixed(0)} ms; 5 runs${x.what === 'LIST as Table' ? ' (target < 300 ms at 10,000)' : ''}`, 'ms', how);
+    if (x.row === 'watch') record('api', 'watch delivery over HTTPS, p50 (create call to ADDED line)', x.p50, `p99 ${x.p99.toFixed(1)} ms (target p99 < 50 ms); ${n(x.n)} creates, one watcher, writer in the server's process`, 'ms', how);
+  }
+});
+
 // --- dashboard: the page in headless chromium, fed synthetic objects through its own update path ---
 section('dashboard', () => {
   const nodes = QUICK ? 200 : 1000;

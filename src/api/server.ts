@@ -33,6 +33,8 @@ import { KeyExistsError, KeyNotFoundError, RevisionConflictError } from '../stor
 import { DamagedObjectError } from '../store/damaged';
 import type { Clock } from '../sim/clock';
 import { randomSuffix, uuid, type Rng } from '../sim/rng';
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from '../rbac/bootstrap';
+import type { Requester } from './strategies/types';
 
 export type DryRun = 'none' | 'client' | 'server';
 
@@ -42,6 +44,8 @@ export interface WriteOptions {
   fieldManager?: string;
   /** The subresource written through ('scale'), for the managedFields entry. */
   subresource?: string;
+  /** Who writes (a CertificateSigningRequest records its requestor); unset: the CLI's admin. */
+  user?: Requester;
 }
 
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
@@ -221,7 +225,7 @@ export class ApiServer {
       if (KINDS_WITH_GENERATION.has(rt.kind) || rt.crd) meta.generation = 1;
       else delete meta.generation;
       strategy.prepareStatusOnCreate(obj);
-      await strategy.prepareForCreate?.(this, obj);
+      await strategy.prepareForCreate?.(this, obj, opts.user);
 
       const key = objectKey(rt, meta.namespace, name);
       if (opts.dryRun) {
@@ -311,7 +315,7 @@ export class ApiServer {
           const errs = this.validator.validateUpdate(current, compared, rt);
           if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
         }
-        strategy.prepareForUpdate?.(this, current, next);
+        await strategy.prepareForUpdate?.(this, current, next);
       }
       if (opts.dryRun) return next;
       const key = objectKey(rt, namespace, name);
@@ -514,6 +518,10 @@ export class ApiServer {
           reclaimPolicy: 'Delete',
           volumeBindingMode: 'WaitForFirstConsumer',
         });
+      }
+      // kube-apiserver's bootstrap RBAC policy (and kubeadm's admin binding), as it stores it at start.
+      for (const obj of [...bootstrapClusterRoles(), ...bootstrapClusterRoleBindings()]) {
+        if (!await this.tryGet(this.registry.forKind(obj.apiVersion, obj.kind), undefined, obj.metadata.name!)) await this.create(obj);
       }
       const svc = this.registry.forKind('v1', 'Service');
       if (!await this.tryGet(svc, 'default', 'kubernetes')) {

@@ -5,6 +5,7 @@ import { apiVersionOf } from '../api/resources';
 import type { Program } from './root';
 import { tabwrite, GET_TABLE } from '../printers/tabwriter';
 import { METRICS_GROUP, METRICS_GV, METRICS_RESOURCES } from '../api/rest/metrics';
+import { REVIEW_GROUP_VERSIONS, REVIEW_RESOURCES } from '../api/rest/reviews';
 
 /** One line of the table: a registered type, or one of metrics.k8s.io's. */
 interface Row {
@@ -37,6 +38,11 @@ export function register(program: Command, p: Program): void {
         // the simulated metrics-server's group, where kubectl's sort by group puts it
         const at = types.findIndex((t) => t.group > METRICS_GROUP);
         types.splice(at < 0 ? types.length : at, 0, ...METRICS_RESOURCES.map((m) => ({ plural: m.plural, shortNames: [], group: METRICS_GROUP, apiVersion: METRICS_GV, namespaced: m.namespaced, kind: m.kind, verbs: [...m.verbs], categories: [] })));
+        // the review resources (SelfSubjectAccessReview, ...): served, not stored, so not in the registry
+        for (const r of REVIEW_RESOURCES) {
+          const i = types.findIndex((t) => t.group > r.group);
+          types.splice(i < 0 ? types.length : i, 0, { plural: r.plural, shortNames: [], group: r.group, apiVersion: `${r.group}/${r.version}`, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs, categories: [] });
+        }
         if (flags.namespaced !== undefined) {
           const want = flags.namespaced === true || flags.namespaced === 'true';
           types = types.filter((t) => t.namespaced === want);
@@ -75,6 +81,7 @@ export function register(program: Command, p: Program): void {
         const versions = new Set<string>();
         for (const t of api.registry.all()) for (const v of t.versions) versions.add(t.group ? `${t.group}/${v}` : v);
         versions.add(METRICS_GV);
+        for (const gv of REVIEW_GROUP_VERSIONS) versions.add(gv);
         ctx.out([...versions].sort().map((v) => v + '\n').join(''));
       }),
     );

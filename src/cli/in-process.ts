@@ -11,16 +11,19 @@ import { defaultProfile, type ClusterProfile } from '../sim/profile';
 const STEP_MS = 1000;
 
 export function inProcessManager(ctx: CliContext, api: ApiServer): Promise<ControllerManager> {
-  return clusterManager(api, ctx.clusterName);
+  return clusterManager(api, ctx.clusterName, ctx.clusterDir);
 }
 
-/** The cluster's controllers over `api`, in this process (`clusterName` names the default profile). */
-export async function clusterManager(api: ApiServer, clusterName: string): Promise<ControllerManager> {
+/**
+ * The cluster's controllers over `api`, in this process (`clusterName` names the default
+ * profile; `clusterDir`'s CA signs approved CSRs).
+ */
+export async function clusterManager(api: ApiServer, clusterName: string, clusterDir?: string): Promise<ControllerManager> {
   const { createControllerManager } = await import('../controllers');
   const { loadValidation } = await import('../api/validator-adapter');
   await loadValidation();
   const profile = (await api.sim.profile<ClusterProfile>()) ?? defaultProfile(clusterName);
-  return createControllerManager({ api, clock: api.clock, rng: api.rng, profile, log: () => {} });
+  return createControllerManager({ api, clock: api.clock, rng: api.rng, profile, log: () => {}, clusterDir });
 }
 
 export async function runInProcessUntil(ctx: CliContext, api: ApiServer, done: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
@@ -42,13 +45,13 @@ export async function runInProcessUntil(ctx: CliContext, api: ApiServer, done: (
  * (CronJob schedules, back-offs, heartbeats, evictions) at its own time.
  */
 export function advanceInProcess(ctx: CliContext, api: ApiServer, ms: number): Promise<void> {
-  return advanceClusterInProcess(api, ctx.clusterName, ms);
+  return advanceClusterInProcess(api, ctx.clusterName, ms, ctx.clusterDir);
 }
 
 /** advanceInProcess for callers without a CLI context (the API server's kubesim endpoint). */
-export async function advanceClusterInProcess(api: ApiServer, clusterName: string, ms: number): Promise<void> {
+export async function advanceClusterInProcess(api: ApiServer, clusterName: string, ms: number, clusterDir?: string): Promise<void> {
   const { advanceClock } = await import('../controllers/manager');
-  const manager = await clusterManager(api, clusterName);
+  const manager = await clusterManager(api, clusterName, clusterDir);
   const clock = api.clock as { hold?: (t: number | undefined) => void };
   // One lock group for the whole jump (released every few writes for other processes, as
   // the store's groups are), not one lock hold per step.

@@ -37,6 +37,8 @@ export interface ControllerContext {
   rng: Rng;
   profile: ClusterProfile;
   log(message: string): void;
+  /** The cluster's state directory (its CA in pki/ signs approved CSRs); unset in memory clusters. */
+  clusterDir?: string;
 }
 
 export interface Reconciler {

@@ -14,6 +14,8 @@ import { hpaReconciler } from './hpa';
 import { resourceQuotaReconciler } from './resource-quota';
 import { namespaceReconciler } from './namespace';
 import { eventTtlReconciler } from './event-ttl';
+import { clusterRoleAggregationReconciler } from './clusterrole-aggregation';
+import { csrSigningReconciler } from './csr-signing';
 
 export const workloadReconcilers: Reconciler[] = [
   deploymentReconciler,
@@ -31,4 +33,6 @@ export const workloadReconcilers: Reconciler[] = [
   garbageCollectorReconciler,
   namespaceReconciler,
   eventTtlReconciler,
+  clusterRoleAggregationReconciler,
+  csrSigningReconciler,
 ];

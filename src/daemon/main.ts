@@ -80,7 +80,7 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
     await loadValidation();
     const { api, clock } = await openClusterApi(storeUrl, (rev) => defaultRng(RNG_SALT_DAEMON + rev + (primary ? 0 : pid)), apiValidator()); // several daemons opening at one revision must not generate the same names and uids
     const profile = (await api.sim.profile<ClusterProfile>()) ?? defaultProfile('kubesim');
-    const ctx = { api, clock, rng: api.rng, profile, log };
+    const ctx = { api, clock, rng: api.rng, profile, log, clusterDir };
     const { serveCluster } = await import('../server/serve-cluster');
     const server = await serveCluster(api, clusterDir, { ...opts.serve, log, secondary: !primary });
     opts.onServing?.(server.url);

@@ -74,7 +74,7 @@ export async function handleSim(req: ApiRequest, deps: SimDeps): Promise<ApiResp
       await (await sharedClock(api)).advance(ms); // the daemon runs what falls due, as for `kubesim clock advance`
     } else {
       const { advanceClusterInProcess } = await import('../cli/in-process');
-      await advanceClusterInProcess(api, path.basename(deps.clusterDir), ms);
+      await advanceClusterInProcess(api, path.basename(deps.clusterDir), ms, deps.clusterDir);
     }
     return jsonResponse(200, await clockState(api));
   }

@@ -3,7 +3,8 @@
 // whether one of them allows a request. The same rule walk backs `auth can-i --list`.
 
 import type { KObject } from '../api/types';
-import { BOOTSTRAP_CLUSTER_ROLES, BOOTSTRAP_CLUSTER_ROLE_BINDINGS } from './bootstrap';
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles, hasStoredBootstrap } from './bootstrap';
+import { aggregateAll } from './aggregation';
 
 export interface PolicyRule {
   verbs: string[];
@@ -55,10 +56,15 @@ export function impersonatedUser(name: string, groups: string[] = []): UserInfo 
   return { name, groups: out };
 }
 
-/** Stored objects plus the bootstrap policy (stored ones win on name clashes). */
+/**
+ * The stored objects; for a cluster made before the bootstrap policy was stored (none of its
+ * ClusterRoles is labelled rbac-defaults), plus that policy, aggregated (stored ones win on
+ * name clashes).
+ */
 export function withBootstrap(objs: RbacObjects): RbacObjects {
+  if (hasStoredBootstrap(objs.clusterRoles)) return objs;
   const merge = (stored: KObject[], builtin: KObject[]) => [...stored, ...builtin.filter((b) => !stored.some((s) => s.metadata.name === b.metadata.name))];
-  return { ...objs, clusterRoles: merge(objs.clusterRoles, BOOTSTRAP_CLUSTER_ROLES), clusterRoleBindings: merge(objs.clusterRoleBindings, BOOTSTRAP_CLUSTER_ROLE_BINDINGS) };
+  return { ...objs, clusterRoles: aggregateAll(merge(objs.clusterRoles, bootstrapClusterRoles())), clusterRoleBindings: merge(objs.clusterRoleBindings, bootstrapClusterRoleBindings()) };
 }
 
 function subjectMatches(subject: any, user: UserInfo, bindingNamespace: string): boolean {

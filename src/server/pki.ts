@@ -28,7 +28,7 @@ function rsaKey(): string {
   return crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 }
 
-function serial(): string {
+export function serial(): string {
   // Positive (leading bit clear), 16 random bytes: what x509 wants.
   const b = crypto.randomBytes(16);
   b[0] &= 0x7f;
@@ -65,6 +65,16 @@ function writePrivate(file: string, text: string): void {
 
 export function pkiDir(clusterDir: string): string {
   return path.join(clusterDir, 'pki');
+}
+
+/** The cluster CA's certificate and key (kube-controller-manager's --cluster-signing-*-file), if made. */
+export function readSigningCa(clusterDir: string): { cert: string; key: string } | undefined {
+  try {
+    const dir = pkiDir(clusterDir);
+    return { cert: fs.readFileSync(path.join(dir, 'ca.crt'), 'utf8'), key: fs.readFileSync(path.join(dir, 'ca.key'), 'utf8') };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads the cluster's PKI, creating it on first use. */

@@ -166,6 +166,20 @@ test('node ports are allocated above the static band (30000-30085) that named po
   await assert.rejects(() => svc('taken', [{ port: 80, nodePort: 30001 }]), /spec\.ports\[0\]\.nodePort: Invalid value: 30001: provided port is already allocated/);
 });
 
+test('an update keeps its own node ports, refuses another Service\'s, and fills new ports with free ones', async () => {
+  const api = await server();
+  const svc = (name: string, ports: object[]) => api.create({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'NodePort', selector: { a: 'b' }, ports } });
+  await svc('one', [{ name: 'a', port: 80, nodePort: 30001 }]);
+  const two = await svc('two', [{ name: 'a', port: 80, nodePort: 30002 }]);
+  const withPorts = (ports: object[]) => ({ ...two, spec: { ...two.spec, ports } });
+  await assert.rejects(() => api.update(withPorts([{ name: 'a', port: 80, nodePort: 30001 }])), /^Error: Service "two" is invalid: spec\.ports\[0\]\.nodePort: Invalid value: 30001: provided port is already allocated$/);
+  // An unset port keeps the old port of its name; a new name gets a free one, never 30001 or 30002.
+  const moved = await api.update(withPorts([{ name: 'a', port: 8080 }, { name: 'b', port: 81 }]));
+  assert.equal(moved.spec.ports[0].nodePort, 30002);
+  assert.ok(![30001, 30002].includes(moved.spec.ports[1].nodePort));
+  await assert.rejects(() => api.update({ ...moved, spec: { ...moved.spec, ports: [moved.spec.ports[0], { name: 'b', port: 81, nodePort: 30002 }] } }), /spec\.ports\[1\]\.nodePort: Duplicate value: 30002/);
+});
+
 test('fields of features v1.32 ships switched off are dropped on write (PodLevelResources, ImageVolume)', async () => {
   const api = await server();
   const pod = (name: string, spec: object) => api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx:1.27' }], ...spec } });

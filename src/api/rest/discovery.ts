@@ -3,6 +3,7 @@
 
 import type { ResourceRegistry, ResourceType } from '../resources';
 import { metricsDiscoveryItem, metricsGroup } from './metrics';
+import { REVIEW_GROUP_VERSIONS, reviewDiscoveryItems } from './reviews';
 
 export const AGGREGATED_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 
@@ -68,6 +69,12 @@ function verbsOf(rt: ResourceType): string[] {
   return rt.verbs;
 }
 
+/** Groups of resources that are questions (reviews), not stored objects: not in the registry. */
+function reviewGroups(registry: ResourceRegistry): { name: string; versions: string[] }[] {
+  const have = new Set(registry.all().map((t) => t.group));
+  return REVIEW_GROUP_VERSIONS.map((gv) => gv.split('/')).filter(([g]) => !have.has(g)).map(([name, version]) => ({ name, versions: [version] }));
+}
+
 /** Groups in discovery order, each with its versions (preferred first). */
 export function groupsOf(registry: ResourceRegistry): { name: string; versions: string[] }[] {
   const out: { name: string; versions: string[] }[] = [];
@@ -95,11 +102,11 @@ function groupDoc(g: { name: string; versions: string[] }): Record<string, unkno
 
 export function apiGroupList(registry: ResourceRegistry): Record<string, unknown> {
   // metrics.k8s.io is an aggregated group (metrics-server's APIService): listed last
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...groupsOf(registry).map(groupDoc), metricsGroup()] };
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...groupsOf(registry).map(groupDoc), ...reviewGroups(registry).map(groupDoc), metricsGroup()] };
 }
 
 export function apiGroup(registry: ResourceRegistry, group: string): Record<string, unknown> | undefined {
-  const g = groupsOf(registry).find((x) => x.name === group);
+  const g = [...groupsOf(registry), ...reviewGroups(registry)].find((x) => x.name === group);
   return g ? { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(g) } : undefined;
 }
 
@@ -144,6 +151,10 @@ export function aggregatedDiscovery(registry: ResourceRegistry, legacy: boolean)
     metadata: legacy ? { creationTimestamp: null } : { name: g.name, creationTimestamp: null },
     versions: g.versions.map((v) => ({ version: v, resources: typesIn(registry, g.name, v).map((t) => discoveryResource(t, v)), freshness: 'Current' })),
   }));
-  if (!legacy) items.push(metricsDiscoveryItem() as (typeof items)[number]);
+  if (!legacy) {
+    const have = new Set(groups.map((g) => g.name));
+    for (const item of reviewDiscoveryItems()) if (!have.has((item.metadata as { name: string }).name)) items.push(item as (typeof items)[number]);
+    items.push(metricsDiscoveryItem() as (typeof items)[number]);
+  }
   return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items };
 }

@@ -22,6 +22,27 @@ const KINDS: Record<string, string> = {
   selfsubjectrulesreviews: 'SelfSubjectRulesReview',
 };
 
+/** The review resources as discovery lists them: create only, as kube-apiserver serves them. */
+export const REVIEW_RESOURCES = Object.entries(REVIEWS).flatMap(([gv, names]) =>
+  names.map((plural) => ({ group: gv.split('/')[0], version: gv.split('/')[1], plural, kind: KINDS[plural], namespaced: plural.startsWith('local'), verbs: ['create'] })),
+);
+export const REVIEW_GROUP_VERSIONS = Object.keys(REVIEWS);
+
+/** Their groups in apidiscovery.k8s.io/v2 form (kubectl 1.32 resolves `auth can-i create selfsubjectaccessreviews` from these). */
+export function reviewDiscoveryItems(): Record<string, unknown>[] {
+  return REVIEW_GROUP_VERSIONS.map((gv) => {
+    const [group, version] = gv.split('/');
+    const resources = REVIEW_RESOURCES.filter((r) => r.group === group).map((r) => ({
+      resource: r.plural,
+      responseKind: { group, version, kind: r.kind },
+      scope: r.namespaced ? 'Namespaced' : 'Cluster',
+      singularResource: r.kind.toLowerCase(),
+      verbs: r.verbs,
+    }));
+    return { metadata: { name: group, creationTimestamp: null }, versions: [{ version, resources, freshness: 'Current' }] };
+  });
+}
+
 /** Handles the review resources; undefined when the request is about something else. */
 export function reviewRoutes(h: RestHandler, req: ApiRequest, group: string, version: string, r: Extract<Route, { kind: 'resource' }> | undefined): Promise<ApiResponse> | ApiResponse | undefined {
   const gv = `${group}/${version}`;

@@ -84,7 +84,7 @@ export async function createObject(h: RestHandler, req: ApiRequest, t: Target): 
   const obj = prepareBody(t, decodeObject(req));
   const dryRun = dryRunOf(req);
   const warnings = await applyFieldValidation(h, req, t, obj);
-  const created = await h.api.create(obj, { dryRun, fieldManager: managerOf(req) });
+  const created = await h.api.create(obj, { dryRun, fieldManager: managerOf(req), user: req.user });
   return h.respondObject(req, t, created, 201, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
 }
 
@@ -178,7 +178,7 @@ export async function patchObject(h: RestHandler, req: ApiRequest, t: Target, st
       const config = appliedConfig(req, t);
       const warnings = await applyFieldValidation(h, req, t, config);
       const obj = await serverSideApply(undefined, config, manager, force, trackContextOf(h, t, config));
-      const created = await h.api.create(obj, { dryRun });
+      const created = await h.api.create(obj, { dryRun, user: req.user });
       return h.respondObject(req, t, created, 201, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
     }
     const rv = current.metadata.resourceVersion;

@@ -6,6 +6,7 @@ import type { KindStrategy } from './types';
 import { podStrategy } from './pod';
 import { serviceStrategy } from './service';
 import { jobStrategy } from './job';
+import { csrStrategy } from './certificates';
 import { pvcStrategy, pvStrategy } from './storage';
 import { namespaceStrategy, nodeStrategy, secretStrategy } from './core';
 
@@ -28,6 +29,7 @@ const BY_KIND = new Map<string, KindStrategy>([
   ['/Node', nodeStrategy],
   ['/Secret', secretStrategy],
   ['batch/Job', jobStrategy],
+  ['certificates.k8s.io/CertificateSigningRequest', csrStrategy],
 ]);
 
 const withStatus: KindStrategy = { prepareStatusOnCreate: (obj) => void (obj.status = {}) };

@@ -73,18 +73,43 @@ export const serviceStrategy: KindStrategy = {
     }
     svc.spec = spec;
   },
-  prepareForUpdate(host, current, next) {
+  async prepareForUpdate(host, current, next) {
     if (!next.spec) return;
     if (next.spec.clusterIP === undefined && current.spec?.clusterIP !== undefined) {
       next.spec.clusterIP = current.spec.clusterIP;
       next.spec.clusterIPs = current.spec.clusterIPs;
     }
-    for (const p of next.spec.ports ?? []) {
-      if ((next.spec.type === 'NodePort' || next.spec.type === 'LoadBalancer') && !p.nodePort) {
-        const old = (current.spec?.ports ?? []).find((o: any) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
-        if (old?.nodePort) p.nodePort = old.nodePort;
-        else p.nodePort = allocateNodePort(host.rng, new Set());
+    if (next.spec.type !== 'NodePort' && next.spec.type !== 'LoadBalancer') return;
+    const ports: any[] = next.spec.ports ?? [];
+    const held = new Set<number>((current.spec?.ports ?? []).map((p: any) => p.nodePort).filter(Boolean));
+    // patchAllocatedValues: an unset node port gets the old one of the port with its name,
+    // unless another port of the update already uses it.
+    const kept = new Set(ports.map((p) => p.nodePort).filter((n) => held.has(n)));
+    const byName = new Map<string, number>((current.spec?.ports ?? []).map((p: any) => [p.name ?? '', p.nodePort]));
+    for (const p of ports) {
+      const old = byName.get(p.name ?? '');
+      if (!p.nodePort && old && !kept.has(old)) p.nodePort = old;
+    }
+    // alloc.go updateNodePorts: a port new to this Service must be free in every other one.
+    const used = new Set<number>();
+    for (const s of (await host.list(host.registry.forKind('v1', 'Service'))).items) {
+      if (s.metadata.namespace === next.metadata.namespace && s.metadata.name === next.metadata.name) continue;
+      for (const p of s.spec?.ports ?? []) if (p.nodePort) used.add(p.nodePort);
+    }
+    for (const [i, p] of ports.entries()) {
+      if (!p.nodePort) continue;
+      if (!held.has(p.nodePort) && used.has(p.nodePort)) {
+        throw ApiError.invalid('Service', '', next.metadata.name!, [
+          { field: `spec.ports[${i}].nodePort`, type: 'Invalid value', value: String(p.nodePort), detail: 'provided port is already allocated' },
+        ]);
       }
+      used.add(p.nodePort);
+    }
+    for (const p of ports) {
+      if (p.nodePort) continue;
+      p.nodePort = allocateNodePort(host.rng, used);
+      if (p.nodePort === undefined) throw new ApiError('InternalError', 'Internal error occurred: failed to allocate a nodePort: range is full');
+      used.add(p.nodePort);
     }
   },
 };

@@ -9,6 +9,14 @@ import type { KObject } from '../types';
 /** What a strategy may use of the API server (reads, the seeded rng, creating dependents). */
 export type StrategyHost = Pick<ApiServer, 'registry' | 'rng' | 'list' | 'tryGet' | 'create'>;
 
+/** The user a write is made for (user.Info): name, uid, groups, extra. */
+export interface Requester {
+  name: string;
+  groups: string[];
+  uid?: string;
+  extra?: Record<string, string[]>;
+}
+
 export interface KindStrategy {
   /** Admission of this kind (after defaulting, before validation): pod service account, tolerations, priority. */
   admit?(host: StrategyHost, obj: KObject): Promise<void>;
@@ -17,9 +25,9 @@ export interface KindStrategy {
   /** Status (and server-owned finalizers) of a new object: PrepareForCreate's status reset. */
   prepareStatusOnCreate(obj: KObject): void;
   /** Server-side allocation and defaulting on create (Service addresses, Job selector, PVC class). */
-  prepareForCreate?(host: StrategyHost, obj: KObject): Promise<void>;
+  prepareForCreate?(host: StrategyHost, obj: KObject, user?: Requester): Promise<void>;
   /** On a spec update: keep what the server allocated (Service ClusterIP, node ports). */
-  prepareForUpdate?(host: StrategyHost, current: KObject, next: KObject): void;
+  prepareForUpdate?(host: StrategyHost, current: KObject, next: KObject): void | Promise<void>;
   /** On a status write: what else of the input it may change (a Node's taints). */
   prepareForStatusUpdate?(input: KObject, next: KObject): void;
   /** After the object is stored (a Namespace's default ServiceAccount and root CA). */

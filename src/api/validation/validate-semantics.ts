@@ -232,6 +232,14 @@ function serviceErrors(spec: any): FieldError[] {
       }
     }
   });
+  // A node port once per protocol (ValidateService's (protocol, nodePort) pairs).
+  const nodePorts = new Set<string>();
+  ports.forEach((p, i) => {
+    if (!p?.nodePort) return;
+    const key = `${p.protocol ?? 'TCP'}/${p.nodePort}`;
+    if (nodePorts.has(key)) out.push({ field: `spec.ports[${i}].nodePort`, type: 'Duplicate value', value: String(p.nodePort) });
+    nodePorts.add(key);
+  });
   out.push(...labelErrors(spec.selector, 'spec.selector'));
   const sa = spec.sessionAffinity;
   if (sa !== undefined && !['ClientIP', 'None'].includes(sa)) out.push({ field: 'spec.sessionAffinity', type: 'Unsupported value', value: q(sa), detail: 'supported values: "ClientIP", "None"' });

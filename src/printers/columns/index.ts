@@ -1,6 +1,7 @@
 // The registry of server-side table definitions: kind -> columns + cell function.
 import type { KObject } from '../../api/types';
 import { configmaps, leases, mutatingwebhookconfigurations, namespaces, nodes, priorityclasses, runtimeclasses, secrets, serviceaccounts, validatingwebhookconfigurations } from './cluster';
+import { certificatesigningrequests } from './certificates';
 import { createdAt } from './created-at';
 import { customResourceTable } from './custom-resource';
 import { events } from './events';
@@ -50,6 +51,7 @@ const TABLES: Record<string, KindTable> = {
   'rbac.authorization.k8s.io/ClusterRoleBinding': clusterrolebindings,
   'scheduling.k8s.io/PriorityClass': priorityclasses,
   'coordination.k8s.io/Lease': leases,
+  'certificates.k8s.io/CertificateSigningRequest': certificatesigningrequests,
   'node.k8s.io/RuntimeClass': runtimeclasses,
   'admissionregistration.k8s.io/MutatingWebhookConfiguration': mutatingwebhookconfigurations,
   'admissionregistration.k8s.io/ValidatingWebhookConfiguration': validatingwebhookconfigurations,
