@@ -445,9 +445,10 @@ async function markUnschedulable(api: ApiServer, pod: KObject, message: string, 
 
 async function findFailedEvent(api: ApiServer, pod: KObject): Promise<{ name: string; message: string } | undefined> {
   const evType = rt(api, 'v1', 'Event');
-  const hits = (await api
-    .list(evType, { namespace: pod.metadata.namespace }))
-    .items.filter((e) => e.involvedObject?.uid === pod.metadata.uid && e.reason === 'FailedScheduling' && e.reportingComponent === SCHEDULER_NAME);
+  // Tested inside the store, before copying: with many pods pending, copying every event of
+  // the namespace per pending pod made a pass O(pods × events).
+  const mine = (e: KObject) => e.involvedObject?.uid === pod.metadata.uid && e.reason === 'FailedScheduling' && e.reportingComponent === SCHEDULER_NAME;
+  const hits = (await api.list(evType, { namespace: pod.metadata.namespace, fieldMatch: mine })).items;
   const last = hits[hits.length - 1];
   return last && { name: last.metadata.name!, message: last.message };
 }

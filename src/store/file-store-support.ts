@@ -138,10 +138,15 @@ export interface PendingWrite {
   object: KObject;
 }
 
-/** A holder's deferred writes by key, indexed by resource (the key's first segment) for lists. */
+/**
+ * A holder's deferred writes by key, indexed by resource (the key's first segment) and by
+ * resource and namespace (its first two, for keys with three) for lists: a namespaced list
+ * of pods must not walk every event the journal's tail holds.
+ */
 export class PendingWrites {
   private readonly byKey = new Map<string, PendingWrite>();
   private readonly byResource = new Map<string, Set<string>>();
+  private readonly byNamespace = new Map<string, Set<string>>();
 
   get size(): number {
     return this.byKey.size;
@@ -153,20 +158,22 @@ export class PendingWrites {
 
   set(key: string, w: PendingWrite): void {
     this.byKey.set(key, w);
-    const r = key.slice(0, key.indexOf('/'));
-    let keys = this.byResource.get(r);
-    if (!keys) this.byResource.set(r, (keys = new Set()));
-    keys.add(key);
+    add(this.byResource, key.slice(0, key.indexOf('/')), key);
+    const ns = namespacePrefix(key);
+    if (ns) add(this.byNamespace, ns, key);
   }
 
   delete(key: string): void {
     if (!this.byKey.delete(key)) return;
     this.byResource.get(key.slice(0, key.indexOf('/')))?.delete(key);
+    const ns = namespacePrefix(key);
+    if (ns) this.byNamespace.get(ns)?.delete(key);
   }
 
   clear(): void {
     this.byKey.clear();
     this.byResource.clear();
+    this.byNamespace.clear();
   }
 
   [Symbol.iterator](): IterableIterator<[string, PendingWrite]> {
@@ -176,10 +183,24 @@ export class PendingWrites {
   /** The deferred writes of keys under `prefix`. */
   *under(prefix: string): IterableIterator<[string, PendingWrite]> {
     const slash = prefix.indexOf('/');
-    const keys = this.byResource.get(slash < 0 ? prefix : prefix.slice(0, slash));
+    const ns = namespacePrefix(prefix + '/x');
+    const keys = ns === prefix ? this.byNamespace.get(ns) : this.byResource.get(slash < 0 ? prefix : prefix.slice(0, slash));
     if (!keys) return;
     for (const key of keys) if (key.startsWith(prefix + '/')) yield [key, this.byKey.get(key)!];
   }
+}
+
+function add(index: Map<string, Set<string>>, at: string, key: string): void {
+  let keys = index.get(at);
+  if (!keys) index.set(at, (keys = new Set()));
+  keys.add(key);
+}
+
+/** `resource/namespace` of a key with three segments or more, else undefined. */
+function namespacePrefix(key: string): string | undefined {
+  const a = key.indexOf('/');
+  const b = a < 0 ? -1 : key.indexOf('/', a + 1);
+  return b < 0 ? undefined : key.slice(0, b);
 }
 
 export interface CachedFile {
