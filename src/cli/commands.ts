@@ -1,122 +1,86 @@
 // Every verb, one module each. A module exports `register(program, p)`, which declares the
 // verb's flags and wires its action; heavy work is imported lazily inside the action.
+// Modules are loaded on demand (import() keeps them lazy in the bundle): a run that names a
+// verb loads and registers only the modules that declare or extend it, so a command does
+// not pay for initialising and declaring sixty others (test/e2e/command-table.test.ts
+// checks the names below against what each module registers).
 
 import type { Command } from 'commander';
 import type { Program } from './root';
 
-import * as annotate from './annotate';
-import * as apiResources from './api-resources';
-import * as apply from './apply';
-import * as config from './config';
-import * as create from './create';
-import * as del from './delete';
-import * as describe from './describe';
-import * as events from './events';
-import * as expose from './expose';
-import * as get from './get';
-import * as run from './run';
-import * as label from './label';
-import * as patch from './patch';
-import * as replace from './replace';
-import * as scale from './scale';
-import * as set from './set';
-import * as validate from './validate';
-import * as version from './version';
-import * as plugin from './plugin';
-import * as applyLastApplied from './apply-last-applied';
-import * as createToken from './create-token';
-import * as certificate from './certificate';
-import * as authReconcile from './auth-reconcile';
-import * as explain from './explain';
-import * as auth from './auth';
-import * as clusterInfo from './cluster-info';
-import * as diff from './diff';
-import * as completion from './completion';
-import * as rollout from './rollout';
-import * as wait from './wait';
-import * as cordon from './cordon';
-import * as drain from './drain';
-import * as taint from './taint';
-import * as autoscale from './autoscale';
-import * as edit from './edit';
-import * as top from './top';
-import * as exec from './exec';
-import * as attach from './attach';
-import * as portForward from './port-forward';
-import * as cp from './cp';
-import * as proxy from './proxy';
-import * as logs from './logs';
-import * as check from './check';
-import * as trace from './trace';
-import * as snapshot from './snapshot';
-import * as serve from './serve';
-import * as kubeconfig from './kubeconfig';
-import * as dashboard from './dashboard';
-import * as kustomize from './kustomize';
-import * as debug from './debug';
-
-import * as cluster from './cluster';
-import * as clock from './clock';
-import * as node from './node';
-import * as image from './image';
-import * as reconcile from './reconcile';
 export type Register = (program: Command, p: Program) => void;
+type VerbModule = () => Promise<{ register: Register }>;
 
-export const COMMANDS: Register[] = [
-  create.register,
-  get.register,
-  apply.register,
-  del.register,
-  describe.register,
-  events.register,
-  run.register,
-  expose.register,
-  label.register,
-  annotate.register,
-  scale.register,
-  patch.register,
-  set.register,
-  replace.register,
-  apiResources.register,
-  config.register,
-  validate.register,
-  cluster.register,
-  reconcile.register,
-  clock.register,
-  node.register,
-  image.register,
-  version.register,
-  explain.register,
-  auth.register,
-  clusterInfo.register,
-  diff.register,
-  completion.register,
-  rollout.register,
-  wait.register,
-  cordon.register,
-  drain.register,
-  taint.register,
-  autoscale.register,
-  edit.register,
-  top.register,
-  exec.register,
-  attach.register,
-  portForward.register,
-  cp.register,
-  proxy.register,
-  logs.register,
-  check.register,
-  trace.register,
-  snapshot.register,
-  serve.register,
-  kubeconfig.register,
-  dashboard.register,
-  kustomize.register,
-  debug.register,
+/** Each module, in registration order, with the root commands it declares or adds to. */
+export const COMMANDS: Array<[names: string[], load: VerbModule]> = [
+  [['create'], () => import('./create')],
+  [['get'], () => import('./get')],
+  [['apply'], () => import('./apply')],
+  [['delete'], () => import('./delete')],
+  [['describe'], () => import('./describe')],
+  [['events'], () => import('./events')],
+  [['run'], () => import('./run')],
+  [['expose'], () => import('./expose')],
+  [['label'], () => import('./label')],
+  [['annotate'], () => import('./annotate')],
+  [['scale'], () => import('./scale')],
+  [['patch'], () => import('./patch')],
+  [['set'], () => import('./set')],
+  [['replace'], () => import('./replace')],
+  [['api-resources', 'api-versions'], () => import('./api-resources')],
+  [['config'], () => import('./config')],
+  [['validate'], () => import('./validate')],
+  [['cluster'], () => import('./cluster')],
+  [['reconcile'], () => import('./reconcile')],
+  [['clock'], () => import('./clock')],
+  [['node'], () => import('./node')],
+  [['image'], () => import('./image')],
+  [['version'], () => import('./version')],
+  [['explain'], () => import('./explain')],
+  [['auth'], () => import('./auth')],
+  [['cluster-info'], () => import('./cluster-info')],
+  [['diff'], () => import('./diff')],
+  [['completion', '__complete'], () => import('./completion')],
+  [['rollout'], () => import('./rollout')],
+  [['wait'], () => import('./wait')],
+  [['cordon', 'uncordon'], () => import('./cordon')],
+  [['drain'], () => import('./drain')],
+  [['taint'], () => import('./taint')],
+  [['autoscale'], () => import('./autoscale')],
+  [['edit'], () => import('./edit')],
+  [['top'], () => import('./top')],
+  [['exec'], () => import('./exec')],
+  [['attach'], () => import('./attach')],
+  [['port-forward'], () => import('./port-forward')],
+  [['cp'], () => import('./cp')],
+  [['proxy'], () => import('./proxy')],
+  [['logs'], () => import('./logs')],
+  [['check'], () => import('./check')],
+  [['trace'], () => import('./trace')],
+  [['snapshot'], () => import('./snapshot')],
+  [['serve'], () => import('./serve')],
+  [['kubeconfig'], () => import('./kubeconfig')],
+  [['dashboard'], () => import('./dashboard')],
+  [['kustomize'], () => import('./kustomize')],
+  [['debug'], () => import('./debug')],
   // After the verbs they add sub-commands to (apply, create, auth).
-  plugin.register,
-  applyLastApplied.register,
-  createToken.register,
-  certificate.register,
-  authReconcile.register,
+  [['plugin', 'options'], () => import('./plugin')],
+  [['apply'], () => import('./apply-last-applied')],
+  [['create'], () => import('./create-token')],
+  [['certificate'], () => import('./certificate')],
+  [['auth'], () => import('./auth-reconcile')],
 ];
+
+/** Verbs whose actions read the whole command tree (completions, plugin shadowing, options). */
+const WHOLE_TREE = new Set(['completion', '__complete', 'plugin', 'options']);
+
+/**
+ * The register functions for a run of `verb`, in registration order: the modules that
+ * declare or extend it, or every module when the verb is unknown, absent (help) or reads
+ * the whole tree.
+ */
+export async function registersFor(verb: string | undefined): Promise<Register[]> {
+  const known = verb !== undefined && !WHOLE_TREE.has(verb) && COMMANDS.some(([names]) => names.includes(verb));
+  const mods = await Promise.all(COMMANDS.filter(([names]) => !known || names.includes(verb)).map(([, load]) => load()));
+  return mods.map((m) => m.register);
+}

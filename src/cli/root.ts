@@ -3,7 +3,7 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { CliContext, type GlobalFlags, type Streams, processStreams } from './context';
-import { COMMANDS } from './commands';
+import { type Register, registersFor } from './commands';
 import { formatError } from './format-error';
 import { FlagError, addFalseSpellings, commandPathOf, normalizeArgv } from './flags/pflag';
 
@@ -46,7 +46,7 @@ export class Program {
   }
 }
 
-export function buildProgram(p: Program): Command {
+export function buildProgram(p: Program, registers: Register[]): Command {
   const program = new Command(p.name);
   program
     .description('kubesim: kubectl against a Kubernetes cluster simulated on this machine')
@@ -66,7 +66,7 @@ export function buildProgram(p: Program): Command {
       },
     })
     .exitOverride();
-  for (const register of COMMANDS) register(program, p);
+  for (const register of registers) register(program, p);
   for (const c of program.commands) inheritSettings(c, p);
   addFalseSpellings(program);
   program.configureHelp({ formatHelp: (cmd, helper) => (cmd === program ? rootHelp(program, p.name) : helper.formatHelp(cmd, helper)) });
@@ -164,9 +164,27 @@ function flagError(name: string, path: string, message: string): string {
   return `Error: ${message}\nSee '${name}${path ? ' ' + path : ''} --help' for usage.\n`;
 }
 
+/** buildProgram's global flags that take a value, long and short. */
+const GLOBAL_VALUE_FLAG = /^(?:--(?:namespace|context|state-dir|v|kubeconfig)|-[nv])$/;
+const GLOBAL_FLAG_WITH_VALUE = /^(?:--(?:namespace|context|state-dir|v|kubeconfig)=|-[nv].)/;
+
+/**
+ * The verb argv runs when only global flags come before it; undefined when anything else
+ * does (normalizeArgv, with every verb declared, then reports or resolves it as before).
+ */
+export function verbOf(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('-')) return a;
+    if (GLOBAL_VALUE_FLAG.test(a)) i++;
+    else if (!GLOBAL_FLAG_WITH_VALUE.test(a)) return undefined;
+  }
+  return undefined;
+}
+
 export async function run(argv: string[], streams: Streams = processStreams, name = 'kubesim'): Promise<number> {
   const p = new Program(name, streams);
-  const program = buildProgram(p);
+  const program = buildProgram(p, await registersFor(verbOf(argv)));
   let args: string[];
   try {
     args = normalizeArgv(program, argv);

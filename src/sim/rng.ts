@@ -25,7 +25,12 @@ export function seededRng(seed: number): Rng {
  */
 export function defaultRng(salt = 0): Rng {
   const env = process.env.KUBESIM_SEED;
-  if (!env) return seededRng(randomBytes(4).readUInt32LE(0));
+  if (!env) {
+    // Seeded on the first draw: loading node:crypto was ~5 % of the start-up of a command
+    // that never draws (`get`, `describe`).
+    let rng: Rng | undefined;
+    return () => (rng ??= seededRng(randomBytes(4).readUInt32LE(0)))();
+  }
   const seed = Number(env) >>> 0;
   return seededRng(salt ? fnv32a(`${seed}:${salt}`) : seed);
 }
