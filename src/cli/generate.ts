@@ -88,9 +88,10 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
 
   let object: KObject;
   try {
-    const needsCluster = Boolean(opts.source) || gen.command === 'create role' || gen.command === 'create clusterrole';
-    const api = needsCluster || dryRun !== 'client' ? await ctx.api() : undefined;
+    // A source (expose's target, create job --from) opens the cluster itself, only when there is one.
     const source = opts.source ? await opts.source(ctx, args, flags) : undefined;
+    const needsCluster = source !== undefined || gen.command === 'create role' || gen.command === 'create clusterrole';
+    const api = needsCluster || dryRun !== 'client' ? await ctx.api() : undefined;
     const result = gen.build(
       args,
       flags,
@@ -124,11 +125,11 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
   const rt = new ResourceRegistry().forKind(object.apiVersion, object.kind);
   const print = async (obj: KObject, clientSide: boolean) => {
     if (output) {
-      const { resolveOutput } = await import('./flags/output');
+      const { resolveOutput, withTemplateDebug } = await import('./flags/output');
       const { printObjects } = await import('../printers/output');
       // A client-side object prints from kubectl's Go struct (fields in struct order); one the
       // server returned prints from a map (keys sorted).
-      ctx.out(printObjects([obj], resolveOutput(output), { asList: false, sortJsonKeys: !clientSide, allowMissingKeys: allowMissingKeys(printFlags) }));
+      ctx.out(withTemplateDebug(ctx, () => printObjects([obj], resolveOutput(output), { asList: false, sortJsonKeys: !clientSide, allowMissingKeys: allowMissingKeys(printFlags) })));
     } else {
       const verb = gen.command === 'expose' ? 'exposed' : gen.command === 'autoscale' ? 'autoscaled' : 'created';
       ctx.out(`${kindGroup(rt)}/${obj.metadata.name} ${dryRun === 'client' && gen.command === 'autoscale' ? 'created' : verb}${dryRunSuffix(dryRun)}\n`);
