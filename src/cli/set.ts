@@ -10,8 +10,8 @@ import type { Program } from './root';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { collect } from './flags/collect';
-import { addDryRunFlag, parseDryRun } from './flags/dry-run';
-import { PrintedError, formatApiError } from './format-error';
+import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
+import { PrintedError, checkErrText, formatApiError, rawError } from './format-error';
 import { splitResourcesAndPairs } from './flags/key-value-args';
 import { mutationPrinter, objectRef } from './flags/mutation-output';
 import { resolveTargets, type TargetFlags } from './flags/targets';
@@ -128,67 +128,86 @@ function checkEnvName(name: string): void {
 }
 
 /**
- * kubectl's aggregate of errors as CheckErr prints it: one alone as it is, several each
- * followed by a newline (so one that ends in its own newline leaves a blank line).
+ * The part of kubectl's Set*Options every `set` sub-command shares. Each sub-command parses
+ * its own arguments into `mutate` first; complete reads --dry-run, validate checks the flag
+ * combinations, run follows kubectl's Run: the Builder's errors stop everything; then every
+ * target's change is computed (CalculatePatches, collecting the errors it does not stop for),
+ * then each changed object is written (or, with --local/--dry-run=client, printed);
+ * unchanged ones print nothing. The errors come last, as one aggregate.
  */
-export function aggregateErrors(errs: string[]): string {
-  if (errs.length === 1) return errs[0].endsWith('\n') ? errs[0] : `${errs[0]}\n`;
-  return errs.map((e) => `${e}\n`).join('');
+export class SetOptions {
+  private dryRun: DryRunMode = 'none';
+
+  constructor(
+    private readonly ctx: CliContext,
+    private readonly resources: string[],
+    private readonly flags: SetFlags,
+    private readonly verb: string,
+    private readonly operation: string,
+    private readonly mutate: Mutator,
+  ) {}
+
+  complete(): this {
+    this.dryRun = parseDryRun(this.ctx, this.flags.dryRun);
+    return this;
+  }
+
+  validate(): this {
+    if (this.flags.local && this.dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
+    if (this.flags.all && this.flags.selector) throw new CliError('cannot set --all and --selector at the same time');
+    return this;
+  }
+
+  async run(): Promise<number> {
+    const { ctx, flags, dryRun, mutate } = this;
+    const print = await mutationPrinter(ctx, flags, dryRun, { typed: true });
+    const targets = await resolveTargets(ctx, this.resources, flags, this.verb, { typed: true });
+    if (targets.errors.length) throw new PrintedError(checkErrText(targets.errors.map(rawError)));
+    const errors: string[] = [];
+    const patches = [];
+    for (const t of targets.items) {
+      const before = typedRoundTrip(t.object);
+      const after = deepCopy(before);
+      try {
+        await mutate(after, ctx, errors);
+        patches.push({ t, before, after });
+      } catch (e) {
+        if (!(e instanceof CliError)) throw e;
+        patches.push({ t, before, after, error: `error: ${e.message}\n` });
+      }
+    }
+    if (!flags.local && dryRun !== 'client' && patches.length) await (await import('../api/validator-adapter')).loadValidation();
+    for (const { t, before, after, error } of patches) {
+      if (error) {
+        errors.push(error);
+        continue;
+      }
+      if (deepEqual(before, after)) continue;
+      if (flags.local || dryRun === 'client') {
+        ctx.out(print(after, this.operation));
+        continue;
+      }
+      try {
+        const api = await ctx.api();
+        const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
+        const result = await api.mutate(t.type, ns, t.object.metadata.name!, (o) => {
+          const fresh = typedRoundTrip(o);
+          void mutate(fresh, ctx, []);
+          return fresh;
+        }, { dryRun: dryRun === 'server', fieldManager: 'kubectl-set' });
+        ctx.out(print(result, this.operation));
+      } catch (e) {
+        if (e instanceof ApiError) errors.push(formatApiError(e).replace(/\n$/, ''));
+        else throw e;
+      }
+    }
+    if (errors.length) throw new PrintedError(checkErrText(errors));
+    return 0;
+  }
 }
 
-/**
- * Runs one `set` sub-command as kubectl's Run does: the Builder's errors stop everything;
- * then every target's change is computed (CalculatePatches, collecting the errors it does
- * not stop for), then each changed object is written (or, with --local/--dry-run=client,
- * printed); unchanged ones print nothing. The errors come last, as one aggregate.
- */
-async function runSet(ctx: CliContext, resources: string[], flags: SetFlags, verb: string, operation: string, mutate: Mutator): Promise<number> {
-  const dryRun = parseDryRun(ctx, flags.dryRun);
-  if (flags.local && dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
-  if (flags.all && flags.selector) throw new CliError('cannot set --all and --selector at the same time');
-  const print = await mutationPrinter(ctx, flags, dryRun, { typed: true });
-  const targets = await resolveTargets(ctx, resources, flags, verb, { typed: true });
-  if (targets.errors.length) throw new PrintedError(aggregateErrors(targets.errors.map((e) => e.replace(/\n$/, ''))));
-  const errors: string[] = [];
-  const patches = [];
-  for (const t of targets.items) {
-    const before = typedRoundTrip(t.object);
-    const after = deepCopy(before);
-    try {
-      await mutate(after, ctx, errors);
-      patches.push({ t, before, after });
-    } catch (e) {
-      if (!(e instanceof CliError)) throw e;
-      patches.push({ t, before, after, error: `error: ${e.message}\n` });
-    }
-  }
-  if (!flags.local && dryRun !== 'client' && patches.length) await (await import('../api/validator-adapter')).loadValidation();
-  for (const { t, before, after, error } of patches) {
-    if (error) {
-      errors.push(error);
-      continue;
-    }
-    if (deepEqual(before, after)) continue;
-    if (flags.local || dryRun === 'client') {
-      ctx.out(print(after, operation));
-      continue;
-    }
-    try {
-      const api = await ctx.api();
-      const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
-      const result = await api.mutate(t.type, ns, t.object.metadata.name!, (o) => {
-        const fresh = typedRoundTrip(o);
-        void mutate(fresh, ctx, []);
-        return fresh;
-      }, { dryRun: dryRun === 'server', fieldManager: 'kubectl-set' });
-      ctx.out(print(result, operation));
-    } catch (e) {
-      if (e instanceof ApiError) errors.push(formatApiError(e).replace(/\n$/, ''));
-      else throw e;
-    }
-  }
-  if (errors.length) throw new PrintedError(aggregateErrors(errors));
-  return 0;
+function runSet(ctx: CliContext, resources: string[], flags: SetFlags, verb: string, operation: string, mutate: Mutator): Promise<number> {
+  return new SetOptions(ctx, resources, flags, verb, operation, mutate).complete().validate().run();
 }
 
 /** The flag groups every `set` sub-command shares (ResourceBuilderFlags, dry-run, PrintFlags). */
@@ -320,7 +339,8 @@ Examples:
         }
         for (const c of cs) {
           let env: any[] = [...(c.env ?? [])];
-          for (const e of [...set.map(([name, value]) => ({ name, value })), ...fromEnv]) {
+          // EnvVar.value is omitempty: `C=` sets a variable with no value field.
+          for (const e of [...set.map(([name, value]) => (value === '' ? { name } : { name, value })), ...fromEnv]) {
             const i = env.findIndex((x) => x.name === e.name);
             if (i >= 0) env[i] = e;
             else env.push(e);

@@ -255,7 +255,19 @@ function goYamlError(code: string, first: string, offset: number, text: string, 
   return { line, text: GO_YAML_TEXT[code] ?? first.charAt(0).toLowerCase() + first.slice(1) };
 }
 
+/**
+ * Where kubectl's YAMLReader starts the document's chunk: the line after its `---` (the first
+ * line for the first document). go-yaml decodes each chunk alone, so its line numbers count
+ * from there.
+ */
+function chunkLineOffset(doc: Document, docIndex: number, text: string, lc: LineCounter): number {
+  const start = doc.range?.[0] ?? 0;
+  if (text.startsWith('---', start)) return lc.linePos(start).line;
+  return docIndex === 0 ? 0 : lc.linePos(start).line - 1;
+}
+
 function syntaxError(source: string, docIndex: number, doc: Document, code: string, message: string, pos: SourcePosition, lc: LineCounter, text: string): ManifestError {
+  const offset = chunkLineOffset(doc, docIndex, text, lc);
   if (code === 'DUPLICATE_KEY') {
     const dup = findDuplicate(doc, lc.lineStarts[pos.line - 1] + pos.col - 1);
     const key = dup?.key ?? '?';
@@ -263,7 +275,7 @@ function syntaxError(source: string, docIndex: number, doc: Document, code: stri
     return {
       code: 'duplicate-key', source, docIndex, position: pos,
       message: `duplicate key "${key}"${first ? ` (first defined at line ${first})` : ''}: mapping keys must be unique`,
-      kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: unmarshal errors:\n  line ${pos.line}: key "${key}" already set in map`,
+      kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: unmarshal errors:\n  line ${pos.line - offset}: key "${key}" already set in map`,
       hint: HINTS.DUPLICATE_KEY,
     };
   }
@@ -276,7 +288,7 @@ function syntaxError(source: string, docIndex: number, doc: Document, code: stri
   return {
     code: 'yaml-syntax', source, docIndex, position: pos,
     message: `YAML syntax error: ${first}`,
-    kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: line ${go.line}: ${go.text}`,
+    kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: line ${go.line - offset}: ${go.text}`,
     hint: HINTS[code],
   };
 }
