@@ -25,8 +25,13 @@ import { checkMutationFormat } from './flags/mutation-output';
 const COMMON: FlagDef[] = [
   ...printFlagDefs(),
   { name: 'dry-run', type: 'string', help: DRY_RUN_HELP },
-  { name: 'save-config', type: 'bool', help: 'If true, the configuration of current object will be saved in its annotation.' },
-  { name: 'validate', type: 'string', default: 'strict', help: 'Must be one of: strict (or true), warn, ignore (or false).' },
+  { name: 'save-config', type: 'bool', help: 'If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.' },
+  {
+    name: 'validate',
+    type: 'string',
+    default: 'strict',
+    help: 'Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.',
+  },
   { name: 'field-manager', type: 'string', help: 'Name of the manager used to track field ownership.' },
 ];
 
@@ -206,12 +211,33 @@ export class GeneratorOptions {
   }
 }
 
-export function generatorHelp(gen: Generator): string {
-  const lines = [gen.short + '.', '', 'Usage:', `  kubesim ${gen.command.replace(/ \S+$/, '')} ${gen.usage} [options]`, '', 'Options:'];
-  for (const f of [...gen.flags, ...COMMON]) {
-    const names = `${f.shorthand ? `-${f.shorthand}, ` : '    '}--${f.name}${f.type === 'bool' ? '' : `=${f.default !== undefined && f.default !== -1 ? JSON.stringify(f.default) : "''"}`}`;
-    lines.push(`    ${names}:`, `\t${f.help}`, '');
+/** How kubectl's help shows a flag's default (pflag's DefValue, strings quoted). */
+function shownDefault(gen: Generator, f: FlagDef): string {
+  // Defaults kubectl's help shows that the parser keeps unset (to tell "not given" apart).
+  const implicit: Record<string, string> = { 'dry-run': 'none', 'field-manager': `kubectl-${gen.command.split(' ')[0]}` };
+  if (f.name in implicit) return `'${implicit[f.name]}'`;
+  switch (f.type) {
+    case 'bool':
+      return String(f.default ?? false);
+    case 'int':
+      return String(f.default ?? 0);
+    case 'string':
+      return `'${f.default ?? ''}'`;
+    default:
+      return `[${Array.isArray(f.default) ? f.default.join(',') : ''}]`;
   }
+}
+
+/** cobra's help in kubectl's template: long text, aliases, examples, options by name, usage. */
+export function generatorHelp(gen: Generator): string {
+  const name = gen.command.split(' ').pop()!;
+  const lines = [gen.short + '.', ''];
+  if (gen.aliases?.length) lines.push('Aliases:', [name, ...gen.aliases].join(', '), '');
+  if (gen.example) lines.push('Examples:', gen.example, '');
+  lines.push('Options:');
+  const flags = generatorFlags(gen).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const f of flags) lines.push(`    ${f.shorthand ? `-${f.shorthand}, ` : ''}--${f.name}=${shownDefault(gen, f)}:`, `\t${f.help}`, '');
+  lines.push('Usage:', `  kubesim ${gen.command.replace(/ \S+$/, '')} ${gen.usage} [options]`, '', 'Use "kubesim options" for a list of global command-line options (applies to all commands).');
   return lines.join('\n') + '\n';
 }
 
