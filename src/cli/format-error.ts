@@ -14,6 +14,31 @@ export class PrintedError extends Error {
   }
 }
 
+/**
+ * cmdutil.CheckErr's text for the errors a verb collected (`errs`: each as kubectl's
+ * messageForError gives it, no trailing newline unless the message has one): one alone gets
+ * `error: ` unless it has it or is a server's error; several are printed one per line as they
+ * are (an aggregate gets no prefix, and a message ending in a newline leaves a blank line).
+ */
+export function checkErrText(errs: string[]): string {
+  if (errs.length === 1) {
+    const m = errs[0];
+    const text = m.startsWith('error: ') || m.startsWith('Error from server') ? m : `error: ${m}`;
+    return text.endsWith('\n') ? text : `${text}\n`;
+  }
+  return errs.map((e) => `${e}\n`).join('');
+}
+
+/** A formatted `error: ...\n` block back to the message it was made from (for checkErrText). */
+export function rawError(formatted: string): string {
+  return formatted.replace(/\n$/, '').replace(/^error: /, '');
+}
+
+/** utilerrors.Aggregate's Error(): one message as it is, several as `[a, b]`. */
+export function aggregateMessage(errs: string[]): string {
+  return errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`;
+}
+
 export function formatApiError(e: ApiError, sourceFile?: string, verb?: string): string {
   if (e.reason === 'Invalid' && e.details.causes?.length && !sourceFile) {
     const title = `The ${e.details.kind} "${e.details.name ?? ''}" is invalid`;

@@ -11,22 +11,27 @@ import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { PrintedError, formatApiError } from './format-error';
-import { DRY_RUN_HELP, dryRunSuffix, parseDryRun } from './flags/dry-run';
+import { DRY_RUN_HELP, dryRunSuffix, parseDryRun, type DryRunMode } from './flags/dry-run';
 import type { FlagDef, Generator } from '../generators/types';
 import { RequiredFlagError, UsageError } from '../generators/types';
 import { parseArgv } from '../generators/flags';
 import { withSaveConfig } from '../generators/util';
 import { defaultRng } from '../sim/rng';
 import { declareFlagTable } from './flags/pflag';
-import { allowMissingKeys, outputArgument, printFlagDefs } from './flags/print-flags';
+import { allowMissingKeys, outputArgument, printFlagDefs, type PrintFlagValues } from './flags/print-flags';
 import { checkMutationFormat } from './flags/mutation-output';
 
 /** Flags every generator verb takes besides its own (kubectl's PrintFlags, dry-run, validate...). */
 const COMMON: FlagDef[] = [
   ...printFlagDefs(),
   { name: 'dry-run', type: 'string', help: DRY_RUN_HELP },
-  { name: 'save-config', type: 'bool', help: 'If true, the configuration of current object will be saved in its annotation.' },
-  { name: 'validate', type: 'string', default: 'strict', help: 'Must be one of: strict (or true), warn, ignore (or false).' },
+  { name: 'save-config', type: 'bool', help: 'If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.' },
+  {
+    name: 'validate',
+    type: 'string',
+    default: 'strict',
+    help: 'Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.',
+  },
   { name: 'field-manager', type: 'string', help: 'Name of the manager used to track field ownership.' },
 ];
 
@@ -69,94 +74,170 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
     ctx.out(generatorHelp(gen));
     return 0;
   }
-  let parsed: ReturnType<typeof parseArgv>;
-  try {
-    parsed = parseArgv({ ...gen, flags: generatorFlags(gen) }, argv);
-  } catch (e) {
-    throw new PrintedError(`Error: ${(e as Error).message}\nSee 'kubectl ${gen.command} --help' for usage.\n`);
-  }
-  const { args, argsLenAtDash, flags } = parsed;
-  const dryRun = parseDryRun(ctx, flags['dry-run'] === undefined ? undefined : (flags['dry-run'] as string));
-  // cmdutil.GetValidationDirective
-  const validate = String(flags.validate ?? 'strict').toLowerCase();
-  if (!['strict', 'true', 'warn', 'ignore', 'false'].includes(validate))
-    throw new CliError(`invalid - validate option ${JSON.stringify(String(flags.validate))}; must be one of: strict (or true), warn, ignore (or false)`);
-  const printFlags = { output: flags.output as string | undefined, template: flags.template as string | undefined, allowMissingTemplateKeys: flags['allow-missing-template-keys'] as string | undefined };
-  const output = outputArgument(printFlags);
-  // The generators' PrintFlags have no table printers: -o wide and custom-columns are refused.
-  if (output) checkMutationFormat(output);
-
-  let object: KObject;
-  try {
-    const needsCluster = Boolean(opts.source) || gen.command === 'create role' || gen.command === 'create clusterrole';
-    const api = needsCluster || dryRun !== 'client' ? await ctx.api() : undefined;
-    const source = opts.source ? await opts.source(ctx, args, flags) : undefined;
-    const result = gen.build(
-      args,
-      flags,
-      {
-        namespace: ctx.namespaceExplicit ? ctx.namespace : undefined,
-        rng: defaultRng(),
-        readFile: (p) => readInputSync(p),
-        stat: (p) => {
-          try {
-            const st = fs.statSync(p);
-            return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
-          } catch {
-            return undefined;
-          }
-        },
-        readDir: (p) => fs.readdirSync(p),
-        getenv: (n) => process.env[n],
-        registry: api?.registry ?? new ResourceRegistry(),
-        source,
-      },
-      argsLenAtDash,
-    );
-    for (const w of result.warnings) ctx.err(w.endsWith('\n') ? w : w + '\n');
-    object = flags['save-config'] ? withSaveConfig(result.object) : result.object;
-  } catch (e) {
-    if (e instanceof RequiredFlagError) throw new PrintedError(klogLine(e.message));
-    if (e instanceof UsageError) throw new PrintedError(`error: ${e.message}\nSee 'kubectl ${e.command} -h' for help and examples\n`);
-    throw e;
-  }
-
-  const rt = new ResourceRegistry().forKind(object.apiVersion, object.kind);
-  const print = async (obj: KObject, clientSide: boolean) => {
-    if (output) {
-      const { resolveOutput } = await import('./flags/output');
-      const { printObjects } = await import('../printers/output');
-      // A client-side object prints from kubectl's Go struct (fields in struct order); one the
-      // server returned prints from a map (keys sorted).
-      ctx.out(printObjects([obj], resolveOutput(output), { asList: false, sortJsonKeys: !clientSide, allowMissingKeys: allowMissingKeys(printFlags) }));
-    } else {
-      const verb = gen.command === 'expose' ? 'exposed' : gen.command === 'autoscale' ? 'autoscaled' : 'created';
-      ctx.out(`${kindGroup(rt)}/${obj.metadata.name} ${dryRun === 'client' && gen.command === 'autoscale' ? 'created' : verb}${dryRunSuffix(dryRun)}\n`);
-    }
-  };
-  if (dryRun === 'client') {
-    await print(object, true);
-    return 0;
-  }
-  const api = await ctx.api();
-  if (rt.namespaced) object.metadata.namespace ??= ctx.namespace;
-  try {
-    if (flags.validate !== 'false' && flags.validate !== 'ignore') await (await import('../api/validator-adapter')).loadValidation();
-    const created = await api.create(object, { dryRun: dryRun === 'server' });
-    await print(created, false);
-  } catch (e) {
-    if (e instanceof ApiError) throw new PrintedError(wrapCreateError(gen, e));
-    throw e;
-  }
-  return 0;
+  return new GeneratorOptions(ctx, gen, argv, opts).complete().validate().run();
 }
 
-export function generatorHelp(gen: Generator): string {
-  const lines = [gen.short + '.', '', 'Usage:', `  kubesim ${gen.command.replace(/ \S+$/, '')} ${gen.usage} [options]`, '', 'Options:'];
-  for (const f of [...gen.flags, ...COMMON]) {
-    const names = `${f.shorthand ? `-${f.shorthand}, ` : '    '}--${f.name}${f.type === 'bool' ? '' : `=${f.default !== undefined && f.default !== -1 ? JSON.stringify(f.default) : "''"}`}`;
-    lines.push(`    ${names}:`, `\t${f.help}`, '');
+/**
+ * The Options of kubectl's generator verbs (`create <kind>`, `run`, `expose`...): complete
+ * parses the arguments with the generator's flag table and reads --dry-run; validate checks
+ * --validate and -o; run builds the object and prints it or sends it to the API server.
+ */
+export class GeneratorOptions {
+  private args: string[] = [];
+  private argsLenAtDash = -1;
+  private flags: Record<string, unknown> = {};
+  private dryRun: DryRunMode = 'none';
+  /** kubectl reads --dry-run in Complete, after the NAME: its deprecation warnings wait until then. */
+  private readonly dryRunWarnings: string[] = [];
+  private printFlags: PrintFlagValues = {};
+  private output: string | undefined;
+
+  constructor(
+    private readonly ctx: CliContext,
+    private readonly gen: Generator,
+    private readonly argv: string[],
+    private readonly opts: GeneratorRunOptions,
+  ) {}
+
+  complete(): this {
+    const { gen } = this;
+    let parsed: ReturnType<typeof parseArgv>;
+    try {
+      parsed = parseArgv({ ...gen, flags: generatorFlags(gen) }, this.argv);
+    } catch (e) {
+      throw new PrintedError(`Error: ${(e as Error).message}\nSee 'kubectl ${gen.command} --help' for usage.\n`);
+    }
+    ({ args: this.args, argsLenAtDash: this.argsLenAtDash, flags: this.flags } = parsed);
+    const { flags } = this;
+    this.dryRun = parseDryRun({ err: (w: string) => void this.dryRunWarnings.push(w) } as CliContext, flags['dry-run'] === undefined ? undefined : (flags['dry-run'] as string));
+    this.printFlags = { output: flags.output as string | undefined, template: flags.template as string | undefined, allowMissingTemplateKeys: flags['allow-missing-template-keys'] as string | undefined };
+    this.output = outputArgument(this.printFlags);
+    return this;
   }
+
+  private flushWarnings(): void {
+    this.dryRunWarnings.splice(0).forEach((w) => this.ctx.err(w));
+  }
+
+  validate(): this {
+    const { flags, output } = this;
+    // cmdutil.GetValidationDirective
+    const validate = String(flags.validate ?? 'strict').toLowerCase();
+    if (!['strict', 'true', 'warn', 'ignore', 'false'].includes(validate)) {
+      this.flushWarnings();
+      throw new CliError(`invalid - validate option ${JSON.stringify(String(flags.validate))}; must be one of: strict (or true), warn, ignore (or false)`);
+    }
+    // The generators' PrintFlags have no table printers: -o wide and custom-columns are refused.
+    if (output) {
+      try {
+        checkMutationFormat(output);
+      } catch (e) {
+        this.flushWarnings();
+        throw e;
+      }
+    }
+    return this;
+  }
+
+  async run(): Promise<number> {
+    const { ctx, gen, opts, args, argsLenAtDash, flags, dryRun, printFlags, output } = this;
+    const flushWarnings = () => this.flushWarnings();
+    let object: KObject;
+    try {
+      // A source (expose's target, create job --from) opens the cluster itself, only when there is one.
+      const source = opts.source ? await opts.source(ctx, args, flags) : undefined;
+      const needsCluster = source !== undefined || gen.command === 'create role' || gen.command === 'create clusterrole';
+      const api = needsCluster || dryRun !== 'client' ? await ctx.api() : undefined;
+      const result = gen.build(
+        args,
+        flags,
+        {
+          namespace: ctx.namespaceExplicit ? ctx.namespace : undefined,
+          rng: defaultRng(),
+          readFile: (p) => readInputSync(p),
+          stat: (p) => {
+            try {
+              const st = fs.statSync(p);
+              return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+            } catch {
+              return undefined;
+            }
+          },
+          readDir: (p) => fs.readdirSync(p),
+          getenv: (n) => process.env[n],
+          registry: api?.registry ?? new ResourceRegistry(),
+          source,
+        },
+        argsLenAtDash,
+      );
+      flushWarnings();
+      for (const w of result.warnings) ctx.err(w.endsWith('\n') ? w : w + '\n');
+      object = flags['save-config'] ? withSaveConfig(result.object) : result.object;
+    } catch (e) {
+      if (e instanceof RequiredFlagError) throw new PrintedError(klogLine(e.message));
+      if (!(e instanceof UsageError && /\bNAME is required\b/.test(e.message))) flushWarnings();
+      if (e instanceof UsageError) throw new PrintedError(`error: ${e.message}\nSee 'kubectl ${e.command} -h' for help and examples\n`);
+      throw e;
+    }
+
+    const rt = new ResourceRegistry().forKind(object.apiVersion, object.kind);
+    const print = async (obj: KObject, clientSide: boolean) => {
+      if (output) {
+        const { resolveOutput, withTemplateDebug } = await import('./flags/output');
+        const { printObjects } = await import('../printers/output');
+        // A client-side object prints from kubectl's Go struct (fields in struct order); one the
+        // server returned prints from a map (keys sorted).
+        ctx.out(withTemplateDebug(ctx, () => printObjects([obj], resolveOutput(output), { asList: false, sortJsonKeys: !clientSide, allowMissingKeys: allowMissingKeys(printFlags) })));
+      } else {
+        const verb = gen.command === 'expose' ? 'exposed' : gen.command === 'autoscale' ? 'autoscaled' : 'created';
+        ctx.out(`${kindGroup(rt)}/${obj.metadata.name} ${dryRun === 'client' && gen.command === 'autoscale' ? 'created' : verb}${dryRunSuffix(dryRun)}\n`);
+      }
+    };
+    if (dryRun === 'client') {
+      await print(object, true);
+      return 0;
+    }
+    const api = await ctx.api();
+    if (rt.namespaced) object.metadata.namespace ??= ctx.namespace;
+    try {
+      if (flags.validate !== 'false' && flags.validate !== 'ignore') await (await import('../api/validator-adapter')).loadValidation();
+      const created = await api.create(object, { dryRun: dryRun === 'server' });
+      await print(created, false);
+    } catch (e) {
+      if (e instanceof ApiError) throw new PrintedError(wrapCreateError(gen, e));
+      throw e;
+    }
+    return 0;
+  }
+}
+
+/** How kubectl's help shows a flag's default (pflag's DefValue, strings quoted). */
+function shownDefault(gen: Generator, f: FlagDef): string {
+  // Defaults kubectl's help shows that the parser keeps unset (to tell "not given" apart).
+  const implicit: Record<string, string> = { 'dry-run': 'none', 'field-manager': `kubectl-${gen.command.split(' ')[0]}` };
+  if (f.name in implicit) return `'${implicit[f.name]}'`;
+  switch (f.type) {
+    case 'bool':
+      return String(f.default ?? false);
+    case 'int':
+      return String(f.default ?? 0);
+    case 'string':
+      return `'${f.default ?? ''}'`;
+    default:
+      return `[${Array.isArray(f.default) ? f.default.join(',') : ''}]`;
+  }
+}
+
+/** cobra's help in kubectl's template: long text, aliases, examples, options by name, usage. */
+export function generatorHelp(gen: Generator): string {
+  const name = gen.command.split(' ').pop()!;
+  const lines = [gen.short + '.', ''];
+  if (gen.aliases?.length) lines.push('Aliases:', [name, ...gen.aliases].join(', '), '');
+  if (gen.example) lines.push('Examples:', gen.example, '');
+  lines.push('Options:');
+  const flags = generatorFlags(gen).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const f of flags) lines.push(`    ${f.shorthand ? `-${f.shorthand}, ` : ''}--${f.name}=${shownDefault(gen, f)}:`, `\t${f.help}`, '');
+  lines.push('Usage:', `  kubesim ${gen.command.replace(/ \S+$/, '')} ${gen.usage} [options]`, '', 'Use "kubesim options" for a list of global command-line options (applies to all commands).');
   return lines.join('\n') + '\n';
 }
 

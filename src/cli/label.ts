@@ -9,7 +9,7 @@ import type { Program } from './root';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
-import { PrintedError, formatApiError } from './format-error';
+import { PrintedError, aggregateMessage, checkErrText, formatApiError, rawError } from './format-error';
 import { parseAnnotationChanges, parseLabelChanges, splitResourcesAndPairs, type KeyChanges } from './flags/key-value-args';
 import { mutationPrinter } from './flags/mutation-output';
 import { resolveTargets, type TargetFlags } from './flags/targets';
@@ -98,71 +98,121 @@ Examples:
     .action(p.action((ctx, args: string[], flags: KeyValueFlags) => runKeyValueVerb(ctx, 'label', args, flags)));
 }
 
-export async function runKeyValueVerb(ctx: CliContext, which: KeyValueKind, args: string[], flags: KeyValueFlags): Promise<number> {
-  const verb = which === 'label' ? 'label' : 'annotate';
-  const { resources, pairs } = splitResourcesAndPairs(args, which);
-  const changes = which === 'label' ? parseLabelChanges(pairs) : parseAnnotationChanges(pairs);
-  const dryRun: DryRunMode = parseDryRun(ctx, flags.dryRun);
-  if (flags.all && flags.selector) throw new CliError('cannot set --all and --selector at the same time');
-  if (flags.all && flags.fieldSelector) throw new CliError('cannot set --all and --field-selector at the same time');
-  if (flags.local && dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
-  const localMessage = `can only use local files by -f ${which === 'label' ? 'pod.yaml or --filename=pod.json' : 'rsrc.yaml or --filename=rsrc.json'} when --local=true is set`;
-  if (flags.local && resources.length) throw new CliError(localMessage);
-  if (flags.local && !(flags.filename ?? []).length) throw new CliError(`one or more files must be specified as -f ${which === 'label' ? 'pod.yaml or --filename=pod.json' : 'rsrc.yaml or --filename=rsrc.json'}`);
-  if (resources.length === 0 && !(flags.filename ?? []).length) throw new CliError('one or more resources must be specified as <resource> <name> or <resource>/<name>');
-  if (changes.set.size === 0 && changes.remove.length === 0 && !flags.list) throw new CliError(`at least one ${which} update is required`);
-  // kubectl's label builds its printer for each object (no `---` between YAML documents); annotate builds one.
-  let print = await mutationPrinter(ctx, flags, dryRun);
-  const nextPrinter = async () => (which === 'label' ? mutationPrinter(ctx, flags, dryRun) : print);
+/** kubectl's LabelOptions (and annotate's, which has the same shape): complete, validate, run. */
+export class KeyValueOptions {
+  private readonly verb: string;
+  private resources: string[] = [];
+  private changes: KeyChanges = { set: new Map(), remove: [] };
+  private dryRun: DryRunMode = 'none';
 
-  const targets = await resolveTargets(ctx, resources, flags, verb, { localMessage });
-  if (flags.resourceVersion && targets.items.length > 1) throw new CliError('--resource-version may only be used with a single resource');
-  const errors = [...targets.errors];
-  const field = which === 'label' ? 'labels' : 'annotations';
-  for (const t of targets.items) {
-    const obj = deepCopy(t.object);
-    if (flags.list) {
-      const entries = Object.entries((obj.metadata?.[field] ?? {}) as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      let indent = '';
-      if (which === 'label' && !targets.single) {
-        indent = ' ';
-        ctx.err(`Listing labels for ${obj.kind}.${t.type.group}/${obj.metadata.name}:\n`);
-      }
-      ctx.out(entries.map(([k, v]) => `${indent}${k}=${v}\n`).join(''));
-      continue;
-    }
-    try {
-      if (!flags.local && flags.resourceVersion) delete obj.metadata.resourceVersion;
-      const before = JSON.stringify(obj);
-      if (!flags.local && which === 'label') {
-        for (const k of changes.remove) if (!(k in (obj.metadata?.labels ?? {}))) ctx.out(`label ${JSON.stringify(k)} not found.\n`);
-      }
-      applyKeyChanges(obj, which, changes, !!flags.overwrite, flags.resourceVersion);
-      const after = JSON.stringify(obj);
-      const op = changeMessage(which, before, after, !!flags.overwrite);
-      let result = obj;
-      if (!flags.local && dryRun !== 'client') {
-        const api = await ctx.api();
-        const ns = t.type.namespaced ? obj.metadata.namespace : undefined;
-        if (flags.resourceVersion) {
-          // A precondition: the update fails with Conflict unless the object is at that version.
-          const current = deepCopy(await api.get(t.type, ns, obj.metadata.name!));
-          applyKeyChanges(current, which, changes, true, flags.resourceVersion);
-          result = await api.update(current, { dryRun: dryRun === 'server', fieldManager: `kubectl-${which === 'label' ? 'label' : 'annotate'}` });
-        } else if (before !== after) {
-          result = await api.mutate(t.type, ns, obj.metadata.name!, (o) => applyKeyChanges(o, which, changes, true), { dryRun: dryRun === 'server', fieldManager: `kubectl-${which === 'label' ? 'label' : 'annotate'}` });
-        } else {
-          result = t.object;
-        }
-      }
-      ctx.out(print(result, op));
-      print = await nextPrinter();
-    } catch (e) {
-      if (e instanceof ApiError) errors.push(formatApiError(e));
-      else if (e instanceof CliError) errors.push(`error: ${e.message}\n`);
-      else throw e;
-    }
+  constructor(
+    private readonly ctx: CliContext,
+    private readonly which: KeyValueKind,
+    private readonly args: string[],
+    private readonly flags: KeyValueFlags,
+  ) {
+    this.verb = which === 'label' ? 'label' : 'annotate';
   }
-  if (errors.length) throw new PrintedError(errors.join(''));
-  return 0;
+
+  /** The arguments split into resources and KEY=VALUE / KEY- changes, and --dry-run read. */
+  complete(): this {
+    const { resources, pairs } = splitResourcesAndPairs(this.args, this.which);
+    this.resources = resources;
+    this.changes = this.which === 'label' ? parseLabelChanges(pairs) : parseAnnotationChanges(pairs);
+    this.dryRun = parseDryRun(this.ctx, this.flags.dryRun);
+    return this;
+  }
+
+  /** The flag and argument combinations kubectl refuses; pure. */
+  validate(): this {
+    const { flags, which, resources, changes } = this;
+    if (flags.all && flags.selector) throw new CliError('cannot set --all and --selector at the same time');
+    if (flags.all && flags.fieldSelector) throw new CliError('cannot set --all and --field-selector at the same time');
+    if (flags.local && this.dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
+    if (flags.local && resources.length) throw new CliError(this.localMessage());
+    if (flags.local && !(flags.filename ?? []).length) throw new CliError(`one or more files must be specified as -f ${this.fileExample()}`);
+    if (resources.length === 0 && !(flags.filename ?? []).length) throw new CliError('one or more resources must be specified as <resource> <name> or <resource>/<name>');
+    if (changes.set.size === 0 && changes.remove.length === 0 && !flags.list) throw new CliError(`at least one ${which} update is required`);
+    return this;
+  }
+
+  private fileExample(): string {
+    return this.which === 'label' ? 'pod.yaml or --filename=pod.json' : 'rsrc.yaml or --filename=rsrc.json';
+  }
+
+  private localMessage(): string {
+    return `can only use local files by -f ${this.fileExample()} when --local=true is set`;
+  }
+
+  /** The visit: each target changed (or listed) and written or printed, the errors collected. */
+  async run(): Promise<number> {
+    const { ctx, which, verb, resources, changes, dryRun, flags } = this;
+    const localMessage = this.localMessage();
+    // kubectl's label builds its printer for each object (no `---` between YAML documents); annotate builds one.
+    let print = await mutationPrinter(ctx, flags, dryRun);
+    const nextPrinter = async () => (which === 'label' ? mutationPrinter(ctx, flags, dryRun) : print);
+
+    const targets = await resolveTargets(ctx, resources, flags, verb, { localMessage });
+    if (flags.resourceVersion && targets.items.length > 1) throw new CliError('--resource-version may only be used with a single resource');
+    // Builder errors: on the cluster (not found) first; the files' decode errors of --local come
+    // after the objects' own, as one nested aggregate (kubectl's ContinueOnError visitor).
+    const errors: string[] = flags.local ? [] : targets.errors.map(rawError);
+    const field = which === 'label' ? 'labels' : 'annotations';
+    for (const t of targets.items) {
+      const obj = deepCopy(t.object);
+      if (flags.list) {
+        const entries = Object.entries((obj.metadata?.[field] ?? {}) as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        let indent = '';
+        if (which === 'label' && !targets.single) {
+          indent = ' ';
+          ctx.err(`Listing labels for ${obj.kind}.${t.type.group}/${obj.metadata.name}:\n`);
+        }
+        ctx.out(entries.map(([k, v]) => `${indent}${k}=${v}\n`).join(''));
+        continue;
+      }
+      try {
+        if (!flags.local && flags.resourceVersion) delete obj.metadata.resourceVersion;
+        const before = JSON.stringify(obj);
+        if (!flags.local && which === 'label') {
+          for (const k of changes.remove) if (!(k in (obj.metadata?.labels ?? {}))) ctx.out(`label ${JSON.stringify(k)} not found.\n`);
+        }
+        applyKeyChanges(obj, which, changes, !!flags.overwrite, flags.resourceVersion);
+        const after = JSON.stringify(obj);
+        const op = changeMessage(which, before, after, !!flags.overwrite);
+        let result = obj;
+        if (!flags.local && dryRun !== 'client') {
+          const api = await ctx.api();
+          const ns = t.type.namespaced ? obj.metadata.namespace : undefined;
+          if (flags.resourceVersion) {
+            // A precondition: the update fails with Conflict unless the object is at that version.
+            const current = deepCopy(await api.get(t.type, ns, obj.metadata.name!));
+            applyKeyChanges(current, which, changes, true, flags.resourceVersion);
+            result = await api.update(current, { dryRun: dryRun === 'server', fieldManager: `kubectl-${which === 'label' ? 'label' : 'annotate'}` });
+          } else if (before !== after) {
+            result = await api.mutate(t.type, ns, obj.metadata.name!, (o) => applyKeyChanges(o, which, changes, true), { dryRun: dryRun === 'server', fieldManager: `kubectl-${which === 'label' ? 'label' : 'annotate'}` });
+          } else {
+            result = t.object;
+          }
+        }
+        ctx.out(print(result, op));
+        print = await nextPrinter();
+      } catch (e) {
+        if (e instanceof ApiError) errors.push(formatApiError(e).replace(/\n$/, ''));
+        // A CliError's text lacks the newline formatError adds (the jsonpath debugging block ends in its own).
+        else if (e instanceof CliError) errors.push(e.message.endsWith('\n') ? `${e.message}\n` : e.message);
+        else throw e;
+      }
+    }
+    if (flags.local && targets.errors.length) {
+      const decode = targets.errors.map(rawError);
+      if (errors.length) errors.push(aggregateMessage(decode));
+      else errors.push(...decode);
+    }
+    if (errors.length) throw new PrintedError(checkErrText(errors));
+    return 0;
+  }
+}
+
+export function runKeyValueVerb(ctx: CliContext, which: KeyValueKind, args: string[], flags: KeyValueFlags): Promise<number> {
+  return new KeyValueOptions(ctx, which, args, flags).complete().validate().run();
 }

@@ -64,13 +64,14 @@ async function loadKustomization(ctx: CliContext, dir: string, verb: string): Pr
   return { docs: parsed.docs, errors: parsed.errors, files: [dir], textOf: (s) => (s === dir ? yaml : undefined) };
 }
 
-export async function loadInput(ctx: CliContext, flags: FileFlags, verb: string): Promise<{ load: LoadResult }> {
+/** `lenient`: kubectl's decoding of `--local` files (duplicate keys, missing apiVersion/kind left to the caller). */
+export async function loadInput(ctx: CliContext, flags: FileFlags, verb: string, opts: { lenient?: boolean } = {}): Promise<{ load: LoadResult }> {
   validateFileFlags(flags);
   if (flags.kustomize) return { load: await loadKustomization(ctx, flags.kustomize, verb) };
   const files = flags.filename ?? [];
   if (files.length === 0) throw new CliError(verb === 'apply' ? 'must specify one of -f and -k' : 'must specify one of -f and -k');
   const stdin = files.includes('-') ? ctx.streams.stdinText() : undefined;
-  const load = await loadManifests(files, { recursive: flags.recursive, stdin });
+  const load = await loadManifests(files, { recursive: flags.recursive, stdin, lenient: opts.lenient });
   return { load };
 }
 

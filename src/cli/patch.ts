@@ -11,7 +11,7 @@ import type { CliContext } from './context';
 import type { Program } from './root';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
-import { addDryRunFlag, parseDryRun } from './flags/dry-run';
+import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { PrintedError, formatApiError } from './format-error';
 import { mutationPrinter } from './flags/mutation-output';
 import type { PatchType } from './flags/patch-input';
@@ -125,54 +125,81 @@ async function patchLive(api: ApiServer, type: ResourceType, ns: string | undefi
   }
 }
 
-export async function runPatch(ctx: CliContext, resources: string[], flags: PatchFlags): Promise<number> {
-  const { parsePatchType, patchToJsonText, readPatchText } = await import('./flags/patch-input');
-  const patchType = parsePatchType(flags.type);
-  const dryRun = parseDryRun(ctx, flags.dryRun);
-  if (flags.local && dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
-  // kubectl 1.32 patches a local file whatever --subresource says.
-  if (!flags.local && flags.subresource !== undefined && flags.subresource !== 'status' && flags.subresource !== 'scale') {
-    throw new CliError(`invalid subresource value: "${flags.subresource}". Must be one of [status scale]`);
-  }
-  const text = readPatchText(flags.patch, flags.patchFile);
-  const jsonText = patchToJsonText(text);
-  if (!flags.local && dryRun !== 'client') await (await import('../api/validator-adapter')).loadValidation();
-  // patch prints no dry-run suffix (kubectl's quirk).
-  const print = await mutationPrinter(ctx, flags, 'none');
-  const targets = await resolveTargets(ctx, resources, flags, 'patch', { localMessage: 'cannot specify --local and server resources' });
-  if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
+export function runPatch(ctx: CliContext, resources: string[], flags: PatchFlags): Promise<number> {
+  return new PatchOptions(ctx, resources, flags).complete().then((o) => o.validate().run());
+}
 
-  for (const t of targets.items) {
-    const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
-    if (flags.local || dryRun === 'client') {
-      const patched = await applyPatchText(deepCopy(t.object), t.type, patchType, jsonText, true);
-      ctx.out(print(patched, deepEqual(patched, t.object) ? 'patched (no change)' : 'patched'));
-      continue;
-    }
-    const api = await ctx.api();
-    const before = t.object;
-    let result: KObject;
-    try {
-      if (flags.subresource === 'scale') {
-        const { SCALABLE_KINDS } = await import('./scale');
-        if (!SCALABLE_KINDS.has(t.type.kind)) throw new ApiError('NotFound', 'the server could not find the requested resource');
-        result = before;
-        const scale = { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: before.metadata.name, namespace: before.metadata.namespace }, spec: { replicas: before.spec?.replicas ?? 1 }, status: { replicas: before.status?.replicas ?? 0 } } as KObject;
-        const patched = await applyPatchText(deepCopy(scale), t.type, patchType === 'strategic' ? 'merge' : patchType, jsonText, false);
-        const replicas = patched.spec?.replicas;
-        if (replicas !== scale.spec.replicas) {
-          result = await api.mutate(t.type, ns, before.metadata.name!, (o) => {
-            o.spec = { ...(o.spec ?? {}), replicas };
-          }, { dryRun: dryRun === 'server', fieldManager: 'kubectl-patch', subresource: 'scale' });
-        }
-      } else {
-        result = await patchLive(api, t.type, ns, before.metadata.name!, patchType, jsonText, flags.subresource === 'status', dryRun === 'server');
-      }
-    } catch (e) {
-      if (e instanceof ApiError) throw new PrintedError(formatApiError(e));
-      throw e;
-    }
-    ctx.out(print(result, deepEqual(result, before) ? 'patched (no change)' : 'patched'));
+/** kubectl's PatchOptions: complete reads --type and --dry-run, validate is pure, run patches. */
+export class PatchOptions {
+  private patchType!: PatchType;
+  private dryRun: DryRunMode = 'none';
+
+  constructor(
+    private readonly ctx: CliContext,
+    private readonly resources: string[],
+    private readonly flags: PatchFlags,
+  ) {}
+
+  async complete(): Promise<this> {
+    const { parsePatchType } = await import('./flags/patch-input');
+    this.patchType = parsePatchType(this.flags.type);
+    this.dryRun = parseDryRun(this.ctx, this.flags.dryRun);
+    return this;
   }
-  return 0;
+
+  validate(): this {
+    const { flags } = this;
+    if (flags.local && this.dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
+    // kubectl 1.32 patches a local file whatever --subresource says.
+    if (!flags.local && flags.subresource !== undefined && flags.subresource !== 'status' && flags.subresource !== 'scale') {
+      throw new CliError(`invalid subresource value: "${flags.subresource}". Must be one of [status scale]`);
+    }
+    return this;
+  }
+
+  async run(): Promise<number> {
+    const { ctx, resources, flags, patchType, dryRun } = this;
+    const { patchToJsonText, readPatchText } = await import('./flags/patch-input');
+    const text = readPatchText(flags.patch, flags.patchFile);
+    const jsonText = patchToJsonText(text);
+    if (!flags.local && dryRun !== 'client') await (await import('../api/validator-adapter')).loadValidation();
+    // patch prints no dry-run suffix (kubectl's quirk).
+    const print = await mutationPrinter(ctx, flags, 'none');
+    const targets = await resolveTargets(ctx, resources, flags, 'patch', { localMessage: 'cannot specify --local and server resources' });
+    if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
+
+    for (const t of targets.items) {
+      const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
+      if (flags.local || dryRun === 'client') {
+        const patched = await applyPatchText(deepCopy(t.object), t.type, patchType, jsonText, true);
+        ctx.out(print(patched, deepEqual(patched, t.object) ? 'patched (no change)' : 'patched'));
+        continue;
+      }
+      const api = await ctx.api();
+      const before = t.object;
+      let result: KObject;
+      try {
+        if (flags.subresource === 'scale') {
+          const { SCALABLE_KINDS } = await import('./scale');
+          if (!SCALABLE_KINDS.has(t.type.kind)) throw new ApiError('NotFound', 'the server could not find the requested resource');
+          result = before;
+          const scale = { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: before.metadata.name, namespace: before.metadata.namespace }, spec: { replicas: before.spec?.replicas ?? 1 }, status: { replicas: before.status?.replicas ?? 0 } } as KObject;
+          const patched = await applyPatchText(deepCopy(scale), t.type, patchType === 'strategic' ? 'merge' : patchType, jsonText, false);
+          const replicas = patched.spec?.replicas;
+          if (replicas !== scale.spec.replicas) {
+            result = await api.mutate(t.type, ns, before.metadata.name!, (o) => {
+              o.spec = { ...(o.spec ?? {}), replicas };
+            }, { dryRun: dryRun === 'server', fieldManager: 'kubectl-patch', subresource: 'scale' });
+          }
+        } else {
+          result = await patchLive(api, t.type, ns, before.metadata.name!, patchType, jsonText, flags.subresource === 'status', dryRun === 'server');
+        }
+      } catch (e) {
+        if (e instanceof ApiError) throw new PrintedError(formatApiError(e));
+        throw e;
+      }
+      ctx.out(print(result, deepEqual(result, before) ? 'patched (no change)' : 'patched'));
+    }
+    return 0;
+  }
 }

@@ -10,8 +10,8 @@ import type { Program } from './root';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { collect } from './flags/collect';
-import { addDryRunFlag, parseDryRun } from './flags/dry-run';
-import { PrintedError, formatApiError } from './format-error';
+import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
+import { PrintedError, checkErrText, formatApiError, rawError } from './format-error';
 import { splitResourcesAndPairs } from './flags/key-value-args';
 import { mutationPrinter, objectRef } from './flags/mutation-output';
 import { resolveTargets, type TargetFlags } from './flags/targets';
@@ -93,7 +93,11 @@ function parseResourceList(s: string | undefined): Record<string, string> {
   return out;
 }
 
-type Mutator = (obj: KObject, ctx: CliContext) => Promise<void> | void;
+/**
+ * Changes one object. A problem that stops this object (no pod template) is thrown; one kubectl
+ * only collects while it goes on (a container not found) is pushed onto `errs`.
+ */
+type Mutator = (obj: KObject, ctx: CliContext, errs: string[]) => Promise<void> | void;
 
 const SET_LONG = 'Configure application resources.\n\n These commands help you make changes to existing application resources.';
 
@@ -124,50 +128,86 @@ function checkEnvName(name: string): void {
 }
 
 /**
- * Runs one `set` sub-command: finds the targets, applies `mutate` to each, and writes (or,
- * with --local/--dry-run=client, prints). Unchanged objects print nothing, as kubectl.
+ * The part of kubectl's Set*Options every `set` sub-command shares. Each sub-command parses
+ * its own arguments into `mutate` first; complete reads --dry-run, validate checks the flag
+ * combinations, run follows kubectl's Run: the Builder's errors stop everything; then every
+ * target's change is computed (CalculatePatches, collecting the errors it does not stop for),
+ * then each changed object is written (or, with --local/--dry-run=client, printed);
+ * unchanged ones print nothing. The errors come last, as one aggregate.
  */
-async function runSet(ctx: CliContext, resources: string[], flags: SetFlags, verb: string, operation: string, mutate: Mutator): Promise<number> {
-  const dryRun = parseDryRun(ctx, flags.dryRun);
-  if (flags.local && dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
-  if (flags.all && flags.selector) throw new CliError('cannot set --all and --selector at the same time');
-  const print = await mutationPrinter(ctx, flags, dryRun, { typed: true });
-  const targets = await resolveTargets(ctx, resources, flags, verb);
-  const errors = [...targets.errors];
-  if (!flags.local && dryRun !== 'client') await (await import('../api/validator-adapter')).loadValidation();
-  for (const t of targets.items) {
-    const before = typedRoundTrip(t.object);
-    const after = deepCopy(before);
-    try {
-      await mutate(after, ctx);
-    } catch (e) {
-      if (e instanceof CliError) {
-        errors.push(`error: ${e.message}\n`);
+export class SetOptions {
+  private dryRun: DryRunMode = 'none';
+
+  constructor(
+    private readonly ctx: CliContext,
+    private readonly resources: string[],
+    private readonly flags: SetFlags,
+    private readonly verb: string,
+    private readonly operation: string,
+    private readonly mutate: Mutator,
+  ) {}
+
+  complete(): this {
+    this.dryRun = parseDryRun(this.ctx, this.flags.dryRun);
+    return this;
+  }
+
+  validate(): this {
+    if (this.flags.local && this.dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
+    if (this.flags.all && this.flags.selector) throw new CliError('cannot set --all and --selector at the same time');
+    return this;
+  }
+
+  async run(): Promise<number> {
+    const { ctx, flags, dryRun, mutate } = this;
+    const print = await mutationPrinter(ctx, flags, dryRun, { typed: true });
+    const targets = await resolveTargets(ctx, this.resources, flags, this.verb, { typed: true });
+    if (targets.errors.length) throw new PrintedError(checkErrText(targets.errors.map(rawError)));
+    const errors: string[] = [];
+    const patches = [];
+    for (const t of targets.items) {
+      const before = typedRoundTrip(t.object);
+      const after = deepCopy(before);
+      try {
+        await mutate(after, ctx, errors);
+        patches.push({ t, before, after });
+      } catch (e) {
+        if (!(e instanceof CliError)) throw e;
+        patches.push({ t, before, after, error: `error: ${e.message}\n` });
+      }
+    }
+    if (!flags.local && dryRun !== 'client' && patches.length) await (await import('../api/validator-adapter')).loadValidation();
+    for (const { t, before, after, error } of patches) {
+      if (error) {
+        errors.push(error);
         continue;
       }
-      throw e;
+      if (deepEqual(before, after)) continue;
+      if (flags.local || dryRun === 'client') {
+        ctx.out(print(after, this.operation));
+        continue;
+      }
+      try {
+        const api = await ctx.api();
+        const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
+        const result = await api.mutate(t.type, ns, t.object.metadata.name!, (o) => {
+          const fresh = typedRoundTrip(o);
+          void mutate(fresh, ctx, []);
+          return fresh;
+        }, { dryRun: dryRun === 'server', fieldManager: 'kubectl-set' });
+        ctx.out(print(result, this.operation));
+      } catch (e) {
+        if (e instanceof ApiError) errors.push(formatApiError(e).replace(/\n$/, ''));
+        else throw e;
+      }
     }
-    if (deepEqual(before, after)) continue;
-    if (flags.local || dryRun === 'client') {
-      ctx.out(print(after, operation));
-      continue;
-    }
-    try {
-      const api = await ctx.api();
-      const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
-      const result = await api.mutate(t.type, ns, t.object.metadata.name!, (o) => {
-        const fresh = typedRoundTrip(o);
-        void mutate(fresh, ctx);
-        return fresh;
-      }, { dryRun: dryRun === 'server', fieldManager: 'kubectl-set' });
-      ctx.out(print(result, operation));
-    } catch (e) {
-      if (e instanceof ApiError) errors.push(formatApiError(e));
-      else throw e;
-    }
+    if (errors.length) throw new PrintedError(checkErrText(errors));
+    return 0;
   }
-  if (errors.length) throw new PrintedError(errors.join(''));
-  return 0;
+}
+
+function runSet(ctx: CliContext, resources: string[], flags: SetFlags, verb: string, operation: string, mutate: Mutator): Promise<number> {
+  return new SetOptions(ctx, resources, flags, verb, operation, mutate).complete().validate().run();
 }
 
 /** The flag groups every `set` sub-command shares (ResourceBuilderFlags, dry-run, PrintFlags). */
@@ -214,12 +254,12 @@ Examples:
         const i = s.indexOf('=');
         return [s.slice(0, i), s.slice(i + 1)] as const;
       });
-      return runSet(ctx, resources, flags, 'set image', 'image updated', (obj) => {
+      return runSet(ctx, resources, flags, 'set image', 'image updated', (obj, _ctx, errs) => {
         const ps = podSpecOf(obj);
         if (!ps) throw noPodTemplate(obj);
         for (const [name, image] of images) {
           const cs = containersMatching(ps, name);
-          if (cs.length === 0) throw new CliError(`unable to find container named ${JSON.stringify(name)}`);
+          if (cs.length === 0) errs.push(`error: unable to find container named ${JSON.stringify(name)}`);
           for (const c of cs) c.image = image;
         }
       });
@@ -258,7 +298,7 @@ Examples:
       if (!resources.length && !(flags.filename ?? []).length) throw new CliError('one or more resources must be specified as <resource> <name> or <resource>/<name>');
       if (flags.local && !(flags.filename ?? []).length) throw new CliError(NO_RESOURCES);
       if (flags.list) {
-        const targets = await resolveTargets(ctx, resources, flags, 'set env');
+        const targets = await resolveTargets(ctx, resources, flags, 'set env', { typed: true });
         for (const t of targets.items) {
           const ps = podSpecOf(deepCopy(t.object));
           for (const c of containersMatching(ps ?? {}, flags.containers)) {
@@ -293,10 +333,14 @@ Examples:
         const ps = podSpecOf(obj);
         if (!ps) throw noPodTemplate(obj);
         const cs = containersMatching(ps, flags.containers);
-        if (cs.length === 0) throw new CliError(`unable to find container named ${JSON.stringify(flags.containers)}`);
+        if (cs.length === 0) {
+          ctx.err(`Warning: ${obj.kind}/${obj.metadata.name} does not have any containers matching ${JSON.stringify(flags.containers)}\n`);
+          return;
+        }
         for (const c of cs) {
           let env: any[] = [...(c.env ?? [])];
-          for (const e of [...set.map(([name, value]) => ({ name, value })), ...fromEnv]) {
+          // EnvVar.value is omitempty: `C=` sets a variable with no value field.
+          for (const e of [...set.map(([name, value]) => (value === '' ? { name } : { name, value })), ...fromEnv]) {
             const i = env.findIndex((x) => x.name === e.name);
             if (i >= 0) env[i] = e;
             else env.push(e);
@@ -327,11 +371,11 @@ Examples:
       const requests = parseResourceList(flags.requests);
       checkQuantities(limits);
       checkQuantities(requests);
-      return runSet(ctx, resources, flags, 'set resources', 'resource requirements updated', (obj) => {
+      return runSet(ctx, resources, flags, 'set resources', 'resource requirements updated', (obj, _ctx, errs) => {
         const ps = podSpecOf(obj);
         if (!ps) throw noPodTemplate(obj);
         const cs = containersMatching(ps, flags.containers);
-        if (cs.length === 0) throw new CliError(`unable to find container named ${JSON.stringify(flags.containers)}`);
+        if (cs.length === 0) errs.push(`error: unable to find container named ${flags.containers}`);
         for (const c of cs) {
           c.resources ??= {};
           if (Object.keys(limits).length) c.resources.limits = { ...(c.resources.limits ?? {}), ...limits };

@@ -13,6 +13,7 @@ export const deploymentGenerator: Generator = {
   aliases: ['deploy'],
   usage: 'deployment NAME --image=image -- [COMMAND] [args...]',
   short: 'Create a deployment with the specified name',
+  example: '  # Create a deployment named my-dep that runs the busybox image\n  kubectl create deployment my-dep --image=busybox\n  \n  # Create a deployment with a command\n  kubectl create deployment my-dep --image=busybox -- date\n  \n  # Create a deployment named my-dep that runs the nginx image with 3 replicas\n  kubectl create deployment my-dep --image=nginx --replicas=3\n  \n  # Create a deployment named my-dep that runs the busybox image and expose port 5701\n  kubectl create deployment my-dep --image=busybox --port=5701\n  \n  # Create a deployment named my-dep that runs multiple containers\n  kubectl create deployment my-dep --image=busybox:latest --image=ubuntu:latest --image=nginx',
   flags: [
     { name: 'image', type: 'stringSlice', help: 'Image names to run. A deployment can have multiple images set for multi-container pod.', required: true },
     { name: 'port', type: 'int', default: -1, help: 'The containerPort that this deployment exposes.' },

@@ -9,6 +9,7 @@ export const namespaceGenerator: Generator = {
   aliases: ['ns'],
   usage: 'namespace NAME [--dry-run=server|client|none]',
   short: 'Create a namespace with the specified name',
+  example: '  # Create a new namespace named my-namespace\n  kubectl create namespace my-namespace',
   flags: [],
   build(args, _raw, _ctx, argsLenAtDash) {
     const name = nameFromArgs(args, argsLenAtDash, 'create namespace');

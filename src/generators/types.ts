@@ -55,6 +55,8 @@ export interface Generator {
   /** Use line as kubectl's help shows it. */
   usage: string;
   short: string;
+  /** kubectl's Example text, as its help prints it (lines indented by two spaces). */
+  example?: string;
   flags: FlagDef[];
   /**
    * `args` are all positional args as cobra passes them (after `--` included);

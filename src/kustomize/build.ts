@@ -13,6 +13,16 @@ import {
   type ImageArgs, type LabelArgs, type ReplicaArgs,
 } from './transformers';
 import { checkKustomization } from './schema';
+import { transformReplacements, type Replacement } from './replacements';
+
+/** `replacements:` entries, a `path:` one read from its file (one replacement or a list). */
+function loadReplacements(ldr: Loader, entries: Replacement[]): Replacement[] {
+  return entries.flatMap((r) => {
+    if (!r.path) return [r];
+    const docs = parseYamlDocs(ldr.load(r.path).toString('utf8'), r.path);
+    return docs.flatMap((d) => (Array.isArray(d) ? (d as Replacement[]) : [d as Replacement]));
+  });
+}
 
 export { KustomizeError };
 
@@ -37,6 +47,7 @@ export interface Kustomization {
   configMapGenerator?: GeneratorArgs[];
   secretGenerator?: GeneratorArgs[];
   generatorOptions?: GeneratorOptions;
+  replacements?: Replacement[];
   [k: string]: unknown;
 }
 
@@ -51,7 +62,7 @@ const DEPRECATIONS: [keyof Kustomization, string][] = [
 ];
 
 /** Unsupported kustomize features: refused plainly rather than silently ignored. */
-const UNSUPPORTED = ['buildMetadata', 'vars', 'replacements', 'helmCharts', 'helmGlobals', 'helmChartInflationGenerator', 'generators', 'transformers', 'validators', 'configurations', 'crds', 'openapi'];
+const UNSUPPORTED = ['buildMetadata', 'vars', 'helmCharts', 'helmGlobals', 'helmChartInflationGenerator', 'generators', 'transformers', 'validators', 'configurations', 'crds', 'openapi'];
 
 export interface BuildResult {
   yaml: string;
@@ -189,6 +200,7 @@ class Builder {
     ra = dropEmpty(ra);
     transformReplicas(ra, k.replicas ?? []);
     transformImages(ra, [...(k.images ?? []), ...(k.imageTags ?? [])]);
+    if (k.replacements?.length) transformReplacements(ra, loadReplacements(ldr, k.replacements));
     return ra;
   }
 }

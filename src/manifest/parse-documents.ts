@@ -15,10 +15,19 @@ export interface ParsedSource {
   errors: ManifestError[];
 }
 
+/**
+ * `lenient`: kubectl's decoding of `--local` files (sigs.k8s.io/yaml without its strict
+ * reader): a duplicate key keeps its last value, and a document without apiVersion or kind
+ * is kept, for the caller's decoder to judge (label accepts a missing apiVersion, set does not).
+ */
+export interface ParseOptions {
+  lenient?: boolean;
+}
+
 const VALIDATE_SUFFIX = '; if you choose to ignore these errors, turn validation off with --validate=false';
 
 /** Checks raw bytes (binary, UTF-8) and parses them. */
-export function parseManifestBytes(buf: Uint8Array, source: string): ParsedSource & { text?: string } {
+export function parseManifestBytes(buf: Uint8Array, source: string, opts: ParseOptions = {}): ParsedSource & { text?: string } {
   const nul = buf.indexOf(0);
   if (nul >= 0) {
     const pos = bytePosition(buf, nul);
@@ -46,7 +55,7 @@ export function parseManifestBytes(buf: Uint8Array, source: string): ParsedSourc
     };
   }
   const text = decodeUtf8(buf);
-  return { ...parseManifestText(text, source), text };
+  return { ...parseManifestText(text, source, opts), text };
 }
 
 function decodeUtf8(buf: Uint8Array): string {
@@ -80,9 +89,10 @@ const HINTS: Record<string, string> = {
  * the fast path is not sure about, and every source with an error, goes through the full
  * parser, so results and error texts are those of `parseManifestTextFull`.
  */
-export function parseManifestText(text: string, source: string): ParsedSource {
+export function parseManifestText(text: string, source: string, opts: ParseOptions = {}): ParsedSource {
   const deep = tooDeep(text, source);
   if (deep) return deep;
+  if (opts.lenient) return parseManifestTextFull(text, source, opts);
   const fast = fastParse(text);
   if (fast) {
     const built = buildFastDocs(text, source, fast);
@@ -105,7 +115,7 @@ function tooDeep(text: string, source: string): ParsedSource | undefined {
   };
 }
 
-export function parseManifestTextFull(text: string, source: string): ParsedSource {
+export function parseManifestTextFull(text: string, source: string, opts: ParseOptions = {}): ParsedSource {
   const deep = tooDeep(text, source);
   if (deep) return deep;
   const docs: ManifestDoc[] = [];
@@ -114,7 +124,7 @@ export function parseManifestTextFull(text: string, source: string): ParsedSourc
   const at = (offset: number): SourcePosition => ({ file: source, ...lc.linePos(offset) });
   let parsed: Document[];
   try {
-    const r = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter: lc });
+    const r = parseAllDocuments(text, { ...YAML_OPTIONS, uniqueKeys: !opts.lenient, lineCounter: lc });
     parsed = Array.isArray(r) ? (r as Document[]) : [];
   } catch (e) {
     errors.push(deepError(source, e));
@@ -172,12 +182,12 @@ export function parseManifestTextFull(text: string, source: string): ParsedSourc
     }
     const obj = value as Record<string, unknown>;
     const typeErr = typeMetaError(obj, source, docIndex, base([]));
-    if (typeErr) {
+    if (typeErr && !opts.lenient) {
       errors.push(typeErr);
       return;
     }
-    const kind = obj.kind as string;
-    if (kind.endsWith('List') && Array.isArray(obj.items)) {
+    const kind = String(obj.kind ?? '');
+    if (!typeErr && kind.endsWith('List') && Array.isArray(obj.items)) {
       (obj.items as unknown[]).forEach((item, i) => {
         const itemPos = (p: FieldPath) => base(['items', i, ...p]);
         if (item === null || typeof item !== 'object' || Array.isArray(item)) {
@@ -245,7 +255,19 @@ function goYamlError(code: string, first: string, offset: number, text: string, 
   return { line, text: GO_YAML_TEXT[code] ?? first.charAt(0).toLowerCase() + first.slice(1) };
 }
 
+/**
+ * Where kubectl's YAMLReader starts the document's chunk: the line after its `---` (the first
+ * line for the first document). go-yaml decodes each chunk alone, so its line numbers count
+ * from there.
+ */
+function chunkLineOffset(doc: Document, docIndex: number, text: string, lc: LineCounter): number {
+  const start = doc.range?.[0] ?? 0;
+  if (text.startsWith('---', start)) return lc.linePos(start).line;
+  return docIndex === 0 ? 0 : lc.linePos(start).line - 1;
+}
+
 function syntaxError(source: string, docIndex: number, doc: Document, code: string, message: string, pos: SourcePosition, lc: LineCounter, text: string): ManifestError {
+  const offset = chunkLineOffset(doc, docIndex, text, lc);
   if (code === 'DUPLICATE_KEY') {
     const dup = findDuplicate(doc, lc.lineStarts[pos.line - 1] + pos.col - 1);
     const key = dup?.key ?? '?';
@@ -253,7 +275,7 @@ function syntaxError(source: string, docIndex: number, doc: Document, code: stri
     return {
       code: 'duplicate-key', source, docIndex, position: pos,
       message: `duplicate key "${key}"${first ? ` (first defined at line ${first})` : ''}: mapping keys must be unique`,
-      kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: unmarshal errors:\n  line ${pos.line}: key "${key}" already set in map`,
+      kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: unmarshal errors:\n  line ${pos.line - offset}: key "${key}" already set in map`,
       hint: HINTS.DUPLICATE_KEY,
     };
   }
@@ -266,7 +288,7 @@ function syntaxError(source: string, docIndex: number, doc: Document, code: stri
   return {
     code: 'yaml-syntax', source, docIndex, position: pos,
     message: `YAML syntax error: ${first}`,
-    kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: line ${go.line}: ${go.text}`,
+    kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: line ${go.line - offset}: ${go.text}`,
     hint: HINTS[code],
   };
 }

@@ -64,4 +64,6 @@ export interface LoadOptions {
   stdin?: string;
   /** Expand `*`, `?`, `**` patterns in inputs (for `kubesim validate`). */
   glob?: boolean;
+  /** kubectl's lenient decoding of `--local` files (see parse-documents.ts ParseOptions). */
+  lenient?: boolean;
 }

@@ -17,7 +17,8 @@ export { goSprintf } from './go-template/fmt';
 
 /** A parsed template, reusable for many objects (kubectl parses once per command). */
 export interface GoTemplate {
-  execute(data: unknown): string;
+  /** `missingKeyError`: a missing map key fails (missingkey=error) instead of printing <no value>. */
+  execute(data: unknown, opts?: { missingKeyError?: boolean }): string;
 }
 
 /** Parses a template; throws GoTemplateParseError with Go's message. */
@@ -30,8 +31,8 @@ export function parseGoTemplate(template: string): GoTemplate {
     throw e;
   }
   return {
-    execute(data: unknown): string {
-      return new Exec(template, fromJson(data)).run(tree, { v: fromJson(data), iface: false });
+    execute(data: unknown, opts: { missingKeyError?: boolean } = {}): string {
+      return new Exec(template, fromJson(data), opts.missingKeyError).run(tree, { v: fromJson(data), iface: false });
     },
   };
 }
@@ -41,8 +42,8 @@ export function parseGoTemplate(template: string): GoTemplate {
  * Throws GoTemplateParseError / GoTemplateExecError carrying Go's message; the CLI wraps
  * them (`error: error parsing template <t>, <msg>` / `error: error executing template "<t>": <msg>`).
  */
-export function executeGoTemplate(template: string, data: unknown): string {
-  return parseGoTemplate(template).execute(data);
+export function executeGoTemplate(template: string, data: unknown, opts: { missingKeyError?: boolean } = {}): string {
+  return parseGoTemplate(template).execute(data, opts);
 }
 
 /**

@@ -2,8 +2,10 @@
 import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
 import { parseCustomColumnsSpec, parseCustomColumnsTemplate, printCustomColumns, type CustomColumn } from './custom-columns';
-import { executeGoTemplate, goTemplateErrorText, parseGoTemplate } from './go-template';
+import { GoTemplateExecError, executeGoTemplate, goTemplateErrorText, parseGoTemplate } from './go-template';
+import { goJson, goSprint } from '../util/go-format';
 import { toJson } from './json';
+import { goOrdered } from './go-order';
 import { jsonPathPrinter } from './jsonpath';
 import { printNames } from './name';
 import { printTable, type TableOptions } from './table';
@@ -111,8 +113,33 @@ export interface PrintOptions {
   noHeaders?: boolean;
   /** -o json key order: false keeps the objects' own order (client-side generated objects). */
   sortJsonKeys?: boolean;
-  /** --allow-missing-template-keys (default true): jsonpath only, for now. */
+  /** --allow-missing-template-keys (default true): jsonpath, and go-template's missingkey=error. */
   allowMissingKeys?: boolean;
+}
+
+/**
+ * A template that failed while printing. kubectl's GoTemplatePrinter writes a debugging block
+ * to the output stream first (`stdout`), then returns the error.
+ */
+export class TemplateExecutionError extends CliError {
+  constructor(
+    message: string,
+    readonly stdout: string,
+  ) {
+    super(message);
+  }
+}
+
+/** GoTemplatePrinter.PrintObj's debugging block: the template, the JSON, and the map it saw (%+v). */
+function goTemplateDebug(template: string, data: unknown, message: string, typed: boolean): string {
+  // A typed object (generators, set) is marshalled from its Go struct: fields in struct order.
+  const ordered = typed && data && typeof data === 'object' ? goOrdered(JSON.parse(JSON.stringify(data)) as Record<string, unknown>) : undefined;
+  return (
+    `Error executing template: ${message}. Printing more information for debugging the template:\n` +
+    `\ttemplate was:\n\t\t${template}\n` +
+    `\traw data was:\n\t\t${goJson(ordered ?? data, '', !typed)}\n` +
+    `\tobject given to template engine was:\n\t\t${goSprint(data)}\n\n`
+  );
 }
 
 /** The List wrapper `get -o json|yaml|jsonpath` prints. */
@@ -137,9 +164,10 @@ export function printObjects(objs: KObject[], spec: OutputSpec, opts: PrintOptio
       return jsonPathPrinter(spec.template, { asJson: spec.asJson, allowMissingKeys: opts.allowMissingKeys ?? true })(data);
     case 'go-template':
       try {
-        return executeGoTemplate(spec.template, data);
+        return executeGoTemplate(spec.template, data, { missingKeyError: opts.allowMissingKeys === false });
       } catch (e) {
         const text = goTemplateErrorText(spec.template, e);
+        if (text && e instanceof GoTemplateExecError) throw new TemplateExecutionError(text, goTemplateDebug(spec.template, data, e.message, opts.sortJsonKeys === false));
         if (text) throw new CliError(text);
         throw e;
       }

@@ -341,6 +341,30 @@ const YAML_CASES = ['bad-flow.yaml', 'bad-indent.yaml', 'dup-key.yaml', 'comment
   `set env --local -f ${f} A=1 -o name`,
 ]);
 
+/**
+ * How kubectl's Builder decodes --local files (lenient YAML, go-yaml's per-document line
+ * numbers, the unstructured decoder of label/annotate/patch and the typed one of set) and how
+ * CheckErr prints what a verb collected (one error, or an aggregate one per line).
+ */
+const DECODE_AND_AGGREGATES = [
+  'set image --local -f deploy.yaml a=x b=y',
+  'set image --local -f deploy.yaml -f no-kind.yaml web=x',
+  'set env --local -f multi.yaml -c nope A=1 -o name',
+  'set resources --local -f multi.yaml -c nope --limits=cpu=1 -o name',
+  'set sa --local -f data.txt x',
+  'set subject --local -f no-apiversion.yaml --user=x',
+  `patch --local -f dup-key.yaml --type=merge -p '{"data":{"b":"2"}}' -o yaml`,
+  'label --local -f partial.yaml x=y -o name',
+  'label --local -f partial.yaml -f data.txt -f deploy.yaml app=x',
+  'annotate --local -f partial.yaml -f bad-flow.yaml a=b -o name',
+  'set env --local -f deploy.yaml --env=C= -o yaml',
+  "create configmap c --from-literal=a=1 --dry-run=client -o go-template='{{.data.b}}' --allow-missing-template-keys=false",
+  "set image --local -f deploy.yaml web=x -o go-template='{{.nope}}' --allow-missing-template-keys=false",
+  `label --local -f deploy.yaml x=y -o go-template='{{index .metadata "nope"}}' --allow-missing-template-keys=false`,
+  'create namespace n1 --dry-run client',
+  'create deployment web --dry-run --image=nginx -o name',
+];
+
 /** Help goes to stdout and exits 0; only the cobra-derived lines need to match kubectl. */
 const HELP = [
   'create namespace --help',
@@ -414,6 +438,7 @@ export function allCases(): string[][] {
     ...FLAG_FORMS,
     ...PARSE_ERRORS,
     ...YAML_CASES,
+    ...DECODE_AND_AGGREGATES,
     ...FLAG_GROUPS,
     ...DEBUG,
     ...HELP,

@@ -49,7 +49,7 @@ export async function mutationPrinter(ctx: CliContext, flags: string | PrintFlag
     };
   }
   const { outputPrinter } = await import('./output');
-  const print = outputPrinter(output, ctx, { showManagedFields: pf.showManagedFields, allowMissingKeys: allowMissingKeys(pf) });
+  const print = outputPrinter(output, ctx, { showManagedFields: pf.showManagedFields, allowMissingKeys: allowMissingKeys(pf), sortJsonKeys: !opts.typed });
   return (obj) => print([obj], false);
 }
 

@@ -5,7 +5,7 @@ import { readInputSync } from '../../manifest/read-limited';
 import { CliError } from '../../api/errors';
 import type { KObject } from '../../api/types';
 import type { CliContext } from '../context';
-import { parseOutputFlag, printObjects, resolveOutputFile, type OutputSpec } from '../../printers/output';
+import { TemplateExecutionError, parseOutputFlag, printObjects, resolveOutputFile, type OutputSpec } from '../../printers/output';
 
 export type ObjectPrinter = (objs: KObject[], asList: boolean) => string;
 
@@ -32,14 +32,23 @@ export function resolveOutput(o: string): OutputSpec {
 
 export function outputPrinter(o: string, ctx: CliContext, opts: { showManagedFields?: boolean; noHeaders?: boolean; allowMissingKeys?: boolean; sortJsonKeys?: boolean } = {}): ObjectPrinter {
   const spec = resolveOutput(o);
-  void ctx;
   // kubectl's YAMLPrinter counts what it printed: every document after the first starts with `---`.
   let printed = 0;
   return (objs, asList) => {
     const shown = opts.showManagedFields ? objs : objs.map(withoutManagedFields);
-    const text = printObjects(shown, spec, { asList, noHeaders: opts.noHeaders, allowMissingKeys: opts.allowMissingKeys, sortJsonKeys: opts.sortJsonKeys });
+    const text = withTemplateDebug(ctx, () => printObjects(shown, spec, { asList, noHeaders: opts.noHeaders, allowMissingKeys: opts.allowMissingKeys, sortJsonKeys: opts.sortJsonKeys }));
     return spec.kind === 'yaml' && printed++ > 0 ? `---\n${text}` : text;
   };
+}
+
+/** Runs a printer; a template that fails writes kubectl's debugging block to stdout before the error. */
+export function withTemplateDebug<T>(ctx: CliContext, print: () => T): T {
+  try {
+    return print();
+  } catch (e) {
+    if (e instanceof TemplateExecutionError) ctx.out(e.stdout);
+    throw e;
+  }
 }
 
 function withoutManagedFields(o: KObject): KObject {

@@ -12,6 +12,7 @@ import type { CliContext } from '../context';
 import { formatApiError } from '../format-error';
 import { parseResourceArgs } from '../resource-args';
 import { buildListOptions } from './selectors';
+import { goJson } from '../../util/go-format';
 
 export interface TargetFlags {
   filename?: string[];
@@ -58,22 +59,65 @@ function singleFile(files: string[]): boolean {
   }
 }
 
-/** Reads `-f` documents. With `api`, their types are resolved against the cluster. */
-async function fileObjects(ctx: CliContext, flags: TargetFlags, verb: string, api?: ApiServer): Promise<{ items: Target[]; errors: string[] }> {
+/** Reads `-f` documents, their types resolved against the cluster. */
+async function fileObjects(ctx: CliContext, flags: TargetFlags, verb: string, api: ApiServer): Promise<{ items: Target[]; errors: string[] }> {
   const { loadInput, prepareDocs, setNamespace } = await import('../manifest-input');
   const { load } = await loadInput(ctx, flags, verb);
-  const registry = api?.registry ?? new ResourceRegistry();
-  const resolver = api ?? ({ typeOf: (o: KObject) => localType(registry, o), registry } as unknown as ApiServer);
-  const { items, errors } = await prepareDocs(ctx, resolver, load, verb, { validate: false });
+  const { items, errors } = await prepareDocs(ctx, api, load, verb, { validate: false });
   const out: Target[] = [];
   for (const item of items) {
-    if (api) setNamespace(ctx, item);
-    else if (item.type.namespaced && !item.object.metadata?.namespace && ctx.namespaceExplicit) {
-      item.object.metadata.namespace = ctx.namespace;
-    }
+    setNamespace(ctx, item);
     out.push({ type: item.type, object: item.object, source: item.doc.source });
   }
   return { items: out, errors };
+}
+
+/** Go's json.Marshal of what was decoded, as kubectl quotes a document in its decode errors. */
+function quoted(obj: KObject): string {
+  return `'${goJson(obj)}'`;
+}
+
+/**
+ * `--local -f`: the files decoded as kubectl's Builder decodes them, with kubectl's own error
+ * texts and nothing more. go-yaml stops a file at its first error (the documents before it
+ * stay); a duplicate key keeps its last value; the unstructured decoder (label, annotate,
+ * patch) needs a kind, the typed one (`typed`: the set verbs) an apiVersion as well.
+ */
+async function localFileObjects(ctx: CliContext, flags: TargetFlags, verb: string, typed: boolean): Promise<{ items: Target[]; errors: string[] }> {
+  const { loadInput } = await import('../manifest-input');
+  const { load } = await loadInput(ctx, flags, verb, { lenient: true });
+  const registry = new ResourceRegistry();
+  const errors: string[] = [];
+  const stopAt = new Map<string, number>();
+  for (const e of load.errors) {
+    if (e.code === 'path-not-found') throw new CliError(e.kubectlMessage);
+    if (stopAt.has(e.source)) continue;
+    stopAt.set(e.source, e.docIndex ?? -1);
+    let message = e.kubectlMessage;
+    if (e.code === 'not-an-object') {
+      const what = /cannot unmarshal (\w+)/.exec(message)?.[1] ?? 'string';
+      message = typed
+        ? `unable to decode "${e.source}": couldn't get version/kind; json parse error: json: cannot unmarshal ${what} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`
+        : `unable to decode "${e.source}": json: cannot unmarshal ${what} into Go value of type unstructured.detector`;
+    }
+    errors.push(`error: ${message}\n`);
+  }
+  const items: Target[] = [];
+  for (const doc of load.docs) {
+    const stop = stopAt.get(doc.source);
+    if (stop !== undefined && doc.docIndex >= stop) continue;
+    const obj = doc.object;
+    const missing = !obj.kind ? 'Kind' : typed && !obj.apiVersion ? 'apiVersion' : undefined;
+    if (missing) {
+      errors.push(`error: unable to decode "${doc.source}": Object '${missing}' is missing in ${quoted(obj)}\n`);
+      continue;
+    }
+    const type = localType(registry, obj);
+    if (type.namespaced && !obj.metadata?.namespace && ctx.namespaceExplicit) obj.metadata.namespace = ctx.namespace;
+    items.push({ type, object: obj, source: doc.source });
+  }
+  if (items.length === 0 && errors.length === 0) throw new CliError(noObjectsMessage(verb));
+  return { items, errors };
 }
 
 /**
@@ -85,13 +129,13 @@ export async function resolveTargets(
   resources: string[],
   flags: TargetFlags,
   verb: string,
-  opts: { localMessage?: string } = {},
+  opts: { localMessage?: string; typed?: boolean } = {},
 ): Promise<Targets> {
   const files = flags.filename ?? [];
   if (flags.local) {
     if (resources.length > 0) throw new CliError(opts.localMessage ?? 'can only use local files by -f pod.yaml or --filename=pod.json when --local=true is set');
     try {
-      const { items, errors } = await fileObjects(ctx, flags, verb);
+      const { items, errors } = await localFileObjects(ctx, flags, verb, !!opts.typed);
       return { items, errors, single: singleFile(files) };
     } catch (e) {
       // Locally, files without objects (empty, only comments) are nothing to do, not an error.

@@ -3,6 +3,7 @@ import { byteOrder } from '../../util/go-format';
 import { sprintV } from './fmt';
 import { CallError, SIGNATURES, callBuiltin } from './functions';
 import { argString, cmdString, type Arg, type Cmd, type ControlNode, type Node, type Pipe } from './parser';
+import { goQuote } from '../../util/go-format';
 import { GoInt, GoTemplateExecError, MISSING, NAME, isMap, truth, typeName, type Final, type Val } from './values';
 
 // ---------------------------------------------------------------------------------------
@@ -33,6 +34,8 @@ export class Exec {
   constructor(
     private readonly src: string,
     root: Val,
+    /** text/template's Option("missingkey=error"): kubectl's --allow-missing-template-keys=false. */
+    private readonly missingKeyError = false,
   ) {
     this.vars = [{ name: '$', v: root }];
   }
@@ -235,7 +238,9 @@ export class Exec {
     }
     if (isMap(receiver)) {
       if (args.length > 1 || final !== MISSING) this.fail(`${name} is not a method but has arguments`);
-      return Object.prototype.hasOwnProperty.call(receiver, name) ? receiver[name] : undefined;
+      if (Object.prototype.hasOwnProperty.call(receiver, name)) return receiver[name];
+      if (this.missingKeyError) this.fail(`map has no entry for key ${goQuote(name)}`);
+      return undefined;
     }
     this.fail(`can't evaluate field ${name} in type ${typ}`);
   }
