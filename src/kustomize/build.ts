@@ -13,6 +13,7 @@ import {
   type ImageArgs, type LabelArgs, type ReplicaArgs,
 } from './transformers';
 import { checkKustomization } from './schema';
+import { loadReplacements, transformReplacements, type ReplacementArgs } from './replacements';
 
 export { KustomizeError };
 
@@ -37,6 +38,7 @@ export interface Kustomization {
   configMapGenerator?: GeneratorArgs[];
   secretGenerator?: GeneratorArgs[];
   generatorOptions?: GeneratorOptions;
+  replacements?: ReplacementArgs[];
   [k: string]: unknown;
 }
 
@@ -51,7 +53,7 @@ const DEPRECATIONS: [keyof Kustomization, string][] = [
 ];
 
 /** Unsupported kustomize features: refused plainly rather than silently ignored. */
-const UNSUPPORTED = ['buildMetadata', 'vars', 'replacements', 'helmCharts', 'helmGlobals', 'helmChartInflationGenerator', 'generators', 'transformers', 'validators', 'configurations', 'crds', 'openapi'];
+const UNSUPPORTED = ['buildMetadata', 'vars', 'helmCharts', 'helmGlobals', 'helmChartInflationGenerator', 'generators', 'transformers', 'validators', 'configurations', 'crds', 'openapi'];
 
 export interface BuildResult {
   yaml: string;
@@ -189,6 +191,7 @@ class Builder {
     ra = dropEmpty(ra);
     transformReplicas(ra, k.replicas ?? []);
     transformImages(ra, [...(k.images ?? []), ...(k.imageTags ?? [])]);
+    if (k.replacements?.length) transformReplacements(ra, loadReplacements(ldr, k.replacements));
     return ra;
   }
 }
