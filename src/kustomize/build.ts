@@ -13,6 +13,7 @@ import {
   type ImageArgs, type LabelArgs, type ReplicaArgs,
 } from './transformers';
 import { checkKustomization } from './schema';
+import { VarSet, varString, type Var } from './vars';
 import { loadReplacements, transformReplacements, type ReplacementArgs } from './replacements';
 
 export { KustomizeError };
@@ -39,6 +40,7 @@ export interface Kustomization {
   secretGenerator?: GeneratorArgs[];
   generatorOptions?: GeneratorOptions;
   replacements?: ReplacementArgs[];
+  vars?: Var[];
   [k: string]: unknown;
 }
 
@@ -53,7 +55,7 @@ const DEPRECATIONS: [keyof Kustomization, string][] = [
 ];
 
 /** Unsupported kustomize features: refused plainly rather than silently ignored. */
-const UNSUPPORTED = ['buildMetadata', 'vars', 'helmCharts', 'helmGlobals', 'helmChartInflationGenerator', 'generators', 'transformers', 'validators', 'configurations', 'crds', 'openapi'];
+const UNSUPPORTED = ['buildMetadata', 'helmCharts', 'helmGlobals', 'helmChartInflationGenerator', 'generators', 'transformers', 'validators', 'configurations', 'crds', 'openapi'];
 
 export interface BuildResult {
   yaml: string;
@@ -63,6 +65,7 @@ export interface BuildResult {
 
 class Builder {
   warnings: string[] = [];
+  readonly vars = new VarSet();
   constructor(private readonly warn: (line: string) => void) {}
 
   load(ldr: Loader): Kustomization {
@@ -192,6 +195,13 @@ class Builder {
     transformReplicas(ra, k.replicas ?? []);
     transformImages(ra, [...(k.images ?? []), ...(k.imageTags ?? [])]);
     if (k.replacements?.length) transformReplacements(ra, loadReplacements(ldr, k.replacements));
+    if (k.vars?.length) {
+      try {
+        this.vars.merge(ra, k.vars);
+      } catch (e) {
+        throw new KustomizeError(`merging vars [${k.vars.map(varString).join(' ')}]: ${(e as Error).message}`);
+      }
+    }
     return ra;
   }
 }
@@ -313,6 +323,7 @@ export function build(dir: string, warn: (text: string) => void = () => {}, opts
     meta(r.obj).name = `${String(meta(r.obj).name)}-${h}`;
   }
   fixNameReferences(ra);
+  b.vars.resolve(ra, warn);
   ra = ra.filter((r) => {
     const a = isMap(r.obj.metadata) && isMap(r.obj.metadata.annotations) ? r.obj.metadata.annotations : {};
     return a['config.kubernetes.io/local-config'] !== 'true';

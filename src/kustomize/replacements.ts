@@ -75,7 +75,7 @@ function resolvePlain(s: string): unknown {
 }
 
 /** yaml.Lookup (a PathGetter without create), as the source side reads its field. */
-function lookup(node: unknown, path: string[]): unknown {
+export function lookup(node: unknown, path: string[]): unknown {
   let cur = node;
   for (const part of path.map((p) => p.trim()).filter((p) => p !== '')) {
     if (cur === null || cur === undefined) return undefined;
