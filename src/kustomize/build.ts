@@ -98,6 +98,15 @@ class Builder {
     return k;
   }
 
+  /** The ReplacementTransformer's Config step: its errors quote the plugin config. */
+  replacementConfig(ldr: Loader, entries: ReplacementArgs[]) {
+    try {
+      return loadReplacements(ldr, entries);
+    } catch (e) {
+      throw new KustomizeError(`trouble configuring builtin ReplacementTransformer with config: \`\n${toYaml({ Replacements: entries })}\`: ${(e as Error).message}`);
+    }
+  }
+
   accumulateFile(ldr: Loader, p: string, ra: Resource[]): void {
     let docs: unknown[];
     try {
@@ -194,7 +203,7 @@ class Builder {
     ra = dropEmpty(ra);
     transformReplicas(ra, k.replicas ?? []);
     transformImages(ra, [...(k.images ?? []), ...(k.imageTags ?? [])]);
-    if (k.replacements?.length) transformReplacements(ra, loadReplacements(ldr, k.replacements));
+    if (k.replacements?.length) transformReplacements(ra, this.replacementConfig(ldr, k.replacements));
     if (k.vars?.length) {
       try {
         this.vars.merge(ra, k.vars);

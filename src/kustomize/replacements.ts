@@ -59,9 +59,9 @@ function splitIndex(p: string): [string, string] {
   return [body.slice(0, i), body.slice(i + 1)];
 }
 
-/** A scalar's text as kyaml holds it (the node's Value). */
+/** A scalar's text as kyaml holds it (the node's Value; empty for maps and lists). */
 function scalarText(v: unknown): string {
-  return v === null || v === undefined ? '' : String(v);
+  return v === null || v === undefined || typeof v === 'object' ? '' : String(v);
 }
 
 /** An untagged scalar node's value when printed: YAML resolves its plain text. */

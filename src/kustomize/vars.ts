@@ -72,15 +72,15 @@ export class VarSet {
       }
     }
     const unused = [...values.keys()].filter((k) => !used.has(k));
-    if (unused.length) warn(`${goLogTime()} well-defined vars that were never replaced: ${unused.join(',')}\n`);
+    if (unused.length) warn(`${klogInfo()} well-defined vars that were never replaced: ${unused.join(',')}\n`);
   }
 }
 
-/** Go's log.Printf prefix. */
-function goLogTime(): string {
+/** kubectl routes kustomize's log.Printf through klog: an info line from log.go:245. */
+function klogInfo(): string {
   const d = new Date();
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `I${p(d.getMonth() + 1)}${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)} ${String(process.pid).padStart(7)} log.go:245]`;
 }
 
 /** refvar.Filter.set: strings, string values of a map, or a list of strings. */
