@@ -208,7 +208,7 @@ class Builder {
       try {
         this.vars.merge(ra, k.vars);
       } catch (e) {
-        throw new KustomizeError(`merging vars [${k.vars.map(varString).join(' ')}]: ${(e as Error).message}`);
+        throw new KustomizeError(`merging vars [${k.vars.map((v) => varString(v)).join(' ')}]: ${(e as Error).message}`);
       }
     }
     return ra;

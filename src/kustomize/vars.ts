@@ -11,10 +11,21 @@ export interface Var {
   fieldref?: { fieldPath?: string };
 }
 
-/** Go's %v of a types.Var, as kustomize's var errors print it. */
-export function varString(v: Var): string {
-  // The objref prints as its embedded Gvk's String() (the method is promoted to the Target).
-  return `{${v.name} ${gvkString(varTargetId(v))} {${v.fieldref?.fieldPath ?? ''}}}`;
+/**
+ * Go's %v of a types.Var, as kustomize's var errors print it: the objref prints as its embedded
+ * Gvk's String() (promoted to the Target), which takes apiVersion's parts only once defaulted.
+ */
+export function varString(v: Var, defaulted = false): string {
+  const o = v.objref ?? {};
+  const gvk = defaulted ? varTargetId(v) : { group: o.group ?? '', version: o.version ?? '', kind: o.kind ?? '' };
+  return `{${v.name} ${gvkString(gvk)} {${v.fieldref?.fieldPath ?? ''}}}`;
+}
+
+/** Go's %v of a decoded YAML value (maps with sorted keys). */
+function goValue(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(goValue).join(' ')}]`;
+  if (isMap(v)) return `map[${Object.keys(v).sort().map((k) => `${k}:${goValue(v[k])}`).join(' ')}]`;
+  return v === null || v === undefined ? '<nil>' : String(v);
 }
 
 function varTargetId(v: Var): ResId {
@@ -45,24 +56,28 @@ export class VarSet {
   }
 
   /** ResolveVars: the value of every var, then $(NAME) replaced in the varReference fields. */
-  resolve(res: Resource[], warn: (line: string) => void): void {
+  resolve(res: Resource[], warn: (text: string) => void): void {
     const values = new Map<string, unknown>();
     for (const v of [...this.set.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const holder = res.find((r) => this.refs.get(r)?.includes(v.name));
-      if (!holder) throw new KustomizeError(`var '${varString(v)}' cannot be mapped to a field in the set of known resources`);
+      if (!holder) throw new KustomizeError(`var '${varString(v, true)}' cannot be mapped to a field in the set of known resources`);
       const fields = splitFieldPath(v.fieldref!.fieldPath!).flatMap((s) => {
         const m = /^(.*)\[(\d+)\]$/.exec(s);
         return m ? [...(m[1] ? [m[1]] : []), m[2]] : [s];
       });
       const value = lookup(holder.obj, fields);
-      if (value === undefined) throw new KustomizeError(`field specified in var '${varString(v)}' not found in corresponding resource`);
+      if (value === undefined) throw new KustomizeError(`field specified in var '${varString(v, true)}' not found in corresponding resource`);
       values.set(v.name, value);
     }
     if (values.size === 0) return;
     const used = new Set<string>();
     const mapping = (key: string): unknown => {
       const v = values.get(key);
-      if (v === undefined || (typeof v === 'object' && v !== null)) return `$(${key})`;
+      if (v === undefined) return `$(${key})`;
+      if (typeof v === 'object' && v !== null) {
+        warn(`${klogInfo()} MakePrimitiveReplacer: bad replacement type=${Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}'} val=${goValue(v)}\n`);
+        return `$(${key})`;
+      }
       used.add(key);
       return v;
     };
