@@ -13,16 +13,8 @@ import {
   type ImageArgs, type LabelArgs, type ReplicaArgs,
 } from './transformers';
 import { checkKustomization } from './schema';
-import { transformReplacements, type Replacement } from './replacements';
-
-/** `replacements:` entries, a `path:` one read from its file (one replacement or a list). */
-function loadReplacements(ldr: Loader, entries: Replacement[]): Replacement[] {
-  return entries.flatMap((r) => {
-    if (!r.path) return [r];
-    const docs = parseYamlDocs(ldr.load(r.path).toString('utf8'), r.path);
-    return docs.flatMap((d) => (Array.isArray(d) ? (d as Replacement[]) : [d as Replacement]));
-  });
-}
+import { VarSet, varString, type Var } from './vars';
+import { loadReplacements, transformReplacements, type ReplacementArgs } from './replacements';
 
 export { KustomizeError };
 
@@ -47,7 +39,8 @@ export interface Kustomization {
   configMapGenerator?: GeneratorArgs[];
   secretGenerator?: GeneratorArgs[];
   generatorOptions?: GeneratorOptions;
-  replacements?: Replacement[];
+  replacements?: ReplacementArgs[];
+  vars?: Var[];
   [k: string]: unknown;
 }
 
@@ -62,7 +55,7 @@ const DEPRECATIONS: [keyof Kustomization, string][] = [
 ];
 
 /** Unsupported kustomize features: refused plainly rather than silently ignored. */
-const UNSUPPORTED = ['buildMetadata', 'vars', 'helmCharts', 'helmGlobals', 'helmChartInflationGenerator', 'generators', 'transformers', 'validators', 'configurations', 'crds', 'openapi'];
+const UNSUPPORTED = ['buildMetadata', 'helmCharts', 'helmGlobals', 'helmChartInflationGenerator', 'generators', 'transformers', 'validators', 'configurations', 'crds', 'openapi'];
 
 export interface BuildResult {
   yaml: string;
@@ -72,6 +65,7 @@ export interface BuildResult {
 
 class Builder {
   warnings: string[] = [];
+  readonly vars = new VarSet();
   constructor(private readonly warn: (line: string) => void) {}
 
   load(ldr: Loader): Kustomization {
@@ -102,6 +96,15 @@ class Builder {
     if (k.apiVersion && k.apiVersion !== want) errs.push(`apiVersion for ${k.kind ?? ''} should be ${want}`);
     if (errs.length) throw new KustomizeError(`Failed to read kustomization file under ${ldr.root}:\n${errs.join('\n')}`);
     return k;
+  }
+
+  /** The ReplacementTransformer's Config step: its errors quote the plugin config. */
+  replacementConfig(ldr: Loader, entries: ReplacementArgs[]) {
+    try {
+      return loadReplacements(ldr, entries);
+    } catch (e) {
+      throw new KustomizeError(`trouble configuring builtin ReplacementTransformer with config: \`\n${toYaml({ Replacements: entries })}\`: ${(e as Error).message}`);
+    }
   }
 
   accumulateFile(ldr: Loader, p: string, ra: Resource[]): void {
@@ -200,7 +203,14 @@ class Builder {
     ra = dropEmpty(ra);
     transformReplicas(ra, k.replicas ?? []);
     transformImages(ra, [...(k.images ?? []), ...(k.imageTags ?? [])]);
-    if (k.replacements?.length) transformReplacements(ra, loadReplacements(ldr, k.replacements));
+    if (k.replacements?.length) transformReplacements(ra, this.replacementConfig(ldr, k.replacements));
+    if (k.vars?.length) {
+      try {
+        this.vars.merge(ra, k.vars);
+      } catch (e) {
+        throw new KustomizeError(`merging vars [${k.vars.map((v) => varString(v)).join(' ')}]: ${(e as Error).message}`);
+      }
+    }
     return ra;
   }
 }
@@ -322,6 +332,7 @@ export function build(dir: string, warn: (text: string) => void = () => {}, opts
     meta(r.obj).name = `${String(meta(r.obj).name)}-${h}`;
   }
   fixNameReferences(ra);
+  b.vars.resolve(ra, warn);
   ra = ra.filter((r) => {
     const a = isMap(r.obj.metadata) && isMap(r.obj.metadata.annotations) ? r.obj.metadata.annotations : {};
     return a['config.kubernetes.io/local-config'] !== 'true';

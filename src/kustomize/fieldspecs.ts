@@ -103,6 +103,81 @@ const RAW = {
     _ _ ReplicaSet spec/replicas +
     _ _ StatefulSet spec/replicas +
   `,
+  // Where `vars` substitute $(NAME) (varreference.go).
+  varReference: String.raw`
+    _ _ CronJob spec/jobTemplate/spec/template/spec/containers/args
+    _ _ CronJob spec/jobTemplate/spec/template/spec/containers/command
+    _ _ CronJob spec/jobTemplate/spec/template/spec/containers/env/value
+    _ _ CronJob spec/jobTemplate/spec/template/spec/containers/volumeMounts/mountPath
+    _ _ CronJob spec/jobTemplate/spec/template/spec/initContainers/args
+    _ _ CronJob spec/jobTemplate/spec/template/spec/initContainers/command
+    _ _ CronJob spec/jobTemplate/spec/template/spec/initContainers/env/value
+    _ _ CronJob spec/jobTemplate/spec/template/spec/initContainers/volumeMounts/mountPath
+    _ _ CronJob spec/jobTemplate/spec/template/volumes/nfs/server
+    _ _ DaemonSet spec/template/spec/containers/args
+    _ _ DaemonSet spec/template/spec/containers/command
+    _ _ DaemonSet spec/template/spec/containers/env/value
+    _ _ DaemonSet spec/template/spec/containers/volumeMounts/mountPath
+    _ _ DaemonSet spec/template/spec/initContainers/args
+    _ _ DaemonSet spec/template/spec/initContainers/command
+    _ _ DaemonSet spec/template/spec/initContainers/env/value
+    _ _ DaemonSet spec/template/spec/initContainers/volumeMounts/mountPath
+    _ _ DaemonSet spec/template/spec/volumes/nfs/server
+    _ _ Deployment spec/template/spec/containers/args
+    _ _ Deployment spec/template/spec/containers/command
+    _ _ Deployment spec/template/spec/containers/env/value
+    _ _ Deployment spec/template/spec/containers/volumeMounts/mountPath
+    _ _ Deployment spec/template/spec/initContainers/args
+    _ _ Deployment spec/template/spec/initContainers/command
+    _ _ Deployment spec/template/spec/initContainers/env/value
+    _ _ Deployment spec/template/spec/initContainers/volumeMounts/mountPath
+    _ _ Deployment spec/template/spec/volumes/nfs/server
+    _ _ Deployment spec/template/metadata/annotations
+    _ _ Ingress spec/rules/host
+    _ _ Ingress spec/tls/hosts
+    _ _ Ingress spec/tls/secretName
+    _ _ Job spec/template/spec/containers/args
+    _ _ Job spec/template/spec/containers/command
+    _ _ Job spec/template/spec/containers/env/value
+    _ _ Job spec/template/spec/containers/volumeMounts/mountPath
+    _ _ Job spec/template/spec/initContainers/args
+    _ _ Job spec/template/spec/initContainers/command
+    _ _ Job spec/template/spec/initContainers/env/value
+    _ _ Job spec/template/spec/initContainers/volumeMounts/mountPath
+    _ _ Job spec/template/spec/volumes/nfs/server
+    _ _ Pod spec/containers/args
+    _ _ Pod spec/containers/command
+    _ _ Pod spec/containers/env/value
+    _ _ Pod spec/containers/volumeMounts/mountPath
+    _ _ Pod spec/initContainers/args
+    _ _ Pod spec/initContainers/command
+    _ _ Pod spec/initContainers/env/value
+    _ _ Pod spec/initContainers/volumeMounts/mountPath
+    _ _ Pod spec/volumes/nfs/server
+    _ _ ReplicaSet spec/template/spec/containers/args
+    _ _ ReplicaSet spec/template/spec/containers/command
+    _ _ ReplicaSet spec/template/spec/containers/env/value
+    _ _ ReplicaSet spec/template/spec/containers/volumeMounts/mountPath
+    _ _ ReplicaSet spec/template/spec/initContainers/args
+    _ _ ReplicaSet spec/template/spec/initContainers/command
+    _ _ ReplicaSet spec/template/spec/initContainers/env/value
+    _ _ ReplicaSet spec/template/spec/initContainers/volumeMounts/mountPath
+    _ _ ReplicaSet spec/template/spec/volumes/nfs/server
+    _ _ Service spec/ports/port
+    _ _ Service spec/ports/targetPort
+    _ _ StatefulSet spec/template/spec/containers/args
+    _ _ StatefulSet spec/template/spec/containers/command
+    _ _ StatefulSet spec/template/spec/containers/env/value
+    _ _ StatefulSet spec/template/spec/containers/volumeMounts/mountPath
+    _ _ StatefulSet spec/template/spec/initContainers/args
+    _ _ StatefulSet spec/template/spec/initContainers/command
+    _ _ StatefulSet spec/template/spec/initContainers/env/value
+    _ _ StatefulSet spec/template/spec/initContainers/volumeMounts/mountPath
+    _ _ StatefulSet spec/volumeClaimTemplates/spec/nfs/server
+    _ _ PersistentVolume spec/nfs/server
+    _ _ _ metadata/labels
+    _ _ _ metadata/annotations
+  `,
   nameReference: [
     { target: '_ _ Deployment', specs: String.raw`
       _ _ HorizontalPodAutoscaler spec/scaleTargetRef/name
@@ -312,7 +387,7 @@ export interface NameRefRule {
   specs: FieldSpec[];
 }
 
-export type SpecSet = 'namePrefix' | 'nameSuffix' | 'commonLabels' | 'templateLabels' | 'commonAnnotations' | 'namespace' | 'images' | 'replicas';
+export type SpecSet = 'namePrefix' | 'nameSuffix' | 'commonLabels' | 'templateLabels' | 'commonAnnotations' | 'namespace' | 'images' | 'replicas' | 'varReference';
 
 export const FIELD_SPECS: Record<SpecSet, FieldSpec[]> = {
   namePrefix: parseSpecs(RAW.namePrefix),
@@ -323,6 +398,7 @@ export const FIELD_SPECS: Record<SpecSet, FieldSpec[]> = {
   namespace: parseSpecs(RAW.namespace),
   images: parseSpecs(RAW.images),
   replicas: parseSpecs(RAW.replicas),
+  varReference: parseSpecs(RAW.varReference),
 };
 
 export const NAME_REFERENCES: NameRefRule[] = RAW.nameReference.map((r) => {

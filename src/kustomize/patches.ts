@@ -88,7 +88,7 @@ function anchored(p: string | undefined): RegExp | undefined {
   }
 }
 
-function selectorMatches(labels: unknown, expr: string | undefined): boolean {
+export function selectorMatches(labels: unknown, expr: string | undefined): boolean {
   if (!expr) return true;
   let parsed;
   try {

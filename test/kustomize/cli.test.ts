@@ -59,6 +59,19 @@ test('apply -k creates the kustomized objects, get -k finds them by their new na
   assert.equal(sb.ok(['apply', '-k', dir]).split('\n').filter((l) => l.endsWith(' unchanged')).length, 6);
 });
 
+test('apply -k applies replacements; a var naming a missing object fails the build and applies nothing', () => {
+  sb.ok(['apply', '-k', CASE('replacements-path')]);
+  const pod = JSON.parse(sb.ok(['get', 'pod', 'app', '-o', 'json']));
+  assert.equal(pod.spec.containers[0].env[0].valueFrom.secretKeyRef.name, 'creds');
+  const secret = JSON.parse(sb.ok(['get', 'secret', 'creds', '-o', 'json']));
+  assert.deepEqual(secret.metadata.labels, { app: 'demo', team: 'a' });
+  assert.equal(secret.metadata.annotations.registry, 'quay.io');
+  const bad = sb.run(['apply', '-k', join(FX, 'errors', 'vars-missing-object')]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /var '\{DB Service\.v1\.\[noGrp\] \{metadata\.name\}\}' cannot be mapped to a field in the set of known resources/);
+  assert.equal(bad.stdout, '', 'the build fails before anything is applied');
+});
+
 test('diff -k and replace -k see the kustomized objects; delete -k removes them', () => {
   const dir = CASE('prefix-suffix-namerefs');
   const same = sb.run(['diff', '-k', dir]);

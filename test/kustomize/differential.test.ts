@@ -52,9 +52,9 @@ function run(cmd: string, args: string[]): Promise<Out> {
   });
 }
 
-/** klog's `E1203 21:39:48.241890   21246 ` header differs by time and pid; the Go pointer too. */
+/** klog's `E1203 21:39:48.241890   21246 ` header (`I…` for info lines) differs by time and pid; the Go pointer too. */
 function normalize(stderr: string): string {
-  return stderr.replace(/^E\d{4} \d\d:\d\d:\d\d\.\d{6}\s+\d+ /gm, 'E ').replace(/&\{0xc[0-9a-f]+ <nil>\}/g, '&{0xPTR <nil>}');
+  return stderr.replace(/^[EI]\d{4} \d\d:\d\d:\d\d\.\d{6}\s+\d+ /gm, 'E ').replace(/&\{0xc[0-9a-f]+ <nil>\}/g, '&{0xPTR <nil>}');
 }
 
 async function pool<T, R>(items: T[], width: number, fn: (t: T) => Promise<R>): Promise<R[]> {
