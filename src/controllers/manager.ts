@@ -271,6 +271,9 @@ export class ControllerManager {
   async stepThrough(jump: { from: number; to: number }, hold: (t: number | undefined) => void, opts: { signal?: AbortSignal; onError?: (e: unknown) => void } = {}): Promise<void> {
     const { signal, onError = (e: unknown) => this.noteError('manager', e) } = opts;
     hold(jump.from);
+    // A jump skips housekeeping beats; run each once at its start, so that one which no
+    // longer is a beat (`node stop` since: the node turns NotReady on the way) is seen.
+    this.queue.promoteSweeps();
     try {
       for (let step = 1; !signal?.aborted; step++) {
         try {

@@ -60,6 +60,19 @@ export class WorkQueue {
     }
   }
 
+  /**
+   * Makes every housekeeping sweep ready now, whatever its due time: at the start of a clock
+   * jump, so that a beat whose object changed outside the API since it was queued (a node
+   * powered off: no longer a live node's renewal) is seen before the jump skips its beats.
+   */
+  promoteSweeps(): void {
+    for (const [id, d] of this.delayed) {
+      if (!d.sweep) continue;
+      this.delayed.delete(id);
+      if (!this.ready.has(id)) this.ready.set(id, d.item);
+    }
+  }
+
   /** Takes the oldest ready key. */
   pop(): QueueItem | undefined {
     const first = this.ready.entries().next();

@@ -87,6 +87,34 @@ const createRetryMs = new Map<string, number>();
 const createRetryAt = new Map<string, number>();
 const MAX_CREATE_RETRY_MS = 5 * 60_000;
 
+/**
+ * The back-off a ReplicaSet that keeps failing to create pods is in, rebuilt from what the
+ * cluster shows when this process has no record of it: without the daemon every command is
+ * a new process, and the controller it runs must not retry at once what the previous one
+ * was backing off from. Its FailedCreate events since the ReplicaFailure condition began
+ * give the attempts made and the last one's time (as kube-controller-manager, which keeps
+ * its rate limiter in memory across those minutes, would know them).
+ */
+async function recallBackoff(ctx: ControllerContext, rs: KObject): Promise<void> {
+  const cond = rs.status?.conditions?.find((c: Condition) => c.type === 'ReplicaFailure' && c.reason === 'FailedCreate');
+  if (!cond) return;
+  const since = Date.parse(cond.lastTransitionTime) - 1000; // event times are whole seconds
+  const mine = (e: KObject) => e.involvedObject?.uid === rs.metadata.uid && e.reason === 'FailedCreate';
+  const events = (await ctx.api.list(typeFor(ctx.api, 'v1', 'Event'), { namespace: rs.metadata.namespace, fieldMatch: mine })).items;
+  let attempts = 0;
+  let last = -Infinity;
+  for (const e of events) {
+    const at = Date.parse(e.lastTimestamp ?? e.eventTime ?? '');
+    if (!(at >= since)) continue;
+    attempts += e.count ?? 1;
+    last = Math.max(last, at);
+  }
+  if (!attempts) return;
+  const delay = Math.min(5_000 * 2 ** Math.min(attempts, 10), MAX_CREATE_RETRY_MS);
+  createRetryMs.set(rs.metadata.uid!, delay);
+  createRetryAt.set(rs.metadata.uid!, last + delay);
+}
+
 async function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
   const api = ctx.api;
   const rt = typeFor(api, f.apiVersion, f.kind);
@@ -101,6 +129,7 @@ async function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerC
 
   // After a failed create, wait out the back-off before trying again (pod status changes
   // requeue the ReplicaSet often; each attempt would be another FailedCreate).
+  if (!createRetryAt.has(rs.metadata.uid!)) await recallBackoff(ctx, rs);
   const retryAt = createRetryAt.get(rs.metadata.uid!);
   const holdOff = retryAt !== undefined && now < retryAt && pods.length < want;
   if (holdOff) failure = rs.status?.conditions?.find((c: Condition) => c.type === 'ReplicaFailure')?.message ?? 'retrying';
