@@ -200,7 +200,6 @@ export class Panels {
       if (act === 'stop' || act === 'start') {
         await c.json('POST', `/kubesim/v1/nodes/${encodeURIComponent(name)}/${act}`, {});
         out(`node/${name} ${act === 'stop' ? 'stopped' : 'started'}`);
-        await this.app.refreshClock();
       } else if (act === 'cordon' || act === 'uncordon') {
         await cordon(act === 'cordon');
         out(`node/${name} ${act}ed`);
@@ -226,7 +225,6 @@ export class Panels {
     } catch (e) {
       out(`${act} failed: ${(e as Error).message}`);
     }
-    void this.app.poll();
     this.draw(false);
   }
 
@@ -266,7 +264,6 @@ export class Panels {
         }
       }
       out.innerHTML = `<pre class="applied">${esc(lines.join('\n'))}</pre>`;
-      void this.app.poll();
     } catch (e) {
       out.innerHTML = `<p class="error">✖ ${esc((e as Error).message)}</p>`;
     }
