@@ -7,7 +7,7 @@
 // performance.now() in the page, layout included (offsetHeight forces it).
 //
 //   node bench/dashboard.mjs [--runs N] [--nodes 1000] [--pods 10000] [--burst 1000]
-// Prints one JSON object: { render: [ms...], burst: [ms...], shelves, blocks }.
+// Prints one JSON object: { render: [ms...], burst: [ms...], socketBurst: [ms...], shelves, blocks }.
 
 import * as http from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -24,10 +24,27 @@ const BURST = arg('--burst', 1000);
 
 const dir = join(ROOT, 'dist', 'dashboard');
 const types = { 'index.html': 'text/html', 'app.js': 'text/javascript', 'app.css': 'text/css' };
+// The next burst, posted by the page (untimed), then sent to its watch socket one event a message.
+let pending = [];
 const server = http.createServer((req, res) => {
+  if (req.method === 'POST' && req.url === '/bench-events') {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      pending = JSON.parse(body).map((e) => JSON.stringify(e) + '\n');
+      res.writeHead(204).end();
+    });
+    return;
+  }
   const name = (req.url ?? '/').split('?')[0].replace(/^\/dashboard\/?/, '') || 'index.html';
   if (!types[name]) return res.writeHead(404).end();
   res.writeHead(200, { 'content-type': types[name] }).end(readFileSync(join(dir, name)));
+});
+// A watch as the API server sends it over WebSocket: one JSON event per text message.
+const { WebSocketServer } = await import('ws');
+const wss = new WebSocketServer({ server, path: '/bench-watch', perMessageDeflate: false, handleProtocols: (ps) => [...ps][0] ?? false });
+wss.on('connection', (ws) => {
+  for (const line of pending) ws.send(line);
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const url = `http://127.0.0.1:${server.address().port}/dashboard/?bench`;
@@ -93,7 +110,7 @@ function renderCase({ nodes, pods }) {
 }
 
 /** Runs in the page: a burst of watch events (status changes, crash loops, new and deleted pods), applied and drawn. */
-function burstCase({ burst, round }) {
+function burstCase({ burst, round, socket }) {
   const app = window.kubesimDashboard;
   const pods = window.__benchPods;
   const ts = '2026-01-01T00:05:00Z';
@@ -118,14 +135,41 @@ function burstCase({ burst, round }) {
     p.status.conditions = p.status.conditions.map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False' } : c));
     events.push({ type: 'MODIFIED', object: p });
   }
+  if (socket) return socketBurst(app, events);
   const t0 = performance.now();
   app.feed('pods', events);
   app.render();
   void document.body.offsetHeight;
   return performance.now() - t0;
+
+  /**
+   * The same burst through the page's real watch path: its WebSocket client (a message per
+   * event, parsed and fed as it arrives) and its drawing once per animation frame; timed
+   * from the socket's opening to the frame that drew the last event, layout included.
+   */
+  async function socketBurst(app, events) {
+    await fetch('/bench-events', { method: 'POST', body: JSON.stringify(events) });
+    const abort = new AbortController();
+    let t0 = 0;
+    let n = 0;
+    const ms = await new Promise((resolve, reject) => {
+      app.client
+        .watchSocket('/bench-watch', (e) => {
+          app.feed('pods', [e]);
+          // Registered after the page's own frame callback: runs once that has drawn.
+          if (++n === events.length) requestAnimationFrame(() => {
+            void document.body.offsetHeight;
+            resolve(performance.now() - t0);
+          });
+        }, () => (t0 = performance.now()), abort.signal)
+        .catch(reject);
+    });
+    abort.abort();
+    return ms;
+  }
 }
 
-const out = { render: [], burst: [], shelves: 0, blocks: 0, errors };
+const out = { render: [], burst: [], socketBurst: [], shelves: 0, blocks: 0, errors };
 try {
   for (let r = 0; r < RUNS; r++) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -137,10 +181,12 @@ try {
     out.shelves = r1.shelves;
     out.blocks = r1.blocks;
     out.burst.push(await page.evaluate(burstCase, { burst: BURST, round: r }));
+    out.socketBurst.push(await page.evaluate(burstCase, { burst: BURST, round: r + RUNS, socket: true }));
     await page.close();
   }
 } finally {
   await browser.close();
+  wss.close();
   server.close();
 }
 console.log(JSON.stringify(out));

@@ -3,11 +3,13 @@
 // cluster's API server (HTTPS with the per-cluster CA, verified here). It forwards requests
 // as they come and adds no credentials of its own: the page sends the cluster's bearer
 // token, so the API server authenticates and authorizes every request exactly as it
-// would a direct one. Requests naming another Host are refused (DNS rebinding).
+// would a direct one. Requests naming another Host are refused (DNS rebinding). WebSocket
+// upgrades (the page's watches) are forwarded too, and then the two sockets are joined.
 
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export interface DashboardProxy {
   url: string;
@@ -22,17 +24,22 @@ export async function startDashboardProxy(opts: { upstream: string; ca: string; 
   const up = new URL(opts.upstream);
   const secure = up.protocol === 'https:';
   let port = 0;
-  const server = http.createServer((req, res) => {
-    const allowed = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
-    if (!allowed.includes(String(req.headers.host ?? ''))) {
-      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(`the dashboard proxy answers only requests for ${allowed[0]}\n`);
-      return;
-    }
+  const allowed = () => [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
+  const refusal = () => `the dashboard proxy answers only requests for ${allowed()[0]}\n`;
+  const upstreamRequest = (req: http.IncomingMessage, extra: http.OutgoingHttpHeaders = {}) => {
     const headers: http.OutgoingHttpHeaders = {};
     for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v;
-    const options: https.RequestOptions = { protocol: up.protocol, hostname: up.hostname, port: up.port, method: req.method, path: req.url, headers, ...(secure ? { ca: opts.ca, servername: 'localhost' } : {}) };
-    const upstream = (secure ? https : http).request(options, (ures) => {
+    const options: https.RequestOptions = { protocol: up.protocol, hostname: up.hostname, port: up.port, method: req.method, path: req.url, headers: { ...headers, ...extra }, ...(secure ? { ca: opts.ca, servername: 'localhost' } : {}) };
+    return (secure ? https : http).request(options);
+  };
+  const server = http.createServer((req, res) => {
+    if (!allowed().includes(String(req.headers.host ?? ''))) {
+      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(refusal());
+      return;
+    }
+    const upstream = upstreamRequest(req);
+    upstream.on('response', (ures) => {
       const out: http.OutgoingHttpHeaders = {};
       for (const [k, v] of Object.entries(ures.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) out[k] = v;
       res.writeHead(ures.statusCode ?? 502, out);
@@ -49,6 +56,41 @@ export async function startDashboardProxy(opts: { upstream: string; ca: string; 
     res.on('close', () => upstream.destroy());
     req.pipe(upstream);
   });
+  // Upgraded sockets are the proxy's own to end on close (the server no longer tracks them).
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
+    if (!allowed().includes(String(req.headers.host ?? ''))) {
+      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(refusal())}\r\nConnection: close\r\n\r\n${refusal()}`);
+      return;
+    }
+    const upstream = upstreamRequest(req, { connection: 'Upgrade', upgrade: String(req.headers.upgrade ?? '') });
+    const head1 = (code: number | undefined, message: string | undefined, raw: string[]) => {
+      let text = `HTTP/1.1 ${code} ${message ?? ''}\r\n`;
+      for (let i = 0; i < raw.length; i += 2) text += `${raw[i]}: ${raw[i + 1]}\r\n`;
+      return `${text}\r\n`;
+    };
+    upstream.on('upgrade', (ures, usocket, uhead) => {
+      usocket.on('error', () => socket.destroy());
+      socket.write(head1(ures.statusCode, ures.statusMessage, ures.rawHeaders));
+      if (uhead.length) socket.write(uhead);
+      usocket.pipe(socket);
+      socket.pipe(usocket);
+      socket.on('close', () => usocket.destroy());
+      usocket.on('close', () => socket.destroy());
+    });
+    // Refused before the upgrade (401, 403, ...): the answer as it came.
+    upstream.on('response', (ures) => {
+      socket.write(head1(ures.statusCode, ures.statusMessage, ures.rawHeaders.filter((_, i, a) => i % 2 === 1 || !/^(transfer-encoding|connection)$/i.test(a[i]))));
+      ures.pipe(socket);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('close', () => upstream.destroy());
+    if (head.length) upstream.write(head);
+    upstream.end();
+  });
   server.headersTimeout = 30_000;
   server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
@@ -63,6 +105,7 @@ export async function startDashboardProxy(opts: { upstream: string; ca: string; 
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const s of upgraded) s.destroy();
       }),
   };
 }

@@ -52,12 +52,47 @@ async function clockState(api: ApiServer): Promise<Record<string, unknown>> {
   return { now: new Date(now).toISOString(), nowMs: now, speed: c.speed(), paused: c.speed() === 0 };
 }
 
+/** How often a clock watch looks at the clock and node power (other processes change them: `kubesim clock`, `kubesim node`). */
+const CLOCK_WATCH_MS = 250;
+
+/**
+ * `GET clock?watch=1`: the clock's state and the powered-off nodes as one JSON line now
+ * and again each time either changes (speed, a jump, a node stopped or started), until
+ * the client goes away. Cluster time itself moves on at the speed given: not sent.
+ */
+function clockWatch(api: ApiServer, signal: AbortSignal | undefined): ApiResponse {
+  async function* lines(): AsyncGenerator<string> {
+    let last = '';
+    while (!signal?.aborted) {
+      const [raw, stopped] = await Promise.all([api.sim.clock(), api.sim.stoppedNodes()]);
+      const key = JSON.stringify([raw, stopped]);
+      if (key !== last) {
+        last = key;
+        yield JSON.stringify({ ...(await clockState(api)), stopped }) + '\n';
+      }
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(t);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const t = setTimeout(done, CLOCK_WATCH_MS);
+        signal?.addEventListener('abort', done);
+      });
+    }
+  }
+  return { status: 200, headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, stream: lines() };
+}
+
 export async function handleSim(req: ApiRequest, deps: SimDeps): Promise<ApiResponse> {
   const { api } = deps;
   const parts = req.path.slice(SIM_PREFIX.length).split('/').filter(Boolean).map(decodeURIComponent);
   const method = req.method.toUpperCase();
   const route = parts.join('/');
-  if (method === 'GET' && route === 'clock') return jsonResponse(200, await clockState(api));
+  if (method === 'GET' && route === 'clock') {
+    const watch = req.query.get('watch');
+    return watch === '1' || watch === 'true' ? clockWatch(api, req.signal) : jsonResponse(200, await clockState(api));
+  }
   if (method === 'POST' && route === 'clock/advance') {
     const { parseDuration } = await import('../cli/flags/duration');
     const { MAX_ADVANCE_MS } = await import('../cli/clock');

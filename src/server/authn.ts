@@ -20,9 +20,23 @@ function sameSecret(a: string, b: string): boolean {
   return crypto.timingSafeEqual(x, y);
 }
 
+/** kube-apiserver's WebSocket token authenticator: browsers cannot set Authorization on a WebSocket, so the token comes as a subprotocol. */
+export const WS_BEARER_PREFIX = 'base64url.bearer.authorization.k8s.io.';
+
+/** The bearer token offered as a `base64url.bearer.authorization.k8s.io.<token>` subprotocol of a WebSocket upgrade. */
+function webSocketBearer(req: IncomingMessage): string | undefined {
+  if (String(req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return undefined;
+  const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
+  const p = offered.find((s) => s.startsWith(WS_BEARER_PREFIX));
+  if (p === undefined) return undefined;
+  const encoded = p.slice(WS_BEARER_PREFIX.length);
+  const token = /^[A-Za-z0-9_-]+$/.test(encoded) ? Buffer.from(encoded, 'base64url').toString('utf8') : '';
+  return `Bearer ${token}`;
+}
+
 /** The authenticated user, ANONYMOUS when no credentials came, or a 401 for bad ones. */
 export function authenticate(req: IncomingMessage, token: string, signingKey?: string): RequestUser {
-  const auth = req.headers.authorization;
+  const auth = req.headers.authorization ?? webSocketBearer(req);
   if (auth !== undefined) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
     // A service account token (create token, TokenRequest) signed with the server's key.

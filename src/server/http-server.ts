@@ -1,7 +1,8 @@
 // The HTTP(S) front end: TLS with the cluster's certificates (or plain HTTP behind an
 // explicit flag), authentication, impersonation, RBAC authorization, the 3 MiB body limit,
 // and the REST handler's responses written out, streamed ones (watch, log -f) chunk by
-// chunk until the client goes away. WebSocket upgrades (exec, attach) go to ./exec-ws.
+// chunk until the client goes away. WebSocket upgrades (exec, attach, port-forward, and a
+// browser's watches and logs) go to ./upgrade.
 
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -46,8 +47,11 @@ export async function startApiServer(opts: ServeOptions): Promise<RunningServer>
   const tokens = { audiences: [DEFAULT_AUDIENCE], issue: (sub: TokenSubject, o: { audiences: string[]; expirationSeconds: number; nowSec: number }) => issueServiceAccountToken(pki.serverKey, sub, o) };
   const handler = new RestHandler(opts.api, { watchCache, authorize: (user, attrs) => gate.allows(user, attrs), rules: (user, ns) => gate.rules(user, ns), tokens });
   const log = opts.log ?? (() => {});
+  // An admitted request's answer: the kubesim endpoint's, or the Kubernetes API's.
+  const respond = (apiReq: ApiRequest): Promise<ApiResponse> =>
+    apiReq.path.startsWith(SIM_PREFIX) ? handleSim(apiReq, { api: opts.api, clusterDir: opts.clusterDir, allows: (u, a) => gate.allows(u, a) }).catch(errorResponse) : handler.handle(apiReq);
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    serveRequest(req, res, { handler, gate, pki, log, clusterDir: opts.clusterDir }).catch((e) => {
+    serveRequest(req, res, { respond, gate, pki, log }).catch((e) => {
       log(`request failed: ${(e as Error)?.stack ?? e}`);
       // A client gone mid-answer must not become an unhandled rejection in the daemon.
       if (!res.headersSent) writeResponse(res, errorResponse(e)).catch(() => res.destroy());
@@ -62,7 +66,7 @@ export async function startApiServer(opts: ServeOptions): Promise<RunningServer>
   server.requestTimeout = 0; // watches and follows run long; bodies are bounded below
   server.keepAliveTimeout = 30_000;
   const { attachUpgrades } = await import('./upgrade');
-  attachUpgrades(server, { api: opts.api, gate, pki, log });
+  const endUpgraded = attachUpgrades(server, { api: opts.api, gate, pki, log, respond });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
@@ -79,16 +83,16 @@ export async function startApiServer(opts: ServeOptions): Promise<RunningServer>
         watchCache.stop();
         server.close(() => resolve());
         server.closeAllConnections();
+        endUpgraded();
       }),
   };
 }
 
 interface Deps {
-  handler: RestHandler;
+  respond: (req: ApiRequest) => Promise<ApiResponse>;
   gate: RbacGate;
   pki: ClusterPki;
   log: (line: string) => void;
-  clusterDir: string;
 }
 
 /** Reads the body, up to the limit (413 beyond it). */
@@ -147,9 +151,7 @@ async function serveRequest(req: http.IncomingMessage, res: http.ServerResponse,
     const headers: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     const apiReq: ApiRequest = { method: req.method ?? 'GET', path, query, headers, body, user, signal: abort.signal };
-    response = path.startsWith(SIM_PREFIX)
-      ? await handleSim(apiReq, { api: deps.handler.api, clusterDir: deps.clusterDir, allows: (u, a) => deps.gate.allows(u, a) }).catch(errorResponse)
-      : await deps.handler.handle(apiReq);
+    response = await deps.respond(apiReq);
   } catch (e) {
     response = errorResponse(e);
     if ((e as RestError)?.code === 413) res.setHeader('connection', 'close');

@@ -9,6 +9,8 @@ import type { Duplex } from 'node:stream';
 import type { ApiServer } from '../api/server';
 import { errorStatus, RestError } from '../api/rest/status';
 import { route } from '../api/rest/route';
+import type { ApiRequest, ApiResponse } from '../api/rest/types';
+import { SIM_PREFIX } from '../dashboard/sim-api';
 import type { RbacGate } from './authz';
 import type { ClusterPki } from './pki';
 
@@ -17,6 +19,8 @@ export interface UpgradeDeps {
   gate: RbacGate;
   pki: ClusterPki;
   log: (line: string) => void;
+  /** An admitted request's answer (the REST handler, or the kubesim endpoint). */
+  respond: (req: ApiRequest) => Promise<ApiResponse>;
 }
 
 /** A refusal before the upgrade: a Status object, or plain text as the kubelet writes it. */
@@ -42,24 +46,36 @@ function refuse(socket: Duplex, e: unknown, log: (line: string) => void): void {
   writeHttp(socket, s.code as number, 'application/json', JSON.stringify(s) + '\n');
 }
 
-export function attachUpgrades(server: http.Server, deps: UpgradeDeps): void {
+/** Handles upgrades on `server`; returns what ends the upgraded sockets (the server's close no longer tracks them). */
+export function attachUpgrades(server: http.Server, deps: UpgradeDeps): () => void {
+  const open = new Set<Duplex>();
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
     socket.on('error', () => socket.destroy());
     handleUpgrade(req, socket, head, deps).catch((e) => refuse(socket, e, deps.log));
   });
+  return () => {
+    for (const s of open) s.destroy();
+  };
 }
 
 async function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, deps: UpgradeDeps): Promise<void> {
   const { admit } = await import('./http-server');
-  const { query, path } = await admit(req, deps);
+  const { query, path, user } = await admit(req, deps);
   const r = route(path);
   const sub = r.kind === 'resource' && r.group === '' && r.version === 'v1' && r.resource === 'pods' && r.namespace !== undefined && r.name !== undefined ? r.subresource : undefined;
+  const websocket = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+  const watch = query.get('watch') === 'true' || query.get('watch') === '1';
+  if (websocket && (req.method ?? 'GET') === 'GET' && ((r.kind === 'resource' && (watch || sub === 'log')) || (watch && path.startsWith(SIM_PREFIX)))) {
+    const { serveStreamSocket } = await import('./stream-ws');
+    return serveStreamSocket(req, socket, head, { respond: deps.respond, user, path, query, watch: sub !== 'log' });
+  }
   if (r.kind !== 'resource' || (sub !== 'exec' && sub !== 'attach' && sub !== 'portforward')) {
     throw new RestError(400, 'BadRequest', 'upgrade request not supported');
   }
   const clock = deps.api.clock as { refresh?: () => unknown };
   await clock.refresh?.();
-  const websocket = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
   if (sub === 'portforward') {
     const { servePortForward } = await import('./portforward');
     return servePortForward(req, socket, head, { ...deps, namespace: r.namespace!, name: r.name!, query, websocket });

@@ -8,7 +8,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { DashboardCluster, launchChromium, shot, until } from './page-harness';
+import WebSocket from 'ws';
+import { DashboardCluster, launchChromium, shot, trafficOf, until } from './page-harness';
 
 const c = new DashboardCluster('dash');
 let browser: Browser;
@@ -72,7 +73,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await c.stopAll();
-  assert.equal(c.strayDaemons, '', 'the daemon was stopped by cluster stop');
+  assert.equal(c.strayDaemons, '', `the daemon was stopped by cluster stop: ${c.strayDaemons}\n${c.daemonLog()}`);
 });
 
 test('the page shows a shelf per node and a block per pod, with no console errors', async () => {
@@ -124,6 +125,69 @@ test('a scale shows within a second of the API server announcing the new pods', 
   }
 });
 
+/** The page's list requests (not watches) of a collection, e.g. '/api/v1/pods'. */
+const lists = (p: Page, path: string) => trafficOf(p).requests.filter((r) => new URL(r.split(' ')[1]).pathname === path && !/[?&]watch=/.test(r) && r.startsWith('GET ')).length;
+/** The page's watch WebSockets of a collection. */
+const watches = (p: Page, path: string) => trafficOf(p).sockets.filter((u) => new URL(u).pathname === path && new URL(u).searchParams.get('watch') === '1');
+
+test('every kind is watched over a WebSocket and nothing is polled: a new Namespace and Deployment show within a second', async () => {
+  const kinds = ['/api/v1/nodes', '/api/v1/pods', '/apis/apps/v1/replicasets', '/api/v1/events', '/apis/apps/v1/deployments', '/api/v1/namespaces', '/kubesim/v1/clock'];
+  for (const k of kinds) assert.equal(watches(page, k).length, 1, `one watch of ${k}: ${trafficOf(page).sockets.join(' ')}`);
+  for (const k of kinds.slice(0, -1)) assert.equal(lists(page, k), 1, `${k} listed once, then watched`);
+  // Each shows within a second of the API server announcing it (the test's own watch).
+  const announced = new Map<string, number>();
+  const stops = [
+    c.watch('/api/v1/namespaces', (type, name) => type === 'ADDED' && name === 'team-a' && announced.set('ns', Date.now())),
+    c.watch('/apis/apps/v1/namespaces/team-a/deployments', (type, name) => type === 'ADDED' && name === 'api' && announced.set('deploy', Date.now())),
+  ];
+  try {
+    c.ok(['create', 'namespace', 'team-a']);
+    c.ok(['create', 'deployment', 'api', '-n', 'team-a', '--image=busybox:1.36', '--replicas=1', '--', 'sleep', '36000']);
+    const shown = new Map<string, number>();
+    await until(() => `the namespace and the Deployment on the page (announced: ${[...announced.keys()]}, shown: ${[...shown.keys()]})`, async () => {
+      const [ns, deploy] = await page.evaluate(() => [
+        [...document.querySelectorAll<HTMLOptionElement>('#ns-filter option')].some((o) => o.value === 'team-a'),
+        !!document.querySelector('[data-deploy="team-a/api"]'),
+      ]);
+      if (ns && !shown.has('ns')) shown.set('ns', Date.now());
+      if (deploy && !shown.has('deploy')) shown.set('deploy', Date.now());
+      return (shown.size === 2 && announced.size === 2) || undefined;
+    }, 15_000, 20);
+    for (const k of ['ns', 'deploy']) assert.ok(shown.get(k)! - announced.get(k)! < 1000, `${k} shown ${shown.get(k)! - announced.get(k)!} ms after the API announced it`);
+  } finally {
+    for (const s of stops) s();
+  }
+  // Still one list each: what changed came through the watches.
+  for (const k of kinds.slice(0, -1)) assert.equal(lists(page, k), 1, `${k} not listed again`);
+});
+
+test('the clock follows changes made with the CLI, Pause works from the page, and the filters narrow the picture', async () => {
+  // The clock's watch: a speed set elsewhere shows without a reload.
+  c.ok(['clock', 'speed', '20']);
+  await until('speed 20× on the page', async () => /speed 20×/.test(await page.locator('#clock-speed').innerText()) || undefined, 5000);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await until('paused', async () => /\(paused\)/.test(await page.locator('#clock-speed').innerText()) || undefined, 5000);
+  assert.match(c.ok(['clock']), /\(speed 0x\)/);
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await until('resumed at 20×', async () => /speed 20×/.test(await page.locator('#clock-speed').innerText()) || undefined, 5000);
+  c.ok(['clock', 'speed', '10']);
+  await until('speed 10× on the page', async () => /speed 10×/.test(await page.locator('#clock-speed').innerText()) || undefined, 5000);
+  // A namespace: only its pods.
+  await page.locator('#ns-filter').selectOption('team-a');
+  await until('only team-a pods', async () => {
+    const keys = Object.keys((await picture(page)).pods);
+    return (keys.length > 0 && keys.every((k) => k.startsWith('team-a/'))) || undefined;
+  }, 5000);
+  await page.locator('#ns-filter').selectOption('');
+  // A label selector in the API's grammar; a bad one is explained and changes nothing.
+  await page.locator('#label-filter').fill('app in (crasher, huge)');
+  await until('only crasher and huge', async () => Object.keys((await picture(page)).pods).sort().join() === 'default/crasher,default/huge' || undefined, 5000);
+  await page.locator('#label-filter').fill('app in crasher');
+  await until('the selector explained', async () => /invalid selector/.test(await page.locator('#filter-error').innerText()) || undefined, 5000);
+  await page.locator('#label-filter').fill('');
+  await agrees(page, 'every pod shown again');
+});
+
 test('a crash loop reads CrashLoopBackOff with its restart count, after the clock is advanced from the page', async () => {
   await page.getByRole('button', { name: 'Advance the clock 1 minute' }).click();
   const crasher = await until('crasher in CrashLoopBackOff with restarts', async () => {
@@ -172,6 +236,103 @@ test('stopping a node from its panel moves its pods after a clock advance', asyn
   await shot(page, 'node-stopped', true);
 });
 
+/** Waits until the page shows exactly the pods the API lists and `also` holds; returns the keys. */
+async function agrees(p: Page, what: string, also: (keys: string[]) => boolean | Promise<boolean> = () => true): Promise<string[]> {
+  let diag = '';
+  return until(() => `${what}: ${diag}`, async () => {
+    const shown = Object.keys((await picture(p)).pods).sort();
+    const api = apiPods().map((x) => x.key).sort();
+    diag = JSON.stringify({ shown, api, status: await p.locator('#status').innerText() });
+    return (shown.join() === api.join() && (await also(api)) && api) || undefined;
+  }, 30_000, 100);
+}
+
+const webReplicas = () => Number(c.ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}']));
+
+test('cordon, uncordon and drain from a node panel do what kubectl does', async () => {
+  const stopped = await page.evaluate(() => Object.keys(window.kubesimDashboard!.stopped));
+  // A powered node with web pods and without the bare pod crasher (which would stop the drain too).
+  const pods = apiPods();
+  const crasherOn = pods.find((p) => p.key === 'default/crasher')?.node;
+  const target = pods.find((p) => p.key.startsWith('default/web-') && p.node && p.node !== crasherOn && !stopped.includes(p.node))?.node ?? assert.fail(`a powered node with web pods and no crasher: ${JSON.stringify(pods)}`);
+  const shelfHead = () => page.locator(`[data-shelf="${target}"] h3`).innerText();
+  const act = async (button: string, want: RegExp) => {
+    await page.locator(`[data-node="${target}"]`).first().click();
+    await page.getByRole('button', { name: button, exact: true }).click();
+    await until(() => `${button} ${target}: ${want}`, async () => want.test(await page.locator('#node-act-result').innerText()) || undefined, 30_000);
+    const text = await page.locator('#node-act-result').innerText();
+    await page.keyboard.press('Escape');
+    return text;
+  };
+  await act('Cordon', /cordoned/);
+  await until('the shelf cordoned', async () => /Ready,SchedulingDisabled/.test(await shelfHead()) || undefined, 5000);
+  assert.equal(c.ok(['get', 'node', target, '-o', 'jsonpath={.spec.unschedulable}']), 'true');
+  await act('Uncordon', /uncordoned/);
+  await until('the shelf uncordoned', async () => !/SchedulingDisabled/.test(await shelfHead()) || undefined, 5000);
+  assert.equal(c.ok(['get', 'node', target, '-o', 'jsonpath={.spec.unschedulable}']), '');
+  // A pod no controller would recreate stops the drain before any eviction, as kubectl without --force.
+  c.ok(['apply', '-f', c.file('lone.yaml', `apiVersion: v1\nkind: Pod\nmetadata: {name: lone}\nspec:\n  nodeName: ${target}\n  containers: [{name: app, image: busybox:1.36, command: [sleep, "36000"]}]\n`)]);
+  await until('lone on the page', async () => (await picture(page)).pods['default/lone'] || undefined);
+  const refused = await act('Drain', /unable to drain/);
+  assert.equal(refused, `node/${target} cordoned; error: unable to drain node "${target}" due to error: cannot delete Pods that declare no controller (use --force to override): default/lone`);
+  assert.ok(apiPods().filter((p) => p.node === target).length >= 2, 'nothing evicted');
+  c.ok(['delete', 'pod', 'lone', '--grace-period=0', '--force']);
+  await until('lone gone from the page', async () => !(await picture(page)).pods['default/lone'] || undefined);
+  const drained = await act('Drain', /drained/);
+  assert.match(drained, /pod\/web-\S+ evicted/);
+  await until('no pod left on the drained node', async () => apiPods().every((p) => p.node !== target) || undefined, 30_000, 200);
+  await act('Uncordon', /uncordoned/);
+  await agrees(page, 'the page to agree with the API after the drain');
+});
+
+test('cut connections are watched again from the last resourceVersion: what changed meanwhile shows, nothing is listed again', async () => {
+  const before = { lists: lists(page, '/api/v1/pods'), watches: watches(page, '/api/v1/pods').length, pods: new Set(Object.keys((await picture(page)).pods)) };
+  await c.restartDashboard(async () => {
+    // The page says it is not live while the proxy is gone...
+    await until('the page to say the watches were cut', async () => /watching .*(cut|cannot reach)/.test(await page.locator('#status').innerText()) || undefined, 10_000);
+    // ...and the cluster moves on meanwhile.
+    c.ok(['scale', 'deployment/web', `--replicas=${webReplicas() + 1}`]);
+    c.ok(['label', 'pod', 'crasher', 'phase=two']);
+  });
+  await agrees(page, 'the new web pod and the new label on the page', async (api) =>
+    api.some((k) => !before.pods.has(k)) && (await page.evaluate(() => window.kubesimDashboard!.model.objects.pods.get('default/crasher')?.metadata.labels?.phase)) === 'two');
+  await until('the status cleared', async () => (await page.locator('#status').innerText()).trim() === '' || undefined, 10_000);
+  assert.equal(lists(page, '/api/v1/pods'), before.lists, 'pods were not listed again');
+  const again = watches(page, '/api/v1/pods').slice(before.watches);
+  assert.ok(again.length >= 1, 'the pods were watched again');
+  // From where the page had got to, not from the start.
+  for (const u of again) assert.ok(Number(new URL(u).searchParams.get('resourceVersion')) > 0, u);
+  // The browser logs each refused connection while the proxy was down; nothing else.
+  const cut = (e: string) => /WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/.*' failed/.test(e);
+  assert.deepEqual(c.consoleErrors.filter((e) => !cut(e)), []);
+  c.consoleErrors.splice(0, c.consoleErrors.length);
+});
+
+test('a 410 Gone on a watch relists and watches again from the new list', async () => {
+  // The server's answer to a resourceVersion it no longer holds, put on the page's first pods watch.
+  const gone = { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'too old resource version: 1 (9999)', reason: 'Expired', code: 410 } };
+  const p2 = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  let expired = 0;
+  await p2.routeWebSocket((u) => u.pathname === '/api/v1/pods', (ws) => {
+    const server = ws.connectToServer();
+    if (!expired++) ws.send(JSON.stringify(gone));
+    else server.onMessage((m) => ws.send(m));
+  });
+  const listed: string[] = [];
+  p2.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.pathname === '/api/v1/pods' && !u.searchParams.has('watch')) listed.push(r.url());
+  });
+  await p2.goto(c.dashboardUrl.replace(/#.*/, `#token=${encodeURIComponent(c.pki('token').trim())}`));
+  await until(() => `a relist after the 410 (lists: ${listed.length}, watches: ${expired})`, async () => (listed.length >= 2 && expired >= 2) || undefined, 15_000);
+  const shown = new Set(await agrees(p2, 'the page to agree with the API after the relist'));
+  // And it is live again: a change after the relist shows.
+  c.ok(['scale', 'deployment/web', `--replicas=${webReplicas() + 1}`]);
+  await agrees(p2, 'the new pod on the page', (api) => api.some((k) => !shown.has(k)));
+  assert.equal(listed.length, 2, 'one relist');
+  await p2.close();
+});
+
 test('a manifest with errors is refused with each error at its line; a valid one is applied', async () => {
   const bad = `apiVersion: apps/v1
 kind: Deployment
@@ -208,6 +369,45 @@ spec:
   await until('applied', async () => /deployments\.apps\/typo serverside-applied/.test(await page.locator('#apply-result').innerText()) || undefined);
   assert.match(c.ok(['get', 'deployment', 'typo', '-o', 'name']), /deployment.apps\/typo/);
   assert.deepEqual(c.consoleErrors, []);
+});
+
+test('the API server streams watches, logs and the clock over WebSocket as kube-apiserver does, the token as a subprotocol', async () => {
+  const token = Buffer.from(c.pki('token').trim()).toString('base64url');
+  const open = (path: string, protocols: string[]) =>
+    new Promise<{ ws: WebSocket; first: Promise<WebSocket.RawData> } | { status: number; body: string }>((resolve, reject) => {
+      const ws = new WebSocket(`${c.url.replace('https', 'wss')}${path}`, protocols, { ca: c.pki('ca.crt') });
+      const first = new Promise<WebSocket.RawData>((r) => ws.once('message', r));
+      ws.once('open', () => resolve({ ws, first }));
+      ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      ws.once('error', reject);
+    });
+  const bearer = `base64url.bearer.authorization.k8s.io.${token}`;
+  const watch = await open('/api/v1/namespaces/default/pods?watch=1&labelSelector=app%3Dcrasher', ['base64.binary.k8s.io', bearer]);
+  assert.ok('ws' in watch);
+  assert.equal(watch.ws.protocol, 'base64.binary.k8s.io', 'the one protocol left once the token is read');
+  const e = JSON.parse(String(await watch.first));
+  assert.deepEqual([e.type, e.object.kind, e.object.metadata.name], ['ADDED', 'Pod', 'crasher']);
+  watch.ws.close();
+  // A pod's log: base64 text frames (base64.binary.k8s.io), as kube-apiserver's wsstream.
+  const log = await open('/api/v1/namespaces/default/pods/crasher/log', ['base64.binary.k8s.io', bearer]);
+  assert.ok('ws' in log);
+  assert.match(Buffer.from(String(await log.first), 'base64').toString(), /starting/);
+  log.ws.close();
+  const clock = await open('/kubesim/v1/clock?watch=1', ['base64.binary.k8s.io', bearer]);
+  assert.ok('ws' in clock);
+  const state = JSON.parse(String(await clock.first));
+  assert.ok(state.nowMs > 0 && typeof state.stopped === 'object', JSON.stringify(state));
+  clock.ws.close();
+  // Refusals come before the upgrade, as HTTP answers with a Status.
+  const bad = await open('/api/v1/pods?watch=1', ['base64.binary.k8s.io', `base64url.bearer.authorization.k8s.io.${Buffer.from('wrong').toString('base64url')}`]);
+  assert.ok('status' in bad && bad.status === 401, JSON.stringify(bad));
+  const none = await open('/api/v1/pods?watch=1', ['base64.binary.k8s.io']);
+  assert.ok('status' in none && none.status === 401);
+  assert.equal(JSON.parse(none.body).reason, 'Unauthorized');
 });
 
 test('the API server serves the page itself; its kubesim endpoint needs credentials and RBAC', async () => {

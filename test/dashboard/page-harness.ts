@@ -35,7 +35,11 @@ export class DashboardCluster extends ServedCluster {
    */
   async startDashboard(createArgs: string[]): Promise<void> {
     this.ok(['cluster', 'create', this.name, ...createArgs]);
-    const child = spawn(process.execPath, [BIN, 'dashboard', '--no-open'], { cwd: ROOT, env: this.env({ KUBESIM_NO_DAEMON: '' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    await this.runDashboard([]);
+  }
+
+  private async runDashboard(args: string[]): Promise<void> {
+    const child = spawn(process.execPath, [BIN, 'dashboard', '--no-open', ...args], { cwd: ROOT, env: this.env({ KUBESIM_NO_DAEMON: '' }), stdio: ['ignore', 'pipe', 'pipe'] });
     this.dash = child;
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
@@ -48,6 +52,27 @@ export class DashboardCluster extends ServedCluster {
     }
     this.dashboardUrl = /(http:\/\/127\.0\.0\.1:\d+\/dashboard\/#token=\S+)/.exec(out)![1];
     this.url = /a proxy to the cluster's API at (https:\/\/\S+);/.exec(out)?.[1] ?? assert.fail(out);
+  }
+
+  /** Stops `kubesim dashboard` (Ctrl-C: the page's connections are cut), runs `meanwhile`, and starts it again on the same port. */
+  async restartDashboard(meanwhile: () => Promise<void>): Promise<void> {
+    const port = new URL(this.dashboardUrl).port;
+    await this.stopDashboard();
+    try {
+      await meanwhile();
+    } finally {
+      await this.runDashboard(['--port', port]);
+    }
+  }
+
+  private async stopDashboard(): Promise<void> {
+    const d = this.dash;
+    if (d && d.exitCode === null) {
+      const exited = new Promise((r) => d.once('exit', r));
+      d.kill('SIGTERM');
+      await Promise.race([exited, sleep(3000)]);
+      if (d.exitCode === null) d.kill('SIGKILL');
+    }
   }
 
   daemonLog(): string {
@@ -81,19 +106,17 @@ export class DashboardCluster extends ServedCluster {
   }
 
   async stopAll(): Promise<void> {
-    const d = this.dash;
-    if (d && d.exitCode === null) {
-      const exited = new Promise((r) => d.once('exit', r));
-      d.kill('SIGTERM');
-      await Promise.race([exited, sleep(3000)]);
-      if (d.exitCode === null) d.kill('SIGKILL');
-    }
+    await this.stopDashboard();
     // The daemon may be in the middle of a clock advance: `cluster stop` waits for it (and
     // kills it if it takes too long) before the state directory is removed.
-    this.kubesim(['cluster', 'stop', this.name]);
-    const stray = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(`__daemon ${this.home}`));
+    const stopped = this.kubesim(['cluster', 'stop', this.name]);
+    // `cluster stop` returns once the daemon has given up its pid file; the process itself ends just after.
+    const daemons = () => spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(`__daemon ${this.home}`));
+    const deadline = Date.now() + 5000;
+    while (daemons().length && Date.now() < deadline) await sleep(100);
+    const stray = daemons();
     for (const l of stray) process.kill(Number(l.trim().split(/\s+/)[0]), 'SIGKILL');
-    this.strayDaemons = stray.join('\n');
+    this.strayDaemons = stray.length ? `${stray.join('\n')}\n(cluster stop: ${stopped.code} ${stopped.stdout}${stopped.stderr})` : '';
     await this.stop();
   }
 
@@ -106,10 +129,22 @@ export class DashboardCluster extends ServedCluster {
       if (m.type() === 'error') this.consoleErrors.push(`${m.text()} ${JSON.stringify(m.location())}`);
     });
     page.on('pageerror', (e) => this.consoleErrors.push(`uncaught: ${e.message}`));
+    const seen: PageTraffic = { sockets: [], requests: [] };
+    traffic.set(page, seen);
+    page.on('websocket', (ws) => seen.sockets.push(ws.url()));
+    page.on('request', (r) => seen.requests.push(`${r.method()} ${r.url()}`));
     await page.goto(this.dashboardUrl);
     return page;
   }
 }
+
+/** What a page opened by `open` asked for: its WebSockets' and its requests' URLs ("GET http://..."). */
+export interface PageTraffic {
+  sockets: string[];
+  requests: string[];
+}
+const traffic = new WeakMap<Page, PageTraffic>();
+export const trafficOf = (page: Page): PageTraffic => traffic.get(page) ?? assert.fail('a page opened by DashboardCluster.open');
 
 export async function shot(page: Page, name: string, fullPage = false): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });

@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 // The page's one way to the cluster: the Kubernetes REST API (and the kubesim endpoint),
-// same origin, with the bearer token the page was opened with. List then watch (a
-// streamed fetch of ?watch=1, one JSON event per line), relisting after 410 Gone.
+// same origin, with the bearer token the page was opened with. List then watch (over a
+// WebSocket, as kube-apiserver serves watches to browsers), relisting after 410 Gone.
 
 export type K8sObject = {
   apiVersion?: string;
@@ -85,35 +85,89 @@ export class Client {
   }
 
   /**
-   * Keeps `onList`/`onEvent` in step with a collection until `signal` aborts: list, then
-   * watch from the list's resourceVersion; a 410 (too old) or a broken stream relists.
+   * Keeps a collection in step until `signal` aborts: list, then watch from the list's
+   * resourceVersion over a WebSocket (a browser's WebSockets do not count against its six
+   * HTTP/1.1 connections per origin, so every kind is watched). A dropped connection is
+   * watched again from the last resourceVersion seen (backing off while the server is
+   * unreachable); a 410 Gone (that history is no longer kept) relists.
    */
-  async listWatch(path: string, onList: (items: K8sObject[]) => void, onEvent: (e: WatchEvent) => void, onError: (e: unknown) => void, signal: AbortSignal): Promise<void> {
+  async listWatch(path: string, on: ListWatchHandlers, signal: AbortSignal): Promise<void> {
     const sep = path.includes('?') ? '&' : '?';
+    let rv: string | undefined;
+    await this.keep(signal, on.error, async (connected) => {
+      if (rv === undefined) {
+        const list = await this.json<{ items: K8sObject[]; metadata: { resourceVersion: string } }>('GET', path);
+        rv = list.metadata.resourceVersion;
+        on.list(list.items ?? []);
+      }
+      const end = await this.watchSocket(`${path}${sep}watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}`, (e) => {
+        if (e.object?.metadata?.resourceVersion) rv = e.object.metadata.resourceVersion;
+        if (e.type !== 'BOOKMARK') on.event(e as WatchEvent);
+      }, () => {
+        connected();
+        on.live();
+      }, signal);
+      if (end === 'gone') rv = undefined;
+    });
+  }
+
+  /** Runs `once` again and again until `signal` aborts, backing off (up to 8 s) while it fails and until it calls `connected`. */
+  async keep(signal: AbortSignal, onError: (e: unknown) => void, once: (connected: () => void) => Promise<void>): Promise<void> {
+    let failures = 0;
     while (!signal.aborted) {
       try {
-        const list = await this.json<{ items: K8sObject[]; metadata: { resourceVersion: string } }>('GET', path);
-        let rv = list.metadata.resourceVersion;
-        onList(list.items ?? []);
-        let gone = false;
-        while (!signal.aborted && !gone) {
-          await this.lines(`${path}${sep}watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}`, (line) => {
-            if (!line.trim()) return;
-            const e = JSON.parse(line) as { type: string; object: K8sObject };
-            if (e.type === 'ERROR') {
-              gone = true; // 410 Gone: the history asked for is no longer kept
-              return;
-            }
-            if (e.object?.metadata?.resourceVersion) rv = e.object.metadata.resourceVersion;
-            if (e.type === 'BOOKMARK') return;
-            onEvent(e as WatchEvent);
-          }, signal);
-        }
+        await once(() => (failures = 0));
       } catch (e) {
         if (signal.aborted) return;
         onError(e);
-        await new Promise((r) => setTimeout(r, 1000));
+        failures++;
+        await new Promise((r) => setTimeout(r, Math.min(8000, 250 * 2 ** Math.min(failures, 5))));
       }
     }
   }
+
+  /**
+   * One watch as kube-apiserver serves it over WebSocket: a JSON event per text message,
+   * the bearer token as a `base64url.bearer.authorization.k8s.io.` subprotocol (a browser
+   * cannot set Authorization on a WebSocket). Resolves 'gone' on an ERROR event (410:
+   * relist), 'closed' when the server ends it; rejects when it could not connect or broke.
+   */
+  watchSocket(path: string, onEvent: (e: { type: string; object: K8sObject; [k: string]: any }) => void, onOpen: () => void, signal: AbortSignal): Promise<'gone' | 'closed'> {
+    const token = btoa(String.fromCharCode(...new TextEncoder().encode(this.token))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`;
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, ['base64.binary.k8s.io', `base64url.bearer.authorization.k8s.io.${token}`]);
+      let opened = false;
+      let result: 'gone' | 'closed' = 'closed';
+      const stop = () => ws.close();
+      signal.addEventListener('abort', stop);
+      ws.onopen = () => {
+        opened = true;
+        onOpen();
+      };
+      ws.onmessage = (m) => {
+        const e = JSON.parse(String(m.data)) as { type: string; object: K8sObject };
+        if (e.type === 'ERROR') {
+          result = 'gone';
+          ws.close();
+          return;
+        }
+        onEvent(e);
+      };
+      ws.onclose = (ev) => {
+        signal.removeEventListener('abort', stop);
+        if (signal.aborted || result === 'gone' || ev.code === 1000) resolve(result);
+        else reject(new Error(opened ? `the watch of ${path.split('?')[0]} was cut (${ev.code}); resuming` : `cannot reach the API server to watch ${path.split('?')[0]}`));
+      };
+    });
+  }
+}
+
+export interface ListWatchHandlers {
+  /** The whole collection (the first list, or a relist after 410 Gone). */
+  list(items: K8sObject[]): void;
+  event(e: WatchEvent): void;
+  /** The watch is connected (again). */
+  live(): void;
+  error(e: unknown): void;
 }

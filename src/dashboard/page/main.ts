@@ -5,7 +5,7 @@
 // the REST API, and draws the picture once per animation frame from what changed.
 
 import { Client, type K8sObject, type WatchEvent } from './client';
-import { holdsRoom, Model, ownerOf, POLLED, WATCHED, type Dirty, type Kind } from './model';
+import { holdsRoom, Model, ownerOf, WATCHED, type Dirty, type Kind } from './model';
 import { deploySectionHtml, esc, eventsHtml, patchBlock, pendingHtml, shelfHead, shownDeploys, shelfHtml, sortedEvents, viewOf, type Filter } from './picture';
 import { parseLabelSelector, matchesLabels } from '../../api/selectors';
 import { Panels } from './panels';
@@ -19,6 +19,16 @@ const PATHS: Record<Kind, string> = {
   events: '/api/v1/events',
   namespaces: '/api/v1/namespaces',
 };
+
+/** What the kubesim endpoint says of the clock (`GET /kubesim/v1/clock`, each line of its watch). */
+interface ClockState {
+  now: string;
+  nowMs: number;
+  speed: number;
+  paused: boolean;
+  /** Powered-off nodes (in the watch's lines). */
+  stopped?: Record<string, number>;
+}
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 
@@ -192,24 +202,20 @@ export class App {
     sel.value = want.includes(cur) ? cur : '';
   }
 
-  async refreshClock(): Promise<void> {
-    try {
-      const [c, s] = await Promise.all([this.client.json('GET', '/kubesim/v1/clock'), this.client.json('GET', '/kubesim/v1/nodes/stopped')]);
-      this.clock = { at: performance.now(), nowMs: c.nowMs, speed: c.speed };
-      if (c.speed > 0) this.lastSpeed = c.speed;
-      $('clock-pause').textContent = c.paused ? 'Resume' : 'Pause';
-      $('clock-pause').setAttribute('aria-pressed', String(!!c.paused));
-      $('clock-speed').textContent = c.paused ? '(paused)' : `(speed ${c.speed}×)`;
-      const sel = $<HTMLSelectElement>('clock-speed-select');
-      if ([...sel.options].some((o) => Number(o.value) === c.speed)) sel.value = String(c.speed);
-      const stopped = s.stopped ?? {};
-      if (JSON.stringify(stopped) !== JSON.stringify(this.stopped)) {
-        this.stopped = stopped;
-        this.model.dirty.all = true;
-        this.schedule();
-      }
-    } catch (e) {
-      this.status(`clock: ${(e as Error).message}`, true);
+  /** Shows the clock's state (and which nodes are powered off) as the kubesim endpoint reports it. */
+  showClock(c: ClockState): void {
+    this.clock = { at: performance.now(), nowMs: c.nowMs, speed: c.speed };
+    if (c.speed > 0) this.lastSpeed = c.speed;
+    $('clock-pause').textContent = c.paused ? 'Resume' : 'Pause';
+    $('clock-pause').setAttribute('aria-pressed', String(!!c.paused));
+    $('clock-speed').textContent = c.paused ? '(paused)' : `(speed ${c.speed}×)`;
+    const sel = $<HTMLSelectElement>('clock-speed-select');
+    if ([...sel.options].some((o) => Number(o.value) === c.speed)) sel.value = String(c.speed);
+    const stopped = c.stopped ?? this.stopped;
+    if (JSON.stringify(stopped) !== JSON.stringify(this.stopped)) {
+      this.stopped = stopped;
+      this.model.dirty.all = true;
+      this.schedule();
     }
   }
 
@@ -219,10 +225,9 @@ export class App {
 
   async clockAction(path: string, body: unknown, what: string): Promise<void> {
     try {
-      const c = await this.client.json('POST', path, body);
-      this.clock = { at: performance.now(), nowMs: c.nowMs, speed: c.speed };
+      const c = await this.client.json<ClockState>('POST', path, body);
+      this.showClock(c);
       this.status(`${what}: cluster time is now ${c.now}`);
-      await this.refreshClock();
     } catch (e) {
       this.status(`${what} failed: ${(e as Error).message}`, true);
     }
@@ -280,46 +285,39 @@ export class App {
     setInterval(() => this.tickClock(), 250);
     if (!live) return;
     const abort = new AbortController();
-    const failed = new Set<Kind>();
+    // What is not live: shown until its watch (or the clock's) is connected again.
+    const failed = new Map<string, string>();
+    const problem = (what: string, e?: unknown) => {
+      if (e === undefined) failed.delete(what);
+      else failed.set(what, `watching ${what}: ${(e as Error).message}`);
+      this.status([...failed.values()].join('; '), failed.size > 0);
+    };
     for (const kind of WATCHED) {
+      let listed = false;
       void this.client.listWatch(
         PATHS[kind],
-        (items) => {
-          failed.delete(kind);
-          if (!failed.size) this.status('');
-          this.load(kind, items);
-        },
-        (e) => this.feed(kind, [e]),
-        (e) => {
-          failed.add(kind);
-          this.status(`watching ${kind}: ${(e as Error).message}`, true);
+        {
+          // The first list draws everything; a relist (after 410 Gone) changes what differs.
+          list: (items) => {
+            if (listed) this.model.sync(kind, items);
+            else this.model.load(kind, items);
+            listed = true;
+            this.schedule();
+          },
+          event: (e) => this.feed(kind, [e]),
+          live: () => problem(kind),
+          error: (e) => problem(kind, e),
         },
         abort.signal,
       );
     }
-    void this.refreshClock();
-    void this.poll();
-    setInterval(() => void this.refreshClock(), 2000);
-    setInterval(() => void this.poll(), 2000);
-  }
-
-  private polling = false;
-
-  /** Re-lists the polled kinds (one request at a time, never piling up). */
-  async poll(): Promise<void> {
-    if (this.polling) return;
-    this.polling = true;
-    try {
-      for (const kind of POLLED) {
-        const list = await this.client.json('GET', PATHS[kind]);
-        this.model.sync(kind, list.items ?? []);
-      }
-      this.schedule();
-    } catch (e) {
-      this.status(`listing: ${(e as Error).message}`, true);
-    } finally {
-      this.polling = false;
-    }
+    // The clock and the powered-off nodes: pushed by the kubesim endpoint when they change.
+    void this.client.keep(abort.signal, (e) => problem('the clock', e), async (connected) => {
+      await this.client.watchSocket('/kubesim/v1/clock?watch=1', (c) => this.showClock(c as unknown as ClockState), () => {
+        connected();
+        problem('the clock');
+      }, abort.signal);
+    });
   }
 }
 

@@ -8,13 +8,8 @@ import type { K8sObject, WatchEvent } from './client';
 import { cpuMillis, bytes } from '../../api/quantity';
 
 export type Kind = 'pods' | 'nodes' | 'events' | 'replicasets' | 'deployments' | 'namespaces';
-/**
- * Watched kinds: each watch holds one of the six HTTP/1.1 connections a browser opens to
- * an origin, and one more is kept for a followed log and one for requests.
- */
-export const WATCHED: Kind[] = ['nodes', 'pods', 'replicasets', 'events'];
-/** Listed again every two seconds and after actions (small, slow-changing). */
-export const POLLED: Kind[] = ['deployments', 'namespaces'];
+/** Every kind is listed, then watched (each watch is a WebSocket, outside the browser's six HTTP/1.1 connections per origin). */
+export const WATCHED: Kind[] = ['nodes', 'pods', 'replicasets', 'events', 'deployments', 'namespaces'];
 
 export const keyOf = (o: K8sObject): string => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
 

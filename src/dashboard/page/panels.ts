@@ -18,6 +18,8 @@ export class Panels {
   private current?: { kind: 'pods' | 'nodes'; key: string; tab: string };
   private abort?: AbortController;
   private opener?: HTMLElement;
+  /** The last node action's result, shown until the panel is opened again (redraws keep it). */
+  private actResult = { node: '', text: '' };
 
   constructor(private readonly app: App) {}
 
@@ -41,6 +43,7 @@ export class Panels {
   private open(kind: 'pods' | 'nodes', key: string, tab: string): void {
     this.opener = document.activeElement as HTMLElement;
     this.current = { kind, key, tab };
+    this.actResult = { node: '', text: '' };
     this.app.model.detailKey = { kind, key };
     $('detail').hidden = false;
     this.draw(true);
@@ -76,7 +79,7 @@ export class Panels {
       $('detail-h').textContent = `Node ${c.key}${obj ? '' : ' (gone)'}`;
       const stopped = this.app.stopped[c.key] !== undefined;
       const cordoned = obj?.spec?.unschedulable === true;
-      $('detail-actions').innerHTML = `<button type="button" data-act="${stopped ? 'start' : 'stop'}">${stopped ? 'Start (power on)' : 'Stop (power off)'}</button> <button type="button" data-act="${cordoned ? 'uncordon' : 'cordon'}">${cordoned ? 'Uncordon' : 'Cordon'}</button> <button type="button" data-act="drain">Drain</button> <span id="node-act-result" role="status"></span>`;
+      $('detail-actions').innerHTML = `<button type="button" data-act="${stopped ? 'start' : 'stop'}">${stopped ? 'Start (power on)' : 'Stop (power off)'}</button> <button type="button" data-act="${cordoned ? 'uncordon' : 'cordon'}">${cordoned ? 'Uncordon' : 'Cordon'}</button> <button type="button" data-act="drain">Drain</button> <span id="node-act-result" role="status">${this.actResult.node === c.key ? esc(this.actResult.text) : ''}</span>`;
     }
   }
 
@@ -188,11 +191,8 @@ export class Panels {
 
   private async nodeAction(act: string): Promise<void> {
     const name = this.current!.key;
-    const out = (msg: string) => {
-      const el = document.getElementById('node-act-result');
-      if (el) el.textContent = msg;
-      this.app.status(msg);
-    };
+    let said = '';
+    const out = (msg: string) => (said = msg);
     const c = this.app.client;
     const nodePath = `/api/v1/nodes/${encodeURIComponent(name)}`;
     const cordon = (on: boolean) => c.json('PATCH', nodePath, { spec: { unschedulable: on ? true : null } }, 'application/strategic-merge-patch+json');
@@ -200,33 +200,49 @@ export class Panels {
       if (act === 'stop' || act === 'start') {
         await c.json('POST', `/kubesim/v1/nodes/${encodeURIComponent(name)}/${act}`, {});
         out(`node/${name} ${act === 'stop' ? 'stopped' : 'started'}`);
-        await this.app.refreshClock();
       } else if (act === 'cordon' || act === 'uncordon') {
         await cordon(act === 'cordon');
         out(`node/${name} ${act}ed`);
       } else if (act === 'drain') {
-        // As `kubectl drain --ignore-daemonsets`: cordon, then evict every other pod.
+        // As `kubectl drain --ignore-daemonsets`: cordon, then evict every other pod; a pod
+        // no controller would recreate stops the drain before any eviction (kubectl's --force).
         await cordon(true);
         const lines = [`node/${name} cordoned`];
+        const evict: K8sObject[] = [];
+        const bare: string[] = [];
         for (const k of this.app.model.podsByPlace.get(name) ?? []) {
           const p = this.app.model.objects.pods.get(k);
           if (!p || ownerOf(p)?.kind === 'DaemonSet' || p.metadata.annotations?.['kubernetes.io/config.mirror']) continue;
           if (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
-          const ns = p.metadata.namespace!;
-          try {
-            await c.json('POST', `${this.podPath(k)}/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: p.metadata.name, namespace: ns } });
-            lines.push(`pod/${p.metadata.name} evicted`);
-          } catch (e) {
-            lines.push(`error when evicting pods/"${p.metadata.name}" -n "${ns}": ${(e as Error).message}`);
-          }
+          if (!(p.metadata.ownerReferences ?? []).some((r: any) => r?.controller)) bare.push(k);
+          else evict.push(p);
         }
-        lines.push(`node/${name} drained`);
-        out(lines.join('; '));
+        if (bare.length) {
+          const why = `cannot delete Pods that declare no controller (use --force to override): ${bare.join(', ')}`;
+          out(`${lines[0]}; error: unable to drain node "${name}" due to error: ${why}`);
+        } else {
+          // All at once, as kubectl evicts (a goroutine per pod).
+          const results = await Promise.all(
+            evict.map(async (p) => {
+              const ns = p.metadata.namespace!;
+              try {
+                await c.json('POST', `${this.podPath(`${ns}/${p.metadata.name}`)}/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: p.metadata.name, namespace: ns } });
+                return `pod/${p.metadata.name} evicted`;
+              } catch (e) {
+                return `error when evicting pods/"${p.metadata.name}" -n "${ns}": ${(e as Error).message}`;
+              }
+            }),
+          );
+          lines.push(...results);
+          lines.push(`node/${name} drained`);
+          out(lines.join('; '));
+        }
       }
     } catch (e) {
       out(`${act} failed: ${(e as Error).message}`);
     }
-    void this.app.poll();
+    this.actResult = { node: name, text: said };
+    this.app.status(said);
     this.draw(false);
   }
 
@@ -266,7 +282,6 @@ export class Panels {
         }
       }
       out.innerHTML = `<pre class="applied">${esc(lines.join('\n'))}</pre>`;
-      void this.app.poll();
     } catch (e) {
       out.innerHTML = `<p class="error">✖ ${esc((e as Error).message)}</p>`;
     }
