@@ -43,8 +43,10 @@ export async function serveStreamSocket(req: http.IncomingMessage, socket: Duple
   ws.on('close', () => abort.abort());
   ws.on('error', () => abort.abort());
   const send = (chunk: string | Buffer): void => {
-    if (r.watch) ws.send(String(chunk), { binary: false });
-    else if (protocol === BASE64) ws.send(Buffer.from(chunk).toString('base64'), { binary: false });
+    if (r.watch) {
+      // One event per message, as kube-apiserver's websocket watch: a chunk may carry several lines.
+      for (const line of String(chunk).split('\n')) if (line) ws.send(line, { binary: false });
+    } else if (protocol === BASE64) ws.send(Buffer.from(chunk).toString('base64'), { binary: false });
     else ws.send(Buffer.from(chunk), { binary: true });
   };
   // A log without follow is one answer: one message, then the close.
