@@ -45,6 +45,10 @@ if (!existsSync(join(ROOT, 'dist', 'main.cjs'))) {
 // also measures the first run without it).
 const CACHE_HOME = mkdtempSync(join(tmpdir(), 'kubesim-bench-cache-'));
 process.env.XDG_CACHE_HOME = CACHE_HOME;
+// `cluster create` writes a context into the kubeconfig and makes it current: the bench's
+// clusters go into a kubeconfig of its own, never the user's ~/.kube/config (whose current
+// context would then name a cluster a later case's fresh state directory does not have).
+process.env.KUBECONFIG = join(CACHE_HOME, 'kubeconfig');
 process.on('exit', () => rmSync(CACHE_HOME, { recursive: true, force: true }));
 
 function median(xs) {
