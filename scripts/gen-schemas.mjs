@@ -55,7 +55,7 @@ const source = `k8s.io/api v0.${apiTag[1]}.${apiTag[2]} fields, kubernetes-model
 // --- the resource registry (TypeScript, no imports): transpile and import it ----------------
 const resourcesSrc = readFileSync(join(root, 'src', 'api', 'resources.ts'), 'utf8');
 const resourcesJs = ts.transpileModule(resourcesSrc, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
-const { BUILTIN_RESOURCES } = await import('data:text/javascript;base64,' + Buffer.from(resourcesJs).toString('base64'));
+const { BUILTIN_RESOURCES, REVIEW_RESOURCES } = await import('data:text/javascript;base64,' + Buffer.from(resourcesJs).toString('base64'));
 
 // --- OpenAPI definition names -------------------------------------------------------------
 // kubernetes-models exports each interface under an alias spelling its OpenAPI name:
@@ -278,7 +278,7 @@ const defNameOfLocal = (d) => [...decls].find(([, v]) => v === d)[0];
 // --- roots: every served version of every built-in kind that v1.32 has ---------------------
 const roots = {};
 const missing = [];
-for (const r of BUILTIN_RESOURCES) {
+for (const r of [...BUILTIN_RESOURCES, ...REVIEW_RESOURCES]) {
   for (const v of r.versions) {
     const key = `${r.group ? r.group + '/' : ''}${v}/${r.kind}`;
     const defName = [...decls.keys()].find((n) => {

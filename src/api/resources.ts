@@ -100,6 +100,21 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = BUILTIN_ROWS.map(
   }),
 );
 
+/**
+ * The review resources: questions answered at once and never stored (create only), served
+ * beside the registry's kinds (src/api/rest/reviews.ts) and given schemas like them.
+ */
+export const REVIEW_RESOURCES: readonly ResourceType[] = (
+  [
+    ['authorization.k8s.io', 'LocalSubjectAccessReview', 'localsubjectaccessreviews', true],
+    ['authorization.k8s.io', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false],
+    ['authorization.k8s.io', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', false],
+    ['authorization.k8s.io', 'SubjectAccessReview', 'subjectaccessreviews', false],
+    ['authentication.k8s.io', 'SelfSubjectReview', 'selfsubjectreviews', false],
+    ['authentication.k8s.io', 'TokenReview', 'tokenreviews', false],
+  ] as const
+).map(([group, kind, plural, namespaced]) => ({ group, version: 'v1', versions: ['v1'], kind, plural, singular: kind.toLowerCase(), shortNames: [], namespaced, categories: [], verbs: ['create'] }));
+
 /** Kinds whose objects have a spec/status split: the server bumps metadata.generation on spec changes. */
 export const KINDS_WITH_GENERATION = new Set([
   'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'HorizontalPodAutoscaler',

@@ -78,6 +78,10 @@ const ROLES: RoleData[] = [
     ],
   },
   {
+    name: 'system:auth-delegator',
+    rules: [rule(['create'], ['authentication.k8s.io'], ['tokenreviews']), rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews'])],
+  },
+  {
     name: 'system:basic-user',
     rules: [rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']), rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews'])],
   },

@@ -5,12 +5,13 @@
 import * as crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { RequestUser } from '../api/rest/types';
+import type { ApiServer } from '../api/server';
+import type { RequestUser, TokenCheck } from '../api/rest/types';
 import { RestError, unauthorized } from '../api/rest/status';
 import { impersonatedUser } from '../rbac/index';
 import type { RbacGate } from './authz';
 import { ADMIN_GROUP, ADMIN_USER } from './pki';
-import { verifyServiceAccountToken } from './sa-token';
+import { DEFAULT_AUDIENCE, checkServiceAccountToken, serviceAccountStillValid, verifyServiceAccountToken } from './sa-token';
 
 export const ANONYMOUS: RequestUser = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 
@@ -61,6 +62,22 @@ export function authenticate(req: IncomingMessage, token: string, signingKey?: s
     }
   }
   return ANONYMOUS;
+}
+
+/**
+ * A TokenReview's token through the same token authenticators as a request's bearer token,
+ * for the audiences asked (the API server's own when none).
+ */
+export async function reviewBearerToken(token: string, asked: string[], creds: { token: string; serverKey: string }, api: ApiServer): Promise<TokenCheck> {
+  const audiences = asked.length ? asked : [DEFAULT_AUDIENCE];
+  const sa = token.includes('.') ? checkServiceAccountToken(creds.serverKey, token, audiences) : undefined;
+  if (sa && 'user' in sa) return (await serviceAccountStillValid(api, sa.user)) ? sa : undefined;
+  if (sa) return sa;
+  // The cluster's static token knows no audience: it is good for the API server's own only.
+  if (sameSecret(token, creds.token) && audiences.includes(DEFAULT_AUDIENCE)) {
+    return { user: { name: ADMIN_USER, groups: [ADMIN_GROUP, 'system:authenticated'] }, audiences: [DEFAULT_AUDIENCE] };
+  }
+  return undefined;
 }
 
 /** The user of each client-certificate connection (kept-alive connections carry many requests). */

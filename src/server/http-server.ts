@@ -12,7 +12,7 @@ import { RestHandler } from '../api/rest/handler';
 import { WatchCache } from '../api/rest/watch-cache';
 import { errorResponse, RestError } from '../api/rest/status';
 import { MAX_BODY_BYTES, type ApiRequest, type ApiResponse, type RequestUser } from '../api/rest/types';
-import { ANONYMOUS, authenticate, impersonate } from './authn';
+import { ANONYMOUS, authenticate, impersonate, reviewBearerToken } from './authn';
 import { attributesOf, forbidden, RbacGate } from './authz';
 import { ensurePki, type ClusterPki } from './pki';
 import { DEFAULT_AUDIENCE, issueServiceAccountToken, fromServiceAccountToken, serviceAccountStillValid, type TokenSubject } from './sa-token';
@@ -45,7 +45,7 @@ export async function startApiServer(opts: ServeOptions): Promise<RunningServer>
   const watchCache = new WatchCache(opts.api);
   await watchCache.start();
   const tokens = { audiences: [DEFAULT_AUDIENCE], issue: (sub: TokenSubject, o: { audiences: string[]; expirationSeconds: number; nowSec: number }) => issueServiceAccountToken(pki.serverKey, sub, o) };
-  const handler = new RestHandler(opts.api, { watchCache, authorize: (user, attrs) => gate.allows(user, attrs), rules: (user, ns) => gate.rules(user, ns), tokens });
+  const handler = new RestHandler(opts.api, { watchCache, authorize: (user, attrs) => gate.allows(user, attrs), rules: (user, ns) => gate.rules(user, ns), tokens, reviewToken: (token, audiences) => reviewBearerToken(token, audiences, pki, opts.api) });
   const log = opts.log ?? (() => {});
   // An admitted request's answer: the kubesim endpoint's, or the Kubernetes API's.
   const respond = (apiReq: ApiRequest): Promise<ApiResponse> =>

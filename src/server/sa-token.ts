@@ -4,7 +4,7 @@
 // Expiry is checked against wall-clock time: the tokens are presented by real clients.
 
 import * as crypto from 'node:crypto';
-import type { RequestUser } from '../api/rest/types';
+import type { RequestUser, TokenCheck } from '../api/rest/types';
 import type { ApiServer } from '../api/server';
 
 export const DEFAULT_AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
@@ -51,15 +51,27 @@ const CREDENTIAL_ID = 'authentication.kubernetes.io/credential-id';
  * uid and extra as kube-apiserver's service account authenticator sets them.
  */
 export function verifyServiceAccountToken(signingKeyPem: string, token: string, nowSec = Math.floor(Date.now() / 1000)): RequestUser | undefined {
+  const r = checkServiceAccountToken(signingKeyPem, token, [DEFAULT_AUDIENCE], nowSec);
+  return r && 'user' in r ? r.user : undefined;
+}
+
+/**
+ * Checks a token as kube-apiserver's service account authenticator does: our signature,
+ * then expiry (the one failure it reports: "service account token has expired"), then an
+ * audience in common with `audiences` (none: not ours, no error).
+ */
+export function checkServiceAccountToken(signingKeyPem: string, token: string, audiences: string[], nowSec = Math.floor(Date.now() / 1000)): TokenCheck {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   try {
     const pub = crypto.createPublicKey(crypto.createPrivateKey(signingKeyPem));
     if (!crypto.verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), pub, Buffer.from(parts[2], 'base64url'))) return undefined;
     const c = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { aud?: string[] | string; exp?: number; nbf?: number; sub?: string; jti?: string; 'kubernetes.io'?: Record<string, { name?: string; uid?: string } | string> };
-    if (typeof c.exp !== 'number' || c.exp <= nowSec || (typeof c.nbf === 'number' && c.nbf > nowSec + 60)) return undefined;
+    if (typeof c.exp !== 'number' || (typeof c.nbf === 'number' && c.nbf > nowSec + 60)) return undefined;
+    if (c.exp <= nowSec) return { error: '[invalid bearer token, service account token has expired]' };
     // A token for another audience (create token --audience X) is not for this API server.
-    if (![c.aud ?? []].flat().includes(DEFAULT_AUDIENCE)) return undefined;
+    const common = [c.aud ?? []].flat().filter((a) => audiences.includes(a));
+    if (!common.length) return undefined;
     const m = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(c.sub ?? '');
     if (!m) return undefined;
     const k8s = c['kubernetes.io'] ?? {};
@@ -73,7 +85,7 @@ export function verifyServiceAccountToken(signingKeyPem: string, token: string, 
     }
     const user: RequestUser = { name: c.sub!, groups: ['system:serviceaccounts', `system:serviceaccounts:${m[1]}`, 'system:authenticated'], extra };
     if (sa?.uid) user.uid = sa.uid;
-    return user;
+    return { user, audiences: common };
   } catch {
     return undefined;
   }

@@ -153,3 +153,118 @@ export function goJson(v: unknown, indent = '', sortKeys = true, level = 0): str
   if (keys.length === 0) return '{}';
   return `{${keys.map((k) => nl + goJsonString(k) + sep + goJson(o[k], indent, sortKeys, level + 1)).join(',')}${end}}`;
 }
+
+/** Parses JSON, or returns Go's encoding/json syntax error for it. */
+export function parseGoJson(text: string): { value: unknown } | { error: string } {
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return { error: goJsonSyntaxError(text) };
+  }
+}
+
+function jsonQuoteChar(c: string): string {
+  if (c === "'") return "'\\''";
+  if (c === '"') return "'\"'";
+  const q = JSON.stringify(c);
+  return `'${q.slice(1, -1)}'`;
+}
+
+/** encoding/json's scanner messages for the first syntax error in `s`. */
+export function goJsonSyntaxError(s: string): string {
+  let i = 0;
+  const ws = () => {
+    while (i < s.length && ' \t\r\n'.includes(s[i])) i++;
+  };
+  const fail = (context: string): never => {
+    if (i >= s.length) throw new Error('unexpected end of JSON input');
+    throw new Error(`invalid character ${jsonQuoteChar(s[i])} ${context}`);
+  };
+  const literal = (word: string) => {
+    for (let k = 0; k < word.length; k++, i++) {
+      if (i >= s.length) fail('');
+      if (s[i] !== word[k]) fail(`in literal ${word} (expecting ${jsonQuoteChar(word[k])})`);
+    }
+  };
+  const str = () => {
+    i++; // opening quote
+    while (i < s.length && s[i] !== '"') {
+      if (s[i] === '\\') i += 2;
+      else if (s.charCodeAt(i) < 0x20) fail('in string literal');
+      else i++;
+    }
+    if (i >= s.length) fail('');
+    i++;
+  };
+  const num = () => {
+    if (s[i] === '-') i++;
+    if (!/[0-9]/.test(s[i] ?? '')) fail('in numeric literal');
+    while (/[0-9.eE+-]/.test(s[i] ?? '')) i++;
+  };
+  const value = (): void => {
+    ws();
+    const c = s[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (s[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (s[i] !== '"') fail('looking for beginning of object key string');
+        str();
+        ws();
+        if (s[i] !== ':') fail('after object key');
+        i++;
+        value();
+        ws();
+        if (s[i] === ',') {
+          i++;
+          continue;
+        }
+        if (s[i] === '}') {
+          i++;
+          return;
+        }
+        fail('after object key:value pair');
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (s[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (s[i] === ',') {
+          i++;
+          continue;
+        }
+        if (s[i] === ']') {
+          i++;
+          return;
+        }
+        fail('after array element');
+      }
+    }
+    if (c === '"') return str();
+    if (c === 't') return literal('true');
+    if (c === 'f') return literal('false');
+    if (c === 'n') return literal('null');
+    if (c === '-' || /[0-9]/.test(c ?? '')) return num();
+    fail('looking for beginning of value');
+  };
+  try {
+    value();
+    ws();
+    if (i < s.length) fail('after top-level value');
+    return 'unexpected end of JSON input';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}

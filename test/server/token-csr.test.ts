@@ -152,3 +152,46 @@ rules:
   const yes = c.kubectl(['certificate', 'approve', 'ann', '--as', 'alice']);
   assert.equal(yes.code, 0, yes.stderr);
 });
+
+test('TokenReview: a token checked by the same authenticators, for the audiences asked, and only for system:auth-delegator', () => {
+  c.ok(['create', 'serviceaccount', 'hook']);
+  const review = (token: string, extra: { audiences?: string[] } = {}, as: string[] = []) => {
+    const file = c.file('review.json', JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, ...extra } }));
+    // As webhooks and proxies post them (kubectl's client-side validation of a review's
+    // manifest needs the protobuf /openapi/v2, which this server does not serve).
+    return c.kubectl(['create', '--raw', '/apis/authentication.k8s.io/v1/tokenreviews', '-f', file, ...as]);
+  };
+  const status = (r: { code: number; stdout: string; stderr: string }) => {
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout).status;
+  };
+  const token = c.kubectl(['create', 'token', 'hook']).stdout.trim();
+  const uid = c.kubectl(['get', 'serviceaccount', 'hook', '-o', 'jsonpath={.metadata.uid}']).stdout;
+  const ok = status(review(token));
+  assert.equal(ok.authenticated, true);
+  assert.deepEqual(ok.audiences, ['https://kubernetes.default.svc.cluster.local']);
+  assert.deepEqual({ ...ok.user, extra: undefined }, { username: 'system:serviceaccount:default:hook', uid, groups: ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated'], extra: undefined });
+  assert.match(ok.user.extra['authentication.kubernetes.io/credential-id'][0], /^JTI=/);
+
+  // Audiences: a token is good only for an audience it names.
+  const vault = c.kubectl(['create', 'token', 'hook', '--audience', 'https://vault.example']).stdout.trim();
+  const forVault = status(review(vault, { audiences: ['https://vault.example', 'other'] }));
+  assert.deepEqual([forVault.authenticated, forVault.audiences], [true, ['https://vault.example']]);
+  assert.deepEqual(status(review(vault)), { user: {} });
+  assert.deepEqual(status(review(token, { audiences: ['https://vault.example'] })), { user: {} });
+  assert.deepEqual(status(review('not-a-token')), { user: {} });
+
+  // A body that is not JSON gets encoding/json's words, as from kube-apiserver.
+  const yaml = c.kubectl(['create', '--raw', '/apis/authentication.k8s.io/v1/tokenreviews', '-f', c.file('review.yaml', 'apiVersion: authentication.k8s.io/v1\n')]);
+  assert.deepEqual([yaml.code, yaml.stderr], [1, 'Error from server (BadRequest): couldn\'t get version/kind; json parse error: invalid character \'a\' looking for beginning of value\n']);
+  const empty = review('');
+  assert.equal(empty.code, 1);
+  assert.equal(empty.stderr, 'Error from server (BadRequest): token is required for TokenReview in authentication\n');
+
+  // Creating reviews is system:auth-delegator's (kube-apiserver's bootstrap role).
+  const denied = review(token, {}, ['--as', 'proxy']);
+  assert.equal(denied.code, 1);
+  assert.match(denied.stderr, /tokenreviews.authentication.k8s.io is forbidden: User "proxy" cannot create resource "tokenreviews" in API group "authentication.k8s.io" at the cluster scope/);
+  c.ok(['create', 'clusterrolebinding', 'proxy-delegator', '--clusterrole', 'system:auth-delegator', '--user', 'proxy']);
+  assert.equal(status(review(token, {}, ['--as', 'proxy'])).authenticated, true);
+});

@@ -70,7 +70,7 @@ function verbsOf(rt: ResourceType): string[] {
 }
 
 /** Groups of resources that are questions (reviews), not stored objects: not in the registry. */
-function reviewGroups(registry: ResourceRegistry): { name: string; versions: string[] }[] {
+export function reviewGroups(registry: ResourceRegistry): { name: string; versions: string[] }[] {
   const have = new Set(registry.all().map((t) => t.group));
   return REVIEW_GROUP_VERSIONS.map((gv) => gv.split('/')).filter(([g]) => !have.has(g)).map(([name, version]) => ({ name, versions: [version] }));
 }

@@ -24,6 +24,7 @@ import { openapiV2, openapiV3Index, openapiV3GroupVersion } from './openapi';
 import { versionInfo } from '../version-info';
 import { METRICS_GROUP, METRICS_GV, metricsRoutes } from './metrics';
 import type { TokenIssuer } from './token-request';
+import type { TokenCheck } from './types';
 import { GroupCommit } from './group-commit';
 
 /** Authorization check for SubjectAccessReviews (the HTTP front end supplies RBAC). */
@@ -38,6 +39,8 @@ export interface RestOptions {
   rules?: (user: RequestUser, namespace: string) => Promise<{ verbs: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; nonResourceURLs?: string[] }[]>;
   /** Signs service account tokens (serviceaccounts/token); without it TokenRequests get a 503. */
   tokens?: TokenIssuer;
+  /** Authenticates the token of a TokenReview; without it reviews come back unanswered, as from a server with no token authenticator. */
+  reviewToken?: (token: string, audiences: string[]) => Promise<TokenCheck>;
 }
 
 /** What a resource request resolved to. */

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { loadSchemas } from '../validation/schema-store';
 import { toOpenApiView, type OpenApiSchema } from '../../explain/openapi-view';
 import { crdRootSchema } from '../../explain/crd-schema';
-import type { ResourceRegistry, ResourceType } from '../resources';
-import { groupsOf, typesIn } from './discovery';
+import { REVIEW_RESOURCES, type ResourceRegistry, type ResourceType } from '../resources';
+import { groupsOf, reviewGroups, typesIn } from './discovery';
 import { notFoundPath } from './handler';
 import { parseMediaTypes } from './negotiate';
 import { jsonResponse, notAcceptable } from './status';
@@ -41,6 +41,8 @@ function pathsOf(t: ResourceType, version: string): Record<string, unknown> {
   const gvk = { group: t.group, version, kind: t.kind };
   const op = (action: string, extra: Record<string, unknown> = {}) => ({ 'x-kubernetes-action': action, 'x-kubernetes-group-version-kind': gvk, ...extra });
   const writeParams = [QUERY('dryRun', 'When present, indicates that modifications should not be persisted.'), QUERY('fieldManager', 'fieldManager is a name associated with the actor or entity that is making these changes.'), QUERY('fieldValidation', 'fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields.')];
+  // A review is only ever created.
+  if (t.verbs.length === 1 && t.verbs[0] === 'create') return { [base]: { post: op('post', { parameters: writeParams }) } };
   return {
     [base]: { get: op('list'), post: op('post', { parameters: writeParams }) },
     [`${base}/{name}`]: { get: op('get'), put: op('put', { parameters: writeParams }), patch: op('patch', { parameters: [...writeParams, QUERY('force', 'Force is going to "force" Apply requests.')] }), delete: op('delete') },
@@ -60,7 +62,7 @@ async function crdsByName(registry: ResourceRegistry, getCrd: (name: string) => 
 const cache = new Map<string, { hash: string; text: string }>();
 
 async function gvDocument(registry: ResourceRegistry, group: string, version: string, getCrd: (name: string) => Promise<KObject | undefined>): Promise<{ hash: string; text: string } | undefined> {
-  const types = typesIn(registry, group, version);
+  const types = [...typesIn(registry, group, version), ...REVIEW_RESOURCES.filter((r) => r.group === group && r.version === version)];
   if (!types.length) return undefined;
   const schemas: Record<string, OpenApiSchema> = { ...(await builtinSchemas()) };
   const paths: Record<string, unknown> = {};
@@ -92,7 +94,7 @@ function reverseGroup(group: string): string {
 
 export async function openapiV3Index(registry: ResourceRegistry, getCrd: (name: string) => Promise<KObject | undefined>): Promise<ApiResponse> {
   const paths: Record<string, unknown> = {};
-  const gvs: [string, string][] = [['', 'v1'], ...groupsOf(registry).flatMap((g) => g.versions.map((v) => [g.name, v] as [string, string]))];
+  const gvs: [string, string][] = [['', 'v1'], ...[...groupsOf(registry), ...reviewGroups(registry)].flatMap((g) => g.versions.map((v) => [g.name, v] as [string, string]))];
   for (const [g, v] of gvs) {
     const d = await gvDocument(registry, g, v, getCrd);
     if (d) paths[gvPath(g, v)] = { serverRelativeURL: `/openapi/v3/${gvPath(g, v)}?hash=${d.hash}` };
@@ -114,7 +116,7 @@ export async function openapiV2(registry: ResourceRegistry, req: ApiRequest): Pr
   const definitions: Record<string, unknown> = {};
   const text = JSON.stringify(schemas).replaceAll('#/components/schemas/', '#/definitions/');
   Object.assign(definitions, JSON.parse(text));
-  for (const t of registry.all()) {
+  for (const t of [...registry.all(), ...REVIEW_RESOURCES]) {
     if (t.crd) continue;
     for (const v of t.versions) {
       const name = roots[`${t.group ? t.group + '/' : ''}${v}/${t.kind}`];

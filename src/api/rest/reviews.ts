@@ -1,7 +1,9 @@
 // The virtual resources that are questions, not objects: SelfSubjectAccessReview and
 // SubjectAccessReview (authorization.k8s.io/v1, answered by the front end's RBAC
-// authorizer) and SelfSubjectReview (authentication.k8s.io/v1, `auth whoami`).
+// authorizer), SelfSubjectReview (authentication.k8s.io/v1, `auth whoami`) and TokenReview
+// (a bearer token checked by the server's token authenticators, for webhooks and proxies).
 
+import { REVIEW_RESOURCES } from '../resources';
 import type { Route } from './route';
 import type { RestHandler } from './handler';
 import { notFoundPath } from './handler';
@@ -9,23 +11,13 @@ import { badRequest, jsonResponse, methodNotAllowed } from './status';
 import type { ApiRequest, ApiResponse, RequestUser } from './types';
 import { decodeBody } from './writes';
 
-const REVIEWS: Record<string, string[]> = {
-  'authorization.k8s.io/v1': ['localsubjectaccessreviews', 'selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'subjectaccessreviews'],
-  'authentication.k8s.io/v1': ['selfsubjectreviews'],
-};
-
-const KINDS: Record<string, string> = {
-  selfsubjectaccessreviews: 'SelfSubjectAccessReview',
-  subjectaccessreviews: 'SubjectAccessReview',
-  localsubjectaccessreviews: 'LocalSubjectAccessReview',
-  selfsubjectreviews: 'SelfSubjectReview',
-  selfsubjectrulesreviews: 'SelfSubjectRulesReview',
-};
-
-/** The review resources as discovery lists them: create only, as kube-apiserver serves them. */
-export const REVIEW_RESOURCES = Object.entries(REVIEWS).flatMap(([gv, names]) =>
-  names.map((plural) => ({ group: gv.split('/')[0], version: gv.split('/')[1], plural, kind: KINDS[plural], namespaced: plural.startsWith('local'), verbs: ['create'] })),
-);
+const REVIEWS: Record<string, string[]> = {};
+const KINDS: Record<string, string> = {};
+for (const r of REVIEW_RESOURCES) {
+  (REVIEWS[`${r.group}/${r.version}`] ??= []).push(r.plural);
+  KINDS[r.plural] = r.kind;
+}
+export { REVIEW_RESOURCES };
 export const REVIEW_GROUP_VERSIONS = Object.keys(REVIEWS);
 
 /** Their groups in apidiscovery.k8s.io/v2 form (kubectl 1.32 resolves `auth can-i create selfsubjectaccessreviews` from these). */
@@ -73,6 +65,7 @@ async function review(h: RestHandler, req: ApiRequest, gv: string, resource: str
     return jsonResponse(201, { kind, apiVersion: gv, metadata: { creationTimestamp: null }, status: { userInfo } });
   }
   const spec = (body.spec ?? {}) as Record<string, any>;
+  if (resource === 'tokenreviews') return tokenReview(h, gv, spec);
   if (resource === 'selfsubjectrulesreviews') {
     const ns = typeof spec.namespace === 'string' ? spec.namespace : '';
     const rules = h.opts.rules ? await h.opts.rules(self, ns) : [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }];
@@ -99,4 +92,28 @@ async function review(h: RestHandler, req: ApiRequest, gv: string, resource: str
   const status: Record<string, unknown> = { allowed };
   if (allowed) status.reason = 'RBAC: allowed';
   return jsonResponse(201, { kind, apiVersion: gv, metadata: { creationTimestamp: null }, spec, status });
+}
+
+/**
+ * pkg/registry/authentication/tokenreview: the token goes through the server's token
+ * authenticators for the audiences asked (the API server's own when none); the answer is the
+ * review with its status filled, `{"user":{}}` for a token nobody knows.
+ */
+async function tokenReview(h: RestHandler, gv: string, spec: Record<string, any>): Promise<ApiResponse> {
+  if (typeof spec.token !== 'string' || spec.token === '') throw badRequest('token is required for TokenReview in authentication');
+  const asked = Array.isArray(spec.audiences) ? spec.audiences.filter((a: unknown): a is string => typeof a === 'string') : [];
+  const out = { kind: 'TokenReview', apiVersion: gv, metadata: { creationTimestamp: null }, spec, status: {} as Record<string, unknown> };
+  if (!h.opts.reviewToken) return jsonResponse(201, out);
+  const found = await h.opts.reviewToken(spec.token, asked);
+  if (found && 'user' in found) {
+    const u = found.user;
+    const user: Record<string, unknown> = { username: u.name };
+    if (u.uid) user.uid = u.uid;
+    if (u.groups.length) user.groups = u.groups;
+    if (u.extra && Object.keys(u.extra).length) user.extra = u.extra;
+    out.status = { authenticated: true, user, audiences: found.audiences };
+  } else {
+    out.status = { user: {}, ...(found?.error ? { error: found.error } : {}) };
+  }
+  return jsonResponse(201, out);
 }

@@ -32,3 +32,6 @@ export interface ApiResponse {
 
 /** The largest request body kube-apiserver reads (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+/** What checking a bearer token against audiences found: its user and the audiences in common, an error, or nothing (not a token anyone knows). */
+export type TokenCheck = { user: RequestUser; audiences: string[] } | { error: string } | undefined;

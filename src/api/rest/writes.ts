@@ -2,6 +2,7 @@
 // strategic merge patch, server-side apply), delete and deletecollection, and the scale
 // and binding subresources. Every one honours dryRun=All and fieldValidation.
 
+import { parseGoJson } from '../../util/go-format';
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../errors';
 import { pluralGroup } from '../resources';
@@ -44,11 +45,9 @@ export function decodeBody(req: ApiRequest, allowed: string[] = ['application/js
       throw badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
     }
   }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
-  }
+  const parsed = parseGoJson(text);
+  if ('error' in parsed) throw badRequest(`couldn't get version/kind; json parse error: ${parsed.error}`);
+  return parsed.value;
 }
 
 export function decodeObject(req: ApiRequest): KObject {
