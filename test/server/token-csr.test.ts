@@ -155,12 +155,8 @@ rules:
 
 test('TokenReview: a token checked by the same authenticators, for the audiences asked, and only for system:auth-delegator', () => {
   c.ok(['create', 'serviceaccount', 'hook']);
-  const review = (token: string, extra: { audiences?: string[] } = {}, as: string[] = []) => {
-    const file = c.file('review.json', JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, ...extra } }));
-    // As webhooks and proxies post them (kubectl's client-side validation of a review's
-    // manifest needs the protobuf /openapi/v2, which this server does not serve).
-    return c.kubectl(['create', '--raw', '/apis/authentication.k8s.io/v1/tokenreviews', '-f', file, ...as]);
-  };
+  const review = (token: string, extra: { audiences?: string[] } = {}, as: string[] = []) =>
+    c.kubectl(['create', '-f', c.file('review.json', JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, ...extra } })), '-o', 'json', ...as]);
   const status = (r: { code: number; stdout: string; stderr: string }) => {
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout).status;
@@ -181,12 +177,18 @@ test('TokenReview: a token checked by the same authenticators, for the audiences
   assert.deepEqual(status(review(token, { audiences: ['https://vault.example'] })), { user: {} });
   assert.deepEqual(status(review('not-a-token')), { user: {} });
 
+  // kubectl validates a review's manifest with the protobuf /openapi/v2 (a review has no PATCH
+  // operation in /openapi/v3, so kubectl's field-validation check falls back to v2).
+  const bogus = c.kubectl(['create', '-f', c.file('ssar.yaml', 'apiVersion: authorization.k8s.io/v1\nkind: SelfSubjectAccessReview\nspec:\n  resourceAttributes: {verb: list, resource: pods, bogus: 1}\n')]);
+  assert.equal(bogus.code, 1);
+  assert.match(bogus.stderr, /error validating data: ValidationError\(SelfSubjectAccessReview\.spec\.resourceAttributes\): unknown field "bogus" in io\.k8s\.api\.authorization\.v1\.ResourceAttributes/);
+
   // A body that is not JSON gets encoding/json's words, as from kube-apiserver.
   const yaml = c.kubectl(['create', '--raw', '/apis/authentication.k8s.io/v1/tokenreviews', '-f', c.file('review.yaml', 'apiVersion: authentication.k8s.io/v1\n')]);
   assert.deepEqual([yaml.code, yaml.stderr], [1, 'Error from server (BadRequest): couldn\'t get version/kind; json parse error: invalid character \'a\' looking for beginning of value\n']);
   const empty = review('');
   assert.equal(empty.code, 1);
-  assert.equal(empty.stderr, 'Error from server (BadRequest): token is required for TokenReview in authentication\n');
+  assert.equal(empty.stderr, `Error from server (BadRequest): error when creating "${c.dir}/review.json": token is required for TokenReview in authentication\n`);
 
   // Creating reviews is system:auth-delegator's (kube-apiserver's bootstrap role).
   const denied = review(token, {}, ['--as', 'proxy']);

@@ -10,6 +10,7 @@ import { REVIEW_RESOURCES, type ResourceRegistry, type ResourceType } from '../r
 import { groupsOf, reviewGroups, typesIn } from './discovery';
 import { notFoundPath } from './handler';
 import { parseMediaTypes } from './negotiate';
+import { OPENAPI_V2_PROTO, OPENAPI_V2_PROTO_TYPES, encodeOpenApiV2 } from './openapi-v2-proto';
 import { jsonResponse, notAcceptable } from './status';
 import type { ApiRequest, ApiResponse } from './types';
 import type { KObject } from '../types';
@@ -108,10 +109,16 @@ export async function openapiV3GroupVersion(registry: ResourceRegistry, group: s
   return { status: 200, headers: { 'content-type': 'application/json', etag: `"${d.hash}"`, 'cache-control': 'public, immutable' }, body: d.text };
 }
 
-/** Swagger 2.0 with the same definitions; served as JSON only (protobuf-only clients get 406). */
+let v2Proto: { text: string; body: Buffer } | undefined;
+
+/**
+ * Swagger 2.0 with the same definitions, as JSON or, for the clients that ask only for it
+ * (client-go's OpenAPISchema(), kubectl's fallbacks), as gnostic protobuf.
+ */
 export async function openapiV2(registry: ResourceRegistry, req: ApiRequest): Promise<ApiResponse> {
   const types = parseMediaTypes(req.headers.accept);
-  if (types.length && !types.some((m) => m.type === 'application/json' || m.type === '*/*')) throw notAcceptable('only the following media types are accepted: application/json');
+  const pick = types.length ? types.find((m) => m.type === 'application/json' || m.type === '*/*' || OPENAPI_V2_PROTO_TYPES.includes(m.type)) : { type: 'application/json' };
+  if (!pick) throw notAcceptable(`only the following media types are accepted: application/json, ${OPENAPI_V2_PROTO}`);
   const schemas = await builtinSchemas();
   const definitions: Record<string, unknown> = {};
   const text = JSON.stringify(schemas).replaceAll('#/components/schemas/', '#/definitions/');
@@ -123,5 +130,9 @@ export async function openapiV2(registry: ResourceRegistry, req: ApiRequest): Pr
       if (name && definitions[name]) definitions[name] = { ...(definitions[name] as object), 'x-kubernetes-group-version-kind': gvkExt(t, v) };
     }
   }
-  return jsonResponse(200, { swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.4' }, paths: {}, definitions });
+  const doc = { swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.4' }, paths: {}, definitions };
+  if (!OPENAPI_V2_PROTO_TYPES.includes(pick.type)) return jsonResponse(200, doc);
+  const docText = JSON.stringify(doc);
+  if (v2Proto?.text !== docText) v2Proto = { text: docText, body: encodeOpenApiV2(doc) };
+  return { status: 200, headers: { 'content-type': OPENAPI_V2_PROTO }, body: v2Proto.body };
 }
