@@ -182,6 +182,14 @@ test('TokenReview: a token checked by the same authenticators, for the audiences
   const bogus = c.kubectl(['create', '-f', c.file('ssar.yaml', 'apiVersion: authorization.k8s.io/v1\nkind: SelfSubjectAccessReview\nspec:\n  resourceAttributes: {verb: list, resource: pods, bogus: 1}\n')]);
   assert.equal(bogus.code, 1);
   assert.match(bogus.stderr, /error validating data: ValidationError\(SelfSubjectAccessReview\.spec\.resourceAttributes\): unknown field "bogus" in io\.k8s\.api\.authorization\.v1\.ResourceAttributes/);
+  // Left to the server: strict decoding fails, else the unknown field is dropped (with a warning for Warn).
+  const ssar = `${c.dir}/ssar.yaml`;
+  const warn = c.kubectl(['create', '-f', ssar, '--validate=warn', '-o', 'jsonpath={.spec.resourceAttributes}']);
+  // (kubectl also notes that it skips its own check: a review has no PATCH to probe.)
+  assert.deepEqual([warn.code, warn.stdout], [0, '{"resource":"pods","verb":"list"}']);
+  assert.match(warn.stderr, /\nWarning: unknown field "spec\.resourceAttributes\.bogus"\n$/);
+  const strict = c.kubectl(['create', '--raw', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews?fieldValidation=Strict', '-f', c.file('ssar.json', JSON.stringify({ apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'list', bogus: 1 } } }))]);
+  assert.deepEqual([strict.code, strict.stderr], [1, 'Error from server (BadRequest): SelfSubjectAccessReview in version "v1" cannot be handled as a SelfSubjectAccessReview: strict decoding error: unknown field "spec.resourceAttributes.bogus"\n']);
 
   // A body that is not JSON gets encoding/json's words, as from kube-apiserver.
   const yaml = c.kubectl(['create', '--raw', '/apis/authentication.k8s.io/v1/tokenreviews', '-f', c.file('review.yaml', 'apiVersion: authentication.k8s.io/v1\n')]);

@@ -9,7 +9,9 @@ import type { RestHandler } from './handler';
 import { notFoundPath } from './handler';
 import { badRequest, jsonResponse, methodNotAllowed } from './status';
 import type { ApiRequest, ApiResponse, RequestUser } from './types';
-import { decodeBody } from './writes';
+import { decodeBody, warningHeaders } from './writes';
+import { applyFieldValidation } from './field-validation';
+import type { KObject } from '../types';
 
 const REVIEWS: Record<string, string[]> = {};
 const KINDS: Record<string, string> = {};
@@ -56,6 +58,23 @@ export function reviewRoutes(h: RestHandler, req: ApiRequest, group: string, ver
 async function review(h: RestHandler, req: ApiRequest, gv: string, resource: string, namespace: string | undefined): Promise<ApiResponse> {
   const body = decodeBody(req) as Record<string, any>;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body of the request must be an object');
+  // Decoded into its type as any create is: strict fails on unknown fields, else they are dropped.
+  const warnings = await reviewFields(h, req, gv, resource, body);
+  const answer = await answerReview(h, req, gv, resource, namespace, body);
+  return warnings.length ? { ...answer, headers: { ...answer.headers, ...warningHeaders(warnings) } } : answer;
+}
+
+async function reviewFields(h: RestHandler, req: ApiRequest, gv: string, resource: string, body: Record<string, any>): Promise<string[]> {
+  const rt = REVIEW_RESOURCES.find((r) => r.plural === resource)!;
+  if (req.query.get('fieldValidation') === 'Strict' && h.api.validator) {
+    const errs = h.api.validator.schemaErrors(body as KObject, rt);
+    if (errs.length) throw badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: ${errs.join(', ')}`);
+    return [];
+  }
+  return applyFieldValidation(h, req, { rt, version: rt.version, gv }, body as KObject);
+}
+
+async function answerReview(h: RestHandler, req: ApiRequest, gv: string, resource: string, namespace: string | undefined, body: Record<string, any>): Promise<ApiResponse> {
   const self = req.user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] };
   const kind = KINDS[resource];
   if (resource === 'selfsubjectreviews') {

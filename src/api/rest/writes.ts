@@ -74,7 +74,7 @@ export function prepareBody(t: Target, obj: KObject): KObject {
   return obj;
 }
 
-function warningHeaders(warnings: string[]): Record<string, string> {
+export function warningHeaders(warnings: string[]): Record<string, string> {
   if (!warnings.length) return {};
   return { warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') };
 }
