@@ -212,6 +212,10 @@ export class ApiServer {
       const strategy = strategyFor(rt);
       await strategy.admit?.(this, obj);
       this.checkValid(obj, rt);
+      if (this.validator && strategy.validate) {
+        const errs = await strategy.validate(obj);
+        if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
+      }
       strategy.canonicalize?.(obj);
       if (rt.namespaced) await this.checkQuota(obj, rt);
 

@@ -120,3 +120,32 @@ test('an ECDSA request with subjectAltNames, for the kubelet signers', () => {
   assert.match(text, /TLS Web Server Authentication/);
   openssl(['verify', '-CAfile', join(c.home, 'clusters', c.name, 'pki', 'ca.crt'), 'serving.crt']);
 });
+
+test('a request that is not a signed PKCS#10 request, or for a malformed signer, is refused at create with kube-apiserver\'s words', () => {
+  const notPem = k(['create', '-f', c.file('junk.yaml', csrYaml('junk', 'hello\n', 'kubernetes.io/kube-apiserver-client', ['client auth']))]);
+  assert.equal(notPem.code, 1);
+  assert.equal(notPem.stderr, `The CertificateSigningRequest "junk" is invalid: spec.request: Invalid value: []byte{0x68, 0x65, 0x6c, 0x6c, 0x6f, 0xa}: PEM block type must be CERTIFICATE REQUEST\n`);
+
+  // A request whose signature does not match its content (one byte of the subject changed).
+  const good = keyAndRequest('tampered', '/CN=tampered');
+  const der = Buffer.from(good.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+  const at = der.indexOf(Buffer.from('tampered'));
+  der[at] = 'T'.charCodeAt(0);
+  const tampered = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE REQUEST-----\n`;
+  const bad = k(['create', '-f', c.file('tampered.yaml', csrYaml('tampered', tampered, 'example.com/x', ['client auth', 'bogus', 'client auth'], 60))]);
+  assert.equal(bad.code, 1);
+  const lines = bad.stderr.split('\n');
+  assert.equal(lines[0], 'The CertificateSigningRequest "tampered" is invalid: ');
+  assert.match(lines[1], /^\* spec\.request: Invalid value: \[\]byte\{0x2d, 0x2d, .*\}: crypto\/rsa: verification error$/);
+  assert.deepEqual(lines.slice(2), [
+    '* spec.usages[1]: Unsupported value: "bogus": supported values: "any", "cert sign", "client auth", "code signing", "content commitment", "crl sign", "data encipherment", "decipher only", "digital signature", "email protection", "encipher only", "ipsec end system", "ipsec tunnel", "ipsec user", "key agreement", "key encipherment", "microsoft sgc", "netscape sgc", "ocsp signing", "s/mime", "server auth", "signing", "timestamping"',
+    '* spec.usages[2]: Duplicate value: "client auth"',
+    '* spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 600 seconds (10 minutes)',
+    '',
+  ]);
+  const signer = k(['create', '-f', c.file('signer.yaml', csrYaml('signer', good, 'example', ['client auth']))]);
+  assert.equal(signer.stderr, `The CertificateSigningRequest "signer" is invalid: spec.signerName: Invalid value: "example": must be a fully qualified domain and path of the form 'example.com/signer-name'\n`);
+  const legacy = k(['create', '-f', c.file('legacy.yaml', csrYaml('legacy', good, 'kubernetes.io/legacy-unknown', ['client auth']))]);
+  assert.equal(legacy.stderr, `The CertificateSigningRequest "legacy" is invalid: spec.signerName: Invalid value: "kubernetes.io/legacy-unknown": the legacy signerName is not allowed via this API version\n`);
+  assert.equal(k(['get', 'csr', 'junk', 'tampered', 'signer', 'legacy', '--ignore-not-found']).stdout, '', 'nothing was stored');
+});

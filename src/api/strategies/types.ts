@@ -5,6 +5,7 @@
 
 import type { ApiServer, DeleteOptions } from '../server';
 import type { KObject } from '../types';
+import type { FieldError } from '../errors';
 
 /** What a strategy may use of the API server (reads, the seeded rng, creating dependents). */
 export type StrategyHost = Pick<ApiServer, 'registry' | 'rng' | 'list' | 'tryGet' | 'create'>;
@@ -20,6 +21,8 @@ export interface Requester {
 export interface KindStrategy {
   /** Admission of this kind (after defaulting, before validation): pod service account, tolerations, priority. */
   admit?(host: StrategyHost, obj: KObject): Promise<void>;
+  /** Kind-specific validation on create beyond the schema and field rules (a CSR's request and signer). */
+  validate?(obj: KObject): Promise<FieldError[]>;
   /** The stored form after validation (Secret stringData folded into data). */
   canonicalize?(obj: KObject): void;
   /** Status (and server-owned finalizers) of a new object: PrepareForCreate's status reset. */
