@@ -122,9 +122,9 @@ spec:
   c.ok(['set', 'image', 'deployment/roll', 'app=busybox:1.37']);
   // Mid-rollout: the old set still has pods and the new one has some, side by side.
   const rsRow = (rev: number, role: string) => section.locator('.rs', { hasText: new RegExp(`revision ${rev} \\(${role}\\): [1-9]`) });
-  await until('both revisions with pods', async () => ((await rsRow(1, 'old').count()) && (await rsRow(2, 'new').count())) || undefined, 30_000, 25);
-  const groups = await page.locator('#shelves .gname', { hasText: 'ReplicaSet/roll-' }).allInnerTexts();
-  assert.ok(new Set(groups).size >= 2, `blocks grouped by both ReplicaSets on the shelves: ${groups}`);
+  // On the shelves too, once a new pod is bound: its block grouped under the new ReplicaSet.
+  const groups = async () => new Set(await page.locator('#shelves .gname', { hasText: 'ReplicaSet/roll-' }).allInnerTexts()).size;
+  await until('both revisions with pods, in the list and on the shelves', async () => ((await rsRow(1, 'old').count()) && (await rsRow(2, 'new').count()) && (await groups()) === 2) || undefined, 30_000, 25);
   await section.scrollIntoViewIfNeeded();
   await shot(page, 'rollout');
   await until('the rollout done', async () => /revision 1 \(old, scaled down\): 0 pods/.test(await section.innerText()) && /3\/3 ready, 3 up to date/.test(await section.innerText()) || undefined, 60_000);
@@ -463,7 +463,16 @@ test('with many nodes, a shelf far from the window is drawn when scrolled to (an
   await p2.keyboard.press('Enter');
   await until('the node panel', async () => /node-299/.test(await p2.locator('#detail-h').innerText()) || undefined, 5000);
   await p2.keyboard.press('Escape');
-  assert.equal(await p2.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.node), 'node-299', 'Escape returns focus to the node button');
+  const focusedNode = () => p2.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.node);
+  assert.equal(await focusedNode(), 'node-299', 'Escape returns focus to the node button');
+  // At 200 % zoom (700 CSS pixels), Tab walks the shelves in order: each is drawn before focus reaches it.
+  await p2.setViewportSize({ width: 700, height: 500 });
+  await p2.locator('[data-node="node-000"]').focus();
+  for (let i = 1; i <= 15; i++) {
+    await p2.keyboard.press('Tab');
+    assert.equal(await focusedNode(), `node-${String(i).padStart(3, '0')}`, `Tab ${i} reaches the next shelf's node`);
+  }
+  assert.ok(await p2.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling at 200 %');
   await p2.close();
   assert.deepEqual(c.consoleErrors, []);
 });
