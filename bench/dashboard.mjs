@@ -6,11 +6,14 @@
 // the page's own update path (App.load / App.feed, then App.render) and timed with
 // performance.now() in the page, layout included (offsetHeight forces it).
 //
-//   node bench/dashboard.mjs [--runs N] [--nodes 1000] [--pods 10000] [--burst 1000]
-// Prints one JSON object: { render: [ms...], burst: [ms...], socketBurst: [ms...], shelves, blocks }.
+//   node bench/dashboard.mjs [--runs N] [--nodes 1000] [--pods 10000] [--burst 1000] [--idle]
+// Prints one JSON object: { render: [ms...], burst: [ms...], socketBurst: [ms...],
+// socketBurstCpu: [the browser's CPU ms during each socket burst...], shelves, blocks };
+// --idle adds socketIdle and socketIdleCpu: the same burst received by a page that does
+// nothing with it (the floor: what the browser's WebSocket costs alone).
 
 import * as http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,6 +24,7 @@ const RUNS = arg('--runs', 5);
 const NODES = arg('--nodes', 1000);
 const PODS = arg('--pods', 10000);
 const BURST = arg('--burst', 1000);
+const IDLE = args.includes('--idle');
 
 const dir = join(ROOT, 'dist', 'dashboard');
 const types = { 'index.html': 'text/html', 'app.js': 'text/javascript', 'app.css': 'text/css' };
@@ -48,6 +52,31 @@ wss.on('connection', (ws) => {
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const url = `http://127.0.0.1:${server.address().port}/dashboard/?bench`;
+
+/**
+ * CPU time (ms, user + system) of every process under this one (chromium's browser,
+ * renderer, GPU and network processes): steadier than wall time on a loaded machine.
+ */
+function browserCpuMs() {
+  const procs = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const f = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      procs.set(Number(d), { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) });
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const mine = new Set([process.pid]);
+  let ticks = 0;
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, p] of procs) if (!mine.has(pid) && mine.has(p.ppid)) (mine.add(pid), (ticks += p.ticks), (grew = true));
+  }
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
 
 const { chromium } = await import('playwright-core');
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
@@ -135,41 +164,42 @@ function burstCase({ burst, round, socket }) {
     p.status.conditions = p.status.conditions.map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False' } : c));
     events.push({ type: 'MODIFIED', object: p });
   }
-  if (socket) return socketBurst(app, events);
+  // Over the socket: the burst goes to the server now (untimed); socketCase receives it.
+  if (socket) return fetch('/bench-events', { method: 'POST', body: JSON.stringify(events) }).then(() => events.length);
   const t0 = performance.now();
   app.feed('pods', events);
   app.render();
   void document.body.offsetHeight;
   return performance.now() - t0;
-
-  /**
-   * The same burst through the page's real watch path: its WebSocket client (a message per
-   * event, parsed and fed as it arrives) and its drawing once per animation frame; timed
-   * from the socket's opening to the frame that drew the last event, layout included.
-   */
-  async function socketBurst(app, events) {
-    await fetch('/bench-events', { method: 'POST', body: JSON.stringify(events) });
-    const abort = new AbortController();
-    let t0 = 0;
-    let n = 0;
-    const ms = await new Promise((resolve, reject) => {
-      app.client
-        .watchSocket('/bench-watch', (e) => {
-          app.feed('pods', [e]);
-          // Registered after the page's own frame callback: runs once that has drawn.
-          if (++n === events.length) requestAnimationFrame(() => {
-            void document.body.offsetHeight;
-            resolve(performance.now() - t0);
-          });
-        }, () => (t0 = performance.now()), abort.signal)
-        .catch(reject);
-    });
-    abort.abort();
-    return ms;
-  }
 }
 
-const out = { render: [], burst: [], socketBurst: [], shelves: 0, blocks: 0, errors };
+/**
+ * Runs in the page: the burst posted by burstCase through the page's real watch path: its
+ * WebSocket client (a message per event, parsed and fed as it arrives) and its drawing;
+ * timed from the socket's opening to the drawing of the last event, layout included.
+ * With `idle` the page does nothing with the events (what receiving them costs alone).
+ */
+async function socketCase({ count, idle }) {
+  const app = window.kubesimDashboard;
+  const abort = new AbortController();
+  let t0 = 0;
+  let n = 0;
+  const ms = await new Promise((resolve, reject) => {
+    app.client
+      .watchSocket('/bench-watch', (e) => {
+        if (!idle) app.feed('pods', [e]);
+        if (++n === count) void app.drawn().then(() => {
+          void document.body.offsetHeight;
+          resolve(performance.now() - t0);
+        });
+      }, () => (t0 = performance.now()), abort.signal)
+      .catch(reject);
+  });
+  abort.abort();
+  return ms;
+}
+
+const out = { render: [], burst: [], socketBurst: [], socketBurstCpu: [], ...(IDLE ? { socketIdle: [], socketIdleCpu: [] } : {}), shelves: 0, blocks: 0, errors };
 try {
   for (let r = 0; r < RUNS; r++) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -181,7 +211,14 @@ try {
     out.shelves = r1.shelves;
     out.blocks = r1.blocks;
     out.burst.push(await page.evaluate(burstCase, { burst: BURST, round: r }));
-    out.socketBurst.push(await page.evaluate(burstCase, { burst: BURST, round: r + RUNS, socket: true }));
+    for (const idle of IDLE ? [true, false] : [false]) {
+      const count = await page.evaluate(burstCase, { burst: BURST, round: r + RUNS + (idle ? RUNS : 0), socket: true });
+      const cpu0 = browserCpuMs();
+      const ms = await page.evaluate(socketCase, { count, idle });
+      const cpu = browserCpuMs() - cpu0;
+      out[idle ? 'socketIdle' : 'socketBurst'].push(ms);
+      out[idle ? 'socketIdleCpu' : 'socketBurstCpu'].push(cpu);
+    }
     await page.close();
   }
 } finally {

@@ -99,6 +99,39 @@ test('the page shows a shelf per node and a block per pod, with no console error
   assert.deepEqual(c.consoleErrors, []);
 });
 
+test('a rolling update reads as one ReplicaSet draining into the next, on the shelves and in the Deployments list', async () => {
+  // Each new pod is ready 30 s of cluster time (3 s at 10x) after it starts: the rollout takes a few seconds.
+  c.ok(['apply', '-f', c.file('roll.yaml', `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: roll}
+spec:
+  replicas: 3
+  strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+  selector: {matchLabels: {app: roll}}
+  template:
+    metadata: {labels: {app: roll}}
+    spec:
+      containers:
+      - name: app
+        image: busybox:1.36
+        command: ["sh", "-c", "sleep 36000"]
+        readinessProbe: {exec: {command: ["true"]}, initialDelaySeconds: 30, periodSeconds: 5}
+`)]);
+  const section = page.locator('[data-deploy="default/roll"]');
+  await until('revision 1 ready', async () => /3\/3 ready/.test(await section.innerText()) || undefined, 60_000);
+  c.ok(['set', 'image', 'deployment/roll', 'app=busybox:1.37']);
+  // Mid-rollout: the old set still has pods and the new one has some, side by side.
+  const rsRow = (rev: number, role: string) => section.locator('.rs', { hasText: new RegExp(`revision ${rev} \\(${role}\\): [1-9]`) });
+  // On the shelves too, once a new pod is bound: its block grouped under the new ReplicaSet.
+  const groups = async () => new Set(await page.locator('#shelves .gname', { hasText: 'ReplicaSet/roll-' }).allInnerTexts()).size;
+  await until('both revisions with pods, in the list and on the shelves', async () => ((await rsRow(1, 'old').count()) && (await rsRow(2, 'new').count()) && (await groups()) === 2) || undefined, 30_000, 25);
+  await section.scrollIntoViewIfNeeded();
+  await shot(page, 'rollout');
+  await until('the rollout done', async () => /revision 1 \(old, scaled down\): 0 pods/.test(await section.innerText()) && /3\/3 ready, 3 up to date/.test(await section.innerText()) || undefined, 60_000);
+  c.ok(['delete', 'deployment', 'roll']);
+  assert.deepEqual(c.consoleErrors, []);
+});
+
 test('a scale shows within a second of the API server announcing the new pods', async () => {
   // The test's own watch on the API says when the new pods exist; the page must draw them
   // within a second of that (the rest is the controllers' work, not the page's).
@@ -368,6 +401,79 @@ spec:
   await page.getByRole('button', { name: 'Apply (server-side)' }).click();
   await until('applied', async () => /deployments\.apps\/typo serverside-applied/.test(await page.locator('#apply-result').innerText()) || undefined);
   assert.match(c.ok(['get', 'deployment', 'typo', '-o', 'name']), /deployment.apps\/typo/);
+  assert.deepEqual(c.consoleErrors, []);
+});
+
+/** Drops a file from disk on the manifest box as a user would: chromium's own drag and drop (CDP Input.dispatchDragEvent). */
+async function dropFile(p: Page, path: string): Promise<void> {
+  const box = p.locator('#apply-text');
+  await box.scrollIntoViewIfNeeded();
+  const b = (await box.boundingBox()) ?? assert.fail('the manifest box is shown');
+  const at = { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+  const cdp = await p.context().newCDPSession(p);
+  const data = { items: [], files: [path], dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+  await cdp.detach();
+}
+
+test('a manifest file dropped on the box is applied; one with errors is refused with each error at its line', async () => {
+  const box = page.locator('#apply-text');
+  const apply = page.getByRole('button', { name: 'Apply (server-side)' });
+  await box.fill('');
+  await dropFile(page, c.file('dropped.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dropped}\ndata: {greeting: hello}\n'));
+  await until('the dropped file in the box', async () => /name: dropped\}/.test(await box.inputValue()) || undefined, 5000);
+  await apply.click();
+  await until('applied', async () => /configmaps\/dropped serverside-applied/.test(await page.locator('#apply-result').innerText()) || undefined);
+  assert.equal(c.ok(['get', 'configmap', 'dropped', '-o', 'jsonpath={.data.greeting}']), 'hello');
+
+  const bad = c.file('dropped-bad.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: dropped-bad\nspec:\n  restartPolicy: Sometimes\n  containers:\n  - name: app\n    image: busybox\n    ports:\n    - containerPort: 99999\n');
+  const cli = c.kubesim(['validate', bad]);
+  assert.equal(cli.code, 1, cli.stdout);
+  await dropFile(page, bad);
+  await until('the second file replacing the first', async () => /dropped-bad/.test(await box.inputValue()) || undefined, 5000);
+  await apply.click();
+  await until('the findings', async () => (await page.locator('#apply-result .finding').count()) > 0 || undefined);
+  const marked = await page.locator('#apply-result .listing li.bad').evaluateAll((els) => els.map((e) => Number(e.getAttribute('value'))));
+  const cliLines = [...cli.stdout.matchAll(/dropped-bad\.yaml:(\d+):\d+/g)].map((m) => Number(m[1]));
+  cliLines.sort((a, b) => a - b);
+  assert.deepEqual(cliLines, [6, 11], cli.stdout);
+  assert.deepEqual([...new Set(marked)].sort((a, b) => a - b), cliLines, `page marks ${marked}, the CLI says\n${cli.stdout}`);
+  assert.match(await page.locator('#apply-result li.bad[value="11"] .finding').innerText(), /line 11, .*containerPort: Invalid value: 99999/);
+  assert.notEqual(c.kubesim(['get', 'pod', 'dropped-bad']).code, 0, 'nothing applied');
+  assert.deepEqual(c.consoleErrors, []);
+});
+
+/** What a shelf far down the page shows: its placeholder until drawn. */
+const shelfText = (p: Page, name: string) => p.locator(`[data-shelf="${name}"]`).innerText();
+
+test('with many nodes, a shelf far from the window is drawn when scrolled to (and by keyboard focus)', async () => {
+  // The page without a cluster (bench mode), fed 300 nodes through its own update path.
+  const p2 = await c.open(browser);
+  await p2.goto(new URL('/dashboard/?bench', c.dashboardUrl).href);
+  await p2.evaluate(() => {
+    const nodes = Array.from({ length: 300 }, (_, i) => ({ metadata: { name: `node-${String(i).padStart(3, '0')}` }, status: { allocatable: { cpu: '4', memory: '8Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }] } }));
+    window.kubesimDashboard!.load('nodes', nodes);
+  });
+  await until('the first shelf drawn', async () => /CPU/.test(await shelfText(p2, 'node-000')) || undefined, 5000);
+  assert.doesNotMatch(await shelfText(p2, 'node-299'), /CPU/, 'the last shelf is not drawn before it is near the window');
+  await p2.locator('[data-shelf="node-299"]').scrollIntoViewIfNeeded();
+  await until('the last shelf drawn once scrolled to', async () => /CPU/.test(await shelfText(p2, 'node-299')) || undefined, 5000);
+  // Its node button is a focusable button that opens the node's panel with Enter.
+  await p2.locator('[data-shelf="node-299"] [data-node]').focus();
+  await p2.keyboard.press('Enter');
+  await until('the node panel', async () => /node-299/.test(await p2.locator('#detail-h').innerText()) || undefined, 5000);
+  await p2.keyboard.press('Escape');
+  const focusedNode = () => p2.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.node);
+  assert.equal(await focusedNode(), 'node-299', 'Escape returns focus to the node button');
+  // At 200 % zoom (700 CSS pixels), Tab walks the shelves in order: each is drawn before focus reaches it.
+  await p2.setViewportSize({ width: 700, height: 500 });
+  await p2.locator('[data-node="node-000"]').focus();
+  for (let i = 1; i <= 15; i++) {
+    await p2.keyboard.press('Tab');
+    assert.equal(await focusedNode(), `node-${String(i).padStart(3, '0')}`, `Tab ${i} reaches the next shelf's node`);
+  }
+  assert.ok(await p2.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling at 200 %');
+  await p2.close();
   assert.deepEqual(c.consoleErrors, []);
 });
 

@@ -5,6 +5,9 @@
 // the view, and redrawn on change only once drawn. 1,000 shelves cost what the ~20 on screen
 // cost; find-in-page sees only drawn ones.
 
+/** The browser reports when a `content-visibility: auto` element stops being skipped. */
+const CV_EVENTS = typeof window !== 'undefined' && 'oncontentvisibilityautostatechange' in window;
+
 export class LazySections {
   readonly els = new Map<string, HTMLElement>();
   readonly drawn = new Set<string>();
@@ -16,7 +19,9 @@ export class LazySections {
     private readonly shell: (key: string) => string,
     private readonly inner: (key: string) => string,
     private readonly onDrawn: (el: HTMLElement) => void = () => {},
-  ) {}
+  ) {
+    if (CV_EVENTS) container.addEventListener('contentvisibilityautostatechange', this.onState, true); // capture: it does not bubble
+  }
 
   /** Rebuilds every shell (contents drawn now for those in or near view). */
   reset(keys: string[], empty: string): void {
@@ -33,12 +38,24 @@ export class LazySections {
       if (r.bottom >= -h && r.top <= 2 * h) near.push(k);
     }
     this.fill(near);
+    if (CV_EVENTS) return;
     this.io = new IntersectionObserver((entries) => {
       const keys = entries.filter((e) => e.isIntersecting).map((e) => (e.target as HTMLElement).getAttribute(this.attr)!).filter((k) => !this.drawn.has(k));
       this.fill(keys);
     }, { rootMargin: '100% 0px' });
     for (const el of this.els.values()) this.io.observe(el);
   }
+
+  /**
+   * Where the browser says (sections are `content-visibility: auto`) when a section comes
+   * near the view, that is the signal: an IntersectionObserver of its own over 1,000
+   * sections would be recomputed on every frame that changes layout (~10 ms a frame).
+   */
+  private onState = (ev: Event): void => {
+    const el = (ev.target as HTMLElement).closest?.(`[${this.attr}]`);
+    const k = el?.getAttribute(this.attr);
+    if (k && !(ev as Event & { skipped: boolean }).skipped && !this.drawn.has(k) && this.els.get(k) === el) this.fill([k]);
+  };
 
   /** Redraws the drawn ones among `keys` (one parse for all of them). */
   redraw(keys: Iterable<string>): void {

@@ -30,6 +30,10 @@ interface ClockState {
   stopped?: Record<string, number>;
 }
 
+/** A frame is quiet when no watch event came in the last QUIET_MS; drawing waits for one at most MAX_DEFER_MS. */
+const QUIET_MS = 12;
+const MAX_DEFER_MS = 250;
+
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 
 function takeToken(): string {
@@ -52,6 +56,10 @@ export class App {
   private readonly shelves: LazySections;
   private readonly deploys: LazySections;
   private frame = 0;
+  /** When the last watch event was fed, and since when something waits to be drawn. */
+  private lastEventAt = -Infinity;
+  private dirtySince?: number;
+  private readonly drawnWaiters: Array<() => void> = [];
   private lastSpeed = 1;
 
   constructor(token: string) {
@@ -82,17 +90,39 @@ export class App {
     el.className = error ? 'error' : '';
   }
 
-  /** Draws what changed, at most once a frame. */
+  /**
+   * Draws what changed, in a frame with no watch event since the one before: while a burst
+   * streams in (a message per event), each frame would pay style, layout and paint of a big
+   * page for a few events, so drawing waits for a quiet frame, or at most MAX_DEFER_MS.
+   * A lone change is drawn within two frames.
+   */
   schedule(): void {
     if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.render();
-    });
+    this.dirtySince ??= performance.now();
+    this.frame = requestAnimationFrame(() => this.drawFrame());
+  }
+
+  private drawFrame(): void {
+    this.frame = 0;
+    const now = performance.now();
+    if (now - this.lastEventAt < QUIET_MS && now - this.dirtySince! < MAX_DEFER_MS) {
+      this.frame = requestAnimationFrame(() => this.drawFrame());
+      return;
+    }
+    this.dirtySince = undefined;
+    this.render();
+    for (const f of this.drawnWaiters.splice(0)) f();
+  }
+
+  /** Resolves once what has been fed so far is drawn (the bench's and tests' end mark). */
+  drawn(): Promise<void> {
+    if (!this.frame) return Promise.resolve();
+    return new Promise((r) => this.drawnWaiters.push(r));
   }
 
   /** Applies watch events (the page's own update path; the bench feeds it too). */
   feed(kind: Kind, events: WatchEvent[]): void {
+    this.lastEventAt = performance.now();
     for (const e of events) this.model.apply(kind, e);
     this.schedule();
   }
@@ -220,7 +250,10 @@ export class App {
   }
 
   private tickClock(): void {
-    $('clock-now').textContent = new Date(this.now()).toISOString().replace('.000Z', 'Z').replace(/\.\d+Z$/, 'Z');
+    const text = new Date(this.now()).toISOString().replace(/\.\d+Z$/, 'Z');
+    // Only when it changed: writing it dirties layout (and a big page's frame costs).
+    const el = $('clock-now');
+    if (el.textContent !== text) el.textContent = text;
   }
 
   async clockAction(path: string, body: unknown, what: string): Promise<void> {
