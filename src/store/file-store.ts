@@ -34,6 +34,7 @@ import {
   KeyNotFoundError,
   RevisionConflictError,
   StoreError,
+  type ListReadOptions,
   type ListResult,
   type MetaWriteOptions,
   type SyncStore,
@@ -56,6 +57,9 @@ const GROUP_MAX_MS = 50;
 const HOLD_MAX_MS = 3_000;
 const HOLD_MAX_WRITES = 50_000;
 const WAITER_CHECK_MS = 10;
+/** How long a remembered shared list is trusted while the journal is unchanged (see sharedLists). */
+const SHARED_LIST_TRUST_MS = 10_000;
+const SHARED_LISTS_MAX = 64;
 
 export { DamagedObjectError };
 
@@ -93,6 +97,14 @@ export class FileStore implements SyncStore {
   private readonly fsync: boolean;
   /** The journal (inode, size) at which every entry was known to be in the files, and that revision. */
   private settled: { ino: number; size: number; rev: number } | undefined;
+  /**
+   * Shared lists (ListReadOptions.shared) by prefix, with the journal's inode and size when
+   * they were read: every commit appends to the journal, so while it is unchanged the list
+   * is too, and the next one costs no lstat per object. Files changed behind the store's
+   * back (not through the journal) are seen by get at once, by such lists within
+   * SHARED_LIST_TRUST_MS.
+   */
+  private readonly sharedLists = new Map<string, { ino: number; size: number; rev: number; items: KObject[]; at: number }>();
   /**
    * Writes made inside a group (a reconcile pass) whose object files are not written yet:
    * committed in the journal, put in place once per key when the lock is given up.
@@ -167,11 +179,12 @@ export class FileStore implements SyncStore {
     return value;
   }
 
-  list(prefix: string, filter?: (obj: KObject) => boolean): ListResult {
+  list(prefix: string, filter?: (obj: KObject) => boolean, opts?: ListReadOptions): ListResult {
     assertSafeKey(prefix);
+    const shared = opts?.shared === true;
     if (this.held) {
       const found = new Map<string, KObject>();
-      this.files.collect(prefix, found, filter);
+      this.files.collect(prefix, found, filter, shared);
       let sort = false;
       for (const [key, p] of this.pending.under(prefix)) {
         if (p.type === 'DELETED') found.delete(key);
@@ -183,9 +196,16 @@ export class FileStore implements SyncStore {
       const items = sort ? [...found.keys()].sort().map((k) => found.get(k)!) : [...found.values()];
       return { rev: this.rev, items: filter ? items.filter(filter) : items };
     }
+    if (shared) {
+      const hit = this.sharedLists.get(prefix);
+      const st = hit && Date.now() - hit.at < SHARED_LIST_TRUST_MS ? this.journal.stat() : undefined;
+      if (hit && st && st.ino === hit.ino && st.size === hit.size) return { rev: hit.rev, items: filter ? hit.items.filter(filter) : hit.items.slice() };
+    }
+    // A shared list of the whole prefix is remembered (see sharedLists), so it reads every object.
+    const remember = shared && this.journal.stat() !== undefined;
     const { value: found, tail, rev } = this.readConsistent(() => {
       const m = new Map<string, KObject>();
-      this.files.collect(prefix, m, filter);
+      this.files.collect(prefix, m, remember ? undefined : filter, shared);
       return m;
     });
     let keys: string[] | undefined;
@@ -200,6 +220,11 @@ export class FileStore implements SyncStore {
       if (changed) keys = [...found.keys()].sort();
     }
     const items = keys ? keys.map((k) => found.get(k)!) : [...found.values()];
+    if (remember && !tail && this.settled?.rev === rev) {
+      // Read with nothing past `rev` in the journal: the files were exactly revision `rev`.
+      if (this.sharedLists.size >= SHARED_LISTS_MAX) this.sharedLists.clear();
+      this.sharedLists.set(prefix, { ino: this.settled.ino, size: this.settled.size, rev, items: items.slice(), at: Date.now() });
+    }
     return { rev, items: filter ? items.filter(filter) : items };
   }
 

@@ -2,12 +2,13 @@
 // throwaway cluster) and for tests.
 
 import type { KObject } from '../api/types';
-import { cloneJson } from './clone';
+import { cloneJson, deepFreeze } from './clone';
 import {
   assertSafeKey,
   KeyExistsError,
   KeyNotFoundError,
   RevisionConflictError,
+  type ListReadOptions,
   type ListResult,
   type SyncStore,
   type WatchEvent,
@@ -16,8 +17,8 @@ import {
 const JOURNAL_LIMIT = 200_000;
 
 export class MemoryStore implements SyncStore {
-  // Private copies, never handed out (readers and the journal get their own copies), so
-  // they are never mutated after being stored.
+  // Private copies, never mutated after being stored: handed out only frozen (a shared
+  // list) or copied (everything else); the journal shares them.
   private readonly objects = new Map<string, KObject>();
   private rev = 0;
   private journal: WatchEvent[] = [];
@@ -34,7 +35,8 @@ export class MemoryStore implements SyncStore {
     return o === undefined ? undefined : cloneJson(o);
   }
 
-  list(prefix: string, filter?: (obj: KObject) => boolean): ListResult {
+  list(prefix: string, filter?: (obj: KObject) => boolean, opts?: ListReadOptions): ListResult {
+    const out = opts?.shared ? deepFreeze : cloneJson;
     const p = prefix + '/';
     const items: KObject[] = [];
     const bucket = this.buckets.get(firstSegment(prefix));
@@ -50,7 +52,7 @@ export class MemoryStore implements SyncStore {
       }
       for (let i = lo; i < sorted.length && sorted[i].startsWith(p); i++) {
         const o = this.objects.get(sorted[i])!;
-        if (!filter || filter(o)) items.push(cloneJson(o));
+        if (!filter || filter(o)) items.push(out(o));
       }
     }
     return { rev: this.rev, items };

@@ -24,7 +24,14 @@ test('file store: cached reads follow every write, from this store, another inst
       // Same length every time: only the inode and times tell the versions apart.
       writer.update('configmaps/default/a', cm('a', String(i % 10)));
       assert.equal(reader.list('configmaps').items[0].data.v, String(i % 10));
+      // A shared list is remembered while the journal is unchanged: every write changes it.
+      assert.equal(reader.list('configmaps', undefined, { shared: true }).items[0].data.v, String(i % 10));
+      assert.equal(reader.list('configmaps/default', undefined, { shared: true }).items[0].data.v, String(i % 10));
     }
+    writer.create('configmaps/default/b', cm('b', '0'));
+    assert.deepEqual(reader.list('configmaps', undefined, { shared: true }).items.map((o) => o.metadata.name), ['a', 'b']);
+    writer.delete('configmaps/default/b');
+    assert.deepEqual(reader.list('configmaps', undefined, { shared: true }).items.map((o) => o.metadata.name), ['a']);
     // Handed-out objects are copies.
     reader.get('configmaps/default/a')!.data.v = 'changed';
     reader.list('configmaps').items[0].data.v = 'changed';
@@ -34,6 +41,7 @@ test('file store: cached reads follow every write, from this store, another inst
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(reader.get('configmaps/default/a')!.data.v, 'x');
+    assert.equal(reader.list('configmaps', undefined, { shared: true }).items[0].data.v, 'x');
     // A file replaced behind the store's back (same size, renamed into place).
     const file = join(dir, 'registry', 'configmaps', 'default', 'a');
     const obj = reader.get('configmaps/default/a')!;

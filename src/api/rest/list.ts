@@ -128,7 +128,8 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
   }
   // A whole list comes from the watch cache when it can serve one (etcd), as kube-apiserver serves it.
   const cached = exact ? undefined : await h.watchCache?.list(t.rt, opts, rv || undefined);
-  const listed = cached ?? (await h.api.list(t.rt, opts));
+  // Shared, frozen objects: this path only reads and encodes them.
+  const listed = cached ?? (await h.api.list(t.rt, { ...opts, shared: true }));
   // A list at exactly `rv` from a store without past versions: nothing of it changed since (above).
   const res = exact ? { ...listed, resourceVersion: String(rv) } : listed;
   const current = Number(res.resourceVersion);
@@ -137,7 +138,7 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
   if (cont) {
     const c = decodeContinue(cont);
     if (c.rv > current) throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
-    items = items.filter((o) => keyOf(o) > c.start);
+    items = items.slice(firstAfter(items, c.start));
   }
   let continueToken: string | undefined;
   let remaining: number | undefined;
@@ -158,6 +159,18 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
     return h.encode(200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata })) }, 'json');
   }
   return h.encode(200, { kind: `${t.rt.kind}List`, apiVersion: t.gv, metadata, items: items.map((o) => h.external(t, o)) }, rep);
+}
+
+/** The index of the first item whose key sorts after `start` (items are in key order, as stores list them). */
+function firstAfter(items: KObject[], start: string): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keyOf(items[mid]) <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
