@@ -118,6 +118,22 @@ for (const scheme of driverSchemes()) {
     }
   }));
 
+  test(`${scheme}://: lists follow creates, deletes and re-creates in key order`, withStore(async (s) => {
+    const names = (shared: boolean) => s.list('configmaps/default', undefined, { shared }).then((r) => r.items.map((o) => o.metadata.name).join(','));
+    for (const n of ['m', 'c', 'x']) await s.create(`configmaps/default/${n}`, cm(n));
+    assert.equal(await names(true), 'c,m,x');
+    await s.delete('configmaps/default/m');
+    await s.create('configmaps/default/a', cm('a'));
+    await s.create('configmaps/default/n', cm('n'));
+    await s.delete('configmaps/default/n'); // added and removed between two lists
+    await s.create('configmaps/default/m', cm('m')); // removed and added back
+    assert.equal(await names(false), 'a,c,m,x');
+    assert.equal(await names(true), 'a,c,m,x');
+    await s.delete('configmaps/default/x');
+    await s.create('configmaps/default/z', cm('z'));
+    assert.equal(await names(true), 'a,c,m,z');
+  }));
+
   test(`${scheme}://: lists are in key order across folders ("a-b/…" before "a/…", as etcd orders bytes)`, withStore(async (s) => {
     for (const key of ['configmaps/a/x', 'configmaps/a-b/y', 'configmaps/a.c/z', 'configmaps/ab/w']) {
       const [, ns, name] = key.split('/');
