@@ -46,6 +46,7 @@ import { DamagedObjectError } from './damaged';
 import { parseObject, ensurePrivateDir, storeIoError, bootId, syncFileSystem, fsyncPath, PendingWrites } from './file-store-support';
 import { RegistryFiles, TMP_PREFIX, atomicWrite, writeTemp, warnOnce } from './file-store-files';
 import { MetaDocs } from './file-store-meta';
+import { SharedLists } from './shared-lists';
 
 export { parseObject, ensurePrivateDir, storeIoError, TMP_PREFIX };
 
@@ -57,9 +58,6 @@ const GROUP_MAX_MS = 50;
 const HOLD_MAX_MS = 3_000;
 const HOLD_MAX_WRITES = 50_000;
 const WAITER_CHECK_MS = 10;
-/** How long a remembered shared list is trusted while the journal is unchanged (see sharedLists). */
-const SHARED_LIST_TRUST_MS = 10_000;
-const SHARED_LISTS_MAX = 64;
 
 export { DamagedObjectError };
 
@@ -97,14 +95,8 @@ export class FileStore implements SyncStore {
   private readonly fsync: boolean;
   /** The journal (inode, size) at which every entry was known to be in the files, and that revision. */
   private settled: { ino: number; size: number; rev: number } | undefined;
-  /**
-   * Shared lists (ListReadOptions.shared) by prefix, with the journal's inode and size when
-   * they were read: every commit appends to the journal, so while it is unchanged the list
-   * is too, and the next one costs no lstat per object. Files changed behind the store's
-   * back (not through the journal) are seen by get at once, by such lists within
-   * SHARED_LIST_TRUST_MS.
-   */
-  private readonly sharedLists = new Map<string, { ino: number; size: number; rev: number; items: KObject[]; at: number }>();
+  /** Shared lists by prefix, kept up to date from the journal (see shared-lists.ts). */
+  private readonly sharedLists: SharedLists;
   /**
    * Writes made inside a group (a reconcile pass) whose object files are not written yet:
    * committed in the journal, put in place once per key when the lock is given up.
@@ -134,6 +126,7 @@ export class FileStore implements SyncStore {
     this.unsyncedPath = path.join(root, 'unsynced');
     this.lock = new FileLock(this.lockPath, LOCK_TIMEOUT_MS);
     this.journal = new Journal(this.journalPath);
+    this.sharedLists = new SharedLists(this.journal);
     // Temporary files a dead writer left next to the journal and the meta documents (cheap:
     // two small folders); those in the registry go when its stale lock is broken.
     for (const dir of [root, metaDir]) this.sweepDeadTemporaries(dir);
@@ -196,11 +189,8 @@ export class FileStore implements SyncStore {
       const items = sort ? [...found.keys()].sort().map((k) => found.get(k)!) : [...found.values()];
       return { rev: this.rev, items: filter ? items.filter(filter) : items };
     }
-    if (shared) {
-      const hit = this.sharedLists.get(prefix);
-      const st = hit && Date.now() - hit.at < SHARED_LIST_TRUST_MS ? this.journal.stat() : undefined;
-      if (hit && st && st.ino === hit.ino && st.size === hit.size) return { rev: hit.rev, items: filter ? hit.items.filter(filter) : hit.items.slice() };
-    }
+    const hit = shared ? this.sharedLists.get(prefix) : undefined;
+    if (hit) return { rev: hit.rev, items: filter ? hit.items.filter(filter) : hit.items };
     // A shared list of the whole prefix is remembered (see sharedLists), so it reads every object.
     const remember = shared && this.journal.stat() !== undefined;
     const { value: found, tail, rev } = this.readConsistent(() => {
@@ -220,11 +210,8 @@ export class FileStore implements SyncStore {
       if (changed) keys = [...found.keys()].sort();
     }
     const items = keys ? keys.map((k) => found.get(k)!) : [...found.values()];
-    if (remember && !tail && this.settled?.rev === rev) {
-      // Read with nothing past `rev` in the journal: the files were exactly revision `rev`.
-      if (this.sharedLists.size >= SHARED_LISTS_MAX) this.sharedLists.clear();
-      this.sharedLists.set(prefix, { ino: this.settled.ino, size: this.settled.size, rev, items: items.slice(), at: Date.now() });
-    }
+    // Read with nothing past `rev` in the journal: the files were exactly revision `rev`.
+    if (remember && !tail && this.settled?.rev === rev) this.sharedLists.remember(prefix, this.settled, rev, [...found.keys()], items);
     return { rev, items: filter ? items.filter(filter) : items };
   }
 
