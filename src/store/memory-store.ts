@@ -3,6 +3,7 @@
 
 import type { KObject } from '../api/types';
 import { cloneJson, deepFreeze } from './clone';
+import { lowerBound } from '../util/sorted';
 import {
   assertSafeKey,
   KeyExistsError,
@@ -43,14 +44,7 @@ export class MemoryStore implements SyncStore {
     if (bucket) {
       const sorted = bucket.sorted();
       // Keys under the prefix are contiguous in sorted order: binary search the first.
-      let lo = 0;
-      let hi = sorted.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (sorted[mid] < p) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let i = lo; i < sorted.length && sorted[i].startsWith(p); i++) {
+      for (let i = lowerBound(sorted.length, (j) => sorted[j] < p); i < sorted.length && sorted[i].startsWith(p); i++) {
         const o = this.objects.get(sorted[i])!;
         if (!filter || filter(o)) items.push(out(o));
       }

@@ -9,6 +9,7 @@
 import type { KObject } from '../api/types';
 import { deepFreeze } from './clone';
 import type { Journal } from './journal';
+import { lowerBound } from '../util/sorted';
 
 const TRUST_MS = 10_000;
 const MAX_PREFIXES = 64;
@@ -93,16 +94,7 @@ export class SharedLists {
 }
 
 /** The index of the first key not below `key` (keys sorted). */
-function indexOf(keys: string[], key: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid] < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const indexOf = (keys: string[], key: string) => lowerBound(keys.length, (i) => keys[i] < key);
 
 const has = (keys: string[], key: string) => {
   const i = indexOf(keys, key);

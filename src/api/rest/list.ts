@@ -11,6 +11,7 @@ import { includeObject, type RestHandler, type Target } from './handler';
 import { negotiate } from './negotiate';
 import { badRequest, gone, RestError } from './status';
 import { toTable } from './table';
+import { lowerBound } from '../../util/sorted';
 import type { ApiRequest, ApiResponse } from './types';
 
 /** Compiles ?labelSelector= and ?fieldSelector= into the ApiServer's list filters. */
@@ -138,7 +139,7 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
   if (cont) {
     const c = decodeContinue(cont);
     if (c.rv > current) throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
-    items = items.slice(firstAfter(items, c.start));
+    items = items.slice(lowerBound(items.length, (i) => keyOf(items[i]) <= c.start)); // items are in key order
   }
   let continueToken: string | undefined;
   let remaining: number | undefined;
@@ -159,18 +160,6 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
     return h.encode(200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata })) }, 'json');
   }
   return h.encode(200, { kind: `${t.rt.kind}List`, apiVersion: t.gv, metadata, items: items.map((o) => h.external(t, o)) }, rep);
-}
-
-/** The index of the first item whose key sorts after `start` (items are in key order, as stores list them). */
-function firstAfter(items: KObject[], start: string): number {
-  let lo = 0;
-  let hi = items.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keyOf(items[mid]) <= start) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
