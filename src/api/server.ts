@@ -62,6 +62,8 @@ export interface ListOptions {
   labelMatch?: (labels: Record<string, string>) => boolean;
   /** Sees the stored object itself (before the copy a list hands out): must only read. */
   fieldMatch?: (obj: KObject) => boolean;
+  /** The stored objects themselves, frozen, not copies (ListReadOptions.shared): for callers that only read. */
+  shared?: boolean;
 }
 
 /** The validation the API server runs; provided by src/api/validation (loaded lazily). */
@@ -151,7 +153,7 @@ export class ApiServer {
     // Selectors run inside the store, before objects are copied: a selective list does not
     // pay for copying what it drops. Matchers only read (see ListOptions).
     const filter = labelMatch || fieldMatch ? (o: KObject) => (!labelMatch || labelMatch(o.metadata.labels ?? {})) && (!fieldMatch || fieldMatch(o)) : undefined;
-    const { rev, items } = await this.store.list(listPrefix(rt, rt.namespaced ? opts.namespace : undefined), filter);
+    const { rev, items } = await this.store.list(listPrefix(rt, rt.namespaced ? opts.namespace : undefined), filter, opts.shared ? { shared: true } : undefined);
     return { items, resourceVersion: String(rev) };
   }
 

@@ -7,7 +7,7 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { KObject } from '../api/types';
-import type { ListResult, MetaWriteOptions, Store, SyncStore, WatchEvent } from './store';
+import type { ListReadOptions, ListResult, MetaWriteOptions, Store, SyncStore, WatchEvent } from './store';
 
 export class EngineStore implements Store {
   /** The batch the current async context runs in, if any. */
@@ -35,8 +35,8 @@ export class EngineStore implements Store {
     return this.engine.get(key);
   }
 
-  async list(prefix: string, filter?: (obj: KObject) => boolean): Promise<ListResult> {
-    return this.engine.list(prefix, filter);
+  async list(prefix: string, filter?: (obj: KObject) => boolean, opts?: ListReadOptions): Promise<ListResult> {
+    return this.engine.list(prefix, filter, opts);
   }
 
   // Writes outside the open batch wait for it: a write of another task must not land

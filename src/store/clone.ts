@@ -47,3 +47,19 @@ function copyValue(v: unknown): unknown {
   }
   return out;
 }
+
+/**
+ * Freezes a JSON value and everything in it, in place (what a store hands out shared, see
+ * ListReadOptions.shared). A frozen object's members were frozen with it, so an already
+ * frozen subtree (shared with an earlier version of the object) is not walked again.
+ */
+export function deepFreeze<T>(v: T): T {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return v;
+  Object.freeze(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) deepFreeze(v[i]);
+  } else {
+    for (const k in v) deepFreeze((v as Record<string, unknown>)[k]);
+  }
+  return v;
+}

@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KObject } from '../api/types';
-import { cloneJson } from './clone';
+import { cloneJson, deepFreeze } from './clone';
 import { readSmallFile } from './file-lock';
 import { StoreError } from './store';
 import { DamagedObjectError } from './damaged';
@@ -196,9 +196,10 @@ export class RegistryFiles {
   /**
    * Collects copies of the objects under a registry prefix into `out` (key -> object), in key
    * order; with `filter`, only those it accepts (tested before copying: a selector's list of
-   * a few pods among thousands copies only those few).
+   * a few pods among thousands copies only those few). `shared`: the remembered objects
+   * themselves, frozen, instead of copies (ListReadOptions.shared).
    */
-  collect(prefix: string, out: Map<string, KObject>, filter?: (obj: KObject) => boolean): void {
+  collect(prefix: string, out: Map<string, KObject>, filter?: (obj: KObject) => boolean, shared = false): void {
     const dir = path.join(this.registryDir, prefix);
     const held = this.held();
     if (held && this.missingDirs.get(dir) === this.gen) return;
@@ -217,19 +218,23 @@ export class RegistryFiles {
       warnOnce(dir, `skipping ${dir}: a file where a folder belongs`);
       return;
     }
-    this.collectDir(dir, prefix, out, filter);
+    this.collectDir(dir, prefix, out, filter, shared ? deepFreeze : cloneJson);
   }
 
-  private collectDir(dir: string, prefix: string, out: Map<string, KObject>, filter?: (obj: KObject) => boolean): void {
-    for (const entry of this.readDir(dir)) {
+  private collectDir(dir: string, prefix: string, out: Map<string, KObject>, filter: ((obj: KObject) => boolean) | undefined, hand: (obj: KObject) => KObject): void {
+    const entries = this.readDir(dir);
+    // Key (etcd) order: a folder's keys all start with its name + '/', so folders sort by that
+    // ("a-b/x" before "a/x"); name order alone would put "a" first.
+    const ordered = entries.some((e) => e.kind === 'dir') ? [...entries].sort((a, b) => cmp(sortName(a), sortName(b))) : entries;
+    for (const entry of ordered) {
       if (entry.name.startsWith(TMP_PREFIX)) continue;
       const full = path.join(dir, entry.name);
       const key = `${prefix}/${entry.name}`;
-      if (entry.kind === 'dir') this.collectDir(full, key, out, filter);
+      if (entry.kind === 'dir') this.collectDir(full, key, out, filter, hand);
       else if (entry.kind === 'file') {
         try {
           const obj = this.readShared(key, full);
-          if (obj && (!filter || filter(obj))) out.set(key, cloneJson(obj));
+          if (obj && (!filter || filter(obj))) out.set(key, hand(obj));
         } catch (e) {
           if (!(e instanceof DamagedObjectError)) throw e;
           warnOnce(full, `skipping the damaged object file ${full} (${e.reason}); delete the object or run "kubesim cluster fsck --repair"`);
@@ -318,3 +323,6 @@ export class RegistryFiles {
     this.verifiedDirs.add(dir);
   }
 }
+
+const sortName = (e: DirEntry) => (e.kind === 'dir' ? e.name + '/' : e.name);
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -34,6 +34,7 @@ import {
   KeyNotFoundError,
   RevisionConflictError,
   StoreError,
+  type ListReadOptions,
   type ListResult,
   type MetaWriteOptions,
   type SyncStore,
@@ -45,6 +46,7 @@ import { DamagedObjectError } from './damaged';
 import { parseObject, ensurePrivateDir, storeIoError, bootId, syncFileSystem, fsyncPath, PendingWrites } from './file-store-support';
 import { RegistryFiles, TMP_PREFIX, atomicWrite, writeTemp, warnOnce } from './file-store-files';
 import { MetaDocs } from './file-store-meta';
+import { SharedLists } from './shared-lists';
 
 export { parseObject, ensurePrivateDir, storeIoError, TMP_PREFIX };
 
@@ -93,6 +95,8 @@ export class FileStore implements SyncStore {
   private readonly fsync: boolean;
   /** The journal (inode, size) at which every entry was known to be in the files, and that revision. */
   private settled: { ino: number; size: number; rev: number } | undefined;
+  /** Shared lists by prefix, kept up to date from the journal (see shared-lists.ts). */
+  private readonly sharedLists: SharedLists;
   /**
    * Writes made inside a group (a reconcile pass) whose object files are not written yet:
    * committed in the journal, put in place once per key when the lock is given up.
@@ -122,6 +126,7 @@ export class FileStore implements SyncStore {
     this.unsyncedPath = path.join(root, 'unsynced');
     this.lock = new FileLock(this.lockPath, LOCK_TIMEOUT_MS);
     this.journal = new Journal(this.journalPath);
+    this.sharedLists = new SharedLists(this.journal);
     // Temporary files a dead writer left next to the journal and the meta documents (cheap:
     // two small folders); those in the registry go when its stale lock is broken.
     for (const dir of [root, metaDir]) this.sweepDeadTemporaries(dir);
@@ -167,11 +172,12 @@ export class FileStore implements SyncStore {
     return value;
   }
 
-  list(prefix: string, filter?: (obj: KObject) => boolean): ListResult {
+  list(prefix: string, filter?: (obj: KObject) => boolean, opts?: ListReadOptions): ListResult {
     assertSafeKey(prefix);
+    const shared = opts?.shared === true;
     if (this.held) {
       const found = new Map<string, KObject>();
-      this.files.collect(prefix, found, filter);
+      this.files.collect(prefix, found, filter, shared);
       let sort = false;
       for (const [key, p] of this.pending.under(prefix)) {
         if (p.type === 'DELETED') found.delete(key);
@@ -183,9 +189,13 @@ export class FileStore implements SyncStore {
       const items = sort ? [...found.keys()].sort().map((k) => found.get(k)!) : [...found.values()];
       return { rev: this.rev, items: filter ? items.filter(filter) : items };
     }
+    const hit = shared ? this.sharedLists.get(prefix) : undefined;
+    if (hit) return { rev: hit.rev, items: filter ? hit.items.filter(filter) : hit.items };
+    // A shared list of the whole prefix is remembered (see sharedLists), so it reads every object.
+    const remember = shared && this.journal.stat() !== undefined;
     const { value: found, tail, rev } = this.readConsistent(() => {
       const m = new Map<string, KObject>();
-      this.files.collect(prefix, m, filter);
+      this.files.collect(prefix, m, remember ? undefined : filter, shared);
       return m;
     });
     let keys: string[] | undefined;
@@ -200,6 +210,8 @@ export class FileStore implements SyncStore {
       if (changed) keys = [...found.keys()].sort();
     }
     const items = keys ? keys.map((k) => found.get(k)!) : [...found.values()];
+    // Read with nothing past `rev` in the journal: the files were exactly revision `rev`.
+    if (remember && !tail && this.settled?.rev === rev) this.sharedLists.remember(prefix, this.settled, rev, [...found.keys()], items);
     return { rev, items: filter ? items.filter(filter) : items };
   }
 

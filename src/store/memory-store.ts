@@ -2,12 +2,14 @@
 // throwaway cluster) and for tests.
 
 import type { KObject } from '../api/types';
-import { cloneJson } from './clone';
+import { cloneJson, deepFreeze } from './clone';
+import { lowerBound } from '../util/sorted';
 import {
   assertSafeKey,
   KeyExistsError,
   KeyNotFoundError,
   RevisionConflictError,
+  type ListReadOptions,
   type ListResult,
   type SyncStore,
   type WatchEvent,
@@ -16,14 +18,14 @@ import {
 const JOURNAL_LIMIT = 200_000;
 
 export class MemoryStore implements SyncStore {
-  // Private copies, never handed out (readers and the journal get their own copies), so
-  // they are never mutated after being stored.
+  // Private copies, never mutated after being stored: handed out only frozen (a shared
+  // list) or copied (everything else); the journal shares them.
   private readonly objects = new Map<string, KObject>();
   private rev = 0;
   private journal: WatchEvent[] = [];
   private readonly meta = new Map<string, string>();
-  /** Keys by their first segment (resource, or group for custom resources), sorted on demand. */
-  private readonly buckets = new Map<string, { keys: Set<string>; sorted?: string[] }>();
+  /** Keys by their first segment (resource, or group for custom resources): see KeyIndex. */
+  private readonly buckets = new Map<string, KeyIndex>();
 
   currentRev(): number {
     return this.rev;
@@ -34,23 +36,17 @@ export class MemoryStore implements SyncStore {
     return o === undefined ? undefined : cloneJson(o);
   }
 
-  list(prefix: string, filter?: (obj: KObject) => boolean): ListResult {
+  list(prefix: string, filter?: (obj: KObject) => boolean, opts?: ListReadOptions): ListResult {
+    const out = opts?.shared ? deepFreeze : cloneJson;
     const p = prefix + '/';
     const items: KObject[] = [];
     const bucket = this.buckets.get(firstSegment(prefix));
     if (bucket) {
-      const sorted = (bucket.sorted ??= [...bucket.keys].sort());
+      const sorted = bucket.sorted();
       // Keys under the prefix are contiguous in sorted order: binary search the first.
-      let lo = 0;
-      let hi = sorted.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (sorted[mid] < p) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let i = lo; i < sorted.length && sorted[i].startsWith(p); i++) {
+      for (let i = lowerBound(sorted.length, (j) => sorted[j] < p); i < sorted.length && sorted[i].startsWith(p); i++) {
         const o = this.objects.get(sorted[i])!;
-        if (!filter || filter(o)) items.push(cloneJson(o));
+        if (!filter || filter(o)) items.push(out(o));
       }
     }
     return { rev: this.rev, items };
@@ -80,9 +76,7 @@ export class MemoryStore implements SyncStore {
     const rev = ++this.rev;
     const last = { ...current, metadata: { ...current.metadata, resourceVersion: String(rev) } };
     this.objects.delete(key);
-    const bucket = this.buckets.get(firstSegment(key))!;
-    bucket.keys.delete(key);
-    bucket.sorted = undefined;
+    this.buckets.get(firstSegment(key))!.remove(key);
     this.record({ type: 'DELETED', key, rev, object: last });
     return cloneJson(last);
   }
@@ -132,9 +126,8 @@ export class MemoryStore implements SyncStore {
     if (type === 'ADDED') {
       const seg = firstSegment(key);
       let bucket = this.buckets.get(seg);
-      if (!bucket) this.buckets.set(seg, (bucket = { keys: new Set() }));
-      bucket.keys.add(key);
-      bucket.sorted = undefined;
+      if (!bucket) this.buckets.set(seg, (bucket = new KeyIndex()));
+      bucket.add(key);
     }
     this.objects.set(key, stored);
     // The journal shares the stored copy: neither is ever mutated, changesSince copies.
@@ -151,4 +144,38 @@ export class MemoryStore implements SyncStore {
 function firstSegment(key: string): string {
   const i = key.indexOf('/');
   return i < 0 ? key : key.slice(0, i);
+}
+
+/**
+ * Keys kept in sorted order for lists: additions and removals since the last list are merged
+ * in by the next one (linear), so a list during churn does not sort 100,000 keys again.
+ */
+class KeyIndex {
+  private keys: string[] = [];
+  private readonly added = new Set<string>();
+  private readonly removed = new Set<string>();
+
+  add(key: string): void {
+    if (!this.removed.delete(key)) this.added.add(key);
+  }
+
+  remove(key: string): void {
+    if (!this.added.delete(key)) this.removed.add(key);
+  }
+
+  sorted(): string[] {
+    if (!this.added.size && !this.removed.size) return this.keys;
+    const add = [...this.added].sort();
+    const out: string[] = [];
+    let j = 0;
+    for (const k of this.keys) {
+      if (this.removed.has(k)) continue;
+      while (j < add.length && add[j] < k) out.push(add[j++]);
+      out.push(k);
+    }
+    while (j < add.length) out.push(add[j++]);
+    this.added.clear();
+    this.removed.clear();
+    return (this.keys = out);
+  }
 }

@@ -52,6 +52,17 @@ export interface ListResult {
   items: KObject[];
 }
 
+/** How a list hands out its objects. */
+export interface ListReadOptions {
+  /**
+   * The stored objects themselves, deep-frozen, instead of copies: for callers that only
+   * read and encode them (the REST list), so a list of thousands copies nothing. A caller
+   * that changes one gets a TypeError, never a corrupted store. Drivers whose reads decode
+   * fresh objects anyway (etcd) may ignore it.
+   */
+  shared?: boolean;
+}
+
 export interface ListPageOptions {
   limit: number;
   /** The key (relative to the prefix + '/') the page starts after. */
@@ -81,7 +92,7 @@ export interface Store {
    * when given, sees each stored object before it is copied (it must not change it), so
    * that selective lists do not pay for copying what they drop.
    */
-  list(prefix: string, filter?: (obj: KObject) => boolean): Promise<ListResult>;
+  list(prefix: string, filter?: (obj: KObject) => boolean, opts?: ListReadOptions): Promise<ListResult>;
   /**
    * One page of such a list, read from the store itself (etcd's range with a limit): up to
    * `limit` matching objects whose key (after `prefix` + '/') sorts after `after`, at
@@ -143,7 +154,7 @@ export interface SyncStore {
    * when given, sees each stored object before it is copied (it must not change it), so
    * that selective lists do not pay for copying what they drop.
    */
-  list(prefix: string, filter?: (obj: KObject) => boolean): ListResult;
+  list(prefix: string, filter?: (obj: KObject) => boolean, opts?: ListReadOptions): ListResult;
   /** Stores a new object; metadata.resourceVersion is set to the new revision. */
   create(key: string, obj: KObject): KObject;
   /** Replaces an object if its stored revision equals `expectRev` (when given). */

@@ -93,6 +93,59 @@ for (const scheme of driverSchemes()) {
     assert.equal((await s.list('configmaps')).items[0].data.v, '1');
   }));
 
+  test(`${scheme}://: a shared list's objects cannot be changed, and later writes do not change them`, withStore(async (s) => {
+    await s.create('configmaps/default/a', cm('a'));
+    for (const inBatch of [false, true]) {
+      const read = () => (inBatch ? s.batch(() => s.list('configmaps', undefined, { shared: true })) : s.list('configmaps', undefined, { shared: true }));
+      const listed = (await read()).items[0];
+      // Whatever the driver hands out (frozen shared objects, or fresh copies), a caller
+      // changing one never changes what the store holds.
+      try {
+        listed.data.v = 'changed';
+        listed.metadata.labels = { x: 'y' };
+      } catch (e) {
+        assert.ok(e instanceof TypeError, String(e));
+      }
+      assert.equal((await s.get('configmaps/default/a'))!.data.v, inBatch ? '2' : '1');
+      assert.equal((await read()).items[0].data.v, inBatch ? '2' : '1');
+      assert.equal((await read()).items[0].metadata.labels, undefined);
+      const before = (await read()).items[0];
+      const cur = (await s.get('configmaps/default/a'))!;
+      await s.update('configmaps/default/a', { ...cur, data: { v: inBatch ? '3' : '2' } });
+      assert.equal(before.data.v, inBatch ? '2' : '1', 'an object listed before a write keeps its state');
+      assert.equal((await read()).items[0].data.v, inBatch ? '3' : '2');
+      assert.equal((await s.list('configmaps')).items[0].data.v, inBatch ? '3' : '2');
+    }
+  }));
+
+  test(`${scheme}://: lists follow creates, deletes and re-creates in key order`, withStore(async (s) => {
+    const names = (shared: boolean) => s.list('configmaps/default', undefined, { shared }).then((r) => r.items.map((o) => o.metadata.name).join(','));
+    for (const n of ['m', 'c', 'x']) await s.create(`configmaps/default/${n}`, cm(n));
+    assert.equal(await names(true), 'c,m,x');
+    await s.delete('configmaps/default/m');
+    await s.create('configmaps/default/a', cm('a'));
+    await s.create('configmaps/default/n', cm('n'));
+    await s.delete('configmaps/default/n'); // added and removed between two lists
+    await s.create('configmaps/default/m', cm('m')); // removed and added back
+    assert.equal(await names(false), 'a,c,m,x');
+    assert.equal(await names(true), 'a,c,m,x');
+    await s.delete('configmaps/default/x');
+    await s.create('configmaps/default/z', cm('z'));
+    assert.equal(await names(true), 'a,c,m,z');
+  }));
+
+  test(`${scheme}://: lists are in key order across folders ("a-b/…" before "a/…", as etcd orders bytes)`, withStore(async (s) => {
+    for (const key of ['configmaps/a/x', 'configmaps/a-b/y', 'configmaps/a.c/z', 'configmaps/ab/w']) {
+      const [, ns, name] = key.split('/');
+      await s.create(key, { ...cm(name), metadata: { name, namespace: ns } });
+    }
+    const keys = ['configmaps/a-b/y', 'configmaps/a.c/z', 'configmaps/a/x', 'configmaps/ab/w'];
+    for (const shared of [false, true]) {
+      const items = (await s.list('configmaps', undefined, { shared })).items;
+      assert.deepEqual(items.map((o) => `configmaps/${o.metadata.namespace}/${o.metadata.name}`), keys);
+    }
+  }));
+
   test(`${scheme}://: small documents round-trip; a missing one is undefined`, withStore(async (s) => {
     assert.equal(await s.readMeta('nothing-here'), undefined);
     await s.writeMeta('profile', { nodes: [{ name: 'n1' }] });

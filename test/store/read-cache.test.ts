@@ -24,7 +24,27 @@ test('file store: cached reads follow every write, from this store, another inst
       // Same length every time: only the inode and times tell the versions apart.
       writer.update('configmaps/default/a', cm('a', String(i % 10)));
       assert.equal(reader.list('configmaps').items[0].data.v, String(i % 10));
+      // A shared list is remembered while the journal is unchanged: every write changes it.
+      assert.equal(reader.list('configmaps', undefined, { shared: true }).items[0].data.v, String(i % 10));
+      assert.equal(reader.list('configmaps/default', undefined, { shared: true }).items[0].data.v, String(i % 10));
     }
+    writer.create('configmaps/default/b', cm('b', '0'));
+    assert.deepEqual(reader.list('configmaps', undefined, { shared: true }).items.map((o) => o.metadata.name), ['a', 'b']);
+    writer.delete('configmaps/default/b');
+    assert.deepEqual(reader.list('configmaps', undefined, { shared: true }).items.map((o) => o.metadata.name), ['a']);
+    // Several changes between two lists, merged in key order; other prefixes' writes change nothing.
+    writer.create('configmaps/kube/x', { ...cm('x', '0'), metadata: { name: 'x', namespace: 'kube' } });
+    writer.create('configmaps/default/0', cm('0', '0'));
+    writer.create('secrets/default/s', { ...cm('s', '0'), kind: 'Secret' });
+    const names = () => reader.list('configmaps', undefined, { shared: true }).items.map((o) => `${o.metadata.name}=${o.data.v}`);
+    assert.deepEqual(names(), ['0=0', `a=${200 % 10}`, 'x=0']);
+    writer.delete('configmaps/default/0');
+    writer.update('configmaps/default/a', cm('a', 'z'));
+    writer.create('configmaps/default/b', cm('b', '1'));
+    assert.deepEqual(names(), ['a=z', 'b=1', 'x=0']);
+    writer.delete('configmaps/default/b');
+    writer.delete('configmaps/kube/x');
+    writer.update('configmaps/default/a', cm('a', String(200 % 10)));
     // Handed-out objects are copies.
     reader.get('configmaps/default/a')!.data.v = 'changed';
     reader.list('configmaps').items[0].data.v = 'changed';
@@ -34,6 +54,7 @@ test('file store: cached reads follow every write, from this store, another inst
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(reader.get('configmaps/default/a')!.data.v, 'x');
+    assert.equal(reader.list('configmaps', undefined, { shared: true }).items[0].data.v, 'x');
     // A file replaced behind the store's back (same size, renamed into place).
     const file = join(dir, 'registry', 'configmaps', 'default', 'a');
     const obj = reader.get('configmaps/default/a')!;

@@ -11,6 +11,7 @@ import { includeObject, type RestHandler, type Target } from './handler';
 import { negotiate } from './negotiate';
 import { badRequest, gone, RestError } from './status';
 import { toTable } from './table';
+import { lowerBound } from '../../util/sorted';
 import type { ApiRequest, ApiResponse } from './types';
 
 /** Compiles ?labelSelector= and ?fieldSelector= into the ApiServer's list filters. */
@@ -128,7 +129,8 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
   }
   // A whole list comes from the watch cache when it can serve one (etcd), as kube-apiserver serves it.
   const cached = exact ? undefined : await h.watchCache?.list(t.rt, opts, rv || undefined);
-  const listed = cached ?? (await h.api.list(t.rt, opts));
+  // Shared, frozen objects: this path only reads and encodes them.
+  const listed = cached ?? (await h.api.list(t.rt, { ...opts, shared: true }));
   // A list at exactly `rv` from a store without past versions: nothing of it changed since (above).
   const res = exact ? { ...listed, resourceVersion: String(rv) } : listed;
   const current = Number(res.resourceVersion);
@@ -137,7 +139,7 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
   if (cont) {
     const c = decodeContinue(cont);
     if (c.rv > current) throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
-    items = items.filter((o) => keyOf(o) > c.start);
+    items = items.slice(lowerBound(items.length, (i) => keyOf(items[i]) <= c.start)); // items are in key order
   }
   let continueToken: string | undefined;
   let remaining: number | undefined;

@@ -66,7 +66,8 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
     // Objects the watcher currently sees: one that stops matching the selectors is DELETED for it.
     const visible = new Set<string>();
     if (initial) {
-      const res = await h.api.list(t.rt, opts);
+      // Shared, frozen objects: only read and encoded here.
+      const res = await h.api.list(t.rt, { ...opts, shared: true });
       rev = Number(res.resourceVersion);
       for (const o of res.items) {
         if (!matches(o)) continue;
@@ -86,7 +87,7 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
         return;
       }
       // Objects that match now were visible before (best effort for selector transitions).
-      const res = await h.api.list(t.rt, opts);
+      const res = await h.api.list(t.rt, { ...opts, shared: true });
       for (const o of res.items) if (matches(o)) visible.add(`${o.metadata.namespace ?? ''}/${o.metadata.name}`);
     }
     const started = Date.now();
