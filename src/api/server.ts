@@ -272,7 +272,9 @@ export class ApiServer {
       let next: KObject;
       const strategy = strategyFor(rt);
       if (part === 'status') {
-        next = deepCopy(current);
+        // `current` is a private copy (get() hands out copies) that is only read from here
+        // on: a shallow copy of it carries spec and metadata (metadata copied: managedFields change).
+        next = { ...current, metadata: { ...current.metadata } };
         if (input.status !== undefined) next.status = deepCopy(input.status);
         else delete next.status;
         strategy.prepareForStatusUpdate?.(input, next);
@@ -375,8 +377,8 @@ export class ApiServer {
    */
   async mutate(rt: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void | Promise<KObject | void>, opts: WriteOptions & { status?: boolean } = {}): Promise<KObject> {
     for (let attempt = 0; ; attempt++) {
-      const current = await this.get(rt, namespace, name);
-      const copy = deepCopy(current);
+      // get() hands out a private copy: fn may change it as it is.
+      const copy = await this.get(rt, namespace, name);
       const result = await fn(copy) ?? copy;
       try {
         return opts.status ? await this.updateStatus(result, opts) : await this.update(result, opts);
