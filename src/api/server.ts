@@ -543,8 +543,16 @@ export class ApiServer {
   }
 
   timestamp(): string {
-    return new Date(Math.floor(this.clock.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    // Asked several times per write (metadata, managed fields, events): one format per second.
+    const sec = Math.floor(this.clock.now() / 1000);
+    if (sec !== this.lastSecond) {
+      this.lastSecond = sec;
+      this.lastStamp = new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
+    }
+    return this.lastStamp;
   }
+  private lastSecond = NaN;
+  private lastStamp = '';
 
   // ---------- internals ----------
 
