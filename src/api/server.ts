@@ -278,7 +278,9 @@ export class ApiServer {
       let next: KObject;
       const strategy = strategyFor(rt);
       if (part === 'status') {
-        next = deepCopy(current);
+        // `current` is a private copy (get() hands out copies) that is only read from here
+        // on: a shallow copy of it carries spec and metadata (metadata copied: managedFields change).
+        next = { ...current, metadata: { ...current.metadata } };
         if (input.status !== undefined) next.status = deepCopy(input.status);
         else delete next.status;
         strategy.prepareForStatusUpdate?.(input, next);
@@ -381,8 +383,8 @@ export class ApiServer {
    */
   async mutate(rt: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void | Promise<KObject | void>, opts: WriteOptions & { status?: boolean } = {}): Promise<KObject> {
     for (let attempt = 0; ; attempt++) {
-      const current = await this.get(rt, namespace, name);
-      const copy = deepCopy(current);
+      // get() hands out a private copy: fn may change it as it is.
+      const copy = await this.get(rt, namespace, name);
       const result = await fn(copy) ?? copy;
       try {
         return opts.status ? await this.updateStatus(result, opts) : await this.update(result, opts);
@@ -547,8 +549,16 @@ export class ApiServer {
   }
 
   timestamp(): string {
-    return new Date(Math.floor(this.clock.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    // Asked several times per write (metadata, managed fields, events): one format per second.
+    const sec = Math.floor(this.clock.now() / 1000);
+    if (sec !== this.lastSecond) {
+      this.lastSecond = sec;
+      this.lastStamp = new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
+    }
+    return this.lastStamp;
   }
+  private lastSecond = NaN;
+  private lastStamp = '';
 
   // ---------- internals ----------
 

@@ -58,12 +58,18 @@ export function safeEncode(n: number): string {
 
 /** A random UUID v4 drawn from the rng (so uids are reproducible under a seed). */
 export function uuid(rng: Rng): string {
-  const hex = Array.from({ length: 32 }, () => Math.floor(rng() * 16).toString(16));
-  hex[12] = '4';
-  hex[16] = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
-  const h = hex.join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  // 32 draws, one per hex digit (the same draws as ever: uids stay what a seed gave).
+  let out = '';
+  for (let i = 0; i < 32; i++) {
+    let d = Math.floor(rng() * 16);
+    if (i === 12) d = 4;
+    else if (i === 16) d = (d & 0x3) | 0x8;
+    if (i === 8 || i === 12 || i === 16 || i === 20) out += '-';
+    out += HEX[d];
+  }
+  return out;
 }
+const HEX = '0123456789abcdef';
 
 /** FNV-1a 32-bit: stable hashes of pod templates. */
 export function fnv32a(s: string): number {

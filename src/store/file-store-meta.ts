@@ -41,9 +41,14 @@ export class MetaDocs {
     let text: string | undefined;
     let st: fs.BigIntStats | undefined;
     try {
-      st = fs.lstatSync(file, { bigint: true });
+      // Absent is the common case for some (a node never stopped): no exception for it.
+      st = fs.lstatSync(file, { bigint: true, throwIfNoEntry: false });
+      if (!st) {
+        this.cache.delete(name);
+        return undefined;
+      }
     } catch {
-      st = undefined; // absent, or unreadable: readSmallFile below says which
+      st = undefined; // unreadable: readSmallFile below says why
     }
     if (!st) this.cache.delete(name);
     else {
@@ -87,6 +92,23 @@ export class MetaDocs {
     this.pending.delete(name);
     this.cache.delete(name);
     atomicWrite(this.file(name), text, this.fsync && !unsynced);
+    this.remember(name, text, cloneJson(value));
+  }
+
+  /**
+   * Caches what was just written (a private copy) under the new file's identity, so the next
+   * read is an lstat, not a read and parse of what this process wrote itself.
+   */
+  private remember(name: string, text: string, value: unknown): void {
+    let st: fs.BigIntStats | undefined;
+    try {
+      st = fs.lstatSync(this.file(name), { bigint: true, throwIfNoEntry: false });
+    } catch {
+      return;
+    }
+    if (!st || !st.isFile() || Number(st.size) !== Buffer.byteLength(text)) return;
+    if (this.cache.size >= CACHE_MAX_DOCS) this.cache.clear();
+    this.cache.set(name, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, value });
   }
 
   delete(name: string): void {
@@ -110,7 +132,9 @@ export class MetaDocs {
     try {
       for (const [name, value] of this.pending) {
         this.cache.delete(name);
-        atomicWrite(this.file(name), JSON.stringify(value, null, 2) + '\n', false);
+        const text = JSON.stringify(value, null, 2) + '\n';
+        atomicWrite(this.file(name), text, false);
+        this.remember(name, text, value); // pending values are private copies already
       }
     } catch (e) {
       warnOnce(root + '#meta', `could not write the simulation records in ${this.metaDir} (${e instanceof Error ? e.message : String(e)})`);

@@ -70,3 +70,30 @@ test('file store: cached reads follow every write, from this store, another inst
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('file store: meta documents this store wrote are remembered, yet follow other writers and removal', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-cache-'));
+  try {
+    const a = new FileStore(dir, { fsync: false });
+    const b = new FileStore(dir, { fsync: false });
+    assert.equal(a.readMeta('doc'), undefined); // absent
+    for (let i = 0; i < 50; i++) {
+      // Same length every time: only the inode and times tell the versions apart.
+      a.writeMeta('doc', { v: i % 10 });
+      assert.deepEqual(a.readMeta('doc'), { v: i % 10 });
+      b.writeMeta('doc', { v: (i + 1) % 10 });
+      assert.deepEqual(a.readMeta('doc'), { v: (i + 1) % 10 });
+    }
+    // Inside a group the write is deferred; after the release the cached copy is what was written.
+    a.group(() => a.writeMeta('doc', { v: 'grouped' }));
+    assert.deepEqual(b.readMeta('doc'), { v: 'grouped' });
+    assert.deepEqual(a.readMeta('doc'), { v: 'grouped' });
+    // Handed-out documents are copies.
+    (a.readMeta('doc') as { v: string }).v = 'changed';
+    assert.deepEqual(a.readMeta('doc'), { v: 'grouped' });
+    b.deleteMeta('doc');
+    assert.equal(a.readMeta('doc'), undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -82,6 +82,16 @@ export class FieldSet {
     return this.combine(o, (a, b) => a && !b);
   }
 
+  /** Whether every member of `o` is a member of this set (o ⊆ this). */
+  covers(o: FieldSet): boolean {
+    if (o.member && !this.member) return false;
+    for (const [k, c] of o.children) {
+      const mine = this.children.get(k);
+      if (mine ? !mine.covers(c) : !c.empty()) return false;
+    }
+    return true;
+  }
+
   /** Whether some path is a member of both sets. */
   overlaps(o: FieldSet): boolean {
     if (this.member && o.member) return true;

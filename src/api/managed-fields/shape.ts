@@ -49,14 +49,21 @@ const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
 
 export class ShapeResolver {
   private readonly byRef = new Map<string, Shape>();
+  /** Roots by apiVersion/kind: a shape is a pure function of the schemas, and its fields' shapes are built once. */
+  private readonly roots = new Map<string, Shape>();
 
   constructor(private readonly doc: SchemaDocument) {}
 
   /** The shape of a built-in kind, or DEDUCED (custom resources, unknown kinds). */
   root(apiVersion: string, kind: string): Shape {
-    const def = this.doc.roots[`${apiVersion}/${kind}`];
-    if (!def || !this.doc.definitions[def]) return DEDUCED;
-    return this.fromSchema({ $ref: `#/definitions/${def}` }, patchSchemaFor(kind, apiVersion));
+    const id = `${apiVersion}/${kind}`;
+    let shape = this.roots.get(id);
+    if (!shape) {
+      const def = this.doc.roots[id];
+      shape = !def || !this.doc.definitions[def] ? DEDUCED : this.fromSchema({ $ref: `#/definitions/${def}` }, patchSchemaFor(kind, apiVersion));
+      this.roots.set(id, shape);
+    }
+    return shape;
   }
 
   private fromSchema(js: JsonSchema, patch: PatchSchema | undefined, meta: FieldMeta = {}): Shape {
