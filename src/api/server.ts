@@ -713,6 +713,10 @@ export class ApiServer {
       Service: ['Endpoints', 'EndpointSlice'],
       Node: ['Pod', 'Lease'],
       Pod: [],
+      // Nothing owns itself to an Event in practice; scanning every type on each Event-TTL
+      // expiry was most of a long `clock advance`. The periodic garbage collector still
+      // removes anything that did (real GC is asynchronous too).
+      Event: [],
     };
     const kinds = byKind[owner.kind];
     const types = this.registry.all().filter((t) => t.kind !== 'Binding' && t.group !== 'events.k8s.io' && !(t.kind === 'Event'));

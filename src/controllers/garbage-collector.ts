@@ -36,7 +36,9 @@ export async function collectGarbage(ctx: ControllerContext, namespace: string |
   for (const rt of types) {
     let items: KObject[];
     try {
-      items = (await api.list(rt, namespace !== undefined ? { namespace } : {})).items;
+      // Only dependents are copied out of the store (most objects own themselves to nothing).
+      const dependent = (o: KObject) => !!o.metadata.ownerReferences?.length && !o.metadata.deletionTimestamp;
+      items = (await api.list(rt, { ...(namespace !== undefined ? { namespace } : {}), fieldMatch: dependent })).items;
     } catch {
       continue;
     }

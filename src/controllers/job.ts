@@ -260,16 +260,18 @@ async function reconcileJob(key: ReconcileKey, ctx: ControllerContext): Promise<
     }
   }
 
+  // The pods as they are after this pass's writes (one list, only this Job's pods copied).
+  const fresh = await ownedPods(ctx, job);
   // Terminal conditions once nothing runs any more.
-  if (failure && !await stillTerminatingPods(ctx, job)) {
-    conds = [...conds, cond('Failed', failure.reason, failure.message, ts)];
-  } else if (success && !await stillTerminatingPods(ctx, job)) {
-    conds = [...conds, cond('Complete', 'CompletionsReached', JOB_MESSAGES.completions, ts)];
-    st.completionTime = ts;
-    events.push(['Normal', 'Completed', 'Job completed']);
+  if ((failure || success) && !fresh.some((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')) {
+    if (failure) conds = [...conds, cond('Failed', failure.reason, failure.message, ts)];
+    else {
+      conds = [...conds, cond('Complete', 'CompletionsReached', JOB_MESSAGES.completions, ts)];
+      st.completionTime = ts;
+      events.push(['Normal', 'Completed', 'Job completed']);
+    }
   }
 
-  const fresh = (await api.list(podType, { namespace: job.metadata.namespace })).items.filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === job!.metadata.uid));
   const activeNow = fresh.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed' && !p.metadata.deletionTimestamp);
   const next: any = {};
   if (conds.length) next.conditions = conds;
@@ -297,8 +299,8 @@ async function reconcileJob(key: ReconcileKey, ctx: ControllerContext): Promise<
 async function releaseTrackedPods(ctx: ControllerContext, key: ReconcileKey, job: KObject | undefined): Promise<void> {
   const api = ctx.api;
   const podType = POD(api);
-  for (const p of (await api.list(podType, { namespace: key.namespace })).items) {
-    if (!(p.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER)) continue;
+  const tracked = (p: KObject) => (p.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER);
+  for (const p of (await api.list(podType, { namespace: key.namespace, fieldMatch: tracked })).items) {
     const ref = (p.metadata.ownerReferences ?? []).find((r) => r.kind === 'Job' && r.controller);
     const mine = job ? ref?.uid === job.metadata.uid : ref?.name === key.name || !ref;
     if (!mine) continue;
@@ -313,10 +315,9 @@ async function releaseTrackedPods(ctx: ControllerContext, key: ReconcileKey, job
   }
 }
 
-async function stillTerminatingPods(ctx: ControllerContext, job: KObject): Promise<boolean> {
-  return (await ctx.api
-    .list(POD(ctx.api), { namespace: job.metadata.namespace }))
-    .items.some((p) => p.metadata.ownerReferences?.some((r) => r.uid === job.metadata.uid) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+async function ownedPods(ctx: ControllerContext, job: KObject): Promise<KObject[]> {
+  const uid = job.metadata.uid;
+  return (await ctx.api.list(POD(ctx.api), { namespace: job.metadata.namespace, fieldMatch: (p) => !!p.metadata.ownerReferences?.some((r) => r.uid === uid) })).items;
 }
 
 /** The TTL-after-finished controller: delete a finished Job `ttlSecondsAfterFinished` later. */

@@ -86,6 +86,12 @@ test('a CronJob every minute for 6 simulated hours stays bounded: events, kubele
   }
   const jobs = (await c.api.list(c.api.registry.forKind('batch/v1', 'Job'), { namespace: 'default' })).items;
   assert.ok(jobs.length >= 1 && jobs.length <= 4, `jobs kept: ${jobs.length}`);
+  // successfulJobsHistoryLimit (3) keeps exactly the last three completed runs, and only their pods stay.
+  const complete = jobs.filter((j) => (j.status?.conditions ?? []).some((x: any) => x.type === 'Complete' && x.status === 'True'));
+  assert.equal(complete.length, 3, `completed jobs kept: ${complete.map((j) => j.metadata.name)}`);
+  const pods = (await c.api.list(c.api.registry.forKind('v1', 'Pod'), { namespace: 'default' })).items;
+  const jobUids = new Set(jobs.map((j) => j.metadata.uid));
+  assert.ok(pods.length <= jobs.length && pods.every((p) => jobUids.has(p.metadata.ownerReferences?.[0]?.uid)), `pods: ${pods.map((p) => p.metadata.name)}`);
   const cj = await c.api.get(c.api.registry.forKind('batch/v1', 'CronJob'), 'default', 'tick');
   assert.ok(c.clock.now() - Date.parse(cj.status.lastScheduleTime) <= 60_000, 'the CronJob kept firing');
   const last = sizes.at(-1)!;
