@@ -180,14 +180,15 @@ export class FileStore implements SyncStore {
       this.files.collect(prefix, found, filter, shared);
       let sort = false;
       for (const [key, p] of this.pending.under(prefix)) {
-        if (p.type === 'DELETED') found.delete(key);
+        // The filter before the copy: a long clock jump defers many writes a list skips.
+        if (p.type === 'DELETED' || (filter && !filter(p.object))) found.delete(key);
         else {
           if (!found.has(key)) sort = true;
           found.set(key, cloneJson(p.object));
         }
       }
       const items = sort ? [...found.keys()].sort().map((k) => found.get(k)!) : [...found.values()];
-      return { rev: this.rev, items: filter ? items.filter(filter) : items };
+      return { rev: this.rev, items };
     }
     const hit = shared ? this.sharedLists.get(prefix) : undefined;
     if (hit) return { rev: hit.rev, items: filter ? hit.items.filter(filter) : hit.items };
