@@ -35,9 +35,6 @@ interface ListBody {
 /** kubectl's Accept for human output: a Table, or the plain object from servers without one. */
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 
-/** kubectl's default --chunk-size. */
-const DEFAULT_CHUNK = 500;
-
 export class RemoteGet {
   readonly registry = new ResourceRegistry();
   private crdsLoaded = false;
@@ -85,9 +82,13 @@ export class RemoteGet {
     return this.asTable ? fromTable([body]) : { items: [body] };
   }
 
-  /** Every object of the type matching the selectors, fetched in chunks of chunkSize (0: at once). */
+  /**
+   * Every object of the type matching the selectors, in chunks of --chunk-size when given.
+   * Unlike kubectl (500 by default), one request otherwise: get prints only once it has
+   * every object, so chunks stream nothing, and each further page costs the daemon a list.
+   */
   async list(type: ResourceType, namespace: string | undefined, labelSelector: string | undefined, fieldSelector: string | undefined, chunkSize?: string): Promise<Fetched> {
-    const limit = chunkSize === undefined ? DEFAULT_CHUNK : Number(chunkSize);
+    const limit = chunkSize === undefined ? 0 : Number(chunkSize);
     const pages: (ListBody & TableBody)[] = [];
     let cont: string | undefined;
     do {
