@@ -43,8 +43,12 @@ export class RemoteGet {
     private readonly client: RestClient,
     /** A human table (Table requests) rather than objects for a printer. */
     private readonly asTable: boolean,
-    /** The table rows must carry whole objects (--sort-by sorts on any field). */
-    private readonly fullRows: boolean,
+    /**
+     * What each table row carries: whole objects for --sort-by (any field), metadata for
+     * a NAMESPACE or label column, else nothing (kubectl always takes metadata; kubesim's
+     * printer needs none, and 3000 rows of metadata double what the client parses).
+     */
+    private readonly rowObjects: 'Object' | 'Metadata' | 'None',
   ) {}
 
   /** The resource arguments, resolved with the built-in kinds and, when needed, the server's CRDs. */
@@ -104,7 +108,7 @@ export class RemoteGet {
   }
 
   private tableQuery(): Record<string, string | undefined> {
-    return this.asTable && this.fullRows ? { includeObject: 'Object' } : {};
+    return this.asTable && this.rowObjects !== 'Metadata' ? { includeObject: this.rowObjects } : {};
   }
 }
 

@@ -212,7 +212,8 @@ async function readThroughDaemon(ctx: CliContext, resources: string[], flags: Ge
   const client = daemonClient(ctx.clusterDir, Number(ctx.flags.v) >= 6 ? (line) => ctx.err(line) : undefined);
   if (!client) return undefined;
   const { RemoteGet } = await import('./get-remote');
-  const remote = new RemoteGet(client, asTable, Boolean(flags.sortBy));
+  const rowObjects = flags.sortBy ? 'Object' : flags.allNamespaces || flags.showLabels || flags.labelColumns?.length ? 'Metadata' : 'None';
+  const remote = new RemoteGet(client, asTable, rowObjects);
   try {
     const selections = await remote.selections(resources);
     const found: Found[] = [];
