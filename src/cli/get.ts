@@ -208,8 +208,8 @@ const crdOf = (api: ApiServer) => (t: ResourceType): Promise<KObject | undefined
  * Nothing has been printed when that happens, so the fallback is invisible.
  */
 async function readThroughDaemon(ctx: CliContext, resources: string[], flags: GetFlags, asTable: boolean, namespace: string | undefined): Promise<{ selections: ResourceSelection[]; found: Found[]; errors: string[] } | undefined> {
-  const { daemonClient, ConnectionError } = await import('../client/rest-client');
-  const client = daemonClient(ctx.clusterDir, Number(ctx.flags.v) >= 6 ? (line) => ctx.err(line) : undefined);
+  const { verbDaemonClient, ConnectionError } = await import('../client/rest-client');
+  const client = verbDaemonClient(ctx);
   if (!client) return undefined;
   const { RemoteGet } = await import('./get-remote');
   const rowObjects = flags.sortBy ? 'Object' : flags.allNamespaces || flags.showLabels || flags.labelColumns?.length ? 'Metadata' : 'None';

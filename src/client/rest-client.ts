@@ -10,6 +10,7 @@ import { ApiError, type Reason } from '../api/errors';
 import { readServerRecord } from '../kubeconfig/cluster-entry';
 import { pkiDir } from '../server/pki';
 import { runningDaemonPid } from '../daemon/control';
+import type { CliContext } from '../cli/context';
 
 /**
  * The server could not be reached (refused, reset, timed out). Nothing was read, so a
@@ -41,6 +42,11 @@ export class RestClient {
     for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, v);
     const qs = q.toString();
     return this.request('GET', apiPath + (qs ? `?${qs}` : ''), { accept });
+  }
+
+  /** A GET of a path with its query string as given (`get --raw`). */
+  getRaw(pathAndQuery: string, accept: string): Promise<ClientResponse> {
+    return this.request('GET', pathAndQuery, { accept });
   }
 
   /** The JSON body of a 2xx answer; a Status error body is thrown as the ApiError it stands for. */
@@ -124,4 +130,9 @@ export function daemonClient(clusterDir: string, log?: (line: string) => void): 
   } catch {
     return undefined; // no readable PKI: not a server this CLI can talk to
   }
+}
+
+/** daemonClient for a CLI verb: its cluster, and -v=6 (or more) logging each request to stderr. */
+export function verbDaemonClient(ctx: CliContext): RestClient | undefined {
+  return daemonClient(ctx.clusterDir, Number(ctx.flags.v) >= 6 ? (line) => ctx.err(line) : undefined);
 }

@@ -59,6 +59,9 @@ test('get -v=6 sends its requests to the daemon; KUBESIM_NO_DAEMON=1 sends none'
   assert.match(paged.stderr, /GET \S+\/pods\?limit=2&includeObject=None 200 OK.*\n.*GET \S+\/pods\?limit=2&continue=\S+ 200 OK/);
   const one = viaDaemon(['get', 'deploy', 'web', '-o', 'name', '-v=6']);
   assert.match(one.stderr, new RegExp(`GET https://127\\.0\\.0\\.1:${port}/apis/apps/v1/namespaces/default/deployments/web 200 OK`));
+  const raw = viaDaemon(['get', '--raw', '/api/v1/namespaces/default/services/web', '-v=6']);
+  assert.match(raw.stderr, new RegExp(`GET https://127\\.0\\.0\\.1:${port}/api/v1/namespaces/default/services/web 200 OK`));
+  assert.equal(raw.stdout, inProcess(['get', '--raw', '/api/v1/namespaces/default/services/web']).stdout);
   const local = inProcess(['get', 'pods', '-v=6']);
   assert.equal(local.code, 0, local.stderr);
   assert.doesNotMatch(local.stderr, /round_trippers/);
@@ -85,6 +88,7 @@ const SAME: string[][] = [
   ['get', 'pods', '--field-selector=spec.bogus=1'],
   ['get', 'gizmos'],
   ['get', 'pods', '-n', 'empty'],
+  ['get', '--raw', '/api/v1/namespaces/default/pods/nope'],
 ];
 
 test('get through the daemon prints what the in-process path prints, with its exit code', () => {
