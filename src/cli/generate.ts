@@ -56,11 +56,16 @@ function wrapCreateError(gen: Generator, e: ApiError): string {
   return `error: failed to create ${sub}: ${e.message}\n`;
 }
 
-/** The klog line kubectl's run.go prints for an error cobra returns (a required flag not set). */
-export function klogLine(message: string): string {
+/** klog's line header: severity, date, time, pid and the Go source location kubectl logs from. */
+export function klogHeader(severity: 'E' | 'I', location: string): string {
   const d = new Date();
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `E${p(d.getMonth() + 1)}${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)} ${String(process.pid).padStart(7)} run.go:72] "command failed" err=${JSON.stringify(message)}\n`;
+  return `${severity}${p(d.getMonth() + 1)}${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)} ${String(process.pid).padStart(7)} ${location}]`;
+}
+
+/** The klog line kubectl's run.go prints for an error cobra returns (a required flag not set). */
+export function klogLine(message: string): string {
+  return `${klogHeader('E', 'run.go:72')} "command failed" err=${JSON.stringify(message)}\n`;
 }
 
 export interface GeneratorRunOptions {

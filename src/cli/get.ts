@@ -7,6 +7,7 @@ import { kindGroup, pluralGroup, type ResourceType } from '../api/resources';
 import type { ApiServer, ListOptions } from '../api/server';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
+import type { ServerTable } from './get-remote';
 import type { Program } from './root';
 import { parseResourceArgs, type ResourceSelection } from './resource-args';
 import { collect } from './flags/collect';
@@ -33,6 +34,7 @@ export interface GetFlags extends PrintFlagValues {
   kustomize?: string;
   recursive?: boolean;
   requestTimeout?: string;
+  chunkSize?: string;
 }
 
 export function register(program: Command, p: Program): void {
@@ -86,6 +88,8 @@ Examples:
 interface Found {
   type: ResourceType;
   items: KObject[];
+  /** The server's cells for items (when the daemon served a Table). */
+  table?: ServerTable;
 }
 
 export async function runGet(ctx: CliContext, resources: string[], flags: GetFlags & { raw?: string }): Promise<number> {
@@ -108,14 +112,26 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
   const printer = isTableOutput(output)
     ? undefined
     : outputPrinter(output!, ctx, { showManagedFields: flags.showManagedFields, noHeaders: flags.noHeaders, allowMissingKeys: allowMissingKeys(flags), sortJsonKeys: !flags.outputWatchEvents });
-  const api = await ctx.api();
   const namespace = flags.allNamespaces ? undefined : ctx.namespace;
+  const byName = (sels: ResourceSelection[]) => sels.some((s) => s.names.length > 0);
+  // Served by the cluster's daemon when it runs (one in-memory cache for every command);
+  // watches, subresources and -f still open the store here.
+  if (!watching && !flags.subresource && !(flags.filename ?? []).length && !flags.kustomize) {
+    const remote = await readThroughDaemon(ctx, resources, flags, !printer, namespace);
+    if (remote) {
+      const { selections, found } = remote;
+      if (printer) await printObjects(ctx, printer, found, selections, flags);
+      else ctx.out(await renderTables(found, { ...flags, output }, ctx, 0, multiTable(selections, resources), byName(selections)));
+      if (remote.errors.length) throw new PrintedError(remote.errors.join(''));
+      return 0;
+    }
+  }
+  const api = await ctx.api();
   const selections = (flags.filename ?? []).length || flags.kustomize ? await selectionsFromFiles(ctx, api, flags) : parseResourceArgs(resources, api.registry);
   const listOpts = (type: ResourceType): ListOptions => buildListOptions(type, flags.selector, flags.fieldSelector, namespace);
 
   const found: Found[] = [];
   const errors: string[] = [];
-  const byName = selections.some((s) => s.names.length > 0);
   for (const sel of selections) {
     if (sel.names.length) {
       if (flags.selector) throw new CliError('name cannot be provided when a selector is specified');
@@ -142,7 +158,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
           ctx.out(printer([flags.outputWatchEvents ? watchEventOf('ADDED', o, flags.showManagedFields) : o], false));
         }
       } else {
-        let text = await renderTables(api, found, { ...flags, output }, ctx, now, false, byName);
+        let text = await renderTables(found, { ...flags, output }, ctx, now, false, byName(selections), undefined, crdOf(api));
         if (flags.outputWatchEvents && text) text = (await import('./watch')).withEventColumn(text, 'ADDED', !flags.noHeaders);
         ctx.out(text);
       }
@@ -150,17 +166,8 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
     const { watch } = await import('./watch');
     await watch(ctx, api, found.map((f) => f.type), { ...flags, output, namespace, names: selections.flatMap((s) => s.names) }, printer);
   } else {
-    if (printer) {
-      const all = found.flatMap((f) => f.items);
-      const single = byName && selections.length === 1 && selections[0].names.length === 1 && all.length === 1;
-      let objs = all;
-      if (flags.sortBy) objs = (await import('../printers/sort')).sortObjects(objs, flags.sortBy);
-      const text = printer(objs, !single);
-      ctx.out(text);
-    } else {
-      const multi = selections.length > 1 || resources.some((r) => r.includes('/')) || resources[0]?.toLowerCase() === 'all';
-      ctx.out(await renderTables(api, found, { ...flags, output }, ctx, now, multi, byName, flags.subresource));
-    }
+    if (printer) await printObjects(ctx, printer, found, selections, flags);
+    else ctx.out(await renderTables(found, { ...flags, output }, ctx, now, multiTable(selections, resources), byName(selections), flags.subresource, crdOf(api)));
   }
   if (errors.length) throw new PrintedError(errors.join(''));
   return 0;
@@ -178,7 +185,71 @@ async function subresourceView(type: ResourceType, objs: KObject[], sub: string)
   return objs.map((o) => scaleOf(o) as KObject);
 }
 
-export async function renderTables(api: ApiServer, found: Found[], flags: GetFlags, ctx: CliContext, now: number, multi: boolean, byName = false, subresource?: string): Promise<string> {
+/** The objects for -o json/yaml/name/...: one object alone when one name was asked for, else a List. */
+async function printObjects(ctx: CliContext, printer: (objs: KObject[], list: boolean) => string, found: Found[], selections: ResourceSelection[], flags: GetFlags): Promise<void> {
+  const all = found.flatMap((f) => f.items);
+  const single = selections.some((s) => s.names.length > 0) && selections.length === 1 && selections[0].names.length === 1 && all.length === 1;
+  let objs = all;
+  if (flags.sortBy) objs = (await import('../printers/sort')).sortObjects(objs, flags.sortBy);
+  ctx.out(printer(objs, !single));
+}
+
+/** Whether the tables name their kind (`pod/web`): several types, type/name arguments, or `all`. */
+function multiTable(selections: ResourceSelection[], resources: string[]): boolean {
+  return selections.length > 1 || resources.some((r) => r.includes('/')) || resources[0]?.toLowerCase() === 'all';
+}
+
+const crdOf = (api: ApiServer) => (t: ResourceType): Promise<KObject | undefined> =>
+  t.crd ? api.tryGet(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, t.crd) : Promise.resolve(undefined);
+
+/**
+ * The daemon's answer to this get (Found per selection, plus the not-found errors), or
+ * undefined when no daemon serves or it cannot be reached: then the store is opened here.
+ * Nothing has been printed when that happens, so the fallback is invisible.
+ */
+async function readThroughDaemon(ctx: CliContext, resources: string[], flags: GetFlags, asTable: boolean, namespace: string | undefined): Promise<{ selections: ResourceSelection[]; found: Found[]; errors: string[] } | undefined> {
+  const { verbDaemonClient, ConnectionError } = await import('../client/rest-client');
+  const client = verbDaemonClient(ctx);
+  if (!client) return undefined;
+  const { RemoteGet } = await import('./get-remote');
+  const rowObjects = flags.sortBy ? 'Object' : flags.allNamespaces || flags.showLabels || flags.labelColumns?.length ? 'Metadata' : 'None';
+  const remote = new RemoteGet(client, asTable, rowObjects);
+  try {
+    const selections = await remote.selections(resources);
+    const found: Found[] = [];
+    const errors: string[] = [];
+    for (const sel of selections) {
+      if (sel.names.length) {
+        if (flags.selector) throw new CliError('name cannot be provided when a selector is specified');
+        const f: Found = { type: sel.type, items: [] };
+        for (const name of sel.names) {
+          const got = await remote.getNamed(sel.type, sel.type.namespaced ? ctx.namespace : undefined, name);
+          if (got) {
+            f.items.push(...got.items);
+            if (got.table) f.table = mergeTables(f.table, got.table);
+          } else if (!flags.ignoreNotFound) errors.push(formatApiError(ApiError.notFound(pluralGroup(sel.type), name)));
+        }
+        found.push(f);
+      } else {
+        found.push({ type: sel.type, ...(await remote.list(sel.type, namespace, flags.selector, flags.fieldSelector, flags.chunkSize)) });
+      }
+    }
+    return { selections, found, errors };
+  } catch (e) {
+    if (e instanceof ConnectionError) return undefined;
+    throw e;
+  } finally {
+    client.close();
+  }
+}
+
+function mergeTables(a: ServerTable | undefined, b: ServerTable): ServerTable {
+  if (!a) return b;
+  for (const [o, cells] of b.cells) a.cells.set(o, cells);
+  return a;
+}
+
+export async function renderTables(found: Found[], flags: GetFlags, ctx: CliContext, now: number, multi: boolean, byName = false, subresource?: string, crdOf?: (t: ResourceType) => Promise<KObject | undefined>): Promise<string> {
   const { printTable } = await import('../printers/table');
   const nonEmpty = found.filter((f) => f.items.length > 0);
   if (nonEmpty.length === 0) {
@@ -203,7 +274,7 @@ export async function renderTables(api: ApiServer, found: Found[], flags: GetFla
         continue;
       }
     }
-    const crd = f.type.crd ? await api.tryGet(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, f.type.crd) : undefined;
+    const crd = f.table ? undefined : await crdOf?.(f.type);
     const scale = subresource === 'scale';
     blocks.push(
       printTable(items, {
@@ -217,6 +288,7 @@ export async function renderTables(api: ApiServer, found: Found[], flags: GetFla
         allNamespaces: flags.allNamespaces,
         kindPrefix: multi || flags.showKind ? kindGroup(f.type) : undefined,
         now,
+        served: f.table,
       }),
     );
   }

@@ -2,6 +2,7 @@
 // tableprinter (priority filtering, NAMESPACE / -L / LABELS decoration, kind prefix).
 import type { KObject } from '../api/types';
 import { tableFor } from './columns/index';
+import type { Column } from './columns/types';
 import { formatLabels } from './columns/util';
 import { GET_TABLE, tabwrite } from './tabwriter';
 
@@ -18,6 +19,8 @@ export interface TableOptions {
   /** e.g. 'deployment.apps': NAME cells become 'deployment.apps/web'. */
   kindPrefix?: string;
   now: number;
+  /** Cells the API server computed (a meta.k8s.io Table), used instead of computing them here. */
+  served?: { columns: Column[]; cells: Map<KObject, string[]> };
 }
 
 /** Cuts a cell at the first \n, \r or \f and appends "..." (tabwriter treats \f as a newline). */
@@ -34,8 +37,8 @@ export function labelHeader(key: string): string {
 
 /** The rows (header first unless noHeaders) as cell arrays, before alignment. */
 export function tableRows(objs: KObject[], opts: TableOptions): string[][] {
-  const table = tableFor(opts.kind, opts.group, opts.crd);
-  const visible = table.columns.map((c, i) => ({ c, i })).filter(({ c }) => opts.wide || c.priority === 0);
+  const local = opts.served ? undefined : tableFor(opts.kind, opts.group, opts.crd);
+  const visible = (opts.served?.columns ?? local!.columns).map((c, i) => ({ c, i })).filter(({ c }) => opts.wide || c.priority === 0);
   const labelCols = opts.labelColumns ?? [];
   const rows: string[][] = [];
   if (!opts.noHeaders) {
@@ -47,7 +50,7 @@ export function tableRows(objs: KObject[], opts: TableOptions): string[][] {
     ]);
   }
   for (const o of objs) {
-    const cells = table.cells(o, opts.now, opts.wide ?? false);
+    const cells = local ? local.cells(o, opts.now, opts.wide ?? false) : opts.served!.cells.get(o) ?? [];
     const labels = o.metadata?.labels ?? {};
     rows.push([
       ...(opts.allNamespaces ? [o.metadata?.namespace ?? ''] : []),

@@ -1,0 +1,138 @@
+// The CLI as a client of its cluster's API server: when the cluster's daemon runs and
+// serves, verbs send it REST requests (over HTTPS with the cluster's admin client
+// certificate, or the admin token for --insecure-http) instead of opening the store, so a
+// read is served from the daemon's memory. Loaded lazily by the verbs that use it.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as http from 'node:http';
+import { ApiError, type Reason } from '../api/errors';
+import { readServerRecord } from '../kubeconfig/cluster-entry';
+import { pkiDir } from '../server/pki';
+import { runningDaemonPid } from '../daemon/control';
+import type { CliContext } from '../cli/context';
+
+/**
+ * The server could not be reached (refused, reset, timed out). Nothing was read, so a
+ * reading verb falls back to opening the store in this process.
+ */
+export class ConnectionError extends Error {}
+
+export interface ClientResponse {
+  status: number;
+  body: string;
+}
+
+/** How long a request may take before the server counts as unreachable. */
+const TIMEOUT_MS = 30_000;
+
+export class RestClient {
+  private agent?: http.Agent;
+
+  constructor(
+    readonly url: URL,
+    private readonly creds: { ca: string; cert: string; key: string } | { token: string },
+    /** Where each request is logged, as kubectl -v=6 logs it (stderr then). */
+    private readonly log?: (line: string) => void,
+  ) {}
+
+  /** A GET of `apiPath` (query values undefined are left out). */
+  async get(apiPath: string, query: Record<string, string | undefined>, accept: string): Promise<ClientResponse> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, v);
+    const qs = q.toString();
+    return this.request('GET', apiPath + (qs ? `?${qs}` : ''), { accept });
+  }
+
+  /** A GET of a path with its query string as given (`get --raw`). */
+  getRaw(pathAndQuery: string, accept: string): Promise<ClientResponse> {
+    return this.request('GET', pathAndQuery, { accept });
+  }
+
+  /** The JSON body of a 2xx answer; a Status error body is thrown as the ApiError it stands for. */
+  async getJson<T>(apiPath: string, query: Record<string, string | undefined>, accept = 'application/json'): Promise<T> {
+    const res = await this.get(apiPath, query, accept);
+    if (res.status >= 200 && res.status < 300) return JSON.parse(res.body) as T;
+    throw statusError(res);
+  }
+
+  private async request(method: string, pathAndQuery: string, headers: Record<string, string>): Promise<ClientResponse> {
+    const secure = this.url.protocol === 'https:';
+    const mod: typeof import('node:https') | typeof import('node:http') = secure ? await import('node:https') : await import('node:http');
+    this.agent ??= new mod.Agent({ keepAlive: true, maxSockets: 1 });
+    const tls = 'ca' in this.creds ? this.creds : undefined;
+    const auth = 'token' in this.creds ? { authorization: `Bearer ${this.creds.token}` } : {};
+    const start = performance.now();
+    const res = await new Promise<ClientResponse & { statusText: string }>((resolve, reject) => {
+      const req = mod.request(
+        {
+          method,
+          host: this.url.hostname,
+          port: this.url.port,
+          path: pathAndQuery,
+          headers: { ...headers, ...auth, 'user-agent': 'kubesim' },
+          agent: this.agent,
+          ...(tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : {}),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', (e) => reject(new ConnectionError(e.message)));
+        },
+      );
+      req.setTimeout(TIMEOUT_MS, () => req.destroy(new Error('request timed out')));
+      req.on('error', (e) => reject(new ConnectionError(`${this.url.host}: ${e.message}`)));
+      req.end();
+    });
+    if (this.log) {
+      const { klogHeader } = await import('../cli/generate');
+      this.log(`${klogHeader('I', 'round_trippers.go:553')} ${method} ${this.url.origin}${pathAndQuery} ${res.status} ${res.statusText} in ${Math.round(performance.now() - start)} milliseconds\n`);
+    }
+    return { status: res.status, body: res.body };
+  }
+
+  /** Lets the process exit without waiting for idle keep-alive sockets. */
+  close(): void {
+    this.agent?.destroy();
+  }
+}
+
+/** A Status error body as the ApiError the server raised (kube-apiserver's reason and message). */
+export function statusError(res: ClientResponse): ApiError {
+  try {
+    const s = JSON.parse(res.body) as { kind?: string; reason?: string; message?: string; details?: Record<string, unknown> };
+    if (s.kind === 'Status') return new ApiError((s.reason || 'InternalError') as Reason, s.message ?? '', s.details ?? {});
+  } catch {
+    /* not a Status */
+  }
+  return new ApiError('InternalError', `an error on the server ("${res.body.trim().slice(0, 200)}") has prevented the request from succeeding`);
+}
+
+/**
+ * A client of the cluster's daemon when it runs and has recorded the URL it serves at;
+ * undefined with KUBESIM_NO_DAEMON=1 or when no daemon serves (the verb then opens the store
+ * itself, as it always did, which also starts the daemon).
+ */
+export function daemonClient(clusterDir: string, log?: (line: string) => void): RestClient | undefined {
+  if (process.env.KUBESIM_NO_DAEMON === '1') return undefined;
+  const rec = readServerRecord(clusterDir);
+  if (!rec?.url || rec.pid === undefined) return undefined;
+  // The record names the daemon that wrote it: a daemon killed without cleaning up leaves a URL
+  // nobody serves (or someone else's process on that port).
+  if (runningDaemonPid(clusterDir) !== rec.pid) return undefined;
+  const dir = pkiDir(clusterDir);
+  const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
+  try {
+    const url = new URL(rec.url);
+    if (url.protocol === 'http:') return new RestClient(url, { token: read('token').trim() }, log);
+    return new RestClient(url, { ca: read('ca.crt'), cert: read('admin.crt'), key: read('admin.key') }, log);
+  } catch {
+    return undefined; // no readable PKI: not a server this CLI can talk to
+  }
+}
+
+/** daemonClient for a CLI verb: its cluster, and -v=6 (or more) logging each request to stderr. */
+export function verbDaemonClient(ctx: CliContext): RestClient | undefined {
+  return daemonClient(ctx.clusterDir, Number(ctx.flags.v) >= 6 ? (line) => ctx.err(line) : undefined);
+}
