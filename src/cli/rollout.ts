@@ -97,6 +97,27 @@ abstract class RolloutOptions<F extends RolloutFlags> {
     return { items: t.items, errors: t.errors };
   }
 
+  /**
+   * The Builder's visit for the viewers (status, history, undo): each Deployment, DaemonSet
+   * or StatefulSet through `fn`, the other kinds refused with `refusal`; every error is
+   * collected, the lookup errors last, and printed as one aggregate.
+   */
+  protected async visitRollable(refusal: (t: Target) => Error, fn: (t: Target, api: ApiServer) => Promise<void>): Promise<number> {
+    const { items, errors: lookupErrors } = await this.targets();
+    const api = await this.ctx.api();
+    const errors: unknown[] = [];
+    for (const t of items) {
+      try {
+        if (!isRollable(t)) throw refusal(t);
+        await fn(t, api);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    errors.push(...lookupErrors);
+    return this.finish(errors);
+  }
+
   protected finish(errors: unknown[]): number {
     if (errors.length) throw new PrintedError(aggregateErrorText(errors));
     return 0;
@@ -219,30 +240,20 @@ class RolloutHistoryOptions extends RolloutOptions<HistoryFlags> {
   async run(): Promise<number> {
     const { ctx, revision } = this;
     await this.printer();
-    const { items, errors: lookupErrors } = await this.targets();
-    const api = await ctx.api();
-    const errors: unknown[] = [];
-    for (const t of items) {
-      if (!isRollable(t)) {
-        errors.push(notImplemented(t.type, 'history viewer'));
-        continue;
-      }
-      try {
+    return this.visitRollable(
+      (t) => notImplemented(t.type, 'history viewer'),
+      async (t, api) => {
         if (this.printObjects) {
           const entries = await rolloutHistory(api, t.object);
           const chosen = revision > 0 ? entries.filter((e) => e.revision === revision) : entries;
           if (revision > 0 && chosen.length === 0) throw new CliError('unable to find the specified revision');
           ctx.out(this.printObjects(chosen.map((e) => e.source)));
-          continue;
+          return;
         }
         const text = await viewHistory(api, t.object, revision);
         ctx.out(`${objectRef(t.object)} ${revision > 0 ? `with revision #${revision}` : ''}\n${text}\n`);
-      } catch (e) {
-        errors.push(e);
-      }
-    }
-    errors.push(...lookupErrors);
-    return this.finish(errors);
+      },
+    );
   }
 }
 
@@ -258,23 +269,13 @@ class RolloutUndoOptions extends RolloutOptions<UndoFlags> {
     const { ctx } = this;
     this.dryRun = parseDryRun(ctx, this.flags.dryRun);
     const print = await mutationPrinter(ctx, this.flags, this.dryRun);
-    const { items, errors: lookupErrors } = await this.targets();
-    const api = await ctx.api();
-    const errors: unknown[] = [];
-    for (const t of items) {
-      if (!isRollable(t)) {
-        errors.push(notImplemented(t.type, 'rollbacker'));
-        continue;
-      }
-      try {
+    return this.visitRollable(
+      (t) => notImplemented(t.type, 'rollbacker'),
+      async (t, api) => {
         const result = await rollback(api, t.type, t.object, this.toRevision, this.dryRun);
         ctx.out(print(t.object, result));
-      } catch (e) {
-        errors.push(e);
-      }
-    }
-    errors.push(...lookupErrors);
-    return this.finish(errors);
+      },
+    );
   }
 }
 
