@@ -7,6 +7,7 @@ import { addPrintFlags } from './flags/print-flags';
 import { addDryRunFlag } from './flags/dry-run';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { runKeyValueVerb, type KeyValueFlags } from './label';
+import { FIELD_MANAGER_HELP } from './kubectl-help';
 
 export function register(program: Command, p: Program): void {
   const cmd = program
@@ -28,7 +29,7 @@ export function register(program: Command, p: Program): void {
   });
   addPrintFlags(addDryRunFlag(cmd));
   cmd
-    .option('--field-manager <name>', 'Accepted for kubectl compatibility.')
+    .option('--field-manager <name>', FIELD_MANAGER_HELP)
     .addHelpText('after', `
 Examples:
   # Update pod 'foo' with the annotation 'description' and the value 'my frontend'

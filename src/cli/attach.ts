@@ -4,7 +4,8 @@
 
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
-import { pickContainerForCli } from '../exec/run-command';
+import type { KObject } from '../api/types';
+import { attachedShellCommand, pickContainerForCli } from '../exec/run-command';
 import type { CliContext } from './context';
 import type { Program } from './root';
 
@@ -43,6 +44,18 @@ export class AttachOptions {
     const { pod, name } = target;
     if (this.tty && !target.spec.tty && !this.quiet) ctx.err(`error: Unable to use a TTY - container ${name} did not allocate one\n`);
     if (!this.quiet) ctx.err("If you don't see a command prompt, try pressing enter.\n");
+    // -it to a container whose process is a shell on its terminal (debug -it): that shell's session.
+    const shell = this.stdin && this.tty && target.spec.tty ? await attachedShellCommand(target.spec) : undefined;
+    if (shell) {
+      const { runInTerminal, terminalIn } = await import('./exec');
+      if (terminalIn(ctx, { quiet: this.quiet })) {
+        // an attach ends with the session; the shell's status is not the attach's
+        if ((await runInTerminal(ctx, target, shell)) !== undefined) {
+          if (!this.quiet) ctx.out(reattachMessage(pod, name));
+          return 0;
+        }
+      }
+    }
     const { followAttached } = await import('../exec/attach');
     let stop!: () => void;
     const interrupted = new Promise<void>((resolve) => (stop = resolve));
@@ -58,6 +71,14 @@ export class AttachOptions {
   }
 }
 
+/** attach.go reattachMessage, after an interactive session of a pod that restarts its containers. */
+function reattachMessage(pod: KObject, container: string): string {
+  if ((pod.spec?.restartPolicy ?? 'Always') !== 'Always') return '';
+  const ephemeral = (pod.spec?.ephemeralContainers ?? []).some((c: { name: string }) => c.name === container);
+  if (ephemeral) return `Session ended, the ephemeral container will not be restarted but may be reattached using 'kubesim attach ${pod.metadata.name} -c ${container} -i -t' if it is still running\n`;
+  return `Session ended, resume using 'kubesim attach ${pod.metadata.name} -c ${container} -i -t' command when the pod is running\n`;
+}
+
 export function register(program: Command, p: Program): void {
   program
     .command('attach')
@@ -65,13 +86,14 @@ export function register(program: Command, p: Program): void {
     .usage('(POD | TYPE/NAME) -c CONTAINER [options]')
     .argument('[args...]')
     .option('-c, --container <name>', 'Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen')
-    .option('-i, --stdin', 'Pass stdin to the container (the simulated process does not read it)')
+    .option('-i, --stdin', 'Pass stdin to the container (with -t, the session of a container whose process is a shell)')
     .option('-t, --tty', 'Stdin is a TTY')
     .option('-q, --quiet', 'Only print output from the remote session')
     .option('--pod-running-timeout <duration>', 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running')
     .addHelpText('after', `
 kubesim prints what the container's simulated program writes from now on, until it stops
-(Ctrl-C to detach).
+(Ctrl-C to detach). With -it, a container whose process is a shell on its terminal (stdin
+and tty set, as debug -it makes) gives that shell's interactive session.
 
 Examples:
   # Get output from running pod mypod; use the 'kubectl.kubernetes.io/default-container' annotation

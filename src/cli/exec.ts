@@ -1,12 +1,13 @@
 // `kubesim exec POD [-c C] -- CMD...`: runs the command in kubesim's simulated shell
 // (src/shell/) against what the container would see, with kubectl's checks and
-// errors (completed pod, no host, container not running) and its exit code propagation.
+// errors (completed pod, no host, container not running) and its exit code propagation;
+// `-it -- sh` on a terminal is an interactive session (src/shell/interactive.ts).
 
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { pickContainerForCli, runInContainer } from '../exec/run-command';
+import { pickContainerForCli, runInContainer, startInteractive, type ExecTarget } from '../exec/run-command';
 
 export interface ExecFlags {
   container?: string;
@@ -31,16 +32,65 @@ export async function runExec(ctx: CliContext, positional: string[], command: st
   if (!command.length) throw new CliError('you must specify at least one command for the container');
   const api = await ctx.api();
   const target = await pickContainerForCli(api, ctx.namespace, positional[0], { container: flags.container, verb: 'exec into', notice: flags.quiet ? undefined : (t) => ctx.err(t) });
-  // Only an interactive session reads the terminal/pipe: kubectl sends stdin with -i.
-  const input = flags.stdin ? ctx.streams.stdinText() : '';
+  // StreamOptions.SetupTTY: -t counts only with -i, and only on a terminal.
+  const tty = !!flags.stdin && !!flags.tty && terminalIn(ctx, flags);
+  if (tty) {
+    const code = await runInTerminal(ctx, target, command);
+    if (code !== undefined) return exitStatus(ctx, code);
+  }
+  // Only -i without a terminal reads stdin (a pipe, to its end); a terminal's input never ends.
+  const input = flags.stdin && !tty ? ctx.streams.stdinText() : '';
   const r = await runInContainer(api, target, command, input);
+  if (tty) {
+    // a terminal merges both streams and its line discipline turns \n into \r\n
+    ctx.out((r.stdout + r.stderr).replace(/\r?\n/g, '\r\n'));
+    return exitStatus(ctx, r.code);
+  }
   if (r.stdout) ctx.out(r.stdout);
   if (r.stderr) ctx.err(r.stderr);
-  if (r.code !== 0) {
-    ctx.err(`command terminated with exit code ${r.code}\n`);
-    return r.code;
+  return exitStatus(ctx, r.code);
+}
+
+function exitStatus(ctx: CliContext, code: number): number {
+  if (code !== 0) ctx.err(`command terminated with exit code ${code}\n`);
+  return code;
+}
+
+/** -t needs a terminal on stdin: without one kubectl warns (unless -q) and goes on without. */
+export function terminalIn(ctx: CliContext, flags: { quiet?: boolean }): boolean {
+  if (ctx.streams.isTTY && process.stdin.isTTY) return true;
+  if (!flags.quiet) ctx.err('Unable to use a TTY - input is not a terminal or the right kind of file\n');
+  return false;
+}
+
+/**
+ * An interactive session of the shell `command` in the container, in this process, on this
+ * terminal (raw, as kubectl puts it: the session's line discipline echoes and edits).
+ * Undefined when `command` is not a shell reading stdin (it then runs as any command).
+ */
+export async function runInTerminal(ctx: CliContext, target: ExecTarget, command: string[]): Promise<number | undefined> {
+  const api = await ctx.api();
+  // Node's raw mode (libuv) keeps the terminal's ONLCR, which kubectl's (Go's MakeRaw) turns
+  // off: the local terminal adds the \r itself.
+  const session = await startInteractive(api, target, command, (text) => ctx.out(text.replace(/\r\n/g, '\n')));
+  if (!session) return undefined;
+  const stdin = process.stdin;
+  const onData = (d: string) => session.shell.input(d);
+  const onEnd = () => session.shell.end();
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  stdin.on('data', onData);
+  stdin.on('end', onEnd);
+  stdin.resume();
+  try {
+    session.shell.start();
+    return await session.finished();
+  } finally {
+    stdin.off('data', onData);
+    stdin.off('end', onEnd);
+    stdin.setRawMode(false);
+    stdin.pause();
   }
-  return 0;
 }
 
 export function register(program: Command, p: Program): void {
@@ -60,6 +110,7 @@ kubesim runs the command in its simulated POSIX shell, never a real one: sh -c s
 (pipes, redirections, $((...)), \${VAR:-default}, if/for/while/case, functions) and
 busybox-like programs: env, printenv, hostname, cat, ls, echo, printf, grep, sed, head,
 tail, wc, sort, uniq, cut, tr, seq, date, sleep, id, whoami, touch, rm, mkdir, wget, nc.
+With -it on a terminal, \`-- sh\` (or bash) is an interactive session of that shell.
 
 Examples:
   # Get output from running the 'date' command from pod mypod, using the first container by default

@@ -20,6 +20,7 @@ import { defaultRng } from '../sim/rng';
 import { declareFlagTable } from './flags/pflag';
 import { allowMissingKeys, outputArgument, printFlagDefs, type PrintFlagValues } from './flags/print-flags';
 import { checkMutationFormat } from './flags/mutation-output';
+import { renderKubectlHelp } from './kubectl-help';
 
 /** Flags every generator verb takes besides its own (kubectl's PrintFlags, dry-run, validate...). */
 const COMMON: FlagDef[] = [
@@ -235,15 +236,8 @@ function shownDefault(gen: Generator, f: FlagDef): string {
 
 /** cobra's help in kubectl's template: long text, aliases, examples, options by name, usage. */
 export function generatorHelp(gen: Generator): string {
-  const name = gen.command.split(' ').pop()!;
-  const lines = [gen.short + '.', ''];
-  if (gen.aliases?.length) lines.push('Aliases:', [name, ...gen.aliases].join(', '), '');
-  if (gen.example) lines.push('Examples:', gen.example, '');
-  lines.push('Options:');
-  const flags = generatorFlags(gen).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const f of flags) lines.push(`    ${f.shorthand ? `-${f.shorthand}, ` : ''}--${f.name}=${shownDefault(gen, f)}:`, `\t${f.help}`, '');
-  lines.push('Usage:', `  kubesim ${gen.command.replace(/ \S+$/, '')} ${gen.usage} [options]`, '', 'Use "kubesim options" for a list of global command-line options (applies to all commands).');
-  return lines.join('\n') + '\n';
+  const flags = generatorFlags(gen).map((f) => ({ name: f.name, shorthand: f.shorthand, shown: shownDefault(gen, f), help: f.help }));
+  return renderKubectlHelp('kubesim', gen.command, { long: gen.short + '.', aliases: gen.aliases, example: gen.example, use: gen.usage }, flags);
 }
 
 /**

@@ -13,6 +13,8 @@ import { PrintedError, aggregateMessage, checkErrText, formatApiError, rawError 
 import { parseAnnotationChanges, parseLabelChanges, splitResourcesAndPairs, type KeyChanges } from './flags/key-value-args';
 import { mutationPrinter } from './flags/mutation-output';
 import { resolveTargets, type TargetFlags } from './flags/targets';
+import { FIELD_MANAGER_HELP, kubectlHelp } from './kubectl-help';
+import { hasFileInput } from './manifest-input';
 
 export interface KeyValueFlags extends TargetFlags {
   overwrite?: boolean;
@@ -23,6 +25,7 @@ export interface KeyValueFlags extends TargetFlags {
   template?: PrintFlagValues['template'];
   allowMissingTemplateKeys?: PrintFlagValues['allowMissingTemplateKeys'];
   showManagedFields?: boolean;
+  fieldManager?: string;
 }
 
 const CHANGE_CAUSE = 'kubernetes.io/change-cause';
@@ -58,6 +61,32 @@ function changeMessage(which: KeyValueKind, before: string, after: string, overw
   return !overwrite && after.length < before.length ? 'unlabeled' : 'labeled';
 }
 
+const LABEL_LONG = `Update the labels on a resource.
+
+  *  A label key and value must begin with a letter or number, and may contain letters, numbers, hyphens, dots, and underscores, up to 63 characters each.
+  *  Optionally, the key can begin with a DNS subdomain prefix and a single '/', like example.com/my-app.
+  *  If --overwrite is true, then existing labels can be overwritten, otherwise attempting to overwrite a label will result in an error.
+  *  If --resource-version is specified, then updates will use this resource version, otherwise the existing resource-version will be used.`;
+
+const LABEL_EXAMPLE = `  # Update pod 'foo' with the label 'unhealthy' and the value 'true'
+  kubectl label pods foo unhealthy=true
+  
+  # Update pod 'foo' with the label 'status' and the value 'unhealthy', overwriting any existing value
+  kubectl label --overwrite pods foo status=unhealthy
+  
+  # Update all pods in the namespace
+  kubectl label pods --all status=unhealthy
+  
+  # Update a pod identified by the type and name in "pod.json"
+  kubectl label -f pod.json status=unhealthy
+  
+  # Update pod 'foo' only if the resource is unchanged from version 1
+  kubectl label pods foo status=unhealthy --resource-version=1
+  
+  # Update pod 'foo' by removing a label named 'bar' if it exists
+  # Does not require the --overwrite flag
+  kubectl label pods foo bar-`;
+
 export function register(program: Command, p: Program): void {
   const cmd = program
     .command('label')
@@ -69,32 +98,17 @@ export function register(program: Command, p: Program): void {
     .option('--resource-version <version>', 'If non-empty, the labels update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.');
   addResourceBuilderFlags(cmd, {
     local: 'If true, label will NOT contact api-server but run locally.',
-    selector: "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.",
+    selector: true,
     fieldSelector: true,
     all: 'Select all resources, in the namespace of the specified resource types',
     allNamespaces: 'If true, check the specified action in all namespaces.',
     filename: 'Filename, directory, or URL to files identifying the resource to update the labels',
+    kustomize: true,
     recursive: true,
   });
   addPrintFlags(addDryRunFlag(cmd));
-  cmd
-    .option('--field-manager <name>', 'Accepted for kubectl compatibility.')
-    .addHelpText('after', `
-Examples:
-  # Update pod 'foo' with the label 'unhealthy' and the value 'true'
-  kubesim label pods foo unhealthy=true
-
-  # Update pod 'foo' with the label 'status' and the value 'unhealthy', overwriting any existing value
-  kubesim label --overwrite pods foo status=unhealthy
-
-  # Update all pods in the namespace
-  kubesim label pods --all status=unhealthy
-
-  # Update pod 'foo' only if the resource is unchanged from version 1
-  kubesim label pods foo status=unhealthy --resource-version=1
-
-  # Update pod 'foo' by removing a label named 'bar' if it exists
-  kubesim label pods foo bar-`)
+  cmd.option('--field-manager <name>', FIELD_MANAGER_HELP);
+  kubectlHelp(cmd, p.name, { long: LABEL_LONG, example: LABEL_EXAMPLE, use: cmd.name() + ' ' + cmd.usage() }, { 'field-manager': "'kubectl-label'" })
     .action(p.action((ctx, args: string[], flags: KeyValueFlags) => runKeyValueVerb(ctx, 'label', args, flags)));
 }
 
@@ -130,8 +144,8 @@ export class KeyValueOptions {
     if (flags.all && flags.fieldSelector) throw new CliError('cannot set --all and --field-selector at the same time');
     if (flags.local && this.dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
     if (flags.local && resources.length) throw new CliError(this.localMessage());
-    if (flags.local && !(flags.filename ?? []).length) throw new CliError(`one or more files must be specified as -f ${this.fileExample()}`);
-    if (resources.length === 0 && !(flags.filename ?? []).length) throw new CliError('one or more resources must be specified as <resource> <name> or <resource>/<name>');
+    if (flags.local && !hasFileInput(flags)) throw new CliError(`one or more files must be specified as -f ${this.fileExample()}`);
+    if (resources.length === 0 && !hasFileInput(flags)) throw new CliError('one or more resources must be specified as <resource> <name> or <resource>/<name>');
     if (changes.set.size === 0 && changes.remove.length === 0 && !flags.list) throw new CliError(`at least one ${which} update is required`);
     return this;
   }
@@ -187,9 +201,9 @@ export class KeyValueOptions {
             // A precondition: the update fails with Conflict unless the object is at that version.
             const current = deepCopy(await api.get(t.type, ns, obj.metadata.name!));
             applyKeyChanges(current, which, changes, true, flags.resourceVersion);
-            result = await api.update(current, { dryRun: dryRun === 'server', fieldManager: `kubectl-${which === 'label' ? 'label' : 'annotate'}` });
+            result = await api.update(current, { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? `kubectl-${verb}` });
           } else if (before !== after) {
-            result = await api.mutate(t.type, ns, obj.metadata.name!, (o) => applyKeyChanges(o, which, changes, true), { dryRun: dryRun === 'server', fieldManager: `kubectl-${which === 'label' ? 'label' : 'annotate'}` });
+            result = await api.mutate(t.type, ns, obj.metadata.name!, (o) => applyKeyChanges(o, which, changes, true), { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? `kubectl-${verb}` });
           } else {
             result = t.object;
           }

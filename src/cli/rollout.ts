@@ -1,444 +1,50 @@
-// `kubesim rollout status|history|undo|restart|pause|resume`, as kubectl's pkg/cmd/rollout
-// and polymorphichelpers do it for Deployments, StatefulSets and DaemonSets: the same
-// status lines, history table, rollback rules and messages.
+// `kubesim rollout status|history|undo|restart|pause|resume`, in kubectl's shape: each
+// sub-command is an Options class (complete reads the flags, validate checks them, run
+// visits the objects), over the shared flag groups (ResourceBuilderFlags, dry-run,
+// PrintFlags). What they compute (status lines, history, rollback, the pause/resume/restart
+// changes) lives in rollout-viewers.ts.
 
 import type { Command } from 'commander';
-import { ApiError, CliError } from '../api/errors';
-import { pluralGroup, type ResourceType } from '../api/resources';
+import { CliError } from '../api/errors';
+import { pluralGroup } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import { deepEqual } from '../store/json-equal';
 import { deepCopy, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
-import { parseDuration } from './flags/duration';
+import { parseGoDuration } from './flags/duration';
 import { mutationPrinter, objectRef } from './flags/mutation-output';
+import { declareFlagTypes, parseGoBool } from './flags/pflag';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
-import { PrintedError, formatApiError, formatError } from './format-error';
+import { PrintedError } from './format-error';
 import { addPrintFlags, allowMissingKeys, outputArgument, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
+import { FIELD_MANAGER_HELP, groupHelp, kubectlHelp } from './kubectl-help';
+import { hasFileInput } from './manifest-input';
+import {
+  aggregateErrorText,
+  groupKind,
+  isApps,
+  notImplemented,
+  pauser,
+  restarter,
+  resumer,
+  rollback,
+  rolloutHistory,
+  rolloutStatus,
+  unboundedWaitMs,
+  viewHistory,
+  type StatusResult,
+} from './rollout-viewers';
 
-// ---------- shared helpers (also used by wait, taint, drain) ----------
-
-/**
- * kubectl's CheckErr for what a command collected: one error prints in its standard form
- * (`error: ...`, `Error from server (...): ...`); several print one per line, API errors in
- * their standard form and the others bare (cmdutil.MultipleErrors).
- */
-export function aggregateErrorText(errs: Array<unknown>): string {
-  if (errs.length === 1) return typeof errs[0] === 'string' ? errs[0] : formatError(errs[0]);
-  return errs
-    .map((e) => {
-      if (typeof e === 'string') return e.endsWith('\n') ? e : e + '\n';
-      if (e instanceof ApiError) return formatApiError(e);
-      return `${(e as Error).message}\n`;
-    })
-    .join('');
-}
-
-/** Go's time.RFC3339 in the local zone, as `time.Now().Format(time.RFC3339)` prints it. */
-export function rfc3339Local(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  const base = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-  const off = -d.getTimezoneOffset();
-  if (off === 0) return `${base}Z`;
-  const a = Math.abs(off);
-  return `${base}${off > 0 ? '+' : '-'}${p(Math.floor(a / 60))}:${p(a % 60)}`;
-}
-
-/**
- * The longest a wait without a timeout may run. With a daemon the cluster moves by itself
- * and kubectl's "forever" is kept; in-process, an endless wait would spin the cluster
- * clock without end, so it is bounded (one hour of cluster time).
- */
-export async function unboundedWaitMs(ctx: CliContext): Promise<number> {
-  const { daemonRunning } = await import('./daemon-control');
-  return (await daemonRunning(ctx)) ? Number.POSITIVE_INFINITY : 60 * 60_000;
-}
-
-/** `Pod`, `Deployment.apps`: schema.GroupKind's String(). */
-export function groupKind(t: ResourceType): string {
-  return t.group ? `${t.kind}.${t.group}` : t.kind;
-}
-
-// ---------- target resolution ----------
+// Used by wait, taint, drain and the controller tests.
+export { aggregateErrorText, groupKind, rfc3339Local, rolloutStatus, unboundedWaitMs } from './rollout-viewers';
 
 interface RolloutFlags extends TargetFlags, PrintFlagValues {
   dryRun?: string | boolean;
+  fieldManager?: string;
 }
-
-/** Resources as kubectl's ResourceTypeOrNameArgs(true, ...): a bare type means all of it. */
-async function rolloutTargets(ctx: CliContext, resources: string[], flags: RolloutFlags, verb: string): Promise<{ items: Target[]; errors: string[] }> {
-  if (resources.length === 0 && !(flags.filename ?? []).length) throw new CliError('required resource not specified');
-  const typeOnly = resources.length === 1 && !resources[0].includes('/');
-  const all = typeOnly && !flags.selector && !flags.fieldSelector ? true : flags.all;
-  const t = await resolveTargets(ctx, resources, { ...flags, all }, verb);
-  return { items: t.items, errors: t.errors };
-}
-
-function finish(errors: unknown[]): number {
-  if (errors.length) throw new PrintedError(aggregateErrorText(errors));
-  return 0;
-}
-
-const isApps = (t: ResourceType, kind: string) => t.group === 'apps' && t.kind === kind;
-
-// Kinds kubectl's GroupKindElement knows (for which "no ... has been implemented" is said);
-// any other kind fails one step earlier, in the visitor.
-const VISITABLE = new Set(['DaemonSet', 'Deployment', 'Job', 'Pod', 'ReplicaSet', 'ReplicationController', 'StatefulSet', 'CronJob']);
-
-function notImplemented(t: ResourceType, what: string): CliError {
-  if (!VISITABLE.has(t.kind)) return new CliError(`error retrieving ${what === 'history viewer' ? 'history' : what} for "${groupKind(t)}", no visitor method exists for ${groupKind(t)}`);
-  return new CliError(`no ${what} has been implemented for "${groupKind(t)}"`);
-}
-
-function typeOf(api: ApiServer, apiVersion: string, kind: string): ResourceType {
-  return api.registry.forKind(apiVersion, kind);
-}
-
-// ---------- status viewers (polymorphichelpers/rollout_status.go) ----------
-
-export interface StatusResult {
-  message: string;
-  done: boolean;
-}
-
-/** The status line of one object, or a thrown CliError (progress deadline, bad revision). */
-export function rolloutStatus(obj: KObject, revision: number): StatusResult {
-  switch (obj.kind) {
-    case 'Deployment':
-      return deploymentStatus(obj, revision);
-    case 'DaemonSet':
-      return daemonSetStatus(obj);
-    case 'StatefulSet':
-      return statefulSetStatus(obj);
-  }
-  throw new CliError(`no status viewer has been implemented for ${obj.kind}`);
-}
-
-function deploymentStatus(d: KObject, revision: number): StatusResult {
-  const name = d.metadata.name;
-  if (revision > 0) {
-    const raw = d.metadata.annotations?.['deployment.kubernetes.io/revision'];
-    const have = raw === undefined ? 0 : Number(raw);
-    if (!Number.isInteger(have)) throw new CliError(`cannot get the revision of deployment "${name}": strconv.ParseInt: parsing "${raw}": invalid syntax`);
-    if (have !== revision) throw new CliError(`desired revision (${revision}) is different from the running revision (${have})`);
-  }
-  const st = d.status ?? {};
-  if ((d.metadata.generation ?? 0) <= (st.observedGeneration ?? 0)) {
-    const progressing = (st.conditions ?? []).find((c: any) => c.type === 'Progressing');
-    if (progressing?.reason === 'ProgressDeadlineExceeded') throw new CliError(`deployment "${name}" exceeded its progress deadline`);
-    const updated = st.updatedReplicas ?? 0;
-    if (d.spec?.replicas !== undefined && updated < d.spec.replicas) {
-      return { message: `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${d.spec.replicas} new replicas have been updated...\n`, done: false };
-    }
-    if ((st.replicas ?? 0) > updated) {
-      return { message: `Waiting for deployment "${name}" rollout to finish: ${(st.replicas ?? 0) - updated} old replicas are pending termination...\n`, done: false };
-    }
-    if ((st.availableReplicas ?? 0) < updated) {
-      return { message: `Waiting for deployment "${name}" rollout to finish: ${st.availableReplicas ?? 0} of ${updated} updated replicas are available...\n`, done: false };
-    }
-    return { message: `deployment "${name}" successfully rolled out\n`, done: true };
-  }
-  return { message: 'Waiting for deployment spec update to be observed...\n', done: false };
-}
-
-function daemonSetStatus(ds: KObject): StatusResult {
-  if ((ds.spec?.updateStrategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') throw new CliError('rollout status is only available for RollingUpdate strategy type');
-  const st = ds.status ?? {};
-  const name = ds.metadata.name;
-  if ((ds.metadata.generation ?? 0) <= (st.observedGeneration ?? 0)) {
-    const desired = st.desiredNumberScheduled ?? 0;
-    if ((st.updatedNumberScheduled ?? 0) < desired) {
-      return { message: `Waiting for daemon set "${name}" rollout to finish: ${st.updatedNumberScheduled ?? 0} out of ${desired} new pods have been updated...\n`, done: false };
-    }
-    if ((st.numberAvailable ?? 0) < desired) {
-      return { message: `Waiting for daemon set "${name}" rollout to finish: ${st.numberAvailable ?? 0} of ${desired} updated pods are available...\n`, done: false };
-    }
-    return { message: `daemon set "${name}" successfully rolled out\n`, done: true };
-  }
-  return { message: 'Waiting for daemon set spec update to be observed...\n', done: false };
-}
-
-function statefulSetStatus(sts: KObject): StatusResult {
-  const strategy = sts.spec?.updateStrategy ?? {};
-  if ((strategy.type ?? 'RollingUpdate') !== 'RollingUpdate') throw new CliError('rollout status is only available for RollingUpdate strategy type');
-  const st = sts.status ?? {};
-  if (!st.observedGeneration || (sts.metadata.generation ?? 0) > st.observedGeneration) {
-    return { message: 'Waiting for statefulset spec update to be observed...\n', done: false };
-  }
-  const replicas: number | undefined = sts.spec?.replicas;
-  if (replicas !== undefined && (st.readyReplicas ?? 0) < replicas) {
-    return { message: `Waiting for ${replicas - (st.readyReplicas ?? 0)} pods to be ready...\n`, done: false };
-  }
-  if (strategy.rollingUpdate) {
-    const partition = strategy.rollingUpdate.partition;
-    if (replicas !== undefined && partition !== undefined && partition !== null) {
-      if ((st.updatedReplicas ?? 0) < replicas - partition) {
-        return { message: `Waiting for partitioned roll out to finish: ${st.updatedReplicas ?? 0} out of ${replicas - partition} new pods have been updated...\n`, done: false };
-      }
-    }
-    return { message: `partitioned roll out complete: ${st.updatedReplicas ?? 0} new pods have been updated...\n`, done: true };
-  }
-  if (st.updateRevision !== st.currentRevision) {
-    return { message: `waiting for statefulset rolling update to complete ${st.updatedReplicas ?? 0} pods at revision ${st.updateRevision}...\n`, done: false };
-  }
-  return { message: `statefulset rolling update complete ${st.currentReplicas ?? 0} pods at revision ${st.currentRevision}...\n`, done: true };
-}
-
-// ---------- history ----------
-
-export interface HistoryEntry {
-  revision: number;
-  /** The pod template of the revision, as `rollout history --revision` describes it. */
-  template: any;
-  changeCause?: string;
-  /** What `-o` prints: the ReplicaSet or the ControllerRevision. */
-  source: KObject;
-}
-
-const CHANGE_CAUSE = 'kubernetes.io/change-cause';
-const REVISION = 'deployment.kubernetes.io/revision';
-
-function ownedBy(objs: KObject[], owner: KObject): KObject[] {
-  return objs.filter((o) => (o.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === owner.metadata.uid));
-}
-
-/** The revisions of a Deployment (its ReplicaSets) or StatefulSet/DaemonSet (ControllerRevisions). */
-export async function rolloutHistory(api: ApiServer, obj: KObject): Promise<HistoryEntry[]> {
-  const ns = obj.metadata.namespace;
-  const byRevision = new Map<number, HistoryEntry>();
-  if (obj.kind === 'Deployment') {
-    const rss = ownedBy((await api.list(typeOf(api, 'apps/v1', 'ReplicaSet'), { namespace: ns })).items, obj);
-    for (const rs of rss) {
-      const raw = rs.metadata.annotations?.[REVISION];
-      const revision = raw === undefined ? 0 : Number(raw);
-      if (!Number.isInteger(revision)) continue;
-      const template = deepCopy(rs.spec?.template ?? {});
-      const cause = rs.metadata.annotations?.[CHANGE_CAUSE];
-      template.metadata ??= {};
-      template.metadata.annotations ??= {};
-      if (cause) template.metadata.annotations[CHANGE_CAUSE] = cause;
-      byRevision.set(revision, { revision, template, changeCause: template.metadata.annotations[CHANGE_CAUSE], source: rs });
-    }
-  } else {
-    const crs = ownedBy((await api.list(typeOf(api, 'apps/v1', 'ControllerRevision'), { namespace: ns })).items, obj);
-    for (const cr of crs) {
-      const revision = Number(cr.revision ?? 0);
-      byRevision.set(revision, { revision, template: revisionTemplate(cr), changeCause: cr.metadata.annotations?.[CHANGE_CAUSE], source: cr });
-    }
-  }
-  return [...byRevision.values()].sort((a, b) => a.revision - b.revision);
-}
-
-/** The pod template a ControllerRevision holds (its data is a strategic-merge patch). */
-function revisionTemplate(cr: KObject): any {
-  const t = deepCopy(cr.data?.spec?.template ?? {});
-  delete t.$patch;
-  return t;
-}
-
-/** describe.DescribePodTemplate written to a plain buffer: the tabs stay, as kubectl prints them. */
-async function rawTemplate(template: any): Promise<string> {
-  const { PrefixWriter } = await import('../printers/describe/prefix-writer');
-  const { describePodTemplate } = await import('../printers/describe/pod-template');
-  class RawWriter extends PrefixWriter {
-    private raw = '';
-    override write(level: number, text: string): void {
-      this.raw += '  '.repeat(level) + text;
-    }
-    override writeLine(...parts: string[]): void {
-      this.raw += parts.join(' ') + '\n';
-    }
-    override flush(): void {}
-    override toString(): string {
-      return this.raw;
-    }
-  }
-  const w = new RawWriter();
-  describePodTemplate(template, w);
-  return w.toString();
-}
-
-/** history.go's tabbedString: tabwriter with padding 2. */
-function historyTable(entries: HistoryEntry[]): string {
-  const rows = [['REVISION', 'CHANGE-CAUSE'], ...entries.map((e) => [String(e.revision), e.changeCause || '<none>'])];
-  const w = Math.max(...rows.map((r) => r[0].length)) + 2;
-  return rows.map((r) => r[0].padEnd(w) + r[1] + '\n').join('');
-}
-
-/** ViewHistory: the text after `<kind>/<name> ` (without the printer's final newline). */
-export async function viewHistory(api: ApiServer, obj: KObject, revision: number): Promise<string> {
-  const entries = await rolloutHistory(api, obj);
-  if (entries.length === 0) return 'No rollout history found.';
-  if (revision > 0) {
-    const e = entries.find((x) => x.revision === revision);
-    if (!e) throw new CliError('unable to find the specified revision');
-    return rawTemplate(e.template);
-  }
-  return historyTable(entries);
-}
-
-// ---------- rollback (polymorphichelpers/rollback.go) ----------
-
-const ANNOTATIONS_TO_SKIP = new Set([
-  'kubectl.kubernetes.io/last-applied-configuration',
-  REVISION,
-  'deployment.kubernetes.io/revision-history',
-  'deployment.kubernetes.io/desired-replicas',
-  'deployment.kubernetes.io/max-replicas',
-  'deprecated.deployment.rollback.to',
-]);
-
-function revisionNotFound(r: number): CliError {
-  return new CliError(`unable to find specified revision ${r} in history`);
-}
-
-/** Pod templates equal apart from the pod-template-hash label. */
-function equalIgnoreHash(a: any, b: any): boolean {
-  const strip = (t: any) => {
-    const c = deepCopy(t ?? {});
-    if (c.metadata?.labels) {
-      delete c.metadata.labels['pod-template-hash'];
-      if (Object.keys(c.metadata.labels).length === 0) delete c.metadata.labels;
-    }
-    return c;
-  };
-  return deepEqual(strip(a), strip(b));
-}
-
-/** Rolls back; returns the operation kubectl prints (`rolled back`, `skipped rollback (...)`). */
-export async function rollback(api: ApiServer, type: ResourceType, obj: KObject, toRevision: number, dryRun: DryRunMode): Promise<string> {
-  if (toRevision < 0) throw revisionNotFound(toRevision);
-  const ns = obj.metadata.namespace;
-  const name = obj.metadata.name!;
-  const current = await api.get(type, ns, name);
-  const entries = await rolloutHistory(api, current);
-  if (current.kind === 'Deployment') {
-    let target: HistoryEntry | undefined;
-    if (toRevision === 0) {
-      // the second newest revision
-      target = entries.length >= 2 ? entries[entries.length - 2] : undefined;
-      if (!target) throw new CliError(`no rollout history found for deployment "${name}"`);
-    } else {
-      target = entries.find((e) => e.revision === toRevision);
-      if (!target) throw revisionNotFound(toRevision);
-    }
-    const rsTemplate = deepCopy(target.source.spec?.template ?? {});
-    if (dryRun === 'client') return rawTemplate(rsTemplate);
-    if (current.spec?.paused) throw new CliError("you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again");
-    if (equalIgnoreHash(rsTemplate, current.spec?.template)) return `skipped rollback (current template already matches revision ${toRevision})`;
-    if (rsTemplate.metadata?.labels) delete rsTemplate.metadata.labels['pod-template-hash'];
-    const annotations: Record<string, string> = {};
-    for (const [k, v] of Object.entries(current.metadata.annotations ?? {})) if (ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
-    for (const [k, v] of Object.entries(target.source.metadata.annotations ?? {})) if (!ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
-    try {
-      await api.mutate(type, ns, name, (o) => {
-        o.spec = { ...(o.spec ?? {}), template: rsTemplate };
-        o.metadata.annotations = annotations;
-      }, { dryRun: dryRun === 'server' });
-    } catch (e) {
-      throw new CliError(`failed restoring revision ${toRevision}: ${(e as Error).message}`);
-    }
-    return 'rolled back';
-  }
-  // StatefulSet / DaemonSet: ControllerRevisions
-  if (toRevision === 0 && entries.length <= 1) throw new CliError('no last revision to roll back to');
-  const target = toRevision === 0 ? entries[entries.length - 2] : entries.find((e) => e.revision === toRevision);
-  if (!target) throw revisionNotFound(toRevision);
-  if (dryRun === 'client') {
-    const { PrefixWriter } = await import('../printers/describe/prefix-writer');
-    const { describePodTemplate } = await import('../printers/describe/pod-template');
-    const w = new PrefixWriter();
-    describePodTemplate(target.template, w);
-    return `will roll back to ${w.toString()}`;
-  }
-  if (deepEqual(target.template, current.spec?.template ?? {})) return `skipped rollback (current template already matches revision ${toRevision})`;
-  try {
-    await api.mutate(type, ns, name, (o) => {
-      o.spec = { ...(o.spec ?? {}), template: deepCopy(target.template) };
-    }, { dryRun: dryRun === 'server' });
-  } catch (e) {
-    throw new CliError(`failed restoring revision ${toRevision}: ${(e as Error).message}`);
-  }
-  return 'rolled back';
-}
-
-// ---------- pause / resume / restart (objectpauser, objectresumer, objectrestarter) ----------
-
-type ObjectChange = (obj: KObject, now: number) => void;
-
-const pauser: ObjectChange = (o) => {
-  if (o.kind !== 'Deployment') throw new Error('pausing is not supported');
-  if (o.spec?.paused) throw new Error('is already paused');
-  o.spec.paused = true;
-};
-
-const resumer: ObjectChange = (o) => {
-  if (o.kind !== 'Deployment') throw new Error('resuming is not supported');
-  if (!o.spec?.paused) throw new Error('is not paused');
-  o.spec.paused = false;
-};
-
-const restarter: ObjectChange = (o, now) => {
-  if (!['Deployment', 'DaemonSet', 'StatefulSet'].includes(String(o.kind))) throw new Error('restarting is not supported');
-  if (o.kind === 'Deployment' && o.spec?.paused) throw new Error("can't restart paused deployment (run rollout resume first)");
-  o.spec ??= {};
-  o.spec.template ??= {};
-  o.spec.template.metadata ??= {};
-  o.spec.template.metadata.annotations = { ...(o.spec.template.metadata.annotations ?? {}), 'kubectl.kubernetes.io/restartedAt': rfc3339Local(now) };
-};
-
-async function runObjectChange(
-  ctx: CliContext,
-  resources: string[],
-  flags: RolloutFlags,
-  verb: 'pause' | 'resume' | 'restart',
-): Promise<number> {
-  const dryRun = parseDryRun(ctx, flags.dryRun);
-  const print = await mutationPrinter(ctx, flags, dryRun);
-  const { items, errors: lookupErrors } = await rolloutTargets(ctx, resources, flags, verb);
-  if (lookupErrors.length) throw new PrintedError(aggregateErrorText(lookupErrors));
-  const api = await ctx.api();
-  const change = verb === 'pause' ? pauser : verb === 'resume' ? resumer : restarter;
-  const done = verb === 'pause' ? 'paused' : verb === 'resume' ? 'resumed' : 'restarted';
-  const errors: unknown[] = [];
-  for (const t of items) {
-    const obj = t.object;
-    const name = obj.metadata.name!;
-    const changed = deepCopy(obj);
-    try {
-      change(changed, api.clock.now());
-    } catch (e) {
-      errors.push(new CliError(`error: ${pluralGroup(t.type)} "${name}" ${(e as Error).message}`));
-      continue;
-    }
-    if (deepEqual(changed, obj)) {
-      if (verb === 'restart') {
-        errors.push(new CliError(`failed to create patch for ${name}: if restart has already been triggered within the past second, please wait before attempting to trigger another`));
-      } else {
-        ctx.out(print(obj, `already ${done}`));
-      }
-      continue;
-    }
-    if (dryRun === 'client') {
-      ctx.out(print(changed, done));
-      continue;
-    }
-    try {
-      const updated = await api.mutate(t.type, obj.metadata.namespace, name, (o) => {
-        o.spec = changed.spec;
-      }, { dryRun: dryRun === 'server' });
-      ctx.out(print(updated, done));
-    } catch (e) {
-      errors.push(verb === 'restart' ? new CliError(`failed to patch: ${(e as Error).message}`) : e);
-    }
-  }
-  return finish(errors);
-}
-
-// ---------- the verbs ----------
 
 interface StatusFlags extends RolloutFlags {
   watch?: boolean | string;
@@ -446,241 +52,385 @@ interface StatusFlags extends RolloutFlags {
   timeout?: string;
 }
 
-function intFlag(name: string, v: string | undefined): number {
-  if (v === undefined) return 0;
-  if (!/^[+-]?\d+$/.test(v.trim())) throw new CliError(`invalid argument "${v}" for "--${name}" flag: strconv.ParseInt: parsing "${v}": invalid syntax`);
-  return Number(v);
-}
-
-function boolFlag(v: boolean | string | undefined, dflt: boolean): boolean {
-  if (v === undefined) return dflt;
-  if (typeof v === 'boolean') return v;
-  if (/^(true|1|t)$/i.test(v)) return true;
-  if (/^(false|0|f)$/i.test(v)) return false;
-  throw new CliError(`invalid argument "${v}" for "-w, --watch" flag: strconv.ParseBool: parsing "${v}": invalid syntax`);
-}
-
-export async function runRolloutStatus(ctx: CliContext, resources: string[], flags: StatusFlags): Promise<number> {
-  const revision = intFlag('revision', flags.revision);
-  if (resources.length === 0 && !(flags.filename ?? []).length) throw new CliError('required resource not specified');
-  if (revision < 0) throw new CliError(`revision must be a positive integer: ${revision}`);
-  const watch = boolFlag(flags.watch, true);
-  const timeout = parseDuration(flags.timeout ?? '0s');
-  const { items, errors: lookupErrors } = await rolloutTargets(ctx, resources, flags, 'rollout status');
-  const api = await ctx.api();
-  if (items.length === 0 && lookupErrors.length === 0) {
-    ctx.err(`No resources found in ${ctx.namespace} namespace.\n`);
-    return 0;
-  }
-  const errors: unknown[] = [];
-  for (const t of items) {
-    if (!(isApps(t.type, 'Deployment') || isApps(t.type, 'DaemonSet') || isApps(t.type, 'StatefulSet'))) {
-      errors.push(new CliError(`no status viewer has been implemented for ${groupKind(t.type)}`));
-      continue;
-    }
-    try {
-      await watchStatus(ctx, api, t, revision, watch, timeout);
-    } catch (e) {
-      errors.push(e);
-    }
-  }
-  errors.push(...lookupErrors);
-  return finish(errors);
-}
-
-async function watchStatus(ctx: CliContext, api: ApiServer, t: Target, revision: number, watch: boolean, timeoutMs: number): Promise<void> {
-  let last = '';
-  const show = (o: KObject): StatusResult => {
-    const r = rolloutStatus(o, revision);
-    // kubectl prints on every watch event; repeating an unchanged line adds nothing.
-    if (r.message !== last) ctx.out(r.message);
-    last = r.message;
-    return r;
-  };
-  const first = show(t.object);
-  if (first.done || !watch) return;
-  const ns = t.object.metadata.namespace;
-  const uid = t.object.metadata.uid;
-  let failure: unknown;
-  const { driveCluster } = await import('./drive-cluster');
-  const limit = timeoutMs > 0 ? timeoutMs : await unboundedWaitMs(ctx);
-  const ok = await driveCluster(ctx, api, async () => {
-    const o = await api.tryGet(t.type, ns, t.object.metadata.name!);
-    if (!o || o.metadata.uid !== uid) {
-      failure = new CliError('object has been deleted');
-      return true;
-    }
-    try {
-      return show(o).done;
-    } catch (e) {
-      failure = e;
-      return true;
-    }
-  }, limit);
-  if (failure) throw failure;
-  if (!ok) throw new CliError('timed out waiting for the condition');
-}
-
 interface HistoryFlags extends RolloutFlags {
   revision?: string;
-}
-
-export async function runRolloutHistory(ctx: CliContext, resources: string[], flags: HistoryFlags): Promise<number> {
-  const revision = intFlag('revision', flags.revision);
-  if (resources.length === 0 && !(flags.filename ?? []).length) throw new CliError('required resource not specified');
-  if (revision < 0) throw new CliError(`revision must be a positive integer: ${revision}`);
-  let printObjects: ((o: KObject[]) => string) | undefined;
-  const output = outputArgument(flags);
-  if (output) {
-    const { MUTATION_OUTPUT_FORMATS } = await import('./flags/mutation-output');
-    const format = output.split('=')[0];
-    if (!MUTATION_OUTPUT_FORMATS.includes(format)) {
-      throw new CliError(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${MUTATION_OUTPUT_FORMATS.join(',')}`);
-    }
-    if (format === 'name') printObjects = (objs) => objs.map((o) => objectRef(o) + '\n').join('');
-    else {
-      const { outputPrinter } = await import('./flags/output');
-      const p = outputPrinter(output, ctx, { showManagedFields: flags.showManagedFields, allowMissingKeys: allowMissingKeys(flags) });
-      printObjects = (objs) => objs.map((o) => p([o], false)).join(''); // p puts --- between YAML documents
-    }
-  }
-  const { items, errors: lookupErrors } = await rolloutTargets(ctx, resources, flags, 'rollout history');
-  const api = await ctx.api();
-  const errors: unknown[] = [];
-  for (const t of items) {
-    if (!(isApps(t.type, 'Deployment') || isApps(t.type, 'DaemonSet') || isApps(t.type, 'StatefulSet'))) {
-      errors.push(notImplemented(t.type, 'history viewer'));
-      continue;
-    }
-    try {
-      if (printObjects) {
-        const entries = await rolloutHistory(api, t.object);
-        const chosen = revision > 0 ? entries.filter((e) => e.revision === revision) : entries;
-        if (revision > 0 && chosen.length === 0) throw new CliError('unable to find the specified revision');
-        ctx.out(printObjects(chosen.map((e) => e.source)));
-        continue;
-      }
-      const text = await viewHistory(api, t.object, revision);
-      ctx.out(`${objectRef(t.object)} ${revision > 0 ? `with revision #${revision}` : ''}\n${text}\n`);
-    } catch (e) {
-      errors.push(e);
-    }
-  }
-  errors.push(...lookupErrors);
-  return finish(errors);
 }
 
 interface UndoFlags extends RolloutFlags {
   toRevision?: string;
 }
 
-export async function runRolloutUndo(ctx: CliContext, resources: string[], flags: UndoFlags): Promise<number> {
-  const toRevision = intFlag('to-revision', flags.toRevision);
-  if (resources.length === 0 && !(flags.filename ?? []).length) throw new CliError('required resource not specified');
-  const dryRun = parseDryRun(ctx, flags.dryRun);
-  const print = await mutationPrinter(ctx, flags, dryRun);
-  const { items, errors: lookupErrors } = await rolloutTargets(ctx, resources, flags, 'rollout undo');
-  const api = await ctx.api();
-  const errors: unknown[] = [];
-  for (const t of items) {
-    if (!(isApps(t.type, 'Deployment') || isApps(t.type, 'DaemonSet') || isApps(t.type, 'StatefulSet'))) {
-      errors.push(notImplemented(t.type, 'rollbacker'));
-      continue;
+const isRollable = (t: Target) => isApps(t.type, 'Deployment') || isApps(t.type, 'DaemonSet') || isApps(t.type, 'StatefulSet');
+
+/**
+ * What every rollout sub-command shares: its resources and flags, the check that something
+ * was named, and the Builder's visit (ResourceTypeOrNameArgs(true, ...): a bare type means
+ * all of it). The flag values pflag types (ints, durations, booleans) were checked by the
+ * flag layer, so complete only converts them.
+ */
+abstract class RolloutOptions<F extends RolloutFlags> {
+  protected dryRun: DryRunMode = 'none';
+
+  constructor(
+    protected readonly ctx: CliContext,
+    protected readonly resources: string[],
+    protected readonly flags: F,
+    protected readonly verb: string,
+  ) {}
+
+  complete(): this {
+    return this;
+  }
+
+  validate(): this {
+    if (this.resources.length === 0 && !hasFileInput(this.flags)) throw new CliError('required resource not specified');
+    return this;
+  }
+
+  abstract run(): Promise<number>;
+
+  protected async targets(): Promise<{ items: Target[]; errors: string[] }> {
+    const { resources, flags } = this;
+    const typeOnly = resources.length === 1 && !resources[0].includes('/');
+    const all = typeOnly && !flags.selector && !flags.fieldSelector ? true : flags.all;
+    const t = await resolveTargets(this.ctx, resources, { ...flags, all }, this.verb);
+    return { items: t.items, errors: t.errors };
+  }
+
+  /**
+   * The Builder's visit for the viewers (status, history, undo): each Deployment, DaemonSet
+   * or StatefulSet through `fn`, the other kinds refused with `refusal`; every error is
+   * collected, the lookup errors last, and printed as one aggregate.
+   */
+  protected async visitRollable(refusal: (t: Target) => Error, fn: (t: Target, api: ApiServer) => Promise<void>): Promise<number> {
+    const { items, errors: lookupErrors } = await this.targets();
+    const api = await this.ctx.api();
+    const errors: unknown[] = [];
+    for (const t of items) {
+      try {
+        if (!isRollable(t)) throw refusal(t);
+        await fn(t, api);
+      } catch (e) {
+        errors.push(e);
+      }
     }
-    try {
-      const result = await rollback(api, t.type, t.object, toRevision, dryRun);
-      ctx.out(print(t.object, result));
-    } catch (e) {
-      errors.push(e);
+    errors.push(...lookupErrors);
+    return this.finish(errors);
+  }
+
+  protected finish(errors: unknown[]): number {
+    if (errors.length) throw new PrintedError(aggregateErrorText(errors));
+    return 0;
+  }
+}
+
+const int = (v: string | undefined): number => (v === undefined ? 0 : Number(v));
+
+class RolloutStatusOptions extends RolloutOptions<StatusFlags> {
+  private revision = 0;
+  private watch = true;
+  private timeoutMs = 0;
+
+  override complete(): this {
+    this.revision = int(this.flags.revision);
+    const w = this.flags.watch;
+    this.watch = w === undefined || w === true || (typeof w === 'string' && parseGoBool(w) === true);
+    this.timeoutMs = parseGoDuration(this.flags.timeout ?? '0s');
+    return this;
+  }
+
+  override validate(): this {
+    super.validate();
+    if (this.revision < 0) throw new CliError(`revision must be a positive integer: ${this.revision}`);
+    return this;
+  }
+
+  async run(): Promise<number> {
+    const { ctx } = this;
+    const { items, errors: lookupErrors } = await this.targets();
+    const api = await ctx.api();
+    if (items.length === 0 && lookupErrors.length === 0) {
+      ctx.err(`No resources found in ${ctx.namespace} namespace.\n`);
+      return 0;
+    }
+    const errors: unknown[] = [];
+    for (const t of items) {
+      if (!isRollable(t)) {
+        errors.push(new CliError(`no status viewer has been implemented for ${groupKind(t.type)}`));
+        continue;
+      }
+      try {
+        await this.watchStatus(api, t);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    errors.push(...lookupErrors);
+    return this.finish(errors);
+  }
+
+  private async watchStatus(api: ApiServer, t: Target): Promise<void> {
+    const { ctx, revision } = this;
+    let last = '';
+    const show = (o: KObject): StatusResult => {
+      const r = rolloutStatus(o, revision);
+      // kubectl prints on every watch event; repeating an unchanged line adds nothing.
+      if (r.message !== last) ctx.out(r.message);
+      last = r.message;
+      return r;
+    };
+    const first = show(t.object);
+    if (first.done || !this.watch) return;
+    const ns = t.object.metadata.namespace;
+    const uid = t.object.metadata.uid;
+    let failure: unknown;
+    const { driveCluster } = await import('./drive-cluster');
+    const limit = this.timeoutMs > 0 ? this.timeoutMs : await unboundedWaitMs(ctx);
+    const ok = await driveCluster(ctx, api, async () => {
+      const o = await api.tryGet(t.type, ns, t.object.metadata.name!);
+      if (!o || o.metadata.uid !== uid) {
+        failure = new CliError('object has been deleted');
+        return true;
+      }
+      try {
+        return show(o).done;
+      } catch (e) {
+        failure = e;
+        return true;
+      }
+    }, limit);
+    if (failure) throw failure;
+    if (!ok) throw new CliError('timed out waiting for the condition');
+  }
+}
+
+class RolloutHistoryOptions extends RolloutOptions<HistoryFlags> {
+  private revision = 0;
+  private printObjects: ((o: KObject[]) => string) | undefined;
+
+  override complete(): this {
+    this.revision = int(this.flags.revision);
+    return this;
+  }
+
+  override validate(): this {
+    super.validate();
+    if (this.revision < 0) throw new CliError(`revision must be a positive integer: ${this.revision}`);
+    return this;
+  }
+
+  /** -o prints the revisions' objects (ReplicaSets, ControllerRevisions) instead of the table. */
+  private async printer(): Promise<void> {
+    const { ctx, flags } = this;
+    const output = outputArgument(flags);
+    if (!output) return;
+    const { MUTATION_OUTPUT_FORMATS } = await import('./flags/mutation-output');
+    const format = output.split('=')[0];
+    if (!MUTATION_OUTPUT_FORMATS.includes(format)) {
+      throw new CliError(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${MUTATION_OUTPUT_FORMATS.join(',')}`);
+    }
+    if (format === 'name') this.printObjects = (objs) => objs.map((o) => objectRef(o) + '\n').join('');
+    else {
+      const { outputPrinter } = await import('./flags/output');
+      const p = outputPrinter(output, ctx, { showManagedFields: flags.showManagedFields, allowMissingKeys: allowMissingKeys(flags) });
+      this.printObjects = (objs) => objs.map((o) => p([o], false)).join(''); // p puts --- between YAML documents
     }
   }
-  errors.push(...lookupErrors);
-  return finish(errors);
+
+  async run(): Promise<number> {
+    const { ctx, revision } = this;
+    await this.printer();
+    return this.visitRollable(
+      (t) => notImplemented(t.type, 'history viewer'),
+      async (t, api) => {
+        if (this.printObjects) {
+          const entries = await rolloutHistory(api, t.object);
+          const chosen = revision > 0 ? entries.filter((e) => e.revision === revision) : entries;
+          if (revision > 0 && chosen.length === 0) throw new CliError('unable to find the specified revision');
+          ctx.out(this.printObjects(chosen.map((e) => e.source)));
+          return;
+        }
+        const text = await viewHistory(api, t.object, revision);
+        ctx.out(`${objectRef(t.object)} ${revision > 0 ? `with revision #${revision}` : ''}\n${text}\n`);
+      },
+    );
+  }
 }
 
-// ---------- registration ----------
+class RolloutUndoOptions extends RolloutOptions<UndoFlags> {
+  private toRevision = 0;
 
-/** The shared flag groups of a rollout sub-command: the builder's, then dry-run and PrintFlags where kubectl has them. */
-function targetOptions(cmd: Command, what: string, groups: { dryRun?: boolean; print?: boolean } = {}): Command {
-  addResourceBuilderFlags(cmd, { filename: `Filename, directory, or URL to files identifying the resource to ${what}.`, recursive: true, selector: 'set-based' });
+  override complete(): this {
+    this.toRevision = int(this.flags.toRevision);
+    return this;
+  }
+
+  async run(): Promise<number> {
+    const { ctx } = this;
+    this.dryRun = parseDryRun(ctx, this.flags.dryRun);
+    const print = await mutationPrinter(ctx, this.flags, this.dryRun);
+    return this.visitRollable(
+      (t) => notImplemented(t.type, 'rollbacker'),
+      async (t, api) => {
+        const result = await rollback(api, t.type, t.object, this.toRevision, this.dryRun);
+        ctx.out(print(t.object, result));
+      },
+    );
+  }
+}
+
+type ChangeVerb = 'pause' | 'resume' | 'restart';
+
+/** pause, resume and restart: one patch per object (objectpauser, objectresumer, objectrestarter). */
+class RolloutChangeOptions extends RolloutOptions<RolloutFlags> {
+  constructor(ctx: CliContext, resources: string[], flags: RolloutFlags, private readonly change: ChangeVerb) {
+    super(ctx, resources, flags, change);
+  }
+
+  async run(): Promise<number> {
+    const { ctx, flags, change: verb } = this;
+    // kubectl's restart, pause and resume have no --dry-run: they always write.
+    const print = await mutationPrinter(ctx, flags, 'none');
+    const { items, errors: lookupErrors } = await this.targets();
+    if (lookupErrors.length) throw new PrintedError(aggregateErrorText(lookupErrors));
+    const api = await ctx.api();
+    const change = verb === 'pause' ? pauser : verb === 'resume' ? resumer : restarter;
+    const done = verb === 'pause' ? 'paused' : verb === 'resume' ? 'resumed' : 'restarted';
+    const errors: unknown[] = [];
+    for (const t of items) {
+      const obj = t.object;
+      const name = obj.metadata.name!;
+      const changed = deepCopy(obj);
+      try {
+        change(changed, api.clock.now());
+      } catch (e) {
+        errors.push(new CliError(`error: ${pluralGroup(t.type)} "${name}" ${(e as Error).message}`));
+        continue;
+      }
+      if (deepEqual(changed, obj)) {
+        if (verb === 'restart') {
+          errors.push(new CliError(`failed to create patch for ${name}: if restart has already been triggered within the past second, please wait before attempting to trigger another`));
+        } else {
+          ctx.out(print(obj, `already ${done}`));
+        }
+        continue;
+      }
+      try {
+        const updated = await api.mutate(t.type, obj.metadata.namespace, name, (o) => {
+          o.spec = changed.spec;
+        }, { fieldManager: flags.fieldManager ?? 'kubectl-rollout' });
+        ctx.out(print(updated, done));
+      } catch (e) {
+        errors.push(verb === 'restart' ? new CliError(`failed to patch: ${(e as Error).message}`) : e);
+      }
+    }
+    return this.finish(errors);
+  }
+}
+
+/** The flag groups of a rollout sub-command, as kubectl's: the builder's, then dry-run and PrintFlags where it has them. */
+function targetOptions(cmd: Command, groups: { dryRun?: boolean; print?: boolean; fieldManager?: boolean } = {}): Command {
+  addResourceBuilderFlags(cmd, { filename: 'Filename, directory, or URL to files identifying the resource to get from a server.', kustomize: true, recursive: true, selector: true });
   if (groups.dryRun) addDryRunFlag(cmd);
   if (groups.print) addPrintFlags(cmd);
+  if (groups.fieldManager) cmd.option('--field-manager <name>', FIELD_MANAGER_HELP);
   return cmd;
 }
+
+const ROLLOUT_LONG = 'Manage the rollout of one or many resources.\n        \n Valid resource types include:\n\n  *  deployments\n  *  daemonsets\n  *  statefulsets';
+const ROLLOUT_EXAMPLE =
+  "  # Rollback to the previous deployment\n  kubectl rollout undo deployment/abc\n  \n  # Check the rollout status of a daemonset\n  kubectl rollout status daemonset/foo\n  \n  # Restart a deployment\n  kubectl rollout restart deployment/abc\n  \n  # Restart deployments with the 'app=nginx' label\n  kubectl rollout restart deployment --selector=app=nginx";
+
+const CHANGE_HELP: Record<ChangeVerb, { short: string; long: string; example: string }> = {
+  restart: {
+    short: 'Restart a resource',
+    long: 'Restart a resource.\n\n        Resource rollout will be restarted.',
+    example:
+      '  # Restart all deployments in the test-namespace namespace\n  kubectl rollout restart deployment -n test-namespace\n  \n  # Restart a deployment\n  kubectl rollout restart deployment/nginx\n  \n  # Restart a daemon set\n  kubectl rollout restart daemonset/abc\n  \n  # Restart deployments with the app=nginx label\n  kubectl rollout restart deployment --selector=app=nginx',
+  },
+  pause: {
+    short: 'Mark the provided resource as paused',
+    long: 'Mark the provided resource as paused.\n\n Paused resources will not be reconciled by a controller. Use "kubectl rollout resume" to resume a paused resource. Currently only deployments support being paused.',
+    example:
+      '  # Mark the nginx deployment as paused\n  # Any current state of the deployment will continue its function; new updates\n  # to the deployment will not have an effect as long as the deployment is paused\n  kubectl rollout pause deployment/nginx',
+  },
+  resume: {
+    short: 'Resume a paused resource',
+    long: 'Resume a paused resource.\n\n Paused resources will not be reconciled by a controller. By resuming a resource, we allow it to be reconciled again. Currently only deployments support being resumed.',
+    example: '  # Resume an already paused deployment\n  kubectl rollout resume deployment/nginx',
+  },
+};
 
 export function register(program: Command, p: Program): void {
   const rollout = program
     .command('rollout')
     .description('Manage the rollout of a resource')
     .helpCommand(false)
-    .addHelpText('after', `
-Valid resource types include:
+    .argument('[command]')
+    .action(
+      // cmdutil.DefaultSubCommandRun: no sub-command prints the help (rollout's to stdout) and fails.
+      p.action(async (ctx, name: string | undefined, _flags: unknown, cmd: Command) => {
+        if (name) throw new PrintedError(`error: unknown command ${JSON.stringify(name)}\nSee '${p.name} rollout -h' for help and examples\n`);
+        ctx.out(groupHelp(cmd, p.name, ROLLOUT_LONG, ROLLOUT_EXAMPLE));
+        return 1;
+      }),
+    );
 
-  * deployments
-  * daemonsets
-  * statefulsets
-
-Examples:
-  # Rollback to the previous deployment
-  kubesim rollout undo deployment/abc
-
-  # Check the rollout status of a daemonset
-  kubesim rollout status daemonset/foo
-
-  # Restart a deployment
-  kubesim rollout restart deployment/abc
-
-  # Restart deployments with the 'app=nginx' label
-  kubesim rollout restart deployment --selector=app=nginx`);
-
-  targetOptions(rollout.command('status').description('Show the status of the rollout').argument('[resources...]'), 'get from a server')
-    .option('-w, --watch [bool]', 'Watch the status of the rollout until it\'s done.')
+  const status = targetOptions(rollout.command('status').description('Show the status of the rollout').argument('[resources...]'))
+    .option('-w, --watch [bool]', "Watch the status of the rollout until it's done.")
     .option('--revision <n>', 'Pin to a specific revision for showing its status. Defaults to 0 (last revision).')
-    .option('--timeout <duration>', 'The length of time to wait before ending watch, zero means never. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h).', '0s')
-    .addHelpText('after', `
-Examples:
-  # Watch the rollout status of a deployment
-  kubesim rollout status deployment/nginx`)
-    .action(p.action((ctx, resources: string[], flags: StatusFlags) => runRolloutStatus(ctx, resources, flags)));
+    .option('--timeout <duration>', 'The length of time to wait before ending watch, zero means never. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h).');
+  declareFlagTypes(status, { revision: 'int', timeout: 'duration' });
+  kubectlHelp(
+    status,
+    p.name,
+    {
+      long: "Show the status of the rollout.\n\n By default 'rollout status' will watch the status of the latest rollout until it's done. If you don't want to wait for the rollout to finish then you can use --watch=false. Note that if a new rollout starts in-between, then 'rollout status' will continue watching the latest revision. If you want to pin to a specific revision and abort if it is rolled over by another revision, use --revision=N where N is the revision you need to watch for.",
+      example: '  # Watch the rollout status of a deployment\n  kubectl rollout status deployment/nginx',
+      use: 'status (TYPE NAME | TYPE/NAME) [flags]',
+    },
+    { watch: 'true', revision: '0', timeout: '0s' },
+  ).action(p.action((ctx, resources: string[], flags: StatusFlags) => new RolloutStatusOptions(ctx, resources, flags, 'rollout status').complete().validate().run()));
 
-  targetOptions(rollout.command('history').description('View rollout history').argument('[resources...]'), 'get from a server', { print: true })
-    .option('--revision <n>', 'See the details, including podTemplate of the revision specified')
-    .addHelpText('after', `
-Examples:
-  # View the rollout history of a deployment
-  kubesim rollout history deployment/abc
+  const history = targetOptions(rollout.command('history').description('View rollout history').argument('[resources...]'), { print: true }).option(
+    '--revision <n>',
+    'See the details, including podTemplate of the revision specified',
+  );
+  declareFlagTypes(history, { revision: 'int' });
+  kubectlHelp(
+    history,
+    p.name,
+    {
+      long: 'View previous rollout revisions and configurations.',
+      example: '  # View the rollout history of a deployment\n  kubectl rollout history deployment/abc\n  \n  # View the details of daemonset revision 3\n  kubectl rollout history daemonset/abc --revision=3',
+      use: 'history (TYPE NAME | TYPE/NAME) [flags]',
+    },
+    { revision: '0' },
+  ).action(p.action((ctx, resources: string[], flags: HistoryFlags) => new RolloutHistoryOptions(ctx, resources, flags, 'rollout history').complete().validate().run()));
 
-  # View the details of daemonset revision 3
-  kubesim rollout history daemonset/abc --revision=3`)
-    .action(p.action((ctx, resources: string[], flags: HistoryFlags) => runRolloutHistory(ctx, resources, flags)));
+  const undo = targetOptions(rollout.command('undo').description('Undo a previous rollout').argument('[resources...]'), { dryRun: true, print: true }).option(
+    '--to-revision <n>',
+    'The revision to rollback to. Default to 0 (last revision).',
+  );
+  declareFlagTypes(undo, { 'to-revision': 'int' });
+  kubectlHelp(
+    undo,
+    p.name,
+    {
+      long: 'Roll back to a previous rollout.',
+      example:
+        '  # Roll back to the previous deployment\n  kubectl rollout undo deployment/abc\n  \n  # Roll back to daemonset revision 3\n  kubectl rollout undo daemonset/abc --to-revision=3\n  \n  # Roll back to the previous deployment with dry-run\n  kubectl rollout undo --dry-run=server deployment/abc',
+      use: 'undo (TYPE NAME | TYPE/NAME) [flags]',
+    },
+    { 'to-revision': '0' },
+  ).action(p.action((ctx, resources: string[], flags: UndoFlags) => new RolloutUndoOptions(ctx, resources, flags, 'rollout undo').complete().validate().run()));
 
-  targetOptions(rollout.command('undo').description('Undo a previous rollout').argument('[resources...]'), 'get from a server', { dryRun: true, print: true })
-    .option('--to-revision <n>', 'The revision to rollback to. Default to 0 (last revision).')
-    .addHelpText('after', `
-Examples:
-  # Roll back to the previous deployment
-  kubesim rollout undo deployment/abc
-
-  # Roll back to daemonset revision 3
-  kubesim rollout undo daemonset/abc --to-revision=3`)
-    .action(p.action((ctx, resources: string[], flags: UndoFlags) => runRolloutUndo(ctx, resources, flags)));
-
-  targetOptions(rollout.command('restart').description('Restart a resource').argument('[resources...]'), 'get from a server', { print: true })
-    .addHelpText('after', `
-Examples:
-  # Restart all deployments in the test-namespace namespace
-  kubesim rollout restart deployment -n test-namespace
-
-  # Restart a deployment
-  kubesim rollout restart deployment/nginx`)
-    .action(p.action((ctx, resources: string[], flags: RolloutFlags) => runObjectChange(ctx, resources, flags, 'restart')));
-
-  for (const [verb, desc, example] of [
-    ['pause', 'Mark the provided resource as paused', '  # Mark the nginx deployment as paused\n  # Any current state of the deployment will continue its function; new updates\n  # to the deployment will not have an effect as long as the deployment is paused\n  kubesim rollout pause deployment/nginx'],
-    ['resume', 'Resume a paused resource', '  # Resume an already paused deployment\n  kubesim rollout resume deployment/nginx'],
-  ] as const) {
-    targetOptions(rollout.command(verb).description(desc).argument('[resources...]'), 'get from a server', { print: true })
-      .addHelpText('after', `\nExamples:\n${example}`)
-      .action(p.action((ctx, resources: string[], flags: RolloutFlags) => runObjectChange(ctx, resources, flags, verb)));
+  for (const verb of ['restart', 'pause', 'resume'] as const) {
+    const h = CHANGE_HELP[verb];
+    const cmd = targetOptions(rollout.command(verb).description(h.short).argument('[resources...]'), { print: true, fieldManager: true });
+    kubectlHelp(cmd, p.name, { long: h.long, example: h.example, use: `${verb} RESOURCE` }, { 'field-manager': "'kubectl-rollout'" }).action(
+      p.action((ctx, resources: string[], flags: RolloutFlags) => new RolloutChangeOptions(ctx, resources, flags, verb).complete().validate().run()),
+    );
   }
+  rollout.configureHelp({ formatHelp: (c) => groupHelp(c as Command, p.name, ROLLOUT_LONG, ROLLOUT_EXAMPLE) });
 }

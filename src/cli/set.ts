@@ -15,6 +15,8 @@ import { PrintedError, checkErrText, formatApiError, rawError } from './format-e
 import { splitResourcesAndPairs } from './flags/key-value-args';
 import { mutationPrinter, objectRef } from './flags/mutation-output';
 import { resolveTargets, type TargetFlags } from './flags/targets';
+import { FIELD_MANAGER_HELP, groupHelp, kubectlHelp } from './kubectl-help';
+import { hasFileInput } from './manifest-input';
 
 interface SetFlags extends TargetFlags {
   container?: string;
@@ -23,6 +25,7 @@ interface SetFlags extends TargetFlags {
   template?: PrintFlagValues['template'];
   allowMissingTemplateKeys?: PrintFlagValues['allowMissingTemplateKeys'];
   showManagedFields?: boolean;
+  fieldManager?: string;
   limits?: string;
   requests?: string;
   list?: boolean;
@@ -194,7 +197,7 @@ export class SetOptions {
           const fresh = typedRoundTrip(o);
           void mutate(fresh, ctx, []);
           return fresh;
-        }, { dryRun: dryRun === 'server', fieldManager: 'kubectl-set' });
+        }, { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-set' });
         ctx.out(print(result, this.operation));
       } catch (e) {
         if (e instanceof ApiError) errors.push(formatApiError(e).replace(/\n$/, ''));
@@ -210,19 +213,57 @@ function runSet(ctx: CliContext, resources: string[], flags: SetFlags, verb: str
   return new SetOptions(ctx, resources, flags, verb, operation, mutate).complete().validate().run();
 }
 
-/** The flag groups every `set` sub-command shares (ResourceBuilderFlags, dry-run, PrintFlags). */
-function targetOptions(cmd: Command, what: string): Command {
+/** -f's wording of kubectl's set sub-commands (each passes its own usage string). */
+const SET_FILENAME_HELP = 'Filename, directory, or URL to files identifying the resource to get from a server.';
+
+/**
+ * The flag groups every `set` sub-command shares (ResourceBuilderFlags, dry-run, PrintFlags);
+ * like kubectl's, none of them has -A.
+ */
+function targetOptions(cmd: Command, what: string, opts: { filename?: string; selector?: boolean; kustomize?: boolean } = {}): Command {
   addResourceBuilderFlags(cmd, {
-    selector: true,
+    selector: opts.selector ?? true,
     all: 'Select all resources, in the namespace of the specified resource types',
-    allNamespaces: 'If true, check the specified action in all namespaces.',
     local: `If true, set ${what} will NOT contact api-server but run locally.`,
-    filename: 'Filename, directory, or URL to files identifying the resource to update',
+    filename: opts.filename ?? SET_FILENAME_HELP,
+    kustomize: opts.kustomize ?? true,
     recursive: true,
   });
   addPrintFlags(addDryRunFlag(cmd));
-  return cmd.option('--field-manager <name>', 'Accepted for kubectl compatibility.');
+  return cmd.option('--field-manager <name>', FIELD_MANAGER_HELP);
 }
+
+/** kubectl's help for a set sub-command (its --field-manager defaults to kubectl-set). */
+function setHelp(cmd: Command, program: string, long: string, use: string, example: string): Command {
+  return kubectlHelp(cmd, program, { long, use, example }, { 'field-manager': "'kubectl-set'" });
+}
+
+const SET_IMAGE_LONG = `Update existing container image(s) of resources.
+
+ Possible resources include (case insensitive):
+
+        pod (po), replicationcontroller (rc), deployment (deploy), daemonset (ds), statefulset (sts), cronjob (cj), replicaset (rs)`;
+
+const SET_IMAGE_EXAMPLE = `  # Set a deployment's nginx container image to 'nginx:1.9.1', and its busybox container image to 'busybox'
+  kubectl set image deployment/nginx busybox=busybox nginx=nginx:1.9.1
+  
+  # Update all deployments' and rc's nginx container's image to 'nginx:1.9.1'
+  kubectl set image deployments,rc nginx=nginx:1.9.1 --all
+  
+  # Update image of all containers of daemonset abc to 'nginx:1.9.1'
+  kubectl set image daemonset abc *=nginx:1.9.1
+  
+  # Print result (in yaml format) of updating nginx container image from local file, without hitting the server
+  kubectl set image -f path/to/file.yaml nginx=nginx:1.9.1 --local -o yaml`;
+
+const SET_SUBJECT_EXAMPLE = `  # Update a cluster role binding for serviceaccount1
+  kubectl set subject clusterrolebinding admin --serviceaccount=namespace:serviceaccount1
+  
+  # Update a role binding for user1, user2, and group1
+  kubectl set subject rolebinding admin --user=user1 --user=user2 --group=group1
+  
+  # Print the result (in YAML format) of updating rolebinding subjects from a local, without hitting the server
+  kubectl create rolebinding admin --role=admin --user=admin -o yaml --dry-run=client | kubectl set subject --local -f - --user=foo -o yaml`;
 
 export function register(program: Command, p: Program): void {
   const set = program
@@ -238,16 +279,11 @@ export function register(program: Command, p: Program): void {
       }),
     );
 
-  targetOptions(set.command('image').description('Update the image of a pod template').argument('[args...]'), 'image').addHelpText('after', `
-Examples:
-  # Set a deployment's nginx container image to 'nginx:1.9.1', and its busybox container image to 'busybox'
-  kubesim set image deployment/nginx busybox=busybox nginx=nginx:1.9.1
-
-  # Update image of all containers of deployment nginx to 'nginx:1.9.1'
-  kubesim set image deployments nginx *=nginx:1.9.1 --all`)
+  const image = targetOptions(set.command('image').description('Update the image of a pod template').argument('[args...]'), 'image');
+  setHelp(image, p.name, SET_IMAGE_LONG, 'image (-f FILENAME | TYPE NAME) CONTAINER_NAME_1=CONTAINER_IMAGE_1 ... CONTAINER_NAME_N=CONTAINER_IMAGE_N', SET_IMAGE_EXAMPLE)
     .action(p.action(async (ctx, args: string[], flags: SetFlags) => {
       const { resources, pairs } = splitResourcesAndPairs(args, 'image');
-      if (!resources.length && !(flags.filename ?? []).length) throw new CliError(NO_RESOURCES);
+      if (!resources.length && !hasFileInput(flags)) throw new CliError(NO_RESOURCES);
       if (flags.local && resources.length) throw new CliError(LOCAL_FILES_ONLY);
       if (pairs.length === 0) throw new CliError('at least one image update is required');
       const images = pairs.map((s) => {
@@ -265,7 +301,7 @@ Examples:
       });
     }));
 
-  targetOptions(set.command('env').description('Update environment variables on a pod template').argument('[args...]'), 'env')
+  targetOptions(set.command('env').description('Update environment variables on a pod template').argument('[args...]'), 'env', { filename: 'Filename, directory, or URL to files the resource to update the env' })
     .option('-c, --containers <name>', 'The names of containers in the selected pod templates to change - may use wildcards', '*')
     .option('--list', 'If true, display the environment and any changes in the standard format.')
     .option('--from <resource>', 'The name of a resource from which to inject environment variables')
@@ -295,8 +331,8 @@ Examples:
         else remove.push(s.slice(0, -1));
       }
       for (const [name] of set) checkEnvName(name);
-      if (!resources.length && !(flags.filename ?? []).length) throw new CliError('one or more resources must be specified as <resource> <name> or <resource>/<name>');
-      if (flags.local && !(flags.filename ?? []).length) throw new CliError(NO_RESOURCES);
+      if (!resources.length && !hasFileInput(flags)) throw new CliError('one or more resources must be specified as <resource> <name> or <resource>/<name>');
+      if (flags.local && !hasFileInput(flags)) throw new CliError(NO_RESOURCES);
       if (flags.list) {
         const targets = await resolveTargets(ctx, resources, flags, 'set env', { typed: true });
         for (const t of targets.items) {
@@ -364,7 +400,7 @@ Examples:
   # Set the resource request and limits for all containers in nginx
   kubesim set resources deployment nginx --limits=cpu=200m,memory=512Mi --requests=cpu=100m,memory=256Mi`)
     .action(p.action(async (ctx, resources: string[], flags: SetFlags & { containers?: string }) => {
-      if (!resources.length && !(flags.filename ?? []).length) throw new CliError(NO_RESOURCES);
+      if (!resources.length && !hasFileInput(flags)) throw new CliError(NO_RESOURCES);
       if (!flags.limits && !flags.requests) throw new CliError('you must specify an update to requests or limits (in the form of --requests/--limits)');
       if (flags.local && resources.length) throw new CliError(LOCAL_FILES_ONLY);
       const limits = parseResourceList(flags.limits);
@@ -384,11 +420,11 @@ Examples:
       });
     }));
 
-  targetOptions(set.command('selector').description('Set the selector on a resource').argument('[args...]'), 'selector')
+  targetOptions(set.command('selector').description('Set the selector on a resource').argument('[args...]'), 'selector', { filename: 'identifying the resource.', selector: false, kustomize: false })
     .option('--resource-version <version>', 'If non-empty, the selectors update will only succeed if this is the current resource-version for the object.')
     .action(p.action(async (ctx, args: string[], flags: SetFlags) => {
       const { resources, pairs } = splitResourcesAndPairs(args, 'selector');
-      if (pairs.length !== 1 && !(flags.filename ?? []).length) {
+      if (pairs.length !== 1 && !hasFileInput(flags)) {
         // kubectl: `set selector (-f FILENAME | TYPE NAME) EXPRESSIONS`
       }
       const sel: Record<string, string> = {};
@@ -404,7 +440,7 @@ Examples:
       });
     }));
 
-  targetOptions(set.command('serviceaccount').alias('sa').description('Update the service account of a resource').argument('[args...]'), 'serviceaccount')
+  targetOptions(set.command('serviceaccount').alias('sa').description('Update the service account of a resource').argument('[args...]'), 'serviceaccount', { selector: false })
     .action(p.action(async (ctx, args: string[], flags: SetFlags) => {
       const last = args[args.length - 1];
       if (!last) throw new CliError('serviceaccount is required');
@@ -417,10 +453,13 @@ Examples:
       });
     }));
 
-  targetOptions(set.command('subject').description('Update the user, group, or service account in a role binding or cluster role binding').argument('[resources...]'), 'subject')
+  const subject = targetOptions(set.command('subject').description('Update the user, group, or service account in a role binding or cluster role binding').argument('[resources...]'), 'subject', {
+    filename: 'Filename, directory, or URL to files the resource to update the subjects',
+  })
     .option('--user <name>', 'Usernames to bind to the role', collect, [])
     .option('--group <name>', 'Groups to bind to the role', collect, [])
-    .option('--serviceaccount <namespace:name>', 'Service accounts to bind to the role', collect, [])
+    .option('--serviceaccount <namespace:name>', 'Service accounts to bind to the role', collect, []);
+  setHelp(subject, p.name, 'Update the user, group, or service account in a role binding or cluster role binding.', 'subject (-f FILENAME | TYPE NAME) [--user=username] [--group=groupname] [--serviceaccount=namespace:serviceaccountname] [--dry-run=server|client|none]', SET_SUBJECT_EXAMPLE)
     .action(p.action(async (ctx, resources: string[], flags: SetFlags & { user?: string[]; group?: string[]; serviceaccount?: string[] }) => {
       const users = flags.user ?? [];
       const groups = flags.group ?? [];
@@ -446,24 +485,4 @@ Examples:
       });
     }));
   set.configureHelp({ formatHelp: (cmd) => groupHelp(cmd as Command, p.name, SET_LONG) });
-}
-
-/** cobra's help for a command group, in kubectl's template (sub-commands sorted, names padded). */
-export function groupHelp(cmd: Command, name: string, long: string): string {
-  const path = [];
-  for (let c: Command | null = cmd; c && c.parent; c = c.parent) path.unshift(c.name());
-  const subs = cmd.commands.filter((c) => !c.name().startsWith('__')).sort((a, b) => (a.name() < b.name() ? -1 : 1));
-  return [
-    long,
-    '',
-    'Available Commands:',
-    ...subs.map((c) => `  ${c.name().padEnd(16)} ${c.description().split('\n')[0]}`),
-    '',
-    'Usage:',
-    `  ${name} ${path.join(' ')} SUBCOMMAND [options]`,
-    '',
-    `Use "${name} ${path.join(' ')} <command> --help" for more information about a given command.`,
-    `Use "${name} options" for a list of global command-line options (applies to all commands).`,
-    '',
-  ].join('\n');
 }

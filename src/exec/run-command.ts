@@ -6,6 +6,7 @@ import { ApiError, CliError } from '../api/errors';
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import type { ExecResult } from '../shell/exec';
+import type { InteractiveShell, ShellOutput } from '../shell/interactive';
 import { containerStatus, defaultContainer, findContainer, resolvePod } from './pod-target';
 
 /** Why a container cannot run a command now (each answered where Kubernetes answers it). */
@@ -69,16 +70,57 @@ export async function runInContainer(api: ApiServer, t: ExecTarget, command: str
   const [{ containerView }, { execInContainer }, { clusterNet }] = await Promise.all([import('./container-view'), import('../shell/exec'), import('../shell/net')]);
   const view = await containerView(api, t.pod, t.spec);
   const res = await execInContainer(command, view, stdin, clusterNet(api, t.pod));
-  // What the command wrote stays in the container's writable layer (tar -x from kubectl cp, touch, echo >).
-  const uid = t.pod.metadata.uid;
-  const written = res.written ?? {};
-  const removed = res.removed ?? [];
-  if (uid && (Object.keys(written).length || removed.length)) {
-    await api.sim.atomically(async () => {
-      const layer = { ...(await api.sim.containerFiles(uid, t.name)), ...written };
-      for (const p of removed) delete layer[p];
-      await api.sim.setContainerFiles(uid, t.name, layer);
-    });
-  }
+  await keepWrites(api, t, res.written ?? {}, res.removed ?? []);
   return res;
+}
+
+/** What a command wrote stays in the container's writable layer (tar -x from kubectl cp, touch, echo >). */
+async function keepWrites(api: ApiServer, t: ExecTarget, written: Record<string, string>, removed: string[]): Promise<void> {
+  const uid = t.pod.metadata.uid;
+  if (!uid || (!Object.keys(written).length && !removed.length)) return;
+  await api.sim.atomically(async () => {
+    const layer = { ...(await api.sim.containerFiles(uid, t.name)), ...written };
+    for (const p of removed) delete layer[p];
+    await api.sim.setContainerFiles(uid, t.name, layer);
+  });
+}
+
+export interface InteractiveSession {
+  shell: InteractiveShell;
+  /** Waits for the shell to end, keeps what it wrote in the container, returns its exit status. */
+  finished(): Promise<number>;
+}
+
+/**
+ * An interactive session (on a terminal) of `command` in the container when it is a shell
+ * reading its stdin (`sh`, `bash`), else undefined: `exec -it POD -- sh` and an attach to a container whose
+ * process is such a shell (`debug -it --image=busybox`).
+ */
+export async function startInteractive(api: ApiServer, t: ExecTarget, command: string[], output: ShellOutput): Promise<InteractiveSession | undefined> {
+  const [{ containerView }, { interactiveShellName, openInteractiveShell, changedFiles }, { clusterNet }] = await Promise.all([import('./container-view'), import('../shell/exec'), import('../shell/net')]);
+  const view = await containerView(api, t.pod, t.spec);
+  const name = interactiveShellName(command, view);
+  if (!name) return undefined;
+  const shell = openInteractiveShell(name, view, output, clusterNet(api, t.pod));
+  return {
+    shell,
+    finished: async () => {
+      const code = await shell.done;
+      const { written, removed } = changedFiles(view, shell.files());
+      await keepWrites(api, t, written, removed);
+      return code;
+    },
+  };
+}
+
+/** The shell a container's own process is, when it reads a terminal (`stdin: true`, no `-c` script): what attach -it talks to. */
+export async function attachedShellCommand(spec: any): Promise<string[] | undefined> {
+  if (!spec?.stdin) return undefined;
+  const argv = [...(spec.command ?? []), ...(spec.args ?? [])];
+  if (argv.length) return argv;
+  // no command: the image's entrypoint, a shell for the catalog's shell images (busybox, alpine, ubuntu...)
+  const [{ parseImage }, { findEntry, imageBehaviour }] = await Promise.all([import('../kubelet/images'), import('../sim/catalog')]);
+  const img = parseImage(String(spec.image ?? ''));
+  const entry = img ? findEntry(img.domain, img.path) : undefined;
+  return entry && imageBehaviour(entry, img!.tag, [], [])?.shell ? ['sh'] : undefined;
 }

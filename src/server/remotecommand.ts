@@ -4,9 +4,12 @@
 // adds the close signal [255, channel] a client sends when its stdin ends. The error
 // channel carries one metav1.Status: Success, NonZeroExitCode with an ExitCode cause, or an
 // InternalError. The command runs in the simulated shell (src/exec/run-command.ts), the
-// same one `kubesim exec` uses; attach follows the container's output from now on.
+// same one `kubesim exec` uses; attach follows the container's output from now on. With
+// -it, a shell (exec's `sh`, or attach to a container whose process is one, as `debug -it`
+// makes) is an interactive session: typed bytes in, its terminal out (src/shell/interactive.ts).
 
 import type * as http from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError } from '../api/errors';
@@ -124,6 +127,7 @@ class Session {
   readonly gone: Promise<void>;
   overflow = false;
   private readonly openedAt = Date.now();
+  private listener: ((data: Buffer) => void) | undefined;
 
   constructor(
     readonly ws: WebSocket,
@@ -139,7 +143,8 @@ class Session {
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (!isBinary || !data.length) return;
       const ch = data[0];
-      if (ch === CH.stdin) {
+      if (ch === CH.stdin && this.listener) this.listener(data.subarray(1));
+      else if (ch === CH.stdin) {
         this.stdinSize += data.length - 1;
         if (this.stdinSize > MAX_STDIN) this.overflow = true;
         else this.stdin.push(Buffer.from(data.subarray(1)));
@@ -159,6 +164,12 @@ class Session {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
 
+  /** Streams stdin to `fn` from now on (what came before first), instead of gathering it. */
+  onStdin(fn: (data: Buffer) => void): void {
+    for (const b of this.stdin.splice(0)) fn(b);
+    this.listener = fn;
+  }
+
   stdinText(): string {
     return Buffer.concat(this.stdin).toString('utf8');
   }
@@ -169,11 +180,15 @@ class Session {
   }
 }
 
-async function exec(r: StreamRequest, t: ExecTarget, command: string[], s: Session, opts: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }): Promise<void> {
-  if (opts.stdin) await s.stdinEnded;
+type StreamOpts = { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean };
+
+async function exec(r: StreamRequest, t: ExecTarget, command: string[], s: Session, opts: StreamOpts): Promise<void> {
+  if (opts.tty && opts.stdin && (await interactive(r, t, command, s, opts, false))) return;
+  // A terminal's stdin does not end: with -t the command runs at once, without stdin.
+  if (opts.stdin && !opts.tty) await s.stdinEnded;
   if (!s.open) return;
   if (s.overflow) return sendStatus(s.ws, internalError(`Internal error occurred: error executing command in container: stdin larger than ${MAX_STDIN} bytes`));
-  const res = await runInContainer(r.api, t, command, opts.stdin ? s.stdinText() : '');
+  const res = await runInContainer(r.api, t, command, opts.stdin && !opts.tty ? s.stdinText() : '');
   await s.streamsReady();
   if (!s.open) return;
   if (opts.tty) {
@@ -190,8 +205,33 @@ async function exec(r: StreamRequest, t: ExecTarget, command: string[], s: Sessi
   sendStatus(s.ws, res.code === 0 ? SUCCESS : exitStatus(command, res.code));
 }
 
+/**
+ * `-it` to a shell (exec's command, or the container's own process for attach): an
+ * interactive session over the channels, typed bytes in on stdin, the terminal's output on
+ * stdout, the exit status at the end (exec's; an attach just ends). False when `command`
+ * is not a shell reading stdin.
+ */
+async function interactive(r: StreamRequest, t: ExecTarget, command: string[], s: Session, opts: StreamOpts, attached: boolean): Promise<boolean> {
+  const { startInteractive } = await import('../exec/run-command');
+  const session = await startInteractive(r.api, t, command, (text) => s.open && opts.stdout && sendChannel(s.ws, CH.stdout, text));
+  if (!session) return false;
+  await s.streamsReady();
+  const decoder = new StringDecoder('utf8');
+  s.onStdin((data) => session.shell.input(decoder.write(data)));
+  void s.stdinEnded.then(() => session.shell.end());
+  session.shell.start();
+  const code = await session.finished();
+  if (s.open) sendStatus(s.ws, code === 0 || attached ? SUCCESS : exitStatus(command, code));
+  return true;
+}
+
 /** Follows what the container writes from now on, until it stops or the client leaves. */
-async function attach(r: StreamRequest, t: ExecTarget, s: Session, opts: { stdout: boolean; stderr: boolean }): Promise<void> {
+async function attach(r: StreamRequest, t: ExecTarget, s: Session, opts: StreamOpts): Promise<void> {
+  if (opts.stdin && opts.tty) {
+    const { attachedShellCommand } = await import('../exec/run-command');
+    const shell = await attachedShellCommand(t.spec);
+    if (shell && (await interactive(r, t, shell, s, opts, true))) return;
+  }
   const { followAttached } = await import('../exec/attach');
   const ch = opts.stdout ? CH.stdout : CH.stderr;
   await followAttached(r.api, t.pod, t.name, (text) => (opts.stdout || opts.stderr) && sendChannel(s.ws, ch, text), s.gone);

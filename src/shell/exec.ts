@@ -4,7 +4,8 @@
 
 import type { ContainerView } from '../exec/container-view';
 import type { NetRequest, NetResponse } from './interp';
-import { runShellAsync } from './run';
+import { InteractiveShell, type ShellOutput } from './interactive';
+import { runShellAsync, type AsyncShellOptions } from './run';
 
 export interface ExecResult {
   stdout: string;
@@ -53,6 +54,16 @@ export async function execInContainer(argv: string[], view: ContainerView, stdin
     } else script = stdin;
   } else script = argv.map(q).join(' ');
   const r = await runShellAsync(script, {
+    ...shellOptions(view, shName, net),
+    stdin: isShell && !args.some((a) => /^-[a-z]*c[a-z]*$/.test(a)) ? '' : stdin,
+    args: positional,
+  });
+  return { stdout: r.stdout, stderr: r.stderr, code: r.code, ...changedFiles(view, r.files), order: r.order };
+}
+
+/** The shell's options for a container: its flavour, environment, identity and files. */
+function shellOptions(view: ContainerView, name: string, net?: (req: NetRequest) => Promise<NetResponse>): AsyncShellOptions {
+  return {
     flavor: view.busybox ? 'busybox' : 'debian',
     env: view.env,
     hostname: view.hostname,
@@ -61,13 +72,30 @@ export async function execInContainer(argv: string[], view: ContainerView, stdin
     cwd: '/',
     vfs: { files: view.files, atomicDirs: view.atomicDirs, mtimeMs: view.startedMs },
     startMs: view.nowMs,
-    stdin: isShell && !args.some((a) => /^-[a-z]*c[a-z]*$/.test(a)) ? '' : stdin,
-    name: shName,
-    args: positional,
+    name,
     net,
-  });
+  };
+}
+
+/** What a command changed in the container's files: written or changed, and removed. */
+export function changedFiles(view: ContainerView, files: ReadonlyMap<string, string>): { written: Record<string, string>; removed: string[] } {
   const written: Record<string, string> = {};
-  for (const [p, content] of r.files) if (view.files[p] !== content) written[p] = content;
-  const removed = Object.keys(view.files).filter((p) => !r.files.has(p));
-  return { stdout: r.stdout, stderr: r.stderr, code: r.code, written, removed, order: r.order };
+  for (const [p, content] of files) if (view.files[p] !== content) written[p] = content;
+  return { written, removed: Object.keys(view.files).filter((p) => !files.has(p)) };
+}
+
+/**
+ * The shell `argv` starts when it reads commands from its stdin (`sh`, `/bin/bash`, not
+ * `sh -c ...`): its name, or undefined for any other command.
+ */
+export function interactiveShellName(argv: string[], view: Pick<ContainerView, 'busybox'>): 'sh' | 'bash' | undefined {
+  const name = argv[0]?.split('/').pop() ?? '';
+  if (!SHELLS.includes(name) || (name === 'bash' && view.busybox)) return undefined;
+  if (argv.slice(1).some((a) => /^-[a-z]*c[a-z]*$/.test(a))) return undefined;
+  return name === 'bash' ? 'bash' : 'sh';
+}
+
+/** An interactive session of the container's shell (see interactive.ts). */
+export function openInteractiveShell(name: 'sh' | 'bash', view: ContainerView, output: ShellOutput, net?: (req: NetRequest) => Promise<NetResponse>): InteractiveShell {
+  return new InteractiveShell(shellOptions(view, name, net), output);
 }

@@ -37,11 +37,16 @@ interface Chunk {
 }
 
 /** A running script: the interpreter paused inside a generator, and what it wrote so far. */
-class Session {
+export class Session {
   readonly g: Shared;
   readonly sh: Sh;
   readonly gen: Gen<number>;
   readonly chunks: Chunk[] = [];
+  /** The script's own stdout and stderr (an interactive shell runs each line with them). */
+  readonly out: Sink;
+  readonly err: Sink;
+  /** Set when `exit` ended the shell. */
+  exited = false;
   private burst = 0;
   private total = 0;
   code: number | undefined;
@@ -68,8 +73,8 @@ class Session {
       steps: 0,
       pid: 1,
     };
-    const out = this.sink('stdout');
-    const err = this.sink('stderr');
+    const out = (this.out = this.sink('stdout'));
+    const err = (this.err = this.sink('stderr'));
     this.g.pid1 = { out, err };
     this.sh = new Sh(this.g);
     for (const [k, v] of o.env) {
@@ -115,11 +120,19 @@ class Session {
     return trapExit ?? (r !== 0 ? r : code);
   }
 
+  /** One line (or complete command) typed at an interactive shell's prompt. */
+  *interactive(src: string): Gen<number> {
+    return yield* this.guarded(() => this.sh.script(src, { inp: EMPTY_INPUT(), out: this.out, err: this.err }));
+  }
+
   private *guarded(f: () => Gen<number>): Gen<number> {
     try {
       return yield* f();
     } catch (e) {
-      if (e instanceof ExitSignal) return e.code;
+      if (e instanceof ExitSignal) {
+        this.exited = true;
+        return e.code;
+      }
       if (e instanceof FatalError) {
         if (e.message) this.force('stderr', e.message);
         return e.code;
@@ -353,24 +366,34 @@ export interface AsyncShellOptions extends ShellOptions {
 export async function runShellAsync(src: string, o: AsyncShellOptions): Promise<ShellResult> {
   const s = new Session(src, o);
   const start = s.g.clock.now;
+  const code = await driveAsync(s, s.gen, o);
+  return collect(s, code, start);
+}
+
+/**
+ * Drives a generator of session `s` to its end: sleeps pass at once on the session's clock
+ * (up to maxSimulatedMs), network requests are awaited. Returns the exit status.
+ */
+export async function driveAsync(s: Session, gen: Gen<number>, o: AsyncShellOptions): Promise<number> {
+  const start = s.g.clock.now;
   const maxMs = o.maxSimulatedMs ?? 3_600_000;
   let input: unknown;
   for (;;) {
     let r: IteratorResult<Effect, number>;
     try {
-      r = s.gen.next(input);
+      r = gen.next(input);
     } catch (e) {
       // an interpreter bug is reported like a shell error, not as a crash of the CLI
       s.chunks.push({ stream: 'stderr', text: `kubesim: sh: internal error: ${(e as Error).message}\n`, atMs: s.g.clock.now });
-      return collect(s, 2, start);
+      return 2;
     }
-    if (r.done) return collect(s, r.value & 255, start);
+    if (r.done) return r.value & 255;
     input = undefined;
     const eff = r.value;
     if (eff.k === 'sleep') {
       if (s.g.clock.now + eff.ms - start > maxMs) {
         s.chunks.push({ stream: 'stderr', text: `kubesim: the command would run for more than ${Math.round(maxMs / 60_000)}m of simulated time; stopped\n`, atMs: s.g.clock.now });
-        return collect(s, 137, start);
+        return 137;
       }
       s.g.clock.now += eff.ms;
       s.slept();

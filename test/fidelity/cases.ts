@@ -375,6 +375,27 @@ const HELP = [
   'set subject --help',
 ];
 
+/** rollout's offline answers: help, the group without a sub-command, flag and argument errors. */
+const ROLLOUT = [
+  'rollout',
+  'rollout --help',
+  'rollout bogus',
+  ...['status', 'history', 'undo', 'restart', 'pause', 'resume'].flatMap((v) => [`rollout ${v} --help`, `rollout ${v}`, `rollout ${v} deploy/x --bogus`, `rollout ${v} deploy/x --local`]),
+  'rollout status --revision=abc deploy/x',
+  'rollout status -w=maybe deploy/x',
+  'rollout status --timeout=5 deploy/x',
+  'rollout status --timeout deploy/x',
+  'rollout history --revision=-1 deploy/x',
+  'rollout history --revision=x deploy/x',
+  'rollout undo --to-revision=x deploy/x',
+  'rollout undo deploy/x --dry-run=bogus',
+  'rollout restart deploy/x --dry-run=client',
+  'rollout pause deploy/x -o',
+  'rollout undo -f nosuch.yaml',
+  'rollout history -f nosuch.yaml',
+  'rollout resume -f deploy.yaml -k dir',
+];
+
 /** `config` reading kubeconfig fixtures (the writing subcommands: kubeconfig-scenarios.ts). */
 const KUBECONFIG_READS = [
   ...['kc-full.yaml', 'kc-b.yaml'].flatMap((f) => [
@@ -442,6 +463,7 @@ export function allCases(): string[][] {
     ...FLAG_GROUPS,
     ...DEBUG,
     ...HELP,
+    ...ROLLOUT,
     ...KUBECONFIG_READS,
   ];
   const seen = new Set<string>();

@@ -11,7 +11,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -50,13 +50,20 @@ users:
   user: {token: offline}
 `;
 
-function environment(): { kubectl: NodeJS.ProcessEnv; kubesim: NodeJS.ProcessEnv } {
+interface Environment {
+  kubectl: NodeJS.ProcessEnv;
+  kubesim: NodeJS.ProcessEnv;
+  /** The temporary directory (HOME, kubeconfig, KUBESIM_HOME), removed after the run. */
+  dir: string;
+}
+
+function environment(): Environment {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-fidelity-'));
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, DUMMY_KUBECONFIG, { mode: 0o600 });
   const base: NodeJS.ProcessEnv = { PATH: '/usr/bin:/bin', HOME: dir, KUBECONFIG: kubeconfig, TZ: 'UTC', LANG: 'C.UTF-8', NO_COLOR: '1' };
   const cache = process.env.KUBESIM_TEST_CACHE_HOME ?? join(dir, 'cache');
-  return { kubectl: base, kubesim: { ...base, KUBESIM_HOME: join(dir, 'kubesim'), KUBESIM_NO_DAEMON: '1', XDG_CACHE_HOME: cache } };
+  return { dir, kubectl: base, kubesim: { ...base, KUBESIM_HOME: join(dir, 'kubesim'), KUBESIM_NO_DAEMON: '1', XDG_CACHE_HOME: cache } };
 }
 
 function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Outcome> {
@@ -121,7 +128,7 @@ export class KubectlCache {
   }
 }
 
-export async function runCase(args: string[], env = environment(), cache?: KubectlCache): Promise<CaseResult> {
+export async function runCase(args: string[], env: Environment, cache?: KubectlCache): Promise<CaseResult> {
   const [k, s] = await Promise.all([cache ? cache.get(args, env.kubectl) : exec(KUBECTL, args, env.kubectl), exec(process.execPath, [BIN, ...args], env.kubesim)]);
   const kubectl = { ...k, stdout: normalise(k.stdout, false), stderr: normalise(k.stderr, false) };
   const kubesim = { ...s, stdout: normalise(s.stdout, true), stderr: normalise(s.stderr, true) };
@@ -141,7 +148,11 @@ export async function runAll(cases: string[][], concurrency = 4): Promise<CaseRe
       results[i] = await runCase(cases[i], env, cache);
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    rmSync(env.dir, { recursive: true, force: true });
+  }
   cache.save();
   return results;
 }

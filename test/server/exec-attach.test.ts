@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import WebSocket from 'ws';
 import { JANE_READS_PODS, KUBECTL, ServedCluster, sleep } from './harness';
+import { BIN } from '../e2e/helpers';
+import { runOnPty, type PtyStep } from '../helpers/pty';
 
 const c = new ServedCluster('exec');
 
@@ -148,4 +150,59 @@ test('kubectl attach follows what the container writes from now on', async () =>
   } finally {
     child.kill('SIGTERM');
   }
+});
+
+// Typed as a person would at `exec -it ... -- sh`: commands, a multi-line `if` (PS2), a
+// backspace, a line dropped with Ctrl-C, and `exit 3`.
+const SHELL_SESSION: PtyStep[] = [
+  { expect: '/ # ', send: 'echo hello $((1+2))\r' },
+  { expect: '/ # ', send: 'cd /tmp; X=5\r' },
+  { expect: '/tmp # ', send: 'if [ $X = 5 ]; then\r' },
+  { expect: '> ', send: 'echo five > f\r' },
+  { expect: '> ', send: 'fi\r' },
+  { expect: '/tmp # ', send: 'cat f; ecx\x7fho edited\r' },
+  { expect: '/tmp # ', send: 'nothing\x03' },
+  { expect: '/tmp # ', send: 'echo $?; exit 3\r' },
+];
+
+const SHELL_TRANSCRIPT =
+  '/ # echo hello $((1+2))\r\nhello 3\r\n/ # cd /tmp; X=5\r\n/tmp # if [ $X = 5 ]; then\r\n> echo five > f\r\n> fi\r\n' +
+  '/tmp # cat f; ecx\b \bho edited\r\nfive\r\nedited\r\n/tmp # nothing^C\r\n/tmp # echo $?; exit 3\r\n130\r\ncommand terminated with exit code 3\r\n';
+
+test('exec -it: kubectl over the API server and kubesim in-process give the same interactive shell on a terminal', async () => {
+  const kubectl = await runOnPty([KUBECTL, 'exec', '-it', 'box', '-c', 'side', '--', 'sh'], SHELL_SESSION, c.env());
+  assert.equal(kubectl.stalled, undefined, kubectl.transcript);
+  assert.equal(kubectl.transcript, SHELL_TRANSCRIPT);
+  assert.equal(kubectl.code, 3);
+  const kubesim = await runOnPty([process.execPath, BIN, 'exec', '-it', 'box', '-c', 'side', '--', 'sh'], SHELL_SESSION, c.env());
+  assert.equal(kubesim.stalled, undefined, kubesim.transcript);
+  assert.equal(kubesim.transcript, SHELL_TRANSCRIPT);
+  assert.equal(kubesim.code, 3);
+  // what the sessions wrote stays in the container
+  assert.equal(c.ok(['exec', 'box', '-c', 'side', '--', 'cat', '/tmp/f']), 'five\n');
+  // -t without a terminal: kubectl's warning, then the shell reads its stdin as a script
+  assert.equal(same(['-it', 'box', '-c', 'side', '--', 'sh'], 'echo $((6*7))\n').stdout, '42\n');
+});
+
+test('debug -it: a shell in a new ephemeral container, through kubectl and kubesim alike', async () => {
+  const steps: PtyStep[] = [
+    { expect: '/ # ', send: 'echo in $HOSTNAME; exit\r' },
+    { expect: 'if it is still running' },
+  ];
+  const args = ['debug', '-it', 'box', '-c', '', '--image=busybox:1.36', '--profile=general', '--', 'sh'];
+  const run = async (argv: string[], name: string) => {
+    const session = runOnPty([...argv, ...args.map((a) => (a === '' ? name : a))], steps, c.env());
+    // This server only serves (KUBESIM_NO_DAEMON): a waiting CLI verb moves the cluster until the container runs.
+    const started = await c.kubesimAsync(['wait', 'pod/box', `--for=jsonpath={.status.ephemeralContainerStatuses[?(@.name=="${name}")].state.running}`, '--timeout=30s']);
+    assert.equal(started.code, 0, started.stderr);
+    const r = await session;
+    assert.equal(r.stalled, undefined, r.transcript);
+    assert.equal(r.code, 0, r.transcript);
+    return r.transcript.replace(/\bkubesim\b/g, 'kubectl');
+  };
+  const want = (name: string) =>
+    `If you don't see a command prompt, try pressing enter.\r\n/ # echo in $HOSTNAME; exit\r\nin box\r\n` +
+    `Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach box -c ${name} -i -t' if it is still running\r\n`;
+  assert.equal(await run([KUBECTL], 'dbg1'), want('dbg1'));
+  assert.equal(await run([process.execPath, BIN], 'dbg2'), want('dbg2'));
 });

@@ -205,6 +205,10 @@ export class RestHandler {
     } else if (sub === 'scale') {
       if (method === 'GET') return jsonResponse(200, scaleOf(await this.api.get(t.rt, t.namespace, t.name!)));
       if (method === 'PUT' || method === 'PATCH') return updateScale(this, req, t, method);
+    } else if (sub === 'ephemeralcontainers' && t.rt.kind === 'Pod' && (method === 'GET' || method === 'PUT' || method === 'PATCH')) {
+      // kubectl debug: the pod, its ephemeral containers added through the subresource
+      if (method === 'GET') return this.respondObject(req, t, await this.api.get(t.rt, t.namespace, t.name!), 200);
+      return method === 'PUT' ? updateObject(this, req, t, false) : patchObject(this, req, t, false);
     } else if (sub === 'binding' && method === 'POST') {
       return bindPod(this, req, t);
     } else if (sub === 'log' && method === 'GET') {

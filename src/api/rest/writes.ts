@@ -95,7 +95,7 @@ export async function updateObject(h: RestHandler, req: ApiRequest, t: Target, s
   obj.metadata.name = t.name;
   const dryRun = dryRunOf(req);
   const warnings = status ? [] : await applyFieldValidation(h, req, t, obj);
-  const opts = { dryRun, fieldManager: managerOf(req) };
+  const opts = { dryRun, fieldManager: managerOf(req), subresource: status ? undefined : t.subresource };
   const updated = status ? await h.api.updateStatus(obj, opts) : await h.api.update(obj, opts);
   return h.respondObject(req, t, updated, 200, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
 }
@@ -200,7 +200,8 @@ export async function patchObject(h: RestHandler, req: ApiRequest, t: Target, st
     if (!precondition) patched.metadata.resourceVersion = rv;
     if (!apply && !status) warnings = await applyFieldValidation(h, req, t, patched);
     // An apply computed managedFields itself; other patches are an Update by their manager.
-    const opts = { dryRun, fieldManager: apply ? undefined : manager };
+    // pods/ephemeralcontainers writes through its subresource (validation lets it add containers).
+    const opts = { dryRun, fieldManager: apply ? undefined : manager, subresource: status ? undefined : t.subresource };
     try {
       const updated = status ? await h.api.updateStatus(patched, opts) : await h.api.update(patched, opts);
       return h.respondObject(req, t, updated, 200, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));

@@ -25,3 +25,35 @@ export function parseDuration(s: string): number {
   if (!(total <= MAX_DURATION_MS)) throw new CliError(`invalid duration "${s}"`);
   return Math.round(total);
 }
+
+const GO_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Go's time.ParseDuration, for flags pflag declares as durations (`--timeout=0s`): a unit on
+ * every number, except a bare 0. Returns milliseconds; throws Go's message (`time: missing
+ * unit in duration "5"`), which the caller wraps as pflag's invalid-argument error.
+ */
+export function parseGoDuration(s: string): number {
+  const invalid = () => new Error(`time: invalid duration ${JSON.stringify(s)}`);
+  let rest = s;
+  let sign = 1;
+  if (rest[0] === '-' || rest[0] === '+') {
+    sign = rest[0] === '-' ? -1 : 1;
+    rest = rest.slice(1);
+  }
+  if (rest === '0') return 0;
+  if (rest === '') throw invalid();
+  let total = 0;
+  while (rest !== '') {
+    const num = /^(\d*)(\.\d*)?/.exec(rest)!;
+    if (num[0] === '' || num[0] === '.') throw invalid();
+    rest = rest.slice(num[0].length);
+    const unit = /^[^\d.]*/.exec(rest)![0];
+    if (unit === '') throw new Error(`time: missing unit in duration ${JSON.stringify(s)}`);
+    if (!(unit in GO_UNITS)) throw new Error(`time: unknown unit ${JSON.stringify(unit)} in duration ${JSON.stringify(s)}`);
+    rest = rest.slice(unit.length);
+    total += Number(num[0]) * GO_UNITS[unit];
+  }
+  if (!(total <= MAX_DURATION_MS)) throw invalid();
+  return sign * Math.round(total);
+}

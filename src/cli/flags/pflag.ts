@@ -12,6 +12,7 @@
 
 import { Option as OptionCtor, type Command, type Option } from 'commander';
 import type { FlagDef } from '../../generators/types';
+import { parseGoDuration } from './duration';
 
 /** A flag as pflag sees it: name, shorthand, whether it takes a value, its NoOptDefVal. */
 export interface PFlag {
@@ -21,6 +22,10 @@ export interface PFlag {
   kind: 'bool' | 'value';
   noOptDefVal?: string;
   int?: boolean;
+  /** A Go duration (pflag's DurationVar): checked as time.ParseDuration checks it. */
+  duration?: boolean;
+  /** A boolean with a no-option default (`-w, --watch [bool]`): its value is checked as ParseBool. */
+  boolValue?: boolean;
   /** How `--name=false` reaches the parser ('' = dropped, the default is false). */
   falseSpelling?: string;
 }
@@ -39,6 +44,13 @@ export class FlagError extends Error {
 const NO_OPT_DEFAULTS: Record<string, string> = { 'dry-run': 'unchanged', cascade: 'background' };
 
 const tables = new WeakMap<Command, PFlag[]>();
+const valueTypes = new WeakMap<Command, Record<string, 'int' | 'duration'>>();
+
+/** The Go types of a commander command's value flags pflag checks as it parses (`--revision` int). */
+export function declareFlagTypes(cmd: Command, types: Record<string, 'int' | 'duration'>): Command {
+  valueTypes.set(cmd, { ...valueTypes.get(cmd), ...types });
+  return cmd;
+}
 const passThrough = new WeakSet<Command>();
 
 /** Declares the flags of a command that parses its own arguments (the generators). */
@@ -73,7 +85,10 @@ function fromOption(o: Option): PFlag {
   const long = (o.long ?? '').replace(/^--/, '');
   const short = o.short?.replace(/^-/, '');
   if (!o.required && !o.optional) return { name: long, shorthand: short, kind: 'bool', falseSpelling: o.defaultValue === true ? `--no-${long}` : '' };
-  if (o.optional) return { name: long, shorthand: short, kind: 'value', noOptDefVal: NO_OPT_DEFAULTS[long] ?? (/\[bool\]/.test(o.flags) ? 'true' : '') };
+  if (o.optional) {
+    const bool = /\[bool\]/.test(o.flags);
+    return { name: long, shorthand: short, kind: 'value', noOptDefVal: NO_OPT_DEFAULTS[long] ?? (bool ? 'true' : ''), boolValue: bool };
+  }
   return { name: long, shorthand: short, kind: 'value' };
 }
 
@@ -87,7 +102,11 @@ function flagsOf(cmd: Command): PFlag[] {
     for (let c = cmd.parent; c; c = c.parent) for (const o of c.options as readonly Option[]) if (o.long && !o.required && !o.optional) parentLongs.add(o.long.slice(2));
     return [...table.map((f) => ({ ...f, falseSpelling: parentLongs.has(f.name) ? '' : `--${f.name}=false` })), { name: 'help', shorthand: 'h', kind: 'bool' }];
   }
-  const own = (cmd.options as readonly Option[]).filter((o) => !synthetic.has(o)).map(fromOption);
+  const types = valueTypes.get(cmd) ?? {};
+  const own = (cmd.options as readonly Option[])
+    .filter((o) => !synthetic.has(o))
+    .map(fromOption)
+    .map((f) => (types[f.name] === 'int' ? { ...f, int: true } : types[f.name] === 'duration' ? { ...f, duration: true } : f));
   return [...own, { name: 'help', shorthand: 'h', kind: 'bool' }];
 }
 
@@ -106,6 +125,19 @@ export function parseGoBool(s: string): boolean | undefined {
 
 function label(f: PFlag): string {
   return f.shorthand ? `-${f.shorthand}, --${f.name}` : `--${f.name}`;
+}
+
+/** pflag's check of a typed value: ints, durations, booleans with a no-option default. */
+function checkValue(f: PFlag, v: string, path: string): void {
+  checkInt(f, v, path);
+  if (f.boolValue && parseGoBool(v) === undefined) throw new FlagError(`invalid argument "${v}" for "${label(f)}" flag: strconv.ParseBool: parsing "${v}": invalid syntax`, path);
+  if (f.duration) {
+    try {
+      parseGoDuration(v);
+    } catch (e) {
+      throw new FlagError(`invalid argument "${v}" for "${label(f)}" flag: ${(e as Error).message}`, path);
+    }
+  }
 }
 
 function checkInt(f: PFlag, v: string, path: string): void {
@@ -149,11 +181,11 @@ export function normalizeArgv(program: Command, argv: string[]): string[] {
           else if (f.falseSpelling) out.push(f.falseSpelling);
         }
       } else if (value !== undefined) {
-        checkInt(f, value, path);
+        checkValue(f, value, path);
         out.push(`--${name}=${value}`);
       } else if (f.noOptDefVal !== undefined && f.noOptDefVal !== '') out.push(`--${name}=${f.noOptDefVal}`);
       else if (i + 1 < argv.length) {
-        checkInt(f, argv[i + 1], path);
+        checkValue(f, argv[i + 1], path);
         out.push(`--${name}=${argv[++i]}`);
       } else throw new FlagError(`flag needs an argument: --${name}`, path);
       continue;
@@ -182,7 +214,7 @@ export function normalizeArgv(program: Command, argv: string[]): string[] {
         else if (f.noOptDefVal) v = f.noOptDefVal;
         else if (i + 1 < argv.length) v = argv[++i];
         else throw new FlagError(`flag needs an argument: '${c}' in ${a}`, path);
-        checkInt(f, v, path);
+        checkValue(f, v, path);
         out.push(`--${f.name}=${v}`);
         break;
       }

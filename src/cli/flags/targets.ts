@@ -22,6 +22,8 @@ export interface TargetFlags {
   all?: boolean;
   allNamespaces?: boolean;
   local?: boolean;
+  /** `-k DIR`: the objects of a kustomization. */
+  kustomize?: string;
 }
 
 export interface Target {
@@ -144,7 +146,7 @@ export async function resolveTargets(
     }
   }
   const api = await ctx.api();
-  if (files.length) {
+  if (files.length || flags.kustomize) {
     if (resources.length) throw new CliError('Cannot specify both a filename and a resource argument'); // as the Builder's error
     const { items, errors } = await fileObjects(ctx, flags, verb, api);
     const live: Target[] = [];
