@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import { execAsync } from '../helpers/exec';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -76,4 +77,22 @@ export class Sandbox {
   cleanup(): void {
     rmSync(this.home, { recursive: true, force: true });
   }
+}
+
+/**
+ * Gives every test of the calling file its own copy of one prepared sandbox: `prepare` runs
+ * once (before the first test), then `use` receives a fresh clone before each test, removed
+ * after it. No test sees another's objects, so any one runs alone (--test-name-pattern) or in
+ * any order, and the cluster is still built once per file (a copy is far cheaper).
+ */
+export function copyPerTest(prepare: (base: Sandbox) => void, use: (copy: Sandbox) => void, prefix?: string): void {
+  const base = new Sandbox(prefix);
+  let copy: Sandbox | undefined;
+  before(() => prepare(base));
+  after(() => base.cleanup());
+  beforeEach(() => {
+    copy = base.clone(prefix);
+    use(copy);
+  });
+  afterEach(() => copy?.cleanup());
 }

@@ -1,13 +1,17 @@
 // `top node|pod` against the simulated metrics-server: kubectl's tables (TAB-terminated
 // cells through the tabwriter, so lines keep trailing padding), usage annotations, errors.
+// Every test starts from its own copy of one empty cluster.
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from './helpers';
+import { copyPerTest, Sandbox } from './helpers';
 import { formatNodeTop, formatPodTop, goDuration } from '../../src/cli/top';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+let sb!: Sandbox;
+copyPerTest(
+  (base) => base.ok(['get', 'nodes']), // the first command creates the default cluster
+  (copy) => (sb = copy),
+);
 
 const POD = `
 apiVersion: v1
@@ -25,6 +29,12 @@ spec:
     image: nginx
     resources: {requests: {cpu: 200m, memory: 28Mi}}
 `;
+
+/** The pod busy, running with its usage annotations. */
+function runBusy(): void {
+  sb.ok(['apply', '-f', sb.file('pod.yaml', POD)]);
+  sb.ok(['wait', '--for=condition=Ready', 'pod/busy', '--timeout=120s']);
+}
 
 test('no pods: kubectl says so on stderr and exits 0', () => {
   const r = sb.run(['top', 'pod']);
@@ -44,8 +54,7 @@ test('pods that are not running yet: metrics not available yet', () => {
 });
 
 test('running pods: usage from the annotations, per container with --containers', () => {
-  sb.ok(['apply', '-f', sb.file('pod.yaml', POD)]);
-  sb.ok(['wait', '--for=condition=Ready', 'pod/busy', '--timeout=120s']);
+  runBusy();
   const r = sb.run(['top', 'pod']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'NAME   CPU(cores)   MEMORY(bytes)   \nbusy   250m         64Mi            \n');
@@ -58,6 +67,7 @@ test('running pods: usage from the annotations, per container with --containers'
 });
 
 test('top node: every Ready node with usage and percentages of allocatable', () => {
+  runBusy();
   const r = sb.run(['top', 'node']);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.split('\n').slice(0, -1);
