@@ -10,10 +10,7 @@ import { BIN, copyPerTest, Sandbox } from './helpers';
 
 let sb!: Sandbox;
 copyPerTest(
-  (base) => {
-    base.ok(['get', 'nodes']); // the first command creates the default cluster
-    mkdirSync(join(base.home, 'tmp'));
-  },
+  (base) => mkdirSync(join(base.home, 'tmp')), // and the default cluster, created by copyPerTest
   (copy) => (sb = copy),
   'kubesim-edit-',
 );

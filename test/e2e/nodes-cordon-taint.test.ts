@@ -7,7 +7,7 @@ import { copyPerTest, Sandbox } from './helpers';
 
 let sb!: Sandbox;
 copyPerTest(
-  (base) => base.ok(['get', 'nodes']), // the first command creates the default cluster
+  () => {}, // the default cluster, created by copyPerTest's first command
   (copy) => (sb = copy),
 );
 
