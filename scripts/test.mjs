@@ -3,6 +3,9 @@
 // so this finds the files itself. Arguments narrow the run to files or folders;
 // `--reporter=NAME` (tap, spec, dot) replaces the default, scripts/test-reporter.mjs: dots while
 // running, every failure in full, then `N passed, N failed, N skipped`.
+// Node's own `--test-*` options pass through: `--test-name-pattern=REGEX` runs only the tests
+// whose names match (each test file's tests run alone or in any order), `--test-only` the
+// tests marked `only`.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -22,7 +25,8 @@ function collect(path, out) {
 
 const args = process.argv.slice(2);
 const reporterArg = args.find((a) => a.startsWith('--reporter='));
-const paths = args.filter((a) => a !== reporterArg);
+const nodeTestArgs = args.filter((a) => a.startsWith('--test-'));
+const paths = args.filter((a) => a !== reporterArg && !nodeTestArgs.includes(a));
 const roots = paths.length ? paths : ['test'];
 const files = roots.flatMap((r) => collect(r, []));
 if (files.length === 0) {
@@ -50,7 +54,8 @@ const reporters = reporterArg
   ? ['--test-reporter', reporterArg.slice('--reporter='.length), '--test-reporter-destination', 'stdout']
   : ['--test-reporter', reporter, '--test-reporter-destination', 'stdout'];
 // KUBECONFIG points into the run's private directory: clusters the tests create never touch ~/.kube.
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporters, ...files], { stdio: 'inherit', env: { ...process.env, XDG_CACHE_HOME: cache, KUBESIM_TEST_CACHE_HOME: cache, KUBESIM_TEST_TIMES: timesFile, KUBECONFIG: join(cache, 'kubeconfig') } });
+// A run of some tests only records no file durations (they would misorder the next full run).
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...nodeTestArgs, ...reporters, ...files], { stdio: 'inherit', env: { ...process.env, XDG_CACHE_HOME: cache, KUBESIM_TEST_CACHE_HOME: cache, KUBESIM_TEST_TIMES: nodeTestArgs.length ? '' : timesFile, KUBECONFIG: join(cache, 'kubeconfig') } });
 rmSync(cache, { recursive: true, force: true });
 // node exits 1 when a test fails; a signal (status null) or a spawn error is a failure too.
 process.exit(r.error ? 1 : r.status ?? 1);

@@ -1,14 +1,14 @@
 // The foundation verbs end to end: apply, get, describe, delete, and their errors, through
-// the real CLI in a throwaway state directory.
+// the real CLI in a throwaway state directory. Every test starts from its own copy of one
+// cluster holding the applied ConfigMap cfg (a: "2").
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Sandbox } from './helpers';
+import { copyPerTest, Sandbox } from './helpers';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+let sb!: Sandbox;
 
 const CM = `apiVersion: v1
 kind: ConfigMap
@@ -18,13 +18,19 @@ data:
   a: "1"
 `;
 
+copyPerTest(
+  (base) => base.ok(['apply', '-f', base.file('cm.yaml', CM.replace('"1"', '"2"'))]),
+  (copy) => (sb = copy),
+);
+
 test('apply creates, re-apply is unchanged, a change is configured', () => {
-  const f = sb.file('cm.yaml', CM);
-  assert.equal(sb.ok(['apply', '-f', f]), 'configmap/cfg created\n');
-  assert.equal(sb.ok(['apply', '-f', f]), 'configmap/cfg unchanged\n');
-  sb.file('cm.yaml', CM.replace('"1"', '"2"'));
-  assert.equal(sb.ok(['apply', '-f', f]), 'configmap/cfg configured\n');
-  assert.equal(sb.ok(['get', 'cm', 'cfg', '-o', 'jsonpath={.data.a}']), '2');
+  const fresh = CM.replace('name: cfg', 'name: fresh');
+  const f = sb.file('fresh.yaml', fresh);
+  assert.equal(sb.ok(['apply', '-f', f]), 'configmap/fresh created\n');
+  assert.equal(sb.ok(['apply', '-f', f]), 'configmap/fresh unchanged\n');
+  sb.file('fresh.yaml', fresh.replace('"1"', '"2"'));
+  assert.equal(sb.ok(['apply', '-f', f]), 'configmap/fresh configured\n');
+  assert.equal(sb.ok(['get', 'cm', 'fresh', '-o', 'jsonpath={.data.a}']), '2');
 });
 
 test('get --no-headers drops the header row of tables, wide and custom-columns', () => {

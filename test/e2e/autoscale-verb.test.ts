@@ -1,13 +1,16 @@
-// e2e: `kubesim autoscale` through the built CLI on a real state directory.
+// e2e: `kubesim autoscale` through the built CLI on a real state directory. Every test
+// starts from its own copy of one cluster holding the Deployment web.
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from './helpers';
+import { copyPerTest, Sandbox } from './helpers';
 
-const sb = new Sandbox('kubesim-autoscale-');
-after(() => sb.cleanup());
-
-sb.ok(['create', 'deployment', 'web', '--image=nginx', '--replicas=2']);
+let sb!: Sandbox;
+copyPerTest(
+  (base) => base.ok(['create', 'deployment', 'web', '--image=nginx', '--replicas=2']),
+  (copy) => (sb = copy),
+  'kubesim-autoscale-',
+);
 
 test('autoscale creates the HPA for a Deployment and says autoscaled', () => {
   const r = sb.run(['autoscale', 'deployment', 'web', '--min=2', '--max=5', '--cpu-percent=80']);
@@ -25,6 +28,7 @@ test('autoscale creates the HPA for a Deployment and says autoscaled', () => {
 });
 
 test('autoscaling the same target again: AlreadyExists as kubectl prints it (exit 1)', () => {
+  sb.ok(['autoscale', 'deployment', 'web', '--min=2', '--max=5', '--cpu-percent=80']);
   const r = sb.run(['autoscale', 'deploy', 'web', '--max=5']);
   assert.equal(r.code, 1);
   assert.equal(r.stdout, '');

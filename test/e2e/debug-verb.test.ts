@@ -1,16 +1,23 @@
 // e2e: `kubesim debug` (an ephemeral container through pods/ephemeralcontainers, a node
 // debugging pod) and `get --subresource` / `get -w --output-watch-events`, through the
-// built CLI on a real state directory.
+// built CLI on a real state directory. Every test starts from its own copy of one cluster
+// holding the pod web and the Deployment api.
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from './helpers';
+import { copyPerTest, Sandbox } from './helpers';
 
-const sb = new Sandbox('kubesim-debug-');
-after(() => sb.cleanup());
+let sb!: Sandbox;
+copyPerTest(
+  (base) => {
+    base.ok(['run', 'web', '--image=nginx']);
+    base.ok(['create', 'deployment', 'api', '--image=nginx', '--replicas=2']);
+  },
+  (copy) => (sb = copy),
+  'kubesim-debug-',
+);
 
-sb.ok(['run', 'web', '--image=nginx']);
-sb.ok(['create', 'deployment', 'api', '--image=nginx', '--replicas=2']);
+const ephemeralNames = () => sb.ok(['get', 'pod', 'web', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}']).split(' ').filter(Boolean);
 
 test('debug POD --image --target adds an ephemeral container and says so as kubectl does', () => {
   const r = sb.run(['debug', 'web', '--image=busybox', '--target=web', '--profile=general']);
@@ -30,13 +37,12 @@ test('debug POD --image --target adds an ephemeral container and says so as kube
 });
 
 test('debug with the legacy profile warns as kubectl does; -c names the container', () => {
+  const before = ephemeralNames();
   const r = sb.run(['debug', 'pod/web', '--image=busybox', '-c', 'dbg', '-q']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, '');
   assert.equal(r.stderr, '--profile=legacy is deprecated and will be removed in the future. It is recommended to explicitly specify a profile, for example "--profile=general".\n');
-  const names = sb.ok(['get', 'pod', 'web', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}']).split(' ');
-  assert.equal(names.length, 2);
-  assert.equal(names[1], 'dbg');
+  assert.deepEqual(ephemeralNames(), [...before, 'dbg']);
 });
 
 test('debug node/NAME creates a pod on that node in its host namespaces with / at /host', () => {
@@ -82,27 +88,23 @@ test('get -w --output-watch-events: an EVENT column for tables, watch events for
 });
 
 test('the kubelet starts an ephemeral container: debug --attach prints its output, its status is reported, the pod is untouched', () => {
-  const own = new Sandbox('kubesim-debug-run-');
-  try {
-    own.ok(['run', 'app', '--image=nginx:1.27']);
-    own.ok(['reconcile', '--until-stable']);
-    // A container that ended before the attach: kubectl prints its logs instead.
-    const r = own.run(['debug', 'app', '--image=busybox:1.36', '-c', 'once', '-i', '-q', '--profile=general', '--', 'sh', '-c', 'echo hello from debug']);
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, 'hello from debug\n');
-    own.ok(['debug', 'app', '--image=busybox:1.36', '-c', 'long', '-q', '--profile=general', '--', 'sh', '-c', 'echo waiting; sleep 3600']);
-    own.ok(['clock', 'advance', '10s']);
-    const pod = JSON.parse(own.ok(['get', 'pod', 'app', '-o', 'json']));
-    const [once, long] = pod.status.ephemeralContainerStatuses;
-    assert.deepEqual([once.name, once.state.terminated?.reason, once.state.terminated?.exitCode, once.ready, once.restartCount], ['once', 'Completed', 0, false, 0]);
-    assert.deepEqual([long.name, Object.keys(long.state), long.ready, long.image], ['long', ['running'], false, 'busybox:1.36']);
-    // the app container and the pod's readiness are unaffected
-    assert.deepEqual([pod.status.phase, pod.status.containerStatuses[0].ready, pod.status.containerStatuses[0].restartCount], ['Running', true, 0]);
-    assert.equal(own.ok(['logs', 'app', '-c', 'long']), 'waiting\n');
-    const d = own.ok(['describe', 'pod', 'app']);
-    assert.match(d, /Ephemeral Containers:\n {2}once:\n[\s\S]*?State: {10}Terminated\n {6}Reason: {7}Completed\n[\s\S]*? {2}long:\n[\s\S]*?State: {10}Running\n/);
-    assert.match(d, /Normal\s+Started\s+\S+\s+kubelet\s+Started container long\n/);
-  } finally {
-    own.cleanup();
-  }
+  // in the file's cluster (a copy), not one of its own: only the pod app is looked at
+  sb.ok(['run', 'app', '--image=nginx:1.27']);
+  sb.ok(['reconcile', '--until-stable']);
+  // A container that ended before the attach: kubectl prints its logs instead.
+  const r = sb.run(['debug', 'app', '--image=busybox:1.36', '-c', 'once', '-i', '-q', '--profile=general', '--', 'sh', '-c', 'echo hello from debug']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'hello from debug\n');
+  sb.ok(['debug', 'app', '--image=busybox:1.36', '-c', 'long', '-q', '--profile=general', '--', 'sh', '-c', 'echo waiting; sleep 3600']);
+  sb.ok(['clock', 'advance', '10s']);
+  const pod = JSON.parse(sb.ok(['get', 'pod', 'app', '-o', 'json']));
+  const [once, long] = pod.status.ephemeralContainerStatuses;
+  assert.deepEqual([once.name, once.state.terminated?.reason, once.state.terminated?.exitCode, once.ready, once.restartCount], ['once', 'Completed', 0, false, 0]);
+  assert.deepEqual([long.name, Object.keys(long.state), long.ready, long.image], ['long', ['running'], false, 'busybox:1.36']);
+  // the app container and the pod's readiness are unaffected
+  assert.deepEqual([pod.status.phase, pod.status.containerStatuses[0].ready, pod.status.containerStatuses[0].restartCount], ['Running', true, 0]);
+  assert.equal(sb.ok(['logs', 'app', '-c', 'long']), 'waiting\n');
+  const d = sb.ok(['describe', 'pod', 'app']);
+  assert.match(d, /Ephemeral Containers:\n {2}once:\n[\s\S]*?State: {10}Terminated\n {6}Reason: {7}Completed\n[\s\S]*? {2}long:\n[\s\S]*?State: {10}Running\n/);
+  assert.match(d, /Normal\s+Started\s+\S+\s+kubelet\s+Started container long\n/);
 });

@@ -1,16 +1,20 @@
 // e2e: `kubesim edit` through the built CLI, with KUBE_EDITOR set to small shell scripts that
-// record what they were shown and rewrite the file, the way a user's editor would.
+// record what they were shown and rewrite the file, the way a user's editor would. Every
+// test starts from its own copy of one empty cluster (and an empty TMPDIR for the editor).
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, Sandbox } from './helpers';
+import { BIN, copyPerTest, Sandbox } from './helpers';
 
-const sb = new Sandbox('kubesim-edit-');
-after(() => sb.cleanup());
-const tmp = join(sb.home, 'tmp');
-mkdirSync(tmp);
+let sb!: Sandbox;
+copyPerTest(
+  (base) => mkdirSync(join(base.home, 'tmp')), // and the default cluster, created by copyPerTest
+  (copy) => (sb = copy),
+  'kubesim-edit-',
+);
+const tmp = () => join(sb.home, 'tmp');
 
 const HEADER = `# Please edit the object below. Lines beginning with a '#' will be ignored,
 # and an empty file will abort the edit. If an error occurs while saving this file will be
@@ -48,11 +52,11 @@ function views(name: string): number {
 }
 
 function edit(args: string[], editorPath: string) {
-  return sb.run(['edit', ...args], { env: { KUBE_EDITOR: editorPath, TMPDIR: tmp } });
+  return sb.run(['edit', ...args], { env: { KUBE_EDITOR: editorPath, TMPDIR: tmp() } });
 }
 
 function tmpFiles(): string[] {
-  return readdirSync(tmp).filter((f) => f.startsWith('kubesim-edit-'));
+  return readdirSync(tmp()).filter((f) => f.startsWith('kubesim-edit-'));
 }
 
 /** The first `  replicas: N` line (the spec's; status comes later) becomes M. */
@@ -234,12 +238,14 @@ test('an editor that fails stops the edit with kubectl\'s message', () => {
 test('$EDITOR is used when $KUBE_EDITOR is unset', () => {
   deployment('envx');
   const ed = editor('envx', [setReplicas(2, 1)]);
-  const r = sb.run(['edit', 'deploy', 'envx'], { env: { KUBE_EDITOR: '', EDITOR: ed, TMPDIR: tmp } });
+  const r = sb.run(['edit', 'deploy', 'envx'], { env: { KUBE_EDITOR: '', EDITOR: ed, TMPDIR: tmp() } });
   assert.equal(r.stdout, 'deployment.apps/envx edited\n');
   assert.equal(views('envx'), 1);
 });
 
 test('a type without names edits every object of that type; none at all cancels the edit', () => {
+  deployment('web');
+  deployment('conc');
   const ed = editor('none', []);
   const r = edit(['cronjobs'], ed);
   assert.equal(r.code, 1);

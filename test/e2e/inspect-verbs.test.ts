@@ -1,11 +1,11 @@
-// auth can-i, cluster-info, diff and completion through the real CLI.
+// auth can-i, cluster-info, diff and completion through the real CLI. Every test starts
+// from its own copy of one cluster holding the Role and RoleBinding below.
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from './helpers';
+import { copyPerTest, Sandbox } from './helpers';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+let sb!: Sandbox;
 
 const RBAC = `apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
@@ -24,8 +24,12 @@ subjects:
 roleRef: {kind: Role, name: pod-reader, apiGroup: rbac.authorization.k8s.io}
 `;
 
+copyPerTest(
+  (base) => base.ok(['apply', '-f', base.file('rbac.yaml', RBAC)]),
+  (copy) => (sb = copy),
+);
+
 test('auth can-i answers from stored Roles and bindings, yes/no with exit 0/1', () => {
-  sb.ok(['apply', '-f', sb.file('rbac.yaml', RBAC)]);
   assert.deepEqual(sb.run(['auth', 'can-i', 'create', 'pods']), { code: 0, stdout: 'yes\n', stderr: '' });
   assert.deepEqual(sb.run(['auth', 'can-i', 'get', 'pods', '--as', 'bob']), { code: 0, stdout: 'yes\n', stderr: '' });
   assert.deepEqual(sb.run(['auth', 'can-i', 'delete', 'pods', '--as', 'bob']), { code: 1, stdout: 'no\n', stderr: '' });

@@ -1,12 +1,15 @@
 // cordon, uncordon and taint end to end: kubectl's lines, errors and exit codes, and
-// their effect on the node objects.
+// their effect on the node objects. Every test starts from its own copy of one 3-node cluster.
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from './helpers';
+import { copyPerTest, Sandbox } from './helpers';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+let sb!: Sandbox;
+copyPerTest(
+  () => {}, // the default cluster, created by copyPerTest's first command
+  (copy) => (sb = copy),
+);
 
 const taints = (node: string) => sb.ok(['get', 'node', node, '-o', 'jsonpath={.spec.taints}']);
 
@@ -57,6 +60,7 @@ test('taint: add, refuse to overwrite, overwrite, remove by key:effect and by ke
 });
 
 test('taint: --all, -l, dry run and -o', () => {
+  sb.ok(['label', 'node', 'node-3', 'pool=b']);
   const all = sb.ok(['taint', 'nodes', '--all', 'maintenance=soon:PreferNoSchedule']);
   assert.equal(all, 'node/node-1 tainted\nnode/node-2 tainted\nnode/node-3 tainted\n');
   assert.equal(sb.ok(['taint', 'nodes', '-l', 'pool=b', 'maintenance-']), 'node/node-3 untainted\n');

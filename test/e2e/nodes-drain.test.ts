@@ -1,12 +1,12 @@
 // drain end to end: the pod filters (DaemonSet, unmanaged, emptyDir), evictions honouring
 // PodDisruptionBudgets (blocked, then allowed), and kubectl's lines on stdout and stderr.
+// Every test starts from its own copy of one cluster running the manifests below.
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from './helpers';
+import { copyPerTest, Sandbox } from './helpers';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+let sb!: Sandbox;
 
 const MANIFESTS = `apiVersion: apps/v1
 kind: DaemonSet
@@ -61,11 +61,15 @@ function podsOn(node: string, selector: string, ns = 'default'): string[] {
   return out.split('\n').filter(Boolean);
 }
 
-test('setup: a DaemonSet, a 3-replica Deployment and a budget that allows no disruption', () => {
-  sb.ok(['apply', '-f', sb.file('all.yaml', MANIFESTS)]);
-  assert.match(sb.ok(['rollout', 'status', 'deployment/web']), /successfully rolled out/);
-  assert.match(sb.ok(['rollout', 'status', 'daemonset/agent', '-n', 'kube-system']), /daemon set "agent" successfully rolled out/);
-});
+// A DaemonSet, a 3-replica Deployment and a budget that allows no disruption.
+copyPerTest(
+  (base) => {
+    base.ok(['apply', '-f', base.file('all.yaml', MANIFESTS)]);
+    assert.match(base.ok(['rollout', 'status', 'deployment/web']), /successfully rolled out/);
+    assert.match(base.ok(['rollout', 'status', 'daemonset/agent', '-n', 'kube-system']), /daemon set "agent" successfully rolled out/);
+  },
+  (copy) => (sb = copy),
+);
 
 test('DaemonSet-managed pods stop a drain without --ignore-daemonsets (the node stays cordoned)', () => {
   const agent = podsOn('node-1', 'app=agent', 'kube-system');
@@ -83,6 +87,7 @@ test('DaemonSet-managed pods stop a drain without --ignore-daemonsets (the node 
 });
 
 test('a PodDisruptionBudget blocks the eviction until --timeout', () => {
+  sb.ok(['cordon', 'node-1']);
   const web = podsOn('node-1', 'app=web');
   assert.equal(web.length, 1, 'one web replica per node');
   const [ns, name] = web[0].split('/');
@@ -106,6 +111,7 @@ test('a PodDisruptionBudget blocks the eviction until --timeout', () => {
 });
 
 test('with a budget that allows one disruption, the drain evicts and the replacement runs elsewhere', () => {
+  sb.ok(['cordon', 'node-1']);
   sb.ok(['patch', 'pdb', 'web-pdb', '--type=merge', '-p', '{"spec":{"minAvailable":2}}']);
   const [ns, name] = podsOn('node-1', 'app=web')[0].split('/');
   const r = sb.run(['drain', 'node-1', '--ignore-daemonsets']);
@@ -143,6 +149,8 @@ spec:
     emptyDir: {}
 `);
   sb.ok(['apply', '-f', scratch]);
+  // the budget allows evicting the web replica on node-3 too
+  sb.ok(['patch', 'pdb', 'web-pdb', '--type=merge', '-p', '{"spec":{"minAvailable":2}}']);
   sb.ok(['wait', '--for=condition=Ready', 'pod/solo', 'pod/scratch']);
   const r = sb.run(['drain', 'node-3', '--ignore-daemonsets']);
   assert.equal(r.code, 1);

@@ -1,13 +1,13 @@
 // A Deployment's rollout end to end: apply, rolling update, `rollout status` lines,
 // `rollout history` (table and --revision), `rollout undo`, pause/resume/restart, and the
-// error cases with kubectl's messages and exit codes. Each test has its own cluster.
+// error cases with kubectl's messages and exit codes. Each test has its own cluster: a copy
+// of one where deployment "web" (nginx:1.25) is rolled out, or (the first) a new one.
 
-import { test, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from './helpers';
+import { copyPerTest, Sandbox } from './helpers';
 
-let sb: Sandbox;
-afterEach(() => sb.cleanup());
+let sb!: Sandbox;
 
 const deployment = (image: string) => `apiVersion: apps/v1
 kind: Deployment
@@ -28,15 +28,19 @@ spec:
         image: ${image}
 `;
 
-/** A fresh cluster with deployment "web" (nginx:1.25) applied and rolled out. */
-function rolledOut(): void {
-  sb = new Sandbox();
-  sb.ok(['apply', '-f', sb.file('web.yaml', deployment('nginx:1.25'))]);
-  sb.ok(['rollout', 'status', 'deployment/web', '--timeout=120s']);
-}
+copyPerTest(
+  (base) => {
+    base.ok(['apply', '-f', base.file('web.yaml', deployment('nginx:1.25'))]);
+    base.ok(['rollout', 'status', 'deployment/web', '--timeout=120s']);
+  },
+  (copy) => (sb = copy),
+);
 
-test('a rolling update: status reaches "successfully rolled out", history lists two revisions, undo goes back', () => {
-  sb = new Sandbox();
+test('a rolling update: status reaches "successfully rolled out", history lists two revisions, undo goes back', (t) => {
+  // from a new cluster: the apply creates web
+  const fresh = new Sandbox();
+  t.after(() => fresh.cleanup());
+  sb = fresh;
   const f = sb.file('web.yaml', deployment('nginx:1.25'));
   assert.equal(sb.ok(['apply', '-f', f]), 'deployment.apps/web created\n');
   const first = sb.ok(['rollout', 'status', 'deployment/web', '--timeout=120s']);
@@ -79,7 +83,6 @@ test('a rolling update: status reaches "successfully rolled out", history lists 
 });
 
 test('pause, resume and restart print kubectl messages and refuse repeats', () => {
-  rolledOut();
   // A second revision, so that undo has somewhere to go (kubectl looks for it before
   // checking for a pause).
   sb.ok(['set', 'image', 'deployment/web', 'nginx=nginx:1.26']);
@@ -111,7 +114,6 @@ test('pause, resume and restart print kubectl messages and refuse repeats', () =
 });
 
 test('rollout status: --watch=false, --revision, missing objects and kinds without a status viewer', () => {
-  rolledOut();
   sb.ok(['rollout', 'pause', 'deployment/web']);
   sb.ok(['rollout', 'resume', 'deployment/web']);
   // resume changed the spec and nothing ran since: without --watch, one line and exit 0
@@ -158,7 +160,6 @@ spec:
 `;
 
 test('rollout status exits 1 when the progress deadline is exceeded', () => {
-  sb = new Sandbox();
   sb.ok(['apply', '-f', sb.file('bad.yaml', BAD)]);
   const r = sb.run(['rollout', 'status', 'deployment/bad']);
   assert.equal(r.code, 1);
@@ -167,7 +168,6 @@ test('rollout status exits 1 when the progress deadline is exceeded', () => {
 });
 
 test('rollout status --timeout gives up with kubectl\'s timeout error', () => {
-  sb = new Sandbox();
   sb.ok(['apply', '-f', sb.file('bad.yaml', BAD.replace('progressDeadlineSeconds: 10', 'progressDeadlineSeconds: 600'))]);
   const r = sb.run(['rollout', 'status', 'deployment/bad', '--timeout=3s']);
   assert.equal(r.code, 1);

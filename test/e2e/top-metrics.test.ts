@@ -1,13 +1,17 @@
 // `top node|pod` against the simulated metrics-server: kubectl's tables (TAB-terminated
 // cells through the tabwriter, so lines keep trailing padding), usage annotations, errors.
+// Every test starts from its own copy of one empty cluster.
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from './helpers';
+import { copyPerTest, Sandbox } from './helpers';
 import { formatNodeTop, formatPodTop, goDuration } from '../../src/cli/top';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+let sb!: Sandbox;
+copyPerTest(
+  () => {}, // the default cluster, created by copyPerTest's first command
+  (copy) => (sb = copy),
+);
 
 const POD = `
 apiVersion: v1
@@ -26,6 +30,12 @@ spec:
     resources: {requests: {cpu: 200m, memory: 28Mi}}
 `;
 
+/** The pod busy, running with its usage annotations. */
+function runBusy(): void {
+  sb.ok(['apply', '-f', sb.file('pod.yaml', POD)]);
+  sb.ok(['wait', '--for=condition=Ready', 'pod/busy', '--timeout=120s']);
+}
+
 test('no pods: kubectl says so on stderr and exits 0', () => {
   const r = sb.run(['top', 'pod']);
   assert.equal(r.code, 0);
@@ -40,12 +50,10 @@ test('pods that are not running yet: metrics not available yet', () => {
   assert.equal(r.stderr, 'error: metrics not available yet\n');
   const named = sb.run(['top', 'pod', 'young']);
   assert.equal(named.stderr, 'Error from server (NotFound): podmetrics.metrics.k8s.io "default/young" not found\n');
-  sb.ok(['delete', 'pod', 'young', '--now']);
 });
 
 test('running pods: usage from the annotations, per container with --containers', () => {
-  sb.ok(['apply', '-f', sb.file('pod.yaml', POD)]);
-  sb.ok(['wait', '--for=condition=Ready', 'pod/busy', '--timeout=120s']);
+  runBusy();
   const r = sb.run(['top', 'pod']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'NAME   CPU(cores)   MEMORY(bytes)   \nbusy   250m         64Mi            \n');
@@ -58,6 +66,7 @@ test('running pods: usage from the annotations, per container with --containers'
 });
 
 test('top node: every Ready node with usage and percentages of allocatable', () => {
+  runBusy();
   const r = sb.run(['top', 'node']);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.split('\n').slice(0, -1);

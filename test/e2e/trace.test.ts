@@ -1,10 +1,10 @@
 // `kubesim trace pod`: a learner's step-by-step view of one pod, through the real CLI.
-import { test, after, before } from 'node:test';
+// Every test starts from its own copy of one settled cluster (below).
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from './helpers';
+import { copyPerTest, Sandbox } from './helpers';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+let sb!: Sandbox;
 
 const podNames = (selector: string, status?: string): string[] =>
   sb
@@ -13,13 +13,16 @@ const podNames = (selector: string, status?: string): string[] =>
     .filter((l) => l && (!status || l.includes(` ${status} `)))
     .map((l) => l.split(/\s+/)[0]);
 
-before(() => {
-  sb.ok(['cluster', 'create', '--nodes', '3', '--node-cpu', '2']);
-  sb.ok(['taint', 'nodes', 'node-3', 'dedicated=gpu:NoSchedule']);
-  sb.ok(['create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=3']);
-  sb.ok(['set', 'resources', 'deployment', 'web', '--requests=cpu=700m']);
-  sb.ok(['reconcile', '--until-stable']);
-});
+copyPerTest(
+  (base) => {
+    base.ok(['cluster', 'create', '--nodes', '3', '--node-cpu', '2']);
+    base.ok(['taint', 'nodes', 'node-3', 'dedicated=gpu:NoSchedule']);
+    base.ok(['create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=3']);
+    base.ok(['set', 'resources', 'deployment', 'web', '--requests=cpu=700m']);
+    base.ok(['reconcile', '--until-stable']);
+  },
+  (copy) => (sb = copy),
+);
 
 test('a Running pod: created by its ReplicaSet of its Deployment, scheduled with the other nodes explained, pulled, started, Ready', () => {
   const [name] = podNames('app=web', 'Running');

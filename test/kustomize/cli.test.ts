@@ -2,15 +2,20 @@
 // create -k --dry-run, kubectl's -f/-k/-R errors, and `kubesim kustomize` itself compared with
 // `kubectl kustomize` through the binary (the differential test runs the module in process).
 
-import { test, after } from 'node:test';
+// Every test starts from its own copy of one empty cluster.
+
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Sandbox, ROOT } from '../e2e/helpers';
+import { copyPerTest, Sandbox, ROOT } from '../e2e/helpers';
 import { requireKubectl } from '../oracles';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+let sb!: Sandbox;
+copyPerTest(
+  () => {}, // the default cluster, created by copyPerTest's first command
+  (copy) => (sb = copy),
+);
 
 const FX = join(ROOT, 'test', 'fixtures', 'kustomize');
 const CASE = (n: string) => join(FX, 'cases', n);
@@ -74,6 +79,7 @@ test('apply -k applies replacements; a var naming a missing object fails the bui
 
 test('diff -k and replace -k see the kustomized objects; delete -k removes them', () => {
   const dir = CASE('prefix-suffix-namerefs');
+  sb.ok(['apply', '-k', dir]);
   const same = sb.run(['diff', '-k', dir]);
   assert.equal(same.code, 0, same.stderr);
   assert.equal(same.stdout, '');

@@ -1,13 +1,14 @@
 // The one shell through the real CLI: a container's script (pipes, arithmetic, parameter
 // expansion, stderr) as `logs` shows it, sleeps on simulated time, and `exec` scripts with
-// stdout and stderr kept apart.
+// stdout and stderr kept apart. Every test starts from its own copy of one cluster running
+// the pods below, whose clock nearly stands still between commands (copyPerTest): the
+// script's `sleep 30` ends only when a test advances the clock, however slow the machine.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from '../e2e/helpers';
+import { copyPerTest, Sandbox } from '../e2e/helpers';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+let sb!: Sandbox;
 
 const PODS = `
 apiVersion: v1
@@ -54,11 +55,14 @@ spec:
     command: [sh, -c, 'echo doubling; x=a; while true; do x=$x$x; done']
 `;
 
-before(() => {
-  sb.ok(['apply', '-f', sb.file('pods.yaml', PODS)]);
-  sb.ok(['wait', '--for=condition=Ready', 'pod/scripted', '--timeout=120s']);
-  sb.ok(['wait', '--for=jsonpath={.status.phase}=Failed', 'pod/failing', 'pod/hog', '--timeout=120s']);
-});
+copyPerTest(
+  (base) => {
+    base.ok(['apply', '-f', base.file('pods.yaml', PODS)]);
+    base.ok(['wait', '--for=condition=Ready', 'pod/scripted', '--timeout=120s']);
+    base.ok(['wait', '--for=jsonpath={.status.phase}=Failed', 'pod/failing', 'pod/hog', '--timeout=120s']);
+  },
+  (copy) => (sb = copy),
+);
 
 test('logs show a container script run by the shell: stdout and stderr, in order', () => {
   const r = sb.run(['logs', 'scripted']);
