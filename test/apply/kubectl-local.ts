@@ -1,11 +1,13 @@
 // Ground truth: `kubectl patch --local` applies patches client-side with the same libraries
 // the API server uses, and works without a cluster.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubesim-patch-'));
+// Shared by several test files in one process: removed when the process ends.
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 /** Returns the patched object, or the error text without kubectl's `error: ` prefix. */

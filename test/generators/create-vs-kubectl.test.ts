@@ -1,16 +1,17 @@
 // Every `create` generator against the real kubectl v1.32: same object, same JSON key order,
 // same error text for bad input.
 
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fsContext, kubectl, ours } from './harness';
 import { requireKubectl } from '../oracles';
 
 const dir = mkdtempSync(join(tmpdir(), 'gen-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(join(dir, 'app.env'), 'A=1\n# comment\n  B= 2 \nFROM_ENV\nD=x=y\r\n');
 writeFileSync(join(dir, 'bom.env'), '\ufeffX=1\n');
 writeFileSync(join(dir, 'bad.env'), 'OK=1\n1BAD=2\n');

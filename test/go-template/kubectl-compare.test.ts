@@ -1,9 +1,9 @@
 // go-template output and errors compared with the real kubectl (`label --local -o go-template=`).
 
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { executeGoTemplate, goTemplateErrorText } from '../../src/printers/go-template';
@@ -44,6 +44,7 @@ const OBJ = {
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'gotpl-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const file = join(dir, 'obj.json');
 writeFileSync(file, JSON.stringify(OBJ));
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { loadManifests, formatSourceError } from '../../src/manifest';
 
@@ -112,7 +112,7 @@ test('a 50 MB file is read in bounded time', { timeout: 60_000 }, async () => {
   const count = Math.ceil((50 * 1024 * 1024) / doc.length);
   writeFileSync(p, Array.from({ length: count }, () => doc).join('---\n'));
   const t0 = Date.now();
-  const r = await loadManifests([p]);
+  const r = await loadManifests([p]).finally(() => rmSync(tmp, { recursive: true, force: true }));
   const ms = Date.now() - t0;
   console.log(`50 MB file: ${r.docs.length} documents in ${ms} ms`);
   assert.equal(r.docs.length, count);

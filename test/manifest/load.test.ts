@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { loadManifests, parseManifestText, formatSourceError } from '../../src/manifest';
 
@@ -53,8 +53,9 @@ test('YAML as kubectl reads it: 0644 is octal, yes/on are booleans, merge keys w
   assert.deepEqual(x.merged, { a: 1, c: 2 });
 });
 
-test('directories (-R), stdin and globs', async () => {
+test('directories (-R), stdin and globs', async (t) => {
   const d = mkdtempSync(join(tmpdir(), 'kubesim-load-'));
+  t.after(() => rmSync(d, { recursive: true, force: true }));
   mkdirSync(join(d, 'sub'));
   const cm = (n: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${n}}\n`;
   writeFileSync(join(d, 'b.yaml'), cm('b'));

@@ -1,12 +1,14 @@
 // Runs the real kubectl as ground truth: `kubectl label --local -f F x=y -o ...` prints the
 // object (with the label added) through kubectl's own printers, without a cluster.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deepCopy } from '../../src/api/types';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubesim-printers-'));
+// Shared by several test files in one process: removed when the process ends.
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 export interface OracleResult {
