@@ -45,10 +45,12 @@ if (!existsSync(join(ROOT, 'dist', 'main.cjs'))) {
 // also measures the first run without it).
 const CACHE_HOME = mkdtempSync(join(tmpdir(), 'kubesim-bench-cache-'));
 process.env.XDG_CACHE_HOME = CACHE_HOME;
-// `cluster create` writes a context into the kubeconfig and makes it current: the bench's
-// clusters go into a kubeconfig of its own, never the user's ~/.kube/config (whose current
-// context would then name a cluster a later case's fresh state directory does not have).
+// `cluster create` writes a context into the kubeconfig and makes it current: every state
+// directory the bench makes has a kubeconfig of its own (never the user's ~/.kube/config, nor
+// one shared between cases, whose current context would name a cluster a later case's fresh
+// state directory does not have).
 process.env.KUBECONFIG = join(CACHE_HOME, 'kubeconfig');
+const homeEnv = (home) => ({ KUBESIM_HOME: home, KUBECONFIG: join(home, 'kubeconfig') });
 process.on('exit', () => rmSync(CACHE_HOME, { recursive: true, force: true }));
 
 function median(xs) {
@@ -71,8 +73,8 @@ function bench(runs, fn) {
   return median(xs);
 }
 
-const kubesim = (home, argv, opts) => time(process.execPath, [BIN, ...argv], { KUBESIM_HOME: home }, opts);
-const kubesimOut = (home, argv, opts) => run(process.execPath, [BIN, ...argv], { KUBESIM_HOME: home }, opts);
+const kubesim = (home, argv, opts) => time(process.execPath, [BIN, ...argv], homeEnv(home), opts);
+const kubesimOut = (home, argv, opts) => run(process.execPath, [BIN, ...argv], homeEnv(home), opts);
 
 const homes = [];
 function tempHome() {
@@ -286,7 +288,7 @@ section('concurrent', () => {
   const ms = bench(QUICK ? 1 : 3, () => {
     const home = tempHome();
     kubesim(home, ['get', 'ns']);
-    const r = spawnSync(process.execPath, ['-e', CONCURRENT, BIN, ...files], { env: { ...process.env, KUBESIM_NO_DAEMON: '1', KUBESIM_HOME: home }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['-e', CONCURRENT, BIN, ...files], { env: { ...process.env, KUBESIM_NO_DAEMON: '1', ...homeEnv(home) }, encoding: 'utf8' });
     const { ms: t, codes } = JSON.parse(r.stdout);
     if (codes.some((c) => c !== 0)) throw new Error(`apply exit codes ${codes.join(',')}`);
     const n = kubesimOut(home, ['get', 'configmaps', '--no-headers']).stdout.split('\n').filter((l) => /^w\d+-/.test(l)).length;
