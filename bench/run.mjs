@@ -402,7 +402,7 @@ section('daemon', () => {
   seedPods(home, pods);
   const cluster = join(home, 'clusters', 'kubesim');
   kubesimOut(home, ['cluster', 'start']);
-  const pid = Number(readFileSync(join(cluster, 'daemon.pid'), 'utf8').trim());
+  const pid = Number(readFileSync(join(cluster, 'daemon.pid'), 'utf8').trim().split(/\s+/)[0]); // "pid start-time"
   try {
     // Wait until it settles (CPU under 5% over 5 s) or give up after the limit.
     const limitMs = QUICK ? 60_000 : 180_000;
