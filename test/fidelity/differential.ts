@@ -1,4 +1,4 @@
-// Runs one argument set through the real kubectl 1.32 and through bin/kubesim, in the same
+// Runs one argument set through the real kubectl 1.32 and through kubesim's CLI, in the same
 // working directory (fixtures/) and a throwaway environment, and compares stdout, stderr and
 // the exit code byte for byte after two normalisations, both for things that cannot be equal:
 //  - klog headers (`W1203 18:28:22.963481   18201 helpers.go:702]`) carry the time and the
@@ -8,8 +8,11 @@
 //    becomes `kubectl` in kubesim's output. Nothing else is rewritten.
 // kubectl gets a kubeconfig whose only cluster is https://127.0.0.1:1, so it cannot reach
 // anything; a case that tries is reported (needsServer) and the suite fails on it.
+// kubesim's side runs in a few long-lived hosts (kubesim-host.ts: the CLI's `run`, output
+// captured) rather than one bin/kubesim process per case: the start-up is what bin/kubesim's
+// own tests measure, and ~800 of them were most of this suite's time.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +20,6 @@ import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const FIXTURES = join(__dirname, 'fixtures');
-const BIN = join(ROOT, 'bin', 'kubesim');
 
 export const KUBECTL = '/usr/bin/kubectl';
 export const haveKubectl = (): boolean => spawnSync(KUBECTL, ['version', '--client'], { encoding: 'utf8' }).status === 0;
@@ -128,29 +130,80 @@ export class KubectlCache {
   }
 }
 
-export async function runCase(args: string[], env: Environment, cache?: KubectlCache): Promise<CaseResult> {
-  const [k, s] = await Promise.all([cache ? cache.get(args, env.kubectl) : exec(KUBECTL, args, env.kubectl), exec(process.execPath, [BIN, ...args], env.kubesim)]);
+/** kubesim's CLI in a child process of its own, answering one command line at a time. */
+export class KubesimHost {
+  private child?: ChildProcess;
+  private ready?: Promise<void>;
+  private waiting?: (o: Outcome) => void;
+  private nextId = 0;
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  private start(): void {
+    const child = fork(join(__dirname, 'kubesim-host.ts'), [], { cwd: FIXTURES, env: this.env, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = child;
+    this.ready = new Promise((resolveP) => child.once('message', () => resolveP()));
+    child.on('message', (m: Outcome & { id?: number }) => {
+      if (m.id === undefined) return;
+      const done = this.waiting;
+      this.waiting = undefined;
+      done?.({ stdout: m.stdout, stderr: m.stderr, code: m.code });
+    });
+    child.on('exit', (code, signal) => {
+      if (this.child === child) this.child = undefined;
+      const done = this.waiting;
+      this.waiting = undefined;
+      // As a spawned kubesim killed or crashed would end.
+      done?.({ stdout: '', stderr: `kubesim host ended (${signal ?? code})\n`, code: signal ? 128 : code ?? -1 });
+    });
+  }
+
+  async run(args: string[]): Promise<Outcome> {
+    if (!this.child) this.start();
+    const child = this.child!;
+    await this.ready;
+    return new Promise((resolveP) => {
+      // A case that hangs is killed, as the spawned binary was after 30 s; the next case starts a new host.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      this.waiting = (o) => {
+        clearTimeout(timer);
+        resolveP(o);
+      };
+      child.send({ id: this.nextId++, args });
+    });
+  }
+
+  stop(): void {
+    this.child?.kill();
+    this.child = undefined;
+  }
+}
+
+export async function runCase(args: string[], env: Environment, host: KubesimHost, cache?: KubectlCache): Promise<CaseResult> {
+  const [k, s] = await Promise.all([cache ? cache.get(args, env.kubectl) : exec(KUBECTL, args, env.kubectl), host.run(args)]);
   const kubectl = { ...k, stdout: normalise(k.stdout, false), stderr: normalise(k.stderr, false) };
   const kubesim = { ...s, stdout: normalise(s.stdout, true), stderr: normalise(s.stderr, true) };
   const match = kubectl.code === kubesim.code && kubectl.stdout === kubesim.stdout && kubectl.stderr === kubesim.stderr;
   return { args, kubectl, kubesim, match, needsServer: k.stderr.includes('127.0.0.1:1') };
 }
 
-/** Runs every case, `concurrency` at a time (each case starts two processes). */
+/** Runs every case, `concurrency` at a time (each with its own kubesim host). */
 export async function runAll(cases: string[][], concurrency = 4): Promise<CaseResult[]> {
   const env = environment();
   const cache = new KubectlCache();
   const results: CaseResult[] = new Array(cases.length);
+  const hosts = Array.from({ length: concurrency }, () => new KubesimHost(env.kubesim));
   let next = 0;
-  const worker = async () => {
+  const worker = async (host: KubesimHost) => {
     while (next < cases.length) {
       const i = next++;
-      results[i] = await runCase(cases[i], env, cache);
+      results[i] = await runCase(cases[i], env, host, cache);
     }
   };
   try {
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    await Promise.all(hosts.map(worker));
   } finally {
+    for (const h of hosts) h.stop();
     rmSync(env.dir, { recursive: true, force: true });
   }
   cache.save();
