@@ -192,6 +192,15 @@ test('debug -it: a shell in a new ephemeral container, through kubectl and kubes
   const args = ['debug', '-it', 'box', '-c', '', '--image=busybox:1.36', '--profile=general', '--', 'sh'];
   const run = async (argv: string[], name: string) => {
     const session = runOnPty([...argv, ...args.map((a) => (a === '' ? name : a))], steps, c.env());
+    // First the debug client's PATCH (it may start slowly on a loaded machine): a wait begun
+    // before it would run the simulated clock past its timeout at once.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const names = (await c.kubesimAsync(['get', 'pod', 'box', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}'])).stdout.split(' ');
+      if (names.includes(name)) break;
+      assert.ok(Date.now() < deadline, `${argv[0]} debug never added ${name} to pod/box`);
+      await sleep(100);
+    }
     // This server only serves (KUBESIM_NO_DAEMON): a waiting CLI verb moves the cluster until the container runs.
     const started = await c.kubesimAsync(['wait', 'pod/box', `--for=jsonpath={.status.ephemeralContainerStatuses[?(@.name=="${name}")].state.running}`, '--timeout=30s']);
     assert.equal(started.code, 0, started.stderr);
