@@ -11,7 +11,7 @@ import { RestError, unauthorized } from '../api/rest/status';
 import { impersonatedUser } from '../rbac/index';
 import type { RbacGate } from './authz';
 import { ADMIN_GROUP, ADMIN_USER } from './pki';
-import { DEFAULT_AUDIENCE, checkServiceAccountToken, serviceAccountStillValid, verifyServiceAccountToken } from './sa-token';
+import { DEFAULT_AUDIENCE, checkServiceAccountToken, fromServiceAccountToken, serviceAccountStillValid } from './sa-token';
 
 export const ANONYMOUS: RequestUser = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 
@@ -40,11 +40,9 @@ export function authenticate(req: IncomingMessage, token: string, signingKey?: s
   const auth = req.headers.authorization ?? webSocketBearer(req);
   if (auth !== undefined) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    // A service account token (create token, TokenRequest) signed with the server's key.
-    const sa = m && signingKey && m[1].includes('.') ? verifyServiceAccountToken(signingKey, m[1]) : undefined;
-    if (sa) return sa;
-    if (!m || !sameSecret(m[1], token)) throw unauthorized();
-    return { name: ADMIN_USER, groups: [ADMIN_GROUP, 'system:authenticated'] };
+    const found = m ? checkBearerToken(m[1], { token, serverKey: signingKey }, [DEFAULT_AUDIENCE]) : undefined;
+    if (!found || !('user' in found)) throw unauthorized();
+    return found.user;
   }
   const sock = req.socket as TLSSocket;
   if (typeof sock.getPeerCertificate === 'function' && sock.authorized) {
@@ -65,19 +63,24 @@ export function authenticate(req: IncomingMessage, token: string, signingKey?: s
 }
 
 /**
- * A TokenReview's token through the same token authenticators as a request's bearer token,
- * for the audiences asked (the API server's own when none).
+ * The bearer token authenticators, for the audiences asked: a service account token (create
+ * token, TokenRequest) signed with the server's key, then the cluster's static token, which
+ * knows no audience and so is good for the API server's own only.
  */
-export async function reviewBearerToken(token: string, asked: string[], creds: { token: string; serverKey: string }, api: ApiServer): Promise<TokenCheck> {
-  const audiences = asked.length ? asked : [DEFAULT_AUDIENCE];
-  const sa = token.includes('.') ? checkServiceAccountToken(creds.serverKey, token, audiences) : undefined;
-  if (sa && 'user' in sa) return (await serviceAccountStillValid(api, sa.user)) ? sa : undefined;
+function checkBearerToken(token: string, creds: { token: string; serverKey?: string }, audiences: string[]): TokenCheck {
+  const sa = creds.serverKey && token.includes('.') ? checkServiceAccountToken(creds.serverKey, token, audiences) : undefined;
   if (sa) return sa;
-  // The cluster's static token knows no audience: it is good for the API server's own only.
   if (sameSecret(token, creds.token) && audiences.includes(DEFAULT_AUDIENCE)) {
     return { user: { name: ADMIN_USER, groups: [ADMIN_GROUP, 'system:authenticated'] }, audiences: [DEFAULT_AUDIENCE] };
   }
   return undefined;
+}
+
+/** A TokenReview's token through the same authenticators, for its audiences (the API server's own when none). */
+export async function reviewBearerToken(token: string, asked: string[], creds: { token: string; serverKey: string }, api: ApiServer): Promise<TokenCheck> {
+  const found = checkBearerToken(token, creds, asked.length ? asked : [DEFAULT_AUDIENCE]);
+  if (found && 'user' in found && fromServiceAccountToken(found.user) && !(await serviceAccountStillValid(api, found.user))) return undefined;
+  return found;
 }
 
 /** The user of each client-certificate connection (kept-alive connections carry many requests). */

@@ -47,16 +47,8 @@ export function issueServiceAccountToken(signingKeyPem: string, sub: TokenSubjec
 const CREDENTIAL_ID = 'authentication.kubernetes.io/credential-id';
 
 /**
- * The service account a token names, or undefined when it is not one of ours or expired;
- * uid and extra as kube-apiserver's service account authenticator sets them.
- */
-export function verifyServiceAccountToken(signingKeyPem: string, token: string, nowSec = Math.floor(Date.now() / 1000)): RequestUser | undefined {
-  const r = checkServiceAccountToken(signingKeyPem, token, [DEFAULT_AUDIENCE], nowSec);
-  return r && 'user' in r ? r.user : undefined;
-}
-
-/**
- * Checks a token as kube-apiserver's service account authenticator does: our signature,
+ * The service account a token names, checked as kube-apiserver's service account
+ * authenticator does (uid and extra as it sets them): our signature,
  * then expiry (the one failure it reports: "service account token has expired"), then an
  * audience in common with `audiences` (none: not ours, no error).
  */

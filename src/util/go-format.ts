@@ -163,11 +163,11 @@ export function parseGoJson(text: string): { value: unknown } | { error: string 
   }
 }
 
+/** encoding/json's quoteChar: strconv.Quote's escaping between single quotes. */
 function jsonQuoteChar(c: string): string {
   if (c === "'") return "'\\''";
   if (c === '"') return "'\"'";
-  const q = JSON.stringify(c);
-  return `'${q.slice(1, -1)}'`;
+  return `'${goQuote(c).slice(1, -1)}'`;
 }
 
 /** encoding/json's scanner messages for the first syntax error in `s`. */
