@@ -178,7 +178,7 @@ export function registerApiServer(clusterDir: string, url: string): () => void {
   const file = path.join(dir, `${process.pid}.json`);
   const id = parseProcessIdentity(processIdentity());
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!fs.existsSync(dir)) fs.mkdirSync(dir, { mode: 0o700 }); // not {recursive}: never re-create a removed cluster
     fs.writeFileSync(file, JSON.stringify({ url, pid: process.pid, ...(id?.startTime ? { startTime: id.startTime } : {}) }) + '\n', { mode: 0o600 });
   } catch {
     /* without the entry, cluster stop finds this server through the daemon's pid file only */

@@ -50,7 +50,17 @@ export class FileLogStore implements LogStore {
       fs.appendFileSync(f, text, { mode: 0o600 });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      fs.mkdirSync(path.dirname(f), { recursive: true, mode: 0o700 }); // the pod's first log
+      // The pod's first log. Level by level, not {recursive}: a cluster directory that was
+      // removed under a running daemon must not be re-created by its last log lines.
+      for (const d of [this.dir, path.join(this.dir, ns), path.dirname(f)]) {
+        try {
+          fs.mkdirSync(d, { mode: 0o700 });
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT') return; // the cluster's directory is gone
+          if (code !== 'EEXIST') throw err;
+        }
+      }
       fs.appendFileSync(f, text, { mode: 0o600 });
     }
   }

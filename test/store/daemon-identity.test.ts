@@ -53,7 +53,13 @@ for (const how of ['removed', 'replaced'] as const) {
       const dir = stateDir(home);
       fs.renameSync(dir, dir + '.old');
       if (how === 'removed') fs.rmSync(dir + '.old', { recursive: true, force: true, maxRetries: 5 });
-      else fs.cpSync(dir + '.old', dir, { recursive: true }); // another directory with the same content
+      else {
+        // Another directory with the same content, put in place at once: copied beside it
+        // (the daemon may still be writing in the old one), then renamed, so the rename fails
+        // if anything re-created the removed path in the meantime.
+        fs.cpSync(dir + '.old', dir + '.new', { recursive: true });
+        fs.renameSync(dir + '.new', dir);
+      }
       await until(`daemon ${pid} to exit`, () => !alive(pid), 20_000); // seconds, on a loaded 2-core runner
     } finally {
       if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
