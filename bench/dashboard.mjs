@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The dashboard's bench (run by bench/run.mjs's `dashboard` section, or alone): the page
-// from dist/dashboard/ in Debian's chromium, headless (playwright-core, no browser
+// from dist/dashboard/ in Debian's chromium, headless (driven over the DevTools protocol, no browser
 // download), in its bench mode (no cluster: ?bench). Synthetic but realistic objects (the
 // shape the API server returns: owners, requests, statuses, conditions) are fed through
 // the page's own update path (App.load / App.feed, then App.render) and timed with
@@ -8,8 +8,9 @@
 //
 //   node bench/dashboard.mjs [--runs N] [--nodes 1000] [--pods 10000] [--burst 1000] [--idle]
 // Prints one JSON object: { render: [ms...], burst: [ms...], socketBurst: [ms...],
-// socketBurstCpu: [the browser's CPU ms during each socket burst...], shelves, blocks };
-// --idle adds socketIdle and socketIdleCpu: the same burst received by a page that does
+// socketBurstCpu: [the browser's CPU ms during each socket burst...], socketBurstMainCpu:
+// [the page's main thread's CPU ms during each...], shelves, blocks };
+// --idle adds socketIdle, socketIdleCpu and socketIdleMainCpu: the same burst received by a page that does
 // nothing with it (the floor: what the browser's WebSocket costs alone).
 
 import * as http from 'node:http';
@@ -28,7 +29,7 @@ const IDLE = args.includes('--idle');
 
 const dir = join(ROOT, 'dist', 'dashboard');
 const types = { 'index.html': 'text/html', 'app.js': 'text/javascript', 'app.css': 'text/css' };
-// The next burst, posted by the page (untimed), then sent to its watch socket one event a message.
+// The next burst, posted by the page (untimed), then sent to its watch socket.
 let pending = [];
 const server = http.createServer((req, res) => {
   if (req.method === 'POST' && req.url === '/bench-events') {
@@ -44,18 +45,31 @@ const server = http.createServer((req, res) => {
   if (!types[name]) return res.writeHead(404).end();
   res.writeHead(200, { 'content-type': types[name] }).end(readFileSync(join(dir, name)));
 });
-// A watch as the API server sends it over WebSocket: one JSON event per text message.
-const { WebSocketServer } = await import('ws');
-const wss = new WebSocketServer({ server, path: '/bench-watch', perMessageDeflate: false, handleProtocols: (ps) => [...ps][0] ?? false });
-wss.on('connection', (ws) => {
-  for (const line of pending) ws.send(line);
+// A watch as the API server sends it over WebSocket (one JSON event per text message): its
+// own code (src/server/stream-ws.ts), handed the burst as the watch hands it what one
+// wake-up found, one chunk of lines.
+const { tsImport } = await import('tsx/esm/api');
+const { serveStreamSocket } = await tsImport('../src/server/stream-ws.ts', import.meta.url);
+const sockets = new Set();
+server.on('upgrade', (req, socket, head) => {
+  sockets.add(socket);
+  socket.on('close', () => sockets.delete(socket));
+  const burst = pending.join('');
+  const stream = (async function* () {
+    yield burst;
+    await new Promise((r) => socket.once('close', r)); // a watch stays open until the client goes
+  })();
+  const u = new URL(req.url, 'http://localhost');
+  void serveStreamSocket(req, socket, head, { respond: async () => ({ status: 200, headers: {}, stream }), user: { name: 'bench', groups: [] }, path: u.pathname, query: u.searchParams, watch: true });
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const url = `http://127.0.0.1:${server.address().port}/dashboard/?bench`;
 
 /**
  * CPU time (ms, user + system) of every process under this one (chromium's browser,
- * renderer, GPU and network processes): steadier than wall time on a loaded machine.
+ * renderer, GPU and network processes), and of the renderers' main threads alone (where
+ * the page runs: on an idle machine its wall time follows that one): steadier than wall
+ * time on a loaded machine.
  */
 function browserCpuMs() {
   const procs = new Map();
@@ -71,15 +85,100 @@ function browserCpuMs() {
   }
   const mine = new Set([process.pid]);
   let ticks = 0;
+  let main = 0;
   for (let grew = true; grew; ) {
     grew = false;
-    for (const [pid, p] of procs) if (!mine.has(pid) && mine.has(p.ppid)) (mine.add(pid), (ticks += p.ticks), (grew = true));
+    for (const [pid, p] of procs) {
+      if (mine.has(pid) || !mine.has(p.ppid)) continue;
+      mine.add(pid);
+      ticks += p.ticks;
+      grew = true;
+      try {
+        if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+        const t = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+        const rest = t.slice(t.lastIndexOf(')') + 2).split(' ');
+        main += Number(rest[11]) + Number(rest[12]);
+      } catch {
+        /* gone meanwhile */
+      }
+    }
   }
-  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+  return { all: (ticks * 1000) / 100, main: (main * 1000) / 100 }; // USER_HZ is 100 on Linux
 }
 
-const { chromium } = await import('playwright-core');
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+/**
+ * Debian's chromium, headless, driven over the DevTools protocol with the Runtime domain
+ * only. Not playwright here: it enables the Network domain, which copies every WebSocket
+ * message to its client (a browser with no DevTools open pays nothing of the kind); on
+ * this machine that was ~150 ms of the browser's CPU for a burst of 1,000 messages.
+ */
+async function launchChromium() {
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { WebSocket } = await import('ws');
+  const profile = mkdtempSync(join(tmpdir(), 'kubesim-bench-chromium-'));
+  const proc = spawn('/usr/bin/chromium', ['--headless', '--no-sandbox', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const endpoint = await new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`chromium did not start: ${text}`)), 30_000);
+    proc.stderr.on('data', (d) => {
+      const m = /DevTools listening on (ws:\S+)/.exec((text += d));
+      if (m) (clearTimeout(timer), resolve(m[1]));
+    });
+    proc.once('exit', (code) => reject(new Error(`chromium exited (${code}): ${text}`)));
+  });
+  const ws = new WebSocket(endpoint, { perMessageDeflate: false });
+  await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
+  let id = 0;
+  const waiting = new Map();
+  const listeners = new Set();
+  ws.on('message', (data) => {
+    const m = JSON.parse(String(data));
+    if (m.id === undefined) return void listeners.forEach((f) => f(m));
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (m.error) w.reject(new Error(m.error.message));
+    else w.resolve(m.result);
+  });
+  const send = (method, params = {}, sessionId) => new Promise((resolve, reject) => {
+    waiting.set(++id, { resolve, reject });
+    ws.send(JSON.stringify({ id, method, params, sessionId }));
+  });
+  return {
+    async newPage(pageUrl, errors) {
+      const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
+      const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+      listeners.add((m) => {
+        if (m.sessionId !== sessionId) return;
+        if (m.method === 'Runtime.exceptionThrown') errors.push(m.params.exceptionDetails.exception?.description ?? m.params.exceptionDetails.text);
+        if (m.method === 'Runtime.consoleAPICalled' && m.params.type === 'error') errors.push(m.params.args.map((a) => a.value ?? a.description).join(' '));
+      });
+      await send('Runtime.enable', {}, sessionId);
+      await send('Emulation.setDeviceMetricsOverride', { width: 1400, height: 1000, deviceScaleFactor: 1, mobile: false }, sessionId);
+      await send('Page.navigate', { url: pageUrl }, sessionId);
+      const evaluate = async (fn, arg) => {
+        const r = await send('Runtime.evaluate', { expression: `(${fn})(${JSON.stringify(arg)})`, awaitPromise: true, returnByValue: true }, sessionId);
+        if (r.exceptionDetails) throw new Error(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text);
+        return r.result.value;
+      };
+      const deadline = Date.now() + 30_000;
+      while (!(await evaluate(() => document.readyState === 'complete' && !!window.kubesimDashboard))) {
+        if (Date.now() > deadline) throw new Error(`${pageUrl} did not load`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return { evaluate, close: () => send('Target.closeTarget', { targetId }) };
+    },
+    async close() {
+      ws.close();
+      proc.kill();
+      await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+const browser = await launchChromium();
 const errors = [];
 
 /** Runs in the page: builds the cluster's objects (not timed), then times load + render. */
@@ -199,13 +298,10 @@ async function socketCase({ count, idle }) {
   return ms;
 }
 
-const out = { render: [], burst: [], socketBurst: [], socketBurstCpu: [], ...(IDLE ? { socketIdle: [], socketIdleCpu: [] } : {}), shelves: 0, blocks: 0, errors };
+const out = { render: [], burst: [], socketBurst: [], socketBurstCpu: [], socketBurstMainCpu: [], ...(IDLE ? { socketIdle: [], socketIdleCpu: [], socketIdleMainCpu: [] } : {}), shelves: 0, blocks: 0, errors };
 try {
   for (let r = 0; r < RUNS; r++) {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(url);
+    const page = await browser.newPage(url, errors);
     const r1 = await page.evaluate(renderCase, { nodes: NODES, pods: PODS });
     out.render.push(r1.ms);
     out.shelves = r1.shelves;
@@ -215,15 +311,16 @@ try {
       const count = await page.evaluate(burstCase, { burst: BURST, round: r + RUNS + (idle ? RUNS : 0), socket: true });
       const cpu0 = browserCpuMs();
       const ms = await page.evaluate(socketCase, { count, idle });
-      const cpu = browserCpuMs() - cpu0;
+      const cpu1 = browserCpuMs();
       out[idle ? 'socketIdle' : 'socketBurst'].push(ms);
-      out[idle ? 'socketIdleCpu' : 'socketBurstCpu'].push(cpu);
+      out[idle ? 'socketIdleCpu' : 'socketBurstCpu'].push(cpu1.all - cpu0.all);
+      out[idle ? 'socketIdleMainCpu' : 'socketBurstMainCpu'].push(cpu1.main - cpu0.main);
     }
     await page.close();
   }
 } finally {
   await browser.close();
-  wss.close();
+  for (const s of sockets) s.destroy();
   server.close();
 }
 console.log(JSON.stringify(out));
