@@ -1,4 +1,4 @@
-// Events in the order they happened, as a user reads them (issue 14 §3): `get events` lists
+// Events in the order they happened, as a user reads them: `get events` lists
 // by name and the recorder names events by time (client-go's "<object>.<hex UnixNano>"), so
 // Scheduled, Pulling, Pulled, Created, Started come in that order, in `get events` and in
 // describe (which sorts by time, ties by name); repeats still aggregate onto one event

@@ -1,4 +1,4 @@
-// Images and probes that fail for real reasons (issue 14 §1), as a user sees them through
+// Images and probes that fail for real reasons, as a user sees them through
 // get / describe / logs on the virtual clock: a typo'd repository and an unknown tag fail to
 // pull with containerd's words, nginx answers 404 on /healthz and refuses port 8080,
 // postgres and mysql exit without their passwords, private images follow the policy and
