@@ -82,23 +82,26 @@ export function rankPodsForDeletion(pods: KObject[]): KObject[] {
   });
 }
 
-/** Per ReplicaSet uid: the back-off before retrying pod creation that failed (10 s doubling to 5 min). */
-const createRetryMs = new Map<string, number>();
-const createRetryAt = new Map<string, number>();
 const MAX_CREATE_RETRY_MS = 5 * 60_000;
 
+interface CreateBackoff {
+  /** The wait after the last failed attempt: 10 s, doubling to 5 min. */
+  delayMs: number;
+  /** When the next attempt may be made. */
+  retryAt: number;
+}
+
 /**
- * The back-off a ReplicaSet that keeps failing to create pods is in, rebuilt from what the
- * cluster shows when this process has no record of it: without the daemon every command is
- * a new process, and the controller it runs must not retry at once what the previous one
- * was backing off from. Its FailedCreate events since the ReplicaFailure condition began
- * give the attempts made and the last one's time (as kube-controller-manager, which keeps
- * its rate limiter in memory across those minutes, would know them).
+ * The back-off of a ReplicaSet that keeps failing to create pods, read from the store each
+ * time rather than kept in this process: without the daemon every command is a new process,
+ * and a daemon restarts, yet each must retry when the last one would have. Its FailedCreate
+ * events since the ReplicaFailure condition began give the attempts made and the last one's
+ * time (kube-controller-manager keeps them in its rate limiter's memory instead).
  */
-async function recallBackoff(ctx: ControllerContext, rs: KObject): Promise<void> {
-  const cond = rs.status?.conditions?.find((c: Condition) => c.type === 'ReplicaFailure' && c.reason === 'FailedCreate');
-  if (!cond) return;
-  const since = Date.parse(cond.lastTransitionTime) - 1000; // event times are whole seconds
+async function createBackoff(ctx: ControllerContext, rs: KObject, conds: Condition[]): Promise<CreateBackoff | undefined> {
+  const cond = conds.find((c) => c.type === 'ReplicaFailure' && c.reason === 'FailedCreate');
+  if (!cond) return undefined;
+  const since = Date.parse(cond.lastTransitionTime!) - 1000; // event times are whole seconds
   const mine = (e: KObject) => e.involvedObject?.uid === rs.metadata.uid && e.reason === 'FailedCreate';
   const events = (await ctx.api.list(typeFor(ctx.api, 'v1', 'Event'), { namespace: rs.metadata.namespace, fieldMatch: mine })).items;
   let attempts = 0;
@@ -109,10 +112,9 @@ async function recallBackoff(ctx: ControllerContext, rs: KObject): Promise<void>
     attempts += e.count ?? 1;
     last = Math.max(last, at);
   }
-  if (!attempts) return;
-  const delay = Math.min(5_000 * 2 ** Math.min(attempts, 10), MAX_CREATE_RETRY_MS);
-  createRetryMs.set(rs.metadata.uid!, delay);
-  createRetryAt.set(rs.metadata.uid!, last + delay);
+  if (!attempts) return undefined;
+  const delayMs = Math.min(5_000 * 2 ** Math.min(attempts, 10), MAX_CREATE_RETRY_MS);
+  return { delayMs, retryAt: last + delayMs };
 }
 
 async function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
@@ -129,9 +131,8 @@ async function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerC
 
   // After a failed create, wait out the back-off before trying again (pod status changes
   // requeue the ReplicaSet often; each attempt would be another FailedCreate).
-  if (!createRetryAt.has(rs.metadata.uid!)) await recallBackoff(ctx, rs);
-  const retryAt = createRetryAt.get(rs.metadata.uid!);
-  const holdOff = retryAt !== undefined && now < retryAt && pods.length < want;
+  const backoff = await createBackoff(ctx, rs, rs.status?.conditions ?? []);
+  const holdOff = backoff !== undefined && now < backoff.retryAt && pods.length < want;
   if (holdOff) failure = rs.status?.conditions?.find((c: Condition) => c.type === 'ReplicaFailure')?.message ?? 'retrying';
 
   if (!rs.metadata.deletionTimestamp && !holdOff) {
@@ -176,15 +177,8 @@ async function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerC
     if (!(cur && cur.status === 'True' && cur.reason === 'FailedCreate')) {
       conds = setCondition(conds, { type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: failure, lastTransitionTime: api.timestamp() });
     }
-    if (!holdOff) {
-      const delay = Math.min((createRetryMs.get(rs.metadata.uid!) ?? 5_000) * 2, MAX_CREATE_RETRY_MS);
-      createRetryMs.set(rs.metadata.uid!, delay);
-      createRetryAt.set(rs.metadata.uid!, now + delay);
-    }
   } else {
     conds = conds.filter((c) => c.type !== 'ReplicaFailure');
-    createRetryMs.delete(rs.metadata.uid!);
-    createRetryAt.delete(rs.metadata.uid!);
   }
   if (conds.length) status.conditions = conds;
   // The API omits zero counts (omitempty), except replicas.
@@ -201,8 +195,9 @@ async function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerC
   // for progress (a transient error heals); after that the failure is steady state, so
   // `reconcile --until-stable` settles on it (any change to pods or the object requeues it).
   if (failure) {
-    const delay = createRetryMs.get(rs.metadata.uid!) ?? 10_000;
-    return { requeueAfterMs: Math.max(1, (createRetryAt.get(rs.metadata.uid!) ?? now + 10_000) - now), periodic: delay > 20_000 };
+    // After a new attempt its event counts too; while holding off, nothing changed.
+    const next = (holdOff ? backoff : await createBackoff(ctx, rs, conds)) ?? { delayMs: 10_000, retryAt: now + 10_000 };
+    return { requeueAfterMs: Math.max(1, next.retryAt - now), periodic: next.delayMs > 20_000 };
   }
   if (waits.length) return { requeueAfterMs: Math.min(...waits) };
 }

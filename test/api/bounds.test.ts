@@ -1,4 +1,4 @@
-// Bounds on evaluation (issue 12, "time and arithmetic"): JSON patch copy loops stop at
+// Bounds on evaluation, so that hostile input costs bounded time: JSON patch copy loops stop at
 // kube-apiserver's 3 MiB accumulated-copy limit; go-template evaluation stops at a step,
 // output and nesting bound with a template error -- never a hang or a raw JavaScript error.
 import { test } from 'node:test';

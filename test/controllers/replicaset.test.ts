@@ -84,3 +84,37 @@ test('ReplicationController uses its map selector', async () => {
   assert.equal((await h.pods())[0].metadata.ownerReferences![0].kind, 'ReplicationController');
   assert.equal((await h.get('v1', 'ReplicationController', 'rc')).status.readyReplicas, 2);
 });
+
+test('a refused create backs off 10 s, then 20 s, read from the store: a new process holds off as the last one would', async () => {
+  const h = await Harness.create([replicaSetReconciler], { nodes: 1 });
+  await h.api.create({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'pods', namespace: 'default' }, spec: { hard: { pods: '1' } } });
+  await h.api.create(rs(3));
+  const key = { kind: 'ReplicaSet', namespace: 'default', name: 'fe' };
+  const failures = async () => (await h.events()).filter((e) => e.startsWith('FailedCreate ')).length;
+  // Each call stands for a command of its own: only the store carries what came before.
+  const reconcile = () => replicaSetReconciler.reconcile(key, { ...h.ctx });
+
+  const first = await reconcile();
+  assert.equal((await h.pods()).length, 1);
+  assert.equal(await failures(), 1);
+  assert.equal(first?.requeueAfterMs, 10_000);
+  h.clock.advance(9_000);
+  const held = await reconcile();
+  assert.equal(await failures(), 1, 'no attempt before the back-off ends');
+  assert.equal(held?.requeueAfterMs, 1_000);
+  h.clock.advance(1_000);
+  const second = await reconcile();
+  assert.equal(await failures(), 2);
+  assert.equal(second?.requeueAfterMs, 20_000);
+  const cond = (await h.get('apps/v1', 'ReplicaSet', 'fe')).status.conditions[0];
+  assert.deepEqual([cond.type, cond.reason], ['ReplicaFailure', 'FailedCreate']);
+
+  // Another cluster in this process, its ReplicaSet of the same uid (same seed, same
+  // creations) under a quota it fits in: nothing of the first one's back-off reaches it.
+  const other = await Harness.create([replicaSetReconciler], { nodes: 1 });
+  await other.api.create({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'pods', namespace: 'default' }, spec: { hard: { pods: '10' } } });
+  await other.api.create(rs(3));
+  assert.equal((await other.get('apps/v1', 'ReplicaSet', 'fe')).metadata.uid, (await h.get('apps/v1', 'ReplicaSet', 'fe')).metadata.uid);
+  await replicaSetReconciler.reconcile(key, { ...other.ctx });
+  assert.equal((await other.pods()).length, 3);
+});

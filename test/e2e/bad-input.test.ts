@@ -1,21 +1,21 @@
 // Bad input (issue: every case gets a clear error naming the file and line, a non-zero exit,
-// and leaves the store exactly as it was).
+// and leaves the store exactly as it was). Each test starts from its own copy of a fresh
+// default cluster.
 
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from './helpers';
+import { copyPerTest, Sandbox } from './helpers';
 
-const sb = new Sandbox();
+let sb!: Sandbox;
 let baseline = '';
-before(() => {
-  sb.ok(['get', 'ns']);
-  baseline = state();
-});
-after(() => sb.cleanup());
+copyPerTest(
+  (base) => void (baseline = state(base)),
+  (copy) => (sb = copy),
+);
 
 /** Everything stored, as names (creation of the default cluster aside). */
-function state(): string {
-  return sb.ok(['get', 'all,cm,secrets,sa,ns', '-A', '-o', 'name']);
+function state(of = sb): string {
+  return of.ok(['get', 'all,cm,secrets,sa,ns', '-A', '-o', 'name']);
 }
 
 function rejects(name: string, content: string | Buffer, pattern: RegExp): void {

@@ -1,21 +1,27 @@
 // bin/kubesim runs the bundle with V8's code cache under $XDG_CACHE_HOME/kubesim: private,
 // replaced atomically, and never a reason for a command to fail or print anything else.
-import { test, after } from 'node:test';
+import { test, afterEach, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Sandbox } from './helpers';
 
-const sb = new Sandbox();
-const cacheHome = mkdtempSync(join(tmpdir(), 'kubesim-cache-test-'));
-after(() => {
+// Each test has its own state directory and an empty cache directory of its own.
+let sb!: Sandbox;
+let cacheHome = '';
+let cacheDir = '';
+beforeEach(() => {
+  sb = new Sandbox();
+  cacheHome = mkdtempSync(join(tmpdir(), 'kubesim-cache-test-'));
+  cacheDir = join(cacheHome, 'kubesim');
+});
+afterEach(() => {
   sb.cleanup();
   rmSync(cacheHome, { recursive: true, force: true });
 });
 
 const run = (args: string[], xdg = cacheHome, stdin?: string) => sb.run(args, { env: { XDG_CACHE_HOME: xdg }, stdin });
-const cacheDir = join(cacheHome, 'kubesim');
 /** Cache files (of the bundle, main.cjs, unless another file's name is given). */
 const cacheFiles = (of = 'main') => readdirSync(cacheDir).filter((f) => f.startsWith(of) && f.endsWith('.v8cache'));
 
@@ -70,6 +76,7 @@ test('commands that load the validators and the YAML parser work from the cache'
 });
 
 test('the caches of earlier builds are removed when a new one is written, other installs\' are kept', () => {
+  assert.equal(run(['version', '--client']).code, 0);
   const [file] = cacheFiles();
   const prefix = file.slice(0, file.indexOf('-v'));
   const earlierBuild = join(cacheDir, `${prefix}-v0.0.0-x64-1-1.v8cache`);

@@ -1,12 +1,12 @@
 // `exec` into a running simulated pod: what the container sees (env, mounted ConfigMap
 // and Secret files), the small shell, and kubectl's errors and exit codes.
+// Each test starts from its own copy of one cluster where the pod below is Ready.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from './helpers';
+import { copyPerTest, Sandbox } from './helpers';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+let sb!: Sandbox;
 
 const POD = `
 apiVersion: v1
@@ -31,13 +31,16 @@ spec:
   - {name: creds, secret: {secretName: creds}}
 `;
 
-before(() => {
-  sb.ok(['create', 'configmap', 'game', '--from-literal=game.properties=lives=3', '--from-literal=ui=dark']);
-  sb.ok(['create', 'secret', 'generic', 'creds', '--from-literal=password=s3cr3t']);
-  sb.ok(['create', 'service', 'clusterip', 'backend', '--tcp=8080:80']);
-  sb.ok(['apply', '-f', sb.file('pod.yaml', POD)]);
-  sb.ok(['wait', '--for=condition=Ready', 'pod/app', '--timeout=120s']);
-});
+copyPerTest(
+  (base) => {
+    base.ok(['create', 'configmap', 'game', '--from-literal=game.properties=lives=3', '--from-literal=ui=dark']);
+    base.ok(['create', 'secret', 'generic', 'creds', '--from-literal=password=s3cr3t']);
+    base.ok(['create', 'service', 'clusterip', 'backend', '--tcp=8080:80']);
+    base.ok(['apply', '-f', base.file('pod.yaml', POD)]);
+    base.ok(['wait', '--for=condition=Ready', 'pod/app', '--timeout=120s']);
+  },
+  (copy) => (sb = copy),
+);
 
 test('env: the pod env, values from ConfigMaps, the service link variables', () => {
   const r = sb.run(['exec', 'app', '-c', 'main', '--', 'env']);

@@ -1,12 +1,12 @@
 // `logs` on pods the simulated kubelet runs: the script's output, container choice,
 // --previous after a crash restart, workloads, and the kubelet's errors.
+// Each test starts from its own copy of one cluster running the pods below.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from './helpers';
+import { copyPerTest, Sandbox } from './helpers';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+let sb!: Sandbox;
 
 const PODS = `
 apiVersion: v1
@@ -46,11 +46,14 @@ spec:
     image: nginx:doesnotexist
 `;
 
-before(() => {
-  sb.ok(['apply', '-f', sb.file('pods.yaml', PODS)]);
-  sb.ok(['wait', '--for=condition=Ready', 'pod/talker', '--timeout=120s']);
-  sb.ok(['wait', '--for=jsonpath={.status.containerStatuses[0].restartCount}=2', 'pod/crasher', '--timeout=300s']);
-});
+copyPerTest(
+  (base) => {
+    base.ok(['apply', '-f', base.file('pods.yaml', PODS)]);
+    base.ok(['wait', '--for=condition=Ready', 'pod/talker', '--timeout=120s']);
+    base.ok(['wait', '--for=jsonpath={.status.containerStatuses[0].restartCount}=2', 'pod/crasher', '--timeout=300s']);
+  },
+  (copy) => (sb = copy),
+);
 
 test('logs prints the container script output, with the default-container notice', () => {
   const r = sb.run(['logs', 'talker']);

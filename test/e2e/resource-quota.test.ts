@@ -1,15 +1,16 @@
 // ResourceQuota: admission refuses creates over a hard limit with the API server's message,
 // the quota controller reports usage, and a ReplicaSet held back by a quota retries with
 // back-off (one FailedCreate per attempt, a stable ReplicaFailure condition) and recovers.
-import { test, after, before } from 'node:test';
+// Each test starts from its own copy of one two-node cluster.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from './helpers';
+import { copyPerTest, Sandbox } from './helpers';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
-before(() => {
-  sb.ok(['cluster', 'create', '--nodes', '2']);
-});
+let sb!: Sandbox;
+copyPerTest(
+  (base) => void base.ok(['cluster', 'create', '--nodes', '2']),
+  (copy) => (sb = copy),
+);
 
 test('count quotas: a create over the limit is forbidden (exit 1); get/describe quota show usage', () => {
   assert.equal(sb.ok(['create', 'quota', 'counts', '--hard=configmaps=3,count/deployments.apps=1']), 'resourcequota/counts created\n');

@@ -1,12 +1,16 @@
 // rollout for StatefulSets and DaemonSets (ControllerRevision history): status lines,
-// history, undo, restart, and what kubectl refuses for them.
+// history, undo, restart, and what kubectl refuses for them. Each test starts from its own
+// copy of a fresh default cluster.
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from './helpers';
+import { copyPerTest, Sandbox } from './helpers';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+let sb!: Sandbox;
+copyPerTest(
+  () => undefined,
+  (copy) => (sb = copy),
+);
 
 const STS = (image: string) => `apiVersion: apps/v1
 kind: StatefulSet

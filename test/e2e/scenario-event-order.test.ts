@@ -1,21 +1,20 @@
-// Events in the order they happened, as a user reads them (issue 14 §3): `get events` lists
+// Events in the order they happened, as a user reads them: `get events` lists
 // by name and the recorder names events by time (client-go's "<object>.<hex UnixNano>"), so
 // Scheduled, Pulling, Pulled, Created, Started come in that order, in `get events` and in
 // describe (which sorts by time, ties by name); repeats still aggregate onto one event
 // (count) across CLI runs. Each test has its own copy of one settled cluster.
-import { test, after, afterEach, before, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from './helpers';
+import { copyPerTest, Sandbox } from './helpers';
 
-const base = new Sandbox();
-let sb: Sandbox;
-before(() => {
-  base.ok(['cluster', 'create', '--nodes', '1']);
-  base.ok(['reconcile', '--until-stable']);
-});
-after(() => base.cleanup());
-beforeEach(() => (sb = base.clone()));
-afterEach(() => sb.cleanup());
+let sb!: Sandbox;
+copyPerTest(
+  (base) => {
+    base.ok(['cluster', 'create', '--nodes', '1']);
+    base.ok(['reconcile', '--until-stable']);
+  },
+  (copy) => (sb = copy),
+);
 
 const reasons = (name: string): string[] =>
   sb.ok(['get', 'events', '--field-selector', `involvedObject.name=${name}`, '--no-headers']).trim().split('\n').map((l) => l.split(/\s+/)[2]);

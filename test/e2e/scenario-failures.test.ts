@@ -2,19 +2,18 @@
 // virtual clock (KUBESIM_NO_DAEMON=1: time moves only with reconcile and clock advance).
 // Every test starts from its own copy of one settled three-node cluster (2 CPUs each), so none depends
 // on what another left running (back-offs, added nodes, the clock it moved).
-import { test, after, afterEach, before, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from './helpers';
+import { copyPerTest, Sandbox } from './helpers';
 
-const base = new Sandbox();
-let sb: Sandbox;
-before(() => {
-  base.ok(['cluster', 'create', '--nodes', '3', '--node-cpu', '2']);
-  base.ok(['reconcile', '--until-stable']);
-});
-after(() => base.cleanup());
-beforeEach(() => (sb = base.clone()));
-afterEach(() => sb.cleanup());
+let sb!: Sandbox;
+copyPerTest(
+  (base) => {
+    base.ok(['cluster', 'create', '--nodes', '3', '--node-cpu', '2']);
+    base.ok(['reconcile', '--until-stable']);
+  },
+  (copy) => (sb = copy),
+);
 
 /** One `get pods NAME --no-headers` row as cells. */
 function row(name: string): string[] {

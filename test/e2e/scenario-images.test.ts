@@ -1,24 +1,23 @@
-// Images and probes that fail for real reasons (issue 14 §1), as a user sees them through
+// Images and probes that fail for real reasons, as a user sees them through
 // get / describe / logs on the virtual clock: a typo'd repository and an unknown tag fail to
 // pull with containerd's words, nginx answers 404 on /healthz and refuses port 8080,
 // postgres and mysql exit without their passwords, private images follow the policy and
 // `kubesim image load`. Every test starts from its own copy of one settled two-node
 // cluster whose clock nearly stands still between commands (speed 0.001): no test sees
 // another's pods, pulled images, image policy or back-offs, nor how long a command took.
-import { test, after, afterEach, before, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from './helpers';
+import { copyPerTest, Sandbox } from './helpers';
 
-const base = new Sandbox();
-let sb: Sandbox;
-before(() => {
-  base.ok(['cluster', 'create', '--nodes', '2']);
-  base.ok(['clock', 'speed', '0.001']);
-  base.ok(['reconcile', '--until-stable']);
-});
-after(() => base.cleanup());
-beforeEach(() => (sb = base.clone()));
-afterEach(() => sb.cleanup());
+let sb!: Sandbox;
+copyPerTest(
+  (base) => {
+    base.ok(['cluster', 'create', '--nodes', '2']);
+    base.ok(['clock', 'speed', '0.001']);
+    base.ok(['reconcile', '--until-stable']);
+  },
+  (copy) => (sb = copy),
+);
 
 function row(name: string): string[] {
   return sb.ok(['get', 'pod', name, '--no-headers']).trim().split(/\s{2,}/);

@@ -1,4 +1,4 @@
-// A pull retried after its back-off (issue 14 §3, statuses kubectl users know): while the
+// A pull retried after its back-off (statuses kubectl users know): while the
 // kubelet pulls again the pod still reads ImagePullBackOff (its reason cache), never
 // ContainerCreating, then ErrImagePull when the retry fails. The clock nearly stands still
 // (speed 0.001) so that each `clock advance` lands where the test means it to.

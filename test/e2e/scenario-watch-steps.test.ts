@@ -1,5 +1,5 @@
 // `get pods -w` against a running cluster (the daemon, its clock at 10x) shows a pod's life
-// as kubectl users know it (issue 14 §3): the Pending line first, then ContainerCreating,
+// as kubectl users know it: the Pending line first, then ContainerCreating,
 // and each exit of a crashing container (Error) between its restarts and back-offs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -2,15 +2,15 @@
 // local port answered as the simulated server answers, attach following new output, and
 // files copied into and out of the simulated container.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { join } from 'node:path';
-import { BIN, ROOT, Sandbox, TEST_CACHE_HOME } from './helpers';
+import { BIN, copyPerTest, ROOT, Sandbox, TEST_CACHE_HOME } from './helpers';
 
-const s = new Sandbox('kubesim-stream-');
+let s!: Sandbox;
 
 const PODS = `apiVersion: v1
 kind: Pod
@@ -52,13 +52,16 @@ spec:
     volumeMounts: [{name: cfg, mountPath: /etc/settings}]
 `;
 
-before(() => {
-  s.ok(['cluster', 'create', 'streams', '--nodes', '1']);
-  s.ok(['apply', '-f', s.file('pods.yaml', PODS)]);
-  s.ok(['reconcile', '--until-stable']);
-});
-
-after(() => s.cleanup());
+// Each test starts from its own copy of one settled cluster running the objects above.
+copyPerTest(
+  (base) => {
+    base.ok(['cluster', 'create', 'streams', '--nodes', '1']);
+    base.ok(['apply', '-f', base.file('pods.yaml', PODS)]);
+    base.ok(['reconcile', '--until-stable']);
+  },
+  (copy) => (s = copy),
+  'kubesim-stream-',
+);
 
 function start(args: string[]): { child: ChildProcess; out: () => string; err: () => string } {
   const child = spawn(process.execPath, [BIN, ...args], {

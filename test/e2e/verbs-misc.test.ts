@@ -1,15 +1,20 @@
 // apply view-last-applied / set-last-applied / edit-last-applied, delete --interactive,
 // api-resources --categories, and plugin list (against the real kubectl on the same PATH).
+// Each test starts from its own copy of a fresh default cluster.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { Sandbox } from './helpers';
+import { test } from 'node:test';
+import { copyPerTest, Sandbox } from './helpers';
 
-const sb = new Sandbox('kubesim-verbs-misc-');
-after(() => sb.cleanup());
+let sb!: Sandbox;
+copyPerTest(
+  () => undefined,
+  (copy) => (sb = copy),
+  'kubesim-verbs-misc-',
+);
 
 const CM = `apiVersion: v1
 kind: ConfigMap
@@ -97,6 +102,7 @@ test('certificate approve and deny add kubectl conditions', { timeout: 60_000 },
 });
 
 test('get --raw answers as the API server does', { timeout: 60_000 }, () => {
+  sb.ok(['create', 'configmap', 'keep', '--from-literal=a=b']);
   const cm = JSON.parse(sb.ok(['get', '--raw', '/api/v1/namespaces/default/configmaps/keep'])) as { kind: string; metadata: { name: string } };
   assert.deepEqual([cm.kind, cm.metadata.name], ['ConfigMap', 'keep']);
   const missing = sb.run(['get', '--raw', '/api/v1/namespaces/default/configmaps/nope']);

@@ -2,34 +2,35 @@
 // Every test starts from its own copy of one cluster (pod p1 Ready, Deployment web with 2
 // replicas Available), so none depends on another's changes.
 
-import { test, before, after, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from './helpers';
+import { copyPerTest, Sandbox } from './helpers';
 
-let base: Sandbox;
-let sb: Sandbox;
-before(() => {
-  base = new Sandbox();
-  base.ok(['run', 'p1', '--image=nginx']);
-  base.ok(['create', 'deployment', 'web', '--image=nginx', '--replicas=2']);
-  base.ok(['wait', '--for=condition=Ready', 'pod/p1', '--timeout=60s']);
-  base.ok(['wait', '--for=condition=Available', 'deployment/web', '--timeout=60s']);
-});
-after(() => base.cleanup());
-beforeEach(() => (sb = base.clone()));
-afterEach(() => sb.cleanup());
+let sb!: Sandbox;
+copyPerTest(
+  (base) => {
+    base.ok(['run', 'p1', '--image=nginx']);
+    base.ok(['create', 'deployment', 'web', '--image=nginx', '--replicas=2']);
+    base.ok(['wait', '--for=condition=Ready', 'pod/p1', '--timeout=60s']);
+    base.ok(['wait', '--for=condition=Available', 'deployment/web', '--timeout=60s']);
+  },
+  (copy) => (sb = copy),
+);
 
 test('--for=condition waits for a pod and a deployment, printing "condition met"', () => {
-  // From an empty cluster, not the shared starting state.
-  sb.cleanup();
-  sb = new Sandbox();
-  sb.ok(['run', 'p1', '--image=nginx']);
-  assert.equal(sb.ok(['wait', '--for=condition=Ready', 'pod/p1']), 'pod/p1 condition met\n');
-  assert.equal(sb.ok(['get', 'pod', 'p1', '-o', 'jsonpath={.status.phase}']), 'Running');
-  sb.ok(['create', 'deployment', 'web', '--image=nginx', '--replicas=2']);
-  assert.equal(sb.ok(['wait', '--for=condition=Available', 'deployment/web', '--timeout=60s']), 'deployment.apps/web condition met\n');
-  // case-insensitive names and values, -o name
-  assert.equal(sb.ok(['wait', '--for=condition=ready=TRUE', 'pod/p1', '-o', 'name']), 'pod/p1\n');
+  // From an empty cluster, not the prepared one.
+  const fresh = new Sandbox();
+  try {
+    fresh.ok(['run', 'p1', '--image=nginx']);
+    assert.equal(fresh.ok(['wait', '--for=condition=Ready', 'pod/p1']), 'pod/p1 condition met\n');
+    assert.equal(fresh.ok(['get', 'pod', 'p1', '-o', 'jsonpath={.status.phase}']), 'Running');
+    fresh.ok(['create', 'deployment', 'web', '--image=nginx', '--replicas=2']);
+    assert.equal(fresh.ok(['wait', '--for=condition=Available', 'deployment/web', '--timeout=60s']), 'deployment.apps/web condition met\n');
+    // case-insensitive names and values, -o name
+    assert.equal(fresh.ok(['wait', '--for=condition=ready=TRUE', 'pod/p1', '-o', 'name']), 'pod/p1\n');
+  } finally {
+    fresh.cleanup();
+  }
 });
 
 test('--for=jsonpath with and without a value, including filters with ==', () => {

@@ -2,15 +2,17 @@
 // merged kind-style (other entries and the current context kept unless switching),
 // written 0600, KUBECONFIG respected, entries removed on delete.
 
-import { test, after } from 'node:test';
+import { test, afterEach, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { Sandbox } from '../e2e/helpers';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+// Each test makes its own clusters in its own empty home.
+let sb!: Sandbox;
+beforeEach(() => (sb = new Sandbox()));
+afterEach(() => sb.cleanup());
 
 const FOREIGN = `apiVersion: v1
 kind: Config

@@ -1,12 +1,12 @@
 // wget and nc in `exec` reach the simulated services: DNS names and cluster IPs resolve
 // through Services and their ready Endpoints, and a server container answers.
+// Each test starts from its own copy of one cluster where the objects below are ready.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from '../e2e/helpers';
+import { copyPerTest, Sandbox } from '../e2e/helpers';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+let sb!: Sandbox;
 
 const OBJECTS = `
 apiVersion: v1
@@ -43,12 +43,15 @@ spec:
 `;
 
 let ip = '';
-before(() => {
-  sb.ok(['apply', '-f', sb.file('objs.yaml', OBJECTS)]);
-  sb.ok(['wait', '--for=condition=Ready', 'pod/web', 'pod/client', '--timeout=120s']);
-  sb.ok(['wait', '--for=jsonpath={.subsets[0].addresses[0].targetRef.name}=web', 'endpoints/web', '--timeout=120s']);
-  ip = sb.ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}']);
-});
+copyPerTest(
+  (base) => {
+    base.ok(['apply', '-f', base.file('objs.yaml', OBJECTS)]);
+    base.ok(['wait', '--for=condition=Ready', 'pod/web', 'pod/client', '--timeout=120s']);
+    base.ok(['wait', '--for=jsonpath={.subsets[0].addresses[0].targetRef.name}=web', 'endpoints/web', '--timeout=120s']);
+    ip = base.ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}']);
+  },
+  (copy) => (sb = copy),
+);
 
 const sh = (script: string) => sb.run(['exec', 'client', '--', 'sh', '-c', script]);
 

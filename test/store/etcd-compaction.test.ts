@@ -30,6 +30,14 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The watchers etcd holds open, by its own gauge: 0 once every watch stream has closed. */
+async function openWatchers(endpoint: string): Promise<number> {
+  const metrics = await (await fetch(`http://${endpoint}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+  const m = /^etcd_debugging_mvcc_watcher_total (\d+)$/m.exec(metrics);
+  assert.ok(m, 'etcd reports etcd_debugging_mvcc_watcher_total');
+  return Number(m[1]);
+}
+
 const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: {} });
 
 test('etcd compaction: the manager re-lists only on a real compaction; a watch from a compacted revision is 410 Expired', async () => {
@@ -57,7 +65,10 @@ test('etcd compaction: the manager re-lists only on a real compaction; a watch f
   // when nobody asks for a while, as a broken one would be), another client writes and etcd
   // compacts past what the manager has read.
   const oldRev = await api.currentRev();
-  await new Promise((r) => setTimeout(r, 800));
+  for (const deadline = Date.now() + 10_000; (await openWatchers(etcd.endpoints[0])) > 0; ) {
+    assert.ok(Date.now() < deadline, "the manager's idle watch stream was never closed");
+    await new Promise((r) => setTimeout(r, 50));
+  }
   other = await openEtcdStore(etcd.endpoints[0], new URLSearchParams('timeout=10s'));
   const writer = await ApiServer.open(other, new ManualClock(Date.parse('2026-12-01T00:00:00Z')), seededRng(4));
   for (let i = 0; i < 5; i++) await writer.create(cm(`b${i}`));

@@ -1,6 +1,6 @@
-// The sizes issue 12 names, for npm run stress: a watch under 70 concurrent writer processes
-// (every acknowledged write seen once, in revision order), and user-write latency while the
-// daemon creates the pods of a 1,000,000-replica Deployment.
+// Loads at the sizes kubesim promises to survive, for npm run stress: a watch under 70
+// concurrent writer processes (every acknowledged write seen once, in revision order), and
+// user-write latency while the daemon creates the pods of a 1,000,000-replica Deployment.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileStore } from '../../src/store/file-store';

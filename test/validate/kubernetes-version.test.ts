@@ -1,7 +1,8 @@
-// The schemas are those of the Kubernetes v1.32 API (issue 14): v1.31/v1.32 fields such as
-// volumes[].image and pod-level resources are known, a field added later is unknown, as a
-// v1.32 API server's strict decoding says; --kubernetes-version takes 1.32 as kubeconform
-// spells it and refuses a version whose schemas are not bundled; `version` names the API.
+// The schemas are those of the Kubernetes v1.32 API, the version kubesim imitates: v1.31 and
+// v1.32 fields such as volumes[].image and pod-level resources are known, a field added later
+// is unknown, as a v1.32 API server's strict decoding says; --kubernetes-version takes 1.32 as
+// kubeconform spells it and refuses a version whose schemas are not bundled; `version` names
+// the API.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
