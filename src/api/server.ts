@@ -135,16 +135,17 @@ export class ApiServer {
     return this.registry.forKind(obj.apiVersion, obj.kind);
   }
 
-  async get(rt: ResourceType, namespace: string | undefined, name: string): Promise<KObject> {
-    const obj = await this.tryGet(rt, namespace, name);
+  async get(rt: ResourceType, namespace: string | undefined, name: string, opts?: { shared?: boolean }): Promise<KObject> {
+    const obj = await this.tryGet(rt, namespace, name, opts);
     if (!obj) throw ApiError.notFound(pluralGroup(rt), name);
     return obj;
   }
 
-  async tryGet(rt: ResourceType, namespace: string | undefined, name: string): Promise<KObject | undefined> {
+  /** `opts.shared`: the stored object itself, frozen (see ListOptions.shared), for callers that only read it. */
+  async tryGet(rt: ResourceType, namespace: string | undefined, name: string, opts?: { shared?: boolean }): Promise<KObject | undefined> {
     if (!validName(name)) return undefined;
     if (rt.namespaced && namespace !== undefined && !validName(namespace)) return undefined;
-    return this.store.get(objectKey(rt, rt.namespaced ? namespace ?? 'default' : undefined, name));
+    return this.store.get(objectKey(rt, rt.namespaced ? namespace ?? 'default' : undefined, name), opts?.shared ? { shared: true } : undefined);
   }
 
   async list(rt: ResourceType, opts: ListOptions = {}): Promise<{ items: KObject[]; resourceVersion: string }> {

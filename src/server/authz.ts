@@ -7,6 +7,7 @@ import { authorize, rulesFor, withBootstrap, type NonResourceRequest, type Polic
 import type { RequestUser } from '../api/rest/types';
 import { route } from '../api/rest/route';
 import { RestError } from '../api/rest/status';
+import type { KObject } from '../api/types';
 
 export type Attributes = ResourceRequest | NonResourceRequest;
 
@@ -43,21 +44,29 @@ export function attributesOf(method: string, rawPath: string, query: URLSearchPa
 }
 
 export class RbacGate {
-  private cached?: { rev: number; objs: RbacObjects };
+  private cached?: { rev: number; listed: KObject[][]; objs: RbacObjects };
 
   constructor(readonly api: ApiServer) {}
 
+  /**
+   * The RBAC objects, worked out again only when one of them changed: every write moves the
+   * store's revision, and re-reading and re-aggregating the roles on each would cost every
+   * request behind a write. The lists are the store's shared (frozen) objects, which keep
+   * their identity while unchanged, so comparing them tells whether any RBAC object moved.
+   */
   private async objects(): Promise<RbacObjects> {
     const rev = Number(await this.api.currentRev());
-    if (this.cached && this.cached.rev === rev) return this.cached.objs;
+    const c = this.cached;
+    if (c && c.rev === rev) return c.objs;
     const t = (kind: string) => this.api.registry.forKind('rbac.authorization.k8s.io/v1', kind);
-    const objs = withBootstrap({
-      roles: (await this.api.list(t('Role'))).items,
-      clusterRoles: (await this.api.list(t('ClusterRole'))).items,
-      roleBindings: (await this.api.list(t('RoleBinding'))).items,
-      clusterRoleBindings: (await this.api.list(t('ClusterRoleBinding'))).items,
-    });
-    this.cached = { rev, objs };
+    const listed = await Promise.all(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].map(async (k) => (await this.api.list(t(k), { shared: true })).items));
+    if (c && listed.every((items, i) => sameItems(items, c.listed[i]))) {
+      this.cached = { ...c, rev };
+      return c.objs;
+    }
+    const [roles, clusterRoles, roleBindings, clusterRoleBindings] = listed;
+    const objs = withBootstrap({ roles, clusterRoles, roleBindings, clusterRoleBindings });
+    this.cached = { rev, listed, objs };
     return objs;
   }
 
@@ -83,4 +92,9 @@ export function forbidden(user: RequestUser, a: Attributes): RestError {
   if (a.name) details.name = a.name;
   if (a.group) details.group = a.group;
   return new RestError(403, 'Forbidden', `${subject} is forbidden: User "${user.name}" cannot ${a.verb} resource "${resource}" in API group "${a.group}" ${scope}`, details);
+}
+
+/** The same objects, one for one (shared list items keep their identity while unchanged). */
+function sameItems(a: KObject[], b: KObject[]): boolean {
+  return a.length === b.length && a.every((o, i) => o === b[i]);
 }

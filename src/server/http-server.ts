@@ -139,7 +139,11 @@ export async function admit(req: http.IncomingMessage, deps: { gate: RbacGate; p
 async function serveRequest(req: http.IncomingMessage, res: http.ServerResponse, deps: Deps): Promise<void> {
   let response: ApiResponse;
   const abort = new AbortController();
-  res.on('close', () => abort.abort());
+  // Only a client gone before the end is news to anyone (watches, follows): aborting every
+  // finished response would build an AbortError for nobody on each request.
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
   // The dashboard's files (no cluster data in them: public); its data comes through the API.
   if (isDashboardPath((req.url ?? '/').split('?')[0])) {
     await writeResponse(res, dashboardAsset((req.url ?? '/').split('?')[0], req.method ?? 'GET'));
@@ -160,12 +164,15 @@ async function serveRequest(req: http.IncomingMessage, res: http.ServerResponse,
   await writeResponse(res, response, abort.signal);
 }
 
+const EMPTY = Buffer.alloc(0);
+
 async function writeResponse(res: http.ServerResponse, r: ApiResponse, signal?: AbortSignal): Promise<void> {
   const headers = { 'cache-control': 'no-cache, private', 'x-content-type-options': 'nosniff', ...r.headers };
   if (!r.stream) {
-    const body = r.body ?? '';
+    // Encoded to bytes once: measuring a string's length and then writing it would encode it twice.
+    const body = typeof r.body === 'string' ? Buffer.from(r.body) : (r.body ?? EMPTY);
     delete (headers as Record<string, string>)['transfer-encoding'];
-    res.writeHead(r.status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
+    res.writeHead(r.status, { ...headers, 'content-length': String(body.length) });
     res.end(body);
     return;
   }

@@ -31,8 +31,8 @@ export class EngineStore implements Store {
     return this.engine.currentRev();
   }
 
-  async get(key: string): Promise<KObject | undefined> {
-    return this.engine.get(key);
+  async get(key: string, opts?: ListReadOptions): Promise<KObject | undefined> {
+    return this.engine.get(key, opts);
   }
 
   async list(prefix: string, filter?: (obj: KObject) => boolean, opts?: ListReadOptions): Promise<ListResult> {

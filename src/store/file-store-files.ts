@@ -138,6 +138,12 @@ export class RegistryFiles {
     return obj && cloneJson(obj);
   }
 
+  /** The object in `file` as remembered, frozen (ListReadOptions.shared): the same object until the file changes. */
+  readFrozen(key: string, file: string): KObject | undefined {
+    const obj = this.readShared(key, file);
+    return obj && deepFreeze(obj);
+  }
+
   /** The object in `file` as remembered: the caller must not change it (copy what it keeps). */
   private readShared(key: string, file: string): KObject | undefined {
     const held = this.held();

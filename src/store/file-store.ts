@@ -156,16 +156,16 @@ export class FileStore implements SyncStore {
     return Math.max(this.readRevFile(), this.journal.lastRev());
   }
 
-  get(key: string): KObject | undefined {
+  get(key: string, opts?: ListReadOptions): KObject | undefined {
     assertSafeKey(key);
     const file = path.join(this.registryDir, key);
+    const fromFiles = (): KObject | undefined => (opts?.shared ? this.files.readFrozen(key, file) : this.files.readObject(key, file));
     if (this.held) {
       // The holder's files are all in place but for its own deferred writes.
       const p = this.pending.get(key);
       if (p) return p.type === 'DELETED' ? undefined : cloneJson(p.object);
-      return this.files.readObject(key, file);
+      return fromFiles();
     }
-    const fromFiles = (): KObject | undefined => this.files.readObject(key, file);
     const { value, tail } = this.readConsistent(fromFiles);
     const pending = tail?.get(key);
     if (pending) return pending.type === 'DELETED' ? undefined : cloneJson(pending.object!);

@@ -31,9 +31,9 @@ export class MemoryStore implements SyncStore {
     return this.rev;
   }
 
-  get(key: string): KObject | undefined {
+  get(key: string, opts?: ListReadOptions): KObject | undefined {
     const o = this.objects.get(key);
-    return o === undefined ? undefined : cloneJson(o);
+    return o === undefined ? undefined : opts?.shared ? deepFreeze(o) : cloneJson(o);
   }
 
   list(prefix: string, filter?: (obj: KObject) => boolean, opts?: ListReadOptions): ListResult {

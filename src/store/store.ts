@@ -86,7 +86,8 @@ export interface ListPage extends ListResult {
 export interface Store {
   /** The last revision handed out. */
   currentRev(): Promise<number>;
-  get(key: string): Promise<KObject | undefined>;
+  /** `opts.shared`: the stored object itself, frozen, as for lists (ListReadOptions). */
+  get(key: string, opts?: ListReadOptions): Promise<KObject | undefined>;
   /**
    * Objects whose key starts with `prefix` + '/', sorted by key (etcd order). `filter`,
    * when given, sees each stored object before it is copied (it must not change it), so
@@ -148,7 +149,7 @@ export interface Store {
 export interface SyncStore {
   /** The last revision handed out. */
   currentRev(): number;
-  get(key: string): KObject | undefined;
+  get(key: string, opts?: ListReadOptions): KObject | undefined;
   /**
    * Objects whose key starts with `prefix` + '/', sorted by key (etcd order). `filter`,
    * when given, sees each stored object before it is copied (it must not change it), so

@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tls from 'node:tls';
+import * as https from 'node:https';
 import { ServedCluster } from './harness';
 
 const c = new ServedCluster('http');
@@ -138,6 +139,66 @@ test('watch streams events in order from a resourceVersion, with bookmarks on re
   assert.ok(revs.every((v, i) => i === 0 || v > revs[i - 1]), `revisions ascend: ${revs}`);
   const bad = await c.request('GET', '/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=x');
   assert.equal(bad.status, 400);
+});
+
+/** The first `n` lines of a watch (as the admin), however long the machine takes to send them (a minute at most). */
+function firstLines(path: string, n: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    const done = (e?: Error) => {
+      clearTimeout(timer);
+      req.destroy();
+      if (e) reject(e);
+      else resolve(body);
+    };
+    const req = https.get(new URL(path, c.url), { agent: false, ca: c.pki('ca.crt'), cert: c.pki('admin.crt'), key: c.pki('admin.key') }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (d) => {
+        body += d;
+        if (body.split('\n').length > n) done();
+      });
+    });
+    const timer = setTimeout(() => done(new Error(`the watch sent only this in 60 s: ${JSON.stringify(body)}`)), 60_000);
+    req.on('error', (e) => {
+      if (body.split('\n').length <= n) done(e);
+    });
+  });
+}
+
+test('every revision is served as itself (encoded texts are reused): GET, list and two watchers, after writes through the API and by another process', async () => {
+  const rv = JSON.parse((await c.request('GET', '/api/v1/namespaces/default/configmaps')).body).metadata.resourceVersion;
+  const watch = () => firstLines(`/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${rv}&fieldSelector=metadata.name%3Drv1`, 3);
+  const [w1, w2] = [watch(), watch()];
+  const get = async () => JSON.parse((await c.request('GET', '/api/v1/namespaces/default/configmaps/rv1')).body);
+  const listed = async () => JSON.parse((await c.request('GET', '/api/v1/namespaces/default/configmaps')).body).items.find((o: any) => o.metadata.name === 'rv1');
+  await c.request('POST', '/api/v1/namespaces/default/configmaps', { body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rv1' }, data: { v: '1' } }), headers: JSON_CT });
+  assert.equal((await get()).data.v, '1');
+  assert.equal((await listed()).data.v, '1');
+  await c.request('PATCH', '/api/v1/namespaces/default/configmaps/rv1', { body: '{"data":{"v":"2"}}', headers: { 'content-type': 'application/merge-patch+json' } });
+  assert.equal((await get()).data.v, '2');
+  assert.equal((await listed()).data.v, '2');
+  c.ok(['label', 'configmap', 'rv1', 'by=cli']); // another process, writing the store itself
+  const after = await get();
+  assert.deepEqual([after.data.v, after.metadata.labels?.by, after.kind, after.apiVersion], ['2', 'cli', 'ConfigMap', 'v1']);
+  assert.equal((await listed()).metadata.labels?.by, 'cli');
+  const [a, b] = await Promise.all([w1, w2]);
+  assert.equal(a, b, 'both watchers were sent the same lines');
+  const events = a.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(events.map((e) => `${e.type} ${e.object.data.v} ${e.object.metadata.labels?.by ?? '-'}`), ['ADDED 1 -', 'MODIFIED 2 -', 'MODIFIED 2 cli']);
+});
+
+test('an RBAC change applies from the next request on', async () => {
+  const asReader = () => c.request('GET', '/api/v1/namespaces/default/configmaps', { headers: { 'impersonate-user': 'cm-reader' } });
+  assert.equal((await asReader()).status, 403);
+  const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'cm-reader' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list'] }] };
+  const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'cm-reader' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'cm-reader' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'cm-reader' }] };
+  assert.equal((await c.request('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', { body: JSON.stringify(role), headers: JSON_CT })).status, 201);
+  assert.equal((await asReader()).status, 403, 'a Role alone grants nothing');
+  assert.equal((await c.request('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', { body: JSON.stringify(binding), headers: JSON_CT })).status, 201);
+  assert.equal((await asReader()).status, 200);
+  c.ok(['delete', 'rolebinding', 'cm-reader']); // another process
+  assert.equal((await asReader()).status, 403);
+  c.ok(['delete', 'role', 'cm-reader']);
 });
 
 test('as=Table answers with the get columns; PartialObjectMetadata too', async () => {

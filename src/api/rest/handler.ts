@@ -26,6 +26,7 @@ import { METRICS_GROUP, METRICS_GV, metricsRoutes } from './metrics';
 import type { TokenIssuer } from './token-request';
 import type { TokenCheck } from './types';
 import { GroupCommit } from './group-commit';
+import { externalJson } from './encoded';
 
 /** Authorization check for SubjectAccessReviews (the HTTP front end supplies RBAC). */
 export type AccessCheck = (user: RequestUser, attrs: { verb: string; group: string; resource: string; subresource?: string; name?: string; namespace: string } | { verb: string; path: string }) => Promise<boolean>;
@@ -182,7 +183,8 @@ export class RestHandler {
       case 'HEAD': {
         const w = req.query.get('watch');
         if (parseBool(w)) return watchObjects(this, req, t);
-        const obj = await this.api.get(rt, t.namespace, t.name);
+        // The stored object itself (frozen): only encoded, and its text is reused (encoded.ts).
+        const obj = await this.api.get(rt, t.namespace, t.name, { shared: true });
         return this.respondObject(req, t, obj, 200);
       }
       case 'PUT':
@@ -247,6 +249,7 @@ export class RestHandler {
       return this.encode(status, toTable([obj], t.rt.kind, t.rt.group, { crd: await this.crdOf(t), now: this.api.clock.now(), include: includeObject(req), resourceVersion: obj.metadata.resourceVersion }), 'json');
     }
     if (rep === 'partial') return this.encode(status, { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata }, 'json');
+    if (rep === 'json') return { status, headers: { 'content-type': 'application/json' }, body: externalJson(obj, t.gv, t.rt.kind) + '\n' };
     return this.encode(status, this.external(t, obj), rep);
   }
 

@@ -8,7 +8,8 @@ import type { ListOptions } from '../server';
 import type { KObject } from '../types';
 import { listPrefix } from '../keys';
 import { includeObject, type RestHandler, type Target } from './handler';
-import { negotiate } from './negotiate';
+import { negotiate, type Representation } from './negotiate';
+import { externalJson, listJson } from './encoded';
 import { badRequest, gone, RestError } from './status';
 import { toTable } from './table';
 import { lowerBound } from '../../util/sorted';
@@ -159,7 +160,7 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
   if (rep === 'partial') {
     return h.encode(200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata })) }, 'json');
   }
-  return h.encode(200, { kind: `${t.rt.kind}List`, apiVersion: t.gv, metadata, items: items.map((o) => h.external(t, o)) }, rep);
+  return listResponse(h, t, metadata, items, rep);
 }
 
 /**
@@ -201,5 +202,12 @@ async function listPaged(h: RestHandler, req: ApiRequest, t: Target, limit: numb
   if (rep === 'partial') {
     return h.encode(200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata })) }, 'json');
   }
-  return h.encode(200, { kind: `${t.rt.kind}List`, apiVersion: t.gv, metadata, items: items.map((o) => h.external(t, o)) }, rep);
+  return listResponse(h, t, metadata, items, rep);
+}
+
+/** A list as JSON (each item's text from the cache of encoded objects) or YAML. */
+function listResponse(h: RestHandler, t: Target, metadata: Record<string, unknown>, items: KObject[], rep: Representation): ApiResponse {
+  const head = { kind: `${t.rt.kind}List`, apiVersion: t.gv, metadata };
+  if (rep !== 'json') return h.encode(200, { ...head, items: items.map((o) => h.external(t, o)) }, rep);
+  return { status: 200, headers: { 'content-type': 'application/json' }, body: listJson(head, items.map((o) => externalJson(o, t.gv, t.rt.kind))) + '\n' };
 }

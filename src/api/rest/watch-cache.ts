@@ -9,6 +9,7 @@ import type { KObject } from '../types';
 import type { ResourceType } from '../resources';
 import { listPrefix } from '../keys';
 import { isRevisionCompacted, type EventType, type Store, type WatchEvent } from '../../store/store';
+import { cloneJson } from '../../store/clone';
 
 const CAPACITY = 20_000;
 const POLL_MS = 50;
@@ -64,7 +65,7 @@ export class WatchCache {
         const note = (obj: unknown) => {
           const o = obj as KObject;
           const rev = Number(o?.metadata?.resourceVersion);
-          if (Number.isFinite(rev)) this.add({ type, key, rev, object: JSON.parse(JSON.stringify(o)) as KObject });
+          if (Number.isFinite(rev)) this.add({ type, key, rev, object: cloneJson(o) });
           queueMicrotask(() => void this.poll().catch(ignore));
         };
         if (r && typeof (r as Promise<unknown>).then === 'function') return (r as Promise<unknown>).then((v) => (note(v), v));
@@ -251,6 +252,33 @@ export class WatchCache {
       else state.objects.set(ev.key, ev.object);
       state.sorted = undefined;
     }
+  }
+
+  /**
+   * One watcher's waits (see wait()): a watch waits after every batch of changes, and adding
+   * and removing an abort listener each time cost more than the wait itself with a hundred
+   * watchers; this listens once for the watch's life. close() when the watch ends.
+   */
+  sleeper(signal?: AbortSignal): { wait(ms: number): Promise<void>; close(): void } {
+    let wake: (() => void) | undefined;
+    const abort = () => wake?.();
+    signal?.addEventListener('abort', abort, { once: true });
+    return {
+      wait: (ms) =>
+        new Promise<void>((resolve) => {
+          if (signal?.aborted) return resolve();
+          const done = () => {
+            clearTimeout(timer);
+            this.waiters.delete(done);
+            wake = undefined;
+            resolve();
+          };
+          const timer = setTimeout(done, ms);
+          wake = done;
+          this.waiters.add(done);
+        }),
+      close: () => signal?.removeEventListener('abort', abort),
+    };
   }
 
   /** Resolves when new events may be there, after `ms` at the latest, or on abort. */

@@ -12,6 +12,7 @@ import { historyGone, parseResourceVersion, selectorOptions, validateListOptions
 import { negotiate } from './negotiate';
 import { badRequest, statusObject } from './status';
 import { toTable, type IncludeObject } from './table';
+import { encodedOnce, externalJson } from './encoded';
 import type { ApiRequest, ApiResponse } from './types';
 
 const POLL_MS = 100;
@@ -20,8 +21,6 @@ const BOOKMARK_MS = 60_000;
 /** ...and one this long before the watch's timeout, so a client resumes from close to now. */
 const BOOKMARK_BEFORE_TIMEOUT_MS = 2_000;
 
-/** Watch lines already encoded, per event object (the watch cache's, shared by every watcher) and form. */
-const encoded = new WeakMap<KObject, Map<string, string>>();
 
 export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
   const rep = negotiate(req.headers.accept, { allowTable: true });
@@ -48,15 +47,9 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
       const table = toTable([obj], t.rt.kind, t.rt.group, { crd, now: h.api.clock.now(), include: include as IncludeObject, resourceVersion: obj.metadata.resourceVersion, noColumns: !first });
       return JSON.stringify({ type, object: table }) + '\n';
     }
-    // A change is sent to every watcher of its resource: encode it once per event and form.
-    const form = `${type} ${t.gv}`;
-    let byForm = encoded.get(obj);
-    const known = byForm?.get(form);
-    if (known !== undefined) return known;
-    const line = JSON.stringify({ type, object: h.external(t, obj) }) + '\n';
-    if (!byForm) encoded.set(obj, (byForm = new Map()));
-    byForm.set(form, line);
-    return line;
+    // A change is sent to every watcher of its resource: encode it once per event and form
+    // (the watch cache's objects, and the store's shared ones, never change).
+    return encodedOnce(obj, `watch ${type} ${t.gv}`, () => `{"type":${JSON.stringify(type)},"object":${externalJson(obj, t.gv, t.rt.kind)}}\n`);
   };
 
   async function* events(): AsyncGenerator<string> {
@@ -100,63 +93,72 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
       return due;
     };
     let bookmarkAt = nextBookmark(started);
-    while (!req.signal?.aborted) {
-      if (timeoutMs && Date.now() - started >= timeoutMs) return;
-      let changes;
-      let upTo = rev;
-      if (h.watchCache) {
-        const got = await h.watchCache.since(rev);
-        if (!got) {
-          yield JSON.stringify({ type: 'ERROR', object: statusObject(410, 'Expired', `too old resource version: ${rev} (${await h.api.store.currentRev()})`) }) + '\n';
-          return;
+    const sleeper = h.watchCache?.sleeper(req.signal);
+    try {
+      yield* follow();
+    } finally {
+      sleeper?.close();
+    }
+
+    async function* follow(): AsyncGenerator<string> {
+      while (!req.signal?.aborted) {
+        if (timeoutMs && Date.now() - started >= timeoutMs) return;
+        let changes;
+        let upTo = rev;
+        if (h.watchCache) {
+          const got = await h.watchCache.since(rev);
+          if (!got) {
+            yield JSON.stringify({ type: 'ERROR', object: statusObject(410, 'Expired', `too old resource version: ${rev} (${await h.api.store.currentRev()})`) }) + '\n';
+            return;
+          }
+          changes = got.events;
+          upTo = got.upTo;
+        } else {
+          try {
+            changes = await h.api.changesSince(rev);
+          } catch (e) {
+            if (!isRevisionCompacted(e)) throw e;
+            yield JSON.stringify({ type: 'ERROR', object: statusObject(410, 'Expired', `too old resource version: ${rev} (${await h.api.store.currentRev()})`) }) + '\n';
+            return;
+          }
         }
-        changes = got.events;
-        upTo = got.upTo;
-      } else {
-        try {
-          changes = await h.api.changesSince(rev);
-        } catch (e) {
-          if (!isRevisionCompacted(e)) throw e;
-          yield JSON.stringify({ type: 'ERROR', object: statusObject(410, 'Expired', `too old resource version: ${rev} (${await h.api.store.currentRev()})`) }) + '\n';
-          return;
+        // One chunk for what this wake-up found (one write to the socket, not one per event).
+        const out: string[] = [];
+        for (const ch of changes) {
+          if (ch.rev <= rev) continue;
+          rev = ch.rev;
+          if (!ch.key.startsWith(prefix)) continue;
+          const o = ch.object;
+          if (!o?.metadata || o.kind !== t.rt.kind) continue;
+          const id = `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+          const now = matches(o);
+          if (ch.type === 'DELETED') {
+            if (!now && !visible.has(id)) continue;
+            visible.delete(id);
+            out.push(encode('DELETED', { ...o, metadata: { ...o.metadata, resourceVersion: String(ch.rev) } }, first));
+          } else if (now) {
+            // A create is ADDED even when the object was already there when the watch began.
+            const type = ch.type !== 'ADDED' && visible.has(id) ? 'MODIFIED' : 'ADDED';
+            visible.add(id);
+            out.push(encode(type, o, first));
+          } else if (visible.has(id)) {
+            visible.delete(id);
+            out.push(encode('DELETED', o, first));
+          } else continue;
+          first = false;
         }
+        if (out.length) yield out.join('');
+        rev = Math.max(rev, upTo);
+        // The revision every change up to which this watcher has been sent: the watch cache's
+        // watermark, which follows the store (etcd's own revision, past writes of other kinds).
+        if (bookmarks && Date.now() >= bookmarkAt) {
+          bookmarkAt = nextBookmark(Date.now());
+          yield JSON.stringify({ type: 'BOOKMARK', object: { kind: t.rt.kind, apiVersion: t.gv, metadata: { resourceVersion: String(rev) } } }) + '\n';
+        }
+        const until = Math.min(1000, Math.max(0, (bookmarks ? bookmarkAt : Infinity) - Date.now()), timeoutMs ? Math.max(0, started + timeoutMs - Date.now()) : Infinity);
+        if (sleeper) await sleeper.wait(until);
+        else await sleep(Math.min(POLL_MS, until), req.signal);
       }
-      // One chunk for what this wake-up found (one write to the socket, not one per event).
-      const out: string[] = [];
-      for (const ch of changes) {
-        if (ch.rev <= rev) continue;
-        rev = ch.rev;
-        if (!ch.key.startsWith(prefix)) continue;
-        const o = ch.object;
-        if (!o?.metadata || o.kind !== t.rt.kind) continue;
-        const id = `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-        const now = matches(o);
-        if (ch.type === 'DELETED') {
-          if (!now && !visible.has(id)) continue;
-          visible.delete(id);
-          out.push(encode('DELETED', { ...o, metadata: { ...o.metadata, resourceVersion: String(ch.rev) } }, first));
-        } else if (now) {
-          // A create is ADDED even when the object was already there when the watch began.
-          const type = ch.type !== 'ADDED' && visible.has(id) ? 'MODIFIED' : 'ADDED';
-          visible.add(id);
-          out.push(encode(type, o, first));
-        } else if (visible.has(id)) {
-          visible.delete(id);
-          out.push(encode('DELETED', o, first));
-        } else continue;
-        first = false;
-      }
-      if (out.length) yield out.join('');
-      rev = Math.max(rev, upTo);
-      // The revision every change up to which this watcher has been sent: the watch cache's
-      // watermark, which follows the store (etcd's own revision, past writes of other kinds).
-      if (bookmarks && Date.now() >= bookmarkAt) {
-        bookmarkAt = nextBookmark(Date.now());
-        yield JSON.stringify({ type: 'BOOKMARK', object: { kind: t.rt.kind, apiVersion: t.gv, metadata: { resourceVersion: String(rev) } } }) + '\n';
-      }
-      const until = Math.min(1000, Math.max(0, (bookmarks ? bookmarkAt : Infinity) - Date.now()), timeoutMs ? Math.max(0, started + timeoutMs - Date.now()) : Infinity);
-      if (h.watchCache) await h.watchCache.wait(until, req.signal);
-      else await sleep(Math.min(POLL_MS, until), req.signal);
     }
   }
 
