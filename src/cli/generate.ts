@@ -20,7 +20,7 @@ import { defaultRng } from '../sim/rng';
 import { declareFlagTable } from './flags/pflag';
 import { allowMissingKeys, outputArgument, printFlagDefs, type PrintFlagValues } from './flags/print-flags';
 import { checkMutationFormat } from './flags/mutation-output';
-import { renderKubectlHelp } from './kubectl-help';
+import { FIELD_MANAGER_HELP, renderKubectlHelp, VALIDATE_HELP } from './kubectl-help';
 
 /** Flags every generator verb takes besides its own (kubectl's PrintFlags, dry-run, validate...). */
 const COMMON: FlagDef[] = [
@@ -31,9 +31,9 @@ const COMMON: FlagDef[] = [
     name: 'validate',
     type: 'string',
     default: 'strict',
-    help: 'Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.',
+    help: VALIDATE_HELP,
   },
-  { name: 'field-manager', type: 'string', help: 'Name of the manager used to track field ownership.' },
+  { name: 'field-manager', type: 'string', help: FIELD_MANAGER_HELP },
 ];
 
 /** A generator's own flags and the common ones it does not redefine. */

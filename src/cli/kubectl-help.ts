@@ -7,6 +7,10 @@ import type { Command, Option } from 'commander';
 
 export const FIELD_MANAGER_HELP = 'Name of the manager used to track field ownership.';
 
+/** cmdutil.AddValidateFlags' --validate help. */
+export const VALIDATE_HELP =
+  'Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.';
+
 /** One flag as kubectl's help lists it. */
 export interface HelpFlag {
   name: string;

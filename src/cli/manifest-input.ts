@@ -84,7 +84,7 @@ export async function prepareDocs(ctx: CliContext, api: ApiServer, load: LoadRes
   for (const e of load.errors) {
     if (e.code === 'path-not-found') throw new CliError(e.kubectlMessage);
     const text = load.textOf(e.source);
-    errors.push(`error: ${e.kubectlMessage}\n${formatSourceError({ source: e.source, position: e.position, message: e.message, hint: e.hint }, text)}`);
+    errors.push(`error: ${e.kubectlMessage}\n${formatSourceError({ source: e.source, position: e.position, message: e.message, hint: e.hint }, text)}\n`);
   }
   const validateMode = flags.validate === false || flags.validate === 'false' || flags.validate === 'ignore' ? 'ignore' : 'strict';
   const schema = validateMode === 'strict' ? await import('../api/validator-adapter') : undefined;

@@ -5,7 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliContext, type GlobalFlags, type Streams, processStreams } from './context';
 import { type Register, registersFor } from './commands';
 import { formatError } from './format-error';
-import { FlagError, addFalseSpellings, commandPathOf, normalizeArgv } from './flags/pflag';
+import { FlagError, addFalseSpellings, commandPathOf, normalizeArgv, usageFlagErrorCode } from './flags/pflag';
 
 export interface RunResult {
   exitCode: number;
@@ -190,6 +190,11 @@ export async function run(argv: string[], streams: Streams = processStreams, nam
     args = normalizeArgv(program, argv);
   } catch (e) {
     if (!(e instanceof FlagError)) throw e;
+    const usage = usageFlagErrorCode(program, e.command);
+    if (usage !== undefined) {
+      streams.err(`error: ${e.message}\nSee '${name}${e.command ? ' ' + e.command : ''} -h' for help and examples\n`);
+      return usage;
+    }
     streams.err(flagError(name, e.command, e.message));
     return 1;
   }
