@@ -22,7 +22,7 @@ import { addDryRunFlag, parseDryRun } from './flags/dry-run';
 import { mutationPrinter } from './flags/mutation-output';
 import { toYaml } from '../printers/yaml';
 import { addPrintFlags } from './flags/print-flags';
-import { addResourceBuilderFlags } from './flags/resource-builder-flags';
+import { addResourceBuilderFlags, NO_RESOURCES_MESSAGE } from './flags/resource-builder-flags';
 import { FIELD_MANAGER_HELP, kubectlHelp, VALIDATE_HELP } from './kubectl-help';
 
 interface Target {
@@ -49,7 +49,7 @@ async function targets(ctx: CliContext, api: ApiServer, args: string[], flags: T
     for (const item of items) out.push({ type: item.type, obj: await api.get(item.type, setNamespace(ctx, item), item.object.metadata.name!), manifest: item.object });
     return out;
   }
-  if (!args.length) throw new CliError('You must provide one or more resources by argument or filename.');
+  if (!args.length) throw new CliError(NO_RESOURCES_MESSAGE);
   for (const sel of parseResourceArgs(args, api.registry)) {
     const ns = sel.type.namespaced ? ctx.namespace : undefined;
     if (sel.names.length) for (const n of sel.names) out.push({ type: sel.type, obj: await api.get(sel.type, ns, n) });
@@ -169,7 +169,7 @@ export function register(program: Command, p: Program): void {
   kubectlHelp(set, p.name, { long: SET_LONG, example: SET_EXAMPLE, use: 'set-last-applied -f FILENAME' }).action(
       p.action(async (ctx, _f: unknown, cmd: Command) => {
         const flags = withParentFlags<{ filename?: string[]; createAnnotation?: boolean; dryRun?: string | boolean; output?: string }>(cmd);
-        if (!flags.filename?.length) throw new CliError('error: Must specify --filename\nSee \'kubesim apply set-last-applied -h\' for help and examples');
+        if (!flags.filename?.length) throw new CliError(NO_RESOURCES_MESSAGE);
         const dryRun = parseDryRun(ctx, flags.dryRun);
         const print = await mutationPrinter(ctx, flags, dryRun);
         const api = await ctx.api();

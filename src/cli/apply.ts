@@ -71,6 +71,9 @@ Examples:
       if (flags.subresource && !flags.serverSide) throw new CliError('--subresource can only be specified for --server-side');
       if (flags.subresource) throw new CliError('apply --server-side --subresource is not simulated by kubesim yet');
       const manager = flags.fieldManager ?? (flags.serverSide ? 'kubectl' : 'kubectl-client-side-apply');
+      // ToOptions parses the allowlist before Validate looks at --all.
+      const { pruneTypes } = await import('./prune');
+      const pruneTo = flags.prune ? pruneTypes(await ctx.api(), flags.pruneAllowlist) : [];
       if (flags.prune && !flags.selector && !flags.all) throw new CliError('all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector');
       const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
       const { load } = await loadInput(ctx, flags, 'apply');
@@ -147,8 +150,8 @@ Examples:
         }
       });
       if (flags.prune && dryRun === 'none') {
-        const { prune, pruneTypes } = await import('./prune');
-        await prune(ctx, api, pruneTypes(api, flags.pruneAllowlist), applied, flags.selector);
+        const { prune } = await import('./prune');
+        await prune(ctx, api, pruneTo, applied, flags.selector);
       }
       if (failures.length) throw new PrintedError(formatFailures(failures));
     }));

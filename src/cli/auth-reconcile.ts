@@ -92,8 +92,14 @@ interface ReconcileFlags extends PrintFlagValues {
 }
 
 async function runReconcile(ctx: CliContext, flags: ReconcileFlags): Promise<void> {
-  if (!flags.filename.length && !flags.kustomize) throw new CliError("You must provide one or more resources by argument or filename.\nSee 'kubesim auth reconcile -h' for help and examples");
-  const dryRun = parseDryRun(ctx, flags.dryRun);
+  if (!flags.filename.length && !flags.kustomize) throw new CliError('must specify one of -f and -k');
+  let dryRun;
+  try {
+    dryRun = parseDryRun(ctx, flags.dryRun);
+  } catch (e) {
+    // reconcile reads the flag through cmdutil.GetDryRunStrategy's caller, which wraps its error.
+    throw e instanceof CliError ? new CliError(`error accessing --dry-run flag for command reconcile: ${e.message}`) : e;
+  }
   const print = await mutationPrinter(ctx, flags, dryRun);
   const api = await ctx.api();
   const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');

@@ -108,19 +108,22 @@ export function maskSecrets(live: KObject | undefined, merged: KObject | undefin
 export async function runDiff(ctx: CliContext, flags: DiffFlags): Promise<number> {
   if (flags.forceConflicts && !flags.serverSide) throw new CliError('--force-conflicts only works with --server-side');
   const manager = flags.fieldManager ?? (flags.serverSide ? 'kubectl' : 'kubectl-client-side-apply');
-  const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
+  const { loadInput, prepareDocs, setNamespace, validateFileFlags } = await import('./manifest-input');
+  validateFileFlags(flags);
+  if (!(flags.filename ?? []).length && !flags.kustomize) throw new CliError('must specify one of -f and -k');
+  const api = await ctx.api();
+  // Complete parses the allowlist before Run reads a file.
+  const pruneTypes = flags.prune ? (await import('./prune')).pruneTypes(api, flags.pruneAllowlist) : undefined;
   const { computeApply } = await import('../api/apply/compute-apply');
   const { toYaml } = await import('../printers/yaml');
   const { spawnSync } = await import('node:child_process');
   const { load } = await loadInput(ctx, flags, 'diff');
-  const api = await ctx.api();
   const prepared = await prepareDocs(ctx, api, load, 'diff', flags);
   if (prepared.errors.length) throw new PrintedError(prepared.errors.join(''), 1);
   // -l picks the file's objects by their labels (LabelSelectorParam on a file builder).
   const { parseLabelSelector, matchesLabels } = await import('../api/selectors');
   const selector = flags.selector ? parseLabelSelector(flags.selector) : undefined;
   const items = selector ? prepared.items.filter((i) => matchesLabels(selector, i.object.metadata?.labels)) : prepared.items;
-  const pruneTypes = flags.prune ? (await import('./prune')).pruneTypes(api, flags.pruneAllowlist) : undefined;
   const visited: KObject[] = [];
   const mask = (o: KObject | undefined) => (flags.showManagedFields ? o && (JSON.parse(JSON.stringify(o)) as KObject) : maskForDiff(o));
 

@@ -222,6 +222,7 @@ function shownDefault(gen: Generator, f: FlagDef): string {
   // Defaults kubectl's help shows that the parser keeps unset (to tell "not given" apart).
   const implicit: Record<string, string> = { 'dry-run': 'none', 'field-manager': `kubectl-${gen.command.split(' ')[0]}` };
   if (f.name in implicit) return `'${implicit[f.name]}'`;
+  if (f.shown !== undefined) return f.shown;
   switch (f.type) {
     case 'bool':
       return String(f.default ?? false);
@@ -237,7 +238,7 @@ function shownDefault(gen: Generator, f: FlagDef): string {
 /** cobra's help in kubectl's template: long text, aliases, examples, options by name, usage. */
 export function generatorHelp(gen: Generator): string {
   const flags = generatorFlags(gen).map((f) => ({ name: f.name, shorthand: f.shorthand, shown: shownDefault(gen, f), help: f.help }));
-  return renderKubectlHelp('kubesim', gen.command, { long: gen.short + '.', aliases: gen.aliases, example: gen.example, use: gen.usage }, flags);
+  return renderKubectlHelp('kubesim', gen.command, { long: gen.long ?? gen.short + '.', aliases: gen.aliases, example: gen.example, use: gen.usage }, flags);
 }
 
 /**

@@ -80,9 +80,10 @@ export function kubectlHelp(cmd: Command, program: string, text: HelpText, shown
 
 /**
  * cobra's help for a command group in kubectl's template: sub-commands sorted, their names
- * padded to the longest (at least cobra's minimum of 11) plus three spaces.
+ * padded to the longest (at least cobra's minimum of 11) plus three spaces. `use` is the
+ * usage line's command part when cobra's Use is not `<name> SUBCOMMAND` (`auth [flags]`).
  */
-export function groupHelp(cmd: Command, program: string, long: string, example?: string): string {
+export function groupHelp(cmd: Command, program: string, long: string, example?: string, use?: string): string {
   const path = commandPath(cmd);
   const subs = cmd.commands.filter((c) => !c.name().startsWith('__')).sort((a, b) => (a.name() < b.name() ? -1 : 1));
   const pad = Math.max(11, ...subs.map((c) => c.name().length)) + 2;
@@ -94,7 +95,7 @@ export function groupHelp(cmd: Command, program: string, long: string, example?:
     ...subs.map((c) => `  ${c.name().padEnd(pad)} ${c.description().split('\n')[0]}`),
     '',
     'Usage:',
-    `  ${program} ${path} SUBCOMMAND [options]`,
+    `  ${program} ${use ?? `${path} SUBCOMMAND`} [options]`,
     '',
     `Use "${program} ${path} <command> --help" for more information about a given command.`,
     `Use "${program} options" for a list of global command-line options (applies to all commands).`,

@@ -37,7 +37,7 @@ export function hasFileInput(flags: FileFlags): boolean {
 }
 
 /** FilenameOptions.validate: `-k` excludes `-f` and `-R`. */
-function validateFileFlags(flags: FileFlags): void {
+export function validateFileFlags(flags: FileFlags): void {
   const errs: string[] = [];
   if ((flags.filename ?? []).length && flags.kustomize) errs.push('only one of -f or -k can be specified');
   if (flags.kustomize && flags.recursive) errs.push("the -k flag can't be used with -f or -R");

@@ -334,7 +334,7 @@ const DEBUG = [
 ];
 
 /** YAML and document errors on the --local path. */
-const YAML_CASES = ['bad-flow.yaml', 'bad-indent.yaml', 'dup-key.yaml', 'comment-only.yaml', 'empty.yaml', 'tab.yaml', 'no-apiversion.yaml', 'no-kind.yaml'].flatMap((f) => [
+const YAML_CASES = ['bad-flow.yaml', 'bad-nested-flow.yaml', 'bad-then-more.yaml', 'bad-indent.yaml', 'dup-key.yaml', 'comment-only.yaml', 'empty.yaml', 'tab.yaml', 'no-apiversion.yaml', 'no-kind.yaml'].flatMap((f) => [
   `label --local -f ${f} x=y -o yaml`,
   `annotate --local -f ${f} x=y`,
   `set image --local -f ${f} a=b`,
@@ -373,6 +373,40 @@ const HELP = [
   'set image --help',
   'set --help',
   'set subject --help',
+];
+
+/**
+ * diff's, auth reconcile's and apply's last-applied sub-commands' checks before any request:
+ * CheckDiffErr's exit code 2 and usage-style flag errors, the prune allowlist parsed first.
+ */
+const DIFF_AND_FRIENDS = [
+  'diff',
+  'diff --prune',
+  'diff x -f deploy.yaml',
+  'diff -f deploy.yaml -k dir',
+  'diff -f nope.yaml',
+  'diff -f deploy.yaml --force-conflicts',
+  'diff --concurrency=abc -f deploy.yaml',
+  'diff --validate=false -f deploy.yaml',
+  'diff -f deploy.yaml --show-managed-fields=maybe',
+  'diff -f deploy.yaml --server-side --force-conflicts=false --field-manager',
+  'diff -f deploy.yaml --prune --prune-allowlist=a/b/c/d',
+  'diff -f nope.yaml --prune --prune-allowlist=a/b/c/d',
+  'diff -f bad-flow.yaml --bogus',
+  'apply -f deploy.yaml --prune --all --prune-allowlist=a/b/c/d',
+  'apply -f deploy.yaml --prune --prune-allowlist=a/b/c/d',
+  'auth reconcile',
+  'auth reconcile --dry-run=bogus',
+  'auth reconcile -f rb.yaml --dry-run=bogus',
+  'auth reconcile -f deploy.yaml -k dir',
+  'auth reconcile --foo',
+  'auth reconcile -f rb.yaml -o wide',
+  'apply set-last-applied',
+  'apply set-last-applied -f deploy.yaml --dry-run=bogus',
+  'apply view-last-applied',
+  'apply view-last-applied --bogus',
+  'apply edit-last-applied',
+  'apply edit-last-applied --windows-line-endings=maybe',
 ];
 
 /** rollout's offline answers: help, the group without a sub-command, flag and argument errors. */
@@ -463,6 +497,7 @@ export function allCases(): string[][] {
     ...FLAG_GROUPS,
     ...DEBUG,
     ...HELP,
+    ...DIFF_AND_FRIENDS,
     ...ROLLOUT,
     ...KUBECONFIG_READS,
   ];
