@@ -65,6 +65,8 @@ async function decide(ctx: CliContext, verb: keyof typeof DECISIONS, names: stri
 export function register(program: Command, p: Program): void {
   const cert = program.command('certificate').description('Modify certificate resources');
   cert.configureHelp({ formatHelp: (c) => groupHelp(c as Command, p.name, 'Modify certificate resources.') });
+  // kubectl's certificate runs cmd.Help() without a sub-command: the help on stdout, exit 0.
+  cert.action(p.action((ctx, _flags: unknown, c: Command) => ctx.out(groupHelp(c, p.name, 'Modify certificate resources.'))));
   for (const verb of ['approve', 'deny'] as const) {
     const cmd = cert
       .command(verb)

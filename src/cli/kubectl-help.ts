@@ -90,6 +90,7 @@ export function groupHelp(cmd: Command, program: string, long: string, example?:
   return [
     long,
     '',
+    ...(cmd.aliases().length ? ['Aliases:', [cmd.name(), ...cmd.aliases()].join(', '), ''] : []),
     ...(example ? ['Examples:', example.replace(/\bkubectl /g, `${program} `), ''] : []),
     'Available Commands:',
     ...subs.map((c) => `  ${c.name().padEnd(pad)} ${c.description().split('\n')[0]}`),

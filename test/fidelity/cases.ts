@@ -406,12 +406,17 @@ const HELP_COMMANDS = [
   'auth',
   'auth reconcile',
   'diff',
+  'create secret',
+  'create service',
   'apply edit-last-applied',
   'apply set-last-applied',
   'apply view-last-applied',
   'label',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
+
+/** A group without its sub-command, or with an unknown one (cmdutil.DefaultSubCommandRun; certificate prints its help). */
+const GROUPS = ['create secret', 'create service', 'auth', 'certificate', 'config', 'top', 'plugin'].flatMap((g) => [g, `${g} bogus`]).filter((c) => !['config', 'top', 'plugin'].includes(c));
 
 /**
  * diff's, auth reconcile's and apply's last-applied sub-commands' checks before any request:
@@ -536,6 +541,7 @@ export function allCases(): string[][] {
     ...DEBUG,
     ...HELP,
     ...DIFF_AND_FRIENDS,
+    ...GROUPS,
     ...ROLLOUT,
     ...KUBECONFIG_READS,
   ];
