@@ -16,13 +16,14 @@ import type { KObject } from '../api/types';
 import { LAST_APPLIED, lastAppliedJson } from '../api/apply/last-applied';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { collect } from './flags/collect';
 import { parseResourceArgs } from './resource-args';
 import { buildListOptions } from './flags/selectors';
-import { dryRunOption, parseDryRun } from './flags/dry-run';
+import { addDryRunFlag, parseDryRun } from './flags/dry-run';
 import { mutationPrinter } from './flags/mutation-output';
 import { toYaml } from '../printers/yaml';
-import { printFlagOptions } from './flags/print-flags';
+import { addPrintFlags } from './flags/print-flags';
+import { addResourceBuilderFlags, NO_RESOURCES_MESSAGE } from './flags/resource-builder-flags';
+import { FIELD_MANAGER_HELP, kubectlHelp, VALIDATE_HELP } from './kubectl-help';
 
 interface Target {
   type: ResourceType;
@@ -30,17 +31,25 @@ interface Target {
   manifest?: KObject;
 }
 
-async function targets(ctx: CliContext, api: ApiServer, args: string[], flags: { filename?: string[]; selector?: string; all?: boolean }): Promise<Target[]> {
+interface TargetFlags {
+  filename?: string[];
+  kustomize?: string;
+  recursive?: boolean;
+  selector?: string;
+  all?: boolean;
+}
+
+async function targets(ctx: CliContext, api: ApiServer, args: string[], flags: TargetFlags): Promise<Target[]> {
   const out: Target[] = [];
-  if (flags.filename?.length) {
+  if (flags.filename?.length || flags.kustomize) {
     const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
-    const { load } = await loadInput(ctx, { filename: flags.filename }, 'apply');
+    const { load } = await loadInput(ctx, { filename: flags.filename, kustomize: flags.kustomize, recursive: flags.recursive }, 'apply');
     const { items, errors } = await prepareDocs(ctx, api, load, 'apply', { validate: false });
     if (errors.length) throw new CliError(errors.join('').replace(/\n$/, ''));
     for (const item of items) out.push({ type: item.type, obj: await api.get(item.type, setNamespace(ctx, item), item.object.metadata.name!), manifest: item.object });
     return out;
   }
-  if (!args.length) throw new CliError('You must provide one or more resources by argument or filename.');
+  if (!args.length) throw new CliError(NO_RESOURCES_MESSAGE);
   for (const sel of parseResourceArgs(args, api.registry)) {
     const ns = sel.type.namespaced ? ctx.namespace : undefined;
     if (sel.names.length) for (const n of sel.names) out.push({ type: sel.type, obj: await api.get(sel.type, ns, n) });
@@ -66,7 +75,7 @@ function render(text: string, output: string): string {
   return output === 'json' ? indentJson(text) : toYaml(JSON.parse(text));
 }
 
-async function setAnnotation(api: ApiServer, t: Target, value: string, dryRun: boolean): Promise<KObject> {
+async function setAnnotation(api: ApiServer, t: Target, value: string, dryRun: boolean, fieldManager?: string): Promise<KObject> {
   return api.mutate(
     t.type,
     t.obj.metadata.namespace,
@@ -75,7 +84,7 @@ async function setAnnotation(api: ApiServer, t: Target, value: string, dryRun: b
       o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [LAST_APPLIED]: value };
       return o;
     },
-    { dryRun },
+    { dryRun, fieldManager },
   );
 }
 
@@ -90,21 +99,58 @@ function withParentFlags<T extends object>(cmd: Command): T {
   return merged as T;
 }
 
+const FILE_HELP = 'Filename, directory, or URL to files that contains the last-applied-configuration annotations';
+
+const VIEW_LONG = `View the latest last-applied-configuration annotations by type/name or file.
+
+ The default output will be printed to stdout in YAML format. You can use the -o option to change the output format.`;
+
+const VIEW_EXAMPLE = `  # View the last-applied-configuration annotations by type/name in YAML
+  kubectl apply view-last-applied deployment/nginx
+  
+  # View the last-applied-configuration annotations by file in JSON
+  kubectl apply view-last-applied -f deploy.yaml -o json`;
+
+const SET_LONG = `Set the latest last-applied-configuration annotations by setting it to match the contents of a file. This results in the last-applied-configuration being updated as though 'kubectl apply -f<file> ' was run, without updating any other parts of the object.`;
+
+const SET_EXAMPLE = `  # Set the last-applied-configuration of a resource to match the contents of a file
+  kubectl apply set-last-applied -f deploy.yaml
+  
+  # Execute set-last-applied against each configuration file in a directory
+  kubectl apply set-last-applied -f path/
+  
+  # Set the last-applied-configuration of a resource to match the contents of a file; will create the annotation if it does not already exist
+  kubectl apply set-last-applied -f deploy.yaml --create-annotation=true`;
+
+const EDIT_LONG = `Edit the latest last-applied-configuration annotations of resources from the default editor.
+
+ The edit-last-applied command allows you to directly edit any API resource you can retrieve via the command-line tools. It will open the editor defined by your KUBE_EDITOR, or EDITOR environment variables, or fall back to 'vi' for Linux or 'notepad' for Windows. You can edit multiple objects, although changes are applied one at a time. The command accepts file names as well as command-line arguments, although the files you point to must be previously saved versions of resources.
+
+ The default format is YAML. To edit in JSON, specify "-o json".
+
+ The flag --windows-line-endings can be used to force Windows line endings, otherwise the default for your operating system will be used.
+
+ In the event an error occurs while updating, a temporary file will be created on disk that contains your unapplied changes. The most common error when updating a resource is another editor changing the resource on the server. When this occurs, you will have to apply your changes to the newer version of the resource, or update your temporary saved copy to include the latest resource version.`;
+
+const EDIT_EXAMPLE = `  # Edit the last-applied-configuration annotations by type/name in YAML
+  kubectl apply edit-last-applied deployment/nginx
+  
+  # Edit the last-applied-configuration annotations by file in JSON
+  kubectl apply edit-last-applied -f deploy.yaml -o json`;
+
 export function register(program: Command, p: Program): void {
   const apply = program.commands.find((c) => c.name() === 'apply');
   if (!apply) return;
 
-  apply
+  const view = apply
     .command('view-last-applied')
     .description('View the latest last-applied-configuration annotations of a resource/object')
     .argument('[resources...]')
-    .option('-f, --filename <file>', 'Filename, directory, or URL to files that contains the last-applied-configuration annotations', collect, [])
-    .option('-l, --selector <selector>', 'Selector (label query) to filter on.')
-    .option('--all', 'Select all resources in the namespace of the specified resource types')
-    .option('-o, --output <format>', 'Output format. Must be one of (yaml, json)')
-    .action(
+    .option('-o, --output <format>', 'Output format. Must be one of (yaml, json)');
+  addResourceBuilderFlags(view, { filename: FILE_HELP, kustomize: true, recursive: true, selector: true, all: 'Select all resources in the namespace of the specified resource types' });
+  kubectlHelp(view, p.name, { long: VIEW_LONG, example: VIEW_EXAMPLE, use: 'view-last-applied (TYPE [NAME | -l label] | TYPE/NAME | -f FILENAME)' }, { output: "'yaml'" }).action(
       p.action(async (ctx, args: string[], _f: unknown, cmd: Command) => {
-        const flags = withParentFlags<{ filename?: string[]; selector?: string; all?: boolean; output?: string }>(cmd);
+        const flags = withParentFlags<TargetFlags & { output?: string }>(cmd);
         flags.output ??= 'yaml';
         if (flags.output !== 'yaml' && flags.output !== 'json') throw new CliError(`unexpected -o output mode: ${flags.output}, the flag 'output' must be one of yaml|json`);
         const api = await ctx.api();
@@ -114,20 +160,16 @@ export function register(program: Command, p: Program): void {
       }),
     );
 
-  apply
+  const set = apply
     .command('set-last-applied')
     .description('Set the last-applied-configuration annotation on a live object to match the contents of a file')
-    .option('-f, --filename <file>', 'Filename, directory, or URL to files that contains the last-applied-configuration annotations', collect, [])
-    .option('--create-annotation', 'Will create \'last-applied-configuration\' annotations if current objects doesn\'t have one')
-    .addOption(dryRunOption())
-    .addOption(printFlagOptions()[0])
-    .addOption(printFlagOptions()[1])
-    .addOption(printFlagOptions()[2])
-    .addOption(printFlagOptions()[3])
-    .action(
+    .option('--create-annotation', 'Will create \'last-applied-configuration\' annotations if current objects doesn\'t have one');
+  addResourceBuilderFlags(set, { filename: FILE_HELP });
+  addPrintFlags(addDryRunFlag(set));
+  kubectlHelp(set, p.name, { long: SET_LONG, example: SET_EXAMPLE, use: 'set-last-applied -f FILENAME' }).action(
       p.action(async (ctx, _f: unknown, cmd: Command) => {
         const flags = withParentFlags<{ filename?: string[]; createAnnotation?: boolean; dryRun?: string | boolean; output?: string }>(cmd);
-        if (!flags.filename?.length) throw new CliError('error: Must specify --filename\nSee \'kubesim apply set-last-applied -h\' for help and examples');
+        if (!flags.filename?.length) throw new CliError(NO_RESOURCES_MESSAGE);
         const dryRun = parseDryRun(ctx, flags.dryRun);
         const print = await mutationPrinter(ctx, flags, dryRun);
         const api = await ctx.api();
@@ -143,15 +185,18 @@ export function register(program: Command, p: Program): void {
       }),
     );
 
-  apply
+  const edit = apply
     .command('edit-last-applied')
     .description('Edit latest last-applied-configuration annotations of a resource/object')
     .argument('[resources...]')
-    .option('-f, --filename <file>', 'Filename, directory, or URL to files to use to edit the resource', collect, [])
-    .option('-o, --output <format>', 'Output format. One of: (yaml, json).')
-    .action(
+    .option('--field-manager <name>', FIELD_MANAGER_HELP)
+    .option('--validate [mode]', VALIDATE_HELP)
+    .option('--windows-line-endings', 'Defaults to the line ending native to your platform.');
+  addResourceBuilderFlags(edit, { filename: 'Filename, directory, or URL to files to use to edit the resource', kustomize: true, recursive: true });
+  addPrintFlags(edit);
+  kubectlHelp(edit, p.name, { long: EDIT_LONG, example: EDIT_EXAMPLE, use: 'edit-last-applied (RESOURCE/NAME | -f FILENAME)' }, { 'field-manager': "'kubectl-client-side-apply'", validate: "'strict'" }).action(
       p.action(async (ctx, args: string[], _f: unknown, cmd: Command) => {
-        const flags = withParentFlags<{ filename?: string[]; output?: string }>(cmd);
+        const flags = withParentFlags<TargetFlags & { output?: string; fieldManager?: string; windowsLineEndings?: boolean }>(cmd);
         flags.output ??= 'yaml';
         if (flags.output !== 'yaml' && flags.output !== 'json') throw new CliError(`unexpected -o output mode: ${flags.output}, the flag 'output' must be one of yaml|json`);
         const api = await ctx.api();
@@ -161,18 +206,18 @@ export function register(program: Command, p: Program): void {
           const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-edit-'));
           const file = path.join(dir, `${t.obj.metadata.name}-edit.${flags.output}`);
           try {
-            fs.writeFileSync(file, before);
+            fs.writeFileSync(file, flags.windowsLineEndings ? before.replace(/\n/g, '\r\n') : before);
             const ed = editorCommand(process.env);
             const argv = ed.shell ? [...ed.args.slice(0, -1), `${ed.args[ed.args.length - 1]} '${file}'`] : [...ed.args, file];
             const r = spawnSync(argv[0], argv.slice(1), { stdio: 'inherit' });
             if (r.status !== 0) throw new CliError(`there was a problem with the editor "${ed.args.join(' ')}"`);
-            const after = fs.readFileSync(file, 'utf8');
+            const after = fs.readFileSync(file, 'utf8').replace(/\r\n/g, '\n');
             if (after === before) {
               ctx.err('Edit cancelled, no changes made.\n');
               continue;
             }
             const edited = parseYaml(after) as KObject;
-            const obj = await setAnnotation(api, t, JSON.stringify(edited) + '\n', false);
+            const obj = await setAnnotation(api, t, JSON.stringify(edited) + '\n', false, flags.fieldManager ?? 'kubectl-client-side-apply');
             ctx.out(`${kindGroup(t.type)}/${obj.metadata.name} edited\n`);
           } catch (e) {
             if (e instanceof ApiError || e instanceof CliError) throw e;

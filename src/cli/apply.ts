@@ -11,12 +11,15 @@ import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addDryRunFlag, parseDryRun, dryRunSuffix } from './flags/dry-run';
 import { formatApiError, PrintedError } from './format-error';
+import { collect } from './flags/collect';
+import { PRUNE_ALLOWLIST_HELP } from './prune';
 
 interface ApplyFlags extends FileFlags, PrintFlagValues {
   subresource?: string;
   dryRun?: string | boolean;
   serverSide?: boolean;
   prune?: boolean;
+  pruneAllowlist?: string[];
   selector?: string;
   all?: boolean;
   forceConflicts?: boolean;
@@ -45,6 +48,7 @@ export function register(program: Command, p: Program): void {
     .option('--validate <mode>', "Must be one of: strict (or true), warn, ignore (or false).", 'strict')
     .option('--server-side', 'If true, apply runs in the server instead of the client.')
     .option('--prune', 'Automatically delete resource objects that do not appear in the configs and are created by either apply or create --save-config. Should be used with either -l or --all.')
+    .option('--prune-allowlist <gvk>', PRUNE_ALLOWLIST_HELP, collect, [])
     .option('-l, --selector <selector>', "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.")
     .option('--all', 'Select all resources in the namespace of the specified resource types.')
     .option('--subresource <name>', 'If specified, apply will operate on the subresource of the requested object.  Only allowed when using --server-side. This flag is beta and may change in the future.')
@@ -67,6 +71,9 @@ Examples:
       if (flags.subresource && !flags.serverSide) throw new CliError('--subresource can only be specified for --server-side');
       if (flags.subresource) throw new CliError('apply --server-side --subresource is not simulated by kubesim yet');
       const manager = flags.fieldManager ?? (flags.serverSide ? 'kubectl' : 'kubectl-client-side-apply');
+      // ToOptions parses the allowlist before Validate looks at --all.
+      const { pruneTypes } = await import('./prune');
+      const pruneTo = flags.prune ? pruneTypes(await ctx.api(), flags.pruneAllowlist) : [];
       if (flags.prune && !flags.selector && !flags.all) throw new CliError('all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector');
       const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
       const { load } = await loadInput(ctx, flags, 'apply');
@@ -144,7 +151,7 @@ Examples:
       });
       if (flags.prune && dryRun === 'none') {
         const { prune } = await import('./prune');
-        await prune(ctx, api, items.map((i) => i.type), applied, flags.selector);
+        await prune(ctx, api, pruneTo, applied, flags.selector);
       }
       if (failures.length) throw new PrintedError(formatFailures(failures));
     }));

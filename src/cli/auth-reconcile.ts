@@ -9,9 +9,11 @@ import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { collect } from './flags/collect';
-import { dryRunOption, parseDryRun } from './flags/dry-run';
-import { objectRef } from './flags/mutation-output';
+import { addDryRunFlag, parseDryRun } from './flags/dry-run';
+import { mutationPrinter } from './flags/mutation-output';
+import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
+import { addResourceBuilderFlags } from './flags/resource-builder-flags';
+import { kubectlHelp } from './kubectl-help';
 
 interface Rule {
   verbs?: string[];
@@ -80,13 +82,28 @@ function reconcileBinding(want: KObject, live: KObject | undefined, removeExtra:
   return { operation: 'update', object: { ...live, subjects: [...liveSubjects.filter((s) => !extra.includes(s)), ...missing] } as KObject, lines };
 }
 
-async function runReconcile(ctx: CliContext, flags: { filename: string[]; removeExtraPermissions?: boolean; removeExtraSubjects?: boolean; dryRun?: string | boolean; output?: string }): Promise<void> {
-  if (!flags.filename.length) throw new CliError("You must provide one or more resources by argument or filename.\nSee 'kubesim auth reconcile -h' for help and examples");
-  if (flags.output && flags.output !== 'name') throw new CliError(`unable to match a printer suitable for the output format "${flags.output}", allowed formats are: name`);
-  const dryRun = parseDryRun(ctx, flags.dryRun);
+interface ReconcileFlags extends PrintFlagValues {
+  filename: string[];
+  kustomize?: string;
+  recursive?: boolean;
+  removeExtraPermissions?: boolean;
+  removeExtraSubjects?: boolean;
+  dryRun?: string | boolean;
+}
+
+async function runReconcile(ctx: CliContext, flags: ReconcileFlags): Promise<void> {
+  if (!flags.filename.length && !flags.kustomize) throw new CliError('must specify one of -f and -k');
+  let dryRun;
+  try {
+    dryRun = parseDryRun(ctx, flags.dryRun);
+  } catch (e) {
+    // reconcile reads the flag through cmdutil.GetDryRunStrategy's caller, which wraps its error.
+    throw e instanceof CliError ? new CliError(`error accessing --dry-run flag for command reconcile: ${e.message}`) : e;
+  }
+  const print = await mutationPrinter(ctx, flags, dryRun);
   const api = await ctx.api();
   const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
-  const { load } = await loadInput(ctx, { filename: flags.filename }, 'auth reconcile');
+  const { load } = await loadInput(ctx, { filename: flags.filename, kustomize: flags.kustomize, recursive: flags.recursive }, 'auth reconcile');
   const { items, errors } = await prepareDocs(ctx, api, load, 'auth reconcile', { validate: false });
   if (errors.length) throw new CliError(errors.join('').replace(/\n$/, ''));
   for (const item of items) {
@@ -107,22 +124,33 @@ async function runReconcile(ctx: CliContext, flags: { filename: string[]; remove
         result = server ? want : await api.create(want);
       }
     }
-    ctx.out(flags.output === 'name' ? `${objectRef(result)}\n` : `${objectRef(result)} reconciled\n`);
+    ctx.out(print(result, 'reconciled'));
     if (out.operation !== 'none') ctx.out(`\treconciliation required ${out.operation}\n${out.lines.map((l) => l + '\n').join('')}`);
   }
 }
 
+const RECONCILE_LONG = `Reconciles rules for RBAC role, role binding, cluster role, and cluster role binding objects.
+
+ Missing objects are created, and the containing namespace is created for namespaced objects, if required.
+
+ Existing roles are updated to include the permissions in the input objects, and remove extra permissions if --remove-extra-permissions is specified.
+
+ Existing bindings are updated to include the subjects in the input objects, and remove extra subjects if --remove-extra-subjects is specified.
+
+ This is preferred to 'apply' for RBAC resources so that semantically-aware merging of rules and subjects is done.`;
+
+const RECONCILE_EXAMPLE = `  # Reconcile RBAC resources from a file
+  kubectl auth reconcile -f my-rbac-rules.yaml`;
+
 export function register(program: Command, p: Program): void {
   const auth = program.commands.find((c) => c.name() === 'auth');
   if (!auth) return;
-  auth
+  const cmd = auth
     .command('reconcile')
     .description('Reconciles rules for RBAC role, role binding, cluster role, and cluster role binding objects')
-    .option('-f, --filename <file>', 'Filename, directory, or URL to files identifying the resource to reconcile.', collect, [])
-    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
     .option('--remove-extra-permissions', 'If true, removes extra permissions added to roles')
-    .option('--remove-extra-subjects', 'If true, removes extra subjects added to rolebindings')
-    .addOption(dryRunOption())
-    .option('-o, --output <format>', 'Output format. One of: (name).')
-    .action(p.action((ctx, flags: { filename: string[]; removeExtraPermissions?: boolean; removeExtraSubjects?: boolean; dryRun?: string | boolean; output?: string }) => runReconcile(ctx, flags)));
+    .option('--remove-extra-subjects', 'If true, removes extra subjects added to rolebindings');
+  addResourceBuilderFlags(cmd, { filename: 'Filename, directory, or URL to files identifying the resource to reconcile.', kustomize: true, recursive: true });
+  addPrintFlags(addDryRunFlag(cmd));
+  kubectlHelp(cmd, p.name, { long: RECONCILE_LONG, example: RECONCILE_EXAMPLE, use: 'reconcile -f FILENAME' }).action(p.action((ctx, flags: ReconcileFlags) => runReconcile(ctx, flags)));
 }

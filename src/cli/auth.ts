@@ -2,6 +2,7 @@
 // cluster, evaluated by src/rbac as kube-apiserver's RBAC authorizer would.
 
 import type { Command } from 'commander';
+import { groupHelp } from './kubectl-help';
 import { CliError } from '../api/errors';
 import { UnknownResourceError } from '../api/resources';
 import type { ApiServer } from '../api/server';
@@ -25,6 +26,7 @@ const NON_RESOURCE_VERBS = ['get', 'put', 'post', 'head', 'options', 'delete', '
 
 export function register(program: Command, p: Program): void {
   const auth = program.command('auth').description('Inspect authorization');
+  auth.configureHelp({ formatHelp: (c) => groupHelp(c as Command, p.name, 'Inspect authorization.', undefined, 'auth [flags]') });
   auth
     .command('can-i')
     .description('Check whether an action is allowed')

@@ -3,6 +3,7 @@
 // a request that already carries the opposite decision is an error.
 
 import type { Command } from 'commander';
+import { groupHelp } from './kubectl-help';
 import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
@@ -63,6 +64,9 @@ async function decide(ctx: CliContext, verb: keyof typeof DECISIONS, names: stri
 
 export function register(program: Command, p: Program): void {
   const cert = program.command('certificate').description('Modify certificate resources');
+  cert.configureHelp({ formatHelp: (c) => groupHelp(c as Command, p.name, 'Modify certificate resources.') });
+  // kubectl's certificate runs cmd.Help() without a sub-command: the help on stdout, exit 0.
+  cert.action(p.action((ctx, _flags: unknown, c: Command) => ctx.out(groupHelp(c, p.name, 'Modify certificate resources.'))));
   for (const verb of ['approve', 'deny'] as const) {
     const cmd = cert
       .command(verb)

@@ -13,6 +13,7 @@ import type { KObject } from '../api/types';
 import { CliError } from '../api/errors';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
+import { groupHelp } from './kubectl-help';
 
 export function register(program: Command, p: Program): void {
   const create = program
@@ -56,6 +57,21 @@ export function register(program: Command, p: Program): void {
   registerGenerators(create, p);
 }
 
+/** cobra's Long and Use of the generator groups. */
+const GROUP_HELP: Record<string, { long: string; use: string }> = {
+  secret: {
+    long: `Create a secret with specified type.
+
+ A docker-registry type secret is for accessing a container registry.
+
+ A generic type secret indicate an Opaque secret type.
+
+ A tls type secret holds TLS certificate and its associated key.`,
+    use: 'create secret (docker-registry | generic | tls)',
+  },
+  service: { long: 'Create a service using a specified subcommand.', use: 'create service [flags]' },
+};
+
 /** `create deployment`, `create secret generic`, ...: one sub-command per generator. */
 function registerGenerators(create: Command, p: Program): void {
   const groups = new Map<string, Command>();
@@ -67,6 +83,8 @@ function registerGenerators(create: Command, p: Program): void {
       if (!group) {
         group = create.command(path[0]).description(`Create a ${path[0]} using a specified subcommand`);
         if (path[0] === 'service') group.alias('svc');
+        const help = GROUP_HELP[path[0]];
+        if (help) group.configureHelp({ formatHelp: (c) => groupHelp(c as Command, p.name, help.long, undefined, help.use) });
         groups.set(path[0], group);
       }
       parent = group;

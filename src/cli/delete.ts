@@ -13,7 +13,7 @@ import { buildListOptions } from './flags/selectors';
 import { addDryRunFlag, parseDryRun, dryRunSuffix, type DryRunMode } from './flags/dry-run';
 import { parseDuration } from './flags/duration';
 import { addDeleteFlags, deletionOptions, type DeleteFlagValues, type DeletionOptions } from './flags/delete-flags';
-import { addResourceBuilderFlags } from './flags/resource-builder-flags';
+import { addResourceBuilderFlags, NO_RESOURCES_MESSAGE } from './flags/resource-builder-flags';
 
 interface DeleteFlags extends DeleteFlagValues {
   filename?: string[];
@@ -86,12 +86,7 @@ export class DeleteOptions {
   validate(): this {
     const f = this.flags;
     if (this.resources.length === 0 && (f.filename ?? []).length === 0 && !f.kustomize) {
-      throw new CliError(`You must provide one or more resources by argument or filename.
-Example resource specifications include:
-   '-f rsrc.yaml'
-   '--filename=rsrc.json'
-   '<resource> <name>'
-   '<resource>'`);
+      throw new CliError(NO_RESOURCES_MESSAGE);
     }
     return this;
   }

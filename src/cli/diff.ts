@@ -13,29 +13,70 @@ import type { ResourceType } from '../api/resources';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import type { FileFlags } from './manifest-input';
-import { KUSTOMIZE_FLAG } from './flags/kustomize';
 import { collect } from './flags/collect';
-import { PrintedError, formatApiError } from './format-error';
+import { declareFlagTypes, declareUsageFlagErrors } from './flags/pflag';
+import { addResourceBuilderFlags } from './flags/resource-builder-flags';
+import { FIELD_MANAGER_HELP, kubectlHelp } from './kubectl-help';
+import { PRUNE_ALLOWLIST_HELP } from './prune';
+import { PrintedError, formatApiError, formatError } from './format-error';
+
+const DIFF_LONG = `Diff configurations specified by file name or stdin between the current online configuration, and the configuration as it would be if applied.
+
+ The output is always YAML.
+
+ KUBECTL_EXTERNAL_DIFF environment variable can be used to select your own diff command. Users can use external commands with params too, example: KUBECTL_EXTERNAL_DIFF="colordiff -N -u"
+
+ By default, the "diff" command available in your path will be run with the "-u" (unified diff) and "-N" (treat absent files as empty) options.
+
+ Exit status: 0 No differences were found. 1 Differences were found. >1 Kubectl or diff failed with an error.
+
+ Note: KUBECTL_EXTERNAL_DIFF, if used, is expected to follow that convention.`;
+
+const DIFF_EXAMPLE = `  # Diff resources included in pod.json
+  kubectl diff -f pod.json
+  
+  # Diff file read from stdin
+  cat service.yaml | kubectl diff -f -`;
+
+interface DiffFlags extends FileFlags {
+  selector?: string;
+  serverSide?: boolean;
+  forceConflicts?: boolean;
+  fieldManager?: string;
+  showManagedFields?: boolean;
+  prune?: boolean;
+  pruneAllowlist?: string[];
+  concurrency?: string;
+}
 
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('diff')
     .description('Diff the live version against a would-be applied version')
-    .option('-f, --filename <file>', 'Filename, directory, or URL to files contains the configuration to diff', collect, [])
-    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
-    .option(...KUSTOMIZE_FLAG)
-    .option('--server-side', 'Accepted for kubectl compatibility.')
-    .option('--force-conflicts', 'Accepted for kubectl compatibility.')
-    .option('--field-manager <name>', 'Accepted for kubectl compatibility.')
-    .option('--validate <mode>', 'Must be one of: strict (or true), warn, ignore (or false).', 'strict')
-    .addHelpText('after', `
-Examples:
-  # Diff resources included in pod.json
-  kubesim diff -f pod.json
-
-  # Diff file read from stdin
-  cat service.yaml | kubesim diff -f -`)
-    .action(p.action((ctx, flags: FileFlags) => runDiff(ctx, flags)));
+    .argument('[args...]')
+    // Objects are diffed one by one: the output (a diff of two sorted directories) is the same at any concurrency.
+    .option('--concurrency <n>', 'Number of objects to process in parallel when diffing against the live version. Larger number = faster, but more memory, I/O and CPU over that shorter period of time.', '1')
+    .option('--field-manager <name>', FIELD_MANAGER_HELP)
+    .option('--force-conflicts', 'If true, server-side apply will force the changes against conflicts.')
+    .option('--prune', 'Include resources that would be deleted by pruning. Can be used with -l and default shows all resources would be pruned')
+    .option('--prune-allowlist <gvk>', PRUNE_ALLOWLIST_HELP, collect, [])
+    .option('--server-side', 'If true, apply runs in the server instead of the client.')
+    .option('--show-managed-fields', 'If true, include managed fields in the diff.');
+  addResourceBuilderFlags(cmd, { filename: 'Filename, directory, or URL to files contains the configuration to diff', kustomize: true, recursive: true, selector: true });
+  declareFlagTypes(cmd, { concurrency: 'int' });
+  kubectlHelp(cmd, p.name, { long: DIFF_LONG, example: DIFF_EXAMPLE, use: 'diff -f FILENAME' }, { 'field-manager': "'kubectl-client-side-apply'", concurrency: '1' }).action(
+    p.action(async (ctx, args: string[], flags: DiffFlags) => {
+      try {
+        if (args.length) throw new CliError(`Unexpected args: [${args.join(' ')}]\nSee '${p.name} diff -h' for help and examples`);
+        return await runDiff(ctx, flags);
+      } catch (e) {
+        // cmdutil.CheckDiffErr: kubectl's error text, its exit code plus one (1 means "differences").
+        throw new PrintedError(formatError(e), ((e as { exitCode?: number }).exitCode ?? 1) + 1);
+      }
+    }),
+  );
+  // diff's SetFlagErrorFunc: pflag's errors as a usage error, through CheckDiffErr.
+  declareUsageFlagErrors(cmd, 2);
 }
 
 /** kubectl's file name for an object: `[group.]version.Kind.namespace.name`. */
@@ -64,15 +105,27 @@ export function maskSecrets(live: KObject | undefined, merged: KObject | undefin
   }
 }
 
-export async function runDiff(ctx: CliContext, flags: FileFlags): Promise<number> {
-  const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
+export async function runDiff(ctx: CliContext, flags: DiffFlags): Promise<number> {
+  if (flags.forceConflicts && !flags.serverSide) throw new CliError('--force-conflicts only works with --server-side');
+  const manager = flags.fieldManager ?? (flags.serverSide ? 'kubectl' : 'kubectl-client-side-apply');
+  const { loadInput, prepareDocs, setNamespace, validateFileFlags } = await import('./manifest-input');
+  validateFileFlags(flags);
+  if (!(flags.filename ?? []).length && !flags.kustomize) throw new CliError('must specify one of -f and -k');
+  const api = await ctx.api();
+  // Complete parses the allowlist before Run reads a file.
+  const pruneTypes = flags.prune ? (await import('./prune')).pruneTypes(api, flags.pruneAllowlist) : undefined;
   const { computeApply } = await import('../api/apply/compute-apply');
   const { toYaml } = await import('../printers/yaml');
   const { spawnSync } = await import('node:child_process');
   const { load } = await loadInput(ctx, flags, 'diff');
-  const api = await ctx.api();
-  const { items, errors } = await prepareDocs(ctx, api, load, 'diff', flags);
-  if (errors.length) throw new PrintedError(errors.join(''), 1);
+  const prepared = await prepareDocs(ctx, api, load, 'diff', flags);
+  if (prepared.errors.length) throw new PrintedError(prepared.errors.join(''), 1);
+  // -l picks the file's objects by their labels (LabelSelectorParam on a file builder).
+  const { parseLabelSelector, matchesLabels } = await import('../api/selectors');
+  const selector = flags.selector ? parseLabelSelector(flags.selector) : undefined;
+  const items = selector ? prepared.items.filter((i) => matchesLabels(selector, i.object.metadata?.labels)) : prepared.items;
+  const visited: KObject[] = [];
+  const mask = (o: KObject | undefined) => (flags.showManagedFields ? o && (JSON.parse(JSON.stringify(o)) as KObject) : maskForDiff(o));
 
   const liveDir = mkdtempSync(join(tmpdir(), 'LIVE-'));
   const mergedDir = mkdtempSync(join(tmpdir(), 'MERGED-'));
@@ -83,14 +136,25 @@ export async function runDiff(ctx: CliContext, flags: FileFlags): Promise<number
       const name = obj.metadata?.name;
       if (!name) throw new CliError('resource name may not be empty');
       const live = await api.tryGet(item.type, namespace, name);
+      if (live) visited.push(live);
+      else if (item.type.namespaced && namespace) visited.push({ ...obj, metadata: { ...obj.metadata, namespace } });
       let merged: KObject;
       try {
-        const decision = computeApply(obj, live, { annotate: false });
-        if (!live) merged = await api.create(decision.result, { dryRun: true });
-        else if (decision.action === 'unchanged') merged = live;
-        else {
-          merged = await api.update({ ...decision.result, metadata: { ...decision.result.metadata, resourceVersion: live.metadata.resourceVersion } }, { dryRun: true });
-          merged.metadata.resourceVersion = live.metadata.resourceVersion;
+        if (flags.serverSide) {
+          // InfoObject.Merged with --server-side: an apply patch, dry run, as this manager.
+          const { serverSideApply } = await import('../api/managed-fields/index');
+          const applied = await serverSideApply(live, { ...obj, metadata: { ...obj.metadata, namespace } }, manager, Boolean(flags.forceConflicts), api.trackContext(item.type, obj));
+          if (live) applied.metadata.resourceVersion = live.metadata.resourceVersion;
+          merged = live ? await api.update(applied, { dryRun: true }) : await api.create(applied, { dryRun: true });
+          if (live) merged.metadata.resourceVersion = live.metadata.resourceVersion;
+        } else {
+          const decision = computeApply(obj, live, { annotate: false });
+          if (!live) merged = await api.create(decision.result, { dryRun: true, fieldManager: manager });
+          else if (decision.action === 'unchanged') merged = live;
+          else {
+            merged = await api.update({ ...decision.result, metadata: { ...decision.result.metadata, resourceVersion: live.metadata.resourceVersion } }, { dryRun: true, fieldManager: manager });
+            merged.metadata.resourceVersion = live.metadata.resourceVersion;
+          }
         }
       } catch (e) {
         if (e instanceof ApiError) throw new PrintedError(formatApiError(e), 1);
@@ -98,11 +162,19 @@ export async function runDiff(ctx: CliContext, flags: FileFlags): Promise<number
       }
       const version = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[1] : obj.apiVersion;
       const file = diffFileName(item.type, version, namespace, name);
-      const l = maskForDiff(live);
-      const m = maskForDiff(merged)!;
+      const l = mask(live);
+      const m = mask(merged)!;
       maskSecrets(l, m);
       if (l) writeFileSync(join(liveDir, file), toYaml(l));
       writeFileSync(join(mergedDir, file), toYaml(m));
+    }
+    if (pruneTypes) {
+      // What --prune would delete: on the LIVE side only, printed as it is (kubectl's differ.From.Print).
+      const { pruneCandidates } = await import('./prune');
+      for (const { type, obj } of await pruneCandidates(api, pruneTypes, visited, flags.selector)) {
+        const version = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[1] : obj.apiVersion;
+        writeFileSync(join(liveDir, diffFileName(type, version, obj.metadata.namespace, obj.metadata.name!)), toYaml(obj));
+      }
     }
     return runDiffProgram(ctx, liveDir, mergedDir, spawnSync);
   } finally {
@@ -129,7 +201,7 @@ function runDiffProgram(ctx: CliContext, liveDir: string, mergedDir: string, spa
     ctx.out(text);
     return text ? 1 : 0;
   }
-  if (r.error) throw new CliError(`failed to run "${command}": ${r.error.message}`, 2);
+  if (r.error) throw new CliError(`failed to run "${command}": ${r.error.message}`);
   ctx.out(r.stdout ?? '');
   if (r.stderr) ctx.err(r.stderr);
   // diff: 0 same, 1 different, 2+ trouble — kubectl passes these on.

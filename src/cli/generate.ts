@@ -20,7 +20,7 @@ import { defaultRng } from '../sim/rng';
 import { declareFlagTable } from './flags/pflag';
 import { allowMissingKeys, outputArgument, printFlagDefs, type PrintFlagValues } from './flags/print-flags';
 import { checkMutationFormat } from './flags/mutation-output';
-import { renderKubectlHelp } from './kubectl-help';
+import { FIELD_MANAGER_HELP, renderKubectlHelp, VALIDATE_HELP } from './kubectl-help';
 
 /** Flags every generator verb takes besides its own (kubectl's PrintFlags, dry-run, validate...). */
 const COMMON: FlagDef[] = [
@@ -31,9 +31,9 @@ const COMMON: FlagDef[] = [
     name: 'validate',
     type: 'string',
     default: 'strict',
-    help: 'Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.',
+    help: VALIDATE_HELP,
   },
-  { name: 'field-manager', type: 'string', help: 'Name of the manager used to track field ownership.' },
+  { name: 'field-manager', type: 'string', help: FIELD_MANAGER_HELP },
 ];
 
 /** A generator's own flags and the common ones it does not redefine. */
@@ -222,6 +222,7 @@ function shownDefault(gen: Generator, f: FlagDef): string {
   // Defaults kubectl's help shows that the parser keeps unset (to tell "not given" apart).
   const implicit: Record<string, string> = { 'dry-run': 'none', 'field-manager': `kubectl-${gen.command.split(' ')[0]}` };
   if (f.name in implicit) return `'${implicit[f.name]}'`;
+  if (f.shown !== undefined) return f.shown;
   switch (f.type) {
     case 'bool':
       return String(f.default ?? false);
@@ -237,7 +238,7 @@ function shownDefault(gen: Generator, f: FlagDef): string {
 /** cobra's help in kubectl's template: long text, aliases, examples, options by name, usage. */
 export function generatorHelp(gen: Generator): string {
   const flags = generatorFlags(gen).map((f) => ({ name: f.name, shorthand: f.shorthand, shown: shownDefault(gen, f), help: f.help }));
-  return renderKubectlHelp('kubesim', gen.command, { long: gen.short + '.', aliases: gen.aliases, example: gen.example, use: gen.usage }, flags);
+  return renderKubectlHelp('kubesim', gen.command, { long: gen.long ?? gen.short + '.', aliases: gen.aliases, example: gen.example, use: gen.usage }, flags);
 }
 
 /**

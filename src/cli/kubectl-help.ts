@@ -7,6 +7,10 @@ import type { Command, Option } from 'commander';
 
 export const FIELD_MANAGER_HELP = 'Name of the manager used to track field ownership.';
 
+/** cmdutil.AddValidateFlags' --validate help. */
+export const VALIDATE_HELP =
+  'Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.';
+
 /** One flag as kubectl's help lists it. */
 export interface HelpFlag {
   name: string;
@@ -76,21 +80,23 @@ export function kubectlHelp(cmd: Command, program: string, text: HelpText, shown
 
 /**
  * cobra's help for a command group in kubectl's template: sub-commands sorted, their names
- * padded to the longest (at least cobra's minimum of 11) plus three spaces.
+ * padded to the longest (at least cobra's minimum of 11) plus three spaces. `use` is the
+ * usage line's command part when cobra's Use is not `<name> SUBCOMMAND` (`auth [flags]`).
  */
-export function groupHelp(cmd: Command, program: string, long: string, example?: string): string {
+export function groupHelp(cmd: Command, program: string, long: string, example?: string, use?: string): string {
   const path = commandPath(cmd);
   const subs = cmd.commands.filter((c) => !c.name().startsWith('__')).sort((a, b) => (a.name() < b.name() ? -1 : 1));
   const pad = Math.max(11, ...subs.map((c) => c.name().length)) + 2;
   return [
     long,
     '',
+    ...(cmd.aliases().length ? ['Aliases:', [cmd.name(), ...cmd.aliases()].join(', '), ''] : []),
     ...(example ? ['Examples:', example.replace(/\bkubectl /g, `${program} `), ''] : []),
     'Available Commands:',
     ...subs.map((c) => `  ${c.name().padEnd(pad)} ${c.description().split('\n')[0]}`),
     '',
     'Usage:',
-    `  ${program} ${path} SUBCOMMAND [options]`,
+    `  ${program} ${use ?? `${path} SUBCOMMAND`} [options]`,
     '',
     `Use "${program} ${path} <command> --help" for more information about a given command.`,
     `Use "${program} options" for a list of global command-line options (applies to all commands).`,

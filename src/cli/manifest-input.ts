@@ -37,7 +37,7 @@ export function hasFileInput(flags: FileFlags): boolean {
 }
 
 /** FilenameOptions.validate: `-k` excludes `-f` and `-R`. */
-function validateFileFlags(flags: FileFlags): void {
+export function validateFileFlags(flags: FileFlags): void {
   const errs: string[] = [];
   if ((flags.filename ?? []).length && flags.kustomize) errs.push('only one of -f or -k can be specified');
   if (flags.kustomize && flags.recursive) errs.push("the -k flag can't be used with -f or -R");
@@ -84,7 +84,7 @@ export async function prepareDocs(ctx: CliContext, api: ApiServer, load: LoadRes
   for (const e of load.errors) {
     if (e.code === 'path-not-found') throw new CliError(e.kubectlMessage);
     const text = load.textOf(e.source);
-    errors.push(`error: ${e.kubectlMessage}\n${formatSourceError({ source: e.source, position: e.position, message: e.message, hint: e.hint }, text)}`);
+    errors.push(`error: ${e.kubectlMessage}\n${formatSourceError({ source: e.source, position: e.position, message: e.message, hint: e.hint }, text)}\n`);
   }
   const validateMode = flags.validate === false || flags.validate === 'false' || flags.validate === 'ignore' ? 'ignore' : 'strict';
   const schema = validateMode === 'strict' ? await import('../api/validator-adapter') : undefined;

@@ -5,7 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliContext, type GlobalFlags, type Streams, processStreams } from './context';
 import { type Register, registersFor } from './commands';
 import { formatError } from './format-error';
-import { FlagError, addFalseSpellings, commandPathOf, normalizeArgv } from './flags/pflag';
+import { FlagError, addFalseSpellings, commandPathOf, normalizeArgv, usageFlagErrorCode } from './flags/pflag';
 
 export interface RunResult {
   exitCode: number;
@@ -190,6 +190,11 @@ export async function run(argv: string[], streams: Streams = processStreams, nam
     args = normalizeArgv(program, argv);
   } catch (e) {
     if (!(e instanceof FlagError)) throw e;
+    const usage = usageFlagErrorCode(program, e.command);
+    if (usage !== undefined) {
+      streams.err(`error: ${e.message}\nSee '${name}${e.command ? ' ' + e.command : ''} -h' for help and examples\n`);
+      return usage;
+    }
     streams.err(flagError(name, e.command, e.message));
     return 1;
   }
@@ -197,7 +202,9 @@ export async function run(argv: string[], streams: Streams = processStreams, nam
     await program.parseAsync(args, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return 0;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      // A group run without its sub-command (cmdutil.DefaultSubCommandRun): help on stderr, exit 1.
+      if (e.code === 'commander.help') return e.exitCode;
       const verb = commandPathOf(program, args);
       const msg = e.message.replace(/^error: /, '');
       if (e.code === 'commander.unknownOption') {
@@ -205,7 +212,9 @@ export async function run(argv: string[], streams: Streams = processStreams, nam
         streams.err(flagError(name, verb, `unknown flag: ${flag}`));
       } else if (e.code === 'commander.unknownCommand') {
         const cmdName = /'([^']+)'/.exec(msg)?.[1] ?? args[0];
-        streams.err(unknownCommand(program, name, cmdName));
+        // Below the root, a group's DefaultSubCommandRun words it as a usage error.
+        if (verb) streams.err(`error: unknown command ${JSON.stringify(cmdName)}\nSee '${name} ${verb} -h' for help and examples\n`);
+        else streams.err(unknownCommand(program, name, cmdName));
       } else {
         streams.err(`error: ${msg}\nSee '${name}${verb ? ' ' + verb : ''} -h' for help and examples\n`);
       }

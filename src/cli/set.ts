@@ -8,7 +8,7 @@ import { deepCopy, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
-import { addResourceBuilderFlags } from './flags/resource-builder-flags';
+import { addResourceBuilderFlags, NO_RESOURCES_MESSAGE } from './flags/resource-builder-flags';
 import { collect } from './flags/collect';
 import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { PrintedError, checkErrText, formatApiError, rawError } from './format-error';
@@ -114,7 +114,6 @@ function noPodTemplate(obj: KObject): CliError {
 const LOCAL_FILES_ONLY = "you must specify resources by --filename when --local is set.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'";
 
 /** The Builder's message when --local leaves it no resources (set env, set image, set serviceaccount). */
-const NO_RESOURCES = "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
 
 /** resource.ParseQuantity's error text, for --limits/--requests values. */
 function checkQuantities(list: Record<string, string>): void {
@@ -283,7 +282,7 @@ export function register(program: Command, p: Program): void {
   setHelp(image, p.name, SET_IMAGE_LONG, 'image (-f FILENAME | TYPE NAME) CONTAINER_NAME_1=CONTAINER_IMAGE_1 ... CONTAINER_NAME_N=CONTAINER_IMAGE_N', SET_IMAGE_EXAMPLE)
     .action(p.action(async (ctx, args: string[], flags: SetFlags) => {
       const { resources, pairs } = splitResourcesAndPairs(args, 'image');
-      if (!resources.length && !hasFileInput(flags)) throw new CliError(NO_RESOURCES);
+      if (!resources.length && !hasFileInput(flags)) throw new CliError(NO_RESOURCES_MESSAGE);
       if (flags.local && resources.length) throw new CliError(LOCAL_FILES_ONLY);
       if (pairs.length === 0) throw new CliError('at least one image update is required');
       const images = pairs.map((s) => {
@@ -332,7 +331,7 @@ Examples:
       }
       for (const [name] of set) checkEnvName(name);
       if (!resources.length && !hasFileInput(flags)) throw new CliError('one or more resources must be specified as <resource> <name> or <resource>/<name>');
-      if (flags.local && !hasFileInput(flags)) throw new CliError(NO_RESOURCES);
+      if (flags.local && !hasFileInput(flags)) throw new CliError(NO_RESOURCES_MESSAGE);
       if (flags.list) {
         const targets = await resolveTargets(ctx, resources, flags, 'set env', { typed: true });
         for (const t of targets.items) {
@@ -400,7 +399,7 @@ Examples:
   # Set the resource request and limits for all containers in nginx
   kubesim set resources deployment nginx --limits=cpu=200m,memory=512Mi --requests=cpu=100m,memory=256Mi`)
     .action(p.action(async (ctx, resources: string[], flags: SetFlags & { containers?: string }) => {
-      if (!resources.length && !hasFileInput(flags)) throw new CliError(NO_RESOURCES);
+      if (!resources.length && !hasFileInput(flags)) throw new CliError(NO_RESOURCES_MESSAGE);
       if (!flags.limits && !flags.requests) throw new CliError('you must specify an update to requests or limits (in the form of --requests/--limits)');
       if (flags.local && resources.length) throw new CliError(LOCAL_FILES_ONLY);
       const limits = parseResourceList(flags.limits);

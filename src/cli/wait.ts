@@ -17,6 +17,7 @@ import { PrintedError } from './format-error';
 import { aggregateErrorText } from './rollout';
 import { goQuote, goSprint } from '../util/go-format';
 import { printFlagOptions } from './flags/print-flags';
+import { NO_RESOURCES_MESSAGE } from './flags/resource-builder-flags';
 
 interface WaitFlags extends TargetFlags {
   for?: string;
@@ -148,18 +149,12 @@ function waitTimeoutMs(v: string | undefined): number {
   return parseDuration(s);
 }
 
-const MISSING_RESOURCES = `You must provide one or more resources by argument or filename.
-Example resource specifications include:
-   '-f rsrc.yaml'
-   '--filename=rsrc.json'
-   '<resource> <name>'
-   '<resource>'`;
 
 export async function runWait(ctx: CliContext, resources: string[], flags: WaitFlags): Promise<number> {
   const print = await mutationPrinter(ctx, flags, 'none');
   const timeoutMs = waitTimeoutMs(flags.timeout);
   const condition = await parseForCondition(flags.for ?? '');
-  if (resources.length === 0 && !(flags.filename ?? []).length) throw new CliError(MISSING_RESOURCES);
+  if (resources.length === 0 && !(flags.filename ?? []).length) throw new CliError(NO_RESOURCES_MESSAGE);
   const api = await ctx.api();
   const start = api.clock.now();
   const { driveCluster } = await import('./drive-cluster');

@@ -13,12 +13,13 @@ export const clusterRoleGenerator: Generator = {
   command: 'create clusterrole',
   usage: 'clusterrole NAME --verb=verb --resource=resource.group [--resource-name=resourcename] [--dry-run=server|client|none]',
   short: 'Create a cluster role',
+  example: '  # Create a cluster role named "pod-reader" that allows user to perform "get", "watch" and "list" on pods\n  kubectl create clusterrole pod-reader --verb=get,list,watch --resource=pods\n  \n  # Create a cluster role named "pod-reader" with ResourceName specified\n  kubectl create clusterrole pod-reader --verb=get --resource=pods --resource-name=readablepod --resource-name=anotherpod\n  \n  # Create a cluster role named "foo" with API Group specified\n  kubectl create clusterrole foo --verb=get,list,watch --resource=rs.apps\n  \n  # Create a cluster role named "foo" with SubResource specified\n  kubectl create clusterrole foo --verb=get,list,watch --resource=pods,pods/status\n  \n  # Create a cluster role name "foo" with NonResourceURL specified\n  kubectl create clusterrole "foo" --verb=get --non-resource-url=/logs/*\n  \n  # Create a cluster role name "monitoring" with AggregationRule specified\n  kubectl create clusterrole monitoring --aggregation-rule="rbac.example.com/aggregate-to-monitoring=true"',
   flags: [
     { name: 'verb', type: 'stringSlice', help: 'Verb that applies to the resources contained in the rule' },
     { name: 'resource', type: 'stringSlice', help: 'Resource that the rule applies to' },
     { name: 'resource-name', type: 'stringArray', help: 'Resource in the white list that the rule applies to, repeat this flag for multiple items' },
     { name: 'non-resource-url', type: 'stringSlice', help: 'A partial url that user should have access to.' },
-    { name: 'aggregation-rule', type: 'string', help: 'An aggregation label selector for combining ClusterRoles.' },
+    { name: 'aggregation-rule', type: 'string', shown: '', help: 'An aggregation label selector for combining ClusterRoles.' },
   ],
   build(args, raw, ctx, argsLenAtDash) {
     const f = new Flags(this.flags, raw);

@@ -12,6 +12,7 @@ export const cronJobGenerator: Generator = {
   aliases: ['cj'],
   usage: "cronjob NAME --image=image --schedule='0/5 * * * ?' -- [COMMAND] [args...] [flags]",
   short: 'Create a cron job with the specified name',
+  example: '  # Create a cron job\n  kubectl create cronjob my-job --image=busybox --schedule="*/1 * * * *"\n  \n  # Create a cron job with a command\n  kubectl create cronjob my-job --image=busybox --schedule="*/1 * * * *" -- date',
   flags: [
     { name: 'image', type: 'string', help: 'Image name to run.', required: true },
     { name: 'schedule', type: 'string', help: 'A schedule in the Cron format the job should be run with.', required: true },

@@ -13,6 +13,7 @@ export const jobGenerator: Generator = {
   command: COMMAND,
   usage: 'job NAME --image=image [--from=cronjob/name] -- [COMMAND] [args...]',
   short: 'Create a job with the specified name',
+  example: '  # Create a job\n  kubectl create job my-job --image=busybox\n  \n  # Create a job with a command\n  kubectl create job my-job --image=busybox -- date\n  \n  # Create a job from a cron job named "a-cronjob"\n  kubectl create job test-job --from=cronjob/a-cronjob',
   flags: [
     { name: 'image', type: 'string', help: 'Image name to run.' },
     { name: 'from', type: 'string', help: "The name of the resource to create a Job from (only cronjob is supported)." },

@@ -22,6 +22,7 @@ export const serviceAccountGenerator: Generator = {
   aliases: ['sa'],
   usage: 'serviceaccount NAME [--dry-run=server|client|none]',
   short: 'Create a service account with the specified name',
+  example: '  # Create a new service account named my-service-account\n  kubectl create serviceaccount my-service-account',
   flags: [],
   build(args, _raw, ctx, argsLenAtDash) {
     const name = nameFromArgs(args, argsLenAtDash, 'create serviceaccount');

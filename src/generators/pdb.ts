@@ -13,6 +13,8 @@ export const pdbGenerator: Generator = {
   aliases: ['pdb'],
   usage: 'poddisruptionbudget NAME --selector=SELECTOR --min-available=N [--dry-run=server|client|none]',
   short: 'Create a pod disruption budget with the specified name',
+  long: 'Create a pod disruption budget with the specified name, selector, and desired minimum available pods.',
+  example: '  # Create a pod disruption budget named my-pdb that will select all pods with the app=rails label\n  # and require at least one of them being available at any point in time\n  kubectl create poddisruptionbudget my-pdb --selector=app=rails --min-available=1\n  \n  # Create a pod disruption budget named my-pdb that will select all pods with the app=nginx label\n  # and require at least half of the pods selected to be available at any point in time\n  kubectl create pdb my-pdb --selector=app=nginx --min-available=50%',
   flags: [
     { name: 'min-available', type: 'string', help: 'The minimum number or percentage of available pods this budget requires.' },
     { name: 'max-unavailable', type: 'string', help: 'The maximum number or percentage of unavailable pods this budget requires.' },

@@ -10,6 +10,8 @@ export const priorityClassGenerator: Generator = {
   aliases: ['pc'],
   usage: 'priorityclass NAME --value=VALUE --global-default=BOOL [--dry-run=server|client|none]',
   short: 'Create a priority class with the specified name',
+  long: 'Create a priority class with the specified name, value, globalDefault and description.',
+  example: '  # Create a priority class named high-priority\n  kubectl create priorityclass high-priority --value=1000 --description="high priority"\n  \n  # Create a priority class named default-priority that is considered as the global default priority\n  kubectl create priorityclass default-priority --value=1000 --global-default=true --description="default priority"\n  \n  # Create a priority class named high-priority that cannot preempt pods with lower priority\n  kubectl create priorityclass high-priority --value=1000 --description="high priority" --preemption-policy="Never"',
   flags: [
     { name: 'value', type: 'int', default: 0, help: 'the value of this priority class.' },
     { name: 'global-default', type: 'bool', default: false, help: 'global-default specifies whether this PriorityClass should be considered as the default priority.' },

@@ -11,8 +11,10 @@ import { nameFromArgs, newObject, objectMeta, sortedMap } from './util';
 export const quotaGenerator: Generator = {
   command: 'create quota',
   aliases: ['resourcequota'],
-  usage: 'quota NAME [--hard=key1=value1] [--scopes=Scope1,Scope2] [--dry-run=server|client|none]',
+  usage: 'quota NAME [--hard=key1=value1,key2=value2] [--scopes=Scope1,Scope2] [--dry-run=server|client|none]',
   short: 'Create a quota with the specified name',
+  long: 'Create a resource quota with the specified name, hard limits, and optional scopes.',
+  example: '  # Create a new resource quota named my-quota\n  kubectl create quota my-quota --hard=cpu=1,memory=1G,pods=2,services=3,replicationcontrollers=2,resourcequotas=1,secrets=5,persistentvolumeclaims=10\n  \n  # Create a new resource quota named best-effort\n  kubectl create quota best-effort --hard=pods=100 --scopes=BestEffort',
   flags: [
     { name: 'hard', type: 'string', help: 'A comma-delimited set of resource=quantity pairs that define a hard limit.' },
     { name: 'scopes', type: 'string', help: 'A comma-delimited set of quota scopes that must all match each object tracked by the quota.' },

@@ -14,6 +14,7 @@ export const roleGenerator: Generator = {
   command: 'create role',
   usage: 'role NAME --verb=verb --resource=resource.group/subresource [--resource-name=resourcename] [--dry-run=server|client|none]',
   short: 'Create a role with single rule',
+  example: '  # Create a role named "pod-reader" that allows user to perform "get", "watch" and "list" on pods\n  kubectl create role pod-reader --verb=get --verb=list --verb=watch --resource=pods\n  \n  # Create a role named "pod-reader" with ResourceName specified\n  kubectl create role pod-reader --verb=get --resource=pods --resource-name=readablepod --resource-name=anotherpod\n  \n  # Create a role named "foo" with API Group specified\n  kubectl create role foo --verb=get,list,watch --resource=rs.apps\n  \n  # Create a role named "foo" with SubResource specified\n  kubectl create role foo --verb=get,list,watch --resource=pods,pods/status',
   flags: [
     { name: 'verb', type: 'stringSlice', help: 'Verb that applies to the resources contained in the rule' },
     { name: 'resource', type: 'stringSlice', help: 'Resource that the rule applies to' },

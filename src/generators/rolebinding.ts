@@ -10,10 +10,11 @@ import { nameFromArgs, newObject, objectMeta } from './util';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
-const SUBJECT_FLAGS: FlagDef[] = [
-  { name: 'user', type: 'stringArray', help: 'Usernames to bind to the role. The flag can be repeated to add multiple users.' },
-  { name: 'group', type: 'stringArray', help: 'Groups to bind to the role. The flag can be repeated to add multiple groups.' },
-  { name: 'serviceaccount', type: 'stringArray', help: 'Service accounts to bind to the role, in the format <namespace>:<name>. The flag can be repeated to add multiple service accounts.' },
+/** The subject flags; kubectl words them after the role kind the binding references. */
+const subjectFlags = (role: string): FlagDef[] => [
+  { name: 'user', type: 'stringArray', help: `Usernames to bind to the ${role}. The flag can be repeated to add multiple users.` },
+  { name: 'group', type: 'stringArray', help: `Groups to bind to the ${role}. The flag can be repeated to add multiple groups.` },
+  { name: 'serviceaccount', type: 'stringArray', help: `Service accounts to bind to the ${role}, in the format <namespace>:<name>. The flag can be repeated to add multiple service accounts.` },
 ];
 
 /** Users, then groups, then service accounts (`namespace:name`). */
@@ -40,10 +41,11 @@ export const roleBindingGenerator: Generator = {
   command: 'create rolebinding',
   usage: 'rolebinding NAME --clusterrole=NAME|--role=NAME [--user=username] [--group=groupname] [--serviceaccount=namespace:serviceaccountname] [--dry-run=server|client|none]',
   short: 'Create a role binding for a particular role or cluster role',
+  example: '  # Create a role binding for user1, user2, and group1 using the admin cluster role\n  kubectl create rolebinding admin --clusterrole=admin --user=user1 --user=user2 --group=group1\n  \n  # Create a role binding for service account monitoring:sa-dev using the admin role\n  kubectl create rolebinding admin-binding --role=admin --serviceaccount=monitoring:sa-dev',
   flags: [
     { name: 'role', type: 'string', help: 'Role this RoleBinding should reference' },
     { name: 'clusterrole', type: 'string', help: 'ClusterRole this RoleBinding should reference' },
-    ...SUBJECT_FLAGS,
+    ...subjectFlags('role'),
   ],
   build(args, raw, ctx, argsLenAtDash) {
     const f = new Flags(this.flags, raw);
@@ -60,7 +62,8 @@ export const clusterRoleBindingGenerator: Generator = {
   command: 'create clusterrolebinding',
   usage: 'clusterrolebinding NAME --clusterrole=NAME [--user=username] [--group=groupname] [--serviceaccount=namespace:serviceaccountname] [--dry-run=server|client|none]',
   short: 'Create a cluster role binding for a particular cluster role',
-  flags: [{ name: 'clusterrole', type: 'string', help: 'ClusterRole this ClusterRoleBinding should reference', required: true }, ...SUBJECT_FLAGS],
+  example: '  # Create a cluster role binding for user1, user2, and group1 using the cluster-admin cluster role\n  kubectl create clusterrolebinding cluster-admin --clusterrole=cluster-admin --user=user1 --user=user2 --group=group1',
+  flags: [{ name: 'clusterrole', type: 'string', help: 'ClusterRole this ClusterRoleBinding should reference', required: true }, ...subjectFlags('clusterrole')],
   build(args, raw, _ctx, argsLenAtDash) {
     checkRequired(this.flags, raw);
     const f = new Flags(this.flags, raw);

@@ -15,6 +15,8 @@ export const secretTlsGenerator: Generator = {
   command: COMMAND,
   usage: 'tls NAME --cert=path/to/cert/file --key=path/to/key/file [--dry-run=server|client|none]',
   short: 'Create a TLS secret',
+  long: 'Create a TLS secret from the given public/private key pair.\n\n The public/private key pair must exist beforehand. The public key certificate must be .PEM encoded and match the given private key.',
+  example: '  # Create a new TLS secret named tls-secret with the given key pair\n  kubectl create secret tls tls-secret --cert=path/to/tls.crt --key=path/to/tls.key',
   flags: [
     { name: 'cert', type: 'string', help: 'Path to PEM encoded public key certificate.' },
     { name: 'key', type: 'string', help: 'Path to private key associated with given certificate.' },

@@ -28,12 +28,13 @@ export function parseServicePort(spec: string): { port: number; targetPort: numb
 
 const TCP_FLAG: FlagDef = { name: 'tcp', type: 'stringSlice', help: 'Port pairs can be specified as \'<port>:<targetPort>\'.' };
 
-function serviceGenerator(sub: string, type: ServiceType, extra: FlagDef[], usage: string, short: string): Generator {
+function serviceGenerator(sub: string, type: ServiceType, extra: FlagDef[], usage: string, short: string, help: { long: string; example: string }): Generator {
   const command = `create service ${sub}`;
   return {
     command,
     usage,
     short,
+    ...help,
     flags: [TCP_FLAG, ...extra],
     build(args, raw, ctx, argsLenAtDash) {
       checkRequired(this.flags, raw);
@@ -70,6 +71,10 @@ export const serviceClusterIPGenerator = serviceGenerator(
   [{ name: 'clusterip', type: 'string', help: "Assign your own ClusterIP or set to 'None' for a 'headless' service (no loadbalancing)." }],
   'clusterip NAME [--tcp=<port>:<targetPort>] [--dry-run=server|client|none]',
   'Create a ClusterIP service',
+  {
+    long: 'Create a ClusterIP service with the specified name.',
+    example: '  # Create a new ClusterIP service named my-cs\n  kubectl create service clusterip my-cs --tcp=5678:8080\n  \n  # Create a new ClusterIP service named my-cs (in headless mode)\n  kubectl create service clusterip my-cs --clusterip="None"',
+  },
 );
 
 export const serviceNodePortGenerator = serviceGenerator(
@@ -78,6 +83,10 @@ export const serviceNodePortGenerator = serviceGenerator(
   [{ name: 'node-port', type: 'int', default: 0, help: 'Port used to expose the service on each node in a cluster.' }],
   'nodeport NAME [--tcp=port:targetPort] [--dry-run=server|client|none]',
   'Create a NodePort service',
+  {
+    long: 'Create a NodePort service with the specified name.',
+    example: '  # Create a new NodePort service named my-ns\n  kubectl create service nodeport my-ns --tcp=5678:8080',
+  },
 );
 
 export const serviceLoadBalancerGenerator = serviceGenerator(
@@ -86,6 +95,10 @@ export const serviceLoadBalancerGenerator = serviceGenerator(
   [],
   'loadbalancer NAME [--tcp=port:targetPort] [--dry-run=server|client|none]',
   'Create a LoadBalancer service',
+  {
+    long: 'Create a LoadBalancer service with the specified name.',
+    example: '  # Create a new LoadBalancer service named my-lbs\n  kubectl create service loadbalancer my-lbs --tcp=5678:8080',
+  },
 );
 
 export const serviceExternalNameGenerator = serviceGenerator(
@@ -94,4 +107,8 @@ export const serviceExternalNameGenerator = serviceGenerator(
   [{ name: 'external-name', type: 'string', help: 'External name of service', required: true }],
   'externalname NAME --external-name external.name [--dry-run=server|client|none]',
   'Create an ExternalName service',
+  {
+    long: 'Create an ExternalName service with the specified name.\n\n ExternalName service references to an external DNS address instead of only pods, which will allow application authors to reference services that exist off platform, on other clusters, or locally.',
+    example: '  # Create a new ExternalName service named my-ns\n  kubectl create service externalname my-ns --external-name bar.com',
+  },
 );

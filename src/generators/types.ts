@@ -15,6 +15,8 @@ export interface FlagDef {
   shorthand?: string;
   default?: string | number | boolean | string[];
   help: string;
+  /** pflag's DefValue as help prints it, where the type's own rendering differs (a map flag's `''`). */
+  shown?: string;
   /** cobra's MarkFlagRequired: missing → `required flag(s) "x" not set`. */
   required?: boolean;
 }
@@ -55,6 +57,8 @@ export interface Generator {
   /** Use line as kubectl's help shows it. */
   usage: string;
   short: string;
+  /** cobra's Long, where kubectl's help prints more than the Short and a period. */
+  long?: string;
   /** kubectl's Example text, as its help prints it (lines indented by two spaces). */
   example?: string;
   flags: FlagDef[];

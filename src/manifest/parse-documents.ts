@@ -132,7 +132,10 @@ export function parseManifestTextFull(text: string, source: string, opts: ParseO
   }
 
   let prevEnd = 0;
+  // kubectl's StreamVisitor ends a file at its first YAML decode error: later documents are never read.
+  let decodeFailed = false;
   parsed.forEach((doc, docIndex) => {
+    if (decodeFailed) return;
     const contents = doc.contents as Node | null;
     const docEnd = doc.range?.[2] ?? text.length;
     const preamble = text.slice(prevEnd, contents?.range ? contents.range[0] : docEnd);
@@ -140,7 +143,10 @@ export function parseManifestTextFull(text: string, source: string, opts: ParseO
     const helm = /^#\s*Source:\s*(\S.*?)\s*$/m.exec(preamble)?.[1];
 
     if (doc.errors.length) {
-      for (const err of doc.errors) errors.push(syntaxError(source, docIndex, doc, err.code, err.message, at(err.pos[0]), lc, text));
+      // go-yaml stops at its first syntax error; duplicate keys (unmarshal errors) come only after a clean parse.
+      const syntax = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
+      for (const err of syntax.length ? syntax.slice(0, 1) : doc.errors) errors.push(syntaxError(source, docIndex, doc, err.code, err.message, at(err.pos[0]), lc, text));
+      decodeFailed = true;
       return;
     }
     if (contents == null || (isScalar(contents) && contents.value == null)) return; // empty document
@@ -153,6 +159,7 @@ export function parseManifestTextFull(text: string, source: string, opts: ParseO
         kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: invalid map key: ${goValue(complexKey.toJSON())}`,
         hint: 'a "? " line starts a complex key: write the key as a plain string, or quote it',
       });
+      decodeFailed = true;
       return;
     }
     let value: unknown;
@@ -167,6 +174,7 @@ export function parseManifestTextFull(text: string, source: string, opts: ParseO
           hint: 'this looks like an alias bomb ("billion laughs"); write the values out instead of nesting aliases',
         });
       } else errors.push(deepError(source, e, docIndex));
+      decodeFailed = true;
       return;
     }
     const base = (p: FieldPath) => positionIn(doc, p, lc, source);

@@ -97,8 +97,30 @@ test('diff: exit 1 with a unified diff of live vs applied, 0 when equal, >1 on e
   assert.equal(builtin.code, 1);
   assert.match(builtin.stdout, /\n-  replicas: 2\n\+  replicas: 3\n/);
   const missing = sb.run(['diff', '-f', sb.home + '/nope.yaml']);
-  assert.equal(missing.code, 1);
+  assert.equal(missing.code, 2);
   assert.match(missing.stderr, /^error: the path ".*nope\.yaml" does not exist\n/);
+});
+
+test('diff --prune shows what apply --prune would delete; -l picks the file objects; apply --prune deletes them', () => {
+  const cm = (name: string, tier: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, labels: {tier: ${tier}}}\ndata: {k: v}\n`;
+  sb.ok(['apply', '-f', sb.file('both.yaml', `${cm('keep', 'web')}---\n${cm('old', 'web')}---\n${cm('other', 'db')}`)]);
+  const f = sb.file('keep.yaml', cm('keep', 'web'));
+  assert.deepEqual(sb.run(['diff', '-f', f]), { code: 0, stdout: '', stderr: '' });
+  const pruned = sb.run(['diff', '-f', f, '--prune', '-l', 'tier=web']);
+  assert.equal(pruned.code, 1);
+  assert.match(pruned.stdout, /^diff -u -N \S+\/LIVE-\w+\/v1\.ConfigMap\.default\.old \S+\/MERGED-\w+\/v1\.ConfigMap\.default\.old\n/);
+  assert.match(pruned.stdout, /\n-  name: old\n/);
+  assert.doesNotMatch(pruned.stdout, /name: (keep|other)/);
+  // Without -l every allowlisted object with a last-applied annotation that the file lacks.
+  assert.match(sb.run(['diff', '-f', f, '--prune']).stdout, /ConfigMap\.default\.other/);
+  // A --prune-allowlist without ConfigMaps prunes none of them.
+  assert.equal(sb.run(['diff', '-f', f, '--prune', '--prune-allowlist=apps/v1/Deployment']).code, 0);
+  // -l selects the file's own objects: nothing labelled tier=db in keep.yaml, so nothing to diff.
+  assert.deepEqual(sb.run(['diff', '-f', sb.file('new.yaml', cm('new', 'web')), '-l', 'tier=db']), { code: 0, stdout: '', stderr: '' });
+  assert.match(sb.run(['diff', '-f', f, '--show-managed-fields', '--prune', '-l', 'tier=web']).stdout, /\n-  managedFields:\n/);
+  assert.deepEqual(sb.run(['apply', '-f', f, '--prune', '-l', 'tier=web', '--prune-allowlist=core/v1/ConfigMap']), { code: 0, stdout: 'configmap/keep unchanged\nconfigmap/old pruned\n', stderr: '' });
+  assert.equal(sb.run(['get', 'cm', 'old']).code, 1);
+  assert.equal(sb.run(['get', 'cm', 'other']).code, 0);
 });
 
 test('completion scripts and the __complete candidates', () => {

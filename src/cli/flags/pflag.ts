@@ -44,6 +44,26 @@ export class FlagError extends Error {
 const NO_OPT_DEFAULTS: Record<string, string> = { 'dry-run': 'unchanged', cascade: 'background' };
 
 const tables = new WeakMap<Command, PFlag[]>();
+const usageFlagErrors = new WeakMap<Command, number>();
+
+/**
+ * A command whose cobra FlagErrorFunc makes pflag's errors usage errors (`error: ...` and
+ * `See '... -h' for help and examples`), exiting with `exitCode` (diff: 2).
+ */
+export function declareUsageFlagErrors(cmd: Command, exitCode: number): void {
+  usageFlagErrors.set(cmd, exitCode);
+}
+
+/** The exit code of a usage-style flag error for the command at `path`, if it declared one. */
+export function usageFlagErrorCode(program: Command, path: string): number | undefined {
+  let cmd = program;
+  for (const name of path.split(' ').filter(Boolean)) {
+    const sub = cmd.commands.find((c) => c.name() === name);
+    if (!sub) return undefined;
+    cmd = sub;
+  }
+  return usageFlagErrors.get(cmd);
+}
 const valueTypes = new WeakMap<Command, Record<string, 'int' | 'duration'>>();
 
 /** The Go types of a commander command's value flags pflag checks as it parses (`--revision` int). */

@@ -20,6 +20,9 @@ export interface ResourceBuilderSpec {
   local?: string;
 }
 
+/** resource.Builder's error when nothing names the objects to act on. */
+export const NO_RESOURCES_MESSAGE = "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
+
 export const RECURSIVE_HELP = 'Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.';
 export const KUSTOMIZE_HELP = "Process the kustomization directory. This flag can't be used together with -f or -R.";
 const SELECTOR_HELP = "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.";
