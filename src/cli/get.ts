@@ -231,7 +231,7 @@ async function readThroughDaemon(ctx: CliContext, resources: string[], flags: Ge
         }
         found.push(f);
       } else {
-        found.push({ type: sel.type, ...(await remote.list(sel.type, namespace, flags.selector, flags.fieldSelector, flags.chunkSize)) });
+        found.push({ type: sel.type, ...(await remote.listFetched(sel.type, namespace, flags.selector, flags.fieldSelector, flags.chunkSize)) });
       }
     }
     return { selections, found, errors };

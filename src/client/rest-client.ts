@@ -11,12 +11,21 @@ import { readServerRecord } from '../kubeconfig/cluster-entry';
 import { pkiDir } from '../server/pki';
 import { runningDaemonPid } from '../daemon/control';
 import type { CliContext } from '../cli/context';
+import { CLUSTER_TIME_HEADER } from '../api/rest/types';
 
 /**
  * The server could not be reached (refused, reset, timed out). Nothing was read, so a
- * reading verb falls back to opening the store in this process.
+ * reading verb falls back to opening the store in this process; a write falls back only
+ * when the request never left (`sent` false: no connection was made).
  */
-export class ConnectionError extends Error {}
+export class ConnectionError extends Error {
+  constructor(
+    message: string,
+    readonly sent = true,
+  ) {
+    super(message);
+  }
+}
 
 export interface ClientResponse {
   status: number;
@@ -28,6 +37,8 @@ const TIMEOUT_MS = 30_000;
 
 export class RestClient {
   private agent?: http.Agent;
+  /** The cluster time of the last answer (the server's simulated clock), ms since the epoch. */
+  clusterTime: number | undefined;
 
   constructor(
     readonly url: URL,
@@ -44,6 +55,12 @@ export class RestClient {
     return this.request('GET', apiPath + (qs ? `?${qs}` : ''), { accept });
   }
 
+  /** A DELETE of `apiPath` with a DeleteOptions body, as kubectl sends it. */
+  delete(apiPath: string, options: Record<string, unknown>): Promise<ClientResponse> {
+    const body = JSON.stringify(options);
+    return this.request('DELETE', apiPath, { accept: 'application/json', 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, body);
+  }
+
   /** A GET of a path with its query string as given (`get --raw`). */
   getRaw(pathAndQuery: string, accept: string): Promise<ClientResponse> {
     return this.request('GET', pathAndQuery, { accept });
@@ -56,7 +73,7 @@ export class RestClient {
     throw statusError(res);
   }
 
-  private async request(method: string, pathAndQuery: string, headers: Record<string, string>): Promise<ClientResponse> {
+  private async request(method: string, pathAndQuery: string, headers: Record<string, string>, body?: string): Promise<ClientResponse> {
     const secure = this.url.protocol === 'https:';
     const mod: typeof import('node:https') | typeof import('node:http') = secure ? await import('node:https') : await import('node:http');
     this.agent ??= new mod.Agent({ keepAlive: true, maxSockets: 1 });
@@ -77,13 +94,21 @@ export class RestClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
+          const time = Date.parse(String(res.headers[CLUSTER_TIME_HEADER] ?? ''));
+          if (!Number.isNaN(time)) this.clusterTime = time;
           res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks).toString('utf8') }));
           res.on('error', (e) => reject(new ConnectionError(e.message)));
         },
       );
+      // Whether the request may have reached the server: once a connection exists (a kept-alive one at once).
+      let connected = false;
+      req.on('socket', (sock) => {
+        if (!sock.connecting) connected = true;
+        else sock.once(secure ? 'secureConnect' : 'connect', () => (connected = true));
+      });
       req.setTimeout(TIMEOUT_MS, () => req.destroy(new Error('request timed out')));
-      req.on('error', (e) => reject(new ConnectionError(`${this.url.host}: ${e.message}`)));
-      req.end();
+      req.on('error', (e) => reject(new ConnectionError(`${this.url.host}: ${e.message}`, connected)));
+      req.end(body);
     });
     if (this.log) {
       const { klogHeader } = await import('../cli/generate');
