@@ -19,16 +19,18 @@ export interface Fetched {
   /** Full objects, or each table row's object (metadata only unless the sort needs more). */
   items: KObject[];
   table?: ServerTable;
+  /** The list's resourceVersion: where a watch of what follows starts. */
+  resourceVersion?: string;
 }
 
 interface TableBody {
-  metadata?: { continue?: string };
+  metadata?: { continue?: string; resourceVersion?: string };
   columnDefinitions?: { name: string; priority?: number; format?: string }[];
   rows?: { cells: unknown[]; object?: KObject }[];
 }
 
 interface ListBody {
-  metadata?: { continue?: string };
+  metadata?: { continue?: string; resourceVersion?: string };
   items?: KObject[];
 }
 
@@ -79,7 +81,29 @@ export class RemoteGet extends RemoteObjects {
       pages.push(page);
       cont = page.metadata?.continue || undefined;
     } while (cont);
-    return this.asTable ? fromTable(pages) : { items: pages.flatMap((p) => p.items ?? []) };
+    const resourceVersion = pages[pages.length - 1].metadata?.resourceVersion;
+    return { ...(this.asTable ? fromTable(pages) : { items: pages.flatMap((p) => p.items ?? []) }), resourceVersion };
+  }
+
+  /**
+   * The changes after `resourceVersion` (`get -w`), each as its type and what it carries:
+   * a table row (its object and cells, and the columns with the first) or the object.
+   */
+  async *watch(type: ResourceType, namespace: string | undefined, labelSelector: string | undefined, fieldSelector: string | undefined, resourceVersion: string | undefined, signal: AbortSignal): AsyncGenerator<{ type: string; items: KObject[]; table?: ServerTable }> {
+    const query = { labelSelector: labelSelector || undefined, fieldSelector: fieldSelector || undefined, resourceVersion, watch: 'true', ...this.tableQuery() };
+    let columns: Column[] | undefined;
+    for await (const line of this.client.streamLines(resourcePath(type, type.namespaced ? namespace : undefined), query, this.asTable ? TABLE_ACCEPT : 'application/json', signal)) {
+      const ev = JSON.parse(line) as { type: string; object: KObject & TableBody & { message?: string; reason?: string } };
+      if (ev.type === 'BOOKMARK') continue;
+      if (ev.type === 'ERROR') throw (await import('../client/rest-client')).statusError({ status: 500, body: JSON.stringify(ev.object) });
+      if (!this.asTable) {
+        yield { type: ev.type, items: [ev.object] };
+        continue;
+      }
+      const f = fromTable([ev.object]);
+      if (f.table!.columns.length) columns = f.table!.columns;
+      yield { type: ev.type, items: f.items, table: { columns: columns ?? [], cells: f.table!.cells } };
+    }
   }
 
   private tableQuery(): Record<string, string | undefined> {

@@ -7,7 +7,7 @@ import { NoKindMatchError, ResourceRegistry, UnknownResourceError, pluralGroup, 
 import type { ApiServer, DeleteOptions } from '../api/server';
 import { typeOfManifest } from '../api/manifest-type';
 import type { KObject } from '../api/types';
-import { ConnectionError, statusError, type RestClient } from '../client/rest-client';
+import { ConnectionError, statusError, verbDaemonClient, type RestClient } from '../client/rest-client';
 import type { CliContext } from './context';
 import { buildListOptions } from './flags/selectors';
 import { parseResourceArgs, type ResourceSelection } from './resource-args';
@@ -82,8 +82,11 @@ interface ListBody {
 export class RemoteObjects implements ObjectSource {
   readonly registry = new ResourceRegistry();
   private crdsLoaded = false;
-  /** A write may have reached the server: from then on a lost connection is an error, never a fall-back that would write twice. */
-  wrote = false;
+  /**
+   * A write may have reached the server, or output was printed: from then on a lost
+   * connection is an error, never a fall-back that would write or print twice.
+   */
+  committed = false;
 
   constructor(readonly client: RestClient) {}
 
@@ -157,10 +160,10 @@ export class RemoteObjects implements ObjectSource {
         ...(opts.dryRun ? { dryRun: ['All'] } : {}),
       });
     } catch (e) {
-      if (!(e instanceof ConnectionError) || e.sent) this.wrote = true;
+      if (!(e instanceof ConnectionError) || e.sent) this.committed = true;
       throw e;
     }
-    this.wrote = true;
+    this.committed = true;
     if (res.status < 200 || res.status >= 300) throw statusError(res);
     const body = JSON.parse(res.body) as KObject & { details?: { uid?: string } };
     // A Status: the object is gone already; its uid is in the details.
@@ -187,15 +190,18 @@ export class RemoteObjects implements ObjectSource {
  * opened in-process). The client is closed when `use` is done with it. `use` must print
  * nothing before its first request answers: an unreachable daemon falls back silently.
  */
-export async function withDaemonSource<T>(ctx: CliContext, use: (source: RemoteObjects) => Promise<T>): Promise<{ value: T } | undefined> {
-  const { verbDaemonClient } = await import('../client/rest-client');
+export async function withDaemonSource<T, S extends RemoteObjects = RemoteObjects>(
+  ctx: CliContext,
+  use: (source: S) => Promise<T>,
+  make: (client: RestClient) => S = (client) => new RemoteObjects(client) as S,
+): Promise<{ value: T } | undefined> {
   const client = verbDaemonClient(ctx);
   if (!client) return undefined;
-  const source = new RemoteObjects(client);
+  const source = make(client);
   try {
     return { value: await use(source) };
   } catch (e) {
-    if (e instanceof ConnectionError && !source.wrote) return undefined;
+    if (e instanceof ConnectionError && !source.committed) return undefined;
     throw e;
   } finally {
     client.close();

@@ -73,14 +73,43 @@ export class RestClient {
     throw statusError(res);
   }
 
+  /**
+   * The lines of a streamed answer (a watch: one JSON event a line) until the server ends it
+   * or `signal` aborts; a failure status is thrown as its ApiError.
+   */
+  async *streamLines(apiPath: string, query: Record<string, string | undefined>, accept: string, signal: AbortSignal): AsyncGenerator<string> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, v);
+    const res = await this.open('GET', `${apiPath}?${q}`, { accept }, undefined, signal);
+    if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) throw statusError({ status: res.statusCode ?? 0, body: await collect(res) });
+    let rest = '';
+    res.setEncoding('utf8');
+    try {
+      for await (const chunk of res as AsyncIterable<string>) {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop() ?? '';
+        for (const l of lines) if (l.trim()) yield l;
+      }
+    } catch (e) {
+      if (!signal.aborted) throw new ConnectionError((e as Error).message);
+    }
+  }
+
   private async request(method: string, pathAndQuery: string, headers: Record<string, string>, body?: string): Promise<ClientResponse> {
+    const res = await this.open(method, pathAndQuery, headers, body);
+    return { status: res.statusCode ?? 0, body: await collect(res) };
+  }
+
+  /** Sends a request; resolves with the response once its headers are in (logged then, as kubectl -v=6 does). */
+  private async open(method: string, pathAndQuery: string, headers: Record<string, string>, body?: string, signal?: AbortSignal): Promise<http.IncomingMessage> {
     const secure = this.url.protocol === 'https:';
     const mod: typeof import('node:https') | typeof import('node:http') = secure ? await import('node:https') : await import('node:http');
-    this.agent ??= new mod.Agent({ keepAlive: true, maxSockets: 1 });
+    // A stream holds its connection: it gets one of its own.
+    const agent = signal ? undefined : (this.agent ??= new mod.Agent({ keepAlive: true, maxSockets: 1 }));
     const tls = 'ca' in this.creds ? this.creds : undefined;
     const auth = 'token' in this.creds ? { authorization: `Bearer ${this.creds.token}` } : {};
     const start = performance.now();
-    const res = await new Promise<ClientResponse & { statusText: string }>((resolve, reject) => {
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = mod.request(
         {
           method,
@@ -88,16 +117,14 @@ export class RestClient {
           port: this.url.port,
           path: pathAndQuery,
           headers: { ...headers, ...auth, 'user-agent': 'kubesim' },
-          agent: this.agent,
+          agent,
+          signal,
           ...(tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : {}),
         },
         (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
           const time = Date.parse(String(res.headers[CLUSTER_TIME_HEADER] ?? ''));
           if (!Number.isNaN(time)) this.clusterTime = time;
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', (e) => reject(new ConnectionError(e.message)));
+          resolve(res);
         },
       );
       // Whether the request may have reached the server: once a connection exists (a kept-alive one at once).
@@ -106,21 +133,32 @@ export class RestClient {
         if (!sock.connecting) connected = true;
         else sock.once(secure ? 'secureConnect' : 'connect', () => (connected = true));
       });
-      req.setTimeout(TIMEOUT_MS, () => req.destroy(new Error('request timed out')));
+      // A watch is quiet for as long as nothing changes.
+      if (!signal) req.setTimeout(TIMEOUT_MS, () => req.destroy(new Error('request timed out')));
       req.on('error', (e) => reject(new ConnectionError(`${this.url.host}: ${e.message}`, connected)));
       req.end(body);
     });
     if (this.log) {
       const { klogHeader } = await import('../cli/generate');
-      this.log(`${klogHeader('I', 'round_trippers.go:553')} ${method} ${this.url.origin}${pathAndQuery} ${res.status} ${res.statusText} in ${Math.round(performance.now() - start)} milliseconds\n`);
+      this.log(`${klogHeader('I', 'round_trippers.go:553')} ${method} ${this.url.origin}${pathAndQuery} ${res.statusCode} ${res.statusMessage ?? ''} in ${Math.round(performance.now() - start)} milliseconds\n`);
     }
-    return { status: res.status, body: res.body };
+    return res;
   }
 
   /** Lets the process exit without waiting for idle keep-alive sockets. */
   close(): void {
     this.agent?.destroy();
   }
+}
+
+/** The whole body of a response. */
+function collect(res: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', (e) => reject(new ConnectionError(e.message)));
+  });
 }
 
 /** A Status error body as the ApiError the server raised (kube-apiserver's reason and message). */
