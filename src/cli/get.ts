@@ -7,7 +7,7 @@ import { kindGroup, pluralGroup, type ResourceType } from '../api/resources';
 import type { ApiServer, ListOptions } from '../api/server';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
-import type { ServerTable } from './get-remote';
+import type { RemoteGet, ServerTable } from './get-remote';
 import type { ObjectPrinter } from './flags/output';
 import type { Program } from './root';
 import { parseResourceArgs, type ResourceSelection } from './resource-args';
@@ -201,11 +201,11 @@ const crdOf = (api: ApiServer) => (t: ResourceType): Promise<KObject | undefined
  * Nothing has been printed when that happens, so the fallback is invisible.
  */
 async function readThroughDaemon(ctx: CliContext, resources: string[], flags: GetFlags, asTable: boolean, namespace: string | undefined): Promise<{ selections: ResourceSelection[]; found: Found[]; errors: string[] } | undefined> {
-  const { withDaemonSource } = await import('./object-source');
-  const { RemoteGet } = await import('./get-remote');
-  const answer = await withDaemonSource(
+  const answer = await withRemoteGet(
     ctx,
-    async (remote: InstanceType<typeof RemoteGet>) => {
+    flags,
+    asTable,
+    async (remote) => {
       const selections = await remote.selections(resources);
       const found: Found[] = [];
       const errors: string[] = [];
@@ -227,9 +227,15 @@ async function readThroughDaemon(ctx: CliContext, resources: string[], flags: Ge
       }
       return { selections, found, errors };
     },
-    (client) => new RemoteGet(client, asTable, rowObjectsFor(flags)),
   );
   return answer?.value;
+}
+
+/** withDaemonSource with get's client of the daemon (tables or objects, rows with what the columns need). */
+async function withRemoteGet<T>(ctx: CliContext, flags: GetFlags, asTable: boolean, use: (remote: RemoteGet) => Promise<T>): Promise<{ value: T } | undefined> {
+  const { withDaemonSource } = await import('./object-source');
+  const { RemoteGet } = await import('./get-remote');
+  return withDaemonSource(ctx, use, (client) => new RemoteGet(client, asTable, rowObjectsFor(flags)));
 }
 
 /**
@@ -246,11 +252,11 @@ function rowObjectsFor(flags: GetFlags): 'Object' | 'Metadata' | 'None' {
  * no daemon serves, or for names or several types (watched in-process).
  */
 async function watchThroughDaemon(ctx: CliContext, resources: string[], flags: GetFlags, printer: ObjectPrinter | undefined, namespace: string | undefined, output: string | undefined): Promise<boolean> {
-  const { withDaemonSource } = await import('./object-source');
-  const { RemoteGet } = await import('./get-remote');
-  const answer = await withDaemonSource(
+  const answer = await withRemoteGet(
     ctx,
-    async (remote: InstanceType<typeof RemoteGet>) => {
+    flags,
+    !printer,
+    async (remote) => {
       const selections = await remote.selections(resources);
       if (selections.length !== 1 || selections[0].names.length) return false;
       const type = selections[0].type;
@@ -261,7 +267,6 @@ async function watchThroughDaemon(ctx: CliContext, resources: string[], flags: G
       await watchRemote(ctx, remote, type, fetched.resourceVersion, { ...flags, output, namespace, names: [] }, printer);
       return true;
     },
-    (client) => new RemoteGet(client, !printer, rowObjectsFor(flags)),
   );
   return answer?.value ?? false;
 }
