@@ -4,6 +4,7 @@
 // schema check, defaulting, mutating admission, validation, metadata, storage.
 
 import { ApiError, type FieldError } from './errors';
+import { typeOfManifest } from './manifest-type';
 import { objectKey, listPrefix } from './keys';
 import {
   ResourceRegistry,
@@ -129,10 +130,7 @@ export class ApiServer {
   }
 
   typeOf(obj: { apiVersion?: unknown; kind?: unknown }): ResourceType {
-    if (typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') {
-      throw new ApiError('BadRequest', 'Object \'Kind\' is missing');
-    }
-    return this.registry.forKind(obj.apiVersion, obj.kind);
+    return typeOfManifest(this.registry, obj);
   }
 
   async get(rt: ResourceType, namespace: string | undefined, name: string, opts?: { shared?: boolean }): Promise<KObject> {

@@ -22,7 +22,7 @@ export async function loadValidation(): Promise<void> {
 }
 
 /** Schema issues of one object: built-in schemas, or the CRD's openAPIV3Schema for custom resources. */
-export async function schemaIssues(obj: KObject, rt: ResourceType, api?: ApiServer, crd?: KObject): Promise<SchemaIssue[]> {
+export async function schemaIssues(obj: KObject, rt: ResourceType, api?: Pick<ApiServer, 'tryGet' | 'registry'>, crd?: KObject): Promise<SchemaIssue[]> {
   const def = rt.crd ? crd ?? (await api?.tryGet(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, rt.crd)) : undefined;
   return schemaIssuesWith(obj, rt, def);
 }

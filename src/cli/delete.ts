@@ -3,13 +3,12 @@
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
 import { kindGroup, pluralGroup, type ResourceType } from '../api/resources';
-import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { parseResourceArgs } from './resource-args';
+import type { ObjectSource } from './object-source';
+import type { LoadResult } from '../manifest';
 import { PrintedError, formatApiError } from './format-error';
-import { buildListOptions } from './flags/selectors';
 import { addDryRunFlag, parseDryRun, dryRunSuffix, type DryRunMode } from './flags/dry-run';
 import { parseDuration } from './flags/duration';
 import { addDeleteFlags, deletionOptions, type DeleteFlagValues, type DeletionOptions } from './flags/delete-flags';
@@ -91,32 +90,36 @@ export class DeleteOptions {
     return this;
   }
 
-  run(): Promise<number> {
-    return runDelete(this.ctx, this.resources, this.flags, this.dryRun, this.deletion);
+  /** Through the cluster's daemon when it serves (an unreachable one: in-process, before anything is written). */
+  async run(): Promise<number> {
+    const { ctx, flags, resources, dryRun, deletion } = this;
+    if (flags.force && deletion.gracePeriod === 0) {
+      ctx.err('Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n');
+    }
+    // -f - is read once, whichever path runs.
+    const input = (flags.filename ?? []).length || flags.kustomize ? await (await import('./manifest-input')).loadInput(ctx, flags, 'delete') : undefined;
+    const { withDaemonSource, ApiSource } = await import('./object-source');
+    const remote = await withDaemonSource(ctx, (source) => runDelete(ctx, source, resources, input?.load, flags, dryRun, deletion));
+    return remote ? remote.value : runDelete(ctx, new ApiSource(await ctx.api()), resources, input?.load, flags, dryRun, deletion);
   }
 }
 
-async function runDelete(ctx: CliContext, resources: string[], flags: DeleteFlags, dryRun: DryRunMode, deletion: DeletionOptions): Promise<number> {
-  const files = flags.filename ?? [];
+async function runDelete(ctx: CliContext, source: ObjectSource, resources: string[], load: LoadResult | undefined, flags: DeleteFlags, dryRun: DryRunMode, deletion: DeletionOptions): Promise<number> {
   const { policy, gracePeriod: grace, wait } = deletion;
-  if (flags.force && grace === 0) {
-    ctx.err('Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n');
-  }
-  const api = await ctx.api();
   const targets: Array<{ type: ResourceType; namespace?: string; name: string; source?: string }> = [];
   const errors: string[] = [];
-  if (files.length || flags.kustomize) {
-    const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
-    const { load } = await loadInput(ctx, flags, 'delete');
+  if (load) {
+    const { prepareDocs, setNamespace } = await import('./manifest-input');
     if (load.docs.length === 0 && load.errors.length === 0) {
       ctx.out('No resources found\n');
       return 0;
     }
-    const { items, errors: docErrors } = await prepareDocs(ctx, api, load, 'delete', { validate: false });
+    await source.learnKinds(load.docs.map((d) => d.object));
+    const { items, errors: docErrors } = await prepareDocs(ctx, source, load, 'delete', { validate: false });
     errors.push(...docErrors);
     for (const item of items) targets.push({ type: item.type, namespace: setNamespace(ctx, item), name: item.object.metadata.name!, source: item.doc.source });
   } else {
-    const selections = parseResourceArgs(resources, api.registry);
+    const selections = await source.selections(resources);
     const namespace = flags.allNamespaces ? undefined : ctx.namespace;
     for (const sel of selections) {
       if (sel.names.length) {
@@ -126,7 +129,7 @@ async function runDelete(ctx: CliContext, resources: string[], flags: DeleteFlag
         if (!flags.all && !flags.selector && !flags.fieldSelector && !flags.allNamespaces) {
           throw new CliError('resource(s) were provided, but no name was specified');
         }
-        for (const o of (await api.list(sel.type, buildListOptions(sel.type, flags.selector, flags.fieldSelector, namespace))).items) {
+        for (const o of await source.list(sel.type, namespace, flags.selector, flags.fieldSelector)) {
           targets.push({ type: sel.type, namespace: o.metadata.namespace, name: o.metadata.name! });
         }
       }
@@ -137,11 +140,11 @@ async function runDelete(ctx: CliContext, resources: string[], flags: DeleteFlag
     }
   }
 
-  if (flags.interactive && !(await confirmDeletion(ctx, api, targets, Boolean(flags.ignoreNotFound)))) return 0;
+  if (flags.interactive && !(await confirmDeletion(ctx, source, targets, Boolean(flags.ignoreNotFound)))) return 0;
   const deleted: Array<{ type: ResourceType; obj: KObject }> = [];
   for (const t of targets) {
     try {
-      const obj = await api.delete(t.type, t.namespace, t.name, {
+      const obj = await source.delete(t.type, t.namespace, t.name, {
         propagationPolicy: policy,
         gracePeriodSeconds: grace >= 0 ? grace : undefined,
         dryRun: dryRun !== 'none',
@@ -159,11 +162,11 @@ async function runDelete(ctx: CliContext, resources: string[], flags: DeleteFlag
   // kubelet; run the cluster until they are (bounded by --timeout in cluster time).
   if (wait && dryRun === 'none') {
     const pending: typeof deleted = [];
-    for (const d of deleted) if (await api.tryGet(d.type, d.obj.metadata.namespace, d.obj.metadata.name!)) pending.push(d);
+    for (const d of deleted) if (await source.tryGet(d.type, d.obj.metadata.namespace, d.obj.metadata.name!)) pending.push(d);
     if (pending.length) {
       const { waitForDeletion } = await import('./wait-deletion');
       const timeoutMs = parseDuration(flags.timeout ?? '0s') || 60_000 + Math.max(0, ...pending.map((d) => (d.obj.metadata.deletionGracePeriodSeconds ?? 30) * 1000));
-      await waitForDeletion(ctx, api, pending.map((d) => ({ type: d.type, namespace: d.obj.metadata.namespace, name: d.obj.metadata.name!, uid: d.obj.metadata.uid })), timeoutMs);
+      await waitForDeletion(ctx, source, pending.map((d) => ({ type: d.type, namespace: d.obj.metadata.namespace, name: d.obj.metadata.name!, uid: d.obj.metadata.uid })), timeoutMs);
     }
   }
   if (errors.length) throw new PrintedError(errors.join(''));
@@ -174,16 +177,11 @@ async function runDelete(ctx: CliContext, resources: string[], flags: DeleteFlag
  * --interactive: kubectl lists what exists (a missing named object is its error, unless
  * --ignore-not-found), asks on stdout and reads one word from stdin; only `y` (any case) goes on.
  */
-async function confirmDeletion(ctx: CliContext, api: ApiServer, targets: Array<{ type: ResourceType; namespace?: string; name: string }>, ignoreNotFound: boolean): Promise<boolean> {
+async function confirmDeletion(ctx: CliContext, source: ObjectSource, targets: Array<{ type: ResourceType; namespace?: string; name: string }>, ignoreNotFound: boolean): Promise<boolean> {
   const shown: typeof targets = [];
   for (const t of targets) {
-    try {
-      await api.get(t.type, t.namespace, t.name);
-      shown.push(t);
-    } catch (e) {
-      if (e instanceof ApiError && e.reason === 'NotFound' && ignoreNotFound) continue;
-      throw e;
-    }
+    if (await source.tryGet(t.type, t.namespace, t.name)) shown.push(t);
+    else if (!ignoreNotFound) throw ApiError.notFound(pluralGroup(t.type), t.name);
   }
   // Only the confirmed objects are deleted.
   targets.splice(0, targets.length, ...shown);

@@ -3,12 +3,11 @@
 import type { Command } from 'commander';
 import { ApiError } from '../api/errors';
 import { pluralGroup, type ResourceType } from '../api/resources';
-import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
+import type { CliContext } from './context';
 import type { Program } from './root';
-import { parseResourceArgs } from './resource-args';
+import type { ObjectSource } from './object-source';
 import { PrintedError, formatApiError } from './format-error';
-import { buildListOptions } from './flags/selectors';
 import { CliError } from '../api/errors';
 import type { DescribeContext } from '../printers/describe/context';
 
@@ -30,53 +29,92 @@ Examples:
 
   # Describe all pods managed by the 'frontend' replication controller
   kubesim describe pods frontend`)
-    .action(
-      p.action(async (ctx, resources: string[], flags: { selector?: string; allNamespaces?: boolean; showEvents?: boolean | string }) => {
-        if (resources.length === 0) throw new CliError("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.");
-        const api = await ctx.api();
-        const namespace = flags.allNamespaces ? undefined : ctx.namespace;
-        const errors: string[] = [];
-        const out: string[] = [];
-        const showEvents = flags.showEvents !== false && flags.showEvents !== 'false';
-        for (const sel of parseResourceArgs(resources, api.registry)) {
-          let objs: KObject[];
-          if (sel.names.length) {
-            objs = [];
-            for (const name of sel.names) {
-              const exact = await api.tryGet(sel.type, ctx.namespace, name);
-              if (exact) objs.push(exact);
-              else {
-                // kubectl describe falls back to a prefix match ("describe pods web" → web-xxx pods)
-                const prefixed = (await api.list(sel.type, { namespace: ctx.namespace })).items.filter((o) => o.metadata.name!.startsWith(name));
-                if (prefixed.length) objs.push(...prefixed);
-                else errors.push(formatApiError(ApiError.notFound(pluralGroup(sel.type), name)));
-              }
-            }
-          } else {
-            objs = (await api.list(sel.type, buildListOptions(sel.type, flags.selector, undefined, namespace))).items;
-            if (!objs.length && !errors.length) {
-              ctx.err(sel.type.namespaced && namespace ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n');
-            }
-          }
-          for (const obj of objs) out.push(await describeWithApi(api, obj, showEvents));
-        }
-        ctx.out(out.join('\n\n'));
-        if (errors.length) throw new PrintedError(errors.join(''));
-      }),
-    );
+    .action(p.action((ctx, resources: string[], flags: DescribeFlags) => new DescribeOptions(ctx, resources, flags).complete().validate().run()));
 }
 
-export async function describeContext(api: ApiServer, obj: KObject, showEvents = true): Promise<DescribeContext> {
-  const eventType = api.registry.forKind('v1', 'Event');
+interface DescribeFlags {
+  selector?: string;
+  allNamespaces?: boolean;
+  showEvents?: boolean | string;
+}
+
+/**
+ * kubectl's DescribeOptions: complete reads the flags, validate is pure, run finds the
+ * objects and describes them, through the cluster's daemon when it serves, else in-process.
+ */
+export class DescribeOptions {
+  namespace: string | undefined;
+  showEvents = true;
+
+  constructor(
+    private readonly ctx: CliContext,
+    private readonly resources: string[],
+    private readonly flags: DescribeFlags,
+  ) {}
+
+  complete(): this {
+    this.namespace = this.flags.allNamespaces ? undefined : this.ctx.namespace;
+    this.showEvents = this.flags.showEvents !== false && this.flags.showEvents !== 'false';
+    return this;
+  }
+
+  validate(): this {
+    if (this.resources.length === 0) throw new CliError('You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.');
+    return this;
+  }
+
+  async run(): Promise<number> {
+    const { withDaemonSource, ApiSource } = await import('./object-source');
+    const remote = await withDaemonSource(this.ctx, (source) => this.describe(source));
+    const { out, errors } = remote?.value ?? (await this.describe(new ApiSource(await this.ctx.api())));
+    this.ctx.out(out);
+    if (errors.length) throw new PrintedError(errors.join(''));
+    return 0;
+  }
+
+  /** The descriptions and the not-found errors; `No resources found` goes to stderr as found. */
+  private async describe(source: ObjectSource): Promise<{ out: string; errors: string[] }> {
+    const { ctx, namespace } = this;
+    const errors: string[] = [];
+    const out: string[] = [];
+    const empty: string[] = [];
+    for (const sel of await source.selections(this.resources)) {
+      let objs: KObject[];
+      if (sel.names.length) {
+        objs = [];
+        for (const name of sel.names) {
+          const exact = await source.tryGet(sel.type, ctx.namespace, name);
+          if (exact) objs.push(exact);
+          else {
+            // kubectl describe falls back to a prefix match ("describe pods web" → web-xxx pods)
+            const prefixed = (await source.list(sel.type, ctx.namespace)).filter((o) => o.metadata.name!.startsWith(name));
+            if (prefixed.length) objs.push(...prefixed);
+            else errors.push(formatApiError(ApiError.notFound(pluralGroup(sel.type), name)));
+          }
+        }
+      } else {
+        objs = await source.list(sel.type, namespace, this.flags.selector);
+        if (!objs.length && !errors.length) empty.push(sel.type.namespaced && namespace ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n');
+      }
+      for (const obj of objs) out.push(await describeWith(source, obj, this.showEvents));
+    }
+    // Written once nothing can fail over to the other path any more.
+    for (const line of empty) ctx.err(line);
+    return { out: out.join('\n\n'), errors };
+  }
+}
+
+async function describeContext(source: ObjectSource, obj: KObject, showEvents: boolean): Promise<DescribeContext> {
+  const eventType = source.registry.forKind('v1', 'Event');
   const events = showEvents
-    ? (await api.list(eventType, { namespace: obj.metadata.namespace ?? undefined })).items.filter(
+    ? (await source.list(eventType, obj.metadata.namespace ?? undefined)).filter(
         (e) =>
           e.involvedObject?.name === obj.metadata.name &&
           (e.involvedObject?.uid === undefined || e.involvedObject.uid === obj.metadata.uid) &&
           (obj.kind === 'Pod' || e.involvedObject?.kind === obj.kind),
       )
     : [];
-  return { now: api.clock.now(), events, showEvents, list: () => [], get: () => undefined };
+  return { now: source.now(), events, showEvents, list: () => [], get: () => undefined };
 }
 
 /**
@@ -85,10 +123,10 @@ export async function describeContext(api: ApiServer, obj: KObject, showEvents =
  * fetched, and the describer runs again until it asks for nothing new (a chain such as
  * Deployment -> ReplicaSets -> Pods takes a pass per link).
  */
-export async function describeWithApi(api: ApiServer, obj: KObject, showEvents = true): Promise<string> {
+async function describeWith(source: ObjectSource, obj: KObject, showEvents: boolean): Promise<string> {
   const { describeObject } = await import('../printers/describe');
-  const find = (kind: string): ResourceType | undefined => api.registry.all().find((t) => t.kind === kind && t.group !== 'events.k8s.io');
-  const base = await describeContext(api, obj, showEvents);
+  const find = (kind: string): ResourceType | undefined => source.registry.all().find((t) => t.kind === kind && t.group !== 'events.k8s.io');
+  const base = await describeContext(source, obj, showEvents);
   const lists = new Map<string, KObject[]>();
   const gets = new Map<string, KObject | undefined>();
   for (;;) {
@@ -111,11 +149,11 @@ export async function describeWithApi(api: ApiServer, obj: KObject, showEvents =
     if (!wantLists.size && !wantGets.size) return text;
     for (const [k, [kind, namespace]] of wantLists) {
       const t = find(kind);
-      lists.set(k, t ? (await api.list(t, { namespace })).items : []);
+      lists.set(k, t ? await source.list(t, namespace) : []);
     }
     for (const [k, [kind, namespace, name]] of wantGets) {
       const t = find(kind);
-      gets.set(k, t ? await api.tryGet(t, namespace, name) : undefined);
+      gets.set(k, t ? await source.tryGet(t, namespace, name) : undefined);
     }
   }
 }

@@ -3,11 +3,11 @@
 // output, full objects for -o json/yaml/name/jsonpath/..., lists in chunks of
 // --chunk-size. get.ts prints the answers with the same printers as the in-process path.
 
-import { NoKindMatchError, ResourceRegistry, UnknownResourceError, type ResourceType } from '../api/resources';
+import type { ResourceType } from '../api/resources';
 import type { KObject } from '../api/types';
 import type { Column } from '../printers/columns/types';
 import type { RestClient } from '../client/rest-client';
-import { parseResourceArgs, type ResourceSelection } from './resource-args';
+import { RemoteObjects, resourcePath } from './object-source';
 
 /** The server's Table for the objects of one kind: its columns and each object's cells. */
 export interface ServerTable {
@@ -19,28 +19,27 @@ export interface Fetched {
   /** Full objects, or each table row's object (metadata only unless the sort needs more). */
   items: KObject[];
   table?: ServerTable;
+  /** The list's resourceVersion: where a watch of what follows starts. */
+  resourceVersion?: string;
 }
 
 interface TableBody {
-  metadata?: { continue?: string };
+  metadata?: { continue?: string; resourceVersion?: string };
   columnDefinitions?: { name: string; priority?: number; format?: string }[];
   rows?: { cells: unknown[]; object?: KObject }[];
 }
 
 interface ListBody {
-  metadata?: { continue?: string };
+  metadata?: { continue?: string; resourceVersion?: string };
   items?: KObject[];
 }
 
 /** kubectl's Accept for human output: a Table, or the plain object from servers without one. */
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 
-export class RemoteGet {
-  readonly registry = new ResourceRegistry();
-  private crdsLoaded = false;
-
+export class RemoteGet extends RemoteObjects {
   constructor(
-    private readonly client: RestClient,
+    client: RestClient,
     /** A human table (Table requests) rather than objects for a printer. */
     private readonly asTable: boolean,
     /**
@@ -49,30 +48,8 @@ export class RemoteGet {
      * printer needs none, and 3000 rows of metadata double what the client parses).
      */
     private readonly rowObjects: 'Object' | 'Metadata' | 'None',
-  ) {}
-
-  /** The resource arguments, resolved with the built-in kinds and, when needed, the server's CRDs. */
-  async selections(resources: string[]): Promise<ResourceSelection[]> {
-    // `all` takes in custom resources in that category; other names need CRDs only when unknown.
-    if (resources[0]?.split(',').some((r) => r.toLowerCase() === 'all')) await this.loadCrds();
-    try {
-      return parseResourceArgs(resources, this.registry);
-    } catch (e) {
-      if (this.crdsLoaded || !(e instanceof UnknownResourceError || e instanceof NoKindMatchError)) throw e;
-      await this.loadCrds();
-      return parseResourceArgs(resources, this.registry);
-    }
-  }
-
-  private async loadCrds(): Promise<void> {
-    this.crdsLoaded = true;
-    const { crdResourceType } = await import('../api/crd');
-    const list = await this.client.getJson<ListBody>('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {});
-    for (const crd of list.items ?? []) {
-      if (crd.metadata.deletionTimestamp) continue;
-      const t = crdResourceType(crd);
-      if (t) this.registry.register(t);
-    }
+  ) {
+    super(client);
   }
 
   /** One object by name; undefined when the server has none by that name. */
@@ -91,7 +68,7 @@ export class RemoteGet {
    * Unlike kubectl (500 by default), one request otherwise: get prints only once it has
    * every object, so chunks stream nothing, and each further page costs the daemon a list.
    */
-  async list(type: ResourceType, namespace: string | undefined, labelSelector: string | undefined, fieldSelector: string | undefined, chunkSize?: string): Promise<Fetched> {
+  async listFetched(type: ResourceType, namespace: string | undefined, labelSelector: string | undefined, fieldSelector: string | undefined, chunkSize?: string): Promise<Fetched> {
     const limit = chunkSize === undefined ? 0 : Number(chunkSize);
     const pages: (ListBody & TableBody)[] = [];
     let cont: string | undefined;
@@ -104,19 +81,34 @@ export class RemoteGet {
       pages.push(page);
       cont = page.metadata?.continue || undefined;
     } while (cont);
-    return this.asTable ? fromTable(pages) : { items: pages.flatMap((p) => p.items ?? []) };
+    const resourceVersion = pages[pages.length - 1].metadata?.resourceVersion;
+    return { ...(this.asTable ? fromTable(pages) : { items: pages.flatMap((p) => p.items ?? []) }), resourceVersion };
+  }
+
+  /**
+   * The changes after `resourceVersion` (`get -w`), each as its type and what it carries:
+   * a table row (its object and cells, and the columns with the first) or the object.
+   */
+  async *watch(type: ResourceType, namespace: string | undefined, labelSelector: string | undefined, fieldSelector: string | undefined, resourceVersion: string | undefined, signal: AbortSignal): AsyncGenerator<{ type: string; items: KObject[]; table?: ServerTable }> {
+    const query = { labelSelector: labelSelector || undefined, fieldSelector: fieldSelector || undefined, resourceVersion, watch: 'true', ...this.tableQuery() };
+    let columns: Column[] | undefined;
+    for await (const line of this.client.streamLines(resourcePath(type, type.namespaced ? namespace : undefined), query, this.asTable ? TABLE_ACCEPT : 'application/json', signal)) {
+      const ev = JSON.parse(line) as { type: string; object: KObject & TableBody & { message?: string; reason?: string } };
+      if (ev.type === 'BOOKMARK') continue;
+      if (ev.type === 'ERROR') throw (await import('../client/rest-client')).statusError({ status: 500, body: JSON.stringify(ev.object) });
+      if (!this.asTable) {
+        yield { type: ev.type, items: [ev.object] };
+        continue;
+      }
+      const f = fromTable([ev.object]);
+      if (f.table!.columns.length) columns = f.table!.columns;
+      yield { type: ev.type, items: f.items, table: { columns: columns ?? [], cells: f.table!.cells } };
+    }
   }
 
   private tableQuery(): Record<string, string | undefined> {
     return this.asTable && this.rowObjects !== 'Metadata' ? { includeObject: this.rowObjects } : {};
   }
-}
-
-/** The REST path of a type's collection (in a namespace when given and namespaced). */
-function resourcePath(type: ResourceType, namespace: string | undefined): string {
-  const gv = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
-  const ns = type.namespaced && namespace !== undefined ? `/namespaces/${encodeURIComponent(namespace)}` : '';
-  return `${gv}${ns}/${type.plural}`;
 }
 
 /** The rows of one or more Table pages (the columns of the first page that has them). */

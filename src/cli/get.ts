@@ -7,7 +7,8 @@ import { kindGroup, pluralGroup, type ResourceType } from '../api/resources';
 import type { ApiServer, ListOptions } from '../api/server';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
-import type { ServerTable } from './get-remote';
+import type { RemoteGet, ServerTable } from './get-remote';
+import type { ObjectPrinter } from './flags/output';
 import type { Program } from './root';
 import { parseResourceArgs, type ResourceSelection } from './resource-args';
 import { collect } from './flags/collect';
@@ -115,7 +116,10 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
   const namespace = flags.allNamespaces ? undefined : ctx.namespace;
   const byName = (sels: ResourceSelection[]) => sels.some((s) => s.names.length > 0);
   // Served by the cluster's daemon when it runs (one in-memory cache for every command);
-  // watches, subresources and -f still open the store here.
+  // subresources, -f, and watches of names or of several types still open the store here.
+  if (watching && !flags.subresource && !(flags.filename ?? []).length && !flags.kustomize) {
+    if (await watchThroughDaemon(ctx, resources, flags, printer, namespace, output)) return 0;
+  }
   if (!watching && !flags.subresource && !(flags.filename ?? []).length && !flags.kustomize) {
     const remote = await readThroughDaemon(ctx, resources, flags, !printer, namespace);
     if (remote) {
@@ -151,18 +155,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
   const now = api.clock.now();
   if (watching) {
     // kubectl's watch prints each object on its own (never a List), as ADDED events with --output-watch-events.
-    if (!flags.watchOnly) {
-      if (printer) {
-        for (const o of found.flatMap((f) => f.items)) {
-          const { watchEventOf } = await import('./watch');
-          ctx.out(printer([flags.outputWatchEvents ? watchEventOf('ADDED', o, flags.showManagedFields) : o], false));
-        }
-      } else {
-        let text = await renderTables(found, { ...flags, output }, ctx, now, false, byName(selections), undefined, crdOf(api));
-        if (flags.outputWatchEvents && text) text = (await import('./watch')).withEventColumn(text, 'ADDED', !flags.noHeaders);
-        ctx.out(text);
-      }
-    }
+    if (!flags.watchOnly) await printWatchStart(ctx, found, printer, { ...flags, output }, now, byName(selections), crdOf(api));
     const { watch } = await import('./watch');
     await watch(ctx, api, found.map((f) => f.type), { ...flags, output, namespace, names: selections.flatMap((s) => s.names) }, printer);
   } else {
@@ -208,39 +201,86 @@ const crdOf = (api: ApiServer) => (t: ResourceType): Promise<KObject | undefined
  * Nothing has been printed when that happens, so the fallback is invisible.
  */
 async function readThroughDaemon(ctx: CliContext, resources: string[], flags: GetFlags, asTable: boolean, namespace: string | undefined): Promise<{ selections: ResourceSelection[]; found: Found[]; errors: string[] } | undefined> {
-  const { verbDaemonClient, ConnectionError } = await import('../client/rest-client');
-  const client = verbDaemonClient(ctx);
-  if (!client) return undefined;
-  const { RemoteGet } = await import('./get-remote');
-  const rowObjects = flags.sortBy ? 'Object' : flags.allNamespaces || flags.showLabels || flags.labelColumns?.length ? 'Metadata' : 'None';
-  const remote = new RemoteGet(client, asTable, rowObjects);
-  try {
-    const selections = await remote.selections(resources);
-    const found: Found[] = [];
-    const errors: string[] = [];
-    for (const sel of selections) {
-      if (sel.names.length) {
-        if (flags.selector) throw new CliError('name cannot be provided when a selector is specified');
-        const f: Found = { type: sel.type, items: [] };
-        for (const name of sel.names) {
-          const got = await remote.getNamed(sel.type, sel.type.namespaced ? ctx.namespace : undefined, name);
-          if (got) {
-            f.items.push(...got.items);
-            if (got.table) f.table = mergeTables(f.table, got.table);
-          } else if (!flags.ignoreNotFound) errors.push(formatApiError(ApiError.notFound(pluralGroup(sel.type), name)));
+  const answer = await withRemoteGet(
+    ctx,
+    flags,
+    asTable,
+    async (remote) => {
+      const selections = await remote.selections(resources);
+      const found: Found[] = [];
+      const errors: string[] = [];
+      for (const sel of selections) {
+        if (sel.names.length) {
+          if (flags.selector) throw new CliError('name cannot be provided when a selector is specified');
+          const f: Found = { type: sel.type, items: [] };
+          for (const name of sel.names) {
+            const got = await remote.getNamed(sel.type, sel.type.namespaced ? ctx.namespace : undefined, name);
+            if (got) {
+              f.items.push(...got.items);
+              if (got.table) f.table = mergeTables(f.table, got.table);
+            } else if (!flags.ignoreNotFound) errors.push(formatApiError(ApiError.notFound(pluralGroup(sel.type), name)));
+          }
+          found.push(f);
+        } else {
+          found.push({ type: sel.type, ...(await remote.listFetched(sel.type, namespace, flags.selector, flags.fieldSelector, flags.chunkSize)) });
         }
-        found.push(f);
-      } else {
-        found.push({ type: sel.type, ...(await remote.list(sel.type, namespace, flags.selector, flags.fieldSelector, flags.chunkSize)) });
       }
-    }
-    return { selections, found, errors };
-  } catch (e) {
-    if (e instanceof ConnectionError) return undefined;
-    throw e;
-  } finally {
-    client.close();
+      return { selections, found, errors };
+    },
+  );
+  return answer?.value;
+}
+
+/** withDaemonSource with get's client of the daemon (tables or objects, rows with what the columns need). */
+async function withRemoteGet<T>(ctx: CliContext, flags: GetFlags, asTable: boolean, use: (remote: RemoteGet) => Promise<T>): Promise<{ value: T } | undefined> {
+  const { withDaemonSource } = await import('./object-source');
+  const { RemoteGet } = await import('./get-remote');
+  return withDaemonSource(ctx, use, (client) => new RemoteGet(client, asTable, rowObjectsFor(flags)));
+}
+
+/**
+ * What table rows carry: whole objects for --sort-by, metadata for a NAMESPACE or label
+ * column, else nothing.
+ */
+function rowObjectsFor(flags: GetFlags): 'Object' | 'Metadata' | 'None' {
+  return flags.sortBy ? 'Object' : flags.allNamespaces || flags.showLabels || flags.labelColumns?.length ? 'Metadata' : 'None';
+}
+
+/**
+ * `get -w` of one collection through the daemon: its list printed as the in-process watch
+ * prints it, then its watch from the list's resourceVersion. False (nothing printed) when
+ * no daemon serves, or for names or several types (watched in-process).
+ */
+async function watchThroughDaemon(ctx: CliContext, resources: string[], flags: GetFlags, printer: ObjectPrinter | undefined, namespace: string | undefined, output: string | undefined): Promise<boolean> {
+  const answer = await withRemoteGet(
+    ctx,
+    flags,
+    !printer,
+    async (remote) => {
+      const selections = await remote.selections(resources);
+      if (selections.length !== 1 || selections[0].names.length) return false;
+      const type = selections[0].type;
+      const fetched = await remote.listFetched(type, namespace, flags.selector, flags.fieldSelector, flags.chunkSize);
+      remote.committed = true;
+      if (!flags.watchOnly) await printWatchStart(ctx, [{ type, ...fetched }], printer, { ...flags, output }, 0, false);
+      const { watchRemote } = await import('./watch');
+      await watchRemote(ctx, remote, type, fetched.resourceVersion, { ...flags, output, namespace, names: [] }, printer);
+      return true;
+    },
+  );
+  return answer?.value ?? false;
+}
+
+/** What get -w prints before the changes: each object on its own for -o (as ADDED events with --output-watch-events), else the table. */
+async function printWatchStart(ctx: CliContext, found: Found[], printer: ObjectPrinter | undefined, flags: GetFlags, now: number, byName: boolean, crdOf?: (t: ResourceType) => Promise<KObject | undefined>): Promise<void> {
+  const { watchEventOf, withEventColumn } = await import('./watch');
+  if (printer) {
+    for (const o of found.flatMap((f) => f.items)) ctx.out(printer([flags.outputWatchEvents ? watchEventOf('ADDED', o, flags.showManagedFields) : o], false));
+    return;
   }
+  let text = await renderTables(found, flags, ctx, now, false, byName, undefined, crdOf);
+  if (flags.outputWatchEvents && text) text = withEventColumn(text, 'ADDED', !flags.noHeaders);
+  ctx.out(text);
 }
 
 function mergeTables(a: ServerTable | undefined, b: ServerTable): ServerTable {

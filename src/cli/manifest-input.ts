@@ -79,7 +79,8 @@ export async function loadInput(ctx: CliContext, flags: FileFlags, verb: string,
  * Resolves and validates each loaded document. `strict` is kubectl's default
  * --validate=strict; `ignore` skips the schema check (the server still rejects garbage).
  */
-export async function prepareDocs(ctx: CliContext, api: ApiServer, load: LoadResult, verb: string, flags: FileFlags): Promise<InputResult> {
+/** `api`: the API server, or any source that resolves kinds and reads CRDs as it does (the daemon's, over REST). */
+export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf' | 'tryGet' | 'registry'>, load: LoadResult, verb: string, flags: FileFlags): Promise<InputResult> {
   const errors: string[] = [];
   for (const e of load.errors) {
     if (e.code === 'path-not-found') throw new CliError(e.kubectlMessage);

@@ -4,8 +4,8 @@
 
 import { CliError } from '../api/errors';
 import type { ResourceType } from '../api/resources';
-import type { ApiServer } from '../api/server';
 import type { CliContext } from './context';
+import type { ObjectSource } from './object-source';
 
 export interface PendingDeletion {
   type: ResourceType;
@@ -14,9 +14,9 @@ export interface PendingDeletion {
   uid?: string;
 }
 
-export async function waitForDeletion(ctx: CliContext, api: ApiServer, pending: PendingDeletion[], timeoutMs: number): Promise<void> {
+export async function waitForDeletion(ctx: CliContext, source: ObjectSource, pending: PendingDeletion[], timeoutMs: number): Promise<void> {
   const goneOne = async (p: PendingDeletion) => {
-    const o = await api.tryGet(p.type, p.namespace, p.name);
+    const o = await source.tryGet(p.type, p.namespace, p.name);
     return !o || (p.uid !== undefined && o.metadata.uid !== p.uid);
   };
   const gone = async () => {
@@ -24,8 +24,7 @@ export async function waitForDeletion(ctx: CliContext, api: ApiServer, pending: 
     return true;
   };
   if (await gone()) return;
-  const { driveCluster } = await import('./drive-cluster');
-  const ok = await driveCluster(ctx, api, gone, timeoutMs);
+  const ok = await source.runUntil(ctx, gone, timeoutMs);
   if (!ok) {
     let left: PendingDeletion | undefined;
     for (const p of pending) if (!(await goneOne(p))) left ??= p;

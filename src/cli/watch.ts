@@ -9,6 +9,7 @@ import type { CliContext } from './context';
 import type { ObjectPrinter } from './flags/output';
 import { parseDuration } from './flags/duration';
 import { buildListOptions } from './flags/selectors';
+import type { RemoteGet, ServerTable } from './get-remote';
 
 export interface WatchOptions {
   namespace?: string;
@@ -67,6 +68,68 @@ function sortedDeep(v: unknown): unknown {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** One change as get -w prints it: the object for -o, else its table row (the server's cells when served). */
+function changeText(
+  printTable: typeof import('../printers/table').printTable,
+  type: ResourceType,
+  event: string,
+  o: KObject,
+  opts: WatchOptions,
+  headerPrinted: boolean,
+  now: number,
+  printer?: ObjectPrinter,
+  served?: ServerTable,
+): string {
+  if (printer) return printer([opts.outputWatchEvents ? watchEventOf(event, o, opts.showManagedFields) : o], false);
+  const text = printTable([o], {
+    kind: type.kind,
+    group: type.group,
+    wide: opts.output === 'wide',
+    noHeaders: headerPrinted,
+    showLabels: opts.showLabels,
+    labelColumns: opts.labelColumns,
+    allNamespaces: opts.allNamespaces,
+    now,
+    served,
+  });
+  return opts.outputWatchEvents ? withEventColumn(text, event, !headerPrinted) : text;
+}
+
+/** Stops a watch at --request-timeout or on Ctrl-C (then get exits 0, as kubectl does). */
+function watchEnd(requestTimeout: string | undefined): { signal: AbortSignal; done: () => void } {
+  const ctl = new AbortController();
+  const timeout = requestTimeout ? parseDuration(requestTimeout) : 0;
+  const timer = timeout > 0 ? setTimeout(() => ctl.abort(), timeout) : undefined;
+  const onSig = () => ctl.abort();
+  process.once('SIGINT', onSig);
+  return {
+    signal: ctl.signal,
+    done: () => {
+      clearTimeout(timer);
+      process.removeListener('SIGINT', onSig);
+    },
+  };
+}
+
+/** `get -w` through the cluster's daemon: its watch from the list's resourceVersion, each change printed as the in-process watch prints it. */
+export async function watchRemote(ctx: CliContext, remote: RemoteGet, type: ResourceType, resourceVersion: string | undefined, opts: WatchOptions, printer?: ObjectPrinter): Promise<void> {
+  const { printTable } = await import('../printers/table');
+  let headerPrinted = !opts.watchOnly || Boolean(opts.noHeaders);
+  const end = watchEnd(opts.requestTimeout);
+  try {
+    for await (const ch of remote.watch(type, opts.namespace, opts.selector, opts.fieldSelector, resourceVersion, end.signal)) {
+      for (const o of ch.items) {
+        ctx.out(changeText(printTable, type, ch.type, o, opts, headerPrinted, 0, printer, ch.table));
+        headerPrinted = true;
+      }
+    }
+  } catch (e) {
+    if (!end.signal.aborted) throw e; // stopped before the server answered
+  } finally {
+    end.done();
+  }
+}
+
 export async function watch(
   ctx: CliContext,
   api: ApiServer,
@@ -76,17 +139,13 @@ export async function watch(
   render?: (objs: KObject[]) => string,
 ): Promise<void> {
   const { printTable } = await import('../printers/table');
-  const timeout = opts.requestTimeout ? parseDuration(opts.requestTimeout) : 0;
-  const deadline = timeout > 0 ? Date.now() + timeout : Infinity;
+  const end = watchEnd(opts.requestTimeout);
   let rev = await api.currentRev();
   let headerPrinted = !opts.watchOnly || Boolean(opts.noHeaders);
   const filters = new Map(types.map((t) => [t, buildListOptions(t, opts.selector, opts.fieldSelector, opts.namespace)]));
   const prefixFor = (t: ResourceType) => (t.crd ? `${t.group}/${t.plural}/` : `${t.plural}/`);
-  let stop = false;
-  const onSig = () => (stop = true);
-  process.once('SIGINT', onSig);
   try {
-    while (!stop && Date.now() < deadline) {
+    while (!end.signal.aborted) {
       const changes = await api.changesSince(rev);
       // Another process (a `clock advance` without a daemon) may have moved the cluster's
       // clock: ages are taken from its time now, never from before the change.
@@ -102,29 +161,15 @@ export async function watch(
         if (opts.names.length && !opts.names.includes(o.metadata.name!)) continue;
         if (f.labelMatch && !f.labelMatch(o.metadata.labels ?? {})) continue;
         if (f.fieldMatch && !f.fieldMatch(o)) continue;
-        let text: string;
-        if (render) text = render([o]);
-        else if (printer) text = printer([opts.outputWatchEvents ? watchEventOf(ch.type, o, opts.showManagedFields) : o], false);
+        if (render) ctx.out(render([o]));
         else {
-          const header = !headerPrinted;
-          text = printTable([o], {
-            kind: type.kind,
-            group: type.group,
-            wide: opts.output === 'wide',
-            noHeaders: headerPrinted,
-            showLabels: opts.showLabels,
-            labelColumns: opts.labelColumns,
-            allNamespaces: opts.allNamespaces,
-            now: api.clock.now(),
-          });
-          if (opts.outputWatchEvents) text = withEventColumn(text, ch.type, header);
+          ctx.out(changeText(printTable, type, ch.type, o, opts, headerPrinted, api.clock.now(), printer));
           headerPrinted = true;
         }
-        ctx.out(text);
       }
       await sleep(100);
     }
   } finally {
-    process.removeListener('SIGINT', onSig);
+    end.done();
   }
 }

@@ -11,12 +11,21 @@ import { readServerRecord } from '../kubeconfig/cluster-entry';
 import { pkiDir } from '../server/pki';
 import { runningDaemonPid } from '../daemon/control';
 import type { CliContext } from '../cli/context';
+import { CLUSTER_TIME_HEADER } from '../api/rest/types';
 
 /**
  * The server could not be reached (refused, reset, timed out). Nothing was read, so a
- * reading verb falls back to opening the store in this process.
+ * reading verb falls back to opening the store in this process; a write falls back only
+ * when the request never left (`sent` false: no connection was made).
  */
-export class ConnectionError extends Error {}
+export class ConnectionError extends Error {
+  constructor(
+    message: string,
+    readonly sent = true,
+  ) {
+    super(message);
+  }
+}
 
 export interface ClientResponse {
   status: number;
@@ -28,6 +37,8 @@ const TIMEOUT_MS = 30_000;
 
 export class RestClient {
   private agent?: http.Agent;
+  /** The cluster time of the last answer (the server's simulated clock), ms since the epoch. */
+  clusterTime: number | undefined;
 
   constructor(
     readonly url: URL,
@@ -44,6 +55,12 @@ export class RestClient {
     return this.request('GET', apiPath + (qs ? `?${qs}` : ''), { accept });
   }
 
+  /** A DELETE of `apiPath` with a DeleteOptions body, as kubectl sends it. */
+  delete(apiPath: string, options: Record<string, unknown>): Promise<ClientResponse> {
+    const body = JSON.stringify(options);
+    return this.request('DELETE', apiPath, { accept: 'application/json', 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, body);
+  }
+
   /** A GET of a path with its query string as given (`get --raw`). */
   getRaw(pathAndQuery: string, accept: string): Promise<ClientResponse> {
     return this.request('GET', pathAndQuery, { accept });
@@ -56,14 +73,43 @@ export class RestClient {
     throw statusError(res);
   }
 
-  private async request(method: string, pathAndQuery: string, headers: Record<string, string>): Promise<ClientResponse> {
+  /**
+   * The lines of a streamed answer (a watch: one JSON event a line) until the server ends it
+   * or `signal` aborts; a failure status is thrown as its ApiError.
+   */
+  async *streamLines(apiPath: string, query: Record<string, string | undefined>, accept: string, signal: AbortSignal): AsyncGenerator<string> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, v);
+    const res = await this.open('GET', `${apiPath}?${q}`, { accept }, undefined, signal);
+    if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) throw statusError({ status: res.statusCode ?? 0, body: await collect(res) });
+    let rest = '';
+    res.setEncoding('utf8');
+    try {
+      for await (const chunk of res as AsyncIterable<string>) {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop() ?? '';
+        for (const l of lines) if (l.trim()) yield l;
+      }
+    } catch (e) {
+      if (!signal.aborted) throw new ConnectionError((e as Error).message);
+    }
+  }
+
+  private async request(method: string, pathAndQuery: string, headers: Record<string, string>, body?: string): Promise<ClientResponse> {
+    const res = await this.open(method, pathAndQuery, headers, body);
+    return { status: res.statusCode ?? 0, body: await collect(res) };
+  }
+
+  /** Sends a request; resolves with the response once its headers are in (logged then, as kubectl -v=6 does). */
+  private async open(method: string, pathAndQuery: string, headers: Record<string, string>, body?: string, signal?: AbortSignal): Promise<http.IncomingMessage> {
     const secure = this.url.protocol === 'https:';
     const mod: typeof import('node:https') | typeof import('node:http') = secure ? await import('node:https') : await import('node:http');
-    this.agent ??= new mod.Agent({ keepAlive: true, maxSockets: 1 });
+    // A stream holds its connection: it gets one of its own.
+    const agent = signal ? undefined : (this.agent ??= new mod.Agent({ keepAlive: true, maxSockets: 1 }));
     const tls = 'ca' in this.creds ? this.creds : undefined;
     const auth = 'token' in this.creds ? { authorization: `Bearer ${this.creds.token}` } : {};
     const start = performance.now();
-    const res = await new Promise<ClientResponse & { statusText: string }>((resolve, reject) => {
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = mod.request(
         {
           method,
@@ -71,31 +117,48 @@ export class RestClient {
           port: this.url.port,
           path: pathAndQuery,
           headers: { ...headers, ...auth, 'user-agent': 'kubesim' },
-          agent: this.agent,
+          agent,
+          signal,
           ...(tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : {}),
         },
         (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', (e) => reject(new ConnectionError(e.message)));
+          const time = Date.parse(String(res.headers[CLUSTER_TIME_HEADER] ?? ''));
+          if (!Number.isNaN(time)) this.clusterTime = time;
+          resolve(res);
         },
       );
-      req.setTimeout(TIMEOUT_MS, () => req.destroy(new Error('request timed out')));
-      req.on('error', (e) => reject(new ConnectionError(`${this.url.host}: ${e.message}`)));
-      req.end();
+      // Whether the request may have reached the server: once a connection exists (a kept-alive one at once).
+      let connected = false;
+      req.on('socket', (sock) => {
+        if (!sock.connecting) connected = true;
+        else sock.once(secure ? 'secureConnect' : 'connect', () => (connected = true));
+      });
+      // A watch is quiet for as long as nothing changes.
+      if (!signal) req.setTimeout(TIMEOUT_MS, () => req.destroy(new Error('request timed out')));
+      req.on('error', (e) => reject(new ConnectionError(`${this.url.host}: ${e.message}`, connected)));
+      req.end(body);
     });
     if (this.log) {
       const { klogHeader } = await import('../cli/generate');
-      this.log(`${klogHeader('I', 'round_trippers.go:553')} ${method} ${this.url.origin}${pathAndQuery} ${res.status} ${res.statusText} in ${Math.round(performance.now() - start)} milliseconds\n`);
+      this.log(`${klogHeader('I', 'round_trippers.go:553')} ${method} ${this.url.origin}${pathAndQuery} ${res.statusCode} ${res.statusMessage ?? ''} in ${Math.round(performance.now() - start)} milliseconds\n`);
     }
-    return { status: res.status, body: res.body };
+    return res;
   }
 
   /** Lets the process exit without waiting for idle keep-alive sockets. */
   close(): void {
     this.agent?.destroy();
   }
+}
+
+/** The whole body of a response. */
+function collect(res: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', (e) => reject(new ConnectionError(e.message)));
+  });
 }
 
 /** A Status error body as the ApiError the server raised (kube-apiserver's reason and message). */

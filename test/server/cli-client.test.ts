@@ -1,13 +1,16 @@
-// `kubesim get` as a client of the cluster's daemon: with the daemon serving, get sends
-// REST requests (a Table for the human output, objects for -o) and prints exactly what the
-// in-process path (KUBESIM_NO_DAEMON=1) prints on the same cluster, with the same exit code.
+// `kubesim get`, `describe` and `delete` as clients of the cluster's daemon: with the daemon
+// serving, they send REST requests (a Table for get's human output, objects for -o and the
+// describers, DELETEs with DeleteOptions) and print exactly what the in-process path
+// (KUBESIM_NO_DAEMON=1) prints on the same cluster, with the same exit code.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { ServedCluster } from './harness';
+import { BIN, ROOT } from '../e2e/helpers';
 
 const c = new ServedCluster('cli');
 /** The CLI with the daemon in charge (what a user gets), and the in-process path. */
@@ -36,6 +39,7 @@ before(async () => {
     ['create', 'deployment', 'web', '--image=nginx', '--replicas=3'],
     ['create', 'service', 'clusterip', 'web', '--tcp=80:80'],
     ['apply', '-f', c.file('crd.yaml', CRD)],
+    ['create', 'namespace', 'del'],
   ]) {
     const r = viaDaemon(args);
     assert.equal(r.code, 0, r.stderr);
@@ -99,6 +103,127 @@ test('get through the daemon prints what the in-process path prints, with its ex
   }
 });
 
+test('the server reports its cluster time on every answer (three days ahead of the wall clock here)', async () => {
+  const res = await c.request('GET', '/api/v1/namespaces/default/pods/nope');
+  assert.equal(res.status, 404);
+  const t = Date.parse(String(res.headers['x-kubesim-cluster-time']));
+  assert.ok(t - Date.now() > 3 * 86_400_000 - 60_000 && t - Date.now() < 3 * 86_400_000 + 3_600_000, String(res.headers['x-kubesim-cluster-time']));
+});
+
+const DESCRIBE_SAME: string[][] = [
+  ['describe', 'deploy', 'web'],
+  ['describe', 'pods', '-l', 'app=web'],
+  ['describe', 'pods', 'web'],
+  ['describe', 'rs,svc'],
+  ['describe', 'svc', 'web', '--show-events=false'],
+  ['describe', 'wd', 'w1'],
+  ['describe', 'ns', 'default'],
+  ['describe', 'deploy/web', 'pod/nope'],
+  ['describe', 'pod', 'nope'],
+  ['describe', 'gizmos'],
+  ['describe', 'pods', '-n', 'empty'],
+  ['describe', 'pods', '-l', 'a in (b'],
+];
+
+test('describe through the daemon prints what the in-process path prints, with its exit code', () => {
+  for (const args of DESCRIBE_SAME) {
+    const remote = viaDaemon(args);
+    const local = inProcess(args);
+    assert.deepEqual({ code: remote.code, stdout: remote.stdout, stderr: remote.stderr }, { code: local.code, stdout: local.stdout, stderr: local.stderr }, args.join(' '));
+  }
+});
+
+const CMS = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c1, namespace: del, labels: {team: a}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c2, namespace: del, labels: {team: a}}\n';
+const SECRETS = 'apiVersion: v1\nkind: Secret\nmetadata: {name: s1, namespace: del}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: s2, namespace: del}\n';
+const POD = 'apiVersion: v1\nkind: Pod\nmetadata: {name: q1, namespace: del}\nspec: {containers: [{name: c, image: nginx}]}\n';
+const WIDGET = 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w2}\nspec: {size: small}\n';
+
+/** Each case: the manifest applied before each side runs the delete (none: nothing to make), and the delete. */
+const DELETE_SAME: { make?: string; args: string[] }[] = [
+  { make: 'cms.yaml', args: ['delete', '-f', 'cms.yaml'] },
+  { make: 'cms.yaml', args: ['delete', 'cm', 'c1', 'c2', 'nope', '-n', 'del'] },
+  { make: 'cms.yaml', args: ['delete', 'cm', '-l', 'team=a', '-n', 'del', '-o', 'name'] },
+  { make: 'cms.yaml', args: ['delete', 'cm/c1', 'cm/nope', '-n', 'del', '--ignore-not-found'] },
+  { make: 'cms.yaml', args: ['delete', 'cm', 'c1', '-n', 'del', '--dry-run=server'] },
+  { make: 'secrets.yaml', args: ['delete', 'secrets', '--all', '-n', 'del'] },
+  { make: 'pod.yaml', args: ['delete', 'pod', 'q1', '-n', 'del'] },
+  { make: 'pod.yaml', args: ['delete', 'pod', 'q1', '-n', 'del', '--grace-period=0', '--force'] },
+  { make: 'widget.yaml', args: ['delete', '-f', 'widget.yaml'] },
+  { args: ['delete', 'pod', 'nope'] },
+  { args: ['delete', 'pods', '-l', 'app=none', '-n', 'del'] },
+  { args: ['delete', 'cm', '-n', 'del'] },
+  { args: ['delete', 'cm', '-l', 'a in (b', '-n', 'del'] },
+  { args: ['delete', 'gizmos', 'x'] },
+];
+
+test('delete through the daemon prints what the in-process path prints, with its exit code', () => {
+  const files: Record<string, string> = { 'cms.yaml': CMS, 'secrets.yaml': SECRETS, 'pod.yaml': POD, 'widget.yaml': WIDGET };
+  for (const [name, text] of Object.entries(files)) c.file(name, text);
+  // Manifests are named relative to the test's folder, so both sides print the same source.
+  const inDir = (args: string[]) => args.map((a) => (a in files ? join(c.dir, a) : a));
+  const make = (file?: string) => {
+    if (!file) return;
+    const r = viaDaemon(['apply', '-f', join(c.dir, file)]);
+    assert.equal(r.code, 0, r.stderr);
+  };
+  for (const { make: file, args } of DELETE_SAME) {
+    make(file);
+    const remote = viaDaemon(inDir(args));
+    make(file);
+    const local = inProcess(inDir(args));
+    assert.deepEqual({ code: remote.code, stdout: remote.stdout, stderr: remote.stderr }, { code: local.code, stdout: local.stdout, stderr: local.stderr }, args.join(' '));
+    // Nothing is left behind for the next case (the dry run's objects).
+    if (file) assert.equal(viaDaemon(['delete', '-f', join(c.dir, file), '--ignore-not-found']).code, 0);
+  }
+});
+
+test('describe and delete -v=6 send their requests to the daemon; KUBESIM_NO_DAEMON=1 sends none', () => {
+  const at = `https://127\\.0\\.0\\.1:${new URL(c.url).port}`;
+  const d = viaDaemon(['describe', 'deploy', 'web', '-v=6']);
+  assert.equal(d.code, 0, d.stderr);
+  assert.match(d.stderr, new RegExp(`\\] GET ${at}/apis/apps/v1/namespaces/default/deployments/web 200 OK in \\d+ milliseconds$`, 'm'));
+  assert.match(d.stderr, new RegExp(`\\] GET ${at}/api/v1/namespaces/default/events 200 OK`));
+  assert.match(d.stdout, /^Name: +web$/m);
+  assert.equal(viaDaemon(['create', 'configmap', 'vd', '-n', 'del']).code, 0);
+  const del = viaDaemon(['delete', 'cm', 'vd', '-n', 'del', '-v=6']);
+  assert.equal(del.code, 0, del.stderr);
+  assert.equal(del.stdout, 'configmap "vd" deleted\n');
+  assert.match(del.stderr, new RegExp(`\\] DELETE ${at}/api/v1/namespaces/del/configmaps/vd 200 OK in \\d+ milliseconds$`, 'm'));
+  assert.equal(viaDaemon(['get', 'cm', 'vd', '-n', 'del', '--ignore-not-found']).stdout, '');
+  const missing = viaDaemon(['delete', 'pod', 'nope', '-v=6']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, new RegExp(`\\] DELETE ${at}/api/v1/namespaces/default/pods/nope 404 Not Found in \\d+ milliseconds\nError from server \\(NotFound\\): pods "nope" not found\n$`));
+  for (const args of [['describe', 'deploy', 'web', '-v=6'], ['delete', 'pod', 'nope', '-v=6']]) assert.doesNotMatch(inProcess(args).stderr, /round_trippers/, args.join(' '));
+});
+
+test('get -w through the daemon: the list, then each change from a watch of the server; Ctrl-C ends it with 0', async () => {
+  const child = spawn(process.execPath, [BIN, 'get', 'cm', '-n', 'del', '-w', '-v=6'], { cwd: ROOT, env: c.env({ KUBESIM_NO_DAEMON: '' }) });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const until = async (cond: () => boolean, what: string) => {
+    const deadline = Date.now() + 30_000;
+    while (!cond()) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${what}:\n${out}\n${err}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  try {
+    await until(() => /watch=true/.test(err), 'watch request');
+    assert.match(err, new RegExp(`\\] GET https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/namespaces/del/configmaps\\?resourceVersion=\\d+&watch=true&includeObject=None 200 OK`));
+    assert.match(out, /^NAME +DATA +AGE\nkube-root-ca\.crt +1 +3d\n$/);
+    assert.equal(viaDaemon(['create', 'configmap', 'wc', '-n', 'del', '--from-literal=a=b']).code, 0);
+    await until(() => /^wc +1 +\d+s\n/m.test(out), 'row for the new ConfigMap');
+    child.kill('SIGINT');
+    assert.equal(await exited, 0);
+  } finally {
+    child.kill();
+    viaDaemon(['delete', 'cm', 'wc', '-n', 'del', '--ignore-not-found']);
+  }
+});
+
 test('a daemon that does not answer at its recorded address: get falls back to the store', async () => {
   // A port nobody listens on, recorded as the running daemon's address.
   const closed = await new Promise<number>((resolve) => {
@@ -116,6 +241,14 @@ test('a daemon that does not answer at its recorded address: get falls back to t
     assert.doesNotMatch(r.stderr, /round_trippers/);
     assert.equal(r.stdout, inProcess(['get', 'pods']).stdout);
     assert.match(r.stdout, /^web-\S+ +1\/1 +Running +0 +3d$/m);
+    // describe and delete too, before anything is written.
+    const d = viaDaemon(['describe', 'deploy', 'web', '-v=6']);
+    assert.equal(d.code, 0, d.stderr);
+    assert.doesNotMatch(d.stderr, /round_trippers/);
+    assert.equal(d.stdout, inProcess(['describe', 'deploy', 'web']).stdout);
+    assert.equal(viaDaemon(['create', 'configmap', 'fb', '-n', 'del']).code, 0);
+    const del = viaDaemon(['delete', 'cm', 'fb', '-n', 'del', '-v=6']);
+    assert.deepEqual({ code: del.code, stdout: del.stdout, stderr: del.stderr }, { code: 0, stdout: 'configmap "fb" deleted\n', stderr: '' });
   } finally {
     writeFileSync(file, rec);
   }

@@ -12,7 +12,7 @@ import { negotiate, type Representation } from './negotiate';
 import { route, type Route } from './route';
 import { badRequest, errorResponse, jsonResponse, methodNotAllowed, RestError } from './status';
 import { toTable, type IncludeObject } from './table';
-import type { ApiRequest, ApiResponse, RequestUser } from './types';
+import { CLUSTER_TIME_HEADER, type ApiRequest, type ApiResponse, type RequestUser } from './types';
 import { listObjects } from './list';
 import { watchObjects } from './watch';
 import { createObject, deleteCollection, deleteObject, patchObject, updateObject, scaleOf, updateScale, bindPod } from './writes';
@@ -71,11 +71,15 @@ export class RestHandler {
   }
 
   async handle(req: ApiRequest): Promise<ApiResponse> {
+    let res: ApiResponse;
     try {
-      return await this.dispatch(req);
+      res = await this.dispatch(req);
     } catch (e) {
-      return errorResponse(e);
+      res = errorResponse(e);
     }
+    // The simulated clock is no client's wall clock: kubesim's CLI reads ages (describe,
+    // delete --wait's timeout) against the server's time.
+    return { ...res, headers: { ...res.headers, [CLUSTER_TIME_HEADER]: new Date(this.api.clock.now()).toISOString() } };
   }
 
   private async dispatch(req: ApiRequest): Promise<ApiResponse> {

@@ -30,6 +30,9 @@ export interface ApiResponse {
   stream?: AsyncIterable<string>;
 }
 
+/** The cluster time when the server answered (ISO 8601 with milliseconds), on every response. */
+export const CLUSTER_TIME_HEADER = 'x-kubesim-cluster-time';
+
 /** The largest request body kube-apiserver reads (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
