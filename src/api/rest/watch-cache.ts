@@ -31,8 +31,6 @@ export class WatchCache {
   /** The oldest revision still held after trimming. */
   private trimmedTo = 0;
   private readonly waiters = new Set<() => void>();
-  /** The newest revision held per key (what add() checks a late state from the feed against). */
-  private readonly newest = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private polling = false;
   private lastCurrent = -1;
@@ -92,18 +90,18 @@ export class WatchCache {
 
   private add(ev: WatchEvent): void {
     if (ev.rev <= this.startRev) return;
-    // Kept in revision order; a revision is recorded once.
+    // Kept in revision order; a revision is recorded once. The feed's events carry the
+    // object as of their revision, so one older than a write this process already recorded
+    // for the same key (another process's create, then the daemon's bind) is inserted
+    // before it, not dropped.
     let i = this.events.length;
     while (i > 0 && this.events[i - 1].rev > ev.rev) i--;
     if (i > 0 && this.events[i - 1].rev === ev.rev) return;
-    // A state read later from the feed never replaces one recorded at its revision.
-    if ((this.newest.get(ev.key) ?? -1) >= ev.rev) return;
     this.events.splice(i, 0, ev);
-    this.newest.set(ev.key, Math.max(ev.rev, this.newest.get(ev.key) ?? -1));
     if (this.events.length > CAPACITY) {
       const cut = this.events.length - CAPACITY;
       this.trimmedTo = this.events[cut - 1].rev;
-      for (const e of this.events.splice(0, cut)) if (this.newest.get(e.key) === e.rev) this.newest.delete(e.key);
+      this.events.splice(0, cut);
     }
   }
 
@@ -126,7 +124,6 @@ export class WatchCache {
         // etcd compacted what this cache had not read: everything older than now is gone
         // for watchers (410 Expired: they list again), as kube-apiserver's cache re-lists.
         this.events = [];
-        this.newest.clear();
         this.states.clear(); // listed again from etcd on the next list
         this.trimmedTo = this.watermark = Math.max(current, this.startRev);
         for (const w of [...this.waiters]) w();
