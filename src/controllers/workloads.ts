@@ -16,6 +16,7 @@ import { namespaceReconciler } from './namespace';
 import { eventTtlReconciler } from './event-ttl';
 import { clusterRoleAggregationReconciler } from './clusterrole-aggregation';
 import { csrSigningReconciler } from './csr-signing';
+import { rootCaPublisherReconciler, serviceAccountReconciler } from './namespace-defaults';
 
 export const workloadReconcilers: Reconciler[] = [
   deploymentReconciler,
@@ -35,4 +36,6 @@ export const workloadReconcilers: Reconciler[] = [
   eventTtlReconciler,
   clusterRoleAggregationReconciler,
   csrSigningReconciler,
+  serviceAccountReconciler,
+  rootCaPublisherReconciler,
 ];

@@ -32,7 +32,7 @@ test("another process's create, then this process's update of the same object be
     const got = await cache.since(from);
     assert.ok(got);
     const mine = got.events.filter((e) => e.key.endsWith('/default/x'));
-    assert.deepEqual(mine.map((e) => `${e.type} ${(e.object as { data: { v: string } }).data.v}`), ['ADDED 1', 'MODIFIED 2']);
+    assert.deepEqual(mine.map((e) => `${e.type} ${(e.object as unknown as { data: { v: string } }).data.v}`), ['ADDED 1', 'MODIFIED 2']);
     assert.deepEqual(mine.map((e) => e.rev), [...mine.map((e) => e.rev)].sort((a, b) => a - b));
     assert.equal(String(mine[0].rev), created.metadata.resourceVersion);
   } finally {

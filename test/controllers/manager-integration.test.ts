@@ -135,3 +135,29 @@ test('statefulset, daemonset and PVC provisioning pass API validation', async ()
   assert.equal(pods.filter((n) => n.startsWith('agent-')).length, 2);
   assert.ok(pods.includes('db-0') && pods.includes('db-1'));
 });
+
+test('serviceaccount and root-ca-cert-publisher: a deleted default ServiceAccount and kube-root-ca.crt come back, an edited CA bundle is restored, a terminating namespace gets none', async () => {
+  const { api, m } = await cluster();
+  const cm = api.registry.forKind('v1', 'ConfigMap');
+  const sa = api.registry.forKind('v1', 'ServiceAccount');
+  await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } });
+  await m.runUntilStable();
+  const original = await api.get(cm, 'team', 'kube-root-ca.crt');
+  await api.delete(cm, 'team', 'kube-root-ca.crt');
+  await api.delete(sa, 'team', 'default');
+  await api.delete(cm, 'default', 'kube-root-ca.crt');
+  await m.runUntilStable();
+  for (const ns of ['team', 'default']) assert.deepEqual((await api.get(cm, ns, 'kube-root-ca.crt')).data, original.data, ns);
+  assert.ok(await api.tryGet(sa, 'team', 'default'));
+  const edited = await api.get(cm, 'team', 'kube-root-ca.crt');
+  await api.update({ ...edited, metadata: { ...edited.metadata, labels: { mine: 'yes' } }, data: { 'ca.crt': 'not a CA', extra: 'x' } });
+  await m.runUntilStable();
+  const restored = await api.get(cm, 'team', 'kube-root-ca.crt');
+  assert.deepEqual(restored.data, original.data);
+  assert.equal(restored.metadata.labels?.mine, 'yes', 'the publisher changes only the bundle and its description');
+  // A namespace being deleted: its contents go and are not put back.
+  await api.delete(api.registry.forKind('v1', 'Namespace'), undefined, 'team');
+  await m.runUntilStable();
+  assert.equal(await api.tryGet(api.registry.forKind('v1', 'Namespace'), undefined, 'team'), undefined);
+  assert.equal(await api.tryGet(cm, 'team', 'kube-root-ca.crt'), undefined);
+});
