@@ -38,8 +38,10 @@ if (files.length === 0) {
 // Longest files first, from the durations of earlier runs: with two workers, a long file
 // started last would run alone at the end. The reporter keeps this machine's in the user's
 // cache; test/durations.json, committed, orders a fresh clone (CI) and files this machine has
-// not timed. Files timed in neither (new ones) go first, in path order.
-// `--save-durations` (a full run only) rewrites test/durations.json from the run.
+// not timed. Files timed in neither come after the others, in path order (the committed file
+// may list only the long ones). `--save-durations` (a full run only) rewrites
+// test/durations.json from the run: worth doing on CI's kind of machine when a long file is
+// added or a file's time changes much.
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const durationsFile = join(root, 'test', 'durations.json');
 if (saveDurations && (paths.length || nodeTestArgs.length)) {
@@ -56,7 +58,7 @@ const readTimes = (file) => {
   }
 };
 const times = { ...readTimes(durationsFile), ...readTimes(timesFile) };
-files.sort((a, b) => (times[b] ?? Number.MAX_VALUE) - (times[a] ?? Number.MAX_VALUE));
+files.sort((a, b) => (times[b] ?? -1) - (times[a] ?? -1));
 // bin/kubesim keeps V8's code cache under $XDG_CACHE_HOME: the suite uses its own (shared by
 // its thousands of CLI runs, as a user's runs share theirs) and leaves the user's alone;
 // test/e2e/helpers.ts passes it to every CLI run (and makes its own when run without this).
