@@ -73,8 +73,14 @@ const cache = mkdtempSync(join(tmpdir(), 'kubesim-test-cache-'));
 let runFiles = files;
 let bundleDir;
 if (process.env.KUBESIM_TEST_TSX !== '1') {
-  mkdirSync(join(root, 'test-output'), { recursive: true });
-  bundleDir = mkdtempSync(join(root, 'test-output', 'bundles-'));
+  const out = join(root, 'test-output');
+  mkdirSync(out, { recursive: true });
+  // a run stopped by Ctrl-C leaves its bundles behind: removed once their run is gone
+  for (const e of readdirSync(out)) {
+    const pid = Number(/^bundles-(\d+)-/.exec(e)?.[1]);
+    if (pid && !alive(pid)) rmSync(join(out, e), { recursive: true, force: true });
+  }
+  bundleDir = mkdtempSync(join(out, `bundles-${process.pid}-`));
   runFiles = await bundleTests(files, bundleDir);
 }
 const reporter = fileURLToPath(new URL('./test-reporter.mjs', import.meta.url));
@@ -89,6 +95,15 @@ rmSync(cache, { recursive: true, force: true });
 if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
 // node exits 1 when a test fails; a signal (status null) or a spawn error is a failure too.
 process.exit(r.error ? 1 : r.status ?? 1);
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
 
 /** Bundles each test file to BUNDLES/<its path>.cjs; returns the bundles' paths, in the files' order. */
 async function bundleTests(testFiles, outdir) {
