@@ -59,10 +59,6 @@ const readTimes = (file) => {
 };
 const times = { ...readTimes(durationsFile), ...readTimes(timesFile) };
 files.sort((a, b) => (times[b] ?? -1) - (times[a] ?? -1));
-// bin/kubesim keeps V8's code cache under $XDG_CACHE_HOME: the suite uses its own (shared by
-// its thousands of CLI runs, as a user's runs share theirs) and leaves the user's alone;
-// test/e2e/helpers.ts passes it to every CLI run (and makes its own when run without this).
-const cache = mkdtempSync(join(tmpdir(), 'kubesim-test-cache-'));
 // Each test file is bundled with the sources it imports into one CommonJS file (esbuild,
 // ~5 s of CPU for all of them) and node runs those: loading tsx and resolving every module
 // through its hooks cost 0.5-1.5 s of CPU in each test process. The bundles sit inside the
@@ -81,8 +77,18 @@ if (process.env.KUBESIM_TEST_TSX !== '1') {
     if (pid && !alive(pid)) rmSync(join(out, e), { recursive: true, force: true });
   }
   bundleDir = mkdtempSync(join(out, `bundles-${process.pid}-`));
-  runFiles = await bundleTests(files, bundleDir);
+  try {
+    runFiles = await bundleTests(files, bundleDir);
+  } catch {
+    // esbuild has printed what it could not build (file, line and column)
+    rmSync(bundleDir, { recursive: true, force: true });
+    process.exit(1);
+  }
 }
+// bin/kubesim keeps V8's code cache under $XDG_CACHE_HOME: the suite uses its own (shared by
+// its thousands of CLI runs, as a user's runs share theirs) and leaves the user's alone;
+// test/e2e/helpers.ts passes it to every CLI run (and makes its own when run without this).
+const cache = mkdtempSync(join(tmpdir(), 'kubesim-test-cache-'));
 const reporter = fileURLToPath(new URL('./test-reporter.mjs', import.meta.url));
 const reporters = reporterArg
   ? ['--test-reporter', reporterArg.slice('--reporter='.length), '--test-reporter-destination', 'stdout']
