@@ -3,7 +3,8 @@
 // the slowest files (each one's wall time, start-up and hooks included), and one closing line CI reads: `N passed, N failed, N skipped` (plus
 // cancelled and todo when there are any).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { SourceMap } from 'node:module';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { inspect } from 'node:util';
 
 const WIDTH = 80;
@@ -31,11 +32,11 @@ export default async function* reporter(source) {
       continue;
     }
     if (ev.type === 'test:complete' && ev.data.nesting === 0 && ev.data.file && ev.data.name === ev.data.file) {
-      wholeMs.set(relative(process.cwd(), ev.data.file), ev.data.details?.duration_ms ?? 0);
+      wholeMs.set(sourceName(ev.data.file), ev.data.details?.duration_ms ?? 0);
       continue;
     }
     if (ev.type !== 'test:pass' && ev.type !== 'test:fail') continue;
-    const file = ev.data.file ? relative(process.cwd(), ev.data.file) : '';
+    const file = ev.data.file ? sourceName(ev.data.file) : '';
     if (ev.data.nesting === 0 && file) fileMs.set(file, (fileMs.get(file) ?? 0) + (ev.data.details?.duration_ms ?? 0));
     const error = ev.data.details?.error;
     // A parent whose subtests failed says only that; its subtests carry the detail.
@@ -47,17 +48,55 @@ export default async function* reporter(source) {
   }
   if (column % WIDTH !== 0) yield '\n';
   for (const f of failures) {
-    const detail = inspect(f.error?.cause ?? f.error, { depth: 6, colors: false }).replace(/^/gm, '    ');
-    const err = f.stderr ? `\n    stderr:\n${f.stderr.trimEnd().replace(/^/gm, '    ')}` : '';
+    const detail = toSources(inspect(f.error?.cause ?? f.error, { depth: 6, colors: false })).replace(/^/gm, '    ');
+    const err = f.stderr ? `\n    stderr:\n${toSources(f.stderr).trimEnd().replace(/^/gm, '    ')}` : '';
     yield `\n✖ ${f.file}: ${f.name} (${f.ms.toFixed(0)} ms)\n${detail}${err}\n`;
   }
   for (const [f, ms] of wholeMs) fileMs.set(f, ms);
   saveTimes(fileMs);
+  saveDurations(fileMs);
   const slow = [...fileMs].sort((a, b) => b[1] - a[1]).slice(0, 5);
   if (slow.length > 1) yield `\nslowest files:\n${slow.map(([f, ms]) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${f}`).join('\n')}\n`;
   const n = (k) => counts.get(k) ?? 0;
   const extra = ['cancelled', 'todo'].filter((k) => n(k) > 0).map((k) => `, ${n(k)} ${k}`).join('');
   yield `\n${n('pass')} passed, ${n('fail')} failed, ${n('skipped')} skipped${extra}\n`;
+}
+
+/** `scripts/test.mjs --save-durations`: this run's durations, to the tenth of a second, as test/durations.json. */
+function saveDurations(fileMs) {
+  const file = process.env.KUBESIM_TEST_DURATIONS;
+  if (!file) return;
+  const sorted = Object.fromEntries([...fileMs].sort(([a], [b]) => (a < b ? -1 : 1)).map(([f, ms]) => [f, Math.round(ms / 100) * 100]));
+  writeFileSync(file, JSON.stringify(sorted, null, 1) + '\n');
+}
+
+/**
+ * Stack frames in a bundle of scripts/test.mjs pointed at the sources, from the bundle's source
+ * map. Done here, for failures only: node's --enable-source-maps decodes every bundle's map as
+ * it loads (~0.8 s of CPU for the largest), in every test process.
+ */
+function toSources(text) {
+  const bundles = process.env.KUBESIM_TEST_BUNDLES;
+  if (!bundles) return text;
+  const at = new RegExp(`(?:file://)?(${bundles.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\\s:()]*\\.cjs):(\\d+):(\\d+)`, 'g');
+  return text.replace(at, (whole, file, line, column) => {
+    try {
+      const maps = (toSources.maps ??= new Map());
+      if (!maps.has(file)) maps.set(file, new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8'))));
+      const e = maps.get(file).findEntry(Number(line) - 1, Number(column) - 1);
+      if (!e.originalSource) return whole;
+      return `${relative(process.cwd(), resolve(dirname(file), e.originalSource))}:${e.originalLine + 1}:${e.originalColumn + 1}`;
+    } catch {
+      return whole;
+    }
+  });
+}
+
+/** A test file's path from the working directory: a bundle of scripts/test.mjs by its source's. */
+function sourceName(file) {
+  const bundles = process.env.KUBESIM_TEST_BUNDLES;
+  if (bundles && file.startsWith(bundles + sep)) return relative(bundles, file).replace(/\.cjs$/, '.ts');
+  return relative(process.cwd(), file);
 }
 
 /** Merges this run's file durations into KUBESIM_TEST_TIMES (scripts/test.mjs orders by them). */
