@@ -45,7 +45,8 @@ export class DashboardCluster extends ServedCluster {
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (out += d));
     const deadline = Date.now() + 30_000;
-    while (!/(http:\/\/127\.0\.0\.1:\d+\/dashboard\/#token=\S+)/.test(out)) {
+    // Both lines: the address, and the API server behind it (printed on their own schedule).
+    while (!/(http:\/\/127\.0\.0\.1:\d+\/dashboard\/#token=\S+)/.test(out) || !/a proxy to the cluster's API at https:\/\/\S+;/.test(out)) {
       if (child.exitCode !== null) throw new Error(`kubesim dashboard exited ${child.exitCode}: ${out}`);
       if (Date.now() > deadline) throw new Error(`kubesim dashboard printed no address: ${out}`);
       await sleep(50);
