@@ -9,6 +9,7 @@ import type { KObject } from '../types';
 import type { ResourceType } from '../resources';
 import { listPrefix } from '../keys';
 import { isRevisionCompacted, type EventType, type Store, type WatchEvent } from '../../store/store';
+import { cloneJson } from '../../store/clone';
 
 const CAPACITY = 20_000;
 const POLL_MS = 50;
@@ -34,6 +35,8 @@ export class WatchCache {
   private readonly newest = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private polling = false;
+  /** A poll is queued for after the current burst of this process's writes. */
+  private pollQueued = false;
   private lastCurrent = -1;
   /** Current objects per resource prefix, as of the watermark (lists served from memory). */
   private readonly states = new Map<string, ResourceState>();
@@ -64,8 +67,16 @@ export class WatchCache {
         const note = (obj: unknown) => {
           const o = obj as KObject;
           const rev = Number(o?.metadata?.resourceVersion);
-          if (Number.isFinite(rev)) this.add({ type, key, rev, object: JSON.parse(JSON.stringify(o)) as KObject });
-          queueMicrotask(() => void this.poll().catch(ignore));
+          if (Number.isFinite(rev)) this.add({ type, key, rev, object: cloneJson(o) });
+          // One poll after a burst of writes (a reconcile pass makes hundreds without giving
+          // the event loop a turn), not one each: the write is recorded above already.
+          if (!this.pollQueued) {
+            this.pollQueued = true;
+            setImmediate(() => {
+              this.pollQueued = false;
+              void this.poll().catch(ignore);
+            });
+          }
         };
         if (r && typeof (r as Promise<unknown>).then === 'function') return (r as Promise<unknown>).then((v) => (note(v), v));
         note(r);
