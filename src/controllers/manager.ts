@@ -37,6 +37,9 @@ export interface ManagerStats {
   relists: number;
 }
 
+/** Reconciles between two looks at the change feed while a long queue drains. */
+const POLL_EVERY_ITEMS = 500;
+
 type Mapper = (obj: KObject, ctx: ControllerContext) => ReconcileKey[] | Promise<ReconcileKey[]>;
 
 function groupOf(apiVersion: string | undefined): string {
@@ -203,6 +206,7 @@ export class ControllerManager {
 
   private async processReadyGrouped(limit: number): Promise<number> {
     let n = 0;
+    let sincePoll = 0;
     this.queue.promote(this.ctx.clock.now());
     for (;;) {
       if (n >= limit) break;
@@ -215,6 +219,14 @@ export class ControllerManager {
       }
       await this.runItem(item);
       n++;
+      // Follow the feed during a long drain too, as an informer does: looking only once the
+      // queue is empty, the manager fell behind a journal trimmed meanwhile and re-listed
+      // everything (a 3,000-pod roll-out fell 12,000 revisions behind; at 10,000 pods each
+      // re-list's drain fell behind again).
+      if (++sincePoll >= POLL_EVERY_ITEMS) {
+        sincePoll = 0;
+        await this.pollChanges();
+      }
     }
     this.stats.queued = this.queue.readyCount();
     this.stats.delayed = this.queue.delayedCount();

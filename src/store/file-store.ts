@@ -58,6 +58,8 @@ const GROUP_MAX_MS = 50;
 const HOLD_MAX_MS = 3_000;
 const HOLD_MAX_WRITES = 50_000;
 const WAITER_CHECK_MS = 10;
+/** The most of its own journal lines a store keeps to answer changesSince from memory. */
+const OWN_LINES_MAX = 10_000;
 
 export { DamagedObjectError };
 
@@ -107,6 +109,14 @@ export class FileStore implements SyncStore {
   private readonly meta: MetaDocs;
   /** The journal as this store left it at its last release. */
   private leftJournal: { ino: number; size: number } | undefined;
+  /**
+   * This store's own latest journal lines, in order: every line after `ownFrom` (-1: none
+   * known) while it holds the lock (nobody else writes then) or while the journal is as it
+   * left it. changesSince answers from them instead of reading back and parsing what it just
+   * appended (the controllers follow their own writes). The objects are private copies.
+   */
+  private ownLines: WatchEvent[] = [];
+  private ownFrom = -1;
 
   constructor(
     readonly root: string,
@@ -274,7 +284,9 @@ export class FileStore implements SyncStore {
       const undo = this.journal.append(journalLineText({ rev, type: 'DELETED', key, object: last }));
       this.rev = rev;
       if (this.grouping) {
-        this.pending.set(key, { file, type: 'DELETED', object: cloneJson(last) });
+        const copy = cloneJson(last);
+        this.pending.set(key, { file, type: 'DELETED', object: copy });
+        this.noteOwn({ type: 'DELETED', key, rev, object: copy });
         return last;
       }
       this.pending.delete(key);
@@ -287,11 +299,18 @@ export class FileStore implements SyncStore {
         throw storeIoError(e, file);
       }
       this.files.noteWritten(file, null);
+      this.noteOwn({ type: 'DELETED', key, rev, object: cloneJson(last) });
       return last;
     });
   }
 
   changesSince(afterRev: number): WatchEvent[] {
+    if (this.ownFrom >= 0 && afterRev >= this.ownFrom && (this.held || this.journalAsLeft())) {
+      const lines = this.ownLines;
+      let i = lines.length;
+      while (i > 0 && lines[i - 1].rev > afterRev) i--;
+      return lines.slice(i).map((l) => ({ type: l.type, key: l.key, rev: l.rev, object: cloneJson(l.object) }));
+    }
     const entries = this.journal.entriesAfter(afterRev);
     if (!entries) return []; // the journal no longer reaches back that far: callers re-list
     const events: WatchEvent[] = [];
@@ -389,8 +408,16 @@ export class FileStore implements SyncStore {
       this.heldStartRev = this.recover(brokeStale);
       const st = this.journal.stat();
       const left = this.leftJournal;
-      if (brokeStale || !st || !left || st.ino !== left.ino || st.size !== left.size) this.files.gen++;
+      if (brokeStale || !st || !left || st.ino !== left.ino || st.size !== left.size) {
+        this.files.gen++;
+        this.ownLines = [];
+        this.ownFrom = this.heldStartRev;
+      } else if (this.ownFrom < 0 || (this.ownLines.at(-1)?.rev ?? this.ownFrom) !== this.heldStartRev) {
+        this.ownLines = [];
+        this.ownFrom = this.heldStartRev;
+      }
     } catch (e) {
+      this.ownFrom = -1;
       this.held = false;
       this.journal.closeWriter();
       this.lock.release();
@@ -421,6 +448,24 @@ export class FileStore implements SyncStore {
       this.held = false;
       this.lock.release();
     }
+  }
+
+  /** Records a line this holder appended (see ownLines); the oldest go past OWN_LINES_MAX. */
+  private noteOwn(ev: WatchEvent): void {
+    const lines = this.ownLines;
+    lines.push(ev);
+    if (lines.length > OWN_LINES_MAX) {
+      lines.splice(0, lines.length >> 1);
+      this.ownFrom = lines[0].rev - 1;
+    }
+  }
+
+  /** Whether the journal is as this store left it at its last release (nobody wrote since). */
+  private journalAsLeft(): boolean {
+    const left = this.leftJournal;
+    if (!left) return false;
+    const st = this.journal.stat();
+    return st !== undefined && st.ino === left.ino && st.size === left.size;
   }
 
   readMeta<T>(name: string): T | undefined {
@@ -552,7 +597,9 @@ export class FileStore implements SyncStore {
       this.journal.append(journalLineText({ rev, type, key, object: stored }));
       this.rev = rev;
       // A copy: the caller may change what it gets back.
-      this.pending.set(key, { file, type, object: cloneJson(stored) });
+      const copy = cloneJson(stored);
+      this.pending.set(key, { file, type, object: copy });
+      this.noteOwn({ type, key, rev, object: copy });
       return stored;
     }
     this.pending.delete(key);
@@ -575,7 +622,9 @@ export class FileStore implements SyncStore {
       fs.rmSync(tmp, { force: true });
       throw storeIoError(e, file);
     }
-    this.files.noteWritten(file, cloneJson(stored));
+    const copy = cloneJson(stored);
+    this.files.noteWritten(file, copy);
+    this.noteOwn({ type, key, rev, object: copy });
     return stored;
   }
 

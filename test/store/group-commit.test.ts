@@ -72,6 +72,32 @@ test('group: an object handed back by a deferred write may be changed without ch
   assert.equal(JSON.parse(readFileSync(file(dir, 'a'), 'utf8')).data.v, '1');
 }));
 
+test('changesSince: a store follows its own writes from memory, and another writer\'s once the journal moved', withTemp((dir) => {
+  const s = new FileStore(dir, { fsync: false });
+  const other = new FileStore(dir, { fsync: false });
+  const feed = (store: FileStore, after: number) => store.changesSince(after).map((e) => `${e.type} ${e.key} ${e.rev} ${e.object.data?.v ?? ''}`);
+  s.group(() => {
+    s.batch(() => s.create('configmaps/default/a', cm('a', '1')));
+    s.batch(() => s.update('configmaps/default/a', cm('a', '2')));
+    s.batch(() => s.create('configmaps/default/b', cm('b', '1')));
+    assert.deepEqual(feed(s, 1), ['MODIFIED configmaps/default/a 2 2', 'ADDED configmaps/default/b 3 1']);
+    // Objects handed out are copies: changing one changes no later answer.
+    s.changesSince(0)[0].object.data.v = 'changed';
+    s.batch(() => s.delete('configmaps/default/b'));
+  });
+  assert.deepEqual(feed(s, 0), ['ADDED configmaps/default/a 1 1', 'MODIFIED configmaps/default/a 2 2', 'ADDED configmaps/default/b 3 1', 'DELETED configmaps/default/b 4 1']);
+  // Another store's write (another process: the journal grew past where this one left it).
+  other.update('configmaps/default/a', cm('a', '3'));
+  assert.deepEqual(feed(s, 2), ['ADDED configmaps/default/b 3 1', 'DELETED configmaps/default/b 4 1', 'MODIFIED configmaps/default/a 5 3']);
+  // Writing again after it: the feed holds both stores' writes, in order.
+  s.update('configmaps/default/a', cm('a', '4'));
+  assert.deepEqual(feed(s, 3), ['DELETED configmaps/default/b 4 1', 'MODIFIED configmaps/default/a 5 3', 'MODIFIED configmaps/default/a 6 4']);
+  assert.deepEqual(feed(other, 3), feed(s, 3));
+  // A failed write (a conflict) adds nothing to it.
+  assert.throws(() => s.update('configmaps/default/a', cm('a', 'x'), 1), /revision conflict/);
+  assert.deepEqual(feed(s, 5), ['MODIFIED configmaps/default/a 6 4']);
+}));
+
 test('group: a writer in another process gets the lock while a long group runs', withTemp(async (dir) => {
   const s = new EngineStore(new FileStore(dir, { fsync: false }));
   const script = `

@@ -33,6 +33,8 @@ export class WatchCache {
   private readonly waiters = new Set<() => void>();
   private timer?: NodeJS.Timeout;
   private polling = false;
+  /** A poll is queued for after the current burst of this process's writes. */
+  private pollQueued = false;
   private lastCurrent = -1;
   /** Current objects per resource prefix, as of the watermark (lists served from memory). */
   private readonly states = new Map<string, ResourceState>();
@@ -64,7 +66,15 @@ export class WatchCache {
           const o = obj as KObject;
           const rev = Number(o?.metadata?.resourceVersion);
           if (Number.isFinite(rev)) this.add({ type, key, rev, object: cloneJson(o) });
-          queueMicrotask(() => void this.poll().catch(ignore));
+          // One poll after a burst of writes (a reconcile pass makes hundreds without giving
+          // the event loop a turn), not one each: the write is recorded above already.
+          if (!this.pollQueued) {
+            this.pollQueued = true;
+            setImmediate(() => {
+              this.pollQueued = false;
+              void this.poll().catch(ignore);
+            });
+          }
         };
         if (r && typeof (r as Promise<unknown>).then === 'function') return (r as Promise<unknown>).then((v) => (note(v), v));
         note(r);
