@@ -411,6 +411,8 @@ const HELP_COMMANDS = [
   'apply edit-last-applied',
   'apply set-last-applied',
   'apply view-last-applied',
+  'cordon',
+  'uncordon',
   'label',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
