@@ -413,6 +413,7 @@ const HELP_COMMANDS = [
   'apply view-last-applied',
   'cordon',
   'uncordon',
+  'drain',
   'label',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
