@@ -12,9 +12,7 @@ import { dryRunOption, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { mutationPrinter } from './flags/mutation-output';
 import { buildListOptions } from './flags/selectors';
 import { kubectlHelp } from './kubectl-help';
-
-/** pkg/cmd/drain's -l help (cordon, uncordon, drain). */
-export const NODE_SELECTOR_HELP = "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.";
+import { SELECTOR_HELP } from './flags/resource-builder-flags';
 
 export interface NodeSelectionFlags {
   selector?: string;
@@ -95,7 +93,7 @@ export function register(program: Command, p: Program): void {
       .usage('NODE [flags]')
       .argument('[nodes...]')
       .addOption(dryRunOption())
-      .option('-l, --selector <selector>', NODE_SELECTOR_HELP);
+      .option('-l, --selector <selector>', SELECTOR_HELP);
     kubectlHelp(cmd, p.name, { long: `Mark node as ${word}.`, example: `  # Mark node "foo" as ${word}\n  kubectl ${verb} foo`, use: `${verb} NODE` })
       .action(p.action((ctx, nodes: string[], flags: NodeSelectionFlags) => runCordon(ctx, nodes, flags, desired, `${p.name} ${verb}`)));
   }

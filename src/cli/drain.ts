@@ -10,7 +10,8 @@ import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { cordonNodes, NODE_SELECTOR_HELP, resolveNodes } from './cordon';
+import { cordonNodes, resolveNodes } from './cordon';
+import { SELECTOR_HELP } from './flags/resource-builder-flags';
 import { kubectlHelp } from './kubectl-help';
 import { dryRunOption, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { parseDuration } from './flags/duration';
@@ -476,7 +477,7 @@ export function register(program: Command, p: Program): void {
     .option('--ignore-daemonsets', 'Ignore DaemonSet-managed pods.')
     .addOption(new Option('--ignore-errors', 'Ignore errors occurred between drain nodes in group.').hideHelp())
     .option('--pod-selector <selector>', 'Label selector to filter pods on the node')
-    .option('-l, --selector <selector>', NODE_SELECTOR_HELP)
+    .option('-l, --selector <selector>', SELECTOR_HELP)
     .option('--skip-wait-for-delete-timeout <seconds>', 'If pod DeletionTimestamp older than N seconds, skip waiting for the pod.  Seconds must be greater than 0 to skip.', '0')
     .option('--timeout <duration>', 'The length of time to wait before giving up, zero means infinite', '0s');
   kubectlHelp(cmd, p.name, { long: DRAIN_LONG, example: DRAIN_EXAMPLE, use: 'drain NODE' }, { 'chunk-size': '500', 'grace-period': '-1', 'skip-wait-for-delete-timeout': '0', timeout: '0s' })

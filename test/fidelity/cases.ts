@@ -414,6 +414,7 @@ const HELP_COMMANDS = [
   'cordon',
   'uncordon',
   'drain',
+  'annotate',
   'label',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
