@@ -261,6 +261,7 @@ const PARSE_ERRORS = [
   'create',
   'label',
   'annotate',
+  'version',
   'patch',
   'set image',
   'set env',
