@@ -262,6 +262,7 @@ const PARSE_ERRORS = [
   'label',
   'annotate',
   'version',
+  'cluster-info',
   'patch',
   'set image',
   'set env',
