@@ -263,6 +263,7 @@ const PARSE_ERRORS = [
   'annotate',
   'version',
   'cluster-info',
+  'api-resources',
   'patch',
   'set image',
   'set env',
