@@ -264,6 +264,7 @@ const PARSE_ERRORS = [
   'version',
   'cluster-info',
   'api-resources',
+  'explain',
   'patch',
   'set image',
   'set env',
