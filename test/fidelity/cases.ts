@@ -292,6 +292,7 @@ const FLAG_GROUPS = [
   'scale --replicas=-1 deploy/x',
   'scale deploy/x',
   'scale -A --replicas=1 deploy',
+  'exec x',
   'scale --replicas=2 --current-replicas=-5 deploy/x',
   'delete pods x --now --grace-period=5',
   'delete pods x --cascade=bogus',
@@ -426,6 +427,7 @@ const HELP_COMMANDS = [
   'top pod',
   'taint',
   'scale',
+  'exec',
   'label',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
