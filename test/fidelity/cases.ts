@@ -428,6 +428,7 @@ const HELP_COMMANDS = [
   'taint',
   'scale',
   'exec',
+  'port-forward',
   'label',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
