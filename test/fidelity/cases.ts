@@ -429,6 +429,7 @@ const HELP_COMMANDS = [
   'scale',
   'exec',
   'port-forward',
+  'cp',
   'label',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
