@@ -293,6 +293,7 @@ const FLAG_GROUPS = [
   'scale deploy/x',
   'scale -A --replicas=1 deploy',
   'exec x',
+  'events --chunk-size=abc',
   'scale --replicas=2 --current-replicas=-5 deploy/x',
   'delete pods x --now --grace-period=5',
   'delete pods x --cascade=bogus',
@@ -430,6 +431,7 @@ const HELP_COMMANDS = [
   'exec',
   'port-forward',
   'cp',
+  'events',
   'label',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
