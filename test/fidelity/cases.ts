@@ -294,6 +294,7 @@ const FLAG_GROUPS = [
   'scale -A --replicas=1 deploy',
   'exec x',
   'events --chunk-size=abc',
+  'wait --local deploy/x --for=delete',
   'scale --replicas=2 --current-replicas=-5 deploy/x',
   'delete pods x --now --grace-period=5',
   'delete pods x --cascade=bogus',
@@ -432,6 +433,7 @@ const HELP_COMMANDS = [
   'port-forward',
   'cp',
   'events',
+  'wait',
   'label',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];

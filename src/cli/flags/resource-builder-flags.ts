@@ -27,7 +27,7 @@ export const RECURSIVE_HELP = 'Process the directory used in -f, --filename recu
 export const KUSTOMIZE_HELP = "Process the kustomization directory. This flag can't be used together with -f or -R.";
 export const SELECTOR_HELP = "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.";
 const SET_SELECTOR_HELP = "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.";
-const FIELD_SELECTOR_HELP = "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.";
+export const FIELD_SELECTOR_HELP = "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.";
 
 /** AddFlags of ResourceBuilderFlags: the members `spec` names, in kubectl's wording. */
 export function addResourceBuilderFlags(cmd: Command, spec: ResourceBuilderSpec): Command {
