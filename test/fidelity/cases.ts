@@ -434,6 +434,7 @@ const HELP_COMMANDS = [
   'cp',
   'events',
   'wait',
+  'patch',
   'label',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
