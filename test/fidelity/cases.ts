@@ -435,6 +435,7 @@ const HELP_COMMANDS = [
   'events',
   'wait',
   'patch',
+  'logs',
   'label',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
