@@ -6,32 +6,63 @@ import { pluralGroup, type ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import type { Program } from './root';
+import type { CliContext } from './context';
+import { kubectlHelp } from './kubectl-help';
+import { declareFlagTypes } from './flags/pflag';
+import { addResourceBuilderFlags, SELECTOR_HELP } from './flags/resource-builder-flags';
+import { resolveTargets, type TargetFlags } from './flags/targets';
 import { parseResourceArgs } from './resource-args';
 import { PrintedError, formatApiError } from './format-error';
 import { buildListOptions } from './flags/selectors';
 import { CliError } from '../api/errors';
 import type { DescribeContext } from '../printers/describe/context';
 
+/** kubectl describe's Long, as cobra prints it. */
+const DESCRIBE_LONG = `Show details of a specific resource or group of resources.
+
+ Print a detailed description of the selected resources, including related resources such as events or controllers. You may select a single object by name, all objects of that type, provide a name prefix, or label selector. For example:
+
+        $ kubectl describe TYPE NAME_PREFIX
+        
+ will first check for an exact match on TYPE and NAME_PREFIX. If no such resource exists, it will output details for every resource that has a name prefixed with NAME_PREFIX.
+
+Use "kubectl api-resources" for a complete list of supported resources.`;
+
+const DESCRIBE_EXAMPLE = `  # Describe a node
+  kubectl describe nodes kubernetes-node-emt8.c.myproject.internal
+  
+  # Describe a pod
+  kubectl describe pods/nginx
+  
+  # Describe a pod identified by type and name in "pod.json"
+  kubectl describe -f pod.json
+  
+  # Describe all pods
+  kubectl describe pods
+  
+  # Describe pods by label name=myLabel
+  kubectl describe pods -l name=myLabel
+  
+  # Describe all pods managed by the 'frontend' replication controller
+  # (rc-created pods get the name of the rc as a prefix in the pod name)
+  kubectl describe pods frontend`;
+
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('describe')
     .description('Show details of a specific resource or group of resources')
     .argument('[resources...]')
-    .option('-l, --selector <selector>', 'Selector (label query) to filter on.')
-    .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces.')
+    .option('-l, --selector <selector>', SELECTOR_HELP)
+    .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.')
     .option('--show-events [bool]', 'If true, display events related to the described object.', true)
-    .addHelpText('after', `
-Examples:
-  # Describe a node
-  kubesim describe nodes node-1
-
-  # Describe a pod
-  kubesim describe pods/nginx
-
-  # Describe all pods managed by the 'frontend' replication controller
-  kubesim describe pods frontend`)
+    // The simulated API server answers a list at once; the size is checked and kept for kubectl's sake.
+    .option('--chunk-size <n>', 'Return large lists in chunks rather than all at once. Pass 0 to disable. This flag is beta and may change in the future.', '500');
+  addResourceBuilderFlags(cmd, { filename: 'Filename, directory, or URL to files containing the resource to describe', kustomize: true, recursive: true });
+  declareFlagTypes(cmd, { 'chunk-size': 'int' });
+  kubectlHelp(cmd, p.name, { long: DESCRIBE_LONG, example: DESCRIBE_EXAMPLE, use: 'describe (-f FILENAME | TYPE [NAME_PREFIX | -l label] | TYPE/NAME)' }, { 'chunk-size': '500', 'show-events': 'true' })
     .action(
-      p.action(async (ctx, resources: string[], flags: { selector?: string; allNamespaces?: boolean; showEvents?: boolean | string }) => {
+      p.action(async (ctx, resources: string[], flags: TargetFlags & { allNamespaces?: boolean; showEvents?: boolean | string }) => {
+        if ((flags.filename ?? []).length || flags.kustomize) return describeFiles(ctx, resources, flags);
         if (resources.length === 0) throw new CliError("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.");
         const api = await ctx.api();
         const namespace = flags.allNamespaces ? undefined : ctx.namespace;
@@ -64,6 +95,18 @@ Examples:
         if (errors.length) throw new PrintedError(errors.join(''));
       }),
     );
+}
+
+/** describe -f/-k: the live objects the files name (resource.Builder), described one after another. */
+async function describeFiles(ctx: CliContext, resources: string[], flags: TargetFlags & { showEvents?: boolean | string }): Promise<number> {
+  const targets = await resolveTargets(ctx, resources, flags, 'describe');
+  const api = await ctx.api();
+  const showEvents = flags.showEvents !== false && flags.showEvents !== 'false';
+  const out: string[] = [];
+  for (const t of targets.items) out.push(await describeWithApi(api, t.object, showEvents));
+  ctx.out(out.join('\n\n'));
+  if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
+  return 0;
 }
 
 export async function describeContext(api: ApiServer, obj: KObject, showEvents = true): Promise<DescribeContext> {

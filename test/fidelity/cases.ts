@@ -295,6 +295,9 @@ const FLAG_GROUPS = [
   'exec x',
   'events --chunk-size=abc',
   'wait --local deploy/x --for=delete',
+  'describe -f nope.yaml',
+  'describe --chunk-size=x pods',
+  'describe -f deploy.yaml -k .',
   'scale --replicas=2 --current-replicas=-5 deploy/x',
   'delete pods x --now --grace-period=5',
   'delete pods x --cascade=bogus',
@@ -436,6 +439,7 @@ const HELP_COMMANDS = [
   'wait',
   'patch',
   'logs',
+  'describe',
   'label',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
