@@ -36,7 +36,8 @@ export function renderKubectlHelp(program: string, path: string, text: HelpText,
   const lines = [text.long, ''];
   if (text.aliases?.length) lines.push('Aliases:', [name, ...text.aliases].join(', '), '');
   if (text.example) lines.push('Examples:', text.example.replace(/\bkubectl /g, `${program} `), '');
-  lines.push('Options:');
+  // cobra leaves the Options section out when the command has no flags of its own.
+  if (flags.length) lines.push('Options:');
   const sorted = [...flags].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const f of sorted) lines.push(`    ${f.shorthand ? `-${f.shorthand}, ` : ''}--${f.name}=${f.shown}:`, `\t${f.help}`, '');
   const parent = path.split(' ').slice(0, -1).join(' ');
