@@ -91,10 +91,14 @@ export function register(program: Command, p: Program): void {
       }),
     );
 
-  program
+  const versionsCmd = program
     .command('api-versions')
-    .description('Print the supported API versions on the server, in the form of "group/version"')
-    .action(
+    .description('Print the supported API versions on the server, in the form of "group/version"');
+  kubectlHelp(versionsCmd, p.name, {
+    long: 'Print the supported API versions on the server, in the form of "group/version".',
+    example: '  # Print the supported API versions\n  kubectl api-versions',
+    use: 'api-versions',
+  }).action(
       p.action(async (ctx) => {
         const api = await ctx.api();
         const versions = new Set<string>();

@@ -456,6 +456,7 @@ const HELP_COMMANDS = [
   'config unset',
   'config use-context',
   'config view',
+  'api-versions',
   'label',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
