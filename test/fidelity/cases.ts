@@ -298,6 +298,8 @@ const FLAG_GROUPS = [
   'describe -f nope.yaml',
   'describe --chunk-size=x pods',
   'describe -f deploy.yaml -k .',
+  'certificate approve',
+  'certificate approve -k . -f deploy.yaml',
   'scale --replicas=2 --current-replicas=-5 deploy/x',
   'delete pods x --now --grace-period=5',
   'delete pods x --cascade=bogus',
@@ -457,6 +459,8 @@ const HELP_COMMANDS = [
   'config use-context',
   'config view',
   'api-versions',
+  'certificate approve',
+  'certificate deny',
   'label',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
