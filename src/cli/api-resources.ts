@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { apiVersionOf } from '../api/resources';
 import type { Program } from './root';
+import { kubectlHelp } from './kubectl-help';
 import { tabwrite, GET_TABLE } from '../printers/tabwriter';
 import { METRICS_GROUP, METRICS_GV, METRICS_RESOURCES } from '../api/rest/metrics';
 import { REVIEW_GROUP_VERSIONS, REVIEW_RESOURCES } from '../api/rest/reviews';
@@ -19,19 +20,37 @@ interface Row {
   categories: readonly string[];
 }
 
+const API_RESOURCES_EXAMPLE = `  # Print the supported API resources
+  kubectl api-resources
+  
+  # Print the supported API resources with more information
+  kubectl api-resources -o wide
+  
+  # Print the supported API resources sorted by a column
+  kubectl api-resources --sort-by=name
+  
+  # Print the supported namespaced resources
+  kubectl api-resources --namespaced=true
+  
+  # Print the supported non-namespaced resources
+  kubectl api-resources --namespaced=false
+  
+  # Print the supported API resources with a specific APIGroup
+  kubectl api-resources --api-group=rbac.authorization.k8s.io`;
+
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('api-resources')
     .description('Print the supported API resources on the server')
     .option('-o, --output <format>', "Output format. One of: (wide, name).")
     .option('--namespaced [bool]', 'If false, non-namespaced resources will be returned, otherwise returning namespaced resources by default.')
     .option('--api-group <group>', 'Limit to resources in the specified API group.')
-    .option('--no-headers', "When using the default or custom-column output format, don't print headers.")
+    .option('--no-headers', "When using the default or custom-column output format, don't print headers (default print headers).")
     .option('--sort-by <field>', "If non-empty, sort list of resources using specified field. The field can be either 'name' or 'kind'.")
     .option('--verbs <verbs>', 'Limit to resources that support the specified verbs.')
     .option('--categories <categories>', 'Limit to resources that belong to the specified categories.', (v: string, prev: string[] = []) => [...prev, ...v.split(',')])
-    .option('--cached', 'Use the cached list of resources if available.')
-    .action(
+    .option('--cached', 'Use the cached list of resources if available.');
+  kubectlHelp(cmd, p.name, { long: 'Print the supported API resources on the server.', example: API_RESOURCES_EXAMPLE, use: 'api-resources [flags]' }, { namespaced: 'true', 'no-headers': 'false', categories: '[]', verbs: '[]' }).action(
       p.action(async (ctx, flags: { output?: string; namespaced?: string | boolean; apiGroup?: string; headers?: boolean; sortBy?: string; verbs?: string; categories?: string[] }) => {
         const api = await ctx.api();
         let types: Row[] = [...api.registry.all()].map((t) => ({ ...t, apiVersion: apiVersionOf(t) }));
@@ -72,10 +91,14 @@ export function register(program: Command, p: Program): void {
       }),
     );
 
-  program
+  const versionsCmd = program
     .command('api-versions')
-    .description('Print the supported API versions on the server, in the form of "group/version"')
-    .action(
+    .description('Print the supported API versions on the server, in the form of "group/version"');
+  kubectlHelp(versionsCmd, p.name, {
+    long: 'Print the supported API versions on the server, in the form of "group/version".',
+    example: '  # Print the supported API versions\n  kubectl api-versions',
+    use: 'api-versions',
+  }).action(
       p.action(async (ctx) => {
         const api = await ctx.api();
         const versions = new Set<string>();

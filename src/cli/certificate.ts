@@ -3,17 +3,19 @@
 // a request that already carries the opposite decision is an error.
 
 import type { Command } from 'commander';
-import { groupHelp } from './kubectl-help';
+import { groupHelp, kubectlHelp } from './kubectl-help';
+import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { collect } from './flags/collect';
 import { mutationPrinter } from './flags/mutation-output';
 import { printFlagOptions, type PrintFlagValues } from './flags/print-flags';
 
 interface CertFlags extends PrintFlagValues {
   filename: string[];
+  kustomize?: string;
+  recursive?: boolean;
   force?: boolean;
 }
 
@@ -24,14 +26,14 @@ const DECISIONS = {
 
 async function decide(ctx: CliContext, verb: keyof typeof DECISIONS, names: string[], flags: CertFlags): Promise<void> {
   const d = DECISIONS[verb];
-  if (names.length === 0 && flags.filename.length === 0) throw new CliError(`one or more CSRs must be specified as <name> or -f <filename>\nSee 'kubesim certificate ${verb} -h' for help and examples`);
+  if (names.length === 0 && flags.filename.length === 0 && !flags.kustomize) throw new CliError('one or more CSRs must be specified as <name> or -f <filename>');
   const print = await mutationPrinter(ctx, flags, 'none');
   const api = await ctx.api();
   const rt = api.registry.resolve('certificatesigningrequests.certificates.k8s.io');
   const targets = [...names];
-  if (flags.filename.length) {
+  if (flags.filename.length || flags.kustomize) {
     const { loadInput, prepareDocs } = await import('./manifest-input');
-    const { load } = await loadInput(ctx, { filename: flags.filename }, 'certificate');
+    const { load } = await loadInput(ctx, { filename: flags.filename, kustomize: flags.kustomize, recursive: flags.recursive }, 'certificate');
     const { items, errors } = await prepareDocs(ctx, api, load, 'certificate', { validate: false });
     if (errors.length) throw new CliError(errors.join('').replace(/\n$/, ''));
     targets.push(...items.map((i) => i.object.metadata.name!));
@@ -62,6 +64,30 @@ async function decide(ctx: CliContext, verb: keyof typeof DECISIONS, names: stri
   }
 }
 
+/** kubectl certificate approve's Long, as cobra prints it. */
+const APPROVE_LONG = `Approve a certificate signing request.
+
+ kubectl certificate approve allows a cluster admin to approve a certificate signing request (CSR). This action tells a certificate signing controller to issue a certificate to the requester with the attributes requested in the CSR.
+
+ SECURITY NOTICE: Depending on the requested attributes, the issued certificate can potentially grant a requester access to cluster resources or to authenticate as a requested identity. Before approving a CSR, ensure you understand what the signed certificate can do.`;
+
+const APPROVE_EXAMPLE = `  # Approve CSR 'csr-sqgzp'
+  kubectl certificate approve csr-sqgzp`;
+
+/** kubectl certificate deny's Long, as cobra prints it. */
+const DENY_LONG = `Deny a certificate signing request.
+
+ kubectl certificate deny allows a cluster admin to deny a certificate signing request (CSR). This action tells a certificate signing controller to not to issue a certificate to the requester.`;
+
+const DENY_EXAMPLE = `  # Deny CSR 'csr-sqgzp'
+  kubectl certificate deny csr-sqgzp`;
+
+/** kubectl certificate approve/deny's help texts. */
+const HELP = {
+  approve: { long: APPROVE_LONG, example: APPROVE_EXAMPLE, use: 'approve (-f FILENAME | NAME)' },
+  deny: { long: DENY_LONG, example: DENY_EXAMPLE, use: 'deny (-f FILENAME | NAME)' },
+};
+
 export function register(program: Command, p: Program): void {
   const cert = program.command('certificate').description('Modify certificate resources');
   cert.configureHelp({ formatHelp: (c) => groupHelp(c as Command, p.name, 'Modify certificate resources.') });
@@ -72,10 +98,9 @@ export function register(program: Command, p: Program): void {
       .command(verb)
       .description(verb === 'approve' ? 'Approve a certificate signing request' : 'Deny a certificate signing request')
       .argument('[names...]')
-      .option('-f, --filename <file>', 'Filename, directory, or URL to files identifying the resource to update', collect, [])
-      .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
       .option('--force', `Update the CSR even if it is already ${verb === 'approve' ? 'approved' : 'denied'}.`);
+    addResourceBuilderFlags(cmd, { filename: 'Filename, directory, or URL to files identifying the resource to update', kustomize: true, recursive: true });
     for (const o of printFlagOptions()) cmd.addOption(o);
-    cmd.action(p.action((ctx, names: string[], flags: CertFlags) => decide(ctx, verb, names, flags)));
+    kubectlHelp(cmd, p.name, HELP[verb]).action(p.action((ctx, names: string[], flags: CertFlags) => decide(ctx, verb, names, flags)));
   }
 }

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { groupHelp } from './kubectl-help';
 
 const DUMP_HINT = "\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n";
 
@@ -43,15 +44,15 @@ const KIND_DNS: KObject = {
   spec: { ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] },
 };
 
+const CLUSTER_INFO_LONG = "Display addresses of the control plane and services with label kubernetes.io/cluster-service=true. To further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.";
+const CLUSTER_INFO_EXAMPLE = '  # Print the address of the control plane and cluster services\n  kubectl cluster-info';
+
 export function register(program: Command, p: Program): void {
   const cmd = program
     .command('cluster-info')
     .description('Display cluster information')
-    .addHelpText('after', `
-Examples:
-  # Print the address of the control plane and cluster services
-  kubesim cluster-info`)
     .action(p.action((ctx) => runClusterInfo(ctx)));
+  cmd.configureHelp({ formatHelp: (c) => groupHelp(c as Command, p.name, CLUSTER_INFO_LONG, CLUSTER_INFO_EXAMPLE, 'cluster-info [flags]') });
 
   cmd
     .command('dump')

@@ -17,6 +17,8 @@ import { checkMutationFormat } from './flags/mutation-output';
 import { parseGoBool } from './flags/pflag';
 import { tabwrite } from '../printers/tabwriter';
 import { registerWriters } from './config-write';
+import { CONFIG_HELP, CONFIG_LONG } from './config-help';
+import { groupHelp, kubectlHelp } from './kubectl-help';
 
 export function access(ctx: CliContext): ConfigAccess {
   return configAccess(process.env, ctx.flags.kubeconfig);
@@ -126,14 +128,13 @@ function listNames(ctx: CliContext, kind: 'clusters' | 'users'): void {
 export function register(program: Command, p: Program): void {
   const config = program
     .command('config')
-    .description('Modify kubeconfig files')
-    .addHelpText('after', '\nThe loading order: --kubeconfig alone; else $KUBECONFIG (a list of paths, merged); else ${HOME}/.kube/config.\nA context whose cluster is kubesim-<name> selects the kubesim cluster <name>.\n');
+    .description('Modify kubeconfig files');
 
   const view = config
     .command('view')
     .description('Display merged kubeconfig settings or a specified kubeconfig file')
     .addOption(new Option('--merge [bool]', 'Merge the full hierarchy of kubeconfig files'))
-    .option('--raw', 'Display raw byte data')
+    .option('--raw', 'Display raw byte data and sensitive data')
     .option('--flatten', 'Flatten the resulting kubeconfig file into self-contained output (useful for creating portable kubeconfig files)')
     .option('--minify', 'Remove all information not used by current-context from the output')
     .allowExcessArguments(true);
@@ -173,4 +174,14 @@ export function register(program: Command, p: Program): void {
     );
 
   registerWriters(config, p);
+  // kubectl's help for the group and each sub-command (a context whose cluster is
+  // kubesim-<name> selects the kubesim cluster <name>; the help, as kubectl's, does not say).
+  config.configureHelp({ formatHelp: (c) => groupHelp(c as Command, p.name, CONFIG_LONG) });
+  for (const sub of config.commands) {
+    const text = CONFIG_HELP[sub.name()];
+    if (text) kubectlHelp(sub, p.name, text, sub === view ? { ...CONFIG_DEFAULTS, output: "'yaml'" } : CONFIG_DEFAULTS);
+  }
 }
+
+/** Go defaults the parser keeps unset to tell "not given" apart. */
+const CONFIG_DEFAULTS: Record<string, string> = { 'no-headers': 'false', merge: 'true' };

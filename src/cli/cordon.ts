@@ -11,6 +11,8 @@ import type { Program } from './root';
 import { dryRunOption, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { mutationPrinter } from './flags/mutation-output';
 import { buildListOptions } from './flags/selectors';
+import { kubectlHelp } from './kubectl-help';
+import { SELECTOR_HELP } from './flags/resource-builder-flags';
 
 export interface NodeSelectionFlags {
   selector?: string;
@@ -84,17 +86,15 @@ export async function runCordon(ctx: CliContext, args: string[], flags: NodeSele
 export function register(program: Command, p: Program): void {
   for (const desired of [true, false]) {
     const verb = desired ? 'cordon' : 'uncordon';
-    program
+    const word = desired ? 'unschedulable' : 'schedulable';
+    const cmd = program
       .command(verb)
-      .description(desired ? 'Mark node as unschedulable' : 'Mark node as schedulable')
+      .description(`Mark node as ${word}`)
       .usage('NODE [flags]')
       .argument('[nodes...]')
       .addOption(dryRunOption())
-      .option('-l, --selector <selector>', 'Selector (label query) to filter on')
-      .addHelpText('after', `
-Examples:
-  # Mark node "foo" as ${desired ? 'unschedulable' : 'schedulable'}
-  ${p.name} ${verb} foo`)
+      .option('-l, --selector <selector>', SELECTOR_HELP);
+    kubectlHelp(cmd, p.name, { long: `Mark node as ${word}.`, example: `  # Mark node "foo" as ${word}\n  kubectl ${verb} foo`, use: `${verb} NODE` })
       .action(p.action((ctx, nodes: string[], flags: NodeSelectionFlags) => runCordon(ctx, nodes, flags, desired, `${p.name} ${verb}`)));
   }
 }

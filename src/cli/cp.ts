@@ -13,6 +13,7 @@ import { defaultContainer } from '../exec/pod-target';
 import { checkContainer, type ExecTarget } from '../exec/run-command';
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { kubectlHelp } from './kubectl-help';
 
 export interface CpFlags {
   container?: string;
@@ -144,32 +145,44 @@ async function copyTo(api: ApiServer, t: ExecTarget, src: string, dest: string):
   return 0;
 }
 
+/** kubectl cp's Long, as cobra prints it. */
+const CP_LONG = `Copy files and directories to and from containers.`;
+
+const CP_EXAMPLE = `  # !!!Important Note!!!
+  # Requires that the 'tar' binary is present in your container
+  # image.  If 'tar' is not present, 'kubectl cp' will fail.
+  #
+  # For advanced use cases, such as symlinks, wildcard expansion or
+  # file mode preservation, consider using 'kubectl exec'.
+  
+  # Copy /tmp/foo local file to /tmp/bar in a remote pod in namespace <some-namespace>
+  tar cf - /tmp/foo | kubectl exec -i -n <some-namespace> <some-pod> -- tar xf - -C /tmp/bar
+  
+  # Copy /tmp/foo from a remote pod to /tmp/bar locally
+  kubectl exec -n <some-namespace> <some-pod> -- tar cf - /tmp/foo | tar xf - -C /tmp/bar
+  
+  # Copy /tmp/foo_dir local directory to /tmp/bar_dir in a remote pod in the default namespace
+  kubectl cp /tmp/foo_dir <some-pod>:/tmp/bar_dir
+  
+  # Copy /tmp/foo local file to /tmp/bar in a remote pod in a specific container
+  kubectl cp /tmp/foo <some-pod>:/tmp/bar -c <specific-container>
+  
+  # Copy /tmp/foo local file to /tmp/bar in a remote pod in namespace <some-namespace>
+  kubectl cp /tmp/foo <some-namespace>/<some-pod>:/tmp/bar
+  
+  # Copy /tmp/foo from a remote pod to /tmp/bar locally
+  kubectl cp <some-namespace>/<some-pod>:/tmp/foo /tmp/bar`;
+
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('cp')
     .description('Copy files and directories to and from containers')
     .usage('<file-spec-src> <file-spec-dest> [options]')
     .argument('[args...]')
     .option('-c, --container <name>', 'Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen')
     .option('--no-preserve', "The copied file/directory's ownership and permissions will not be preserved in the container")
-    .option('--retries <n>', 'Set number of retries to complete a copy operation from a container. Specify 0 to disable or any negative value for infinite retrying. The default is 0 (no retry).')
-    .addHelpText('after', `
-kubesim copies to and from the simulated container's file system: what exec sees (mounted
-ConfigMaps and Secrets, the service account, /etc files) and the files copied into it, which
-stay in the container's writable layer until the pod goes away.
-
-Examples:
-  # Copy /tmp/foo local file to /tmp/bar in a remote pod in namespace <some-namespace>
-  kubesim cp /tmp/foo <some-namespace>/<some-pod>:/tmp/bar
-
-  # Copy /tmp/foo from a remote pod to /tmp/bar locally
-  kubesim cp <some-namespace>/<some-pod>:/tmp/foo /tmp/bar
-
-  # Copy /tmp/foo_dir local directory to /tmp/bar_dir in a remote pod in the default namespace
-  kubesim cp /tmp/foo_dir <some-pod>:/tmp/bar_dir
-
-  # Copy /tmp/foo local file to /tmp/bar in a remote pod in a specific container
-  kubesim cp /tmp/foo <some-pod>:/tmp/bar -c <specific-container>`)
+    .option('--retries <n>', 'Set number of retries to complete a copy operation from a container. Specify 0 to disable or any negative value for infinite retrying. The default is 0 (no retry).');
+  kubectlHelp(cmd, p.name, { long: CP_LONG, example: CP_EXAMPLE, use: `cp ${cmd.usage()}` }, { 'no-preserve': 'false', retries: '0' })
     .action(
       p.action((ctx, args: string[], flags: CpFlags) => {
         const o = new CpOptions();

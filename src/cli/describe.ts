@@ -7,36 +7,64 @@ import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import type { ObjectSource } from './object-source';
+import { kubectlHelp } from './kubectl-help';
+import { declareFlagTypes } from './flags/pflag';
+import { addResourceBuilderFlags, SELECTOR_HELP } from './flags/resource-builder-flags';
+import { resolveTargets, type TargetFlags } from './flags/targets';
 import { PrintedError, formatApiError } from './format-error';
 import { CliError } from '../api/errors';
 import type { DescribeContext } from '../printers/describe/context';
 
+/** kubectl describe's Long, as cobra prints it. */
+const DESCRIBE_LONG = `Show details of a specific resource or group of resources.
+
+ Print a detailed description of the selected resources, including related resources such as events or controllers. You may select a single object by name, all objects of that type, provide a name prefix, or label selector. For example:
+
+        $ kubectl describe TYPE NAME_PREFIX
+        
+ will first check for an exact match on TYPE and NAME_PREFIX. If no such resource exists, it will output details for every resource that has a name prefixed with NAME_PREFIX.
+
+Use "kubectl api-resources" for a complete list of supported resources.`;
+
+const DESCRIBE_EXAMPLE = `  # Describe a node
+  kubectl describe nodes kubernetes-node-emt8.c.myproject.internal
+  
+  # Describe a pod
+  kubectl describe pods/nginx
+  
+  # Describe a pod identified by type and name in "pod.json"
+  kubectl describe -f pod.json
+  
+  # Describe all pods
+  kubectl describe pods
+  
+  # Describe pods by label name=myLabel
+  kubectl describe pods -l name=myLabel
+  
+  # Describe all pods managed by the 'frontend' replication controller
+  # (rc-created pods get the name of the rc as a prefix in the pod name)
+  kubectl describe pods frontend`;
+
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('describe')
     .description('Show details of a specific resource or group of resources')
     .argument('[resources...]')
-    .option('-l, --selector <selector>', 'Selector (label query) to filter on.')
-    .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces.')
+    .option('-l, --selector <selector>', SELECTOR_HELP)
+    .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.')
     .option('--show-events [bool]', 'If true, display events related to the described object.', true)
-    .addHelpText('after', `
-Examples:
-  # Describe a node
-  kubesim describe nodes node-1
-
-  # Describe a pod
-  kubesim describe pods/nginx
-
-  # Describe all pods managed by the 'frontend' replication controller
-  kubesim describe pods frontend`)
+    // The simulated API server answers a list at once; the size is checked and kept for kubectl's sake.
+    .option('--chunk-size <n>', 'Return large lists in chunks rather than all at once. Pass 0 to disable. This flag is beta and may change in the future.', '500');
+  addResourceBuilderFlags(cmd, { filename: 'Filename, directory, or URL to files containing the resource to describe', kustomize: true, recursive: true });
+  declareFlagTypes(cmd, { 'chunk-size': 'int' });
+  kubectlHelp(cmd, p.name, { long: DESCRIBE_LONG, example: DESCRIBE_EXAMPLE, use: 'describe (-f FILENAME | TYPE [NAME_PREFIX | -l label] | TYPE/NAME)' }, { 'chunk-size': '500', 'show-events': 'true' })
     .action(p.action((ctx, resources: string[], flags: DescribeFlags) => new DescribeOptions(ctx, resources, flags).complete().validate().run()));
 }
 
-interface DescribeFlags {
-  selector?: string;
+type DescribeFlags = TargetFlags & {
   allNamespaces?: boolean;
   showEvents?: boolean | string;
-}
+};
 
 /**
  * kubectl's DescribeOptions: complete reads the flags, validate is pure, run finds the
@@ -59,16 +87,27 @@ export class DescribeOptions {
   }
 
   validate(): this {
-    if (this.resources.length === 0) throw new CliError('You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.');
+    if (this.resources.length === 0 && !(this.flags.filename ?? []).length && !this.flags.kustomize) throw new CliError('You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.');
     return this;
   }
 
   async run(): Promise<number> {
     const { withDaemonSource, ApiSource } = await import('./object-source');
+    if ((this.flags.filename ?? []).length || this.flags.kustomize) return this.describeFiles(new ApiSource(await this.ctx.api()));
     const remote = await withDaemonSource(this.ctx, (source) => this.describe(source));
     const { out, errors } = remote?.value ?? (await this.describe(new ApiSource(await this.ctx.api())));
     this.ctx.out(out);
     if (errors.length) throw new PrintedError(errors.join(''));
+    return 0;
+  }
+
+  /** describe -f/-k: the live objects the files name (resource.Builder), described one after another. */
+  private async describeFiles(source: ObjectSource): Promise<number> {
+    const targets = await resolveTargets(this.ctx, this.resources, this.flags, 'describe');
+    const out: string[] = [];
+    for (const t of targets.items) out.push(await describeWith(source, t.object, this.showEvents));
+    this.ctx.out(out.join('\n\n'));
+    if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
     return 0;
   }
 

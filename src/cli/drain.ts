@@ -3,7 +3,7 @@
 // eviction subresource that honours PodDisruptionBudgets (retried every 5s on a 429), wait
 // for them to go, and report with kubectl's lines, warnings and errors.
 
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
@@ -11,6 +11,8 @@ import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { cordonNodes, resolveNodes } from './cordon';
+import { SELECTOR_HELP } from './flags/resource-builder-flags';
+import { kubectlHelp } from './kubectl-help';
 import { dryRunOption, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { parseDuration } from './flags/duration';
 import { PrintedError } from './format-error';
@@ -442,31 +444,42 @@ export async function runDrain(ctx: CliContext, args: string[], flags: DrainFlag
   return 0;
 }
 
+const DRAIN_LONG = `Drain node in preparation for maintenance.
+
+ The given node will be marked unschedulable to prevent new pods from arriving. 'drain' evicts the pods if the API server supports https://kubernetes.io/docs/concepts/workloads/pods/disruptions/ eviction https://kubernetes.io/docs/concepts/workloads/pods/disruptions/ . Otherwise, it will use normal DELETE to delete the pods. The 'drain' evicts or deletes all pods except mirror pods (which cannot be deleted through the API server).  If there are daemon set-managed pods, drain will not proceed without --ignore-daemonsets, and regardless it will not delete any daemon set-managed pods, because those pods would be immediately replaced by the daemon set controller, which ignores unschedulable markings.  If there are any pods that are neither mirror pods nor managed by a replication controller, replica set, daemon set, stateful set, or job, then drain will not delete any pods unless you use --force.  --force will also allow deletion to proceed if the managing resource of one or more pods is missing.
+
+ 'drain' waits for graceful termination. You should not operate on the machine until the command completes.
+
+ When you are ready to put the node back into service, use kubectl uncordon, which will make the node schedulable again.
+
+https://kubernetes.io/images/docs/kubectl_drain.svg Workflowhttps://kubernetes.io/images/docs/kubectl_drain.svg`;
+
+const DRAIN_EXAMPLE = `  # Drain node "foo", even if there are pods not managed by a replication controller, replica set, job, daemon set, or stateful set on it
+  kubectl drain foo --force
+  
+  # As above, but abort if there are pods not managed by a replication controller, replica set, job, daemon set, or stateful set, and use a grace period of 15 minutes
+  kubectl drain foo --grace-period=900`;
+
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('drain')
     .description('Drain node in preparation for maintenance')
     .usage('NODE [flags]')
     .argument('[nodes...]')
-    .option('--chunk-size <n>', 'Return large lists in chunks rather than all at once. Pass 0 to disable.', '500')
+    .option('--chunk-size <n>', 'Return large lists in chunks rather than all at once. Pass 0 to disable. This flag is beta and may change in the future.', '500')
     .option('--delete-emptydir-data', 'Continue even if there are pods using emptyDir (local data that will be deleted when the node is drained).')
-    .option('--delete-local-data', 'Deprecated: use --delete-emptydir-data.')
+    // Deprecated and hidden in kubectl; still accepted.
+    .addOption(new Option('--delete-local-data', 'Deprecated: use --delete-emptydir-data.').hideHelp())
     .option('--disable-eviction', 'Force drain to use delete, even if eviction is supported. This will bypass checking PodDisruptionBudgets, use with caution.')
     .addOption(dryRunOption())
     .option('--force', 'Continue even if there are pods that do not declare a controller.')
     .option('--grace-period <seconds>', 'Period of time in seconds given to each pod to terminate gracefully. If negative, the default value specified in the pod will be used.', '-1')
     .option('--ignore-daemonsets', 'Ignore DaemonSet-managed pods.')
-    .option('--ignore-errors', 'Ignore errors occurred between drain nodes in group.')
+    .addOption(new Option('--ignore-errors', 'Ignore errors occurred between drain nodes in group.').hideHelp())
     .option('--pod-selector <selector>', 'Label selector to filter pods on the node')
-    .option('-l, --selector <selector>', 'Selector (label query) to filter on')
+    .option('-l, --selector <selector>', SELECTOR_HELP)
     .option('--skip-wait-for-delete-timeout <seconds>', 'If pod DeletionTimestamp older than N seconds, skip waiting for the pod.  Seconds must be greater than 0 to skip.', '0')
-    .option('--timeout <duration>', 'The length of time to wait before giving up, zero means infinite', '0s')
-    .addHelpText('after', `
-Examples:
-  # Drain node "foo", even if there are pods not managed by a replication controller, replica set, job, daemon set, or stateful set on it
-  ${p.name} drain foo --force
-
-  # As above, but abort if there are pods not managed by a replication controller, replica set, job, daemon set, or stateful set, and use a grace period of 15 minutes
-  ${p.name} drain foo --grace-period=900`)
+    .option('--timeout <duration>', 'The length of time to wait before giving up, zero means infinite', '0s');
+  kubectlHelp(cmd, p.name, { long: DRAIN_LONG, example: DRAIN_EXAMPLE, use: 'drain NODE' }, { 'chunk-size': '500', 'grace-period': '-1', 'skip-wait-for-delete-timeout': '0', timeout: '0s' })
     .action(p.action((ctx, nodes: string[], flags: DrainFlags) => runDrain(ctx, nodes, flags, `${p.name} drain`)));
 }

@@ -17,6 +17,7 @@ import { deepEqual } from '../store/json-equal';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { collect } from './flags/collect';
+import { validationDirective } from './flags/validate';
 import { PrintedError } from './format-error';
 import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
@@ -367,10 +368,7 @@ export async function runEdit(ctx: CliContext, resources: string[], flags: EditF
   await loadLazy();
   const output = flags.output ?? '';
   const format = output === 'json' ? 'json' : 'yaml';
-  const validate = flags.validate ?? 'strict';
-  if (!['strict', 'true', 'warn', 'ignore', 'false'].includes(validate)) {
-    throw new CliError(`invalid - validate option "${validate}"; must be one of: strict (or true), warn, ignore (or false)`);
-  }
+  const validate = validationDirective(flags.validate);
   // -o picks the editing format (json or yaml) and how the result is printed.
   const print = await mutationPrinter(ctx, output === '' && !flags.template ? undefined : flags, 'none');
   // The builder allows an empty selector for edit: `edit deployments` edits every deployment.
@@ -378,7 +376,7 @@ export async function runEdit(ctx: CliContext, resources: string[], flags: EditF
   const targets = await resolveTargets(ctx, resources, { ...flags, all: flags.all || typeOnly }, 'edit');
   if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
   if (targets.items.length === 0) throw new CliError('edit cancelled, no objects found');
-  if (validate !== 'ignore' && validate !== 'false') await (await import('../api/validator-adapter')).loadValidation();
+  if (validate !== 'ignore') await (await import('../api/validator-adapter')).loadValidation();
   const api = await ctx.api();
   return editLoop({ ctx, flags, api, print, format, program }, targets.items);
 }

@@ -1,20 +1,46 @@
 // `kubesim events`: kubectl events (the newer verb): a table sorted by time, --for,
 // --types, -A, -w.
 
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
 import type { Program } from './root';
+import { kubectlHelp } from './kubectl-help';
+import { declareFlagTypes } from './flags/pflag';
 import { collect } from './flags/collect';
 import { age as ageOf } from '../printers/duration';
 import { tabwrite, GET_TABLE } from '../printers/tabwriter';
 import { allowMissingKeys, outputArgument, printFlagOptions, type PrintFlagValues } from './flags/print-flags';
 
+/** kubectl events's Long, as cobra prints it. */
+const EVENTS_USE = 'events [(-o|--output=)json|yaml|name|go-template|go-template-file|template|templatefile|jsonpath|jsonpath-as-json|jsonpath-file] [--for TYPE/NAME] [--watch] [--types=Normal,Warning] [options]';
+
+const EVENTS_LONG = `Display events.
+
+ Prints a table of the most important information about events. You can request events for a namespace, for all namespace, or filtered to only those pertaining to a specified resource.`;
+
+const EVENTS_EXAMPLE = `  # List recent events in the default namespace
+  kubectl events
+  
+  # List recent events in all namespaces
+  kubectl events --all-namespaces
+  
+  # List recent events for the specified pod, then wait for more events and list them as they arrive
+  kubectl events --for pod/web-pod-13je7 --watch
+  
+  # List recent events in YAML format
+  kubectl events -oyaml
+  
+  # List recent only events of type 'Warning' or 'Normal'
+  kubectl events --types=Warning,Normal`;
+
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('events')
     .description('List events')
-    .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces.')
+    .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.')
+    // The simulated API server answers a list at once; the size is checked and kept for kubectl's sake.
+    .option('--chunk-size <n>', 'Return large lists in chunks rather than all at once. Pass 0 to disable. This flag is beta and may change in the future.', '500')
     .option('--for <kind/name>', 'Filter events to only those pertaining to the specified resource.')
     .option('--types <types>', 'Output only events of given types.', collect, [])
     .addOption(printFlagOptions()[0])
@@ -23,8 +49,10 @@ export function register(program: Command, p: Program): void {
     .addOption(printFlagOptions()[3])
     .option('--no-headers', "When using the default output format, don't print headers.")
     .option('-w, --watch', 'After listing the requested events, watch for more events.')
-    .option('--request-timeout <duration>', 'How long a watch runs before it stops.')
-    .action(
+    // kubectl's global --request-timeout, which ends a watch.
+    .addOption(new Option('--request-timeout <duration>', 'How long a watch runs before it stops.').hideHelp());
+  declareFlagTypes(cmd, { 'chunk-size': 'int' });
+  kubectlHelp(cmd, p.name, { long: EVENTS_LONG, example: EVENTS_EXAMPLE, use: EVENTS_USE }, { 'chunk-size': '500', 'no-headers': 'false', types: '[]' }).action(
       p.action(async (ctx, flags: PrintFlagValues & { allNamespaces?: boolean; for?: string; types?: string[]; headers?: boolean; watch?: boolean; requestTimeout?: string }) => {
         const api = await ctx.api();
         const evType = api.registry.forKind('v1', 'Event');

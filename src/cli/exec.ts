@@ -1,12 +1,18 @@
 // `kubesim exec POD [-c C] -- CMD...`: runs the command in kubesim's simulated shell
 // (src/shell/) against what the container would see, with kubectl's checks and
 // errors (completed pod, no host, container not running) and its exit code propagation;
-// `-it -- sh` on a terminal is an interactive session (src/shell/interactive.ts).
+// `-it -- sh` on a terminal is an interactive session (src/shell/interactive.ts). The shell
+// is simulated POSIX: sh -c scripts (pipes, redirections, $((...)), ${VAR:-default},
+// if/for/while/case, functions) and busybox-like programs (env, cat, ls, grep, sed, wget...).
 
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { collect } from './flags/collect';
+import { resolveTargets } from './flags/targets';
+import { PrintedError } from './format-error';
+import { kubectlHelp } from './kubectl-help';
 import { pickContainerForCli, runInContainer, startInteractive, type ExecTarget } from '../exec/run-command';
 
 export interface ExecFlags {
@@ -25,13 +31,23 @@ export function splitExecArgs(rawArgs: string[]): { before: string[]; command: s
 }
 
 export async function runExec(ctx: CliContext, positional: string[], command: string[], dash: boolean, flags: ExecFlags): Promise<number> {
-  if (!positional.length) throw new CliError('pod, type/name or --filename must be specified');
-  if (positional.length > 1 || !dash) {
+  if (!positional.length && !flags.filename?.length) throw new CliError('pod, type/name or --filename must be specified');
+  if (positional.length > 1 && !dash) {
     throw new CliError("exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\nSee 'kubesim exec -h' for help and examples");
   }
   if (!command.length) throw new CliError('you must specify at least one command for the container');
   const api = await ctx.api();
-  const target = await pickContainerForCli(api, ctx.namespace, positional[0], { container: flags.container, verb: 'exec into', notice: flags.quiet ? undefined : (t) => ctx.err(t) });
+  let namespace = ctx.namespace;
+  let name = positional[0];
+  if (!name) {
+    // -f: the file's first object, in its namespace, stands for TYPE/NAME (kubectl's builder).
+    const { items, errors } = await resolveTargets(ctx, [], { filename: flags.filename }, 'exec');
+    if (!items.length) throw new PrintedError(errors.map((e) => e + '\n').join(''));
+    const { type, object } = items[0];
+    namespace = object.metadata.namespace ?? namespace;
+    name = `${type.plural}${type.group ? '.' + type.group : ''}/${object.metadata.name}`;
+  }
+  const target = await pickContainerForCli(api, namespace, name, { container: flags.container, verb: 'exec into', notice: flags.quiet ? undefined : (t) => ctx.err(t) });
   // StreamOptions.SetupTTY: -t counts only with -i, and only on a terminal.
   const tty = !!flags.stdin && !!flags.tty && terminalIn(ctx, flags);
   if (tty) {
@@ -93,8 +109,34 @@ export async function runInTerminal(ctx: CliContext, target: ExecTarget, command
   }
 }
 
+/** kubectl exec's Long, as cobra prints it. */
+const EXEC_LONG = `Execute a command in a container.`;
+
+const EXEC_EXAMPLE = `  # Get output from running the 'date' command from pod mypod, using the first container by default
+  kubectl exec mypod -- date
+  
+  # Get output from running the 'date' command in ruby-container from pod mypod
+  kubectl exec mypod -c ruby-container -- date
+  
+  # Switch to raw terminal mode; sends stdin to 'bash' in ruby-container from pod mypod
+  # and sends stdout/stderr from 'bash' back to the client
+  kubectl exec mypod -c ruby-container -i -t -- bash -il
+  
+  # List contents of /usr from the first container of pod mypod and sort by modification time
+  # If the command you want to execute in the pod has any flags in common (e.g. -i),
+  # you must use two dashes (--) to separate your command's flags/arguments
+  # Also note, do not surround your command and its flags/arguments with quotes
+  # unless that is how you would execute it normally (i.e., do ls -t /usr, not "ls -t /usr")
+  kubectl exec mypod -i -t -- ls -t /usr
+  
+  # Get output from running 'date' command from the first pod of the deployment mydeployment, using the first container by default
+  kubectl exec deploy/mydeployment -- date
+  
+  # Get output from running 'date' command from the first pod of the service myservice, using the first container by default
+  kubectl exec svc/myservice -- date`;
+
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('exec')
     .description('Execute a command in a container')
     .usage('(POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...]')
@@ -103,35 +145,9 @@ export function register(program: Command, p: Program): void {
     .option('-i, --stdin', 'Pass stdin to the container')
     .option('-t, --tty', 'Stdin is a TTY')
     .option('-q, --quiet', 'Only print output from the remote session')
-    .option('-f, --filename <file>', 'to use to exec into the resource (not supported by kubesim yet)')
-    .option('--pod-running-timeout <duration>', 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running')
-    .addHelpText('after', `
-kubesim runs the command in its simulated POSIX shell, never a real one: sh -c scripts
-(pipes, redirections, $((...)), \${VAR:-default}, if/for/while/case, functions) and
-busybox-like programs: env, printenv, hostname, cat, ls, echo, printf, grep, sed, head,
-tail, wc, sort, uniq, cut, tr, seq, date, sleep, id, whoami, touch, rm, mkdir, wget, nc.
-With -it on a terminal, \`-- sh\` (or bash) is an interactive session of that shell.
-
-Examples:
-  # Get output from running the 'date' command from pod mypod, using the first container by default
-  kubesim exec mypod -- date
-
-  # Get output from running the 'date' command in ruby-container from pod mypod
-  kubesim exec mypod -c ruby-container -- date
-
-  # See the environment and the mounted ConfigMap of a pod
-  kubesim exec mypod -- env
-  kubesim exec mypod -- ls /etc/config
-  kubesim exec mypod -- cat /etc/config/game.properties
-
-  # Run a small script
-  kubesim exec mypod -- sh -c 'echo $HOSTNAME; env | grep KUBERNETES_SERVICE'
-
-  # Get output from running 'date' command from the first pod of the deployment mydeployment
-  kubesim exec deploy/mydeployment -- date
-
-  # Get output from running 'date' command from the first pod of the service myservice
-  kubesim exec svc/myservice -- date`)
+    .option('-f, --filename <file>', 'to use to exec into the resource', collect)
+    .option('--pod-running-timeout <duration>', 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running');
+  kubectlHelp(cmd, p.name, { long: EXEC_LONG, example: EXEC_EXAMPLE, use: `exec ${cmd.usage()}` }, { filename: '[]', 'pod-running-timeout': '1m0s' })
     .action(
       p.action((ctx, _args: string[], flags: ExecFlags, cmd: Command) => {
         // commander mixes the arguments before and after `--`; the raw argv tells them apart
@@ -139,7 +155,6 @@ Examples:
         const at = raw.indexOf('exec');
         const { command, dash } = splitExecArgs(raw.slice(at + 1));
         const positional = dash ? _args.slice(0, _args.length - command.length) : _args;
-        if (flags.filename && !positional.length) throw new CliError('exec -f is not supported by kubesim yet: name the pod (POD or TYPE/NAME)');
         return runExec(ctx, positional, command, dash, flags);
       }),
     );

@@ -6,6 +6,7 @@ import { CliError } from '../api/errors';
 import { UnknownResourceError } from '../api/resources';
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { kubectlHelp } from './kubectl-help';
 import { PrintedError } from './format-error';
 
 interface ExplainFlags {
@@ -14,27 +15,41 @@ interface ExplainFlags {
   output?: string;
 }
 
+/** kubectl explain's Long, as cobra prints it. */
+const EXPLAIN_LONG = `Describe fields and structure of various resources.
+
+ This command describes the fields associated with each supported API resource. Fields are identified via a simple JSONPath identifier:
+
+        <type>.<fieldName>[.<fieldName>]
+        
+ Information about each field is retrieved from the server in OpenAPI format.
+
+Use "kubectl api-resources" for a complete list of supported resources.`;
+
+const EXPLAIN_EXAMPLE = `  # Get the documentation of the resource and its fields
+  kubectl explain pods
+  
+  # Get all the fields in the resource
+  kubectl explain pods --recursive
+  
+  # Get the explanation for deployment in supported api versions
+  kubectl explain deployments --api-version=apps/v1
+  
+  # Get the documentation of a specific field of a resource
+  kubectl explain pods.spec.containers
+  
+  # Get the documentation of resources in different format
+  kubectl explain deployment --output=plaintext-openapiv2`;
+
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('explain')
     .description('Get documentation for a resource')
     .argument('[resource...]')
-    .option('--recursive', 'When true, print the name of all the fields recursively. Otherwise, print the available fields with their descriptions.')
+    .option('--recursive', 'When true, print the name of all the fields recursively. Otherwise, print the available fields with their description.')
     .option('--api-version <version>', 'Use given api-version (group/version) of the resource.')
-    .option('-o, --output <format>', 'Format in which to render the schema. Valid values are: (plaintext, plaintext-openapiv2).', 'plaintext')
-    .addHelpText('after', `
-Examples:
-  # Get the documentation of the resource and its fields
-  kubesim explain pods
-
-  # Get all the fields in the resource
-  kubesim explain pods --recursive
-
-  # Get the explanation for deployment in supported api versions
-  kubesim explain deployments --api-version=apps/v1
-
-  # Get the documentation of a specific field of a resource
-  kubesim explain pods.spec.containers`)
+    .option('-o, --output <format>', 'Format in which to render the schema. Valid values are: (plaintext, plaintext-openapiv2).', 'plaintext');
+  kubectlHelp(cmd, p.name, { long: EXPLAIN_LONG, example: EXPLAIN_EXAMPLE, use: 'explain TYPE [--recursive=FALSE|TRUE] [--api-version=api-version-group] [-o|--output=plaintext|plaintext-openapiv2]' })
     .action(p.action((ctx, args: string[], flags: ExplainFlags) => runExplain(ctx, args, flags)));
 }
 

@@ -20,6 +20,7 @@ import { defaultRng } from '../sim/rng';
 import { declareFlagTable } from './flags/pflag';
 import { allowMissingKeys, outputArgument, printFlagDefs, type PrintFlagValues } from './flags/print-flags';
 import { checkMutationFormat } from './flags/mutation-output';
+import { validationDirective } from './flags/validate';
 import { FIELD_MANAGER_HELP, renderKubectlHelp, VALIDATE_HELP } from './kubectl-help';
 
 /** Flags every generator verb takes besides its own (kubectl's PrintFlags, dry-run, validate...). */
@@ -127,11 +128,11 @@ export class GeneratorOptions {
 
   validate(): this {
     const { flags, output } = this;
-    // cmdutil.GetValidationDirective
-    const validate = String(flags.validate ?? 'strict').toLowerCase();
-    if (!['strict', 'true', 'warn', 'ignore', 'false'].includes(validate)) {
+    try {
+      validationDirective(flags.validate);
+    } catch (e) {
       this.flushWarnings();
-      throw new CliError(`invalid - validate option ${JSON.stringify(String(flags.validate))}; must be one of: strict (or true), warn, ignore (or false)`);
+      throw e;
     }
     // The generators' PrintFlags have no table printers: -o wide and custom-columns are refused.
     if (output) {

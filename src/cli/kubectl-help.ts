@@ -36,11 +36,14 @@ export function renderKubectlHelp(program: string, path: string, text: HelpText,
   const lines = [text.long, ''];
   if (text.aliases?.length) lines.push('Aliases:', [name, ...text.aliases].join(', '), '');
   if (text.example) lines.push('Examples:', text.example.replace(/\bkubectl /g, `${program} `), '');
-  lines.push('Options:');
+  // cobra leaves the Options section out when the command has no flags of its own.
+  if (flags.length) lines.push('Options:');
   const sorted = [...flags].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const f of sorted) lines.push(`    ${f.shorthand ? `-${f.shorthand}, ` : ''}--${f.name}=${f.shown}:`, `\t${f.help}`, '');
   const parent = path.split(' ').slice(0, -1).join(' ');
-  lines.push('Usage:', `  ${[program, parent, text.use].filter(Boolean).join(' ')} [options]`, '', `Use "${program} options" for a list of global command-line options (applies to all commands).`);
+  // cobra appends the flags placeholder unless Use already has it (port-forward's does).
+  const use = text.use.includes('[options]') ? text.use : `${text.use} [options]`;
+  lines.push('Usage:', `  ${[program, parent, use].filter(Boolean).join(' ')}`, '', `Use "${program} options" for a list of global command-line options (applies to all commands).`);
   return lines.join('\n') + '\n';
 }
 

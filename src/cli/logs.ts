@@ -4,7 +4,7 @@
 // for containers that have no log yet. Containers whose program kubesim cannot run (an
 // nginx image) get one line saying so, clearly marked as simulated.
 
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
@@ -18,6 +18,8 @@ const readLogs: typeof import('../kubelet/logs').readLogs = (...a) => lazy.logs!
 const containerScript: typeof import('../shell/run').containerScript = (...a) => lazy.shell!.containerScript(...a);
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { kubectlHelp } from './kubectl-help';
+import { SELECTOR_HELP } from './flags/resource-builder-flags';
 import { parseDuration } from './flags/duration';
 import { buildListOptions } from './flags/selectors';
 import { containerStatus, defaultContainer, findContainer, resolvePod, DEFAULT_CONTAINER_ANNOTATION } from '../exec/pod-target';
@@ -278,8 +280,65 @@ async function follow(ctx: CliContext, api: ApiServer, sources: Source[], printe
   }
 }
 
+/** kubectl logs's Long, as cobra prints it. */
+const LOGS_LONG = `Print the logs for a container in a pod or specified resource. If the pod has only one container, the container name is optional.`;
+
+const LOGS_EXAMPLE = `  # Return snapshot logs from pod nginx with only one container
+  kubectl logs nginx
+  
+  # Return snapshot logs from pod nginx, prefixing each line with the source pod and container name
+  kubectl logs nginx --prefix
+  
+  # Return snapshot logs from pod nginx, limiting output to 500 bytes
+  kubectl logs nginx --limit-bytes=500
+  
+  # Return snapshot logs from pod nginx, waiting up to 20 seconds for it to start running.
+  kubectl logs nginx --pod-running-timeout=20s
+  
+  # Return snapshot logs from pod nginx with multi containers
+  kubectl logs nginx --all-containers=true
+  
+  # Return snapshot logs from all pods in the deployment nginx
+  kubectl logs deployment/nginx --all-pods=true
+  
+  # Return snapshot logs from all containers in pods defined by label app=nginx
+  kubectl logs -l app=nginx --all-containers=true
+  
+  # Return snapshot logs from all pods defined by label app=nginx, limiting concurrent log requests to 10 pods
+  kubectl logs -l app=nginx --max-log-requests=10
+  
+  # Return snapshot of previous terminated ruby container logs from pod web-1
+  kubectl logs -p -c ruby web-1
+  
+  # Begin streaming the logs from pod nginx, continuing even if errors occur
+  kubectl logs nginx -f --ignore-errors=true
+  
+  # Begin streaming the logs of the ruby container in pod web-1
+  kubectl logs -f -c ruby web-1
+  
+  # Begin streaming the logs from all containers in pods defined by label app=nginx
+  kubectl logs -f -l app=nginx --all-containers=true
+  
+  # Display only the most recent 20 lines of output in pod nginx
+  kubectl logs --tail=20 nginx
+  
+  # Show all logs from pod nginx written in the last hour
+  kubectl logs --since=1h nginx
+  
+  # Show all logs with timestamps from pod nginx starting from August 30, 2024, at 06:00:00 UTC
+  kubectl logs nginx --since-time=2024-08-30T06:00:00Z --timestamps=true
+  
+  # Show logs from a kubelet with an expired serving certificate
+  kubectl logs --insecure-skip-tls-verify-backend nginx
+  
+  # Return snapshot logs from first container of a job named hello
+  kubectl logs job/hello
+  
+  # Return snapshot logs from container nginx-1 of a deployment named nginx
+  kubectl logs deployment/nginx -c nginx-1`;
+
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('logs')
     .description('Print the logs for a container in a pod')
     .usage('[-f] [-p] (POD | TYPE/NAME) [-c CONTAINER] [options]')
@@ -291,7 +350,7 @@ export function register(program: Command, p: Program): void {
     .option('--since <duration>', 'Only return logs newer than a relative duration like 5s, 2m, or 3h. Defaults to all logs. Only one of since-time / since may be used.')
     .option('--since-time <time>', 'Only return logs after a specific date (RFC3339). Defaults to all logs. Only one of since-time / since may be used.')
     .option('--timestamps', 'Include timestamps on each line in the log output')
-    .option('-l, --selector <selector>', "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.")
+    .option('-l, --selector <selector>', SELECTOR_HELP)
     .option('--all-containers', 'Get all containers\' logs in the pod(s).')
     .option('--all-pods', 'Get logs from all pod(s). Sets prefix to true.')
     .option('--prefix', 'Prefix each log line with the log source (pod name and container name)')
@@ -299,44 +358,11 @@ export function register(program: Command, p: Program): void {
     .option('--limit-bytes <n>', 'Maximum bytes of logs to return. Defaults to no limit.')
     .option('--ignore-errors', 'If watching / following pod logs, allow for any errors that occur to be non-fatal')
     .option('--pod-running-timeout <duration>', 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running')
-    .option('--request-timeout <duration>', 'With -f: stop following after this much cluster time (e.g. 30s).')
-    .addHelpText('after', `
-Examples:
-  # Return snapshot logs from pod nginx with only one container
-  kubesim logs nginx
-
-  # Return snapshot logs from pod nginx, prefixing each line with the source pod and container name
-  kubesim logs nginx --prefix
-
-  # Return snapshot logs from pod nginx, limiting output to 500 bytes
-  kubesim logs nginx --limit-bytes=500
-
-  # Return snapshot logs from pod nginx with multi containers
-  kubesim logs nginx --all-containers=true
-
-  # Return snapshot logs from all containers in pods defined by label app=nginx
-  kubesim logs -l app=nginx --all-containers=true
-
-  # Return snapshot logs for the pods defined by label app=nginx
-  kubesim logs -l app=nginx
-
-  # Return snapshot of previous terminated ruby container logs from pod web-1
-  kubesim logs -p -c ruby web-1
-
-  # Begin streaming the logs of the ruby container in pod web-1
-  kubesim logs -f -c ruby web-1
-
-  # Display only the most recent 20 lines of output in pod nginx
-  kubesim logs --tail=20 nginx
-
-  # Show all logs from pod nginx written in the last hour
-  kubesim logs --since=1h nginx
-
-  # Return snapshot logs from first container of a job named hello
-  kubesim logs job/hello
-
-  # Return snapshot logs from container nginx-1 of a deployment named nginx
-  kubesim logs deployment/nginx -c nginx-1`)
+    // The simulated kubelet has no serving certificate to verify.
+    .option('--insecure-skip-tls-verify-backend', 'Skip verifying the identity of the kubelet that logs are requested from.  In theory, an attacker could provide invalid log content back. You might want to use this if your kubelet serving certificates have expired.')
+    // kubectl's global --request-timeout, which ends -f.
+    .addOption(new Option('--request-timeout <duration>', 'With -f: stop following after this much cluster time (e.g. 30s).').hideHelp());
+  kubectlHelp(cmd, p.name, { long: LOGS_LONG, example: LOGS_EXAMPLE, use: `logs ${cmd.usage()}` }, { 'limit-bytes': '0', 'max-log-requests': '5', 'pod-running-timeout': '20s', since: '0s', tail: '-1' })
     .action(p.action((ctx, args: string[], flags: LogsFlags) => runLogs(ctx, args, flags.allPods ? { ...flags, prefix: true } : flags)));
 }
 

@@ -9,6 +9,7 @@ import { deepEqual } from '../store/json-equal';
 import { deepCopy, isObject, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { FIELD_MANAGER_HELP, kubectlHelp } from './kubectl-help';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
@@ -23,6 +24,7 @@ export interface PatchFlags extends TargetFlags {
   type?: string;
   subresource?: string;
   dryRun?: string | boolean;
+  fieldManager?: string;
   output?: string;
   template?: PrintFlagValues['template'];
   allowMissingTemplateKeys?: PrintFlagValues['allowMissingTemplateKeys'];
@@ -69,6 +71,31 @@ export async function applyPatchText(obj: KObject, type: ResourceType, patchType
   }
 }
 
+/** kubectl patch's Long, as cobra prints it. */
+const PATCH_LONG = `Update fields of a resource using strategic merge patch, a JSON merge patch, or a JSON patch.
+
+ JSON and YAML formats are accepted.
+
+ Note: Strategic merge patch is not supported for custom resources.`;
+
+const PATCH_EXAMPLE = `  # Partially update a node using a strategic merge patch, specifying the patch as JSON
+  kubectl patch node k8s-node-1 -p '{"spec":{"unschedulable":true}}'
+  
+  # Partially update a node using a strategic merge patch, specifying the patch as YAML
+  kubectl patch node k8s-node-1 -p $'spec:\\n unschedulable: true'
+  
+  # Partially update a node identified by the type and name specified in "node.json" using strategic merge patch
+  kubectl patch -f node.json -p '{"spec":{"unschedulable":true}}'
+  
+  # Update a container's image; spec.containers[*].name is required because it's a merge key
+  kubectl patch pod valid-pod -p '{"spec":{"containers":[{"name":"kubernetes-serve-hostname","image":"new image"}]}}'
+  
+  # Update a container's image using a JSON patch with positional arrays
+  kubectl patch pod valid-pod --type='json' -p='[{"op": "replace", "path": "/spec/containers/0/image", "value":"new image"}]'
+  
+  # Update a deployment's replicas through the 'scale' subresource using a merge patch
+  kubectl patch deployment nginx-deployment --subresource='scale' --type='merge' -p '{"spec":{"replicas":2}}'`;
+
 export function register(program: Command, p: Program): void {
   const cmd = program
     .command('patch')
@@ -79,28 +106,11 @@ export function register(program: Command, p: Program): void {
     .option('--patch-file <file>', 'A file containing a patch to be applied to the resource.')
     .option('--type <type>', 'The type of patch being provided; one of [json merge strategic]', 'strategic')
     .option('--local', 'If true, patch will operate on the content of the file, not the server-side resource.')
-    .option('--subresource <name>', 'If specified, patch will operate on the subresource of the requested object. Must be one of [status scale].')
-;
-  addResourceBuilderFlags(cmd, { filename: 'Filename, directory, or URL to files identifying the resource to update', recursive: true });
+    .option('--subresource <name>', 'If specified, patch will operate on the subresource of the requested object. This flag is beta and may change in the future.');
+  addResourceBuilderFlags(cmd, { filename: 'Filename, directory, or URL to files identifying the resource to update', kustomize: true, recursive: true });
   addPrintFlags(addDryRunFlag(cmd));
-  cmd
-    .option('--field-manager <name>', 'Accepted for kubectl compatibility.')
-    .addHelpText('after', `
-Examples:
-  # Partially update a node using a strategic merge patch, specifying the patch as JSON
-  kubesim patch node k8s-node-1 -p '{"spec":{"unschedulable":true}}'
-
-  # Partially update a node using a strategic merge patch, specifying the patch as YAML
-  kubesim patch node k8s-node-1 -p $'spec:\\n unschedulable: true'
-
-  # Update a container's image; spec.containers[*].name is required because it's a merge key
-  kubesim patch pod valid-pod -p '{"spec":{"containers":[{"name":"kubernetes-serve-hostname","image":"new image"}]}}'
-
-  # Update a container's image using a JSON patch with positional arrays
-  kubesim patch pod valid-pod --type='json' -p='[{"op": "replace", "path": "/spec/containers/0/image", "value":"new image"}]'
-
-  # Update a deployment's replicas through the 'scale' subresource using a merge patch
-  kubesim patch deployment nginx-deployment --subresource='scale' --type='merge' -p '{"spec":{"replicas":2}}'`)
+  cmd.option('--field-manager <name>', FIELD_MANAGER_HELP);
+  kubectlHelp(cmd, p.name, { long: PATCH_LONG, example: PATCH_EXAMPLE, use: `patch ${cmd.usage()}` }, { 'field-manager': "'kubectl-patch'", type: "'strategic'" })
     .action(p.action((ctx, resources: string[], flags: PatchFlags) => runPatch(ctx, resources, flags)));
 }
 
@@ -109,7 +119,7 @@ Examples:
  * concurrent write makes it retry on the fresh object, unless the patch itself carries a
  * resourceVersion (then the Conflict is the user's precondition failing).
  */
-async function patchLive(api: ApiServer, type: ResourceType, ns: string | undefined, name: string, patchType: PatchType, jsonText: string, status: boolean, dryRun: boolean): Promise<KObject> {
+async function patchLive(api: ApiServer, type: ResourceType, ns: string | undefined, name: string, patchType: PatchType, jsonText: string, status: boolean, dryRun: boolean, fieldManager: string): Promise<KObject> {
   for (let attempt = 0; ; attempt++) {
     const current = await api.get(type, ns, name);
     const patched = await applyPatchText(deepCopy(current), type, patchType, jsonText, false);
@@ -117,7 +127,7 @@ async function patchLive(api: ApiServer, type: ResourceType, ns: string | undefi
     const pinned = patched.metadata?.resourceVersion !== current.metadata.resourceVersion;
     patched.metadata = { ...(patched.metadata ?? {}), resourceVersion: patched.metadata?.resourceVersion ?? current.metadata.resourceVersion };
     try {
-      return status ? await api.updateStatus(patched, { dryRun, fieldManager: 'kubectl-patch' }) : await api.update(patched, { dryRun, fieldManager: 'kubectl-patch' });
+      return status ? await api.updateStatus(patched, { dryRun, fieldManager }) : await api.update(patched, { dryRun, fieldManager });
     } catch (e) {
       if (e instanceof ApiError && e.reason === 'Conflict' && !pinned && attempt < 5) continue;
       throw e;
@@ -189,10 +199,10 @@ export class PatchOptions {
           if (replicas !== scale.spec.replicas) {
             result = await api.mutate(t.type, ns, before.metadata.name!, (o) => {
               o.spec = { ...(o.spec ?? {}), replicas };
-            }, { dryRun: dryRun === 'server', fieldManager: 'kubectl-patch', subresource: 'scale' });
+            }, { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-patch', subresource: 'scale' });
           }
         } else {
-          result = await patchLive(api, t.type, ns, before.metadata.name!, patchType, jsonText, flags.subresource === 'status', dryRun === 'server');
+          result = await patchLive(api, t.type, ns, before.metadata.name!, patchType, jsonText, flags.subresource === 'status', dryRun === 'server', flags.fieldManager ?? 'kubectl-patch');
         }
       } catch (e) {
         if (e instanceof ApiError) throw new PrintedError(formatApiError(e));

@@ -12,6 +12,7 @@ import { ForwardedConnection, refusedMessage } from '../exec/forward';
 import { resolvePod } from '../exec/pod-target';
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { kubectlHelp } from './kubectl-help';
 
 export interface PortForwardFlags {
   address?: string;
@@ -179,30 +180,43 @@ async function serveConnection(api: ApiServer, pod: KObject, port: number, sock:
   sock.on('error', () => sock.destroy());
 }
 
+/** kubectl port-forward's Long, as cobra prints it. */
+const PORT_FORWARD_LONG = `Forward one or more local ports to a pod.
+
+ Use resource type/name such as deployment/mydeployment to select a pod. Resource type defaults to 'pod' if omitted.
+
+ If there are multiple pods matching the criteria, a pod will be selected automatically. The forwarding session ends when the selected pod terminates, and a rerun of the command is needed to resume forwarding.`;
+
+const PORT_FORWARD_EXAMPLE = `  # Listen on ports 5000 and 6000 locally, forwarding data to/from ports 5000 and 6000 in the pod
+  kubectl port-forward pod/mypod 5000 6000
+  
+  # Listen on ports 5000 and 6000 locally, forwarding data to/from ports 5000 and 6000 in a pod selected by the deployment
+  kubectl port-forward deployment/mydeployment 5000 6000
+  
+  # Listen on port 8443 locally, forwarding to the targetPort of the service's port named "https" in a pod selected by the service
+  kubectl port-forward service/myservice 8443:https
+  
+  # Listen on port 8888 locally, forwarding to 5000 in the pod
+  kubectl port-forward pod/mypod 8888:5000
+  
+  # Listen on port 8888 on all addresses, forwarding to 5000 in the pod
+  kubectl port-forward --address 0.0.0.0 pod/mypod 8888:5000
+  
+  # Listen on port 8888 on localhost and selected IP, forwarding to 5000 in the pod
+  kubectl port-forward --address localhost,10.19.21.23 pod/mypod 8888:5000
+  
+  # Listen on a random port locally, forwarding to 5000 in the pod
+  kubectl port-forward pod/mypod :5000`;
+
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('port-forward')
     .description('Forward one or more local ports to a pod')
     .usage('TYPE/NAME [options] [LOCAL_PORT:]REMOTE_PORT [...[LOCAL_PORT_N:]REMOTE_PORT_N]')
     .argument('[args...]')
     .option('--address <addresses>', 'Addresses to listen on (comma separated). Only accepts IP addresses or localhost as a value. When localhost is supplied, kubectl will try to bind on both 127.0.0.1 and ::1 and will fail if neither of these addresses are available to bind.', 'localhost')
-    .option('--pod-running-timeout <duration>', 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running')
-    .addHelpText('after', `
-kubesim answers each connection as the simulated container's server would (nginx, httpd,
-http-echo and the other images of its catalog; the same answers wget gets in the cluster).
-
-Examples:
-  # Listen on ports 5000 and 6000 locally, forwarding data to/from ports 5000 and 6000 in the pod
-  kubesim port-forward pod/mypod 5000 6000
-
-  # Listen on port 8888 locally, forwarding to 5000 in the pod
-  kubesim port-forward pod/mypod 8888:5000
-
-  # Listen on a random port locally, forwarding to 5000 in the pod
-  kubesim port-forward pod/mypod :5000
-
-  # Listen on port 8443 locally, forwarding to the targetPort of the service's port named "https" in a pod selected by the service
-  kubesim port-forward service/myservice 8443:https`)
+    .option('--pod-running-timeout <duration>', 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running');
+  kubectlHelp(cmd, p.name, { long: PORT_FORWARD_LONG, example: PORT_FORWARD_EXAMPLE, use: `port-forward ${cmd.usage()}` }, { address: '[localhost]', 'pod-running-timeout': '1m0s' })
     .action(
       p.action((ctx, args: string[], flags: PortForwardFlags) => {
         const o = new PortForwardOptions();

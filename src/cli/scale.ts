@@ -6,6 +6,7 @@ import { ApiError, CliError } from '../api/errors';
 import { pluralGroup } from '../api/resources';
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { kubectlHelp } from './kubectl-help';
 import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { PrintedError, formatApiError } from './format-error';
 import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
@@ -31,6 +32,28 @@ function intFlag(name: string, v: string | undefined, dflt: number): number {
   return Number(v);
 }
 
+/** kubectl scale's Long, as cobra prints it. */
+const SCALE_LONG = `Set a new size for a deployment, replica set, replication controller, or stateful set.
+
+ Scale also allows users to specify one or more preconditions for the scale action.
+
+ If --current-replicas or --resource-version is specified, it is validated before the scale is attempted, and it is guaranteed that the precondition holds true when the scale is sent to the server.`;
+
+const SCALE_EXAMPLE = `  # Scale a replica set named 'foo' to 3
+  kubectl scale --replicas=3 rs/foo
+  
+  # Scale a resource identified by type and name specified in "foo.yaml" to 3
+  kubectl scale --replicas=3 -f foo.yaml
+  
+  # If the deployment named mysql's current size is 2, scale mysql to 3
+  kubectl scale --current-replicas=2 --replicas=3 deployment/mysql
+  
+  # Scale multiple replication controllers
+  kubectl scale --replicas=5 rc/example1 rc/example2 rc/example3
+  
+  # Scale stateful set named 'web' to 3
+  kubectl scale --replicas=3 statefulset/web`;
+
 export function register(program: Command, p: Program): void {
   const cmd = program
     .command('scale')
@@ -40,29 +63,19 @@ export function register(program: Command, p: Program): void {
     .option('--replicas <count>', 'The new desired number of replicas. Required.')
     .option('--current-replicas <count>', 'Precondition for current size. Requires that the current size of the resource match this value in order to scale. -1 (default) for no condition.')
     .option('--resource-version <version>', 'Precondition for resource version. Requires that the current resource version match this value in order to scale.')
-    .option('--timeout <duration>', 'The length of time to wait before giving up on a scale operation (accepted; the scale is immediate).')
-    .addHelpText('after', `
-Examples:
-  # Scale a replica set named 'foo' to 3
-  kubesim scale --replicas=3 rs/foo
-
-  # Scale a resource identified by type and name specified in "foo.yaml" to 3
-  kubesim scale --replicas=3 -f foo.yaml
-
-  # If the deployment named mysql's current size is 2, scale mysql to 3
-  kubesim scale --current-replicas=2 --replicas=3 deployment/mysql
-
-  # Scale multiple replication controllers
-  kubesim scale --replicas=5 rc/example1 rc/example2 rc/example3`)
-    .action(p.action((ctx, resources: string[], flags: ScaleFlags) => new ScaleOptions(ctx, resources, flags).complete().then((o) => o.validate().run())));
+    // The simulated scale is immediate, so there is never anything to wait for.
+    .option('--timeout <duration>', "The length of time to wait before giving up on a scale operation, zero means don't wait. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h).");
   addResourceBuilderFlags(cmd, {
     filename: 'Filename, directory, or URL to files identifying the resource to set a new size',
     recursive: true,
     selector: true,
     all: 'Select all resources in the namespace of the specified resource types',
-    allNamespaces: 'Accepted for kubectl compatibility with --all.',
+    kustomize: true,
   });
   addPrintFlags(addDryRunFlag(cmd));
+  kubectlHelp(cmd, p.name, { long: SCALE_LONG, example: SCALE_EXAMPLE, use: `scale ${cmd.usage()}` }, { replicas: '0', 'current-replicas': '-1', timeout: '0s' }).action(
+    p.action((ctx, resources: string[], flags: ScaleFlags) => new ScaleOptions(ctx, resources, flags).complete().then((o) => o.validate().run())),
+  );
 }
 
 /**

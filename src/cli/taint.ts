@@ -16,6 +16,8 @@ import { ApiError } from '../api/errors';
 import { aggregateErrorText } from './rollout';
 import { addPrintFlags } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
+import { validationDirective } from './flags/validate';
+import { FIELD_MANAGER_HELP, kubectlHelp, VALIDATE_HELP } from './kubectl-help';
 
 export interface Taint {
   key: string;
@@ -29,6 +31,8 @@ interface TaintFlags {
   selector?: string;
   overwrite?: boolean;
   dryRun?: string | boolean;
+  fieldManager?: string;
+  validate?: string | boolean;
   output?: string;
 }
 
@@ -140,6 +144,7 @@ export async function runTaint(ctx: CliContext, args: string[], flags: TaintFlag
   }
   const dryRun = parseDryRun(ctx, flags.dryRun);
   const print = await mutationPrinter(ctx, flags, dryRun);
+  validationDirective(flags.validate);
   if (resources.length < 1) throw new CliError('one or more resources must be specified as <resource> <name>');
   if (taintArgs.length < 1) throw new CliError('at least one taint update is required');
   let parsed: { add: Taint[]; remove: Taint[] };
@@ -193,7 +198,7 @@ export async function runTaint(ctx: CliContext, args: string[], flags: TaintFlag
         o.spec = { ...(o.spec ?? {}) };
         if (changed.spec?.taints) o.spec.taints = changed.spec.taints;
         else delete o.spec.taints;
-      }, { dryRun: dryRun === 'server' });
+      }, { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-taint' });
       ctx.out(print(updated, operation));
     } catch (e) {
       errors.push(e);
@@ -203,6 +208,32 @@ export async function runTaint(ctx: CliContext, args: string[], flags: TaintFlag
   return 0;
 }
 
+/** kubectl taint's Long, as cobra prints it. */
+const TAINT_LONG = `Update the taints on one or more nodes.
+
+  *  A taint consists of a key, value, and effect. As an argument here, it is expressed as key=value:effect.
+  *  The key must begin with a letter or number, and may contain letters, numbers, hyphens, dots, and underscores, up to 253 characters.
+  *  Optionally, the key can begin with a DNS subdomain prefix and a single '/', like example.com/my-app.
+  *  The value is optional. If given, it must begin with a letter or number, and may contain letters, numbers, hyphens, dots, and underscores, up to 63 characters.
+  *  The effect must be NoSchedule, PreferNoSchedule or NoExecute.
+  *  Currently taint can only apply to node.`;
+
+const TAINT_EXAMPLE = `  # Update node 'foo' with a taint with key 'dedicated' and value 'special-user' and effect 'NoSchedule'
+  # If a taint with that key and effect already exists, its value is replaced as specified
+  kubectl taint nodes foo dedicated=special-user:NoSchedule
+  
+  # Remove from node 'foo' the taint with key 'dedicated' and effect 'NoSchedule' if one exists
+  kubectl taint nodes foo dedicated:NoSchedule-
+  
+  # Remove from node 'foo' all the taints with key 'dedicated'
+  kubectl taint nodes foo dedicated-
+  
+  # Add a taint with key 'dedicated' on nodes having label myLabel=X
+  kubectl taint node -l myLabel=X  dedicated=foo:PreferNoSchedule
+  
+  # Add to node 'foo' a taint with key 'bar' and no value
+  kubectl taint nodes foo bar:NoSchedule`;
+
 export function register(program: Command, p: Program): void {
   const cmd = program
     .command('taint')
@@ -210,25 +241,9 @@ export function register(program: Command, p: Program): void {
     .usage('NODE NAME KEY_1=VAL_1:TAINT_EFFECT_1 ... KEY_N=VAL_N:TAINT_EFFECT_N')
     .argument('[args...]')
     .option('--overwrite', 'If true, allow taints to be overwritten, otherwise reject taint updates that overwrite existing taints.');
-  addResourceBuilderFlags(cmd, { all: 'Select all nodes in the cluster', selector: 'set-based' });
+  addResourceBuilderFlags(cmd, { all: 'Select all nodes in the cluster', selector: true });
   addPrintFlags(addDryRunFlag(cmd));
-  cmd
-    .addHelpText('after', `
-Examples:
-  # Update node 'foo' with a taint with key 'dedicated' and value 'special-user' and effect 'NoSchedule'
-  # If a taint with that key and effect already exists, its value is replaced as specified
-  ${p.name} taint nodes foo dedicated=special-user:NoSchedule
-
-  # Remove from node 'foo' the taint with key 'dedicated' and effect 'NoSchedule' if one exists
-  ${p.name} taint nodes foo dedicated:NoSchedule-
-
-  # Remove from node 'foo' all the taints with key 'dedicated'
-  ${p.name} taint nodes foo dedicated-
-
-  # Add a taint with key 'dedicated' on nodes having label myLabel=X
-  ${p.name} taint node -l myLabel=X  dedicated=foo:PreferNoSchedule
-
-  # Add to node 'foo' a taint with key 'bar' and no value
-  ${p.name} taint nodes foo bar:NoSchedule`)
+  cmd.option('--field-manager <name>', FIELD_MANAGER_HELP).option('--validate [mode]', VALIDATE_HELP);
+  kubectlHelp(cmd, p.name, { long: TAINT_LONG, example: TAINT_EXAMPLE, use: 'taint NODE NAME KEY_1=VAL_1:TAINT_EFFECT_1 ... KEY_N=VAL_N:TAINT_EFFECT_N' }, { 'field-manager': "'kubectl-taint'", validate: "'strict'" })
     .action(p.action((ctx, args: string[], flags: TaintFlags) => runTaint(ctx, args, flags, `${p.name} taint`)));
 }

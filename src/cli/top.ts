@@ -12,7 +12,9 @@ import { formatCpu, formatMemory, podTotal, type PodMetrics, type Usage } from '
 import { nodeUsages, podUsages } from '../exec/metrics-source';
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { groupHelp, kubectlHelp } from './kubectl-help';
 import { buildListOptions } from './flags/selectors';
+import { SELECTOR_HELP } from './flags/resource-builder-flags';
 
 export interface TopNodeFlags {
   selector?: string;
@@ -185,40 +187,65 @@ export async function runTopPod(ctx: CliContext, name: string | undefined, flags
   return 0;
 }
 
+/** kubectl top's Long, as cobra prints it. */
+const TOP_LONG = `Display resource (CPU/memory) usage.
+
+ The top command allows you to see the resource consumption for nodes or pods.
+
+ This command requires Metrics Server to be correctly configured and working on the server.`;
+
+/** kubectl top pod's Long, as cobra prints it. */
+const TOP_POD_LONG = `Display resource (CPU/memory) usage of pods.
+
+ The 'top pod' command allows you to see the resource consumption of pods.
+
+ Due to the metrics pipeline delay, they may be unavailable for a few minutes since pod creation.`;
+
+const TOP_POD_EXAMPLE = `  # Show metrics for all pods in the default namespace
+  kubectl top pod
+  
+  # Show metrics for all pods in the given namespace
+  kubectl top pod --namespace=NAMESPACE
+  
+  # Show metrics for a given pod and its containers
+  kubectl top pod POD_NAME --containers
+  
+  # Show metrics for the pods defined by label name=myLabel
+  kubectl top pod -l name=myLabel`;
+
+/** kubectl top node's Long, as cobra prints it. */
+const TOP_NODE_LONG = `Display resource (CPU/memory) usage of nodes.
+
+ The top-node command allows you to see the resource consumption of nodes.`;
+
+const TOP_NODE_EXAMPLE = `  # Show metrics for all nodes
+  kubectl top node
+  
+  # Show metrics for a given node
+  kubectl top node NODE_NAME`;
+
+/** Go defaults the parser keeps unset to tell "not given" apart. */
+const HELP_DEFAULTS = { 'no-headers': 'false', 'use-protocol-buffers': 'true' };
+
 export function register(program: Command, p: Program): void {
   const top = program
     .command('top')
-    .description('Display resource (CPU/memory) usage')
-    .addHelpText('after', `
-The top command allows you to see the resource consumption for nodes or pods.
-
-This command requires Metrics Server to be correctly configured and working on the server.
-(kubesim simulates it: running containers use a stable share of their requests, or what
-the pod's kubesim.io/cpu-usage and kubesim.io/memory-usage annotations say.)
-
-Available Commands:
-  node          Display resource (CPU/memory) usage of nodes
-  pod           Display resource (CPU/memory) usage of pods`);
-  top
+    .description('Display resource (CPU/memory) usage');
+  top.configureHelp({ formatHelp: (c) => groupHelp(c as Command, p.name, TOP_LONG, undefined, 'top [flags]') });
+  const node = top
     .command('node')
     .aliases(['nodes', 'no'])
     .description('Display resource (CPU/memory) usage of nodes')
     .usage('[NAME | -l label] [options]')
     .argument('[name]')
     .option('--no-headers', 'If present, print output without headers')
-    .option('-l, --selector <selector>', "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.")
+    .option('-l, --selector <selector>', SELECTOR_HELP)
     .option('--show-capacity', 'Print node resources based on Capacity instead of Allocatable(default) of the nodes.')
     .option('--sort-by <field>', "If non-empty, sort nodes list using specified field. The field can be either 'cpu' or 'memory'.")
-    .option('--use-protocol-buffers [bool]', 'Enables using protocol-buffers to access Metrics API (accepted; no effect).')
-    .addHelpText('after', `
-Examples:
-  # Show metrics for all nodes
-  kubesim top node
-
-  # Show metrics for a given node
-  kubesim top node NODE_NAME`)
+    .option('--use-protocol-buffers [bool]', 'Enables using protocol-buffers to access Metrics API.');
+  kubectlHelp(node, p.name, { long: TOP_NODE_LONG, example: TOP_NODE_EXAMPLE, use: 'node [NAME | -l label]' }, HELP_DEFAULTS)
     .action(p.action((ctx, name: string | undefined, flags: TopNodeFlags & { headers?: boolean }) => runTopNode(ctx, name, { ...flags, noHeaders: flags.headers === false })));
-  top
+  const pod = top
     .command('pod')
     .aliases(['pods', 'po'])
     .description('Display resource (CPU/memory) usage of pods')
@@ -228,22 +255,10 @@ Examples:
     .option('--containers', 'If present, print usage of containers within a pod.')
     .option('--field-selector <selector>', "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.")
     .option('--no-headers', 'If present, print output without headers.')
-    .option('-l, --selector <selector>', "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.")
+    .option('-l, --selector <selector>', SELECTOR_HELP)
     .option('--sort-by <field>', "If non-empty, sort pods list using specified field. The field can be either 'cpu' or 'memory'.")
     .option('--sum', 'Print the sum of the resource usage')
-    .option('--use-protocol-buffers [bool]', 'Enables using protocol-buffers to access Metrics API (accepted; no effect).')
-    .addHelpText('after', `
-Examples:
-  # Show metrics for all pods in the default namespace
-  kubesim top pod
-
-  # Show metrics for all pods in the given namespace
-  kubesim top pod --namespace=NAMESPACE
-
-  # Show metrics for a given pod and its containers
-  kubesim top pod POD_NAME --containers
-
-  # Show metrics for the pods defined by label name=myLabel
-  kubesim top pod -l name=myLabel`)
+    .option('--use-protocol-buffers [bool]', 'Enables using protocol-buffers to access Metrics API.');
+  kubectlHelp(pod, p.name, { long: TOP_POD_LONG, example: TOP_POD_EXAMPLE, use: 'pod [NAME | -l label]' }, HELP_DEFAULTS)
     .action(p.action((ctx, name: string | undefined, flags: TopPodFlags & { headers?: boolean }) => runTopPod(ctx, name, { ...flags, noHeaders: flags.headers === false })));
 }

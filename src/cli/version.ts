@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { Program } from './root';
+import { kubectlHelp } from './kubectl-help';
 import { KUBERNETES_VERSION, versionInfo } from '../api/version-info';
 
 declare const __KUBESIM_VERSION__: string;
@@ -13,12 +14,16 @@ const KUSTOMIZE_VERSION = 'v5.5.0';
 declare const __SCHEMA_VERSION__: string;
 
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('version')
     .description('Print the client and server version information')
     .option('--client', 'If true, shows client version only (no server required).')
-    .option('-o, --output <format>', "One of 'yaml' or 'json'.")
-    .action(
+    .option('-o, --output <format>', "One of 'yaml' or 'json'.");
+  kubectlHelp(cmd, p.name, {
+    long: 'Print the client and server version information for the current context.',
+    example: '  # Print the client and server versions for the current context\n  kubectl version',
+    use: 'version [flags]',
+  }).action(
       p.action(async (ctx, opts: { client?: boolean; output?: string }) => {
         const kubesim = typeof __KUBESIM_VERSION__ === 'string' ? __KUBESIM_VERSION__ : 'dev';
         const schemas = typeof __SCHEMA_VERSION__ === 'string' ? __SCHEMA_VERSION__ : 'unknown';

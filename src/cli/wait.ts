@@ -17,9 +17,12 @@ import { PrintedError } from './format-error';
 import { aggregateErrorText } from './rollout';
 import { goQuote, goSprint } from '../util/go-format';
 import { printFlagOptions } from './flags/print-flags';
-import { NO_RESOURCES_MESSAGE } from './flags/resource-builder-flags';
+import { FIELD_SELECTOR_HELP, NO_RESOURCES_MESSAGE, RECURSIVE_HELP } from './flags/resource-builder-flags';
+import { kubectlHelp } from './kubectl-help';
+import type { MutationPrinter } from './flags/mutation-output';
 
 interface WaitFlags extends TargetFlags {
+  local?: boolean;
   for?: string;
   timeout?: string;
   output?: string;
@@ -155,6 +158,7 @@ export async function runWait(ctx: CliContext, resources: string[], flags: WaitF
   const timeoutMs = waitTimeoutMs(flags.timeout);
   const condition = await parseForCondition(flags.for ?? '');
   if (resources.length === 0 && !(flags.filename ?? []).length) throw new CliError(NO_RESOURCES_MESSAGE);
+  if (flags.local) return checkLocal(ctx, resources, flags, condition, print);
   const api = await ctx.api();
   const start = api.clock.now();
   const { driveCluster } = await import('./drive-cluster');
@@ -189,6 +193,24 @@ export async function runWait(ctx: CliContext, resources: string[], flags: WaitF
   errors.push(...targets.errors.filter((e) => !isDelete || !/^Error from server \(NotFound\)/.test(e)));
   if (errors.length) throw new PrintedError(aggregateErrorText(errors));
   if (visited === 0 && !isDelete) throw new CliError('no matching resources found');
+  return 0;
+}
+
+/**
+ * --local: the file's objects, which nothing will change, checked once (kubectl 1.32 panics
+ * on them; a met condition is printed, an unmet one is `condition not met`).
+ */
+async function checkLocal(ctx: CliContext, resources: string[], flags: WaitFlags, condition: WaitCondition, print: MutationPrinter): Promise<number> {
+  const localMessage = `you must specify resources by --filename when --local is set.\n${NO_RESOURCES_MESSAGE.split('\n').slice(1, 4).join('\n')}`;
+  const targets = await resolveTargets(ctx, resources, flags, 'wait', { localMessage });
+  const errors: unknown[] = [];
+  for (const t of targets.items) {
+    const met = condition.kind === 'create' || (condition.kind === 'check' && condition.check(t.object));
+    if (met) ctx.out(print(t.object, 'condition met'));
+    else errors.push(new CliError(`condition not met for ${t.type.plural}/${t.object.metadata.name}`));
+  }
+  errors.push(...targets.errors);
+  if (errors.length) throw new PrintedError(aggregateErrorText(errors));
   return 0;
 }
 
@@ -248,47 +270,57 @@ async function waitOne(ctx: CliContext, api: ApiServer, t: Target, condition: Wa
   return final;
 }
 
+/** kubectl wait's Long, as cobra prints it. */
+const WAIT_LONG = `Experimental: Wait for a specific condition on one or many resources.
+
+ The command takes multiple resources and waits until the specified condition is seen in the Status field of every given resource.
+
+ Alternatively, the command can wait for the given set of resources to be created or deleted by providing the "create" or "delete" keyword as the value to the --for flag.
+
+ A successful message will be printed to stdout indicating when the specified condition has been met. You can use -o option to change to output destination.`;
+
+const WAIT_EXAMPLE = `  # Wait for the pod "busybox1" to contain the status condition of type "Ready"
+  kubectl wait --for=condition=Ready pod/busybox1
+  
+  # The default value of status condition is true; you can wait for other targets after an equal delimiter (compared after Unicode simple case folding, which is a more general form of case-insensitivity)
+  kubectl wait --for=condition=Ready=false pod/busybox1
+  
+  # Wait for the pod "busybox1" to contain the status phase to be "Running"
+  kubectl wait --for=jsonpath='{.status.phase}'=Running pod/busybox1
+  
+  # Wait for pod "busybox1" to be Ready
+  kubectl wait --for='jsonpath={.status.conditions[?(@.type=="Ready")].status}=True' pod/busybox1
+  
+  # Wait for the service "loadbalancer" to have ingress
+  kubectl wait --for=jsonpath='{.status.loadBalancer.ingress}' service/loadbalancer
+  
+  # Wait for the secret "busybox1" to be created, with a timeout of 30s
+  kubectl create secret generic busybox1
+  kubectl wait --for=create secret/busybox1 --timeout=30s
+  
+  # Wait for the pod "busybox1" to be deleted, with a timeout of 60s, after having issued the "delete" command
+  kubectl delete pod/busybox1
+  kubectl wait --for=delete pod/busybox1 --timeout=60s`;
+
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('wait')
     .description('Experimental: Wait for a specific condition on one or many resources')
     .usage("([-f FILENAME] | resource.group/resource.name | resource.group [(-l label | --all)]) [--for=create|--for=delete|--for condition=available|--for=jsonpath='{}'[=value]]")
     .argument('[resources...]')
-    .option('--for <condition>', "The condition to wait on: [create|delete|condition=condition-name[=condition-value]|jsonpath='{JSONPath expression}'=[JSONPath value]]. The default condition-value is true.  Condition values are compared after Unicode simple case folding, which is a more general form of case-insensitivity.")
-    .option('--timeout <duration>', "The length of time to wait before giving up.  Zero means check once and don't wait, negative means wait for a week.", '30s')
+    .option('--for <condition>', "The condition to wait on: [create|delete|condition=condition-name[=condition-value]|jsonpath='{JSONPath expression}'=[JSONPath value]]. The default condition-value is true. Condition values are compared after Unicode simple case folding, which is a more general form of case-insensitivity.")
+    .option('--timeout <duration>', "The length of time to wait before giving up. Zero means check once and don't wait, negative means wait for a week.", '30s')
+    .option('--local', 'If true, annotation will NOT contact api-server but run locally.')
     .option('--all', 'Select all resources in the namespace of the specified resource types')
     .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.')
-    .option('--field-selector <selector>', 'Selector (field query) to filter on, supports \'=\', \'==\', and \'!=\'.')
+    .option('--field-selector <selector>', FIELD_SELECTOR_HELP)
     .option('-f, --filename <file>', 'identifying the resource.', collect, [])
-    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.', true)
-    .option('-l, --selector <selector>', 'Selector (label query) to filter on, supports \'=\', \'==\', \'!=\', \'in\', \'notin\'.')
+    .option('-R, --recursive', RECURSIVE_HELP, true)
+    .option('-l, --selector <selector>', "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2)")
     .addOption(printFlagOptions()[0])
     .addOption(printFlagOptions()[1])
     .addOption(printFlagOptions()[2])
-    .addOption(printFlagOptions()[3])
-    .addHelpText('after', `
-Examples:
-  # Wait for the pod "busybox1" to contain the status condition of type "Ready"
-  kubesim wait --for=condition=Ready pod/busybox1
-
-  # The default value of status condition is true; you can wait for other targets after an equal delimiter (compared after Unicode simple case folding, which is a more general form of case-insensitivity)
-  kubesim wait --for=condition=Ready=false pod/busybox1
-
-  # Wait for the pod "busybox1" to contain the status phase to be "Running"
-  kubesim wait --for=jsonpath='{.status.phase}'=Running pod/busybox1
-
-  # Wait for pod "busybox1" to be Ready
-  kubesim wait --for='jsonpath={.status.conditions[?(@.type=="Ready")].status}=True' pod/busybox1
-
-  # Wait for the service "loadbalancer" to have ingress
-  kubesim wait --for=jsonpath='{.status.loadBalancer.ingress}' service/loadbalancer
-
-  # Wait for the secret "busybox1" to be created, with a timeout of 30s
-  kubesim create secret generic busybox1
-  kubesim wait --for=create secret/busybox1 --timeout=30s
-
-  # Wait for the pod "busybox1" to be deleted, with a timeout of 60s, after having issued the "delete" command
-  kubesim delete pod/busybox1
-  kubesim wait --for=delete pod/busybox1 --timeout=60s`)
+    .addOption(printFlagOptions()[3]);
+  kubectlHelp(cmd, p.name, { long: WAIT_LONG, example: WAIT_EXAMPLE, use: `wait ${cmd.usage()}` }, { recursive: 'true', timeout: '30s' })
     .action(p.action((ctx, resources: string[], flags: WaitFlags) => runWait(ctx, resources, flags)));
 }

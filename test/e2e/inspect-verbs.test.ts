@@ -136,3 +136,13 @@ test('completion scripts and the __complete candidates', () => {
   assert.equal(sb.ok(['__complete', '--', 'get', 'deploy/']), 'deploy/web\n');
   assert.ok(sb.ok(['__complete', '--', 'get', 'pods', '-n', '']).split('\n').includes('kube-system'));
 });
+
+test('describe -f describes the live objects a file names, as describe TYPE NAME does; a missing one is NotFound', () => {
+  const f = sb.file('rbac-only.yaml', RBAC);
+  const byFile = sb.run(['describe', '-f', f]);
+  assert.equal(byFile.code, 0, byFile.stderr);
+  assert.equal(byFile.stdout, sb.ok(['describe', 'role/pod-reader', 'rolebinding/read-pods']));
+  assert.match(byFile.stdout, /^Name:\s+pod-reader\n/);
+  const missing = sb.run(['describe', '-f', sb.file('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: nope}\n')]);
+  assert.deepEqual([missing.code, missing.stdout, missing.stderr], [1, '', 'Error from server (NotFound): configmaps "nope" not found\n']);
+});

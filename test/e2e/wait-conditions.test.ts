@@ -111,3 +111,15 @@ test('--for=create: an existing object is met, a missing one times out', () => {
   assert.equal(r.code, 1);
   assert.equal(r.stderr, 'error: timed out waiting for the condition\n');
 });
+
+test('--local checks the file\'s objects once, without the cluster; TYPE/NAME is refused', () => {
+  const f = sb.file('local-web.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: local-web\nspec:\n  replicas: 3\n');
+  assert.equal(sb.ok(['wait', '--local', '-f', f, '--for=jsonpath={.spec.replicas}=3']), 'deployment.apps/local-web condition met\n');
+  const unmet = sb.run(['wait', '--local', '-f', f, '--for=condition=Available']);
+  assert.deepEqual([unmet.code, unmet.stdout, unmet.stderr], [1, '', 'error: condition not met for deployments/local-web\n']);
+  // the object exists only in the file: the cluster was not asked
+  assert.equal(sb.run(['get', 'deployment', 'local-web']).code, 1);
+  const named = sb.run(['wait', '--local', 'deployment/web', '--for=delete']);
+  assert.equal(named.code, 1);
+  assert.match(named.stderr, /^error: you must specify resources by --filename when --local is set\.\nExample resource specifications include:\n {3}'-f rsrc\.yaml'\n {3}'--filename=rsrc\.json'\n$/);
+});

@@ -25,9 +25,9 @@ export const NO_RESOURCES_MESSAGE = "You must provide one or more resources by a
 
 export const RECURSIVE_HELP = 'Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.';
 export const KUSTOMIZE_HELP = "Process the kustomization directory. This flag can't be used together with -f or -R.";
-const SELECTOR_HELP = "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.";
+export const SELECTOR_HELP = "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.";
 const SET_SELECTOR_HELP = "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.";
-const FIELD_SELECTOR_HELP = "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.";
+export const FIELD_SELECTOR_HELP = "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.";
 
 /** AddFlags of ResourceBuilderFlags: the members `spec` names, in kubectl's wording. */
 export function addResourceBuilderFlags(cmd: Command, spec: ResourceBuilderSpec): Command {
