@@ -207,7 +207,7 @@ export class GeneratorOptions {
     const api = await ctx.api();
     if (rt.namespaced) object.metadata.namespace ??= ctx.namespace;
     try {
-      if (flags.validate !== 'false' && flags.validate !== 'ignore') await (await import('../api/validator-adapter')).loadValidation();
+      if (validationDirective(flags.validate) !== 'ignore') await (await import('../api/validator-adapter')).loadValidation();
       const created = await api.create(object, { dryRun: dryRun === 'server' });
       await print(created, false);
     } catch (e) {
