@@ -5,13 +5,7 @@ import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { Program } from './root';
 import { kubectlHelp } from './kubectl-help';
-import { KUBERNETES_VERSION, versionInfo } from '../api/version-info';
-
-declare const __KUBESIM_VERSION__: string;
-
-/** The kustomize kubectl 1.32 embeds (`kubectl version` prints it). */
-const KUSTOMIZE_VERSION = 'v5.5.0';
-declare const __SCHEMA_VERSION__: string;
+import { versionDoc, versionText } from './version-output';
 
 export function register(program: Command, p: Program): void {
   const cmd = program
@@ -25,13 +19,7 @@ export function register(program: Command, p: Program): void {
     use: 'version [flags]',
   }).action(
       p.action(async (ctx, opts: { client?: boolean; output?: string }) => {
-        const kubesim = typeof __KUBESIM_VERSION__ === 'string' ? __KUBESIM_VERSION__ : 'dev';
-        const schemas = typeof __SCHEMA_VERSION__ === 'string' ? __SCHEMA_VERSION__ : 'unknown';
-        // kubectl's fields in its order (kustomize is built in), then kubesim's own.
-        const doc: Record<string, unknown> = { clientVersion: versionInfo(), kustomizeVersion: KUSTOMIZE_VERSION };
-        if (!opts.client) doc.serverVersion = versionInfo();
-        doc.kubesimVersion = kubesim;
-        doc.schemaVersion = schemas;
+        const doc = versionDoc(Boolean(opts.client));
         if (opts.output === 'json') {
           ctx.out(JSON.stringify(doc, null, 2) + '\n');
         } else if (opts.output === 'yaml') {
@@ -40,10 +28,7 @@ export function register(program: Command, p: Program): void {
         } else if (opts.output !== undefined) {
           throw new CliError(`--output must be 'yaml' or 'json'`);
         } else {
-          let text = `Client Version: ${KUBERNETES_VERSION}\nKustomize Version: ${KUSTOMIZE_VERSION}\n`;
-          if (!opts.client) text += `Server Version: ${KUBERNETES_VERSION}\n`;
-          text += `kubesim Version: ${kubesim} (API schemas: ${schemas})\n`;
-          ctx.out(text);
+          ctx.out(versionText(Boolean(opts.client)));
         }
       }),
     );

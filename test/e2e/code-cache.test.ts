@@ -21,12 +21,15 @@ afterEach(() => {
   rmSync(cacheHome, { recursive: true, force: true });
 });
 
+// `version --client` with a global flag in front: a command line the start-up fast path
+// (dist/fast.cjs, test/e2e/fast-path.test.ts) leaves to the bundle, whose cache this tests.
+const VERSION = ['-n', 'default', 'version', '--client'];
 const run = (args: string[], xdg = cacheHome, stdin?: string) => sb.run(args, { env: { XDG_CACHE_HOME: xdg }, stdin });
 /** Cache files (of the bundle, main.cjs, unless another file's name is given). */
 const cacheFiles = (of = 'main') => readdirSync(cacheDir).filter((f) => f.startsWith(of) && f.endsWith('.v8cache'));
 
 test('the first run writes a private cache; later runs use it without rewriting it', () => {
-  const first = run(['version', '--client']);
+  const first = run(VERSION);
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stdout, /^Client Version: v1\.32\.\d+\n/);
   assert.equal(first.stderr, '');
@@ -35,7 +38,7 @@ test('the first run writes a private cache; later runs use it without rewriting 
   assert.equal(statSync(cacheDir).mode & 0o777, 0o700);
   assert.equal(statSync(join(cacheDir, file)).mode & 0o777, 0o600);
   const before = statSync(join(cacheDir, file));
-  const second = run(['version', '--client']);
+  const second = run(VERSION);
   assert.equal(second.stdout, first.stdout);
   const afterRun = statSync(join(cacheDir, file));
   assert.equal(afterRun.ino, before.ino, 'an accepted cache is not rewritten');
@@ -43,12 +46,12 @@ test('the first run writes a private cache; later runs use it without rewriting 
 });
 
 test('a corrupt or truncated cache is ignored and replaced', () => {
-  run(['version', '--client']);
+  run(VERSION);
   const [file] = cacheFiles();
   const path = join(cacheDir, file);
   for (const damage of [Buffer.from('not a V8 code cache at all'), readFileSync(path).subarray(0, 100)]) {
     writeFileSync(path, damage);
-    const r = run(['version', '--client']);
+    const r = run(VERSION);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Client Version: /);
     assert.equal(r.stderr, '');
@@ -76,7 +79,7 @@ test('commands that load the validators and the YAML parser work from the cache'
 });
 
 test('the caches of earlier builds are removed when a new one is written, other installs\' are kept', () => {
-  assert.equal(run(['version', '--client']).code, 0);
+  assert.equal(run(VERSION).code, 0);
   const [file] = cacheFiles();
   const prefix = file.slice(0, file.indexOf('-v'));
   const earlierBuild = join(cacheDir, `${prefix}-v0.0.0-x64-1-1.v8cache`);
@@ -84,14 +87,14 @@ test('the caches of earlier builds are removed when a new one is written, other 
   writeFileSync(earlierBuild, 'old');
   writeFileSync(otherInstall, 'other');
   rmSync(join(cacheDir, file));
-  assert.equal(run(['version', '--client']).code, 0);
+  assert.equal(run(VERSION).code, 0);
   assert.deepEqual(cacheFiles().sort(), [file, 'main-otherinstall-v0.0.0-x64-1-1.v8cache'].sort());
 });
 
 test('an unusable cache location is no error', () => {
   const notADir = join(sb.home, 'cache-is-a-file');
   writeFileSync(notADir, '');
-  const r = run(['version', '--client'], notADir);
+  const r = run(VERSION, notADir);
   assert.equal(r.code, 0);
   assert.equal(r.stderr, '');
   assert.match(r.stdout, /^Client Version: /);

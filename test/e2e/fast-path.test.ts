@@ -1,0 +1,100 @@
+// The start-up fast path (dist/fast.cjs): the command lines it answers print exactly what
+// the full CLI (dist/main.cjs) prints for them, it never reads the bundle when it answers,
+// and without it — missing, from another build, or broken — bin/kubesim runs the bundle
+// with the same result.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from './helpers';
+
+// A copy of the package whose dist/fast.cjs each test may remove or replace.
+const pkg = mkdtempSync(join(tmpdir(), 'kubesim-fast-path-'));
+after(() => rmSync(pkg, { recursive: true, force: true }));
+for (const dir of ['bin', 'dist', 'generated']) cpSync(join(ROOT, dir), join(pkg, dir), { recursive: true });
+cpSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
+const fast = join(pkg, 'dist', 'fast.cjs');
+const fastSource = join(ROOT, 'dist', 'fast.cjs');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Whether the bundle ran: it writes its code cache when it has none. */
+  bundleRan: boolean;
+}
+
+/** One command with an empty code-cache directory of its own. */
+function run(args: string[]): Run {
+  const cache = mkdtempSync(join(tmpdir(), 'kubesim-fast-path-cache-'));
+  try {
+    const r = spawnSync(process.execPath, [join(pkg, 'bin', 'kubesim'), ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, KUBESIM_HOME: join(pkg, '.home'), KUBECONFIG: join(pkg, 'kubeconfig'), KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', XDG_CACHE_HOME: cache },
+    });
+    const dir = join(cache, 'kubesim');
+    const bundleRan = existsSync(dir) && readdirSync(dir).some((f) => f.startsWith('main.cjs-'));
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr, bundleRan };
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
+}
+
+const FAST_FORMS = [
+  ['version', '--client'],
+  ['version', '--client=true'],
+];
+
+/** Each fast form run with whatever dist/fast.cjs is now, and by the bundle alone (no fast.cjs). */
+function compareWithBundle(expectFast: boolean): void {
+  const withFast = FAST_FORMS.map(run);
+  const saved = join(pkg, 'fast.cjs.saved');
+  cpSync(fast, saved);
+  rmSync(fast);
+  try {
+    FAST_FORMS.forEach((args, i) => {
+      const full = run(args);
+      assert.equal(full.bundleRan, true, `${args.join(' ')}: the bundle ran without fast.cjs`);
+      assert.equal(withFast[i].bundleRan, !expectFast, `${args.join(' ')}: the bundle ${expectFast ? 'was not' : 'was'} read`);
+      assert.deepEqual({ ...withFast[i], bundleRan: undefined }, { ...full, bundleRan: undefined }, args.join(' '));
+      assert.equal(full.code, 0);
+      assert.equal(full.stderr, '');
+      assert.match(full.stdout, /^Client Version: v1\.32\.\d+\nKustomize Version: v5\.5\.0\nkubesim Version: \S+ \(API schemas: Kubernetes v1\.32\.\d+; /);
+    });
+  } finally {
+    cpSync(saved, fast);
+    rmSync(saved);
+  }
+}
+
+test('the fast path prints exactly what the bundle prints, without reading the bundle', () => {
+  compareWithBundle(true);
+});
+
+test('other command lines, even close ones, run the bundle', () => {
+  for (const args of [['version'], ['version', '--client', '-o', 'json'], ['version', '--client=false'], ['-n', 'default', 'version', '--client'], ['version', '--client', 'extra']]) {
+    const r = run(args);
+    assert.equal(r.bundleRan, true, args.join(' '));
+  }
+  const json = run(['version', '--client', '-o', 'json']);
+  assert.equal(json.code, 0, json.stderr);
+  assert.deepEqual(Object.keys(JSON.parse(json.stdout)), ['clientVersion', 'kustomizeVersion', 'kubesimVersion', 'schemaVersion']);
+  // kubectl ignores an argument after `version --client`: so does the bundle.
+  assert.equal(run(['version', '--client', 'extra']).stdout, run(['version', '--client']).stdout);
+});
+
+test('a fast path from another build, or one that does not load, is not used', () => {
+  // Another build's: it names a bundle of another size.
+  cpSync(fastSource, fast);
+  appendFileSync(fast, 'module.exports.bundleBytes=1;\n');
+  try {
+    compareWithBundle(false);
+    writeFileSync(fast, 'this is not JavaScript (');
+    compareWithBundle(false);
+  } finally {
+    cpSync(fastSource, fast);
+  }
+  compareWithBundle(true);
+});
