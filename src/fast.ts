@@ -6,6 +6,7 @@
 // (test/e2e/fast-path.test.ts compares them). It imports only what it prints with.
 
 import { versionText } from './cli/version-output';
+import { exitQuietlyOnEpipe } from './util/stdout-epipe';
 
 /** Runs argv when it is a fast-path form and returns true; false leaves it to the full CLI. */
 export function runFast(argv: readonly string[]): boolean {
@@ -17,10 +18,6 @@ export function runFast(argv: readonly string[]): boolean {
 }
 
 function write(text: string): void {
-  // As main.ts: a reader that closed the pipe early (`| head`) is no error.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
+  exitQuietlyOnEpipe();
   process.stdout.write(text);
 }

@@ -1,7 +1,8 @@
 // The executable's entry point: runs the CLI and sets the exit code. The only place that
-// ends the process.
+// ends the process (with util/stdout-epipe.ts, for a reader that closed the pipe).
 
 import { run, invokedName } from './cli/root';
+import { exitQuietlyOnEpipe } from './util/stdout-epipe';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -14,11 +15,7 @@ async function main(): Promise<void> {
   process.exitCode = code;
 }
 
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  // `kubesim get pods | head` closes the pipe early: not an error worth a stack trace.
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
-});
+exitQuietlyOnEpipe();
 
 main().catch((e) => {
   process.stderr.write(`error: ${(e as Error)?.message ?? String(e)}\n`);
