@@ -1,7 +1,8 @@
-// What a process started by `kubectl exec` sees inside a simulated container: its
-// environment in the order a runtime gives it (PATH, HOSTNAME, the pod's env, the service
-// link variables the kubelet injects, HOME), the files the kubelet mounts (ConfigMap and
-// Secret volumes, service account token, /etc/hosts, /etc/resolv.conf), and who it runs as.
+// What a process sees inside a simulated container (its command, run by the kubelet, and
+// `kubectl exec`): its environment in the order a runtime gives it (PATH, HOSTNAME, the
+// pod's env, the service link variables the kubelet injects, HOME), the files the kubelet
+// mounts (ConfigMap and Secret volumes, service account token, /etc/hosts,
+// /etc/resolv.conf), and who it runs as.
 
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
@@ -71,8 +72,22 @@ function hostsFile(pod: KObject): string {
   return lines.join('\n') + '\n';
 }
 
-export async function containerView(api: ApiServer, pod: KObject, container: any): Promise<ContainerView> {
+export interface ViewOptions {
+  /** When the container started (ms); default its status's startedAt. */
+  startedMs?: number;
+  /** Include what `kubesim cp` put in the container (false for the kubelet's run of its command). */
+  copied?: boolean;
+}
+
+/**
+ * What the container's processes see: its command (run by the kubelet) and `kubectl exec`
+ * alike. The environment is fixed when the container is created, so Services created after
+ * it started are not in it.
+ */
+export async function containerView(api: ApiServer, pod: KObject, container: any, opts: ViewOptions = {}): Promise<ContainerView> {
   const ns = pod.metadata.namespace ?? 'default';
+  const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((s: any) => s.name === container.name);
+  const started = opts.startedMs ?? Date.parse(status?.state?.running?.startedAt ?? pod.status?.startTime ?? pod.metadata.creationTimestamp ?? '');
   const base = (await containerEnv(api, pod, container)).env ?? {};
   const env = new Map<string, string>();
   env.set('PATH', base.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
@@ -88,7 +103,9 @@ export async function containerView(api: ApiServer, pod: KObject, container: any
   }
   if (kube) services.push(kube);
   else services.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes' }, spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP' }] } } as KObject);
-  for (const s of services) for (const [k, v] of serviceEnv(s)) if (!env.has(k)) env.set(k, v);
+  // creationTimestamp has whole seconds: a Service made in the container's start second counts
+  const before = (s: KObject) => !Number.isFinite(started) || !(Date.parse(s.metadata.creationTimestamp ?? '') > started);
+  for (const s of services) if (before(s)) for (const [k, v] of serviceEnv(s)) if (!env.has(k)) env.set(k, v);
   const uid = Number(container.securityContext?.runAsUser ?? pod.spec?.securityContext?.runAsUser ?? 0);
   const gid = Number(container.securityContext?.runAsGroup ?? pod.spec?.securityContext?.runAsGroup ?? 0);
   if (!env.has('HOME')) env.set('HOME', uid === 0 ? '/root' : '/');
@@ -106,7 +123,7 @@ export async function containerView(api: ApiServer, pod: KObject, container: any
   }
   Object.assign(files, await mountedFiles(api, pod, container));
   // what was copied into the container's writable layer (kubesim cp)
-  if (pod.metadata.uid) Object.assign(files, await api.sim.containerFiles(pod.metadata.uid, container.name));
+  if (pod.metadata.uid && opts.copied !== false) Object.assign(files, await api.sim.containerFiles(pod.metadata.uid, container.name));
   const sa = pod.spec?.serviceAccountName ?? 'default';
   const token = `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ iss: 'https://kubernetes.default.svc.cluster.local', sub: `system:serviceaccount:${ns}:${sa}`, 'kubesim.io/simulated': true })).toString('base64url')}.simulated`;
   const ca = '-----BEGIN CERTIFICATE-----\n(kubesim: simulated cluster CA)\n-----END CERTIFICATE-----\n';
@@ -141,8 +158,6 @@ export async function containerView(api: ApiServer, pod: KObject, container: any
     files[`${SA_DIR}/token`] = token;
     atomicDirs.push(SA_DIR);
   }
-  const status = [...(pod.status?.containerStatuses ?? [])].find((s: any) => s.name === container.name);
-  const started = Date.parse(status?.state?.running?.startedAt ?? pod.status?.startTime ?? pod.metadata.creationTimestamp ?? '');
   const now = api.clock.now();
   return {
     env: [...env.entries()],

@@ -7,7 +7,9 @@
 import type { KObject } from '../api/types';
 import type { ControllerContext } from '../controllers/types';
 import { goDuration } from '../printers/duration';
-import { containerEnv, mountedFiles } from './env';
+import { containerView } from '../exec/container-view';
+import { containerEnv } from './env';
+import { containerScript } from '../shell/run';
 import { parseImage, pullOutcome } from './images';
 import { logStoreFor } from './logs';
 import { planRun } from './run-plan';
@@ -186,8 +188,19 @@ export async function stepContainer(e: StepEnv, c: CState, spec: any): Promise<v
 async function stepRunning(e: StepEnv, c: CState, spec: any): Promise<boolean> {
   const { ctx, pod, rt, now, stages: s, event, wakeAt } = e;
   const api = ctx.api;
-  const envr = await containerEnv(api, pod, spec);
-  const plan = planRun(pod, spec, c, ctx, envr.env ?? {}, await mountedFiles(api, pod, spec), now, rt.ip, s.lookaheadMs);
+  let env: Record<string, string>;
+  let files: Record<string, string>;
+  if (containerScript(spec.command, spec.args) !== undefined || [spec.livenessProbe, spec.readinessProbe, spec.startupProbe].some((p) => p?.exec)) {
+    // a script or an exec probe sees what `kubectl exec` sees (HOME, service links, /etc/hostname...), as of the start
+    const view = await containerView(api, { ...pod, status: { ...pod.status, podIP: rt.ip } }, spec, { startedMs: c.startedAt, copied: false });
+    env = Object.fromEntries(view.env);
+    files = view.files;
+  } else {
+    // a server image: only its required variables matter (cheaper, run at every probe)
+    env = (await containerEnv(api, pod, spec)).env ?? {};
+    files = {};
+  }
+  const plan = planRun(pod, spec, c, ctx, env, files, now, rt.ip, s.lookaheadMs);
   const endAt = plan.exitAt !== undefined && plan.exitAt <= now ? plan.exitAt : undefined;
   const cutoff = endAt ?? now;
   const lines = (plan.run?.lines ?? []).filter((l) => l.atMs <= cutoff);

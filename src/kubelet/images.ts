@@ -5,7 +5,7 @@
 
 import { RE2JS } from 're2js';
 import type { ClusterProfile } from '../sim/profile';
-import { fnv32a } from '../sim/rng';
+import { fnv32a, hex64 } from '../sim/rng';
 import { askRegistry } from '../sim/catalog';
 
 const NAME_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
@@ -70,8 +70,6 @@ export type PullOutcome = { ok: true; sizeBytes: number; imageID: string; durati
 
 /** Whether unknown images (outside the catalog: private registries, other namespaces) pull. */
 export type UnknownImagePolicy = 'pull' | 'fail';
-
-const hex64 = (seed: string) => Array.from({ length: 8 }, (_, i) => (fnv32a(`${seed}#${i}`) >>> 0).toString(16).padStart(8, '0')).join('');
 
 /** The manifest digest the simulated registry serves for a reference (stable per reference). */
 export function imageDigest(img: ImageRef): string {

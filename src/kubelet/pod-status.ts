@@ -43,7 +43,12 @@ function containerStatus(c: CState, spec: any): any {
       // a pull retried after its back-off: the status keeps the back-off until it ends
       else if (c.phase === 'pulling' && c.pullBackoffMs > 0) waiting('ImagePullBackOff', c.message);
       else if (c.restartReason) waiting('CrashLoopBackOff', c.restartReason);
-      else if (c.last && c.restartCount > 0) st.state = terminatedState(c.last);
+      else if (c.last && c.restartCount > 0) {
+        // still the run that ended (its ID, and the run before it as lastState), as after the exit
+        st.state = terminatedState(c.last);
+        st.containerID = c.last.containerID;
+        st.lastState = c.previous ? terminatedState(c.previous) : {};
+      }
       else waiting(c.init ? 'PodInitializing' : 'ContainerCreating');
       break;
     case 'config':

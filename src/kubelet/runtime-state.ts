@@ -4,7 +4,7 @@
 
 import type { KObject } from '../api/types';
 import type { ApiServer } from '../api/server';
-import { fnv32a } from '../sim/rng';
+import { fnv32a, hex64 } from '../sim/rng';
 
 export type Phase = 'new' | 'config' | 'pulling' | 'pullFailed' | 'pullBackoff' | 'creating' | 'starting' | 'running' | 'exited' | 'crashBackoff' | 'terminated' | 'invalid' | 'neverPull';
 
@@ -105,9 +105,7 @@ export async function allocatePodIP(api: ApiServer, node: KObject, uid: string):
 
 /** A container ID unique to the pod, container and run. */
 export function containerID(uid: string, name: string, restart: number): string {
-  let hex = '';
-  for (let i = 0; hex.length < 64; i++) hex += fnv32a(`${uid}/${name}/${restart}/${i}`).toString(16).padStart(8, '0');
-  return `containerd://${hex.slice(0, 64)}`;
+  return `containerd://${hex64(`${uid}/${name}/${restart}`)}`;
 }
 
 /** Images on a node's containerd (pulled there, or put there by `kubesim image load`). */

@@ -26,7 +26,10 @@ async function refreshKubeconfig(clusterDir: string, url: string, log?: (m: stri
 
 export async function serveCluster(api: ApiServer, clusterDir: string, opts: { port?: number; insecureHttp?: boolean; log?: (m: string) => void; secondary?: boolean } = {}): Promise<RunningServer> {
   if (opts.secondary) return serveSecondary(api, clusterDir, opts);
+  const before = readServerRecord(clusterDir);
   const rec = await ensureServerRecord(clusterDir, { port: opts.port, insecureHttp: opts.insecureHttp });
+  // --port or --insecure-http changed where (or how) the API is served: kubectl's entry follows
+  let moved = !!before && (before.port !== rec.port || !!before.insecureHttp !== !!rec.insecureHttp);
   let server: RunningServer;
   try {
     server = await startApiServer({ api, clusterDir, port: rec.port, insecureHttp: rec.insecureHttp, log: opts.log });
@@ -35,10 +38,10 @@ export async function serveCluster(api: ApiServer, clusterDir: string, opts: { p
     // The recorded port is taken by something else: serve on a free one (kubeconfig must be refreshed).
     opts.log?.(`port ${rec.port} is in use; serving on a free port (run "kubesim kubeconfig" for the new address)`);
     server = await startApiServer({ api, clusterDir, port: 0, insecureHttp: rec.insecureHttp, log: opts.log });
-    writeServerRecord(clusterDir, { ...rec, url: server.url, pid: process.pid });
-    await refreshKubeconfig(clusterDir, server.url, opts.log);
+    moved = true;
   }
   writeServerRecord(clusterDir, { ...rec, url: server.url, pid: process.pid });
+  if (moved) await refreshKubeconfig(clusterDir, server.url, opts.log);
   const unregister = registerApiServer(clusterDir, server.url); // so that `cluster stop` finds every server
   opts.log?.(`serving the Kubernetes API at ${server.url}`);
   const close = server.close;

@@ -1,7 +1,7 @@
 // Randomness for the simulation: generated name suffixes, hashes, jitter. Seedable
 // (KUBESIM_SEED) so that scenario tests can be reproduced exactly.
 
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 export type Rng = () => number; // uniform in [0, 1)
 
@@ -70,6 +70,11 @@ export function uuid(rng: Rng): string {
   return out;
 }
 const HEX = '0123456789abcdef';
+
+/** 64 hex digits standing for a seed (container IDs, image digests): stable, and no visible pattern. */
+export function hex64(seed: string): string {
+  return createHash('sha256').update(seed).digest('hex');
+}
 
 /** FNV-1a 32-bit: stable hashes of pod templates. */
 export function fnv32a(s: string): number {

@@ -174,3 +174,26 @@ test('private images: pulled by default; with policy fail they need `kubesim ima
   assert.match(sb.ok(['describe', 'pod', 'local']), /Normal\s+Pulled\s+.*Container image "our-registry.io\/local:dev" already present on machine/);
   assert.match(sb.ok(['image', 'ls']), /node-1\s+our-registry\.io\/local:dev/);
 });
+
+test('container IDs and image digests look like sha256 hashes: no pattern repeating along them', () => {
+  sb.ok(['apply', '-f', '-'], {
+    stdin: pod('ids', `  containers:
+  - {name: a, image: busybox:1.36, command: [sh, -c, 'exit 1']}
+  - {name: b, image: nginx:1.27}
+  - {name: c, image: postgres:16}`),
+  });
+  sb.ok(['clock', 'advance', '40s']);
+  const statuses: any[] = json('ids').status.containerStatuses;
+  // a container waiting in CrashLoopBackOff names its last one in both places, as the kubelet does
+  const ids = [...new Set(statuses.flatMap((s) => [s.containerID, s.lastState?.terminated?.containerID, s.imageID]).filter(Boolean))];
+  assert.ok(ids.length >= 6, JSON.stringify(statuses));
+  for (const id of ids) {
+    const hex = /(?:containerd:\/\/|@sha256:)([0-9a-f]{64})$/.exec(id)?.[1];
+    assert.ok(hex, id);
+    // in 64 random hex digits a given 3-digit string is all but never seen 4 times
+    const counts = new Map<string, number>();
+    for (let i = 0; i + 3 <= hex.length; i++) counts.set(hex.slice(i, i + 3), (counts.get(hex.slice(i, i + 3)) ?? 0) + 1);
+    const repeated = [...counts].filter(([, n]) => n >= 4);
+    assert.deepEqual(repeated, [], `${id} repeats ${repeated.map(([s]) => s).join(', ')}`);
+  }
+});
