@@ -7,6 +7,7 @@
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import { containerEnv, mountedFiles } from '../kubelet/env';
+import { isBusyboxImage } from '../shell/run';
 
 export interface ContainerView {
   env: Array<[string, string]>;
@@ -50,11 +51,6 @@ export function serviceEnv(svc: KObject): Array<[string, string]> {
     out.push([pp, url], [`${pp}_PROTO`, proto.toLowerCase()], [`${pp}_PORT`, String(p.port)], [`${pp}_ADDR`, ip]);
   });
   return out;
-}
-
-export function isBusyboxImage(image: string | undefined): boolean {
-  // alpine itself and every `*-alpine` variant (nginx:alpine, python:3.12-alpine)
-  return /(^|\/)busybox(:|@|$)/.test(image ?? '') || /alpine/.test(image ?? '');
 }
 
 function hostsFile(pod: KObject): string {
