@@ -91,7 +91,7 @@ export function register(program: Command, p: Program): void {
     p.name,
     { long: CAN_I_LONG, example: CAN_I_EXAMPLE, use: 'can-i VERB [TYPE | TYPE/NAME | NONRESOURCEURL]' },
     { 'no-headers': 'false' },
-  ).action(p.action((ctx, args: string[], flags: CanIFlags) => runCanI(ctx, args, flags)));
+  ).action(p.action((ctx, args: string[], flags: CanIFlags) => runCanI(ctx, args, flags, p.name)));
 
   const whoami = auth
     .command('whoami')
@@ -137,13 +137,13 @@ async function rbacObjects(api: ApiServer): Promise<RbacObjects> {
   return { roles: await list('Role'), clusterRoles: await list('ClusterRole'), roleBindings: await list('RoleBinding'), clusterRoleBindings: await list('ClusterRoleBinding') };
 }
 
-export async function runCanI(ctx: CliContext, args: string[], flags: CanIFlags): Promise<number> {
+export async function runCanI(ctx: CliContext, args: string[], flags: CanIFlags, program = 'kubesim'): Promise<number> {
   // CanIOptions.Complete, then Validate.
   if (flags.list) {
     if (args.length) throw new CliError('list option must be specified with no arguments');
     if (flags.quiet || flags.allNamespaces || flags.subresource) throw new CliError("list option can't be specified with neither quiet, all-namespaces nor subresource options");
   } else if (args.length !== 2) {
-    throw new CliError("you must specify two arguments: verb resource or verb resource/resourceName.\nSee 'kubectl auth can-i -h' for help and examples.");
+    throw new CliError(`you must specify two arguments: verb resource or verb resource/resourceName.\nSee '${program} auth can-i -h' for help and examples.`);
   }
   const rbac = await import('../rbac');
   const user = await userOf(flags);

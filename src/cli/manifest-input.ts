@@ -9,7 +9,7 @@ import { NoKindMatchError } from '../api/resources';
 import type { KObject } from '../api/types';
 import { loadManifests, formatSourceError, noObjectsMessage, type LoadResult, type ManifestDoc } from '../manifest';
 import type { CliContext } from './context';
-import { PrintedError } from './format-error';
+import { PrintedError, checkErrText } from './format-error';
 import { validationDirective } from './flags/validate';
 
 export interface InputDoc {
@@ -43,7 +43,8 @@ export function validateFileFlags(flags: FileFlags): void {
   if ((flags.filename ?? []).length && flags.kustomize) errs.push('only one of -f or -k can be specified');
   if (flags.kustomize && flags.recursive) errs.push("the -k flag can't be used with -f or -R");
   if (errs.length === 1) throw new CliError(errs[0]);
-  if (errs.length > 1) throw new CliError(`[${errs.join(', ')}]`);
+  // CheckErr prints an aggregate's errors one per line, without `error: `.
+  if (errs.length > 1) throw new PrintedError(checkErrText(errs));
 }
 
 /** `-k DIR`: kustomize's build, read back as documents whose source is DIR (as kubectl names them). */
