@@ -127,7 +127,7 @@ test('completion scripts and the __complete candidates', () => {
   for (const sh of ['bash', 'zsh', 'fish']) assert.match(sb.ok(['completion', sh]), /kubesim __complete -- /);
   const bad = sb.run(['completion', 'tcsh']);
   assert.equal(bad.code, 1);
-  assert.equal(bad.stderr, 'error: Unsupported shell type "tcsh".\nSee \'kubectl completion -h\' for help and examples\n');
+  assert.equal(bad.stderr, 'error: Unsupported shell type "tcsh".\nSee \'kubesim completion -h\' for help and examples\n');
   const verbs = sb.ok(['__complete', '--', '']).split('\n');
   assert.ok(verbs.includes('get') && verbs.includes('explain') && !verbs.includes('__complete'));
   assert.ok(sb.ok(['__complete', '--', 'get', '']).split('\n').includes('deployments'));
