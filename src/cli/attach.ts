@@ -8,6 +8,9 @@ import type { KObject } from '../api/types';
 import { attachedShellCommand, pickContainerForCli } from '../exec/run-command';
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { kubectlHelp } from './kubectl-help';
+import { declareFlagTypes } from './flags/pflag';
+import { parseGoDuration } from './flags/duration';
 
 export interface AttachFlags {
   container?: string;
@@ -24,10 +27,11 @@ export class AttachOptions {
   stdin = false;
   tty = false;
 
-  complete(args: string[], flags: AttachFlags): void {
-    if (args.length === 0) throw new CliError("at least 1 argument is required for attach\nSee 'kubesim attach -h' for help and examples");
-    if (args.length > 1) throw new CliError("expected POD, TYPE/NAME, or TYPE NAME, (at most 2 arguments) saw 2: [" + args.join(' ') + "]\nSee 'kubesim attach -h' for help and examples");
-    this.podRef = args[0];
+  complete(args: string[], flags: AttachFlags, program = 'kubesim'): void {
+    if (args.length === 0) throw new CliError('at least 1 argument is required for attach');
+    if (args.length > 2) throw new CliError(`expected POD, TYPE/NAME, or TYPE NAME, (at most 2 arguments) saw ${args.length}: [${args.join(' ')}]`);
+    if (parseGoDuration(flags.podRunningTimeout ?? '1m0s') <= 0) throw new CliError(`--pod-running-timeout must be higher than zero\nSee '${program} attach -h' for help and examples`);
+    this.podRef = args.length === 2 ? `${args[0]}/${args[1]}` : args[0];
     this.container = flags.container;
     this.quiet = !!flags.quiet;
     this.stdin = !!flags.stdin;
@@ -79,38 +83,41 @@ function reattachMessage(pod: KObject, container: string): string {
   return `Session ended, resume using 'kubesim attach ${pod.metadata.name} -c ${container} -i -t' command when the pod is running\n`;
 }
 
+const ATTACH_LONG = `Attach to a process that is already running inside an existing container.`;
+
+const ATTACH_EXAMPLE = `  # Get output from running pod mypod; use the 'kubectl.kubernetes.io/default-container' annotation
+  # for selecting the container to be attached or the first container in the pod will be chosen
+  kubectl attach mypod
+  
+  # Get output from ruby-container from pod mypod
+  kubectl attach mypod -c ruby-container
+  
+  # Switch to raw terminal mode; sends stdin to 'bash' in ruby-container from pod mypod
+  # and sends stdout/stderr from 'bash' back to the client
+  kubectl attach mypod -c ruby-container -i -t
+  
+  # Get output from the first pod of a replica set named nginx
+  kubectl attach rs/nginx`;
+
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('attach')
     .description('Attach to a running container')
-    .usage('(POD | TYPE/NAME) -c CONTAINER [options]')
+    .usage('(POD | TYPE/NAME) -c CONTAINER')
     .argument('[args...]')
     .option('-c, --container <name>', 'Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen')
-    .option('-i, --stdin', 'Pass stdin to the container (with -t, the session of a container whose process is a shell)')
+    // With -t, a container whose process is a shell on its terminal gives that shell's session.
+    .option('-i, --stdin', 'Pass stdin to the container')
     .option('-t, --tty', 'Stdin is a TTY')
     .option('-q, --quiet', 'Only print output from the remote session')
-    .option('--pod-running-timeout <duration>', 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running')
-    .addHelpText('after', `
-kubesim prints what the container's simulated program writes from now on, until it stops
-(Ctrl-C to detach). With -it, a container whose process is a shell on its terminal (stdin
-and tty set, as debug -it makes) gives that shell's interactive session.
-
-Examples:
-  # Get output from running pod mypod; use the 'kubectl.kubernetes.io/default-container' annotation
-  # for selecting the container to be attached or the first container in the pod will be chosen
-  kubesim attach mypod
-
-  # Get output from ruby-container from pod mypod
-  kubesim attach mypod -c ruby-container
-
-  # Get output from the first pod of a replica set named nginx
-  kubesim attach rs/nginx`)
-    .action(
-      p.action((ctx, args: string[], flags: AttachFlags) => {
-        const o = new AttachOptions();
-        o.complete(args, flags);
-        o.validate();
-        return o.run(ctx);
-      }),
-    );
+    .option('--pod-running-timeout <duration>', 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running', '1m0s');
+  declareFlagTypes(cmd, { 'pod-running-timeout': 'duration' });
+  kubectlHelp(cmd, p.name, { long: ATTACH_LONG, example: ATTACH_EXAMPLE, use: `attach ${cmd.usage()}` }, { 'pod-running-timeout': '1m0s' }).action(
+    p.action((ctx, args: string[], flags: AttachFlags) => {
+      const o = new AttachOptions();
+      o.complete(args, flags, p.name);
+      o.validate();
+      return o.run(ctx);
+    }),
+  );
 }

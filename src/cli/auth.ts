@@ -2,7 +2,9 @@
 // cluster, evaluated by src/rbac as kube-apiserver's RBAC authorizer would.
 
 import type { Command } from 'commander';
-import { groupHelp } from './kubectl-help';
+import { Option } from 'commander';
+import { groupHelp, kubectlHelp } from './kubectl-help';
+import { addPrintFlags, allowMissingKeys, outputArgument, type PrintFlagValues } from './flags/print-flags';
 import { CliError } from '../api/errors';
 import { UnknownResourceError } from '../api/resources';
 import type { ApiServer } from '../api/server';
@@ -21,73 +23,105 @@ interface CanIFlags {
   asGroup?: string[];
 }
 
+const CAN_I_LONG = `Check whether an action is allowed.
+
+ VERB is a logical Kubernetes API verb like 'get', 'list', 'watch', 'delete', etc. TYPE is a Kubernetes resource. Shortcuts and groups will be resolved. NONRESOURCEURL is a partial URL that starts with "/". NAME is the name of a particular Kubernetes resource. This command pairs nicely with impersonation. See --as global flag.`;
+
+const CAN_I_EXAMPLE = `  # Check to see if I can create pods in any namespace
+  kubectl auth can-i create pods --all-namespaces
+  
+  # Check to see if I can list deployments in my current namespace
+  kubectl auth can-i list deployments.apps
+  
+  # Check to see if service account "foo" of namespace "dev" can list pods in the namespace "prod"
+  # You must be allowed to use impersonation for the global option "--as"
+  kubectl auth can-i list pods --as=system:serviceaccount:dev:foo -n prod
+  
+  # Check to see if I can do everything in my current namespace ("*" means all)
+  kubectl auth can-i '*' '*'
+  
+  # Check to see if I can get the job named "bar" in namespace "foo"
+  kubectl auth can-i list jobs.batch/bar -n foo
+  
+  # Check to see if I can read pod logs
+  kubectl auth can-i get pods --subresource=log
+  
+  # Check to see if I can access the URL /logs/
+  kubectl auth can-i get /logs/
+  
+  # Check to see if I can approve certificates.k8s.io
+  kubectl auth can-i approve certificates.k8s.io
+  
+  # List all allowed actions in namespace "foo"
+  kubectl auth can-i --list --namespace=foo`;
+
+const WHOAMI_LONG = `Experimental: Check who you are and your attributes (groups, extra).
+
+        This command is helpful to get yourself aware of the current user attributes,
+        especially when dynamic authentication, e.g., token webhook, auth proxy, or OIDC provider,
+        is enabled in the Kubernetes cluster.`;
+
+const WHOAMI_EXAMPLE = `  # Get your subject attributes
+  kubectl auth whoami
+  
+  # Get your subject attributes in JSON format
+  kubectl auth whoami -o json`;
+
+const NO_HEADERS_WITHOUT_LIST = '--no-headers cannot be set without --list specified';
+
 const RESOURCE_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', 'use', 'bind', 'impersonate', '*', 'approve', 'sign', 'escalate', 'attest'];
 const NON_RESOURCE_VERBS = ['get', 'put', 'post', 'head', 'options', 'delete', 'patch', '*'];
 
 export function register(program: Command, p: Program): void {
   const auth = program.command('auth').description('Inspect authorization');
   auth.configureHelp({ formatHelp: (c) => groupHelp(c as Command, p.name, 'Inspect authorization.', undefined, 'auth [flags]') });
-  auth
-    .command('can-i')
-    .description('Check whether an action is allowed')
-    .usage('VERB [TYPE | TYPE/NAME | NONRESOURCEURL]')
-    .argument('[args...]')
-    .option('-A, --all-namespaces', 'If true, check the specified action in all namespaces.')
-    .option('--list', 'If true, prints all allowed actions.')
-    .option('--no-headers', 'If true, prints allowed actions without headers')
-    .option('-q, --quiet', 'If true, suppress output and just return the exit code.')
-    .option('--subresource <subresource>', 'SubResource such as pod/log or deployment/scale')
-    .option('--as <user>', 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace.')
-    .option('--as-group <group>', 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups.', collect, [])
-    .addHelpText('after', `
-Examples:
-  # Check to see if I can create pods in any namespace
-  kubesim auth can-i create pods --all-namespaces
+  kubectlHelp(
+    auth
+      .command('can-i')
+      .description('Check whether an action is allowed')
+      .argument('[args...]')
+      .option('-A, --all-namespaces', 'If true, check the specified action in all namespaces.')
+      .option('--list', 'If true, prints all allowed actions.')
+      .option('--no-headers', 'If true, prints allowed actions without headers')
+      .option('-q, --quiet', 'If true, suppress output and just return the exit code.')
+      .option('--subresource <subresource>', 'SubResource such as pod/log or deployment/scale')
+      // kubectl's global impersonation flags: kubesim takes them here only, so help leaves them out.
+      .addOption(new Option('--as <user>').hideHelp())
+      .addOption(new Option('--as-group <group>').argParser(collect).default([]).hideHelp()),
+    p.name,
+    { long: CAN_I_LONG, example: CAN_I_EXAMPLE, use: 'can-i VERB [TYPE | TYPE/NAME | NONRESOURCEURL]' },
+    { 'no-headers': 'false' },
+  ).action(p.action((ctx, args: string[], flags: CanIFlags) => runCanI(ctx, args, flags, p.name)));
 
-  # Check to see if I can list deployments in my current namespace
-  kubesim auth can-i list deployments.apps
-
-  # Check to see if service account "foo" of namespace "dev" can list pods in the namespace "prod"
-  kubesim auth can-i list pods --as=system:serviceaccount:dev:foo -n prod
-
-  # Check to see if I can do everything in my current namespace ("*" means all)
-  kubesim auth can-i '*' '*'
-
-  # Check to see if I can get the job named "bar" in namespace "foo"
-  kubesim auth can-i list jobs.batch/bar -n foo
-
-  # Check to see if I can read pod logs
-  kubesim auth can-i get pods --subresource=log
-
-  # Check to see if I can access the URL /logs/
-  kubesim auth can-i get /logs/
-
-  # List all allowed actions in namespace "foo"
-  kubesim auth can-i --list --namespace=foo`)
-    .action(p.action((ctx, args: string[], flags: CanIFlags) => runCanI(ctx, args, flags)));
-
-  auth
+  const whoami = auth
     .command('whoami')
     .description('Experimental: Check self subject attributes')
-    .option('-o, --output <format>', 'Output format. One of: (json, yaml).')
-    .option('--as <user>', 'Username to impersonate for the operation.')
-    .option('--as-group <group>', 'Group to impersonate for the operation.', collect, [])
-    .action(
-      p.action(async (ctx, flags: { output?: string; as?: string; asGroup?: string[] }) => {
-        const user = await userOf(flags);
-        if (flags.output === 'json' || flags.output === 'yaml') {
-          const review = { kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null }, status: { userInfo: { username: user.name, groups: user.groups } } };
-          const { outputPrinter } = await import('./flags/output');
-          ctx.out(outputPrinter(flags.output, ctx)([review as any], false));
-          return 0;
-        }
-        if (flags.output) throw new CliError(`unable to match a printer suitable for the output format "${flags.output}", allowed formats are: json,yaml`);
-        const { tabwrite, GET_TABLE } = await import('../printers/tabwriter');
-        ctx.out(tabwrite(`ATTRIBUTE\tVALUE\nUsername\t${user.name}\nGroups\t[${user.groups.join(' ')}]\n`, GET_TABLE));
+    .addOption(new Option('--as <user>').hideHelp())
+    .addOption(new Option('--as-group <group>').argParser(collect).default([]).hideHelp());
+  addPrintFlags(whoami);
+  kubectlHelp(whoami, p.name, { long: WHOAMI_LONG, example: WHOAMI_EXAMPLE, use: 'whoami' }).action(
+    p.action(async (ctx, flags: PrintFlagValues & { as?: string; asGroup?: string[] }) => {
+      // PrintFlags.ToPrinter runs before the review is requested: a format it lacks fails first.
+      const output = outputArgument(flags);
+      if (output !== undefined && !WHOAMI_FORMATS.includes(output.split('=')[0])) {
+        throw new CliError(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${WHOAMI_FORMATS.join(',')}`);
+      }
+      const user = await userOf(flags);
+      if (output) {
+        const review = { kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null }, status: { userInfo: { username: user.name, groups: user.groups } } };
+        const { outputPrinter } = await import('./flags/output');
+        ctx.out(outputPrinter(output, ctx, { showManagedFields: flags.showManagedFields, allowMissingKeys: allowMissingKeys(flags) })([review as any], false));
         return 0;
-      }),
-    );
+      }
+      const { tabwrite, GET_TABLE } = await import('../printers/tabwriter');
+      ctx.out(tabwrite(`ATTRIBUTE\tVALUE\nUsername\t${user.name}\nGroups\t[${user.groups.join(' ')}]\n`, GET_TABLE));
+      return 0;
+    }),
+  );
 }
+
+/** The formats of whoami's PrintFlags (no table printers), sorted as kubectl lists them. */
+const WHOAMI_FORMATS = ['go-template', 'go-template-file', 'json', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'name', 'template', 'templatefile', 'yaml'];
 
 async function userOf(flags: { as?: string; asGroup?: string[] }): Promise<UserInfo> {
   const { DEFAULT_ADMIN, impersonatedUser } = await import('../rbac');
@@ -103,12 +137,13 @@ async function rbacObjects(api: ApiServer): Promise<RbacObjects> {
   return { roles: await list('Role'), clusterRoles: await list('ClusterRole'), roleBindings: await list('RoleBinding'), clusterRoleBindings: await list('ClusterRoleBinding') };
 }
 
-export async function runCanI(ctx: CliContext, args: string[], flags: CanIFlags): Promise<number> {
+export async function runCanI(ctx: CliContext, args: string[], flags: CanIFlags, program = 'kubesim'): Promise<number> {
+  // CanIOptions.Complete, then Validate.
   if (flags.list) {
     if (args.length) throw new CliError('list option must be specified with no arguments');
-    if (flags.quiet) throw new CliError('list option must not be specified with quiet');
-  } else if (args.length !== 2 && args.length !== 3) {
-    throw new CliError('you must specify two or three arguments: verb, resource, and optional resourceName');
+    if (flags.quiet || flags.allNamespaces || flags.subresource) throw new CliError("list option can't be specified with neither quiet, all-namespaces nor subresource options");
+  } else if (args.length !== 2) {
+    throw new CliError(`you must specify two arguments: verb resource or verb resource/resourceName.\nSee '${program} auth can-i -h' for help and examples.`);
   }
   const rbac = await import('../rbac');
   const user = await userOf(flags);
@@ -128,7 +163,8 @@ export async function runCanI(ctx: CliContext, args: string[], flags: CanIFlags)
   if (what.startsWith('/')) {
     if (flags.subresource) throw new CliError('--subresource can not be used with NonResourceURL');
     if (nameArg) throw new CliError('NonResourceURL and ResourceName can not specified together');
-    if (!NON_RESOURCE_VERBS.includes(verb)) ctx.err(`Warning: verb '${verb}' is not a known verb\n`);
+    if (!NON_RESOURCE_VERBS.includes(verb)) ctx.err(`Warning: verb '${verb}' is not a known verb\n\n`);
+    if (flags.headers === false) throw new CliError(NO_HEADERS_WITHOUT_LIST);
     allowed = rbac.authorize(objs, user, { verb, path: what });
   } else {
     const slash = what.indexOf('/');
@@ -158,6 +194,7 @@ export async function runCanI(ctx: CliContext, args: string[], flags: CanIFlags)
       ctx.err(group ? `Warning: resource '${resource}' is not namespace scoped in group '${group}'\n\n` : `Warning: resource '${resource}' is not namespace scoped\n\n`);
     }
     if (!RESOURCE_VERBS.includes(verb)) ctx.err(`Warning: verb '${verb}' is not a known verb\n`);
+    if (flags.headers === false) throw new CliError(NO_HEADERS_WITHOUT_LIST);
     allowed = rbac.authorize(objs, user, { verb, group, resource, subresource: flags.subresource, name, namespace: namespaced ? namespace : '' });
   }
   if (!flags.quiet) ctx.out(allowed ? 'yes\n' : 'no\n');

@@ -1,4 +1,4 @@
-// `kubesim autoscale (TYPE NAME | TYPE/NAME) --max=N [--min=N] [--cpu-percent=N] [--name=X]`:
+// `kubesim autoscale (-f FILENAME | TYPE NAME | TYPE/NAME) --max=N [--min=N] [--cpu-percent=N] [--name=X]`:
 // a HorizontalPodAutoscaler (autoscaling/v1) for a Deployment, ReplicaSet, StatefulSet or
 // ReplicationController, built by the autoscale generator from the live object.
 
@@ -8,32 +8,24 @@ import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { PrintedError } from './format-error';
-import { generatorFlags, runGenerator } from './generate';
+import { builderSources, generatorFlags, runGenerator } from './generate';
 import { declareFlagTable } from './flags/pflag';
 import { autoscaleGenerator } from '../generators';
 import { Flags, checkRequired } from '../generators/flags';
 import type { FlagValues } from '../generators/types';
 
 /**
- * Finds the object to autoscale. kubectl validates --max before it looks anything up
+ * Finds the objects to autoscale. kubectl validates --max before it looks anything up
  * (AutoscaleOptions.Validate runs before the resource visit), so the flag checks come first.
  */
-async function autoscaleSource(ctx: CliContext, args: string[], raw: FlagValues): Promise<KObject | undefined> {
+async function autoscaleSources(ctx: CliContext, args: string[], raw: FlagValues): Promise<KObject[]> {
   checkRequired(autoscaleGenerator.flags, raw);
   const f = new Flags(autoscaleGenerator.flags, raw);
   const max = f.int('max');
   const min = f.int('min');
   if (max < 1) throw new CliError(`--max=MAXPODS is required and must be at least 1, max: ${max}`);
   if (max < min) throw new CliError(`--max=MAXPODS must be larger or equal to --min=MINPODS, max: ${max}, min: ${min}`);
-  const positional = args.filter((a) => !a.startsWith('-'));
-  if (!positional.length) throw new CliError('You must provide one or more resources by argument or filename.');
-  const [first, second] = positional;
-  const slash = first.indexOf('/');
-  const [kind, name] = slash >= 0 ? [first.slice(0, slash), first.slice(slash + 1)] : [first, second];
-  if (!name) throw new CliError('resource(s) were provided, but no name was specified');
-  const api = await ctx.api();
-  const type = api.resolve(kind);
-  return api.get(type, type.namespaced ? ctx.namespace : undefined, name);
+  return builderSources(ctx, args, raw, 'autoscale');
 }
 
 /**
@@ -60,7 +52,7 @@ export function register(program: Command, p: Program): void {
     .action(
       p.action(async (ctx, _args: string[], _opts: unknown, command: Command) => {
         try {
-          return await runGenerator(ctx, autoscaleGenerator, [...command.args], { source: autoscaleSource });
+          return await runGenerator(ctx, autoscaleGenerator, [...command.args], { sources: autoscaleSources });
         } catch (e) {
           if (e instanceof PrintedError) throw new PrintedError(unwrapCreateError(e.text), e.exitCode);
           throw e;

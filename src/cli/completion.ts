@@ -7,6 +7,7 @@ import { CliError } from '../api/errors';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { declarePassThrough } from './flags/pflag';
+import { kubectlHelp } from './kubectl-help';
 
 const SCRIPTS: Record<string, string> = {
   bash: `# bash completion for kubesim; load with: source <(kubesim completion bash)
@@ -66,29 +67,86 @@ const NAME_VERBS: Record<string, string> = { logs: 'pods', exec: 'pods', 'port-f
 const VALUE_FLAGS = new Set(['-n', '--namespace', '-o', '--output', '--context', '-f', '--filename', '-l', '--selector', '-c', '--container']);
 const OUTPUTS = ['json', 'yaml', 'name', 'wide', 'jsonpath=', 'custom-columns=', 'go-template='];
 
+const COMPLETION_LONG = `Output shell completion code for the specified shell (bash, zsh, fish, or powershell). The shell code must be evaluated to provide interactive completion of kubectl commands.  This can be done by sourcing it from the .bash_profile.
+
+ Detailed instructions on how to do this are available here:
+
+        for macOS:
+        https://kubernetes.io/docs/tasks/tools/install-kubectl-macos/#enable-shell-autocompletion
+        
+        for linux:
+        https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/#enable-shell-autocompletion
+        
+        for windows:
+        https://kubernetes.io/docs/tasks/tools/install-kubectl-windows/#enable-shell-autocompletion
+        
+ Note for zsh users: [1] zsh completions are only supported in versions of zsh >= 5.2.`;
+
+const COMPLETION_EXAMPLE = `  # Installing bash completion on macOS using homebrew
+  ## If running Bash 3.2 included with macOS
+  brew install bash-completion
+  ## or, if running Bash 4.1+
+  brew install bash-completion@2
+  ## If kubectl is installed via homebrew, this should start working immediately
+  ## If you've installed via other means, you may need add the completion to your completion directory
+  kubectl completion bash > $(brew --prefix)/etc/bash_completion.d/kubectl
+  
+  
+  # Installing bash completion on Linux
+  ## If bash-completion is not installed on Linux, install the 'bash-completion' package
+  ## via your distribution's package manager.
+  ## Load the kubectl completion code for bash into the current shell
+  source <(kubectl completion bash)
+  ## Write bash completion code to a file and source it from .bash_profile
+  kubectl completion bash > ~/.kube/completion.bash.inc
+  printf "
+  # kubectl shell completion
+  source '$HOME/.kube/completion.bash.inc'
+  " >> $HOME/.bash_profile
+  source $HOME/.bash_profile
+  
+  # Load the kubectl completion code for zsh[1] into the current shell
+  source <(kubectl completion zsh)
+  # Set the kubectl completion code for zsh[1] to autoload on startup
+  kubectl completion zsh > "\${fpath[1]}/_kubectl"
+  
+  
+  # Load the kubectl completion code for fish[2] into the current shell
+  kubectl completion fish | source
+  # To load completions for each session, execute once:
+  kubectl completion fish > ~/.config/fish/completions/kubectl.fish
+  
+  # Load the kubectl completion code for powershell into the current shell
+  kubectl completion powershell | Out-String | Invoke-Expression
+  # Set kubectl completion code for powershell to run on startup
+  ## Save completion code to a script and execute in the profile
+  kubectl completion powershell > $HOME\\.kube\\completion.ps1
+  Add-Content $PROFILE "$HOME\\.kube\\completion.ps1"
+  ## Execute completion code in the profile
+  Add-Content $PROFILE "if (Get-Command kubectl -ErrorAction SilentlyContinue) {
+  kubectl completion powershell | Out-String | Invoke-Expression
+  }"
+  ## Add completion code directly to the $PROFILE script
+  kubectl completion powershell >> $PROFILE`;
+
 export function register(program: Command, p: Program): void {
-  program
-    .command('completion')
-    .description('Output shell completion code for the specified shell (bash, zsh, fish, or powershell)')
-    .argument('[shell]')
-    .addHelpText('after', `
-Examples:
-  # Load the kubesim completion code for bash into the current shell
-  source <(kubesim completion bash)
-
-  # Load the kubesim completion code for zsh into the current shell
-  source <(kubesim completion zsh)
-
-  # Load the kubesim completion code for fish into the current shell
-  kubesim completion fish | source`)
-    .action(
-      p.action((ctx, shell: string | undefined) => {
-        if (!shell) throw new CliError('Shell not specified.\nSee \'kubectl completion -h\' for help and examples');
-        const script = SCRIPTS[shell];
-        if (!script) throw new CliError(`Unsupported shell type "${shell}".\nSee 'kubectl completion -h' for help and examples`);
-        ctx.out(script);
-      }),
-    );
+  kubectlHelp(
+    program
+      .command('completion')
+      .description('Output shell completion code for the specified shell (bash, zsh, fish, or powershell)')
+      .argument('[args...]'),
+    p.name,
+    { long: COMPLETION_LONG, example: COMPLETION_EXAMPLE, use: 'completion SHELL' },
+  ).action(
+    p.action((ctx, args: string[]) => {
+      const usage = `\nSee '${p.name} completion -h' for help and examples`;
+      if (args.length === 0) throw new CliError(`Shell not specified.${usage}`);
+      if (args.length > 1) throw new CliError(`Too many arguments. Expected only the shell type.${usage}`);
+      const script = SCRIPTS[args[0]];
+      if (!script) throw new CliError(`Unsupported shell type "${args[0]}".${usage}`);
+      ctx.out(script);
+    }),
+  );
 
   const complete = program
     .command('__complete', { hidden: true })

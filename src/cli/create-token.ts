@@ -6,7 +6,9 @@ import { ApiError, CliError } from '../api/errors';
 import type { KObject } from '../api/types';
 import type { Program } from './root';
 import { collect } from './flags/collect';
-import { parseDuration } from './flags/duration';
+import { parseGoDuration } from './flags/duration';
+import { declareFlagTypes } from './flags/pflag';
+import { kubectlHelp } from './kubectl-help';
 import { printFlagOptions, outputArgument, allowMissingKeys, type PrintFlagValues } from './flags/print-flags';
 import { checkMutationFormat } from './flags/mutation-output';
 
@@ -18,6 +20,26 @@ interface TokenFlags extends PrintFlagValues {
   boundObjectUid?: string;
 }
 
+const TOKEN_LONG = `Request a service account token.`;
+
+const TOKEN_EXAMPLE = `  # Request a token to authenticate to the kube-apiserver as the service account "myapp" in the current namespace
+  kubectl create token myapp
+  
+  # Request a token for a service account in a custom namespace
+  kubectl create token myapp --namespace myns
+  
+  # Request a token with a custom expiration
+  kubectl create token myapp --duration 10m
+  
+  # Request a token with a custom audience
+  kubectl create token myapp --audience https://example.com
+  
+  # Request a token bound to an instance of a Secret object
+  kubectl create token myapp --bound-object-kind Secret --bound-object-name mysecret
+  
+  # Request a token bound to an instance of a Secret object with a specific UID
+  kubectl create token myapp --bound-object-kind Secret --bound-object-name mysecret --bound-object-uid 0d4691ed-659b-4935-a832-355f77ee47cc`;
+
 const BOUND_KINDS: Record<string, string> = { Pod: 'v1', Secret: 'v1', Node: 'v1' };
 
 export function register(program: Command, p: Program): void {
@@ -27,23 +49,25 @@ export function register(program: Command, p: Program): void {
     .command('token')
     .description('Request a service account token')
     .argument('[names...]')
-    .option('--audience <audience>', 'Audience of the requested token. If unset, defaults to requesting a token for use with the Kubernetes API server.', collect, [])
-    .option('--duration <duration>', 'Requested lifetime of the issued token. If not set or if set to 0, the lifetime will be determined by the server automatically.')
-    .option('--bound-object-kind <kind>', 'Kind of an object to bind the token to. Supported kinds are Node, Pod, Secret.')
-    .option('--bound-object-name <name>', 'Name of an object to bind the token to. The token will expire when the object is deleted.')
-    .option('--bound-object-uid <uid>', 'UID of an object to bind the token to.');
+    .option('--audience <audience>', 'Audience of the requested token. If unset, defaults to requesting a token for use with the Kubernetes API server. May be repeated to request a token valid for multiple audiences.', collect, [])
+    .option('--duration <duration>', 'Requested lifetime of the issued token. If not set or if set to 0, the lifetime will be determined by the server automatically. The server may return a token with a longer or shorter lifetime.')
+    .option('--bound-object-kind <kind>', 'Kind of an object to bind the token to. Supported kinds are Node, Pod, Secret. If set, --bound-object-name must be provided.')
+    .option('--bound-object-name <name>', 'Name of an object to bind the token to. The token will expire when the object is deleted. Requires --bound-object-kind.')
+    .option('--bound-object-uid <uid>', 'UID of an object to bind the token to. Requires --bound-object-kind and --bound-object-name. If unset, the UID of the existing object is used.');
   for (const o of printFlagOptions()) cmd.addOption(o);
+  declareFlagTypes(cmd, { duration: 'duration' });
+  kubectlHelp(cmd, p.name, { long: TOKEN_LONG, example: TOKEN_EXAMPLE, use: 'token SERVICE_ACCOUNT_NAME' }, { duration: '0s' });
   cmd.action(
     p.action(async (ctx, names: string[], own: TokenFlags, self: Command) => {
       // `create`'s own -o/--template take those flags first (commander hands them to the parent).
       const flags: TokenFlags = { ...own };
       for (const [k, v] of Object.entries(self.parent?.opts() ?? {})) if (v !== undefined && (flags as unknown as Record<string, unknown>)[k] === undefined) (flags as unknown as Record<string, unknown>)[k] = v;
-      if (names.length !== 1) throw new CliError(`exactly one SERVICE_ACCOUNT name is required\nSee 'kubesim create token -h' for help and examples`);
+      if (names.length !== 1) throw new CliError(`exactly one NAME is required, got ${names.length}\nSee '${p.name} create token -h' for help and examples`);
       const output = outputArgument(flags);
       if (output) checkMutationFormat(output);
-      const durationMs = flags.duration === undefined ? 0 : parseDuration(flags.duration);
+      const durationMs = flags.duration === undefined ? 0 : parseGoDuration(flags.duration);
       if (durationMs < 0) throw new CliError('--duration must be greater than or equal to 0');
-      if (durationMs % 1000 !== 0) throw new CliError('--duration must be an integer number of seconds');
+      if (durationMs % 1000 !== 0) throw new CliError('--duration cannot be expressed in units less than seconds');
       if (flags.audience.some((a) => a === '')) throw new CliError('--audience must not be an empty string');
       if (flags.boundObjectKind === undefined && (flags.boundObjectName || flags.boundObjectUid)) throw new CliError('--bound-object-name can only be set if --bound-object-kind is provided');
       if (flags.boundObjectKind !== undefined) {

@@ -37,9 +37,10 @@ const COMMON: FlagDef[] = [
   { name: 'field-manager', type: 'string', help: FIELD_MANAGER_HELP },
 ];
 
-/** A generator's own flags and the common ones it does not redefine. */
+/** A generator's own flags and the common ones it does not redefine (only `create`'s take --validate). */
 export function generatorFlags(gen: Generator): FlagDef[] {
-  return [...gen.flags, ...COMMON.filter((c) => !gen.flags.some((f) => f.name === c.name))];
+  const common = gen.command.startsWith('create ') ? COMMON : COMMON.filter((c) => c.name !== 'validate');
+  return [...gen.flags, ...common.filter((c) => !gen.flags.some((f) => f.name === c.name))];
 }
 
 /**
@@ -73,6 +74,8 @@ export function klogLine(message: string): string {
 export interface GeneratorRunOptions {
   /** Fetches the object the generator derives from (`expose deploy/web`, `create job --from`). */
   source?: (ctx: CliContext, args: string[], flags: Record<string, unknown>) => Promise<KObject | undefined>;
+  /** The objects a generator runs once for each of (`expose -f`, `autoscale -f` with several documents). */
+  sources?: (ctx: CliContext, args: string[], flags: Record<string, unknown>) => Promise<KObject[]>;
 }
 
 export async function runGenerator(ctx: CliContext, gen: Generator, argv: string[], opts: GeneratorRunOptions = {}): Promise<number> {
@@ -81,7 +84,17 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
     ctx.out(generatorHelp(gen));
     return 0;
   }
-  return new GeneratorOptions(ctx, gen, argv, opts).complete().validate().run();
+  const o = new GeneratorOptions(ctx, gen, argv, opts).complete().validate();
+  if (!opts.sources) return o.run();
+  let sources: KObject[];
+  try {
+    sources = await opts.sources(ctx, o.positional, o.flagValues);
+  } catch (e) {
+    if (e instanceof RequiredFlagError) throw new PrintedError(klogLine(e.message));
+    throw e;
+  }
+  for (const source of sources) await o.run(source);
+  return 0;
 }
 
 /**
@@ -122,6 +135,14 @@ export class GeneratorOptions {
     return this;
   }
 
+  get positional(): string[] {
+    return this.args;
+  }
+
+  get flagValues(): Record<string, unknown> {
+    return this.flags;
+  }
+
   private flushWarnings(): void {
     this.dryRunWarnings.splice(0).forEach((w) => this.ctx.err(w));
   }
@@ -146,13 +167,13 @@ export class GeneratorOptions {
     return this;
   }
 
-  async run(): Promise<number> {
+  async run(given?: KObject): Promise<number> {
     const { ctx, gen, opts, args, argsLenAtDash, flags, dryRun, printFlags, output } = this;
     const flushWarnings = () => this.flushWarnings();
     let object: KObject;
     try {
       // A source (expose's target, create job --from) opens the cluster itself, only when there is one.
-      const source = opts.source ? await opts.source(ctx, args, flags) : undefined;
+      const source = given ?? (opts.source ? await opts.source(ctx, args, flags) : undefined);
       const needsCluster = source !== undefined || gen.command === 'create role' || gen.command === 'create clusterrole';
       const api = needsCluster || dryRun !== 'client' ? await ctx.api() : undefined;
       const result = gen.build(
@@ -292,3 +313,37 @@ function rawArgs(command: Command): string[] {
 }
 
 export { CliError };
+
+/**
+ * The live objects `expose` and `autoscale` act on, as their resource.Builder finds them:
+ * TYPE NAME, TYPE/NAME, or the objects named in -f/-k files (with the Builder's errors).
+ * `emptyIsNothing`: expose's Builder lets files without objects through as nothing to do.
+ */
+export async function builderSources(ctx: CliContext, args: string[], flags: Record<string, unknown>, verb: string, emptyIsNothing = false): Promise<KObject[]> {
+  const files = { filename: (flags.filename as string[] | undefined) ?? [], kustomize: (flags.kustomize as string | undefined) || undefined, recursive: flags.recursive === true };
+  const { validateFileFlags, hasFileInput } = await import('./manifest-input');
+  const { NO_RESOURCES_MESSAGE } = await import('./flags/resource-builder-flags');
+  validateFileFlags(files);
+  if (hasFileInput(files)) {
+    if (args.some((a) => a.includes('/'))) throw new CliError('resource/name arguments cannot be provided when a path is specified');
+    if (args.length) throw new CliError('when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well');
+    const { resolveTargets } = await import('./flags/targets');
+    const { noObjectsMessage } = await import('../manifest');
+    try {
+      const t = await resolveTargets(ctx, [], files, verb);
+      if (t.errors.length) throw new PrintedError(t.errors.join(''));
+      return t.items.map((i) => i.object);
+    } catch (e) {
+      if (emptyIsNothing && e instanceof CliError && e.message === noObjectsMessage(verb)) return [];
+      throw e;
+    }
+  }
+  if (!args.length) throw new CliError(NO_RESOURCES_MESSAGE);
+  const [first, second] = args;
+  const slash = first.indexOf('/');
+  const [kind, name] = slash >= 0 ? [first.slice(0, slash), first.slice(slash + 1)] : [first, second];
+  if (!name) throw new CliError('resource(s) were provided, but no name was specified');
+  const api = await ctx.api();
+  const type = api.resolve(kind);
+  return [await api.get(type, type.namespaced ? ctx.namespace : undefined, name)];
+}

@@ -9,7 +9,8 @@ import { NoKindMatchError } from '../api/resources';
 import type { KObject } from '../api/types';
 import { loadManifests, formatSourceError, noObjectsMessage, type LoadResult, type ManifestDoc } from '../manifest';
 import type { CliContext } from './context';
-import { PrintedError } from './format-error';
+import { PrintedError, checkErrText } from './format-error';
+import { validationDirective } from './flags/validate';
 
 export interface InputDoc {
   doc: ManifestDoc;
@@ -42,7 +43,8 @@ export function validateFileFlags(flags: FileFlags): void {
   if ((flags.filename ?? []).length && flags.kustomize) errs.push('only one of -f or -k can be specified');
   if (flags.kustomize && flags.recursive) errs.push("the -k flag can't be used with -f or -R");
   if (errs.length === 1) throw new CliError(errs[0]);
-  if (errs.length > 1) throw new CliError(`[${errs.join(', ')}]`);
+  // CheckErr prints an aggregate's errors one per line, without `error: `.
+  if (errs.length > 1) throw new PrintedError(checkErrText(errs));
 }
 
 /** `-k DIR`: kustomize's build, read back as documents whose source is DIR (as kubectl names them). */
@@ -77,9 +79,10 @@ export async function loadInput(ctx: CliContext, flags: FileFlags, verb: string,
 
 /**
  * Resolves and validates each loaded document. `strict` is kubectl's default
- * --validate=strict; `ignore` skips the schema check (the server still rejects garbage).
+ * --validate=strict; `warn` and `ignore` skip the client's schema check (the server still
+ * rejects garbage). `api`: the API server, or any source that resolves kinds and reads CRDs
+ * as it does (the daemon's, over REST).
  */
-/** `api`: the API server, or any source that resolves kinds and reads CRDs as it does (the daemon's, over REST). */
 export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf' | 'tryGet' | 'registry'>, load: LoadResult, verb: string, flags: FileFlags): Promise<InputResult> {
   const errors: string[] = [];
   for (const e of load.errors) {
@@ -87,8 +90,8 @@ export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'
     const text = load.textOf(e.source);
     errors.push(`error: ${e.kubectlMessage}\n${formatSourceError({ source: e.source, position: e.position, message: e.message, hint: e.hint }, text)}\n`);
   }
-  const validateMode = flags.validate === false || flags.validate === 'false' || flags.validate === 'ignore' ? 'ignore' : 'strict';
-  const schema = validateMode === 'strict' ? await import('../api/validator-adapter') : undefined;
+  // Only strict blocks on the schema; warn leaves unknown fields to the server's warnings.
+  const schema = validationDirective(flags.validate) === 'strict' ? await import('../api/validator-adapter') : undefined;
   if (schema) await schema.loadValidation();
   const items: InputDoc[] = [];
   for (const doc of load.docs) {

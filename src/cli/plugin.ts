@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { Command, Option } from 'commander';
 import { CliError } from '../api/errors';
 import type { Program } from './root';
+import { groupHelp, kubectlHelp } from './kubectl-help';
 
 const PREFIX = 'kubectl-';
 
@@ -63,13 +64,38 @@ function flagLine(o: Option): string {
   return `    ${short}${name}=${shown}:\n\t${o.description}\n`;
 }
 
+const PLUGIN_LONG = `Provides utilities for interacting with plugins.
+
+ Plugins provide extended functionality that is not part of the major command-line distribution. Please refer to the documentation and examples for more information about how write your own plugins.
+
+ The easiest way to discover and install plugins is via the kubernetes sub-project krew: [krew.sigs.k8s.io]. To install krew, visit https://krew.sigs.k8s.io/docs/user-guide/setup/install`;
+
+const PLUGIN_EXAMPLE = `  # List all available plugins
+  kubectl plugin list
+  
+  # List only binary names of available plugins without paths
+  kubectl plugin list --name-only`;
+
+const PLUGIN_LIST_LONG = `List all available plugin files on a user's PATH. To see plugins binary names without the full path use --name-only flag.
+
+ Available plugin files are those that are: - executable - anywhere on the user's PATH - begin with "kubectl-"`;
+
+const PLUGIN_LIST_EXAMPLE = `  # List all available plugins
+  kubectl plugin list
+  
+  # List only binary names of available plugins without paths
+  kubectl plugin list --name-only`;
+
 export function register(program: Command, p: Program): void {
   const plugin = program.command('plugin').description('Provides utilities for interacting with plugins');
-  plugin
-    .command('list')
-    .description("List all visible plugin executables on a user's PATH")
-    .option('--name-only', 'If true, display only the binary name of each plugin, rather than its full path')
-    .action(
+  kubectlHelp(
+    plugin
+      .command('list')
+      .description("List all visible plugin executables on a user's PATH")
+      .option('--name-only', 'If true, display only the binary name of each plugin, rather than its full path'),
+    p.name,
+    { long: PLUGIN_LIST_LONG, example: PLUGIN_LIST_EXAMPLE, use: 'list [flags]' },
+  ).action(
       p.action((ctx, flags: { nameOnly?: boolean }) => {
         const builtins = program.commands.map((c) => c.name());
         const r = listPlugins(process.env.PATH ?? '', Boolean(flags.nameOnly), builtins);
@@ -83,9 +109,13 @@ export function register(program: Command, p: Program): void {
       }),
     );
 
+  plugin.configureHelp({ formatHelp: (c) => groupHelp(c as Command, p.name, PLUGIN_LONG, PLUGIN_EXAMPLE, 'plugin [flags]') });
+
   program
     .command('options')
     .description('Print the list of flags inherited by all commands')
+    // cobra's usage template for options is empty: `options --help` prints nothing.
+    .configureHelp({ formatHelp: () => '' })
     .action(
       p.action((ctx) => {
         const opts = (program.options as readonly Option[]).filter((o) => !o.hidden || o.long === '--kubeconfig').sort((a, b) => (a.long ?? '').localeCompare(b.long ?? ''));

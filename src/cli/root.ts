@@ -161,6 +161,8 @@ function unknownCommand(program: Command, name: string, typed: string): string {
 
 /** cobra's flag error: `Error: <pflag message>` and where to read the usage. */
 function flagError(name: string, path: string, message: string): string {
+  // kubectl options sets its own flag error function.
+  if (path === 'options') return `Error: ${message}\nRun '${name} options' without flags.\n`;
   return `Error: ${message}\nSee '${name}${path ? ' ' + path : ''} --help' for usage.\n`;
 }
 

@@ -16,6 +16,7 @@ import { splitResourcesAndPairs } from './flags/key-value-args';
 import { mutationPrinter, objectRef } from './flags/mutation-output';
 import { resolveTargets, type TargetFlags } from './flags/targets';
 import { FIELD_MANAGER_HELP, groupHelp, kubectlHelp } from './kubectl-help';
+import { SET_SA_EXAMPLE, SET_SA_LONG, SET_SELECTOR_EXAMPLE, SET_SELECTOR_LONG } from './set-help';
 import { hasFileInput } from './manifest-input';
 
 interface SetFlags extends TargetFlags {
@@ -212,6 +213,9 @@ function runSet(ctx: CliContext, resources: string[], flags: SetFlags, verb: str
   return new SetOptions(ctx, resources, flags, verb, operation, mutate).complete().validate().run();
 }
 
+/** resource.Builder's error for resource arguments with --local. */
+const LOCAL_NEEDS_FILENAME = "you must specify resources by --filename when --local is set.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'";
+
 /** -f's wording of kubectl's set sub-commands (each passes its own usage string). */
 const SET_FILENAME_HELP = 'Filename, directory, or URL to files identifying the resource to get from a server.';
 
@@ -219,11 +223,11 @@ const SET_FILENAME_HELP = 'Filename, directory, or URL to files identifying the 
  * The flag groups every `set` sub-command shares (ResourceBuilderFlags, dry-run, PrintFlags);
  * like kubectl's, none of them has -A.
  */
-function targetOptions(cmd: Command, what: string, opts: { filename?: string; selector?: boolean; kustomize?: boolean } = {}): Command {
+function targetOptions(cmd: Command, what: string, opts: { filename?: string; selector?: boolean; kustomize?: boolean; all?: string; local?: string } = {}): Command {
   addResourceBuilderFlags(cmd, {
     selector: opts.selector ?? true,
-    all: 'Select all resources, in the namespace of the specified resource types',
-    local: `If true, set ${what} will NOT contact api-server but run locally.`,
+    all: opts.all ?? 'Select all resources, in the namespace of the specified resource types',
+    local: opts.local ?? `If true, set ${what} will NOT contact api-server but run locally.`,
     filename: opts.filename ?? SET_FILENAME_HELP,
     kustomize: opts.kustomize ?? true,
     recursive: true,
@@ -419,27 +423,40 @@ Examples:
       });
     }));
 
-  targetOptions(set.command('selector').description('Set the selector on a resource').argument('[args...]'), 'selector', { filename: 'identifying the resource.', selector: false, kustomize: false })
-    .option('--resource-version <version>', 'If non-empty, the selectors update will only succeed if this is the current resource-version for the object.')
+  const selector = targetOptions(set.command('selector').description('Set the selector on a resource').argument('[args...]'), 'selector', {
+    filename: 'identifying the resource.',
+    selector: false,
+    kustomize: false,
+    all: 'Select all resources in the namespace of the specified resource types',
+    local: 'If true, annotation will NOT contact api-server but run locally.',
+  })
+    .option('--resource-version <version>', 'If non-empty, the selectors update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.');
+  // kubectl's set selector reads directories recursively unless told otherwise (-R=false).
+  selector.options.find((o) => o.long === '--recursive')!.default(true);
+  selector.setOptionValueWithSource('recursive', true, 'default');
+  setHelp(selector, p.name, SET_SELECTOR_LONG, 'selector (-f FILENAME | TYPE NAME) EXPRESSIONS [--resource-version=version]', SET_SELECTOR_EXAMPLE)
     .action(p.action(async (ctx, args: string[], flags: SetFlags) => {
-      const { resources, pairs } = splitResourcesAndPairs(args, 'selector');
-      if (pairs.length !== 1 && !hasFileInput(flags)) {
-        // kubectl: `set selector (-f FILENAME | TYPE NAME) EXPRESSIONS`
-      }
-      const sel: Record<string, string> = {};
-      for (const expr of pairs.join(',').split(',').filter(Boolean)) {
-        const i = expr.indexOf('=');
-        if (i <= 0) throw new CliError(`invalid selector: ${expr}`);
-        sel[expr.slice(0, i)] = expr.slice(i + 1);
-      }
+      // getResourcesAndSelector: the last argument is the selector, the ones before it the resources.
+      const resources = args.slice(0, -1);
+      const { toLabelSelector } = await import('../generators/pdb');
+      const parsed = args.length ? (toLabelSelector(args[args.length - 1]) as { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] }) : undefined;
+      if (!parsed) throw new CliError('one selector is required');
+      if (flags.local && resources.length) throw new CliError(LOCAL_NEEDS_FILENAME);
+      const sel = parsed.matchLabels ?? {};
+      const expressions = parsed.matchExpressions ?? [];
       return runSet(ctx, resources, flags, 'set selector', 'selector updated', (obj) => {
         if (obj.kind !== 'Service') throw new CliError('setting a selector is only supported for Services');
+        // Go's %v of the []LabelSelectorRequirement a Service cannot hold.
+        if (expressions.length) throw new CliError(`match expression [${expressions.map((e) => `{${e.key} ${e.operator} [${(e.values ?? []).join(' ')}]}`).join(' ')}] not supported on this object`);
         obj.spec = { ...(obj.spec ?? {}), selector: sel };
+        // An empty selector is Go's nil map: left out of the object.
+        if (!Object.keys(sel).length) delete obj.spec.selector;
         if (flags.resourceVersion) obj.metadata.resourceVersion = flags.resourceVersion;
       });
     }));
 
-  targetOptions(set.command('serviceaccount').alias('sa').description('Update the service account of a resource').argument('[args...]'), 'serviceaccount', { selector: false })
+  const sa = targetOptions(set.command('serviceaccount').alias('sa').description('Update the service account of a resource').argument('[args...]'), 'serviceaccount', { selector: false });
+  setHelp(sa, p.name, SET_SA_LONG, 'serviceaccount (-f FILENAME | TYPE NAME) SERVICE_ACCOUNT', SET_SA_EXAMPLE)
     .action(p.action(async (ctx, args: string[], flags: SetFlags) => {
       const last = args[args.length - 1];
       if (!last) throw new CliError('serviceaccount is required');

@@ -3,6 +3,7 @@
 
 import { CliError } from '../api/errors';
 import { Flags, checkRequired } from './flags';
+import { fileFlags } from './common-flags';
 import type { Generator } from './types';
 import { newObject, objectMeta } from './util';
 
@@ -19,6 +20,7 @@ export const autoscaleGenerator: Generator = {
     { name: 'max', type: 'int', default: -1, help: 'The upper limit for the number of pods that can be set by the autoscaler. Required.', required: true },
     { name: 'cpu-percent', type: 'int', default: -1, help: "The target average CPU utilization (represented as a percent of requested CPU) over all the pods. If it's not specified or negative, a default autoscaling policy will be used." },
     { name: 'name', type: 'string', help: 'The name for the newly created object. If not specified, the name of the input resource will be used.' },
+    ...fileFlags('Filename, directory, or URL to files identifying the resource to autoscale.'),
   ],
   build(_args, raw, ctx) {
     checkRequired(this.flags, raw);

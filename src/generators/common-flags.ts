@@ -21,3 +21,12 @@ export const VALIDATE_FLAG: FlagDef = {
 
 /** Flags the CLI layer consumes before/after calling build (dry-run, output, ...). */
 export const CREATE_COMMON_FLAGS: FlagDef[] = [SAVE_CONFIG_FLAG, FIELD_MANAGER_FLAG, VALIDATE_FLAG];
+
+/** FileNameFlags (-f, -k, -R) of the generators that act on existing objects (expose, autoscale). */
+export function fileFlags(filenameHelp: string): FlagDef[] {
+  return [
+    { name: 'filename', shorthand: 'f', type: 'stringSlice', default: [], help: filenameHelp },
+    { name: 'kustomize', shorthand: 'k', type: 'string', help: "Process the kustomization directory. This flag can't be used together with -f or -R." },
+    { name: 'recursive', shorthand: 'R', type: 'bool', default: false, help: 'Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.' },
+  ];
+}

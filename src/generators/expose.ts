@@ -5,7 +5,8 @@
 import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
 import { Flags } from './flags';
-import { parseLabels } from './run';
+import { applyOverrides, parseLabels } from './run';
+import { fileFlags } from './common-flags';
 import type { Generator } from './types';
 import { newObject, objectMeta, sortedMap } from './util';
 import { goAtoi } from './validation';
@@ -30,6 +31,9 @@ export const exposeGenerator: Generator = {
     { name: 'name', type: 'string', help: 'The name for the newly created object.' },
     { name: 'session-affinity', type: 'string', help: "If non-empty, set the session affinity for the service to this; legal values: 'None', 'ClientIP'" },
     { name: 'cluster-ip', type: 'string', help: "ClusterIP to be assigned to the service. Leave empty to auto-allocate, or set to 'None' to create a headless service." },
+    { name: 'overrides', type: 'string', help: 'An inline JSON override for the generated object. If this is non-empty, it is used to override the generated object. Requires that the object supply a valid apiVersion field.' },
+    { name: 'override-type', type: 'string', default: 'merge', help: 'The method used to override the generated object: json, merge, or strategic.' },
+    ...fileFlags('Filename, directory, or URL to files identifying the resource to expose a service'),
   ],
   build(_args, raw, ctx) {
     const f = new Flags(this.flags, raw);
@@ -72,7 +76,9 @@ export const exposeGenerator: Generator = {
       spec.sessionAffinity = affinity;
     }
     if (type === 'LoadBalancer' && f.str('load-balancer-ip')) spec.loadBalancerIP = f.str('load-balancer-ip');
-    const object = newObject('Service', 'v1', objectMeta(name, ctx.namespace, labels), { spec, status: { loadBalancer: {} } });
+    let object = newObject('Service', 'v1', objectMeta(name, ctx.namespace, labels), { spec, status: { loadBalancer: {} } });
+    const overrides = f.str('overrides');
+    if (overrides) object = applyOverrides(object, overrides, f.str('override-type'), 'Service');
     return { object, warnings: [] };
   },
 };

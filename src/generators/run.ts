@@ -134,7 +134,7 @@ function isDryRun(v: unknown): boolean {
  * by their patch keys: a container by name keeps what the patch does not say) or json (RFC
  * 6902 operations).
  */
-function applyOverrides(obj: Record<string, unknown>, json: string, type: string) {
+export function applyOverrides(obj: Record<string, unknown>, json: string, type: string, kind = 'Pod') {
   if (!['json', 'merge', 'strategic'].includes(type)) throw new CliError(`invalid override type: ${type}`);
   let patch: unknown;
   try {
@@ -145,7 +145,7 @@ function applyOverrides(obj: Record<string, unknown>, json: string, type: string
   if (type === 'json') return applyJsonPatch(obj, patch) as ReturnType<typeof newObject>;
   if (type === 'strategic') {
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new CliError('invalid JSON document for a strategic merge patch');
-    return applyStrategicMergePatch(obj, patch, 'Pod', 'v1') as ReturnType<typeof newObject>;
+    return applyStrategicMergePatch(obj, patch, kind, 'v1') as ReturnType<typeof newObject>;
   }
   return mergePatch(obj, patch) as ReturnType<typeof newObject>;
 }

@@ -112,3 +112,14 @@ spec:
   assert.equal(r.stdout, 'horizontalpodautoscaler.autoscaling/db autoscaled\n');
   assert.equal(sb.ok(['get', 'hpa', 'db', '-o', 'jsonpath={.spec.scaleTargetRef.kind}/{.spec.scaleTargetRef.name}']), 'StatefulSet/db');
 });
+
+test('autoscale -f and expose -f act on the live objects a file names; expose --overrides changes the Service', () => {
+  const file = sb.file('web.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n');
+  assert.deepEqual(sb.run(['autoscale', '-f', file, '--max=4']), { code: 0, stdout: 'horizontalpodautoscaler.autoscaling/web autoscaled\n', stderr: '' });
+  assert.equal(JSON.parse(sb.ok(['get', 'hpa', 'web', '-o', 'json'])).spec.maxReplicas, 4);
+  const svc = JSON.parse(sb.ok(['expose', '-f', file, '--port=80', '--override-type=json', '--overrides=[{"op":"add","path":"/spec/type","value":"NodePort"}]', '-o', 'json']));
+  assert.equal(svc.spec.type, 'NodePort');
+  assert.deepEqual(svc.spec.selector, { app: 'web' });
+  const bad = sb.run(['expose', '-f', file, '--port=81', '--name=x', '--override-type=bogus', '--overrides={}']);
+  assert.deepEqual(bad, { code: 1, stdout: '', stderr: 'error: invalid override type: bogus\n' });
+});

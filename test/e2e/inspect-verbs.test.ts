@@ -45,7 +45,7 @@ test('auth can-i answers from stored Roles and bindings, yes/no with exit 0/1', 
 test('auth can-i errors and --list', () => {
   const r = sb.run(['auth', 'can-i', 'get']);
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, 'error: you must specify two or three arguments: verb, resource, and optional resourceName\n');
+  assert.equal(r.stderr, "error: you must specify two arguments: verb resource or verb resource/resourceName.\nSee 'kubesim auth can-i -h' for help and examples.\n");
   const list = sb.ok(['auth', 'can-i', '--list', '--as', 'bob']);
   assert.match(list, /^Resources +Non-Resource URLs +Resource Names +Verbs\n/);
   assert.match(list, /\npods +\[\] +\[\] +\[get list\]\n/);
@@ -127,7 +127,7 @@ test('completion scripts and the __complete candidates', () => {
   for (const sh of ['bash', 'zsh', 'fish']) assert.match(sb.ok(['completion', sh]), /kubesim __complete -- /);
   const bad = sb.run(['completion', 'tcsh']);
   assert.equal(bad.code, 1);
-  assert.equal(bad.stderr, 'error: Unsupported shell type "tcsh".\nSee \'kubectl completion -h\' for help and examples\n');
+  assert.equal(bad.stderr, 'error: Unsupported shell type "tcsh".\nSee \'kubesim completion -h\' for help and examples\n');
   const verbs = sb.ok(['__complete', '--', '']).split('\n');
   assert.ok(verbs.includes('get') && verbs.includes('explain') && !verbs.includes('__complete'));
   assert.ok(sb.ok(['__complete', '--', 'get', '']).split('\n').includes('deployments'));

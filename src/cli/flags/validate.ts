@@ -5,12 +5,11 @@ import { goQuote } from '../../util/go-format';
 
 export type ValidationDirective = 'strict' | 'warn' | 'ignore';
 
-/** strconv.ParseBool's spellings first (true → strict, false → ignore), then the names in any case. */
+/** strconv.ParseBool's spellings first (true → strict, false → ignore), then the names, lower case only as kubectl's switch. */
 export function validationDirective(value: unknown): ValidationDirective {
   const v = String(value ?? 'strict');
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return 'strict';
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return 'ignore';
-  const lower = v.toLowerCase();
-  if (lower === 'strict' || lower === 'warn' || lower === 'ignore') return lower;
+  if (v === 'strict' || v === 'warn' || v === 'ignore') return v;
   throw new CliError(`invalid - validate option ${goQuote(v)}; must be one of: strict (or true), warn, ignore (or false)`);
 }
