@@ -13,10 +13,12 @@ import type { ControllerContext, ReconcileKey, Reconciler, Result } from './type
 import {
   addPod,
   filterNode,
+  findFeasibleNodes,
   fitErrorMessage,
   newNodeInfo,
   removePod,
   scoreNodes,
+  setNode,
   type FilterContext,
   type NodeInfo,
   type NodeStatus,
@@ -49,10 +51,12 @@ function hasRequiredAnti(p: KObject): boolean {
 async function buildSnapshot(api: ApiServer): Promise<Snapshot> {
   const rev = await api.currentRev();
   const nodes = new Map<string, NodeInfo>();
-  for (const n of (await api.list(rt(api, 'v1', 'Node'))).items) nodes.set(n.metadata.name!, newNodeInfo(n));
+  // Shared (frozen) objects: the snapshot only reads them, and copying 5,000 nodes and every
+  // pod per rebuild cost more than the scheduling.
+  for (const n of (await api.list(rt(api, 'v1', 'Node'), { shared: true })).items) nodes.set(n.metadata.name!, newNodeInfo(n));
   const podNode = new Map<string, string>();
   const antiAffinityPods: Array<[KObject, NodeInfo]> = [];
-  for (const p of (await api.list(rt(api, 'v1', 'Pod'))).items) {
+  for (const p of (await api.list(rt(api, 'v1', 'Pod'), { shared: true })).items) {
     const ni = p.spec?.nodeName ? nodes.get(p.spec.nodeName) : undefined;
     if (!ni || isTerminal(p)) continue;
     addPod(ni, p);
@@ -60,7 +64,7 @@ async function buildSnapshot(api: ApiServer): Promise<Snapshot> {
     if (hasRequiredAnti(p)) antiAffinityPods.push([p, ni]);
   }
   const namespaces = new Map<string, Record<string, string>>();
-  for (const ns of (await api.list(rt(api, 'v1', 'Namespace'))).items) namespaces.set(ns.metadata.name!, ns.metadata.labels ?? {});
+  for (const ns of (await api.list(rt(api, 'v1', 'Namespace'), { shared: true })).items) namespaces.set(ns.metadata.name!, ns.metadata.labels ?? {});
   return { rev, nodes, podNode, antiAffinityPods, namespaces, nextStart: 0 };
 }
 
@@ -84,10 +88,7 @@ async function refreshSnapshot(api: ApiServer, snap: Snapshot): Promise<boolean>
       const ni = snap.nodes.get(o.metadata.name!);
       // A node added or removed changes the node order: rebuild to keep it the list order.
       if (!ni || ch.type !== 'MODIFIED') return false;
-      const fresh = newNodeInfo(o);
-      ni.node = fresh.node;
-      ni.labels = fresh.labels;
-      ni.allocatable = fresh.allocatable;
+      setNode(ni, o);
     } else if (o.kind === 'Namespace') {
       if (ch.type === 'DELETED') snap.namespaces.delete(o.metadata.name!);
       else snap.namespaces.set(o.metadata.name!, o.metadata.labels ?? {});
@@ -134,8 +135,11 @@ function rt(api: ApiServer, apiVersion: string, kind: string): ResourceType {
 
 /** RFC3339 with microseconds, as events.k8s.io's eventTime (MicroTime). */
 export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  // A burst of binds shares one clock reading: format it once.
+  if (ms !== lastMicro.ms) lastMicro = { ms, text: new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z') };
+  return lastMicro.text;
 }
+let lastMicro = { ms: NaN, text: '' };
 
 export interface SchedulerState {
   snapshot?: Snapshot;
@@ -190,7 +194,8 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
       const api = ctx.api;
       const podType = rt(api, 'v1', 'Pod');
       const id = `${key.namespace}/${key.name}`;
-      const pod = await api.tryGet(podType, key.namespace, key.name);
+      // Only read (writes go through bindPod and mutate, which read their own copies).
+      const pod = await api.tryGet(podType, key.namespace, key.name, { shared: true });
       if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp || isTerminal(pod) || (pod.spec?.schedulerName ?? SCHEDULER_NAME) !== SCHEDULER_NAME) {
         state.unschedulable.delete(id);
         state.attempts.delete(id);
@@ -226,7 +231,7 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
       for (const v of decision.victims ?? []) await preempt(api, v, pod, decision.nominatedNode!, state);
       await markUnschedulable(api, pod, decision.message!, decision.nominatedNode, state);
       state.unschedulable.set(id, { kind: 'Pod', namespace: key.namespace, name: key.name });
-      const after = await api.tryGet(podType, key.namespace, key.name);
+      const after = await api.tryGet(podType, key.namespace, key.name, { shared: true });
       if (after) state.attempts.set(id, { rv: after.metadata.resourceVersion!, at: now });
       if (decision.victims?.length) {
         // The victims' deletion frees room: until then the snapshot is stale for us.
@@ -265,13 +270,7 @@ export async function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot):
   // starting where the previous pod stopped so that all nodes get their turn.
   const want = numFeasibleNodesToFind(total);
   const startAt = snap.nextStart % total;
-  let examined = 0;
-  for (; examined < total && feasible.length < want; examined++) {
-    const ni = nodes[(startAt + examined) % total];
-    const s = filterNode(pod, ni, fctx);
-    if (s) rejected.push([ni.name, s]);
-    else feasible.push(ni);
-  }
+  const examined = findFeasibleNodes(pod, nodes, startAt, want, fctx, feasible, rejected);
   snap.nextStart = (startAt + examined) % total;
   if (feasible.length) {
     const scores = feasible.length > 1 ? scoreNodes(pod, feasible, fctx) : [0];
@@ -334,13 +333,13 @@ function findPreemption(pod: KObject, rejected: Array<[string, NodeStatus]>, sna
     for (const v of lower) removePod(trial, v);
     const nodesWithTrial = new Map(snap.nodes);
     nodesWithTrial.set(name, trial);
-    const tctx: FilterContext = { ...fctx, nodes: nodesWithTrial, spreadCache: new Map(), allPods: undefined, affinity: undefined, antiAffinityPods: fctx.antiAffinityPods?.filter(([p]) => !lower.includes(p)) };
+    const tctx: FilterContext = { ...fctx, nodes: nodesWithTrial, spreadCache: new Map(), allPods: undefined, affinity: undefined, plan: undefined, antiAffinityPods: fctx.antiAffinityPods?.filter(([p]) => !lower.includes(p)) };
     if (filterNode(pod, trial, tctx)) continue;
     // Reprieve as many victims as possible, highest priority first.
     const victims: KObject[] = [];
     for (const v of [...lower].sort((a, b) => priorityOf(b) - priorityOf(a))) {
       addPod(trial, v);
-      if (filterNode(pod, trial, { ...tctx, spreadCache: new Map(), allPods: undefined, affinity: undefined })) {
+      if (filterNode(pod, trial, { ...tctx, spreadCache: new Map(), allPods: undefined, affinity: undefined, plan: undefined })) {
         removePod(trial, v);
         victims.push(v);
       }
