@@ -29,6 +29,69 @@ export interface NodeInfo {
   hardTaints: Taint[];
   /** PreferNoSchedule taints (TaintToleration score). */
   preferTaints: Taint[];
+  /** Its row in the snapshot's NodeTable, kept in step by setNode, addPod and removePod. */
+  slot?: { table: NodeTable; index: number };
+}
+
+/**
+ * The numbers the filter and score loops read, for every node of a snapshot side by side
+ * (row = the node's place in the snapshot's order). Read from the NodeInfo objects, they
+ * were five objects per node scattered over a large heap: the loops were memory-bound.
+ */
+export class NodeTable {
+  readonly allocCpu: Float64Array;
+  readonly allocMemory: Float64Array;
+  readonly allocEphemeral: Float64Array;
+  readonly allocPods: Float64Array;
+  readonly reqCpu: Float64Array;
+  readonly reqMemory: Float64Array;
+  readonly reqEphemeral: Float64Array;
+  readonly nonZeroCpu: Float64Array;
+  readonly nonZeroMemory: Float64Array;
+  readonly pods: Float64Array;
+  /** 1: schedulable and without NoSchedule/NoExecute taints. */
+  readonly open: Uint8Array;
+  readonly preferTaints: Float64Array;
+
+  constructor(nodes: NodeInfo[]) {
+    const n = nodes.length;
+    this.allocCpu = new Float64Array(n);
+    this.allocMemory = new Float64Array(n);
+    this.allocEphemeral = new Float64Array(n);
+    this.allocPods = new Float64Array(n);
+    this.reqCpu = new Float64Array(n);
+    this.reqMemory = new Float64Array(n);
+    this.reqEphemeral = new Float64Array(n);
+    this.nonZeroCpu = new Float64Array(n);
+    this.nonZeroMemory = new Float64Array(n);
+    this.pods = new Float64Array(n);
+    this.open = new Uint8Array(n);
+    this.preferTaints = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      nodes[i].slot = { table: this, index: i };
+      this.sync(nodes[i]);
+    }
+  }
+
+  sync(ni: NodeInfo): void {
+    const i = ni.slot!.index;
+    this.allocCpu[i] = ni.allocatable.cpu;
+    this.allocMemory[i] = ni.allocatable.memory;
+    this.allocEphemeral[i] = ni.allocatable.ephemeral;
+    this.allocPods[i] = ni.allocatable.pods;
+    this.reqCpu[i] = ni.requested.cpu;
+    this.reqMemory[i] = ni.requested.memory;
+    this.reqEphemeral[i] = ni.requested.ephemeral;
+    this.nonZeroCpu[i] = ni.nonZero.cpu;
+    this.nonZeroMemory[i] = ni.nonZero.memory;
+    this.pods[i] = ni.pods.length;
+    this.open[i] = !ni.unschedulable && !ni.hardTaints.length ? 1 : 0;
+    this.preferTaints[i] = ni.preferTaints.length;
+  }
+}
+
+function synced(ni: NodeInfo): void {
+  if (ni.slot) ni.slot.table.sync(ni);
 }
 
 /** A filter failure on one node: the reasons and whether preemption could fix it. */
@@ -142,6 +205,7 @@ export function setNode(ni: NodeInfo, node: KObject): void {
   ni.unschedulable = !!node.spec?.unschedulable;
   ni.hardTaints = taints.filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
   ni.preferTaints = taints.filter((t) => t.effect === 'PreferNoSchedule');
+  synced(ni);
 }
 
 export function addPod(ni: NodeInfo, pod: KObject): void {
@@ -150,6 +214,7 @@ export function addPod(ni: NodeInfo, pod: KObject): void {
   const nz = podRequests(pod, true);
   ni.nonZero = { cpu: ni.nonZero.cpu + nz.cpu, memory: ni.nonZero.memory + nz.memory };
   for (const p of hostPorts(pod)) ni.usedPorts.add(p);
+  synced(ni);
 }
 
 export function removePod(ni: NodeInfo, pod: KObject): void {
@@ -161,6 +226,7 @@ export function removePod(ni: NodeInfo, pod: KObject): void {
   const nz = podRequests(old, true);
   ni.nonZero = { cpu: ni.nonZero.cpu - nz.cpu, memory: ni.nonZero.memory - nz.memory };
   ni.usedPorts = new Set(ni.pods.flatMap(hostPorts));
+  synced(ni);
 }
 
 // ---------- tolerations, node affinity ----------
@@ -457,22 +523,38 @@ function fits(plan: PodFilterPlan, ni: NodeInfo): boolean {
  * node (most pods), such a node is checked inline; any other goes through filterNode.
  * Same outcome as filterNode on every node, a fraction of its cost.
  */
-export function findFeasibleNodes(pod: KObject, nodes: NodeInfo[], startAt: number, want: number, fctx: FilterContext, feasible: NodeInfo[], rejected: Array<[string, NodeStatus]>): number {
+export function findFeasibleNodes(pod: KObject, nodes: NodeInfo[], table: NodeTable, startAt: number, want: number, fctx: FilterContext, feasible: NodeInfo[], feasibleRows: number[], rejected: Array<[string, NodeStatus]>): number {
   const total = nodes.length;
   const plan = planOf(pod, fctx);
   const plain = plan.nodeName === undefined && !plan.nodeSelection && !plan.ports.length && !plan.spread && !affinityFilters(pod, plan, fctx);
+  const { open, pods, allocPods, allocCpu, reqCpu, allocMemory, reqMemory, allocEphemeral, reqEphemeral } = table;
+  const { cpu, memory, ephemeral } = plan;
   let examined = 0;
   for (; examined < total && feasible.length < want; examined++) {
     let i = startAt + examined;
     if (i >= total) i -= total;
-    const ni = nodes[i];
-    if (plain && !ni.unschedulable && !ni.hardTaints.length && fits(plan, ni)) {
-      feasible.push(ni);
+    // fits(plan, nodes[i]) on the table's copy of the node's numbers
+    if (
+      plain &&
+      open[i] === 1 &&
+      !(
+        pods[i] + 1 > allocPods[i] ||
+        (cpu > 0 && cpu > allocCpu[i] - reqCpu[i]) ||
+        (memory > 0 && memory > allocMemory[i] - reqMemory[i]) ||
+        (ephemeral > 0 && ephemeral > allocEphemeral[i] - reqEphemeral[i])
+      )
+    ) {
+      feasible.push(nodes[i]);
+      feasibleRows.push(i);
       continue;
     }
+    const ni = nodes[i];
     const s = filterNode(pod, ni, fctx);
     if (s) rejected.push([ni.name, s]);
-    else feasible.push(ni);
+    else {
+      feasible.push(ni);
+      feasibleRows.push(i);
+    }
   }
   return examined;
 }
@@ -496,16 +578,14 @@ function part(req: number, cap: number): number {
   return cap <= 0 || req > cap ? 0 : ((cap - req) * MAX_SCORE) / cap;
 }
 
-function leastAllocated(pod: Resources, ni: NodeInfo): number {
-  return (part(ni.nonZero.cpu + pod.cpu, ni.allocatable.cpu) + part(ni.nonZero.memory + pod.memory, ni.allocatable.memory)) / 2;
-}
-
-function balanced(pod: Resources, ni: NodeInfo): number {
-  const fc = Math.min(1, (ni.nonZero.cpu + pod.cpu) / Math.max(1, ni.allocatable.cpu));
-  const fm = Math.min(1, (ni.nonZero.memory + pod.memory) / Math.max(1, ni.allocatable.memory));
+/** NodeResourcesFit (LeastAllocated) plus NodeResourcesBalancedAllocation, from a node's non-zero requests and allocatable. */
+function fitScores(pod: Resources, nzCpu: number, nzMemory: number, allocCpu: number, allocMemory: number): number {
+  const least = (part(nzCpu + pod.cpu, allocCpu) + part(nzMemory + pod.memory, allocMemory)) / 2;
+  const fc = Math.min(1, (nzCpu + pod.cpu) / Math.max(1, allocCpu));
+  const fm = Math.min(1, (nzMemory + pod.memory) / Math.max(1, allocMemory));
   const mean = (fc + fm) / 2;
   const std = Math.sqrt(((fc - mean) ** 2 + (fm - mean) ** 2) / 2);
-  return (1 - std) * MAX_SCORE;
+  return least + (1 - std) * MAX_SCORE;
 }
 
 /** Normalizes the raw scores to 0..MAX_SCORE (reversed: lowest best) and adds them, weighted, to the totals. */
@@ -527,13 +607,24 @@ function addNormalized(totals: number[], raw: number[], weight: number, reverse 
  * Scores the feasible nodes (default weights: fit 1, balanced 1, node affinity 2, pod
  * affinity 2, spread 2, taints 3); returns the totals in the same order.
  */
-export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterContext): number[] {
+export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterContext, rows?: { table: NodeTable; index: number[] }): number[] {
   const req = podRequests(pod, true);
   const ns = pod.metadata.namespace ?? 'default';
   const n = feasible.length;
-  // Plain loops: this runs for hundreds of nodes per pod.
+  // Plain loops over the table's numbers when there is one: this runs for hundreds of nodes per pod.
   const totals = new Array<number>(n);
-  for (let i = 0; i < n; i++) totals[i] = leastAllocated(req, feasible[i]) + balanced(req, feasible[i]);
+  if (rows) {
+    const { nonZeroCpu, nonZeroMemory, allocCpu, allocMemory } = rows.table;
+    for (let i = 0; i < n; i++) {
+      const r = rows.index[i];
+      totals[i] = fitScores(req, nonZeroCpu[r], nonZeroMemory[r], allocCpu[r], allocMemory[r]);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const ni = feasible[i];
+      totals[i] = fitScores(req, ni.nonZero.cpu, ni.nonZero.memory, ni.allocatable.cpu, ni.allocatable.memory);
+    }
+  }
 
   // NodeAffinity preferred terms
   const pref = pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
@@ -547,7 +638,7 @@ export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterConte
     const raw = new Array<number>(n);
     for (let i = 0; i < n; i++) {
       let c = 0;
-      for (const t of feasible[i].preferTaints) if (!toleratesTaint(tols, t)) c++;
+      if (!rows || rows.table.preferTaints[rows.index[i]] > 0) for (const t of feasible[i].preferTaints) if (!toleratesTaint(tols, t)) c++;
       raw[i] = c;
     }
     addNormalized(totals, raw, 3, true);

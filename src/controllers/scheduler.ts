@@ -21,6 +21,7 @@ import {
   setNode,
   type FilterContext,
   type NodeInfo,
+  NodeTable,
   type NodeStatus,
 } from './scheduler-plugins';
 
@@ -38,6 +39,8 @@ interface Snapshot {
   nextStart: number;
   /** The nodes in list order, made once per snapshot (nodes added or removed rebuild it). */
   order?: NodeInfo[];
+  /** Their numbers side by side, in the same order. */
+  table?: NodeTable;
 }
 
 function isTerminal(p: KObject): boolean {
@@ -248,6 +251,7 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
 export async function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot): Promise<ScheduleDecision> {
   // Not a copy of 5,000 nodes per pod.
   const nodes = (snap.order ??= [...snap.nodes.values()]);
+  const table = (snap.table ??= new NodeTable(nodes));
   const total = nodes.length;
   if (total === 0) return { message: 'no nodes available to schedule pods', rejected: [] };
 
@@ -265,15 +269,16 @@ export async function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot):
     antiAffinityPods: snap.antiAffinityPods,
   };
   const feasible: NodeInfo[] = [];
+  const feasibleRows: number[] = [];
   const rejected: Array<[string, NodeStatus]> = [];
   // percentageOfNodesToScore (adaptive): big clusters stop filtering once enough nodes fit,
   // starting where the previous pod stopped so that all nodes get their turn.
   const want = numFeasibleNodesToFind(total);
   const startAt = snap.nextStart % total;
-  const examined = findFeasibleNodes(pod, nodes, startAt, want, fctx, feasible, rejected);
+  const examined = findFeasibleNodes(pod, nodes, table, startAt, want, fctx, feasible, feasibleRows, rejected);
   snap.nextStart = (startAt + examined) % total;
   if (feasible.length) {
-    const scores = feasible.length > 1 ? scoreNodes(pod, feasible, fctx) : [0];
+    const scores = feasible.length > 1 ? scoreNodes(pod, feasible, fctx, { table, index: feasibleRows }) : [0];
     // Highest score wins; ties are broken by reservoir sampling as kube-scheduler does.
     let best = 0;
     let ties = 1;
@@ -329,7 +334,8 @@ function findPreemption(pod: KObject, rejected: Array<[string, NodeStatus]>, sna
     const ni = snap.nodes.get(name)!;
     const lower = ni.pods.filter((p) => priorityOf(p) < prio && !p.metadata.deletionTimestamp);
     if (!lower.length) continue;
-    const trial: NodeInfo = { ...ni, pods: [...ni.pods], usedPorts: new Set(ni.usedPorts), requested: { ...ni.requested }, nonZero: { ...ni.nonZero } };
+    // Not in the table (slot): a trial must not change what the snapshot's loops read.
+    const trial: NodeInfo = { ...ni, slot: undefined, pods: [...ni.pods], usedPorts: new Set(ni.usedPorts), requested: { ...ni.requested }, nonZero: { ...ni.nonZero } };
     for (const v of lower) removePod(trial, v);
     const nodesWithTrial = new Map(snap.nodes);
     nodesWithTrial.set(name, trial);
