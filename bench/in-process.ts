@@ -8,6 +8,7 @@
 // The API server validates every write as the CLI's does (schemas loaded first), unless
 // --no-validator; each JSON line says which, so a row can say how it was measured.
 
+import { createHash } from 'node:crypto';
 import { ApiServer } from '../src/api/server';
 import { openStore } from '../src/store/registry';
 import { ManualClock } from '../src/sim/clock';
@@ -46,6 +47,26 @@ function pod(i: number): KObject {
   };
 }
 
+/**
+ * With BENCH_CPU_PROFILE=file, a CPU profile of the measured part only (`node --cpu-prof`
+ * would also take in start-up and the setup of nodes and pods).
+ */
+async function profileWindow(): Promise<() => Promise<void>> {
+  const file = process.env.BENCH_CPU_PROFILE;
+  if (!file) return async () => {};
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 async function schedule(nodes: number, pods: number): Promise<void> {
   const c = await cluster(nodes);
   const podType = c.api.registry.forKind('v1', 'Pod');
@@ -53,12 +74,22 @@ async function schedule(nodes: number, pods: number): Promise<void> {
     for (let i = 0; i < pods; i++) await c.api.create(pod(i));
   });
   const manager = new ControllerManager([createScheduler()], { api: c.api, clock: c.clock, rng: c.rng, profile: c.profile, log: () => {} });
+  const stopProfile = await profileWindow();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await manager.runUntilStable({ timeoutMs: 0 });
   const ms = performance.now() - t0;
-  const bound = (await c.api.list(podType)).items.filter((p) => p.spec?.nodeName).length;
+  const cpu = process.cpuUsage(cpu0);
+  await stopProfile();
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const items = (await c.api.list(podType)).items;
+  const bound = items.filter((p) => p.spec?.nodeName).length;
+  // Which pod went to which node, hashed: a faster scheduler must place every pod as before
+  // (same seed, same filters, scores and tie-breaks).
+  const placement = createHash('sha256').update(items.map((p) => `${p.metadata.name}=${p.spec?.nodeName ?? ''}`).sort().join('\n')).digest('hex').slice(0, 16);
   if (bound !== pods) throw new Error(`only ${bound} of ${pods} pods bound (${manager.stats.lastError ?? ''})`);
-  console.log(JSON.stringify({ case: 'schedule', ...HOW, nodes, pods, ms, podsPerSec: (pods / ms) * 1000 }));
+  // CPU time beside wall time: on a shared machine the wall figure mostly measures the load.
+  console.log(JSON.stringify({ case: 'schedule', ...HOW, nodes, pods, ms, podsPerSec: (pods / ms) * 1000, cpuMs, podsPerCpuSec: (pods / cpuMs) * 1000, placement }));
 }
 
 async function deployment(replicas: number, nodes: number): Promise<void> {

@@ -23,6 +23,75 @@ export interface NodeInfo {
   nonZero: { cpu: number; memory: number };
   pods: KObject[];
   usedPorts: Set<string>;
+  /** From the node object (see setNode): read by every filter and score of every pod. */
+  unschedulable: boolean;
+  /** NoSchedule and NoExecute taints, in the node's order (TaintToleration filter). */
+  hardTaints: Taint[];
+  /** PreferNoSchedule taints (TaintToleration score). */
+  preferTaints: Taint[];
+  /** Its row in the snapshot's NodeTable, kept in step by setNode, addPod and removePod. */
+  slot?: { table: NodeTable; index: number };
+}
+
+/**
+ * The numbers the filter and score loops read, for every node of a snapshot side by side
+ * (row = the node's place in the snapshot's order). Read from the NodeInfo objects, they
+ * were five objects per node scattered over a large heap: the loops were memory-bound.
+ */
+export class NodeTable {
+  readonly allocCpu: Float64Array;
+  readonly allocMemory: Float64Array;
+  readonly allocEphemeral: Float64Array;
+  readonly allocPods: Float64Array;
+  readonly reqCpu: Float64Array;
+  readonly reqMemory: Float64Array;
+  readonly reqEphemeral: Float64Array;
+  readonly nonZeroCpu: Float64Array;
+  readonly nonZeroMemory: Float64Array;
+  readonly pods: Float64Array;
+  /** 1: schedulable and without NoSchedule/NoExecute taints. */
+  readonly open: Uint8Array;
+  readonly preferTaints: Float64Array;
+
+  constructor(nodes: NodeInfo[]) {
+    const n = nodes.length;
+    this.allocCpu = new Float64Array(n);
+    this.allocMemory = new Float64Array(n);
+    this.allocEphemeral = new Float64Array(n);
+    this.allocPods = new Float64Array(n);
+    this.reqCpu = new Float64Array(n);
+    this.reqMemory = new Float64Array(n);
+    this.reqEphemeral = new Float64Array(n);
+    this.nonZeroCpu = new Float64Array(n);
+    this.nonZeroMemory = new Float64Array(n);
+    this.pods = new Float64Array(n);
+    this.open = new Uint8Array(n);
+    this.preferTaints = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      nodes[i].slot = { table: this, index: i };
+      this.sync(nodes[i]);
+    }
+  }
+
+  sync(ni: NodeInfo): void {
+    const i = ni.slot!.index;
+    this.allocCpu[i] = ni.allocatable.cpu;
+    this.allocMemory[i] = ni.allocatable.memory;
+    this.allocEphemeral[i] = ni.allocatable.ephemeral;
+    this.allocPods[i] = ni.allocatable.pods;
+    this.reqCpu[i] = ni.requested.cpu;
+    this.reqMemory[i] = ni.requested.memory;
+    this.reqEphemeral[i] = ni.requested.ephemeral;
+    this.nonZeroCpu[i] = ni.nonZero.cpu;
+    this.nonZeroMemory[i] = ni.nonZero.memory;
+    this.pods[i] = ni.pods.length;
+    this.open[i] = !ni.unschedulable && !ni.hardTaints.length ? 1 : 0;
+    this.preferTaints[i] = ni.preferTaints.length;
+  }
+}
+
+function synced(ni: NodeInfo): void {
+  if (ni.slot) ni.slot.table.sync(ni);
 }
 
 /** A filter failure on one node: the reasons and whether preemption could fix it. */
@@ -33,13 +102,26 @@ export interface NodeStatus {
 
 const zero = (): Resources => ({ cpu: 0, memory: 0, ephemeral: 0 });
 
+// Parsed quantities by function and text: every pod's requests are read when it is
+// scheduled and again when it is added to its node, and most pods share a few values.
+const parsed = new Map<(s: string) => number, Map<string, number>>();
+
 function q(fn: (s: string) => number, v: unknown): number {
   if (v === undefined || v === null) return 0;
-  try {
-    return fn(String(v));
-  } catch {
-    return 0;
+  const text = String(v);
+  let memo = parsed.get(fn);
+  if (!memo) parsed.set(fn, (memo = new Map()));
+  let n = memo.get(text);
+  if (n === undefined) {
+    try {
+      n = fn(text);
+    } catch {
+      n = 0;
+    }
+    if (memo.size >= 10_000) memo.clear();
+    memo.set(text, n);
   }
+  return n;
 }
 
 function containerRes(c: any): Resources {
@@ -108,17 +190,22 @@ function portsConflict(used: Set<string>, want: string[]): boolean {
 }
 
 export function newNodeInfo(node: KObject): NodeInfo {
+  const ni = { name: node.metadata.name!, requested: zero(), nonZero: { cpu: 0, memory: 0 }, pods: [], usedPorts: new Set() } as unknown as NodeInfo;
+  setNode(ni, node);
+  return ni;
+}
+
+/** Takes the node object's fields (a new node, or a changed one): the pods stay. */
+export function setNode(ni: NodeInfo, node: KObject): void {
   const a = node.status?.allocatable ?? node.status?.capacity ?? {};
-  return {
-    node,
-    name: node.metadata.name!,
-    labels: node.metadata.labels ?? {},
-    allocatable: { cpu: q(cpuMillis, a.cpu), memory: q(bytes, a.memory), ephemeral: q(bytes, a['ephemeral-storage']), pods: Number(a.pods ?? 110) },
-    requested: zero(),
-    nonZero: { cpu: 0, memory: 0 },
-    pods: [],
-    usedPorts: new Set(),
-  };
+  const taints = (node.spec?.taints ?? []) as Taint[];
+  ni.node = node;
+  ni.labels = node.metadata.labels ?? {};
+  ni.allocatable = { cpu: q(cpuMillis, a.cpu), memory: q(bytes, a.memory), ephemeral: q(bytes, a['ephemeral-storage']), pods: Number(a.pods ?? 110) };
+  ni.unschedulable = !!node.spec?.unschedulable;
+  ni.hardTaints = taints.filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+  ni.preferTaints = taints.filter((t) => t.effect === 'PreferNoSchedule');
+  synced(ni);
 }
 
 export function addPod(ni: NodeInfo, pod: KObject): void {
@@ -127,6 +214,7 @@ export function addPod(ni: NodeInfo, pod: KObject): void {
   const nz = podRequests(pod, true);
   ni.nonZero = { cpu: ni.nonZero.cpu + nz.cpu, memory: ni.nonZero.memory + nz.memory };
   for (const p of hostPorts(pod)) ni.usedPorts.add(p);
+  synced(ni);
 }
 
 export function removePod(ni: NodeInfo, pod: KObject): void {
@@ -138,6 +226,7 @@ export function removePod(ni: NodeInfo, pod: KObject): void {
   const nz = podRequests(old, true);
   ni.nonZero = { cpu: ni.nonZero.cpu - nz.cpu, memory: ni.nonZero.memory - nz.memory };
   ni.usedPorts = new Set(ni.pods.flatMap(hostPorts));
+  synced(ni);
 }
 
 // ---------- tolerations, node affinity ----------
@@ -333,43 +422,141 @@ export interface FilterContext extends AffinityContext {
   /** The incoming pod's requests and host ports (computed once per pod). */
   podReq?: Resources;
   podPorts?: string[];
+  /** The pod's side of the filters (computed once per pod; reset it with `affinity`). */
+  plan?: PodFilterPlan;
+}
+
+/** What the filters need from the incoming pod, worked out once per pod (not per node). */
+class PodFilterPlan {
+  readonly tolerations: any[] | undefined;
+  readonly nodeName: string | undefined;
+  /** A nodeSelector or required node affinity terms (without either, every node matches). */
+  readonly nodeSelection: boolean;
+  readonly ports: string[];
+  readonly cpu: number;
+  readonly memory: number;
+  readonly ephemeral: number;
+  readonly spread: boolean;
+  /** Whether InterPodAffinity can reject a node (worked out when a node first gets that far). */
+  affinity: boolean | undefined = undefined;
+
+  constructor(pod: KObject, req: Resources, ports: string[]) {
+    const spec = pod.spec ?? {};
+    this.tolerations = spec.tolerations;
+    this.nodeName = spec.nodeName || undefined;
+    this.nodeSelection = Object.keys(spec.nodeSelector ?? {}).length > 0 || !!spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+    this.ports = ports;
+    this.cpu = req.cpu;
+    this.memory = req.memory;
+    this.ephemeral = req.ephemeral;
+    this.spread = !!spec.topologySpreadConstraints?.length;
+  }
 }
 
 /** Runs the filters in kube-scheduler's order; the first failing plugin decides the node's status. */
 export function filterNode(pod: KObject, ni: NodeInfo, fctx: FilterContext): NodeStatus | undefined {
-  const spec = pod.spec ?? {};
-  const tols = spec.tolerations;
+  // Runs for hundreds of nodes per pod: what depends on the pod alone is worked out once
+  // (fctx.plan), what depends on the node alone once per node version (setNode), and a
+  // node that passes allocates nothing.
+  const plan = planOf(pod, fctx);
+  const tols = plan.tolerations;
   // NodeUnschedulable
-  if (ni.node.spec?.unschedulable && !toleratesTaint(tols, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) {
+  if (ni.unschedulable && !toleratesTaint(tols, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) {
     return { reasons: ['node(s) were unschedulable'], unresolvable: true };
   }
   // NodeName
-  if (spec.nodeName && spec.nodeName !== ni.name) return { reasons: ["node(s) didn't match the requested node name"], unresolvable: true };
+  if (plan.nodeName !== undefined && plan.nodeName !== ni.name) return { reasons: ["node(s) didn't match the requested node name"], unresolvable: true };
   // TaintToleration
-  for (const t of (ni.node.spec?.taints ?? []) as Taint[]) {
-    if (t.effect !== 'NoSchedule' && t.effect !== 'NoExecute') continue;
+  const taints = ni.hardTaints;
+  for (let i = 0; i < taints.length; i++) {
+    const t = taints[i];
     if (!toleratesTaint(tols, t)) return { reasons: [`node(s) had untolerated taint {${t.key}: ${t.value ?? ''}}`], unresolvable: true };
   }
   // NodeAffinity
-  if (!matchesNodeSelection(pod, ni.node)) return { reasons: ["node(s) didn't match Pod's node affinity/selector"], unresolvable: true };
+  if (plan.nodeSelection && !matchesNodeSelection(pod, ni.node)) return { reasons: ["node(s) didn't match Pod's node affinity/selector"], unresolvable: true };
   // NodePorts
-  const ports = (fctx.podPorts ??= hostPorts(pod));
-  if (ports.length && portsConflict(ni.usedPorts, ports)) return { reasons: ["node(s) didn't have free ports for the requested pod ports"], unresolvable: false };
+  if (plan.ports.length && portsConflict(ni.usedPorts, plan.ports)) return { reasons: ["node(s) didn't have free ports for the requested pod ports"], unresolvable: false };
   // NodeResourcesFit
-  const fit = fitReasons((fctx.podReq ??= podRequests(pod)), ni);
-  if (fit.length) return { reasons: fit, unresolvable: false };
+  if (!fits(plan, ni)) return { reasons: fitReasons(fctx.podReq!, ni), unresolvable: false };
   // PodTopologySpread
-  if (spec.topologySpreadConstraints?.length) {
+  if (plan.spread) {
     const s = topologySpreadStatus(pod, ni, fctx.nodes.values(), fctx.spreadCache);
     if (s) return s;
   }
   // InterPodAffinity (state computed once per pod, not per node)
-  fctx.affinity ??= affinityState(pod, fctx);
-  if (fctx.affinity.existingAnti.size || fctx.affinity.affinity.length || fctx.affinity.anti.length) {
-    const s = interPodAffinityStatus(ni, fctx.affinity);
+  if (affinityFilters(pod, plan, fctx)) {
+    const s = interPodAffinityStatus(ni, fctx.affinity!);
     if (s) return s;
   }
   return undefined;
+}
+
+function planOf(pod: KObject, fctx: FilterContext): PodFilterPlan {
+  return (fctx.plan ??= new PodFilterPlan(pod, (fctx.podReq ??= podRequests(pod)), (fctx.podPorts ??= hostPorts(pod))));
+}
+
+/** Whether the InterPodAffinity filter can reject any node for this pod (its state is worked out once). */
+function affinityFilters(pod: KObject, plan: PodFilterPlan, fctx: FilterContext): boolean {
+  if (plan.affinity === undefined) {
+    const st = (fctx.affinity ??= affinityState(pod, fctx));
+    plan.affinity = st.existingAnti.size > 0 || st.affinity.length > 0 || st.anti.length > 0;
+  }
+  return plan.affinity;
+}
+
+/** fitReasons(req, ni).length === 0, without building the list. */
+function fits(plan: PodFilterPlan, ni: NodeInfo): boolean {
+  const a = ni.allocatable;
+  const r = ni.requested;
+  return !(
+    ni.pods.length + 1 > a.pods ||
+    (plan.cpu > 0 && plan.cpu > a.cpu - r.cpu) ||
+    (plan.memory > 0 && plan.memory > a.memory - r.memory) ||
+    (plan.ephemeral > 0 && plan.ephemeral > a.ephemeral - r.ephemeral)
+  );
+}
+
+/**
+ * The Filter phase over `nodes` from `startAt` on (wrapping around), until `want` nodes
+ * pass or every node was examined: fills `feasible` and `rejected`, returns how many nodes
+ * were examined. For a pod that only its requests can keep off an untainted, schedulable
+ * node (most pods), such a node is checked inline; any other goes through filterNode.
+ * Same outcome as filterNode on every node, a fraction of its cost.
+ */
+export function findFeasibleNodes(pod: KObject, nodes: NodeInfo[], table: NodeTable, startAt: number, want: number, fctx: FilterContext, feasible: NodeInfo[], feasibleRows: number[], rejected: Array<[string, NodeStatus]>): number {
+  const total = nodes.length;
+  const plan = planOf(pod, fctx);
+  const plain = plan.nodeName === undefined && !plan.nodeSelection && !plan.ports.length && !plan.spread && !affinityFilters(pod, plan, fctx);
+  const { open, pods, allocPods, allocCpu, reqCpu, allocMemory, reqMemory, allocEphemeral, reqEphemeral } = table;
+  const { cpu, memory, ephemeral } = plan;
+  let examined = 0;
+  for (; examined < total && feasible.length < want; examined++) {
+    let i = startAt + examined;
+    if (i >= total) i -= total;
+    // fits(plan, nodes[i]) on the table's copy of the node's numbers
+    if (
+      plain &&
+      open[i] === 1 &&
+      !(
+        pods[i] + 1 > allocPods[i] ||
+        (cpu > 0 && cpu > allocCpu[i] - reqCpu[i]) ||
+        (memory > 0 && memory > allocMemory[i] - reqMemory[i]) ||
+        (ephemeral > 0 && ephemeral > allocEphemeral[i] - reqEphemeral[i])
+      )
+    ) {
+      feasible.push(nodes[i]);
+      feasibleRows.push(i);
+      continue;
+    }
+    const ni = nodes[i];
+    const s = filterNode(pod, ni, fctx);
+    if (s) rejected.push([ni.name, s]);
+    else {
+      feasible.push(ni);
+      feasibleRows.push(i);
+    }
+  }
+  return examined;
 }
 
 export function fitReasons(req: Resources, ni: NodeInfo, extraPods = 0): string[] {
@@ -391,46 +578,70 @@ function part(req: number, cap: number): number {
   return cap <= 0 || req > cap ? 0 : ((cap - req) * MAX_SCORE) / cap;
 }
 
-function leastAllocated(pod: Resources, ni: NodeInfo): number {
-  return (part(ni.nonZero.cpu + pod.cpu, ni.allocatable.cpu) + part(ni.nonZero.memory + pod.memory, ni.allocatable.memory)) / 2;
-}
-
-function balanced(pod: Resources, ni: NodeInfo): number {
-  const fc = Math.min(1, (ni.nonZero.cpu + pod.cpu) / Math.max(1, ni.allocatable.cpu));
-  const fm = Math.min(1, (ni.nonZero.memory + pod.memory) / Math.max(1, ni.allocatable.memory));
+/** NodeResourcesFit (LeastAllocated) plus NodeResourcesBalancedAllocation, from a node's non-zero requests and allocatable. */
+function fitScores(pod: Resources, nzCpu: number, nzMemory: number, allocCpu: number, allocMemory: number): number {
+  const least = (part(nzCpu + pod.cpu, allocCpu) + part(nzMemory + pod.memory, allocMemory)) / 2;
+  const fc = Math.min(1, (nzCpu + pod.cpu) / Math.max(1, allocCpu));
+  const fm = Math.min(1, (nzMemory + pod.memory) / Math.max(1, allocMemory));
   const mean = (fc + fm) / 2;
   const std = Math.sqrt(((fc - mean) ** 2 + (fm - mean) ** 2) / 2);
-  return (1 - std) * MAX_SCORE;
+  return least + (1 - std) * MAX_SCORE;
 }
 
-function normalize(raw: number[], reverse = false): number[] {
-  const maxV = Math.max(0, ...raw.map(Math.abs));
-  return raw.map((v) => {
-    if (maxV === 0) return reverse ? MAX_SCORE : 0;
-    const s = (v * MAX_SCORE) / maxV;
-    return reverse ? MAX_SCORE - s : s;
-  });
+/** Normalizes the raw scores to 0..MAX_SCORE (reversed: lowest best) and adds them, weighted, to the totals. */
+function addNormalized(totals: number[], raw: number[], weight: number, reverse = false): void {
+  let maxV = 0;
+  for (let i = 0; i < raw.length; i++) maxV = Math.max(maxV, Math.abs(raw[i]));
+  for (let i = 0; i < raw.length; i++) {
+    let s: number;
+    if (maxV === 0) s = reverse ? MAX_SCORE : 0;
+    else {
+      s = (raw[i] * MAX_SCORE) / maxV;
+      if (reverse) s = MAX_SCORE - s;
+    }
+    totals[i] += weight * s;
+  }
 }
 
 /**
  * Scores the feasible nodes (default weights: fit 1, balanced 1, node affinity 2, pod
  * affinity 2, spread 2, taints 3); returns the totals in the same order.
  */
-export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterContext): number[] {
+export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterContext, rows?: { table: NodeTable; index: number[] }): number[] {
   const req = podRequests(pod, true);
   const ns = pod.metadata.namespace ?? 'default';
-  const totals = feasible.map((ni) => leastAllocated(req, ni) + balanced(req, ni));
+  const n = feasible.length;
+  // Plain loops over the table's numbers when there is one: this runs for hundreds of nodes per pod.
+  const totals = new Array<number>(n);
+  if (rows) {
+    const { nonZeroCpu, nonZeroMemory, allocCpu, allocMemory } = rows.table;
+    for (let i = 0; i < n; i++) {
+      const r = rows.index[i];
+      totals[i] = fitScores(req, nonZeroCpu[r], nonZeroMemory[r], allocCpu[r], allocMemory[r]);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const ni = feasible[i];
+      totals[i] = fitScores(req, ni.nonZero.cpu, ni.nonZero.memory, ni.allocatable.cpu, ni.allocatable.memory);
+    }
+  }
 
   // NodeAffinity preferred terms
   const pref = pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
   if (pref.length) {
     const raw = feasible.map((ni) => pref.reduce((s: number, p: any) => s + (matchesNodeSelectorTerm(p.preference, ni.node) ? p.weight ?? 0 : 0), 0));
-    normalize(raw).forEach((s, i) => (totals[i] += 2 * s));
+    addNormalized(totals, raw, 2);
   }
   // TaintToleration: fewer intolerable PreferNoSchedule taints is better
   {
-    const raw = feasible.map((ni) => ((ni.node.spec?.taints ?? []) as Taint[]).filter((t) => t.effect === 'PreferNoSchedule' && !toleratesTaint(pod.spec?.tolerations, t)).length);
-    normalize(raw, true).forEach((s, i) => (totals[i] += 3 * s));
+    const tols = pod.spec?.tolerations;
+    const raw = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      let c = 0;
+      if (!rows || rows.table.preferTaints[rows.index[i]] > 0) for (const t of feasible[i].preferTaints) if (!toleratesTaint(tols, t)) c++;
+      raw[i] = c;
+    }
+    addNormalized(totals, raw, 3, true);
   }
   // InterPodAffinity preferred terms (both directions of the incoming pod's terms)
   const aff = pod.spec?.affinity ?? {};
@@ -457,9 +668,11 @@ export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterConte
     const softCounts = soft.map((c: any) => [c.topologyKey, domainCounts(pod, c, fctx.nodes.values())] as const);
     const raw = feasible.map((ni) => {
       if (soft.length) return softCounts.reduce((s: number, [k, counts]: readonly [string, Map<string, number>]) => s + (counts.get(ni.labels[k]) ?? 0), 0);
-      return ni.pods.filter((p) => (p.metadata.ownerReferences ?? []).some((o: any) => o.uid === owner!.uid)).length;
+      let c = 0;
+      for (const p of ni.pods) if ((p.metadata.ownerReferences ?? []).some((o: any) => o.uid === owner!.uid)) c++;
+      return c;
     });
-    normalize(raw, true).forEach((s, i) => (totals[i] += 2 * s));
+    addNormalized(totals, raw, 2, true);
   }
   return totals;
 }

@@ -13,12 +13,15 @@ import type { ControllerContext, ReconcileKey, Reconciler, Result } from './type
 import {
   addPod,
   filterNode,
+  findFeasibleNodes,
   fitErrorMessage,
   newNodeInfo,
   removePod,
   scoreNodes,
+  setNode,
   type FilterContext,
   type NodeInfo,
+  NodeTable,
   type NodeStatus,
 } from './scheduler-plugins';
 
@@ -36,6 +39,8 @@ interface Snapshot {
   nextStart: number;
   /** The nodes in list order, made once per snapshot (nodes added or removed rebuild it). */
   order?: NodeInfo[];
+  /** Their numbers side by side, in the same order. */
+  table?: NodeTable;
 }
 
 function isTerminal(p: KObject): boolean {
@@ -49,10 +54,12 @@ function hasRequiredAnti(p: KObject): boolean {
 async function buildSnapshot(api: ApiServer): Promise<Snapshot> {
   const rev = await api.currentRev();
   const nodes = new Map<string, NodeInfo>();
-  for (const n of (await api.list(rt(api, 'v1', 'Node'))).items) nodes.set(n.metadata.name!, newNodeInfo(n));
+  // Shared (frozen) objects: the snapshot only reads them, and copying 5,000 nodes and every
+  // pod per rebuild cost more than the scheduling.
+  for (const n of (await api.list(rt(api, 'v1', 'Node'), { shared: true })).items) nodes.set(n.metadata.name!, newNodeInfo(n));
   const podNode = new Map<string, string>();
   const antiAffinityPods: Array<[KObject, NodeInfo]> = [];
-  for (const p of (await api.list(rt(api, 'v1', 'Pod'))).items) {
+  for (const p of (await api.list(rt(api, 'v1', 'Pod'), { shared: true })).items) {
     const ni = p.spec?.nodeName ? nodes.get(p.spec.nodeName) : undefined;
     if (!ni || isTerminal(p)) continue;
     addPod(ni, p);
@@ -60,7 +67,7 @@ async function buildSnapshot(api: ApiServer): Promise<Snapshot> {
     if (hasRequiredAnti(p)) antiAffinityPods.push([p, ni]);
   }
   const namespaces = new Map<string, Record<string, string>>();
-  for (const ns of (await api.list(rt(api, 'v1', 'Namespace'))).items) namespaces.set(ns.metadata.name!, ns.metadata.labels ?? {});
+  for (const ns of (await api.list(rt(api, 'v1', 'Namespace'), { shared: true })).items) namespaces.set(ns.metadata.name!, ns.metadata.labels ?? {});
   return { rev, nodes, podNode, antiAffinityPods, namespaces, nextStart: 0 };
 }
 
@@ -84,10 +91,7 @@ async function refreshSnapshot(api: ApiServer, snap: Snapshot): Promise<boolean>
       const ni = snap.nodes.get(o.metadata.name!);
       // A node added or removed changes the node order: rebuild to keep it the list order.
       if (!ni || ch.type !== 'MODIFIED') return false;
-      const fresh = newNodeInfo(o);
-      ni.node = fresh.node;
-      ni.labels = fresh.labels;
-      ni.allocatable = fresh.allocatable;
+      setNode(ni, o);
     } else if (o.kind === 'Namespace') {
       if (ch.type === 'DELETED') snap.namespaces.delete(o.metadata.name!);
       else snap.namespaces.set(o.metadata.name!, o.metadata.labels ?? {});
@@ -134,8 +138,11 @@ function rt(api: ApiServer, apiVersion: string, kind: string): ResourceType {
 
 /** RFC3339 with microseconds, as events.k8s.io's eventTime (MicroTime). */
 export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  // A burst of binds shares one clock reading: format it once.
+  if (ms !== lastMicro.ms) lastMicro = { ms, text: new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z') };
+  return lastMicro.text;
 }
+let lastMicro = { ms: NaN, text: '' };
 
 export interface SchedulerState {
   snapshot?: Snapshot;
@@ -190,7 +197,8 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
       const api = ctx.api;
       const podType = rt(api, 'v1', 'Pod');
       const id = `${key.namespace}/${key.name}`;
-      const pod = await api.tryGet(podType, key.namespace, key.name);
+      // Only read (writes go through bindPod and mutate, which read their own copies).
+      const pod = await api.tryGet(podType, key.namespace, key.name, { shared: true });
       if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp || isTerminal(pod) || (pod.spec?.schedulerName ?? SCHEDULER_NAME) !== SCHEDULER_NAME) {
         state.unschedulable.delete(id);
         state.attempts.delete(id);
@@ -226,7 +234,7 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
       for (const v of decision.victims ?? []) await preempt(api, v, pod, decision.nominatedNode!, state);
       await markUnschedulable(api, pod, decision.message!, decision.nominatedNode, state);
       state.unschedulable.set(id, { kind: 'Pod', namespace: key.namespace, name: key.name });
-      const after = await api.tryGet(podType, key.namespace, key.name);
+      const after = await api.tryGet(podType, key.namespace, key.name, { shared: true });
       if (after) state.attempts.set(id, { rv: after.metadata.resourceVersion!, at: now });
       if (decision.victims?.length) {
         // The victims' deletion frees room: until then the snapshot is stale for us.
@@ -243,6 +251,7 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
 export async function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot): Promise<ScheduleDecision> {
   // Not a copy of 5,000 nodes per pod.
   const nodes = (snap.order ??= [...snap.nodes.values()]);
+  const table = (snap.table ??= new NodeTable(nodes));
   const total = nodes.length;
   if (total === 0) return { message: 'no nodes available to schedule pods', rejected: [] };
 
@@ -260,21 +269,16 @@ export async function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot):
     antiAffinityPods: snap.antiAffinityPods,
   };
   const feasible: NodeInfo[] = [];
+  const feasibleRows: number[] = [];
   const rejected: Array<[string, NodeStatus]> = [];
   // percentageOfNodesToScore (adaptive): big clusters stop filtering once enough nodes fit,
   // starting where the previous pod stopped so that all nodes get their turn.
   const want = numFeasibleNodesToFind(total);
   const startAt = snap.nextStart % total;
-  let examined = 0;
-  for (; examined < total && feasible.length < want; examined++) {
-    const ni = nodes[(startAt + examined) % total];
-    const s = filterNode(pod, ni, fctx);
-    if (s) rejected.push([ni.name, s]);
-    else feasible.push(ni);
-  }
+  const examined = findFeasibleNodes(pod, nodes, table, startAt, want, fctx, feasible, feasibleRows, rejected);
   snap.nextStart = (startAt + examined) % total;
   if (feasible.length) {
-    const scores = feasible.length > 1 ? scoreNodes(pod, feasible, fctx) : [0];
+    const scores = feasible.length > 1 ? scoreNodes(pod, feasible, fctx, { table, index: feasibleRows }) : [0];
     // Highest score wins; ties are broken by reservoir sampling as kube-scheduler does.
     let best = 0;
     let ties = 1;
@@ -330,17 +334,18 @@ function findPreemption(pod: KObject, rejected: Array<[string, NodeStatus]>, sna
     const ni = snap.nodes.get(name)!;
     const lower = ni.pods.filter((p) => priorityOf(p) < prio && !p.metadata.deletionTimestamp);
     if (!lower.length) continue;
-    const trial: NodeInfo = { ...ni, pods: [...ni.pods], usedPorts: new Set(ni.usedPorts), requested: { ...ni.requested }, nonZero: { ...ni.nonZero } };
+    // Not in the table (slot): a trial must not change what the snapshot's loops read.
+    const trial: NodeInfo = { ...ni, slot: undefined, pods: [...ni.pods], usedPorts: new Set(ni.usedPorts), requested: { ...ni.requested }, nonZero: { ...ni.nonZero } };
     for (const v of lower) removePod(trial, v);
     const nodesWithTrial = new Map(snap.nodes);
     nodesWithTrial.set(name, trial);
-    const tctx: FilterContext = { ...fctx, nodes: nodesWithTrial, spreadCache: new Map(), allPods: undefined, affinity: undefined, antiAffinityPods: fctx.antiAffinityPods?.filter(([p]) => !lower.includes(p)) };
+    const tctx: FilterContext = { ...fctx, nodes: nodesWithTrial, spreadCache: new Map(), allPods: undefined, affinity: undefined, plan: undefined, antiAffinityPods: fctx.antiAffinityPods?.filter(([p]) => !lower.includes(p)) };
     if (filterNode(pod, trial, tctx)) continue;
     // Reprieve as many victims as possible, highest priority first.
     const victims: KObject[] = [];
     for (const v of [...lower].sort((a, b) => priorityOf(b) - priorityOf(a))) {
       addPod(trial, v);
-      if (filterNode(pod, trial, { ...tctx, spreadCache: new Map(), allPods: undefined, affinity: undefined })) {
+      if (filterNode(pod, trial, { ...tctx, spreadCache: new Map(), allPods: undefined, affinity: undefined, plan: undefined })) {
         removePod(trial, v);
         victims.push(v);
       }
