@@ -226,6 +226,9 @@ export class ControllerManager {
       if (++sincePoll >= POLL_EVERY_ITEMS) {
         sincePoll = 0;
         await this.pollChanges();
+        // Timers that came due meanwhile (a pull finished) join the queue too, rather than
+        // waiting for the whole backlog to drain.
+        this.queue.promote(this.ctx.clock.now());
       }
     }
     this.stats.queued = this.queue.readyCount();
