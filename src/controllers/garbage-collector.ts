@@ -10,7 +10,10 @@ import type { ControllerContext, ReconcileKey, Reconciler, Result } from './type
 
 const PERIOD_MS = 60_000;
 
-async function ownerExists(ctx: ControllerContext, dep: KObject, ref: { apiVersion: string; kind: string; name: string; uid: string }, cache: Map<string, boolean>): Promise<boolean> {
+type OwnerRef = { apiVersion: string; kind: string; name: string; uid: string };
+const refId = (r: OwnerRef) => `${r.apiVersion}/${r.kind}/${r.name}/${r.uid}`;
+
+async function ownerExists(ctx: ControllerContext, dep: KObject, ref: OwnerRef, cache: Map<string, boolean>): Promise<boolean> {
   const id = `${ref.apiVersion}/${ref.kind}/${dep.metadata.namespace ?? ''}/${ref.name}/${ref.uid}`;
   const hit = cache.get(id);
   if (hit !== undefined) return hit;
@@ -36,9 +39,21 @@ export async function collectGarbage(ctx: ControllerContext, namespace: string |
   for (const rt of types) {
     let items: KObject[];
     try {
-      // Only dependents are copied out of the store (most objects own themselves to nothing).
+      const where = namespace !== undefined ? { namespace } : {};
       const dependent = (o: KObject) => !!o.metadata.ownerReferences?.length && !o.metadata.deletionTimestamp;
-      items = (await api.list(rt, { ...(namespace !== undefined ? { namespace } : {}), fieldMatch: dependent })).items;
+      // First the owners the dependents name, looked at without copying any object out of
+      // the store (every pod of a ReplicaSet is a dependent, and this runs each minute);
+      // then only the dependents with a dangling reference are read.
+      const owners = new Map<string, OwnerRef>();
+      await api.list(rt, { ...where, fieldMatch: (o) => {
+        if (dependent(o)) for (const r of o.metadata.ownerReferences!) owners.set(refId(r), r);
+        return false;
+      } });
+      const gone = new Set<string>();
+      const stub = { metadata: { namespace } } as KObject;
+      for (const [id, r] of owners) if (!(await ownerExists(ctx, stub, r, cache))) gone.add(id);
+      if (!gone.size) continue;
+      items = (await api.list(rt, { ...where, fieldMatch: (o) => dependent(o) && o.metadata.ownerReferences!.some((r) => gone.has(refId(r))) })).items;
     } catch {
       continue;
     }

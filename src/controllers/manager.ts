@@ -8,7 +8,7 @@ import type { KObject } from '../api/types';
 import { componentOf, withFieldManager } from '../api/managed-fields/index';
 import { ManualClock, ClusterClock } from '../sim/clock';
 import { WorkQueue, type QueueItem } from './queue';
-import { isRevisionCompacted } from '../store/store';
+import { isRevisionCompacted, type EventType } from '../store/store';
 import { TerminalError, type ControllerContext, type ReconcileKey, type Reconciler } from './types';
 
 export interface StableOptions {
@@ -40,7 +40,7 @@ export interface ManagerStats {
 /** Reconciles between two looks at the change feed while a long queue drains. */
 const POLL_EVERY_ITEMS = 500;
 
-type Mapper = (obj: KObject, ctx: ControllerContext) => ReconcileKey[] | Promise<ReconcileKey[]>;
+type Mapper = (obj: KObject, ctx: ControllerContext, type?: EventType) => ReconcileKey[] | Promise<ReconcileKey[]>;
 
 function groupOf(apiVersion: string | undefined): string {
   return apiVersion && apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
@@ -136,13 +136,13 @@ export class ControllerManager {
       await this.resync();
       return 1;
     }
-    for (const ch of changes) await this.enqueueFor(ch.object);
+    for (const ch of changes) await this.enqueueFor(ch.object, ch.type);
     this.lastRev = changes[changes.length - 1].rev;
     return changes.length;
   }
 
   /** Queues the keys a changed object maps to. */
-  async enqueueFor(obj: KObject): Promise<void> {
+  async enqueueFor(obj: KObject, type?: EventType): Promise<void> {
     const kind = obj.kind;
     for (const r of this.primaries.get(kindId(obj.apiVersion, kind)) ?? []) {
       this.queue.add({ reconciler: r.name, key: { kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name ?? '' } });
@@ -150,7 +150,7 @@ export class ControllerManager {
     for (const [r, map] of this.watchers.get(kind) ?? []) {
       let keys: ReconcileKey[];
       try {
-        keys = await map(obj, this.ctx);
+        keys = await map(obj, this.ctx, type);
       } catch (e) {
         this.noteError(r.name, e);
         continue;
@@ -226,6 +226,9 @@ export class ControllerManager {
       if (++sincePoll >= POLL_EVERY_ITEMS) {
         sincePoll = 0;
         await this.pollChanges();
+        // Timers that came due meanwhile (a pull finished) join the queue too, rather than
+        // waiting for the whole backlog to drain.
+        this.queue.promote(this.ctx.clock.now());
       }
     }
     this.stats.queued = this.queue.readyCount();

@@ -28,6 +28,8 @@ export class WorkQueue {
   private readonly ready = new Map<string, QueueItem>();
   private readonly delayed = new Map<string, Delayed>();
   private readonly failures = new Map<string, number>();
+  /** No delayed key is due before this (a lower bound): the daemon looks every 50 ms, and a scan of 100,000 timers each time is most of its CPU at rest. */
+  private earliest = Infinity;
 
   /** Queues a key to run now; a pending delayed entry for it is superseded. */
   add(item: QueueItem): void {
@@ -48,16 +50,20 @@ export class WorkQueue {
       return;
     }
     this.delayed.set(id, { item, dueMs, periodic: periodic || sweep, sweep });
+    if (dueMs < this.earliest) this.earliest = dueMs;
   }
 
   /** Moves every delayed key due at or before `nowMs` to the ready list. */
   promote(nowMs: number): void {
+    if (nowMs < this.earliest) return;
+    let earliest = Infinity;
     for (const [id, d] of this.delayed) {
       if (d.dueMs <= nowMs) {
         this.delayed.delete(id);
         if (!this.ready.has(id)) this.ready.set(id, d.item);
-      }
+      } else if (d.dueMs < earliest) earliest = d.dueMs;
     }
+    this.earliest = earliest;
   }
 
   /**

@@ -84,6 +84,14 @@ export function rankPodsForDeletion(pods: KObject[]): KObject[] {
 
 const MAX_CREATE_RETRY_MS = 5 * 60_000;
 
+/**
+ * At most this many pods are created or deleted per sync (kube-controller-manager's
+ * BurstReplicas); a larger difference continues on the next sync. One reconcile of a
+ * 10,000-replica ReplicaSet wrote 20,000 journal lines at once: the scheduler and kubelets
+ * waited for all of them, and the manager fell behind the trimmed journal and re-listed.
+ */
+export const BURST_REPLICAS = 500;
+
 interface CreateBackoff {
   /** The wait after the last failed attempt: 10 s, doubling to 5 min. */
   delayMs: number;
@@ -135,20 +143,29 @@ async function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerC
   const holdOff = backoff !== undefined && now < backoff.retryAt && pods.length < want;
   if (holdOff) failure = rs.status?.conditions?.find((c: Condition) => c.type === 'ReplicaFailure')?.message ?? 'retrying';
 
+  let more = false;
+  let changed = false;
   if (!rs.metadata.deletionTimestamp && !holdOff) {
     if (pods.length < want) {
-      for (let i = pods.length; i < want; i++) {
+      const upTo = Math.min(want, pods.length + BURST_REPLICAS);
+      more = upTo < want;
+      changed = true;
+      for (let i = pods.length; i < upTo; i++) {
         try {
           const pod = await api.create(podFromTemplate(rs.spec?.template, rs));
           await api.recordEvent(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, { component: f.component });
         } catch (e) {
           failure = (e as Error).message;
           await api.recordEvent(rs, 'Warning', 'FailedCreate', `Error creating: ${failure}`, { component: f.component });
+          more = false;
           break;
         }
       }
     } else if (pods.length > want) {
-      for (const pod of rankPodsForDeletion(pods).slice(0, pods.length - want)) {
+      const surplus = pods.length - want;
+      more = surplus > BURST_REPLICAS;
+      changed = true;
+      for (const pod of rankPodsForDeletion(pods).slice(0, Math.min(surplus, BURST_REPLICAS))) {
         try {
           await api.delete(podType, pod.metadata.namespace, pod.metadata.name!);
           await api.recordEvent(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, { component: f.component });
@@ -157,7 +174,8 @@ async function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerC
         }
       }
     }
-    pods = (await api.list(podType, { namespace: rs.metadata.namespace })).items.filter((p) => controllerOf(p)?.uid === rs.metadata.uid && isPodActive(p));
+    // Only this ReplicaSet's pods are copied out of the store (a namespace may hold 10,000).
+    if (changed) pods = (await api.list(podType, { namespace: rs.metadata.namespace, fieldMatch: (p) => controllerOf(p)?.uid === rs.metadata.uid })).items.filter(isPodActive);
   }
 
   const minReady = rs.spec?.minReadySeconds ?? 0;
@@ -190,6 +208,9 @@ async function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerC
       /* deleted meanwhile */
     }
   }
+  // The rest of a burst: at once (the pods just written requeue it too, after the
+  // scheduler and kubelets have had their turn at them).
+  if (more) return { requeueAfterMs: 0 };
   const waits = pods.map((p) => msUntilAvailable(p, minReady, now)).filter((x) => x > 0);
   // Failing creates are retried with back-off. The first two retries (10 s, 20 s) are waits
   // for progress (a transient error heals); after that the failure is steady state, so

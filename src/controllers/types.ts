@@ -48,9 +48,10 @@ export interface Reconciler {
   /**
    * Other kinds whose changes should requeue a primary key. Return the keys to requeue for
    * a changed object (e.g. a Pod change requeues its owning ReplicaSet via ownerReferences;
-   * a Node change requeues every pending Pod for the scheduler).
+   * a Node change requeues every pending Pod for the scheduler). `type` is the change's
+   * (undefined when a re-list, not the change feed, brought the object).
    */
-  readonly watches?: Array<{ kind: string; map: (obj: import('../api/types').KObject, ctx: ControllerContext) => ReconcileKey[] | Promise<ReconcileKey[]> }>;
+  readonly watches?: Array<{ kind: string; map: (obj: import('../api/types').KObject, ctx: ControllerContext, type?: import('../store/store').EventType) => ReconcileKey[] | Promise<ReconcileKey[]> }>;
   reconcile(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> | Result | void;
 }
 

@@ -103,3 +103,23 @@ test('a CronJob every minute for 6 simulated hours stays bounded: events, kubele
   // Steady state: the last hours hold what the second hour held, within a few objects.
   for (const s of sizes.slice(2)) assert.ok(Math.abs(s.objects - sizes[1].objects) <= 15, `objects grow: ${JSON.stringify(sizes.map((x) => x.objects))}`);
 });
+
+test('a pod deleted without passing through the kubelet is released by its node at once, not at the next periodic sweep', async () => {
+  const c = await createMemoryCluster(defaultProfile('t', { nodes: 1 }), { validator: apiValidator() });
+  const m = createControllerManager(c.ctx);
+  const podType = c.api.registry.forKind('v1', 'Pod');
+  await c.api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx:1.27' }] } });
+  await advance(c.api, m, 30_000);
+  const pod = await c.api.get(podType, 'default', 'p');
+  assert.equal(pod.status.phase, 'Running');
+  const uid = pod.metadata.uid!;
+  assert.ok(await c.api.sim.podRuntime(uid));
+  assert.ok(Object.values(await c.api.sim.podIPs('node-1')).includes(uid));
+  await c.api.delete(podType, 'default', 'p', { gracePeriodSeconds: 0 }); // force: the kubelet never sees it terminate
+  const at = c.clock.now();
+  await m.processReady();
+  assert.equal(c.clock.now(), at);
+  assert.equal(await c.api.sim.podRuntime(uid), undefined);
+  assert.ok(!Object.values(await c.api.sim.podIPs('node-1')).includes(uid));
+  assert.ok(!logPods(c.api).has('default/p'));
+});

@@ -161,3 +161,45 @@ test('serviceaccount and root-ca-cert-publisher: a deleted default ServiceAccoun
   assert.equal(await api.tryGet(api.registry.forKind('v1', 'Namespace'), undefined, 'team'), undefined);
   assert.equal(await api.tryGet(cm, 'team', 'kube-root-ca.crt'), undefined);
 });
+
+test('a 1,050-replica Deployment under the manager: no reconcile writes more than a burst of pods, no re-list, and at rest nothing is written', async () => {
+  const { api, m, clock, logs } = await cluster();
+  // Each reconcile's writes, by how far it moved the store's revision. One reconcile that
+  // created every pod at once outran the file store's journal in the daemon (10,000 pods:
+  // 20,000 lines) and made the manager re-list everything.
+  let most = 0;
+  const runItem = m.runItem.bind(m);
+  m.runItem = async (item) => {
+    const before = await api.currentRev();
+    await runItem(item);
+    most = Math.max(most, (await api.currentRev()) - before);
+  };
+  await api.create({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'big', namespace: 'default' },
+    spec: { replicas: 1050, selector: { matchLabels: { app: 'big' } }, template: { metadata: { labels: { app: 'big' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] } } },
+  });
+  const r = await m.runUntilStable();
+  assert.equal(r.stable, true);
+  assert.deepEqual(logs, []);
+  const pods = (await api.list(api.registry.forKind('v1', 'Pod'))).items;
+  assert.equal(pods.length, 1050);
+  assert.equal(pods.filter((p) => p.status?.phase === 'Running').length, 1050);
+  // A burst is 500 pods and their SuccessfulCreate events, and the ReplicaSet's status.
+  assert.ok(most <= 2 * 500 + 5, `a reconcile wrote ${most} times`);
+  assert.equal(m.stats.relists, 0);
+  const rs = (await api.list(api.registry.forKind('apps/v1', 'ReplicaSet'))).items[0];
+  assert.equal(rs.status.readyReplicas, 1050);
+
+  // Settled: the queue is empty and ten minutes of cluster time write nothing.
+  assert.equal(m.queue.readyCount(), 0);
+  const rev = await api.currentRev();
+  for (let i = 0; i < 10; i++) {
+    clock.advance(60_000);
+    await m.processReady();
+  }
+  assert.equal(await api.currentRev(), rev);
+  assert.equal(m.queue.readyCount(), 0);
+  assert.deepEqual(logs, []);
+});

@@ -1,0 +1,51 @@
+// The controller manager's work queue: delayed keys become ready at their due time, in any
+// order of adding, however often promote() looks (the daemon looks every 50 ms and skips
+// the scan while nothing can be due).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WorkQueue } from '../../src/controllers/queue';
+
+const item = (name: string) => ({ reconciler: 'r', key: { kind: 'Pod', namespace: 'default', name } });
+const drain = (q: WorkQueue) => {
+  const out: string[] = [];
+  for (let it = q.pop(); it; it = q.pop()) out.push(it.key.name);
+  return out;
+};
+
+test('delayed keys are promoted at their due time, whatever the order they were added in', () => {
+  const q = new WorkQueue();
+  q.addAt(item('late'), 3000);
+  q.promote(1000);
+  assert.deepEqual(drain(q), []);
+  q.addAt(item('early'), 1500); // earlier than anything held: promote must not skip it
+  q.addAt(item('mid'), 2000);
+  q.promote(1499);
+  assert.deepEqual(drain(q), []);
+  q.promote(1500);
+  assert.deepEqual(drain(q), ['early']);
+  q.promote(2999);
+  assert.deepEqual(drain(q), ['mid']);
+  q.addAt(item('late'), 2500); // an earlier due time for a held key wins
+  q.promote(2500);
+  assert.deepEqual(drain(q), ['late']);
+  assert.equal(q.delayedCount(), 0);
+  assert.equal(q.nextDue(), undefined);
+});
+
+test('a key made ready supersedes its timer; promote after that still finds the others', () => {
+  const q = new WorkQueue();
+  q.addAt(item('a'), 100);
+  q.addAt(item('b'), 200);
+  q.add(item('a'));
+  assert.deepEqual(drain(q), ['a']);
+  q.promote(150);
+  assert.deepEqual(drain(q), []);
+  q.promote(200);
+  assert.deepEqual(drain(q), ['b']);
+  q.addAt(item('s'), 10_000, false, true);
+  q.promoteSweeps();
+  assert.deepEqual(drain(q), ['s']);
+  q.addAt(item('c'), 300);
+  q.promote(300);
+  assert.deepEqual(drain(q), ['c']);
+});
