@@ -12,6 +12,8 @@ import { isRevisionCompacted, type EventType, type Store, type WatchEvent } from
 import { cloneJson } from '../../store/clone';
 
 const CAPACITY = 20_000;
+// Trimmed in steps, not one event per add: shifting 20,000 entries on every write is O(n).
+const TRIM_SLACK = 2_000;
 const POLL_MS = 50;
 /** How long a consistent list waits for the cache to reach etcd's revision before reading etcd itself. */
 const FRESH_WAIT_MS = 3000;
@@ -108,7 +110,7 @@ export class WatchCache {
     while (i > 0 && this.events[i - 1].rev > ev.rev) i--;
     if (i > 0 && this.events[i - 1].rev === ev.rev) return;
     this.events.splice(i, 0, ev);
-    if (this.events.length > CAPACITY) {
+    if (this.events.length > CAPACITY + TRIM_SLACK) {
       const cut = this.events.length - CAPACITY;
       this.trimmedTo = this.events[cut - 1].rev;
       this.events.splice(0, cut);
