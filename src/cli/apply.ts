@@ -7,6 +7,7 @@ import { kindGroup } from '../api/resources';
 import type { KObject } from '../api/types';
 import type { Program } from './root';
 import type { FileFlags } from './manifest-input';
+import type { ObjectSource } from './object-source';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addDryRunFlag, parseDryRun, dryRunSuffix } from './flags/dry-run';
@@ -77,81 +78,91 @@ Examples:
       if (flags.prune && !flags.selector && !flags.all) throw new CliError('all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector');
       const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
       const { load } = await loadInput(ctx, flags, 'apply');
-      const api = await ctx.api();
-      const { items, errors } = await prepareDocs(ctx, api, load, 'apply', flags);
       const { computeApply } = await import('../api/apply/compute-apply');
       const { serverSideApply, ApplyConflictError } = await import('../api/managed-fields/index');
       const output = await (await import('./flags/mutation-output')).mutationObjectsPrinter(ctx, flags);
-      const applied: KObject[] = [];
-      const failures: Failure[] = errors.map((text) => ({ text }));
-      // One store group for the whole run (group commit: one journal fsync and each object
-      // file written once per lock hold, instead of a lock, an fsync and a revision-file
-      // write per document); each object is still journaled on its own. A group gives the
-      // lock up to waiting writers every few writes, so 70 concurrent applies all get turns.
-      await api.group(async () => {
-        for (const item of items) {
-          // Whether the object existed when we looked: a failure is "creating" or "patching".
-          let existed = false;
-          try {
-            const namespace = setNamespace(ctx, item);
-            const obj = item.object;
-            if (obj.metadata?.generateName && !obj.metadata?.name) {
-              throw new CliError(`from ${obj.metadata.generateName}: cannot use generate name with apply`);
-            }
-            let result: KObject | undefined;
-            let action = '';
-            for (let attempt = 0; attempt < 5; attempt++) {
-              const live = await api.tryGet(item.type, namespace, obj.metadata.name!);
-              existed = Boolean(live);
-              try {
-                if (flags.serverSide) {
-                  // Server-side apply: the manifest is merged into the live object by field
-                  // ownership, as the API server's apply patch does; no last-applied annotation.
-                  const merged = await serverSideApply(live, obj, manager, Boolean(flags.forceConflicts), api.trackContext(item.type, obj));
-                  if (live) merged.metadata.resourceVersion = live.metadata.resourceVersion;
-                  result = live ? await api.update(merged, { dryRun: dryRun === 'server' }) : await api.create(merged, { dryRun: dryRun === 'server' });
-                  action = 'serverside-applied';
-                  break;
-                }
-                const decision = computeApply(obj, live);
-                if (decision.missingAnnotation && live) {
-                  ctx.err(`Warning: resource ${item.type.plural}/${obj.metadata.name} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`);
-                }
-                if (decision.action === 'create') {
-                  result = dryRun === 'client' ? decision.result : await api.create(decision.result, { dryRun: dryRun === 'server', fieldManager: manager });
-                  action = 'created';
-                } else if (dryRun === 'client') {
-                  // --dry-run=client only GETs: every existing object reads as configured.
-                  result = decision.result;
-                  action = 'configured';
-                } else if (decision.action === 'unchanged') {
-                  result = live;
-                  action = 'unchanged';
-                } else {
-                  const next = { ...decision.result, metadata: { ...decision.result.metadata, resourceVersion: live!.metadata.resourceVersion } };
-                  result = await api.update(next, { dryRun: dryRun === 'server', fieldManager: manager });
-                  action = 'configured';
-                }
-                break;
-              } catch (e) {
-                if (e instanceof ApplyConflictError) throw new CliError(`${e.message}\n${CONFLICT_ADVICE}`);
-                if (e instanceof ApiError && e.reason === 'Conflict' && attempt < 4) continue;
-                throw e;
+      const { withObjectSource, ApiSource } = await import('./object-source');
+      // Client-side apply goes through the daemon when it serves; server-side apply and
+      // --prune (which list and delete in the store) run in-process.
+      const inProcess = flags.serverSide || flags.prune;
+      const api = inProcess ? await ctx.api() : undefined;
+      const applyAll = async (source: ObjectSource): Promise<{ applied: KObject[]; failures: Failure[] }> => {
+        await source.learnKinds(load.docs.map((d) => d.object));
+        const { items, errors } = await prepareDocs(ctx, source, load, 'apply', flags);
+        const applied: KObject[] = [];
+        const failures: Failure[] = errors.map((text) => ({ text }));
+        // One store group for the whole run (group commit: one journal fsync and each object
+        // file written once per lock hold, instead of a lock, an fsync and a revision-file
+        // write per document); each object is still journaled on its own. A group gives the
+        // lock up to waiting writers every few writes, so 70 concurrent applies all get turns.
+        await source.group(async () => {
+          for (const item of items) {
+            // Whether the object existed when we looked: a failure is "creating" or "patching".
+            let existed = false;
+            try {
+              const namespace = setNamespace(ctx, item);
+              const obj = item.object;
+              if (obj.metadata?.generateName && !obj.metadata?.name) {
+                throw new CliError(`from ${obj.metadata.generateName}: cannot use generate name with apply`);
               }
+              let result: KObject | undefined;
+              let action = '';
+              for (let attempt = 0; attempt < 5; attempt++) {
+                const live = await source.tryGet(item.type, namespace, obj.metadata.name!);
+                existed = Boolean(live);
+                try {
+                  if (flags.serverSide) {
+                    // Server-side apply: the manifest is merged into the live object by field
+                    // ownership, as the API server's apply patch does; no last-applied annotation.
+                    const merged = await serverSideApply(live, obj, manager, Boolean(flags.forceConflicts), api!.trackContext(item.type, obj));
+                    if (live) merged.metadata.resourceVersion = live.metadata.resourceVersion;
+                    result = live ? await api!.update(merged, { dryRun: dryRun === 'server' }) : await api!.create(merged, { dryRun: dryRun === 'server' });
+                    action = 'serverside-applied';
+                    break;
+                  }
+                  const decision = computeApply(obj, live);
+                  if (decision.missingAnnotation && live) {
+                    ctx.err(`Warning: resource ${item.type.plural}/${obj.metadata.name} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`);
+                  }
+                  const write = { dryRun: dryRun === 'server', fieldManager: manager };
+                  if (decision.action === 'create') {
+                    result = dryRun === 'client' ? decision.result : await source.create(item.type, decision.result, write);
+                    action = 'created';
+                  } else if (dryRun === 'client') {
+                    // --dry-run=client only GETs: every existing object reads as configured.
+                    result = decision.result;
+                    action = 'configured';
+                  } else if (decision.action === 'unchanged') {
+                    result = live;
+                    action = 'unchanged';
+                  } else {
+                    const next = { ...decision.result, metadata: { ...decision.result.metadata, resourceVersion: live!.metadata.resourceVersion } };
+                    result = await source.update(item.type, next, write);
+                    action = 'configured';
+                  }
+                  break;
+                } catch (e) {
+                  if (e instanceof ApplyConflictError) throw new CliError(`${e.message}\n${CONFLICT_ADVICE}`);
+                  if (e instanceof ApiError && e.reason === 'Conflict' && attempt < 4) continue;
+                  throw e;
+                }
+              }
+              applied.push(result!);
+              if (output) ctx.out(output([result!], false));
+              else ctx.out(`${kindGroup(item.type)}/${obj.metadata.name} ${action}${dryRunSuffix(dryRun)}\n`);
+            } catch (e) {
+              if (e instanceof ApiError) failures.push({ api: e, source: item.doc.source, verb: existed ? 'patching' : 'creating' });
+              else if (e instanceof CliError) failures.push({ text: `error: ${e.message}\n` });
+              else throw e;
             }
-            applied.push(result!);
-            if (output) ctx.out(output([result!], false));
-            else ctx.out(`${kindGroup(item.type)}/${obj.metadata.name} ${action}${dryRunSuffix(dryRun)}\n`);
-          } catch (e) {
-            if (e instanceof ApiError) failures.push({ api: e, source: item.doc.source, verb: existed ? 'patching' : 'creating' });
-            else if (e instanceof CliError) failures.push({ text: `error: ${e.message}\n` });
-            else throw e;
           }
-        }
-      });
+        });
+        return { applied, failures };
+      };
+      const { applied, failures } = api ? await applyAll(new ApiSource(api)) : await withObjectSource(ctx, applyAll);
       if (flags.prune && dryRun === 'none') {
         const { prune } = await import('./prune');
-        await prune(ctx, api, pruneTo, applied, flags.selector);
+        await prune(ctx, api!, pruneTo, applied, flags.selector);
       }
       if (failures.length) throw new PrintedError(formatFailures(failures));
     }));

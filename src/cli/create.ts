@@ -32,25 +32,29 @@ export function register(program: Command, p: Program): void {
         const dryRun = parseDryRun(ctx, flags.dryRun);
         const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
         const { load } = await loadInput(ctx, flags, 'create');
-        const api = await ctx.api();
-        const { items, errors } = await prepareDocs(ctx, api, load, 'create', flags);
         const printer = await (await import('./flags/mutation-output')).mutationObjectsPrinter(ctx, flags);
-        for (const item of items) {
-          setNamespace(ctx, item);
-          try {
-            let obj = item.object;
-            if (flags.saveConfig) {
-              const { lastAppliedJson, LAST_APPLIED } = await import('../api/apply/last-applied');
-              obj = { ...obj, metadata: { ...obj.metadata, annotations: { ...(obj.metadata.annotations ?? {}), [LAST_APPLIED]: lastAppliedJson(obj) } } };
+        const { withObjectSource } = await import('./object-source');
+        const errors = await withObjectSource(ctx, async (source) => {
+          await source.learnKinds(load.docs.map((d) => d.object));
+          const { items, errors } = await prepareDocs(ctx, source, load, 'create', flags);
+          for (const item of items) {
+            setNamespace(ctx, item);
+            try {
+              let obj = item.object;
+              if (flags.saveConfig) {
+                const { lastAppliedJson, LAST_APPLIED } = await import('../api/apply/last-applied');
+                obj = { ...obj, metadata: { ...obj.metadata, annotations: { ...(obj.metadata.annotations ?? {}), [LAST_APPLIED]: lastAppliedJson(obj) } } };
+              }
+              const created = dryRun === 'client' ? obj : await source.create(item.type, obj, { dryRun: dryRun === 'server', fieldManager: 'kubectl-create' });
+              if (printer) ctx.out(printer([created], false));
+              else ctx.out(`${kindGroup(item.type)}/${created.metadata.name} created${dryRunSuffix(dryRun)}\n`);
+            } catch (e) {
+              if (e instanceof ApiError) errors.push(e.reason === 'Invalid' && items.length === 1 && !errors.length ? formatApiError(e) : formatApiError(e, item.doc.source, 'creating'));
+              else throw e;
             }
-            const created = dryRun === 'client' ? obj : await api.create(obj, { dryRun: dryRun === 'server', fieldManager: 'kubectl-create' });
-            if (printer) ctx.out(printer([created], false));
-            else ctx.out(`${kindGroup(item.type)}/${created.metadata.name} created${dryRunSuffix(dryRun)}\n`);
-          } catch (e) {
-            if (e instanceof ApiError) errors.push(e.reason === 'Invalid' && items.length === 1 && !errors.length ? formatApiError(e) : formatApiError(e, item.doc.source, 'creating'));
-            else throw e;
           }
-        }
+          return errors;
+        });
         if (errors.length) throw new PrintedError(errors.join(''));
       }),
     );

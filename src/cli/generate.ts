@@ -225,11 +225,13 @@ export class GeneratorOptions {
       await print(object, true);
       return 0;
     }
-    const api = await ctx.api();
     if (rt.namespaced) object.metadata.namespace ??= ctx.namespace;
     try {
       if (validationDirective(flags.validate) !== 'ignore') await (await import('../api/validator-adapter')).loadValidation();
-      const created = await api.create(object, { dryRun: dryRun === 'server' });
+      const { withObjectSource } = await import('./object-source');
+      // kubectl's default field manager, `kubectl-create` (`kubectl-run`, ...), on both paths.
+      const fieldManager = (flags['field-manager'] as string | undefined) ?? `kubectl-${gen.command.split(' ')[0]}`;
+      const created = await withObjectSource(ctx, (source) => source.create(rt, object, { dryRun: dryRun === 'server', fieldManager }));
       await print(created, false);
     } catch (e) {
       if (e instanceof ApiError) throw new PrintedError(wrapCreateError(gen, e));

@@ -11,7 +11,9 @@ import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { PrintedError, aggregateMessage, checkErrText, formatApiError, rawError } from './format-error';
 import { parseAnnotationChanges, parseLabelChanges, splitResourcesAndPairs, type KeyChanges } from './flags/key-value-args';
-import { mutationPrinter } from './flags/mutation-output';
+import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
+import type { ObjectSource } from './object-source';
+import { pluralGroup } from '../api/resources';
 import { resolveTargets, type TargetFlags } from './flags/targets';
 import { FIELD_MANAGER_HELP, kubectlHelp } from './kubectl-help';
 import { hasFileInput } from './manifest-input';
@@ -161,12 +163,19 @@ export class KeyValueOptions {
   /** The visit: each target changed (or listed) and written or printed, the errors collected. */
   async run(): Promise<number> {
     const { ctx, which, verb, resources, changes, dryRun, flags } = this;
-    const localMessage = this.localMessage();
     // kubectl's label builds its printer for each object (no `---` between YAML documents); annotate builds one.
     let print = await mutationPrinter(ctx, flags, dryRun);
     const nextPrinter = async () => (which === 'label' ? mutationPrinter(ctx, flags, dryRun) : print);
 
-    const targets = await resolveTargets(ctx, resources, flags, verb, { localMessage });
+    // --local touches no cluster; otherwise the daemon's API when it serves, else the store.
+    if (flags.local) return this.visit(undefined, print, nextPrinter);
+    const { withObjectSource } = await import('./object-source');
+    return withObjectSource(ctx, (source) => this.visit(source, print, nextPrinter));
+  }
+
+  private async visit(source: ObjectSource | undefined, print: MutationPrinter, nextPrinter: () => Promise<MutationPrinter>): Promise<number> {
+    const { ctx, which, verb, resources, changes, dryRun, flags } = this;
+    const targets = await resolveTargets(ctx, resources, flags, verb, { localMessage: this.localMessage() }, source);
     if (flags.resourceVersion && targets.items.length > 1) throw new CliError('--resource-version may only be used with a single resource');
     // Builder errors: on the cluster (not found) first; the files' decode errors of --local come
     // after the objects' own, as one nested aggregate (kubectl's ContinueOnError visitor).
@@ -195,15 +204,16 @@ export class KeyValueOptions {
         const op = changeMessage(which, before, after, !!flags.overwrite);
         let result = obj;
         if (!flags.local && dryRun !== 'client') {
-          const api = await ctx.api();
           const ns = t.type.namespaced ? obj.metadata.namespace : undefined;
+          const write = { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? `kubectl-${verb}` };
           if (flags.resourceVersion) {
             // A precondition: the update fails with Conflict unless the object is at that version.
-            const current = deepCopy(await api.get(t.type, ns, obj.metadata.name!));
+            const current = await source!.tryGet(t.type, ns, obj.metadata.name!);
+            if (!current) throw ApiError.notFound(pluralGroup(t.type), obj.metadata.name!);
             applyKeyChanges(current, which, changes, true, flags.resourceVersion);
-            result = await api.update(current, { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? `kubectl-${verb}` });
+            result = await source!.update(t.type, current, write);
           } else if (before !== after) {
-            result = await api.mutate(t.type, ns, obj.metadata.name!, (o) => applyKeyChanges(o, which, changes, true), { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? `kubectl-${verb}` });
+            result = await source!.mutate(t.type, ns, obj.metadata.name!, (o) => applyKeyChanges(o, which, changes, true), write);
           } else {
             result = t.object;
           }

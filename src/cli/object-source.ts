@@ -1,4 +1,4 @@
-// Where describe and delete find, read and delete objects: the store opened in this process
+// Where the verbs find, read, write and delete objects: the store opened in this process
 // (ApiSource), or the cluster's daemon over its REST API when it serves (RemoteObjects, the
 // same requests kubectl sends). Both answer alike, so the verbs print the same either way.
 
@@ -9,6 +9,7 @@ import { typeOfManifest } from '../api/manifest-type';
 import type { KObject } from '../api/types';
 import { ConnectionError, statusError, verbDaemonClient, type RestClient } from '../client/rest-client';
 import type { CliContext } from './context';
+import type { PatchType } from './flags/patch-input';
 import { buildListOptions } from './flags/selectors';
 import { parseResourceArgs, type ResourceSelection } from './resource-args';
 
@@ -26,8 +27,27 @@ export interface ObjectSource {
   list(type: ResourceType, namespace: string | undefined, labelSelector?: string, fieldSelector?: string): Promise<KObject[]>;
   /** Deletes one object: what remains of it (graceful deletion) or what was deleted. */
   delete(type: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<KObject>;
+  /** Creates an object (POST). */
+  create(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject>;
+  /** Replaces an object (PUT), at obj.metadata.resourceVersion when set. */
+  update(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject>;
+  /** Read, change with fn, write back at the read's resourceVersion; retried on conflict. */
+  mutate(type: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void, opts: SourceWriteOptions): Promise<KObject>;
+  /** Patches an object (PATCH) with a strategic merge, JSON merge or JSON patch document (JSON text). */
+  patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: SourceWriteOptions): Promise<KObject>;
+  /** Runs a batch of writes (in-process: one store group, for its group commit). */
+  group<T>(fn: () => Promise<T>): Promise<T>;
   /** Lets the cluster run until done() holds (true) or timeoutMs of cluster time pass (false). */
   runUntil(ctx: CliContext, done: () => Promise<boolean>, timeoutMs: number): Promise<boolean>;
+}
+
+export interface SourceWriteOptions {
+  dryRun?: boolean;
+  fieldManager?: string;
+  /** Writes through the status subresource. */
+  status?: boolean;
+  /** Recorded in managedFields as written through this subresource ('scale'). */
+  subresource?: string;
 }
 
 /** The store opened in this process. */
@@ -64,6 +84,28 @@ export class ApiSource implements ObjectSource {
 
   delete(type: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<KObject> {
     return this.api.delete(type, namespace, name, opts);
+  }
+
+  create(_type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
+    return this.api.create(obj, { dryRun: opts.dryRun, fieldManager: opts.fieldManager });
+  }
+
+  update(_type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
+    const o = { dryRun: opts.dryRun, fieldManager: opts.fieldManager, subresource: opts.subresource };
+    return opts.status ? this.api.updateStatus(obj, o) : this.api.update(obj, o);
+  }
+
+  mutate(type: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void, opts: SourceWriteOptions): Promise<KObject> {
+    return this.api.mutate(type, namespace, name, fn, opts);
+  }
+
+  async patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: SourceWriteOptions): Promise<KObject> {
+    const { patchLive } = await import('./patch');
+    return patchLive(this.api, type, namespace, name, patchType, jsonText, Boolean(opts.status), Boolean(opts.dryRun), opts.fieldManager ?? '');
+  }
+
+  group<T>(fn: () => Promise<T>): Promise<T> {
+    return this.api.group(fn);
   }
 
   /** With no daemon, the controllers run here until done; a daemon's (started if need be) are polled. */
@@ -135,9 +177,10 @@ export class RemoteObjects implements ObjectSource {
   }
 
   async tryGet(type: ResourceType, namespace: string | undefined, name: string): Promise<KObject | undefined> {
-    // A name that is no single path segment names nothing (the server refuses such paths).
-    if (!name || name === '.' || name === '..' || name.includes('/')) return undefined;
+    if (unaddressable(name)) return undefined;
     const res = await this.client.get(objectPath(type, namespace, name), {}, 'application/json');
+    // The daemon answers: from now on a lost connection is an error (output may have followed).
+    this.committed = true;
     if (res.status === 404) return undefined;
     if (res.status < 200 || res.status >= 300) throw statusError(res);
     return JSON.parse(res.body) as KObject;
@@ -145,11 +188,12 @@ export class RemoteObjects implements ObjectSource {
 
   async list(type: ResourceType, namespace: string | undefined, labelSelector?: string, fieldSelector?: string): Promise<KObject[]> {
     const body = await this.client.getJson<ListBody>(resourcePath(type, namespace), { labelSelector: labelSelector || undefined, fieldSelector: fieldSelector || undefined });
+    this.committed = true;
     return body.items ?? [];
   }
 
   async delete(type: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<KObject> {
-    if (!name || name === '.' || name === '..' || name.includes('/')) throw ApiError.notFound(pluralGroup(type), name);
+    if (unaddressable(name)) throw ApiError.notFound(pluralGroup(type), name);
     let res;
     try {
       res = await this.client.delete(objectPath(type, namespace, name), {
@@ -169,6 +213,72 @@ export class RemoteObjects implements ObjectSource {
     // A Status: the object is gone already; its uid is in the details.
     if (body.kind === 'Status') return { apiVersion: type.group ? `${type.group}/${type.version}` : type.version, kind: type.kind, metadata: { name, namespace, uid: body.details?.uid } };
     return body;
+  }
+
+  /** The write's query: dry run, field manager, and the server's strict decoding (what the in-process API does). */
+  private writeQuery(opts: SourceWriteOptions): Record<string, string | undefined> {
+    return { dryRun: opts.dryRun ? 'All' : undefined, fieldManager: opts.fieldManager, fieldValidation: 'Strict' };
+  }
+
+  /** Sends a write; the answer's object, or its Status as the ApiError. */
+  private async write(method: 'POST' | 'PUT' | 'PATCH', path: string, query: Record<string, string | undefined>, body: string, contentType?: string): Promise<KObject> {
+    let res;
+    try {
+      res = await this.client.send(method, path, query, body, contentType);
+    } catch (e) {
+      if (!(e instanceof ConnectionError) || e.sent) this.committed = true;
+      throw e;
+    }
+    this.committed = true;
+    if (res.status < 200 || res.status >= 300) throw statusError(res);
+    return JSON.parse(res.body) as KObject;
+  }
+
+  create(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
+    return this.write('POST', resourcePath(type, obj.metadata?.namespace), this.writeQuery(opts), JSON.stringify(obj));
+  }
+
+  update(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
+    const name = obj.metadata?.name ?? '';
+    if (unaddressable(name)) throw ApiError.notFound(pluralGroup(type), name);
+    const path = objectPath(type, obj.metadata.namespace, name);
+    if (opts.subresource === 'scale') return this.updateScale(type, path, obj, opts);
+    return this.write('PUT', path + (opts.status ? '/status' : ''), this.writeQuery(opts), JSON.stringify(obj));
+  }
+
+  /** A replica count written through the scale subresource (PUT of a Scale, at the object's resourceVersion); answers the object. */
+  private async updateScale(type: ResourceType, path: string, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
+    const m = obj.metadata;
+    const scale = { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: m.name, namespace: m.namespace, resourceVersion: m.resourceVersion }, spec: { replicas: obj.spec?.replicas ?? 0 } };
+    await this.write('PUT', `${path}/scale`, this.writeQuery({ ...opts, subresource: undefined }), JSON.stringify(scale));
+    // The Scale answers only the count: the object as it now is (a dry run's: as it would be).
+    if (opts.dryRun) return obj;
+    return (await this.tryGet(type, m.namespace, m.name!)) ?? obj;
+  }
+
+  async mutate(type: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void, opts: SourceWriteOptions): Promise<KObject> {
+    // As ApiServer.mutate, over GET and PUT.
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.tryGet(type, namespace, name);
+      if (!current) throw ApiError.notFound(pluralGroup(type), name);
+      const next = fn(current) ?? current;
+      try {
+        return await this.update(type, next, opts);
+      } catch (e) {
+        if (e instanceof ApiError && e.reason === 'Conflict' && attempt < 10) continue;
+        throw e;
+      }
+    }
+  }
+
+  patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: SourceWriteOptions): Promise<KObject> {
+    if (unaddressable(name)) throw ApiError.notFound(pluralGroup(type), name);
+    const contentType = { strategic: 'application/strategic-merge-patch+json', merge: 'application/merge-patch+json', json: 'application/json-patch+json' }[patchType];
+    return this.write('PATCH', objectPath(type, namespace, name) + (opts.status ? '/status' : ''), this.writeQuery(opts), jsonText, contentType);
+  }
+
+  group<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
   }
 
   /**
@@ -206,6 +316,20 @@ export async function withDaemonSource<T, S extends RemoteObjects = RemoteObject
   } finally {
     client.close();
   }
+}
+
+/**
+ * Runs a verb against the cluster's daemon when it serves, else (or when it cannot be
+ * reached before anything was answered) against the store opened in this process.
+ */
+export async function withObjectSource<T>(ctx: CliContext, use: (source: ObjectSource) => Promise<T>): Promise<T> {
+  const remote = await withDaemonSource(ctx, use);
+  return remote ? remote.value : use(new ApiSource(await ctx.api()));
+}
+
+/** A name that is no single path segment names nothing (the server refuses such paths). */
+function unaddressable(name: string): boolean {
+  return !name || name === '.' || name === '..' || name.includes('/');
 }
 
 /** The REST path of a type's collection (in a namespace when given and namespaced). */

@@ -14,7 +14,8 @@ import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { PrintedError, formatApiError } from './format-error';
-import { mutationPrinter } from './flags/mutation-output';
+import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
+import type { ObjectSource } from './object-source';
 import type { PatchType } from './flags/patch-input';
 import { resolveTargets, type TargetFlags } from './flags/targets';
 
@@ -65,8 +66,6 @@ export async function applyPatchText(obj: KObject, type: ResourceType, patchType
   } catch (e) {
     // Locally kubectl prints evanphx's text as a plain error.
     if (local && e instanceof ApiError) throw new CliError(e.message);
-    // The server answers a failing operation with a bare 422 (NewGenericServerResponse).
-    if (e instanceof ApiError && e.reason === 'Invalid') throw new PrintedError('The request is invalid: the server rejected our request due to an error in our request\n');
     throw e;
   }
 }
@@ -119,7 +118,7 @@ export function register(program: Command, p: Program): void {
  * concurrent write makes it retry on the fresh object, unless the patch itself carries a
  * resourceVersion (then the Conflict is the user's precondition failing).
  */
-async function patchLive(api: ApiServer, type: ResourceType, ns: string | undefined, name: string, patchType: PatchType, jsonText: string, status: boolean, dryRun: boolean, fieldManager: string): Promise<KObject> {
+export async function patchLive(api: ApiServer, type: ResourceType, ns: string | undefined, name: string, patchType: PatchType, jsonText: string, status: boolean, dryRun: boolean, fieldManager: string): Promise<KObject> {
   for (let attempt = 0; ; attempt++) {
     const current = await api.get(type, ns, name);
     const patched = await applyPatchText(deepCopy(current), type, patchType, jsonText, false);
@@ -175,7 +174,14 @@ export class PatchOptions {
     if (!flags.local && dryRun !== 'client') await (await import('../api/validator-adapter')).loadValidation();
     // patch prints no dry-run suffix (kubectl's quirk).
     const print = await mutationPrinter(ctx, flags, 'none');
-    const targets = await resolveTargets(ctx, resources, flags, 'patch', { localMessage: 'cannot specify --local and server resources' });
+    if (flags.local) return this.visit(undefined, print, jsonText);
+    const { withObjectSource } = await import('./object-source');
+    return withObjectSource(ctx, (source) => this.visit(source, print, jsonText));
+  }
+
+  private async visit(source: ObjectSource | undefined, print: MutationPrinter, jsonText: string): Promise<number> {
+    const { ctx, resources, flags, patchType, dryRun } = this;
+    const targets = await resolveTargets(ctx, resources, flags, 'patch', { localMessage: 'cannot specify --local and server resources' }, source);
     if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
 
     for (const t of targets.items) {
@@ -185,7 +191,6 @@ export class PatchOptions {
         ctx.out(print(patched, deepEqual(patched, t.object) ? 'patched (no change)' : 'patched'));
         continue;
       }
-      const api = await ctx.api();
       const before = t.object;
       let result: KObject;
       try {
@@ -197,14 +202,16 @@ export class PatchOptions {
           const patched = await applyPatchText(deepCopy(scale), t.type, patchType === 'strategic' ? 'merge' : patchType, jsonText, false);
           const replicas = patched.spec?.replicas;
           if (replicas !== scale.spec.replicas) {
-            result = await api.mutate(t.type, ns, before.metadata.name!, (o) => {
+            result = await source!.mutate(t.type, ns, before.metadata.name!, (o) => {
               o.spec = { ...(o.spec ?? {}), replicas };
             }, { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-patch', subresource: 'scale' });
           }
         } else {
-          result = await patchLive(api, t.type, ns, before.metadata.name!, patchType, jsonText, flags.subresource === 'status', dryRun === 'server', flags.fieldManager ?? 'kubectl-patch');
+          result = await source!.patch(t.type, ns, before.metadata.name!, patchType, jsonText, { status: flags.subresource === 'status', dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-patch' });
         }
       } catch (e) {
+        // The server answers a JSON patch's failing operation with a bare 422 (NewGenericServerResponse).
+        if (e instanceof ApiError && e.reason === 'Invalid' && patchType === 'json' && !e.details.causes?.length) throw new PrintedError('The request is invalid: the server rejected our request due to an error in our request\n');
         if (e instanceof ApiError) throw new PrintedError(formatApiError(e));
         throw e;
       }

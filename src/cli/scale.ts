@@ -10,6 +10,7 @@ import { kubectlHelp } from './kubectl-help';
 import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { PrintedError, formatApiError } from './format-error';
 import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
+import type { ObjectSource } from './object-source';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
@@ -118,18 +119,21 @@ export class ScaleOptions {
     this.dryRun = parseDryRun(ctx, flags.dryRun);
     if (flags.all && flags.selector) throw new CliError('cannot set --all and --selector at the same time');
     this.print = await mutationPrinter(ctx, flags, this.dryRun);
-    const targets = await resolveTargets(ctx, this.resources, flags, 'scale');
-    if (this.resourceVersion && targets.items.length > 1) throw new CliError('cannot use --resource-version with multiple resources');
-    if (targets.items.length === 0) {
-      // kubectl's visitor swallows lookup errors and then reports that nothing was found.
-      const why = targets.errors.map((e) => e.replace(/^Error from server \(\w+\): /, '').trimEnd()).join(' ');
-      throw new CliError(`no objects passed to scale${why ? ' ' + why : ''}`);
-    }
-    for (const t of targets.items) await this.scaleOne(t);
-    return 0;
+    const { withObjectSource } = await import('./object-source');
+    return withObjectSource(ctx, async (source) => {
+      const targets = await resolveTargets(ctx, this.resources, flags, 'scale', {}, source);
+      if (this.resourceVersion && targets.items.length > 1) throw new CliError('cannot use --resource-version with multiple resources');
+      if (targets.items.length === 0) {
+        // kubectl's visitor swallows lookup errors and then reports that nothing was found.
+        const why = targets.errors.map((e) => e.replace(/^Error from server \(\w+\): /, '').trimEnd()).join(' ');
+        throw new CliError(`no objects passed to scale${why ? ' ' + why : ''}`);
+      }
+      for (const t of targets.items) await this.scaleOne(source, t);
+      return 0;
+    });
   }
 
-  private async scaleOne(t: Target): Promise<void> {
+  private async scaleOne(source: ObjectSource, t: Target): Promise<void> {
     const { ctx, dryRun, print } = this;
     if (!SCALABLE_KINDS.has(t.type.kind)) throw new ApiError('NotFound', 'the server could not find the requested resource');
     const obj = t.object;
@@ -137,10 +141,9 @@ export class ScaleOptions {
       ctx.out(print(obj, 'scaled'));
       return;
     }
-    const api = await ctx.api();
     const ns = t.type.namespaced ? obj.metadata.namespace : undefined;
     try {
-      const result = await api.mutate(t.type, ns, obj.metadata.name!, (o) => {
+      const result = await source.mutate(t.type, ns, obj.metadata.name!, (o) => {
         const have = o.spec?.replicas ?? 1;
         if (this.currentReplicas !== -1 && have !== this.currentReplicas) throw new CliError(`Expected replicas to be ${this.currentReplicas}, was ${have}`);
         if (this.resourceVersion && o.metadata.resourceVersion !== this.resourceVersion) {

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as http from 'node:http';
-import { ApiError, type Reason } from '../api/errors';
+import { ApiError, type FieldError, type Reason, type StatusDetails } from '../api/errors';
 import { readServerRecord } from '../kubeconfig/cluster-entry';
 import { pkiDir } from '../server/pki';
 import { runningDaemonPid } from '../daemon/control';
@@ -59,6 +59,14 @@ export class RestClient {
   delete(apiPath: string, options: Record<string, unknown>): Promise<ClientResponse> {
     const body = JSON.stringify(options);
     return this.request('DELETE', apiPath, { accept: 'application/json', 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, body);
+  }
+
+  /** A POST, PUT or PATCH of `apiPath` with a body of `contentType` (query values undefined are left out). */
+  send(method: 'POST' | 'PUT' | 'PATCH', apiPath: string, query: Record<string, string | undefined>, body: string, contentType = 'application/json'): Promise<ClientResponse> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, v);
+    const qs = q.toString();
+    return this.request(method, apiPath + (qs ? `?${qs}` : ''), { accept: 'application/json', 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)) }, body);
   }
 
   /** A GET of a path with its query string as given (`get --raw`). */
@@ -164,8 +172,12 @@ function collect(res: http.IncomingMessage): Promise<string> {
 /** A Status error body as the ApiError the server raised (kube-apiserver's reason and message). */
 export function statusError(res: ClientResponse): ApiError {
   try {
-    const s = JSON.parse(res.body) as { kind?: string; reason?: string; message?: string; details?: Record<string, unknown> };
-    if (s.kind === 'Status') return new ApiError((s.reason || 'InternalError') as Reason, s.message ?? '', s.details ?? {});
+    const s = JSON.parse(res.body) as { kind?: string; reason?: string; message?: string; details?: { causes?: { field?: string; message?: string }[] } };
+    if (s.kind === 'Status') {
+      // A cause's message is its type, value and detail already: as a FieldError it prints `field: message` again.
+      const causes = s.details?.causes?.map((c) => ({ field: c.field ?? '', type: (c.message ?? '') as FieldError['type'] }));
+      return new ApiError((s.reason || 'InternalError') as Reason, s.message ?? '', { ...(s.details ?? {}), ...(causes ? { causes } : {}) } as StatusDetails);
+    }
   } catch {
     /* not a Status */
   }

@@ -9,7 +9,8 @@ import { pluralGroup } from '../resources';
 import { selectorToString } from '../selectors';
 import type { DeleteOptions, PropagationPolicy } from '../server';
 import { applyJsonMergePatch, applyJsonPatch, applyStrategicMergePatch, supportsStrategicMerge } from '../apply/index';
-import type { KObject } from '../types';
+import { deepCopy, type KObject } from '../types';
+import { deepEqual } from '../../store/json-equal';
 import { ApplyConflictError, serverSideApply, type TrackContext } from '../managed-fields/index';
 import { dryRunOf, type RestHandler, type Target } from './handler';
 import { contentTypeOf } from './negotiate';
@@ -189,8 +190,11 @@ export async function patchObject(h: RestHandler, req: ApiRequest, t: Target, st
       patched = await serverSideApply(h.external(t, current), config, manager, force, trackContextOf(h, t, config, status ? 'status' : undefined));
       patched.metadata.resourceVersion = rv;
     } else {
-      patched = applyPatch(req, t, h.external(t, current));
+      const base = h.external(t, current);
+      patched = applyPatch(req, t, deepCopy(base));
       if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patch produced something that is not an object');
+      // A patch that changes nothing writes nothing (no managedFields entry, no new resourceVersion).
+      if (status ? deepEqual(patched.status, base.status) : deepEqual(patched, base)) return h.respondObject(req, t, current, 200, false);
       patched.metadata ??= {};
       if (patched.metadata.name !== t.name) throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${t.name})`);
       if (t.rt.namespaced && patched.metadata.namespace !== t.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');

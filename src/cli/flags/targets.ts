@@ -6,12 +6,10 @@ import * as fs from 'node:fs';
 import { ApiError, CliError } from '../../api/errors';
 import { noObjectsMessage } from '../../manifest/load-manifests';
 import { ResourceRegistry, pluralGroup, splitApiVersion, type ResourceType } from '../../api/resources';
-import type { ApiServer } from '../../api/server';
+import type { ObjectSource } from '../object-source';
 import type { KObject } from '../../api/types';
 import type { CliContext } from '../context';
 import { formatApiError } from '../format-error';
-import { parseResourceArgs } from '../resource-args';
-import { buildListOptions } from './selectors';
 import { goJson } from '../../util/go-format';
 
 export interface TargetFlags {
@@ -62,10 +60,11 @@ function singleFile(files: string[]): boolean {
 }
 
 /** Reads `-f` documents, their types resolved against the cluster. */
-async function fileObjects(ctx: CliContext, flags: TargetFlags, verb: string, api: ApiServer): Promise<{ items: Target[]; errors: string[] }> {
+async function fileObjects(ctx: CliContext, flags: TargetFlags, verb: string, source: ObjectSource): Promise<{ items: Target[]; errors: string[] }> {
   const { loadInput, prepareDocs, setNamespace } = await import('../manifest-input');
   const { load } = await loadInput(ctx, flags, verb);
-  const { items, errors } = await prepareDocs(ctx, api, load, verb, { validate: false });
+  await source.learnKinds(load.docs.map((d) => d.object));
+  const { items, errors } = await prepareDocs(ctx, source, load, verb, { validate: false });
   const out: Target[] = [];
   for (const item of items) {
     setNamespace(ctx, item);
@@ -123,8 +122,8 @@ async function localFileObjects(ctx: CliContext, flags: TargetFlags, verb: strin
 }
 
 /**
- * Resolves the targets. `localMessage` is kubectl's per-verb text for `--local` with
- * resource arguments.
+ * Resolves the targets, on `source` (the daemon's API or the store; default: the store).
+ * `localMessage` is kubectl's per-verb text for `--local` with resource arguments.
  */
 export async function resolveTargets(
   ctx: CliContext,
@@ -132,6 +131,7 @@ export async function resolveTargets(
   flags: TargetFlags,
   verb: string,
   opts: { localMessage?: string; typed?: boolean } = {},
+  source?: ObjectSource,
 ): Promise<Targets> {
   const files = flags.filename ?? [];
   if (flags.local) {
@@ -145,7 +145,11 @@ export async function resolveTargets(
       throw e;
     }
   }
-  const api = await ctx.api();
+  if (!source) {
+    const { ApiSource } = await import('../object-source');
+    source = new ApiSource(await ctx.api());
+  }
+  const api = source;
   if (files.length || flags.kustomize) {
     if (resources.length) throw new CliError('Cannot specify both a filename and a resource argument'); // as the Builder's error
     const { items, errors } = await fileObjects(ctx, flags, verb, api);
@@ -159,7 +163,7 @@ export async function resolveTargets(
     return { items: live, errors, single: singleFile(files) };
   }
   if (resources.length === 0) throw new CliError('You must provide one or more resources by argument or filename.');
-  const selections = parseResourceArgs(resources, api.registry);
+  const selections = await api.selections(resources);
   const named = selections.some((s) => s.names.length > 0);
   if (named && (flags.selector || flags.all)) {
     throw new CliError(flags.selector ? 'name cannot be provided when a selector is specified' : 'name cannot be provided when --all is specified');
@@ -176,7 +180,7 @@ export async function resolveTargets(
       }
     } else {
       const ns = flags.allNamespaces ? undefined : ctx.namespace;
-      for (const obj of (await api.list(sel.type, buildListOptions(sel.type, flags.selector, flags.fieldSelector, ns))).items) items.push({ type: sel.type, object: obj });
+      for (const obj of await api.list(sel.type, ns, flags.selector, flags.fieldSelector)) items.push({ type: sel.type, object: obj });
     }
   }
   const single = selections.length === 1 && selections[0].names.length === 1;

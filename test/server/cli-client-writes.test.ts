@@ -1,0 +1,178 @@
+// The write verbs (apply, create, label, annotate, scale, ...) as clients of the cluster's
+// daemon: with the daemon serving they send POST/PUT/PATCH requests and print exactly what
+// the in-process path (KUBESIM_NO_DAEMON=1) prints on the same cluster, with the same exit
+// code, and leave the same objects behind.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ServedCluster } from './harness';
+import type { RunResult } from '../e2e/helpers';
+
+const c = new ServedCluster('clw');
+const viaDaemon = (args: string[], stdin?: string) => c.kubesim(args, { env: { KUBESIM_NO_DAEMON: '' }, stdin });
+const inProcess = (args: string[], stdin?: string) => c.kubesim(args, { env: { KUBESIM_NO_DAEMON: '1' }, stdin });
+
+const CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget}
+  versions:
+  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}
+`;
+
+const cm = (name: string, data: string, labels = '{team: a}') => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, labels: ${labels}}\ndata: {${data}}\n`;
+
+/** The manifests the cases use (no namespace: each side of each case has its own, by -n), written into the test's folder. */
+const FILES: Record<string, string> = {
+  'cms.yaml': `${cm('c1', 'k: "1"')}---\n${cm('c2', 'k: "2"')}`,
+  'cms-changed.yaml': `${cm('c1', 'k: "10"', '{team: b}')}---\n${cm('c2', 'k: "2"')}`,
+  'deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: sd}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: sd}}\n  template:\n    metadata: {labels: {app: sd}}\n    spec: {containers: [{name: c, image: nginx}]}\n',
+  'gadget.yaml': 'apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g1}\nspec: {size: small}\n',
+  // One good document and one the server refuses (422: a name no ConfigMap may have).
+  'mixed.yaml': `${cm('c1', 'k: "1"')}---\n${cm('Bad_Name', 'k: v')}`,
+  'unknown-field.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c1}\nbogus: 1\n',
+};
+
+interface Case {
+  /** A manifest applied before each side runs the command. */
+  make?: string;
+  /** The command; `NS` stands for the side's own namespace. */
+  args: string[];
+  stdin?: string;
+  /** The objects compared afterwards. */
+  objects?: string[];
+}
+
+/** Every case, by verb; each case runs once per side, each side in a namespace of its own. */
+const CASES: Record<string, Case[]> = {
+  apply: [
+    { args: ['apply', '-f', 'cms.yaml', '-n', 'NS'], objects: ['cm/c1', 'cm/c2'] },
+    { make: 'cms.yaml', args: ['apply', '-f', 'cms-changed.yaml', '-n', 'NS'], objects: ['cm/c1', 'cm/c2'] },
+    { make: 'cms.yaml', args: ['apply', '-f', 'cms-changed.yaml', '-n', 'NS', '--dry-run=server', '-o', 'name'], objects: ['cm/c1'] },
+    { args: ['apply', '-f', '-', '-n', 'NS'], stdin: FILES['deploy.yaml'], objects: ['deploy/sd'] },
+    { args: ['apply', '-f', 'gadget.yaml', '-n', 'NS'], objects: ['gadgets/g1'] },
+    { args: ['apply', '-f', 'mixed.yaml', '-n', 'NS'], objects: ['cm/c1'] },
+    { args: ['apply', '-f', 'cms.yaml', '-n', 'nons'] },
+    { args: ['apply', '-f', 'unknown-field.yaml', '-n', 'NS'], objects: ['cm/c1'] },
+  ],
+  create: [
+    { make: 'cms.yaml', args: ['create', '-f', 'cms-changed.yaml', '-n', 'NS', '--save-config'], objects: ['cm/c1'] },
+    { args: ['create', '-f', 'mixed.yaml', '-n', 'NS', '--dry-run=server', '-o', 'name'], objects: ['cm/c1'] },
+    { args: ['create', '-f', 'gadget.yaml', '-n', 'NS', '-o', 'name'], objects: ['gadgets/g1'] },
+    { args: ['create', 'configmap', 'c1', '-n', 'NS', '--from-literal=a=b'], objects: ['cm/c1'] },
+    { make: 'cms.yaml', args: ['create', 'configmap', 'c1', '-n', 'NS'], objects: ['cm/c1'] },
+    { args: ['create', 'configmap', 'Bad_Name', '-n', 'NS'] },
+    { args: ['create', 'deployment', 'sd', '-n', 'NS', '--image=nginx', '--replicas=2'], objects: ['deploy/sd'] },
+  ],
+  label: [
+    { make: 'cms.yaml', args: ['label', 'cm', 'c1', 'c2', 'x=y', 'team=b', '-n', 'NS'], objects: ['cm/c1', 'cm/c2'] },
+    { make: 'cms.yaml', args: ['label', 'cm', '-l', 'team=a', 'team=b', 'nope-', '--overwrite', '-n', 'NS', '-o', 'name'], objects: ['cm/c1', 'cm/c2'] },
+    { make: 'cms.yaml', args: ['label', 'cm', 'c1', 'z=1', '--resource-version=1', '-n', 'NS'], objects: ['cm/c1'] },
+    { make: 'cms.yaml', args: ['label', 'cm', 'c1', 'nope', 'z=1', '--dry-run=server', '-n', 'NS'], objects: ['cm/c1'] },
+    { make: 'gadget.yaml', args: ['label', 'gadget', 'g1', 'z=1', '-n', 'NS'], objects: ['gadgets/g1'] },
+    { make: 'cms.yaml', args: ['annotate', '-f', 'cms.yaml', 'note=hi', '-n', 'NS'], objects: ['cm/c1', 'cm/c2'] },
+  ],
+  patch: [
+    { make: 'cms.yaml', args: ['patch', 'cm', 'c1', '-n', 'NS', '-p', '{"data":{"k":"5"},"metadata":{"labels":{"p":"q"}}}'], objects: ['cm/c1'] },
+    { make: 'cms.yaml', args: ['patch', 'cm', 'c1', '-n', 'NS', '--type=merge', '-p', 'data: {k: "1"}'], objects: ['cm/c1'] },
+    { make: 'cms.yaml', args: ['patch', 'cm', 'c1', '-n', 'NS', '--type=json', '-p', '[{"op":"remove","path":"/data/nope"}]'], objects: ['cm/c1'] },
+    { make: 'gadget.yaml', args: ['patch', 'gadget', 'g1', '-n', 'NS', '-p', '{"spec":{"size":"big"}}'], objects: ['gadgets/g1'] },
+    { make: 'gadget.yaml', args: ['patch', 'gadget', 'g1', '-n', 'NS', '--type=merge', '-p', '{"spec":{"size":"big"}}', '--dry-run=server', '-o', 'name'], objects: ['gadgets/g1'] },
+    { args: ['patch', 'cm', 'nope', '-n', 'NS', '-p', '{"data":{}}'] },
+    { make: 'deploy.yaml', args: ['patch', 'deploy', 'sd', '-n', 'NS', '--subresource=scale', '--type=merge', '-p', '{"spec":{"replicas":2}}'], objects: ['deploy/sd'] },
+  ],
+  scale: [
+    { make: 'deploy.yaml', args: ['scale', 'deploy', 'sd', '--replicas=3', '-n', 'NS'], objects: ['deploy/sd'] },
+    { make: 'deploy.yaml', args: ['scale', 'deploy/sd', 'deploy/nope', '--replicas=3', '--current-replicas=2', '-n', 'NS'], objects: ['deploy/sd'] },
+    { make: 'deploy.yaml', args: ['scale', 'deploy', 'sd', '--replicas=0', '--dry-run=server', '-n', 'NS'], objects: ['deploy/sd'] },
+  ],
+};
+
+/** The side's namespace for a case: d0, d1... through the daemon, l0, l1... in-process (same widths). */
+const namespaces = (prefix: string) => Object.values(CASES).flat().map((_, i) => `${prefix}${i}`);
+
+before(async () => {
+  await c.setUp({ create: ['--nodes', '1'], serveEnv: { KUBESIM_NO_DAEMON: '' } });
+  for (const [name, text] of Object.entries(FILES)) c.file(name, text);
+  const nsDocs = [...namespaces('d'), ...namespaces('l')].map((n) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${n}}\n`).join('---\n');
+  // Set up through the daemon (its memory, no lock taken turn about with it).
+  const r = viaDaemon(['apply', '-f', c.file('namespaces.yaml', `${nsDocs}---\n${CRD}`)]);
+  assert.equal(r.code, 0, r.stderr);
+});
+after(() => c.stop());
+
+/** Manifests are named by their path in the test's folder, so both sides print the same source. */
+const inDir = (args: string[], ns: string) => args.map((a) => (a in FILES ? join(c.dir, a) : a === 'NS' ? ns : a));
+
+/** What a write leaves behind, without what differs between any two writes (namespace, uids, versions, times, status). */
+function objectsOf(refs: string[], ns: string): unknown {
+  if (!refs.length) return [];
+  const r = viaDaemon(['get', ...refs, '-n', ns, '-o', 'json', '--ignore-not-found']);
+  assert.equal(r.code, 0, r.stderr);
+  if (!r.stdout.trim()) return [];
+  const body = JSON.parse(r.stdout) as { items?: Record<string, any>[] } & Record<string, any>;
+  return (body.items ?? [body]).map((o) => {
+    const { uid: _u, resourceVersion: _r, creationTimestamp: _c, namespace: _n, managedFields, ...metadata } = o.metadata;
+    const annotations = metadata.annotations && JSON.parse(JSON.stringify(metadata.annotations).replaceAll(`\\"namespace\\":\\"${ns}\\"`, ''));
+    return { kind: o.kind, metadata: { ...metadata, annotations }, managers: (managedFields ?? []).map((f: Record<string, unknown>) => ({ ...f, time: undefined })), spec: o.spec, data: o.data };
+  });
+}
+
+function side(run: (args: string[], stdin?: string) => RunResult, k: Case, ns: string): { result: RunResult; objects: unknown } {
+  if (k.make) {
+    const m = viaDaemon(['apply', '-f', join(c.dir, k.make), '-n', ns]);
+    assert.equal(m.code, 0, m.stderr);
+  }
+  const r = run(inDir(k.args, ns), k.stdin);
+  return { result: { code: r.code, stdout: r.stdout, stderr: r.stderr }, objects: objectsOf(k.objects ?? [], ns) };
+}
+
+function assertSame(verb: string): void {
+  const all = Object.values(CASES).flat();
+  for (const k of CASES[verb]) {
+    const i = all.indexOf(k);
+    assert.deepEqual(side(viaDaemon, k, `d${i}`), side(inProcess, k, `l${i}`), k.args.join(' '));
+  }
+}
+
+test('apply -f through the daemon prints, exits and writes what the in-process path does', () => assertSame('apply'));
+
+test('create -f and the create generators through the daemon print, exit and write what the in-process path does', () => assertSame('create'));
+
+test('label and annotate through the daemon print, exit and write what the in-process path does', () => assertSame('label'));
+
+test('patch through the daemon prints, exits and writes what the in-process path does', () => assertSame('patch'));
+
+test('scale through the daemon prints, exits and writes what the in-process path does', () => assertSame('scale'));
+
+test('the writes go over REST to the daemon (-v=6 logs them); KUBESIM_NO_DAEMON=1 sends none', () => {
+  const at = `https://127\\.0\\.0\\.1:${new URL(c.url).port}`;
+  const logged = (r: RunResult, method: string, path: string, status: string) => assert.match(r.stderr, new RegExp(`\\] ${method} ${at}${path} ${status} in \\d+ milliseconds$`, 'm'), r.stderr);
+  assert.equal(inProcess(['create', 'namespace', 'rest']).code, 0);
+  const a = viaDaemon(['apply', '-f', join(c.dir, 'cms.yaml'), '-n', 'rest', '-v=6']);
+  assert.equal(a.code, 0, a.stderr);
+  logged(a, 'POST', '/api/v1/namespaces/rest/configmaps\\?fieldManager=kubectl-client-side-apply&fieldValidation=Strict', '201 Created');
+  const changed = viaDaemon(['apply', '-f', join(c.dir, 'cms-changed.yaml'), '-n', 'rest', '-v=6']);
+  logged(changed, 'PUT', '/api/v1/namespaces/rest/configmaps/c1\\?fieldManager=kubectl-client-side-apply&fieldValidation=Strict', '200 OK');
+  const dry = viaDaemon(['label', 'cm', 'c2', 'x=y', '-n', 'rest', '--dry-run=server', '-v=6']);
+  logged(dry, 'PUT', '/api/v1/namespaces/rest/configmaps/c2\\?dryRun=All&fieldManager=kubectl-label&fieldValidation=Strict', '200 OK');
+  const p = viaDaemon(['patch', 'cm', 'c2', '-n', 'rest', '-p', '{"data":{"k":"3"}}', '-v=6']);
+  logged(p, 'PATCH', '/api/v1/namespaces/rest/configmaps/c2\\?fieldManager=kubectl-patch&fieldValidation=Strict', '200 OK');
+  const s = viaDaemon(['create', 'configmap', 'c1', '-n', 'rest', '-v=6']);
+  assert.equal(s.code, 1);
+  logged(s, 'POST', '/api/v1/namespaces/rest/configmaps\\?fieldManager=kubectl-create&fieldValidation=Strict', '409 Conflict');
+  assert.match(s.stderr, /\nerror: failed to create configmap: configmaps "c1" already exists\n$/);
+  assert.equal(inProcess(['apply', '-f', join(c.dir, 'deploy.yaml'), '-n', 'rest']).code, 0);
+  const scaled = viaDaemon(['scale', 'deploy', 'sd', '-n', 'rest', '--replicas=2', '-v=6']);
+  logged(scaled, 'PUT', '/apis/apps/v1/namespaces/rest/deployments/sd/scale\\?fieldManager=kubectl&fieldValidation=Strict', '200 OK');
+  assert.equal(inProcess(['get', 'deploy', 'sd', '-n', 'rest', '-o', 'jsonpath={.spec.replicas}']).stdout, '2');
+  for (const args of [['apply', '-f', join(c.dir, 'cms.yaml'), '-n', 'rest', '-v=6'], ['label', 'cm', 'c2', 'x=z', '--overwrite', '-n', 'rest', '-v=6']]) {
+    const r = inProcess(args);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /round_trippers/, args.join(' '));
+  }
+});
