@@ -1,5 +1,6 @@
 // The file backend: one JSON file per object under `registry/`, laid out like etcd's keys
-// (`registry/pods/default/web`), readable with cat and jq.
+// (`registry/pods/default/web`), readable with cat and jq (complete up to `rev`; newer
+// writes may still be in the journal's tail, below).
 //
 // The journal is the commit point:
 // - writers take an exclusive lock file (see file-lock.ts), so revisions are handed out one
@@ -8,11 +9,16 @@
 //   `journal.log` carrying the revision AND the object (the commit), then renames the
 //   temporary file into place; a failure before the rename undoes the journal line, so a
 //   failed write leaves nothing behind;
-// - `rev` records up to which revision every object file is in place; it is written at the
-//   end of each batch. Readers read `rev`, then the files, then the journal entries after
-//   `rev` and lay those over what the files said, so a reader never sees less than what is
-//   committed, even while a writer is between the append and the rename (or was killed
-//   there: the next writer replays the journal's tail into the files);
+// - `rev` records up to which revision every object file is in place. Readers read `rev`,
+//   then the files, then the journal entries after `rev` (the tail) and lay those over what
+//   the files said, so a reader never sees less than what is committed, even while a writer
+//   is between the append and the rename (or was killed there);
+// - inside a group (a reconcile pass, an apply) a write is its journal line only, and the
+//   tail stays the store's newest state: the object files are brought up to it (compaction:
+//   each key's file once) when the group ends, when the tail is small, when the journal is
+//   due for its trim, or on request (compact(), fsck --repair). A burst of thousands of
+//   writes costs appends, one fsync per lock hold and one file per key, not a file per key
+//   per lock hold (docs/decisions.md);
 // - watchers read only the journal (changesSince never opens an object file), so every
 //   event comes in revision order, once, with the object as of its revision;
 // - readers take no lock. Nothing in the state directory is followed through a symlink
@@ -24,7 +30,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KObject } from '../api/types';
-import { cloneJson } from './clone';
+import { cloneJson, deepFreeze } from './clone';
 import { FileLock, readSmallFile } from './file-lock';
 import { processAlive } from './process-alive';
 import { Journal, type JournalLine, journalLineText } from './journal';
@@ -58,6 +64,13 @@ const GROUP_MAX_MS = 50;
 const HOLD_MAX_MS = 3_000;
 const HOLD_MAX_WRITES = 50_000;
 const WAITER_CHECK_MS = 10;
+/**
+ * A lock holder leaving at most this many keys in the journal's tail writes their files as
+ * it gives the lock up (cheap); a larger tail (a group's writes, handed over mid-group to a
+ * waiting user) waits for its group's end or the journal's trim, so a burst writes each
+ * object file once, not once per lock hold, and a user's command does not pay for it.
+ */
+const COMPACT_SMALL = 256;
 /** The most of its own journal lines a store keeps to answer changesSince from memory. */
 const OWN_LINES_MAX = 10_000;
 
@@ -94,14 +107,19 @@ export class FileStore implements SyncStore {
   private grouping = false;
   private lastWaiterCheck = 0;
   private rev = 0;
+  /** What `rev` says as this holder last read or wrote it: every entry up to it is in the files. */
+  private committed = 0;
+  /** compact() asked for the tail to go into the files at the next release. */
+  private compactNext = false;
   private readonly fsync: boolean;
   /** The journal (inode, size) at which every entry was known to be in the files, and that revision. */
   private settled: { ino: number; size: number; rev: number } | undefined;
   /** Shared lists by prefix, kept up to date from the journal (see shared-lists.ts). */
   private readonly sharedLists: SharedLists;
   /**
-   * Writes made inside a group (a reconcile pass) whose object files are not written yet:
-   * committed in the journal, put in place once per key when the lock is given up.
+   * The journal's tail after `committed` (newest entry per key) whose object files are not
+   * written yet: committed in the journal, put in place at compaction. Kept across lock holds
+   * while the journal is as this store left it; read again from the journal otherwise.
    */
   private readonly pending = new PendingWrites();
   /** The object files as this store read and wrote them (see file-store-files.ts). */
@@ -170,8 +188,8 @@ export class FileStore implements SyncStore {
     assertSafeKey(key);
     const file = path.join(this.registryDir, key);
     const fromFiles = (): KObject | undefined => (opts?.shared ? this.files.readFrozen(key, file) : this.files.readObject(key, file));
-    if (this.held) {
-      // The holder's files are all in place but for its own deferred writes.
+    if (this.held || this.journalAsLeft()) {
+      // The files are all in place but for the tail this store holds.
       const p = this.pending.get(key);
       if (p) return p.type === 'DELETED' ? undefined : cloneJson(p.object);
       return fromFiles();
@@ -185,23 +203,29 @@ export class FileStore implements SyncStore {
   list(prefix: string, filter?: (obj: KObject) => boolean, opts?: ListReadOptions): ListResult {
     assertSafeKey(prefix);
     const shared = opts?.shared === true;
-    if (this.held) {
+    const hit = shared && !this.held ? this.sharedLists.get(prefix) : undefined;
+    if (hit) return { rev: hit.rev, items: filter ? hit.items.filter(filter) : hit.items };
+    const left = this.held ? undefined : this.leftJournal;
+    if (this.held || this.journalAsLeft()) {
+      // Between its holds, a shared list of what this store left is remembered as a whole.
+      const whole = shared && left !== undefined;
       const found = new Map<string, KObject>();
-      this.files.collect(prefix, found, filter, shared);
+      this.files.collect(prefix, found, whole ? undefined : filter, shared);
       let sort = false;
       for (const [key, p] of this.pending.under(prefix)) {
         // The filter before the copy: a long clock jump defers many writes a list skips.
-        if (p.type === 'DELETED' || (filter && !filter(p.object))) found.delete(key);
+        if (p.type === 'DELETED' || (!whole && filter && !filter(p.object))) found.delete(key);
         else {
           if (!found.has(key)) sort = true;
-          found.set(key, cloneJson(p.object));
+          found.set(key, shared ? deepFreeze(cloneJson(p.object)) : cloneJson(p.object));
         }
       }
-      const items = sort ? [...found.keys()].sort().map((k) => found.get(k)!) : [...found.values()];
-      return { rev: this.rev, items };
+      const keys = sort ? [...found.keys()].sort() : [...found.keys()];
+      const items = sort ? keys.map((k) => found.get(k)!) : [...found.values()];
+      if (!whole) return { rev: this.rev, items };
+      this.sharedLists.remember(prefix, left, this.rev, keys, items);
+      return { rev: this.rev, items: filter ? items.filter(filter) : items };
     }
-    const hit = shared ? this.sharedLists.get(prefix) : undefined;
-    if (hit) return { rev: hit.rev, items: filter ? hit.items.filter(filter) : hit.items };
     // A shared list of the whole prefix is remembered (see sharedLists), so it reads every object.
     const remember = shared && this.journal.stat() !== undefined;
     const { value: found, tail, rev } = this.readConsistent(() => {
@@ -366,7 +390,7 @@ export class FileStore implements SyncStore {
     // Past a group's share: give the lock up if someone waits for it, or once the deferred
     // writes are many or old; otherwise keep it, so that a long pass writes each object file
     // once (group commit) instead of once per small group.
-    if (this.pending.size >= HOLD_MAX_WRITES || now - this.heldSince >= HOLD_MAX_MS) this.releaseHeld();
+    if (this.rev - this.heldStartRev >= HOLD_MAX_WRITES || now - this.heldSince >= HOLD_MAX_MS) this.releaseHeld();
     else if (now - this.lastWaiterCheck >= WAITER_CHECK_MS) {
       this.lastWaiterCheck = now;
       if (this.lock.othersWaiting()) this.releaseHeld();
@@ -397,7 +421,14 @@ export class FileStore implements SyncStore {
   endGroup(started: boolean): void {
     if (!started) return;
     this.grouping = false;
-    if (this.held && this.lockDepth === 0) this.releaseHeld();
+    if (this.held && this.lockDepth === 0) this.releaseHeld(true);
+  }
+
+  /** Writes the journal's tail into the object files now (fsck --repair; tools that read the files). */
+  compact(): void {
+    this.beginBatch();
+    this.compactNext = true;
+    this.endBatch();
   }
 
   private take(): void {
@@ -412,6 +443,7 @@ export class FileStore implements SyncStore {
         this.files.gen++;
         this.ownLines = [];
         this.ownFrom = this.heldStartRev;
+        this.loadTail();
       } else if (this.ownFrom < 0 || (this.ownLines.at(-1)?.rev ?? this.ownFrom) !== this.heldStartRev) {
         this.ownLines = [];
         this.ownFrom = this.heldStartRev;
@@ -425,28 +457,44 @@ export class FileStore implements SyncStore {
     }
   }
 
-  private releaseHeld(): void {
+  /** `groupEnd`: the group that wrote the tail is over (its files are written once, now). */
+  private releaseHeld(groupEnd = false): void {
+    // Until the end: the tail this store holds is what the journal says.
+    this.leftJournal = undefined;
     try {
       this.meta.writePending(this.root);
-      let inFiles = true;
-      if (this.rev !== this.heldStartRev) {
-        if (this.fsync) this.journal.sync(); // the commit point of the deferred writes too
-        inFiles = this.materialise();
-        if (inFiles) this.writeRevFile(this.rev);
+      if (this.rev !== this.heldStartRev && this.fsync) this.journal.sync(); // the commit point of the deferred writes too
+      const compact = groupEnd || this.compactNext || this.journal.wantsTrim() || this.pending.size <= COMPACT_SMALL;
+      this.compactNext = false;
+      // A failed materialise leaves the entries to the journal (and its tail to be read again).
+      const inFiles = compact ? this.materialise() : this.pending.size === 0;
+      if (inFiles && this.committed < this.rev) {
+        this.writeRevFile(this.rev);
+        this.committed = this.rev;
       }
-      // Only when every entry is in the files (a failed materialise leaves them to the journal).
+      // Trimmed only when every entry is in the files.
       if (inFiles) {
         this.journal.maybeTrim(this.rev, (file, data) => {
           this.syncUnsynced();
           atomicWrite(file, data, this.fsync);
         });
       }
-      this.leftJournal = this.journal.stat();
+      if (inFiles || !compact) this.leftJournal = this.journal.stat();
     } finally {
-      this.pending.clear();
       this.journal.closeWriter();
       this.held = false;
       this.lock.release();
+    }
+  }
+
+  /** The journal's tail after `committed`, newest entry per key, as this holder's deferred writes. */
+  private loadTail(): void {
+    this.pending.clear();
+    if (this.committed >= this.rev) return;
+    for (const [key, l] of this.journal.pendingAfter(this.committed).tail) {
+      // A line of an older version without its object had its file written before it.
+      if (l.rev <= this.committed || (!l.object && l.type !== 'DELETED')) continue;
+      this.pending.set(key, { file: path.join(this.registryDir, key), type: l.type, object: l.object ?? ({} as KObject) });
     }
   }
 
@@ -548,6 +596,12 @@ export class FileStore implements SyncStore {
     // After a reboot, files written without their own fsync since the marker may be lost:
     // rewrite them all from the journal (and make them durable before dropping the marker).
     if (rebooted) committed = Math.min(committed, mark.rev);
+    if (!rebooted) {
+      // The tail after `rev` is the store's newest state as it is (see loadTail).
+      this.committed = committed;
+      this.rev = Math.max(committed, this.journal.lastRev());
+      return this.rev;
+    }
     const { entries, lastRev } = this.journal.entriesForReplay(committed);
     this.rev = Math.max(committed, lastRev);
     if (entries.length) {
@@ -562,11 +616,10 @@ export class FileStore implements SyncStore {
       }
     }
     if (entries.length) this.files.gen++; // files changed under what this store remembered
-    if (rebooted) {
-      if (!syncFileSystem(this.root)) for (const e of entries) if (e.type !== 'DELETED') fsyncPath(path.join(this.registryDir, e.key));
-      this.writeRevFile(this.rev);
-      fs.rmSync(this.unsyncedPath, { force: true });
-    } else if (this.rev !== committed) this.writeRevFile(this.rev);
+    if (!syncFileSystem(this.root)) for (const e of entries) if (e.type !== 'DELETED') fsyncPath(path.join(this.registryDir, e.key));
+    this.writeRevFile(this.rev);
+    this.committed = this.rev;
+    fs.rmSync(this.unsyncedPath, { force: true });
     return this.rev;
   }
 
@@ -675,7 +728,7 @@ export class FileStore implements SyncStore {
     if (!boot) return false;
     const mark = this.readUnsynced();
     if (mark && mark.boot === boot) return true;
-    atomicWrite(this.unsyncedPath, `${boot} ${this.heldStartRev}\n`, this.fsync);
+    atomicWrite(this.unsyncedPath, `${boot} ${this.committed}\n`, this.fsync);
     return true;
   }
 

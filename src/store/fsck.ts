@@ -124,10 +124,11 @@ export function fsck(root: string, repair: boolean): FsckReport {
         store.writeRevFile(maxRv);
         return `set to ${maxRv}`;
       });
-    } else if (!revOk && repair) store.writeRevFile(counter);
+    }
   }
-  // A batch takes the lock, cuts a torn journal line and replays what a dead writer left.
-  if (repair && !problems.some((p) => p.path === lockPath && !p.repaired)) store.batch(() => undefined);
+  // Takes the lock, cuts a torn journal line and writes the journal's tail into the object
+  // files (and `rev`, also when it was rebuilt: the journal's last revision).
+  if (repair && !problems.some((p) => p.path === lockPath && !p.repaired)) store.compact();
   store.close();
   return { objects, problems };
 }

@@ -10,7 +10,8 @@ import { StoreError, type EventType } from './store';
 import { storeFaultPoint } from './fault-points';
 
 const FILE_MODE = 0o600;
-const JOURNAL_MAX_BYTES = 32 * 1024 * 1024;
+/** Past this size the journal is compacted (its tail written into the object files) and trimmed. */
+export const JOURNAL_MAX_BYTES = 32 * 1024 * 1024;
 
 export interface JournalLine {
   rev: number;
@@ -335,6 +336,11 @@ export class Journal {
 
   sync(): void {
     if (this.writerFd !== undefined) fs.fdatasyncSync(this.writerFd);
+  }
+
+  /** Whether the writer's journal is past its size limit (it wants compacting and trimming). */
+  wantsTrim(): boolean {
+    return this.writerFd !== undefined && this.writerSize > JOURNAL_MAX_BYTES;
   }
 
   closeWriter(): void {

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { BIN, ROOT } from './corpus-util';
-import { envFor, run, stateDir } from './cli';
+import { envFor, overlayJournalTail, run, stateDir } from './cli';
 
 export interface CleanupFigures {
   simulatedHours: number;
   realMs: number;
   msPerSimulatedHour: number;
-  /** Per checkpoint: files under registry/events, meta/kubelet-pod-*, logs/<ns>/<pod>, and bytes on disk without the journal. */
+  /** Per checkpoint: stored events (files under registry/events with the journal's tail over them), meta/kubelet-pod-*, logs/<ns>/<pod>, and bytes on disk without the journal. */
   samples: Array<{ hour: number; events: number; records: number; logPods: number; bytes: number; journalBytes: number }>;
 }
 
@@ -22,6 +22,17 @@ function count(dir: string, pred: (n: string) => boolean = () => true): number {
   } catch {
     return 0;
   }
+}
+
+function storedEvents(dir: string): number {
+  const names = new Map<string, true>();
+  try {
+    for (const n of readdirSync(join(dir, 'registry', 'events', 'default'))) if (!n.startsWith('.tmp-')) names.set(n, true);
+  } catch {
+    /* no events yet */
+  }
+  overlayJournalTail(dir, names, (key) => (key.startsWith('events/default/') ? key.slice('events/default/'.length) : undefined));
+  return names.size;
 }
 
 function bytesUnder(dir: string, skip: string): number {
@@ -51,7 +62,7 @@ export function sample(home: string, hour: number): CleanupFigures['samples'][nu
   const journal = join(dir, 'journal.log');
   return {
     hour,
-    events: count(join(dir, 'registry', 'events', 'default')),
+    events: storedEvents(dir),
     records: count(join(dir, 'meta'), (n) => n.startsWith('kubelet-pod-')),
     logPods: count(join(dir, 'logs', 'default')),
     bytes: bytesUnder(dir, journal),

@@ -72,7 +72,11 @@ export function stateDir(home: string): string {
   return dirs.find((d) => d.endsWith('/kubesim')) ?? dirs[0];
 }
 
-/** Every regular file under the registry, with its parsed content (throws on a corrupt one). */
+/**
+ * The stored objects as a reader sees them: every regular file under the registry, with its
+ * parsed content (throws on a corrupt one), with the journal's entries after `rev` (the
+ * writes not yet compacted into the files) laid over them, as the file store reads.
+ */
 export function registryObjects(home: string): Map<string, { metadata: { name: string; namespace?: string; resourceVersion: string }; [k: string]: unknown }> {
   const out = new Map();
   const walk = (d: string) => {
@@ -100,8 +104,37 @@ export function registryObjects(home: string): Map<string, { metadata: { name: s
   const registry = join(dir, 'registry');
   const walkFrom = (d: string) => walk(d);
   walkFrom(registry);
+  overlayJournalTail(dir, out);
   if (out.size === 0) throw new Error(`empty registry under ${dir}`);
   return out;
+}
+
+/** Lays the journal's entries after `rev` (not yet compacted into the files) over `out`, keyed as the registry. */
+export function overlayJournalTail<T>(dir: string, out: Map<string, T>, keyOf = (key: string): string | undefined => key): void {
+  let committed = 0;
+  try {
+    committed = Number(readFileSync(join(dir, 'rev'), 'utf8').trim());
+  } catch {
+    /* no rev yet: every journal entry counts */
+  }
+  let journal = '';
+  try {
+    journal = readFileSync(join(dir, 'journal.log'), 'utf8');
+  } catch {
+    /* no journal: the files are all there is */
+  }
+  for (const line of journal.split('\n')) {
+    let e: { rev: number; type: string; key: string; object?: unknown };
+    try {
+      e = JSON.parse(line);
+    } catch {
+      continue; // the empty last line, or one torn by a crash
+    }
+    const key = e.rev > committed ? keyOf(e.key) : undefined;
+    if (key === undefined) continue;
+    if (e.type === 'DELETED') out.delete(key);
+    else if (e.object) out.set(key, e.object as T);
+  }
 }
 
 /** Revisions in the journal, in file order (torn last lines skipped, as the store does). */

@@ -1,8 +1,7 @@
 // Loads at the sizes kubesim promises to survive, for npm run stress: a watch under 70
 // concurrent writer processes (every acknowledged write seen once, in revision order), and
 // user-write latency while the daemon creates the pods of a 1,000,000-replica Deployment.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { FileStore } from '../../src/store/file-store';
 import { configMap, run, runAsync, start, stateDir } from './cli';
 
@@ -99,13 +98,8 @@ export async function fairnessRun(home: string, replicas: number, measureMs: num
   const s = run(home, ['cluster', 'start'], '', 30_000);
   if (s.code !== 0) throw new Error(s.stderr);
   const pid = Number(/pid (\d+)/.exec(s.stdout + s.stderr)?.[1] ?? 0);
-  const pods = () => {
-    try {
-      return readdirSync(join(dir, 'registry', 'pods', 'default')).length;
-    } catch {
-      return 0;
-    }
-  };
+  // Through the store: the newest pods may still be in the journal's tail only.
+  const pods = () => store.list('pods/default').items.length;
   const store = new FileStore(dir, { fsync: false });
   const startDeadline = Date.now() + 120_000;
   while (pods() < 50 && Date.now() < startDeadline) await new Promise((r) => setTimeout(r, 50));

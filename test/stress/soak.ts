@@ -3,7 +3,7 @@
 // lost, within a deadline. Used bounded by soak.test.ts and long by long.stress.ts.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, runAsync, stateDir } from './cli';
+import { overlayJournalTail, run, runAsync, stateDir } from './cli';
 
 export interface SoakFigures {
   processes: number;
@@ -37,7 +37,15 @@ interface PodDoc {
   status?: { conditions?: Array<{ type: string; lastTransitionTime?: string }> };
 }
 
+/** The pods as stored: their files with the journal's tail laid over them (keyed by name). */
 function podsOnDisk(home: string): Map<string, PodDoc> {
+  const out = filesOnDisk(home);
+  overlayJournalTail(stateDir(home), out, (key) => (key.startsWith('pods/default/') ? key.slice('pods/default/'.length) : undefined));
+  return out;
+}
+
+
+function filesOnDisk(home: string): Map<string, PodDoc> {
   const dir = join(stateDir(home), 'registry', 'pods', 'default');
   const out = new Map<string, PodDoc>();
   let names: string[] = [];
