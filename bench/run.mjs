@@ -182,8 +182,9 @@ function section(name, fn) {
 }
 
 const fmtRate = (n, ms) => `${Math.round((n / ms) * 1000).toLocaleString('en-US')}`;
-// The earlier run of record (bench/RESULTS.md, "The run before it", 2026-11-22) for the rows of
-// issue 18's targets, printed beside each new figure.
+// The earlier run of record (bench/RESULTS.md, "The run before it", 2026-11-22) for the rows
+// with a start-up, scheduling, reconcile or validate target, printed beside each new figure.
+// Each says how it was measured where that differs from the row it sits in.
 const BEFORE = {
   version: '81.4 ms, 1.37× node -e 0',
   getEmpty: '84.6 ms, 1.43× node -e 0',
@@ -200,7 +201,7 @@ const VERSION_THROUGH_BUNDLE = ['-n', 'default', 'version', '--client'];
 section('startup', () => {
   const home = tempHome();
   kubesim(home, ['get', 'pods']); // creates the default cluster once
-  // A small cluster for `get pod X` (issue 18's second start-up case): one pod on the file store.
+  // A small cluster for `get pod X` (start-up with a store to read): one pod on the file store.
   const smallHome = tempHome();
   const podFile = join(smallHome, 'pod.yaml');
   writeFileSync(podFile, podDocs(1, 'x'));
@@ -464,7 +465,7 @@ section('validate', () => {
     return { ...v, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
   };
   // The start-up of a validate run (validators and parser loaded, one small manifest), so
-  // that rates "after start-up" (the issues' targets) are measured, not estimated.
+  // that rates "after start-up" (what the validate targets are about) are measured, not estimated.
   const one = join(home, 'one.yaml');
   writeFileSync(one, generatedManifest(0));
   const startupXs = [];
@@ -480,8 +481,9 @@ section('validate', () => {
       counts = JSON.parse(r.stdout);
       return r.ms;
     });
+    // kubesim's validator plays no part in this row: the peer library validates.
     record('validate', `peer: kubernetes-models (npm) on ${label}`, ms,
-      `${fmtRate(counts.resources, ms)} docs/s incl. start-up; kubesim ${(ms / kubesimMs).toFixed(1)}× faster; ${counts.valid} valid, ${counts.invalid} invalid, ${counts.skipped} skipped (no model: custom resources); a library, so bench/peer-validate.mjs parses with \`yaml\` and calls \`validate()\`; unknown fields are not errors for it; ${RUNS} runs`);
+      `${fmtRate(counts.resources, ms)} docs/s incl. start-up; kubesim ${(ms / kubesimMs).toFixed(1)}× faster; ${counts.valid} valid, ${counts.invalid} invalid, ${counts.skipped} skipped (no model: custom resources); a library, so bench/peer-validate.mjs parses with \`yaml\` and calls \`validate()\`; unknown fields are not errors for it; ${RUNS} runs`, 'ms', { store: 'none', validator: 'n/a (the peer library validates)', clock: 'wall' });
   };
   if (existsSync(corpus)) {
     const xs = [];
@@ -707,7 +709,7 @@ section('dashboard', () => {
   record('dashboard', 'dashboard: a burst of 1,000 watch events over the WebSocket', median(out.socketBurst), `target < 200 ms (fastest ${Math.min(...out.socketBurst).toFixed(0)} ms); the same kind of burst sent one event per message by the API server's WebSocket watch code (src/server/stream-ws.ts), through the page's watch client and its drawing (in a frame with no new event), from the socket's opening to the drawing of the last (layout included); browser CPU ${median(out.socketBurstCpu).toFixed(0)} ms, the page's main thread ${median(out.socketBurstMainCpu).toFixed(0)} ms; chromium driven over the DevTools protocol without its Network domain; ${RUNS} runs`);
 });
 
-// --- the REST API server under load (issue 11 §4): `kubesim serve` holding 100,000 pods, many clients over TLS ---
+// --- the REST API server under load: `kubesim serve` holding 100,000 pods, many clients over TLS ---
 section('serve', () => {
   const r = run(process.execPath, [join(ROOT, 'bench', 'serve.mjs'), ...(QUICK ? ['--quick'] : [])], {}, { timeoutMs: 900_000 });
   const o = JSON.parse(r.stdout.trim().split('\n').pop());

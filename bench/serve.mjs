@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The REST API server under load (issue 11 §4): `kubesim serve` over a file store holding
+// The REST API server under load: `kubesim serve` over a file store holding
 // 100,000 pods (10,000 in `default`, the rest in `bulk`), measured by clients on this
 // machine over TLS with the admin's client certificate. Prints one JSON line; bench/run.mjs
 // (section `serve`) turns it into rows.

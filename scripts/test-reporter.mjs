@@ -42,7 +42,7 @@ export default async function* reporter(source) {
     // A parent whose subtests failed says only that; its subtests carry the detail.
     if (ev.type === 'test:fail' && error?.failureType !== 'subtestsFailed') {
       const whole = ev.data.nesting === 0 && ev.data.name === ev.data.file;
-      failures.push({ file, name: ev.data.name, ms: ev.data.details?.duration_ms ?? 0, error, stderr: whole ? (stderr.get(ev.data.file) ?? []).join('') : '' });
+      failures.push({ file, name: whole ? 'the file as a whole (loading, hooks or exit)' : ev.data.name, ms: ev.data.details?.duration_ms ?? 0, error, stderr: whole ? (stderr.get(ev.data.file) ?? []).join('') : '' });
     }
     yield (ev.type === 'test:fail' ? 'X' : ev.data.skip !== undefined ? 's' : '.') + (++column % WIDTH === 0 ? '\n' : '');
   }

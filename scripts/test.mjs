@@ -3,14 +3,17 @@
 // so this finds the files itself. Arguments narrow the run to files or folders;
 // `--reporter=NAME` (tap, spec, dot) replaces the default, scripts/test-reporter.mjs: dots while
 // running, every failure in full, then `N passed, N failed, N skipped`.
-// Node's own `--test-*` options pass through: `--test-name-pattern=REGEX` runs only the tests
-// whose names match (each test file's tests run alone or in any order), `--test-only` the
-// tests marked `only`.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+// `--test-name-pattern=REGEX` runs only the tests whose names match (each test file's tests
+// run alone or in any order), `--test-only` the tests marked `only`, `--test-timeout=MS`
+// bounds each test. `--slots=N` runs at most N files at once (default: one per core, plus
+// one for a file that mostly waits; see runScheduled).
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { run } from 'node:test';
 import { build } from 'esbuild';
 
 function collect(path, out) {
@@ -26,9 +29,20 @@ function collect(path, out) {
 
 const args = process.argv.slice(2);
 const reporterArg = args.find((a) => a.startsWith('--reporter='));
+const slotsArg = args.find((a) => a.startsWith('--slots='));
 const nodeTestArgs = args.filter((a) => a.startsWith('--test-'));
 const saveDurations = args.includes('--save-durations');
-const paths = args.filter((a) => a !== reporterArg && a !== '--save-durations' && !nodeTestArgs.includes(a));
+const paths = args.filter((a) => a !== reporterArg && a !== slotsArg && a !== '--save-durations' && !nodeTestArgs.includes(a));
+const unknown = nodeTestArgs.filter((a) => !/^--test-(name-pattern|timeout)=|^--test-only$/.test(a));
+if (unknown.length) {
+  console.error(`not supported here: ${unknown.join(' ')} (--test-name-pattern=REGEX, --test-only and --test-timeout=MS are)`);
+  process.exit(1);
+}
+const slots = slotsArg ? Number(slotsArg.slice('--slots='.length)) : undefined;
+if (slots !== undefined && !(Number.isInteger(slots) && slots >= 1)) {
+  console.error(`--slots wants a whole number of files to run at once, at least 1: ${slotsArg}`);
+  process.exit(1);
+}
 const roots = paths.length ? paths : ['test'];
 const files = roots.flatMap((r) => collect(r, []));
 if (files.length === 0) {
@@ -59,6 +73,14 @@ const readTimes = (file) => {
 };
 const times = { ...readTimes(durationsFile), ...readTimes(timesFile) };
 files.sort((a, b) => (times[b] ?? -1) - (times[a] ?? -1));
+// The CPU time (ms) each file's processes used in earlier runs, from test/cpu-times.json
+// (committed, like test/durations.json) and this machine's cache. Divided by the file's wall
+// time in test/durations.json (a quiet run), it is the share of a core the file keeps busy:
+// CPU time hardly changes with the machine's load, wall time does.
+const cpuFile = join(root, 'test', 'cpu-times.json');
+const cpuCacheFile = join(dirname(timesFile), 'cpu-times.json');
+const cpuTimes = { ...readTimes(cpuFile), ...readTimes(cpuCacheFile) };
+const quietWall = readTimes(durationsFile);
 // Each test file is bundled with the sources it imports into one CommonJS file (esbuild,
 // ~5 s of CPU for all of them) and node runs those: loading tsx and resolving every module
 // through its hooks cost 0.5-1.5 s of CPU in each test process. The bundles sit inside the
@@ -90,17 +112,140 @@ if (process.env.KUBESIM_TEST_TSX !== '1') {
 // test/e2e/helpers.ts passes it to every CLI run (and makes its own when run without this).
 const cache = mkdtempSync(join(tmpdir(), 'kubesim-test-cache-'));
 const reporter = fileURLToPath(new URL('./test-reporter.mjs', import.meta.url));
-const reporters = reporterArg
-  ? ['--test-reporter', reporterArg.slice('--reporter='.length), '--test-reporter-destination', 'stdout']
-  : ['--test-reporter', reporter, '--test-reporter-destination', 'stdout'];
 // KUBECONFIG points into the run's private directory: clusters the tests create never touch ~/.kube.
 // A run of some tests only records no file durations (they would misorder the next full run).
-const loader = bundleDir ? [] : ['--import', 'tsx'];
-const r = spawnSync(process.execPath, [...loader, '--test', '--test-concurrency=2', ...nodeTestArgs, ...reporters, ...runFiles], { stdio: 'inherit', env: { ...process.env, XDG_CACHE_HOME: cache, KUBESIM_TEST_CACHE_HOME: cache, KUBESIM_TEST_TIMES: nodeTestArgs.length ? '' : timesFile, KUBESIM_TEST_BUNDLES: bundleDir ?? '', KUBESIM_TEST_DURATIONS: saveDurations ? durationsFile : '', KUBECONFIG: join(cache, 'kubeconfig') } });
+const env = { XDG_CACHE_HOME: cache, KUBESIM_TEST_CACHE_HOME: cache, KUBESIM_TEST_TIMES: nodeTestArgs.length ? '' : timesFile, KUBESIM_TEST_BUNDLES: bundleDir ?? '', KUBESIM_TEST_DURATIONS: saveDurations ? durationsFile : '', KUBECONFIG: join(cache, 'kubeconfig') };
+let status;
+if (!bundleDir) {
+  const reporters = reporterArg
+    ? ['--test-reporter', reporterArg.slice('--reporter='.length), '--test-reporter-destination', 'stdout']
+    : ['--test-reporter', reporter, '--test-reporter-destination', 'stdout'];
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${slots ?? 2}`, ...nodeTestArgs, ...reporters, ...runFiles], { stdio: 'inherit', env: { ...process.env, ...env } });
+  // node exits 1 when a test fails; a signal (status null) or a spawn error is a failure too.
+  status = r.error ? 1 : r.status ?? 1;
+} else {
+  status = await runScheduled(env);
+}
 rmSync(cache, { recursive: true, force: true });
 if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
-// node exits 1 when a test fails; a signal (status null) or a spawn error is a failure too.
-process.exit(r.error ? 1 : r.status ?? 1);
+process.exit(status);
+
+/**
+ * Runs the bundles, longest first, each in its own process (node:test's run(), one file per
+ * call, so that this decides when each starts), through one reporter. A file that kept under
+ * half a core busy in earlier runs (a daemon, real-time waits, etcd, the browser: it mostly
+ * waits) may take one slot beyond the cores; the others share one slot per core. A file with
+ * no earlier figure counts as busy. The CPU time of each file's process tree (itself and the
+ * children it waited for: not a daemon that detached) is written by the bundle at exit (see
+ * bundleTests). Returns the exit status: 1 when a test failed.
+ */
+async function runScheduled(envVars) {
+  Object.assign(process.env, envVars);
+  const cpuDir = mkdtempSync(join(bundleDir, 'cpu-'));
+  process.env.KUBESIM_TEST_CPU_DIR = cpuDir;
+  const cores = Math.max(1, availableParallelism());
+  const total = slots ?? cores + 1;
+  const busySlots = Math.min(total, slots ?? cores);
+  const waits = (i) => cpuTimes[files[i]] / (quietWall[files[i]] ?? times[files[i]]) < 0.5;
+  const patterns = nodeTestArgs.filter((a) => a.startsWith('--test-name-pattern=')).map((a) => new RegExp(a.slice('--test-name-pattern='.length)));
+  const timeoutArg = nodeTestArgs.find((a) => a.startsWith('--test-timeout='));
+  const options = { concurrency: 1, only: nodeTestArgs.includes('--test-only'), ...(patterns.length ? { testNamePatterns: patterns } : {}), ...(timeoutArg ? { timeout: Number(timeoutArg.split('=')[1]) } : {}) };
+  // One stream of events for the reporter: every file's, and one summary for the whole run.
+  const queue = [];
+  let wake;
+  const push = (ev) => {
+    queue.push(ev);
+    wake?.();
+  };
+  const sums = new Map();
+  const SUMMARY = /^(tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ([\d.]+)$/;
+  const pending = files.map((_, i) => i);
+  const measured = {};
+  let running = 0;
+  let busy = 0;
+  let finished = false;
+  const startNext = () => {
+    for (let k = 0; k < pending.length && running < total; ) {
+      const i = pending[k];
+      if (!waits(i) && busy >= busySlots) {
+        k++;
+        continue;
+      }
+      pending.splice(k, 1);
+      running++;
+      if (!waits(i)) busy++;
+      runOne(i)
+        .catch((e) => {
+          // the runner itself failed on this file: counted as a failure, with its error
+          sums.set('fail', (sums.get('fail') ?? 0) + 1);
+          console.error(`${files[i]}: ${e?.stack ?? e}`);
+        })
+        .then(() => {
+          running--;
+          if (!waits(i)) busy--;
+          if (pending.length === 0 && running === 0) {
+            finished = true;
+            wake?.();
+          } else startNext();
+        });
+    }
+  };
+  const runOne = async (i) => {
+    for await (const ev of run({ ...options, files: [runFiles[i]] })) {
+      const m = ev.type === 'test:diagnostic' && ev.data.nesting === 0 ? SUMMARY.exec(ev.data.message) : null;
+      if (m) sums.set(m[1], (sums.get(m[1]) ?? 0) + Number(m[2]));
+      else if (ev.type !== 'test:plan' || ev.data.nesting !== 0) push(ev);
+    }
+    try {
+      const cpu = Number(readFileSync(join(cpuDir, cpuName(runFiles[i])), 'utf8'));
+      if (cpu >= 0) measured[files[i]] = cpu;
+    } catch {
+      // the process did not get to write it (killed, or not on Linux): no figure this time
+    }
+  };
+  async function* events() {
+    startNext();
+    for (;;) {
+      while (queue.length) yield queue.shift();
+      if (finished) break;
+      await new Promise((r) => (wake = r));
+      wake = undefined;
+    }
+    yield { type: 'test:plan', data: { nesting: 0, count: files.length } };
+    for (const [k, v] of sums) yield { type: 'test:diagnostic', data: { nesting: 0, message: `${k} ${k === 'duration_ms' ? v : Math.round(v)}` } };
+  }
+  let chosen = (await import(pathToFileURL(reporter).href)).default;
+  if (reporterArg) {
+    const name = reporterArg.slice('--reporter='.length);
+    const builtIn = await import('node:test/reporters');
+    chosen = builtIn[name] ?? (await import(pathToFileURL(resolve(name)).href)).default;
+  }
+  // spec is a class (a Transform), tap and dot async generator functions, as node composes them.
+  const stage = chosen.prototype && Object.getOwnPropertyDescriptor(chosen.prototype, 'constructor') ? new chosen() : chosen;
+  for await (const chunk of Readable.from(events()).compose(stage)) process.stdout.write(chunk);
+  if (!nodeTestArgs.length) saveCpuTimes(measured);
+  return (sums.get('fail') ?? 0) + (sums.get('cancelled') ?? 0) > 0 ? 1 : 0;
+}
+
+/** The file a bundle writes its CPU time to, in KUBESIM_TEST_CPU_DIR. */
+function cpuName(bundle) {
+  return relative(bundleDir, bundle).replace(/[/\\]/g, '__');
+}
+
+/** Merges this run's CPU times into this machine's cache; `--save-durations` also writes test/cpu-times.json. */
+function saveCpuTimes(measured) {
+  const write = (file, data) => {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.${process.pid}`, JSON.stringify(Object.fromEntries(Object.entries(data).sort(([a], [b]) => (a < b ? -1 : 1))), null, 1) + '\n');
+    renameSync(`${file}.${process.pid}`, file);
+  };
+  try {
+    write(cpuCacheFile, { ...readTimes(cpuCacheFile), ...measured });
+    if (saveDurations) write(cpuFile, measured);
+  } catch {
+    // only a scheduling hint: never fail a run over it
+  }
+}
 
 function alive(pid) {
   try {
@@ -125,6 +270,9 @@ async function bundleTests(testFiles, outdir) {
     },
   };
   const abs = testFiles.map((f) => resolve(f));
+  // At exit each test process writes the CPU time it and the children it waited for used
+  // (Linux: /proc/self/stat, in clock ticks of 10 ms), for runScheduled's shares.
+  const cpuAtExit = `if (process.env.KUBESIM_TEST_CPU_DIR) process.on('exit', () => { try { const fs = require('node:fs'); const st = fs.readFileSync('/proc/self/stat', 'utf8'); const f = st.slice(st.lastIndexOf(')') + 2).split(' '); fs.writeFileSync(require('node:path').join(process.env.KUBESIM_TEST_CPU_DIR, require('node:path').relative(${JSON.stringify(outdir)}, process.argv[1]).replace(/[\\/\\\\]/g, '__')), String((+f[11] + +f[12] + +f[13] + +f[14]) * 10)); } catch {} });`;
   await build({
     entryPoints: abs,
     outdir,
@@ -139,6 +287,7 @@ async function bundleTests(testFiles, outdir) {
     sourcesContent: false,
     logLevel: 'warning',
     plugins: [perModulePaths],
+    banner: { js: cpuAtExit },
   });
   return abs.map((f) => join(outdir, relative(root, f)).replace(/\.ts$/, '.cjs'));
 }

@@ -45,6 +45,14 @@ spec:
   restartPolicy: Never
   containers:
   - {name: app, image: busybox:1.36, command: ["sh", "-c", "echo ok"]}
+---
+# debug's own target: the ephemeral containers it adds would show in box's container list
+apiVersion: v1
+kind: Pod
+metadata: {name: target}
+spec:
+  containers:
+  - {name: app, image: busybox:1.36, command: ["sh", "-c", "sleep 36000"]}
 `;
 
 before(async () => {
@@ -189,20 +197,20 @@ test('debug -it: a shell in a new ephemeral container, through kubectl and kubes
     { expect: '/ # ', send: 'echo in $HOSTNAME; exit\r' },
     { expect: 'if it is still running' },
   ];
-  const args = ['debug', '-it', 'box', '-c', '', '--image=busybox:1.36', '--profile=general', '--', 'sh'];
+  const args = ['debug', '-it', 'target', '-c', '', '--image=busybox:1.36', '--profile=general', '--', 'sh'];
   const run = async (argv: string[], name: string) => {
     const session = runOnPty([...argv, ...args.map((a) => (a === '' ? name : a))], steps, c.env());
     // First the debug client's PATCH (it may start slowly on a loaded machine): a wait begun
     // before it would run the simulated clock past its timeout at once.
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const names = (await c.kubesimAsync(['get', 'pod', 'box', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}'])).stdout.split(' ');
+      const names = (await c.kubesimAsync(['get', 'pod', 'target', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}'])).stdout.split(' ');
       if (names.includes(name)) break;
-      assert.ok(Date.now() < deadline, `${argv[0]} debug never added ${name} to pod/box`);
+      assert.ok(Date.now() < deadline, `${argv[0]} debug never added ${name} to pod/target`);
       await sleep(100);
     }
     // This server only serves (KUBESIM_NO_DAEMON): a waiting CLI verb moves the cluster until the container runs.
-    const started = await c.kubesimAsync(['wait', 'pod/box', `--for=jsonpath={.status.ephemeralContainerStatuses[?(@.name=="${name}")].state.running}`, '--timeout=30s']);
+    const started = await c.kubesimAsync(['wait', 'pod/target', `--for=jsonpath={.status.ephemeralContainerStatuses[?(@.name=="${name}")].state.running}`, '--timeout=30s']);
     assert.equal(started.code, 0, started.stderr);
     const r = await session;
     assert.equal(r.stalled, undefined, r.transcript);
@@ -210,8 +218,8 @@ test('debug -it: a shell in a new ephemeral container, through kubectl and kubes
     return r.transcript.replace(/\bkubesim\b/g, 'kubectl');
   };
   const want = (name: string) =>
-    `If you don't see a command prompt, try pressing enter.\r\n/ # echo in $HOSTNAME; exit\r\nin box\r\n` +
-    `Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach box -c ${name} -i -t' if it is still running\r\n`;
+    `If you don't see a command prompt, try pressing enter.\r\n/ # echo in $HOSTNAME; exit\r\nin target\r\n` +
+    `Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach target -c ${name} -i -t' if it is still running\r\n`;
   assert.equal(await run([KUBECTL], 'dbg1'), want('dbg1'));
   assert.equal(await run([process.execPath, BIN], 'dbg2'), want('dbg2'));
 });

@@ -16,7 +16,13 @@ before(async () => {
 after(() => c.stop());
 
 const JSON_CT = { 'content-type': 'application/json' };
-const cm = (name: string, extra: Record<string, unknown> = {}) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { set: 'page' } }, data: { a: '1' }, ...extra });
+// Each test makes the objects it reads (its own names), so that any one runs alone or in any order.
+const cm = (name: string, extra: Record<string, unknown> = {}, labels: Record<string, string> = {}) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels }, data: { a: '1' }, ...extra });
+
+async function createConfigMap(name: string, labels: Record<string, string> = {}): Promise<void> {
+  const r = await c.request('POST', '/api/v1/namespaces/default/configmaps', { body: cm(name, {}, labels), headers: JSON_CT });
+  assert.equal(r.status, 201, r.body);
+}
 
 function status(r: { status: number; body: string }): { code: number; reason: string; message: string; kind: string } {
   const s = JSON.parse(r.body);
@@ -89,7 +95,7 @@ test('bad requests get a Status error and write nothing', async () => {
 });
 
 test('limit and continue page through a list', async () => {
-  for (const n of ['p1', 'p2', 'p3']) assert.equal((await c.request('POST', '/api/v1/namespaces/default/configmaps', { body: cm(n), headers: JSON_CT })).status, 201);
+  for (const n of ['p1', 'p2', 'p3']) await createConfigMap(n, { set: 'page' });
   const first = JSON.parse((await c.request('GET', '/api/v1/namespaces/default/configmaps?labelSelector=set%3Dpage&limit=2')).body);
   assert.deepEqual(first.items.map((o: any) => o.metadata.name), ['p1', 'p2']);
   assert.equal(first.metadata.remainingItemCount, 1);
@@ -103,9 +109,10 @@ test('dryRun=All validates and answers but stores nothing', async () => {
   assert.equal(r.status, 201);
   assert.equal(JSON.parse(r.body).metadata.name, 'dry');
   assert.equal((await c.request('GET', '/api/v1/namespaces/default/configmaps/dry')).status, 404);
-  const del = await c.request('DELETE', '/api/v1/namespaces/default/configmaps/p1?dryRun=All');
+  await createConfigMap('dry-kept');
+  const del = await c.request('DELETE', '/api/v1/namespaces/default/configmaps/dry-kept?dryRun=All');
   assert.equal(del.status, 200);
-  assert.equal((await c.request('GET', '/api/v1/namespaces/default/configmaps/p1')).status, 200);
+  assert.equal((await c.request('GET', '/api/v1/namespaces/default/configmaps/dry-kept')).status, 200);
   const bad = await c.request('POST', '/api/v1/namespaces/default/configmaps?dryRun=Some', { body: cm('dry2'), headers: JSON_CT });
   assert.equal(bad.status, 400);
 });
@@ -202,11 +209,12 @@ test('an RBAC change applies from the next request on', async () => {
 });
 
 test('as=Table answers with the get columns; PartialObjectMetadata too', async () => {
-  const r = await c.request('GET', '/api/v1/namespaces/default/configmaps/p2', { headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' } });
+  await createConfigMap('tbl');
+  const r = await c.request('GET', '/api/v1/namespaces/default/configmaps/tbl', { headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' } });
   const t = JSON.parse(r.body);
   assert.equal(t.kind, 'Table');
   assert.deepEqual(t.columnDefinitions.map((d: any) => d.name), ['Name', 'Data', 'Age']);
-  assert.deepEqual(t.rows[0].cells.slice(0, 2), ['p2', '1']);
+  assert.deepEqual(t.rows[0].cells.slice(0, 2), ['tbl', '1']);
   assert.equal(t.rows[0].object.kind, 'PartialObjectMetadata');
   const p = JSON.parse((await c.request('GET', '/api/v1/namespaces/default/configmaps', { headers: { accept: 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io' } })).body);
   assert.equal(p.kind, 'PartialObjectMetadataList');
@@ -215,6 +223,7 @@ test('as=Table answers with the get columns; PartialObjectMetadata too', async (
 });
 
 test('slow, half-closed and vanishing clients do not stop the server', async () => {
+  await createConfigMap('steady');
   const opts = { host: '127.0.0.1', port: new URL(c.url).port as unknown as number, ca: c.pki('ca.crt'), cert: c.pki('admin.crt'), key: c.pki('admin.key'), servername: 'localhost' };
   // A body shorter than its Content-Length, then a half-close.
   const s1 = tls.connect({ ...opts, port: Number(opts.port) });
@@ -230,7 +239,7 @@ test('slow, half-closed and vanishing clients do not stop the server', async () 
   await new Promise((r) => s3.once('secureConnect', r));
   s3.write('GET /api/v1/configmaps?watch=1 HTTP/1.1\r\nHost: x\r\n\r\n');
   s3.destroy();
-  const ok = await c.request('GET', '/api/v1/namespaces/default/configmaps/p2');
+  const ok = await c.request('GET', '/api/v1/namespaces/default/configmaps/steady');
   assert.equal(ok.status, 200);
   s2.destroy();
   assert.equal((await c.request('GET', '/readyz')).body, 'ok');

@@ -270,24 +270,32 @@ test('api-resources -o wide, get --raw, events, rollout history, diff: the same 
   await same(['diff', '-f', c.file('web-same.yaml', APP.split('---')[2])]);
 });
 
-test('edit with EDITOR set to a script, rollout undo: same output and result', () => {
-  for (const n of ['ea', 'eb']) c.ok(['apply', '-f', c.file(`${n}.yaml`, twin(n))]);
-  c.ok(['reconcile', '--until-stable']);
-  const editor = c.file('editor.sh', '#!/bin/sh\nsed -i "s/^  replicas: [0-9]*/  replicas: 3/" "$1"\n');
-  chmodSync(editor, 0o755);
-  const a = c.kubectl(['edit', 'deploy', 'ea'], { env: { EDITOR: editor } });
-  const b = c.kubesim(['edit', 'deploy', 'eb'], { env: { EDITOR: editor } });
-  assert.deepEqual({ code: b.code, out: b.stdout.replace('eb', 'X') }, { code: a.code, out: a.stdout.replace('ea', 'X') }, a.stderr + b.stderr);
-  assert.equal(a.stdout, 'deployment.apps/ea edited\n');
-  for (const n of ['ea', 'eb']) assert.equal(c.ok(['get', 'deploy', n, '-o', 'jsonpath={.spec.replicas}']), '3');
-  // Two revisions, then back to the first.
-  for (const n of ['ea', 'eb']) c.ok(['set', 'image', `deploy/${n}`, 'app=busybox:1.37']);
-  c.ok(['reconcile', '--until-stable']);
-  const ua = c.kubectl(['rollout', 'undo', 'deploy/ea']);
-  const ub = c.kubesim(['rollout', 'undo', 'deploy/eb']);
-  assert.deepEqual({ code: ub.code, out: ub.stdout.replace('eb', 'X') }, { code: ua.code, out: ua.stdout.replace('ea', 'X') }, ua.stderr + ub.stderr);
-  assert.equal(ua.stdout, 'deployment.apps/ea rolled back\n', ua.stderr);
-  for (const n of ['ea', 'eb']) assert.equal(c.ok(['get', 'deploy', n, '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'busybox:1.36');
+// On a cluster of its own: `reconcile --until-stable` jumps cluster time ahead of this machine's,
+// and the other tests compare ages that kubectl reads by this machine's clock.
+test('edit with EDITOR set to a script, rollout undo: same output and result', async () => {
+  const e = new ServedCluster('edit');
+  try {
+    await e.setUp({ kubectl: true, create: ['--nodes', '1'] });
+    for (const n of ['ea', 'eb']) e.ok(['apply', '-f', e.file(`${n}.yaml`, twin(n))]);
+    e.ok(['reconcile', '--until-stable']);
+    const editor = e.file('editor.sh', '#!/bin/sh\nsed -i "s/^  replicas: [0-9]*/  replicas: 3/" "$1"\n');
+    chmodSync(editor, 0o755);
+    const a = e.kubectl(['edit', 'deploy', 'ea'], { env: { EDITOR: editor } });
+    const b = e.kubesim(['edit', 'deploy', 'eb'], { env: { EDITOR: editor } });
+    assert.deepEqual({ code: b.code, out: b.stdout.replace('eb', 'X') }, { code: a.code, out: a.stdout.replace('ea', 'X') }, a.stderr + b.stderr);
+    assert.equal(a.stdout, 'deployment.apps/ea edited\n');
+    for (const n of ['ea', 'eb']) assert.equal(e.ok(['get', 'deploy', n, '-o', 'jsonpath={.spec.replicas}']), '3');
+    // Two revisions, then back to the first.
+    for (const n of ['ea', 'eb']) e.ok(['set', 'image', `deploy/${n}`, 'app=busybox:1.37']);
+    e.ok(['reconcile', '--until-stable']);
+    const ua = e.kubectl(['rollout', 'undo', 'deploy/ea']);
+    const ub = e.kubesim(['rollout', 'undo', 'deploy/eb']);
+    assert.deepEqual({ code: ub.code, out: ub.stdout.replace('eb', 'X') }, { code: ua.code, out: ua.stdout.replace('ea', 'X') }, ua.stderr + ub.stderr);
+    assert.equal(ua.stdout, 'deployment.apps/ea rolled back\n', ua.stderr);
+    for (const n of ['ea', 'eb']) assert.equal(e.ok(['get', 'deploy', n, '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'busybox:1.36');
+  } finally {
+    await e.stop();
+  }
 });
 
 test('apply --server-side creates and updates through the apply patch', () => {

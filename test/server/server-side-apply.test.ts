@@ -9,16 +9,17 @@ import { ServedCluster } from './harness';
 
 const c = new ServedCluster('ssa');
 
-const deploy = (replicas: number, image = 'busybox:1.36', labels = 'app: web') => `apiVersion: apps/v1
+// Each test writes its own objects (its own names), so that any one runs alone or in any order.
+const deploy = (name: string, replicas: number, image = 'busybox:1.36') => `apiVersion: apps/v1
 kind: Deployment
 metadata:
-  name: web
-  labels: {${labels}}
+  name: ${name}
+  labels: {app: ${name}}
 spec:
   replicas: ${replicas}
-  selector: {matchLabels: {app: web}}
+  selector: {matchLabels: {app: ${name}}}
   template:
-    metadata: {labels: {app: web}}
+    metadata: {labels: {app: ${name}}}
     spec:
       containers:
       - {name: app, image: ${image}, command: ["sh", "-c", "sleep 36000"]}
@@ -35,7 +36,7 @@ const managers = (name: string) => {
 };
 
 test('every kubectl write is recorded under its field manager', () => {
-  const a = c.kubectl(['apply', '-f', c.file('d1.yaml', deploy(2))]);
+  const a = c.kubectl(['apply', '-f', c.file('d1.yaml', deploy('web', 2))]);
   assert.equal(a.stdout, 'deployment.apps/web created\n', a.stderr);
   let m = managers('web');
   assert.deepEqual(m.map((e) => [e.manager, e.operation, e.apiVersion, e.fieldsType]), [['kubectl-client-side-apply', 'Update', 'apps/v1', 'FieldsV1']]);
@@ -72,29 +73,34 @@ See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts
 `;
 
 test('apply --server-side: conflicts as on a real cluster, then --force-conflicts takes the field', () => {
-  const f = c.file('d2.yaml', deploy(3));
+  const created = c.kubectl(['apply', '-f', c.file('d2-csa.yaml', deploy('web2', 2))]);
+  assert.equal(created.stdout, 'deployment.apps/web2 created\n', created.stderr);
+  // two Update managers besides, whose entries come after the Apply entries below
+  assert.equal(c.kubectl(['label', 'deploy', 'web2', 'tier=web']).code, 0);
+  assert.equal(c.kubectl(['annotate', 'deploy', 'web2', 'note=x']).code, 0);
+  const f = c.file('d2.yaml', deploy('web2', 3));
   const a = c.kubectl(['apply', '--server-side', '-f', f]);
   const b = c.kubesim(['apply', '--server-side', '-f', f]);
   assert.equal(a.code, 1);
   assert.equal(a.stderr, `error: Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas\n${ADVICE}`);
   assert.deepEqual({ code: b.code, stdout: b.stdout, stderr: b.stderr }, { code: a.code, stdout: a.stdout, stderr: a.stderr });
-  const two = c.kubectl(['apply', '--server-side', '-f', c.file('d3.yaml', deploy(3, 'busybox:1.37'))]);
+  const two = c.kubectl(['apply', '--server-side', '-f', c.file('d3.yaml', deploy('web2', 3, 'busybox:1.37'))]);
   assert.equal(two.stderr.split('\n')[0], 'error: Apply failed with 2 conflicts: conflicts with "kubectl-client-side-apply" using apps/v1:');
   assert.deepEqual(two.stderr.split('\n').slice(1, 3), ['- .spec.replicas', '- .spec.template.spec.containers[name="app"].image']);
-  assert.equal(c.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']), '2', 'nothing was written');
+  assert.equal(c.ok(['get', 'deploy', 'web2', '-o', 'jsonpath={.spec.replicas}']), '2', 'nothing was written');
   const forced = c.kubectl(['apply', '--server-side', '--force-conflicts', '-f', f]);
-  assert.equal(forced.stdout, 'deployment.apps/web serverside-applied\n', forced.stderr);
-  assert.equal(c.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']), '3');
+  assert.equal(forced.stdout, 'deployment.apps/web2 serverside-applied\n', forced.stderr);
+  assert.equal(c.ok(['get', 'deploy', 'web2', '-o', 'jsonpath={.spec.replicas}']), '3');
   // kubectl then saves its last-applied annotation (manager kubectl-last-applied) and moves
   // what kubectl-client-side-apply owned to its own Apply entry (a JSON patch of managedFields).
-  const m = managers('web');
+  const m = managers('web2');
   const mine = m.find((e) => e.manager === 'kubectl' && e.operation === 'Apply');
   assert.ok(mine && 'f:replicas' in mine.fieldsV1['f:spec'], JSON.stringify(m));
   assert.ok(m.some((e) => e.manager === 'kubectl-last-applied' && e.operation === 'Apply'), JSON.stringify(m));
   assert.ok(!m.some((e) => e.manager === 'kubectl-client-side-apply'), 'migrated to server-side apply');
   assert.deepEqual(m.map((e) => e.operation), ['Apply', 'Apply', 'Update', 'Update'], 'Apply entries first');
   // The same configuration again: no conflict, nothing changes.
-  assert.equal(c.kubesim(['apply', '--server-side', '-f', f]).stdout, 'deployment.apps/web serverside-applied\n');
+  assert.equal(c.kubesim(['apply', '--server-side', '-f', f]).stdout, 'deployment.apps/web2 serverside-applied\n');
 });
 
 test('--field-manager: two appliers share an object; a field one of them drops goes unless the other owns it', () => {
@@ -123,14 +129,16 @@ test('--field-manager: two appliers share an object; a field one of them drops g
 });
 
 test('the manager without fieldManager is the user agent\'s product, and scale is an update of the scale subresource', async () => {
-  assert.equal(c.kubectl(['scale', 'deploy', 'web', '--replicas=1']).code, 0);
-  const m = managers('web');
+  const applied = c.kubectl(['apply', '--server-side', '-f', c.file('d4-ssa.yaml', deploy('web4', 2))]);
+  assert.equal(applied.stdout, 'deployment.apps/web4 serverside-applied\n', applied.stderr);
+  assert.equal(c.kubectl(['scale', 'deploy', 'web4', '--replicas=1']).code, 0);
+  const m = managers('web4');
   const scale = m.find((e) => e.subresource === 'scale');
   assert.deepEqual([scale?.manager, scale?.operation], ['kubectl', 'Update']);
   const res = await c.request('POST', '/api/v1/namespaces/default/configmaps', { body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ua' }, data: { a: 'b' } }), headers: { 'content-type': 'application/json', 'user-agent': 'my-operator/v0.1 (linux)' } });
   assert.equal(res.status, 201);
   assert.equal(JSON.parse(res.body).metadata.managedFields[0].manager, 'my-operator');
-  const again = c.kubectl(['apply', '--server-side', '-f', c.file('d4.yaml', deploy(3))]);
+  const again = c.kubectl(['apply', '--server-side', '-f', c.file('d4.yaml', deploy('web4', 3))]);
   assert.equal(again.stderr, `error: Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps/v1: .spec.replicas\n${ADVICE}`);
 });
 
