@@ -754,7 +754,12 @@ export class ApiServer {
       for (let i = 0; i < crds.length; i++) {
         const status = crdNamingStatus(crds[i]!, crds, this.timestamp());
         if (deepEqual(status, crds[i]!.status)) continue;
-        crds[i] = await this.updateStatus({ ...crds[i]!, status }, { fieldManager: 'kube-apiserver' });
+        try {
+          crds[i] = await this.updateStatus({ ...crds[i]!, status }, { fieldManager: 'kube-apiserver' });
+        } catch (e) {
+          // Another API server wrote it meanwhile: that write names it (the user's write stands).
+          if (!(e instanceof ApiError && (e.reason === 'Conflict' || e.reason === 'NotFound'))) throw e;
+        }
       }
     } finally {
       this.namingCrds = false;
