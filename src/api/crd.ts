@@ -31,3 +31,99 @@ export function crdVersionSchema(crd: KObject, version: string): object | undefi
   const v = (crd.spec?.versions ?? []).find((x: any) => x?.name === version);
   return v?.schema?.openAPIV3Schema;
 }
+
+/** The storage version of a CRD (the one `storage: true`), if any. */
+export function crdStorageVersion(crd: KObject): string | undefined {
+  return (crd.spec?.versions ?? []).find((v: any) => v?.storage === true)?.name;
+}
+
+interface CrdCondition {
+  type: string;
+  status: string;
+  lastTransitionTime?: string;
+  reason?: string;
+  message?: string;
+}
+
+/** apiextensions helpers.SetCRDCondition: the transition time moves only when the status does. */
+function setCondition(conditions: CrdCondition[], c: CrdCondition, now: string): void {
+  const old = conditions.find((x) => x.type === c.type);
+  if (!old) {
+    conditions.push({ type: c.type, status: c.status, lastTransitionTime: now, reason: c.reason, message: c.message });
+    return;
+  }
+  if (old.status !== c.status || !old.lastTransitionTime) {
+    old.status = c.status;
+    old.lastTransitionTime = now;
+  }
+  old.reason = c.reason;
+  old.message = c.message;
+}
+
+/** equalToAcceptedOrFresh: a name is ours already, or nobody's. */
+function nameConflict(requested: string, accepted: string, used: Set<string>): string | undefined {
+  if (requested === accepted || !used.has(requested)) return undefined;
+  return `"${requested}" is already in use`;
+}
+
+/**
+ * The status kube-apiserver's NamingConditionController and EstablishingController give a
+ * CRD (apiextensions-apiserver pkg/controller/status/naming_controller.go,
+ * establish/establishing_controller.go): each name of spec.names not already claimed by
+ * another CRD of the group (their status.acceptedNames) is accepted; NamesAccepted says
+ * whether all were, and a CRD whose names were all accepted once is Established for good.
+ * `group` is every CRD of the cluster, this one included, with their current status.
+ */
+export function crdNamingStatus(crd: KObject, all: KObject[], now: string): Record<string, any> {
+  const usedResources = new Set<string>();
+  const usedKinds = new Set<string>();
+  for (const other of all) {
+    if (other.spec?.group !== crd.spec?.group) continue;
+    const a = other.status?.acceptedNames ?? {};
+    for (const n of [a.plural, a.singular, ...(a.shortNames ?? [])]) usedResources.add(n ?? '');
+    usedKinds.add(a.kind ?? '');
+    usedKinds.add(a.listKind ?? '');
+  }
+  const requested = crd.spec?.names ?? {};
+  const accepted = crd.status?.acceptedNames ?? {};
+  const names: Record<string, any> = { ...accepted };
+  let conflict: { reason: string; message: string } | undefined;
+  const check = (field: string, reason: string, used: Set<string>) => {
+    const why = nameConflict(requested[field] ?? '', accepted[field] ?? '', used);
+    if (why) conflict = { reason, message: why };
+    else names[field] = requested[field];
+  };
+  check('plural', 'PluralConflict', usedResources);
+  check('singular', 'SingularConflict', usedResources);
+  const wantShort: string[] = requested.shortNames ?? [];
+  const haveShort: string[] = accepted.shortNames ?? [];
+  if (JSON.stringify(wantShort) !== JSON.stringify(haveShort)) {
+    const errs = wantShort.filter((s) => !haveShort.includes(s)).map((s) => nameConflict(s, '', usedResources)).filter((e): e is string => !!e);
+    // utilerrors.NewAggregate: one error alone, several as "[a, b]".
+    if (errs.length) conflict = { reason: 'ShortNamesConflict', message: errs.length === 1 ? errs[0]! : `[${errs.join(', ')}]` };
+    else names.shortNames = requested.shortNames;
+  }
+  check('kind', 'KindConflict', usedKinds);
+  check('listKind', 'ListKindConflict', usedKinds);
+  names.categories = requested.categories;
+
+  // CustomResourceDefinitionNames' field order; plural and kind are never omitted.
+  const acceptedNames: Record<string, any> = { plural: names.plural ?? '' };
+  if (names.singular) acceptedNames.singular = names.singular;
+  if (names.shortNames?.length) acceptedNames.shortNames = names.shortNames;
+  acceptedNames.kind = names.kind ?? '';
+  if (names.listKind) acceptedNames.listKind = names.listKind;
+  if (names.categories?.length) acceptedNames.categories = names.categories;
+
+  const conditions: CrdCondition[] = (crd.status?.conditions ?? []).map((c: CrdCondition) => ({ ...c }));
+  setCondition(conditions, conflict ? { type: 'NamesAccepted', status: 'False', ...conflict } : { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found' }, now);
+  // The naming controller leaves Established as it was (NotAccepted when new) and the
+  // establishing controller sets it once the names are accepted; both are applied here at once.
+  const established = conditions.find((c) => c.type === 'Established');
+  if (established?.status !== 'True') {
+    if (!conflict) setCondition(conditions, { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' }, now);
+    else if (!established) setCondition(conditions, { type: 'Established', status: 'False', reason: 'NotAccepted', message: 'not all names are accepted' }, now);
+  }
+  const { conditions: _c, acceptedNames: _a, storedVersions, ...rest } = crd.status ?? {};
+  return { conditions, acceptedNames, storedVersions: storedVersions ?? [], ...rest };
+}

@@ -21,7 +21,7 @@ import { deepEqual } from '../store/json-equal';
 export { deepEqual };
 import { applyDefaults } from './defaulting';
 import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
-import { crdResourceType } from './crd';
+import { crdNamingStatus, crdResourceType } from './crd';
 import type { Store, WatchEvent } from '../store/store';
 import { SimState } from './sim-state';
 import { EventIndex, eventIdentity } from './event-names';
@@ -735,6 +735,35 @@ export class ApiServer {
     for (const t of this.registry.all().filter((x) => x.crd)) this.registry.unregister(t.group, t.plural);
     for (const t of types) this.registry.register(t);
     await this.store.writeMeta(CRD_INDEX, types);
+    if (!this.namingCrds) await this.nameCrds();
+  }
+
+  /**
+   * kube-apiserver's naming and establishing controllers (src/api/crd.ts crdNamingStatus).
+   * They are the API server's own, not kube-controller-manager's, so they run here after
+   * every CRD write, as CRD registration does, with or without the controller manager. Oldest
+   * CRD first, so an earlier claim on a name wins; a CRD deleted frees its names for the rest.
+   */
+  private namingCrds = false;
+  private async nameCrds(): Promise<void> {
+    this.namingCrds = true;
+    try {
+      const crds = (await this.list(this.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'))).items
+        .filter((c) => !c.metadata.deletionTimestamp)
+        .sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || a.metadata.name!.localeCompare(b.metadata.name!));
+      for (let i = 0; i < crds.length; i++) {
+        const status = crdNamingStatus(crds[i]!, crds, this.timestamp());
+        if (deepEqual(status, crds[i]!.status)) continue;
+        try {
+          crds[i] = await this.updateStatus({ ...crds[i]!, status }, { fieldManager: 'kube-apiserver' });
+        } catch (e) {
+          // Another API server wrote it meanwhile: that write names it (the user's write stands).
+          if (!(e instanceof ApiError && (e.reason === 'Conflict' || e.reason === 'NotFound'))) throw e;
+        }
+      }
+    } finally {
+      this.namingCrds = false;
+    }
   }
 
   private async removeCrd(crd: KObject): Promise<void> {

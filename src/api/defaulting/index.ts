@@ -145,6 +145,15 @@ export function applyDefaults(obj: KObject): void {
       obj.reclaimPolicy ??= 'Delete';
       obj.volumeBindingMode ??= 'Immediate';
       break;
+    case 'CustomResourceDefinition': {
+      // SetDefaults_CustomResourceDefinitionSpec: the names the naming controller accepts.
+      const names = isObject(spec) && isObject(spec.names) ? spec.names : undefined;
+      if (names && typeof names.kind === 'string' && names.kind) {
+        if (!names.singular) names.singular = names.kind.toLowerCase();
+        if (!names.listKind) names.listKind = `${names.kind}List`;
+      }
+      break;
+    }
   }
 }
 

@@ -9,6 +9,7 @@ import { jobStrategy } from './job';
 import { csrStrategy } from './certificates';
 import { pvcStrategy, pvStrategy } from './storage';
 import { namespaceStrategy, nodeStrategy, secretStrategy } from './core';
+import { crdStrategy } from './apiextensions';
 
 export type { KindStrategy, StrategyHost } from './types';
 export { BOOTSTRAP_NAMESPACES } from './core';
@@ -30,6 +31,7 @@ const BY_KIND = new Map<string, KindStrategy>([
   ['/Secret', secretStrategy],
   ['batch/Job', jobStrategy],
   ['certificates.k8s.io/CertificateSigningRequest', csrStrategy],
+  ['apiextensions.k8s.io/CustomResourceDefinition', crdStrategy],
 ]);
 
 const withStatus: KindStrategy = { prepareStatusOnCreate: (obj) => void (obj.status = {}) };
