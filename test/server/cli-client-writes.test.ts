@@ -35,6 +35,10 @@ const FILES: Record<string, string> = {
   // One good document and one the server refuses (422: a name no ConfigMap may have).
   'mixed.yaml': `${cm('c1', 'k: "1"')}---\n${cm('Bad_Name', 'k: v')}`,
   'unknown-field.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c1}\nbogus: 1\n',
+  // A resourceVersion older than any live object's: a PUT precondition that fails (Conflict).
+  'stale.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c1, resourceVersion: "1"}\ndata: {k: "9"}\n',
+  // A suspended CronJob: a pod template no controller writes to, so both sides' objects stay comparable.
+  'cronjob.yaml': 'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: cj}\nspec:\n  schedule: "0 0 1 1 *"\n  suspend: true\n  jobTemplate:\n    spec:\n      template:\n        spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}\n',
 };
 
 interface Case {
@@ -84,6 +88,22 @@ const CASES: Record<string, Case[]> = {
     { make: 'gadget.yaml', args: ['patch', 'gadget', 'g1', '-n', 'NS', '--type=merge', '-p', '{"spec":{"size":"big"}}', '--dry-run=server', '-o', 'name'], objects: ['gadgets/g1'] },
     { args: ['patch', 'cm', 'nope', '-n', 'NS', '-p', '{"data":{}}'] },
     { make: 'deploy.yaml', args: ['patch', 'deploy', 'sd', '-n', 'NS', '--subresource=scale', '--type=merge', '-p', '{"spec":{"replicas":2}}'], objects: ['deploy/sd'] },
+  ],
+  replace: [
+    { make: 'cms.yaml', args: ['replace', '-f', 'cms-changed.yaml', '-n', 'NS'], objects: ['cm/c1', 'cm/c2'] },
+    { make: 'cms.yaml', args: ['replace', '-f', 'cms-changed.yaml', '-n', 'NS', '--dry-run=server', '-o', 'name'], objects: ['cm/c1'] },
+    { make: 'cms.yaml', args: ['replace', '--force', '-f', 'cms-changed.yaml', '-n', 'NS'], objects: ['cm/c1', 'cm/c2'] },
+    { make: 'gadget.yaml', args: ['replace', '-f', '-', '-n', 'NS'], stdin: FILES['gadget.yaml'].replace('small', 'big'), objects: ['gadgets/g1'] },
+    { args: ['replace', '-f', 'cms.yaml', '-n', 'NS'] },
+    { make: 'cms.yaml', args: ['replace', '-f', 'stale.yaml', '-n', 'NS'], objects: ['cm/c1'] },
+    { args: ['replace', '-f', 'mixed.yaml', '-n', 'NS', '--dry-run=client'] },
+  ],
+  set: [
+    { make: 'cronjob.yaml', args: ['set', 'image', 'cronjob/cj', 'c=busybox:2', '-n', 'NS'], objects: ['cronjob/cj'] },
+    { make: 'cronjob.yaml', args: ['set', 'image', 'cronjob', 'cj', '*=busybox:3', '--dry-run=server', '-o', 'name', '-n', 'NS'], objects: ['cronjob/cj'] },
+    { make: 'cronjob.yaml', args: ['set', 'image', 'cronjob/cj', 'nope=x', '-n', 'NS'], objects: ['cronjob/cj'] },
+    { args: ['set', 'image', 'deploy/nope', 'c=x', '-n', 'NS'] },
+    { make: 'cronjob.yaml', args: ['set', 'env', 'cronjob/cj', 'A=1', '-n', 'NS'], objects: ['cronjob/cj'] },
   ],
   scale: [
     { make: 'deploy.yaml', args: ['scale', 'deploy', 'sd', '--replicas=3', '-n', 'NS'], objects: ['deploy/sd'] },
@@ -147,6 +167,10 @@ test('label and annotate through the daemon print, exit and write what the in-pr
 
 test('patch through the daemon prints, exits and writes what the in-process path does', () => assertSame('patch'));
 
+test('replace -f (and --force) through the daemon prints, exits and writes what the in-process path does', () => assertSame('replace'));
+
+test('set image and set env through the daemon print, exit and write what the in-process path does', () => assertSame('set'));
+
 test('scale through the daemon prints, exits and writes what the in-process path does', () => assertSame('scale'));
 
 test('the writes go over REST to the daemon (-v=6 logs them); KUBESIM_NO_DAEMON=1 sends none', () => {
@@ -170,9 +194,31 @@ test('the writes go over REST to the daemon (-v=6 logs them); KUBESIM_NO_DAEMON=
   const scaled = viaDaemon(['scale', 'deploy', 'sd', '-n', 'rest', '--replicas=2', '-v=6']);
   logged(scaled, 'PUT', '/apis/apps/v1/namespaces/rest/deployments/sd/scale\\?fieldManager=kubectl&fieldValidation=Strict', '200 OK');
   assert.equal(inProcess(['get', 'deploy', 'sd', '-n', 'rest', '-o', 'jsonpath={.spec.replicas}']).stdout, '2');
+  const rep = viaDaemon(['replace', '-f', c.file('rest-cm.yaml', cm('c2', 'k: "4"')), '-n', 'rest', '-v=6']);
+  assert.equal(rep.stdout, 'configmap/c2 replaced\n');
+  logged(rep, 'PUT', '/api/v1/namespaces/rest/configmaps/c2\\?fieldManager=kubectl-replace&fieldValidation=Strict', '200 OK');
+  const img = viaDaemon(['set', 'image', 'deploy/sd', 'c=nginx:2', '-n', 'rest', '-v=6']);
+  assert.equal(img.stdout, 'deployment.apps/sd image updated\n');
+  logged(img, 'PUT', '/apis/apps/v1/namespaces/rest/deployments/sd\\?fieldManager=kubectl-set&fieldValidation=Strict', '200 OK');
   for (const args of [['apply', '-f', join(c.dir, 'cms.yaml'), '-n', 'rest', '-v=6'], ['label', 'cm', 'c2', 'x=z', '--overwrite', '-n', 'rest', '-v=6']]) {
     const r = inProcess(args);
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /round_trippers/, args.join(' '));
   }
+});
+
+test('delete --wait through the daemon lists the object by name and watches it from that list until it is gone', () => {
+  assert.equal(inProcess(['create', 'namespace', 'waits']).code, 0);
+  assert.equal(viaDaemon(['run', 'w', '--image=nginx', '-n', 'waits']).code, 0);
+  // Bound to the node and running: its deletion is graceful (the kubelet finishes it).
+  const ready = viaDaemon(['wait', '--for=condition=Ready', 'pod/w', '-n', 'waits', '--timeout=60s']);
+  assert.equal(ready.code, 0, ready.stderr);
+  const r = viaDaemon(['delete', 'pod', 'w', '-n', 'waits', '-v=6']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'pod "w" deleted\n');
+  const at = `https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/namespaces/waits/pods\\?fieldSelector=metadata\\.name%3Dw`;
+  assert.match(r.stderr, new RegExp(`\\] GET ${at} 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
+  assert.match(r.stderr, new RegExp(`\\] GET ${at}&resourceVersion=\\d+&watch=true 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
+  const gone = viaDaemon(['get', 'pod', 'w', '-n', 'waits']);
+  assert.deepEqual([gone.code, gone.stderr], [1, 'Error from server (NotFound): pods "w" not found\n']);
 });
