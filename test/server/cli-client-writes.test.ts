@@ -222,3 +222,25 @@ test('delete --wait through the daemon lists the object by name and watches it f
   const gone = viaDaemon(['get', 'pod', 'w', '-n', 'waits']);
   assert.deepEqual([gone.code, gone.stderr], [1, 'Error from server (NotFound): pods "w" not found\n']);
 });
+
+test('cordon and uncordon through the daemon print, exit and leave the node as the in-process path does', () => {
+  const node = viaDaemon(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']).stdout;
+  assert.ok(node);
+  const state = () => viaDaemon(['get', 'node', node, '-o', 'jsonpath={.spec.unschedulable}']).stdout;
+  const setState = (s: string) => assert.equal(viaDaemon(['patch', 'node', node, '-p', JSON.stringify({ spec: { unschedulable: s === 'true' ? true : null } })]).code, 0);
+  const cmds = [['cordon', node], ['cordon', node], ['uncordon', node, '--dry-run=server'], ['uncordon', node, '-o', 'name'], ['uncordon', `node/${node}`], ['cordon', '-l', 'nothing=here'], ['cordon', 'nope'], ['cordon', 'pod/x'], ['cordon']];
+  for (const args of cmds) {
+    // Each command from the same node state on both sides; the node cluster-wide is shared.
+    const before = state();
+    const d = viaDaemon(args);
+    const after = state();
+    setState(before);
+    const l = inProcess(args);
+    assert.deepEqual([d.code, d.stdout, d.stderr, after], [l.code, l.stdout, l.stderr, state()], args.join(' '));
+  }
+  assert.equal(state(), '');
+  const r = viaDaemon(['cordon', node, '-v=6']);
+  assert.equal(r.stdout, `node/${node} cordoned\n`);
+  assert.match(r.stderr, new RegExp(`\\] PUT https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/nodes/${node}\\?fieldValidation=Strict 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
+  assert.equal(viaDaemon(['uncordon', node]).code, 0);
+});
