@@ -244,3 +244,19 @@ test('cordon and uncordon through the daemon print, exit and leave the node as t
   assert.match(r.stderr, new RegExp(`\\] PUT https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/nodes/${node}\\?fieldValidation=Strict 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
   assert.equal(viaDaemon(['uncordon', node]).code, 0);
 });
+
+test('taint through the daemon prints, exits and leaves the node as the in-process path does', () => {
+  const node = viaDaemon(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']).stdout;
+  // Each side its own taint key on the shared node (kd through the daemon, kl in-process); outputs compared with the key as KEY.
+  const taintsOf = (key: string) => (JSON.parse(viaDaemon(['get', 'node', node, '-o', 'json']).stdout).spec.taints ?? []).filter((t: { key: string }) => t.key === key);
+  const run = (side: (args: string[]) => RunResult, key: string) =>
+    [['taint', 'nodes', node, 'KEY=v:NoSchedule'], ['taint', 'nodes', node, 'KEY=w:NoSchedule'], ['taint', 'nodes', node, 'KEY=w:NoSchedule', '--overwrite', '-o', 'name'], ['taint', 'nodes', node, 'KEY-', '--dry-run=server'], ['taint', 'nodes', 'nope', 'KEY=v:NoSchedule'], ['taint', 'nodes', '-l', 'none=x', 'KEY-'], ['taint', 'nodes', node, 'KEY:NoSchedule-'], ['taint', 'nodes', node, 'KEY-']].map((args) => {
+      const r = side(args.map((a) => a.replace('KEY', key)));
+      return [args.join(' '), r.code, r.stdout.replaceAll(key, 'KEY'), r.stderr.replaceAll(key, 'KEY'), JSON.stringify(taintsOf(key)).replaceAll(key, 'KEY')];
+    });
+  assert.deepEqual(run(viaDaemon, 'kd'), run(inProcess, 'kl'));
+  const r = viaDaemon(['taint', 'nodes', node, 'kd=v:NoSchedule', '-v=6']);
+  assert.equal(r.stdout, `node/${node} tainted\n`);
+  assert.match(r.stderr, new RegExp(`\\] PUT https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/nodes/${node}\\?fieldManager=kubectl-taint&fieldValidation=Strict 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
+  assert.equal(viaDaemon(['taint', 'nodes', node, 'kd-']).code, 0);
+});
