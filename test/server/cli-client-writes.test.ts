@@ -105,6 +105,13 @@ const CASES: Record<string, Case[]> = {
     { args: ['set', 'image', 'deploy/nope', 'c=x', '-n', 'NS'] },
     { make: 'cronjob.yaml', args: ['set', 'env', 'cronjob/cj', 'A=1', '-n', 'NS'], objects: ['cronjob/cj'] },
   ],
+  rollout: [
+    { make: 'deploy.yaml', args: ['rollout', 'pause', 'deploy/sd', '-n', 'NS'] },
+    { make: 'deploy.yaml', args: ['rollout', 'resume', 'deploy/sd', '-n', 'NS'] },
+    { make: 'deploy.yaml', args: ['rollout', 'restart', 'deploy', 'sd', '-n', 'NS', '-o', 'name'] },
+    { args: ['rollout', 'restart', 'deploy/nope', '-n', 'NS'] },
+    { make: 'cms.yaml', args: ['rollout', 'pause', 'cm/c1', '-n', 'NS'] },
+  ],
   scale: [
     { make: 'deploy.yaml', args: ['scale', 'deploy', 'sd', '--replicas=3', '-n', 'NS'], objects: ['deploy/sd'] },
     { make: 'deploy.yaml', args: ['scale', 'deploy/sd', 'deploy/nope', '--replicas=3', '--current-replicas=2', '-n', 'NS'], objects: ['deploy/sd'] },
@@ -171,6 +178,8 @@ test('replace -f (and --force) through the daemon prints, exits and writes what 
 
 test('set image and set env through the daemon print, exit and write what the in-process path does', () => assertSame('set'));
 
+test('rollout pause, resume and restart through the daemon print and exit as the in-process path does', () => assertSame('rollout'));
+
 test('scale through the daemon prints, exits and writes what the in-process path does', () => assertSame('scale'));
 
 test('the writes go over REST to the daemon (-v=6 logs them); KUBESIM_NO_DAEMON=1 sends none', () => {
@@ -197,6 +206,10 @@ test('the writes go over REST to the daemon (-v=6 logs them); KUBESIM_NO_DAEMON=
   const rep = viaDaemon(['replace', '-f', c.file('rest-cm.yaml', cm('c2', 'k: "4"')), '-n', 'rest', '-v=6']);
   assert.equal(rep.stdout, 'configmap/c2 replaced\n');
   logged(rep, 'PUT', '/api/v1/namespaces/rest/configmaps/c2\\?fieldManager=kubectl-replace&fieldValidation=Strict', '200 OK');
+  const paused = viaDaemon(['rollout', 'pause', 'deploy/sd', '-n', 'rest', '-v=6']);
+  assert.equal(paused.stdout, 'deployment.apps/sd paused\n');
+  logged(paused, 'PUT', '/apis/apps/v1/namespaces/rest/deployments/sd\\?fieldManager=kubectl-rollout&fieldValidation=Strict', '200 OK');
+  assert.equal(viaDaemon(['rollout', 'resume', 'deploy/sd', '-n', 'rest']).code, 0);
   const img = viaDaemon(['set', 'image', 'deploy/sd', 'c=nginx:2', '-n', 'rest', '-v=6']);
   assert.equal(img.stdout, 'deployment.apps/sd image updated\n');
   logged(img, 'PUT', '/apis/apps/v1/namespaces/rest/deployments/sd\\?fieldManager=kubectl-set&fieldValidation=Strict', '200 OK');
