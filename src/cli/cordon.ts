@@ -3,14 +3,14 @@
 
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
-import type { ResourceType } from '../api/resources';
-import type { ApiServer } from '../api/server';
+import { ApiError } from '../api/errors';
+import { pluralGroup, type ResourceRegistry, type ResourceType } from '../api/resources';
+import type { ObjectSource } from './object-source';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { dryRunOption, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { mutationPrinter } from './flags/mutation-output';
-import { buildListOptions } from './flags/selectors';
 import { kubectlHelp } from './kubectl-help';
 import { SELECTOR_HELP } from './flags/resource-builder-flags';
 
@@ -19,28 +19,31 @@ export interface NodeSelectionFlags {
   dryRun?: string | boolean;
 }
 
-export function nodeType(api: ApiServer): ResourceType {
-  return api.registry.forKind('v1', 'Node');
+export function nodeType(registry: ResourceRegistry): ResourceType {
+  return registry.forKind('v1', 'Node');
 }
 
-/**
- * DrainCmdOptions.Complete: the nodes named (or selected by -l). `use` is the command's
- * Use line for kubectl's usage error. A missing node stops everything (NotFound).
- */
-export async function resolveNodes(ctx: CliContext, args: string[], flags: NodeSelectionFlags, use: string, cmdPath: string): Promise<KObject[]> {
+/** DrainCmdOptions.Complete's usage errors, before any cluster is opened; `use` is the command's Use line. */
+export function checkNodeArgs(args: string[], flags: NodeSelectionFlags, use: string, cmdPath: string): void {
   const see = `\nSee '${cmdPath} -h' for help and examples`;
   if (args.length === 0 && flags.selector === undefined) throw new CliError(`USAGE: ${use} [flags]${see}`);
   if (args.length > 0 && flags.selector) throw new CliError(`error: cannot specify both a node name and a --selector option${see}`);
-  const api = await ctx.api();
-  const type = nodeType(api);
-  if (flags.selector !== undefined) return (await api.list(type, buildListOptions(type, flags.selector, undefined, undefined))).items;
+}
+
+/** DrainCmdOptions.Complete: the nodes named (or selected by -l). A missing node stops everything (NotFound). */
+export async function resolveNodes(source: ObjectSource, args: string[], flags: NodeSelectionFlags): Promise<KObject[]> {
+  const type = nodeType(source.registry);
+  if (flags.selector !== undefined) return source.list(type, undefined, flags.selector);
   const nodes: KObject[] = [];
   for (const a of args) {
     const slash = a.indexOf('/');
-    if (slash !== -1 && api.registry.resolve(a.slice(0, slash)) !== type) {
-      throw new CliError(`error: expected resource of type node, got "${api.registry.resolve(a.slice(0, slash)).plural}"`);
+    if (slash !== -1 && source.registry.resolve(a.slice(0, slash)) !== type) {
+      throw new CliError(`error: expected resource of type node, got "${source.registry.resolve(a.slice(0, slash)).plural}"`);
     }
-    nodes.push(await api.get(type, undefined, slash === -1 ? a : a.slice(slash + 1)));
+    const name = slash === -1 ? a : a.slice(slash + 1);
+    const node = await source.tryGet(type, undefined, name);
+    if (!node) throw ApiError.notFound(pluralGroup(type), name);
+    nodes.push(node);
   }
   return nodes;
 }
@@ -49,10 +52,10 @@ export async function resolveNodes(ctx: CliContext, args: string[], flags: NodeS
  * RunCordonOrUncordon: prints one line per node; a failed update is reported on stderr
  * and the command goes on (and still exits 0, as kubectl does).
  */
-export async function cordonNodes(ctx: CliContext, api: ApiServer, nodes: KObject[], desired: boolean, dryRun: DryRunMode): Promise<void> {
+export async function cordonNodes(ctx: CliContext, source: ObjectSource, nodes: KObject[], desired: boolean, dryRun: DryRunMode): Promise<void> {
   const verb = desired ? 'cordon' : 'uncordon';
   const print = await mutationPrinter(ctx, undefined, dryRun);
-  const type = nodeType(api);
+  const type = nodeType(source.registry);
   for (const node of nodes) {
     if (Boolean(node.spec?.unschedulable) === desired) {
       ctx.out(print(node, desired ? 'already cordoned' : 'already uncordoned'));
@@ -61,7 +64,7 @@ export async function cordonNodes(ctx: CliContext, api: ApiServer, nodes: KObjec
     let shown = node;
     if (dryRun !== 'client') {
       try {
-        shown = await api.mutate(type, undefined, node.metadata.name!, (o) => {
+        shown = await source.mutate(type, undefined, node.metadata.name!, (o) => {
           o.spec ??= {};
           // unschedulable is omitempty: uncordoning drops the field
           if (desired) o.spec.unschedulable = true;
@@ -78,9 +81,14 @@ export async function cordonNodes(ctx: CliContext, api: ApiServer, nodes: KObjec
 
 export async function runCordon(ctx: CliContext, args: string[], flags: NodeSelectionFlags, desired: boolean, cmdPath: string): Promise<number> {
   const dryRun = parseDryRun(ctx, flags.dryRun);
-  const nodes = await resolveNodes(ctx, args, flags, desired ? 'cordon NODE' : 'uncordon NODE', cmdPath);
-  await cordonNodes(ctx, await ctx.api(), nodes, desired, dryRun);
-  return 0;
+  checkNodeArgs(args, flags, desired ? 'cordon NODE' : 'uncordon NODE', cmdPath);
+  // Through the daemon's API when it serves, else the store.
+  const { withObjectSource } = await import('./object-source');
+  return withObjectSource(ctx, async (source) => {
+    const nodes = await resolveNodes(source, args, flags);
+    await cordonNodes(ctx, source, nodes, desired, dryRun);
+    return 0;
+  });
 }
 
 export function register(program: Command, p: Program): void {

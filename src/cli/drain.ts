@@ -10,7 +10,8 @@ import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { cordonNodes, resolveNodes } from './cordon';
+import { checkNodeArgs, cordonNodes, resolveNodes } from './cordon';
+import { ApiSource } from './object-source';
 import { SELECTOR_HELP } from './flags/resource-builder-flags';
 import { kubectlHelp } from './kubectl-help';
 import { dryRunOption, parseDryRun, type DryRunMode } from './flags/dry-run';
@@ -382,8 +383,9 @@ export async function runDrain(ctx: CliContext, args: string[], flags: DrainFlag
   const timeoutMs = parseDuration(flags.timeout ?? '0s');
   const skipWait = intFlag('skip-wait-for-delete-timeout', flags.skipWaitForDeleteTimeout, 0);
   if (flags.deleteLocalData) ctx.err('Flag --delete-local-data has been deprecated, This option is deprecated and will be deleted. Use --delete-emptydir-data.\n');
-  const nodes = await resolveNodes(ctx, args, flags, 'drain NODE', cmdPath);
+  checkNodeArgs(args, flags, 'drain NODE', cmdPath);
   const api = await ctx.api();
+  const nodes = await resolveNodes(new ApiSource(api), args, flags);
   const podType = api.registry.forKind('v1', 'Pod');
   let podMatch: ((labels: Record<string, string>) => boolean) | undefined;
   if (flags.podSelector) {
@@ -398,7 +400,7 @@ export async function runDrain(ctx: CliContext, args: string[], flags: DrainFlag
     skipWaitForDeleteTimeoutSeconds: skipWait,
   };
 
-  await cordonNodes(ctx, api, nodes, true, dryRun);
+  await cordonNodes(ctx, new ApiSource(api), nodes, true, dryRun);
 
   const fatalErrors: string[][] = [];
   const remaining: string[] = [];

@@ -37,9 +37,19 @@ export interface ObjectSource {
   patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: SourceWriteOptions): Promise<KObject>;
   /** Runs a batch of writes (in-process: one store group, for its group commit). */
   group<T>(fn: () => Promise<T>): Promise<T>;
-  /** Lets the cluster run until done() holds (true) or timeoutMs of cluster time pass (false). */
-  runUntil(ctx: CliContext, done: () => Promise<boolean>, timeoutMs: number): Promise<boolean>;
+  /** Waits until each object is gone (or replaced: another uid); the first one left when timeoutMs pass, else undefined. */
+  waitDeleted(ctx: CliContext, pending: PendingDeletion[], timeoutMs: number): Promise<PendingDeletion | undefined>;
 }
+
+/** An object deleted: gone once the name is free or held by another object (uid). */
+export interface PendingDeletion {
+  type: ResourceType;
+  namespace?: string;
+  name: string;
+  uid?: string;
+}
+
+const replaced = (p: PendingDeletion, o: KObject) => p.uid !== undefined && o.metadata.uid !== p.uid;
 
 export interface SourceWriteOptions {
   dryRun?: boolean;
@@ -108,10 +118,19 @@ export class ApiSource implements ObjectSource {
     return this.api.group(fn);
   }
 
-  /** With no daemon, the controllers run here until done; a daemon's (started if need be) are polled. */
-  async runUntil(ctx: CliContext, done: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  /** With no daemon, the controllers run here until the objects are gone; a daemon's (started if need be) are polled. */
+  async waitDeleted(ctx: CliContext, pending: PendingDeletion[], timeoutMs: number): Promise<PendingDeletion | undefined> {
+    const left = async () => {
+      for (const p of pending) {
+        const o = await this.api.tryGet(p.type, p.namespace, p.name);
+        if (o && !replaced(p, o)) return p;
+      }
+      return undefined;
+    };
+    if (!(await left())) return undefined;
     const { driveCluster } = await import('./drive-cluster');
-    return driveCluster(ctx, this.api, done, timeoutMs);
+    await driveCluster(ctx, this.api, async () => !(await left()), timeoutMs);
+    return left();
   }
 }
 
@@ -281,17 +300,38 @@ export class RemoteObjects implements ObjectSource {
     return fn();
   }
 
-  /**
-   * Polls: the daemon runs the cluster by itself (its kubelet and garbage collector); the
-   * timeout counts the server's cluster time, as the answers report it.
-   */
-  async runUntil(_ctx: CliContext, done: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-    const start = this.now();
-    for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
-      if (await done()) return true;
-      if (this.now() - start > timeoutMs) return false;
-      await new Promise((r) => setTimeout(r, delay));
+  /** As kubectl's wait for deletion: one deadline for all, each object listed by name and watched from that list. */
+  async waitDeleted(_ctx: CliContext, pending: PendingDeletion[], timeoutMs: number): Promise<PendingDeletion | undefined> {
+    // Wall-clock time: the watch is the daemon's, whose clock runs on its own.
+    const deadline = Date.now() + timeoutMs;
+    for (const p of pending) if (!(await this.watchGone(p, deadline))) return p;
+    return undefined;
+  }
+
+  /** Whether the object is gone (or replaced) before the deadline: a list with its name, then a watch from that list's resourceVersion. */
+  private async watchGone(p: PendingDeletion, deadline: number): Promise<boolean> {
+    const path = resourcePath(p.type, p.namespace);
+    const fieldSelector = `metadata.name=${p.name}`;
+    while (Date.now() < deadline) {
+      const list = await this.client.getJson<ListBody & { metadata?: { resourceVersion?: string } }>(path, { fieldSelector });
+      const live = list.items?.[0];
+      if (!live || replaced(p, live)) return true;
+      const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+      try {
+        const query = { fieldSelector, resourceVersion: list.metadata?.resourceVersion, watch: 'true' };
+        for await (const line of this.client.streamLines(path, query, 'application/json', signal)) {
+          const ev = JSON.parse(line) as { type: string; object: KObject };
+          if (ev.type === 'DELETED' || ((ev.type === 'ADDED' || ev.type === 'MODIFIED') && replaced(p, ev.object))) return true;
+          // 410 Expired (the list's version is no longer watchable): list again.
+          if (ev.type === 'ERROR') break;
+        }
+      } catch (e) {
+        if (signal.aborted) return false;
+        throw e;
+      }
+      // The watch ended (the server's timeout, or the deadline): list again while time is left.
     }
+    return false;
   }
 }
 

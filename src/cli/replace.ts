@@ -10,6 +10,8 @@ import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { PrintedError, formatApiError } from './format-error';
 import { mutationPrinter } from './flags/mutation-output';
+import { parseDuration } from './flags/duration';
+import { pluralGroup } from '../api/resources';
 
 interface ReplaceFlags extends DeleteFlagValues, PrintFlagValues {
   filename?: string[];
@@ -51,42 +53,53 @@ Examples:
       const print = await mutationPrinter(ctx, flags, dryRun);
       const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
       const { load } = await loadInput(ctx, flags, 'replace');
-      const api = await ctx.api();
-      let prepared;
-      try {
-        prepared = await prepareDocs(ctx, api, load, 'replace', flags);
-      } catch (e) {
-        // An empty input replaces nothing, silently (kubectl).
-        if (e instanceof CliError && /no objects passed/.test(e.message)) return 0;
-        throw e;
-      }
-      const { items, errors } = prepared;
-      for (const item of items) {
+      const { withObjectSource } = await import('./object-source');
+      // Through the daemon's API when it serves, else the store: the verb builds each request.
+      const errors = await withObjectSource(ctx, async (source) => {
+        await source.learnKinds(load.docs.map((d) => d.object));
+        let prepared;
         try {
-          const ns = setNamespace(ctx, item);
-          const obj = item.object;
-          let result = obj;
-          if (flags.force) {
-            if (dryRun === 'none') {
-              if (await api.tryGet(item.type, ns, obj.metadata.name!)) {
-                await api.delete(item.type, ns, obj.metadata.name!, { gracePeriodSeconds: deletion.gracePeriod >= 0 ? deletion.gracePeriod : undefined, propagationPolicy: deletion.policy });
-                ctx.out(`${print(obj, 'deleted').replace(/\/(\S+) deleted\n$/, ' "$1" deleted\n')}`);
-              }
-              delete obj.metadata.resourceVersion;
-              result = await api.create(obj);
-            }
-          } else if (dryRun === 'client') {
-            await api.get(item.type, ns, obj.metadata.name!);
-          } else {
-            // --subresource=status: PUT .../status, which writes only the status.
-            result = flags.subresource === 'status' ? await api.updateStatus(obj, { dryRun: dryRun === 'server' }) : await api.update(obj, { dryRun: dryRun === 'server' });
-          }
-          ctx.out(print(result, 'replaced'));
+          prepared = await prepareDocs(ctx, source, load, 'replace', flags);
         } catch (e) {
-          if (e instanceof ApiError) errors.push(e.reason === 'Invalid' && items.length === 1 ? formatApiError(e) : formatApiError(e, item.doc.source, 'replacing'));
-          else throw e;
+          // An empty input replaces nothing, silently (kubectl).
+          if (e instanceof CliError && /no objects passed/.test(e.message)) return [];
+          throw e;
         }
-      }
+        const { items, errors } = prepared;
+        const write = { dryRun: dryRun === 'server', fieldManager: 'kubectl-replace' };
+        for (const item of items) {
+          try {
+            const ns = setNamespace(ctx, item);
+            const obj = item.object;
+            const name = obj.metadata.name!;
+            let result = obj;
+            if (flags.force) {
+              if (dryRun === 'none') {
+                const live = await source.tryGet(item.type, ns, name);
+                if (live) {
+                  await source.delete(item.type, ns, name, { gracePeriodSeconds: deletion.gracePeriod >= 0 ? deletion.gracePeriod : undefined, propagationPolicy: deletion.policy });
+                  ctx.out(`${print(obj, 'deleted').replace(/\/(\S+) deleted\n$/, ' "$1" deleted\n')}`);
+                  // kubectl re-creates once the old object is gone (--timeout, else 5 minutes).
+                  const { waitForDeletion } = await import('./wait-deletion');
+                  await waitForDeletion(ctx, source, [{ type: item.type, namespace: ns, name, uid: live.metadata.uid }], parseDuration(flags.timeout ?? '0s') || 300_000);
+                }
+                delete obj.metadata.resourceVersion;
+                result = await source.create(item.type, obj, write);
+              }
+            } else if (dryRun === 'client') {
+              if (!(await source.tryGet(item.type, ns, name))) throw ApiError.notFound(pluralGroup(item.type), name);
+            } else {
+              // --subresource=status: PUT .../status, which writes only the status.
+              result = await source.update(item.type, obj, { ...write, status: flags.subresource === 'status' });
+            }
+            ctx.out(print(result, 'replaced'));
+          } catch (e) {
+            if (e instanceof ApiError) errors.push(e.reason === 'Invalid' && items.length === 1 ? formatApiError(e) : formatApiError(e, item.doc.source, 'replacing'));
+            else throw e;
+          }
+        }
+        return errors;
+      });
       if (errors.length) throw new PrintedError(errors.join(''));
     }));
 }

@@ -14,7 +14,8 @@ import type { CliContext } from './context';
 import type { Program } from './root';
 import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { parseGoDuration } from './flags/duration';
-import { mutationPrinter, objectRef } from './flags/mutation-output';
+import { mutationPrinter, objectRef, type MutationPrinter } from './flags/mutation-output';
+import type { ObjectSource } from './object-source';
 import { declareFlagTypes, parseGoBool } from './flags/pflag';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
 import { PrintedError } from './format-error';
@@ -89,11 +90,12 @@ abstract class RolloutOptions<F extends RolloutFlags> {
 
   abstract run(): Promise<number>;
 
-  protected async targets(): Promise<{ items: Target[]; errors: string[] }> {
+  /** The targets, on `source` (default: the store in this process). */
+  protected async targets(source?: ObjectSource): Promise<{ items: Target[]; errors: string[] }> {
     const { resources, flags } = this;
     const typeOnly = resources.length === 1 && !resources[0].includes('/');
     const all = typeOnly && !flags.selector && !flags.fieldSelector ? true : flags.all;
-    const t = await resolveTargets(this.ctx, resources, { ...flags, all }, this.verb);
+    const t = await resolveTargets(this.ctx, resources, { ...flags, all }, this.verb, {}, source);
     return { items: t.items, errors: t.errors };
   }
 
@@ -288,12 +290,18 @@ class RolloutChangeOptions extends RolloutOptions<RolloutFlags> {
   }
 
   async run(): Promise<number> {
-    const { ctx, flags, change: verb } = this;
+    const { ctx, flags } = this;
     // kubectl's restart, pause and resume have no --dry-run: they always write.
     const print = await mutationPrinter(ctx, flags, 'none');
-    const { items, errors: lookupErrors } = await this.targets();
+    // Through the daemon's API when it serves, else the store.
+    const { withObjectSource } = await import('./object-source');
+    return withObjectSource(ctx, (source) => this.changeAll(source, print));
+  }
+
+  private async changeAll(source: ObjectSource, print: MutationPrinter): Promise<number> {
+    const { ctx, flags, change: verb } = this;
+    const { items, errors: lookupErrors } = await this.targets(source);
     if (lookupErrors.length) throw new PrintedError(aggregateErrorText(lookupErrors));
-    const api = await ctx.api();
     const change = verb === 'pause' ? pauser : verb === 'resume' ? resumer : restarter;
     const done = verb === 'pause' ? 'paused' : verb === 'resume' ? 'resumed' : 'restarted';
     const errors: unknown[] = [];
@@ -302,7 +310,7 @@ class RolloutChangeOptions extends RolloutOptions<RolloutFlags> {
       const name = obj.metadata.name!;
       const changed = deepCopy(obj);
       try {
-        change(changed, api.clock.now());
+        change(changed, source.now());
       } catch (e) {
         errors.push(new CliError(`error: ${pluralGroup(t.type)} "${name}" ${(e as Error).message}`));
         continue;
@@ -316,7 +324,7 @@ class RolloutChangeOptions extends RolloutOptions<RolloutFlags> {
         continue;
       }
       try {
-        const updated = await api.mutate(t.type, obj.metadata.namespace, name, (o) => {
+        const updated = await source.mutate(t.type, obj.metadata.namespace, name, (o) => {
           o.spec = changed.spec;
         }, { fieldManager: flags.fieldManager ?? 'kubectl-rollout' });
         ctx.out(print(updated, done));

@@ -13,7 +13,8 @@ import { collect } from './flags/collect';
 import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { PrintedError, checkErrText, formatApiError, rawError } from './format-error';
 import { splitResourcesAndPairs } from './flags/key-value-args';
-import { mutationPrinter, objectRef } from './flags/mutation-output';
+import { mutationPrinter, objectRef, type MutationPrinter } from './flags/mutation-output';
+import type { ObjectSource } from './object-source';
 import { resolveTargets, type TargetFlags } from './flags/targets';
 import { FIELD_MANAGER_HELP, groupHelp, kubectlHelp } from './kubectl-help';
 import { SET_SA_EXAMPLE, SET_SA_LONG, SET_SELECTOR_EXAMPLE, SET_SELECTOR_LONG } from './set-help';
@@ -162,9 +163,16 @@ export class SetOptions {
   }
 
   async run(): Promise<number> {
+    const print = await mutationPrinter(this.ctx, this.flags, this.dryRun, { typed: true });
+    // --local touches no cluster; otherwise the daemon's API when it serves, else the store.
+    if (this.flags.local) return this.visit(undefined, print);
+    const { withObjectSource } = await import('./object-source');
+    return withObjectSource(this.ctx, (source) => this.visit(source, print));
+  }
+
+  private async visit(source: ObjectSource | undefined, print: MutationPrinter): Promise<number> {
     const { ctx, flags, dryRun, mutate } = this;
-    const print = await mutationPrinter(ctx, flags, dryRun, { typed: true });
-    const targets = await resolveTargets(ctx, this.resources, flags, this.verb, { typed: true });
+    const targets = await resolveTargets(ctx, this.resources, flags, this.verb, { typed: true }, source);
     if (targets.errors.length) throw new PrintedError(checkErrText(targets.errors.map(rawError)));
     const errors: string[] = [];
     const patches = [];
@@ -191,9 +199,8 @@ export class SetOptions {
         continue;
       }
       try {
-        const api = await ctx.api();
         const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
-        const result = await api.mutate(t.type, ns, t.object.metadata.name!, (o) => {
+        const result = await source!.mutate(t.type, ns, t.object.metadata.name!, (o) => {
           const fresh = typedRoundTrip(o);
           void mutate(fresh, ctx, []);
           return fresh;

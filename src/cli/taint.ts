@@ -10,7 +10,6 @@ import type { CliContext } from './context';
 import type { Program } from './root';
 import { addDryRunFlag, parseDryRun } from './flags/dry-run';
 import { mutationPrinter } from './flags/mutation-output';
-import { buildListOptions } from './flags/selectors';
 import { formatApiError, PrintedError } from './format-error';
 import { ApiError } from '../api/errors';
 import { aggregateErrorText } from './rollout';
@@ -167,45 +166,48 @@ export async function runTaint(ctx: CliContext, args: string[], flags: TaintFlag
   if (flags.all && flags.selector) throw new CliError("setting 'all' parameter with a non empty selector is prohibited");
   if (!flags.all && !flags.selector && resources.length < 2) throw new CliError("at least one resource name must be specified since 'all' parameter is not set");
 
-  const api = await ctx.api();
-  const type = api.registry.forKind('v1', 'Node');
-  const errors: unknown[] = [];
-  let nodes: KObject[] = [];
-  if (flags.all || flags.selector) {
-    nodes = (await api.list(type, buildListOptions(type, flags.selector, undefined, undefined))).items;
-  } else {
-    for (const name of resources.slice(1)) {
-      const n = await api.tryGet(type, undefined, name);
-      if (n) nodes.push(n);
-      else errors.push(formatApiError(ApiError.notFound('nodes', name)));
+  // Through the daemon's API when it serves, else the store.
+  const { withObjectSource } = await import('./object-source');
+  return withObjectSource(ctx, async (source) => {
+    const type = source.registry.forKind('v1', 'Node');
+    const errors: unknown[] = [];
+    let nodes: KObject[] = [];
+    if (flags.all || flags.selector) {
+      nodes = await source.list(type, undefined, flags.selector);
+    } else {
+      for (const name of resources.slice(1)) {
+        const n = await source.tryGet(type, undefined, name);
+        if (n) nodes.push(n);
+        else errors.push(formatApiError(ApiError.notFound('nodes', name)));
+      }
     }
-  }
-  for (const node of nodes) {
-    const changed = deepCopy(node);
-    let operation: string;
-    try {
-      operation = updateNodeTaints(changed, !!flags.overwrite, parsed.add, parsed.remove);
-    } catch (e) {
-      errors.push(e);
-      continue;
+    for (const node of nodes) {
+      const changed = deepCopy(node);
+      let operation: string;
+      try {
+        operation = updateNodeTaints(changed, !!flags.overwrite, parsed.add, parsed.remove);
+      } catch (e) {
+        errors.push(e);
+        continue;
+      }
+      if (dryRun === 'client') {
+        ctx.out(print(changed, operation));
+        continue;
+      }
+      try {
+        const updated = await source.mutate(type, undefined, node.metadata.name!, (o) => {
+          o.spec = { ...(o.spec ?? {}) };
+          if (changed.spec?.taints) o.spec.taints = changed.spec.taints;
+          else delete o.spec.taints;
+        }, { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-taint' });
+        ctx.out(print(updated, operation));
+      } catch (e) {
+        errors.push(e);
+      }
     }
-    if (dryRun === 'client') {
-      ctx.out(print(changed, operation));
-      continue;
-    }
-    try {
-      const updated = await api.mutate(type, undefined, node.metadata.name!, (o) => {
-        o.spec = { ...(o.spec ?? {}) };
-        if (changed.spec?.taints) o.spec.taints = changed.spec.taints;
-        else delete o.spec.taints;
-      }, { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-taint' });
-      ctx.out(print(updated, operation));
-    } catch (e) {
-      errors.push(e);
-    }
-  }
-  if (errors.length) throw new PrintedError(aggregateErrorText(errors));
-  return 0;
+    if (errors.length) throw new PrintedError(aggregateErrorText(errors));
+    return 0;
+  });
 }
 
 /** kubectl taint's Long, as cobra prints it. */

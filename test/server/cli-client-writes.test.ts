@@ -35,6 +35,10 @@ const FILES: Record<string, string> = {
   // One good document and one the server refuses (422: a name no ConfigMap may have).
   'mixed.yaml': `${cm('c1', 'k: "1"')}---\n${cm('Bad_Name', 'k: v')}`,
   'unknown-field.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c1}\nbogus: 1\n',
+  // A resourceVersion older than any live object's: a PUT precondition that fails (Conflict).
+  'stale.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c1, resourceVersion: "1"}\ndata: {k: "9"}\n',
+  // A suspended CronJob: a pod template no controller writes to, so both sides' objects stay comparable.
+  'cronjob.yaml': 'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: cj}\nspec:\n  schedule: "0 0 1 1 *"\n  suspend: true\n  jobTemplate:\n    spec:\n      template:\n        spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}\n',
 };
 
 interface Case {
@@ -84,6 +88,29 @@ const CASES: Record<string, Case[]> = {
     { make: 'gadget.yaml', args: ['patch', 'gadget', 'g1', '-n', 'NS', '--type=merge', '-p', '{"spec":{"size":"big"}}', '--dry-run=server', '-o', 'name'], objects: ['gadgets/g1'] },
     { args: ['patch', 'cm', 'nope', '-n', 'NS', '-p', '{"data":{}}'] },
     { make: 'deploy.yaml', args: ['patch', 'deploy', 'sd', '-n', 'NS', '--subresource=scale', '--type=merge', '-p', '{"spec":{"replicas":2}}'], objects: ['deploy/sd'] },
+  ],
+  replace: [
+    { make: 'cms.yaml', args: ['replace', '-f', 'cms-changed.yaml', '-n', 'NS'], objects: ['cm/c1', 'cm/c2'] },
+    { make: 'cms.yaml', args: ['replace', '-f', 'cms-changed.yaml', '-n', 'NS', '--dry-run=server', '-o', 'name'], objects: ['cm/c1'] },
+    { make: 'cms.yaml', args: ['replace', '--force', '-f', 'cms-changed.yaml', '-n', 'NS'], objects: ['cm/c1', 'cm/c2'] },
+    { make: 'gadget.yaml', args: ['replace', '-f', '-', '-n', 'NS'], stdin: FILES['gadget.yaml'].replace('small', 'big'), objects: ['gadgets/g1'] },
+    { args: ['replace', '-f', 'cms.yaml', '-n', 'NS'] },
+    { make: 'cms.yaml', args: ['replace', '-f', 'stale.yaml', '-n', 'NS'], objects: ['cm/c1'] },
+    { args: ['replace', '-f', 'mixed.yaml', '-n', 'NS', '--dry-run=client'] },
+  ],
+  set: [
+    { make: 'cronjob.yaml', args: ['set', 'image', 'cronjob/cj', 'c=busybox:2', '-n', 'NS'], objects: ['cronjob/cj'] },
+    { make: 'cronjob.yaml', args: ['set', 'image', 'cronjob', 'cj', '*=busybox:3', '--dry-run=server', '-o', 'name', '-n', 'NS'], objects: ['cronjob/cj'] },
+    { make: 'cronjob.yaml', args: ['set', 'image', 'cronjob/cj', 'nope=x', '-n', 'NS'], objects: ['cronjob/cj'] },
+    { args: ['set', 'image', 'deploy/nope', 'c=x', '-n', 'NS'] },
+    { make: 'cronjob.yaml', args: ['set', 'env', 'cronjob/cj', 'A=1', '-n', 'NS'], objects: ['cronjob/cj'] },
+  ],
+  rollout: [
+    { make: 'deploy.yaml', args: ['rollout', 'pause', 'deploy/sd', '-n', 'NS'] },
+    { make: 'deploy.yaml', args: ['rollout', 'resume', 'deploy/sd', '-n', 'NS'] },
+    { make: 'deploy.yaml', args: ['rollout', 'restart', 'deploy', 'sd', '-n', 'NS', '-o', 'name'] },
+    { args: ['rollout', 'restart', 'deploy/nope', '-n', 'NS'] },
+    { make: 'cms.yaml', args: ['rollout', 'pause', 'cm/c1', '-n', 'NS'] },
   ],
   scale: [
     { make: 'deploy.yaml', args: ['scale', 'deploy', 'sd', '--replicas=3', '-n', 'NS'], objects: ['deploy/sd'] },
@@ -147,6 +174,12 @@ test('label and annotate through the daemon print, exit and write what the in-pr
 
 test('patch through the daemon prints, exits and writes what the in-process path does', () => assertSame('patch'));
 
+test('replace -f (and --force) through the daemon prints, exits and writes what the in-process path does', () => assertSame('replace'));
+
+test('set image and set env through the daemon print, exit and write what the in-process path does', () => assertSame('set'));
+
+test('rollout pause, resume and restart through the daemon print and exit as the in-process path does', () => assertSame('rollout'));
+
 test('scale through the daemon prints, exits and writes what the in-process path does', () => assertSame('scale'));
 
 test('the writes go over REST to the daemon (-v=6 logs them); KUBESIM_NO_DAEMON=1 sends none', () => {
@@ -170,9 +203,73 @@ test('the writes go over REST to the daemon (-v=6 logs them); KUBESIM_NO_DAEMON=
   const scaled = viaDaemon(['scale', 'deploy', 'sd', '-n', 'rest', '--replicas=2', '-v=6']);
   logged(scaled, 'PUT', '/apis/apps/v1/namespaces/rest/deployments/sd/scale\\?fieldManager=kubectl&fieldValidation=Strict', '200 OK');
   assert.equal(inProcess(['get', 'deploy', 'sd', '-n', 'rest', '-o', 'jsonpath={.spec.replicas}']).stdout, '2');
+  const rep = viaDaemon(['replace', '-f', c.file('rest-cm.yaml', cm('c2', 'k: "4"')), '-n', 'rest', '-v=6']);
+  assert.equal(rep.stdout, 'configmap/c2 replaced\n');
+  logged(rep, 'PUT', '/api/v1/namespaces/rest/configmaps/c2\\?fieldManager=kubectl-replace&fieldValidation=Strict', '200 OK');
+  const paused = viaDaemon(['rollout', 'pause', 'deploy/sd', '-n', 'rest', '-v=6']);
+  assert.equal(paused.stdout, 'deployment.apps/sd paused\n');
+  logged(paused, 'PUT', '/apis/apps/v1/namespaces/rest/deployments/sd\\?fieldManager=kubectl-rollout&fieldValidation=Strict', '200 OK');
+  assert.equal(viaDaemon(['rollout', 'resume', 'deploy/sd', '-n', 'rest']).code, 0);
+  const img = viaDaemon(['set', 'image', 'deploy/sd', 'c=nginx:2', '-n', 'rest', '-v=6']);
+  assert.equal(img.stdout, 'deployment.apps/sd image updated\n');
+  logged(img, 'PUT', '/apis/apps/v1/namespaces/rest/deployments/sd\\?fieldManager=kubectl-set&fieldValidation=Strict', '200 OK');
   for (const args of [['apply', '-f', join(c.dir, 'cms.yaml'), '-n', 'rest', '-v=6'], ['label', 'cm', 'c2', 'x=z', '--overwrite', '-n', 'rest', '-v=6']]) {
     const r = inProcess(args);
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /round_trippers/, args.join(' '));
   }
+});
+
+test('delete --wait through the daemon lists the object by name and watches it from that list until it is gone', () => {
+  assert.equal(inProcess(['create', 'namespace', 'waits']).code, 0);
+  assert.equal(viaDaemon(['run', 'w', '--image=nginx', '-n', 'waits']).code, 0);
+  // Bound to the node and running: its deletion is graceful (the kubelet finishes it).
+  const ready = viaDaemon(['wait', '--for=condition=Ready', 'pod/w', '-n', 'waits', '--timeout=60s']);
+  assert.equal(ready.code, 0, ready.stderr);
+  const r = viaDaemon(['delete', 'pod', 'w', '-n', 'waits', '-v=6']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'pod "w" deleted\n');
+  const at = `https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/namespaces/waits/pods\\?fieldSelector=metadata\\.name%3Dw`;
+  assert.match(r.stderr, new RegExp(`\\] GET ${at} 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
+  assert.match(r.stderr, new RegExp(`\\] GET ${at}&resourceVersion=\\d+&watch=true 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
+  const gone = viaDaemon(['get', 'pod', 'w', '-n', 'waits']);
+  assert.deepEqual([gone.code, gone.stderr], [1, 'Error from server (NotFound): pods "w" not found\n']);
+});
+
+test('cordon and uncordon through the daemon print, exit and leave the node as the in-process path does', () => {
+  const node = viaDaemon(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']).stdout;
+  assert.ok(node);
+  const state = () => viaDaemon(['get', 'node', node, '-o', 'jsonpath={.spec.unschedulable}']).stdout;
+  const setState = (s: string) => assert.equal(viaDaemon(['patch', 'node', node, '-p', JSON.stringify({ spec: { unschedulable: s === 'true' ? true : null } })]).code, 0);
+  const cmds = [['cordon', node], ['cordon', node], ['uncordon', node, '--dry-run=server'], ['uncordon', node, '-o', 'name'], ['uncordon', `node/${node}`], ['cordon', '-l', 'nothing=here'], ['cordon', 'nope'], ['cordon', 'pod/x'], ['cordon']];
+  for (const args of cmds) {
+    // Each command from the same node state on both sides; the node cluster-wide is shared.
+    const before = state();
+    const d = viaDaemon(args);
+    const after = state();
+    setState(before);
+    const l = inProcess(args);
+    assert.deepEqual([d.code, d.stdout, d.stderr, after], [l.code, l.stdout, l.stderr, state()], args.join(' '));
+  }
+  assert.equal(state(), '');
+  const r = viaDaemon(['cordon', node, '-v=6']);
+  assert.equal(r.stdout, `node/${node} cordoned\n`);
+  assert.match(r.stderr, new RegExp(`\\] PUT https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/nodes/${node}\\?fieldValidation=Strict 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
+  assert.equal(viaDaemon(['uncordon', node]).code, 0);
+});
+
+test('taint through the daemon prints, exits and leaves the node as the in-process path does', () => {
+  const node = viaDaemon(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']).stdout;
+  // Each side its own taint key on the shared node (kd through the daemon, kl in-process); outputs compared with the key as KEY.
+  const taintsOf = (key: string) => (JSON.parse(viaDaemon(['get', 'node', node, '-o', 'json']).stdout).spec.taints ?? []).filter((t: { key: string }) => t.key === key);
+  const run = (side: (args: string[]) => RunResult, key: string) =>
+    [['taint', 'nodes', node, 'KEY=v:NoSchedule'], ['taint', 'nodes', node, 'KEY=w:NoSchedule'], ['taint', 'nodes', node, 'KEY=w:NoSchedule', '--overwrite', '-o', 'name'], ['taint', 'nodes', node, 'KEY-', '--dry-run=server'], ['taint', 'nodes', 'nope', 'KEY=v:NoSchedule'], ['taint', 'nodes', '-l', 'none=x', 'KEY-'], ['taint', 'nodes', node, 'KEY:NoSchedule-'], ['taint', 'nodes', node, 'KEY-']].map((args) => {
+      const r = side(args.map((a) => a.replace('KEY', key)));
+      return [args.join(' '), r.code, r.stdout.replaceAll(key, 'KEY'), r.stderr.replaceAll(key, 'KEY'), JSON.stringify(taintsOf(key)).replaceAll(key, 'KEY')];
+    });
+  assert.deepEqual(run(viaDaemon, 'kd'), run(inProcess, 'kl'));
+  const r = viaDaemon(['taint', 'nodes', node, 'kd=v:NoSchedule', '-v=6']);
+  assert.equal(r.stdout, `node/${node} tainted\n`);
+  assert.match(r.stderr, new RegExp(`\\] PUT https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/nodes/${node}\\?fieldManager=kubectl-taint&fieldValidation=Strict 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
+  assert.equal(viaDaemon(['taint', 'nodes', node, 'kd-']).code, 0);
 });
