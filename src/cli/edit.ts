@@ -105,6 +105,12 @@ export function hasLines(text: string): boolean {
   });
 }
 
+function withoutManagedFields(o: KObject): KObject {
+  if (!o.metadata?.managedFields) return o;
+  const { managedFields: _, ...metadata } = o.metadata;
+  return { ...o, metadata };
+}
+
 function serialize(objs: KObject[], format: 'yaml' | 'json'): Promise<string> {
   const data = objs.length === 1 ? objs[0] : { apiVersion: 'v1', items: objs, kind: 'List', metadata: {} };
   return format === 'json' ? import('../printers/json').then((m) => m.toJson(data)) : import('../printers/yaml').then((m) => m.toYaml(data));
@@ -238,6 +244,9 @@ async function visitToPatch(s: Session, originals: Target[], updated: KObject[],
     const uid = edited.metadata?.uid;
     const original = originals.find((t) => t.object.metadata?.uid === uid);
     if (!original) throw new CliError(`no original object found for ${JSON.stringify(edited)}`);
+    // kubectl's restoreManagedFields: the buffer hid them, so their absence is not an edit.
+    const hidden = original.object.metadata?.managedFields;
+    if (hidden && edited.metadata && edited.metadata.managedFields === undefined) edited.metadata.managedFields = hidden;
     const rt = original.type;
     const name = original.object.metadata.name!;
     // RequireNamespace: the namespace may not be changed while editing.
@@ -303,7 +312,9 @@ async function editLoop(s: Session, infos: Target[]): Promise<number> {
   for (;;) {
     let buf = header ? editHeader(results.reasons) : '';
     if (!containsError) {
-      buf += await serialize(infos.map((t) => t.object), s.format);
+      // kubectl's extractManagedFields. kubectl 1.32.4 hides them even with --show-managed-fields
+      // (tried against a kubesim server: `get --show-managed-fields` shows them, edit's buffer not).
+      buf += await serialize(infos.map((t) => withoutManagedFields(t.object)), s.format);
       original = buf;
     } else {
       buf += manualStrip(edited);

@@ -87,6 +87,18 @@ test('saving the file unchanged cancels the edit (exit 0) and removes the temp f
   assert.deepEqual(tmpFiles(), []);
 });
 
+test('the buffer hides managedFields (even with --show-managed-fields, as kubectl 1.32.4 does) and an edit keeps them', () => {
+  deployment('owned');
+  const managers = () => sb.ok(['get', 'deploy', 'owned', '--show-managed-fields', '-o', 'jsonpath={.metadata.managedFields[*].manager}']);
+  assert.equal(managers(), 'kubectl-create');
+  const ed = editor('owned', [setReplicas(2, 3)]);
+  const r = edit(['deploy', 'owned', '--show-managed-fields'], ed);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'deployment.apps/owned edited\n');
+  assert.doesNotMatch(view('owned', 1), /managedFields/);
+  assert.equal(managers(), 'kubectl-create kubectl-edit');
+});
+
 test('an edit is saved as a patch and reported as edited; --output-patch prints the patch', () => {
   deployment('web');
   const ed = editor('web', [setReplicas(2, 3)]);
