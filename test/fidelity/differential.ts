@@ -8,15 +8,16 @@
 //    becomes `kubectl` in kubesim's output. Nothing else is rewritten.
 // kubectl gets a kubeconfig whose only cluster is https://127.0.0.1:1, so it cannot reach
 // anything; a case that tries is reported (needsServer) and the suite fails on it.
-// kubesim's side runs in a few long-lived hosts (kubesim-host.ts: the CLI's `run`, output
+// kubesim's side runs in a few long-lived hosts (test/helpers/cli-host.ts: the CLI's `run`, output
 // captured) rather than one bin/kubesim process per case: the start-up is what bin/kubesim's
 // own tests measure, and ~800 of them were most of this suite's time.
 
-import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { CliHost } from '../helpers/cli-host';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const FIXTURES = join(__dirname, 'fixtures');
@@ -130,56 +131,7 @@ export class KubectlCache {
   }
 }
 
-/** kubesim's CLI in a child process of its own, answering one command line at a time. */
-export class KubesimHost {
-  private child?: ChildProcess;
-  private ready?: Promise<void>;
-  private waiting?: (o: Outcome) => void;
-  private nextId = 0;
-
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
-
-  private start(): void {
-    const child = fork(join(__dirname, 'kubesim-host.ts'), [], { cwd: FIXTURES, env: this.env, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.child = child;
-    this.ready = new Promise((resolveP) => child.once('message', () => resolveP()));
-    child.on('message', (m: Outcome & { id?: number }) => {
-      if (m.id === undefined) return;
-      const done = this.waiting;
-      this.waiting = undefined;
-      done?.({ stdout: m.stdout, stderr: m.stderr, code: m.code });
-    });
-    child.on('exit', (code, signal) => {
-      if (this.child === child) this.child = undefined;
-      const done = this.waiting;
-      this.waiting = undefined;
-      // As a spawned kubesim killed or crashed would end.
-      done?.({ stdout: '', stderr: `kubesim host ended (${signal ?? code})\n`, code: signal ? 128 : code ?? -1 });
-    });
-  }
-
-  async run(args: string[]): Promise<Outcome> {
-    if (!this.child) this.start();
-    const child = this.child!;
-    await this.ready;
-    return new Promise((resolveP) => {
-      // A case that hangs is killed, as the spawned binary was after 30 s; the next case starts a new host.
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      this.waiting = (o) => {
-        clearTimeout(timer);
-        resolveP(o);
-      };
-      child.send({ id: this.nextId++, args });
-    });
-  }
-
-  stop(): void {
-    this.child?.kill();
-    this.child = undefined;
-  }
-}
-
-export async function runCase(args: string[], env: Environment, host: KubesimHost, cache?: KubectlCache): Promise<CaseResult> {
+export async function runCase(args: string[], env: Environment, host: CliHost, cache?: KubectlCache): Promise<CaseResult> {
   const [k, s] = await Promise.all([cache ? cache.get(args, env.kubectl) : exec(KUBECTL, args, env.kubectl), host.run(args)]);
   const kubectl = { ...k, stdout: normalise(k.stdout, false), stderr: normalise(k.stderr, false) };
   const kubesim = { ...s, stdout: normalise(s.stdout, true), stderr: normalise(s.stderr, true) };
@@ -192,9 +144,9 @@ export async function runAll(cases: string[][], concurrency = 4): Promise<CaseRe
   const env = environment();
   const cache = new KubectlCache();
   const results: CaseResult[] = new Array(cases.length);
-  const hosts = Array.from({ length: concurrency }, () => new KubesimHost(env.kubesim));
+  const hosts = Array.from({ length: concurrency }, () => new CliHost({ cwd: FIXTURES, env: env.kubesim, timeoutMs: 30_000 }));
   let next = 0;
-  const worker = async (host: KubesimHost) => {
+  const worker = async (host: CliHost) => {
     while (next < cases.length) {
       const i = next++;
       results[i] = await runCase(cases[i], env, host, cache);
