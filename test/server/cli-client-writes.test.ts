@@ -1,17 +1,26 @@
 // The write verbs (apply, create, label, annotate, scale, ...) as clients of the cluster's
 // daemon: with the daemon serving they send POST/PUT/PATCH requests and print exactly what
 // the in-process path (KUBESIM_NO_DAEMON=1) prints on the same cluster, with the same exit
-// code, and leave the same objects behind.
+// code, and leave the same objects behind. Each side's commands run in a long-lived CLI host
+// (test/helpers/cli-host.ts: the CLI's own `run`, as bin/kubesim calls it): ~700 commands
+// were a process each and most of this file's CPU time; the tests of the REST requests
+// themselves and of delete --wait run bin/kubesim as a user does.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ServedCluster } from './harness';
-import type { RunResult } from '../e2e/helpers';
+import { ROOT, type RunResult } from '../e2e/helpers';
+import { CliHost } from '../helpers/cli-host';
 
 const c = new ServedCluster('clw');
-const viaDaemon = (args: string[], stdin?: string) => c.kubesim(args, { env: { KUBESIM_NO_DAEMON: '' }, stdin });
-const inProcess = (args: string[], stdin?: string) => c.kubesim(args, { env: { KUBESIM_NO_DAEMON: '1' }, stdin });
+const daemonHost = new CliHost({ cwd: ROOT, env: c.env({ KUBESIM_NO_DAEMON: '' }) });
+const localHost = new CliHost({ cwd: ROOT, env: c.env({ KUBESIM_NO_DAEMON: '1' }) });
+/** A command through the daemon's REST API, or in-process (KUBESIM_NO_DAEMON=1): in a host, or spawned (bin/kubesim). */
+const viaDaemon = (args: string[], stdin?: string) => daemonHost.run(args, { stdin });
+const inProcess = (args: string[], stdin?: string) => localHost.run(args, { stdin });
+const spawnedViaDaemon = (args: string[], stdin?: string) => c.kubesim(args, { env: { KUBESIM_NO_DAEMON: '' }, stdin });
+const spawnedInProcess = (args: string[], stdin?: string) => c.kubesim(args, { env: { KUBESIM_NO_DAEMON: '1' }, stdin });
 
 const CRD = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -127,18 +136,22 @@ before(async () => {
   for (const [name, text] of Object.entries(FILES)) c.file(name, text);
   const nsDocs = [...namespaces('d'), ...namespaces('l')].map((n) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${n}}\n`).join('---\n');
   // Set up through the daemon (its memory, no lock taken turn about with it).
-  const r = viaDaemon(['apply', '-f', c.file('namespaces.yaml', `${nsDocs}---\n${CRD}`)]);
+  const r = await viaDaemon(['apply', '-f', c.file('namespaces.yaml', `${nsDocs}---\n${CRD}`)]);
   assert.equal(r.code, 0, r.stderr);
 });
-after(() => c.stop());
+after(async () => {
+  daemonHost.stop();
+  localHost.stop();
+  await c.stop();
+});
 
 /** Manifests are named by their path in the test's folder, so both sides print the same source. */
 const inDir = (args: string[], ns: string) => args.map((a) => (a in FILES ? join(c.dir, a) : a === 'NS' ? ns : a));
 
 /** What a write leaves behind, without what differs between any two writes (namespace, uids, versions, times, status). */
-function objectsOf(refs: string[], ns: string): unknown {
+async function objectsOf(refs: string[], ns: string): Promise<unknown> {
   if (!refs.length) return [];
-  const r = viaDaemon(['get', ...refs, '-n', ns, '-o', 'json', '--ignore-not-found']);
+  const r = await viaDaemon(['get', ...refs, '-n', ns, '-o', 'json', '--ignore-not-found']);
   assert.equal(r.code, 0, r.stderr);
   if (!r.stdout.trim()) return [];
   const body = JSON.parse(r.stdout) as { items?: Record<string, any>[] } & Record<string, any>;
@@ -149,20 +162,20 @@ function objectsOf(refs: string[], ns: string): unknown {
   });
 }
 
-function side(run: (args: string[], stdin?: string) => RunResult, k: Case, ns: string): { result: RunResult; objects: unknown } {
+async function side(run: (args: string[], stdin?: string) => Promise<RunResult>, k: Case, ns: string): Promise<{ result: RunResult; objects: unknown }> {
   if (k.make) {
-    const m = viaDaemon(['apply', '-f', join(c.dir, k.make), '-n', ns]);
+    const m = await viaDaemon(['apply', '-f', join(c.dir, k.make), '-n', ns]);
     assert.equal(m.code, 0, m.stderr);
   }
-  const r = run(inDir(k.args, ns), k.stdin);
-  return { result: { code: r.code, stdout: r.stdout, stderr: r.stderr }, objects: objectsOf(k.objects ?? [], ns) };
+  const r = await run(inDir(k.args, ns), k.stdin);
+  return { result: { code: r.code, stdout: r.stdout, stderr: r.stderr }, objects: await objectsOf(k.objects ?? [], ns) };
 }
 
-function assertSame(verb: string): void {
+async function assertSame(verb: string): Promise<void> {
   const all = Object.values(CASES).flat();
   for (const k of CASES[verb]) {
     const i = all.indexOf(k);
-    assert.deepEqual(side(viaDaemon, k, `d${i}`), side(inProcess, k, `l${i}`), k.args.join(' '));
+    assert.deepEqual(await side(viaDaemon, k, `d${i}`), await side(inProcess, k, `l${i}`), k.args.join(' '));
   }
 }
 
@@ -185,91 +198,94 @@ test('scale through the daemon prints, exits and writes what the in-process path
 test('the writes go over REST to the daemon (-v=6 logs them); KUBESIM_NO_DAEMON=1 sends none', () => {
   const at = `https://127\\.0\\.0\\.1:${new URL(c.url).port}`;
   const logged = (r: RunResult, method: string, path: string, status: string) => assert.match(r.stderr, new RegExp(`\\] ${method} ${at}${path} ${status} in \\d+ milliseconds$`, 'm'), r.stderr);
-  assert.equal(inProcess(['create', 'namespace', 'rest']).code, 0);
-  const a = viaDaemon(['apply', '-f', join(c.dir, 'cms.yaml'), '-n', 'rest', '-v=6']);
+  assert.equal(spawnedInProcess(['create', 'namespace', 'rest']).code, 0);
+  const a = spawnedViaDaemon(['apply', '-f', join(c.dir, 'cms.yaml'), '-n', 'rest', '-v=6']);
   assert.equal(a.code, 0, a.stderr);
   logged(a, 'POST', '/api/v1/namespaces/rest/configmaps\\?fieldManager=kubectl-client-side-apply&fieldValidation=Strict', '201 Created');
-  const changed = viaDaemon(['apply', '-f', join(c.dir, 'cms-changed.yaml'), '-n', 'rest', '-v=6']);
+  const changed = spawnedViaDaemon(['apply', '-f', join(c.dir, 'cms-changed.yaml'), '-n', 'rest', '-v=6']);
   logged(changed, 'PUT', '/api/v1/namespaces/rest/configmaps/c1\\?fieldManager=kubectl-client-side-apply&fieldValidation=Strict', '200 OK');
-  const dry = viaDaemon(['label', 'cm', 'c2', 'x=y', '-n', 'rest', '--dry-run=server', '-v=6']);
+  const dry = spawnedViaDaemon(['label', 'cm', 'c2', 'x=y', '-n', 'rest', '--dry-run=server', '-v=6']);
   logged(dry, 'PUT', '/api/v1/namespaces/rest/configmaps/c2\\?dryRun=All&fieldManager=kubectl-label&fieldValidation=Strict', '200 OK');
-  const p = viaDaemon(['patch', 'cm', 'c2', '-n', 'rest', '-p', '{"data":{"k":"3"}}', '-v=6']);
+  const p = spawnedViaDaemon(['patch', 'cm', 'c2', '-n', 'rest', '-p', '{"data":{"k":"3"}}', '-v=6']);
   logged(p, 'PATCH', '/api/v1/namespaces/rest/configmaps/c2\\?fieldManager=kubectl-patch&fieldValidation=Strict', '200 OK');
-  const s = viaDaemon(['create', 'configmap', 'c1', '-n', 'rest', '-v=6']);
+  const s = spawnedViaDaemon(['create', 'configmap', 'c1', '-n', 'rest', '-v=6']);
   assert.equal(s.code, 1);
   logged(s, 'POST', '/api/v1/namespaces/rest/configmaps\\?fieldManager=kubectl-create&fieldValidation=Strict', '409 Conflict');
   assert.match(s.stderr, /\nerror: failed to create configmap: configmaps "c1" already exists\n$/);
-  assert.equal(inProcess(['apply', '-f', join(c.dir, 'deploy.yaml'), '-n', 'rest']).code, 0);
-  const scaled = viaDaemon(['scale', 'deploy', 'sd', '-n', 'rest', '--replicas=2', '-v=6']);
+  assert.equal(spawnedInProcess(['apply', '-f', join(c.dir, 'deploy.yaml'), '-n', 'rest']).code, 0);
+  const scaled = spawnedViaDaemon(['scale', 'deploy', 'sd', '-n', 'rest', '--replicas=2', '-v=6']);
   logged(scaled, 'PUT', '/apis/apps/v1/namespaces/rest/deployments/sd/scale\\?fieldManager=kubectl&fieldValidation=Strict', '200 OK');
-  assert.equal(inProcess(['get', 'deploy', 'sd', '-n', 'rest', '-o', 'jsonpath={.spec.replicas}']).stdout, '2');
-  const rep = viaDaemon(['replace', '-f', c.file('rest-cm.yaml', cm('c2', 'k: "4"')), '-n', 'rest', '-v=6']);
+  assert.equal(spawnedInProcess(['get', 'deploy', 'sd', '-n', 'rest', '-o', 'jsonpath={.spec.replicas}']).stdout, '2');
+  const rep = spawnedViaDaemon(['replace', '-f', c.file('rest-cm.yaml', cm('c2', 'k: "4"')), '-n', 'rest', '-v=6']);
   assert.equal(rep.stdout, 'configmap/c2 replaced\n');
   logged(rep, 'PUT', '/api/v1/namespaces/rest/configmaps/c2\\?fieldManager=kubectl-replace&fieldValidation=Strict', '200 OK');
-  const paused = viaDaemon(['rollout', 'pause', 'deploy/sd', '-n', 'rest', '-v=6']);
+  const paused = spawnedViaDaemon(['rollout', 'pause', 'deploy/sd', '-n', 'rest', '-v=6']);
   assert.equal(paused.stdout, 'deployment.apps/sd paused\n');
   logged(paused, 'PUT', '/apis/apps/v1/namespaces/rest/deployments/sd\\?fieldManager=kubectl-rollout&fieldValidation=Strict', '200 OK');
-  assert.equal(viaDaemon(['rollout', 'resume', 'deploy/sd', '-n', 'rest']).code, 0);
-  const img = viaDaemon(['set', 'image', 'deploy/sd', 'c=nginx:2', '-n', 'rest', '-v=6']);
+  assert.equal(spawnedViaDaemon(['rollout', 'resume', 'deploy/sd', '-n', 'rest']).code, 0);
+  const img = spawnedViaDaemon(['set', 'image', 'deploy/sd', 'c=nginx:2', '-n', 'rest', '-v=6']);
   assert.equal(img.stdout, 'deployment.apps/sd image updated\n');
   logged(img, 'PUT', '/apis/apps/v1/namespaces/rest/deployments/sd\\?fieldManager=kubectl-set&fieldValidation=Strict', '200 OK');
   for (const args of [['apply', '-f', join(c.dir, 'cms.yaml'), '-n', 'rest', '-v=6'], ['label', 'cm', 'c2', 'x=z', '--overwrite', '-n', 'rest', '-v=6']]) {
-    const r = inProcess(args);
+    const r = spawnedInProcess(args);
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /round_trippers/, args.join(' '));
   }
 });
 
 test('delete --wait through the daemon lists the object by name and watches it from that list until it is gone', () => {
-  assert.equal(inProcess(['create', 'namespace', 'waits']).code, 0);
-  assert.equal(viaDaemon(['run', 'w', '--image=nginx', '-n', 'waits']).code, 0);
+  assert.equal(spawnedInProcess(['create', 'namespace', 'waits']).code, 0);
+  assert.equal(spawnedViaDaemon(['run', 'w', '--image=nginx', '-n', 'waits']).code, 0);
   // Bound to the node and running: its deletion is graceful (the kubelet finishes it).
-  const ready = viaDaemon(['wait', '--for=condition=Ready', 'pod/w', '-n', 'waits', '--timeout=60s']);
+  const ready = spawnedViaDaemon(['wait', '--for=condition=Ready', 'pod/w', '-n', 'waits', '--timeout=60s']);
   assert.equal(ready.code, 0, ready.stderr);
-  const r = viaDaemon(['delete', 'pod', 'w', '-n', 'waits', '-v=6']);
+  const r = spawnedViaDaemon(['delete', 'pod', 'w', '-n', 'waits', '-v=6']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'pod "w" deleted\n');
   const at = `https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/namespaces/waits/pods\\?fieldSelector=metadata\\.name%3Dw`;
   assert.match(r.stderr, new RegExp(`\\] GET ${at} 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
   assert.match(r.stderr, new RegExp(`\\] GET ${at}&resourceVersion=\\d+&watch=true 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
-  const gone = viaDaemon(['get', 'pod', 'w', '-n', 'waits']);
+  const gone = spawnedViaDaemon(['get', 'pod', 'w', '-n', 'waits']);
   assert.deepEqual([gone.code, gone.stderr], [1, 'Error from server (NotFound): pods "w" not found\n']);
 });
 
-test('cordon and uncordon through the daemon print, exit and leave the node as the in-process path does', () => {
-  const node = viaDaemon(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']).stdout;
+test('cordon and uncordon through the daemon print, exit and leave the node as the in-process path does', async () => {
+  const node = (await viaDaemon(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).stdout;
   assert.ok(node);
-  const state = () => viaDaemon(['get', 'node', node, '-o', 'jsonpath={.spec.unschedulable}']).stdout;
-  const setState = (s: string) => assert.equal(viaDaemon(['patch', 'node', node, '-p', JSON.stringify({ spec: { unschedulable: s === 'true' ? true : null } })]).code, 0);
+  const state = async () => (await viaDaemon(['get', 'node', node, '-o', 'jsonpath={.spec.unschedulable}'])).stdout;
+  const setState = async (s: string) => assert.equal((await viaDaemon(['patch', 'node', node, '-p', JSON.stringify({ spec: { unschedulable: s === 'true' ? true : null } })])).code, 0);
   const cmds = [['cordon', node], ['cordon', node], ['uncordon', node, '--dry-run=server'], ['uncordon', node, '-o', 'name'], ['uncordon', `node/${node}`], ['cordon', '-l', 'nothing=here'], ['cordon', 'nope'], ['cordon', 'pod/x'], ['cordon']];
   for (const args of cmds) {
     // Each command from the same node state on both sides; the node cluster-wide is shared.
-    const before = state();
-    const d = viaDaemon(args);
-    const after = state();
-    setState(before);
-    const l = inProcess(args);
-    assert.deepEqual([d.code, d.stdout, d.stderr, after], [l.code, l.stdout, l.stderr, state()], args.join(' '));
+    const before = await state();
+    const d = await viaDaemon(args);
+    const after = await state();
+    await setState(before);
+    const l = await inProcess(args);
+    assert.deepEqual([d.code, d.stdout, d.stderr, after], [l.code, l.stdout, l.stderr, await state()], args.join(' '));
   }
-  assert.equal(state(), '');
-  const r = viaDaemon(['cordon', node, '-v=6']);
+  assert.equal(await state(), '');
+  const r = spawnedViaDaemon(['cordon', node, '-v=6']);
   assert.equal(r.stdout, `node/${node} cordoned\n`);
   assert.match(r.stderr, new RegExp(`\\] PUT https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/nodes/${node}\\?fieldValidation=Strict 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
-  assert.equal(viaDaemon(['uncordon', node]).code, 0);
+  assert.equal(spawnedViaDaemon(['uncordon', node]).code, 0);
 });
 
-test('taint through the daemon prints, exits and leaves the node as the in-process path does', () => {
-  const node = viaDaemon(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']).stdout;
+test('taint through the daemon prints, exits and leaves the node as the in-process path does', async () => {
+  const node = (await viaDaemon(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).stdout;
   // Each side its own taint key on the shared node (kd through the daemon, kl in-process); outputs compared with the key as KEY.
-  const taintsOf = (key: string) => (JSON.parse(viaDaemon(['get', 'node', node, '-o', 'json']).stdout).spec.taints ?? []).filter((t: { key: string }) => t.key === key);
-  const run = (side: (args: string[]) => RunResult, key: string) =>
-    [['taint', 'nodes', node, 'KEY=v:NoSchedule'], ['taint', 'nodes', node, 'KEY=w:NoSchedule'], ['taint', 'nodes', node, 'KEY=w:NoSchedule', '--overwrite', '-o', 'name'], ['taint', 'nodes', node, 'KEY-', '--dry-run=server'], ['taint', 'nodes', 'nope', 'KEY=v:NoSchedule'], ['taint', 'nodes', '-l', 'none=x', 'KEY-'], ['taint', 'nodes', node, 'KEY:NoSchedule-'], ['taint', 'nodes', node, 'KEY-']].map((args) => {
-      const r = side(args.map((a) => a.replace('KEY', key)));
-      return [args.join(' '), r.code, r.stdout.replaceAll(key, 'KEY'), r.stderr.replaceAll(key, 'KEY'), JSON.stringify(taintsOf(key)).replaceAll(key, 'KEY')];
-    });
-  assert.deepEqual(run(viaDaemon, 'kd'), run(inProcess, 'kl'));
-  const r = viaDaemon(['taint', 'nodes', node, 'kd=v:NoSchedule', '-v=6']);
+  const taintsOf = async (key: string) => (JSON.parse((await viaDaemon(['get', 'node', node, '-o', 'json'])).stdout).spec.taints ?? []).filter((t: { key: string }) => t.key === key);
+  const run = async (side: (args: string[]) => Promise<RunResult>, key: string) => {
+    const rows = [];
+    for (const args of [['taint', 'nodes', node, 'KEY=v:NoSchedule'], ['taint', 'nodes', node, 'KEY=w:NoSchedule'], ['taint', 'nodes', node, 'KEY=w:NoSchedule', '--overwrite', '-o', 'name'], ['taint', 'nodes', node, 'KEY-', '--dry-run=server'], ['taint', 'nodes', 'nope', 'KEY=v:NoSchedule'], ['taint', 'nodes', '-l', 'none=x', 'KEY-'], ['taint', 'nodes', node, 'KEY:NoSchedule-'], ['taint', 'nodes', node, 'KEY-']]) {
+      const r = await side(args.map((a) => a.replace('KEY', key)));
+      rows.push([args.join(' '), r.code, r.stdout.replaceAll(key, 'KEY'), r.stderr.replaceAll(key, 'KEY'), JSON.stringify(await taintsOf(key)).replaceAll(key, 'KEY')]);
+    }
+    return rows;
+  };
+  assert.deepEqual(await run(viaDaemon, 'kd'), await run(inProcess, 'kl'));
+  const r = spawnedViaDaemon(['taint', 'nodes', node, 'kd=v:NoSchedule', '-v=6']);
   assert.equal(r.stdout, `node/${node} tainted\n`);
   assert.match(r.stderr, new RegExp(`\\] PUT https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/nodes/${node}\\?fieldManager=kubectl-taint&fieldValidation=Strict 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
-  assert.equal(viaDaemon(['taint', 'nodes', node, 'kd-']).code, 0);
+  assert.equal(spawnedViaDaemon(['taint', 'nodes', node, 'kd-']).code, 0);
 });
