@@ -1,7 +1,10 @@
 // `kubesim get`, `describe` and `delete` as clients of the cluster's daemon: with the daemon
 // serving, they send REST requests (a Table for get's human output, objects for -o and the
 // describers, DELETEs with DeleteOptions) and print exactly what the in-process path
-// (KUBESIM_NO_DAEMON=1) prints on the same cluster, with the same exit code.
+// (KUBESIM_NO_DAEMON=1) prints on the same cluster, with the same exit code. The tables of
+// commands compared run in long-lived CLI hosts (test/helpers/cli-host.ts: the CLI's own
+// `run`, as bin/kubesim calls it), one per side; the tests of the requests sent, of get -w
+// and of the fallback run bin/kubesim as a user does.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,11 +14,15 @@ import * as net from 'node:net';
 import { join } from 'node:path';
 import { ServedCluster } from './harness';
 import { BIN, ROOT } from '../e2e/helpers';
+import { CliHost } from '../helpers/cli-host';
 
 const c = new ServedCluster('cli');
 /** The CLI with the daemon in charge (what a user gets), and the in-process path. */
 const viaDaemon = (args: string[]) => c.kubesim(args, { env: { KUBESIM_NO_DAEMON: '' } });
 const inProcess = (args: string[]) => c.kubesim(args, { env: { KUBESIM_NO_DAEMON: '1' } });
+/** The same two, each in its host. */
+const daemonHost = new CliHost({ cwd: ROOT, env: c.env({ KUBESIM_NO_DAEMON: '' }) });
+const localHost = new CliHost({ cwd: ROOT, env: c.env({ KUBESIM_NO_DAEMON: '1' }) });
 
 const CRD = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -41,17 +48,21 @@ before(async () => {
     ['apply', '-f', c.file('crd.yaml', CRD)],
     ['create', 'namespace', 'del'],
   ]) {
-    const r = viaDaemon(args);
+    const r = await daemonHost.run(args);
     assert.equal(r.code, 0, r.stderr);
   }
-  const r = viaDaemon(['wait', '--for=condition=Available', 'deployment/web', '--timeout=60s']);
+  const r = await daemonHost.run(['wait', '--for=condition=Available', 'deployment/web', '--timeout=60s']);
   assert.equal(r.code, 0, r.stderr);
-  const w = viaDaemon(['apply', '-f', c.file('w.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: big}\n')]);
+  const w = await daemonHost.run(['apply', '-f', c.file('w.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: big}\n')]);
   assert.equal(w.code, 0, w.stderr);
   // Every object three days old: AGE reads `3d` for the next hour, whenever each side runs.
-  assert.equal(viaDaemon(['clock', 'advance', '3d']).code, 0);
+  assert.equal((await daemonHost.run(['clock', 'advance', '3d'])).code, 0);
 });
-after(() => c.stop());
+after(async () => {
+  daemonHost.stop();
+  localHost.stop();
+  await c.stop();
+});
 
 test('get -v=6 sends its requests to the daemon; KUBESIM_NO_DAEMON=1 sends none', () => {
   const port = new URL(c.url).port;
@@ -95,10 +106,10 @@ const SAME: string[][] = [
   ['get', '--raw', '/api/v1/namespaces/default/pods/nope'],
 ];
 
-test('get through the daemon prints what the in-process path prints, with its exit code', () => {
+test('get through the daemon prints what the in-process path prints, with its exit code', async () => {
   for (const args of SAME) {
-    const remote = viaDaemon(args);
-    const local = inProcess(args);
+    const remote = await daemonHost.run(args);
+    const local = await localHost.run(args);
     assert.deepEqual({ code: remote.code, stdout: remote.stdout, stderr: remote.stderr }, { code: local.code, stdout: local.stdout, stderr: local.stderr }, args.join(' '));
   }
 });
@@ -125,10 +136,10 @@ const DESCRIBE_SAME: string[][] = [
   ['describe', 'pods', '-l', 'a in (b'],
 ];
 
-test('describe through the daemon prints what the in-process path prints, with its exit code', () => {
+test('describe through the daemon prints what the in-process path prints, with its exit code', async () => {
   for (const args of DESCRIBE_SAME) {
-    const remote = viaDaemon(args);
-    const local = inProcess(args);
+    const remote = await daemonHost.run(args);
+    const local = await localHost.run(args);
     assert.deepEqual({ code: remote.code, stdout: remote.stdout, stderr: remote.stderr }, { code: local.code, stdout: local.stdout, stderr: local.stderr }, args.join(' '));
   }
 });
@@ -156,24 +167,24 @@ const DELETE_SAME: { make?: string; args: string[] }[] = [
   { args: ['delete', 'gizmos', 'x'] },
 ];
 
-test('delete through the daemon prints what the in-process path prints, with its exit code', () => {
+test('delete through the daemon prints what the in-process path prints, with its exit code', async () => {
   const files: Record<string, string> = { 'cms.yaml': CMS, 'secrets.yaml': SECRETS, 'pod.yaml': POD, 'widget.yaml': WIDGET };
   for (const [name, text] of Object.entries(files)) c.file(name, text);
   // Manifests are named relative to the test's folder, so both sides print the same source.
   const inDir = (args: string[]) => args.map((a) => (a in files ? join(c.dir, a) : a));
-  const make = (file?: string) => {
+  const make = async (file?: string) => {
     if (!file) return;
-    const r = viaDaemon(['apply', '-f', join(c.dir, file)]);
+    const r = await daemonHost.run(['apply', '-f', join(c.dir, file)]);
     assert.equal(r.code, 0, r.stderr);
   };
   for (const { make: file, args } of DELETE_SAME) {
-    make(file);
-    const remote = viaDaemon(inDir(args));
-    make(file);
-    const local = inProcess(inDir(args));
+    await make(file);
+    const remote = await daemonHost.run(inDir(args));
+    await make(file);
+    const local = await localHost.run(inDir(args));
     assert.deepEqual({ code: remote.code, stdout: remote.stdout, stderr: remote.stderr }, { code: local.code, stdout: local.stdout, stderr: local.stderr }, args.join(' '));
     // Nothing is left behind for the next case (the dry run's objects).
-    if (file) assert.equal(viaDaemon(['delete', '-f', join(c.dir, file), '--ignore-not-found']).code, 0);
+    if (file) assert.equal((await daemonHost.run(['delete', '-f', join(c.dir, file), '--ignore-not-found'])).code, 0);
   }
 });
 
