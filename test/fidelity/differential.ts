@@ -144,7 +144,10 @@ export async function runAll(cases: string[][], concurrency = 4): Promise<CaseRe
   const env = environment();
   const cache = new KubectlCache();
   const results: CaseResult[] = new Array(cases.length);
-  const hosts = Array.from({ length: concurrency }, () => new CliHost({ cwd: FIXTURES, env: env.kubesim, timeoutMs: 30_000 }));
+  // Each host its own KUBESIM_HOME: a case that opens the cluster (describe -f opens it before
+  // reading its files) creates the default one, and two created at once in one home could
+  // answer `cluster "kubesim" already exists` to whichever case lost the race.
+  const hosts = Array.from({ length: concurrency }, (_, n) => new CliHost({ cwd: FIXTURES, env: { ...env.kubesim, KUBESIM_HOME: join(env.dir, `kubesim-${n}`) }, timeoutMs: 30_000 }));
   let next = 0;
   const worker = async (host: CliHost) => {
     while (next < cases.length) {

@@ -19,7 +19,8 @@ test('kubesim answers as kubectl 1.32 does on the offline argument sets', { time
   assert.deepEqual(needsServer, [], 'cases that kubectl cannot run offline do not belong in the table');
   const matched = results.filter((r) => r.match).length;
   const ratio = matched / results.length;
-  const bad = results.filter((r) => !r.match).map((r) => show(r.args));
+  // How each differs (the first few), so that a difference seen once can be understood from the log.
+  const bad = results.filter((r) => !r.match).map((r, i) => (i < 5 ? `${show(r.args)}\n  kubectl: ${JSON.stringify(r.kubectl)}\n  kubesim: ${JSON.stringify(r.kubesim)}` : show(r.args)));
   console.log(`fidelity: ${matched}/${results.length} match (${(100 * ratio).toFixed(1)} %)`);
   assert.ok(ratio >= RATCHET, `match ratio ${ratio.toFixed(3)} fell below ${RATCHET}; differing:\n${bad.join('\n')}`);
 });
