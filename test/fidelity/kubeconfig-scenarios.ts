@@ -1,6 +1,6 @@
 // Differential scenarios for `config`: each is a sequence of command lines run in order by
-// the real kubectl 1.32 and by bin/kubesim, each side in its own copy of the kubeconfig
-// fixtures, with KUBECONFIG set as the scenario says (`@` is the copy's directory). Every
+// the real kubectl 1.32 and by kubesim's CLI (in a CLI host, test/helpers/cli-host.ts), each
+// side in its own copy of the kubeconfig fixtures, with KUBECONFIG set as the scenario says (`@` is the copy's directory). Every
 // command's stdout, stderr and exit code and, at the end, every file's content must be the
 // same bytes once the copy's directory is written `DIR` (and kubesim's name kubectl's).
 
@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURES, KUBECTL, ROOT, normalise } from './differential';
+import { FIXTURES, KUBECTL, normalise } from './differential';
+import { CliHost } from '../helpers/cli-host';
 import { words } from './cases';
 
 export interface Scenario {
@@ -157,10 +158,16 @@ export async function runScenario(s: Scenario, side: 'kubectl' | 'kubesim', cach
     if (s.kubeconfig !== undefined) env.KUBECONFIG = s.kubeconfig.replace(/@/g, dir);
     const out: string[] = [];
     const clean = (t: string) => normalise(t.split(dir).join('DIR'), side === 'kubesim');
-    for (const step of s.steps) {
-      const args = words(step);
-      const o = side === 'kubectl' ? await exec(KUBECTL, args, dir, env) : await exec(process.execPath, [join(ROOT, 'bin', 'kubesim'), ...args], dir, env);
-      out.push(`$ ${step}\nexit ${o.code}\n--- stdout\n${clean(o.stdout)}--- stderr\n${clean(o.stderr)}`);
+    // kubesim's steps in one CLI host, started in the copy's directory with its environment.
+    const host = side === 'kubesim' ? new CliHost({ cwd: dir, env, timeoutMs: 30_000 }) : undefined;
+    try {
+      for (const step of s.steps) {
+        const args = words(step);
+        const o = host ? await host.run(args) : await exec(KUBECTL, args, dir, env);
+        out.push(`$ ${step}\nexit ${o.code}\n--- stdout\n${clean(o.stdout)}--- stderr\n${clean(o.stderr)}`);
+      }
+    } finally {
+      host?.stop();
     }
     out.push(clean(files(dir)));
     return out;
