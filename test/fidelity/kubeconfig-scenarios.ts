@@ -1,8 +1,9 @@
 // Differential scenarios for `config`: each is a sequence of command lines run in order by
 // the real kubectl 1.32 and by kubesim's CLI (in a CLI host, test/helpers/cli-host.ts), each
-// side in its own copy of the kubeconfig fixtures, with KUBECONFIG set as the scenario says (`@` is the copy's directory). Every
-// command's stdout, stderr and exit code and, at the end, every file's content must be the
-// same bytes once the copy's directory is written `DIR` (and kubesim's name kubectl's).
+// side in its own copy of the kubeconfig fixtures, with KUBECONFIG set as the scenario says
+// (`@` is the copy's directory). Every command's stdout, stderr and exit code and, at the end,
+// every file's content must be the same bytes once the copy's directory is written `DIR`
+// (and kubesim's name kubectl's).
 
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
