@@ -6,8 +6,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync } from 'node:fs';
 import { KUBECTL, ServedCluster, sleep } from './harness';
+import { ROOT } from '../e2e/helpers';
+import { CliHost } from '../helpers/cli-host';
 
 const c = new ServedCluster();
+/** kubesim's side of same(): the CLI in one long-lived process (test/helpers/cli-host.ts), not a process per command. */
+const host = new CliHost({ cwd: ROOT, env: c.env() });
 
 const APP = `apiVersion: apps/v1
 kind: Deployment
@@ -55,7 +59,10 @@ before(async () => {
   await c.setUp({ kubectl: true, manifest: APP });
 });
 
-after(() => c.stop());
+after(async () => {
+  host.stop();
+  await c.stop();
+});
 
 const AGE = /^(\d+d)?(\d+h)?(\d+m)?(\d+s)?$/;
 
@@ -96,7 +103,7 @@ function equalUpToAges(a: string, b: string, slack = 3): boolean {
  * one moment, so that the ages they print are read at the same time on a loaded machine.
  */
 async function same(args: string[], slack = 3): Promise<void> {
-  const [a, b] = await Promise.all([c.kubectlAsync(args), c.kubesimAsync(args)]);
+  const [a, b] = await Promise.all([c.kubectlAsync(args), host.run(args)]);
   if (a.code === b.code && equalUpToAges(a.stdout, b.stdout, slack)) return;
   assert.deepEqual({ stdout: b.stdout, code: b.code }, { stdout: a.stdout, code: a.code }, `${args.join(' ')}\nkubectl stderr: ${a.stderr}\nkubesim stderr: ${b.stderr}`);
 }
