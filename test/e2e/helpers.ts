@@ -51,7 +51,7 @@ export class Sandbox {
     this.home = mkdtempSync(join(tmpdir(), prefix));
   }
 
-  private env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     return { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, KUBESIM_HOME: this.home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', TZ: 'UTC', KUBECONFIG: join(this.home, 'kubeconfig'), ...extra };
   }
 

@@ -11,7 +11,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Sandbox } from './helpers';
+import { ROOT, Sandbox } from './helpers';
+import { CliHost } from '../helpers/cli-host';
 import { requireKubectl } from '../oracles';
 import { BUILTIN_RESOURCES } from '../../src/api/resources';
 import { loadSchemas } from '../../src/api/validation/schema-store';
@@ -21,6 +22,8 @@ import { toOpenApiView, type OpenApiView } from '../../src/explain/openapi-view'
 let server: http.Server | undefined;
 let kubeDir = '';
 const sb = new Sandbox();
+/** kubesim's explain in one long-lived CLI process (test/helpers/cli-host.ts): ~50 commands, each a process before. */
+const host = new CliHost({ cwd: ROOT, env: sb.env() });
 
 function serve(view: OpenApiView): http.Server {
   const rows = BUILTIN_RESOURCES.flatMap((r) => r.versions.map((version) => ({ ...r, version })));
@@ -87,6 +90,7 @@ before(async () => {
 });
 
 after(() => {
+  host.stop();
   server?.close();
   if (kubeDir) rmSync(kubeDir, { recursive: true, force: true });
   sb.cleanup();
@@ -135,7 +139,7 @@ for (const args of CASES) {
   test(`explain ${args.join(' ')} matches kubectl`, async () => {
     requireKubectl();
     const want = await kubectl(['explain', ...args]);
-    const got = sb.run(['explain', ...args]);
+    const got = await host.run(['explain', ...args]);
     assert.equal(got.stdout, want.stdout);
     assert.equal(got.stderr, want.stderr);
     assert.equal(got.code, want.code);
@@ -152,7 +156,7 @@ test('a spread of built-in kinds explains like kubectl, top level and recursive'
     for (const extra of [[], ['--recursive']]) {
       const args = ['explain', `${t.plural}${t.group ? '.' + t.group : ''}`, ...extra];
       const want = await kubectl(args);
-      const got = sb.run(args);
+      const got = await host.run(args);
       assert.equal(got.stdout, want.stdout, args.join(' '));
       assert.equal(got.code, want.code, args.join(' '));
     }
