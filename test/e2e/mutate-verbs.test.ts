@@ -3,14 +3,20 @@
 
 import { test, after, afterEach, before, beforeEach, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox } from './helpers';
+import { ROOT, Sandbox } from './helpers';
+import { CliHost } from '../helpers/cli-host';
 import { requireKubectl } from '../oracles';
 import { execAsync } from '../helpers/exec';
 
 // The files, and the cluster (ConfigMap cfg, Deployment web) every cluster test starts a
 // copy of, so that none depends on another's changes.
 const base = new Sandbox('kubesim-mutate-');
-after(() => base.cleanup());
+/** kubesim's side of the local cases: one long-lived CLI process (test/helpers/cli-host.ts), not a process per case. */
+const host = new CliHost({ cwd: ROOT, env: base.env() });
+after(() => {
+  host.stop();
+  base.cleanup();
+});
 
 
 const DEP = `apiVersion: apps/v1
@@ -91,12 +97,12 @@ const LOCAL_CASES: string[][] = [
   ['set', 'resources', '--local', '-f', dep],
 ];
 
-// Each local case waits on two processes (kubectl and kubesim, side by side): four cases at a time.
+// Each local case waits on kubectl and kubesim's host, side by side: four cases at a time.
 describe('local forms against kubectl', { concurrency: 4 }, () => {
   for (const args of LOCAL_CASES) {
     test(`matches kubectl: ${args.map((a) => (a === cm ? 'cm.yaml' : a === dep ? 'dep.yaml' : a)).join(' ')}`, async () => {
       requireKubectl();
-      const [want, got] = await Promise.all([kubectl(args), base.runAsync(args)]);
+      const [want, got] = await Promise.all([kubectl(args), host.run(args)]);
       assert.equal(got.stdout, want.stdout);
       assert.equal(got.stderr, want.stderr);
       assert.equal(got.code, want.code);
