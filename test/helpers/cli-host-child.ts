@@ -53,4 +53,6 @@ process.on('message', (m: Request) => {
     process.send!({ id: m.id, ...(await answer(m)) });
   });
 });
+// A test process that ended without stopping its host (a crash) leaves no host behind.
+process.on('disconnect', () => process.exit());
 process.send!({ ready: true });
