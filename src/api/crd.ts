@@ -5,8 +5,25 @@ import type { ResourceType } from './resources';
 import type { KObject } from './types';
 
 export function crdResourceType(crd: KObject): ResourceType | undefined {
+  return resourceTypeFor(crd, crd.spec?.names);
+}
+
+/**
+ * The type kube-apiserver serves for a CRD, or none yet: apiextensions-apiserver's crdHandler
+ * serves a CRD's resources only while NamesAccepted or Established is True (404 before), and
+ * under status.acceptedNames, as its discovery lists them. Here the naming and establishing
+ * controllers run with every CRD write, so the two conditions are True together (Established
+ * stays True if a later rename conflicts, and the names accepted before keep being served).
+ */
+export function servedCrdType(crd: KObject): ResourceType | undefined {
+  const conditions: { type?: string; status?: string }[] = crd.status?.conditions ?? [];
+  if (!conditions.some((c) => (c.type === 'NamesAccepted' || c.type === 'Established') && c.status === 'True')) return undefined;
+  return resourceTypeFor(crd, crd.status?.acceptedNames);
+}
+
+function resourceTypeFor(crd: KObject, names: Record<string, any> | undefined): ResourceType | undefined {
   const spec = crd.spec;
-  if (!spec?.group || !spec?.names?.kind || !spec?.names?.plural) return undefined;
+  if (!spec?.group || !names?.kind || !names?.plural) return undefined;
   const served: any[] = (spec.versions ?? []).filter((v: any) => v?.served !== false);
   if (!served.length) return undefined;
   const storage = served.find((v) => v.storage) ?? served[0];
@@ -15,12 +32,12 @@ export function crdResourceType(crd: KObject): ResourceType | undefined {
     group: spec.group,
     version: versions[0],
     versions,
-    kind: spec.names.kind,
-    plural: spec.names.plural,
-    singular: spec.names.singular ?? spec.names.kind.toLowerCase(),
-    shortNames: spec.names.shortNames ?? [],
+    kind: names.kind,
+    plural: names.plural,
+    singular: names.singular ?? names.kind.toLowerCase(),
+    shortNames: names.shortNames ?? [],
     namespaced: spec.scope !== 'Cluster',
-    categories: spec.names.categories ?? [],
+    categories: names.categories ?? [],
     verbs: ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'],
     crd: crd.metadata.name,
   };

@@ -21,7 +21,7 @@ import { deepEqual } from '../store/json-equal';
 export { deepEqual };
 import { applyDefaults } from './defaulting';
 import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
-import { crdNamingStatus, crdResourceType } from './crd';
+import { crdNamingStatus, crdResourceType, servedCrdType } from './crd';
 import type { Store, WatchEvent } from '../store/store';
 import { SimState } from './sim-state';
 import { EventIndex, eventIdentity } from './event-names';
@@ -729,7 +729,7 @@ export class ApiServer {
     const types: ResourceType[] = [];
     for (const crd of (await this.list(crdType)).items) {
       if (crd.metadata.deletionTimestamp) continue;
-      const t = crdResourceType(crd);
+      const t = servedCrdType(crd);
       if (t) types.push(t);
     }
     for (const t of this.registry.all().filter((x) => x.crd)) this.registry.unregister(t.group, t.plural);

@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
-import { kindGroup } from '../api/resources';
+import { kindGroup, type ResourceType } from '../api/resources';
 import type { KObject } from '../api/types';
 import type { Program } from './root';
 import type { FileFlags } from './manifest-input';
@@ -99,6 +99,7 @@ Examples:
           for (const item of items) {
             // Whether the object existed when we looked: a failure is "creating" or "patching".
             let existed = false;
+            let retrieving = '';
             try {
               const namespace = setNamespace(ctx, item);
               const obj = item.object;
@@ -108,7 +109,9 @@ Examples:
               let result: KObject | undefined;
               let action = '';
               for (let attempt = 0; attempt < 5; attempt++) {
+                retrieving = retrievingVerb(item.type, obj, namespace);
                 const live = await source.tryGet(item.type, namespace, obj.metadata.name!);
+                retrieving = '';
                 existed = Boolean(live);
                 try {
                   if (flags.serverSide) {
@@ -151,7 +154,7 @@ Examples:
               if (output) ctx.out(output([result!], false));
               else ctx.out(`${kindGroup(item.type)}/${obj.metadata.name} ${action}${dryRunSuffix(dryRun)}\n`);
             } catch (e) {
-              if (e instanceof ApiError) failures.push({ api: e, source: item.doc.source, verb: existed ? 'patching' : 'creating' });
+              if (e instanceof ApiError) failures.push({ api: e, source: item.doc.source, verb: retrieving || (existed ? 'patching' : 'creating') });
               else if (e instanceof CliError) failures.push({ text: `error: ${e.message}\n` });
               else throw e;
             }
@@ -179,6 +182,13 @@ interface Failure {
  * kubectl prints a lone Invalid error as `The Kind "name" is invalid: ...`; with several
  * errors each one takes the generic `Error from server (Reason): error when ... "file": ...`.
  */
+/** kubectl's words for a failed GET of the live object (apply.go, with resource.Info's String()). */
+function retrievingVerb(type: ResourceType, obj: KObject, namespace: string | undefined): string {
+  const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
+  const info = `Resource: "${group}/${version}, Resource=${type.plural}", GroupVersionKind: "${group}/${version}, Kind=${obj.kind}"\nName: "${obj.metadata.name}", Namespace: "${type.namespaced ? namespace ?? '' : ''}"`;
+  return `retrieving current configuration of:\n${info}\nfrom server for:`;
+}
+
 function formatFailures(failures: Failure[]): string {
   return failures
     .map((f) => {

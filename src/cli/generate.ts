@@ -175,7 +175,9 @@ export class GeneratorOptions {
       // A source (expose's target, create job --from) opens the cluster itself, only when there is one.
       const source = given ?? (opts.source ? await opts.source(ctx, args, flags) : undefined);
       const needsCluster = source !== undefined || gen.command === 'create role' || gen.command === 'create clusterrole';
-      const api = needsCluster || dryRun !== 'client' ? await ctx.api() : undefined;
+      // Only those open the store here: the others reach the cluster through withObjectSource
+      // (the daemon when it serves: opening the store too would fail where the server answers).
+      const api = needsCluster ? await ctx.api() : undefined;
       const result = gen.build(
         args,
         flags,

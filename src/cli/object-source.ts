@@ -186,11 +186,11 @@ export class RemoteObjects implements ObjectSource {
   private async loadCrds(): Promise<void> {
     if (this.crdsLoaded) return;
     this.crdsLoaded = true;
-    const { crdResourceType } = await import('../api/crd');
+    const { servedCrdType } = await import('../api/crd');
     const list = await this.client.getJson<ListBody>('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {});
     for (const crd of list.items ?? []) {
       if (crd.metadata.deletionTimestamp) continue;
-      const t = crdResourceType(crd);
+      const t = servedCrdType(crd); // what the server serves: Established, under its accepted names
       if (t) this.registry.register(t);
     }
   }

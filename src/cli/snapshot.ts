@@ -10,22 +10,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
-import type { KObject } from '../api/types';
+import { BUNDLE_API, BUNDLE_KIND, putBundle, takeBundle, type Bundle, type BundleEngine, type RestoreCounts } from '../store/bundle';
 import { clusterStoreUrl } from '../cluster/store-url';
 import type { CliContext } from './context';
 import type { Program } from './root';
-
-const BUNDLE_API = 'kubesim.io/v1';
-const BUNDLE_KIND = 'StoreSnapshot';
-
-export interface Bundle {
-  apiVersion: typeof BUNDLE_API;
-  kind: typeof BUNDLE_KIND;
-  revision: number;
-  savedAt: string;
-  objects: { key: string; object: KObject }[];
-  meta: Record<string, unknown>;
-}
 
 interface SnapshotFlags {
   store?: string;
@@ -97,7 +85,7 @@ export async function save(url: string, file: string): Promise<string> {
       await store.close();
     }
   }
-  throw new CliError(`cannot snapshot a ${u.scheme}:// store${u.scheme === 'memory' ? ': it lives only inside one process' : ''}`);
+  throw new CliError(`cannot snapshot a ${u.scheme}:// store${MEMORY_ONLY(u.scheme)}`);
 }
 
 export async function restore(url: string, file: string): Promise<string> {
@@ -118,8 +106,12 @@ export async function restore(url: string, file: string): Promise<string> {
       await store.close();
     }
   }
-  throw new CliError(`cannot restore into a ${u.scheme}:// store`);
+  throw new CliError(`cannot restore into a ${u.scheme}:// store${MEMORY_ONLY(u.scheme)}`);
 }
+
+// memory:// names a new, empty store in each process: only the process holding one can save
+// or restore it (src/store/bundle.ts saveMemoryStore/restoreMemoryStore, same bundle format).
+const MEMORY_ONLY = (scheme: string) => (scheme === 'memory' ? ': it lives only inside the process that opened it (another process would open a new, empty one)' : '');
 
 function fileStoreDir(location: string): string {
   const dir = path.resolve(location);
@@ -150,23 +142,23 @@ function metaNames(dir: string): string[] {
 // The file engine is used directly (not through the Promise-based Store): its batch()
 // holds the store's lock file for the synchronous body, so the copy is consistent against
 // writers in every process.
-async function saveFileStore(dir: string): Promise<Bundle> {
+async function withFileEngine<T>(dir: string, use: (e: BundleEngine) => T): Promise<T> {
   const { FileStore } = await import('../store/file-store');
   const engine = new FileStore(dir);
   try {
-    return engine.batch(() => {
-      const objects: Bundle['objects'] = [];
-      for (const key of fileKeys(path.join(dir, 'registry'))) {
-        const object = engine.get(key);
-        if (object) objects.push({ key, object });
-      }
-      const meta: Record<string, unknown> = {};
-      for (const name of metaNames(dir)) meta[name] = engine.readMeta(name);
-      return { apiVersion: BUNDLE_API, kind: BUNDLE_KIND, revision: engine.currentRev(), savedAt: new Date().toISOString(), objects, meta };
+    return use({
+      engine,
+      keys: () => fileKeys(path.join(dir, 'registry')),
+      metaNames: () => metaNames(dir),
+      removeMeta: (name) => fs.rmSync(path.join(dir, 'meta', name + '.json'), { force: true }),
     });
   } finally {
     engine.close();
   }
+}
+
+function saveFileStore(dir: string): Promise<Bundle> {
+  return withFileEngine(dir, takeBundle);
 }
 
 function readBundle(file: string): Bundle {
@@ -185,35 +177,6 @@ function readBundle(file: string): Bundle {
   return b;
 }
 
-async function restoreFileStore(dir: string, b: Bundle): Promise<{ objects: number; created: number; updated: number; deleted: number }> {
-  const { FileStore } = await import('../store/file-store');
-  const { sameContent } = await import('../store/etcd-snapshot');
-  const engine = new FileStore(dir);
-  const c = { objects: b.objects.length, created: 0, updated: 0, deleted: 0 };
-  try {
-    engine.batch(() => {
-      const want = new Map(b.objects.map((o) => [o.key, o.object]));
-      for (const key of fileKeys(path.join(dir, 'registry'))) {
-        if (!want.has(key) && engine.get(key)) {
-          engine.delete(key);
-          c.deleted++;
-        }
-      }
-      for (const [key, obj] of want) {
-        const cur = engine.get(key);
-        if (!cur) {
-          engine.create(key, obj);
-          c.created++;
-        } else if (!sameContent(cur, obj)) {
-          engine.update(key, obj);
-          c.updated++;
-        }
-      }
-      for (const name of metaNames(dir)) if (!(name in b.meta)) fs.rmSync(path.join(dir, 'meta', name + '.json'), { force: true });
-      for (const [name, value] of Object.entries(b.meta)) engine.writeMeta(name, value);
-    });
-  } finally {
-    engine.close();
-  }
-  return c;
+function restoreFileStore(dir: string, b: Bundle): Promise<RestoreCounts> {
+  return withFileEngine(dir, (e) => putBundle(e, b));
 }

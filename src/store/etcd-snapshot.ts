@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { KObject } from '../api/types';
 import { META_PREFIX, REGISTRY_PREFIX, EtcdStore, prefixEnd, decodeKv } from './etcd-store';
-import { deepEqual } from './json-equal';
+import { sameContent } from './bundle';
 import { StoreError } from './store';
 
 export interface RestoreCounts {
@@ -200,8 +200,4 @@ export async function restoreEtcdSnapshot(store: EtcdStore, file: string): Promi
   return counts;
 }
 
-/** Equal apart from resourceVersion (a revision of the store, not content). */
-export function sameContent(a: KObject, b: KObject): boolean {
-  const strip = (o: KObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
-  return deepEqual(strip(a), strip(b));
-}
+export { sameContent };

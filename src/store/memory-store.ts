@@ -120,6 +120,15 @@ export class MemoryStore implements SyncStore {
 
   close(): void {}
 
+  /** Every key, sorted (what a snapshot saves: see src/store/bundle.ts). */
+  keys(): string[] {
+    return [...this.objects.keys()].sort();
+  }
+
+  metaNames(): string[] {
+    return [...this.meta.keys()].sort();
+  }
+
   private put(key: string, obj: KObject, type: 'ADDED' | 'MODIFIED'): KObject {
     const rev = ++this.rev;
     const stored = cloneJson({ ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } });

@@ -6,8 +6,9 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { EtcdCluster } from '../helpers/etcd';
 import { EtcdBackedCluster, until } from '../helpers/servers';
 import { KUBECTL, requireKubectl } from '../server/harness';
@@ -74,6 +75,15 @@ test('etcd members fail under a served cluster: one down goes on, two down is a 
   assert.equal(g.status, 1);
   assert.match(g.stderr, /^Error from server \(InternalError\): Internal error occurred: etcd: cannot [^:]+: unreachable etcd endpoints: /);
   for (const ep of down) assert.ok(k.stderr.includes(ep), k.stderr);
+  // kubesim's CLI, a client of the same daemon, prints what kubectl prints for the same Status
+  // (the etcd client's last failure, in parentheses, may differ between two requests).
+  writeFileSync(join(cluster.dir, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: by-apply}\ndata: {k: v}\n');
+  const same = (s: string) => s.replace(/(unreachable etcd endpoints: [^(]+)\([^)]*\)/g, '$1(...)');
+  for (const args of [['create', 'configmap', 'by-kubesim', '--from-literal', 'k=v'], ['get', 'configmap', 'before-0'], ['apply', '--validate=false', '-f', 'cm.yaml'], ['label', 'configmap', 'before-0', 'a=b'], ['delete', 'configmap', 'before-1']]) {
+    const want: SpawnSyncReturns<string> = spawnSync(KUBECTL, ['--context', 'kubesim-lab', ...args], { cwd: cluster.dir, env: cluster.env(), encoding: 'utf8', timeout: 60_000 });
+    const mine = await cluster.kubesimAsync(args, 60_000, { KUBESIM_NO_DAEMON: undefined }, cluster.dir);
+    assert.deepEqual({ code: mine.code, stdout: mine.stdout, stderr: same(mine.stderr) }, { code: want.status, stdout: want.stdout, stderr: same(want.stderr) }, args.join(' '));
+  }
   // the daemon could not renew its lease: it stopped reconciling
   await until('the daemon to stop leading', 20_000, () => (server.out.includes('leaderelection lost') ? true : undefined));
 
@@ -88,7 +98,7 @@ test('etcd members fail under a served cluster: one down goes on, two down is a 
   }, 200);
   const got = new Map<string, string>(list.items.map((o: any) => [o.metadata.name, o.metadata.resourceVersion]));
   for (const [name, rv] of acked) assert.equal(got.get(name), rv, `${name} kept as acknowledged`);
-  assert.ok(!got.has('no-quorum') && !got.has('by-kubectl'), 'the refused writes were not applied');
+  assert.ok(!got.has('no-quorum') && !got.has('by-kubectl') && !got.has('by-kubesim') && !got.has('by-apply'), 'the refused writes were not applied');
   await until('a write once the members are back', 20_000, async () => ((await post('after-return')).status === 201 ? true : undefined), 200);
   await until('the daemon to lead again', 20_000, () => (server.out.split('successfully acquired lease').length >= 3 ? true : undefined));
 });

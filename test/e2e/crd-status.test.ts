@@ -61,3 +61,32 @@ test('changing the storage version adds it to storedVersions', () => {
   sb.ok(['apply', '-f', '-'], { stdin: two.replace('storage: true', 'storage: X').replace('storage: false', 'storage: true').replace('storage: X', 'storage: false') });
   assert.equal(sb.ok(['get', 'crd', 'quxes.example.com', '-o', 'jsonpath={.status.storedVersions}']), '["v1","v2"]');
 });
+
+test('a CRD whose names are not accepted serves nothing until they are (no kind, no resource)', () => {
+  sb.ok(['apply', '-f', '-'], { stdin: crd('gizmos.example.com', 'gizmos', 'Gizmo', ['gadgets']) });
+  sb.ok(['apply', '-f', '-'], { stdin: crd('gadgets.example.com', 'gadgets', 'Gadget') });
+  assert.equal(sb.ok(['get', 'crd', 'gadgets.example.com', '-o', conditions]), 'NamesAccepted=False PluralConflict: "gadgets" is already in use\nEstablished=False NotAccepted: not all names are accepted\n');
+  const cr = 'apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g1, namespace: default}\n';
+  const refused = sb.run(['apply', '-f', '-'], { stdin: cr });
+  assert.equal(refused.code, 1);
+  assert.equal(refused.stderr, 'error: resource mapping not found for name: "g1" namespace: "default" from "STDIN": no matches for kind "Gadget" in version "example.com/v1"\nensure CRDs are installed first\n');
+  const listed = sb.ok(['api-resources', '--api-group=example.com', '-o', 'name']);
+  assert.match(listed, /^gizmos\.example\.com$/m);
+  assert.doesNotMatch(listed, /^gadgets\./m);
+  const unknown = sb.run(['get', 'gadget']);
+  assert.equal(unknown.stderr, 'error: the server doesn\'t have a resource type "gadget"\n');
+
+  // The holder of the name gone, the CRD is Established and its kind served.
+  sb.ok(['delete', 'crd', 'gizmos.example.com']);
+  assert.equal(sb.ok(['apply', '-f', '-'], { stdin: cr }), 'gadget.example.com/g1 created\n');
+  assert.equal(sb.ok(['get', 'gadget', '-o', 'name']), 'gadget.example.com/g1\n');
+});
+
+test('CRD spec defaults: conversion strategy None, a webhook service port 443, preserveUnknownFields false dropped', () => {
+  sb.ok(['apply', '-f', '-'], { stdin: crd('dings.example.com', 'dings', 'Ding').replace('spec:\n', 'spec:\n  preserveUnknownFields: false\n') });
+  assert.equal(sb.ok(['get', 'crd', 'dings.example.com', '-o', 'jsonpath={.spec.conversion} {.spec.preserveUnknownFields}']), '{"strategy":"None"} ');
+  assert.doesNotMatch(sb.ok(['get', 'crd', 'dings.example.com', '-o', 'jsonpath={.spec}']), /preserveUnknownFields/);
+  const webhook = '  conversion:\n    strategy: Webhook\n    webhook:\n      conversionReviewVersions: [v1]\n      clientConfig:\n        service: {namespace: default, name: conv, path: /convert}\n';
+  sb.ok(['apply', '-f', '-'], { stdin: crd('dongs.example.com', 'dongs', 'Dong') + webhook });
+  assert.equal(sb.ok(['get', 'crd', 'dongs.example.com', '-o', 'jsonpath={.spec.conversion.strategy} {.spec.conversion.webhook.clientConfig.service.port}']), 'Webhook 443');
+});

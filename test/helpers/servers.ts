@@ -85,9 +85,9 @@ export class EtcdBackedCluster {
   }
 
   /** The CLI without blocking this process (watchers in it keep reading meanwhile). */
-  kubesimAsync(args: string[], timeoutMs = 90_000): Promise<RunResult> {
+  kubesimAsync(args: string[], timeoutMs = 90_000, env: Record<string, string | undefined> = {}, cwd = ROOT): Promise<RunResult> {
     return new Promise((resolve) => {
-      const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(process.execPath, [BIN, ...args], { cwd, env: this.env(env), stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       p.stdout!.on('data', (d) => (stdout += d));

@@ -146,12 +146,18 @@ export function applyDefaults(obj: KObject): void {
       obj.volumeBindingMode ??= 'Immediate';
       break;
     case 'CustomResourceDefinition': {
-      // SetDefaults_CustomResourceDefinitionSpec: the names the naming controller accepts.
+      // SetDefaults_CustomResourceDefinitionSpec (and SetDefaults_ServiceReference for a webhook).
       const names = isObject(spec) && isObject(spec.names) ? spec.names : undefined;
       if (names && typeof names.kind === 'string' && names.kind) {
         if (!names.singular) names.singular = names.kind.toLowerCase();
         if (!names.listKind) names.listKind = `${names.kind}List`;
       }
+      if (!isObject(spec)) break;
+      spec.conversion ??= { strategy: 'None' };
+      const service = spec.conversion?.webhook?.clientConfig?.service;
+      if (isObject(service)) service.port ??= 443;
+      // v1's preserveUnknownFields is a bool with omitempty: false is never written back.
+      if (spec.preserveUnknownFields === false) delete spec.preserveUnknownFields;
       break;
     }
   }
