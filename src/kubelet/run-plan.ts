@@ -114,6 +114,11 @@ export function planRun(pod: KObject, spec: any, c: CState, ctx: ControllerConte
       plan.exitCode = Number(exitCodeAnn ?? 0) || 0;
     }
   }
+  const ended = c.processExit;
+  if (ended && ended.containerID === c.containerID && (plan.exitAt === undefined || ended.atMs < plan.exitAt)) {
+    plan.exitAt = ended.atMs;
+    plan.exitCode = ended.exitCode;
+  }
   if (plan.exitAt !== undefined) plan.reason = plan.exitCode === 0 ? 'Completed' : 'Error';
   const oom = durationMs(podAnnotation(pod, 'oom-after'));
   if (oom !== undefined && (plan.exitAt === undefined || start + oom < plan.exitAt)) {
@@ -123,8 +128,13 @@ export function planRun(pod: KObject, spec: any, c: CState, ctx: ControllerConte
   }
   planProbes(pod, spec, plan, { ip, containerPorts: spec.ports ?? [], listeners: course.listeners, run: plan.run, files }, start, Math.min(plan.exitAt ?? horizon, horizon), now);
   plan.nextWake = nextWake(plan, now);
+  // A process reading its stdin ends when an attached session ends it: the kubelet's PLEG
+  // relist (every second) is how that exit is seen.
+  if (spec.stdin && plan.exitAt === undefined && (!plan.nextWake || plan.nextWake.at > now + RELIST_MS)) plan.nextWake = { at: now + RELIST_MS, periodic: plan.nextWake?.periodic ?? true };
   return plan;
 }
+
+const RELIST_MS = 1000;
 
 const LABEL: Record<string, string> = { liveness: 'Liveness', readiness: 'Readiness', startup: 'Startup' };
 
