@@ -49,7 +49,7 @@ function scriptPorts(script: string): PortSpec[] {
   return out;
 }
 
-interface Course {
+export interface Course {
   behaviour?: RunSpec;
   listeners: Listeners;
 }
@@ -67,6 +67,11 @@ function courseOf(spec: any, start: number, script: string | undefined): Course 
   const behaviour = imageBehaviour(entry, img!.tag, spec.command ?? [], spec.args ?? []);
   if (!behaviour) return { listeners: { known: false } };
   return { behaviour, listeners: { known: true, ports: behaviour.ports ?? [], from: start + (behaviour.listenAfterMs ?? 0), startedAt: start } };
+}
+
+/** Where a container started at `start` listens, and what its image does (the network and the probes agree on it). */
+export function containerCourse(spec: any, start: number): Course {
+  return courseOf(spec, start, containerScript(spec.command, spec.args));
 }
 
 export function planRun(pod: KObject, spec: any, c: CState, ctx: ControllerContext, env: Record<string, string>, files: Record<string, string>, now: number, ip: string, lookaheadMs: number): RunPlan {
