@@ -58,85 +58,99 @@ function httpAnswer(s: Server, pod: KObject, path: string, port: number, now: nu
   return { ok: true, status, body: status === 204 ? '' : (httpBody(s.spec, path) ?? generic) };
 }
 
+/** The objects a request is answered from: the Services, Endpoints and Pods of the cluster at one moment. */
+export interface ClusterView {
+  services: KObject[];
+  endpoints: KObject[];
+  pods: KObject[];
+}
+
+export async function clusterView(api: ApiServer): Promise<ClusterView> {
+  const all = async (r: string) => (await api.list(api.resolve(r), {})).items;
+  const [services, endpoints, pods] = await Promise.all([all('services'), all('endpoints'), all('pods')]);
+  return { services, endpoints, pods };
+}
+
+/** `exec`'s network: each request answered from the cluster as it is when it is made. */
 export function clusterNet(api: ApiServer, from: KObject): (req: NetRequest) => Promise<NetResponse> {
+  return async (req) => answerFrom(await clusterView(api), from, req, api.clock.now());
+}
+
+/** One request from the pod `from`, answered from `view` at cluster time `now`. */
+export function answerFrom(view: ClusterView, from: KObject, req: NetRequest, now: number): NetResponse {
   const ns = from.metadata.namespace ?? 'default';
-  return async (req) => {
-    let resolvedAddr: string | undefined;
-    const podsT = api.resolve('pods');
-    const svcT = api.resolve('services');
-    const resolvePods = async (): Promise<Target[] | NetResponse> => {
-      const host = req.host.toLowerCase().replace(/\.$/, '');
-      if (host === 'localhost' || host === '127.0.0.1' || host === from.metadata.name || host === from.status?.podIP) return [{ pod: from, port: req.port }];
-      let svc: KObject | undefined;
-      let podName: string | undefined;
-      if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) {
-        const services = (await api.list(svcT, {})).items;
-        svc = services.find((s) => s.spec?.clusterIP === host);
-        if (!svc) {
-          const pod = (await api.list(podsT, {})).items.find((p) => p.status?.podIP === host);
-          return pod ? [{ pod, port: req.port }] : { ok: false, error: 'timeout' };
-        }
-      } else {
-        const labels = host.replace(/\.svc\.cluster\.local$|\.svc$/, '').split('.');
-        // name, name.ns, pod.name, pod.name.ns
-        const tries: Array<[string | undefined, string, string]> = [];
-        if (labels.length === 1) tries.push([undefined, labels[0], ns]);
-        else if (labels.length === 2) tries.push([undefined, labels[0], labels[1]], [labels[0], labels[1], ns]);
-        else if (labels.length === 3) tries.push([labels[0], labels[1], labels[2]]);
-        for (const [p, s, n] of tries) {
-          const found = await api.tryGet(svcT, n, s);
-          if (found) {
-            svc = found;
-            podName = p;
-            break;
-          }
-        }
-        if (!svc) return { ok: false, error: 'bad-address' };
+  const find = (list: KObject[], namespace: string, name: string) => list.find((o) => o.metadata.name === name && (o.metadata.namespace ?? 'default') === namespace);
+  let resolvedAddr: string | undefined;
+  const resolvePods = (): Target[] | NetResponse => {
+    const host = req.host.toLowerCase().replace(/\.$/, '');
+    if (host === 'localhost' || host === '127.0.0.1' || host === from.metadata.name || host === from.status?.podIP) return [{ pod: from, port: req.port }];
+    let svc: KObject | undefined;
+    let podName: string | undefined;
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) {
+      svc = view.services.find((s) => s.spec?.clusterIP === host);
+      if (!svc) {
+        const pod = view.pods.find((p) => p.status?.podIP === host);
+        return pod ? [{ pod, port: req.port }] : { ok: false, error: 'timeout' };
       }
-      if (svc.spec?.type === 'ExternalName') return { ok: false, error: 'bad-address' };
-      resolvedAddr = svc.spec?.clusterIP && svc.spec.clusterIP !== 'None' ? svc.spec.clusterIP : undefined;
-      const svcNs = svc.metadata.namespace ?? 'default';
-      const ports: any[] = svc.spec?.ports ?? [];
-      const sp = podName ? undefined : ports.find((p) => p.port === req.port);
-      if (!podName && !sp) return { ok: false, error: 'timeout' };
-      const ep = await api.tryGet(api.resolve('endpoints'), svcNs, svc.metadata.name!);
-      const out: Target[] = [];
-      for (const subset of ep?.subsets ?? []) {
-        for (const a of subset.addresses ?? []) {
-          const ref = a.targetRef;
-          if (ref?.kind !== 'Pod') continue;
-          if (podName && ref.name !== podName && a.hostname !== podName) continue;
-          const pod = await api.tryGet(podsT, ref.namespace ?? svcNs, ref.name);
-          if (!pod) continue;
-          let port = req.port;
-          if (sp) {
-            const tp = sp.targetPort ?? sp.port;
-            if (typeof tp === 'number') port = tp;
-            else {
-              const named = (pod.spec?.containers ?? []).flatMap((c: any) => c.ports ?? []).find((p: any) => p.name === tp);
-              if (!named) continue;
-              port = named.containerPort;
-            }
-          }
-          out.push({ pod, port });
+    } else {
+      const labels = host.replace(/\.svc\.cluster\.local$|\.svc$/, '').split('.');
+      // name, name.ns, pod.name, pod.name.ns
+      const tries: Array<[string | undefined, string, string]> = [];
+      if (labels.length === 1) tries.push([undefined, labels[0], ns]);
+      else if (labels.length === 2) tries.push([undefined, labels[0], labels[1]], [labels[0], labels[1], ns]);
+      else if (labels.length === 3) tries.push([labels[0], labels[1], labels[2]]);
+      for (const [p, s, n] of tries) {
+        const found = find(view.services, n, s);
+        if (found) {
+          svc = found;
+          podName = p;
+          break;
         }
       }
-      if (podName && !out.length) return { ok: false, error: 'bad-address' };
-      // no ready endpoint: kube-proxy rejects the connection
-      return out.length ? out : { ok: false, error: 'refused' };
-    };
-    const targets = await resolvePods();
-    if (!Array.isArray(targets)) return { ...targets, addr: resolvedAddr };
-    const addr = resolvedAddr ?? targets[0].pod.status?.podIP;
-    const withAddr = (r: NetResponse): NetResponse => ({ ...r, addr });
-    // the first ready endpoint (kube-proxy picks at random; a simulation stays reproducible)
-    const t = targets[0];
-    const now = api.clock.now();
-    const server = listener(t.pod, t.port, now);
-    if (!server) return withAddr({ ok: false, error: 'refused' });
-    if (req.kind === 'tcp') return withAddr(tcpAnswer(server, t, req.data, now));
-    return withAddr(httpAnswer(server, t.pod, req.path ?? '/', t.port, now));
+      if (!svc) return { ok: false, error: 'bad-address' };
+    }
+    if (svc.spec?.type === 'ExternalName') return { ok: false, error: 'bad-address' };
+    resolvedAddr = svc.spec?.clusterIP && svc.spec.clusterIP !== 'None' ? svc.spec.clusterIP : undefined;
+    const svcNs = svc.metadata.namespace ?? 'default';
+    const ports: any[] = svc.spec?.ports ?? [];
+    const sp = podName ? undefined : ports.find((p) => p.port === req.port);
+    if (!podName && !sp) return { ok: false, error: 'timeout' };
+    const ep = find(view.endpoints, svcNs, svc.metadata.name!);
+    const out: Target[] = [];
+    for (const subset of ep?.subsets ?? []) {
+      for (const a of subset.addresses ?? []) {
+        const ref = a.targetRef;
+        if (ref?.kind !== 'Pod') continue;
+        if (podName && ref.name !== podName && a.hostname !== podName) continue;
+        const pod = find(view.pods, ref.namespace ?? svcNs, ref.name);
+        if (!pod) continue;
+        let port = req.port;
+        if (sp) {
+          const tp = sp.targetPort ?? sp.port;
+          if (typeof tp === 'number') port = tp;
+          else {
+            const named = (pod.spec?.containers ?? []).flatMap((c: any) => c.ports ?? []).find((p: any) => p.name === tp);
+            if (!named) continue;
+            port = named.containerPort;
+          }
+        }
+        out.push({ pod, port });
+      }
+    }
+    if (podName && !out.length) return { ok: false, error: 'bad-address' };
+    // no ready endpoint: kube-proxy rejects the connection
+    return out.length ? out : { ok: false, error: 'refused' };
   };
+  const targets = resolvePods();
+  if (!Array.isArray(targets)) return { ...targets, addr: resolvedAddr };
+  const addr = resolvedAddr ?? targets[0].pod.status?.podIP;
+  const withAddr = (r: NetResponse): NetResponse => ({ ...r, addr });
+  // the first ready endpoint (kube-proxy picks at random; a simulation stays reproducible)
+  const t = targets[0];
+  const server = listener(t.pod, t.port, now);
+  if (!server) return withAddr({ ok: false, error: 'refused' });
+  if (req.kind === 'tcp') return withAddr(tcpAnswer(server, t, req.data, now));
+  return withAddr(httpAnswer(server, t.pod, req.path ?? '/', t.port, now));
 }
 
 /** A raw TCP exchange: an HTTP request line gets an HTTP response; anything else, nothing. */

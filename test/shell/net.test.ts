@@ -110,3 +110,11 @@ test('a pod answers as the registry catalog says its image serves, as its probes
   assert.equal(sh(`wget -qO- http://${bin}/nope`).stderr, 'wget: server returned error: HTTP/1.1 404 Not Found\ncommand terminated with exit code 1\n');
   assert.equal(sh(`wget -qO- http://${bin}/get >/dev/null && echo ok`).stdout, 'ok\n');
 });
+
+test('a container\'s own command reaches the services as exec does (wget, nc, their errors)', () => {
+  sb.ok(['run', 'probe', '--image=busybox', '--restart=Never', '--', 'sh', '-c', 'wget -qO- http://web:8080 | grep -o "Welcome to nginx!"; nc -z web 8080 && echo open; wget -qO- http://empty; wget -qO- http://nosuch; echo done']);
+  sb.ok(['wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/probe', '--timeout=120s']);
+  const emptyIp = sb.ok(['get', 'svc', 'empty', '-o', 'jsonpath={.spec.clusterIP}']);
+  // the page has it twice (title and heading)
+  assert.equal(sb.ok(['logs', 'probe']), `Welcome to nginx!\nWelcome to nginx!\nopen\nwget: can't connect to remote host (${emptyIp}): Connection refused\nwget: bad address 'nosuch'\ndone\n`);
+});
