@@ -336,7 +336,8 @@ export class ApiServer {
       }
       // An object being deleted whose last finalizer was just removed goes away now.
       // (A gracefully deleted kind goes once its grace period is 0: its kubelet finished it.)
-      if (stored.metadata.deletionTimestamp && !(stored.metadata.finalizers ?? []).length && !strategy.gracefulDelete) {
+      // (A namespace waits for its spec.finalizers too: its controller's status writes keep it.)
+      if (stored.metadata.deletionTimestamp && !(stored.metadata.finalizers ?? []).length && !strategy.gracefulDelete && !(strategy.finalizedByController && (stored.spec?.finalizers ?? []).length)) {
         return this.finishDelete(rt, stored);
       }
       if (strategy.gracefulDelete && stored.metadata.deletionTimestamp && stored.metadata.deletionGracePeriodSeconds === 0 && !(stored.metadata.finalizers ?? []).length) {

@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
-import { attachedShellCommand, pickContainerForCli } from '../exec/run-command';
+import { attachedShellCommand, pickContainerForCli, runInContainer, type ExecTarget } from '../exec/run-command';
+import type { FollowOptions } from '../exec/attach';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { kubectlHelp } from './kubectl-help';
@@ -42,22 +43,33 @@ export class AttachOptions {
     if (this.tty && !this.stdin) throw new CliError('-i/--stdin is required for containers with -t/--tty=true');
   }
 
-  async run(ctx: CliContext): Promise<number> {
+  /**
+   * AttachOptions.Run. `follow` is how `run` attaches: from the container's start, moving a
+   * cluster that has no daemon.
+   */
+  async run(ctx: CliContext, follow: FollowOptions = {}): Promise<number> {
     const api = await ctx.api();
     const target = await pickContainerForCli(api, ctx.namespace, this.podRef, { container: this.container, verb: 'attach', notice: this.quiet ? undefined : (t) => ctx.err(t) });
     const { pod, name } = target;
-    if (this.tty && !target.spec.tty && !this.quiet) ctx.err(`error: Unable to use a TTY - container ${name} did not allocate one\n`);
+    let tty = this.tty;
+    if (tty && !target.spec.tty) {
+      tty = false;
+      if (!this.quiet) ctx.err(`error: Unable to use a TTY - container ${name} did not allocate one\n`);
+    } else if (!tty && target.spec.tty) tty = true;
+    // SetupTTY: a terminal only with stdin, and only when stdin is one
+    const { runInTerminal, terminalIn } = await import('./exec');
+    const raw = this.stdin && tty && terminalIn(ctx, { quiet: this.quiet });
     if (!this.quiet) ctx.err("If you don't see a command prompt, try pressing enter.\n");
-    // -it to a container whose process is a shell on its terminal (debug -it): that shell's session.
-    const shell = this.stdin && this.tty && target.spec.tty ? await attachedShellCommand(target.spec) : undefined;
+    // The container's process is a shell reading its stdin (run -i -- sh, debug -it): the session is that shell's.
+    const shell = this.stdin ? await attachedShellCommand(target.spec) : undefined;
     if (shell) {
-      const { runInTerminal, terminalIn } = await import('./exec');
-      if (terminalIn(ctx, { quiet: this.quiet })) {
-        // an attach ends with the session; the shell's status is not the attach's
-        if ((await runInTerminal(ctx, target, shell)) !== undefined) {
-          if (!this.quiet) ctx.out(reattachMessage(pod, name));
-          return 0;
-        }
+      const code = raw ? await runInTerminal(ctx, target, shell) : await pipedShell(ctx, target, shell);
+      if (code !== undefined) {
+        // it was the container's process: its exit is the container's (the attach's status is not)
+        const { recordProcessExit } = await import('../kubelet/runtime-state');
+        await recordProcessExit(api, pod, name, code);
+        if (raw && !this.quiet) ctx.out(reattachMessage(pod, name));
+        return 0;
       }
     }
     const { followAttached } = await import('../exec/attach');
@@ -66,13 +78,23 @@ export class AttachOptions {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     try {
-      await followAttached(api, pod, name, (text) => ctx.out(text), interrupted);
+      await followAttached(api, pod, name, (text) => ctx.out(text), interrupted, follow);
     } finally {
       process.removeListener('SIGINT', stop);
       process.removeListener('SIGTERM', stop);
     }
     return 0;
   }
+}
+
+/** -i without a terminal: a shell that reads its stdin reads the piped input as its script, to its end. */
+async function pipedShell(ctx: CliContext, target: ExecTarget, shell: string[]): Promise<number | undefined> {
+  const { interactiveShellName } = await import('../shell/exec');
+  if (!interactiveShellName(shell, { busybox: false })) return undefined;
+  const r = await runInContainer(await ctx.api(), target, shell, ctx.streams.stdinText());
+  if (r.stdout) ctx.out(r.stdout);
+  if (r.stderr) ctx.err(r.stderr);
+  return r.code;
 }
 
 /** attach.go reattachMessage, after an interactive session of a pod that restarts its containers. */

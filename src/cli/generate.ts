@@ -76,6 +76,8 @@ export interface GeneratorRunOptions {
   source?: (ctx: CliContext, args: string[], flags: Record<string, unknown>) => Promise<KObject | undefined>;
   /** The objects a generator runs once for each of (`expose -f`, `autoscale -f` with several documents). */
   sources?: (ctx: CliContext, args: string[], flags: Record<string, unknown>) => Promise<KObject[]>;
+  /** The verb's own course after its flags are checked (`run`: create, then attach or print). */
+  run?: (o: GeneratorOptions) => Promise<number>;
 }
 
 export async function runGenerator(ctx: CliContext, gen: Generator, argv: string[], opts: GeneratorRunOptions = {}): Promise<number> {
@@ -85,6 +87,7 @@ export async function runGenerator(ctx: CliContext, gen: Generator, argv: string
     return 0;
   }
   const o = new GeneratorOptions(ctx, gen, argv, opts).complete().validate();
+  if (opts.run) return opts.run(o);
   if (!opts.sources) return o.run();
   let sources: KObject[];
   try {
@@ -167,10 +170,10 @@ export class GeneratorOptions {
     return this;
   }
 
-  async run(given?: KObject): Promise<number> {
-    const { ctx, gen, opts, args, argsLenAtDash, flags, dryRun, printFlags, output } = this;
+  /** The object the generator builds from the flags (and the source object, if any). */
+  async build(given?: KObject): Promise<KObject> {
+    const { ctx, gen, opts, args, argsLenAtDash, flags, dryRun } = this;
     const flushWarnings = () => this.flushWarnings();
-    let object: KObject;
     try {
       // A source (expose's target, create job --from) opens the cluster itself, only when there is one.
       const source = given ?? (opts.source ? await opts.source(ctx, args, flags) : undefined);
@@ -202,43 +205,68 @@ export class GeneratorOptions {
       );
       flushWarnings();
       for (const w of result.warnings) ctx.err(w.endsWith('\n') ? w : w + '\n');
-      object = flags['save-config'] ? withSaveConfig(result.object) : result.object;
+      return flags['save-config'] ? withSaveConfig(result.object) : result.object;
     } catch (e) {
       if (e instanceof RequiredFlagError) throw new PrintedError(klogLine(e.message));
       if (!(e instanceof UsageError && /\bNAME is required\b/.test(e.message))) flushWarnings();
       if (e instanceof UsageError) throw new PrintedError(`error: ${e.message}\nSee 'kubectl ${e.command} -h' for help and examples\n`);
       throw e;
     }
+  }
 
-    const rt = new ResourceRegistry().forKind(object.apiVersion, object.kind);
-    const print = async (obj: KObject, clientSide: boolean) => {
-      if (output) {
-        const { resolveOutput, withTemplateDebug } = await import('./flags/output');
-        const { printObjects } = await import('../printers/output');
-        // A client-side object prints from kubectl's Go struct (fields in struct order); one the
-        // server returned prints from a map (keys sorted).
-        ctx.out(withTemplateDebug(ctx, () => printObjects([obj], resolveOutput(output), { asList: false, sortJsonKeys: !clientSide, allowMissingKeys: allowMissingKeys(printFlags) })));
-      } else {
-        const verb = gen.command === 'expose' ? 'exposed' : gen.command === 'autoscale' ? 'autoscaled' : 'created';
-        ctx.out(`${kindGroup(rt)}/${obj.metadata.name} ${dryRun === 'client' && gen.command === 'autoscale' ? 'created' : verb}${dryRunSuffix(dryRun)}\n`);
-      }
-    };
-    if (dryRun === 'client') {
-      await print(object, true);
-      return 0;
+  get context(): CliContext {
+    return this.ctx;
+  }
+
+  get dryRunMode(): DryRunMode {
+    return this.dryRun;
+  }
+
+  /** The output format asked for with -o, if any. */
+  get outputFormat(): string | undefined {
+    return this.output;
+  }
+
+  /** Prints an object as the verb does: in the -o format, or `kind/name created`. */
+  async print(obj: KObject, clientSide: boolean): Promise<void> {
+    const { ctx, gen, dryRun, printFlags, output } = this;
+    if (output) {
+      const { resolveOutput, withTemplateDebug } = await import('./flags/output');
+      const { printObjects } = await import('../printers/output');
+      // A client-side object prints from kubectl's Go struct (fields in struct order); one the
+      // server returned prints from a map (keys sorted).
+      ctx.out(withTemplateDebug(ctx, () => printObjects([obj], resolveOutput(output), { asList: false, sortJsonKeys: !clientSide, allowMissingKeys: allowMissingKeys(printFlags) })));
+    } else {
+      const rt = new ResourceRegistry().forKind(obj.apiVersion, obj.kind);
+      const verb = gen.command === 'expose' ? 'exposed' : gen.command === 'autoscale' ? 'autoscaled' : 'created';
+      ctx.out(`${kindGroup(rt)}/${obj.metadata.name} ${dryRun === 'client' && gen.command === 'autoscale' ? 'created' : verb}${dryRunSuffix(dryRun)}\n`);
     }
+  }
+
+  /** Sends a built object to the API server (--dry-run=server: only checked there); what it stored. */
+  async create(object: KObject): Promise<KObject> {
+    const { ctx, gen, flags, dryRun } = this;
+    const rt = new ResourceRegistry().forKind(object.apiVersion, object.kind);
     if (rt.namespaced) object.metadata.namespace ??= ctx.namespace;
     try {
       if (validationDirective(flags.validate) !== 'ignore') await (await import('../api/validator-adapter')).loadValidation();
       const { withObjectSource } = await import('./object-source');
       // kubectl's default field manager, `kubectl-create` (`kubectl-run`, ...), on both paths.
       const fieldManager = (flags['field-manager'] as string | undefined) ?? `kubectl-${gen.command.split(' ')[0]}`;
-      const created = await withObjectSource(ctx, (source) => source.create(rt, object, { dryRun: dryRun === 'server', fieldManager }));
-      await print(created, false);
+      return await withObjectSource(ctx, (source) => source.create(rt, object, { dryRun: dryRun === 'server', fieldManager }));
     } catch (e) {
       if (e instanceof ApiError) throw new PrintedError(wrapCreateError(gen, e));
       throw e;
     }
+  }
+
+  async run(given?: KObject): Promise<number> {
+    const object = await this.build(given);
+    if (this.dryRun === 'client') {
+      await this.print(object, true);
+      return 0;
+    }
+    await this.print(await this.create(object), false);
     return 0;
   }
 }

@@ -8,8 +8,15 @@ import type { KObject } from '../api/types';
 /** How often the records are looked at (the simulated kubelet writes them as time moves). */
 const POLL_MS = 200;
 
+export interface FollowOptions {
+  /** Cluster time (ms) from which output counts; the attach's own moment by default. */
+  sinceMs?: number;
+  /** Moves the cluster while following (no daemon): calls `check` after each step until it holds. */
+  drive?: (check: () => Promise<boolean>) => Promise<unknown>;
+}
+
 /** Calls `emit` with each new piece of output; resolves when the container stopped or `gone` settles. */
-export async function followAttached(api: ApiServer, pod: KObject, container: string, emit: (text: string) => void, gone: Promise<unknown>): Promise<void> {
+export async function followAttached(api: ApiServer, pod: KObject, container: string, emit: (text: string) => void, gone: Promise<unknown>, opts: FollowOptions = {}): Promise<void> {
   const logs = await import('../cli/logs');
   await logs.loadLazy();
   const podType = api.resolve('pods');
@@ -21,25 +28,33 @@ export async function followAttached(api: ApiServer, pod: KObject, container: st
     return 'run' in x ? x.run : -1;
   };
   // what the container writes from the attach on (the kubelet may record earlier lines later)
-  const since = api.clock.now();
+  const since = opts.sinceMs ?? api.clock.now();
   const linesOf = (p: KObject) => {
     const x = logs.containerLogLines(api, p, container, false, { sinceMs: since });
     return 'lines' in x ? x.lines : [];
   };
   const run = runOf(pod);
-  let seen = linesOf(pod).length;
-  while (!left) {
-    await Promise.race([new Promise((res) => setTimeout(res, POLL_MS)), gone]);
-    if (left) return;
+  let seen = opts.sinceMs === undefined ? linesOf(pod).length : 0;
+  /** One look: emits what is new; true once the container stopped (or the caller left). */
+  const check = async (): Promise<boolean> => {
+    if (left) return true;
     await clock.refresh?.();
     const cur = await api.tryGet(podType, pod.metadata.namespace, pod.metadata.name!);
-    if (!cur || cur.metadata.uid !== pod.metadata.uid) return;
+    if (!cur || cur.metadata.uid !== pod.metadata.uid) return true;
     if (runOf(cur) === run) {
       const lines = linesOf(cur);
       if (lines.length > seen) emit(lines.slice(seen).map((l) => l + '\n').join(''));
       seen = Math.max(seen, lines.length);
     }
     const st = [...(cur.status?.containerStatuses ?? []), ...(cur.status?.initContainerStatuses ?? []), ...(cur.status?.ephemeralContainerStatuses ?? [])].find((c: any) => c.name === container);
-    if (!st?.state?.running || runOf(cur) !== run) return;
+    return !st?.state?.running || runOf(cur) !== run;
+  };
+  if (opts.drive) {
+    await opts.drive(check);
+    return;
+  }
+  while (!left) {
+    await Promise.race([new Promise((res) => setTimeout(res, POLL_MS)), gone]);
+    if (await check()) return;
   }
 }

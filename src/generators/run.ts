@@ -12,6 +12,7 @@ import { goAtoi } from './validation';
 import { checkRequired } from './flags';
 import { applyJsonPatch } from '../api/apply/json-patch';
 import { applyStrategicMergePatch } from '../api/apply/strategic-merge';
+import { parseGoDuration } from '../cli/flags/duration';
 
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -44,30 +45,47 @@ export const runGenerator: Generator = {
     { name: 'privileged', type: 'bool', default: false, help: 'If true, run the container in privileged mode.' },
     { name: 'stdin', shorthand: 'i', type: 'bool', default: false, help: 'Keep stdin open on the container in the pod, even if nothing is attached.' },
     { name: 'tty', shorthand: 't', type: 'bool', default: false, help: 'Allocate a TTY for the container in the pod.' },
-    { name: 'leave-stdin-open', type: 'bool', default: false, help: 'If the pod is started in interactive mode or with stdin, leave stdin open after the first attach completes.' },
+    { name: 'leave-stdin-open', type: 'bool', default: false, help: 'If the pod is started in interactive mode or with stdin, leave stdin open after the first attach completes. By default, stdin will be closed after the first attach completes.' },
     { name: 'attach', type: 'bool', default: false, help: 'If true, wait for the Pod to start running, and then attach to the Pod as if \'kubectl attach ...\' were called.  Default false, unless \'-i/--stdin\' is set, in which case the default is true. With \'--restart=Never\' the exit code of the container process is returned.' },
     { name: 'rm', type: 'bool', default: false, help: 'If true, delete the pod after it exits.  Only valid when attaching to the container, e.g. with \'--attach\' or with \'-i/--stdin\'.' },
-    { name: 'overrides', type: 'string', help: 'An inline JSON override for the generated object. If this is non-empty, it is used to override the generated object.' },
+    { name: 'overrides', type: 'string', help: 'An inline JSON override for the generated object. If this is non-empty, it is used to override the generated object. Requires that the object supply a valid apiVersion field.' },
     { name: 'override-type', type: 'string', default: 'merge', help: 'The method used to override the generated object: json, merge, or strategic.' },
+    { name: 'expose', type: 'bool', default: false, help: 'If true, create a ClusterIP service associated with the pod.  Requires `--port`.' },
+    { name: 'quiet', shorthand: 'q', type: 'bool', default: false, help: 'If true, suppress prompt messages.' },
+    { name: 'pod-running-timeout', type: 'string', shown: '1m0s', help: 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running' },
+    // DeleteFlags, for the deletion of --rm (kubectl resets the grace period and the wait itself).
+    { name: 'cascade', type: 'string', default: 'background', help: 'Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.' },
+    { name: 'filename', shorthand: 'f', type: 'stringSlice', default: [], help: 'to use to replace the resource.' },
+    { name: 'force', type: 'bool', default: false, help: 'If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.' },
+    { name: 'grace-period', type: 'int', default: -1, help: 'Period of time in seconds given to the resource to terminate gracefully. Ignored if negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true (force deletion).' },
+    { name: 'kustomize', shorthand: 'k', type: 'string', help: "Process a kustomization directory. This flag can't be used together with -f or -R." },
+    { name: 'recursive', shorthand: 'R', type: 'bool', default: false, help: 'Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.' },
+    { name: 'timeout', type: 'string', shown: '0s', help: 'The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object' },
+    { name: 'wait', type: 'bool', default: false, help: 'If true, wait for resources to be gone before returning. This waits for finalizers.' },
   ],
   build(args, raw, ctx, argsLenAtDash) {
     const f = new Flags(this.flags, raw);
     checkRequired(this.flags, raw);
+    // DeleteFlags.ToOptions, in Complete: before any of Run's checks.
+    const cascade = f.str('cascade') || 'background';
+    if (!['background', 'foreground', 'orphan'].includes(cascade)) throw new CliError(`invalid cascade value (${cascade}). Must be "background", "foreground", or "orphan"`);
     if (args.length === 0 || argsLenAtDash === 0) throw new UsageError('NAME is required for run', 'run');
+    if (runningTimeoutMs(raw) <= 0) throw new UsageError('--pod-running-timeout must be higher than zero', 'run');
     const name = args[0];
     const image = f.str('image');
     if (!image) throw new CliError('--image is required');
     if (!referencePattern().matcher(image).matches()) throw new CliError(`Invalid image name "${image}": invalid reference format`);
     // RunOptions.Run's checks, in its order: attach defaults to -i.
-    const interactive = f.bool('stdin');
-    const attach = f.changed('attach') ? f.bool('attach') : interactive;
-    if (f.bool('tty') && !interactive) throw new UsageError('-i/--stdin is required for containers with -t/--tty=true', 'run');
-    if (attach && isDryRun(raw['dry-run'])) throw new UsageError("--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)", 'run');
+    const s = runSettings(raw);
+    if (f.bool('tty') && !s.stdin) throw new UsageError('-i/--stdin is required for containers with -t/--tty=true', 'run');
+    if (s.expose && !f.str('port')) throw new UsageError('--port must be set when exposing a service', 'run');
+    if (!RESTART_POLICIES.includes(s.restart)) throw new UsageError(`invalid restart policy: ${s.restart}`, 'run');
+    // BasicPod's restartPolicy: an empty --restart gives Always (RunOptions waits as for OnFailure with -i).
+    const restart = f.str('restart') || 'Always';
+    if (!s.attach && s.rm) throw new UsageError('--rm should only be used for attached containers', 'run');
+    if (s.attach && isDryRun(raw['dry-run'])) throw new UsageError("--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)", 'run');
     const pull = f.str('image-pull-policy');
     if (pull && !PULL_POLICIES.includes(pull)) throw new UsageError(`invalid image pull policy: ${pull}`, 'run');
-    const restart = f.str('restart') || 'Always';
-    if (!RESTART_POLICIES.includes(restart)) throw new UsageError(`invalid restart policy: ${restart}`, 'run');
-    if (!attach && f.bool('rm')) throw new UsageError('--rm should only be used for attached containers', 'run');
 
     const labels = f.str('labels') ? parseLabels(f.str('labels')) : { run: name };
     const annotations: Record<string, string> = {};
@@ -109,6 +127,39 @@ export const runGenerator: Generator = {
     return { object, warnings: [] };
   },
 };
+
+/** What `run` does around the pod it creates (RunOptions): attach, --rm, --expose, the waits. */
+export interface RunSettings {
+  stdin: boolean;
+  tty: boolean;
+  attach: boolean;
+  rm: boolean;
+  quiet: boolean;
+  expose: boolean;
+  leaveStdinOpen: boolean;
+  /** The pod's restart policy: --restart, or OnFailure for -i when --restart= is empty. */
+  restart: string;
+}
+
+/** --pod-running-timeout (a Go duration, checked when the flags are parsed), in ms. */
+export function runningTimeoutMs(raw: Record<string, unknown>): number {
+  return parseGoDuration(String(raw['pod-running-timeout'] ?? '1m0s'));
+}
+
+export function runSettings(raw: Record<string, unknown>): RunSettings {
+  const f = new Flags(runGenerator.flags, raw);
+  const stdin = f.bool('stdin');
+  return {
+    stdin,
+    tty: f.bool('tty'),
+    attach: f.changed('attach') ? f.bool('attach') : stdin,
+    rm: f.bool('rm'),
+    quiet: f.bool('quiet'),
+    expose: f.bool('expose'),
+    leaveStdinOpen: f.bool('leave-stdin-open'),
+    restart: f.str('restart') || (stdin ? 'OnFailure' : 'Always'),
+  };
+}
 
 /** generate.ParseLabels: `k=v,k2=v2`. */
 export function parseLabels(s: string): Record<string, string> {

@@ -9,7 +9,7 @@ import type { ControllerContext } from '../controllers/types';
 import { goDuration } from '../printers/duration';
 import { containerView } from '../exec/container-view';
 import { containerEnv } from './env';
-import { containerScript } from '../shell/run';
+import { containerScript, type LiveNet } from '../shell/run';
 import { parseImage, pullOutcome } from './images';
 import { logStoreFor } from './logs';
 import { planRun } from './run-plan';
@@ -200,7 +200,10 @@ async function stepRunning(e: StepEnv, c: CState, spec: any): Promise<boolean> {
     env = (await containerEnv(api, pod, spec)).env ?? {};
     files = {};
   }
-  const plan = planRun(pod, spec, c, ctx, env, files, now, rt.ip, s.lookaheadMs);
+  const script = containerScript(spec.command, spec.args);
+  // wget/nc in the script reach the cluster's services, as from `kubectl exec`
+  const net = script !== undefined && /\b(wget|nc)\b/.test(script) ? await liveNet(api, { ...pod, status: { ...pod.status, podIP: rt.ip } }, now) : undefined;
+  const plan = planRun(pod, spec, c, ctx, env, files, now, rt.ip, s.lookaheadMs, net);
   const endAt = plan.exitAt !== undefined && plan.exitAt <= now ? plan.exitAt : undefined;
   const cutoff = endAt ?? now;
   const lines = (plan.run?.lines ?? []).filter((l) => l.atMs <= cutoff);
@@ -234,6 +237,13 @@ async function stepRunning(e: StepEnv, c: CState, spec: any): Promise<boolean> {
   c.phase = 'exited';
   c.until = endAt + RELIST_MS;
   return true;
+}
+
+/** The cluster's answers to the container's requests, as of `now` (one look at Services, Endpoints and Pods). */
+async function liveNet(api: StepEnv['ctx']['api'], from: KObject, now: number): Promise<LiveNet> {
+  const { answerFrom, clusterView } = await import('../shell/net');
+  const view = await clusterView(api);
+  return { nowMs: now, answer: (req) => answerFrom(view, from, req, now) };
 }
 
 /** After an exit: the first restart at once, later ones after a back-off of 10 s doubling to 5 min. */

@@ -39,6 +39,11 @@ function containerStatus(c: CState, spec: any): any {
       // Without a failure reason (the immediate first restart) it keeps the last run's state.
       // The new container does not exist until it is created: the restart is not counted yet.
       if (c.last && c.restartCount > 0) st.restartCount = c.restartCount - 1;
+      // The kubelet creates and starts a container in one sync: a created container shows once it runs.
+      if (c.phase === 'starting') {
+        if (c.last) st.containerID = c.last.containerID;
+        else delete st.containerID;
+      }
       if (c.configError !== undefined) waiting('CreateContainerConfigError', c.configError);
       // a pull retried after its back-off: the status keeps the back-off until it ends
       else if (c.phase === 'pulling' && c.pullBackoffMs > 0) waiting('ImagePullBackOff', c.message);
@@ -49,7 +54,11 @@ function containerStatus(c: CState, spec: any): any {
         st.containerID = c.last.containerID;
         st.lastState = c.previous ? terminatedState(c.previous) : {};
       }
-      else waiting(c.init ? 'PodInitializing' : 'ContainerCreating');
+      else {
+        // nothing of the container exists yet: no image ID either (it comes with the container)
+        st.imageID = '';
+        waiting(c.init ? 'PodInitializing' : 'ContainerCreating');
+      }
       break;
     case 'config':
       waiting('CreateContainerConfigError', c.message);

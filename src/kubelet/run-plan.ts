@@ -7,7 +7,7 @@ import type { KObject } from '../api/types';
 import type { ControllerContext } from '../controllers/types';
 import { parseDuration } from '../cli/flags/duration';
 import { findEntry, imageBehaviour, renderLogLine, requirementMet, versionFor, type PortSpec, type RunSpec } from '../sim/catalog';
-import { containerScript, runScript, type ShellRun } from '../shell/run';
+import { containerScript, runScript, type LiveNet, type ShellRun } from '../shell/run';
 import { parseImage } from './images';
 import { injectedFailure, runProbe, type Listeners, type ProbeTarget } from './probes';
 import type { CState } from './runtime-state';
@@ -49,7 +49,7 @@ function scriptPorts(script: string): PortSpec[] {
   return out;
 }
 
-interface Course {
+export interface Course {
   behaviour?: RunSpec;
   listeners: Listeners;
 }
@@ -69,7 +69,12 @@ function courseOf(spec: any, start: number, script: string | undefined): Course 
   return { behaviour, listeners: { known: true, ports: behaviour.ports ?? [], from: start + (behaviour.listenAfterMs ?? 0), startedAt: start } };
 }
 
-export function planRun(pod: KObject, spec: any, c: CState, ctx: ControllerContext, env: Record<string, string>, files: Record<string, string>, now: number, ip: string, lookaheadMs: number): RunPlan {
+/** Where a container started at `start` listens, and what its image does (the network and the probes agree on it). */
+export function containerCourse(spec: any, start: number): Course {
+  return courseOf(spec, start, containerScript(spec.command, spec.args));
+}
+
+export function planRun(pod: KObject, spec: any, c: CState, ctx: ControllerContext, env: Record<string, string>, files: Record<string, string>, now: number, ip: string, lookaheadMs: number, net?: LiveNet): RunPlan {
   const start = c.startedAt!;
   const horizon = now + lookaheadMs;
   const plan: RunPlan = { exitCode: 0, reason: 'Completed', failures: [] };
@@ -80,7 +85,7 @@ export function planRun(pod: KObject, spec: any, c: CState, ctx: ControllerConte
   const course = courseOf(spec, start, script);
   const b = course.behaviour;
   if (script !== undefined) {
-    plan.run = runScript(script, { env, hostname: pod.metadata.name!, files, startMs: start, image: spec.image }, horizon);
+    plan.run = runScript(script, { env, hostname: pod.metadata.name!, files, startMs: start, image: spec.image }, horizon, net);
     if (plan.run.exit) {
       plan.exitAt = plan.run.exit.atMs;
       plan.exitCode = plan.run.exit.code;
@@ -114,6 +119,11 @@ export function planRun(pod: KObject, spec: any, c: CState, ctx: ControllerConte
       plan.exitCode = Number(exitCodeAnn ?? 0) || 0;
     }
   }
+  const ended = c.processExit;
+  if (ended && ended.containerID === c.containerID && (plan.exitAt === undefined || ended.atMs < plan.exitAt)) {
+    plan.exitAt = ended.atMs;
+    plan.exitCode = ended.exitCode;
+  }
   if (plan.exitAt !== undefined) plan.reason = plan.exitCode === 0 ? 'Completed' : 'Error';
   const oom = durationMs(podAnnotation(pod, 'oom-after'));
   if (oom !== undefined && (plan.exitAt === undefined || start + oom < plan.exitAt)) {
@@ -123,8 +133,13 @@ export function planRun(pod: KObject, spec: any, c: CState, ctx: ControllerConte
   }
   planProbes(pod, spec, plan, { ip, containerPorts: spec.ports ?? [], listeners: course.listeners, run: plan.run, files }, start, Math.min(plan.exitAt ?? horizon, horizon), now);
   plan.nextWake = nextWake(plan, now);
+  // A process reading its stdin ends when an attached session ends it: the kubelet's PLEG
+  // relist (every second) is how that exit is seen.
+  if (spec.stdin && plan.exitAt === undefined && (!plan.nextWake || plan.nextWake.at > now + RELIST_MS)) plan.nextWake = { at: now + RELIST_MS, periodic: plan.nextWake?.periodic ?? true };
   return plan;
 }
+
+const RELIST_MS = 1000;
 
 const LABEL: Record<string, string> = { liveness: 'Liveness', readiness: 'Readiness', startup: 'Startup' };
 
@@ -211,6 +226,8 @@ function nextWake(plan: RunPlan, now: number): RunPlan['nextWake'] {
   if (nextFail) wakes.push({ at: nextFail.at, periodic: nextFail.kind === 'readiness' });
   if (plan.readyAt !== undefined && plan.readyAt > now) wakes.push({ at: plan.readyAt, periodic: false });
   if (plan.startupDoneAt !== undefined && plan.startupDoneAt > now) wakes.push({ at: plan.startupDoneAt, periodic: false });
+  // a request of the script waiting for its moment (answered by the cluster as it is then)
+  if (plan.run?.netAt !== undefined && plan.run.netAt > now) wakes.push({ at: plan.run.netAt, periodic: true });
   wakes.sort((a, b) => a.at - b.at);
   // The key waits for progress if any of its wakes does, even when a periodic one comes first.
   return wakes.length ? { at: wakes[0].at, periodic: wakes.every((w) => w.periodic) } : undefined;

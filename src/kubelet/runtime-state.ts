@@ -47,6 +47,8 @@ export interface CState {
   /** Readiness and startup as last evaluated while running. */
   ready?: boolean;
   started?: boolean;
+  /** The run's process ended by itself outside the plan: the shell an attach session drove exited. */
+  processExit?: { containerID: string; exitCode: number; atMs: number };
 }
 
 export interface PodRuntime {
@@ -129,4 +131,19 @@ export async function imagePolicyOverride(api: ApiServer): Promise<'pull' | 'fai
 
 export async function setImagePolicy(api: ApiServer, policy: 'pull' | 'fail'): Promise<void> {
   await api.sim.setImagePolicy(policy);
+}
+
+/**
+ * The container's process ended now with `exitCode` (the runtime's report of it): the shell
+ * reading an attached stdin exited (`exit`, the end of its input). Ignored unless that run is
+ * still the one running.
+ */
+export async function recordProcessExit(api: ApiServer, pod: KObject, container: string, exitCode: number): Promise<void> {
+  await api.sim.atomically(async () => {
+    const rt = await loadRuntime(api, pod.metadata.uid!);
+    const c = rt?.containers.find((x) => x.name === container);
+    if (!rt || !c || c.phase !== 'running' || !c.containerID) return;
+    c.processExit = { containerID: c.containerID, exitCode, atMs: api.clock.now() };
+    await saveRuntime(api, rt.uid, rt);
+  });
 }

@@ -184,6 +184,8 @@ export interface ShellRun {
   fileEvents: Array<{ atMs: number; path: string; exists: boolean }>;
   /** True when the script was cut by the horizon or the step budget. */
   truncated: boolean;
+  /** When a network request waits for the cluster to reach its moment: that moment. */
+  netAt?: number;
 }
 
 /** What a container keeps of its log before rotating (the kubelet's containerLogMaxSize). */
@@ -199,6 +201,8 @@ interface KubeletRun {
   wakeAt?: number;
   /** Output chunks already cut into lines. */
   consumed: number;
+  /** A network request made later than the cluster's now: it waits to be answered then. */
+  pendingNet?: NetRequest;
   partial: { stdout: string; stderr: string };
 }
 
@@ -209,11 +213,19 @@ export function isBusyboxImage(image: string | undefined): boolean {
   return image === undefined || /(^|\/)busybox(:|@|$)/.test(image) || /alpine/.test(image);
 }
 
+/** The network a container's own script reaches (wget, nc): answers as of the cluster's `nowMs`. */
+export interface LiveNet {
+  nowMs: number;
+  answer: (req: NetRequest) => NetResponse;
+}
+
 /**
  * Runs a script from `env.startMs` until it exits or time reaches `horizonMs`.
- * Deterministic: the same script, env and horizon give the same run.
+ * Deterministic: the same script, env and horizon give the same run. With `net`, a request
+ * is answered when cluster time reaches it (the run pauses there until then); without, no
+ * name resolves.
  */
-export function runScript(src: string, env: ShellEnv, horizonMs: number): ShellRun {
+export function runScript(src: string, env: ShellEnv, horizonMs: number, net?: LiveNet): ShellRun {
   const key = createHash('sha256').update(JSON.stringify([src, env.env, env.hostname, env.files, env.startMs, env.image ?? ''])).digest('hex');
   let kr = runs.get(key);
   if (!kr) {
@@ -240,14 +252,23 @@ export function runScript(src: string, env: ShellEnv, horizonMs: number): ShellR
     runs.delete(key);
     runs.set(key, kr);
   }
-  advance(kr, horizonMs);
+  advance(kr, horizonMs, net);
   return kr.run;
 }
 
-function advance(kr: KubeletRun, horizon: number): void {
+function advance(kr: KubeletRun, horizon: number, net: LiveNet | undefined): void {
   const s = kr.session;
   if (kr.run.exit) return;
-  if (kr.wakeAt !== undefined) {
+  let input: unknown;
+  if (kr.pendingNet) {
+    if (!net || s.g.clock.now > net.nowMs) {
+      kr.run.truncated = true;
+      return;
+    }
+    input = net.answer(kr.pendingNet);
+    kr.pendingNet = undefined;
+    delete kr.run.netAt;
+  } else if (kr.wakeAt !== undefined) {
     if (kr.wakeAt > horizon) {
       kr.run.truncated = true;
       return;
@@ -257,7 +278,6 @@ function advance(kr: KubeletRun, horizon: number): void {
     s.slept();
   }
   const budget = s.g.steps + STEPS_PER_CALL;
-  let input: unknown;
   kr.run.truncated = false;
   for (;;) {
     let r: IteratorResult<Effect, number>;
@@ -285,9 +305,16 @@ function advance(kr: KubeletRun, horizon: number): void {
       }
       s.g.clock.now = end;
       s.slept();
-    } else {
+    } else if (!net) {
       input = { ok: false, error: 'bad-address' } satisfies NetResponse;
-    }
+    } else if (s.g.clock.now > net.nowMs) {
+      // the cluster has not reached the request's moment: its answer is not known yet
+      kr.pendingNet = eff.req;
+      kr.run.netAt = s.g.clock.now;
+      kr.run.truncated = true;
+      cutLines(kr, false);
+      return;
+    } else input = net.answer(eff.req);
     if (s.chunks.length - kr.consumed > 1000) cutLines(kr, false);
   }
 }

@@ -194,3 +194,22 @@ test('shell interpreter: sleep takes simulated time, exit codes, && and ||', () 
   assert.deepEqual(r.lines.map((l) => [l.atMs, l.text]), [[1000, 'a'], [1000, 'b']]);
   assert.deepEqual(r.exit, { atMs: 3000, code: 7 });
 });
+
+test('get -w rows of a simple pod: Pending (created, then scheduled), one ContainerCreating, Running', async () => {
+  const { podStatus } = await import('../../src/printers/columns/pods');
+  const c = await cluster();
+  const from = await c.api.currentRev();
+  await c.api.create(pod('web', {}));
+  await c.m.runUntilStable();
+  const rows = (await c.api.changesSince(from))
+    .filter((e) => e.object.kind === 'Pod' && e.object.metadata.name === 'web')
+    .map((e) => {
+      const s = podStatus(e.object, c.clock.now());
+      return `${s.ready} ${s.status} ${e.object.spec.nodeName ?? '<none>'} ${e.object.status.podIP ?? '<none>'}`.replace(/10\.244\.0\.\d+/, 'IP');
+    });
+  // the kubelet's status writes: the first sync (ContainerCreating), then the started container
+  assert.deepEqual(rows, ['0/1 Pending <none> <none>', '0/1 Pending node-1 <none>', '0/1 ContainerCreating node-1 IP', '1/1 Running node-1 IP']);
+  // while it is being created nothing of the container shows: no ID, no image ID
+  const creating = (await c.api.changesSince(from)).map((e) => e.object).find((o) => o.kind === 'Pod' && o.status.containerStatuses?.[0]?.state?.waiting);
+  assert.deepEqual([creating!.status.containerStatuses[0].containerID, creating!.status.containerStatuses[0].imageID], [undefined, '']);
+});

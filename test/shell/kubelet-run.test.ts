@@ -49,3 +49,15 @@ test('containerScript: sh -c with $0 and arguments, programs run directly, serve
   assert.equal(containerScript(['sleep', '3600'], undefined), "'sleep' '3600'");
   assert.equal(containerScript(['nginx', '-g', 'daemon off;'], undefined), undefined);
 });
+
+test('a script\'s network request waits for the cluster to reach its moment, then gets the answer of then', () => {
+  const asked: string[] = [];
+  const script = 'echo before; sleep 5; wget -qO- http://web/; echo after';
+  const live = (nowMs: number, body: string) => ({ nowMs, answer: (req: { host: string }) => (asked.push(`${req.host}@${nowMs}`), { ok: true as const, body }) });
+  // at 1 s the request (at 6 s) is not answered yet: the run stops there and says when
+  const early = runScript(script, env(1_000), 60_000, live(1_000, 'old\n'));
+  assert.deepEqual([early.lines.map((l) => l.text), early.netAt, early.exit, asked], [['before'], 6_000, undefined, []]);
+  // once the cluster is there, the request gets the cluster's answer of that moment
+  const later = runScript(script, env(1_000), 60_000, live(6_000, 'new\n'));
+  assert.deepEqual([later.lines.map((l) => l.text), later.netAt, later.exit?.code, asked], [['before', 'new', 'after'], undefined, 0, ['web@6000']]);
+});

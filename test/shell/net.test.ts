@@ -34,6 +34,23 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
+metadata: {name: misport}
+spec:
+  containers:
+  - name: nginx
+    image: nginx
+    ports: [{containerPort: 8080}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: httpbin}
+spec:
+  containers:
+  - name: httpbin
+    image: kennethreitz/httpbin
+---
+apiVersion: v1
+kind: Pod
 metadata: {name: client}
 spec:
   containers:
@@ -46,7 +63,7 @@ let ip = '';
 copyPerTest(
   (base) => {
     base.ok(['apply', '-f', base.file('objs.yaml', OBJECTS)]);
-    base.ok(['wait', '--for=condition=Ready', 'pod/web', 'pod/client', '--timeout=120s']);
+    base.ok(['wait', '--for=condition=Ready', 'pod/web', 'pod/client', 'pod/misport', 'pod/httpbin', '--timeout=120s']);
     base.ok(['wait', '--for=jsonpath={.subsets[0].addresses[0].targetRef.name}=web', 'endpoints/web', '--timeout=120s']);
     ip = base.ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}']);
   },
@@ -79,4 +96,25 @@ test('nc: port checks and a raw HTTP request', () => {
   assert.equal(sh('nc -z -w 1 empty 80; echo $?').stdout, '1\n');
   const r = sh('printf "GET / HTTP/1.0\\r\\n\\r\\n" | nc web 8080 | head -n 1');
   assert.equal(r.stdout, 'HTTP/1.1 200 OK\r\n');
+});
+
+test('a pod answers as the registry catalog says its image serves, as its probes see it', () => {
+  const pod = (n: string) => sb.ok(['get', 'pod', n, '-o', 'jsonpath={.status.podIP}']);
+  // nginx listens on 80 whatever the pod declares: 8080 is refused, 80 serves the welcome page
+  const mis = pod('misport');
+  assert.equal(sh(`wget -qO- http://${mis}:8080/`).stderr, `wget: can't connect to remote host (${mis}): Connection refused\ncommand terminated with exit code 1\n`);
+  assert.match(sh(`wget -qO- http://${mis}/`).stdout, /<h1>Welcome to nginx!<\/h1>/);
+  // the catalog's statuses by path
+  const bin = pod('httpbin');
+  assert.equal(sh(`wget -qO- http://${bin}/status/503`).stderr, 'wget: server returned error: HTTP/1.1 503 Service Unavailable\ncommand terminated with exit code 1\n');
+  assert.equal(sh(`wget -qO- http://${bin}/nope`).stderr, 'wget: server returned error: HTTP/1.1 404 Not Found\ncommand terminated with exit code 1\n');
+  assert.equal(sh(`wget -qO- http://${bin}/get >/dev/null && echo ok`).stdout, 'ok\n');
+});
+
+test('a container\'s own command reaches the services as exec does (wget, nc, their errors)', () => {
+  sb.ok(['run', 'probe', '--image=busybox', '--restart=Never', '--', 'sh', '-c', 'wget -qO- http://web:8080 | grep -o "Welcome to nginx!"; nc -z web 8080 && echo open; wget -qO- http://empty; wget -qO- http://nosuch; echo done']);
+  sb.ok(['wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/probe', '--timeout=120s']);
+  const emptyIp = sb.ok(['get', 'svc', 'empty', '-o', 'jsonpath={.spec.clusterIP}']);
+  // the page has it twice (title and heading)
+  assert.equal(sb.ok(['logs', 'probe']), `Welcome to nginx!\nWelcome to nginx!\nopen\nwget: can't connect to remote host (${emptyIp}): Connection refused\nwget: bad address 'nosuch'\ndone\n`);
 });

@@ -14,6 +14,10 @@ export interface PortSpec {
   protocol?: 'TCP' | 'UDP';
   /** Status by path; `*` answers every other path. No map: every path answers 200. */
   http?: Record<string, HttpAnswer>;
+  /** The page a GET of a path returns, by name in the catalog's `pages` (`*`: any other path). */
+  pages?: Record<string, string>;
+  /** The body every path returns (set from the image's own flags: http-echo's -text). */
+  text?: string;
 }
 
 export interface LogBlock {
@@ -45,6 +49,8 @@ export interface RunSpec {
   logs?: LogBlock[];
   /** Behaviour by first argument (agnhost liveness, netexec, ...). */
   modes?: Record<string, Omit<RunSpec, 'modes'>>;
+  /** Arguments (prefixes) that set its first port and the text it answers: http-echo's `-listen=:`, `-text=`. */
+  flags?: { listen?: string; text?: string };
 }
 
 export interface CatalogEntry {
@@ -63,6 +69,7 @@ interface CompiledEntry extends CatalogEntry {
 }
 
 const officialNames = new Set<string>([...library.official, ...library.deprecated]);
+const pages: Record<string, string> = (catalogData as { pages?: Record<string, string> }).pages ?? {};
 const entries = new Map<string, CompiledEntry>();
 for (const e of (catalogData as { images: CatalogEntry[] }).images) {
   entries.set(e.repository, {
@@ -125,7 +132,26 @@ export function imageBehaviour(entry: CatalogEntry, tag: string | undefined, com
   const first = command.length ? undefined : args[0];
   if (run.modes && first !== undefined && run.modes[first]) return { binaries: run.binaries, ...run.modes[first] };
   if (run.shell && (command.length || args.length)) return undefined; // a shell image running the given command
-  return run;
+  return withFlags(run, [...command.slice(1), ...args]);
+}
+
+/** The image's own flags among its arguments: the port it listens on and the text it answers. */
+function withFlags(run: RunSpec, argv: string[]): RunSpec {
+  const value = (prefix: string | undefined) => (prefix ? argv.find((a) => a.startsWith(prefix))?.slice(prefix.length) : undefined);
+  const listen = value(run.flags?.listen);
+  const text = value(run.flags?.text);
+  if (listen === undefined && text === undefined || !run.ports?.length) return run;
+  const [first, ...rest] = run.ports;
+  const port = listen !== undefined && /^\d+$/.test(listen) ? Number(listen) : first.port;
+  return { ...run, ports: [{ ...first, port, ...(text !== undefined ? { text: text + '\n' } : {}) }, ...rest] };
+}
+
+/** The body a GET of `path` returns from a port of a catalog image, when the catalog knows it. */
+export function httpBody(port: PortSpec, path: string): string | undefined {
+  if (port.text !== undefined) return port.text;
+  const p = path.split('?')[0] || '/';
+  const name = port.pages?.[p] ?? port.pages?.['*'];
+  return name === undefined ? undefined : pages[name];
 }
 
 /** The status an HTTP server answers for a path, `sinceStartMs` after the container started. */

@@ -1,0 +1,101 @@
+// `kubesim run` as kubectl 1.32's RunOptions.Run: --attach/-i wait for the pod, attach (or
+// print the logs of a pod that already ended), return the container's exit code with
+// --restart=Never, and --rm deletes the pod; -it drives the container's shell on a terminal
+// (a pseudo-terminal from script(1)); --expose creates the Service first; the help and the
+// flag errors are kubectl's.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { BIN, copyPerTest, ROOT, Sandbox, TEST_CACHE_HOME } from './helpers';
+
+let sb!: Sandbox;
+
+copyPerTest(
+  (base) => {
+    base.ok(['cluster', 'create', 'runs', '--nodes', '1']);
+    // busybox already on the node: the waits below are the container's, not a pull's
+    base.ok(['image', 'load', 'busybox']);
+  },
+  (copy) => (sb = copy),
+  'kubesim-run-attach-',
+);
+
+const PROMPT = "If you don't see a command prompt, try pressing enter.\n";
+
+test('run -i --rm --restart=Never: a container that ended before the attach prints its logs, the pod is deleted, its exit code is returned', () => {
+  const r = sb.run(['run', 'a', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo hi; exit 3']);
+  assert.deepEqual([r.code, r.stdout, r.stderr], [3, 'hi\npod "a" deleted\n', 'pod default/a terminated (Error)\n']);
+  assert.equal(sb.run(['get', 'pod', 'a']).stderr, 'Error from server (NotFound): pods "a" not found\n');
+});
+
+test('run --attach follows a running container from its start to its end; without --rm the pod stays', () => {
+  const r = sb.run(['run', 'b', '--attach', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo start; sleep 3; echo end']);
+  assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'start\nend\n', PROMPT]);
+  assert.equal(sb.ok(['get', 'pod', 'b', '-o', 'jsonpath={.status.phase}']), 'Succeeded');
+  // -q: no prompt message, no deletion line
+  const q = sb.run(['run', 'bq', '-i', '-q', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo start; sleep 2; exit 2']);
+  assert.deepEqual([q.code, q.stdout, q.stderr], [2, 'start\n', 'pod default/bq terminated (Error)\n']);
+});
+
+test('run -i without a terminal: the container\'s shell reads the piped input as its script; its exit is the container\'s', () => {
+  const r = sb.run(['run', 'c', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh'], { stdin: 'echo from stdin; hostname; exit 4\n' });
+  assert.deepEqual([r.code, r.stdout, r.stderr], [4, 'from stdin\nc\npod "c" deleted\n', `${PROMPT}pod default/c terminated (Error)\n`]);
+  const ok = sb.run(['run', 'd', '-i', '--restart=Never', '--image=busybox', '--', 'sh'], { stdin: 'echo fine\n' });
+  assert.deepEqual([ok.code, ok.stdout], [0, 'fine\n']);
+  const st = JSON.parse(sb.ok(['get', 'pod', 'd', '-o', 'json'])).status;
+  assert.deepEqual([st.phase, st.containerStatuses[0].state.terminated?.exitCode], ['Succeeded', 0]);
+});
+
+test('run -it on a terminal: the container\'s shell session; exit ends the container with its status', async () => {
+  const cmd = [process.execPath, BIN, 'run', 'e', '-it', '--rm', '--restart=Never', '--image=busybox', '--', 'sh'].map((a) => `'${a}'`).join(' ');
+  const child = spawn('script', ['-qec', cmd, '/dev/null'], {
+    cwd: ROOT,
+    env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, KUBESIM_HOME: sb.home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', TZ: 'UTC', KUBECONFIG: join(sb.home, 'kubeconfig') },
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  const until = async (cond: () => boolean) => {
+    const deadline = Date.now() + 30_000;
+    while (!cond()) {
+      if (Date.now() > deadline) throw new Error(`timed out; output so far: ${JSON.stringify(out)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const exited = new Promise<number>((res) => child.on('exit', (code) => res(code ?? -1)));
+  await until(() => out.includes('/ # '));
+  child.stdin!.write('echo hi\r');
+  await until(() => out.includes('hi\r\n/ # '));
+  child.stdin!.write('exit 5\r');
+  assert.equal(await exited, 5);
+  assert.equal(out, `${PROMPT.replace('\n', '\r\n')}/ # echo hi\r\nhi\r\n/ # exit 5\r\npod "e" deleted\r\npod default/e terminated (Error)\r\n`);
+});
+
+test('run --expose creates the Service first (selector run=NAME, no labels); -o yaml separates them', () => {
+  assert.equal(sb.ok(['run', 'web', '--image=nginx', '--port=80', '--expose']), 'service/web created\npod/web created\n');
+  const svc = JSON.parse(sb.ok(['get', 'svc', 'web', '-o', 'json']));
+  assert.deepEqual([svc.metadata.labels, svc.spec.selector, svc.spec.ports], [undefined, { run: 'web' }, [{ port: 80, protocol: 'TCP', targetPort: 80 }]]);
+  const y = sb.ok(['run', 'w2', '--image=nginx', '--port=8080', '--expose', '-l', 'app=w2', '--dry-run=client', '-o', 'yaml']);
+  assert.match(y, /^apiVersion: v1\nkind: Service\nmetadata:\n {2}creationTimestamp: null\n {2}labels:\n {4}app: w2\n {2}name: w2\n[\s\S]*\n---\napiVersion: v1\nkind: Pod\n/);
+});
+
+test('run: kubectl\'s help, and its errors for the attach, expose and timeout flags', () => {
+  const k = spawnSync('/usr/bin/kubectl', ['run', '--help'], { encoding: 'utf8' });
+  assert.equal(k.status, 0, 'kubectl must be installed (the oracle)');
+  assert.equal(sb.ok(['run', '--help']).replace(/kubesim/g, 'kubectl'), k.stdout);
+  const usage = (msg: string) => `error: ${msg}\nSee 'kubectl run -h' for help and examples\n`;
+  const cases: Array<[string[], string]> = [
+    [['--rm'], usage('--rm should only be used for attached containers')],
+    [['-i', '--dry-run=client'], usage("--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)")],
+    [['--expose'], usage('--port must be set when exposing a service')],
+    [['-i', '--pod-running-timeout=0'], usage('--pod-running-timeout must be higher than zero')],
+    [['--pod-running-timeout=x'], 'Error: invalid argument "x" for "--pod-running-timeout" flag: time: invalid duration "x"\nSee \'kubectl run --help\' for usage.\n'],
+    [['--cascade=bogus'], 'error: invalid cascade value (bogus). Must be "background", "foreground", or "orphan"\n'],
+  ];
+  for (const [extra, stderr] of cases) {
+    const r = sb.run(['run', 'x', '--image=busybox', ...extra]);
+    assert.deepEqual([r.code, r.stderr], [1, stderr], extra.join(' '));
+  }
+  assert.equal(sb.run(['get', 'pod', 'x']).code, 1, 'nothing was created');
+});
