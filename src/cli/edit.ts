@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { ApiError, CliError, formatFieldError } from '../api/errors';
-import { pluralGroup, type ResourceType } from '../api/resources';
+import { NoKindMatchError, pluralGroup, type ResourceType } from '../api/resources';
 import type { ObjectSource } from './object-source';
 import { deepCopy, isObject, type KObject } from '../api/types';
 import { deepEqual } from '../store/json-equal';
@@ -276,13 +276,26 @@ async function visitToPatch(s: Session, originals: Target[], updated: KObject[],
   }
 }
 
-/** The parsed objects of the edited file (a List is flattened), or the syntax error text. */
-async function parseEdited(text: string): Promise<{ objects: KObject[] } | { error: string }> {
+/**
+ * The parsed objects of the edited file (a List is flattened), or the syntax error text. Each
+ * must map to a resource, as kubectl's builder maps it (a Scale, from `--subresource=scale`, does not).
+ */
+async function parseEdited(source: ObjectSource, text: string): Promise<{ objects: KObject[] } | { error: string }> {
   const { parseManifestText } = await import('../manifest');
   const { docs, errors } = parseManifestText(text, 'edited-file');
   // The decoder stops at the first error of the stream.
   if (errors.length) return { error: errors[0].kubectlMessage };
-  return { objects: docs.map((d) => d.object) };
+  const objects = docs.map((d) => d.object);
+  await source.learnKinds(objects);
+  for (const o of objects) {
+    try {
+      source.typeOf(o);
+    } catch (e) {
+      if (!(e instanceof NoKindMatchError)) throw e;
+      return { error: `resource mapping not found for name: ${goQuote(o.metadata?.name ?? '')} namespace: ${goQuote(o.metadata?.namespace ?? '')} from "edited-file": ${e.message}\nensure CRDs are installed first` };
+    }
+  }
+  return { objects };
 }
 
 /** EditOptions.Run's loop for one set of objects. Returns the exit code. */
@@ -331,7 +344,7 @@ async function editLoop(s: Session, infos: Target[]): Promise<number> {
     }
 
     results = { file, reasons: [], edit: 0, notfound: 0, retryable: 0 };
-    const parsed = await parseEdited(edited);
+    const parsed = await parseEdited(s.source, edited);
     if ('error' in parsed) {
       containsError = true;
       results.reasons.push({ head: `The edited file had a syntax error: ${parsed.error}`, other: [] });
@@ -376,6 +389,14 @@ export async function runEdit(ctx: CliContext, resources: string[], flags: EditF
     const targets = await resolveTargets(ctx, resources, { ...flags, all: flags.all || typeOnly }, 'edit', {}, source);
     if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
     if (targets.items.length === 0) throw new CliError('edit cancelled, no objects found');
+    // --subresource: what is edited is what the subresource's GET answers (no check of the name first, as kubectl).
+    const sub = flags.subresource;
+    if (sub) {
+      for (const t of targets.items) {
+        const m = t.object.metadata;
+        t.object = await source.getSubresource(t.type, t.type.namespaced ? m.namespace : undefined, m.name!, sub);
+      }
+    }
     return editLoop({ ctx, flags, source, print, format, program }, targets.items);
   });
 }

@@ -50,6 +50,8 @@ export interface ObjectSource {
    * the time the wait runs on: the cluster's clock in-process, the wall clock (as kubectl's) remote.
    */
   poll(ctx: CliContext, done: (now: number) => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean>;
+  /** GET of an object's subresource (`status`: the object; `scale`: its Scale); NotFound when the kind has none. */
+  getSubresource(type: ResourceType, namespace: string | undefined, name: string, subresource: string): Promise<KObject>;
   /** POSTs a policy/v1 Eviction for a pod (the eviction subresource): refused with a 429 while a disruption budget forbids it. */
   evict(namespace: string, name: string, opts: { gracePeriodSeconds?: number; dryRun?: boolean }): Promise<void>;
 }
@@ -160,6 +162,17 @@ export class ApiSource implements ObjectSource {
   async poll(ctx: CliContext, done: (now: number) => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
     const { driveCluster } = await import('./drive-cluster');
     return driveCluster(ctx, this.api, () => done(this.api.clock.now()), timeoutMs);
+  }
+
+  async getSubresource(type: ResourceType, namespace: string | undefined, name: string, subresource: string): Promise<KObject> {
+    // The kind's subresources as the server lists them; those answering with the object, or its Scale.
+    const { subresourcesOf } = await import('../api/rest/discovery');
+    const sub = subresourcesOf(type).find((s) => s.name === subresource && s.verbs.includes('get'));
+    if (!sub || !(sub.kind === type.kind || sub.kind === 'Scale')) throw new ApiError('NotFound', 'the server could not find the requested resource');
+    const obj = await this.api.get(type, namespace, name);
+    if (sub.kind === type.kind) return obj;
+    const { scaleOf } = await import('../api/rest/writes');
+    return scaleOf(obj) as KObject;
   }
 
   async evict(namespace: string, name: string, opts: { gracePeriodSeconds?: number; dryRun?: boolean }): Promise<void> {
@@ -383,6 +396,14 @@ export class RemoteObjects implements ObjectSource {
       if (Date.now() >= deadline) return false;
       await new Promise((r) => setTimeout(r, Math.min(1000, Math.max(0, deadline - Date.now()))));
     }
+  }
+
+  async getSubresource(type: ResourceType, namespace: string | undefined, name: string, subresource: string): Promise<KObject> {
+    if (unaddressable(name)) throw ApiError.notFound(pluralGroup(type), name);
+    const res = await this.client.get(`${objectPath(type, namespace, name)}/${encodeURIComponent(subresource)}`, {}, 'application/json');
+    this.committed = true;
+    if (res.status < 200 || res.status >= 300) throw statusError(res);
+    return JSON.parse(res.body) as KObject;
   }
 
   async evict(namespace: string, name: string, opts: { gracePeriodSeconds?: number; dryRun?: boolean }): Promise<void> {

@@ -137,7 +137,9 @@ test('edit through the daemon GETs then PATCHes, and prints, exits and writes wh
   const env = (editor: string) => ({ KUBE_EDITOR: editor, TMPDIR: tmp });
   bothSides([['edit', 'cm/ec'], ['edit', 'cm', 'ec', '--output-patch', '-o', 'name']], env(data));
   bothSides([['edit', 'cm/ec'], ['edit', 'cm/nope'], ['edit', 'cm', '-l', 'none=here']], env(same));
-  bothSides([['edit', 'deploy/sd']], env(bad));
+  // A Scale (--subresource=scale) maps to no resource, so its edit fails as kubectl's does; a bad subresource is the server's 404.
+  bothSides([['edit', 'deploy/sd'], ['edit', 'deploy/sd', '--subresource=scale'], ['edit', 'deploy/sd', '--subresource=bogus'], ['edit', 'cm/ec', '--subresource=status']], env(bad));
+  bothSides([['edit', 'deploy/sd', '--subresource=status', '--output-patch']], env(script('observed.sh', 'sed -i \'s/^  observedGeneration: [0-9]*/  observedGeneration: 99/\' "$1"')));
   bothSides([['edit', 'cm/ec']], env(unknown));
   const dir = join(c.dir, 'kust');
   mkdirSync(dir);
@@ -155,6 +157,9 @@ test('edit through the daemon GETs then PATCHes, and prints, exits and writes wh
   assert.equal(r.stdout, 'configmap/ec edited\n');
   assert.deepEqual(requests(r), ['GET /api/v1/namespaces/d/configmaps/ec 200', 'PATCH /api/v1/namespaces/d/configmaps/ec?fieldManager=kubectl-edit&fieldValidation=Strict 200']);
   assert.equal(jsonOf('cm/ec', 'd').data.k, '4');
+  const st = viaDaemon(['edit', 'deploy/sd', '-n', 'd', '--subresource=status', '-v=6'], env(script('observed2.sh', 'sed -i \'s/^  observedGeneration: [0-9]*/  observedGeneration: 98/\' "$1"')));
+  const dep = '/apis/apps/v1/namespaces/d/deployments/sd';
+  assert.deepEqual([st.stdout, requests(st)], ['deployment.apps/sd edited\n', [`GET ${dep} 200`, `GET ${dep}/status 200`, `PATCH ${dep}/status?fieldManager=kubectl-edit&fieldValidation=Strict 200`]]);
 });
 
 test('drain through the daemon lists the node\'s pods, evicts them and waits for them, printing what the in-process path prints', () => {
