@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { ApiError, CliError, formatFieldError } from '../api/errors';
 import { NoKindMatchError, pluralGroup, type ResourceType } from '../api/resources';
 import type { ObjectSource } from './object-source';
-import { deepCopy, isObject, type KObject } from '../api/types';
+import type { KObject } from '../api/types';
 import { deepEqual } from '../store/json-equal';
 import type { CliContext } from './context';
 import type { Program } from './root';

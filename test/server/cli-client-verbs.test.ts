@@ -42,7 +42,7 @@ let node = '';
 let tmp = '';
 
 before(async () => {
-  await c.setUp({ create: ['--nodes', '1'], serveEnv: { KUBESIM_NO_DAEMON: '' } });
+  await c.setUp({ kubectl: true, create: ['--nodes', '1'], serveEnv: { KUBESIM_NO_DAEMON: '' } });
   node = viaDaemon(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']).stdout;
   assert.ok(node);
   tmp = join(c.dir, 'tmp');
@@ -207,5 +207,16 @@ test('drain through the daemon lists the node\'s pods, evicts them and waits for
   assert.ok(sent.includes('GET /api/v1/pods?labelSelector=side%3Dd&fieldSelector=spec.nodeName%3D' + node + ' 200'), sent.join('\n'));
   assert.ok(sent.includes('POST /api/v1/namespaces/d/pods/p3/eviction 201'), sent.join('\n'));
   assert.equal(sent.at(-1), 'GET /api/v1/namespaces/d/pods/p3 404');
+
+  // The real kubectl's drain over the same server (it finds the Eviction subresource in discovery) prints the same.
+  const [k, d] = (['k', 'd'] as const).map((side) => {
+    uncordon();
+    if (side === 'k') ok(viaDaemon(['create', 'namespace', 'k']));
+    place(side, ['p4']);
+    const args = ['drain', node, `--pod-selector=side=${side}`, '--force', '--ignore-daemonsets'];
+    return norm(side === 'k' ? c.kubectl(args) : viaDaemon(args), side);
+  });
+  assert.deepEqual(k, d);
+  assert.deepEqual(k, [0, `node/${node} cordoned\nevicting pod NS/p4\npod/p4 evicted\nnode/${node} drained\n`, 'Warning: deleting Pods that declare no controller: NS/p4\n']);
   uncordon();
 });
