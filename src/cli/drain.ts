@@ -1,24 +1,22 @@
 // `kubesim drain NODE`, as kubectl's pkg/cmd/drain and pkg/drain: cordon, filter the node's
-// pods (DaemonSet-managed, local storage, unmanaged), evict them through a simulated
-// eviction subresource that honours PodDisruptionBudgets (retried every 5s on a 429), wait
-// for them to go, and report with kubectl's lines, warnings and errors.
+// pods (DaemonSet-managed, local storage, unmanaged), evict them through the eviction
+// subresource, which honours PodDisruptionBudgets (retried every 5s on a 429), wait for them
+// to go, and report with kubectl's lines, warnings and errors. Through the daemon's API when
+// it serves (the requests kubectl sends), else on the store in this process.
 
 import { Option, type Command } from 'commander';
 import { CliError } from '../api/errors';
-import type { ResourceType } from '../api/resources';
-import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { checkNodeArgs, cordonNodes, resolveNodes } from './cordon';
-import { ApiSource } from './object-source';
+import { withObjectSource, type ObjectSource } from './object-source';
 import { SELECTOR_HELP } from './flags/resource-builder-flags';
 import { kubectlHelp } from './kubectl-help';
 import { dryRunOption, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { parseDuration } from './flags/duration';
 import { PrintedError } from './format-error';
 import { unboundedWaitMs } from './rollout';
-import { labelSelectorMatches } from '../api/selectors';
 
 interface DrainFlags {
   selector?: string;
@@ -72,8 +70,8 @@ const finished = (pod: KObject) => pod.status?.phase === 'Succeeded' || pod.stat
 const controllerOf = (pod: KObject) => (pod.metadata.ownerReferences ?? []).find((r) => r.controller);
 
 /** filterPods with makeFilters(): the last filter's verdict is the pod's (as upstream). */
-export async function filterPods(api: ApiServer, pods: KObject[], o: DrainOptions, now: number): Promise<PodDelete[]> {
-  const dsType = api.registry.forKind('apps/v1', 'DaemonSet');
+export async function filterPods(source: ObjectSource, pods: KObject[], o: DrainOptions, now: number): Promise<PodDelete[]> {
+  const dsType = source.registry.forKind('apps/v1', 'DaemonSet');
   const filters: Array<(pod: KObject) => PodDeleteStatus | Promise<PodDeleteStatus>> = [
     (pod) => {
       const del = pod.metadata.deletionTimestamp;
@@ -84,7 +82,7 @@ export async function filterPods(api: ApiServer, pods: KObject[], o: DrainOption
       const ref = controllerOf(pod);
       if (!ref || ref.kind !== 'DaemonSet') return okay();
       if (finished(pod)) return okay();
-      if (!await api.tryGet(dsType, pod.metadata.namespace, ref.name)) {
+      if (!await source.tryGet(dsType, pod.metadata.namespace, ref.name)) {
         const msg = `daemonsets.apps "${ref.name}" not found`;
         return o.force ? warning(true, msg) : fatal(msg);
       }
@@ -135,97 +133,11 @@ export function podDeleteWarnings(items: PodDelete[]): string {
   return [...byMessage(items, (s) => s.reason === 'Warning')].map(([msg, pods]) => `${msg}: ${pods.join(', ')}`).join('; ');
 }
 
-// ---------- the eviction subresource (registry/core/pod/storage/eviction.go) ----------
-
-/** An eviction refused: `retry` for a 429 (the disruption budget), else final. */
-export class EvictionError extends Error {
-  constructor(
-    message: string,
-    readonly retry: boolean,
-    readonly notFound = false,
-  ) {
-    super(message);
-  }
-}
-
-const isReady = (pod: KObject) => (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
-
-const selectorMatches = labelSelectorMatches;
-
-function scaled(v: number | string, total: number): number {
-  if (typeof v === 'number') return v;
-  const m = /^(\d+)%$/.exec(v);
-  if (!m) return Number(v) || 0;
-  return Math.ceil((Number(m[1]) * total) / 100);
-}
-
-/** The number of pods a budget protects: the scale of the pods' controllers (disruption controller). */
-async function expectedCount(api: ApiServer, pods: KObject[]): Promise<number> {
-  const seen = new Map<string, number>();
-  let orphans = 0;
-  for (const pod of pods) {
-    const owner = controllerOf(pod);
-    if (!owner) {
-      orphans++;
-      continue;
-    }
-    let key = owner.uid;
-    let replicas: number | undefined;
-    const ownerType = (kind: string) => api.registry.forKind(kind === 'ReplicationController' ? 'v1' : 'apps/v1', kind);
-    if (['ReplicaSet', 'StatefulSet', 'ReplicationController'].includes(owner.kind)) {
-      const o = await api.tryGet(ownerType(owner.kind), pod.metadata.namespace, owner.name);
-      replicas = o?.spec?.replicas;
-      const dep = o && controllerOf(o);
-      if (o && dep?.kind === 'Deployment') {
-        const d = await api.tryGet(ownerType('Deployment'), pod.metadata.namespace, dep.name);
-        key = dep.uid;
-        replicas = d?.spec?.replicas ?? replicas;
-      }
-    }
-    if (replicas === undefined) orphans++;
-    else seen.set(key, replicas);
-  }
-  return [...seen.values()].reduce((a, b) => a + b, 0) + orphans;
-}
-
-/** Status of a PodDisruptionBudget computed from the live pods (as the disruption controller would). */
-export async function budgetStatus(api: ApiServer, pdb: KObject): Promise<{ currentHealthy: number; desiredHealthy: number; disruptionsAllowed: number }> {
-  const podType = api.registry.forKind('v1', 'Pod');
-  const pods = (await api.list(podType, { namespace: pdb.metadata.namespace })).items.filter((p) => selectorMatches(pdb.spec?.selector, p.metadata.labels));
-  const currentHealthy = pods.filter((p) => !p.metadata.deletionTimestamp && isReady(p)).length;
-  let desiredHealthy = 0;
-  const { minAvailable, maxUnavailable } = pdb.spec ?? {};
-  if (maxUnavailable !== undefined && maxUnavailable !== null) {
-    const expected = await expectedCount(api, pods);
-    desiredHealthy = Math.max(0, expected - scaled(maxUnavailable, expected));
-  } else if (minAvailable !== undefined && minAvailable !== null) {
-    desiredHealthy = typeof minAvailable === 'number' ? minAvailable : scaled(minAvailable, await expectedCount(api, pods));
-  }
-  return { currentHealthy, desiredHealthy, disruptionsAllowed: Math.max(0, currentHealthy - desiredHealthy) };
-}
-
-/**
- * POST pods/<name>/eviction: deletes the pod unless that would take a PodDisruptionBudget
- * below its desired healthy pods. Pods that are not running (or already terminating)
- * ignore budgets; an unready pod may go only while the budget is met.
- */
-export async function evictPod(api: ApiServer, podType: ResourceType, pod: KObject, gracePeriodSeconds: number | undefined, dryRun: boolean): Promise<void> {
-  const current = await api.tryGet(podType, pod.metadata.namespace, pod.metadata.name!);
-  if (!current) throw new EvictionError(`pods "${pod.metadata.name}" not found`, false, true);
-  const phase = current.status?.phase;
-  const ignoreBudget = phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || !!current.metadata.deletionTimestamp;
-  if (!ignoreBudget) {
-    const pdbType = api.registry.forKind('policy/v1', 'PodDisruptionBudget');
-    const pdbs = (await api.list(pdbType, { namespace: current.metadata.namespace })).items.filter((b) => selectorMatches(b.spec?.selector, current.metadata.labels));
-    if (pdbs.length > 1) throw new EvictionError('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.', false);
-    if (pdbs.length === 1) {
-      const st = await budgetStatus(api, pdbs[0]);
-      const allowed = isReady(current) ? st.disruptionsAllowed > 0 : st.currentHealthy >= st.desiredHealthy;
-      if (!allowed) throw new EvictionError("Cannot evict pod as it would violate the pod's disruption budget.", true);
-    }
-  }
-  if (dryRun) return;
-  await api.delete(podType, current.metadata.namespace, current.metadata.name!, { gracePeriodSeconds });
+/** What an eviction's refusal is: gone (404), a budget that says later (429), or final. */
+function evictionOutcome(e: unknown): 'notFound' | 'retry' | 'error' {
+  const reason = (e as { reason?: unknown }).reason;
+  if (reason === 'NotFound') return 'notFound';
+  return reason === 'TooManyRequests' ? 'retry' : 'error';
 }
 
 // ---------- durations as Go prints them ----------
@@ -258,16 +170,16 @@ interface PodProgress {
  * evictPods / deletePods: every pod proceeds on its own (kubectl runs one goroutine each),
  * stepping on the cluster clock; returns the errors, kubectl's texts.
  */
-async function removePods(ctx: CliContext, api: ApiServer, pods: KObject[], opts: { eviction: boolean; gracePeriod: number; timeoutMs: number; dryRun: DryRunMode }): Promise<string[]> {
+async function removePods(ctx: CliContext, source: ObjectSource, pods: KObject[], opts: { eviction: boolean; gracePeriod: number; timeoutMs: number; dryRun: DryRunMode }): Promise<string[]> {
   if (pods.length === 0) return [];
-  const podType = api.registry.forKind('v1', 'Pod');
-  const start = api.clock.now();
+  const podType = source.registry.forKind('v1', 'Pod');
   const globalTimeout = opts.timeoutMs > 0 ? opts.timeoutMs : Number.POSITIVE_INFINITY;
-  const deadline = start + globalTimeout;
+  // On the clock the source's poll runs on (the cluster's in-process, the wall clock remote), from the first step.
+  let deadline: number | undefined;
   const grace = opts.gracePeriod >= 0 ? opts.gracePeriod : undefined;
-  const state: PodProgress[] = pods.map((pod) => ({ pod, phase: 'evict', nextAt: start, waitUntil: 0 }));
+  const state: PodProgress[] = pods.map((pod) => ({ pod, phase: 'evict', nextAt: Number.NEGATIVE_INFINITY, waitUntil: 0 }));
   const gone = async (p: KObject) => {
-    const o = await api.tryGet(podType, p.metadata.namespace, p.metadata.name!);
+    const o = await source.tryGet(podType, p.metadata.namespace, p.metadata.name!);
     return !o || o.metadata.uid !== p.metadata.uid;
   };
   const name = (p: KObject) => p.metadata.name!;
@@ -277,7 +189,7 @@ async function removePods(ctx: CliContext, api: ApiServer, pods: KObject[], opts
     // deletePods: delete all, then wait for all (the overall timeout, or forever).
     for (const p of pods) {
       try {
-        await api.delete(podType, ns(p), name(p), { gracePeriodSeconds: grace, dryRun: opts.dryRun === 'server' });
+        await source.delete(podType, ns(p), name(p), { gracePeriodSeconds: grace, dryRun: opts.dryRun === 'server' });
       } catch (e) {
         if (!/not found/.test((e as Error).message)) return [(e as Error).message];
       }
@@ -294,13 +206,11 @@ async function removePods(ctx: CliContext, api: ApiServer, pods: KObject[], opts
       return pending.size === 0;
     };
     const limit = Number.isFinite(globalTimeout) ? globalTimeout : await unboundedWaitMs(ctx);
-    if (await step()) return [];
-    const { driveCluster } = await import('./drive-cluster');
-    return (await driveCluster(ctx, api, step, limit)) ? [] : ['timed out waiting for the condition'];
+    return (await source.poll(ctx, step, limit)) ? [] : ['timed out waiting for the condition'];
   }
 
-  const step = async (): Promise<boolean> => {
-    const now = api.clock.now();
+  const step = async (now: number): Promise<boolean> => {
+    deadline ??= now + globalTimeout;
     for (const s of state) {
       const p = s.pod;
       if (s.phase === 'evict' && now >= s.nextAt) {
@@ -311,12 +221,13 @@ async function removePods(ctx: CliContext, api: ApiServer, pods: KObject[], opts
           continue;
         }
         try {
-          await evictPod(api, podType, p, grace, opts.dryRun === 'server');
+          await source.evict(ns(p), name(p), { gracePeriodSeconds: grace, dryRun: opts.dryRun === 'server' });
         } catch (e) {
-          if (!(e instanceof EvictionError)) throw e;
-          if (e.notFound) {
+          if (!(e instanceof Error) || !('reason' in e)) throw e; // not the server's answer
+          const outcome = evictionOutcome(e);
+          if (outcome === 'notFound') {
             s.phase = 'done';
-          } else if (e.retry) {
+          } else if (outcome === 'retry') {
             ctx.err(`error when evicting pods/"${name(p)}" -n "${ns(p)}" (will retry after 5s): ${e.message}\n`);
             s.nextAt = now + 5000;
           } else {
@@ -348,12 +259,11 @@ async function removePods(ctx: CliContext, api: ApiServer, pods: KObject[], opts
     }
     return state.every((s) => s.phase === 'done');
   };
-  if (!await step()) {
-    const { driveCluster } = await import('./drive-cluster');
+  {
     // The loop ends by itself at the global timeout; without one, in-process waits are bounded.
     // (an attempt due at the deadline comes up to 5s after it, hence the slack).
     const limit = Number.isFinite(globalTimeout) ? globalTimeout + 10_000 : await unboundedWaitMs(ctx);
-    const ok = await driveCluster(ctx, api, step, limit);
+    const ok = await source.poll(ctx, step, limit);
     if (!ok) {
       for (const s of state) {
         if (s.phase !== 'done') s.error = `error when evicting pods/"${name(s.pod)}" -n "${ns(s.pod)}": global timeout reached: ${goDuration(Number.isFinite(globalTimeout) ? globalTimeout : limit)}`;
@@ -377,39 +287,28 @@ function intFlag(name: string, v: string | undefined, dflt: number): number {
   return Number(v);
 }
 
-export async function runDrain(ctx: CliContext, args: string[], flags: DrainFlags, cmdPath: string): Promise<number> {
-  const dryRun = parseDryRun(ctx, flags.dryRun);
-  const gracePeriod = intFlag('grace-period', flags.gracePeriod, -1);
-  const timeoutMs = parseDuration(flags.timeout ?? '0s');
-  const skipWait = intFlag('skip-wait-for-delete-timeout', flags.skipWaitForDeleteTimeout, 0);
-  if (flags.deleteLocalData) ctx.err('Flag --delete-local-data has been deprecated, This option is deprecated and will be deleted. Use --delete-emptydir-data.\n');
-  checkNodeArgs(args, flags, 'drain NODE', cmdPath);
-  const api = await ctx.api();
-  const nodes = await resolveNodes(new ApiSource(api), args, flags);
-  const podType = api.registry.forKind('v1', 'Pod');
-  let podMatch: ((labels: Record<string, string>) => boolean) | undefined;
-  if (flags.podSelector) {
-    const { parseLabelSelector, matchesLabels } = await import('../api/selectors');
-    const sel = parseLabelSelector(flags.podSelector);
-    podMatch = (labels) => matchesLabels(sel, labels);
-  }
-  const options: DrainOptions = {
-    force: !!flags.force,
-    ignoreDaemonSets: !!flags.ignoreDaemonsets,
-    deleteEmptyDirData: !!(flags.deleteEmptydirData || flags.deleteLocalData),
-    skipWaitForDeleteTimeoutSeconds: skipWait,
-  };
+/** Cordons the nodes, then evicts (or deletes) each one's pods: the nodes left undrained, with their errors. */
+async function drainNodes(
+  ctx: CliContext,
+  source: ObjectSource,
+  args: string[],
+  flags: DrainFlags,
+  options: DrainOptions,
+  o: { dryRun: DryRunMode; gracePeriod: number; timeoutMs: number },
+): Promise<{ fatalErrors: string[][]; remaining: string[] }> {
+  const { dryRun } = o;
+  const nodes = await resolveNodes(source, args, flags);
+  const podType = source.registry.forKind('v1', 'Pod');
+  // kubectl lists them cluster-wide by field selector (and the --pod-selector labels).
+  const podsOn = async (nodeName: string) => filterPods(source, await source.list(podType, undefined, flags.podSelector, `spec.nodeName=${nodeName}`), options, source.now());
 
-  await cordonNodes(ctx, new ApiSource(api), nodes, true, dryRun);
+  await cordonNodes(ctx, source, nodes, true, dryRun);
 
   const fatalErrors: string[][] = [];
   const remaining: string[] = [];
   for (const node of nodes) {
     const nodeName = node.metadata.name!;
-    const pods = (await api
-      .list(podType, { labelMatch: podMatch, fieldMatch: (p) => p.spec?.nodeName === nodeName }))
-      .items;
-    const list = await filterPods(api, pods, options, api.clock.now());
+    const list = await podsOn(nodeName);
     let errs = podDeleteErrors(list);
     if (errs.length === 0) {
       const warnings = podDeleteWarnings(list);
@@ -418,9 +317,9 @@ export async function runDrain(ctx: CliContext, args: string[], flags: DrainFlag
       if (dryRun === 'client') {
         for (const p of toRemove) ctx.out(`evicting pod ${ref(p)} (dry run)\n`);
       } else {
-        errs = await removePods(ctx, api, toRemove, { eviction: !flags.disableEviction, gracePeriod, timeoutMs, dryRun });
+        errs = await removePods(ctx, source, toRemove, { eviction: !flags.disableEviction, gracePeriod: o.gracePeriod, timeoutMs: o.timeoutMs, dryRun });
         if (errs.length) {
-          const pending = (await filterPods(api, (await api.list(podType, { labelMatch: podMatch, fieldMatch: (p) => p.spec?.nodeName === nodeName })).items, options, api.clock.now())).filter((x) => x.status.delete);
+          const pending = (await podsOn(nodeName)).filter((x) => x.status.delete);
           if (pending.length) {
             ctx.err(`There are pending pods in node "${nodeName}" when an error occurred: ${aggregateMessage(errs)}\n`);
             for (const x of pending) ctx.err(`pod/${x.pod.metadata.name}\n`);
@@ -436,6 +335,25 @@ export async function runDrain(ctx: CliContext, args: string[], flags: DrainFlag
     fatalErrors.push(errs);
     remaining.push(nodeName);
   }
+  return { fatalErrors, remaining };
+}
+
+export async function runDrain(ctx: CliContext, args: string[], flags: DrainFlags, cmdPath: string): Promise<number> {
+  const dryRun = parseDryRun(ctx, flags.dryRun);
+  const gracePeriod = intFlag('grace-period', flags.gracePeriod, -1);
+  const timeoutMs = parseDuration(flags.timeout ?? '0s');
+  const skipWait = intFlag('skip-wait-for-delete-timeout', flags.skipWaitForDeleteTimeout, 0);
+  if (flags.deleteLocalData) ctx.err('Flag --delete-local-data has been deprecated, This option is deprecated and will be deleted. Use --delete-emptydir-data.\n');
+  checkNodeArgs(args, flags, 'drain NODE', cmdPath);
+  // A bad --pod-selector fails before anything is written.
+  if (flags.podSelector) (await import('../api/selectors')).parseLabelSelector(flags.podSelector);
+  const options: DrainOptions = {
+    force: !!flags.force,
+    ignoreDaemonSets: !!flags.ignoreDaemonsets,
+    deleteEmptyDirData: !!(flags.deleteEmptydirData || flags.deleteLocalData),
+    skipWaitForDeleteTimeoutSeconds: skipWait,
+  };
+  const { fatalErrors, remaining } = await withObjectSource(ctx, (source) => drainNodes(ctx, source, args, flags, options, { dryRun, gracePeriod, timeoutMs }));
   if (remaining.length) {
     ctx.err(`There are pending nodes to be drained:\n${remaining.map((n) => ` ${n}\n`).join('')}`);
     // CheckErr on an aggregate of aggregates: one node → its errors one per line; several →

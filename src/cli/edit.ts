@@ -10,19 +10,20 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { ApiError, CliError, formatFieldError } from '../api/errors';
-import { pluralGroup, type ResourceType } from '../api/resources';
-import type { ApiServer } from '../api/server';
-import { deepCopy, isObject, type KObject } from '../api/types';
+import { NoKindMatchError, pluralGroup, type ResourceType } from '../api/resources';
+import type { ObjectSource } from './object-source';
+import type { KObject } from '../api/types';
 import { deepEqual } from '../store/json-equal';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { collect } from './flags/collect';
 import { validationDirective } from './flags/validate';
 import { PrintedError } from './format-error';
 import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
 import { goQuote } from '../util/go-format';
-import { printFlagOptions, type PrintFlagValues } from './flags/print-flags';
+import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
+import { addResourceBuilderFlags } from './flags/resource-builder-flags';
+import { FIELD_MANAGER_HELP, VALIDATE_HELP, kubectlHelp } from './kubectl-help';
 
 // Heavy modules load when `edit` runs (runEdit), not at every kubesim start-up.
 const lazy: { yaml?: typeof import('yaml'); yamlCompat?: typeof import('../manifest/yaml-compat'); childProcess?: typeof import('node:child_process'); crypto?: typeof import('node:crypto') } = {};
@@ -43,6 +44,7 @@ export interface EditFlags extends TargetFlags, PrintFlagValues {
   validate?: string;
   windowsLineEndings?: boolean;
   fieldManager?: string;
+  subresource?: string;
 }
 
 // ---------- the file shown to the user ----------
@@ -197,40 +199,23 @@ function addError(results: EditResults, e: ApiError, rt: ResourceType, name: str
   return `error: ${res} ${goQuote(name)} could not be patched: ${e.message}`;
 }
 
-/** A PATCH as the API server runs it: on the latest object, retried on conflicts unless the patch pins a resourceVersion. */
-async function patchOnServer(api: ApiServer, rt: ResourceType, ns: string | undefined, name: string, strategic: boolean, patch: Record<string, unknown>): Promise<KObject> {
-  const { applyStrategicMergePatch, applyJsonMergePatch, PatchError } = await import('../api/apply');
-  const pinned = typeof (patch.metadata as Record<string, unknown> | undefined)?.resourceVersion === 'string';
-  for (let attempt = 0; ; attempt++) {
-    const current = await api.get(rt, ns, name);
-    let patched: KObject;
-    try {
-      patched = strategic ? applyStrategicMergePatch(deepCopy(current), patch, rt.kind, current.apiVersion) : (applyJsonMergePatch(deepCopy(current), patch) as KObject);
-    } catch (e) {
-      if (e instanceof PatchError) throw ApiError.badRequest(e.message);
-      throw e;
+/** The PATCH kubectl sends; a strict decoding error names only the fields (the body is a patch, not a whole object). */
+async function patchObject(s: Session, rt: ResourceType, ns: string | undefined, name: string, strategic: boolean, patch: Record<string, unknown>): Promise<KObject> {
+  try {
+    return await s.source.patch(rt, ns, name, strategic ? 'strategic' : 'merge', JSON.stringify(patch), { fieldManager: s.flags.fieldManager ?? 'kubectl-edit', status: s.flags.subresource === 'status' });
+  } catch (e) {
+    if (e instanceof ApiError && e.reason === 'BadRequest') {
+      const m = /cannot be handled as an? \w+: (strict decoding error: .*)$/s.exec(e.message);
+      if (m) throw ApiError.badRequest(m[1]);
     }
-    if (deepEqual(patched, current)) return current;
-    if (!isObject(patched.metadata)) patched.metadata = {};
-    if (!pinned) patched.metadata.resourceVersion = current.metadata.resourceVersion;
-    try {
-      return await api.update(patched, { fieldManager: 'kubectl-edit' });
-    } catch (e) {
-      if (e instanceof ApiError && e.reason === 'Conflict' && !pinned && attempt < 5) continue;
-      // A PATCH's strict decoding error names only the fields (the body is a patch, not a whole object).
-      if (e instanceof ApiError && e.reason === 'BadRequest') {
-        const m = /cannot be handled as an? \w+: (strict decoding error: .*)$/s.exec(e.message);
-        if (m) throw ApiError.badRequest(m[1]);
-      }
-      throw e;
-    }
+    throw e;
   }
 }
 
 interface Session {
   ctx: CliContext;
   flags: EditFlags;
-  api: ApiServer;
+  source: ObjectSource;
   print: MutationPrinter;
   format: 'yaml' | 'json';
   /** `kubesim` (or `kubectl sim`): for the replace hint and the temp file name. */
@@ -279,7 +264,7 @@ async function visitToPatch(s: Session, originals: Target[], updated: KObject[],
     let result: KObject;
     try {
       const ns = rt.namespaced ? original.object.metadata.namespace : undefined;
-      result = await patchOnServer(s.api, rt, ns, name, strategic, patch);
+      result = await patchObject(s, rt, ns, name, strategic, patch);
     } catch (e) {
       if (e instanceof ApiError) {
         s.ctx.err(addError(results, e, rt, name) + '\n');
@@ -291,13 +276,26 @@ async function visitToPatch(s: Session, originals: Target[], updated: KObject[],
   }
 }
 
-/** The parsed objects of the edited file (a List is flattened), or the syntax error text. */
-async function parseEdited(text: string): Promise<{ objects: KObject[] } | { error: string }> {
+/**
+ * The parsed objects of the edited file (a List is flattened), or the syntax error text. Each
+ * must map to a resource, as kubectl's builder maps it (a Scale, from `--subresource=scale`, does not).
+ */
+async function parseEdited(source: ObjectSource, text: string): Promise<{ objects: KObject[] } | { error: string }> {
   const { parseManifestText } = await import('../manifest');
   const { docs, errors } = parseManifestText(text, 'edited-file');
   // The decoder stops at the first error of the stream.
   if (errors.length) return { error: errors[0].kubectlMessage };
-  return { objects: docs.map((d) => d.object) };
+  const objects = docs.map((d) => d.object);
+  await source.learnKinds(objects);
+  for (const o of objects) {
+    try {
+      source.typeOf(o);
+    } catch (e) {
+      if (!(e instanceof NoKindMatchError)) throw e;
+      return { error: `resource mapping not found for name: ${goQuote(o.metadata?.name ?? '')} namespace: ${goQuote(o.metadata?.namespace ?? '')} from "edited-file": ${e.message}\nensure CRDs are installed first` };
+    }
+  }
+  return { objects };
 }
 
 /** EditOptions.Run's loop for one set of objects. Returns the exit code. */
@@ -346,7 +344,7 @@ async function editLoop(s: Session, infos: Target[]): Promise<number> {
     }
 
     results = { file, reasons: [], edit: 0, notfound: 0, retryable: 0 };
-    const parsed = await parseEdited(edited);
+    const parsed = await parseEdited(s.source, edited);
     if ('error' in parsed) {
       containsError = true;
       results.reasons.push({ head: `The edited file had a syntax error: ${parsed.error}`, other: [] });
@@ -384,43 +382,69 @@ export async function runEdit(ctx: CliContext, resources: string[], flags: EditF
   const print = await mutationPrinter(ctx, output === '' && !flags.template ? undefined : flags, 'none');
   // The builder allows an empty selector for edit: `edit deployments` edits every deployment.
   const typeOnly = resources.length === 1 && !resources[0].includes('/');
-  const targets = await resolveTargets(ctx, resources, { ...flags, all: flags.all || typeOnly }, 'edit');
-  if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
-  if (targets.items.length === 0) throw new CliError('edit cancelled, no objects found');
   if (validate !== 'ignore') await (await import('../api/validator-adapter')).loadValidation();
-  const api = await ctx.api();
-  return editLoop({ ctx, flags, api, print, format, program }, targets.items);
+  // GET, then PATCH: through the daemon's API when it serves, else the store.
+  const { withObjectSource } = await import('./object-source');
+  return withObjectSource(ctx, async (source) => {
+    const targets = await resolveTargets(ctx, resources, { ...flags, all: flags.all || typeOnly }, 'edit', {}, source);
+    if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
+    if (targets.items.length === 0) throw new CliError('edit cancelled, no objects found');
+    // --subresource: what is edited is what the subresource's GET answers (no check of the name first, as kubectl).
+    const sub = flags.subresource;
+    if (sub) {
+      for (const t of targets.items) {
+        const m = t.object.metadata;
+        t.object = await source.getSubresource(t.type, t.type.namespaced ? m.namespace : undefined, m.name!, sub);
+      }
+    }
+    return editLoop({ ctx, flags, source, print, format, program }, targets.items);
+  });
 }
 
+const EDIT_LONG = `Edit a resource from the default editor.
+
+ The edit command allows you to directly edit any API resource you can retrieve via the command-line tools. It will open the editor defined by your KUBE_EDITOR, or EDITOR environment variables, or fall back to 'vi' for Linux or 'notepad' for Windows. When attempting to open the editor, it will first attempt to use the shell that has been defined in the 'SHELL' environment variable. If this is not defined, the default shell will be used, which is '/bin/bash' for Linux or 'cmd' for Windows.
+
+ You can edit multiple objects, although changes are applied one at a time. The command accepts file names as well as command-line arguments, although the files you point to must be previously saved versions of resources.
+
+ Editing is done with the API version used to fetch the resource. To edit using a specific API version, fully-qualify the resource, version, and group.
+
+ The default format is YAML. To edit in JSON, specify "-o json".
+
+ The flag --windows-line-endings can be used to force Windows line endings, otherwise the default for your operating system will be used.
+
+ In the event an error occurs while updating, a temporary file will be created on disk that contains your unapplied changes. The most common error when updating a resource is another editor changing the resource on the server. When this occurs, you will have to apply your changes to the newer version of the resource, or update your temporary saved copy to include the latest resource version.`;
+
+const EDIT_EXAMPLE = `  # Edit the service named 'registry'
+  kubectl edit svc/registry
+  
+  # Use an alternative editor
+  KUBE_EDITOR="nano" kubectl edit svc/registry
+  
+  # Edit the job 'myjob' in JSON using the v1 API format
+  kubectl edit job.v1.batch/myjob -o json
+  
+  # Edit the deployment 'mydeployment' in YAML and save the modified config in its annotation
+  kubectl edit deployment/mydeployment -o yaml --save-config
+  
+  # Edit the 'status' subresource for the 'mydeployment' deployment
+  kubectl edit deployment mydeployment --subresource='status'`;
+
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('edit')
     .description('Edit a resource on the server')
     .usage('(RESOURCE/NAME | -f FILENAME)')
-    .argument('[resources...]')
-    .option('-f, --filename <file>', 'Filename, directory, or URL to files to use to edit the resource', collect, [])
-    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
-    .addOption(printFlagOptions()[0])
-    .addOption(printFlagOptions()[1])
-    .addOption(printFlagOptions()[2])
+    .argument('[resources...]');
+  addResourceBuilderFlags(cmd, { filename: 'Filename, directory, or URL to files to use to edit the resource', kustomize: true, recursive: true });
+  addPrintFlags(cmd);
+  cmd
     .option('--output-patch', 'Output the patch if the resource is edited.')
     .option('--save-config', 'If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.')
-    .option('--validate <mode>', 'Must be one of: strict (or true), warn, ignore (or false).', 'strict')
+    .option('--validate <mode>', VALIDATE_HELP, 'strict')
     .option('--windows-line-endings', 'Defaults to the line ending native to your platform.')
-    .option('--field-manager <name>', 'Name of the manager used to track field ownership.', 'kubectl-edit')
-    .option('--show-managed-fields', 'If true, keep the managedFields when printing objects in JSON or YAML format.')
-    .addHelpText('after', `
-Examples:
-  # Edit the service named 'registry'
-  kubesim edit svc/registry
-
-  # Use an alternative editor
-  KUBE_EDITOR="nano" kubesim edit svc/registry
-
-  # Edit the job 'myjob' in JSON using the v1 API format
-  kubesim edit job.v1.batch/myjob -o json
-
-  # Edit the deployment 'mydeployment' in YAML and save the modified config in its annotation
-  kubesim edit deployment/mydeployment -o yaml --save-config`)
+    .option('--field-manager <name>', FIELD_MANAGER_HELP, 'kubectl-edit')
+    .option('--subresource <name>', 'If specified, edit will operate on the subresource of the requested object. This flag is beta and may change in the future.');
+  kubectlHelp(cmd, p.name, { long: EDIT_LONG, example: EDIT_EXAMPLE, use: 'edit (RESOURCE/NAME | -f FILENAME)' })
     .action(p.action((ctx, resources: string[], flags: EditFlags) => runEdit(ctx, resources, flags, p.name)));
 }

@@ -39,7 +39,24 @@ export interface ObjectSource {
   group<T>(fn: () => Promise<T>): Promise<T>;
   /** Waits until each object is gone (or replaced: another uid); the first one left when timeoutMs pass, else undefined. */
   waitDeleted(ctx: CliContext, pending: PendingDeletion[], timeoutMs: number): Promise<PendingDeletion | undefined>;
+  /**
+   * Follows one object until `seen` returns true: `seen` gets it now and after each change,
+   * undefined once it is deleted (or replaced: another uid). False when timeoutMs pass first.
+   */
+  follow(ctx: CliContext, target: PendingDeletion, seen: FollowCallback, timeoutMs: number): Promise<boolean>;
+  /**
+   * Checks `done` (which reads through this source) until it holds, false when timeoutMs
+   * pass first: in-process the cluster is driven between checks, a daemon's polled. `now` is
+   * the time the wait runs on: the cluster's clock in-process, the wall clock (as kubectl's) remote.
+   */
+  poll(ctx: CliContext, done: (now: number) => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean>;
+  /** GET of an object's subresource (`status`: the object; `scale`: its Scale); NotFound when the kind has none. */
+  getSubresource(type: ResourceType, namespace: string | undefined, name: string, subresource: string): Promise<KObject>;
+  /** POSTs a policy/v1 Eviction for a pod (the eviction subresource): refused with a 429 while a disruption budget forbids it. */
+  evict(namespace: string, name: string, opts: { gracePeriodSeconds?: number; dryRun?: boolean }): Promise<void>;
 }
+
+export type FollowCallback = (obj: KObject | undefined) => boolean | Promise<boolean>;
 
 /** An object deleted: gone once the name is free or held by another object (uid). */
 export interface PendingDeletion {
@@ -131,6 +148,36 @@ export class ApiSource implements ObjectSource {
     const { driveCluster } = await import('./drive-cluster');
     await driveCluster(ctx, this.api, async () => !(await left()), timeoutMs);
     return left();
+  }
+
+  /** Polled on the cluster clock: the daemon's controllers move it, or this process's when none runs. */
+  async follow(ctx: CliContext, p: PendingDeletion, seen: FollowCallback, timeoutMs: number): Promise<boolean> {
+    const { driveCluster } = await import('./drive-cluster');
+    return driveCluster(ctx, this.api, async () => {
+      const o = await this.api.tryGet(p.type, p.namespace, p.name);
+      return seen(o && !replaced(p, o) ? o : undefined);
+    }, timeoutMs);
+  }
+
+  async poll(ctx: CliContext, done: (now: number) => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+    const { driveCluster } = await import('./drive-cluster');
+    return driveCluster(ctx, this.api, () => done(this.api.clock.now()), timeoutMs);
+  }
+
+  async getSubresource(type: ResourceType, namespace: string | undefined, name: string, subresource: string): Promise<KObject> {
+    // The kind's subresources as the server lists them; those answering with the object, or its Scale.
+    const { subresourcesOf } = await import('../api/rest/discovery');
+    const sub = subresourcesOf(type).find((s) => s.name === subresource && s.verbs.includes('get'));
+    if (!sub || !(sub.kind === type.kind || sub.kind === 'Scale')) throw new ApiError('NotFound', 'the server could not find the requested resource');
+    const obj = await this.api.get(type, namespace, name);
+    if (sub.kind === type.kind) return obj;
+    const { scaleOf } = await import('../api/rest/writes');
+    return scaleOf(obj) as KObject;
+  }
+
+  async evict(namespace: string, name: string, opts: { gracePeriodSeconds?: number; dryRun?: boolean }): Promise<void> {
+    const { evictPod } = await import('../api/eviction');
+    return evictPod(this.api, namespace, name, opts);
   }
 }
 
@@ -304,26 +351,33 @@ export class RemoteObjects implements ObjectSource {
   async waitDeleted(_ctx: CliContext, pending: PendingDeletion[], timeoutMs: number): Promise<PendingDeletion | undefined> {
     // Wall-clock time: the watch is the daemon's, whose clock runs on its own.
     const deadline = Date.now() + timeoutMs;
-    for (const p of pending) if (!(await this.watchGone(p, deadline))) return p;
+    for (const p of pending) if (!(await this.followUntil(p, (o) => !o, deadline))) return p;
     return undefined;
   }
 
-  /** Whether the object is gone (or replaced) before the deadline: a list with its name, then a watch from that list's resourceVersion. */
-  private async watchGone(p: PendingDeletion, deadline: number): Promise<boolean> {
+  /** As kubectl's informer on one object (UntilWithSync): a list with its name, then a watch from that list's resourceVersion. */
+  follow(_ctx: CliContext, p: PendingDeletion, seen: FollowCallback, timeoutMs: number): Promise<boolean> {
+    return this.followUntil(p, seen, Date.now() + timeoutMs);
+  }
+
+  private async followUntil(p: PendingDeletion, seen: FollowCallback, deadline: number): Promise<boolean> {
     const path = resourcePath(p.type, p.namespace);
     const fieldSelector = `metadata.name=${p.name}`;
+    const live = (o: KObject | undefined) => (o && !replaced(p, o) ? o : undefined);
     while (Date.now() < deadline) {
       const list = await this.client.getJson<ListBody & { metadata?: { resourceVersion?: string } }>(path, { fieldSelector });
-      const live = list.items?.[0];
-      if (!live || replaced(p, live)) return true;
-      const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+      this.committed = true;
+      if (await seen(live(list.items?.[0]))) return true;
+      // No deadline (kubectl's `--timeout=0`): the watch runs until the server ends it.
+      const signal = Number.isFinite(deadline) ? AbortSignal.timeout(Math.max(1, deadline - Date.now())) : new AbortController().signal;
       try {
         const query = { fieldSelector, resourceVersion: list.metadata?.resourceVersion, watch: 'true' };
         for await (const line of this.client.streamLines(path, query, 'application/json', signal)) {
           const ev = JSON.parse(line) as { type: string; object: KObject };
-          if (ev.type === 'DELETED' || ((ev.type === 'ADDED' || ev.type === 'MODIFIED') && replaced(p, ev.object))) return true;
           // 410 Expired (the list's version is no longer watchable): list again.
           if (ev.type === 'ERROR') break;
+          if (ev.type === 'BOOKMARK') continue;
+          if (await seen(ev.type === 'DELETED' ? undefined : live(ev.object))) return true;
         }
       } catch (e) {
         if (signal.aborted) return false;
@@ -332,6 +386,40 @@ export class RemoteObjects implements ObjectSource {
       // The watch ended (the server's timeout, or the deadline): list again while time is left.
     }
     return false;
+  }
+
+  /** Checks every second, kubectl's poll interval for the pods a drain waits on; wall-clock time, the daemon's clock runs on its own. */
+  async poll(_ctx: CliContext, done: (now: number) => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (await done(Date.now())) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, Math.min(1000, Math.max(0, deadline - Date.now()))));
+    }
+  }
+
+  async getSubresource(type: ResourceType, namespace: string | undefined, name: string, subresource: string): Promise<KObject> {
+    if (unaddressable(name)) throw ApiError.notFound(pluralGroup(type), name);
+    const res = await this.client.get(`${objectPath(type, namespace, name)}/${encodeURIComponent(subresource)}`, {}, 'application/json');
+    this.committed = true;
+    if (res.status < 200 || res.status >= 300) throw statusError(res);
+    return JSON.parse(res.body) as KObject;
+  }
+
+  async evict(namespace: string, name: string, opts: { gracePeriodSeconds?: number; dryRun?: boolean }): Promise<void> {
+    const type = this.registry.forKind('v1', 'Pod');
+    const deleteOptions = { ...(opts.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: opts.gracePeriodSeconds } : {}), ...(opts.dryRun ? { dryRun: ['All'] } : {}) };
+    const body = { kind: 'Eviction', apiVersion: 'policy/v1', metadata: { name, namespace }, deleteOptions };
+    let res;
+    try {
+      res = await this.client.send('POST', `${objectPath(type, namespace, name)}/eviction`, {}, JSON.stringify(body));
+    } catch (e) {
+      if (!(e instanceof ConnectionError) || e.sent) this.committed = true;
+      throw e;
+    }
+    this.committed = true;
+    // A 429's Status keeps its reason, TooManyRequests, which drain retries on.
+    if (res.status < 200 || res.status >= 300) throw statusError(res);
   }
 }
 

@@ -3,8 +3,8 @@
 // to an object, for Deployments, StatefulSets and DaemonSets. rollout.ts holds the commands.
 
 import { ApiError, CliError } from '../api/errors';
-import type { ResourceType } from '../api/resources';
-import type { ApiServer } from '../api/server';
+import { pluralGroup, type ResourceType } from '../api/resources';
+import type { ObjectSource } from './object-source';
 import { deepEqual } from '../store/json-equal';
 import { deepCopy, type KObject } from '../api/types';
 import type { CliContext } from './context';
@@ -67,8 +67,8 @@ export function notImplemented(t: ResourceType, what: string): CliError {
   return new CliError(`no ${what} has been implemented for "${groupKind(t)}"`);
 }
 
-function typeOf(api: ApiServer, apiVersion: string, kind: string): ResourceType {
-  return api.registry.forKind(apiVersion, kind);
+function typeOf(source: ObjectSource, apiVersion: string, kind: string): ResourceType {
+  return source.registry.forKind(apiVersion, kind);
 }
 
 // ---------- status viewers (polymorphichelpers/rollout_status.go) ----------
@@ -179,12 +179,17 @@ function ownedBy(objs: KObject[], owner: KObject): KObject[] {
   return objs.filter((o) => (o.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === owner.metadata.uid));
 }
 
-/** The revisions of a Deployment (its ReplicaSets) or StatefulSet/DaemonSet (ControllerRevisions). */
-export async function rolloutHistory(api: ApiServer, obj: KObject): Promise<HistoryEntry[]> {
+/**
+ * The revisions of a Deployment (its ReplicaSets) or StatefulSet/DaemonSet (ControllerRevisions),
+ * listed as kubectl lists them: by the object's label selector, then kept when it controls them.
+ */
+export async function rolloutHistory(source: ObjectSource, obj: KObject): Promise<HistoryEntry[]> {
   const ns = obj.metadata.namespace;
   const byRevision = new Map<number, HistoryEntry>();
+  const { selectorToString } = await import('../api/selectors');
+  const selector = selectorToString(obj.spec?.selector);
   if (obj.kind === 'Deployment') {
-    const rss = ownedBy((await api.list(typeOf(api, 'apps/v1', 'ReplicaSet'), { namespace: ns })).items, obj);
+    const rss = ownedBy(await source.list(typeOf(source, 'apps/v1', 'ReplicaSet'), ns, selector), obj);
     for (const rs of rss) {
       const raw = rs.metadata.annotations?.[REVISION];
       const revision = raw === undefined ? 0 : Number(raw);
@@ -197,7 +202,7 @@ export async function rolloutHistory(api: ApiServer, obj: KObject): Promise<Hist
       byRevision.set(revision, { revision, template, changeCause: template.metadata.annotations[CHANGE_CAUSE], source: rs });
     }
   } else {
-    const crs = ownedBy((await api.list(typeOf(api, 'apps/v1', 'ControllerRevision'), { namespace: ns })).items, obj);
+    const crs = ownedBy(await source.list(typeOf(source, 'apps/v1', 'ControllerRevision'), ns, selector), obj);
     for (const cr of crs) {
       const revision = Number(cr.revision ?? 0);
       byRevision.set(revision, { revision, template: revisionTemplate(cr), changeCause: cr.metadata.annotations?.[CHANGE_CAUSE], source: cr });
@@ -243,8 +248,8 @@ function historyTable(entries: HistoryEntry[]): string {
 }
 
 /** ViewHistory: the text after `<kind>/<name> ` (without the printer's final newline). */
-export async function viewHistory(api: ApiServer, obj: KObject, revision: number): Promise<string> {
-  const entries = await rolloutHistory(api, obj);
+export async function viewHistory(source: ObjectSource, obj: KObject, revision: number): Promise<string> {
+  const entries = await rolloutHistory(source, obj);
   if (entries.length === 0) return 'No rollout history found.';
   if (revision > 0) {
     const e = entries.find((x) => x.revision === revision);
@@ -283,12 +288,15 @@ function equalIgnoreHash(a: any, b: any): boolean {
 }
 
 /** Rolls back; returns the operation kubectl prints (`rolled back`, `skipped rollback (...)`). */
-export async function rollback(api: ApiServer, type: ResourceType, obj: KObject, toRevision: number, dryRun: DryRunMode): Promise<string> {
+export async function rollback(source: ObjectSource, type: ResourceType, obj: KObject, toRevision: number, dryRun: DryRunMode): Promise<string> {
   if (toRevision < 0) throw revisionNotFound(toRevision);
   const ns = obj.metadata.namespace;
   const name = obj.metadata.name!;
-  const current = await api.get(type, ns, name);
-  const entries = await rolloutHistory(api, current);
+  const current = await source.tryGet(type, ns, name);
+  if (!current) throw ApiError.notFound(pluralGroup(type), name);
+  const entries = await rolloutHistory(source, current);
+  // kubectl's PATCH carries no field manager: the server names it after the user agent, `kubectl`.
+  const write = (patchType: 'json' | 'strategic', patch: unknown) => source.patch(type, ns, name, patchType, JSON.stringify(patch), { dryRun: dryRun === 'server', fieldManager: 'kubectl' });
   if (current.kind === 'Deployment') {
     let target: HistoryEntry | undefined;
     if (toRevision === 0) {
@@ -308,10 +316,11 @@ export async function rollback(api: ApiServer, type: ResourceType, obj: KObject,
     for (const [k, v] of Object.entries(current.metadata.annotations ?? {})) if (ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
     for (const [k, v] of Object.entries(target.source.metadata.annotations ?? {})) if (!ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
     try {
-      await api.mutate(type, ns, name, (o) => {
-        o.spec = { ...(o.spec ?? {}), template: rsTemplate };
-        o.metadata.annotations = annotations;
-      }, { dryRun: dryRun === 'server' });
+      // getDeploymentPatch: a JSON patch replacing the template and the annotations.
+      await write('json', [
+        { op: 'replace', path: '/spec/template', value: rsTemplate },
+        { op: 'replace', path: '/metadata/annotations', value: annotations },
+      ]);
     } catch (e) {
       throw new CliError(`failed restoring revision ${toRevision}: ${(e as Error).message}`);
     }
@@ -330,9 +339,8 @@ export async function rollback(api: ApiServer, type: ResourceType, obj: KObject,
   }
   if (deepEqual(target.template, current.spec?.template ?? {})) return `skipped rollback (current template already matches revision ${toRevision})`;
   try {
-    await api.mutate(type, ns, name, (o) => {
-      o.spec = { ...(o.spec ?? {}), template: deepCopy(target.template) };
-    }, { dryRun: dryRun === 'server' });
+    // The revision's data is a strategic merge patch (its template says `$patch: replace`).
+    await write('strategic', target.source.data);
   } catch (e) {
     throw new CliError(`failed restoring revision ${toRevision}: ${(e as Error).message}`);
   }

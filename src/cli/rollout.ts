@@ -7,7 +7,6 @@
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import { pluralGroup } from '../api/resources';
-import type { ApiServer } from '../api/server';
 import { deepEqual } from '../store/json-equal';
 import { deepCopy, type KObject } from '../api/types';
 import type { CliContext } from './context';
@@ -90,8 +89,8 @@ abstract class RolloutOptions<F extends RolloutFlags> {
 
   abstract run(): Promise<number>;
 
-  /** The targets, on `source` (default: the store in this process). */
-  protected async targets(source?: ObjectSource): Promise<{ items: Target[]; errors: string[] }> {
+  /** The targets, on `source`. */
+  protected async targets(source: ObjectSource): Promise<{ items: Target[]; errors: string[] }> {
     const { resources, flags } = this;
     const typeOnly = resources.length === 1 && !resources[0].includes('/');
     const all = typeOnly && !flags.selector && !flags.fieldSelector ? true : flags.all;
@@ -104,20 +103,23 @@ abstract class RolloutOptions<F extends RolloutFlags> {
    * or StatefulSet through `fn`, the other kinds refused with `refusal`; every error is
    * collected, the lookup errors last, and printed as one aggregate.
    */
-  protected async visitRollable(refusal: (t: Target) => Error, fn: (t: Target, api: ApiServer) => Promise<void>): Promise<number> {
-    const { items, errors: lookupErrors } = await this.targets();
-    const api = await this.ctx.api();
-    const errors: unknown[] = [];
-    for (const t of items) {
-      try {
-        if (!isRollable(t)) throw refusal(t);
-        await fn(t, api);
-      } catch (e) {
-        errors.push(e);
+  protected async visitRollable(refusal: (t: Target) => Error, fn: (t: Target, source: ObjectSource) => Promise<void>): Promise<number> {
+    // Through the daemon's API when it serves, else the store.
+    const { withObjectSource } = await import('./object-source');
+    return withObjectSource(this.ctx, async (source) => {
+      const { items, errors: lookupErrors } = await this.targets(source);
+      const errors: unknown[] = [];
+      for (const t of items) {
+        try {
+          if (!isRollable(t)) throw refusal(t);
+          await fn(t, source);
+        } catch (e) {
+          errors.push(e);
+        }
       }
-    }
-    errors.push(...lookupErrors);
-    return this.finish(errors);
+      errors.push(...lookupErrors);
+      return this.finish(errors);
+    });
   }
 
   protected finish(errors: unknown[]): number {
@@ -148,9 +150,13 @@ class RolloutStatusOptions extends RolloutOptions<StatusFlags> {
   }
 
   async run(): Promise<number> {
+    const { withObjectSource } = await import('./object-source');
+    return withObjectSource(this.ctx, (source) => this.statusAll(source));
+  }
+
+  private async statusAll(source: ObjectSource): Promise<number> {
     const { ctx } = this;
-    const { items, errors: lookupErrors } = await this.targets();
-    const api = await ctx.api();
+    const { items, errors: lookupErrors } = await this.targets(source);
     if (items.length === 0 && lookupErrors.length === 0) {
       ctx.err(`No resources found in ${ctx.namespace} namespace.\n`);
       return 0;
@@ -162,7 +168,7 @@ class RolloutStatusOptions extends RolloutOptions<StatusFlags> {
         continue;
       }
       try {
-        await this.watchStatus(api, t);
+        await this.watchStatus(source, t);
       } catch (e) {
         errors.push(e);
       }
@@ -171,7 +177,8 @@ class RolloutStatusOptions extends RolloutOptions<StatusFlags> {
     return this.finish(errors);
   }
 
-  private async watchStatus(api: ApiServer, t: Target): Promise<void> {
+  /** As kubectl: the object's status at each change (a watch on it by name), until done. */
+  private async watchStatus(source: ObjectSource, t: Target): Promise<void> {
     const { ctx, revision } = this;
     let last = '';
     const show = (o: KObject): StatusResult => {
@@ -183,14 +190,11 @@ class RolloutStatusOptions extends RolloutOptions<StatusFlags> {
     };
     const first = show(t.object);
     if (first.done || !this.watch) return;
-    const ns = t.object.metadata.namespace;
-    const uid = t.object.metadata.uid;
+    const m = t.object.metadata;
     let failure: unknown;
-    const { driveCluster } = await import('./drive-cluster');
     const limit = this.timeoutMs > 0 ? this.timeoutMs : await unboundedWaitMs(ctx);
-    const ok = await driveCluster(ctx, api, async () => {
-      const o = await api.tryGet(t.type, ns, t.object.metadata.name!);
-      if (!o || o.metadata.uid !== uid) {
+    const ok = await source.follow(ctx, { type: t.type, namespace: m.namespace, name: m.name!, uid: m.uid }, (o) => {
+      if (!o) {
         failure = new CliError('object has been deleted');
         return true;
       }
@@ -244,15 +248,15 @@ class RolloutHistoryOptions extends RolloutOptions<HistoryFlags> {
     await this.printer();
     return this.visitRollable(
       (t) => notImplemented(t.type, 'history viewer'),
-      async (t, api) => {
+      async (t, source) => {
         if (this.printObjects) {
-          const entries = await rolloutHistory(api, t.object);
+          const entries = await rolloutHistory(source, t.object);
           const chosen = revision > 0 ? entries.filter((e) => e.revision === revision) : entries;
           if (revision > 0 && chosen.length === 0) throw new CliError('unable to find the specified revision');
           ctx.out(this.printObjects(chosen.map((e) => e.source)));
           return;
         }
-        const text = await viewHistory(api, t.object, revision);
+        const text = await viewHistory(source, t.object, revision);
         ctx.out(`${objectRef(t.object)} ${revision > 0 ? `with revision #${revision}` : ''}\n${text}\n`);
       },
     );
@@ -273,8 +277,8 @@ class RolloutUndoOptions extends RolloutOptions<UndoFlags> {
     const print = await mutationPrinter(ctx, this.flags, this.dryRun);
     return this.visitRollable(
       (t) => notImplemented(t.type, 'rollbacker'),
-      async (t, api) => {
-        const result = await rollback(api, t.type, t.object, this.toRevision, this.dryRun);
+      async (t, source) => {
+        const result = await rollback(source, t.type, t.object, this.toRevision, this.dryRun);
         ctx.out(print(t.object, result));
       },
     );

@@ -424,6 +424,7 @@ const HELP_COMMANDS = [
   'cordon',
   'uncordon',
   'drain',
+  'edit',
   'annotate',
   'version',
   'cluster-info',

@@ -120,10 +120,9 @@ export function apiResourceList(registry: ResourceRegistry, group: string, versi
     if (t.categories.length) r.categories = t.categories;
     resources.push(r);
     for (const s of subresourcesOf(t)) {
-      const sr: Record<string, unknown> = { name: `${t.plural}/${s.name}`, singularName: '', namespaced: t.namespaced, kind: s.kind, verbs: s.verbs };
-      if (s.group !== t.group) sr.group = s.group;
-      if (s.version !== version) sr.version = s.version;
-      resources.push(sr);
+      // A subresource of another group names its group and version (kubectl's drain finds the Eviction by them), as kube-apiserver's installer.
+      const gv = s.group !== t.group || s.version !== version ? { group: s.group, version: s.version } : {};
+      resources.push({ name: `${t.plural}/${s.name}`, singularName: '', namespaced: t.namespaced, ...gv, kind: s.kind, verbs: s.verbs });
     }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
