@@ -476,6 +476,7 @@ const HELP_COMMANDS = [
   'set serviceaccount',
   'set env',
   'set resources',
+  'kustomize',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
 
@@ -613,6 +614,28 @@ const SET_FLAGS = [
 ];
 
 /**
+ * kustomize's helm and function flags: accepted on a plain kustomization, kustomize's errors
+ * for charts and external plugins without --enable-helm / --enable-alpha-plugins, and docker
+ * missing from the suite's PATH once plugins are enabled.
+ */
+const KUSTOMIZE_FLAGS = [
+  'kustomize kust-plain',
+  'kustomize kust-helm',
+  'kustomize kust-gen',
+  'kustomize kust-gen --enable-alpha-plugins',
+  'kustomize kust-tr',
+  'kustomize kust-tr --load-restrictor=LoadRestrictionsNone',
+  'kustomize kust-plain --enable-helm --helm-debug --helm-kube-version=1.30 --helm-api-versions=v1 --helm-api-versions=v2 -e A=1 --mount=type=bind,src=/tmp,dst=/x --network --network-name=host --as-current-user',
+  'kustomize kust-plain --enable-alpha-plugins --env A --network=false -o',
+  'kustomize kust-plain -e',
+  'kustomize kust-plain --network=maybe',
+  'kustomize kust-plain --helm-debug=1 --enable-helm=false',
+  'kustomize kust-plain --mount',
+  'kustomize kust-plain --load-restrictor=bogus',
+  'kustomize kust-plain kust-helm',
+];
+
+/**
  * diff's, auth reconcile's and apply's last-applied sub-commands' checks before any request:
  * CheckDiffErr's exit code 2 and usage-style flag errors, the prune allowlist parsed first.
  */
@@ -738,6 +761,7 @@ export function allCases(): string[][] {
     ...GROUPS,
     ...LISTED_FLAGS,
     ...SET_FLAGS,
+    ...KUSTOMIZE_FLAGS,
     ...ROLLOUT,
     ...KUBECONFIG_READS,
   ];
