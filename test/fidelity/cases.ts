@@ -477,6 +477,7 @@ const HELP_COMMANDS = [
   'set env',
   'set resources',
   'kustomize',
+  'cluster-info dump',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
 
@@ -614,7 +615,7 @@ const SET_FLAGS = [
 ];
 
 /**
- * kustomize's helm and function flags: accepted on a plain kustomization, kustomize's errors
+ * kustomize's helm and function flags (and cluster-info dump's checks before any request): accepted on a plain kustomization, kustomize's errors
  * for charts and external plugins without --enable-helm / --enable-alpha-plugins, and docker
  * missing from the suite's PATH once plugins are enabled.
  */
@@ -633,6 +634,16 @@ const KUSTOMIZE_FLAGS = [
   'kustomize kust-plain --mount',
   'kustomize kust-plain --load-restrictor=bogus',
   'kustomize kust-plain kust-helm',
+  'cluster-info dump --pod-running-timeout=0',
+  'cluster-info dump -o wide',
+  'cluster-info dump -o bogus',
+  'cluster-info dump --pod-running-timeout=abc',
+  'cluster-info dump -o name --pod-running-timeout=-1s',
+  'cluster-info dump --namespaces',
+  'cluster-info dump -o custom-columns=A:.x',
+  "cluster-info dump --template='{{.x}}' -o wide",
+  'cluster-info dump -A=maybe',
+  'cluster-info dump --pod-running-timeout=-5m --output-directory=x',
 ];
 
 /**
