@@ -478,6 +478,7 @@ const HELP_COMMANDS = [
   'set resources',
   'kustomize',
   'cluster-info dump',
+  'proxy',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
 
@@ -615,7 +616,7 @@ const SET_FLAGS = [
 ];
 
 /**
- * kustomize's helm and function flags (and cluster-info dump's checks before any request): accepted on a plain kustomization, kustomize's errors
+ * kustomize's helm and function flags (and cluster-info dump's and proxy's checks before any request): accepted on a plain kustomization, kustomize's errors
  * for charts and external plugins without --enable-helm / --enable-alpha-plugins, and docker
  * missing from the suite's PATH once plugins are enabled.
  */
@@ -644,6 +645,12 @@ const KUSTOMIZE_FLAGS = [
   "cluster-info dump --template='{{.x}}' -o wide",
   'cluster-info dump -A=maybe',
   'cluster-info dump --pod-running-timeout=-5m --output-directory=x',
+  'proxy -u proxy.sock -p 8002',
+  'proxy --keepalive=abc',
+  'proxy -p abc',
+  'proxy --append-server-path=maybe',
+  'proxy -w',
+  'proxy --disable-filter=maybe',
 ];
 
 /**
