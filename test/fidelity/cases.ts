@@ -616,25 +616,27 @@ const SET_FLAGS = [
 ];
 
 /**
- * kustomize's helm and function flags (and cluster-info dump's and proxy's checks before any request): accepted on a plain kustomization, kustomize's errors
+ * kustomize's helm and function flags, accepted on a plain kustomization, kustomize's errors
  * for charts and external plugins without --enable-helm / --enable-alpha-plugins, and docker
- * missing from the suite's PATH once plugins are enabled.
+ * missing from the suite's PATH once plugins are enabled (the kustomizations are directories,
+ * kept in test/fixtures/kustomize/flags: this suite's fixtures/ holds files only); then
+ * cluster-info dump's and proxy's checks before any request.
  */
 const KUSTOMIZE_FLAGS = [
-  'kustomize kust-plain',
-  'kustomize kust-helm',
-  'kustomize kust-gen',
-  'kustomize kust-gen --enable-alpha-plugins',
-  'kustomize kust-tr',
-  'kustomize kust-tr --load-restrictor=LoadRestrictionsNone',
-  'kustomize kust-plain --enable-helm --helm-debug --helm-kube-version=1.30 --helm-api-versions=v1 --helm-api-versions=v2 -e A=1 --mount=type=bind,src=/tmp,dst=/x --network --network-name=host --as-current-user',
-  'kustomize kust-plain --enable-alpha-plugins --env A --network=false -o',
-  'kustomize kust-plain -e',
-  'kustomize kust-plain --network=maybe',
-  'kustomize kust-plain --helm-debug=1 --enable-helm=false',
-  'kustomize kust-plain --mount',
-  'kustomize kust-plain --load-restrictor=bogus',
-  'kustomize kust-plain kust-helm',
+  'kustomize ../../fixtures/kustomize/flags/kust-plain',
+  'kustomize ../../fixtures/kustomize/flags/kust-helm',
+  'kustomize ../../fixtures/kustomize/flags/kust-gen',
+  'kustomize ../../fixtures/kustomize/flags/kust-gen --enable-alpha-plugins',
+  'kustomize ../../fixtures/kustomize/flags/kust-tr',
+  'kustomize ../../fixtures/kustomize/flags/kust-tr --load-restrictor=LoadRestrictionsNone',
+  'kustomize ../../fixtures/kustomize/flags/kust-plain --enable-helm --helm-debug --helm-kube-version=1.30 --helm-api-versions=v1 --helm-api-versions=v2 -e A=1 --mount=type=bind,src=/tmp,dst=/x --network --network-name=host --as-current-user',
+  'kustomize ../../fixtures/kustomize/flags/kust-plain --enable-alpha-plugins --env A --network=false -o',
+  'kustomize ../../fixtures/kustomize/flags/kust-plain -e',
+  'kustomize ../../fixtures/kustomize/flags/kust-plain --network=maybe',
+  'kustomize ../../fixtures/kustomize/flags/kust-plain --helm-debug=1 --enable-helm=false',
+  'kustomize ../../fixtures/kustomize/flags/kust-plain --mount',
+  'kustomize ../../fixtures/kustomize/flags/kust-plain --load-restrictor=bogus',
+  'kustomize ../../fixtures/kustomize/flags/kust-plain ../../fixtures/kustomize/flags/kust-helm',
   'cluster-info dump --pod-running-timeout=0',
   'cluster-info dump -o wide',
   'cluster-info dump -o bogus',

@@ -125,7 +125,7 @@ test('-k errors are kubectl\'s', () => {
 
 test('kustomize helm and plugin flags: accepted, and kubectl kustomize\'s errors where charts or functions would run', () => {
   requireKubectl();
-  const FIX = join(ROOT, 'test', 'fidelity', 'fixtures');
+  const FIX = join(FX, 'flags');
   // Neither helm nor docker on this PATH: both programs must fail to run them the same way.
   const env = { PATH: '/usr/bin:/bin' };
   const strip = (s: string) => s.replace(/^E\d{4} \d\d:\d\d:\d\d\.\d{6}\s+\d+ /gm, 'E ').replace(/kustomize-helm-\d+/g, 'kustomize-helm-N');
