@@ -5,7 +5,16 @@ import type { Command } from 'commander';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { groupHelp } from './kubectl-help';
+import { groupHelp, kubectlHelp } from './kubectl-help';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CliError } from '../api/errors';
+import { collectList } from './flags/collect';
+import { parseGoDuration } from './flags/duration';
+import { declareFlagTypes } from './flags/pflag';
+import { addPrintFlags, allowMissingKeys, outputArgument, type PrintFlagValues } from './flags/print-flags';
+import { checkMutationFormat } from './flags/mutation-output';
+import { outputPrinter } from './flags/output';
 
 const DUMP_HINT = "\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n";
 
@@ -54,13 +63,41 @@ export function register(program: Command, p: Program): void {
     .action(p.action((ctx) => runClusterInfo(ctx)));
   cmd.configureHelp({ formatHelp: (c) => groupHelp(c as Command, p.name, CLUSTER_INFO_LONG, CLUSTER_INFO_EXAMPLE, 'cluster-info [flags]') });
 
-  cmd
+  const dump = cmd
     .command('dump')
     .description('Dump relevant information for debugging and diagnosis')
     .option('-A, --all-namespaces', 'If true, dump all namespaces.  If true, --namespaces is ignored.')
-    .option('--namespaces <list>', 'A comma separated list of namespaces to dump.')
-    .option('-o, --output <format>', 'Output format. One of: (json, yaml).', 'json')
-    .action(p.action((ctx, flags: { allNamespaces?: boolean; namespaces?: string; output?: string }) => runDump(ctx, flags)));
+    .option('--namespaces <list>', 'A comma separated list of namespaces to dump.', collectList, [])
+    .option('--output-directory <dir>', "Where to output the files.  If empty or '-' uses stdout, otherwise creates a directory hierarchy in that directory")
+    .option('--pod-running-timeout <duration>', 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running', '20s');
+  addPrintFlags(dump, { outputDefault: 'json' });
+  declareFlagTypes(dump, { 'pod-running-timeout': 'duration' });
+  kubectlHelp(dump, p.name, { long: DUMP_LONG, example: DUMP_EXAMPLE, use: 'dump [flags]' }, { output: "'json'", 'output-directory': "''", 'pod-running-timeout': '20s', namespaces: '[]' }).action(
+    p.action((ctx, flags: DumpFlags) => runDump(ctx, flags)),
+  );
+}
+
+const DUMP_LONG = `Dump cluster information out suitable for debugging and diagnosing cluster problems.  By default, dumps everything to stdout. You can optionally specify a directory with --output-directory.  If you specify a directory, Kubernetes will build a set of files in that directory.  By default, only dumps things in the current namespace and 'kube-system' namespace, but you can switch to a different namespace with the --namespaces flag, or specify --all-namespaces to dump all namespaces.
+
+ The command also dumps the logs of all of the pods in the cluster; these logs are dumped into different directories based on namespace and pod name.`;
+
+const DUMP_EXAMPLE = `  # Dump current cluster state to stdout
+  kubectl cluster-info dump
+  
+  # Dump current cluster state to /path/to/cluster-state
+  kubectl cluster-info dump --output-directory=/path/to/cluster-state
+  
+  # Dump all namespaces to stdout
+  kubectl cluster-info dump --all-namespaces
+  
+  # Dump a set of namespaces to /path/to/cluster-state
+  kubectl cluster-info dump --namespaces default,kube-system --output-directory=/path/to/cluster-state`;
+
+interface DumpFlags extends PrintFlagValues {
+  allNamespaces?: boolean;
+  namespaces?: string[];
+  outputDirectory?: string;
+  podRunningTimeout?: string;
 }
 
 export async function runClusterInfo(ctx: CliContext): Promise<number> {
@@ -77,29 +114,68 @@ export async function runClusterInfo(ctx: CliContext): Promise<number> {
   return 0;
 }
 
-const DUMP_TYPES = ['events', 'replicationcontrollers', 'services', 'daemonsets.apps', 'deployments.apps', 'replicasets.apps', 'pods'];
+/** What Run lists in each namespace, with the file each goes to under --output-directory. */
+const DUMP_TYPES: [string, string][] = [
+  ['events', 'events'],
+  ['replicationcontrollers', 'replication-controllers'],
+  ['services', 'services'],
+  ['daemonsets.apps', 'daemonsets'],
+  ['deployments.apps', 'deployments'],
+  ['replicasets.apps', 'replicasets'],
+  ['pods', 'pods'],
+];
 
-export async function runDump(ctx: CliContext, flags: { allNamespaces?: boolean; namespaces?: string; output?: string }): Promise<number> {
-  const api = await ctx.api();
-  const format = flags.output ?? 'json';
-  const YAML = format === 'yaml' ? await import('yaml') : undefined;
-  const print = (kind: string, items: KObject[], rv: string) => {
-    const list = { kind: `${kind}List`, apiVersion: kind === 'Node' || kind === 'Event' || kind === 'Service' || kind === 'Pod' || kind === 'ReplicationController' ? 'v1' : 'apps/v1', metadata: { resourceVersion: rv }, items };
-    ctx.out(YAML ? YAML.stringify(list) : JSON.stringify(list, null, 4) + '\n');
+/** kubectl's ClusterInfoDumpOptions: Complete (printer, then --pod-running-timeout), then Run. */
+export async function runDump(ctx: CliContext, flags: DumpFlags): Promise<number> {
+  const output = outputArgument(flags) ?? 'json';
+  checkMutationFormat(output);
+  if (parseGoDuration(flags.podRunningTimeout ?? '20s') <= 0) throw new CliError('--pod-running-timeout must be higher than zero');
+  // One printer for the whole dump: kubectl's YAML printer puts `---` before every list after the first, in files too.
+  const printer = outputPrinter(output, ctx, { showManagedFields: flags.showManagedFields, allowMissingKeys: allowMissingKeys(flags), sortJsonKeys: false });
+  const format = output.split('=')[0];
+  // The name printer walks a list's items; the others print the list itself.
+  const print = (lists: KObject[], asList: boolean) => (format === 'name' ? printer(lists[0].items as KObject[], asList) : printer(lists, asList));
+  const ext = format === 'json' ? '.json' : format === 'yaml' ? '.yaml' : '.txt';
+  const dir = flags.outputDirectory && flags.outputDirectory !== '-' ? flags.outputDirectory : undefined;
+  // setupOutputWriter: stdout, or <dir>/<name><ext> with its parent directories.
+  const write = (name: string, extension: string, text: string) => {
+    if (!dir) return ctx.out(text);
+    const file = path.join(dir, name) + extension;
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+    writeFileSync(file, text);
   };
-  const nodes = await api.list(api.registry.resolve('nodes'));
-  print('Node', nodes.items, nodes.resourceVersion);
+  const api = await ctx.api();
+  const list = async (resource: string, namespace?: string) => {
+    const type = api.registry.resolve(resource);
+    const r = await api.list(type, namespace === undefined ? undefined : { namespace });
+    const version = type.group ? `${type.group}/${type.version}` : type.version;
+    return { kind: `${type.kind}List`, apiVersion: version, metadata: { resourceVersion: r.resourceVersion }, items: r.items } as KObject;
+  };
+  write('nodes', ext, print([await list('nodes')], false));
   const namespaces = flags.allNamespaces
     ? (await api.list(api.registry.resolve('namespaces'))).items.map((n) => n.metadata.name!)
-    : flags.namespaces
-      ? flags.namespaces.split(',')
-      : ['default', 'kube-system'];
+    : flags.namespaces?.length
+      ? flags.namespaces
+      : ['kube-system', ctx.namespace];
+  const { containerLogLines, loadLazy } = await import('./logs');
+  await loadLazy();
   for (const ns of namespaces) {
-    for (const t of DUMP_TYPES) {
-      const type = api.registry.resolve(t);
-      const r = await api.list(type, { namespace: ns });
-      print(type.kind, r.items, r.resourceVersion);
+    for (const [resource, file] of DUMP_TYPES) {
+      const l = await list(resource, ns);
+      write(path.join(ns, file), ext, print([l], false));
+      if (resource !== 'pods') continue;
+      for (const pod of l.items as KObject[]) {
+        let text = '';
+        for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+          text += `==== START logs for container ${c.name} of pod ${ns}/${pod.metadata.name} ====\n`;
+          const r = containerLogLines(api, pod, c.name, false, {});
+          text += 'error' in r ? `Request log error: ${r.error}\n` : r.lines.map((line) => line + '\n').join('');
+          text += `==== END logs for container ${c.name} of pod ${ns}/${pod.metadata.name} ====\n`;
+        }
+        write(path.join(ns, pod.metadata.name!, 'logs'), '.txt', text);
+      }
     }
   }
+  if (dir) ctx.out(`Cluster info dumped to ${flags.outputDirectory}\n`);
   return 0;
 }

@@ -60,7 +60,7 @@ function wrapCreateError(gen: Generator, e: ApiError): string {
 }
 
 /** klog's line header: severity, date, time, pid and the Go source location kubectl logs from. */
-export function klogHeader(severity: 'E' | 'I', location: string): string {
+export function klogHeader(severity: 'E' | 'I' | 'W', location: string): string {
   const d = new Date();
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${severity}${p(d.getMonth() + 1)}${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)} ${String(process.pid).padStart(7)} ${location}]`;

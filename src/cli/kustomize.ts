@@ -4,6 +4,8 @@
 import type { Command } from 'commander';
 import type { Program } from './root';
 import { PrintedError } from './format-error';
+import { collect } from './flags/collect';
+import { kubectlHelp } from './kubectl-help';
 
 /** klog's error line for a failed command (run.go:72), with its multi-line form. */
 export function klogCommandFailed(message: string): string {
@@ -24,6 +26,9 @@ export interface KustomizeRun {
 export interface KustomizeFlags {
   loadRestrictor?: string;
   output?: string;
+  enableHelm?: boolean;
+  helmCommand?: string;
+  enableAlphaPlugins?: boolean;
 }
 
 const RESTRICTORS = ['LoadRestrictionsRootOnly', 'LoadRestrictionsNone'];
@@ -37,7 +42,7 @@ export async function runKustomize(args: string[], flags: KustomizeFlags = {}): 
   const { build, KustomizeError } = await import('../kustomize/build');
   let stderr = '';
   try {
-    const r = build(args[0] ?? '.', (w) => (stderr += w), { loadRestrictor: restrictor as 'LoadRestrictionsNone' });
+    const r = build(args[0] ?? '.', (w) => (stderr += w), { loadRestrictor: restrictor as 'LoadRestrictionsNone', enableHelm: flags.enableHelm, helmCommand: flags.helmCommand, enableAlphaPlugins: flags.enableAlphaPlugins });
     if (flags.output) {
       const { writeFileSync } = await import('node:fs');
       try {
@@ -56,20 +61,44 @@ export async function runKustomize(args: string[], flags: KustomizeFlags = {}): 
   }
 }
 
+const KUSTOMIZE_LONG = "Build a set of KRM resources using a 'kustomization.yaml' file. The DIR argument must be a path to a directory containing 'kustomization.yaml', or a git repository URL with a path suffix specifying same with respect to the repository root. If DIR is omitted, '.' is assumed.";
+
+const KUSTOMIZE_EXAMPLE = `  # Build the current working directory
+  kubectl kustomize
+  
+  # Build some shared configuration directory
+  kubectl kustomize /home/config/production
+  
+  # Build from github
+  kubectl kustomize https://github.com/kubernetes-sigs/kustomize.git/examples/helloWorld?ref=v1.0.6`;
+
 export function register(program: Command, p: Program): void {
-  program
+  const cmd = program
     .command('kustomize')
     .description('Build a kustomization target from a directory or URL')
     .argument('[dir]')
     .argument('[extra...]')
-    .option('--load-restrictor <restrictor>', 'if set to \'LoadRestrictionsNone\', local kustomizations may load files from outside their root. This does, however, break the relocatability of the kustomization.', 'LoadRestrictionsRootOnly')
-    .option('-o, --output <path>', 'If specified, write output to this path.')
-    .action(
-      p.action(async (ctx, dir: string | undefined, extra: string[], flags: KustomizeFlags) => {
-        const r = await runKustomize([...(dir === undefined ? [] : [dir]), ...extra], flags);
-        ctx.out(r.stdout);
-        if (r.code !== 0) throw new PrintedError(r.stderr, r.code);
-        ctx.err(r.stderr);
-      }),
-    );
+    // kustomize's build flags: the function ones (--env, --mount, --network...) only matter to
+    // container plugins, which need --enable-alpha-plugins (plugins.ts says what kubesim does then).
+    .option('--as-current-user', 'use the uid and gid of the command executor to run the function in the container')
+    .option('--enable-alpha-plugins', 'enable kustomize plugins')
+    .option('--enable-helm', 'Enable use of the Helm chart inflator generator.')
+    .option('-e, --env <env>', 'a list of environment variables to be used by functions', collect, [])
+    .option('--helm-api-versions <versions>', 'Kubernetes api versions used by Helm for Capabilities.APIVersions', collect, [])
+    .option('--helm-command <command>', 'helm command (path to executable)', 'helm')
+    .option('--helm-debug', 'Enable debug output from the Helm chart inflator generator.')
+    .option('--helm-kube-version <version>', 'Kubernetes version used by Helm for Capabilities.KubeVersion')
+    .option('--load-restrictor <restrictor>', "if set to 'LoadRestrictionsNone', local kustomizations may load files from outside their root. This does, however, break the relocatability of the kustomization.", 'LoadRestrictionsRootOnly')
+    .option('--mount <mount>', 'a list of storage options read from the filesystem', collect, [])
+    .option('--network', 'enable network access for functions that declare it')
+    .option('--network-name <name>', 'the docker network to run the container in', 'bridge')
+    .option('-o, --output <path>', 'If specified, write output to this path.');
+  kubectlHelp(cmd, p.name, { long: KUSTOMIZE_LONG, example: KUSTOMIZE_EXAMPLE, use: 'kustomize DIR [flags]' }, { 'helm-kube-version': "''", output: "''" }).action(
+    p.action(async (ctx, dir: string | undefined, extra: string[], flags: KustomizeFlags) => {
+      const r = await runKustomize([...(dir === undefined ? [] : [dir]), ...extra], flags);
+      ctx.out(r.stdout);
+      if (r.code !== 0) throw new PrintedError(r.stderr, r.code);
+      ctx.err(r.stderr);
+    }),
+  );
 }

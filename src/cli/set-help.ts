@@ -83,3 +83,4 @@ export const SET_SA_EXAMPLE = `  # Set deployment nginx-deployment's service acc
   # Print the result (in YAML format) of updated nginx deployment with the service account from local file, without hitting the API server
   kubectl set sa -f nginx-deployment.yaml serviceaccount1 --local --dry-run=client -o yaml`;
 
+export const LIMIT_RANGES_NOTE = 'Note that server side components may assign requests depending on the server configuration, such as limit ranges.';

@@ -9,7 +9,7 @@ import type { CliContext } from './context';
 import type { Program } from './root';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags, NO_RESOURCES_MESSAGE } from './flags/resource-builder-flags';
-import { collect } from './flags/collect';
+import { collect, collectList } from './flags/collect';
 import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
 import { PrintedError, checkErrText, formatApiError, rawError } from './format-error';
 import { splitResourcesAndPairs } from './flags/key-value-args';
@@ -17,8 +17,11 @@ import { mutationPrinter, objectRef, type MutationPrinter } from './flags/mutati
 import type { ObjectSource } from './object-source';
 import { resolveTargets, type TargetFlags } from './flags/targets';
 import { FIELD_MANAGER_HELP, groupHelp, kubectlHelp } from './kubectl-help';
-import { SET_SA_EXAMPLE, SET_SA_LONG, SET_SELECTOR_EXAMPLE, SET_SELECTOR_LONG } from './set-help';
+import { LIMIT_RANGES_NOTE, SET_ENV_EXAMPLE, SET_ENV_LONG, SET_RESOURCES_EXAMPLE, SET_RESOURCES_LONG, SET_SA_EXAMPLE, SET_SA_LONG, SET_SELECTOR_EXAMPLE, SET_SELECTOR_LONG } from './set-help';
+import { isQuantity, QUANTITY_REGEX_MESSAGE } from '../api/quantity';
+import { canonical } from '../printers/describe/quantity';
 import { hasFileInput } from './manifest-input';
+import { checkEnvOptions, envMutator, selectString, validateEnvFlags, type EnvFlags } from './set-env';
 
 interface SetFlags extends TargetFlags {
   container?: string;
@@ -73,7 +76,11 @@ export function typedRoundTrip(obj: KObject): KObject {
   if (o.kind === 'Deployment' && o.spec) o.spec.strategy ??= {};
   if ((o.kind === 'DaemonSet' || o.kind === 'StatefulSet') && o.spec) o.spec.updateStrategy ??= {};
   const ps = podSpecOf(o);
-  for (const c of [...(ps?.initContainers ?? []), ...(ps?.containers ?? [])]) c.resources ??= {};
+  for (const c of [...(ps?.initContainers ?? []), ...(ps?.containers ?? [])]) {
+    c.resources ??= {};
+    // ResourceFieldSelector.divisor is a Quantity without omitempty: its zero value prints.
+    for (const e of c.env ?? []) if (e.valueFrom?.resourceFieldRef) e.valueFrom.resourceFieldRef.divisor ??= '0';
+  }
   if (o.kind === 'DaemonSet') o.status ??= { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 };
   else if (o.kind === 'StatefulSet') o.status ??= { availableReplicas: 0, replicas: 0 };
   else if (o.kind === 'Service') o.status ??= { loadBalancer: {} };
@@ -87,13 +94,15 @@ function containersMatching(ps: Record<string, any>, name: string | undefined): 
   return all.filter((c) => c.name === name);
 }
 
-function parseResourceList(s: string | undefined): Record<string, string> {
+/** generateversioned's populateResourceListV1: `name=quantity` pairs, each quantity in its canonical form. */
+function parseResourceList(spec: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  if (!s) return out;
-  for (const part of s.split(',')) {
-    const i = part.indexOf('=');
-    if (i <= 0) throw new CliError(`Invalid argument syntax ${part}, expected <resource>=<value>`);
-    out[part.slice(0, i)] = part.slice(i + 1);
+  if (!spec) return out;
+  for (const part of spec.split(',')) {
+    const kv = part.split('=');
+    if (kv.length !== 2) throw new CliError(`Invalid argument syntax ${part}, expected <resource>=<value>`);
+    if (!isQuantity(kv[1])) throw new CliError(QUANTITY_REGEX_MESSAGE);
+    out[kv[0]] = canonical(kv[1]);
   }
   return out;
 }
@@ -117,20 +126,6 @@ const LOCAL_FILES_ONLY = "you must specify resources by --filename when --local 
 
 /** The Builder's message when --local leaves it no resources (set env, set image, set serviceaccount). */
 
-/** resource.ParseQuantity's error text, for --limits/--requests values. */
-function checkQuantities(list: Record<string, string>): void {
-  for (const v of Object.values(list)) {
-    if (!/^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/.test(v) || !/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)(|[numkMGTPE]|[KMGTPE]i|[eE][+-]?[0-9]+)$/.test(v))
-      throw new CliError("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
-  }
-}
-
-/** The env var name rule of `set env` (validation.IsEnvVarName). */
-function checkEnvName(name: string): void {
-  if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name))
-    throw new CliError(`${JSON.stringify(name)} is not a valid key name: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')`);
-}
-
 /**
  * The part of kubectl's Set*Options every `set` sub-command shares. Each sub-command parses
  * its own arguments into `mutate` first; complete reads --dry-run, validate checks the flag
@@ -141,6 +136,10 @@ function checkEnvName(name: string): void {
  */
 export class SetOptions {
   private dryRun: DryRunMode = 'none';
+  /** Builds the mutator once the object source is open (set env's --from and --resolve read it). */
+  private prepare?: (source: ObjectSource | undefined) => Promise<Mutator>;
+  /** --list: compute every change (which prints) and write nothing. */
+  private listOnly = false;
 
   constructor(
     private readonly ctx: CliContext,
@@ -153,6 +152,16 @@ export class SetOptions {
 
   complete(): this {
     this.dryRun = parseDryRun(this.ctx, this.flags.dryRun);
+    return this;
+  }
+
+  get dryRunMode(): DryRunMode {
+    return this.dryRun;
+  }
+
+  setup(prepare: (source: ObjectSource | undefined) => Promise<Mutator>, listOnly = false): this {
+    this.prepare = prepare;
+    this.listOnly = listOnly;
     return this;
   }
 
@@ -171,7 +180,8 @@ export class SetOptions {
   }
 
   private async visit(source: ObjectSource | undefined, print: MutationPrinter): Promise<number> {
-    const { ctx, flags, dryRun, mutate } = this;
+    const { ctx, flags, dryRun } = this;
+    const mutate = this.prepare ? await this.prepare(source) : this.mutate;
     const targets = await resolveTargets(ctx, this.resources, flags, this.verb, { typed: true }, source);
     if (targets.errors.length) throw new PrintedError(checkErrText(targets.errors.map(rawError)));
     const errors: string[] = [];
@@ -187,6 +197,7 @@ export class SetOptions {
         patches.push({ t, before, after, error: `error: ${e.message}\n` });
       }
     }
+    if (this.listOnly) return 0;
     if (!flags.local && dryRun !== 'client' && patches.length) await (await import('../api/validator-adapter')).loadValidation();
     for (const { t, before, after, error } of patches) {
       if (error) {
@@ -311,124 +322,71 @@ export function register(program: Command, p: Program): void {
       });
     }));
 
-  targetOptions(set.command('env').description('Update environment variables on a pod template').argument('[args...]'), 'env', { filename: 'Filename, directory, or URL to files the resource to update the env' })
+  const env = targetOptions(set.command('env').description('Update environment variables on a pod template').argument('[args...]'), 'env', {
+    filename: 'Filename, directory, or URL to files the resource to update the env',
+    all: 'If true, select all resources in the namespace of the specified resource types',
+  })
     .option('-c, --containers <name>', 'The names of containers in the selected pod templates to change - may use wildcards', '*')
-    .option('--list', 'If true, display the environment and any changes in the standard format.')
+    .option('--list', 'If true, display the environment and any changes in the standard format. this flag will removed when we have kubectl view env.')
+    .option('--resolve', 'If true, show secret or configmap references when listing variables')
     .option('--from <resource>', 'The name of a resource from which to inject environment variables')
+    .option('--keys <keys>', 'Comma-separated list of keys to import from specified resource', collectList, [])
     .option('--prefix <prefix>', 'Prefix to append to variable names')
     .option('-e, --env <env>', 'Specify a key-value pair for an environment variable to set into each container.', collect, [])
-    .option('--overwrite', 'If true, allow environment to be overwritten, otherwise reject updates that overwrite existing environment.', true)
-    .addHelpText('after', `
-Examples:
-  # Update deployment 'registry' with a new environment variable
-  kubesim set env deployment/registry STORAGE_DIR=/local
-
-  # List the environment variables defined on a deployment 'sample-build'
-  kubesim set env deployment/sample-build --list
-
-  # Import environment from a config map with a prefix
-  kubesim set env --from=configmap/myconfigmap --prefix=MYSQL_ deployment/myapp
-
-  # Remove the environment variable ENV from container 'c1' in all deployment configs
-  kubesim set env deployments --all --containers="c1" ENV-`)
-    .action(p.action(async (ctx, args: string[], flags: SetFlags & { containers?: string; env?: string[] }) => {
-      const { resources, pairs: argPairs } = splitResourcesAndPairs(args, 'environment');
-      const pairs = [...(flags.env ?? []), ...argPairs];
-      const set: [string, string][] = [];
-      const remove: string[] = [];
-      for (const s of pairs) {
-        if (s.includes('=')) set.push([s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]);
-        else remove.push(s.slice(0, -1));
-      }
-      for (const [name] of set) checkEnvName(name);
-      if (!resources.length && !hasFileInput(flags)) throw new CliError('one or more resources must be specified as <resource> <name> or <resource>/<name>');
-      if (flags.local && !hasFileInput(flags)) throw new CliError(NO_RESOURCES_MESSAGE);
-      if (flags.list) {
-        const targets = await resolveTargets(ctx, resources, flags, 'set env', { typed: true });
-        for (const t of targets.items) {
-          const ps = podSpecOf(deepCopy(t.object));
-          for (const c of containersMatching(ps ?? {}, flags.containers)) {
-            ctx.out(`# ${t.object.kind} ${t.object.metadata.name}, container ${c.name}\n`);
-            for (const e of c.env ?? []) {
-              if (e.value !== undefined) ctx.out(`${e.name}=${e.value}\n`);
-              else if (e.valueFrom?.configMapKeyRef) ctx.out(`# ${e.name} from configmap ${e.valueFrom.configMapKeyRef.name}, key ${e.valueFrom.configMapKeyRef.key}\n`);
-              else if (e.valueFrom?.secretKeyRef) ctx.out(`# ${e.name} from secret ${e.valueFrom.secretKeyRef.name}, key ${e.valueFrom.secretKeyRef.key}\n`);
-              else if (e.valueFrom?.fieldRef) ctx.out(`# ${e.name} from field path ${e.valueFrom.fieldRef.fieldPath}\n`);
-              else ctx.out(`${e.name}=\n`);
+    .option('--overwrite', 'If true, allow environment to be overwritten, otherwise reject updates that overwrite existing environment.', true);
+  setHelp(env, p.name, SET_ENV_LONG, 'env RESOURCE/NAME KEY_1=VAL_1 ... KEY_N=VAL_N', SET_ENV_EXAMPLE).action(
+    p.action(async (ctx, args: string[], flags: SetFlags & EnvFlags) => {
+      const { resources, envArgs } = validateEnvFlags(args, flags);
+      const options = new SetOptions(ctx, resources, flags, 'set env', 'env updated', () => {}).complete();
+      checkEnvOptions(resources, flags, !!flags.local && options.dryRunMode === 'server');
+      return options
+        .setup(async (source) => {
+          const change = await envMutator(ctx, envArgs, flags, source);
+          return async (obj) => {
+            const ps = podSpecOf(obj);
+            if (!ps) throw noPodTemplate(obj);
+            try {
+              await change(obj, ps);
+            } catch (e) {
+              // CalculatePatches' error, after the object's name as kubectl prints it.
+              if (e instanceof CliError) throw new CliError(`${objectRef(obj)}\n ${e.message}`);
+              throw e;
             }
-          }
-        }
-        return 0;
-      }
-      const fromEnv: any[] = [];
-      if (flags.from) {
-        if (flags.local) throw new CliError('unsupported resource specified in --from');
-        const api = await ctx.api();
-        const [kind, name] = flags.from.split('/');
-        const rt = api.registry.resolve(kind);
-        if (rt.kind !== 'ConfigMap' && rt.kind !== 'Secret') throw new CliError('unsupported resource specified in --from');
-        const src = await api.get(rt, ctx.namespace, name);
-        const keys = Object.keys({ ...(src.data ?? {}), ...(src.binaryData ?? {}) }).sort();
-        for (const key of keys) {
-          const envName = (flags.prefix ?? '') + key.replace(/[^A-Za-z0-9_]/g, '_').toUpperCase();
-          const ref = rt.kind === 'ConfigMap' ? { configMapKeyRef: { key, name } } : { secretKeyRef: { key, name } };
-          fromEnv.push({ name: envName, valueFrom: ref });
-        }
-      }
-      return runSet(ctx, resources, flags, 'set env', 'env updated', (obj) => {
-        const ps = podSpecOf(obj);
-        if (!ps) throw noPodTemplate(obj);
-        const cs = containersMatching(ps, flags.containers);
-        if (cs.length === 0) {
-          ctx.err(`Warning: ${obj.kind}/${obj.metadata.name} does not have any containers matching ${JSON.stringify(flags.containers)}\n`);
-          return;
-        }
-        for (const c of cs) {
-          let env: any[] = [...(c.env ?? [])];
-          // EnvVar.value is omitempty: `C=` sets a variable with no value field.
-          for (const e of [...set.map(([name, value]) => (value === '' ? { name } : { name, value })), ...fromEnv]) {
-            const i = env.findIndex((x) => x.name === e.name);
-            if (i >= 0) env[i] = e;
-            else env.push(e);
-          }
-          env = env.filter((x) => !remove.includes(x.name));
-          if (env.length) c.env = env;
-          else delete c.env;
-        }
-      });
-    }));
+          };
+        }, !!flags.list)
+        .run();
+    }),
+  );
 
-  targetOptions(set.command('resources').description('Update resource requests/limits on objects with pod templates').argument('[resources...]'), 'resources')
+  const resourcesCmd = targetOptions(set.command('resources').description('Update resource requests/limits on objects with pod templates').argument('[resources...]'), 'resources')
     .option('-c, --containers <name>', 'The names of containers in the selected pod templates to change, all containers are selected by default - may use wildcards', '*')
-    .option('--limits <list>', "The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.")
-    .option('--requests <list>', "The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.")
-    .addHelpText('after', `
-Examples:
-  # Set a deployments nginx container cpu limits to "200m" and memory to "512Mi"
-  kubesim set resources deployment nginx -c=nginx --limits=cpu=200m,memory=512Mi
-
-  # Set the resource request and limits for all containers in nginx
-  kubesim set resources deployment nginx --limits=cpu=200m,memory=512Mi --requests=cpu=100m,memory=256Mi`)
-    .action(p.action(async (ctx, resources: string[], flags: SetFlags & { containers?: string }) => {
+    .option('--limits <list>', `The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.  ${LIMIT_RANGES_NOTE}`)
+    .option('--requests <list>', `The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.  ${LIMIT_RANGES_NOTE}`);
+  setHelp(resourcesCmd, p.name, SET_RESOURCES_LONG, 'resources (-f FILENAME | TYPE NAME)  ([--limits=LIMITS & --requests=REQUESTS]', SET_RESOURCES_EXAMPLE).action(
+    p.action(async (ctx, resources: string[], flags: SetFlags & { containers?: string }) => {
       if (!resources.length && !hasFileInput(flags)) throw new CliError(NO_RESOURCES_MESSAGE);
-      if (!flags.limits && !flags.requests) throw new CliError('you must specify an update to requests or limits (in the form of --requests/--limits)');
       if (flags.local && resources.length) throw new CliError(LOCAL_FILES_ONLY);
+      const options = new SetOptions(ctx, resources, flags, 'set resources', 'resource requirements updated', () => {}).complete();
+      options.validate();
+      if (!flags.limits && !flags.requests) throw new CliError('you must specify an update to requests or limits (in the form of --requests/--limits)');
       const limits = parseResourceList(flags.limits);
       const requests = parseResourceList(flags.requests);
-      checkQuantities(limits);
-      checkQuantities(requests);
-      return runSet(ctx, resources, flags, 'set resources', 'resource requirements updated', (obj, _ctx, errs) => {
-        const ps = podSpecOf(obj);
-        if (!ps) throw noPodTemplate(obj);
-        const cs = containersMatching(ps, flags.containers);
-        if (cs.length === 0) errs.push(`error: unable to find container named ${flags.containers}`);
-        for (const c of cs) {
-          c.resources ??= {};
-          if (Object.keys(limits).length) c.resources.limits = { ...(c.resources.limits ?? {}), ...limits };
-          if (Object.keys(requests).length) c.resources.requests = { ...(c.resources.requests ?? {}), ...requests };
-        }
-      });
-    }));
+      const spec = flags.containers ?? '*';
+      return options
+        .setup(async () => (obj, _ctx, errs) => {
+          const ps = podSpecOf(obj);
+          if (!ps) throw noPodTemplate(obj);
+          const cs = [...(ps.containers ?? []), ...(ps.initContainers ?? [])].filter((c: any) => selectString(c.name, spec));
+          if (cs.length === 0) errs.push(`error: unable to find container named ${spec}`);
+          for (const c of cs) {
+            c.resources ??= {};
+            if (flags.limits) c.resources.limits = { ...(c.resources.limits ?? {}), ...limits };
+            if (flags.requests) c.resources.requests = { ...(c.resources.requests ?? {}), ...requests };
+          }
+        })
+        .run();
+    }),
+  );
 
   const selector = targetOptions(set.command('selector').description('Set the selector on a resource').argument('[args...]'), 'selector', {
     filename: 'identifying the resource.',
@@ -467,7 +425,9 @@ Examples:
     .action(p.action(async (ctx, args: string[], flags: SetFlags) => {
       const last = args[args.length - 1];
       if (!last) throw new CliError('serviceaccount is required');
-      const resources = args.slice(0, -1);
+      // kubectl's builder takes resource arguments only without --local: locally they are ignored.
+      const resources = flags.local ? [] : args.slice(0, -1);
+      if (flags.local && !hasFileInput(flags)) throw new CliError(NO_RESOURCES_MESSAGE);
       return runSet(ctx, resources, flags, 'set serviceaccount', 'serviceaccount updated', (obj) => {
         const ps = podSpecOf(obj);
         if (!ps) throw noPodTemplate(obj);

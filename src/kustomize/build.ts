@@ -13,6 +13,7 @@ import {
   type ImageArgs, type LabelArgs, type ReplicaArgs,
 } from './transformers';
 import { checkKustomization } from './schema';
+import { checkHelmCharts, checkPluginFields, type PluginOptions } from './plugins';
 import { VarSet, varString, type Var } from './vars';
 import { loadReplacements, transformReplacements, type ReplacementArgs } from './replacements';
 
@@ -55,7 +56,7 @@ const DEPRECATIONS: [keyof Kustomization, string][] = [
 ];
 
 /** Unsupported kustomize features: refused plainly rather than silently ignored. */
-const UNSUPPORTED = ['buildMetadata', 'helmCharts', 'helmGlobals', 'helmChartInflationGenerator', 'generators', 'transformers', 'validators', 'configurations', 'crds', 'openapi'];
+const UNSUPPORTED = ['buildMetadata', 'helmChartInflationGenerator', 'configurations', 'crds', 'openapi'];
 
 export interface BuildResult {
   yaml: string;
@@ -66,7 +67,10 @@ export interface BuildResult {
 class Builder {
   warnings: string[] = [];
   readonly vars = new VarSet();
-  constructor(private readonly warn: (line: string) => void) {}
+  constructor(
+    private readonly warn: (line: string) => void,
+    private readonly plugins: PluginOptions = {},
+  ) {}
 
   load(ldr: Loader): Kustomization {
     const { text } = ldr.kustomizationFile();
@@ -176,6 +180,9 @@ class Builder {
   accumulateTarget(ldr: Loader, k: Kustomization, ra: Resource[]): Resource[] {
     const resources = [...(k.resources ?? []), ...(k.bases ?? [])];
     ra = this.accumulateResources(ldr, ra, resources);
+    // runGenerators configures the builtin generators (helm's among them), then the external ones.
+    checkHelmCharts(k, this.plugins);
+    checkPluginFields(ldr, k, this.plugins);
     for (const args of k.configMapGenerator ?? []) ra = absorbGenerated(ra, generate(ldr, 'ConfigMap', args, k.generatorOptions));
     for (const args of k.secretGenerator ?? []) ra = absorbGenerated(ra, generate(ldr, 'Secret', args, k.generatorOptions));
     for (const c of k.components ?? []) {
@@ -309,13 +316,13 @@ function legacyLess(a: ResId, b: ResId, first: string[], last: string[]): number
 }
 
 /** Builds the kustomization in `dir` and renders it as `kubectl kustomize` prints it. */
-export interface BuildOptions {
+export interface BuildOptions extends PluginOptions {
   /** LoadRestrictionsNone lets a kustomization read files outside its directory. */
   loadRestrictor?: 'LoadRestrictionsRootOnly' | 'LoadRestrictionsNone';
 }
 
 export function build(dir: string, warn: (text: string) => void = () => {}, opts: BuildOptions = {}): BuildResult {
-  const b = new Builder(warn);
+  const b = new Builder(warn, opts);
   let rootDir: string;
   try {
     rootDir = confirmDir(dir);

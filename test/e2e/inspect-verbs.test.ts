@@ -3,6 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
 import { copyPerTest, Sandbox } from './helpers';
 
 let sb!: Sandbox;
@@ -145,4 +146,24 @@ test('describe -f describes the live objects a file names, as describe TYPE NAME
   assert.match(byFile.stdout, /^Name:\s+pod-reader\n/);
   const missing = sb.run(['describe', '-f', sb.file('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: nope}\n')]);
   assert.deepEqual([missing.code, missing.stdout, missing.stderr], [1, '', 'Error from server (NotFound): configmaps "nope" not found\n']);
+});
+
+test('cluster-info dump: --output-directory files with the logs, --namespaces, -o, --pod-running-timeout', () => {
+  sb.ok(['run', 'hello', '--image=busybox', '--restart=Never', '--', 'sh', '-c', 'echo hi; sleep 3600']);
+  sb.ok(['wait', '--for=condition=Ready', 'pod/hello', '--timeout=120s']);
+  const dir = `${sb.home}/dump`;
+  assert.equal(sb.ok(['cluster-info', 'dump', '--namespaces', 'default', '-o', 'yaml', '--output-directory', dir]), `Cluster info dumped to ${dir}\n`);
+  const read = (f: string) => readFileSync(`${dir}/${f}`, 'utf8');
+  assert.deepEqual(readdirSync(`${dir}/default`).sort(), ['daemonsets.yaml', 'deployments.yaml', 'events.yaml', 'hello', 'pods.yaml', 'replicasets.yaml', 'replication-controllers.yaml', 'services.yaml']);
+  assert.match(read('nodes.yaml'), /^apiVersion: v1\nitems:\n/);
+  // One YAML printer for the whole dump: every list after the first starts with `---`.
+  assert.match(read('default/pods.yaml'), /^---\napiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Pod\n/);
+  assert.equal(read('default/hello/logs.txt'), '==== START logs for container hello of pod default/hello ====\nhi\n==== END logs for container hello of pod default/hello ====\n');
+  // To stdout: kube-system and the current namespace, the logs among the lists; -o name lists each item.
+  const names = sb.ok(['cluster-info', 'dump', '-o', 'name']);
+  assert.match(names, /^node\/\S+\n/);
+  assert.match(names, /\npod\/hello\n==== START logs for container hello of pod default\/hello ====\nhi\n/);
+  assert.ok(names.indexOf('service/kube-dns') < 0 || names.indexOf('service/kube-dns') < names.indexOf('pod/hello'));
+  const r = sb.run(['cluster-info', 'dump', '--pod-running-timeout=0']);
+  assert.deepEqual([r.code, r.stderr], [1, 'error: --pod-running-timeout must be higher than zero\n']);
 });

@@ -183,6 +183,32 @@ describe('on the cluster', () => {
     assert.equal(sb.ok(['set', 'env', 'deploy/web', '--list', '-c', 'nginx']), '# Deployment web, container nginx\nA=1\n');
   });
 
+  test('set env flags on the cluster: --from with --keys and --prefix, --resolve, --overwrite=false, -e -', () => {
+    sb.ok(['create', 'secret', 'generic', 'creds', '--from-literal=pass=s3cret', '--from-literal=user.name=bob']);
+    // --keys picks one key of the ConfigMap; --prefix goes in front of every name.
+    assert.equal(sb.ok(['set', 'env', 'deploy/web', '-c', 'nginx', '--from=configmap/cfg', '--keys=a', '--prefix=P_']), 'deployment.apps/web env updated\n');
+    // A key that is not a valid name is upper-cased with `_`, and kubectl warns about it.
+    const r = sb.run(['set', 'env', 'deploy/web', '-c', 'nginx', '--from=secret/creds']);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'deployment.apps/web env updated\n', 'Warning: key pass transferred to PASS\nWarning: key user.name transferred to USER_NAME\n']);
+    assert.equal(sb.ok(['set', 'env', 'deploy/web', '-c', 'nginx', '--list']), '# Deployment web, container nginx\n# P_A from configmap cfg, key a\n# PASS from secret creds, key pass\n# USER_NAME from secret creds, key user.name\n');
+    // --resolve reads the referenced values from the cluster.
+    assert.equal(sb.ok(['set', 'env', 'deploy/web', '-c', 'nginx', '--list', '--resolve']), '# Deployment web, container nginx\nP_A=1\nPASS=s3cret\nUSER_NAME=bob\n');
+    sb.ok(['delete', 'secret', 'creds']);
+    const gone = sb.run(['set', 'env', 'deploy/web', '-c', 'nginx', '--list', '--resolve']);
+    assert.deepEqual(
+      [gone.code, gone.stdout, gone.stderr],
+      [0, '# Deployment web, container nginx\nP_A=1\n# PASS from secret creds, key pass\n# USER_NAME from secret creds, key user.name\n', 'error retrieving reference for PASS, USER_NAME: secrets "creds" not found\n'],
+    );
+    // --overwrite=false refuses a changed value and writes nothing.
+    sb.ok(['set', 'env', 'deploy/web', '-c', 'side', 'MODE=a']);
+    const refused = sb.run(['set', 'env', 'deploy/web', '-c', 'side', 'MODE=b', '--overwrite=false']);
+    assert.deepEqual([refused.code, refused.stderr], [1, "error: deployment.apps/web\n 'MODE' already has a value (a), and --overwrite is false\n"]);
+    // `-e -` reads env lines from stdin, comments cut.
+    const piped = sb.run(['set', 'env', 'deploy/web', '-c', 'side', '-e', '-'], { stdin: 'X=1 # one\n# only a comment\nY=2\n' });
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal(sb.ok(['set', 'env', 'deploy/web', '-c', 'side', '--list']), '# Deployment web, container side\nMODE=a\nX=1 \nY=2\n');
+  });
+
   test('replace: replaced, stale resourceVersion conflicts, missing object', () => {
     const live = sb.ok(['get', 'cm', 'cfg', '-o', 'yaml']);
     const f = sb.file('cfg-live.yaml', live.replace('a: "1"', 'a: "2"'));

@@ -475,6 +475,11 @@ const HELP_COMMANDS = [
   'create token',
   'set selector',
   'set serviceaccount',
+  'set env',
+  'set resources',
+  'kustomize',
+  'cluster-info dump',
+  'proxy',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
 
@@ -558,6 +563,97 @@ const LISTED_FLAGS = [
   'create configmap x --validate=warn --dry-run=client -o name',
   'create configmap x --validate=ignore --dry-run=client -o name',
   'create configmap x --validate=false --dry-run=client -o name',
+];
+
+/**
+ * The flags set env and set resources list, worked through --local files (deploy-env.yaml has
+ * an init container, duplicate-free env with every valueFrom kind and a second container), and
+ * set serviceaccount's --local arguments (kubectl ignores the resource arguments there).
+ */
+const SET_FLAGS = [
+  'set env --local -f deploy-env.yaml MODE=x --overwrite=false',
+  'set env --local -f deploy-env.yaml MODE=prod --overwrite=false -o name',
+  'set env --local -f deploy-env.yaml MODE=x --overwrite=true -o yaml',
+  'set env --local -f deploy-env.yaml --list',
+  'set env --local -f deploy-env.yaml --list -c setup --resolve',
+  'set env --local -f deploy-env.yaml --list -o yaml',
+  'set env --local -f deploy-env.yaml --list A=1 EMPTY- -c api',
+  "set env --local -f deploy-env.yaml -c 'side*' --list X=1",
+  "set env --local -f deploy-env.yaml -c 'a*i' --list",
+  "set env --local -f deploy-env.yaml -c '*car' A=1 -o yaml",
+  "set env --local -f deploy-env.yaml -c 'zz*' A=1",
+  'set env --local -f deploy-env.yaml MODE- -e A=1 -o yaml',
+  'set env --local -f deploy-env.yaml -e A=1 -e B=2 --prefix=P_ -o yaml',
+  'set env --local -f deploy-env.yaml A=1 deploy/x',
+  'set env --local -f deploy-env.yaml A=1 A-',
+  'set env --local -f deploy-env.yaml 1A=1',
+  'set env --local -f deploy-env.yaml -e bogus',
+  'set env --local -f deploy.yaml --keys=a',
+  'set env --local -f deploy.yaml --keys=a,b --from=configmap/cfg -o name',
+  'set env --local -f deploy.yaml --from=configmap/cfg A=1',
+  'set env --local -f cm.yaml --from=configmap/x A=1',
+  'set env --local -f deploy.yaml -f cm.yaml --from=configmap/cfg --prefix=P_ -o yaml',
+  'set env --local -f deploy.yaml A=1 --dry-run=server',
+  'set env --local deploy/x A=1',
+  'set env deploy/x --all -l a=b A=1',
+  'set env',
+  'set env --local -f deploy.yaml --resolve=maybe',
+  'set resources --local -f deploy-env.yaml --limits=cpu=0.5,memory=1024Mi -o yaml',
+  'set resources --local -f deploy-env.yaml --limits=cpu=1=2',
+  'set resources --local -f deploy-env.yaml --limits=cpu=abc',
+  'set resources --local -f deploy-env.yaml -c setup --requests=cpu=1',
+  "set resources --local -f deploy-env.yaml -c 's*' --requests=cpu=1 -o name",
+  "set resources --local -f deploy-env.yaml -c '*i' --requests=cpu=1000m,memory=1e3 -o yaml",
+  'set resources --local -f deploy-env.yaml -c nope --limits=cpu=1',
+  'set resources --local -f deploy-env.yaml --all -l a=b --limits=cpu=1',
+  'set resources --local -f deploy-env.yaml --dry-run=server --limits=cpu=1',
+  'set resources --local -f deploy-env.yaml --limits=',
+  'set resources --local -f deploy.yaml --limits=cpu=0,memory=0 --requests=cpu=0 -o yaml',
+  'set resources --local deploy/web --limits=cpu=1',
+  'set sa --local -f deploy.yaml a b -o yaml',
+  'set sa --local -f deploy.yaml a b c -o name',
+  'set sa --local deploy/web b',
+  'set sa --local b',
+];
+
+/**
+ * kustomize's helm and function flags, accepted on a plain kustomization, kustomize's errors
+ * for charts and external plugins without --enable-helm / --enable-alpha-plugins, and docker
+ * missing from the suite's PATH once plugins are enabled (the kustomizations are directories,
+ * kept in test/fixtures/kustomize/flags: this suite's fixtures/ holds files only); then
+ * cluster-info dump's and proxy's checks before any request.
+ */
+const KUSTOMIZE_FLAGS = [
+  'kustomize ../../fixtures/kustomize/flags/kust-plain',
+  'kustomize ../../fixtures/kustomize/flags/kust-helm',
+  'kustomize ../../fixtures/kustomize/flags/kust-gen',
+  'kustomize ../../fixtures/kustomize/flags/kust-gen --enable-alpha-plugins',
+  'kustomize ../../fixtures/kustomize/flags/kust-tr',
+  'kustomize ../../fixtures/kustomize/flags/kust-tr --load-restrictor=LoadRestrictionsNone',
+  'kustomize ../../fixtures/kustomize/flags/kust-plain --enable-helm --helm-debug --helm-kube-version=1.30 --helm-api-versions=v1 --helm-api-versions=v2 -e A=1 --mount=type=bind,src=/tmp,dst=/x --network --network-name=host --as-current-user',
+  'kustomize ../../fixtures/kustomize/flags/kust-plain --enable-alpha-plugins --env A --network=false -o',
+  'kustomize ../../fixtures/kustomize/flags/kust-plain -e',
+  'kustomize ../../fixtures/kustomize/flags/kust-plain --network=maybe',
+  'kustomize ../../fixtures/kustomize/flags/kust-plain --helm-debug=1 --enable-helm=false',
+  'kustomize ../../fixtures/kustomize/flags/kust-plain --mount',
+  'kustomize ../../fixtures/kustomize/flags/kust-plain --load-restrictor=bogus',
+  'kustomize ../../fixtures/kustomize/flags/kust-plain ../../fixtures/kustomize/flags/kust-helm',
+  'cluster-info dump --pod-running-timeout=0',
+  'cluster-info dump -o wide',
+  'cluster-info dump -o bogus',
+  'cluster-info dump --pod-running-timeout=abc',
+  'cluster-info dump -o name --pod-running-timeout=-1s',
+  'cluster-info dump --namespaces',
+  'cluster-info dump -o custom-columns=A:.x',
+  "cluster-info dump --template='{{.x}}' -o wide",
+  'cluster-info dump -A=maybe',
+  'cluster-info dump --pod-running-timeout=-5m --output-directory=x',
+  'proxy -u proxy.sock -p 8002',
+  'proxy --keepalive=abc',
+  'proxy -p abc',
+  'proxy --append-server-path=maybe',
+  'proxy -w',
+  'proxy --disable-filter=maybe',
 ];
 
 /**
@@ -685,6 +781,8 @@ export function allCases(): string[][] {
     ...DIFF_AND_FRIENDS,
     ...GROUPS,
     ...LISTED_FLAGS,
+    ...SET_FLAGS,
+    ...KUSTOMIZE_FLAGS,
     ...ROLLOUT,
     ...KUBECONFIG_READS,
   ];

@@ -122,3 +122,28 @@ test('-k errors are kubectl\'s', () => {
   const delBad = sb.run(['delete', '-k', join(FX, 'errors', 'unknown-field')]);
   assert.equal(delBad.stderr, 'error: invalid Kustomization: json: unknown field "namePrefx"\n');
 });
+
+test('kustomize helm and plugin flags: accepted, and kubectl kustomize\'s errors where charts or functions would run', () => {
+  requireKubectl();
+  const FIX = join(FX, 'flags');
+  // Neither helm nor docker on this PATH: both programs must fail to run them the same way.
+  const env = { PATH: '/usr/bin:/bin' };
+  const strip = (s: string) => s.replace(/^E\d{4} \d\d:\d\d:\d\d\.\d{6}\s+\d+ /gm, 'E ').replace(/kustomize-helm-\d+/g, 'kustomize-helm-N');
+  const cases = [
+    ['kust-helm'],
+    ['kust-helm', '--enable-helm'],
+    ['kust-helm', '--enable-helm', '--helm-command=/nonexistent/helm'],
+    ['kust-gen'],
+    ['kust-gen', '--enable-alpha-plugins'],
+    ['kust-tr'],
+    ['kust-plain', '--enable-helm', '--helm-debug', '--helm-kube-version=1.30', '--helm-api-versions=v1', '-e', 'A=1', '--mount=type=bind,src=/tmp,dst=/x', '--network', '--network-name=host', '--as-current-user'],
+  ];
+  for (const [dir, ...flags] of cases) {
+    const args = ['kustomize', join(FIX, dir), ...flags];
+    const want = spawnSync('/usr/bin/kubectl', args, { encoding: 'utf8', env: { ...process.env, ...env } });
+    const got = sb.run(args, { env });
+    assert.deepEqual([got.code, got.stdout, strip(got.stderr)], [want.status, want.stdout, strip(want.stderr)], args.join(' '));
+  }
+  // kustomize makes its helm homes under a fresh temporary directory: os.MkdirTemp's decimal suffix.
+  assert.match(sb.run(['kustomize', join(FIX, 'kust-helm'), '--enable-helm'], { env }).stderr, /HELM_CONFIG_HOME=\/tmp\/kustomize-helm-\d+\/helm /);
+});

@@ -3,7 +3,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as http from 'node:http';
 import { BIN, ROOT } from '../e2e/helpers';
 import { KUBECTL, ServedCluster, sleep } from './harness';
@@ -69,4 +72,47 @@ test('kubesim proxy --api-prefix serves the API under the prefix', async () => {
   const r = await request(s.port, '/k8s-api/api/v1/namespaces/default/configmaps/via-proxy');
   assert.equal(r.status, 200);
   assert.equal(JSON.parse(r.body).data.a, '1');
+});
+
+test('kubesim proxy --www serves static files under --www-prefix as kubectl proxy does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-www-'));
+  writeFileSync(join(dir, 'a.txt'), 'hello\n');
+  writeFileSync(join(dir, 'page.html'), '<p>hi</p>\n');
+  writeFileSync(join(dir, 'noext'), 'plain words\n');
+  mkdirSync(join(dir, 'sub dir'));
+  writeFileSync(join(dir, 'sub dir', 'b.json'), '{}\n');
+  const flags = ['proxy', '--port=0', `--www=${dir}`, '--www-prefix=/files'];
+  const k = await startProxy(KUBECTL, flags);
+  const s = await startProxy(process.execPath, [BIN, ...flags]);
+  for (const path of ['/files/', '/files/a.txt', '/files/page.html', '/files/noext', '/files/sub%20dir', '/files/sub%20dir/', '/files/sub%20dir/b.json', '/files/a.txt/', '/files/nope', '/files/index.html', '/api/v1/namespaces/default/configmaps/via-proxy']) {
+    const a = await request(k.port, path);
+    const b = await request(s.port, path);
+    assert.deepEqual([b.status, b.body, b.type], [a.status, a.body, a.type], path);
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('kubesim proxy -u serves on a unix socket (and refuses -u with --port)', async () => {
+  const sock = join(mkdtempSync(join(tmpdir(), 'kubesim-sock-')), 'proxy.sock');
+  const child = spawn(process.execPath, [BIN, 'proxy', '-u', sock], { cwd: ROOT, env: c.env() });
+  procs.push(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  const deadline = Date.now() + 30_000;
+  while (out !== `Starting to serve on ${sock}\n`) {
+    assert.ok(Date.now() < deadline && child.exitCode === null, `proxy did not start: ${out}`);
+    await sleep(50);
+  }
+  // Only its user may connect (ListenUnix's umask 077).
+  assert.equal(statSync(sock).mode & 0o777, 0o700);
+  const body = await new Promise<string>((resolve, reject) => {
+    http.get({ socketPath: sock, path: '/api/v1/namespaces/default/configmaps/via-proxy', headers: { host: 'localhost' } }, (res) => {
+      let b = '';
+      res.on('data', (d) => (b += d));
+      res.on('end', () => resolve(b));
+    }).on('error', reject);
+  });
+  assert.equal(JSON.parse(body).data.a, '1');
+  const both = spawnSync(process.execPath, [BIN, 'proxy', '-u', sock, '-p', '8002'], { cwd: ROOT, env: c.env(), encoding: 'utf8' });
+  assert.deepEqual([both.status, both.stderr], [1, 'error: cannot set --unix-socket and --port at the same time\n']);
 });

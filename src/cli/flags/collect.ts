@@ -2,3 +2,8 @@
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** pflag's StringSlice: each use a comma-separated list, the uses appended. */
+export function collectList(value: string, previous: string[] = []): string[] {
+  return [...previous, ...(value === '' ? [] : value.split(','))];
+}
