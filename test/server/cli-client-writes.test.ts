@@ -190,9 +190,9 @@ test('the writes go over REST to the daemon (-v=6 logs them); KUBESIM_NO_DAEMON=
   assert.equal(a.code, 0, a.stderr);
   logged(a, 'POST', '/api/v1/namespaces/rest/configmaps\\?fieldManager=kubectl-client-side-apply&fieldValidation=Strict', '201 Created');
   const changed = viaDaemon(['apply', '-f', join(c.dir, 'cms-changed.yaml'), '-n', 'rest', '-v=6']);
-  logged(changed, 'PUT', '/api/v1/namespaces/rest/configmaps/c1\\?fieldManager=kubectl-client-side-apply&fieldValidation=Strict', '200 OK');
+  logged(changed, 'PATCH', '/api/v1/namespaces/rest/configmaps/c1\\?fieldManager=kubectl-client-side-apply&fieldValidation=Strict', '200 OK');
   const dry = viaDaemon(['label', 'cm', 'c2', 'x=y', '-n', 'rest', '--dry-run=server', '-v=6']);
-  logged(dry, 'PUT', '/api/v1/namespaces/rest/configmaps/c2\\?dryRun=All&fieldManager=kubectl-label&fieldValidation=Strict', '200 OK');
+  logged(dry, 'PATCH', '/api/v1/namespaces/rest/configmaps/c2\\?dryRun=All&fieldManager=kubectl-label', '200 OK');
   const p = viaDaemon(['patch', 'cm', 'c2', '-n', 'rest', '-p', '{"data":{"k":"3"}}', '-v=6']);
   logged(p, 'PATCH', '/api/v1/namespaces/rest/configmaps/c2\\?fieldManager=kubectl-patch&fieldValidation=Strict', '200 OK');
   const s = viaDaemon(['create', 'configmap', 'c1', '-n', 'rest', '-v=6']);
@@ -212,7 +212,7 @@ test('the writes go over REST to the daemon (-v=6 logs them); KUBESIM_NO_DAEMON=
   assert.equal(viaDaemon(['rollout', 'resume', 'deploy/sd', '-n', 'rest']).code, 0);
   const img = viaDaemon(['set', 'image', 'deploy/sd', 'c=nginx:2', '-n', 'rest', '-v=6']);
   assert.equal(img.stdout, 'deployment.apps/sd image updated\n');
-  logged(img, 'PUT', '/apis/apps/v1/namespaces/rest/deployments/sd\\?fieldManager=kubectl-set&fieldValidation=Strict', '200 OK');
+  logged(img, 'PATCH', '/apis/apps/v1/namespaces/rest/deployments/sd\\?fieldManager=kubectl-set', '200 OK');
   for (const args of [['apply', '-f', join(c.dir, 'cms.yaml'), '-n', 'rest', '-v=6'], ['label', 'cm', 'c2', 'x=z', '--overwrite', '-n', 'rest', '-v=6']]) {
     const r = inProcess(args);
     assert.equal(r.code, 0, r.stderr);
@@ -254,7 +254,7 @@ test('cordon and uncordon through the daemon print, exit and leave the node as t
   assert.equal(state(), '');
   const r = viaDaemon(['cordon', node, '-v=6']);
   assert.equal(r.stdout, `node/${node} cordoned\n`);
-  assert.match(r.stderr, new RegExp(`\\] PUT https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/nodes/${node}\\?fieldValidation=Strict 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
+  assert.match(r.stderr, new RegExp(`\\] PATCH https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/nodes/${node} 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
   assert.equal(viaDaemon(['uncordon', node]).code, 0);
 });
 
@@ -270,6 +270,6 @@ test('taint through the daemon prints, exits and leaves the node as the in-proce
   assert.deepEqual(run(viaDaemon, 'kd'), run(inProcess, 'kl'));
   const r = viaDaemon(['taint', 'nodes', node, 'kd=v:NoSchedule', '-v=6']);
   assert.equal(r.stdout, `node/${node} tainted\n`);
-  assert.match(r.stderr, new RegExp(`\\] PUT https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/nodes/${node}\\?fieldManager=kubectl-taint&fieldValidation=Strict 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
+  assert.match(r.stderr, new RegExp(`\\] PATCH https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/nodes/${node}\\?fieldManager=kubectl-taint&fieldValidation=Strict 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
   assert.equal(viaDaemon(['taint', 'nodes', node, 'kd-']).code, 0);
 });
