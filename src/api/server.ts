@@ -4,6 +4,7 @@
 // schema check, defaulting, mutating admission, validation, metadata, storage.
 
 import { ApiError, type FieldError } from './errors';
+import { retryOnConflict } from './retry';
 import { typeOfManifest } from './manifest-type';
 import { objectKey, listPrefix } from './keys';
 import {
@@ -382,17 +383,8 @@ export class ApiServer {
    * for changes that are computed from the current object (scale, label, patch).
    */
   async mutate(rt: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void | Promise<KObject | void>, opts: WriteOptions & { status?: boolean } = {}): Promise<KObject> {
-    for (let attempt = 0; ; attempt++) {
-      // get() hands out a private copy: fn may change it as it is.
-      const copy = await this.get(rt, namespace, name);
-      const result = await fn(copy) ?? copy;
-      try {
-        return opts.status ? await this.updateStatus(result, opts) : await this.update(result, opts);
-      } catch (e) {
-        if (e instanceof ApiError && e.reason === 'Conflict' && attempt < 10) continue;
-        throw e;
-      }
-    }
+    // get() hands out a private copy: fn may change it as it is.
+    return retryOnConflict(() => this.get(rt, namespace, name), fn, (next) => (opts.status ? this.updateStatus(next, opts) : this.update(next, opts)));
   }
 
   delete(rt: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<KObject> {

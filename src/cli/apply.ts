@@ -73,20 +73,18 @@ Examples:
       if (flags.subresource) throw new CliError('apply --server-side --subresource is not simulated by kubesim yet');
       const manager = flags.fieldManager ?? (flags.serverSide ? 'kubectl' : 'kubectl-client-side-apply');
       // ToOptions parses the allowlist before Validate looks at --all.
-      const { pruneTypes } = await import('./prune');
-      const pruneTo = flags.prune ? pruneTypes(await ctx.api(), flags.pruneAllowlist) : [];
+      const { parsePruneAllowlist, pruneTypes, prune } = await import('./prune');
+      if (flags.prune) parsePruneAllowlist(flags.pruneAllowlist);
       if (flags.prune && !flags.selector && !flags.all) throw new CliError('all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector');
       const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
       const { load } = await loadInput(ctx, flags, 'apply');
       const { computeApply } = await import('../api/apply/compute-apply');
-      const { serverSideApply, ApplyConflictError } = await import('../api/managed-fields/index');
+      const { goJson } = await import('../util/go-format');
       const output = await (await import('./flags/mutation-output')).mutationObjectsPrinter(ctx, flags);
-      const { withObjectSource, ApiSource } = await import('./object-source');
-      // Client-side apply goes through the daemon when it serves; server-side apply and
-      // --prune (which list and delete in the store) run in-process.
-      const inProcess = flags.serverSide || flags.prune;
-      const api = inProcess ? await ctx.api() : undefined;
-      const applyAll = async (source: ObjectSource): Promise<{ applied: KObject[]; failures: Failure[] }> => {
+      const { withObjectSource } = await import('./object-source');
+      // Through the daemon's API when it serves, else the store: applies, then prunes (list and delete).
+      const applyAll = async (source: ObjectSource): Promise<Failure[]> => {
+        const pruneTo = flags.prune ? await pruneTypes(source, flags.pruneAllowlist) : [];
         await source.learnKinds(load.docs.map((d) => d.object));
         const { items, errors } = await prepareDocs(ctx, source, load, 'apply', flags);
         const applied: KObject[] = [];
@@ -117,9 +115,7 @@ Examples:
                   if (flags.serverSide) {
                     // Server-side apply: the manifest is merged into the live object by field
                     // ownership, as the API server's apply patch does; no last-applied annotation.
-                    const merged = await serverSideApply(live, obj, manager, Boolean(flags.forceConflicts), api!.trackContext(item.type, obj));
-                    if (live) merged.metadata.resourceVersion = live.metadata.resourceVersion;
-                    result = live ? await api!.update(merged, { dryRun: dryRun === 'server' }) : await api!.create(merged, { dryRun: dryRun === 'server' });
+                    result = await source.serverSideApply(item.type, obj, { dryRun: dryRun === 'server', fieldManager: manager, force: Boolean(flags.forceConflicts) });
                     action = 'serverside-applied';
                     break;
                   }
@@ -139,13 +135,14 @@ Examples:
                     result = live;
                     action = 'unchanged';
                   } else {
-                    const next = { ...decision.result, metadata: { ...decision.result.metadata, resourceVersion: live!.metadata.resourceVersion } };
-                    result = await source.update(item.type, next, write);
+                    // kubectl's three-way patch: strategic merge for built-in kinds, JSON merge for custom resources.
+                    result = await source.patch(item.type, namespace, obj.metadata.name!, decision.patchType!, goJson(decision.patch), write);
                     action = 'configured';
                   }
                   break;
                 } catch (e) {
-                  if (e instanceof ApplyConflictError) throw new CliError(`${e.message}\n${CONFLICT_ADVICE}`);
+                  // kubectl adds its advice to any conflict of an apply patch (the server retried the rest).
+                  if (flags.serverSide && e instanceof ApiError && e.reason === 'Conflict') throw new CliError(`${e.message}\n${CONFLICT_ADVICE}`);
                   if (e instanceof ApiError && e.reason === 'Conflict' && attempt < 4) continue;
                   throw e;
                 }
@@ -160,13 +157,10 @@ Examples:
             }
           }
         });
-        return { applied, failures };
+        if (flags.prune && dryRun === 'none') await prune(ctx, source, pruneTo, applied, flags.selector);
+        return failures;
       };
-      const { applied, failures } = api ? await applyAll(new ApiSource(api)) : await withObjectSource(ctx, applyAll);
-      if (flags.prune && dryRun === 'none') {
-        const { prune } = await import('./prune');
-        await prune(ctx, api!, pruneTo, applied, flags.selector);
-      }
+      const failures = await withObjectSource(ctx, applyAll);
       if (failures.length) throw new PrintedError(formatFailures(failures));
     }));
 }

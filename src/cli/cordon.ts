@@ -64,12 +64,13 @@ export async function cordonNodes(ctx: CliContext, source: ObjectSource, nodes: 
     let shown = node;
     if (dryRun !== 'client') {
       try {
-        shown = await source.mutate(type, undefined, node.metadata.name!, (o) => {
+        // kubectl's CordonHelper: a strategic merge patch with no field manager or validation.
+        shown = await source.change(type, node, (o) => {
           o.spec ??= {};
           // unschedulable is omitempty: uncordoning drops the field
           if (desired) o.spec.unschedulable = true;
           else delete o.spec.unschedulable;
-        }, { dryRun: dryRun === 'server' });
+        }, { dryRun: dryRun === 'server', patchType: 'strategic', noFieldValidation: true });
       } catch (e) {
         ctx.err(`error: unable to ${verb} node "${node.metadata.name}": ${(e as Error).message}\n`);
         continue;

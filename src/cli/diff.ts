@@ -113,7 +113,8 @@ export async function runDiff(ctx: CliContext, flags: DiffFlags): Promise<number
   if (!(flags.filename ?? []).length && !flags.kustomize) throw new CliError('must specify one of -f and -k');
   const api = await ctx.api();
   // Complete parses the allowlist before Run reads a file.
-  const pruneTypes = flags.prune ? (await import('./prune')).pruneTypes(api, flags.pruneAllowlist) : undefined;
+  const pruneSource = flags.prune ? new (await import('./object-source')).ApiSource(api) : undefined;
+  const pruneTypes = pruneSource ? await (await import('./prune')).pruneTypes(pruneSource, flags.pruneAllowlist) : undefined;
   const { computeApply } = await import('../api/apply/compute-apply');
   const { toYaml } = await import('../printers/yaml');
   const { spawnSync } = await import('node:child_process');
@@ -171,7 +172,7 @@ export async function runDiff(ctx: CliContext, flags: DiffFlags): Promise<number
     if (pruneTypes) {
       // What --prune would delete: on the LIVE side only, printed as it is (kubectl's differ.From.Print).
       const { pruneCandidates } = await import('./prune');
-      for (const { type, obj } of await pruneCandidates(api, pruneTypes, visited, flags.selector)) {
+      for await (const { type, obj } of pruneCandidates(pruneSource!, pruneTypes, visited, flags.selector)) {
         const version = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[1] : obj.apiVersion;
         writeFileSync(join(liveDir, diffFileName(type, version, obj.metadata.namespace, obj.metadata.name!)), toYaml(obj));
       }

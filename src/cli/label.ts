@@ -13,7 +13,6 @@ import { PrintedError, aggregateMessage, checkErrText, formatApiError, rawError 
 import { parseAnnotationChanges, parseLabelChanges, splitResourcesAndPairs, type KeyChanges } from './flags/key-value-args';
 import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
 import type { ObjectSource } from './object-source';
-import { pluralGroup } from '../api/resources';
 import { resolveTargets, type TargetFlags } from './flags/targets';
 import { FIELD_MANAGER_HELP, kubectlHelp } from './kubectl-help';
 import { hasFileInput } from './manifest-input';
@@ -204,16 +203,13 @@ export class KeyValueOptions {
         const op = changeMessage(which, before, after, !!flags.overwrite);
         let result = obj;
         if (!flags.local && dryRun !== 'client') {
-          const ns = t.type.namespaced ? obj.metadata.namespace : undefined;
-          const write = { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? `kubectl-${verb}` };
-          if (flags.resourceVersion) {
-            // A precondition: the update fails with Conflict unless the object is at that version.
-            const current = await source!.tryGet(t.type, ns, obj.metadata.name!);
-            if (!current) throw ApiError.notFound(pluralGroup(t.type), obj.metadata.name!);
-            applyKeyChanges(current, which, changes, true, flags.resourceVersion);
-            result = await source!.update(t.type, current, write);
-          } else if (before !== after) {
-            result = await source!.mutate(t.type, ns, obj.metadata.name!, (o) => applyKeyChanges(o, which, changes, true), write);
+          // kubectl's JSON merge patch of what it read; --resource-version goes into the patch
+          // (read without one), a precondition the write fails with Conflict unless it holds.
+          const write = { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? `kubectl-${verb}`, patchType: 'merge', noFieldValidation: true } as const;
+          if (flags.resourceVersion || before !== after) {
+            const read = deepCopy(t.object);
+            if (flags.resourceVersion) delete read.metadata.resourceVersion;
+            result = await source!.change(t.type, read, (o) => applyKeyChanges(o, which, changes, true, flags.resourceVersion), write);
           } else {
             result = t.object;
           }

@@ -6,7 +6,8 @@ import { ApiError } from '../api/errors';
 import { NoKindMatchError, ResourceRegistry, UnknownResourceError, pluralGroup, type ResourceType } from '../api/resources';
 import type { ApiServer, DeleteOptions } from '../api/server';
 import { typeOfManifest } from '../api/manifest-type';
-import type { KObject } from '../api/types';
+import { retryOnConflict } from '../api/retry';
+import { deepCopy, type KObject } from '../api/types';
 import { ConnectionError, statusError, verbDaemonClient, type RestClient } from '../client/rest-client';
 import type { CliContext } from './context';
 import type { PatchType } from './flags/patch-input';
@@ -33,6 +34,17 @@ export interface ObjectSource {
   update(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject>;
   /** Read, change with fn, write back at the read's resourceVersion; retried on conflict. */
   mutate(type: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void, opts: SourceWriteOptions): Promise<KObject>;
+  /**
+   * Writes fn's change to `read`, an object this verb has read, as kubectl does: in-process a
+   * read-modify-write (retried on conflict); over REST the change as one PATCH of patchType,
+   * computed from `read` (kubectl's GET, then PATCH).
+   */
+  change(type: ResourceType, read: KObject, fn: (obj: KObject) => KObject | void, opts: ChangeOptions): Promise<KObject>;
+  /**
+   * Server-side apply of a configuration (PATCH application/apply-patch+yaml): created, or
+   * merged into the live object by field ownership; a field conflict is an ApiError Conflict.
+   */
+  serverSideApply(type: ResourceType, config: KObject, opts: ApplyOptions): Promise<KObject>;
   /** Patches an object (PATCH) with a strategic merge, JSON merge or JSON patch document (JSON text). */
   patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: SourceWriteOptions): Promise<KObject>;
   /** Runs a batch of writes (in-process: one store group, for its group commit). */
@@ -75,6 +87,19 @@ export interface SourceWriteOptions {
   status?: boolean;
   /** Recorded in managedFields as written through this subresource ('scale'). */
   subresource?: string;
+  /** Over REST, no fieldValidation parameter (kubectl's label, annotate, set and cordon send none). */
+  noFieldValidation?: boolean;
+}
+
+/** How a change is sent over REST: kubectl's patch type for the verb. */
+export interface ChangeOptions extends SourceWriteOptions {
+  /** 'strategic' falls back to a JSON merge patch for kinds without a strategic-merge schema (custom resources). */
+  patchType: 'strategic' | 'merge';
+}
+
+export interface ApplyOptions extends SourceWriteOptions {
+  fieldManager: string;
+  force: boolean;
 }
 
 /** The store opened in this process. */
@@ -126,9 +151,30 @@ export class ApiSource implements ObjectSource {
     return this.api.mutate(type, namespace, name, fn, opts);
   }
 
+  change(type: ResourceType, read: KObject, fn: (obj: KObject) => KObject | void, opts: ChangeOptions): Promise<KObject> {
+    return this.api.mutate(type, read.metadata.namespace, read.metadata.name!, fn, opts);
+  }
+
   async patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: SourceWriteOptions): Promise<KObject> {
     const { patchLive } = await import('./patch');
     return patchLive(this.api, type, namespace, name, patchType, jsonText, Boolean(opts.status), Boolean(opts.dryRun), opts.fieldManager ?? '');
+  }
+
+  /** As the API server's apply patch: retried while another write got in between (not on a field conflict). */
+  async serverSideApply(type: ResourceType, config: KObject, opts: ApplyOptions): Promise<KObject> {
+    const { serverSideApply, ApplyConflictError } = await import('../api/managed-fields/index');
+    for (let attempt = 0; ; attempt++) {
+      const live = await this.api.tryGet(type, config.metadata.namespace, config.metadata.name!);
+      try {
+        const merged = await serverSideApply(live, config, opts.fieldManager, opts.force, this.api.trackContext(type, config));
+        if (!live) return await this.api.create(merged, { dryRun: opts.dryRun });
+        merged.metadata.resourceVersion = live.metadata.resourceVersion;
+        return await this.api.update(merged, { dryRun: opts.dryRun });
+      } catch (e) {
+        if (e instanceof ApiError && e.reason === 'Conflict' && !(e instanceof ApplyConflictError) && attempt < 4) continue;
+        throw e;
+      }
+    }
   }
 
   group<T>(fn: () => Promise<T>): Promise<T> {
@@ -283,7 +329,7 @@ export class RemoteObjects implements ObjectSource {
 
   /** The write's query: dry run, field manager, and the server's strict decoding (what the in-process API does). */
   private writeQuery(opts: SourceWriteOptions): Record<string, string | undefined> {
-    return { dryRun: opts.dryRun ? 'All' : undefined, fieldManager: opts.fieldManager, fieldValidation: 'Strict' };
+    return { dryRun: opts.dryRun ? 'All' : undefined, fieldManager: opts.fieldManager, fieldValidation: opts.noFieldValidation ? undefined : 'Strict' };
   }
 
   /** Sends a write; the answer's object, or its Status as the ApiError. */
@@ -322,25 +368,32 @@ export class RemoteObjects implements ObjectSource {
     return (await this.tryGet(type, m.namespace, m.name!)) ?? obj;
   }
 
-  async mutate(type: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void, opts: SourceWriteOptions): Promise<KObject> {
-    // As ApiServer.mutate, over GET and PUT.
-    for (let attempt = 0; ; attempt++) {
-      const current = await this.tryGet(type, namespace, name);
-      if (!current) throw ApiError.notFound(pluralGroup(type), name);
-      const next = fn(current) ?? current;
-      try {
-        return await this.update(type, next, opts);
-      } catch (e) {
-        if (e instanceof ApiError && e.reason === 'Conflict' && attempt < 10) continue;
-        throw e;
-      }
-    }
+  mutate(type: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void, opts: SourceWriteOptions): Promise<KObject> {
+    const read = async () => (await this.tryGet(type, namespace, name)) ?? Promise.reject(ApiError.notFound(pluralGroup(type), name));
+    return retryOnConflict(read, fn, (next) => this.update(type, next, opts));
+  }
+
+  async change(type: ResourceType, read: KObject, fn: (obj: KObject) => KObject | void, opts: ChangeOptions): Promise<KObject> {
+    const { changePatch } = await import('./change-patch');
+    const copy = deepCopy(read);
+    const modified = fn(copy) ?? copy;
+    const { patchType, text } = changePatch(read, modified, opts.patchType);
+    return this.patch(type, read.metadata.namespace, read.metadata.name!, patchType, text, opts);
   }
 
   patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: SourceWriteOptions): Promise<KObject> {
     if (unaddressable(name)) throw ApiError.notFound(pluralGroup(type), name);
     const contentType = { strategic: 'application/strategic-merge-patch+json', merge: 'application/merge-patch+json', json: 'application/json-patch+json' }[patchType];
     return this.write('PATCH', objectPath(type, namespace, name) + (opts.status ? '/status' : ''), this.writeQuery(opts), jsonText, contentType);
+  }
+
+  /** kubectl's apply patch: the configuration as JSON (a YAML document too), with force spelled out. */
+  async serverSideApply(type: ResourceType, config: KObject, opts: ApplyOptions): Promise<KObject> {
+    const name = config.metadata?.name ?? '';
+    if (unaddressable(name)) throw ApiError.notFound(pluralGroup(type), name);
+    const { goJson } = await import('../util/go-format');
+    const query = { ...this.writeQuery(opts), force: String(opts.force) };
+    return this.write('PATCH', objectPath(type, config.metadata.namespace, name), query, goJson(config) + '\n', 'application/apply-patch+yaml');
   }
 
   group<T>(fn: () => Promise<T>): Promise<T> {

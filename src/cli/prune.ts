@@ -6,11 +6,10 @@
 
 import { CliError } from '../api/errors';
 import type { ResourceType } from '../api/resources';
-import { kindGroup } from '../api/resources';
-import type { ApiServer } from '../api/server';
+import { kindGroup, NoKindMatchError, ResourceRegistry } from '../api/resources';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
-import { buildListOptions } from './flags/selectors';
+import type { ObjectSource } from './object-source';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -24,37 +23,58 @@ const DEFAULT_ALLOWLIST = [
 
 export const PRUNE_ALLOWLIST_HELP = 'Overwrite the default allowlist with <group/version/kind> for --prune';
 
-/** prune.ParseResources (then GetRESTMappings' default): the types --prune looks at. */
-export function pruneTypes(api: ApiServer, allowlist: string[] = []): ResourceType[] {
+/**
+ * prune.ParseResources, as kubectl's ToOptions runs it before anything else: the allowlist's
+ * entries as group/version and kind; a bad format, or a kind a built-in group lacks, is an
+ * error now (other groups' kinds may be custom resources, which the source resolves).
+ */
+export function parsePruneAllowlist(allowlist: string[] = []): { apiVersion: string; kind: string }[] {
   const list = allowlist.length ? allowlist : DEFAULT_ALLOWLIST;
+  const builtins = new ResourceRegistry();
   return list.map((gvk) => {
     const parts = gvk.split('/');
     if (parts.length !== 3) throw new CliError(`invalid GroupVersionKind format: ${gvk}, please follow <group/version/kind>`);
     const group = parts[0] === 'core' ? '' : parts[0];
-    return api.registry.forKind(group ? `${group}/${parts[1]}` : parts[1], parts[2]);
+    const apiVersion = group ? `${group}/${parts[1]}` : parts[1];
+    try {
+      if (builtins.all().some((t) => t.group === group && !t.crd)) builtins.forKind(apiVersion, parts[2]);
+    } catch (e) {
+      if (e instanceof NoKindMatchError) throw new CliError(e.message);
+      throw e;
+    }
+    return { apiVersion, kind: parts[2] };
   });
 }
 
-/** pruner.pruneAll: the live objects a prune would delete, `visited` being what the run applied or diffed. */
-export async function pruneCandidates(api: ApiServer, types: ResourceType[], visited: KObject[], selector?: string): Promise<{ type: ResourceType; obj: KObject }[]> {
-  const keep = new Set(visited.map((o) => o.metadata?.uid).filter(Boolean));
-  const namespaces = [...new Set(visited.map((o) => o.metadata?.namespace).filter(Boolean) as string[])];
-  const out: { type: ResourceType; obj: KObject }[] = [];
-  const scan = async (type: ResourceType, ns: string | undefined) => {
-    for (const obj of (await api.list(type, buildListOptions(type, selector, undefined, ns))).items) {
-      if (obj.metadata.annotations?.[LAST_APPLIED] === undefined || keep.has(obj.metadata.uid)) continue;
-      out.push({ type, obj });
-    }
-  };
-  for (const ns of namespaces) for (const type of types) if (type.namespaced) await scan(type, ns);
-  for (const type of types) if (!type.namespaced) await scan(type, undefined);
-  return out;
+/** GetRESTMappings: the types --prune looks at (custom resources' too, once the source knows them). */
+export async function pruneTypes(source: ObjectSource, allowlist: string[] = []): Promise<ResourceType[]> {
+  const gvks = parsePruneAllowlist(allowlist);
+  await source.learnKinds(gvks);
+  return gvks.map((g) => source.registry.forKind(g.apiVersion, g.kind));
 }
 
-/** `apply --prune`: deletes the candidates, printing `<kind.group>/<name> pruned`. */
-export async function prune(ctx: CliContext, api: ApiServer, types: ResourceType[], applied: KObject[], selector?: string): Promise<void> {
-  for (const { type, obj } of await pruneCandidates(api, types, applied, selector)) {
-    await api.delete(type, obj.metadata.namespace, obj.metadata.name!);
+/**
+ * pruner.pruneAll: the live objects a prune would delete, `visited` being what the run applied
+ * or diffed; each type's as soon as it is listed (kubectl deletes them before the next list).
+ */
+export async function* pruneCandidates(source: ObjectSource, types: ResourceType[], visited: KObject[], selector?: string): AsyncGenerator<{ type: ResourceType; obj: KObject }> {
+  const keep = new Set(visited.map((o) => o.metadata?.uid).filter(Boolean));
+  const namespaces = [...new Set(visited.map((o) => o.metadata?.namespace).filter(Boolean) as string[])];
+  const scans: [ResourceType, string | undefined][] = [
+    ...namespaces.flatMap((ns) => types.filter((t) => t.namespaced).map((t): [ResourceType, string] => [t, ns])),
+    ...types.filter((t) => !t.namespaced).map((t): [ResourceType, undefined] => [t, undefined]),
+  ];
+  for (const [type, ns] of scans) {
+    for (const obj of await source.list(type, ns, selector)) {
+      if (obj.metadata.annotations?.[LAST_APPLIED] !== undefined && !keep.has(obj.metadata.uid)) yield { type, obj };
+    }
+  }
+}
+
+/** `apply --prune`: deletes the candidates (kubectl's background cascade), printing `<kind.group>/<name> pruned`. */
+export async function prune(ctx: CliContext, source: ObjectSource, types: ResourceType[], applied: KObject[], selector?: string): Promise<void> {
+  for await (const { type, obj } of pruneCandidates(source, types, applied, selector)) {
+    await source.delete(type, obj.metadata.namespace, obj.metadata.name!, { propagationPolicy: 'Background' });
     ctx.out(`${kindGroup(type)}/${obj.metadata.name} pruned\n`);
   }
 }

@@ -210,12 +210,12 @@ export class SetOptions {
         continue;
       }
       try {
-        const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
-        const result = await source!.mutate(t.type, ns, t.object.metadata.name!, (o) => {
+        // kubectl's strategic merge patch from the object as read to its change.
+        const result = await source!.change(t.type, before, (o) => {
           const fresh = typedRoundTrip(o);
           void mutate(fresh, ctx, []);
           return fresh;
-        }, { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-set' });
+        }, { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-set', patchType: 'strategic', noFieldValidation: true });
         ctx.out(print(result, this.operation));
       } catch (e) {
         if (e instanceof ApiError) errors.push(formatApiError(e).replace(/\n$/, ''));

@@ -195,11 +195,12 @@ export async function runTaint(ctx: CliContext, args: string[], flags: TaintFlag
         continue;
       }
       try {
-        const updated = await source.mutate(type, undefined, node.metadata.name!, (o) => {
+        // kubectl's strategic merge patch from the node as read to its new taints.
+        const updated = await source.change(type, node, (o) => {
           o.spec = { ...(o.spec ?? {}) };
           if (changed.spec?.taints) o.spec.taints = changed.spec.taints;
           else delete o.spec.taints;
-        }, { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-taint' });
+        }, { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-taint', patchType: 'strategic' });
         ctx.out(print(updated, operation));
       } catch (e) {
         errors.push(e);

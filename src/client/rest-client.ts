@@ -45,6 +45,8 @@ export class RestClient {
     private readonly creds: { ca: string; cert: string; key: string } | { token: string },
     /** Where each request is logged, as kubectl -v=6 logs it (stderr then). */
     private readonly log?: (line: string) => void,
+    /** -v=8: each request's body and Content-Type too, as kubectl logs them. */
+    private readonly logBodies = false,
   ) {}
 
   /** A GET of `apiPath` (query values undefined are left out). */
@@ -116,6 +118,11 @@ export class RestClient {
     const agent = signal ? undefined : (this.agent ??= new mod.Agent({ keepAlive: true, maxSockets: 1 }));
     const tls = 'ca' in this.creds ? this.creds : undefined;
     const auth = 'token' in this.creds ? { authorization: `Bearer ${this.creds.token}` } : {};
+    if (this.log && this.logBodies && body !== undefined) {
+      const { klogHeader } = await import('../cli/generate');
+      const { goQuote } = await import('../util/go-format');
+      this.log(`${klogHeader('I', 'helper.go:269')} "Request Body" body=${goQuote(body)}\n${klogHeader('I', 'round_trippers.go:480')}     Content-Type: ${headers['content-type']}\n`);
+    }
     const start = performance.now();
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = mod.request(
@@ -189,7 +196,7 @@ export function statusError(res: ClientResponse): ApiError {
  * undefined with KUBESIM_NO_DAEMON=1 or when no daemon serves (the verb then opens the store
  * itself, as it always did, which also starts the daemon).
  */
-export function daemonClient(clusterDir: string, log?: (line: string) => void): RestClient | undefined {
+export function daemonClient(clusterDir: string, log?: (line: string) => void, logBodies = false): RestClient | undefined {
   if (process.env.KUBESIM_NO_DAEMON === '1') return undefined;
   const rec = readServerRecord(clusterDir);
   if (!rec?.url || rec.pid === undefined) return undefined;
@@ -200,14 +207,15 @@ export function daemonClient(clusterDir: string, log?: (line: string) => void): 
   const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
   try {
     const url = new URL(rec.url);
-    if (url.protocol === 'http:') return new RestClient(url, { token: read('token').trim() }, log);
-    return new RestClient(url, { ca: read('ca.crt'), cert: read('admin.crt'), key: read('admin.key') }, log);
+    if (url.protocol === 'http:') return new RestClient(url, { token: read('token').trim() }, log, logBodies);
+    return new RestClient(url, { ca: read('ca.crt'), cert: read('admin.crt'), key: read('admin.key') }, log, logBodies);
   } catch {
     return undefined; // no readable PKI: not a server this CLI can talk to
   }
 }
 
-/** daemonClient for a CLI verb: its cluster, and -v=6 (or more) logging each request to stderr. */
+/** daemonClient for a CLI verb: its cluster, and -v=6 (or more) logging each request to stderr (-v=8: with its body). */
 export function verbDaemonClient(ctx: CliContext): RestClient | undefined {
-  return daemonClient(ctx.clusterDir, Number(ctx.flags.v) >= 6 ? (line) => ctx.err(line) : undefined);
+  const v = Number(ctx.flags.v);
+  return daemonClient(ctx.clusterDir, v >= 6 ? (line) => ctx.err(line) : undefined, v >= 8);
 }

@@ -203,9 +203,9 @@ test('the writes go over REST to the daemon (-v=6 logs them); KUBESIM_NO_DAEMON=
   assert.equal(a.code, 0, a.stderr);
   logged(a, 'POST', '/api/v1/namespaces/rest/configmaps\\?fieldManager=kubectl-client-side-apply&fieldValidation=Strict', '201 Created');
   const changed = spawnedViaDaemon(['apply', '-f', join(c.dir, 'cms-changed.yaml'), '-n', 'rest', '-v=6']);
-  logged(changed, 'PUT', '/api/v1/namespaces/rest/configmaps/c1\\?fieldManager=kubectl-client-side-apply&fieldValidation=Strict', '200 OK');
+  logged(changed, 'PATCH', '/api/v1/namespaces/rest/configmaps/c1\\?fieldManager=kubectl-client-side-apply&fieldValidation=Strict', '200 OK');
   const dry = spawnedViaDaemon(['label', 'cm', 'c2', 'x=y', '-n', 'rest', '--dry-run=server', '-v=6']);
-  logged(dry, 'PUT', '/api/v1/namespaces/rest/configmaps/c2\\?dryRun=All&fieldManager=kubectl-label&fieldValidation=Strict', '200 OK');
+  logged(dry, 'PATCH', '/api/v1/namespaces/rest/configmaps/c2\\?dryRun=All&fieldManager=kubectl-label', '200 OK');
   const p = spawnedViaDaemon(['patch', 'cm', 'c2', '-n', 'rest', '-p', '{"data":{"k":"3"}}', '-v=6']);
   logged(p, 'PATCH', '/api/v1/namespaces/rest/configmaps/c2\\?fieldManager=kubectl-patch&fieldValidation=Strict', '200 OK');
   const s = spawnedViaDaemon(['create', 'configmap', 'c1', '-n', 'rest', '-v=6']);
@@ -225,7 +225,7 @@ test('the writes go over REST to the daemon (-v=6 logs them); KUBESIM_NO_DAEMON=
   assert.equal(spawnedViaDaemon(['rollout', 'resume', 'deploy/sd', '-n', 'rest']).code, 0);
   const img = spawnedViaDaemon(['set', 'image', 'deploy/sd', 'c=nginx:2', '-n', 'rest', '-v=6']);
   assert.equal(img.stdout, 'deployment.apps/sd image updated\n');
-  logged(img, 'PUT', '/apis/apps/v1/namespaces/rest/deployments/sd\\?fieldManager=kubectl-set&fieldValidation=Strict', '200 OK');
+  logged(img, 'PATCH', '/apis/apps/v1/namespaces/rest/deployments/sd\\?fieldManager=kubectl-set', '200 OK');
   for (const args of [['apply', '-f', join(c.dir, 'cms.yaml'), '-n', 'rest', '-v=6'], ['label', 'cm', 'c2', 'x=z', '--overwrite', '-n', 'rest', '-v=6']]) {
     const r = spawnedInProcess(args);
     assert.equal(r.code, 0, r.stderr);
@@ -267,7 +267,7 @@ test('cordon and uncordon through the daemon print, exit and leave the node as t
   assert.equal(await state(), '');
   const r = spawnedViaDaemon(['cordon', node, '-v=6']);
   assert.equal(r.stdout, `node/${node} cordoned\n`);
-  assert.match(r.stderr, new RegExp(`\\] PUT https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/nodes/${node}\\?fieldValidation=Strict 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
+  assert.match(r.stderr, new RegExp(`\\] PATCH https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/nodes/${node} 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
   assert.equal(spawnedViaDaemon(['uncordon', node]).code, 0);
 });
 
@@ -286,6 +286,6 @@ test('taint through the daemon prints, exits and leaves the node as the in-proce
   assert.deepEqual(await run(viaDaemon, 'kd'), await run(inProcess, 'kl'));
   const r = spawnedViaDaemon(['taint', 'nodes', node, 'kd=v:NoSchedule', '-v=6']);
   assert.equal(r.stdout, `node/${node} tainted\n`);
-  assert.match(r.stderr, new RegExp(`\\] PUT https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/nodes/${node}\\?fieldManager=kubectl-taint&fieldValidation=Strict 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
+  assert.match(r.stderr, new RegExp(`\\] PATCH https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/nodes/${node}\\?fieldManager=kubectl-taint&fieldValidation=Strict 200 OK in \\d+ milliseconds$`, 'm'), r.stderr);
   assert.equal(spawnedViaDaemon(['taint', 'nodes', node, 'kd-']).code, 0);
 });

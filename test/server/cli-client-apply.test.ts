@@ -1,0 +1,185 @@
+// apply --server-side and apply --prune as clients of the cluster's daemon: an apply patch
+// (PATCH application/apply-patch+yaml), a list and DELETE for the prune, printing, exiting
+// and writing what the in-process path (KUBESIM_NO_DAEMON=1) does. And the verbs that
+// change what they read (label, set, taint, cordon, client-side apply) send the PATCH
+// kubectl 1.32 sends: its method, query, Content-Type and body, byte for byte (-v=8).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ServedCluster } from './harness';
+import type { RunResult } from '../e2e/helpers';
+
+const c = new ServedCluster('cla');
+const viaDaemon = (args: string[]) => c.kubesim(args, { env: { KUBESIM_NO_DAEMON: '' } });
+const inProcess = (args: string[]) => c.kubesim(args, { env: { KUBESIM_NO_DAEMON: '1' } });
+
+// A custom resource kind (its patches are JSON merge patches).
+const CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.org}
+spec:
+  group: example.org
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wdg]}
+  versions:
+  - name: v1alpha1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+`;
+
+const cm = (name: string, data: string, labels = '{team: a}') => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, labels: ${labels}}\ndata: {${data}}\n`;
+const widget = (name: string, size: string) => `apiVersion: example.org/v1alpha1\nkind: Widget\nmetadata: {name: ${name}, labels: {team: a}}\nspec: {size: ${size}, keep: true}\n`;
+
+const FILES: Record<string, string> = {
+  'cms.yaml': `${cm('c1', 'k: "1"')}---\n${cm('c2', 'k: "2"')}`,
+  'cms-changed.yaml': `${cm('c1', 'k: "10"', '{team: b}')}---\n${cm('c2', 'k: "2"')}`,
+  'only-c1.yaml': cm('c1', 'k: "1"'),
+  'widget.yaml': widget('w1', 'small'),
+  'widget-changed.yaml': widget('w1', 'big').replace(', keep: true', ''),
+  'deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: sd}\nspec:\n  replicas: 0\n  selector: {matchLabels: {app: sd}}\n  template:\n    metadata: {labels: {app: sd}}\n    spec: {containers: [{name: c, image: nginx}]}\n',
+};
+
+before(async () => {
+  await c.setUp({ kubectl: true, create: ['--nodes', '1'], serveEnv: { KUBESIM_NO_DAEMON: '' } });
+  for (const [name, text] of Object.entries(FILES)) c.file(name, text);
+  const nsDocs = ['ssa-d', 'ssa-l', 'prn-d', 'prn-l', 'wk', 'ws'].map((n) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${n}}\n`).join('---\n');
+  const r = viaDaemon(['create', '-f', c.file('setup.yaml', `${nsDocs}---\n${CRD}`)]);
+  assert.equal(r.code, 0, r.stderr);
+});
+after(() => c.stop());
+
+const port = () => new URL(c.url).port;
+/** The request lines -v=6 logged: `METHOD path?query status`. */
+const requests = (r: RunResult) => [...r.stderr.matchAll(/\] (GET|PUT|POST|PATCH|DELETE) https:\/\/127\.0\.0\.1:(\d+)(\S+) (\d+ [\w ]+?) in \d+ milliseconds$/gm)].map((m) => `${m[1]} ${m[3]} ${m[4]}`);
+const withoutLog = (s: string) => s.replace(/^I\d{4} .*\n/gm, '');
+
+/** Runs each step through the daemon (with -v=6) in one namespace and in-process in another: the same stdout, stderr (less the log) and exit code, then the same objects. */
+function compareSides(steps: string[][], objects: string[], nsD: string, nsL: string): string[][] {
+  const logged: string[][] = [];
+  for (const step of steps) {
+    const args = (ns: string) => [...step.map((a) => (a in FILES ? join(c.dir, a) : a)), '-n', ns];
+    const d = viaDaemon([...args(nsD), '-v=6']);
+    const l = inProcess([...args(nsL), '-v=6']);
+    assert.doesNotMatch(l.stderr, /round_trippers/, `in-process ${step.join(' ')} sent a request`);
+    const norm = (r: RunResult, ns: string) => [r.code, r.stdout, withoutLog(r.stderr)].map((x) => String(x).replaceAll(ns, 'NS'));
+    assert.deepEqual(norm(d, nsD), norm(l, nsL), step.join(' '));
+    logged.push(requests(d).map((line) => line.replaceAll(nsD, 'NS')));
+  }
+  const state = (ns: string) => {
+    const r = viaDaemon(['get', ...objects, '-n', ns, '-o', 'json', '--ignore-not-found', '--show-managed-fields']);
+    assert.equal(r.code, 0, r.stderr);
+    // The namespace named in last-applied annotations as NS.
+    const text = r.stdout.replaceAll(`\\"namespace\\":\\"${ns}\\"`, '\\"namespace\\":\\"NS\\"');
+    const items = text.trim() ? ((JSON.parse(text) as { items?: any[] }).items ?? [JSON.parse(text)]) : [];
+    return items.map((o) => ({
+      name: o.metadata.name,
+      labels: o.metadata.labels,
+      annotations: o.metadata.annotations,
+      managers: (o.metadata.managedFields ?? []).map((f: Record<string, unknown>) => ({ ...f, time: undefined })),
+      data: o.data,
+      spec: o.spec,
+    }));
+  };
+  assert.deepEqual(state(nsD), state(nsL));
+  return logged;
+}
+
+test('apply --server-side through the daemon sends apply patches and prints, exits and writes what the in-process path does, conflicts included', () => {
+  const logged = compareSides(
+    [
+      ['apply', '--server-side', '-f', 'cms.yaml'],
+      ['apply', '--server-side', '-f', 'cms-changed.yaml', '--field-manager=other'],
+      ['apply', '--server-side', '-f', 'cms-changed.yaml', '--field-manager=other', '--force-conflicts', '--dry-run=server'],
+      ['apply', '--server-side', '-f', 'cms-changed.yaml', '--field-manager=other', '--force-conflicts', '-o', 'name'],
+      ['apply', '--server-side', '-f', 'widget.yaml'],
+    ],
+    ['cm/c1', 'cm/c2', 'wdg/w1'],
+    'ssa-d',
+    'ssa-l',
+  );
+  const patches = logged.map((lines) => lines.filter((l) => l.startsWith('PATCH')));
+  assert.deepEqual(patches[0], [
+    'PATCH /api/v1/namespaces/NS/configmaps/c1?fieldManager=kubectl&fieldValidation=Strict&force=false 201 Created',
+    'PATCH /api/v1/namespaces/NS/configmaps/c2?fieldManager=kubectl&fieldValidation=Strict&force=false 201 Created',
+  ]);
+  // The first document conflicts (kubectl's error and advice, exit 1); the second co-owns its unchanged values.
+  assert.deepEqual(patches[1], [
+    'PATCH /api/v1/namespaces/NS/configmaps/c1?fieldManager=other&fieldValidation=Strict&force=false 409 Conflict',
+    'PATCH /api/v1/namespaces/NS/configmaps/c2?fieldManager=other&fieldValidation=Strict&force=false 200 OK',
+  ]);
+  assert.equal(patches[2][0], 'PATCH /api/v1/namespaces/NS/configmaps/c1?dryRun=All&fieldManager=other&fieldValidation=Strict&force=true 200 OK');
+  assert.equal(patches[3][0], 'PATCH /api/v1/namespaces/NS/configmaps/c1?fieldManager=other&fieldValidation=Strict&force=true 200 OK');
+  assert.deepEqual(patches[4], ['PATCH /apis/example.org/v1alpha1/namespaces/NS/widgets/w1?fieldManager=kubectl&fieldValidation=Strict&force=false 201 Created']);
+  const conflict = viaDaemon(['apply', '--server-side', '-f', join(c.dir, 'cms.yaml'), '--field-manager=third', '-n', 'ssa-d']);
+  assert.equal(conflict.code, 1);
+  assert.match(conflict.stderr, /^error: Apply failed with 2 conflicts: conflicts with "other":\n- \.data\.k\n- \.metadata\.labels\.team\nPlease review the fields above--they currently have other managers\./);
+});
+
+test('apply --prune through the daemon lists and deletes as kubectl does, printing, exiting and leaving what the in-process path does', () => {
+  const logged = compareSides(
+    [
+      ['apply', '-f', 'cms.yaml'],
+      ['apply', '--prune', '-f', 'only-c1.yaml'],
+      ['apply', '--prune', '-f', 'only-c1.yaml', '--prune-allowlist=nope'],
+      ['apply', '--prune', '-l', 'team=a', '-f', 'only-c1.yaml', '--dry-run=server'],
+      ['apply', '--prune', '-l', 'team=a', '-f', 'only-c1.yaml'],
+      ['apply', '-f', 'cms.yaml'],
+      ['apply', '--prune', '--all', '--prune-allowlist=core/v1/ConfigMap', '-f', 'only-c1.yaml', '-o', 'name'],
+    ],
+    ['cm/c1', 'cm/c2'],
+    'prn-d',
+    'prn-l',
+  );
+  // As kubectl: each type listed, and its candidates deleted before the next list.
+  assert.deepEqual(logged[4].filter((l) => !l.startsWith('GET /api/v1/namespaces/NS/configmaps/c1 ')), [
+    'GET /api/v1/namespaces/NS/configmaps?labelSelector=team%3Da 200 OK',
+    'DELETE /api/v1/namespaces/NS/configmaps/c2 200 OK',
+    ...['endpoints', 'persistentvolumeclaims', 'pods', 'replicationcontrollers', 'secrets', 'services'].map((r) => `GET /api/v1/namespaces/NS/${r}?labelSelector=team%3Da 200 OK`),
+    ...['batch/v1/namespaces/NS/jobs', 'batch/v1/namespaces/NS/cronjobs', 'networking.k8s.io/v1/namespaces/NS/ingresses', 'apps/v1/namespaces/NS/daemonsets', 'apps/v1/namespaces/NS/deployments', 'apps/v1/namespaces/NS/replicasets', 'apps/v1/namespaces/NS/statefulsets'].map((p) => `GET /apis/${p}?labelSelector=team%3Da 200 OK`),
+    'GET /api/v1/namespaces?labelSelector=team%3Da 200 OK',
+    'GET /api/v1/persistentvolumes?labelSelector=team%3Da 200 OK',
+  ]);
+  assert.deepEqual(logged[6].filter((l) => !l.includes('/configmaps/c1')), ['GET /api/v1/namespaces/NS/configmaps 200 OK', 'DELETE /api/v1/namespaces/NS/configmaps/c2 200 OK']);
+  // The allowlist is resolved first, as kubectl's ToOptions does: before --all is looked at and the files are read.
+  const nope = ['apply', '-f', '/nonexistent.yaml', '--prune', '--prune-allowlist=core/v1/Nope'];
+  const k = c.kubectl(nope);
+  assert.deepEqual([k.code, k.stderr], [1, 'error: no matches for kind "Nope" in version "v1"\n']);
+  for (const run of [viaDaemon, inProcess]) assert.deepEqual(run(nope), k);
+  const gone = viaDaemon(['get', 'cm', '-n', 'prn-d', '-o', 'name']);
+  assert.equal(gone.stdout, 'configmap/c1\nconfigmap/kube-root-ca.crt\n');
+});
+
+/** The PATCH a -v=8 log shows: its path and query (namespace and taint key as NS), Content-Type and body. */
+function sentPatch(r: RunResult, ns: string): string[] {
+  assert.equal(r.code, 0, r.stderr);
+  const bodies = [...r.stderr.matchAll(/"Request Body" body=(".+")$/gm)].map((m) => m[1]);
+  const types = [...r.stderr.matchAll(/round_trippers\.go:480\]\s+Content-Type: (\S+)$/gm)].map((m) => m[1]);
+  const urls = [...r.stderr.matchAll(/\] PATCH https:\/\/[^/]+(\S+)/gm)].map((m) => m[1]);
+  assert.equal(urls.length, 1, r.stderr);
+  return [urls[0], types.at(-1)!, bodies.at(-1)!].map((s) => s.replaceAll(ns, 'NS'));
+}
+
+test('label, annotate, set, taint, cordon and client-side apply through the daemon send the PATCH kubectl 1.32 sends (-v=8)', () => {
+  for (const ns of ['wk', 'ws']) {
+    for (const f of ['cms.yaml', 'widget.yaml', 'deploy.yaml']) assert.equal(viaDaemon(['apply', '-f', join(c.dir, f), '-n', ns]).code, 0);
+  }
+  const node = viaDaemon(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']).stdout;
+  const cmds = [
+    ['label', 'cm', 'c1', 'x=y', 'team-'],
+    ['annotate', 'cm', 'c1', 'note=hi', '--dry-run=server'],
+    ['set', 'image', 'deploy/sd', 'c=nginx:2'],
+    ['apply', '-f', join(c.dir, 'cms-changed.yaml')],
+    ['apply', '-f', join(c.dir, 'widget-changed.yaml')],
+    ['taint', 'nodes', node, 'NS=v:NoSchedule'],
+    ['taint', 'nodes', node, 'NS-'],
+    ['cordon', node],
+    ['uncordon', node],
+  ];
+  const kubectl = cmds.map((args) => sentPatch(c.kubectl([...args.map((a) => a.replace(/^NS/, 'wk')), '-n', 'wk', '-v=8']), 'wk'));
+  const kubesim = cmds.map((args) => sentPatch(viaDaemon([...args.map((a) => a.replace(/^NS/, 'ws')), '-n', 'ws', '-v=8']), 'ws'));
+  assert.deepEqual(kubesim, kubectl);
+  // What each sends: a JSON merge patch for label/annotate and custom resources, else a strategic merge patch.
+  assert.deepEqual(kubesim.map((p) => p[1].replace('application/', '')), ['merge-patch+json', 'merge-patch+json', 'strategic-merge-patch+json', 'strategic-merge-patch+json', 'merge-patch+json', ...Array(4).fill('strategic-merge-patch+json')]);
+});
