@@ -586,7 +586,7 @@ export class ApiServer {
 
   private async checkNamespaceWritable(namespace: string, rt: ResourceType): Promise<void> {
     const nsType = this.registry.forKind('v1', 'Namespace');
-    const ns = await this.tryGet(nsType, undefined, namespace);
+    const ns = await this.tryGet(nsType, undefined, namespace, { shared: true }); // only read: not copied on every write
     if (!ns) throw ApiError.notFound('namespaces', namespace);
     if (ns.metadata.deletionTimestamp && rt.kind !== 'Event') {
       throw new ApiError(
