@@ -9,7 +9,41 @@
 // time a process records an event there (the daemon once; a CLI run without a daemon once
 // per run), then kept up to date by the process's own writes. A stale entry (the event
 // expired) only means a new event is created, as upstream after its cache forgets.
+//
+// Before that, client-go's EventCorrelator (tools/record/events_cache.go) runs, and so does
+// this: a source may record 25 events about an object, then one per 5 minutes (the spam
+// filter; the rest are dropped), and from the 10th distinct message of the same reason about
+// the same object within 10 minutes on, the events become one "(combined from similar
+// events): ..." event whose count grows. A 1,000-replica ReplicaSet thus records 25
+// SuccessfulCreate writes, not 1,000, as kube-controller-manager does.
 import type { KObject } from './types';
+
+const SPAM_BURST = 25;
+const SPAM_REFILL_MS = 300_000;
+const AGGREGATE_MAX_EVENTS = 10;
+const AGGREGATE_INTERVAL_MS = 600_000;
+/** client-go's LRU caches hold 4,096 entries. */
+const CACHE_MAX = 4096;
+
+/** What an event is about and who records it, as the correlator keys on them. */
+export interface EventSubject {
+  involved: { apiVersion?: string; kind?: string; namespace?: string; name?: string; uid?: string };
+  component: string;
+  host: string;
+  type: string;
+  reason: string;
+  message: string;
+}
+
+/** The correlator's answer: drop the event, or record it under `identity` with `message`. */
+export type Correlated = { skip: true } | { skip: false; identity?: string; message: string };
+
+/** Puts `key` last in a Map kept as an LRU cache of at most CACHE_MAX entries. */
+function touch<V>(m: Map<string, V>, key: string, v: V): void {
+  m.delete(key);
+  m.set(key, v);
+  if (m.size > CACHE_MAX) m.delete(m.keys().next().value!);
+}
 
 /** What makes two events "the same" for aggregation. */
 export function eventIdentity(involvedUid: string, reason: string, message: string, fieldPath: string, component: string, type: string): string {
@@ -26,6 +60,38 @@ const MAX_PER_NAMESPACE = 50_000;
 export class EventIndex {
   private readonly byNamespace = new Map<string, Map<string, string>>();
   private lastNanos = 0n;
+  /** Spam filter token buckets by source and object (client-go's getSpamKey). */
+  private readonly spam = new Map<string, { tokens: number; at: number }>();
+  /** Distinct messages seen per source, object, type and reason (EventAggregatorByReasonFunc). */
+  private readonly similar = new Map<string, { messages: Set<string>; at: number }>();
+
+  /**
+   * client-go's EventCorrelator before an event is recorded at `nowMs` (cluster time): the
+   * spam filter, then the aggregator. `identity` is set for a combined event (the aggregate's
+   * own identity, whose repeats update one event); otherwise the caller's usual identity holds.
+   */
+  correlate(e: EventSubject, nowMs: number): Correlated {
+    const o = e.involved;
+    const objectKey = [e.component, e.host, o.kind, o.namespace, o.name, o.uid, o.apiVersion, e.type].join('\u0000');
+    // Token bucket: SPAM_BURST tokens, one more every SPAM_REFILL_MS.
+    const b = this.spam.get(objectKey) ?? { tokens: SPAM_BURST, at: nowMs };
+    b.tokens = Math.min(SPAM_BURST, b.tokens + Math.max(0, nowMs - b.at) / SPAM_REFILL_MS);
+    b.at = nowMs;
+    const allowed = b.tokens >= 1;
+    if (allowed) b.tokens -= 1;
+    touch(this.spam, objectKey, b);
+    if (!allowed) return { skip: true };
+    const aggregateKey = `${objectKey}\u0000${e.reason}`;
+    let r = this.similar.get(aggregateKey);
+    if (!r || nowMs - r.at > AGGREGATE_INTERVAL_MS) r = { messages: new Set(), at: nowMs };
+    r.messages.add(e.message);
+    r.at = nowMs;
+    touch(this.similar, aggregateKey, r);
+    if (r.messages.size < AGGREGATE_MAX_EVENTS) return { skip: false, message: e.message };
+    // The set does not grow past the threshold (sets.String.PopAny).
+    r.messages.delete(r.messages.values().next().value!);
+    return { skip: false, identity: `combined\u0000${aggregateKey}`, message: `(combined from similar events): ${e.message}` };
+  }
 
   constructor(private readonly listEvents: (namespace: string) => Promise<KObject[]>) {}
 

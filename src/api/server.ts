@@ -447,12 +447,17 @@ export class ApiServer {
     const now = this.timestamp();
     // Repeats of the same event about the same object aggregate (count, lastTimestamp), as
     // client-go's correlator does; new events are named by time (see event-names.ts).
-    const identity = eventIdentity(String(involved.metadata.uid ?? ''), reason, message, fieldPath ?? '', source.component, type);
+    const m = involved.metadata;
+    const verdict = this.events.correlate({ involved: { apiVersion: involved.apiVersion, kind: involved.kind, namespace: m.namespace, name: m.name, uid: m.uid }, component: source.component, host: source.host ?? '', type, reason, message }, this.clock.now());
+    if (verdict.skip) return;
+    message = verdict.message;
+    const identity = verdict.identity ?? eventIdentity(String(m.uid ?? ''), reason, message, fieldPath ?? '', source.component, type);
     const known = await this.events.lookup(namespace, identity);
     const existing = known ? await this.tryGet(evType, namespace, known) : undefined;
     if (existing) {
       existing.count = (existing.count ?? 1) + 1;
       existing.lastTimestamp = now;
+      existing.message = message; // a combined event shows the newest message (client-go's patch)
       try {
         await this.update(existing);
       } catch {
@@ -574,7 +579,7 @@ export class ApiServer {
 
   private async checkNamespaceWritable(namespace: string, rt: ResourceType): Promise<void> {
     const nsType = this.registry.forKind('v1', 'Namespace');
-    const ns = await this.tryGet(nsType, undefined, namespace);
+    const ns = await this.tryGet(nsType, undefined, namespace, { shared: true }); // only read: not copied on every write
     if (!ns) throw ApiError.notFound('namespaces', namespace);
     if (ns.metadata.deletionTimestamp && rt.kind !== 'Event') {
       throw new ApiError(

@@ -142,12 +142,13 @@ export async function claimPods(ctx: ControllerContext, owner: KObject, matches:
   const api = ctx.api;
   const podType = POD(api);
   const out: KObject[] = [];
-  // Only pods this owner controls or could adopt are copied out of the store.
+  // Only pods this owner controls or could adopt are looked at, shared (frozen, not copied):
+  // the owners' controllers only read the pods claimed (a change goes through api.mutate).
   const candidate = (pod: KObject) => {
     const ref = controllerOf(pod);
     return ref ? ref.uid === owner.metadata.uid : matches(pod.metadata.labels);
   };
-  for (const pod of (await api.list(podType, { namespace: owner.metadata.namespace, fieldMatch: candidate })).items) {
+  for (const pod of (await api.list(podType, { namespace: owner.metadata.namespace, fieldMatch: candidate, shared: true })).items) {
     const ref = controllerOf(pod);
     if (ref?.uid === owner.metadata.uid) {
       if (matches(pod.metadata.labels) || pod.metadata.deletionTimestamp) out.push(pod);

@@ -187,8 +187,8 @@ async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Prom
   const st: any = deepCopy(cj.status ?? {});
   const events: Array<['Normal' | 'Warning', string, string]> = [];
 
-  // Only this CronJob's Jobs are copied out of the store (a namespace may hold many others).
-  const jobs = (await api.list(jobType, { namespace: cj.metadata.namespace, fieldMatch: (j) => controllerOf(j)?.uid === cj.metadata.uid })).items;
+  // Only this CronJob's Jobs, shared (frozen, not copied): they are only read here.
+  const jobs = (await api.list(jobType, { namespace: cj.metadata.namespace, fieldMatch: (j) => controllerOf(j)?.uid === cj.metadata.uid, shared: true })).items;
   const byName = new Map(jobs.map((j) => [j.metadata.name!, j]));
 
   // Active list: drop jobs that finished or vanished.
@@ -328,7 +328,7 @@ async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Prom
 async function reportedSince(ctx: ControllerContext, cj: KObject, reason: string, since: number): Promise<boolean> {
   const evType = ctx.api.registry.forKind('v1', 'Event');
   const match = (e: KObject) => e.involvedObject?.uid === cj.metadata.uid && e.reason === reason && ms(e.lastTimestamp) >= since;
-  return (await ctx.api.list(evType, { namespace: cj.metadata.namespace, fieldMatch: match })).items.length > 0;
+  return (await ctx.api.list(evType, { namespace: cj.metadata.namespace, fieldMatch: match, shared: true })).items.length > 0;
 }
 
 function jobRef(j: KObject): any {

@@ -174,8 +174,8 @@ async function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerC
         }
       }
     }
-    // Only this ReplicaSet's pods are copied out of the store (a namespace may hold 10,000).
-    if (changed) pods = (await api.list(podType, { namespace: rs.metadata.namespace, fieldMatch: (p) => controllerOf(p)?.uid === rs.metadata.uid })).items.filter(isPodActive);
+    // Only this ReplicaSet's pods, shared (a namespace may hold 10,000; they are only read).
+    if (changed) pods = (await api.list(podType, { namespace: rs.metadata.namespace, fieldMatch: (p) => controllerOf(p)?.uid === rs.metadata.uid, shared: true })).items.filter(isPodActive);
   }
 
   const minReady = rs.spec?.minReadySeconds ?? 0;

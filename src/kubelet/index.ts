@@ -43,7 +43,8 @@ export function createKubelet(): Reconciler {
       const api = ctx.api;
       const pod = await api.tryGet(api.registry.forKind('v1', 'Pod'), key.namespace, key.name);
       if (!pod?.spec?.nodeName) return;
-      const node = await api.tryGet(api.registry.forKind('v1', 'Node'), undefined, pod.spec.nodeName);
+      // The node is only read (shared, not copied for each of its pods' syncs).
+      const node = await api.tryGet(api.registry.forKind('v1', 'Node'), undefined, pod.spec.nodeName, { shared: true });
       if (!node) return; // the pod GC (node lifecycle) removes pods of deleted nodes
       return syncPod({ ctx, pod, node });
     },

@@ -152,7 +152,7 @@ export async function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime):
   // Keep conditions owned by others (readiness gates, DisruptionTarget).
   for (const c of prev) if (!conditions.some((x) => x.type === c.type)) conditions.push(c);
 
-  const nodeObj = await api.tryGet(api.registry.forKind('v1', 'Node'), undefined, pod.spec.nodeName);
+  const nodeObj = await api.tryGet(api.registry.forKind('v1', 'Node'), undefined, pod.spec.nodeName, { shared: true });
   const hostIP = (nodeObj?.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '';
   const status: any = {
     ...pod.status,

@@ -76,6 +76,15 @@ const OWN_LINES_MAX = 10_000;
 
 export { DamagedObjectError };
 
+/**
+ * A deferred write's object as a read hands it out: shared reads get it frozen in place (it
+ * is this store's private copy, never changed after the write: a later write replaces it),
+ * so a reconcile listing thousands of pods written in the same group copies none of them.
+ */
+function handOut(obj: KObject, shared: boolean): KObject {
+  return shared ? deepFreeze(obj) : cloneJson(obj);
+}
+
 /** Removes a file, absent or not: unlink itself (fs.rmSync walks its rimraf path: an lstat and more per file). */
 function removeFile(file: string): void {
   try {
@@ -191,7 +200,7 @@ export class FileStore implements SyncStore {
     if (this.held || this.journalAsLeft()) {
       // The files are all in place but for the tail this store holds.
       const p = this.pending.get(key);
-      if (p) return p.type === 'DELETED' ? undefined : cloneJson(p.object);
+      if (p) return p.type === 'DELETED' ? undefined : handOut(p.object, opts?.shared === true);
       return fromFiles();
     }
     const { value, tail } = this.readConsistent(fromFiles);
@@ -217,7 +226,7 @@ export class FileStore implements SyncStore {
         if (p.type === 'DELETED' || (!whole && filter && !filter(p.object))) found.delete(key);
         else {
           if (!found.has(key)) sort = true;
-          found.set(key, shared ? deepFreeze(cloneJson(p.object)) : cloneJson(p.object));
+          found.set(key, handOut(p.object, shared));
         }
       }
       const keys = sort ? [...found.keys()].sort() : [...found.keys()];

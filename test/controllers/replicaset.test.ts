@@ -118,3 +118,18 @@ test('a refused create backs off 10 s, then 20 s, read from the store: a new pro
   await replicaSetReconciler.reconcile(key, { ...other.ctx });
   assert.equal((await other.pods()).length, 3);
 });
+
+test('a large scale-up records events as client-go\'s correlator lets it: 9 distinct, then one combined event, then the spam filter drops the rest', async () => {
+  const h = await Harness.create([replicaSetReconciler], { nodes: 1 });
+  await h.api.create(rs(40));
+  await h.run();
+  assert.equal((await h.pods()).length, 40);
+  const created = (await h.api.list(h.type('v1', 'Event'), { namespace: 'default' })).items.filter((e) => e.reason === 'SuccessfulCreate');
+  const plain = created.filter((e) => !e.message.startsWith('(combined from similar events): '));
+  const combined = created.filter((e) => e.message.startsWith('(combined from similar events): Created pod: fe-'));
+  assert.equal(plain.length, 9, created.map((e) => e.message).join('\n'));
+  assert.equal(combined.length, 1);
+  // 25 events pass the spam filter (burst 25): the 10th to the 25th make up the combined one.
+  assert.equal(combined[0].count, 16);
+  assert.equal(created.reduce((n, e) => n + (e.count ?? 1), 0), 25);
+});
