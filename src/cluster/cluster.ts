@@ -11,6 +11,7 @@ import { defaultRng } from '../sim/rng';
 import type { ClusterProfile, NodeProfile } from '../sim/profile';
 import type { KObject } from '../api/types';
 import { apiValidator } from '../api/validator-adapter';
+import { CliError } from '../api/errors';
 import { setNodeStopped } from '../kubelet/node-power';
 
 export function clusterPath(home: string, name: string): string {
@@ -30,7 +31,7 @@ export async function openCluster(home: string, name: string): Promise<OpenClust
 }
 
 /** Thrown by createCluster when the cluster exists (or another process created it first). */
-export class ClusterExistsError extends Error {
+export class ClusterExistsError extends CliError {
   constructor(name: string) {
     super(`cluster "${name}" already exists`);
   }
