@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { CliError } from '../api/errors';
 import type { ApiServer } from '../api/server';
 import type { ClusterClock } from '../sim/clock';
+import type { FileFlags } from './manifest-input';
 import { configAccess, startingConfig } from '../kubeconfig/loader';
 
 export interface GlobalFlags {
@@ -143,6 +144,10 @@ export class CliContext {
    */
   async api(opts: { startDaemon?: boolean } = {}): Promise<ApiServer> {
     if (this.opened) return this.opened.api;
+    // `flags` holds the verb's own flags too: a bad -f/-k/-R combination is a usage error
+    // (kubectl's Builder refuses it before any request), so it must not create the cluster.
+    const { validateFileFlags } = await import('./manifest-input');
+    validateFileFlags(this.flags as FileFlags);
     const { openOrCreateCluster } = await import('./open-cluster');
     this.opened = await openOrCreateCluster(this, opts.startDaemon ?? true);
     return this.opened.api;

@@ -19,8 +19,13 @@ export async function openOrCreateCluster(ctx: CliContext, startDaemon = true): 
     if (ctx.clusterName !== DEFAULT_CLUSTER) {
       throw new CliError(`cluster "${ctx.clusterName}" does not exist (create it with: kubesim cluster create ${ctx.clusterName})`);
     }
-    const { createCluster } = await import('../cluster/cluster');
-    await createCluster(ctx.home, ctx.clusterName, defaultProfile(ctx.clusterName));
+    const { createCluster, ClusterExistsError } = await import('../cluster/cluster');
+    try {
+      await createCluster(ctx.home, ctx.clusterName, defaultProfile(ctx.clusterName));
+    } catch (e) {
+      // A command started alongside this one created it first: use theirs.
+      if (!(e instanceof ClusterExistsError)) throw e;
+    }
   }
   const { api, clock } = await openClusterApi(clusterStoreUrl(ctx.clusterDir), (rev) => defaultRng(rev + 1), apiValidator());
   if (startDaemon && process.env.KUBESIM_NO_DAEMON !== '1') {

@@ -5,12 +5,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ApiServer } from '../api/server';
 import { openClusterApi } from '../api/open';
-import { clusterStoreUrl } from './store-url';
+import { clusterStoreUrl, hasExternalStore } from './store-url';
 import type { ClusterClock } from '../sim/clock';
 import { defaultRng } from '../sim/rng';
 import type { ClusterProfile, NodeProfile } from '../sim/profile';
 import type { KObject } from '../api/types';
 import { apiValidator } from '../api/validator-adapter';
+import { CliError } from '../api/errors';
 import { setNodeStopped } from '../kubelet/node-power';
 
 export function clusterPath(home: string, name: string): string {
@@ -29,9 +30,45 @@ export async function openCluster(home: string, name: string): Promise<OpenClust
   return { api, clock, profile };
 }
 
+/** Thrown by createCluster when the cluster exists (or another process created it first). */
+export class ClusterExistsError extends CliError {
+  constructor(name: string) {
+    super(`cluster "${name}" already exists`);
+  }
+}
+
+/**
+ * Creates a cluster. A file-backed one is built in a private temporary directory and renamed
+ * into place whole, so commands racing to create the same cluster cannot interleave their
+ * bootstraps, and nobody opens one half-built: the first rename wins, the others get
+ * ClusterExistsError. A cluster attached to another store (`store-url`) is built in place.
+ */
 export async function createCluster(home: string, name: string, profile: ClusterProfile): Promise<OpenCluster> {
   const dir = clusterPath(home, name);
-  if (fs.existsSync(path.join(dir, 'registry'))) throw new Error(`cluster "${name}" already exists`);
+  if (fs.existsSync(path.join(dir, 'registry'))) throw new ClusterExistsError(name);
+  if (hasExternalStore(dir)) {
+    const c = await buildCluster(dir, profile);
+    return { ...c, profile };
+  }
+  fs.mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
+  const tmp = fs.mkdtempSync(path.join(path.dirname(dir), `.${name}.creating-`));
+  try {
+    // Its API is dropped unused: the rename leaves it nothing to write, and its files stay valid.
+    await buildCluster(tmp, profile);
+    try {
+      fs.renameSync(tmp, dir);
+    } catch (e) {
+      // A non-empty target: someone else's cluster got there first.
+      if ((e as NodeJS.ErrnoException).code === 'ENOTEMPTY' || (e as NodeJS.ErrnoException).code === 'EEXIST') throw new ClusterExistsError(name);
+      throw e;
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return openCluster(home, name);
+}
+
+async function buildCluster(dir: string, profile: ClusterProfile): Promise<{ api: ApiServer; clock: ClusterClock }> {
   const { api, clock } = await openClusterApi(clusterStoreUrl(dir), defaultRng(), apiValidator());
   fs.mkdirSync(path.join(dir, 'registry'), { recursive: true, mode: 0o700 }); // an etcd cluster's local marker
   await api.sim.setProfile(profile);
@@ -39,7 +76,7 @@ export async function createCluster(home: string, name: string, profile: Cluster
     await api.bootstrap();
     for (const [i, n] of profile.nodes.entries()) await registerNode(api, n, i);
   });
-  return { api, clock, profile };
+  return { api, clock };
 }
 
 /** A Node object as a kubelet registers it: capacity, conditions, addresses, node info. */
@@ -96,7 +133,8 @@ export function listClusters(home: string): string[] {
   } catch {
     return [];
   }
-  return names.filter((n) => fs.existsSync(path.join(dir, n, 'registry'))).sort();
+  // Dot-names are clusters still being built (createCluster's temporary directories).
+  return names.filter((n) => !n.startsWith('.') && fs.existsSync(path.join(dir, n, 'registry'))).sort();
 }
 
 /** Deletes a cluster's directory, stopping its daemon first. */
