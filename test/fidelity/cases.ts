@@ -480,6 +480,7 @@ const HELP_COMMANDS = [
   'kustomize',
   'cluster-info dump',
   'proxy',
+  'run',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
 
