@@ -1,7 +1,7 @@
 // CustomResourceDefinitions register kinds: a stored CRD becomes a ResourceType that
 // `get`, `apply` and validation resolve like a built-in one.
 
-import type { ResourceType } from './resources';
+import type { CrdSubresources, ResourceType } from './resources';
 import type { KObject } from './types';
 
 export function crdResourceType(crd: KObject): ResourceType | undefined {
@@ -40,6 +40,17 @@ function resourceTypeFor(crd: KObject, names: Record<string, any> | undefined): 
     categories: names.categories ?? [],
     verbs: ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'],
     crd: crd.metadata.name,
+    crdSubresources: subresourcesOf(storage),
+  };
+}
+
+/** The subresources the served (storage) version declares: status and scale only if there. */
+function subresourcesOf(version: any): CrdSubresources {
+  const sub = version?.subresources ?? {};
+  const scale = sub.scale;
+  return {
+    status: sub.status != null,
+    ...(scale != null ? { scale: { specReplicasPath: scale.specReplicasPath ?? '', statusReplicasPath: scale.statusReplicasPath ?? '', labelSelectorPath: scale.labelSelectorPath } } : {}),
   };
 }
 

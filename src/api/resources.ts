@@ -16,6 +16,13 @@ export interface ResourceType {
   verbs: string[];
   /** Set for custom resources: the CRD that registered the kind. */
   crd?: string;
+  /** A custom resource's subresources (its CRD version's `subresources`): served only when declared. */
+  crdSubresources?: CrdSubresources;
+}
+
+export interface CrdSubresources {
+  status: boolean;
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
 }
 
 const RW = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

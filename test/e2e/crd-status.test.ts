@@ -34,13 +34,13 @@ test('a new CRD gets its names accepted and becomes Established; a name taken is
   const yaml = sb.ok(['get', 'crd', 'foos.example.com', '-o', 'yaml']);
   assert.match(yaml, /  conditions:\n  - lastTransitionTime: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\n    message: no conflicts found\n/);
 
-  // Another CRD of the group asking for the plural "foos": refused, not Established.
-  sb.ok(['apply', '-f', '-'], { stdin: crd('foos2.example.com', 'foos', 'Foo2') });
-  assert.equal(sb.ok(['get', 'crd', 'foos2.example.com', '-o', conditions]), 'NamesAccepted=False PluralConflict: "foos" is already in use\nEstablished=False NotAccepted: not all names are accepted\n');
-  assert.equal(sb.ok(['get', 'crd', 'foos2.example.com', '-o', 'jsonpath={.status.acceptedNames}']), '{"kind":"Foo2","listKind":"Foo2List","plural":"","singular":"foo2"}');
-  const waited = sb.run(['wait', '--for=condition=Established', 'crd/foos2.example.com', '--timeout=1s']);
+  // Another CRD of the group asking for the plural "fo" (the short name of foos): refused, not Established.
+  sb.ok(['apply', '-f', '-'], { stdin: crd('fo.example.com', 'fo', 'Foo2') });
+  assert.equal(sb.ok(['get', 'crd', 'fo.example.com', '-o', conditions]), 'NamesAccepted=False PluralConflict: "fo" is already in use\nEstablished=False NotAccepted: not all names are accepted\n');
+  assert.equal(sb.ok(['get', 'crd', 'fo.example.com', '-o', 'jsonpath={.status.acceptedNames}']), '{"kind":"Foo2","listKind":"Foo2List","plural":"","singular":"foo2"}');
+  const waited = sb.run(['wait', '--for=condition=Established', 'crd/fo.example.com', '--timeout=1s']);
   assert.equal(waited.code, 1);
-  assert.equal(waited.stderr, 'error: timed out waiting for the condition on customresourcedefinitions/foos2.example.com\n');
+  assert.equal(waited.stderr, 'error: timed out waiting for the condition on customresourcedefinitions/fo.example.com\n');
 
   // Kind "Foo" taken (so are its singular and listKind): and the last name checked gives the reason, as in Kubernetes.
   sb.ok(['apply', '-f', '-'], { stdin: crd('bars.example.com', 'bars', 'Foo') });
@@ -49,8 +49,8 @@ test('a new CRD gets its names accepted and becomes Established; a name taken is
 
   // The holder deleted, its names are free for the CRD that asked for them.
   sb.ok(['delete', 'crd', 'foos.example.com']);
-  assert.equal(sb.ok(['wait', '--for=condition=Established', 'crd/foos2.example.com', '--timeout=10s']), 'customresourcedefinition.apiextensions.k8s.io/foos2.example.com condition met\n');
-  assert.equal(sb.ok(['get', 'crd', 'foos2.example.com', '-o', 'jsonpath={.status.acceptedNames.plural}']), 'foos');
+  assert.equal(sb.ok(['wait', '--for=condition=Established', 'crd/fo.example.com', '--timeout=10s']), 'customresourcedefinition.apiextensions.k8s.io/fo.example.com condition met\n');
+  assert.equal(sb.ok(['get', 'crd', 'fo.example.com', '-o', 'jsonpath={.status.acceptedNames.plural}']), 'fo');
 });
 
 test('changing the storage version adds it to storedVersions', () => {

@@ -46,7 +46,7 @@ test('a CRD whose names are not accepted is not served: 404 for its resource, ab
   assert.equal(raw.code, 1);
   assert.equal(raw.stderr, 'Error from server (NotFound): the server could not find the requested resource\n');
   const resources = JSON.parse(c.kubectl(['get', '--raw', '/apis/example.com/v1']).stdout) as { resources: { name: string }[] };
-  assert.deepEqual(resources.resources.map((r) => r.name).filter((n) => !n.startsWith('widgets')).sort(), ['sprockets', 'sprockets/status']);
+  assert.deepEqual(resources.resources.map((r) => r.name).filter((n) => !n.startsWith('widgets')).sort(), ['sprockets']);
 
   const cr = c.file('cog.yaml', 'apiVersion: example.com/v1\nkind: Cog\nmetadata: {name: c1, namespace: default}\n');
   const refused = c.kubectl(['apply', '-f', cr]);

@@ -21,7 +21,8 @@ const GPU = ['get', 'patch', 'update'];
 export function subresourcesOf(rt: ResourceType): Sub[] {
   const status: Sub = { name: 'status', kind: rt.kind, group: rt.group, version: rt.version, verbs: GPU };
   const scale: Sub = { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: GPU };
-  if (rt.crd) return rt.verbs.includes('status') ? [status] : [status];
+  // apiextensions-apiserver's discovery: status, then scale, each only if the CRD declares it.
+  if (rt.crd) return [...(rt.crdSubresources?.status ? [status] : []), ...(rt.crdSubresources?.scale ? [scale] : [])];
   const key = `${rt.group}/${rt.kind}`;
   switch (key) {
     case '/Pod':

@@ -209,7 +209,7 @@ export class RestHandler {
       if (method === 'PUT') return updateObject(this, req, t, true);
       if (method === 'PATCH') return patchObject(this, req, t, true);
     } else if (sub === 'scale') {
-      if (method === 'GET') return jsonResponse(200, scaleOf(await this.api.get(t.rt, t.namespace, t.name!)));
+      if (method === 'GET') return jsonResponse(200, scaleOf(await this.api.get(t.rt, t.namespace, t.name!), t.rt));
       if (method === 'PUT' || method === 'PATCH') return updateScale(this, req, t, method);
     } else if (sub === 'ephemeralcontainers' && t.rt.kind === 'Pod' && (method === 'GET' || method === 'PUT' || method === 'PATCH')) {
       // kubectl debug: the pod, its ephemeral containers added through the subresource

@@ -5,9 +5,32 @@
 
 import { crdStorageVersion } from '../crd';
 import type { KObject } from '../types';
+import type { FieldError } from '../errors';
+import { isDns1035Label } from '../validation/name-rules';
+import { goQuote } from '../../util/go-format';
 import type { KindStrategy } from './types';
 
 export const crdStrategy: KindStrategy = {
+  // The cheap part of apiextensions validation.ValidateCustomResourceDefinition.
+  async validate(obj: KObject): Promise<FieldError[]> {
+    const errs: FieldError[] = [];
+    const group: string = obj.spec?.group ?? '';
+    const names = obj.spec?.names ?? {};
+    const invalid = (field: string, value: string, detail: string) => errs.push({ field, type: 'Invalid value', value: goQuote(value), detail });
+    if (obj.metadata?.name !== `${names.plural ?? ''}.${group}`) invalid('metadata.name', obj.metadata?.name ?? '', 'must be spec.names.plural+"."+spec.group');
+    if (group && !group.includes('.')) invalid('spec.group', group, 'should be a domain with at least one dot');
+    for (const f of ['plural', 'singular'] as const) {
+      const v: string = names[f] ?? '';
+      const why = v ? isDns1035Label(v) : [];
+      if (why.length) invalid(`spec.names.${f}`, v, why.join(','));
+    }
+    for (const f of ['kind', 'listKind'] as const) {
+      const v: string = names[f] ?? '';
+      const why = v ? isDns1035Label(v.toLowerCase()) : [];
+      if (why.length) invalid(`spec.names.${f}`, v, 'may have mixed case, but should otherwise match: ' + why.join(','));
+    }
+    return errs;
+  },
   prepareStatusOnCreate(obj: KObject): void {
     const storage = crdStorageVersion(obj);
     // acceptedNames' plural and kind are not omitempty: an empty status still shows them.

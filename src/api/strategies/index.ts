@@ -18,6 +18,7 @@ const NO_STATUS = new Set(['ConfigMap', 'Secret', 'ServiceAccount', 'Event', 'En
 
 /** Whether the kind's status is a subresource (an update of the main resource keeps it). */
 export function hasStatusSubresource(rt: ResourceType): boolean {
+  if (rt.crd) return rt.crdSubresources?.status === true;
   return !NO_STATUS.has(rt.kind);
 }
 
@@ -36,7 +37,10 @@ const BY_KIND = new Map<string, KindStrategy>([
 
 const withStatus: KindStrategy = { prepareStatusOnCreate: (obj) => void (obj.status = {}) };
 const withoutStatus: KindStrategy = { prepareStatusOnCreate: () => {} };
+// customResourceStrategy.PrepareForCreate: with a status subresource, the status given is dropped.
+const customWithStatus: KindStrategy = { prepareStatusOnCreate: (obj) => void delete obj.status };
 
 export function strategyFor(rt: ResourceType): KindStrategy {
+  if (rt.crd) return hasStatusSubresource(rt) ? customWithStatus : withoutStatus;
   return BY_KIND.get(`${rt.group}/${rt.kind}`) ?? (hasStatusSubresource(rt) ? withStatus : withoutStatus);
 }

@@ -1,0 +1,99 @@
+// The real kubectl against `kubesim serve`: a custom resource's /status and /scale are served
+// only when its CRD version declares them (apiextensions-apiserver crdHandler), and a CRD
+// whose name is not <plural>.<group> is refused as kube-apiserver refuses it.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ServedCluster } from './harness';
+
+const c = new ServedCluster();
+before(() => c.setUp({ kubectl: true }));
+after(() => c.stop());
+
+const crd = (plural: string, kind: string, subresources = '') => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: ${plural}.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: ${plural}, kind: ${kind}}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+${subresources}`;
+
+const SUBRESOURCES = `    subresources:
+      status: {}
+      scale: {specReplicasPath: .spec.size, statusReplicasPath: .status.ready, labelSelectorPath: .status.selector}
+`;
+
+function established(name: string): void {
+  const w = c.kubectl(['wait', '--for=condition=Established', `crd/${name}`, '--timeout=20s']);
+  assert.equal(w.code, 0, w.stderr);
+}
+
+const resourcesOf = (plural: string) =>
+  (JSON.parse(c.kubectl(['get', '--raw', '/apis/example.com/v1']).stdout) as { resources: { name: string }[] }).resources
+    .map((r) => r.name).filter((n) => n.split('/')[0] === plural).sort();
+
+test('without subresources: no /status or /scale, and a write of the object may change its status', () => {
+  assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: crd('plains', 'Plain') }).code, 0);
+  established('plains.example.com');
+  assert.deepEqual(resourcesOf('plains'), ['plains']);
+
+  const obj = (size: number, ready: number) => `apiVersion: example.com/v1\nkind: Plain\nmetadata: {name: p1, namespace: default}\nspec: {size: ${size}}\nstatus: {ready: ${ready}}\n`;
+  assert.equal(c.kubectl(['create', '-f', '-'], { stdin: obj(1, 1) }).code, 0);
+  assert.equal(c.kubectl(['get', 'plain', 'p1', '-o', 'jsonpath={.status}']).stdout, '{"ready":1}');
+  assert.equal(c.kubectl(['replace', '-f', '-'], { stdin: obj(2, 5) }).code, 0);
+  assert.equal(c.kubectl(['get', 'plain', 'p1', '-o', 'jsonpath={.spec.size} {.status.ready}']).stdout, '2 5');
+
+  const raw = c.kubectl(['get', '--raw', '/apis/example.com/v1/namespaces/default/plains/p1/status']);
+  assert.equal(raw.code, 1);
+  assert.equal(raw.stderr, 'Error from server (NotFound): the server could not find the requested resource\n');
+  const scaled = c.kubectl(['scale', 'plain/p1', '--replicas=3']);
+  assert.equal(scaled.code, 1);
+  assert.equal(scaled.stderr, 'Error from server (NotFound): the server could not find the requested resource\n');
+});
+
+test('with status and scale: status only through /status, kubectl scale through the CRD paths', () => {
+  assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: crd('scalables', 'Scalable', SUBRESOURCES) }).code, 0);
+  established('scalables.example.com');
+  assert.deepEqual(resourcesOf('scalables'), ['scalables', 'scalables/scale', 'scalables/status']);
+
+  const obj = (size: number, ready: number) => `apiVersion: example.com/v1\nkind: Scalable\nmetadata: {name: s1, namespace: default}\nspec: {size: ${size}}\nstatus: {ready: ${ready}}\n`;
+  // The status given on create is dropped, and a replace keeps the stored one.
+  assert.equal(c.kubectl(['create', '-f', '-'], { stdin: obj(1, 1) }).code, 0);
+  assert.equal(c.kubectl(['get', 'scalable', 's1', '-o', 'jsonpath={.spec.size} [{.status}]']).stdout, '1 []');
+  assert.equal(c.kubectl(['replace', '-f', '-'], { stdin: obj(2, 5) }).code, 0);
+  assert.equal(c.kubectl(['get', 'scalable', 's1', '-o', 'jsonpath={.spec.size} [{.status}]']).stdout, '2 []');
+
+  // /status changes the status and nothing else.
+  const patched = c.kubectl(['patch', 'scalable', 's1', '--subresource=status', '--type=merge', '-p', '{"spec":{"size":9},"status":{"ready":2,"selector":"app=s"}}']);
+  assert.equal(patched.stdout, 'scalable.example.com/s1 patched\n', patched.stderr);
+  assert.equal(c.kubectl(['get', 'scalable', 's1', '-o', 'jsonpath={.spec.size} {.status.ready}']).stdout, '2 2');
+
+  const scale = JSON.parse(c.kubectl(['get', '--raw', '/apis/example.com/v1/namespaces/default/scalables/s1/scale']).stdout);
+  assert.deepEqual([scale.kind, scale.apiVersion, scale.spec, scale.status], ['Scale', 'autoscaling/v1', { replicas: 2 }, { replicas: 2, selector: 'app=s' }]);
+  assert.equal(c.kubectl(['scale', 'scalable/s1', '--replicas=4']).stdout, 'scalable.example.com/s1 scaled\n');
+  assert.equal(c.kubectl(['get', 'scalable', 's1', '-o', 'jsonpath={.spec.size} {.status.ready}']).stdout, '4 2');
+});
+
+test('a CRD is named <plural>.<group>, its group has a dot, its names are DNS labels', () => {
+  const bad = crd('foos', 'Foo').replace('name: foos.example.com', 'name: foos2.example.com');
+  const refused = c.kubectl(['create', '-f', '-'], { stdin: bad });
+  assert.equal(refused.code, 1);
+  assert.equal(refused.stderr, 'The CustomResourceDefinition "foos2.example.com" is invalid: metadata.name: Invalid value: "foos2.example.com": must be spec.names.plural+"."+spec.group\n');
+  assert.deepEqual(c.kubesim(['create', '-f', '-'], { stdin: bad }), refused);
+
+  const names = crd('foos', 'Foo').replaceAll('example.com', 'example').replace('plural: foos, kind: Foo', 'plural: foos, singular: Foo, kind: Foo_x');
+  const nope = c.kubectl(['create', '-f', '-'], { stdin: names });
+  assert.equal(nope.code, 1);
+  assert.equal(nope.stderr, 'The CustomResourceDefinition "foos.example" is invalid: \n'
+    + '* spec.group: Invalid value: "example": should be a domain with at least one dot\n'
+    + '* spec.names.singular: Invalid value: "Foo": a DNS-1035 label must consist of lower case alphanumeric characters or \'-\', start with an alphabetic character, and end with an alphanumeric character (e.g. \'my-name\',  or \'abc-123\', regex used for validation is \'[a-z]([-a-z0-9]*[a-z0-9])?\')\n'
+    + '* spec.names.kind: Invalid value: "Foo_x": may have mixed case, but should otherwise match: a DNS-1035 label must consist of lower case alphanumeric characters or \'-\', start with an alphabetic character, and end with an alphanumeric character (e.g. \'my-name\',  or \'abc-123\', regex used for validation is \'[a-z]([-a-z0-9]*[a-z0-9])?\')\n'
+    + '* spec.names.listKind: Invalid value: "Foo_xList": may have mixed case, but should otherwise match: a DNS-1035 label must consist of lower case alphanumeric characters or \'-\', start with an alphabetic character, and end with an alphanumeric character (e.g. \'my-name\',  or \'abc-123\', regex used for validation is \'[a-z]([-a-z0-9]*[a-z0-9])?\')\n');
+  assert.equal(c.kubectl(['get', 'crd', 'foos2.example.com', 'foos.example', '--ignore-not-found', '-o', 'name']).stdout, '');
+});
