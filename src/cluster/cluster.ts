@@ -12,6 +12,7 @@ import type { ClusterProfile, NodeProfile } from '../sim/profile';
 import type { KObject } from '../api/types';
 import { apiValidator } from '../api/validator-adapter';
 import { CliError } from '../api/errors';
+import { ensurePrivateDir } from '../store/file-store-support';
 import { setNodeStopped } from '../kubelet/node-power';
 
 export function clusterPath(home: string, name: string): string {
@@ -50,7 +51,9 @@ export async function createCluster(home: string, name: string, profile: Cluster
     const c = await buildCluster(dir, profile);
     return { ...c, profile };
   }
-  fs.mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
+  // The store's own check (not mkdirSync({recursive}), which spins forever under /proc); the
+  // empty directory it may leave is what the rename below replaces.
+  ensurePrivateDir(dir);
   const tmp = fs.mkdtempSync(path.join(path.dirname(dir), `.${name}.creating-`));
   try {
     // Its API is dropped unused: the rename leaves it nothing to write, and its files stay valid.

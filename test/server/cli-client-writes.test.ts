@@ -157,7 +157,10 @@ async function objectsOf(refs: string[], ns: string): Promise<unknown> {
   const body = JSON.parse(r.stdout) as { items?: Record<string, any>[] } & Record<string, any>;
   return (body.items ?? [body]).map((o) => {
     const { uid: _u, resourceVersion: _r, creationTimestamp: _c, namespace: _n, managedFields, ...metadata } = o.metadata;
-    const annotations = metadata.annotations && JSON.parse(JSON.stringify(metadata.annotations).replaceAll(`\\"namespace\\":\\"${ns}\\"`, ''));
+    // The Deployment controller's revision annotation is its write, not the verb's: whether it
+    // is there yet when the object is read depends on how fast the daemon reconciled.
+    const { 'deployment.kubernetes.io/revision': _rev, ...own } = metadata.annotations ?? {};
+    const annotations = metadata.annotations && (Object.keys(own).length ? JSON.parse(JSON.stringify(own).replaceAll(`\\"namespace\\":\\"${ns}\\"`, '')) : undefined);
     return { kind: o.kind, metadata: { ...metadata, annotations }, managers: (managedFields ?? []).map((f: Record<string, unknown>) => ({ ...f, time: undefined })), spec: o.spec, data: o.data };
   });
 }
