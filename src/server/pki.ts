@@ -86,7 +86,12 @@ export function ensurePki(clusterDir: string): ClusterPki {
   } catch {
     /* not made yet (or half made): make it */
   }
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Not {recursive}: a daemon whose cluster directory was just removed must not re-create it.
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
   fs.chmodSync(dir, 0o700);
   const caKey = rsaKey();
   const ca = certificate({

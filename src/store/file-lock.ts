@@ -46,10 +46,33 @@ export function readSmallFile(file: string, limit = 4096): string | undefined {
 }
 
 export class FileLock {
+  /** The state directory as it was when this lock was made (see dirChanged). */
+  private readonly dirId: string;
+
   constructor(
     readonly lockPath: string,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.dirId = FileLock.dirIdentity(path.dirname(lockPath));
+  }
+
+  private static dirIdentity(dir: string): string {
+    try {
+      const st = fs.statSync(dir);
+      return `${st.dev}:${st.ino}`;
+    } catch {
+      return '';
+    }
+  }
+
+  /**
+   * Whether the state directory was removed or replaced since: a copy of it holds a copy of
+   * the lock file, naming a live holder (maybe this very process), which nobody will ever
+   * release. The wait must end with an error, not block the process's event loop forever.
+   */
+  private dirChanged(): boolean {
+    return this.dirId !== '' && FileLock.dirIdentity(path.dirname(this.lockPath)) !== this.dirId;
+  }
 
   /** Waiters' liveness as last checked (pid -> [alive, when]): a queue of 70 is polled often. */
   private readonly alive = new Map<number, [boolean, number]>();
@@ -75,6 +98,7 @@ export class FileLock {
       let freeSince = 0;
       let wait = 1;
       let lastHolder = '';
+      let lastDirCheck = Date.now();
       for (;;) {
         const ahead = myName ? this.waiters().filter((n) => n < myName).length : 0;
         const holder = this.holderStamp();
@@ -92,6 +116,10 @@ export class FileLock {
         if ((ahead === 0 || (free && Date.now() - freeSince > 100)) && this.tryCreate()) return broke;
         if (this.breakStale()) broke = true;
         if (Date.now() > deadline) throw new StoreError(`timed out waiting for the state lock ${this.lockPath}`);
+        if (Date.now() - lastDirCheck > 100) {
+          lastDirCheck = Date.now();
+          if (this.dirChanged()) throw new StoreError(`the state directory ${path.dirname(this.lockPath)} was removed or replaced while waiting for its lock`);
+        }
         // First in line polls fast (the handoff); the rest of the queue slowly.
         sleepSync(ahead === 0 ? wait : Math.min(5 + ahead, 20));
         wait = Math.min(wait * 2, 4);
