@@ -8,16 +8,9 @@ import { RestError } from './rest/status';
 import { labelSelectorMatches } from './selectors';
 import type { ApiServer } from './server';
 import type { KObject } from './types';
+// The disruption controller's helpers: kubesim runs that controller's arithmetic here.
+import { controllerOf, isPodReady, isPodTerminal, scaledValue } from '../controllers/controller-utils';
 
-const controllerOf = (o: KObject) => (o.metadata.ownerReferences ?? []).find((r) => r.controller);
-const isReady = (pod: KObject) => (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
-
-function scaled(v: number | string, total: number): number {
-  if (typeof v === 'number') return v;
-  const m = /^(\d+)%$/.exec(v);
-  if (!m) return Number(v) || 0;
-  return Math.ceil((Number(m[1]) * total) / 100);
-}
 
 /** The number of pods a budget protects: the scale of the pods' controllers (disruption controller). */
 async function expectedCount(api: ApiServer, pods: KObject[]): Promise<number> {
@@ -52,14 +45,14 @@ async function expectedCount(api: ApiServer, pods: KObject[]): Promise<number> {
 export async function budgetStatus(api: ApiServer, pdb: KObject): Promise<{ currentHealthy: number; desiredHealthy: number; disruptionsAllowed: number }> {
   const podType = api.registry.forKind('v1', 'Pod');
   const pods = (await api.list(podType, { namespace: pdb.metadata.namespace })).items.filter((p) => labelSelectorMatches(pdb.spec?.selector, p.metadata.labels));
-  const currentHealthy = pods.filter((p) => !p.metadata.deletionTimestamp && isReady(p)).length;
+  const currentHealthy = pods.filter((p) => !p.metadata.deletionTimestamp && isPodReady(p)).length;
   let desiredHealthy = 0;
   const { minAvailable, maxUnavailable } = pdb.spec ?? {};
   if (maxUnavailable !== undefined && maxUnavailable !== null) {
     const expected = await expectedCount(api, pods);
-    desiredHealthy = Math.max(0, expected - scaled(maxUnavailable, expected));
+    desiredHealthy = Math.max(0, expected - scaledValue(maxUnavailable, expected, true));
   } else if (minAvailable !== undefined && minAvailable !== null) {
-    desiredHealthy = typeof minAvailable === 'number' ? minAvailable : scaled(minAvailable, await expectedCount(api, pods));
+    desiredHealthy = typeof minAvailable === 'number' ? minAvailable : scaledValue(minAvailable, await expectedCount(api, pods), true);
   }
   return { currentHealthy, desiredHealthy, disruptionsAllowed: Math.max(0, currentHealthy - desiredHealthy) };
 }
@@ -72,15 +65,14 @@ export async function budgetStatus(api: ApiServer, pdb: KObject): Promise<{ curr
 export async function evictPod(api: ApiServer, namespace: string | undefined, name: string, opts: { gracePeriodSeconds?: number; dryRun?: boolean }): Promise<void> {
   const podType = api.registry.forKind('v1', 'Pod');
   const pod = await api.get(podType, namespace, name);
-  const phase = pod.status?.phase;
-  const ignoreBudget = phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || !!pod.metadata.deletionTimestamp;
+  const ignoreBudget = isPodTerminal(pod) || pod.status?.phase === 'Pending' || !!pod.metadata.deletionTimestamp;
   if (!ignoreBudget) {
     const pdbType = api.registry.forKind('policy/v1', 'PodDisruptionBudget');
     const pdbs = (await api.list(pdbType, { namespace })).items.filter((b) => labelSelectorMatches(b.spec?.selector, pod.metadata.labels));
     if (pdbs.length > 1) throw new ApiError('InternalError', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
     if (pdbs.length === 1) {
       const st = await budgetStatus(api, pdbs[0]);
-      const allowed = isReady(pod) ? st.disruptionsAllowed > 0 : st.currentHealthy >= st.desiredHealthy;
+      const allowed = isPodReady(pod) ? st.disruptionsAllowed > 0 : st.currentHealthy >= st.desiredHealthy;
       if (!allowed) {
         throw new RestError(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
           causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${pdbs[0].metadata.name} needs ${st.desiredHealthy} healthy pods and has ${st.currentHealthy} currently` }],

@@ -7,6 +7,7 @@
 import { Option, type Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
+import { controllerOf, isPodTerminal } from '../controllers/controller-utils';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { checkNodeArgs, cordonNodes, resolveNodes } from './cordon';
@@ -66,8 +67,6 @@ export interface PodDelete {
   status: PodDeleteStatus;
 }
 
-const finished = (pod: KObject) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-const controllerOf = (pod: KObject) => (pod.metadata.ownerReferences ?? []).find((r) => r.controller);
 
 /** filterPods with makeFilters(): the last filter's verdict is the pod's (as upstream). */
 export async function filterPods(source: ObjectSource, pods: KObject[], o: DrainOptions, now: number): Promise<PodDelete[]> {
@@ -81,7 +80,7 @@ export async function filterPods(source: ObjectSource, pods: KObject[], o: Drain
     async (pod) => {
       const ref = controllerOf(pod);
       if (!ref || ref.kind !== 'DaemonSet') return okay();
-      if (finished(pod)) return okay();
+      if (isPodTerminal(pod)) return okay();
       if (!await source.tryGet(dsType, pod.metadata.namespace, ref.name)) {
         const msg = `daemonsets.apps "${ref.name}" not found`;
         return o.force ? warning(true, msg) : fatal(msg);
@@ -91,11 +90,11 @@ export async function filterPods(source: ObjectSource, pods: KObject[], o: Drain
     (pod) => (pod.metadata.annotations?.['kubernetes.io/config.mirror'] !== undefined ? skip() : okay()),
     (pod) => {
       if (!(pod.spec?.volumes ?? []).some((v: any) => v.emptyDir)) return okay();
-      if (finished(pod)) return okay();
+      if (isPodTerminal(pod)) return okay();
       return o.deleteEmptyDirData ? warning(true, LOCAL_STORAGE_WARNING) : fatal(LOCAL_STORAGE_FATAL);
     },
     (pod) => {
-      if (finished(pod)) return okay();
+      if (isPodTerminal(pod)) return okay();
       if (controllerOf(pod)) return okay();
       return o.force ? warning(true, UNMANAGED_WARNING) : fatal(UNMANAGED_FATAL);
     },
