@@ -43,8 +43,14 @@ export function attributesOf(method: string, rawPath: string, query: URLSearchPa
   return { verb, group: r.group, resource: r.resource, subresource: r.subresource, name: r.name, namespace: r.namespace ?? '' };
 }
 
+interface GateCache {
+  rev: number;
+  listed: KObject[][];
+  objs: RbacObjects;
+}
+
 export class RbacGate {
-  private cached?: { rev: number; listed: KObject[][]; objs: RbacObjects };
+  private cached?: GateCache;
 
   constructor(readonly api: ApiServer) {}
 
@@ -55,11 +61,37 @@ export class RbacGate {
    * their identity while unchanged, so comparing them tells whether any RBAC object moved.
    */
   private async objects(): Promise<RbacObjects> {
-    const rev = Number(await this.api.currentRev());
     const c = this.cached;
-    if (c && c.rev === rev) return c.objs;
-    const t = (kind: string) => this.api.registry.forKind('rbac.authorization.k8s.io/v1', kind);
-    const listed = await Promise.all(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].map(async (k) => (await this.api.list(t(k), { shared: true })).items));
+    // kube-apiserver's authorizer reads its informers' memory: once the store could not be
+    // read (etcd without quorum), the roles last read decide at once while it is tried again.
+    if (c && this.readFailed) {
+      this.reading ??= this.read(c).catch(() => c.objs).finally(() => (this.reading = undefined));
+      return c.objs;
+    }
+    try {
+      return await this.read(c);
+    } catch (e) {
+      if (c) return c.objs;
+      throw e;
+    }
+  }
+
+  private readFailed = false;
+  private reading?: Promise<RbacObjects>;
+
+  private async read(c: GateCache | undefined): Promise<RbacObjects> {
+    let rev: number;
+    let listed: KObject[][];
+    try {
+      rev = Number(await this.api.currentRev());
+      this.readFailed = false;
+      if (c && c.rev === rev) return c.objs;
+      const t = (kind: string) => this.api.registry.forKind('rbac.authorization.k8s.io/v1', kind);
+      listed = await Promise.all(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].map(async (k) => (await this.api.list(t(k), { shared: true })).items));
+    } catch (e) {
+      this.readFailed = true;
+      throw e;
+    }
     if (c && listed.every((items, i) => sameItems(items, c.listed[i]))) {
       this.cached = { ...c, rev };
       return c.objs;

@@ -1,7 +1,8 @@
 // A served cluster on a real 3-member etcd, seen through the API server as clients see it
 // (HTTPS requests and the real kubectl): with one member stopped, reads and writes go on;
 // with two stopped, a write fails with a kube-apiserver Status naming the unreachable
-// endpoints (kubectl prints it), the daemon stops leading (it cannot renew its lease); once
+// endpoints (kubectl prints it), OpenAPI and discovery are still served from memory (real
+// `kubectl explain` of a custom resource works), the daemon stops leading (it cannot renew its lease); once
 // the members return, every acknowledged write is there and the daemon leads again.
 
 import { test, after } from 'node:test';
@@ -45,6 +46,9 @@ test('etcd members fail under a served cluster: one down goes on, two down is a 
     return res;
   };
   for (let i = 0; i < 5; i++) assert.equal((await post(`before-${i}`)).status, 201);
+  const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'gadgets.quorum.example.com' }, spec: { group: 'quorum.example.com', scope: 'Namespaced', names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { sprockets: { type: 'integer', description: 'How many sprockets the gadget has.' } } } } } } }] } };
+  assert.equal((await cluster.request(server, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd)).status, 201);
+  await until('the CRD to be served', 20_000, async () => ((await cluster!.request(server, 'GET', '/apis/quorum.example.com/v1/namespaces/default/gadgets')).status === 200 ? true : undefined), 200);
 
   // One member down (the raft leader): after the election, writes and reads go on.
   const first = leaderIndex(etcd);
@@ -75,6 +79,20 @@ test('etcd members fail under a served cluster: one down goes on, two down is a 
   assert.equal(g.status, 1);
   assert.match(g.stderr, /^Error from server \(InternalError\): Internal error occurred: etcd: cannot [^:]+: unreachable etcd endpoints: /);
   for (const ep of down) assert.ok(k.stderr.includes(ep), k.stderr);
+  // OpenAPI is served from memory, as kube-apiserver serves it: the built-in definitions and
+  // the CRD's schema, and the real kubectl explains the custom resource through it.
+  const v2 = await cluster.request(server, 'GET', '/openapi/v2');
+  assert.equal(v2.status, 200, JSON.stringify(v2.body).slice(0, 300));
+  assert.ok(v2.body.definitions['io.k8s.api.core.v1.Pod'], 'v2 has the built-in definitions');
+  const v3 = await cluster.request(server, 'GET', '/openapi/v3');
+  assert.equal(v3.status, 200, JSON.stringify(v3.body).slice(0, 300));
+  assert.ok(v3.body.paths['apis/quorum.example.com/v1'], 'v3 lists the CRD group');
+  const gv = await cluster.request(server, 'GET', '/openapi/v3/apis/quorum.example.com/v1');
+  assert.equal(gv.status, 200, JSON.stringify(gv.body).slice(0, 300));
+  assert.equal(gv.body.components.schemas['com.example.quorum.v1.Gadget'].properties.spec.properties.sprockets.type, 'integer');
+  const explain = kubectl(['explain', 'gadgets.spec.sprockets']);
+  assert.equal(explain.status, 0, explain.stderr);
+  assert.match(explain.stdout, /How many sprockets the gadget has\./);
   // kubesim's CLI, a client of the same daemon, prints what kubectl prints for the same Status
   // (the etcd client's last failure, in parentheses, may differ between two requests).
   writeFileSync(join(cluster.dir, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: by-apply}\ndata: {k: v}\n');

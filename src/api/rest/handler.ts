@@ -56,6 +56,10 @@ export interface Target {
 
 export class RestHandler {
   private crdIndexText = '';
+  /** The shared state's read in flight (concurrent requests wait for the same one). */
+  private refreshing?: Promise<void>;
+  /** The last read of the shared state failed. */
+  private storeFailed = false;
   /** Writes share store groups when the store gains from it (see group-commit.ts). */
   private readonly commits?: GroupCommit<ApiResponse>;
 
@@ -88,7 +92,18 @@ export class RestHandler {
     if (r.kind !== 'resource' && method !== 'GET' && method !== 'HEAD' && !(r.kind === 'resource-list' && method === 'POST')) {
       throw methodNotAllowed(`the server does not allow this method on the requested resource`);
     }
-    await this.refresh();
+    // Discovery and OpenAPI are served from memory, as kube-apiserver serves them: once a
+    // read of the store failed (etcd without quorum), they answer at once with what was last
+    // read while the store is tried again in the background.
+    const fromMemory = SERVED_FROM_MEMORY.has(r.kind) && method === 'GET';
+    if (fromMemory && this.storeFailed) void this.refresh().catch(() => {});
+    else {
+      try {
+        await this.refresh();
+      } catch (e) {
+        if (!fromMemory) throw e;
+      }
+    }
     if ((r.kind === 'group' || r.kind === 'resource-list' || r.kind === 'resource') && r.group === METRICS_GROUP) return metricsRoutes(this, req, r, method);
     switch (r.kind) {
       case 'version':
@@ -120,9 +135,9 @@ export class RestHandler {
       case 'openapi-v2':
         return openapiV2(this.api.registry, req);
       case 'openapi-v3':
-        return openapiV3Index(this.api.registry, this.getCrd);
+        return openapiV3Index(this.api.registry, this.openapiCrd);
       case 'openapi-v3-gv':
-        return openapiV3GroupVersion(this.api.registry, r.group, r.version, this.getCrd);
+        return openapiV3GroupVersion(this.api.registry, r.group, r.version, this.openapiCrd);
       case 'resource':
         return this.resource(req, r, method);
       default:
@@ -138,7 +153,20 @@ export class RestHandler {
   }
 
   /** Another process may have registered CRDs or moved the clock: pick that up. */
-  private async refresh(): Promise<void> {
+  private refresh(): Promise<void> {
+    this.refreshing ??= this.readShared().then(
+      () => {
+        this.storeFailed = false;
+      },
+      (e) => {
+        this.storeFailed = true;
+        throw e;
+      },
+    ).finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async readShared(): Promise<void> {
     const clock = this.api.clock as { refresh?: () => unknown };
     await clock.refresh?.();
     const idx = (await this.api.store.readMeta<ResourceType[]>('crd-index')) ?? [];
@@ -242,6 +270,23 @@ export class RestHandler {
   private readonly getCrd = async (name: string): Promise<KObject | undefined> =>
     this.api.tryGet(this.api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, name);
 
+  /**
+   * The CRDs as the watch cache holds them (etcd): kube-apiserver builds its OpenAPI spec
+   * from its informer, so it answers while etcd is down. undefined when the cache does not
+   * hold them and the store cannot be read.
+   */
+  async crdsInMemory(): Promise<KObject[] | undefined> {
+    try {
+      return (await this.opts.watchCache?.list(this.api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), {}, 0))?.items;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A CRD for the OpenAPI documents: from memory, else (another store, or not held yet) read. */
+  private readonly openapiCrd = async (name: string): Promise<KObject | undefined> =>
+    (await this.crdsInMemory())?.find((c) => c.metadata.name === name) ?? this.getCrd(name);
+
   async crdOf(t: Target): Promise<KObject | undefined> {
     if (!t.rt.crd) return undefined;
     return this.api.tryGet(this.api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, t.rt.crd);
@@ -264,6 +309,9 @@ export class RestHandler {
     return jsonResponse(status, body, headers);
   }
 }
+
+/** Routes that answer from memory when the store cannot be read (see dispatch). */
+const SERVED_FROM_MEMORY = new Set<Route['kind']>(['root', 'version', 'api', 'apis', 'group', 'resource-list', 'openapi-v2', 'openapi-v3', 'openapi-v3-gv']);
 
 export function includeObject(req: ApiRequest): IncludeObject {
   const v = req.query.get('includeObject');
