@@ -142,9 +142,17 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   define: { __KUBESIM_VERSION__: JSON.stringify(pkg.version), __SCHEMA_VERSION__: JSON.stringify(schemaSource) },
-  footer: { js: `module.exports.bundleBytes=${Buffer.byteLength(code)};` },
+  footer: { js: `module.exports.bundleBytes=${Buffer.byteLength(code)};module.exports.verbs=${JSON.stringify(verbNames())};` },
 });
 await (await import('./build-dashboard.mjs')).buildDashboard(out);
+
+/** The root verbs (src/cli/commands.ts): bin/kubesim keeps the bundle's code cache per verb. */
+function verbNames() {
+  const table = readFileSync('src/cli/commands.ts', 'utf8');
+  const names = [...table.matchAll(/^\s*\[\[([^\]]*)\],/gm)].flatMap((m) => [...m[1].matchAll(/'([^']+)'/g)].map((n) => n[1]));
+  if (names.length < 40 || !names.includes('get')) throw new Error(`build: could not read the verbs from src/cli/commands.ts (${names.length} found)`);
+  return [...new Set(names)];
+}
 rmSync('dist.old', { recursive: true, force: true });
 if (existsSync('dist')) renameSync('dist', 'dist.old');
 renameSync(out, 'dist');

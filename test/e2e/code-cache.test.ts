@@ -91,6 +91,27 @@ test('the caches of earlier builds are removed when a new one is written, other 
   assert.deepEqual(cacheFiles().sort(), [file, 'main-otherinstall-v0.0.0-x64-1-1.v8cache'].sort());
 });
 
+test('each verb keeps a cache of its own; a new build removes every verb\'s earlier caches', () => {
+  const fresh = mkdtempSync(join(sb.home, 'xdg-'));
+  const files = () => readdirSync(join(fresh, 'kubesim')).filter((f) => f.startsWith('main') && f.endsWith('.v8cache')).sort();
+  assert.equal(run(['get', 'nosuchkind'], fresh).code, 1);
+  assert.equal(run(['version', '--client', '-o', 'json'], fresh).code, 0);
+  assert.equal(run(VERSION, fresh).code, 0); // a global flag first: the shared cache
+  const written = files();
+  assert.deepEqual(written.map((f) => f.replace(/^.*-/, '')), ['get.v8cache', 'other.v8cache', 'version.v8cache']);
+  // get's cache holds the functions get compiled: a second get uses it as it is.
+  const getCache = join(fresh, 'kubesim', written[0]);
+  const before = statSync(getCache);
+  assert.equal(run(['get', 'nosuchkind'], fresh).code, 1);
+  assert.equal(statSync(getCache).mtimeMs, before.mtimeMs);
+  // Caches of an earlier build, of any verb, go when this build writes one.
+  const prefix = written[0].slice(0, written[0].indexOf('-v'));
+  for (const old of [`${prefix}-v0.0.0-x64-1-1-get.v8cache`, `${prefix}-v0.0.0-x64-1-1-apply.v8cache`]) writeFileSync(join(fresh, 'kubesim', old), 'old');
+  rmSync(join(fresh, 'kubesim', written[2]));
+  assert.equal(run(['version', '--client', '-o', 'json'], fresh).code, 0);
+  assert.deepEqual(files(), written);
+});
+
 test('an unusable cache location is no error', () => {
   const notADir = join(sb.home, 'cache-is-a-file');
   writeFileSync(notADir, '');
