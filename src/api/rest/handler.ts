@@ -56,7 +56,7 @@ export interface Target {
 
 export class RestHandler {
   private crdIndexText = '';
-  /** The shared state's read in flight (concurrent requests wait for the same one). */
+  /** The background read of the shared state in flight (one at a time). */
   private refreshing?: Promise<void>;
   /** The last read of the shared state failed. */
   private storeFailed = false;
@@ -96,7 +96,7 @@ export class RestHandler {
     // read of the store failed (etcd without quorum), they answer at once with what was last
     // read while the store is tried again in the background.
     const fromMemory = SERVED_FROM_MEMORY.has(r.kind) && method === 'GET';
-    if (fromMemory && this.storeFailed) void this.refresh().catch(() => {});
+    if (fromMemory && this.storeFailed) this.refreshing ??= this.refresh().catch(() => {}).finally(() => (this.refreshing = undefined));
     else {
       try {
         await this.refresh();
@@ -153,17 +153,14 @@ export class RestHandler {
   }
 
   /** Another process may have registered CRDs or moved the clock: pick that up. */
-  private refresh(): Promise<void> {
-    this.refreshing ??= this.readShared().then(
-      () => {
-        this.storeFailed = false;
-      },
-      (e) => {
-        this.storeFailed = true;
-        throw e;
-      },
-    ).finally(() => (this.refreshing = undefined));
-    return this.refreshing;
+  private async refresh(): Promise<void> {
+    try {
+      await this.readShared();
+      this.storeFailed = false;
+    } catch (e) {
+      this.storeFailed = true;
+      throw e;
+    }
   }
 
   private async readShared(): Promise<void> {
