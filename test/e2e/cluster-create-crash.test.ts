@@ -9,25 +9,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSy
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { BIN, ROOT, Sandbox } from './helpers';
+import { until } from '../helpers/servers';
 
 const leftovers = (sb: Sandbox) => readdirSync(join(sb.home, 'clusters')).filter((n) => n.includes('.creating-'));
-
-async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const procState = (pid: number) => {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3);
-  } catch {
-    return 'gone';
-  }
-};
 
 test('a cluster creation killed with SIGKILL mid-build is cleaned up by the next list or create', () => {
   const sb = new Sandbox();
@@ -59,9 +43,11 @@ test('a live build is left alone, and only real directories of that exact name s
     builder.stdout.on('data', (d) => (out += d));
     const done = new Promise<number | null>((r) => builder.once('exit', (c) => r(c)));
     try {
-      await until('the builder to stop mid-build', () => procState(builder.pid!) === 'T');
-      const live = leftovers(sb);
-      assert.equal(live.length, 1);
+      // Stopped right after journalling node-2 (KUBESIM_STORE_FAULT stops it synchronously).
+      const live = await until('the builder to stop mid-build', 30_000, () => {
+        const l = leftovers(sb);
+        return l.length === 1 && readFileSync(join(clusters, l[0], 'journal.log'), 'utf8').includes('node-2') ? l : undefined;
+      }, 20);
 
       // Planted entries: every one names a builder that is not running (this pid with
       // another start time) or is a dead build's directory holding a link outward.
