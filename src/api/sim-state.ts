@@ -24,6 +24,20 @@ export interface DaemonStatusDoc {
   lastError?: string;
 }
 
+/**
+ * What a controller's rate limiter remembers of an object whose creates keep failing (the
+ * workqueue's per-item back-off, which kube-controller-manager keeps in memory): every
+ * process reconciling the object must hold off as the last one would have.
+ */
+export interface CreateFailures {
+  uid: string;
+  failures: number;
+  /** Cluster time of the last failed attempt. */
+  lastAttempt: number;
+  /** Active pods after that attempt: fewer since means room was made, so retry at once. */
+  active: number;
+}
+
 const CLOCK = 'clock';
 const PROFILE = 'profile';
 const DAEMON_STATUS = 'daemon-status';
@@ -32,6 +46,8 @@ const podRuntimeDoc = (uid: string) => `kubelet-pod-${uid}`;
 const imagesDoc = (node: string) => `kubelet-images-${node}`;
 const ipamDoc = (node: string) => `kubelet-ipam-${node}`;
 const flagDoc = (name: string) => name;
+// One per namespace (a name may be 253 characters: too long for a document name of its own).
+const createFailuresDoc = (namespace: string) => `controller-create-failures-${namespace}`;
 const containerFilesDoc = (uid: string, container: string) => `container-files-${uid}-${container}`;
 
 export class SimState {
@@ -136,6 +152,27 @@ export class SimState {
 
   setAnnouncedNodes(nodes: Record<string, string>): Promise<void> {
     return this.store.writeMeta('node-lifecycle-announced', nodes);
+  }
+
+  /** A namespace's create failures, by `Kind/name`. */
+  async createFailures(namespace: string): Promise<Record<string, CreateFailures>> {
+    return (await this.store.readMeta<Record<string, CreateFailures> | null>(createFailuresDoc(namespace))) ?? {};
+  }
+
+  /** Records (or, with undefined, forgets) one object's create failures. */
+  async setCreateFailures(namespace: string, key: string, entry: CreateFailures | undefined): Promise<void> {
+    // Forgetting what is not there (every requeue of a deleted ReplicaSet) takes no lock.
+    if (!entry && !(key in (await this.createFailures(namespace)))) return;
+    return this.atomically(async () => {
+      const all = await this.createFailures(namespace);
+      if (entry) all[key] = entry;
+      else if (key in all) delete all[key];
+      else return;
+      const doc = createFailuresDoc(namespace);
+      if (Object.keys(all).length) await this.store.writeMeta(doc, all);
+      else if (this.store.deleteMeta) await this.store.deleteMeta(doc);
+      else await this.store.writeMeta(doc, null);
+    });
   }
 
   /** One-time bootstrap steps done (e.g. the default StorageClass). */

@@ -14,6 +14,7 @@ import { apiValidator } from '../api/validator-adapter';
 import { CliError } from '../api/errors';
 import { ensurePrivateDir } from '../store/file-store-support';
 import { setNodeStopped } from '../kubelet/node-power';
+import { parseProcessIdentity, processAlive, processIdentity } from '../store/process-alive';
 
 export function clusterPath(home: string, name: string): string {
   return path.join(home, 'clusters', name);
@@ -54,7 +55,9 @@ export async function createCluster(home: string, name: string, profile: Cluster
   // The store's own check (not mkdirSync({recursive}), which spins forever under /proc); the
   // empty directory it may leave is what the rename below replaces.
   ensurePrivateDir(dir);
-  const tmp = fs.mkdtempSync(path.join(path.dirname(dir), `.${name}.creating-`));
+  removeStaleCreations(home);
+  // The builder's identity is in the name, so a crash leaves nothing unattributed.
+  const tmp = fs.mkdtempSync(path.join(path.dirname(dir), `.${name}.creating-${processIdentity().replace(' ', '-')}-`));
   try {
     // Its API is dropped unused: the rename leaves it nothing to write, and its files stay valid.
     await buildCluster(tmp, profile);
@@ -125,11 +128,64 @@ export function registerNode(api: ApiServer, n: NodeProfile, index: number): Pro
   return api.create(nodeObject(n, index, api.timestamp()));
 }
 
+// ---------- leftovers of interrupted creations ----------
+
+/** `.NAME.creating-PID[-STARTTIME]-XXXXXX`, or the older `.NAME.creating-XXXXXX` naming no builder. */
+const CREATING = /^\.[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?\.creating-(?:(\d{1,10})(?:-(\d{1,20}))?-)?[A-Za-z0-9]{6}$/;
+
+/** A build whose builder cannot be identified is left this long before it counts as abandoned. */
+export const STALE_CREATION_MS = 10 * 60_000;
+
+/**
+ * Removes the temporary directories of cluster creations whose builder died (kill -9, power
+ * loss): its recorded pid no longer runs as the same process, or, where no builder can be
+ * told, the directory is older than STALE_CREATION_MS. Only real directories with that exact
+ * name shape are touched (lstat: a planted symlink is neither followed nor removed), and a
+ * removal that fails (a concurrent cleaner, permissions) is left for the next time.
+ */
+export function removeStaleCreations(home: string, now = Date.now()): void {
+  const dir = path.join(home, 'clusters');
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = CREATING.exec(n);
+    if (!m) continue;
+    const p = path.join(dir, n);
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(p);
+    } catch {
+      continue;
+    }
+    if (!st.isDirectory()) continue;
+    if (!abandoned(m[1], m[2], now - st.mtimeMs)) continue;
+    try {
+      // rmSync never follows symlinks inside the tree: it unlinks them.
+      fs.rmSync(p, { recursive: true, force: true });
+    } catch {
+      // Another command is removing it too, or it cannot be: the next create or list retries.
+    }
+  }
+}
+
+function abandoned(pid: string | undefined, startTime: string | undefined, ageMs: number): boolean {
+  if (!pid) return ageMs > STALE_CREATION_MS;
+  const owner = parseProcessIdentity(startTime ? `${pid} ${startTime}` : pid);
+  if (!owner || !processAlive(owner.pid, owner.startTime)) return true;
+  // A pid without a start time may since belong to someone else: then only age tells.
+  return !owner.startTime && ageMs > STALE_CREATION_MS;
+}
+
 // ---------- managing clusters and nodes ----------
 
 /** Names of the clusters under `home`, sorted. */
 export function listClusters(home: string): string[] {
   const dir = path.join(home, 'clusters');
+  removeStaleCreations(home);
   let names: string[];
   try {
     names = fs.readdirSync(dir);

@@ -450,6 +450,13 @@ async function reconcileDeployment(key: ReconcileKey, ctx: ControllerContext): P
       if (!Number.isNaN(due)) requeue = Math.max(1000, due - now);
     }
   }
+  // The ReplicaSets' create failures (a quota refusing pods) show on the Deployment too,
+  // the new ReplicaSet's first (getReplicaFailures; not while paused or scaling: dc.sync).
+  if (!d.spec?.paused && !scaling) {
+    const failure = [newRS, ...olds].flatMap((rs) => (rs?.status?.conditions ?? []).filter((c: Condition) => c.type === 'ReplicaFailure'))[0];
+    if (failure) setDeploymentCondition(conds, { type: 'ReplicaFailure', status: failure.status, reason: failure.reason, message: failure.message, lastUpdateTime: failure.lastTransitionTime, lastTransitionTime: failure.lastTransitionTime });
+    else if (getCondition(conds, 'ReplicaFailure')) conds.splice(conds.findIndex((c) => c.type === 'ReplicaFailure'), 1);
+  }
   if (isComplete(d, st) && !d.spec?.paused) await cleanup(s, olds);
   // Conditions in the order the controller adds them: Available first, then Progressing.
   conds.sort((a, b) => order(a.type) - order(b.type));

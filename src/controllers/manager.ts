@@ -199,7 +199,7 @@ export class ControllerManager {
   /** Processes ready keys (and keys due by now) until none is left or `limit` ran. */
   async processReady(limit = Infinity): Promise<number> {
     // One group for the whole pass: its writes share the lock and one journal fsync per
-    // group (at most ~100 writes or 50 ms, so users still get in), and their object files
+    // hold (handed to a waiting user at the next write or read), and their object files
     // are written once per key when the lock is given up (group commit).
     return this.ctx.api.group(() => this.processReadyGrouped(limit));
   }

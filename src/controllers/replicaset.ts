@@ -3,6 +3,7 @@
 // release pods that stop matching, report counts in status.
 
 import type { KObject } from '../api/types';
+import type { CreateFailures } from '../api/sim-state';
 import { deepEqual } from '../api/server';
 import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
 import {
@@ -92,44 +93,30 @@ const MAX_CREATE_RETRY_MS = 5 * 60_000;
  */
 export const BURST_REPLICAS = 500;
 
-interface CreateBackoff {
-  /** The wait after the last failed attempt: 10 s, doubling to 5 min. */
-  delayMs: number;
-  /** When the next attempt may be made. */
-  retryAt: number;
+/** The wait after the `failures`-th failed attempt in a row: 10 s, doubling to 5 min. */
+export function createRetryDelayMs(failures: number): number {
+  return Math.min(5_000 * 2 ** Math.min(failures, 10), MAX_CREATE_RETRY_MS);
 }
 
 /**
- * The back-off of a ReplicaSet that keeps failing to create pods, read from the store each
- * time rather than kept in this process: without the daemon every command is a new process,
- * and a daemon restarts, yet each must retry when the last one would have. Its FailedCreate
- * events since the ReplicaFailure condition began give the attempts made and the last one's
- * time (kube-controller-manager keeps them in its rate limiter's memory instead).
+ * The back-off of a ReplicaSet that keeps failing to create pods. kube-controller-manager
+ * keeps it in its work queue's rate limiter; here it is a record in the store, because
+ * without the daemon every command is a new process (and a daemon restarts), yet each must
+ * retry when the last one would have. Not derived from the FailedCreate events: the spam
+ * filter drops them past 25 and they expire after an hour, and a back-off read from them
+ * restarted or retried at once, forever.
  */
-async function createBackoff(ctx: ControllerContext, rs: KObject, conds: Condition[]): Promise<CreateBackoff | undefined> {
-  const cond = conds.find((c) => c.type === 'ReplicaFailure' && c.reason === 'FailedCreate');
-  if (!cond) return undefined;
-  const since = Date.parse(cond.lastTransitionTime!) - 1000; // event times are whole seconds
-  const mine = (e: KObject) => e.involvedObject?.uid === rs.metadata.uid && e.reason === 'FailedCreate';
-  const events = (await ctx.api.list(typeFor(ctx.api, 'v1', 'Event'), { namespace: rs.metadata.namespace, fieldMatch: mine })).items;
-  let attempts = 0;
-  let last = -Infinity;
-  for (const e of events) {
-    const at = Date.parse(e.lastTimestamp ?? e.eventTime ?? '');
-    if (!(at >= since)) continue;
-    attempts += e.count ?? 1;
-    last = Math.max(last, at);
-  }
-  if (!attempts) return undefined;
-  const delayMs = Math.min(5_000 * 2 ** Math.min(attempts, 10), MAX_CREATE_RETRY_MS);
-  return { delayMs, retryAt: last + delayMs };
+async function createFailures(ctx: ControllerContext, f: Flavour, rs: KObject): Promise<CreateFailures | undefined> {
+  const e = (await ctx.api.sim.createFailures(rs.metadata.namespace!))[`${f.kind}/${rs.metadata.name}`];
+  return e?.uid === rs.metadata.uid ? e : undefined;
 }
 
 async function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
   const api = ctx.api;
   const rt = typeFor(api, f.apiVersion, f.kind);
   const rs = await api.tryGet(rt, key.namespace, key.name);
-  if (!rs) return;
+  // Gone: its back-off goes too (the work queue's Forget).
+  if (!rs) return key.namespace ? api.sim.setCreateFailures(key.namespace, `${f.kind}/${key.name}`, undefined) : undefined;
   const now = ctx.clock.now();
   const matches = f.matcher(rs);
   const podType = POD(api);
@@ -138,9 +125,12 @@ async function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerC
   let failure: string | undefined;
 
   // After a failed create, wait out the back-off before trying again (pod status changes
-  // requeue the ReplicaSet often; each attempt would be another FailedCreate).
-  const backoff = await createBackoff(ctx, rs, rs.status?.conditions ?? []);
-  const holdOff = backoff !== undefined && now < backoff.retryAt && pods.length < want;
+  // requeue the ReplicaSet often; each attempt would be another FailedCreate), unless one of
+  // its pods went away since, making room (upstream retries on that pod event at once).
+  const hasFailure = (rs.status?.conditions ?? []).some((c: Condition) => c.type === 'ReplicaFailure');
+  const failed = hasFailure ? await createFailures(ctx, f, rs) : undefined;
+  const retryAt = failed ? failed.lastAttempt + createRetryDelayMs(failed.failures) : -Infinity;
+  const holdOff = failed !== undefined && now < retryAt && pods.length < want && pods.length >= failed.active;
   if (holdOff) failure = rs.status?.conditions?.find((c: Condition) => c.type === 'ReplicaFailure')?.message ?? 'retrying';
 
   let more = false;
@@ -198,6 +188,14 @@ async function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerC
   } else {
     conds = conds.filter((c) => c.type !== 'ReplicaFailure');
   }
+  // The rate limiter: one more failure after an attempt that failed, forgotten after none.
+  let backoff: CreateFailures | undefined;
+  if (failure && !holdOff) {
+    backoff = { uid: rs.metadata.uid!, failures: (failed?.failures ?? 0) + 1, lastAttempt: now, active: pods.length };
+    await api.sim.setCreateFailures(rs.metadata.namespace!, `${f.kind}/${rs.metadata.name}`, backoff);
+  } else if (!failure && failed) {
+    await api.sim.setCreateFailures(rs.metadata.namespace!, `${f.kind}/${rs.metadata.name}`, undefined);
+  } else if (holdOff) backoff = failed;
   if (conds.length) status.conditions = conds;
   // The API omits zero counts (omitempty), except replicas.
   for (const k of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']) if (!status[k]) delete status[k];
@@ -215,10 +213,9 @@ async function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerC
   // Failing creates are retried with back-off. The first two retries (10 s, 20 s) are waits
   // for progress (a transient error heals); after that the failure is steady state, so
   // `reconcile --until-stable` settles on it (any change to pods or the object requeues it).
-  if (failure) {
-    // After a new attempt its event counts too; while holding off, nothing changed.
-    const next = (holdOff ? backoff : await createBackoff(ctx, rs, conds)) ?? { delayMs: 10_000, retryAt: now + 10_000 };
-    return { requeueAfterMs: Math.max(1, next.retryAt - now), periodic: next.delayMs > 20_000 };
+  if (backoff) {
+    const delayMs = createRetryDelayMs(backoff.failures);
+    return { requeueAfterMs: Math.max(1, backoff.lastAttempt + delayMs - now), periodic: delayMs > 20_000 };
   }
   if (waits.length) return { requeueAfterMs: Math.min(...waits) };
 }

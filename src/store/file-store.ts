@@ -57,10 +57,7 @@ import { SharedLists } from './shared-lists';
 export { parseObject, ensurePrivateDir, storeIoError, TMP_PREFIX };
 
 const LOCK_TIMEOUT_MS = 30_000;
-/** A group (see group()) gives the lock up after this many writes or milliseconds. */
-const GROUP_MAX_WRITES = 100;
-const GROUP_MAX_MS = 50;
-/** ...unless nobody waits for it: then it keeps it for at most this long or this many deferred writes. */
+/** A group (see group()) gives the lock up when another process waits for it, or else after this long or this many deferred writes. */
 const HOLD_MAX_MS = 3_000;
 const HOLD_MAX_WRITES = 50_000;
 const WAITER_CHECK_MS = 10;
@@ -195,6 +192,7 @@ export class FileStore implements SyncStore {
 
   get(key: string, opts?: ListReadOptions): KObject | undefined {
     assertSafeKey(key);
+    this.yieldBetweenBatches();
     const file = path.join(this.registryDir, key);
     const fromFiles = (): KObject | undefined => (opts?.shared ? this.files.readFrozen(key, file) : this.files.readObject(key, file));
     if (this.held || this.journalAsLeft()) {
@@ -211,6 +209,7 @@ export class FileStore implements SyncStore {
 
   list(prefix: string, filter?: (obj: KObject) => boolean, opts?: ListReadOptions): ListResult {
     assertSafeKey(prefix);
+    this.yieldBetweenBatches();
     const shared = opts?.shared === true;
     const hit = shared && !this.held ? this.sharedLists.get(prefix) : undefined;
     if (hit) return { rev: hit.rev, items: filter ? hit.items.filter(filter) : hit.items };
@@ -338,6 +337,7 @@ export class FileStore implements SyncStore {
   }
 
   changesSince(afterRev: number): WatchEvent[] {
+    this.yieldBetweenBatches();
     if (this.ownFrom >= 0 && afterRev >= this.ownFrom && (this.held || this.journalAsLeft())) {
       const lines = this.ownLines;
       let i = lines.length;
@@ -394,22 +394,35 @@ export class FileStore implements SyncStore {
       this.releaseHeld();
       return;
     }
+    // Give the lock up once the deferred writes are many or old, or as soon as someone waits
+    // for it; otherwise keep it, so that a long pass writes each object file once (group
+    // commit) instead of once per small group.
+    if (this.rev - this.heldStartRev >= HOLD_MAX_WRITES || Date.now() - this.heldSince >= HOLD_MAX_MS) this.releaseHeld();
+    else this.yieldIfWaited();
+  }
+
+  /**
+   * Hands the lock to a waiting process, looking at most every WAITER_CHECK_MS (a hold makes
+   * that much progress at least). Waiting for a share of 50 ms or 100 writes before looking,
+   * and looking only at the end of a write, made a user's write wait 100-300 ms (seconds at
+   * times) behind a daemon creating pods: its reconciles compute between writes.
+   */
+  private yieldIfWaited(): void {
     const now = Date.now();
-    if (now - this.heldSince < GROUP_MAX_MS && this.rev - this.heldStartRev < GROUP_MAX_WRITES) return;
-    // Past a group's share: give the lock up if someone waits for it, or once the deferred
-    // writes are many or old; otherwise keep it, so that a long pass writes each object file
-    // once (group commit) instead of once per small group.
-    if (this.rev - this.heldStartRev >= HOLD_MAX_WRITES || now - this.heldSince >= HOLD_MAX_MS) this.releaseHeld();
-    else if (now - this.lastWaiterCheck >= WAITER_CHECK_MS) {
-      this.lastWaiterCheck = now;
-      if (this.lock.othersWaiting()) this.releaseHeld();
-    }
+    if (now - Math.max(this.heldSince, this.lastWaiterCheck) < WAITER_CHECK_MS) return;
+    this.lastWaiterCheck = now;
+    if (this.lock.othersWaiting()) this.releaseHeld();
+  }
+
+  /** A read between the batches of a group (the lock kept only for group commit) yields it too. */
+  private yieldBetweenBatches(): void {
+    if (this.held && this.grouping && this.lockDepth === 0) this.yieldIfWaited();
   }
 
   /**
    * Runs `fn`, whose writes (each its own batch, as the API server makes them) share the lock
-   * in small groups -- at most GROUP_MAX_WRITES writes or GROUP_MAX_MS -- instead of one batch
-   * holding it for all of `fn`: a long reconcile stays cheap without locking users out.
+   * until another process waits for it (see yieldIfWaited) instead of one batch holding it
+   * for all of `fn`: a long reconcile stays cheap without locking users out.
    */
   group<T>(fn: () => T): T {
     const started = this.beginGroup();

@@ -225,6 +225,29 @@ test('progress deadline exceeded → Progressing False ProgressDeadlineExceeded'
   assert.throws(() => rolloutStatus(d, 0), { message: 'deployment "web" exceeded its progress deadline' });
 });
 
+test('a ReplicaSet refused pods by a quota: its ReplicaFailure shows on the Deployment, and goes once pods fit', async () => {
+  const h = await setup();
+  await h.api.create({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'pods', namespace: 'default' }, spec: { hard: { pods: '2' } } });
+  await h.api.create(deployment(3));
+  await h.run(30_000);
+  const [rs] = await rsOf(h);
+  const failure = rs.status.conditions.find((c: any) => c.type === 'ReplicaFailure');
+  assert.match(failure.message, /^pods "web-[a-z0-9]+-[a-z0-9]{5}" is forbidden: exceeded quota: pods, requested: pods=1, used: pods=2, limited: pods=2$/);
+  let d = await h.get('apps/v1', 'Deployment', 'web');
+  // As the deployment controller's getReplicaFailures: the condition as the ReplicaSet has it.
+  assert.deepEqual(
+    d.status.conditions.map((c: any) => c.type),
+    ['Available', 'Progressing', 'ReplicaFailure'],
+  );
+  assert.deepEqual(d.status.conditions[2], { type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: failure.message, lastUpdateTime: failure.lastTransitionTime, lastTransitionTime: failure.lastTransitionTime });
+
+  await h.api.mutate(h.type('v1', 'ResourceQuota'), 'default', 'pods', (q) => void (q.spec.hard.pods = '3'));
+  await h.run(10 * 60_000);
+  d = await h.get('apps/v1', 'Deployment', 'web');
+  assert.equal(d.status.readyReplicas, 3);
+  assert.deepEqual(d.status.conditions.map((c: any) => c.type), ['Available', 'Progressing']);
+});
+
 test('Recreate scales the old ReplicaSet to 0 before creating the new one', async () => {
   const h = await setup();
   await h.api.create(deployment(2, 'nginx:1', { strategy: { type: 'Recreate' } }));

@@ -119,6 +119,49 @@ test('a refused create backs off 10 s, then 20 s, read from the store: a new pro
   assert.equal((await other.pods()).length, 3);
 });
 
+test('the back-off does not depend on stored events: with the spam filter dropping every FailedCreate, it still doubles and turns steady', async () => {
+  const h = await Harness.create([replicaSetReconciler], { nodes: 1 });
+  await h.api.create({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'pods', namespace: 'default' }, spec: { hard: { pods: '1' } } });
+  const fe = await h.api.create(rs(3));
+  // Earlier warnings of the same source about this ReplicaSet use up the spam filter's 25.
+  for (let i = 0; i < 25; i++) await h.api.recordEvent(fe, 'Warning', 'FailedDelete', `Error deleting: earlier ${i}`, { component: 'replicaset-controller' });
+  const key = { kind: 'ReplicaSet', namespace: 'default', name: 'fe' };
+  const reconcile = () => replicaSetReconciler.reconcile(key, { ...h.ctx });
+  const results = [];
+  for (const wait of [0, 10_000, 20_000, 40_000, 80_000]) {
+    h.clock.advance(wait);
+    results.push(await reconcile());
+  }
+  // Each attempt failed and waits twice as long; past 20 s the retry is steady state, so
+  // `reconcile --until-stable` settles (before, every retry came 10 s later as progress).
+  assert.deepEqual(results, [{ requeueAfterMs: 10_000, periodic: false }, { requeueAfterMs: 20_000, periodic: false }, { requeueAfterMs: 40_000, periodic: true }, { requeueAfterMs: 80_000, periodic: true }, { requeueAfterMs: 160_000, periodic: true }]);
+  assert.equal((await h.events()).filter((e) => e.startsWith('FailedCreate ')).length, 0, 'every FailedCreate was dropped');
+  h.clock.advance(60_000);
+  assert.deepEqual(await reconcile(), { requeueAfterMs: 100_000, periodic: true }, 'holding off: no attempt before the wait ends');
+
+  // A pod of its own going away makes room: the next look retries at once, and succeeds.
+  const [pod] = await h.pods();
+  await h.api.delete(h.type('v1', 'Pod'), 'default', pod.metadata.name!, { gracePeriodSeconds: 0 });
+  assert.deepEqual(await reconcile(), { requeueAfterMs: 300_000, periodic: true }, 'the next create failed again: 5 minutes');
+  assert.equal((await h.pods()).length, 1, 'its replacement was created at once');
+
+  // Once creates succeed the back-off is forgotten: a later refusal starts again at 10 s.
+  await h.api.mutate(h.type('v1', 'ResourceQuota'), 'default', 'pods', (q) => void (q.spec.hard.pods = '3'));
+  h.clock.advance(300_000);
+  assert.equal(await reconcile(), undefined);
+  assert.equal((await h.pods()).length, 3);
+  assert.equal((await h.get('apps/v1', 'ReplicaSet', 'fe')).status.conditions, undefined);
+  assert.deepEqual(await h.api.sim.createFailures('default'), {});
+  await h.api.mutate(h.type('apps/v1', 'ReplicaSet'), 'default', 'fe', (o) => void (o.spec.replicas = 4));
+  assert.deepEqual(await reconcile(), { requeueAfterMs: 10_000, periodic: false });
+
+  // Deleting the ReplicaSet forgets its back-off too.
+  assert.equal(Object.keys(await h.api.sim.createFailures('default')).length, 1);
+  await h.api.delete(h.type('apps/v1', 'ReplicaSet'), 'default', 'fe');
+  await reconcile();
+  assert.deepEqual(await h.api.sim.createFailures('default'), {});
+});
+
 test('a large scale-up records events as client-go\'s correlator lets it: 9 distinct, then one combined event, then the spam filter drops the rest', async () => {
   const h = await Harness.create([replicaSetReconciler], { nodes: 1 });
   await h.api.create(rs(40));

@@ -83,6 +83,25 @@ test('a Deployment over a pods quota: FailedCreate with back-off, a stable Repli
   assert.match(sb.ok(['get', 'quota', 'pods', '-n', 'capped', '--no-headers']), /^pods\s+pods: 4\/10\s+/);
 });
 
+test('40 replicas under a 30-pod quota settle: 30/40, ReplicaFailure on the Deployment, retries every 5 minutes', () => {
+  sb.ok(['create', 'namespace', 'big']);
+  sb.ok(['create', 'quota', 'pods', '-n', 'big', '--hard=pods=30']);
+  sb.ok(['create', 'deployment', 'web', '-n', 'big', '--image=nginx:1.27', '--replicas=40']);
+  // Settles once the progress deadline (10 minutes) has passed; the retries are steady state.
+  assert.match(sb.ok(['reconcile', '--until-stable', '--timeout', '15m']), /^cluster is stable/);
+  assert.match(sb.ok(['get', 'deploy', 'web', '-n', 'big', '--no-headers']), /^web\s+30\/40\s+30\s+30\s+/);
+  assert.ok(
+    sb.ok(['describe', 'deploy', 'web', '-n', 'big']).includes(
+      '\nConditions:\n  Type             Status  Reason\n  ----             ------  ------\n  Available        True    MinimumReplicasAvailable\n  Progressing      False   ProgressDeadlineExceeded\n  ReplicaFailure   True    FailedCreate\nOldReplicaSets:',
+    ),
+  );
+  // Still retrying an hour later, every 5 minutes, and still settled.
+  sb.ok(['clock', 'advance', '1h']);
+  const newest = sb.ok(['get', 'events', '-n', 'big', '--field-selector', 'reason=FailedCreate', '--sort-by=.lastTimestamp', '--no-headers']).trim().split('\n').pop()!;
+  assert.match(newest, /^(\d{1,2}s|[0-4]m\d{1,2}s|5m0?s?) +Warning +FailedCreate +replicaset\/web-/);
+  assert.match(sb.ok(['reconcile', '--until-stable']), /^cluster is stable \(simulated time advanced 0s\)\n$/);
+});
+
 test('scoped quotas track only the pods their scopes select', () => {
   sb.ok(['create', 'namespace', 'scoped']);
   sb.ok(['create', 'quota', 'best-effort', '-n', 'scoped', '--hard=pods=1', '--scopes=BestEffort']);

@@ -36,10 +36,12 @@ test(`fairness: user writes interleave while the daemon creates ${REPLICAS} pods
     waits.sort((a, b) => a - b);
     const p99 = waits[Math.floor(waits.length * 0.99)] ?? 0;
     t.diagnostic(`user writes while the pods were created: ${waits.length}, p50 ${waits[waits.length >> 1]} ms, p99 ${p99} ms, max ${waits.at(-1)} ms; pods ${pods()}`);
-    // The bound is the point: a quiet machine creates the 600 pods in about half a second, so
-    // only a few writes fit in that window, each waiting 100-300 ms (no longer 5 or more).
+    // The bound is the point (issue #12: 1 s at the 99th percentile). The daemon hands the
+    // lock over at its next write or read once a writer waits: on a loaded 2-core machine
+    // p50 15-25 ms, p99 150-290 ms; it was p50 45-70 ms, p99 1.2-1.8 s when it looked only
+    // after 50 ms or 100 writes, and only at the end of a write.
     assert.ok(waits.length >= 1, `no user write was made while ${pods()} pods were created`);
-    assert.ok(p99 < 2000 && (waits.at(-1) ?? 0) < 2000, `p99 wait ${p99} ms, max ${waits.at(-1)} ms`);
+    assert.ok(p99 < 1000 && (waits.at(-1) ?? 0) < 2000, `p99 wait ${p99} ms, max ${waits.at(-1)} ms`);
   } finally {
     run(home, ['cluster', 'stop']);
     removeHome(home);
