@@ -488,10 +488,11 @@ export const deploymentReconciler: Reconciler = {
       map: async (pod, ctx) => {
         const rsRef = controllerOf(pod);
         if (rsRef?.kind !== 'ReplicaSet') return [];
-        const rs = await ctx.api.tryGet(ctx.api.registry.forKind('apps/v1', 'ReplicaSet'), pod.metadata.namespace, rsRef.name);
+        // Only read (shared, not copied for each pod event).
+        const rs = await ctx.api.tryGet(ctx.api.registry.forKind('apps/v1', 'ReplicaSet'), pod.metadata.namespace, rsRef.name, { shared: true });
         const dRef = rs && controllerOf(rs);
         if (dRef?.kind !== 'Deployment') return [];
-        const d = await ctx.api.tryGet(ctx.api.registry.forKind('apps/v1', 'Deployment'), pod.metadata.namespace, dRef.name);
+        const d = await ctx.api.tryGet(ctx.api.registry.forKind('apps/v1', 'Deployment'), pod.metadata.namespace, dRef.name, { shared: true });
         return d?.spec?.strategy?.type === 'Recreate' ? [{ kind: 'Deployment', namespace: d.metadata.namespace, name: d.metadata.name! }] : [];
       },
     },

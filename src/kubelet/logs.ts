@@ -34,6 +34,10 @@ function parseLine(l: string): LogLine | undefined {
 
 const SAFE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
+/** Pods' log folders this process made or found (a bound, not a cache of everything). */
+const knownDirs = new Set<string>();
+const KNOWN_DIRS_MAX = 10_000;
+
 export class FileLogStore implements LogStore {
   constructor(private readonly dir: string) {}
 
@@ -46,23 +50,40 @@ export class FileLogStore implements LogStore {
     const f = this.file(ns, pod, container, restart);
     if (!f || !lines.length) return;
     const text = lines.map((l) => `${nanoTime(l.atMs)} ${l.stream ?? 'stdout'} F ${l.text}\n`).join('');
+    const podDir = path.dirname(f);
+    // A pod's first log: its folder first (one mkdir, not a failed open and a mkdir per level).
+    if (!knownDirs.has(podDir) && !this.makeDirs(ns, podDir, false)) return;
     try {
       fs.appendFileSync(f, text, { mode: 0o600 });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      // The pod's first log. Level by level, not {recursive}: a cluster directory that was
-      // removed under a running daemon must not be re-created by its last log lines.
-      for (const d of [this.dir, path.join(this.dir, ns), path.dirname(f)]) {
-        try {
-          fs.mkdirSync(d, { mode: 0o700 });
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT') return; // the cluster's directory is gone
-          if (code !== 'EEXIST') throw err;
-        }
-      }
+      knownDirs.delete(podDir); // removed since: made again, level by level
+      if (!this.makeDirs(ns, podDir, true)) return;
       fs.appendFileSync(f, text, { mode: 0o600 });
     }
+  }
+
+  /**
+   * Makes a pod's log folder: the folder alone (its parents are there but for the cluster's
+   * first log), else level by level, not {recursive}: a cluster directory that was removed
+   * under a running daemon must not be re-created by its last log lines. False when it is gone.
+   */
+  private makeDirs(ns: string, podDir: string, levels: boolean): boolean {
+    for (const d of levels ? [this.dir, path.join(this.dir, ns), podDir] : [podDir]) {
+      try {
+        fs.mkdirSync(d, { mode: 0o700 });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') {
+          if (levels) return false; // the cluster's directory is gone
+          return this.makeDirs(ns, podDir, true);
+        }
+        if (code !== 'EEXIST') throw err;
+      }
+    }
+    if (knownDirs.size >= KNOWN_DIRS_MAX) knownDirs.clear();
+    knownDirs.add(podDir);
+    return true;
   }
 
   read(ns: string, pod: string, container: string, restart: number): LogLine[] | undefined {
@@ -87,6 +108,7 @@ export class FileLogStore implements LogStore {
 
   remove(ns: string, pod: string): void {
     if (!SAFE.test(ns) || !SAFE.test(pod)) return;
+    knownDirs.delete(path.join(this.dir, ns, pod));
     fs.rmSync(path.join(this.dir, ns, pod), { recursive: true, force: true });
   }
 }

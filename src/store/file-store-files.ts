@@ -138,6 +138,11 @@ export class RegistryFiles {
     return obj && cloneJson(obj);
   }
 
+  /** The object in `file` as remembered, neither copied nor frozen: the caller only reads it, at once. */
+  readUnshared(key: string, file: string): KObject | undefined {
+    return this.readShared(key, file);
+  }
+
   /** The object in `file` as remembered, frozen (ListReadOptions.shared): the same object until the file changes. */
   readFrozen(key: string, file: string): KObject | undefined {
     const obj = this.readShared(key, file);
@@ -211,6 +216,11 @@ export class RegistryFiles {
     if (held && this.missingDirs.get(dir) === this.gen) return;
     if (!this.verifyParents(dir)) {
       if (held) this.missingDirs.set(dir, this.gen);
+      return;
+    }
+    // A folder listed in this hold generation is still that folder (nobody else writes).
+    if (held && this.dirs.get(dir)?.gen === this.gen) {
+      this.collectDir(dir, prefix, out, filter, shared ? deepFreeze : cloneJson);
       return;
     }
     let st: fs.Stats;

@@ -283,11 +283,12 @@ export class FileStore implements SyncStore {
     assertSafeKey(key);
     return this.batch(() => {
       const file = path.join(this.registryDir, key);
-      const current = this.currentObject(key, file);
+      // Only its revision is looked at (no copy): a copy only for a Conflict's error.
+      const current = this.peekObject(key, file);
       if (!current) throw new KeyNotFoundError(key);
       this.checkNotAhead(file, current);
       if (expectRev !== undefined && Number(current.metadata.resourceVersion) !== expectRev) {
-        throw new RevisionConflictError(key, current);
+        throw new RevisionConflictError(key, cloneJson(current));
       }
       return this.write(key, file, obj, 'MODIFIED');
     });
@@ -705,9 +706,15 @@ export class FileStore implements SyncStore {
 
   /** The object as this holder sees it: its deferred write, else the file. */
   private currentObject(key: string, file: string): KObject | undefined {
+    const p = this.peekObject(key, file);
+    return p && cloneJson(p);
+  }
+
+  /** currentObject without the copy: the caller must not change it (nor keep it). */
+  private peekObject(key: string, file: string): KObject | undefined {
     const p = this.pending.get(key);
-    if (p) return p.type === 'DELETED' ? undefined : cloneJson(p.object);
-    return this.files.readObject(key, file);
+    if (p) return p.type === 'DELETED' ? undefined : p.object;
+    return this.files.readUnshared(key, file);
   }
 
   /**

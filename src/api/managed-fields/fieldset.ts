@@ -22,6 +22,20 @@ export class FieldSet {
     n.member = true;
   }
 
+  /** The node at `path`, made (not a member) where missing: for building a set node by node. */
+  at(path: readonly string[]): FieldSet {
+    let n: FieldSet = this;
+    for (const pe of path) n = n.child(pe);
+    return n;
+  }
+
+  /** The child node at `pe`, made (not a member) if missing. */
+  child(pe: string): FieldSet {
+    let c = this.children.get(pe);
+    if (!c) this.children.set(pe, (c = new FieldSet()));
+    return c;
+  }
+
   has(path: readonly string[]): boolean {
     const n = this.node(path);
     return Boolean(n?.member);
@@ -148,8 +162,12 @@ export class FieldSet {
   /** The FieldsV1 object: a member with children gets a "." entry. */
   toFieldsV1(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    if (this.member && this.children.size) out['.'] = {};
-    for (const k of sortedKeys(this.children)) out[k] = this.children.get(k)!.toFieldsV1();
+    const n = this.children.size;
+    if (n === 0) return out;
+    if (this.member) out['.'] = {};
+    // One child (most nodes): nothing to sort.
+    if (n === 1) for (const [k, c] of this.children) out[k] = c.toFieldsV1();
+    else for (const k of sortedKeys(this.children)) out[k] = this.children.get(k)!.toFieldsV1();
     return out;
   }
 

@@ -99,6 +99,10 @@ function kindOf(v: unknown): 'none' | 'list' | 'map' | 'scalar' {
 function walkCompare(lhs: unknown, rhs: unknown, shape: Shape, path: string[], c: Comparison): void {
   // An unchanged subtree adds nothing (most of an object, in a controller's write).
   if (lhs === rhs || (lhs !== undefined && rhs !== undefined && deepEqual(lhs, rhs))) return;
+  if (lhs === undefined && path.length) {
+    addedTree(rhs, shape, c.added.at(path));
+    return;
+  }
   const t = resolve(shape, rhs === undefined ? lhs : rhs);
   const kl = kindOf(lhs);
   const kr = kindOf(rhs);
@@ -132,6 +136,35 @@ function walkCompare(lhs: unknown, rhs: unknown, shape: Shape, path: string[], c
   // Non-leaf nodes: appearing or disappearing is a change of the node itself too.
   if (path.length && lhs === undefined) c.added.insert(path);
   else if (path.length && rhs === undefined) c.removed.insert(path);
+}
+
+/**
+ * walkCompare of a value absent on the left (most of a create): every node of it is added.
+ * The same set as the general walk, built node by node instead of inserting each path from
+ * the root (and copying it at every level).
+ */
+function addedTree(rhs: unknown, shape: Shape, node: FieldSet): void {
+  const t = resolve(shape, rhs);
+  if (t.k !== 'scalar' && t.k !== 'atomic' && !isEmpty(rhs) && !leafLike(t, rhs)) {
+    if (t.k === 'list') {
+      const seen = new Set<string>();
+      (rhs as unknown[]).forEach((item, i) => {
+        const pe = itemElement(t, item, i);
+        if (seen.has(pe)) return; // the first item with an element stands for it, as in walkCompare
+        seen.add(pe);
+        if (t.rel === 'set') node.child(pe).member = true;
+        else if (item !== undefined) addedTree(item, t.elem, node.child(pe));
+      });
+    } else {
+      const r = rhs as Record<string, unknown>;
+      for (const key in r) {
+        const v = r[key];
+        // walkCompare's `key in l` with l = {} is true for Object.prototype's names: skipped there too.
+        if (v !== undefined && !(key in Object.prototype)) addedTree(v, childShape(t, key).shape, node.child('f:' + key));
+      }
+    }
+  }
+  node.member = true;
 }
 
 /** Merge: `rhs` (an applied configuration) laid over `lhs` (the live object). */
