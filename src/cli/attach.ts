@@ -72,6 +72,14 @@ export class AttachOptions {
         return 0;
       }
     }
+    if (this.stdin && !raw && target.spec.stdin) {
+      // piped input goes to the container's process (`run -i -- sh -c 'cat'`), which reads it from this moment on
+      const { recordStdin } = await import('../kubelet/runtime-state');
+      const text = ctx.streams.stdinText();
+      // what it writes from the moment the input arrives is this attach's
+      follow = { ...follow, sinceMs: follow.sinceMs ?? api.clock.now() };
+      await recordStdin(api, pod, name, text, !!target.spec.stdinOnce);
+    }
     const { followAttached } = await import('../exec/attach');
     let stop!: () => void;
     const interrupted = new Promise<void>((resolve) => (stop = resolve));

@@ -4,7 +4,7 @@
 // referenced ConfigMap/Secret keys, field paths and resource limits).
 
 import { CliError } from '../api/errors';
-import { bytes, cpuMillis, parseQuantity } from '../api/quantity';
+import { extractContainerResourceValue, extractFieldPathAsString } from '../api/fieldpath';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import { hasFileInput } from './manifest-input';
@@ -121,41 +121,6 @@ function refString(from: Record<string, any>): string {
   return 'invalid valueFrom';
 }
 
-/** envutil's extractFieldPathAsString, for the paths a fieldRef may name. */
-function fieldPathValue(obj: KObject, path: string): string {
-  const m = /^(.+)\['(.*)'\]$/s.exec(path);
-  const fmtMap = (o: Record<string, string> = {}) => Object.keys(o).sort().map((k) => `${k}=${JSON.stringify(o[k])}`).join('\n');
-  if (m) {
-    if (m[1] === 'metadata.annotations') return obj.metadata.annotations?.[m[2]] ?? '';
-    if (m[1] === 'metadata.labels') return obj.metadata.labels?.[m[2]] ?? '';
-    throw new Error(`fieldPath ${JSON.stringify(m[1])} does not support subscript`);
-  }
-  switch (path) {
-    case 'metadata.annotations':
-      return fmtMap(obj.metadata.annotations);
-    case 'metadata.labels':
-      return fmtMap(obj.metadata.labels);
-    case 'metadata.name':
-      return obj.metadata.name ?? '';
-    case 'metadata.namespace':
-      return obj.metadata.namespace ?? '';
-    case 'metadata.uid':
-      return obj.metadata.uid ?? '';
-  }
-  throw new Error(`unsupported fieldPath: ${path}`);
-}
-
-/** envutil's extractContainerResourceValue: the listed container's own limit or request over the divisor, rounded up. */
-function resourceFieldValue(fs: Record<string, any>, container: Record<string, any>): string {
-  const divisor = fs.divisor === undefined || parseQuantity(fs.divisor) === 0 ? '1' : fs.divisor;
-  const [where, name] = [String(fs.resource ?? '').split('.')[0], String(fs.resource ?? '').slice(String(fs.resource ?? '').indexOf('.') + 1)];
-  const known = ['cpu', 'memory', 'ephemeral-storage'].includes(name) || name.startsWith('hugepages-');
-  if ((where !== 'limits' && where !== 'requests') || !known) throw new Error(`Unsupported container resource : ${fs.resource ?? ''}`);
-  const value = container.resources?.[where]?.[name] ?? '0';
-  const n = name === 'cpu' ? cpuMillis(value) / cpuMillis(divisor) : bytes(value) / bytes(divisor);
-  return String(Math.ceil(n));
-}
-
 /** --resolve: a ConfigMap/Secret key read from the cluster (cached per name), a field path. */
 class RefResolver {
   private readonly cache = new Map<string, KObject>();
@@ -173,8 +138,8 @@ class RefResolver {
       if (!(ref.key in data)) throw new Error(`key ${ref.key} not found in ${from.secretKeyRef ? 'secret' : 'config map'} ${ref.name}`);
       return from.secretKeyRef ? Buffer.from(String(data[ref.key]), 'base64').toString('utf8') : String(data[ref.key]);
     }
-    if (from.fieldRef) return fieldPathValue(obj, from.fieldRef.fieldPath ?? '');
-    if (from.resourceFieldRef) return resourceFieldValue(from.resourceFieldRef, container);
+    if (from.fieldRef) return extractFieldPathAsString(obj, from.fieldRef.fieldPath ?? '');
+    if (from.resourceFieldRef) return extractContainerResourceValue(from.resourceFieldRef, container);
     throw new Error('invalid valueFrom');
   }
 

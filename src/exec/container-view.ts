@@ -6,7 +6,8 @@
 
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
-import { containerEnv, mountedFiles } from '../kubelet/env';
+import { extractFieldPathAsString } from '../api/fieldpath';
+import { containerEnv, mountedFiles, resourceFieldValue } from '../kubelet/env';
 import { isBusyboxImage } from '../shell/run';
 
 export interface ContainerView {
@@ -123,12 +124,12 @@ export async function containerView(api: ApiServer, pod: KObject, container: any
   const sa = pod.spec?.serviceAccountName ?? 'default';
   const token = `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ iss: 'https://kubernetes.default.svc.cluster.local', sub: `system:serviceaccount:${ns}:${sa}`, 'kubesim.io/simulated': true })).toString('base64url')}.simulated`;
   const ca = '-----BEGIN CERTIFICATE-----\n(kubesim: simulated cluster CA)\n-----END CERTIFICATE-----\n';
-  // Projected volumes (the kube-api-access-* one the ServiceAccount admission adds).
+  // Projected volumes (the kube-api-access-* one the ServiceAccount admission adds) and downwardAPI ones.
   for (const m of container.volumeMounts ?? []) {
     const v = vols.get(m.name);
-    if (!v?.projected || m.subPath) continue;
+    if (!(v?.projected || v?.downwardAPI) || m.subPath) continue;
     const dir = m.mountPath.replace(/\/$/, '');
-    for (const src of v.projected.sources ?? []) {
+    for (const src of v.projected?.sources ?? [{ downwardAPI: v.downwardAPI }]) {
       if (src.serviceAccountToken) files[`${dir}/${src.serviceAccountToken.path ?? 'token'}`] = token;
       const ref = src.configMap ?? src.secret;
       if (ref) {
@@ -141,9 +142,14 @@ export async function containerView(api: ApiServer, pod: KObject, container: any
         for (const it of items) if (it.key in data) files[`${dir}/${it.path}`] = data[it.key];
       }
       for (const it of src.downwardAPI?.items ?? []) {
-        const f = it.fieldRef?.fieldPath;
-        const val = f === 'metadata.namespace' ? ns : f === 'metadata.name' ? pod.metadata.name : f === 'metadata.uid' ? pod.metadata.uid : undefined;
-        if (val !== undefined) files[`${dir}/${it.path}`] = String(val);
+        // the downwardAPI volume plugin: fieldpath's reading (a pod's labels as key="value" lines), a
+        // container's resources with the node's allocatable for a missing limit; a file it cannot read is not written
+        try {
+          if (it.fieldRef) files[`${dir}/${it.path}`] = extractFieldPathAsString(pod, String(it.fieldRef.fieldPath ?? ''));
+          else if (it.resourceFieldRef) files[`${dir}/${it.path}`] = await resourceFieldValue(api, pod, container, it.resourceFieldRef);
+        } catch {
+          /* the kubelet logs it and leaves the file out */
+        }
       }
     }
   }

@@ -4,6 +4,7 @@
 
 import type { KObject } from '../api/types';
 import type { ApiServer } from '../api/server';
+import { extractContainerResourceValue, extractFieldPathAsString, splitSubscript, withAllocatableLimits } from '../api/fieldpath';
 
 function decode(v: string): string {
   return Buffer.from(v, 'base64').toString('utf8');
@@ -19,6 +20,55 @@ async function source(api: ApiServer, kind: 'ConfigMap' | 'Secret', ns: string, 
     return out;
   }
   return { ...(obj.data ?? {}), ...Object.fromEntries(Object.entries((obj.binaryData ?? {}) as Record<string, string>).map(([k, v]) => [k, decode(v)])) };
+}
+
+async function nodeOf(api: ApiServer, pod: KObject): Promise<KObject | undefined> {
+  return pod.spec?.nodeName ? api.tryGet(api.registry.forKind('v1', 'Node'), undefined, pod.spec.nodeName, { shared: true }) : undefined;
+}
+
+// podshelper.ConvertDownwardAPIFieldLabel: the paths a pod's downward API may name.
+const POD_FIELDS = new Set(['metadata.annotations', 'metadata.labels', 'metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.restartPolicy', 'spec.serviceAccountName', 'spec.schedulerName', 'status.phase', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs']);
+
+/** The kubelet's podFieldSelectorRuntimeValue: its own pod and node fields, the rest as fieldpath reads them. */
+export async function podFieldValue(api: ApiServer, pod: KObject, fs: { apiVersion?: string; fieldPath?: string }): Promise<string> {
+  let path = String(fs.fieldPath ?? '');
+  const version = fs.apiVersion ?? 'v1';
+  if (version !== 'v1') throw new Error(`unsupported pod version: ${version}`);
+  const sub = splitSubscript(path);
+  if (sub && sub[0] !== 'metadata.annotations' && sub[0] !== 'metadata.labels') throw new Error(`field label does not support subscript: ${path}`);
+  if (path === 'spec.host') path = 'spec.nodeName';
+  if (!sub && !POD_FIELDS.has(path)) throw new Error(`field label not supported: ${path}`);
+  const podIPs: string[] = (pod.status?.podIPs ?? []).map((p: any) => p.ip);
+  if (!podIPs.length && pod.status?.podIP) podIPs.push(pod.status.podIP);
+  switch (path) {
+    case 'spec.nodeName':
+      return pod.spec?.nodeName ?? '';
+    case 'spec.serviceAccountName':
+      return pod.spec?.serviceAccountName ?? '';
+    case 'status.podIP':
+      return podIPs[0] ?? '';
+    case 'status.podIPs':
+      return podIPs.join(',');
+    case 'status.hostIP':
+    case 'status.hostIPs': {
+      // the node's own addresses: the pod's status may not have them yet when the container is made
+      const ips = ((await nodeOf(api, pod))?.status?.addresses ?? []).filter((a: any) => a.type === 'InternalIP').map((a: any) => a.address);
+      if (!ips.length && pod.status?.hostIP) ips.push(pod.status.hostIP);
+      return path === 'status.hostIP' ? ips[0] ?? '' : ips.join(',');
+    }
+  }
+  return extractFieldPathAsString(pod, path);
+}
+
+/** containerResourceRuntimeValue: the named (or own) container's value, its missing limits defaulted to the node's allocatable. */
+export async function resourceFieldValue(api: ApiServer, pod: KObject, c: any, fs: { containerName?: string; resource?: string; divisor?: string }): Promise<string> {
+  let container = c;
+  if (fs.containerName) {
+    container = (pod.spec?.containers ?? []).find((x: any) => x.name === fs.containerName);
+    if (!container) throw new Error(`container ${fs.containerName} not found`);
+  }
+  const allocatable = (await nodeOf(api, pod))?.status?.allocatable;
+  return extractContainerResourceValue(fs, withAllocatableLimits(container, allocatable));
 }
 
 export type EnvResult = { env: Record<string, string>; error?: undefined } | { error: string; env?: undefined };
@@ -67,21 +117,12 @@ export async function containerEnv(api: ApiServer, pod: KObject, c: any): Promis
         return { error: `couldn't find key ${ref.key} in ${kind} ${ns}/${ref.name}` };
       }
       env[e.name] = data[ref.key];
-    } else if (vf.fieldRef) {
-      const f = vf.fieldRef.fieldPath;
-      const v: Record<string, string | undefined> = {
-        'metadata.name': pod.metadata.name,
-        'metadata.namespace': ns,
-        'metadata.uid': pod.metadata.uid,
-        'spec.nodeName': pod.spec?.nodeName,
-        'spec.serviceAccountName': pod.spec?.serviceAccountName,
-        'status.podIP': pod.status?.podIP,
-        'status.hostIP': pod.status?.hostIP,
-      };
-      const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(f);
-      env[e.name] = m ? pod.metadata[m[1] as 'labels']?.[m[2]] ?? '' : v[f] ?? '';
-    } else if (vf.resourceFieldRef) {
-      env[e.name] = '0';
+    } else if (vf.fieldRef || vf.resourceFieldRef) {
+      try {
+        env[e.name] = vf.fieldRef ? await podFieldValue(api, pod, vf.fieldRef) : await resourceFieldValue(api, pod, c, vf.resourceFieldRef);
+      } catch (err) {
+        return { error: (err as Error).message };
+      }
     }
   }
   return { env };

@@ -140,7 +140,11 @@ export async function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime):
   };
   const unready = mains.filter((c, i) => !mainStatuses[i].ready).map((c) => c.name);
   const incomplete = inits.filter((c) => !(c.phase === 'terminated' && c.ended?.exitCode === 0)).map((c) => c.name);
-  const sandbox = !rt.mountError && !done;
+  // The kubelet writes a status at the start of a sync, then creates the sandbox, pulls and
+  // starts in the same sync: until that first sync has run (a container started, failed or
+  // waits on an error), the status it wrote knows no sandbox, so neither its IP.
+  const synced = rt.containers.some((c) => !['new', 'pulling', 'creating', 'starting'].includes(c.phase) || c.last || c.configError !== undefined || c.pullBackoffMs > 0);
+  const sandbox = !rt.mountError && !done && synced;
   const notReady = (type: string) => cond(type, 'False', 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`);
   const conditions = [
     cond('PodReadyToStartContainers', sandbox ? 'True' : 'False'),
@@ -166,7 +170,7 @@ export async function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime):
     qosClass: pod.status?.qosClass,
     startTime: rfc(rt.startTime),
   };
-  if (rt.mountError) {
+  if (rt.mountError || !synced) {
     delete status.podIP;
     delete status.podIPs;
   }

@@ -85,7 +85,10 @@ export function planRun(pod: KObject, spec: any, c: CState, ctx: ControllerConte
   const course = courseOf(spec, start, script);
   const b = course.behaviour;
   if (script !== undefined) {
-    plan.run = runScript(script, { env, hostname: pod.metadata.name!, files, startMs: start, image: spec.image }, horizon, net);
+    // a container with stdin: its script waits on reading it until an attach sends it (and closes it, with stdinOnce)
+    const sent = c.stdinSent?.containerID === c.containerID ? c.stdinSent : undefined;
+    const stdin = spec.stdin ? { text: sent?.text ?? '', open: !sent?.closed, atMs: sent?.atMs } : undefined;
+    plan.run = runScript(script, { env, hostname: pod.metadata.name!, files, startMs: start, image: spec.image, stdin }, horizon, net);
     if (plan.run.exit) {
       plan.exitAt = plan.run.exit.atMs;
       plan.exitCode = plan.run.exit.code;

@@ -49,6 +49,8 @@ export interface CState {
   started?: boolean;
   /** The run's process ended by itself outside the plan: the shell an attach session drove exited. */
   processExit?: { containerID: string; exitCode: number; atMs: number };
+  /** What attaches with -i sent the run's process (a container with `stdin: true`), and when the first did. */
+  stdinSent?: { containerID: string; text: string; atMs: number; closed: boolean };
 }
 
 export interface PodRuntime {
@@ -138,6 +140,23 @@ export async function setImagePolicy(api: ApiServer, policy: 'pull' | 'fail'): P
  * reading an attached stdin exited (`exit`, the end of its input). Ignored unless that run is
  * still the one running.
  */
+/**
+ * An attach with -i sent `text` to the container's stdin and went away: with `stdinOnce` the
+ * runtime closes the stdin then (the process reads the text, then its end); otherwise it stays
+ * open for the next attach.
+ */
+export async function recordStdin(api: ApiServer, pod: KObject, container: string, text: string, stdinOnce: boolean): Promise<void> {
+  await api.sim.atomically(async () => {
+    const rt = await loadRuntime(api, pod.metadata.uid!);
+    const c = rt?.containers.find((x) => x.name === container);
+    if (!rt || !c || c.phase !== 'running' || !c.containerID) return;
+    const prev = c.stdinSent?.containerID === c.containerID ? c.stdinSent : undefined;
+    if (prev?.closed) return;
+    c.stdinSent = { containerID: c.containerID, text: (prev?.text ?? '') + text, atMs: prev?.atMs ?? api.clock.now(), closed: stdinOnce };
+    await saveRuntime(api, rt.uid, rt);
+  });
+}
+
 export async function recordProcessExit(api: ApiServer, pod: KObject, container: string, exitCode: number): Promise<void> {
   await api.sim.atomically(async () => {
     const rt = await loadRuntime(api, pod.metadata.uid!);

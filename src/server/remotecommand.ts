@@ -232,8 +232,17 @@ async function attach(r: StreamRequest, t: ExecTarget, s: Session, opts: StreamO
     const shell = await attachedShellCommand(t.spec);
     if (shell && (await interactive(r, t, shell, s, opts, true))) return;
   }
+  let since: number | undefined;
+  if (opts.stdin && !opts.tty && t.spec.stdin) {
+    since = r.api.clock.now();
+    // the container's process reads what the client sent (gathered to its end, as exec's), then its end with stdinOnce
+    await s.stdinEnded;
+    if (!s.open) return;
+    const { recordStdin } = await import('../kubelet/runtime-state');
+    await recordStdin(r.api, t.pod, t.name, s.stdinText(), !!t.spec.stdinOnce);
+  }
   const { followAttached } = await import('../exec/attach');
   const ch = opts.stdout ? CH.stdout : CH.stderr;
-  await followAttached(r.api, t.pod, t.name, (text) => (opts.stdout || opts.stderr) && sendChannel(s.ws, ch, text), s.gone);
+  await followAttached(r.api, t.pod, t.name, (text) => (opts.stdout || opts.stderr) && sendChannel(s.ws, ch, text), s.gone, { sinceMs: since });
   if (s.open) sendStatus(s.ws, SUCCESS);
 }

@@ -5,22 +5,40 @@
 import { memoryError } from './limits';
 import type { Vfs } from './vfs';
 
+/** A read of a stdin that is still open and has nothing more: the process waits there (for an attach). */
+export class StdinBlocked extends Error {
+  constructor() {
+    super('waiting on stdin');
+  }
+}
+
 export class Input {
+  /** Still open (a container's stdin no attach has closed): reading past the text waits. */
+  open = false;
+  /** Called before a read: the text arrives at a moment, which the reader waits for. */
+  onRead?: () => void;
   constructor(
     public text: string,
     public pos = 0,
   ) {}
-  /** Everything not read yet. */
+  /** Everything not read yet (to its end: waits while the input is open). */
   rest(): string {
+    if (this.open) throw new StdinBlocked();
+    this.onRead?.();
     const r = this.text.slice(this.pos);
     this.pos = this.text.length;
     return r;
   }
   /** The next line without its newline; undefined at the end. `nl` tells whether it had one. */
   line(): { text: string; nl: boolean } | undefined {
-    if (this.pos >= this.text.length) return undefined;
+    this.onRead?.();
+    if (this.pos >= this.text.length) {
+      if (this.open) throw new StdinBlocked();
+      return undefined;
+    }
     const end = this.text.indexOf('\n', this.pos);
     if (end < 0) {
+      if (this.open) throw new StdinBlocked();
       const text = this.text.slice(this.pos);
       this.pos = this.text.length;
       return { text, nl: false };

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { appletTable } from './applets';
 import { SPECIAL_BUILTINS, builtins } from './builtins';
 import { ExitSignal, FatalError, Sh, type Effect, type Flavor, type Gen, type NetRequest, type NetResponse, type Shared } from './interp';
-import { EMPTY_INPUT, Input, type Sink } from './io';
+import { EMPTY_INPUT, Input, StdinBlocked, type Sink } from './io';
 import { DEFAULT_LIMITS, LimitError, memoryError, type ShellLimits } from './limits';
 import { Vfs, type VfsOptions } from './vfs';
 
@@ -25,6 +25,10 @@ export interface ShellOptions {
   startMs?: number;
   limits?: Partial<ShellLimits>;
   stdin?: string;
+  /** The stdin stays open past its text (a container's, before an attach closes it): a read there waits. */
+  stdinOpen?: boolean;
+  /** When the stdin's text arrived (an attach): its first read waits until then. */
+  stdinAtMs?: number;
   /** Positional parameters (`sh -c SCRIPT NAME ARGS...`): `$0` then `$1`... */
   name?: string;
   args?: string[];
@@ -85,7 +89,17 @@ export class Session {
     this.sh.vars.set('PWD', o.cwd ?? '/');
     this.sh.cwd = o.cwd ?? '/';
     this.sh.positional = o.args ?? [];
-    this.gen = this.main(src, { inp: new Input(o.stdin ?? ''), out, err });
+    const inp = new Input(o.stdin ?? '');
+    inp.open = !!o.stdinOpen;
+    const at = o.stdinAtMs;
+    if (at !== undefined) {
+      inp.onRead = () => {
+        if (this.g.clock.now >= at) return;
+        this.g.clock.now = at;
+        this.slept();
+      };
+    }
+    this.gen = this.main(src, { inp, out, err });
   }
 
   private sink(stream: 'stdout' | 'stderr'): Sink {
@@ -168,6 +182,8 @@ export interface ShellEnv {
   startMs: number;
   /** The container image: busybox/alpine images get busybox messages, others Debian's. */
   image?: string;
+  /** A container with `stdin: true`: what attaches sent it and when, and whether it is still open. */
+  stdin?: { text: string; open: boolean; atMs?: number };
 }
 
 export interface ShellLine {
@@ -204,6 +220,8 @@ interface KubeletRun {
   /** A network request made later than the cluster's now: it waits to be answered then. */
   pendingNet?: NetRequest;
   partial: { stdout: string; stderr: string };
+  /** The script waits on its open stdin: nothing more happens until an attach sends some (a new run). */
+  blocked?: boolean;
 }
 
 const runs = new Map<string, KubeletRun>();
@@ -226,7 +244,7 @@ export interface LiveNet {
  * name resolves.
  */
 export function runScript(src: string, env: ShellEnv, horizonMs: number, net?: LiveNet): ShellRun {
-  const key = createHash('sha256').update(JSON.stringify([src, env.env, env.hostname, env.files, env.startMs, env.image ?? ''])).digest('hex');
+  const key = createHash('sha256').update(JSON.stringify([src, env.env, env.hostname, env.files, env.startMs, env.image ?? '', env.stdin ?? null])).digest('hex');
   let kr = runs.get(key);
   if (!kr) {
     const fileEvents: ShellRun['fileEvents'] = [];
@@ -240,6 +258,9 @@ export function runScript(src: string, env: ShellEnv, horizonMs: number, net?: L
         startMs: env.startMs,
         vfs: { files: env.files, onChange: (path, exists) => fileEvents.push({ atMs: clock!.now, path, exists }) },
         name: 'sh',
+        stdin: env.stdin?.text,
+        stdinOpen: env.stdin?.open,
+        stdinAtMs: env.stdin?.atMs,
       },
       LOG_KEEP,
     );
@@ -258,7 +279,7 @@ export function runScript(src: string, env: ShellEnv, horizonMs: number, net?: L
 
 function advance(kr: KubeletRun, horizon: number, net: LiveNet | undefined): void {
   const s = kr.session;
-  if (kr.run.exit) return;
+  if (kr.run.exit || kr.blocked) return;
   let input: unknown;
   if (kr.pendingNet) {
     if (!net || s.g.clock.now > net.nowMs) {
@@ -284,6 +305,11 @@ function advance(kr: KubeletRun, horizon: number, net: LiveNet | undefined): voi
     try {
       r = s.gen.next(input);
     } catch (e) {
+      if (e instanceof StdinBlocked) {
+        kr.blocked = true;
+        cutLines(kr, false);
+        return;
+      }
       // an interpreter bug must not take the kubelet down: the container fails with it
       s.chunks.push({ stream: 'stderr', text: `kubesim: sh: internal error: ${(e as Error).message}\n`, atMs: s.g.clock.now });
       r = { done: true, value: 2 };

@@ -48,6 +48,33 @@ test('run -i without a terminal: the container\'s shell reads the piped input as
   assert.deepEqual([st.phase, st.containerStatuses[0].state.terminated?.exitCode], ['Succeeded', 0]);
 });
 
+test("run -i -- sh -c SCRIPT: the piped input is the script's stdin (kubectl attach's), the script waits for it; no attach, it waits on", async () => {
+  const r = sb.run(['run', 'e', '-i', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo start; while read l; do echo "got $l"; done; exit 5'], { stdin: 'one\ntwo\n' });
+  assert.deepEqual([r.code, r.stdout, r.stderr], [5, 'start\ngot one\ngot two\n', `${PROMPT}pod default/e terminated (Error)\n`]);
+  // what the process wrote is its log too
+  assert.equal(sb.ok(['logs', 'e']), 'start\ngot one\ngot two\n');
+  const cat = sb.run(['run', 'f', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'cat'], { stdin: 'hi\n' });
+  assert.deepEqual([cat.code, cat.stdout, cat.stderr], [0, 'hi\npod "f" deleted\n', PROMPT]);
+  // a container with stdin that no attach has written to waits on its read, as a real one does
+  sb.ok(['create', '-f', sb.file('wait.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: w}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: busybox, stdin: true, stdinOnce: true, command: [sh, -c, "echo waiting; cat; echo done"]}]\n')]);
+  sb.ok(['clock', 'advance', '30s']);
+  assert.equal(sb.ok(['get', 'pod', 'w', '-o', 'jsonpath={.status.phase}']), 'Running');
+  assert.equal(sb.ok(['logs', 'w']), 'waiting\n');
+  // an attach that sends it the input (and closes it, stdinOnce) lets it go on
+  // (no daemon here: the cluster's time moves when told to, until the attach has seen the end)
+  const attached = sb.runAsync(['attach', '-i', 'w'], { stdin: 'x\n' });
+  let ended = false;
+  void attached.then(() => (ended = true));
+  for (const deadline = Date.now() + 40_000; !ended && Date.now() < deadline; ) {
+    sb.ok(['clock', 'advance', '1s']);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  const a = await attached;
+  assert.deepEqual([a.code, a.stdout], [0, 'x\ndone\n']);
+  assert.equal(sb.ok(['get', 'pod', 'w', '-o', 'jsonpath={.status.phase}']), 'Succeeded');
+  assert.equal(sb.ok(['logs', 'w']), 'waiting\nx\ndone\n');
+});
+
 test('run -it on a terminal: the container\'s shell session; exit ends the container with its status', async () => {
   const cmd = [process.execPath, BIN, 'run', 'e', '-it', '--rm', '--restart=Never', '--image=busybox', '--', 'sh'].map((a) => `'${a}'`).join(' ');
   const child = spawn('script', ['-qec', cmd, '/dev/null'], {

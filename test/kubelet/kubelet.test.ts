@@ -207,9 +207,13 @@ test('get -w rows of a simple pod: Pending (created, then scheduled), one Contai
       const s = podStatus(e.object, c.clock.now());
       return `${s.ready} ${s.status} ${e.object.spec.nodeName ?? '<none>'} ${e.object.status.podIP ?? '<none>'}`.replace(/10\.244\.0\.\d+/, 'IP');
     });
-  // the kubelet's status writes: the first sync (ContainerCreating), then the started container
-  assert.deepEqual(rows, ['0/1 Pending <none> <none>', '0/1 Pending node-1 <none>', '0/1 ContainerCreating node-1 IP', '1/1 Running node-1 IP']);
-  // while it is being created nothing of the container shows: no ID, no image ID
+  // the kubelet's status writes: the first sync's (ContainerCreating, written before that sync
+  // creates the sandbox: no pod IP yet, as syncPod's generateAPIPodStatus sees no sandbox), then
+  // the started container's, with the sandbox's IP
+  assert.deepEqual(rows, ['0/1 Pending <none> <none>', '0/1 Pending node-1 <none>', '0/1 ContainerCreating node-1 <none>', '1/1 Running node-1 IP']);
+  // while it is being created nothing of the container shows: no ID, no image ID, no sandbox ready
   const creating = (await c.api.changesSince(from)).map((e) => e.object).find((o) => o.kind === 'Pod' && o.status.containerStatuses?.[0]?.state?.waiting);
   assert.deepEqual([creating!.status.containerStatuses[0].containerID, creating!.status.containerStatuses[0].imageID], [undefined, '']);
+  const sandboxReady = creating!.status.conditions.find((x: any) => x.type === 'PodReadyToStartContainers')?.status;
+  assert.deepEqual([creating!.status.podIPs, creating!.status.hostIP, sandboxReady], [undefined, '172.18.0.2', 'False']);
 });

@@ -160,6 +160,27 @@ test('kubectl attach follows what the container writes from now on', async () =>
   }
 });
 
+test('kubectl attach -i: what it pipes is the stdin of the container process waiting on it (closed after, stdinOnce)', async () => {
+  c.ok(['create', '-f', '-'], { stdin: 'apiVersion: v1\nkind: Pod\nmetadata: {name: reader}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: busybox:1.36, stdin: true, stdinOnce: true, command: [sh, -c, "echo waiting; cat; echo done"]}]\n' });
+  c.ok(['wait', '--for=condition=Ready', 'pod/reader', '--timeout=60s']);
+  const child = spawn(KUBECTL, ['attach', '-i', 'reader'], { env: c.env() });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stdin.end('piped\n');
+  try {
+    // this server only serves: the cluster's time moves when told to, until the attach ends
+    for (const deadline = Date.now() + 40_000; child.exitCode === null; ) {
+      assert.ok(Date.now() < deadline, `attach printed: ${out}`);
+      c.ok(['clock', 'advance', '1s']);
+      await sleep(100);
+    }
+    assert.deepEqual([child.exitCode, out], [0, 'piped\ndone\n']);
+    assert.equal(c.ok(['logs', 'reader']), 'waiting\npiped\ndone\n');
+  } finally {
+    child.kill('SIGTERM');
+  }
+});
+
 // Typed as a person would at `exec -it ... -- sh`: commands, a multi-line `if` (PS2), a
 // backspace, a line dropped with Ctrl-C, and `exit 3`.
 const SHELL_SESSION: PtyStep[] = [

@@ -61,3 +61,15 @@ test('a script\'s network request waits for the cluster to reach its moment, the
   const later = runScript(script, env(1_000), 60_000, live(6_000, 'new\n'));
   assert.deepEqual([later.lines.map((l) => l.text), later.netAt, later.exit?.code, asked], [['before', 'new', 'after'], undefined, 0, ['web@6000']]);
 });
+
+test("a container's open stdin: a read waits there (no exit); the text an attach sent is read from its moment, then its end", () => {
+  const script = 'echo start; read a; echo "a=$a"; cat; echo end';
+  const waiting = runScript(script, { ...env(1_000), stdin: { text: '', open: true } }, 60_000);
+  assert.deepEqual([waiting.lines.map((l) => l.text), waiting.exit, waiting.truncated], [['start'], undefined, false]);
+  const sent = runScript(script, { ...env(1_000), stdin: { text: 'x\ny\n', open: false, atMs: 9_000 } }, 60_000);
+  assert.deepEqual(sent.lines.map((l) => [l.atMs, l.text]), [[1_000, 'start'], [9_000, 'a=x'], [9_000, 'y'], [9_000, 'end']]);
+  assert.deepEqual(sent.exit, { atMs: 9_000, code: 0 });
+  // left open (stdinOnce false): the lines sent are read, the next read waits
+  const open = runScript('while read l; do echo "got $l"; done; echo never', { ...env(1_000), stdin: { text: 'x\n', open: true, atMs: 2_000 } }, 60_000);
+  assert.deepEqual([open.lines.map((l) => l.text), open.exit], [['got x'], undefined]);
+});
