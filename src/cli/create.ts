@@ -98,9 +98,11 @@ function registerGenerators(create: Command, p: Program): void {
 }
 
 /** `create job NAME --from=cronjob/NAME` derives the job from a stored CronJob. */
-async function jobSource(ctx: CliContext, _args: string[], flags: Record<string, unknown>): Promise<KObject | undefined> {
+async function jobSource(ctx: CliContext, args: string[], flags: Record<string, unknown>): Promise<KObject | undefined> {
   const from = flags.from as string | undefined;
-  if (!from) return undefined;
+  // kubectl's Complete (the NAME) and Validate (--image with --from) come before Run reads
+  // the CronJob: without one, the generator reports them.
+  if (!from || flags.image || !args.length) return undefined;
   const [kind, name] = from.split('/');
   const api = await ctx.api();
   const rt = api.resolve(kind);

@@ -47,6 +47,7 @@ data:
   a: "1"
 `;
 const dep = base.file('dep.yaml', DEP);
+const crb = base.file('crb.yaml', 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: viewers\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\n');
 const cm = base.file('cm.yaml', CM);
 before(() => base.ok(['apply', '-f', cm, '-f', dep]));
 
@@ -95,6 +96,10 @@ const LOCAL_CASES: string[][] = [
   ['set', 'env', '--local', '-f', dep, 'A=1', '-c', 'side', '-o', 'jsonpath={.spec.template.spec.containers[*].env}'],
   ['set', 'resources', '--local', '-f', dep, '--limits=cpu=200m,memory=512Mi', '--requests=cpu=100m', '-o', 'yaml'],
   ['set', 'resources', '--local', '-f', dep],
+  // SubjectOptions.Validate: a ClusterRoleBinding's service account needs its namespace.
+  ['set', 'subject', '--local', '-f', crb, '--serviceaccount=:x'],
+  ['set', 'subject', '--local', '-f', crb, '--serviceaccount=ns:x', '--serviceaccount=:y'],
+  ['set', 'subject', '--local', '-f', crb, '--serviceaccount=ns:x', '--user=b', '--user=a', '-o', 'yaml'],
 ];
 
 // Each local case waits on kubectl and kubesim's host, side by side: four cases at a time.
@@ -207,6 +212,32 @@ describe('on the cluster', () => {
     const piped = sb.run(['set', 'env', 'deploy/web', '-c', 'side', '-e', '-'], { stdin: 'X=1 # one\n# only a comment\nY=2\n' });
     assert.equal(piped.code, 0, piped.stderr);
     assert.equal(sb.ok(['set', 'env', 'deploy/web', '-c', 'side', '--list']), '# Deployment web, container side\nMODE=a\nX=1 \nY=2\n');
+  });
+
+  test('set env with removals only: written, then "at least one environment variable", as kubectl RunEnv', () => {
+    sb.ok(['set', 'env', 'deploy/web', '-c', 'side', 'A=1', 'B=2']);
+    // -e removals are not envArgs: the patch goes through, then RunEnv fails before printing.
+    const r = sb.run(['set', 'env', 'deploy/web', '-c', 'side', '-e', 'A-']);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', 'error: at least one environment variable must be provided\n']);
+    assert.equal(sb.ok(['set', 'env', 'deploy/web', '-c', 'side', '--list']), '# Deployment web, container side\nB=2\n');
+    // Nothing to change: no patch, so no error (and nothing printed).
+    const none = sb.run(['set', 'env', 'deploy/web', '-c', 'side', '-e', 'A-']);
+    assert.deepEqual([none.code, none.stdout, none.stderr], [0, '', '']);
+    // --local and --dry-run=client never write: the change is printed.
+    assert.equal(sb.ok(['set', 'env', 'deploy/web', '-c', 'side', '-e', 'B-', '--dry-run=client']), 'deployment.apps/web env updated (dry run)\n');
+  });
+
+  test('set image/resources/subject: the Builder\'s errors before the missing update, as kubectl Complete then Validate', () => {
+    for (const [args, kind] of [
+      [['set', 'image', 'deploy/nope'], 'deployments.apps'],
+      [['set', 'resources', 'deploy/nope'], 'deployments.apps'],
+      [['set', 'subject', 'rolebinding/nope'], 'rolebindings.rbac.authorization.k8s.io'],
+    ] as const) {
+      const r = sb.run([...args]);
+      assert.deepEqual([r.code, r.stderr], [1, `Error from server (NotFound): ${kind} "nope" not found\n`], args.join(' '));
+    }
+    const r = sb.run(['set', 'image', 'deploy/web']);
+    assert.deepEqual([r.code, r.stderr], [1, 'error: at least one image update is required\n']);
   });
 
   test('replace: replaced, stale resourceVersion conflicts, missing object', () => {

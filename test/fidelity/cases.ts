@@ -481,6 +481,9 @@ const HELP_COMMANDS = [
   'cluster-info dump',
   'proxy',
   'run',
+  'get',
+  'delete',
+  'replace',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
 
@@ -615,6 +618,78 @@ const SET_FLAGS = [
   'set sa --local -f deploy.yaml a b c -o name',
   'set sa --local deploy/web b',
   'set sa --local b',
+  // set image/resources/subject: the Builder's errors (Complete) before Validate's
+  'set image -f nope.yaml',
+  'set image -f nope.yaml --local',
+  'set image -f deploy.yaml -k dir',
+  'set image -f deploy.yaml --local *=a b=c',
+  'set image -f deploy.yaml --local --dry-run=server',
+  'set image -f deploy.yaml --local --all -l a=b',
+  'set image -f deploy.yaml --local --all -l a=b --dry-run=server web=x',
+  'set resources -f nope.yaml',
+  'set resources -f deploy.yaml -k dir',
+  'set resources -f nope.yaml --local --limits=cpu=abc',
+  'set resources -f nope.yaml --local --dry-run=server',
+  'set subject',
+  'set subject --local',
+  'set subject -f nope.yaml',
+  'set subject -f nope.yaml --local',
+  'set subject -f deploy.yaml -k dir',
+  'set subject -f nope.yaml --local --serviceaccount=bad',
+  'set subject -f rb.yaml --local',
+  'set subject -f rb.yaml --local --user=b --user=a --user=b --group=z --group=y -o yaml',
+  'set subject -f rb.yaml --local --serviceaccount=:x -o yaml',
+  'set subject -f rb.yaml --local --serviceaccount=a:b:c',
+  'set env -f nope.yaml A=1',
+  'set env -f deploy.yaml -k dir A=1',
+  'set env -f deploy.yaml --local -e A-',
+  'set env -f deploy.yaml --local --from=configmap/x',
+];
+
+/**
+ * --raw on delete and replace (rawhttp: the file's bytes as the body), checked by their
+ * Validate before any request, and replace's --force checks.
+ */
+const RAW_REQUESTS = [
+  'delete --raw /x --wait=false -f pod.json -f cm.yaml',
+  'delete --raw /x --wait=false -f http://a',
+  'delete --raw /x --wait=false -f pod.json -R',
+  'delete --raw /x --wait=false -o name',
+  'delete --raw /x -o yaml',
+  'delete --raw x',
+  'delete --raw :x --wait=false',
+  'delete --raw /x -f nope.yaml',
+  'delete --raw /x --all -l a=b',
+  'delete --raw /x --all --field-selector a=b',
+  'delete --raw /x --force --grace-period=3',
+  'replace --raw /x',
+  'replace --raw /x -f pod.json -f cm.yaml',
+  'replace --raw /x -f http://a/b',
+  'replace --raw /x -f pod.json -R',
+  'replace --raw /x -f pod.json -o yaml',
+  'replace --raw x -f pod.json',
+  'replace --raw :x -f pod.json',
+  'replace --raw /x -f nope.yaml',
+  'replace --raw /x -k dir',
+  'replace --raw /x -f pod.json --grace-period=3',
+  'replace --raw /x -f pod.json --force --dry-run=server',
+  'replace --grace-period=5 -f pod.json',
+  'replace --timeout=5s -f pod.json',
+  'replace --force --dry-run=client -f pod.json',
+  'get --server-print=false',
+];
+
+/** cobra's usage trailers from generators and get, which name the program (differential.ts checks kubesim names itself). */
+const PROGRAM_NAME = [
+  'run web --image=nginx --rm',
+  'run web --image=nginx --timeout=abc',
+  'run web --image=nginx --pod-running-timeout=1',
+  'get',
+  'create deployment web --image=nginx --bogus',
+  'create job j --image=busybox --from=cronjob/x',
+  'create job --from=cronjob/x',
+  'create service clusterip',
+  'autoscale --bogus',
 ];
 
 /**
@@ -783,6 +858,8 @@ export function allCases(): string[][] {
     ...GROUPS,
     ...LISTED_FLAGS,
     ...SET_FLAGS,
+    ...PROGRAM_NAME,
+    ...RAW_REQUESTS,
     ...KUSTOMIZE_FLAGS,
     ...ROLLOUT,
     ...KUBECONFIG_READS,
