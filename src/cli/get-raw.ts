@@ -1,5 +1,5 @@
-// `get --raw URI`, `delete --raw URI`, `replace --raw URI -f FILE`: the API server's answer to
-// a GET, DELETE or PUT of that path, as bytes, as kubectl's rawhttp prints it (the file's bytes
+// `get --raw URI`, `delete --raw URI`, `replace|create --raw URI -f FILE`: the API server's
+// answer to a GET, DELETE, PUT or POST of that path, as bytes, as kubectl's rawhttp prints it (the file's bytes
 // are the request body, as they are); a failure status is `Error from server (Reason): ...`.
 
 import { CliError } from '../api/errors';
@@ -24,7 +24,7 @@ export function rawUriError(uri: string): string | undefined {
  * rawhttp.raw: `file` ('-' for stdin) is read before the request and sent as its body; an
  * empty body without one. Only the path of an absolute URL is asked: the API server is the cluster's.
  */
-export async function runRaw(ctx: CliContext, method: 'GET' | 'DELETE' | 'PUT', rawUri: string, file?: string): Promise<number> {
+export async function runRaw(ctx: CliContext, method: 'GET' | 'DELETE' | 'PUT' | 'POST', rawUri: string, file?: string): Promise<number> {
   let body: string | undefined;
   if (method !== 'GET') {
     if (file === '-') body = ctx.streams.stdinText();

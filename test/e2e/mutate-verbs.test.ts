@@ -240,6 +240,46 @@ describe('on the cluster', () => {
     assert.deepEqual([r.code, r.stderr], [1, 'error: at least one image update is required\n']);
   });
 
+  test('--raw on create, replace and delete: the file as the body of a POST, PUT or DELETE, the answer as it comes', () => {
+    const body = (data: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'raw1' }, data: { k: data } });
+    const created = JSON.parse(sb.ok(['create', '--raw', '/api/v1/namespaces/default/configmaps', '-f', sb.file('raw1.json', body('one'))]));
+    assert.deepEqual([created.metadata.name, created.data], ['raw1', { k: 'one' }]);
+    const live = JSON.parse(sb.ok(['get', 'cm', 'raw1', '-o', 'json']));
+    const replaced = JSON.parse(sb.ok(['replace', '--raw', '/api/v1/namespaces/default/configmaps/raw1', '-f', '-'], { stdin: JSON.stringify({ ...live, data: { k: 'two' } }) }));
+    assert.equal(replaced.data.k, 'two');
+    assert.equal(sb.ok(['get', 'cm', 'raw1', '-o', 'jsonpath={.data.k}']), 'two');
+    const deleted = JSON.parse(sb.ok(['delete', '--raw', '/api/v1/namespaces/default/configmaps/raw1']));
+    assert.deepEqual([deleted.kind, deleted.status], ['Status', 'Success']);
+    const gone = sb.run(['delete', '--raw', '/api/v1/namespaces/default/configmaps/raw1']);
+    assert.deepEqual([gone.code, gone.stderr], [1, 'Error from server (NotFound): configmaps "raw1" not found\n']);
+  });
+
+  test('create: -l filters the files\' objects, --field-manager names the writer, --edit creates what the editor saved', () => {
+    const two = sb.file('two.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a1\n  labels: {tier: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b1\n  labels: {tier: b}\n');
+    assert.equal(sb.ok(['create', '-f', two, '-l', 'tier in (b)', '--field-manager=me']), 'configmap/b1 created\n');
+    assert.match(sb.ok(['get', 'cm', 'b1', '-o', 'yaml', '--show-managed-fields']), /manager: me\n/);
+    assert.equal(sb.run(['get', 'cm', 'a1']).code, 1, 'a1 is filtered out');
+    const none = sb.run(['create', '-f', two, '-l', 'tier=c']);
+    assert.deepEqual([none.code, none.stderr], [1, 'error: no objects passed to create\n']);
+    const editor = { KUBE_EDITOR: 'sed -i s/tier:\\ a/tier:\\ edited/' };
+    const r = sb.run(['create', '-f', two, '-l', 'tier=a', '--edit', '-o', 'name'], { env: editor });
+    assert.deepEqual([r.code, r.stdout], [0, 'configmap/a1\n'], r.stderr);
+    assert.equal(sb.ok(['get', 'cm', 'a1', '-o', 'jsonpath={.metadata.labels.tier}']), 'edited');
+    // Saved unchanged: nothing is created.
+    const same = sb.run(['create', '-f', two, '-l', 'tier=b', '--edit'], { env: { KUBE_EDITOR: 'true' } });
+    assert.deepEqual([same.code, same.stdout, same.stderr], [0, '', 'Edit cancelled, no changes made.\n']);
+    // A failed create ends the edit, the changes kept in a file.
+    const exists = sb.run(['create', '-f', two, '-l', 'tier=a', '--edit'], { env: { KUBE_EDITOR: 'sed -i s/tier:\\ a/tier:\\ z/' } });
+    assert.equal(exists.code, 1);
+    assert.match(exists.stderr, /^A copy of your changes has been stored to ".*kubesim-edit-\d+\.yaml"\nError from server \(AlreadyExists\): configmaps "a1" already exists\n$/);
+  });
+
+  test('get --server-print=false: the client\'s NAME and AGE columns for every kind', () => {
+    assert.match(sb.ok(['get', 'deploy', '--server-print=false']), /^NAME {3}AGE\nweb {4}\S+\n$/);
+    assert.match(sb.ok(['get', 'cm', 'cfg', '--server-print=false', '--show-labels', '-A']), /^NAMESPACE {3}NAME {3}AGE +LABELS\ndefault {5}cfg {4}\S+ +env=prod\n$/);
+    assert.equal(sb.ok(['get', 'deploy', 'web', '--server-print=false', '-o', 'name']), 'deployment.apps/web\n');
+  });
+
   test('replace: replaced, stale resourceVersion conflicts, missing object', () => {
     const live = sb.ok(['get', 'cm', 'cfg', '-o', 'yaml']);
     const f = sb.file('cfg-live.yaml', live.replace('a: "1"', 'a: "2"'));

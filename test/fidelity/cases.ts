@@ -484,6 +484,7 @@ const HELP_COMMANDS = [
   'get',
   'delete',
   'replace',
+  'create',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
 
@@ -647,8 +648,8 @@ const SET_FLAGS = [
 ];
 
 /**
- * --raw on delete and replace (rawhttp: the file's bytes as the body), checked by their
- * Validate before any request, and replace's --force checks.
+ * --raw on create, delete and replace (rawhttp: the file's bytes as the body), checked by
+ * their Validate before any request, and replace's --force checks.
  */
 const RAW_REQUESTS = [
   'delete --raw /x --wait=false -f pod.json -f cm.yaml',
@@ -677,6 +678,18 @@ const RAW_REQUESTS = [
   'replace --timeout=5s -f pod.json',
   'replace --force --dry-run=client -f pod.json',
   'get --server-print=false',
+  'create -h',
+  'create --edit',
+  'create --raw /x',
+  'create --raw /x -f pod.json -f cm.yaml',
+  'create --raw /x -f pod.json --edit',
+  'create --raw /x -f http://a',
+  'create --raw /x -f pod.json -R',
+  'create --raw /x -f pod.json -l a=b',
+  'create --raw /x -f pod.json -o yaml',
+  'create --raw x -f pod.json',
+  'create --raw /x -f nope.yaml',
+  'create --raw /x -k dir',
 ];
 
 /** cobra's usage trailers from generators and get, which name the program (differential.ts checks kubesim names itself). */
