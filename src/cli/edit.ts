@@ -221,15 +221,21 @@ interface Session {
   /** `kubesim` (or `kubectl sim`): for the replace hint and the temp file name. */
   program: string;
   /** `create --edit` (EditBeforeCreateMode): the edited objects are created, not patched. */
-  create?: { fieldManager: string };
+  create?: boolean;
 }
 
-/** visitToCreate: each edited object created as it is; the first failure ends the edit. */
+/**
+ * visitAnnotation (--save-config), then visitToCreate: each edited object created as it is,
+ * the first failure ends the edit. kubectl's RunEditOnCreate names the manager kubectl-create,
+ * whatever --field-manager says.
+ */
 async function visitToCreate(s: Session, objects: KObject[]): Promise<void> {
-  for (const obj of objects) {
+  const { withLastApplied } = await import('../api/apply');
+  for (let obj of objects) {
     const rt = s.source.typeOf(obj);
     if (rt.namespaced && !obj.metadata.namespace) obj.metadata.namespace = s.ctx.namespace;
-    const created = await s.source.create(rt, obj, { fieldManager: s.create!.fieldManager });
+    if (s.flags.saveConfig) obj = withLastApplied(obj);
+    const created = await s.source.create(rt, obj, { fieldManager: 'kubectl-create' });
     s.ctx.out(s.print(created, 'created'));
   }
 }
@@ -400,7 +406,7 @@ export async function runEditBeforeCreate(ctx: CliContext, targets: Target[], fl
   const output = flags.output ?? '';
   const print = await mutationPrinter(ctx, output === '' && !flags.template ? undefined : flags, 'none');
   const format = output === 'json' ? 'json' : 'yaml';
-  return editLoop({ ctx, flags, source, print, format, program, create: { fieldManager: flags.fieldManager ?? 'kubectl-create' } }, targets);
+  return editLoop({ ctx, flags, source, print, format, program, create: true }, targets);
 }
 
 export async function runEdit(ctx: CliContext, resources: string[], flags: EditFlags, program: string): Promise<number> {

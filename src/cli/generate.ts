@@ -342,6 +342,10 @@ function inheritedFlags(command: Command): string[] {
     if (o.dryRun !== undefined) out.push(o.dryRun === true ? '--dry-run' : `--dry-run=${o.dryRun}`);
     if (o.saveConfig) out.push('--save-config');
     if (typeof o.validate === 'string' && o.validate !== 'strict') out.push(`--validate=${o.validate}`);
+    // create's --selector and --field-manager, which the generators (pdb, every one) have too.
+    const given = (key: string) => c!.getOptionValueSource(key) === 'cli';
+    if (given('selector')) out.push(`--selector=${String(o.selector)}`);
+    if (given('fieldManager')) out.push(`--field-manager=${String(o.fieldManager)}`);
   }
   return out;
 }

@@ -690,6 +690,13 @@ const RAW_REQUESTS = [
   'create --raw x -f pod.json',
   'create --raw /x -f nope.yaml',
   'create --raw /x -k dir',
+  // create's own flags are not the generators' (cobra's local flags): -l and --raw after a generator
+  'create pdb p -l app=x --min-available=1 --dry-run=client',
+  'create deployment d --image=x -la=b',
+  'create deployment d --image=x --raw=/x',
+  'create deployment d --image=x --edit',
+  'create deployment d --image=x -f x',
+  'create deployment d --image=x --field-manager=me --dry-run=client -o name',
 ];
 
 /** cobra's usage trailers from generators and get, which name the program (differential.ts checks kubesim names itself). */
