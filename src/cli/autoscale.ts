@@ -52,7 +52,7 @@ export function register(program: Command, p: Program): void {
     .action(
       p.action(async (ctx, _args: string[], _opts: unknown, command: Command) => {
         try {
-          return await runGenerator(ctx, autoscaleGenerator, [...command.args], { sources: autoscaleSources });
+          return await runGenerator(ctx, autoscaleGenerator, [...command.args], { sources: autoscaleSources, program: p.name });
         } catch (e) {
           if (e instanceof PrintedError) throw new PrintedError(unwrapCreateError(e.text), e.exitCode);
           throw e;

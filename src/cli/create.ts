@@ -13,22 +13,35 @@ import type { KObject } from '../api/types';
 import { CliError } from '../api/errors';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
-import { groupHelp } from './kubectl-help';
+import { FIELD_MANAGER_HELP, VALIDATE_HELP, groupHelp, kubectlHelp } from './kubectl-help';
+import { CREATE_EXAMPLE, CREATE_LONG } from './verb-help';
+import { rawUriError } from './get-raw';
+import { buildListOptions } from './flags/selectors';
 
 export function register(program: Command, p: Program): void {
   const create = program
     .command('create')
     .description('Create a resource from a file or from stdin')
     .argument('[args...]');
-  addResourceBuilderFlags(create, { filename: 'Filename, directory, or URL to files to use to create the resource', kustomize: true, recursive: true });
+  addResourceBuilderFlags(create, { filename: 'Filename, directory, or URL to files to use to create the resource', kustomize: true, recursive: true, selector: true });
   addPrintFlags(addDryRunFlag(create));
   create
-    .option('--validate <mode>', 'Must be one of: strict (or true), warn, ignore (or false).', 'strict')
-    .option('--save-config', 'If true, the configuration of current object will be saved in its annotation.')
+    .option('--validate <mode>', VALIDATE_HELP, 'strict')
+    .option('--save-config', 'If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.')
+    .option('--edit', 'Edit the API resource before creating')
+    .option('--windows-line-endings', 'Only relevant if --edit=true. Defaults to the line ending native to your platform.')
+    .option('--raw <uri>', 'Raw URI to POST to the server.  Uses the transport specified by the kubeconfig file.')
+    .option('--field-manager <name>', FIELD_MANAGER_HELP, 'kubectl-create');
+  kubectlHelp(create, p.name, { long: CREATE_LONG, example: CREATE_EXAMPLE, use: 'create -f FILENAME', commands: [] })
     .action(
-      p.action(async (ctx, args: string[], flags: PrintFlagValues & { filename?: string[]; kustomize?: string; recursive?: boolean; dryRun?: string | boolean; validate?: string; saveConfig?: boolean }) => {
+      p.action(async (ctx, args: string[], flags: CreateFlags) => {
         // cobra: a sub-command it does not know is an argument to `create`, which takes none.
         if (args.length) throw new PrintedError(`error: Unexpected args: [${args.join(' ')}]\nSee '${p.name} create -h' for help and examples\n`);
+        if (!(flags.filename ?? []).length && !flags.kustomize) throw new CliError('must specify one of -f and -k');
+        const invalid = rawCreateError(flags);
+        if (invalid) throw new CliError(invalid);
+        // rawhttp.RawPost: the file's bytes to the path given.
+        if (flags.raw !== undefined) return (await import('./get-raw')).runRaw(ctx, 'POST', flags.raw, flags.filename![0]);
         const dryRun = parseDryRun(ctx, flags.dryRun);
         const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
         const { load } = await loadInput(ctx, flags, 'create');
@@ -36,7 +49,18 @@ export function register(program: Command, p: Program): void {
         const { withObjectSource } = await import('./object-source');
         const errors = await withObjectSource(ctx, async (source) => {
           await source.learnKinds(load.docs.map((d) => d.object));
-          const { items, errors } = await prepareDocs(ctx, source, load, 'create', flags);
+          const prepared = await prepareDocs(ctx, source, load, 'create', flags);
+          const { errors } = prepared;
+          // -l: the Builder's FilterByLabelSelector over the files' objects.
+          const items = flags.selector ? prepared.items.filter((i) => buildListOptions(i.type, flags.selector, undefined, undefined).labelMatch?.(i.object.metadata.labels ?? {}) ?? true) : prepared.items;
+          if (!items.length && !errors.length) throw new CliError('no objects passed to create');
+          if (flags.edit) {
+            if (errors.length) return errors;
+            for (const item of items) setNamespace(ctx, item);
+            const { runEditBeforeCreate } = await import('./edit');
+            await runEditBeforeCreate(ctx, items.map((i) => ({ type: i.type, object: i.object })), flags, p.name, source);
+            return [];
+          }
           for (const item of items) {
             setNamespace(ctx, item);
             try {
@@ -45,7 +69,7 @@ export function register(program: Command, p: Program): void {
                 const { lastAppliedJson, LAST_APPLIED } = await import('../api/apply/last-applied');
                 obj = { ...obj, metadata: { ...obj.metadata, annotations: { ...(obj.metadata.annotations ?? {}), [LAST_APPLIED]: lastAppliedJson(obj) } } };
               }
-              const created = dryRun === 'client' ? obj : await source.create(item.type, obj, { dryRun: dryRun === 'server', fieldManager: 'kubectl-create' });
+              const created = dryRun === 'client' ? obj : await source.create(item.type, obj, { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-create' });
               if (printer) ctx.out(printer([created], false));
               else ctx.out(`${kindGroup(item.type)}/${created.metadata.name} created${dryRunSuffix(dryRun)}\n`);
             } catch (e) {
@@ -59,6 +83,33 @@ export function register(program: Command, p: Program): void {
       }),
     );
   registerGenerators(create, p);
+}
+
+interface CreateFlags extends PrintFlagValues {
+  filename?: string[];
+  kustomize?: string;
+  recursive?: boolean;
+  selector?: string;
+  dryRun?: string | boolean;
+  validate?: string;
+  saveConfig?: boolean;
+  edit?: boolean;
+  windowsLineEndings?: boolean;
+  raw?: string;
+  fieldManager?: string;
+}
+
+/** CreateOptions.ValidateArgs' --raw checks, in kubectl's order. */
+function rawCreateError(f: CreateFlags): string | undefined {
+  if (f.raw === undefined) return undefined;
+  if (f.edit) return '--raw and --edit are mutually exclusive';
+  const files = f.filename ?? [];
+  if (files.length !== 1) return '--raw can only use a single local file or stdin';
+  if (/^https?:\/\//.test(files[0])) return '--raw cannot read from a url';
+  if (f.recursive) return '--raw and --recursive are mutually exclusive';
+  if (f.selector) return '--raw and --selector (-l) are mutually exclusive';
+  if (f.output) return '--raw and --output are mutually exclusive';
+  return rawUriError(f.raw);
 }
 
 /** cobra's Long and Use of the generator groups. */
@@ -98,9 +149,11 @@ function registerGenerators(create: Command, p: Program): void {
 }
 
 /** `create job NAME --from=cronjob/NAME` derives the job from a stored CronJob. */
-async function jobSource(ctx: CliContext, _args: string[], flags: Record<string, unknown>): Promise<KObject | undefined> {
+async function jobSource(ctx: CliContext, args: string[], flags: Record<string, unknown>): Promise<KObject | undefined> {
   const from = flags.from as string | undefined;
-  if (!from) return undefined;
+  // kubectl's Complete (the NAME) and Validate (--image with --from) come before Run reads
+  // the CronJob: without one, the generator reports them.
+  if (!from || flags.image || !args.length) return undefined;
   const [kind, name] = from.split('/');
   const api = await ctx.api();
   const rt = api.resolve(kind);

@@ -11,8 +11,11 @@ import type { LoadResult } from '../manifest';
 import { PrintedError, formatApiError } from './format-error';
 import { addDryRunFlag, parseDryRun, dryRunSuffix, type DryRunMode } from './flags/dry-run';
 import { parseDuration } from './flags/duration';
-import { addDeleteFlags, deletionOptions, type DeleteFlagValues, type DeletionOptions } from './flags/delete-flags';
+import { addDeleteFlags, DELETE_FLAGS_SHOWN, deletionOptions, type DeleteFlagValues, type DeletionOptions } from './flags/delete-flags';
 import { addResourceBuilderFlags, NO_RESOURCES_MESSAGE } from './flags/resource-builder-flags';
+import { kubectlHelp } from './kubectl-help';
+import { rawUriError } from './get-raw';
+import { DELETE_EXAMPLE, DELETE_LONG } from './verb-help';
 
 interface DeleteFlags extends DeleteFlagValues {
   filename?: string[];
@@ -26,6 +29,7 @@ interface DeleteFlags extends DeleteFlagValues {
   output?: string;
   dryRun?: string | boolean;
   interactive?: boolean;
+  raw?: string;
 }
 
 export function register(program: Command, p: Program): void {
@@ -46,19 +50,8 @@ export function register(program: Command, p: Program): void {
   addDryRunFlag(cmd)
     .option('-i, --interactive', 'If true, delete resource only when user confirms.')
     .option('--ignore-not-found', 'Treat "resource not found" as a successful delete. Defaults to "true" when --all is specified.')
-    .addHelpText('after', `
-Examples:
-  # Delete a pod using the type and name specified in pod.json
-  kubesim delete -f ./pod.json
-
-  # Delete pods and services with same names "baz" and "foo"
-  kubesim delete pod,service baz foo
-
-  # Delete pods and services with label name=myLabel
-  kubesim delete pods,services -l name=myLabel
-
-  # Delete a pod with minimal delay
-  kubesim delete pod foo --now`)
+    .option('--raw <uri>', 'Raw URI to DELETE to the server.  Uses the transport specified by the kubeconfig file.');
+  kubectlHelp(cmd, p.name, { long: DELETE_LONG, example: DELETE_EXAMPLE, use: 'delete ([-f FILENAME] | [-k DIRECTORY] | TYPE [(NAME | -l label | --all)])' }, DELETE_FLAGS_SHOWN)
     .action(p.action((ctx, resources: string[], flags: DeleteFlags) => new DeleteOptions(ctx, resources, flags).complete().validate().run()));
 }
 
@@ -84,6 +77,12 @@ export class DeleteOptions {
 
   validate(): this {
     const f = this.flags;
+    // With --raw, Complete builds no objects: Validate's checks are the first ones.
+    if (f.raw !== undefined) {
+      const err = rawDeleteError(f, this.deletion);
+      if (err) throw new CliError(err);
+      return this;
+    }
     if (this.resources.length === 0 && (f.filename ?? []).length === 0 && !f.kustomize) {
       throw new CliError(NO_RESOURCES_MESSAGE);
     }
@@ -93,6 +92,8 @@ export class DeleteOptions {
   /** Through the cluster's daemon when it serves (an unreachable one: in-process, before anything is written). */
   async run(): Promise<number> {
     const { ctx, flags, resources, dryRun, deletion } = this;
+    // rawhttp.RawDelete: the request as given, the file (if any) as its body; nothing else is read.
+    if (flags.raw !== undefined) return (await import('./get-raw')).runRaw(ctx, 'DELETE', flags.raw, flags.filename?.[0]);
     if (flags.force && deletion.gracePeriod === 0) {
       ctx.err('Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n');
     }
@@ -102,6 +103,20 @@ export class DeleteOptions {
     const remote = await withDaemonSource(ctx, (source) => runDelete(ctx, source, resources, input?.load, flags, dryRun, deletion));
     return remote ? remote.value : runDelete(ctx, new ApiSource(await ctx.api()), resources, input?.load, flags, dryRun, deletion);
   }
+}
+
+/** DeleteOptions.Validate's checks as they apply to --raw, in kubectl's order. */
+function rawDeleteError(f: DeleteFlags, deletion: DeletionOptions): string | undefined {
+  if (f.output && f.output !== 'name') return `unexpected -o output mode: ${f.output}. We only support '-o name'`;
+  if (f.all && f.selector) return 'cannot set --all and --selector at the same time';
+  if (f.all && f.fieldSelector) return 'cannot set --all and --field-selector at the same time';
+  if (deletion.force && deletion.gracePeriod > 0) return '--force and --grace-period greater than 0 cannot be specified together';
+  const files = f.filename ?? [];
+  if (files.length > 1) return '--raw can only use a single local file or stdin';
+  if (files.length === 1 && /^https?:\/\//.test(files[0])) return '--raw cannot read from a url';
+  if (f.recursive) return '--raw and --recursive are mutually exclusive';
+  if (f.output) return '--raw and --output are mutually exclusive';
+  return rawUriError(f.raw!);
 }
 
 async function runDelete(ctx: CliContext, source: ObjectSource, resources: string[], load: LoadResult | undefined, flags: DeleteFlags, dryRun: DryRunMode, deletion: DeletionOptions): Promise<number> {

@@ -17,7 +17,7 @@ import { deepEqual } from '../store/json-equal';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { validationDirective } from './flags/validate';
-import { PrintedError } from './format-error';
+import { PrintedError, formatApiError } from './format-error';
 import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
 import { goQuote } from '../util/go-format';
@@ -220,6 +220,24 @@ interface Session {
   format: 'yaml' | 'json';
   /** `kubesim` (or `kubectl sim`): for the replace hint and the temp file name. */
   program: string;
+  /** `create --edit` (EditBeforeCreateMode): the edited objects are created, not patched. */
+  create?: boolean;
+}
+
+/**
+ * visitAnnotation (--save-config), then visitToCreate: each edited object created as it is,
+ * the first failure ends the edit. kubectl's RunEditOnCreate names the manager kubectl-create,
+ * whatever --field-manager says.
+ */
+async function visitToCreate(s: Session, objects: KObject[]): Promise<void> {
+  const { withLastApplied } = await import('../api/apply');
+  for (let obj of objects) {
+    const rt = s.source.typeOf(obj);
+    if (rt.namespaced && !obj.metadata.namespace) obj.metadata.namespace = s.ctx.namespace;
+    if (s.flags.saveConfig) obj = withLastApplied(obj);
+    const created = await s.source.create(rt, obj, { fieldManager: 'kubectl-create' });
+    s.ctx.out(s.print(created, 'created'));
+  }
 }
 
 /** visitToPatch: one patch per edited object, matched to what was shown by uid. */
@@ -352,9 +370,15 @@ async function editLoop(s: Session, infos: Target[]): Promise<number> {
     }
     containsError = false;
     try {
-      await visitToPatch(s, infos, parsed.objects, results);
+      if (s.create) await visitToCreate(s, parsed.objects);
+      else await visitToPatch(s, infos, parsed.objects, results);
     } catch (e) {
       if (e instanceof CliError) throw preserved(s.ctx, e.message, file);
+      // kubectl's preservedFile, then CheckErr's `Error from server (...)`.
+      if (e instanceof ApiError) {
+        preserved(s.ctx, '', file);
+        throw new PrintedError(formatApiError(e));
+      }
       throw e;
     }
     if (results.retryable > 0) {
@@ -371,6 +395,18 @@ async function editLoop(s: Session, infos: Target[]): Promise<number> {
     }
     if (results.reasons.length) containsError = true;
   }
+}
+
+/**
+ * `create -f FILE --edit` (RunEditOnCreate): the files' objects go to the editor first, and
+ * what is saved is created. Like kubectl's, the edit itself has no dry run.
+ */
+export async function runEditBeforeCreate(ctx: CliContext, targets: Target[], flags: EditFlags, program: string, source: ObjectSource): Promise<number> {
+  await loadLazy();
+  const output = flags.output ?? '';
+  const print = await mutationPrinter(ctx, output === '' && !flags.template ? undefined : flags, 'none');
+  const format = output === 'json' ? 'json' : 'yaml';
+  return editLoop({ ctx, flags, source, print, format, program, create: true }, targets);
 }
 
 export async function runEdit(ctx: CliContext, resources: string[], flags: EditFlags, program: string): Promise<number> {

@@ -78,12 +78,14 @@ export interface GeneratorRunOptions {
   sources?: (ctx: CliContext, args: string[], flags: Record<string, unknown>) => Promise<KObject[]>;
   /** The verb's own course after its flags are checked (`run`: create, then attach or print). */
   run?: (o: GeneratorOptions) => Promise<number>;
+  /** The name the user typed (`kubesim`, `kubectl sim`): in help and in cobra's usage trailers. */
+  program?: string;
 }
 
 export async function runGenerator(ctx: CliContext, gen: Generator, argv: string[], opts: GeneratorRunOptions = {}): Promise<number> {
   const help = argv.includes('-h') || argv.includes('--help');
   if (help) {
-    ctx.out(generatorHelp(gen));
+    ctx.out(generatorHelp(gen, opts.program));
     return 0;
   }
   const o = new GeneratorOptions(ctx, gen, argv, opts).complete().validate();
@@ -128,7 +130,7 @@ export class GeneratorOptions {
     try {
       parsed = parseArgv({ ...gen, flags: generatorFlags(gen) }, this.argv);
     } catch (e) {
-      throw new PrintedError(`Error: ${(e as Error).message}\nSee 'kubectl ${gen.command} --help' for usage.\n`);
+      throw new PrintedError(`Error: ${(e as Error).message}\nSee '${this.program} ${gen.command} --help' for usage.\n`);
     }
     ({ args: this.args, argsLenAtDash: this.argsLenAtDash, flags: this.flags } = parsed);
     const { flags } = this;
@@ -209,13 +211,18 @@ export class GeneratorOptions {
     } catch (e) {
       if (e instanceof RequiredFlagError) throw new PrintedError(klogLine(e.message));
       if (!(e instanceof UsageError && /\bNAME is required\b/.test(e.message))) flushWarnings();
-      if (e instanceof UsageError) throw new PrintedError(`error: ${e.message}\nSee 'kubectl ${e.command} -h' for help and examples\n`);
+      if (e instanceof UsageError) throw new PrintedError(`error: ${e.message}\nSee '${this.program} ${e.command} -h' for help and examples\n`);
       throw e;
     }
   }
 
   get context(): CliContext {
     return this.ctx;
+  }
+
+  /** The name the user typed, for cobra's usage trailers. */
+  get program(): string {
+    return this.opts.program ?? 'kubesim';
   }
 
   get dryRunMode(): DryRunMode {
@@ -290,9 +297,9 @@ function shownDefault(gen: Generator, f: FlagDef): string {
 }
 
 /** cobra's help in kubectl's template: long text, aliases, examples, options by name, usage. */
-export function generatorHelp(gen: Generator): string {
+export function generatorHelp(gen: Generator, program = 'kubesim'): string {
   const flags = generatorFlags(gen).map((f) => ({ name: f.name, shorthand: f.shorthand, shown: shownDefault(gen, f), help: f.help }));
-  return renderKubectlHelp('kubesim', gen.command, { long: gen.long ?? gen.short + '.', aliases: gen.aliases, example: gen.example, use: gen.usage }, flags);
+  return renderKubectlHelp(program, gen.command, { long: gen.long ?? gen.short + '.', aliases: gen.aliases, example: gen.example, use: gen.usage }, flags);
 }
 
 /**
@@ -311,7 +318,7 @@ export function registerGenerator(parent: Command, name: string, gen: Generator,
       p.action(async (ctx, _args: string[], _opts: unknown, command: Command) => {
         void _args;
         void _opts;
-        return runGenerator(ctx, gen, [...inheritedFlags(command), ...rawArgs(command)], opts);
+        return runGenerator(ctx, gen, [...inheritedFlags(command), ...rawArgs(command)], { ...opts, program: p.name });
       }),
     );
   for (const a of gen.aliases ?? []) cmd.alias(a);
@@ -335,6 +342,10 @@ function inheritedFlags(command: Command): string[] {
     if (o.dryRun !== undefined) out.push(o.dryRun === true ? '--dry-run' : `--dry-run=${o.dryRun}`);
     if (o.saveConfig) out.push('--save-config');
     if (typeof o.validate === 'string' && o.validate !== 'strict') out.push(`--validate=${o.validate}`);
+    // create's --selector and --field-manager, which the generators (pdb, every one) have too.
+    const given = (key: string) => c!.getOptionValueSource(key) === 'cli';
+    if (given('selector')) out.push(`--selector=${String(o.selector)}`);
+    if (given('fieldManager')) out.push(`--field-manager=${String(o.fieldManager)}`);
   }
   return out;
 }

@@ -1,5 +1,6 @@
-// `get --raw URI`: the API server's answer to a GET of that path, as bytes, as kubectl's
-// rawhttp.RawGet prints it; a failure status is kubectl's `Error from server (Reason): ...`.
+// `get --raw URI`, `delete --raw URI`, `replace|create --raw URI -f FILE`: the API server's
+// answer to a GET, DELETE, PUT or POST of that path, as bytes, as kubectl's rawhttp prints it (the file's bytes
+// are the request body, as they are); a failure status is `Error from server (Reason): ...`.
 
 import { CliError } from '../api/errors';
 import type { CliContext } from './context';
@@ -8,18 +9,47 @@ import { PrintedError } from './format-error';
 export async function runGetRaw(ctx: CliContext, uri: string, resources: string[]): Promise<number> {
   if (resources.length) throw new CliError('arguments may not be passed when --raw is specified');
   if (!uri.startsWith('/')) throw new CliError(`parse "${uri}": invalid URI for request`);
-  const viaDaemon = await rawThroughDaemon(ctx, uri);
-  const res = viaDaemon ?? (await rawInProcess(ctx, uri));
+  return runRaw(ctx, 'GET', uri);
+}
+
+/** url.ParseRequestURI's verdict on --raw, as delete's and replace's Validate word it; undefined when valid. */
+export function rawUriError(uri: string): string | undefined {
+  if (uri.startsWith('/')) return undefined;
+  if (uri.startsWith(':')) return `--raw must be a valid URL path: parse ${JSON.stringify(uri)}: missing protocol scheme`;
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(uri)) return undefined;
+  return `--raw must be a valid URL path: parse ${JSON.stringify(uri)}: invalid URI for request`;
+}
+
+/**
+ * rawhttp.raw: `file` ('-' for stdin) is read before the request and sent as its body; an
+ * empty body without one. Only the path of an absolute URL is asked: the API server is the cluster's.
+ */
+export async function runRaw(ctx: CliContext, method: 'GET' | 'DELETE' | 'PUT' | 'POST', rawUri: string, file?: string): Promise<number> {
+  let body: string | undefined;
+  if (method !== 'GET') {
+    if (file === '-') body = ctx.streams.stdinText();
+    else if (file) {
+      const { readFileSync } = await import('node:fs');
+      try {
+        body = readFileSync(file, 'utf8');
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new CliError(`open ${file}: ${code === 'ENOENT' ? 'no such file or directory' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`);
+      }
+    } else body = '';
+  }
+  const uri = rawUri.startsWith('/') ? rawUri : rawUri.replace(/^[A-Za-z][A-Za-z0-9+.-]*:(\/\/[^/]*)?/, '') || '/';
+  const viaDaemon = await rawThroughDaemon(ctx, method, uri, body);
+  const res = viaDaemon ?? (await rawInProcess(ctx, method, uri, body));
   if (res.status >= 200 && res.status < 300) {
     if (res.stream) for await (const chunk of res.stream) ctx.out(chunk);
     else ctx.out(res.body);
     return 0;
   }
-  const body = res.body;
   let reason = 'Unknown';
-  let message = body.trim();
+  let message = res.body.trim();
   try {
-    const s = JSON.parse(body) as { reason?: string; message?: string };
+    const s = JSON.parse(res.body) as { reason?: string; message?: string };
     reason = s.reason || reason;
     message = s.message ?? message;
   } catch {
@@ -38,13 +68,13 @@ interface RawAnswer {
  * The daemon's answer when it serves (KUBESIM_NO_DAEMON unset); undefined when it does not
  * or cannot be reached. Streams (watch, follow) stay in-process: the client buffers.
  */
-async function rawThroughDaemon(ctx: CliContext, uri: string): Promise<RawAnswer | undefined> {
+async function rawThroughDaemon(ctx: CliContext, method: string, uri: string, body: string | undefined): Promise<RawAnswer | undefined> {
   if (/[?&](watch|follow)=/.test(uri)) return undefined;
   const { verbDaemonClient, ConnectionError } = await import('../client/rest-client');
   const client = verbDaemonClient(ctx);
   if (!client) return undefined;
   try {
-    return await client.getRaw(uri, 'application/json, */*');
+    return await client.rawRequest(method, uri, 'application/json, */*', body);
   } catch (e) {
     if (e instanceof ConnectionError) return undefined;
     throw e;
@@ -54,16 +84,17 @@ async function rawThroughDaemon(ctx: CliContext, uri: string): Promise<RawAnswer
 }
 
 /** The same request handed to the REST handler in this process, over the opened store. */
-async function rawInProcess(ctx: CliContext, uri: string): Promise<RawAnswer> {
+async function rawInProcess(ctx: CliContext, method: string, uri: string, body: string | undefined): Promise<RawAnswer> {
   const api = await ctx.api();
   const { RestHandler } = await import('../api/rest/handler');
   const { DEFAULT_ADMIN } = await import('../rbac');
   const q = uri.indexOf('?');
   const res = await new RestHandler(api).handle({
-    method: 'GET',
+    method,
     path: q >= 0 ? uri.slice(0, q) : uri,
     query: new URLSearchParams(q >= 0 ? uri.slice(q + 1) : ''),
-    headers: { accept: 'application/json, */*' },
+    headers: { accept: 'application/json, */*', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: Buffer.from(body) } : {}),
     user: { name: DEFAULT_ADMIN.name, groups: DEFAULT_ADMIN.groups },
   });
   return { status: res.status, body: res.body === undefined ? '' : typeof res.body === 'string' ? res.body : res.body.toString('utf8'), stream: res.stream };

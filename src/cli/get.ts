@@ -1,7 +1,7 @@
 // `kubesim get`: lists or fetches objects and prints them as kubectl does — tables per
 // kind (server-side columns), -o json/yaml/name/jsonpath/custom-columns, -w watches.
 
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
 import { kindGroup, pluralGroup, type ResourceType } from '../api/resources';
 import type { ApiServer, ListOptions } from '../api/server';
@@ -16,6 +16,8 @@ import { PrintedError, formatApiError } from './format-error';
 import { buildListOptions } from './flags/selectors';
 import { addPrintFlags, allowMissingKeys, outputArgument, GET_OUTPUT_HELP, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
+import { kubectlHelp } from './kubectl-help';
+import { GET_EXAMPLE, GET_LONG } from './verb-help';
 
 export interface GetFlags extends PrintFlagValues {
   selector?: string;
@@ -36,6 +38,8 @@ export interface GetFlags extends PrintFlagValues {
   recursive?: boolean;
   requestTimeout?: string;
   chunkSize?: string;
+  /** false: the client's NAME and AGE columns instead of the server's table. */
+  serverPrint?: boolean;
 }
 
 export function register(program: Command, p: Program): void {
@@ -45,7 +49,7 @@ export function register(program: Command, p: Program): void {
     .argument('[resources...]');
   addPrintFlags(cmd, { outputHelp: GET_OUTPUT_HELP, noHeaders: true });
   addResourceBuilderFlags(cmd, {
-    selector: 'set-based',
+    selector: true,
     fieldSelector: true,
     allNamespaces: 'If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.',
     filename: 'Filename, directory, or URL to files identifying the resource to get from a server.',
@@ -53,38 +57,27 @@ export function register(program: Command, p: Program): void {
     kustomize: true,
   });
   cmd
-    .option('--show-labels', 'When printing, show all labels as the last column.')
-    .option('-L, --label-columns <label>', 'Accepts a comma separated list of labels that are going to be presented as columns.', collect, [])
-    .option('--sort-by <jsonpath>', 'If non-empty, sort list types using this field specification.')
+    .option('--show-labels', 'When printing, show all labels as the last column (default hide labels column)')
+    .option('-L, --label-columns <label>', 'Accepts a comma separated list of labels that are going to be presented as columns. Names are case-sensitive. You can also use multiple flag options like -L label1 -L label2...', collect, [])
+    .option('--sort-by <jsonpath>', "If non-empty, sort list types using this field specification.  The field specification is expressed as a JSONPath expression (e.g. '{.metadata.name}'). The field in the API resource specified by this JSONPath expression must be an integer or a string.")
     .option('-w, --watch', 'After listing/getting the requested object, watch for changes.')
     .option('--watch-only', 'Watch for changes to the requested object(s), without listing/getting first.')
     .option('--output-watch-events', 'Output watch event objects when --watch or --watch-only is used. Existing objects are output as initial ADDED events.')
-    .option('--subresource <name>', 'If specified, gets the subresource of the requested object. Must be one of [status scale]. This flag is beta and may change in the future.')
+    .option('--subresource <name>', 'If specified, gets the subresource of the requested object. This flag is beta and may change in the future.')
     .option('--ignore-not-found', 'If the requested object does not exist the command will return exit code 0.')
     .option('--show-kind', 'If present, list the resource type for the requested object(s).')
-    .option('--request-timeout <duration>', 'How long a watch runs before it stops (e.g. 10s); 0 means forever.')
-    .option('--chunk-size <n>', 'Accepted for kubectl compatibility.')
+    .option('--server-print', 'If true, have the server return the appropriate table output. Supports extension APIs and CRDs.', true)
+    .option('--chunk-size <n>', 'Return large lists in chunks rather than all at once. Pass 0 to disable. This flag is beta and may change in the future.')
     .option('--raw <uri>', 'Raw URI to request from the server.  Uses the transport specified by the kubeconfig file.')
-    .addHelpText('after', `
-Examples:
-  # List all pods in ps output format
-  kubesim get pods
-
-  # List all pods in ps output format with more information (such as node name)
-  kubesim get pods -o wide
-
-  # List a single deployment with specified NAME in JSON output format
-  kubesim get deployment web -o json
-
-  # List all replication controllers and services together in ps output format
-  kubesim get rc,services
-
-  # List one or more resources by their type and names
-  kubesim get pod/web-7c5ddbdf54-abcde service/web`)
+    // kubectl's global --request-timeout: here how long a watch runs.
+    .addOption(new Option('--request-timeout <duration>', 'How long a watch runs before it stops (e.g. 10s); 0 means forever.').hideHelp());
+  kubectlHelp(cmd, p.name, { long: GET_LONG, example: GET_EXAMPLE, use: GET_USE }, { 'chunk-size': '500' })
     // commander stores --no-headers as `headers: false`.
     .action(p.action((ctx, resources: string[], flags: GetFlags & { headers?: boolean; raw?: string }) =>
-      runGet(ctx, resources, { ...flags, noHeaders: flags.noHeaders ?? flags.headers === false })));
+      runGet(ctx, resources, { ...flags, noHeaders: flags.noHeaders ?? flags.headers === false }, p.name)));
 }
+
+const GET_USE = 'get [(-o|--output=)json|yaml|name|go-template|go-template-file|template|templatefile|jsonpath|jsonpath-as-json|jsonpath-file|custom-columns|custom-columns-file|wide] (TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [flags]';
 
 interface Found {
   type: ResourceType;
@@ -93,13 +86,13 @@ interface Found {
   table?: ServerTable;
 }
 
-export async function runGet(ctx: CliContext, resources: string[], flags: GetFlags & { raw?: string }): Promise<number> {
+export async function runGet(ctx: CliContext, resources: string[], flags: GetFlags & { raw?: string }, program = 'kubesim'): Promise<number> {
   if (flags.raw !== undefined) return (await import('./get-raw')).runGetRaw(ctx, flags.raw, resources);
   if (resources.length === 0 && !(flags.filename ?? []).length && !flags.kustomize) {
     throw new PrintedError(
-      'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\n' +
-        'error: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\n' +
-        "See 'kubectl get -h' for help and examples\n",
+      `You must specify the type of resource to get. Use "${program} api-resources" for a complete list of supported resources.\n\n` +
+        `error: Required resource not specified.\nUse "${program} explain <resource>" for a detailed description of that resource (e.g. ${program} explain pods).\n` +
+        `See '${program} get -h' for help and examples\n`,
     );
   }
   const output = outputArgument(flags);
@@ -117,10 +110,12 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
   const byName = (sels: ResourceSelection[]) => sels.some((s) => s.names.length > 0);
   // Served by the cluster's daemon when it runs (one in-memory cache for every command);
   // subresources, -f, and watches of names or of several types still open the store here.
-  if (watching && !flags.subresource && !(flags.filename ?? []).length && !flags.kustomize) {
+  if (watching && !flags.subresource && !(flags.filename ?? []).length && !flags.kustomize && !(flags.serverPrint === false && !printer)) {
     if (await watchThroughDaemon(ctx, resources, flags, printer, namespace, output)) return 0;
   }
-  if (!watching && !flags.subresource && !(flags.filename ?? []).length && !flags.kustomize) {
+  // --server-print=false tables are the client's own (NAME, AGE, by the cluster's clock): read here.
+  const clientTable = flags.serverPrint === false && !printer;
+  if (!watching && !flags.subresource && !(flags.filename ?? []).length && !flags.kustomize && !clientTable) {
     const remote = await readThroughDaemon(ctx, resources, flags, !printer, namespace);
     if (remote) {
       const { selections, found } = remote;
@@ -329,6 +324,7 @@ export async function renderTables(found: Found[], flags: GetFlags, ctx: CliCont
         kindPrefix: multi || flags.showKind ? kindGroup(f.type) : undefined,
         now,
         served: f.table,
+        clientDefault: flags.serverPrint === false,
       }),
     );
   }

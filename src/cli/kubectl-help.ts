@@ -28,6 +28,8 @@ export interface HelpText {
   example?: string;
   /** cobra's Use: the command's name and arguments, as on the Usage line before ` [options]`. */
   use: string;
+  /** A command with sub-commands as well as flags (`create`): their names and Short texts. */
+  commands?: Array<[string, string]>;
 }
 
 /** cobra's help for `path` (the command path, without the program's name). */
@@ -36,6 +38,7 @@ export function renderKubectlHelp(program: string, path: string, text: HelpText,
   const lines = [text.long, ''];
   if (text.aliases?.length) lines.push('Aliases:', [name, ...text.aliases].join(', '), '');
   if (text.example) lines.push('Examples:', text.example.replace(/\bkubectl /g, `${program} `), '');
+  if (text.commands?.length) lines.push('Available Commands:', ...commandLines(text.commands), '');
   // cobra leaves the Options section out when the command has no flags of its own.
   if (flags.length) lines.push('Options:');
   const sorted = [...flags].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -43,8 +46,17 @@ export function renderKubectlHelp(program: string, path: string, text: HelpText,
   const parent = path.split(' ').slice(0, -1).join(' ');
   // cobra appends the flags placeholder unless Use already has it (port-forward's does).
   const use = text.use.includes('[options]') ? text.use : `${text.use} [options]`;
-  lines.push('Usage:', `  ${[program, parent, use].filter(Boolean).join(' ')}`, '', `Use "${program} options" for a list of global command-line options (applies to all commands).`);
+  lines.push('Usage:', `  ${[program, parent, use].filter(Boolean).join(' ')}`, '');
+  if (text.commands?.length) lines.push(`Use "${program} ${path} <command> --help" for more information about a given command.`);
+  lines.push(`Use "${program} options" for a list of global command-line options (applies to all commands).`);
   return lines.join('\n') + '\n';
+}
+
+/** cobra's sub-command lines: sorted, names padded to the longest (at least cobra's minimum of 11) plus three spaces. */
+function commandLines(commands: Array<[string, string]>): string[] {
+  const sorted = [...commands].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const pad = Math.max(11, ...sorted.map(([n]) => n.length)) + 2;
+  return sorted.map(([n, short]) => `  ${n.padEnd(pad)} ${short}`);
 }
 
 /** pflag's DefValue of a commander option, unless `shown` names it. */
@@ -75,7 +87,8 @@ export function kubectlHelp(cmd: Command, program: string, text: HelpText, shown
     formatHelp: (c) => {
       const options = (c.options as readonly Option[]).filter((o) => !o.hidden && o.long);
       const flags = options.map((o) => ({ name: o.long!.slice(2), shorthand: o.short?.slice(1), shown: shownDefault(o, { 'dry-run': "'none'", ...shown }), help: o.description }));
-      return renderKubectlHelp(program, commandPath(c), { ...text, aliases: text.aliases ?? c.aliases() }, flags);
+      const commands = text.commands && c.commands.filter((sub) => !sub.name().startsWith('__')).map((sub): [string, string] => [sub.name(), sub.description().split('\n')[0]]);
+      return renderKubectlHelp(program, commandPath(c), { ...text, aliases: text.aliases ?? c.aliases(), commands }, flags);
     },
   });
   return cmd;
@@ -88,15 +101,14 @@ export function kubectlHelp(cmd: Command, program: string, text: HelpText, shown
  */
 export function groupHelp(cmd: Command, program: string, long: string, example?: string, use?: string): string {
   const path = commandPath(cmd);
-  const subs = cmd.commands.filter((c) => !c.name().startsWith('__')).sort((a, b) => (a.name() < b.name() ? -1 : 1));
-  const pad = Math.max(11, ...subs.map((c) => c.name().length)) + 2;
+  const subs = cmd.commands.filter((c) => !c.name().startsWith('__')).map((c): [string, string] => [c.name(), c.description().split('\n')[0]]);
   return [
     long,
     '',
     ...(cmd.aliases().length ? ['Aliases:', [cmd.name(), ...cmd.aliases()].join(', '), ''] : []),
     ...(example ? ['Examples:', example.replace(/\bkubectl /g, `${program} `), ''] : []),
     'Available Commands:',
-    ...subs.map((c) => `  ${c.name().padEnd(pad)} ${c.description().split('\n')[0]}`),
+    ...commandLines(subs),
     '',
     'Usage:',
     `  ${program} ${use ?? `${path} SUBCOMMAND`} [options]`,

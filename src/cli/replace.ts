@@ -5,13 +5,16 @@ import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
 import type { Program } from './root';
 import { addDryRunFlag, parseDryRun } from './flags/dry-run';
-import { addDeleteFlags, deletionOptions, type DeleteFlagValues } from './flags/delete-flags';
+import { addDeleteFlags, DELETE_FLAGS_SHOWN, deletionOptions, type DeleteFlagValues } from './flags/delete-flags';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { PrintedError, formatApiError } from './format-error';
 import { mutationPrinter } from './flags/mutation-output';
 import { parseDuration } from './flags/duration';
 import { pluralGroup } from '../api/resources';
+import { FIELD_MANAGER_HELP, VALIDATE_HELP, kubectlHelp } from './kubectl-help';
+import { REPLACE_EXAMPLE, REPLACE_LONG } from './verb-help';
+import { rawUriError } from './get-raw';
 
 interface ReplaceFlags extends DeleteFlagValues, PrintFlagValues {
   filename?: string[];
@@ -20,36 +23,51 @@ interface ReplaceFlags extends DeleteFlagValues, PrintFlagValues {
   dryRun?: string | boolean;
   validate?: string;
   subresource?: string;
+  fieldManager?: string;
+  raw?: string;
+}
+
+/** ReplaceOptions.Validate, in kubectl's order. */
+function replaceFlagError(f: ReplaceFlags, dryRun: string): string | undefined {
+  const force = Boolean(f.force);
+  if (Number(f.gracePeriod ?? -1) >= 0 && !force) return '--grace-period must have --force specified';
+  if (parseDuration(f.timeout ?? '0s') !== 0 && !force) return '--timeout must have --force specified';
+  if (force && dryRun !== 'none') return '--dry-run can not be used when --force is set';
+  if (f.raw === undefined) return undefined;
+  const files = f.filename ?? [];
+  if (files.length !== 1) return '--raw can only use a single local file or stdin';
+  if (/^https?:\/\//.test(files[0])) return '--raw cannot read from a url';
+  if (f.recursive) return '--raw and --recursive are mutually exclusive';
+  if (f.output) return '--raw and --output are mutually exclusive';
+  return rawUriError(f.raw);
 }
 
 export function register(program: Command, p: Program): void {
   const cmd = program
     .command('replace')
     .description('Replace a resource by file name or stdin');
-  addResourceBuilderFlags(cmd, { filename: 'The files that contain the configurations to replace.', kustomize: true, recursive: true });
+  addResourceBuilderFlags(cmd, { filename: 'The files that contain the configurations to replace.', kustomize: "Process a kustomization directory. This flag can't be used together with -f or -R.", recursive: true });
   addDeleteFlags(cmd, { waitDefault: false, timeoutHelp: 'The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object' });
   addPrintFlags(addDryRunFlag(cmd))
     .option('--save-config', 'If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.')
     .option('--subresource <name>', 'If specified, replace will operate on the subresource of the requested object. This flag is beta and may change in the future.')
-    .option('--validate <mode>', 'Must be one of: strict (or true), warn, ignore (or false).', 'strict')
-    .addHelpText('after', `
-Examples:
-  # Replace a pod using the data in pod.json
-  kubesim replace -f ./pod.json
-
-  # Replace a pod based on the JSON passed into stdin
-  cat pod.json | kubesim replace -f -
-
-  # Force replace, delete and then re-create the resource
-  kubesim replace --force -f ./pod.json`)
+    .option('--validate <mode>', VALIDATE_HELP, 'strict')
+    .option('--field-manager <name>', FIELD_MANAGER_HELP, 'kubectl-replace')
+    .option('--raw <uri>', 'Raw URI to PUT to the server.  Uses the transport specified by the kubeconfig file.');
+  kubectlHelp(cmd, p.name, { long: REPLACE_LONG, example: REPLACE_EXAMPLE, use: 'replace -f FILENAME' }, DELETE_FLAGS_SHOWN)
     .action(p.action(async (ctx, flags: ReplaceFlags) => {
       const dryRun = parseDryRun(ctx, flags.dryRun);
       const deletion = deletionOptions(flags);
+      if (!(flags.filename ?? []).length && !flags.kustomize) throw new CliError('must specify one of -f and -k');
+      const invalid = replaceFlagError(flags, dryRun);
+      if (invalid) throw new CliError(invalid);
+      // rawhttp.RawPut: the file's bytes to the path given, the answer printed as it comes.
+      if (flags.raw !== undefined) return (await import('./get-raw')).runRaw(ctx, 'PUT', flags.raw, flags.filename![0]);
       if (flags.subresource && flags.subresource !== 'status' && flags.subresource !== 'scale') {
         throw new CliError(`invalid subresource value: ${JSON.stringify(flags.subresource)}. Must be one of [status scale]`);
       }
       if (flags.subresource === 'scale') throw new CliError('replace --subresource=scale is not simulated by kubesim yet');
-      if (!(flags.filename ?? []).length && !flags.kustomize) throw new CliError('must specify one of -f and -k');
+
       const print = await mutationPrinter(ctx, flags, dryRun);
       const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
       const { load } = await loadInput(ctx, flags, 'replace');
@@ -66,7 +84,7 @@ Examples:
           throw e;
         }
         const { items, errors } = prepared;
-        const write = { dryRun: dryRun === 'server', fieldManager: 'kubectl-replace' };
+        const write = { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-replace' };
         for (const item of items) {
           try {
             const ns = setNamespace(ctx, item);

@@ -29,7 +29,7 @@ async function runVerb(p: Program, o: GeneratorOptions): Promise<number> {
     try {
       parseGoDuration(String(v));
     } catch (e) {
-      throw new PrintedError(`Error: invalid argument "${String(v)}" for "--${name}" flag: ${(e as Error).message}\nSee 'kubectl run --help' for usage.\n`);
+      throw new PrintedError(`Error: invalid argument "${String(v)}" for "--${name}" flag: ${(e as Error).message}\nSee '${p.name} run --help' for usage.\n`);
     }
   }
   const pod = await o.build();

@@ -204,22 +204,24 @@ export function checkEnvOptions(resources: string[], flags: EnvFlags, localServe
 }
 
 /**
- * RunEnv's changes: `mutate` edits one object's pod spec (the caller's no-template error
- * first), printing --list as it goes. Returns the mutator for SetOptions.
+ * RunEnv's changes: `change` edits one object's pod spec (the caller's no-template error
+ * first), printing --list as it goes. `setsNothing`: no variable is set (only removals from
+ * -e, or a --from without keys), which kubectl reports after each write.
  */
 export async function envMutator(
   ctx: CliContext,
   envArgs: string[],
   flags: EnvFlags,
   source: ObjectSource | undefined,
-): Promise<(obj: KObject, ps: Record<string, any>) => Promise<void>> {
+): Promise<{ change: (obj: KObject, ps: Record<string, any>) => Promise<void>; setsNothing: boolean }> {
   const { env, remove } = parseEnv([...(flags.env ?? []), ...envArgs], () => ctx.streams.stdinText());
   if (flags.from) env.push(...(await fromEnv(ctx, flags, source)));
   if (flags.prefix) for (const e of env) e.name = flags.prefix + e.name;
   if (flags.local && !hasFileInput(flags)) throw new CliError(NO_RESOURCES_MESSAGE);
   const spec = flags.containers ?? '*';
   const resolver = new RefResolver(ctx, source);
-  return async (obj, ps) => {
+  const setsNothing = env.length === 0 && envArgs.length === 0;
+  const change = async (obj: KObject, ps: Record<string, any>): Promise<void> => {
     const containers = [...(ps.containers ?? []).filter((c: any) => selectString(c.name, spec)), ...(ps.initContainers ?? []).filter((c: any) => selectString(c.name, spec))];
     if (!containers.length) {
       ctx.err(`Warning: ${obj.kind}/${obj.metadata.name} does not have any containers matching ${JSON.stringify(spec)}\n`);
@@ -259,4 +261,5 @@ export async function envMutator(
     }
     if (failed) throw new CliError('failed to retrieve valueFrom references');
   };
+  return { change, setsNothing };
 }

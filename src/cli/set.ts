@@ -124,7 +124,8 @@ function noPodTemplate(obj: KObject): CliError {
 /** --local takes only files: kubectl's message for set resources and set selector. */
 const LOCAL_FILES_ONLY = "you must specify resources by --filename when --local is set.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'";
 
-/** The Builder's message when --local leaves it no resources (set env, set image, set serviceaccount). */
+const LOCAL_AND_SERVER_DRY_RUN = 'cannot specify --local and --dry-run=server - did you mean --dry-run=client?';
+const ALL_AND_SELECTOR = 'cannot set --all and --selector at the same time';
 
 /**
  * The part of kubectl's Set*Options every `set` sub-command shares. Each sub-command parses
@@ -140,6 +141,9 @@ export class SetOptions {
   private prepare?: (source: ObjectSource | undefined) => Promise<Mutator>;
   /** --list: compute every change (which prints) and write nothing. */
   private listOnly = false;
+  /** kubectl's Validate where its Complete runs the Builder first (set image, resources, subject). */
+  private afterBuildChecks?: (objs: KObject[]) => void;
+  private afterWriteCheck?: () => void;
 
   constructor(
     private readonly ctx: CliContext,
@@ -166,8 +170,23 @@ export class SetOptions {
   }
 
   validate(): this {
-    if (this.flags.local && this.dryRun === 'server') throw new CliError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?');
-    if (this.flags.all && this.flags.selector) throw new CliError('cannot set --all and --selector at the same time');
+    if (this.flags.local && this.dryRun === 'server') throw new CliError(LOCAL_AND_SERVER_DRY_RUN);
+    if (this.flags.all && this.flags.selector) throw new CliError(ALL_AND_SELECTOR);
+    return this;
+  }
+
+  /**
+   * Checks to run once the Builder has read the objects, instead of validate(): kubectl's
+   * Complete reads them before its Validate, so a missing file or object is reported first.
+   */
+  afterBuild(checks: (objs: KObject[]) => void): this {
+    this.afterBuildChecks = checks;
+    return this;
+  }
+
+  /** A check after each object written to the cluster, before it is printed (set env's). */
+  afterWrite(check: () => void): this {
+    this.afterWriteCheck = check;
     return this;
   }
 
@@ -184,6 +203,7 @@ export class SetOptions {
     const mutate = this.prepare ? await this.prepare(source) : this.mutate;
     const targets = await resolveTargets(ctx, this.resources, flags, this.verb, { typed: true }, source);
     if (targets.errors.length) throw new PrintedError(checkErrText(targets.errors.map(rawError)));
+    this.afterBuildChecks?.(targets.items.map((t) => t.object));
     const errors: string[] = [];
     const patches = [];
     for (const t of targets.items) {
@@ -216,6 +236,7 @@ export class SetOptions {
           void mutate(fresh, ctx, []);
           return fresh;
         }, { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-set', patchType: 'strategic', noFieldValidation: true });
+        this.afterWriteCheck?.();
         ctx.out(print(result, this.operation));
       } catch (e) {
         if (e instanceof ApiError) errors.push(formatApiError(e).replace(/\n$/, ''));
@@ -306,12 +327,11 @@ export function register(program: Command, p: Program): void {
       const { resources, pairs } = splitResourcesAndPairs(args, 'image');
       if (!resources.length && !hasFileInput(flags)) throw new CliError(NO_RESOURCES_MESSAGE);
       if (flags.local && resources.length) throw new CliError(LOCAL_FILES_ONLY);
-      if (pairs.length === 0) throw new CliError('at least one image update is required');
       const images = pairs.map((s) => {
         const i = s.indexOf('=');
         return [s.slice(0, i), s.slice(i + 1)] as const;
       });
-      return runSet(ctx, resources, flags, 'set image', 'image updated', (obj, _ctx, errs) => {
+      const options = new SetOptions(ctx, resources, flags, 'set image', 'image updated', (obj, _ctx, errs) => {
         const ps = podSpecOf(obj);
         if (!ps) throw noPodTemplate(obj);
         for (const [name, image] of images) {
@@ -319,7 +339,18 @@ export function register(program: Command, p: Program): void {
           if (cs.length === 0) errs.push(`error: unable to find container named ${JSON.stringify(name)}`);
           for (const c of cs) c.image = image;
         }
-      });
+      }).complete();
+      // SetImageOptions.Validate: one aggregate, after the Builder.
+      return options
+        .afterBuild(() => {
+          const errs: string[] = [];
+          if (flags.all && flags.selector) errs.push(ALL_AND_SELECTOR);
+          if (pairs.length === 0) errs.push('at least one image update is required');
+          else if (pairs.length > 1 && images.some(([n]) => n === '*')) errs.push('all containers are already specified by *, but saw more than one container_name=container_image pairs');
+          if (flags.local && options.dryRunMode === 'server') errs.push(LOCAL_AND_SERVER_DRY_RUN);
+          if (errs.length) throw new PrintedError(checkErrText(errs));
+        })
+        .run();
     }));
 
   const env = targetOptions(set.command('env').description('Update environment variables on a pod template').argument('[args...]'), 'env', {
@@ -341,7 +372,11 @@ export function register(program: Command, p: Program): void {
       checkEnvOptions(resources, flags, !!flags.local && options.dryRunMode === 'server');
       return options
         .setup(async (source) => {
-          const change = await envMutator(ctx, envArgs, flags, source);
+          const { change, setsNothing } = await envMutator(ctx, envArgs, flags, source);
+          // RunEnv checks this only after a patch went through: the object is changed, not printed.
+          if (setsNothing) options.afterWrite(() => {
+            throw new CliError('at least one environment variable must be provided');
+          });
           return async (obj) => {
             const ps = podSpecOf(obj);
             if (!ps) throw noPodTemplate(obj);
@@ -367,12 +402,16 @@ export function register(program: Command, p: Program): void {
       if (!resources.length && !hasFileInput(flags)) throw new CliError(NO_RESOURCES_MESSAGE);
       if (flags.local && resources.length) throw new CliError(LOCAL_FILES_ONLY);
       const options = new SetOptions(ctx, resources, flags, 'set resources', 'resource requirements updated', () => {}).complete();
-      options.validate();
-      if (!flags.limits && !flags.requests) throw new CliError('you must specify an update to requests or limits (in the form of --requests/--limits)');
-      const limits = parseResourceList(flags.limits);
-      const requests = parseResourceList(flags.requests);
+      let limits: Record<string, string> = {};
+      let requests: Record<string, string> = {};
       const spec = flags.containers ?? '*';
       return options
+        .afterBuild(() => {
+          options.validate();
+          if (!flags.limits && !flags.requests) throw new CliError('you must specify an update to requests or limits (in the form of --requests/--limits)');
+          limits = parseResourceList(flags.limits);
+          requests = parseResourceList(flags.requests);
+        })
         .setup(async () => (obj, _ctx, errs) => {
           const ps = podSpecOf(obj);
           if (!ps) throw noPodTemplate(obj);
@@ -447,25 +486,38 @@ export function register(program: Command, p: Program): void {
       const users = flags.user ?? [];
       const groups = flags.group ?? [];
       const sas = flags.serviceaccount ?? [];
+      if (!resources.length && !hasFileInput(flags)) throw new CliError(NO_RESOURCES_MESSAGE);
       if (flags.local && resources.length) throw new CliError(LOCAL_FILES_ONLY);
-      if (!users.length && !groups.length && !sas.length) throw new CliError('you must specify at least one value of user, group or serviceaccount');
       const RBAC = 'rbac.authorization.k8s.io';
+      // sets.NewString(...).List(): each kind's names sorted, duplicates once.
+      const sorted = (xs: string[]) => [...new Set(xs)].sort();
       const subjects: Record<string, string>[] = [
-        ...users.map((name) => ({ kind: 'User', apiGroup: RBAC, name })),
-        ...groups.map((name) => ({ kind: 'Group', apiGroup: RBAC, name })),
-        ...sas.map((sa) => {
-          const [namespace, name, ...rest] = sa.split(':');
-          if (name === undefined || name === '' || rest.length) throw new CliError('serviceaccount must be <namespace>:<name>');
+        ...sorted(users).map((name) => ({ kind: 'User', apiGroup: RBAC, name })),
+        ...sorted(groups).map((name) => ({ kind: 'Group', apiGroup: RBAC, name })),
+        ...sorted(sas).map((sa) => {
+          const [namespace, name] = sa.split(':');
           return { kind: 'ServiceAccount', name, namespace: namespace || ctx.namespace };
         }),
       ];
-      return runSet(ctx, resources, flags, 'set subject', 'subjects updated', (obj) => {
+      const options = new SetOptions(ctx, resources, flags, 'set subject', 'subjects updated', (obj) => {
         if (obj.kind !== 'RoleBinding' && obj.kind !== 'ClusterRoleBinding') throw new CliError(`${objectRef(obj)}\n setting subjects is only supported for RoleBinding/ClusterRoleBinding`);
         const existing: Record<string, string>[] = obj.subjects ?? [];
         const same = (a: Record<string, string>, b: Record<string, string>) => a.kind === b.kind && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '') && (a.apiGroup ?? '') === (b.apiGroup ?? '');
         const added = subjects.filter((s) => !existing.some((e) => same(e, s)));
         if (added.length) obj.subjects = [...existing, ...added];
-      });
+      }).complete();
+      // SubjectOptions.Validate, after the Builder has read the bindings.
+      return options
+        .afterBuild((objs) => {
+          options.validate();
+          if (!users.length && !groups.length && !sas.length) throw new CliError('you must specify at least one value of user, group or serviceaccount');
+          for (const sa of sas) {
+            const tokens = sa.split(':');
+            if (tokens.length !== 2 || tokens[1] === '') throw new CliError('serviceaccount must be <namespace>:<name>');
+            if (tokens[0] === '' && objs.some((o) => o.kind === 'ClusterRoleBinding')) throw new CliError('serviceaccount must be <namespace>:<name>, namespace must be specified');
+          }
+        })
+        .run();
     }));
   set.configureHelp({ formatHelp: (cmd) => groupHelp(cmd as Command, p.name, SET_LONG) });
 }

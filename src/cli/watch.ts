@@ -26,6 +26,8 @@ export interface WatchOptions {
   /** --output-watch-events: every change printed as a metav1.WatchEvent. */
   outputWatchEvents?: boolean;
   showManagedFields?: boolean;
+  /** --server-print=false: NAME and AGE only. */
+  serverPrint?: boolean;
 }
 
 /** formatEventType of kubectl's table printer: the EVENT column is always 8 wide. */
@@ -91,6 +93,7 @@ function changeText(
     allNamespaces: opts.allNamespaces,
     now,
     served,
+    clientDefault: opts.serverPrint === false,
   });
   return opts.outputWatchEvents ? withEventColumn(text, event, !headerPrinted) : text;
 }

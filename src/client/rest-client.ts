@@ -71,9 +71,9 @@ export class RestClient {
     return this.request(method, apiPath + (qs ? `?${qs}` : ''), { accept: 'application/json', 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)) }, body);
   }
 
-  /** A GET of a path with its query string as given (`get --raw`). */
-  getRaw(pathAndQuery: string, accept: string): Promise<ClientResponse> {
-    return this.request('GET', pathAndQuery, { accept });
+  /** A request of a path with its query string as given (`get/delete/replace --raw`), the body as it is. */
+  rawRequest(method: string, pathAndQuery: string, accept: string, body?: string): Promise<ClientResponse> {
+    return this.request(method, pathAndQuery, body === undefined ? { accept } : { accept, 'content-type': 'application/json' }, body);
   }
 
   /** The JSON body of a 2xx answer; a Status error body is thrown as the ApiError it stands for. */

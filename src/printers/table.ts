@@ -1,7 +1,7 @@
 // `kubectl get` human-readable tables: the server's cells laid out by kubectl's
 // tableprinter (priority filtering, NAMESPACE / -L / LABELS decoration, kind prefix).
 import type { KObject } from '../api/types';
-import { tableFor } from './columns/index';
+import { nameAge, tableFor } from './columns/index';
 import type { Column } from './columns/types';
 import { formatLabels } from './columns/util';
 import { GET_TABLE, tabwrite } from './tabwriter';
@@ -21,6 +21,8 @@ export interface TableOptions {
   now: number;
   /** Cells the API server computed (a meta.k8s.io Table), used instead of computing them here. */
   served?: { columns: Column[]; cells: Map<KObject, string[]> };
+  /** `get --server-print=false`: the client printer's default handler (NAME, AGE) for every kind. */
+  clientDefault?: boolean;
 }
 
 /** Cuts a cell at the first \n, \r or \f and appends "..." (tabwriter treats \f as a newline). */
@@ -37,8 +39,8 @@ export function labelHeader(key: string): string {
 
 /** The rows (header first unless noHeaders) as cell arrays, before alignment. */
 export function tableRows(objs: KObject[], opts: TableOptions): string[][] {
-  const local = opts.served ? undefined : tableFor(opts.kind, opts.group, opts.crd);
-  const visible = (opts.served?.columns ?? local!.columns).map((c, i) => ({ c, i })).filter(({ c }) => opts.wide || c.priority === 0);
+  const local = opts.clientDefault ? nameAge : opts.served ? undefined : tableFor(opts.kind, opts.group, opts.crd);
+  const visible = (local?.columns ?? opts.served!.columns).map((c, i) => ({ c, i })).filter(({ c }) => opts.wide || c.priority === 0);
   const labelCols = opts.labelColumns ?? [];
   const rows: string[][] = [];
   if (!opts.noHeaders) {

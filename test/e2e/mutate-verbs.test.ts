@@ -47,6 +47,7 @@ data:
   a: "1"
 `;
 const dep = base.file('dep.yaml', DEP);
+const crb = base.file('crb.yaml', 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: viewers\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\n');
 const cm = base.file('cm.yaml', CM);
 before(() => base.ok(['apply', '-f', cm, '-f', dep]));
 
@@ -95,6 +96,10 @@ const LOCAL_CASES: string[][] = [
   ['set', 'env', '--local', '-f', dep, 'A=1', '-c', 'side', '-o', 'jsonpath={.spec.template.spec.containers[*].env}'],
   ['set', 'resources', '--local', '-f', dep, '--limits=cpu=200m,memory=512Mi', '--requests=cpu=100m', '-o', 'yaml'],
   ['set', 'resources', '--local', '-f', dep],
+  // SubjectOptions.Validate: a ClusterRoleBinding's service account needs its namespace.
+  ['set', 'subject', '--local', '-f', crb, '--serviceaccount=:x'],
+  ['set', 'subject', '--local', '-f', crb, '--serviceaccount=ns:x', '--serviceaccount=:y'],
+  ['set', 'subject', '--local', '-f', crb, '--serviceaccount=ns:x', '--user=b', '--user=a', '-o', 'yaml'],
 ];
 
 // Each local case waits on kubectl and kubesim's host, side by side: four cases at a time.
@@ -207,6 +212,72 @@ describe('on the cluster', () => {
     const piped = sb.run(['set', 'env', 'deploy/web', '-c', 'side', '-e', '-'], { stdin: 'X=1 # one\n# only a comment\nY=2\n' });
     assert.equal(piped.code, 0, piped.stderr);
     assert.equal(sb.ok(['set', 'env', 'deploy/web', '-c', 'side', '--list']), '# Deployment web, container side\nMODE=a\nX=1 \nY=2\n');
+  });
+
+  test('set env with removals only: written, then "at least one environment variable", as kubectl RunEnv', () => {
+    sb.ok(['set', 'env', 'deploy/web', '-c', 'side', 'A=1', 'B=2']);
+    // -e removals are not envArgs: the patch goes through, then RunEnv fails before printing.
+    const r = sb.run(['set', 'env', 'deploy/web', '-c', 'side', '-e', 'A-']);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', 'error: at least one environment variable must be provided\n']);
+    assert.equal(sb.ok(['set', 'env', 'deploy/web', '-c', 'side', '--list']), '# Deployment web, container side\nB=2\n');
+    // Nothing to change: no patch, so no error (and nothing printed).
+    const none = sb.run(['set', 'env', 'deploy/web', '-c', 'side', '-e', 'A-']);
+    assert.deepEqual([none.code, none.stdout, none.stderr], [0, '', '']);
+    // --local and --dry-run=client never write: the change is printed.
+    assert.equal(sb.ok(['set', 'env', 'deploy/web', '-c', 'side', '-e', 'B-', '--dry-run=client']), 'deployment.apps/web env updated (dry run)\n');
+  });
+
+  test('set image/resources/subject: the Builder\'s errors before the missing update, as kubectl Complete then Validate', () => {
+    for (const [args, kind] of [
+      [['set', 'image', 'deploy/nope'], 'deployments.apps'],
+      [['set', 'resources', 'deploy/nope'], 'deployments.apps'],
+      [['set', 'subject', 'rolebinding/nope'], 'rolebindings.rbac.authorization.k8s.io'],
+    ] as const) {
+      const r = sb.run([...args]);
+      assert.deepEqual([r.code, r.stderr], [1, `Error from server (NotFound): ${kind} "nope" not found\n`], args.join(' '));
+    }
+    const r = sb.run(['set', 'image', 'deploy/web']);
+    assert.deepEqual([r.code, r.stderr], [1, 'error: at least one image update is required\n']);
+  });
+
+  test('--raw on create, replace and delete: the file as the body of a POST, PUT or DELETE, the answer as it comes', () => {
+    const body = (data: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'raw1' }, data: { k: data } });
+    const created = JSON.parse(sb.ok(['create', '--raw', '/api/v1/namespaces/default/configmaps', '-f', sb.file('raw1.json', body('one'))]));
+    assert.deepEqual([created.metadata.name, created.data], ['raw1', { k: 'one' }]);
+    const live = JSON.parse(sb.ok(['get', 'cm', 'raw1', '-o', 'json']));
+    const replaced = JSON.parse(sb.ok(['replace', '--raw', '/api/v1/namespaces/default/configmaps/raw1', '-f', '-'], { stdin: JSON.stringify({ ...live, data: { k: 'two' } }) }));
+    assert.equal(replaced.data.k, 'two');
+    assert.equal(sb.ok(['get', 'cm', 'raw1', '-o', 'jsonpath={.data.k}']), 'two');
+    const deleted = JSON.parse(sb.ok(['delete', '--raw', '/api/v1/namespaces/default/configmaps/raw1']));
+    assert.deepEqual([deleted.kind, deleted.status], ['Status', 'Success']);
+    const gone = sb.run(['delete', '--raw', '/api/v1/namespaces/default/configmaps/raw1']);
+    assert.deepEqual([gone.code, gone.stderr], [1, 'Error from server (NotFound): configmaps "raw1" not found\n']);
+  });
+
+  test('create: -l filters the files\' objects, --field-manager names the writer, --edit creates what the editor saved', () => {
+    const two = sb.file('two.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a1\n  labels: {tier: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b1\n  labels: {tier: b}\n');
+    assert.equal(sb.ok(['create', '-f', two, '-l', 'tier in (b)', '--field-manager=me']), 'configmap/b1 created\n');
+    assert.match(sb.ok(['get', 'cm', 'b1', '-o', 'yaml', '--show-managed-fields']), /manager: me\n/);
+    assert.equal(sb.run(['get', 'cm', 'a1']).code, 1, 'a1 is filtered out');
+    const none = sb.run(['create', '-f', two, '-l', 'tier=c']);
+    assert.deepEqual([none.code, none.stderr], [1, 'error: no objects passed to create\n']);
+    const editor = { KUBE_EDITOR: 'sed -i s/tier:\\ a/tier:\\ edited/' };
+    const r = sb.run(['create', '-f', two, '-l', 'tier=a', '--edit', '-o', 'name'], { env: editor });
+    assert.deepEqual([r.code, r.stdout], [0, 'configmap/a1\n'], r.stderr);
+    assert.equal(sb.ok(['get', 'cm', 'a1', '-o', 'jsonpath={.metadata.labels.tier}']), 'edited');
+    // Saved unchanged: nothing is created.
+    const same = sb.run(['create', '-f', two, '-l', 'tier=b', '--edit'], { env: { KUBE_EDITOR: 'true' } });
+    assert.deepEqual([same.code, same.stdout, same.stderr], [0, '', 'Edit cancelled, no changes made.\n']);
+    // A failed create ends the edit, the changes kept in a file.
+    const exists = sb.run(['create', '-f', two, '-l', 'tier=a', '--edit'], { env: { KUBE_EDITOR: 'sed -i s/tier:\\ a/tier:\\ z/' } });
+    assert.equal(exists.code, 1);
+    assert.match(exists.stderr, /^A copy of your changes has been stored to ".*kubesim-edit-\d+\.yaml"\nError from server \(AlreadyExists\): configmaps "a1" already exists\n$/);
+  });
+
+  test('get --server-print=false: the client\'s NAME and AGE columns for every kind', () => {
+    assert.match(sb.ok(['get', 'deploy', '--server-print=false']), /^NAME {3}AGE\nweb {4}\S+\n$/);
+    assert.match(sb.ok(['get', 'cm', 'cfg', '--server-print=false', '--show-labels', '-A']), /^NAMESPACE {3}NAME {3}AGE +LABELS\ndefault {5}cfg {4}\S+ +env=prod\n$/);
+    assert.equal(sb.ok(['get', 'deploy', 'web', '--server-print=false', '-o', 'name']), 'deployment.apps/web\n');
   });
 
   test('replace: replaced, stale resourceVersion conflicts, missing object', () => {

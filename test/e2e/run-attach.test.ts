@@ -111,13 +111,13 @@ test('run: kubectl\'s help, and its errors for the attach, expose and timeout fl
   const k = spawnSync('/usr/bin/kubectl', ['run', '--help'], { encoding: 'utf8' });
   assert.equal(k.status, 0, 'kubectl must be installed (the oracle)');
   assert.equal(sb.ok(['run', '--help']).replace(/kubesim/g, 'kubectl'), k.stdout);
-  const usage = (msg: string) => `error: ${msg}\nSee 'kubectl run -h' for help and examples\n`;
+  const usage = (msg: string) => `error: ${msg}\nSee 'kubesim run -h' for help and examples\n`;
   const cases: Array<[string[], string]> = [
     [['--rm'], usage('--rm should only be used for attached containers')],
     [['-i', '--dry-run=client'], usage("--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)")],
     [['--expose'], usage('--port must be set when exposing a service')],
     [['-i', '--pod-running-timeout=0'], usage('--pod-running-timeout must be higher than zero')],
-    [['--pod-running-timeout=x'], 'Error: invalid argument "x" for "--pod-running-timeout" flag: time: invalid duration "x"\nSee \'kubectl run --help\' for usage.\n'],
+    [['--pod-running-timeout=x'], 'Error: invalid argument "x" for "--pod-running-timeout" flag: time: invalid duration "x"\nSee \'kubesim run --help\' for usage.\n'],
     [['--cascade=bogus'], 'error: invalid cascade value (bogus). Must be "background", "foreground", or "orphan"\n'],
   ];
   for (const [extra, stderr] of cases) {

@@ -5,7 +5,8 @@
 //    pid; they become `W0000 00:00:00.000000 PID helpers.go:702]`.
 //  - the program's name: kubesim prints its own name where cobra prints the root command's
 //    (`See 'kubesim create --help' for usage.`), as kubectl does with its own; `kubesim`
-//    becomes `kubectl` in kubesim's output. Nothing else is rewritten.
+//    becomes `kubectl` in kubesim's output. Nothing else is rewritten. So that this cannot
+//    hide a trailer that names kubectl, those are reported apart (misnamed).
 // kubectl gets a kubeconfig whose only cluster is https://127.0.0.1:1, so it cannot reach
 // anything; a case that tries is reported (needsServer) and the suite fails on it.
 // kubesim's side runs in a few long-lived hosts (test/helpers/cli-host.ts: the CLI's `run`, output
@@ -37,6 +38,8 @@ export interface CaseResult {
   kubesim: Outcome;
   match: boolean;
   needsServer: boolean;
+  /** kubesim's own output points at `kubectl` where cobra names the program (`See 'kubectl run -h'`). */
+  misnamed: boolean;
 }
 
 const DUMMY_KUBECONFIG = `apiVersion: v1
@@ -131,12 +134,17 @@ export class KubectlCache {
   }
 }
 
+/** cobra's usage trailers, which carry the name the user typed. */
+const MISNAMED = /^(?:See '|Run ')kubectl\b/m;
+
 export async function runCase(args: string[], env: Environment, host: CliHost, cache?: KubectlCache): Promise<CaseResult> {
   const [k, s] = await Promise.all([cache ? cache.get(args, env.kubectl) : exec(KUBECTL, args, env.kubectl), host.run(args)]);
   const kubectl = { ...k, stdout: normalise(k.stdout, false), stderr: normalise(k.stderr, false) };
   const kubesim = { ...s, stdout: normalise(s.stdout, true), stderr: normalise(s.stderr, true) };
   const match = kubectl.code === kubesim.code && kubectl.stdout === kubesim.stdout && kubectl.stderr === kubesim.stderr;
-  return { args, kubectl, kubesim, match, needsServer: k.stderr.includes('127.0.0.1:1') };
+  // The name normalisation would hide a trailer that says kubectl: kubesim must name itself.
+  const misnamed = MISNAMED.test(s.stdout) || MISNAMED.test(s.stderr);
+  return { args, kubectl, kubesim, match, needsServer: k.stderr.includes('127.0.0.1:1'), misnamed };
 }
 
 /** Runs every case, `concurrency` at a time (each with its own kubesim host). */

@@ -17,6 +17,7 @@ test('kubesim answers as kubectl 1.32 does on the offline argument sets', { time
   const results = await runAll(cases);
   const needsServer = results.filter((r) => r.needsServer).map((r) => show(r.args));
   assert.deepEqual(needsServer, [], 'cases that kubectl cannot run offline do not belong in the table');
+  assert.deepEqual(results.filter((r) => r.misnamed).map((r) => show(r.args)), [], "kubesim's usage trailers name the program the user typed, never kubectl");
   const matched = results.filter((r) => r.match).length;
   const ratio = matched / results.length;
   // How each differs (the first few), so that a difference seen once can be understood from the log.

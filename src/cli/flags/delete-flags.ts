@@ -30,6 +30,9 @@ const CASCADE_HELP = 'Must be "background", "orphan", or "foreground". Selects t
 const GRACE_HELP = 'Period of time in seconds given to the resource to terminate gracefully. Ignored if negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true (force deletion).';
 
 /** AddFlags of DeleteFlags (the deletion members; the builder flags come from resource-builder-flags). */
+/** pflag's DefValue of the group's int and duration flags, as kubectl's help prints them (kubectlHelp's `shown`). */
+export const DELETE_FLAGS_SHOWN = { 'grace-period': '-1', timeout: '0s' };
+
 export function addDeleteFlags(cmd: Command, spec: DeleteFlagsSpec): Command {
   cmd
     .option('--cascade [mode]', CASCADE_HELP, 'background')

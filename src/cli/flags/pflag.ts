@@ -244,7 +244,9 @@ export function normalizeArgv(program: Command, argv: string[]): string[] {
     const sub = positionals === 0 ? cmd.commands.find((c) => c.name() === a || c.aliases().includes(a)) : undefined;
     if (sub) {
       cmd = sub;
-      chain = [...chain, flagsOf(sub)];
+      // A generator (`create deployment`) has only its own flags and the root's: cobra's
+      // `create` flags are local to it, not inherited.
+      chain = tables.has(sub) ? [chain[0], flagsOf(sub)] : [...chain, flagsOf(sub)];
       out.push(a);
       continue;
     }
