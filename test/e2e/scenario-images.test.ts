@@ -136,7 +136,7 @@ ${pod('slow', `  containers:
 test('postgres without POSTGRES_PASSWORD: CrashLoopBackOff with its own message; with it: Running', async () => {
   await sb.ok(['run', 'db', '--image=postgres:17']);
   await sb.ok(['clock', 'advance', '60s']);
-  const cells = (await row('db'));
+  const cells = await row('db');
   assert.match(cells[2], /^(CrashLoopBackOff|Error)$/);
   assert.ok(Number(cells[3].split(' ')[0]) >= 1);
   const logs = await sb.ok(['logs', 'db', '--previous']);

@@ -139,7 +139,7 @@ metadata: {name: creds}
 data: {user: YWRtaW4=}
 stringData: {password: hunter2}
 `)]);
-  const s = (await json(['get', 'secret', 'creds']));
+  const s = await json(['get', 'secret', 'creds']);
   assert.deepEqual(s.data, { password: 'aHVudGVyMg==', user: 'YWRtaW4=' });
   assert.equal(s.stringData, undefined);
 });
