@@ -223,12 +223,20 @@ test('the clock follows changes made with the CLI, Pause works from the page, an
 
 test('a crash loop reads CrashLoopBackOff with its restart count, after the clock is advanced from the page', async () => {
   await page.getByRole('button', { name: 'Advance the clock 1 minute' }).click();
-  const crasher = await until('crasher in CrashLoopBackOff with restarts', async () => {
-    const p = (await picture(page)).pods['default/crasher'];
-    return p && p.status === 'CrashLoopBackOff' && p.restarts >= 1 && p;
-  });
-  const got = c.ok(['get', 'pod', 'crasher', '--no-headers']).trim().split(/\s+/);
-  assert.equal(got[2], 'CrashLoopBackOff');
+  // The loop cycles in real time (CrashLoopBackOff, then Error when a back-off ends and the
+  // container fails again), so the page and `get pod` are compared at one moment: the CLI's
+  // read bracketed by two equal reads of the page, status word and restart count alike.
+  let seen = '';
+  const crasher = await until(() => `the page and get pod to agree on crasher in CrashLoopBackOff: ${seen}`, async () => {
+    const before = (await picture(page)).pods['default/crasher'];
+    seen = JSON.stringify({ page: before });
+    if (before?.status !== 'CrashLoopBackOff' || before.restarts < 1) return undefined;
+    const [, , status, restarts] = c.ok(['get', 'pod', 'crasher', '--no-headers']).trim().split(/\s+/);
+    const after = (await picture(page)).pods['default/crasher'];
+    seen = JSON.stringify({ before, cli: { status, restarts }, after });
+    const same = after?.status === before.status && after.restarts === before.restarts;
+    return same && status === before.status && Number(restarts) === before.restarts && before;
+  }, 30_000, 100);
   assert.match(crasher.text, new RegExp(`CrashLoopBackOff[\\s\\S]*↻ ${crasher.restarts} restart`));
   // Its panel: the path through the steps (kubesim trace pod), events, logs.
   await page.locator('[data-pod="default/crasher"]').click();

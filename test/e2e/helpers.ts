@@ -96,8 +96,8 @@ export class Sandbox {
 
 /**
  * Gives every test of the calling file its own copy of one prepared sandbox: `prepare` runs
- * once (before the first test; the default cluster is created by then if it made none, by the
- * clock command below, as by any first command), then `use` receives a fresh clone
+ * once, awaited (before the first test; the default cluster is created by then if it made
+ * none, by the clock command below, as by any first command), then `use` receives a fresh clone
  * before each test, removed after it. No test sees another's objects, so any one runs alone
  * (--test-name-pattern) or in any order, and the cluster is still built once per file (a copy
  * is far cheaper). The prepared cluster's clock then nearly stands still between commands
@@ -105,11 +105,11 @@ export class Sandbox {
  * same cluster time, however long the tests before it took, and its first command has no
  * wall-clock gap to catch up on.
  */
-export function copyPerTest(prepare: (base: Sandbox) => void, use: (copy: Sandbox) => void, prefix?: string): void {
+export function copyPerTest(prepare: (base: Sandbox) => unknown, use: (copy: Sandbox) => void, prefix?: string): void {
   const base = new Sandbox(prefix);
   let copy: Sandbox | undefined;
-  before(() => {
-    prepare(base);
+  before(async () => {
+    await prepare(base);
     base.ok(['clock', 'speed', '0.001']);
   });
   after(() => base.cleanup());

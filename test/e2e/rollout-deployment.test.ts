@@ -6,8 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyPerTest, Sandbox } from './helpers';
+import { Hosted } from './hosted';
 
-let sb!: Sandbox;
+let sb!: Hosted;
 
 const deployment = (image: string) => `apiVersion: apps/v1
 kind: Deployment
@@ -29,27 +30,28 @@ spec:
 `;
 
 copyPerTest(
-  (base) => {
-    base.ok(['apply', '-f', base.file('web.yaml', deployment('nginx:1.25'))]);
-    base.ok(['rollout', 'status', 'deployment/web', '--timeout=120s']);
+  async (base) => {
+    const h = new Hosted(base);
+    await h.ok(['apply', '-f', base.file('web.yaml', deployment('nginx:1.25'))]);
+    await h.ok(['rollout', 'status', 'deployment/web', '--timeout=120s']);
   },
-  (copy) => (sb = copy),
+  (copy) => (sb = new Hosted(copy)),
 );
 
-test('a rolling update: status reaches "successfully rolled out", history lists two revisions, undo goes back', (t) => {
+test('a rolling update: status reaches "successfully rolled out", history lists two revisions, undo goes back', async (t) => {
   // from a new cluster: the apply creates web
   const fresh = new Sandbox();
   t.after(() => fresh.cleanup());
-  sb = fresh;
+  sb = new Hosted(fresh);
   const f = sb.file('web.yaml', deployment('nginx:1.25'));
-  assert.equal(sb.ok(['apply', '-f', f]), 'deployment.apps/web created\n');
-  const first = sb.ok(['rollout', 'status', 'deployment/web', '--timeout=120s']);
+  assert.equal(await sb.ok(['apply', '-f', f]), 'deployment.apps/web created\n');
+  const first = await sb.ok(['rollout', 'status', 'deployment/web', '--timeout=120s']);
   assert.match(first, /deployment "web" successfully rolled out\n$/);
 
   // re-apply with a changed image: a new ReplicaSet, revision 2
   sb.file('web.yaml', deployment('nginx:1.26'));
-  assert.equal(sb.ok(['apply', '-f', f]), 'deployment.apps/web configured\n');
-  const second = sb.ok(['rollout', 'status', 'deploy/web']);
+  assert.equal(await sb.ok(['apply', '-f', f]), 'deployment.apps/web configured\n');
+  const second = await sb.ok(['rollout', 'status', 'deploy/web']);
   const lines = second.trimEnd().split('\n');
   assert.equal(lines[lines.length - 1], 'deployment "web" successfully rolled out');
   assert.ok(lines.length > 1, `expected progress lines before the final one, got:\n${second}`);
@@ -59,82 +61,82 @@ test('a rolling update: status reaches "successfully rolled out", history lists 
   // consecutive lines differ (one line per change)
   for (let i = 1; i < lines.length; i++) assert.notEqual(lines[i], lines[i - 1]);
 
-  assert.equal(sb.ok(['rollout', 'history', 'deployment/web']), 'deployment.apps/web \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n');
+  assert.equal(await sb.ok(['rollout', 'history', 'deployment/web']), 'deployment.apps/web \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n');
 
   // --revision shows the pod template, with kubectl's raw tabs
-  const rev2 = sb.ok(['rollout', 'history', 'deployment/web', '--revision=2']);
+  const rev2 = await sb.ok(['rollout', 'history', 'deployment/web', '--revision=2']);
   assert.match(rev2, /^deployment\.apps\/web with revision #2\nPod Template:\n  Labels:\tapp=web\n\tpod-template-hash=[a-z0-9]+\n  Containers:\n   nginx:\n    Image:\tnginx:1\.26\n/);
   assert.ok(rev2.endsWith('\n\n'));
-  const bad = sb.run(['rollout', 'history', 'deployment/web', '--revision=9']);
+  const bad = await sb.run(['rollout', 'history', 'deployment/web', '--revision=9']);
   assert.equal(bad.code, 1);
   assert.equal(bad.stderr, 'error: unable to find the specified revision\n');
 
   // undo: back to the previous template, which becomes revision 3
-  assert.equal(sb.ok(['rollout', 'undo', 'deployment/web']), 'deployment.apps/web rolled back\n');
-  assert.match(sb.ok(['rollout', 'status', 'deployment/web']), /deployment "web" successfully rolled out\n$/);
-  assert.equal(sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'nginx:1.25');
-  assert.equal(sb.ok(['rollout', 'history', 'deployment/web']), 'deployment.apps/web \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n\n');
+  assert.equal(await sb.ok(['rollout', 'undo', 'deployment/web']), 'deployment.apps/web rolled back\n');
+  assert.match(await sb.ok(['rollout', 'status', 'deployment/web']), /deployment "web" successfully rolled out\n$/);
+  assert.equal(await sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'nginx:1.25');
+  assert.equal(await sb.ok(['rollout', 'history', 'deployment/web']), 'deployment.apps/web \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n\n');
 
-  assert.equal(sb.ok(['rollout', 'undo', 'deployment/web', '--to-revision=3']), 'deployment.apps/web skipped rollback (current template already matches revision 3)\n');
-  const missing = sb.run(['rollout', 'undo', 'deployment/web', '--to-revision=5']);
+  assert.equal(await sb.ok(['rollout', 'undo', 'deployment/web', '--to-revision=3']), 'deployment.apps/web skipped rollback (current template already matches revision 3)\n');
+  const missing = await sb.run(['rollout', 'undo', 'deployment/web', '--to-revision=5']);
   assert.equal(missing.code, 1);
   assert.equal(missing.stderr, 'error: unable to find specified revision 5 in history\n');
   assert.equal(missing.stdout, '');
 });
 
-test('pause, resume and restart print kubectl messages and refuse repeats', () => {
+test('pause, resume and restart print kubectl messages and refuse repeats', async () => {
   // A second revision, so that undo has somewhere to go (kubectl looks for it before
   // checking for a pause).
-  sb.ok(['set', 'image', 'deployment/web', 'nginx=nginx:1.26']);
-  sb.ok(['rollout', 'status', 'deployment/web', '--timeout=120s']);
-  assert.equal(sb.ok(['rollout', 'pause', 'deployment/web']), 'deployment.apps/web paused\n');
-  assert.equal(sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.paused}']), 'true');
-  const again = sb.run(['rollout', 'pause', 'deployment/web']);
+  await sb.ok(['set', 'image', 'deployment/web', 'nginx=nginx:1.26']);
+  await sb.ok(['rollout', 'status', 'deployment/web', '--timeout=120s']);
+  assert.equal(await sb.ok(['rollout', 'pause', 'deployment/web']), 'deployment.apps/web paused\n');
+  assert.equal(await sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.paused}']), 'true');
+  const again = await sb.run(['rollout', 'pause', 'deployment/web']);
   assert.equal(again.code, 1);
   assert.equal(again.stderr, 'error: deployments.apps "web" is already paused\n');
-  const undo = sb.run(['rollout', 'undo', 'deployment/web']);
+  const undo = await sb.run(['rollout', 'undo', 'deployment/web']);
   assert.equal(undo.code, 1);
   assert.equal(undo.stderr, "error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again\n");
-  const restart = sb.run(['rollout', 'restart', 'deployment/web']);
+  const restart = await sb.run(['rollout', 'restart', 'deployment/web']);
   assert.equal(restart.code, 1);
   assert.equal(restart.stderr, 'error: deployments.apps "web" can\'t restart paused deployment (run rollout resume first)\n');
 
-  assert.equal(sb.ok(['rollout', 'resume', 'deployment/web']), 'deployment.apps/web resumed\n');
-  const notPaused = sb.run(['rollout', 'resume', 'deployment/web']);
+  assert.equal(await sb.ok(['rollout', 'resume', 'deployment/web']), 'deployment.apps/web resumed\n');
+  const notPaused = await sb.run(['rollout', 'resume', 'deployment/web']);
   assert.equal(notPaused.code, 1);
   assert.equal(notPaused.stderr, 'error: deployments.apps "web" is not paused\n');
 
-  assert.equal(sb.ok(['rollout', 'restart', 'deployment/web']), 'deployment.apps/web restarted\n');
-  const stamp = sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}']);
+  assert.equal(await sb.ok(['rollout', 'restart', 'deployment/web']), 'deployment.apps/web restarted\n');
+  const stamp = await sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}']);
   assert.match(stamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/); // RFC3339 (TZ=UTC in tests)
-  assert.match(sb.ok(['rollout', 'status', 'deployment/web']), /deployment "web" successfully rolled out\n$/);
-  assert.match(sb.ok(['rollout', 'history', 'deployment/web']), /\n3         <none>\n\n$/);
-  assert.equal(sb.ok(['rollout', 'pause', 'deployment/web', '-o', 'name']), 'deployment.apps/web\n');
-  assert.equal(sb.ok(['rollout', 'resume', 'deployment/web']), 'deployment.apps/web resumed\n');
+  assert.match(await sb.ok(['rollout', 'status', 'deployment/web']), /deployment "web" successfully rolled out\n$/);
+  assert.match(await sb.ok(['rollout', 'history', 'deployment/web']), /\n3         <none>\n\n$/);
+  assert.equal(await sb.ok(['rollout', 'pause', 'deployment/web', '-o', 'name']), 'deployment.apps/web\n');
+  assert.equal(await sb.ok(['rollout', 'resume', 'deployment/web']), 'deployment.apps/web resumed\n');
 });
 
-test('rollout status: --watch=false, --revision, missing objects and kinds without a status viewer', () => {
-  sb.ok(['rollout', 'pause', 'deployment/web']);
-  sb.ok(['rollout', 'resume', 'deployment/web']);
+test('rollout status: --watch=false, --revision, missing objects and kinds without a status viewer', async () => {
+  await sb.ok(['rollout', 'pause', 'deployment/web']);
+  await sb.ok(['rollout', 'resume', 'deployment/web']);
   // resume changed the spec and nothing ran since: without --watch, one line and exit 0
-  assert.equal(sb.ok(['rollout', 'status', 'deployment/web', '--watch=false']), 'Waiting for deployment spec update to be observed...\n');
-  sb.ok(['rollout', 'status', 'deployment/web']);
-  assert.equal(sb.ok(['rollout', 'status', 'deployment/web', '--watch=false']), 'deployment "web" successfully rolled out\n');
-  assert.match(sb.ok(['rollout', 'status', 'deployment/web', '--revision=1']), /successfully rolled out\n$/);
-  const rev = sb.run(['rollout', 'status', 'deployment/web', '--revision=2']);
+  assert.equal(await sb.ok(['rollout', 'status', 'deployment/web', '--watch=false']), 'Waiting for deployment spec update to be observed...\n');
+  await sb.ok(['rollout', 'status', 'deployment/web']);
+  assert.equal(await sb.ok(['rollout', 'status', 'deployment/web', '--watch=false']), 'deployment "web" successfully rolled out\n');
+  assert.match(await sb.ok(['rollout', 'status', 'deployment/web', '--revision=1']), /successfully rolled out\n$/);
+  const rev = await sb.run(['rollout', 'status', 'deployment/web', '--revision=2']);
   assert.equal(rev.code, 1);
   assert.equal(rev.stderr, 'error: desired revision (2) is different from the running revision (1)\n');
-  const nope = sb.run(['rollout', 'status', 'deployment/nope']);
+  const nope = await sb.run(['rollout', 'status', 'deployment/nope']);
   assert.equal(nope.code, 1);
   assert.equal(nope.stderr, 'Error from server (NotFound): deployments.apps "nope" not found\n');
-  const none = sb.run(['rollout', 'status']);
+  const none = await sb.run(['rollout', 'status']);
   assert.equal(none.code, 1);
   assert.equal(none.stderr, 'error: required resource not specified\n');
-  sb.ok(['run', 'solo', '--image=nginx']);
-  const pod = sb.run(['rollout', 'status', 'pod/solo']);
+  await sb.ok(['run', 'solo', '--image=nginx']);
+  const pod = await sb.run(['rollout', 'status', 'pod/solo']);
   assert.equal(pod.code, 1);
   assert.equal(pod.stderr, 'error: no status viewer has been implemented for Pod\n');
-  const hist = sb.run(['rollout', 'history', 'pod/solo']);
+  const hist = await sb.run(['rollout', 'history', 'pod/solo']);
   assert.equal(hist.code, 1);
   assert.equal(hist.stderr, 'error: no history viewer has been implemented for "Pod"\n');
 });
@@ -159,17 +161,17 @@ spec:
         image: nginx:doesnotexist
 `;
 
-test('rollout status exits 1 when the progress deadline is exceeded', () => {
-  sb.ok(['apply', '-f', sb.file('bad.yaml', BAD)]);
-  const r = sb.run(['rollout', 'status', 'deployment/bad']);
+test('rollout status exits 1 when the progress deadline is exceeded', async () => {
+  await sb.ok(['apply', '-f', sb.file('bad.yaml', BAD)]);
+  const r = await sb.run(['rollout', 'status', 'deployment/bad']);
   assert.equal(r.code, 1);
   assert.equal(r.stderr, 'error: deployment "bad" exceeded its progress deadline\n');
   assert.match(r.stdout, /Waiting for deployment "bad" rollout to finish: 0 of 1 updated replicas are available\.\.\.\n/);
 });
 
-test('rollout status --timeout gives up with kubectl\'s timeout error', () => {
-  sb.ok(['apply', '-f', sb.file('bad.yaml', BAD.replace('progressDeadlineSeconds: 10', 'progressDeadlineSeconds: 600'))]);
-  const r = sb.run(['rollout', 'status', 'deployment/bad', '--timeout=3s']);
+test('rollout status --timeout gives up with kubectl\'s timeout error', async () => {
+  await sb.ok(['apply', '-f', sb.file('bad.yaml', BAD.replace('progressDeadlineSeconds: 10', 'progressDeadlineSeconds: 600'))]);
+  const r = await sb.run(['rollout', 'status', 'deployment/bad', '--timeout=3s']);
   assert.equal(r.code, 1);
   assert.equal(r.stderr, 'error: timed out waiting for the condition\n');
 });

@@ -4,20 +4,22 @@
 // on what another left running (back-offs, added nodes, the clock it moved).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyPerTest, Sandbox } from './helpers';
+import { copyPerTest } from './helpers';
+import { Hosted } from './hosted';
 
-let sb!: Sandbox;
+let sb!: Hosted;
 copyPerTest(
-  (base) => {
-    base.ok(['cluster', 'create', '--nodes', '3', '--node-cpu', '2']);
-    base.ok(['reconcile', '--until-stable']);
+  async (base) => {
+    const h = new Hosted(base);
+    await h.ok(['cluster', 'create', '--nodes', '3', '--node-cpu', '2']);
+    await h.ok(['reconcile', '--until-stable']);
   },
-  (copy) => (sb = copy),
+  (copy) => (sb = new Hosted(copy)),
 );
 
 /** One `get pods NAME --no-headers` row as cells. */
-function row(name: string): string[] {
-  return sb.ok(['get', 'pod', name, '--no-headers']).trim().split(/\s{2,}/);
+async function row(name: string): Promise<string[]> {
+  return (await sb.ok(['get', 'pod', name, '--no-headers'])).trim().split(/\s{2,}/);
 }
 
 const pod = (name: string, spec: string): string => `apiVersion: v1
@@ -27,33 +29,33 @@ metadata:
 spec:
 ${spec}`;
 
-test('CrashLoopBackOff: restarts on the 10s/20s/40s back-off, BackOff events, logs --previous, Last State', () => {
-  sb.ok(['apply', '-f', sb.file('crash.yaml', pod('crash', `  containers:
+test('CrashLoopBackOff: restarts on the 10s/20s/40s back-off, BackOff events, logs --previous, Last State', async () => {
+  await sb.ok(['apply', '-f', sb.file('crash.yaml', pod('crash', `  containers:
   - name: c
     image: busybox:1.36
     command: ["sh", "-c", "echo boom; exit 1"]
 `))]);
-  sb.ok(['clock', 'advance', '5s']);
+  await sb.ok(['clock', 'advance', '5s']);
   // First run ends at once; the kubelet waits 10 s, then 20 s, then 40 s between restarts.
-  const restartsAt = (): number => Number(row('crash')[3].split(' ')[0]);
-  sb.ok(['clock', 'advance', '15s']);
-  const r1 = restartsAt();
-  sb.ok(['clock', 'advance', '60s']);
-  const r2 = restartsAt();
+  const restartsAt = async (): Promise<number> => Number((await row('crash'))[3].split(' ')[0]);
+  await sb.ok(['clock', 'advance', '15s']);
+  const r1 = await restartsAt();
+  await sb.ok(['clock', 'advance', '60s']);
+  const r2 = await restartsAt();
   assert.ok(r1 >= 1 && r2 > r1 && r2 <= r1 + 3, `restarts ${r1} then ${r2}`);
-  const cells = row('crash');
+  const cells = await row('crash');
   assert.equal(cells[1], '0/1');
   assert.match(cells[2], /^(CrashLoopBackOff|Error)$/);
   assert.match(cells[3], /^\d+ \(\d+s ago\)$/);
 
-  const describe = sb.ok(['describe', 'pod', 'crash']);
+  const describe = await sb.ok(['describe', 'pod', 'crash']);
   assert.match(describe, /Last State: {5}Terminated\n {6}Reason: {7}Error\n {6}Exit Code: {4}1\n/);
   assert.match(describe, /Warning\s+BackOff\s+.*kubelet\s+Back-off restarting failed container c in pod crash_default\(/);
-  assert.equal(sb.ok(['logs', 'crash', '--previous']), 'boom\n');
+  assert.equal(await sb.ok(['logs', 'crash', '--previous']), 'boom\n');
 });
 
-test('CreateContainerConfigError for a missing Secret, recovering by itself once the Secret exists', () => {
-  sb.ok(['apply', '-f', sb.file('cfg.yaml', pod('needs-secret', `  containers:
+test('CreateContainerConfigError for a missing Secret, recovering by itself once the Secret exists', async () => {
+  await sb.ok(['apply', '-f', sb.file('cfg.yaml', pod('needs-secret', `  containers:
   - name: app
     image: nginx:1.27
     env:
@@ -61,17 +63,17 @@ test('CreateContainerConfigError for a missing Secret, recovering by itself once
       valueFrom:
         secretKeyRef: {name: db-creds, key: password}
 `))]);
-  sb.ok(['clock', 'advance', '10s']);
-  assert.equal(row('needs-secret')[2], 'CreateContainerConfigError');
-  assert.match(sb.ok(['describe', 'pod', 'needs-secret']), /Warning\s+Failed\s+.*kubelet\s+Error: secret "db-creds" not found\n/);
-  sb.ok(['create', 'secret', 'generic', 'db-creds', '--from-literal=password=s3cret']);
-  sb.ok(['clock', 'advance', '30s']);
-  assert.deepEqual(row('needs-secret').slice(1, 3), ['1/1', 'Running']);
-  assert.equal(sb.ok(['exec', 'needs-secret', '--', 'sh', '-c', 'echo $PASSWORD']), 's3cret\n');
+  await sb.ok(['clock', 'advance', '10s']);
+  assert.equal((await row('needs-secret'))[2], 'CreateContainerConfigError');
+  assert.match(await sb.ok(['describe', 'pod', 'needs-secret']), /Warning\s+Failed\s+.*kubelet\s+Error: secret "db-creds" not found\n/);
+  await sb.ok(['create', 'secret', 'generic', 'db-creds', '--from-literal=password=s3cret']);
+  await sb.ok(['clock', 'advance', '30s']);
+  assert.deepEqual((await row('needs-secret')).slice(1, 3), ['1/1', 'Running']);
+  assert.equal(await sb.ok(['exec', 'needs-secret', '--', 'sh', '-c', 'echo $PASSWORD']), 's3cret\n');
 });
 
-test('FailedMount for a missing ConfigMap volume: ContainerCreating, then Running once it exists', () => {
-  sb.ok(['apply', '-f', sb.file('mount.yaml', pod('needs-cm', `  containers:
+test('FailedMount for a missing ConfigMap volume: ContainerCreating, then Running once it exists', async () => {
+  await sb.ok(['apply', '-f', sb.file('mount.yaml', pod('needs-cm', `  containers:
   - name: app
     image: nginx:1.27
     volumeMounts: [{name: cfg, mountPath: /etc/app}]
@@ -79,54 +81,54 @@ test('FailedMount for a missing ConfigMap volume: ContainerCreating, then Runnin
   - name: cfg
     configMap: {name: app-config}
 `))]);
-  sb.ok(['clock', 'advance', '10s']);
-  assert.equal(row('needs-cm')[2], 'ContainerCreating');
-  assert.match(sb.ok(['events', '--for', 'pod/needs-cm']), /Warning\s+FailedMount\s+Pod\/needs-cm\s+MountVolume\.SetUp failed for volume "cfg" : configmap "app-config" not found\n/);
-  sb.ok(['create', 'configmap', 'app-config', '--from-literal=mode=prod']);
-  sb.ok(['clock', 'advance', '2m']);
-  assert.equal(row('needs-cm')[2], 'Running');
-  assert.equal(sb.ok(['exec', 'needs-cm', '--', 'cat', '/etc/app/mode']), 'prod');
+  await sb.ok(['clock', 'advance', '10s']);
+  assert.equal((await row('needs-cm'))[2], 'ContainerCreating');
+  assert.match(await sb.ok(['events', '--for', 'pod/needs-cm']), /Warning\s+FailedMount\s+Pod\/needs-cm\s+MountVolume\.SetUp failed for volume "cfg" : configmap "app-config" not found\n/);
+  await sb.ok(['create', 'configmap', 'app-config', '--from-literal=mode=prod']);
+  await sb.ok(['clock', 'advance', '2m']);
+  assert.equal((await row('needs-cm'))[2], 'Running');
+  assert.equal(await sb.ok(['exec', 'needs-cm', '--', 'cat', '/etc/app/mode']), 'prod');
 });
 
-test('Insufficient cpu: Pending with the scheduler\'s message, scheduled after node add', () => {
-  sb.ok(['apply', '-f', sb.file('big.yaml', pod('big', `  containers:
+test('Insufficient cpu: Pending with the scheduler\'s message, scheduled after node add', async () => {
+  await sb.ok(['apply', '-f', sb.file('big.yaml', pod('big', `  containers:
   - name: app
     image: nginx:1.27
     resources:
       requests: {cpu: "3"}
 `))]);
-  sb.ok(['clock', 'advance', '5s']);
-  assert.equal(row('big')[2], 'Pending');
+  await sb.ok(['clock', 'advance', '5s']);
+  assert.equal((await row('big'))[2], 'Pending');
   assert.match(
-    sb.ok(['events', '--for', 'pod/big']),
+    await sb.ok(['events', '--for', 'pod/big']),
     /Warning\s+FailedScheduling\s+Pod\/big\s+0\/3 nodes are available: 3 Insufficient cpu\. preemption: 0\/3 nodes are available: 3 No preemption victims found for incoming pod\.\n/,
   );
-  sb.ok(['node', 'add', 'big-node', '--cpu', '8']);
-  sb.ok(['clock', 'advance', '30s']);
-  const wide = sb.ok(['get', 'pod', 'big', '-o', 'wide', '--no-headers']).trim().split(/\s+/);
+  await sb.ok(['node', 'add', 'big-node', '--cpu', '8']);
+  await sb.ok(['clock', 'advance', '30s']);
+  const wide = (await sb.ok(['get', 'pod', 'big', '-o', 'wide', '--no-headers'])).trim().split(/\s+/);
   assert.equal(wide[2], 'Running');
   assert.equal(wide[6], 'big-node');
 });
 
-test('ImagePullBackOff for a missing tag, InvalidImageName for a bad digest', () => {
-  sb.ok(['run', 'missing-tag', '--image=nginx:doesnotexist']);
+test('ImagePullBackOff for a missing tag, InvalidImageName for a bad digest', async () => {
+  await sb.ok(['run', 'missing-tag', '--image=nginx:doesnotexist']);
   // kubectl run refuses such a reference itself; a manifest gets it to the kubelet.
-  assert.match(sb.run(['run', 'bad-digest', '--image=nginx@sha256:1234']).stderr, /^error: Invalid image name "nginx@sha256:1234": invalid reference format\n/);
-  sb.ok(['apply', '-f', sb.file('digest.yaml', pod('bad-digest', `  containers:
+  assert.match((await sb.run(['run', 'bad-digest', '--image=nginx@sha256:1234'])).stderr, /^error: Invalid image name "nginx@sha256:1234": invalid reference format\n/);
+  await sb.ok(['apply', '-f', sb.file('digest.yaml', pod('bad-digest', `  containers:
   - name: app
     image: nginx@sha256:1234
 `))]);
-  sb.ok(['clock', 'advance', '30s']);
-  assert.equal(row('missing-tag')[2], 'ImagePullBackOff');
-  assert.equal(row('bad-digest')[2], 'InvalidImageName');
-  const ev = sb.ok(['events', '--for', 'pod/missing-tag']);
+  await sb.ok(['clock', 'advance', '30s']);
+  assert.equal((await row('missing-tag'))[2], 'ImagePullBackOff');
+  assert.equal((await row('bad-digest'))[2], 'InvalidImageName');
+  const ev = await sb.ok(['events', '--for', 'pod/missing-tag']);
   assert.match(ev, /Normal\s+Pulling\s+Pod\/missing-tag\s+Pulling image "nginx:doesnotexist"/);
   assert.match(ev, /Warning\s+Failed\s+Pod\/missing-tag\s+Error: ErrImagePull/);
   assert.match(ev, /Normal\s+BackOff\s+Pod\/missing-tag\s+Back-off pulling image "nginx:doesnotexist"/);
 });
 
-test('a Job with completions 3 / parallelism 2 completes; backoffLimit 1 fails with BackoffLimitExceeded', () => {
-  sb.ok(['apply', '-f', sb.file('ok-job.yaml', `apiVersion: batch/v1
+test('a Job with completions 3 / parallelism 2 completes; backoffLimit 1 fails with BackoffLimitExceeded', async () => {
+  await sb.ok(['apply', '-f', sb.file('ok-job.yaml', `apiVersion: batch/v1
 kind: Job
 metadata:
   name: ok
@@ -155,13 +157,13 @@ spec:
         image: busybox:1.36
         command: ["sh", "-c", "exit 3"]
 `;
-  sb.ok(['apply', '-f', sb.file('bad-job.yaml', failing)]);
-  sb.ok(['clock', 'advance', '3m']);
-  assert.match(sb.ok(['get', 'job', 'ok', '--no-headers']), /^ok\s+Complete\s+3\/3\s+/);
-  const okPods = sb.ok(['get', 'pods', '-l', 'job-name=ok', '--no-headers']).trim().split('\n');
+  await sb.ok(['apply', '-f', sb.file('bad-job.yaml', failing)]);
+  await sb.ok(['clock', 'advance', '3m']);
+  assert.match(await sb.ok(['get', 'job', 'ok', '--no-headers']), /^ok\s+Complete\s+3\/3\s+/);
+  const okPods = (await sb.ok(['get', 'pods', '-l', 'job-name=ok', '--no-headers'])).trim().split('\n');
   assert.equal(okPods.length, 3);
   assert.ok(okPods.every((l) => /\s0\/1\s+Completed\s+0\s/.test(l)), okPods.join('\n'));
-  assert.match(sb.ok(['get', 'job', 'bad', '--no-headers']), /^bad\s+Failed\s+0\/1\s+/);
-  assert.match(sb.ok(['describe', 'job', 'bad']), /Warning\s+BackoffLimitExceeded\s+.*job-controller\s+Job has reached the specified backoff limit\n/);
-  assert.equal(sb.ok(['get', 'pods', '-l', 'job-name=bad', '--no-headers']).trim().split('\n').length, 2, 'one run and one retry');
+  assert.match(await sb.ok(['get', 'job', 'bad', '--no-headers']), /^bad\s+Failed\s+0\/1\s+/);
+  assert.match(await sb.ok(['describe', 'job', 'bad']), /Warning\s+BackoffLimitExceeded\s+.*job-controller\s+Job has reached the specified backoff limit\n/);
+  assert.equal((await sb.ok(['get', 'pods', '-l', 'job-name=bad', '--no-headers'])).trim().split('\n').length, 2, 'one run and one retry');
 });

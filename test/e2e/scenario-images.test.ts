@@ -7,23 +7,25 @@
 // another's pods, pulled images, image policy or back-offs, nor how long a command took.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyPerTest, Sandbox } from './helpers';
+import { copyPerTest } from './helpers';
+import { Hosted } from './hosted';
 
-let sb!: Sandbox;
+let sb!: Hosted;
 copyPerTest(
-  (base) => {
-    base.ok(['cluster', 'create', '--nodes', '2']);
-    base.ok(['clock', 'speed', '0.001']);
-    base.ok(['reconcile', '--until-stable']);
+  async (base) => {
+    const h = new Hosted(base);
+    await h.ok(['cluster', 'create', '--nodes', '2']);
+    await h.ok(['clock', 'speed', '0.001']);
+    await h.ok(['reconcile', '--until-stable']);
   },
-  (copy) => (sb = copy),
+  (copy) => (sb = new Hosted(copy)),
 );
 
-function row(name: string): string[] {
-  return sb.ok(['get', 'pod', name, '--no-headers']).trim().split(/\s{2,}/);
+async function row(name: string): Promise<string[]> {
+  return (await sb.ok(['get', 'pod', name, '--no-headers'])).trim().split(/\s{2,}/);
 }
 
-const json = (name: string): any => JSON.parse(sb.ok(['get', 'pod', name, '-o', 'json']));
+const json = async (name: string): Promise<any> => JSON.parse(await sb.ok(['get', 'pod', name, '-o', 'json']));
 
 const pod = (name: string, spec: string): string => `apiVersion: v1
 kind: Pod
@@ -32,13 +34,13 @@ metadata:
 spec:
 ${spec}`;
 
-test('a typo in the repository: pull access denied, ErrImagePull then ImagePullBackOff', () => {
-  sb.ok(['run', 'typo', '--image=ngnix:1.27']);
-  sb.ok(['clock', 'advance', '3s']);
-  assert.equal(row('typo')[2], 'ErrImagePull');
-  sb.ok(['clock', 'advance', '20s']);
-  assert.equal(row('typo')[2], 'ImagePullBackOff');
-  const d = sb.ok(['describe', 'pod', 'typo']);
+test('a typo in the repository: pull access denied, ErrImagePull then ImagePullBackOff', async () => {
+  await sb.ok(['run', 'typo', '--image=ngnix:1.27']);
+  await sb.ok(['clock', 'advance', '3s']);
+  assert.equal((await row('typo'))[2], 'ErrImagePull');
+  await sb.ok(['clock', 'advance', '20s']);
+  assert.equal((await row('typo'))[2], 'ImagePullBackOff');
+  const d = await sb.ok(['describe', 'pod', 'typo']);
   assert.ok(
     d.includes(
       'Failed to pull image "ngnix:1.27": failed to pull and unpack image "docker.io/library/ngnix:1.27": failed to resolve reference "docker.io/library/ngnix:1.27": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed',
@@ -49,16 +51,16 @@ test('a typo in the repository: pull access denied, ErrImagePull then ImagePullB
   assert.match(d, /Normal\s+BackOff\s+.*kubelet\s+Back-off pulling image "ngnix:1\.27"/);
 });
 
-test('an unknown tag of a known repository: not found', () => {
-  sb.ok(['run', 'badtag', '--image=nginx:1.277-doesnotexist']);
-  sb.ok(['clock', 'advance', '20s']);
-  assert.equal(row('badtag')[2], 'ImagePullBackOff');
-  const d = sb.ok(['describe', 'pod', 'badtag']);
+test('an unknown tag of a known repository: not found', async () => {
+  await sb.ok(['run', 'badtag', '--image=nginx:1.277-doesnotexist']);
+  await sb.ok(['clock', 'advance', '20s']);
+  assert.equal((await row('badtag'))[2], 'ImagePullBackOff');
+  const d = await sb.ok(['describe', 'pod', 'badtag']);
   assert.ok(d.includes('failed to resolve reference "docker.io/library/nginx:1.277-doesnotexist": docker.io/library/nginx:1.277-doesnotexist: not found'), d);
 });
 
-test('nginx with a liveness probe on /healthz: 404, killed and restarted', () => {
-  sb.ok(['apply', '-f', sb.file('live.yaml', pod('live', `  containers:
+test('nginx with a liveness probe on /healthz: 404, killed and restarted', async () => {
+  await sb.ok(['apply', '-f', sb.file('live.yaml', pod('live', `  containers:
   - name: web
     image: nginx:1.27
     livenessProbe:
@@ -66,16 +68,16 @@ test('nginx with a liveness probe on /healthz: 404, killed and restarted', () =>
       periodSeconds: 5
       failureThreshold: 3
 `))]);
-  sb.ok(['clock', 'advance', '40s']);
-  const restarts = Number(row('live')[3].split(' ')[0]);
+  await sb.ok(['clock', 'advance', '40s']);
+  const restarts = Number((await row('live'))[3].split(' ')[0]);
   assert.ok(restarts >= 1, `restarts ${restarts}`);
-  const d = sb.ok(['describe', 'pod', 'live']);
+  const d = await sb.ok(['describe', 'pod', 'live']);
   assert.match(d, /Warning\s+Unhealthy\s+.*kubelet\s+Liveness probe failed: HTTP probe failed with statuscode: 404/);
   assert.match(d, /Normal\s+Killing\s+.*kubelet\s+Container web failed liveness probe, will be restarted/);
 });
 
-test('a probe on a port nothing listens on: connection refused; the right path and port: Ready', () => {
-  sb.ok(['apply', '-f', sb.file('refused.yaml', pod('refused', `  containers:
+test('a probe on a port nothing listens on: connection refused; the right path and port: Ready', async () => {
+  await sb.ok(['apply', '-f', sb.file('refused.yaml', pod('refused', `  containers:
   - name: web
     image: nginx:1.27
     readinessProbe:
@@ -90,17 +92,17 @@ ${pod('fine', `  containers:
     livenessProbe:
       tcpSocket: {port: 80}
 `)}`))]);
-  sb.ok(['clock', 'advance', '30s']);
-  assert.deepEqual(row('refused').slice(1, 3), ['0/1', 'Running']);
-  const ip = sb.ok(['get', 'pod', 'refused', '-o', 'jsonpath={.status.podIP}']);
+  await sb.ok(['clock', 'advance', '30s']);
+  assert.deepEqual((await row('refused')).slice(1, 3), ['0/1', 'Running']);
+  const ip = await sb.ok(['get', 'pod', 'refused', '-o', 'jsonpath={.status.podIP}']);
   assert.match(ip, /^10\.244\.\d+\.\d+$/);
-  const d = sb.ok(['describe', 'pod', 'refused']);
+  const d = await sb.ok(['describe', 'pod', 'refused']);
   assert.ok(d.includes(`Readiness probe failed: Get "http://${ip}:8080/": dial tcp ${ip}:8080: connect: connection refused`), d);
-  assert.deepEqual(row('fine').slice(1, 4), ['1/1', 'Running', '0']);
+  assert.deepEqual((await row('fine')).slice(1, 4), ['1/1', 'Running', '0']);
 });
 
-test('the liveness-http tutorial (agnhost liveness): /healthz turns 500 after 10 s; a startup probe gates liveness and kills on its own threshold', () => {
-  sb.ok(['apply', '-f', sb.file('tutorial.yaml', pod('liveness-http', `  containers:
+test('the liveness-http tutorial (agnhost liveness): /healthz turns 500 after 10 s; a startup probe gates liveness and kills on its own threshold', async () => {
+  await sb.ok(['apply', '-f', sb.file('tutorial.yaml', pod('liveness-http', `  containers:
   - name: liveness
     image: registry.k8s.io/e2e-test-images/agnhost:2.40
     args: [liveness]
@@ -119,71 +121,71 @@ ${pod('slow', `  containers:
     livenessProbe:
       httpGet: {path: /, port: 80}
 `)}`))]);
-  sb.ok(['clock', 'advance', '30s']);
-  const d = sb.ok(['describe', 'pod', 'liveness-http']);
+  await sb.ok(['clock', 'advance', '30s']);
+  const d = await sb.ok(['describe', 'pod', 'liveness-http']);
   assert.match(d, /Warning\s+Unhealthy\s+.*kubelet\s+Liveness probe failed: HTTP probe failed with statuscode: 500/);
   assert.match(d, /Normal\s+Killing\s+.*kubelet\s+Container liveness failed liveness probe, will be restarted/);
-  assert.ok(Number(row('liveness-http')[3].split(' ')[0]) >= 1);
-  const s = sb.ok(['describe', 'pod', 'slow']);
+  assert.ok(Number((await row('liveness-http'))[3].split(' ')[0]) >= 1);
+  const s = await sb.ok(['describe', 'pod', 'slow']);
   assert.match(s, /Warning\s+Unhealthy\s+.*kubelet\s+Startup probe failed: HTTP probe failed with statuscode: 404/);
   assert.match(s, /Normal\s+Killing\s+.*kubelet\s+Container web failed startup probe, will be restarted/);
   assert.doesNotMatch(s, /Liveness probe failed/);
-  assert.equal(json('slow').status.containerStatuses[0].started, false);
+  assert.equal((await json('slow')).status.containerStatuses[0].started, false);
 });
 
-test('postgres without POSTGRES_PASSWORD: CrashLoopBackOff with its own message; with it: Running', () => {
-  sb.ok(['run', 'db', '--image=postgres:17']);
-  sb.ok(['clock', 'advance', '60s']);
-  const cells = row('db');
+test('postgres without POSTGRES_PASSWORD: CrashLoopBackOff with its own message; with it: Running', async () => {
+  await sb.ok(['run', 'db', '--image=postgres:17']);
+  await sb.ok(['clock', 'advance', '60s']);
+  const cells = await row('db');
   assert.match(cells[2], /^(CrashLoopBackOff|Error)$/);
   assert.ok(Number(cells[3].split(' ')[0]) >= 1);
-  const logs = sb.ok(['logs', 'db', '--previous']);
+  const logs = await sb.ok(['logs', 'db', '--previous']);
   assert.equal(logs.split('\n')[0], 'Error: Database is uninitialized and superuser password is not specified.');
   assert.ok(logs.includes('       You must specify POSTGRES_PASSWORD to a non-empty value for the\n'), logs);
-  assert.match(sb.ok(['describe', 'pod', 'db']), /Last State: {5}Terminated\n {6}Reason: {7}Error\n {6}Exit Code: {4}1\n/);
+  assert.match(await sb.ok(['describe', 'pod', 'db']), /Last State: {5}Terminated\n {6}Reason: {7}Error\n {6}Exit Code: {4}1\n/);
 
-  sb.ok(['run', 'db2', '--image=postgres:17', '--env=POSTGRES_PASSWORD=secret']);
-  sb.ok(['clock', 'advance', '20s']);
-  assert.deepEqual(row('db2').slice(1, 4), ['1/1', 'Running', '0']);
-  assert.match(sb.ok(['logs', 'db2']), /LOG: {2}database system is ready to accept connections\n$/);
+  await sb.ok(['run', 'db2', '--image=postgres:17', '--env=POSTGRES_PASSWORD=secret']);
+  await sb.ok(['clock', 'advance', '20s']);
+  assert.deepEqual((await row('db2')).slice(1, 4), ['1/1', 'Running', '0']);
+  assert.match(await sb.ok(['logs', 'db2']), /LOG: {2}database system is ready to accept connections\n$/);
 });
 
-test('mysql without a root password option: CrashLoopBackOff with the entrypoint error', () => {
-  sb.ok(['run', 'my', '--image=mysql:8.4']);
-  sb.ok(['clock', 'advance', '45s']);
-  assert.match(row('my')[2], /^(CrashLoopBackOff|Error)$/);
-  const logs = sb.ok(['logs', 'my', '--previous']);
+test('mysql without a root password option: CrashLoopBackOff with the entrypoint error', async () => {
+  await sb.ok(['run', 'my', '--image=mysql:8.4']);
+  await sb.ok(['clock', 'advance', '45s']);
+  assert.match((await row('my'))[2], /^(CrashLoopBackOff|Error)$/);
+  const logs = await sb.ok(['logs', 'my', '--previous']);
   assert.match(logs, /\[ERROR\] \[Entrypoint\]: Database is uninitialized and password option is not specified\n/);
   assert.ok(logs.includes('    - MYSQL_ROOT_PASSWORD\n'), logs);
 });
 
-test('private images: pulled by default; with policy fail they need `kubesim image load`', () => {
-  sb.ok(['run', 'priv', '--image=our-registry.io/app:v1']);
-  sb.ok(['clock', 'advance', '10s']);
-  assert.equal(row('priv')[2], 'Running');
-  assert.equal(sb.ok(['image', 'policy']), 'pull\n');
-  assert.equal(sb.ok(['image', 'policy', 'fail']), 'unknown images: fail\n');
-  sb.ok(['run', 'priv2', '--image=our-registry.io/other:v2']);
-  sb.ok(['clock', 'advance', '10s']);
-  assert.match(row('priv2')[2], /^(ErrImagePull|ImagePullBackOff)$/);
-  assert.ok(sb.ok(['describe', 'pod', 'priv2']).includes('failed to resolve reference "our-registry.io/other:v2": pulling from host our-registry.io failed with status code [manifests v2]: 401 Unauthorized'));
-  assert.equal(sb.ok(['image', 'load', 'our-registry.io/local:dev']), 'Image: "our-registry.io/local:dev" loaded on 2 nodes\n');
-  sb.ok(['run', 'local', '--image=our-registry.io/local:dev']);
-  sb.ok(['clock', 'advance', '10s']);
-  assert.equal(row('local')[2], 'Running');
-  assert.match(sb.ok(['describe', 'pod', 'local']), /Normal\s+Pulled\s+.*Container image "our-registry.io\/local:dev" already present on machine/);
-  assert.match(sb.ok(['image', 'ls']), /node-1\s+our-registry\.io\/local:dev/);
+test('private images: pulled by default; with policy fail they need `kubesim image load`', async () => {
+  await sb.ok(['run', 'priv', '--image=our-registry.io/app:v1']);
+  await sb.ok(['clock', 'advance', '10s']);
+  assert.equal((await row('priv'))[2], 'Running');
+  assert.equal(await sb.ok(['image', 'policy']), 'pull\n');
+  assert.equal(await sb.ok(['image', 'policy', 'fail']), 'unknown images: fail\n');
+  await sb.ok(['run', 'priv2', '--image=our-registry.io/other:v2']);
+  await sb.ok(['clock', 'advance', '10s']);
+  assert.match((await row('priv2'))[2], /^(ErrImagePull|ImagePullBackOff)$/);
+  assert.ok((await sb.ok(['describe', 'pod', 'priv2'])).includes('failed to resolve reference "our-registry.io/other:v2": pulling from host our-registry.io failed with status code [manifests v2]: 401 Unauthorized'));
+  assert.equal(await sb.ok(['image', 'load', 'our-registry.io/local:dev']), 'Image: "our-registry.io/local:dev" loaded on 2 nodes\n');
+  await sb.ok(['run', 'local', '--image=our-registry.io/local:dev']);
+  await sb.ok(['clock', 'advance', '10s']);
+  assert.equal((await row('local'))[2], 'Running');
+  assert.match(await sb.ok(['describe', 'pod', 'local']), /Normal\s+Pulled\s+.*Container image "our-registry.io\/local:dev" already present on machine/);
+  assert.match(await sb.ok(['image', 'ls']), /node-1\s+our-registry\.io\/local:dev/);
 });
 
-test('container IDs and image digests look like sha256 hashes: no pattern repeating along them', () => {
-  sb.ok(['apply', '-f', '-'], {
+test('container IDs and image digests look like sha256 hashes: no pattern repeating along them', async () => {
+  await sb.ok(['apply', '-f', '-'], {
     stdin: pod('ids', `  containers:
   - {name: a, image: busybox:1.36, command: [sh, -c, 'exit 1']}
   - {name: b, image: nginx:1.27}
   - {name: c, image: postgres:16}`),
   });
-  sb.ok(['clock', 'advance', '40s']);
-  const statuses: any[] = json('ids').status.containerStatuses;
+  await sb.ok(['clock', 'advance', '40s']);
+  const statuses: any[] = (await json('ids')).status.containerStatuses;
   // a container waiting in CrashLoopBackOff names its last one in both places, as the kubelet does
   const ids = [...new Set(statuses.flatMap((s) => [s.containerID, s.lastState?.terminated?.containerID, s.imageID]).filter(Boolean))];
   assert.ok(ids.length >= 6, JSON.stringify(statuses));

@@ -8,23 +8,24 @@
 import { test, after, afterEach, before, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sandbox } from './helpers';
+import { Hosted } from './hosted';
 
-const base = new Sandbox();
-let sb: Sandbox;
-before(() => {
-  base.ok(['cluster', 'create', '--nodes', '2']);
-  base.ok(['clock', 'speed', '0.001']);
-  base.ok(['reconcile', '--until-stable']);
+const base = new Hosted(new Sandbox());
+let sb: Hosted;
+before(async () => {
+  await base.ok(['cluster', 'create', '--nodes', '2']);
+  await base.ok(['clock', 'speed', '0.001']);
+  await base.ok(['reconcile', '--until-stable']);
 });
-after(() => base.cleanup());
-beforeEach(() => (sb = base.clone()));
-afterEach(() => sb.cleanup());
+after(() => base.sb.cleanup());
+beforeEach(() => (sb = new Hosted(base.sb.clone())));
+afterEach(() => sb.sb.cleanup());
 
-const json = (args: string[]): any => JSON.parse(sb.ok([...args, '-o', 'json']));
+const json = async (args: string[]): Promise<any> => JSON.parse(await sb.ok([...args, '-o', 'json']));
 
-test('nodes: the kubelet start-up and RegisteredNode events, Lease renewals, lastHeartbeatTime moving, NodeNotReady', () => {
-  sb.ok(['reconcile', '--until-stable']);
-  const d = sb.ok(['describe', 'node', 'node-1']);
+test('nodes: the kubelet start-up and RegisteredNode events, Lease renewals, lastHeartbeatTime moving, NodeNotReady', async () => {
+  await sb.ok(['reconcile', '--until-stable']);
+  const d = await sb.ok(['describe', 'node', 'node-1']);
   for (const [reason, from, msg] of [
     ['Starting', 'kubelet', 'Starting kubelet.'],
     ['NodeHasSufficientMemory', 'kubelet', 'Node node-1 status is now: NodeHasSufficientMemory'],
@@ -34,26 +35,26 @@ test('nodes: the kubelet start-up and RegisteredNode events, Lease renewals, las
   ]) {
     assert.match(d, new RegExp(`Normal\\s+${reason}\\s+\\S+\\s+${from}\\s+${msg.replace(/\./g, '\\.')}`), `${reason} in\n${d}`);
   }
-  const lease1 = json(['get', 'lease', 'node-1', '-n', 'kube-node-lease']).spec.renewTime;
-  const beat1 = json(['get', 'node', 'node-1']).status.conditions.find((c: any) => c.type === 'Ready').lastHeartbeatTime;
-  sb.ok(['clock', 'advance', '6m']);
-  const lease2 = json(['get', 'lease', 'node-1', '-n', 'kube-node-lease']).spec.renewTime;
-  const beat2 = json(['get', 'node', 'node-1']).status.conditions.find((c: any) => c.type === 'Ready').lastHeartbeatTime;
+  const lease1 = (await json(['get', 'lease', 'node-1', '-n', 'kube-node-lease'])).spec.renewTime;
+  const beat1 = (await json(['get', 'node', 'node-1'])).status.conditions.find((c: any) => c.type === 'Ready').lastHeartbeatTime;
+  await sb.ok(['clock', 'advance', '6m']);
+  const lease2 = (await json(['get', 'lease', 'node-1', '-n', 'kube-node-lease'])).spec.renewTime;
+  const beat2 = (await json(['get', 'node', 'node-1'])).status.conditions.find((c: any) => c.type === 'Ready').lastHeartbeatTime;
   assert.ok(Date.parse(lease2) - Date.parse(lease1) >= 5 * 60_000, `lease ${lease1} -> ${lease2}`);
   assert.ok(Date.parse(beat2) > Date.parse(beat1), `heartbeat ${beat1} -> ${beat2}`);
 
-  sb.ok(['node', 'stop', 'node-2']);
-  sb.ok(['clock', 'advance', '1m']);
-  assert.match(sb.ok(['describe', 'node', 'node-2']), /Normal\s+NodeNotReady\s+\S+\s+node-controller\s+Node node-2 status is now: NodeNotReady/);
-  sb.ok(['node', 'start', 'node-2']);
-  sb.ok(['clock', 'advance', '20s']);
-  assert.match(sb.ok(['get', 'node', 'node-2', '--no-headers']), /^node-2\s+Ready\s/);
+  await sb.ok(['node', 'stop', 'node-2']);
+  await sb.ok(['clock', 'advance', '1m']);
+  assert.match(await sb.ok(['describe', 'node', 'node-2']), /Normal\s+NodeNotReady\s+\S+\s+node-controller\s+Node node-2 status is now: NodeNotReady/);
+  await sb.ok(['node', 'start', 'node-2']);
+  await sb.ok(['clock', 'advance', '20s']);
+  assert.match(await sb.ok(['get', 'node', 'node-2', '--no-headers']), /^node-2\s+Ready\s/);
 });
 
-test('a CronJob creates its Job at the scheduled minute, and the pod starts seconds later', () => {
-  sb.ok(['create', 'cronjob', 'tick', '--image=busybox:1.36', '--schedule=*/1 * * * *', '--', 'sh', '-c', 'echo tick']);
-  sb.ok(['clock', 'advance', '150s']);
-  const jobs = json(['get', 'jobs']).items.filter((j: any) => j.metadata.name.startsWith('tick-'));
+test('a CronJob creates its Job at the scheduled minute, and the pod starts seconds later', async () => {
+  await sb.ok(['create', 'cronjob', 'tick', '--image=busybox:1.36', '--schedule=*/1 * * * *', '--', 'sh', '-c', 'echo tick']);
+  await sb.ok(['clock', 'advance', '150s']);
+  const jobs = (await json(['get', 'jobs'])).items.filter((j: any) => j.metadata.name.startsWith('tick-'));
   assert.ok(jobs.length >= 2, `${jobs.length} jobs`);
   for (const j of jobs) {
     const scheduled = Date.parse(j.metadata.annotations['batch.kubernetes.io/cronjob-scheduled-timestamp']);
@@ -62,7 +63,7 @@ test('a CronJob creates its Job at the scheduled minute, and the pod starts seco
     assert.ok(late >= 0 && late <= 1000, `${j.metadata.name} created ${late} ms after its minute`);
     assert.equal(Number(j.metadata.name.split('-').pop()) * 60_000, scheduled);
   }
-  const pods = json(['get', 'pods']).items.filter((p: any) => p.metadata.name.startsWith('tick-'));
+  const pods = (await json(['get', 'pods'])).items.filter((p: any) => p.metadata.name.startsWith('tick-'));
   for (const p of pods) {
     const job = jobs.find((j: any) => p.metadata.name.startsWith(j.metadata.name + '-'));
     if (!job || !p.status.startTime) continue;
@@ -70,8 +71,8 @@ test('a CronJob creates its Job at the scheduled minute, and the pod starts seco
   }
 });
 
-test('init containers: the running one is not ready, the next waits in PodInitializing', () => {
-  sb.ok(['apply', '-f', sb.file('init.yaml', `apiVersion: v1
+test('init containers: the running one is not ready, the next waits in PodInitializing', async () => {
+  await sb.ok(['apply', '-f', sb.file('init.yaml', `apiVersion: v1
 kind: Pod
 metadata: {name: initpod}
 spec:
@@ -81,22 +82,22 @@ spec:
   containers:
   - {name: app, image: nginx:1.27}
 `)]);
-  sb.ok(['clock', 'advance', '15s']);
-  const st = json(['get', 'pod', 'initpod']).status;
+  await sb.ok(['clock', 'advance', '15s']);
+  const st = (await json(['get', 'pod', 'initpod'])).status;
   const [wait, setup] = st.initContainerStatuses;
   assert.ok(wait.state.running, JSON.stringify(wait));
   assert.deepEqual([wait.ready, wait.started], [false, true]);
   assert.deepEqual(setup.state, { waiting: { reason: 'PodInitializing' } });
   assert.deepEqual(st.containerStatuses[0].state, { waiting: { reason: 'PodInitializing' } });
-  assert.match(sb.ok(['get', 'pod', 'initpod', '--no-headers']), /^initpod\s+0\/1\s+Init:0\/2\s/);
-  sb.ok(['clock', 'advance', '60s']);
-  const done = json(['get', 'pod', 'initpod']).status;
+  assert.match(await sb.ok(['get', 'pod', 'initpod', '--no-headers']), /^initpod\s+0\/1\s+Init:0\/2\s/);
+  await sb.ok(['clock', 'advance', '60s']);
+  const done = (await json(['get', 'pod', 'initpod'])).status;
   assert.equal(done.phase, 'Running');
   assert.deepEqual(done.initContainerStatuses.map((s: any) => [s.state.terminated?.reason, s.ready]), [['Completed', true], ['Completed', true]]);
 });
 
-test('the image is pulled before the container config fails: Pulling, Pulled, then CreateContainerConfigError', () => {
-  sb.ok(['apply', '-f', sb.file('cfg.yaml', `apiVersion: v1
+test('the image is pulled before the container config fails: Pulling, Pulled, then CreateContainerConfigError', async () => {
+  await sb.ok(['apply', '-f', sb.file('cfg.yaml', `apiVersion: v1
 kind: Pod
 metadata: {name: cfgpod}
 spec:
@@ -105,9 +106,9 @@ spec:
     image: redis:7.4
     envFrom: [{configMapRef: {name: missing-config}}]
 `)]);
-  sb.ok(['clock', 'advance', '10s']);
-  assert.match(sb.ok(['get', 'pod', 'cfgpod', '--no-headers']), /^cfgpod\s+0\/1\s+CreateContainerConfigError\s/);
-  const events = json(['get', 'events', '--field-selector', 'involvedObject.name=cfgpod']).items.sort((a: any, b: any) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion));
+  await sb.ok(['clock', 'advance', '10s']);
+  assert.match(await sb.ok(['get', 'pod', 'cfgpod', '--no-headers']), /^cfgpod\s+0\/1\s+CreateContainerConfigError\s/);
+  const events = (await json(['get', 'events', '--field-selector', 'involvedObject.name=cfgpod'])).items.sort((a: any, b: any) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion));
   const seq = events.map((e: any) => `${e.reason}: ${e.message}`);
   const pulling = seq.findIndex((s: string) => s === 'Pulling: Pulling image "redis:7.4"');
   const pulled = seq.findIndex((s: string) => s.startsWith('Pulled: Successfully pulled image "redis:7.4"'));
@@ -116,12 +117,12 @@ spec:
   assert.ok(!seq.some((s: string) => s.startsWith('Created')), 'no container is created');
 });
 
-test('a crashing container shows Error between its restarts, then CrashLoopBackOff', () => {
-  sb.ok(['run', 'crash', '--image=busybox:1.36', '--', 'sh', '-c', 'echo boom; exit 1']);
+test('a crashing container shows Error between its restarts, then CrashLoopBackOff', async () => {
+  await sb.ok(['run', 'crash', '--image=busybox:1.36', '--', 'sh', '-c', 'echo boom; exit 1']);
   const seen = new Set<string>();
   for (let i = 0; i < 40; i++) {
-    sb.ok(['clock', 'advance', '1s']);
-    const cells = sb.ok(['get', 'pod', 'crash', '--no-headers']).trim().split(/\s{2,}/);
+    await sb.ok(['clock', 'advance', '1s']);
+    const cells = (await sb.ok(['get', 'pod', 'crash', '--no-headers'])).trim().split(/\s{2,}/);
     seen.add(`${cells[2]} ${cells[3].split(' ')[0]}`);
   }
   // each exit shows for the kubelet's relist second before the restart or the back-off
@@ -131,19 +132,19 @@ test('a crashing container shows Error between its restarts, then CrashLoopBackO
   assert.ok([...seen].filter((s) => /^CrashLoopBackOff [1-9]/.test(s)).length >= 2, all);
 });
 
-test('a Secret stores stringData folded into data', () => {
-  sb.ok(['apply', '-f', sb.file('secret.yaml', `apiVersion: v1
+test('a Secret stores stringData folded into data', async () => {
+  await sb.ok(['apply', '-f', sb.file('secret.yaml', `apiVersion: v1
 kind: Secret
 metadata: {name: creds}
 data: {user: YWRtaW4=}
 stringData: {password: hunter2}
 `)]);
-  const s = json(['get', 'secret', 'creds']);
+  const s = await json(['get', 'secret', 'creds']);
   assert.deepEqual(s.data, { password: 'aHVudGVyMg==', user: 'YWRtaW4=' });
   assert.equal(s.stringData, undefined);
 });
 
-test('deleting a namespace: Terminating while its controller empties it; delete -f prints every object', () => {
+test('deleting a namespace: Terminating while its controller empties it; delete -f prints every object', async () => {
   const file = sb.file('shop.yaml', `apiVersion: v1
 kind: Namespace
 metadata: {name: shop}
@@ -164,20 +165,20 @@ kind: ConfigMap
 metadata: {name: cfg, namespace: shop}
 data: {a: b}
 `);
-  sb.ok(['apply', '-f', file]);
-  sb.ok(['reconcile', '--until-stable']);
-  assert.equal(sb.ok(['delete', '-f', file, '--wait=false']), 'namespace "shop" deleted\ndeployment.apps "web" deleted\nconfigmap "cfg" deleted\n');
-  assert.match(sb.ok(['get', 'ns', 'shop', '--no-headers']), /^shop\s+Terminating\s/);
-  const r = sb.run(['create', 'configmap', 'late', '-n', 'shop']);
+  await sb.ok(['apply', '-f', file]);
+  await sb.ok(['reconcile', '--until-stable']);
+  assert.equal(await sb.ok(['delete', '-f', file, '--wait=false']), 'namespace "shop" deleted\ndeployment.apps "web" deleted\nconfigmap "cfg" deleted\n');
+  assert.match(await sb.ok(['get', 'ns', 'shop', '--no-headers']), /^shop\s+Terminating\s/);
+  const r = await sb.run(['create', 'configmap', 'late', '-n', 'shop']);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /unable to create new content in namespace shop because it is being terminated/);
-  sb.ok(['reconcile', '--until-stable']);
-  assert.match(sb.run(['get', 'ns', 'shop']).stderr, /namespaces "shop" not found/);
-  assert.equal(sb.run(['get', 'pods', '-n', 'shop']).stderr, 'No resources found in shop namespace.\n');
+  await sb.ok(['reconcile', '--until-stable']);
+  assert.match((await sb.run(['get', 'ns', 'shop'])).stderr, /namespaces "shop" not found/);
+  assert.equal((await sb.run(['get', 'pods', '-n', 'shop'])).stderr, 'No resources found in shop namespace.\n');
 
   // with --wait (the default) the verb returns once the namespace is gone
-  sb.ok(['apply', '-f', file]);
-  sb.ok(['reconcile', '--until-stable']);
-  assert.equal(sb.ok(['delete', '-f', file]), 'namespace "shop" deleted\ndeployment.apps "web" deleted\nconfigmap "cfg" deleted\n');
-  assert.match(sb.run(['get', 'ns', 'shop']).stderr, /namespaces "shop" not found/);
+  await sb.ok(['apply', '-f', file]);
+  await sb.ok(['reconcile', '--until-stable']);
+  assert.equal(await sb.ok(['delete', '-f', file]), 'namespace "shop" deleted\ndeployment.apps "web" deleted\nconfigmap "cfg" deleted\n');
+  assert.match((await sb.run(['get', 'ns', 'shop'])).stderr, /namespaces "shop" not found/);
 });

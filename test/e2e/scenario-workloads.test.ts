@@ -4,14 +4,15 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sandbox } from './helpers';
+import { Hosted } from './hosted';
 
 const sandboxes: Sandbox[] = [];
 after(() => sandboxes.forEach((s) => s.cleanup()));
 
-function cluster(nodes: number): Sandbox {
-  const sb = new Sandbox();
-  sandboxes.push(sb);
-  sb.ok(['cluster', 'create', '--nodes', String(nodes)]);
+async function cluster(nodes: number): Promise<Hosted> {
+  const sb = new Hosted(new Sandbox());
+  sandboxes.push(sb.sb);
+  await sb.ok(['cluster', 'create', '--nodes', String(nodes)]);
   return sb;
 }
 
@@ -21,9 +22,9 @@ const rows = (text: string): string[][] =>
     .filter(Boolean)
     .map((l) => l.split(/\s{2,}/));
 
-test('StatefulSet: web-0 before web-1, one Bound claim per ordinal from the default StorageClass', () => {
-  const sb = cluster(2);
-  sb.ok(['apply', '-f', sb.file('sts.yaml', `apiVersion: apps/v1
+test('StatefulSet: web-0 before web-1, one Bound claim per ordinal from the default StorageClass', async () => {
+  const sb = await cluster(2);
+  await sb.ok(['apply', '-f', sb.file('sts.yaml', `apiVersion: apps/v1
 kind: StatefulSet
 metadata:
   name: web
@@ -47,22 +48,22 @@ spec:
       resources: {requests: {storage: 1Gi}}
 `)]);
   // Ordered start: right after the first steps only web-0 exists.
-  sb.ok(['clock', 'advance', '1s']);
-  assert.deepEqual(rows(sb.ok(['get', 'pods', '-l', 'app=sts', '--no-headers'])).map((r) => r[0]), ['web-0']);
-  sb.ok(['reconcile', '--until-stable']);
-  const pods = rows(sb.ok(['get', 'pods', '-l', 'app=sts', '--no-headers']));
+  await sb.ok(['clock', 'advance', '1s']);
+  assert.deepEqual(rows(await sb.ok(['get', 'pods', '-l', 'app=sts', '--no-headers'])).map((r) => r[0]), ['web-0']);
+  await sb.ok(['reconcile', '--until-stable']);
+  const pods = rows(await sb.ok(['get', 'pods', '-l', 'app=sts', '--no-headers']));
   assert.deepEqual(pods.map((r) => [r[0], r[1], r[2]]), [['web-0', '1/1', 'Running'], ['web-1', '1/1', 'Running']]);
-  const pvcs = rows(sb.ok(['get', 'pvc', '--no-headers']));
+  const pvcs = rows(await sb.ok(['get', 'pvc', '--no-headers']));
   assert.deepEqual(pvcs.map((r) => [r[0], r[1], r[3], r[4], r[5]]), [['data-web-0', 'Bound', '1Gi', 'RWO', 'standard'], ['data-web-1', 'Bound', '1Gi', 'RWO', 'standard']]);
-  assert.match(sb.ok(['get', 'sts', 'web', '--no-headers']), /^web\s+2\/2\s+/);
-  const ev = sb.ok(['events', '--for', 'statefulset/web']);
+  assert.match(await sb.ok(['get', 'sts', 'web', '--no-headers']), /^web\s+2\/2\s+/);
+  const ev = await sb.ok(['events', '--for', 'statefulset/web']);
   assert.match(ev, /SuccessfulCreate\s+StatefulSet\/web\s+create Claim data-web-0 Pod web-0 in StatefulSet web success\n/);
   assert.match(ev, /SuccessfulCreate\s+StatefulSet\/web\s+create Pod web-0 in StatefulSet web successful\n/);
 });
 
-test('DaemonSet: one pod per node, following node add and remove', () => {
-  const sb = cluster(2);
-  sb.ok(['apply', '-f', sb.file('ds.yaml', `apiVersion: apps/v1
+test('DaemonSet: one pod per node, following node add and remove', async () => {
+  const sb = await cluster(2);
+  await sb.ok(['apply', '-f', sb.file('ds.yaml', `apiVersion: apps/v1
 kind: DaemonSet
 metadata:
   name: agent
@@ -78,36 +79,36 @@ spec:
         image: busybox:1.36
         command: ["sh", "-c", "while true; do sleep 60; done"]
 `)]);
-  sb.ok(['reconcile', '--until-stable']);
-  assert.match(sb.ok(['get', 'ds', 'agent', '--no-headers']), /^agent\s+2\s+2\s+2\s+2\s+2\s+<none>\s+/);
-  sb.ok(['node', 'add', 'node-3']);
-  sb.ok(['reconcile', '--until-stable']);
-  const wide = rows(sb.ok(['get', 'pods', '-l', 'app=agent', '-o', 'wide', '--no-headers']));
+  await sb.ok(['reconcile', '--until-stable']);
+  assert.match(await sb.ok(['get', 'ds', 'agent', '--no-headers']), /^agent\s+2\s+2\s+2\s+2\s+2\s+<none>\s+/);
+  await sb.ok(['node', 'add', 'node-3']);
+  await sb.ok(['reconcile', '--until-stable']);
+  const wide = rows(await sb.ok(['get', 'pods', '-l', 'app=agent', '-o', 'wide', '--no-headers']));
   assert.deepEqual(wide.map((r) => r[6]).sort(), ['node-1', 'node-2', 'node-3']);
-  sb.ok(['node', 'remove', 'node-3']);
-  sb.ok(['reconcile', '--until-stable']);
-  assert.match(sb.ok(['get', 'ds', 'agent', '--no-headers']), /^agent\s+2\s+2\s+2\s+2\s+2\s+/);
+  await sb.ok(['node', 'remove', 'node-3']);
+  await sb.ok(['reconcile', '--until-stable']);
+  assert.match(await sb.ok(['get', 'ds', 'agent', '--no-headers']), /^agent\s+2\s+2\s+2\s+2\s+2\s+/);
 });
 
-test('CronJob: fires on the cluster clock, its Job completes, history is kept', () => {
-  const sb = cluster(1);
-  sb.ok(['create', 'cronjob', 'tick', '--image=busybox:1.36', '--schedule=*/1 * * * *', '--', 'sh', '-c', 'echo tick']);
-  assert.equal(sb.ok(['get', 'jobs', '--no-headers']).trim(), '');
-  sb.ok(['clock', 'advance', '3m']);
-  const jobs = rows(sb.ok(['get', 'jobs', '--no-headers']));
+test('CronJob: fires on the cluster clock, its Job completes, history is kept', async () => {
+  const sb = await cluster(1);
+  await sb.ok(['create', 'cronjob', 'tick', '--image=busybox:1.36', '--schedule=*/1 * * * *', '--', 'sh', '-c', 'echo tick']);
+  assert.equal((await sb.ok(['get', 'jobs', '--no-headers'])).trim(), '');
+  await sb.ok(['clock', 'advance', '3m']);
+  const jobs = rows(await sb.ok(['get', 'jobs', '--no-headers']));
   assert.ok(jobs.length >= 2 && jobs.length <= 3, JSON.stringify(jobs));
   assert.ok(jobs.every((r) => r[0].startsWith('tick-') && r[1] === 'Complete' && r[2] === '1/1'), JSON.stringify(jobs));
-  assert.match(sb.ok(['get', 'cronjob', 'tick', '--no-headers']), /^tick\s+\*\/1 \* \* \* \*\s+<none>\s+False\s+0\s+\d+s\s+/);
-  const ev = sb.ok(['events', '--for', 'cronjob/tick']);
+  assert.match(await sb.ok(['get', 'cronjob', 'tick', '--no-headers']), /^tick\s+\*\/1 \* \* \* \*\s+<none>\s+False\s+0\s+\d+s\s+/);
+  const ev = await sb.ok(['events', '--for', 'cronjob/tick']);
   assert.match(ev, /SuccessfulCreate\s+CronJob\/tick\s+Created job tick-\d+\n/);
   assert.match(ev, /SawCompletedJob\s+CronJob\/tick\s+Saw completed job: tick-\d+, status: Complete\n/);
   const job = jobs[0][0];
-  assert.equal(sb.ok(['logs', `job/${job}`]), 'tick\n');
+  assert.equal(await sb.ok(['logs', `job/${job}`]), 'tick\n');
 });
 
-test('readiness: a Service\'s endpoints list only Ready pods', () => {
-  const sb = cluster(1);
-  sb.ok(['apply', '-f', sb.file('ready.yaml', `apiVersion: v1
+test('readiness: a Service\'s endpoints list only Ready pods', async () => {
+  const sb = await cluster(1);
+  await sb.ok(['apply', '-f', sb.file('ready.yaml', `apiVersion: v1
 kind: Pod
 metadata:
   name: ok
@@ -140,29 +141,29 @@ spec:
   selector: {app: svc}
   ports: [{port: 80, targetPort: 80}]
 `)]);
-  sb.ok(['clock', 'advance', '30s']);
-  assert.deepEqual(rows(sb.ok(['get', 'pod', 'never-ready', '--no-headers']))[0].slice(1, 3), ['0/1', 'Running']);
-  const okIP = sb.ok(['get', 'pod', 'ok', '-o', 'jsonpath={.status.podIP}']);
-  assert.match(sb.ok(['get', 'endpoints', 'svc', '--no-headers']), new RegExp(`^svc\\s+${okIP.replace(/\./g, '\\.')}:80\\s+`));
-  assert.match(sb.ok(['describe', 'pod', 'never-ready']), /Warning\s+Unhealthy\s+.*kubelet\s+Readiness probe failed: cat: can't open '\/tmp\/ready': No such file or directory\n/);
+  await sb.ok(['clock', 'advance', '30s']);
+  assert.deepEqual(rows(await sb.ok(['get', 'pod', 'never-ready', '--no-headers']))[0].slice(1, 3), ['0/1', 'Running']);
+  const okIP = await sb.ok(['get', 'pod', 'ok', '-o', 'jsonpath={.status.podIP}']);
+  assert.match(await sb.ok(['get', 'endpoints', 'svc', '--no-headers']), new RegExp(`^svc\\s+${okIP.replace(/\./g, '\\.')}:80\\s+`));
+  assert.match(await sb.ok(['describe', 'pod', 'never-ready']), /Warning\s+Unhealthy\s+.*kubelet\s+Readiness probe failed: cat: can't open '\/tmp\/ready': No such file or directory\n/);
 });
 
-test('pod IPs: distinct on a node, from its pod CIDR, and free again once pods are gone', () => {
-  const sb = cluster(1);
-  const cidr = sb.ok(['get', 'node', 'node-1', '-o', 'jsonpath={.spec.podCIDR}']);
+test('pod IPs: distinct on a node, from its pod CIDR, and free again once pods are gone', async () => {
+  const sb = await cluster(1);
+  const cidr = await sb.ok(['get', 'node', 'node-1', '-o', 'jsonpath={.spec.podCIDR}']);
   const prefix = cidr.split('/')[0].split('.').slice(0, 3).join('.') + '.';
-  sb.ok(['create', 'deployment', 'many', '--image=nginx:1.27', '--replicas=40']);
-  sb.ok(['reconcile', '--until-stable']);
-  const ips = () => sb.ok(['get', 'pods', '-l', 'app=many', '-o', 'jsonpath={.items[*].status.podIP}']).split(' ').filter(Boolean);
-  const first = ips();
+  await sb.ok(['create', 'deployment', 'many', '--image=nginx:1.27', '--replicas=40']);
+  await sb.ok(['reconcile', '--until-stable']);
+  const ips = async () => (await sb.ok(['get', 'pods', '-l', 'app=many', '-o', 'jsonpath={.items[*].status.podIP}'])).split(' ').filter(Boolean);
+  const first = await ips();
   assert.equal(first.length, 40);
   assert.equal(new Set(first).size, 40, 'no two pods share an IP');
   assert.ok(first.every((ip) => ip.startsWith(prefix)), `${first.join(' ')} not in ${cidr}`);
   // Replace every pod a few times: 160 pods over time on a /24, so addresses must be reused.
   for (let round = 0; round < 4; round++) {
-    sb.ok(['delete', 'pods', '-l', 'app=many', '--wait=false']);
-    sb.ok(['reconcile', '--until-stable']);
-    const now = ips();
+    await sb.ok(['delete', 'pods', '-l', 'app=many', '--wait=false']);
+    await sb.ok(['reconcile', '--until-stable']);
+    const now = await ips();
     assert.equal(now.length, 40);
     assert.equal(new Set(now).size, 40, `round ${round}: duplicate IPs ${now.join(' ')}`);
   }

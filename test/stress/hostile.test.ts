@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { removeHome, run, tempHome } from './cli';
 import { hostileCases, runHostile, writeHostileInputs } from './hostile';
 
-test('hostile inputs end quickly with a clear error, bounded in memory', { timeout: 600_000 }, (t) => {
+test('hostile inputs end quickly with a clear error, bounded in memory', { timeout: 600_000 }, async (t) => {
   const home = tempHome('kubesim-hostile-');
   try {
     assert.equal(run(home, ['cluster', 'create']).code, 0);
     assert.equal(run(home, ['create', 'deployment', 'web', '--image=nginx']).code, 0);
     const dir = join(home, 'inputs');
     writeHostileInputs(dir);
-    const f = runHostile(home, hostileCases(dir), 10_000);
+    const f = await runHostile(home, hostileCases(dir), 10_000);
     t.diagnostic(`hostile: ${JSON.stringify(f)}`);
     assert.deepEqual(f.hangs, []);
     assert.deepEqual(f.crashes, []);

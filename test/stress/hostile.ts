@@ -1,7 +1,7 @@
 // Hostile inputs through the real CLI: each must end within the time bound, with a clean
 // kubectl-style error (no stack trace, no raw JavaScript message), under the memory bound.
 // Figures: cases tried, clean errors, hangs, crashes, peak memory (max RSS of any case).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT } from './corpus-util';
@@ -88,36 +88,93 @@ export function hostileCases(dir: string): HostileCase[] {
   ];
 }
 
-export function runHostile(home: string, cases: HostileCase[], boundMs: number): HostileFigures {
+export async function runHostile(home: string, cases: HostileCase[], boundMs: number): Promise<HostileFigures> {
   const fig: HostileFigures = { tried: 0, clean: 0, hangs: [], crashes: [], unclear: [], peakRssMb: 0, slowestMs: 0 };
   const rssFile = join(home, 'rss.txt');
-  for (const c of cases) {
-    fig.tried++;
-    const t0 = Date.now();
-    rmSync(rssFile, { force: true });
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, process.execPath, BIN, ...c.args], {
-      cwd: ROOT,
-      env: envFor(home),
-      input: c.stdin ?? '',
-      encoding: 'utf8',
-      timeout: boundMs,
-      killSignal: 'SIGKILL',
-      maxBuffer: 16 << 20,
-    });
-    const ms = Date.now() - t0;
-    fig.slowestMs = Math.max(fig.slowestMs, ms);
-    try {
-      fig.peakRssMb = Math.max(fig.peakRssMb, Math.round(Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024));
-    } catch {
-      /* killed before time wrote it */
+  // A case still running when this process exits (the test timed out) is killed with it.
+  let current: number | undefined;
+  const killCurrent = () => current !== undefined && killGroup(current);
+  process.on('exit', killCurrent);
+  try {
+    for (const c of cases) {
+      fig.tried++;
+      const t0 = Date.now();
+      rmSync(rssFile, { force: true });
+      const r = await runCase(c, home, rssFile, boundMs, (pid) => (current = pid));
+      current = undefined;
+      const ms = Date.now() - t0;
+      fig.slowestMs = Math.max(fig.slowestMs, ms);
+      try {
+        fig.peakRssMb = Math.max(fig.peakRssMb, Math.round(Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024));
+      } catch {
+        /* killed before time wrote it */
+      }
+      const stderr = r.stderr + r.stdout;
+      if (r.hung) fig.hangs.push(`${c.name} (${ms} ms)`);
+      else if (r.overflow) fig.unclear.push(`${c.name}: more than ${MAX_OUTPUT} bytes of output`);
+      else if (hasStackTrace(stderr) || RAW_JS.test(stderr)) fig.crashes.push(`${c.name}: ${stderr.slice(0, 300)}`);
+      else if (r.code === 0 || !c.expect.test(stderr)) fig.unclear.push(`${c.name}: exit ${r.code}: ${stderr.slice(0, 300)}`);
+      else fig.clean++;
     }
-    const stderr = (r.stderr ?? '') + (r.stdout ?? '');
-    // EPIPE: the command refused its input before reading all of it (not a hang).
-    const timedOut = r.signal !== null || (r.error && (r.error as NodeJS.ErrnoException).code !== 'EPIPE');
-    if (timedOut) fig.hangs.push(`${c.name} (${ms} ms)`);
-    else if (hasStackTrace(stderr) || RAW_JS.test(stderr)) fig.crashes.push(`${c.name}: ${stderr.slice(0, 300)}`);
-    else if (r.status === 0 || !c.expect.test(stderr)) fig.unclear.push(`${c.name}: exit ${r.status}: ${stderr.slice(0, 300)}`);
-    else fig.clean++;
+  } finally {
+    killCurrent();
+    process.off('exit', killCurrent);
   }
   return fig;
+}
+
+const MAX_OUTPUT = 16 << 20;
+
+interface CaseRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Still running at the bound, or killed by a signal. */
+  hung: boolean;
+  overflow: boolean;
+}
+
+/**
+ * One case under /usr/bin/time (for its peak memory), in a process group of its own: on a
+ * hang, and after every case, the whole group is killed, so a kubesim stuck under `time` (or
+ * anything it started) does not run on after the test.
+ */
+function runCase(c: HostileCase, home: string, rssFile: string, boundMs: number, started: (pid: number) => void): Promise<CaseRun> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('/usr/bin/time', ['-f', '%M', '-o', rssFile, process.execPath, BIN, ...c.args], { cwd: ROOT, env: envFor(home), detached: true, stdio: 'pipe' });
+    const pid = p.pid;
+    if (pid === undefined) return p.once('error', reject);
+    started(pid);
+    const out = { code: null as number | null, stdout: '', stderr: '', hung: false, overflow: false };
+    const take = (key: 'stdout' | 'stderr') => (d: string) => {
+      out[key] += d;
+      if (out.stdout.length + out.stderr.length > MAX_OUTPUT && !out.overflow) {
+        out.overflow = true;
+        killGroup(pid);
+      }
+    };
+    p.stdout.setEncoding('utf8').on('data', take('stdout'));
+    p.stderr.setEncoding('utf8').on('data', take('stderr'));
+    // EPIPE: the command refused its input before reading all of it (not a hang).
+    p.stdin.on('error', (e: NodeJS.ErrnoException) => e.code === 'EPIPE' || reject(e));
+    p.stdin.end(c.stdin ?? '');
+    const timer = setTimeout(() => {
+      out.hung = true;
+      killGroup(pid);
+    }, boundMs);
+    p.once('close', (code, signal) => {
+      clearTimeout(timer);
+      killGroup(pid);
+      resolve({ ...out, code, hung: out.hung || (signal !== null && !out.overflow) });
+    });
+  });
+}
+
+/** SIGKILL to the process group led by `pid`; a group already gone is fine. */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+  }
 }
