@@ -160,21 +160,9 @@ export class ApiSource implements ObjectSource {
     return patchLive(this.api, type, namespace, name, patchType, jsonText, Boolean(opts.status), Boolean(opts.dryRun), opts.fieldManager ?? '');
   }
 
-  /** As the API server's apply patch: retried while another write got in between (not on a field conflict). */
+  /** As the API server's apply patch (ApiServer.apply): retried while another write got in between (not on a field conflict). */
   async serverSideApply(type: ResourceType, config: KObject, opts: ApplyOptions): Promise<KObject> {
-    const { serverSideApply, ApplyConflictError } = await import('../api/managed-fields/index');
-    for (let attempt = 0; ; attempt++) {
-      const live = await this.api.tryGet(type, config.metadata.namespace, config.metadata.name!);
-      try {
-        const merged = await serverSideApply(live, config, opts.fieldManager, opts.force, this.api.trackContext(type, config));
-        if (!live) return await this.api.create(merged, { dryRun: opts.dryRun });
-        merged.metadata.resourceVersion = live.metadata.resourceVersion;
-        return await this.api.update(merged, { dryRun: opts.dryRun });
-      } catch (e) {
-        if (e instanceof ApiError && e.reason === 'Conflict' && !(e instanceof ApplyConflictError) && attempt < 4) continue;
-        throw e;
-      }
-    }
+    return (await this.api.apply(type, config, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, force: opts.force })).object;
   }
 
   group<T>(fn: () => Promise<T>): Promise<T> {

@@ -11,7 +11,6 @@ import type { DeleteOptions, PropagationPolicy } from '../server';
 import { applyJsonMergePatch, applyJsonPatch, applyStrategicMergePatch, supportsStrategicMerge } from '../apply/index';
 import { deepCopy, type KObject } from '../types';
 import { deepEqual } from '../../store/json-equal';
-import { ApplyConflictError, serverSideApply, type TrackContext } from '../managed-fields/index';
 import { dryRunOf, type RestHandler, type Target } from './handler';
 import { contentTypeOf } from './negotiate';
 import { selectorOptions } from './list';
@@ -169,55 +168,46 @@ export async function patchObject(h: RestHandler, req: ApiRequest, t: Target, st
   const apply = ct === 'application/apply-patch+yaml';
   const manager = managerOf(req);
   const force = forceOf(req, apply);
-  if (apply && !fieldManagerOf(req)) throw badRequest('PATCH, application/apply-patch+yaml requests must include the fieldManager parameter');
+  if (apply) {
+    if (!fieldManagerOf(req)) throw badRequest('PATCH, application/apply-patch+yaml requests must include the fieldManager parameter');
+    return applyConfig(h, req, t, status, { dryRun, fieldManager: manager, force });
+  }
   for (let attempt = 0; ; attempt++) {
     const current = await h.api.tryGet(t.rt, t.namespace, t.name!);
-    if (!current) {
-      if (!apply || status) throw ApiError.notFound(pluralGroup(t.rt), t.name!);
-      // Apply creates what does not exist yet.
-      const config = appliedConfig(req, t);
-      const warnings = await applyFieldValidation(h, req, t, config);
-      const obj = await serverSideApply(undefined, config, manager, force, trackContextOf(h, t, config));
-      const created = await h.api.create(obj, { dryRun, user: req.user });
-      return h.respondObject(req, t, created, 201, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
-    }
+    if (!current) throw ApiError.notFound(pluralGroup(t.rt), t.name!);
     const rv = current.metadata.resourceVersion;
-    let patched: KObject;
-    let warnings: string[] = [];
-    if (apply) {
-      const config = appliedConfig(req, t);
-      warnings = await applyFieldValidation(h, req, t, config);
-      patched = await serverSideApply(h.external(t, current), config, manager, force, trackContextOf(h, t, config, status ? 'status' : undefined));
-      patched.metadata.resourceVersion = rv;
-    } else {
-      const base = h.external(t, current);
-      patched = applyPatch(req, t, deepCopy(base));
-      if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patch produced something that is not an object');
-      // A patch that changes nothing writes nothing (no managedFields entry, no new resourceVersion).
-      if (status ? deepEqual(patched.status, base.status) : deepEqual(patched, base)) return h.respondObject(req, t, current, 200, false);
-      patched.metadata ??= {};
-      if (patched.metadata.name !== t.name) throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${t.name})`);
-      if (t.rt.namespaced && patched.metadata.namespace !== t.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-    }
+    const base = h.external(t, current);
+    const patched = applyPatch(req, t, deepCopy(base));
+    if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patch produced something that is not an object');
+    // A patch that changes nothing writes nothing (no managedFields entry, no new resourceVersion).
+    if (status ? deepEqual(patched.status, base.status) : deepEqual(patched, base)) return h.respondObject(req, t, current, 200, false);
+    patched.metadata ??= {};
+    if (patched.metadata.name !== t.name) throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${t.name})`);
+    if (t.rt.namespaced && patched.metadata.namespace !== t.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     // A resourceVersion the patch set is a precondition; otherwise the read one (retried).
     const precondition = patched.metadata.resourceVersion !== rv;
     if (!precondition) patched.metadata.resourceVersion = rv;
-    if (!apply && !status) warnings = await applyFieldValidation(h, req, t, patched);
-    // An apply computed managedFields itself; other patches are an Update by their manager.
+    const warnings = status ? [] : await applyFieldValidation(h, req, t, patched);
     // pods/ephemeralcontainers writes through its subresource (validation lets it add containers).
-    const opts = { dryRun, fieldManager: apply ? undefined : manager, subresource: status ? undefined : t.subresource };
+    const opts = { dryRun, fieldManager: manager, subresource: status ? undefined : t.subresource };
     try {
       const updated = status ? await h.api.updateStatus(patched, opts) : await h.api.update(patched, opts);
       return h.respondObject(req, t, updated, 200, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
     } catch (e) {
-      if (!precondition && e instanceof ApiError && e.reason === 'Conflict' && !(e instanceof ApplyConflictError) && attempt < 5) continue;
+      if (!precondition && e instanceof ApiError && e.reason === 'Conflict' && attempt < 5) continue;
       throw e;
     }
   }
 }
 
-function trackContextOf(h: RestHandler, t: Target, obj: KObject, subresource?: string): TrackContext {
-  return h.api.trackContext(t.rt, obj, subresource);
+/** An apply patch: the object created (201) or merged into (200), as ApiServer.apply does it for the in-process CLI too. */
+async function applyConfig(h: RestHandler, req: ApiRequest, t: Target, status: boolean, opts: { dryRun: boolean; fieldManager: string; force: boolean }): Promise<ApiResponse> {
+  // A missing object is NotFound before its body is looked at when applied through /status (which never creates).
+  if (status && !(await h.api.tryGet(t.rt, t.namespace, t.name!))) throw ApiError.notFound(pluralGroup(t.rt), t.name!);
+  const config = appliedConfig(req, t);
+  const warnings = await applyFieldValidation(h, req, t, config);
+  const { object, created } = await h.api.apply(t.rt, config, { ...opts, status, subresource: t.subresource, user: req.user });
+  return h.respondObject(req, t, object, created ? 201 : 200, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
 }
 
 function deleteOptions(req: ApiRequest): DeleteOptions & { preconditions?: { uid?: string; resourceVersion?: string } } {
