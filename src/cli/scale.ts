@@ -142,16 +142,27 @@ export class ScaleOptions {
       return;
     }
     const ns = t.type.namespaced ? obj.metadata.namespace : undefined;
+    const name = obj.metadata.name!;
+    // As kubectl's scale client: no field manager and no field validation sent.
+    const opts = { dryRun: dryRun === 'server', subresource: 'scale', noFieldValidation: true };
     try {
-      const result = await source.mutate(t.type, ns, obj.metadata.name!, (o) => {
-        const have = o.spec?.replicas ?? 1;
-        if (this.currentReplicas !== -1 && have !== this.currentReplicas) throw new CliError(`Expected replicas to be ${this.currentReplicas}, was ${have}`);
-        if (this.resourceVersion && o.metadata.resourceVersion !== this.resourceVersion) {
-          throw new CliError(`Expected resource version to be ${this.resourceVersion}, was ${o.metadata.resourceVersion}`);
-        }
-        o.spec = { ...(o.spec ?? {}), replicas: this.replicas };
-      }, { dryRun: dryRun === 'server', fieldManager: 'kubectl', subresource: 'scale' });
-      ctx.out(print(result, 'scaled'));
+      if (this.currentReplicas === -1 && !this.resourceVersion) {
+        // No precondition: kubectl's blind update, one JSON merge patch of the Scale.
+        await source.patch(t.type, ns, name, 'merge', `{"spec":{"replicas":${this.replicas}}}`, opts);
+      } else {
+        // The Scale read, checked and written back at its resourceVersion (kubectl's ScaleSimple), again on a Conflict.
+        const { retryOnConflict } = await import('../api/retry');
+        await retryOnConflict(() => source.getSubresource(t.type, ns, name, 'scale'), (scale) => {
+          const have = scale.spec?.replicas ?? 0;
+          if (this.currentReplicas !== -1 && have !== this.currentReplicas) throw new CliError(`Expected replicas to be ${this.currentReplicas}, was ${have}`);
+          if (this.resourceVersion && scale.metadata.resourceVersion !== this.resourceVersion) {
+            throw new CliError(`Expected resource version to be ${this.resourceVersion}, was ${scale.metadata.resourceVersion}`);
+          }
+          scale.spec = { ...scale.spec, replicas: this.replicas };
+        }, (scale) => source.update(t.type, scale, opts));
+      }
+      // kubectl prints the object as it found it, before the scale.
+      ctx.out(print(obj, 'scaled'));
     } catch (e) {
       if (e instanceof ApiError && e.reason === 'NotFound') throw new CliError(formatApiError(ApiError.notFound(pluralGroup(t.type), obj.metadata.name!)).trimEnd());
       throw e;

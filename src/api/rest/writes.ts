@@ -6,7 +6,7 @@ import { parseGoJson } from '../../util/go-format';
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../errors';
 import { pluralGroup, type ResourceType } from '../resources';
-import { selectorToString } from '../selectors';
+import { writeScale } from '../scale';
 import type { DeleteOptions, PropagationPolicy } from '../server';
 import { applyJsonMergePatch, applyJsonPatch, applyStrategicMergePatch, supportsStrategicMerge } from '../apply/index';
 import { deepCopy, type KObject } from '../types';
@@ -272,84 +272,18 @@ export async function deleteCollection(h: RestHandler, req: ApiRequest, t: Targe
 
 // ---------- scale ----------
 
-export function scaleOf(obj: KObject, rt?: ResourceType): Record<string, unknown> {
-  const m = obj.metadata;
-  const cr = rt?.crdSubresources?.scale;
-  let specReplicas: unknown, statusReplicas: unknown, sel: string;
-  if (cr) {
-    // apiextensions-apiserver scaleFromCustomResource: the CRD's paths; missing values are 0 and "".
-    specReplicas = nested(obj, cr.specReplicasPath);
-    statusReplicas = nested(obj, cr.statusReplicasPath);
-    const s = cr.labelSelectorPath ? nested(obj, cr.labelSelectorPath) : undefined;
-    sel = typeof s === 'string' ? s : '';
-  } else {
-    const selector = obj.spec?.selector;
-    sel = selector === undefined ? '' : obj.kind === 'ReplicationController' ? Object.entries(selector as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(',') : selectorToString(selector);
-    specReplicas = obj.spec?.replicas;
-    statusReplicas = obj.status?.replicas;
-  }
-  const status: Record<string, unknown> = { replicas: statusReplicas ?? 0 };
-  if (sel) status.selector = sel;
-  return {
-    kind: 'Scale',
-    apiVersion: 'autoscaling/v1',
-    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
-    spec: { replicas: specReplicas ?? 0 },
-    status,
-  };
-}
+export { scaleOf } from '../scale';
 
-/** A CRD scale path (".spec.replicas": dotted, no arrays) split into fields. */
-function pathOf(jsonPath: string): string[] {
-  return jsonPath.replace(/^\./, '').split('.');
-}
-
-function nested(obj: KObject, jsonPath: string): unknown {
-  let v: any = obj;
-  for (const f of pathOf(jsonPath)) v = v?.[f];
-  return v;
-}
-
-/** The object with the scale's replica count written where its kind keeps it. */
-function withReplicas(current: KObject, rt: ResourceType, replicas: number): KObject {
-  const path = rt.crdSubresources?.scale?.specReplicasPath;
-  if (!path) return { ...current, spec: { ...current.spec, replicas } };
-  const next = deepCopy(current);
-  const fields = pathOf(path);
-  let at: any = next;
-  for (const f of fields.slice(0, -1)) at = at[f] = at[f] !== null && typeof at[f] === 'object' ? at[f] : {};
-  at[fields[fields.length - 1]!] = replicas;
-  return next;
-}
-
+/** PUT or PATCH of the scale subresource: its body (a Scale, or a patch of the current one) read once the object is. */
 export async function updateScale(h: RestHandler, req: ApiRequest, t: Target, method: string): Promise<ApiResponse> {
-  const dryRun = dryRunOf(req);
-  for (let attempt = 0; ; attempt++) {
-    const current = await h.api.get(t.rt, t.namespace, t.name!);
-    const scale = scaleOf(current, t.rt) as KObject;
-    let wanted: KObject;
-    if (method === 'PUT') {
-      wanted = decodeObject(req);
-      if (wanted.kind !== 'Scale') throw badRequest(`the kind in the data (${wanted.kind ?? ''}) does not match the expected kind (Scale)`);
-    } else {
-      wanted = applyPatch(req, { ...t, rt: { ...t.rt, kind: 'Scale', crd: 'scale' }, gv: 'autoscaling/v1' }, scale);
-    }
-    const replicas = wanted.spec?.replicas;
-    if (!Number.isInteger(replicas) || replicas < 0) {
-      throw ApiError.invalid('Scale', 'autoscaling', t.name!, [{ field: 'spec.replicas', type: 'Invalid value', value: String(replicas), detail: 'must be greater than or equal to 0' }]);
-    }
-    const wantRv = wanted.metadata?.resourceVersion;
-    const precondition = wantRv !== undefined && wantRv !== '' && wantRv !== current.metadata.resourceVersion;
-    if (precondition) throw ApiError.conflict(pluralGroup(t.rt), t.name!);
-    const next = withReplicas(current, t.rt, replicas);
-    try {
-      const updated = await h.api.update(next, { dryRun, fieldManager: managerOf(req), subresource: 'scale' });
-      return jsonResponse(200, scaleOf(updated, t.rt));
-    } catch (e) {
-      if (e instanceof ApiError && e.reason === 'Conflict' && attempt < 5 && !wantRv) continue;
-      throw e;
-    }
-  }
+  const scaleTarget = { ...t, rt: { ...t.rt, kind: 'Scale', crd: t.rt.crd && 'scale' }, gv: 'autoscaling/v1' };
+  const wanted = (scale: KObject): KObject => {
+    if (method === 'PATCH') return applyPatch(req, scaleTarget, scale);
+    const body = decodeObject(req);
+    if (body.kind !== 'Scale') throw badRequest(`the kind in the data (${body.kind ?? ''}) does not match the expected kind (Scale)`);
+    return body;
+  };
+  return jsonResponse(200, await writeScale(h.api, t.rt, t.namespace, t.name!, wanted, { dryRun: dryRunOf(req), fieldManager: managerOf(req) }));
 }
 
 export async function bindPod(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
