@@ -15,7 +15,7 @@ import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 
-/** Kinds with a scale subresource (custom resources with one are not simulated yet). */
+/** Built-in kinds with a scale subresource. */
 export const SCALABLE_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'ReplicationController']);
 
 export interface ScaleFlags extends TargetFlags, PrintFlagValues {
@@ -135,7 +135,8 @@ export class ScaleOptions {
 
   private async scaleOne(source: ObjectSource, t: Target): Promise<void> {
     const { ctx, dryRun, print } = this;
-    if (!SCALABLE_KINDS.has(t.type.kind)) throw new ApiError('NotFound', 'the server could not find the requested resource');
+    // The kinds with a scale subresource: the built-in ones, and custom resources whose CRD declares one.
+    if (!(t.type.crd ? t.type.crdSubresources?.scale : SCALABLE_KINDS.has(t.type.kind))) throw new ApiError('NotFound', 'the server could not find the requested resource');
     const obj = t.object;
     if (dryRun === 'client') {
       ctx.out(print(obj, 'scaled'));

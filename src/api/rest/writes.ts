@@ -5,7 +5,7 @@
 import { parseGoJson } from '../../util/go-format';
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../errors';
-import { pluralGroup, type ResourceType } from '../resources';
+import { pluralGroup } from '../resources';
 import { writeScale } from '../scale';
 import type { DeleteOptions, PropagationPolicy } from '../server';
 import { applyJsonMergePatch, applyJsonPatch, applyStrategicMergePatch, supportsStrategicMerge } from '../apply/index';
