@@ -1,5 +1,6 @@
 // Read, change, write back at the read's resourceVersion, again on Conflict: the one loop
-// behind ApiServer.mutate (in-process) and the CLI's read-modify-write over REST.
+// behind ApiServer.mutate (in-process), server-side apply (server-apply.ts) and the CLI's
+// read-modify-write over REST.
 
 import { ApiError } from './errors';
 import type { KObject } from './types';
@@ -8,20 +9,22 @@ import type { KObject } from './types';
 const RETRIES = 10;
 
 /**
- * `read` hands out a private copy that `change` may edit in place. A change that set another
+ * `read` hands out a private copy that `change` may edit in place (or undefined: nothing
+ * there yet, and `change` returns what to create). A change that set another
  * resourceVersion made it a precondition: its Conflict is the answer, not retried.
  */
-export async function retryOnConflict(
-  read: () => Promise<KObject>,
-  change: (obj: KObject) => KObject | void | Promise<KObject | void>,
-  write: (obj: KObject) => Promise<KObject>,
+export async function retryOnConflict<T extends KObject | undefined = KObject>(
+  read: () => Promise<T>,
+  change: (obj: T) => KObject | void | Promise<KObject | void>,
+  write: (obj: KObject, read: T) => Promise<KObject>,
 ): Promise<KObject> {
   for (let attempt = 0; ; attempt++) {
     const current = await read();
-    const rv = current.metadata?.resourceVersion;
+    const rv = current?.metadata?.resourceVersion;
     const next = (await change(current)) ?? current;
+    if (!next) throw new TypeError('retryOnConflict: a change of nothing must return the object to write');
     try {
-      return await write(next);
+      return await write(next, current);
     } catch (e) {
       if (e instanceof ApiError && e.reason === 'Conflict' && attempt < RETRIES && next.metadata?.resourceVersion === rv) continue;
       throw e;

@@ -5,6 +5,7 @@
 
 import { ApiError, type FieldError } from './errors';
 import { retryOnConflict } from './retry';
+import { applyObject, type ApplyOptions } from './server-apply';
 import { typeOfManifest } from './manifest-type';
 import { objectKey, listPrefix } from './keys';
 import {
@@ -385,6 +386,11 @@ export class ApiServer {
   async mutate(rt: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void | Promise<KObject | void>, opts: WriteOptions & { status?: boolean } = {}): Promise<KObject> {
     // get() hands out a private copy: fn may change it as it is.
     return retryOnConflict(() => this.get(rt, namespace, name), fn, (next) => (opts.status ? this.updateStatus(next, opts) : this.update(next, opts)));
+  }
+
+  /** Server-side apply (create or merge by field ownership, retried on conflict): REST's apply PATCH and the in-process CLI's. */
+  apply(rt: ResourceType, config: KObject, opts: ApplyOptions): Promise<{ object: KObject; created: boolean }> {
+    return applyObject(this, rt, config, opts);
   }
 
   delete(rt: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<KObject> {

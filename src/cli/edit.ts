@@ -422,17 +422,10 @@ export async function runEdit(ctx: CliContext, resources: string[], flags: EditF
   // GET, then PATCH: through the daemon's API when it serves, else the store.
   const { withObjectSource } = await import('./object-source');
   return withObjectSource(ctx, async (source) => {
-    const targets = await resolveTargets(ctx, resources, { ...flags, all: flags.all || typeOnly }, 'edit', {}, source);
+    // --subresource: what is edited is what the subresource's GET answers (no GET of the object first, as kubectl).
+    const targets = await resolveTargets(ctx, resources, { ...flags, all: flags.all || typeOnly }, 'edit', { subresource: flags.subresource }, source);
     if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
     if (targets.items.length === 0) throw new CliError('edit cancelled, no objects found');
-    // --subresource: what is edited is what the subresource's GET answers (no check of the name first, as kubectl).
-    const sub = flags.subresource;
-    if (sub) {
-      for (const t of targets.items) {
-        const m = t.object.metadata;
-        t.object = await source.getSubresource(t.type, t.type.namespaced ? m.namespace : undefined, m.name!, sub);
-      }
-    }
     return editLoop({ ctx, flags, source, print, format, program }, targets.items);
   });
 }

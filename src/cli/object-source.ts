@@ -30,7 +30,10 @@ export interface ObjectSource {
   delete(type: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<KObject>;
   /** Creates an object (POST). */
   create(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject>;
-  /** Replaces an object (PUT), at obj.metadata.resourceVersion when set. */
+  /**
+   * Replaces an object (PUT), at obj.metadata.resourceVersion when set. With subresource
+   * 'scale', `obj` is an autoscaling/v1 Scale, and the Scale is answered.
+   */
   update(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject>;
   /** Read, change with fn, write back at the read's resourceVersion; retried on conflict. */
   mutate(type: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void, opts: SourceWriteOptions): Promise<KObject>;
@@ -45,7 +48,7 @@ export interface ObjectSource {
    * merged into the live object by field ownership; a field conflict is an ApiError Conflict.
    */
   serverSideApply(type: ResourceType, config: KObject, opts: ApplyOptions): Promise<KObject>;
-  /** Patches an object (PATCH) with a strategic merge, JSON merge or JSON patch document (JSON text). */
+  /** Patches an object (PATCH) with a strategic merge, JSON merge or JSON patch document (JSON text); with subresource 'scale', its Scale (answered). */
   patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: SourceWriteOptions): Promise<KObject>;
   /** Runs a batch of writes (in-process: one store group, for its group commit). */
   group<T>(fn: () => Promise<T>): Promise<T>;
@@ -85,7 +88,7 @@ export interface SourceWriteOptions {
   fieldManager?: string;
   /** Writes through the status subresource. */
   status?: boolean;
-  /** Recorded in managedFields as written through this subresource ('scale'). */
+  /** Written through this subresource: 'scale' (the body is, or patches, an autoscaling/v1 Scale). */
   subresource?: string;
   /** Over REST, no fieldValidation parameter (kubectl's label, annotate, set and cordon send none). */
   noFieldValidation?: boolean;
@@ -142,8 +145,9 @@ export class ApiSource implements ObjectSource {
     return this.api.create(obj, { dryRun: opts.dryRun, fieldManager: opts.fieldManager });
   }
 
-  update(_type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
-    const o = { dryRun: opts.dryRun, fieldManager: opts.fieldManager, subresource: opts.subresource };
+  update(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
+    if (opts.subresource === 'scale') return this.writeScale(type, obj.metadata.namespace, obj.metadata.name!, () => obj, opts);
+    const o = { dryRun: opts.dryRun, fieldManager: opts.fieldManager };
     return opts.status ? this.api.updateStatus(obj, o) : this.api.update(obj, o);
   }
 
@@ -156,25 +160,14 @@ export class ApiSource implements ObjectSource {
   }
 
   async patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: SourceWriteOptions): Promise<KObject> {
-    const { patchLive } = await import('./patch');
+    const { patchLive, applyPatchText } = await import('./patch');
+    if (opts.subresource === 'scale') return this.writeScale(type, namespace, name, (scale) => applyPatchText(scale, { ...type, kind: 'Scale' }, patchType, jsonText, false), opts);
     return patchLive(this.api, type, namespace, name, patchType, jsonText, Boolean(opts.status), Boolean(opts.dryRun), opts.fieldManager ?? '');
   }
 
-  /** As the API server's apply patch: retried while another write got in between (not on a field conflict). */
+  /** As the API server's apply patch (ApiServer.apply): retried while another write got in between (not on a field conflict). */
   async serverSideApply(type: ResourceType, config: KObject, opts: ApplyOptions): Promise<KObject> {
-    const { serverSideApply, ApplyConflictError } = await import('../api/managed-fields/index');
-    for (let attempt = 0; ; attempt++) {
-      const live = await this.api.tryGet(type, config.metadata.namespace, config.metadata.name!);
-      try {
-        const merged = await serverSideApply(live, config, opts.fieldManager, opts.force, this.api.trackContext(type, config));
-        if (!live) return await this.api.create(merged, { dryRun: opts.dryRun });
-        merged.metadata.resourceVersion = live.metadata.resourceVersion;
-        return await this.api.update(merged, { dryRun: opts.dryRun });
-      } catch (e) {
-        if (e instanceof ApiError && e.reason === 'Conflict' && !(e instanceof ApplyConflictError) && attempt < 4) continue;
-        throw e;
-      }
-    }
+    return (await this.api.apply(type, config, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, force: opts.force })).object;
   }
 
   group<T>(fn: () => Promise<T>): Promise<T> {
@@ -211,14 +204,18 @@ export class ApiSource implements ObjectSource {
   }
 
   async getSubresource(type: ResourceType, namespace: string | undefined, name: string, subresource: string): Promise<KObject> {
-    // The kind's subresources as the server lists them; those answering with the object, or its Scale.
-    const { subresourcesOf } = await import('../api/rest/discovery');
-    const sub = subresourcesOf(type).find((s) => s.name === subresource && s.verbs.includes('get'));
-    if (!sub || !(sub.kind === type.kind || sub.kind === 'Scale')) throw new ApiError('NotFound', 'the server could not find the requested resource');
+    const kind = await subresourceKind(type, subresource);
     const obj = await this.api.get(type, namespace, name);
-    if (sub.kind === type.kind) return obj;
-    const { scaleOf } = await import('../api/rest/writes');
-    return scaleOf(obj) as KObject;
+    if (kind === type.kind) return obj;
+    const { scaleOf } = await import('../api/scale');
+    return scaleOf(obj, type) as KObject;
+  }
+
+  /** A write of the scale subresource; a write naming no manager is named as the server names the request's: by kubectl's user agent. */
+  private async writeScale(type: ResourceType, namespace: string | undefined, name: string, wanted: (scale: KObject) => KObject | Promise<KObject>, opts: SourceWriteOptions): Promise<KObject> {
+    await subresourceKind(type, 'scale');
+    const { writeScale } = await import('../api/scale');
+    return (await writeScale(this.api, type, namespace, name, wanted, { dryRun: opts.dryRun, fieldManager: opts.fieldManager ?? 'kubectl' })) as KObject;
   }
 
   async evict(namespace: string, name: string, opts: { gracePeriodSeconds?: number; dryRun?: boolean }): Promise<void> {
@@ -353,19 +350,7 @@ export class RemoteObjects implements ObjectSource {
   update(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
     const name = obj.metadata?.name ?? '';
     if (unaddressable(name)) throw ApiError.notFound(pluralGroup(type), name);
-    const path = objectPath(type, obj.metadata.namespace, name);
-    if (opts.subresource === 'scale') return this.updateScale(type, path, obj, opts);
-    return this.write('PUT', path + (opts.status ? '/status' : ''), this.writeQuery(opts), JSON.stringify(obj));
-  }
-
-  /** A replica count written through the scale subresource (PUT of a Scale, at the object's resourceVersion); answers the object. */
-  private async updateScale(type: ResourceType, path: string, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
-    const m = obj.metadata;
-    const scale = { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: m.name, namespace: m.namespace, resourceVersion: m.resourceVersion }, spec: { replicas: obj.spec?.replicas ?? 0 } };
-    await this.write('PUT', `${path}/scale`, this.writeQuery({ ...opts, subresource: undefined }), JSON.stringify(scale));
-    // The Scale answers only the count: the object as it now is (a dry run's: as it would be).
-    if (opts.dryRun) return obj;
-    return (await this.tryGet(type, m.namespace, m.name!)) ?? obj;
+    return this.write('PUT', objectPath(type, obj.metadata.namespace, name) + subresourcePath(opts), this.writeQuery(opts), JSON.stringify(obj));
   }
 
   mutate(type: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void, opts: SourceWriteOptions): Promise<KObject> {
@@ -384,7 +369,7 @@ export class RemoteObjects implements ObjectSource {
   patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: SourceWriteOptions): Promise<KObject> {
     if (unaddressable(name)) throw ApiError.notFound(pluralGroup(type), name);
     const contentType = { strategic: 'application/strategic-merge-patch+json', merge: 'application/merge-patch+json', json: 'application/json-patch+json' }[patchType];
-    return this.write('PATCH', objectPath(type, namespace, name) + (opts.status ? '/status' : ''), this.writeQuery(opts), jsonText, contentType);
+    return this.write('PATCH', objectPath(type, namespace, name) + subresourcePath(opts), this.writeQuery(opts), jsonText, contentType);
   }
 
   /** kubectl's apply patch: the configuration as JSON (a YAML document too), with force spelled out. */
@@ -506,6 +491,19 @@ export async function withDaemonSource<T, S extends RemoteObjects = RemoteObject
 export async function withObjectSource<T>(ctx: CliContext, use: (source: ObjectSource) => Promise<T>): Promise<T> {
   const remote = await withDaemonSource(ctx, use);
   return remote ? remote.value : use(new ApiSource(await ctx.api()));
+}
+
+/** The subresource a write goes to: `/scale`, `/status`, or the object itself. */
+function subresourcePath(opts: SourceWriteOptions): string {
+  return opts.subresource === 'scale' ? '/scale' : opts.status ? '/status' : '';
+}
+
+/** What a subresource's GET answers (the kind, or Scale), as the server lists it; NotFound when the kind has none that does. */
+async function subresourceKind(type: ResourceType, subresource: string): Promise<string> {
+  const { subresourcesOf } = await import('../api/rest/discovery');
+  const sub = subresourcesOf(type).find((s) => s.name === subresource && s.verbs.includes('get'));
+  if (!sub || !(sub.kind === type.kind || sub.kind === 'Scale')) throw new ApiError('NotFound', 'the server could not find the requested resource');
+  return sub.kind;
 }
 
 /** A name that is no single path segment names nothing (the server refuses such paths). */

@@ -181,7 +181,9 @@ export class PatchOptions {
 
   private async visit(source: ObjectSource | undefined, print: MutationPrinter, jsonText: string): Promise<number> {
     const { ctx, resources, flags, patchType, dryRun } = this;
-    const targets = await resolveTargets(ctx, resources, flags, 'patch', { localMessage: 'cannot specify --local and server resources' }, source);
+    // With --subresource, what is read and patched is the subresource (a Scale, say), as kubectl's builder reads it.
+    const subresource = flags.local ? undefined : flags.subresource;
+    const targets = await resolveTargets(ctx, resources, flags, 'patch', { localMessage: 'cannot specify --local and server resources', subresource }, source);
     if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
 
     for (const t of targets.items) {
@@ -194,21 +196,9 @@ export class PatchOptions {
       const before = t.object;
       let result: KObject;
       try {
-        if (flags.subresource === 'scale') {
-          const { SCALABLE_KINDS } = await import('./scale');
-          if (!SCALABLE_KINDS.has(t.type.kind)) throw new ApiError('NotFound', 'the server could not find the requested resource');
-          result = before;
-          const scale = { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: before.metadata.name, namespace: before.metadata.namespace }, spec: { replicas: before.spec?.replicas ?? 1 }, status: { replicas: before.status?.replicas ?? 0 } } as KObject;
-          const patched = await applyPatchText(deepCopy(scale), t.type, patchType === 'strategic' ? 'merge' : patchType, jsonText, false);
-          const replicas = patched.spec?.replicas;
-          if (replicas !== scale.spec.replicas) {
-            result = await source!.mutate(t.type, ns, before.metadata.name!, (o) => {
-              o.spec = { ...(o.spec ?? {}), replicas };
-            }, { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-patch', subresource: 'scale' });
-          }
-        } else {
-          result = await source!.patch(t.type, ns, before.metadata.name!, patchType, jsonText, { status: flags.subresource === 'status', dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-patch' });
-        }
+        const opts = { status: subresource === 'status', subresource, dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-patch' };
+        // kubectl sends no fieldValidation (the subresources validate no fields); the scale subresource answers the Scale.
+        result = await source!.patch(t.type, ns, before.metadata.name!, patchType, jsonText, subresource ? { ...opts, noFieldValidation: true } : opts);
       } catch (e) {
         // The server answers a JSON patch's failing operation with a bare 422 (NewGenericServerResponse).
         if (e instanceof ApiError && e.reason === 'Invalid' && patchType === 'json' && !e.details.causes?.length) throw new PrintedError('The request is invalid: the server rejected our request due to an error in our request\n');

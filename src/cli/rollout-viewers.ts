@@ -360,7 +360,8 @@ export const pauser: ObjectChange = (o) => {
 export const resumer: ObjectChange = (o) => {
   if (o.kind !== 'Deployment') throw new Error('resuming is not supported');
   if (!o.spec?.paused) throw new Error('is not paused');
-  o.spec.paused = false;
+  // false is omitted, as the typed object encodes it (kubectl's patch: "paused":null).
+  delete o.spec.paused;
 };
 
 export const restarter: ObjectChange = (o, now) => {

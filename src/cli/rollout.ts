@@ -328,12 +328,11 @@ class RolloutChangeOptions extends RolloutOptions<RolloutFlags> {
         continue;
       }
       try {
-        const updated = await source.mutate(t.type, obj.metadata.namespace, name, (o) => {
-          o.spec = changed.spec;
-        }, { fieldManager: flags.fieldManager ?? 'kubectl-rollout' });
+        // kubectl's strategic merge patch from the object read to the changed one (no field validation sent).
+        const updated = await source.change(t.type, obj, (o) => void (o.spec = changed.spec), { patchType: 'strategic', fieldManager: flags.fieldManager ?? 'kubectl-rollout', noFieldValidation: true });
         ctx.out(print(updated, done));
       } catch (e) {
-        errors.push(verb === 'restart' ? new CliError(`failed to patch: ${(e as Error).message}`) : e);
+        errors.push(new CliError(`failed to patch: ${(e as Error).message}`));
       }
     }
     return this.finish(errors);

@@ -15,7 +15,7 @@ import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 
-/** Kinds with a scale subresource (custom resources with one are not simulated yet). */
+/** Built-in kinds with a scale subresource. */
 export const SCALABLE_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'ReplicationController']);
 
 export interface ScaleFlags extends TargetFlags, PrintFlagValues {
@@ -135,23 +135,35 @@ export class ScaleOptions {
 
   private async scaleOne(source: ObjectSource, t: Target): Promise<void> {
     const { ctx, dryRun, print } = this;
-    if (!SCALABLE_KINDS.has(t.type.kind)) throw new ApiError('NotFound', 'the server could not find the requested resource');
+    // The kinds with a scale subresource: the built-in ones, and custom resources whose CRD declares one.
+    if (!(t.type.crd ? t.type.crdSubresources?.scale : SCALABLE_KINDS.has(t.type.kind))) throw new ApiError('NotFound', 'the server could not find the requested resource');
     const obj = t.object;
     if (dryRun === 'client') {
       ctx.out(print(obj, 'scaled'));
       return;
     }
     const ns = t.type.namespaced ? obj.metadata.namespace : undefined;
+    const name = obj.metadata.name!;
+    // As kubectl's scale client: no field manager and no field validation sent.
+    const opts = { dryRun: dryRun === 'server', subresource: 'scale', noFieldValidation: true };
     try {
-      const result = await source.mutate(t.type, ns, obj.metadata.name!, (o) => {
-        const have = o.spec?.replicas ?? 1;
-        if (this.currentReplicas !== -1 && have !== this.currentReplicas) throw new CliError(`Expected replicas to be ${this.currentReplicas}, was ${have}`);
-        if (this.resourceVersion && o.metadata.resourceVersion !== this.resourceVersion) {
-          throw new CliError(`Expected resource version to be ${this.resourceVersion}, was ${o.metadata.resourceVersion}`);
-        }
-        o.spec = { ...(o.spec ?? {}), replicas: this.replicas };
-      }, { dryRun: dryRun === 'server', fieldManager: 'kubectl', subresource: 'scale' });
-      ctx.out(print(result, 'scaled'));
+      if (this.currentReplicas === -1 && !this.resourceVersion) {
+        // No precondition: kubectl's blind update, one JSON merge patch of the Scale.
+        await source.patch(t.type, ns, name, 'merge', `{"spec":{"replicas":${this.replicas}}}`, opts);
+      } else {
+        // The Scale read, checked and written back at its resourceVersion (kubectl's ScaleSimple), again on a Conflict.
+        const { retryOnConflict } = await import('../api/retry');
+        await retryOnConflict(() => source.getSubresource(t.type, ns, name, 'scale'), (scale) => {
+          const have = scale.spec?.replicas ?? 0;
+          if (this.currentReplicas !== -1 && have !== this.currentReplicas) throw new CliError(`Expected replicas to be ${this.currentReplicas}, was ${have}`);
+          if (this.resourceVersion && scale.metadata.resourceVersion !== this.resourceVersion) {
+            throw new CliError(`Expected resource version to be ${this.resourceVersion}, was ${scale.metadata.resourceVersion}`);
+          }
+          scale.spec = { ...scale.spec, replicas: this.replicas };
+        }, (scale) => source.update(t.type, scale, opts));
+      }
+      // kubectl prints the object as it found it, before the scale.
+      ctx.out(print(obj, 'scaled'));
     } catch (e) {
       if (e instanceof ApiError && e.reason === 'NotFound') throw new CliError(formatApiError(ApiError.notFound(pluralGroup(t.type), obj.metadata.name!)).trimEnd());
       throw e;

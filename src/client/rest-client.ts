@@ -12,6 +12,13 @@ import { pkiDir } from '../server/pki';
 import { runningDaemonPid } from '../daemon/control';
 import type { CliContext } from '../cli/context';
 import { CLUSTER_TIME_HEADER } from '../api/rest/types';
+import { versionInfo } from '../api/version-info';
+
+/**
+ * kubectl's user agent (rest.DefaultKubernetesUserAgent): the server names a write that
+ * names no field manager by it (`kubectl`, as kubectl scale's), as it would kubectl's.
+ */
+const USER_AGENT = ((v) => `kubectl/${v.gitVersion} (${v.platform}) kubernetes/${v.gitCommit}`)(versionInfo());
 
 /**
  * The server could not be reached (refused, reset, timed out). Nothing was read, so a
@@ -131,7 +138,7 @@ export class RestClient {
           host: this.url.hostname,
           port: this.url.port,
           path: pathAndQuery,
-          headers: { ...headers, ...auth, 'user-agent': 'kubesim' },
+          headers: { ...headers, ...auth, 'user-agent': USER_AGENT },
           agent,
           signal,
           ...(tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : {}),

@@ -2,7 +2,9 @@
 // (PATCH application/apply-patch+yaml), a list and DELETE for the prune, printing, exiting
 // and writing what the in-process path (KUBESIM_NO_DAEMON=1) does. And the verbs that
 // change what they read (label, set, taint, cordon, client-side apply) send the PATCH
-// kubectl 1.32 sends: its method, query, Content-Type and body, byte for byte (-v=8).
+// kubectl 1.32 sends: its method, query, Content-Type and body, byte for byte (-v=8); so do
+// scale, patch --subresource, edit --subresource and rollout pause/resume/restart, request
+// for request.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,7 +46,7 @@ const FILES: Record<string, string> = {
 before(async () => {
   await c.setUp({ kubectl: true, create: ['--nodes', '1'], serveEnv: { KUBESIM_NO_DAEMON: '' } });
   for (const [name, text] of Object.entries(FILES)) c.file(name, text);
-  const nsDocs = ['ssa-d', 'ssa-l', 'prn-d', 'prn-l', 'wk', 'ws'].map((n) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${n}}\n`).join('---\n');
+  const nsDocs = ['ssa-d', 'ssa-l', 'prn-d', 'prn-l', 'wk', 'ws', 'sk', 'ss'].map((n) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${n}}\n`).join('---\n');
   const r = viaDaemon(['create', '-f', c.file('setup.yaml', `${nsDocs}---\n${CRD}`)]);
   assert.equal(r.code, 0, r.stderr);
 });
@@ -182,4 +184,59 @@ test('label, annotate, set, taint, cordon and client-side apply through the daem
   assert.deepEqual(kubesim, kubectl);
   // What each sends: a JSON merge patch for label/annotate and custom resources, else a strategic merge patch.
   assert.deepEqual(kubesim.map((p) => p[1].replace('application/', '')), ['merge-patch+json', 'merge-patch+json', 'strategic-merge-patch+json', 'strategic-merge-patch+json', 'merge-patch+json', ...Array(4).fill('strategic-merge-patch+json')]);
+});
+
+/**
+ * The requests of a -v=8 log, in order (`METHOD path?query`, the object's own ones: discovery
+ * left out), each write's Content-Type and body (parsed; a Scale's identity and status, which
+ * differ between namespaces, left out), with the namespace as NS and times as TIME.
+ */
+function sentRequests(r: RunResult, ns: string): { requests: string[]; writes: unknown[] } {
+  const norm = (s: string) => s.replaceAll(ns, 'NS').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/g, 'TIME');
+  const requests = [...r.stderr.matchAll(/round_trippers\.go:\d+\] (GET|PUT|POST|PATCH|DELETE) https:\/\/[^/]+(\S+)/gm)].map((m) => norm(`${m[1]} ${m[2]}`)).filter((l) => l.includes('/namespaces/NS/'));
+  const types = [...r.stderr.matchAll(/round_trippers\.go:480\]\s+Content-Type: (\S+)$/gm)].map((m) => m[1]);
+  // kubectl logs a long body on lines of its own (`body=<`), a short one quoted.
+  const bodies = [...r.stderr.matchAll(/"Request Body" body=(?:(".*")$|<\n\t(.*)\n >$)/gm)].map((m) => (m[1] !== undefined ? JSON.parse(m[1]) : m[2]) as string).filter((b) => b !== '');
+  const writes = bodies.map((b, i) => {
+    const body = JSON.parse(norm(b));
+    if (body.kind === 'Scale') {
+      body.metadata = { name: body.metadata.name, namespace: body.metadata.namespace };
+      delete body.status;
+    }
+    // kubectl's scale client PUTs its JSON with no Content-Type, which the server reads as JSON.
+    return [types[i] ?? 'application/json', body];
+  });
+  return { requests, writes };
+}
+
+test('scale, patch and edit --subresource, and rollout pause/resume/restart through the daemon send the requests kubectl 1.32 sends and print what it prints (-v=8)', () => {
+  for (const ns of ['sk', 'ss']) assert.equal(viaDaemon(['apply', '-f', join(c.dir, 'deploy.yaml'), '-n', ns]).code, 0);
+  const cmds = [
+    // No precondition: one JSON merge patch of the Scale; the object printed is the one read before it.
+    ['scale', 'deploy', 'sd', '--replicas=2', '-o', 'jsonpath={.spec.replicas}'],
+    // A precondition: the Scale read, checked and PUT back.
+    ['scale', 'deploy/sd', '--replicas=3', '--current-replicas=2'],
+    ['scale', 'deploy', 'sd', '--replicas=0', '--dry-run=server', '-o', 'name'],
+    // The Scale read and patched (a strategic merge patch by default), and printed.
+    ['patch', 'deploy', 'sd', '--subresource=scale', '-p', '{"spec":{"replicas":1}}', '-o', 'jsonpath={.kind} {.spec.replicas}'],
+    ['patch', 'deploy', 'sd', '--subresource=scale', '--type=merge', '-p', '{"spec":{"replicas":0}}'],
+    ['patch', 'deploy', 'sd', '--subresource=status', '--type=merge', '-p', '{"status":{"collisionCount":1}}'],
+    ['rollout', 'pause', 'deploy/sd'],
+    ['rollout', 'resume', 'deploy/sd'],
+    ['rollout', 'restart', 'deploy/sd'],
+    // An editor that changes nothing: only the subresource is read.
+    ['edit', 'deploy/sd', '--subresource=status'],
+  ];
+  const env = { EDITOR: 'true' };
+  for (const args of cmds) {
+    const k = c.kubectl([...args, '-n', 'sk', '-v=8'], { env });
+    const s = c.kubesim([...args, '-n', 'ss', '-v=8'], { env: { ...env, KUBESIM_NO_DAEMON: '' } });
+    assert.deepEqual([s.code, s.stdout.replaceAll('ss', 'NS')], [k.code, k.stdout.replaceAll('sk', 'NS')], args.join(' '));
+    assert.deepEqual(sentRequests(s, 'ss'), sentRequests(k, 'sk'), args.join(' '));
+  }
+  // What was sent: kubectl's PATCH of the scale subresource, with no field manager named (the server names it by the user agent: kubectl).
+  const scaled = c.kubesim(['scale', 'deploy', 'sd', '--replicas=2', '-n', 'ss', '-v=8'], { env: { KUBESIM_NO_DAEMON: '' } });
+  assert.deepEqual(sentRequests(scaled, 'ss'), { requests: ['GET /apis/apps/v1/namespaces/NS/deployments/sd', 'PATCH /apis/apps/v1/namespaces/NS/deployments/sd/scale'], writes: [['application/merge-patch+json', { spec: { replicas: 2 } }]] });
+  const managers = c.kubectl(['get', 'deploy', 'sd', '-n', 'ss', '-o', 'jsonpath={.metadata.managedFields[?(@.subresource=="scale")].manager}']);
+  assert.equal(managers.stdout, 'kubectl');
 });

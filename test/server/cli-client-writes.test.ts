@@ -217,14 +217,14 @@ test('the writes go over REST to the daemon (-v=6 logs them); KUBESIM_NO_DAEMON=
   assert.match(s.stderr, /\nerror: failed to create configmap: configmaps "c1" already exists\n$/);
   assert.equal(spawnedInProcess(['apply', '-f', join(c.dir, 'deploy.yaml'), '-n', 'rest']).code, 0);
   const scaled = spawnedViaDaemon(['scale', 'deploy', 'sd', '-n', 'rest', '--replicas=2', '-v=6']);
-  logged(scaled, 'PUT', '/apis/apps/v1/namespaces/rest/deployments/sd/scale\\?fieldManager=kubectl&fieldValidation=Strict', '200 OK');
+  logged(scaled, 'PATCH', '/apis/apps/v1/namespaces/rest/deployments/sd/scale', '200 OK');
   assert.equal(spawnedInProcess(['get', 'deploy', 'sd', '-n', 'rest', '-o', 'jsonpath={.spec.replicas}']).stdout, '2');
   const rep = spawnedViaDaemon(['replace', '-f', c.file('rest-cm.yaml', cm('c2', 'k: "4"')), '-n', 'rest', '-v=6']);
   assert.equal(rep.stdout, 'configmap/c2 replaced\n');
   logged(rep, 'PUT', '/api/v1/namespaces/rest/configmaps/c2\\?fieldManager=kubectl-replace&fieldValidation=Strict', '200 OK');
   const paused = spawnedViaDaemon(['rollout', 'pause', 'deploy/sd', '-n', 'rest', '-v=6']);
   assert.equal(paused.stdout, 'deployment.apps/sd paused\n');
-  logged(paused, 'PUT', '/apis/apps/v1/namespaces/rest/deployments/sd\\?fieldManager=kubectl-rollout&fieldValidation=Strict', '200 OK');
+  logged(paused, 'PATCH', '/apis/apps/v1/namespaces/rest/deployments/sd\\?fieldManager=kubectl-rollout', '200 OK');
   assert.equal(spawnedViaDaemon(['rollout', 'resume', 'deploy/sd', '-n', 'rest']).code, 0);
   const img = spawnedViaDaemon(['set', 'image', 'deploy/sd', 'c=nginx:2', '-n', 'rest', '-v=6']);
   assert.equal(img.stdout, 'deployment.apps/sd image updated\n');

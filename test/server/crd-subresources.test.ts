@@ -55,6 +55,7 @@ test('without subresources: no /status or /scale, and a write of the object may 
   const scaled = c.kubectl(['scale', 'plain/p1', '--replicas=3']);
   assert.equal(scaled.code, 1);
   assert.equal(scaled.stderr, 'Error from server (NotFound): the server could not find the requested resource\n');
+  assert.deepEqual(c.kubesim(['scale', 'plain/p1', '--replicas=3']), scaled);
 });
 
 test('with status and scale: status only through /status, kubectl scale through the CRD paths', () => {
@@ -78,6 +79,11 @@ test('with status and scale: status only through /status, kubectl scale through 
   assert.deepEqual([scale.kind, scale.apiVersion, scale.spec, scale.status], ['Scale', 'autoscaling/v1', { replicas: 2 }, { replicas: 2, selector: 'app=s' }]);
   assert.equal(c.kubectl(['scale', 'scalable/s1', '--replicas=4']).stdout, 'scalable.example.com/s1 scaled\n');
   assert.equal(c.kubectl(['get', 'scalable', 's1', '-o', 'jsonpath={.spec.size} {.status.ready}']).stdout, '4 2');
+  // kubesim in-process scales it too, through the CRD's paths (in-process scale refused custom resources before).
+  assert.deepEqual(c.kubesim(['scale', 'scalable/s1', '--replicas=5']), { code: 0, stdout: 'scalable.example.com/s1 scaled\n', stderr: '' });
+  const merged = c.kubesim(['patch', 'scalable', 's1', '--subresource=scale', '--type=merge', '-p', '{"spec":{"replicas":6}}', '-o', 'jsonpath={.kind} {.spec.replicas}']);
+  assert.deepEqual(merged, { code: 0, stdout: 'Scale 6', stderr: '' });
+  assert.equal(c.kubectl(['get', 'scalable', 's1', '-o', 'jsonpath={.spec.size} {.status.ready}']).stdout, '6 2');
 });
 
 test('a CRD is named <plural>.<group>, its group has a dot, its names are DNS labels', () => {

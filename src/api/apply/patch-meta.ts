@@ -118,6 +118,8 @@ const META_ONLY_KINDS: Record<string, string> = {
   CSINode: 'storage.k8s.io', VolumeAttachment: 'storage.k8s.io', RuntimeClass: 'node.k8s.io',
   CustomResourceDefinition: 'apiextensions.k8s.io', APIService: 'apiregistration.k8s.io',
   CertificateSigningRequest: 'certificates.k8s.io',
+  // The scale subresource of built-in kinds (custom resources' /scale takes no strategic merge patch).
+  Scale: 'autoscaling',
   MutatingWebhookConfiguration: 'admissionregistration.k8s.io',
   ValidatingWebhookConfiguration: 'admissionregistration.k8s.io',
   FlowSchema: 'flowcontrol.apiserver.k8s.io', PriorityLevelConfiguration: 'flowcontrol.apiserver.k8s.io',

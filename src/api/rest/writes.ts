@@ -5,13 +5,12 @@
 import { parseGoJson } from '../../util/go-format';
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../errors';
-import { pluralGroup, type ResourceType } from '../resources';
-import { selectorToString } from '../selectors';
+import { pluralGroup } from '../resources';
+import { writeScale } from '../scale';
 import type { DeleteOptions, PropagationPolicy } from '../server';
 import { applyJsonMergePatch, applyJsonPatch, applyStrategicMergePatch, supportsStrategicMerge } from '../apply/index';
 import { deepCopy, type KObject } from '../types';
 import { deepEqual } from '../../store/json-equal';
-import { ApplyConflictError, serverSideApply, type TrackContext } from '../managed-fields/index';
 import { dryRunOf, type RestHandler, type Target } from './handler';
 import { contentTypeOf } from './negotiate';
 import { selectorOptions } from './list';
@@ -169,55 +168,46 @@ export async function patchObject(h: RestHandler, req: ApiRequest, t: Target, st
   const apply = ct === 'application/apply-patch+yaml';
   const manager = managerOf(req);
   const force = forceOf(req, apply);
-  if (apply && !fieldManagerOf(req)) throw badRequest('PATCH, application/apply-patch+yaml requests must include the fieldManager parameter');
+  if (apply) {
+    if (!fieldManagerOf(req)) throw badRequest('PATCH, application/apply-patch+yaml requests must include the fieldManager parameter');
+    return applyConfig(h, req, t, status, { dryRun, fieldManager: manager, force });
+  }
   for (let attempt = 0; ; attempt++) {
     const current = await h.api.tryGet(t.rt, t.namespace, t.name!);
-    if (!current) {
-      if (!apply || status) throw ApiError.notFound(pluralGroup(t.rt), t.name!);
-      // Apply creates what does not exist yet.
-      const config = appliedConfig(req, t);
-      const warnings = await applyFieldValidation(h, req, t, config);
-      const obj = await serverSideApply(undefined, config, manager, force, trackContextOf(h, t, config));
-      const created = await h.api.create(obj, { dryRun, user: req.user });
-      return h.respondObject(req, t, created, 201, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
-    }
+    if (!current) throw ApiError.notFound(pluralGroup(t.rt), t.name!);
     const rv = current.metadata.resourceVersion;
-    let patched: KObject;
-    let warnings: string[] = [];
-    if (apply) {
-      const config = appliedConfig(req, t);
-      warnings = await applyFieldValidation(h, req, t, config);
-      patched = await serverSideApply(h.external(t, current), config, manager, force, trackContextOf(h, t, config, status ? 'status' : undefined));
-      patched.metadata.resourceVersion = rv;
-    } else {
-      const base = h.external(t, current);
-      patched = applyPatch(req, t, deepCopy(base));
-      if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patch produced something that is not an object');
-      // A patch that changes nothing writes nothing (no managedFields entry, no new resourceVersion).
-      if (status ? deepEqual(patched.status, base.status) : deepEqual(patched, base)) return h.respondObject(req, t, current, 200, false);
-      patched.metadata ??= {};
-      if (patched.metadata.name !== t.name) throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${t.name})`);
-      if (t.rt.namespaced && patched.metadata.namespace !== t.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-    }
+    const base = h.external(t, current);
+    const patched = applyPatch(req, t, deepCopy(base));
+    if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patch produced something that is not an object');
+    // A patch that changes nothing writes nothing (no managedFields entry, no new resourceVersion).
+    if (status ? deepEqual(patched.status, base.status) : deepEqual(patched, base)) return h.respondObject(req, t, current, 200, false);
+    patched.metadata ??= {};
+    if (patched.metadata.name !== t.name) throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${t.name})`);
+    if (t.rt.namespaced && patched.metadata.namespace !== t.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     // A resourceVersion the patch set is a precondition; otherwise the read one (retried).
     const precondition = patched.metadata.resourceVersion !== rv;
     if (!precondition) patched.metadata.resourceVersion = rv;
-    if (!apply && !status) warnings = await applyFieldValidation(h, req, t, patched);
-    // An apply computed managedFields itself; other patches are an Update by their manager.
+    const warnings = status ? [] : await applyFieldValidation(h, req, t, patched);
     // pods/ephemeralcontainers writes through its subresource (validation lets it add containers).
-    const opts = { dryRun, fieldManager: apply ? undefined : manager, subresource: status ? undefined : t.subresource };
+    const opts = { dryRun, fieldManager: manager, subresource: status ? undefined : t.subresource };
     try {
       const updated = status ? await h.api.updateStatus(patched, opts) : await h.api.update(patched, opts);
       return h.respondObject(req, t, updated, 200, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
     } catch (e) {
-      if (!precondition && e instanceof ApiError && e.reason === 'Conflict' && !(e instanceof ApplyConflictError) && attempt < 5) continue;
+      if (!precondition && e instanceof ApiError && e.reason === 'Conflict' && attempt < 5) continue;
       throw e;
     }
   }
 }
 
-function trackContextOf(h: RestHandler, t: Target, obj: KObject, subresource?: string): TrackContext {
-  return h.api.trackContext(t.rt, obj, subresource);
+/** An apply patch: the object created (201) or merged into (200), as ApiServer.apply does it for the in-process CLI too. */
+async function applyConfig(h: RestHandler, req: ApiRequest, t: Target, status: boolean, opts: { dryRun: boolean; fieldManager: string; force: boolean }): Promise<ApiResponse> {
+  // A missing object is NotFound before its body is looked at when applied through /status (which never creates).
+  if (status && !(await h.api.tryGet(t.rt, t.namespace, t.name!))) throw ApiError.notFound(pluralGroup(t.rt), t.name!);
+  const config = appliedConfig(req, t);
+  const warnings = await applyFieldValidation(h, req, t, config);
+  const { object, created } = await h.api.apply(t.rt, config, { ...opts, status, subresource: t.subresource, user: req.user });
+  return h.respondObject(req, t, object, created ? 201 : 200, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
 }
 
 function deleteOptions(req: ApiRequest): DeleteOptions & { preconditions?: { uid?: string; resourceVersion?: string } } {
@@ -282,84 +272,18 @@ export async function deleteCollection(h: RestHandler, req: ApiRequest, t: Targe
 
 // ---------- scale ----------
 
-export function scaleOf(obj: KObject, rt?: ResourceType): Record<string, unknown> {
-  const m = obj.metadata;
-  const cr = rt?.crdSubresources?.scale;
-  let specReplicas: unknown, statusReplicas: unknown, sel: string;
-  if (cr) {
-    // apiextensions-apiserver scaleFromCustomResource: the CRD's paths; missing values are 0 and "".
-    specReplicas = nested(obj, cr.specReplicasPath);
-    statusReplicas = nested(obj, cr.statusReplicasPath);
-    const s = cr.labelSelectorPath ? nested(obj, cr.labelSelectorPath) : undefined;
-    sel = typeof s === 'string' ? s : '';
-  } else {
-    const selector = obj.spec?.selector;
-    sel = selector === undefined ? '' : obj.kind === 'ReplicationController' ? Object.entries(selector as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(',') : selectorToString(selector);
-    specReplicas = obj.spec?.replicas;
-    statusReplicas = obj.status?.replicas;
-  }
-  const status: Record<string, unknown> = { replicas: statusReplicas ?? 0 };
-  if (sel) status.selector = sel;
-  return {
-    kind: 'Scale',
-    apiVersion: 'autoscaling/v1',
-    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
-    spec: { replicas: specReplicas ?? 0 },
-    status,
-  };
-}
+export { scaleOf } from '../scale';
 
-/** A CRD scale path (".spec.replicas": dotted, no arrays) split into fields. */
-function pathOf(jsonPath: string): string[] {
-  return jsonPath.replace(/^\./, '').split('.');
-}
-
-function nested(obj: KObject, jsonPath: string): unknown {
-  let v: any = obj;
-  for (const f of pathOf(jsonPath)) v = v?.[f];
-  return v;
-}
-
-/** The object with the scale's replica count written where its kind keeps it. */
-function withReplicas(current: KObject, rt: ResourceType, replicas: number): KObject {
-  const path = rt.crdSubresources?.scale?.specReplicasPath;
-  if (!path) return { ...current, spec: { ...current.spec, replicas } };
-  const next = deepCopy(current);
-  const fields = pathOf(path);
-  let at: any = next;
-  for (const f of fields.slice(0, -1)) at = at[f] = at[f] !== null && typeof at[f] === 'object' ? at[f] : {};
-  at[fields[fields.length - 1]!] = replicas;
-  return next;
-}
-
+/** PUT or PATCH of the scale subresource: its body (a Scale, or a patch of the current one) read once the object is. */
 export async function updateScale(h: RestHandler, req: ApiRequest, t: Target, method: string): Promise<ApiResponse> {
-  const dryRun = dryRunOf(req);
-  for (let attempt = 0; ; attempt++) {
-    const current = await h.api.get(t.rt, t.namespace, t.name!);
-    const scale = scaleOf(current, t.rt) as KObject;
-    let wanted: KObject;
-    if (method === 'PUT') {
-      wanted = decodeObject(req);
-      if (wanted.kind !== 'Scale') throw badRequest(`the kind in the data (${wanted.kind ?? ''}) does not match the expected kind (Scale)`);
-    } else {
-      wanted = applyPatch(req, { ...t, rt: { ...t.rt, kind: 'Scale', crd: 'scale' }, gv: 'autoscaling/v1' }, scale);
-    }
-    const replicas = wanted.spec?.replicas;
-    if (!Number.isInteger(replicas) || replicas < 0) {
-      throw ApiError.invalid('Scale', 'autoscaling', t.name!, [{ field: 'spec.replicas', type: 'Invalid value', value: String(replicas), detail: 'must be greater than or equal to 0' }]);
-    }
-    const wantRv = wanted.metadata?.resourceVersion;
-    const precondition = wantRv !== undefined && wantRv !== '' && wantRv !== current.metadata.resourceVersion;
-    if (precondition) throw ApiError.conflict(pluralGroup(t.rt), t.name!);
-    const next = withReplicas(current, t.rt, replicas);
-    try {
-      const updated = await h.api.update(next, { dryRun, fieldManager: managerOf(req), subresource: 'scale' });
-      return jsonResponse(200, scaleOf(updated, t.rt));
-    } catch (e) {
-      if (e instanceof ApiError && e.reason === 'Conflict' && attempt < 5 && !wantRv) continue;
-      throw e;
-    }
-  }
+  const scaleTarget = { ...t, rt: { ...t.rt, kind: 'Scale', crd: t.rt.crd && 'scale' }, gv: 'autoscaling/v1' };
+  const wanted = (scale: KObject): KObject => {
+    if (method === 'PATCH') return applyPatch(req, scaleTarget, scale);
+    const body = decodeObject(req);
+    if (body.kind !== 'Scale') throw badRequest(`the kind in the data (${body.kind ?? ''}) does not match the expected kind (Scale)`);
+    return body;
+  };
+  return jsonResponse(200, await writeScale(h.api, t.rt, t.namespace, t.name!, wanted, { dryRun: dryRunOf(req), fieldManager: managerOf(req) }));
 }
 
 export async function bindPod(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {

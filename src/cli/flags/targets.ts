@@ -130,7 +130,7 @@ export async function resolveTargets(
   resources: string[],
   flags: TargetFlags,
   verb: string,
-  opts: { localMessage?: string; typed?: boolean } = {},
+  opts: { localMessage?: string; typed?: boolean; subresource?: string } = {},
   source?: ObjectSource,
 ): Promise<Targets> {
   const files = flags.filename ?? [];
@@ -150,13 +150,24 @@ export async function resolveTargets(
     source = new ApiSource(await ctx.api());
   }
   const api = source;
+  // The Builder's Subresource: each named object read through its subresource's GET (a Scale, say) and nothing else.
+  const read = async (type: ResourceType, ns: string | undefined, name: string): Promise<KObject | undefined> => {
+    if (!opts.subresource) return api.tryGet(type, ns, name);
+    try {
+      return await api.getSubresource(type, ns, name, opts.subresource);
+    } catch (e) {
+      // The object missing is reported as tryGet's; a kind without the subresource fails the verb.
+      if (e instanceof ApiError && e.reason === 'NotFound' && e.message === ApiError.notFound(pluralGroup(type), name).message) return undefined;
+      throw e;
+    }
+  };
   if (files.length || flags.kustomize) {
     if (resources.length) throw new CliError('Cannot specify both a filename and a resource argument'); // as the Builder's error
     const { items, errors } = await fileObjects(ctx, flags, verb, api);
     const live: Target[] = [];
     for (const t of items) {
       const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
-      const obj = await api.tryGet(t.type, ns, t.object.metadata.name!);
+      const obj = await read(t.type, ns, t.object.metadata.name!);
       if (obj) live.push({ ...t, object: obj });
       else errors.push(formatApiError(ApiError.notFound(pluralGroup(t.type), t.object.metadata.name!)));
     }
@@ -174,13 +185,17 @@ export async function resolveTargets(
   for (const sel of selections) {
     if (sel.names.length) {
       for (const name of sel.names) {
-        const obj = await api.tryGet(sel.type, sel.type.namespaced ? ctx.namespace : undefined, name);
+        const obj = await read(sel.type, sel.type.namespaced ? ctx.namespace : undefined, name);
         if (obj) items.push({ type: sel.type, object: obj });
         else errors.push(formatApiError(ApiError.notFound(pluralGroup(sel.type), name)));
       }
     } else {
       const ns = flags.allNamespaces ? undefined : ctx.namespace;
-      for (const obj of await api.list(sel.type, ns, flags.selector, flags.fieldSelector)) items.push({ type: sel.type, object: obj });
+      for (const obj of await api.list(sel.type, ns, flags.selector, flags.fieldSelector)) {
+        const m = obj.metadata;
+        const object = opts.subresource ? await api.getSubresource(sel.type, sel.type.namespaced ? m.namespace : undefined, m.name!, opts.subresource) : obj;
+        items.push({ type: sel.type, object });
+      }
     }
   }
   const single = selections.length === 1 && selections[0].names.length === 1;
