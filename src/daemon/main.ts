@@ -78,6 +78,13 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
   abort.signal.addEventListener('abort', () => clearInterval(watchdog));
   try {
     await loadValidation();
+    // `cluster start` returns once the pid file is claimed, before this point: a directory
+    // removed or replaced meanwhile must not be re-created by opening its store.
+    const early = gone();
+    if (early) {
+      log(`the state directory ${clusterDir} was ${early}: stopping`);
+      return 1;
+    }
     const { api, clock } = await openClusterApi(storeUrl, (rev) => defaultRng(RNG_SALT_DAEMON + rev + (primary ? 0 : pid)), apiValidator()); // several daemons opening at one revision must not generate the same names and uids
     const profile = (await api.sim.profile<ClusterProfile>()) ?? defaultProfile('kubesim');
     const ctx = { api, clock, rng: api.rng, profile, log, clusterDir };
