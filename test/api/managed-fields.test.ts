@@ -128,3 +128,20 @@ test('FieldsV1 round trip and fieldpath strings', () => {
   assert.deepEqual(s.toFieldsV1(), v1);
   assert.deepEqual(s.paths().map(pathString), ['.metadata.labels', '.metadata.labels.app', '.spec.finalizers[="a"]', '.spec.ports[port=80,protocol="TCP"]', '.spec.ports[port=80,protocol="TCP"].port']);
 });
+
+test('keys named like Object.prototype members (a label "constructor") are owned like any other', async () => {
+  const api = await server();
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'proto', namespace: 'default', labels: { constructor: 'a', toString: 'b' } }, data: { constructor: 'x' } } as KObject;
+  const created = await api.create(cm, { fieldManager: 'kubectl-create' });
+  const f = entry(created, 'kubectl-create').fieldsV1;
+  assert.deepEqual(f['f:metadata']['f:labels'], { '.': {}, 'f:constructor': {}, 'f:toString': {} });
+  assert.deepEqual(f['f:data'], { '.': {}, 'f:constructor': {} });
+  // A later writer that adds a key and removes "constructor" owns the key it added, and
+  // "constructor" (absent on the right) is not read as Object.prototype.constructor.
+  const next = structuredClone(created);
+  delete next.data!.constructor;
+  next.data!.hasOwnProperty = 'y';
+  const u = await api.update(next, { fieldManager: 'kubectl-edit' });
+  assert.deepEqual(entry(u, 'kubectl-edit').fieldsV1, { 'f:data': { 'f:hasOwnProperty': {} } });
+  assert.ok(!('f:constructor' in entry(u, 'kubectl-create').fieldsV1['f:data']));
+});

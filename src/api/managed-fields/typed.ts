@@ -130,8 +130,9 @@ function walkCompare(lhs: unknown, rhs: unknown, shape: Shape, path: string[], c
   } else {
     const l = (lhs ?? {}) as Record<string, unknown>;
     const r = (rhs ?? {}) as Record<string, unknown>;
-    for (const key in l) walkCompare(l[key], r[key], childShape(t, key).shape, [...path, 'f:' + key], c);
-    for (const key in r) if (!(key in l)) walkCompare(undefined, r[key], childShape(t, key).shape, [...path, 'f:' + key], c);
+    // Own keys only: a label named `constructor` is a field, not Object.prototype's member.
+    for (const key in l) walkCompare(l[key], Object.hasOwn(r, key) ? r[key] : undefined, childShape(t, key).shape, [...path, 'f:' + key], c);
+    for (const key in r) if (!Object.hasOwn(l, key)) walkCompare(undefined, r[key], childShape(t, key).shape, [...path, 'f:' + key], c);
   }
   // Non-leaf nodes: appearing or disappearing is a change of the node itself too.
   if (path.length && lhs === undefined) c.added.insert(path);
@@ -159,8 +160,7 @@ function addedTree(rhs: unknown, shape: Shape, node: FieldSet): void {
       const r = rhs as Record<string, unknown>;
       for (const key in r) {
         const v = r[key];
-        // walkCompare's `key in l` with l = {} is true for Object.prototype's names: skipped there too.
-        if (v !== undefined && !(key in Object.prototype)) addedTree(v, childShape(t, key).shape, node.child('f:' + key));
+        if (v !== undefined) addedTree(v, childShape(t, key).shape, node.child('f:' + key));
       }
     }
   }
@@ -190,7 +190,7 @@ export function merge(lhs: unknown, rhs: unknown, shape: Shape): unknown {
   }
   if (!isObject(lhs) || !isObject(rhs)) return rhs;
   const out: Record<string, unknown> = { ...lhs };
-  for (const [k, v] of Object.entries(rhs)) out[k] = merge(lhs[k], v, childShape(t, k).shape);
+  for (const [k, v] of Object.entries(rhs)) out[k] = merge(Object.hasOwn(lhs, k) ? lhs[k] : undefined, v, childShape(t, k).shape);
   return out;
 }
 
