@@ -29,7 +29,18 @@ export class Panels {
     this.current = undefined;
     this.app.model.detailKey = undefined;
     $('detail').hidden = true;
-    this.opener?.focus();
+    this.openerElement()?.focus();
+  }
+
+  /** The block that opened the panel, or the one drawn in its place since (a watch event redraws it). */
+  private openerElement(): HTMLElement | undefined {
+    const o = this.opener;
+    if (!o || o.isConnected) return o;
+    for (const attr of ['pod', 'node'] as const) {
+      const v = o.dataset[attr];
+      if (v !== undefined) return document.querySelector<HTMLElement>(`[data-${attr}="${CSS.escape(v)}"]`) ?? undefined;
+    }
+    return undefined;
   }
 
   openPod(key: string): void {
