@@ -17,7 +17,8 @@ export interface Run {
 }
 
 export function envFor(home: string): NodeJS.ProcessEnv {
-  return { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, KUBESIM_HOME: home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', TZ: 'UTC' };
+  // KUBECONFIG in the home too: `cluster create` writes a context, never into the user's ~/.kube/config.
+  return { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, KUBESIM_HOME: home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', TZ: 'UTC', KUBECONFIG: join(home, 'kubeconfig') };
 }
 
 export function run(home: string, args: string[], stdin = '', timeout = 60_000): Run {
