@@ -44,6 +44,11 @@ export class DashboardCluster extends ServedCluster {
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (out += d));
+    // A dashboard that ends on its own leaves the page reconnecting to nothing: say so in the
+    // next wait that times out, with what it printed, rather than only what the page lacks.
+    child.once('exit', (code, signal) => {
+      if (!this.stoppedDash.has(child)) dashboardExits.push(`kubesim dashboard exited on its own (${code ?? signal}): ${out.slice(-2000)}`);
+    });
     const deadline = Date.now() + 30_000;
     // Both lines: the address, and the API server behind it (printed on their own schedule).
     while (!/(http:\/\/127\.0\.0\.1:\d+\/dashboard\/#token=\S+)/.test(out) || !/a proxy to the cluster's API at https:\/\/\S+;/.test(out)) {
@@ -66,8 +71,11 @@ export class DashboardCluster extends ServedCluster {
     }
   }
 
+  private readonly stoppedDash = new WeakSet<object>();
+
   private async stopDashboard(): Promise<void> {
     const d = this.dash;
+    if (d) this.stoppedDash.add(d);
     if (d && d.exitCode === null) {
       const exited = new Promise((r) => d.once('exit', r));
       d.kill('SIGTERM');
@@ -152,13 +160,16 @@ export async function shot(page: Page, name: string, fullPage = false): Promise<
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 }
 
+/** Unexpected exits of `kubesim dashboard` processes, reported by `until` when it times out. */
+const dashboardExits: string[] = [];
+
 /** Polls `fn` until it returns a truthy value or the deadline passes (then fails with `what`). */
 export async function until<T>(what: string | (() => string), fn: () => Promise<T | false | undefined | null>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
     if (v) return v as T;
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}${dashboardExits.length ? `\n${dashboardExits.join('\n')}` : ''}`);
     await sleep(everyMs);
   }
 }
