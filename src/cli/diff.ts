@@ -143,10 +143,7 @@ export async function runDiff(ctx: CliContext, flags: DiffFlags): Promise<number
       try {
         if (flags.serverSide) {
           // InfoObject.Merged with --server-side: an apply patch, dry run, as this manager.
-          const { serverSideApply } = await import('../api/managed-fields/index');
-          const applied = await serverSideApply(live, { ...obj, metadata: { ...obj.metadata, namespace } }, manager, Boolean(flags.forceConflicts), api.trackContext(item.type, obj));
-          if (live) applied.metadata.resourceVersion = live.metadata.resourceVersion;
-          merged = live ? await api.update(applied, { dryRun: true }) : await api.create(applied, { dryRun: true });
+          merged = (await api.apply(item.type, { ...obj, metadata: { ...obj.metadata, namespace } }, { fieldManager: manager, force: Boolean(flags.forceConflicts), dryRun: true })).object;
           if (live) merged.metadata.resourceVersion = live.metadata.resourceVersion;
         } else {
           const decision = computeApply(obj, live, { annotate: false });
