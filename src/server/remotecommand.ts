@@ -101,7 +101,8 @@ export async function serveRemoteCommand(req: http.IncomingMessage, socket: Dupl
   const session = new Session(ws, protocol);
   try {
     if ('refusal' in checked) {
-      sendStatus(ws, internalError(checked.refusal.at === 'runtime' ? checked.refusal.message : ''));
+      await session.streamsReady();
+      if (session.open) sendStatus(ws, internalError(checked.refusal.at === 'runtime' ? checked.refusal.message : ''));
       return;
     }
     if (r.attach) await attach(r, checked.target, session, opts);
@@ -116,6 +117,10 @@ export async function serveRemoteCommand(req: http.IncomingMessage, socket: Dupl
 
 /** How long after the upgrade a first message may go out (see Session.streamsReady). */
 const STREAM_SETUP_MS = 50;
+const PONG_WAIT_MS = 2000;
+const AFTER_PONG_MS = 10;
+/** The pause between stderr and the stdout that follows it (see exec). */
+const STREAM_SWITCH_MS = 20;
 
 /** One connection's channels: stdin gathered until its close signal (v5) or the end. */
 class Session {
@@ -128,12 +133,16 @@ class Session {
   overflow = false;
   private readonly openedAt = Date.now();
   private listener: ((data: Buffer) => void) | undefined;
+  private readonly answered: Promise<number>;
 
   constructor(
     readonly ws: WebSocket,
     readonly protocol: string,
   ) {
     this.stdinEnded = new Promise((res) => (this.stdinDone = res));
+    // A pong comes back once the client reads the connection (see streamsReady).
+    this.answered = new Promise((res) => ws.once('pong', () => res(Date.now())));
+    ws.ping();
     this.gone = new Promise((res) => ws.once('close', () => {
       this.open = false;
       this.stdinDone();
@@ -154,13 +163,20 @@ class Session {
   }
 
   /**
-   * client-go reads the connection before it has made its streams and drops what comes
-   * for a stream it does not have yet ("Unknown stream id 3, discarding message"): a
-   * command that ends at once would lose its exit status. A runtime's exec takes some
-   * milliseconds; so does this one before its first message.
+   * client-go before 1.33 reads the connection before it has made its streams and drops
+   * what comes for a stream it does not have yet ("Unknown stream id 2, discarding
+   * message"; kubernetes#131203): a command that ends at once would lose its output or
+   * exit status. The first message waits for the pong to the ping sent at the upgrade (the
+   * client is reading: a loaded machine can stall it past any fixed delay; 1.33+ reads only
+   * once its streams exist) and AFTER_PONG_MS more (1.32 makes its streams as its reader
+   * starts), at most PONG_WAIT_MS for a client that does not answer, and at least
+   * STREAM_SETUP_MS after the upgrade, some milliseconds as a runtime's exec takes.
    */
   async streamsReady(): Promise<void> {
-    const wait = STREAM_SETUP_MS - (Date.now() - this.openedAt);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const pongAt = await Promise.race([this.answered, this.gone, new Promise<undefined>((r) => { timer = setTimeout(() => r(undefined), PONG_WAIT_MS); })]);
+    clearTimeout(timer);
+    const wait = Math.max(this.openedAt + STREAM_SETUP_MS, (pongAt ?? 0) + AFTER_PONG_MS) - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
 
@@ -198,8 +214,18 @@ async function exec(r: StreamRequest, t: ExecTarget, command: string[], s: Sessi
   } else {
     // In the order the command wrote them: kubectl cp stops reading once tar's data ends.
     const order = res.order ?? [{ stream: 'stdout' as const, text: res.stdout }, { stream: 'stderr' as const, text: res.stderr }];
+    let stderrSent = false;
     for (const { stream, text } of order) {
-      if (text && (stream === 'stdout' ? opts.stdout : opts.stderr)) sendChannel(s.ws, stream === 'stdout' ? CH.stdout : CH.stderr, text);
+      if (!text || !(stream === 'stdout' ? opts.stdout : opts.stderr)) continue;
+      if (stream === 'stdout' && stderrSent) {
+        // kubectl cp returns once the archive's end arrives on stdout, without waiting for
+        // the goroutine that copies stderr to its output (cp.go untarAll): a warning sent
+        // just before could be lost. A runtime relays the two streams with some time between.
+        await new Promise((res) => setTimeout(res, STREAM_SWITCH_MS));
+        if (!s.open) return;
+      }
+      sendChannel(s.ws, stream === 'stdout' ? CH.stdout : CH.stderr, text);
+      stderrSent = stream === 'stderr';
     }
   }
   sendStatus(s.ws, res.code === 0 ? SUCCESS : exitStatus(command, res.code));

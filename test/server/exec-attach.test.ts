@@ -123,6 +123,37 @@ test('a v4-only client gets v4 framing and the Status on channel 3', async () =>
   assert.deepEqual(status.details.causes, [{ reason: 'ExitCode', message: '7' }]);
 });
 
+test('a client stalled after the upgrade still gets every message once it reads (client-go 1.32 drops what comes before its streams exist)', async () => {
+  // A model of kubectl 1.32 on a loaded machine: nothing is read for STALL ms after the
+  // upgrade; then its reader starts (answering the ping that waited) a few milliseconds
+  // before its streams exist, and drops what it reads in between ("Unknown stream id").
+  const STALL = 300;
+  const STREAMS_AFTER = 5;
+  const u = new URL(c.url);
+  const path = '/api/v1/namespaces/default/pods/box/exec?container=side&command=sh&command=-c&command=echo%20out%3B%20echo%20err%20%3E%262%3B%20exit%203&stdout=true&stderr=true';
+  const ws = new WebSocket(`wss://${u.host}${path}`, ['v5.channel.k8s.io'], { ca: c.pki('ca.crt'), cert: c.pki('admin.crt'), key: c.pki('admin.key'), autoPong: false });
+  const arrived: Array<{ at: number; frame?: Buffer; ping?: Buffer }> = [];
+  let openedAt = 0;
+  ws.on('open', () => (openedAt = Date.now()));
+  ws.on('message', (d: Buffer) => arrived.push({ at: Date.now(), frame: Buffer.from(d) }));
+  ws.on('ping', (d: Buffer) => arrived.push({ at: Date.now(), ping: Buffer.from(d) }));
+  // The reader starts: pings that waited are answered now, frames are kept only once the streams exist.
+  const reading = new Promise<void>((resolve) => ws.once('open', () => setTimeout(() => {
+    for (const a of arrived) if (a.ping) ws.pong(a.ping);
+    ws.on('ping', (d: Buffer) => ws.pong(d));
+    resolve();
+  }, STALL)));
+  await new Promise<void>((resolve, reject) => {
+    ws.on('close', () => resolve());
+    ws.on('error', reject);
+  });
+  await reading;
+  const streamsAt = openedAt + STALL + STREAMS_AFTER;
+  const kept = arrived.filter((a) => a.frame && Math.max(a.at, openedAt + STALL) >= streamsAt).map((a) => [a.frame![0], a.frame!.subarray(1).toString()]);
+  assert.deepEqual(kept.slice(0, 2), [[1, 'out\n'], [2, 'err\n']]);
+  assert.equal(JSON.parse(String(kept[2]?.[1])).reason, 'NonZeroExitCode');
+});
+
 test('kubectl attach follows what the container writes from now on', async () => {
   // nothing the container wrote before this moment may show up in the attach
   const tStart = Date.parse(c.ok(['clock']).split(' ')[0]);
