@@ -51,6 +51,9 @@ export async function startDashboardProxy(opts: { upstream: string | (() => stri
       res.writeHead(ures.statusCode ?? 502, out);
       res.flushHeaders();
       ures.pipe(res);
+      // The API server gone mid-answer (its process killed): cut the page's answer too, as
+      // the page then retries; a piped source that aborts never ends its destination.
+      ures.on('close', () => ures.complete || res.destroy());
     });
     upstream.on('error', (e) => {
       if (!res.headersSent) {
@@ -94,6 +97,7 @@ export async function startDashboardProxy(opts: { upstream: string | (() => stri
       for (let i = 0; i < ures.rawHeaders.length; i += 2) if (!/^(transfer-encoding|connection)$/i.test(ures.rawHeaders[i])) kept.push(ures.rawHeaders[i], ures.rawHeaders[i + 1]);
       socket.write(head1(ures.statusCode, ures.statusMessage, [...kept, 'Connection', 'close']));
       ures.pipe(socket);
+      ures.on('close', () => ures.complete || socket.destroy());
     });
     upstream.on('error', () => socket.destroy());
     socket.on('close', () => upstream.destroy());

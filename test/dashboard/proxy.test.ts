@@ -95,3 +95,25 @@ test('a watch the API server refuses (401) reaches the page as the API server wo
   assert.deepEqual(lines.slice(1).map((l) => l.toLowerCase()), ['content-type: application/json', 'cache-control: no-cache, private', 'connection: close']);
   assert.equal(rest, body);
 });
+
+test('a response the API server cuts off (its process killed mid-stream) is cut off for the page too, not left hanging', async () => {
+  const upstream = await upstreamServer('', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"type":"ADDED"');
+    setTimeout(() => res.socket?.destroy(), 100);
+  });
+  const proxy = await startDashboardProxy({ upstream, ca: '' });
+  closers.push(() => proxy.close());
+  const ended = await new Promise<string>((resolve) => {
+    http.get(`${proxy.url}/api/v1/pods?watch=1`, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(`ended normally after ${body}`));
+      res.on('close', () => resolve(`cut off after ${body}`));
+      res.on('error', () => {});
+    });
+    setTimeout(() => resolve('still open after 10 s'), 10_000).unref();
+  });
+  assert.equal(ended, 'cut off after {"type":"ADDED"');
+});
