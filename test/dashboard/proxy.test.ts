@@ -19,7 +19,9 @@ after(async () => {
 /** A request through the proxy as the page makes it (its bearer token); resolves with status and body. */
 function get(base: string, path: string, token: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(new URL(path, base), { headers: { authorization: `Bearer ${token}` } }, (res) => {
+    // A connection of its own: spawnSync blocks this process between requests, so a pooled
+    // keep-alive socket may have been closed by the proxy without this side noticing yet.
+    const req = http.get(new URL(path, base), { agent: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
