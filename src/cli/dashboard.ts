@@ -101,7 +101,19 @@ export async function runDashboard(ctx: CliContext, flags: DashboardFlags): Prom
   const { ensurePki } = await import('../server/pki');
   const pki = ensurePki(ctx.clusterDir);
   const { startDashboardProxy } = await import('../dashboard/proxy');
-  const proxy = await startDashboardProxy({ upstream: served.url, ca: pki.caCert, port }).catch((e) => {
+  const { readServerRecord } = await import('../kubeconfig/cluster-entry');
+  const { processAlive } = await import('../store/process-alive');
+  // A daemon restarted while the page is open (`cluster stop`, then any verb) may serve on
+  // another port when its recorded one was taken: each request goes where it serves now.
+  let last = served.url;
+  const upstream = served.close
+    ? served.url
+    : () => {
+        const rec = readServerRecord(ctx.clusterDir);
+        if (rec?.url && rec.pid && processAlive(rec.pid)) last = rec.url;
+        return last;
+      };
+  const proxy = await startDashboardProxy({ upstream, ca: pki.caCert, port }).catch((e) => {
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`listen tcp 127.0.0.1:${port}: bind: address already in use`);
     throw e;
   });

@@ -5,6 +5,7 @@
 // token, so the API server authenticates and authorizes every request exactly as it
 // would a direct one. Requests naming another Host are refused (DNS rebinding). WebSocket
 // upgrades (the page's watches) are forwarded too, and then the two sockets are joined.
+// A client or the API server going away ends that one connection, never the proxy.
 
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -19,18 +20,23 @@ export interface DashboardProxy {
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
 
-export async function startDashboardProxy(opts: { upstream: string; ca: string; port?: number; host?: string }): Promise<DashboardProxy> {
+/**
+ * `upstream`: the API server's URL, or a function giving it for each request (a restarted
+ * daemon may serve on another port when its recorded one was taken).
+ */
+export async function startDashboardProxy(opts: { upstream: string | (() => string); ca: string; port?: number; host?: string }): Promise<DashboardProxy> {
   const host = opts.host ?? '127.0.0.1';
-  const up = new URL(opts.upstream);
-  const secure = up.protocol === 'https:';
+  const upstreamUrl = typeof opts.upstream === 'string' ? () => opts.upstream as string : opts.upstream;
   let port = 0;
   const allowed = () => [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
   const refusal = () => `the dashboard proxy answers only requests for ${allowed()[0]}\n`;
   const upstreamRequest = (req: http.IncomingMessage, extra: http.OutgoingHttpHeaders = {}) => {
+    const up = new URL(upstreamUrl());
+    const secure = up.protocol === 'https:';
     const headers: http.OutgoingHttpHeaders = {};
     for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v;
     const options: https.RequestOptions = { protocol: up.protocol, hostname: up.hostname, port: up.port, method: req.method, path: req.url, headers: { ...headers, ...extra }, ...(secure ? { ca: opts.ca, servername: 'localhost' } : {}) };
-    return (secure ? https : http).request(options);
+    return Object.assign((secure ? https : http).request(options), { upstream: up.origin });
   };
   const server = http.createServer((req, res) => {
     if (!allowed().includes(String(req.headers.host ?? ''))) {
@@ -45,11 +51,14 @@ export async function startDashboardProxy(opts: { upstream: string; ca: string; 
       res.writeHead(ures.statusCode ?? 502, out);
       res.flushHeaders();
       ures.pipe(res);
+      // The API server gone mid-answer (its process killed): cut the page's answer too, as
+      // the page then retries; a piped source that aborts never ends its destination.
+      ures.on('close', () => ures.complete || res.destroy());
     });
     upstream.on('error', (e) => {
       if (!res.headersSent) {
         res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end(`the cluster's API server at ${opts.upstream} did not answer: ${e.message}\n`);
+        res.end(`the cluster's API server at ${upstream.upstream} did not answer: ${e.message}\n`);
       } else res.destroy();
     });
     // A browser that goes away (a closed log panel, a reload) ends the upstream watch too.
@@ -81,10 +90,14 @@ export async function startDashboardProxy(opts: { upstream: string; ca: string; 
       socket.on('close', () => usocket.destroy());
       usocket.on('close', () => socket.destroy());
     });
-    // Refused before the upgrade (401, 403, ...): the answer as it came.
+    // Refused before the upgrade (401, 403, ...): the answer as it came, its body decoded
+    // (so no chunked framing) and the connection closed after it.
     upstream.on('response', (ures) => {
-      socket.write(head1(ures.statusCode, ures.statusMessage, ures.rawHeaders.filter((_, i, a) => i % 2 === 1 || !/^(transfer-encoding|connection)$/i.test(a[i]))));
+      const kept: string[] = [];
+      for (let i = 0; i < ures.rawHeaders.length; i += 2) if (!/^(transfer-encoding|connection)$/i.test(ures.rawHeaders[i])) kept.push(ures.rawHeaders[i], ures.rawHeaders[i + 1]);
+      socket.write(head1(ures.statusCode, ures.statusMessage, [...kept, 'Connection', 'close']));
       ures.pipe(socket);
+      ures.on('close', () => ures.complete || socket.destroy());
     });
     upstream.on('error', () => socket.destroy());
     socket.on('close', () => upstream.destroy());
