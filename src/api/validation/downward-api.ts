@@ -4,7 +4,7 @@
 // different field paths: a whole label map fits in a file, not in one variable.
 import type { FieldError } from '../errors';
 import { convertDownwardAPIFieldLabel, splitSubscript } from '../fieldpath';
-import { formatQuantity, parseQuantity } from '../quantity';
+import { canonical, parseQuantity } from '../../printers/describe/quantity';
 import { invalid, isConfigMapKey, isDns1123Subdomain, isQualifiedName, q, required } from './name-rules';
 
 // sets.List order (sorted), as field.NotSupported prints them
@@ -42,23 +42,11 @@ function objectFieldSelectorErrors(fs: Record<string, any>, paths: string[], f: 
   return paths.includes(internal) ? [] : [notSupported(`${f}.fieldPath`, internal, paths)];
 }
 
-/** Quantity.String() of a divisor: binary suffixes stay binary, exponent forms stay exponents. */
-function canonicalDivisor(d: unknown): string | undefined {
-  try {
-    const n = parseQuantity(d as string | number);
-    const suffix = typeof d === 'string' ? d.replace(/^[+-]?[0-9.]+/, '') : '';
-    if (/^[eE]/.test(suffix)) return n === 1 ? '1' : `${d}`;
-    return formatQuantity(n, /i$/.test(suffix) ? 'BinarySI' : 'DecimalSI');
-  } catch {
-    return undefined; // not a quantity: the schema reports it
-  }
-}
-
 /** validateContainerResourceDivisor: a zero or unset divisor means 1. */
 function divisorErrors(resource: string, divisor: unknown, f: string): FieldError[] {
-  if (divisor === undefined || divisor === null) return [];
-  const d = canonicalDivisor(divisor);
-  if (d === undefined || d === '0') return [];
+  // Quantity.String(), exact; a divisor that is no quantity is the schema's to report
+  const d = parseQuantity(divisor) ? canonical(divisor) : '0';
+  if (d === '0') return [];
   const out: FieldError[] = [];
   const bad = (what: string) => invalid(`${f}.divisor`, q(resource), `${BYTE_DIVISOR_TEXT} ${what} resource`);
   if (resource === 'limits.cpu' || resource === 'requests.cpu') {
