@@ -26,6 +26,26 @@ export function splitSubscript(fieldPath: string): [string, string] | undefined 
   return [s.slice(0, at), s.slice(at + 2)];
 }
 
+// pods.ConvertDownwardAPIFieldLabel: the paths a pod's downward API may name at all.
+const POD_FIELD_LABELS = new Set(['metadata.annotations', 'metadata.labels', 'metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.restartPolicy', 'spec.serviceAccountName', 'spec.schedulerName', 'status.phase', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs']);
+
+/**
+ * pods.ConvertDownwardAPIFieldLabel: the internal path for a pod field selector (`spec.host`
+ * is the old name of `spec.nodeName`); throws with Kubernetes' message. The API server's
+ * validation and the kubelet both convert through here.
+ */
+export function convertDownwardAPIFieldLabel(version: string, label: string): string {
+  if (version !== 'v1') throw new Error(`unsupported pod version: ${version}`);
+  const sub = splitSubscript(label);
+  if (sub) {
+    if (sub[0] === 'metadata.annotations' || sub[0] === 'metadata.labels') return label;
+    throw new Error(`field label does not support subscript: ${label}`);
+  }
+  if (label === 'spec.host') return 'spec.nodeName';
+  if (!POD_FIELD_LABELS.has(label)) throw new Error(`field label not supported: ${label}`);
+  return label;
+}
+
 /** fieldpath.ExtractFieldPathAsString: the metadata fields any object has; throws with Kubernetes' message otherwise. */
 export function extractFieldPathAsString(obj: KObject, fieldPath: string): string {
   const sub = splitSubscript(fieldPath);

@@ -72,13 +72,18 @@ export class AttachOptions {
         return 0;
       }
     }
+    let input: StdinStream | undefined;
     if (this.stdin && !raw && target.spec.stdin) {
       // piped input goes to the container's process (`run -i -- sh -c 'cat'`), which reads it from this moment on
-      const { recordStdin } = await import('../kubelet/runtime-state');
-      const text = ctx.streams.stdinText();
       // what it writes from the moment the input arrives is this attach's
       follow = { ...follow, sinceMs: follow.sinceMs ?? api.clock.now() };
-      await recordStdin(api, pod, name, text, !!target.spec.stdinOnce);
+      input = await sendStdin(ctx, target);
+      if (input && follow.drive) {
+        // while the input is open, the in-process cluster moves no faster than it arrives
+        const drive = follow.drive;
+        const stream = input;
+        follow = { ...follow, drive: (check) => drive(async () => (await check()) || (await stream.waitForMore(1000), false)) };
+      }
     }
     const { followAttached } = await import('../exec/attach');
     let stop!: () => void;
@@ -90,9 +95,70 @@ export class AttachOptions {
     } finally {
       process.removeListener('SIGINT', stop);
       process.removeListener('SIGTERM', stop);
+      input?.stop();
     }
     return 0;
   }
+}
+
+interface StdinStream {
+  /** Resolves when more input was passed on, the input ended, or `ms` passed. */
+  waitForMore(ms: number): Promise<void>;
+  /** Stops reading the input (the attach ended); throws what went wrong passing it on (too large). */
+  stop(): void;
+}
+
+/**
+ * Passes the client's stdin to the container's process as it arrives (a line typed is read
+ * by the process then), and its end: with stdinOnce the runtime closes the process's stdin.
+ * Without a streaming stdin (a test host), the whole text at once.
+ */
+async function sendStdin(ctx: CliContext, target: ExecTarget): Promise<StdinStream | undefined> {
+  const api = await ctx.api();
+  const { recordStdin } = await import('../kubelet/runtime-state');
+  const once = !!target.spec.stdinOnce;
+  const chunks = ctx.streams.stdinChunks?.();
+  if (!chunks) {
+    await recordStdin(api, target.pod, target.name, ctx.streams.stdinText(), once);
+    return undefined;
+  }
+  const { INPUT_MAX_BYTES, tooLargeMessage, InputTooLargeError } = await import('../manifest/read-limited');
+  const it = chunks[Symbol.asyncIterator]();
+  let wake = () => {};
+  let open = true;
+  let error: unknown;
+  void (async () => {
+    let total = 0;
+    try {
+      for (let r = await it.next(); open && !r.done; r = await it.next()) {
+        total += Buffer.byteLength(r.value);
+        if (total > INPUT_MAX_BYTES) throw new InputTooLargeError(tooLargeMessage('from stdin'));
+        await recordStdin(api, target.pod, target.name, r.value, false);
+        wake();
+      }
+      if (open) await recordStdin(api, target.pod, target.name, '', once);
+    } catch (e) {
+      error = e;
+    } finally {
+      open = false;
+      wake();
+    }
+  })();
+  return {
+    waitForMore: (ms) =>
+      open
+        ? new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, ms);
+            wake = () => (clearTimeout(t), resolve());
+          })
+        : Promise.resolve(),
+    stop: () => {
+      // the attach ended with the input still open: kubectl stops reading it too
+      if (open) void it.return?.();
+      open = false;
+      if (error) throw error;
+    },
+  };
 }
 
 /** -i without a terminal: a shell that reads its stdin reads the piped input as its script, to its end. */

@@ -33,6 +33,8 @@ export interface Streams {
   out(text: string): void;
   err(text: string): void;
   stdinText(): string;
+  /** stdin as it arrives (an attach passes it on as it is typed); absent where only the whole text exists. */
+  stdinChunks?(): AsyncIterable<string>;
   isTTY: boolean;
 }
 
@@ -47,6 +49,7 @@ export const processStreams: Streams = {
       return '';
     }
   },
+  stdinChunks: () => process.stdin.setEncoding('utf8') as AsyncIterable<string>,
   isTTY: Boolean(process.stdout.isTTY),
 };
 

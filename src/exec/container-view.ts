@@ -7,7 +7,7 @@
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import { extractFieldPathAsString } from '../api/fieldpath';
-import { containerEnv, mountedFiles, resourceFieldValue } from '../kubelet/env';
+import { containerEnv, mountedFiles, nodeReader, resourceFieldValue } from '../kubelet/env';
 import { isBusyboxImage } from '../shell/run';
 
 export interface ContainerView {
@@ -85,7 +85,8 @@ export async function containerView(api: ApiServer, pod: KObject, container: any
   const ns = pod.metadata.namespace ?? 'default';
   const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((s: any) => s.name === container.name);
   const started = opts.startedMs ?? Date.parse(status?.state?.running?.startedAt ?? pod.status?.startTime ?? pod.metadata.creationTimestamp ?? '');
-  const base = (await containerEnv(api, pod, container)).env ?? {};
+  const node = nodeReader(api, pod);
+  const base = (await containerEnv(api, pod, container, node)).env ?? {};
   const env = new Map<string, string>();
   env.set('PATH', base.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
   env.set('HOSTNAME', pod.spec?.hostname ?? pod.metadata.name!);
@@ -146,7 +147,7 @@ export async function containerView(api: ApiServer, pod: KObject, container: any
         // container's resources with the node's allocatable for a missing limit; a file it cannot read is not written
         try {
           if (it.fieldRef) files[`${dir}/${it.path}`] = extractFieldPathAsString(pod, String(it.fieldRef.fieldPath ?? ''));
-          else if (it.resourceFieldRef) files[`${dir}/${it.path}`] = await resourceFieldValue(api, pod, container, it.resourceFieldRef);
+          else if (it.resourceFieldRef) files[`${dir}/${it.path}`] = await resourceFieldValue(pod, container, it.resourceFieldRef, node);
         } catch {
           /* the kubelet logs it and leaves the file out */
         }

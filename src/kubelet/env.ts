@@ -4,7 +4,7 @@
 
 import type { KObject } from '../api/types';
 import type { ApiServer } from '../api/server';
-import { extractContainerResourceValue, extractFieldPathAsString, splitSubscript, withAllocatableLimits } from '../api/fieldpath';
+import { convertDownwardAPIFieldLabel, extractContainerResourceValue, extractFieldPathAsString, withAllocatableLimits } from '../api/fieldpath';
 
 function decode(v: string): string {
   return Buffer.from(v, 'base64').toString('utf8');
@@ -22,22 +22,18 @@ async function source(api: ApiServer, kind: 'ConfigMap' | 'Secret', ns: string, 
   return { ...(obj.data ?? {}), ...Object.fromEntries(Object.entries((obj.binaryData ?? {}) as Record<string, string>).map(([k, v]) => [k, decode(v)])) };
 }
 
-async function nodeOf(api: ApiServer, pod: KObject): Promise<KObject | undefined> {
-  return pod.spec?.nodeName ? api.tryGet(api.registry.forKind('v1', 'Node'), undefined, pod.spec.nodeName, { shared: true }) : undefined;
+/** The pod's Node, read at most once and only when asked: one container start reads it once, however many variables need it. */
+export type NodeRead = () => Promise<KObject | undefined>;
+
+export function nodeReader(api: ApiServer, pod: KObject): NodeRead {
+  let node: Promise<KObject | undefined> | undefined;
+  const name = pod.spec?.nodeName;
+  return () => (node ??= name ? api.tryGet(api.registry.forKind('v1', 'Node'), undefined, name, { shared: true }) : Promise.resolve(undefined));
 }
 
-// podshelper.ConvertDownwardAPIFieldLabel: the paths a pod's downward API may name.
-const POD_FIELDS = new Set(['metadata.annotations', 'metadata.labels', 'metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.restartPolicy', 'spec.serviceAccountName', 'spec.schedulerName', 'status.phase', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs']);
-
 /** The kubelet's podFieldSelectorRuntimeValue: its own pod and node fields, the rest as fieldpath reads them. */
-export async function podFieldValue(api: ApiServer, pod: KObject, fs: { apiVersion?: string; fieldPath?: string }): Promise<string> {
-  let path = String(fs.fieldPath ?? '');
-  const version = fs.apiVersion ?? 'v1';
-  if (version !== 'v1') throw new Error(`unsupported pod version: ${version}`);
-  const sub = splitSubscript(path);
-  if (sub && sub[0] !== 'metadata.annotations' && sub[0] !== 'metadata.labels') throw new Error(`field label does not support subscript: ${path}`);
-  if (path === 'spec.host') path = 'spec.nodeName';
-  if (!sub && !POD_FIELDS.has(path)) throw new Error(`field label not supported: ${path}`);
+export async function podFieldValue(pod: KObject, fs: { apiVersion?: string; fieldPath?: string }, node: NodeRead): Promise<string> {
+  const path = convertDownwardAPIFieldLabel(fs.apiVersion ?? 'v1', String(fs.fieldPath ?? ''));
   const podIPs: string[] = (pod.status?.podIPs ?? []).map((p: any) => p.ip);
   if (!podIPs.length && pod.status?.podIP) podIPs.push(pod.status.podIP);
   switch (path) {
@@ -52,7 +48,7 @@ export async function podFieldValue(api: ApiServer, pod: KObject, fs: { apiVersi
     case 'status.hostIP':
     case 'status.hostIPs': {
       // the node's own addresses: the pod's status may not have them yet when the container is made
-      const ips = ((await nodeOf(api, pod))?.status?.addresses ?? []).filter((a: any) => a.type === 'InternalIP').map((a: any) => a.address);
+      const ips = ((await node())?.status?.addresses ?? []).filter((a: any) => a.type === 'InternalIP').map((a: any) => a.address);
       if (!ips.length && pod.status?.hostIP) ips.push(pod.status.hostIP);
       return path === 'status.hostIP' ? ips[0] ?? '' : ips.join(',');
     }
@@ -61,20 +57,20 @@ export async function podFieldValue(api: ApiServer, pod: KObject, fs: { apiVersi
 }
 
 /** containerResourceRuntimeValue: the named (or own) container's value, its missing limits defaulted to the node's allocatable. */
-export async function resourceFieldValue(api: ApiServer, pod: KObject, c: any, fs: { containerName?: string; resource?: string; divisor?: string }): Promise<string> {
+export async function resourceFieldValue(pod: KObject, c: any, fs: { containerName?: string; resource?: string; divisor?: string }, node: NodeRead): Promise<string> {
   let container = c;
   if (fs.containerName) {
     container = (pod.spec?.containers ?? []).find((x: any) => x.name === fs.containerName);
     if (!container) throw new Error(`container ${fs.containerName} not found`);
   }
-  const allocatable = (await nodeOf(api, pod))?.status?.allocatable;
+  const allocatable = (await node())?.status?.allocatable;
   return extractContainerResourceValue(fs, withAllocatableLimits(container, allocatable));
 }
 
 export type EnvResult = { env: Record<string, string>; error?: undefined } | { error: string; env?: undefined };
 
 /** The container's environment, or the CreateContainerConfigError message. */
-export async function containerEnv(api: ApiServer, pod: KObject, c: any): Promise<EnvResult> {
+export async function containerEnv(api: ApiServer, pod: KObject, c: any, node: NodeRead = nodeReader(api, pod)): Promise<EnvResult> {
   const ns = pod.metadata.namespace ?? 'default';
   const env: Record<string, string> = {
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
@@ -119,7 +115,7 @@ export async function containerEnv(api: ApiServer, pod: KObject, c: any): Promis
       env[e.name] = data[ref.key];
     } else if (vf.fieldRef || vf.resourceFieldRef) {
       try {
-        env[e.name] = vf.fieldRef ? await podFieldValue(api, pod, vf.fieldRef) : await resourceFieldValue(api, pod, c, vf.resourceFieldRef);
+        env[e.name] = vf.fieldRef ? await podFieldValue(pod, vf.fieldRef, node) : await resourceFieldValue(pod, c, vf.resourceFieldRef, node);
       } catch (err) {
         return { error: (err as Error).message };
       }

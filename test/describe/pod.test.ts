@@ -319,3 +319,16 @@ test('pending pod without node, init containers, Terminating status', () => {
   // The init container has no limits, so the pod is not Guaranteed.
   assert.match(out, /\nQoS Class:\s+Burstable\n/);
 });
+
+test('pod env from resourceFieldRef: the downward API reader\'s values; an unsupported resource prints nothing, a missing cpu/memory limit "node allocatable"', () => {
+  const pod = structuredClone(appPod);
+  pod.spec.containers[0].env = [
+    { name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+    { name: 'CPU', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } },
+    { name: 'REQ', valueFrom: { resourceFieldRef: { resource: 'requests.cpu', divisor: '1m' } } },
+    // kubectl's ExtractContainerResourceValue errors on an extended resource: an empty value
+    { name: 'GPU', valueFrom: { resourceFieldRef: { resource: 'limits.nvidia.com/gpu' } } },
+  ];
+  const out = section(describeObject(pod, ctxWith()), '    Environment:\n', '    Mounts:');
+  assert.equal(out, '    Environment:\n      MEM:  256 (limits.memory)\n      CPU:  node allocatable (limits.cpu)\n      REQ:  100 (requests.cpu)\n      GPU:   (limits.nvidia.com/gpu)\n');
+});

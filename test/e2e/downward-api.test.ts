@@ -74,18 +74,91 @@ test('a container reads pod fields, labels and resources; no cpu limit reads as 
 test('exec sees the same values; set env --resolve reads the listed object (no node defaults)', () => {
   sb.ok(['create', 'deployment', 'd', '--image=busybox:1.36', '--', 'sleep', '3600']);
   const env = [
-    { name: 'L', valueFrom: { fieldRef: { fieldPath: 'metadata.labels' } } },
+    { name: 'L', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } },
     { name: 'CPU', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '1m' } } },
     { name: 'BAD', valueFrom: { fieldRef: { fieldPath: "metadata.name['x']" } } },
   ];
   sb.ok(['patch', 'deploy', 'd', '--type=json', '-p', JSON.stringify([{ op: 'add', path: '/spec/template/spec/containers/0/env', value: env.slice(0, 2) }])]);
   sb.ok(['clock', 'advance', '30s']);
   assert.equal(sb.ok(['exec', 'deploy/d', '--', 'sh', '-c', 'echo "$CPU"']), '4000\n');
-  sb.ok(['patch', 'deploy', 'd', '--type=json', '-p', JSON.stringify([{ op: 'add', path: '/spec/template/spec/containers/0/env/-', value: env[2] }])]);
-  const r = sb.run(['set', 'env', 'deploy/d', '--list', '--resolve']);
   // kubectl resolves against the Deployment itself, and its container has no limit: 0
+  assert.deepEqual(sb.run(['set', 'env', 'deploy/d', '--list', '--resolve']), { code: 0, stdout: '# Deployment d, container busybox\nL=d\nCPU=0\n', stderr: '' });
+  // a path the API server refuses (see below) still reaches --resolve from a local file
+  const dep = JSON.parse(sb.ok(['get', 'deploy', 'd', '-o', 'json']));
+  dep.spec.template.spec.containers[0].env.push(env[2]);
+  const r = sb.run(['set', 'env', '-f', sb.file('d.json', JSON.stringify(dep)), '--local', '--list', '--resolve']);
   assert.deepEqual(
     [r.code, r.stdout, r.stderr],
-    [0, '# Deployment d, container busybox\nL=app="d"\nCPU=0\n# BAD from field path metadata.name[\'x\']\n', `error retrieving reference for BAD: fieldPath "metadata.name['x']" does not support subscript\n`],
+    [0, '# Deployment d, container busybox\nL=d\nCPU=0\n# BAD from field path metadata.name[\'x\']\n', `error retrieving reference for BAD: fieldPath "metadata.name['x']" does not support subscript\n`],
+  );
+});
+
+// kube-apiserver v1.32's validateEnvVarValueFrom and validateDownwardAPIVolumeFile: a variable
+// takes one value (a whole label map only fits a file), a file takes no node or status fields.
+const ENV_PATHS = '"metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"';
+
+test('API validation: a bare metadata.labels in env is Unsupported, through create, apply and patch, and nothing is written', () => {
+  const pod = (env: string, volume = '') => `apiVersion: v1
+kind: Pod
+metadata: {name: bad}
+spec:
+  containers:
+  - name: c
+    image: busybox:1.36
+    env:
+    - {name: OK, valueFrom: {fieldRef: {fieldPath: "metadata.labels['app']"}}}
+    - ${env}
+${volume}`;
+  const file = sb.file('bad.yaml', pod('{name: L, valueFrom: {fieldRef: {fieldPath: metadata.labels}}}'));
+  const want = `The Pod "bad" is invalid: spec.containers[0].env[1].valueFrom.fieldRef.fieldPath: Unsupported value: "metadata.labels": supported values: ${ENV_PATHS}\n`;
+  for (const verb of ['create', 'apply']) assert.deepEqual(sb.run([verb, '-f', file]), { code: 1, stdout: '', stderr: want }, verb);
+  assert.equal(sb.run(['get', 'pod', 'bad']).code, 1, 'nothing was written');
+
+  const patch = [{ op: 'add', path: '/spec/template/spec/containers/0/env/-', value: { name: 'S', valueFrom: { fieldRef: { fieldPath: 'status.phase' } } } }];
+  const before = sb.ok(['get', 'deploy', 'd', '-o', 'jsonpath={.metadata.resourceVersion}']);
+  assert.deepEqual(sb.run(['patch', 'deploy', 'd', '--type=json', '-p', JSON.stringify(patch)]), {
+    code: 1,
+    stdout: '',
+    stderr: `The Deployment "d" is invalid: spec.template.spec.containers[0].env[2].valueFrom.fieldRef.fieldPath: Unsupported value: "status.phase": supported values: ${ENV_PATHS}\n`,
+  });
+  assert.equal(sb.ok(['get', 'deploy', 'd', '-o', 'jsonpath={.metadata.resourceVersion}']), before);
+
+  // conversion errors, a bad subscript key, resources and divisors, in kube-apiserver's order
+  const many = pod(`{name: A, valueFrom: {fieldRef: {fieldPath: spec.foo}}}
+    - {name: B, valueFrom: {fieldRef: {fieldPath: "spec.nodeName['x']"}}}
+    - {name: C, valueFrom: {fieldRef: {fieldPath: "metadata.labels['a b']"}}}
+    - {name: D, valueFrom: {resourceFieldRef: {resource: limits.gpu}}}
+    - {name: E, valueFrom: {resourceFieldRef: {resource: limits.cpu, divisor: 1Mi}}}
+    - {name: F, valueFrom: {resourceFieldRef: {resource: limits.memory, divisor: 1024Ki}}}
+    - {name: G, valueFrom: {}}`, `  volumes:
+  - name: info
+    downwardAPI:
+      items:
+      - {path: ip, fieldRef: {fieldPath: status.podIP}}
+      - {path: labels, fieldRef: {fieldPath: metadata.labels}}
+      - {path: cpu, resourceFieldRef: {resource: limits.cpu}}
+  - name: proj
+    projected:
+      sources:
+      - downwardAPI: {items: [{path: ../up, fieldRef: {fieldPath: spec.nodeName}}]}
+`);
+  const r = sb.run(['create', '-f', sb.file('many.yaml', many)]);
+  assert.equal(r.code, 1);
+  assert.equal(
+    r.stderr,
+    [
+      'The Pod "bad" is invalid: ',
+      '* spec.volumes[0].downwardAPI.fieldRef.fieldPath: Unsupported value: "status.podIP": supported values: "metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace", "metadata.uid"',
+      '* spec.volumes[0].downwardAPI.resourceFieldRef.containerName: Required value',
+      `* spec.volumes[1].projected.sources[0].downwardAPI.path: Invalid value: "../up": must not contain '..'`,
+      '* spec.volumes[1].projected.sources[0].downwardAPI.fieldRef.fieldPath: Unsupported value: "spec.nodeName": supported values: "metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace", "metadata.uid"',
+      '* spec.containers[0].env[1].valueFrom.fieldRef.fieldPath: Invalid value: "spec.foo": error converting fieldPath: field label not supported: spec.foo',
+      `* spec.containers[0].env[2].valueFrom.fieldRef.fieldPath: Invalid value: "spec.nodeName['x']": error converting fieldPath: field label does not support subscript: spec.nodeName['x']`,
+      `* spec.containers[0].env[3].valueFrom.fieldRef: Invalid value: "a b": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
+      '* spec.containers[0].env[4].valueFrom.resourceFieldRef.resource: Unsupported value: "limits.gpu": supported values: "limits.cpu", "limits.ephemeral-storage", "limits.memory", "requests.cpu", "requests.ephemeral-storage", "requests.memory"',
+      `* spec.containers[0].env[5].valueFrom.resourceFieldRef.divisor: Invalid value: "limits.cpu": only divisor's values 1m and 1 are supported with the cpu resource`,
+      '* spec.containers[0].env[7].valueFrom: Invalid value: "": must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`',
+      '',
+    ].join('\n'),
   );
 });

@@ -75,6 +75,36 @@ test("run -i -- sh -c SCRIPT: the piped input is the script's stdin (kubectl att
   assert.equal(sb.ok(['logs', 'w']), 'waiting\nx\ndone\n');
 });
 
+test('run -i streams its stdin: the container\'s cat writes each line as it is sent, before the input ends', async () => {
+  const child = spawn(process.execPath, [BIN, 'run', 's', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo start; cat; echo "got $?"'], {
+    cwd: ROOT,
+    env: sb.env(),
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  const exited = new Promise<number>((res) => child.on('exit', (code) => res(code ?? -1)));
+  const until = async (cond: () => boolean) => {
+    const deadline = Date.now() + 40_000;
+    while (!cond()) {
+      if (Date.now() > deadline) throw new Error(`timed out; output so far: ${JSON.stringify(out)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  try {
+    child.stdin!.write('hi\n');
+    // the line is read and echoed while the input is still open
+    await until(() => out.includes('hi\n'));
+    assert.equal(out, 'start\nhi\n');
+    child.stdin!.write('there\n');
+    await until(() => out.includes('there\n'));
+    child.stdin!.end();
+    assert.equal(await exited, 0);
+    assert.equal(out, 'start\nhi\nthere\ngot 0\npod "s" deleted\n');
+  } finally {
+    child.kill('SIGKILL'); // a failed wait leaves no kubesim behind
+  }
+});
+
 test('run -it on a terminal: the container\'s shell session; exit ends the container with its status', async () => {
   const cmd = [process.execPath, BIN, 'run', 'e', '-it', '--rm', '--restart=Never', '--image=busybox', '--', 'sh'].map((a) => `'${a}'`).join(' ');
   const child = spawn('script', ['-qec', cmd, '/dev/null'], {

@@ -73,3 +73,14 @@ test("a container's open stdin: a read waits there (no exit); the text an attach
   const open = runScript('while read l; do echo "got $l"; done; echo never', { ...env(1_000), stdin: { text: 'x\n', open: true, atMs: 2_000 } }, 60_000);
   assert.deepEqual([open.lines.map((l) => l.text), open.exit], [['got x'], undefined]);
 });
+
+test('cat on an open stdin writes each line as it arrives, then waits; its end (closed) ends it', () => {
+  const script = 'echo start; cat -n; echo "got $?"';
+  const one = runScript(script, { ...env(1_000), stdin: { text: 'hi\npart', open: true, atMs: 2_000 } }, 60_000);
+  // the part of a line not yet ended waits with the rest
+  assert.deepEqual([one.lines.map((l) => [l.atMs, l.text]), one.exit], [[[1_000, 'start'], [2_000, '     1\thi']], undefined]);
+  const two = runScript(script, { ...env(1_000), stdin: { text: 'hi\npart of two\n', open: true, atMs: 2_000 } }, 60_000);
+  assert.deepEqual([two.lines.map((l) => l.text), two.exit], [['start', '     1\thi', '     2\tpart of two'], undefined]);
+  const closed = runScript(script, { ...env(1_000), stdin: { text: 'hi\npart of two\nend', open: false, atMs: 2_000 } }, 60_000);
+  assert.deepEqual([closed.lines.map((l) => l.text), closed.exit?.code], [['start', '     1\thi', '     2\tpart of two', '     3\tendgot 0'], 0]);
+});

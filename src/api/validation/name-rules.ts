@@ -65,6 +65,21 @@ export function isQualifiedName(s: string): string[] {
   return errs;
 }
 
+const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+const CONFIG_KEY_MSG =
+  "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
+
+/** IsConfigMapKey: a ConfigMap or Secret key (and a key selector's `key`). */
+export function isConfigMapKey(key: string): string[] {
+  const errs: string[] = [];
+  if (key.length > 253) errs.push(maxLen(253));
+  if (!CONFIG_KEY.test(key)) errs.push(CONFIG_KEY_MSG);
+  if (key === '.') errs.push("must not be '.'");
+  else if (key === '..') errs.push("must not be '..'");
+  else if (key.startsWith('..')) errs.push("must not start with '..'");
+  return errs;
+}
+
 export function isValidLabelValue(s: string): string[] {
   const errs: string[] = [];
   if (s.length > 63) errs.push(maxLen(63));

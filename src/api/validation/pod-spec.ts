@@ -3,6 +3,7 @@
 import type { FieldError } from '../errors';
 import { parseQuantity, QUANTITY_REGEX_MESSAGE } from '../quantity';
 import { invalid, isDns1123Label, q, required } from './name-rules';
+import { downwardAPIItemsErrors, envVarValueFromErrors } from './downward-api';
 
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -39,6 +40,11 @@ export function validatePodSpec(spec: any, f: string, opts: PodSpecOptions = {})
   const volNames = new Set<string>();
   const mountable = new Set<string>(opts.extraVolumes ?? []);
   volumes.forEach((v, i) => {
+    // the volume's source comes before its name, as in ValidateVolumes
+    if (v?.downwardAPI) out.push(...downwardAPIItemsErrors(v.downwardAPI.items, `${f}.volumes[${i}].downwardAPI`));
+    (Array.isArray(v?.projected?.sources) ? v.projected.sources : []).forEach((s: any, k: number) => {
+      if (s?.downwardAPI) out.push(...downwardAPIItemsErrors(s.downwardAPI.items, `${f}.volumes[${i}].projected.sources[${k}].downwardAPI`));
+    });
     const vf = `${f}.volumes[${i}].name`;
     if (!v?.name) out.push(required(vf));
     else {
@@ -122,6 +128,7 @@ function validateContainer(c: any, cf: string, names: Set<string>, volNames: Set
     const ef = `${cf}.env[${j}].name`;
     if (!e?.name) out.push(required(ef));
     else if (!/^[ -<>-~]+$/.test(e.name)) out.push(invalid(ef, q(e.name), "a valid environment variable name must consist only of printable ASCII characters other than '='"));
+    if (e) out.push(...envVarValueFromErrors(e, `${cf}.env[${j}]`));
   });
 
   const mountPaths = new Set<string>();

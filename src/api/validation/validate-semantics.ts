@@ -3,7 +3,7 @@
 import type { FieldError } from '../errors';
 import type { ResourceType } from '../resources';
 import type { KObject } from '../types';
-import { isDns1123Label, annotationErrors, invalid, labelErrors, objectMetaErrors, q, required, type NameRule, isQualifiedName } from './name-rules';
+import { isDns1123Label, annotationErrors, invalid, isConfigMapKey, labelErrors, objectMetaErrors, q, required, type NameRule, isQualifiedName } from './name-rules';
 import { validatePodSpec, portNameErrors, portRangeError } from './pod-spec';
 import { cronScheduleError } from './cron-schedule';
 
@@ -246,20 +246,6 @@ function serviceErrors(spec: any): FieldError[] {
   return out;
 }
 
-const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
-const CONFIG_KEY_MSG =
-  "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
-
-function configKeyErrors(key: string): string[] {
-  const errs: string[] = [];
-  if (key.length > 253) errs.push('must be no more than 253 characters');
-  if (!CONFIG_KEY.test(key)) errs.push(CONFIG_KEY_MSG);
-  if (key === '.') errs.push("must not be '.'");
-  else if (key === '..') errs.push("must not be '..'");
-  else if (key.startsWith('..')) errs.push("must not start with '..'");
-  return errs;
-}
-
 const MAX_DATA_SIZE = 1024 * 1024;
 
 function configMapErrors(obj: KObject): FieldError[] {
@@ -268,12 +254,12 @@ function configMapErrors(obj: KObject): FieldError[] {
   const data = obj.data ?? {};
   const bin = obj.binaryData ?? {};
   for (const [k, v] of Object.entries(data)) {
-    for (const m of configKeyErrors(k)) out.push(invalid(`data[${k}]`, q(k), m));
+    for (const m of isConfigMapKey(k)) out.push(invalid(`data[${k}]`, q(k), m));
     if (Object.prototype.hasOwnProperty.call(bin, k)) out.push(invalid(`data[${k}]`, q(k), 'duplicate of key present in binaryData'));
     total += typeof v === 'string' ? Buffer.byteLength(v) : 0;
   }
   for (const [k, v] of Object.entries(bin)) {
-    for (const m of configKeyErrors(k)) out.push(invalid(`binaryData[${k}]`, q(k), m));
+    for (const m of isConfigMapKey(k)) out.push(invalid(`binaryData[${k}]`, q(k), m));
     const e = base64Error(v);
     if (e) out.push(invalid(`binaryData[${k}]`, q(v), e));
     total += typeof v === 'string' ? Math.floor((v.length * 3) / 4) : 0;
@@ -300,12 +286,12 @@ function secretErrors(obj: KObject): FieldError[] {
   const out: FieldError[] = [];
   let total = 0;
   for (const [k, v] of Object.entries(obj.data ?? {})) {
-    for (const m of configKeyErrors(k)) out.push(invalid(`data[${k}]`, q(k), m));
+    for (const m of isConfigMapKey(k)) out.push(invalid(`data[${k}]`, q(k), m));
     const e = base64Error(v);
     if (e) out.push(invalid(`data[${k}]`, '"<secret contents redacted>"', e));
     total += typeof v === 'string' ? Math.floor((v.length * 3) / 4) : 0;
   }
-  for (const k of Object.keys(obj.stringData ?? {})) for (const m of configKeyErrors(k)) out.push(invalid(`stringData[${k}]`, q(k), m));
+  for (const k of Object.keys(obj.stringData ?? {})) for (const m of isConfigMapKey(k)) out.push(invalid(`stringData[${k}]`, q(k), m));
   if (total > MAX_DATA_SIZE) out.push({ field: 'data', type: 'Too long', detail: `must have at most ${MAX_DATA_SIZE} bytes` });
   const type = obj.type;
   if (type === 'kubernetes.io/tls') {

@@ -1,9 +1,10 @@
 // describeContainers and its parts: basic info, command/args, state, resources,
 // probes, env, envFrom and mounts of each container.
+import { extractContainerResourceValue } from '../../api/fieldpath';
 import { isObject, type KObject } from '../../api/types';
 import { LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, type PrefixWriter } from './prefix-writer';
 import { compareStrings, goList, printBool, sortedKeys, str, stringOrNone } from './format';
-import { canonical, milliValue, parseQuantity, value, ZERO } from './quantity';
+import { canonical } from './quantity';
 import { rfc1123z } from './time';
 
 type Container = Record<string, any>;
@@ -163,19 +164,6 @@ export function podFieldValue(pod: KObject | undefined, fieldPath: string): stri
   return '';
 }
 
-/** resourcehelper.ExtractContainerResourceValue: ceil(value / divisor). */
-function containerResourceValue(ref: any, c: Container): string {
-  const resource = str(ref.resource);
-  const [kind, name] = resource.split('.', 2) as [string, string];
-  const list = kind === 'limits' ? c.resources?.limits : kind === 'requests' ? c.resources?.requests : undefined;
-  if (list === undefined && kind !== 'limits' && kind !== 'requests') return '';
-  const q = parseQuantity(list?.[name]) ?? ZERO;
-  const divisor = parseQuantity(ref.divisor) ?? { ...ZERO };
-  const d = divisor.mantissa === 0n ? parseQuantity('1')! : divisor;
-  if (name === 'cpu') return String(Math.ceil(milliValue(q) / milliValue(d)));
-  return String(Math.ceil(value(q) / value(d)));
-}
-
 function describeContainerEnvVars(c: Container, pod: KObject | undefined, w: PrefixWriter): void {
   const env: any[] = Array.isArray(c.env) ? c.env : [];
   w.write(LEVEL_2, `Environment:${env.length === 0 ? '\t<none>' : ''}\n`);
@@ -191,7 +179,13 @@ function describeContainerEnvVars(c: Container, pod: KObject | undefined, w: Pre
       const v = pod ? podFieldValue(pod, str(vf.fieldRef.fieldPath)) : '';
       w.write(LEVEL_3, `${str(e.name)}:\t${v} (${str(vf.fieldRef.apiVersion ?? 'v1')}:${str(vf.fieldRef.fieldPath)})\n`);
     } else if (isObject(vf.resourceFieldRef)) {
-      let v = containerResourceValue(vf.resourceFieldRef, c);
+      // resourcehelper.ExtractContainerResourceValue (the downward API's one reader); its error prints as nothing
+      let v = '';
+      try {
+        v = extractContainerResourceValue(vf.resourceFieldRef, c);
+      } catch {
+        /* an unsupported resource */
+      }
       const resource = str(vf.resourceFieldRef.resource);
       if (v === '0' && (resource === 'limits.cpu' || resource === 'limits.memory')) v = 'node allocatable';
       w.write(LEVEL_3, `${str(e.name)}:\t${v} (${resource})\n`);

@@ -21,17 +21,26 @@ const cat: Applet = (c) => {
   if (o.bad) return badOption(c, 'cat', o.bad);
   let failed = false;
   let n = 0;
+  const numbered = (t: string) => {
+    const ls = t.split('\n');
+    const last = ls.pop();
+    return ls.map((l) => `${String(++n).padStart(6)}\t${l}\n`).join('') + (last ? `${String(++n).padStart(6)}\t${last}` : '');
+  };
   for (const f of o.operands.length ? o.operands : ['-']) {
+    if (f === '-' && c.inp.open) {
+      // a stdin still open (an attach sends it as it is typed): each line is written as it arrives
+      for (let l = c.inp.line(); l; l = c.inp.line()) {
+        const t = l.nl ? l.text + '\n' : l.text;
+        c.out.write(o.flags.has('n') ? numbered(t) : t);
+      }
+      continue;
+    }
     const t = readFile(c, 'cat', f);
     if (t === undefined) {
       failed = true;
       continue;
     }
-    if (o.flags.has('n')) {
-      const ls = t.split('\n');
-      const last = ls.pop();
-      c.out.write(ls.map((l) => `${String(++n).padStart(6)}\t${l}\n`).join('') + (last ? `${String(++n).padStart(6)}\t${last}` : ''));
-    } else c.out.write(t);
+    c.out.write(o.flags.has('n') ? numbered(t) : t);
   }
   return failed ? 1 : 0;
 };
