@@ -34,7 +34,13 @@ Examples:
         const r = await manager.runUntilStable({ timeoutMs, graceMs: timeoutMs });
         if (!flags.quiet) {
           const took = humanDuration(r.advancedMs);
-          ctx.out(r.stable ? `cluster is stable (simulated time advanced ${took})\n` : `cluster is not stable after ${humanDuration(r.advancedMs)} of simulated time\n`);
+          ctx.out(r.stable ? `cluster is stable (simulated time advanced ${took})\n` : `cluster is not stable after ${took} of simulated time\n`);
+          // Settled is not succeeded: a roll-out that gave up is named (rollout status's words).
+          const deployments = await api.list(api.registry.forKind('apps/v1', 'Deployment'));
+          for (const d of deployments.items) {
+            const progressing = (d.status?.conditions ?? []).find((c: { type?: string }) => c.type === 'Progressing');
+            if (progressing?.reason === 'ProgressDeadlineExceeded') ctx.err(`Warning: deployment "${d.metadata.name}" in namespace "${d.metadata.namespace}" exceeded its progress deadline\n`);
+          }
         }
         return r.stable ? 0 : 1;
       }),
