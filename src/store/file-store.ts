@@ -55,7 +55,6 @@ import { MetaDocs } from './file-store-meta';
 import { SharedLists } from './shared-lists';
 
 export { parseObject, ensurePrivateDir, storeIoError, TMP_PREFIX };
-export { StoreNotFoundError } from './file-store-support';
 
 const LOCK_TIMEOUT_MS = 30_000;
 /** A group (see group()) gives the lock up when another process waits for it, or else after this long or this many deferred writes. */
