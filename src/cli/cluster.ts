@@ -256,7 +256,7 @@ function registerFsck(cluster: Command, p: Program): void {
 
 /** A cluster found by target() but deleted before its store was opened: the same error. */
 async function notFound(e: unknown, name: string): Promise<never> {
-  const { StoreNotFoundError } = await import('../store/file-store-support');
+  const { StoreNotFoundError } = await import('../api/open');
   throw e instanceof StoreNotFoundError ? new CliError(`cluster "${name}" not found`) : e;
 }
 
