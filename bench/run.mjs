@@ -592,7 +592,7 @@ section('etcd', () => {
       etcd.wipe();
       const fileDir = mkdtempSync(join(tmpdir(), 'kubesim-bench-file-'));
       homes.push(fileDir);
-      return [['memory', 'memory://'], ['file', `file://${fileDir}`], ['etcd', `etcd://${etcd.endpoint}`]];
+      return [['memory', 'memory://'], ['file', `file://${fileDir}?create=1`], ['etcd', `etcd://${etcd.endpoint}`]];
     };
     // KUBESIM_BENCH_ETCD_CASES=create,watch,deployment,reconcile,servers runs some of them.
     const cases = process.env.KUBESIM_BENCH_ETCD_CASES?.split(',');

@@ -8,6 +8,7 @@ import { ApiServer, type Validator } from './server';
 import { SimState } from './sim-state';
 
 export { fileStoreUrl };
+export { StoreNotFoundError } from '../store/file-store-support';
 
 /** A cluster whose clock is persisted with it (file clusters: the CLI and the daemon agree on time). */
 export async function openClusterApi(url: string, rng: Rng | ((rev: number) => Rng), validator?: Validator): Promise<{ api: ApiServer; clock: ClusterClock }> {

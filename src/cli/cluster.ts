@@ -190,7 +190,7 @@ Examples:
         const { defaultRng } = await import('../sim/rng');
         const { clusterStoreUrl } = await import('../cluster/store-url');
         const url = clusterStoreUrl(dir);
-        const { api } = await openClusterApi(url, defaultRng());
+        const { api } = await openClusterApi(url, defaultRng()).catch((e: unknown) => notFound(e, name ?? ctx.clusterName));
         const s = daemonStatus(dir, Date.now(), await api.sim.daemonStatus());
         const nodes = url.startsWith('file://') ? String(countFiles(`${dir}/registry/nodes`)) : await countNodesIn(url);
         const lines = [`Cluster:\t${name ?? ctx.clusterName}`, `Directory:\t${dir}`, `Nodes:\t${nodes}`];
@@ -240,13 +240,24 @@ function registerFsck(cluster: Command, p: Program): void {
       p.action(async (ctx, name: string | undefined, flags: { repair?: boolean }) => {
         const dir = target(ctx, name);
         const { fsck } = await import('../store/fsck');
-        const r = fsck(dir, Boolean(flags.repair));
+        let r: ReturnType<typeof fsck>;
+        try {
+          r = fsck(dir, Boolean(flags.repair));
+        } catch (e) {
+          return notFound(e, name ?? ctx.clusterName);
+        }
         for (const pr of r.problems) ctx.out(`${pr.path}: ${pr.problem}${pr.repaired ? ` (repaired: ${pr.repaired})` : ''}\n`);
         const left = r.problems.filter((pr) => !pr.repaired).length;
         ctx.out(`${r.objects} objects checked, ${r.problems.length} problem(s) found${flags.repair ? `, ${r.problems.length - left} repaired` : ''}\n`);
         if (left) throw new CliError(flags.repair ? `${left} problem(s) could not be repaired` : 'run "kubesim cluster fsck --repair" to repair them');
       }),
     );
+}
+
+/** A cluster found by target() but deleted before its store was opened: the same error. */
+async function notFound(e: unknown, name: string): Promise<never> {
+  const { StoreNotFoundError } = await import('../api/open');
+  throw e instanceof StoreNotFoundError ? new CliError(`cluster "${name}" not found`) : e;
 }
 
 function target(ctx: CliContext, name: string | undefined): string {

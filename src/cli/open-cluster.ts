@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliError } from '../api/errors';
 import type { ApiServer } from '../api/server';
-import { openClusterApi } from '../api/open';
+import { openClusterApi, StoreNotFoundError } from '../api/open';
 import { clusterStoreUrl } from '../cluster/store-url';
 import type { ClusterClock } from '../sim/clock';
 import { defaultRng } from '../sim/rng';
@@ -15,10 +15,9 @@ import { defaultProfile } from '../sim/profile';
 import { apiValidator } from '../api/validator-adapter';
 
 export async function openOrCreateCluster(ctx: CliContext, startDaemon = true): Promise<{ api: ApiServer; clock: ClusterClock }> {
+  const missing = () => new CliError(`cluster "${ctx.clusterName}" does not exist (create it with: kubesim cluster create ${ctx.clusterName})`);
   if (!fs.existsSync(path.join(ctx.clusterDir, 'registry'))) {
-    if (ctx.clusterName !== DEFAULT_CLUSTER) {
-      throw new CliError(`cluster "${ctx.clusterName}" does not exist (create it with: kubesim cluster create ${ctx.clusterName})`);
-    }
+    if (ctx.clusterName !== DEFAULT_CLUSTER) throw missing();
     const { createCluster, ClusterExistsError } = await import('../cluster/cluster');
     try {
       await createCluster(ctx.home, ctx.clusterName, defaultProfile(ctx.clusterName));
@@ -27,7 +26,10 @@ export async function openOrCreateCluster(ctx: CliContext, startDaemon = true): 
       if (!(e instanceof ClusterExistsError)) throw e;
     }
   }
-  const { api, clock } = await openClusterApi(clusterStoreUrl(ctx.clusterDir), (rev) => defaultRng(rev + 1), apiValidator());
+  const { api, clock } = await openClusterApi(clusterStoreUrl(ctx.clusterDir), (rev) => defaultRng(rev + 1), apiValidator()).catch((e: unknown) => {
+    // Deleted since the check above (`cluster delete` in another command).
+    throw e instanceof StoreNotFoundError ? missing() : e;
+  });
   if (startDaemon && process.env.KUBESIM_NO_DAEMON !== '1') {
     const { ensureDaemonFor } = await import('./daemon-control');
     await ensureDaemonFor(ctx, api);

@@ -13,7 +13,7 @@ export function register(program: Command, p: Program): void {
     .command('reconcile')
     .description('Run the cluster\'s controllers in this process until the cluster is stable (advancing simulated time over waits)')
     .option('--until-stable', 'Run until nothing more changes (the default and only mode).')
-    .option('--timeout <duration>', 'The most simulated time to advance (e.g. 10m).', '10m')
+    .option('--timeout <duration>', 'The most simulated time to advance (e.g. 10m); a wait under way when it passes (a progress deadline, a back-off) still ends if that comes within as long again.', '10m')
     .option('-q, --quiet', 'Print nothing; the exit code says whether the cluster became stable.')
     .addHelpText('after', `
 Examples:
@@ -29,10 +29,18 @@ Examples:
         const api = await ctx.api({ startDaemon: false });
         const { inProcessManager } = await import('./in-process');
         const manager = await inProcessManager(ctx, api);
-        const r = await manager.runUntilStable({ timeoutMs });
+        // A Deployment refused pods by a quota passes its 10-minute progress deadline 10m04s
+        // in (600 s after its last progress): the grace lets the default window see it.
+        const r = await manager.runUntilStable({ timeoutMs, graceMs: timeoutMs });
         if (!flags.quiet) {
           const took = humanDuration(r.advancedMs);
-          ctx.out(r.stable ? `cluster is stable (simulated time advanced ${took})\n` : `cluster is not stable after ${humanDuration(timeoutMs)} of simulated time\n`);
+          ctx.out(r.stable ? `cluster is stable (simulated time advanced ${took})\n` : `cluster is not stable after ${took} of simulated time\n`);
+          // Settled is not succeeded: a roll-out that gave up is named (rollout status's words).
+          const deployments = await api.list(api.registry.forKind('apps/v1', 'Deployment'));
+          for (const d of deployments.items) {
+            const progressing = (d.status?.conditions ?? []).find((c: { type?: string }) => c.type === 'Progressing');
+            if (progressing?.reason === 'ProgressDeadlineExceeded') ctx.err(`Warning: deployment "${d.metadata.name}" in namespace "${d.metadata.namespace}" exceeded its progress deadline\n`);
+          }
         }
         return r.stable ? 0 : 1;
       }),

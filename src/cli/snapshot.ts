@@ -144,7 +144,7 @@ function metaNames(dir: string): string[] {
 // writers in every process.
 async function withFileEngine<T>(dir: string, use: (e: BundleEngine) => T): Promise<T> {
   const { FileStore } = await import('../store/file-store');
-  const engine = new FileStore(dir);
+  const engine = new FileStore(dir, { create: false });
   try {
     return use({
       engine,

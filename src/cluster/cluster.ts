@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ApiServer } from '../api/server';
-import { openClusterApi } from '../api/open';
+import { fileStoreUrl, openClusterApi } from '../api/open';
 import { clusterStoreUrl, hasExternalStore } from './store-url';
 import type { ClusterClock } from '../sim/clock';
 import { defaultRng } from '../sim/rng';
@@ -75,7 +75,9 @@ export async function createCluster(home: string, name: string, profile: Cluster
 }
 
 async function buildCluster(dir: string, profile: ClusterProfile): Promise<{ api: ApiServer; clock: ClusterClock }> {
-  const { api, clock } = await openClusterApi(clusterStoreUrl(dir), defaultRng(), apiValidator());
+  // The one opener that may make a file store: every other one finds it or fails.
+  const url = hasExternalStore(dir) ? clusterStoreUrl(dir) : fileStoreUrl(dir) + '?create=1';
+  const { api, clock } = await openClusterApi(url, defaultRng(), apiValidator());
   fs.mkdirSync(path.join(dir, 'registry'), { recursive: true, mode: 0o700 }); // an etcd cluster's local marker
   await api.sim.setProfile(profile);
   await api.batch(async () => {

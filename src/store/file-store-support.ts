@@ -65,6 +65,32 @@ export function ensurePrivateDir(dir: string): void {
   if (!st.isDirectory()) throw new StoreError(`${dir} is not a directory`);
 }
 
+/** An opener other than `cluster create` found no store in the directory (removed, or never made). */
+export class StoreNotFoundError extends StoreError {
+  constructor(readonly dir: string) {
+    super(`no kubesim store in ${dir}`);
+  }
+}
+
+/**
+ * Checks that `root` holds a store (it and its registry/ and meta/ folders, none a symlink)
+ * without creating anything: a command racing `cluster delete` must not bring back an empty
+ * cluster, nor leave the deletion a folder it cannot remove.
+ */
+export function requireStoreDir(root: string): void {
+  for (const d of [root, path.join(root, 'registry'), path.join(root, 'meta')]) {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(d);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new StoreNotFoundError(root);
+      throw storeIoError(e, d);
+    }
+    if (!st.isDirectory()) throw new StoreError(`${d} is not a directory`);
+  }
+}
+
 export function storeIoError(e: unknown, file: string): StoreError {
   if (e instanceof StoreError) return e;
   const err = e as NodeJS.ErrnoException;

@@ -49,7 +49,7 @@ import {
 } from './store';
 import { storeFaultPoint } from './fault-points';
 import { DamagedObjectError } from './damaged';
-import { parseObject, ensurePrivateDir, storeIoError, bootId, syncFileSystem, fsyncPath, PendingWrites } from './file-store-support';
+import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, syncFileSystem, fsyncPath, PendingWrites } from './file-store-support';
 import { RegistryFiles, TMP_PREFIX, atomicWrite, writeTemp, warnOnce } from './file-store-files';
 import { MetaDocs } from './file-store-meta';
 import { SharedLists } from './shared-lists';
@@ -94,6 +94,11 @@ function removeFile(file: string): void {
 export interface FileStoreOptions {
   /** fsync object files and the journal before acknowledging (default true). */
   fsync?: boolean;
+  /**
+   * Make the directory and its folders when missing (default true: a new store). False for
+   * a store that must exist: the file:// driver unless its URL says `create=1`.
+   */
+  create?: boolean;
 }
 
 export class FileStore implements SyncStore {
@@ -147,11 +152,11 @@ export class FileStore implements SyncStore {
     opts: FileStoreOptions = {},
   ) {
     this.fsync = opts.fsync ?? process.env.KUBESIM_FSYNC !== '0';
-    ensurePrivateDir(root);
     this.registryDir = path.join(root, 'registry');
     const metaDir = path.join(root, 'meta');
-    ensurePrivateDir(this.registryDir);
-    ensurePrivateDir(metaDir);
+    storeFaultPoint('open', root); // a test deletes the cluster here, after the CLI's own check
+    if (opts.create === false) requireStoreDir(root);
+    else for (const d of [root, this.registryDir, metaDir]) ensurePrivateDir(d);
     this.files = new RegistryFiles(this.registryDir, () => this.held);
     this.meta = new MetaDocs(metaDir, this.fsync);
     this.journalPath = path.join(root, 'journal.log');

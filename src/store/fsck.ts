@@ -31,7 +31,7 @@ export function fsck(root: string, repair: boolean): FsckReport {
   };
   const lockPath = path.join(root, 'lock');
   checkLock(lockPath, note);
-  const store = new FileStore(root, { fsync: true });
+  const store = new FileStore(root, { fsync: true, create: false });
   const revPath = path.join(root, 'rev');
   let revOk = true;
   try {

@@ -57,10 +57,12 @@ function flag(params: URLSearchParams, name: string): boolean | undefined {
   return !['0', 'false', 'no', 'off'].includes(v.toLowerCase());
 }
 
+// Only a new store's URL says `create=1` (cluster create, tests): any other opener of a
+// directory that is gone (`cluster delete` meanwhile) gets StoreNotFoundError.
 registerDriver('file', (u) => {
   if (!u.location) throw new StoreError('file:// store URL without a directory');
   const dir = path.resolve(u.location);
-  return new EngineStore(new FileStore(dir, { fsync: flag(u.params, 'fsync') }), { dataDir: dir });
+  return new EngineStore(new FileStore(dir, { fsync: flag(u.params, 'fsync'), create: flag(u.params, 'create') ?? false }), { dataDir: dir });
 });
 
 registerDriver('memory', () => new EngineStore(new MemoryStore()));

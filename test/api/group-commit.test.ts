@@ -28,7 +28,7 @@ const post = (name: string) => ({
 
 test('twenty writes sent at once share one or two groups, each answered after its group committed; a conflict fails alone', async () => {
   await loadValidation();
-  const api = await ApiServer.open(await openStore(fileStoreUrl(dir)), new ManualClock(Date.parse('2026-12-01T00:00:00Z')), seededRng(2), apiValidator());
+  const api = await ApiServer.open(await openStore(fileStoreUrl(dir) + '?create=1'), new ManualClock(Date.parse('2026-12-01T00:00:00Z')), seededRng(2), apiValidator());
   await api.bootstrap();
   const h = new RestHandler(api);
   // Count the groups and when each one is committed (its promise settles after the lock is given up).

@@ -17,7 +17,7 @@ test("another process's create, then this process's update of the same object be
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-watch-cache-'));
   try {
     const clock = new ManualClock(Date.parse('2026-12-01T00:00:00Z'));
-    const api = await ApiServer.open(await openStore(`file://${dir}`), clock, seededRng(1));
+    const api = await ApiServer.open(await openStore(`file://${dir}?create=1`), clock, seededRng(1));
     await api.bootstrap();
     const other = await ApiServer.open(await openStore(`file://${dir}`), clock, seededRng(2)); // "another process"
     const cache = new WatchCache(api);

@@ -117,3 +117,29 @@ spec:
   assert.equal(r.code, 1);
   assert.match(r.stderr, /pods "be-2" is forbidden: exceeded quota: best-effort, requested: pods=1, used: pods=1, limited: pods=1\n$/);
 });
+
+test('the default reconcile window sees a quota-stuck Deployment time out; a crash loop still ends unsettled', () => {
+  sb.ok(['create', 'namespace', 'deadline']);
+  sb.ok(['create', 'quota', 'pods', '-n', 'deadline', '--hard=pods=6']);
+  sb.ok(['create', 'deployment', 'web', '-n', 'deadline', '--image=nginx:1.27', '--replicas=8']);
+  // The pods that fit become available a few seconds in, so the 10-minute progress deadline
+  // passes just after the default 10-minute window: that wait still ends, and then nothing
+  // changes by itself (the quota retries are steady state).
+  const settled = sb.run(['reconcile', '--until-stable']);
+  assert.deepEqual([settled.code, settled.stdout], [0, 'cluster is stable (simulated time advanced 10m)\n']);
+  assert.equal(settled.stderr, 'Warning: deployment "web" in namespace "deadline" exceeded its progress deadline\n');
+  assert.match(sb.ok(['describe', 'deploy', 'web', '-n', 'deadline']), /\n {2}Progressing {6}False {3}ProgressDeadlineExceeded\n/);
+  const status = sb.run(['rollout', 'status', 'deploy/web', '-n', 'deadline']);
+  assert.deepEqual([status.code, status.stderr], [1, 'error: deployment "web" exceeded its progress deadline\n']);
+
+  // A crash loop keeps waiting on back-offs: the run ends, unsettled, within twice the window.
+  sb.ok(['create', 'namespace', 'crash']);
+  sb.ok(['run', 'crash', '-n', 'crash', '--image=busybox', '--', 'sh', '-c', 'exit 1']);
+  const before = Date.parse(sb.ok(['clock']).split(' ')[0]);
+  const r = sb.run(['reconcile', '--until-stable', '--timeout', '3m']);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /^cluster is not stable after \d+m\d*s? of simulated time\n$/);
+  const advanced = Date.parse(sb.ok(['clock']).split(' ')[0]) - before;
+  assert.ok(advanced >= 3 * 60_000 && advanced <= 6 * 60_000 + 5_000, `advanced ${advanced} ms`);
+  assert.match(sb.ok(['get', 'pod', 'crash', '-n', 'crash', '--no-headers']), /CrashLoopBackOff/);
+});

@@ -20,7 +20,7 @@ const cm = (name: string, v = '1'): KObject => ({ apiVersion: 'v1', kind: 'Confi
 const openers: Record<string, () => Promise<{ store: Store; done: () => void | Promise<void> }>> = {
   file: async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kubesim-contract-'));
-    return { store: await openStore(`file://${dir}?fsync=0`), done: () => rmSync(dir, { recursive: true, force: true }) };
+    return { store: await openStore(`file://${dir}?fsync=0&create=1`), done: () => rmSync(dir, { recursive: true, force: true }) };
   },
   memory: async () => ({ store: await openStore('memory://'), done: () => {} }),
   // A fresh single-member etcd per case: the cases expect an empty store (revisions, lists).

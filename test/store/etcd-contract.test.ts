@@ -33,7 +33,7 @@ const drivers: [string, () => string][] = [
   ['file', () => {
     const d = mkdtempSync(join(tmpdir(), 'kubesim-contract-'));
     dirs.push(d);
-    return fileStoreUrl(d) + '?fsync=0';
+    return fileStoreUrl(d) + '?fsync=0&create=1';
   }],
   ['etcd', () => etcd.url],
 ];
