@@ -184,7 +184,7 @@ export function register(program: Command, p: Program): void {
             }
           }
         });
-        if (flags.prune && dryRun === 'none') await prune(ctx, source, pruneTo, applied, flags.selector, deletion, flags.pruneAllowlist);
+        if (flags.prune) await prune(ctx, source, pruneTo, applied, flags.selector, deletion, flags.pruneAllowlist ?? [], dryRun);
         return failures;
       };
       const failures = await withObjectSource(ctx, applyAll);

@@ -126,6 +126,12 @@ test('apply --prune deletes with --cascade and --grace-period: an orphaned Deplo
     while (!get(side, 'rs', '{.items[*].metadata.name}') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     assert.notEqual(get(side, 'rs', '{.items[*].metadata.name}'), '', `${side}: the ReplicaSet`);
   }
+  // A dry run prints what it would prune (the server's is a DELETE with dryRun=All) and deletes nothing.
+  const dry = step(() => ['apply', '--prune', '-l', 'set=a', '-f', c.file('cm.yaml', cm('a: "1"')), '--dry-run=client']);
+  assert.equal(dry.kubectl.stdout, 'configmap/c1 configured (dry run)\npod/p1 pruned (dry run)\ndeployment.apps/d1 pruned (dry run)\n');
+  const serverDry = step(() => ['apply', '--prune', '-l', 'set=a', '-f', c.file('cm.yaml', cm('a: "1"')), '--dry-run=server']);
+  assert.match(serverDry.kubectl.stdout, /^configmap\/c1 unchanged \(server dry run\)\npod\/p1 pruned \(server dry run\)\n/);
+  for (const side of SIDES) assert.equal(get(side, 'pod/p1', '{.metadata.name}'), 'p1', `${side}: nothing pruned`);
   const pruned = step(() => ['apply', '--prune', '-l', 'set=a', '-f', c.file('cm.yaml', cm('a: "1"')), '--cascade=orphan', '--grace-period=0']);
   assert.equal(pruned.kubectl.stdout, 'configmap/c1 unchanged\npod/p1 pruned\ndeployment.apps/d1 pruned\n');
   for (const side of SIDES) {
