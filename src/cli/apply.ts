@@ -19,6 +19,7 @@ import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addDryRunFlag, parseDryRun, dryRunSuffix } from './flags/dry-run';
 import { formatApiError, PrintedError } from './format-error';
 import { collect } from './flags/collect';
+import { declareLocalFlags } from './flags/pflag';
 import { addDeleteFlags, cascadePolicy, DELETE_FLAGS_SHOWN, type DeleteFlagValues } from './flags/delete-flags';
 import { FIELD_MANAGER_HELP, VALIDATE_HELP, kubectlHelp } from './kubectl-help';
 import { APPLY_EXAMPLE, APPLY_LONG } from './verb-help';
@@ -73,6 +74,7 @@ export function register(program: Command, p: Program): void {
     // kubesim's patches always come from its own schemas (kubectl's baked-in types); false
     // only drops the OpenAPI attempts' warnings kubectl prints before falling back to those.
     .option('--openapi-patch', 'If true, use openapi to calculate diff when the openapi presents and the resource can be found in the openapi spec. Otherwise, fall back to use baked-in types.', true);
+  declareLocalFlags(cmd);
   kubectlHelp(cmd, p.name, { long: APPLY_LONG, example: APPLY_EXAMPLE, use: 'apply (-f FILENAME | -k DIRECTORY)', commands: [] }, { ...DELETE_FLAGS_SHOWN, 'field-manager': "'kubectl-client-side-apply'" })
     .action(p.action(async (ctx, flags: ApplyFlags) => {
       const dryRun = parseDryRun(ctx, flags.dryRun);

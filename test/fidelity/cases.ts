@@ -372,6 +372,10 @@ const APPLY_FLAGS = [
   'apply -f cm.yaml --subresource=status --force',
   'replace -f cm.yaml --grace-period=x',
   'delete -f cm.yaml --cascade=1 --grace-period=0 --now',
+  // apply's flags are local to it (cobra): its sub-commands refuse them.
+  'apply view-last-applied -f cm.yaml --force',
+  'apply set-last-applied -f cm.yaml --prune',
+  'apply edit-last-applied --overwrite=false -f cm.yaml',
 ];
 
 /** YAML and document errors on the --local path. */
