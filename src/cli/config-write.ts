@@ -233,10 +233,10 @@ function fileNamed(ctx: CliContext): string {
   return a.explicit ?? defaultFilename(a);
 }
 
-function deleteStanza(ctx: CliContext, kind: 'clusters' | 'users', label: string, args: string[]): void {
+function deleteStanza(ctx: CliContext, kind: 'clusters' | 'users', label: string, args: string[], program: string): void {
   const a = access(ctx);
   const c = startingConfig(a);
-  if (args.length !== 1) throw new CliError(kind === 'users' ? `user to delete is required\nSee 'kubesim config delete-user -h' for help and examples` : `Unexpected args: ${goList(args)}`);
+  if (args.length !== 1) throw new CliError(kind === 'users' ? `user to delete is required\nSee '${program} config delete-user -h' for help and examples` : `Unexpected args: ${goList(args)}`);
   const file = fileNamed(ctx);
   const name = args[0];
   if (!c[kind].has(name)) throw new CliError(`cannot delete ${label} ${name}, not in ${file}`);
@@ -389,11 +389,11 @@ export function registerWriters(config: Command, p: Program): void {
     .command('delete-cluster')
     .description('Delete the specified cluster from the kubeconfig')
     .argument('[args...]')
-    .action(configAction(p, (ctx, args: string[]) => deleteStanza(ctx, 'clusters', 'cluster', args)));
+    .action(configAction(p, (ctx, args: string[]) => deleteStanza(ctx, 'clusters', 'cluster', args, p.name)));
 
   config
     .command('delete-user')
     .description('Delete the specified user from the kubeconfig')
     .argument('[args...]')
-    .action(configAction(p, (ctx, args: string[]) => deleteStanza(ctx, 'users', 'user', args)));
+    .action(configAction(p, (ctx, args: string[]) => deleteStanza(ctx, 'users', 'user', args, p.name)));
 }

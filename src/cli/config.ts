@@ -67,8 +67,8 @@ function flattenConfig(c: Config): void {
   for (const cl of c.clusters.values()) flatten(cl.fields, 'certificate-authority', 'certificate-authority-data', cl.origin);
 }
 
-async function runView(ctx: CliContext, flags: ViewFlags, cmd: Command): Promise<void> {
-  if (cmd.args.length) throw new CliError(`unexpected arguments: [${cmd.args.join(' ')}]\nSee 'kubesim config view -h' for help and examples`);
+async function runView(ctx: CliContext, flags: ViewFlags, cmd: Command, program: string): Promise<void> {
+  if (cmd.args.length) throw new CliError(`unexpected arguments: [${cmd.args.join(' ')}]\nSee '${program} config view -h' for help and examples`);
   const a = access(ctx);
   const mergeGiven = flags.merge !== undefined;
   const merge = mergeGiven ? parseGoBool(String(flags.merge)) ?? true : !a.explicit;
@@ -139,7 +139,7 @@ export function register(program: Command, p: Program): void {
     .option('--minify', 'Remove all information not used by current-context from the output')
     .allowExcessArguments(true);
   for (const o of printFlagOptions(VIEW_OUTPUT_HELP)) view.addOption(o);
-  view.action(configAction(p, (ctx, flags: ViewFlags, cmd: Command) => runView(ctx, flags, cmd)));
+  view.action(configAction(p, (ctx, flags: ViewFlags, cmd: Command) => runView(ctx, flags, cmd, p.name)));
 
   config
     .command('get-contexts')

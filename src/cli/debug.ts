@@ -11,6 +11,8 @@ import type { CliContext } from './context';
 import type { Program } from './root';
 import { collect } from './flags/collect';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
+import { kubectlHelp } from './kubectl-help';
+import { DEBUG_EXAMPLE, DEBUG_LONG } from './verb-help';
 
 export interface DebugFlags {
   argumentsOnly?: boolean;
@@ -248,20 +250,17 @@ export function register(program: Command, p: Program): void {
     .option('--share-processes', 'When used with \'--copy-to\', enable process namespace sharing in the copy.', true)
     .option('-i, --stdin', 'Keep stdin open on the container(s) in the pod, even if nothing is attached.')
     .option('--target <container>', 'When using an ephemeral container, target processes in this container name.')
-    .option('-t, --tty', 'Allocate a TTY for the debugging container.');
-  addResourceBuilderFlags(cmd, { filename: 'identifying the resource to debug', recursive: true });
-  cmd
-    .addHelpText('after', `
-Examples:
-  # Create an interactive debugging session in pod mypod and immediately attach to it.
-  ${p.name} debug mypod -it --image=busybox
-
-  # Create a debug container named debugger using a custom automated debugging image.
-  ${p.name} debug --image=myproj/debug-tools -c debugger mypod
-
-  # Create an interactive debugging session on a node and immediately attach to it.
-  # The container will run in the host namespaces and the host's filesystem will be mounted at /host
-  ${p.name} debug node/mynode -it --image=busybox`)
+    .option('-t, --tty', 'Allocate a TTY for the debugging container.')
+    // Read only with --copy-to, which kubesim does not simulate: accepted as kubectl accepts them.
+    .option('--keep-annotations', "If true, keep the original pod annotations.(This flag only works when used with '--copy-to')")
+    .option('--keep-init-containers', "Run the init containers for the pod. Defaults to true.(This flag only works when used with '--copy-to')", true)
+    .option('--keep-labels', "If true, keep the original pod labels.(This flag only works when used with '--copy-to')")
+    .option('--keep-liveness', "If true, keep the original pod liveness probes.(This flag only works when used with '--copy-to')")
+    .option('--keep-readiness', "If true, keep the original pod readiness probes.(This flag only works when used with '--copy-to')")
+    .option('--keep-startup', "If true, keep the original startup probes.(This flag only works when used with '--copy-to')");
+  // cmdutil.AddJsonFilenameFlag: -f only (no -R, no -k).
+  addResourceBuilderFlags(cmd, { filename: 'identifying the resource to debug' });
+  kubectlHelp(cmd, p.name, { long: DEBUG_LONG, example: DEBUG_EXAMPLE, use: 'debug (POD | TYPE[[.VERSION].GROUP]/NAME) [ -- COMMAND [args...] ]' })
     .action(
       p.action(async (ctx, args: string[], given: Omit<DebugFlags, 'attach'> & { attach?: boolean | string }, command: Command) => {
         const flags: DebugFlags = { ...given, attach: given.attach === undefined ? undefined : given.attach !== false && given.attach !== 'false' };

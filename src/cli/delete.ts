@@ -70,7 +70,7 @@ export class DeleteOptions {
   ) {}
 
   complete(): this {
-    this.deletion = deletionOptions(this.flags);
+    this.deletion = deletionOptions(this.flags, (l) => this.ctx.err(l));
     this.dryRun = parseDryRun(this.ctx, this.flags.dryRun);
     return this;
   }

@@ -48,7 +48,8 @@ interface Source {
   container: string;
 }
 
-const USAGE = "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubesim logs -h' for help and examples";
+/** kubectl's usage error for the arguments, naming the program typed. */
+const usage = (program: string) => `expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee '${program} logs -h' for help and examples`;
 
 function intFlag(name: string, v: string | undefined, dflt: number): number {
   if (v === undefined) return dflt;
@@ -142,12 +143,12 @@ function containersOf(pod: KObject, flags: LogsFlags, ctx: CliContext, notices: 
   return [d.name];
 }
 
-export async function runLogs(ctx: CliContext, args: string[], flags: LogsFlags): Promise<number> {
+export async function runLogs(ctx: CliContext, args: string[], flags: LogsFlags, program = ''): Promise<number> {
   await loadLazy();
-  // Complete/Validate: kubectl's argument rules
+  // Complete/Validate: kubectl's argument rules (run and debug pass one pod, so need no program name).
   if (flags.selector && args.length) throw new CliError('only one of selector or a resource name can be provided');
-  if (!flags.selector && !args.length) throw new CliError(USAGE);
-  if (args.length > 2) throw new CliError(USAGE);
+  if (!flags.selector && !args.length) throw new CliError(usage(program));
+  if (args.length > 2) throw new CliError(usage(program));
   if (args.length === 2) {
     if (flags.container) throw new CliError(`only one of -c or an inline [CONTAINER] arg is allowed`);
     flags = { ...flags, container: args[1] };
@@ -363,6 +364,6 @@ export function register(program: Command, p: Program): void {
     // kubectl's global --request-timeout, which ends -f.
     .addOption(new Option('--request-timeout <duration>', 'With -f: stop following after this much cluster time (e.g. 30s).').hideHelp());
   kubectlHelp(cmd, p.name, { long: LOGS_LONG, example: LOGS_EXAMPLE, use: `logs ${cmd.usage()}` }, { 'limit-bytes': '0', 'max-log-requests': '5', 'pod-running-timeout': '20s', since: '0s', tail: '-1' })
-    .action(p.action((ctx, args: string[], flags: LogsFlags) => runLogs(ctx, args, flags.allPods ? { ...flags, prefix: true } : flags)));
+    .action(p.action((ctx, args: string[], flags: LogsFlags) => runLogs(ctx, args, flags.allPods ? { ...flags, prefix: true } : flags, p.name)));
 }
 

@@ -27,7 +27,7 @@ export interface ObjectSource {
   /** The objects of a type in a namespace (all namespaces when undefined) matching the selectors. */
   list(type: ResourceType, namespace: string | undefined, labelSelector?: string, fieldSelector?: string): Promise<KObject[]>;
   /** Deletes one object: what remains of it (graceful deletion) or what was deleted. */
-  delete(type: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<KObject>;
+  delete(type: ResourceType, namespace: string | undefined, name: string, opts: SourceDeleteOptions): Promise<KObject>;
   /** Creates an object (POST). */
   create(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject>;
   /**
@@ -69,6 +69,11 @@ export interface ObjectSource {
   getSubresource(type: ResourceType, namespace: string | undefined, name: string, subresource: string): Promise<KObject>;
   /** POSTs a policy/v1 Eviction for a pod (the eviction subresource): refused with a 429 while a disruption budget forbids it. */
   evict(namespace: string, name: string, opts: { gracePeriodSeconds?: number; dryRun?: boolean }): Promise<void>;
+}
+
+/** A DELETE's options; `untyped`: resource.Helper's body (apply --force), without kind and apiVersion. */
+export interface SourceDeleteOptions extends DeleteOptions {
+  untyped?: boolean;
 }
 
 export type FollowCallback = (obj: KObject | undefined) => boolean | Promise<boolean>;
@@ -301,13 +306,12 @@ export class RemoteObjects implements ObjectSource {
     return body.items ?? [];
   }
 
-  async delete(type: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<KObject> {
+  async delete(type: ResourceType, namespace: string | undefined, name: string, opts: SourceDeleteOptions): Promise<KObject> {
     if (unaddressable(name)) throw ApiError.notFound(pluralGroup(type), name);
     let res;
     try {
       res = await this.client.delete(objectPath(type, namespace, name), {
-        kind: 'DeleteOptions',
-        apiVersion: 'v1',
+        ...(opts.untyped ? {} : { kind: 'DeleteOptions', apiVersion: 'v1' }),
         ...(opts.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: opts.gracePeriodSeconds } : {}),
         ...(opts.propagationPolicy ? { propagationPolicy: opts.propagationPolicy } : {}),
         ...(opts.dryRun ? { dryRun: ['All'] } : {}),

@@ -24,7 +24,6 @@ export interface PortSpec {
   remote: number;
 }
 
-const USAGE = "\nSee 'kubesim port-forward -h' for help and examples";
 
 function splitPort(spec: string): [string, string] {
   const parts = spec.split(':');
@@ -83,8 +82,8 @@ export class PortForwardOptions {
   addresses: string[] = [];
 
   /** Raw arguments and flags to options (no I/O). */
-  complete(args: string[], flags: PortForwardFlags): void {
-    if (args.length < 2) throw new CliError(`TYPE/NAME and list of ports are required for port-forward${USAGE}`);
+  complete(args: string[], flags: PortForwardFlags, program: string): void {
+    if (args.length < 2) throw new CliError(`TYPE/NAME and list of ports are required for port-forward\nSee '${program} port-forward -h' for help and examples`);
     this.podRef = args[0];
     this.portArgs = args.slice(1);
     const addrs = (flags.address ?? 'localhost').split(',').map((a) => a.trim());
@@ -220,7 +219,7 @@ export function register(program: Command, p: Program): void {
     .action(
       p.action((ctx, args: string[], flags: PortForwardFlags) => {
         const o = new PortForwardOptions();
-        o.complete(args, flags);
+        o.complete(args, flags, p.name);
         o.validate();
         return o.run(ctx);
       }),

@@ -8,6 +8,8 @@ import { CliError } from '../api/errors';
 import type { ResourceType } from '../api/resources';
 import { kindGroup, NoKindMatchError, ResourceRegistry } from '../api/resources';
 import type { KObject } from '../api/types';
+import type { DeleteOptions } from '../api/server';
+import { dryRunSuffix, type DryRunMode } from './flags/dry-run';
 import type { CliContext } from './context';
 import type { ObjectSource } from './object-source';
 
@@ -71,10 +73,19 @@ export async function* pruneCandidates(source: ObjectSource, types: ResourceType
   }
 }
 
-/** `apply --prune`: deletes the candidates (kubectl's background cascade), printing `<kind.group>/<name> pruned`. */
-export async function prune(ctx: CliContext, source: ObjectSource, types: ResourceType[], applied: KObject[], selector?: string): Promise<void> {
+/**
+ * `apply --prune`: deletes the candidates (apply's --cascade and --grace-period), printing
+ * `<kind.group>/<name> pruned`; with --dry-run=client it only prints, with server the DELETE is a dry run.
+ */
+export async function prune(ctx: CliContext, source: ObjectSource, types: ResourceType[], applied: KObject[], selector: string | undefined, deletion: DeleteOptions, allowlist: string[], dryRun: DryRunMode): Promise<void> {
+  // GetRESTMappings with the default allowlist: apply's namespace is never empty (the
+  // kubeconfig's, else "default"), so kubectl always logs this.
+  if (!allowlist.length) {
+    const { klogHeader } = await import('./generate');
+    ctx.err(`${klogHeader('W', 'prune.go:71')} Deprecated: kubectl apply will no longer prune non-namespaced resources by default when used with the --namespace flag in a future release. To preserve the current behaviour, list the resources you want to target explicitly in the --prune-allowlist flag.\n`);
+  }
   for await (const { type, obj } of pruneCandidates(source, types, applied, selector)) {
-    await source.delete(type, obj.metadata.namespace, obj.metadata.name!, { propagationPolicy: 'Background' });
-    ctx.out(`${kindGroup(type)}/${obj.metadata.name} pruned\n`);
+    if (dryRun !== 'client') await source.delete(type, obj.metadata.namespace, obj.metadata.name!, { ...deletion, dryRun: dryRun === 'server' });
+    ctx.out(`${kindGroup(type)}/${obj.metadata.name} pruned${dryRunSuffix(dryRun)}\n`);
   }
 }

@@ -57,7 +57,7 @@ export function register(program: Command, p: Program): void {
   kubectlHelp(cmd, p.name, { long: REPLACE_LONG, example: REPLACE_EXAMPLE, use: 'replace -f FILENAME' }, DELETE_FLAGS_SHOWN)
     .action(p.action(async (ctx, flags: ReplaceFlags) => {
       const dryRun = parseDryRun(ctx, flags.dryRun);
-      const deletion = deletionOptions(flags);
+      const deletion = deletionOptions(flags, (l) => ctx.err(l));
       if (!(flags.filename ?? []).length && !flags.kustomize) throw new CliError('must specify one of -f and -k');
       const invalid = replaceFlagError(flags, dryRun);
       if (invalid) throw new CliError(invalid);

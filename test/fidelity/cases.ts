@@ -341,6 +341,41 @@ const DEBUG = [
   'debug mypod --copy-to=x -- sh',
   'debug mypod --image=busybox --profile=bogus',
   'debug --image=busybox',
+  // The --keep-* flags (read only with --copy-to) and -f without -R.
+  'debug mypod --keep-labels=maybe --image=busybox',
+  'debug mypod -R --image=busybox',
+  'debug --keep-init-containers=false --keep-startup --copy-to=x',
+  'debug mypod --keep-annotations --replace --image=busybox',
+  'debug -f pod.json --keep-liveness --keep-readiness=true -t --image=busybox',
+];
+
+/** apply's DeleteFlags, --overwrite and --openapi-patch: parsed, then ToOptions' and Validate's checks in kubectl's order. */
+const APPLY_FLAGS = [
+  'apply -f cm.yaml --cascade=bogus',
+  'apply -f cm.yaml --force --server-side',
+  'apply -f cm.yaml --force --dry-run=server',
+  'apply -f cm.yaml --force --prune --all',
+  'apply -f cm.yaml --all -l a=b',
+  'apply -f cm.yaml --cascade=true --force --server-side',
+  'apply -f cm.yaml --cascade=false --force --server-side',
+  'apply -f cm.yaml --cascade --force --server-side',
+  'apply -f cm.yaml --grace-period=x',
+  'apply -f cm.yaml --timeout=5',
+  'apply -f cm.yaml --overwrite=maybe',
+  'apply -f cm.yaml --openapi-patch=false --force-conflicts',
+  'apply --cascade=orphan',
+  'apply -f cm.yaml --wait=false --force --server-side',
+  'apply -f cm.yaml --wait=maybe',
+  'apply -f cm.yaml --prune --all --cascade=bogus --prune-allowlist=x',
+  'apply -f cm.yaml --prune --prune-allowlist=x --force-conflicts',
+  'apply -f cm.yaml --overwrite=false --openapi-patch=0 --server-side --dry-run=client',
+  'apply -f cm.yaml --subresource=status --force',
+  'replace -f cm.yaml --grace-period=x',
+  'delete -f cm.yaml --cascade=1 --grace-period=0 --now',
+  // apply's flags are local to it (cobra): its sub-commands refuse them.
+  'apply view-last-applied -f cm.yaml --force',
+  'apply set-last-applied -f cm.yaml --prune',
+  'apply edit-last-applied --overwrite=false -f cm.yaml',
 ];
 
 /** YAML and document errors on the --local path. */
@@ -485,6 +520,8 @@ const HELP_COMMANDS = [
   'delete',
   'replace',
   'create',
+  'apply',
+  'debug',
 ];
 const HELP = [...HELP_COMMANDS.map((c) => `${c} --help`), 'create deployment -h'];
 
@@ -873,6 +910,7 @@ export function allCases(): string[][] {
     ...DECODE_AND_AGGREGATES,
     ...FLAG_GROUPS,
     ...DEBUG,
+    ...APPLY_FLAGS,
     ...HELP,
     ...DIFF_AND_FRIENDS,
     ...GROUPS,

@@ -23,13 +23,14 @@ export interface ApplyDecision {
  * `manifest` must already carry metadata.namespace for namespaced kinds. `live` is the
  * current object from the server, or undefined when it does not exist.
  */
-export function computeApply(manifest: KObject, live: KObject | undefined, opts: { annotate?: boolean } = {}): ApplyDecision {
+export function computeApply(manifest: KObject, live: KObject | undefined, opts: { annotate?: boolean; overwrite?: boolean } = {}): ApplyDecision {
   // kubectl diff merges without annotating (GetModifiedConfiguration(obj, false)).
   const modified = opts.annotate === false ? unannotated(manifest) : withLastApplied(manifest);
   if (!live) return { action: 'create', result: removeNulls(modified), missingAnnotation: false };
   const original = getLastApplied(live);
   const missingAnnotation = original === undefined;
-  const patch = createThreeWayMergePatch(original, modified, live, manifest.kind, manifest.apiVersion);
+  // --overwrite=false throws MergeConflictError here, before any request.
+  const patch = createThreeWayMergePatch(original, modified, live, manifest.kind, manifest.apiVersion, opts.overwrite ?? true);
   if (Object.keys(patch).length === 0) return { action: 'unchanged', result: clone(live), missingAnnotation };
   const patchType = supportsStrategicMerge(manifest.kind, manifest.apiVersion) ? 'strategic' : 'merge';
   const result = applyApplyPatch(live, patch, manifest.kind, manifest.apiVersion);

@@ -7,6 +7,7 @@ export {
   applyStrategicMergePatch,
   applyApplyPatch,
   PatchError,
+  MergeConflictError,
 } from './strategic-merge';
 export { applyJsonMergePatch, createJsonMergePatch, createThreeWayJsonMergePatch } from './json-merge-patch';
 export { applyJsonPatch, type JsonPatchOp } from './json-patch';

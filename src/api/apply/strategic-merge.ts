@@ -499,15 +499,66 @@ function mergeSliceWithoutSpecialElements(original: any[], patch: any[], mergeKe
  * last-applied configuration (undefined when the live object has none). For kinds without a
  * strategic-merge schema (custom resources) this is the three-way JSON merge patch instead.
  */
-export function createThreeWayMergePatch(original: object | undefined, modified: object, current: object, kind: string, apiVersion?: string): JsonMap {
+export function createThreeWayMergePatch(original: object | undefined, modified: object, current: object, kind: string, apiVersion?: string, overwrite = true): JsonMap {
   const schema = patchSchemaFor(kind, apiVersion);
+  // CreateThreeWayJSONMergePatch has no overwrite: custom resources never conflict.
   if (!schema) return createThreeWayJsonMergePatch(original, modified, current);
   const o = (original ?? {}) as JsonMap;
   const m = modified as JsonMap;
   const c = current as JsonMap;
   const delta = diffMaps(c, m, schema, { ignoreDeletions: true, ignoreChangesAndAdditions: false, setElementOrder: true, buildRetainKeys: false });
   const deletions = diffMaps(o, m, schema, { ignoreDeletions: false, ignoreChangesAndAdditions: true, setElementOrder: true, buildRetainKeys: false });
-  return mergeMap(clone(deletions), clone(delta), schema, { mergeParallelList: false, ignoreUnmatchedNulls: false });
+  const patch = mergeMap(clone(deletions), clone(delta), schema, { mergeParallelList: false, ignoreUnmatchedNulls: false });
+  if (!overwrite) {
+    // `apply --overwrite=false`: what the patch sets must not differ from what someone else
+    // changed since the last apply (original to current).
+    const changed = diffMaps(o, c, schema, { ignoreDeletions: false, ignoreChangesAndAdditions: false, setElementOrder: false, buildRetainKeys: false });
+    if (fieldsConflict(patch, changed, { schema })) throw new MergeConflictError(patch, changed);
+  }
+  return patch;
+}
+
+/** mergepatch.ErrConflict: the patch, and the changes from original to current it collides with. */
+export class MergeConflictError extends PatchError {
+  constructor(
+    readonly patch: JsonMap,
+    readonly changed: JsonMap,
+  ) {
+    super('merge conflict');
+  }
+}
+
+/** mergingMapFieldsHaveConflicts: the two overlap with different values somewhere. */
+function fieldsConflict(left: unknown, right: unknown, meta: FieldMeta): boolean {
+  if (isMap(left)) {
+    if (!isMap(right)) return true;
+    // A directive works on the whole map: one side's alone, or two different ones, collide.
+    if (has(left, DIRECTIVE) !== has(right, DIRECTIVE) || left[DIRECTIVE] !== right[DIRECTIVE]) return true;
+    if (meta.strategy === 'replace') return false;
+    const schema = meta.schema ?? EMPTY_SCHEMA;
+    return Object.entries(left).some(([k, v]) => k !== DIRECTIVE && k !== RETAIN_KEYS && has(right, k) && fieldsConflict(v, right[k], fieldMeta(schema, k)));
+  }
+  if (Array.isArray(left)) {
+    if (!Array.isArray(right)) return true;
+    return slicesConflict(left, right, meta);
+  }
+  return !deepEqual(left, right);
+}
+
+function slicesConflict(left: any[], right: any[], meta: FieldMeta): boolean {
+  const kind = sliceElementKind(left, right);
+  if (kind === undefined) throw new PatchError('no elements in any of the given slices');
+  const element: FieldMeta = { schema: meta.schema };
+  if (meta.strategy === 'merge') {
+    // Merging lists of scalars cannot conflict; lists of maps are compared by merge key.
+    if (kind !== 'map') return false;
+    const byKey = (list: any[]) => new Map(list.map((m) => [goFormat(m[meta.mergeKey ?? '']), m]));
+    const r = byKey(right);
+    return [...byKey(left)].some(([k, v]) => r.has(k) && fieldsConflict(v, r.get(k), element));
+  }
+  if (left.length !== right.length) return true;
+  const [l, r] = kind === 'map' ? [left, right] : [sortScalars(deduplicateScalars(left)), sortScalars(deduplicateScalars(right))];
+  return l.some((v, i) => fieldsConflict(v, r[i], element));
 }
 
 /** Two-way strategic merge patch from original to modified (what `kubectl edit`/`label` send). */

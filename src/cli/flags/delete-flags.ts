@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../../api/errors';
 import type { PropagationPolicy } from '../../api/server';
+import { declareFlagTypes, parseGoBool } from './pflag';
 
 export interface DeleteFlagValues {
   cascade?: string | boolean;
@@ -40,6 +41,8 @@ export function addDeleteFlags(cmd: Command, spec: DeleteFlagsSpec): Command {
     .option('--grace-period <seconds>', GRACE_HELP, '-1');
   if (spec.now) cmd.option('--now', 'If true, resources are signaled for immediate shutdown (same as --grace-period=1).');
   if (spec.output) cmd.option('-o, --output <format>', 'Output mode. Use "-o name" for shorter output (resource/name).');
+  // pflag's IntVar and DurationVar: `--grace-period=x` and `--timeout=5` are flag errors.
+  declareFlagTypes(cmd, { 'grace-period': 'int', timeout: 'duration' });
   return cmd
     .option('--timeout <duration>', spec.timeoutHelp ?? 'The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object', '0s')
     .option('--wait [bool]', 'If true, wait for resources to be gone before returning. This waits for finalizers.', spec.waitDefault);
@@ -53,17 +56,23 @@ export interface DeletionOptions {
   wait: boolean;
 }
 
-/** GetDeletionPropagationPolicy: the old boolean spellings still work. */
-export function cascadePolicy(v: string | boolean | undefined): PropagationPolicy {
-  if (v === undefined || v === true || v === 'true' || v === 'background') return 'Background';
+/**
+ * parseCascadingFlag: the old boolean spellings (any strconv.ParseBool one) still work, with
+ * kubectl's deprecation warning through `warn`.
+ */
+export function cascadePolicy(v: string | boolean | undefined, warn?: (line: string) => void): PropagationPolicy {
+  if (v === undefined || v === 'background') return 'Background';
   if (v === 'foreground') return 'Foreground';
-  if (v === 'orphan' || v === false || v === 'false') return 'Orphan';
-  throw new CliError(`invalid cascade value (${v}). Must be "background", "foreground", or "orphan"`);
+  if (v === 'orphan') return 'Orphan';
+  const b = typeof v === 'boolean' ? v : parseGoBool(v);
+  if (b === undefined) throw new CliError(`invalid cascade value (${v}). Must be "background", "foreground", or "orphan"`);
+  warn?.(`warning: --cascade=${v} is deprecated (boolean value) and can be replaced with --cascade=${b ? 'background' : 'orphan'}.\n`);
+  return b ? 'Background' : 'Orphan';
 }
 
 /** DeleteFlags.ToOptions with DeleteOptions.Complete's grace-period rules. */
-export function deletionOptions(f: DeleteFlagValues): DeletionOptions {
-  const policy = cascadePolicy(f.cascade);
+export function deletionOptions(f: DeleteFlagValues, warn?: (line: string) => void): DeletionOptions {
+  const policy = cascadePolicy(f.cascade, warn);
   let grace = Number(f.gracePeriod ?? -1);
   if (f.now) {
     if (grace !== -1) throw new CliError('--now and --grace-period cannot be specified together');

@@ -73,6 +73,14 @@ export function declareFlagTypes(cmd: Command, types: Record<string, 'int' | 'du
 }
 const passThrough = new WeakSet<Command>();
 
+/** Commands whose own flags are cobra local flags, which their sub-commands do not take. */
+const localFlags = new WeakSet<Command>();
+
+/** `apply`'s flags are its own: `apply view-last-applied --force` is an unknown flag, as in kubectl. */
+export function declareLocalFlags(cmd: Command): void {
+  localFlags.add(cmd);
+}
+
 /** Declares the flags of a command that parses its own arguments (the generators). */
 export function declareFlagTable(cmd: Command, defs: FlagDef[]): void {
   tables.set(
@@ -243,10 +251,10 @@ export function normalizeArgv(program: Command, argv: string[]): string[] {
     // A word: the next sub-command while no argument was given to this one, else an argument.
     const sub = positionals === 0 ? cmd.commands.find((c) => c.name() === a || c.aliases().includes(a)) : undefined;
     if (sub) {
-      cmd = sub;
       // A generator (`create deployment`) has only its own flags and the root's: cobra's
-      // `create` flags are local to it, not inherited.
-      chain = tables.has(sub) ? [chain[0], flagsOf(sub)] : [...chain, flagsOf(sub)];
+      // `create` flags are local to it, not inherited; so are those of a declareLocalFlags command.
+      chain = tables.has(sub) ? [chain[0], flagsOf(sub)] : [...(localFlags.has(cmd) ? chain.slice(0, -1) : chain), flagsOf(sub)];
+      cmd = sub;
       out.push(a);
       continue;
     }
