@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Builds kubesim: generates the JSON Schemas and precompiled validators when their inputs
-// changed, then bundles the CLI with esbuild into one CommonJS file, dist/main.cjs, that
-// bin/kubesim runs with a V8 code cache, and the start-up fast path, dist/fast.cjs. Modules reached through import() stay lazy (esbuild
+// changed, then bundles the CLI with esbuild into CommonJS files that bin/kubesim runs with
+// a V8 code cache: dist/main.cjs (every verb), dist/verb-<verb>.cjs (one verb's modules
+// alone, VERB_BUNDLES), dist/lib/<package>.cjs (CHUNKED_PACKAGES, loaded on first use), and
+// the start-up fast path, dist/fast.cjs. Modules reached through import() stay lazy (esbuild
 // initialises them on first use), so a verb still runs only what it needs. Output goes to a
 // fresh directory that replaces dist/ at the end, so a build never leaves a half-written
 // dist/ behind for a running kubesim.
