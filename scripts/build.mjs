@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Builds kubesim: generates the JSON Schemas and precompiled validators when their inputs
-// changed, then bundles the CLI with esbuild into one CommonJS file, dist/main.cjs, that
-// bin/kubesim runs with a V8 code cache, and the start-up fast path, dist/fast.cjs. Modules reached through import() stay lazy (esbuild
+// changed, then bundles the CLI with esbuild into CommonJS files that bin/kubesim runs with
+// a V8 code cache: dist/main.cjs (every verb), dist/verb-<verb>.cjs (one verb's modules
+// alone, VERB_BUNDLES), dist/lib/<package>.cjs (CHUNKED_PACKAGES, loaded on first use), and
+// the start-up fast path, dist/fast.cjs. Modules reached through import() stay lazy (esbuild
 // initialises them on first use), so a verb still runs only what it needs. Output goes to a
 // fresh directory that replaces dist/ at the end, so a build never leaves a half-written
 // dist/ behind for a running kubesim.
 
-import { build } from 'esbuild';
+import { build, context } from 'esbuild';
 import { readFileSync, writeFileSync, rmSync, renameSync, existsSync, statSync, readdirSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -59,7 +61,12 @@ const lazyChildProcessForCommander = {
 // module is loaded at the same point as an access to it would have been, so behaviour does
 // not change, only when the cost is paid.
 const LAZY_BUILTINS = ['async_hooks', 'child_process', 'crypto', 'dgram', 'dns', 'http', 'http2', 'https', 'net', 'perf_hooks', 'readline', 'stream', 'tls', 'tty', 'vm', 'worker_threads', 'zlib'];
-const LAZY_PACKAGES = ['re2js', 'yaml', 'tinyglobby', 'node-forge', ...LAZY_BUILTINS.map((m) => `node:${m}`)];
+// The packages among them are built into files of their own, dist/lib/<name>.cjs, that the
+// stand-in loads with their own code cache (bin/kubesim's require.withCodeCache): in the
+// bundle they were ~630 kB a command read and whose code cache it deserialised even when it
+// never loaded them.
+const CHUNKED_PACKAGES = ['re2js', 'yaml', 'tinyglobby', 'node-forge'];
+const LAZY_PACKAGES = [...CHUNKED_PACKAGES, ...LAZY_BUILTINS.map((m) => `node:${m}`)];
 const lazyPackages = {
   name: 'lazy-packages',
   setup(b) {
@@ -70,10 +77,12 @@ const lazyPackages = {
     for (const pkgName of LAZY_PACKAGES) names.set(pkgName, Object.keys(requireFromRoot(pkgName)).filter((k) => k !== 'default' && k !== '__esModule'));
     const filter = new RegExp(`^(?:${LAZY_PACKAGES.join('|')})$`);
     // The stand-in's own require() (kind require-call) resolves to the real package.
-    b.onResolve({ filter }, (args) => (args.kind === 'import-statement' ? { path: args.path, namespace: 'lazy-package' } : undefined));
+    b.onResolve({ filter }, (args) => (args.kind === 'import-statement' || args.kind === 'dynamic-import' ? { path: args.path, namespace: 'lazy-package' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (args) => ({
       contents: [
-        `let real; const load = () => real ??= require(${JSON.stringify(args.path)});`,
+        CHUNKED_PACKAGES.includes(args.path)
+          ? `let real; const load = () => real ??= __kubesimChunk(${JSON.stringify(args.path)});`
+          : `let real; const load = () => real ??= require(${JSON.stringify(args.path)});`,
         // `default` as esbuild's own interop reads it: a CommonJS module (a built-in) is its own default.
         `module.exports = { __esModule: true, get default() { const m = load(); return m && m.__esModule ? m.default : m; },`,
         ...names.get(args.path).map((k) => `  get ${JSON.stringify(k)}() { return load()[${JSON.stringify(k)}]; },`),
@@ -85,11 +94,52 @@ const lazyPackages = {
   },
 };
 
-const result = await build({
-  entryPoints: ['src/main.ts'],
-  plugins: [lazyChildProcessForCommander, lazyPackages],
+// Verbs run often enough to have a bundle of their own, dist/verb-<verb>.cjs: the CLI with
+// only the verb modules that declare or extend that verb (src/cli/commands.ts; the others
+// are left out, and loading one fails loudly). bin/kubesim runs it when the verb is the
+// first word, the one case where root.ts's verbOf() names that verb and loads nothing else;
+// every other command line runs dist/main.cjs. Not for the verbs that read the whole
+// command tree (completion, plugin, options).
+const VERB_BUNDLES = ['get', 'version', 'create', 'apply', 'delete', 'describe'];
+
+/** The verb the CLI is being built for (undefined: all of them). */
+let cliVerb;
+/** src/cli/commands.ts with the loaders of every module that does not declare cliVerb failing. */
+const onlyVerb = {
+  name: 'only-verb',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]cli[\\/]commands\.ts$/ }, (args) => {
+      const verb = cliVerb;
+      if (verb === undefined) return undefined;
+      let kept = 0;
+      const contents = readFileSync(args.path, 'utf8').replace(/^(\s*\[\[([^\]]*)\],\s*)\(\) => import\(('[^']+')\)\]/gm, (m, head, names, mod) => {
+        if ([...names.matchAll(/'([^']+)'/g)].some((n) => n[1] === verb)) return kept++, m;
+        return `${head}() => Promise.reject(new Error(\`internal error: \${${mod}} is not in the bundle of ${verb}\`))]`;
+      });
+      if (!kept) throw new Error(`build: no module of src/cli/commands.ts declares ${verb}`);
+      return { contents, loader: 'ts' };
+    });
+  },
+};
+
+const define = {
+  __KUBESIM_VERSION__: JSON.stringify(pkg.version),
+  __SCHEMA_VERSION__: JSON.stringify(schemaSource),
+  // ESM dependencies (fdir, under tinyglobby) read import.meta.url, which a CommonJS
+  // bundle does not have: give them this file's URL, made when read (making it at load
+  // was ~2 % of a command's start-up, for a branch no command takes).
+  'import.meta.url': '__kubesimImportMeta.url',
+};
+const banner = [
+  'var __kubesimImportMeta = { get url() { return require("url").pathToFileURL(__filename).href; } };',
+  // A package's own file (CHUNKED_PACKAGES), with its code cache when run by bin/kubesim.
+  'var __kubesimChunk = (n) => { const f = require("path").join(__dirname, "lib", n + ".cjs"); return require.withCodeCache ? require.withCodeCache(f) : require(f); };',
+].join('\n');
+
+const options = {
   bundle: true,
   write: false,
+  metafile: true,
   format: 'cjs',
   platform: 'node',
   target: 'node20',
@@ -99,33 +149,42 @@ const result = await build({
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
-  define: {
-    __KUBESIM_VERSION__: JSON.stringify(pkg.version),
-    __SCHEMA_VERSION__: JSON.stringify(schemaSource),
-    // ESM dependencies (fdir, under tinyglobby) read import.meta.url, which a CommonJS
-    // bundle does not have: give them this file's URL, made when read (making it at load
-    // was ~2 % of a command's start-up, for a branch no command takes).
-    'import.meta.url': '__kubesimImportMeta.url',
-  },
-  banner: { js: 'var __kubesimImportMeta = { get url() { return require("url").pathToFileURL(__filename).href; } };' },
-});
-let code = result.outputFiles[0].text;
-// esbuild keeps import() of Node built-ins as a real dynamic import, and a script compiled
-// from V8's code cache has no dynamic-import callback on Node 20 (bin/kubesim): built-ins
-// are CommonJS-loadable, so require them. Anything else left would fail at run time.
-code = code.replace(/\bimport\((["'])(node:[a-z_/]+)\1\)/g, (_m, _q, name) => `Promise.resolve().then(() => require(${JSON.stringify(name)}))`);
-const left = /\bimport\(/.exec(code.replace(/(["'`])(?:\\.|(?!\1)[^\\])*\1/g, '""'));
-if (left) {
-  console.error(`build: dist/main.cjs still contains import(): ${code.slice(Math.max(0, left.index - 80), left.index + 80)}`);
-  process.exit(1);
+  define,
+  banner: { js: banner },
+};
+// One context for the CLI's bundles: the sources are parsed once for all of them.
+const cli = await context({ ...options, entryPoints: ['src/main.ts'], plugins: [lazyChildProcessForCommander, lazyPackages, onlyVerb] });
+
+/** One CommonJS file of the CLI (`verb`'s alone when given) or of a package (`pkgName`). */
+async function bundle(name, { verb, pkgName } = {}) {
+  cliVerb = verb;
+  const result = pkgName ? await build({ ...options, stdin: { contents: `module.exports = require(${JSON.stringify(pkgName)});`, resolveDir: root, loader: 'js' } }) : await cli.rebuild();
+  let code = result.outputFiles[0].text;
+  // esbuild keeps import() of Node built-ins as a real dynamic import, and a script compiled
+  // from V8's code cache has no dynamic-import callback on Node 20 (bin/kubesim): built-ins
+  // are CommonJS-loadable, so require them. Anything else left would fail at run time.
+  code = code.replace(/\bimport\((["'])(node:[a-z_/]+)\1\)/g, (_m, _q, n) => `Promise.resolve().then(() => require(${JSON.stringify(n)}))`);
+  const left = /\bimport\(/.exec(code.replace(/(["'`])(?:\\.|(?!\1)[^\\])*\1/g, '""'));
+  if (left) throw new Error(`build: dist/${name} still contains import(): ${code.slice(Math.max(0, left.index - 80), left.index + 80)}`);
+  // A package with a file of its own must not be in the CLI's too (a second copy, loaded at start-up).
+  const chunked = (p) => CHUNKED_PACKAGES.some((n) => p.includes(`node_modules/${n}/`));
+  const copied = pkgName ? [] : Object.entries(result.metafile.inputs).flatMap(([p, i]) => (chunked(p) ? [] : i.imports.filter((d) => chunked(d.path)).map((d) => `${p} imports ${d.original}`)));
+  if (copied.length) throw new Error(`build: dist/${name} has a copy of a package with its own file in dist/lib: ${copied.join(', ')}`);
+  // esbuild escapes non-ASCII characters except in regular expression literals. Escaped there
+  // too (\uXXXX means the same code unit in a pattern, with or without the u flag), the bundle
+  // is pure ASCII: bin/kubesim then reads it as Latin-1, several times faster than decoding
+  // UTF-8, and V8 keeps it as a one-byte string (half the memory of a two-byte one).
+  code = code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  mkdirSync(dirname(join(out, name)), { recursive: true });
+  writeFileSync(join(out, name), code);
+  return Buffer.byteLength(code);
 }
-// esbuild escapes non-ASCII characters except in regular expression literals. Escaped there
-// too (\uXXXX means the same code unit in a pattern, with or without the u flag), the bundle
-// is pure ASCII: bin/kubesim then reads it as Latin-1, several times faster than decoding
-// UTF-8, and V8 keeps it as a one-byte string (half the memory of a two-byte one).
-code = code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'main.cjs'), code);
+
+const code = await bundle('main.cjs');
+const verbBundleBytes = [];
+for (const verb of VERB_BUNDLES) verbBundleBytes.push(await bundle(`verb-${verb}.cjs`, { verb }));
+await cli.dispose();
+for (const n of CHUNKED_PACKAGES) await bundle(`lib/${n}.cjs`, { pkgName: n });
 
 // The start-up fast path (src/fast.ts): a few exact command lines answered without the
 // bundle above, which bin/kubesim then does not read. It records the size of the bundle it
@@ -142,7 +201,7 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   define: { __KUBESIM_VERSION__: JSON.stringify(pkg.version), __SCHEMA_VERSION__: JSON.stringify(schemaSource) },
-  footer: { js: `module.exports.bundleBytes=${Buffer.byteLength(code)};module.exports.verbs=${JSON.stringify(verbNames())};` },
+  footer: { js: `module.exports.bundleBytes=${code};module.exports.verbs=${JSON.stringify(verbNames())};module.exports.verbBundles=${JSON.stringify(Object.fromEntries(VERB_BUNDLES.map((v, i) => [v, verbBundleBytes[i]])))};` },
 });
 await (await import('./build-dashboard.mjs')).buildDashboard(out);
 

@@ -94,22 +94,45 @@ test('the caches of earlier builds are removed when a new one is written, other 
 test('each verb keeps a cache of its own; a new build removes every verb\'s earlier caches', () => {
   const fresh = mkdtempSync(join(sb.home, 'xdg-'));
   const files = () => readdirSync(join(fresh, 'kubesim')).filter((f) => f.startsWith('main') && f.endsWith('.v8cache')).sort();
-  assert.equal(run(['get', 'nosuchkind'], fresh).code, 1);
-  assert.equal(run(['version', '--client', '-o', 'json'], fresh).code, 0);
+  // Verbs without a bundle of their own (dist/verb-<verb>.cjs) run dist/main.cjs.
+  assert.equal(run(['label', 'nosuchkind', 'x', 'a=b'], fresh).code, 1);
+  assert.equal(run(['config', 'view', '-o', 'json'], fresh).code, 0);
   assert.equal(run(VERSION, fresh).code, 0); // a global flag first: the shared cache
   const written = files();
-  assert.deepEqual(written.map((f) => f.replace(/^.*-/, '')), ['get.v8cache', 'other.v8cache', 'version.v8cache']);
-  // get's cache holds the functions get compiled: a second get uses it as it is.
-  const getCache = join(fresh, 'kubesim', written[0]);
-  const before = statSync(getCache);
-  assert.equal(run(['get', 'nosuchkind'], fresh).code, 1);
-  assert.equal(statSync(getCache).mtimeMs, before.mtimeMs);
+  assert.deepEqual(written.map((f) => f.replace(/^.*-/, '')), ['config.v8cache', 'label.v8cache', 'other.v8cache']);
+  // label's cache holds the functions label compiled: a second label uses it as it is.
+  const labelCache = join(fresh, 'kubesim', written[1]);
+  const before = statSync(labelCache);
+  assert.equal(run(['label', 'nosuchkind', 'x', 'a=b'], fresh).code, 1);
+  assert.equal(statSync(labelCache).mtimeMs, before.mtimeMs);
   // Caches of an earlier build, of any verb, go when this build writes one.
   const prefix = written[0].slice(0, written[0].indexOf('-v'));
-  for (const old of [`${prefix}-v0.0.0-x64-1-1-get.v8cache`, `${prefix}-v0.0.0-x64-1-1-apply.v8cache`]) writeFileSync(join(fresh, 'kubesim', old), 'old');
-  rmSync(join(fresh, 'kubesim', written[2]));
-  assert.equal(run(['version', '--client', '-o', 'json'], fresh).code, 0);
+  for (const old of [`${prefix}-v0.0.0-x64-1-1-label.v8cache`, `${prefix}-v0.0.0-x64-1-1-apply.v8cache`]) writeFileSync(join(fresh, 'kubesim', old), 'old');
+  rmSync(join(fresh, 'kubesim', written[0]));
+  assert.equal(run(['config', 'view', '-o', 'json'], fresh).code, 0);
   assert.deepEqual(files(), written);
+});
+
+test('get, create, apply and the other verbs built alone run their own bundle, with a cache of its own', () => {
+  const fresh = mkdtempSync(join(sb.home, 'xdg-'));
+  const files = () => readdirSync(join(fresh, 'kubesim')).filter((f) => f.endsWith('.v8cache')).sort();
+  const alone = run(['get', 'nosuchkind'], fresh);
+  assert.deepEqual(files().map((f) => f.slice(0, f.indexOf('.cjs-') + 4)), ['verb-get.cjs'], 'get read dist/verb-get.cjs, not dist/main.cjs');
+  // The same command through the whole bundle (a global flag first) prints the same.
+  const whole = run(['-n', 'default', 'get', 'nosuchkind'], fresh);
+  assert.deepEqual(alone, whole);
+  assert.equal(alone.code, 1);
+  assert.match(alone.stderr, /^error: the server doesn't have a resource type "nosuchkind"\n$/);
+  // Packages a command may not use are files of their own: get reads none of them...
+  assert.ok(!files().some((f) => /^(node-forge|re2js|tinyglobby)\.cjs-/.test(f)), files().join(', '));
+  // ...and apply reads the YAML parser's file, with its own cache, when it needs it (an
+  // alias: the fast reader of src/manifest/fast-yaml.ts leaves those to the package).
+  const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: &n alone\n  labels:\n    x: *n\n';
+  const applied = run(['apply', '-f', '-'], fresh, manifest);
+  assert.equal(applied.code, 0, applied.stderr);
+  assert.equal(applied.stdout, 'configmap/alone created\n');
+  assert.ok(files().some((f) => f.startsWith('verb-apply.cjs-')), files().join(', '));
+  assert.ok(files().some((f) => f.startsWith('yaml.cjs-')), files().join(', '));
 });
 
 test('an unusable cache location is no error', () => {

@@ -22,8 +22,10 @@ interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
-  /** Whether the bundle ran: it writes its code cache when it has none. */
+  /** Whether a bundle (main.cjs or a verb's own) ran: it writes its code cache when it has none. */
   bundleRan: boolean;
+  /** Which: `main`, or `verb-get` for dist/verb-get.cjs. */
+  ran: string[];
 }
 
 /** One command with an empty code-cache directory of its own. */
@@ -35,8 +37,8 @@ function run(args: string[]): Run {
       env: { ...process.env, KUBESIM_HOME: join(pkg, '.home'), KUBECONFIG: join(pkg, 'kubeconfig'), KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', XDG_CACHE_HOME: cache },
     });
     const dir = join(cache, 'kubesim');
-    const bundleRan = existsSync(dir) && readdirSync(dir).some((f) => f.startsWith('main.cjs-'));
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr, bundleRan };
+    const ran = existsSync(dir) ? readdirSync(dir).flatMap((f) => /^(main|verb-[a-z-]+)\.cjs-/.exec(f)?.[1] ?? []) : [];
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr, bundleRan: ran.length > 0, ran };
   } finally {
     rmSync(cache, { recursive: true, force: true });
   }
@@ -58,7 +60,7 @@ function compareWithBundle(expectFast: boolean): void {
       const full = run(args);
       assert.equal(full.bundleRan, true, `${args.join(' ')}: the bundle ran without fast.cjs`);
       assert.equal(withFast[i].bundleRan, !expectFast, `${args.join(' ')}: the bundle ${expectFast ? 'was not' : 'was'} read`);
-      assert.deepEqual({ ...withFast[i], bundleRan: undefined }, { ...full, bundleRan: undefined }, args.join(' '));
+      assert.deepEqual({ ...withFast[i], bundleRan: undefined, ran: undefined }, { ...full, bundleRan: undefined, ran: undefined }, args.join(' '));
       assert.equal(full.code, 0);
       assert.equal(full.stderr, '');
       assert.match(full.stdout, /^Client Version: v1\.32\.\d+\nKustomize Version: v5\.5\.0\nkubesim Version: \S+ \(API schemas: Kubernetes v1\.32\.\d+; /);
@@ -97,4 +99,29 @@ test('a fast path from another build, or one that does not load, is not used', (
     cpSync(fastSource, fast);
   }
   compareWithBundle(true);
+});
+
+test('a verb\'s own bundle runs only beside the fast path\'s file of its build', () => {
+  const verbBundle = join(pkg, 'dist', 'verb-get.cjs');
+  const own = run(['get', 'nosuchkind']);
+  assert.deepEqual(own.ran, ['verb-get']);
+  assert.equal(own.code, 1);
+  assert.equal(own.stderr, 'error: the server doesn\'t have a resource type "nosuchkind"\n');
+  // Another build's verb-get.cjs (another size than fast.cjs records): the whole bundle runs.
+  const saved = join(pkg, 'verb-get.cjs.saved');
+  cpSync(verbBundle, saved);
+  appendFileSync(verbBundle, '\nthrow new Error("another build");\n');
+  try {
+    const other = run(['get', 'nosuchkind']);
+    assert.deepEqual(other.ran, ['main']);
+    assert.deepEqual({ ...other, ran: undefined }, { ...own, ran: undefined });
+    // Without fast.cjs nothing vouches for it either.
+    cpSync(saved, verbBundle);
+    rmSync(fast);
+    assert.deepEqual(run(['get', 'nosuchkind']).ran, ['main']);
+  } finally {
+    cpSync(saved, verbBundle);
+    cpSync(fastSource, fast);
+    rmSync(saved);
+  }
 });

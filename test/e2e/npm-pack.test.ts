@@ -30,7 +30,7 @@ test('the packed tarball installs into an empty prefix and runs version and vali
   assert.equal(pack.code, 0, pack.stderr);
   const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
   const files = info.files.map((f) => f.path).sort();
-  for (const f of ['bin/kubesim', 'bin/package.json', 'dist/main.cjs', 'dist/fast.cjs', 'dist/dashboard/index.html', 'dist/dashboard/app.js', 'dist/dashboard/app.css', 'generated/schemas.json', 'generated/validators.cjs', 'package.json']) assert.ok(files.includes(f), `${f} is not in the tarball: ${files.join(', ')}`);
+  for (const f of ['bin/kubesim', 'bin/package.json', 'dist/main.cjs', 'dist/fast.cjs', 'dist/verb-get.cjs', 'dist/lib/yaml.cjs', 'dist/lib/node-forge.cjs', 'dist/dashboard/index.html', 'dist/dashboard/app.js', 'dist/dashboard/app.css', 'generated/schemas.json', 'generated/validators.cjs', 'package.json']) assert.ok(files.includes(f), `${f} is not in the tarball: ${files.join(', ')}`);
   assert.deepEqual(files.filter((f) => /^(src|test|bench|scripts|node_modules)\//.test(f)), [], 'sources stay out of the tarball');
 
   const prefix = join(work, 'prefix');
