@@ -46,7 +46,7 @@ const FILES: Record<string, string> = {
 before(async () => {
   await c.setUp({ kubectl: true, create: ['--nodes', '1'], serveEnv: { KUBESIM_NO_DAEMON: '' } });
   for (const [name, text] of Object.entries(FILES)) c.file(name, text);
-  const nsDocs = ['ssa-d', 'ssa-l', 'prn-d', 'prn-l', 'wk', 'ws', 'sk', 'ss'].map((n) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${n}}\n`).join('---\n');
+  const nsDocs = ['ssa-d', 'ssa-l', 'prn-d', 'prn-l', 'wk', 'ws', 'sk', 'ss', 'mf'].map((n) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${n}}\n`).join('---\n');
   const r = viaDaemon(['create', '-f', c.file('setup.yaml', `${nsDocs}---\n${CRD}`)]);
   assert.equal(r.code, 0, r.stderr);
 });
@@ -239,4 +239,28 @@ test('scale, patch and edit --subresource, and rollout pause/resume/restart thro
   assert.deepEqual(sentRequests(scaled, 'ss'), { requests: ['GET /apis/apps/v1/namespaces/NS/deployments/sd', 'PATCH /apis/apps/v1/namespaces/NS/deployments/sd/scale'], writes: [['application/merge-patch+json', { spec: { replicas: 2 } }]] });
   const managers = c.kubectl(['get', 'deploy', 'sd', '-n', 'ss', '-o', 'jsonpath={.metadata.managedFields[?(@.subresource=="scale")].manager}']);
   assert.equal(managers.stdout, 'kubectl');
+});
+
+test('get prints managedFields as kubectl does: jsonpath, go-template, custom-columns and watch events keep them, json and yaml omit them unless --show-managed-fields', () => {
+  assert.equal(c.kubectl(['create', 'cm', 'mf1', '--from-literal=k=v', '-n', 'mf']).code, 0);
+  const cmds = [
+    ['-o', 'jsonpath={.metadata.managedFields[0].manager}'],
+    ['-o', 'go-template={{range .metadata.managedFields}}{{.manager}} {{.operation}}{{end}}'],
+    ['-o', 'custom-columns=M:.metadata.managedFields[0].manager'],
+    ['-o', 'json'],
+    ['-o', 'yaml'],
+    ['-o', 'yaml', '--show-managed-fields'],
+    ['-w', '--output-watch-events', '-o', 'json', '--request-timeout=1s'],
+    ['-w', '--output-watch-events', '-o', 'yaml', '--request-timeout=1s'],
+  ];
+  for (const args of cmds) {
+    const all = ['get', 'cm', 'mf1', '-n', 'mf', ...args];
+    const k = c.kubectl(all);
+    assert.equal(k.code, 0, k.stderr);
+    for (const run of [viaDaemon, inProcess]) {
+      const r = run(all);
+      assert.deepEqual([r.code, r.stdout], [0, k.stdout], all.join(' '));
+    }
+  }
+  assert.equal(c.kubectl(['get', 'cm', 'mf1', '-n', 'mf', '-o', 'jsonpath={.metadata.managedFields[0].manager}']).stdout, 'kubectl-create');
 });
