@@ -90,8 +90,10 @@ export interface SourceWriteOptions {
   status?: boolean;
   /** Written through this subresource: 'scale' (the body is, or patches, an autoscaling/v1 Scale). */
   subresource?: string;
-  /** Over REST, no fieldValidation parameter (kubectl's label, annotate, set and cordon send none). */
+  /** Over REST, no fieldValidation parameter (kubectl's label, annotate, set, cordon and patch send none). */
   noFieldValidation?: boolean;
+  /** In-process: where the server's warnings go (over REST the client prints the Warning headers). */
+  warn?: (text: string) => void;
 }
 
 /** How a change is sent over REST: kubectl's patch type for the verb. */
@@ -162,7 +164,7 @@ export class ApiSource implements ObjectSource {
   async patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: SourceWriteOptions): Promise<KObject> {
     const { patchLive, applyPatchText } = await import('./patch');
     if (opts.subresource === 'scale') return this.writeScale(type, namespace, name, (scale) => applyPatchText(scale, { ...type, kind: 'Scale' }, patchType, jsonText, false), opts);
-    return patchLive(this.api, type, namespace, name, patchType, jsonText, Boolean(opts.status), Boolean(opts.dryRun), opts.fieldManager ?? '');
+    return patchLive(this.api, type, namespace, name, patchType, jsonText, Boolean(opts.status), Boolean(opts.dryRun), opts.fieldManager ?? '', opts.noFieldValidation ? (opts.warn ?? (() => undefined)) : undefined);
   }
 
   /** As the API server's apply patch (ApiServer.apply): retried while another write got in between (not on a field conflict). */

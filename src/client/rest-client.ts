@@ -54,7 +54,10 @@ export class RestClient {
     private readonly log?: (line: string) => void,
     /** -v=8: each request's body and Content-Type too, as kubectl logs them. */
     private readonly logBodies = false,
+    /** Where the server's Warning headers go (kubectl prints each text once per process). */
+    private readonly warn?: (text: string) => void,
   ) {}
+  private readonly warned = new Set<string>();
 
   /** A GET of `apiPath` (query values undefined are left out). */
   async get(apiPath: string, query: Record<string, string | undefined>, accept: string): Promise<ClientResponse> {
@@ -160,6 +163,14 @@ export class RestClient {
       req.on('error', (e) => reject(new ConnectionError(`${this.url.host}: ${e.message}`, connected)));
       req.end(body);
     });
+    const warning = res.headers.warning;
+    if (this.warn && warning) {
+      // `299 - "text"` entries (RFC 7234), comma-separated in one header or several.
+      for (const m of [warning].flat().join(', ').matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)) {
+        const text = m[1].replace(/\\(.)/g, '$1');
+        if (!this.warned.has(text)) this.warned.add(text), this.warn(text);
+      }
+    }
     if (this.log) {
       const { klogHeader } = await import('../cli/generate');
       this.log(`${klogHeader('I', 'round_trippers.go:553')} ${method} ${this.url.origin}${pathAndQuery} ${res.statusCode} ${res.statusMessage ?? ''} in ${Math.round(performance.now() - start)} milliseconds\n`);
@@ -203,7 +214,7 @@ export function statusError(res: ClientResponse): ApiError {
  * undefined with KUBESIM_NO_DAEMON=1 or when no daemon serves (the verb then opens the store
  * itself, as it always did, which also starts the daemon).
  */
-export function daemonClient(clusterDir: string, log?: (line: string) => void, logBodies = false): RestClient | undefined {
+export function daemonClient(clusterDir: string, log?: (line: string) => void, logBodies = false, warn?: (text: string) => void): RestClient | undefined {
   if (process.env.KUBESIM_NO_DAEMON === '1') return undefined;
   const rec = readServerRecord(clusterDir);
   if (!rec?.url || rec.pid === undefined) return undefined;
@@ -214,8 +225,8 @@ export function daemonClient(clusterDir: string, log?: (line: string) => void, l
   const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
   try {
     const url = new URL(rec.url);
-    if (url.protocol === 'http:') return new RestClient(url, { token: read('token').trim() }, log, logBodies);
-    return new RestClient(url, { ca: read('ca.crt'), cert: read('admin.crt'), key: read('admin.key') }, log, logBodies);
+    if (url.protocol === 'http:') return new RestClient(url, { token: read('token').trim() }, log, logBodies, warn);
+    return new RestClient(url, { ca: read('ca.crt'), cert: read('admin.crt'), key: read('admin.key') }, log, logBodies, warn);
   } catch {
     return undefined; // no readable PKI: not a server this CLI can talk to
   }
@@ -224,5 +235,5 @@ export function daemonClient(clusterDir: string, log?: (line: string) => void, l
 /** daemonClient for a CLI verb: its cluster, and -v=6 (or more) logging each request to stderr (-v=8: with its body). */
 export function verbDaemonClient(ctx: CliContext): RestClient | undefined {
   const v = Number(ctx.flags.v);
-  return daemonClient(ctx.clusterDir, v >= 6 ? (line) => ctx.err(line) : undefined, v >= 8);
+  return daemonClient(ctx.clusterDir, v >= 6 ? (line) => ctx.err(line) : undefined, v >= 8, (text) => ctx.err(`Warning: ${text}\n`));
 }

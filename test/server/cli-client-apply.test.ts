@@ -46,7 +46,7 @@ const FILES: Record<string, string> = {
 before(async () => {
   await c.setUp({ kubectl: true, create: ['--nodes', '1'], serveEnv: { KUBESIM_NO_DAEMON: '' } });
   for (const [name, text] of Object.entries(FILES)) c.file(name, text);
-  const nsDocs = ['ssa-d', 'ssa-l', 'prn-d', 'prn-l', 'wk', 'ws', 'sk', 'ss', 'mf'].map((n) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${n}}\n`).join('---\n');
+  const nsDocs = ['ssa-d', 'ssa-l', 'prn-d', 'prn-l', 'wk', 'ws', 'sk', 'ss', 'mf', 'pka', 'psa'].map((n) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${n}}\n`).join('---\n');
   const r = viaDaemon(['create', '-f', c.file('setup.yaml', `${nsDocs}---\n${CRD}`)]);
   assert.equal(r.code, 0, r.stderr);
 });
@@ -263,4 +263,27 @@ test('get prints managedFields as kubectl does: jsonpath, go-template, custom-co
     }
   }
   assert.equal(c.kubectl(['get', 'cm', 'mf1', '-n', 'mf', '-o', 'jsonpath={.metadata.managedFields[0].manager}']).stdout, 'kubectl-create');
+});
+
+test('patch through the daemon sends no fieldValidation, as kubectl 1.32: unknown fields are dropped with a warning (the server\'s Warn), on both paths', () => {
+  for (const ns of ['pka', 'psa']) assert.equal(c.kubectl(['create', 'cm', 'p1', '--from-literal=k=v', '-n', ns]).code, 0);
+  const cmds = [
+    ['patch', 'cm', 'p1', '-p', '{"data":{"k":"a"}}'],
+    ['patch', 'cm', 'p1', '--type=merge', '-p', '{"data":{"k":"b"},"foo":1,"metadata":{"bar":2}}'],
+    ['patch', 'cm', 'p1', '--type=json', '-p', '[{"op":"add","path":"/foo","value":1}]'],
+    ['patch', 'cm', 'p1', '-p', '{"data":{"k":"c"},"foo":1}'],
+  ];
+  const sent = (r: RunResult, ns: string) => requests(r).filter((l) => l.startsWith('PATCH')).map((l) => l.replaceAll(ns, 'NS'));
+  for (const args of cmds) {
+    const k = c.kubectl([...args, '-n', 'pka', '-v=6']);
+    const d = viaDaemon([...args, '-n', 'psa', '-v=6']);
+    assert.deepEqual([d.code, d.stdout, withoutLog(d.stderr)], [k.code, k.stdout, withoutLog(k.stderr)], args.join(' '));
+    assert.deepEqual(sent(d, 'psa'), sent(k, 'pka'), args.join(' '));
+  }
+  assert.deepEqual(sent(c.kubectl([...cmds[1], '-n', 'pka', '-v=6']), 'pka'), ['PATCH /api/v1/namespaces/NS/configmaps/p1?fieldManager=kubectl-patch 200 OK']);
+  // In-process: the same warnings, output and object.
+  const l = inProcess([...cmds[1].slice(0, -1), '{"data":{"k":"d"},"foo":1,"metadata":{"bar":2}}', '-n', 'psa']);
+  assert.deepEqual([l.code, l.stdout, l.stderr], [0, 'configmap/p1 patched\n', 'Warning: unknown field "foo"\nWarning: unknown field "metadata.bar"\n']);
+  const data = (ns: string) => JSON.parse(c.kubectl(['get', 'cm', 'p1', '-n', ns, '-o', 'json']).stdout).data;
+  assert.deepEqual(data('psa'), { k: 'd' });
 });
