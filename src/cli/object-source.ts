@@ -332,7 +332,7 @@ export class RemoteObjects implements ObjectSource {
   }
 
   /** Sends a write; the answer's object, or its Status as the ApiError. */
-  private async write(method: 'POST' | 'PUT' | 'PATCH', path: string, query: Record<string, string | undefined>, body: string, contentType?: string): Promise<KObject> {
+  private async write(method: 'POST' | 'PUT' | 'PATCH', path: string, query: Record<string, string | undefined>, body: string, contentType?: string | null): Promise<KObject> {
     let res;
     try {
       res = await this.client.send(method, path, query, body, contentType);
@@ -352,7 +352,9 @@ export class RemoteObjects implements ObjectSource {
   update(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
     const name = obj.metadata?.name ?? '';
     if (unaddressable(name)) throw ApiError.notFound(pluralGroup(type), name);
-    return this.write('PUT', objectPath(type, obj.metadata.namespace, name) + subresourcePath(opts), this.writeQuery(opts), JSON.stringify(obj));
+    // kubectl's scale client PUTs its Scale with no Content-Type.
+    const contentType = opts.subresource === 'scale' ? null : undefined;
+    return this.write('PUT', objectPath(type, obj.metadata.namespace, name) + subresourcePath(opts), this.writeQuery(opts), JSON.stringify(obj), contentType);
   }
 
   mutate(type: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void, opts: SourceWriteOptions): Promise<KObject> {

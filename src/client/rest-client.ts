@@ -73,12 +73,16 @@ export class RestClient {
     return this.request('DELETE', apiPath, { accept: 'application/json', 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, body);
   }
 
-  /** A POST, PUT or PATCH of `apiPath` with a body of `contentType` (query values undefined are left out). */
-  send(method: 'POST' | 'PUT' | 'PATCH', apiPath: string, query: Record<string, string | undefined>, body: string, contentType = 'application/json'): Promise<ClientResponse> {
+  /**
+   * A POST, PUT or PATCH of `apiPath` with a body of `contentType` (query values undefined are
+   * left out); null sends no Content-Type, as kubectl's scale client (the server reads JSON).
+   */
+  send(method: 'POST' | 'PUT' | 'PATCH', apiPath: string, query: Record<string, string | undefined>, body: string, contentType: string | null = 'application/json'): Promise<ClientResponse> {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, v);
     const qs = q.toString();
-    return this.request(method, apiPath + (qs ? `?${qs}` : ''), { accept: 'application/json', 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)) }, body);
+    const typed: Record<string, string> = contentType === null ? {} : { 'content-type': contentType };
+    return this.request(method, apiPath + (qs ? `?${qs}` : ''), { accept: 'application/json', ...typed, 'content-length': String(Buffer.byteLength(body)) }, body);
   }
 
   /** A request of a path with its query string as given (`get/delete/replace --raw`), the body as it is. */
@@ -131,7 +135,8 @@ export class RestClient {
     if (this.log && this.logBodies && body !== undefined) {
       const { klogHeader } = await import('../cli/generate');
       const { goQuote } = await import('../util/go-format');
-      this.log(`${klogHeader('I', 'helper.go:269')} "Request Body" body=${goQuote(body)}\n${klogHeader('I', 'round_trippers.go:480')}     Content-Type: ${headers['content-type']}\n`);
+      const type = headers['content-type'] === undefined ? '' : `${klogHeader('I', 'round_trippers.go:480')}     Content-Type: ${headers['content-type']}\n`;
+      this.log(`${klogHeader('I', 'helper.go:269')} "Request Body" body=${goQuote(body)}\n${type}`);
     }
     const start = performance.now();
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {

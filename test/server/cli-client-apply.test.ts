@@ -194,17 +194,19 @@ test('label, annotate, set, taint, cordon and client-side apply through the daem
 function sentRequests(r: RunResult, ns: string): { requests: string[]; writes: unknown[] } {
   const norm = (s: string) => s.replaceAll(ns, 'NS').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/g, 'TIME');
   const requests = [...r.stderr.matchAll(/round_trippers\.go:\d+\] (GET|PUT|POST|PATCH|DELETE) https:\/\/[^/]+(\S+)/gm)].map((m) => norm(`${m[1]} ${m[2]}`)).filter((l) => l.includes('/namespaces/NS/'));
-  const types = [...r.stderr.matchAll(/round_trippers\.go:480\]\s+Content-Type: (\S+)$/gm)].map((m) => m[1]);
-  // kubectl logs a long body on lines of its own (`body=<`), a short one quoted.
-  const bodies = [...r.stderr.matchAll(/"Request Body" body=(?:(".*")$|<\n\t(.*)\n >$)/gm)].map((m) => (m[1] !== undefined ? JSON.parse(m[1]) : m[2]) as string).filter((b) => b !== '');
-  const writes = bodies.map((b, i) => {
+  // Each body with the request's Content-Type, logged after it and before the next body (none: kubectl's scale client PUTs its JSON with no Content-Type).
+  const chunks = r.stderr.split(/^(?=.*"Request Body" body=)/m).slice(1);
+  const writes = chunks.flatMap((chunk) => {
+    // kubectl logs a long body on lines of its own (`body=<`), a short one quoted.
+    const m = /"Request Body" body=(?:(".*")$|<\n\t(.*)\n >$)/m.exec(chunk)!;
+    const b = (m[1] !== undefined ? JSON.parse(m[1]) : m[2]) as string;
+    if (b === '') return [];
     const body = JSON.parse(norm(b));
     if (body.kind === 'Scale') {
       body.metadata = { name: body.metadata.name, namespace: body.metadata.namespace };
       delete body.status;
     }
-    // kubectl's scale client PUTs its JSON with no Content-Type, which the server reads as JSON.
-    return [types[i] ?? 'application/json', body];
+    return [[/round_trippers\.go:480\]\s+Content-Type: (\S+)$/m.exec(chunk)?.[1] ?? 'none', body]];
   });
   return { requests, writes };
 }
@@ -237,6 +239,8 @@ test('scale, patch and edit --subresource, and rollout pause/resume/restart thro
   // What was sent: kubectl's PATCH of the scale subresource, with no field manager named (the server names it by the user agent: kubectl).
   const scaled = c.kubesim(['scale', 'deploy', 'sd', '--replicas=2', '-n', 'ss', '-v=8'], { env: { KUBESIM_NO_DAEMON: '' } });
   assert.deepEqual(sentRequests(scaled, 'ss'), { requests: ['GET /apis/apps/v1/namespaces/NS/deployments/sd', 'PATCH /apis/apps/v1/namespaces/NS/deployments/sd/scale'], writes: [['application/merge-patch+json', { spec: { replicas: 2 } }]] });
+  const put = c.kubesim(['scale', 'deploy', 'sd', '--replicas=1', '--current-replicas=2', '-n', 'ss', '-v=8'], { env: { KUBESIM_NO_DAEMON: '' } });
+  assert.deepEqual(sentRequests(put, 'ss').writes, [['none', { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'sd', namespace: 'NS' }, spec: { replicas: 1 } }]]);
   const managers = c.kubectl(['get', 'deploy', 'sd', '-n', 'ss', '-o', 'jsonpath={.metadata.managedFields[?(@.subresource=="scale")].manager}']);
   assert.equal(managers.stdout, 'kubectl');
 });
