@@ -103,3 +103,55 @@ test('a CRD is named <plural>.<group>, its group has a dot, its names are DNS la
     + '* spec.names.listKind: Invalid value: "Foo_xList": may have mixed case, but should otherwise match: a DNS-1035 label must consist of lower case alphanumeric characters or \'-\', start with an alphabetic character, and end with an alphanumeric character (e.g. \'my-name\',  or \'abc-123\', regex used for validation is \'[a-z]([-a-z0-9]*[a-z0-9])?\')\n');
   assert.equal(c.kubectl(['get', 'crd', 'foos2.example.com', 'foos.example', '--ignore-not-found', '-o', 'name']).stdout, '');
 });
+
+const GADGETS = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gadgets, kind: Gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources: {status: {}}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [size]
+            properties:
+              size: {type: integer, minimum: 1}
+              color: {type: string, enum: [red, blue]}
+          status:
+            type: object
+            properties:
+              count: {type: integer, minimum: 0}
+`;
+
+test('a custom resource is validated against its CRD schema on create, update, patch and /status (422 Invalid); in-process patches as through the server', () => {
+  assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: GADGETS }).code, 0);
+  established('gadgets.example.com');
+  const gadget = (name: string, spec: string) => `apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: ${name}, namespace: default}\nspec: ${spec}\n`;
+  assert.equal(c.kubectl(['create', '-f', '-'], { stdin: gadget('g1', '{size: 2, color: red}') }).code, 0);
+  const refused = (args: string[], stdin: string | undefined, stderr: string) => {
+    const k = c.kubectl(args, { stdin });
+    assert.deepEqual([k.code, k.stdout, k.stderr], [1, '', stderr], args.join(' '));
+    // In-process -f still runs kubesim's own client-side schema check first (another wording): patches only.
+    if (!stdin) assert.deepEqual(c.kubesim(args), k, `in-process ${args.join(' ')}`);
+  };
+  refused(['create', '-f', '-'], gadget('g2', '{color: red}'), 'The Gadget "g2" is invalid: spec.size: Required value\n');
+  refused(['replace', '-f', '-'], gadget('g1', '{size: 2, color: green}'), 'The Gadget "g1" is invalid: spec.color: Unsupported value: "green": supported values: "red", "blue"\n');
+  refused(['patch', 'gadget', 'g1', '--type=merge', '-p', '{"spec":{"size":0}}'], undefined, 'The Gadget "g1" is invalid: spec.size: Invalid value: 0: spec.size in body should be greater than or equal to 1\n');
+  refused(['patch', 'gadget', 'g1', '--type=merge', '-p', '{"spec":{"size":null}}'], undefined, 'The Gadget "g1" is invalid: spec.size: Required value\n');
+  refused(['patch', 'gadget', 'g1', '--subresource=status', '--type=merge', '-p', '{"status":{"count":-1}}'], undefined, 'The Gadget "g1" is invalid: status.count: Invalid value: -1: status.count in body should be greater than or equal to 0\n');
+  // Unknown fields are still strict decoding's (400), and a valid /status write goes through.
+  const unknown = c.kubectl(['replace', '-f', '-'], { stdin: gadget('g1', '{size: 2, shape: round}') });
+  assert.deepEqual([unknown.code, unknown.stderr], [1, 'Error from server (BadRequest): error when replacing "STDIN": Gadget in version "v1" cannot be handled as a Gadget: strict decoding error: unknown field "spec.shape"\n']);
+  assert.equal(c.kubectl(['patch', 'gadget', 'g1', '--subresource=status', '--type=merge', '-p', '{"status":{"count":3}}']).code, 0);
+  assert.equal(c.kubectl(['get', 'gadget', 'g1', '-o', 'jsonpath={.spec} {.status}']).stdout, '{"color":"red","size":2} {"count":3}');
+  assert.equal(c.kubectl(['get', 'gadget', 'g2', '--ignore-not-found', '-o', 'name']).stdout, '');
+});

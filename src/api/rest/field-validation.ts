@@ -45,8 +45,7 @@ export async function applyFieldValidation(h: RestHandler, req: ApiRequest, t: T
  */
 export async function dropUnknownFields(api: ApiServer, obj: KObject, rt: ResourceType): Promise<string[]> {
   if (!api.validator) return [];
-  const crd = rt.crd ? await api.tryGet(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, rt.crd) : undefined;
-  const errs = api.validator.schemaErrors(obj, rt, crd);
+  const errs = api.validator.schemaErrors(obj, rt, await api.crdOf(rt));
   const fields: string[] = [];
   for (const e of errs) for (const m of e.matchAll(UNKNOWN)) fields.push(m[1]);
   // Deepest first, so that removing a parent never hides a child's path.

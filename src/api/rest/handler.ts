@@ -284,9 +284,8 @@ export class RestHandler {
   private readonly openapiCrd = async (name: string): Promise<KObject | undefined> =>
     (await this.crdsInMemory())?.find((c) => c.metadata.name === name) ?? this.getCrd(name);
 
-  async crdOf(t: Target): Promise<KObject | undefined> {
-    if (!t.rt.crd) return undefined;
-    return this.api.tryGet(this.api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, t.rt.crd);
+  crdOf(t: Target): Promise<KObject | undefined> {
+    return this.api.crdOf(t.rt);
   }
 
   async respondObject(req: ApiRequest, t: Target, obj: KObject, status: number, reads = true): Promise<ApiResponse> {
