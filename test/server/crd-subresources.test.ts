@@ -155,3 +155,45 @@ test('a custom resource is validated against its CRD schema on create, update, p
   assert.equal(c.kubectl(['get', 'gadget', 'g1', '-o', 'jsonpath={.spec} {.status}']).stdout, '{"color":"red","size":2} {"count":3}');
   assert.equal(c.kubectl(['get', 'gadget', 'g2', '--ignore-not-found', '-o', 'name']).stdout, '');
 });
+
+test('each served version has its own subresources: /status and /scale of a version that declares them, none of the storage version that does not', () => {
+  const multi = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: multis.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: multis, kind: Multi}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+  - name: v2
+    served: true
+    storage: false
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+${SUBRESOURCES}`;
+  assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: multi }).code, 0);
+  established('multis.example.com');
+  const listed = (version: string) => (JSON.parse(c.kubectl(['get', '--raw', `/apis/example.com/${version}`]).stdout) as { resources: { name: string }[] }).resources
+    .map((r) => r.name).filter((n) => n.split('/')[0] === 'multis').sort();
+  assert.deepEqual([listed('v1'), listed('v2')], [['multis'], ['multis', 'multis/scale', 'multis/status']]);
+
+  // Created at v2 the status is dropped (v2 has /status); at v1 it is written with the object.
+  const obj = (version: string, name: string) => `apiVersion: example.com/${version}\nkind: Multi\nmetadata: {name: ${name}, namespace: default}\nspec: {size: 2}\nstatus: {ready: 1, selector: app=m}\n`;
+  assert.equal(c.kubectl(['create', '-f', '-'], { stdin: obj('v2', 'm2') }).code, 0);
+  assert.equal(c.kubectl(['create', '-f', '-'], { stdin: obj('v1', 'm1') }).code, 0);
+  assert.equal(c.kubectl(['get', 'multis.v1.example.com', 'm1', 'm2', '-o', 'jsonpath={range .items[*]}{.metadata.name} [{.status}] {end}']).stdout, 'm1 [{"ready":1,"selector":"app=m"}] m2 [] ');
+
+  const path = (version: string, sub: string) => `/apis/example.com/${version}/namespaces/default/multis/m1/${sub}`;
+  const v1status = c.kubectl(['get', '--raw', path('v1', 'status')]);
+  assert.deepEqual([v1status.code, v1status.stderr], [1, 'Error from server (NotFound): the server could not find the requested resource\n']);
+  assert.equal(JSON.parse(c.kubectl(['get', '--raw', path('v2', 'status')]).stdout).status.ready, 1);
+  const scale = JSON.parse(c.kubectl(['get', '--raw', path('v2', 'scale')]).stdout);
+  assert.deepEqual([scale.kind, scale.spec, scale.status], ['Scale', { replicas: 2 }, { replicas: 1, selector: 'app=m' }]);
+  // Through v2's /status only the status changes.
+  const patched = c.kubectl(['patch', 'multis.v2.example.com', 'm1', '--subresource=status', '--type=merge', '-p', '{"spec":{"size":9},"status":{"ready":2}}']);
+  assert.equal(patched.stdout, 'multi.example.com/m1 patched\n', patched.stderr);
+  assert.equal(c.kubectl(['get', 'multis.v1.example.com', 'm1', '-o', 'jsonpath={.spec.size} {.status.ready}']).stdout, '2 2');
+});
