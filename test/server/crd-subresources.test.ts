@@ -104,33 +104,11 @@ test('a CRD is named <plural>.<group>, its group has a dot, its names are DNS la
   assert.equal(c.kubectl(['get', 'crd', 'foos2.example.com', 'foos.example', '--ignore-not-found', '-o', 'name']).stdout, '');
 });
 
-const GADGETS = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: gadgets.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: gadgets, kind: Gadget}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    subresources: {status: {}}
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            required: [size]
-            properties:
-              size: {type: integer, minimum: 1}
-              color: {type: string, enum: [red, blue]}
-          status:
-            type: object
-            properties:
-              count: {type: integer, minimum: 0}
-`;
+// Flow style: a required size of at least 1, a color of two, a status count of at least 0.
+const GADGETS = crd('gadgets', 'Gadget', '    subresources: {status: {}}\n').replace(
+  'schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}',
+  'schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, required: [size], properties: {size: {type: integer, minimum: 1}, color: {type: string, enum: [red, blue]}}}, status: {type: object, properties: {count: {type: integer, minimum: 0}}}}}}',
+);
 
 test('a custom resource is validated against its CRD schema on create, update, patch and /status (422 Invalid); in-process patches as through the server', () => {
   assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: GADGETS }).code, 0);
@@ -157,19 +135,8 @@ test('a custom resource is validated against its CRD schema on create, update, p
 });
 
 test('each served version has its own subresources: /status and /scale of a version that declares them, none of the storage version that does not', () => {
-  const multi = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: multis.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: multis, kind: Multi}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
-  - name: v2
+  // v1 (storage) declares no subresources, v2 declares status and scale.
+  const multi = `${crd('multis', 'Multi')}  - name: v2
     served: true
     storage: false
     schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
