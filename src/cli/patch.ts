@@ -131,7 +131,12 @@ export async function patchLive(api: ApiServer, type: ResourceType, ns: string |
     if (status ? deepEqual(patched.status, current.status) : deepEqual(patched, current)) return current;
     const pinned = patched.metadata?.resourceVersion !== current.metadata.resourceVersion;
     patched.metadata = { ...(patched.metadata ?? {}), resourceVersion: patched.metadata?.resourceVersion ?? current.metadata.resourceVersion };
-    if (warn && !status) for (const f of await dropUnknownFields(api, patched, type)) if (attempt === 0) warn(`unknown field "${f}"`);
+    if (warn && !status) {
+      const dropped = await dropUnknownFields(api, patched, type);
+      if (attempt === 0) for (const f of dropped) warn(`unknown field "${f}"`);
+      // Nothing but unknown fields: nothing to write either.
+      if (dropped.length && deepEqual(patched, current)) return current;
+    }
     try {
       return status ? await api.updateStatus(patched, { dryRun, fieldManager }) : await api.update(patched, { dryRun, fieldManager });
     } catch (e) {

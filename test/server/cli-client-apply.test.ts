@@ -276,6 +276,8 @@ test('patch through the daemon sends no fieldValidation, as kubectl 1.32: unknow
     ['patch', 'cm', 'p1', '--type=merge', '-p', '{"data":{"k":"b"},"foo":1,"metadata":{"bar":2}}'],
     ['patch', 'cm', 'p1', '--type=json', '-p', '[{"op":"add","path":"/foo","value":1}]'],
     ['patch', 'cm', 'p1', '-p', '{"data":{"k":"c"},"foo":1}'],
+    // Nothing but an unknown field: nothing written (kube-apiserver's update of identical content keeps the resourceVersion).
+    ['patch', 'cm', 'p1', '-p', '{"foo":1}'],
   ];
   const sent = (r: RunResult, ns: string) => requests(r).filter((l) => l.startsWith('PATCH')).map((l) => l.replaceAll(ns, 'NS'));
   for (const args of cmds) {
@@ -285,6 +287,7 @@ test('patch through the daemon sends no fieldValidation, as kubectl 1.32: unknow
     assert.deepEqual(sent(d, 'psa'), sent(k, 'pka'), args.join(' '));
   }
   assert.deepEqual(sent(c.kubectl([...cmds[1], '-n', 'pka', '-v=6']), 'pka'), ['PATCH /api/v1/namespaces/NS/configmaps/p1?fieldManager=kubectl-patch 200 OK']);
+  for (const run of [viaDaemon, inProcess]) assert.deepEqual(run([...cmds[4], '-n', 'psa']), { code: 0, stdout: 'configmap/p1 patched (no change)\n', stderr: 'Warning: unknown field "foo"\n' });
   // In-process: the same warnings, output and object.
   const l = inProcess([...cmds[1].slice(0, -1), '{"data":{"k":"d"},"foo":1,"metadata":{"bar":2}}', '-n', 'psa']);
   assert.deepEqual([l.code, l.stdout, l.stderr], [0, 'configmap/p1 patched\n', 'Warning: unknown field "foo"\nWarning: unknown field "metadata.bar"\n']);
