@@ -28,6 +28,10 @@ function resourceTypeFor(crd: KObject, names: Record<string, any> | undefined): 
   if (!served.length) return undefined;
   const storage = served.find((v) => v.storage) ?? served[0];
   const versions = [storage.name, ...served.map((v) => v.name).filter((n: string) => n !== storage.name)];
+  // Each served version's subresources are its own (the status of a version without /status is written with the object).
+  const perVersion: Record<string, CrdSubresources> = {};
+  const ofStorage = JSON.stringify(subresourcesOf(storage));
+  for (const v of served) if (JSON.stringify(subresourcesOf(v)) !== ofStorage) perVersion[v.name] = subresourcesOf(v);
   return {
     group: spec.group,
     version: versions[0],
@@ -41,10 +45,11 @@ function resourceTypeFor(crd: KObject, names: Record<string, any> | undefined): 
     verbs: ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'],
     crd: crd.metadata.name,
     crdSubresources: subresourcesOf(storage),
+    ...(Object.keys(perVersion).length ? { crdVersionSubresources: perVersion } : {}),
   };
 }
 
-/** The subresources the served (storage) version declares: status and scale only if there. */
+/** The subresources a served version declares: status and scale only if there. */
 function subresourcesOf(version: any): CrdSubresources {
   const sub = version?.subresources ?? {};
   const scale = sub.scale;

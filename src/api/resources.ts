@@ -16,8 +16,16 @@ export interface ResourceType {
   verbs: string[];
   /** Set for custom resources: the CRD that registered the kind. */
   crd?: string;
-  /** A custom resource's subresources (its CRD version's `subresources`): served only when declared. */
+  /** A custom resource's subresources (its CRD storage version's `subresources`): served only when declared. */
   crdSubresources?: CrdSubresources;
+  /** Served versions whose own `subresources` differ from the storage version's (see atVersion). */
+  crdVersionSubresources?: Record<string, CrdSubresources>;
+}
+
+/** The type as served at `version`: a CRD declares subresources per version (apiextensions v1). */
+export function atVersion(t: ResourceType, version: string): ResourceType {
+  const own = t.crdVersionSubresources?.[version];
+  return own ? { ...t, crdSubresources: own } : t;
 }
 
 export interface CrdSubresources {
@@ -193,7 +201,7 @@ export class ResourceRegistry {
     const t = this.types.find((x) => x.kind === kind && x.group === group && x.versions.includes(version));
     // events.k8s.io Events and core Events are the same objects; store both as core events.
     if (!t) throw new NoKindMatchError(kind, apiVersion);
-    return t;
+    return atVersion(t, version);
   }
 
   /**

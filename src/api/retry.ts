@@ -11,7 +11,9 @@ const RETRIES = 10;
 /**
  * `read` hands out a private copy that `change` may edit in place (or undefined: nothing
  * there yet, and `change` returns what to create). A change that set another
- * resourceVersion made it a precondition: its Conflict is the answer, not retried.
+ * resourceVersion made it a precondition: its Conflict is the answer, not retried. A create
+ * (nothing was read) that finds the object there lost the same race: read again, and the
+ * change becomes an update (as kube-apiserver's create-on-update, server-side apply).
  */
 export async function retryOnConflict<T extends KObject | undefined = KObject>(
   read: () => Promise<T>,
@@ -26,7 +28,8 @@ export async function retryOnConflict<T extends KObject | undefined = KObject>(
     try {
       return await write(next, current);
     } catch (e) {
-      if (e instanceof ApiError && e.reason === 'Conflict' && attempt < RETRIES && next.metadata?.resourceVersion === rv) continue;
+      const lostRace = e instanceof ApiError && (e.reason === 'Conflict' || (e.reason === 'AlreadyExists' && !current));
+      if (lostRace && attempt < RETRIES && next.metadata?.resourceVersion === rv) continue;
       throw e;
     }
   }

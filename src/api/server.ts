@@ -73,7 +73,8 @@ export interface ListOptions {
 export interface Validator {
   /** Strict decoding: unknown fields, wrong types. Messages as `strict decoding error: ...`. */
   schemaErrors(obj: KObject, rt: ResourceType, crd?: KObject): string[];
-  validate(obj: KObject, rt: ResourceType): FieldError[];
+  /** Field errors (422); a custom resource's against its CRD's schema (`crd`). */
+  validate(obj: KObject, rt: ResourceType, crd?: KObject): FieldError[];
   validateUpdate(oldObj: KObject, newObj: KObject, rt: ResourceType): FieldError[];
 }
 
@@ -205,7 +206,7 @@ export class ApiServer {
           causes: [{ field: 'metadata.name', type: 'Required value', detail: 'name or generateName is required' }],
         });
       }
-      await this.checkSchema(obj, rt);
+      const crd = await this.checkSchema(obj, rt);
       if (rt.namespaced) await this.checkNamespaceWritable(obj.metadata.namespace!, rt);
 
       applyDefaults(obj);
@@ -214,7 +215,7 @@ export class ApiServer {
       if (manager) await trackUpdate(undefined, obj, manager, this.trackContext(rt, obj));
       const strategy = strategyFor(rt);
       await strategy.admit?.(this, obj);
-      this.checkValid(obj, rt);
+      this.checkValid(obj, rt, crd);
       if (this.validator && strategy.validate) {
         const errs = await strategy.validate(obj);
         if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
@@ -287,10 +288,12 @@ export class ApiServer {
         strategy.prepareForStatusUpdate?.(input, next);
         const manager = opts.fieldManager ?? ambientFieldManager();
         if (manager) await trackUpdate(current, next, manager, this.trackContext(rt, next, 'status'));
+        // A custom resource's status is validated against its schema's status (statusStrategy).
+        if (rt.crd) this.checkValid(next, rt, await this.crdOf(rt), (e) => /^status\b/.test(e.field));
       } else {
         next = deepCopy(input);
         next.apiVersion = input.apiVersion;
-        await this.checkSchema(next, rt);
+        const crd = await this.checkSchema(next, rt);
         applyDefaults(next);
         dropDisabledFields(next, current, rt.group);
         if (hasStatusSubresource(rt)) {
@@ -315,7 +318,7 @@ export class ApiServer {
         const manager = opts.fieldManager ?? ambientFieldManager();
         if (manager) await trackUpdate(current, next, manager, this.trackContext(rt, next, opts.subresource));
         else keepManaged(current, next);
-        this.checkValid(next, rt);
+        this.checkValid(next, rt, crd);
         strategy.canonicalize?.(next);
         if (this.validator) {
           // pods/ephemeralcontainers may change spec.ephemeralContainers, which a pod update may not.
@@ -565,21 +568,26 @@ export class ApiServer {
 
   // ---------- internals ----------
 
-  private async checkSchema(obj: KObject, rt: ResourceType): Promise<void> {
+  /** A custom resource type's CRD (undefined for built-in kinds). */
+  async crdOf(rt: ResourceType): Promise<KObject | undefined> {
+    return rt.crd ? this.tryGet(this.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, rt.crd) : undefined;
+  }
+
+  /** Strict decoding; returns the custom resource's CRD (for checkValid). */
+  private async checkSchema(obj: KObject, rt: ResourceType): Promise<KObject | undefined> {
     if (!this.validator) return;
-    const crd = rt.crd ? await this.tryGet(this.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, rt.crd) : undefined;
+    const crd = await this.crdOf(rt);
     const errs = this.validator.schemaErrors(obj, rt, crd);
     if (errs.length) {
       const version = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[1] : obj.apiVersion;
-      throw ApiError.badRequest(
-        `${rt.kind} in version "${version}" cannot be handled as a ${rt.kind}: ${errs.join(', ')}`,
-      );
+      throw ApiError.badRequest(`${rt.kind} in version "${version}" cannot be handled as a ${rt.kind}: ${errs.join(', ')}`);
     }
+    return crd;
   }
 
-  private checkValid(obj: KObject, rt: ResourceType): void {
+  private checkValid(obj: KObject, rt: ResourceType, crd?: KObject, only?: (e: FieldError) => boolean): void {
     if (!this.validator) return;
-    const errs = this.validator.validate(obj, rt);
+    const errs = this.validator.validate(obj, rt, crd).filter(only ?? (() => true));
     if (errs.length) throw ApiError.invalid(rt.kind, rt.group, obj.metadata.name ?? '', errs);
   }
 

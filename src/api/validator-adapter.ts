@@ -42,12 +42,18 @@ export function apiValidator(): Validator {
   return {
     schemaErrors: (obj, rt, crd) => {
       if (!loaded) return [];
-      // Missing required fields are the validator's business (`Required value`), not the decoder's.
+      // Missing required fields are the validator's business (`Required value`), not the decoder's;
+      // a custom resource decodes as any JSON: only its unknown fields fail strict decoding.
       return schemaIssuesWith(obj, rt, crd)
-        .filter((i) => i.rule !== 'schema/required')
+        .filter((i) => i.rule !== 'schema/required' && (!rt.crd || i.rule === 'schema/unknown-field'))
         .map((i) => (i.rule === 'schema/unknown-field' ? `strict decoding error: ${i.decodeMessage ?? i.message}` : i.decodeMessage ?? i.message));
     },
-    validate: (obj, rt) => validateSemantics(obj, rt),
+    validate: (obj, rt, crd) => {
+      const errs = validateSemantics(obj, rt);
+      // customResourceStrategy.Validate: the CRD's structural schema, on create and update (422).
+      if (rt.crd && loaded) for (const i of schemaIssuesWith(obj, rt, crd)) if (i.cause) errs.push(i.cause);
+      return errs;
+    },
     validateUpdate: (oldObj, newObj, rt) => validateUpdate(oldObj, newObj, rt),
   };
 }

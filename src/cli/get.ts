@@ -6,6 +6,7 @@ import { ApiError, CliError } from '../api/errors';
 import { kindGroup, pluralGroup, type ResourceType } from '../api/resources';
 import type { ApiServer, ListOptions } from '../api/server';
 import type { KObject } from '../api/types';
+import { goJson } from '../util/go-format';
 import type { CliContext } from './context';
 import type { RemoteGet, ServerTable } from './get-remote';
 import type { ObjectPrinter } from './flags/output';
@@ -105,7 +106,10 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
   const { outputPrinter, isTableOutput } = await import('./flags/output');
   const printer = isTableOutput(output)
     ? undefined
-    : outputPrinter(output!, ctx, { showManagedFields: flags.showManagedFields, noHeaders: flags.noHeaders, allowMissingKeys: allowMissingKeys(flags), sortJsonKeys: !flags.outputWatchEvents });
+    : flags.outputWatchEvents && output === 'json'
+      ? // kubectl's JSONPrinter marshals a WatchEvent compactly (json.Marshal), one per line.
+        (objs: KObject[]) => goJson(objs[0], '', false) + '\n'
+      : outputPrinter(output!, ctx, { showManagedFields: flags.showManagedFields, noHeaders: flags.noHeaders, allowMissingKeys: allowMissingKeys(flags), sortJsonKeys: !flags.outputWatchEvents });
   const namespace = flags.allNamespaces ? undefined : ctx.namespace;
   const byName = (sels: ResourceSelection[]) => sels.some((s) => s.names.length > 0);
   // Served by the cluster's daemon when it runs (one in-memory cache for every command);
@@ -270,7 +274,7 @@ async function watchThroughDaemon(ctx: CliContext, resources: string[], flags: G
 async function printWatchStart(ctx: CliContext, found: Found[], printer: ObjectPrinter | undefined, flags: GetFlags, now: number, byName: boolean, crdOf?: (t: ResourceType) => Promise<KObject | undefined>): Promise<void> {
   const { watchEventOf, withEventColumn } = await import('./watch');
   if (printer) {
-    for (const o of found.flatMap((f) => f.items)) ctx.out(printer([flags.outputWatchEvents ? watchEventOf('ADDED', o, flags.showManagedFields) : o], false));
+    for (const o of found.flatMap((f) => f.items)) ctx.out(printer([flags.outputWatchEvents ? watchEventOf('ADDED', o) : o], false));
     return;
   }
   let text = await renderTables(found, flags, ctx, now, false, byName, undefined, crdOf);

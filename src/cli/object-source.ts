@@ -95,8 +95,10 @@ export interface SourceWriteOptions {
   status?: boolean;
   /** Written through this subresource: 'scale' (the body is, or patches, an autoscaling/v1 Scale). */
   subresource?: string;
-  /** Over REST, no fieldValidation parameter (kubectl's label, annotate, set and cordon send none). */
+  /** Over REST, no fieldValidation parameter (kubectl's label, annotate, set, cordon and patch send none). */
   noFieldValidation?: boolean;
+  /** In-process: where the server's warnings go (over REST the client prints the Warning headers). */
+  warn?: (text: string) => void;
 }
 
 /** How a change is sent over REST: kubectl's patch type for the verb. */
@@ -167,7 +169,7 @@ export class ApiSource implements ObjectSource {
   async patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: SourceWriteOptions): Promise<KObject> {
     const { patchLive, applyPatchText } = await import('./patch');
     if (opts.subresource === 'scale') return this.writeScale(type, namespace, name, (scale) => applyPatchText(scale, { ...type, kind: 'Scale' }, patchType, jsonText, false), opts);
-    return patchLive(this.api, type, namespace, name, patchType, jsonText, Boolean(opts.status), Boolean(opts.dryRun), opts.fieldManager ?? '');
+    return patchLive(this.api, type, namespace, name, patchType, jsonText, Boolean(opts.status), Boolean(opts.dryRun), opts.fieldManager ?? '', opts.noFieldValidation ? (opts.warn ?? (() => undefined)) : undefined);
   }
 
   /** As the API server's apply patch (ApiServer.apply): retried while another write got in between (not on a field conflict). */
@@ -334,7 +336,7 @@ export class RemoteObjects implements ObjectSource {
   }
 
   /** Sends a write; the answer's object, or its Status as the ApiError. */
-  private async write(method: 'POST' | 'PUT' | 'PATCH', path: string, query: Record<string, string | undefined>, body: string, contentType?: string): Promise<KObject> {
+  private async write(method: 'POST' | 'PUT' | 'PATCH', path: string, query: Record<string, string | undefined>, body: string, contentType?: string | null): Promise<KObject> {
     let res;
     try {
       res = await this.client.send(method, path, query, body, contentType);
@@ -354,7 +356,9 @@ export class RemoteObjects implements ObjectSource {
   update(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
     const name = obj.metadata?.name ?? '';
     if (unaddressable(name)) throw ApiError.notFound(pluralGroup(type), name);
-    return this.write('PUT', objectPath(type, obj.metadata.namespace, name) + subresourcePath(opts), this.writeQuery(opts), JSON.stringify(obj));
+    // kubectl's scale client PUTs its Scale with no Content-Type.
+    const contentType = opts.subresource === 'scale' ? null : undefined;
+    return this.write('PUT', objectPath(type, obj.metadata.namespace, name) + subresourcePath(opts), this.writeQuery(opts), JSON.stringify(obj), contentType);
   }
 
   mutate(type: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void, opts: SourceWriteOptions): Promise<KObject> {

@@ -118,13 +118,25 @@ export function register(program: Command, p: Program): void {
  * concurrent write makes it retry on the fresh object, unless the patch itself carries a
  * resourceVersion (then the Conflict is the user's precondition failing).
  */
-export async function patchLive(api: ApiServer, type: ResourceType, ns: string | undefined, name: string, patchType: PatchType, jsonText: string, status: boolean, dryRun: boolean, fieldManager: string): Promise<KObject> {
+/**
+ * The server's PATCH, in-process. With `warn`, fieldValidation is the server's default, Warn
+ * (kubectl patch sends none): unknown fields are dropped and each is passed to `warn`;
+ * without, Strict.
+ */
+export async function patchLive(api: ApiServer, type: ResourceType, ns: string | undefined, name: string, patchType: PatchType, jsonText: string, status: boolean, dryRun: boolean, fieldManager: string, warn?: (text: string) => void): Promise<KObject> {
+  const { dropUnknownFields } = await import('../api/rest/field-validation');
   for (let attempt = 0; ; attempt++) {
     const current = await api.get(type, ns, name);
     const patched = await applyPatchText(deepCopy(current), type, patchType, jsonText, false);
     if (status ? deepEqual(patched.status, current.status) : deepEqual(patched, current)) return current;
     const pinned = patched.metadata?.resourceVersion !== current.metadata.resourceVersion;
     patched.metadata = { ...(patched.metadata ?? {}), resourceVersion: patched.metadata?.resourceVersion ?? current.metadata.resourceVersion };
+    if (warn && !status) {
+      const dropped = await dropUnknownFields(api, patched, type);
+      if (attempt === 0) for (const f of dropped) warn(`unknown field "${f}"`);
+      // Nothing but unknown fields: nothing to write either.
+      if (dropped.length && deepEqual(patched, current)) return current;
+    }
     try {
       return status ? await api.updateStatus(patched, { dryRun, fieldManager }) : await api.update(patched, { dryRun, fieldManager });
     } catch (e) {
@@ -196,9 +208,9 @@ export class PatchOptions {
       const before = t.object;
       let result: KObject;
       try {
-        const opts = { status: subresource === 'status', subresource, dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-patch' };
-        // kubectl sends no fieldValidation (the subresources validate no fields); the scale subresource answers the Scale.
-        result = await source!.patch(t.type, ns, before.metadata.name!, patchType, jsonText, subresource ? { ...opts, noFieldValidation: true } : opts);
+        // kubectl sends no fieldValidation: the server's default, Warn, drops unknown fields with a warning each.
+        const opts = { status: subresource === 'status', subresource, dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-patch', noFieldValidation: true, warn: (text: string) => ctx.err(`Warning: ${text}\n`) };
+        result = await source!.patch(t.type, ns, before.metadata.name!, patchType, jsonText, opts);
       } catch (e) {
         // The server answers a JSON patch's failing operation with a bare 422 (NewGenericServerResponse).
         if (e instanceof ApiError && e.reason === 'Invalid' && patchType === 'json' && !e.details.causes?.length) throw new PrintedError('The request is invalid: the server rejected our request due to an error in our request\n');

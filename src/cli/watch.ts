@@ -25,7 +25,6 @@ export interface WatchOptions {
   allNamespaces?: boolean;
   /** --output-watch-events: every change printed as a metav1.WatchEvent. */
   outputWatchEvents?: boolean;
-  showManagedFields?: boolean;
   /** --server-print=false: NAME and AGE only. */
   serverPrint?: boolean;
 }
@@ -46,16 +45,11 @@ export function withEventColumn(table: string, type: string, header: boolean): s
 
 /**
  * The metav1.WatchEvent kubectl prints for -o json/yaml/jsonpath/go-template: `type` then
- * `object` (a struct, so in field order), the object itself with its keys sorted.
+ * `object` (a struct, so in field order), the object itself with its keys sorted. Its
+ * managedFields stay: kubectl's OmitManagedFieldsPrinter does not look inside a WatchEvent.
  */
-export function watchEventOf(type: string, obj: KObject, showManagedFields = false): KObject {
-  let o = obj;
-  if (!showManagedFields && o.metadata?.managedFields) {
-    const { managedFields, ...metadata } = o.metadata;
-    void managedFields;
-    o = { ...o, metadata };
-  }
-  return { type, object: sortedDeep(o) } as unknown as KObject;
+export function watchEventOf(type: string, obj: KObject): KObject {
+  return { type, object: sortedDeep(obj) } as unknown as KObject;
 }
 
 function sortedDeep(v: unknown): unknown {
@@ -82,7 +76,7 @@ function changeText(
   printer?: ObjectPrinter,
   served?: ServerTable,
 ): string {
-  if (printer) return printer([opts.outputWatchEvents ? watchEventOf(event, o, opts.showManagedFields) : o], false);
+  if (printer) return printer([opts.outputWatchEvents ? watchEventOf(event, o) : o], false);
   const text = printTable([o], {
     kind: type.kind,
     group: type.group,

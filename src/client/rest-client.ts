@@ -54,7 +54,10 @@ export class RestClient {
     private readonly log?: (line: string) => void,
     /** -v=8: each request's body and Content-Type too, as kubectl logs them. */
     private readonly logBodies = false,
+    /** Where the server's Warning headers go (kubectl prints each text once per process). */
+    private readonly warn?: (text: string) => void,
   ) {}
+  private readonly warned = new Set<string>();
 
   /** A GET of `apiPath` (query values undefined are left out). */
   async get(apiPath: string, query: Record<string, string | undefined>, accept: string): Promise<ClientResponse> {
@@ -70,12 +73,16 @@ export class RestClient {
     return this.request('DELETE', apiPath, { accept: 'application/json', 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, body);
   }
 
-  /** A POST, PUT or PATCH of `apiPath` with a body of `contentType` (query values undefined are left out). */
-  send(method: 'POST' | 'PUT' | 'PATCH', apiPath: string, query: Record<string, string | undefined>, body: string, contentType = 'application/json'): Promise<ClientResponse> {
+  /**
+   * A POST, PUT or PATCH of `apiPath` with a body of `contentType` (query values undefined are
+   * left out); null sends no Content-Type, as kubectl's scale client (the server reads JSON).
+   */
+  send(method: 'POST' | 'PUT' | 'PATCH', apiPath: string, query: Record<string, string | undefined>, body: string, contentType: string | null = 'application/json'): Promise<ClientResponse> {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, v);
     const qs = q.toString();
-    return this.request(method, apiPath + (qs ? `?${qs}` : ''), { accept: 'application/json', 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)) }, body);
+    const typed: Record<string, string> = contentType === null ? {} : { 'content-type': contentType };
+    return this.request(method, apiPath + (qs ? `?${qs}` : ''), { accept: 'application/json', ...typed, 'content-length': String(Buffer.byteLength(body)) }, body);
   }
 
   /** A request of a path with its query string as given (`get/delete/replace --raw`), the body as it is. */
@@ -128,7 +135,8 @@ export class RestClient {
     if (this.log && this.logBodies && body !== undefined) {
       const { klogHeader } = await import('../cli/generate');
       const { goQuote } = await import('../util/go-format');
-      this.log(`${klogHeader('I', 'helper.go:269')} "Request Body" body=${goQuote(body)}\n${klogHeader('I', 'round_trippers.go:480')}     Content-Type: ${headers['content-type']}\n`);
+      const type = headers['content-type'] === undefined ? '' : `${klogHeader('I', 'round_trippers.go:480')}     Content-Type: ${headers['content-type']}\n`;
+      this.log(`${klogHeader('I', 'helper.go:269')} "Request Body" body=${goQuote(body)}\n${type}`);
     }
     const start = performance.now();
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
@@ -160,6 +168,14 @@ export class RestClient {
       req.on('error', (e) => reject(new ConnectionError(`${this.url.host}: ${e.message}`, connected)));
       req.end(body);
     });
+    const warning = res.headers.warning;
+    if (this.warn && warning) {
+      // `299 - "text"` entries (RFC 7234), comma-separated in one header or several.
+      for (const m of [warning].flat().join(', ').matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)) {
+        const text = m[1].replace(/\\(.)/g, '$1');
+        if (!this.warned.has(text)) this.warned.add(text), this.warn(text);
+      }
+    }
     if (this.log) {
       const { klogHeader } = await import('../cli/generate');
       this.log(`${klogHeader('I', 'round_trippers.go:553')} ${method} ${this.url.origin}${pathAndQuery} ${res.statusCode} ${res.statusMessage ?? ''} in ${Math.round(performance.now() - start)} milliseconds\n`);
@@ -203,7 +219,7 @@ export function statusError(res: ClientResponse): ApiError {
  * undefined with KUBESIM_NO_DAEMON=1 or when no daemon serves (the verb then opens the store
  * itself, as it always did, which also starts the daemon).
  */
-export function daemonClient(clusterDir: string, log?: (line: string) => void, logBodies = false): RestClient | undefined {
+export function daemonClient(clusterDir: string, log?: (line: string) => void, logBodies = false, warn?: (text: string) => void): RestClient | undefined {
   if (process.env.KUBESIM_NO_DAEMON === '1') return undefined;
   const rec = readServerRecord(clusterDir);
   if (!rec?.url || rec.pid === undefined) return undefined;
@@ -214,8 +230,8 @@ export function daemonClient(clusterDir: string, log?: (line: string) => void, l
   const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
   try {
     const url = new URL(rec.url);
-    if (url.protocol === 'http:') return new RestClient(url, { token: read('token').trim() }, log, logBodies);
-    return new RestClient(url, { ca: read('ca.crt'), cert: read('admin.crt'), key: read('admin.key') }, log, logBodies);
+    if (url.protocol === 'http:') return new RestClient(url, { token: read('token').trim() }, log, logBodies, warn);
+    return new RestClient(url, { ca: read('ca.crt'), cert: read('admin.crt'), key: read('admin.key') }, log, logBodies, warn);
   } catch {
     return undefined; // no readable PKI: not a server this CLI can talk to
   }
@@ -224,5 +240,5 @@ export function daemonClient(clusterDir: string, log?: (line: string) => void, l
 /** daemonClient for a CLI verb: its cluster, and -v=6 (or more) logging each request to stderr (-v=8: with its body). */
 export function verbDaemonClient(ctx: CliContext): RestClient | undefined {
   const v = Number(ctx.flags.v);
-  return daemonClient(ctx.clusterDir, v >= 6 ? (line) => ctx.err(line) : undefined, v >= 8);
+  return daemonClient(ctx.clusterDir, v >= 6 ? (line) => ctx.err(line) : undefined, v >= 8, (text) => ctx.err(`Warning: ${text}\n`));
 }

@@ -145,3 +145,18 @@ test('keys named like Object.prototype members (a label "constructor") are owned
   assert.deepEqual(entry(u, 'kubectl-edit').fieldsV1, { 'f:data': { 'f:hasOwnProperty': {} } });
   assert.ok(!('f:constructor' in entry(u, 'kubectl-create').fieldsV1['f:data']));
 });
+
+test('two server-side applies creating the same new object at once: the loser of the create applies as an update (kube-apiserver retries it), no AlreadyExists', async () => {
+  const api = await server();
+  const rt = api.registry.forKind('v1', 'ConfigMap');
+  const cm = (data: Record<string, string>): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'race', namespace: 'default' }, data });
+  // Both read "not found" before either creates (the store's calls interleave).
+  const [a, b] = await Promise.all([
+    api.apply(rt, cm({ a: '1' }), { fieldManager: 'one', force: false }),
+    api.apply(rt, cm({ b: '2' }), { fieldManager: 'two', force: false }),
+  ]);
+  assert.deepEqual([a.created, b.created], [true, false]);
+  const live = await api.get(rt, 'default', 'race');
+  assert.deepEqual(live.data, { a: '1', b: '2' });
+  assert.deepEqual((live.metadata.managedFields as any[]).map((e) => [e.manager, e.operation]), [['one', 'Apply'], ['two', 'Apply']]);
+});

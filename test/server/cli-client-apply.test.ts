@@ -46,7 +46,7 @@ const FILES: Record<string, string> = {
 before(async () => {
   await c.setUp({ kubectl: true, create: ['--nodes', '1'], serveEnv: { KUBESIM_NO_DAEMON: '' } });
   for (const [name, text] of Object.entries(FILES)) c.file(name, text);
-  const nsDocs = ['ssa-d', 'ssa-l', 'prn-d', 'prn-l', 'wk', 'ws', 'sk', 'ss'].map((n) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${n}}\n`).join('---\n');
+  const nsDocs = ['ssa-d', 'ssa-l', 'prn-d', 'prn-l', 'wk', 'ws', 'sk', 'ss', 'mf', 'pka', 'psa'].map((n) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${n}}\n`).join('---\n');
   const r = viaDaemon(['create', '-f', c.file('setup.yaml', `${nsDocs}---\n${CRD}`)]);
   assert.equal(r.code, 0, r.stderr);
 });
@@ -195,17 +195,19 @@ test('label, annotate, set, taint, cordon and client-side apply through the daem
 function sentRequests(r: RunResult, ns: string): { requests: string[]; writes: unknown[] } {
   const norm = (s: string) => s.replaceAll(ns, 'NS').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/g, 'TIME');
   const requests = [...r.stderr.matchAll(/round_trippers\.go:\d+\] (GET|PUT|POST|PATCH|DELETE) https:\/\/[^/]+(\S+)/gm)].map((m) => norm(`${m[1]} ${m[2]}`)).filter((l) => l.includes('/namespaces/NS/'));
-  const types = [...r.stderr.matchAll(/round_trippers\.go:480\]\s+Content-Type: (\S+)$/gm)].map((m) => m[1]);
-  // kubectl logs a long body on lines of its own (`body=<`), a short one quoted.
-  const bodies = [...r.stderr.matchAll(/"Request Body" body=(?:(".*")$|<\n\t(.*)\n >$)/gm)].map((m) => (m[1] !== undefined ? JSON.parse(m[1]) : m[2]) as string).filter((b) => b !== '');
-  const writes = bodies.map((b, i) => {
+  // Each body with the request's Content-Type, logged after it and before the next body (none: kubectl's scale client PUTs its JSON with no Content-Type).
+  const chunks = r.stderr.split(/^(?=.*"Request Body" body=)/m).slice(1);
+  const writes = chunks.flatMap((chunk) => {
+    // kubectl logs a long body on lines of its own (`body=<`), a short one quoted.
+    const m = /"Request Body" body=(?:(".*")$|<\n\t(.*)\n >$)/m.exec(chunk)!;
+    const b = (m[1] !== undefined ? JSON.parse(m[1]) : m[2]) as string;
+    if (b === '') return [];
     const body = JSON.parse(norm(b));
     if (body.kind === 'Scale') {
       body.metadata = { name: body.metadata.name, namespace: body.metadata.namespace };
       delete body.status;
     }
-    // kubectl's scale client PUTs its JSON with no Content-Type, which the server reads as JSON.
-    return [types[i] ?? 'application/json', body];
+    return [[/round_trippers\.go:480\]\s+Content-Type: (\S+)$/m.exec(chunk)?.[1] ?? 'none', body]];
   });
   return { requests, writes };
 }
@@ -238,6 +240,58 @@ test('scale, patch and edit --subresource, and rollout pause/resume/restart thro
   // What was sent: kubectl's PATCH of the scale subresource, with no field manager named (the server names it by the user agent: kubectl).
   const scaled = c.kubesim(['scale', 'deploy', 'sd', '--replicas=2', '-n', 'ss', '-v=8'], { env: { KUBESIM_NO_DAEMON: '' } });
   assert.deepEqual(sentRequests(scaled, 'ss'), { requests: ['GET /apis/apps/v1/namespaces/NS/deployments/sd', 'PATCH /apis/apps/v1/namespaces/NS/deployments/sd/scale'], writes: [['application/merge-patch+json', { spec: { replicas: 2 } }]] });
+  const put = c.kubesim(['scale', 'deploy', 'sd', '--replicas=1', '--current-replicas=2', '-n', 'ss', '-v=8'], { env: { KUBESIM_NO_DAEMON: '' } });
+  assert.deepEqual(sentRequests(put, 'ss').writes, [['none', { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'sd', namespace: 'NS' }, spec: { replicas: 1 } }]]);
   const managers = c.kubectl(['get', 'deploy', 'sd', '-n', 'ss', '-o', 'jsonpath={.metadata.managedFields[?(@.subresource=="scale")].manager}']);
   assert.equal(managers.stdout, 'kubectl');
+});
+
+test('get prints managedFields as kubectl does: jsonpath, go-template, custom-columns and watch events keep them, json and yaml omit them unless --show-managed-fields', () => {
+  assert.equal(c.kubectl(['create', 'cm', 'mf1', '--from-literal=k=v', '-n', 'mf']).code, 0);
+  const cmds = [
+    ['-o', 'jsonpath={.metadata.managedFields[0].manager}'],
+    ['-o', 'go-template={{range .metadata.managedFields}}{{.manager}} {{.operation}}{{end}}'],
+    ['-o', 'custom-columns=M:.metadata.managedFields[0].manager'],
+    ['-o', 'json'],
+    ['-o', 'yaml'],
+    ['-o', 'yaml', '--show-managed-fields'],
+    ['-w', '--output-watch-events', '-o', 'json', '--request-timeout=1s'],
+    ['-w', '--output-watch-events', '-o', 'yaml', '--request-timeout=1s'],
+  ];
+  for (const args of cmds) {
+    const all = ['get', 'cm', 'mf1', '-n', 'mf', ...args];
+    const k = c.kubectl(all);
+    assert.equal(k.code, 0, k.stderr);
+    for (const run of [viaDaemon, inProcess]) {
+      const r = run(all);
+      assert.deepEqual([r.code, r.stdout], [0, k.stdout], all.join(' '));
+    }
+  }
+  assert.equal(c.kubectl(['get', 'cm', 'mf1', '-n', 'mf', '-o', 'jsonpath={.metadata.managedFields[0].manager}']).stdout, 'kubectl-create');
+});
+
+test('patch through the daemon sends no fieldValidation, as kubectl 1.32: unknown fields are dropped with a warning (the server\'s Warn), on both paths', () => {
+  for (const ns of ['pka', 'psa']) assert.equal(c.kubectl(['create', 'cm', 'p1', '--from-literal=k=v', '-n', ns]).code, 0);
+  const cmds = [
+    ['patch', 'cm', 'p1', '-p', '{"data":{"k":"a"}}'],
+    ['patch', 'cm', 'p1', '--type=merge', '-p', '{"data":{"k":"b"},"foo":1,"metadata":{"bar":2}}'],
+    ['patch', 'cm', 'p1', '--type=json', '-p', '[{"op":"add","path":"/foo","value":1}]'],
+    ['patch', 'cm', 'p1', '-p', '{"data":{"k":"c"},"foo":1}'],
+    // Nothing but an unknown field: nothing written (kube-apiserver's update of identical content keeps the resourceVersion).
+    ['patch', 'cm', 'p1', '-p', '{"foo":1}'],
+  ];
+  const sent = (r: RunResult, ns: string) => requests(r).filter((l) => l.startsWith('PATCH')).map((l) => l.replaceAll(ns, 'NS'));
+  for (const args of cmds) {
+    const k = c.kubectl([...args, '-n', 'pka', '-v=6']);
+    const d = viaDaemon([...args, '-n', 'psa', '-v=6']);
+    assert.deepEqual([d.code, d.stdout, withoutLog(d.stderr)], [k.code, k.stdout, withoutLog(k.stderr)], args.join(' '));
+    assert.deepEqual(sent(d, 'psa'), sent(k, 'pka'), args.join(' '));
+  }
+  assert.deepEqual(sent(c.kubectl([...cmds[1], '-n', 'pka', '-v=6']), 'pka'), ['PATCH /api/v1/namespaces/NS/configmaps/p1?fieldManager=kubectl-patch 200 OK']);
+  for (const run of [viaDaemon, inProcess]) assert.deepEqual(run([...cmds[4], '-n', 'psa']), { code: 0, stdout: 'configmap/p1 patched (no change)\n', stderr: 'Warning: unknown field "foo"\n' });
+  // In-process: the same warnings, output and object.
+  const l = inProcess([...cmds[1].slice(0, -1), '{"data":{"k":"d"},"foo":1,"metadata":{"bar":2}}', '-n', 'psa']);
+  assert.deepEqual([l.code, l.stdout, l.stderr], [0, 'configmap/p1 patched\n', 'Warning: unknown field "foo"\nWarning: unknown field "metadata.bar"\n']);
+  const data = (ns: string) => JSON.parse(c.kubectl(['get', 'cm', 'p1', '-n', ns, '-o', 'json']).stdout).data;
+  assert.deepEqual(data('psa'), { k: 'd' });
 });

@@ -1,7 +1,7 @@
 // Discovery documents from the resource registry: the legacy ones (/api, /apis, /api/v1,
 // /apis/G/V) and the aggregated apidiscovery.k8s.io/v2 lists kubectl 1.32 asks for first.
 
-import type { ResourceRegistry, ResourceType } from '../resources';
+import { atVersion, type ResourceRegistry, type ResourceType } from '../resources';
 import { metricsDiscoveryItem, metricsGroup } from './metrics';
 import { REVIEW_GROUP_VERSIONS, reviewDiscoveryItems } from './reviews';
 
@@ -120,7 +120,7 @@ export function apiResourceList(registry: ResourceRegistry, group: string, versi
     if (t.shortNames.length) r.shortNames = t.shortNames;
     if (t.categories.length) r.categories = t.categories;
     resources.push(r);
-    for (const s of subresourcesOf(t)) {
+    for (const s of subresourcesOf(atVersion(t, version))) {
       // A subresource of another group names its group and version (kubectl's drain finds the Eviction by them), as kube-apiserver's installer.
       const gv = s.group !== t.group || s.version !== version ? { group: s.group, version: s.version } : {};
       resources.push({ name: `${t.plural}/${s.name}`, singularName: '', namespaced: t.namespaced, ...gv, kind: s.kind, verbs: s.verbs });
@@ -139,7 +139,7 @@ function discoveryResource(t: ResourceType, version: string): Record<string, unk
   };
   if (t.shortNames.length) r.shortNames = t.shortNames;
   if (t.categories.length) r.categories = t.categories;
-  const subs = subresourcesOf(t);
+  const subs = subresourcesOf(atVersion(t, version));
   if (subs.length) r.subresources = subs.map((s) => ({ subresource: s.name, responseKind: { group: s.group, version: s.version, kind: s.kind }, verbs: s.verbs }));
   return r;
 }

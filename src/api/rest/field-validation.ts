@@ -2,6 +2,8 @@
 // Strict is the ApiServer's own strict decoding (an error); Warn and Ignore drop the
 // unknown fields before the write, Warn with a Warning header per field, as kube-apiserver.
 
+import type { ApiServer } from '../server';
+import type { ResourceType } from '../resources';
 import type { KObject } from '../types';
 import type { RestHandler, Target } from './handler';
 import { badRequest } from './status';
@@ -31,11 +33,22 @@ export async function applyFieldValidation(h: RestHandler, req: ApiRequest, t: T
   if (!['Strict', 'Warn', 'Ignore'].includes(mode)) {
     throw badRequest(`fieldValidation: Unsupported value: "${mode}": supported values: "Ignore", "Strict", "Warn"`);
   }
-  if (mode === 'Strict' || !h.api.validator) return [];
-  const errs = h.api.validator.schemaErrors(obj, t.rt, await h.crdOf(t));
+  if (mode === 'Strict') return [];
+  const fields = await dropUnknownFields(h.api, obj, t.rt);
+  return mode === 'Warn' ? fields.map((f) => `unknown field "${f}"`) : [];
+}
+
+/**
+ * fieldValidation=Warn|Ignore: removes from `obj` (in place) the fields its schema does not
+ * know, as kube-apiserver's decoding drops them; returns their paths (for Warn's warnings).
+ * The in-process CLI calls it where kubectl sends no fieldValidation (patch).
+ */
+export async function dropUnknownFields(api: ApiServer, obj: KObject, rt: ResourceType): Promise<string[]> {
+  if (!api.validator) return [];
+  const errs = api.validator.schemaErrors(obj, rt, await api.crdOf(rt));
   const fields: string[] = [];
   for (const e of errs) for (const m of e.matchAll(UNKNOWN)) fields.push(m[1]);
   // Deepest first, so that removing a parent never hides a child's path.
   for (const f of [...fields].sort((a, b) => b.length - a.length)) removePath(obj, pathOf(f));
-  return mode === 'Warn' ? fields.map((f) => `unknown field "${f}"`) : [];
+  return fields;
 }

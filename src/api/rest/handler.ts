@@ -4,7 +4,7 @@
 // src/server/ and any in-process caller use this same path.
 
 import { ApiError } from '../errors';
-import { apiVersionOf, type ResourceType } from '../resources';
+import { apiVersionOf, atVersion, type ResourceType } from '../resources';
 import type { ApiServer } from '../server';
 import type { KObject } from '../types';
 import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions, subresourcesOf } from './discovery';
@@ -177,8 +177,9 @@ export class RestHandler {
   private async resource(req: ApiRequest, r: Extract<Route, { kind: 'resource' }>, method: string): Promise<ApiResponse> {
     const review = reviewRoutes(this, req, r.group, r.version, r);
     if (review) return review;
-    const rt = this.api.registry.all().find((t) => t.group === r.group && t.versions.includes(r.version) && t.plural === r.resource);
-    if (!rt) throw notFoundPath();
+    const found = this.api.registry.all().find((t) => t.group === r.group && t.versions.includes(r.version) && t.plural === r.resource);
+    if (!found) throw notFoundPath();
+    const rt = atVersion(found, r.version);
     if (r.namespace !== undefined && !rt.namespaced) throw notFoundPath();
     if (r.subresource && !subresourcesOf(rt).some((s) => s.name === r.subresource)) throw notFoundPath();
     const t: Target = { rt, version: r.version, gv: apiVersionOf(rt, r.version), namespace: rt.namespaced ? r.namespace : undefined, name: r.name, subresource: r.subresource };
@@ -284,9 +285,8 @@ export class RestHandler {
   private readonly openapiCrd = async (name: string): Promise<KObject | undefined> =>
     (await this.crdsInMemory())?.find((c) => c.metadata.name === name) ?? this.getCrd(name);
 
-  async crdOf(t: Target): Promise<KObject | undefined> {
-    if (!t.rt.crd) return undefined;
-    return this.api.tryGet(this.api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, t.rt.crd);
+  crdOf(t: Target): Promise<KObject | undefined> {
+    return this.api.crdOf(t.rt);
   }
 
   async respondObject(req: ApiRequest, t: Target, obj: KObject, status: number, reads = true): Promise<ApiResponse> {

@@ -188,11 +188,14 @@ export async function patchObject(h: RestHandler, req: ApiRequest, t: Target, st
     const precondition = patched.metadata.resourceVersion !== rv;
     if (!precondition) patched.metadata.resourceVersion = rv;
     const warnings = status ? [] : await applyFieldValidation(h, req, t, patched);
+    const warned = (r: ApiResponse) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } });
+    // Nothing but unknown fields (dropped): nothing to write either.
+    if (warnings.length && deepEqual(patched, base)) return h.respondObject(req, t, current, 200, false).then(warned);
     // pods/ephemeralcontainers writes through its subresource (validation lets it add containers).
     const opts = { dryRun, fieldManager: manager, subresource: status ? undefined : t.subresource };
     try {
       const updated = status ? await h.api.updateStatus(patched, opts) : await h.api.update(patched, opts);
-      return h.respondObject(req, t, updated, 200, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
+      return h.respondObject(req, t, updated, 200, false).then(warned);
     } catch (e) {
       if (!precondition && e instanceof ApiError && e.reason === 'Conflict' && attempt < 5) continue;
       throw e;

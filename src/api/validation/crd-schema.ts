@@ -135,13 +135,17 @@ function crdIssue(e: StructuralError, obj: KObject, kind: string, schema: S): Sc
         path, rule, message: `${formatPath([...path, e.params.missingProperty])}: Required value`,
         kubectlMessage: `${ctx}: missing required field "${e.params.missingProperty}" in ${kind}${where ? '.' + where : ''}`,
         decodeMessage: `${formatPath([...path, e.params.missingProperty])}: Required value`,
+        cause: { field: formatPath([...path, e.params.missingProperty]), type: 'Required value' },
       };
-    case 'enum':
+    case 'enum': {
+      const supported = `supported values: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
       return {
-        path, rule, message: `${where}: Unsupported value: ${shown}: supported values: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
-        kubectlMessage: `${ctx}: invalid value ${shown}, supported values: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
-        decodeMessage: `${where}: Unsupported value: ${shown}: supported values: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+        path, rule, message: `${where}: Unsupported value: ${shown}: ${supported}`,
+        kubectlMessage: `${ctx}: invalid value ${shown}, ${supported}`,
+        decodeMessage: `${where}: Unsupported value: ${shown}: ${supported}`,
+        cause: { field: where, type: 'Unsupported value', value: shown, detail: supported },
       };
+    }
     case 'pattern':
       detail = `${where} in body should match '${e.params.pattern}'`;
       break;
@@ -166,7 +170,7 @@ function crdIssue(e: StructuralError, obj: KObject, kind: string, schema: S): Sc
       detail = `${where} ${e.message ?? e.keyword}`;
   }
   const message = `${where}: Invalid value: ${shown}: ${detail}`;
-  return { path, rule, message, kubectlMessage: `${ctx}: ${detail}`, decodeMessage: message };
+  return { path, rule, message, kubectlMessage: `${ctx}: ${detail}`, decodeMessage: message, cause: { field: where, type: 'Invalid value', value: shown, detail } };
 }
 
 /** Fills schema defaults into a custom resource (in place), like the apiserver's defaulting. */

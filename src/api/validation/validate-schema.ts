@@ -1,6 +1,7 @@
 // Structural validation of built-in objects against the schemas generated from
 // kubernetes-types (precompiled ajv code): unknown fields, wrong types, missing required
 // fields, with kubectl's wording and "did you mean" / indentation hints.
+import type { FieldError } from '../errors';
 import type { KObject } from '../types';
 import { splitApiVersion, type ResourceType } from '../resources';
 import { loadedSchemas, rootKey, type AjvError, type SchemaDocument } from './schema-store';
@@ -20,6 +21,8 @@ export interface SchemaIssue {
   decodeMessage?: string;
   hint?: string;
   rule: SchemaRule;
+  /** A custom resource's issue as the API server's field error (its 422 Invalid cause). */
+  cause?: FieldError;
 }
 
 /** True when the built-in schemas cover this kind at the object's version. */

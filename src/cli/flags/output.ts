@@ -34,8 +34,11 @@ export function outputPrinter(o: string, ctx: CliContext, opts: { showManagedFie
   const spec = resolveOutput(o);
   // kubectl's YAMLPrinter counts what it printed: every document after the first starts with `---`.
   let printed = 0;
+  // As kubectl's JSONYamlPrintFlags: only the JSON and YAML printers omit managedFields;
+  // jsonpath, go-template and custom-columns see the whole object.
+  const omit = !opts.showManagedFields && (spec.kind === 'json' || spec.kind === 'yaml');
   return (objs, asList) => {
-    const shown = opts.showManagedFields ? objs : objs.map(withoutManagedFields);
+    const shown = omit ? objs.map(withoutManagedFields) : objs;
     const text = withTemplateDebug(ctx, () => printObjects(shown, spec, { asList, noHeaders: opts.noHeaders, allowMissingKeys: opts.allowMissingKeys, sortJsonKeys: opts.sortJsonKeys }));
     return spec.kind === 'yaml' && printed++ > 0 ? `---\n${text}` : text;
   };
