@@ -16,6 +16,10 @@ after(() => host.stop());
 export class Hosted {
   constructor(readonly sb: Sandbox) {}
 
+  get home(): string {
+    return this.sb.home;
+  }
+
   /** As Sandbox.run, in the host: a host that crashes or times out answers as a killed process would (non-zero). */
   run(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
     return host.run(args, { stdin: opts.stdin, env: { KUBESIM_HOME: this.sb.home, KUBECONFIG: join(this.sb.home, 'kubeconfig'), ...opts.env } });
