@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyPerTest, Sandbox } from './helpers';
+import { copyPerTest } from './helpers';
 import { Hosted } from './hosted';
 
 let sb!: Hosted;

@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyPerTest, Sandbox } from './helpers';
+import { copyPerTest } from './helpers';
 import { Hosted } from './hosted';
 
 let sb!: Hosted;

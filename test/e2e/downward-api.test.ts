@@ -5,9 +5,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sandbox } from './helpers';
+import { Hosted } from './hosted';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+const sb = new Hosted(new Sandbox());
+after(() => sb.sb.cleanup());
 
 const POD = `apiVersion: v1
 kind: Pod
@@ -43,16 +44,16 @@ spec:
       - {path: cpu, resourceFieldRef: {containerName: c, resource: limits.cpu}}
 `;
 
-test('a container reads pod fields, labels and resources; no cpu limit reads as the node allocatable', () => {
-  sb.ok(['cluster', 'create', '--nodes', '1']);
-  sb.ok(['create', '-f', sb.file('dw.yaml', POD)]);
-  sb.ok(['clock', 'advance', '30s']);
-  const pod = JSON.parse(sb.ok(['get', 'pod', 'dw', '-o', 'json']));
+test('a container reads pod fields, labels and resources; no cpu limit reads as the node allocatable', async () => {
+  await sb.ok(['cluster', 'create', '--nodes', '1']);
+  await sb.ok(['create', '-f', sb.file('dw.yaml', POD)]);
+  await sb.ok(['clock', 'advance', '30s']);
+  const pod = JSON.parse(await sb.ok(['get', 'pod', 'dw', '-o', 'json']));
   assert.equal(pod.status.phase, 'Succeeded', JSON.stringify(pod.status));
-  const cpu = JSON.parse(sb.ok(['get', 'node', pod.spec.nodeName, '-o', 'json'])).status.allocatable.cpu;
+  const cpu = JSON.parse(await sb.ok(['get', 'node', pod.spec.nodeName, '-o', 'json'])).status.allocatable.cpu;
   assert.equal(cpu, '4');
   assert.equal(
-    sb.ok(['logs', 'dw']),
+    await sb.ok(['logs', 'dw']),
     [
       'ANN=hello world',
       'CPU_LIMIT=4000',
@@ -71,18 +72,18 @@ test('a container reads pod fields, labels and resources; no cpu limit reads as 
   );
 });
 
-test('exec sees the same values; set env --resolve reads the listed object (no node defaults)', () => {
-  sb.ok(['create', 'deployment', 'd', '--image=busybox:1.36', '--', 'sleep', '3600']);
+test('exec sees the same values; set env --resolve reads the listed object (no node defaults)', async () => {
+  await sb.ok(['create', 'deployment', 'd', '--image=busybox:1.36', '--', 'sleep', '3600']);
   const env = [
     { name: 'L', valueFrom: { fieldRef: { fieldPath: 'metadata.labels' } } },
     { name: 'CPU', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '1m' } } },
     { name: 'BAD', valueFrom: { fieldRef: { fieldPath: "metadata.name['x']" } } },
   ];
-  sb.ok(['patch', 'deploy', 'd', '--type=json', '-p', JSON.stringify([{ op: 'add', path: '/spec/template/spec/containers/0/env', value: env.slice(0, 2) }])]);
-  sb.ok(['clock', 'advance', '30s']);
-  assert.equal(sb.ok(['exec', 'deploy/d', '--', 'sh', '-c', 'echo "$CPU"']), '4000\n');
-  sb.ok(['patch', 'deploy', 'd', '--type=json', '-p', JSON.stringify([{ op: 'add', path: '/spec/template/spec/containers/0/env/-', value: env[2] }])]);
-  const r = sb.run(['set', 'env', 'deploy/d', '--list', '--resolve']);
+  await sb.ok(['patch', 'deploy', 'd', '--type=json', '-p', JSON.stringify([{ op: 'add', path: '/spec/template/spec/containers/0/env', value: env.slice(0, 2) }])]);
+  await sb.ok(['clock', 'advance', '30s']);
+  assert.equal(await sb.ok(['exec', 'deploy/d', '--', 'sh', '-c', 'echo "$CPU"']), '4000\n');
+  await sb.ok(['patch', 'deploy', 'd', '--type=json', '-p', JSON.stringify([{ op: 'add', path: '/spec/template/spec/containers/0/env/-', value: env[2] }])]);
+  const r = await sb.run(['set', 'env', 'deploy/d', '--list', '--resolve']);
   // kubectl resolves against the Deployment itself, and its container has no limit: 0
   assert.deepEqual(
     [r.code, r.stdout, r.stderr],

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, copyPerTest, Sandbox } from './helpers';
+import { BIN, copyPerTest } from './helpers';
 import { Hosted } from './hosted';
 
 let sb!: Hosted;

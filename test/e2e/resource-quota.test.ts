@@ -4,7 +4,7 @@
 // Each test starts from its own copy of one two-node cluster.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyPerTest, Sandbox } from './helpers';
+import { copyPerTest } from './helpers';
 import { Hosted } from './hosted';
 
 let sb!: Hosted;

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { BIN, copyPerTest, ROOT, Sandbox, TEST_CACHE_HOME } from './helpers';
+import { BIN, copyPerTest, ROOT, TEST_CACHE_HOME } from './helpers';
 import { Hosted } from './hosted';
 
 let sb!: Hosted;
