@@ -6,9 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyPerTest, Sandbox } from './helpers';
+import { copyPerTest } from './helpers';
+import { Hosted } from './hosted';
 
-let sb!: Sandbox;
+let sb!: Hosted;
 
 const CM = `apiVersion: v1
 kind: ConfigMap
@@ -19,62 +20,62 @@ data:
 `;
 
 copyPerTest(
-  (base) => base.ok(['apply', '-f', base.file('cm.yaml', CM.replace('"1"', '"2"'))]),
-  (copy) => (sb = copy),
+  (base) => new Hosted(base).ok(['apply', '-f', base.file('cm.yaml', CM.replace('"1"', '"2"'))]),
+  (copy) => (sb = new Hosted(copy)),
 );
 
-test('apply creates, re-apply is unchanged, a change is configured', () => {
+test('apply creates, re-apply is unchanged, a change is configured', async () => {
   const fresh = CM.replace('name: cfg', 'name: fresh');
   const f = sb.file('fresh.yaml', fresh);
-  assert.equal(sb.ok(['apply', '-f', f]), 'configmap/fresh created\n');
-  assert.equal(sb.ok(['apply', '-f', f]), 'configmap/fresh unchanged\n');
+  assert.equal(await sb.ok(['apply', '-f', f]), 'configmap/fresh created\n');
+  assert.equal(await sb.ok(['apply', '-f', f]), 'configmap/fresh unchanged\n');
   sb.file('fresh.yaml', fresh.replace('"1"', '"2"'));
-  assert.equal(sb.ok(['apply', '-f', f]), 'configmap/fresh configured\n');
-  assert.equal(sb.ok(['get', 'cm', 'fresh', '-o', 'jsonpath={.data.a}']), '2');
+  assert.equal(await sb.ok(['apply', '-f', f]), 'configmap/fresh configured\n');
+  assert.equal(await sb.ok(['get', 'cm', 'fresh', '-o', 'jsonpath={.data.a}']), '2');
 });
 
-test('get --no-headers drops the header row of tables, wide and custom-columns', () => {
-  assert.match(sb.ok(['get', 'cm', 'cfg', '--no-headers']), /^cfg\s+1\s+\d+s\n$/);
-  assert.match(sb.ok(['get', 'cm', 'cfg', '-o', 'wide', '--no-headers']), /^cfg\s+1\s+\d+s\n$/);
-  assert.equal(sb.ok(['get', 'cm', 'cfg', '-o', 'custom-columns=NAME:.metadata.name,A:.data.a', '--no-headers']), 'cfg   2\n');
-  assert.equal(sb.ok(['get', 'cm', 'cfg', '-o', 'custom-columns=NAME:.metadata.name']), 'NAME\ncfg\n');
+test('get --no-headers drops the header row of tables, wide and custom-columns', async () => {
+  assert.match(await sb.ok(['get', 'cm', 'cfg', '--no-headers']), /^cfg\s+1\s+\d+s\n$/);
+  assert.match(await sb.ok(['get', 'cm', 'cfg', '-o', 'wide', '--no-headers']), /^cfg\s+1\s+\d+s\n$/);
+  assert.equal(await sb.ok(['get', 'cm', 'cfg', '-o', 'custom-columns=NAME:.metadata.name,A:.data.a', '--no-headers']), 'cfg   2\n');
+  assert.equal(await sb.ok(['get', 'cm', 'cfg', '-o', 'custom-columns=NAME:.metadata.name']), 'NAME\ncfg\n');
 });
 
-test('get prints kubectl tables and formats', () => {
-  const table = sb.ok(['get', 'configmaps']);
+test('get prints kubectl tables and formats', async () => {
+  const table = await sb.ok(['get', 'configmaps']);
   assert.match(table, /^NAME\s+DATA\s+AGE\n/);
   assert.match(table, /\ncfg\s+1\s+\d+s\n/);
-  assert.equal(sb.ok(['get', 'cm', 'cfg', '-o', 'name']), 'configmap/cfg\n');
-  const obj = JSON.parse(sb.ok(['get', 'cm', 'cfg', '-o', 'json']));
+  assert.equal(await sb.ok(['get', 'cm', 'cfg', '-o', 'name']), 'configmap/cfg\n');
+  const obj = JSON.parse(await sb.ok(['get', 'cm', 'cfg', '-o', 'json']));
   assert.equal(obj.kind, 'ConfigMap');
   assert.match(obj.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'], /"name":"cfg"/);
-  const list = JSON.parse(sb.ok(['get', 'cm', '-o', 'json']));
+  const list = JSON.parse(await sb.ok(['get', 'cm', '-o', 'json']));
   assert.equal(list.kind, 'List');
   assert.ok(list.items.length >= 2); // cfg and kube-root-ca.crt
 });
 
-test('get of a missing object fails like kubectl', () => {
-  const r = sb.run(['get', 'pod', 'nope']);
+test('get of a missing object fails like kubectl', async () => {
+  const r = await sb.run(['get', 'pod', 'nope']);
   assert.equal(r.code, 1);
   assert.equal(r.stderr, 'Error from server (NotFound): pods "nope" not found\n');
-  const t = sb.run(['get', 'foos']);
+  const t = await sb.run(['get', 'foos']);
   assert.equal(t.code, 1);
   assert.equal(t.stderr, 'error: the server doesn\'t have a resource type "foos"\n');
 });
 
-test('empty list says so on stderr', () => {
-  const r = sb.run(['get', 'pods', '-n', 'kube-public']);
+test('empty list says so on stderr', async () => {
+  const r = await sb.run(['get', 'pods', '-n', 'kube-public']);
   assert.equal(r.code, 0);
   assert.equal(r.stdout, '');
   assert.equal(r.stderr, 'No resources found in kube-public namespace.\n');
 });
 
-test('bootstrap namespaces exist', () => {
-  const names = sb.ok(['get', 'ns', '-o', 'name']).trim().split('\n');
+test('bootstrap namespaces exist', async () => {
+  const names = (await sb.ok(['get', 'ns', '-o', 'name'])).trim().split('\n');
   for (const n of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) assert.ok(names.includes(`namespace/${n}`), n);
 });
 
-test('a deployment is defaulted like the API server does it', () => {
+test('a deployment is defaulted like the API server does it', async () => {
   const f = sb.file('deploy.yaml', `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -90,8 +91,8 @@ spec:
       - name: nginx
         image: nginx
 `);
-  assert.equal(sb.ok(['apply', '-f', f]), 'deployment.apps/web created\n');
-  const d = JSON.parse(sb.ok(['get', 'deploy', 'web', '-o', 'json']));
+  assert.equal(await sb.ok(['apply', '-f', f]), 'deployment.apps/web created\n');
+  const d = JSON.parse(await sb.ok(['get', 'deploy', 'web', '-o', 'json']));
   assert.equal(d.spec.replicas, 1);
   assert.deepEqual(d.spec.strategy, { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' });
   assert.equal(d.spec.revisionHistoryLimit, 10);
@@ -100,7 +101,7 @@ spec:
   assert.equal(d.metadata.generation, 1);
 });
 
-test('unknown fields are rejected with file, line and a suggestion', () => {
+test('unknown fields are rejected with file, line and a suggestion', async () => {
   const f = sb.file('typo.yaml', `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -117,15 +118,15 @@ spec:
       - name: c
         image: nginx
 `);
-  const r = sb.run(['apply', '-f', f]);
+  const r = await sb.run(['apply', '-f', f]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /unknown field "replica"/);
   assert.match(r.stderr, /typo\.yaml:6:3/);
   assert.match(r.stderr, /did you mean "replicas"\?/);
-  assert.equal(sb.run(['get', 'deploy', 'typo']).code, 1, 'nothing was stored');
+  assert.equal((await sb.run(['get', 'deploy', 'typo'])).code, 1, 'nothing was stored');
 });
 
-test('a mis-indented block says where it belongs', () => {
+test('a mis-indented block says where it belongs', async () => {
   const f = sb.file('indent.yaml', `apiVersion: v1
 kind: Pod
 metadata:
@@ -135,28 +136,28 @@ containers:
 - name: c
   image: nginx
 `);
-  const r = sb.run(['apply', '-f', f]);
+  const r = await sb.run(['apply', '-f', f]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /indent\.yaml:6:1/);
   assert.match(r.stderr, /containers/);
 });
 
-test('malformed YAML, empty files and missing paths', () => {
+test('malformed YAML, empty files and missing paths', async () => {
   const bad = sb.file('bad.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [oops\n');
-  const r = sb.run(['apply', '-f', bad]);
+  const r = await sb.run(['apply', '-f', bad]);
   assert.equal(r.code, 1);
   // kubectl's line (kubesim adds a caret display and a hint after it)
   assert.equal(r.stderr.split('\n')[0], `error: error parsing ${bad}: error converting YAML to JSON: yaml: line 4: did not find expected ',' or ']'`);
   const empty = sb.file('empty.yaml', '');
-  const e = sb.run(['apply', '-f', empty]);
+  const e = await sb.run(['apply', '-f', empty]);
   assert.equal(e.code, 1);
   assert.equal(e.stderr, 'error: no objects passed to apply\n');
-  const m = sb.run(['apply', '-f', '/nonexistent.yaml']);
+  const m = await sb.run(['apply', '-f', '/nonexistent.yaml']);
   assert.equal(m.code, 1);
   assert.equal(m.stderr, 'error: the path "/nonexistent.yaml" does not exist\n');
 });
 
-test('a multi-document file applies the valid documents and reports the invalid one', () => {
+test('a multi-document file applies the valid documents and reports the invalid one', async () => {
   const f = sb.file('multi.yaml', `apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -174,31 +175,31 @@ metadata:
 stringData:
   k: v
 `);
-  const r = sb.run(['apply', '-f', f]);
+  const r = await sb.run(['apply', '-f', f]);
   assert.equal(r.code, 1);
   assert.equal(r.stdout, 'configmap/good-one created\nsecret/good-two created\n');
   assert.match(r.stderr, /metadata\.name: Invalid value: "Bad_Name"/);
 });
 
-test('a namespace that does not exist', () => {
+test('a namespace that does not exist', async () => {
   const f = sb.file('ns.yaml', CM.replace('name: cfg', 'name: x\n  namespace: nope'));
-  const r = sb.run(['apply', '-f', f]);
+  const r = await sb.run(['apply', '-f', f]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /namespaces "nope" not found/);
 });
 
-test('describe shows the object and delete removes it', () => {
-  const d = sb.ok(['describe', 'configmap', 'cfg']);
+test('describe shows the object and delete removes it', async () => {
+  const d = await sb.ok(['describe', 'configmap', 'cfg']);
   assert.match(d, /^Name:\s+cfg\nNamespace:\s+default\n/);
   assert.match(d, /\nData\n====\na:\n----\n2\n/);
-  assert.equal(sb.ok(['delete', 'configmap', 'cfg']), 'configmap "cfg" deleted\n');
-  const r = sb.run(['delete', 'configmap', 'cfg']);
+  assert.equal(await sb.ok(['delete', 'configmap', 'cfg']), 'configmap "cfg" deleted\n');
+  const r = await sb.run(['delete', 'configmap', 'cfg']);
   assert.equal(r.code, 1);
   assert.equal(r.stderr, 'Error from server (NotFound): configmaps "cfg" not found\n');
-  assert.equal(sb.run(['delete', 'configmap', 'cfg', '--ignore-not-found']).code, 0);
+  assert.equal((await sb.run(['delete', 'configmap', 'cfg', '--ignore-not-found'])).code, 0);
 });
 
-test('state files are private to the user', () => {
+test('state files are private to the user', async () => {
   const dir = join(sb.home, 'clusters', 'kubesim');
   assert.equal(statSync(dir).mode & 0o777, 0o700);
   const cmDir = join(dir, 'registry', 'configmaps', 'default');

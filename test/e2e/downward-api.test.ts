@@ -5,9 +5,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sandbox } from './helpers';
+import { Hosted } from './hosted';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+const sb = new Hosted(new Sandbox());
+after(() => sb.sb.cleanup());
 
 const POD = `apiVersion: v1
 kind: Pod
@@ -43,16 +44,16 @@ spec:
       - {path: cpu, resourceFieldRef: {containerName: c, resource: limits.cpu}}
 `;
 
-test('a container reads pod fields, labels and resources; no cpu limit reads as the node allocatable', () => {
-  sb.ok(['cluster', 'create', '--nodes', '1']);
-  sb.ok(['create', '-f', sb.file('dw.yaml', POD)]);
-  sb.ok(['clock', 'advance', '30s']);
-  const pod = JSON.parse(sb.ok(['get', 'pod', 'dw', '-o', 'json']));
+test('a container reads pod fields, labels and resources; no cpu limit reads as the node allocatable', async () => {
+  await sb.ok(['cluster', 'create', '--nodes', '1']);
+  await sb.ok(['create', '-f', sb.file('dw.yaml', POD)]);
+  await sb.ok(['clock', 'advance', '30s']);
+  const pod = JSON.parse(await sb.ok(['get', 'pod', 'dw', '-o', 'json']));
   assert.equal(pod.status.phase, 'Succeeded', JSON.stringify(pod.status));
-  const cpu = JSON.parse(sb.ok(['get', 'node', pod.spec.nodeName, '-o', 'json'])).status.allocatable.cpu;
+  const cpu = JSON.parse(await sb.ok(['get', 'node', pod.spec.nodeName, '-o', 'json'])).status.allocatable.cpu;
   assert.equal(cpu, '4');
   assert.equal(
-    sb.ok(['logs', 'dw']),
+    await sb.ok(['logs', 'dw']),
     [
       'ANN=hello world',
       'CPU_LIMIT=4000',
@@ -71,22 +72,22 @@ test('a container reads pod fields, labels and resources; no cpu limit reads as 
   );
 });
 
-test('exec sees the same values; set env --resolve reads the listed object (no node defaults)', () => {
-  sb.ok(['create', 'deployment', 'd', '--image=busybox:1.36', '--', 'sleep', '3600']);
+test('exec sees the same values; set env --resolve reads the listed object (no node defaults)', async () => {
+  await sb.ok(['create', 'deployment', 'd', '--image=busybox:1.36', '--', 'sleep', '3600']);
   const env = [
     { name: 'L', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } },
     { name: 'CPU', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '1m' } } },
     { name: 'BAD', valueFrom: { fieldRef: { fieldPath: "metadata.name['x']" } } },
   ];
-  sb.ok(['patch', 'deploy', 'd', '--type=json', '-p', JSON.stringify([{ op: 'add', path: '/spec/template/spec/containers/0/env', value: env.slice(0, 2) }])]);
-  sb.ok(['clock', 'advance', '30s']);
-  assert.equal(sb.ok(['exec', 'deploy/d', '--', 'sh', '-c', 'echo "$CPU"']), '4000\n');
+  await sb.ok(['patch', 'deploy', 'd', '--type=json', '-p', JSON.stringify([{ op: 'add', path: '/spec/template/spec/containers/0/env', value: env.slice(0, 2) }])]);
+  await sb.ok(['clock', 'advance', '30s']);
+  assert.equal(await sb.ok(['exec', 'deploy/d', '--', 'sh', '-c', 'echo "$CPU"']), '4000\n');
   // kubectl resolves against the Deployment itself, and its container has no limit: 0
-  assert.deepEqual(sb.run(['set', 'env', 'deploy/d', '--list', '--resolve']), { code: 0, stdout: '# Deployment d, container busybox\nL=d\nCPU=0\n', stderr: '' });
+  assert.deepEqual(await sb.run(['set', 'env', 'deploy/d', '--list', '--resolve']), { code: 0, stdout: '# Deployment d, container busybox\nL=d\nCPU=0\n', stderr: '' });
   // a path the API server refuses (see below) still reaches --resolve from a local file
-  const dep = JSON.parse(sb.ok(['get', 'deploy', 'd', '-o', 'json']));
+  const dep = JSON.parse(await sb.ok(['get', 'deploy', 'd', '-o', 'json']));
   dep.spec.template.spec.containers[0].env.push(env[2]);
-  const r = sb.run(['set', 'env', '-f', sb.file('d.json', JSON.stringify(dep)), '--local', '--list', '--resolve']);
+  const r = await sb.run(['set', 'env', '-f', sb.file('d.json', JSON.stringify(dep)), '--local', '--list', '--resolve']);
   assert.deepEqual(
     [r.code, r.stdout, r.stderr],
     [0, '# Deployment d, container busybox\nL=d\nCPU=0\n# BAD from field path metadata.name[\'x\']\n', `error retrieving reference for BAD: fieldPath "metadata.name['x']" does not support subscript\n`],
@@ -97,7 +98,7 @@ test('exec sees the same values; set env --resolve reads the listed object (no n
 // takes one value (a whole label map only fits a file), a file takes no node or status fields.
 const ENV_PATHS = '"metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"';
 
-test('API validation: a bare metadata.labels in env is Unsupported, through create, apply and patch, and nothing is written', () => {
+test('API validation: a bare metadata.labels in env is Unsupported, through create, apply and patch, and nothing is written', async () => {
   const pod = (env: string, volume = '') => `apiVersion: v1
 kind: Pod
 metadata: {name: bad}
@@ -111,17 +112,17 @@ spec:
 ${volume}`;
   const file = sb.file('bad.yaml', pod('{name: L, valueFrom: {fieldRef: {fieldPath: metadata.labels}}}'));
   const want = `The Pod "bad" is invalid: spec.containers[0].env[1].valueFrom.fieldRef.fieldPath: Unsupported value: "metadata.labels": supported values: ${ENV_PATHS}\n`;
-  for (const verb of ['create', 'apply']) assert.deepEqual(sb.run([verb, '-f', file]), { code: 1, stdout: '', stderr: want }, verb);
-  assert.equal(sb.run(['get', 'pod', 'bad']).code, 1, 'nothing was written');
+  for (const verb of ['create', 'apply']) assert.deepEqual(await sb.run([verb, '-f', file]), { code: 1, stdout: '', stderr: want }, verb);
+  assert.equal((await sb.run(['get', 'pod', 'bad'])).code, 1, 'nothing was written');
 
   const patch = [{ op: 'add', path: '/spec/template/spec/containers/0/env/-', value: { name: 'S', valueFrom: { fieldRef: { fieldPath: 'status.phase' } } } }];
-  const before = sb.ok(['get', 'deploy', 'd', '-o', 'jsonpath={.metadata.resourceVersion}']);
-  assert.deepEqual(sb.run(['patch', 'deploy', 'd', '--type=json', '-p', JSON.stringify(patch)]), {
+  const before = await sb.ok(['get', 'deploy', 'd', '-o', 'jsonpath={.metadata.resourceVersion}']);
+  assert.deepEqual(await sb.run(['patch', 'deploy', 'd', '--type=json', '-p', JSON.stringify(patch)]), {
     code: 1,
     stdout: '',
     stderr: `The Deployment "d" is invalid: spec.template.spec.containers[0].env[2].valueFrom.fieldRef.fieldPath: Unsupported value: "status.phase": supported values: ${ENV_PATHS}\n`,
   });
-  assert.equal(sb.ok(['get', 'deploy', 'd', '-o', 'jsonpath={.metadata.resourceVersion}']), before);
+  assert.equal(await sb.ok(['get', 'deploy', 'd', '-o', 'jsonpath={.metadata.resourceVersion}']), before);
 
   // conversion errors, a bad subscript key, resources and divisors, in kube-apiserver's order
   const many = pod(`{name: A, valueFrom: {fieldRef: {fieldPath: spec.foo}}}
@@ -142,7 +143,7 @@ ${volume}`;
       sources:
       - downwardAPI: {items: [{path: ../up, fieldRef: {fieldPath: spec.nodeName}}]}
 `);
-  const r = sb.run(['create', '-f', sb.file('many.yaml', many)]);
+  const r = await sb.run(['create', '-f', sb.file('many.yaml', many)]);
   assert.equal(r.code, 1);
   assert.equal(
     r.stderr,

@@ -3,7 +3,9 @@
 // sandbox's KUBESIM_HOME and KUBECONFIG: for files that drive clusters command by command,
 // whose subject is what each command prints and does, where a process per command was most
 // of their CPU time. What a process itself does (start-up, signals, `-w`, a working
-// directory of its own) still goes through Sandbox.run, which spawns bin/kubesim.
+// directory of its own, a Node warning printed once per process, state that must outlive
+// the process, a bound on the wall time a user waits) still goes through Sandbox.run, which
+// spawns bin/kubesim.
 
 import { after } from 'node:test';
 import { join } from 'node:path';
@@ -15,6 +17,10 @@ after(() => host.stop());
 
 export class Hosted {
   constructor(readonly sb: Sandbox) {}
+
+  get home(): string {
+    return this.sb.home;
+  }
 
   /** As Sandbox.run, in the host: a host that crashes or times out answers as a killed process would (non-zero). */
   run(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<RunResult> {

@@ -7,12 +7,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, Sandbox } from './helpers';
-import { CliHost } from '../helpers/cli-host';
+import { Sandbox } from './helpers';
+import { Hosted } from './hosted';
 import { requireKubectl } from '../oracles';
 import { BUILTIN_RESOURCES } from '../../src/api/resources';
 import { loadSchemas } from '../../src/api/validation/schema-store';
@@ -22,8 +22,8 @@ import { toOpenApiView, type OpenApiView } from '../../src/explain/openapi-view'
 let server: http.Server | undefined;
 let kubeDir = '';
 const sb = new Sandbox();
-/** kubesim's explain in one long-lived CLI process (test/helpers/cli-host.ts): ~50 commands, each a process before. */
-const host = new CliHost({ cwd: ROOT, env: sb.env() });
+/** kubesim's explain in the file's one long-lived CLI process (test/e2e/hosted.ts): ~50 commands, each a process before. */
+const host = new Hosted(sb);
 
 function serve(view: OpenApiView): http.Server {
   const rows = BUILTIN_RESOURCES.flatMap((r) => r.versions.map((version) => ({ ...r, version })));
@@ -90,7 +90,6 @@ before(async () => {
 });
 
 after(() => {
-  host.stop();
   server?.close();
   if (kubeDir) rmSync(kubeDir, { recursive: true, force: true });
   sb.cleanup();
@@ -163,7 +162,7 @@ test('a spread of built-in kinds explains like kubectl, top level and recursive'
   }
 });
 
-test('explain shows a custom resource from its CRD schema', () => {
+test('explain shows a custom resource from its CRD schema', async () => {
   const crd = sb.file(
     'crd.yaml',
     `apiVersion: apiextensions.k8s.io/v1
@@ -189,8 +188,8 @@ spec:
               size: {type: integer, description: How big the widget is.}
 `,
   );
-  sb.ok(['apply', '-f', crd]);
-  const out = sb.ok(['explain', 'widgets.spec']);
+  await host.ok(['apply', '-f', crd]);
+  const out = await host.ok(['explain', 'widgets.spec']);
   assert.equal(
     out,
     'GROUP:      example.com\nKIND:       Widget\nVERSION:    v1\n\nFIELD: spec <Object>\n\n\nDESCRIPTION:\n    <empty>\nFIELDS:\n  size\t<integer> -required-\n    How big the widget is.\n\n\n',

@@ -3,20 +3,17 @@
 
 import { test, after, afterEach, before, beforeEach, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { ROOT, Sandbox } from './helpers';
-import { CliHost } from '../helpers/cli-host';
+import { Sandbox } from './helpers';
+import { Hosted } from './hosted';
 import { requireKubectl } from '../oracles';
 import { execAsync } from '../helpers/exec';
 
 // The files, and the cluster (ConfigMap cfg, Deployment web) every cluster test starts a
 // copy of, so that none depends on another's changes.
 const base = new Sandbox('kubesim-mutate-');
-/** kubesim's side of the local cases: one long-lived CLI process (test/helpers/cli-host.ts), not a process per case. */
-const host = new CliHost({ cwd: ROOT, env: base.env() });
-after(() => {
-  host.stop();
-  base.cleanup();
-});
+/** kubesim's side of the local cases: the file's one long-lived CLI process (test/e2e/hosted.ts), not a process per case. */
+const host = new Hosted(base);
+after(() => base.cleanup());
 
 
 const DEP = `apiVersion: apps/v1
@@ -49,7 +46,7 @@ data:
 const dep = base.file('dep.yaml', DEP);
 const crb = base.file('crb.yaml', 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: viewers\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\n');
 const cm = base.file('cm.yaml', CM);
-before(() => base.ok(['apply', '-f', cm, '-f', dep]));
+before(() => host.ok(['apply', '-f', cm, '-f', dep]));
 
 function kubectl(args: string[]) {
   return execAsync('kubectl', args, { cwd: base.home });
@@ -115,180 +112,180 @@ describe('local forms against kubectl', { concurrency: 4 }, () => {
   }
 });
 
-let sb: Sandbox;
+let sb: Hosted;
 describe('on the cluster', () => {
-  beforeEach(() => (sb = base.clone()));
-  afterEach(() => sb.cleanup());
+  beforeEach(() => (sb = new Hosted(base.clone())));
+  afterEach(() => sb.sb.cleanup());
 
-  test('label and annotate on the cluster: messages, overwrite, removal, not found', () => {
-    assert.equal(sb.ok(['label', 'cm', 'cfg', 'x=y']), 'configmap/cfg labeled\n');
-    assert.equal(sb.ok(['label', 'cm', 'cfg', 'x=y']), 'configmap/cfg not labeled\n');
-    let r = sb.run(['label', 'cm', 'cfg', 'env=dev']);
+  test('label and annotate on the cluster: messages, overwrite, removal, not found', async () => {
+    assert.equal(await sb.ok(['label', 'cm', 'cfg', 'x=y']), 'configmap/cfg labeled\n');
+    assert.equal(await sb.ok(['label', 'cm', 'cfg', 'x=y']), 'configmap/cfg not labeled\n');
+    let r = await sb.run(['label', 'cm', 'cfg', 'env=dev']);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, "error: 'env' already has a value (prod), and --overwrite is false\n");
-    assert.equal(sb.ok(['label', 'configmap/cfg', 'env-']), 'configmap/cfg unlabeled\n');
-    assert.equal(sb.ok(['label', 'cm', 'cfg', 'env-']), 'label "env" not found.\nconfigmap/cfg not labeled\n');
-    r = sb.run(['label', 'cm', 'nope', 'x=y']);
+    assert.equal(await sb.ok(['label', 'configmap/cfg', 'env-']), 'configmap/cfg unlabeled\n');
+    assert.equal(await sb.ok(['label', 'cm', 'cfg', 'env-']), 'label "env" not found.\nconfigmap/cfg not labeled\n');
+    r = await sb.run(['label', 'cm', 'nope', 'x=y']);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, 'Error from server (NotFound): configmaps "nope" not found\n');
-    r = sb.run(['label', 'cm', 'cfg']);
+    r = await sb.run(['label', 'cm', 'cfg']);
     assert.equal(r.stderr, 'error: at least one label update is required\n');
-    assert.equal(sb.ok(['get', 'cm', 'cfg', '-o', 'jsonpath={.metadata.labels}']), '{"x":"y"}');
-    assert.equal(sb.ok(['annotate', 'deploy', 'web', 'note=hi']), 'deployment.apps/web annotated\n');
-    r = sb.run(['annotate', 'deploy', 'web', 'note=bye']);
+    assert.equal(await sb.ok(['get', 'cm', 'cfg', '-o', 'jsonpath={.metadata.labels}']), '{"x":"y"}');
+    assert.equal(await sb.ok(['annotate', 'deploy', 'web', 'note=hi']), 'deployment.apps/web annotated\n');
+    r = await sb.run(['annotate', 'deploy', 'web', 'note=bye']);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, "error: --overwrite is false but found the following declared annotation(s): 'note' already has a value (hi)\n");
-    assert.equal(sb.ok(['annotate', 'deploy', 'web', 'note=bye', '--overwrite']), 'deployment.apps/web annotated\n');
+    assert.equal(await sb.ok(['annotate', 'deploy', 'web', 'note=bye', '--overwrite']), 'deployment.apps/web annotated\n');
   });
 
-  test('label --resource-version is a precondition (Conflict when stale)', () => {
-    const r = sb.run(['label', 'cm', 'cfg', 'q=1', '--resource-version=1']);
+  test('label --resource-version is a precondition (Conflict when stale)', async () => {
+    const r = await sb.run(['label', 'cm', 'cfg', 'q=1', '--resource-version=1']);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, 'Error from server (Conflict): Operation cannot be fulfilled on configmaps "cfg": the object has been modified; please apply your changes to the latest version and try again\n');
   });
 
-  test('scale: success, preconditions, invalid replicas, missing object, unscalable kind', () => {
-    assert.equal(sb.ok(['scale', 'deploy', 'web', '--replicas=3']), 'deployment.apps/web scaled\n');
-    assert.equal(sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']), '3');
-    let r = sb.run(['scale', 'deploy/web', '--replicas=5', '--current-replicas=2']);
+  test('scale: success, preconditions, invalid replicas, missing object, unscalable kind', async () => {
+    assert.equal(await sb.ok(['scale', 'deploy', 'web', '--replicas=3']), 'deployment.apps/web scaled\n');
+    assert.equal(await sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']), '3');
+    let r = await sb.run(['scale', 'deploy/web', '--replicas=5', '--current-replicas=2']);
     assert.deepEqual([r.code, r.stderr], [1, 'error: Expected replicas to be 2, was 3\n']);
-    r = sb.run(['scale', 'deploy', 'web', '--replicas=-1']);
+    r = await sb.run(['scale', 'deploy', 'web', '--replicas=-1']);
     assert.deepEqual([r.code, r.stderr], [1, 'error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0\n']);
     // No --replicas at all: cobra's required-flag check, reported by kubectl's run.go as a klog line.
-    r = sb.run(['scale', 'deploy', 'web']);
+    r = await sb.run(['scale', 'deploy', 'web']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^E\d{4} \d\d:\d\d:\d\d\.\d{6}\s+\d+ run\.go:72\] "command failed" err="required flag\(s\) \\"replicas\\" not set"\n$/);
-    r = sb.run(['scale', 'deploy', 'nope', '--replicas=2']);
+    r = await sb.run(['scale', 'deploy', 'nope', '--replicas=2']);
     assert.deepEqual([r.code, r.stderr], [1, 'error: no objects passed to scale deployments.apps "nope" not found\n']);
-    assert.equal(sb.ok(['scale', 'deploy', 'web', '--replicas=1', '--dry-run=client']), 'deployment.apps/web scaled (dry run)\n');
-    assert.equal(sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']), '3');
+    assert.equal(await sb.ok(['scale', 'deploy', 'web', '--replicas=1', '--dry-run=client']), 'deployment.apps/web scaled (dry run)\n');
+    assert.equal(await sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']), '3');
   });
 
-  test('patch on the cluster: patched, no change, bad patch, unknown field, missing object', () => {
-    assert.equal(sb.ok(['patch', 'deploy', 'web', '-p', '{"spec":{"replicas":4}}']), 'deployment.apps/web patched\n');
-    assert.equal(sb.ok(['patch', 'deploy', 'web', '-p', '{"spec":{"replicas":4}}']), 'deployment.apps/web patched (no change)\n');
-    let r = sb.run(['patch', 'deploy', 'web', '-p', '{bad']);
+  test('patch on the cluster: patched, no change, bad patch, unknown field, missing object', async () => {
+    assert.equal(await sb.ok(['patch', 'deploy', 'web', '-p', '{"spec":{"replicas":4}}']), 'deployment.apps/web patched\n');
+    assert.equal(await sb.ok(['patch', 'deploy', 'web', '-p', '{"spec":{"replicas":4}}']), 'deployment.apps/web patched (no change)\n');
+    let r = await sb.run(['patch', 'deploy', 'web', '-p', '{bad']);
     assert.deepEqual([r.code, r.stderr], [1, "Error from server (BadRequest): invalid character 'b' looking for beginning of object key string\n"]);
-    r = sb.run(['patch', 'deploy', 'web', '-p', 'a: b: c']);
+    r = await sb.run(['patch', 'deploy', 'web', '-p', 'a: b: c']);
     assert.deepEqual([r.code, r.stderr], [1, 'error: unable to parse "a: b: c": yaml: mapping values are not allowed in this context\n']);
     // kubectl patch sends no fieldValidation: the server's Warn drops the unknown field, and nothing else changed.
-    r = sb.run(['patch', 'deploy', 'web', '-p', '{"spec":{"foo":1}}']);
+    r = await sb.run(['patch', 'deploy', 'web', '-p', '{"spec":{"foo":1}}']);
     assert.deepEqual(r, { code: 0, stdout: 'deployment.apps/web patched (no change)\n', stderr: 'Warning: unknown field "spec.foo"\n' });
-    r = sb.run(['patch', 'deploy', 'nope', '-p', '{}']);
+    r = await sb.run(['patch', 'deploy', 'nope', '-p', '{}']);
     assert.deepEqual([r.code, r.stderr], [1, 'Error from server (NotFound): deployments.apps "nope" not found\n']);
-    assert.equal(sb.ok(['patch', 'deploy', 'web', '--type', 'merge', '-p', '{"spec":{"replicas":2}}', '-o', 'jsonpath={.spec.replicas}']), '2');
+    assert.equal(await sb.ok(['patch', 'deploy', 'web', '--type', 'merge', '-p', '{"spec":{"replicas":2}}', '-o', 'jsonpath={.spec.replicas}']), '2');
   });
 
-  test('set image / env on the cluster', () => {
-    assert.equal(sb.ok(['set', 'image', 'deploy/web', 'nginx=nginx:3']), 'deployment.apps/web image updated\n');
-    assert.equal(sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'nginx:3');
-    const r = sb.run(['set', 'image', 'deploy/web', 'nope=x']);
+  test('set image / env on the cluster', async () => {
+    assert.equal(await sb.ok(['set', 'image', 'deploy/web', 'nginx=nginx:3']), 'deployment.apps/web image updated\n');
+    assert.equal(await sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'nginx:3');
+    const r = await sb.run(['set', 'image', 'deploy/web', 'nope=x']);
     assert.deepEqual([r.code, r.stderr], [1, 'error: unable to find container named "nope"\n']);
-    assert.equal(sb.ok(['set', 'env', 'deploy/web', 'A=1', '-c', 'nginx']), 'deployment.apps/web env updated\n');
-    assert.equal(sb.ok(['set', 'env', 'deploy/web', '--list', '-c', 'nginx']), '# Deployment web, container nginx\nA=1\n');
+    assert.equal(await sb.ok(['set', 'env', 'deploy/web', 'A=1', '-c', 'nginx']), 'deployment.apps/web env updated\n');
+    assert.equal(await sb.ok(['set', 'env', 'deploy/web', '--list', '-c', 'nginx']), '# Deployment web, container nginx\nA=1\n');
   });
 
-  test('set env flags on the cluster: --from with --keys and --prefix, --resolve, --overwrite=false, -e -', () => {
-    sb.ok(['create', 'secret', 'generic', 'creds', '--from-literal=pass=s3cret', '--from-literal=user.name=bob']);
+  test('set env flags on the cluster: --from with --keys and --prefix, --resolve, --overwrite=false, -e -', async () => {
+    await sb.ok(['create', 'secret', 'generic', 'creds', '--from-literal=pass=s3cret', '--from-literal=user.name=bob']);
     // --keys picks one key of the ConfigMap; --prefix goes in front of every name.
-    assert.equal(sb.ok(['set', 'env', 'deploy/web', '-c', 'nginx', '--from=configmap/cfg', '--keys=a', '--prefix=P_']), 'deployment.apps/web env updated\n');
+    assert.equal(await sb.ok(['set', 'env', 'deploy/web', '-c', 'nginx', '--from=configmap/cfg', '--keys=a', '--prefix=P_']), 'deployment.apps/web env updated\n');
     // A key that is not a valid name is upper-cased with `_`, and kubectl warns about it.
-    const r = sb.run(['set', 'env', 'deploy/web', '-c', 'nginx', '--from=secret/creds']);
+    const r = await sb.run(['set', 'env', 'deploy/web', '-c', 'nginx', '--from=secret/creds']);
     assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'deployment.apps/web env updated\n', 'Warning: key pass transferred to PASS\nWarning: key user.name transferred to USER_NAME\n']);
-    assert.equal(sb.ok(['set', 'env', 'deploy/web', '-c', 'nginx', '--list']), '# Deployment web, container nginx\n# P_A from configmap cfg, key a\n# PASS from secret creds, key pass\n# USER_NAME from secret creds, key user.name\n');
+    assert.equal(await sb.ok(['set', 'env', 'deploy/web', '-c', 'nginx', '--list']), '# Deployment web, container nginx\n# P_A from configmap cfg, key a\n# PASS from secret creds, key pass\n# USER_NAME from secret creds, key user.name\n');
     // --resolve reads the referenced values from the cluster.
-    assert.equal(sb.ok(['set', 'env', 'deploy/web', '-c', 'nginx', '--list', '--resolve']), '# Deployment web, container nginx\nP_A=1\nPASS=s3cret\nUSER_NAME=bob\n');
-    sb.ok(['delete', 'secret', 'creds']);
-    const gone = sb.run(['set', 'env', 'deploy/web', '-c', 'nginx', '--list', '--resolve']);
+    assert.equal(await sb.ok(['set', 'env', 'deploy/web', '-c', 'nginx', '--list', '--resolve']), '# Deployment web, container nginx\nP_A=1\nPASS=s3cret\nUSER_NAME=bob\n');
+    await sb.ok(['delete', 'secret', 'creds']);
+    const gone = await sb.run(['set', 'env', 'deploy/web', '-c', 'nginx', '--list', '--resolve']);
     assert.deepEqual(
       [gone.code, gone.stdout, gone.stderr],
       [0, '# Deployment web, container nginx\nP_A=1\n# PASS from secret creds, key pass\n# USER_NAME from secret creds, key user.name\n', 'error retrieving reference for PASS, USER_NAME: secrets "creds" not found\n'],
     );
     // --overwrite=false refuses a changed value and writes nothing.
-    sb.ok(['set', 'env', 'deploy/web', '-c', 'side', 'MODE=a']);
-    const refused = sb.run(['set', 'env', 'deploy/web', '-c', 'side', 'MODE=b', '--overwrite=false']);
+    await sb.ok(['set', 'env', 'deploy/web', '-c', 'side', 'MODE=a']);
+    const refused = await sb.run(['set', 'env', 'deploy/web', '-c', 'side', 'MODE=b', '--overwrite=false']);
     assert.deepEqual([refused.code, refused.stderr], [1, "error: deployment.apps/web\n 'MODE' already has a value (a), and --overwrite is false\n"]);
     // `-e -` reads env lines from stdin, comments cut.
-    const piped = sb.run(['set', 'env', 'deploy/web', '-c', 'side', '-e', '-'], { stdin: 'X=1 # one\n# only a comment\nY=2\n' });
+    const piped = await sb.run(['set', 'env', 'deploy/web', '-c', 'side', '-e', '-'], { stdin: 'X=1 # one\n# only a comment\nY=2\n' });
     assert.equal(piped.code, 0, piped.stderr);
-    assert.equal(sb.ok(['set', 'env', 'deploy/web', '-c', 'side', '--list']), '# Deployment web, container side\nMODE=a\nX=1 \nY=2\n');
+    assert.equal(await sb.ok(['set', 'env', 'deploy/web', '-c', 'side', '--list']), '# Deployment web, container side\nMODE=a\nX=1 \nY=2\n');
   });
 
-  test('set env with removals only: written, then "at least one environment variable", as kubectl RunEnv', () => {
-    sb.ok(['set', 'env', 'deploy/web', '-c', 'side', 'A=1', 'B=2']);
+  test('set env with removals only: written, then "at least one environment variable", as kubectl RunEnv', async () => {
+    await sb.ok(['set', 'env', 'deploy/web', '-c', 'side', 'A=1', 'B=2']);
     // -e removals are not envArgs: the patch goes through, then RunEnv fails before printing.
-    const r = sb.run(['set', 'env', 'deploy/web', '-c', 'side', '-e', 'A-']);
+    const r = await sb.run(['set', 'env', 'deploy/web', '-c', 'side', '-e', 'A-']);
     assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', 'error: at least one environment variable must be provided\n']);
-    assert.equal(sb.ok(['set', 'env', 'deploy/web', '-c', 'side', '--list']), '# Deployment web, container side\nB=2\n');
+    assert.equal(await sb.ok(['set', 'env', 'deploy/web', '-c', 'side', '--list']), '# Deployment web, container side\nB=2\n');
     // Nothing to change: no patch, so no error (and nothing printed).
-    const none = sb.run(['set', 'env', 'deploy/web', '-c', 'side', '-e', 'A-']);
+    const none = await sb.run(['set', 'env', 'deploy/web', '-c', 'side', '-e', 'A-']);
     assert.deepEqual([none.code, none.stdout, none.stderr], [0, '', '']);
     // --local and --dry-run=client never write: the change is printed.
-    assert.equal(sb.ok(['set', 'env', 'deploy/web', '-c', 'side', '-e', 'B-', '--dry-run=client']), 'deployment.apps/web env updated (dry run)\n');
+    assert.equal(await sb.ok(['set', 'env', 'deploy/web', '-c', 'side', '-e', 'B-', '--dry-run=client']), 'deployment.apps/web env updated (dry run)\n');
   });
 
-  test('set image/resources/subject: the Builder\'s errors before the missing update, as kubectl Complete then Validate', () => {
+  test('set image/resources/subject: the Builder\'s errors before the missing update, as kubectl Complete then Validate', async () => {
     for (const [args, kind] of [
       [['set', 'image', 'deploy/nope'], 'deployments.apps'],
       [['set', 'resources', 'deploy/nope'], 'deployments.apps'],
       [['set', 'subject', 'rolebinding/nope'], 'rolebindings.rbac.authorization.k8s.io'],
     ] as const) {
-      const r = sb.run([...args]);
+      const r = await sb.run([...args]);
       assert.deepEqual([r.code, r.stderr], [1, `Error from server (NotFound): ${kind} "nope" not found\n`], args.join(' '));
     }
-    const r = sb.run(['set', 'image', 'deploy/web']);
+    const r = await sb.run(['set', 'image', 'deploy/web']);
     assert.deepEqual([r.code, r.stderr], [1, 'error: at least one image update is required\n']);
   });
 
-  test('--raw on create, replace and delete: the file as the body of a POST, PUT or DELETE, the answer as it comes', () => {
+  test('--raw on create, replace and delete: the file as the body of a POST, PUT or DELETE, the answer as it comes', async () => {
     const body = (data: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'raw1' }, data: { k: data } });
-    const created = JSON.parse(sb.ok(['create', '--raw', '/api/v1/namespaces/default/configmaps', '-f', sb.file('raw1.json', body('one'))]));
+    const created = JSON.parse(await sb.ok(['create', '--raw', '/api/v1/namespaces/default/configmaps', '-f', sb.file('raw1.json', body('one'))]));
     assert.deepEqual([created.metadata.name, created.data], ['raw1', { k: 'one' }]);
-    const live = JSON.parse(sb.ok(['get', 'cm', 'raw1', '-o', 'json']));
-    const replaced = JSON.parse(sb.ok(['replace', '--raw', '/api/v1/namespaces/default/configmaps/raw1', '-f', '-'], { stdin: JSON.stringify({ ...live, data: { k: 'two' } }) }));
+    const live = JSON.parse(await sb.ok(['get', 'cm', 'raw1', '-o', 'json']));
+    const replaced = JSON.parse(await sb.ok(['replace', '--raw', '/api/v1/namespaces/default/configmaps/raw1', '-f', '-'], { stdin: JSON.stringify({ ...live, data: { k: 'two' } }) }));
     assert.equal(replaced.data.k, 'two');
-    assert.equal(sb.ok(['get', 'cm', 'raw1', '-o', 'jsonpath={.data.k}']), 'two');
-    const deleted = JSON.parse(sb.ok(['delete', '--raw', '/api/v1/namespaces/default/configmaps/raw1']));
+    assert.equal(await sb.ok(['get', 'cm', 'raw1', '-o', 'jsonpath={.data.k}']), 'two');
+    const deleted = JSON.parse(await sb.ok(['delete', '--raw', '/api/v1/namespaces/default/configmaps/raw1']));
     assert.deepEqual([deleted.kind, deleted.status], ['Status', 'Success']);
-    const gone = sb.run(['delete', '--raw', '/api/v1/namespaces/default/configmaps/raw1']);
+    const gone = await sb.run(['delete', '--raw', '/api/v1/namespaces/default/configmaps/raw1']);
     assert.deepEqual([gone.code, gone.stderr], [1, 'Error from server (NotFound): configmaps "raw1" not found\n']);
   });
 
-  test('create: -l filters the files\' objects, --field-manager names the writer, --edit creates what the editor saved', () => {
+  test('create: -l filters the files\' objects, --field-manager names the writer, --edit creates what the editor saved', async () => {
     const two = sb.file('two.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a1\n  labels: {tier: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b1\n  labels: {tier: b}\n');
-    assert.equal(sb.ok(['create', '-f', two, '-l', 'tier in (b)', '--field-manager=me']), 'configmap/b1 created\n');
-    assert.match(sb.ok(['get', 'cm', 'b1', '-o', 'yaml', '--show-managed-fields']), /manager: me\n/);
-    assert.equal(sb.run(['get', 'cm', 'a1']).code, 1, 'a1 is filtered out');
-    const none = sb.run(['create', '-f', two, '-l', 'tier=c']);
+    assert.equal(await sb.ok(['create', '-f', two, '-l', 'tier in (b)', '--field-manager=me']), 'configmap/b1 created\n');
+    assert.match(await sb.ok(['get', 'cm', 'b1', '-o', 'yaml', '--show-managed-fields']), /manager: me\n/);
+    assert.equal((await sb.run(['get', 'cm', 'a1'])).code, 1, 'a1 is filtered out');
+    const none = await sb.run(['create', '-f', two, '-l', 'tier=c']);
     assert.deepEqual([none.code, none.stderr], [1, 'error: no objects passed to create\n']);
     const editor = { KUBE_EDITOR: 'sed -i s/tier:\\ a/tier:\\ edited/' };
-    const r = sb.run(['create', '-f', two, '-l', 'tier=a', '--edit', '-o', 'name'], { env: editor });
+    const r = await sb.run(['create', '-f', two, '-l', 'tier=a', '--edit', '-o', 'name'], { env: editor });
     assert.deepEqual([r.code, r.stdout], [0, 'configmap/a1\n'], r.stderr);
-    assert.equal(sb.ok(['get', 'cm', 'a1', '-o', 'jsonpath={.metadata.labels.tier}']), 'edited');
+    assert.equal(await sb.ok(['get', 'cm', 'a1', '-o', 'jsonpath={.metadata.labels.tier}']), 'edited');
     // Saved unchanged: nothing is created.
-    const same = sb.run(['create', '-f', two, '-l', 'tier=b', '--edit'], { env: { KUBE_EDITOR: 'true' } });
+    const same = await sb.run(['create', '-f', two, '-l', 'tier=b', '--edit'], { env: { KUBE_EDITOR: 'true' } });
     assert.deepEqual([same.code, same.stdout, same.stderr], [0, '', 'Edit cancelled, no changes made.\n']);
     // A failed create ends the edit, the changes kept in a file.
-    const exists = sb.run(['create', '-f', two, '-l', 'tier=a', '--edit'], { env: { KUBE_EDITOR: 'sed -i s/tier:\\ a/tier:\\ z/' } });
+    const exists = await sb.run(['create', '-f', two, '-l', 'tier=a', '--edit'], { env: { KUBE_EDITOR: 'sed -i s/tier:\\ a/tier:\\ z/' } });
     assert.equal(exists.code, 1);
     assert.match(exists.stderr, /^A copy of your changes has been stored to ".*kubesim-edit-\d+\.yaml"\nError from server \(AlreadyExists\): configmaps "a1" already exists\n$/);
   });
 
-  test('get --server-print=false: the client\'s NAME and AGE columns for every kind', () => {
-    assert.match(sb.ok(['get', 'deploy', '--server-print=false']), /^NAME {3}AGE\nweb {4}\S+\n$/);
-    assert.match(sb.ok(['get', 'cm', 'cfg', '--server-print=false', '--show-labels', '-A']), /^NAMESPACE {3}NAME {3}AGE +LABELS\ndefault {5}cfg {4}\S+ +env=prod\n$/);
-    assert.equal(sb.ok(['get', 'deploy', 'web', '--server-print=false', '-o', 'name']), 'deployment.apps/web\n');
+  test('get --server-print=false: the client\'s NAME and AGE columns for every kind', async () => {
+    assert.match(await sb.ok(['get', 'deploy', '--server-print=false']), /^NAME {3}AGE\nweb {4}\S+\n$/);
+    assert.match(await sb.ok(['get', 'cm', 'cfg', '--server-print=false', '--show-labels', '-A']), /^NAMESPACE {3}NAME {3}AGE +LABELS\ndefault {5}cfg {4}\S+ +env=prod\n$/);
+    assert.equal(await sb.ok(['get', 'deploy', 'web', '--server-print=false', '-o', 'name']), 'deployment.apps/web\n');
   });
 
-  test('replace: replaced, stale resourceVersion conflicts, missing object', () => {
-    const live = sb.ok(['get', 'cm', 'cfg', '-o', 'yaml']);
+  test('replace: replaced, stale resourceVersion conflicts, missing object', async () => {
+    const live = await sb.ok(['get', 'cm', 'cfg', '-o', 'yaml']);
     const f = sb.file('cfg-live.yaml', live.replace('a: "1"', 'a: "2"'));
-    assert.equal(sb.ok(['replace', '-f', f]), 'configmap/cfg replaced\n');
-    const r = sb.run(['replace', '-f', f]);
+    assert.equal(await sb.ok(['replace', '-f', f]), 'configmap/cfg replaced\n');
+    const r = await sb.run(['replace', '-f', f]);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, `Error from server (Conflict): error when replacing "${f}": Operation cannot be fulfilled on configmaps "cfg": the object has been modified; please apply your changes to the latest version and try again\n`);
     const missing = sb.file('missing.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ghost\n');
-    const m = sb.run(['replace', '-f', missing]);
+    const m = await sb.run(['replace', '-f', missing]);
     assert.deepEqual([m.code, m.stderr], [1, `Error from server (NotFound): error when replacing "${missing}": configmaps "ghost" not found\n`]);
   });
 });

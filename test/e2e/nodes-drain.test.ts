@@ -4,9 +4,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyPerTest, Sandbox } from './helpers';
+import { copyPerTest } from './helpers';
+import { Hosted } from './hosted';
 
-let sb!: Sandbox;
+let sb!: Hosted;
 
 const MANIFESTS = `apiVersion: apps/v1
 kind: DaemonSet
@@ -56,25 +57,26 @@ spec:
 `;
 
 /** `namespace/name` of the pods on a node with a label selector. */
-function podsOn(node: string, selector: string, ns = 'default'): string[] {
-  const out = sb.ok(['get', 'pods', '-n', ns, '-l', selector, '--field-selector', `spec.nodeName=${node}`, '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}']);
+async function podsOn(node: string, selector: string, ns = 'default'): Promise<string[]> {
+  const out = await sb.ok(['get', 'pods', '-n', ns, '-l', selector, '--field-selector', `spec.nodeName=${node}`, '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}']);
   return out.split('\n').filter(Boolean);
 }
 
 // A DaemonSet, a 3-replica Deployment and a budget that allows no disruption.
 copyPerTest(
-  (base) => {
-    base.ok(['apply', '-f', base.file('all.yaml', MANIFESTS)]);
-    assert.match(base.ok(['rollout', 'status', 'deployment/web']), /successfully rolled out/);
-    assert.match(base.ok(['rollout', 'status', 'daemonset/agent', '-n', 'kube-system']), /daemon set "agent" successfully rolled out/);
+  async (sandbox) => {
+    const base = new Hosted(sandbox);
+    await base.ok(['apply', '-f', base.file('all.yaml', MANIFESTS)]);
+    assert.match(await base.ok(['rollout', 'status', 'deployment/web']), /successfully rolled out/);
+    assert.match(await base.ok(['rollout', 'status', 'daemonset/agent', '-n', 'kube-system']), /daemon set "agent" successfully rolled out/);
   },
-  (copy) => (sb = copy),
+  (copy) => (sb = new Hosted(copy)),
 );
 
-test('DaemonSet-managed pods stop a drain without --ignore-daemonsets (the node stays cordoned)', () => {
-  const agent = podsOn('node-1', 'app=agent', 'kube-system');
+test('DaemonSet-managed pods stop a drain without --ignore-daemonsets (the node stays cordoned)', async () => {
+  const agent = await podsOn('node-1', 'app=agent', 'kube-system');
   assert.equal(agent.length, 1);
-  const r = sb.run(['drain', 'node-1']);
+  const r = await sb.run(['drain', 'node-1']);
   assert.equal(r.code, 1);
   assert.equal(r.stdout, 'node/node-1 cordoned\n');
   assert.equal(
@@ -83,17 +85,17 @@ test('DaemonSet-managed pods stop a drain without --ignore-daemonsets (the node 
       'There are pending nodes to be drained:\n node-1\n' +
       `cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ${agent[0]}\n`,
   );
-  assert.equal(sb.ok(['get', 'node', 'node-1', '-o', 'jsonpath={.spec.unschedulable}']), 'true');
+  assert.equal(await sb.ok(['get', 'node', 'node-1', '-o', 'jsonpath={.spec.unschedulable}']), 'true');
 });
 
-test('a PodDisruptionBudget blocks the eviction until --timeout', () => {
-  sb.ok(['cordon', 'node-1']);
-  const web = podsOn('node-1', 'app=web');
+test('a PodDisruptionBudget blocks the eviction until --timeout', async () => {
+  await sb.ok(['cordon', 'node-1']);
+  const web = await podsOn('node-1', 'app=web');
   assert.equal(web.length, 1, 'one web replica per node');
   const [ns, name] = web[0].split('/');
-  const r = sb.run(['drain', 'node-1', '--ignore-daemonsets', '--timeout=12s']);
+  const r = await sb.run(['drain', 'node-1', '--ignore-daemonsets', '--timeout=12s']);
   assert.equal(r.code, 1);
-  const agent = podsOn('node-1', 'app=agent', 'kube-system')[0];
+  const agent = (await podsOn('node-1', 'app=agent', 'kube-system'))[0];
   // attempts at 0s, 5s, 10s are refused; the one at 15s finds the timeout passed
   assert.equal(r.stdout, 'node/node-1 already cordoned\n' + `evicting pod ${ns}/${name}\n`.repeat(4));
   const refused = `error when evicting pods/"${name}" -n "${ns}" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.\n`;
@@ -107,24 +109,24 @@ test('a PodDisruptionBudget blocks the eviction until --timeout', () => {
       'There are pending nodes to be drained:\n node-1\n' +
       `${timeout}\n`,
   );
-  assert.deepEqual(podsOn('node-1', 'app=web'), web, 'the pod is still there');
+  assert.deepEqual(await podsOn('node-1', 'app=web'), web, 'the pod is still there');
 });
 
-test('with a budget that allows one disruption, the drain evicts and the replacement runs elsewhere', () => {
-  sb.ok(['cordon', 'node-1']);
-  sb.ok(['patch', 'pdb', 'web-pdb', '--type=merge', '-p', '{"spec":{"minAvailable":2}}']);
-  const [ns, name] = podsOn('node-1', 'app=web')[0].split('/');
-  const r = sb.run(['drain', 'node-1', '--ignore-daemonsets']);
+test('with a budget that allows one disruption, the drain evicts and the replacement runs elsewhere', async () => {
+  await sb.ok(['cordon', 'node-1']);
+  await sb.ok(['patch', 'pdb', 'web-pdb', '--type=merge', '-p', '{"spec":{"minAvailable":2}}']);
+  const [ns, name] = (await podsOn('node-1', 'app=web'))[0].split('/');
+  const r = await sb.run(['drain', 'node-1', '--ignore-daemonsets']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, `node/node-1 already cordoned\nevicting pod ${ns}/${name}\npod/${name} evicted\nnode/node-1 drained\n`);
   assert.match(r.stderr, /^Warning: ignoring DaemonSet-managed Pods: kube-system\/agent-[a-z0-9]{5}\n$/);
-  assert.deepEqual(podsOn('node-1', 'app=web'), []);
-  assert.match(sb.ok(['rollout', 'status', 'deployment/web']), /successfully rolled out/);
-  assert.equal(sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.status.availableReplicas}']), '3');
-  assert.equal(sb.ok(['uncordon', 'node-1']), 'node/node-1 uncordoned\n');
+  assert.deepEqual(await podsOn('node-1', 'app=web'), []);
+  assert.match(await sb.ok(['rollout', 'status', 'deployment/web']), /successfully rolled out/);
+  assert.equal(await sb.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.status.availableReplicas}']), '3');
+  assert.equal(await sb.ok(['uncordon', 'node-1']), 'node/node-1 uncordoned\n');
 });
 
-test('unmanaged pods need --force; emptyDir pods need --delete-emptydir-data; --dry-run=client changes nothing', () => {
+test('unmanaged pods need --force; emptyDir pods need --delete-emptydir-data; --dry-run=client changes nothing', async () => {
   const scratch = sb.file('scratch.yaml', `apiVersion: v1
 kind: Pod
 metadata:
@@ -148,38 +150,38 @@ spec:
   - name: tmp
     emptyDir: {}
 `);
-  sb.ok(['apply', '-f', scratch]);
+  await sb.ok(['apply', '-f', scratch]);
   // the budget allows evicting the web replica on node-3 too
-  sb.ok(['patch', 'pdb', 'web-pdb', '--type=merge', '-p', '{"spec":{"minAvailable":2}}']);
-  sb.ok(['wait', '--for=condition=Ready', 'pod/solo', 'pod/scratch']);
-  const r = sb.run(['drain', 'node-3', '--ignore-daemonsets']);
+  await sb.ok(['patch', 'pdb', 'web-pdb', '--type=merge', '-p', '{"spec":{"minAvailable":2}}']);
+  await sb.ok(['wait', '--for=condition=Ready', 'pod/solo', 'pod/scratch']);
+  const r = await sb.run(['drain', 'node-3', '--ignore-daemonsets']);
   assert.equal(r.code, 1);
   // one filter verdict per pod: scratch fails on local storage first, solo on having no controller
   assert.match(r.stderr, /^error: unable to drain node "node-3" due to error:\[cannot delete Pods with local storage \(use --delete-emptydir-data to override\): default\/scratch, cannot delete Pods declare no controller \(use --force to override\): default\/solo\], continuing command\.\.\.\n/);
   assert.match(r.stderr, /\ncannot delete Pods with local storage \(use --delete-emptydir-data to override\): default\/scratch\ncannot delete Pods declare no controller \(use --force to override\): default\/solo\n$/);
 
-  const dry = sb.run(['drain', 'node-3', '--ignore-daemonsets', '--force', '--delete-emptydir-data', '--dry-run=client']);
+  const dry = await sb.run(['drain', 'node-3', '--ignore-daemonsets', '--force', '--delete-emptydir-data', '--dry-run=client']);
   assert.equal(dry.code, 0, dry.stderr);
   assert.match(dry.stdout, /^node\/node-3 already cordoned \(dry run\)\n/);
   assert.match(dry.stdout, /\nevicting pod default\/scratch \(dry run\)\n/);
   assert.match(dry.stdout, /\nevicting pod default\/solo \(dry run\)\n/);
   assert.match(dry.stdout, /\nnode\/node-3 drained \(dry run\)\n$/);
   assert.match(dry.stderr, /Warning: .*deleting Pods that declare no controller: default\/s/);
-  assert.equal(sb.ok(['get', 'pod', 'solo', '-o', 'name']), 'pod/solo\n');
+  assert.equal(await sb.ok(['get', 'pod', 'solo', '-o', 'name']), 'pod/solo\n');
 
-  const real = sb.run(['drain', 'node-3', '--ignore-daemonsets', '--force', '--delete-emptydir-data', '--grace-period=5']);
+  const real = await sb.run(['drain', 'node-3', '--ignore-daemonsets', '--force', '--delete-emptydir-data', '--grace-period=5']);
   assert.equal(real.code, 0, real.stderr);
   assert.match(real.stdout, /\npod\/solo evicted\n/);
   assert.match(real.stdout, /\npod\/scratch evicted\n/);
   assert.match(real.stdout, /\nnode\/node-3 drained\n$/);
-  assert.equal(sb.run(['get', 'pod', 'solo']).code, 1);
+  assert.equal((await sb.run(['get', 'pod', 'solo'])).code, 1);
 });
 
-test('drain with no node or a missing node', () => {
-  const none = sb.run(['drain']);
+test('drain with no node or a missing node', async () => {
+  const none = await sb.run(['drain']);
   assert.equal(none.code, 1);
   assert.equal(none.stderr, "error: USAGE: drain NODE [flags]\nSee 'kubesim drain -h' for help and examples\n");
-  const missing = sb.run(['drain', 'node-9']);
+  const missing = await sb.run(['drain', 'node-9']);
   assert.equal(missing.code, 1);
   assert.equal(missing.stderr, 'Error from server (NotFound): nodes "node-9" not found\n');
 });

@@ -6,26 +6,27 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sandbox } from './helpers';
+import { Hosted } from './hosted';
 
-const sb = new Sandbox();
-after(() => sb.cleanup());
+const sb = new Hosted(new Sandbox());
+after(() => sb.sb.cleanup());
 
-test('from exit to restart: state and lastState are different runs, containerID the shown one', () => {
-  sb.ok(['cluster', 'create', '--nodes', '1']);
-  sb.ok(['clock', 'speed', '0.001']);
-  sb.ok(['run', 'c', '--image=busybox:1.36', '--', 'sh', '-c', 'sleep 2; exit 1']);
-  const status = () => JSON.parse(sb.ok(['get', 'pod', 'c', '-o', 'json'])).status.containerStatuses?.[0];
-  let st = status();
+test('from exit to restart: state and lastState are different runs, containerID the shown one', async () => {
+  await sb.ok(['cluster', 'create', '--nodes', '1']);
+  await sb.ok(['clock', 'speed', '0.001']);
+  await sb.ok(['run', 'c', '--image=busybox:1.36', '--', 'sh', '-c', 'sleep 2; exit 1']);
+  const status = async () => JSON.parse(await sb.ok(['get', 'pod', 'c', '-o', 'json'])).status.containerStatuses?.[0];
+  let st = await status();
   for (let i = 0; i < 30 && !st?.state?.running; i++) {
-    sb.ok(['clock', 'advance', '1s']);
-    st = status();
+    await sb.ok(['clock', 'advance', '1s']);
+    st = await status();
   }
   assert.ok(st.state.running, JSON.stringify(st));
-  sb.ok(['clock', 'advance', '1500ms']); // the script exits 2 s after its start
+  await sb.ok(['clock', 'advance', '1500ms']); // the script exits 2 s after its start
   const seen = new Set<string>();
   for (let i = 0; i < 30 && !(st.restartCount === 1 && st.state.running); i++) {
-    sb.ok(['clock', 'advance', '200ms']);
-    st = status();
+    await sb.ok(['clock', 'advance', '200ms']);
+    st = await status();
     const term = st.state.terminated;
     if (!term) continue;
     seen.add(`${st.restartCount} ${term.containerID}`);

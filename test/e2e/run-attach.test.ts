@@ -8,77 +8,80 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { BIN, copyPerTest, ROOT, Sandbox, TEST_CACHE_HOME } from './helpers';
+import { BIN, copyPerTest, ROOT, TEST_CACHE_HOME } from './helpers';
+import { Hosted } from './hosted';
 
-let sb!: Sandbox;
+let sb!: Hosted;
 
 copyPerTest(
-  (base) => {
-    base.ok(['cluster', 'create', 'runs', '--nodes', '1']);
+  async (sandbox) => {
+    const base = new Hosted(sandbox);
+    await base.ok(['cluster', 'create', 'runs', '--nodes', '1']);
     // busybox already on the node: the waits below are the container's, not a pull's
-    base.ok(['image', 'load', 'busybox']);
+    await base.ok(['image', 'load', 'busybox']);
   },
-  (copy) => (sb = copy),
+  (copy) => (sb = new Hosted(copy)),
   'kubesim-run-attach-',
 );
 
 const PROMPT = "If you don't see a command prompt, try pressing enter.\n";
 
-test('run -i --rm --restart=Never: a container that ended before the attach prints its logs, the pod is deleted, its exit code is returned', () => {
-  const r = sb.run(['run', 'a', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo hi; exit 3']);
+test('run -i --rm --restart=Never: a container that ended before the attach prints its logs, the pod is deleted, its exit code is returned', async () => {
+  const r = await sb.run(['run', 'a', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo hi; exit 3']);
   assert.deepEqual([r.code, r.stdout, r.stderr], [3, 'hi\npod "a" deleted\n', 'pod default/a terminated (Error)\n']);
-  assert.equal(sb.run(['get', 'pod', 'a']).stderr, 'Error from server (NotFound): pods "a" not found\n');
+  assert.equal((await sb.run(['get', 'pod', 'a'])).stderr, 'Error from server (NotFound): pods "a" not found\n');
 });
 
-test('run --attach follows a running container from its start to its end; without --rm the pod stays', () => {
-  const r = sb.run(['run', 'b', '--attach', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo start; sleep 3; echo end']);
+test('run --attach follows a running container from its start to its end; without --rm the pod stays', async () => {
+  const r = await sb.run(['run', 'b', '--attach', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo start; sleep 3; echo end']);
   assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'start\nend\n', PROMPT]);
-  assert.equal(sb.ok(['get', 'pod', 'b', '-o', 'jsonpath={.status.phase}']), 'Succeeded');
+  assert.equal(await sb.ok(['get', 'pod', 'b', '-o', 'jsonpath={.status.phase}']), 'Succeeded');
   // -q: no prompt message, no deletion line
-  const q = sb.run(['run', 'bq', '-i', '-q', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo start; sleep 2; exit 2']);
+  const q = await sb.run(['run', 'bq', '-i', '-q', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo start; sleep 2; exit 2']);
   assert.deepEqual([q.code, q.stdout, q.stderr], [2, 'start\n', 'pod default/bq terminated (Error)\n']);
 });
 
-test('run -i without a terminal: the container\'s shell reads the piped input as its script; its exit is the container\'s', () => {
-  const r = sb.run(['run', 'c', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh'], { stdin: 'echo from stdin; hostname; exit 4\n' });
+test('run -i without a terminal: the container\'s shell reads the piped input as its script; its exit is the container\'s', async () => {
+  const r = await sb.run(['run', 'c', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh'], { stdin: 'echo from stdin; hostname; exit 4\n' });
   assert.deepEqual([r.code, r.stdout, r.stderr], [4, 'from stdin\nc\npod "c" deleted\n', `${PROMPT}pod default/c terminated (Error)\n`]);
-  const ok = sb.run(['run', 'd', '-i', '--restart=Never', '--image=busybox', '--', 'sh'], { stdin: 'echo fine\n' });
+  const ok = await sb.run(['run', 'd', '-i', '--restart=Never', '--image=busybox', '--', 'sh'], { stdin: 'echo fine\n' });
   assert.deepEqual([ok.code, ok.stdout], [0, 'fine\n']);
-  const st = JSON.parse(sb.ok(['get', 'pod', 'd', '-o', 'json'])).status;
+  const st = JSON.parse(await sb.ok(['get', 'pod', 'd', '-o', 'json'])).status;
   assert.deepEqual([st.phase, st.containerStatuses[0].state.terminated?.exitCode], ['Succeeded', 0]);
 });
 
 test("run -i -- sh -c SCRIPT: the piped input is the script's stdin (kubectl attach's), the script waits for it; no attach, it waits on", async () => {
-  const r = sb.run(['run', 'e', '-i', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo start; while read l; do echo "got $l"; done; exit 5'], { stdin: 'one\ntwo\n' });
+  const r = await sb.run(['run', 'e', '-i', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo start; while read l; do echo "got $l"; done; exit 5'], { stdin: 'one\ntwo\n' });
   assert.deepEqual([r.code, r.stdout, r.stderr], [5, 'start\ngot one\ngot two\n', `${PROMPT}pod default/e terminated (Error)\n`]);
   // what the process wrote is its log too
-  assert.equal(sb.ok(['logs', 'e']), 'start\ngot one\ngot two\n');
-  const cat = sb.run(['run', 'f', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'cat'], { stdin: 'hi\n' });
+  assert.equal(await sb.ok(['logs', 'e']), 'start\ngot one\ngot two\n');
+  const cat = await sb.run(['run', 'f', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'cat'], { stdin: 'hi\n' });
   assert.deepEqual([cat.code, cat.stdout, cat.stderr], [0, 'hi\npod "f" deleted\n', PROMPT]);
   // a container with stdin that no attach has written to waits on its read, as a real one does
-  sb.ok(['create', '-f', sb.file('wait.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: w}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: busybox, stdin: true, stdinOnce: true, command: [sh, -c, "echo waiting; cat; echo done"]}]\n')]);
-  sb.ok(['clock', 'advance', '30s']);
-  assert.equal(sb.ok(['get', 'pod', 'w', '-o', 'jsonpath={.status.phase}']), 'Running');
-  assert.equal(sb.ok(['logs', 'w']), 'waiting\n');
+  await sb.ok(['create', '-f', sb.file('wait.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: w}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: busybox, stdin: true, stdinOnce: true, command: [sh, -c, "echo waiting; cat; echo done"]}]\n')]);
+  await sb.ok(['clock', 'advance', '30s']);
+  assert.equal(await sb.ok(['get', 'pod', 'w', '-o', 'jsonpath={.status.phase}']), 'Running');
+  assert.equal(await sb.ok(['logs', 'w']), 'waiting\n');
   // an attach that sends it the input (and closes it, stdinOnce) lets it go on
   // (no daemon here: the cluster's time moves when told to, until the attach has seen the end)
-  const attached = sb.runAsync(['attach', '-i', 'w'], { stdin: 'x\n' });
+  // a process of its own: the host runs one command at a time, and the clock must move meanwhile
+  const attached = sb.sb.runAsync(['attach', '-i', 'w'], { stdin: 'x\n' });
   let ended = false;
   void attached.then(() => (ended = true));
   for (const deadline = Date.now() + 40_000; !ended && Date.now() < deadline; ) {
-    sb.ok(['clock', 'advance', '1s']);
+    await sb.ok(['clock', 'advance', '1s']);
     await new Promise((res) => setTimeout(res, 100));
   }
   const a = await attached;
   assert.deepEqual([a.code, a.stdout], [0, 'x\ndone\n']);
-  assert.equal(sb.ok(['get', 'pod', 'w', '-o', 'jsonpath={.status.phase}']), 'Succeeded');
-  assert.equal(sb.ok(['logs', 'w']), 'waiting\nx\ndone\n');
+  assert.equal(await sb.ok(['get', 'pod', 'w', '-o', 'jsonpath={.status.phase}']), 'Succeeded');
+  assert.equal(await sb.ok(['logs', 'w']), 'waiting\nx\ndone\n');
 });
 
 test('run -i streams its stdin: the container\'s cat writes each line as it is sent, before the input ends', async () => {
   const child = spawn(process.execPath, [BIN, 'run', 's', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo start; cat; echo "got $?"'], {
     cwd: ROOT,
-    env: sb.env(),
+    env: sb.sb.env(),
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -129,18 +132,18 @@ test('run -it on a terminal: the container\'s shell session; exit ends the conta
   assert.equal(out, `${PROMPT.replace('\n', '\r\n')}/ # echo hi\r\nhi\r\n/ # exit 5\r\npod "e" deleted\r\npod default/e terminated (Error)\r\n`);
 });
 
-test('run --expose creates the Service first (selector run=NAME, no labels); -o yaml separates them', () => {
-  assert.equal(sb.ok(['run', 'web', '--image=nginx', '--port=80', '--expose']), 'service/web created\npod/web created\n');
-  const svc = JSON.parse(sb.ok(['get', 'svc', 'web', '-o', 'json']));
+test('run --expose creates the Service first (selector run=NAME, no labels); -o yaml separates them', async () => {
+  assert.equal(await sb.ok(['run', 'web', '--image=nginx', '--port=80', '--expose']), 'service/web created\npod/web created\n');
+  const svc = JSON.parse(await sb.ok(['get', 'svc', 'web', '-o', 'json']));
   assert.deepEqual([svc.metadata.labels, svc.spec.selector, svc.spec.ports], [undefined, { run: 'web' }, [{ port: 80, protocol: 'TCP', targetPort: 80 }]]);
-  const y = sb.ok(['run', 'w2', '--image=nginx', '--port=8080', '--expose', '-l', 'app=w2', '--dry-run=client', '-o', 'yaml']);
+  const y = await sb.ok(['run', 'w2', '--image=nginx', '--port=8080', '--expose', '-l', 'app=w2', '--dry-run=client', '-o', 'yaml']);
   assert.match(y, /^apiVersion: v1\nkind: Service\nmetadata:\n {2}creationTimestamp: null\n {2}labels:\n {4}app: w2\n {2}name: w2\n[\s\S]*\n---\napiVersion: v1\nkind: Pod\n/);
 });
 
-test('run: kubectl\'s help, and its errors for the attach, expose and timeout flags', () => {
+test('run: kubectl\'s help, and its errors for the attach, expose and timeout flags', async () => {
   const k = spawnSync('/usr/bin/kubectl', ['run', '--help'], { encoding: 'utf8' });
   assert.equal(k.status, 0, 'kubectl must be installed (the oracle)');
-  assert.equal(sb.ok(['run', '--help']).replace(/kubesim/g, 'kubectl'), k.stdout);
+  assert.equal((await sb.ok(['run', '--help'])).replace(/kubesim/g, 'kubectl'), k.stdout);
   const usage = (msg: string) => `error: ${msg}\nSee 'kubesim run -h' for help and examples\n`;
   const cases: Array<[string[], string]> = [
     [['--rm'], usage('--rm should only be used for attached containers')],
@@ -151,8 +154,8 @@ test('run: kubectl\'s help, and its errors for the attach, expose and timeout fl
     [['--cascade=bogus'], 'error: invalid cascade value (bogus). Must be "background", "foreground", or "orphan"\n'],
   ];
   for (const [extra, stderr] of cases) {
-    const r = sb.run(['run', 'x', '--image=busybox', ...extra]);
+    const r = await sb.run(['run', 'x', '--image=busybox', ...extra]);
     assert.deepEqual([r.code, r.stderr], [1, stderr], extra.join(' '));
   }
-  assert.equal(sb.run(['get', 'pod', 'x']).code, 1, 'nothing was created');
+  assert.equal((await sb.run(['get', 'pod', 'x'])).code, 1, 'nothing was created');
 });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Sandbox } from './helpers';
+import { Hosted } from './hosted';
 
 /** Every object of the cluster's registry (without resourceVersion) and every meta document. */
 function dump(clusterDir: string): Record<string, unknown> {
@@ -27,16 +28,16 @@ function dump(clusterDir: string): Record<string, unknown> {
   return out;
 }
 
-test('snapshot save/restore on a file cluster: a private bundle, restored exactly as saved', () => {
-  const sb = new Sandbox();
+test('snapshot save/restore on a file cluster: a private bundle, restored exactly as saved', async () => {
+  const sb = new Hosted(new Sandbox());
   try {
-    sb.ok(['create', 'deployment', 'web', '--image', 'nginx', '--replicas', '2']);
-    sb.ok(['create', 'configmap', 'keep', '--from-literal', 'a=1']);
-    sb.ok(['reconcile', '--until-stable']);
+    await sb.ok(['create', 'deployment', 'web', '--image', 'nginx', '--replicas', '2']);
+    await sb.ok(['create', 'configmap', 'keep', '--from-literal', 'a=1']);
+    await sb.ok(['reconcile', '--until-stable']);
     const clusterDir = join(sb.home, 'clusters', 'kubesim');
     const saved = dump(clusterDir);
     const file = join(sb.home, 'state.snapshot');
-    const out = sb.ok(['snapshot', 'save', file]);
+    const out = await sb.ok(['snapshot', 'save', file]);
     const bundle = JSON.parse(readFileSync(file, 'utf8'));
     assert.equal(out, `Snapshot saved at ${file} (${bundle.objects.length} objects, revision ${bundle.revision})\n`);
     assert.equal(statSync(file).mode & 0o777, 0o600);
@@ -44,22 +45,22 @@ test('snapshot save/restore on a file cluster: a private bundle, restored exactl
     assert.equal(bundle.objects.length, Object.keys(saved).filter((k) => k.startsWith('registry/')).length);
     assert.ok(bundle.objects.some((o: { key: string }) => o.key === 'configmaps/default/keep'));
 
-    sb.ok(['scale', 'deployment', 'web', '--replicas', '3']);
-    sb.ok(['delete', 'configmap', 'keep']);
-    sb.ok(['create', 'configmap', 'extra', '--from-literal', 'b=2']);
-    sb.ok(['reconcile', '--until-stable']);
+    await sb.ok(['scale', 'deployment', 'web', '--replicas', '3']);
+    await sb.ok(['delete', 'configmap', 'keep']);
+    await sb.ok(['create', 'configmap', 'extra', '--from-literal', 'b=2']);
+    await sb.ok(['reconcile', '--until-stable']);
     assert.notDeepEqual(dump(clusterDir), saved);
 
-    const restored = sb.ok(['snapshot', 'restore', file]);
+    const restored = await sb.ok(['snapshot', 'restore', file]);
     assert.match(restored, new RegExp(`^Snapshot restored from ${file}: ${bundle.objects.length} objects \\(\\d+ created, \\d+ updated, \\d+ deleted\\)\\n$`));
     assert.deepEqual(dump(clusterDir), saved);
-    assert.equal(sb.ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}']), '2');
-    assert.equal(sb.ok(['get', 'configmap', 'keep', '-o', 'jsonpath={.data.a}']), '1');
-    assert.equal(sb.run(['get', 'configmap', 'extra']).code, 1);
+    assert.equal(await sb.ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}']), '2');
+    assert.equal(await sb.ok(['get', 'configmap', 'keep', '-o', 'jsonpath={.data.a}']), '1');
+    assert.equal((await sb.run(['get', 'configmap', 'extra'])).code, 1);
 
     // not a bundle: refused with a clear message, nothing changed
     const junk = sb.file('junk.json', '{"kind":"Other"}');
-    const bad = sb.run(['snapshot', 'restore', junk]);
+    const bad = await sb.run(['snapshot', 'restore', junk]);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /is not a kubesim snapshot of a file store/);
     assert.deepEqual(dump(clusterDir), saved);

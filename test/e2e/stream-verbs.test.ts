@@ -8,9 +8,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { join } from 'node:path';
-import { BIN, copyPerTest, ROOT, Sandbox, TEST_CACHE_HOME } from './helpers';
+import { BIN, copyPerTest, ROOT, TEST_CACHE_HOME } from './helpers';
+import { Hosted } from './hosted';
 
-let s!: Sandbox;
+let s!: Hosted;
 
 const PODS = `apiVersion: v1
 kind: Pod
@@ -54,12 +55,13 @@ spec:
 
 // Each test starts from its own copy of one settled cluster running the objects above.
 copyPerTest(
-  (base) => {
-    base.ok(['cluster', 'create', 'streams', '--nodes', '1']);
-    base.ok(['apply', '-f', base.file('pods.yaml', PODS)]);
-    base.ok(['reconcile', '--until-stable']);
+  async (sandbox) => {
+    const base = new Hosted(sandbox);
+    await base.ok(['cluster', 'create', 'streams', '--nodes', '1']);
+    await base.ok(['apply', '-f', base.file('pods.yaml', PODS)]);
+    await base.ok(['reconcile', '--until-stable']);
   },
-  (copy) => (s = copy),
+  (copy) => (s = new Hosted(copy)),
   'kubesim-stream-',
 );
 
@@ -102,8 +104,8 @@ test('port-forward: a real local port answered as the simulated nginx, through a
     await until(() => (f.out().match(/^Forwarding from 127\.0\.0\.1:/gm) ?? []).length === 2, () => f.out() + f.err());
     assert.match(f.out(), /^Forwarding from 127\.0\.0\.1:\d+ -> 80\n/);
     const [a, b] = [...f.out().matchAll(/^Forwarding from 127\.0\.0\.1:(\d+) ->/gm)].map((m) => Number(m[1]));
-    const ip = s.ok(['get', 'pod', 'web', '-o', 'jsonpath={.status.podIP}']);
-    const inside = s.ok(['exec', 'box', '--', 'wget', '-qO-', `http://${ip}/`]);
+    const ip = await s.ok(['get', 'pod', 'web', '-o', 'jsonpath={.status.podIP}']);
+    const inside = await s.ok(['exec', 'box', '--', 'wget', '-qO-', `http://${ip}/`]);
     const page = await get(a, '/');
     assert.equal(page.status, 200);
     assert.equal(page.body, inside);
@@ -117,10 +119,10 @@ test('port-forward: a real local port answered as the simulated nginx, through a
 });
 
 test('port-forward: kubectl\'s argument errors; a refused port ends the forward', async () => {
-  const none = s.run(['port-forward', 'web']);
+  const none = await s.run(['port-forward', 'web']);
   assert.equal(none.stderr, "error: TYPE/NAME and list of ports are required for port-forward\nSee 'kubesim port-forward -h' for help and examples\n");
-  assert.equal(s.run(['port-forward', 'web', 'abc']).stderr, "error: Pod 'web' does not have a named port 'abc'\n");
-  assert.equal(s.run(['port-forward', 'web', '70000']).stderr, 'error: error parsing local port \'70000\': strconv.ParseUint: parsing "70000": value out of range\n');
+  assert.equal((await s.run(['port-forward', 'web', 'abc'])).stderr, "error: Pod 'web' does not have a named port 'abc'\n");
+  assert.equal((await s.run(['port-forward', 'web', '70000'])).stderr, 'error: error parsing local port \'70000\': strconv.ParseUint: parsing "70000": value out of range\n');
   const f = start(['port-forward', 'web', ':9999']);
   await until(() => /127\.0\.0\.1:(\d+)/.test(f.out()), f.out);
   const port = Number(/127\.0\.0\.1:(\d+)/.exec(f.out())![1]);
@@ -135,13 +137,13 @@ test('port-forward: kubectl\'s argument errors; a refused port ends the forward'
 
 test('attach: prints what the container writes from now on', async () => {
   // nothing the container wrote before this moment may show up in the attach
-  const tStart = Date.parse(s.ok(['clock']).split(' ')[0]);
+  const tStart = Date.parse((await s.ok(['clock'])).split(' ')[0]);
   const a = start(['attach', 'box']);
   try {
     await until(() => a.err().includes("If you don't see a command prompt, try pressing enter.\n"), a.err);
-    const t0 = Date.parse(s.ok(['clock']).split(' ')[0]);
-    s.ok(['clock', 'advance', '11s']);
-    const lines = s.ok(['logs', 'box', '-c', 'main', '--timestamps']).trim().split('\n');
+    const t0 = Date.parse((await s.ok(['clock'])).split(' ')[0]);
+    await s.ok(['clock', 'advance', '11s']);
+    const lines = (await s.ok(['logs', 'box', '-c', 'main', '--timestamps'])).trim().split('\n');
     const text = (ls: string[]) => ls.map((l) => l.slice(l.indexOf(' ') + 1));
     const sinceStart = text(lines.filter((l) => Date.parse(l.split(' ')[0]) >= tStart));
     const fresh = text(lines.filter((l) => Date.parse(l.split(' ')[0]) >= t0));
@@ -155,13 +157,13 @@ test('attach: prints what the container writes from now on', async () => {
   } finally {
     a.child.kill('SIGINT');
   }
-  assert.equal(s.run(['attach', 'nope']).stderr, 'Error from server (NotFound): pods "nope" not found\n');
+  assert.equal((await s.run(['attach', 'nope'])).stderr, 'Error from server (NotFound): pods "nope" not found\n');
 });
 
-test('cp: out of the container (mounted files) and into it (seen by exec, copied back)', () => {
+test('cp: out of the container (mounted files) and into it (seen by exec, copied back)', async () => {
   const out = join(s.home, 'out');
   fs.mkdirSync(out);
-  const r = s.run(['cp', 'files:/etc/settings', join(out, 'settings')]);
+  const r = await s.run(['cp', 'files:/etc/settings', join(out, 'settings')]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, "tar: removing leading '/' from member names\n");
   assert.equal(fs.readFileSync(join(out, 'settings', 'mode'), 'utf8'), 'fast');
@@ -171,17 +173,17 @@ test('cp: out of the container (mounted files) and into it (seen by exec, copied
   fs.mkdirSync(join(src, 'sub'), { recursive: true });
   fs.writeFileSync(join(src, 'a.txt'), 'alpha\n');
   fs.writeFileSync(join(src, 'sub', 'b.txt'), 'beta\n');
-  s.ok(['cp', join(src, 'a.txt'), 'default/files:/tmp/a.txt']);
-  assert.equal(s.ok(['exec', 'files', '--', 'cat', '/tmp/a.txt']), 'alpha\n');
-  s.ok(['cp', src, 'files:/data']);
-  assert.equal(s.ok(['exec', 'files', '--', 'cat', '/data/sub/b.txt']), 'beta\n');
-  s.ok(['cp', 'files:/data', join(out, 'back')]);
+  await s.ok(['cp', join(src, 'a.txt'), 'default/files:/tmp/a.txt']);
+  assert.equal(await s.ok(['exec', 'files', '--', 'cat', '/tmp/a.txt']), 'alpha\n');
+  await s.ok(['cp', src, 'files:/data']);
+  assert.equal(await s.ok(['exec', 'files', '--', 'cat', '/data/sub/b.txt']), 'beta\n');
+  await s.ok(['cp', 'files:/data', join(out, 'back')]);
   assert.equal(fs.readFileSync(join(out, 'back', 'sub', 'b.txt'), 'utf8'), 'beta\n');
 
-  assert.equal(s.run(['cp', 'a', 'b']).stderr, 'error: one of src or dest must be a remote file specification\n');
-  assert.equal(s.run(['cp', 'files:/a', 'files:/b']).stderr, 'error: one of src or dest must be a local file specification\n');
-  assert.equal(s.run(['cp', join(s.home, 'missing'), 'files:/tmp/x']).stderr, `error: ${join(s.home, 'missing')} doesn't exist in local filesystem\n`);
-  const gone = s.run(['cp', 'files:/nope', join(out, 'nope')]);
+  assert.equal((await s.run(['cp', 'a', 'b'])).stderr, 'error: one of src or dest must be a remote file specification\n');
+  assert.equal((await s.run(['cp', 'files:/a', 'files:/b'])).stderr, 'error: one of src or dest must be a local file specification\n');
+  assert.equal((await s.run(['cp', join(s.home, 'missing'), 'files:/tmp/x'])).stderr, `error: ${join(s.home, 'missing')} doesn't exist in local filesystem\n`);
+  const gone = await s.run(['cp', 'files:/nope', join(out, 'nope')]);
   assert.equal(gone.code, 1);
   assert.match(gone.stderr, /tar: \/nope: No such file or directory\n/);
 });

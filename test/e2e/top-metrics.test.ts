@@ -4,13 +4,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyPerTest, Sandbox } from './helpers';
+import { copyPerTest } from './helpers';
+import { Hosted } from './hosted';
 import { formatNodeTop, formatPodTop, goDuration } from '../../src/cli/top';
 
-let sb!: Sandbox;
+let sb!: Hosted;
 copyPerTest(
   () => {}, // the default cluster, created by copyPerTest's first command
-  (copy) => (sb = copy),
+  (copy) => (sb = new Hosted(copy)),
 );
 
 const POD = `
@@ -31,70 +32,70 @@ spec:
 `;
 
 /** The pod busy, running with its usage annotations. */
-function runBusy(): void {
-  sb.ok(['apply', '-f', sb.file('pod.yaml', POD)]);
-  sb.ok(['wait', '--for=condition=Ready', 'pod/busy', '--timeout=120s']);
+async function runBusy(): Promise<void> {
+  await sb.ok(['apply', '-f', sb.file('pod.yaml', POD)]);
+  await sb.ok(['wait', '--for=condition=Ready', 'pod/busy', '--timeout=120s']);
 }
 
-test('no pods: kubectl says so on stderr and exits 0', () => {
-  const r = sb.run(['top', 'pod']);
+test('no pods: kubectl says so on stderr and exits 0', async () => {
+  const r = await sb.run(['top', 'pod']);
   assert.equal(r.code, 0);
   assert.equal(r.stdout, '');
   assert.equal(r.stderr, 'No resources found in default namespace.\n');
 });
 
-test('pods that are not running yet: metrics not available yet', () => {
-  sb.ok(['run', 'young', '--image=nginx']);
-  const r = sb.run(['top', 'pod']);
+test('pods that are not running yet: metrics not available yet', async () => {
+  await sb.ok(['run', 'young', '--image=nginx']);
+  const r = await sb.run(['top', 'pod']);
   assert.equal(r.code, 1);
   assert.equal(r.stderr, 'error: metrics not available yet\n');
-  const named = sb.run(['top', 'pod', 'young']);
+  const named = await sb.run(['top', 'pod', 'young']);
   assert.equal(named.stderr, 'Error from server (NotFound): podmetrics.metrics.k8s.io "default/young" not found\n');
 });
 
-test('running pods: usage from the annotations, per container with --containers', () => {
-  runBusy();
-  const r = sb.run(['top', 'pod']);
+test('running pods: usage from the annotations, per container with --containers', async () => {
+  await runBusy();
+  const r = await sb.run(['top', 'pod']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'NAME   CPU(cores)   MEMORY(bytes)   \nbusy   250m         64Mi            \n');
   // split by requests: 300m/200m of cpu, 100Mi/28Mi of memory
-  assert.equal(sb.ok(['top', 'pod', 'busy', '--containers']), 'POD    NAME   CPU(cores)   MEMORY(bytes)   \nbusy   a      150m         50Mi            \nbusy   b      100m         14Mi            \n');
-  assert.equal(sb.ok(['top', 'pod', '-l', 'app=busy', '--no-headers']), 'busy   250m   64Mi   \n');
-  const all = sb.ok(['top', 'pods', '-A']);
+  assert.equal(await sb.ok(['top', 'pod', 'busy', '--containers']), 'POD    NAME   CPU(cores)   MEMORY(bytes)   \nbusy   a      150m         50Mi            \nbusy   b      100m         14Mi            \n');
+  assert.equal(await sb.ok(['top', 'pod', '-l', 'app=busy', '--no-headers']), 'busy   250m   64Mi   \n');
+  const all = await sb.ok(['top', 'pods', '-A']);
   assert.match(all.split('\n')[0], /^NAMESPACE\s+NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s+$/);
   assert.match(all, /\ndefault\s+busy\s+250m\s+64Mi\s+\n/);
 });
 
-test('top node: every Ready node with usage and percentages of allocatable', () => {
-  runBusy();
-  const r = sb.run(['top', 'node']);
+test('top node: every Ready node with usage and percentages of allocatable', async () => {
+  await runBusy();
+  const r = await sb.run(['top', 'node']);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.split('\n').slice(0, -1);
   assert.equal(lines[0], 'NAME     CPU(cores)   CPU(%)   MEMORY(bytes)   MEMORY(%)   ');
-  const nodes = sb.ok(['get', 'nodes', '-o', 'name']).trim().split('\n').map((n) => n.replace('node/', ''));
+  const nodes = (await sb.ok(['get', 'nodes', '-o', 'name'])).trim().split('\n').map((n) => n.replace('node/', ''));
   assert.equal(lines.length - 1, nodes.length);
   for (const l of lines.slice(1)) assert.match(l, /^node-\d+\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%\s+$/);
   // the node running busy carries its 250m
-  const node = sb.ok(['get', 'pod', 'busy', '-o', 'jsonpath={.spec.nodeName}']);
+  const node = await sb.ok(['get', 'pod', 'busy', '-o', 'jsonpath={.spec.nodeName}']);
   const cpu = (n: string) => Number(/^\S+\s+(\d+)m/.exec(lines.find((l) => l.startsWith(n + ' '))!)![1]);
   assert.ok(cpu(node) >= 250 + 40, r.stdout);
-  const sorted = sb.ok(['top', 'node', '--sort-by=cpu', '--no-headers']).trim().split('\n');
+  const sorted = (await sb.ok(['top', 'node', '--sort-by=cpu', '--no-headers'])).trim().split('\n');
   assert.equal(sorted[0].split(/\s+/)[0], node);
 });
 
-test('errors: bad --sort-by, unknown node and pod, NAME with a selector', () => {
-  let r = sb.run(['top', 'pod', '--sort-by=disk']);
+test('errors: bad --sort-by, unknown node and pod, NAME with a selector', async () => {
+  let r = await sb.run(['top', 'pod', '--sort-by=disk']);
   assert.equal(r.code, 1);
   assert.equal(r.stderr, 'error: --sort-by accepts only cpu or memory\n');
-  r = sb.run(['top', 'node', 'nope']);
+  r = await sb.run(['top', 'node', 'nope']);
   assert.equal(r.stderr, 'Error from server (NotFound): nodemetrics.metrics.k8s.io "nope" not found\n');
-  r = sb.run(['top', 'pod', 'nope']);
+  r = await sb.run(['top', 'pod', 'nope']);
   assert.equal(r.stderr, 'Error from server (NotFound): podmetrics.metrics.k8s.io "default/nope" not found\n');
-  r = sb.run(['top', 'pod', 'busy', '-l', 'app=busy']);
+  r = await sb.run(['top', 'pod', 'busy', '-l', 'app=busy']);
   assert.equal(r.stderr, 'error: only one of NAME or selector can be provided\n');
 });
 
-test('printer: nodes without metrics as <unknown>, --sum totals, sorting', () => {
+test('printer: nodes without metrics as <unknown>, --sum totals, sorting', async () => {
   const out = formatNodeTop(
     [
       { name: 'b', usage: { cpuMilli: 500, memBytes: 1024 * 1024 * 1024 }, available: { cpuMilli: 2000, memBytes: 4 * 1024 ** 3 } },

@@ -2,31 +2,32 @@
 // Every test starts from its own copy of one settled cluster (below).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyPerTest, Sandbox } from './helpers';
+import { copyPerTest } from './helpers';
+import { Hosted } from './hosted';
 
-let sb!: Sandbox;
+let sb!: Hosted;
 
-const podNames = (selector: string, status?: string): string[] =>
-  sb
-    .ok(['get', 'pods', '-l', selector, '--no-headers'])
+const podNames = async (selector: string, status?: string): Promise<string[]> =>
+  (await sb.ok(['get', 'pods', '-l', selector, '--no-headers']))
     .split('\n')
     .filter((l) => l && (!status || l.includes(` ${status} `)))
     .map((l) => l.split(/\s+/)[0]);
 
 copyPerTest(
-  (base) => {
-    base.ok(['cluster', 'create', '--nodes', '3', '--node-cpu', '2']);
-    base.ok(['taint', 'nodes', 'node-3', 'dedicated=gpu:NoSchedule']);
-    base.ok(['create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=3']);
-    base.ok(['set', 'resources', 'deployment', 'web', '--requests=cpu=700m']);
-    base.ok(['reconcile', '--until-stable']);
+  async (sandbox) => {
+    const base = new Hosted(sandbox);
+    await base.ok(['cluster', 'create', '--nodes', '3', '--node-cpu', '2']);
+    await base.ok(['taint', 'nodes', 'node-3', 'dedicated=gpu:NoSchedule']);
+    await base.ok(['create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=3']);
+    await base.ok(['set', 'resources', 'deployment', 'web', '--requests=cpu=700m']);
+    await base.ok(['reconcile', '--until-stable']);
   },
-  (copy) => (sb = copy),
+  (copy) => (sb = new Hosted(copy)),
 );
 
-test('a Running pod: created by its ReplicaSet of its Deployment, scheduled with the other nodes explained, pulled, started, Ready', () => {
-  const [name] = podNames('app=web', 'Running');
-  const out = sb.ok(['trace', 'pod', name]);
+test('a Running pod: created by its ReplicaSet of its Deployment, scheduled with the other nodes explained, pulled, started, Ready', async () => {
+  const [name] = await podNames('app=web', 'Running');
+  const out = await sb.ok(['trace', 'pod', name]);
   const lines = out.split('\n');
   assert.equal(lines[0], `Pod default/${name}`);
   assert.match(out, /Created by ReplicaSet\/web-[a-z0-9]+ of Deployment\/web\n/);
@@ -45,38 +46,38 @@ test('a Running pod: created by its ReplicaSet of its Deployment, scheduled with
   assert.ok(order.every((i) => i > 0), out);
 });
 
-test('a Pending pod: the FailedScheduling message and each node\'s reason now', () => {
-  sb.ok(['scale', 'deployment', 'web', '--replicas=5']);
-  sb.ok(['reconcile', '--until-stable']);
-  const [name] = podNames('app=web', 'Pending');
+test('a Pending pod: the FailedScheduling message and each node\'s reason now', async () => {
+  await sb.ok(['scale', 'deployment', 'web', '--replicas=5']);
+  await sb.ok(['reconcile', '--until-stable']);
+  const [name] = await podNames('app=web', 'Pending');
   assert.ok(name, 'a pod stays Pending (2 nodes × 2 cpu, 700m each)');
-  const out = sb.ok(['trace', `pod/${name}`]);
+  const out = await sb.ok(['trace', `pod/${name}`]);
   // The scheduler may retry while the nodes come up (their status changes requeue it): the
   // event then carries its count, as `kubectl describe` aggregates it.
   assert.match(out, /! Could not be scheduled(?: \(\d+ times, last at \d\d:\d\d:\d\d\))?: 0\/3 nodes are available: 1 node\(s\) had untolerated taint \{dedicated: gpu\}, 2 Insufficient cpu\./);
   assert.match(out, /\nNow: Pending, ready 0\/1, restarts 0\nWhy it is not Running and Ready:\n {2}Pending, not scheduled: 0\/3 nodes are available/);
   assert.match(out, /\n {4}node-1: Insufficient cpu\n {4}node-2: Insufficient cpu\n {4}node-3: node\(s\) had untolerated taint \{dedicated: gpu\}\n$/);
-  const json = JSON.parse(sb.ok(['trace', 'pod', name, '-o', 'json']));
+  const json = JSON.parse(await sb.ok(['trace', 'pod', name, '-o', 'json']));
   assert.equal(json.name, name);
   assert.equal(json.now.status, 'Pending');
   assert.ok(json.steps.some((s: { source: string }) => s.source === 'event FailedScheduling'));
 });
 
-test('an image that cannot be pulled: where it is stuck, in the kubelet\'s words', () => {
-  sb.ok(['run', 'broken', '--image=nginx:doesnotexist']);
+test('an image that cannot be pulled: where it is stuck, in the kubelet\'s words', async () => {
+  await sb.ok(['run', 'broken', '--image=nginx:doesnotexist']);
   // Pull back-off never settles: reconcile reports that and exits 1 after the simulated minute.
-  assert.equal(sb.run(['reconcile', '--until-stable', '--timeout', '1m']).code, 1);
-  const out = sb.ok(['trace', 'pod', 'broken']);
+  assert.equal((await sb.run(['reconcile', '--until-stable', '--timeout', '1m'])).code, 1);
+  const out = await sb.ok(['trace', 'pod', 'broken']);
   assert.match(out, /Created directly \(no controller owns it/);
   assert.match(out, /! Failed \(container broken\).*: Failed to pull image "nginx:doesnotexist"/);
   assert.match(out, /Why it is not Running and Ready:\n {2}container broken: waiting, (ImagePullBackOff|ErrImagePull)/);
 });
 
-test('errors: a missing pod is NotFound (exit 1); other kinds are refused with a hint', () => {
-  const missing = sb.run(['trace', 'pod', 'nope']);
+test('errors: a missing pod is NotFound (exit 1); other kinds are refused with a hint', async () => {
+  const missing = await sb.run(['trace', 'pod', 'nope']);
   assert.equal(missing.code, 1);
   assert.equal(missing.stderr, 'Error from server (NotFound): pods "nope" not found\n');
-  const deploy = sb.run(['trace', 'deployment', 'web']);
+  const deploy = await sb.run(['trace', 'deployment', 'web']);
   assert.equal(deploy.code, 1);
   assert.match(deploy.stderr, /trace follows pods only/);
 });

@@ -7,12 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { copyPerTest, Sandbox } from './helpers';
+import { copyPerTest } from './helpers';
+import { Hosted } from './hosted';
 
-let sb!: Sandbox;
+let sb!: Hosted;
 copyPerTest(
   () => undefined,
-  (copy) => (sb = copy),
+  (copy) => (sb = new Hosted(copy)),
   'kubesim-verbs-misc-',
 );
 
@@ -25,46 +26,46 @@ data:
   a: x
 `;
 
-test('the last-applied annotation: view, set, edit', { timeout: 90_000 }, () => {
-  sb.ok(['apply', '-f', sb.file('cm.yaml', CM)]);
-  assert.equal(sb.ok(['apply', 'view-last-applied', 'configmap', 'cfg']), 'apiVersion: v1\ndata:\n  a: x\n  b: "2"\nkind: ConfigMap\nmetadata:\n  annotations: {}\n  name: cfg\n  namespace: default\n');
-  assert.match(sb.ok(['apply', 'view-last-applied', 'cm/cfg', '-o', 'json']), /^\{\n  "apiVersion": "v1",\n  "data": \{\n    "a": "x",/);
-  assert.equal(sb.run(['apply', 'view-last-applied', 'cm/cfg', '-o', 'wide']).stderr, "error: unexpected -o output mode: wide, the flag 'output' must be one of yaml|json\n");
+test('the last-applied annotation: view, set, edit', { timeout: 90_000 }, async () => {
+  await sb.ok(['apply', '-f', sb.file('cm.yaml', CM)]);
+  assert.equal(await sb.ok(['apply', 'view-last-applied', 'configmap', 'cfg']), 'apiVersion: v1\ndata:\n  a: x\n  b: "2"\nkind: ConfigMap\nmetadata:\n  annotations: {}\n  name: cfg\n  namespace: default\n');
+  assert.match(await sb.ok(['apply', 'view-last-applied', 'cm/cfg', '-o', 'json']), /^\{\n  "apiVersion": "v1",\n  "data": \{\n    "a": "x",/);
+  assert.equal((await sb.run(['apply', 'view-last-applied', 'cm/cfg', '-o', 'wide'])).stderr, "error: unexpected -o output mode: wide, the flag 'output' must be one of yaml|json\n");
 
-  sb.ok(['create', 'configmap', 'plain', '--from-literal=q=1']);
-  assert.equal(sb.run(['apply', 'view-last-applied', 'cm', 'plain']).stderr, 'error: no last-applied-configuration annotation found on resource: plain\n');
+  await sb.ok(['create', 'configmap', 'plain', '--from-literal=q=1']);
+  assert.equal((await sb.run(['apply', 'view-last-applied', 'cm', 'plain'])).stderr, 'error: no last-applied-configuration annotation found on resource: plain\n');
 
-  assert.equal(sb.ok(['apply', 'set-last-applied', '-f', sb.file('cm2.yaml', CM.replace('a: x', 'a: changed'))]), 'configmap/cfg configured\n');
-  assert.match(sb.ok(['apply', 'view-last-applied', 'cm', 'cfg']), /\n  a: changed\n/);
-  assert.equal(sb.ok(['get', 'cm', 'cfg', '-o', 'jsonpath={.data.a}']), 'x', 'only the annotation changes');
+  assert.equal(await sb.ok(['apply', 'set-last-applied', '-f', sb.file('cm2.yaml', CM.replace('a: x', 'a: changed'))]), 'configmap/cfg configured\n');
+  assert.match(await sb.ok(['apply', 'view-last-applied', 'cm', 'cfg']), /\n  a: changed\n/);
+  assert.equal(await sb.ok(['get', 'cm', 'cfg', '-o', 'jsonpath={.data.a}']), 'x', 'only the annotation changes');
   const plain = sb.file('plain.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\ndata: {q: "2"}\n');
-  assert.match(sb.run(['apply', 'set-last-applied', '-f', plain]).stderr, /to create the annotation, run the command with --create-annotation/);
-  assert.equal(sb.ok(['apply', 'set-last-applied', '-f', plain, '--create-annotation', '-o', 'name']), 'configmap/plain\n');
+  assert.match((await sb.run(['apply', 'set-last-applied', '-f', plain])).stderr, /to create the annotation, run the command with --create-annotation/);
+  assert.equal(await sb.ok(['apply', 'set-last-applied', '-f', plain, '--create-annotation', '-o', 'name']), 'configmap/plain\n');
 
-  const r = sb.run(['apply', 'edit-last-applied', 'cm', 'cfg'], { env: { EDITOR: 'sed -i s/changed/edited/' } });
+  const r = await sb.run(['apply', 'edit-last-applied', 'cm', 'cfg'], { env: { EDITOR: 'sed -i s/changed/edited/' } });
   assert.equal(r.code, 0, r.stderr);
-  assert.match(sb.ok(['apply', 'view-last-applied', 'cm', 'cfg']), /\n  a: edited\n/);
+  assert.match(await sb.ok(['apply', 'view-last-applied', 'cm', 'cfg']), /\n  a: edited\n/);
 });
 
-test('delete --interactive asks, and deletes only on y', { timeout: 60_000 }, () => {
-  sb.ok(['create', 'configmap', 'keep', '--from-literal=a=b']);
-  sb.ok(['create', 'configmap', 'gone', '--from-literal=a=b']);
-  const no = sb.run(['delete', 'configmap', 'keep', '-i'], { stdin: 'n\n' });
+test('delete --interactive asks, and deletes only on y', { timeout: 60_000 }, async () => {
+  await sb.ok(['create', 'configmap', 'keep', '--from-literal=a=b']);
+  await sb.ok(['create', 'configmap', 'gone', '--from-literal=a=b']);
+  const no = await sb.run(['delete', 'configmap', 'keep', '-i'], { stdin: 'n\n' });
   assert.equal(no.stdout, 'You are about to delete the following 1 resource(s):\nconfigmap/keep\nDo you want to continue? (y/n): deletion is cancelled\n');
-  assert.equal(sb.run(['get', 'cm', 'keep']).code, 0);
-  const yes = sb.run(['delete', 'configmap', 'gone', '--interactive'], { stdin: 'Y\n' });
+  assert.equal((await sb.run(['get', 'cm', 'keep'])).code, 0);
+  const yes = await sb.run(['delete', 'configmap', 'gone', '--interactive'], { stdin: 'Y\n' });
   assert.equal(yes.stdout, 'You are about to delete the following 1 resource(s):\nconfigmap/gone\nDo you want to continue? (y/n): configmap "gone" deleted\n');
-  assert.equal(sb.run(['get', 'cm', 'gone']).code, 1);
-  assert.equal(sb.run(['delete', 'configmap', 'nosuch', '-i'], { stdin: 'y\n' }).stderr, 'Error from server (NotFound): configmaps "nosuch" not found\n');
+  assert.equal((await sb.run(['get', 'cm', 'gone'])).code, 1);
+  assert.equal((await sb.run(['delete', 'configmap', 'nosuch', '-i'], { stdin: 'y\n' })).stderr, 'Error from server (NotFound): configmaps "nosuch" not found\n');
 });
 
-test('api-resources --categories keeps the resources in every category asked for', { timeout: 60_000 }, () => {
-  const names = sb.ok(['api-resources', '--categories=all', '-o', 'name']).trim().split('\n');
+test('api-resources --categories keeps the resources in every category asked for', { timeout: 60_000 }, async () => {
+  const names = (await sb.ok(['api-resources', '--categories=all', '-o', 'name'])).trim().split('\n');
   assert.ok(names.includes('pods') && names.includes('deployments.apps'), names.join(' '));
   assert.ok(!names.includes('configmaps') && !names.includes('nodes'));
 });
 
-test('plugin list finds kubectl-* executables on PATH as kubectl does', { timeout: 60_000 }, () => {
+test('plugin list finds kubectl-* executables on PATH as kubectl does', { timeout: 60_000 }, async () => {
   const dir = join(sb.home, 'plugins');
   const dir2 = join(sb.home, 'plugins2');
   mkdirSync(dir);
@@ -77,50 +78,50 @@ test('plugin list finds kubectl-* executables on PATH as kubectl does', { timeou
   for (const args of [['plugin', 'list'], ['plugin', 'list', '--name-only']]) {
     const k = spawnSync('/usr/bin/kubectl', args, { env: { PATH, HOME: sb.home }, encoding: 'utf8' });
     assert.equal(k.status, 1, 'kubectl must be installed (the oracle)');
-    const s = sb.run(args, { env: { PATH } });
+    const s = await sb.run(args, { env: { PATH } });
     assert.deepEqual([s.code, s.stdout, s.stderr], [k.status, k.stdout, k.stderr]);
   }
-  const none = sb.run(['plugin', 'list'], { env: { PATH: '/usr/bin:/bin' } });
+  const none = await sb.run(['plugin', 'list'], { env: { PATH: '/usr/bin:/bin' } });
   assert.equal(none.stderr, 'error: unable to find any kubectl plugins in your PATH\n');
 });
 
-test('certificate approve and deny add kubectl conditions', { timeout: 60_000 }, () => {
+test('certificate approve and deny add kubectl conditions', { timeout: 60_000 }, async () => {
   const key = join(sb.home, 'u.key');
   const csrFile = join(sb.home, 'u.csr');
   const r = spawnSync('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-subj', '/CN=alice', '-out', csrFile], { encoding: 'utf8' });
   assert.equal(r.status, 0, `openssl makes the request: ${r.stderr}`);
   const request = readFileSync(csrFile).toString('base64');
   for (const name of ['alice', 'bob']) {
-    sb.ok(['create', '-f', sb.file(`${name}.yaml`, `apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata: {name: ${name}}\nspec:\n  request: ${request}\n  signerName: kubernetes.io/kube-apiserver-client\n  usages: [client auth]\n`)]);
+    await sb.ok(['create', '-f', sb.file(`${name}.yaml`, `apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata: {name: ${name}}\nspec:\n  request: ${request}\n  signerName: kubernetes.io/kube-apiserver-client\n  usages: [client auth]\n`)]);
   }
-  assert.equal(sb.ok(['certificate', 'approve', 'alice']), 'certificatesigningrequest.certificates.k8s.io/alice approved\n');
-  assert.equal(sb.ok(['certificate', 'approve', 'alice']), 'certificatesigningrequest.certificates.k8s.io/alice approved\n');
-  assert.equal(sb.ok(['get', 'csr', 'alice', '-o', 'jsonpath={.status.conditions[*].reason}']), 'KubectlApprove', 'approving twice adds one condition');
-  assert.equal(sb.run(['certificate', 'deny', 'alice']).stderr, 'error: certificate signing request "alice" is already Approved\n');
-  assert.equal(sb.ok(['certificate', 'deny', 'bob', '-o', 'name']), 'certificatesigningrequest.certificates.k8s.io/bob\n');
-  assert.equal(sb.ok(['get', 'csr', 'bob', '-o', 'jsonpath={.status.conditions[0].type} {.status.conditions[0].message}']), 'Denied This CSR was denied by kubectl certificate deny.');
+  assert.equal(await sb.ok(['certificate', 'approve', 'alice']), 'certificatesigningrequest.certificates.k8s.io/alice approved\n');
+  assert.equal(await sb.ok(['certificate', 'approve', 'alice']), 'certificatesigningrequest.certificates.k8s.io/alice approved\n');
+  assert.equal(await sb.ok(['get', 'csr', 'alice', '-o', 'jsonpath={.status.conditions[*].reason}']), 'KubectlApprove', 'approving twice adds one condition');
+  assert.equal((await sb.run(['certificate', 'deny', 'alice'])).stderr, 'error: certificate signing request "alice" is already Approved\n');
+  assert.equal(await sb.ok(['certificate', 'deny', 'bob', '-o', 'name']), 'certificatesigningrequest.certificates.k8s.io/bob\n');
+  assert.equal(await sb.ok(['get', 'csr', 'bob', '-o', 'jsonpath={.status.conditions[0].type} {.status.conditions[0].message}']), 'Denied This CSR was denied by kubectl certificate deny.');
 });
 
-test('get --raw answers as the API server does', { timeout: 60_000 }, () => {
-  sb.ok(['create', 'configmap', 'keep', '--from-literal=a=b']);
-  const cm = JSON.parse(sb.ok(['get', '--raw', '/api/v1/namespaces/default/configmaps/keep'])) as { kind: string; metadata: { name: string } };
+test('get --raw answers as the API server does', { timeout: 60_000 }, async () => {
+  await sb.ok(['create', 'configmap', 'keep', '--from-literal=a=b']);
+  const cm = JSON.parse(await sb.ok(['get', '--raw', '/api/v1/namespaces/default/configmaps/keep'])) as { kind: string; metadata: { name: string } };
   assert.deepEqual([cm.kind, cm.metadata.name], ['ConfigMap', 'keep']);
-  const missing = sb.run(['get', '--raw', '/api/v1/namespaces/default/configmaps/nope']);
+  const missing = await sb.run(['get', '--raw', '/api/v1/namespaces/default/configmaps/nope']);
   assert.deepEqual([missing.code, missing.stderr], [1, 'Error from server (NotFound): configmaps "nope" not found\n']);
-  assert.equal(sb.run(['get', 'pods', '--raw', '/api']).stderr, 'error: arguments may not be passed when --raw is specified\n');
+  assert.equal((await sb.run(['get', 'pods', '--raw', '/api'])).stderr, 'error: arguments may not be passed when --raw is specified\n');
 });
 
-test('auth reconcile creates, then adds missing rules and subjects', { timeout: 60_000 }, () => {
+test('auth reconcile creates, then adds missing rules and subjects', { timeout: 60_000 }, async () => {
   const role = (verbs: string, users: string[]) =>
     sb.file('rbac.yaml', `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: reader}\nrules:\n- apiGroups: [""]\n  resources: [pods]\n  verbs: [${verbs}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: reader-b}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}\nsubjects:\n${users.map((u) => `- {kind: User, apiGroup: rbac.authorization.k8s.io, name: ${u}}\n`).join('')}`);
-  assert.equal(sb.ok(['auth', 'reconcile', '-f', role('get, list', ['alice'])]), 'role.rbac.authorization.k8s.io/reader reconciled\n\treconciliation required create\nrolebinding.rbac.authorization.k8s.io/reader-b reconciled\n\treconciliation required create\n');
-  assert.equal(sb.ok(['auth', 'reconcile', '-f', role('get', ['alice'])]), 'role.rbac.authorization.k8s.io/reader reconciled\nrolebinding.rbac.authorization.k8s.io/reader-b reconciled\n', 'covered rules need nothing');
+  assert.equal(await sb.ok(['auth', 'reconcile', '-f', role('get, list', ['alice'])]), 'role.rbac.authorization.k8s.io/reader reconciled\n\treconciliation required create\nrolebinding.rbac.authorization.k8s.io/reader-b reconciled\n\treconciliation required create\n');
+  assert.equal(await sb.ok(['auth', 'reconcile', '-f', role('get', ['alice'])]), 'role.rbac.authorization.k8s.io/reader reconciled\nrolebinding.rbac.authorization.k8s.io/reader-b reconciled\n', 'covered rules need nothing');
   assert.equal(
-    sb.ok(['auth', 'reconcile', '-f', role('get, list, watch', ['alice', 'bob'])]),
+    await sb.ok(['auth', 'reconcile', '-f', role('get, list, watch', ['alice', 'bob'])]),
     'role.rbac.authorization.k8s.io/reader reconciled\n\treconciliation required update\n\tmissing rules added:\n\t\t{Verbs:[get list watch] APIGroups:[] Resources:[pods] ResourceNames:[] NonResourceURLs:[]}\n' +
       'rolebinding.rbac.authorization.k8s.io/reader-b reconciled\n\treconciliation required update\n\tmissing subjects added:\n\t\t{Kind:User APIGroup:rbac.authorization.k8s.io Name:bob Namespace:}\n',
   );
-  assert.equal(sb.ok(['auth', 'can-i', 'watch', 'pods', '--as', 'bob']), 'yes\n');
-  sb.ok(['auth', 'reconcile', '-f', role('get, list, watch', ['alice']), '--remove-extra-subjects']);
-  assert.equal(sb.ok(['get', 'rolebinding', 'reader-b', '-o', 'jsonpath={.subjects[*].name}']), 'alice');
+  assert.equal(await sb.ok(['auth', 'can-i', 'watch', 'pods', '--as', 'bob']), 'yes\n');
+  await sb.ok(['auth', 'reconcile', '-f', role('get, list, watch', ['alice']), '--remove-extra-subjects']);
+  assert.equal(await sb.ok(['get', 'rolebinding', 'reader-b', '-o', 'jsonpath={.subjects[*].name}']), 'alice');
 });
