@@ -39,14 +39,20 @@ export function createKubelet(): Reconciler {
       { kind: 'ConfigMap', map: dependents('ConfigMap') },
       { kind: 'Secret', map: dependents('Secret') },
     ],
-    async reconcile(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
+    reconcile(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
       const api = ctx.api;
-      const pod = await api.tryGet(api.registry.forKind('v1', 'Pod'), key.namespace, key.name);
-      if (!pod?.spec?.nodeName) return;
-      // The node is only read (shared, not copied for each of its pods' syncs).
-      const node = await api.tryGet(api.registry.forKind('v1', 'Node'), undefined, pod.spec.nodeName, { shared: true });
-      if (!node) return; // the pod GC (node lifecycle) removes pods of deleted nodes
-      return syncPod({ ctx, pod, node });
+      // One pod's sync is one unit: without a daemon, two CLI processes may both move the
+      // cluster (one advancing the clock, one following an attach), and a sync that read the
+      // pod's runtime record before the other wrote it would act twice (a log line written
+      // again) or undo the other's record (stdin an attach sent).
+      return api.sim.atomically(async () => {
+        const pod = await api.tryGet(api.registry.forKind('v1', 'Pod'), key.namespace, key.name);
+        if (!pod?.spec?.nodeName) return;
+        // The node is only read (shared, not copied for each of its pods' syncs).
+        const node = await api.tryGet(api.registry.forKind('v1', 'Node'), undefined, pod.spec.nodeName, { shared: true });
+        if (!node) return; // the pod GC (node lifecycle) removes pods of deleted nodes
+        return syncPod({ ctx, pod, node });
+      });
     },
   };
 }
