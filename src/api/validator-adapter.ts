@@ -2,7 +2,7 @@
 // interface and to the CLI's position-aware checks. Loading the generated validators is
 // asynchronous and heavy, so it happens once, only for verbs that write or validate.
 
-import type { ApiServer, Validator } from './server';
+import type { Validator } from './server';
 import type { ResourceType } from './resources';
 import type { KObject } from './types';
 import { loadSchemas } from './validation/schema-store';
@@ -21,13 +21,13 @@ export async function loadValidation(): Promise<void> {
   loaded = true;
 }
 
-/** Schema issues of one object: built-in schemas, or the CRD's openAPIV3Schema for custom resources. */
-export async function schemaIssues(obj: KObject, rt: ResourceType, api?: Pick<ApiServer, 'tryGet' | 'registry'>, crd?: KObject): Promise<SchemaIssue[]> {
-  const def = rt.crd ? crd ?? (await api?.tryGet(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, rt.crd)) : undefined;
-  return schemaIssuesWith(obj, rt, def);
+/** The client-side schema issues of a built-in object (kubectl checks no custom resource before the server). */
+export function schemaIssues(obj: KObject, rt: ResourceType): SchemaIssue[] {
+  if (!loaded) throw new Error('schemaIssues before loadValidation()');
+  return validateSchema(obj, rt);
 }
 
-/** schemaIssues with the CRD (for custom resources) already at hand. */
+/** Schema issues of one object: built-in schemas, or its CRD's openAPIV3Schema (the server's checks). */
 function schemaIssuesWith(obj: KObject, rt: ResourceType, def: KObject | undefined): SchemaIssue[] {
   if (rt.crd) {
     if (!def) return [];

@@ -80,10 +80,10 @@ export async function loadInput(ctx: CliContext, flags: FileFlags, verb: string,
 /**
  * Resolves and validates each loaded document. `strict` is kubectl's default
  * --validate=strict; `warn` and `ignore` skip the client's schema check (the server still
- * rejects garbage). `api`: the API server, or any source that resolves kinds and reads CRDs
- * as it does (the daemon's, over REST).
+ * rejects garbage). `api`: the API server, or any source that resolves kinds as it does
+ * (the daemon's, over REST).
  */
-export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf' | 'tryGet' | 'registry'>, load: LoadResult, verb: string, flags: FileFlags): Promise<InputResult> {
+export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'>, load: LoadResult, verb: string, flags: FileFlags): Promise<InputResult> {
   const errors: string[] = [];
   for (const e of load.errors) {
     if (e.code === 'path-not-found') throw new CliError(e.kubectlMessage);
@@ -108,8 +108,9 @@ export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'
       }
       throw e;
     }
-    if (schema) {
-      const issues = await schema.schemaIssues(obj, type, api);
+    // kubectl 1.32 checks no custom resource client-side: the server's field validation answers.
+    if (schema && !type.crd) {
+      const issues = schema.schemaIssues(obj, type);
       if (issues.length) {
         const text = load.textOf(doc.source);
         const head = `error: error validating "${doc.source}": error validating data: [${issues.map((i) => i.kubectlMessage).join(', ')}]; if you choose to ignore these errors, turn validation off with --validate=false`;
