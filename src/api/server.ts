@@ -27,7 +27,7 @@ import { crdNamingStatus, crdResourceType, servedCrdType } from './crd';
 import type { Store, WatchEvent } from '../store/store';
 import { SimState } from './sim-state';
 import { EventIndex, eventIdentity } from './event-names';
-import { BOOTSTRAP_NAMESPACES, hasStatusSubresource, strategyFor } from './strategies';
+import { hasStatusSubresource, strategyFor } from './strategies';
 import { dropDisabledFields } from './feature-gates';
 import { ambientFieldManager, keepManaged, trackUpdate, type TrackContext } from './managed-fields/index';
 
@@ -36,7 +36,7 @@ import { KeyExistsError, KeyNotFoundError, RevisionConflictError } from '../stor
 import { DamagedObjectError } from '../store/damaged';
 import type { Clock } from '../sim/clock';
 import { randomSuffix, uuid, type Rng } from '../sim/rng';
-import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from '../rbac/bootstrap';
+import { bootstrapCluster } from './bootstrap';
 import type { Requester } from './strategies/types';
 
 export type DryRun = 'none' | 'client' | 'server';
@@ -515,38 +515,8 @@ export class ApiServer {
   // ---------- cluster bootstrap ----------
 
   /** Creates what every cluster has from the start (idempotent). */
-  async bootstrap(): Promise<void> {
-    await this.store.batch(async () => {
-      const ns = this.registry.forKind('v1', 'Namespace');
-      for (const name of BOOTSTRAP_NAMESPACES) {
-        if (!await this.tryGet(ns, undefined, name)) await this.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-      }
-      const sc = this.registry.forKind('storage.k8s.io/v1', 'StorageClass');
-      if (!await this.tryGet(sc, undefined, 'standard')) {
-        // kind's default class: local-path provisioning, bound when a pod first uses the claim
-        await this.create({
-          apiVersion: 'storage.k8s.io/v1',
-          kind: 'StorageClass',
-          metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
-          provisioner: 'rancher.io/local-path',
-          reclaimPolicy: 'Delete',
-          volumeBindingMode: 'WaitForFirstConsumer',
-        });
-      }
-      // kube-apiserver's bootstrap RBAC policy (and kubeadm's admin binding), as it stores it at start.
-      for (const obj of [...bootstrapClusterRoles(), ...bootstrapClusterRoleBindings()]) {
-        if (!await this.tryGet(this.registry.forKind(obj.apiVersion, obj.kind), undefined, obj.metadata.name!)) await this.create(obj);
-      }
-      const svc = this.registry.forKind('v1', 'Service');
-      if (!await this.tryGet(svc, 'default', 'kubernetes')) {
-        await this.create({
-          apiVersion: 'v1',
-          kind: 'Service',
-          metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
-          spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] },
-        });
-      }
-    });
+  bootstrap(): Promise<void> {
+    return bootstrapCluster(this);
   }
 
   /** What field management needs to know about a write of `obj`. */

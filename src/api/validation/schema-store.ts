@@ -102,7 +102,7 @@ export function generatedDir(): string | undefined {
 
 /** The bundle if it was loaded already (sync validation entry points need it). */
 export function loadedSchemas(): SchemaBundle {
-  if (!loaded) throw new Error('schemas not loaded: await loadSchemas() (or loadValidator()) before validating');
+  if (!loaded) throw new Error('schemas not loaded: await loadSchemas() (or loadValidation()) before validating');
   return loaded;
 }
 
