@@ -11,7 +11,7 @@
 import { build, context } from 'esbuild';
 import { readFileSync, writeFileSync, rmSync, renameSync, existsSync, statSync, readdirSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { createRequire, builtinModules } from 'node:module';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -134,7 +134,27 @@ const banner = [
   'var __kubesimImportMeta = { get url() { return require("url").pathToFileURL(__filename).href; } };',
   // A package's own file (CHUNKED_PACKAGES), with its code cache when run by bin/kubesim.
   'var __kubesimChunk = (n) => { const f = require("path").join(__dirname, "lib", n + ".cjs"); return require.withCodeCache ? require.withCodeCache(f) : require(f); };',
+  // One namespace object per Node built-in (shareBuiltinNamespaces below).
+  'var __kubesimBuiltinNs = {}; var __kubesimBuiltin = (toEsm, n, f) => __kubesimBuiltinNs[f ? n + "\\0" : n] ??= toEsm(require(n), f);',
 ].join('\n');
+
+const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+/**
+ * `import * as fs from 'node:fs'` becomes `__toESM(require("node:fs"))` in each module that
+ * says it, and esbuild's __toESM copies every export into a new object of getters: 49 such
+ * calls (24 of them for fs's 104 names) ran before `get pod X` printed, ~10 % of its CPU
+ * on the loaded machine. A built-in's exports never change, so each built-in's namespace is
+ * made once and shared (as an ES module's namespace object is); bundled packages keep
+ * esbuild's own call, which sees exports a module adds later (a require cycle).
+ */
+function shareBuiltinNamespaces(code, name) {
+  // esbuild's __toESM: (mod, isNodeMode, target) => (target = mod != null ? ... : {}, ...)
+  const helpers = [...code.matchAll(/(?<![\w$])([\w$]+)\s*=\s*\(([\w$]+),\s*[\w$]+,\s*([\w$]+)\)\s*=>\s*\(\3\s*=\s*\2\s*!=\s*null\s*\?\s*[\w$]+\([\w$]+\(\2\)\)\s*:\s*\{\},\s*[\w$]+\([^;]*?\.__esModule\s*\?/g)];
+  if (helpers.length !== 1) throw new Error(`build: dist/${name}: esbuild's __toESM helper found ${helpers.length} times (expected once)`);
+  const toEsm = helpers[0][1];
+  const call = new RegExp(`(?<![\\w$.])${toEsm.replace(/\$/g, '\\$')}\\(require\\(("[^"]+")\\)(,\\s*1)?\\)`, 'g');
+  return code.replace(call, (m, spec, node) => (BUILTINS.has(JSON.parse(spec)) ? `__kubesimBuiltin(${toEsm},${spec}${node ? ',1' : ''})` : m));
+}
 
 const options = {
   bundle: true,
@@ -166,6 +186,7 @@ async function bundle(name, { verb, pkgName } = {}) {
   code = code.replace(/\bimport\((["'])(node:[a-z_/]+)\1\)/g, (_m, _q, n) => `Promise.resolve().then(() => require(${JSON.stringify(n)}))`);
   const left = /\bimport\(/.exec(code.replace(/(["'`])(?:\\.|(?!\1)[^\\])*\1/g, '""'));
   if (left) throw new Error(`build: dist/${name} still contains import(): ${code.slice(Math.max(0, left.index - 80), left.index + 80)}`);
+  if (!pkgName) code = shareBuiltinNamespaces(code, name);
   // A package with a file of its own must not be in the CLI's too (a second copy, loaded at start-up).
   const chunked = (p) => CHUNKED_PACKAGES.some((n) => p.includes(`node_modules/${n}/`));
   const copied = pkgName ? [] : Object.entries(result.metafile.inputs).flatMap(([p, i]) => (chunked(p) ? [] : i.imports.filter((d) => chunked(d.path)).map((d) => `${p} imports ${d.original}`)));
