@@ -12,6 +12,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { fastParse } from '../manifest/fast-yaml';
+import { YAML_OPTIONS } from '../manifest/yaml-compat';
 import { KubeconfigError, cloneConfig, decodeConfig, emptyConfig, sameEntry, serializeConfig, type Config, type Entry } from './model';
 
 export interface ConfigAccess {
@@ -62,15 +64,37 @@ export function loadFile(file: string): Config {
   if (text.trim() === '') return emptyConfig();
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = parseKubeconfig(text);
   } catch (e) {
     throw new KubeconfigError(`error loading config file "${file}": ${(e as Error).message.split('\n')[0]}`);
   }
   try {
+    checkJsonable(doc);
     return decodeConfig(doc, file);
   } catch (e) {
     throw new KubeconfigError(`error loading config file "${file}": ${(e as Error).message}`);
   }
+}
+
+/**
+ * kubectl reads a kubeconfig with sigs.k8s.io/yaml (go-yaml v2): YAML 1.1 scalars (`yes`,
+ * `off` are booleans, `0644` octal, as in manifests) and, not strict, the last of duplicate
+ * keys. The fast reader takes the shape kubectl writes (block YAML, plain and quoted
+ * scalars) without loading the `yaml` package (~0.2× `node -e 0` for an 11 kB file); it
+ * gives up on anything else (duplicate keys among it), which the full parse reads.
+ */
+export function parseKubeconfig(text: string): unknown {
+  const docs = fastParse(text);
+  if (docs?.length === 1) return docs[0].value;
+  return parseYaml(text, KUBECONFIG_YAML);
+}
+export const KUBECONFIG_YAML = { ...YAML_OPTIONS, prettyErrors: true, uniqueKeys: false };
+
+/** sigs.k8s.io/yaml turns the YAML into JSON first, which has no infinities or NaN. */
+function checkJsonable(v: unknown): void {
+  if (typeof v === 'number' && !Number.isFinite(v)) throw new KubeconfigError(`json: unsupported value: ${v > 0 ? '+Inf' : v < 0 ? '-Inf' : 'NaN'}`);
+  if (Array.isArray(v)) for (const x of v) checkJsonable(x);
+  else if (v !== null && typeof v === 'object') for (const k in v) checkJsonable((v as Record<string, unknown>)[k]);
 }
 
 /** GetStartingConfig: the merged view of every file (paths are not resolved). */

@@ -91,7 +91,8 @@ function decodeValue(f: Field, v: unknown, where: string): Value {
       return Buffer.from(v, 'base64');
     case 'strings':
       if (!Array.isArray(v)) throw new KubeconfigError(`json: cannot unmarshal ${goType(v)} into Go struct field ${where}.${f.name} of type []string`);
-      return v.map(String);
+      for (const s of v) if (typeof s !== 'string' && s !== null) throw new KubeconfigError(`json: cannot unmarshal ${goType(s)} into Go struct field ${where}.${f.name} of type string`);
+      return v.map((s) => s ?? '');
     default:
       return v;
   }
@@ -108,7 +109,10 @@ function goType(v: unknown): string {
 function decodeStanza(fields: Field[], raw: unknown, where: string): Record<string, Value> {
   const out: Record<string, Value> = {};
   if (raw === null || raw === undefined) return out;
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new KubeconfigError(`json: cannot unmarshal ${goType(raw)} into Go struct field ${where} of type v1.${where.split('.').pop()}`);
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    const [type, ...path] = where.split('.');
+    throw new KubeconfigError(`json: cannot unmarshal ${goType(raw)} into Go struct field Named${type}.${path.join('.')} of type v1.${type}`);
+  }
   for (const f of fields) {
     const v = (raw as Record<string, unknown>)[f.name];
     if (v === undefined || v === null) continue;
@@ -128,22 +132,26 @@ export function decodeConfig(doc: unknown, origin: string): Config {
     if (prefs.colors === true) c.preferences.colors = true;
     if (prefs.extensions) c.preferences.extensions = prefs.extensions;
   }
+  // encoding/json names a field by the Go type that holds it and its JSON path.
   const lists: Array<[string, string, Field[], Map<string, Entry>, string]> = [
-    ['clusters', 'cluster', CLUSTER_FIELDS, c.clusters, 'Config.clusters.cluster'],
-    ['users', 'user', AUTHINFO_FIELDS, c.users, 'Config.users.user'],
-    ['contexts', 'context', CONTEXT_FIELDS, c.contexts, 'Config.contexts.context'],
+    ['clusters', 'cluster', CLUSTER_FIELDS, c.clusters, 'Cluster'],
+    ['users', 'user', AUTHINFO_FIELDS, c.users, 'AuthInfo'],
+    ['contexts', 'context', CONTEXT_FIELDS, c.contexts, 'Context'],
   ];
-  for (const [key, inner, fields, map, where] of lists) {
+  for (const [key, inner, fields, map, type] of lists) {
     const list = d[key];
     if (list === undefined || list === null) continue;
-    if (!Array.isArray(list)) throw new KubeconfigError(`json: cannot unmarshal ${goType(list)} into Go struct field Config.${key} of type []v1.Named${key === 'users' ? 'AuthInfo' : inner[0].toUpperCase() + inner.slice(1)}`);
+    if (!Array.isArray(list)) throw new KubeconfigError(`json: cannot unmarshal ${goType(list)} into Go struct field Config.${key} of type []v1.Named${type}`);
     for (const item of list) {
       const named = (item ?? {}) as Record<string, unknown>;
+      if (named.name !== undefined && named.name !== null && typeof named.name !== 'string') throw new KubeconfigError(`json: cannot unmarshal ${goType(named.name)} into Go struct field Named${type}.${key}.name of type string`);
       const name = typeof named.name === 'string' ? named.name : '';
-      map.set(name, { fields: decodeStanza(fields, named[inner], where), origin });
+      map.set(name, { fields: decodeStanza(fields, named[inner], `${type}.${key}.${inner}`), origin });
     }
   }
-  if (typeof d['current-context'] === 'string') c.currentContext = d['current-context'];
+  const current = d['current-context'];
+  if (current !== undefined && current !== null && typeof current !== 'string') throw new KubeconfigError(`json: cannot unmarshal ${goType(current)} into Go struct field Config.current-context of type string`);
+  if (typeof current === 'string') c.currentContext = current;
   if (d.extensions) c.extensions = d.extensions;
   return c;
 }

@@ -89,10 +89,13 @@ function countKeys(v: unknown): number {
 }
 
 // Plain scalars that are not strings; anything starting with a letter and not in this
-// set is a string under the YAML 1.2 core schema plus kubesim's YAML 1.1 booleans.
-const PLAIN_KEYWORDS = new Set([
-  'null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE',
-  'y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF',
+// table is a string under the YAML 1.2 core schema plus kubesim's YAML 1.1 booleans. Their
+// values are written here, so that reading a kubeconfig's `true` does not load the `yaml`
+// package for its schema (test/manifest/fast-yaml-keywords.test.ts checks them against it).
+const PLAIN_KEYWORDS = new Map<string, null | boolean>([
+  ...['null', 'Null', 'NULL'].map((k) => [k, null] as const),
+  ...['true', 'True', 'TRUE', 'y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON'].map((k) => [k, true] as const),
+  ...['false', 'False', 'FALSE', 'n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF'].map((k) => [k, false] as const),
 ]);
 const DECIMAL_INT = /^(?:0|-?[1-9][0-9]{0,14})$/;
 const NOT_SPACE = /[^ ]/;
@@ -116,7 +119,10 @@ function plainValue(s: string): unknown {
   const c = s.charCodeAt(0);
   if (c === 44 /* , */ || c === 93 /* ] */ || c === 125 /* } */) giveUp(); // cannot start a plain scalar
   const mayBeTyped = (c >= 48 && c <= 57) || c === 43 /* + */ || c === 45 /* - */ || c === 46 /* . */ || c === 126; /* ~ */
-  if (!mayBeTyped && !PLAIN_KEYWORDS.has(s)) return s;
+  if (!mayBeTyped) {
+    const k = PLAIN_KEYWORDS.get(s);
+    return k === undefined ? s : k;
+  }
   // Plain decimal integers (ports, replicas, sizes) are ints in every schema.
   if (DECIMAL_INT.test(s)) return Number(s);
   scalarTags ??= (new Schema(YAML_OPTIONS).tags as unknown as ScalarTag[]).filter((t) => t.default === true && t.test);

@@ -1,0 +1,125 @@
+// How a kubeconfig's YAML is read. kubectl reads it with sigs.k8s.io/yaml (go-yaml v2, YAML
+// 1.1 scalars, the last of duplicate keys) and then as JSON into client-go's types; kubesim
+// reads the shape kubectl writes with the fast reader (src/manifest/fast-yaml.ts) and
+// anything else with the `yaml` package. Both readings must be the same value, and the
+// CLI must print what kubectl prints for every variant (the real kubectl 1.32 is the oracle).
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { parse } from 'yaml';
+import { KUBECONFIG_YAML, parseKubeconfig } from '../../src/kubeconfig/loader';
+import { fastParse } from '../../src/manifest/fast-yaml';
+import { CliHost } from '../helpers/cli-host';
+import { KUBECTL, haveKubectl } from './differential';
+
+/** A kubeconfig as kubectl writes it, with `insecure`, `namespace` and `token` as given. */
+function kubeconfig(insecure: string, namespace: string, token = 'abc'): string {
+  return `apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM=
+    insecure-skip-tls-verify: ${insecure}
+    server: https://127.0.0.1:6443
+  name: c1
+contexts:
+- context:
+    cluster: c1
+    namespace: ${namespace}
+    user: u1
+  name: x1
+current-context: x1
+kind: Config
+preferences: {}
+users:
+- name: u1
+  user:
+    token: ${token}
+- name: u2
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      args:
+      - --region
+      - "eu-west-1"
+      command: aws
+      env:
+      - name: AWS_PROFILE
+        value: 'prod'
+      - name: EMPTY
+        value: ""
+      interactiveMode: IfAvailable
+      provideClusterInfo: false
+`;
+}
+
+// Scalars where YAML 1.1 (go-yaml v2) and 1.2 differ, or that are typed at all.
+const SCALARS = [
+  'yes', 'Yes', 'YES', 'no', 'NO', 'on', 'On', 'off', 'OFF', 'y', 'Y', 'n', 'N', 'true', 'False', 'null', 'Null', '~',
+  '0777', '0o17', '0x1F', '-0x1F', '0b11', '1_000', '12_3.5', '08', '1e3', '+12', '.inf', '-.Inf', '.nan',
+  '2024-01-01', '1:20', '0b12', '1.2.3', "'yes'", '"0777"', 'web',
+];
+
+const VARIANTS: Array<[string, string]> = [
+  ...SCALARS.map((s) => [`insecure-skip-tls-verify: ${s}`, kubeconfig(s, 'web')] as [string, string]),
+  ...SCALARS.map((s) => [`namespace: ${s}`, kubeconfig('true', s)] as [string, string]),
+  ['token: 1_0', kubeconfig('false', 'web', '1_0')],
+  ['a comment and CRLF line breaks', `# mine\r\n${kubeconfig('true', 'web').replace(/\n/g, '\r\n')}`],
+  ['duplicate current-context (the last wins)', `${kubeconfig('true', 'web')}current-context: x2\n`],
+  ['preferences.colors: on', kubeconfig('true', 'web').replace('preferences: {}', 'preferences:\n  colors: on')],
+  ['a user name that is a number', kubeconfig('true', 'web').replace('- name: u1', '- name: 12')],
+  ['as-groups with a number', kubeconfig('true', 'web').replace('    token: abc', '    token: abc\n    as-groups: [a, 5]')],
+  ['a cluster that is a number', 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: 5\n'],
+  ['current-context: 12', kubeconfig('true', 'web').replace('current-context: x1', 'current-context: 12')],
+  ['an extension with NaN', `${kubeconfig('true', 'web')}extensions:\n- name: e\n  extension: {a: .nan}\n`],
+  ['an anchor and a merge key', `${kubeconfig('true', 'web')}x-base: &b {k: v}\nx-use:\n  <<: *b\n`],
+];
+
+test('the fast reader reads what the full parse reads, and takes the shape kubectl writes', () => {
+  let fast = 0;
+  for (const [name, text] of VARIANTS) {
+    let full: unknown;
+    try {
+      full = parse(text, KUBECONFIG_YAML);
+    } catch {
+      full = 'parse error';
+    }
+    const docs = fastParse(text);
+    if (docs === undefined) continue; // left to the full parse
+    fast++;
+    assert.equal(docs.length, 1, name);
+    assert.deepEqual(docs[0].value, full, name);
+    assert.deepEqual(parseKubeconfig(text), full, name);
+  }
+  // Every variant but the duplicate key and the anchor is in the fast reader's subset.
+  assert.equal(fast, VARIANTS.length - 2);
+});
+
+test('the fast reader types each plain keyword as the full parse does', () => {
+  for (const s of SCALARS) assert.deepEqual(fastParse(`k: ${s}\n`)?.[0].value, parse(`k: ${s}\n`, KUBECONFIG_YAML), s);
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'kubesim-kcyaml-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('config view prints what kubectl 1.32 prints for every variant', { timeout: 120_000 }, async () => {
+  assert.ok(haveKubectl(), 'the real kubectl (/usr/bin/kubectl, v1.32) is the oracle of this test and must be installed');
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir, KUBESIM_HOME: join(dir, 'home'), KUBESIM_NO_DAEMON: '1', NO_COLOR: '1' };
+  delete env.KUBECONFIG;
+  const host = new CliHost({ cwd: dir, env, timeoutMs: 30_000 });
+  try {
+    for (const [i, [name, text]] of VARIANTS.entries()) {
+      const file = join(dir, `config-${i}`);
+      writeFileSync(file, text);
+      const args = [`--kubeconfig=${file}`, 'config', 'view', '-o', 'json'];
+      const k = spawnSync(KUBECTL, args, { encoding: 'utf8', env, cwd: dir });
+      const m = await host.run(args);
+      assert.deepEqual({ stdout: m.stdout, stderr: m.stderr, code: m.code }, { stdout: k.stdout, stderr: k.stderr, code: k.status }, name);
+    }
+  } finally {
+    host.stop();
+  }
+});
