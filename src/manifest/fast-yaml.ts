@@ -6,7 +6,8 @@
 // undefined) on anything else: anchors, aliases, tags, merge keys, multi-line plain or
 // quoted scalars, tabs in indentation, lone CRs, control characters, duplicate keys, content
 // after a `...` document end. Scalar typing (null/bool/int/float, YAML 1.1 booleans and
-// octals) uses the `yaml` package's own schema tags, so it cannot drift. Positions other
+// octals) uses the `yaml` package's own schema tags, so it cannot drift (the plain keywords'
+// values are written out below, and tested against them). Positions other
 // than a document's or a List item's start come from a full parse done on demand.
 
 import { Schema, isScalar } from 'yaml';
@@ -91,7 +92,7 @@ function countKeys(v: unknown): number {
 // Plain scalars that are not strings; anything starting with a letter and not in this
 // table is a string under the YAML 1.2 core schema plus kubesim's YAML 1.1 booleans. Their
 // values are written here, so that reading a kubeconfig's `true` does not load the `yaml`
-// package for its schema (test/manifest/fast-yaml-keywords.test.ts checks them against it).
+// package for its schema (test/fidelity/kubeconfig-yaml.test.ts checks them against it).
 const PLAIN_KEYWORDS = new Map<string, null | boolean>([
   ...['null', 'Null', 'NULL'].map((k) => [k, null] as const),
   ...['true', 'True', 'TRUE', 'y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON'].map((k) => [k, true] as const),

@@ -1,6 +1,7 @@
-// kubectl reads YAML with go-yaml v2 (via sigs.k8s.io/yaml), which keeps two YAML 1.1
-// habits: `yes`/`no`/`on`/`off`/`y`/`n` are booleans and `0644` is octal (420). Manifests
-// depend on both (`defaultMode: 0644`), so the 1.2 core schema is extended with them.
+// kubectl reads YAML with go-yaml v2 (via sigs.k8s.io/yaml), which keeps YAML 1.1 habits:
+// `yes`/`no`/`on`/`off`/`y`/`n` are booleans, `0644` is octal (420), and Go's number forms
+// (`1_000`, `0b11`, `-0x1F`) are numbers. Manifests depend on them (`defaultMode: 0644`) and
+// kubeconfigs too (`insecure-skip-tls-verify: yes`), so the 1.2 core schema is extended.
 import { Scalar, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
 
 type Tag = NonNullable<Exclude<SchemaOptions['customTags'], ((...a: any[]) => any) | null>>[number];
