@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { inspect } from 'node:util';
+import { steadyTimes } from './test-times.mjs';
 
 const WIDTH = 80;
 
@@ -62,12 +63,17 @@ export default async function* reporter(source) {
   yield `\n${n('pass')} passed, ${n('fail')} failed, ${n('skipped')} skipped${extra}\n`;
 }
 
-/** `scripts/test.mjs --save-durations`: this run's durations, to the tenth of a second, as test/durations.json. */
+/** `scripts/test.mjs --save-durations`: this run's durations (to the tenth of a second) as test/durations.json, where they changed (steadyTimes). */
 function saveDurations(fileMs) {
   const file = process.env.KUBESIM_TEST_DURATIONS;
   if (!file) return;
-  const sorted = Object.fromEntries([...fileMs].sort(([a], [b]) => (a < b ? -1 : 1)).map(([f, ms]) => [f, Math.round(ms / 100) * 100]));
-  writeFileSync(file, JSON.stringify(sorted, null, 1) + '\n');
+  let recorded = {};
+  try {
+    recorded = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    // none yet, or unreadable: every figure is the run's
+  }
+  writeFileSync(file, JSON.stringify(steadyTimes(recorded, Object.fromEntries(fileMs), 100), null, 1) + '\n');
 }
 
 /**

@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { run } from 'node:test';
 import { build } from 'esbuild';
+import { steadyTimes } from './test-times.mjs';
 
 function collect(path, out) {
   const st = statSync(path);
@@ -56,8 +57,8 @@ if (files.length === 0) {
 // cache; test/durations.json, committed, orders a fresh clone (CI) and files this machine has
 // not timed. Files timed in neither come after the others, in path order (the committed file
 // may list only the long ones). `--save-durations` (a full run only) rewrites
-// test/durations.json from the run: worth doing on CI's kind of machine when a long file is
-// added or a file's time changes much.
+// test/durations.json from the run (only the times that changed much: scripts/test-times.mjs):
+// worth doing on CI's kind of machine when a long file is added or a file's time changes much.
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const durationsFile = join(root, 'test', 'durations.json');
 if (saveDurations && (paths.length || nodeTestArgs.length)) {
@@ -235,7 +236,7 @@ function cpuName(bundle) {
   return relative(bundleDir, bundle).replace(/[/\\]/g, '__');
 }
 
-/** Merges this run's CPU times into this machine's cache; `--save-durations` also writes test/cpu-times.json. */
+/** Merges this run's CPU times into this machine's cache; `--save-durations` also writes test/cpu-times.json (where they changed: steadyTimes). */
 function saveCpuTimes(measured) {
   const write = (file, data) => {
     mkdirSync(dirname(file), { recursive: true });
@@ -244,7 +245,7 @@ function saveCpuTimes(measured) {
   };
   try {
     write(cpuCacheFile, { ...readTimes(cpuCacheFile), ...measured });
-    if (saveDurations) write(cpuFile, measured);
+    if (saveDurations) write(cpuFile, steadyTimes(readTimes(cpuFile), measured, 10));
   } catch {
     // only a scheduling hint: never fail a run over it
   }

@@ -10,6 +10,7 @@ import { validateSchema, type SchemaIssue } from './validation/validate-schema';
 import { validateSemantics } from './validation/validate-semantics';
 import { validateUpdate } from './validation/validate-update';
 import { splitApiVersion } from './resources';
+import type { CrdValidators } from './validation/crd-schema';
 
 let loaded = false;
 // CRD schemas need ajv (and ajv-formats): loaded with the rest, so reads never pay for them.
@@ -27,18 +28,20 @@ export function schemaIssues(obj: KObject, rt: ResourceType): SchemaIssue[] {
   return validateSchema(obj, rt);
 }
 
-/** Schema issues of one object: built-in schemas, or its CRD's openAPIV3Schema (the server's checks). */
-function schemaIssuesWith(obj: KObject, rt: ResourceType, def: KObject | undefined): SchemaIssue[] {
-  if (rt.crd) {
+/**
+ * The Validator the API server runs on every write (schemas must be loaded: loadValidation).
+ * One per API server: its CRD validators are its cluster's.
+ */
+export function apiValidator(): Validator {
+  let crdValidators: CrdValidators | undefined;
+  /** Schema issues of one object: built-in schemas, or its CRD's openAPIV3Schema (the server's checks). */
+  const schemaIssuesWith = (obj: KObject, rt: ResourceType, def: KObject | undefined): SchemaIssue[] => {
+    if (!rt.crd) return validateSchema(obj, rt);
     if (!def) return [];
     if (!crdSchemas) throw new Error('schemaIssues before loadValidation()');
-    return crdSchemas.compileCrdSchema(def, splitApiVersion(obj.apiVersion).version)(obj);
-  }
-  return validateSchema(obj, rt);
-}
-
-/** The Validator the API server runs on every write (schemas must be loaded: loadValidation). */
-export function apiValidator(): Validator {
+    crdValidators ??= new crdSchemas.CrdValidators();
+    return crdValidators.for(def, splitApiVersion(obj.apiVersion).version)(obj);
+  };
   return {
     schemaErrors: (obj, rt, crd) => {
       if (!loaded) return [];

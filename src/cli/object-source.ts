@@ -196,12 +196,17 @@ export class ApiSource implements ObjectSource {
     return left();
   }
 
-  /** Polled on the cluster clock: the daemon's controllers move it, or this process's when none runs. */
+  /**
+   * Polled on the cluster clock (the daemon's controllers move it, or this process's when
+   * none runs); `seen` gets every state written in between, as from a watch.
+   */
   async follow(ctx: CliContext, p: PendingDeletion, seen: FollowCallback, timeoutMs: number): Promise<boolean> {
     const { driveCluster } = await import('./drive-cluster');
+    const { objectRevisions } = await import('../api/object-revisions');
+    const revisions = objectRevisions(this.api, p.type, p.namespace, p.name);
     return driveCluster(ctx, this.api, async () => {
-      const o = await this.api.tryGet(p.type, p.namespace, p.name);
-      return seen(o && !replaced(p, o) ? o : undefined);
+      for (const o of await revisions.next()) if (await seen(o && !replaced(p, o) ? o : undefined)) return true;
+      return false;
     }, timeoutMs);
   }
 

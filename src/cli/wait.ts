@@ -241,17 +241,23 @@ async function waitOne(ctx: CliContext, api: ApiServer, t: Target, condition: Wa
 
   let failure: unknown;
   let final: KObject = t.object;
+  // Each state the object went through, as kubectl's watch sees each event: a state that
+  // came and went between two looks (a container's short run) still meets the condition.
+  const { objectRevisions } = await import('../api/object-revisions');
+  const revisions = objectRevisions(api, t.type, ns, name);
   const met = async (): Promise<boolean> => {
-    const o = await api.tryGet(t.type, ns, name);
-    // A deleted object keeps the wait going (it may come back), as kubectl's watch does.
-    if (!o) return false;
-    final = o;
-    try {
-      return condition.check(o);
-    } catch (e) {
-      failure = e;
-      return true;
+    for (const o of await revisions.next()) {
+      // A deleted object keeps the wait going (it may come back), as kubectl's watch does.
+      if (!o) continue;
+      final = o;
+      try {
+        if (condition.check(o)) return true;
+      } catch (e) {
+        failure = e;
+        return true;
+      }
     }
+    return false;
   };
   if (timeoutMs === 0) {
     const o = await api.tryGet(t.type, ns, name);

@@ -144,6 +144,29 @@ test('a CRD registers its kind; custom resources validate against its schema and
   assert.throws(() => api.resolve('widgets'), /doesn't have a resource type "widgets"/);
 });
 
+test('two clusters in one process validate same-named CRDs at the same resourceVersion each by its own schema', async () => {
+  // Two servers built alike reach the same resourceVersion for their CRDs; only the schemas differ.
+  const crd = (sizeType: string): KObject => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.example.com' },
+    spec: {
+      group: 'example.com',
+      names: { kind: 'Widget', plural: 'widgets' },
+      scope: 'Namespaced',
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: sizeType } } } } } } }],
+    },
+  });
+  const [a, b] = [await server(), await server()];
+  const [crdA, crdB] = [await a.create(crd('integer')), await b.create(crd('string'))];
+  assert.equal(crdA.metadata.resourceVersion, crdB.metadata.resourceVersion);
+  const widget = (name: string, size: unknown): KObject => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name }, spec: { size } });
+  await a.create(widget('three', 3));
+  await assert.rejects(() => a.create(widget('big', 'big')), /Widget.example.com "big" is invalid: spec\.size: Invalid value: "big": spec\.size in body must be of type integer: "string"/);
+  await b.create(widget('big', 'big'));
+  await assert.rejects(() => b.create(widget('three', 3)), /Widget.example.com "three" is invalid: spec\.size: Invalid value: 3: spec\.size in body must be of type string: "integer"/);
+});
+
 test('services get a cluster IP and node ports', async () => {
   const api = await server();
   const s = await api.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { type: 'NodePort', selector: { a: 'b' }, ports: [{ port: 80 }] } });

@@ -47,6 +47,10 @@ test('a rolling update: status reaches "successfully rolled out", history lists 
   assert.equal(await sb.ok(['apply', '-f', f]), 'deployment.apps/web created\n');
   const first = await sb.ok(['rollout', 'status', 'deployment/web', '--timeout=120s']);
   assert.match(first, /deployment "web" successfully rolled out\n$/);
+  // Every state the Deployment went through is shown, as kubectl's watch sees each event, not
+  // only its state at the end of each step of the cluster clock: the status that observed the
+  // new spec before its ReplicaSet had any pods is replaced within the step.
+  assert.match(first, /^Waiting for deployment spec update to be observed\.\.\.\nWaiting for deployment "web" rollout to finish: 0 out of 3 new replicas have been updated\.\.\.\n/);
 
   // re-apply with a changed image: a new ReplicaSet, revision 2
   sb.file('web.yaml', deployment('nginx:1.26'));

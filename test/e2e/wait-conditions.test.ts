@@ -53,6 +53,33 @@ test('--for=jsonpath with and without a value, including filters with ==', async
   assert.equal(nested.stderr, 'error: jsonpath leads to a nested object or list which is not supported\n');
 });
 
+/** A pod whose one container runs for 0.2 s and ends (Succeeded). */
+const briefPod = (name: string) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: busybox
+    command: ["sh", "-c", "sleep 0.2"]
+`;
+
+test('--for=jsonpath sees a state that came and went within one step of the cluster clock, as a watch does', async () => {
+  // The container starts and ends between two looks: only the change feed still has its running state.
+  await sb.ok(['apply', '-f', sb.file('brief-a.yaml', briefPod('brief-a'))]);
+  assert.equal(await sb.ok(['wait', '--for=jsonpath={.status.containerStatuses[0].state.running}', 'pod/brief-a', '--timeout=30s']), 'pod/brief-a condition met\n');
+  // The object printed is the one that met the condition (kubectl prints the watch event's object).
+  await sb.ok(['apply', '-f', sb.file('brief-b.yaml', briefPod('brief-b'))]);
+  const started = await sb.ok(['wait', '--for=jsonpath={.status.containerStatuses[0].state.running}', 'pod/brief-b', '--timeout=30s', '-o', 'jsonpath={.status.containerStatuses[0].state.running.startedAt}']);
+  assert.match(started, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  assert.equal(await sb.ok(['get', 'pod', 'brief-b', '-o', 'jsonpath={.status.phase} {.status.containerStatuses[0].state.terminated.startedAt}']), `Succeeded ${started}`);
+  // Over now: a new wait for it sees only the ended container.
+  const late = await sb.run(['wait', '--for=jsonpath={.status.containerStatuses[0].state.running}', 'pod/brief-a', '--timeout=3s']);
+  assert.deepEqual([late.code, late.stdout, late.stderr], [1, '', 'error: timed out waiting for the condition on pods/brief-a\n']);
+});
+
 test('timeouts: "timed out waiting for the condition on pods/p1", --timeout=0 checks once', async () => {
   const r = await sb.run(['wait', '--for=condition=Ready=false', 'pod/p1', '--timeout=5s']);
   assert.equal(r.code, 1);

@@ -1,6 +1,6 @@
 // Validation of custom resources against their CRD's structural schema (openAPIV3Schema),
 // by walking object and schema together (structural-schema.ts), with the messages the
-// apiserver gives; validators are cached per CRD version.
+// apiserver gives; validators are cached per CRD object, or per cluster (CrdValidators).
 import { RE2JS } from 're2js';
 import type { KObject } from '../types';
 import { formatPath, getIn } from './field-path';
@@ -33,8 +33,6 @@ export interface CrdValidator {
   schema: S | undefined;
 }
 
-const cache = new Map<string, CrdValidator>();
-
 function versionSchema(crd: KObject, version: string): S | undefined {
   const v = (crd.spec?.versions ?? []).find((x: any) => x?.name === version);
   return v?.schema?.openAPIV3Schema ?? crd.spec?.validation?.openAPIV3Schema;
@@ -51,27 +49,39 @@ const compilePattern = (source: string) => {
   return re;
 };
 
-/** CRDs read from files (no resourceVersion or uid, as `validate` reads them): by object. */
+/** Validators by CRD object (CRDs read from files, as `validate` reads them). */
 const byObject = new WeakMap<KObject, Map<string, CrdValidator>>();
 
-/** A validator for custom resources of one CRD version (compiled once per CRD revision). */
+/** A validator for custom resources of one CRD version, compiled once per CRD object. */
 export function compileCrdSchema(crd: KObject, version: string): CrdValidator {
-  const revision = crd.metadata?.resourceVersion ?? crd.metadata?.uid;
-  if (revision === undefined) {
-    // Keyed by the object itself: the key used to hold the length of the whole spec as
-    // JSON, serialising a multi-megabyte CRD again for every custom resource checked.
-    let perVersion = byObject.get(crd);
-    if (!perVersion) byObject.set(crd, (perVersion = new Map()));
-    let v = perVersion.get(version);
-    if (!v) perVersion.set(version, (v = buildCrdValidator(crd, version)));
-    return v;
+  // Keyed by the object itself: the key used to hold the length of the whole spec as
+  // JSON, serialising a multi-megabyte CRD again for every custom resource checked.
+  let perVersion = byObject.get(crd);
+  if (!perVersion) byObject.set(crd, (perVersion = new Map()));
+  let v = perVersion.get(version);
+  if (!v) perVersion.set(version, (v = buildCrdValidator(crd, version)));
+  return v;
+}
+
+/**
+ * The validators of one cluster's CRDs (one set per API server), each compiled once per
+ * CRD revision, whose every read is a new copy. A resourceVersion names a schema only within
+ * its own store: another cluster in this process, or a copy of this one, may hold a
+ * different CRD of the same name at the same resourceVersion.
+ */
+export class CrdValidators {
+  private readonly latest = new Map<string, { revision: string; validator: CrdValidator }>();
+
+  for(crd: KObject, version: string): CrdValidator {
+    const revision = crd.metadata?.resourceVersion;
+    if (revision === undefined) return compileCrdSchema(crd, version);
+    const key = `${crd.metadata?.name}|${version}`;
+    const hit = this.latest.get(key);
+    if (hit?.revision === revision) return hit.validator;
+    const validator = buildCrdValidator(crd, version);
+    this.latest.set(key, { revision, validator });
+    return validator;
   }
-  const key = `${crd.metadata?.name}|${revision}|${version}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const fn = buildCrdValidator(crd, version);
-  cache.set(key, fn);
-  return fn;
 }
 
 function buildCrdValidator(crd: KObject, version: string): CrdValidator {

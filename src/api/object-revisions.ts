@@ -1,0 +1,48 @@
+// Every state one object went through, as a watch on it by name delivers them (kubectl's
+// `wait` and `rollout status` see each event): read from the change feed, so a state written
+// and replaced between two looks (a container that starts and ends within one step of the
+// cluster clock) is still seen, and not only the state at the time of the look.
+
+import { isRevisionCompacted } from '../store/store';
+import { objectKey } from './keys';
+import type { ResourceType } from './resources';
+import type { ApiServer } from './server';
+import type { KObject } from './types';
+
+export interface ObjectRevisions {
+  /**
+   * The object's states since the last call, oldest first, ending with its state now
+   * (undefined: deleted or absent); the first call gives only its state now. Empty when the
+   * cluster has not changed since.
+   */
+  next(): Promise<(KObject | undefined)[]>;
+}
+
+export function objectRevisions(api: ApiServer, rt: ResourceType, namespace: string | undefined, name: string): ObjectRevisions {
+  const key = objectKey(rt, rt.namespaced ? namespace ?? 'default' : undefined, name);
+  let rev: number | undefined;
+  return {
+    async next() {
+      const current = await api.currentRev();
+      const out: (KObject | undefined)[] = [];
+      if (rev !== undefined) {
+        if (current === rev) return out;
+        try {
+          for (const ch of await api.changesSince(rev)) {
+            rev = Math.max(rev, ch.rev);
+            if (ch.key === key) out.push(ch.type === 'DELETED' ? undefined : ch.object);
+          }
+        } catch (e) {
+          // etcd compacted what was not read yet: only the state now is known (an informer's relist).
+          if (!isRevisionCompacted(e)) throw e;
+        }
+      }
+      // A trimmed journal answers with nothing: the object as it is now stands in for it.
+      rev = Math.max(rev ?? current, current);
+      const now = await api.tryGet(rt, namespace, name);
+      const last = out[out.length - 1];
+      if (!out.length || last?.metadata.resourceVersion !== now?.metadata.resourceVersion) out.push(now);
+      return out;
+    },
+  };
+}
