@@ -7,6 +7,7 @@ import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
 import { attachedShellCommand, pickContainerForCli, runInContainer, type ExecTarget } from '../exec/run-command';
 import type { FollowOptions } from '../exec/attach';
+import type { StdinStream } from '../exec/stdin-stream';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { kubectlHelp } from './kubectl-help';
@@ -101,16 +102,9 @@ export class AttachOptions {
   }
 }
 
-interface StdinStream {
-  /** Resolves when more input was passed on, the input ended, or `ms` passed. */
-  waitForMore(ms: number): Promise<void>;
-  /** Stops reading the input (the attach ended); throws what went wrong passing it on (too large). */
-  stop(): void;
-}
-
 /**
- * Passes the client's stdin to the container's process as it arrives (a line typed is read
- * by the process then), and its end: with stdinOnce the runtime closes the process's stdin.
+ * Passes the client's stdin to the container's process as it arrives (src/exec/stdin-stream.ts),
+ * and its end: with stdinOnce the runtime closes the process's stdin.
  * Without a streaming stdin (a test host), the whole text at once.
  */
 async function sendStdin(ctx: CliContext, target: ExecTarget): Promise<StdinStream | undefined> {
@@ -122,43 +116,15 @@ async function sendStdin(ctx: CliContext, target: ExecTarget): Promise<StdinStre
     await recordStdin(api, target.pod, target.name, ctx.streams.stdinText(), once);
     return undefined;
   }
-  const { INPUT_MAX_BYTES, tooLargeMessage, InputTooLargeError } = await import('../manifest/read-limited');
-  const it = chunks[Symbol.asyncIterator]();
-  let wake = () => {};
-  let open = true;
-  let error: unknown;
-  void (async () => {
-    let total = 0;
-    try {
-      for (let r = await it.next(); open && !r.done; r = await it.next()) {
-        total += Buffer.byteLength(r.value);
-        if (total > INPUT_MAX_BYTES) throw new InputTooLargeError(tooLargeMessage('from stdin'));
-        await recordStdin(api, target.pod, target.name, r.value, false);
-        wake();
-      }
-      if (open) await recordStdin(api, target.pod, target.name, '', once);
-    } catch (e) {
-      error = e;
-    } finally {
-      open = false;
-      wake();
-    }
-  })();
-  return {
-    waitForMore: (ms) =>
-      open
-        ? new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, ms);
-            wake = () => (clearTimeout(t), resolve());
-          })
-        : Promise.resolve(),
-    stop: () => {
-      // the attach ended with the input still open: kubectl stops reading it too
-      if (open) void it.return?.();
-      open = false;
-      if (error) throw error;
+  const [{ passStdin }, { cliStdinLimit }] = await Promise.all([import('../exec/stdin-stream'), import('./exec')]);
+  return passStdin(
+    chunks,
+    {
+      data: (text) => recordStdin(api, target.pod, target.name, text, false),
+      end: () => recordStdin(api, target.pod, target.name, '', once),
     },
-  };
+    await cliStdinLimit(),
+  );
 }
 
 /** -i without a terminal: a shell that reads its stdin reads the piped input as its script, to its end. */

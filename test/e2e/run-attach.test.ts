@@ -78,35 +78,76 @@ test("run -i -- sh -c SCRIPT: the piped input is the script's stdin (kubectl att
   assert.equal(await sb.ok(['logs', 'w']), 'waiting\nx\ndone\n');
 });
 
-test('run -i streams its stdin: the container\'s cat writes each line as it is sent, before the input ends', async () => {
-  const child = spawn(process.execPath, [BIN, 'run', 's', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo start; cat; echo "got $?"'], {
-    cwd: ROOT,
-    env: sb.sb.env(),
-  });
+/** kubesim ARGS in a process of its own, its stdin left open to write to as a person types. */
+function streaming(args: string[], env: NodeJS.ProcessEnv = sb.sb.env()) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env });
   let out = '';
+  let err = '';
   child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<number>((res) => child.on('exit', (code) => res(code ?? -1)));
-  const until = async (cond: () => boolean) => {
+  /** Waits (with a deadline) until what it printed holds `cond`. */
+  const until = async (cond: (out: string) => boolean) => {
     const deadline = Date.now() + 40_000;
-    while (!cond()) {
+    while (!cond(out)) {
       if (Date.now() > deadline) throw new Error(`timed out; output so far: ${JSON.stringify(out)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   };
+  return { child, until, exited, out: () => out, err: () => err };
+}
+
+test('run -i streams its stdin: the container\'s cat writes each line as it is sent, before the input ends', async () => {
+  const p = streaming(['run', 's', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo start; cat; echo "got $?"']);
   try {
-    child.stdin!.write('hi\n');
+    p.child.stdin!.write('hi\n');
     // the line is read and echoed while the input is still open
-    await until(() => out.includes('hi\n'));
-    assert.equal(out, 'start\nhi\n');
-    child.stdin!.write('there\n');
-    await until(() => out.includes('there\n'));
-    child.stdin!.end();
-    assert.equal(await exited, 0);
-    assert.equal(out, 'start\nhi\nthere\ngot 0\npod "s" deleted\n');
+    await p.until((out) => out.includes('hi\n'));
+    assert.equal(p.out(), 'start\nhi\n');
+    p.child.stdin!.write('there\n');
+    await p.until((out) => out.includes('there\n'));
+    p.child.stdin!.end();
+    assert.equal(await p.exited, 0);
+    assert.equal(p.out(), 'start\nhi\nthere\ngot 0\npod "s" deleted\n');
   } finally {
-    child.kill('SIGKILL'); // a failed wait leaves no kubesim behind
+    p.child.kill('SIGKILL'); // a failed wait leaves no kubesim behind
   }
 });
+
+test('exec -i streams its stdin, in-process and through the daemon: cat echoes each line while the input is open; a command done with it ends the exec', async () => {
+  await sb.ok(['run', 'box', '--image=busybox', '--', 'sleep', '36000']);
+  await sb.ok(['wait', '--for=condition=Ready', 'pod/box', '--timeout=60s']);
+  const daemon = sb.sb.env({ KUBESIM_NO_DAEMON: '' });
+  try {
+    for (const env of [sb.sb.env(), daemon]) await execStreams(env);
+  } finally {
+    spawnSync(process.execPath, [BIN, 'cluster', 'stop'], { cwd: ROOT, env: daemon });
+  }
+});
+
+/** exec -i with a stdin left open: what cat reads is echoed at once; exit code at the end. */
+async function execStreams(env: NodeJS.ProcessEnv): Promise<void> {
+  const p = streaming(['exec', '-i', 'box', '--', 'sh', '-c', 'echo start; cat; echo "got $?" >&2; exit 3'], env);
+  try {
+    p.child.stdin!.write('hi\n');
+    await p.until((out) => out.includes('hi\n'));
+    assert.equal(p.out(), 'start\nhi\n');
+    p.child.stdin!.write('there\n');
+    await p.until((out) => out.includes('there\n'));
+    p.child.stdin!.end();
+    assert.equal(await p.exited, 3);
+    assert.deepEqual([p.out(), p.err()], ['start\nhi\nthere\n', 'got 0\ncommand terminated with exit code 3\n']);
+    // a command that does not read its stdin ends the exec with the input still open
+    const q = streaming(['exec', '-i', 'box', '--', 'echo', 'done'], env);
+    try {
+      assert.deepEqual([await q.exited, q.out()], [0, 'done\n']);
+    } finally {
+      q.child.kill('SIGKILL');
+    }
+  } finally {
+    p.child.kill('SIGKILL');
+  }
+}
 
 test('run -it on a terminal: the container\'s shell session; exit ends the container with its status', async () => {
   const cmd = [process.execPath, BIN, 'run', 'e', '-it', '--rm', '--restart=Never', '--image=busybox', '--', 'sh'].map((a) => `'${a}'`).join(' ');
