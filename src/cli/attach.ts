@@ -102,29 +102,17 @@ export class AttachOptions {
   }
 }
 
-/**
- * Passes the client's stdin to the container's process as it arrives (src/exec/stdin-stream.ts),
- * and its end: with stdinOnce the runtime closes the process's stdin.
- * Without a streaming stdin (a test host), the whole text at once.
- */
+/** The client's stdin, as it arrives, to the container's process (the whole text at once from a host without a streaming stdin). */
 async function sendStdin(ctx: CliContext, target: ExecTarget): Promise<StdinStream | undefined> {
   const api = await ctx.api();
-  const { recordStdin } = await import('../kubelet/runtime-state');
-  const once = !!target.spec.stdinOnce;
   const chunks = ctx.streams.stdinChunks?.();
   if (!chunks) {
-    await recordStdin(api, target.pod, target.name, ctx.streams.stdinText(), once);
+    const { recordStdin } = await import('../kubelet/runtime-state');
+    await recordStdin(api, target.pod, target.name, ctx.streams.stdinText(), !!target.spec.stdinOnce);
     return undefined;
   }
-  const [{ passStdin }, { cliStdinLimit }] = await Promise.all([import('../exec/stdin-stream'), import('./exec')]);
-  return passStdin(
-    chunks,
-    {
-      data: (text) => recordStdin(api, target.pod, target.name, text, false),
-      end: () => recordStdin(api, target.pod, target.name, '', once),
-    },
-    await cliStdinLimit(),
-  );
+  const [{ sendToContainerStdin }, { cliStdinLimit }] = await Promise.all([import('../exec/attach'), import('./exec')]);
+  return sendToContainerStdin(api, target, chunks, await cliStdinLimit());
 }
 
 /** -i without a terminal: a shell that reads its stdin reads the piped input as its script, to its end. */

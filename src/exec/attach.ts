@@ -4,6 +4,8 @@
 
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
+import type { ExecTarget } from './run-command';
+import { passStdin, type StdinLimit, type StdinStream } from './stdin-stream';
 
 /** How often the records are looked at (the simulated kubelet writes them as time moves). */
 const POLL_MS = 200;
@@ -57,4 +59,20 @@ export async function followAttached(api: ApiServer, pod: KObject, container: st
     await Promise.race([new Promise((res) => setTimeout(res, POLL_MS)), gone]);
     if (await check()) return;
   }
+}
+
+/**
+ * An attach's stdin (-i, to a container with `stdin: true`): each chunk is the container's
+ * process's as it arrives, then its end: with stdinOnce the runtime closes the process's stdin.
+ */
+export async function sendToContainerStdin(api: ApiServer, t: ExecTarget, chunks: AsyncIterable<string>, limit: StdinLimit): Promise<StdinStream> {
+  const { recordStdin } = await import('../kubelet/runtime-state');
+  return passStdin(
+    chunks,
+    {
+      data: (text) => recordStdin(api, t.pod, t.name, text, false),
+      end: () => recordStdin(api, t.pod, t.name, '', !!t.spec.stdinOnce),
+    },
+    limit,
+  );
 }

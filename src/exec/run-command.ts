@@ -105,7 +105,9 @@ export async function runStreamingInContainer(api: ApiServer, t: ExecTarget, com
         return answers[i].res;
       };
       const res = await execInContainer(command, view, text, net, !closed);
-      sent = await emitAfter(res.order ?? [], sent, emit);
+      // a command that did not start (not found) has its message alone
+      const order = res.order ?? [{ stream: 'stdout' as const, text: res.stdout }, { stream: 'stderr' as const, text: res.stderr }];
+      sent = await emitAfter(order, sent, emit);
       if (!res.blocked) {
         await keepWrites(api, t, res.written ?? {}, res.removed ?? []);
         return res;
