@@ -6,8 +6,7 @@ import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
 import { attachedShellCommand, pickContainerForCli, runInContainer, type ExecTarget } from '../exec/run-command';
-import type { FollowOptions } from '../exec/attach';
-import type { StdinStream } from '../exec/stdin-stream';
+import type { AttachStdin, FollowOptions } from '../exec/attach';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { kubectlHelp } from './kubectl-help';
@@ -73,7 +72,7 @@ export class AttachOptions {
         return 0;
       }
     }
-    let input: StdinStream | undefined;
+    let input: AttachStdin | undefined;
     if (this.stdin && !raw && target.spec.stdin) {
       // piped input goes to the container's process (`run -i -- sh -c 'cat'`), which reads it from this moment on
       // what it writes from the moment the input arrives is this attach's
@@ -87,23 +86,29 @@ export class AttachOptions {
       }
     }
     const { followAttached } = await import('../exec/attach');
+    let signal: NodeJS.Signals | undefined;
     let stop!: () => void;
     const interrupted = new Promise<void>((resolve) => (stop = resolve));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const onSignal = (s: NodeJS.Signals) => ((signal = s), stop());
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     try {
       await followAttached(api, pod, name, (text) => ctx.out(text), interrupted, follow);
     } finally {
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
-      input?.stop();
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+      await input?.close();
     }
+    // kubectl has no handler while it streams without a terminal: Ctrl-C kills it, and run
+    // --rm deletes nothing. Here the cluster's step in progress ends first (a CLI without a
+    // daemon moves it), then the signal takes its default course.
+    if (signal) process.kill(process.pid, signal);
     return 0;
   }
 }
 
 /** The client's stdin, as it arrives, to the container's process (the whole text at once from a host without a streaming stdin). */
-async function sendStdin(ctx: CliContext, target: ExecTarget): Promise<StdinStream | undefined> {
+async function sendStdin(ctx: CliContext, target: ExecTarget): Promise<AttachStdin | undefined> {
   const api = await ctx.api();
   const chunks = ctx.streams.stdinChunks?.();
   if (!chunks) {

@@ -61,18 +61,37 @@ export async function followAttached(api: ApiServer, pod: KObject, container: st
   }
 }
 
+/** An attach's stdin, passed on as it arrives. */
+export interface AttachStdin extends StdinStream {
+  /**
+   * The attach ended: stops reading; with stdinOnce the runtime closes the process's stdin
+   * when the first attach goes away, its input open or not (CRI's StdinOnce). Throws what
+   * went wrong passing the input on (too large).
+   */
+  close(): Promise<void>;
+}
+
 /**
  * An attach's stdin (-i, to a container with `stdin: true`): each chunk is the container's
  * process's as it arrives, then its end: with stdinOnce the runtime closes the process's stdin.
  */
-export async function sendToContainerStdin(api: ApiServer, t: ExecTarget, chunks: AsyncIterable<string>, limit: StdinLimit): Promise<StdinStream> {
+export async function sendToContainerStdin(api: ApiServer, t: ExecTarget, chunks: AsyncIterable<string>, limit: StdinLimit): Promise<AttachStdin> {
   const { recordStdin } = await import('../kubelet/runtime-state');
-  return passStdin(
-    chunks,
-    {
-      data: (text) => recordStdin(api, t.pod, t.name, text, false),
-      end: () => recordStdin(api, t.pod, t.name, '', !!t.spec.stdinOnce),
+  const once = !!t.spec.stdinOnce;
+  const stream = passStdin(chunks, { data: (text) => recordStdin(api, t.pod, t.name, text, false), end: () => recordStdin(api, t.pod, t.name, '', once) }, limit);
+  return {
+    waitForMore: (ms) => stream.waitForMore(ms),
+    get open() {
+      return stream.open;
     },
-    limit,
-  );
+    stop: () => stream.stop(),
+    close: async () => {
+      const cut = stream.open;
+      try {
+        stream.stop();
+      } finally {
+        if (cut && once) await recordStdin(api, t.pod, t.name, '', true);
+      }
+    },
+  };
 }

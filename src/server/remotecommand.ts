@@ -15,7 +15,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError } from '../api/errors';
 import type { KObject } from '../api/types';
 import { checkContainer, runInContainer, runStreamingInContainer, type ExecTarget } from '../exec/run-command';
-import { oneChunk, type StdinLimit, type StdinStream } from '../exec/stdin-stream';
+import { oneChunk, type StdinLimit } from '../exec/stdin-stream';
+import type { AttachStdin } from '../exec/attach';
 import { UpgradeRefusal, type UpgradeDeps } from './upgrade';
 
 export const V5 = 'v5.channel.k8s.io';
@@ -278,7 +279,7 @@ async function attach(r: StreamRequest, t: ExecTarget, s: Session, opts: StreamO
   }
   const { followAttached, sendToContainerStdin } = await import('../exec/attach');
   let since: number | undefined;
-  let input: StdinStream | undefined;
+  let input: AttachStdin | undefined;
   if (opts.stdin && !opts.tty && t.spec.stdin) {
     since = r.api.clock.now();
     // the container's process reads what the client sends as it comes, then its end with stdinOnce
@@ -288,7 +289,7 @@ async function attach(r: StreamRequest, t: ExecTarget, s: Session, opts: StreamO
   try {
     await followAttached(r.api, t.pod, t.name, (text) => (opts.stdout || opts.stderr) && sendChannel(s.ws, ch, text), s.gone, { sinceMs: since });
   } finally {
-    input?.stop();
+    await input?.close();
   }
   if (s.open) sendStatus(s.ws, SUCCESS);
 }

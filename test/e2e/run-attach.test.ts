@@ -85,7 +85,8 @@ function streaming(args: string[], env: NodeJS.ProcessEnv = sb.sb.env()) {
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<number>((res) => child.on('exit', (code) => res(code ?? -1)));
+  // the exit status, or the signal that ended it
+  const exited = new Promise<number | string>((res) => child.on('exit', (code, signal) => res(code ?? signal ?? -1)));
   /** Waits (with a deadline) until what it printed holds `cond`. */
   const until = async (cond: (out: string) => boolean) => {
     const deadline = Date.now() + 40_000;
@@ -112,6 +113,20 @@ test('run -i streams its stdin: the container\'s cat writes each line as it is s
   } finally {
     p.child.kill('SIGKILL'); // a failed wait leaves no kubesim behind
   }
+});
+
+test('Ctrl-C during run --rm -i: kubesim ends as kubectl (killed by the signal, the pod not deleted); the attach gone, stdinOnce closes the process\'s stdin', async () => {
+  const p = streaming(['run', 'c', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo start; cat; echo "got $?"']);
+  try {
+    await p.until((out) => out.includes('start\n'));
+    p.child.kill('SIGINT');
+    assert.deepEqual([await p.exited, p.out()], ['SIGINT', 'start\n']);
+  } finally {
+    p.child.kill('SIGKILL');
+  }
+  await sb.ok(['clock', 'advance', '5s']);
+  assert.equal(await sb.ok(['get', 'pod', 'c', '-o', 'jsonpath={.status.phase}']), 'Succeeded');
+  assert.equal(await sb.ok(['logs', 'c']), 'start\ngot 0\n');
 });
 
 test('exec -i streams its stdin, in-process and through the daemon: cat echoes each line while the input is open; a command done with it ends the exec', async () => {
