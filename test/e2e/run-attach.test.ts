@@ -98,16 +98,20 @@ function streaming(args: string[], env: NodeJS.ProcessEnv = sb.sb.env()) {
   return { child, until, exited, out: () => out, err: () => err };
 }
 
+/** A command printing `start` then cat's: each line sent is read and echoed while the input is still open; then the input ends. */
+async function echoedWhileOpen(p: ReturnType<typeof streaming>): Promise<void> {
+  p.child.stdin!.write('hi\n');
+  await p.until((out) => out.includes('hi\n'));
+  assert.equal(p.out(), 'start\nhi\n');
+  p.child.stdin!.write('there\n');
+  await p.until((out) => out.includes('there\n'));
+  p.child.stdin!.end();
+}
+
 test('run -i streams its stdin: the container\'s cat writes each line as it is sent, before the input ends', async () => {
   const p = streaming(['run', 's', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo start; cat; echo "got $?"']);
   try {
-    p.child.stdin!.write('hi\n');
-    // the line is read and echoed while the input is still open
-    await p.until((out) => out.includes('hi\n'));
-    assert.equal(p.out(), 'start\nhi\n');
-    p.child.stdin!.write('there\n');
-    await p.until((out) => out.includes('there\n'));
-    p.child.stdin!.end();
+    await echoedWhileOpen(p);
     assert.equal(await p.exited, 0);
     assert.equal(p.out(), 'start\nhi\nthere\ngot 0\npod "s" deleted\n');
   } finally {
@@ -144,12 +148,7 @@ test('exec -i streams its stdin, in-process and through the daemon: cat echoes e
 async function execStreams(env: NodeJS.ProcessEnv): Promise<void> {
   const p = streaming(['exec', '-i', 'box', '--', 'sh', '-c', 'echo start; cat; echo "got $?" >&2; exit 3'], env);
   try {
-    p.child.stdin!.write('hi\n');
-    await p.until((out) => out.includes('hi\n'));
-    assert.equal(p.out(), 'start\nhi\n');
-    p.child.stdin!.write('there\n');
-    await p.until((out) => out.includes('there\n'));
-    p.child.stdin!.end();
+    await echoedWhileOpen(p);
     assert.equal(await p.exited, 3);
     assert.deepEqual([p.out(), p.err()], ['start\nhi\nthere\n', 'got 0\ncommand terminated with exit code 3\n']);
     // a command that does not read its stdin ends the exec with the input still open
