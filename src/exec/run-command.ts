@@ -76,6 +76,9 @@ export async function runInContainer(api: ApiServer, t: ExecTarget, command: str
   return res;
 }
 
+/** How long input arriving without a pause is gathered before the command runs again on it. */
+const COALESCE_MS = 50;
+
 export type ExecOutput = (stream: 'stdout' | 'stderr', text: string) => void | Promise<void>;
 
 /**
@@ -117,6 +120,12 @@ export async function runStreamingInContainer(api: ApiServer, t: ExecTarget, com
           input.stop(); // throws what stopped the input (too large)
           ended = true; // the reader left it (a stopped stream): its end
         } else await input.waitForMore(60_000);
+      }
+      // input coming back to back (a file piped in) is taken in one run, not one run a chunk
+      for (const until = Date.now() + COALESCE_MS; input.open && Date.now() < until; ) {
+        const had = text.length;
+        await input.waitForMore(1);
+        if (text.length === had) break;
       }
     }
   } finally {
