@@ -73,8 +73,9 @@ export class AttachOptions {
       }
     }
     let input: AttachStdin | undefined;
-    if (this.stdin && !raw && target.spec.stdin) {
-      // piped input goes to the container's process (`run -i -- sh -c 'cat'`), which reads it from this moment on
+    if (this.stdin && target.spec.stdin) {
+      // piped input goes to the container's process (`run -i -- sh -c 'cat'`), which reads it from this moment on;
+      // so do the lines typed on a terminal (kept cooked: it echoes and edits them) to a process not a shell (`-it -- cat`)
       // what it writes from the moment the input arrives is this attach's
       follow = { ...follow, sinceMs: follow.sinceMs ?? api.clock.now() };
       input = await sendStdin(ctx, target);

@@ -7,8 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { BIN, copyPerTest, ROOT, TEST_CACHE_HOME } from './helpers';
+import { BIN, copyPerTest, ROOT } from './helpers';
 import { Hosted } from './hosted';
 
 let sb!: Hosted;
@@ -79,8 +78,10 @@ test("run -i -- sh -c SCRIPT: the piped input is the script's stdin (kubectl att
 });
 
 /** kubesim ARGS in a process of its own, its stdin left open to write to as a person types. */
-function streaming(args: string[], env: NodeJS.ProcessEnv = sb.sb.env()) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env });
+function streaming(args: string[], env: NodeJS.ProcessEnv = sb.sb.env(), o: { terminal?: boolean } = {}) {
+  // on a terminal: a pseudo-terminal from script(1), its output what the terminal shows
+  const cmd = [process.execPath, BIN, ...args];
+  const child = o.terminal ? spawn('script', ['-qec', cmd.map((a) => `'${a}'`).join(' '), '/dev/null'], { cwd: ROOT, env }) : spawn(cmd[0], cmd.slice(1), { cwd: ROOT, env });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -164,27 +165,31 @@ async function execStreams(env: NodeJS.ProcessEnv): Promise<void> {
 }
 
 test('run -it on a terminal: the container\'s shell session; exit ends the container with its status', async () => {
-  const cmd = [process.execPath, BIN, 'run', 'e', '-it', '--rm', '--restart=Never', '--image=busybox', '--', 'sh'].map((a) => `'${a}'`).join(' ');
-  const child = spawn('script', ['-qec', cmd, '/dev/null'], {
-    cwd: ROOT,
-    env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, KUBESIM_HOME: sb.home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', TZ: 'UTC', KUBECONFIG: join(sb.home, 'kubeconfig') },
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  const until = async (cond: () => boolean) => {
-    const deadline = Date.now() + 30_000;
-    while (!cond()) {
-      if (Date.now() > deadline) throw new Error(`timed out; output so far: ${JSON.stringify(out)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  const exited = new Promise<number>((res) => child.on('exit', (code) => res(code ?? -1)));
-  await until(() => out.includes('/ # '));
-  child.stdin!.write('echo hi\r');
-  await until(() => out.includes('hi\r\n/ # '));
-  child.stdin!.write('exit 5\r');
-  assert.equal(await exited, 5);
-  assert.equal(out, `${PROMPT.replace('\n', '\r\n')}/ # echo hi\r\nhi\r\n/ # exit 5\r\npod "e" deleted\r\npod default/e terminated (Error)\r\n`);
+  const p = streaming(['run', 'e', '-it', '--rm', '--restart=Never', '--image=busybox', '--', 'sh'], sb.sb.env(), { terminal: true });
+  try {
+    await p.until((out) => out.includes('/ # '));
+    p.child.stdin!.write('echo hi\r');
+    await p.until((out) => out.includes('hi\r\n/ # '));
+    p.child.stdin!.write('exit 5\r');
+    assert.equal(await p.exited, 5);
+    assert.equal(p.out(), `${PROMPT.replace('\n', '\r\n')}/ # echo hi\r\nhi\r\n/ # exit 5\r\npod "e" deleted\r\npod default/e terminated (Error)\r\n`);
+  } finally {
+    p.child.kill('SIGKILL');
+  }
+});
+
+test('run -it on a terminal to a process that is not a shell (cat): each typed line reaches it (the terminal echoes it, cat writes it), Ctrl-D ends its input', async () => {
+  const p = streaming(['run', 't', '-it', '--rm', '--restart=Never', '--image=busybox', '--', 'cat'], sb.sb.env(), { terminal: true });
+  try {
+    await p.until((out) => out.includes(PROMPT.replace('\n', '\r\n')));
+    p.child.stdin!.write('hello\r');
+    await p.until((out) => out.endsWith('hello\r\nhello\r\n'));
+    p.child.stdin!.write('\x04');
+    assert.equal(await p.exited, 0);
+    assert.equal(p.out(), `${PROMPT.replace('\n', '\r\n')}hello\r\nhello\r\npod "t" deleted\r\n`);
+  } finally {
+    p.child.kill('SIGKILL');
+  }
 });
 
 test('run --expose creates the Service first (selector run=NAME, no labels); -o yaml separates them', async () => {
