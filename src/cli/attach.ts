@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
 import { attachedShellCommand, pickContainerForCli, runInContainer, type ExecTarget } from '../exec/run-command';
-import type { FollowOptions } from '../exec/attach';
+import type { AttachStdin, FollowOptions } from '../exec/attach';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { kubectlHelp } from './kubectl-help';
@@ -72,9 +72,10 @@ export class AttachOptions {
         return 0;
       }
     }
-    let input: StdinStream | undefined;
-    if (this.stdin && !raw && target.spec.stdin) {
-      // piped input goes to the container's process (`run -i -- sh -c 'cat'`), which reads it from this moment on
+    let input: AttachStdin | undefined;
+    if (this.stdin && target.spec.stdin) {
+      // piped input goes to the container's process (`run -i -- sh -c 'cat'`), which reads it from this moment on;
+      // so do the lines typed on a terminal (kept cooked: it echoes and edits them) to a process not a shell (`-it -- cat`)
       // what it writes from the moment the input arrives is this attach's
       follow = { ...follow, sinceMs: follow.sinceMs ?? api.clock.now() };
       input = await sendStdin(ctx, target);
@@ -86,79 +87,38 @@ export class AttachOptions {
       }
     }
     const { followAttached } = await import('../exec/attach');
+    let signal: NodeJS.Signals | undefined;
     let stop!: () => void;
     const interrupted = new Promise<void>((resolve) => (stop = resolve));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const onSignal = (s: NodeJS.Signals) => ((signal = s), stop());
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     try {
       await followAttached(api, pod, name, (text) => ctx.out(text), interrupted, follow);
     } finally {
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
-      input?.stop();
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+      await input?.close();
     }
+    // kubectl has no handler while it streams without a terminal: Ctrl-C kills it, and run
+    // --rm deletes nothing. Here the cluster's step in progress ends first (a CLI without a
+    // daemon moves it), then the signal takes its default course.
+    if (signal) process.kill(process.pid, signal);
     return 0;
   }
 }
 
-interface StdinStream {
-  /** Resolves when more input was passed on, the input ended, or `ms` passed. */
-  waitForMore(ms: number): Promise<void>;
-  /** Stops reading the input (the attach ended); throws what went wrong passing it on (too large). */
-  stop(): void;
-}
-
-/**
- * Passes the client's stdin to the container's process as it arrives (a line typed is read
- * by the process then), and its end: with stdinOnce the runtime closes the process's stdin.
- * Without a streaming stdin (a test host), the whole text at once.
- */
-async function sendStdin(ctx: CliContext, target: ExecTarget): Promise<StdinStream | undefined> {
+/** The client's stdin, as it arrives, to the container's process (the whole text at once from a host without a streaming stdin). */
+async function sendStdin(ctx: CliContext, target: ExecTarget): Promise<AttachStdin | undefined> {
   const api = await ctx.api();
-  const { recordStdin } = await import('../kubelet/runtime-state');
-  const once = !!target.spec.stdinOnce;
   const chunks = ctx.streams.stdinChunks?.();
   if (!chunks) {
-    await recordStdin(api, target.pod, target.name, ctx.streams.stdinText(), once);
+    const { recordStdin } = await import('../kubelet/runtime-state');
+    await recordStdin(api, target.pod, target.name, ctx.streams.stdinText(), !!target.spec.stdinOnce);
     return undefined;
   }
-  const { INPUT_MAX_BYTES, tooLargeMessage, InputTooLargeError } = await import('../manifest/read-limited');
-  const it = chunks[Symbol.asyncIterator]();
-  let wake = () => {};
-  let open = true;
-  let error: unknown;
-  void (async () => {
-    let total = 0;
-    try {
-      for (let r = await it.next(); open && !r.done; r = await it.next()) {
-        total += Buffer.byteLength(r.value);
-        if (total > INPUT_MAX_BYTES) throw new InputTooLargeError(tooLargeMessage('from stdin'));
-        await recordStdin(api, target.pod, target.name, r.value, false);
-        wake();
-      }
-      if (open) await recordStdin(api, target.pod, target.name, '', once);
-    } catch (e) {
-      error = e;
-    } finally {
-      open = false;
-      wake();
-    }
-  })();
-  return {
-    waitForMore: (ms) =>
-      open
-        ? new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, ms);
-            wake = () => (clearTimeout(t), resolve());
-          })
-        : Promise.resolve(),
-    stop: () => {
-      // the attach ended with the input still open: kubectl stops reading it too
-      if (open) void it.return?.();
-      open = false;
-      if (error) throw error;
-    },
-  };
+  const [{ sendToContainerStdin }, { cliStdinLimit }] = await Promise.all([import('../exec/attach'), import('./exec')]);
+  return sendToContainerStdin(api, target, chunks, await cliStdinLimit());
 }
 
 /** -i without a terminal: a shell that reads its stdin reads the piped input as its script, to its end. */

@@ -49,7 +49,14 @@ export const processStreams: Streams = {
       return '';
     }
   },
-  stdinChunks: () => process.stdin.setEncoding('utf8') as AsyncIterable<string>,
+  stdinChunks: () => {
+    const stdin = process.stdin.setEncoding('utf8');
+    const it = stdin[Symbol.asyncIterator]() as AsyncIterator<string>;
+    // stopped while a read is pending (the command ended, the input is open): the pipe is
+    // closed too, else it keeps the process until its writer ends
+    const stop = async (): Promise<IteratorResult<string>> => (stdin.destroy(), { done: true, value: undefined });
+    return { [Symbol.asyncIterator]: () => ({ next: () => it.next(), return: stop }) };
+  },
   isTTY: Boolean(process.stdout.isTTY),
 };
 

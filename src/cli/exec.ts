@@ -13,7 +13,8 @@ import { collect } from './flags/collect';
 import { resolveTargets } from './flags/targets';
 import { PrintedError } from './format-error';
 import { kubectlHelp } from './kubectl-help';
-import { pickContainerForCli, runInContainer, startInteractive, type ExecTarget } from '../exec/run-command';
+import { pickContainerForCli, runInContainer, runStreamingInContainer, startInteractive, type ExecTarget } from '../exec/run-command';
+import type { StdinLimit } from '../exec/stdin-stream';
 
 export interface ExecFlags {
   container?: string;
@@ -54,7 +55,14 @@ export async function runExec(ctx: CliContext, positional: string[], command: st
     const code = await runInTerminal(ctx, target, command);
     if (code !== undefined) return exitStatus(ctx, code);
   }
-  // Only -i without a terminal reads stdin (a pipe, to its end); a terminal's input never ends.
+  // Only -i without a terminal reads stdin: passed on as it arrives, what the command writes
+  // goes out as it writes it (`cat` echoes each line while the input is open).
+  const chunks = flags.stdin && !tty ? ctx.streams.stdinChunks?.() : undefined;
+  if (chunks) {
+    const r = await runStreamingInContainer(api, target, command, chunks, await cliStdinLimit(), (stream, text) => (stream === 'stdout' ? ctx.out(text) : ctx.err(text)));
+    return exitStatus(ctx, r.code);
+  }
+  // without -i, or on a terminal (its input never ends), no stdin; a host without a streaming stdin gives its whole text
   const input = flags.stdin && !tty ? ctx.streams.stdinText() : '';
   const r = await runInContainer(api, target, command, input);
   if (tty) {
@@ -70,6 +78,12 @@ export async function runExec(ctx: CliContext, positional: string[], command: st
 function exitStatus(ctx: CliContext, code: number): number {
   if (code !== 0) ctx.err(`command terminated with exit code ${code}\n`);
   return code;
+}
+
+/** What the CLI takes from its stdin for a container (as for any input it reads). */
+export async function cliStdinLimit(): Promise<StdinLimit> {
+  const { INPUT_MAX_BYTES, tooLargeMessage, InputTooLargeError } = await import('../manifest/read-limited');
+  return { bytes: INPUT_MAX_BYTES, error: () => new InputTooLargeError(tooLargeMessage('from stdin')) };
 }
 
 /** -t needs a terminal on stdin: without one kubectl warns (unless -q) and goes on without. */

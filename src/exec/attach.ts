@@ -4,6 +4,8 @@
 
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
+import type { ExecTarget } from './run-command';
+import { passStdin, type StdinLimit, type StdinStream } from './stdin-stream';
 
 /** How often the records are looked at (the simulated kubelet writes them as time moves). */
 const POLL_MS = 200;
@@ -57,4 +59,39 @@ export async function followAttached(api: ApiServer, pod: KObject, container: st
     await Promise.race([new Promise((res) => setTimeout(res, POLL_MS)), gone]);
     if (await check()) return;
   }
+}
+
+/** An attach's stdin, passed on as it arrives. */
+export interface AttachStdin extends StdinStream {
+  /**
+   * The attach ended: stops reading; with stdinOnce the runtime closes the process's stdin
+   * when the first attach goes away, its input open or not (CRI's StdinOnce). Throws what
+   * went wrong passing the input on (too large).
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * An attach's stdin (-i, to a container with `stdin: true`): each chunk is the container's
+ * process's as it arrives, then its end: with stdinOnce the runtime closes the process's stdin.
+ */
+export async function sendToContainerStdin(api: ApiServer, t: ExecTarget, chunks: AsyncIterable<string>, limit: StdinLimit): Promise<AttachStdin> {
+  const { recordStdin } = await import('../kubelet/runtime-state');
+  const once = !!t.spec.stdinOnce;
+  const stream = passStdin(chunks, { data: (text) => recordStdin(api, t.pod, t.name, text, false), end: () => recordStdin(api, t.pod, t.name, '', once) }, limit);
+  return {
+    waitForMore: (ms) => stream.waitForMore(ms),
+    get open() {
+      return stream.open;
+    },
+    stop: () => stream.stop(),
+    close: async () => {
+      const cut = stream.open;
+      try {
+        stream.stop();
+      } finally {
+        if (cut && once) await recordStdin(api, t.pod, t.name, '', true);
+      }
+    },
+  };
 }

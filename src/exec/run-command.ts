@@ -6,6 +6,8 @@ import { ApiError, CliError } from '../api/errors';
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import type { ExecResult } from '../shell/exec';
+import type { NetRequest, NetResponse } from '../shell/interp';
+import type { StdinLimit } from './stdin-stream';
 import type { InteractiveShell, ShellOutput } from '../shell/interactive';
 import { containerStatus, defaultContainer, findContainer, resolvePod } from './pod-target';
 
@@ -72,6 +74,78 @@ export async function runInContainer(api: ApiServer, t: ExecTarget, command: str
   const res = await execInContainer(command, view, stdin, clusterNet(api, t.pod));
   await keepWrites(api, t, res.written ?? {}, res.removed ?? []);
   return res;
+}
+
+/** How long input arriving without a pause is gathered before the command runs again on it. */
+const COALESCE_MS = 50;
+
+export type ExecOutput = (stream: 'stdout' | 'stderr', text: string) => void | Promise<void>;
+
+/**
+ * Runs `command` with a stdin that arrives in chunks (`exec -i`), passing on what it writes
+ * as it writes it: a run waiting on more input is run again, from its start, when more came
+ * (the simulated shell cannot pause inside a read), and only what it wrote past the last
+ * run's output goes out. Network answers are kept for the runs after (a request is made once).
+ */
+export async function runStreamingInContainer(api: ApiServer, t: ExecTarget, command: string[], chunks: AsyncIterable<string>, limit: StdinLimit, emit: ExecOutput): Promise<ExecResult> {
+  const [{ containerView }, { execInContainer }, { clusterNet }, { passStdin }] = await Promise.all([import('./container-view'), import('../shell/exec'), import('../shell/net'), import('./stdin-stream')]);
+  const view = await containerView(api, t.pod, t.spec);
+  const live = clusterNet(api, t.pod);
+  const answers: Array<{ key: string; res: Promise<NetResponse> }> = [];
+  let text = '';
+  let ended = false;
+  const input = passStdin(chunks, { data: async (c) => void (text += c), end: async () => void (ended = true) }, limit);
+  let sent = 0;
+  try {
+    for (;;) {
+      const closed = ended;
+      const seen = text.length;
+      let asked = 0;
+      const net = (req: NetRequest) => {
+        const key = JSON.stringify(req);
+        const i = asked++;
+        if (answers[i]?.key !== key) answers.splice(i, answers.length - i, { key, res: live(req) });
+        return answers[i].res;
+      };
+      const res = await execInContainer(command, view, text, net, !closed);
+      // a command that did not start (not found) has its message alone
+      const order = res.order ?? [{ stream: 'stdout' as const, text: res.stdout }, { stream: 'stderr' as const, text: res.stderr }];
+      sent = await emitAfter(order, sent, emit);
+      if (!res.blocked) {
+        await keepWrites(api, t, res.written ?? {}, res.removed ?? []);
+        return res;
+      }
+      while (text.length === seen && !ended) {
+        if (!input.open) {
+          input.stop(); // throws what stopped the input (too large)
+          ended = true; // the reader left it (a stopped stream): its end
+        } else await input.waitForMore(60_000);
+      }
+      // input coming back to back (a file piped in) is taken in one run, not one run a chunk
+      for (const until = Date.now() + COALESCE_MS; input.open && Date.now() < until; ) {
+        const had = text.length;
+        await input.waitForMore(1);
+        if (text.length === had) break;
+      }
+    }
+  } finally {
+    try {
+      input.stop(); // the command ended: its input is not read further
+    } catch {
+      // too large past what the command read: it did not need the rest
+    }
+  }
+}
+
+/** Emits the part of `order` past its first `sent` characters; returns the characters emitted in all. */
+async function emitAfter(order: NonNullable<ExecResult['order']>, sent: number, emit: ExecOutput): Promise<number> {
+  let at = 0;
+  for (const { stream, text } of order) {
+    const from = Math.max(0, sent - at);
+    at += text.length;
+    if (from < text.length) await emit(stream, text.slice(from));
+  }
+  return Math.max(sent, at);
 }
 
 /** What a command wrote stays in the container's writable layer (tar -x from kubectl cp, touch, echo >). */

@@ -14,14 +14,17 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError } from '../api/errors';
 import type { KObject } from '../api/types';
-import { checkContainer, runInContainer, type ExecTarget } from '../exec/run-command';
+import { checkContainer, runInContainer, runStreamingInContainer, type ExecTarget } from '../exec/run-command';
+import { oneChunk, type StdinLimit } from '../exec/stdin-stream';
+import type { AttachStdin } from '../exec/attach';
 import { UpgradeRefusal, type UpgradeDeps } from './upgrade';
 
 export const V5 = 'v5.channel.k8s.io';
 export const V4 = 'v4.channel.k8s.io';
 export const CH = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4, close: 255 } as const;
-/** What stdin may bring before the command runs (kube-apiserver's body limit). */
+/** What stdin may bring (kube-apiserver's body limit): an exec's is kept whole, the simulated command is run again on it as it grows. */
 const MAX_STDIN = 3 * 1024 * 1024;
+const STDIN_LIMIT: StdinLimit = { bytes: MAX_STDIN, error: () => new Error(`error executing command in container: stdin larger than ${MAX_STDIN} bytes`) };
 const CHUNK = 32 * 1024;
 
 export interface StreamRequest extends UpgradeDeps {
@@ -122,15 +125,13 @@ const AFTER_PONG_MS = 10;
 /** The pause between stderr and the stdout that follows it (see exec). */
 const STREAM_SWITCH_MS = 20;
 
-/** One connection's channels: stdin gathered until its close signal (v5) or the end. */
+/** One connection's channels: stdin kept until it is read (then passed on as it comes), ended by its close signal (v5) or the connection's end. */
 class Session {
   private stdin: Buffer[] = [];
-  private stdinSize = 0;
   private stdinDone!: () => void;
   readonly stdinEnded: Promise<void>;
   open = true;
   readonly gone: Promise<void>;
-  overflow = false;
   private readonly openedAt = Date.now();
   private listener: ((data: Buffer) => void) | undefined;
   private readonly answered: Promise<number>;
@@ -153,11 +154,8 @@ class Session {
       if (!isBinary || !data.length) return;
       const ch = data[0];
       if (ch === CH.stdin && this.listener) this.listener(data.subarray(1));
-      else if (ch === CH.stdin) {
-        this.stdinSize += data.length - 1;
-        if (this.stdinSize > MAX_STDIN) this.overflow = true;
-        else this.stdin.push(Buffer.from(data.subarray(1)));
-      } else if (ch === CH.close && protocol === V5 && data[1] === CH.stdin) this.stdinDone();
+      else if (ch === CH.stdin) this.stdin.push(Buffer.from(data.subarray(1)));
+      else if (ch === CH.close && protocol === V5 && data[1] === CH.stdin) this.stdinDone();
       // resize (4) changes nothing in a simulated terminal
     });
   }
@@ -186,8 +184,32 @@ class Session {
     this.listener = fn;
   }
 
-  stdinText(): string {
-    return Buffer.concat(this.stdin).toString('utf8');
+  /** stdin as text chunks as they come, to its end (what came before first); returning stops reading it. */
+  stdinChunks(): AsyncIterable<string> {
+    const decoder = new StringDecoder('utf8');
+    const queue: string[] = [];
+    let done = false;
+    let wake = () => {};
+    const push = (t: string) => {
+      if (t) queue.push(t);
+      wake();
+    };
+    this.onStdin((data) => push(decoder.write(data)));
+    void this.stdinEnded.then(() => {
+      done = true;
+      push(decoder.end());
+    });
+    const stop = async (): Promise<IteratorResult<string>> => {
+      this.listener = () => {};
+      done = true;
+      queue.length = 0;
+      return { done: true, value: undefined };
+    };
+    const next = async (): Promise<IteratorResult<string>> => {
+      while (!queue.length && !done) await new Promise<void>((res) => (wake = res));
+      return queue.length ? { done: false, value: queue.shift()! } : { done: true, value: undefined };
+    };
+    return { [Symbol.asyncIterator]: () => ({ next, return: stop }) };
   }
 
   close(): void {
@@ -200,35 +222,32 @@ type StreamOpts = { stdin: boolean; stdout: boolean; stderr: boolean; tty: boole
 
 async function exec(r: StreamRequest, t: ExecTarget, command: string[], s: Session, opts: StreamOpts): Promise<void> {
   if (opts.tty && opts.stdin && (await interactive(r, t, command, s, opts, false))) return;
-  // A terminal's stdin does not end: with -t the command runs at once, without stdin.
-  if (opts.stdin && !opts.tty) await s.stdinEnded;
-  if (!s.open) return;
-  if (s.overflow) return sendStatus(s.ws, internalError(`Internal error occurred: error executing command in container: stdin larger than ${MAX_STDIN} bytes`));
-  const res = await runInContainer(r.api, t, command, opts.stdin && !opts.tty ? s.stdinText() : '');
   await s.streamsReady();
   if (!s.open) return;
   if (opts.tty) {
+    // A terminal's stdin does not end: with -t the command runs at once, without stdin.
+    const res = await runInContainer(r.api, t, command, '');
     // a terminal merges both streams and its line discipline turns \n into \r\n
     const all = (res.stdout + res.stderr).replace(/\r?\n/g, '\r\n');
-    if (opts.stdout && all) sendChannel(s.ws, CH.stdout, all);
-  } else {
-    // In the order the command wrote them: kubectl cp stops reading once tar's data ends.
-    const order = res.order ?? [{ stream: 'stdout' as const, text: res.stdout }, { stream: 'stderr' as const, text: res.stderr }];
-    let stderrSent = false;
-    for (const { stream, text } of order) {
-      if (!text || !(stream === 'stdout' ? opts.stdout : opts.stderr)) continue;
-      if (stream === 'stdout' && stderrSent) {
-        // kubectl cp returns once the archive's end arrives on stdout, without waiting for
-        // the goroutine that copies stderr to its output (cp.go untarAll): a warning sent
-        // just before could be lost. A runtime relays the two streams with some time between.
-        await new Promise((res) => setTimeout(res, STREAM_SWITCH_MS));
-        if (!s.open) return;
-      }
-      sendChannel(s.ws, stream === 'stdout' ? CH.stdout : CH.stderr, text);
-      stderrSent = stream === 'stderr';
-    }
+    if (s.open && opts.stdout && all) sendChannel(s.ws, CH.stdout, all);
+    if (s.open) sendStatus(s.ws, res.code === 0 ? SUCCESS : exitStatus(command, res.code));
+    return;
   }
-  sendStatus(s.ws, res.code === 0 ? SUCCESS : exitStatus(command, res.code));
+  // stdin passed on as it comes, the output as the command writes it (cat echoes a line at once)
+  let stderrSent = false;
+  const res = await runStreamingInContainer(r.api, t, command, opts.stdin ? s.stdinChunks() : oneChunk(''), STDIN_LIMIT, async (stream, text) => {
+    if (!s.open || !(stream === 'stdout' ? opts.stdout : opts.stderr)) return;
+    if (stream === 'stdout' && stderrSent) {
+      // kubectl cp returns once the archive's end arrives on stdout, without waiting for
+      // the goroutine that copies stderr to its output (cp.go untarAll): a warning sent
+      // just before could be lost. A runtime relays the two streams with some time between.
+      await new Promise((res) => setTimeout(res, STREAM_SWITCH_MS));
+      if (!s.open) return;
+    }
+    sendChannel(s.ws, stream === 'stdout' ? CH.stdout : CH.stderr, text);
+    stderrSent = stream === 'stderr';
+  });
+  if (s.open) sendStatus(s.ws, res.code === 0 ? SUCCESS : exitStatus(command, res.code));
 }
 
 /**
@@ -258,17 +277,19 @@ async function attach(r: StreamRequest, t: ExecTarget, s: Session, opts: StreamO
     const shell = await attachedShellCommand(t.spec);
     if (shell && (await interactive(r, t, shell, s, opts, true))) return;
   }
+  const { followAttached, sendToContainerStdin } = await import('../exec/attach');
   let since: number | undefined;
+  let input: AttachStdin | undefined;
   if (opts.stdin && !opts.tty && t.spec.stdin) {
     since = r.api.clock.now();
-    // the container's process reads what the client sent (gathered to its end, as exec's), then its end with stdinOnce
-    await s.stdinEnded;
-    if (!s.open) return;
-    const { recordStdin } = await import('../kubelet/runtime-state');
-    await recordStdin(r.api, t.pod, t.name, s.stdinText(), !!t.spec.stdinOnce);
+    // the container's process reads what the client sends as it comes, then its end with stdinOnce
+    input = await sendToContainerStdin(r.api, t, s.stdinChunks(), STDIN_LIMIT);
   }
-  const { followAttached } = await import('../exec/attach');
   const ch = opts.stdout ? CH.stdout : CH.stderr;
-  await followAttached(r.api, t.pod, t.name, (text) => (opts.stdout || opts.stderr) && sendChannel(s.ws, ch, text), s.gone, { sinceMs: since });
+  try {
+    await followAttached(r.api, t.pod, t.name, (text) => (opts.stdout || opts.stderr) && sendChannel(s.ws, ch, text), s.gone, { sinceMs: since });
+  } finally {
+    await input?.close();
+  }
   if (s.open) sendStatus(s.ws, SUCCESS);
 }

@@ -4,7 +4,7 @@
 
 import type { ContainerView } from '../exec/container-view';
 import type { NetRequest, NetResponse } from './interp';
-import { InteractiveShell, type ShellOutput } from './interactive';
+import { InteractiveShell, incomplete, type ShellOutput } from './interactive';
 import { runShellAsync, type AsyncShellOptions } from './run';
 
 export interface ExecResult {
@@ -16,6 +16,8 @@ export interface ExecResult {
   removed?: string[];
   /** stdout and stderr in the order written (a warning before the data, as a real process streams it). */
   order?: Array<{ stream: 'stdout' | 'stderr'; text: string }>;
+  /** With a stdin still open: the command waits on more of it (what it wrote until then; no status yet). */
+  blocked?: boolean;
 }
 
 const SHELLS = ['sh', 'ash', 'dash', 'bash'];
@@ -30,7 +32,12 @@ function q(a: string): string {
   return `'${a.replace(/'/g, `'\\''`)}'`;
 }
 
-export async function execInContainer(argv: string[], view: ContainerView, stdin = '', net?: (req: NetRequest) => Promise<NetResponse>): Promise<ExecResult> {
+/**
+ * Runs `argv` in the container. With `stdinOpen`, `stdin` is what arrived so far of an input
+ * still open: a read past it waits (the result is `blocked`), and the caller runs the command
+ * again with more; it is deterministic, so a run writes what the shorter one wrote, then more.
+ */
+export async function execInContainer(argv: string[], view: ContainerView, stdin = '', net?: (req: NetRequest) => Promise<NetResponse>, stdinOpen = false): Promise<ExecResult> {
   const [cmd, ...args] = argv;
   const name = cmd.split('/').pop()!;
   const isShell = SHELLS.includes(name) && !(name === 'bash' && view.busybox);
@@ -51,14 +58,29 @@ export async function execInContainer(argv: string[], view: ContainerView, stdin
       script = args[ci + 1];
       if (args[ci + 2] !== undefined) shName = args[ci + 2];
       positional = args.slice(ci + 3);
-    } else script = stdin;
+    } else script = stdinOpen ? completeCommands(stdin) : stdin;
   } else script = argv.map(q).join(' ');
+  const readsScript = isShell && !args.some((a) => /^-[a-z]*c[a-z]*$/.test(a));
   const r = await runShellAsync(script, {
     ...shellOptions(view, shName, net),
-    stdin: isShell && !args.some((a) => /^-[a-z]*c[a-z]*$/.test(a)) ? '' : stdin,
+    stdin: readsScript ? '' : stdin,
+    stdinOpen: stdinOpen && !readsScript,
     args: positional,
   });
-  return { stdout: r.stdout, stderr: r.stderr, code: r.code, ...changedFiles(view, r.files), order: r.order };
+  // a shell reading its commands from the open input waits for the next one, unless it exited
+  const blocked = r.blocked || (stdinOpen && readsScript && !r.exited);
+  return { stdout: r.stdout, stderr: r.stderr, code: r.code, ...changedFiles(view, r.files), order: r.order, blocked };
+}
+
+/** The commands of a script still arriving that are complete: its complete lines, without a command they leave open. */
+function completeCommands(text: string): string {
+  // a command left open for many lines runs once the input ends (each try parses the text)
+  let tries = 64;
+  for (let end = text.lastIndexOf('\n'); end >= 0 && tries-- > 0; end = text.lastIndexOf('\n', end - 1)) {
+    const src = text.slice(0, end + 1);
+    if (!incomplete(src)) return src;
+  }
+  return '';
 }
 
 /** The shell's options for a container: its flavour, environment, identity and files. */

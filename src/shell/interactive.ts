@@ -142,7 +142,7 @@ export class InteractiveShell {
 }
 
 /** Whether `src` ends inside a command (an open compound, quote or here-document). */
-function incomplete(src: string): boolean {
+export function incomplete(src: string): boolean {
   try {
     parseAll(src);
     return false;

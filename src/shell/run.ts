@@ -406,6 +406,10 @@ export interface ShellResult {
   files: ReadonlyMap<string, string>;
   /** stdout and stderr in the order they were written (a stream's consecutive writes joined). */
   order: Array<{ stream: 'stdout' | 'stderr'; text: string }>;
+  /** The script waits on its stdin, still open (`code` is meaningless): what it wrote until then. */
+  blocked?: boolean;
+  /** `exit` ended the shell (not the end of its script). */
+  exited: boolean;
 }
 
 export interface AsyncShellOptions extends ShellOptions {
@@ -419,8 +423,12 @@ export interface AsyncShellOptions extends ShellOptions {
 export async function runShellAsync(src: string, o: AsyncShellOptions): Promise<ShellResult> {
   const s = new Session(src, o);
   const start = s.g.clock.now;
-  const code = await driveAsync(s, s.gen, o);
-  return collect(s, code, start);
+  try {
+    return collect(s, await driveAsync(s, s.gen, o), start);
+  } catch (e) {
+    if (e instanceof StdinBlocked) return { ...collect(s, -1, start), blocked: true };
+    throw e;
+  }
 }
 
 /**
@@ -436,6 +444,7 @@ export async function driveAsync(s: Session, gen: Gen<number>, o: AsyncShellOpti
     try {
       r = gen.next(input);
     } catch (e) {
+      if (e instanceof StdinBlocked) throw e; // the caller runs it again once more input came
       // an interpreter bug is reported like a shell error, not as a crash of the CLI
       s.chunks.push({ stream: 'stderr', text: `kubesim: sh: internal error: ${(e as Error).message}\n`, atMs: s.g.clock.now });
       return 2;
@@ -465,7 +474,7 @@ function collect(s: Session, code: number, start: number): ShellResult {
     if (last?.stream === c.stream) last.text += c.text;
     else order.push({ stream: c.stream, text: c.text });
   }
-  return { stdout, stderr, code, elapsedMs: s.g.clock.now - start, files: s.g.vfs.files, order };
+  return { stdout, stderr, code, elapsedMs: s.g.clock.now - start, files: s.g.vfs.files, order, exited: s.exited };
 }
 
 export { EMPTY_INPUT };

@@ -7,8 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { BIN, copyPerTest, ROOT, TEST_CACHE_HOME } from './helpers';
+import { BIN, copyPerTest, ROOT } from './helpers';
 import { Hosted } from './hosted';
 
 let sb!: Hosted;
@@ -78,58 +77,119 @@ test("run -i -- sh -c SCRIPT: the piped input is the script's stdin (kubectl att
   assert.equal(await sb.ok(['logs', 'w']), 'waiting\nx\ndone\n');
 });
 
-test('run -i streams its stdin: the container\'s cat writes each line as it is sent, before the input ends', async () => {
-  const child = spawn(process.execPath, [BIN, 'run', 's', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo start; cat; echo "got $?"'], {
-    cwd: ROOT,
-    env: sb.sb.env(),
-  });
+/** kubesim ARGS in a process of its own, its stdin left open to write to as a person types. */
+function streaming(args: string[], env: NodeJS.ProcessEnv = sb.sb.env(), o: { terminal?: boolean } = {}) {
+  // on a terminal: a pseudo-terminal from script(1), its output what the terminal shows
+  const cmd = [process.execPath, BIN, ...args];
+  const child = o.terminal ? spawn('script', ['-qec', cmd.map((a) => `'${a}'`).join(' '), '/dev/null'], { cwd: ROOT, env }) : spawn(cmd[0], cmd.slice(1), { cwd: ROOT, env });
   let out = '';
+  let err = '';
   child.stdout!.on('data', (d) => (out += d));
-  const exited = new Promise<number>((res) => child.on('exit', (code) => res(code ?? -1)));
-  const until = async (cond: () => boolean) => {
+  child.stderr!.on('data', (d) => (err += d));
+  // the exit status, or the signal that ended it
+  const exited = new Promise<number | string>((res) => child.on('exit', (code, signal) => res(code ?? signal ?? -1)));
+  /** Waits (with a deadline) until what it printed holds `cond`. */
+  const until = async (cond: (out: string) => boolean) => {
     const deadline = Date.now() + 40_000;
-    while (!cond()) {
+    while (!cond(out)) {
       if (Date.now() > deadline) throw new Error(`timed out; output so far: ${JSON.stringify(out)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   };
+  return { child, until, exited, out: () => out, err: () => err };
+}
+
+/** A command printing `start` then cat's: each line sent is read and echoed while the input is still open; then the input ends. */
+async function echoedWhileOpen(p: ReturnType<typeof streaming>): Promise<void> {
+  p.child.stdin!.write('hi\n');
+  await p.until((out) => out.includes('hi\n'));
+  assert.equal(p.out(), 'start\nhi\n');
+  p.child.stdin!.write('there\n');
+  await p.until((out) => out.includes('there\n'));
+  p.child.stdin!.end();
+}
+
+test('run -i streams its stdin: the container\'s cat writes each line as it is sent, before the input ends', async () => {
+  const p = streaming(['run', 's', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo start; cat; echo "got $?"']);
   try {
-    child.stdin!.write('hi\n');
-    // the line is read and echoed while the input is still open
-    await until(() => out.includes('hi\n'));
-    assert.equal(out, 'start\nhi\n');
-    child.stdin!.write('there\n');
-    await until(() => out.includes('there\n'));
-    child.stdin!.end();
-    assert.equal(await exited, 0);
-    assert.equal(out, 'start\nhi\nthere\ngot 0\npod "s" deleted\n');
+    await echoedWhileOpen(p);
+    assert.equal(await p.exited, 0);
+    assert.equal(p.out(), 'start\nhi\nthere\ngot 0\npod "s" deleted\n');
   } finally {
-    child.kill('SIGKILL'); // a failed wait leaves no kubesim behind
+    p.child.kill('SIGKILL'); // a failed wait leaves no kubesim behind
   }
 });
 
-test('run -it on a terminal: the container\'s shell session; exit ends the container with its status', async () => {
-  const cmd = [process.execPath, BIN, 'run', 'e', '-it', '--rm', '--restart=Never', '--image=busybox', '--', 'sh'].map((a) => `'${a}'`).join(' ');
-  const child = spawn('script', ['-qec', cmd, '/dev/null'], {
-    cwd: ROOT,
-    env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, KUBESIM_HOME: sb.home, KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', TZ: 'UTC', KUBECONFIG: join(sb.home, 'kubeconfig') },
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  const until = async (cond: () => boolean) => {
-    const deadline = Date.now() + 30_000;
-    while (!cond()) {
-      if (Date.now() > deadline) throw new Error(`timed out; output so far: ${JSON.stringify(out)}`);
-      await new Promise((r) => setTimeout(r, 50));
+test('Ctrl-C during run --rm -i: kubesim ends as kubectl (killed by the signal, the pod not deleted); the attach gone, stdinOnce closes the process\'s stdin', async () => {
+  const p = streaming(['run', 'c', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'echo start; cat; echo "got $?"']);
+  try {
+    await p.until((out) => out.includes('start\n'));
+    p.child.kill('SIGINT');
+    assert.deepEqual([await p.exited, p.out()], ['SIGINT', 'start\n']);
+  } finally {
+    p.child.kill('SIGKILL');
+  }
+  await sb.ok(['clock', 'advance', '5s']);
+  assert.equal(await sb.ok(['get', 'pod', 'c', '-o', 'jsonpath={.status.phase}']), 'Succeeded');
+  assert.equal(await sb.ok(['logs', 'c']), 'start\ngot 0\n');
+});
+
+test('exec -i streams its stdin, in-process and through the daemon: cat echoes each line while the input is open; a command done with it ends the exec', async () => {
+  await sb.ok(['run', 'box', '--image=busybox', '--', 'sleep', '36000']);
+  await sb.ok(['wait', '--for=condition=Ready', 'pod/box', '--timeout=60s']);
+  const daemon = sb.sb.env({ KUBESIM_NO_DAEMON: '' });
+  try {
+    for (const env of [sb.sb.env(), daemon]) await execStreams(env);
+  } finally {
+    spawnSync(process.execPath, [BIN, 'cluster', 'stop'], { cwd: ROOT, env: daemon });
+  }
+});
+
+/** exec -i with a stdin left open: what cat reads is echoed at once; exit code at the end. */
+async function execStreams(env: NodeJS.ProcessEnv): Promise<void> {
+  const p = streaming(['exec', '-i', 'box', '--', 'sh', '-c', 'echo start; cat; echo "got $?" >&2; exit 3'], env);
+  try {
+    await echoedWhileOpen(p);
+    assert.equal(await p.exited, 3);
+    assert.deepEqual([p.out(), p.err()], ['start\nhi\nthere\n', 'got 0\ncommand terminated with exit code 3\n']);
+    // a command that does not read its stdin ends the exec with the input still open
+    const q = streaming(['exec', '-i', 'box', '--', 'echo', 'done'], env);
+    try {
+      assert.deepEqual([await q.exited, q.out()], [0, 'done\n']);
+    } finally {
+      q.child.kill('SIGKILL');
     }
-  };
-  const exited = new Promise<number>((res) => child.on('exit', (code) => res(code ?? -1)));
-  await until(() => out.includes('/ # '));
-  child.stdin!.write('echo hi\r');
-  await until(() => out.includes('hi\r\n/ # '));
-  child.stdin!.write('exit 5\r');
-  assert.equal(await exited, 5);
-  assert.equal(out, `${PROMPT.replace('\n', '\r\n')}/ # echo hi\r\nhi\r\n/ # exit 5\r\npod "e" deleted\r\npod default/e terminated (Error)\r\n`);
+  } finally {
+    p.child.kill('SIGKILL');
+  }
+}
+
+test('run -it on a terminal: the container\'s shell session; exit ends the container with its status', async () => {
+  const p = streaming(['run', 'e', '-it', '--rm', '--restart=Never', '--image=busybox', '--', 'sh'], sb.sb.env(), { terminal: true });
+  try {
+    await p.until((out) => out.includes('/ # '));
+    p.child.stdin!.write('echo hi\r');
+    await p.until((out) => out.includes('hi\r\n/ # '));
+    p.child.stdin!.write('exit 5\r');
+    assert.equal(await p.exited, 5);
+    assert.equal(p.out(), `${PROMPT.replace('\n', '\r\n')}/ # echo hi\r\nhi\r\n/ # exit 5\r\npod "e" deleted\r\npod default/e terminated (Error)\r\n`);
+  } finally {
+    p.child.kill('SIGKILL');
+  }
+});
+
+test('run -it on a terminal to a process that is not a shell (cat): each typed line reaches it (the terminal echoes it, cat writes it), Ctrl-D ends its input', async () => {
+  const p = streaming(['run', 't', '-it', '--rm', '--restart=Never', '--image=busybox', '--', 'cat'], sb.sb.env(), { terminal: true });
+  try {
+    await p.until((out) => out.includes(PROMPT.replace('\n', '\r\n')));
+    p.child.stdin!.write('hello\r');
+    await p.until((out) => out.endsWith('hello\r\nhello\r\n'));
+    p.child.stdin!.write('\x04');
+    assert.equal(await p.exited, 0);
+    assert.equal(p.out(), `${PROMPT.replace('\n', '\r\n')}hello\r\nhello\r\npod "t" deleted\r\n`);
+  } finally {
+    p.child.kill('SIGKILL');
+  }
 });
 
 test('run --expose creates the Service first (selector run=NAME, no labels); -o yaml separates them', async () => {

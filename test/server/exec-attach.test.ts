@@ -212,6 +212,60 @@ test('kubectl attach -i: what it pipes is the stdin of the container process wai
   }
 });
 
+/** kubectl ARGS with its stdin left open, written to as a person types. */
+function kubectlStreaming(args: string[]) {
+  const child = spawn(KUBECTL, args, { env: c.env() });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const exited = new Promise<number>((res) => child.on('exit', (code) => res(code ?? -1)));
+  /** Waits (with a deadline) until what kubectl printed holds `cond`; `tick` runs between looks. */
+  const until = async (cond: (out: string) => boolean, tick = () => {}) => {
+    for (const deadline = Date.now() + 40_000; !cond(out); await sleep(100)) {
+      assert.ok(Date.now() < deadline, `kubectl ${args.join(' ')} printed: ${JSON.stringify(out)}, stderr: ${JSON.stringify(err)}`);
+      tick();
+    }
+  };
+  return { child, until, exited, out: () => out, err: () => err };
+}
+
+test('kubectl exec -i streams: cat in the container echoes a line while kubectl\'s stdin is still open', async () => {
+  const k = kubectlStreaming(['exec', '-i', 'box', '-c', 'side', '--', 'sh', '-c', 'echo start; cat; echo "got $?" >&2; exit 2']);
+  try {
+    k.child.stdin.write('hi\n');
+    await k.until((out) => out.includes('hi\n'));
+    assert.equal(k.out(), 'start\nhi\n');
+    k.child.stdin.write('there\n');
+    await k.until((out) => out.includes('there\n'));
+    k.child.stdin.end();
+    assert.equal(await k.exited, 2);
+    assert.deepEqual([k.out(), k.err()], ['start\nhi\nthere\n', 'got 0\ncommand terminated with exit code 2\n']);
+  } finally {
+    k.child.kill('SIGKILL');
+  }
+});
+
+test('kubectl attach -i streams: the container process\'s cat echoes a line while kubectl\'s stdin is still open', async () => {
+  c.ok(['create', '-f', '-'], { stdin: 'apiVersion: v1\nkind: Pod\nmetadata: {name: streamer}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: busybox:1.36, stdin: true, stdinOnce: true, command: [sh, -c, "echo waiting; cat; echo done"]}]\n' });
+  c.ok(['wait', '--for=condition=Ready', 'pod/streamer', '--timeout=60s']);
+  const k = kubectlStreaming(['attach', '-i', 'streamer']);
+  // this server only serves: the cluster's time moves when told to
+  const tick = () => void c.ok(['clock', 'advance', '1s']);
+  try {
+    k.child.stdin.write('first\n');
+    await k.until((out) => out.includes('first\n'), tick);
+    assert.equal(k.out(), 'first\n');
+    assert.equal(c.ok(['get', 'pod', 'streamer', '-o', 'jsonpath={.status.phase}']), 'Running');
+    k.child.stdin.end('second\n');
+    await k.until((out) => out.includes('done\n'), tick);
+    assert.deepEqual([await k.exited, k.out()], [0, 'first\nsecond\ndone\n']);
+    assert.equal(c.ok(['logs', 'streamer']), 'waiting\nfirst\nsecond\ndone\n');
+  } finally {
+    k.child.kill('SIGKILL');
+  }
+});
+
 // Typed as a person would at `exec -it ... -- sh`: commands, a multi-line `if` (PS2), a
 // backspace, a line dropped with Ctrl-C, and `exit 3`.
 const SHELL_SESSION: PtyStep[] = [
