@@ -1,7 +1,8 @@
 // journal.log: one JSON line per write, `{"rev":N,"type":...,"key":...,"object":{...}}`, in
 // revision order. Readers keep an index (revision and byte offset of each complete line) of
 // the part they have needed, built backwards from the end (a short-lived command never reads
-// the whole file) and extended forwards as writers append. A journal replaced by a trim
+// the whole file) and extended forwards as writers append (the writer indexes its own lines
+// as it appends them, so it never reads its own burst back). A journal replaced by a trim
 // (another inode) or cut shorter (a rolled-back append) is indexed afresh.
 
 import * as fs from 'node:fs';
