@@ -1,7 +1,8 @@
 // journal.log: one JSON line per write, `{"rev":N,"type":...,"key":...,"object":{...}}`, in
 // revision order. Readers keep an index (revision and byte offset of each complete line) of
 // the part they have needed, built backwards from the end (a short-lived command never reads
-// the whole file) and extended forwards as writers append. A journal replaced by a trim
+// the whole file) and extended forwards as writers append (the writer indexes its own lines
+// as it appends them, so it never reads its own burst back). A journal replaced by a trim
 // (another inode) or cut shorter (a rolled-back append) is indexed afresh.
 
 import * as fs from 'node:fs';
@@ -70,6 +71,7 @@ export class Journal {
   private pending: { gen: number; committed: number; parsedEnd: number; map: Map<string, JournalLine>; lastRev: number } | undefined;
   private writerFd: number | undefined;
   private writerSize = 0;
+  private writerFile = { dev: -1, ino: -1 };
 
   constructor(readonly file: string) {}
 
@@ -291,6 +293,7 @@ export class Journal {
     }
     this.writerFd = fd;
     this.writerSize = st.size;
+    this.writerFile = { dev: st.dev, ino: st.ino };
     if (st.size > 0) {
       const last = Buffer.alloc(1);
       fs.readSync(fd, last, 0, 1, st.size - 1);
@@ -307,7 +310,13 @@ export class Journal {
     if (this.writerFd === undefined) this.openWriter();
     const fd = this.writerFd!;
     const before = this.writerSize;
+    let indexed = false;
     const undo = () => {
+      if (indexed && this.ix.end === this.writerSize && this.ix.offsets.at(-1) === before) {
+        this.ix.revs.pop();
+        this.ix.offsets.pop();
+        this.ix.end = before;
+      }
       try {
         fs.ftruncateSync(fd, before);
         this.writerSize = before;
@@ -325,6 +334,7 @@ export class Journal {
         if (off < buf.length) storeFaultPoint('mid-journal', '');
       }
       this.writerSize = before + buf.length;
+      indexed = this.indexOwn(buf, before);
     } catch (e) {
       undo();
       const code = (e as NodeJS.ErrnoException).code;
@@ -332,6 +342,24 @@ export class Journal {
       throw new StoreError(`cannot write ${this.file}: ${code ?? String(e)}; the state directory was left unchanged`);
     }
     return undo;
+  }
+
+  /**
+   * Indexes a line this writer just appended when the index reaches exactly to it, so the
+   * next lastRev()/entriesAfter() does not read back what this process wrote (a burst of
+   * thousands of writes read again between two lock holds). Only the holder appends, so the
+   * file cannot have changed in between; a line it takes back (undo) leaves the index too.
+   */
+  private indexOwn(buf: Buffer, at: number): boolean {
+    const ix = this.ix;
+    if (ix.ino !== this.writerFile.ino || ix.dev !== this.writerFile.dev || ix.end !== at) return false;
+    if (buf.length === 0 || buf[buf.length - 1] !== 10) return false;
+    const rev = lineRev(buf, 0, buf.length - 1);
+    if (rev === undefined) return false;
+    ix.revs.push(rev);
+    ix.offsets.push(at);
+    ix.end = at + buf.length;
+    return true;
   }
 
   sync(): void {

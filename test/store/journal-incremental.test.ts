@@ -1,6 +1,7 @@
 // FileStore.changesSince reads the journal incrementally (only what was appended since the
 // last call): its answers must stay those of a store reading the whole journal afresh,
 // across appends by other processes' stores, torn last lines, and trims (a new file).
+// The writer indexes the lines it appends, so it never reads back its own burst.
 // MemoryStore hands out copies that callers may change freely.
 
 import { test } from 'node:test';
@@ -9,6 +10,7 @@ import { mkdtempSync, rmSync, appendFileSync, readFileSync, writeFileSync, renam
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStore } from '../../src/store/file-store';
+import { Journal, journalLineText } from '../../src/store/journal';
 import { MemoryStore } from '../../src/store/memory-store';
 import type { KObject } from '../../src/api/types';
 
@@ -100,3 +102,29 @@ test('memory store: objects handed out (get, list, writes, journal) are copies',
   assert.equal(s.changesSince(2)[0].object.data.v, '1');
   assert.equal(s.changesSince(2)[0].type, 'DELETED');
 });
+
+test('journal: the writer indexes its own appends (not read back), and a line taken back leaves the index', () =>
+  withTemp((dir) => {
+    const file = join(dir, 'journal.log');
+    const line = (rev: number, v: string) => journalLineText({ rev, type: 'ADDED', key: `configmaps/default/c${rev}`, object: cm(`c${rev}`, v) });
+    const j = new Journal(file);
+    j.append(line(1, 'a'));
+    assert.equal(j.lastRev(), 1); // the index now reaches the end of the file
+    j.append(line(2, 'a'));
+    j.append(line(3, 'a'));
+    const undo = j.append(line(4, 'a'));
+    undo();
+    j.append(line(4, 'b'));
+    j.closeWriter();
+    // The lines it appended are not read back: rewritten in place behind its back (same
+    // size; only the holder appends, so this never happens in use), its index still says 4.
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace('{"rev":4,', '{"rev":7,'));
+    assert.equal(new Journal(file).lastRev(), 7);
+    assert.equal(j.lastRev(), 4);
+    writeFileSync(file, text);
+    // What it answers equals a fresh reader's.
+    const fresh = new Journal(file);
+    assert.deepEqual(j.entriesAfter(0), fresh.entriesAfter(0));
+    assert.deepEqual(j.entriesAfter(0)!.map((l) => `${l.rev} ${l.object?.data?.v}`), ['1 a', '2 a', '3 a', '4 b']);
+  }));
