@@ -23,7 +23,7 @@ import { deepEqual } from '../store/json-equal';
 export { deepEqual };
 import { applyDefaults } from './defaulting';
 import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
-import { crdNamingStatus, crdResourceType, servedCrdType } from './crd';
+import { crdNamingStatus, crdResourceType, pruneNonNullableNulls, servedCrdType } from './crd';
 import type { Store, WatchEvent } from '../store/store';
 import { SimState } from './sim-state';
 import { EventIndex, eventIdentity } from './event-names';
@@ -547,6 +547,7 @@ export class ApiServer {
   private async checkSchema(obj: KObject, rt: ResourceType): Promise<KObject | undefined> {
     if (!this.validator) return;
     const crd = await this.crdOf(rt);
+    if (crd) pruneNonNullableNulls(obj, crd);
     const errs = this.validator.schemaErrors(obj, rt, crd);
     if (errs.length) {
       const version = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[1] : obj.apiVersion;
