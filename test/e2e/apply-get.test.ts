@@ -124,7 +124,7 @@ spec:
   assert.equal((await sb.run(['get', 'deploy', 'typo'])).code, 1, 'nothing was stored');
 });
 
-test('a mis-indented block says where it belongs', async () => {
+test('a mis-indented block: apply has the server refuse it, validate says where it belongs', async () => {
   const f = sb.file('indent.yaml', `apiVersion: v1
 kind: Pod
 metadata:
@@ -136,8 +136,11 @@ containers:
 `);
   const r = await sb.run(['apply', '-f', f]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /indent\.yaml:6:1/);
-  assert.match(r.stderr, /containers/);
+  assert.equal(r.stderr, `Error from server (BadRequest): error when creating "${f}": Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "containers"\n`);
+  const v = await sb.run(['validate', f]);
+  assert.equal(v.code, 1);
+  assert.match(v.stdout, /indent\.yaml:6:1: error: unknown field "containers"/);
+  assert.match(v.stdout, /is valid under spec: check its indentation/);
 });
 
 test('malformed YAML, empty files and missing paths', async () => {
