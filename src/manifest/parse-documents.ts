@@ -81,7 +81,7 @@ const HINTS: Record<string, string> = {
   BLOCK_AS_IMPLICIT_KEY: 'quote a value that contains ": ", or put the nested mapping on its own indented line',
   MISSING_CHAR: 'close the quoted string or bracket',
   MULTILINE_IMPLICIT_KEY: 'a key must fit on one line and be followed by ":"',
-  DUPLICATE_KEY: 'remove one of the two (kubectl rejects the file; other tools silently keep the last one)',
+  DUPLICATE_KEY: 'remove one of the two (kubectl 1.32 silently keeps the last one)',
 };
 
 /**
