@@ -160,3 +160,35 @@ export function crdNamingStatus(crd: KObject, all: KObject[], now: string): Reco
   const { conditions: _c, acceptedNames: _a, storedVersions, ...rest } = crd.status ?? {};
   return { conditions, acceptedNames, storedVersions: storedVersions ?? [], ...rest };
 }
+
+type Schema = Record<string, any>;
+
+/**
+ * Decoding a custom resource (apiextensions-apiserver unstructuredSchemaCoercer): a null
+ * where the schema says the field is not nullable is defaulted when the field has a
+ * default, else removed (structuraldefaulting.PruneNonNullableNullsWithoutDefaults), before
+ * validation sees it. In place.
+ */
+export function pruneNonNullableNulls(obj: KObject, crd: KObject): void {
+  const version = String(obj.apiVersion ?? '').split('/').pop() ?? '';
+  const schema = crdVersionSchema(crd, version) as Schema | undefined;
+  if (schema && !crd.spec?.preserveUnknownFields) pruneNulls(obj, schema);
+}
+
+function pruneNulls(x: unknown, s: Schema | undefined): void {
+  if (x === null || typeof x !== 'object') return;
+  if (Array.isArray(x)) {
+    for (const item of x) pruneNulls(item, s?.items);
+    return;
+  }
+  const map = x as Record<string, unknown>;
+  for (const k of Object.keys(map)) {
+    const sub: Schema | undefined = s?.properties?.[k] ?? (typeof s?.additionalProperties === 'object' ? s.additionalProperties : undefined);
+    if (map[k] === null && sub && !sub.nullable) {
+      if (sub.default === undefined) delete map[k];
+      else map[k] = JSON.parse(JSON.stringify(sub.default));
+    } else {
+      pruneNulls(map[k], sub);
+    }
+  }
+}

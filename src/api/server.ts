@@ -23,7 +23,7 @@ import { deepEqual } from '../store/json-equal';
 export { deepEqual };
 import { applyDefaults } from './defaulting';
 import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
-import { crdNamingStatus, crdResourceType, servedCrdType } from './crd';
+import { crdNamingStatus, crdResourceType, pruneNonNullableNulls, servedCrdType } from './crd';
 import type { Store, WatchEvent } from '../store/store';
 import { SimState } from './sim-state';
 import { EventIndex, eventIdentity } from './event-names';
@@ -272,6 +272,10 @@ export class ApiServer {
     const namespace = rt.namespaced ? input.metadata?.namespace ?? 'default' : undefined;
     if (!name) throw ApiError.badRequest('name is required');
     return this.store.batch(async () => {
+      // kube-apiserver's update handler decodes the body (strictly) before the object is looked up.
+      const decoded = part === 'status' ? undefined : deepCopy(input);
+      if (decoded) decoded.apiVersion = input.apiVersion;
+      const crd = decoded ? await this.checkSchema(decoded, rt) : undefined;
       const current = await this.get(rt, namespace, name);
       const wantRev = input.metadata.resourceVersion;
       if (wantRev !== undefined && wantRev !== '' && wantRev !== current.metadata.resourceVersion) {
@@ -291,9 +295,7 @@ export class ApiServer {
         // A custom resource's status is validated against its schema's status (statusStrategy).
         if (rt.crd) this.checkValid(next, rt, await this.crdOf(rt), (e) => /^status\b/.test(e.field));
       } else {
-        next = deepCopy(input);
-        next.apiVersion = input.apiVersion;
-        const crd = await this.checkSchema(next, rt);
+        next = decoded!;
         applyDefaults(next);
         dropDisabledFields(next, current, rt.group);
         if (hasStatusSubresource(rt)) {
@@ -547,6 +549,7 @@ export class ApiServer {
   private async checkSchema(obj: KObject, rt: ResourceType): Promise<KObject | undefined> {
     if (!this.validator) return;
     const crd = await this.crdOf(rt);
+    if (crd) pruneNonNullableNulls(obj, crd);
     const errs = this.validator.schemaErrors(obj, rt, crd);
     if (errs.length) {
       const version = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[1] : obj.apiVersion;

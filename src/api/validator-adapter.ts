@@ -47,9 +47,12 @@ export function apiValidator(): Validator {
       if (!loaded) return [];
       // Missing required fields are the validator's business (`Required value`), not the decoder's;
       // a custom resource decodes as any JSON: only its unknown fields fail strict decoding.
-      return schemaIssuesWith(obj, rt, crd)
-        .filter((i) => i.rule !== 'schema/required' && (!rt.crd || i.rule === 'schema/unknown-field'))
-        .map((i) => (i.rule === 'schema/unknown-field' ? `strict decoding error: ${i.decodeMessage ?? i.message}` : i.decodeMessage ?? i.message));
+      const issues = schemaIssuesWith(obj, rt, crd).filter((i) => i.rule !== 'schema/required' && (!rt.crd || i.rule === 'schema/unknown-field'));
+      // A value of the wrong type fails the decoding itself (its first error); only a body that
+      // decodes is checked for unknown fields, all in one runtime.strictDecodingError.
+      const typed = issues.find((i) => i.rule !== 'schema/unknown-field');
+      if (typed) return [typed.decodeMessage ?? typed.message];
+      return issues.length ? [`strict decoding error: ${issues.map((i) => i.decodeMessage ?? i.message).join(', ')}`] : [];
     },
     validate: (obj, rt, crd) => {
       const errs = validateSemantics(obj, rt);

@@ -1,6 +1,7 @@
 // `kubesim apply -f`: client-side apply with the last-applied annotation and a three-way
 // strategic merge, as kubectl does it.
 
+import { fieldValidation } from './flags/validate';
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
 import type { MergeConflictError } from '../api/apply/strategic-merge';
@@ -138,7 +139,7 @@ export function register(program: Command, p: Program): void {
                   if (decision.missingAnnotation && live) {
                     ctx.err(`Warning: resource ${item.type.plural}/${obj.metadata.name} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`);
                   }
-                  const write = { dryRun: dryRun === 'server', fieldManager: manager };
+                  const write = { dryRun: dryRun === 'server', fieldManager: manager, ...fieldValidation(ctx, flags.validate) };
                   if (decision.action === 'create') {
                     result = dryRun === 'client' ? decision.result : await source.create(item.type, decision.result, write);
                     action = 'created';
@@ -151,7 +152,15 @@ export function register(program: Command, p: Program): void {
                     action = 'unchanged';
                   } else {
                     // kubectl's three-way patch: strategic merge for built-in kinds, JSON merge for custom resources.
-                    result = await source.patch(item.type, namespace, obj.metadata.name!, decision.patchType!, goJson(decision.patch), write);
+                    const patch = goJson(decision.patch);
+                    try {
+                      result = await source.patch(item.type, namespace, obj.metadata.name!, decision.patchType!, patch, write);
+                    } catch (e) {
+                      // Patcher.Patch's error, AddSourceToErr("patching") inside apply's own with the patch it sent.
+                      if (!(e instanceof ApiError) || e.reason === 'Conflict') throw e;
+                      retrieving = `applying patch:\n${patch}\nto:\n${infoString(item.type, obj, namespace)}\nfor:`;
+                      throw new ApiError(e.reason, `error when patching ${goQuote(item.doc.source)}: ${e.message}`, e.details);
+                    }
                     action = 'configured';
                   }
                   break;

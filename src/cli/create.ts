@@ -1,5 +1,6 @@
 // `kubesim create -f` (and, as sub-commands, the generators: `create deployment`, ...).
 
+import { fieldValidation } from './flags/validate';
 import type { Command } from 'commander';
 import { ApiError } from '../api/errors';
 import { kindGroup } from '../api/resources';
@@ -69,7 +70,7 @@ export function register(program: Command, p: Program): void {
                 const { lastAppliedJson, LAST_APPLIED } = await import('../api/apply/last-applied');
                 obj = { ...obj, metadata: { ...obj.metadata, annotations: { ...(obj.metadata.annotations ?? {}), [LAST_APPLIED]: lastAppliedJson(obj) } } };
               }
-              const created = dryRun === 'client' ? obj : await source.create(item.type, obj, { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-create' });
+              const created = dryRun === 'client' ? obj : await source.create(item.type, obj, { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-create', ...fieldValidation(ctx, flags.validate) });
               if (printer) ctx.out(printer([created], false));
               else ctx.out(`${kindGroup(item.type)}/${created.metadata.name} created${dryRunSuffix(dryRun)}\n`);
             } catch (e) {

@@ -97,6 +97,8 @@ export interface SourceWriteOptions {
   subresource?: string;
   /** Over REST, no fieldValidation parameter (kubectl's label, annotate, set, cordon and patch send none). */
   noFieldValidation?: boolean;
+  /** The write's fieldValidation (kubectl's `--validate`); Strict unless said. */
+  fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
   /** In-process: where the server's warnings go (over REST the client prints the Warning headers). */
   warn?: (text: string) => void;
 }
@@ -148,12 +150,22 @@ export class ApiSource implements ObjectSource {
     return this.api.delete(type, namespace, name, opts);
   }
 
-  create(_type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
+  async create(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
+    await this.lenientDecoding(type, obj, opts);
     return this.api.create(obj, { dryRun: opts.dryRun, fieldManager: opts.fieldManager });
   }
 
-  update(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
+  /** fieldValidation=Warn|Ignore: the server drops unknown fields (Warn: a warning each) instead of refusing them. */
+  private async lenientDecoding(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<void> {
+    if (opts.fieldValidation !== 'Warn' && opts.fieldValidation !== 'Ignore') return;
+    const { dropUnknownFields } = await import('../api/rest/field-validation');
+    const dropped = await dropUnknownFields(this.api, obj, type);
+    if (opts.fieldValidation === 'Warn') for (const f of dropped) opts.warn?.(`unknown field "${f}"`);
+  }
+
+  async update(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
     if (opts.subresource === 'scale') return this.writeScale(type, obj.metadata.namespace, obj.metadata.name!, () => obj, opts);
+    await this.lenientDecoding(type, obj, opts);
     const o = { dryRun: opts.dryRun, fieldManager: opts.fieldManager };
     return opts.status ? this.api.updateStatus(obj, o) : this.api.update(obj, o);
   }
@@ -169,7 +181,7 @@ export class ApiSource implements ObjectSource {
   async patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: SourceWriteOptions): Promise<KObject> {
     const { patchLive, applyPatchText } = await import('./patch');
     if (opts.subresource === 'scale') return this.writeScale(type, namespace, name, (scale) => applyPatchText(scale, { ...type, kind: 'Scale' }, patchType, jsonText, false), opts);
-    return patchLive(this.api, type, namespace, name, patchType, jsonText, Boolean(opts.status), Boolean(opts.dryRun), opts.fieldManager ?? '', opts.noFieldValidation ? (opts.warn ?? (() => undefined)) : undefined);
+    return patchLive(this.api, type, namespace, name, patchType, jsonText, Boolean(opts.status), Boolean(opts.dryRun), opts.fieldManager ?? '', opts.noFieldValidation || opts.fieldValidation === 'Warn' ? (opts.warn ?? (() => undefined)) : opts.fieldValidation === 'Ignore' ? () => undefined : undefined);
   }
 
   /** As the API server's apply patch (ApiServer.apply): retried while another write got in between (not on a field conflict). */
@@ -337,7 +349,7 @@ export class RemoteObjects implements ObjectSource {
 
   /** The write's query: dry run, field manager, and the server's strict decoding (what the in-process API does). */
   private writeQuery(opts: SourceWriteOptions): Record<string, string | undefined> {
-    return { dryRun: opts.dryRun ? 'All' : undefined, fieldManager: opts.fieldManager, fieldValidation: opts.noFieldValidation ? undefined : 'Strict' };
+    return { dryRun: opts.dryRun ? 'All' : undefined, fieldManager: opts.fieldManager, fieldValidation: opts.noFieldValidation ? undefined : opts.fieldValidation ?? 'Strict' };
   }
 
   /** Sends a write; the answer's object, or its Status as the ApiError. */

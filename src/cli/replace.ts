@@ -1,6 +1,7 @@
 // `kubesim replace -f`: PUT the file's objects (a resourceVersion in the file is a
 // precondition), or with --force delete and re-create them.
 
+import { fieldValidation } from './flags/validate';
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
 import type { Program } from './root';
@@ -84,7 +85,7 @@ export function register(program: Command, p: Program): void {
           throw e;
         }
         const { items, errors } = prepared;
-        const write = { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-replace' };
+        const write = { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-replace', ...fieldValidation(ctx, flags.validate) };
         for (const item of items) {
           try {
             const ns = setNamespace(ctx, item);

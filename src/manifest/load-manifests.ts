@@ -22,7 +22,7 @@ export async function loadManifests(inputs: string[], opts: LoadOptions = {}): P
 
   const readOne = (source: string, buf: Uint8Array) => {
     files.push(source);
-    const r = parseManifestBytes(buf, source, { lenient: opts.lenient });
+    const r = parseManifestBytes(buf, source, { lenient: opts.lenient, lastKeyWins: opts.lastKeyWins });
     if (r.text !== undefined) texts.set(source, r.text);
     docs.push(...r.docs);
     errors.push(...r.errors);

@@ -22,6 +22,8 @@ export interface ParsedSource {
  */
 export interface ParseOptions {
   lenient?: boolean;
+  /** A duplicate key keeps its last value, nothing else lenient (kubectl's `-f` decoding). */
+  lastKeyWins?: boolean;
 }
 
 const VALIDATE_SUFFIX = '; if you choose to ignore these errors, turn validation off with --validate=false';
@@ -79,7 +81,7 @@ const HINTS: Record<string, string> = {
   BLOCK_AS_IMPLICIT_KEY: 'quote a value that contains ": ", or put the nested mapping on its own indented line',
   MISSING_CHAR: 'close the quoted string or bracket',
   MULTILINE_IMPLICIT_KEY: 'a key must fit on one line and be followed by ":"',
-  DUPLICATE_KEY: 'remove one of the two (kubectl rejects the file; other tools silently keep the last one)',
+  DUPLICATE_KEY: 'remove one of the two (kubectl 1.32 silently keeps the last one)',
 };
 
 /**
@@ -98,7 +100,7 @@ export function parseManifestText(text: string, source: string, opts: ParseOptio
     const built = buildFastDocs(text, source, fast);
     if (built) return built;
   }
-  return parseManifestTextFull(text, source);
+  return parseManifestTextFull(text, source, { lastKeyWins: opts.lastKeyWins });
 }
 
 /** The full parse (a `yaml` Document per document, with positions): the reference behaviour. */
@@ -124,7 +126,7 @@ export function parseManifestTextFull(text: string, source: string, opts: ParseO
   const at = (offset: number): SourcePosition => ({ file: source, ...lc.linePos(offset) });
   let parsed: Document[];
   try {
-    const r = parseAllDocuments(text, { ...YAML_OPTIONS, uniqueKeys: !opts.lenient, lineCounter: lc });
+    const r = parseAllDocuments(text, { ...YAML_OPTIONS, uniqueKeys: !opts.lenient && !opts.lastKeyWins, lineCounter: lc });
     parsed = Array.isArray(r) ? (r as Document[]) : [];
   } catch (e) {
     errors.push(deepError(source, e));

@@ -66,4 +66,6 @@ export interface LoadOptions {
   glob?: boolean;
   /** kubectl's lenient decoding of `--local` files (see parse-documents.ts ParseOptions). */
   lenient?: boolean;
+  /** A duplicate key keeps its last value (kubectl's decoding of `-f`: sigs.k8s.io/yaml, not strict). */
+  lastKeyWins?: boolean;
 }

@@ -33,7 +33,7 @@ test('CRD schema: valid objects, unknown fields, enums, types, extensions', () =
   const msgs = bad.map((i) => i.decodeMessage);
   assert.ok(msgs.includes('unknown field "spec.sizes"'), msgs.join('\n'));
   assert.ok(msgs.includes('spec.size: Unsupported value: "huge": supported values: "small", "large"'), msgs.join('\n'));
-  assert.ok(msgs.includes('spec.replicas: Invalid value: "x": spec.replicas in body must be of type integer: "string"'), msgs.join('\n'));
+  assert.ok(msgs.includes('spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"'), msgs.join('\n'));
   assert.ok(msgs.some((m) => /spec\.tmpl\.apiVersion: Required value/.test(m!)), msgs.join('\n'));
   assert.equal(bad.find((i) => i.rule === 'schema/unknown-field')?.hint, 'did you mean "size"?');
   assert.equal(compileCrdSchema(crd, 'v1'), v, 'compiled once per CRD revision');

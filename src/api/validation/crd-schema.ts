@@ -6,8 +6,10 @@ import type { KObject } from '../types';
 import { formatPath, getIn } from './field-path';
 import type { SchemaIssue } from './validate-schema';
 import { closest } from './suggest';
-import { valueTypeWord } from './schema-walk';
 import { validateStructural, type StructuralError } from './structural-schema';
+import { checkCrdFormat } from './crd-formats';
+import { formatFieldError, type FieldError } from '../errors';
+import { goFloat, goJson, goNumber, goQuote, goSharpV } from '../../util/go-format';
 
 type S = Record<string, any>;
 
@@ -91,8 +93,9 @@ function buildCrdValidator(crd: KObject, version: string): CrdValidator {
     if (!schema) return [];
     const seen = new Set<string | undefined>();
     const issues: SchemaIssue[] = [];
-    for (const e of validateStructural(obj, schema, compilePattern)) {
+    for (const e of asKubeOpenApi(validateStructural(obj, schema, compilePattern, checkCrdFormat), schema)) {
       const issue = crdIssue(e, obj, kind, schema);
+      // field.ErrorList.ToAggregate drops repeated messages.
       if (seen.has(issue.kubectlMessage)) continue;
       seen.add(issue.kubectlMessage);
       issues.push(issue);
@@ -101,6 +104,28 @@ function buildCrdValidator(crd: KObject, version: string): CrdValidator {
   }) as CrdValidator;
   fn.schema = schema;
   return fn;
+}
+
+const STRING_KEYWORDS = new Set(['maxLength', 'minLength', 'pattern']);
+
+/**
+ * The walk's (ajv-shaped) errors as kube-openapi's validator reports them: an
+ * x-kubernetes-int-or-string node is `type: [integer, string]` (one type error, not an
+ * anyOf), and the string validator stops at its first failure (maxLength, minLength, pattern).
+ */
+function asKubeOpenApi(errors: StructuralError[], schema: S): StructuralError[] {
+  const out: StructuralError[] = [];
+  for (const e of errors) {
+    const at = formatPath(e.path);
+    if (e.keyword === 'anyOf' && schemaAt(schema, e.path)?.['x-kubernetes-int-or-string']) {
+      while (out.length && out[out.length - 1].keyword === 'type' && formatPath(out[out.length - 1].path) === at) out.pop();
+      out.push({ ...e, keyword: 'type', params: { type: 'integer,string' } });
+      continue;
+    }
+    if (STRING_KEYWORDS.has(e.keyword) && out.some((o) => STRING_KEYWORDS.has(o.keyword) && formatPath(o.path) === at)) continue;
+    out.push(e);
+  }
+  return out;
 }
 
 function schemaAt(root: S, path: (string | number)[]): S | undefined {
@@ -113,11 +138,42 @@ function schemaAt(root: S, path: (string | number)[]): S | undefined {
   return s;
 }
 
+/** The type name kube-openapi's typeValidator gives a decoded JSON value (schemaInfoForType). */
+function openApiTypeOf(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'boolean') return 'boolean';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return Array.isArray(v) ? 'array' : 'object';
+}
+
+/**
+ * field.Error's rendering of a bad value (ErrorBody): int64, float64 and bool with %v, a
+ * string with %q, nil as "null", anything else (a map, a slice) with %#v.
+ */
+function badValue(v: unknown): string {
+  if (v === null || v === undefined) return '"null"';
+  return goSharpV(v);
+}
+
+/** A bound as kube-openapi prints it: int64(bound) against an integer value, else %v of the float64. */
+function bound(limit: number, value: unknown): string {
+  return typeof value === 'number' && Number.isInteger(value) ? goNumber(Math.trunc(limit)) : goFloat(limit);
+}
+
+/**
+ * One error as kube-apiserver words it: kube-openapi's validation error (k8s.io/kube-openapi
+ * pkg/validation/errors/schema.go, message "<path> in body ...") turned into a field error by
+ * apiextensions-apiserver's kubeOpenAPIResultToFieldErrors (pkg/apiserver/validation/
+ * validation.go): Required, NotSupported (enum), TooLong (maxLength), TooMany (maxItems,
+ * maxProperties), TypeInvalid (type, format), and Invalid with the message for the rest.
+ */
 function crdIssue(e: StructuralError, obj: KObject, kind: string, schema: S): SchemaIssue {
   const path = e.path;
   const where = formatPath(path);
   const ctx = `ValidationError(${[kind, where].filter(Boolean).join('.')})`;
   if (e.keyword === 'additionalProperties') {
+    // Unknown fields never reach the schema validator: pruning drops them, and strict decoding reports them.
     const field = String(e.params.additionalProperty);
     const fieldPath = [...path, field];
     const siblings = Object.keys(schemaAt(schema, path)?.properties ?? {});
@@ -130,57 +186,90 @@ function crdIssue(e: StructuralError, obj: KObject, kind: string, schema: S): Sc
       hint: near ? `did you mean "${near}"?` : undefined,
     };
   }
+  if (e.keyword === 'required') {
+    const field = formatPath([...path, e.params.missingProperty]);
+    return {
+      path, rule: 'schema/required', message: `${field}: Required value`,
+      kubectlMessage: `${ctx}: missing required field "${e.params.missingProperty}" in ${kind}${where ? '.' + where : ''}`,
+      decodeMessage: `${field}: Required value`,
+      cause: { field, type: 'Required value' },
+    };
+  }
   const value = getIn(obj, path);
-  const shown = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? 'null';
-  let detail: string;
+  let cause: FieldError;
   let rule: SchemaIssue['rule'] = 'schema/invalid-value';
+  const invalid = (v: string, detail: string): FieldError => ({ field: where, type: 'Invalid value', value: v, detail });
   switch (e.keyword) {
-    case 'type':
+    case 'type': {
+      // errors.InvalidType(path, "body", type, schType): typeFailWithData, and TypeInvalid's value is the type name.
       rule = 'schema/invalid-type';
-      detail = `${where} in body must be of type ${e.params.type}: "${valueTypeWord(value) === 'map' ? 'object' : valueTypeWord(value)}"`;
+      const got = openApiTypeOf(value);
+      const want = Array.isArray(e.params.type) ? e.params.type.filter((t: string) => t !== 'null').join(',') : String(e.params.type);
+      cause = invalid(goQuote(got), `${where} in body must be of type ${want}: ${goQuote(got)}`);
       break;
-    case 'required':
-      rule = 'schema/required';
-      return {
-        path, rule, message: `${formatPath([...path, e.params.missingProperty])}: Required value`,
-        kubectlMessage: `${ctx}: missing required field "${e.params.missingProperty}" in ${kind}${where ? '.' + where : ''}`,
-        decodeMessage: `${formatPath([...path, e.params.missingProperty])}: Required value`,
-        cause: { field: formatPath([...path, e.params.missingProperty]), type: 'Required value' },
-      };
-    case 'enum': {
-      const supported = `supported values: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-      return {
-        path, rule, message: `${where}: Unsupported value: ${shown}: ${supported}`,
-        kubectlMessage: `${ctx}: invalid value ${shown}, ${supported}`,
-        decodeMessage: `${where}: Unsupported value: ${shown}: ${supported}`,
-        cause: { field: where, type: 'Unsupported value', value: shown, detail: supported },
-      };
     }
-    case 'pattern':
-      detail = `${where} in body should match '${e.params.pattern}'`;
+    case 'enum': {
+      // field.NotSupported: string values as they are, others as JSON, each quoted.
+      const allowed = (e.params.allowedValues as unknown[]).map((a) => goQuote(typeof a === 'string' ? a : goJson(a)));
+      cause = { field: where, type: 'Unsupported value', value: badValue(value), detail: allowed.length ? `supported values: ${allowed.join(', ')}` : undefined };
       break;
+    }
     case 'format':
-      detail = `${where} in body must be of type ${e.params.format}: ${shown}`;
+      // FormatOf: errors.InvalidType(path, "body", format, data), a TypeInvalid whose value is the string.
+      cause = invalid(badValue(value), `${where} in body must be of type ${e.params.format}: ${goQuote(String(value))}`);
       break;
-    case 'minimum':
-    case 'exclusiveMinimum':
-      detail = `${where} in body should be greater than or equal to ${e.params.limit}`;
+    case 'pattern':
+      cause = invalid(badValue(value), `${where} in body should match '${e.params.pattern}'`);
       break;
     case 'maximum':
     case 'exclusiveMaximum':
-      detail = `${where} in body should be less than or equal to ${e.params.limit}`;
+      cause = invalid(badValue(value), `${where} in body should be less than ${e.keyword === 'maximum' ? 'or equal to ' : ''}${bound(e.params.limit, value)}`);
+      break;
+    case 'minimum':
+    case 'exclusiveMinimum':
+      cause = invalid(badValue(value), `${where} in body should be greater than ${e.keyword === 'minimum' ? 'or equal to ' : ''}${bound(e.params.limit, value)}`);
+      break;
+    case 'multipleOf':
+      cause = invalid(badValue(value), `${where} in body should be a multiple of ${bound(e.params.multipleOf, value)}`);
       break;
     case 'maxLength':
-      detail = `${where} in body should be at most ${e.params.limit} chars long`;
+      // field.TooLong: the value is omitted.
+      cause = { field: where, type: 'Too long', detail: `may not be more than ${e.params.limit} bytes` };
       break;
     case 'minLength':
-      detail = `${where} in body should be at least ${e.params.limit} chars long`;
+      cause = invalid(badValue(value), `${where} in body should be at least ${e.params.limit} chars long`);
+      break;
+    case 'maxItems':
+    case 'maxProperties': {
+      // field.TooMany(path, actual, max): "must have at most N items", for properties too.
+      const n = Array.isArray(value) ? value.length : Object.keys(value ?? {}).length;
+      cause = { field: where, type: 'Too many', value: String(n), detail: `must have at most ${e.params.limit} items` };
+      break;
+    }
+    case 'minItems':
+      cause = invalid(String((value as unknown[]).length), `${where} in body should have at least ${e.params.limit} items`);
+      break;
+    case 'minProperties':
+      cause = invalid(String(Object.keys(value ?? {}).length), `${where} in body should have at least ${e.params.limit} properties`);
+      break;
+    case 'uniqueItems':
+      cause = invalid('""', `${where} in body shouldn't contain duplicates`);
+      break;
+    case 'anyOf':
+      // Not a *Validation error: field.Invalid(nil path, "", message).
+      cause = { field: '<nil>', type: 'Invalid value', value: '""', detail: `${goQuote(where)} must validate at least one schema (anyOf)` };
+      break;
+    case 'oneOf':
+      cause = { field: '<nil>', type: 'Invalid value', value: '""', detail: `${goQuote(where)} must validate one and only one schema (oneOf). ${e.params.passingSchemas === null ? 'Found none valid' : `Found ${(e.params.passingSchemas as number[]).length} valid alternatives`}` };
+      break;
+    case 'not':
+      cause = { field: '<nil>', type: 'Invalid value', value: '""', detail: `${goQuote(where)} must not validate the schema (not)` };
       break;
     default:
-      detail = `${where} ${e.message ?? e.keyword}`;
+      cause = invalid(badValue(value), `${where} ${e.message ?? e.keyword}`);
   }
-  const message = `${where}: Invalid value: ${shown}: ${detail}`;
-  return { path, rule, message, kubectlMessage: `${ctx}: ${detail}`, decodeMessage: message, cause: { field: where, type: 'Invalid value', value: shown, detail } };
+  const message = formatFieldError(cause);
+  return { path, rule, message, kubectlMessage: `${ctx}: ${cause.detail ?? cause.type}`, decodeMessage: message, cause };
 }
 
 /** Fills schema defaults into a custom resource (in place), like the apiserver's defaulting. */

@@ -24,8 +24,12 @@ export interface StructuralError {
 /** Compiles a CRD regular expression (Go RE2 syntax) into a JavaScript one. */
 export type RegExpCompiler = (source: string) => RegExp;
 
-export function validateStructural(value: unknown, schema: S, compileRegExp: RegExpCompiler): StructuralError[] {
-  const walker = new Walker(compileRegExp);
+/** Whether a string has a named format; undefined: the format is not checked. */
+export type FormatChecker = (format: string, value: string) => boolean | undefined;
+
+/** `checkFormat`: the formats to check strings against (default: ajv-formats' draft-07 set). */
+export function validateStructural(value: unknown, schema: S, compileRegExp: RegExpCompiler, checkFormat?: FormatChecker): StructuralError[] {
+  const walker = new Walker(compileRegExp, checkFormat);
   walker.node(value, schema, true);
   return walker.errors;
 }
@@ -62,7 +66,10 @@ class Walker {
   private readonly nodes = EFFECTIVE_NODES;
   private readonly nodesAtRoot = EFFECTIVE_ROOT_NODES;
 
-  constructor(private readonly compileRegExp: RegExpCompiler) {}
+  constructor(
+    private readonly compileRegExp: RegExpCompiler,
+    private readonly checkFormat?: FormatChecker,
+  ) {}
 
   node(v: unknown, s: S, root = false): void {
     if (!s || typeof s !== 'object') return;
@@ -223,6 +230,10 @@ class Walker {
   }
 
   private format(v: unknown, name: unknown, dataType: 'number' | 'string'): void {
+    if (this.checkFormat) {
+      if (dataType === 'string' && this.checkFormat(String(name), v as string) === false) this.fail('format', { format: name }, `must match format "${name}"`);
+      return;
+    }
     const def = (fullFormats as Record<string, any>)[String(name)];
     // Formats ajv-formats does not know (int-or-string, cidr, ...) are accepted, as the
     // apiserver does for most; a format applies to strings unless it says otherwise.

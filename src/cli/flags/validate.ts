@@ -13,3 +13,9 @@ export function validationDirective(value: unknown): ValidationDirective {
   if (v === 'strict' || v === 'warn' || v === 'ignore') return v;
   throw new CliError(`invalid - validate option ${goQuote(v)}; must be one of: strict (or true), warn, ignore (or false)`);
 }
+
+/** A write's field validation options: `--validate`'s directive, the server's warnings on stderr. */
+export function fieldValidation(ctx: { err(text: string): void }, value: unknown): { fieldValidation: 'Strict' | 'Warn' | 'Ignore'; warn: (text: string) => void } {
+  const d = validationDirective(value);
+  return { fieldValidation: d === 'strict' ? 'Strict' : d === 'warn' ? 'Warn' : 'Ignore', warn: (text) => ctx.err(`Warning: ${text}\n`) };
+}

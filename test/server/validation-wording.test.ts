@@ -1,0 +1,181 @@
+// Validation errors as kube-apiserver v1.32 words them, through the real kubectl against
+// `kubesim serve`, and the in-process CLI (KUBESIM_NO_DAEMON=1) printing the same bytes.
+//
+// Custom resources: apiextensions-apiserver v0.32.4 pkg/apiserver/validation/validation.go
+// kubeOpenAPIResultToFieldErrors (lines 157-233) turns kube-openapi's errors
+// (k8s.io/kube-openapi@32ad38e42d3f pkg/validation/errors/schema.go) into field errors, which
+// apimachinery's field.Error.ErrorBody (pkg/util/validation/field/errors.go) prints.
+//
+// Built-in kinds: kubectl 1.32 validates nothing client-side when the server's OpenAPI shows
+// fieldValidation on the kind's PATCH (kubectl pkg/validation/schema.go paramVerifyingSchema,
+// cli-runtime query_param_verifier_v3.go): it sends fieldValidation=Strict and prints the
+// server's error.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ServedCluster } from './harness';
+
+const c = new ServedCluster('wording');
+before(() => c.setUp({ kubectl: true, create: ['--nodes', '1'] }));
+after(() => c.stop());
+
+const GIZMOS = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gizmos.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gizmos, kind: Gizmo}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [size]
+            properties:
+              size: {type: integer, minimum: 1, maximum: 10}
+              ratio: {type: number, exclusiveMaximum: true, maximum: 1.5, multipleOf: 0.5}
+              color: {type: string, enum: [red, blue]}
+              level: {type: integer, enum: [1, 2]}
+              name: {type: string, minLength: 3, maxLength: 5, pattern: '^[a-z]+$'}
+              email: {type: string, format: email}
+              when: {type: string, format: date-time}
+              uid: {type: string, format: uuid}
+              tags: {type: array, minItems: 1, maxItems: 2, items: {type: string}}
+              labels: {type: object, maxProperties: 2, minProperties: 1, additionalProperties: {type: string}}
+              port: {x-kubernetes-int-or-string: true}
+              note: {type: string, nullable: true}
+`;
+
+const gizmo = (spec: string) => `apiVersion: example.com/v1\nkind: Gizmo\nmetadata: {name: g, namespace: default}\nspec: ${spec}\n`;
+
+/** kubectl and the in-process CLI, both refused with `stderr`. */
+function refusedAlike(args: string[], stdin: string, stderr: string): void {
+  const k = c.kubectl(args, { stdin });
+  assert.deepEqual([k.code, k.stdout, k.stderr], [1, '', stderr], `kubectl ${args.join(' ')} <<< ${stdin}`);
+  assert.deepEqual(c.kubesim(args, { stdin }), k, `in-process ${args.join(' ')} <<< ${stdin}`);
+}
+
+const invalid = (cause: string) => `The Gizmo "g" is invalid: ${cause}\n`;
+
+test('custom resources: each kind of schema error worded as kube-apiserver', () => {
+  assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: GIZMOS }).code, 0);
+  assert.equal(c.kubectl(['wait', '--for=condition=Established', 'crd/gizmos.example.com', '--timeout=20s']).code, 0);
+  const cases: [spec: string, cause: string][] = [
+    // RequiredFailCode: field.Required(path, "").
+    ['{color: red}', 'spec.size: Required value'],
+    // InvalidTypeCode: field.TypeInvalid(path, err.Value, err.Error()); typeValidator passes the
+    // value's type name as the value (errors.InvalidType, typeFailWithData "%s in %s must be of type %s: %q").
+    ['{size: "x"}', 'spec.size: Invalid value: "string": spec.size in body must be of type integer: "string"'],
+    ['{size: 1.5}', 'spec.size: Invalid value: "number": spec.size in body must be of type integer: "number"'],
+    ['{size: 1, tags: [7]}', 'spec.tags[0]: Invalid value: "integer": spec.tags[0] in body must be of type string: "integer"'],
+    ['{size: 1, labels: [a]}', 'spec.labels: Invalid value: "array": spec.labels in body must be of type object: "array"'],
+    // x-kubernetes-int-or-string is `type: [integer, string]` (ConvertJSONSchemaPropsWithPostProcess), one type error.
+    ['{size: 1, port: {a: 1}}', 'spec.port: Invalid value: "object": spec.port in body must be of type integer,string: "object"'],
+    // EnumFailCode: field.NotSupported, allowed values as strings (non-strings as JSON), each quoted.
+    ['{size: 1, color: green}', 'spec.color: Unsupported value: "green": supported values: "red", "blue"'],
+    ['{size: 1, level: 3}', 'spec.level: Unsupported value: 3: supported values: "1", "2"'],
+    // MaxFailCode/MinFailCode: field.Invalid with maxIncFail/maxExcFail/minIncFail; an int64 value is compared with int64(bound).
+    ['{size: 11}', 'spec.size: Invalid value: 11: spec.size in body should be less than or equal to 10'],
+    ['{size: 0}', 'spec.size: Invalid value: 0: spec.size in body should be greater than or equal to 1'],
+    ['{size: 1, ratio: 1.5}', 'spec.ratio: Invalid value: 1.5: spec.ratio in body should be less than 1.5'],
+    // MultipleOfFailCode: multipleOfFail "%s in %s should be a multiple of %v".
+    ['{size: 1, ratio: 0.7}', 'spec.ratio: Invalid value: 0.7: spec.ratio in body should be a multiple of 0.5'],
+    // TooShortFailCode: tooShortMessage; TooLongFailCode: field.TooLong(path, "", max), value omitted.
+    ['{size: 1, name: ab}', 'spec.name: Invalid value: "ab": spec.name in body should be at least 3 chars long'],
+    ['{size: 1, name: abcdefg}', 'spec.name: Too long: may not be more than 5 bytes'],
+    // PatternFailCode: patternFail "%s in %s should match '%s'".
+    ['{size: 1, name: AbC}', 'spec.name: Invalid value: "AbC": spec.name in body should match \'^[a-z]+$\''],
+    // FormatOf: errors.InvalidType(path, in, format, data), the format as the schema spells it.
+    ['{size: 1, email: nope}', 'spec.email: Invalid value: "nope": spec.email in body must be of type email: "nope"'],
+    ['{size: 1, when: yesterday}', 'spec.when: Invalid value: "yesterday": spec.when in body must be of type date-time: "yesterday"'],
+    ['{size: 1, uid: 123}', 'spec.uid: Invalid value: "integer": spec.uid in body must be of type string: "integer"'],
+    ['{size: 1, uid: not-a-uuid}', 'spec.uid: Invalid value: "not-a-uuid": spec.uid in body must be of type uuid: "not-a-uuid"'],
+    // MinItemsFailCode: field.Invalid(path, size, minItemsFail); MaxItemsFailCode: field.TooMany(path, actual, max).
+    ['{size: 1, tags: []}', 'spec.tags: Invalid value: 0: spec.tags in body should have at least 1 items'],
+    ['{size: 1, tags: [a, b, c]}', 'spec.tags: Too many: 3: must have at most 2 items'],
+    // TooFewPropertiesCode: field.Invalid; TooManyPropertiesCode: field.TooMany (its message says items).
+    ['{size: 1, labels: {}}', 'spec.labels: Invalid value: 0: spec.labels in body should have at least 1 properties'],
+    ['{size: 1, labels: {a: x, c: z, d: w}}', 'spec.labels: Too many: 3: must have at most 2 items'],
+    // PruneNonNullableNullsWithoutDefaults drops a null the schema does not allow before validation.
+    ['{size: null}', 'spec.size: Required value'],
+  ];
+  for (const [spec, cause] of cases) refusedAlike(['create', '-f', '-'], gizmo(spec), invalid(cause));
+  // A null where nullable, or dropped where not, is no error.
+  const ok = c.kubectl(['create', '-f', '-', '--dry-run=server', '-o', 'jsonpath={.spec}'], { stdin: gizmo('{size: 1, ratio: null, note: null}') });
+  assert.deepEqual([ok.code, ok.stdout], [0, '{"note":null,"size":1}'], ok.stderr);
+  // Unknown fields: strict decoding (400), or dropped with a warning (Warn).
+  refusedAlike(['create', '-f', '-'], gizmo('{size: 1, shape: round}'),
+    'Error from server (BadRequest): error when creating "STDIN": Gizmo in version "v1" cannot be handled as a Gizmo: strict decoding error: unknown field "spec.shape"\n');
+  const warn = c.kubectl(['create', '-f', '-', '--validate=warn', '--dry-run=server'], { stdin: gizmo('{size: 1, shape: round}') });
+  assert.deepEqual(warn, { code: 0, stdout: 'gizmo.example.com/g created (server dry run)\n', stderr: 'Warning: unknown field "spec.shape"\n' });
+  assert.deepEqual(c.kubesim(['create', '-f', '-', '--validate=warn', '--dry-run=server'], { stdin: gizmo('{size: 1, shape: round}') }), warn);
+});
+
+const deployment = (name: string, spec: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}}
+spec:
+${spec}  selector: {matchLabels: {app: d}}
+  template:
+    metadata: {labels: {app: d}}
+    spec:
+      containers: [{name: c, image: nginx}]
+`;
+
+test('built-in kinds: kubectl leaves unknown fields and wrong types to the server (400), required fields are its 422', () => {
+  for (const verb of ['create', 'apply', 'replace']) {
+    const ing = verb === 'apply' ? 'creating' : `${verb.replace(/e$/, '')}ing`;
+    const file = c.file(`unknown-${verb}.yaml`, deployment('d1', '  replicas: 1\n  foo: bar\n'));
+    const unknown = c.kubectl([verb, '-f', file]);
+    assert.deepEqual([unknown.code, unknown.stdout, unknown.stderr], [1, '',
+      `Error from server (BadRequest): error when ${ing} "${file}": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.foo"\n`], verb);
+    assert.deepEqual(c.kubesim([verb, '-f', file]), unknown, `in-process ${verb}`);
+    const wrongType = c.file(`type-${verb}.yaml`, deployment('d2', '  replicas: "two"\n'));
+    const typed = c.kubectl([verb, '-f', wrongType]);
+    assert.deepEqual([typed.code, typed.stdout, typed.stderr], [1, '',
+      `Error from server (BadRequest): error when ${ing} "${wrongType}": Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32\n`], verb);
+    assert.deepEqual(c.kubesim([verb, '-f', wrongType]), typed, `in-process ${verb}`);
+  }
+  const noImage = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p1}\nspec:\n  containers: [{name: c}]\n';
+  const noName = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p2}\nspec:\n  containers: [{image: nginx}]\n';
+  for (const verb of ['create', 'apply']) {
+    refusedAlike([verb, '-f', '-'], noImage, 'The Pod "p1" is invalid: spec.containers[0].image: Required value\n');
+    refusedAlike([verb, '-f', '-'], noName, 'The Pod "p2" is invalid: spec.containers[0].name: Required value\n');
+  }
+  assert.equal(c.kubectl(['get', 'deploy,pods', '-o', 'name']).stdout, '', 'nothing was written');
+});
+
+test('built-in kinds: a duplicate key keeps its last value; --validate=warn|ignore drop unknown fields', () => {
+  const dup = deployment('dup', '  replicas: 1\n  replicas: 2\n');
+  for (const verb of ['create', 'apply']) {
+    const args = [verb, '-f', '-', '--dry-run=server', '-o', 'jsonpath={.spec.replicas}'];
+    const k = c.kubectl(args, { stdin: dup });
+    assert.deepEqual(k, { code: 0, stdout: '2', stderr: '' }, verb);
+    assert.deepEqual(c.kubesim(args, { stdin: dup }), k, `in-process ${verb}`);
+  }
+  const unknown = deployment('lenient', '  replicas: 1\n  foo: bar\n');
+  for (const [verb, validate, stderr] of [
+    ['create', 'warn', 'Warning: unknown field "spec.foo"\n'], ['create', 'ignore', ''], ['create', 'false', ''],
+    ['apply', 'warn', 'Warning: unknown field "spec.foo"\n'],
+  ]) {
+    const args = [verb, '-f', '-', `--validate=${validate}`, '--dry-run=server'];
+    const k = c.kubectl(args, { stdin: unknown });
+    assert.deepEqual(k, { code: 0, stdout: `deployment.apps/lenient created (server dry run)\n`, stderr }, args.join(' '));
+    assert.deepEqual(c.kubesim(args, { stdin: unknown }), k, `in-process ${args.join(' ')}`);
+  }
+});
+
+test('apply of an existing object: the patch the server refuses is quoted as kubectl does', () => {
+  assert.equal(c.kubectl(['create', '-f', '-'], { stdin: deployment('live', '  replicas: 1\n') }).code, 0);
+  const file = c.file('live.yaml', deployment('live', '  replicas: 1\n  foo: bar\n'));
+  const k = c.kubectl(['apply', '-f', file]);
+  assert.equal(k.code, 1);
+  assert.match(k.stderr, /\nError from server \(BadRequest\): error when applying patch:\n\{"metadata":\{"annotations":\{"kubectl.kubernetes.io\/last-applied-configuration":".*\\n"\}\}.*\}\nto:\nResource: "apps\/v1, Resource=deployments", GroupVersionKind: "apps\/v1, Kind=Deployment"\nName: "live", Namespace: "default"\nfor: "[^"]+live\.yaml": error when patching "[^"]+live\.yaml": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec\.foo"\n$/);
+  assert.deepEqual(c.kubesim(['apply', '-f', file]), k);
+});
