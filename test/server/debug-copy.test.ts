@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { KUBECTL, ServedCluster, sleep } from './harness';
+import { PROFILES } from '../../src/cli/debug-profiles';
 import { BIN, type RunResult } from '../e2e/helpers';
 import { runOnPty, type PtyStep } from '../helpers/pty';
 
@@ -60,6 +61,7 @@ function copyOf(side: Side, name: string): string {
   return JSON.stringify(pod, null, 1)
     .replaceAll(NS[side], 'NS')
     .replace(/kube-api-access-[a-z0-9]{5}/g, 'kube-api-access-X')
+    .replace(/\b10\.244\.\d+\.\d+\b/g, 'POD-IP')
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/g, 'TIME');
 }
 
@@ -121,6 +123,27 @@ test('debug --copy-to refuses what kubectl refuses: an existing copy, a missing 
   assert.deepEqual(out[1], out[0]);
   assert.equal(out[0].stderr, 'Error from server (NotFound): pods "nosuch" not found\n');
   for (const s of SIDES) assert.equal(run(s, ['get', 'pods', 'x1', 'x2', '--ignore-not-found']).stdout, '');
+});
+
+test('the profiles shape an ephemeral container and a node debugging pod as kubectl\'s do', () => {
+  for (const profile of PROFILES) {
+    const r = both([`--image=busybox:1.36`, '-c', `e-${profile}`, `--profile=${profile}`, '-q']);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  assert.equal(copyOf('kubesim', 'web'), copyOf('kubectl', 'web'));
+  const ecs = JSON.parse(c.ok(['get', 'pod', 'web', '-n', NS.kubesim, '-o', 'json'])).spec.ephemeralContainers;
+  assert.deepEqual(ecs.find((e: { name: string }) => e.name === 'e-general').securityContext, { capabilities: { add: ['SYS_PTRACE'] } });
+  const node = run('kubectl', ['get', 'pod', 'web', '-o', 'jsonpath={.spec.nodeName}']).stdout;
+  for (const profile of PROFILES) {
+    const made = SIDES.map((s) => {
+      const d = run(s, ['debug', `node/${node}`, '--image=busybox:1.36', '-c', 'dbg', `--profile=${profile}`]);
+      assert.equal(d.code, 0, d.stderr);
+      const pod = new RegExp(`^Creating debugging pod (node-debugger-${node}-[a-z0-9]{5}) with container dbg on node ${node}\\.\n$`).exec(d.stdout)?.[1];
+      assert.ok(pod, d.stdout);
+      return copyOf(s, pod).replaceAll(pod, 'POD');
+    });
+    assert.equal(made[1], made[0], profile);
+  }
 });
 
 test('debug --copy-to --replace deletes the original at once; --same-node keeps its node', () => {
