@@ -12,6 +12,7 @@ import type { CliContext } from './context';
 import type { Program } from './root';
 import { applyProfile, PROFILES, type DebugStyle, type KeepFlags } from './debug-profiles';
 import { collect } from './flags/collect';
+import { declareFlagTypes, stringToString } from './flags/pflag';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { kubectlHelp } from './kubectl-help';
 import { DEBUG_EXAMPLE, DEBUG_LONG } from './verb-help';
@@ -61,25 +62,15 @@ export class DebugOptions {
     private readonly flags: DebugFlags,
   ) {}
 
-  /** Complete: arguments around `--`, --attach defaulting to -i, --env, --set-image, the profile. */
+  /** Complete: arguments around `--`, --attach defaulting to -i, --env and --set-image (kubectl's maps, here in the order given), the profile. */
   complete(args: string[], argsLenAtDash: number): this {
     const f = this.flags;
     this.targetNames = args;
     if (argsLenAtDash >= 0 && args.length > argsLenAtDash) [this.targetNames, this.args] = [args.slice(0, argsLenAtDash), args.slice(argsLenAtDash)];
     this.attachChanged = f.attach !== undefined;
     this.attach = f.attach ?? Boolean(f.stdin);
-    for (const kv of f.env ?? []) {
-      const i = kv.indexOf('=');
-      if (i < 0) throw new CliError(`invalid argument "${kv}" for "--env" flag: ${kv} must be formatted as key=value`);
-      this.env.push({ name: kv.slice(0, i), value: kv.slice(i + 1) });
-    }
-    for (const kv of f.setImage ?? []) {
-      for (const pair of kv.split(',')) {
-        const i = pair.indexOf('=');
-        if (i < 0) throw new CliError(`invalid argument "${kv}" for "--set-image" flag: ${pair} must be formatted as key=value`);
-        this.setImages.set(pair.slice(0, i), pair.slice(i + 1));
-      }
-    }
+    this.env = [...stringToString(f.env ?? [])].map(([name, value]) => ({ name, value }));
+    this.setImages = stringToString(f.setImage ?? []);
     this.profile = f.profile ?? 'legacy';
     if (!PROFILES.includes(this.profile)) throw new CliError(`unknown profile: ${this.profile}`);
     return this;
@@ -327,6 +318,7 @@ export function register(program: Command, p: Program): void {
     .option('--keep-startup', "If true, keep the original startup probes.(This flag only works when used with '--copy-to')");
   // cmdutil.AddJsonFilenameFlag: -f only (no -R, no -k).
   addResourceBuilderFlags(cmd, { filename: 'identifying the resource to debug' });
+  declareFlagTypes(cmd, { env: 'stringToString', 'set-image': 'stringToString' });
   kubectlHelp(cmd, p.name, { long: DEBUG_LONG, example: DEBUG_EXAMPLE, use: 'debug (POD | TYPE[[.VERSION].GROUP]/NAME) [ -- COMMAND [args...] ]' })
     .action(
       p.action(async (ctx, args: string[], given: Omit<DebugFlags, 'attach'> & { attach?: boolean | string }, command: Command) => {
