@@ -7,7 +7,10 @@
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { ResourceType } from '../api/resources';
-import type { KObject } from '../api/types';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { applyStrategicMergePatch } from '../api/apply/strategic-merge';
+import { isObject, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { applyProfile, PROFILES, type DebugStyle, type KeepFlags } from './debug-profiles';
@@ -56,6 +59,8 @@ export class DebugOptions {
   env: Array<{ name: string; value: string }> = [];
   setImages = new Map<string, string>();
   profile = 'legacy';
+  /** --custom's partial container, merged into the debug container after the profile. */
+  customProfile?: Record<string, any>;
 
   constructor(
     private readonly ctx: CliContext,
@@ -73,6 +78,7 @@ export class DebugOptions {
     this.setImages = stringToString(f.setImage ?? []);
     this.profile = f.profile ?? 'legacy';
     if (!PROFILES.includes(this.profile)) throw new CliError(`unknown profile: ${this.profile}`);
+    if (f.custom) this.customProfile = readCustomProfile(f.custom);
     return this;
   }
 
@@ -100,6 +106,8 @@ export class DebugOptions {
       if (!f.quiet) this.ctx.out(`Targeting container "${f.target}". If you don't see processes from this container it may be because the container runtime doesn't support this feature.\n`);
     }
     if (f.tty && !f.stdin) throw new CliError('-i/--stdin is required for containers with -t/--tty=true');
+    const cp = this.customProfile;
+    if (cp && (cp.name || cp.command?.length || cp.image || cp.lifecycle || cp.volumeDevices?.length)) throw new CliError('name, command, image, lifecycle and volume devices are not modifiable via custom profile');
     if (this.profile === 'legacy') this.ctx.err('--profile=legacy is deprecated and will be removed in the future. It is recommended to explicitly specify a profile, for example "--profile=general".\n');
     return this;
   }
@@ -132,8 +140,16 @@ export class DebugOptions {
     };
   }
 
+  /** The profile, then --custom merged (strategically, as a Container) into the debug container. */
   private applyProfile(style: DebugStyle, pod: Record<string, any>, container: string): void {
     applyProfile(this.profile, style, pod, container, this.keep());
+    if (!this.customProfile) return;
+    const list: Array<Record<string, any>> = (style === 'ephemeral' ? pod.spec.ephemeralContainers : pod.spec.containers) ?? [];
+    const i = list.findIndex((c) => c.name === container);
+    if (i < 0) throw new CliError(`unable to find the ${container} ${style === 'ephemeral' ? 'ephemeral ' : ''}container in the pod ${pod.metadata.name}`);
+    // A Container's strategic merge keys are a pod's containers' (env by name, ports by containerPort...).
+    const asPod = (c: Record<string, any>) => ({ spec: { containers: [c] } });
+    list[i] = applyStrategicMergePatch(asPod(list[i]), asPod({ ...this.customProfile, name: container }), 'Pod', 'v1').spec.containers[0];
   }
 
   private container(name: string): Record<string, unknown> {
@@ -281,6 +297,29 @@ export class DebugOptions {
     o.complete([pod.metadata.name!], { container, stdin: this.flags.stdin, tty: this.flags.tty, quiet: this.flags.quiet });
     await o.run(this.ctx);
   }
+}
+
+/** Complete's reading of --custom: JSON, else YAML, a partial container spec. */
+function readCustomProfile(file: string): Record<string, any> | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new CliError(`must pass a container spec json file for custom profile: open ${file}: no such file or directory`);
+  }
+  let spec: unknown;
+  try {
+    spec = JSON.parse(text);
+  } catch {
+    try {
+      spec = parseYaml(text);
+    } catch (e) {
+      throw new CliError(`${file} does not contain a valid container spec: ${(e as Error).message}`);
+    }
+  }
+  if (spec === null || spec === undefined) return undefined; // null, or an empty YAML file: no custom profile
+  if (!isObject(spec)) throw new CliError(`${file} does not contain a valid container spec: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${Array.isArray(spec) ? 'array' : typeof spec === 'boolean' ? 'bool' : typeof spec} into Go value of type v1.Container`);
+  return spec;
 }
 
 function gvk(t: ResourceType): string {

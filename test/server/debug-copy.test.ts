@@ -2,7 +2,7 @@
 // cluster: each side copies its own namespace's pod `web` with the same flags, and both must
 // print the same, exit the same and leave the same copy (metadata, spec, field manager):
 // --set-image, -c on an existing container, --image adding one, each profile with the
-// --keep-* flags, --share-processes, --same-node, --replace, and the refusals.
+// --keep-* flags, --custom, --share-processes, --same-node, --replace, and the refusals.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -144,6 +144,25 @@ test('the profiles shape an ephemeral container and a node debugging pod as kube
     });
     assert.equal(made[1], made[0], profile);
   }
+});
+
+test('--custom merges a partial container into the debug container after the profile, as kubectl does', () => {
+  const custom = c.file('custom.json', JSON.stringify({ env: [{ name: 'X', value: '2' }, { name: 'Y', value: 'y' }], securityContext: { runAsUser: 0, capabilities: { add: ['NET_ADMIN'] } }, resources: { limits: { cpu: '100m' } } }));
+  for (const [i, args] of [
+    ['-c', 'app', '--profile=general', '--', 'sh'],
+    ['--image=busybox:1.36', '-c', 'dbg', '--profile=sysadmin', '--env=X=1'],
+  ].entries()) {
+    const r = both([`--copy-to=cu${i}`, `--custom=${custom}`, ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(copyOf('kubesim', `cu${i}`), copyOf('kubectl', `cu${i}`));
+  }
+  const app = JSON.parse(c.ok(['get', 'pod', 'cu0', '-n', NS.kubesim, '-o', 'json'])).spec.containers[0];
+  assert.deepEqual([app.env, app.securityContext], [[{ name: 'X', value: '2' }, { name: 'Y', value: 'y' }], { capabilities: { add: ['NET_ADMIN'] }, runAsUser: 0 }]); // a list without a merge strategy is replaced
+  const r = both(['-c', 'ec-custom', '--image=busybox:1.36', '--profile=netadmin', `--custom=${custom}`, '-q']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(copyOf('kubesim', 'web'), copyOf('kubectl', 'web'));
+  const refused = both(['--copy-to=cu9', '--image=busybox:1.36', `--custom=${c.file('bad.json', '{"image": "x"}')}`]);
+  assert.deepEqual([refused.code, refused.stderr], [1, 'error: name, command, image, lifecycle and volume devices are not modifiable via custom profile\n']);
 });
 
 test('debug --copy-to --replace deletes the original at once; --same-node keeps its node', () => {
