@@ -6,6 +6,7 @@
 
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
+import { PrintedError } from './format-error';
 import type { ResourceType } from '../api/resources';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -114,18 +115,33 @@ export class DebugOptions {
 
   async run(): Promise<number> {
     const api = await this.ctx.api();
+    const files = this.flags.filename ?? [];
+    if (files.length) {
+      // The Builder without Latest(): the objects as the files give them, namespaced by -n or the context.
+      if (this.targetNames.length) throw new CliError('resource/name arguments cannot be provided when a path is specified');
+      const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
+      const { load } = await loadInput(this.ctx, { filename: files }, 'debug');
+      const { items, errors } = await prepareDocs(this.ctx, api, load, 'debug', { filename: files, validate: 'ignore' });
+      if (errors.length) throw new PrintedError(errors.join(''));
+      for (const item of items) {
+        setNamespace(this.ctx, item);
+        await this.visit(item.type, item.object);
+      }
+      return 0;
+    }
     const { parseResourceArgs } = await import('./resource-args');
     // ResourceNames("pods", names...): a bare name is a pod, TYPE/NAME names its type.
     const refs = this.targetNames.map((n) => (n.includes('/') ? n : `pods/${n}`));
     for (const sel of parseResourceArgs(refs, api.registry, { requireNames: true })) {
-      for (const name of sel.names) {
-        const obj = await api.get(sel.type, sel.type.namespaced ? this.ctx.namespace : undefined, name);
-        if (sel.type.kind === 'Node') await this.visitNode(obj);
-        else if (sel.type.kind === 'Pod') await this.visitPod(sel.type, obj);
-        else throw new CliError(`"${gvk(sel.type)}" not supported by debug`);
-      }
+      for (const name of sel.names) await this.visit(sel.type, await api.get(sel.type, sel.type.namespaced ? this.ctx.namespace : undefined, name));
     }
     return 0;
+  }
+
+  private async visit(type: ResourceType, obj: KObject): Promise<void> {
+    if (type.kind === 'Node') await this.visitNode(obj);
+    else if (type.kind === 'Pod') await this.visitPod(type, obj);
+    else throw new CliError(`"${gvk(type)}" not supported by debug`);
   }
 
   private keep(): KeepFlags {

@@ -165,6 +165,18 @@ test('--custom merges a partial container into the debug container after the pro
   assert.deepEqual([refused.code, refused.stderr], [1, 'error: name, command, image, lifecycle and volume devices are not modifiable via custom profile\n']);
 });
 
+test('debug -f copies the pod as the file gives it (the Builder reads no live object), in -n\'s namespace', () => {
+  const file = c.file('file-pod.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: web, labels: {from: file}}\nspec:\n  containers: [{name: app, image: "nginx:1.27"}]\n');
+  const out = SIDES.map((s) => run(s, ['debug', '-f', file, '--copy-to=from-file', '--image=busybox:1.36', '-c', 'dbg', '--profile=general']));
+  assert.deepEqual(out[1], out[0]);
+  assert.equal(out[0].code, 0, out[0].stderr);
+  assert.equal(copyOf('kubesim', 'from-file'), copyOf('kubectl', 'from-file'));
+  assert.equal(run('kubesim', ['get', 'pod', 'from-file', '-o', 'jsonpath={.spec.containers[*].image}']).stdout, 'nginx:1.27 busybox:1.36');
+  const both = SIDES.map((s) => run(s, ['debug', 'web', '-f', file, '--copy-to=x3', '--image=busybox:1.36', '--profile=general']));
+  assert.deepEqual(both[1], both[0]);
+  assert.equal(both[0].stderr, 'error: resource/name arguments cannot be provided when a path is specified\n');
+});
+
 test('debug --copy-to --replace deletes the original at once; --same-node keeps its node', () => {
   const node = run('kubectl', ['get', 'pod', 'web', '-o', 'jsonpath={.spec.nodeName}']).stdout;
   assert.ok(node, 'web is scheduled');
