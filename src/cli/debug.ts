@@ -1,15 +1,22 @@
 // `kubesim debug`: kubectl's DebugOptions (cmd/debug/debug.go). A pod gets an ephemeral
 // container through the pods/ephemeralcontainers subresource; `node/NAME` gets a pod on that
 // node in its host namespaces with its root filesystem at /host. Complete, Validate and their
-// messages are kubectl's; --copy-to is validated but not simulated.
+// messages are kubectl's. --copy-to creates a copy of the pod (generatePodCopyWithDebugContainer)
+// with a debug container added or a container changed; the profile decides what the copy keeps.
 
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
+import { PrintedError } from './format-error';
 import type { ResourceType } from '../api/resources';
-import type { KObject } from '../api/types';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { applyStrategicMergePatch } from '../api/apply/strategic-merge';
+import { isObject, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { applyProfile, PROFILES, type DebugStyle, type KeepFlags } from './debug-profiles';
 import { collect } from './flags/collect';
+import { declareFlagTypes, stringToString } from './flags/pflag';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { kubectlHelp } from './kubectl-help';
 import { DEBUG_EXAMPLE, DEBUG_LONG } from './verb-help';
@@ -29,13 +36,20 @@ export interface DebugFlags {
   sameNode?: boolean;
   setImage?: string[];
   shareProcesses?: boolean;
+  /** --share-processes was given: only then does a copy's shareProcessNamespace change. */
+  shareProcessesChanged?: boolean;
+  keepAnnotations?: boolean;
+  keepInitContainers?: boolean;
+  keepLabels?: boolean;
+  keepLiveness?: boolean;
+  keepReadiness?: boolean;
+  keepStartup?: boolean;
   stdin?: boolean;
   target?: string;
   tty?: boolean;
   custom?: string;
 }
 
-const PROFILES = ['legacy', 'general', 'baseline', 'netadmin', 'restricted', 'sysadmin'];
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never', ''];
 
 export class DebugOptions {
@@ -46,33 +60,26 @@ export class DebugOptions {
   env: Array<{ name: string; value: string }> = [];
   setImages = new Map<string, string>();
   profile = 'legacy';
+  /** --custom's partial container, merged into the debug container after the profile. */
+  customProfile?: Record<string, any>;
 
   constructor(
     private readonly ctx: CliContext,
     private readonly flags: DebugFlags,
   ) {}
 
-  /** Complete: arguments around `--`, --attach defaulting to -i, --env, --set-image, the profile. */
+  /** Complete: arguments around `--`, --attach defaulting to -i, --env and --set-image (kubectl's maps, here in the order given), the profile. */
   complete(args: string[], argsLenAtDash: number): this {
     const f = this.flags;
     this.targetNames = args;
     if (argsLenAtDash >= 0 && args.length > argsLenAtDash) [this.targetNames, this.args] = [args.slice(0, argsLenAtDash), args.slice(argsLenAtDash)];
     this.attachChanged = f.attach !== undefined;
     this.attach = f.attach ?? Boolean(f.stdin);
-    for (const kv of f.env ?? []) {
-      const i = kv.indexOf('=');
-      if (i < 0) throw new CliError(`invalid argument "${kv}" for "--env" flag: ${kv} must be formatted as key=value`);
-      this.env.push({ name: kv.slice(0, i), value: kv.slice(i + 1) });
-    }
-    for (const kv of f.setImage ?? []) {
-      for (const pair of kv.split(',')) {
-        const i = pair.indexOf('=');
-        if (i < 0) throw new CliError(`invalid argument "${kv}" for "--set-image" flag: ${pair} must be formatted as key=value`);
-        this.setImages.set(pair.slice(0, i), pair.slice(i + 1));
-      }
-    }
+    this.env = [...stringToString(f.env ?? [])].map(([name, value]) => ({ name, value }));
+    this.setImages = stringToString(f.setImage ?? []);
     this.profile = f.profile ?? 'legacy';
     if (!PROFILES.includes(this.profile)) throw new CliError(`unknown profile: ${this.profile}`);
+    if (f.custom) this.customProfile = readCustomProfile(f.custom);
     return this;
   }
 
@@ -100,25 +107,65 @@ export class DebugOptions {
       if (!f.quiet) this.ctx.out(`Targeting container "${f.target}". If you don't see processes from this container it may be because the container runtime doesn't support this feature.\n`);
     }
     if (f.tty && !f.stdin) throw new CliError('-i/--stdin is required for containers with -t/--tty=true');
+    const cp = this.customProfile;
+    if (cp && (cp.name || cp.command?.length || cp.image || cp.lifecycle || cp.volumeDevices?.length)) throw new CliError('name, command, image, lifecycle and volume devices are not modifiable via custom profile');
     if (this.profile === 'legacy') this.ctx.err('--profile=legacy is deprecated and will be removed in the future. It is recommended to explicitly specify a profile, for example "--profile=general".\n');
     return this;
   }
 
   async run(): Promise<number> {
-    if (this.flags.copyTo) throw new CliError('--copy-to is not simulated by kubesim yet');
     const api = await this.ctx.api();
+    const files = this.flags.filename ?? [];
+    if (files.length) {
+      // The Builder without Latest(): the objects as the files give them, namespaced by -n or the context.
+      if (this.targetNames.length) throw new CliError('resource/name arguments cannot be provided when a path is specified');
+      const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
+      const { load } = await loadInput(this.ctx, { filename: files }, 'debug');
+      const { items, errors } = await prepareDocs(this.ctx, api, load, 'debug', { filename: files, validate: 'ignore' });
+      if (errors.length) throw new PrintedError(errors.join(''));
+      for (const item of items) {
+        setNamespace(this.ctx, item);
+        await this.visit(item.type, item.object);
+      }
+      return 0;
+    }
     const { parseResourceArgs } = await import('./resource-args');
     // ResourceNames("pods", names...): a bare name is a pod, TYPE/NAME names its type.
     const refs = this.targetNames.map((n) => (n.includes('/') ? n : `pods/${n}`));
     for (const sel of parseResourceArgs(refs, api.registry, { requireNames: true })) {
-      for (const name of sel.names) {
-        const obj = await api.get(sel.type, sel.type.namespaced ? this.ctx.namespace : undefined, name);
-        if (sel.type.kind === 'Node') await this.visitNode(obj);
-        else if (sel.type.kind === 'Pod') await this.visitPod(sel.type, obj);
-        else throw new CliError(`"${gvk(sel.type)}" not supported by debug`);
-      }
+      for (const name of sel.names) await this.visit(sel.type, await api.get(sel.type, sel.type.namespaced ? this.ctx.namespace : undefined, name));
     }
     return 0;
+  }
+
+  private async visit(type: ResourceType, obj: KObject): Promise<void> {
+    if (type.kind === 'Node') await this.visitNode(obj);
+    else if (type.kind === 'Pod') await this.visitPod(type, obj);
+    else throw new CliError(`"${gvk(type)}" not supported by debug`);
+  }
+
+  private keep(): KeepFlags {
+    const f = this.flags;
+    return {
+      labels: Boolean(f.keepLabels),
+      annotations: Boolean(f.keepAnnotations),
+      liveness: Boolean(f.keepLiveness),
+      readiness: Boolean(f.keepReadiness),
+      startup: Boolean(f.keepStartup),
+      initContainers: f.keepInitContainers !== false,
+    };
+  }
+
+  /** The profile, then --custom merged (strategically, as a Container) into the debug container. */
+  private applyProfile(style: DebugStyle, pod: Record<string, any>, container: string): void {
+    applyProfile(this.profile, style, pod, container, this.keep());
+    if (!this.customProfile) return;
+    const list: Array<Record<string, any>> = (style === 'ephemeral' ? pod.spec.ephemeralContainers : pod.spec.containers) ?? [];
+    const i = list.findIndex((c) => c.name === container);
+    if (i < 0) throw new CliError(`unable to find the ${container} ${style === 'ephemeral' ? 'ephemeral ' : ''}container in the pod ${pod.metadata.name}`);
+    // A Container's strategic merge keys are a pod's containers' (env by name, ports by containerPort...).
+    const asPod = (c: Record<string, any>) => ({ spec: { containers: [c] } });
+    list[i] = applyStrategicMergePatch(asPod(list[i]), asPod({ ...this.customProfile, name: container }), 'Pod', 'v1').spec.containers[0];
   }
 
   private container(name: string): Record<string, unknown> {
@@ -143,31 +190,105 @@ export class DebugOptions {
     const cn = this.flags.container || 'debugger';
     const pn = `node-debugger-${node.metadata.name}-${await this.suffix()}`;
     if (!this.flags.quiet) this.ctx.out(`Creating debugging pod ${pn} with container ${cn} on node ${node.metadata.name}.\n`);
-    const container = this.container(cn);
-    const spec: Record<string, unknown> = { containers: [container], nodeName: node.metadata.name, restartPolicy: 'Never', tolerations: [{ operator: 'Exists' }] };
-    applyNodeProfile(this.profile, spec, container);
+    const spec = { containers: [this.container(cn)], nodeName: node.metadata.name, restartPolicy: 'Never', tolerations: [{ operator: 'Exists' }] };
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: pn, namespace: this.ctx.namespace }, spec } as KObject;
+    this.applyProfile('node', pod, cn);
     const api = await this.ctx.api();
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: pn, namespace: this.ctx.namespace, labels: { 'app.kubernetes.io/managed-by': 'kubectl-debug' } }, spec } as KObject;
-    const created = await api.create(pod, { fieldManager: 'kubectl-debug' });
+    // kubectl 1.32 names no field manager: the server takes "kubectl" from its user agent.
+    const created = await api.create(pod, { fieldManager: 'kubectl' });
     if (this.attach) await this.attachTo(created, cn);
   }
 
-  /** debugByEphemeralContainer: the new container goes in through pods/ephemeralcontainers. */
-  private async visitPod(type: ResourceType, pod: KObject): Promise<void> {
+  /** computeDebugContainerName: -c, else a free debugger-XXXXX (said unless -q). */
+  private async debugContainerName(pod: Record<string, any>): Promise<string> {
     const f = this.flags;
-    const names = new Set([...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].map((c: { name: string }) => c.name));
-    let name = f.container ?? '';
-    if (!name) {
-      while (!name || names.has(name)) name = `debugger-${await this.suffix()}`;
-      if (!f.quiet) this.ctx.out(`Defaulting debug container name to ${name}.\n`);
-    }
+    if (f.container) return f.container;
+    const s = pod.spec ?? {};
+    const names = new Set([...(s.containers ?? []), ...(s.initContainers ?? []), ...(s.ephemeralContainers ?? [])].map((c: { name: string }) => c.name));
+    let name = '';
+    while (!name || names.has(name)) name = `debugger-${await this.suffix()}`;
+    if (!f.quiet) this.ctx.out(`Defaulting debug container name to ${name}.\n`);
+    return name;
+  }
+
+  private async visitPod(type: ResourceType, pod: KObject): Promise<void> {
+    if (this.flags.copyTo) return this.debugByCopy(type, pod);
+    // debugByEphemeralContainer: the new container, shaped by the profile, goes in through pods/ephemeralcontainers.
+    const name = await this.debugContainerName(pod);
     const ec = this.container(name);
-    if (f.target) ec.targetContainerName = f.target;
+    if (this.flags.target) ec.targetContainerName = this.flags.target;
+    const shaped = structuredClone(pod);
+    shaped.spec.ephemeralContainers = [...(shaped.spec.ephemeralContainers ?? []), ec];
+    this.applyProfile('ephemeral', shaped, name);
+    const added = shaped.spec.ephemeralContainers.at(-1);
     const api = await this.ctx.api();
     const updated = await api.mutate(type, pod.metadata.namespace, pod.metadata.name!, (o) => {
-      o.spec = { ...o.spec, ephemeralContainers: [...(o.spec?.ephemeralContainers ?? []), ec] };
-    }, { subresource: 'ephemeralcontainers', fieldManager: 'kubectl-debug' });
+      o.spec = { ...o.spec, ephemeralContainers: [...(o.spec?.ephemeralContainers ?? []), added] };
+    }, { subresource: 'ephemeralcontainers', fieldManager: 'kubectl' });
     if (this.attach) await this.attachTo(updated, name);
+  }
+
+  /** debugByCopy: the copy is created in the pod's namespace; --replace then deletes the original at once. */
+  private async debugByCopy(type: ResourceType, pod: KObject): Promise<void> {
+    const { copy, container } = await this.podCopy(pod);
+    const api = await this.ctx.api();
+    const created = await api.create(copy, { fieldManager: 'kubectl' });
+    if (this.flags.replace) await api.delete(type, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
+    if (this.attach && container) await this.attachTo(created, container);
+  }
+
+  /**
+   * generatePodCopyWithDebugContainer: the pod's name-less metadata (labels, annotations) and
+   * spec without ephemeral containers or (unless --same-node) node; images changed by
+   * --set-image; then -c's container changed, or a debug container added, and the profile
+   * applied. A --set-image-only copy is returned before the profile, so it keeps everything.
+   */
+  private async podCopy(pod: KObject): Promise<{ copy: KObject; container: string }> {
+    const f = this.flags;
+    const meta = pod.metadata;
+    const spec = structuredClone(pod.spec ?? {});
+    delete spec.ephemeralContainers;
+    if (f.shareProcessesChanged) spec.shareProcessNamespace = f.shareProcesses !== false;
+    if (!f.sameNode) delete spec.nodeName;
+    const copy = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: f.copyTo, namespace: meta.namespace, ...(meta.annotations ? { annotations: structuredClone(meta.annotations) } : {}), ...(meta.labels ? { labels: structuredClone(meta.labels) } : {}) },
+      spec,
+    } as KObject;
+    for (const c of spec.containers ?? []) {
+      const image = this.setImages.get(c.name) ?? this.setImages.get('*');
+      if (image) c.image = image;
+    }
+    let name = f.container ?? '';
+    // containerNameToRef: containers, then init containers (ephemeral ones are gone from the copy).
+    let c: Record<string, any> | undefined = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].find((x: { name: string }) => x.name === name);
+    if (!c) {
+      if (!f.image) {
+        if (this.setImages.size) return { copy, container: '' };
+        throw new CliError('you must specify image when creating new container');
+      }
+      if (!name) name = await this.debugContainerName(copy);
+      c = { name, terminationMessagePolicy: 'File' };
+      (spec.containers ??= []).push(c);
+    }
+    if (this.args.length) {
+      if (f.argumentsOnly) c.args = this.args;
+      else {
+        c.command = this.args;
+        delete c.args;
+      }
+    }
+    if (this.env.length) c.env = this.env;
+    if (f.image) c.image = f.image;
+    if (f.imagePullPolicy) c.imagePullPolicy = f.imagePullPolicy;
+    // Go's false is left out of the JSON kubectl sends.
+    if (f.stdin) c.stdin = true;
+    else delete c.stdin;
+    if (f.tty) c.tty = true;
+    else delete c.tty;
+    this.applyProfile('podCopy', copy, c.name);
+    return { copy, container: name };
   }
 
   /** handleAttachPod: waits for the container to run, then attaches (or prints its logs if it already ended). */
@@ -194,38 +315,31 @@ export class DebugOptions {
   }
 }
 
-function gvk(t: ResourceType): string {
-  return `${t.group ? `${t.group}/` : ''}${t.version}, Kind=${t.kind}`;
+/** Complete's reading of --custom: JSON, else YAML, a partial container spec. */
+function readCustomProfile(file: string): Record<string, any> | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new CliError(`must pass a container spec json file for custom profile: open ${file}: no such file or directory`);
+  }
+  let spec: unknown;
+  try {
+    spec = JSON.parse(text);
+  } catch {
+    try {
+      spec = parseYaml(text);
+    } catch (e) {
+      throw new CliError(`${file} does not contain a valid container spec: ${(e as Error).message}`);
+    }
+  }
+  if (spec === null || spec === undefined) return undefined; // null, or an empty YAML file: no custom profile
+  if (!isObject(spec)) throw new CliError(`${file} does not contain a valid container spec: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${Array.isArray(spec) ? 'array' : typeof spec === 'boolean' ? 'bool' : typeof spec} into Go value of type v1.Container`);
+  return spec;
 }
 
-/** profiles.go for a node debugging pod (legacy and general share host namespaces and /host). */
-function applyNodeProfile(profile: string, spec: Record<string, unknown>, container: Record<string, unknown>): void {
-  const hostRoot = () => {
-    spec.volumes = [{ name: 'host-root', hostPath: { path: '/' } }];
-    container.volumeMounts = [{ mountPath: '/host', name: 'host-root' }];
-  };
-  const hostNamespaces = () => Object.assign(spec, { hostIPC: true, hostNetwork: true, hostPID: true });
-  switch (profile) {
-    case 'legacy':
-    case 'general':
-      hostNamespaces();
-      hostRoot();
-      break;
-    case 'sysadmin':
-      hostNamespaces();
-      hostRoot();
-      container.securityContext = { privileged: true };
-      break;
-    case 'netadmin':
-      Object.assign(spec, { hostNetwork: true, hostPID: true, hostIPC: true });
-      container.securityContext = { capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } };
-      break;
-    case 'restricted':
-      container.securityContext = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
-      break;
-    default:
-      break;
-  }
+function gvk(t: ResourceType): string {
+  return `${t.group ? `${t.group}/` : ''}${t.version}, Kind=${t.kind}`;
 }
 
 export function register(program: Command, p: Program): void {
@@ -251,7 +365,6 @@ export function register(program: Command, p: Program): void {
     .option('-i, --stdin', 'Keep stdin open on the container(s) in the pod, even if nothing is attached.')
     .option('--target <container>', 'When using an ephemeral container, target processes in this container name.')
     .option('-t, --tty', 'Allocate a TTY for the debugging container.')
-    // Read only with --copy-to, which kubesim does not simulate: accepted as kubectl accepts them.
     .option('--keep-annotations', "If true, keep the original pod annotations.(This flag only works when used with '--copy-to')")
     .option('--keep-init-containers', "Run the init containers for the pod. Defaults to true.(This flag only works when used with '--copy-to')", true)
     .option('--keep-labels', "If true, keep the original pod labels.(This flag only works when used with '--copy-to')")
@@ -260,10 +373,15 @@ export function register(program: Command, p: Program): void {
     .option('--keep-startup', "If true, keep the original startup probes.(This flag only works when used with '--copy-to')");
   // cmdutil.AddJsonFilenameFlag: -f only (no -R, no -k).
   addResourceBuilderFlags(cmd, { filename: 'identifying the resource to debug' });
+  declareFlagTypes(cmd, { env: 'stringToString', 'set-image': 'stringToString' });
   kubectlHelp(cmd, p.name, { long: DEBUG_LONG, example: DEBUG_EXAMPLE, use: 'debug (POD | TYPE[[.VERSION].GROUP]/NAME) [ -- COMMAND [args...] ]' })
     .action(
       p.action(async (ctx, args: string[], given: Omit<DebugFlags, 'attach'> & { attach?: boolean | string }, command: Command) => {
-        const flags: DebugFlags = { ...given, attach: given.attach === undefined ? undefined : given.attach !== false && given.attach !== 'false' };
+        const flags: DebugFlags = {
+          ...given,
+          attach: given.attach === undefined ? undefined : given.attach !== false && given.attach !== 'false',
+          shareProcessesChanged: command.getOptionValueSource('shareProcesses') === 'cli',
+        };
         // commander mixes the arguments before and after `--`; the raw argv tells them apart (cobra's ArgsLenAtDash).
         const raw: string[] = (command.parent as unknown as { rawArgs?: string[] })?.rawArgs ?? [];
         const rest = raw.slice(raw.indexOf('debug') + 1);

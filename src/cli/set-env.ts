@@ -180,6 +180,9 @@ async function fromEnv(ctx: CliContext, flags: EnvFlags, source: ObjectSource | 
   for (const { object } of targets.items) {
     if (object.kind !== 'Secret' && object.kind !== 'ConfigMap') throw new CliError('unsupported resource specified in --from');
     const refKind = object.kind === 'Secret' ? 'secretKeyRef' : 'configMapKeyRef';
+    // kubectl ranges over the Go map of the object's data: its order is random on every run
+    // (a rotation of the keys' order for up to 8 keys, test/server/set-env-from.test.ts).
+    // The sorted order, one kubectl yields and the likeliest, keeps kubesim's output stable.
     for (const key of Object.keys(object.data ?? {}).sort()) {
       if (keys.length && !keys.includes(key)) continue;
       env.push({ name: keyToEnvName(ctx, key), valueFrom: { [refKind]: { key, name: object.metadata.name } } });

@@ -347,6 +347,10 @@ const DEBUG = [
   'debug --keep-init-containers=false --keep-startup --copy-to=x',
   'debug mypod --keep-annotations --replace --image=busybox',
   'debug -f pod.json --keep-liveness --keep-readiness=true -t --image=busybox',
+  // --env and --set-image are pflag StringToString: a use without '=' is a flag error
+  'debug mypod --image=busybox --env=X',
+  'debug mypod --copy-to=x --set-image=a=b,c',
+  'debug mypod --copy-to=x --set-image=noeq',
 ];
 
 /** apply's DeleteFlags, --overwrite and --openapi-patch: parsed, then ToOptions' and Validate's checks in kubectl's order. */

@@ -315,15 +315,7 @@ test('debug -it: a shell in a new ephemeral container, through kubectl and kubes
       assert.ok(Date.now() < deadline, `${argv[0]} debug never added ${name} to pod/target`);
       await sleep(100);
     }
-    // This server only serves (KUBESIM_NO_DAEMON): a waiting CLI verb moves the cluster until
-    // the container has started. Running, or already ended: the wait looks between its steps,
-    // and the attached session (kubectl is quick) may end the shell within one.
-    const started = await c.kubesimAsync(['wait', 'pod/target', `--for=jsonpath={.status.ephemeralContainerStatuses[?(@.name=="${name}")].state.*.startedAt}`, '--timeout=30s']);
-    assert.equal(started.code, 0, started.stderr);
-    const r = await session;
-    assert.equal(r.stalled, undefined, r.transcript);
-    assert.equal(r.code, 0, r.transcript);
-    return r.transcript.replace(/\bkubesim\b/g, 'kubectl');
+    return c.attachedTranscript(session, ['pod/target', `--for=jsonpath={.status.ephemeralContainerStatuses[?(@.name=="${name}")].state.*.startedAt}`]);
   };
   const want = (name: string) =>
     `If you don't see a command prompt, try pressing enter.\r\n/ # echo in $HOSTNAME; exit\r\nin target\r\n` +

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { BIN, ROOT, TEST_CACHE_HOME, type RunResult } from '../e2e/helpers';
 import { requireKubectl } from '../oracles';
 import { execAsync } from '../helpers/exec';
+import type { PtyResult } from '../helpers/pty';
 
 export const KUBECTL = '/usr/bin/kubectl';
 
@@ -93,6 +94,21 @@ export class ServedCluster {
 
   kubectlAsync(args: string[]): Promise<RunResult> {
     return execAsync(KUBECTL, args, { cwd: ROOT, env: this.env() });
+  }
+
+  /**
+   * The end of a terminal session attached to a container: first `kubesim wait --for=<forArg>`
+   * (this server only serves, KUBESIM_NO_DAEMON: a waiting CLI verb moves the cluster until
+   * the container has started; running, or already ended, the wait looks between its steps and
+   * a quick session may end the shell within one), then the session, which must have run every
+   * step and exited 0. Its transcript, with kubesim's name as kubectl's.
+   */
+  async attachedTranscript(session: Promise<PtyResult>, waitArgs: string[]): Promise<string> {
+    const started = await this.kubesimAsync(['wait', ...waitArgs, '--timeout=30s']);
+    if (started.code !== 0) throw new Error(`kubesim wait ${waitArgs.join(' ')} exited ${started.code}: ${started.stderr}`);
+    const r = await session;
+    if (r.stalled !== undefined || r.code !== 0) throw new Error(`the session ${r.stalled !== undefined ? `stalled before ${JSON.stringify(r.stalled)}` : `exited ${r.code}`}:\n${r.transcript}`);
+    return r.transcript.replace(/\bkubesim\b/g, 'kubectl');
   }
 
   ok(args: string[], opts: { stdin?: string } = {}): string {

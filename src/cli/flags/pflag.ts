@@ -24,6 +24,8 @@ export interface PFlag {
   int?: boolean;
   /** A Go duration (pflag's DurationVar): checked as time.ParseDuration checks it. */
   duration?: boolean;
+  /** pflag's StringToString: key=value pairs. */
+  stringToString?: boolean;
   /** A boolean with a no-option default (`-w, --watch [bool]`): its value is checked as ParseBool. */
   boolValue?: boolean;
   /** How `--name=false` reaches the parser ('' = dropped, the default is false). */
@@ -64,10 +66,11 @@ export function usageFlagErrorCode(program: Command, path: string): number | und
   }
   return usageFlagErrors.get(cmd);
 }
-const valueTypes = new WeakMap<Command, Record<string, 'int' | 'duration'>>();
+type ValueType = 'int' | 'duration' | 'stringToString';
+const valueTypes = new WeakMap<Command, Record<string, ValueType>>();
 
 /** The Go types of a commander command's value flags pflag checks as it parses (`--revision` int). */
-export function declareFlagTypes(cmd: Command, types: Record<string, 'int' | 'duration'>): Command {
+export function declareFlagTypes(cmd: Command, types: Record<string, ValueType>): Command {
   valueTypes.set(cmd, { ...valueTypes.get(cmd), ...types });
   return cmd;
 }
@@ -134,7 +137,7 @@ function flagsOf(cmd: Command): PFlag[] {
   const own = (cmd.options as readonly Option[])
     .filter((o) => !synthetic.has(o))
     .map(fromOption)
-    .map((f) => (types[f.name] === 'int' ? { ...f, int: true } : types[f.name] === 'duration' ? { ...f, duration: true } : f));
+    .map((f) => (types[f.name] ? { ...f, [types[f.name]]: true } : f));
   return [...own, { name: 'help', shorthand: 'h', kind: 'bool' }];
 }
 
@@ -159,12 +162,57 @@ function label(f: PFlag): string {
 function checkValue(f: PFlag, v: string, path: string): void {
   checkInt(f, v, path);
   if (f.boolValue && parseGoBool(v) === undefined) throw new FlagError(`invalid argument "${v}" for "${label(f)}" flag: strconv.ParseBool: parsing "${v}": invalid syntax`, path);
-  if (f.duration) {
+  if (f.duration || f.stringToString) {
     try {
-      parseGoDuration(v);
+      if (f.duration) parseGoDuration(v);
+      else stringToStringPairs(v);
     } catch (e) {
       throw new FlagError(`invalid argument "${v}" for "${label(f)}" flag: ${(e as Error).message}`, path);
     }
+  }
+}
+
+/**
+ * One use of a StringToString flag (`--env`, `--set-image`): key=value pairs, with more than
+ * one `=` read as a CSV line of them. The values of every use make up a Go map, later keys
+ * replacing earlier ones; its iteration order is random, and the order given is one it yields.
+ */
+export function stringToStringPairs(use: string): Array<[string, string]> {
+  const eq = use.split('=').length - 1;
+  if (eq === 0) throw new Error(`${use} must be formatted as key=value`);
+  return (eq === 1 ? [use.replace(/^"+|"+$/g, '')] : csvFields(use)).map((pair) => {
+    const i = pair.indexOf('=');
+    if (i < 0) throw new Error(`${pair} must be formatted as key=value`);
+    return [pair.slice(0, i), pair.slice(i + 1)];
+  });
+}
+
+/** Every use of a StringToString flag, as the map pflag builds (in the order given). */
+export function stringToString(uses: string[]): Map<string, string> {
+  return new Map(uses.flatMap(stringToStringPairs));
+}
+
+/** One line of encoding/csv: comma-separated, a field in double quotes may hold commas and `""`. */
+function csvFields(line: string): string[] {
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    let field = '';
+    if (line[i] === '"') {
+      i++;
+      while (i < line.length && !(line[i] === '"' && line[i + 1] !== '"')) {
+        field += line[i];
+        i += line[i] === '"' ? 2 : 1;
+      }
+      i++;
+    } else {
+      const end = line.indexOf(',', i);
+      field = line.slice(i, end < 0 ? line.length : end);
+      i = end < 0 ? line.length : end;
+    }
+    fields.push(field);
+    if (line[i] !== ',') return fields;
+    i++;
   }
 }
 

@@ -1,0 +1,207 @@
+// `debug POD --copy-to`, with the real kubectl 1.32 as the oracle against the same served
+// cluster: each side copies its own namespace's pod `web` with the same flags, and both must
+// print the same, exit the same and leave the same copy (metadata, spec, field manager):
+// --set-image, -c on an existing container, --image adding one, each profile with the
+// --keep-* flags, --custom, --share-processes, --same-node, --replace, and the refusals.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { KUBECTL, ServedCluster, sleep } from './harness';
+import { PROFILES } from '../../src/cli/debug-profiles';
+import { BIN, type RunResult } from '../e2e/helpers';
+import { runOnPty, type PtyStep } from '../helpers/pty';
+
+const c = new ServedCluster('dcp');
+const NS = { kubectl: 'dcp-k', kubesim: 'dcp-s' } as const;
+type Side = keyof typeof NS;
+const SIDES = Object.keys(NS) as Side[];
+
+// Every field a copy keeps or drops: labels, annotations, an init container, all three
+// probes, a container securityContext, a second container.
+const web = (ns: string) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: ${ns}
+  labels: {app: web, tier: fe}
+  annotations: {note: hello}
+spec:
+  initContainers: [{name: init, image: "busybox:1.36", command: [sh, -c, "true"]}]
+  containers:
+  - name: app
+    image: nginx
+    env: [{name: X, value: "1"}]
+    livenessProbe: {httpGet: {path: /, port: 80}}
+    readinessProbe: {httpGet: {path: /, port: 80}}
+    startupProbe: {httpGet: {path: /, port: 80}}
+    securityContext: {runAsUser: 1000}
+  - {name: side, image: "busybox:1.36", command: [sleep, "3600"], stdin: true}
+`;
+
+before(async () => {
+  const namespaces = SIDES.map((s) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${NS[s]}}\n`).join('---\n');
+  await c.setUp({ kubectl: true, create: ['--nodes', '1'], manifest: `${namespaces}---\n${SIDES.map((s) => web(NS[s])).join('---\n')}`, settle: ['--timeout', '1m'] });
+});
+after(() => c.stop());
+
+function run(side: Side, args: string[]): RunResult {
+  // before any `--`: what follows it is the container's command
+  const dash = args.indexOf('--');
+  const full = dash < 0 ? [...args, '-n', NS[side]] : [...args.slice(0, dash), '-n', NS[side], ...args.slice(dash)];
+  return side === 'kubectl' ? c.kubectl(full) : c.kubesim(full);
+}
+
+/** The copy as the API returns it, less what differs between two namespaces' objects (status: the cluster may move in between). */
+function copyOf(side: Side, name: string): string {
+  const r = run(side, ['get', 'pod', name, '-o', 'json', '--show-managed-fields']);
+  assert.equal(r.code, 0, r.stderr);
+  const pod = JSON.parse(r.stdout);
+  delete pod.status;
+  for (const k of ['uid', 'resourceVersion', 'creationTimestamp']) delete pod.metadata[k];
+  return JSON.stringify(pod, null, 1)
+    .replaceAll(NS[side], 'NS')
+    .replace(/kube-api-access-[a-z0-9]{5}/g, 'kube-api-access-X')
+    .replace(/\b10\.244\.\d+\.\d+\b/g, 'POD-IP')
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/g, 'TIME');
+}
+
+/** Runs `debug web <args>` on both sides: the same exit code, stdout and stderr. */
+function both(args: string[]): RunResult {
+  const out = SIDES.map((s) => run(s, ['debug', 'web', ...args]));
+  const shown = (r: RunResult) => [r.code, r.stdout.replace(/debugger-[a-z0-9]{5}/g, 'debugger-X'), r.stderr.replaceAll(NS.kubesim, NS.kubectl)];
+  assert.deepEqual(shown(out[1]), shown(out[0]), `kubesim debug web ${args.join(' ')}`);
+  return out[0];
+}
+
+const CASES: Array<[string, string[]]> = [
+  ['legacy, a new container: labels go, annotations, probes and init containers stay', ['--image=busybox:1.36', '-c', 'dbg']],
+  ['legacy, --keep-labels cannot keep them', ['--image=busybox:1.36', '-c', 'dbg', '--keep-labels']],
+  ['--set-image alone: the copy is made before the profile, so it keeps everything', ['--set-image=*=alpine,side=busybox:1.37', '--profile=general']],
+  ['general: probes, labels, annotations go; SYS_PTRACE; shared processes', ['--image=busybox:1.36', '-c', 'dbg', '--profile=general']],
+  ['general with every --keep-*', ['--image=busybox:1.36', '-c', 'dbg', '--profile=general', '--keep-labels', '--keep-annotations', '--keep-liveness', '--keep-readiness', '--keep-startup', '--keep-init-containers=true']],
+  ['general, --keep-init-containers=false --keep-liveness', ['--image=busybox:1.36', '-c', 'dbg', '--profile=general', '--keep-init-containers=false', '--keep-liveness']],
+  ['restricted on an existing container: command, env, its securityContext replaced', ['-c', 'app', '--profile=restricted', '--env=A=1', '--', 'sh', '-c', 'sleep 1']],
+  ['-c on an init container, --arguments-only', ['-c', 'init', '--profile=legacy', '--arguments-only', '--', 'a', 'b']],
+  ['netadmin, --share-processes=false, --same-node', ['--image=busybox:1.36', '-c', 'dbg', '--profile=netadmin', '--share-processes=false', '--same-node']],
+  ['sysadmin, --image-pull-policy, --keep-readiness --keep-startup', ['--image=busybox:1.36', '-c', 'dbg', '--profile=sysadmin', '--keep-readiness', '--keep-startup', '--image-pull-policy=Never']],
+  ['baseline on an existing container given a new image; its stdin is cleared', ['-c', 'side', '--image=busybox:1.37', '--profile=baseline', '--share-processes']],
+  ['legacy, --share-processes set explicitly, -i without attaching', ['--image=busybox:1.36', '-c', 'dbg', '--share-processes', '-i', '--attach=false', '-q']],
+];
+
+test('debug --copy-to leaves the copy kubectl leaves, for each profile and --keep-* flag', () => {
+  CASES.forEach(([what, args], i) => {
+    const name = `cp${i}`;
+    const r = both([`--copy-to=${name}`, ...args]);
+    assert.equal(r.code, 0, `${what}: ${r.stderr}`);
+    assert.equal(copyOf('kubesim', name), copyOf('kubectl', name), what);
+  });
+  // spot checks that the cases did what they say (the comparison alone would pass on two no-ops)
+  const pod = JSON.parse(c.ok(['get', 'pod', 'cp3', '-n', NS.kubesim, '-o', 'json']));
+  assert.deepEqual([pod.metadata.labels, pod.metadata.annotations, pod.spec.initContainers.length, pod.spec.shareProcessNamespace], [undefined, undefined, 1, true]);
+  assert.deepEqual(pod.spec.containers.at(-1).securityContext, { capabilities: { add: ['SYS_PTRACE'] } });
+  assert.equal(pod.spec.containers[0].livenessProbe, undefined);
+  const noInit = JSON.parse(c.ok(['get', 'pod', 'cp5', '-n', NS.kubesim, '-o', 'json']));
+  assert.deepEqual([noInit.spec.initContainers, Boolean(noInit.spec.containers[0].livenessProbe), noInit.spec.containers[0].readinessProbe], [undefined, true, undefined]);
+  const legacy = JSON.parse(c.ok(['get', 'pod', 'cp1', '-n', NS.kubesim, '-o', 'json']));
+  assert.deepEqual([legacy.metadata.labels, legacy.metadata.annotations.note, legacy.spec.initContainers.length], [undefined, 'hello', 1]);
+  assert.deepEqual(legacy.spec.containers.map((x: { name: string; image: string }) => `${x.name}=${x.image}`), ['app=nginx', 'side=busybox:1.36', 'dbg=busybox:1.36']);
+});
+
+test('debug --copy-to without -c names the debug container as kubectl does', () => {
+  const r = both(['--copy-to=named', '--image=busybox:1.36', '--profile=general']);
+  assert.match(r.stdout, /^Defaulting debug container name to debugger-[a-z0-9]{5}\.\n$/);
+  const norm = (s: string) => s.replace(/debugger-[a-z0-9]{5}/g, 'debugger-X');
+  assert.equal(norm(copyOf('kubesim', 'named')), norm(copyOf('kubectl', 'named')));
+});
+
+test('debug --copy-to refuses what kubectl refuses: an existing copy, a missing container without --image, a missing pod', () => {
+  const exists = both(['--copy-to=cp0', '--image=busybox:1.36', '-c', 'dbg', '--profile=general']);
+  assert.deepEqual([exists.code, exists.stderr], [1, 'Error from server (AlreadyExists): pods "cp0" already exists\n']);
+  const noImage = both(['--copy-to=x1', '-c', 'nosuch', '--profile=general', '--', 'sh']);
+  assert.deepEqual([noImage.code, noImage.stderr], [1, 'error: you must specify image when creating new container\n']);
+  const out = SIDES.map((s) => run(s, ['debug', 'nosuch', '--copy-to=x2', '--image=busybox:1.36', '--profile=general']));
+  assert.deepEqual(out[1], out[0]);
+  assert.equal(out[0].stderr, 'Error from server (NotFound): pods "nosuch" not found\n');
+  for (const s of SIDES) assert.equal(run(s, ['get', 'pods', 'x1', 'x2', '--ignore-not-found']).stdout, '');
+});
+
+test('the profiles shape an ephemeral container and a node debugging pod as kubectl\'s do', () => {
+  for (const profile of PROFILES) {
+    const r = both([`--image=busybox:1.36`, '-c', `e-${profile}`, `--profile=${profile}`, '-q']);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  assert.equal(copyOf('kubesim', 'web'), copyOf('kubectl', 'web'));
+  const ecs = JSON.parse(c.ok(['get', 'pod', 'web', '-n', NS.kubesim, '-o', 'json'])).spec.ephemeralContainers;
+  assert.deepEqual(ecs.find((e: { name: string }) => e.name === 'e-general').securityContext, { capabilities: { add: ['SYS_PTRACE'] } });
+  const node = run('kubectl', ['get', 'pod', 'web', '-o', 'jsonpath={.spec.nodeName}']).stdout;
+  for (const profile of PROFILES) {
+    const made = SIDES.map((s) => {
+      const d = run(s, ['debug', `node/${node}`, '--image=busybox:1.36', '-c', 'dbg', `--profile=${profile}`]);
+      assert.equal(d.code, 0, d.stderr);
+      const pod = new RegExp(`^Creating debugging pod (node-debugger-${node}-[a-z0-9]{5}) with container dbg on node ${node}\\.\n$`).exec(d.stdout)?.[1];
+      assert.ok(pod, d.stdout);
+      return copyOf(s, pod).replaceAll(pod, 'POD');
+    });
+    assert.equal(made[1], made[0], profile);
+  }
+});
+
+test('--custom merges a partial container into the debug container after the profile, as kubectl does', () => {
+  const custom = c.file('custom.json', JSON.stringify({ env: [{ name: 'X', value: '2' }, { name: 'Y', value: 'y' }], securityContext: { runAsUser: 0, capabilities: { add: ['NET_ADMIN'] } }, resources: { limits: { cpu: '100m' } } }));
+  for (const [i, args] of [
+    ['-c', 'app', '--profile=general', '--', 'sh'],
+    ['--image=busybox:1.36', '-c', 'dbg', '--profile=sysadmin', '--env=X=1'],
+  ].entries()) {
+    const r = both([`--copy-to=cu${i}`, `--custom=${custom}`, ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(copyOf('kubesim', `cu${i}`), copyOf('kubectl', `cu${i}`));
+  }
+  const app = JSON.parse(c.ok(['get', 'pod', 'cu0', '-n', NS.kubesim, '-o', 'json'])).spec.containers[0];
+  assert.deepEqual([app.env, app.securityContext], [[{ name: 'X', value: '2' }, { name: 'Y', value: 'y' }], { capabilities: { add: ['NET_ADMIN'] }, runAsUser: 0 }]); // a list without a merge strategy is replaced
+  const r = both(['-c', 'ec-custom', '--image=busybox:1.36', '--profile=netadmin', `--custom=${custom}`, '-q']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(copyOf('kubesim', 'web'), copyOf('kubectl', 'web'));
+  const refused = both(['--copy-to=cu9', '--image=busybox:1.36', `--custom=${c.file('bad.json', '{"image": "x"}')}`]);
+  assert.deepEqual([refused.code, refused.stderr], [1, 'error: name, command, image, lifecycle and volume devices are not modifiable via custom profile\n']);
+});
+
+test('debug -f copies the pod as the file gives it (the Builder reads no live object), in -n\'s namespace', () => {
+  const file = c.file('file-pod.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: web, labels: {from: file}}\nspec:\n  containers: [{name: app, image: "nginx:1.27"}]\n');
+  const out = SIDES.map((s) => run(s, ['debug', '-f', file, '--copy-to=from-file', '--image=busybox:1.36', '-c', 'dbg', '--profile=general']));
+  assert.deepEqual(out[1], out[0]);
+  assert.equal(out[0].code, 0, out[0].stderr);
+  assert.equal(copyOf('kubesim', 'from-file'), copyOf('kubectl', 'from-file'));
+  assert.equal(run('kubesim', ['get', 'pod', 'from-file', '-o', 'jsonpath={.spec.containers[*].image}']).stdout, 'nginx:1.27 busybox:1.36');
+  const both = SIDES.map((s) => run(s, ['debug', 'web', '-f', file, '--copy-to=x3', '--image=busybox:1.36', '--profile=general']));
+  assert.deepEqual(both[1], both[0]);
+  assert.equal(both[0].stderr, 'error: resource/name arguments cannot be provided when a path is specified\n');
+});
+
+test('debug --copy-to --replace deletes the original at once; --same-node keeps its node', () => {
+  const node = run('kubectl', ['get', 'pod', 'web', '-o', 'jsonpath={.spec.nodeName}']).stdout;
+  assert.ok(node, 'web is scheduled');
+  const r = both(['--copy-to=moved', '--image=busybox:1.36', '-c', 'dbg', '--profile=general', '--replace', '--same-node']);
+  assert.equal(r.code, 0, r.stderr);
+  for (const s of SIDES) assert.equal(run(s, ['get', 'pod', 'web', '--ignore-not-found', '-o', 'name']).stdout, '', `${s}: web is gone`);
+  assert.equal(copyOf('kubesim', 'moved'), copyOf('kubectl', 'moved'));
+  assert.equal(run('kubesim', ['get', 'pod', 'moved', '-o', 'jsonpath={.spec.nodeName}']).stdout, node);
+});
+
+test('debug --copy-to -it: a shell in the copy\'s debug container, through kubectl and kubesim alike', async () => {
+  const steps: PtyStep[] = [{ expect: '/ # ', send: 'echo in $HOSTNAME; exit\r' }, { expect: 'when the pod is running' }];
+  const session = async (argv: string[], name: string) => {
+    const pty = runOnPty([...argv, 'debug', '-it', 'cp0', `--copy-to=${name}`, '-c', 'sh', '--image=busybox:1.36', '--profile=general', '-n', NS.kubectl, '--', 'sh'], steps, c.env());
+    // First the copy (the client may start slowly): a wait begun before it would run the simulated clock past its timeout.
+    const deadline = Date.now() + 30_000;
+    while ((await c.kubesimAsync(['get', 'pod', name, '-n', NS.kubectl, '-o', 'name'])).code !== 0) {
+      assert.ok(Date.now() < deadline, `${argv[0]} debug never created ${name}`);
+      await sleep(100);
+    }
+    return c.attachedTranscript(pty, [`pod/${name}`, '-n', NS.kubectl, `--for=jsonpath={.status.containerStatuses[?(@.name=="sh")].state.*.startedAt}`]);
+  };
+  const want = (name: string) =>
+    `If you don't see a command prompt, try pressing enter.\r\n/ # echo in $HOSTNAME; exit\r\nin ${name}\r\n` +
+    `Session ended, resume using 'kubectl attach ${name} -c sh -i -t' command when the pod is running\r\n`;
+  assert.equal(await session([KUBECTL], 'tty-k'), want('tty-k'));
+  assert.equal(await session([process.execPath, BIN], 'tty-s'), want('tty-s'));
+});
