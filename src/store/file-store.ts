@@ -40,6 +40,7 @@ import {
   KeyNotFoundError,
   RevisionConflictError,
   StoreError,
+  StoreNotFoundError,
   type ListReadOptions,
   type ListResult,
   type MetaWriteOptions,
@@ -460,7 +461,19 @@ export class FileStore implements SyncStore {
   }
 
   private take(): void {
-    const brokeStale = this.lock.acquire();
+    storeFaultPoint('take', this.root); // a test deletes the cluster here, between a command's open and its write
+    let brokeStale = false;
+    let acquired = false;
+    try {
+      brokeStale = this.lock.acquire();
+      acquired = true;
+      // `cluster delete` removes the store holding its lock: taken after that, the lock is in
+      // a directory that is gone (or going). Nothing is written, nothing made again.
+      requireStoreDir(this.root);
+    } catch (e) {
+      if (acquired) this.lock.release();
+      throw this.gone() ? new StoreNotFoundError(this.root) : e;
+    }
     this.held = true;
     this.heldSince = Date.now();
     try {
@@ -482,6 +495,16 @@ export class FileStore implements SyncStore {
       this.journal.closeWriter();
       this.lock.release();
       throw e;
+    }
+  }
+
+  /** Whether the store's directory is no longer there (removed by `cluster delete`). */
+  private gone(): boolean {
+    try {
+      requireStoreDir(this.root);
+      return false;
+    } catch (e) {
+      return e instanceof StoreNotFoundError;
     }
   }
 
@@ -801,4 +824,21 @@ export class FileStore implements SyncStore {
   writeRevFile(rev: number): void {
     atomicWrite(this.revPath, String(rev) + '\n', this.fsync);
   }
+}
+
+/**
+ * Removes a file store (`cluster delete`) holding its lock, so that no write is half done in
+ * it: its registry goes first, so a command that opened the store and writes later finds no
+ * store (StoreNotFoundError) rather than writing into a directory being removed. A lock
+ * that cannot be taken (damaged) does not keep a cluster from being deleted.
+ */
+export function removeFileStore(root: string): void {
+  const lock = new FileLock(path.join(root, 'lock'), LOCK_TIMEOUT_MS);
+  try {
+    lock.acquire();
+  } catch {
+    /* removed all the same */
+  }
+  fs.rmSync(path.join(root, 'registry'), { recursive: true, force: true, maxRetries: 5 });
+  fs.rmSync(root, { recursive: true, force: true, maxRetries: 5 });
 }
