@@ -45,6 +45,24 @@ export function readSmallFile(file: string, limit = 4096): string | undefined {
   }
 }
 
+/**
+ * The lock's priority levels, as kube-apiserver's API Priority and Fairness sees its clients:
+ * the controllers and the scheduler (the daemon) are served at a level of their own
+ * (`workload-high`), ahead of users' requests (`global-default`), so ten users writing at
+ * once cannot starve them; users still get every other turn (see FileLock.acquire).
+ */
+export type LockPriority = 'workload-high' | 'global-default';
+let processPriority: LockPriority = 'global-default';
+
+/** Sets this process's level (the daemon: workload-high). */
+export function setLockPriority(p: LockPriority): void {
+  processPriority = p;
+}
+
+export function lockPriority(): LockPriority {
+  return processPriority;
+}
+
 export class FileLock {
   /** The state directory as it was when this lock was made (see dirChanged). */
   private readonly dirId: string;
@@ -84,7 +102,10 @@ export class FileLock {
    * free for 100 ms), and a newcomer queues behind waiters rather than barging in. So 70
    * processes writing at once each get their turn instead of losing the race to faster
    * pollers. The wait times out only when the lock has not changed hands (nor the queue
-   * moved) for `timeoutMs`: a holder that keeps the lock, not a long queue.
+   * moved) for `timeoutMs`: a holder that keeps the lock, not a long queue. A waiter at
+   * workload-high queues ahead of every global-default one (its ticket sorts first); it is
+   * never waiting while it holds the lock, so the users' queue moves by one at each of its
+   * releases.
    */
   acquire(): boolean {
     let broke = false;
@@ -178,8 +199,10 @@ export class FileLock {
 
   /** `lock.want.<ticket>.<pid>`: this process's place in the queue (see acquire). */
   private announceWaiting(): string | undefined {
-    // A fixed-width timestamp in microseconds: names sort in arrival order.
-    const ticket = String(Math.round((performance.timeOrigin + performance.now()) * 1000)).padStart(20, '0');
+    // The level, then a fixed-width timestamp in microseconds: names sort by level, then in
+    // arrival order.
+    const level = processPriority === 'workload-high' ? '0' : '1';
+    const ticket = level + String(Math.round((performance.timeOrigin + performance.now()) * 1000)).padStart(19, '0');
     const file = `${this.lockPath}.want.${ticket}.${process.pid}`;
     try {
       fs.writeFileSync(file, '', { flag: 'wx', mode: FILE_MODE });

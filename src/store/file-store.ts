@@ -31,7 +31,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KObject } from '../api/types';
 import { cloneJson, deepFreeze } from './clone';
-import { FileLock, readSmallFile } from './file-lock';
+import { FileLock, readSmallFile, lockPriority } from './file-lock';
 import { processAlive } from './process-alive';
 import { Journal, type JournalLine, journalLineText } from './journal';
 import {
@@ -62,6 +62,12 @@ const LOCK_TIMEOUT_MS = 30_000;
 const HOLD_MAX_MS = 3_000;
 const HOLD_MAX_WRITES = 50_000;
 const WAITER_CHECK_MS = 10;
+/**
+ * How long a workload-high holder (the daemon) keeps the lock once others wait: its level's
+ * larger share of the lock (APF's concurrency shares), so the controllers keep up with ten
+ * users creating at once; a user's wait stays bounded (one such slice per turn of theirs).
+ */
+const HIGH_SLICE_MS = 50;
 /**
  * A lock holder leaving at most this many keys in the journal's tail writes their files as
  * it gives the lock up (cheap); a larger tail (a group's writes, handed over mid-group to a
@@ -417,6 +423,7 @@ export class FileStore implements SyncStore {
   private yieldIfWaited(): void {
     const now = Date.now();
     if (now - Math.max(this.heldSince, this.lastWaiterCheck) < WAITER_CHECK_MS) return;
+    if (lockPriority() === 'workload-high' && now - this.heldSince < HIGH_SLICE_MS) return;
     this.lastWaiterCheck = now;
     if (this.lock.othersWaiting()) this.releaseHeld();
   }
