@@ -112,8 +112,12 @@ export class FileLock {
     let wantFile: string | undefined;
     try {
       if (!this.waiters().length && this.tryCreate()) return false;
-      wantFile = this.announceWaiting();
-      const myName = wantFile ? path.basename(wantFile) : undefined;
+      // Just given up by this workload-high process with others waiting: their turn first. It
+      // queues (ahead of them) only once one of them holds the lock; otherwise it would take
+      // the lock back before a sleeping waiter woke, or stand first in line while owing them.
+      let owesTurn = processPriority === 'workload-high' && Date.now() - this.releasedAt < 1000;
+      if (!owesTurn) wantFile = this.announceWaiting();
+      let myName = wantFile ? path.basename(wantFile) : undefined;
       let deadline = Date.now() + this.timeoutMs;
       let lastAhead = Infinity;
       let freeSince = 0;
@@ -121,7 +125,7 @@ export class FileLock {
       let lastHolder = '';
       let lastDirCheck = Date.now();
       for (;;) {
-        const ahead = myName ? this.waiters().filter((n) => n < myName).length : 0;
+        const ahead = owesTurn ? Math.max(1, this.waiters().length) : myName ? this.waiters().filter((n) => n < myName!).length : 0;
         const holder = this.holderStamp();
         if (ahead < lastAhead || holder !== lastHolder) {
           deadline = Date.now() + this.timeoutMs; // the queue moved, the lock changed hands: keep waiting
@@ -134,6 +138,11 @@ export class FileLock {
         const free = holder === '';
         if (!free) freeSince = 0;
         else if (!freeSince) freeSince = Date.now();
+        if (!free && owesTurn) {
+          owesTurn = false;
+          wantFile = this.announceWaiting();
+          myName = wantFile ? path.basename(wantFile) : undefined;
+        }
         if ((ahead === 0 || (free && Date.now() - freeSince > 100)) && this.tryCreate()) return broke;
         if (this.breakStale()) broke = true;
         if (Date.now() > deadline) throw new StoreError(`timed out waiting for the state lock ${this.lockPath}`);
@@ -141,8 +150,9 @@ export class FileLock {
           lastDirCheck = Date.now();
           if (this.dirChanged()) throw new StoreError(`the state directory ${path.dirname(this.lockPath)} was removed or replaced while waiting for its lock`);
         }
-        // First in line polls fast (the handoff); the rest of the queue slowly.
-        sleepSync(ahead === 0 ? wait : Math.min(5 + ahead, 20));
+        // First in line polls fast (the handoff), and so does a process owing its turn (to
+        // queue as soon as it is taken); the rest of the queue slowly.
+        sleepSync(ahead === 0 ? wait : owesTurn ? 1 : Math.min(5 + ahead, 20));
         wait = Math.min(wait * 2, 4);
       }
     } finally {
@@ -150,8 +160,12 @@ export class FileLock {
     }
   }
 
+  /** When this process last gave the lock up (see owesTurn in acquire). */
+  private releasedAt = 0;
+
   release(): void {
     fs.rmSync(this.lockPath, { force: true });
+    this.releasedAt = Date.now();
   }
 
   /** Which lock is in place (every lock is a new file: its inode and change time), '' for none. */

@@ -67,7 +67,7 @@ const WAITER_CHECK_MS = 10;
  * larger share of the lock (APF's concurrency shares), so the controllers keep up with ten
  * users creating at once; a user's wait stays bounded (one such slice per turn of theirs).
  */
-const HIGH_SLICE_MS = 50;
+const HIGH_SLICE_MS = 100;
 /**
  * A lock holder leaving at most this many keys in the journal's tail writes their files as
  * it gives the lock up (cheap); a larger tail (a group's writes, handed over mid-group to a
