@@ -122,10 +122,11 @@ export async function runCheck(inputs: string[], opts: CheckOptions = {}): Promi
     : (await import('../controllers/index')).createControllerManager(cluster.ctx);
   // A safety net: a controller that writes on every pass must not hang a CI job.
   const maxReconciles = opts.maxReconciles ?? Math.max(20_000, 200 * entries.length);
-  const run = await manager.runUntilStable({ timeoutMs, maxReconciles });
+  // The window of `reconcile --until-stable` (a wait under way when it closes ends once).
+  const run = await manager.settle(timeoutMs, { maxReconciles });
   // Unsettled with work left only past the deadline: nothing changes before it, so the
   // whole window was simulated (the manager does not move the clock to an idle deadline).
-  const simulatedMs = !run.stable && run.reconciles < maxReconciles ? timeoutMs : run.advancedMs;
+  const simulatedMs = !run.stable && run.reconciles < maxReconciles ? Math.max(timeoutMs, run.advancedMs) : run.advancedMs;
 
   const workloads = await diagnoseAll(cluster, entries, trials, run.stable ? undefined : timeoutMs, opts.allowedRegistries);
   await lintAll(cluster, entries, assumed);

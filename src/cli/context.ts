@@ -8,6 +8,7 @@ import { ensurePrivateDir } from '../store/file-store';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CliError } from '../api/errors';
+import { StoreNotFoundError } from '../store/store';
 import type { ApiServer } from '../api/server';
 import type { ClusterClock } from '../sim/clock';
 import type { FileFlags } from './manifest-input';
@@ -142,6 +143,16 @@ export class CliContext {
 
   get clusterDir(): string {
     return clusterDir(this.home, this.clusterName);
+  }
+
+  /** The error of a verb whose cluster does not exist (never made, or deleted meanwhile). */
+  missingCluster(): CliError {
+    return new CliError(`cluster "${this.clusterName}" does not exist (create it with: kubesim cluster create ${this.clusterName})`);
+  }
+
+  /** A store found gone (`cluster delete` while this command ran) as the user's words say it. */
+  storeGoneAsMissing(e: unknown): unknown {
+    return e instanceof StoreNotFoundError && path.resolve(e.dir) === path.resolve(this.clusterDir) ? this.missingCluster() : e;
   }
 
   clusterExists(): boolean {

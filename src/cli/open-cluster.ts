@@ -4,9 +4,8 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CliError } from '../api/errors';
 import type { ApiServer } from '../api/server';
-import { openClusterApi, StoreNotFoundError } from '../api/open';
+import { openClusterApi } from '../api/open';
 import { clusterStoreUrl } from '../cluster/store-url';
 import type { ClusterClock } from '../sim/clock';
 import { defaultRng } from '../sim/rng';
@@ -15,9 +14,8 @@ import { defaultProfile } from '../sim/profile';
 import { apiValidator } from '../api/validator-adapter';
 
 export async function openOrCreateCluster(ctx: CliContext, startDaemon = true): Promise<{ api: ApiServer; clock: ClusterClock }> {
-  const missing = () => new CliError(`cluster "${ctx.clusterName}" does not exist (create it with: kubesim cluster create ${ctx.clusterName})`);
   if (!fs.existsSync(path.join(ctx.clusterDir, 'registry'))) {
-    if (ctx.clusterName !== DEFAULT_CLUSTER) throw missing();
+    if (ctx.clusterName !== DEFAULT_CLUSTER) throw ctx.missingCluster();
     const { createCluster, ClusterExistsError } = await import('../cluster/cluster');
     try {
       await createCluster(ctx.home, ctx.clusterName, defaultProfile(ctx.clusterName));
@@ -28,7 +26,7 @@ export async function openOrCreateCluster(ctx: CliContext, startDaemon = true): 
   }
   const { api, clock } = await openClusterApi(clusterStoreUrl(ctx.clusterDir), (rev) => defaultRng(rev + 1), apiValidator()).catch((e: unknown) => {
     // Deleted since the check above (`cluster delete` in another command).
-    throw e instanceof StoreNotFoundError ? missing() : e;
+    throw ctx.storeGoneAsMissing(e);
   });
   if (startDaemon && process.env.KUBESIM_NO_DAEMON !== '1') {
     const { ensureDaemonFor } = await import('./daemon-control');

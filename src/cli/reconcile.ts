@@ -29,9 +29,7 @@ Examples:
         const api = await ctx.api({ startDaemon: false });
         const { inProcessManager } = await import('./in-process');
         const manager = await inProcessManager(ctx, api);
-        // A Deployment refused pods by a quota passes its 10-minute progress deadline 10m04s
-        // in (600 s after its last progress): the grace lets the default window see it.
-        const r = await manager.runUntilStable({ timeoutMs, graceMs: timeoutMs });
+        const r = await manager.settle(timeoutMs);
         if (!flags.quiet) {
           const took = humanDuration(r.advancedMs);
           ctx.out(r.stable ? `cluster is stable (simulated time advanced ${took})\n` : `cluster is not stable after ${took} of simulated time\n`);

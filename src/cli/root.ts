@@ -38,7 +38,9 @@ export class Program {
       try {
         const code = await fn(ctx, ...args);
         if (typeof code === 'number') this.exitCode = code;
-      } catch (e) {
+      } catch (caught) {
+        // The cluster deleted between this command's open and a write of its.
+        const e = ctx.storeGoneAsMissing(caught);
         this.streams.err(formatError(e, globals.v !== undefined && Number(globals.v) >= 6));
         this.exitCode = (e as { exitCode?: number }).exitCode ?? 1;
       }

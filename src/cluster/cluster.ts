@@ -204,7 +204,9 @@ export async function deleteCluster(home: string, name: string): Promise<boolean
   if (!fs.existsSync(path.join(dir, 'registry'))) return false;
   const { stopDaemon } = await import('../daemon/control');
   await stopDaemon(dir);
-  fs.rmSync(dir, { recursive: true, force: true });
+  // Under the store's lock: a command writing meanwhile finishes first, or finds no cluster.
+  const { removeFileStore } = await import('../store/file-store');
+  removeFileStore(dir);
   return true;
 }
 

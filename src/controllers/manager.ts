@@ -252,6 +252,15 @@ export class ControllerManager {
     return this.ctx.api.group(() => this.runUntilStableGrouped(opts));
   }
 
+  /**
+   * The settle window of `reconcile --until-stable` and `check`: `timeoutMs` of cluster time,
+   * and a wait under way when it closes (a progress deadline: a Deployment refused pods by a
+   * quota times out 10m04s in) followed to its end once if that comes within as long again.
+   */
+  settle(timeoutMs: number, opts: { maxReconciles?: number } = {}): Promise<StableResult> {
+    return this.runUntilStable({ timeoutMs, graceMs: timeoutMs, maxReconciles: opts.maxReconciles });
+  }
+
   private async runUntilStableGrouped(opts: StableOptions): Promise<StableResult> {
     const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
     const maxReconciles = opts.maxReconciles ?? 5_000_000;

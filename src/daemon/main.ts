@@ -11,6 +11,7 @@ import { createControllerManager } from '../controllers/index';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseProcessIdentity } from '../store/process-alive';
+import { setLockPriority } from '../store/file-lock';
 import { claimPidFile, releasePidFile, PID_FILE, type DaemonStatusDoc } from './control';
 import { fence, LeaderElector, LEASE_DEFAULTS } from '../controllers/leader-election';
 import type { ControllerManager } from '../controllers/manager';
@@ -41,6 +42,9 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
     return 1;
   }
   const elect = opts.leaderElect?.enabled ?? shared;
+  // The controllers' writes are served ahead of users' (see file-lock.ts): one daemon doing
+  // the work of every user's objects must not wait behind each of them in turn.
+  setLockPriority('workload-high');
   const abort = new AbortController();
   const stop = () => abort.abort();
   process.on('SIGTERM', stop);

@@ -45,6 +45,24 @@ export function readSmallFile(file: string, limit = 4096): string | undefined {
   }
 }
 
+/**
+ * The lock's priority levels, as kube-apiserver's API Priority and Fairness sees its clients:
+ * the controllers and the scheduler (the daemon) are served at a level of their own
+ * (`workload-high`), ahead of users' requests (`global-default`), so ten users writing at
+ * once cannot starve them; users still get every other turn (see FileLock.acquire).
+ */
+export type LockPriority = 'workload-high' | 'global-default';
+let processPriority: LockPriority = 'global-default';
+
+/** Sets this process's level (the daemon: workload-high). */
+export function setLockPriority(p: LockPriority): void {
+  processPriority = p;
+}
+
+export function lockPriority(): LockPriority {
+  return processPriority;
+}
+
 export class FileLock {
   /** The state directory as it was when this lock was made (see dirChanged). */
   private readonly dirId: string;
@@ -84,15 +102,22 @@ export class FileLock {
    * free for 100 ms), and a newcomer queues behind waiters rather than barging in. So 70
    * processes writing at once each get their turn instead of losing the race to faster
    * pollers. The wait times out only when the lock has not changed hands (nor the queue
-   * moved) for `timeoutMs`: a holder that keeps the lock, not a long queue.
+   * moved) for `timeoutMs`: a holder that keeps the lock, not a long queue. A waiter at
+   * workload-high queues ahead of every global-default one (its ticket sorts first); it is
+   * never waiting while it holds the lock, so the users' queue moves by one at each of its
+   * releases.
    */
   acquire(): boolean {
     let broke = false;
     let wantFile: string | undefined;
     try {
       if (!this.waiters().length && this.tryCreate()) return false;
-      wantFile = this.announceWaiting();
-      const myName = wantFile ? path.basename(wantFile) : undefined;
+      // Just given up by this workload-high process with others waiting: their turn first. It
+      // queues (ahead of them) only once one of them holds the lock; otherwise it would take
+      // the lock back before a sleeping waiter woke, or stand first in line while owing them.
+      let owesTurn = processPriority === 'workload-high' && Date.now() - this.releasedAt < 1000;
+      if (!owesTurn) wantFile = this.announceWaiting();
+      let myName = wantFile ? path.basename(wantFile) : undefined;
       let deadline = Date.now() + this.timeoutMs;
       let lastAhead = Infinity;
       let freeSince = 0;
@@ -100,7 +125,7 @@ export class FileLock {
       let lastHolder = '';
       let lastDirCheck = Date.now();
       for (;;) {
-        const ahead = myName ? this.waiters().filter((n) => n < myName).length : 0;
+        const ahead = owesTurn ? Math.max(1, this.waiters().length) : myName ? this.waiters().filter((n) => n < myName!).length : 0;
         const holder = this.holderStamp();
         if (ahead < lastAhead || holder !== lastHolder) {
           deadline = Date.now() + this.timeoutMs; // the queue moved, the lock changed hands: keep waiting
@@ -113,6 +138,11 @@ export class FileLock {
         const free = holder === '';
         if (!free) freeSince = 0;
         else if (!freeSince) freeSince = Date.now();
+        if (!free && owesTurn) {
+          owesTurn = false;
+          wantFile = this.announceWaiting();
+          myName = wantFile ? path.basename(wantFile) : undefined;
+        }
         if ((ahead === 0 || (free && Date.now() - freeSince > 100)) && this.tryCreate()) return broke;
         if (this.breakStale()) broke = true;
         if (Date.now() > deadline) throw new StoreError(`timed out waiting for the state lock ${this.lockPath}`);
@@ -120,8 +150,9 @@ export class FileLock {
           lastDirCheck = Date.now();
           if (this.dirChanged()) throw new StoreError(`the state directory ${path.dirname(this.lockPath)} was removed or replaced while waiting for its lock`);
         }
-        // First in line polls fast (the handoff); the rest of the queue slowly.
-        sleepSync(ahead === 0 ? wait : Math.min(5 + ahead, 20));
+        // First in line polls fast (the handoff), and so does a process owing its turn (to
+        // queue as soon as it is taken); the rest of the queue slowly.
+        sleepSync(ahead === 0 ? wait : owesTurn ? 1 : Math.min(5 + ahead, 20));
         wait = Math.min(wait * 2, 4);
       }
     } finally {
@@ -129,8 +160,12 @@ export class FileLock {
     }
   }
 
+  /** When this process last gave the lock up (see owesTurn in acquire). */
+  private releasedAt = 0;
+
   release(): void {
     fs.rmSync(this.lockPath, { force: true });
+    this.releasedAt = Date.now();
   }
 
   /** Which lock is in place (every lock is a new file: its inode and change time), '' for none. */
@@ -178,8 +213,10 @@ export class FileLock {
 
   /** `lock.want.<ticket>.<pid>`: this process's place in the queue (see acquire). */
   private announceWaiting(): string | undefined {
-    // A fixed-width timestamp in microseconds: names sort in arrival order.
-    const ticket = String(Math.round((performance.timeOrigin + performance.now()) * 1000)).padStart(20, '0');
+    // The level, then a fixed-width timestamp in microseconds: names sort by level, then in
+    // arrival order.
+    const level = processPriority === 'workload-high' ? '0' : '1';
+    const ticket = level + String(Math.round((performance.timeOrigin + performance.now()) * 1000)).padStart(19, '0');
     const file = `${this.lockPath}.want.${ticket}.${process.pid}`;
     try {
       fs.writeFileSync(file, '', { flag: 'wx', mode: FILE_MODE });

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KObject } from '../api/types';
-import { StoreError, type EventType } from './store';
+import { StoreError, StoreNotFoundError, type EventType } from './store';
 import { DamagedObjectError } from './damaged';
 
 const DIR_MODE = 0o700;
@@ -65,12 +65,7 @@ export function ensurePrivateDir(dir: string): void {
   if (!st.isDirectory()) throw new StoreError(`${dir} is not a directory`);
 }
 
-/** An opener other than `cluster create` found no store in the directory (removed, or never made). */
-export class StoreNotFoundError extends StoreError {
-  constructor(readonly dir: string) {
-    super(`no kubesim store in ${dir}`);
-  }
-}
+export { StoreNotFoundError };
 
 /**
  * Checks that `root` holds a store (it and its registry/ and meta/ folders, none a symlink)

@@ -31,7 +31,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KObject } from '../api/types';
 import { cloneJson, deepFreeze } from './clone';
-import { FileLock, readSmallFile } from './file-lock';
+import { FileLock, readSmallFile, lockPriority } from './file-lock';
 import { processAlive } from './process-alive';
 import { Journal, type JournalLine, journalLineText } from './journal';
 import {
@@ -40,6 +40,7 @@ import {
   KeyNotFoundError,
   RevisionConflictError,
   StoreError,
+  StoreNotFoundError,
   type ListReadOptions,
   type ListResult,
   type MetaWriteOptions,
@@ -61,6 +62,12 @@ const LOCK_TIMEOUT_MS = 30_000;
 const HOLD_MAX_MS = 3_000;
 const HOLD_MAX_WRITES = 50_000;
 const WAITER_CHECK_MS = 10;
+/**
+ * How long a workload-high holder (the daemon) keeps the lock once others wait: its level's
+ * larger share of the lock (APF's concurrency shares), so the controllers keep up with ten
+ * users creating at once; a user's wait stays bounded (one such slice per turn of theirs).
+ */
+const HIGH_SLICE_MS = 100;
 /**
  * A lock holder leaving at most this many keys in the journal's tail writes their files as
  * it gives the lock up (cheap); a larger tail (a group's writes, handed over mid-group to a
@@ -416,6 +423,7 @@ export class FileStore implements SyncStore {
   private yieldIfWaited(): void {
     const now = Date.now();
     if (now - Math.max(this.heldSince, this.lastWaiterCheck) < WAITER_CHECK_MS) return;
+    if (lockPriority() === 'workload-high' && now - this.heldSince < HIGH_SLICE_MS) return;
     this.lastWaiterCheck = now;
     if (this.lock.othersWaiting()) this.releaseHeld();
   }
@@ -460,7 +468,19 @@ export class FileStore implements SyncStore {
   }
 
   private take(): void {
-    const brokeStale = this.lock.acquire();
+    storeFaultPoint('take', this.root); // a test deletes the cluster here, between a command's open and its write
+    let brokeStale = false;
+    let acquired = false;
+    try {
+      brokeStale = this.lock.acquire();
+      acquired = true;
+      // `cluster delete` removes the store holding its lock: taken after that, the lock is in
+      // a directory that is gone (or going). Nothing is written, nothing made again.
+      requireStoreDir(this.root);
+    } catch (e) {
+      if (acquired) this.lock.release();
+      throw this.gone() ? new StoreNotFoundError(this.root) : e;
+    }
     this.held = true;
     this.heldSince = Date.now();
     try {
@@ -482,6 +502,16 @@ export class FileStore implements SyncStore {
       this.journal.closeWriter();
       this.lock.release();
       throw e;
+    }
+  }
+
+  /** Whether the store's directory is no longer there (removed by `cluster delete`). */
+  private gone(): boolean {
+    try {
+      requireStoreDir(this.root);
+      return false;
+    } catch (e) {
+      return e instanceof StoreNotFoundError;
     }
   }
 
@@ -801,4 +831,21 @@ export class FileStore implements SyncStore {
   writeRevFile(rev: number): void {
     atomicWrite(this.revPath, String(rev) + '\n', this.fsync);
   }
+}
+
+/**
+ * Removes a file store (`cluster delete`) holding its lock, so that no write is half done in
+ * it: its registry goes first, so a command that opened the store and writes later finds no
+ * store (StoreNotFoundError) rather than writing into a directory being removed. A lock
+ * that cannot be taken (damaged) does not keep a cluster from being deleted.
+ */
+export function removeFileStore(root: string): void {
+  const lock = new FileLock(path.join(root, 'lock'), LOCK_TIMEOUT_MS);
+  try {
+    lock.acquire();
+  } catch {
+    /* removed all the same */
+  }
+  fs.rmSync(path.join(root, 'registry'), { recursive: true, force: true, maxRetries: 5 });
+  fs.rmSync(root, { recursive: true, force: true, maxRetries: 5 });
 }

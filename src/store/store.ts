@@ -40,6 +40,16 @@ export class RevisionConflictError extends Error {
 export class StoreError extends Error {}
 
 /**
+ * An opener other than `cluster create` found no store in the directory (removed, or never
+ * made), or a command that opened it found it removed when it came to write.
+ */
+export class StoreNotFoundError extends StoreError {
+  constructor(readonly dir: string) {
+    super(`no kubesim store in ${dir}`);
+  }
+}
+
+/**
  * Whether `e` says the change feed no longer holds the revision asked for (etcd's
  * "mvcc: required revision has been compacted"): the caller lists again (HTTP 410 Gone).
  */

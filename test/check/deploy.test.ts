@@ -37,6 +37,16 @@ test('deploy/progress-deadline: ProgressDeadlineExceeded with the controller\'s 
   assert.equal(f.line, 3);
 });
 
+test('the default window is reconcile --until-stable\'s: a quota-stuck Deployment\'s progress deadline (10m04s in) is seen, and the run settles', async () => {
+  const quota = 'apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: pods}\nspec: {hard: {pods: "1"}}\n---\n';
+  const { findings, report } = await d.check('quota.yaml', quota + deployment('stuck', { replicas: 2 }));
+  const [f] = only(findings, 'deploy/progress-deadline');
+  assert.match(f?.message ?? '', /^ProgressDeadlineExceeded: ReplicaSet "stuck-[a-z0-9]+" has timed out progressing\.$/);
+  assert.match(only(findings, 'deploy/create-failed')[0]?.message ?? '', /exceeded quota: pods, requested: pods=1, used: pods=1, limited: pods=1$/);
+  assert.equal(report.settled, true);
+  assert.ok(report.simulatedMs > 600_000 && report.simulatedMs < 1_200_000, `simulated ${report.simulatedMs} ms`);
+});
+
 test('deploy/apply-failed: a namespace that does not exist, as kubectl apply says it; --assume-exists namespace/x fixes it', async () => {
   const yaml = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: prod\ndata: {a: b}\n`;
   const { file, findings } = await d.check('ns.yaml', yaml);

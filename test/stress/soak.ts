@@ -18,6 +18,8 @@ export interface SoakFigures {
   maxBindDelayS: number;
   /** Pods bound more than a second of cluster time after their creation. */
   boundLate: number;
+  /** The bind delays' distribution (cluster seconds): p50, p90, p99. */
+  bindDelayS: { p50: number; p90: number; p99: number };
   /** `apply` processes that failed, and their first error lines. */
   failedProcesses: number;
   failures: string[];
@@ -91,12 +93,14 @@ export async function soakRun(home: string, processes: number, perProcess: numbe
   const unreconciled = pending();
   let maxBindDelayS = 0;
   let boundLate = 0;
+  const delays: number[] = [];
   for (const n of acknowledged) {
     const p = pods.get(n);
     const at = p?.status?.conditions?.find((c) => c.type === 'PodScheduled')?.lastTransitionTime;
     if (!at || !p?.metadata?.creationTimestamp) continue;
     const d = (Date.parse(at) - Date.parse(p.metadata.creationTimestamp)) / 1000;
     maxBindDelayS = Math.max(maxBindDelayS, d);
+    delays.push(d);
     if (d > 1) boundLate++;
   }
   return {
@@ -110,9 +114,16 @@ export async function soakRun(home: string, processes: number, perProcess: numbe
     settleMs: Date.now() - t1,
     maxBindDelayS,
     boundLate,
+    bindDelayS: { p50: quantile(delays, 0.5), p90: quantile(delays, 0.9), p99: quantile(delays, 0.99) },
     failedProcesses: failures.length,
     failures: [...new Set(failures)].slice(0, 3),
   };
+}
+
+function quantile(xs: number[], q: number): number {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
 
 /** A cluster with room for `pods` pods (110 per node, as the kubelet's default max-pods). */
