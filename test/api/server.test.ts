@@ -162,7 +162,7 @@ test('two clusters in one process validate same-named CRDs at the same resourceV
   assert.equal(crdA.metadata.resourceVersion, crdB.metadata.resourceVersion);
   const widget = (name: string, size: unknown): KObject => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name }, spec: { size } });
   await a.create(widget('three', 3));
-  await assert.rejects(() => a.create(widget('big', 'big')), /Widget.example.com "big" is invalid: spec\.size: Invalid value: "big": spec\.size in body must be of type integer: "string"/);
+  await assert.rejects(() => a.create(widget('big', 'big')), /Widget.example.com "big" is invalid: spec\.size: Invalid value: "string": spec\.size in body must be of type integer: "string"/);
   await b.create(widget('big', 'big'));
   await assert.rejects(() => b.create(widget('three', 3)), /Widget.example.com "three" is invalid: spec\.size: Invalid value: 3: spec\.size in body must be of type string: "integer"/);
 });
