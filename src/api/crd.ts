@@ -163,15 +163,20 @@ export function crdNamingStatus(crd: KObject, all: KObject[], now: string): Reco
 
 type Schema = Record<string, any>;
 
+/** The schema of the version an object names (its apiVersion), else the storage version's. */
+function schemaFor(obj: KObject, crd: KObject): Schema | undefined {
+  const version = String(obj.apiVersion ?? '').split('/').pop() ?? '';
+  return (crdVersionSchema(crd, version) ?? crdVersionSchema(crd, crdStorageVersion(crd) ?? '')) as Schema | undefined;
+}
+
 /**
  * Decoding a custom resource (apiextensions-apiserver unstructuredSchemaCoercer): a null
- * where the schema says the field is not nullable is defaulted when the field has a
- * default, else removed (structuraldefaulting.PruneNonNullableNullsWithoutDefaults), before
- * validation sees it. In place.
+ * where the schema says the field is not nullable and has no default is removed
+ * (structuraldefaulting.PruneNonNullableNullsWithoutDefaults), before validation sees it;
+ * one with a default is left for withCrdDefaults. In place.
  */
 export function pruneNonNullableNulls(obj: KObject, crd: KObject): void {
-  const version = String(obj.apiVersion ?? '').split('/').pop() ?? '';
-  const schema = crdVersionSchema(crd, version) as Schema | undefined;
+  const schema = schemaFor(obj, crd);
   if (schema && !crd.spec?.preserveUnknownFields) pruneNulls(obj, schema);
 }
 
@@ -183,12 +188,63 @@ function pruneNulls(x: unknown, s: Schema | undefined): void {
   }
   const map = x as Record<string, unknown>;
   for (const k of Object.keys(map)) {
-    const sub: Schema | undefined = s?.properties?.[k] ?? (typeof s?.additionalProperties === 'object' ? s.additionalProperties : undefined);
-    if (map[k] === null && sub && !sub.nullable) {
-      if (sub.default === undefined) delete map[k];
-      else map[k] = JSON.parse(JSON.stringify(sub.default));
-    } else {
-      pruneNulls(map[k], sub);
-    }
+    const sub = fieldSchema(s, k);
+    if (map[k] === null && sub && !sub.nullable && sub.default == null) delete map[k];
+    else pruneNulls(map[k], sub);
   }
+}
+
+/** A field's schema: its property, else additionalProperties when that is a schema. */
+function fieldSchema(s: Schema | undefined, k: string): Schema | undefined {
+  if (s?.properties && Object.prototype.hasOwnProperty.call(s.properties, k)) return s.properties[k];
+  return typeof s?.additionalProperties === 'object' ? s.additionalProperties : undefined;
+}
+
+/**
+ * A custom resource with its schema's defaults (structuraldefaulting.Default), as
+ * kube-apiserver applies them when it decodes a request body (create, update, patch, apply)
+ * and when it reads an object from storage: a missing property, or a null one the schema
+ * does not allow, gets its default (deep-copied, then defaulted inside); defaults go only
+ * into objects that exist, into array items and additionalProperties values. A default of
+ * null is never applied. Copy on write: `obj` itself (which may be frozen) when nothing is
+ * defaulted, else a copy sharing what did not change.
+ */
+export function withCrdDefaults(obj: KObject, crd: KObject): KObject {
+  const schema = schemaFor(obj, crd);
+  return schema ? (defaulted(obj, schema) as KObject) : obj;
+}
+
+const nonNullableNull = (x: unknown, s: Schema | undefined): boolean => x === null && s != null && !s.nullable;
+const copyJson = (v: unknown): unknown => (v === null || v === undefined ? null : JSON.parse(JSON.stringify(v)));
+
+function defaulted(x: unknown, s: Schema | undefined): unknown {
+  if (!s || x === null || typeof x !== 'object') return x;
+  if (Array.isArray(x)) {
+    const items: Schema | undefined = Array.isArray(s.items) ? undefined : s.items;
+    let out: unknown[] | undefined;
+    for (let i = 0; i < x.length; i++) {
+      const v = defaulted(nonNullableNull(x[i], items) ? copyJson(items!.default) : x[i], items);
+      if (v !== x[i]) (out ??= x.slice())[i] = v;
+    }
+    return out ?? x;
+  }
+  const map = x as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  const set = (k: string, v: unknown) => ((out ??= { ...map })[k] = v);
+  const props: Record<string, Schema> = s.properties ?? {};
+  for (const k of Object.keys(props)) {
+    const p = props[k];
+    if (p?.default == null) continue;
+    if (!Object.prototype.hasOwnProperty.call(map, k) || nonNullableNull(map[k], p)) set(k, copyJson(p.default));
+  }
+  const additional: Schema | undefined = typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
+  for (const k of Object.keys(out ?? map)) {
+    const before = (out ?? map)[k];
+    let v: unknown;
+    if (Object.prototype.hasOwnProperty.call(props, k)) v = defaulted(before, props[k]);
+    else if (additional) v = defaulted(nonNullableNull(before, additional) ? copyJson(additional.default) : before, additional);
+    else continue;
+    if (v !== before) set(k, v);
+  }
+  return out ?? map;
 }
