@@ -177,21 +177,85 @@ function schemaFor(obj: KObject, crd: KObject): Schema | undefined {
  */
 export function pruneNonNullableNulls(obj: KObject, crd: KObject): void {
   const schema = schemaFor(obj, crd);
-  if (schema && !crd.spec?.preserveUnknownFields) pruneNulls(obj, schema);
+  if (!schema || crd.spec?.preserveUnknownFields) return;
+  const out = withoutNulls(obj, schema) as KObject;
+  if (out === obj) return;
+  for (const k of Object.keys(obj)) if (!(k in out)) delete obj[k];
+  Object.assign(obj, out);
 }
 
-function pruneNulls(x: unknown, s: Schema | undefined): void {
-  if (x === null || typeof x !== 'object') return;
-  if (Array.isArray(x)) {
-    for (const item of x) pruneNulls(item, s?.items);
-    return;
-  }
+/**
+ * A custom resource as kube-apiserver decodes it from storage (the codec of
+ * crdConversionRESTOptionsGetter): fields its schema does not know pruned
+ * (structuralpruning.Prune), non-nullable nulls without a default pruned, then its defaults
+ * (withCrdDefaults), so an object stored under an older schema reads as the CRD says now.
+ * Copy on write, as withCrdDefaults.
+ */
+export function asDecodedFromStorage(obj: KObject, crd: KObject): KObject {
+  const schema = schemaFor(obj, crd);
+  if (!schema) return obj;
+  const coerced = crd.spec?.preserveUnknownFields ? obj : withoutNulls(pruned(obj, schema, true), schema);
+  return defaulted(coerced, schema) as KObject;
+}
+
+/** Copy on write: `x` itself when nothing changed, else a shallow copy of each changed level. */
+function withoutNulls(x: unknown, s: Schema | undefined): unknown {
+  if (x === null || typeof x !== 'object') return x;
+  if (Array.isArray(x)) return mapItems(x, (v) => withoutNulls(v, s?.items));
   const map = x as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
   for (const k of Object.keys(map)) {
     const sub = fieldSchema(s, k);
-    if (map[k] === null && sub && !sub.nullable && sub.default == null) delete map[k];
-    else pruneNulls(map[k], sub);
+    if (map[k] === null && sub && !sub.nullable && sub.default == null) delete (out ??= { ...map })[k];
+    else {
+      const v = withoutNulls(map[k], sub);
+      if (v !== map[k]) (out ??= { ...map })[k] = v;
+    }
   }
+  return out ?? map;
+}
+
+function mapItems(x: unknown[], f: (v: unknown) => unknown): unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < x.length; i++) {
+    const v = f(x[i]);
+    if (v !== x[i]) (out ??= x.slice())[i] = v;
+  }
+  return out ?? x;
+}
+
+const META_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
+
+/**
+ * structuralpruning.Prune, copy on write: a field neither a property nor allowed by
+ * additionalProperties is dropped, unless x-kubernetes-preserve-unknown-fields keeps it; the
+ * root and embedded resources keep apiVersion, kind and metadata. A value under a schema-less
+ * additionalProperties (true) keeps no fields of its own.
+ */
+function pruned(x: unknown, s: Schema | undefined, root = false): unknown {
+  const keep = s?.['x-kubernetes-preserve-unknown-fields'] === true;
+  if (x === null || typeof x !== 'object') return x;
+  if (Array.isArray(x)) {
+    if (keep) return s!.items ? mapItems(x, (v) => pruned(v, { ...s!.items, 'x-kubernetes-preserve-unknown-fields': true })) : x;
+    return mapItems(x, (v) => pruned(v, s?.items));
+  }
+  const map = x as Record<string, unknown>;
+  if (!s) return keep || !Object.keys(map).length ? map : {};
+  const meta = root || s['x-kubernetes-embedded-resource'] === true;
+  let out: Record<string, unknown> | undefined;
+  for (const k of Object.keys(map)) {
+    if (meta && META_FIELDS.has(k)) continue;
+    let v: unknown;
+    if (s.properties && Object.prototype.hasOwnProperty.call(s.properties, k)) v = pruned(map[k], s.properties[k]);
+    else if (s.additionalProperties !== undefined) v = pruned(map[k], typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
+    else if (keep) continue;
+    else {
+      delete (out ??= { ...map })[k];
+      continue;
+    }
+    if (v !== map[k]) (out ??= { ...map })[k] = v;
+  }
+  return out ?? map;
 }
 
 /** A field's schema: its property, else additionalProperties when that is a schema. */

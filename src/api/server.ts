@@ -23,7 +23,7 @@ import { deepEqual } from '../store/json-equal';
 export { deepEqual };
 import { applyDefaults } from './defaulting';
 import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
-import { crdNamingStatus, crdResourceType, pruneNonNullableNulls, servedCrdType, withCrdDefaults } from './crd';
+import { asDecodedFromStorage, crdNamingStatus, crdResourceType, pruneNonNullableNulls, servedCrdType, withCrdDefaults } from './crd';
 import type { Store, WatchEvent } from '../store/store';
 import { SimState } from './sim-state';
 import { EventIndex, eventIdentity } from './event-names';
@@ -151,14 +151,14 @@ export class ApiServer {
   }
 
   /**
-   * Custom resources as kube-apiserver reads them from storage: with the defaults their CRD
-   * has now (the storage codec's unstructuredDefaulter), so objects stored before a default
-   * was added show it. Built-in objects as they are.
+   * Custom resources as kube-apiserver reads them from storage (asDecodedFromStorage): pruned
+   * and defaulted by the schema their CRD has now, so an object stored before a default was
+   * added shows it. Built-in objects as they are.
    */
   async asRead(rt: ResourceType, items: KObject[]): Promise<KObject[]> {
     if (!rt.crd || !items.length) return items;
     const crd = await this.tryGet(this.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, rt.crd, { shared: true });
-    return crd ? items.map((o) => withCrdDefaults(o, crd)) : items;
+    return crd ? items.map((o) => asDecodedFromStorage(o, crd)) : items;
   }
 
   async list(rt: ResourceType, opts: ListOptions = {}): Promise<{ items: KObject[]; resourceVersion: string }> {

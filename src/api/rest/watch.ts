@@ -7,7 +7,7 @@
 import { listPrefix } from '../keys';
 import { isRevisionCompacted } from '../../store/store';
 import type { KObject } from '../types';
-import { withCrdDefaults } from '../crd';
+import { asDecodedFromStorage } from '../crd';
 import { includeObject, parseBool, type RestHandler, type Target } from './handler';
 import { historyGone, parseResourceVersion, selectorOptions, validateListOptions } from './list';
 import { negotiate } from './negotiate';
@@ -43,10 +43,10 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
     (!opts.labelMatch || opts.labelMatch(o.metadata.labels ?? {})) &&
     (!opts.fieldMatch || opts.fieldMatch(o));
 
-  // Custom resources carry their CRD's defaults, as read from storage (ApiServer.asRead).
-  const defaultsFrom = t.rt.crd ? await h.api.tryGet(h.api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, t.rt.crd, { shared: true }) : undefined;
+  // Custom resources as read from storage: pruned and defaulted by their CRD (ApiServer.asRead).
+  const crdOfType = t.rt.crd ? await h.api.tryGet(h.api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, t.rt.crd, { shared: true }) : undefined;
   const encode = (type: string, stored: KObject, first: boolean): string => {
-    const obj = defaultsFrom ? withCrdDefaults(stored, defaultsFrom) : stored;
+    const obj = crdOfType ? asDecodedFromStorage(stored, crdOfType) : stored;
     if (asTable && type !== 'BOOKMARK') {
       const table = toTable([obj], t.rt.kind, t.rt.group, { crd, now: h.api.clock.now(), include: include as IncludeObject, resourceVersion: obj.metadata.resourceVersion, noColumns: !first });
       return JSON.stringify({ type, object: table }) + '\n';
