@@ -36,17 +36,16 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
   validateListOptions(req, true);
   const sendInitial = req.query.get('sendInitialEvents');
   const initial = sendInitial === 'true' || (sendInitial === null && (rv === undefined || rv === 0));
-  const crd = asTable ? await h.crdOf(t) : undefined;
+  // A custom resource's CRD: its table columns, and its objects as read from storage (ApiServer.asRead).
+  const crd = await h.crdOf(t);
   const matches = (o: KObject) =>
     (t.name === undefined || o.metadata.name === t.name) &&
     (!opts.namespace || o.metadata.namespace === opts.namespace) &&
     (!opts.labelMatch || opts.labelMatch(o.metadata.labels ?? {})) &&
     (!opts.fieldMatch || opts.fieldMatch(o));
 
-  // Custom resources as read from storage: pruned and defaulted by their CRD (ApiServer.asRead).
-  const crdOfType = t.rt.crd ? await h.api.tryGet(h.api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, t.rt.crd, { shared: true }) : undefined;
   const encode = (type: string, stored: KObject, first: boolean): string => {
-    const obj = crdOfType ? asDecodedFromStorage(stored, crdOfType) : stored;
+    const obj = crd ? asDecodedFromStorage(stored, crd) : stored;
     if (asTable && type !== 'BOOKMARK') {
       const table = toTable([obj], t.rt.kind, t.rt.group, { crd, now: h.api.clock.now(), include: include as IncludeObject, resourceVersion: obj.metadata.resourceVersion, noColumns: !first });
       return JSON.stringify({ type, object: table }) + '\n';
