@@ -163,32 +163,152 @@ export function crdNamingStatus(crd: KObject, all: KObject[], now: string): Reco
 
 type Schema = Record<string, any>;
 
-/**
- * Decoding a custom resource (apiextensions-apiserver unstructuredSchemaCoercer): a null
- * where the schema says the field is not nullable is defaulted when the field has a
- * default, else removed (structuraldefaulting.PruneNonNullableNullsWithoutDefaults), before
- * validation sees it. In place.
- */
-export function pruneNonNullableNulls(obj: KObject, crd: KObject): void {
+/** The schema of the version an object names (its apiVersion), else the storage version's. */
+function schemaFor(obj: KObject, crd: KObject): Schema | undefined {
   const version = String(obj.apiVersion ?? '').split('/').pop() ?? '';
-  const schema = crdVersionSchema(crd, version) as Schema | undefined;
-  if (schema && !crd.spec?.preserveUnknownFields) pruneNulls(obj, schema);
+  return (crdVersionSchema(crd, version) ?? crdVersionSchema(crd, crdStorageVersion(crd) ?? '')) as Schema | undefined;
 }
 
-function pruneNulls(x: unknown, s: Schema | undefined): void {
-  if (x === null || typeof x !== 'object') return;
-  if (Array.isArray(x)) {
-    for (const item of x) pruneNulls(item, s?.items);
-    return;
-  }
+/**
+ * Decoding a custom resource (apiextensions-apiserver unstructuredSchemaCoercer): a null
+ * where the schema says the field is not nullable and has no default is removed
+ * (structuraldefaulting.PruneNonNullableNullsWithoutDefaults), before validation sees it;
+ * one with a default is left for withCrdDefaults. In place.
+ */
+export function pruneNonNullableNulls(obj: KObject, crd: KObject): void {
+  const schema = schemaFor(obj, crd);
+  if (!schema || crd.spec?.preserveUnknownFields) return;
+  const out = withoutNulls(obj, schema) as KObject;
+  if (out === obj) return;
+  for (const k of Object.keys(obj)) if (!(k in out)) delete obj[k];
+  Object.assign(obj, out);
+}
+
+/**
+ * A custom resource as kube-apiserver decodes it from storage (the codec of
+ * crdConversionRESTOptionsGetter): fields its schema does not know pruned
+ * (structuralpruning.Prune), non-nullable nulls without a default pruned, then its defaults
+ * (withCrdDefaults), so an object stored under an older schema reads as the CRD says now.
+ * Copy on write, as withCrdDefaults.
+ */
+export function asDecodedFromStorage(obj: KObject, crd: KObject): KObject {
+  const schema = schemaFor(obj, crd);
+  if (!schema) return obj;
+  const coerced = crd.spec?.preserveUnknownFields ? obj : withoutNulls(pruned(obj, schema, true), schema);
+  return defaulted(coerced, schema) as KObject;
+}
+
+/** Copy on write: `x` itself when nothing changed, else a shallow copy of each changed level. */
+function withoutNulls(x: unknown, s: Schema | undefined): unknown {
+  if (x === null || typeof x !== 'object') return x;
+  if (Array.isArray(x)) return mapItems(x, (v) => withoutNulls(v, s?.items));
   const map = x as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
   for (const k of Object.keys(map)) {
-    const sub: Schema | undefined = s?.properties?.[k] ?? (typeof s?.additionalProperties === 'object' ? s.additionalProperties : undefined);
-    if (map[k] === null && sub && !sub.nullable) {
-      if (sub.default === undefined) delete map[k];
-      else map[k] = JSON.parse(JSON.stringify(sub.default));
-    } else {
-      pruneNulls(map[k], sub);
+    const sub = fieldSchema(s, k);
+    if (map[k] === null && sub && !sub.nullable && sub.default == null) delete (out ??= { ...map })[k];
+    else {
+      const v = withoutNulls(map[k], sub);
+      if (v !== map[k]) (out ??= { ...map })[k] = v;
     }
   }
+  return out ?? map;
+}
+
+function mapItems(x: unknown[], f: (v: unknown) => unknown): unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < x.length; i++) {
+    const v = f(x[i]);
+    if (v !== x[i]) (out ??= x.slice())[i] = v;
+  }
+  return out ?? x;
+}
+
+const META_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
+
+/**
+ * structuralpruning.Prune, copy on write: a field neither a property nor allowed by
+ * additionalProperties is dropped, unless x-kubernetes-preserve-unknown-fields keeps it; the
+ * root and embedded resources keep apiVersion, kind and metadata. A value under a schema-less
+ * additionalProperties (true) keeps no fields of its own.
+ */
+function pruned(x: unknown, s: Schema | undefined, root = false): unknown {
+  const keep = s?.['x-kubernetes-preserve-unknown-fields'] === true;
+  if (x === null || typeof x !== 'object') return x;
+  if (Array.isArray(x)) {
+    if (keep) return s!.items ? mapItems(x, (v) => pruned(v, { ...s!.items, 'x-kubernetes-preserve-unknown-fields': true })) : x;
+    return mapItems(x, (v) => pruned(v, s?.items));
+  }
+  const map = x as Record<string, unknown>;
+  if (!s) return keep || !Object.keys(map).length ? map : {};
+  const meta = root || s['x-kubernetes-embedded-resource'] === true;
+  let out: Record<string, unknown> | undefined;
+  for (const k of Object.keys(map)) {
+    if (meta && META_FIELDS.has(k)) continue;
+    let v: unknown;
+    if (s.properties && Object.prototype.hasOwnProperty.call(s.properties, k)) v = pruned(map[k], s.properties[k]);
+    else if (s.additionalProperties !== undefined) v = pruned(map[k], typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
+    else if (keep) continue;
+    else {
+      delete (out ??= { ...map })[k];
+      continue;
+    }
+    if (v !== map[k]) (out ??= { ...map })[k] = v;
+  }
+  return out ?? map;
+}
+
+/** A field's schema: its property, else additionalProperties when that is a schema. */
+function fieldSchema(s: Schema | undefined, k: string): Schema | undefined {
+  if (s?.properties && Object.prototype.hasOwnProperty.call(s.properties, k)) return s.properties[k];
+  return typeof s?.additionalProperties === 'object' ? s.additionalProperties : undefined;
+}
+
+/**
+ * A custom resource with its schema's defaults (structuraldefaulting.Default), as
+ * kube-apiserver applies them when it decodes a request body (create, update, patch, apply)
+ * and when it reads an object from storage: a missing property, or a null one the schema
+ * does not allow, gets its default (deep-copied, then defaulted inside); defaults go only
+ * into objects that exist, into array items and additionalProperties values. A default of
+ * null is never applied. Copy on write: `obj` itself (which may be frozen) when nothing is
+ * defaulted, else a copy sharing what did not change.
+ */
+export function withCrdDefaults(obj: KObject, crd: KObject): KObject {
+  const schema = schemaFor(obj, crd);
+  return schema ? (defaulted(obj, schema) as KObject) : obj;
+}
+
+const nonNullableNull = (x: unknown, s: Schema | undefined): boolean => x === null && s != null && !s.nullable;
+const copyJson = (v: unknown): unknown => (v === null || v === undefined ? null : JSON.parse(JSON.stringify(v)));
+
+function defaulted(x: unknown, s: Schema | undefined): unknown {
+  if (!s || x === null || typeof x !== 'object') return x;
+  if (Array.isArray(x)) {
+    const items: Schema | undefined = Array.isArray(s.items) ? undefined : s.items;
+    let out: unknown[] | undefined;
+    for (let i = 0; i < x.length; i++) {
+      const v = defaulted(nonNullableNull(x[i], items) ? copyJson(items!.default) : x[i], items);
+      if (v !== x[i]) (out ??= x.slice())[i] = v;
+    }
+    return out ?? x;
+  }
+  const map = x as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  const set = (k: string, v: unknown) => ((out ??= { ...map })[k] = v);
+  const props: Record<string, Schema> = s.properties ?? {};
+  for (const k of Object.keys(props)) {
+    const p = props[k];
+    if (p?.default == null) continue;
+    if (!Object.prototype.hasOwnProperty.call(map, k) || nonNullableNull(map[k], p)) set(k, copyJson(p.default));
+  }
+  const additional: Schema | undefined = typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
+  for (const k of Object.keys(out ?? map)) {
+    const before = (out ?? map)[k];
+    let v: unknown;
+    if (Object.prototype.hasOwnProperty.call(props, k)) v = defaulted(before, props[k]);
+    else if (additional) v = defaulted(nonNullableNull(before, additional) ? copyJson(additional.default) : before, additional);
+    else continue;
+    if (v !== before) set(k, v);
+  }
+  return out ?? map;
 }

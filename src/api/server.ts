@@ -23,7 +23,7 @@ import { deepEqual } from '../store/json-equal';
 export { deepEqual };
 import { applyDefaults } from './defaulting';
 import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
-import { crdNamingStatus, crdResourceType, pruneNonNullableNulls, servedCrdType } from './crd';
+import { asDecodedFromStorage, crdNamingStatus, crdResourceType, pruneNonNullableNulls, servedCrdType, withCrdDefaults } from './crd';
 import type { Store, WatchEvent } from '../store/store';
 import { SimState } from './sim-state';
 import { EventIndex, eventIdentity } from './event-names';
@@ -146,7 +146,19 @@ export class ApiServer {
   async tryGet(rt: ResourceType, namespace: string | undefined, name: string, opts?: { shared?: boolean }): Promise<KObject | undefined> {
     if (!validName(name)) return undefined;
     if (rt.namespaced && namespace !== undefined && !validName(namespace)) return undefined;
-    return this.store.get(objectKey(rt, rt.namespaced ? namespace ?? 'default' : undefined, name), opts?.shared ? { shared: true } : undefined);
+    const obj = await this.store.get(objectKey(rt, rt.namespaced ? namespace ?? 'default' : undefined, name), opts?.shared ? { shared: true } : undefined);
+    return obj && rt.crd ? (await this.asRead(rt, [obj]))[0] : obj;
+  }
+
+  /**
+   * Custom resources as kube-apiserver reads them from storage (asDecodedFromStorage): pruned
+   * and defaulted by the schema their CRD has now, so an object stored before a default was
+   * added shows it. Built-in objects as they are.
+   */
+  async asRead(rt: ResourceType, items: KObject[]): Promise<KObject[]> {
+    if (!rt.crd || !items.length) return items;
+    const crd = await this.tryGet(this.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, rt.crd, { shared: true });
+    return crd ? items.map((o) => asDecodedFromStorage(o, crd)) : items;
   }
 
   async list(rt: ResourceType, opts: ListOptions = {}): Promise<{ items: KObject[]; resourceVersion: string }> {
@@ -156,7 +168,7 @@ export class ApiServer {
     // pay for copying what it drops. Matchers only read (see ListOptions).
     const filter = labelMatch || fieldMatch ? (o: KObject) => (!labelMatch || labelMatch(o.metadata.labels ?? {})) && (!fieldMatch || fieldMatch(o)) : undefined;
     const { rev, items } = await this.store.list(listPrefix(rt, rt.namespaced ? opts.namespace : undefined), filter, opts.shared ? { shared: true } : undefined);
-    return { items, resourceVersion: String(rev) };
+    return { items: await this.asRead(rt, items), resourceVersion: String(rev) };
   }
 
   /**
@@ -169,7 +181,7 @@ export class ApiServer {
     const { labelMatch, fieldMatch } = opts;
     const filter = labelMatch || fieldMatch ? (o: KObject) => (!labelMatch || labelMatch(o.metadata.labels ?? {})) && (!fieldMatch || fieldMatch(o)) : undefined;
     const r = await this.store.listPage(listPrefix(rt, rt.namespaced ? opts.namespace : undefined), { ...page, filter });
-    return { items: r.items, resourceVersion: String(r.rev), next: r.next, remaining: r.remaining };
+    return { items: await this.asRead(rt, r.items), resourceVersion: String(r.rev), next: r.next, remaining: r.remaining };
   }
 
   changesSince(rev: number): Promise<WatchEvent[]> {
@@ -289,11 +301,14 @@ export class ApiServer {
         next = { ...current, metadata: { ...current.metadata } };
         if (input.status !== undefined) next.status = deepCopy(input.status);
         else delete next.status;
+        // The body is decoded with its schema's defaults (the status among them).
+        const crd = rt.crd ? await this.crdOf(rt) : undefined;
+        if (crd) next = withCrdDefaults(next, crd);
         strategy.prepareForStatusUpdate?.(input, next);
         const manager = opts.fieldManager ?? ambientFieldManager();
         if (manager) await trackUpdate(current, next, manager, this.trackContext(rt, next, 'status'));
         // A custom resource's status is validated against its schema's status (statusStrategy).
-        if (rt.crd) this.checkValid(next, rt, await this.crdOf(rt), (e) => /^status\b/.test(e.field));
+        if (crd) this.checkValid(next, rt, crd, (e) => /^status\b/.test(e.field));
       } else {
         next = decoded!;
         applyDefaults(next);
@@ -547,14 +562,15 @@ export class ApiServer {
 
   /** Strict decoding; returns the custom resource's CRD (for checkValid). */
   private async checkSchema(obj: KObject, rt: ResourceType): Promise<KObject | undefined> {
-    if (!this.validator) return;
     const crd = await this.crdOf(rt);
     if (crd) pruneNonNullableNulls(obj, crd);
-    const errs = this.validator.schemaErrors(obj, rt, crd);
+    const errs = this.validator?.schemaErrors(obj, rt, crd) ?? [];
     if (errs.length) {
       const version = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[1] : obj.apiVersion;
       throw ApiError.badRequest(`${rt.kind} in version "${version}" cannot be handled as a ${rt.kind}: ${errs.join(', ')}`);
     }
+    // The decoded body gets its schema's defaults before admission and validation see it.
+    if (crd) Object.assign(obj, withCrdDefaults(obj, crd));
     return crd;
   }
 

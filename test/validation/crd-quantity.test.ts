@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileCrdSchema, applyCrdDefaults } from '../../src/api/validation';
+import { compileCrdSchema } from '../../src/api/validation';
+import { withCrdDefaults } from '../../src/api/crd';
 import { parseQuantity, formatQuantity, cpuMillis, bytes, QUANTITY_REGEX_MESSAGE } from '../../src/api/quantity';
 import type { KObject } from '../../src/api/types';
 
@@ -40,7 +41,7 @@ test('CRD schema: valid objects, unknown fields, enums, types, extensions', () =
 });
 
 test('CRD defaults are applied', () => {
-  const o = applyCrdDefaults(cr({ size: 'small' }), crd, 'v1');
+  const o = withCrdDefaults(cr({ size: 'small' }), crd);
   assert.equal(o.spec.replicas, 1);
 });
 

@@ -129,7 +129,8 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
     if (paged) return paged;
   }
   // A whole list comes from the watch cache when it can serve one (etcd), as kube-apiserver serves it.
-  const cached = exact ? undefined : await h.watchCache?.list(t.rt, opts, rv || undefined);
+  const fromCache = exact ? undefined : await h.watchCache?.list(t.rt, opts, rv || undefined);
+  const cached = fromCache && { ...fromCache, items: await h.api.asRead(t.rt, fromCache.items) };
   // Shared, frozen objects: this path only reads and encodes them.
   const listed = cached ?? (await h.api.list(t.rt, { ...opts, shared: true }));
   // A list at exactly `rv` from a store without past versions: nothing of it changed since (above).

@@ -7,6 +7,7 @@
 import { listPrefix } from '../keys';
 import { isRevisionCompacted } from '../../store/store';
 import type { KObject } from '../types';
+import { asDecodedFromStorage } from '../crd';
 import { includeObject, parseBool, type RestHandler, type Target } from './handler';
 import { historyGone, parseResourceVersion, selectorOptions, validateListOptions } from './list';
 import { negotiate } from './negotiate';
@@ -35,14 +36,16 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
   validateListOptions(req, true);
   const sendInitial = req.query.get('sendInitialEvents');
   const initial = sendInitial === 'true' || (sendInitial === null && (rv === undefined || rv === 0));
-  const crd = asTable ? await h.crdOf(t) : undefined;
+  // A custom resource's CRD: its table columns, and its objects as read from storage (ApiServer.asRead).
+  const crd = await h.crdOf(t);
   const matches = (o: KObject) =>
     (t.name === undefined || o.metadata.name === t.name) &&
     (!opts.namespace || o.metadata.namespace === opts.namespace) &&
     (!opts.labelMatch || opts.labelMatch(o.metadata.labels ?? {})) &&
     (!opts.fieldMatch || opts.fieldMatch(o));
 
-  const encode = (type: string, obj: KObject, first: boolean): string => {
+  const encode = (type: string, stored: KObject, first: boolean): string => {
+    const obj = crd ? asDecodedFromStorage(stored, crd) : stored;
     if (asTable && type !== 'BOOKMARK') {
       const table = toTable([obj], t.rt.kind, t.rt.group, { crd, now: h.api.clock.now(), include: include as IncludeObject, resourceVersion: obj.metadata.resourceVersion, noColumns: !first });
       return JSON.stringify({ type, object: table }) + '\n';

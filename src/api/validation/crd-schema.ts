@@ -272,28 +272,6 @@ function crdIssue(e: StructuralError, obj: KObject, kind: string, schema: S): Sc
   return { path, rule, message, kubectlMessage: `${ctx}: ${cause.detail ?? cause.type}`, decodeMessage: message, cause };
 }
 
-/** Fills schema defaults into a custom resource (in place), like the apiserver's defaulting. */
-export function applyCrdDefaults(obj: KObject, crd: KObject, version: string): KObject {
-  const schema = versionSchema(crd, version);
-  if (schema) fill(obj, schema);
-  return obj;
-}
-
-function fill(value: any, s: S): void {
-  if (!s || value === null || typeof value !== 'object') return;
-  if (Array.isArray(value)) {
-    if (s.items && !Array.isArray(s.items)) for (const v of value) fill(v, s.items);
-    return;
-  }
-  for (const [k, ps] of Object.entries((s.properties ?? {}) as Record<string, S>)) {
-    if (value[k] === undefined && ps.default !== undefined) value[k] = JSON.parse(JSON.stringify(ps.default));
-    if (value[k] !== undefined) fill(value[k], ps);
-  }
-  if (typeof s.additionalProperties === 'object') {
-    for (const k of Object.keys(value)) if (!(s.properties && k in s.properties)) fill(value[k], s.additionalProperties);
-  }
-}
-
 /** Validates a custom resource against the CRD version named by its apiVersion. */
 export function validateCustomResource(obj: KObject, crd: KObject): SchemaIssue[] {
   const apiVersion = String(obj.apiVersion ?? '');
