@@ -5,7 +5,8 @@
 //   `debug -c NAME` naming an existing one is kubectl's no-op (its merge patch pairs the two).
 // - `create -f` of a review (SelfSubjectAccessReview, SubjectAccessReview, SelfSubjectReview,
 //   TokenReview) prints the answer, where kubesim said "resource mapping not found".
-// - `wait` on objects that do not exist: NotFound at once, or "no matching resources found".
+// - `wait` on objects that do not exist: NotFound at once, or "no matching resources found";
+//   in a namespace that does not exist either, the namespace's NotFound (the Builder's Info.Get).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -99,6 +100,12 @@ test('wait on objects that do not exist', () => {
     [['--for=condition=Ready', 'deploy/nope'], 1],
   ];
   for (const [args, code] of cases) same(['wait', ...args], code);
+  // The Builder's Info.Get: outside default, a missing namespace is what is not found.
+  const nsFile = c.file('in-nons.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: nope, namespace: nons}\nspec: {containers: [{name: a, image: b}]}\n');
+  for (const args of [['wait', '--for=condition=Ready', 'pod/nope', '-n', 'nons'], ['wait', '--for=condition=Ready', '-f', nsFile], ['label', 'pod', 'nope', 'a=b', '-n', 'nons']]) {
+    assert.equal(same(args, 1).stderr, 'Error from server (NotFound): namespaces "nons" not found\n');
+  }
+  same(['wait', '--for=condition=Ready', 'pod/nope', '-n', 'kube-system'], 1);
   assert.equal(run('local', ['wait', '--for=condition=Ready', 'pod/nope']).stderr, 'Error from server (NotFound): pods "nope" not found\n');
   assert.equal(run('local', ['wait', '--for=condition=Ready', 'pods', '-l', 'app=none']).stderr, 'error: no matching resources found\n');
 });
