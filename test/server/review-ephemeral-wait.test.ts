@@ -6,7 +6,8 @@
 // - `create -f` of a review (SelfSubjectAccessReview, SubjectAccessReview, SelfSubjectReview,
 //   TokenReview) prints the answer, where kubesim said "resource mapping not found".
 // - `wait` on objects that do not exist: NotFound at once, or "no matching resources found";
-//   in a namespace that does not exist either, the namespace's NotFound (the Builder's Info.Get).
+//   in a namespace that does not exist either, the namespace's NotFound (the Builder's Info.Get);
+//   `get -o FORMAT` of one missing object prints nothing (no empty List).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +22,7 @@ const run = (side: Side, args: string[]): RunResult =>
 
 before(async () => {
   await c.setUp({ kubectl: true, create: ['--nodes', '1'], serveEnv: { KUBESIM_NO_DAEMON: '' } });
-  const pods = ['web-kubectl', 'web-daemon', 'web-local', 'web'].map((n) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${n}, labels: {app: web}}\nspec: {containers: [{name: app, image: nginx}]}\n`).join('---\n');
+  const pods = ['web-kubectl', 'web-daemon', 'web-local', 'web-dup', 'web'].map((n) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${n}, labels: {app: web}}\nspec: {containers: [{name: app, image: nginx}]}\n`).join('---\n');
   const r = run('daemon', ['create', '-f', c.file('pods.yaml', pods)]);
   assert.equal(r.code, 0, r.stderr);
 });
@@ -53,18 +54,20 @@ test('debug -c naming an existing ephemeral container changes nothing, as kubect
 
 test('pods/ephemeralcontainers refuses a duplicate name and a target that is no container', async () => {
   const add = JSON.stringify([{ op: 'add', path: '/spec/ephemeralContainers/-', value: { name: 'e1', image: 'busybox' } }]);
-  const dup = c.kubectl(['patch', 'pod', 'web-kubectl', '--subresource=ephemeralcontainers', '--type=json', '-p', add]);
-  assert.deepEqual([dup.code, dup.stdout, dup.stderr], [1, '', 'The Pod "web-kubectl" is invalid: spec.ephemeralContainers[1].name: Duplicate value: "e1"\n']);
+  const patch = () => c.kubectl(['patch', 'pod', 'web-dup', '--subresource=ephemeralcontainers', '--type=json', '-p', add]);
+  assert.equal(c.kubectl(['debug', 'web-dup', '-c', 'e1', '--image=busybox']).code, 0);
+  const dup = patch();
+  assert.deepEqual([dup.code, dup.stdout, dup.stderr], [1, '', 'The Pod "web-dup" is invalid: spec.ephemeralContainers[1].name: Duplicate value: "e1"\n']);
   // Also against a container's name, and through PUT: 422 with the cause, nothing written.
-  const pod = JSON.parse(c.kubectl(['get', 'pod', 'web-kubectl', '-o', 'json']).stdout);
+  const pod = JSON.parse(c.kubectl(['get', 'pod', 'web-dup', '-o', 'json']).stdout);
   pod.spec.ephemeralContainers.push({ name: 'app', image: 'busybox' });
-  const put = await c.request('PUT', '/api/v1/namespaces/default/pods/web-kubectl/ephemeralcontainers', { body: JSON.stringify(pod), headers: { 'content-type': 'application/json' } });
+  const put = await c.request('PUT', '/api/v1/namespaces/default/pods/web-dup/ephemeralcontainers', { body: JSON.stringify(pod), headers: { 'content-type': 'application/json' } });
   assert.equal(put.status, 422, put.body);
   const status = JSON.parse(put.body);
   assert.equal(status.reason, 'Invalid');
-  assert.equal(status.message, 'Pod "web-kubectl" is invalid: spec.ephemeralContainers[1].name: Duplicate value: "app"');
+  assert.equal(status.message, 'Pod "web-dup" is invalid: spec.ephemeralContainers[1].name: Duplicate value: "app"');
   assert.deepEqual(status.details.causes, [{ reason: 'FieldValueDuplicate', message: 'Duplicate value: "app"', field: 'spec.ephemeralContainers[1].name' }]);
-  assert.deepEqual(ephemeral('web-kubectl').map((e) => e.name), ['e1']);
+  assert.deepEqual(ephemeral('web-dup').map((e) => e.name), ['e1']);
   const target = same(['debug', 'web', '-c', 'e2', '--image=busybox', '--target=nope'], 1);
   assert.equal(target.stderr, `${LEGACY}The Pod "web" is invalid: spec.ephemeralContainers[0].targetContainerName: Not found: "nope"\n`);
   assert.deepEqual(ephemeral('web'), []);
@@ -89,7 +92,7 @@ test('create -f of a review prints the answer, as kubectl does', () => {
   assert.equal(run('local', ['create', '-f', c.file('ssar.yaml', REVIEWS.ssar)]).stdout, 'selfsubjectaccessreview.authorization.k8s.io/<unknown> created\n');
 });
 
-test('wait on objects that do not exist', () => {
+test('wait (and get, describe, label) on objects that do not exist', () => {
   const cases: Array<[string[], number]> = [
     [['--for=condition=Ready', 'pod/nope'], 1],
     [['--for=jsonpath={.status.phase}=Running', 'pod/nope'], 1],
@@ -106,6 +109,19 @@ test('wait on objects that do not exist', () => {
     assert.equal(same(args, 1).stderr, 'Error from server (NotFound): namespaces "nons" not found\n');
   }
   same(['wait', '--for=condition=Ready', 'pod/nope', '-n', 'kube-system'], 1);
+  for (const args of [['get', 'pod', 'nope', '-n', 'nons'], ['describe', 'pod', 'nope', '-n', 'nons'], ['get', 'pod', 'nope', '-n', 'nons', '-o', 'yaml']]) {
+    assert.equal(same(args, 1).stderr, 'Error from server (NotFound): namespaces "nons" not found\n');
+  }
+});
+
+test('get -o of objects that do not exist: nothing printed for one named object, or with --ignore-not-found', () => {
+  for (const output of ['yaml', 'json', 'name', 'jsonpath={.metadata.name}']) {
+    assert.equal(same(['get', 'pod', 'nope', '-o', output], 1).stdout, '');
+    assert.equal(same(['get', 'pod/nope', '-o', output, '--ignore-not-found'], 0).stdout, '');
+    assert.equal(same(['get', 'pods', '-l', 'app=none', '-o', output, '--ignore-not-found'], 0).stdout, '');
+    same(['get', 'pods', '-l', 'app=none', '-o', output], 0);
+    same(['get', 'pod', 'web', 'nope', '-o', output], 1);
+  }
   assert.equal(run('local', ['wait', '--for=condition=Ready', 'pod/nope']).stderr, 'Error from server (NotFound): pods "nope" not found\n');
   assert.equal(run('local', ['wait', '--for=condition=Ready', 'pods', '-l', 'app=none']).stderr, 'error: no matching resources found\n');
 });

@@ -125,7 +125,7 @@ async function localFileObjects(ctx: CliContext, flags: TargetFlags, verb: strin
  * The Builder's Info.Get: an object not found in a namespace other than default is reported
  * as its namespace's NotFound when that namespace does not exist either.
  */
-export async function notFoundError(source: ObjectSource, type: ResourceType, namespace: string | undefined, name: string): Promise<ApiError> {
+export async function notFoundError(source: Pick<ObjectSource, 'tryGet' | 'registry'>, type: ResourceType, namespace: string | undefined, name: string): Promise<ApiError> {
   if (type.namespaced && namespace && namespace !== 'default' && !(await source.tryGet(source.registry.resolve('namespaces'), undefined, namespace))) {
     return ApiError.notFound('namespaces', namespace);
   }
