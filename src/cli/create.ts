@@ -72,7 +72,8 @@ export function register(program: Command, p: Program): void {
               }
               const created = dryRun === 'client' ? obj : await source.create(item.type, obj, { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-create', ...fieldValidation(ctx, flags.validate) });
               if (printer) ctx.out(printer([created], false));
-              else ctx.out(`${kindGroup(item.type)}/${created.metadata.name} created${dryRunSuffix(dryRun)}\n`);
+              // kubectl's name printer: a review answered has no name.
+              else ctx.out(`${kindGroup(item.type)}/${created.metadata?.name || '<unknown>'} created${dryRunSuffix(dryRun)}\n`);
             } catch (e) {
               if (e instanceof ApiError) errors.push(e.reason === 'Invalid' && items.length === 1 && !errors.length ? formatApiError(e) : formatApiError(e, item.doc.source, 'creating'));
               else throw e;

@@ -10,7 +10,8 @@ import { PrintedError } from './format-error';
 import type { ResourceType } from '../api/resources';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { applyStrategicMergePatch } from '../api/apply/strategic-merge';
+import { applyStrategicMergePatch, createTwoWayMergePatch } from '../api/apply/strategic-merge';
+import { deepEqual } from '../api/apply/json-util';
 import { isObject, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
@@ -220,11 +221,13 @@ export class DebugOptions {
     const shaped = structuredClone(pod);
     shaped.spec.ephemeralContainers = [...(shaped.spec.ephemeralContainers ?? []), ec];
     this.applyProfile('ephemeral', shaped, name);
-    const added = shaped.spec.ephemeralContainers.at(-1);
+    // kubectl sends the two-way strategic merge patch from the pod it read to the shaped one:
+    // merged by name, a container named as an existing one merges into it (a no-op, not a
+    // duplicate), and a patch that changes nothing writes nothing.
+    const patch = createTwoWayMergePatch(pod, shaped, 'Pod', 'v1');
     const api = await this.ctx.api();
-    const updated = await api.mutate(type, pod.metadata.namespace, pod.metadata.name!, (o) => {
-      o.spec = { ...o.spec, ephemeralContainers: [...(o.spec?.ephemeralContainers ?? []), added] };
-    }, { subresource: 'ephemeralcontainers', fieldManager: 'kubectl' });
+    const unchanged = deepEqual(applyStrategicMergePatch(pod, patch, 'Pod', 'v1'), pod);
+    const updated = unchanged ? pod : await api.mutate(type, pod.metadata.namespace, pod.metadata.name!, (o) => applyStrategicMergePatch(o, patch, 'Pod', 'v1'), { subresource: 'ephemeralcontainers', fieldManager: 'kubectl' });
     if (this.attach) await this.attachTo(updated, name);
   }
 

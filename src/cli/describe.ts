@@ -10,7 +10,7 @@ import type { ObjectSource } from './object-source';
 import { kubectlHelp } from './kubectl-help';
 import { declareFlagTypes } from './flags/pflag';
 import { addResourceBuilderFlags, SELECTOR_HELP } from './flags/resource-builder-flags';
-import { resolveTargets, type TargetFlags } from './flags/targets';
+import { notFoundError, resolveTargets, type TargetFlags } from './flags/targets';
 import { PrintedError, formatApiError } from './format-error';
 import { CliError } from '../api/errors';
 import type { DescribeContext } from '../printers/describe/context';
@@ -128,7 +128,7 @@ export class DescribeOptions {
             // kubectl describe falls back to a prefix match ("describe pods web" → web-xxx pods)
             const prefixed = (await source.list(sel.type, ctx.namespace)).filter((o) => o.metadata.name!.startsWith(name));
             if (prefixed.length) objs.push(...prefixed);
-            else errors.push(formatApiError(ApiError.notFound(pluralGroup(sel.type), name)));
+            else errors.push(formatApiError(await notFoundError(source, sel.type, ctx.namespace, name)));
           }
         }
       } else {

@@ -123,7 +123,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
     const remote = await readThroughDaemon(ctx, resources, flags, !printer, namespace);
     if (remote) {
       const { selections, found } = remote;
-      if (printer) await printObjects(ctx, printer, found, selections, flags);
+      if (printer) await printObjects(ctx, printer, found, selections, flags, remote.errors.length > 0);
       else ctx.out(await renderTables(found, { ...flags, output }, ctx, 0, multiTable(selections, resources), byName(selections)));
       if (remote.errors.length) throw new PrintedError(remote.errors.join(''));
       return 0;
@@ -140,9 +140,10 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
       if (flags.selector) throw new CliError('name cannot be provided when a selector is specified');
       const items: KObject[] = [];
       for (const name of sel.names) {
-        const obj = await api.tryGet(sel.type, sel.type.namespaced ? ctx.namespace : undefined, name);
+        const ns = sel.type.namespaced ? ctx.namespace : undefined;
+        const obj = await api.tryGet(sel.type, ns, name);
         if (obj) items.push(obj);
-        else if (!flags.ignoreNotFound) errors.push(formatApiError(ApiError.notFound(pluralGroup(sel.type), name)));
+        else if (!flags.ignoreNotFound) errors.push(formatApiError(await (await import('./flags/targets')).notFoundError(api, sel.type, ns, name)));
       }
       found.push({ type: sel.type, items });
     } else {
@@ -158,7 +159,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
     const { watch } = await import('./watch');
     await watch(ctx, api, found.map((f) => f.type), { ...flags, output, namespace, names: selections.flatMap((s) => s.names) }, printer);
   } else {
-    if (printer) await printObjects(ctx, printer, found, selections, flags);
+    if (printer) await printObjects(ctx, printer, found, selections, flags, errors.length > 0);
     else ctx.out(await renderTables(found, { ...flags, output }, ctx, now, multiTable(selections, resources), byName(selections), flags.subresource, crdOf(api)));
   }
   if (errors.length) throw new PrintedError(errors.join(''));
@@ -178,8 +179,11 @@ async function subresourceView(type: ResourceType, objs: KObject[], sub: string)
 }
 
 /** The objects for -o json/yaml/name/...: one object alone when one name was asked for, else a List. */
-async function printObjects(ctx: CliContext, printer: (objs: KObject[], list: boolean) => string, found: Found[], selections: ResourceSelection[], flags: GetFlags): Promise<void> {
+async function printObjects(ctx: CliContext, printer: (objs: KObject[], list: boolean) => string, found: Found[], selections: ResourceSelection[], flags: GetFlags, failed: boolean): Promise<void> {
   const all = found.flatMap((f) => f.items);
+  // printGeneric: one object named (singleItemImplied) and not found, or nothing found with
+  // --ignore-not-found, prints nothing (not an empty List).
+  if ((failed && selections.length === 1 && selections[0].names.length === 1) || (all.length === 0 && flags.ignoreNotFound)) return;
   const single = selections.some((s) => s.names.length > 0) && selections.length === 1 && selections[0].names.length === 1 && all.length === 1;
   let objs = all;
   if (flags.sortBy) objs = (await import('../printers/sort')).sortObjects(objs, flags.sortBy);
@@ -213,11 +217,12 @@ async function readThroughDaemon(ctx: CliContext, resources: string[], flags: Ge
           if (flags.selector) throw new CliError('name cannot be provided when a selector is specified');
           const f: Found = { type: sel.type, items: [] };
           for (const name of sel.names) {
-            const got = await remote.getNamed(sel.type, sel.type.namespaced ? ctx.namespace : undefined, name);
+            const ns = sel.type.namespaced ? ctx.namespace : undefined;
+            const got = await remote.getNamed(sel.type, ns, name);
             if (got) {
               f.items.push(...got.items);
               if (got.table) f.table = mergeTables(f.table, got.table);
-            } else if (!flags.ignoreNotFound) errors.push(formatApiError(ApiError.notFound(pluralGroup(sel.type), name)));
+            } else if (!flags.ignoreNotFound) errors.push(formatApiError(await (await import('./flags/targets')).notFoundError(remote, sel.type, ns, name)));
           }
           found.push(f);
         } else {

@@ -5,7 +5,7 @@
 import { CliError } from '../api/errors';
 import type { ApiServer } from '../api/server';
 import type { ResourceType } from '../api/resources';
-import { NoKindMatchError } from '../api/resources';
+import { NoKindMatchError, REVIEW_RESOURCES, apiVersionOf } from '../api/resources';
 import type { KObject } from '../api/types';
 import { loadManifests, formatSourceError, noObjectsMessage, type LoadResult, type ManifestDoc } from '../manifest';
 import type { CliContext } from './context';
@@ -106,13 +106,15 @@ export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'
     try {
       type = api.typeOf(obj);
     } catch (e) {
-      if (e instanceof NoKindMatchError) {
+      // The reviews are served, never stored (not in the registry): only create can ask one.
+      const review = verb === 'create' && e instanceof NoKindMatchError ? REVIEW_RESOURCES.find((r) => r.kind === obj.kind && apiVersionOf(r) === obj.apiVersion) : undefined;
+      if (review) type = review;
+      else if (e instanceof NoKindMatchError) {
         const name = obj.metadata?.name ?? '';
         const ns = obj.metadata?.namespace ?? '';
         errors.push(`error: resource mapping not found for name: "${name}" namespace: "${ns}" from "${doc.source}": ${e.message}\nensure CRDs are installed first\n`);
         continue;
-      }
-      throw e;
+      } else throw e;
     }
     if (schema && strict && !type.crd && !type.verbs.includes('patch')) {
       const issues = schema.schemaIssues(obj, type);

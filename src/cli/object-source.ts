@@ -3,7 +3,7 @@
 // same requests kubectl sends). Both answer alike, so the verbs print the same either way.
 
 import { ApiError } from '../api/errors';
-import { NoKindMatchError, ResourceRegistry, UnknownResourceError, pluralGroup, type ResourceType } from '../api/resources';
+import { NoKindMatchError, ResourceRegistry, REVIEW_RESOURCES, UnknownResourceError, pluralGroup, type ResourceType } from '../api/resources';
 import type { ApiServer, DeleteOptions } from '../api/server';
 import { typeOfManifest } from '../api/manifest-type';
 import { retryOnConflict } from '../api/retry';
@@ -116,7 +116,8 @@ export interface ApplyOptions extends SourceWriteOptions {
 
 /** The store opened in this process. */
 export class ApiSource implements ObjectSource {
-  constructor(readonly api: ApiServer) {}
+  /** clusterDir: where the cluster's keys are, for the TokenReviews a create may ask. */
+  constructor(readonly api: ApiServer, private readonly clusterDir?: string) {}
 
   get registry(): ResourceRegistry {
     return this.api.registry;
@@ -151,8 +152,39 @@ export class ApiSource implements ObjectSource {
   }
 
   async create(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
+    if (REVIEW_RESOURCES.includes(type)) return this.review(type, obj, opts);
     await this.lenientDecoding(type, obj, opts);
     return this.api.create(obj, { dryRun: opts.dryRun, fieldManager: opts.fieldManager });
+  }
+
+  /**
+   * A review (SelfSubjectAccessReview, TokenReview, ...) is a question, never stored: the REST
+   * handler answers it as `kubesim serve` does, RBAC deciding, as the admin the CLI acts as.
+   */
+  private async review(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
+    const [{ RestHandler }, { RbacGate }, { reviewBearerToken }, { ensurePki }, { DEFAULT_ADMIN }] = await Promise.all([import('../api/rest/handler'), import('../server/authz'), import('../server/authn'), import('../server/pki'), import('../rbac')]);
+    const gate = new RbacGate(this.api);
+    const dir = this.clusterDir;
+    const handler = new RestHandler(this.api, {
+      authorize: (user, attrs) => gate.allows(user, attrs),
+      rules: (user, ns) => gate.rules(user, ns),
+      ...(dir ? { reviewToken: (token: string, audiences: string[]) => reviewBearerToken(token, audiences, ensurePki(dir), this.api) } : {}),
+    });
+    const query = new URLSearchParams();
+    if (opts.dryRun) query.set('dryRun', 'All');
+    if (opts.fieldManager) query.set('fieldManager', opts.fieldManager);
+    if (!opts.noFieldValidation) query.set('fieldValidation', opts.fieldValidation ?? 'Strict');
+    const res = await handler.handle({
+      method: 'POST',
+      path: resourcePath(type, obj.metadata?.namespace),
+      query,
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      body: Buffer.from(JSON.stringify(obj)),
+      user: { name: DEFAULT_ADMIN.name, groups: DEFAULT_ADMIN.groups },
+    });
+    const body = res.body === undefined ? '' : typeof res.body === 'string' ? res.body : res.body.toString('utf8');
+    if (res.status < 200 || res.status >= 300) throw statusError({ status: res.status, body });
+    return JSON.parse(body) as KObject;
   }
 
   /** fieldValidation=Warn|Ignore: the server drops unknown fields (Warn: a warning each) instead of refusing them. */
@@ -515,7 +547,7 @@ export async function withDaemonSource<T, S extends RemoteObjects = RemoteObject
  */
 export async function withObjectSource<T>(ctx: CliContext, use: (source: ObjectSource) => Promise<T>): Promise<T> {
   const remote = await withDaemonSource(ctx, use);
-  return remote ? remote.value : use(new ApiSource(await ctx.api()));
+  return remote ? remote.value : use(new ApiSource(await ctx.api(), ctx.clusterDir));
 }
 
 /** The subresource a write goes to: `/scale`, `/status`, or the object itself. */

@@ -10,7 +10,8 @@ export function kindGroupOf(obj: Pick<KObject, 'apiVersion' | 'kind'>): string {
 }
 
 export function nameLine(obj: KObject): string {
-  return `${kindGroupOf(obj)}/${obj.metadata?.name ?? ''}`;
+  // NamePrinter: a nameless object (a review answered) is "<unknown>".
+  return `${kindGroupOf(obj)}/${obj.metadata?.name || '<unknown>'}`;
 }
 
 export function printNames(objs: KObject[]): string {

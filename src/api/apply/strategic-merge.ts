@@ -156,12 +156,17 @@ function mergeKeyString(m: unknown, mergeKey: string): string {
   return goFormat(m[mergeKey]);
 }
 
+/**
+ * Go's sort.Sort of SortableSliceOfMaps, whose Less is "<=" (sort.StringsAreSorted of the
+ * pair): its insertion sort (every list up to 12 items) reverses items with equal keys, so
+ * `kubectl debug -c NAME` naming an existing container pairs the new one with the old one.
+ * Longer lists with equal keys go through pdqsort, not reproduced: reversed as well.
+ */
 function sortByMergeKey(list: any[], mergeKey: string): any[] {
-  return [...list].sort((a, b) => {
-    const x = isMap(a) ? goFormat(a[mergeKey]) : '';
-    const y = isMap(b) ? goFormat(b[mergeKey]) : '';
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
+  return list
+    .map((v, i) => ({ v, i, k: isMap(v) ? goFormat(v[mergeKey]) : '' }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : b.i - a.i))
+    .map((x) => x.v);
 }
 
 function diffListsOfMaps(original: any[], modified: any[], schema: PatchSchema, mergeKey: string, opts: DiffOptions): { patch: any[]; deletions: any[] } {

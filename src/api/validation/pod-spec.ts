@@ -61,7 +61,6 @@ export function validatePodSpec(spec: any, f: string, opts: PodSpecOptions = {})
   const groups: [string, any[]][] = [
     ['initContainers', Array.isArray(spec.initContainers) ? spec.initContainers : []],
     ['containers', containers],
-    ['ephemeralContainers', []],
   ];
   for (const [kind, list] of groups) {
     list.forEach((c, i) => {
@@ -69,6 +68,16 @@ export function validatePodSpec(spec: any, f: string, opts: PodSpecOptions = {})
       out.push(...validateContainer(c, cf, names, mountable));
     });
   }
+  // validateEphemeralContainers: names unique across every kind of container (the
+  // pods/ephemeralcontainers subresource must refuse a second "debugger"), and a target
+  // that is a container or init container.
+  const targets = new Set(names);
+  (Array.isArray(spec.ephemeralContainers) ? spec.ephemeralContainers : []).forEach((c: any, i: number) => {
+    const cf = `${f}.ephemeralContainers[${i}]`;
+    out.push(...validateContainer(c, cf, names, mountable));
+    const target = c?.targetContainerName;
+    if (typeof target === 'string' && target !== '' && !targets.has(target)) out.push({ field: `${cf}.targetContainerName`, type: 'Not found', value: q(target) });
+  });
 
   const rp = spec.restartPolicy;
   const allowed = opts.restartPolicies ?? RESTART_POLICIES;

@@ -122,6 +122,17 @@ async function localFileObjects(ctx: CliContext, flags: TargetFlags, verb: strin
 }
 
 /**
+ * The Builder's Info.Get: an object not found in a namespace other than default is reported
+ * as its namespace's NotFound when that namespace does not exist either.
+ */
+export async function notFoundError(source: Pick<ObjectSource, 'tryGet' | 'registry'>, type: ResourceType, namespace: string | undefined, name: string): Promise<ApiError> {
+  if (type.namespaced && namespace && namespace !== 'default' && !(await source.tryGet(source.registry.resolve('namespaces'), undefined, namespace))) {
+    return ApiError.notFound('namespaces', namespace);
+  }
+  return ApiError.notFound(pluralGroup(type), name);
+}
+
+/**
  * Resolves the targets, on `source` (the daemon's API or the store; default: the store).
  * `localMessage` is kubectl's per-verb text for `--local` with resource arguments.
  */
@@ -169,7 +180,7 @@ export async function resolveTargets(
       const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
       const obj = await read(t.type, ns, t.object.metadata.name!);
       if (obj) live.push({ ...t, object: obj });
-      else errors.push(formatApiError(ApiError.notFound(pluralGroup(t.type), t.object.metadata.name!)));
+      else errors.push(formatApiError(await notFoundError(api, t.type, ns, t.object.metadata.name!)));
     }
     return { items: live, errors, single: singleFile(files) };
   }
@@ -185,9 +196,10 @@ export async function resolveTargets(
   for (const sel of selections) {
     if (sel.names.length) {
       for (const name of sel.names) {
-        const obj = await read(sel.type, sel.type.namespaced ? ctx.namespace : undefined, name);
+        const ns = sel.type.namespaced ? ctx.namespace : undefined;
+        const obj = await read(sel.type, ns, name);
         if (obj) items.push({ type: sel.type, object: obj });
-        else errors.push(formatApiError(ApiError.notFound(pluralGroup(sel.type), name)));
+        else errors.push(formatApiError(await notFoundError(api, sel.type, ns, name)));
       }
     } else {
       const ns = flags.allNamespaces ? undefined : ctx.namespace;
