@@ -25,8 +25,9 @@ export function writeRejectedInputs(dir: string, count: number, seed: number): s
   while (out.length < count && files.length && tries++ < count * 50) {
     const base = files[Math.floor(r() * files.length)];
     const text = mutate(base.text, r);
-    const parsed = parseManifestTextFull(text, 'x');
-    if (parsed.docs.length > 0 || parsed.errors.length === 0) continue; // only inputs rejected as a whole
+    // Rejected as a whole as `apply -f` reads it (a duplicate key is no error there: the last wins).
+    const parsed = parseManifestTextFull(text, 'x', { lastKeyWins: true });
+    if (parsed.docs.length > 0 || parsed.errors.length === 0) continue;
     const p = join(dir, `m${String(out.length).padStart(5, '0')}.yaml`);
     writeFileSync(p, text);
     out.push(p);
