@@ -170,10 +170,13 @@ async function launchChromium() {
       return { evaluate, close: () => send('Target.closeTarget', { targetId }) };
     },
     async close() {
-      ws.close();
-      proc.kill();
-      await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));
-      rmSync(profile, { recursive: true, force: true });
+      // Browser.close lets chromium shut its helper processes down; killed, its network
+      // service still wrote the profile after the browser had exited (ENOTEMPTY at rmdir).
+      const exited = new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));
+      await Promise.race([send('Browser.close').catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
+      if (await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))])) ws.close();
+      else (ws.close(), proc.kill(), await exited);
+      rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
 }
@@ -319,7 +322,8 @@ try {
     await page.close();
   }
 } finally {
-  await browser.close();
+  // a failure to clean up must not hide the case's own error
+  await browser.close().catch((e) => console.error(`chromium clean-up: ${e.message}`));
   for (const s of sockets) s.destroy();
   server.close();
 }
