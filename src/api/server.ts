@@ -157,7 +157,7 @@ export class ApiServer {
    */
   async asRead(rt: ResourceType, items: KObject[]): Promise<KObject[]> {
     if (!rt.crd || !items.length) return items;
-    const crd = await this.tryGet(this.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, rt.crd, { shared: true });
+    const crd = await this.crdOf(rt, { shared: true });
     return crd ? items.map((o) => asDecodedFromStorage(o, crd)) : items;
   }
 
@@ -287,7 +287,8 @@ export class ApiServer {
       // kube-apiserver's update handler decodes the body (strictly) before the object is looked up.
       const decoded = part === 'status' ? undefined : deepCopy(input);
       if (decoded) decoded.apiVersion = input.apiVersion;
-      const crd = decoded ? await this.checkSchema(decoded, rt) : undefined;
+      // A custom resource's CRD: its schema decodes the body (a /status body: defaults only, below).
+      const crd = decoded ? await this.checkSchema(decoded, rt) : await this.crdOf(rt);
       const current = await this.get(rt, namespace, name);
       const wantRev = input.metadata.resourceVersion;
       if (wantRev !== undefined && wantRev !== '' && wantRev !== current.metadata.resourceVersion) {
@@ -302,7 +303,6 @@ export class ApiServer {
         if (input.status !== undefined) next.status = deepCopy(input.status);
         else delete next.status;
         // The body is decoded with its schema's defaults (the status among them).
-        const crd = rt.crd ? await this.crdOf(rt) : undefined;
         if (crd) next = withCrdDefaults(next, crd);
         strategy.prepareForStatusUpdate?.(input, next);
         const manager = opts.fieldManager ?? ambientFieldManager();
@@ -556,8 +556,8 @@ export class ApiServer {
   // ---------- internals ----------
 
   /** A custom resource type's CRD (undefined for built-in kinds). */
-  async crdOf(rt: ResourceType): Promise<KObject | undefined> {
-    return rt.crd ? this.tryGet(this.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, rt.crd) : undefined;
+  async crdOf(rt: ResourceType, opts?: { shared?: boolean }): Promise<KObject | undefined> {
+    return rt.crd ? this.tryGet(this.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, rt.crd, opts) : undefined;
   }
 
   /** Strict decoding; returns the custom resource's CRD (for checkValid). */
