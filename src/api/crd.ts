@@ -65,6 +65,11 @@ export function crdVersionSchema(crd: KObject, version: string): object | undefi
   return v?.schema?.openAPIV3Schema;
 }
 
+/** Whether any version's schema has CEL rules (x-kubernetes-validations): the CEL engine loads only then. */
+export function crdHasRules(crd: KObject): boolean {
+  return JSON.stringify(crd.spec?.versions ?? []).includes('"x-kubernetes-validations"');
+}
+
 /** The storage version of a CRD (the one `storage: true`), if any. */
 export function crdStorageVersion(crd: KObject): string | undefined {
   return (crd.spec?.versions ?? []).find((v: any) => v?.storage === true)?.name;

@@ -73,8 +73,8 @@ export interface ListOptions {
 export interface Validator {
   /** Strict decoding: unknown fields, wrong types. Messages as `strict decoding error: ...`. */
   schemaErrors(obj: KObject, rt: ResourceType, crd?: KObject): string[];
-  /** Field errors (422); a custom resource's against its CRD's schema (`crd`). */
-  validate(obj: KObject, rt: ResourceType, crd?: KObject): FieldError[];
+  /** Field errors (422); a custom resource's against its CRD's schema (`crd`), with `old` on update (CEL transition rules). */
+  validate(obj: KObject, rt: ResourceType, crd?: KObject, old?: KObject): FieldError[];
   validateUpdate(oldObj: KObject, newObj: KObject, rt: ResourceType): FieldError[];
 }
 
@@ -308,7 +308,7 @@ export class ApiServer {
         const manager = opts.fieldManager ?? ambientFieldManager();
         if (manager) await trackUpdate(current, next, manager, this.trackContext(rt, next, 'status'));
         // A custom resource's status is validated against its schema's status (statusStrategy).
-        if (crd) this.checkValid(next, rt, crd, (e) => /^status\b/.test(e.field));
+        if (crd) this.checkValid(next, rt, crd, (e) => /^status\b/.test(e.field), current);
       } else {
         next = decoded!;
         applyDefaults(next);
@@ -335,7 +335,7 @@ export class ApiServer {
         const manager = opts.fieldManager ?? ambientFieldManager();
         if (manager) await trackUpdate(current, next, manager, this.trackContext(rt, next, opts.subresource));
         else keepManaged(current, next);
-        this.checkValid(next, rt, crd);
+        this.checkValid(next, rt, crd, undefined, current);
         strategy.canonicalize?.(next);
         if (this.validator) {
           // pods/ephemeralcontainers may change spec.ephemeralContainers, which a pod update may not.
@@ -574,9 +574,9 @@ export class ApiServer {
     return crd;
   }
 
-  private checkValid(obj: KObject, rt: ResourceType, crd?: KObject, only?: (e: FieldError) => boolean): void {
+  private checkValid(obj: KObject, rt: ResourceType, crd?: KObject, only?: (e: FieldError) => boolean, old?: KObject): void {
     if (!this.validator) return;
-    const errs = this.validator.validate(obj, rt, crd).filter(only ?? (() => true));
+    const errs = this.validator.validate(obj, rt, crd, old).filter(only ?? (() => true));
     if (errs.length) throw ApiError.invalid(rt.kind, rt.group, obj.metadata.name ?? '', errs);
   }
 

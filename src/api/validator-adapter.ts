@@ -10,6 +10,7 @@ import { validateSchema, type SchemaIssue } from './validation/validate-schema';
 import { validateSemantics } from './validation/validate-semantics';
 import { validateUpdate } from './validation/validate-update';
 import { splitApiVersion } from './resources';
+import { crdHasRules } from './crd';
 import type { CrdValidators } from './validation/crd-schema';
 
 let loaded = false;
@@ -35,31 +36,37 @@ export function schemaIssues(obj: KObject, rt: ResourceType): SchemaIssue[] {
 export function apiValidator(): Validator {
   let crdValidators: CrdValidators | undefined;
   /** Schema issues of one object: built-in schemas, or its CRD's openAPIV3Schema (the server's checks). */
-  const schemaIssuesWith = (obj: KObject, rt: ResourceType, def: KObject | undefined): SchemaIssue[] => {
+  /** `old` (on update) and `rules` (false: the schema alone) concern CRD CEL rules. */
+  const schemaIssuesWith = (obj: KObject, rt: ResourceType, def: KObject | undefined, old?: KObject, rules = true): SchemaIssue[] => {
     if (!rt.crd) return validateSchema(obj, rt);
     if (!def) return [];
     if (!crdSchemas) throw new Error('schemaIssues before loadValidation()');
     crdValidators ??= new crdSchemas.CrdValidators();
-    return crdValidators.for(def, splitApiVersion(obj.apiVersion).version)(obj);
+    return crdValidators.for(def, splitApiVersion(obj.apiVersion).version)(obj, old, rules);
   };
   return {
     schemaErrors: (obj, rt, crd) => {
       if (!loaded) return [];
       // Missing required fields are the validator's business (`Required value`), not the decoder's;
       // a custom resource decodes as any JSON: only its unknown fields fail strict decoding.
-      const issues = schemaIssuesWith(obj, rt, crd).filter((i) => i.rule !== 'schema/required' && (!rt.crd || i.rule === 'schema/unknown-field'));
+      const issues = schemaIssuesWith(obj, rt, crd, undefined, false).filter((i) => i.rule !== 'schema/required' && (!rt.crd || i.rule === 'schema/unknown-field'));
       // A value of the wrong type fails the decoding itself (its first error); only a body that
       // decodes is checked for unknown fields, all in one runtime.strictDecodingError.
       const typed = issues.find((i) => i.rule !== 'schema/unknown-field');
       if (typed) return [typed.decodeMessage ?? typed.message];
       return issues.length ? [`strict decoding error: ${issues.map((i) => i.decodeMessage ?? i.message).join(', ')}`] : [];
     },
-    validate: (obj, rt, crd) => {
+    validate: (obj, rt, crd, old) => {
       const errs = validateSemantics(obj, rt);
-      // customResourceStrategy.Validate: the CRD's structural schema, on create and update (422).
-      if (rt.crd && loaded) for (const i of schemaIssuesWith(obj, rt, crd)) if (i.cause) errs.push(i.cause);
+      // customResourceStrategy.Validate/ValidateUpdate: the CRD's structural schema, then its CEL rules (422).
+      if (rt.crd && loaded) for (const i of schemaIssuesWith(obj, rt, crd, old)) if (i.cause) errs.push(i.cause);
       return errs;
     },
-    validateUpdate: (oldObj, newObj, rt) => validateUpdate(oldObj, newObj, rt),
+    validateUpdate: (oldObj, newObj, rt) => {
+      const errs = validateUpdate(oldObj, newObj, rt);
+      // A CRD update is refused for a rule that does not compile, as its create (the CRD strategy).
+      if (rt.kind === 'CustomResourceDefinition' && crdSchemas && crdHasRules(newObj)) errs.push(...crdSchemas.crdRuleErrors(newObj));
+      return errs;
+    },
   };
 }

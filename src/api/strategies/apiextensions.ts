@@ -3,7 +3,7 @@
 // and an update that moves the storage version adds it there (old versions stay listed
 // until someone migrates and trims them through the status subresource).
 
-import { crdStorageVersion } from '../crd';
+import { crdHasRules, crdStorageVersion } from '../crd';
 import type { KObject } from '../types';
 import type { FieldError } from '../errors';
 import { isDns1035Label } from '../validation/name-rules';
@@ -28,6 +28,10 @@ export const crdStrategy: KindStrategy = {
       const v: string = names[f] ?? '';
       const why = v ? isDns1035Label(v.toLowerCase()) : [];
       if (why.length) invalid(`spec.names.${f}`, v, 'may have mixed case, but should otherwise match: ' + why.join(','));
+    }
+    // x-kubernetes-validations rules that do not compile (the CEL engine loads only for a CRD that has rules).
+    if (crdHasRules(obj)) {
+      errs.push(...(await import('../validation/crd-cel')).crdRuleErrors(obj));
     }
     return errs;
   },

@@ -8,6 +8,9 @@ import type { SchemaIssue } from './validate-schema';
 import { closest } from './suggest';
 import { validateStructural, type StructuralError } from './structural-schema';
 import { checkCrdFormat } from './crd-formats';
+import { celValidator, type CelValidator } from './crd-cel';
+
+export { crdRuleErrors } from './crd-cel';
 import { formatFieldError, type FieldError } from '../errors';
 import { goFloat, goJson, goNumber, goQuote, goSharpV } from '../../util/go-format';
 
@@ -30,7 +33,11 @@ export function re2ish(source: string, flags: string): RegExp {
 }
 
 export interface CrdValidator {
-  (obj: KObject): SchemaIssue[];
+  /**
+   * `old`: the stored object, on update (transition rules and ratcheting of CEL rules);
+   * `rules: false` checks the schema alone (strict decoding needs no CEL).
+   */
+  (obj: KObject, old?: KObject, rules?: boolean): SchemaIssue[];
   /** The (OpenAPI) schema of the version, for defaulting and explain. */
   schema: S | undefined;
 }
@@ -89,21 +96,41 @@ export class CrdValidators {
 function buildCrdValidator(crd: KObject, version: string): CrdValidator {
   const schema = versionSchema(crd, version);
   const kind: string = crd.spec?.names?.kind ?? 'Object';
-  const fn = ((obj: KObject) => {
+  const cel = celValidator(schema);
+  const fn = ((obj: KObject, old?: KObject, rules = true) => {
     if (!schema) return [];
     const seen = new Set<string | undefined>();
     const issues: SchemaIssue[] = [];
+    let blocking = false;
     for (const e of asKubeOpenApi(validateStructural(obj, schema, compilePattern, checkCrdFormat), schema)) {
+      blocking ||= BLOCKING_KEYWORDS.has(e.keyword);
       const issue = crdIssue(e, obj, kind, schema);
       // field.ErrorList.ToAggregate drops repeated messages.
       if (seen.has(issue.kubectlMessage)) continue;
       seen.add(issue.kubectlMessage);
       issues.push(issue);
     }
+    if (cel && rules) issues.push(...celIssues(cel, obj, old, blocking));
     return issues;
   }) as CrdValidator;
   fn.schema = schema;
   return fn;
+}
+
+/**
+ * customResourceStrategy's hasBlockingErr: a Required, NotSupported, TooLong, TooMany or
+ * TypeInvalid (type, format) error means the rules are not run, which one more error says.
+ */
+const BLOCKING_KEYWORDS = new Set(['required', 'enum', 'maxLength', 'maxItems', 'maxProperties', 'type', 'format']);
+
+function celIssues(cel: CelValidator, obj: KObject, old: KObject | undefined, blocking: boolean): SchemaIssue[] {
+  const causes: FieldError[] = blocking
+    ? [{ field: '<nil>', type: 'Invalid value', value: '"null"', detail: 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation' }]
+    : cel(obj, old);
+  return causes.map((cause) => {
+    const message = formatFieldError(cause);
+    return { path: [], rule: 'schema/invalid-value', message, kubectlMessage: message, decodeMessage: message, cause };
+  });
 }
 
 const STRING_KEYWORDS = new Set(['maxLength', 'minLength', 'pattern']);

@@ -1,0 +1,351 @@
+// CEL validation rules of CRD schemas (x-kubernetes-validations), as kube-apiserver 1.32
+// enforces them (apiextensions-apiserver pkg/apiserver/schema/cel/validation.go and
+// compilation.go): each rule is evaluated with `self` bound to the value at its schema node
+// (and `oldSelf` to the correlated old value on update), and a failure is a field error.
+// The CEL engine is @marcbachmann/cel-js (docs/decisions.md); Kubernetes' own CEL
+// libraries are added in crd-cel-lib.ts where cheap. `self` is declared `dyn`, not typed
+// from the schema, so a rule naming a field the schema lacks is not refused at CRD create
+// (kube-apiserver refuses it); it fails as `no such key` when evaluated.
+import { Optional, ParseError } from '@marcbachmann/cel-js';
+import type { FieldError } from '../errors';
+import type { KObject } from '../types';
+import { goQuote } from '../../util/go-format';
+import { celEnvironment, withKubeFunctions } from './crd-cel-lib';
+
+type S = Record<string, any>;
+
+interface Rule {
+  rule?: string;
+  message?: string;
+  messageExpression?: string;
+  reason?: string;
+  fieldPath?: string;
+  optionalOldSelf?: boolean;
+}
+
+type Program = (ctx: Record<string, unknown>) => unknown;
+
+/** One rule compiled: a program; `refuse` for invalid CEL; neither for a rule beyond this engine (skipped). */
+interface Compiled {
+  rule: Rule;
+  program?: Program;
+  message?: Program;
+  usesOldSelf: boolean;
+  /** kube-apiserver's refusal at CRD create/update: a field (rule, messageExpression) and detail. */
+  refuse?: { field: 'rule' | 'messageExpression'; detail: string };
+}
+
+const compiledRules = new Map<string, Compiled>();
+
+
+/** cel-go's issues.String(): `ERROR: <input>:L:C: message`, the line and a caret under the column. */
+function celIssue(src: string, message: string, offset: number): string {
+  const before = src.slice(0, offset);
+  const line = before.split('\n').length;
+  const col = offset - (before.lastIndexOf('\n') + 1);
+  const text = (src.split('\n')[line - 1] ?? '').replace(/\t/g, ' ');
+  return `ERROR: <input>:${line}:${col + 1}: ${message}\n | ${text}\n | ${'.'.repeat(col)}^`;
+}
+
+/** The first line of a cel-js error (its message goes on with a source excerpt). */
+const summary = (e: any): string => String(e?.summary ?? e?.message ?? e).split('\n')[0]!;
+
+/** Namespaces of cel-go and Kubernetes CEL functions. */
+const NAMESPACES = new Set(['sets', 'strings', 'math', 'format', 'base64', 'optional', 'cel', 'lists', 'regex', 'ip', 'cidr', 'semver', 'google', 'authorizer']);
+
+/** Whether an AST (cel-js's: nodes of `op` and `args`, args nested in arrays) names identifier `name`. */
+export function usesIdent(x: unknown, name: string): boolean {
+  if (Array.isArray(x)) return x.some((a) => usesIdent(a, name));
+  if (!x || typeof x !== 'object') return false;
+  const node = x as { op?: string; args?: unknown };
+  if (node.op === 'id') return node.args === name;
+  return usesIdent(node.args, name);
+}
+
+/**
+ * compileRule: a syntax error, an unknown variable (only `self` and `oldSelf` exist) or a
+ * result that is surely not a bool is invalid CEL and refused as kube-apiserver refuses it;
+ * any other type-check failure may be a Kubernetes library function this engine lacks, so
+ * the rule is skipped rather than refusing a CRD kube-apiserver accepts.
+ */
+function compileOne(src: string, want: 'bool' | 'string'): { program?: Program; ast?: unknown; refuse?: string } {
+  const e = celEnvironment();
+  const code = withKubeFunctions(src);
+  const checked = e.check(code);
+  if (!checked.valid) {
+    const err: any = checked.error;
+    if (err instanceof ParseError) return { refuse: celIssue(src, `Syntax error: ${summary(err)}`, err.range?.start ?? 0) };
+    const name = summary(err).replace(/^Unknown variable: /, '');
+    // A namespace of functions (sets.contains, strings.quote, math.greatest) this engine lacks is no unknown variable.
+    if (err?.code === 'unknown_variable' && !NAMESPACES.has(name)) {
+      return { refuse: celIssue(src, `undeclared reference to '${name}' (in container '')`, err.range?.start ?? 0) };
+    }
+    return {};
+  }
+  if (checked.type !== want && checked.type !== 'dyn') return { refuse: `${want === 'bool' ? 'cel expression' : 'messageExpression'} must evaluate to a ${want}` };
+  const parsed = e.parse(code);
+  return { program: parsed as unknown as Program, ast: (parsed as any).ast };
+}
+
+export function compileRule(rule: Rule): Compiled {
+  const key = JSON.stringify([rule.rule, rule.messageExpression]);
+  const hit = compiledRules.get(key);
+  if (hit) return { ...hit, rule };
+  const out: Compiled = { rule, usesOldSelf: false };
+  const src = rule.rule ?? '';
+  if (src.trim()) {
+    const r = compileOne(src, 'bool');
+    if (r.refuse) out.refuse = { field: 'rule', detail: r.refuse.startsWith('ERROR') ? `compilation failed: ${r.refuse}` : r.refuse };
+    else if (r.program) {
+      out.program = r.program;
+      out.usesOldSelf = usesIdent(r.ast, 'oldSelf');
+      if (rule.messageExpression) {
+        const m = compileOne(rule.messageExpression, 'string');
+        if (m.refuse) out.refuse = { field: 'messageExpression', detail: m.refuse.startsWith('ERROR') ? `messageExpression compilation failed: ${m.refuse}` : m.refuse };
+        else out.message = m.program;
+      }
+    }
+  }
+  compiledRules.set(key, out);
+  return out;
+}
+
+// ---------- CRD create: rules that do not compile ----------
+
+/** Go's %#v of apiextensions.ValidationRule (the value kube-apiserver shows with a refused rule). */
+function ruleSharpV(r: Rule): string {
+  // Go prints a set pointer as its heap address; any fixed address stands in for it.
+  const ptr = (type: string, set: boolean) => `(*${type})(${set ? '0xc000010000' : 'nil'})`;
+  return `apiextensions.ValidationRule{Rule:${goQuote(r.rule ?? '')}, Message:${goQuote(r.message ?? '')}, MessageExpression:${goQuote(r.messageExpression ?? '')}, Reason:${ptr('apiextensions.FieldValueErrorReason', r.reason != null)}, FieldPath:${goQuote(r.fieldPath ?? '')}, OptionalOldSelf:${ptr('bool', r.optionalOldSelf != null)}}`;
+}
+
+/** Every schema node with rules, with its path as ValidateCustomResourceDefinitionOpenAPISchema names it. */
+function eachRuleNode(s: S | undefined, path: string, visit: (s: S, path: string) => void): void {
+  if (!s || typeof s !== 'object') return;
+  if (Array.isArray(s['x-kubernetes-validations'])) visit(s, path);
+  for (const [k, v] of Object.entries(s.properties ?? {})) eachRuleNode(v as S, `${path}.properties[${k}]`, visit);
+  if (s.items && !Array.isArray(s.items)) eachRuleNode(s.items, `${path}.items`, visit);
+  if (typeof s.additionalProperties === 'object') eachRuleNode(s.additionalProperties, `${path}.additionalProperties`, visit);
+  (s.allOf ?? []).forEach((x: S, i: number) => eachRuleNode(x, `${path}.allOf[${i}]`, visit));
+}
+
+/**
+ * The rules of a CRD that kube-apiserver refuses to compile, as its field errors. The
+ * internal API holds one schema in spec.validation when every version has the same one
+ * (the v1 → internal conversion), else each in spec.versions[i].schema.
+ */
+export function crdRuleErrors(crd: KObject): FieldError[] {
+  const versions: S[] = crd.spec?.versions ?? [];
+  const schemas = versions.map((v) => v?.schema?.openAPIV3Schema as S | undefined);
+  const same = schemas.length > 0 && schemas.every((s) => JSON.stringify(s) === JSON.stringify(schemas[0]));
+  const roots: [S | undefined, string][] = same ? [[schemas[0], 'spec.validation.openAPIV3Schema']] : schemas.map((s, i) => [s, `spec.versions[${i}].schema.openAPIV3Schema`]);
+  const errs: FieldError[] = [];
+  for (const [root, at] of roots) {
+    eachRuleNode(root, at, (node, path) => {
+      (node['x-kubernetes-validations'] as Rule[]).forEach((rule, i) => {
+        const c = compileRule(rule ?? {});
+        if (c.refuse) errs.push({ field: `${path}.x-kubernetes-validations[${i}].${c.refuse.field}`, type: 'Invalid value', value: ruleSharpV(rule), detail: c.refuse.detail });
+      });
+    });
+  }
+  return errs;
+}
+
+// ---------- custom resources ----------
+
+/** The Validator tree of validation.go: only the parts of the schema that hold rules. */
+interface Node {
+  schema: S;
+  rules: Compiled[];
+  properties?: Map<string, Node>;
+  additional?: Node;
+  items?: Node;
+  allOf?: Node[];
+  resourceRoot: boolean;
+}
+
+function hasRules(s: S | undefined): boolean {
+  if (!s || typeof s !== 'object') return false;
+  if (Array.isArray(s['x-kubernetes-validations']) && s['x-kubernetes-validations'].length) return true;
+  if (Object.values(s.properties ?? {}).some((p) => hasRules(p as S))) return true;
+  return hasRules(Array.isArray(s.items) ? undefined : s.items) || (typeof s.additionalProperties === 'object' && hasRules(s.additionalProperties)) || (s.allOf ?? []).some(hasRules);
+}
+
+function buildNode(s: S, resourceRoot: boolean): Node | undefined {
+  if (!hasRules(s)) return undefined;
+  const node: Node = { schema: s, rules: ((s['x-kubernetes-validations'] ?? []) as Rule[]).map((r) => compileRule(r ?? {})), resourceRoot };
+  for (const [k, v] of Object.entries(s.properties ?? {})) {
+    const child = buildNode(v as S, (v as S)?.['x-kubernetes-embedded-resource'] === true);
+    if (child) (node.properties ??= new Map()).set(k, child);
+  }
+  if (s.items && !Array.isArray(s.items)) node.items = buildNode(s.items, s.items['x-kubernetes-embedded-resource'] === true);
+  if (typeof s.additionalProperties === 'object') node.additional = buildNode(s.additionalProperties, s.additionalProperties['x-kubernetes-embedded-resource'] === true);
+  const allOf = ((s.allOf ?? []) as S[]).map((x) => buildNode(x, false)).filter((x): x is Node => !!x);
+  if (allOf.length) node.allOf = allOf;
+  return node;
+}
+
+/** A validator for one schema, or undefined when it has no rules. `old` is set on update. */
+export type CelValidator = (obj: unknown, old: unknown) => FieldError[];
+
+export function celValidator(schema: S | undefined): CelValidator | undefined {
+  const root = schema ? buildNode(schema, true) : undefined;
+  if (!root) return undefined;
+  return (obj, old) => {
+    const errs: FieldError[] = [];
+    validate(root, '', obj, old, old === undefined ? false : deepEqual(obj, old), errs);
+    return errs;
+  };
+}
+
+/** `ratchet`: the nearest correlated value equals its old one (CRDValidationRatcheting, beta, on in 1.32). */
+function validate(n: Node, path: string, obj: unknown, old: unknown, ratchet: boolean, errs: FieldError[]): void {
+  if (obj === null || obj === undefined) return;
+  evalRules(n, path, obj, old, ratchet, errs);
+  for (const a of n.allOf ?? []) validate(a, path, obj, old, ratchet, errs);
+  if (Array.isArray(obj)) {
+    if (!n.items) return;
+    const oldItems = correlatedItems(n.schema, old);
+    obj.forEach((v, i) => {
+      const o = oldItems?.(v);
+      validate(n.items!, `${path}[${i}]`, v, o, o === undefined ? ratchet : deepEqual(v, o), errs);
+    });
+    return;
+  }
+  if (typeof obj !== 'object') return;
+  const oldMap = old !== null && typeof old === 'object' && !Array.isArray(old) ? (old as Record<string, unknown>) : undefined;
+  for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
+    const sub = n.properties?.get(k) ?? (n.schema.properties && k in n.schema.properties ? undefined : n.additional);
+    if (!sub) continue;
+    const o = oldMap && Object.prototype.hasOwnProperty.call(oldMap, k) ? oldMap[k] : undefined;
+    const at = n.properties?.has(k) ? (path ? `${path}.${k}` : k) : `${path}[${k}]`;
+    // A field the old object lacks has no correlation, and its parent differs from the old one.
+    validate(sub, at, v, o, o === undefined ? false : deepEqual(v, o), errs);
+  }
+}
+
+/** makeMapList: items of an x-kubernetes-list-type=map list correlate with old items by their keys; others do not. */
+function correlatedItems(s: S, old: unknown): ((v: unknown) => unknown) | undefined {
+  if (s['x-kubernetes-list-type'] !== 'map' || !Array.isArray(old)) return undefined;
+  const keys: string[] = s['x-kubernetes-list-map-keys'] ?? [];
+  const keyOf = (v: unknown) => (v && typeof v === 'object' ? JSON.stringify(keys.map((k) => (v as Record<string, unknown>)[k] ?? null)) : undefined);
+  const byKey = new Map<string | undefined, unknown>();
+  for (const o of old) byKey.set(keyOf(o), o);
+  return (v) => byKey.get(keyOf(v));
+}
+
+function evalRules(n: Node, path: string, obj: unknown, old: unknown, ratchet: boolean, errs: FieldError[]): void {
+  if (!n.rules.length) return;
+  const type: string = n.schema.type ?? '';
+  const field = path || '<nil>';
+  const self = toCel(obj, n.schema, n.resourceRoot);
+  const oldSelf = old === undefined ? undefined : toCel(old, n.schema, n.resourceRoot);
+  for (const c of n.rules) {
+    if (!c.program) continue;
+    const optional = c.rule.optionalOldSelf === true;
+    if (c.usesOldSelf && old === undefined && !optional) continue;
+    const ctx = { self, oldSelf: optional ? (oldSelf === undefined ? Optional.none() : Optional.of(oldSelf)) : oldSelf };
+    let result: unknown;
+    try {
+      result = c.program(ctx);
+    } catch (e) {
+      errs.push({ field, type: 'Invalid value', value: goQuote(type), detail: `${runtimeError(e)} evaluating rule: ${ruleErrorString(c.rule)}` });
+      continue;
+    }
+    if (result === true) continue;
+    // A rule that does not use oldSelf on a value left as it was only warns (ratcheting).
+    if (!c.usesOldSelf && ratchet) continue;
+    const at = c.rule.fieldPath ? fieldPathUnder(field === '<nil>' ? '' : field, c.rule.fieldPath) : field;
+    let detail = ruleMessageOrDefault(c.rule);
+    if (c.message) {
+      const m = messageOf(c.message, { self, oldSelf });
+      if (m !== undefined) detail = m;
+    }
+    errs.push(fieldErrorForReason(at, type, detail, c.rule.reason));
+  }
+}
+
+/** evalMessageExpression: a trimmed, non-empty, one-line string of at most 5120 bytes, else the rule's message. */
+function messageOf(p: Program, ctx: Record<string, unknown>): string | undefined {
+  let v: unknown;
+  try {
+    v = p(ctx);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'string') return undefined;
+  const s = v.trim();
+  return s && !/\n/.test(s) && Buffer.byteLength(s) <= 5120 ? s : undefined;
+}
+
+/** The rule's fieldPath (`.a.b`, `['a.b']`) appended as field.Path.Child appends it. */
+function fieldPathUnder(at: string, fieldPath: string): string {
+  const normalized = fieldPath.replace(/^\./, '').replace(/\[\s*'((?:[^'\\]|\\.)*)'\s*\]/g, '[$1]').replace(/\.\[/g, '[');
+  return at ? `${at}.${normalized}` : normalized;
+}
+
+function fieldErrorForReason(field: string, type: string, detail: string, reason: string | undefined): FieldError {
+  switch (reason) {
+    case 'FieldValueForbidden':
+      return { field, type: 'Forbidden', detail };
+    case 'FieldValueRequired':
+      return { field, type: 'Required value', detail };
+    case 'FieldValueDuplicate':
+      return { field, type: 'Duplicate value', value: goQuote(type) };
+    default:
+      return { field, type: 'Invalid value', value: goQuote(type), detail };
+  }
+}
+
+const ruleErrorString = (r: Rule): string => (r.message ? r.message.trim() : (r.rule ?? '').trim());
+const ruleMessageOrDefault = (r: Rule): string => (r.message ? r.message.trim() : `failed rule: ${ruleErrorString(r)}`);
+
+/** A runtime error in cel-go's words where they are known (types.Err messages). */
+function runtimeError(e: any): string {
+  const s = summary(e);
+  if (e?.code === 'index_out_of_bounds') {
+    const m = /index (-?\d+)/.exec(s);
+    return `index out of bounds: ${m ? m[1] : ''}`;
+  }
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+/**
+ * UnstructuredToVal: JSON as CEL sees it through the schema. Integers are CEL ints (bigint),
+ * `number` fields doubles, date-time strings timestamps; a resource root's metadata shows
+ * only name and generateName (WithTypeAndObjectMeta).
+ */
+function toCel(v: unknown, s: S | undefined, resourceRoot = false): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number') return Number.isInteger(v) && s?.type !== 'number' ? BigInt(v) : v;
+  if (typeof v === 'string') {
+    if (s?.type === 'string' && s.format === 'date-time') {
+      const d = new Date(v);
+      if (!isNaN(d.getTime())) return d;
+    }
+    return v;
+  }
+  if (typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => toCel(x, Array.isArray(s?.items) ? undefined : s?.items));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (resourceRoot && k === 'metadata' && x && typeof x === 'object') {
+      const m = x as Record<string, unknown>;
+      out.metadata = { ...(m.name !== undefined ? { name: m.name } : {}), ...(m.generateName !== undefined ? { generateName: m.generateName } : {}) };
+      continue;
+    }
+    const sub = s?.properties?.[k] ?? (typeof s?.additionalProperties === 'object' ? s.additionalProperties : undefined);
+    out[k] = toCel(x, sub, sub?.['x-kubernetes-embedded-resource'] === true);
+  }
+  return out;
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => deepEqual(x, (b as unknown[])[i]));
+  const ka = Object.keys(a as object);
+  if (ka.length !== Object.keys(b as object).length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as any)[k], (b as any)[k]));
+}

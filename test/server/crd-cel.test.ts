@@ -1,0 +1,171 @@
+// CRD CEL validation rules (x-kubernetes-validations) enforced as kube-apiserver 1.32 does,
+// through the real kubectl against `kubesim serve` and the in-process CLI on one cluster.
+// The wording oracle is apiextensions-apiserver v0.32.4: pkg/apiserver/schema/cel/
+// validation.go (validateExpressions, fieldErrorForReason, ruleMessageOrDefault; the value
+// shown is the schema node's type), pkg/registry/customresource/strategy.go (hasBlockingErr)
+// and pkg/apis/apiextensions/validation/validation.go (a rule that does not compile refuses
+// the CRD, its value the ValidationRule printed with %#v).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ServedCluster } from './harness';
+
+const c = new ServedCluster('cel');
+before(() => c.setUp({ kubectl: true, create: ['--nodes', '1'] }));
+after(() => c.stop());
+
+/** A namespaced CRD of example.com with one version, v1, of schema `schema` (indented as openAPIV3Schema's body). */
+const crdYaml = (plural: string, kind: string, schema: string) => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: ${plural}.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: ${plural}, kind: ${kind}}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+${schema}`;
+
+const widgets = (maxRule = '') => crdYaml('widgets', 'Widget', `        x-kubernetes-validations:
+        - rule: self.metadata.name != 'bad'
+        properties:
+          spec:
+            type: object
+            x-kubernetes-validations:
+            - rule: self.min <= self.max
+            - rule: "!has(self.name) || self.name.startsWith('w-')"
+              messageExpression: "'name ' + self.name + ' must start with w-'"
+            - rule: self.size == oldSelf.size
+              message: size is immutable
+              reason: FieldValueForbidden
+              fieldPath: .size
+            - rule: oldSelf.hasValue() || self.min >= 0
+              optionalOldSelf: true
+              message: min must not be negative on create
+            - rule: has(self.size)
+              reason: FieldValueRequired
+              message: size is required
+            properties:
+              min: {type: integer}
+              max: {type: integer${maxRule}}
+              name: {type: string}
+              size: {type: string}
+              tier: {type: string, enum: [a, b]}
+              hosts:
+                type: array
+                items:
+                  type: string
+                  x-kubernetes-validations:
+                  - rule: self.matches('^(?i)[a-z.]+$')
+                x-kubernetes-validations:
+                - rule: self.all(h, self.exists_one(x, x == h))
+                  reason: FieldValueDuplicate
+              ports:
+                type: array
+                x-kubernetes-list-type: map
+                x-kubernetes-list-map-keys: [name]
+                items:
+                  type: object
+                  required: [name]
+                  properties:
+                    name: {type: string}
+                    port: {type: integer}
+                  x-kubernetes-validations:
+                  - rule: self.port == oldSelf.port
+                    message: the port of a named entry is immutable
+`);
+
+const widget = (spec: string, name = 'w') => `apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: ${name}, namespace: default}\nspec: ${spec}\n`;
+const invalid = (...causes: string[]) => (causes.length === 1 ? `The Widget "w" is invalid: ${causes[0]}\n` : `The Widget "w" is invalid: \n${causes.map((x) => `* ${x}\n`).join('')}`);
+
+/** kubectl and the in-process CLI, both refused with `stderr`, exit 1. */
+function refusedAlike(args: string[], stdin: string, stderr: string): void {
+  const k = c.kubectl(args, { stdin });
+  assert.deepEqual([k.code, k.stdout, k.stderr], [1, '', stderr], `kubectl ${args.join(' ')} <<< ${stdin}`);
+  assert.deepEqual(c.kubesim(args, { stdin }), k, `in-process ${args.join(' ')} <<< ${stdin}`);
+}
+
+function acceptedAlike(args: string[], stdin: string, stdout: string): void {
+  const k = c.kubectl(args, { stdin });
+  assert.deepEqual([k.code, k.stdout, k.stderr], [0, stdout, ''], `kubectl ${args.join(' ')} <<< ${stdin}`);
+  if (args.includes('--dry-run=server')) assert.deepEqual(c.kubesim(args, { stdin }), k, `in-process ${args.join(' ')}`);
+}
+
+test('rules of a custom resource: failures worded as kube-apiserver, on create', () => {
+  assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: widgets() }).code, 0);
+  assert.equal(c.kubectl(['wait', '--for=condition=Established', 'crd/widgets.example.com', '--timeout=20s']).code, 0);
+  const create = ['create', '-f', '-'];
+  const cases: [spec: string, stderr: string][] = [
+    // No message: "failed rule: <rule>"; messageExpression evaluated; the value is the node's schema type.
+    ['{min: 5, max: 3, name: x, size: s}', invalid('spec: Invalid value: "object": failed rule: self.min <= self.max', 'spec: Invalid value: "object": name x must start with w-')],
+    // A runtime error: "<error> evaluating rule: <rule>".
+    ['{min: 1, size: s}', invalid('spec: Invalid value: "object": no such key: max evaluating rule: self.min <= self.max')],
+    // optionalOldSelf: evaluated on create with oldSelf none.
+    ['{min: -1, max: 3, size: s}', invalid('spec: Invalid value: "object": min must not be negative on create')],
+    // reason FieldValueRequired / FieldValueDuplicate (Duplicate shows the type, no message).
+    ['{min: 1, max: 3}', invalid('spec: Required value: size is required')],
+    ['{min: 1, max: 3, size: s, hosts: [a.b, c, a.b]}', invalid('spec.hosts: Duplicate value: "array"')],
+    // matches() is RE2: `(?i)` inside a pattern; a rule on array items names the index.
+    ['{min: 1, max: 3, size: s, hosts: [A.B, c-d]}', invalid('spec.hosts[1]: Invalid value: "string": failed rule: self.matches(\'^(?i)[a-z.]+$\')')],
+    // A blocking schema error (here NotSupported): the rules are not run, and one error says so.
+    ['{min: 5, max: 3, size: s, tier: c}', invalid('spec.tier: Unsupported value: "c": supported values: "a", "b"', '<nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation')],
+  ];
+  for (const [spec, stderr] of cases) refusedAlike(create, widget(spec), stderr);
+  // A rule at the resource root: a nil field path; self.metadata shows the name.
+  refusedAlike(create, widget('{min: 1, max: 3, size: s}', 'bad'), 'The Widget "bad" is invalid: <nil>: Invalid value: "object": failed rule: self.metadata.name != \'bad\'\n');
+  acceptedAlike(['create', '-f', '-', '--dry-run=server'], widget('{min: 1, max: 3, size: s, hosts: [A.B, c]}'), 'widget.example.com/w created (server dry run)\n');
+});
+
+test('transition rules (oldSelf) run on update only, list-map items correlate by key, unchanged values ratchet', () => {
+  const apply = ['apply', '-f', '-'];
+  const base = '{min: 1, max: 200, name: w-1, size: s, ports: [{name: http, port: 80}]}';
+  assert.deepEqual(c.kubectl(apply, { stdin: widget(base) }), { code: 0, stdout: 'widget.example.com/w created\n', stderr: '' });
+  // Immutable size: reason Forbidden at fieldPath .size.
+  refusedAlike(apply, widget(base.replace('size: s', 'size: m')), invalid('spec.size: Forbidden: size is immutable'));
+  // The item keyed "http" correlates with its old self wherever it moves; a new key has no oldSelf.
+  refusedAlike(apply, widget(base.replace('port: 80', 'port: 81')), invalid('spec.ports[0]: Invalid value: "object": the port of a named entry is immutable'));
+  const moved = base.replace('[{name: http, port: 80}]', '[{name: https, port: 443}, {name: http, port: 80}]');
+  assert.deepEqual(c.kubesim(apply, { stdin: widget(moved) }), { code: 0, stdout: 'widget.example.com/w configured\n', stderr: '' });
+  // The optionalOldSelf rule has an old value now: a negative min is allowed on update.
+  assert.equal(c.kubectl(apply, { stdin: widget(moved.replace('min: 1', 'min: -1')) }).code, 0);
+
+  // A rule added later: the stored max (200) breaks it; left as it was, it ratchets (CRDValidationRatcheting).
+  assert.equal(c.kubectl(apply, { stdin: widgets(', x-kubernetes-validations: [{rule: self < 100}]') }).code, 0);
+  const later = moved.replace('min: 1', 'min: -1');
+  assert.deepEqual(c.kubectl(apply, { stdin: widget(later.replace('name: w-1', 'name: w-2')) }), { code: 0, stdout: 'widget.example.com/w configured\n', stderr: '' });
+  refusedAlike(apply, widget(later.replace('name: w-1', 'name: w-2').replace('max: 200', 'max: 150')), invalid('spec.max: Invalid value: "integer": failed rule: self < 100'));
+  assert.equal(c.kubectl(['get', 'widget', 'w', '-o', 'jsonpath={.spec.max} {.spec.name} {.spec.ports[*].name}']).stdout, '200 w-2 https http');
+});
+
+test('a CRD whose rule does not compile is refused; a rule using a library kubesim lacks is accepted', () => {
+  const crd = (plural: string, kind: string, rules: string) => crdYaml(plural, kind, `        properties:
+          spec:
+            type: object
+            properties: {min: {type: integer}}
+            x-kubernetes-validations:
+${rules}`);
+  const rule = (fields: string) => `apiextensions.ValidationRule{Rule:${fields}, Message:"", MessageExpression:"", Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:"", OptionalOldSelf:(*bool)(nil)}`;
+  const at = 'spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations';
+  // cel-go's "undeclared reference" and "must evaluate to a bool" (its syntax errors' own text differs: cel-js's parser).
+  refusedAlike(['apply', '-f', '-'], crd('bads', 'Bad', '            - rule: selff.min > 0\n            - rule: self.min + 1\n'),
+    'The CustomResourceDefinition "bads.example.com" is invalid: \n' +
+    `* ${at}[0].rule: Invalid value: ${rule('"selff.min > 0"')}: compilation failed: ERROR: <input>:1:1: undeclared reference to 'selff' (in container '')\n | selff.min > 0\n | ^\n` +
+    `* ${at}[1].rule: Invalid value: ${rule('"self.min + 1"')}: cel expression must evaluate to a bool\n`);
+  refusedAlike(['create', '-f', '-'], crd('bads', 'Bad', '            - rule: self.min <=\n'),
+    `The CustomResourceDefinition "bads.example.com" is invalid: ${at}[0].rule: Invalid value: ${rule('"self.min <="')}: compilation failed: ERROR: <input>:1:12: Syntax error: Unexpected token: EOF\n | self.min <=\n | ...........^\n`);
+  assert.equal(c.kubectl(['get', 'crd', 'bads.example.com']).code, 1);
+  // format.dns1123Label() (Kubernetes' format library) is not in kubesim's CEL: the rule is skipped, the CRD accepted.
+  const skipped = crd('oks', 'Ok', "            - rule: format.dns1123Label().validate(string(self.min)) == optional.none()\n            - rule: self.min > 0\n");
+  assert.deepEqual(c.kubectl(['apply', '-f', '-'], { stdin: skipped }), { code: 0, stdout: 'customresourcedefinition.apiextensions.k8s.io/oks.example.com created\n', stderr: '' });
+  assert.equal(c.kubectl(['wait', '--for=condition=Established', 'crd/oks.example.com', '--timeout=20s']).code, 0);
+  const ok = (min: number) => `apiVersion: example.com/v1\nkind: Ok\nmetadata: {name: o, namespace: default}\nspec: {min: ${min}}\n`;
+  refusedAlike(['create', '-f', '-'], ok(0), 'The Ok "o" is invalid: spec: Invalid value: "object": failed rule: self.min > 0\n');
+  // An update is refused as a create is.
+  refusedAlike(['apply', '-f', '-'], skipped + '            - rule: self.min >\n',
+    `The CustomResourceDefinition "oks.example.com" is invalid: ${at}[2].rule: Invalid value: ${rule('"self.min >"')}: compilation failed: ERROR: <input>:1:11: Syntax error: Unexpected token: EOF\n | self.min >\n | ..........^\n`);
+});
