@@ -129,8 +129,14 @@ function celIssues(cel: CelValidator, obj: KObject, old: KObject | undefined, bl
     : cel(obj, old);
   return causes.map((cause) => {
     const message = formatFieldError(cause);
-    return { path: [], rule: 'schema/invalid-value', message, kubectlMessage: message, decodeMessage: message, cause };
+    return { path: pathOf(cause.field), rule: 'schema/invalid-value', message, kubectlMessage: message, decodeMessage: message, cause };
   });
+}
+
+/** A field path as printed (`spec.ports[0]`, `<nil>` for the root) back into segments, for source positions. */
+function pathOf(field: string): (string | number)[] {
+  if (field === '<nil>') return [];
+  return [...field.matchAll(/([^.[\]]+)|\[([^\]]*)\]/g)].map((m) => (m[1] !== undefined ? m[1] : /^\d+$/.test(m[2]!) ? Number(m[2]) : m[2]!));
 }
 
 const STRING_KEYWORDS = new Set(['maxLength', 'minLength', 'pattern']);
