@@ -76,8 +76,10 @@ function compileOne(src: string, want: 'bool' | 'string'): { program?: Program; 
     const err: any = checked.error;
     if (err instanceof ParseError) return { refuse: celIssue(src, `Syntax error: ${summary(err)}`, err.range?.start ?? 0) };
     const name = summary(err).replace(/^Unknown variable: /, '');
-    // A namespace of functions (sets.contains, strings.quote, math.greatest) this engine lacks is no unknown variable.
-    if (err?.code === 'unknown_variable' && !NAMESPACES.has(name)) {
+    // A namespace of functions (sets.contains, strings.quote, math.greatest) this engine lacks
+    // is no unknown variable, nor the variable of a macro it lacks (sortBy(x, ...), all(k, v, ...)).
+    const macroVariable = new RegExp(`[(,]\\s*${name.replace(/\W/g, '')}\\s*,`).test(src);
+    if (err?.code === 'unknown_variable' && !NAMESPACES.has(name) && !macroVariable) {
       return { refuse: celIssue(src, `undeclared reference to '${name}' (in container '')`, err.range?.start ?? 0) };
     }
     return {};
