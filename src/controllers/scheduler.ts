@@ -178,6 +178,9 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
   return {
     name: 'scheduler',
     primary: ['v1', 'Pod'],
+    // As kube-scheduler's queue: an assigned pod's change (its own binding among them) only
+    // updates the snapshot, which follows the change feed; reconciling it did nothing.
+    primaryFilter: (obj) => !obj.spec?.nodeName,
     state,
     watches: [
       { kind: 'Node', map: () => requeueUnschedulable() },
