@@ -187,7 +187,7 @@ test('only unassigned pods are queued: a binding or a later change of a bound po
   const pods = (await c.api.list(c.api.resolve('pods'), { namespace: 'default' })).items;
   assert.equal(pods.filter((p) => p.spec.nodeName).length, 20);
   await c.api.mutate(c.api.resolve('pods'), 'default', 'w3', (p) => {
-    p.metadata.labels.tier = 'x';
+    p.metadata.labels = { ...p.metadata.labels, tier: 'x' };
     return p;
   });
   assert.equal((await c.manager.runUntilStable()).reconciles, 0);
