@@ -378,16 +378,15 @@ export class ApiServer {
   bindPod(namespace: string, name: string, nodeName: string): Promise<KObject> {
     const rt = this.registry.forKind('v1', 'Pod');
     return this.store.batch(async () => {
-      const current = await this.get(rt, namespace, name);
+      // Read shared (frozen): only spec.nodeName and the status change, so the new version
+      // copies those two levels and the store's write copies it once (no copy of the read).
+      const current = await this.get(rt, namespace, name, { shared: true });
       if (current.spec?.nodeName && current.spec.nodeName !== nodeName) {
         throw new ApiError('Conflict', `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${current.spec.nodeName}"`, { name, kind: 'pods/binding' });
       }
-      const next = current; // a private copy: get() hands out copies
-      next.spec.nodeName = nodeName;
-      next.status ??= {};
-      const conds: any[] = (next.status.conditions ?? []).filter((c: any) => c.type !== 'PodScheduled');
+      const conds: any[] = (current.status?.conditions ?? []).filter((c: any) => c.type !== 'PodScheduled');
       conds.push({ lastProbeTime: null, lastTransitionTime: this.timestamp(), status: 'True', type: 'PodScheduled' });
-      next.status.conditions = conds;
+      const next: KObject = { ...current, spec: { ...current.spec, nodeName }, status: { ...current.status, conditions: conds } };
       delete next.status.nominatedNodeName;
       try {
         return await this.store.update(objectKey(rt, namespace, name), next, Number(current.metadata.resourceVersion));

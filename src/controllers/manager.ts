@@ -103,9 +103,17 @@ export class ControllerManager {
       } catch {
         continue; // a CRD-backed primary that is not installed
       }
-      for (const obj of (await api.list(rt)).items) {
-        this.queue.add({ reconciler: r.name, key: { kind: r.primary[1], namespace: obj.metadata.namespace, name: obj.metadata.name! } });
-      }
+      // Keys only: the matcher sees each stored object where it lies and keeps none, so a
+      // re-list of 10,000 pods copies nothing.
+      const keys: ReconcileKey[] = [];
+      const filter = r.primaryFilter;
+      await api.list(rt, {
+        fieldMatch: (obj) => {
+          if (!filter || filter(obj)) keys.push({ kind: r.primary[1], namespace: obj.metadata.namespace, name: obj.metadata.name! });
+          return false;
+        },
+      });
+      for (const key of keys) this.queue.add({ reconciler: r.name, key });
     }
   }
 
@@ -150,6 +158,7 @@ export class ControllerManager {
   async enqueueFor(obj: KObject, type?: EventType): Promise<void> {
     const kind = obj.kind;
     for (const r of this.primaries.get(kindId(obj.apiVersion, kind)) ?? []) {
+      if (r.primaryFilter && !r.primaryFilter(obj)) continue;
       this.queue.add({ reconciler: r.name, key: { kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name ?? '' } });
     }
     for (const [r, map] of this.watchers.get(kind) ?? []) {

@@ -46,6 +46,12 @@ export interface Reconciler {
   /** The kind whose objects are this reconciler's keys (apiVersion/kind, e.g. ['apps/v1', 'Deployment']). */
   readonly primary: [apiVersion: string, kind: string];
   /**
+   * Which primary objects are keys at all (kube-scheduler queues unassigned pods only; an
+   * assigned pod's change goes to its cache): a change or re-list of any other does not
+   * queue it. Watches, requeues and direct enqueues still can. Must only read.
+   */
+  readonly primaryFilter?: (obj: import('../api/types').KObject) => boolean;
+  /**
    * Other kinds whose changes should requeue a primary key. Return the keys to requeue for
    * a changed object (e.g. a Pod change requeues its owning ReplicaSet via ownerReferences;
    * a Node change requeues every pending Pod for the scheduler). `type` is the change's

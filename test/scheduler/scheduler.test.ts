@@ -177,3 +177,24 @@ test('a higher-priority pod preempts a lower-priority one', async () => {
   assert.ok(low.metadata.deletionTimestamp, 'victim is terminating');
   assert.equal((await events(c, 'low')).find((e) => e.reason === 'Preempted')?.message, `Preempted by pod ${high.metadata.uid} on node node-1`);
 });
+
+test('only unassigned pods are queued: a binding or a later change of a bound pod costs no reconcile', async () => {
+  const c = await cluster(3);
+  for (let i = 0; i < 20; i++) await c.api.create(pod(`w${i}`, {}, { resources: { requests: { cpu: '10m' } } }));
+  const r = await c.manager.runUntilStable();
+  // One reconcile per pending pod: its own binding does not queue it again.
+  assert.equal(r.reconciles, 20);
+  const pods = (await c.api.list(c.api.resolve('pods'), { namespace: 'default' })).items;
+  assert.equal(pods.filter((p) => p.spec.nodeName).length, 20);
+  await c.api.mutate(c.api.resolve('pods'), 'default', 'w3', (p) => {
+    p.metadata.labels = { ...p.metadata.labels, tier: 'x' };
+    return p;
+  });
+  assert.equal((await c.manager.runUntilStable()).reconciles, 0);
+  // A pending pod's changes still are: its creation, then its own Unschedulable status write
+  // (that second look finds nothing new and waits).
+  await c.api.create(pod('late', {}, { resources: { requests: { cpu: '100' } } }));
+  const late = await c.manager.runUntilStable();
+  assert.equal(late.reconciles, 2);
+  assert.equal((await getPod(c, 'late')).status.conditions[0].reason, 'Unschedulable');
+});
