@@ -38,11 +38,11 @@ export interface EventSubject {
 /** The correlator's answer: drop the event, or record it under `identity` with `message`. */
 export type Correlated = { skip: true } | { skip: false; identity?: string; message: string };
 
-/** Puts `key` last in a Map kept as an LRU cache of at most CACHE_MAX entries. */
-function touch<V>(m: Map<string, V>, key: string, v: V): void {
+/** Puts `key` last in a Map kept as an LRU cache of at most `max` entries. */
+function touch<V>(m: Map<string, V>, key: string, v: V, max = CACHE_MAX): void {
   m.delete(key);
   m.set(key, v);
-  if (m.size > CACHE_MAX) m.delete(m.keys().next().value!);
+  if (m.size > max) m.delete(m.keys().next().value!);
 }
 
 /** What makes two events "the same" for aggregation. */
@@ -54,7 +54,11 @@ function identityOf(e: KObject): string {
   return eventIdentity(String(e.involvedObject?.uid ?? ''), String(e.reason ?? ''), String(e.message ?? ''), String(e.involvedObject?.fieldPath ?? ''), String(e.source?.component ?? ''), String(e.type ?? ''));
 }
 
-/** A namespace's index is dropped (and re-read when needed) past this many identities. */
+/**
+ * A namespace's index keeps at most this many identities, forgetting the least recently used
+ * (client-go's cache is an LRU too). It is never dropped and re-read whole: at 10,000 pods
+ * (50,000 events) that made every further event a list of all of them.
+ */
 const MAX_PER_NAMESPACE = 50_000;
 
 export class EventIndex {
@@ -100,17 +104,18 @@ export class EventIndex {
     let index = this.byNamespace.get(namespace);
     if (!index) {
       index = new Map();
-      for (const e of await this.listEvents(namespace)) if (e.metadata.name) index.set(identityOf(e), e.metadata.name);
+      // In name order, which is the order of first occurrence: the newest are kept.
+      for (const e of await this.listEvents(namespace)) if (e.metadata.name) touch(index, identityOf(e), e.metadata.name, MAX_PER_NAMESPACE);
       this.byNamespace.set(namespace, index);
     }
-    return index.get(identity);
+    const name = index.get(identity);
+    if (name !== undefined) touch(index, identity, name, MAX_PER_NAMESPACE);
+    return name;
   }
 
   remember(namespace: string, identity: string, name: string): void {
     const index = this.byNamespace.get(namespace);
-    if (!index) return;
-    if (index.size >= MAX_PER_NAMESPACE) this.byNamespace.delete(namespace);
-    else index.set(identity, name);
+    if (index) touch(index, identity, name, MAX_PER_NAMESPACE);
   }
 
   /**

@@ -83,6 +83,9 @@ function setConditions(node: KObject, status: string, ts: string, kind: 'unknown
 }
 
 export function createNodeLifecycle(): Reconciler {
+  // Nodes whose start this process has seen recorded (name → uid): a beat need not copy the
+  // whole record of every node (5,000 entries, each beat of each node) to find its own.
+  const announcedSeen = new Map<string, string>();
   return {
     name: 'node-lifecycle',
     primary: ['v1', 'Node'],
@@ -98,7 +101,8 @@ export function createNodeLifecycle(): Reconciler {
       const now = ctx.clock.now();
       const t = ctx.profile.timings;
       const nodeType = rt(api, 'v1', 'Node');
-      const node = await api.tryGet(nodeType, undefined, key.name);
+      // Only read here (writes go through mutate): shared, not copied at every beat.
+      const node = await api.tryGet(nodeType, undefined, key.name, { shared: true });
       if (!node) return collectOrphans(api, key.name);
       const stoppedAt = await stoppedSince(api.sim, key.name);
       const ts = api.timestamp();
@@ -106,13 +110,15 @@ export function createNodeLifecycle(): Reconciler {
 
       if (stoppedAt === undefined) {
         await renewLease(api, node, now, t.nodeHeartbeatMs);
-        const announced = await api.sim.announcedNodes();
-        if (announced[key.name] !== node.metadata.uid) {
+        const announced = announcedSeen.get(key.name) === node.metadata.uid ? undefined : await api.sim.announcedNodes();
+        for (const [name, uid] of Object.entries(announced ?? {})) announcedSeen.set(name, uid);
+        if (announced && announced[key.name] !== node.metadata.uid) {
           // first sight of this node: its kubelet's start-up and the controller's registration
           await api.sim.setAnnouncedNodes({ ...announced, [key.name]: node.metadata.uid! });
           await announceStart(api, node, true);
           if (ready?.status === 'True') await api.recordEvent(node, 'Normal', 'NodeReady', `Node ${key.name} status is now: NodeReady`, { component: 'kubelet', host: key.name });
         }
+        announcedSeen.set(key.name, node.metadata.uid!);
         if (ready && ready.status !== 'True') {
           await announceStart(api, node, false);
           // The kubelet is back: it posts Ready, the controller lifts the taints.

@@ -1,0 +1,30 @@
+// The event correlator's per-namespace index (src/api/event-names.ts): filled from one list of
+// the namespace's events, then kept by the process's own writes, bounded as an LRU. Past its
+// bound it used to be dropped whole and re-listed at the next event: at 10,000 pods (50,000
+// events in the namespace) every further event listed all of them, and the daemon never came
+// to rest.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventIndex, eventIdentity } from '../../src/api/event-names';
+import type { KObject } from '../../src/api/types';
+
+const id = (i: number) => eventIdentity(`uid-${i}`, 'Started', 'Started container c', 'spec.containers{c}', 'kubelet', 'Normal');
+
+test('event index: past its bound it forgets the least recently used identity, and never lists the namespace again', async () => {
+  let lists = 0;
+  const stored: KObject[] = [{ apiVersion: 'v1', kind: 'Event', metadata: { name: 'p-0.1', namespace: 'default' }, involvedObject: { uid: 'uid-0' }, reason: 'Started', message: 'Started container c', source: { component: 'kubelet' }, type: 'Normal' } as unknown as KObject];
+  (stored[0] as any).involvedObject.fieldPath = 'spec.containers{c}';
+  const index = new EventIndex(async () => (lists++, stored));
+  assert.equal(await index.lookup('default', id(0)), 'p-0.1', 'filled from the list');
+  const n = 60_000;
+  for (let i = 1; i <= n; i++) {
+    index.remember('default', id(i), `p-${i}.1`);
+    // The first identity is used now and then: recently used, it is kept.
+    if (i % 10_000 === 0) assert.equal(await index.lookup('default', id(0)), 'p-0.1');
+  }
+  assert.equal(await index.lookup('default', id(n)), `p-${n}.1`);
+  assert.equal(await index.lookup('default', id(0)), 'p-0.1');
+  // The least recently used are forgotten (a repeat of theirs becomes a new event, as client-go's LRU).
+  assert.equal(await index.lookup('default', id(1)), undefined);
+  assert.equal(lists, 1, 'one list of the namespace for the life of the index');
+});
