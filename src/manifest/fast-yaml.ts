@@ -235,7 +235,11 @@ class BlockReader {
     const l = this.lines[i];
     const c = this.col[i];
     if (c === -2) return /^\s*#/.test(l);
-    return c >= l.length || l.charCodeAt(c) === 35 /* # */ || /^\s*$/.test(l);
+    if (c >= l.length) return true;
+    const ch = l.charCodeAt(c);
+    // A printable ASCII character first (nearly every line): not blank, no search needed.
+    if (ch > 32 && ch < 127) return ch === 35; /* # */
+    return /^\s*$/.test(l);
   }
 
   private skipBlank(): void {
@@ -250,8 +254,7 @@ class BlockReader {
     if (++this.depth > 200) giveUp();
     try {
       const line = this.lines[this.pos];
-      const rest = line.slice(c);
-      if (rest[0] === '-' && (rest.length === 1 || rest[1] === ' ')) return this.sequence(c);
+      if (line[c] === '-' && (line.length === c + 1 || line[c + 1] === ' ')) return this.sequence(c);
       if (this.keyAt(line, c)) return this.mapping(c);
       if (parent < 0) giveUp(); // a scalar document: left to the full parser
       giveUp(); // a scalar on its own line under a key: multi-line forms are left to it too
