@@ -262,7 +262,7 @@ class BlockReader {
     try {
       const line = this.lines[this.pos];
       if (line[c] === '-' && (line.length === c + 1 || line[c + 1] === ' ')) return this.sequence(c);
-      if (this.keyAt(line, c)) return this.mapping(c);
+      if (this.keyAt(line, c) !== undefined) return this.mapping(c);
       if (parent < 0) giveUp(); // a scalar document: left to the full parser
       giveUp(); // a scalar on its own line under a key: multi-line forms are left to it too
     } finally {
@@ -270,8 +270,11 @@ class BlockReader {
     }
   }
 
-  /** Parses the key at column c of the line; returns [key, index after the colon] or undefined. */
-  private keyAt(line: string, c: number): [string, number] | undefined {
+  /** Index after the colon of the key keyAt found last (a field: no array per key read). */
+  private keyEnd = 0;
+
+  /** Parses the key at column c of the line; returns it (keyEnd: the index after the colon) or undefined. */
+  private keyAt(line: string, c: number): string | undefined {
     const ch = line[c];
     if (ch === '"' || ch === "'") {
       const [key, end] = ch === '"' ? this.doubleQuoted(line, c) : this.singleQuoted(line, c);
@@ -279,7 +282,8 @@ class BlockReader {
       while (line[i] === ' ') i++;
       if (line[i] !== ':' || (i + 1 < line.length && line[i + 1] !== ' ')) return undefined;
       if (i - c > 1000) giveUp(); // YAML limits implicit keys to 1024 characters
-      return [key, i + 1];
+      this.keyEnd = i + 1;
+      return key;
     }
     if ('[]{}#&*!|>%@`?,'.includes(ch)) return undefined;
     if (ch === '-' && (line[c + 1] === ' ' || line.length === c + 1)) return undefined;
@@ -292,7 +296,8 @@ class BlockReader {
     if (key === '' || key === '<<' || key === '__proto__') giveUp();
     const v = plainValue(key);
     if (typeof v !== 'string') giveUp();
-    return [v, i + 1];
+    this.keyEnd = i + 1;
+    return v;
   }
 
   private mapping(c: number): Record<string, unknown> {
@@ -300,9 +305,9 @@ class BlockReader {
     const n = this.lines.length;
     for (;;) {
       const line = this.lines[this.pos];
-      const k = this.keyAt(line, c);
-      if (!k) giveUp();
-      const [key, after] = k;
+      const key = this.keyAt(line, c);
+      if (key === undefined) giveUp();
+      const after = this.keyEnd;
       if (Object.prototype.hasOwnProperty.call(out, key)) giveUp(); // duplicate: the full parser reports it
       this.pos++;
       const itemPositions: [number, number][] | undefined = this.depth === 1 && key === 'items' ? [] : undefined;
@@ -337,7 +342,7 @@ class BlockReader {
       let i = c + 1;
       while (line[i] === ' ') i++;
       const rest = line.slice(i);
-      if (rest !== '' && rest[0] !== '#' && (rest[0] === '-' && (rest.length === 1 || rest[1] === ' ') || this.keyAt(line, i))) {
+      if (rest !== '' && rest[0] !== '#' && (rest[0] === '-' && (rest.length === 1 || rest[1] === ' ') || this.keyAt(line, i) !== undefined)) {
         // Compact nested node: `- name: x` or `- - a`; its lines continue at column i.
         positions?.push([this.pos, i]);
         this.col[this.pos] = i;
