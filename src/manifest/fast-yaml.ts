@@ -104,6 +104,9 @@ const PLAIN_KEYWORDS = new Map<string, null | boolean>([
   ...['false', 'False', 'FALSE', 'n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF'].map((k) => [k, false] as const),
 ]);
 const DECIMAL_INT = /^(?:0|-?[1-9][0-9]{0,14})$/;
+// Digits, then letters only, the first not an x (`0xff` is hex): no tag's test matches
+// (numbers need digits after an exponent's `e`, a `0b` or a `0o`).
+const QUANTITY_LIKE = /^[0-9]+[a-wyzA-WYZ][a-zA-Z]*$/;
 const NOT_SPACE = /[^ ]/;
 const DOCUMENT_END = /^\.\.\.(?: +(?:#.*)?)?$/;
 
@@ -132,6 +135,9 @@ function plainValue(s: string): unknown {
   }
   // Plain decimal integers (ports, replicas, sizes) are ints in every schema.
   if (DECIMAL_INT.test(s)) return Number(s);
+  // Quantities and durations (`100m`, `64Mi`, `30s`) are strings in every schema, and
+  // typing them here spares a command that reads nothing else loading the `yaml` package.
+  if (QUANTITY_LIKE.test(s)) return s;
   scalarTags ??= (new Schema(YAML_OPTIONS).tags as unknown as ScalarTag[]).filter((t) => t.default === true && t.test);
   const tag = scalarTags.find((t) => t.test!.test(s));
   if (!tag) return s;
