@@ -12,6 +12,12 @@ const NOT_SPACE = /[^ ]/g;
 const SIGNIFICANT = /[\n#"'[\]{}]/g;
 const QUOTE_END = { 34: /["\\]/g, 39: /'/g } as Record<number, RegExp>;
 
+/** Index of the first match of `re` (global, one character long) at or after `from`; -1 if none. */
+function searchFrom(re: RegExp, text: string, from: number): number {
+  re.lastIndex = from;
+  return re.test(text) ? re.lastIndex - 1 : -1;
+}
+
 /** The offset at which `text` nests deeper than `limit`, or undefined. */
 export function nestingTooDeepAt(text: string, limit = MAX_NESTING_DEPTH): number | undefined {
   const indents: number[] = []; // open block levels, by their indentation
@@ -21,8 +27,8 @@ export function nestingTooDeepAt(text: string, limit = MAX_NESTING_DEPTH): numbe
   while (i < n) {
     // Start of a line: block structure (only outside flow collections).
     const lineStart = i;
-    NOT_SPACE.lastIndex = i;
-    i = NOT_SPACE.test(text) ? NOT_SPACE.lastIndex - 1 : n;
+    const content = searchFrom(NOT_SPACE, text, i);
+    i = content < 0 ? n : content;
     let col = i - lineStart;
     const c0 = text.charCodeAt(i);
     if (flow === 0 && i < n && c0 !== 10 && c0 !== 13 && c0 !== 35 /* # */) {
@@ -40,12 +46,11 @@ export function nestingTooDeepAt(text: string, limit = MAX_NESTING_DEPTH): numbe
     // before the one found, counts as a space at the line's first content character.
     const contentStart = i;
     while (i < n) {
-      SIGNIFICANT.lastIndex = i;
-      if (!SIGNIFICANT.test(text)) {
+      i = searchFrom(SIGNIFICANT, text, i);
+      if (i < 0) {
         i = n;
         break;
       }
-      i = SIGNIFICANT.lastIndex - 1;
       const c = text.charCodeAt(i);
       if (c === 10) {
         i++;
@@ -65,12 +70,11 @@ export function nestingTooDeepAt(text: string, limit = MAX_NESTING_DEPTH): numbe
           const end = QUOTE_END[c];
           i++;
           while (i < n) {
-            end.lastIndex = i;
-            if (!end.test(text)) {
+            i = searchFrom(end, text, i);
+            if (i < 0) {
               i = n;
               break;
             }
-            i = end.lastIndex - 1;
             if (text.charCodeAt(i) === 92) i += 2;
             else if (c === 39 && text.charCodeAt(i + 1) === 39) i += 2;
             else break;
