@@ -100,7 +100,7 @@ const lazyPackages = {
 // first word, the one case where root.ts's verbOf() names that verb and loads nothing else;
 // every other command line runs dist/main.cjs. Not for the verbs that read the whole
 // command tree (completion, plugin, options).
-const VERB_BUNDLES = ['get', 'version', 'create', 'apply', 'delete', 'describe'];
+const VERB_BUNDLES = ['get', 'version', 'create', 'apply', 'delete', 'describe', 'validate'];
 
 /** The verb the CLI is being built for (undefined: all of them). */
 let cliVerb;

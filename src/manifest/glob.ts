@@ -4,8 +4,12 @@
 import { join } from 'node:path';
 import { globSync, isDynamicPattern } from 'tinyglobby';
 
+// A path without any character a glob is made of is taken literally without loading
+// tinyglobby (most command lines name files and directories).
+const GLOB_CHAR = /[*?[\]{}()!+@\\]/;
+
 export function hasGlob(p: string): boolean {
-  return isDynamicPattern(p);
+  return GLOB_CHAR.test(p) && isDynamicPattern(p);
 }
 
 /** Compares paths segment by segment, so a directory's entries follow it as in a walk. */

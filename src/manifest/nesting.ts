@@ -5,6 +5,19 @@
 
 export const MAX_NESTING_DEPTH = 500;
 
+// Regular-expression searches jump over the characters the scan ignores (indentation, and
+// everything but line breaks, comments, quotes and brackets): V8 runs them as native code,
+// where a charCodeAt loop visited every character (~12 % of `validate` on megabyte CRDs).
+const NOT_SPACE = /[^ ]/g;
+const SIGNIFICANT = /[\n#"'[\]{}]/g;
+const QUOTE_END = { 34: /["\\]/g, 39: /'/g } as Record<number, RegExp>;
+
+/** Index of the first match of `re` (global, one character long) at or after `from`; -1 if none. */
+function searchFrom(re: RegExp, text: string, from: number): number {
+  re.lastIndex = from;
+  return re.test(text) ? re.lastIndex - 1 : -1;
+}
+
 /** The offset at which `text` nests deeper than `limit`, or undefined. */
 export function nestingTooDeepAt(text: string, limit = MAX_NESTING_DEPTH): number | undefined {
   const indents: number[] = []; // open block levels, by their indentation
@@ -13,11 +26,10 @@ export function nestingTooDeepAt(text: string, limit = MAX_NESTING_DEPTH): numbe
   const n = text.length;
   while (i < n) {
     // Start of a line: block structure (only outside flow collections).
-    let col = 0;
-    while (i < n && text.charCodeAt(i) === 32) {
-      i++;
-      col++;
-    }
+    const lineStart = i;
+    const content = searchFrom(NOT_SPACE, text, i);
+    i = content < 0 ? n : content;
+    let col = i - lineStart;
     const c0 = text.charCodeAt(i);
     if (flow === 0 && i < n && c0 !== 10 && c0 !== 13 && c0 !== 35 /* # */) {
       while (indents.length && indents[indents.length - 1] >= col) indents.pop();
@@ -30,39 +42,53 @@ export function nestingTooDeepAt(text: string, limit = MAX_NESTING_DEPTH): numbe
       }
       if (indents.length + flow > limit) return i;
     }
-    // The rest of the line: flow brackets outside quotes and comments.
-    let prev = 32;
+    // The rest of the line: flow brackets outside quotes and comments. `prev`, the character
+    // before the one found, counts as a space at the line's first content character.
+    const contentStart = i;
     while (i < n) {
+      i = searchFrom(SIGNIFICANT, text, i);
+      if (i < 0) {
+        i = n;
+        break;
+      }
       const c = text.charCodeAt(i);
       if (c === 10) {
         i++;
         break;
       }
-      if (c === 35 && (prev === 32 || prev === 9)) {
-        while (i < n && text.charCodeAt(i) !== 10) i++;
+      const prev = i === contentStart ? 32 : text.charCodeAt(i - 1);
+      if (c === 35) {
+        if (prev === 32 || prev === 9) {
+          const eol = text.indexOf('\n', i);
+          i = eol < 0 ? n : eol;
+        } else i++;
         continue;
       }
-      if ((c === 34 || c === 39) && (prev === 32 || prev === 58 || prev === 91 || prev === 123 || prev === 44 || prev === 9)) {
-        // A quoted scalar: skip to its end (may span lines; "" and '' escapes).
-        const q = c;
-        i++;
-        while (i < n) {
-          const d = text.charCodeAt(i);
-          if (q === 34 && d === 92) i += 2;
-          else if (d === q) {
-            if (q === 39 && text.charCodeAt(i + 1) === 39) i += 2;
+      if (c === 34 || c === 39) {
+        if (prev === 32 || prev === 58 || prev === 91 || prev === 123 || prev === 44 || prev === 9) {
+          // A quoted scalar: skip to its end (may span lines; "" and '' escapes).
+          const end = QUOTE_END[c];
+          i++;
+          while (i < n) {
+            i = searchFrom(end, text, i);
+            if (i < 0) {
+              i = n;
+              break;
+            }
+            if (text.charCodeAt(i) === 92) i += 2;
+            else if (c === 39 && text.charCodeAt(i + 1) === 39) i += 2;
             else break;
-          } else i++;
-        }
-        i++;
-        prev = q;
+          }
+          i++;
+          // The next character's `prev` is the closing quote, text[i - 1] (as before).
+          if (i >= n) break;
+        } else i++;
         continue;
       }
       if (c === 91 || c === 123) {
         flow++;
         if (indents.length + flow > limit) return i;
       } else if ((c === 93 || c === 125) && flow > 0) flow--;
-      prev = c;
       i++;
     }
   }

@@ -125,3 +125,25 @@ test('a verb\'s own bundle runs only beside the fast path\'s file of its build',
     rmSync(saved);
   }
 });
+
+test('validate runs its own bundle, with the report and exit code of the whole bundle', () => {
+  const manifest = join(pkg, 'bad-configmap.yaml');
+  writeFileSync(manifest, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  x: y\n');
+  const verbBundle = join(pkg, 'dist', 'verb-validate.cjs');
+  const own = run(['validate', manifest]);
+  assert.deepEqual(own.ran, ['verb-validate']);
+  assert.equal(own.code, 1);
+  assert.match(own.stdout, /bad-configmap\.yaml:6:3: error: invalid type for io\.k8s\.api\.core\.v1\.ConfigMap\.data: got "boolean", expected "string"/);
+  // Without it (an install from before it existed), dist/main.cjs prints the same.
+  const saved = join(pkg, 'verb-validate.cjs.saved');
+  cpSync(verbBundle, saved);
+  rmSync(verbBundle);
+  try {
+    const whole = run(['validate', manifest]);
+    assert.deepEqual(whole.ran, ['main']);
+    assert.deepEqual({ ...whole, ran: undefined }, { ...own, ran: undefined });
+  } finally {
+    cpSync(saved, verbBundle);
+    rmSync(saved);
+  }
+});
