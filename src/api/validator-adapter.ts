@@ -8,7 +8,7 @@ import type { KObject } from './types';
 import { loadSchemas } from './validation/schema-store';
 import { validateSchema, type SchemaIssue } from './validation/validate-schema';
 import { validateSemantics } from './validation/validate-semantics';
-import { validateUpdate } from './validation/validate-update';
+import { validateEphemeralContainersUpdate, validateUpdate } from './validation/validate-update';
 import { splitApiVersion } from './resources';
 import type { CrdValidators } from './validation/crd-schema';
 
@@ -60,6 +60,6 @@ export function apiValidator(): Validator {
       if (rt.crd && loaded) for (const i of schemaIssuesWith(obj, rt, crd)) if (i.cause) errs.push(i.cause);
       return errs;
     },
-    validateUpdate: (oldObj, newObj, rt) => validateUpdate(oldObj, newObj, rt),
+    validateUpdate: (oldObj, newObj, rt, subresource) => (subresource === 'ephemeralcontainers' && rt.kind === 'Pod' && !rt.group ? validateEphemeralContainersUpdate(oldObj, newObj) : validateUpdate(oldObj, newObj, rt)),
   };
 }
