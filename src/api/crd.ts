@@ -59,10 +59,13 @@ function subresourcesOf(version: any): CrdSubresources {
   };
 }
 
-/** The schema of one served version of a CRD (openAPIV3Schema), if any. */
-export function crdVersionSchema(crd: KObject, version: string): object | undefined {
+/**
+ * The schema of one version of a CRD (openAPIV3Schema), if any; a v1beta1 CRD (`validate` reads
+ * old files) may give one schema for all its versions, in spec.validation.
+ */
+export function crdVersionSchema(crd: KObject, version: string): Record<string, any> | undefined {
   const v = (crd.spec?.versions ?? []).find((x: any) => x?.name === version);
-  return v?.schema?.openAPIV3Schema;
+  return v?.schema?.openAPIV3Schema ?? crd.spec?.validation?.openAPIV3Schema;
 }
 
 /** Whether any version's schema has CEL rules (x-kubernetes-validations): the CEL engine loads only then. */

@@ -37,6 +37,11 @@ export function objectRevisions(api: ApiServer, rt: ResourceType, namespace: str
           if (!isRevisionCompacted(e)) throw e;
         }
       }
+      // Earlier states as the API server reads them (a custom resource decoded by its CRD now), as now's.
+      if (rt.crd && out.some((o) => o)) {
+        const read = await api.asRead(rt, out.filter((o): o is KObject => o !== undefined));
+        out.forEach((o, i) => o && (out[i] = read.shift()));
+      }
       // A trimmed journal answers with nothing: the object as it is now stands in for it.
       rev = Math.max(rev ?? current, current);
       const now = await api.tryGet(rt, namespace, name);

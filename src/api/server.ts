@@ -75,7 +75,8 @@ export interface Validator {
   schemaErrors(obj: KObject, rt: ResourceType, crd?: KObject): string[];
   /** Field errors (422); a custom resource's against its CRD's schema (`crd`), with `old` on update (CEL transition rules). */
   validate(obj: KObject, rt: ResourceType, crd?: KObject, old?: KObject): FieldError[];
-  validateUpdate(oldObj: KObject, newObj: KObject, rt: ResourceType): FieldError[];
+  /** ValidateXUpdate; with subresource 'ephemeralcontainers', ValidatePodEphemeralContainersUpdate. */
+  validateUpdate(oldObj: KObject, newObj: KObject, rt: ResourceType, subresource?: string): FieldError[];
 }
 
 const CRD_INDEX = 'crd-index';
@@ -296,6 +297,7 @@ export class ApiServer {
       }
       let next: KObject;
       const strategy = strategyFor(rt);
+      const viaEphemeral = opts.subresource === 'ephemeralcontainers' && rt.kind === 'Pod';
       if (part === 'status') {
         // `current` is a private copy (get() hands out copies) that is only read from here
         // on: a shallow copy of it carries spec and metadata (metadata copied: managedFields change).
@@ -313,6 +315,8 @@ export class ApiServer {
         next = decoded!;
         applyDefaults(next);
         dropDisabledFields(next, current, rt.group);
+        // podEphemeralContainersStrategy (dropNonEphemeralContainerUpdates): only the ephemeral containers change.
+        if (viaEphemeral) next = { ...deepCopy(current), spec: { ...deepCopy(current.spec), ephemeralContainers: next.spec?.ephemeralContainers } };
         if (hasStatusSubresource(rt)) {
           if (current.status !== undefined) next.status = deepCopy(current.status);
           else delete next.status;
@@ -338,10 +342,8 @@ export class ApiServer {
         this.checkValid(next, rt, crd, undefined, current);
         strategy.canonicalize?.(next);
         if (this.validator) {
-          // pods/ephemeralcontainers may change spec.ephemeralContainers, which a pod update may not.
-          const viaEphemeral = opts.subresource === 'ephemeralcontainers' && rt.kind === 'Pod';
-          const compared = viaEphemeral ? { ...next, spec: { ...next.spec, ephemeralContainers: current.spec?.ephemeralContainers } } : next;
-          const errs = this.validator.validateUpdate(current, compared, rt);
+          // pods/ephemeralcontainers may add ephemeral containers, which a pod update may not.
+          const errs = this.validator.validateUpdate(current, next, rt, opts.subresource);
           if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
         }
         await strategy.prepareForUpdate?.(this, current, next);

@@ -8,7 +8,7 @@ import type { KObject } from './types';
 import { loadSchemas } from './validation/schema-store';
 import { validateSchema, type SchemaIssue } from './validation/validate-schema';
 import { validateSemantics } from './validation/validate-semantics';
-import { validateUpdate } from './validation/validate-update';
+import { validateEphemeralContainersUpdate, validateUpdate } from './validation/validate-update';
 import { splitApiVersion } from './resources';
 import { crdHasRules } from './crd';
 import type { CrdValidators } from './validation/crd-schema';
@@ -62,7 +62,8 @@ export function apiValidator(): Validator {
       if (rt.crd && loaded) for (const i of schemaIssuesWith(obj, rt, crd, old)) if (i.cause) errs.push(i.cause);
       return errs;
     },
-    validateUpdate: (oldObj, newObj, rt) => {
+    validateUpdate: (oldObj, newObj, rt, subresource) => {
+      if (subresource === 'ephemeralcontainers' && rt.kind === 'Pod' && !rt.group) return validateEphemeralContainersUpdate(oldObj, newObj);
       const errs = validateUpdate(oldObj, newObj, rt);
       // A CRD update is refused for a rule that does not compile, as its create (the CRD strategy).
       if (rt.kind === 'CustomResourceDefinition' && crdSchemas && crdHasRules(newObj)) errs.push(...crdSchemas.crdRuleErrors(newObj));

@@ -18,7 +18,7 @@ import type { ObjectSource } from './object-source';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addDryRunFlag, parseDryRun, dryRunSuffix } from './flags/dry-run';
-import { formatApiError, PrintedError } from './format-error';
+import { EMPTY_NAME, formatApiError, PrintedError, sourceError } from './format-error';
 import { collect } from './flags/collect';
 import { declareLocalFlags } from './flags/pflag';
 import { addDeleteFlags, cascadePolicy, DELETE_FLAGS_SHOWN, type DeleteFlagValues } from './flags/delete-flags';
@@ -119,6 +119,8 @@ export function register(program: Command, p: Program): void {
               if (obj.metadata?.generateName && !obj.metadata?.name) {
                 throw new CliError(`from ${obj.metadata.generateName}: cannot use generate name with apply`);
               }
+              // The GET (or the apply patch) is refused before it is sent.
+              if (!obj.metadata?.name) throw new CliError(flags.serverSide ? EMPTY_NAME : sourceError(retrievingVerb(item.type, obj, namespace), item.doc.source, EMPTY_NAME));
               let result: KObject | undefined;
               let action = '';
               for (let attempt = 0; attempt < 5; attempt++) {
@@ -186,9 +188,12 @@ export function register(program: Command, p: Program): void {
               }
               applied.push(result!);
               if (output) ctx.out(output([result!], false));
-              else ctx.out(`${kindGroup(item.type)}/${obj.metadata.name} ${action}${dryRunSuffix(dryRun)}\n`);
+              // The answer's name (a review's has none: `<unknown>`, as kubectl's name printer).
+              else ctx.out(`${kindGroup(item.type)}/${result!.metadata?.name || '<unknown>'} ${action}${dryRunSuffix(dryRun)}\n`);
             } catch (e) {
-              if (e instanceof ApiError) failures.push({ api: e, source: item.doc.source, verb: retrieving || (existed ? 'patching' : 'creating') });
+              // The apply patch's error comes back as the server words it (no AddSourceToErr).
+              if (e instanceof ApiError && flags.serverSide && !retrieving) failures.push({ api: e });
+              else if (e instanceof ApiError) failures.push({ api: e, source: item.doc.source, verb: retrieving || (existed ? 'patching' : 'creating') });
               // cmdutil.CheckErr adds a newline unless the message ends with one (a merge conflict's does).
               else if (e instanceof CliError) failures.push({ text: `error: ${e.message}${e.message.endsWith('\n') ? '' : '\n'}` });
               else throw e;
@@ -217,7 +222,7 @@ interface Failure {
 /** resource.Info's String(): what kubectl names an object by in its apply errors. */
 function infoString(type: ResourceType, obj: KObject, namespace: string | undefined): string {
   const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
-  return `Resource: "${group}/${version}, Resource=${type.plural}", GroupVersionKind: "${group}/${version}, Kind=${obj.kind}"\nName: "${obj.metadata.name}", Namespace: "${type.namespaced ? namespace ?? '' : ''}"`;
+  return `Resource: "${group}/${version}, Resource=${type.plural}", GroupVersionKind: "${group}/${version}, Kind=${obj.kind}"\nName: "${obj.metadata?.name ?? ''}", Namespace: "${type.namespaced ? namespace ?? '' : ''}"`;
 }
 
 /** kubectl's words for a failed GET of the live object (apply.go). */

@@ -8,7 +8,7 @@ import type { CliContext } from './context';
 import type { Program } from './root';
 import type { ObjectSource } from './object-source';
 import type { LoadResult } from '../manifest';
-import { PrintedError, formatApiError } from './format-error';
+import { EMPTY_NAME, PrintedError, formatApiError, sourceError } from './format-error';
 import { addDryRunFlag, parseDryRun, dryRunSuffix, type DryRunMode } from './flags/dry-run';
 import { parseDuration } from './flags/duration';
 import { addDeleteFlags, DELETE_FLAGS_SHOWN, deletionOptions, type DeleteFlagValues, type DeletionOptions } from './flags/delete-flags';
@@ -158,6 +158,10 @@ async function runDelete(ctx: CliContext, source: ObjectSource, resources: strin
   if (flags.interactive && !(await confirmDeletion(ctx, source, targets, Boolean(flags.ignoreNotFound)))) return 0;
   const deleted: Array<{ type: ResourceType; obj: KObject }> = [];
   for (const t of targets) {
+    if (!t.name) {
+      errors.push(`error: ${sourceError('deleting', t.source ?? '', EMPTY_NAME)}\n`);
+      continue;
+    }
     try {
       const obj = await source.delete(t.type, t.namespace, t.name, {
         propagationPolicy: policy,

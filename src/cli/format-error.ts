@@ -62,3 +62,11 @@ export function formatError(e: unknown, verbose = false): string {
   const err = e as Error;
   return `error: ${err?.message ?? String(e)}\n${verbose && err?.stack ? err.stack + '\n' : ''}`;
 }
+
+/** client-go refuses a request for an object without a name before sending it. */
+export const EMPTY_NAME = 'resource name may not be empty';
+
+/** cmdutil.AddSourceToErr of an error that is no API error: `error when <verb> "<file>": <message>`. */
+export function sourceError(verb: string, source: string, message: string): string {
+  return `error when ${verb} "${source}": ${message}`;
+}

@@ -83,19 +83,16 @@ async function rawThroughDaemon(ctx: CliContext, method: string, uri: string, bo
   }
 }
 
-/** The same request handed to the REST handler in this process, over the opened store. */
+/** The same request handed to the REST handler in this process, over the opened store (RBAC answering reviews, as `serve`). */
 async function rawInProcess(ctx: CliContext, method: string, uri: string, body: string | undefined): Promise<RawAnswer> {
-  const api = await ctx.api();
-  const { RestHandler } = await import('../api/rest/handler');
-  const { DEFAULT_ADMIN } = await import('../rbac');
+  const { localRest } = await import('./local-rest');
   const q = uri.indexOf('?');
-  const res = await new RestHandler(api).handle({
+  const res = await localRest(await ctx.api(), ctx.clusterDir, {
     method,
     path: q >= 0 ? uri.slice(0, q) : uri,
     query: new URLSearchParams(q >= 0 ? uri.slice(q + 1) : ''),
-    headers: { accept: 'application/json, */*', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: Buffer.from(body) } : {}),
-    user: { name: DEFAULT_ADMIN.name, groups: DEFAULT_ADMIN.groups },
+    accept: 'application/json, */*',
+    body,
   });
-  return { status: res.status, body: res.body === undefined ? '' : typeof res.body === 'string' ? res.body : res.body.toString('utf8'), stream: res.stream };
+  return { status: res.status, body: res.text, stream: res.stream };
 }

@@ -3,7 +3,7 @@
 
 import { Option, type Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
-import { kindGroup, pluralGroup, type ResourceType } from '../api/resources';
+import { kindGroup, pluralGroup, REVIEW_RESOURCES, type ResourceType } from '../api/resources';
 import type { ApiServer, ListOptions } from '../api/server';
 import type { KObject } from '../api/types';
 import { goJson } from '../util/go-format';
@@ -100,9 +100,6 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
   const watching = Boolean(flags.watch || flags.watchOnly);
   // GetOptions.Validate
   if (flags.outputWatchEvents && !watching) throw new CliError('--output-watch-events option can only be used with --watch or --watch-only');
-  if (flags.subresource && !SUBRESOURCES.includes(flags.subresource)) {
-    throw new CliError(`invalid subresource value: ${JSON.stringify(flags.subresource)}. Must be one of [${SUBRESOURCES.join(' ')}]`);
-  }
   const { outputPrinter, isTableOutput } = await import('./flags/output');
   const printer = isTableOutput(output)
     ? undefined
@@ -130,7 +127,9 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
     }
   }
   const api = await ctx.api();
-  const selections = (flags.filename ?? []).length || flags.kustomize ? await selectionsFromFiles(ctx, api, flags) : parseResourceArgs(resources, api.registry);
+  // A document without a name is shown as the file has it: the Builder asks the server for named objects only.
+  const unnamed = new Map<ResourceSelection, KObject[]>();
+  const selections = (flags.filename ?? []).length || flags.kustomize ? await selectionsFromFiles(ctx, api, flags, unnamed) : parseResourceArgs(resources, api.registry);
   const listOpts = (type: ResourceType): ListOptions => buildListOptions(type, flags.selector, flags.fieldSelector, namespace);
 
   const found: Found[] = [];
@@ -141,12 +140,26 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
       const items: KObject[] = [];
       for (const name of sel.names) {
         const ns = sel.type.namespaced ? ctx.namespace : undefined;
+        if (!name) {
+          items.push(unnamed.get(sel)!.shift()!);
+          continue;
+        }
+        if (REVIEW_RESOURCES.includes(sel.type)) {
+          // Create-only: the server has no GET of a review (404).
+          const [{ localRest }, { resourcePath }, { statusError }] = await Promise.all([import('./local-rest'), import('./object-source'), import('../client/rest-client')]);
+          const res = await localRest(api, ctx.clusterDir, { method: 'GET', path: `${resourcePath(sel.type, ns)}/${encodeURIComponent(name)}` });
+          const e = statusError({ status: res.status, body: res.text });
+          if (!(flags.ignoreNotFound && e.reason === 'NotFound')) errors.push(formatApiError(e));
+          continue;
+        }
         const obj = await api.tryGet(sel.type, ns, name);
         if (obj) items.push(obj);
         else if (!flags.ignoreNotFound) errors.push(formatApiError(await (await import('./flags/targets')).notFoundError(api, sel.type, ns, name)));
       }
       found.push({ type: sel.type, items });
     } else {
+      // The Builder's visitBySelector: a subresource is read per name only.
+      if (flags.subresource) throw new CliError('subresource cannot be used when bulk resources are specified');
       found.push({ type: sel.type, items: (await api.list(sel.type, listOpts(sel.type))).items });
     }
   }
@@ -166,16 +179,21 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
   return 0;
 }
 
-/** The subresources `get --subresource` reads (kubectl 1.32's supportedSubresources). */
-const SUBRESOURCES = ['status', 'scale'];
-
-/** What GET on a subresource returns: the object itself for status, an autoscaling/v1 Scale for scale. */
+/**
+ * What GET on a subresource returns: the object itself (status, ephemeralcontainers), an
+ * autoscaling/v1 Scale for scale. kubectl 1.32 checks no name: one the server does not serve is its NotFound.
+ */
 async function subresourceView(type: ResourceType, objs: KObject[], sub: string): Promise<KObject[]> {
-  if (sub !== 'scale') return objs;
-  const { SCALABLE_KINDS } = await import('./scale');
-  if (!SCALABLE_KINDS.has(type.kind)) throw new ApiError('NotFound', 'the server could not find the requested resource');
-  const { scaleOf } = await import('../api/rest/writes');
-  return objs.map((o) => scaleOf(o) as KObject);
+  const notFound = () => new ApiError('NotFound', 'the server could not find the requested resource');
+  if (sub === 'scale') {
+    const { SCALABLE_KINDS } = await import('./scale');
+    if (!SCALABLE_KINDS.has(type.kind)) throw notFound();
+    const { scaleOf } = await import('../api/rest/writes');
+    return objs.map((o) => scaleOf(o) as KObject);
+  }
+  const { subresourcesOf } = await import('../api/rest/discovery');
+  if (!subresourcesOf(type).some((s) => s.name === sub && s.kind === type.kind && s.verbs.includes('get'))) throw notFound();
+  return objs;
 }
 
 /** The objects for -o json/yaml/name/...: one object alone when one name was asked for, else a List. */
@@ -340,16 +358,24 @@ export async function renderTables(found: Found[], flags: GetFlags, ctx: CliCont
   return blocks.join(flags.noHeaders ? '' : '\n');
 }
 
-async function selectionsFromFiles(ctx: CliContext, api: ApiServer, flags: GetFlags): Promise<ResourceSelection[]> {
+async function selectionsFromFiles(ctx: CliContext, api: ApiServer, flags: GetFlags, unnamed: Map<ResourceSelection, KObject[]>): Promise<ResourceSelection[]> {
   const { loadInput, prepareDocs } = await import('./manifest-input');
   const { load } = await loadInput(ctx, flags, 'get');
   const { items, errors } = await prepareDocs(ctx, api, load, 'get', { validate: false });
   if (errors.length) throw new PrintedError(errors.join(''));
   const out: ResourceSelection[] = [];
   for (const i of items) {
-    const s = out.find((x) => x.type === i.type);
-    if (s) s.names.push(i.object.metadata.name!);
-    else out.push({ type: i.type, names: [i.object.metadata.name!] });
+    let s = out.find((x) => x.type === i.type);
+    if (!s) out.push((s = { type: i.type, names: [] }));
+    const name = i.object.metadata?.name ?? '';
+    s.names.push(name);
+    if (!name) {
+      // As the Builder leaves it: the namespace defaulted, nothing else added.
+      const o = i.object;
+      if (i.type.namespaced) o.metadata = { ...o.metadata, namespace: o.metadata?.namespace || ctx.namespace };
+      else if (o.metadata && !Object.keys(o.metadata).length) delete (o as Partial<KObject>).metadata;
+      unnamed.set(s, [...(unnamed.get(s) ?? []), o]);
+    }
   }
   return out;
 }

@@ -12,6 +12,9 @@ import type { CliContext } from './context';
 import { PrintedError, checkErrText } from './format-error';
 import { validationDirective } from './flags/validate';
 
+/** The verbs that send a review's requests (kubectl's mapper knows the kinds from discovery). */
+const REVIEW_VERBS = new Set(['create', 'apply', 'delete', 'replace', 'get']);
+
 /** The verbs whose objects are written (the others only name objects). */
 const WRITES = new Set(['create', 'replace', 'apply', 'diff']);
 
@@ -106,8 +109,9 @@ export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'
     try {
       type = api.typeOf(obj);
     } catch (e) {
-      // The reviews are served, never stored (not in the registry): only create can ask one.
-      const review = verb === 'create' && e instanceof NoKindMatchError ? REVIEW_RESOURCES.find((r) => r.kind === obj.kind && apiVersionOf(r) === obj.apiVersion) : undefined;
+      // The reviews are served, never stored (not in the registry): create asks one; the
+      // verbs below send their requests, which the server answers for a create-only resource.
+      const review = REVIEW_VERBS.has(verb) && e instanceof NoKindMatchError ? REVIEW_RESOURCES.find((r) => r.kind === obj.kind && apiVersionOf(r) === obj.apiVersion) : undefined;
       if (review) type = review;
       else if (e instanceof NoKindMatchError) {
         const name = obj.metadata?.name ?? '';

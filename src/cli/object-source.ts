@@ -139,7 +139,9 @@ export class ApiSource implements ObjectSource {
     return this.api.typeOf(obj);
   }
 
-  tryGet(type: ResourceType, namespace: string | undefined, name: string): Promise<KObject | undefined> {
+  async tryGet(type: ResourceType, namespace: string | undefined, name: string): Promise<KObject | undefined> {
+    // A review has no GET: the server's 404 reads as absent, as over REST.
+    if (REVIEW_RESOURCES.includes(type)) return this.rest('GET', objectPath(type, namespace, name), {}).catch((e) => (e instanceof ApiError && e.code === 404 ? undefined : Promise.reject(e)));
     return this.api.tryGet(type, namespace, name);
   }
 
@@ -148,6 +150,7 @@ export class ApiSource implements ObjectSource {
   }
 
   delete(type: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<KObject> {
+    if (REVIEW_RESOURCES.includes(type)) return this.rest('DELETE', objectPath(type, namespace, name), {});
     return this.api.delete(type, namespace, name, opts);
   }
 
@@ -161,30 +164,18 @@ export class ApiSource implements ObjectSource {
    * A review (SelfSubjectAccessReview, TokenReview, ...) is a question, never stored: the REST
    * handler answers it as `kubesim serve` does, RBAC deciding, as the admin the CLI acts as.
    */
-  private async review(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
-    const [{ RestHandler }, { RbacGate }, { reviewBearerToken }, { ensurePki }, { DEFAULT_ADMIN }] = await Promise.all([import('../api/rest/handler'), import('../server/authz'), import('../server/authn'), import('../server/pki'), import('../rbac')]);
-    const gate = new RbacGate(this.api);
-    const dir = this.clusterDir;
-    const handler = new RestHandler(this.api, {
-      authorize: (user, attrs) => gate.allows(user, attrs),
-      rules: (user, ns) => gate.rules(user, ns),
-      ...(dir ? { reviewToken: (token: string, audiences: string[]) => reviewBearerToken(token, audiences, ensurePki(dir), this.api) } : {}),
-    });
-    const query = new URLSearchParams();
-    if (opts.dryRun) query.set('dryRun', 'All');
-    if (opts.fieldManager) query.set('fieldManager', opts.fieldManager);
-    if (!opts.noFieldValidation) query.set('fieldValidation', opts.fieldValidation ?? 'Strict');
-    const res = await handler.handle({
-      method: 'POST',
-      path: resourcePath(type, obj.metadata?.namespace),
-      query,
-      headers: { accept: 'application/json', 'content-type': 'application/json' },
-      body: Buffer.from(JSON.stringify(obj)),
-      user: { name: DEFAULT_ADMIN.name, groups: DEFAULT_ADMIN.groups },
-    });
-    const body = res.body === undefined ? '' : typeof res.body === 'string' ? res.body : res.body.toString('utf8');
-    if (res.status < 200 || res.status >= 300) throw statusError({ status: res.status, body });
-    return JSON.parse(body) as KObject;
+  private review(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
+    return this.rest('POST', resourcePath(type, obj.metadata?.namespace), writeQuery(opts), JSON.stringify(obj));
+  }
+
+  /** kubectl's request to the REST handler `serve` runs, in this process (subresources the verbs do not write themselves). */
+  private async rest(method: string, path: string, query: Record<string, string | undefined>, body?: string, contentType?: string): Promise<KObject> {
+    const { localRest } = await import('./local-rest');
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
+    const res = await localRest(this.api, this.clusterDir, { method, path, query: params, body, contentType });
+    if (res.status < 200 || res.status >= 300) throw statusError({ status: res.status, body: res.text });
+    return JSON.parse(res.text) as KObject;
   }
 
   /** fieldValidation=Warn|Ignore: the server drops unknown fields (Warn: a warning each) instead of refusing them. */
@@ -197,6 +188,7 @@ export class ApiSource implements ObjectSource {
 
   async update(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
     if (opts.subresource === 'scale') return this.writeScale(type, obj.metadata.namespace, obj.metadata.name!, () => obj, opts);
+    if (opts.subresource || REVIEW_RESOURCES.includes(type)) return this.rest('PUT', objectPath(type, obj.metadata.namespace, obj.metadata.name ?? '') + subresourcePath(opts), writeQuery(opts), JSON.stringify(obj));
     await this.lenientDecoding(type, obj, opts);
     const o = { dryRun: opts.dryRun, fieldManager: opts.fieldManager };
     return opts.status ? this.api.updateStatus(obj, o) : this.api.update(obj, o);
@@ -213,11 +205,13 @@ export class ApiSource implements ObjectSource {
   async patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: SourceWriteOptions): Promise<KObject> {
     const { patchLive, applyPatchText } = await import('./patch');
     if (opts.subresource === 'scale') return this.writeScale(type, namespace, name, (scale) => applyPatchText(scale, { ...type, kind: 'Scale' }, patchType, jsonText, false), opts);
+    if (opts.subresource) return this.rest('PATCH', objectPath(type, namespace, name) + subresourcePath(opts), writeQuery(opts), jsonText, PATCH_CONTENT_TYPES[patchType]);
     return patchLive(this.api, type, namespace, name, patchType, jsonText, Boolean(opts.status), Boolean(opts.dryRun), opts.fieldManager ?? '', opts.noFieldValidation || opts.fieldValidation === 'Warn' ? (opts.warn ?? (() => undefined)) : opts.fieldValidation === 'Ignore' ? () => undefined : undefined);
   }
 
   /** As the API server's apply patch (ApiServer.apply): retried while another write got in between (not on a field conflict). */
   async serverSideApply(type: ResourceType, config: KObject, opts: ApplyOptions): Promise<KObject> {
+    if (REVIEW_RESOURCES.includes(type)) return this.rest('PATCH', objectPath(type, config.metadata?.namespace, config.metadata?.name ?? ''), { ...writeQuery(opts), force: String(opts.force) }, JSON.stringify(config), 'application/apply-patch+yaml');
     return (await this.api.apply(type, config, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, force: opts.force })).object;
   }
 
@@ -379,11 +373,6 @@ export class RemoteObjects implements ObjectSource {
     return body;
   }
 
-  /** The write's query: dry run, field manager, and the server's strict decoding (what the in-process API does). */
-  private writeQuery(opts: SourceWriteOptions): Record<string, string | undefined> {
-    return { dryRun: opts.dryRun ? 'All' : undefined, fieldManager: opts.fieldManager, fieldValidation: opts.noFieldValidation ? undefined : opts.fieldValidation ?? 'Strict' };
-  }
-
   /** Sends a write; the answer's object, or its Status as the ApiError. */
   private async write(method: 'POST' | 'PUT' | 'PATCH', path: string, query: Record<string, string | undefined>, body: string, contentType?: string | null): Promise<KObject> {
     let res;
@@ -399,7 +388,7 @@ export class RemoteObjects implements ObjectSource {
   }
 
   create(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
-    return this.write('POST', resourcePath(type, obj.metadata?.namespace), this.writeQuery(opts), JSON.stringify(obj));
+    return this.write('POST', resourcePath(type, obj.metadata?.namespace), writeQuery(opts), JSON.stringify(obj));
   }
 
   update(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
@@ -407,7 +396,7 @@ export class RemoteObjects implements ObjectSource {
     if (unaddressable(name)) throw ApiError.notFound(pluralGroup(type), name);
     // kubectl's scale client PUTs its Scale with no Content-Type.
     const contentType = opts.subresource === 'scale' ? null : undefined;
-    return this.write('PUT', objectPath(type, obj.metadata.namespace, name) + subresourcePath(opts), this.writeQuery(opts), JSON.stringify(obj), contentType);
+    return this.write('PUT', objectPath(type, obj.metadata.namespace, name) + subresourcePath(opts), writeQuery(opts), JSON.stringify(obj), contentType);
   }
 
   mutate(type: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void, opts: SourceWriteOptions): Promise<KObject> {
@@ -425,8 +414,7 @@ export class RemoteObjects implements ObjectSource {
 
   patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: SourceWriteOptions): Promise<KObject> {
     if (unaddressable(name)) throw ApiError.notFound(pluralGroup(type), name);
-    const contentType = { strategic: 'application/strategic-merge-patch+json', merge: 'application/merge-patch+json', json: 'application/json-patch+json' }[patchType];
-    return this.write('PATCH', objectPath(type, namespace, name) + subresourcePath(opts), this.writeQuery(opts), jsonText, contentType);
+    return this.write('PATCH', objectPath(type, namespace, name) + subresourcePath(opts), writeQuery(opts), jsonText, PATCH_CONTENT_TYPES[patchType]);
   }
 
   /** kubectl's apply patch: the configuration as JSON (a YAML document too), with force spelled out. */
@@ -434,7 +422,7 @@ export class RemoteObjects implements ObjectSource {
     const name = config.metadata?.name ?? '';
     if (unaddressable(name)) throw ApiError.notFound(pluralGroup(type), name);
     const { goJson } = await import('../util/go-format');
-    const query = { ...this.writeQuery(opts), force: String(opts.force) };
+    const query = { ...writeQuery(opts), force: String(opts.force) };
     return this.write('PATCH', objectPath(type, config.metadata.namespace, name), query, goJson(config) + '\n', 'application/apply-patch+yaml');
   }
 
@@ -550,10 +538,17 @@ export async function withObjectSource<T>(ctx: CliContext, use: (source: ObjectS
   return remote ? remote.value : use(new ApiSource(await ctx.api(), ctx.clusterDir));
 }
 
-/** The subresource a write goes to: `/scale`, `/status`, or the object itself. */
+/** The subresource a write goes to (`/scale`, `/status`, `/ephemeralcontainers`...), or the object itself. */
 function subresourcePath(opts: SourceWriteOptions): string {
-  return opts.subresource === 'scale' ? '/scale' : opts.status ? '/status' : '';
+  return opts.status ? '/status' : opts.subresource ? `/${encodeURIComponent(opts.subresource)}` : '';
 }
+
+/** A write's query: dry run, field manager, and the server's strict decoding (what the in-process API does). */
+function writeQuery(opts: SourceWriteOptions): Record<string, string | undefined> {
+  return { dryRun: opts.dryRun ? 'All' : undefined, fieldManager: opts.fieldManager, fieldValidation: opts.noFieldValidation ? undefined : opts.fieldValidation ?? 'Strict' };
+}
+
+const PATCH_CONTENT_TYPES: Record<PatchType, string> = { strategic: 'application/strategic-merge-patch+json', merge: 'application/merge-patch+json', json: 'application/json-patch+json' };
 
 /** What a subresource's GET answers (the kind, or Scale), as the server lists it; NotFound when the kind has none that does. */
 async function subresourceKind(type: ResourceType, subresource: string): Promise<string> {

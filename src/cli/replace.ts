@@ -9,7 +9,7 @@ import { addDryRunFlag, parseDryRun } from './flags/dry-run';
 import { addDeleteFlags, DELETE_FLAGS_SHOWN, deletionOptions, type DeleteFlagValues } from './flags/delete-flags';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
-import { PrintedError, formatApiError } from './format-error';
+import { EMPTY_NAME, PrintedError, formatApiError, sourceError } from './format-error';
 import { mutationPrinter } from './flags/mutation-output';
 import { parseDuration } from './flags/duration';
 import { pluralGroup } from '../api/resources';
@@ -64,9 +64,6 @@ export function register(program: Command, p: Program): void {
       if (invalid) throw new CliError(invalid);
       // rawhttp.RawPut: the file's bytes to the path given, the answer printed as it comes.
       if (flags.raw !== undefined) return (await import('./get-raw')).runRaw(ctx, 'PUT', flags.raw, flags.filename![0]);
-      if (flags.subresource && flags.subresource !== 'status' && flags.subresource !== 'scale') {
-        throw new CliError(`invalid subresource value: ${JSON.stringify(flags.subresource)}. Must be one of [status scale]`);
-      }
       if (flags.subresource === 'scale') throw new CliError('replace --subresource=scale is not simulated by kubesim yet');
 
       const print = await mutationPrinter(ctx, flags, dryRun);
@@ -87,6 +84,10 @@ export function register(program: Command, p: Program): void {
         const { items, errors } = prepared;
         const write = { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-replace', ...fieldValidation(ctx, flags.validate) };
         for (const item of items) {
+          if (!item.object.metadata?.name) {
+            errors.push(`error: ${sourceError('replacing', item.doc.source, EMPTY_NAME)}\n`);
+            continue;
+          }
           try {
             const ns = setNamespace(ctx, item);
             const obj = item.object;
@@ -108,8 +109,9 @@ export function register(program: Command, p: Program): void {
             } else if (dryRun === 'client') {
               if (!(await source.tryGet(item.type, ns, name))) throw ApiError.notFound(pluralGroup(item.type), name);
             } else {
-              // --subresource=status: PUT .../status, which writes only the status.
-              result = await source.update(item.type, obj, { ...write, status: flags.subresource === 'status' });
+              // --subresource: PUT .../status (only the status), .../ephemeralcontainers; the server refuses what it does not serve.
+              const status = flags.subresource === 'status';
+              result = await source.update(item.type, obj, { ...write, status, subresource: status ? undefined : flags.subresource });
             }
             ctx.out(print(result, 'replaced'));
           } catch (e) {

@@ -1,6 +1,7 @@
 // The OpenAPI view kube-apiserver publishes for a custom resource: the CRD version's
 // openAPIV3Schema with apiVersion, kind and metadata filled in like a built-in kind's.
 
+import { crdVersionSchema } from '../api/crd';
 import type { KObject } from '../api/types';
 import type { OpenApiSchema } from './openapi-view';
 
@@ -11,8 +12,7 @@ const KIND_DOC =
 const METADATA_DOC = "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
 
 export function crdRootSchema(crd: KObject, version: string): OpenApiSchema | undefined {
-  const v = (crd.spec?.versions ?? []).find((x: any) => x?.name === version);
-  const schema = v?.schema?.openAPIV3Schema as OpenApiSchema | undefined;
+  const schema = crdVersionSchema(crd, version) as OpenApiSchema | undefined;
   if (!schema) return undefined;
   const root: OpenApiSchema = JSON.parse(JSON.stringify(schema));
   root.type ??= 'object';

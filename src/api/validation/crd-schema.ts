@@ -3,6 +3,7 @@
 // apiserver gives; validators are cached per CRD object, or per cluster (CrdValidators).
 import { RE2JS } from 're2js';
 import type { KObject } from '../types';
+import { crdVersionSchema } from '../crd';
 import { formatPath, getIn } from './field-path';
 import type { SchemaIssue } from './validate-schema';
 import { closest } from './suggest';
@@ -40,11 +41,6 @@ export interface CrdValidator {
   (obj: KObject, old?: KObject, rules?: boolean): SchemaIssue[];
   /** The (OpenAPI) schema of the version, for defaulting and explain. */
   schema: S | undefined;
-}
-
-function versionSchema(crd: KObject, version: string): S | undefined {
-  const v = (crd.spec?.versions ?? []).find((x: any) => x?.name === version);
-  return v?.schema?.openAPIV3Schema ?? crd.spec?.validation?.openAPIV3Schema;
 }
 
 /**
@@ -94,7 +90,7 @@ export class CrdValidators {
 }
 
 function buildCrdValidator(crd: KObject, version: string): CrdValidator {
-  const schema = versionSchema(crd, version);
+  const schema = crdVersionSchema(crd, version);
   const kind: string = crd.spec?.names?.kind ?? 'Object';
   const cel = celValidator(schema);
   const fn = ((obj: KObject, old?: KObject, rules = true) => {

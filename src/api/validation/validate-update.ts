@@ -107,3 +107,53 @@ export function validateUpdate(oldObj: KObject, newObj: KObject, rt: ResourceTyp
   }
   return out;
 }
+
+/**
+ * ValidatePodEphemeralContainersUpdate (pods/ephemeralcontainers): ephemeral containers may be
+ * added, never removed or changed (checked by name: a patch need not keep their order). The
+ * messages end in a newline, and a change's in go-cmp's diff, as kube-apiserver's do. newPod
+ * differs from oldPod in its ephemeral containers only (the subresource's strategy dropped the rest).
+ */
+export function validateEphemeralContainersUpdate(oldPod: KObject, newPod: KObject): FieldError[] {
+  const out: FieldError[] = [];
+  if (oldPod.metadata?.annotations?.['kubernetes.io/config.mirror'] !== undefined) return [{ field: '', type: 'Forbidden', detail: 'static pods do not support ephemeral containers' }];
+  const byName = new Map<string, any>();
+  for (const c of newPod.spec?.ephemeralContainers ?? []) byName.set(c?.name, c);
+  for (const old of oldPod.spec?.ephemeralContainers ?? []) {
+    const now = byName.get(old.name);
+    if (now === undefined) out.push({ field: 'spec.ephemeralContainers', type: 'Forbidden', detail: `existing ephemeral containers ${goQuote(old.name)} may not be removed\n` });
+    else if (!same(old, now)) out.push({ field: 'spec.ephemeralContainers', type: 'Forbidden', detail: `existing ephemeral containers ${goQuote(old.name)} may not be changed\n${ephemeralDiff(old, now)}` });
+  }
+  return out;
+}
+
+// core.EphemeralContainerCommon's fields in Go's order (JSON name, Go name).
+const COMMON_FIELDS = 'name image command args workingDir ports envFrom env resources resizePolicy restartPolicy volumeMounts volumeDevices livenessProbe readinessProbe startupProbe lifecycle terminationMessagePath terminationMessagePolicy imagePullPolicy securityContext stdin stdinOnce tty'.split(' ');
+const goName = (f: string) => (f === 'tty' ? 'TTY' : f[0].toUpperCase() + f.slice(1));
+
+/** go-cmp's report of two containers, abridged: changed fields as -/+ lines, the rest counted (go-cmp's own layout varies by design). */
+function ephemeralDiff(a: any, b: any): string {
+  const lines = ['  core.EphemeralContainer{', '  \tEphemeralContainerCommon: core.EphemeralContainerCommon{'];
+  let same_ = 0;
+  for (const f of COMMON_FIELDS) {
+    if (same(a[f], b[f])) same_++;
+    else {
+      if (a[f] !== undefined) lines.push(`- \t\t${goName(f)}: ${goLiteral(a[f])},`);
+      if (b[f] !== undefined) lines.push(`+ \t\t${goName(f)}: ${goLiteral(b[f])},`);
+    }
+  }
+  if (same_) lines.push(`  \t\t... // ${same_} identical fields`);
+  lines.push('  \t},');
+  if (!same(a.targetContainerName, b.targetContainerName)) {
+    lines.push(`- \tTargetContainerName: ${goLiteral(a.targetContainerName ?? '')},`, `+ \tTargetContainerName: ${goLiteral(b.targetContainerName ?? '')},`);
+  }
+  lines.push('  }', '');
+  return lines.join('\n');
+}
+
+function goLiteral(v: unknown): string {
+  if (typeof v === 'string') return goQuote(v);
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return `[]string{${v.map((x) => goQuote(x)).join(', ')}}`;
+  if (v === undefined || v === null) return 'nil';
+  return typeof v === 'object' ? `{${JSON.stringify(v).slice(1, -1)}}` : String(v);
+}

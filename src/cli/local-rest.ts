@@ -1,0 +1,36 @@
+// The REST handler `kubesim serve` answers with, run in this process over the opened store:
+// for requests the CLI sends as kubectl would (a review's POST, a subresource write, --raw)
+// when no daemon serves. RBAC answers the reviews and the cluster's keys check tokens, as the
+// served cluster's do; the acting user is the CLI's (the cluster admin).
+
+import type { ApiResponse } from '../api/rest/types';
+import type { ApiServer } from '../api/server';
+
+export interface LocalRequest {
+  method: string;
+  path: string;
+  query?: URLSearchParams;
+  body?: string;
+  contentType?: string;
+  accept?: string;
+}
+
+/** The handler's answer; `text` is its body as text (empty when it streams). */
+export async function localRest(api: ApiServer, clusterDir: string | undefined, req: LocalRequest): Promise<ApiResponse & { text: string }> {
+  const [{ RestHandler }, { RbacGate }, { reviewBearerToken }, { ensurePki }, { DEFAULT_ADMIN }] = await Promise.all([import('../api/rest/handler'), import('../server/authz'), import('../server/authn'), import('../server/pki'), import('../rbac')]);
+  const gate = new RbacGate(api);
+  const handler = new RestHandler(api, {
+    authorize: (user, attrs) => gate.allows(user, attrs),
+    rules: (user, ns) => gate.rules(user, ns),
+    ...(clusterDir ? { reviewToken: (token: string, audiences: string[]) => reviewBearerToken(token, audiences, ensurePki(clusterDir), api) } : {}),
+  });
+  const res = await handler.handle({
+    method: req.method,
+    path: req.path,
+    query: req.query ?? new URLSearchParams(),
+    headers: { accept: req.accept ?? 'application/json', ...(req.body !== undefined ? { 'content-type': req.contentType ?? 'application/json' } : {}) },
+    ...(req.body !== undefined ? { body: Buffer.from(req.body) } : {}),
+    user: { name: DEFAULT_ADMIN.name, groups: DEFAULT_ADMIN.groups },
+  });
+  return { ...res, text: res.body === undefined ? '' : typeof res.body === 'string' ? res.body : res.body.toString('utf8') };
+}

@@ -1,0 +1,43 @@
+// objectRevisions, the states in-process `wait` and `rollout status` look at one by one: a
+// custom resource's earlier states are read as the API server reads them (its CRD's schema
+// now prunes and defaults them), like its state now; a `wait --for=jsonpath={.spec.color}=blue`
+// sees the earlier state that reads blue.
+
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiServer } from '../../src/api/server';
+import { objectRevisions } from '../../src/api/object-revisions';
+import { openStore } from '../../src/store/registry';
+import { ManualClock } from '../../src/sim/clock';
+import { seededRng } from '../../src/sim/rng';
+import { apiValidator, loadValidation } from '../../src/api/validator-adapter';
+import type { KObject } from '../../src/api/types';
+
+before(async () => loadValidation());
+
+const crd = (color: Record<string, unknown>): KObject => ({
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'widgets.example.com' },
+  spec: {
+    group: 'example.com',
+    names: { kind: 'Widget', plural: 'widgets' },
+    scope: 'Namespaced',
+    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' }, color: color } } } } } }],
+  },
+});
+
+test("a custom resource's earlier states are read through its CRD's schema now", async () => {
+  const api = await ApiServer.open(await openStore('memory://'), new ManualClock(Date.parse('2026-12-05T06:00:00Z')), seededRng(1), apiValidator());
+  await api.bootstrap();
+  await api.create(crd({ type: 'string' }));
+  await api.create({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 1 } });
+  const rt = api.resolve('widgets');
+  const revisions = objectRevisions(api, rt, 'default', 'w');
+  assert.deepEqual((await revisions.next()).map((o) => o?.spec), [{ size: 1 }]);
+  // Stored without a color; then the CRD gets a default for it; then the color is set.
+  await api.mutate(rt, 'default', 'w', (o) => void (o.spec.size = 2));
+  await api.mutate(api.resolve('crd'), undefined, 'widgets.example.com', (o) => void (o.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.color.default = 'blue'));
+  await api.mutate(rt, 'default', 'w', (o) => void (o.spec.color = 'red'));
+  assert.deepEqual((await revisions.next()).map((o) => o?.spec), [{ size: 2, color: 'blue' }, { size: 2, color: 'red' }]);
+});
