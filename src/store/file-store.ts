@@ -349,13 +349,15 @@ export class FileStore implements SyncStore {
     });
   }
 
-  changesSince(afterRev: number): WatchEvent[] {
+  /** `opts.shared`: this store's own lines frozen, not copied (lines read back are fresh objects anyway). */
+  changesSince(afterRev: number, opts?: ListReadOptions): WatchEvent[] {
     this.yieldBetweenBatches();
     if (this.ownFrom >= 0 && afterRev >= this.ownFrom && (this.held || this.journalAsLeft())) {
       const lines = this.ownLines;
       let i = lines.length;
       while (i > 0 && lines[i - 1].rev > afterRev) i--;
-      return lines.slice(i).map((l) => ({ type: l.type, key: l.key, rev: l.rev, object: cloneJson(l.object) }));
+      const out = opts?.shared ? deepFreeze : cloneJson;
+      return lines.slice(i).map((l) => ({ type: l.type, key: l.key, rev: l.rev, object: out(l.object) }));
     }
     const entries = this.journal.entriesAfter(afterRev);
     if (!entries) return []; // the journal no longer reaches back that far: callers re-list

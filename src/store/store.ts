@@ -117,8 +117,11 @@ export interface Store {
   /** Replaces an object if its stored revision equals `expectRev` (when given). */
   update(key: string, obj: KObject, expectRev?: number): Promise<KObject>;
   delete(key: string, expectRev?: number): Promise<KObject>;
-  /** Changes with rev > afterRev, oldest first, as far as the journal still holds them. */
-  changesSince(afterRev: number): Promise<WatchEvent[]>;
+  /**
+   * Changes with rev > afterRev, oldest first, as far as the journal still holds them.
+   * `opts.shared`: the events' objects frozen rather than copied (ListReadOptions).
+   */
+  changesSince(afterRev: number, opts?: ListReadOptions): Promise<WatchEvent[]>;
   /**
    * True when changesSince reports history it no longer holds as an error
    * (isRevisionCompacted: etcd, whose revision also moves for writes outside the registry)
@@ -172,7 +175,7 @@ export interface SyncStore {
   update(key: string, obj: KObject, expectRev?: number): KObject;
   delete(key: string, expectRev?: number): KObject;
   /** Changes with rev > afterRev, oldest first, as far as the journal still holds them. */
-  changesSince(afterRev: number): WatchEvent[];
+  changesSince(afterRev: number, opts?: ListReadOptions): WatchEvent[];
   /**
    * Runs several operations as one unit with respect to other writers (one lock taken),
    * which also makes bulk writes fast. Nested calls join the outer one.
