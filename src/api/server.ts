@@ -185,8 +185,9 @@ export class ApiServer {
     return { items: await this.asRead(rt, r.items), resourceVersion: String(r.rev), next: r.next, remaining: r.remaining };
   }
 
-  changesSince(rev: number): Promise<WatchEvent[]> {
-    return this.store.changesSince(rev);
+  /** `opts.shared`: the events' objects frozen, not copied, for callers that only read them. */
+  changesSince(rev: number, opts?: { shared?: boolean }): Promise<WatchEvent[]> {
+    return this.store.changesSince(rev, opts?.shared ? { shared: true } : undefined);
   }
 
   /** See Store.reportsCompaction: an empty feed then means no registry change, not lost history. */

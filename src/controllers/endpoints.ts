@@ -227,7 +227,7 @@ async function apiServerEndpoints(ctx: ControllerContext, svc: KObject, ep: KObj
 async function podToServices(pod: KObject, ctx: ControllerContext): Promise<ReconcileKey[]> {
   const svcType = typeFor(ctx.api, 'v1', 'Service');
   return (await ctx.api
-    .list(svcType, { namespace: pod.metadata.namespace }))
+    .list(svcType, { namespace: pod.metadata.namespace, shared: true }))
     .items.filter((s) => s.spec?.selector && Object.keys(s.spec.selector).length)
     .map((s) => ({ kind: 'Service', namespace: s.metadata.namespace, name: s.metadata.name! }));
 }

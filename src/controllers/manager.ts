@@ -128,7 +128,8 @@ export class ControllerManager {
     if (current === this.lastRev) return 0;
     let changes: Awaited<ReturnType<ControllerContext['api']['changesSince']>>;
     try {
-      changes = await this.ctx.api.changesSince(this.lastRev);
+      // Only read (mapped to keys): shared, not copied.
+      changes = await this.ctx.api.changesSince(this.lastRev, { shared: true });
     } catch (e) {
       if (!isRevisionCompacted(e)) throw e;
       // etcd compacted the history we had not read yet: re-list (an informer's relist).

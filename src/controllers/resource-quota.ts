@@ -14,7 +14,7 @@ async function quotasOf(obj: KObject, ctx: ControllerContext): Promise<Reconcile
   const namespace = obj.metadata.namespace;
   if (!namespace) return [];
   return (await ctx.api
-    .list(ctx.api.registry.forKind('v1', 'ResourceQuota'), { namespace }))
+    .list(ctx.api.registry.forKind('v1', 'ResourceQuota'), { namespace, shared: true }))
     .items.map((q) => ({ kind: 'ResourceQuota', namespace, name: q.metadata.name! }));
 }
 

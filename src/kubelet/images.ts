@@ -72,8 +72,18 @@ export type PullOutcome = { ok: true; sizeBytes: number; imageID: string; durati
 export type UnknownImagePolicy = 'pull' | 'fail';
 
 /** The manifest digest the simulated registry serves for a reference (stable per reference). */
+/** Digests of images without one in their reference, by reference (a sha256 per pod's pull otherwise). */
+const digests = new Map<string, string>();
+
 export function imageDigest(img: ImageRef): string {
-  return `sha256:${img.digest?.split(':')[1] ?? hex64(img.full)}`;
+  const given = img.digest?.split(':')[1];
+  if (given !== undefined) return `sha256:${given}`;
+  let d = digests.get(img.full);
+  if (d === undefined) {
+    if (digests.size >= 1024) digests.clear();
+    digests.set(img.full, (d = `sha256:${hex64(img.full)}`));
+  }
+  return d;
 }
 
 /** How long a pull takes: the profile's pull time scaled by the image's size (0.6x to 1.8x). */

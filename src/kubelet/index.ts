@@ -46,7 +46,9 @@ export function createKubelet(): Reconciler {
       // pod's runtime record before the other wrote it would act twice (a log line written
       // again) or undo the other's record (stdin an attach sent).
       return api.sim.atomically(async () => {
-        const pod = await api.tryGet(api.registry.forKind('v1', 'Pod'), key.namespace, key.name);
+        // Only read (status is written through mutate, which reads its own copy): shared,
+        // not copied for each of the pod's syncs.
+        const pod = await api.tryGet(api.registry.forKind('v1', 'Pod'), key.namespace, key.name, { shared: true });
         if (!pod?.spec?.nodeName) return;
         // The node is only read (shared, not copied for each of its pods' syncs).
         const node = await api.tryGet(api.registry.forKind('v1', 'Node'), undefined, pod.spec.nodeName, { shared: true });

@@ -59,8 +59,8 @@ export class EngineStore implements Store {
     return this.engine.delete(key, expectRev);
   }
 
-  async changesSince(afterRev: number): Promise<WatchEvent[]> {
-    return this.engine.changesSince(afterRev);
+  async changesSince(afterRev: number, opts?: ListReadOptions): Promise<WatchEvent[]> {
+    return this.engine.changesSince(afterRev, opts);
   }
 
   async batch<T>(fn: () => Promise<T> | T): Promise<T> {

@@ -205,7 +205,7 @@ export class FileStore implements SyncStore {
   get(key: string, opts?: ListReadOptions): KObject | undefined {
     assertSafeKey(key);
     this.yieldBetweenBatches();
-    const file = path.join(this.registryDir, key);
+    const file = this.fileOf(key);
     const fromFiles = (): KObject | undefined => (opts?.shared ? this.files.readFrozen(key, file) : this.files.readObject(key, file));
     if (this.held || this.journalAsLeft()) {
       // The files are all in place but for the tail this store holds.
@@ -273,7 +273,7 @@ export class FileStore implements SyncStore {
   create(key: string, obj: KObject): KObject {
     assertSafeKey(key);
     return this.batch(() => {
-      const file = path.join(this.registryDir, key);
+      const file = this.fileOf(key);
       const p = this.pending.get(key);
       let exists: boolean;
       if (p) exists = p.type !== 'DELETED';
@@ -294,7 +294,7 @@ export class FileStore implements SyncStore {
   update(key: string, obj: KObject, expectRev?: number): KObject {
     assertSafeKey(key);
     return this.batch(() => {
-      const file = path.join(this.registryDir, key);
+      const file = this.fileOf(key);
       // Only its revision is looked at (no copy): a copy only for a Conflict's error.
       const current = this.peekObject(key, file);
       if (!current) throw new KeyNotFoundError(key);
@@ -310,7 +310,7 @@ export class FileStore implements SyncStore {
   delete(key: string, expectRev?: number): KObject {
     assertSafeKey(key);
     return this.batch(() => {
-      const file = path.join(this.registryDir, key);
+      const file = this.fileOf(key);
       let current: KObject | undefined;
       try {
         current = this.currentObject(key, file);
@@ -349,13 +349,15 @@ export class FileStore implements SyncStore {
     });
   }
 
-  changesSince(afterRev: number): WatchEvent[] {
+  /** `opts.shared`: this store's own lines frozen, not copied (lines read back are fresh objects anyway). */
+  changesSince(afterRev: number, opts?: ListReadOptions): WatchEvent[] {
     this.yieldBetweenBatches();
     if (this.ownFrom >= 0 && afterRev >= this.ownFrom && (this.held || this.journalAsLeft())) {
       const lines = this.ownLines;
       let i = lines.length;
       while (i > 0 && lines[i - 1].rev > afterRev) i--;
-      return lines.slice(i).map((l) => ({ type: l.type, key: l.key, rev: l.rev, object: cloneJson(l.object) }));
+      const out = opts?.shared ? deepFreeze : cloneJson;
+      return lines.slice(i).map((l) => ({ type: l.type, key: l.key, rev: l.rev, object: out(l.object) }));
     }
     const entries = this.journal.entriesAfter(afterRev);
     if (!entries) return []; // the journal no longer reaches back that far: callers re-list
@@ -614,6 +616,11 @@ export class FileStore implements SyncStore {
   }
 
   // --- internals ---
+
+  /** The object file of a key assertSafeKey passed: path.join's answer without its normalising pass (every read and write). */
+  private fileOf(key: string): string {
+    return path.sep === '/' ? this.registryDir + '/' + key : path.join(this.registryDir, key);
+  }
 
   /**
    * Runs `read` (which reads object files) so that its answer plus the returned journal tail

@@ -81,13 +81,14 @@ export class MemoryStore implements SyncStore {
     return cloneJson(last);
   }
 
-  changesSince(afterRev: number): WatchEvent[] {
+  changesSince(afterRev: number, opts?: ListReadOptions): WatchEvent[] {
     // Trimmed past afterRev: nothing rather than a partial answer (callers re-list).
     if (this.journal.length && this.journal[0].rev > afterRev + 1) return [];
     // journal is rev-ordered: binary search would do, a scan from the end is enough here
     let i = this.journal.length;
     while (i > 0 && this.journal[i - 1].rev > afterRev) i--;
-    return this.journal.slice(i).map((e) => ({ ...e, object: cloneJson(e.object) }));
+    const out = opts?.shared ? deepFreeze : cloneJson;
+    return this.journal.slice(i).map((e) => ({ ...e, object: out(e.object) }));
   }
 
   batch<T>(fn: () => T): T {

@@ -118,6 +118,31 @@ for (const scheme of driverSchemes()) {
     }
   }));
 
+  test(`${scheme}://: a shared change feed's objects cannot be changed, and later writes do not change them`, withStore(async (s) => {
+    const from = await s.currentRev();
+    const a = await s.create('configmaps/default/a', cm('a'));
+    await s.update('configmaps/default/a', cm('a', '2'), Number(a.metadata.resourceVersion));
+    const shared = await s.changesSince(from, { shared: true });
+    assert.deepEqual(shared.map((c) => [c.type, c.object.data.v]), [['ADDED', '1'], ['MODIFIED', '2']]);
+    // The drivers that hold the objects (file, memory) hand them out frozen, not copied;
+    // whatever a driver hands out, a caller changing it never changes the store.
+    if (scheme === 'file' || scheme === 'memory') for (const c of shared) assert.ok(Object.isFrozen(c.object) && Object.isFrozen(c.object.data), scheme);
+    await s.update('configmaps/default/a', cm('a', '3'));
+    assert.deepEqual(shared.map((c) => c.object.data.v), ['1', '2'], 'objects handed out before a write keep their state');
+    for (const c of shared) {
+      try {
+        c.object.data.v = 'changed';
+      } catch (e) {
+        assert.ok(e instanceof TypeError, String(e));
+      }
+    }
+    const copies = await s.changesSince(from);
+    assert.deepEqual(copies.map((c) => c.object.data.v), ['1', '2', '3']);
+    copies[0].object.data.v = 'mine'; // a plain feed hands out copies the caller may change
+    assert.deepEqual((await s.changesSince(from, { shared: true })).map((c) => c.object.data.v), ['1', '2', '3']);
+    assert.equal((await s.get('configmaps/default/a'))!.data.v, '3');
+  }));
+
   test(`${scheme}://: lists follow creates, deletes and re-creates in key order`, withStore(async (s) => {
     const names = (shared: boolean) => s.list('configmaps/default', undefined, { shared }).then((r) => r.items.map((o) => o.metadata.name).join(','));
     for (const n of ['m', 'c', 'x']) await s.create(`configmaps/default/${n}`, cm(n));

@@ -138,7 +138,7 @@ export class FieldSet {
     s.member = this.member;
     for (const [k, c] of this.children) {
       const oc = o.children.get(k);
-      const r = oc ? c.recursiveDifference(oc) : c.clone();
+      const r = oc ? c.recursiveDifference(oc) : c; // shared, as difference() shares (sets are not changed once built)
       if (!r.empty()) s.children.set(k, r);
     }
     return s;
@@ -148,7 +148,7 @@ export class FieldSet {
   only(pe: string): FieldSet {
     const s = new FieldSet();
     const c = this.children.get(pe);
-    if (c) s.children.set(pe, c.clone());
+    if (c) s.children.set(pe, c); // shared (see difference)
     return s;
   }
 

@@ -93,9 +93,11 @@ export interface TrackContext {
 }
 
 /** Narrows a set to what the endpoint written through may own. */
+const STATUS = FieldSet.fromPaths([['f:status']]);
+
 function scope(set: FieldSet, ctx: TrackContext): FieldSet {
   if (ctx.subresource === 'status') return set.only('f:status');
-  const s = ctx.statusSplit ? set.recursiveDifference(FieldSet.fromPaths([['f:status']])) : set;
+  const s = ctx.statusSplit ? set.recursiveDifference(STATUS) : set;
   return s.difference(STRIP);
 }
 
