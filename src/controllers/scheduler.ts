@@ -80,11 +80,12 @@ async function buildSnapshot(api: ApiServer): Promise<Snapshot> {
  * scheduler's informer cache does, instead of re-reading every node and pod: with other
  * controllers writing between two pods, a rebuild per pod made a burst O(pods²).
  * Returns false when it cannot (journal compacted, nodes added or removed): rebuild then.
+ * The changes are read shared (frozen, not copied): the snapshot only reads them.
  */
 async function refreshSnapshot(api: ApiServer, snap: Snapshot): Promise<boolean> {
   const current = await api.currentRev();
   if (current === snap.rev) return true;
-  const changes = await api.changesSince(snap.rev);
+  const changes = await api.changesSince(snap.rev, { shared: true });
   if (!changes.length) return false;
   for (const ch of changes) {
     const o = ch.object;
