@@ -159,6 +159,15 @@ async function execStreams(env: NodeJS.ProcessEnv): Promise<void> {
     } finally {
       q.child.kill('SIGKILL');
     }
+    // head has its line: it ends, and so does the exec, with the input still open
+    const h = streaming(['exec', '-i', 'box', '--', 'sh', '-c', 'head -1; echo after'], env);
+    try {
+      h.child.stdin!.write('one\n');
+      const ended = await Promise.race([h.exited, new Promise((r) => setTimeout(() => r('still running after 30 s'), 30_000))]);
+      assert.deepEqual([ended, h.out()], [0, 'one\nafter\n']);
+    } finally {
+      h.child.kill('SIGKILL');
+    }
   } finally {
     p.child.kill('SIGKILL');
   }

@@ -60,6 +60,14 @@ function headTail(tool: 'head' | 'tail'): Applet {
       c.err.write(isBusybox(c) ? `${tool}: invalid number '${nRaw}'\n` : `${tool}: invalid number of lines: '${nRaw}'\n`);
       return 1;
     }
+    if (tool === 'head' && !neg && !cRaw?.startsWith('-') && c.inp.open && (o.operands.length === 0 || (o.operands.length === 1 && o.operands[0] === '-')) && !o.flags.has('v')) {
+      // a stdin still open (an attach sends it as it is typed): head ends once it has its
+      // lines (or bytes), without waiting for the input's end
+      let got = '';
+      for (let k = 0, l; (cRaw === undefined ? k < n : got.length < Number(cRaw.replace(/^\+/, ''))) && (l = c.inp.line()); k++) got += l.nl ? `${l.text}\n` : l.text;
+      c.out.write(cRaw === undefined ? got : got.slice(0, Number(cRaw.replace(/^\+/, ''))));
+      return 0;
+    }
     const { texts, failed } = inputs(c, tool, o.operands, 'open');
     texts.forEach((t, k) => {
       if (texts.length > 1 || o.flags.has('v')) c.out.write(`${k ? '\n' : ''}==> ${t.name === '-' ? 'standard input' : t.name} <==\n`);
