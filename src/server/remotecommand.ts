@@ -224,8 +224,18 @@ async function exec(r: StreamRequest, t: ExecTarget, command: string[], s: Sessi
   if (opts.tty && opts.stdin && (await interactive(r, t, command, s, opts, false))) return;
   await s.streamsReady();
   if (!s.open) return;
+  if (opts.tty && opts.stdin) {
+    // Keystrokes through the container's terminal (src/exec/tty.ts) to a process that is not a shell.
+    const { cookedInput, SIGINT_STATUS } = await import('../exec/tty');
+    const toTerminal = (text: string) => s.open && opts.stdout && sendChannel(s.ws, CH.stdout, text);
+    const tty = cookedInput(s.stdinChunks(), toTerminal);
+    const res = await runStreamingInContainer(r.api, t, command, tty.input, STDIN_LIMIT, (_stream, text) => void (tty.interrupted() || toTerminal(text.replace(/\r?\n/g, '\r\n'))));
+    const code = tty.interrupted() ? SIGINT_STATUS : res.code;
+    if (s.open) sendStatus(s.ws, code === 0 ? SUCCESS : exitStatus(command, code));
+    return;
+  }
   if (opts.tty) {
-    // A terminal's stdin does not end: with -t the command runs at once, without stdin.
+    // -t without -i: the command runs at once, without stdin.
     const res = await runInContainer(r.api, t, command, '');
     // a terminal merges both streams and its line discipline turns \n into \r\n
     const all = (res.stdout + res.stderr).replace(/\r?\n/g, '\r\n');

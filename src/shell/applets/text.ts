@@ -28,11 +28,10 @@ const cat: Applet = (c) => {
   };
   for (const f of o.operands.length ? o.operands : ['-']) {
     if (f === '-' && c.inp.open) {
-      // a stdin still open (an attach sends it as it is typed): each line is written as it arrives
-      for (let l = c.inp.line(); l; l = c.inp.line()) {
-        const t = l.nl ? l.text + '\n' : l.text;
-        c.out.write(o.flags.has('n') ? numbered(t) : t);
-      }
+      // a stdin still open (an attach sends it as it is typed): written as it arrives (a
+      // line ended with Ctrl-D too); numbered line by line
+      if (!o.flags.has('n')) for (let t = c.inp.available(); t !== undefined; t = c.inp.available()) c.out.write(t);
+      else for (let l = c.inp.line(); l; l = c.inp.line()) c.out.write(numbered(l.nl ? l.text + '\n' : l.text));
       continue;
     }
     const t = readFile(c, 'cat', f);
