@@ -16,8 +16,12 @@ export interface CookedInput {
   interrupted(): boolean;
 }
 
-/** The line discipline over `raw` keystrokes; `echo` gets what the terminal shows of them (\r\n line ends). */
-export function cookedInput(raw: AsyncIterable<string>, echo: (text: string) => void): CookedInput {
+/**
+ * The line discipline over `raw` keystrokes; `echo` gets what the terminal shows of them
+ * (\r\n line ends). `interrupt` is called at Ctrl-C before the input ends (a container's own
+ * process records its exit by the signal there).
+ */
+export function cookedInput(raw: AsyncIterable<string>, echo: (text: string) => void, interrupt?: () => Promise<void>): CookedInput {
   let interrupted = false;
   async function* lines(): AsyncGenerator<string> {
     let line = '';
@@ -50,8 +54,27 @@ export function cookedInput(raw: AsyncIterable<string>, echo: (text: string) => 
       if (shown) echo(shown);
       // Ctrl-C flushes what was typed and not yet read
       if (ready && !interrupted) yield ready;
+      if (interrupted) await interrupt?.();
       if (ended) return;
     }
   }
-  return { input: lines(), interrupted: () => interrupted };
+  if (!interrupt) return { input: lines(), interrupted: () => interrupted };
+  // A container's own process killed by Ctrl-C: its stdin is not closed (an end of input
+  // would be a normal exit); the reader's stop ends the stream.
+  const gen = lines();
+  let release = () => {};
+  const held = new Promise<IteratorResult<string>>((r) => (release = () => r({ done: true, value: undefined })));
+  const input: AsyncIterable<string> = {
+    [Symbol.asyncIterator]: () => ({
+      next: async () => {
+        const r = await gen.next();
+        return r.done && interrupted ? held : r;
+      },
+      return: async () => {
+        release();
+        return { done: true, value: undefined };
+      },
+    }),
+  };
+  return { input, interrupted: () => interrupted };
 }

@@ -290,14 +290,21 @@ async function attach(r: StreamRequest, t: ExecTarget, s: Session, opts: StreamO
   const { followAttached, sendToContainerStdin } = await import('../exec/attach');
   let since: number | undefined;
   let input: AttachStdin | undefined;
-  if (opts.stdin && !opts.tty && t.spec.stdin) {
-    since = r.api.clock.now();
-    // the container's process reads what the client sends as it comes, then its end with stdinOnce
-    input = await sendToContainerStdin(r.api, t, s.stdinChunks(), STDIN_LIMIT);
-  }
   const ch = opts.stdout ? CH.stdout : CH.stderr;
+  const show = (text: string) => (opts.stdout || opts.stderr) && s.open && sendChannel(s.ws, ch, opts.tty ? text.replace(/\r?\n/g, '\r\n') : text);
+  if (opts.stdin && t.spec.stdin) {
+    since = r.api.clock.now();
+    // the container's process reads what the client sends as it comes, then its end with
+    // stdinOnce; with -t, keystrokes through the container's terminal (src/exec/tty.ts)
+    let chunks = s.stdinChunks();
+    if (opts.tty) {
+      const [{ cookedInput, SIGINT_STATUS }, { recordProcessExit }] = await Promise.all([import('../exec/tty'), import('../kubelet/runtime-state')]);
+      chunks = cookedInput(chunks, show, () => recordProcessExit(r.api, t.pod, t.name, SIGINT_STATUS)).input;
+    }
+    input = await sendToContainerStdin(r.api, t, chunks, STDIN_LIMIT);
+  }
   try {
-    await followAttached(r.api, t.pod, t.name, (text) => (opts.stdout || opts.stderr) && sendChannel(s.ws, ch, text), s.gone, { sinceMs: since });
+    await followAttached(r.api, t.pod, t.name, show, s.gone, { sinceMs: since });
   } finally {
     await input?.close();
   }

@@ -201,6 +201,20 @@ test('run -it on a terminal to a process that is not a shell (cat): each typed l
   }
 });
 
+test('run -it on a terminal to cat: Ctrl-C goes to the container (the terminal there kills cat by SIGINT: 130), not to kubesim', async () => {
+  const p = streaming(['run', 'u', '-it', '--rm', '--restart=Never', '--image=busybox', '--', 'cat'], sb.sb.env(), { terminal: true });
+  try {
+    await p.until((out) => out.includes(PROMPT.replace('\n', '\r\n')));
+    p.child.stdin!.write('hellp\x7fo\r');
+    await p.until((out) => out.endsWith('o\r\nhello\r\n'));
+    p.child.stdin!.write('\x03');
+    assert.equal(await p.exited, 130);
+    assert.equal(p.out(), `${PROMPT.replace('\n', '\r\n')}hellp\b \bo\r\nhello\r\n^Cpod "u" deleted\r\npod default/u terminated (Error)\r\n`);
+  } finally {
+    p.child.kill('SIGKILL');
+  }
+});
+
 test('run --expose creates the Service first (selector run=NAME, no labels); -o yaml separates them', async () => {
   assert.equal(await sb.ok(['run', 'web', '--image=nginx', '--port=80', '--expose']), 'service/web created\npod/web created\n');
   const svc = JSON.parse(await sb.ok(['get', 'svc', 'web', '-o', 'json']));
