@@ -14,6 +14,7 @@ import { isObject } from '../api/types';
 import { formatFloatG } from '../util/go-format';
 import { formatQuantity, isQuantity, QUANTITY_REGEX_MESSAGE } from '../api/quantity';
 import type { JsonSchema, SchemaDocument } from '../api/validation/schema-store';
+import { refName } from '../api/validation/schema-walk';
 
 const CONTAINER = 'io.k8s.api.core.v1.Container';
 // The schemas say "integer"; the Go types of the Container's integer fields are int32 but these.
@@ -82,8 +83,6 @@ function float32Shortest(f: number): number {
   return Number(f32.toPrecision(9));
 }
 
-const PREFIX = '#/definitions/';
-
 // The scalar fields in a Container's tree that are pointers in Go (k8s.io/api/core/v1).
 const POINTER_DEFS = new Set(['SecurityContext', 'WindowsSecurityContextOptions']);
 const POINTER_FIELDS = new Set([
@@ -98,7 +97,7 @@ class Decoder {
 
   value(v: unknown, schema: JsonSchema, owner: string, path: string[]): unknown {
     if (v === null || v === undefined) return undefined;
-    const ref = schema.$ref?.startsWith(PREFIX) ? schema.$ref.slice(PREFIX.length) : undefined;
+    const ref = refName(schema);
     const s = ref ? this.doc.definitions[ref] ?? {} : schema;
     const fail = (goType: string, shown = goKind(v)): never => {
       throw new DecodeError(`json: cannot unmarshal ${shown} into Go struct field ${owner}.${path.join('.')} of type ${goType}`);
@@ -131,7 +130,7 @@ class Decoder {
         return typeof v === 'number' ? v : fail('float64');
       case 'array': {
         const item = s.items ?? {};
-        const itemRef = item.$ref?.startsWith(PREFIX) ? item.$ref.slice(PREFIX.length) : undefined;
+        const itemRef = refName(item);
         if (!Array.isArray(v)) return fail(`[]${itemRef ? `v1.${itemRef.split('.').pop()}` : item.type === 'string' ? 'string' : 'interface {}'}`);
         return v.map((x) => this.value(x, item, owner, path) ?? zeroOf(this.doc, item));
       }
@@ -175,7 +174,7 @@ function isEmpty(v: unknown): boolean {
 
 /** What json.Marshal writes for a field never set. */
 function zeroOf(doc: SchemaDocument, schema: JsonSchema): unknown {
-  const ref = schema.$ref?.startsWith(PREFIX) ? schema.$ref.slice(PREFIX.length) : undefined;
+  const ref = refName(schema);
   const s = ref ? doc.definitions[ref] ?? {} : schema;
   if (s['x-kubesim-type'] === 'quantity') return '0';
   if (s['x-kubesim-type'] === 'int-or-string') return 0;
