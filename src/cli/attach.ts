@@ -78,7 +78,7 @@ export class AttachOptions {
       // so do the lines typed on a terminal (kept cooked: it echoes and edits them) to a process not a shell (`-it -- cat`)
       // what it writes from the moment the input arrives is this attach's
       follow = { ...follow, sinceMs: follow.sinceMs ?? api.clock.now() };
-      input = await sendStdin(ctx, target);
+      input = await sendStdin(ctx, target, raw);
       if (input && follow.drive) {
         // while the input is open, the in-process cluster moves no faster than it arrives
         const drive = follow.drive;
@@ -108,10 +108,14 @@ export class AttachOptions {
   }
 }
 
-/** The client's stdin, as it arrives, to the container's process (the whole text at once from a host without a streaming stdin). */
-async function sendStdin(ctx: CliContext, target: ExecTarget): Promise<AttachStdin | undefined> {
+/**
+ * The client's stdin, as it arrives, to the container's process (the whole text at once from
+ * a host without a streaming stdin); on a terminal (`raw`), its keystrokes through the
+ * container's terminal (src/exec/tty.ts), Ctrl-C ending the process by SIGINT.
+ */
+async function sendStdin(ctx: CliContext, target: ExecTarget, raw: boolean): Promise<AttachStdin | undefined> {
   const api = await ctx.api();
-  const chunks = ctx.streams.stdinChunks?.();
+  const chunks = raw ? await terminalKeys(ctx, target) : ctx.streams.stdinChunks?.();
   if (!chunks) {
     const { recordStdin } = await import('../kubelet/runtime-state');
     await recordStdin(api, target.pod, target.name, ctx.streams.stdinText(), !!target.spec.stdinOnce);
@@ -176,4 +180,11 @@ export function register(program: Command, p: Program): void {
       return o.run(ctx);
     }),
   );
+}
+
+async function terminalKeys(ctx: CliContext, target: ExecTarget): Promise<AsyncIterable<string>> {
+  const [api, { cookedInput, SIGINT_STATUS }, { rawKeys }, { recordProcessExit }] = await Promise.all([ctx.api(), import('../exec/tty'), import('./exec'), import('../kubelet/runtime-state')]);
+  // this terminal keeps ONLCR in Node's raw mode (see runInTerminal): it adds the \r itself
+  const echo = (text: string) => ctx.out(text.replace(/\r\n/g, '\n'));
+  return cookedInput(rawKeys(), echo, () => recordProcessExit(api, target.pod, target.name, SIGINT_STATUS)).input;
 }

@@ -8,13 +8,12 @@ import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import { PrintedError } from './format-error';
 import type { ResourceType } from '../api/resources';
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { applyStrategicMergePatch, createTwoWayMergePatch } from '../api/apply/strategic-merge';
 import { deepEqual } from '../api/apply/json-util';
 import { isObject, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { readCustomProfile } from './debug-custom';
 import { applyProfile, PROFILES, type DebugStyle, type KeepFlags } from './debug-profiles';
 import { collect } from './flags/collect';
 import { declareFlagTypes, stringToString } from './flags/pflag';
@@ -80,13 +79,14 @@ export class DebugOptions {
     this.setImages = stringToString(f.setImage ?? []);
     this.profile = f.profile ?? 'legacy';
     if (!PROFILES.includes(this.profile)) throw new CliError(`unknown profile: ${this.profile}`);
-    if (f.custom) this.customProfile = readCustomProfile(f.custom);
     return this;
   }
 
   /** Validate, in kubectl's order; the --target notice and the legacy warning are printed here as kubectl does. */
   async validate(): Promise<this> {
     const f = this.flags;
+    // The last step of kubectl's complete (async here: the Container's schema is loaded).
+    if (f.custom) this.customProfile = await readCustomProfile(f.custom);
     const image = f.image ?? '';
     if (this.attach && this.attachChanged && !image && !f.container) throw new CliError('you must specify --container or create a new container using --image in order to attach.');
     if (f.copyTo) {
@@ -316,29 +316,6 @@ export class DebugOptions {
     o.complete([pod.metadata.name!], { container, stdin: this.flags.stdin, tty: this.flags.tty, quiet: this.flags.quiet });
     await o.run(this.ctx);
   }
-}
-
-/** Complete's reading of --custom: JSON, else YAML, a partial container spec. */
-function readCustomProfile(file: string): Record<string, any> | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new CliError(`must pass a container spec json file for custom profile: open ${file}: no such file or directory`);
-  }
-  let spec: unknown;
-  try {
-    spec = JSON.parse(text);
-  } catch {
-    try {
-      spec = parseYaml(text);
-    } catch (e) {
-      throw new CliError(`${file} does not contain a valid container spec: ${(e as Error).message}`);
-    }
-  }
-  if (spec === null || spec === undefined) return undefined; // null, or an empty YAML file: no custom profile
-  if (!isObject(spec)) throw new CliError(`${file} does not contain a valid container spec: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${Array.isArray(spec) ? 'array' : typeof spec === 'boolean' ? 'bool' : typeof spec} into Go value of type v1.Container`);
-  return spec;
 }
 
 function gvk(t: ResourceType): string {

@@ -52,24 +52,19 @@ export async function runExec(ctx: CliContext, positional: string[], command: st
   // StreamOptions.SetupTTY: -t counts only with -i, and only on a terminal.
   const tty = !!flags.stdin && !!flags.tty && terminalIn(ctx, flags);
   if (tty) {
-    const code = await runInTerminal(ctx, target, command);
-    if (code !== undefined) return exitStatus(ctx, code);
+    const code = (await runInTerminal(ctx, target, command)) ?? (await runOnTerminal(ctx, target, command));
+    return exitStatus(ctx, code);
   }
   // Only -i without a terminal reads stdin: passed on as it arrives, what the command writes
   // goes out as it writes it (`cat` echoes each line while the input is open).
-  const chunks = flags.stdin && !tty ? ctx.streams.stdinChunks?.() : undefined;
+  const chunks = flags.stdin ? ctx.streams.stdinChunks?.() : undefined;
   if (chunks) {
     const r = await runStreamingInContainer(api, target, command, chunks, await cliStdinLimit(), (stream, text) => (stream === 'stdout' ? ctx.out(text) : ctx.err(text)));
     return exitStatus(ctx, r.code);
   }
-  // without -i, or on a terminal (its input never ends), no stdin; a host without a streaming stdin gives its whole text
-  const input = flags.stdin && !tty ? ctx.streams.stdinText() : '';
+  // without -i, no stdin; a host without a streaming stdin gives its whole text
+  const input = flags.stdin ? ctx.streams.stdinText() : '';
   const r = await runInContainer(api, target, command, input);
-  if (tty) {
-    // a terminal merges both streams and its line discipline turns \n into \r\n
-    ctx.out((r.stdout + r.stderr).replace(/\r?\n/g, '\r\n'));
-    return exitStatus(ctx, r.code);
-  }
   if (r.stdout) ctx.out(r.stdout);
   if (r.stderr) ctx.err(r.stderr);
   return exitStatus(ctx, r.code);
@@ -118,6 +113,32 @@ export async function runInTerminal(ctx: CliContext, target: ExecTarget, command
   } finally {
     stdin.off('data', onData);
     stdin.off('end', onEnd);
+    stdin.setRawMode(false);
+    stdin.pause();
+  }
+}
+
+/**
+ * A command that is not a shell on this terminal, raw as kubectl puts it: the keystrokes go
+ * through the container's terminal (src/exec/tty.ts: echo, editing, Ctrl-C to the process).
+ */
+async function runOnTerminal(ctx: CliContext, target: ExecTarget, command: string[]): Promise<number> {
+  const [api, { cookedInput, SIGINT_STATUS }] = await Promise.all([ctx.api(), import('../exec/tty')]);
+  // this terminal keeps ONLCR in Node's raw mode (see runInTerminal): it adds the \r itself
+  const show = (text: string) => ctx.out(text.replace(/\r?\n/g, '\n'));
+  const tty = cookedInput(rawKeys(), show);
+  const r = await runStreamingInContainer(api, target, command, tty.input, await cliStdinLimit(), (_stream, text) => void (tty.interrupted() || show(text)));
+  return tty.interrupted() ? SIGINT_STATUS : r.code;
+}
+
+/** This terminal's keystrokes, raw, until its end or the reader stops. */
+export async function* rawKeys(): AsyncGenerator<string> {
+  const stdin = process.stdin;
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  try {
+    for await (const chunk of stdin) yield chunk as string;
+  } finally {
     stdin.setRawMode(false);
     stdin.pause();
   }

@@ -35,7 +35,6 @@ import {
   rolloutStatus,
   unboundedWaitMs,
   viewHistory,
-  type StatusResult,
 } from './rollout-viewers';
 
 // Used by wait, taint, drain and the controller tests.
@@ -177,29 +176,36 @@ class RolloutStatusOptions extends RolloutOptions<StatusFlags> {
     return this.finish(errors);
   }
 
-  /** As kubectl: the object's status at each change (a watch on it by name), until done. */
+  /**
+   * As kubectl (UntilWithSync on the object by name): one line per event, from the list's
+   * state on, repeats included (a write that leaves the status line as it was, the
+   * revision annotation say, is an event too), until done.
+   */
   private async watchStatus(source: ObjectSource, t: Target): Promise<void> {
     const { ctx, revision } = this;
-    let last = '';
-    const show = (o: KObject): StatusResult => {
-      const r = rolloutStatus(o, revision);
-      // kubectl prints on every watch event; repeating an unchanged line adds nothing.
-      if (r.message !== last) ctx.out(r.message);
-      last = r.message;
-      return r;
-    };
-    const first = show(t.object);
-    if (first.done || !this.watch) return;
+    const first = rolloutStatus(t.object, revision);
+    // Done already, or no watch: the list's one event, without driving the cluster.
+    if (first.done || !this.watch) {
+      ctx.out(first.message);
+      return;
+    }
     const m = t.object.metadata;
     let failure: unknown;
     const limit = this.timeoutMs > 0 ? this.timeoutMs : await unboundedWaitMs(ctx);
+    // follow's first state is the object as it is now (the informer's list), then each change;
+    // it may hand the same revision again when only other objects changed: a watch would not.
+    let seenVersion: string | undefined;
     const ok = await source.follow(ctx, { type: t.type, namespace: m.namespace, name: m.name!, uid: m.uid }, (o) => {
       if (!o) {
         failure = new CliError('object has been deleted');
         return true;
       }
+      if (o.metadata.resourceVersion === seenVersion) return false;
+      seenVersion = o.metadata.resourceVersion;
       try {
-        return show(o).done;
+        const r = rolloutStatus(o, revision);
+        ctx.out(r.message);
+        return r.done;
       } catch (e) {
         failure = e;
         return true;

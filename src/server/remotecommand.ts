@@ -224,8 +224,18 @@ async function exec(r: StreamRequest, t: ExecTarget, command: string[], s: Sessi
   if (opts.tty && opts.stdin && (await interactive(r, t, command, s, opts, false))) return;
   await s.streamsReady();
   if (!s.open) return;
+  if (opts.tty && opts.stdin) {
+    // Keystrokes through the container's terminal (src/exec/tty.ts) to a process that is not a shell.
+    const { cookedInput, SIGINT_STATUS } = await import('../exec/tty');
+    const toTerminal = (text: string) => s.open && opts.stdout && sendChannel(s.ws, CH.stdout, text);
+    const tty = cookedInput(s.stdinChunks(), toTerminal);
+    const res = await runStreamingInContainer(r.api, t, command, tty.input, STDIN_LIMIT, (_stream, text) => void (tty.interrupted() || toTerminal(text.replace(/\r?\n/g, '\r\n'))));
+    const code = tty.interrupted() ? SIGINT_STATUS : res.code;
+    if (s.open) sendStatus(s.ws, code === 0 ? SUCCESS : exitStatus(command, code));
+    return;
+  }
   if (opts.tty) {
-    // A terminal's stdin does not end: with -t the command runs at once, without stdin.
+    // -t without -i: the command runs at once, without stdin.
     const res = await runInContainer(r.api, t, command, '');
     // a terminal merges both streams and its line discipline turns \n into \r\n
     const all = (res.stdout + res.stderr).replace(/\r?\n/g, '\r\n');
@@ -280,14 +290,21 @@ async function attach(r: StreamRequest, t: ExecTarget, s: Session, opts: StreamO
   const { followAttached, sendToContainerStdin } = await import('../exec/attach');
   let since: number | undefined;
   let input: AttachStdin | undefined;
-  if (opts.stdin && !opts.tty && t.spec.stdin) {
-    since = r.api.clock.now();
-    // the container's process reads what the client sends as it comes, then its end with stdinOnce
-    input = await sendToContainerStdin(r.api, t, s.stdinChunks(), STDIN_LIMIT);
-  }
   const ch = opts.stdout ? CH.stdout : CH.stderr;
+  const show = (text: string) => (opts.stdout || opts.stderr) && s.open && sendChannel(s.ws, ch, opts.tty ? text.replace(/\r?\n/g, '\r\n') : text);
+  if (opts.stdin && t.spec.stdin) {
+    since = r.api.clock.now();
+    // the container's process reads what the client sends as it comes, then its end with
+    // stdinOnce; with -t, keystrokes through the container's terminal (src/exec/tty.ts)
+    let chunks = s.stdinChunks();
+    if (opts.tty) {
+      const [{ cookedInput, SIGINT_STATUS }, { recordProcessExit }] = await Promise.all([import('../exec/tty'), import('../kubelet/runtime-state')]);
+      chunks = cookedInput(chunks, show, () => recordProcessExit(r.api, t.pod, t.name, SIGINT_STATUS)).input;
+    }
+    input = await sendToContainerStdin(r.api, t, chunks, STDIN_LIMIT);
+  }
   try {
-    await followAttached(r.api, t.pod, t.name, (text) => (opts.stdout || opts.stderr) && sendChannel(s.ws, ch, text), s.gone, { sinceMs: since });
+    await followAttached(r.api, t.pod, t.name, show, s.gone, { sinceMs: since });
   } finally {
     await input?.close();
   }

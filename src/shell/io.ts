@@ -29,6 +29,17 @@ export class Input {
     this.pos = this.text.length;
     return r;
   }
+  /** What has arrived and not been read (a read(2) of a pipe or terminal); undefined at the end. */
+  available(): string | undefined {
+    this.onRead?.();
+    if (this.pos >= this.text.length) {
+      if (this.open) throw new StdinBlocked();
+      return undefined;
+    }
+    const r = this.text.slice(this.pos);
+    this.pos = this.text.length;
+    return r;
+  }
   /** The next line without its newline; undefined at the end. `nl` tells whether it had one. */
   line(): { text: string; nl: boolean } | undefined {
     this.onRead?.();

@@ -159,6 +159,15 @@ async function execStreams(env: NodeJS.ProcessEnv): Promise<void> {
     } finally {
       q.child.kill('SIGKILL');
     }
+    // head has its line: it ends, and so does the exec, with the input still open
+    const h = streaming(['exec', '-i', 'box', '--', 'sh', '-c', 'head -1; echo after'], env);
+    try {
+      h.child.stdin!.write('one\n');
+      const ended = await Promise.race([h.exited, new Promise((r) => setTimeout(() => r('still running after 30 s'), 30_000))]);
+      assert.deepEqual([ended, h.out()], [0, 'one\nafter\n']);
+    } finally {
+      h.child.kill('SIGKILL');
+    }
   } finally {
     p.child.kill('SIGKILL');
   }
@@ -187,6 +196,20 @@ test('run -it on a terminal to a process that is not a shell (cat): each typed l
     p.child.stdin!.write('\x04');
     assert.equal(await p.exited, 0);
     assert.equal(p.out(), `${PROMPT.replace('\n', '\r\n')}hello\r\nhello\r\npod "t" deleted\r\n`);
+  } finally {
+    p.child.kill('SIGKILL');
+  }
+});
+
+test('run -it on a terminal to cat: Ctrl-C goes to the container (the terminal there kills cat by SIGINT: 130), not to kubesim', async () => {
+  const p = streaming(['run', 'u', '-it', '--rm', '--restart=Never', '--image=busybox', '--', 'cat'], sb.sb.env(), { terminal: true });
+  try {
+    await p.until((out) => out.includes(PROMPT.replace('\n', '\r\n')));
+    p.child.stdin!.write('hellp\x7fo\r');
+    await p.until((out) => out.endsWith('o\r\nhello\r\n'));
+    p.child.stdin!.write('\x03');
+    assert.equal(await p.exited, 130);
+    assert.equal(p.out(), `${PROMPT.replace('\n', '\r\n')}hellp\b \bo\r\nhello\r\n^Cpod "u" deleted\r\npod default/u terminated (Error)\r\n`);
   } finally {
     p.child.kill('SIGKILL');
   }

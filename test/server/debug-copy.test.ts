@@ -165,6 +165,37 @@ test('--custom merges a partial container into the debug container after the pro
   assert.deepEqual([refused.code, refused.stderr], [1, 'error: name, command, image, lifecycle and volume devices are not modifiable via custom profile\n']);
 });
 
+// kubectl reads --custom with sigs.k8s.io/yaml into a v1.Container: go-yaml v2's scalars
+// (`yes`, `On`, `y` are true; `0777` is 511), a bool or number in a string field becomes its
+// text (floats as float32), the last duplicate key wins, unknown fields, nulls and false
+// are dropped by the round trip through the typed struct, and wrong types are encoding/json's errors.
+const CUSTOM_YAML: string[] = [
+  'stdin: yes\ntty: On\nworkingDir: yes\nargs: [y, 0777, 1_000, 1.5, 3.14159265358979, 1e21, .inf, 0x1F, 12345678.5]\nenv: [{name: A, value: on}, {name: yes, value: n}]\nsecurityContext: {privileged: Y, capabilities: {add: [on]}}\n',
+  'stdin: yes\nstdin: no\ntty: false\nfoo: bar\nenv: null\nWorkingDir: /w\nresources: {limits: {cpu: 1, memory: 0.5}}\nports: [{containerPort: 80, name: yes}]\n',
+  '{"workingDir": true, "stdin": true, "args": [7, false]}',
+  'stdin: abc\n',
+  'stdin: 1\n',
+  'securityContext: {runAsUser: yes}\n',
+  'ports: [{containerPort: 1.5}]\n',
+  'readinessProbe: {httpGet: {port: yes, path: /}}\n',
+  'resources: {limits: {cpu: yes}}\n',
+  '{"stdin": "yes"}',
+  'workingDir: [a]\n',
+];
+
+test('--custom in YAML is read as kubectl reads it (go-yaml v2 into a v1.Container)', () => {
+  CUSTOM_YAML.forEach((text, i) => {
+    const r = both([`--copy-to=yc${i}`, '--image=busybox:1.36', '-c', 'dbg', '--profile=general', `--custom=${c.file(`custom${i}.yaml`, text)}`]);
+    if (r.code === 0) assert.equal(copyOf('kubesim', `yc${i}`), copyOf('kubectl', `yc${i}`), text);
+    else assert.match(r.stderr, /does not contain a valid container spec: error unmarshaling JSON: while decoding JSON: /, text);
+  });
+  // what the comparisons covered
+  const dbg = JSON.parse(c.ok(['get', 'pod', 'yc0', '-n', NS.kubesim, '-o', 'json'])).spec.containers.at(-1);
+  assert.deepEqual([dbg.stdin, dbg.tty, dbg.workingDir, dbg.args, dbg.env], [true, true, 'true', ['true', '511', '1000', '1.5', '3.1415927', '1e+21', '+Inf', '31', '1.2345678e+07'], [{ name: 'A', value: 'true' }, { name: 'true', value: 'false' }]]);
+  const second = JSON.parse(c.ok(['get', 'pod', 'yc1', '-n', NS.kubesim, '-o', 'json'])).spec.containers.at(-1);
+  assert.deepEqual([second.stdin, second.workingDir, second.resources.limits], [undefined, '/w', { cpu: '1', memory: '500m' }]);
+});
+
 test('debug -f copies the pod as the file gives it (the Builder reads no live object), in -n\'s namespace', () => {
   const file = c.file('file-pod.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: web, labels: {from: file}}\nspec:\n  containers: [{name: app, image: "nginx:1.27"}]\n');
   const out = SIDES.map((s) => run(s, ['debug', '-f', file, '--copy-to=from-file', '--image=busybox:1.36', '-c', 'dbg', '--profile=general']));

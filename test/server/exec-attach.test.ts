@@ -298,6 +298,24 @@ test('exec -it: kubectl over the API server and kubesim in-process give the same
   assert.equal(same(['-it', 'box', '-c', 'side', '--', 'sh'], 'echo $((6*7))\n').stdout, '42\n');
 });
 
+// kubectl sends raw keystrokes; the container's terminal (cooked) echoes and edits them,
+// hands each line to the process, and turns Ctrl-C into SIGINT (cat ends with 130) and
+// Ctrl-D on an empty line into the end of its input.
+const CAT_SESSIONS: Array<[PtyStep[], string, number]> = [
+  [[{ expect: 'ready\r\n', send: 'hellp\x7fo\r' }, { expect: 'o\r\nhello\r\n', send: 'x\x03' }], 'ready\r\nhellp\b \bo\r\nhello\r\nx^Ccommand terminated with exit code 130\r\n', 130],
+  [[{ expect: 'ready\r\n', send: 'a\r' }, { expect: 'a\r\na\r\n', send: 'b\x04' }, { expect: 'bb', send: '\x04' }], 'ready\r\na\r\na\r\nbbafter\r\n', 0],
+];
+
+test('exec -it to a process that is not a shell (cat): kubectl over the API server and kubesim in-process get the terminal\'s echo, editing, Ctrl-C and Ctrl-D', async () => {
+  for (const [steps, transcript, code] of CAT_SESSIONS) {
+    for (const argv of [[KUBECTL], [process.execPath, BIN]]) {
+      const r = await runOnPty([...argv, 'exec', '-it', 'box', '-c', 'side', '--', 'sh', '-c', 'echo ready; cat; echo after'], steps, c.env());
+      assert.equal(r.stalled, undefined, `${argv.at(-1)}: ${JSON.stringify(r.transcript)}`);
+      assert.deepEqual([r.transcript, r.code], [transcript, code], argv.at(-1));
+    }
+  }
+});
+
 test('debug -it: a shell in a new ephemeral container, through kubectl and kubesim alike', async () => {
   const steps: PtyStep[] = [
     { expect: '/ # ', send: 'echo in $HOSTNAME; exit\r' },

@@ -28,11 +28,10 @@ const cat: Applet = (c) => {
   };
   for (const f of o.operands.length ? o.operands : ['-']) {
     if (f === '-' && c.inp.open) {
-      // a stdin still open (an attach sends it as it is typed): each line is written as it arrives
-      for (let l = c.inp.line(); l; l = c.inp.line()) {
-        const t = l.nl ? l.text + '\n' : l.text;
-        c.out.write(o.flags.has('n') ? numbered(t) : t);
-      }
+      // a stdin still open (an attach sends it as it is typed): written as it arrives (a
+      // line ended with Ctrl-D too); numbered line by line
+      if (!o.flags.has('n')) for (let t = c.inp.available(); t !== undefined; t = c.inp.available()) c.out.write(t);
+      else for (let l = c.inp.line(); l; l = c.inp.line()) c.out.write(numbered(l.nl ? l.text + '\n' : l.text));
       continue;
     }
     const t = readFile(c, 'cat', f);
@@ -59,6 +58,14 @@ function headTail(tool: 'head' | 'tail'): Applet {
     if (!Number.isFinite(n)) {
       c.err.write(isBusybox(c) ? `${tool}: invalid number '${nRaw}'\n` : `${tool}: invalid number of lines: '${nRaw}'\n`);
       return 1;
+    }
+    if (tool === 'head' && !neg && !cRaw?.startsWith('-') && c.inp.open && (o.operands.length === 0 || (o.operands.length === 1 && o.operands[0] === '-')) && !o.flags.has('v')) {
+      // a stdin still open (an attach sends it as it is typed): head ends once it has its
+      // lines (or bytes), without waiting for the input's end
+      let got = '';
+      for (let k = 0, l; (cRaw === undefined ? k < n : got.length < Number(cRaw.replace(/^\+/, ''))) && (l = c.inp.line()); k++) got += l.nl ? `${l.text}\n` : l.text;
+      c.out.write(cRaw === undefined ? got : got.slice(0, Number(cRaw.replace(/^\+/, ''))));
+      return 0;
     }
     const { texts, failed } = inputs(c, tool, o.operands, 'open');
     texts.forEach((t, k) => {
