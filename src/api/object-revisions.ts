@@ -13,7 +13,8 @@ export interface ObjectRevisions {
   /**
    * The object's states since the last call, oldest first, ending with its state now
    * (undefined: deleted or absent); the first call gives only its state now. Empty when the
-   * cluster has not changed since.
+   * object has not changed since (a watch on it by name sees no event for other objects'
+   * changes).
    */
   next(): Promise<(KObject | undefined)[]>;
 }
@@ -21,6 +22,8 @@ export interface ObjectRevisions {
 export function objectRevisions(api: ApiServer, rt: ResourceType, namespace: string | undefined, name: string): ObjectRevisions {
   const key = objectKey(rt, rt.namespaced ? namespace ?? 'default' : undefined, name);
   let rev: number | undefined;
+  // The resourceVersion last handed out (null: absent), so a state is never handed out twice.
+  let seen: string | null | undefined;
   return {
     async next() {
       const current = await api.currentRev();
@@ -45,8 +48,10 @@ export function objectRevisions(api: ApiServer, rt: ResourceType, namespace: str
       // A trimmed journal answers with nothing: the object as it is now stands in for it.
       rev = Math.max(rev ?? current, current);
       const now = await api.tryGet(rt, namespace, name);
-      const last = out[out.length - 1];
-      if (!out.length || last?.metadata.resourceVersion !== now?.metadata.resourceVersion) out.push(now);
+      const nowRv = now?.metadata.resourceVersion ?? null;
+      const lastRv = out.length ? out[out.length - 1]?.metadata.resourceVersion ?? null : seen;
+      if (lastRv !== nowRv) out.push(now);
+      seen = nowRv;
       return out;
     },
   };

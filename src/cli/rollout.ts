@@ -192,16 +192,12 @@ class RolloutStatusOptions extends RolloutOptions<StatusFlags> {
     const m = t.object.metadata;
     let failure: unknown;
     const limit = this.timeoutMs > 0 ? this.timeoutMs : await unboundedWaitMs(ctx);
-    // follow's first state is the object as it is now (the informer's list), then each change;
-    // it may hand the same revision again when only other objects changed: a watch would not.
-    let seenVersion: string | undefined;
+    // follow's first state is the object as it is now (the informer's list), then each change.
     const ok = await source.follow(ctx, { type: t.type, namespace: m.namespace, name: m.name!, uid: m.uid }, (o) => {
       if (!o) {
         failure = new CliError('object has been deleted');
         return true;
       }
-      if (o.metadata.resourceVersion === seenVersion) return false;
-      seenVersion = o.metadata.resourceVersion;
       try {
         const r = rolloutStatus(o, revision);
         ctx.out(r.message);

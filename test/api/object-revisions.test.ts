@@ -41,3 +41,21 @@ test("a custom resource's earlier states are read through its CRD's schema now",
   await api.mutate(rt, 'default', 'w', (o) => void (o.spec.color = 'red'));
   assert.deepEqual((await revisions.next()).map((o) => o?.spec), [{ size: 2, color: 'blue' }, { size: 2, color: 'red' }]);
 });
+
+test('a state is handed out once: other objects changing add nothing, a deletion is seen once', async () => {
+  const api = await ApiServer.open(await openStore('memory://'), new ManualClock(Date.parse('2026-12-05T06:00:00Z')), seededRng(1), apiValidator());
+  await api.bootstrap();
+  const cm = api.resolve('configmaps');
+  await api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'default' }, data: { k: '1' } });
+  const revisions = objectRevisions(api, cm, 'default', 'a');
+  assert.deepEqual((await revisions.next()).map((o) => o?.data), [{ k: '1' }]);
+  // Another object changes: a watch on "a" by name sees no event (rollout status printed its line again).
+  await api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b', namespace: 'default' } });
+  assert.deepEqual(await revisions.next(), []);
+  await api.mutate(cm, 'default', 'a', (o) => void (o.data.k = '2'));
+  assert.deepEqual((await revisions.next()).map((o) => o?.data), [{ k: '2' }]);
+  await api.delete(cm, 'default', 'a');
+  assert.deepEqual(await revisions.next(), [undefined]);
+  await api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' } });
+  assert.deepEqual(await revisions.next(), []);
+});
