@@ -9,7 +9,7 @@ import { CliError } from '../api/errors';
 import { PrintedError } from './format-error';
 import type { ResourceType } from '../api/resources';
 import { applyStrategicMergePatch, createTwoWayMergePatch } from '../api/apply/strategic-merge';
-import { deepEqual } from '../api/apply/json-util';
+import { deepEqual } from '../store/json-equal';
 import { isObject, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';

@@ -2,7 +2,8 @@
 // --type=merge`. Creation follows evanphx/json-patch's CreateMergePatch and the three-way
 // variant follows k8s.io/apimachinery/pkg/util/jsonmergepatch.
 
-import { clone, deepEqual, isMap, jsonKind, type JsonMap } from './json-util';
+import { clone, isMap, jsonKind, type JsonMap } from './json-util';
+import { deepEqual } from '../../store/json-equal';
 
 /** Apply an RFC 7386 merge patch. Does not modify its inputs. */
 export function applyJsonMergePatch(target: unknown, patch: unknown): any {

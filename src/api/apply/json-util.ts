@@ -2,6 +2,7 @@
 // reflect.DeepEqual on decoded JSON), Go's `%v` rendering (used by apimachinery to sort merge
 // keys and in its error texts) and null stripping.
 import { goSprint } from '../../util/go-format';
+import { deepEqual } from '../../store/json-equal';
 
 export type JsonMap = Record<string, any>;
 
@@ -19,20 +20,6 @@ export function jsonKind(v: unknown): 'map' | 'slice' | 'string' | 'number' | 'b
   return 'bool';
 }
 
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => deepEqual(x, b[i]));
-  }
-  if (isMap(a)) {
-    if (!isMap(b)) return false;
-    const ka = Object.keys(a);
-    if (ka.length !== Object.keys(b).length) return false;
-    return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
-  }
-  return false;
-}
 
 export function clone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);

@@ -8,7 +8,8 @@
 
 import { createThreeWayJsonMergePatch, applyJsonMergePatch } from './json-merge-patch';
 import { EMPTY_SCHEMA, fieldMeta, patchSchemaFor, type FieldMeta, type PatchSchema } from './patch-meta';
-import { clone, deepEqual, goFormat, isMap, jsonKind, type JsonMap } from './json-util';
+import { clone, goFormat, isMap, jsonKind, type JsonMap } from './json-util';
+import { deepEqual } from '../../store/json-equal';
 import { ApiError } from '../errors';
 
 export const DIRECTIVE = '$patch';

@@ -9,7 +9,8 @@ import type { KObject } from '../types';
 import { loadSchemas } from '../validation/schema-store';
 import { FieldSet, pathString } from './fieldset';
 import { isObject, ShapeResolver, type Shape } from './shape';
-import { compare, deepEqual, merge, removePath, toFieldSet, type Comparison } from './typed';
+import { compare, merge, removePath, toFieldSet, type Comparison } from './typed';
+import { deepEqual } from '../../store/json-equal';
 
 export interface ManagedFieldsEntry {
   manager?: string;

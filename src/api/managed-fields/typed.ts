@@ -4,6 +4,7 @@
 
 import { FieldSet } from './fieldset';
 import { ATOMIC, childShape, isObject, resolve, SCALAR, type Shape } from './shape';
+import { deepEqual } from '../../store/json-equal';
 
 type ListShape = Extract<Shape, { k: 'list' }>;
 
@@ -63,19 +64,6 @@ export interface Comparison {
   removed: FieldSet;
 }
 
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
-  }
-  const ka = Object.keys(a as object);
-  const kb = Object.keys(b as object);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as any)[k], (b as any)[k]));
-}
 
 /** Compare: paths added, modified and removed going from `lhs` to `rhs` (undefined = absent). */
 export function compare(lhs: unknown, rhs: unknown, shape: Shape): Comparison {

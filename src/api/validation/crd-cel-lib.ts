@@ -19,7 +19,7 @@ class CelRuntimeError extends Error {
 }
 
 const regexes = new Map<string, RE2JS>();
-/** Patterns are RE2, as cel-go's: compiled once each. */
+/** Patterns are RE2, as cel-go's: compiled once each (the oldest forgotten past 1,000: a pattern may come from an object's data). */
 function re2(pattern: string): RE2JS {
   let re = regexes.get(pattern);
   if (!re) {
@@ -29,6 +29,7 @@ function re2(pattern: string): RE2JS {
       throw new CelRuntimeError(`error parsing regexp: ${(e as Error).message}`);
     }
     regexes.set(pattern, re);
+    if (regexes.size > 1000) regexes.delete(regexes.keys().next().value!);
   }
   return re;
 }

@@ -11,6 +11,7 @@ import type { FieldError } from '../errors';
 import type { KObject } from '../types';
 import { goQuote } from '../../util/go-format';
 import { celEnvironment, withKubeFunctions } from './crd-cel-lib';
+import { deepEqual } from '../../store/json-equal';
 
 type S = Record<string, any>;
 
@@ -35,6 +36,7 @@ interface Compiled {
   refuse?: { field: 'rule' | 'messageExpression'; detail: string };
 }
 
+/** Compiled rules by their text; the oldest forgotten past 2,000 (a server sees CRDs come and go). */
 const compiledRules = new Map<string, Compiled>();
 
 
@@ -109,6 +111,7 @@ export function compileRule(rule: Rule): Compiled {
     }
   }
   compiledRules.set(key, out);
+  if (compiledRules.size > 2000) compiledRules.delete(compiledRules.keys().next().value!);
   return out;
 }
 
@@ -342,12 +345,3 @@ function toCel(v: unknown, s: S | undefined, resourceRoot = false): unknown {
   return out;
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => deepEqual(x, (b as unknown[])[i]));
-  const ka = Object.keys(a as object);
-  if (ka.length !== Object.keys(b as object).length) return false;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as any)[k], (b as any)[k]));
-}

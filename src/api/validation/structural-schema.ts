@@ -10,6 +10,7 @@
 // Kubernetes extensions: x-kubernetes-preserve-unknown-fields (else unknown fields are
 // errors), -int-or-string, -embedded-resource, and nullable.
 import { fullFormats } from 'ajv-formats/dist/formats';
+import { deepEqual } from '../../store/json-equal';
 
 type S = Record<string, any>;
 export type Path = (string | number)[];
@@ -365,15 +366,3 @@ function codePoints(s: string): number {
   return n;
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a !== a && b !== b; // NaN
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
-  }
-  const ka = Object.keys(a as object);
-  const kb = Object.keys(b as object);
-  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as any)[k], (b as any)[k]));
-}
