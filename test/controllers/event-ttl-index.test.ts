@@ -6,6 +6,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createControllerManager } from '../../src/controllers';
+import { expireEvents } from '../../src/controllers/event-ttl';
 import { advanceClock, type ControllerManager } from '../../src/controllers/manager';
 import { createMemoryCluster } from '../../src/cluster/memory-cluster';
 import { defaultProfile } from '../../src/sim/profile';
@@ -124,4 +125,19 @@ test('event TTL sweep: a new manager (the daemon restarted) fills its index from
   assert.ok(!(await eventNames(c.api, 'default')).includes(ev.metadata.name!), 'an Event written while the manager was stopped outlived its TTL');
   const namespaces = (await c.api.list(c.api.registry.forKind('v1', 'Namespace'))).items.length;
   assert.equal(counts.lists, namespaces + 1, 'one list of Events per namespace to fill the index (and one here)');
+});
+
+test('event TTL sweep: an update the index has not seen yet (written since the last poll) keeps the Event', { timeout: 60_000 }, async () => {
+  const profile = defaultProfile('t', { nodes: 1 });
+  profile.timings.eventTtlMs = TTL;
+  const c = await createMemoryCluster(profile, { validator: apiValidator() });
+  const m = createControllerManager(c.ctx);
+  await m.runUntilStable();
+  const ev = await c.api.create(userEvent('refreshed', 'default', iso(c.clock.now())));
+  await advance(c.api, m, 4 * MIN); // the index holds it
+  await advanceClock(c.clock, TTL);
+  // A user refreshes it and the sweep runs before the manager polls the feed.
+  await c.api.update({ ...(await c.api.get(c.api.registry.forKind('v1', 'Event'), 'default', 'refreshed')), lastTimestamp: iso(c.clock.now()) } as KObject);
+  await expireEvents(c.ctx, 'default', TTL);
+  assert.ok((await eventNames(c.api, 'default')).includes(ev.metadata.name!), 'an Event updated just now was expired by its previous time');
 });
