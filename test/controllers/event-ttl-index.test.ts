@@ -7,7 +7,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createControllerManager } from '../../src/controllers';
 import { expireEvents } from '../../src/controllers/event-ttl';
-import { advanceClock, type ControllerManager } from '../../src/controllers/manager';
+import { advanceClock } from '../../src/controllers/manager';
+import { advance } from './harness';
 import { createMemoryCluster } from '../../src/cluster/memory-cluster';
 import { defaultProfile } from '../../src/sim/profile';
 import { apiValidator, loadValidation } from '../../src/api/validator-adapter';
@@ -20,23 +21,6 @@ before(async () => {
 
 const MIN = 60_000;
 const TTL = 30 * MIN; // sweeps every 3 minutes
-
-/** `clock advance` as src/cli/in-process.ts: every timer on the way runs at its own time. */
-async function advance(api: ApiServer, m: ControllerManager, ms: number): Promise<void> {
-  const target = api.clock.now() + ms;
-  await m.processReady();
-  for (;;) {
-    const due = m.queue.nextDue();
-    const now = api.clock.now();
-    if (due === undefined || due > target) {
-      if (target > now) await advanceClock(api.clock, target - now);
-      await m.processReady();
-      return;
-    }
-    if (due > now) await advanceClock(api.clock, due - now);
-    await m.processReady();
-  }
-}
 
 /** Counts the store's lists and single reads of Events. */
 function countEventReads(api: ApiServer): { lists: number; gets: number } {
@@ -55,6 +39,12 @@ function countEventReads(api: ApiServer): { lists: number; gets: number } {
 const eventNames = async (api: ApiServer, ns: string) => (await api.list(api.registry.forKind('v1', 'Event'), { namespace: ns })).items.map((e) => e.metadata.name!).sort();
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
+async function cluster() {
+  const profile = defaultProfile('t', { nodes: 1 });
+  profile.timings.eventTtlMs = TTL;
+  return createMemoryCluster(profile, { validator: apiValidator() });
+}
+
 function userEvent(name: string, ns: string, lastTimestamp: string): KObject {
   return {
     apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: ns },
@@ -64,9 +54,7 @@ function userEvent(name: string, ns: string, lastTimestamp: string): KObject {
 }
 
 test('event TTL sweep: after one list it reads only the Events it expires, and each expires one TTL after its last write', { timeout: 120_000 }, async () => {
-  const profile = defaultProfile('t', { nodes: 1 });
-  profile.timings.eventTtlMs = TTL;
-  const c = await createMemoryCluster(profile, { validator: apiValidator() });
+  const c = await cluster();
   const m = createControllerManager(c.ctx);
   await m.runUntilStable();
   await c.api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'busy' } });
@@ -110,9 +98,7 @@ test('event TTL sweep: after one list it reads only the Events it expires, and e
 });
 
 test('event TTL sweep: a new manager (the daemon restarted) fills its index from a list and expires what was written while it was stopped', { timeout: 60_000 }, async () => {
-  const profile = defaultProfile('t', { nodes: 1 });
-  profile.timings.eventTtlMs = TTL;
-  const c = await createMemoryCluster(profile, { validator: apiValidator() });
+  const c = await cluster();
   const m1 = createControllerManager(c.ctx);
   await m1.runUntilStable();
   await advance(c.api, m1, 4 * MIN); // m1's index of default is filled
@@ -128,9 +114,7 @@ test('event TTL sweep: a new manager (the daemon restarted) fills its index from
 });
 
 test('event TTL sweep: an update the index has not seen yet (written since the last poll) keeps the Event', { timeout: 60_000 }, async () => {
-  const profile = defaultProfile('t', { nodes: 1 });
-  profile.timings.eventTtlMs = TTL;
-  const c = await createMemoryCluster(profile, { validator: apiValidator() });
+  const c = await cluster();
   const m = createControllerManager(c.ctx);
   await m.runUntilStable();
   const ev = await c.api.create(userEvent('refreshed', 'default', iso(c.clock.now())));
