@@ -9,6 +9,7 @@
 
 import type { KObject } from '../api/types';
 import { ApiError } from '../api/errors';
+import type { EventType } from '../store/store';
 import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
 
 export const DEFAULT_EVENT_TTL_MS = 3_600_000;
@@ -33,19 +34,82 @@ export function lastSeen(ev: KObject): number {
   return best;
 }
 
+// The sweep does not list the namespace's Events: each manager keeps their last-write times
+// (name → lastSeen), fed by the change feed it already follows (a `watches` entry that queues
+// nothing), filled by one list per namespace at its first sweep and again after the manager
+// re-listed without the changes in between. At 5,000 nodes the daemon at rest spent ~15 % of
+// its CPU listing and reading every Event every six minutes.
+interface NamespaceTimes {
+  /** name → lastSeen (ms); Events without a readable time never expire, as before. */
+  times: Map<string, number>;
+}
+const indexes = new WeakMap<ControllerContext, Map<string, NamespaceTimes>>();
+
+function indexFor(ctx: ControllerContext): Map<string, NamespaceTimes> {
+  let idx = indexes.get(ctx);
+  if (!idx) indexes.set(ctx, (idx = new Map()));
+  return idx;
+}
+
+function noteEvent(ctx: ControllerContext, obj: KObject, type?: EventType): void {
+  // Core Events only (events.k8s.io Events are stored as core ones; a CRD kind `Event` is not one).
+  if (obj.apiVersion !== 'v1') return;
+  const ns = indexes.get(ctx)?.get(obj.metadata.namespace ?? '');
+  if (!ns) return; // not filled yet: its first sweep lists it
+  const name = obj.metadata.name!;
+  const t = lastSeen(obj);
+  if (type === 'DELETED' || !Number.isFinite(t)) ns.times.delete(name);
+  else ns.times.set(name, t);
+}
+
+async function namespaceTimes(ctx: ControllerContext, namespace: string): Promise<NamespaceTimes> {
+  const idx = indexFor(ctx);
+  let ns = idx.get(namespace);
+  if (ns) return ns;
+  const times = new Map<string, number>();
+  // Names and times only: the matcher keeps no object, so the list copies nothing.
+  await ctx.api.list(ctx.api.registry.forKind('v1', 'Event'), {
+    namespace,
+    fieldMatch: (e) => {
+      const t = lastSeen(e);
+      if (Number.isFinite(t)) times.set(e.metadata.name!, t);
+      return false;
+    },
+  });
+  // A change the feed delivers after this list only moves an entry to its newer state.
+  ns = idx.get(namespace) ?? { times };
+  idx.set(namespace, ns);
+  return ns;
+}
+
 /** Deletes the namespace's Events whose TTL has passed; returns how many. */
 export async function expireEvents(ctx: ControllerContext, namespace: string, ttl: number): Promise<number> {
   const api = ctx.api;
   const rt = api.registry.forKind('v1', 'Event');
   const cutoff = ctx.clock.now() - ttl;
-  const expired = (await api.list(rt, { namespace, fieldMatch: (e) => lastSeen(e) <= cutoff })).items;
+  const ns = await namespaceTimes(ctx, namespace);
+  const due: string[] = [];
+  for (const [name, t] of ns.times) if (t <= cutoff) due.push(name);
   let n = 0;
-  for (const ev of expired) {
+  for (const name of due) {
+    // The index follows the feed a poll behind: a write it has not seen yet (a user's update
+    // refreshing lastTimestamp) must not let the Event go early, so read it once before.
+    const ev = await api.tryGet(rt, namespace, name);
+    if (!ev) {
+      ns.times.delete(name);
+      continue;
+    }
+    if (!(lastSeen(ev) <= cutoff)) {
+      ns.times.set(name, lastSeen(ev));
+      continue;
+    }
     try {
-      await api.delete(rt, namespace, ev.metadata.name!);
+      await api.delete(rt, namespace, name);
+      ns.times.delete(name);
       n++;
     } catch (e) {
       if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
+      ns.times.delete(name);
     }
   }
   return n;
@@ -54,9 +118,23 @@ export async function expireEvents(ctx: ControllerContext, namespace: string, tt
 export const eventTtlReconciler: Reconciler = {
   name: 'event-ttl',
   primary: ['v1', 'Namespace'],
+  watches: [
+    {
+      kind: 'Event',
+      map: (obj, ctx, type) => {
+        noteEvent(ctx, obj, type);
+        return [];
+      },
+    },
+  ],
+  // Changes the manager skipped (start-up, a compacted or trimmed feed): fill again from a list.
+  relisted: (ctx) => indexes.delete(ctx),
   async reconcile(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
     const ns = await ctx.api.tryGet(ctx.api.registry.forKind('v1', 'Namespace'), undefined, key.name);
-    if (!ns) return;
+    if (!ns) {
+      indexes.get(ctx)?.delete(key.name);
+      return;
+    }
     const ttl = eventTtlMs(ctx);
     await expireEvents(ctx, key.name, ttl);
     const period = sweepPeriodMs(ttl);

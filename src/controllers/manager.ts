@@ -93,9 +93,14 @@ export class ControllerManager {
   }
 
   /** Enqueues every primary object of every reconciler (start-up, or after a journal gap). */
-  async resync(): Promise<void> {
+  async resync(opts: { keepFeed?: boolean } = {}): Promise<void> {
     const api = this.ctx.api;
-    this.lastRev = await api.currentRev();
+    // The periodic safety net keeps its place in the feed, so `watches` still see the changes
+    // since the last poll; otherwise those changes are skipped and reconcilers are told.
+    if (!opts.keepFeed || this.lastRev < 0) {
+      this.lastRev = await api.currentRev();
+      for (const r of this.reconcilers) r.relisted?.(this.ctx);
+    }
     for (const r of this.reconcilers) {
       let rt;
       try {
@@ -355,7 +360,7 @@ export class ControllerManager {
       if (jump && clock.hold) await this.stepThrough(jump, (t) => clock.hold!(t), { signal });
       if (tickStart - lastResync > resyncMs) {
         lastResync = tickStart;
-        await this.resync();
+        await this.resync({ keepFeed: true });
       }
       try {
         await this.pollChanges();

@@ -58,6 +58,11 @@ export interface Reconciler {
    * (undefined when a re-list, not the change feed, brought the object).
    */
   readonly watches?: Array<{ kind: string; map: (obj: import('../api/types').KObject, ctx: ControllerContext, type?: import('../store/store').EventType) => ReconcileKey[] | Promise<ReconcileKey[]> }>;
+  /**
+   * The manager re-listed without the changes in between (start-up, a compacted or trimmed
+   * feed): state a reconciler keeps from `watches` has missed some and must be rebuilt.
+   */
+  readonly relisted?: (ctx: ControllerContext) => void;
   reconcile(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> | Result | void;
 }
 

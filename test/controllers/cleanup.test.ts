@@ -4,7 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createControllerManager } from '../../src/controllers';
-import { advanceClock, type ControllerManager } from '../../src/controllers/manager';
+import { advance } from './harness';
 import { createMemoryCluster } from '../../src/cluster/memory-cluster';
 import { defaultProfile } from '../../src/sim/profile';
 import { apiValidator, loadValidation } from '../../src/api/validator-adapter';
@@ -16,23 +16,6 @@ import type { KObject } from '../../src/api/types';
 before(async () => {
   await loadValidation();
 });
-
-/** `clock advance`: every timer on the way runs at its own time (as src/cli/in-process.ts). */
-async function advance(api: ApiServer, m: ControllerManager, ms: number): Promise<void> {
-  const target = api.clock.now() + ms;
-  await m.processReady();
-  for (;;) {
-    const due = m.queue.nextDue();
-    const now = api.clock.now();
-    if (due === undefined || due > target) {
-      if (target > now) await advanceClock(api.clock, target - now);
-      await m.processReady();
-      return;
-    }
-    if (due > now) await advanceClock(api.clock, due - now);
-    await m.processReady();
-  }
-}
 
 const events = async (api: ApiServer, ns = 'default') => (await api.list(api.registry.forKind('v1', 'Event'), { namespace: ns })).items;
 const metaNames = (api: ApiServer) => [...((api.store as unknown as { engine: { meta: Map<string, string> } }).engine.meta.keys())];

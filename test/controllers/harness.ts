@@ -10,6 +10,7 @@ import { seededRng } from '../../src/sim/rng';
 import { defaultProfile } from '../../src/sim/profile';
 import type { KObject } from '../../src/api/types';
 import type { ControllerContext, Reconciler } from '../../src/controllers/types';
+import { advanceClock, type ControllerManager } from '../../src/controllers/manager';
 import { nodeObject } from '../../src/cluster/cluster';
 
 export const T0 = Date.parse('2025-01-01T00:00:00Z');
@@ -153,5 +154,22 @@ export class Harness {
 
   async advance(ms: number): Promise<void> {
     await this.run(ms);
+  }
+}
+
+/** `clock advance` (as src/cli/in-process.ts): every timer on the way runs at its own time. */
+export async function advance(api: ApiServer, m: ControllerManager, ms: number): Promise<void> {
+  const target = api.clock.now() + ms;
+  await m.processReady();
+  for (;;) {
+    const due = m.queue.nextDue();
+    const now = api.clock.now();
+    if (due === undefined || due > target) {
+      if (target > now) await advanceClock(api.clock, target - now);
+      await m.processReady();
+      return;
+    }
+    if (due > now) await advanceClock(api.clock, due - now);
+    await m.processReady();
   }
 }
