@@ -3,6 +3,7 @@
 
 import type { CrdSubresources, ResourceType } from './resources';
 import type { KObject } from './types';
+import { withEmbeddedObjectMeta } from './validation/embedded-meta';
 
 export function crdResourceType(crd: KObject): ResourceType | undefined {
   return resourceTypeFor(crd, crd.spec?.names);
@@ -181,12 +182,15 @@ function schemaFor(obj: KObject, crd: KObject): Schema | undefined {
  * Decoding a custom resource (apiextensions-apiserver unstructuredSchemaCoercer): a null
  * where the schema says the field is not nullable and has no default is removed
  * (structuraldefaulting.PruneNonNullableNullsWithoutDefaults), before validation sees it;
- * one with a default is left for withCrdDefaults. In place.
+ * one with a default is left for withCrdDefaults. Then each embedded resource's metadata is
+ * written back as ObjectMeta (objectmeta.CoerceWithOptions): empty fields omitted, a zero
+ * creationTimestamp removed (unknown fields are strict decoding's: refused or dropped). In place.
  */
-export function pruneNonNullableNulls(obj: KObject, crd: KObject): void {
+export function coerceDecoded(obj: KObject, crd: KObject): void {
   const schema = schemaFor(obj, crd);
-  if (!schema || crd.spec?.preserveUnknownFields) return;
-  const out = withoutNulls(obj, schema) as KObject;
+  if (!schema) return;
+  const nullsPruned = crd.spec?.preserveUnknownFields ? obj : (withoutNulls(obj, schema) as KObject);
+  const out = withEmbeddedObjectMeta(nullsPruned, schema, false);
   if (out === obj) return;
   for (const k of Object.keys(obj)) if (!(k in out)) delete obj[k];
   Object.assign(obj, out);
@@ -195,7 +199,8 @@ export function pruneNonNullableNulls(obj: KObject, crd: KObject): void {
 /**
  * A custom resource as kube-apiserver decodes it from storage (the codec of
  * crdConversionRESTOptionsGetter): fields its schema does not know pruned
- * (structuralpruning.Prune), non-nullable nulls without a default pruned, then its defaults
+ * (structuralpruning.Prune), non-nullable nulls without a default pruned, embedded resources'
+ * metadata coerced to ObjectMeta (malformed fields dropped), then its defaults
  * (withCrdDefaults), so an object stored under an older schema reads as the CRD says now.
  * Copy on write, as withCrdDefaults.
  */
@@ -203,7 +208,7 @@ export function asDecodedFromStorage(obj: KObject, crd: KObject): KObject {
   const schema = schemaFor(obj, crd);
   if (!schema) return obj;
   const coerced = crd.spec?.preserveUnknownFields ? obj : withoutNulls(pruned(obj, schema, true), schema);
-  return defaulted(coerced, schema) as KObject;
+  return defaulted(withEmbeddedObjectMeta(coerced, schema, true), schema) as KObject;
 }
 
 /** Copy on write: `x` itself when nothing changed, else a shallow copy of each changed level. */

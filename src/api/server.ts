@@ -23,7 +23,7 @@ import { deepEqual } from '../store/json-equal';
 export { deepEqual };
 import { applyDefaults } from './defaulting';
 import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
-import { asDecodedFromStorage, crdNamingStatus, crdResourceType, pruneNonNullableNulls, servedCrdType, withCrdDefaults } from './crd';
+import { asDecodedFromStorage, crdNamingStatus, crdResourceType, coerceDecoded, servedCrdType, withCrdDefaults } from './crd';
 import type { Store, WatchEvent } from '../store/store';
 import { SimState } from './sim-state';
 import { EventIndex, eventIdentity } from './event-names';
@@ -565,7 +565,7 @@ export class ApiServer {
   /** Strict decoding; returns the custom resource's CRD (for checkValid). */
   private async checkSchema(obj: KObject, rt: ResourceType): Promise<KObject | undefined> {
     const crd = await this.crdOf(rt);
-    if (crd) pruneNonNullableNulls(obj, crd);
+    if (crd) coerceDecoded(obj, crd);
     const errs = this.validator?.schemaErrors(obj, rt, crd) ?? [];
     if (errs.length) {
       const version = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[1] : obj.apiVersion;

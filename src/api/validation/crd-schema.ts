@@ -10,6 +10,7 @@ import { closest } from './suggest';
 import { validateStructural, type StructuralError } from './structural-schema';
 import { checkCrdFormat } from './crd-formats';
 import { celValidator, type CelValidator } from './crd-cel';
+import { embeddedMetaUnknownFields, embeddedResourceErrors, rootMetaUnknownFields } from './embedded-meta';
 
 export { crdRuleErrors } from './crd-cel';
 import { formatFieldError, type FieldError } from '../errors';
@@ -96,8 +97,9 @@ function buildCrdValidator(crd: KObject, version: string): CrdValidator {
   const fn = ((obj: KObject, old?: KObject, rules = true) => {
     if (!schema) return [];
     const seen = new Set<string | undefined>();
-    const issues: SchemaIssue[] = [];
     let blocking = false;
+    // Unknown fields in this order: the root's metadata, the pruned ones, embedded metadata's.
+    const issues: SchemaIssue[] = rootMetaUnknownFields(obj);
     for (const e of asKubeOpenApi(validateStructural(obj, schema, compilePattern, checkCrdFormat), schema)) {
       blocking ||= BLOCKING_KEYWORDS.has(e.keyword);
       const issue = crdIssue(e, obj, kind, schema);
@@ -105,6 +107,13 @@ function buildCrdValidator(crd: KObject, version: string): CrdValidator {
       if (seen.has(issue.kubectlMessage)) continue;
       seen.add(issue.kubectlMessage);
       issues.push(issue);
+    }
+    // Embedded resources: unknown metadata fields, then objectmeta.Validate.
+    issues.push(...embeddedMetaUnknownFields(obj, schema));
+    for (const cause of embeddedResourceErrors(obj, schema)) {
+      const message = formatFieldError(cause);
+      blocking ||= cause.type === 'Required value';
+      issues.push({ path: pathOf(cause.field), rule: 'schema/invalid-value', message, kubectlMessage: message, cause });
     }
     if (cel && rules) issues.push(...celIssues(cel, obj, old, blocking));
     return issues;

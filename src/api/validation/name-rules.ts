@@ -121,8 +121,8 @@ export function annotationErrors(ann: unknown, field: string): FieldError[] {
 
 export type NameRule = 'subdomain' | 'label' | 'dns1035' | 'path-segment' | 'none';
 
-/** metadata.name / generateName checks, as ValidateObjectMeta does. */
-export function objectMetaErrors(meta: any, nameRule: NameRule, namespaced: boolean): FieldError[] {
+/** metadata.name / generateName checks, as ValidateObjectMeta does; `at`: the metadata's path. */
+export function objectMetaErrors(meta: any, nameRule: NameRule, namespaced: boolean, at = 'metadata'): FieldError[] {
   const out: FieldError[] = [];
   const m = meta ?? {};
   const check = (s: string): string[] =>
@@ -134,14 +134,14 @@ export function objectMetaErrors(meta: any, nameRule: NameRule, namespaced: bool
   if (m.generateName && typeof m.generateName === 'string') {
     // The prefix may end in '-'; the server appends 5 random characters.
     const probe = m.generateName.replace(/-$/, '') || 'a';
-    for (const msg of check(probe + (nameRule === 'none' ? '' : 'a'))) out.push(invalid('metadata.generateName', q(m.generateName), msg));
+    for (const msg of check(probe + (nameRule === 'none' ? '' : 'a'))) out.push(invalid(`${at}.generateName`, q(m.generateName), msg));
   }
-  if (!m.name && !m.generateName) out.push(required('metadata.name', 'name or generateName is required'));
-  else if (typeof m.name === 'string' && m.name) for (const msg of check(m.name)) out.push(invalid('metadata.name', q(m.name), msg));
+  if (!m.name && !m.generateName) out.push(required(`${at}.name`, 'name or generateName is required'));
+  else if (typeof m.name === 'string' && m.name) for (const msg of check(m.name)) out.push(invalid(`${at}.name`, q(m.name), msg));
   // A namespace on a cluster-scoped object is cleared by the server, not rejected.
-  if (namespaced && m.namespace) for (const msg of isDns1123Label(m.namespace)) out.push(invalid('metadata.namespace', q(m.namespace), msg));
-  out.push(...labelErrors(m.labels, 'metadata.labels'));
-  out.push(...annotationErrors(m.annotations, 'metadata.annotations'));
+  if (namespaced && m.namespace) for (const msg of isDns1123Label(m.namespace)) out.push(invalid(`${at}.namespace`, q(m.namespace), msg));
+  out.push(...labelErrors(m.labels, `${at}.labels`));
+  out.push(...annotationErrors(m.annotations, `${at}.annotations`));
   return out;
 }
 

@@ -1,0 +1,113 @@
+// Embedded resources (x-kubernetes-embedded-resource) in custom resources, as kube-apiserver
+// v1.32 treats their metadata (apiextensions-apiserver pkg/apiserver/schema/objectmeta): an
+// unknown field is refused by strict decoding and dropped otherwise, the metadata is
+// validated as ObjectMeta, and a stored object's malformed metadata reads coerced. Through
+// the real kubectl against `kubesim serve`, and the in-process CLI on the same cluster.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ServedCluster } from './harness';
+
+const c = new ServedCluster('embedded');
+after(() => c.stop());
+
+const crd = (embedded: boolean) => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gadgets, kind: Gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              template:
+                type: object
+                x-kubernetes-preserve-unknown-fields: true
+${embedded ? '                x-kubernetes-embedded-resource: true\n' : ''}`;
+
+const gadget = (name: string, meta: string) =>
+  `apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: ${name}, namespace: default}\nspec:\n  template:\n    apiVersion: v1\n    kind: Pod\n    metadata: ${meta}\n    spec: {containers: [{name: c, image: busybox}]}\n`;
+
+const templateMeta = (name: string) => c.kubectl(['get', 'gadget', name, '-o', 'jsonpath={.spec.template.metadata}']).stdout;
+
+before(async () => {
+  await c.setUp({ kubectl: true, create: ['--nodes', '1'] });
+  assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: crd(true) }).code, 0);
+  const w = c.kubectl(['wait', '--for=condition=Established', 'crd/gadgets.example.com', '--timeout=20s']);
+  assert.equal(w.code, 0, w.stderr);
+});
+
+test('an unknown field of (embedded) metadata: refused by strict decoding, pruned with --validate=false, a warning with warn', () => {
+  const meta = '{labels: {app: web}, foo: bar, creationTimestamp: null}';
+  const want = 'Error from server (BadRequest): error when creating "STDIN": Gadget in version "v1" cannot be handled as a Gadget: strict decoding error: unknown field "spec.template.metadata.foo"\n';
+  for (const run of [c.kubectl.bind(c), c.kubesim.bind(c)]) {
+    const r = run(['apply', '-f', '-'], { stdin: gadget('strict', meta) });
+    assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', want]);
+  }
+  // The root's metadata is decoded as ObjectMeta too, its unknown fields named first.
+  const both = gadget('both', meta).replace('namespace: default}', 'namespace: default, foo: root}');
+  for (const run of [c.kubectl.bind(c), c.kubesim.bind(c)]) {
+    const r = run(['create', '-f', '-'], { stdin: both });
+    assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', 'Error from server (BadRequest): error when creating "STDIN": Gadget in version "v1" cannot be handled as a Gadget: strict decoding error: unknown field "metadata.foo", unknown field "spec.template.metadata.foo"\n']);
+  }
+  const i = c.kubectl(['create', '--validate=ignore', '-f', '-'], { stdin: both });
+  assert.deepEqual([i.code, i.stderr], [0, '']);
+  assert.equal(c.kubectl(['get', 'gadget', 'both', '-o', 'jsonpath={.metadata.foo}|{.spec.template.metadata}']).stdout, '|{"labels":{"app":"web"}}');
+  const k = c.kubectl(['apply', '--validate=false', '-f', '-'], { stdin: gadget('pruned', meta) });
+  assert.deepEqual([k.code, k.stdout, k.stderr], [0, 'gadget.example.com/pruned created\n', '']);
+  const s = c.kubesim(['apply', '--validate=false', '-f', '-'], { stdin: gadget('pruned-kubesim', meta) });
+  assert.deepEqual([s.code, s.stdout, s.stderr], [0, 'gadget.example.com/pruned-kubesim created\n', '']);
+  const w = c.kubectl(['apply', '--validate=warn', '-f', '-'], { stdin: gadget('warned', meta) });
+  assert.deepEqual([w.code, w.stdout, w.stderr], [0, 'gadget.example.com/warned created\n', 'Warning: unknown field "spec.template.metadata.foo"\n']);
+  for (const name of ['pruned', 'pruned-kubesim', 'warned']) {
+    // ObjectMeta written back: the unknown field gone, the null creationTimestamp removed.
+    const yaml = c.kubectl(['get', 'gadget', name, '-o', 'yaml']).stdout;
+    assert.match(yaml, /\n {4}metadata:\n {6}labels:\n {8}app: web\n {4}spec:\n/, yaml);
+    assert.equal(c.kubesim(['get', 'gadget', name, '-o', 'yaml']).stdout, yaml);
+  }
+});
+
+test('embedded metadata is validated as ObjectMeta with path-segment names', () => {
+  const cases: [string, string, string][] = [
+    ['bad-label', '{labels: {app: "bad value!"}}', `The Gadget "bad-label" is invalid: spec.template.metadata.labels: Invalid value: "bad value!": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`],
+    ['bad-name', '{name: a/b}', `The Gadget "bad-name" is invalid: spec.template.metadata.name: Invalid value: "a/b": may not contain '/'`],
+    ['bad-annotation', '{annotations: {"-x": y}}', `The Gadget "bad-annotation" is invalid: spec.template.metadata.annotations: Invalid value: "-x": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`],
+  ];
+  for (const [name, meta, message] of cases) {
+    for (const run of [c.kubectl.bind(c), c.kubesim.bind(c)]) {
+      const r = run(['create', '-f', '-'], { stdin: gadget(name, meta) });
+      assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', `${message}\n`], name);
+    }
+  }
+  // A name that is no DNS subdomain is still a valid path segment; no name at all is fine too.
+  const ok = c.kubectl(['create', '-f', '-'], { stdin: gadget('odd-name', '{name: Odd_Name}') });
+  assert.deepEqual([ok.code, ok.stderr], [0, '']);
+  assert.equal(templateMeta('odd-name'), '{"name":"Odd_Name"}');
+});
+
+test('a stored object whose embedded metadata is malformed reads coerced, without a write', () => {
+  // Stored while the template was not yet an embedded resource: anything went.
+  assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: crd(false) }).code, 0);
+  const made = c.kubectl(['create', '-f', '-'], { stdin: gadget('legacy', '{name: keep, foo: bar, labels: oops, generation: 2}') });
+  assert.equal(made.code, 0, made.stderr);
+  const rv = c.kubectl(['get', 'gadget', 'legacy', '-o', 'jsonpath={.metadata.resourceVersion}']).stdout;
+  assert.equal(templateMeta('legacy'), '{"foo":"bar","generation":2,"labels":"oops","name":"keep"}');
+  assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: crd(true) }).code, 0);
+  // Unknown and malformed fields dropped (GetObjectMeta with dropMalformedFields), the rest kept.
+  for (const args of [['get', 'gadget', 'legacy', '-o', 'jsonpath={.spec.template.metadata} {.metadata.resourceVersion}'], ['get', 'gadgets', '-o', 'jsonpath={range .items[?(@.metadata.name=="legacy")]}{.spec.template.metadata}{end}']]) {
+    const k = c.kubectl(args);
+    assert.equal(k.code, 0, k.stderr);
+    assert.equal(k.stdout.split(' ')[0], '{"generation":2,"name":"keep"}', args.join(' '));
+    assert.deepEqual(c.kubesim(args), k, args.join(' '));
+  }
+  assert.equal(c.kubectl(['get', 'gadget', 'legacy', '-o', 'jsonpath={.metadata.resourceVersion}']).stdout, rv);
+});
