@@ -140,6 +140,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
   const api = await ctx.api();
   // Per selection, its documents in the order of its names (-f/-k only).
   const docs = new Map<ResourceSelection, FileDoc[]>();
+  const { requireNamespace } = await import('./manifest-input');
   const selections = (flags.filename ?? []).length || flags.kustomize ? await selectionsFromFiles(ctx, api, flags, docs) : parseResourceArgs(resources, api.registry);
   const listOpts = (type: ResourceType): ListOptions => buildListOptions(type, flags.selector, flags.fieldSelector, namespace);
 
@@ -156,7 +157,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
         const doc = docs.get(sel)?.[i];
         const ns = !sel.type.namespaced ? undefined : doc ? doc.namespace : ctx.namespace;
         if (doc?.unnamed) {
-          requireNamespace(ctx, flags, doc);
+          if (!flags.allNamespaces) requireNamespace(ctx, doc.own);
           unnamed.push(doc.unnamed);
           continue;
         }
@@ -175,7 +176,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
         }
         const obj = await api.tryGet(sel.type, ns, name);
         // kubectl reads the object first (Info.Get), then checks the file's namespace against -n.
-        if (obj && doc) requireNamespace(ctx, flags, doc);
+        if (obj && doc) if (!flags.allNamespaces) requireNamespace(ctx, doc.own);
         if (obj) items.push(obj);
         else if (!flags.ignoreNotFound) errors.push(formatApiError(await (await import('./flags/targets')).notFoundError(api, sel.type, ns, name)));
       }
@@ -418,9 +419,3 @@ function hasOwnNode(doc: ManifestDoc, field: string): boolean {
   return !!at && (!root || at.line !== root.line || at.col !== root.col);
 }
 
-/** The Builder's RequireNamespace: a document's own namespace must be the one -n names. */
-function requireNamespace(ctx: CliContext, flags: GetFlags, doc: FileDoc): void {
-  if (doc.own && ctx.namespaceExplicit && !flags.allNamespaces && doc.own !== ctx.namespace) {
-    throw new CliError(`the namespace from the provided object "${doc.own}" does not match the namespace "${ctx.namespace}". You must pass '--namespace=${doc.own}' to perform this operation.`);
-  }
-}

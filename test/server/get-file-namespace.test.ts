@@ -1,4 +1,4 @@
-// `get -f` against the real kubectl 1.32 on a served cluster, byte for byte (stdout, stderr,
+// `get -f` (and the other verbs' -f) against the real kubectl 1.32 on a served cluster, byte for byte (stdout, stderr,
 // exit code): each document is read in its own namespace (kubectl's Builder: SetNamespace,
 // then Info.Get, which names a missing namespace, then RequireNamespace against -n), and a
 // document without a name is never fetched, so it prints kubectl's default NAME/AGE table.
@@ -35,9 +35,9 @@ before(async () => {
 after(() => c.stop());
 
 /** `@name` stands for that file's path. */
-function same(cases: string[][]): void {
+function same(cases: string[][], verb = ['get']): void {
   for (const args of cases) {
-    const full = ['get', ...args.map((a) => (a.startsWith('@') ? path[a.slice(1)] : a))];
+    const full = [...verb, ...args.map((a) => (a.startsWith('@') ? path[a.slice(1)] : a))];
     assert.deepEqual(c.kubesim(full), c.kubectl(full), args.join(' '));
   }
 }
@@ -83,4 +83,20 @@ test('get -f shows a document without a name as kubectl does: never fetched, the
     ['-f', '@noname', '--show-kind'],
     ['-f', '@noname', '-n', 'other'],
   ]);
+});
+
+test('the other -f verbs: label and annotate read before checking -n, describe and patch never name the namespace', () => {
+  // Each refused, so kubectl changes nothing kubesim then reads.
+  const cases = [
+    ['describe', '-f', '@nons'],
+    ['describe', '-f', '@thereMissing', '-n', 'other'],
+    ['patch', '-f', '@nons', '-p', '{}'],
+    ['patch', '-f', '@thereMissing', '-n', 'other', '-p', '{}'],
+    ['label', '-f', '@nons', 'x=y'],
+    ['label', '-f', '@nons', '-n', 'other', 'x=y'],
+    ['label', '-f', '@thereMissing', '-n', 'other', 'x=y'],
+    ['annotate', '-f', '@thereMissing', '-n', 'other', 'x=y'],
+    ['annotate', '-f', '@there', '-n', 'other', 'x=y'],
+  ];
+  for (const [verb, ...args] of cases) same([args], [verb]);
 });
