@@ -85,7 +85,7 @@ test('get -f shows a document without a name as kubectl does: never fetched, the
   ]);
 });
 
-test('the other -f verbs: label and annotate read before checking -n, describe and patch never name the namespace', () => {
+test('the other -f verbs: label and annotate read before checking -n, describe and patch never name the namespace, none reads a document without a name', () => {
   // Each refused, so kubectl changes nothing kubesim then reads.
   const cases = [
     ['describe', '-f', '@nons'],
@@ -97,6 +97,11 @@ test('the other -f verbs: label and annotate read before checking -n, describe a
     ['label', '-f', '@thereMissing', '-n', 'other', 'x=y'],
     ['annotate', '-f', '@thereMissing', '-n', 'other', 'x=y'],
     ['annotate', '-f', '@there', '-n', 'other', 'x=y'],
+    // A document without a name: refused, the others still done.
+    ['describe', '-f', '@noname'],
+    ['describe', '-f', '@there', '-f', '@noname'],
+    ['label', '-f', '@noname', 'x=y'],
+    ['patch', '-f', '@noname', '-p', '{}'],
   ];
   for (const [verb, ...args] of cases) same([args], [verb]);
 });

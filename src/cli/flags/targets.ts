@@ -188,7 +188,12 @@ export async function resolveTargets(
     const live: Target[] = [];
     for (const t of items) {
       const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
-      const name = t.object.metadata.name!;
+      const name = t.object.metadata.name;
+      // The client's request builder refuses an empty name; the other documents go on.
+      if (!name) {
+        errors.push('error: resource name may not be empty\n');
+        continue;
+      }
       const obj = await read(t.type, ns, name);
       if (obj && opts.latest) requireNamespace(ctx, ns);
       if (obj) live.push({ ...t, object: obj });
