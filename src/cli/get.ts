@@ -176,7 +176,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
         }
         const obj = await api.tryGet(sel.type, ns, name);
         // kubectl reads the object first (Info.Get), then checks the file's namespace against -n.
-        if (obj && doc) if (!flags.allNamespaces) requireNamespace(ctx, doc.own);
+        if (obj && doc && !flags.allNamespaces) requireNamespace(ctx, doc.own);
         if (obj) items.push(obj);
         else if (!flags.ignoreNotFound) errors.push(formatApiError(await (await import('./flags/targets')).notFoundError(api, sel.type, ns, name)));
       }
@@ -403,7 +403,7 @@ async function selectionsFromFiles(ctx: CliContext, api: ApiServer, flags: GetFl
     if (!name) {
       // As the Builder leaves it: the namespace defaulted, nothing else added.
       const o = i.object;
-      if (i.type.namespaced) o.metadata = { ...o.metadata, namespace: doc.namespace };
+      if (doc.namespace) o.metadata = { ...o.metadata, namespace: doc.namespace };
       else if (!Object.keys(o.metadata ?? {}).length && !hasOwnNode(i.doc, 'metadata')) delete (o as Partial<KObject>).metadata;
       doc.unnamed = o;
     }

@@ -79,6 +79,8 @@ test('get -f shows a document without a name as kubectl does: never fetched, the
     ['-f', '@noname', '--show-labels'],
     ['-f', '@noname', '--no-headers'],
     ['-f', '@noname', '-A'],
+    ['-f', '@nonameNoMeta', '-A'],
+    ['-f', '@nonameNoMeta', '-A', '-o', 'yaml'],
     ['-f', '@noname', '-L', 'a'],
     ['-f', '@noname', '--show-kind'],
     ['-f', '@noname', '-n', 'other'],
