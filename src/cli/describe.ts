@@ -103,7 +103,7 @@ export class DescribeOptions {
 
   /** describe -f/-k: the live objects the files name (resource.Builder), described one after another. */
   private async describeFiles(source: ObjectSource): Promise<number> {
-    const targets = await resolveTargets(this.ctx, this.resources, this.flags, 'describe');
+    const targets = await resolveTargets(this.ctx, this.resources, this.flags, 'describe', { plainNotFound: true });
     const out: string[] = [];
     for (const t of targets.items) out.push(await describeWith(source, t.object, this.showEvents));
     this.ctx.out(out.join('\n\n'));

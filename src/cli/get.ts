@@ -6,7 +6,8 @@ import { ApiError, CliError } from '../api/errors';
 import { kindGroup, pluralGroup, REVIEW_RESOURCES, type ResourceType } from '../api/resources';
 import type { ApiServer, ListOptions } from '../api/server';
 import type { KObject } from '../api/types';
-import { goJson } from '../util/go-format';
+import type { ManifestDoc } from '../manifest/types';
+import { goJson, goQuote } from '../util/go-format';
 import type { CliContext } from './context';
 import type { RemoteGet, ServerTable } from './get-remote';
 import type { ObjectPrinter } from './flags/output';
@@ -85,6 +86,16 @@ interface Found {
   items: KObject[];
   /** The server's cells for items (when the daemon served a Table). */
   table?: ServerTable;
+  /** Objects never fetched (a file's documents without a name): the default NAME/AGE table. */
+  clientDefault?: boolean;
+}
+
+/** A document of -f/-k: the namespace it is read from, and the object itself when it has no name. */
+interface FileDoc {
+  namespace: string | undefined;
+  /** The document's own namespace, checked against an explicit -n once the object is read. */
+  own: string | undefined;
+  unnamed?: KObject;
 }
 
 export async function runGet(ctx: CliContext, resources: string[], flags: GetFlags & { raw?: string }, program = 'kubesim'): Promise<number> {
@@ -127,21 +138,32 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
     }
   }
   const api = await ctx.api();
-  // A document without a name is shown as the file has it: the Builder asks the server for named objects only.
-  const unnamed = new Map<ResourceSelection, KObject[]>();
-  const selections = (flags.filename ?? []).length || flags.kustomize ? await selectionsFromFiles(ctx, api, flags, unnamed) : parseResourceArgs(resources, api.registry);
+  // Per selection, its documents in the order of its names (-f/-k only).
+  const docs = new Map<ResourceSelection, FileDoc[]>();
+  const { requireNamespace } = await import('./manifest-input');
+  const selections = (flags.filename ?? []).length || flags.kustomize ? await selectionsFromFiles(ctx, api, flags, docs) : parseResourceArgs(resources, api.registry);
   const listOpts = (type: ResourceType): ListOptions => buildListOptions(type, flags.selector, flags.fieldSelector, namespace);
 
   const found: Found[] = [];
   const errors: string[] = [];
+  let unsetNamespace: string | undefined;
   for (const sel of selections) {
     if (sel.names.length) {
       if (flags.selector) throw new CliError('name cannot be provided when a selector is specified');
       const items: KObject[] = [];
-      for (const name of sel.names) {
-        const ns = sel.type.namespaced ? ctx.namespace : undefined;
-        if (!name) {
-          items.push(unnamed.get(sel)!.shift()!);
+      // A document without a name is shown as the file has it: the Builder asks the server for named objects only.
+      const unnamed: KObject[] = [];
+      for (const [i, name] of sel.names.entries()) {
+        const doc = docs.get(sel)?.[i];
+        const ns = !sel.type.namespaced ? undefined : doc ? doc.namespace : ctx.namespace;
+        if (doc?.unnamed) {
+          if (!flags.allNamespaces) requireNamespace(ctx, doc.own);
+          unnamed.push(doc.unnamed);
+          continue;
+        }
+        if (ns === '') {
+          // -A leaves a namespaced document without a namespace: the Builder's RetrieveLatest refuses it.
+          errors.push((unsetNamespace = `no namespace set on resource ${sel.type.group}/${sel.type.version}, Resource=${sel.type.plural} ${goQuote(name)}\n`));
           continue;
         }
         if (REVIEW_RESOURCES.includes(sel.type)) {
@@ -153,10 +175,13 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
           continue;
         }
         const obj = await api.tryGet(sel.type, ns, name);
+        // kubectl reads the object first (Info.Get), then checks the file's namespace against -n.
+        if (obj && doc && !flags.allNamespaces) requireNamespace(ctx, doc.own);
         if (obj) items.push(obj);
         else if (!flags.ignoreNotFound) errors.push(formatApiError(await (await import('./flags/targets')).notFoundError(api, sel.type, ns, name)));
       }
       found.push({ type: sel.type, items });
+      if (unnamed.length) found.push({ type: sel.type, items: unnamed, clientDefault: true });
     } else {
       // The Builder's visitBySelector: a subresource is read per name only.
       if (flags.subresource) throw new CliError('subresource cannot be used when bulk resources are specified');
@@ -175,6 +200,8 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
     if (printer) await printObjects(ctx, printer, found, selections, flags, errors.length > 0);
     else ctx.out(await renderTables(found, { ...flags, output }, ctx, now, multiTable(selections, resources), byName(selections), flags.subresource, crdOf(api)));
   }
+  // CheckErr prints a plain error bare in an aggregate (the table's), with `error: ` when alone (-o reduces the aggregate).
+  if (printer && errors.length === 1 && errors[0] === unsetNamespace) errors[0] = `error: ${unsetNamespace}`;
   if (errors.length) throw new PrintedError(errors.join(''));
   return 0;
 }
@@ -324,7 +351,8 @@ export async function renderTables(found: Found[], flags: GetFlags, ctx: CliCont
   }
   const blocks: string[] = [];
   for (const f of nonEmpty) {
-    let items = f.items;
+    // A document may have no metadata at all (a cluster-scoped kind's): its row is blank all the same.
+    let items = f.clientDefault ? f.items.map((o) => (o.metadata ? o : { ...o, metadata: {} })) : f.items;
     if (flags.sortBy) {
       const { sortObjects, SortFieldNotFoundError } = await import('../printers/sort');
       try {
@@ -351,14 +379,14 @@ export async function renderTables(found: Found[], flags: GetFlags, ctx: CliCont
         kindPrefix: multi || flags.showKind ? kindGroup(f.type) : undefined,
         now,
         served: f.table,
-        clientDefault: flags.serverPrint === false,
+        clientDefault: flags.serverPrint === false || f.clientDefault,
       }),
     );
   }
   return blocks.join(flags.noHeaders ? '' : '\n');
 }
 
-async function selectionsFromFiles(ctx: CliContext, api: ApiServer, flags: GetFlags, unnamed: Map<ResourceSelection, KObject[]>): Promise<ResourceSelection[]> {
+async function selectionsFromFiles(ctx: CliContext, api: ApiServer, flags: GetFlags, docs: Map<ResourceSelection, FileDoc[]>): Promise<ResourceSelection[]> {
   const { loadInput, prepareDocs } = await import('./manifest-input');
   const { load } = await loadInput(ctx, flags, 'get');
   const { items, errors } = await prepareDocs(ctx, api, load, 'get', { validate: false });
@@ -369,13 +397,25 @@ async function selectionsFromFiles(ctx: CliContext, api: ApiServer, flags: GetFl
     if (!s) out.push((s = { type: i.type, names: [] }));
     const name = i.object.metadata?.name ?? '';
     s.names.push(name);
+    const own = i.type.namespaced ? i.object.metadata?.namespace || undefined : undefined;
+    // The Builder's SetNamespace: the file's namespace, else -n or the context's ("" with -A).
+    const doc: FileDoc = { namespace: i.type.namespaced ? own ?? (flags.allNamespaces ? '' : ctx.namespace) : undefined, own };
     if (!name) {
       // As the Builder leaves it: the namespace defaulted, nothing else added.
       const o = i.object;
-      if (i.type.namespaced) o.metadata = { ...o.metadata, namespace: o.metadata?.namespace || ctx.namespace };
-      else if (o.metadata && !Object.keys(o.metadata).length) delete (o as Partial<KObject>).metadata;
-      unnamed.set(s, [...(unnamed.get(s) ?? []), o]);
+      if (doc.namespace) o.metadata = { ...o.metadata, namespace: doc.namespace };
+      else if (!Object.keys(o.metadata ?? {}).length && !hasOwnNode(i.doc, 'metadata')) delete (o as Partial<KObject>).metadata;
+      doc.unnamed = o;
     }
+    docs.set(s, [...(docs.get(s) ?? []), doc]);
   }
   return out;
 }
+
+/** Whether the document wrote the field (the loader adds an empty metadata where it has none). */
+function hasOwnNode(doc: ManifestDoc, field: string): boolean {
+  const at = doc.positionOf([field]);
+  const root = doc.positionOf([]);
+  return !!at && (!root || at.line !== root.line || at.col !== root.col);
+}
+

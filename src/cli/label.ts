@@ -174,7 +174,7 @@ export class KeyValueOptions {
 
   private async visit(source: ObjectSource | undefined, print: MutationPrinter, nextPrinter: () => Promise<MutationPrinter>): Promise<number> {
     const { ctx, which, verb, resources, changes, dryRun, flags } = this;
-    const targets = await resolveTargets(ctx, resources, flags, verb, { localMessage: this.localMessage() }, source);
+    const targets = await resolveTargets(ctx, resources, flags, verb, { localMessage: this.localMessage(), latest: true }, source);
     if (flags.resourceVersion && targets.items.length > 1) throw new CliError('--resource-version may only be used with a single resource');
     // Builder errors: on the cluster (not found) first; the files' decode errors of --local come
     // after the objects' own, as one nested aggregate (kubectl's ContinueOnError visitor).

@@ -137,6 +137,13 @@ export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'
   return { items, errors };
 }
 
+/** The Builder's RequireNamespace: an object's own namespace must be the one an explicit -n names. */
+export function requireNamespace(ctx: CliContext, own: string | undefined): void {
+  if (own && ctx.namespaceExplicit && own !== ctx.namespace) {
+    throw new CliError(`the namespace from the provided object "${own}" does not match the namespace "${ctx.namespace}". You must pass '--namespace=${own}' to perform this operation.`);
+  }
+}
+
 /** Applies -n / the context namespace to a document, as kubectl does, refusing a mismatch. */
 export function setNamespace(ctx: CliContext, item: InputDoc): string | undefined {
   if (!item.type.namespaced) {
@@ -144,9 +151,7 @@ export function setNamespace(ctx: CliContext, item: InputDoc): string | undefine
     return undefined;
   }
   const own = item.object.metadata?.namespace;
-  if (own && ctx.namespaceExplicit && own !== ctx.namespace) {
-    throw new CliError(`the namespace from the provided object "${own}" does not match the namespace "${ctx.namespace}". You must pass '--namespace=${own}' to perform this operation.`);
-  }
+  requireNamespace(ctx, own);
   item.object.metadata ??= {};
   item.object.metadata.namespace = own ?? ctx.namespace;
   return item.object.metadata.namespace;

@@ -192,7 +192,7 @@ export class PatchOptions {
     const { ctx, resources, flags, patchType, dryRun } = this;
     // With --subresource, what is read and patched is the subresource (a Scale, say), as kubectl's builder reads it.
     const subresource = flags.local ? undefined : flags.subresource;
-    const targets = await resolveTargets(ctx, resources, flags, 'patch', { localMessage: 'cannot specify --local and server resources', subresource }, source);
+    const targets = await resolveTargets(ctx, resources, flags, 'patch', { localMessage: 'cannot specify --local and server resources', subresource, plainNotFound: true }, source);
     if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
 
     for (const t of targets.items) {

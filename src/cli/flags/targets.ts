@@ -60,14 +60,15 @@ function singleFile(files: string[]): boolean {
 }
 
 /** Reads `-f` documents, their types resolved against the cluster. */
-async function fileObjects(ctx: CliContext, flags: TargetFlags, verb: string, source: ObjectSource): Promise<{ items: Target[]; errors: string[] }> {
+async function fileObjects(ctx: CliContext, flags: TargetFlags, verb: string, source: ObjectSource, latest: boolean): Promise<{ items: Target[]; errors: string[] }> {
   const { loadInput, prepareDocs, setNamespace } = await import('../manifest-input');
   const { load } = await loadInput(ctx, flags, verb);
   await source.learnKinds(load.docs.map((d) => d.object));
   const { items, errors } = await prepareDocs(ctx, source, load, verb, { validate: false });
   const out: Target[] = [];
   for (const item of items) {
-    setNamespace(ctx, item);
+    // Latest(): a document with its own namespace is read there first, RequireNamespace after (resolveTargets).
+    if (!(latest && item.type.namespaced && item.object.metadata?.namespace)) setNamespace(ctx, item);
     out.push({ type: item.type, object: item.object, source: item.doc.source });
   }
   return { items: out, errors };
@@ -141,7 +142,15 @@ export async function resolveTargets(
   resources: string[],
   flags: TargetFlags,
   verb: string,
-  opts: { localMessage?: string; typed?: boolean; subresource?: string } = {},
+  opts: {
+    localMessage?: string;
+    typed?: boolean;
+    subresource?: string;
+    /** The Builder's Latest() (label, annotate): each -f object read before RequireNamespace checks it against -n. */
+    latest?: boolean;
+    /** The verb's own request finds a -f object missing (describe, patch): its NotFound never names the namespace. */
+    plainNotFound?: boolean;
+  } = {},
   source?: ObjectSource,
 ): Promise<Targets> {
   const files = flags.filename ?? [];
@@ -174,13 +183,21 @@ export async function resolveTargets(
   };
   if (files.length || flags.kustomize) {
     if (resources.length) throw new CliError('Cannot specify both a filename and a resource argument'); // as the Builder's error
-    const { items, errors } = await fileObjects(ctx, flags, verb, api);
+    const { items, errors } = await fileObjects(ctx, flags, verb, api, !!opts.latest);
+    const { requireNamespace } = await import('../manifest-input');
     const live: Target[] = [];
     for (const t of items) {
       const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
-      const obj = await read(t.type, ns, t.object.metadata.name!);
+      const name = t.object.metadata.name;
+      // The client's request builder refuses an empty name; the other documents go on.
+      if (!name) {
+        errors.push('error: resource name may not be empty\n');
+        continue;
+      }
+      const obj = await read(t.type, ns, name);
+      if (obj && opts.latest) requireNamespace(ctx, ns);
       if (obj) live.push({ ...t, object: obj });
-      else errors.push(formatApiError(await notFoundError(api, t.type, ns, t.object.metadata.name!)));
+      else errors.push(formatApiError(opts.plainNotFound ? ApiError.notFound(pluralGroup(t.type), name) : await notFoundError(api, t.type, ns, name)));
     }
     return { items: live, errors, single: singleFile(files) };
   }
