@@ -208,29 +208,13 @@ export function setNode(ni: NodeInfo, node: KObject): void {
   synced(ni);
 }
 
-/** What a pod takes on its node, as addPod counts it. */
-export interface PodFootprint {
-  req: Resources;
-  nonZero: Resources;
-  ports: string[];
-}
-
-/**
- * `known`: the footprint the filters and scores already worked out for this pod (a binding
- * changes only spec.nodeName), so a bound pod's requests are not parsed again.
- */
-export function addPod(ni: NodeInfo, pod: KObject, known?: PodFootprint): void {
+export function addPod(ni: NodeInfo, pod: KObject): void {
   ni.pods.push(pod);
-  ni.requested = add(ni.requested, known?.req ?? podRequests(pod));
-  const nz = known?.nonZero ?? podRequests(pod, true);
+  ni.requested = add(ni.requested, podRequests(pod));
+  const nz = podRequests(pod, true);
   ni.nonZero = { cpu: ni.nonZero.cpu + nz.cpu, memory: ni.nonZero.memory + nz.memory };
-  for (const p of known?.ports ?? hostPorts(pod)) ni.usedPorts.add(p);
+  for (const p of hostPorts(pod)) ni.usedPorts.add(p);
   synced(ni);
-}
-
-/** The incoming pod's footprint from what filtering and scoring it worked out (fctx). */
-export function footprintOf(pod: KObject, fctx: FilterContext): PodFootprint {
-  return { req: (fctx.podReq ??= podRequests(pod)), nonZero: (fctx.podNonZero ??= podRequests(pod, true)), ports: (fctx.podPorts ??= hostPorts(pod)) };
 }
 
 export function removePod(ni: NodeInfo, pod: KObject): void {
@@ -437,8 +421,6 @@ export interface FilterContext extends AffinityContext {
   affinity?: AffinityState;
   /** The incoming pod's requests and host ports (computed once per pod). */
   podReq?: Resources;
-  /** With the scheduler's non-zero defaults (scoring). */
-  podNonZero?: Resources;
   podPorts?: string[];
   /** The pod's side of the filters (computed once per pod; reset it with `affinity`). */
   plan?: PodFilterPlan;
@@ -541,17 +523,14 @@ function fits(plan: PodFilterPlan, ni: NodeInfo): boolean {
  * node (most pods), such a node is checked inline; any other goes through filterNode.
  * Same outcome as filterNode on every node, a fraction of its cost.
  */
-export function findFeasibleNodes(pod: KObject, nodes: NodeInfo[], table: NodeTable, startAt: number, want: number, fctx: FilterContext, feasible: NodeInfo[], feasibleRows: Int32Array, rejected: Array<[string, NodeStatus]>): number {
+export function findFeasibleNodes(pod: KObject, nodes: NodeInfo[], table: NodeTable, startAt: number, want: number, fctx: FilterContext, feasible: NodeInfo[], feasibleRows: number[], rejected: Array<[string, NodeStatus]>): number {
   const total = nodes.length;
   const plan = planOf(pod, fctx);
   const plain = plan.nodeName === undefined && !plan.nodeSelection && !plan.ports.length && !plan.spread && !affinityFilters(pod, plan, fctx);
   const { open, pods, allocPods, allocCpu, reqCpu, allocMemory, reqMemory, allocEphemeral, reqEphemeral } = table;
   const { cpu, memory, ephemeral } = plan;
-  // Filled by index (`feasibleRows` is the snapshot's, as long as the node list): pushing
-  // hundreds of nodes per pod regrew both arrays, a fifth of what a binding allocated.
-  let found = 0;
   let examined = 0;
-  for (; examined < total && found < want; examined++) {
+  for (; examined < total && feasible.length < want; examined++) {
     let i = startAt + examined;
     if (i >= total) i -= total;
     // fits(plan, nodes[i]) on the table's copy of the node's numbers
@@ -565,19 +544,18 @@ export function findFeasibleNodes(pod: KObject, nodes: NodeInfo[], table: NodeTa
         (ephemeral > 0 && ephemeral > allocEphemeral[i] - reqEphemeral[i])
       )
     ) {
-      feasible[found] = nodes[i];
-      feasibleRows[found++] = i;
+      feasible.push(nodes[i]);
+      feasibleRows.push(i);
       continue;
     }
     const ni = nodes[i];
     const s = filterNode(pod, ni, fctx);
     if (s) rejected.push([ni.name, s]);
     else {
-      feasible[found] = ni;
-      feasibleRows[found++] = i;
+      feasible.push(ni);
+      feasibleRows.push(i);
     }
   }
-  feasible.length = found;
   return examined;
 }
 
@@ -611,7 +589,7 @@ function fitScores(pod: Resources, nzCpu: number, nzMemory: number, allocCpu: nu
 }
 
 /** Normalizes the raw scores to 0..MAX_SCORE (reversed: lowest best) and adds them, weighted, to the totals. */
-function addNormalized(totals: number[] | Float64Array, raw: number[], weight: number, reverse = false): void {
+function addNormalized(totals: number[], raw: number[], weight: number, reverse = false): void {
   let maxV = 0;
   for (let i = 0; i < raw.length; i++) maxV = Math.max(maxV, Math.abs(raw[i]));
   for (let i = 0; i < raw.length; i++) {
@@ -629,13 +607,12 @@ function addNormalized(totals: number[] | Float64Array, raw: number[], weight: n
  * Scores the feasible nodes (default weights: fit 1, balanced 1, node affinity 2, pod
  * affinity 2, spread 2, taints 3); returns the totals in the same order.
  */
-export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterContext, rows?: { table: NodeTable; index: Int32Array; totals: Float64Array }): ArrayLike<number> {
-  const req = (fctx.podNonZero ??= podRequests(pod, true));
+export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterContext, rows?: { table: NodeTable; index: number[] }): number[] {
+  const req = podRequests(pod, true);
   const ns = pod.metadata.namespace ?? 'default';
   const n = feasible.length;
   // Plain loops over the table's numbers when there is one: this runs for hundreds of nodes per pod.
-  // Into the snapshot's buffer when there is one (the first n entries are this pod's).
-  const totals = rows ? rows.totals : new Array<number>(n);
+  const totals = new Array<number>(n);
   if (rows) {
     const { nonZeroCpu, nonZeroMemory, allocCpu, allocMemory } = rows.table;
     for (let i = 0; i < n; i++) {
@@ -658,16 +635,13 @@ export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterConte
   // TaintToleration: fewer intolerable PreferNoSchedule taints is better
   {
     const tols = pod.spec?.tolerations;
-    let raw: number[] | undefined;
+    const raw = new Array<number>(n);
     for (let i = 0; i < n; i++) {
-      if (rows ? rows.table.preferTaints[rows.index[i]] === 0 : !feasible[i].preferTaints.length) continue;
       let c = 0;
-      for (const t of feasible[i].preferTaints) if (!toleratesTaint(tols, t)) c++;
-      if (c) (raw ??= new Array<number>(n).fill(0))[i] = c;
+      if (!rows || rows.table.preferTaints[rows.index[i]] > 0) for (const t of feasible[i].preferTaints) if (!toleratesTaint(tols, t)) c++;
+      raw[i] = c;
     }
-    // No node with an intolerable one (the usual case): every node gets the full score, as addNormalized gives.
-    if (raw) addNormalized(totals, raw, 3, true);
-    else for (let i = 0; i < n; i++) totals[i] += 3 * MAX_SCORE;
+    addNormalized(totals, raw, 3, true);
   }
   // InterPodAffinity preferred terms (both directions of the incoming pod's terms)
   const aff = pod.spec?.affinity ?? {};

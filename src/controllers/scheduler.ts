@@ -15,7 +15,6 @@ import {
   filterNode,
   findFeasibleNodes,
   fitErrorMessage,
-  footprintOf,
   newNodeInfo,
   removePod,
   scoreNodes,
@@ -24,7 +23,6 @@ import {
   type NodeInfo,
   NodeTable,
   type NodeStatus,
-  type PodFootprint,
 } from './scheduler-plugins';
 
 export const SCHEDULER_NAME = 'default-scheduler';
@@ -43,8 +41,6 @@ interface Snapshot {
   order?: NodeInfo[];
   /** Their numbers side by side, in the same order. */
   table?: NodeTable;
-  /** Per-pod buffers as long as the node list (feasible rows, their scores), reused pod after pod. */
-  scratch?: { rows: Int32Array; totals: Float64Array };
 }
 
 function isTerminal(p: KObject): boolean {
@@ -80,12 +76,11 @@ async function buildSnapshot(api: ApiServer): Promise<Snapshot> {
  * scheduler's informer cache does, instead of re-reading every node and pod: with other
  * controllers writing between two pods, a rebuild per pod made a burst O(pods²).
  * Returns false when it cannot (journal compacted, nodes added or removed): rebuild then.
- * The changes are read shared (frozen, not copied): the snapshot only reads them.
  */
 async function refreshSnapshot(api: ApiServer, snap: Snapshot): Promise<boolean> {
   const current = await api.currentRev();
   if (current === snap.rev) return true;
-  const changes = await api.changesSince(snap.rev, { shared: true });
+  const changes = await api.changesSince(snap.rev);
   if (!changes.length) return false;
   for (const ch of changes) {
     const o = ch.object;
@@ -170,8 +165,6 @@ export interface ScheduleDecision {
   rejected: Array<[node: string, status: NodeStatus]>;
   victims?: KObject[];
   nominatedNode?: string;
-  /** With `node`: what the pod takes there (requests, host ports), as worked out to choose it. */
-  footprint?: PodFootprint;
 }
 
 export function createScheduler(): Reconciler & { state: SchedulerState } {
@@ -232,7 +225,7 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
       if (decision.node) {
         const bound = await bind(api, pod, decision.node, state);
         const ni = snap.nodes.get(decision.node)!;
-        addPod(ni, bound, decision.footprint);
+        addPod(ni, bound);
         snap.podNode.set(bound.metadata.uid!, ni.name);
         if (hasRequiredAnti(bound)) snap.antiAffinityPods.push([bound, ni]);
         snap.rev = await api.currentRev();
@@ -263,11 +256,9 @@ export async function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot):
   const nodes = (snap.order ??= [...snap.nodes.values()]);
   const table = (snap.table ??= new NodeTable(nodes));
   const total = nodes.length;
-  const scratch = (snap.scratch ??= { rows: new Int32Array(total), totals: new Float64Array(total) });
   if (total === 0) return { message: 'no nodes available to schedule pods', rejected: [] };
 
-  // Most pods claim no volume: no call (an await per pod) for them.
-  const preFilter = pod.spec?.volumes?.length ? await volumePreFilter(api, pod) : undefined;
+  const preFilter = await volumePreFilter(api, pod);
   if (preFilter) {
     const status: NodeStatus = { reasons: [preFilter], unresolvable: true };
     const msg = fitErrorMessage(total, [], preFilter) + ` preemption: ${fitErrorMessage(total, nodes.map(() => ({ reasons: ['Preemption is not helpful for scheduling'], unresolvable: true })))}`;
@@ -280,16 +271,17 @@ export async function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot):
     spreadCache: new Map(),
     antiAffinityPods: snap.antiAffinityPods,
   };
+  const feasible: NodeInfo[] = [];
+  const feasibleRows: number[] = [];
+  const rejected: Array<[string, NodeStatus]> = [];
   // percentageOfNodesToScore (adaptive): big clusters stop filtering once enough nodes fit,
   // starting where the previous pod stopped so that all nodes get their turn.
   const want = numFeasibleNodesToFind(total);
-  const feasible = new Array<NodeInfo>(want);
-  const rejected: Array<[string, NodeStatus]> = [];
   const startAt = snap.nextStart % total;
-  const examined = findFeasibleNodes(pod, nodes, table, startAt, want, fctx, feasible, scratch.rows, rejected);
+  const examined = findFeasibleNodes(pod, nodes, table, startAt, want, fctx, feasible, feasibleRows, rejected);
   snap.nextStart = (startAt + examined) % total;
   if (feasible.length) {
-    const scores = feasible.length > 1 ? scoreNodes(pod, feasible, fctx, { table, index: scratch.rows, totals: scratch.totals }) : [0];
+    const scores = feasible.length > 1 ? scoreNodes(pod, feasible, fctx, { table, index: feasibleRows }) : [0];
     // Highest score wins; ties are broken by reservoir sampling as kube-scheduler does.
     let best = 0;
     let ties = 1;
@@ -302,7 +294,7 @@ export async function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot):
         if (api.rng() * ties < 1) best = i;
       }
     }
-    return { node: feasible[best].name, rejected, footprint: footprintOf(pod, fctx) };
+    return { node: feasible[best].name, rejected };
   }
 
   const statuses = rejected.map(([, s]) => s);
