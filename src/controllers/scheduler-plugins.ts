@@ -208,13 +208,29 @@ export function setNode(ni: NodeInfo, node: KObject): void {
   synced(ni);
 }
 
-export function addPod(ni: NodeInfo, pod: KObject): void {
+/** What a pod takes on its node, as addPod counts it. */
+export interface PodFootprint {
+  req: Resources;
+  nonZero: Resources;
+  ports: string[];
+}
+
+/**
+ * `known`: the footprint the filters and scores already worked out for this pod (a binding
+ * changes only spec.nodeName), so a bound pod's requests are not parsed again.
+ */
+export function addPod(ni: NodeInfo, pod: KObject, known?: PodFootprint): void {
   ni.pods.push(pod);
-  ni.requested = add(ni.requested, podRequests(pod));
-  const nz = podRequests(pod, true);
+  ni.requested = add(ni.requested, known?.req ?? podRequests(pod));
+  const nz = known?.nonZero ?? podRequests(pod, true);
   ni.nonZero = { cpu: ni.nonZero.cpu + nz.cpu, memory: ni.nonZero.memory + nz.memory };
-  for (const p of hostPorts(pod)) ni.usedPorts.add(p);
+  for (const p of known?.ports ?? hostPorts(pod)) ni.usedPorts.add(p);
   synced(ni);
+}
+
+/** The incoming pod's footprint from what filtering and scoring it worked out (fctx). */
+export function footprintOf(pod: KObject, fctx: FilterContext): PodFootprint {
+  return { req: (fctx.podReq ??= podRequests(pod)), nonZero: (fctx.podNonZero ??= podRequests(pod, true)), ports: (fctx.podPorts ??= hostPorts(pod)) };
 }
 
 export function removePod(ni: NodeInfo, pod: KObject): void {
@@ -421,6 +437,8 @@ export interface FilterContext extends AffinityContext {
   affinity?: AffinityState;
   /** The incoming pod's requests and host ports (computed once per pod). */
   podReq?: Resources;
+  /** With the scheduler's non-zero defaults (scoring). */
+  podNonZero?: Resources;
   podPorts?: string[];
   /** The pod's side of the filters (computed once per pod; reset it with `affinity`). */
   plan?: PodFilterPlan;
@@ -608,7 +626,7 @@ function addNormalized(totals: number[], raw: number[], weight: number, reverse 
  * affinity 2, spread 2, taints 3); returns the totals in the same order.
  */
 export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterContext, rows?: { table: NodeTable; index: number[] }): number[] {
-  const req = podRequests(pod, true);
+  const req = (fctx.podNonZero ??= podRequests(pod, true));
   const ns = pod.metadata.namespace ?? 'default';
   const n = feasible.length;
   // Plain loops over the table's numbers when there is one: this runs for hundreds of nodes per pod.
@@ -635,13 +653,16 @@ export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterConte
   // TaintToleration: fewer intolerable PreferNoSchedule taints is better
   {
     const tols = pod.spec?.tolerations;
-    const raw = new Array<number>(n);
+    let raw: number[] | undefined;
     for (let i = 0; i < n; i++) {
+      if (rows ? rows.table.preferTaints[rows.index[i]] === 0 : !feasible[i].preferTaints.length) continue;
       let c = 0;
-      if (!rows || rows.table.preferTaints[rows.index[i]] > 0) for (const t of feasible[i].preferTaints) if (!toleratesTaint(tols, t)) c++;
-      raw[i] = c;
+      for (const t of feasible[i].preferTaints) if (!toleratesTaint(tols, t)) c++;
+      if (c) (raw ??= new Array<number>(n).fill(0))[i] = c;
     }
-    addNormalized(totals, raw, 3, true);
+    // No node with an intolerable one (the usual case): every node gets the full score, as addNormalized gives.
+    if (raw) addNormalized(totals, raw, 3, true);
+    else for (let i = 0; i < n; i++) totals[i] += 3 * MAX_SCORE;
   }
   // InterPodAffinity preferred terms (both directions of the incoming pod's terms)
   const aff = pod.spec?.affinity ?? {};

@@ -15,6 +15,7 @@ import {
   filterNode,
   findFeasibleNodes,
   fitErrorMessage,
+  footprintOf,
   newNodeInfo,
   removePod,
   scoreNodes,
@@ -23,6 +24,7 @@ import {
   type NodeInfo,
   NodeTable,
   type NodeStatus,
+  type PodFootprint,
 } from './scheduler-plugins';
 
 export const SCHEDULER_NAME = 'default-scheduler';
@@ -165,6 +167,8 @@ export interface ScheduleDecision {
   rejected: Array<[node: string, status: NodeStatus]>;
   victims?: KObject[];
   nominatedNode?: string;
+  /** With `node`: what the pod takes there (requests, host ports), as worked out to choose it. */
+  footprint?: PodFootprint;
 }
 
 export function createScheduler(): Reconciler & { state: SchedulerState } {
@@ -225,7 +229,7 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
       if (decision.node) {
         const bound = await bind(api, pod, decision.node, state);
         const ni = snap.nodes.get(decision.node)!;
-        addPod(ni, bound);
+        addPod(ni, bound, decision.footprint);
         snap.podNode.set(bound.metadata.uid!, ni.name);
         if (hasRequiredAnti(bound)) snap.antiAffinityPods.push([bound, ni]);
         snap.rev = await api.currentRev();
@@ -258,7 +262,8 @@ export async function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot):
   const total = nodes.length;
   if (total === 0) return { message: 'no nodes available to schedule pods', rejected: [] };
 
-  const preFilter = await volumePreFilter(api, pod);
+  // Most pods claim no volume: no call (an await per pod) for them.
+  const preFilter = pod.spec?.volumes?.length ? await volumePreFilter(api, pod) : undefined;
   if (preFilter) {
     const status: NodeStatus = { reasons: [preFilter], unresolvable: true };
     const msg = fitErrorMessage(total, [], preFilter) + ` preemption: ${fitErrorMessage(total, nodes.map(() => ({ reasons: ['Preemption is not helpful for scheduling'], unresolvable: true })))}`;
@@ -294,7 +299,7 @@ export async function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot):
         if (api.rng() * ties < 1) best = i;
       }
     }
-    return { node: feasible[best].name, rejected };
+    return { node: feasible[best].name, rejected, footprint: footprintOf(pod, fctx) };
   }
 
   const statuses = rejected.map(([, s]) => s);
