@@ -43,6 +43,8 @@ interface Snapshot {
   order?: NodeInfo[];
   /** Their numbers side by side, in the same order. */
   table?: NodeTable;
+  /** Per-pod buffers as long as the node list (feasible rows, their scores), reused pod after pod. */
+  scratch?: { rows: Int32Array; totals: Float64Array };
 }
 
 function isTerminal(p: KObject): boolean {
@@ -260,6 +262,7 @@ export async function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot):
   const nodes = (snap.order ??= [...snap.nodes.values()]);
   const table = (snap.table ??= new NodeTable(nodes));
   const total = nodes.length;
+  const scratch = (snap.scratch ??= { rows: new Int32Array(total), totals: new Float64Array(total) });
   if (total === 0) return { message: 'no nodes available to schedule pods', rejected: [] };
 
   // Most pods claim no volume: no call (an await per pod) for them.
@@ -276,17 +279,16 @@ export async function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot):
     spreadCache: new Map(),
     antiAffinityPods: snap.antiAffinityPods,
   };
-  const feasible: NodeInfo[] = [];
-  const feasibleRows: number[] = [];
-  const rejected: Array<[string, NodeStatus]> = [];
   // percentageOfNodesToScore (adaptive): big clusters stop filtering once enough nodes fit,
   // starting where the previous pod stopped so that all nodes get their turn.
   const want = numFeasibleNodesToFind(total);
+  const feasible = new Array<NodeInfo>(want);
+  const rejected: Array<[string, NodeStatus]> = [];
   const startAt = snap.nextStart % total;
-  const examined = findFeasibleNodes(pod, nodes, table, startAt, want, fctx, feasible, feasibleRows, rejected);
+  const examined = findFeasibleNodes(pod, nodes, table, startAt, want, fctx, feasible, scratch.rows, rejected);
   snap.nextStart = (startAt + examined) % total;
   if (feasible.length) {
-    const scores = feasible.length > 1 ? scoreNodes(pod, feasible, fctx, { table, index: feasibleRows }) : [0];
+    const scores = feasible.length > 1 ? scoreNodes(pod, feasible, fctx, { table, index: scratch.rows, totals: scratch.totals }) : [0];
     // Highest score wins; ties are broken by reservoir sampling as kube-scheduler does.
     let best = 0;
     let ties = 1;
