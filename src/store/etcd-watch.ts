@@ -85,6 +85,8 @@ export class EtcdFollower {
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
       if (this.closed || this.broken()) return;
+      // A request still waits (its answer is late on a busy process): not idle.
+      if (this.waiters.size > 0) return this.touch();
       this.idle = true;
       clearTimeout(this.retryTimer);
       this.stopStream();

@@ -193,6 +193,24 @@ test('etcd store: the change feed sees other clients, replays history, and repor
   assert.deepEqual(after.filter((e) => e.key.startsWith(`configmaps/${ns}/`)).map((e) => e.rev), [rv(c)]);
 });
 
+test('etcd store: a feed request outlasting the idle period (a busy event loop) still gets its events', async () => {
+  // A loaded machine: the process is busy for longer than the watch stream's idle period
+  // right after asking for changes, so the first watch response comes late. The request
+  // still waiting must keep its stream open (it used to be closed as idle: nothing then
+  // woke the request, which failed after the store's timeout with "no events").
+  const writer = await store();
+  const ns = fresh();
+  const a = await writer.create(`configmaps/${ns}/a`, cm('a', '1', ns));
+  const reader = await store('timeout=3s');
+  await reader.get(`configmaps/${ns}/a`); // the reader knows revision a: the feed must reach it
+  const t0 = Date.now();
+  const feed = reader.changesSince(rv(a) - 1);
+  for (const end = Date.now() + 600; Date.now() < end; ); // busy, as a loaded process is
+  const got = await feed;
+  assert.deepEqual(got.filter((e) => e.key.startsWith(`configmaps/${ns}/`)).map((e) => e.rev), [rv(a)]);
+  assert.ok(Date.now() - t0 < 3000, `answered after ${Date.now() - t0}ms`);
+});
+
 test('etcd store: two clients racing on one object — exactly one CAS wins', async () => {
   const s1 = await store();
   const s2 = await store();
