@@ -48,7 +48,7 @@ rest written again; resourceVersions move forward, as with every write.
     .action(
       p.action(async (ctx, file: string, flags: SnapshotFlags) => {
         const url = storeUrlFor(ctx, flags);
-        ctx.out(await restore(url, file));
+        ctx.out(await restore(url, file, ctx));
       }),
     );
 }
@@ -88,7 +88,7 @@ export async function save(url: string, file: string): Promise<string> {
   throw new CliError(`cannot snapshot a ${u.scheme}:// store${MEMORY_ONLY(u.scheme)}`);
 }
 
-export async function restore(url: string, file: string): Promise<string> {
+export async function restore(url: string, file: string, ctx?: CliContext): Promise<string> {
   const u = parseUrl(url);
   if (!fs.existsSync(file)) throw new CliError(`the path "${file}" does not exist`);
   if (u.scheme === 'file') {
@@ -100,7 +100,7 @@ export async function restore(url: string, file: string): Promise<string> {
     const { restoreEtcdSnapshot } = await import('../store/etcd-snapshot');
     const store = await openEtcdStore(u.location, u.params);
     try {
-      const c = await restoreEtcdSnapshot(store, file);
+      const c = await restoreEtcdSnapshot(store, file, (m) => ctx?.err(m));
       return `Snapshot restored from ${file}: ${c.objects} objects (${c.created} created, ${c.updated} updated, ${c.deleted} deleted)\n`;
     } finally {
       await store.close();

@@ -16,7 +16,8 @@ import * as path from 'node:path';
 import type { KObject } from '../api/types';
 import { META_PREFIX, REGISTRY_PREFIX, EtcdStore, prefixEnd, decodeKv } from './etcd-store';
 import { sameContent } from './bundle';
-import { StoreError } from './store';
+import { KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreError } from './store';
+import { holdLeadership, LEADER_LEASE } from './etcd-leadership';
 
 export interface RestoreCounts {
   objects: number;
@@ -168,36 +169,67 @@ export async function readEtcdSnapshot(file: string, timeoutMs = 30_000): Promis
   }
 }
 
-/** Puts the state saved in an etcd snapshot back into the running cluster `store` talks to. */
-export async function restoreEtcdSnapshot(store: EtcdStore, file: string): Promise<RestoreCounts> {
+/**
+ * Puts the state saved in an etcd snapshot back into the running cluster `store` talks to.
+ * The elected leader is stood down for the while (see etcd-leadership.ts); the leader
+ * Lease itself is left out (it records which running process leads, not saved state).
+ * A key another client writes meanwhile is read again and written as saved.
+ */
+export async function restoreEtcdSnapshot(store: EtcdStore, file: string, note: (m: string) => void = () => {}): Promise<RestoreCounts> {
   const saved = await readEtcdSnapshot(file);
+  saved.registry.delete(LEADER_LEASE);
   const counts: RestoreCounts = { objects: saved.registry.size, created: 0, updated: 0, deleted: 0 };
-  await store.batch(async () => {
-    const live = new Map<string, KObject>();
-    const start = Buffer.from(REGISTRY_PREFIX);
-    await store.rangeAll(start, prefixEnd(start), 'list the registry', (kv) => live.set(kv.key.toString('utf8').slice(REGISTRY_PREFIX.length), decodeKv(kv)));
-    for (const [key, cur] of live) {
-      if (!saved.registry.has(key)) {
-        await store.delete(key, Number(cur.metadata.resourceVersion));
-        counts.deleted++;
+  const leadership = await holdLeadership(store, note);
+  try {
+    await store.batch(async () => {
+      const live = new Map<string, KObject>();
+      const start = Buffer.from(REGISTRY_PREFIX);
+      await store.rangeAll(start, prefixEnd(start), 'list the registry', (kv) => live.set(kv.key.toString('utf8').slice(REGISTRY_PREFIX.length), decodeKv(kv)));
+      live.delete(LEADER_LEASE);
+      for (const [key, cur] of live) {
+        if (!saved.registry.has(key) && (await putBack(store, key, cur, undefined))) counts.deleted++;
       }
-    }
-    for (const [key, value] of saved.registry) {
-      const obj = JSON.parse(value.toString('utf8')) as KObject;
-      const cur = live.get(key);
-      if (!cur) {
-        await store.create(key, obj);
-        counts.created++;
-      } else if (!sameContent(cur, obj)) {
-        await store.update(key, obj, Number(cur.metadata.resourceVersion));
-        counts.updated++;
+      for (const [key, value] of saved.registry) {
+        const cur = live.get(key);
+        const change = await putBack(store, key, cur, JSON.parse(value.toString('utf8')) as KObject);
+        if (change === 'created') counts.created++;
+        else if (change === 'updated') counts.updated++;
       }
-    }
-    const liveMeta = await store.metaNames();
-    for (const name of liveMeta) if (!saved.meta.has(name)) await store.deleteMeta(name);
-    for (const [name, value] of saved.meta) await store.writeMeta(name, JSON.parse(value.toString('utf8')));
-  });
+      const liveMeta = await store.metaNames();
+      for (const name of liveMeta) if (!saved.meta.has(name)) await store.deleteMeta(name);
+      for (const [name, value] of saved.meta) await store.writeMeta(name, JSON.parse(value.toString('utf8')));
+    });
+    leadership.check();
+  } finally {
+    await leadership.release();
+  }
   return counts;
+}
+
+/**
+ * Makes `key` hold `want` (absent when undefined), starting from `cur` as listed; on a
+ * conflict with another writer it reads the key again. Returns what it changed.
+ */
+async function putBack(store: EtcdStore, key: string, cur: KObject | undefined, want: KObject | undefined): Promise<'created' | 'updated' | 'deleted' | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (!want) {
+        if (!cur) return undefined;
+        await store.delete(key, Number(cur.metadata.resourceVersion));
+        return 'deleted';
+      }
+      if (!cur) {
+        await store.create(key, want);
+        return 'created';
+      }
+      if (sameContent(cur, want)) return undefined;
+      await store.update(key, want, Number(cur.metadata.resourceVersion));
+      return 'updated';
+    } catch (e) {
+      if (attempt >= 10 || !(e instanceof RevisionConflictError || e instanceof KeyExistsError || e instanceof KeyNotFoundError)) throw e;
+      cur = await store.get(key);
+    }
+  }
 }
 
 export { sameContent };
