@@ -149,3 +149,38 @@ test('campaigns: the leader runs until stopped, releases the lease, the other ta
   const seen = events.map((e) => `${e.type} ${e.message} ${e.involvedObject.kind}/${e.involvedObject.name} ${e.source.component}`).sort();
   assert.deepEqual(seen, ['Normal one became leader Lease/kube-controller-manager kube-controller-manager', 'Normal two became leader Lease/kube-controller-manager kube-controller-manager']);
 });
+
+test('a leader renews with one update of the record it last saw (client-go\'s fast path); a stale record falls back to reading it', async () => {
+  const api = await openApi();
+  let now = Date.parse('2026-12-01T10:00:00Z');
+  const e1 = new LeaderElector({ api, identity: 'host-a_1', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, now: () => now });
+  assert.equal(await e1.tryAcquireOrRenew(), true);
+  // count what a renewal asks of the server (its calls, not the server's own nested ones)
+  const calls: string[] = [];
+  let depth = 0;
+  for (const m of ['get', 'tryGet', 'update', 'create'] as const) {
+    const orig = (api as any)[m].bind(api);
+    (api as any)[m] = async (...args: unknown[]) => {
+      if (depth === 0) calls.push(m);
+      depth++;
+      try {
+        return await orig(...args);
+      } finally {
+        depth--;
+      }
+    };
+  }
+  now += 2000;
+  assert.equal(await e1.tryAcquireOrRenew(), true);
+  assert.deepEqual(calls, ['update'], 'one round trip: no read first');
+  assert.equal((await api.get(leaseType(api), 'kube-system', 'kube-controller-manager')).spec.renewTime, microTime(now));
+  // another writer changed the record (a restore took it): the update conflicts, the slow
+  // path reads it and sees the other holder
+  const cur = await api.get(leaseType(api), 'kube-system', 'kube-controller-manager');
+  await api.update({ ...cur, spec: { ...cur.spec, holderIdentity: 'someone-else', renewTime: microTime(now) } });
+  calls.length = 0;
+  now += 2000;
+  assert.equal(await e1.tryAcquireOrRenew(), false);
+  assert.deepEqual(calls, ['update', 'tryGet']);
+  assert.equal(e1.observedHolder, 'someone-else');
+});
