@@ -1,4 +1,4 @@
-// Two `kubesim serve` processes over one etcd: both serve the API, one holds the
+// Two `kubesim serve` processes over one 3-member etcd: both serve the API, one holds the
 // kube-system/kube-controller-manager Lease and reconciles. The leader is killed with
 // SIGKILL while a 100-replica Deployment rolls out; the other takes the lease within the
 // lease duration and finishes the rollout. A watcher on etcd (the store module, every
@@ -121,7 +121,7 @@ class Watcher {
 
 test('kill -9 the leading kubesim during a 100-replica rollout: another takes over within the lease duration and finishes it', async (t) => {
   const t0 = Date.now();
-  etcd = await EtcdCluster.start(1);
+  etcd = await EtcdCluster.start(3);
   const url = `${etcd.url}?timeout=10s`;
   cluster = new EtcdBackedCluster();
   cluster.ok(['cluster', 'create', 'lab', '--store', url, '--nodes', '3']);
@@ -138,7 +138,7 @@ test('kill -9 the leading kubesim during a 100-replica rollout: another takes ov
   for (const s of [a, b]) assert.equal((await cluster.request(s, 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases')).status, 200);
 
   // Acknowledged writes: ConfigMaps POSTed through whichever server is up, all along.
-  const acked: string[] = [];
+  const acked: [string, string][] = [];
   let target: Server = a;
   const writer = (async () => {
     for (let i = 0; writing; i++) {
@@ -146,7 +146,7 @@ test('kill -9 the leading kubesim during a 100-replica rollout: another takes ov
       const res = await cluster!
         .request(target, 'POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { i: String(i) } }, 5000)
         .catch(() => undefined);
-      if (res?.status === 201) acked.push(name);
+      if (res?.status === 201) acked.push([name, String(i)]);
       await sleep(100);
     }
   })();
@@ -177,7 +177,8 @@ test('kill -9 the leading kubesim during a 100-replica rollout: another takes ov
   assert.ok(podsAtKill < 100 || available < 100, `the kill came mid-rollout (${podsAtKill} pods, ${available} available)`);
 
   // The new leader finishes the rollout.
-  const status = await cluster.kubesimAsync(['rollout', 'status', 'deployment/web', '--timeout', '60s']);
+  // (a deadline, not a wait: at a load average of 20 on 2 cores the rollout took minutes)
+  const status = await cluster.kubesimAsync(['rollout', 'status', 'deployment/web', '--timeout', '240s'], 300_000);
   assert.equal(status.code, 0, `${status.stdout}${status.stderr}\nserver log:\n${b.out.slice(-3000)}`);
   assert.match(status.stdout, /deployment "web" successfully rolled out/);
   note(t, `${Date.now() - t0}ms: rolled out`);
@@ -209,6 +210,6 @@ test('kill -9 the leading kubesim during a 100-replica rollout: another takes ov
   // Every acknowledged write is there, read back through the surviving server.
   assert.ok(acked.length > 10, `${acked.length} writes acknowledged`);
   const list = (await cluster.request(b, 'GET', '/api/v1/namespaces/default/configmaps')).body;
-  const names = new Set(list.items.map((o: KObject) => o.metadata.name));
-  for (const n of acked) assert.ok(names.has(n), `acknowledged ${n} is kept`);
+  const kept = new Map<string, string>(list.items.map((o: KObject) => [o.metadata.name, o.data?.i]));
+  for (const [n, i] of acked) assert.equal(kept.get(n), i, `acknowledged ${n} is kept with its value`);
 });
