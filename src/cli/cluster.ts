@@ -56,7 +56,9 @@ Examples:
           } catch {
             throw new CliError(`the path "${flags.config}" does not exist`);
           }
-          profile = await (await import('../sim/profile-file')).loadProfileFile(flags.config, text, name);
+          const loaded = await (await import('../sim/profile-file')).loadProfileFile(flags.config, text, name);
+          profile = loaded.profile;
+          flags.store ??= loaded.store; // --store wins over the profile's
         } else {
           const nodes = Number(flags.nodes);
           const pods = Number(flags.nodePods);

@@ -13,6 +13,7 @@
 //   # - {name: cp, cpu: "2", memory: 4Gi, taints: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]}
 //   timings: {imagePullMs: 2000, containerStartMs: 500, jobDurationMs: 5000, eventTtlMs: 3600000}
 //   images: {unreachable: ["private.example.com/*"], missing: ["*:doesnotexist"], unknown: pull}
+//   store: etcd://10.0.0.1:2379,10.0.0.2:2379  # where the cluster is kept (as --store; the flag wins)
 
 import { CliError } from '../api/errors';
 import { defaultProfile, nodeProfile, DEFAULT_TIMINGS, type ClusterProfile, type NodeProfile } from './profile';
@@ -50,6 +51,7 @@ export const PROFILE_SCHEMA = {
       additionalProperties: false,
       properties: Object.fromEntries(Object.keys(DEFAULT_TIMINGS).map((k) => [k, { type: 'integer', minimum: 0 }])),
     },
+    store: { type: 'string', pattern: '^etcd://' },
     images: {
       type: 'object',
       additionalProperties: false,
@@ -58,13 +60,14 @@ export const PROFILE_SCHEMA = {
   },
 };
 
-export async function loadProfileFile(file: string, text: string, name: string): Promise<ClusterProfile> {
+/** The profile in `file`, and the store it names (`store:`), if any. */
+export async function loadProfileFile(file: string, text: string, name: string): Promise<{ profile: ClusterProfile; store?: string }> {
   const { parseDocument } = await import('yaml');
   const doc = parseDocument(text);
   if (doc.errors.length) throw new CliError(`error parsing ${file}: ${doc.errors[0].message}`);
   const data = doc.toJS() as any;
   const { default: Ajv } = await import('ajv');
-  const ajv = new Ajv({ allErrors: true });
+  const ajv = new Ajv({ allErrors: true, allowUnionTypes: true }); // cpu: "4" or 4, without strict-mode warnings on stderr
   const validate = ajv.compile(PROFILE_SCHEMA as object);
   if (!validate(data as unknown)) {
     const msgs = (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message}${e.params && 'additionalProperty' in e.params ? ` "${(e.params as any).additionalProperty}"` : ''}`);
@@ -84,5 +87,5 @@ export async function loadProfileFile(file: string, text: string, name: string):
   else profile.nodes = Array.from({ length: data.nodes.count }, (_, i) => withSizes(nodeProfile(`node-${i + 1}`), data.nodes));
   profile.timings = { ...DEFAULT_TIMINGS, ...(data.timings ?? {}) };
   if (data.images) profile.images = { unreachable: data.images.unreachable ?? [], missing: data.images.missing ?? profile.images.missing, ...(data.images.unknown ? { unknown: data.images.unknown } : {}) };
-  return profile;
+  return { profile, ...(data.store ? { store: data.store as string } : {}) };
 }

@@ -2,7 +2,8 @@
 // `cluster create --store etcd://…`, a Deployment reconciled to Running pods (its objects
 // under /registry/ as etcdctl sees them), `cluster status` showing the backend, a second
 // state directory (another machine) attaching to the same cluster, snapshot and restore
-// of the current cluster, and a clear bounded error once the quorum is lost.
+// of the current cluster, a cluster profile naming the store, and a clear bounded error
+// once the quorum is lost.
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -59,6 +60,17 @@ test('a cluster on etcd: create, reconcile, status, a second client, snapshot/re
   assert.equal(a.run(['get', 'deployment', 'web']).code, 1);
   assert.match(a.ok(['snapshot', 'restore', file]), /^Snapshot restored from .*: \d+ objects \([1-9]\d* created, \d+ updated, \d+ deleted\)\n$/);
   assert.match(b.ok(['get', 'deployment', 'web', '--no-headers']), /^web\s+1\/1\s+1\s+1\s/);
+
+  // the store named in a cluster profile (`store:`), as with --store
+  const c = new Sandbox();
+  boxes.push(c);
+  const profile = c.file('cluster.yaml', `apiVersion: kubesim.io/v1alpha1\nkind: ClusterProfile\nnodes: {count: 1}\nstore: ${url}\n`);
+  assert.equal(c.ok(['cluster', 'create', 'lab', '--config', profile]), 'cluster "lab" attached to the cluster state already in ' + url + '; current context is now "lab"\n');
+  assert.match(c.ok(['get', 'deployment', 'web', '--no-headers']), /^web\s+1\/1\s+1\s+1\s/);
+  const badProfile = c.file('bad.yaml', 'nodes: {count: 1}\nstore: /var/lib/etcd\n');
+  const bad = c.run(['cluster', 'create', 'other', '--config', badProfile]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^error: invalid cluster profile .*bad\.yaml:\n  \/store: must match pattern "\^etcd:\/\/"\n$/);
 
   // quorum lost: a bounded, clear error naming the members that are down
   await etcd.stop(1);
