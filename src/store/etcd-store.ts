@@ -540,9 +540,14 @@ export class EtcdStore implements Store {
     const up = await Promise.all(this.endpoints.map((e) => reachable(e)));
     const down = this.endpoints.filter((_, i) => !up[i]);
     const alive = this.endpoints.filter((_, i) => up[i]);
-    const reason = String((cause as Error)?.message ?? cause).replace(/^\d+ [A-Z_]+: /, '');
+    const reason = String((cause as Error)?.message ?? cause)
+      .replace(/^\d+ [A-Z_]+: /, '')
+      // the client library's words for "it kept failing, so it stopped trying for a while"
+      .replace(/^Execution prevented because the circuit breaker is open$/, 'no answer after repeated tries');
+    const quorum = Math.floor(this.endpoints.length / 2) + 1;
     let msg = `etcd: cannot ${what}: `;
     if (down.length === this.endpoints.length) msg += `no etcd endpoint is reachable: ${down.join(', ')}`;
+    else if (alive.length < quorum) msg += `unreachable etcd endpoints: ${down.join(', ')} (reachable: ${alive.join(', ')}, but etcd needs ${quorum} of ${this.endpoints.length} members to serve; ${reason})`;
     else if (down.length > 0) msg += `unreachable etcd endpoints: ${down.join(', ')} (reachable: ${alive.join(', ')}; ${reason})`;
     else msg += `${reason} (endpoints ${alive.join(', ')} accept connections)`;
     return new EtcdUnavailableError(msg, down);

@@ -81,5 +81,7 @@ test('a cluster on etcd: create, reconcile, status, a second client, snapshot/re
   assert.equal(r.code, 1, r.stdout);
   assert.match(r.stderr, /unreachable etcd endpoints: /);
   for (const i of [1, 2]) assert.ok(r.stderr.includes(etcd.endpoints[i]), r.stderr);
+  assert.ok(r.stderr.includes(`(reachable: ${etcd.endpoints[0]}, but etcd needs 2 of 3 members to serve; `), r.stderr);
+  assert.doesNotMatch(r.stderr, /circuit breaker/);
   assert.ok(took < 20_000, `took ${took}ms`);
 });

@@ -85,6 +85,8 @@ test('etcd 3-member cluster: one member down keeps serving, two down fail clearl
   for (const i of [first, second]) assert.ok(err.message.includes(etcd.endpoints[i]), `${err.message} names ${etcd.endpoints[i]}`);
   assert.ok(!err.message.includes(`unreachable etcd endpoints: ${etcd.endpoints[survivor]}`));
   assert.match(err.message, /^etcd: cannot create configmaps\/default\/no-quorum: unreachable etcd endpoints: /);
+  // why the member that answers does not help, in words (not the client library's)
+  assert.ok(err.message.includes(`(reachable: ${etcd.endpoints[survivor]}, but etcd needs 2 of 3 members to serve; `), err.message);
   // reads need a quorum too (they are linearizable): same kind of error, same bound
   const t1 = Date.now();
   const readErr = await s.get('configmaps/default/before-0').catch((e) => e);
