@@ -169,3 +169,30 @@ ${rules}`);
   refusedAlike(['apply', '-f', '-'], skipped + '            - rule: self.min >\n',
     `The CustomResourceDefinition "oks.example.com" is invalid: ${at}[2].rule: Invalid value: ${rule('"self.min >"')}: compilation failed: ERROR: <input>:1:11: Syntax error: Unexpected token: EOF\n | self.min >\n | ..........^\n`);
 });
+
+test('rules are type-checked against the schema at CRD create: an undeclared field or mismatched types refuse the CRD', () => {
+  const crd = (rules: string) => crdYaml('typeds', 'Typed', `        properties:
+          spec:
+            type: object
+            x-kubernetes-preserve-unknown-fields: true
+            properties: {min: {type: integer}, name: {type: string}, tags: {type: array, items: {type: string}}, a-b: {type: integer}}
+            x-kubernetes-validations:
+${rules}`);
+  const rule = (text: string) => `apiextensions.ValidationRule{Rule:${JSON.stringify(text)}, Message:"", MessageExpression:"", Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:"", OptionalOldSelf:(*bool)(nil)}`;
+  const at = 'spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations';
+  // cel-go's checker errors, at the select's dot and at the operator; unknown fields of a
+  // preserve-unknown-fields object are not declared; the result must be a bool.
+  refusedAlike(['apply', '-f', '-'], crd("            - rule: self.foo == 1\n            - rule: self.min == 'a'\n            - rule: self.tags.exists(t, t + 1 == 2)\n            - rule: self.min\n"),
+    'The CustomResourceDefinition "typeds.example.com" is invalid: \n' +
+    `* ${at}[0].rule: Invalid value: ${rule('self.foo == 1')}: compilation failed: ERROR: <input>:1:5: undefined field 'foo'\n | self.foo == 1\n | ....^\n` +
+    `* ${at}[1].rule: Invalid value: ${rule("self.min == 'a'")}: compilation failed: ERROR: <input>:1:10: found no matching overload for '_==_' applied to '(int, string)'\n | self.min == 'a'\n | .........^\n` +
+    `* ${at}[2].rule: Invalid value: ${rule('self.tags.exists(t, t + 1 == 2)')}: compilation failed: ERROR: <input>:1:23: found no matching overload for '_+_' applied to '(string, int)'\n | self.tags.exists(t, t + 1 == 2)\n | ......................^\n` +
+    `* ${at}[3].rule: Invalid value: ${rule('self.min')}: cel expression must evaluate to a bool\n`);
+  // A property named a-b is the field a__dash__b (escaping.go), typed and evaluated so.
+  const ok = crd("            - rule: self.a__dash__b < self.min\n");
+  assert.deepEqual(c.kubectl(['apply', '-f', '-'], { stdin: ok }), { code: 0, stdout: 'customresourcedefinition.apiextensions.k8s.io/typeds.example.com created\n', stderr: '' });
+  assert.equal(c.kubectl(['wait', '--for=condition=Established', 'crd/typeds.example.com', '--timeout=20s']).code, 0);
+  const typed = (spec: string) => `apiVersion: example.com/v1\nkind: Typed\nmetadata: {name: t, namespace: default}\nspec: ${spec}\n`;
+  refusedAlike(['create', '-f', '-'], typed('{min: 1, a-b: 2}'), 'The Typed "t" is invalid: spec: Invalid value: "object": failed rule: self.a__dash__b < self.min\n');
+  acceptedAlike(['create', '-f', '-', '--dry-run=server'], typed('{min: 3, a-b: 2, extra: x}'), 'typed.example.com/t created (server dry run)\n');
+});

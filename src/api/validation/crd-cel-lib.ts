@@ -8,6 +8,7 @@ import { Environment } from '@marcbachmann/cel-js';
 import { RE2JS } from 're2js';
 import { parseQuantity, isQuantity, QuantityError } from '../quantity';
 
+let library: Environment | undefined;
 let built: Environment | undefined;
 
 /** An evaluation error as cel-go states it (the rule's runtime error text). */
@@ -96,11 +97,16 @@ export function withKubeFunctions(src: string): string {
   return out;
 }
 
+/** The environment of rules with `self` and `oldSelf` untyped (dyn): what rules are evaluated in. */
 export function celEnvironment(): Environment {
-  if (built) return built;
-  const env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false })
-    .registerVariable('self', 'dyn')
-    .registerVariable('oldSelf', 'dyn');
+  built ??= celLibrary().clone().registerVariable('self', 'dyn').registerVariable('oldSelf', 'dyn');
+  return built;
+}
+
+/** The functions and types of the environment, without variables (crd-cel-types.ts declares them typed). */
+export function celLibrary(): Environment {
+  if (library) return library;
+  const env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
 
   // has(e.f) for any operand e (see RENAMED).
   env.registerFunction(`${RENAMED.has}(ast): bool`, ({ args }: { args: any[] }) => ({
@@ -209,7 +215,7 @@ export function celEnvironment(): Environment {
   env.registerFunction('URL.getPort(): string', (u: CelUrl) => u.url.port);
   env.registerFunction('URL.getEscapedPath(): string', (u: CelUrl) => u.url.pathname);
 
-  built = env;
+  library = env;
   return env;
 }
 
