@@ -196,3 +196,34 @@ ${rules}`);
   refusedAlike(['create', '-f', '-'], typed('{min: 1, a-b: 2}'), 'The Typed "t" is invalid: spec: Invalid value: "object": failed rule: self.a__dash__b < self.min\n');
   acceptedAlike(['create', '-f', '-', '--dry-run=server'], typed('{min: 3, a-b: 2, extra: x}'), 'typed.example.com/t created (server dry run)\n');
 });
+
+test('a status subresource write runs every rule of the object: a root rule on the status refuses it', () => {
+  const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gadgets, kind: Gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources: {status: {}}
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-validations:
+        - rule: "!has(self.status) || self.status.count <= self.spec.max"
+        properties:
+          spec: {type: object, properties: {max: {type: integer}}}
+          status: {type: object, properties: {count: {type: integer}}}
+`;
+  assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: crd }).code, 0);
+  assert.equal(c.kubectl(['wait', '--for=condition=Established', 'crd/gadgets.example.com', '--timeout=20s']).code, 0);
+  assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: 'apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g, namespace: default}\nspec: {max: 10}\n' }).code, 0);
+  const patch = (count: number) => ['patch', 'gadget', 'g', '--subresource=status', '--type=merge', '-p', `{"status":{"count":${count}}}`];
+  refusedAlike(patch(11), '', 'The Gadget "g" is invalid: <nil>: Invalid value: "object": failed rule: !has(self.status) || self.status.count <= self.spec.max\n');
+  assert.deepEqual(c.kubesim(patch(10)), { code: 0, stdout: 'gadget.example.com/g patched\n', stderr: '' });
+  assert.equal(c.kubectl(['get', 'gadget', 'g', '-o', 'jsonpath={.status.count}']).stdout, '10');
+});
