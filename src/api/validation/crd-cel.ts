@@ -322,6 +322,8 @@ const ruleMessageOrDefault = (r: Rule): string => (r.message ? r.message.trim() 
 /** A runtime error in cel-go's words where they are known (types.Err messages). */
 function runtimeError(e: any): string {
   const s = summary(e);
+  // The Kubernetes libraries' own errors (crd-cel-lib.ts, crd-cel-net.ts) are worded already.
+  if (e?.name === 'CelRuntimeError') return s;
   if (e?.code === 'index_out_of_bounds') {
     const m = /index (-?\d+)/.exec(s);
     return `index out of bounds: ${m ? m[1] : ''}`;
