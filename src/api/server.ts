@@ -73,8 +73,12 @@ export interface ListOptions {
 export interface Validator {
   /** Strict decoding: unknown fields, wrong types. Messages as `strict decoding error: ...`. */
   schemaErrors(obj: KObject, rt: ResourceType, crd?: KObject): string[];
-  /** Field errors (422); a custom resource's against its CRD's schema (`crd`), with `old` on update (CEL transition rules). */
-  validate(obj: KObject, rt: ResourceType, crd?: KObject, old?: KObject): FieldError[];
+  /**
+   * Field errors (422); a custom resource's against its CRD's schema (`crd`), with `old` on
+   * update (CEL transition rules); `status`: a status subresource write (its part of the
+   * schema, but every CEL rule, the root's included).
+   */
+  validate(obj: KObject, rt: ResourceType, crd?: KObject, old?: KObject, status?: boolean): FieldError[];
   /** ValidateXUpdate; with subresource 'ephemeralcontainers', ValidatePodEphemeralContainersUpdate. */
   validateUpdate(oldObj: KObject, newObj: KObject, rt: ResourceType, subresource?: string): FieldError[];
 }
@@ -311,7 +315,7 @@ export class ApiServer {
         const manager = opts.fieldManager ?? ambientFieldManager();
         if (manager) await trackUpdate(current, next, manager, this.trackContext(rt, next, 'status'));
         // A custom resource's status is validated against its schema's status (statusStrategy).
-        if (crd) this.checkValid(next, rt, crd, (e) => /^status\b/.test(e.field), current);
+        if (crd) this.checkValid(next, rt, crd, current, true);
       } else {
         next = decoded!;
         applyDefaults(next);
@@ -340,7 +344,7 @@ export class ApiServer {
         const manager = opts.fieldManager ?? ambientFieldManager();
         if (manager) await trackUpdate(current, next, manager, this.trackContext(rt, next, opts.subresource));
         else keepManaged(current, next);
-        this.checkValid(next, rt, crd, undefined, current);
+        this.checkValid(next, rt, crd, current);
         strategy.canonicalize?.(next);
         if (this.validator) {
           // pods/ephemeralcontainers may add ephemeral containers, which a pod update may not.
@@ -576,9 +580,9 @@ export class ApiServer {
     return crd;
   }
 
-  private checkValid(obj: KObject, rt: ResourceType, crd?: KObject, only?: (e: FieldError) => boolean, old?: KObject): void {
+  private checkValid(obj: KObject, rt: ResourceType, crd?: KObject, old?: KObject, status = false): void {
     if (!this.validator) return;
-    const errs = this.validator.validate(obj, rt, crd, old).filter(only ?? (() => true));
+    const errs = this.validator.validate(obj, rt, crd, old, status);
     if (errs.length) throw ApiError.invalid(rt.kind, rt.group, obj.metadata.name ?? '', errs);
   }
 

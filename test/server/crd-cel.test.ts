@@ -159,8 +159,8 @@ ${rules}`);
   refusedAlike(['create', '-f', '-'], crd('bads', 'Bad', '            - rule: self.min <=\n'),
     `The CustomResourceDefinition "bads.example.com" is invalid: ${at}[0].rule: Invalid value: ${rule('"self.min <="')}: compilation failed: ERROR: <input>:1:12: Syntax error: Unexpected token: EOF\n | self.min <=\n | ...........^\n`);
   assert.equal(c.kubectl(['get', 'crd', 'bads.example.com']).code, 1);
-  // format.dns1123Label() (Kubernetes' format library) is not in kubesim's CEL: the rule is skipped, the CRD accepted.
-  const skipped = crd('oks', 'Ok', "            - rule: format.dns1123Label().validate(string(self.min)) == optional.none()\n            - rule: self.min > 0\n");
+  // strings.quote() (cel-go's strings extension) is not in kubesim's CEL: the rule is skipped, the CRD accepted.
+  const skipped = crd('oks', 'Ok', "            - rule: strings.quote(string(self.min)) != ''\n            - rule: self.min > 0\n");
   assert.deepEqual(c.kubectl(['apply', '-f', '-'], { stdin: skipped }), { code: 0, stdout: 'customresourcedefinition.apiextensions.k8s.io/oks.example.com created\n', stderr: '' });
   assert.equal(c.kubectl(['wait', '--for=condition=Established', 'crd/oks.example.com', '--timeout=20s']).code, 0);
   const ok = (min: number) => `apiVersion: example.com/v1\nkind: Ok\nmetadata: {name: o, namespace: default}\nspec: {min: ${min}}\n`;
@@ -168,4 +168,90 @@ ${rules}`);
   // An update is refused as a create is.
   refusedAlike(['apply', '-f', '-'], skipped + '            - rule: self.min >\n',
     `The CustomResourceDefinition "oks.example.com" is invalid: ${at}[2].rule: Invalid value: ${rule('"self.min >"')}: compilation failed: ERROR: <input>:1:11: Syntax error: Unexpected token: EOF\n | self.min >\n | ..........^\n`);
+});
+
+test('rules are type-checked against the schema at CRD create: an undeclared field or mismatched types refuse the CRD', () => {
+  const crd = (rules: string) => crdYaml('typeds', 'Typed', `        properties:
+          spec:
+            type: object
+            x-kubernetes-preserve-unknown-fields: true
+            properties: {min: {type: integer}, name: {type: string}, tags: {type: array, items: {type: string}}, a-b: {type: integer}}
+            x-kubernetes-validations:
+${rules}`);
+  const rule = (text: string) => `apiextensions.ValidationRule{Rule:${JSON.stringify(text)}, Message:"", MessageExpression:"", Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:"", OptionalOldSelf:(*bool)(nil)}`;
+  const at = 'spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations';
+  // cel-go's checker errors, at the select's dot and at the operator; unknown fields of a
+  // preserve-unknown-fields object are not declared; the result must be a bool.
+  refusedAlike(['apply', '-f', '-'], crd("            - rule: self.foo == 1\n            - rule: self.min == 'a'\n            - rule: self.tags.exists(t, t + 1 == 2)\n            - rule: self.min\n"),
+    'The CustomResourceDefinition "typeds.example.com" is invalid: \n' +
+    `* ${at}[0].rule: Invalid value: ${rule('self.foo == 1')}: compilation failed: ERROR: <input>:1:5: undefined field 'foo'\n | self.foo == 1\n | ....^\n` +
+    `* ${at}[1].rule: Invalid value: ${rule("self.min == 'a'")}: compilation failed: ERROR: <input>:1:10: found no matching overload for '_==_' applied to '(int, string)'\n | self.min == 'a'\n | .........^\n` +
+    `* ${at}[2].rule: Invalid value: ${rule('self.tags.exists(t, t + 1 == 2)')}: compilation failed: ERROR: <input>:1:23: found no matching overload for '_+_' applied to '(string, int)'\n | self.tags.exists(t, t + 1 == 2)\n | ......................^\n` +
+    `* ${at}[3].rule: Invalid value: ${rule('self.min')}: cel expression must evaluate to a bool\n`);
+  // A property named a-b is the field a__dash__b (escaping.go), typed and evaluated so.
+  const ok = crd("            - rule: self.a__dash__b < self.min\n");
+  assert.deepEqual(c.kubectl(['apply', '-f', '-'], { stdin: ok }), { code: 0, stdout: 'customresourcedefinition.apiextensions.k8s.io/typeds.example.com created\n', stderr: '' });
+  assert.equal(c.kubectl(['wait', '--for=condition=Established', 'crd/typeds.example.com', '--timeout=20s']).code, 0);
+  const typed = (spec: string) => `apiVersion: example.com/v1\nkind: Typed\nmetadata: {name: t, namespace: default}\nspec: ${spec}\n`;
+  refusedAlike(['create', '-f', '-'], typed('{min: 1, a-b: 2}'), 'The Typed "t" is invalid: spec: Invalid value: "object": failed rule: self.a__dash__b < self.min\n');
+  acceptedAlike(['create', '-f', '-', '--dry-run=server'], typed('{min: 3, a-b: 2, extra: x}'), 'typed.example.com/t created (server dry run)\n');
+});
+
+test('a status subresource write runs every rule of the object: a root rule on the status refuses it', () => {
+  const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gadgets, kind: Gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources: {status: {}}
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-validations:
+        - rule: "!has(self.status) || self.status.count <= self.spec.max"
+        properties:
+          spec: {type: object, properties: {max: {type: integer}}}
+          status: {type: object, properties: {count: {type: integer}}}
+`;
+  assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: crd }).code, 0);
+  assert.equal(c.kubectl(['wait', '--for=condition=Established', 'crd/gadgets.example.com', '--timeout=20s']).code, 0);
+  assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: 'apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g, namespace: default}\nspec: {max: 10}\n' }).code, 0);
+  const patch = (count: number) => ['patch', 'gadget', 'g', '--subresource=status', '--type=merge', '-p', `{"status":{"count":${count}}}`];
+  refusedAlike(patch(11), '', 'The Gadget "g" is invalid: <nil>: Invalid value: "object": failed rule: !has(self.status) || self.status.count <= self.spec.max\n');
+  assert.deepEqual(c.kubesim(patch(10)), { code: 0, stdout: 'gadget.example.com/g patched\n', stderr: '' });
+  assert.equal(c.kubectl(['get', 'gadget', 'g', '-o', 'jsonpath={.status.count}']).stdout, '10');
+});
+
+test('Kubernetes CEL libraries of 1.32: format, sets, ip and cidr', () => {
+  const crd = crdYaml('nets', 'Net', `        properties:
+          spec:
+            type: object
+            properties: {name: {type: string}, tags: {type: array, items: {type: string}}, addr: {type: string}, net: {type: string}}
+            x-kubernetes-validations:
+            - rule: format.dns1123Label().validate(self.name) == optional.none()
+              messageExpression: "'name: ' + format.dns1123Label().validate(self.name).value().join('; ')"
+            - rule: "!has(self.tags) || sets.contains(['a', 'b'], self.tags)"
+              message: tags are a or b
+            - rule: "!has(self.addr) || cidr('10.0.0.0/8').containsIP(ip(self.addr)) && ip.isCanonical(self.addr)"
+              message: addr is a canonical address of 10.0.0.0/8
+            - rule: "!has(self.net) || cidr(self.net).masked() == cidr(self.net) && cidr(self.net).prefixLength() >= 16"
+              message: net is a masked prefix of 16 bits or more
+`);
+  assert.deepEqual(c.kubectl(['apply', '-f', '-'], { stdin: crd }), { code: 0, stdout: 'customresourcedefinition.apiextensions.k8s.io/nets.example.com created\n', stderr: '' });
+  assert.equal(c.kubectl(['wait', '--for=condition=Established', 'crd/nets.example.com', '--timeout=20s']).code, 0);
+  const net = (spec: string) => `apiVersion: example.com/v1\nkind: Net\nmetadata: {name: nt, namespace: default}\nspec: ${spec}\n`;
+  const refused = (...causes: string[]) => (causes.length === 1 ? `The Net "nt" is invalid: ${causes[0]}\n` : `The Net "nt" is invalid: \n${causes.map((x) => `* ${x}\n`).join('')}`);
+  const create = ['create', '-f', '-'];
+  refusedAlike(create, net('{name: My_Name, tags: [a, c]}'), refused(
+    `spec: Invalid value: "object": name: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
+    'spec: Invalid value: "object": tags are a or b'));
+  refusedAlike(create, net('{name: nt, addr: 10.0.0.01}'), refused(`spec: Invalid value: "object": IP Address "10.0.0.01" parse error during conversion from string: ParseAddr("10.0.0.01"): IPv4 field has octet with leading zero evaluating rule: addr is a canonical address of 10.0.0.0/8`));
+  refusedAlike(create, net('{name: nt, addr: 11.0.0.1, net: 10.1.2.0/16}'), refused('spec: Invalid value: "object": addr is a canonical address of 10.0.0.0/8', 'spec: Invalid value: "object": net is a masked prefix of 16 bits or more'));
+  acceptedAlike(['create', '-f', '-', '--dry-run=server'], net('{name: nt, tags: [b, a, b], addr: 10.1.2.3, net: 10.1.0.0/16}'), 'net.example.com/nt created (server dry run)\n');
 });

@@ -2,12 +2,17 @@
 // (macros has/all/exists/exists_one/map/filter, cel.bind, optionals, string functions,
 // timestamps and durations) plus the parts of Kubernetes' CEL libraries (k8s.io/apiserver
 // pkg/cel/library) that are cheap to add: lists, regex, quantity, url, strings
-// charAt/replace/reverse/quote and sets. What is missing is listed in docs/decisions/cel.md.
-import { isIP } from 'node:net';
-import { Environment } from '@marcbachmann/cel-js';
+// charAt/replace/reverse/quote, sets, format, ip and cidr (crd-cel-net.ts). What is
+// missing is listed in docs/decisions.md.
+import { Environment, Optional } from '@marcbachmann/cel-js';
 import { RE2JS } from 're2js';
 import { parseQuantity, isQuantity, QuantityError } from '../quantity';
+import { registerNet } from './crd-cel-net';
+import { isDns1035Label, isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidLabelValue } from './name-rules';
+import { checkCrdFormat } from './crd-formats';
+import { goQuote } from '../../util/go-format';
 
+let library: Environment | undefined;
 let built: Environment | undefined;
 
 /** An evaluation error as cel-go states it (the rule's runtime error text). */
@@ -96,11 +101,16 @@ export function withKubeFunctions(src: string): string {
   return out;
 }
 
+/** The environment of rules with `self` and `oldSelf` untyped (dyn): what rules are evaluated in. */
 export function celEnvironment(): Environment {
-  if (built) return built;
-  const env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false })
-    .registerVariable('self', 'dyn')
-    .registerVariable('oldSelf', 'dyn');
+  built ??= celLibrary().clone().registerVariable('self', 'dyn').registerVariable('oldSelf', 'dyn');
+  return built;
+}
+
+/** The functions and types of the environment, without variables (crd-cel-types.ts declares them typed). */
+export function celLibrary(): Environment {
+  if (library) return library;
+  const env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
 
   // has(e.f) for any operand e (see RENAMED).
   env.registerFunction(`${RENAMED.has}(ast): bool`, ({ args }: { args: any[] }) => ({
@@ -119,13 +129,12 @@ export function celEnvironment(): Environment {
     },
   }));
 
-  // library/ip.go, cidr.go: the predicates only.
-  env.registerFunction('isIP(string): bool', (s: string) => isIP(s) !== 0 && !s.includes('%'));
-  env.registerFunction('isCIDR(string): bool', (s: string) => {
-    const [ip, bits, more] = s.split('/');
-    const family = isIP(ip ?? '');
-    return more === undefined && family !== 0 && /^\d+$/.test(bits ?? '') && Number(bits) <= (family === 4 ? 32 : 128);
-  });
+  registerNet(env);
+  // Optionals compare by value (cel-go's optional equality, `!=` derived; a format's validate() result is compared with optional.none()).
+  const optionalEquals = (a: Optional<unknown>, b: Optional<unknown>) => a.hasValue() === b.hasValue() && (!a.hasValue() || celEquals(a.value(), b.value()));
+  env.registerOperator('optional<dyn> == optional<dyn>', optionalEquals);
+  registerSets(env);
+  registerFormat(env);
 
   // library/lists.go
   env.registerFunction('list.isSorted(): bool', (l: unknown[]) => l.every((x, i) => i === 0 || cmp(l[i - 1], x) <= 0));
@@ -209,7 +218,7 @@ export function celEnvironment(): Environment {
   env.registerFunction('URL.getPort(): string', (u: CelUrl) => u.url.port);
   env.registerFunction('URL.getEscapedPath(): string', (u: CelUrl) => u.url.pathname);
 
-  built = env;
+  library = env;
   return env;
 }
 
@@ -222,4 +231,76 @@ function findAll(s: string, p: string, n: number): string[] {
     if (n > 0 && out.length >= n) break;
   }
   return out;
+}
+
+/** CEL equality of values as this engine holds them (ints are bigints, doubles numbers: 1 == 1.0). */
+function celEquals(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  const num = (x: unknown) => typeof x === 'number' || typeof x === 'bigint';
+  if (num(a) && num(b)) return Number(a) === Number(b);
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => celEquals(x, b[i]));
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return a.length === b.length && a.every((x, i) => x === b[i]);
+  if (a instanceof Map && b instanceof Map) return a.size === b.size && [...a].every(([k, v]) => b.has(k) && celEquals(v, b.get(k)));
+  if (a && b && typeof a === 'object' && typeof b === 'object' && Object.getPrototypeOf(a) === Object.prototype && Object.getPrototypeOf(b) === Object.prototype) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => k in b && celEquals((a as any)[k], (b as any)[k]));
+  }
+  return false;
+}
+
+/** cel-go ext.Sets (in the CRD environment since 1.29): `sets.contains`, `sets.equivalent`, `sets.intersects`. */
+function registerSets(env: Environment): void {
+  class SetsLib {}
+  env.registerType('kubesim.SetsLib', SetsLib);
+  env.registerConstant('sets', 'kubesim.SetsLib', new SetsLib());
+  const has = (l: unknown[], x: unknown) => l.some((y) => celEquals(x, y));
+  const contains = (a: unknown[], b: unknown[]) => b.every((x) => has(a, x));
+  env.registerFunction('kubesim.SetsLib.contains(list, list): bool', (_: SetsLib, a: unknown[], b: unknown[]) => contains(a, b));
+  env.registerFunction('kubesim.SetsLib.equivalent(list, list): bool', (_: SetsLib, a: unknown[], b: unknown[]) => contains(a, b) && contains(b, a));
+  env.registerFunction('kubesim.SetsLib.intersects(list, list): bool', (_: SetsLib, a: unknown[], b: unknown[]) => a.some((x) => has(b, x)));
+}
+
+/** A named format of library/format.go. */
+export class CelFormat {
+  constructor(readonly validate: (s: string) => string[]) {}
+}
+
+/** apimachinery's NameIsDNS*(s, prefix): a prefix's trailing dash masked as maskTrailingDash does (it drops two characters). */
+const namePrefix = (check: (s: string) => string[]) => (prefix: boolean) => (s: string) => check(prefix && s.length > 1 && s.endsWith('-') ? s.slice(0, -2) + 'a' : s);
+const strfmt = (name: string, message: string) => (s: string) => (checkCrdFormat(name, s) === false ? [message] : []);
+
+const FORMATS: Record<string, (s: string) => string[]> = {
+  dns1123Label: namePrefix(isDns1123Label)(false),
+  dns1123Subdomain: namePrefix(isDns1123Subdomain)(false),
+  dns1035Label: namePrefix(isDns1035Label)(false),
+  qualifiedName: isQualifiedName,
+  dns1123LabelPrefix: namePrefix(isDns1123Label)(true),
+  dns1123SubdomainPrefix: namePrefix(isDns1123Subdomain)(true),
+  dns1035LabelPrefix: namePrefix(isDns1035Label)(true),
+  labelValue: isValidLabelValue,
+  // url.ParseRequestURI (its error for a relative reference).
+  uri: (s) => (checkCrdFormat('uri', s) === false ? [`parse ${goQuote(s)}: invalid URI for request`] : []),
+  uuid: strfmt('uuid', 'does not match the UUID format'),
+  byte: strfmt('byte', 'invalid base64'),
+  date: strfmt('date', 'invalid date'),
+  datetime: strfmt('datetime', 'invalid datetime'),
+};
+
+/** library/format.go (in the CRD environment since 1.31): `format.named(name)`, `format.<name>()`, `<Format>.validate(s)`. */
+function registerFormat(env: Environment): void {
+  class FormatLib {}
+  env.registerType('kubesim.FormatLib', FormatLib);
+  env.registerType('net.Format', CelFormat);
+  env.registerConstant('format', 'kubesim.FormatLib', new FormatLib());
+  const formats = new Map(Object.entries(FORMATS).map(([k, f]) => [k, new CelFormat(f)]));
+  env.registerFunction('kubesim.FormatLib.named(string): optional<net.Format>', (_: FormatLib, name: string) => {
+    const f = formats.get(name);
+    return f ? Optional.of(f) : Optional.none();
+  });
+  for (const [name, f] of formats) env.registerFunction(`kubesim.FormatLib.${name}(): net.Format`, () => f);
+  env.registerFunction('net.Format.validate(string): optional<list<string>>', (f: CelFormat, s: string) => {
+    const errs = f.validate(s);
+    return errs.length ? Optional.of(errs) : Optional.none();
+  });
 }

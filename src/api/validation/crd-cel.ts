@@ -3,14 +3,15 @@
 // compilation.go): each rule is evaluated with `self` bound to the value at its schema node
 // (and `oldSelf` to the correlated old value on update), and a failure is a field error.
 // The CEL engine is @marcbachmann/cel-js (docs/decisions.md); Kubernetes' own CEL
-// libraries are added in crd-cel-lib.ts where cheap. `self` is declared `dyn`, not typed
-// from the schema, so a rule naming a field the schema lacks is not refused at CRD create
-// (kube-apiserver refuses it); it fails as `no such key` when evaluated.
+// libraries are added in crd-cel-lib.ts where cheap. Rules are evaluated with `self`
+// declared `dyn`; at CRD create and update they are also checked with `self` typed from the
+// schema (crd-cel-types.ts), which refuses a rule naming a field the schema lacks.
 import { Optional, ParseError } from '@marcbachmann/cel-js';
 import type { FieldError } from '../errors';
 import type { KObject } from '../types';
 import { goQuote } from '../../util/go-format';
 import { celEnvironment, withKubeFunctions } from './crd-cel-lib';
+import { escapeField, typedRefusal } from './crd-cel-types';
 import { deepEqual } from '../../store/json-equal';
 
 type S = Record<string, any>;
@@ -124,14 +125,25 @@ function ruleSharpV(r: Rule): string {
   return `apiextensions.ValidationRule{Rule:${goQuote(r.rule ?? '')}, Message:${goQuote(r.message ?? '')}, MessageExpression:${goQuote(r.messageExpression ?? '')}, Reason:${ptr('apiextensions.FieldValueErrorReason', r.reason != null)}, FieldPath:${goQuote(r.fieldPath ?? '')}, OptionalOldSelf:${ptr('bool', r.optionalOldSelf != null)}}`;
 }
 
-/** Every schema node with rules, with its path as ValidateCustomResourceDefinitionOpenAPISchema names it. */
-function eachRuleNode(s: S | undefined, path: string, visit: (s: S, path: string) => void): void {
+/** Every schema node with rules, with its path as ValidateCustomResourceDefinitionOpenAPISchema names it; `root`: a resource's root (the CRD's or an embedded one). */
+function eachRuleNode(s: S | undefined, path: string, root: boolean, visit: (s: S, path: string, root: boolean) => void): void {
   if (!s || typeof s !== 'object') return;
-  if (Array.isArray(s['x-kubernetes-validations'])) visit(s, path);
-  for (const [k, v] of Object.entries(s.properties ?? {})) eachRuleNode(v as S, `${path}.properties[${k}]`, visit);
-  if (s.items && !Array.isArray(s.items)) eachRuleNode(s.items, `${path}.items`, visit);
-  if (typeof s.additionalProperties === 'object') eachRuleNode(s.additionalProperties, `${path}.additionalProperties`, visit);
-  (s.allOf ?? []).forEach((x: S, i: number) => eachRuleNode(x, `${path}.allOf[${i}]`, visit));
+  if (Array.isArray(s['x-kubernetes-validations'])) visit(s, path, root);
+  const embedded = (x: S | undefined) => x?.['x-kubernetes-embedded-resource'] === true;
+  for (const [k, v] of Object.entries(s.properties ?? {})) eachRuleNode(v as S, `${path}.properties[${k}]`, embedded(v as S), visit);
+  if (s.items && !Array.isArray(s.items)) eachRuleNode(s.items, `${path}.items`, embedded(s.items), visit);
+  if (typeof s.additionalProperties === 'object') eachRuleNode(s.additionalProperties, `${path}.additionalProperties`, embedded(s.additionalProperties), visit);
+  (s.allOf ?? []).forEach((x: S, i: number) => eachRuleNode(x, `${path}.allOf[${i}]`, false, visit));
+}
+
+/** The rule's refusal once `self` is typed from its schema node (crd-cel-types.ts), rule first, then messageExpression. */
+function typedRuleRefusal(rule: Rule, node: S, root: boolean): Compiled['refuse'] {
+  const optional = rule.optionalOldSelf === true;
+  const r = typedRefusal(withKubeFunctions(rule.rule ?? ''), rule.rule ?? '', node, root, optional, 'bool', celIssue);
+  if (r) return { field: 'rule', detail: r.startsWith('ERROR') ? `compilation failed: ${r}` : r };
+  if (!rule.messageExpression) return undefined;
+  const m = typedRefusal(withKubeFunctions(rule.messageExpression), rule.messageExpression, node, root, optional, 'string', celIssue);
+  return m ? { field: 'messageExpression', detail: m.startsWith('ERROR') ? `messageExpression compilation failed: ${m}` : m } : undefined;
 }
 
 /**
@@ -146,10 +158,12 @@ export function crdRuleErrors(crd: KObject): FieldError[] {
   const roots: [S | undefined, string][] = same ? [[schemas[0], 'spec.validation.openAPIV3Schema']] : schemas.map((s, i) => [s, `spec.versions[${i}].schema.openAPIV3Schema`]);
   const errs: FieldError[] = [];
   for (const [root, at] of roots) {
-    eachRuleNode(root, at, (node, path) => {
+    eachRuleNode(root, at, true, (node, path, resourceRoot) => {
       (node['x-kubernetes-validations'] as Rule[]).forEach((rule, i) => {
         const c = compileRule(rule ?? {});
-        if (c.refuse) errs.push({ field: `${path}.x-kubernetes-validations[${i}].${c.refuse.field}`, type: 'Invalid value', value: ruleSharpV(rule), detail: c.refuse.detail });
+        // A rule this engine skips (a library it lacks) is not type-checked either.
+        const refuse = c.refuse ?? (c.program ? typedRuleRefusal(rule, node, resourceRoot) : undefined);
+        if (refuse) errs.push({ field: `${path}.x-kubernetes-validations[${i}].${refuse.field}`, type: 'Invalid value', value: ruleSharpV(rule), detail: refuse.detail });
       });
     });
   }
@@ -308,6 +322,8 @@ const ruleMessageOrDefault = (r: Rule): string => (r.message ? r.message.trim() 
 /** A runtime error in cel-go's words where they are known (types.Err messages). */
 function runtimeError(e: any): string {
   const s = summary(e);
+  // The Kubernetes libraries' own errors (crd-cel-lib.ts, crd-cel-net.ts) are worded already.
+  if (e?.name === 'CelRuntimeError') return s;
   if (e?.code === 'index_out_of_bounds') {
     const m = /index (-?\d+)/.exec(s);
     return `index out of bounds: ${m ? m[1] : ''}`;
@@ -318,7 +334,7 @@ function runtimeError(e: any): string {
 /**
  * UnstructuredToVal: JSON as CEL sees it through the schema. Integers are CEL ints (bigint),
  * `number` fields doubles, date-time strings timestamps; a resource root's metadata shows
- * only name and generateName (WithTypeAndObjectMeta).
+ * only name and generateName (WithTypeAndObjectMeta); declared properties by their escaped names.
  */
 function toCel(v: unknown, s: S | undefined, resourceRoot = false): unknown {
   if (v === null || v === undefined) return null;
@@ -339,8 +355,11 @@ function toCel(v: unknown, s: S | undefined, resourceRoot = false): unknown {
       out.metadata = { ...(m.name !== undefined ? { name: m.name } : {}), ...(m.generateName !== undefined ? { generateName: m.generateName } : {}) };
       continue;
     }
-    const sub = s?.properties?.[k] ?? (typeof s?.additionalProperties === 'object' ? s.additionalProperties : undefined);
-    out[k] = toCel(x, sub, sub?.['x-kubernetes-embedded-resource'] === true);
+    const declared = s?.properties !== undefined && Object.prototype.hasOwnProperty.call(s.properties, k);
+    const sub = declared ? s!.properties[k] : typeof s?.additionalProperties === 'object' ? s.additionalProperties : undefined;
+    // A declared property is a field of an object, named as escaping.go escapes it (`a-b` is `a__dash__b`).
+    const name = declared ? escapeField(k) : k;
+    if (name !== undefined) out[name] = toCel(x, sub, sub?.['x-kubernetes-embedded-resource'] === true);
   }
   return out;
 }

@@ -37,9 +37,10 @@ export function re2ish(source: string, flags: string): RegExp {
 export interface CrdValidator {
   /**
    * `old`: the stored object, on update (transition rules and ratcheting of CEL rules);
-   * `rules: false` checks the schema alone (strict decoding needs no CEL).
+   * `rules: false` checks the schema alone (strict decoding needs no CEL); `status`: a write
+   * of the status subresource, the schema's status part but every CEL rule (statusStrategy).
    */
-  (obj: KObject, old?: KObject, rules?: boolean): SchemaIssue[];
+  (obj: KObject, old?: KObject, rules?: boolean, status?: boolean): SchemaIssue[];
   /** The (OpenAPI) schema of the version, for defaulting and explain. */
   schema: S | undefined;
 }
@@ -94,15 +95,15 @@ function buildCrdValidator(crd: KObject, version: string): CrdValidator {
   const schema = crdVersionSchema(crd, version);
   const kind: string = crd.spec?.names?.kind ?? 'Object';
   const cel = celValidator(schema);
-  const fn = ((obj: KObject, old?: KObject, rules = true) => {
+  const fn = ((obj: KObject, old?: KObject, rules = true, status = false) => {
     if (!schema) return [];
     const seen = new Set<string | undefined>();
-    let blocking = false;
+    const blockers = new Set<SchemaIssue>();
     // Unknown fields in this order: the root's metadata, the pruned ones, embedded metadata's.
     const issues: SchemaIssue[] = rootMetaUnknownFields(obj);
     for (const e of asKubeOpenApi(validateStructural(obj, schema, compilePattern, checkCrdFormat), schema)) {
-      blocking ||= BLOCKING_KEYWORDS.has(e.keyword);
       const issue = crdIssue(e, obj, kind, schema);
+      if (BLOCKING_KEYWORDS.has(e.keyword)) blockers.add(issue);
       // field.ErrorList.ToAggregate drops repeated messages.
       if (seen.has(issue.kubectlMessage)) continue;
       seen.add(issue.kubectlMessage);
@@ -112,11 +113,15 @@ function buildCrdValidator(crd: KObject, version: string): CrdValidator {
     issues.push(...embeddedMetaUnknownFields(obj, schema));
     for (const cause of embeddedResourceErrors(obj, schema)) {
       const message = formatFieldError(cause);
-      blocking ||= cause.type === 'Required value';
-      issues.push({ path: pathOf(cause.field), rule: 'schema/invalid-value', message, kubectlMessage: message, cause });
+      const issue: SchemaIssue = { path: pathOf(cause.field), rule: 'schema/invalid-value', message, kubectlMessage: message, cause };
+      if (cause.type === 'Required value') blockers.add(issue);
+      issues.push(issue);
     }
-    if (cel && rules) issues.push(...celIssues(cel, obj, old, blocking));
-    return issues;
+    // statusStrategy.ValidateUpdate: the status schema's errors, then the rules of the whole object.
+    const kept = status ? issues.filter((i) => /^status\b/.test(i.cause?.field ?? '')) : issues;
+    const blocking = [...blockers].some((i) => !status || kept.includes(i));
+    if (cel && rules) kept.push(...celIssues(cel, obj, old, blocking));
+    return kept;
   }) as CrdValidator;
   fn.schema = schema;
   return fn;
