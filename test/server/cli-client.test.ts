@@ -236,8 +236,8 @@ test('get -w through the daemon: the list, then each change from a watch of the 
   }
 });
 
-test('a daemon that does not answer at its recorded address: get falls back to the store', async () => {
-  // A port nobody listens on, recorded as the running daemon's address.
+/** Records a port nobody listens on as the running daemon's address; returns what puts the record back. */
+async function recordDeadAddress(): Promise<() => void> {
   const closed = await new Promise<number>((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
       const p = (s.address() as net.AddressInfo).port;
@@ -247,6 +247,11 @@ test('a daemon that does not answer at its recorded address: get falls back to t
   const file = join(c.home, 'clusters', c.name, 'server.json');
   const rec = readFileSync(file, 'utf8');
   writeFileSync(file, JSON.stringify({ ...JSON.parse(rec), url: `https://127.0.0.1:${closed}` }));
+  return () => writeFileSync(file, rec);
+}
+
+test('a daemon that does not answer at its recorded address: get falls back to the store', async () => {
+  const restore = await recordDeadAddress();
   // Its Unix socket out of the way too (the CLI would reach the daemon through it).
   const sock = join(c.home, 'clusters', c.name, 'pki', 'api.sock');
   renameSync(sock, `${sock}.away`);
@@ -265,7 +270,7 @@ test('a daemon that does not answer at its recorded address: get falls back to t
     const del = viaDaemon(['delete', 'cm', 'fb', '-n', 'del', '-v=6']);
     assert.deepEqual({ code: del.code, stdout: del.stdout, stderr: del.stderr }, { code: 0, stdout: 'configmap "fb" deleted\n', stderr: '' });
   } finally {
-    writeFileSync(file, rec);
+    restore();
     renameSync(`${sock}.away`, sock);
   }
 });
@@ -294,21 +299,13 @@ test('the CLI reaches its daemon over the Unix socket in the private pki folder;
   assert.equal(ok.status, 200, ok.body);
   assert.equal(JSON.parse(ok.body).metadata.name, 'web');
   // The recorded TCP address answering nothing: get still asks the daemon (over the socket).
-  const closed = await new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-  const file = join(c.home, 'clusters', c.name, 'server.json');
-  const rec = readFileSync(file, 'utf8');
-  writeFileSync(file, JSON.stringify({ ...JSON.parse(rec), url: `https://127.0.0.1:${closed}` }));
+  const restore = await recordDeadAddress();
   try {
     const r = viaDaemon(['get', 'deploy', 'web', '-v=6']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /round_trippers\.go:553\] GET https:\/\/127\.0\.0\.1:\d+\/apis\/apps\/v1\/namespaces\/default\/deployments\/web\S* 200 OK/);
     assert.equal(r.stdout, inProcess(['get', 'deploy', 'web']).stdout);
   } finally {
-    writeFileSync(file, rec);
+    restore();
   }
 });
