@@ -65,7 +65,27 @@ const LAZY_BUILTINS = ['async_hooks', 'child_process', 'crypto', 'dgram', 'dns',
 // stand-in loads with their own code cache (bin/kubesim's require.withCodeCache): in the
 // bundle they were ~630 kB a command read and whose code cache it deserialised even when it
 // never loaded them.
-const CHUNKED_PACKAGES = ['re2js', 'yaml', 'tinyglobby', 'node-forge'];
+// ws (the server's WebSocket upgrades) and cel-js (CRD validation rules) are never run by
+// `get`, but were 130 kB of every CLI bundle.
+const CHUNKED_PACKAGES = ['re2js', 'yaml', 'tinyglobby', 'node-forge', 'ws', '@marcbachmann/cel-js'];
+// Large JSON data imported by modules a command may never initialise: each a file of its
+// own, dist/lib/<name>.cjs, loaded when its default export is first read (the protobuf
+// descriptors were 240 kB, 16 % of what `get` read).
+const CHUNKED_JSON = { 'k8s-proto': 'src/api/rest/proto/k8s-proto.json', 'image-catalog': 'src/sim/catalog/images.json' };
+const chunkedJson = {
+  name: 'chunked-json',
+  setup(b) {
+    const byPath = new Map(Object.entries(CHUNKED_JSON).map(([n, f]) => [join(root, f), n]));
+    b.onResolve({ filter: /\.json$/ }, (args) => {
+      const name = args.kind === 'import-statement' ? byPath.get(join(args.resolveDir, args.path)) : undefined;
+      return name ? { path: name, namespace: 'chunked-json' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'chunked-json' }, (args) => ({
+      contents: `let real; module.exports = { __esModule: true, get default() { return real ??= __kubesimChunk(${JSON.stringify(args.path)}); } };`,
+      loader: 'js',
+    }));
+  },
+};
 const LAZY_PACKAGES = [...CHUNKED_PACKAGES, ...LAZY_BUILTINS.map((m) => `node:${m}`)];
 const lazyPackages = {
   name: 'lazy-packages',
@@ -138,6 +158,10 @@ const banner = [
   'var __kubesimBuiltinNs = {}; var __kubesimBuiltin = (toEsm, n, f) => __kubesimBuiltinNs[f ? n + "\\0" : n] ??= toEsm(require(n), f);',
 ].join('\n');
 
+/** bin/kubesim's WRAPPED_HEAD: the two must be the same text. */
+const WRAPPED_HEAD = /const WRAPPED_HEAD = '([^']+)';/.exec(readFileSync('bin/kubesim', 'utf8'))?.[1];
+if (!WRAPPED_HEAD) throw new Error('build: WRAPPED_HEAD not found in bin/kubesim');
+
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 /**
  * `import * as fs from 'node:fs'` becomes `__toESM(require("node:fs"))` in each module that
@@ -173,7 +197,7 @@ const options = {
   banner: { js: banner },
 };
 // One context for the CLI's bundles: the sources are parsed once for all of them.
-const cli = await context({ ...options, entryPoints: ['src/main.ts'], plugins: [lazyChildProcessForCommander, lazyPackages, onlyVerb] });
+const cli = await context({ ...options, entryPoints: ['src/main.ts'], plugins: [lazyChildProcessForCommander, lazyPackages, chunkedJson, onlyVerb] });
 
 /** One CommonJS file of the CLI (`verb`'s alone when given) or of a package (`pkgName`). */
 async function bundle(name, { verb, pkgName } = {}) {
@@ -196,6 +220,9 @@ async function bundle(name, { verb, pkgName } = {}) {
   // is pure ASCII: bin/kubesim then reads it as Latin-1, several times faster than decoding
   // UTF-8, and V8 keeps it as a one-byte string (half the memory of a two-byte one).
   code = code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // Wrapped as bin/kubesim compiles it (its WRAPPED_HEAD), so that it need not copy the
+  // source to wrap it; require() of the file still runs it.
+  code = `${WRAPPED_HEAD}${code}\n});\n`;
   mkdirSync(dirname(join(out, name)), { recursive: true });
   writeFileSync(join(out, name), code);
   return Buffer.byteLength(code);
@@ -206,6 +233,7 @@ const verbBundleBytes = [];
 for (const verb of VERB_BUNDLES) verbBundleBytes.push(await bundle(`verb-${verb}.cjs`, { verb }));
 await cli.dispose();
 for (const n of CHUNKED_PACKAGES) await bundle(`lib/${n}.cjs`, { pkgName: n });
+for (const [n, f] of Object.entries(CHUNKED_JSON)) await bundle(`lib/${n}.cjs`, { pkgName: `./${f}` });
 
 // The start-up fast path (src/fast.ts): a few exact command lines answered without the
 // bundle above, which bin/kubesim then does not read. It records the size of the bundle it

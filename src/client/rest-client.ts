@@ -1,14 +1,15 @@
 // The CLI as a client of its cluster's API server: when the cluster's daemon runs and
-// serves, verbs send it REST requests (over HTTPS with the cluster's admin client
-// certificate, or the admin token for --insecure-http) instead of opening the store, so a
-// read is served from the daemon's memory. Loaded lazily by the verbs that use it.
+// serves, verbs send it REST requests (plain HTTP with the admin token over the server's
+// Unix socket in the private pki folder; without one, HTTPS with the cluster's admin client
+// certificate, or the token for --insecure-http) instead of opening the store, so a read is
+// served from the daemon's memory. Loaded lazily by the verbs that use it.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as http from 'node:http';
 import { ApiError, type FieldError, type Reason, type StatusDetails } from '../api/errors';
 import { readServerRecord } from '../kubeconfig/cluster-entry';
-import { pkiDir } from '../server/pki';
+import { localSocketPath, pkiDir } from '../server/pki';
 import { runningDaemonPid } from '../daemon/control';
 import type { CliContext } from '../cli/context';
 import { CLUSTER_TIME_HEADER } from '../api/rest/types';
@@ -49,7 +50,8 @@ export class RestClient {
 
   constructor(
     readonly url: URL,
-    private readonly creds: { ca: string; cert: string; key: string } | { token: string },
+    /** With `socketPath`, requests go over that Unix socket (plain HTTP); `url` is still what the log names. */
+    private readonly creds: { ca: string; cert: string; key: string } | { token: string; socketPath?: string },
     /** Where each request is logged, as kubectl -v=6 logs it (stderr then). */
     private readonly log?: (line: string) => void,
     /** -v=8: each request's body and Content-Type too, as kubectl logs them. */
@@ -126,7 +128,8 @@ export class RestClient {
 
   /** Sends a request; resolves with the response once its headers are in (logged then, as kubectl -v=6 does). */
   private async open(method: string, pathAndQuery: string, headers: Record<string, string>, body?: string, signal?: AbortSignal): Promise<http.IncomingMessage> {
-    const secure = this.url.protocol === 'https:';
+    const socketPath = 'socketPath' in this.creds ? this.creds.socketPath : undefined;
+    const secure = socketPath === undefined && this.url.protocol === 'https:';
     const mod: typeof import('node:https') | typeof import('node:http') = secure ? await import('node:https') : await import('node:http');
     // A stream holds its connection: it gets one of its own.
     const agent = signal ? undefined : (this.agent ??= new mod.Agent({ keepAlive: true, maxSockets: 1 }));
@@ -143,8 +146,7 @@ export class RestClient {
       const req = mod.request(
         {
           method,
-          host: this.url.hostname,
-          port: this.url.port,
+          ...(socketPath !== undefined ? { socketPath } : { host: this.url.hostname, port: this.url.port }),
           path: pathAndQuery,
           headers: { ...headers, ...auth, 'user-agent': USER_AGENT },
           agent,
@@ -230,10 +232,27 @@ export function daemonClient(clusterDir: string, log?: (line: string) => void, l
   const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
   try {
     const url = new URL(rec.url);
-    if (url.protocol === 'http:') return new RestClient(url, { token: read('token').trim() }, log, logBodies, warn);
+    const socketPath = ownSocket(localSocketPath(clusterDir));
+    if (socketPath !== undefined || url.protocol === 'http:') return new RestClient(url, { token: read('token').trim(), socketPath }, log, logBodies, warn);
     return new RestClient(url, { ca: read('ca.crt'), cert: read('admin.crt'), key: read('admin.key') }, log, logBodies, warn);
   } catch {
     return undefined; // no readable PKI: not a server this CLI can talk to
+  }
+}
+
+/**
+ * The daemon's Unix socket when it is one this user owns (the admin token is sent over it),
+ * in a folder no one else may enter; otherwise undefined (HTTPS then).
+ */
+function ownSocket(file: string): string | undefined {
+  try {
+    const st = fs.lstatSync(file);
+    const dir = fs.lstatSync(path.dirname(file));
+    const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+    if (!st.isSocket() || !dir.isDirectory() || (dir.mode & 0o077) !== 0) return undefined;
+    return uid === undefined || (st.uid === uid && dir.uid === uid) ? file : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -26,6 +26,11 @@ export interface ServeOptions {
   /** 0 (default): a free port. */
   port?: number;
   insecureHttp?: boolean;
+  /**
+   * Also serve plain HTTP on this Unix socket (the cluster's own CLI: no TLS to load or
+   * negotiate). Its folder must be private to the user; requests still authenticate.
+   */
+  socketPath?: string;
   log?: (line: string) => void;
 }
 
@@ -74,6 +79,7 @@ export async function startApiServer(opts: ServeOptions): Promise<RunningServer>
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const local = opts.socketPath ? await listenLocal(opts.socketPath, listener, log) : undefined;
   const host = opts.host ?? '127.0.0.1';
   const url = `${opts.insecureHttp ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
@@ -83,10 +89,51 @@ export async function startApiServer(opts: ServeOptions): Promise<RunningServer>
     close: () =>
       new Promise<void>((resolve) => {
         watchCache.stop();
+        local?.close();
         server.close(() => resolve());
         server.closeAllConnections();
         endUpgraded();
       }),
+  };
+}
+
+/**
+ * The CLI's Unix socket: plain HTTP for the requests of the cluster's own `kubesim` (the
+ * same authentication: its bearer token; no upgrades, which the CLI's client never asks
+ * for). Not served (the CLI then uses HTTPS) when the path is too long for a socket
+ * address or cannot be bound. Gone when the server closes.
+ */
+async function listenLocal(socketPath: string, listener: http.RequestListener, log: (line: string) => void): Promise<{ close(): void } | undefined> {
+  // sun_path holds 108 bytes with its NUL on Linux (104 on macOS); Windows has named pipes instead.
+  if (Buffer.byteLength(socketPath) > 103 || process.platform === 'win32') return undefined;
+  const fs = await import('node:fs');
+  try {
+    // One left by a server that did not clean up (only a socket is removed).
+    if (fs.lstatSync(socketPath).isSocket()) fs.unlinkSync(socketPath);
+  } catch {
+    /* none */
+  }
+  const server = http.createServer(listener);
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 30_000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ path: socketPath, readableAll: false, writableAll: false }, () => resolve());
+    });
+    fs.chmodSync(socketPath, 0o600);
+  } catch (e) {
+    log(`not serving on ${socketPath}: ${(e as Error).message}`);
+    server.close();
+    return undefined;
+  }
+  return {
+    close() {
+      // libuv removes the socket's file when a bound pipe closes.
+      server.close();
+      server.closeAllConnections();
+    },
   };
 }
 

@@ -67,6 +67,15 @@ export function pkiDir(clusterDir: string): string {
   return path.join(clusterDir, 'pki');
 }
 
+/**
+ * The Unix socket the cluster's first API server also listens on, for the cluster's own
+ * CLI (src/client/rest-client.ts): in the private pki folder, so only who may read the
+ * admin credentials can connect (and requests still carry the admin token).
+ */
+export function localSocketPath(clusterDir: string): string {
+  return path.join(pkiDir(clusterDir), 'api.sock');
+}
+
 /** The cluster CA's certificate and key (kube-controller-manager's --cluster-signing-*-file), if made. */
 export function readSigningCa(clusterDir: string): { cert: string; key: string } | undefined {
   try {

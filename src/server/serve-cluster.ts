@@ -6,6 +6,7 @@ import type { ApiServer } from '../api/server';
 import { ensureServerRecord, readServerRecord, writeServerRecord } from '../kubeconfig/cluster-entry';
 import { startApiServer, type RunningServer } from './http-server';
 import { registerApiServer } from '../daemon/control';
+import { localSocketPath } from './pki';
 import * as path from 'node:path';
 
 /** Points an existing kubesim-<name> kubeconfig entry at the address actually served. */
@@ -32,12 +33,12 @@ export async function serveCluster(api: ApiServer, clusterDir: string, opts: { p
   let moved = !!before && (before.port !== rec.port || !!before.insecureHttp !== !!rec.insecureHttp);
   let server: RunningServer;
   try {
-    server = await startApiServer({ api, clusterDir, port: rec.port, insecureHttp: rec.insecureHttp, log: opts.log });
+    server = await startApiServer({ api, clusterDir, port: rec.port, insecureHttp: rec.insecureHttp, socketPath: localSocketPath(clusterDir), log: opts.log });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || opts.port !== undefined) throw e;
     // The recorded port is taken by something else: serve on a free one (kubeconfig must be refreshed).
     opts.log?.(`port ${rec.port} is in use; serving on a free port (run "kubesim kubeconfig" for the new address)`);
-    server = await startApiServer({ api, clusterDir, port: 0, insecureHttp: rec.insecureHttp, log: opts.log });
+    server = await startApiServer({ api, clusterDir, port: 0, insecureHttp: rec.insecureHttp, socketPath: localSocketPath(clusterDir), log: opts.log });
     moved = true;
   }
   writeServerRecord(clusterDir, { ...rec, url: server.url, pid: process.pid });

@@ -9,7 +9,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { ServedCluster } from './harness';
@@ -235,8 +236,8 @@ test('get -w through the daemon: the list, then each change from a watch of the 
   }
 });
 
-test('a daemon that does not answer at its recorded address: get falls back to the store', async () => {
-  // A port nobody listens on, recorded as the running daemon's address.
+/** Records a port nobody listens on as the running daemon's address; returns what puts the record back. */
+async function recordDeadAddress(): Promise<() => void> {
   const closed = await new Promise<number>((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
       const p = (s.address() as net.AddressInfo).port;
@@ -246,6 +247,14 @@ test('a daemon that does not answer at its recorded address: get falls back to t
   const file = join(c.home, 'clusters', c.name, 'server.json');
   const rec = readFileSync(file, 'utf8');
   writeFileSync(file, JSON.stringify({ ...JSON.parse(rec), url: `https://127.0.0.1:${closed}` }));
+  return () => writeFileSync(file, rec);
+}
+
+test('a daemon that does not answer at its recorded address: get falls back to the store', async () => {
+  const restore = await recordDeadAddress();
+  // Its Unix socket out of the way too (the CLI would reach the daemon through it).
+  const sock = join(c.home, 'clusters', c.name, 'pki', 'api.sock');
+  renameSync(sock, `${sock}.away`);
   try {
     const r = viaDaemon(['get', 'pods', '-v=6']);
     assert.equal(r.code, 0, r.stderr);
@@ -261,6 +270,42 @@ test('a daemon that does not answer at its recorded address: get falls back to t
     const del = viaDaemon(['delete', 'cm', 'fb', '-n', 'del', '-v=6']);
     assert.deepEqual({ code: del.code, stdout: del.stdout, stderr: del.stderr }, { code: 0, stdout: 'configmap "fb" deleted\n', stderr: '' });
   } finally {
-    writeFileSync(file, rec);
+    restore();
+    renameSync(`${sock}.away`, sock);
+  }
+});
+
+test('the CLI reaches its daemon over the Unix socket in the private pki folder; it takes the admin token', async () => {
+  const dir = join(c.home, 'clusters', c.name, 'pki');
+  const sock = join(dir, 'api.sock');
+  const st = statSync(sock);
+  assert.ok(st.isSocket());
+  assert.equal(st.mode & 0o777, 0o600);
+  assert.equal(statSync(dir).mode & 0o777, 0o700);
+  // Over the socket, a request authenticates as over HTTPS: none is anonymous, the token is the admin.
+  const ask = (headers: Record<string, string>) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request({ socketPath: sock, path: '/api/v1/namespaces/default/services/web', headers }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  assert.equal((await ask({})).status, 401);
+  assert.equal((await ask({ authorization: 'Bearer wrong' })).status, 401);
+  const ok = await ask({ authorization: `Bearer ${readFileSync(join(dir, 'token'), 'utf8').trim()}` });
+  assert.equal(ok.status, 200, ok.body);
+  assert.equal(JSON.parse(ok.body).metadata.name, 'web');
+  // The recorded TCP address answering nothing: get still asks the daemon (over the socket).
+  const restore = await recordDeadAddress();
+  try {
+    const r = viaDaemon(['get', 'deploy', 'web', '-v=6']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /round_trippers\.go:553\] GET https:\/\/127\.0\.0\.1:\d+\/apis\/apps\/v1\/namespaces\/default\/deployments\/web\S* 200 OK/);
+    assert.equal(r.stdout, inProcess(['get', 'deploy', 'web']).stdout);
+  } finally {
+    restore();
   }
 });
