@@ -10,11 +10,11 @@ import { closest } from './suggest';
 import { validateStructural, type StructuralError } from './structural-schema';
 import { checkCrdFormat } from './crd-formats';
 import { celValidator, type CelValidator } from './crd-cel';
-import { embeddedMetaUnknownFields, embeddedResourceErrors, rootMetaUnknownFields } from './embedded-meta';
+import { badValue, embeddedMetaUnknownFields, embeddedResourceErrors, metaDecodeError, rootMetaUnknownFields } from './embedded-meta';
 
 export { crdRuleErrors } from './crd-cel';
 import { formatFieldError, type FieldError } from '../errors';
-import { goFloat, goJson, goNumber, goQuote, goSharpV } from '../../util/go-format';
+import { goFloat, goJson, goNumber, goQuote } from '../../util/go-format';
 
 type S = Record<string, any>;
 
@@ -96,6 +96,9 @@ function buildCrdValidator(crd: KObject, version: string): CrdValidator {
   const cel = celValidator(schema);
   const fn = ((obj: KObject, old?: KObject, rules = true) => {
     if (!schema) return [];
+    // Metadata that does not decode fails the request before anything is validated.
+    const decode = metaDecodeError(obj, schema);
+    if (decode !== undefined) return [{ path: [], rule: 'schema/invalid-type', message: decode, kubectlMessage: decode, decodeMessage: decode, decodeError: true }];
     const seen = new Set<string | undefined>();
     let blocking = false;
     // Unknown fields in this order: the root's metadata, the pruned ones, embedded metadata's.
@@ -183,15 +186,6 @@ function openApiTypeOf(v: unknown): string {
   if (typeof v === 'string') return 'string';
   if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
   return Array.isArray(v) ? 'array' : 'object';
-}
-
-/**
- * field.Error's rendering of a bad value (ErrorBody): int64, float64 and bool with %v, a
- * string with %q, nil as "null", anything else (a map, a slice) with %#v.
- */
-function badValue(v: unknown): string {
-  if (v === null || v === undefined) return '"null"';
-  return goSharpV(v);
 }
 
 /** A bound as kube-openapi prints it: int64(bound) against an integer value, else %v of the float64. */
