@@ -103,7 +103,7 @@ function buildCrdValidator(crd: KObject, version: string): CrdValidator {
     let blocking = false;
     // Unknown fields in this order: the root's metadata, the pruned ones, embedded metadata's.
     const issues: SchemaIssue[] = rootMetaUnknownFields(obj);
-    for (const e of asKubeOpenApi(validateStructural(obj, schema, compilePattern, checkCrdFormat), schema)) {
+    for (const e of validateStructural(obj, schema, compilePattern, checkCrdFormat, 'kube-openapi')) {
       blocking ||= BLOCKING_KEYWORDS.has(e.keyword);
       const issue = crdIssue(e, obj, kind, schema);
       // field.ErrorList.ToAggregate drops repeated messages.
@@ -116,7 +116,7 @@ function buildCrdValidator(crd: KObject, version: string): CrdValidator {
     for (const cause of embeddedResourceErrors(obj, schema)) {
       const message = formatFieldError(cause);
       blocking ||= cause.type === 'Required value';
-      issues.push({ path: pathOf(cause.field), rule: 'schema/invalid-value', message, kubectlMessage: message, cause });
+      issues.push({ path: pathOf(cause.field), rule: 'schema/invalid-value', message, kubectlMessage: message, decodeMessage: message, cause });
     }
     if (cel && rules) issues.push(...celIssues(cel, obj, old, blocking));
     return issues;
@@ -145,28 +145,6 @@ function celIssues(cel: CelValidator, obj: KObject, old: KObject | undefined, bl
 function pathOf(field: string): (string | number)[] {
   if (field === '<nil>') return [];
   return [...field.matchAll(/([^.[\]]+)|\[([^\]]*)\]/g)].map((m) => (m[1] !== undefined ? m[1] : /^\d+$/.test(m[2]!) ? Number(m[2]) : m[2]!));
-}
-
-const STRING_KEYWORDS = new Set(['maxLength', 'minLength', 'pattern']);
-
-/**
- * The walk's (ajv-shaped) errors as kube-openapi's validator reports them: an
- * x-kubernetes-int-or-string node is `type: [integer, string]` (one type error, not an
- * anyOf), and the string validator stops at its first failure (maxLength, minLength, pattern).
- */
-function asKubeOpenApi(errors: StructuralError[], schema: S): StructuralError[] {
-  const out: StructuralError[] = [];
-  for (const e of errors) {
-    const at = formatPath(e.path);
-    if (e.keyword === 'anyOf' && schemaAt(schema, e.path)?.['x-kubernetes-int-or-string']) {
-      while (out.length && out[out.length - 1].keyword === 'type' && formatPath(out[out.length - 1].path) === at) out.pop();
-      out.push({ ...e, keyword: 'type', params: { type: 'integer,string' } });
-      continue;
-    }
-    if (STRING_KEYWORDS.has(e.keyword) && out.some((o) => STRING_KEYWORDS.has(o.keyword) && formatPath(o.path) === at)) continue;
-    out.push(e);
-  }
-  return out;
 }
 
 function schemaAt(root: S, path: (string | number)[]): S | undefined {
@@ -235,7 +213,8 @@ function crdIssue(e: StructuralError, obj: KObject, kind: string, schema: S): Sc
     case 'type': {
       // errors.InvalidType(path, "body", type, schType): typeFailWithData, and TypeInvalid's value is the type name.
       rule = 'schema/invalid-type';
-      const got = openApiTypeOf(value);
+      // With a format, a number's is int64 or float64 (schemaInfoForType).
+      const got = e.params.got ?? openApiTypeOf(value);
       const want = Array.isArray(e.params.type) ? e.params.type.filter((t: string) => t !== 'null').join(',') : String(e.params.type);
       cause = invalid(goQuote(got), `${where} in body must be of type ${want}: ${goQuote(got)}`);
       break;
@@ -264,6 +243,12 @@ function crdIssue(e: StructuralError, obj: KObject, kind: string, schema: S): Sc
     case 'multipleOf':
       cause = invalid(badValue(value), `${where} in body should be a multiple of ${bound(e.params.multipleOf, value)}`);
       break;
+    case 'multipleOfPositive': {
+      // MultipleOfMustBePositive: an integer's factor is int64(multipleOf), 0 for one below 1.
+      const factor = bound(e.params.factor, value);
+      cause = invalid(factor, `factor MultipleOf declared for ${where} must be positive: ${factor}`);
+      break;
+    }
     case 'maxLength':
       // field.TooLong: the value is omitted.
       cause = { field: where, type: 'Too long', detail: `may not be more than ${e.params.limit} bytes` };
@@ -293,6 +278,9 @@ function crdIssue(e: StructuralError, obj: KObject, kind: string, schema: S): Sc
       break;
     case 'oneOf':
       cause = { field: '<nil>', type: 'Invalid value', value: '""', detail: `${goQuote(where)} must validate one and only one schema (oneOf). ${e.params.passingSchemas === null ? 'Found none valid' : `Found ${(e.params.passingSchemas as number[]).length} valid alternatives`}` };
+      break;
+    case 'allOf':
+      cause = { field: '<nil>', type: 'Invalid value', value: '""', detail: `${goQuote(where)} must validate all the schemas (allOf)${e.params.validated === 0 ? '. None validated' : ''}` };
       break;
     case 'not':
       cause = { field: '<nil>', type: 'Invalid value', value: '""', detail: `${goQuote(where)} must not validate the schema (not)` };
