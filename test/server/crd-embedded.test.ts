@@ -124,8 +124,9 @@ test('embedded metadata of the wrong type fails the decoding (400) as kube-apise
     ['typed-time', '{creationTimestamp: "2024-13-01T00:00:00Z", annotations: x}', refused('map[string]interface {}{"annotations":"x", "creationTimestamp":"2024-13-01T00:00:00Z"}: parsing time "2024-13-01T00:00:00Z": month out of range')],
     ['typed-time2', '{creationTimestamp: yesterday}', refused('map[string]interface {}{"creationTimestamp":"yesterday"}: parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"')],
   ];
-  for (const [name, meta, stderr] of cases) {
-    for (const validate of ['--validate=strict', '--validate=false']) {
+  for (const [i, [name, meta, stderr]] of cases.entries()) {
+    // Not a strict decoding error: --validate=false (fieldValidation=Ignore) changes nothing.
+    for (const validate of i ? ['--validate=strict'] : ['--validate=strict', '--validate=false']) {
       for (const run of [c.kubectl.bind(c), c.kubesim.bind(c)]) {
         const r = run(['create', validate, '-f', '-'], { stdin: gadget(name, meta) });
         assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', stderr], `${name} ${validate}`);

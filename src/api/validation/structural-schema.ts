@@ -4,9 +4,11 @@
 // compiling the schema into code first (ajv) costs far more than the few objects of a run
 // need: this walk only visits the schema nodes the value reaches (docs/decisions.md).
 //
-// The errors it returns have the shape and the order of ajv's with `allErrors` for the
-// equivalent draft-07 schema (keyword, params, message), so one formatter serves both; the
-// equivalence is tested against ajv itself (test/validation/structural-schema.test.ts).
+// Two orders: ajv's with `allErrors` for the equivalent draft-07 schema (keyword, params,
+// message; the keyword semantics both share are tested against ajv itself,
+// test/validation/structural-schema.test.ts), and kube-openapi's (Walker.kube), which the API
+// server's CRD validation uses: its validator order, its anyOf/oneOf branch selection and its
+// int64 comparison of integers with fractional bounds.
 // Kubernetes extensions: x-kubernetes-preserve-unknown-fields (else unknown fields are
 // errors), -int-or-string, -embedded-resource, and nullable.
 import { fullFormats } from 'ajv-formats/dist/formats';
