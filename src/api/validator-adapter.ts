@@ -48,8 +48,8 @@ export function apiValidator(): Validator {
     schemaErrors: (obj, rt, crd) => {
       if (!loaded) return [];
       // Missing required fields are the validator's business (`Required value`), not the decoder's;
-      // a custom resource decodes as any JSON: only its unknown fields fail strict decoding.
-      const issues = schemaIssuesWith(obj, rt, crd, undefined, false).filter((i) => i.rule !== 'schema/required' && (!rt.crd || i.rule === 'schema/unknown-field'));
+      // a custom resource decodes as any JSON but its metadata: only those and its unknown fields fail decoding.
+      const issues = schemaIssuesWith(obj, rt, crd, undefined, false).filter((i) => i.rule !== 'schema/required' && (!rt.crd || i.rule === 'schema/unknown-field' || i.decodeError));
       // A value of the wrong type fails the decoding itself (its first error); only a body that
       // decodes is checked for unknown fields, all in one runtime.strictDecodingError.
       const typed = issues.find((i) => i.rule !== 'schema/unknown-field');

@@ -80,7 +80,7 @@ test('embedded metadata is validated as ObjectMeta with path-segment names', () 
   const cases: [string, string, string][] = [
     ['bad-label', '{labels: {app: "bad value!"}}', `The Gadget "bad-label" is invalid: spec.template.metadata.labels: Invalid value: "bad value!": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`],
     ['bad-name', '{name: a/b}', `The Gadget "bad-name" is invalid: spec.template.metadata.name: Invalid value: "a/b": may not contain '/'`],
-    ['bad-annotation', '{annotations: {"-x": y}}', `The Gadget "bad-annotation" is invalid: spec.template.metadata.annotations: Invalid value: "-x": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`],
+    ['bad-annotation', '{annotations: {"-x": v}}', `The Gadget "bad-annotation" is invalid: spec.template.metadata.annotations: Invalid value: "-x": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`],
   ];
   for (const [name, meta, message] of cases) {
     for (const run of [c.kubectl.bind(c), c.kubesim.bind(c)]) {
@@ -110,4 +110,59 @@ test('a stored object whose embedded metadata is malformed reads coerced, withou
     assert.deepEqual(c.kubesim(args), k, args.join(' '));
   }
   assert.equal(c.kubectl(['get', 'gadget', 'legacy', '-o', 'jsonpath={.metadata.resourceVersion}']).stdout, rv);
+});
+
+test('embedded metadata of the wrong type fails the decoding (400) as kube-apiserver: the first field in Go key order, whatever --validate says', () => {
+  const refused = (meta: string) => `Error from server (BadRequest): error when creating "STDIN": Gadget in version "v1" cannot be handled as a Gadget: spec.template.metadata: Invalid value: ${meta}\n`;
+  const cases: [string, string, string][] = [
+    ['typed-labels', '{labels: oops}', refused('map[string]interface {}{"labels":"oops"}: json: cannot unmarshal string into Go struct field ObjectMeta.labels of type map[string]string')],
+    // Keys in json.Marshal's order: labels before name; a map's key is no part of the field.
+    ['typed-two', '{name: 7, labels: {a: 5}}', refused('map[string]interface {}{"labels":map[string]interface {}{"a":5}, "name":7}: json: cannot unmarshal number into Go struct field ObjectMeta.labels of type string')],
+    ['typed-owner', '{ownerReferences: [{name: 5}]}', refused('map[string]interface {}{"ownerReferences":[]interface {}{map[string]interface {}{"name":5}}}: json: cannot unmarshal number into Go struct field OwnerReference.ownerReferences.name of type string')],
+    ['typed-generation', '{generation: 1.5}', refused('map[string]interface {}{"generation":1.5}: json: cannot unmarshal number 1.5 into Go struct field ObjectMeta.generation of type int64')],
+    // metav1.Time's own decoding fails at once, even after an earlier field's type error.
+    ['typed-time', '{creationTimestamp: "2024-13-01T00:00:00Z", annotations: x}', refused('map[string]interface {}{"annotations":"x", "creationTimestamp":"2024-13-01T00:00:00Z"}: parsing time "2024-13-01T00:00:00Z": month out of range')],
+    ['typed-time2', '{creationTimestamp: yesterday}', refused('map[string]interface {}{"creationTimestamp":"yesterday"}: parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"')],
+  ];
+  for (const [i, [name, meta, stderr]] of cases.entries()) {
+    // Not a strict decoding error: --validate=false (fieldValidation=Ignore) changes nothing.
+    for (const validate of i ? ['--validate=strict'] : ['--validate=strict', '--validate=false']) {
+      for (const run of [c.kubectl.bind(c), c.kubesim.bind(c)]) {
+        const r = run(['create', validate, '-f', '-'], { stdin: gadget(name, meta) });
+        assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', stderr], `${name} ${validate}`);
+      }
+    }
+  }
+  // An embedded apiVersion or kind that is no string: objectmeta.Coerce's field error.
+  const kind5 = gadget('typed-kind', '{name: x}').replace('kind: Pod', 'kind: 5');
+  for (const run of [c.kubectl.bind(c), c.kubesim.bind(c)]) {
+    const r = run(['apply', '-f', '-'], { stdin: kind5 });
+    assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', 'Error from server (BadRequest): error when creating "STDIN": Gadget in version "v1" cannot be handled as a Gadget: spec.template.kind: Invalid value: 5: must be a string\n']);
+  }
+  assert.equal(c.kubectl(['get', 'gadgets', '-o', 'name']).stdout.match(/typed-/g), null, 'nothing was stored');
+});
+
+test('embedded metadata: generation, ownerReferences, finalizers and managedFields validated as ValidateObjectMeta does; apiVersion and kind required', () => {
+  const meta = '{generation: -1, finalizers: ["a b", orphan, foregroundDeletion], ownerReferences: [{apiVersion: v1, kind: Event, name: e}], managedFields: [{manager: "m\\u0007", operation: Bogus, fieldsType: x}]}';
+  const want = [
+    'The Gadget "meta-checks" is invalid: ',
+    '* spec.template.metadata.generation: Invalid value: -1: must be greater than or equal to 0',
+    '* spec.template.metadata.ownerReferences.uid: Invalid value: "": uid must not be empty',
+    '* spec.template.metadata.ownerReferences: Invalid value: v1.OwnerReference{APIVersion:"v1", Kind:"Event", Name:"e", UID:"", Controller:(*bool)(nil), BlockOwnerDeletion:(*bool)(nil)}: /v1, Kind=Event is disallowed from being an owner',
+    `* spec.template.metadata.finalizers: Invalid value: "a b": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
+    '* spec.template.metadata.finalizers: Invalid value: []string{"a b", "orphan", "foregroundDeletion"}: finalizer orphan and foregroundDeletion cannot be both set',
+    '* spec.template.metadata.managedFields[0].operation: Invalid value: "Bogus": must be `Apply` or `Update`',
+    '* spec.template.metadata.managedFields[0].fieldsType: Invalid value: "x": must be `FieldsV1`',
+    '* spec.template.metadata.managedFields[0].manager: Invalid value: "m\\a": invalid character U+0007 (at position 1)',
+    '',
+  ].join('\n');
+  for (const run of [c.kubectl.bind(c), c.kubesim.bind(c)]) {
+    const r = run(['create', '-f', '-'], { stdin: gadget('meta-checks', meta) });
+    assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', want]);
+  }
+  const noKind = gadget('no-kind', '{name: x}').replace('    kind: Pod\n', '');
+  for (const run of [c.kubectl.bind(c), c.kubesim.bind(c)]) {
+    const r = run(['create', '-f', '-'], { stdin: noKind });
+    assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', 'The Gadget "no-kind" is invalid: spec.template.kind: Required value: must not be empty\n']);
+  }
 });

@@ -94,7 +94,8 @@ test('custom resources: each kind of schema error worded as kube-apiserver', () 
     // FormatOf: errors.InvalidType(path, in, format, data), the format as the schema spells it.
     ['{size: 1, email: nope}', 'spec.email: Invalid value: "nope": spec.email in body must be of type email: "nope"'],
     ['{size: 1, when: yesterday}', 'spec.when: Invalid value: "yesterday": spec.when in body must be of type date-time: "yesterday"'],
-    ['{size: 1, uid: 123}', 'spec.uid: Invalid value: "integer": spec.uid in body must be of type string: "integer"'],
+    // A format on a number: typeValidator names the format and the number's (int64, float64).
+    ['{size: 1, uid: 123}', 'spec.uid: Invalid value: "int64": spec.uid in body must be of type uuid: "int64"'],
     ['{size: 1, uid: not-a-uuid}', 'spec.uid: Invalid value: "not-a-uuid": spec.uid in body must be of type uuid: "not-a-uuid"'],
     // MinItemsFailCode: field.Invalid(path, size, minItemsFail); MaxItemsFailCode: field.TooMany(path, actual, max).
     ['{size: 1, tags: []}', 'spec.tags: Invalid value: 0: spec.tags in body should have at least 1 items'],
@@ -178,4 +179,83 @@ test('apply of an existing object: the patch the server refuses is quoted as kub
   assert.equal(k.code, 1);
   assert.match(k.stderr, /\nError from server \(BadRequest\): error when applying patch:\n\{"metadata":\{"annotations":\{"kubectl.kubernetes.io\/last-applied-configuration":".*\\n"\}\}.*\}\nto:\nResource: "apps\/v1, Resource=deployments", GroupVersionKind: "apps\/v1, Kind=Deployment"\nName: "live", Namespace: "default"\nfor: "[^"]+live\.yaml": error when patching "[^"]+live\.yaml": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec\.foo"\n$/);
   assert.deepEqual(c.kubesim(['apply', '-f', file]), k);
+});
+
+const DOODADS = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: doodads.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: doodads, kind: Doodad}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [size, label]
+            properties:
+              size: {type: integer, minimum: 1.5, maximum: 10.5}
+              ratio: {type: number, minimum: 1.5}
+              count: {type: integer, multipleOf: 3, minimum: 5, enum: [6, 9]}
+              half: {type: integer, multipleOf: 0.5}
+              label: {type: string}
+              short: {type: string, anyOf: [{maxLength: 2}, {pattern: '^x'}]}
+              pick: {type: object, x-kubernetes-preserve-unknown-fields: true, oneOf: [{required: [a]}, {required: [b]}]}
+              both: {type: string, allOf: [{minLength: 2}, {pattern: '^y'}]}
+`;
+
+const doodad = (spec: string) => `apiVersion: example.com/v1\nkind: Doodad\nmetadata: {name: d, namespace: default}\nspec: ${spec}\n`;
+
+test('custom resources: several errors in kube-openapi\'s order, anyOf/oneOf/allOf details, integers against fractional bounds', () => {
+  assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: DOODADS }).code, 0);
+  assert.equal(c.kubectl(['wait', '--for=condition=Established', 'crd/doodads.example.com', '--timeout=20s']).code, 0);
+  const one = (cause: string) => `The Doodad "d" is invalid: ${cause}\n`;
+  const list = (...causes: string[]) => `The Doodad "d" is invalid: \n${causes.map((x) => `* ${x}\n`).join('')}`;
+  const cases: [spec: string, stderr: string][] = [
+    // The number validator (multipleOf, minimum, maximum), then enum; the required fields after the properties.
+    ['{count: 4}', list(
+      'spec.count: Invalid value: 4: spec.count in body should be a multiple of 3',
+      'spec.count: Invalid value: 4: spec.count in body should be greater than or equal to 5',
+      'spec.count: Unsupported value: 4: supported values: "6", "9"',
+      'spec.size: Required value',
+      'spec.label: Required value',
+    )],
+    // An integer is compared with int64(bound): 1 passes `minimum: 1.5`, 11 fails `maximum: 10.5` as "10".
+    ['{size: 1, label: x}', ''],
+    ['{size: 11, label: x}', one('spec.size: Invalid value: 11: spec.size in body should be less than or equal to 10')],
+    // A float is compared as it is.
+    ['{size: 2, label: x, ratio: 1.25}', one('spec.ratio: Invalid value: 1.25: spec.ratio in body should be greater than or equal to 1.5')],
+    // int64(0.5) is 0: every integer fails MultipleOfMustBePositive.
+    ['{size: 2, label: x, half: 4}', one('spec.half: Invalid value: 0: factor MultipleOf declared for spec.half must be positive: 0')],
+    // anyOf/oneOf: their error first, then the errors of the first branch that matched most.
+    ['{size: 2, label: x, short: abc}', list(
+      '<nil>: Invalid value: "": "spec.short" must validate at least one schema (anyOf)',
+      'spec.short: Too long: may not be more than 2 bytes',
+    )],
+    ['{size: 2, label: x, pick: {}}', list(
+      '<nil>: Invalid value: "": "spec.pick" must validate one and only one schema (oneOf). Found none valid',
+      'spec.pick.a: Required value',
+    )],
+    ['{size: 2, label: x, pick: {a: 1, b: 2}}', one('<nil>: Invalid value: "": "spec.pick" must validate one and only one schema (oneOf). Found 2 valid alternatives')],
+    // allOf: each branch's errors, then its own.
+    ['{size: 2, label: x, both: z}', list(
+      'spec.both: Invalid value: "z": spec.both in body should be at least 2 chars long',
+      'spec.both: Invalid value: "z": spec.both in body should match \'^y\'',
+      '<nil>: Invalid value: "": "spec.both" must validate all the schemas (allOf). None validated',
+    )],
+  ];
+  for (const [spec, stderr] of cases) {
+    if (stderr) refusedAlike(['create', '-f', '-'], doodad(spec), stderr);
+    else {
+      const k = c.kubectl(['create', '-f', '-', '--dry-run=server'], { stdin: doodad(spec) });
+      assert.deepEqual([k.code, k.stderr], [0, ''], spec);
+      assert.deepEqual(c.kubesim(['create', '-f', '-', '--dry-run=server'], { stdin: doodad(spec) }), k, spec);
+    }
+  }
 });

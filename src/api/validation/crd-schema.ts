@@ -10,11 +10,11 @@ import { closest } from './suggest';
 import { validateStructural, type StructuralError } from './structural-schema';
 import { checkCrdFormat } from './crd-formats';
 import { celValidator, type CelValidator } from './crd-cel';
-import { embeddedMetaUnknownFields, embeddedResourceErrors, rootMetaUnknownFields } from './embedded-meta';
+import { badValue, embeddedMetaUnknownFields, embeddedResourceErrors, metaDecodeError, rootMetaUnknownFields } from './embedded-meta';
 
 export { crdRuleErrors } from './crd-cel';
 import { formatFieldError, type FieldError } from '../errors';
-import { goFloat, goJson, goNumber, goQuote, goSharpV } from '../../util/go-format';
+import { goFloat, goJson, goNumber, goQuote } from '../../util/go-format';
 
 type S = Record<string, any>;
 
@@ -97,11 +97,14 @@ function buildCrdValidator(crd: KObject, version: string): CrdValidator {
   const cel = celValidator(schema);
   const fn = ((obj: KObject, old?: KObject, rules = true, status = false) => {
     if (!schema) return [];
+    // Metadata that does not decode fails the request before anything is validated.
+    const decode = metaDecodeError(obj, schema);
+    if (decode !== undefined) return [{ path: [], rule: 'schema/invalid-type', message: decode, kubectlMessage: decode, decodeMessage: decode, decodeError: true }];
     const seen = new Set<string | undefined>();
     const blockers = new Set<SchemaIssue>();
     // Unknown fields in this order: the root's metadata, the pruned ones, embedded metadata's.
     const issues: SchemaIssue[] = rootMetaUnknownFields(obj);
-    for (const e of asKubeOpenApi(validateStructural(obj, schema, compilePattern, checkCrdFormat), schema)) {
+    for (const e of validateStructural(obj, schema, compilePattern, checkCrdFormat, 'kube-openapi')) {
       const issue = crdIssue(e, obj, kind, schema);
       if (BLOCKING_KEYWORDS.has(e.keyword)) blockers.add(issue);
       // field.ErrorList.ToAggregate drops repeated messages.
@@ -113,7 +116,7 @@ function buildCrdValidator(crd: KObject, version: string): CrdValidator {
     issues.push(...embeddedMetaUnknownFields(obj, schema));
     for (const cause of embeddedResourceErrors(obj, schema)) {
       const message = formatFieldError(cause);
-      const issue: SchemaIssue = { path: pathOf(cause.field), rule: 'schema/invalid-value', message, kubectlMessage: message, cause };
+      const issue: SchemaIssue = { path: pathOf(cause.field), rule: 'schema/invalid-value', message, kubectlMessage: message, decodeMessage: message, cause };
       if (cause.type === 'Required value') blockers.add(issue);
       issues.push(issue);
     }
@@ -149,28 +152,6 @@ function pathOf(field: string): (string | number)[] {
   return [...field.matchAll(/([^.[\]]+)|\[([^\]]*)\]/g)].map((m) => (m[1] !== undefined ? m[1] : /^\d+$/.test(m[2]!) ? Number(m[2]) : m[2]!));
 }
 
-const STRING_KEYWORDS = new Set(['maxLength', 'minLength', 'pattern']);
-
-/**
- * The walk's (ajv-shaped) errors as kube-openapi's validator reports them: an
- * x-kubernetes-int-or-string node is `type: [integer, string]` (one type error, not an
- * anyOf), and the string validator stops at its first failure (maxLength, minLength, pattern).
- */
-function asKubeOpenApi(errors: StructuralError[], schema: S): StructuralError[] {
-  const out: StructuralError[] = [];
-  for (const e of errors) {
-    const at = formatPath(e.path);
-    if (e.keyword === 'anyOf' && schemaAt(schema, e.path)?.['x-kubernetes-int-or-string']) {
-      while (out.length && out[out.length - 1].keyword === 'type' && formatPath(out[out.length - 1].path) === at) out.pop();
-      out.push({ ...e, keyword: 'type', params: { type: 'integer,string' } });
-      continue;
-    }
-    if (STRING_KEYWORDS.has(e.keyword) && out.some((o) => STRING_KEYWORDS.has(o.keyword) && formatPath(o.path) === at)) continue;
-    out.push(e);
-  }
-  return out;
-}
-
 function schemaAt(root: S, path: (string | number)[]): S | undefined {
   let s: S | undefined = root;
   for (const seg of path) {
@@ -188,15 +169,6 @@ function openApiTypeOf(v: unknown): string {
   if (typeof v === 'string') return 'string';
   if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
   return Array.isArray(v) ? 'array' : 'object';
-}
-
-/**
- * field.Error's rendering of a bad value (ErrorBody): int64, float64 and bool with %v, a
- * string with %q, nil as "null", anything else (a map, a slice) with %#v.
- */
-function badValue(v: unknown): string {
-  if (v === null || v === undefined) return '"null"';
-  return goSharpV(v);
 }
 
 /** A bound as kube-openapi prints it: int64(bound) against an integer value, else %v of the float64. */
@@ -246,7 +218,8 @@ function crdIssue(e: StructuralError, obj: KObject, kind: string, schema: S): Sc
     case 'type': {
       // errors.InvalidType(path, "body", type, schType): typeFailWithData, and TypeInvalid's value is the type name.
       rule = 'schema/invalid-type';
-      const got = openApiTypeOf(value);
+      // With a format, a number's is int64 or float64 (schemaInfoForType).
+      const got = e.params.got ?? openApiTypeOf(value);
       const want = Array.isArray(e.params.type) ? e.params.type.filter((t: string) => t !== 'null').join(',') : String(e.params.type);
       cause = invalid(goQuote(got), `${where} in body must be of type ${want}: ${goQuote(got)}`);
       break;
@@ -275,6 +248,12 @@ function crdIssue(e: StructuralError, obj: KObject, kind: string, schema: S): Sc
     case 'multipleOf':
       cause = invalid(badValue(value), `${where} in body should be a multiple of ${bound(e.params.multipleOf, value)}`);
       break;
+    case 'multipleOfPositive': {
+      // MultipleOfMustBePositive: an integer's factor is int64(multipleOf), 0 for one below 1.
+      const factor = bound(e.params.factor, value);
+      cause = invalid(factor, `factor MultipleOf declared for ${where} must be positive: ${factor}`);
+      break;
+    }
     case 'maxLength':
       // field.TooLong: the value is omitted.
       cause = { field: where, type: 'Too long', detail: `may not be more than ${e.params.limit} bytes` };
@@ -304,6 +283,9 @@ function crdIssue(e: StructuralError, obj: KObject, kind: string, schema: S): Sc
       break;
     case 'oneOf':
       cause = { field: '<nil>', type: 'Invalid value', value: '""', detail: `${goQuote(where)} must validate one and only one schema (oneOf). ${e.params.passingSchemas === null ? 'Found none valid' : `Found ${(e.params.passingSchemas as number[]).length} valid alternatives`}` };
+      break;
+    case 'allOf':
+      cause = { field: '<nil>', type: 'Invalid value', value: '""', detail: `${goQuote(where)} must validate all the schemas (allOf)${e.params.validated === 0 ? '. None validated' : ''}` };
       break;
     case 'not':
       cause = { field: '<nil>', type: 'Invalid value', value: '""', detail: `${goQuote(where)} must not validate the schema (not)` };

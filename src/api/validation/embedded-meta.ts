@@ -8,32 +8,18 @@
 
 import { formatPath } from './field-path';
 import { isDns1035Label, objectMetaErrors, q } from './name-rules';
-import type { FieldError } from '../errors';
+import { OBJECT_META_FIELDS, objectMetaDecodeError } from './object-meta-decode';
+import { formatFieldError, type FieldError } from '../errors';
 import type { SchemaIssue } from './validate-schema';
+import { goSharpV } from '../../util/go-format';
 
 type S = Record<string, any>;
 type Path = (string | number)[];
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-const isStr = (v: unknown) => v === null || typeof v === 'string';
-const isInt = (v: unknown) => v === null || (typeof v === 'number' && Number.isInteger(v));
-// metav1.Time unmarshals RFC 3339 (time.RFC3339) or null.
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-const isTime = (v: unknown) => v === null || (typeof v === 'string' && RFC3339.test(v) && !Number.isNaN(Date.parse(v)));
-const isStrMap = (v: unknown) => v === null || (isMap(v) && Object.values(v).every(isStr));
-const listOf = (ok: (x: unknown) => boolean) => (v: unknown) => v === null || (Array.isArray(v) && v.every(ok));
-const isBool = (v: unknown) => v === null || typeof v === 'boolean';
-const OWNER_REF: Record<string, (v: unknown) => boolean> = { apiVersion: isStr, kind: isStr, name: isStr, uid: isStr, controller: isBool, blockOwnerDeletion: isBool };
-const isOwnerRef = (v: unknown) => v === null || (isMap(v) && Object.entries(v).every(([k, x]) => !OWNER_REF[k] || OWNER_REF[k](x)));
-const isEntry = (v: unknown) => v === null || isMap(v);
 
-/** metav1.ObjectMeta's JSON fields and what Go's decoder accepts for each. */
-const OBJECT_META: Record<string, (v: unknown) => boolean> = {
-  name: isStr, generateName: isStr, namespace: isStr, selfLink: isStr, uid: isStr, resourceVersion: isStr,
-  generation: isInt, creationTimestamp: isTime, deletionTimestamp: isTime, deletionGracePeriodSeconds: isInt,
-  labels: isStrMap, annotations: isStrMap, ownerReferences: listOf(isOwnerRef), finalizers: listOf(isStr),
-  managedFields: listOf(isEntry),
-};
+/** field.Error's rendering of a bad value (ErrorBody): nil as "null", else %v / %q / %#v. */
+export const badValue = (v: unknown): string => (v === null || v === undefined ? '"null"' : goSharpV(v));
 
 /** Omitted when ObjectMeta is written back (omitempty; a zero creationTimestamp is removed). */
 function emptyField(k: string, v: unknown): boolean {
@@ -58,15 +44,12 @@ interface Coerced {
  */
 export function coerceObjectMeta(metadata: unknown, dropMalformed: boolean): Coerced {
   if (!isMap(metadata)) return { meta: undefined, unknown: [] };
-  const unknown = Object.keys(metadata).filter((k) => !Object.prototype.hasOwnProperty.call(OBJECT_META, k)).sort();
+  const unknown = Object.keys(metadata).filter((k) => !OBJECT_META_FIELDS.has(k)).sort();
+  if (!dropMalformed && objectMetaDecodeError(metadata) !== undefined) return { meta: undefined, unknown };
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(metadata)) {
-    const ok = OBJECT_META[k];
-    if (!ok) continue;
-    if (!ok(v)) {
-      if (!dropMalformed) return { meta: undefined, unknown };
-      continue;
-    }
+    // Field by field: one that does not decode on its own is dropped.
+    if (!OBJECT_META_FIELDS.has(k) || objectMetaDecodeError({ [k]: v }) !== undefined) continue;
     if (emptyField(k, v)) continue;
     out[k] = (k === 'creationTimestamp' || k === 'deletionTimestamp') ? asTime(v as string) : v;
   }
@@ -161,16 +144,45 @@ export function embeddedMetaUnknownFields(obj: unknown, schema: S | undefined): 
   return issues;
 }
 
-/** objectmeta.Validate of the embedded resources (customResourceStrategy, after the schema's errors). */
+/**
+ * The custom resource's decoding error, which kube-apiserver answers with 400 (`... cannot be
+ * handled as a Gadget: <this>`): unstructuredSchemaCoercer.apply decodes the root's metadata
+ * as ObjectMeta (its error as it is), then objectmeta.Coerce each embedded resource's
+ * apiVersion, kind (strings) and metadata, the first failure as a field error.
+ */
+export function metaDecodeError(obj: Record<string, unknown>, schema: S | undefined): string | undefined {
+  const root = Object.prototype.hasOwnProperty.call(obj, 'metadata') ? objectMetaDecodeError(obj.metadata) : undefined;
+  if (root !== undefined || !hasEmbedded(schema)) return root;
+  let found: FieldError | undefined;
+  walkEmbedded(obj, schema, [], (res, path) => {
+    for (const k of Object.keys(res)) {
+      if (found) return;
+      const at = `${formatPath(path)}.${k}`;
+      if ((k === 'apiVersion' || k === 'kind') && typeof res[k] !== 'string') found = { field: at, type: 'Invalid value', value: badValue(res[k]), detail: 'must be a string' };
+      else if (k === 'metadata') {
+        const err = objectMetaDecodeError(res.metadata);
+        if (err !== undefined) found = { field: at, type: 'Invalid value', value: badValue(res.metadata), detail: err };
+      }
+    }
+  }, true);
+  return found && formatFieldError(found);
+}
+
+/**
+ * objectmeta.Validate of the embedded resources (customResourceStrategy, after the schema's
+ * errors): apiVersion and kind required and well-formed, the metadata as ValidateObjectMeta
+ * checks any object's (an unnamed one as "fakename", its namespace only when given).
+ */
 export function embeddedResourceErrors(obj: unknown, schema: S | undefined): FieldError[] {
   if (!hasEmbedded(schema)) return [];
   const errs: FieldError[] = [];
   walkEmbedded(obj, schema, [], (res, path) => {
     const at = formatPath(path);
+    for (const k of ['apiVersion', 'kind'] as const) if (!(k in res)) errs.push({ field: `${at}.${k}`, type: 'Required value', detail: 'must not be empty' });
     for (const k of ['apiVersion', 'kind'] as const) {
       const v = res[k];
-      if (v === undefined || v === '') continue; // Required: the schema walk already says so
-      if (typeof v !== 'string') errs.push({ field: `${at}.${k}`, type: 'Invalid value', value: JSON.stringify(v), detail: 'must be a string' });
+      if (typeof v !== 'string') continue; // not there, or a decoding error (400) before validation
+      if (v === '') errs.push({ field: `${at}.${k}`, type: 'Invalid value', value: '""', detail: 'must not be empty' });
       else if (k === 'apiVersion' && v.split('/').length > 2) errs.push({ field: `${at}.apiVersion`, type: 'Invalid value', value: q(v), detail: `unexpected GroupVersion string: ${v}` });
       else if (k === 'kind') {
         const bad = isDns1035Label(v.toLowerCase());
@@ -178,10 +190,8 @@ export function embeddedResourceErrors(obj: unknown, schema: S | undefined): Fie
       }
     }
     if (!isMap(res.metadata)) return;
-    // An unnamed embedded object is valid: kube validates it as "fakename".
     const meta = { ...res.metadata, name: res.metadata.name || 'fakename' };
-    // requiresNamespace is len(namespace) > 0: a namespace is only checked when given.
-    errs.push(...objectMetaErrors(meta, 'path-segment', true, `${at}.metadata`));
+    errs.push(...objectMetaErrors(meta, 'path-segment', true, `${at}.metadata`, true));
   }, true);
   return errs;
 }

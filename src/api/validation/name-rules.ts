@@ -1,5 +1,6 @@
 // apimachinery's name, label and annotation rules with their exact messages.
 import type { FieldError } from '../errors';
+import { goQuote, goStringSlice } from '../../util/go-format';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -121,8 +122,12 @@ export function annotationErrors(ann: unknown, field: string): FieldError[] {
 
 export type NameRule = 'subdomain' | 'label' | 'dns1035' | 'path-segment' | 'none';
 
-/** metadata.name / generateName checks, as ValidateObjectMeta does; `at`: the metadata's path. */
-export function objectMetaErrors(meta: any, nameRule: NameRule, namespaced: boolean, at = 'metadata'): FieldError[] {
+/**
+ * metadata.name / generateName checks, as ValidateObjectMeta does; `at`: the metadata's path.
+ * `full`: also generation, ownerReferences, finalizers and managedFields (ValidateObjectMetaAccessor's
+ * whole list, as an embedded resource's metadata gets it).
+ */
+export function objectMetaErrors(meta: any, nameRule: NameRule, namespaced: boolean, at = 'metadata', full = false): FieldError[] {
   const out: FieldError[] = [];
   const m = meta ?? {};
   const check = (s: string): string[] =>
@@ -140,8 +145,84 @@ export function objectMetaErrors(meta: any, nameRule: NameRule, namespaced: bool
   else if (typeof m.name === 'string' && m.name) for (const msg of check(m.name)) out.push(invalid(`${at}.name`, q(m.name), msg));
   // A namespace on a cluster-scoped object is cleared by the server, not rejected.
   if (namespaced && m.namespace) for (const msg of isDns1123Label(m.namespace)) out.push(invalid(`${at}.namespace`, q(m.namespace), msg));
+  if (full && typeof m.generation === 'number' && m.generation < 0) out.push(invalid(`${at}.generation`, String(m.generation), 'must be greater than or equal to 0'));
   out.push(...labelErrors(m.labels, `${at}.labels`));
   out.push(...annotationErrors(m.annotations, `${at}.annotations`));
+  if (full) out.push(...ownerReferenceErrors(m.ownerReferences, `${at}.ownerReferences`), ...finalizerErrors(m.finalizers, `${at}.finalizers`), ...managedFieldsErrors(m.managedFields, `${at}.managedFields`));
+  return out;
+}
+
+/** %#v of a *bool: nil, or an address (kube's is the pointer's, different every time). */
+const boolPointer = (v: unknown) => (typeof v === 'boolean' ? '(*bool)(0xc000a1b2c8)' : '(*bool)(nil)');
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+/** %#v of a metav1.OwnerReference. */
+const goOwnerReference = (r: any) =>
+  `v1.OwnerReference{APIVersion:${goQuote(str(r.apiVersion))}, Kind:${goQuote(str(r.kind))}, Name:${goQuote(str(r.name))}, UID:${goQuote(str(r.uid))}, Controller:${boolPointer(r.controller)}, BlockOwnerDeletion:${boolPointer(r.blockOwnerDeletion)}}`;
+
+/** apimachinery ValidateOwnerReferences. */
+function ownerReferenceErrors(refs: unknown, field: string): FieldError[] {
+  if (!Array.isArray(refs)) return [];
+  const out: FieldError[] = [];
+  let firstController = '';
+  for (const r of refs as any[]) {
+    if (!r || typeof r !== 'object') continue;
+    const apiVersion = str(r.apiVersion);
+    // schema.FromAPIVersionAndKind: a version ParseGroupVersion refuses is no version.
+    const slashes = apiVersion.split('/').length - 1;
+    const version = apiVersion === '/' || slashes > 1 ? '' : slashes === 1 ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;
+    const group = slashes === 1 && apiVersion !== '/' ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+    if (!version) out.push(invalid(`${field}.apiVersion`, goQuote(apiVersion), 'version must not be empty'));
+    if (!str(r.kind)) out.push(invalid(`${field}.kind`, '""', 'kind must not be empty'));
+    if (!str(r.name)) out.push(invalid(`${field}.name`, '""', 'name must not be empty'));
+    if (!str(r.uid)) out.push(invalid(`${field}.uid`, '""', 'uid must not be empty'));
+    if (!group && version === 'v1' && r.kind === 'Event') out.push(invalid(field, goOwnerReference(r), '/v1, Kind=Event is disallowed from being an owner'));
+    if (r.controller === true) {
+      const name = `${str(r.kind)}/${str(r.name)}`;
+      if (firstController) {
+        const all = `[]v1.OwnerReference{${(refs as any[]).map((x) => goOwnerReference(x ?? {})).join(', ')}}`;
+        out.push(invalid(field, all, `Only one reference can have Controller set to true. Found "true" in references for ${firstController} and ${name}`));
+      } else firstController = name;
+    }
+  }
+  return out;
+}
+
+/** apimachinery ValidateFinalizers. */
+function finalizerErrors(finalizers: unknown, field: string): FieldError[] {
+  if (!Array.isArray(finalizers)) return [];
+  const out: FieldError[] = [];
+  for (const f of finalizers) if (typeof f === 'string') for (const msg of isQualifiedName(f)) out.push(invalid(field, goQuote(f), msg));
+  if (finalizers.includes('orphan') && finalizers.includes('foregroundDeletion')) {
+    out.push(invalid(field, goStringSlice(finalizers.map(str)), 'finalizer orphan and foregroundDeletion cannot be both set'));
+  }
+  return out;
+}
+
+// unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+
+/** apimachinery ValidateManagedFields (ValidateFieldManager for each manager). */
+function managedFieldsErrors(entries: unknown, field: string): FieldError[] {
+  if (!Array.isArray(entries)) return [];
+  const out: FieldError[] = [];
+  entries.forEach((e: any, i) => {
+    const at = `${field}[${i}]`;
+    const op = str(e?.operation);
+    if (op !== 'Apply' && op !== 'Update') out.push(invalid(`${at}.operation`, goQuote(op), 'must be `Apply` or `Update`'));
+    const fieldsType = str(e?.fieldsType);
+    if (fieldsType && fieldsType !== 'FieldsV1') out.push(invalid(`${at}.fieldsType`, goQuote(fieldsType), 'must be `FieldsV1`'));
+    const manager = str(e?.manager);
+    if (Buffer.byteLength(manager) > 128) out.push({ field: `${at}.manager`, type: 'Too long', detail: 'may not be more than 128 bytes' });
+    let pos = 0;
+    for (const ch of manager) {
+      if (!PRINTABLE.test(ch)) {
+        const cp = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+        out.push(invalid(`${at}.manager`, goQuote(manager), `invalid character U+${cp} (at position ${pos})`));
+      }
+      pos += Buffer.byteLength(ch);
+    }
+    if (Buffer.byteLength(str(e?.subresource)) > 256) out.push({ field: `${at}.subresource`, type: 'Too long', detail: 'may not be more than 256 bytes' });
+  });
   return out;
 }
 

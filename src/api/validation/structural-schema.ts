@@ -4,9 +4,11 @@
 // compiling the schema into code first (ajv) costs far more than the few objects of a run
 // need: this walk only visits the schema nodes the value reaches (docs/decisions.md).
 //
-// The errors it returns have the shape and the order of ajv's with `allErrors` for the
-// equivalent draft-07 schema (keyword, params, message), so one formatter serves both; the
-// equivalence is tested against ajv itself (test/validation/structural-schema.test.ts).
+// Two orders: ajv's with `allErrors` for the equivalent draft-07 schema (keyword, params,
+// message; the keyword semantics both share are tested against ajv itself,
+// test/validation/structural-schema.test.ts), and kube-openapi's (Walker.kube), which the API
+// server's CRD validation uses: its validator order, its anyOf/oneOf branch selection and its
+// int64 comparison of integers with fractional bounds.
 // Kubernetes extensions: x-kubernetes-preserve-unknown-fields (else unknown fields are
 // errors), -int-or-string, -embedded-resource, and nullable.
 import { fullFormats } from 'ajv-formats/dist/formats';
@@ -28,10 +30,15 @@ export type RegExpCompiler = (source: string) => RegExp;
 /** Whether a string has a named format; undefined: the format is not checked. */
 export type FormatChecker = (format: string, value: string) => boolean | undefined;
 
-/** `checkFormat`: the formats to check strings against (default: ajv-formats' draft-07 set). */
-export function validateStructural(value: unknown, schema: S, compileRegExp: RegExpCompiler, checkFormat?: FormatChecker): StructuralError[] {
+/**
+ * `checkFormat`: the formats to check strings against (default: ajv-formats' draft-07 set).
+ * `order`: ajv's errors (allErrors), or kube-openapi's (kube-apiserver's CRD validator: its
+ * order and its semantics where they differ, see Walker.kube).
+ */
+export function validateStructural(value: unknown, schema: S, compileRegExp: RegExpCompiler, checkFormat?: FormatChecker, order: 'ajv' | 'kube-openapi' = 'ajv'): StructuralError[] {
   const walker = new Walker(compileRegExp, checkFormat);
-  walker.node(value, schema, true);
+  if (order === 'ajv') walker.node(value, schema, true);
+  else walker.kube(value, schema, true);
   return walker.errors;
 }
 
@@ -97,6 +104,194 @@ class Walker {
       if (dataType === group) this.group(v, n, group);
       else if (deferred && !typeOk && n.types[0] === group) this.fail('type', { type: group }, `must be ${group}`);
     }
+  }
+
+  /**
+   * kube-openapi's SchemaValidator.Validate (k8s.io/kube-openapi pkg/validation/validate,
+   * schema.go): its validators in its order, type, allOf/anyOf/oneOf/not, string, format,
+   * number, array, enum, object, each applying by the value's kind. Returns the Result's
+   * MatchCount (one per validator applied, plus what they merge), by which anyOf and oneOf
+   * pick the failed branch whose errors are shown.
+   */
+  kube(v: unknown, s: S, root = false): number {
+    if (!s || typeof s !== 'object') return 0;
+    const n = this.effective(s, root);
+    const types = s['x-kubernetes-int-or-string'] ? ['integer', 'string'] : n.types.filter((t) => t !== 'null');
+    // StripUnsupportedFormatsPostProcess: a format kube-apiserver does not check is no format.
+    const format = typeof s.format === 'string' && s.format && this.checkFormat?.(s.format, '') !== undefined ? s.format : '';
+    if (v === null) {
+      // Only the type and enum validators see a null.
+      const typeFails = types.length > 0 && !s.nullable;
+      if (typeFails) this.fail('type', { type: types.length === 1 ? types[0] : types }, '');
+      this.kubeEnum(v, s);
+      return typeFails ? 0 : 1;
+    }
+    let count = 1;
+    if (types.length || format) count += 1 + this.kubeType(v, types, format);
+    count += 1 + this.kubeSchemaProps(v, s);
+    if (typeof v === 'string') {
+      count++;
+      // The string validator stops at its first failure.
+      if (typeof s.maxLength === 'number' && codePoints(v) > s.maxLength) this.fail('maxLength', { limit: s.maxLength }, '');
+      else if (typeof s.minLength === 'number' && codePoints(v) < s.minLength) this.fail('minLength', { limit: s.minLength }, '');
+      else if (typeof s.pattern === 'string' && !this.regExp(s.pattern).test(v)) this.fail('pattern', { pattern: s.pattern }, '');
+      if (format) {
+        count++;
+        if (this.checkFormat?.(format, v) === false) this.fail('format', { format }, '');
+      }
+    } else if (typeof v === 'number') {
+      count += 2;
+      this.kubeNumber(v, s);
+    } else if (Array.isArray(v)) {
+      count += 2;
+      if (s.items && typeof s.items === 'object' && !Array.isArray(s.items)) {
+        for (let i = 0; i < v.length; i++) {
+          this.path.push(i);
+          count += this.kube(v[i], s.items);
+          this.path.pop();
+        }
+      }
+      if (typeof s.minItems === 'number' && v.length < s.minItems) this.fail('minItems', { limit: s.minItems }, '');
+      if (typeof s.maxItems === 'number' && v.length > s.maxItems) this.fail('maxItems', { limit: s.maxItems }, '');
+      if (s.uniqueItems === true && v.some((x, i) => v.slice(0, i).some((y) => deepEqual(x, y)))) this.fail('uniqueItems', {}, '');
+    }
+    count++;
+    this.kubeEnum(v, s);
+    if (typeof v === 'object' && !Array.isArray(v)) count += 1 + this.kubeObject(v as Record<string, unknown>, n, s);
+    return count;
+  }
+
+  private kubeEnum(v: unknown, s: S): void {
+    if (Array.isArray(s.enum) && s.enum.length > 0 && !s.enum.some((e: unknown) => deepEqual(e, v))) this.fail('enum', { allowedValues: s.enum }, '');
+  }
+
+  /** typeValidator: 1 when it passes, 0 when it fails (its MatchCount). */
+  private kubeType(v: unknown, types: string[], format: string): number {
+    const integral = typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 63;
+    // schemaInfoForType: the JSON type and format of the decoded value (int64, float64).
+    const schType = typeof v === 'boolean' ? 'boolean' : typeof v === 'string' ? 'string' : typeof v === 'number' ? (integral ? 'integer' : 'number') : Array.isArray(v) ? 'array' : 'object';
+    const valueFormat = schType === 'integer' ? 'int64' : schType === 'number' ? 'float64' : '';
+    const floatInt = schType === 'number' && isJsonInteger(v as number) && types.includes('integer');
+    const intFloat = schType === 'integer' && types.includes('number');
+    const scalar = schType !== 'string' && schType !== 'array';
+    if (scalar && format && !(types.includes(schType) || valueFormat === format || floatInt || intFloat)) {
+      this.fail('type', { type: format, got: valueFormat }, '');
+      return 0;
+    }
+    if (!types.includes('number') && !types.includes('integer') && format && !scalar) return 1;
+    if (!(types.includes(schType) || floatInt || intFloat)) {
+      this.fail('type', { type: types.length === 1 ? types[0] : types }, '');
+      return 0;
+    }
+    return 1;
+  }
+
+  /** schemaPropsValidator: anyOf, oneOf, allOf, not; its MatchCount. */
+  private kubeSchemaProps(v: unknown, s: S): number {
+    let count = 1;
+    const branch = (b: S) => {
+      const before = this.errors.length;
+      const c = this.kube(v, b);
+      return { errors: this.errors.splice(before), count: c };
+    };
+    if (Array.isArray(s.anyOf) && s.anyOf.length) {
+      let best: ReturnType<typeof branch> | undefined;
+      let passed: number | undefined;
+      for (const b of s.anyOf) {
+        const r = branch(b);
+        if (!r.errors.length) {
+          passed = r.count;
+          break;
+        }
+        if (!best || r.count > best.count) best = r;
+      }
+      if (passed !== undefined) count += passed;
+      else {
+        // The anyOf error, then the errors of the branch that matched most.
+        this.fail('anyOf', {}, '');
+        this.errors.push(...best!.errors);
+        count += best!.count;
+      }
+    }
+    if (Array.isArray(s.oneOf) && s.oneOf.length) {
+      let best: ReturnType<typeof branch> | undefined;
+      let first: number | undefined;
+      const passing: number[] = [];
+      s.oneOf.forEach((b: S, i: number) => {
+        const r = branch(b);
+        if (!r.errors.length) {
+          passing.push(i);
+          best = undefined;
+          first ??= r.count;
+        } else if (!passing.length && (!best || r.count > best.count)) best = r;
+      });
+      if (passing.length === 1) count += first!;
+      else {
+        this.fail('oneOf', { passingSchemas: passing.length ? passing : null }, '');
+        if (best) {
+          this.errors.push(...best.errors);
+          count += best.count;
+        }
+      }
+    }
+    if (Array.isArray(s.allOf) && s.allOf.length) {
+      let validated = 0;
+      for (const b of s.allOf) {
+        const r = branch(b);
+        if (!r.errors.length) validated++;
+        this.errors.push(...r.errors);
+        count += r.count;
+      }
+      if (validated !== s.allOf.length) this.fail('allOf', { validated }, '');
+    }
+    if (s.not && typeof s.not === 'object' && !branch(s.not).errors.length) this.fail('not', {}, '');
+    return count;
+  }
+
+  /**
+   * numberValidator: multipleOf, minimum, maximum. An integer (int64) is compared with the
+   * bound converted to int64 (truncated: `minimum: 1.5` lets 1 pass), a float as float64.
+   */
+  private kubeNumber(v: number, s: S): void {
+    const integral = Number.isInteger(v) && Math.abs(v) < 2 ** 63;
+    if (typeof s.multipleOf === 'number') {
+      const factor = integral ? Math.trunc(s.multipleOf) : s.multipleOf;
+      if (factor <= 0) this.fail('multipleOfPositive', { factor }, '');
+      else if (integral ? v % factor !== 0 : !isJsonInteger(factor < 1 ? (1 / factor) * v : v / factor)) this.fail('multipleOf', { multipleOf: factor }, '');
+    }
+    for (const [bound, exclusive, below] of [['minimum', 'exclusiveMinimum', true], ['maximum', 'exclusiveMaximum', false]] as const) {
+      if (typeof s[bound] !== 'number') continue;
+      const limit = integral ? Math.trunc(s[bound]) : s[bound];
+      const excl = s[exclusive] === true;
+      const fails = below ? (excl ? v <= limit : v < limit) : excl ? v >= limit : v > limit;
+      if (fails) this.fail(excl ? exclusive : bound, { limit }, '');
+    }
+  }
+
+  /** objectValidator: min/maxProperties, unknown fields, additionalProperties, properties, then required; its MatchCount. */
+  private kubeObject(v: Record<string, unknown>, n: Node, s: S): number {
+    let count = 0;
+    const keys = Object.keys(v);
+    if (typeof s.minProperties === 'number' && keys.length < s.minProperties) this.fail('minProperties', { limit: s.minProperties }, '');
+    if (typeof s.maxProperties === 'number' && keys.length > s.maxProperties) this.fail('maxProperties', { limit: s.maxProperties }, '');
+    for (const k of keys) {
+      if (n.props && Object.prototype.hasOwnProperty.call(n.props, k)) continue;
+      if (n.additional === false) this.fail('additionalProperties', { additionalProperty: k }, '');
+      else if (n.additional && n.additional !== true) {
+        this.path.push(k);
+        count += this.kube(v[k], n.additional);
+        this.path.pop();
+      }
+    }
+    for (const k in n.props ?? {}) {
+      if (v[k] === undefined || !Object.prototype.hasOwnProperty.call(v, k)) continue;
+      this.path.push(k);
+      count += this.kube(v[k], n.props![k]);
+      this.path.pop();
+    }
+    // The schema's own required list: an embedded resource's apiVersion and kind are objectmeta.Validate's.
+    for (const p of Array.isArray(s.required) ? s.required : []) if (v[p] === undefined) this.fail('required', { missingProperty: p }, '');
+    return count;
   }
 
   private group(v: any, n: Node, group: string): void {
@@ -366,3 +561,16 @@ function codePoints(s: string): number {
   return n;
 }
 
+
+/**
+ * swag.IsFloat64AJSONInteger (go-openapi/swag v0.23.0): an integer, or a positive float
+ * within a relative 1e-9 above one (Go's uint64(f) floors it; a negative float is no such).
+ */
+function isJsonInteger(f: number): boolean {
+  if (!Number.isFinite(f) || Math.abs(f) > 2 ** 53 - 1) return false;
+  if (Number.isInteger(f)) return true;
+  if (f < 0) return false;
+  const g = Math.floor(f);
+  if (g === 0) return false;
+  return (f - g) / (f + g) < 1e-9;
+}

@@ -21,6 +21,8 @@ export interface SchemaIssue {
   decodeMessage?: string;
   hint?: string;
   rule: SchemaRule;
+  /** A custom resource's value its decoding refuses (a 400, before any validation): metadata that is no ObjectMeta. */
+  decodeError?: true;
   /** A custom resource's issue as the API server's field error (its 422 Invalid cause). */
   cause?: FieldError;
 }
