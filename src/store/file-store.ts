@@ -51,7 +51,7 @@ import {
 import { storeFaultPoint } from './fault-points';
 import { DamagedObjectError } from './damaged';
 import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, syncFileSystem, fsyncPath, PendingWrites } from './file-store-support';
-import { RegistryFiles, TMP_PREFIX, atomicWrite, writeTemp, warnOnce } from './file-store-files';
+import { RegistryFiles, TMP_PREFIX, atomicWrite, replaceCoveredFile, writeTemp, warnOnce } from './file-store-files';
 import { MetaDocs } from './file-store-meta';
 import { SharedLists } from './shared-lists';
 
@@ -774,8 +774,8 @@ export class FileStore implements SyncStore {
       for (const [key, p] of this.pending) {
         storeFaultPoint('materialise', key);
         if (p.type === 'DELETED') removeFile(p.file);
-        else atomicWrite(p.file, JSON.stringify(p.object, null, 2) + '\n', perFileSync);
-        this.files.noteWritten(p.file, p.type === 'DELETED' ? null : p.object);
+        else replaceCoveredFile(p.file, JSON.stringify(p.object, null, 2) + '\n', perFileSync);
+        this.files.noteWritten(p.file, p.type === 'DELETED' ? null : p.object, true);
       }
     } catch (e) {
       this.files.gen++; // what it remembered of the files it could not write is wrong
