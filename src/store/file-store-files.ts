@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import type { KObject } from '../api/types';
 import { cloneJson, deepFreeze } from './clone';
 import { readSmallFile } from './file-lock';
+import { processAlive } from './process-alive';
 import { StoreError } from './store';
 import { DamagedObjectError } from './damaged';
 import { parseObject, storeIoError, entryIndex, type CachedFile, type DirEntry } from './file-store-support';
@@ -100,6 +101,26 @@ export function replaceCoveredFile(file: string, data: string, sync: boolean): v
     fs.rmSync(tmp, { force: true });
     throw storeIoError(e, file);
   }
+}
+
+/** Removes the temporary files (and lock candidates) that writers now dead left in `dir`; returns their paths. */
+export function sweepDeadTemporaries(dir: string): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const n of names) {
+    const m = /^(?:\.tmp-(\d+)-\d+|lock\.(\d+))$/.exec(n);
+    if (!m) continue;
+    const pid = Number(m[1] ?? m[2]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    fs.rmSync(path.join(dir, n), { force: true });
+    removed.push(path.join(dir, n));
+  }
+  return removed;
 }
 
 export class RegistryFiles {
