@@ -25,14 +25,14 @@
 //   (O_NOFOLLOW, lstat, exclusive creation of temporary files).
 //
 // The object files themselves (reading, caching, listing folders) are in file-store-files.ts,
-// the meta documents in file-store-meta.ts, the lock in file-lock.ts, the journal in journal.ts.
+// the meta documents in file-store-meta.ts, the lock in file-lock.ts, the journal in journal.ts,
+// the `rev` file and the power-loss marker in file-store-marks.ts.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KObject } from '../api/types';
 import { cloneJson, deepFreeze } from './clone';
-import { FileLock, readSmallFile, lockPriority } from './file-lock';
-import { processAlive } from './process-alive';
+import { FileLock, lockPriority } from './file-lock';
 import { Journal, type JournalLine, journalLineText } from './journal';
 import {
   assertSafeKey,
@@ -51,8 +51,9 @@ import {
 import { storeFaultPoint } from './fault-points';
 import { DamagedObjectError } from './damaged';
 import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, syncFileSystem, fsyncPath, PendingWrites } from './file-store-support';
-import { RegistryFiles, TMP_PREFIX, atomicWrite, writeTemp, warnOnce } from './file-store-files';
+import { RegistryFiles, TMP_PREFIX, atomicWrite, replaceCoveredFile, writeTemp, warnOnce, sweepDeadTemporaries } from './file-store-files';
 import { MetaDocs } from './file-store-meta';
+import { readRevFile, writeRevFile, UnsyncedMarker } from './file-store-marks';
 import { SharedLists } from './shared-lists';
 
 export { parseObject, ensurePrivateDir, storeIoError, TMP_PREFIX };
@@ -113,8 +114,9 @@ export class FileStore implements SyncStore {
   readonly journalPath: string;
   readonly revPath: string;
   readonly lockPath: string;
-  /** The power-loss marker (see markUnsynced). */
+  /** The power-loss marker (see file-store-marks.ts). */
   readonly unsyncedPath: string;
+  private readonly unsynced: UnsyncedMarker;
   private readonly lock: FileLock;
   private readonly journal: Journal;
   private lockDepth = 0;
@@ -170,31 +172,13 @@ export class FileStore implements SyncStore {
     this.revPath = path.join(root, 'rev');
     this.lockPath = path.join(root, 'lock');
     this.unsyncedPath = path.join(root, 'unsynced');
+    this.unsynced = new UnsyncedMarker(this.unsyncedPath, this.fsync);
     this.lock = new FileLock(this.lockPath, LOCK_TIMEOUT_MS);
     this.journal = new Journal(this.journalPath);
     this.sharedLists = new SharedLists(this.journal);
     // Temporary files a dead writer left next to the journal and the meta documents (cheap:
     // two small folders); those in the registry go when its stale lock is broken.
-    for (const dir of [root, metaDir]) this.sweepDeadTemporaries(dir);
-  }
-
-  private sweepDeadTemporaries(dir: string): string[] {
-    const removed: string[] = [];
-    let names: string[];
-    try {
-      names = fs.readdirSync(dir);
-    } catch {
-      return removed;
-    }
-    for (const n of names) {
-      const m = /^(?:\.tmp-(\d+)-\d+|lock\.(\d+))$/.exec(n);
-      if (!m) continue;
-      const pid = Number(m[1] ?? m[2]);
-      if (pid === process.pid || processAlive(pid)) continue;
-      fs.rmSync(path.join(dir, n), { force: true });
-      removed.push(path.join(dir, n));
-    }
-    return removed;
+    for (const dir of [root, metaDir]) sweepDeadTemporaries(dir);
   }
 
   currentRev(): number {
@@ -535,7 +519,7 @@ export class FileStore implements SyncStore {
       // Trimmed only when every entry is in the files.
       if (inFiles) {
         this.journal.maybeTrim(this.rev, (file, data) => {
-          this.syncUnsynced();
+          this.unsynced.syncAll(this.root, this.registryDir);
           atomicWrite(file, data, this.fsync);
         });
       }
@@ -601,7 +585,7 @@ export class FileStore implements SyncStore {
   sweepTemporaryFiles(): string[] {
     const removed: string[] = [];
     const walk = (dir: string) => {
-      removed.push(...this.sweepDeadTemporaries(dir));
+      removed.push(...sweepDeadTemporaries(dir));
       let entries: fs.Dirent[];
       try {
         entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -611,7 +595,7 @@ export class FileStore implements SyncStore {
       for (const e of entries) if (e.isDirectory()) walk(path.join(dir, e.name));
     };
     walk(this.registryDir);
-    removed.push(...this.sweepDeadTemporaries(this.meta.metaDir), ...this.sweepDeadTemporaries(this.root));
+    removed.push(...sweepDeadTemporaries(this.meta.metaDir), ...sweepDeadTemporaries(this.root));
     return removed;
   }
 
@@ -656,7 +640,7 @@ export class FileStore implements SyncStore {
     this.journal.openWriter();
     if (brokeStale) this.sweepTemporaryFiles();
     let committed = this.readRevFile();
-    const mark = this.fsync ? this.readUnsynced() : undefined;
+    const mark = this.fsync ? this.unsynced.read() : undefined;
     const rebooted = mark !== undefined && mark.boot !== bootId();
     // After a reboot, files written without their own fsync since the marker may be lost:
     // rewrite them all from the journal (and make them durable before dropping the marker).
@@ -684,24 +668,8 @@ export class FileStore implements SyncStore {
     if (!syncFileSystem(this.root)) for (const e of entries) if (e.type !== 'DELETED') fsyncPath(path.join(this.registryDir, e.key));
     this.writeRevFile(this.rev);
     this.committed = this.rev;
-    fs.rmSync(this.unsyncedPath, { force: true });
+    this.unsynced.clear();
     return this.rev;
-  }
-
-  /** Before the journal drops old entries: the files they were replayed from must be durable. */
-  private syncUnsynced(): void {
-    if (!this.fsync || !this.readUnsynced()) return;
-    if (!syncFileSystem(this.root)) {
-      // No syncfs: fsync every object file (rare: the journal is trimmed every 16 MB).
-      const walk = (dir: string) => {
-        for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-          if (e.isDirectory()) walk(path.join(dir, e.name));
-          else if (e.isFile()) fsyncPath(path.join(dir, e.name));
-        }
-      };
-      walk(this.registryDir);
-    }
-    fs.rmSync(this.unsyncedPath, { force: true });
   }
 
   private write(key: string, file: string, obj: KObject, type: EventType): KObject {
@@ -762,20 +730,20 @@ export class FileStore implements SyncStore {
   /**
    * Puts the deferred writes' files in place (the newest state of each key), before `rev`
    * says they are. They are not fsync'd one by one: the journal, fsync'd first, holds them,
-   * and the power-loss marker (see markUnsynced) makes the next lock holder after a reboot
+   * and the power-loss marker (see file-store-marks.ts) makes the next lock holder after a reboot
    * rewrite every file written since. Without a boot id to tell a reboot, each is fsync'd.
    * Returns false when a file could not be written: the journal still holds every entry,
    * `rev` stays behind them, readers lay them over the files and the next holder replays.
    */
   private materialise(): boolean {
     if (this.pending.size === 0) return true;
-    const perFileSync = this.fsync && !this.markUnsynced();
+    const perFileSync = this.fsync && !this.unsynced.mark(this.committed);
     try {
       for (const [key, p] of this.pending) {
         storeFaultPoint('materialise', key);
         if (p.type === 'DELETED') removeFile(p.file);
-        else atomicWrite(p.file, JSON.stringify(p.object, null, 2) + '\n', perFileSync);
-        this.files.noteWritten(p.file, p.type === 'DELETED' ? null : p.object);
+        else replaceCoveredFile(p.file, JSON.stringify(p.object, null, 2) + '\n', perFileSync);
+        this.files.noteWritten(p.file, p.type === 'DELETED' ? null : p.object, true);
       }
     } catch (e) {
       this.files.gen++; // what it remembered of the files it could not write is wrong
@@ -787,35 +755,6 @@ export class FileStore implements SyncStore {
     return true;
   }
 
-  /**
-   * Files written without their own fsync are safe against a power loss only if someone
-   * rewrites them after the reboot: `unsynced` holds this boot's id and a revision before
-   * any such file, written (and fsync'd) once per boot. A lock holder that finds another
-   * boot's id there replays the journal from that revision (recover). False when there is
-   * no boot id to go by (not Linux): then every file is fsync'd.
-   */
-  private markUnsynced(): boolean {
-    const boot = bootId();
-    if (!boot) return false;
-    const mark = this.readUnsynced();
-    if (mark && mark.boot === boot) return true;
-    atomicWrite(this.unsyncedPath, `${boot} ${this.committed}\n`, this.fsync);
-    return true;
-  }
-
-  private readUnsynced(): { boot: string; rev: number } | undefined {
-    let text: string | undefined;
-    try {
-      text = readSmallFile(this.unsyncedPath, 128);
-    } catch {
-      text = 'damaged';
-    }
-    if (text === undefined) return undefined;
-    const m = /^([0-9a-f-]{1,64}) (\d{1,16})\n?$/.exec(text);
-    // A damaged marker is read as "replay everything the journal holds".
-    return m ? { boot: m[1], rev: Number(m[2]) } : { boot: '', rev: 0 };
-  }
-
   /** A stored object newer than the revision counter means the counter is damaged: refuse. */
   private checkNotAhead(file: string, current: KObject): void {
     const rv = Number(current.metadata.resourceVersion);
@@ -824,19 +763,13 @@ export class FileStore implements SyncStore {
     }
   }
 
-  /** The `rev` file: absent is 0; anything but a safe integer is damage, refused. */
+  /** The `rev` file (see file-store-marks.ts): absent is 0, damage refused. */
   readRevFile(): number {
-    const text = readSmallFile(this.revPath, 64);
-    if (text === undefined) return 0;
-    const n = /^\d{1,16}\n?$/.test(text) ? Number(text.trim()) : NaN;
-    if (!Number.isSafeInteger(n)) {
-      throw new StoreError(`the revision counter ${this.revPath} is damaged (it holds ${JSON.stringify(text.slice(0, 40))}); run "kubesim cluster fsck --repair"`);
-    }
-    return n;
+    return readRevFile(this.revPath);
   }
 
   writeRevFile(rev: number): void {
-    atomicWrite(this.revPath, String(rev) + '\n', this.fsync);
+    writeRevFile(this.revPath, rev, this.fsync);
   }
 }
 

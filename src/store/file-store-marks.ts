@@ -1,0 +1,83 @@
+// The file store's two small durability records next to its journal:
+// - `rev`: up to which revision every object file is in place (readers lay the journal's
+//   entries after it over the files);
+// - `unsynced`: the power-loss marker. Object files put in place from the journal are not
+//   fsync'd one by one; this boot's id and a revision before any such file are written (and
+//   fsync'd) once per boot, and a lock holder that finds another boot's id there replays the
+//   journal from that revision (FileStore.recover).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readSmallFile } from './file-lock';
+import { StoreError } from './store';
+import { bootId, syncFileSystem, fsyncPath } from './file-store-support';
+import { atomicWrite } from './file-store-files';
+
+/** The `rev` file: absent is 0; anything but a safe integer is damage, refused. */
+export function readRevFile(revPath: string): number {
+  const text = readSmallFile(revPath, 64);
+  if (text === undefined) return 0;
+  const n = /^\d{1,16}\n?$/.test(text) ? Number(text.trim()) : NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw new StoreError(`the revision counter ${revPath} is damaged (it holds ${JSON.stringify(text.slice(0, 40))}); run "kubesim cluster fsck --repair"`);
+  }
+  return n;
+}
+
+export function writeRevFile(revPath: string, rev: number, fsync: boolean): void {
+  atomicWrite(revPath, String(rev) + '\n', fsync);
+}
+
+export class UnsyncedMarker {
+  constructor(
+    readonly file: string,
+    private readonly fsync: boolean,
+  ) {}
+
+  /** The marker, if any; a damaged one reads as "replay everything the journal holds". */
+  read(): { boot: string; rev: number } | undefined {
+    let text: string | undefined;
+    try {
+      text = readSmallFile(this.file, 128);
+    } catch {
+      text = 'damaged';
+    }
+    if (text === undefined) return undefined;
+    const m = /^([0-9a-f-]{1,64}) (\d{1,16})\n?$/.exec(text);
+    return m ? { boot: m[1], rev: Number(m[2]) } : { boot: '', rev: 0 };
+  }
+
+  /**
+   * Before files are written without their own fsync: records this boot and `committed`
+   * (once per boot). False when there is no boot id to go by (not Linux): then every file
+   * must be fsync'd.
+   */
+  mark(committed: number): boolean {
+    const boot = bootId();
+    if (!boot) return false;
+    const mark = this.read();
+    if (mark && mark.boot === boot) return true;
+    atomicWrite(this.file, `${boot} ${committed}\n`, this.fsync);
+    return true;
+  }
+
+  clear(): void {
+    fs.rmSync(this.file, { force: true });
+  }
+
+  /** Before the journal drops old entries: the files they were replayed from must be durable. */
+  syncAll(root: string, registryDir: string): void {
+    if (!this.fsync || !this.read()) return;
+    if (!syncFileSystem(root)) {
+      // No syncfs: fsync every object file (rare: the journal is trimmed every 16 MB).
+      const walk = (dir: string) => {
+        for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+          if (e.isDirectory()) walk(path.join(dir, e.name));
+          else if (e.isFile()) fsyncPath(path.join(dir, e.name));
+        }
+      };
+      walk(registryDir);
+    }
+    this.clear();
+  }
+}
