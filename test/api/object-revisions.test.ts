@@ -11,21 +11,12 @@ import { openStore } from '../../src/store/registry';
 import { ManualClock } from '../../src/sim/clock';
 import { seededRng } from '../../src/sim/rng';
 import { apiValidator, loadValidation } from '../../src/api/validator-adapter';
-import type { KObject } from '../../src/api/types';
+import { crdObject } from '../helpers/crd';
 
 before(async () => loadValidation());
 
-const crd = (color: Record<string, unknown>): KObject => ({
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'widgets.example.com' },
-  spec: {
-    group: 'example.com',
-    names: { kind: 'Widget', plural: 'widgets' },
-    scope: 'Namespaced',
-    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' }, color: color } } } } } }],
-  },
-});
+const crd = (color: Record<string, unknown>) =>
+  crdObject({ plural: 'widgets', kind: 'Widget', schema: `properties: {spec: {type: object, properties: {size: {type: integer}, color: ${JSON.stringify(color)}}}}` });
 
 test("a custom resource's earlier states are read through its CRD's schema now", async () => {
   const api = await ApiServer.open(await openStore('memory://'), new ManualClock(Date.parse('2026-12-05T06:00:00Z')), seededRng(1), apiValidator());

@@ -10,6 +10,7 @@ import { seededRng } from '../../src/sim/rng';
 import { ApiError } from '../../src/api/errors';
 import { apiValidator, loadValidation } from '../../src/api/validator-adapter';
 import type { KObject } from '../../src/api/types';
+import { crdObject } from '../helpers/crd';
 
 before(async () => loadValidation());
 
@@ -146,17 +147,7 @@ test('a CRD registers its kind; custom resources validate against its schema and
 
 test('two clusters in one process validate same-named CRDs at the same resourceVersion each by its own schema', async () => {
   // Two servers built alike reach the same resourceVersion for their CRDs; only the schemas differ.
-  const crd = (sizeType: string): KObject => ({
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: 'widgets.example.com' },
-    spec: {
-      group: 'example.com',
-      names: { kind: 'Widget', plural: 'widgets' },
-      scope: 'Namespaced',
-      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: sizeType } } } } } } }],
-    },
-  });
+  const crd = (sizeType: string) => crdObject({ plural: 'widgets', kind: 'Widget', schema: `properties: {spec: {type: object, properties: {size: {type: ${sizeType}}}}}` });
   const [a, b] = [await server(), await server()];
   const [crdA, crdB] = [await a.create(crd('integer')), await b.create(crd('string'))];
   assert.equal(crdA.metadata.resourceVersion, crdB.metadata.resourceVersion);

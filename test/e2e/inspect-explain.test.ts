@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Sandbox } from './helpers';
 import { Hosted } from './hosted';
+import { crdYaml } from '../helpers/crd';
 import { requireKubectl } from '../oracles';
 import { BUILTIN_RESOURCES } from '../../src/api/resources';
 import { loadSchemas } from '../../src/api/validation/schema-store';
@@ -165,28 +166,14 @@ test('a spread of built-in kinds explains like kubectl, top level and recursive'
 test('explain shows a custom resource from its CRD schema', async () => {
   const crd = sb.file(
     'crd.yaml',
-    `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: widgets, singular: widget, kind: Widget}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        description: A widget.
-        properties:
-          spec:
-            type: object
-            required: [size]
-            properties:
-              size: {type: integer, description: How big the widget is.}
-`,
+    crdYaml({ plural: 'widgets', singular: 'widget', kind: 'Widget', schema: `description: A widget.
+properties:
+  spec:
+    type: object
+    required: [size]
+    properties:
+      size: {type: integer, description: How big the widget is.}
+` }),
   );
   await host.ok(['apply', '-f', crd]);
   const out = await host.ok(['explain', 'widgets.spec']);

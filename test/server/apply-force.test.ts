@@ -8,7 +8,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServedCluster } from './harness';
-import type { RunResult } from '../e2e/helpers';
+import { BIN, ROOT, type RunResult } from '../e2e/helpers';
+import { execAsync } from '../helpers/exec';
 
 const c = new ServedCluster('apf');
 const NS = { kubectl: 'apf-k', daemon: 'apf-d', local: 'apf-l' } as const;
@@ -32,10 +33,21 @@ before(async () => {
 });
 after(() => c.stop());
 
-function run(side: Side, args: string[]): RunResult {
+// The sides work in their own namespaces, so each step runs them side by side.
+/** A run and how long it took (ms). */
+type Ran = RunResult & { ms: number };
+
+async function run(side: Side, args: string[]): Promise<Ran> {
   const full = [...args, '-n', NS[side]];
-  if (side === 'kubectl') return c.kubectl(full);
-  return c.kubesim(full, { env: { KUBESIM_NO_DAEMON: side === 'local' ? '1' : '' } });
+  const t0 = Date.now();
+  const r = side === 'kubectl' ? await c.kubectlAsync(full) : await execAsync(process.execPath, [BIN, ...full], { cwd: ROOT, env: c.env({ KUBESIM_NO_DAEMON: side === 'local' ? '1' : '' }) });
+  return { ...r, ms: Date.now() - t0 };
+}
+
+/** `f` on every side at once; each side's result. */
+async function each<T>(f: (side: Side) => Promise<T>): Promise<Record<Side, T>> {
+  const out = await Promise.all(SIDES.map(f));
+  return Object.fromEntries(SIDES.map((side, i) => [side, out[i]])) as Record<Side, T>;
 }
 
 /** What differs between two namespaces' objects: the namespace, uids, times, resource versions. */
@@ -51,15 +63,14 @@ function norm(s: string, side: Side): string {
 }
 
 /** One step on every side: the same exit code, stdout and stderr (normalised); each side's result. */
-function step(args: (side: Side) => string[]): Record<Side, RunResult> {
-  const out = {} as Record<Side, RunResult>;
-  for (const side of SIDES) out[side] = run(side, args(side));
+async function step(args: (side: Side) => string[]): Promise<Record<Side, Ran>> {
+  const out = await each((side) => run(side, args(side)));
   const shown = (side: Side) => [out[side].code, norm(out[side].stdout, side), norm(out[side].stderr, side)];
   for (const side of ['daemon', 'local'] as const) assert.deepEqual(shown(side), shown('kubectl'), `${side}: ${args(side).join(' ')}`);
   return out;
 }
 
-const get = (side: Side, what: string, path: string) => run(side, ['get', what, '-o', `jsonpath=${path}`, '--ignore-not-found']).stdout;
+const get = async (side: Side, what: string, path: string) => (await run(side, ['get', what, '-o', `jsonpath=${path}`, '--ignore-not-found'])).stdout;
 
 /** The DELETE kubectl and kubesim's daemon path send (-v=8): its path and body. */
 function deletes(r: RunResult, side: Side): string[] {
@@ -69,83 +80,94 @@ function deletes(r: RunResult, side: Side): string[] {
   return [...paths, ...bodies].map((s) => norm(s, side));
 }
 
-test('apply --force deletes and re-creates what a patch cannot change: a Job template, a Service clusterIP (--cascade, --grace-period sent)', () => {
+test('apply --force deletes and re-creates what a patch cannot change: a Job template, a Service clusterIP (--cascade, --grace-period sent)', async () => {
   const j1 = c.file('job1.yaml', job(1000));
   const j2 = c.file('job2.yaml', job(2000));
-  step(() => ['apply', '-f', j1]);
-  const uid = Object.fromEntries(SIDES.map((s) => [s, get(s, 'job/j1', '{.metadata.uid}')]));
+  await step(() => ['apply', '-f', j1]);
+  const uid = await each((s) => get(s, 'job/j1', '{.metadata.uid}'));
   // Without --force the server refuses the patch (the template is immutable).
-  const refused = step(() => ['apply', '-f', j2]);
+  const refused = await step(() => ['apply', '-f', j2]);
   assert.equal(refused.kubectl.code, 1);
   assert.match(refused.kubectl.stderr, /field is immutable/);
-  const forced = step(() => ['apply', '-f', j2, '--force']);
+  const forced = await step(() => ['apply', '-f', j2, '--force']);
   assert.equal(forced.kubectl.stdout, 'job.batch/j1 configured\n');
+  const now = await each((s) => get(s, 'job/j1', '{.metadata.uid} {.spec.template.spec.containers[0].command[2]}'));
   for (const side of SIDES) {
-    assert.notEqual(get(side, 'job/j1', '{.metadata.uid}'), uid[side], `${side}: a new Job`);
-    assert.equal(get(side, 'job/j1', '{.spec.template.spec.containers[0].command[2]}'), 'sleep 2000', side);
+    const newUid = now[side].split(' ')[0];
+    assert.notEqual(newUid, uid[side], `${side}: a new Job`);
+    assert.equal(now[side].slice(newUid.length + 1), 'sleep 2000', side);
   }
   // A Service's clusterIP: the options of the DELETE are --cascade's and --grace-period's.
   ip += 1;
-  step((side) => ['apply', '-f', c.file(`svc1-${side}.yaml`, svc(`10.96.200.${ip + SIDES.indexOf(side)}`))]);
-  const moved = step((side) => ['apply', '-f', c.file(`svc2-${side}.yaml`, svc(`10.96.201.${ip + SIDES.indexOf(side)}`)), '--force', '--cascade=orphan', '--grace-period=0', '-o', 'name']);
+  await step((side) => ['apply', '-f', c.file(`svc1-${side}.yaml`, svc(`10.96.200.${ip + SIDES.indexOf(side)}`))]);
+  const moved = await step((side) => ['apply', '-f', c.file(`svc2-${side}.yaml`, svc(`10.96.201.${ip + SIDES.indexOf(side)}`)), '--force', '--cascade=orphan', '--grace-period=0', '-o', 'name']);
   assert.equal(moved.kubectl.stdout, 'service/s1\n');
-  for (const side of SIDES) assert.equal(get(side, 'svc/s1', '{.spec.clusterIP}'), `10.96.201.${ip + SIDES.indexOf(side)}`, side);
+  const ips = await each((s) => get(s, 'svc/s1', '{.spec.clusterIP}'));
+  for (const side of SIDES) assert.equal(ips[side], `10.96.201.${ip + SIDES.indexOf(side)}`, side);
   // What was sent: kubectl's DELETE body, byte for byte.
   ip += 10;
-  const sent = (['kubectl', 'daemon'] as const).map((side) => {
-    run(side, ['apply', '-f', c.file(`svc3-${side}.yaml`, svc(`10.96.202.${ip + SIDES.indexOf(side)}`))]);
-    const r = run(side, ['apply', '-f', c.file(`svc4-${side}.yaml`, svc(`10.96.203.${ip + SIDES.indexOf(side)}`)), '--force', '--cascade=foreground', '--grace-period=3', '-v=8']);
+  const sent = await Promise.all((['kubectl', 'daemon'] as const).map(async (side) => {
+    await run(side, ['apply', '-f', c.file(`svc3-${side}.yaml`, svc(`10.96.202.${ip + SIDES.indexOf(side)}`))]);
+    const r = await run(side, ['apply', '-f', c.file(`svc4-${side}.yaml`, svc(`10.96.203.${ip + SIDES.indexOf(side)}`)), '--force', '--cascade=foreground', '--grace-period=3', '-v=8']);
     assert.equal(r.code, 0, r.stderr);
     return deletes(r, side);
-  });
+  }));
   assert.deepEqual(sent[1], sent[0]);
   assert.deepEqual(sent[0], ['/api/v1/namespaces/NS/services/s1', '{"gracePeriodSeconds":3,"propagationPolicy":"Foreground"}']);
 });
 
-test('apply --force waits --timeout for the old object to be gone: at 0 it looks once, and fails as kubectl does while a finalizer holds it', () => {
+test('apply --force waits --timeout for the old object to be gone: at 0 it looks once, and fails as kubectl does while a finalizer holds it', async () => {
   ip += 20;
-  step((side) => ['apply', '-f', c.file(`hold1-${side}.yaml`, svc(`10.96.210.${ip + SIDES.indexOf(side)}`, true).replace('s1', 's2'))]);
-  const held = step((side) => ['apply', '-f', c.file(`hold2-${side}.yaml`, svc(`10.96.211.${ip + SIDES.indexOf(side)}`, true).replace('s1', 's2')), '--force']);
+  await step((side) => ['apply', '-f', c.file(`hold1-${side}.yaml`, svc(`10.96.210.${ip + SIDES.indexOf(side)}`, true).replace('s1', 's2'))]);
+  const held = await step((side) => ['apply', '-f', c.file(`hold2-${side}.yaml`, svc(`10.96.211.${ip + SIDES.indexOf(side)}`, true).replace('s1', 's2')), '--force']);
   assert.equal(held.kubectl.code, 1);
   assert.match(norm(held.kubectl.stderr, 'kubectl'), /^error: error when applying patch:\n\{.*\}\n\nto:\nResource: "\/v1, Resource=services", GroupVersionKind: "\/v1, Kind=Service"\nName: "s2", Namespace: "NS"\nfor: ".*hold2-SIDE\.yaml": context deadline exceeded\n$/);
   // With a --timeout it polls until then (the finalizer still holds it: the same error, later).
-  const t0 = Date.now();
-  step((side) => ['apply', '-f', c.file(`hold2-${side}.yaml`, svc(`10.96.211.${ip + SIDES.indexOf(side)}`, true).replace('s1', 's2')), '--force', '--timeout=2s']);
-  assert.ok(Date.now() - t0 >= 3 * 2000, 'each side waited its --timeout');
+  const waited = await step((side) => ['apply', '-f', c.file(`hold2-${side}.yaml`, svc(`10.96.211.${ip + SIDES.indexOf(side)}`, true).replace('s1', 's2')), '--force', '--timeout=2s']);
+  for (const side of SIDES) assert.ok(waited[side].ms >= 2000, `${side} waited its --timeout (${waited[side].ms} ms)`);
   // The old object is left deleting, as kubectl leaves it.
-  for (const side of SIDES) assert.notEqual(get(side, 'svc/s2', '{.metadata.deletionTimestamp}'), '', side);
+  const deleting = await each((s) => get(s, 'svc/s2', '{.metadata.deletionTimestamp}'));
+  for (const side of SIDES) assert.notEqual(deleting[side], '', side);
 });
 
 test('apply --prune deletes with --cascade and --grace-period: an orphaned Deployment leaves its ReplicaSet, a pod at 0 is gone at once', async () => {
-  for (const side of SIDES) {
-    for (const [name, text] of [['deploy.yaml', deploy], ['pod.yaml', pod], ['cm.yaml', cm('a: "1"')]]) assert.equal(run(side, ['apply', '-f', c.file(name, text)]).code, 0);
+  const files = [c.file('deploy.yaml', deploy), c.file('pod.yaml', pod), c.file('cm.yaml', cm('a: "1"'))];
+  await each(async (side) => {
+    for (const f of files) assert.equal((await run(side, ['apply', '-f', f])).code, 0);
+  });
+  // The Deployment's ReplicaSet, once its controller made it (one look at every side's namespace a poll).
+  const deadline = Date.now() + 30_000;
+  const namespaces = async () => (await c.kubectlAsync(['get', 'rs', '-A', '-l', 'app=d1', '-o', 'jsonpath={.items[*].metadata.namespace}'])).stdout.split(' ');
+  let seen = await namespaces();
+  while (!Object.values(NS).every((ns) => seen.includes(ns)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    seen = await namespaces();
   }
-  // The Deployment's ReplicaSet, once its controller made it.
-  for (const side of SIDES) {
-    const deadline = Date.now() + 30_000;
-    while (!get(side, 'rs', '{.items[*].metadata.name}') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    assert.notEqual(get(side, 'rs', '{.items[*].metadata.name}'), '', `${side}: the ReplicaSet`);
-  }
+  const rs = await each((s) => get(s, 'rs', '{.items[*].metadata.name}'));
+  for (const side of SIDES) assert.notEqual(rs[side], '', `${side}: the ReplicaSet`);
   // A dry run prints what it would prune (the server's is a DELETE with dryRun=All) and deletes nothing.
-  const dry = step(() => ['apply', '--prune', '-l', 'set=a', '-f', c.file('cm.yaml', cm('a: "1"')), '--dry-run=client']);
+  const dry = await step(() => ['apply', '--prune', '-l', 'set=a', '-f', c.file('cm.yaml', cm('a: "1"')), '--dry-run=client']);
   assert.equal(dry.kubectl.stdout, 'configmap/c1 configured (dry run)\npod/p1 pruned (dry run)\ndeployment.apps/d1 pruned (dry run)\n');
-  const serverDry = step(() => ['apply', '--prune', '-l', 'set=a', '-f', c.file('cm.yaml', cm('a: "1"')), '--dry-run=server']);
+  const serverDry = await step(() => ['apply', '--prune', '-l', 'set=a', '-f', c.file('cm.yaml', cm('a: "1"')), '--dry-run=server']);
   assert.match(serverDry.kubectl.stdout, /^configmap\/c1 unchanged \(server dry run\)\npod\/p1 pruned \(server dry run\)\n/);
-  for (const side of SIDES) assert.equal(get(side, 'pod/p1', '{.metadata.name}'), 'p1', `${side}: nothing pruned`);
-  const pruned = step(() => ['apply', '--prune', '-l', 'set=a', '-f', c.file('cm.yaml', cm('a: "1"')), '--cascade=orphan', '--grace-period=0']);
+  const kept = await each((s) => get(s, 'pod/p1', '{.metadata.name}'));
+  for (const side of SIDES) assert.equal(kept[side], 'p1', `${side}: nothing pruned`);
+  const pruned = await step(() => ['apply', '--prune', '-l', 'set=a', '-f', c.file('cm.yaml', cm('a: "1"')), '--cascade=orphan', '--grace-period=0']);
   assert.equal(pruned.kubectl.stdout, 'configmap/c1 unchanged\npod/p1 pruned\ndeployment.apps/d1 pruned\n');
+  const left = await each(async (s) => [await get(s, 'pod/p1', '{.metadata.name}'), await get(s, 'deploy/d1', '{.metadata.name}'), await get(s, 'rs', '{.items[*].metadata.name}')]);
   for (const side of SIDES) {
-    assert.equal(get(side, 'pod/p1', '{.metadata.name}'), '', `${side}: the pod is gone at once (grace period 0)`);
-    assert.equal(get(side, 'deploy/d1', '{.metadata.name}'), '', side);
-    assert.notEqual(get(side, 'rs', '{.items[*].metadata.name}'), '', `${side}: the orphaned ReplicaSet stays`);
+    const [p1, d1, orphans] = left[side];
+    assert.equal(p1, '', `${side}: the pod is gone at once (grace period 0)`);
+    assert.equal(d1, '', side);
+    assert.notEqual(orphans, '', `${side}: the orphaned ReplicaSet stays`);
   }
 });
 
-test('apply --overwrite=false refuses a patch over a field another manager changed, with kubectl error (and its OpenAPI warnings unless --openapi-patch=false)', () => {
-  step(() => ['apply', '-f', c.file('cm2.yaml', cm('a: "1", b: "1"').replace('c1', 'c2'))]);
-  step(() => ['patch', 'cm', 'c2', '-p', '{"data":{"a":"9"}}']);
+test('apply --overwrite=false refuses a patch over a field another manager changed, with kubectl error (and its OpenAPI warnings unless --openapi-patch=false)', async () => {
+  await step(() => ['apply', '-f', c.file('cm2.yaml', cm('a: "1", b: "1"').replace('c1', 'c2'))]);
+  await step(() => ['patch', 'cm', 'c2', '-p', '{"data":{"a":"9"}}']);
   const changed = c.file('cm2-changed.yaml', cm('a: "2", b: "1"').replace('c1', 'c2'));
-  const refused = step(() => ['apply', '-f', changed, '--overwrite=false', '--openapi-patch=false']);
+  const refused = await step(() => ['apply', '-f', changed, '--overwrite=false', '--openapi-patch=false']);
   assert.equal(refused.kubectl.code, 1);
   assert.match(refused.kubectl.stderr, /^error: error when applying patch:\n\nto:\n/);
   assert.match(refused.kubectl.stderr, /conflicts with changes made from original to current:\ndata:\n  a: "9"\n/);
@@ -153,11 +175,13 @@ test('apply --overwrite=false refuses a patch over a field another manager chang
   // warns as each fails the same way (patcher.go); kubesim's server serves no OpenAPI, so the
   // real kubectl skips both here and only kubesim's own output shows them.
   const conflict = refused.kubectl.stderr.slice(refused.kubectl.stderr.indexOf('for:: ') + 6);
-  const warned = run('daemon', ['apply', '-f', changed, '--overwrite=false']);
+  const warned = await run('daemon', ['apply', '-f', changed, '--overwrite=false']);
   const expected = `warning: error calculating patch from openapi v3 spec: ${conflict}\nwarning: error calculating patch from openapi spec: ${conflict}\n${refused.kubectl.stderr}`;
   assert.deepEqual([warned.code, norm(warned.stderr, 'daemon')], [1, norm(expected, 'kubectl')]);
-  for (const side of SIDES) assert.equal(get(side, 'cm/c2', '{.data.a}'), '9', `${side}: nothing written`);
+  const unwritten = await each((s) => get(s, 'cm/c2', '{.data.a}'));
+  for (const side of SIDES) assert.equal(unwritten[side], '9', `${side}: nothing written`);
   // By default (--overwrite=true) the manifest wins; --wait is taken and, as in kubectl, changes nothing.
-  step(() => ['apply', '-f', changed, '--wait']);
-  for (const side of SIDES) assert.equal(get(side, 'cm/c2', '{.data.a}'), '2', side);
+  await step(() => ['apply', '-f', changed, '--wait']);
+  const written = await each((s) => get(s, 'cm/c2', '{.data.a}'));
+  for (const side of SIDES) assert.equal(written[side], '2', side);
 });

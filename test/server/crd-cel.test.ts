@@ -9,27 +9,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServedCluster } from './harness';
+import { crdYaml as crdSkeleton } from '../helpers/crd';
 
 const c = new ServedCluster('cel');
 before(() => c.setUp({ kubectl: true, create: ['--nodes', '1'] }));
 after(() => c.stop());
 
 /** A namespaced CRD of example.com with one version, v1, of schema `schema` (indented as openAPIV3Schema's body). */
-const crdYaml = (plural: string, kind: string, schema: string) => `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: ${plural}.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: ${plural}, kind: ${kind}}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-${schema}`;
+const crdYaml = (plural: string, kind: string, schema: string) => crdSkeleton({ plural, kind }) + schema;
 
 const widgets = (maxRule = '') => crdYaml('widgets', 'Widget', `        x-kubernetes-validations:
         - rule: self.metadata.name != 'bad'

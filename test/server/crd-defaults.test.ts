@@ -7,39 +7,26 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServedCluster } from './harness';
+import { crdYaml } from '../helpers/crd';
 
 const c = new ServedCluster('defaults');
 after(() => c.stop());
 
-const crd = (later: boolean) => `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: widgets, kind: Widget}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            required: [replicas]
-            properties:
-              replicas: {type: integer, minimum: 1, default: 1}
-              mode: {type: string, default: fast}
-              keepNull: {type: string, nullable: true, default: kept}
-              fillNull: {type: string, default: filled}
-              absent: {type: object, properties: {inner: {type: string, default: in}}}
-              made: {type: object, default: {}, properties: {inner: {type: string, default: in}}}
-              ports: {type: array, items: {type: object, properties: {port: {type: integer, default: 80}}}}
-              weights: {type: object, additionalProperties: {type: object, properties: {weight: {type: integer, default: 5}}}}
-              tier: {type: string${later ? ', default: gold' : ''}}
-${later ? '' : '              legacy: {type: string}\n'}`;
+const crd = (later: boolean) => crdYaml({ plural: 'widgets', kind: 'Widget', schema: `properties:
+  spec:
+    type: object
+    required: [replicas]
+    properties:
+      replicas: {type: integer, minimum: 1, default: 1}
+      mode: {type: string, default: fast}
+      keepNull: {type: string, nullable: true, default: kept}
+      fillNull: {type: string, default: filled}
+      absent: {type: object, properties: {inner: {type: string, default: in}}}
+      made: {type: object, default: {}, properties: {inner: {type: string, default: in}}}
+      ports: {type: array, items: {type: object, properties: {port: {type: integer, default: 80}}}}
+      weights: {type: object, additionalProperties: {type: object, properties: {weight: {type: integer, default: 5}}}}
+      tier: {type: string${later ? ', default: gold' : ''}}
+${later ? '' : '      legacy: {type: string}\n'}` });
 
 const widget = (name: string, spec: string) => `apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: ${name}, namespace: default}\nspec: ${spec}\n`;
 

@@ -7,32 +7,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServedCluster } from './harness';
+import { crdYaml } from '../helpers/crd';
 
 const c = new ServedCluster('embedded');
 after(() => c.stop());
 
-const crd = (embedded: boolean) => `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: gadgets.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: gadgets, kind: Gadget}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
+const crd = (embedded: boolean) => crdYaml({ plural: 'gadgets', kind: 'Gadget', schema: `properties:
+  spec:
+    type: object
+    properties:
+      template:
         type: object
-        properties:
-          spec:
-            type: object
-            properties:
-              template:
-                type: object
-                x-kubernetes-preserve-unknown-fields: true
-${embedded ? '                x-kubernetes-embedded-resource: true\n' : ''}`;
+        x-kubernetes-preserve-unknown-fields: true
+${embedded ? '        x-kubernetes-embedded-resource: true\n' : ''}` });
 
 const gadget = (name: string, meta: string) =>
   `apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: ${name}, namespace: default}\nspec:\n  template:\n    apiVersion: v1\n    kind: Pod\n    metadata: ${meta}\n    spec: {containers: [{name: c, image: busybox}]}\n`;

@@ -4,24 +4,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServedCluster } from './harness';
+import { crdYaml } from '../helpers/crd';
 
 const c = new ServedCluster();
 before(() => c.setUp({ kubectl: true }));
 after(() => c.stop());
 
-const CRD = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: widgets, kind: Widget}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
-`;
+const CRD = crdYaml({ plural: 'widgets', kind: 'Widget', schema: 'x-kubernetes-preserve-unknown-fields: true' });
 
 test('kubectl wait --for=condition=Established on a CRD kubectl applied', () => {
   const applied = c.kubectl(['apply', '-f', '-'], { stdin: CRD });

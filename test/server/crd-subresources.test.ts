@@ -5,28 +5,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServedCluster } from './harness';
+import { crdYaml } from '../helpers/crd';
 
 const c = new ServedCluster();
 before(() => c.setUp({ kubectl: true }));
 after(() => c.stop());
 
-const crd = (plural: string, kind: string, subresources = '') => `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: ${plural}.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: ${plural}, kind: ${kind}}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
-${subresources}`;
+const crd = (plural: string, kind: string, subresources = '') =>
+  crdYaml({ plural, kind, schema: 'x-kubernetes-preserve-unknown-fields: true', versionExtra: subresources });
 
-const SUBRESOURCES = `    subresources:
-      status: {}
-      scale: {specReplicasPath: .spec.size, statusReplicasPath: .status.ready, labelSelectorPath: .status.selector}
+const SUBRESOURCES = `subresources:
+  status: {}
+  scale: {specReplicasPath: .spec.size, statusReplicasPath: .status.ready, labelSelectorPath: .status.selector}
 `;
 
 function established(name: string): void {
@@ -105,10 +95,12 @@ test('a CRD is named <plural>.<group>, its group has a dot, its names are DNS la
 });
 
 // Flow style: a required size of at least 1, a color of two, a status count of at least 0.
-const GADGETS = crd('gadgets', 'Gadget', '    subresources: {status: {}}\n').replace(
-  'schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}',
-  'schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, required: [size], properties: {size: {type: integer, minimum: 1}, color: {type: string, enum: [red, blue]}}}, status: {type: object, properties: {count: {type: integer, minimum: 0}}}}}}',
-);
+const GADGETS = crdYaml({
+  plural: 'gadgets',
+  kind: 'Gadget',
+  schema: 'properties: {spec: {type: object, required: [size], properties: {size: {type: integer, minimum: 1}, color: {type: string, enum: [red, blue]}}}, status: {type: object, properties: {count: {type: integer, minimum: 0}}}}',
+  versionExtra: 'subresources: {status: {}}',
+});
 
 test('a custom resource is validated against its CRD schema on create, update, patch and /status (422 Invalid); in-process patches as through the server', () => {
   assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: GADGETS }).code, 0);
@@ -141,7 +133,7 @@ test('each served version has its own subresources: /status and /scale of a vers
     served: true
     storage: false
     schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
-${SUBRESOURCES}`;
+${SUBRESOURCES.replace(/^(?=.)/gm, '    ')}`;
   assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: multi }).code, 0);
   established('multis.example.com');
   const listed = (version: string) => (JSON.parse(c.kubectl(['get', '--raw', `/apis/example.com/${version}`]).stdout) as { resources: { name: string }[] }).resources

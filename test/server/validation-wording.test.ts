@@ -14,43 +14,30 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServedCluster } from './harness';
+import { crdYaml } from '../helpers/crd';
 
 const c = new ServedCluster('wording');
 before(() => c.setUp({ kubectl: true, create: ['--nodes', '1'] }));
 after(() => c.stop());
 
-const GIZMOS = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: gizmos.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: gizmos, kind: Gizmo}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            required: [size]
-            properties:
-              size: {type: integer, minimum: 1, maximum: 10}
-              ratio: {type: number, exclusiveMaximum: true, maximum: 1.5, multipleOf: 0.5}
-              color: {type: string, enum: [red, blue]}
-              level: {type: integer, enum: [1, 2]}
-              name: {type: string, minLength: 3, maxLength: 5, pattern: '^[a-z]+$'}
-              email: {type: string, format: email}
-              when: {type: string, format: date-time}
-              uid: {type: string, format: uuid}
-              tags: {type: array, minItems: 1, maxItems: 2, items: {type: string}}
-              labels: {type: object, maxProperties: 2, minProperties: 1, additionalProperties: {type: string}}
-              port: {x-kubernetes-int-or-string: true}
-              note: {type: string, nullable: true}
-`;
+const GIZMOS = crdYaml({ plural: 'gizmos', kind: 'Gizmo', schema: `properties:
+  spec:
+    type: object
+    required: [size]
+    properties:
+      size: {type: integer, minimum: 1, maximum: 10}
+      ratio: {type: number, exclusiveMaximum: true, maximum: 1.5, multipleOf: 0.5}
+      color: {type: string, enum: [red, blue]}
+      level: {type: integer, enum: [1, 2]}
+      name: {type: string, minLength: 3, maxLength: 5, pattern: '^[a-z]+$'}
+      email: {type: string, format: email}
+      when: {type: string, format: date-time}
+      uid: {type: string, format: uuid}
+      tags: {type: array, minItems: 1, maxItems: 2, items: {type: string}}
+      labels: {type: object, maxProperties: 2, minProperties: 1, additionalProperties: {type: string}}
+      port: {x-kubernetes-int-or-string: true}
+      note: {type: string, nullable: true}
+` });
 
 const gizmo = (spec: string) => `apiVersion: example.com/v1\nkind: Gizmo\nmetadata: {name: g, namespace: default}\nspec: ${spec}\n`;
 

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BIN, ROOT, TEST_CACHE_HOME } from '../e2e/helpers';
+import { crdYaml } from '../helpers/crd';
 
 export { ROOT };
 
@@ -78,28 +79,13 @@ spec:
         image: nginx
 `;
 
-export const CRD = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.example.com
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {kind: Widget, plural: widgets, singular: widget}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            properties:
-              size: {type: integer, minimum: 1}
-              color: {type: string, enum: [red, blue]}
-`;
+export const CRD = crdYaml({ plural: 'widgets', kind: 'Widget', singular: 'widget', schema: `properties:
+  spec:
+    type: object
+    properties:
+      size: {type: integer, minimum: 1}
+      color: {type: string, enum: [red, blue]}
+` });
 
 /**
  * Parses a JUnit report with a real XML parser (fast-xml-parser) and checks the structure
