@@ -185,27 +185,11 @@ ${rules}`);
 });
 
 test('a status subresource write runs every rule of the object: a root rule on the status refuses it', () => {
-  const crd = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: gadgets.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: gadgets, kind: Gadget}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    subresources: {status: {}}
-    schema:
-      openAPIV3Schema:
-        type: object
-        x-kubernetes-validations:
-        - rule: "!has(self.status) || self.status.count <= self.spec.max"
-        properties:
-          spec: {type: object, properties: {max: {type: integer}}}
-          status: {type: object, properties: {count: {type: integer}}}
-`;
+  const crd = crdSkeleton({ plural: 'gadgets', kind: 'Gadget', versionExtra: 'subresources: {status: {}}', schema: `x-kubernetes-validations:
+- rule: "!has(self.status) || self.status.count <= self.spec.max"
+properties:
+  spec: {type: object, properties: {max: {type: integer}}}
+  status: {type: object, properties: {count: {type: integer}}}` });
   assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: crd }).code, 0);
   assert.equal(c.kubectl(['wait', '--for=condition=Established', 'crd/gadgets.example.com', '--timeout=20s']).code, 0);
   assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: 'apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g, namespace: default}\nspec: {max: 10}\n' }).code, 0);

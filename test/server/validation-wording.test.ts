@@ -168,34 +168,20 @@ test('apply of an existing object: the patch the server refuses is quoted as kub
   assert.deepEqual(c.kubesim(['apply', '-f', file]), k);
 });
 
-const DOODADS = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: doodads.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: doodads, kind: Doodad}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            required: [size, label]
-            properties:
-              size: {type: integer, minimum: 1.5, maximum: 10.5}
-              ratio: {type: number, minimum: 1.5}
-              count: {type: integer, multipleOf: 3, minimum: 5, enum: [6, 9]}
-              half: {type: integer, multipleOf: 0.5}
-              label: {type: string}
-              short: {type: string, anyOf: [{maxLength: 2}, {pattern: '^x'}]}
-              pick: {type: object, x-kubernetes-preserve-unknown-fields: true, oneOf: [{required: [a]}, {required: [b]}]}
-              both: {type: string, allOf: [{minLength: 2}, {pattern: '^y'}]}
-`;
+const DOODADS = crdYaml({ plural: 'doodads', kind: 'Doodad', schema: `properties:
+  spec:
+    type: object
+    required: [size, label]
+    properties:
+      size: {type: integer, minimum: 1.5, maximum: 10.5}
+      ratio: {type: number, minimum: 1.5}
+      count: {type: integer, multipleOf: 3, minimum: 5, enum: [6, 9]}
+      half: {type: integer, multipleOf: 0.5}
+      label: {type: string}
+      short: {type: string, anyOf: [{maxLength: 2}, {pattern: '^x'}]}
+      pick: {type: object, x-kubernetes-preserve-unknown-fields: true, oneOf: [{required: [a]}, {required: [b]}]}
+      both: {type: string, allOf: [{minLength: 2}, {pattern: '^y'}]}
+` });
 
 const doodad = (spec: string) => `apiVersion: example.com/v1\nkind: Doodad\nmetadata: {name: d, namespace: default}\nspec: ${spec}\n`;
 
