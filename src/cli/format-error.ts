@@ -122,5 +122,5 @@ export function flattenReduce(errs: GoError[]): GoError | undefined {
 export function checkErrOf(e: GoError): string {
   if (Array.isArray(e) && e.length === 1) e = e[0];
   if (!Array.isArray(e)) return formatError(e);
-  return e.map((x) => (x instanceof ApiError ? formatApiError(x) : `${goErrorMessage(x)}\n`)).join('');
+  return e.map((x) => (x instanceof ApiError ? formatApiError(x) : x instanceof PrintedError ? formatError(x) : `${goErrorMessage(x)}\n`)).join('');
 }
