@@ -13,6 +13,7 @@ import { CliError } from '../api/errors';
 import { isObject } from '../api/types';
 import { formatFloatG } from '../util/go-format';
 import { formatQuantity, isQuantity, QUANTITY_REGEX_MESSAGE } from '../api/quantity';
+import { canonical } from '../printers/describe/quantity';
 import type { JsonSchema, SchemaDocument } from '../api/validation/schema-store';
 import { refName } from '../api/validation/schema-walk';
 
@@ -107,8 +108,8 @@ class Decoder {
       // Quantity.UnmarshalJSON parses any JSON that is not a string as the quantity's text.
       const text = typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '';
       if (!isQuantity(text)) throw new DecodeError(QUANTITY_REGEX_MESSAGE);
-      // json.Marshal writes a Quantity as its canonical text (a number is decimal SI).
-      return typeof v === 'number' ? formatQuantity(v) : v;
+      // json.Marshal writes a Quantity as its canonical text, String() (a number is decimal SI): `1024Mi` is `1Gi`.
+      return typeof v === 'number' ? formatQuantity(v) : canonical(text);
     }
     if (special === 'int-or-string') {
       if (typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v))) return v;

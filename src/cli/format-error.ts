@@ -70,3 +70,57 @@ export const EMPTY_NAME = 'resource name may not be empty';
 export function sourceError(verb: string, source: string, message: string): string {
   return `error when ${verb} "${source}": ${message}`;
 }
+
+/**
+ * A Go error as kubectl's Builder hands it over: an API error, a plain error, or an
+ * utilerrors aggregate (an array, nested as the Builder's visitors nest them).
+ */
+export type GoError = Error | GoError[];
+
+/** utilerrors.NewAggregate: nil (undefined) for no errors. */
+export function newAggregate(errs: GoError[]): GoError[] | undefined {
+  return errs.length ? errs : undefined;
+}
+
+/** err.Error(): an aggregate of one is its error's text, else its distinct texts (nested ones visited) as `[a, b]`. */
+export function goErrorMessage(e: GoError): string {
+  if (!Array.isArray(e)) return e.message;
+  if (e.length === 1) return goErrorMessage(e[0]);
+  const seen: string[] = [];
+  const visit = (agg: GoError[]): void => {
+    for (const x of agg) {
+      if (Array.isArray(x)) visit(x);
+      else if (!seen.includes(x.message)) seen.push(x.message);
+    }
+  };
+  visit(e);
+  return seen.length === 1 ? seen[0] : `[${seen.join(', ')}]`;
+}
+
+/** utilerrors.FilterOut: the errors `drop` matches removed, aggregates rebuilt (nil when emptied). */
+export function filterOut(e: GoError | undefined, drop: (x: Error) => boolean): GoError | undefined {
+  if (e === undefined) return undefined;
+  if (!Array.isArray(e)) return drop(e) ? undefined : e;
+  return newAggregate(e.map((x) => filterOut(x, drop)).filter((x): x is GoError => x !== undefined));
+}
+
+/** utilerrors.Reduce(utilerrors.Flatten(NewAggregate(errs))): nested aggregates flattened, one error alone unwrapped. */
+export function flattenReduce(errs: GoError[]): GoError | undefined {
+  const flat: Error[] = [];
+  const visit = (agg: GoError[]): void => {
+    for (const x of agg) Array.isArray(x) ? visit(x) : flat.push(x);
+  };
+  visit(errs);
+  return flat.length === 0 ? undefined : flat.length === 1 ? flat[0] : flat;
+}
+
+/**
+ * cmdutil.CheckErr's text: an aggregate of one unwrapped once; an aggregate printed one error
+ * a line (an API error in its standard form, anything else, nested aggregates too, as
+ * err.Error()); a single error as formatError prints it.
+ */
+export function checkErrOf(e: GoError): string {
+  if (Array.isArray(e) && e.length === 1) e = e[0];
+  if (!Array.isArray(e)) return formatError(e);
+  return e.map((x) => (x instanceof ApiError ? formatApiError(x) : x instanceof PrintedError ? formatError(x) : `${goErrorMessage(x)}\n`)).join('');
+}

@@ -3,11 +3,10 @@
 
 import { Option, type Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
-import { kindGroup, pluralGroup, REVIEW_RESOURCES, type ResourceType } from '../api/resources';
-import type { ApiServer, ListOptions } from '../api/server';
+import { kindGroup, pluralGroup, type ResourceType } from '../api/resources';
+import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
-import type { ManifestDoc } from '../manifest/types';
-import { goJson, goQuote } from '../util/go-format';
+import { goJson } from '../util/go-format';
 import type { CliContext } from './context';
 import type { RemoteGet, ServerTable } from './get-remote';
 import type { ObjectPrinter } from './flags/output';
@@ -90,14 +89,6 @@ interface Found {
   clientDefault?: boolean;
 }
 
-/** A document of -f/-k: the namespace it is read from, and the object itself when it has no name. */
-interface FileDoc {
-  namespace: string | undefined;
-  /** The document's own namespace, checked against an explicit -n once the object is read. */
-  own: string | undefined;
-  unnamed?: KObject;
-}
-
 export async function runGet(ctx: CliContext, resources: string[], flags: GetFlags & { raw?: string }, program = 'kubesim'): Promise<number> {
   if (flags.raw !== undefined) return (await import('./get-raw')).runGetRaw(ctx, flags.raw, resources);
   if (resources.length === 0 && !(flags.filename ?? []).length && !flags.kustomize) {
@@ -138,54 +129,40 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
     }
   }
   const api = await ctx.api();
-  // Per selection, its documents in the order of its names (-f/-k only).
-  const docs = new Map<ResourceSelection, FileDoc[]>();
-  const { requireNamespace } = await import('./manifest-input');
-  const selections = (flags.filename ?? []).length || flags.kustomize ? await selectionsFromFiles(ctx, api, flags, docs) : parseResourceArgs(resources, api.registry);
-  const listOpts = (type: ResourceType): ListOptions => buildListOptions(type, flags.selector, flags.fieldSelector, namespace);
-
+  const fromFiles = (flags.filename ?? []).length > 0 || !!flags.kustomize;
+  if (fromFiles && !watching && !flags.subresource) return (await import('./get-files')).printFileInfos(ctx, api, { ...flags, output }, printer);
   const found: Found[] = [];
   const errors: string[] = [];
-  let unsetNamespace: string | undefined;
-  for (const sel of selections) {
-    if (sel.names.length) {
-      if (flags.selector) throw new CliError('name cannot be provided when a selector is specified');
-      const items: KObject[] = [];
-      // A document without a name is shown as the file has it: the Builder asks the server for named objects only.
-      const unnamed: KObject[] = [];
-      for (const [i, name] of sel.names.entries()) {
-        const doc = docs.get(sel)?.[i];
-        const ns = !sel.type.namespaced ? undefined : doc ? doc.namespace : ctx.namespace;
-        if (doc?.unnamed) {
-          if (!flags.allNamespaces) requireNamespace(ctx, doc.own);
-          unnamed.push(doc.unnamed);
-          continue;
+  let selections: ResourceSelection[];
+  if (fromFiles) {
+    // Watched or read through a subresource: the file's objects grouped by type.
+    const { fileInfos } = await import('./get-files');
+    const { infos, err } = await fileInfos(ctx, api, flags);
+    for (const i of infos) {
+      let f = found.find((x) => x.type === i.type && !!x.clientDefault === i.raw);
+      if (!f) found.push((f = { type: i.type, items: [], clientDefault: i.raw }));
+      f.items.push(i.object);
+    }
+    selections = found.map((f) => ({ type: f.type, names: f.items.map((o) => o.metadata?.name ?? '') }));
+    if (err) errors.push((await import('./format-error')).checkErrOf(err));
+  } else {
+    selections = parseResourceArgs(resources, api.registry);
+    for (const sel of selections) {
+      if (sel.names.length) {
+        if (flags.selector) throw new CliError('name cannot be provided when a selector is specified');
+        const items: KObject[] = [];
+        for (const name of sel.names) {
+          const ns = sel.type.namespaced ? ctx.namespace : undefined;
+          const obj = await api.tryGet(sel.type, ns, name);
+          if (obj) items.push(obj);
+          else if (!flags.ignoreNotFound) errors.push(formatApiError(await (await import('./flags/targets')).notFoundError(api, sel.type, ns, name)));
         }
-        if (ns === '') {
-          // -A leaves a namespaced document without a namespace: the Builder's RetrieveLatest refuses it.
-          errors.push((unsetNamespace = `no namespace set on resource ${sel.type.group}/${sel.type.version}, Resource=${sel.type.plural} ${goQuote(name)}\n`));
-          continue;
-        }
-        if (REVIEW_RESOURCES.includes(sel.type)) {
-          // Create-only: the server has no GET of a review (404).
-          const [{ localRest }, { resourcePath }, { statusError }] = await Promise.all([import('./local-rest'), import('./object-source'), import('../client/rest-client')]);
-          const res = await localRest(api, ctx.clusterDir, { method: 'GET', path: `${resourcePath(sel.type, ns)}/${encodeURIComponent(name)}` });
-          const e = statusError({ status: res.status, body: res.text });
-          if (!(flags.ignoreNotFound && e.reason === 'NotFound')) errors.push(formatApiError(e));
-          continue;
-        }
-        const obj = await api.tryGet(sel.type, ns, name);
-        // kubectl reads the object first (Info.Get), then checks the file's namespace against -n.
-        if (obj && doc && !flags.allNamespaces) requireNamespace(ctx, doc.own);
-        if (obj) items.push(obj);
-        else if (!flags.ignoreNotFound) errors.push(formatApiError(await (await import('./flags/targets')).notFoundError(api, sel.type, ns, name)));
+        found.push({ type: sel.type, items });
+      } else {
+        // The Builder's visitBySelector: a subresource is read per name only.
+        if (flags.subresource) throw new CliError('subresource cannot be used when bulk resources are specified');
+        found.push({ type: sel.type, items: (await api.list(sel.type, buildListOptions(sel.type, flags.selector, flags.fieldSelector, namespace))).items });
       }
-      found.push({ type: sel.type, items });
-      if (unnamed.length) found.push({ type: sel.type, items: unnamed, clientDefault: true });
-    } else {
-      // The Builder's visitBySelector: a subresource is read per name only.
-      if (flags.subresource) throw new CliError('subresource cannot be used when bulk resources are specified');
-      found.push({ type: sel.type, items: (await api.list(sel.type, listOpts(sel.type))).items });
     }
   }
 
@@ -200,8 +177,6 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
     if (printer) await printObjects(ctx, printer, found, selections, flags, errors.length > 0);
     else ctx.out(await renderTables(found, { ...flags, output }, ctx, now, multiTable(selections, resources), byName(selections), flags.subresource, crdOf(api)));
   }
-  // CheckErr prints a plain error bare in an aggregate (the table's), with `error: ` when alone (-o reduces the aggregate).
-  if (printer && errors.length === 1 && errors[0] === unsetNamespace) errors[0] = `error: ${unsetNamespace}`;
   if (errors.length) throw new PrintedError(errors.join(''));
   return 0;
 }
@@ -385,37 +360,3 @@ export async function renderTables(found: Found[], flags: GetFlags, ctx: CliCont
   }
   return blocks.join(flags.noHeaders ? '' : '\n');
 }
-
-async function selectionsFromFiles(ctx: CliContext, api: ApiServer, flags: GetFlags, docs: Map<ResourceSelection, FileDoc[]>): Promise<ResourceSelection[]> {
-  const { loadInput, prepareDocs } = await import('./manifest-input');
-  const { load } = await loadInput(ctx, flags, 'get');
-  const { items, errors } = await prepareDocs(ctx, api, load, 'get', { validate: false });
-  if (errors.length) throw new PrintedError(errors.join(''));
-  const out: ResourceSelection[] = [];
-  for (const i of items) {
-    let s = out.find((x) => x.type === i.type);
-    if (!s) out.push((s = { type: i.type, names: [] }));
-    const name = i.object.metadata?.name ?? '';
-    s.names.push(name);
-    const own = i.type.namespaced ? i.object.metadata?.namespace || undefined : undefined;
-    // The Builder's SetNamespace: the file's namespace, else -n or the context's ("" with -A).
-    const doc: FileDoc = { namespace: i.type.namespaced ? own ?? (flags.allNamespaces ? '' : ctx.namespace) : undefined, own };
-    if (!name) {
-      // As the Builder leaves it: the namespace defaulted, nothing else added.
-      const o = i.object;
-      if (doc.namespace) o.metadata = { ...o.metadata, namespace: doc.namespace };
-      else if (!Object.keys(o.metadata ?? {}).length && !hasOwnNode(i.doc, 'metadata')) delete (o as Partial<KObject>).metadata;
-      doc.unnamed = o;
-    }
-    docs.set(s, [...(docs.get(s) ?? []), doc]);
-  }
-  return out;
-}
-
-/** Whether the document wrote the field (the loader adds an empty metadata where it has none). */
-function hasOwnNode(doc: ManifestDoc, field: string): boolean {
-  const at = doc.positionOf([field]);
-  const root = doc.positionOf([]);
-  return !!at && (!root || at.line !== root.line || at.col !== root.col);
-}
-

@@ -139,9 +139,14 @@ export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'
 
 /** The Builder's RequireNamespace: an object's own namespace must be the one an explicit -n names. */
 export function requireNamespace(ctx: CliContext, own: string | undefined): void {
-  if (own && ctx.namespaceExplicit && own !== ctx.namespace) {
-    throw new CliError(`the namespace from the provided object "${own}" does not match the namespace "${ctx.namespace}". You must pass '--namespace=${own}' to perform this operation.`);
-  }
+  const mismatch = namespaceMismatch(ctx, own);
+  if (mismatch) throw new CliError(mismatch);
+}
+
+/** RequireNamespace's error text, or undefined when the namespaces agree. */
+export function namespaceMismatch(ctx: CliContext, own: string | undefined): string | undefined {
+  if (!own || !ctx.namespaceExplicit || own === ctx.namespace) return undefined;
+  return `the namespace from the provided object "${own}" does not match the namespace "${ctx.namespace}". You must pass '--namespace=${own}' to perform this operation.`;
 }
 
 /** Applies -n / the context namespace to a document, as kubectl does, refusing a mismatch. */

@@ -8,7 +8,7 @@ import type { CliContext } from './context';
 import type { Program } from './root';
 import { kubectlHelp } from './kubectl-help';
 import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
-import { PrintedError, formatApiError } from './format-error';
+import { EMPTY_NAME, PrintedError, checkErrOf, formatApiError, goErrorMessage, newAggregate } from './format-error';
 import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
 import type { ObjectSource } from './object-source';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
@@ -121,14 +121,19 @@ export class ScaleOptions {
     this.print = await mutationPrinter(ctx, flags, this.dryRun);
     const { withObjectSource } = await import('./object-source');
     return withObjectSource(ctx, async (source) => {
-      const targets = await resolveTargets(ctx, this.resources, flags, 'scale', {}, source);
+      const targets = await resolveTargets(ctx, this.resources, flags, 'scale', { asFiled: true }, source);
       if (this.resourceVersion && targets.items.length > 1) throw new CliError('cannot use --resource-version with multiple resources');
+      // kubectl's infoErr: the -n mismatches of -f (ContinueOnError), or the names not found.
+      const mismatches = (targets.namespaceErrors ?? []).map((m) => new CliError(m));
+      const infoErr = mismatches.length === 1 ? mismatches[0] : newAggregate(mismatches);
       if (targets.items.length === 0) {
-        // kubectl's visitor swallows lookup errors and then reports that nothing was found.
-        const why = targets.errors.map((e) => e.replace(/^Error from server \(\w+\): /, '').trimEnd()).join(' ');
+        const why = infoErr ? goErrorMessage(infoErr) : targets.errors.map((e) => e.replace(/^Error from server \(\w+\): /, '').trimEnd()).join(' ');
         throw new CliError(`no objects passed to scale${why ? ' ' + why : ''}`);
       }
+      // The first object that fails stops the verb (its error alone).
       for (const t of targets.items) await this.scaleOne(source, t);
+      if (infoErr) throw new PrintedError(checkErrOf(infoErr));
+      if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
       return 0;
     });
   }
@@ -143,7 +148,9 @@ export class ScaleOptions {
       return;
     }
     const ns = t.type.namespaced ? obj.metadata.namespace : undefined;
-    const name = obj.metadata.name!;
+    const name = obj.metadata.name;
+    // client-go's request builder, before anything is sent.
+    if (!name) throw new CliError(EMPTY_NAME);
     // As kubectl's scale client: no field manager and no field validation sent.
     const opts = { dryRun: dryRun === 'server', subresource: 'scale', noFieldValidation: true };
     try {

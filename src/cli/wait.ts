@@ -13,7 +13,7 @@ import { collect } from './flags/collect';
 import { parseDuration } from './flags/duration';
 import { mutationPrinter } from './flags/mutation-output';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
-import { PrintedError } from './format-error';
+import { PrintedError, checkErrOf, newAggregate, type GoError } from './format-error';
 import { aggregateErrorText } from './rollout';
 import { goQuote, goSprint } from '../util/go-format';
 import { printFlagOptions } from './flags/print-flags';
@@ -176,22 +176,32 @@ export async function runWait(ctx: CliContext, resources: string[], flags: WaitF
     if (!(await allFound()) && !(await driveCluster(ctx, api, allFound, timeoutMs))) throw new CliError('timed out waiting for the condition');
   }
 
-  const targets = await resolveTargets(ctx, resources, flags, 'wait');
-  const errors: unknown[] = [];
+  const targets = await resolveTargets(ctx, resources, flags, 'wait', { latest: true, visit: true });
   const isDelete = condition.kind === 'delete';
+  // As the Builder's ContinueOnError collects them: the -n mismatches and the waits' errors in order, then the read errors as one aggregate.
+  const errors: GoError[] = [];
   let visited = 0;
   for (const t of targets.items) {
+    if (t.namespaceError) {
+      errors.push(new CliError(t.namespaceError));
+      continue;
+    }
     visited++;
     try {
+      if (!t.object.metadata?.name) throw new CliError('resource name must be provided');
       const obj = await waitOne(ctx, api, t, condition, start, timeoutMs, driveCluster);
       ctx.out(print(obj, 'condition met'));
     } catch (e) {
-      errors.push(e);
+      errors.push(e as Error);
     }
   }
-  // Lookup errors come after the objects that were found; --for=delete ignores objects already gone.
-  errors.push(...targets.errors.filter((e) => !isDelete || !/^Error from server \(NotFound\)/.test(e)));
-  if (errors.length) throw new PrintedError(aggregateErrorText(errors));
+  // --for=delete ignores objects already gone.
+  const read = (targets.readErrors ?? []).filter((e) => !isDelete || e.reason !== 'NotFound');
+  if (read.length) errors.push(read);
+  // The names not found (or a file's bad documents), already formatted.
+  errors.push(...targets.errors.filter((e) => !isDelete || !/^Error from server \(NotFound\)/.test(e)).map((e) => new PrintedError(e)));
+  const err = errors.length === 1 ? errors[0] : newAggregate(errors);
+  if (err) throw new PrintedError(checkErrOf(err));
   if (visited === 0 && !isDelete) throw new CliError('no matching resources found');
   return 0;
 }

@@ -200,6 +200,8 @@ const CUSTOM_YAML: string[] = [
   'resources: {limits: {cpu: yes}}\n',
   '{"stdin": "yes"}',
   'workingDir: [a]\n',
+  // Quantities as Quantity.String() writes them.
+  "resources: {limits: {cpu: '1.5', memory: 1024Mi}, requests: {memory: 0.5Ki, ephemeral-storage: '1000'}}\n",
 ];
 
 test('--custom in YAML is read as kubectl reads it (go-yaml v2 into a v1.Container)', () => {

@@ -107,3 +107,47 @@ test('the other -f verbs: label and annotate read before checking -n, describe a
   ];
   for (const [verb, ...args] of cases) same([args], [verb]);
 });
+
+test('get -f of named and nameless documents together, --sort-by, several errors; scale -f and wait -f --for=delete where file and cluster disagree', () => {
+  const doc = (kind: string, meta: string, apiVersion = 'v1') => `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: ${meta}\n`;
+  const files: Record<string, string> = {
+    // kubectl prints both in one tabwriter: the Table's header, then the default handler's own.
+    mix: [doc('ConfigMap', '{name: k}'), doc('ConfigMap', '{labels: {a: b}}') + 'data: {x: y}\n'].join('---\n'),
+    // Read errors in file order after the rows; a nameless document first prints its header first.
+    mix2: [doc('ConfigMap', '{labels: {a: b}}'), doc('ConfigMap', '{name: k}'), doc('Deployment', '{name: nodep}', 'apps/v1'), doc('ConfigMap', '{name: missing}')].join('---\n'),
+    two: [doc('ConfigMap', '{name: k}'), doc('ConfigMap', '{name: kube-root-ca.crt}')].join('---\n'),
+    // -n other: the mismatches first (bare), then the read errors as one aggregate (`[a, b]`).
+    errs: [doc('ConfigMap', '{name: b, namespace: there}'), doc('ConfigMap', '{name: c3, namespace: there}'), doc('ConfigMap', '{name: missing}'), doc('Secret', '{name: b, namespace: there}')].join('---\n'),
+    deps: [doc('Deployment', '{name: web, namespace: there}', 'apps/v1'), doc('Deployment', '{name: gone}', 'apps/v1'), doc('Deployment', '{name: web2}', 'apps/v1')].join('---\n'),
+    depsMixed: [doc('Deployment', '{name: gone}', 'apps/v1'), doc('Deployment', '{labels: {a: b}}', 'apps/v1'), doc('Deployment', '{name: web, namespace: there}', 'apps/v1'), doc('Deployment', '{name: gone2, namespace: there}', 'apps/v1')].join('---\n'),
+    depNons: doc('Deployment', '{name: gone, namespace: nons}', 'apps/v1'),
+  };
+  for (const [name, text] of Object.entries(files)) path[name] = c.file(`${name}.yaml`, text);
+  c.ok(['create', 'configmap', 'k', '--from-literal=k=v']);
+  c.ok(['create', 'configmap', 'c3', '-n', 'there']);
+  c.ok(['create', 'deployment', 'web', '-n', 'there', '--image=nginx']);
+  c.ok(['create', 'deployment', 'web2', '--image=nginx']);
+  // kubectl counts a named object's age by the wall clock, kubesim by the cluster's: the AGE
+  // cell (the last, so it moves no other column) is masked on both sides.
+  const aged = (r: { code: number; stdout: string; stderr: string }) => ({ ...r, stdout: r.stdout.replace(/ \d+[smhd]\w*$/gm, ' AGE') });
+  for (const args of [['-f', '@mix'], ['-f', '@mix2'], ['-f', '@mix', '--show-kind'], ['-f', '@mix', '--sort-by=.kind'], ['-f', '@errs', '-l', 'a!=b'], ['-f', '@mix2', '--ignore-not-found']]) {
+    const full = ['get', ...args.map((a) => (a.startsWith('@') ? path[a.slice(1)] : a))];
+    assert.deepEqual(aged(c.kubesim(full)), aged(c.kubectl(full)), args.join(' '));
+  }
+  same([
+    ['-f', '@mix2', '-o', 'name'],
+    ['-f', '@mix', '-f', '@mix2', '-o', 'name'],
+    // Sorting sees each named object's Table (no .metadata.name) and the nameless documents.
+    ['-f', '@mix', '--sort-by=.metadata.name'],
+    ['-f', '@two', '--sort-by=.metadata.name'],
+    ['-f', '@two', '--sort-by=.metadata.name', '-o', 'name'],
+    ['-f', '@errs', '-n', 'other'],
+    ['-f', '@errs', '-n', 'other', '-o', 'name'],
+    ['-f', '@errs', '-f', '@mix2', '-n', 'other'],
+    ['-f', '@errs', '-f', '@mix2', '-n', 'other', '-o', 'name'],
+  ]);
+  // scale reads nothing first: the first failing object stops it, the -n mismatches come last.
+  for (const args of [['-f', '@deps'], ['-f', '@deps', '-n', 'other'], ['-f', '@depNons'], ['-f', '@depsMixed', '-n', 'default'], ['-f', '@deps', '--dry-run=client', '-o', 'name']]) same([args], ['scale', '--replicas=2']);
+  // wait reads each object first (gone is done), then checks -n; a nameless one cannot be waited for.
+  for (const args of [['-f', '@depNons', '-n', 'other'], ['-f', '@depsMixed', '-n', 'other'], ['-f', '@depsMixed', '-n', 'default']]) same([args], ['wait', '--for=delete', '--timeout=5s']);
+});

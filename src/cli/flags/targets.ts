@@ -29,6 +29,8 @@ export interface Target {
   object: KObject;
   /** The file it came from, for `error when patching "web.yaml"`. */
   source?: string;
+  /** `visit`: RequireNamespace's error for this object, in its place among the others. */
+  namespaceError?: string;
 }
 
 export interface Targets {
@@ -37,6 +39,10 @@ export interface Targets {
   errors: string[];
   /** kubectl's singleItemImplied: one name, or one file. */
   single: boolean;
+  /** `asFiled`: RequireNamespace's errors for the documents left out (kubectl's infoErr). */
+  namespaceErrors?: string[];
+  /** `visit`: the read errors, as the Builder's EagerVisitorList aggregates them. */
+  readErrors?: ApiError[];
 }
 
 /** A type for a kind the built-in registry does not know (a custom resource in a local file). */
@@ -150,6 +156,13 @@ export async function resolveTargets(
     latest?: boolean;
     /** The verb's own request finds a -f object missing (describe, patch): its NotFound never names the namespace. */
     plainNotFound?: boolean;
+    /** No Latest() (scale): -f objects are the file's, never read; an -n mismatch leaves one out. */
+    asFiled?: boolean;
+    /**
+     * With latest, under ContinueOnError (wait): a nameless -f document kept unread, an -n
+     * mismatch marked on its object (namespaceError), read errors apart (readErrors), none thrown.
+     */
+    visit?: boolean;
   } = {},
   source?: ObjectSource,
 ): Promise<Targets> {
@@ -183,22 +196,40 @@ export async function resolveTargets(
   };
   if (files.length || flags.kustomize) {
     if (resources.length) throw new CliError('Cannot specify both a filename and a resource argument'); // as the Builder's error
-    const { items, errors } = await fileObjects(ctx, flags, verb, api, !!opts.latest);
-    const { requireNamespace } = await import('../manifest-input');
+    const { items, errors } = await fileObjects(ctx, flags, verb, api, !!opts.latest || !!opts.asFiled);
+    const { requireNamespace, namespaceMismatch } = await import('../manifest-input');
+    if (opts.asFiled) {
+      const namespaceErrors: string[] = [];
+      const kept = items.filter((t) => {
+        const mismatch = t.type.namespaced ? namespaceMismatch(ctx, t.object.metadata?.namespace) : undefined;
+        if (mismatch) namespaceErrors.push(mismatch);
+        return !mismatch;
+      });
+      return { items: kept, errors, single: singleFile(files), namespaceErrors };
+    }
     const live: Target[] = [];
+    const readErrors: ApiError[] = [];
     for (const t of items) {
       const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
       const name = t.object.metadata.name;
-      // The client's request builder refuses an empty name; the other documents go on.
-      if (!name) {
+      let obj: KObject | undefined = t.object;
+      if (name) obj = await read(t.type, ns, name);
+      else if (!opts.visit) {
+        // The client's request builder refuses an empty name; the other documents go on.
         errors.push('error: resource name may not be empty\n');
         continue;
       }
-      const obj = await read(t.type, ns, name);
-      if (obj && opts.latest) requireNamespace(ctx, ns);
-      if (obj) live.push({ ...t, object: obj });
-      else errors.push(formatApiError(opts.plainNotFound ? ApiError.notFound(pluralGroup(t.type), name) : await notFoundError(api, t.type, ns, name)));
+      if (!obj) {
+        const e = opts.plainNotFound ? ApiError.notFound(pluralGroup(t.type), name!) : await notFoundError(api, t.type, ns, name!);
+        if (opts.visit) readErrors.push(e);
+        else errors.push(formatApiError(e));
+        continue;
+      }
+      const namespaceError = opts.visit ? namespaceMismatch(ctx, ns) : undefined;
+      if (opts.latest && !opts.visit) requireNamespace(ctx, ns);
+      live.push({ ...t, object: obj, ...(namespaceError ? { namespaceError } : {}) });
     }
+    if (opts.visit) return { items: live, errors, single: singleFile(files), readErrors };
     return { items: live, errors, single: singleFile(files) };
   }
   if (resources.length === 0) throw new CliError('You must provide one or more resources by argument or filename.');
