@@ -26,7 +26,8 @@ import { countedObjects, quotaViolation, usageOf } from './admission/resource-qu
 import { asDecodedFromStorage, crdNamingStatus, crdResourceType, coerceDecoded, servedCrdType, withCrdDefaults } from './crd';
 import type { Store, WatchEvent } from '../store/store';
 import { SimState } from './sim-state';
-import { EventIndex, eventIdentity } from './event-names';
+import { EventIndex } from './event-names';
+import { recordEvent } from './event-recorder';
 import { hasStatusSubresource, strategyFor } from './strategies';
 import { dropDisabledFields } from './feature-gates';
 import { ambientFieldManager, keepManaged, trackUpdate, type TrackContext } from './managed-fields/index';
@@ -466,73 +467,8 @@ export class ApiServer {
    * Records a core/v1 Event about `involved`, aggregating repeats of the same
    * reason+message (count, lastTimestamp) as client-go's event correlator does.
    */
-  async recordEvent(
-    involved: KObject,
-    type: 'Normal' | 'Warning',
-    reason: string,
-    message: string,
-    source: { component: string; host?: string },
-    fieldPath?: string,
-  ): Promise<void> {
-    const evType = this.registry.forKind('v1', 'Event');
-    const namespace = involved.metadata.namespace ?? 'default';
-    const now = this.timestamp();
-    // Repeats of the same event about the same object aggregate (count, lastTimestamp), as
-    // client-go's correlator does; new events are named by time (see event-names.ts).
-    const m = involved.metadata;
-    const verdict = this.events.correlate({ involved: { apiVersion: involved.apiVersion, kind: involved.kind, namespace: m.namespace, name: m.name, uid: m.uid }, component: source.component, host: source.host ?? '', type, reason, message }, this.clock.now());
-    if (verdict.skip) return;
-    message = verdict.message;
-    const identity = verdict.identity ?? eventIdentity(String(m.uid ?? ''), reason, message, fieldPath ?? '', source.component, type);
-    const known = await this.events.lookup(namespace, identity);
-    const existing = known ? await this.tryGet(evType, namespace, known) : undefined;
-    if (existing) {
-      existing.count = (existing.count ?? 1) + 1;
-      existing.lastTimestamp = now;
-      existing.message = message; // a combined event shows the newest message (client-go's patch)
-      try {
-        await this.update(existing);
-      } catch {
-        /* a lost event update is harmless */
-      }
-      return;
-    }
-    const event: KObject = {
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { name: '', namespace },
-      involvedObject: {
-        apiVersion: involved.apiVersion,
-        kind: involved.kind,
-        name: involved.metadata.name,
-        namespace: involved.metadata.namespace,
-        uid: involved.metadata.uid,
-        resourceVersion: involved.metadata.resourceVersion,
-        ...(fieldPath ? { fieldPath } : {}),
-      },
-      reason,
-      message,
-      source: { component: source.component, ...(source.host ? { host: source.host } : {}) },
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
-      type,
-      eventTime: null,
-      reportingComponent: source.component,
-      reportingInstance: source.host ?? '',
-    };
-    if (!involved.metadata.namespace) delete event.involvedObject.namespace;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      event.metadata.name = this.events.newName(involved.metadata.name ?? '', this.clock.now());
-      try {
-        await this.create(event);
-        this.events.remember(namespace, identity, event.metadata.name);
-        return;
-      } catch (e) {
-        // another process took the name in the same simulated millisecond: take the next
-        if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) return; // best effort, as in a real cluster
-      }
-    }
+  recordEvent(involved: KObject, type: 'Normal' | 'Warning', reason: string, message: string, source: { component: string; host?: string }, fieldPath?: string): Promise<void> {
+    return recordEvent(this, this.events, { involved, type, reason, message, source, fieldPath });
   }
 
   // ---------- cluster bootstrap ----------
