@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SimState } from '../api/sim-state';
+import { warnOnce } from '../store/file-store-files';
 
 export interface LogLine {
   atMs: number;
@@ -34,6 +35,50 @@ function parseLine(l: string): LogLine | undefined {
 
 const SAFE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
+const { O_WRONLY, O_APPEND, O_CREAT, O_RDONLY, O_NOFOLLOW } = fs.constants;
+
+/**
+ * Whether `d` is a real folder: a symlink or other file planted in the state directory is
+ * never followed for reading, writing or removal (false, with a warning); missing is false.
+ */
+function realDir(d: string): boolean {
+  const st = fs.lstatSync(d, { throwIfNoEntry: false });
+  if (!st || st.isDirectory()) return !!st;
+  warnOnce(d, `skipping ${d}: ${st.isSymbolicLink() ? 'a symlink, never followed' : 'a file where a folder belongs'}`);
+  return false;
+}
+
+/** Reads or appends to a log file itself never through a symlink (ELOOP: warned, skipped). */
+function openLog(f: string, flags: number): number | undefined {
+  try {
+    return fs.openSync(f, flags | O_NOFOLLOW, 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ELOOP') throw e;
+    warnOnce(f, `skipping ${f}: a symlink, never followed`);
+    return undefined;
+  }
+}
+
+function appendLog(f: string, text: string): void {
+  const fd = openLog(f, O_WRONLY | O_APPEND | O_CREAT);
+  if (fd === undefined) return;
+  try {
+    fs.writeSync(fd, text);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readLog(f: string): string | undefined {
+  const fd = openLog(f, O_RDONLY);
+  if (fd === undefined) return undefined;
+  try {
+    return fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Pods' log folders this process made or found (a bound, not a cache of everything). */
 const knownDirs = new Set<string>();
 const KNOWN_DIRS_MAX = 10_000;
@@ -54,12 +99,12 @@ export class FileLogStore implements LogStore {
     // A pod's first log: its folder first (one mkdir, not a failed open and a mkdir per level).
     if (!knownDirs.has(podDir) && !this.makeDirs(ns, podDir, false)) return;
     try {
-      fs.appendFileSync(f, text, { mode: 0o600 });
+      appendLog(f, text);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       knownDirs.delete(podDir); // removed since: made again, level by level
       if (!this.makeDirs(ns, podDir, true)) return;
-      fs.appendFileSync(f, text, { mode: 0o600 });
+      appendLog(f, text);
     }
   }
 
@@ -69,37 +114,45 @@ export class FileLogStore implements LogStore {
    * under a running daemon must not be re-created by its last log lines. False when it is gone.
    */
   private makeDirs(ns: string, podDir: string, levels: boolean): boolean {
-    for (const d of levels ? [this.dir, path.join(this.dir, ns), podDir] : [podDir]) {
+    // Each level must be a real folder before anything is made in it (mkdir's EEXIST also
+    // answers for a planted symlink, and mkdir through one would make a folder outside).
+    const nsDir = path.join(this.dir, ns);
+    if (!levels && !(realDir(this.dir) && realDir(nsDir))) return this.makeDirs(ns, podDir, true);
+    for (const d of levels ? [this.dir, nsDir, podDir] : [podDir]) {
       try {
         fs.mkdirSync(d, { mode: 0o700 });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') {
-          if (levels) return false; // the cluster's directory is gone
-          return this.makeDirs(ns, podDir, true);
-        }
+        if (code === 'ENOENT') return false; // the cluster's directory is gone
         if (code !== 'EEXIST') throw err;
       }
+      if (!realDir(d)) return false;
     }
     if (knownDirs.size >= KNOWN_DIRS_MAX) knownDirs.clear();
     knownDirs.add(podDir);
     return true;
   }
 
+  private realDirs(ns: string, podDir: string): boolean {
+    return [this.dir, path.join(this.dir, ns), podDir].every(realDir);
+  }
+
   read(ns: string, pod: string, container: string, restart: number): LogLine[] | undefined {
     const f = this.file(ns, pod, container, restart);
-    if (!f) return undefined;
-    let text: string;
+    if (!f || !this.realDirs(ns, path.dirname(f))) return undefined;
+    let text: string | undefined;
     try {
-      text = fs.readFileSync(f, 'utf8');
+      text = readLog(f);
     } catch {
       try {
         // written by a version that kept a folder per container
-        text = fs.readFileSync(path.join(this.dir, ns, pod, container, `${restart}.log`), 'utf8');
+        const old = path.join(this.dir, ns, pod, container);
+        text = realDir(old) ? readLog(path.join(old, `${restart}.log`)) : undefined;
       } catch {
         return undefined;
       }
     }
+    if (text === undefined) return undefined;
     return text.split('\n').flatMap((l) => {
       const p = l ? parseLine(l) : undefined;
       return p ? [p] : [];
@@ -109,6 +162,9 @@ export class FileLogStore implements LogStore {
   remove(ns: string, pod: string): void {
     if (!SAFE.test(ns) || !SAFE.test(pod)) return;
     knownDirs.delete(path.join(this.dir, ns, pod));
+    // Through a planted symlink at logs/ or logs/<ns>, rm would delete outside (a symlink at
+    // the pod's own folder is removed itself, never followed).
+    if (!realDir(this.dir) || !realDir(path.join(this.dir, ns))) return;
     fs.rmSync(path.join(this.dir, ns, pod), { recursive: true, force: true });
   }
 }

@@ -68,6 +68,7 @@ export function hostileCases(dir: string): HostileCase[] {
     { name: 'run with a backtracking image name', args: ['run', 'x', `--image=${'a'.repeat(40)}!`], expect: /Invalid image name .*invalid reference format/ },
     { name: 'replicas above int32', args: ['apply', '-f', f('replicas.yaml')], expect: /cannot unmarshal number 3000000000 into Go struct field DeploymentSpec.spec.replicas of type int32/ },
     { name: 'patch replicas above int32', args: ['patch', 'deployment', 'web', '-p', '{"spec":{"replicas":2147483648}}'], expect: /Error from server \(BadRequest\): Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32/ },
+    { name: 'scale replicas above int32', args: ['scale', 'deployment', 'web', '--replicas=3000000000'], expect: /Error from server \(BadRequest\): Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal number 3000000000 into Go struct field ScaleSpec.spec.replicas of type int32/ },
     { name: 'clock advance 999999999h', args: ['clock', 'advance', '999999999h'], expect: /invalid duration/ },
     { name: 'clock advance 20 years', args: ['clock', 'advance', '175200h'], expect: /limited to 87600h/ },
     { name: 'clock speed 1e308', args: ['clock', 'speed', '1e308'], expect: /invalid speed "1e308": at most 1000000/ },

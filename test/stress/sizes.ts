@@ -78,6 +78,8 @@ export interface FairnessFigures {
   p99: number;
   max: number;
   daemonPeakRssMb: number;
+  /** The same writes with the daemon running and no Deployment being created (at the same load). */
+  baseline: { writes: number; p50: number; p99: number; max: number };
 }
 
 function rssMb(pid: number): number {
@@ -89,39 +91,51 @@ function rssMb(pid: number): number {
   }
 }
 
-/** User writes (store creates, as a CLI write takes the lock) for `measureMs` while the daemon creates a huge Deployment's pods. */
-export async function fairnessRun(home: string, replicas: number, measureMs: number): Promise<FairnessFigures> {
-  const dir = stateDir(home);
-  const deploy = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: big}\nspec:\n  replicas: ${replicas}\n  selector: {matchLabels: {app: big}}\n  template:\n    metadata: {labels: {app: big}}\n    spec: {containers: [{name: c, image: nginx:1.27}]}\n`;
-  const a = run(home, ['apply', '-f', '-'], deploy);
-  if (a.code !== 0) throw new Error(a.stderr);
-  const s = run(home, ['cluster', 'start'], '', 30_000);
-  if (s.code !== 0) throw new Error(s.stderr);
-  const pid = Number(/pid (\d+)/.exec(s.stdout + s.stderr)?.[1] ?? 0);
-  // Through the store: the newest pods may still be in the journal's tail only.
-  const pods = () => store.list('pods/default').items.length;
-  const store = new FileStore(dir, { fsync: false });
-  const startDeadline = Date.now() + 120_000;
-  while (pods() < 50 && Date.now() < startDeadline) await new Promise((r) => setTimeout(r, 50));
-  const podsAtStart = pods();
+/** Store creates (as a CLI write takes the lock) every 50 ms until `until`; their lock waits in ms, sorted. */
+async function userWrites(store: FileStore, prefix: string, until: number): Promise<number[]> {
   const waits: number[] = [];
-  const end = Date.now() + measureMs;
-  for (let i = 0; Date.now() < end; i++) {
+  for (let i = 0; Date.now() < until; i++) {
     const t0 = Date.now();
-    store.create(`configmaps/default/user-${i}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `user-${i}`, namespace: 'default' } });
+    store.create(`configmaps/default/${prefix}-${i}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${prefix}-${i}`, namespace: 'default' } });
     waits.push(Date.now() - t0);
     await new Promise((r) => setTimeout(r, 50));
   }
+  return waits.sort((x, y) => x - y);
+}
+
+const p99Of = (w: number[]) => w[Math.floor(w.length * 0.99)] ?? 0;
+
+/**
+ * User writes for `measureMs` while the daemon creates a huge Deployment's pods, after the
+ * same writes for `baselineMs` with the daemon idle, so the figure can be judged against
+ * the machine's load.
+ */
+export async function fairnessRun(home: string, replicas: number, measureMs: number, baselineMs = 30_000): Promise<FairnessFigures> {
+  const dir = stateDir(home);
+  const deploy = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: big}\nspec:\n  replicas: ${replicas}\n  selector: {matchLabels: {app: big}}\n  template:\n    metadata: {labels: {app: big}}\n    spec: {containers: [{name: c, image: nginx:1.27}]}\n`;
+  const s = run(home, ['cluster', 'start'], '', 30_000);
+  if (s.code !== 0) throw new Error(s.stderr);
+  const store = new FileStore(dir, { fsync: false });
+  const idle = await userWrites(store, 'idle', Date.now() + baselineMs);
+  const a = run(home, ['apply', '-f', '-'], deploy);
+  if (a.code !== 0) throw new Error(a.stderr);
+  const pid = Number(/pid (\d+)/.exec(s.stdout + s.stderr)?.[1] ?? 0);
+  // Through the store: the newest pods may still be in the journal's tail only.
+  const pods = () => store.list('pods/default').items.length;
+  const startDeadline = Date.now() + 120_000;
+  while (pods() < 50 && Date.now() < startDeadline) await new Promise((r) => setTimeout(r, 50));
+  const podsAtStart = pods();
+  const waits = await userWrites(store, 'user', Date.now() + measureMs);
   const peak = rssMb(pid);
-  waits.sort((x, y) => x - y);
   return {
     replicas,
     podsAtStart,
     podsAtEnd: pods(),
     writes: waits.length,
     p50: waits[waits.length >> 1] ?? 0,
-    p99: waits[Math.floor(waits.length * 0.99)] ?? 0,
+    p99: p99Of(waits),
     max: waits.at(-1) ?? 0,
     daemonPeakRssMb: peak,
+    baseline: { writes: idle.length, p50: idle[idle.length >> 1] ?? 0, p99: p99Of(idle), max: idle.at(-1) ?? 0 },
   };
 }

@@ -1,7 +1,7 @@
 // Structural validation of built-in objects against the schemas generated from
 // kubernetes-types (precompiled ajv code): unknown fields, wrong types, missing required
 // fields, with kubectl's wording and "did you mean" / indentation hints.
-import type { FieldError } from '../errors';
+import { INT32_MAX, INT32_MIN, int32DecodeMessage, type FieldError } from '../errors';
 import type { KObject } from '../types';
 import { splitApiVersion, type ResourceType } from '../resources';
 import { loadedSchemas, rootKey, type AjvError, type SchemaDocument } from './schema-store';
@@ -60,8 +60,6 @@ const INT32_FIELDS = new Set([
   'periodSeconds', 'timeoutSeconds', 'successThreshold', 'failureThreshold', 'minReplicas', 'maxReplicas',
   'targetCPUUtilizationPercentage', 'priority', 'weight', 'defaultMode', 'mode', 'maxSkew', 'minDomains', 'ordinals',
 ]);
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
 
 function int32Issues(data: unknown, bundle: ReturnType<typeof loadedSchemas>, key: string): SchemaIssue[] {
   const found: Path[] = [];
@@ -100,7 +98,7 @@ function int32Issues(data: unknown, bundle: ReturnType<typeof loadedSchemas>, ke
     const value = getIn(data, path) as number;
     const owner = loc.ownerDef?.split('.').pop() ?? '';
     const fieldPath = path.filter((x) => typeof x === 'string').join('.');
-    const message = `json: cannot unmarshal number ${Number.isInteger(value) && Math.abs(value) < 1e21 ? BigInt(value).toString() : String(value)} into Go struct field ${owner}.${fieldPath} of type int32`;
+    const message = int32DecodeMessage(value, owner, fieldPath);
     issues.push({ path, rule: 'schema/invalid-type', message, kubectlMessage: message, decodeMessage: message });
   }
   return issues;
