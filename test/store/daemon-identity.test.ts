@@ -56,8 +56,9 @@ for (const how of ['removed', 'replaced'] as const) {
       else {
         // Another directory with the same content, put in place at once: copied beside it
         // (the daemon may still be writing in the old one), then renamed, so the rename fails
-        // if anything re-created the removed path in the meantime.
-        fs.cpSync(dir + '.old', dir + '.new', { recursive: true });
+        // if anything re-created the removed path in the meantime. The daemon's socket
+        // (pki/api.sock) is no file to copy: a new directory has none until a daemon listens.
+        fs.cpSync(dir + '.old', dir + '.new', { recursive: true, filter: (src) => !fs.lstatSync(src).isSocket() });
         fs.renameSync(dir + '.new', dir);
       }
       await until(`daemon ${pid} to exit`, () => !alive(pid), 20_000); // seconds, on a loaded 2-core runner
