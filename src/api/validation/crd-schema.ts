@@ -10,6 +10,7 @@ import { closest } from './suggest';
 import { validateStructural, type StructuralError } from './structural-schema';
 import { checkCrdFormat } from './crd-formats';
 import { celValidator, type CelValidator } from './crd-cel';
+import { listSetAndMapErrors } from './list-type';
 import { badValue, embeddedMetaUnknownFields, embeddedResourceErrors, metaDecodeError, rootMetaUnknownFields } from './embedded-meta';
 
 export { crdRuleErrors } from './crd-cel';
@@ -115,13 +116,14 @@ function buildCrdValidator(crd: KObject, version: string): CrdValidator {
     // Embedded resources: unknown metadata fields, then objectmeta.Validate.
     issues.push(...embeddedMetaUnknownFields(obj, schema));
     for (const cause of embeddedResourceErrors(obj, schema)) {
-      const message = formatFieldError(cause);
-      const issue: SchemaIssue = { path: pathOf(cause.field), rule: 'schema/invalid-value', message, kubectlMessage: message, decodeMessage: message, cause };
+      const issue = fieldIssue(cause);
       if (cause.type === 'Required value') blockers.add(issue);
       issues.push(issue);
     }
     // statusStrategy.ValidateUpdate: the status schema's errors, then the rules of the whole object.
     const kept = status ? issues.filter((i) => /^status\b/.test(i.cause?.field ?? '')) : issues;
+    // Sets and map lists of the whole object, ratcheted: not checked when the old object breaks them already.
+    if (rules && (!old || !listSetAndMapErrors(schema, old).length)) kept.push(...listSetAndMapErrors(schema, obj).map(fieldIssue));
     const blocking = [...blockers].some((i) => !status || kept.includes(i));
     if (cel && rules) kept.push(...celIssues(cel, obj, old, blocking));
     return kept;
@@ -140,10 +142,12 @@ function celIssues(cel: CelValidator, obj: KObject, old: KObject | undefined, bl
   const causes: FieldError[] = blocking
     ? [{ field: '<nil>', type: 'Invalid value', value: '"null"', detail: 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation' }]
     : cel(obj, old);
-  return causes.map((cause) => {
-    const message = formatFieldError(cause);
-    return { path: pathOf(cause.field), rule: 'schema/invalid-value', message, kubectlMessage: message, decodeMessage: message, cause };
-  });
+  return causes.map(fieldIssue);
+}
+
+function fieldIssue(cause: FieldError): SchemaIssue {
+  const message = formatFieldError(cause);
+  return { path: pathOf(cause.field), rule: 'schema/invalid-value', message, kubectlMessage: message, decodeMessage: message, cause };
 }
 
 /** A field path as printed (`spec.ports[0]`, `<nil>` for the root) back into segments, for source positions. */
