@@ -2,12 +2,14 @@
 // (macros has/all/exists/exists_one/map/filter, cel.bind, optionals, string functions,
 // timestamps and durations) plus the parts of Kubernetes' CEL libraries (k8s.io/apiserver
 // pkg/cel/library) that are cheap to add: lists, regex, quantity, url, strings
-// charAt/replace/reverse/quote, sets, format, ip and cidr (crd-cel-net.ts). What is
+// charAt/replace/reverse, quote and format (crd-cel-strings.ts), sets, format, ip and
+// cidr (crd-cel-net.ts). What is
 // missing is listed in docs/decisions.md.
 import { Environment, Optional } from '@marcbachmann/cel-js';
 import { RE2JS } from 're2js';
 import { parseQuantity, isQuantity, QuantityError } from '../quantity';
 import { registerNet } from './crd-cel-net';
+import { registerStrings } from './crd-cel-strings';
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidLabelValue } from './name-rules';
 import { checkCrdFormat } from './crd-formats';
 import { goQuote } from '../../util/go-format';
@@ -135,6 +137,7 @@ export function celLibrary(): Environment {
   env.registerOperator('optional<dyn> == optional<dyn>', optionalEquals);
   registerSets(env);
   registerFormat(env);
+  registerStrings(env);
 
   // library/lists.go
   env.registerFunction('list.isSorted(): bool', (l: unknown[]) => l.every((x, i) => i === 0 || cmp(l[i - 1], x) <= 0));

@@ -1,0 +1,251 @@
+// cel-go's ext strings at version 2 (what Kubernetes 1.32's CEL environment has since 1.29)
+// where cel-js lacks it: `strings.quote(s)` and `<string>.format(<list>)` (cel-go v0.22.0
+// ext/strings.go and ext/formatting.go, their clauses, their text and their errors), and
+// the compile-time check of a constant format string with a list literal of arguments
+// (stringFormatValidator).
+import type { Environment } from '@marcbachmann/cel-js';
+import { byteOrder, formatFloatG, goQuote } from '../../util/go-format';
+
+/** The classes cel-js gives uint, duration and type values (not exported by the package). */
+export interface CelClasses {
+  uint: Function;
+  duration: Function;
+  type: Function;
+}
+
+/** A formatting error as cel-go states it (evaluation errors are shown as they are). */
+export class FormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CelRuntimeError';
+  }
+}
+
+/** CEL's type name of a value as cel-js holds it (ref.Type.TypeName()). */
+export function celTypeName(v: unknown, c: CelClasses): string {
+  if (v === null || v === undefined) return 'null_type';
+  switch (typeof v) {
+    case 'bigint':
+      return 'int';
+    case 'number':
+      return 'double';
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+  }
+  if (v instanceof c.uint) return 'uint';
+  if (v instanceof c.duration) return 'google.protobuf.Duration';
+  if (v instanceof c.type) return 'type';
+  if (v instanceof Date) return 'google.protobuf.Timestamp';
+  if (v instanceof Uint8Array) return 'bytes';
+  if (Array.isArray(v)) return 'list';
+  if (v instanceof Map || Object.getPrototypeOf(v) === Object.prototype) return 'map';
+  return String((v as object).constructor?.name ?? 'object');
+}
+
+/** ext strings quote(): the string in double quotes, `\a \b \f \n \r \t \v \\ \"` escaped, nothing else. */
+export function celQuote(s: string): string {
+  const esc: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '\\': '\\\\', '"': '\\"' };
+  // A lone surrogate is no valid rune: utf8.RuneError.
+  return `"${[...s].map((ch) => esc[ch] ?? (/[\ud800-\udfff]/.test(ch) ? '\ufffd' : ch)).join('')}"`;
+}
+
+/** time.RFC3339Nano in UTC: fractional seconds without trailing zeros. */
+const rfc3339Nano = (d: Date) => d.toISOString().replace(/\.?0*Z$/, 'Z');
+
+/** strconv.FormatFloat(seconds, 'f', -1, 64) + "s". */
+function durationString(d: { seconds: bigint; nanos: number }): string {
+  const n = Number(d.seconds) + d.nanos / 1e9;
+  const s = String(n);
+  return (/e/.test(s) ? n.toFixed(9).replace(/\.?0+$/, '') : s) + 's';
+}
+
+/** Converted to string as cel-go's ConvertToType(StringType) does (`%s`). */
+function formatString(v: unknown, c: CelClasses): string {
+  const t = celTypeName(v, c);
+  switch (t) {
+    case 'list':
+      return formatList(v as unknown[], c);
+    case 'map':
+      return formatMap(v as object, c);
+    case 'null_type':
+      return 'null';
+    case 'int':
+    case 'uint':
+    case 'string':
+    case 'bool':
+      return String(v);
+    case 'double':
+      return formatFloatG(v as number);
+    case 'bytes': {
+      try {
+        return new TextDecoder('utf-8', { fatal: true }).decode(v as Uint8Array);
+      } catch {
+        throw new FormatError(`could not convert argument "invalid UTF-8 in bytes, cannot convert to string" to string`);
+      }
+    }
+    case 'google.protobuf.Timestamp':
+      return rfc3339Nano(v as Date);
+    case 'google.protobuf.Duration':
+      return durationString(v as { seconds: bigint; nanos: number });
+    case 'type':
+      return (v as { name: string }).name;
+  }
+  throw new FormatError(`string clause can only be used on strings, bools, bytes, ints, doubles, maps, lists, types, durations, and timestamps, was given ${t}`);
+}
+
+/** clauseForType then quoteForCEL: an element of a list or map printed as CEL would read it. */
+function formatMember(v: unknown, c: CelClasses): string {
+  const t = celTypeName(v, c);
+  switch (t) {
+    case 'int':
+    case 'uint':
+      return String(v);
+    case 'double': {
+      const n = v as number;
+      const s = Number.isFinite(n) ? n.toFixed(6) : formatFloatG(n);
+      return Number.isFinite(n) ? s : goQuote(s);
+    }
+    case 'google.protobuf.Timestamp':
+      return `timestamp(${goQuote(rfc3339Nano(v as Date))})`;
+    case 'google.protobuf.Duration':
+      return `duration(${goQuote(durationString(v as { seconds: bigint; nanos: number }))})`;
+    case 'string':
+      return goQuote(v as string);
+    case 'bytes':
+      return `b${goQuote(formatString(v, c))}`;
+    case 'list':
+    case 'map':
+    case 'bool':
+    case 'null_type':
+    case 'type':
+      return formatString(v, c);
+  }
+  throw new FormatError(`no formatting function for ${t}`);
+}
+
+function formatList(l: unknown[], c: CelClasses): string {
+  return `[${l.map((x) => formatMember(x, c)).join(', ')}]`;
+}
+
+/** Entries sorted by their printed keys (quoted strings, bare numbers and bools). */
+function formatMap(m: object, c: CelClasses): string {
+  const entries: [unknown, unknown][] = m instanceof Map ? [...m] : Object.entries(m);
+  const pairs = entries.map(([k, v]) => {
+    const kt = celTypeName(k, c);
+    if (!['string', 'bool', 'int', 'uint'].includes(kt)) throw new FormatError(`no formatting function for map key of type ${kt}`);
+    return [formatMember(k, c), formatMember(v, c)] as const;
+  });
+  pairs.sort((a, b) => byteOrder(a[0], b[0]));
+  return `{${pairs.map(([k, v]) => `${k}:${v}`).join(', ')}}`;
+}
+
+/** x/text's en_US number: thousands grouped by commas. */
+const grouped = (s: string) => s.replace(/^(-?)(\d+)/, (_, sign: string, int: string) => sign + int.replace(/\B(?=(\d{3})+(?!\d))/g, ','));
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+
+function fixedOrScientific(kind: 'fixed' | 'scientific', precision: number, v: unknown, c: CelClasses): string {
+  const t = celTypeName(v, c);
+  const special = t === 'string' && ['NaN', 'Infinity', '-Infinity'].includes(v as string);
+  if (t !== 'double' && !special) throw new FormatError(`error during formatting: ${kind === 'fixed' ? 'fixed-point' : 'scientific'} clause can only be used on doubles, was given ${t}`);
+  const n = special ? Number(v) : (v as number);
+  if (Number.isNaN(n)) return 'NaN';
+  if (!Number.isFinite(n)) return n > 0 ? '∞' : '-∞';
+  if (kind === 'fixed') return grouped(n.toFixed(precision));
+  const [mant, exp] = n.toExponential(precision).split('e');
+  const e = Number(exp);
+  const digits = String(Math.abs(e)).padStart(2, '0').replace(/\d/g, (d) => SUPERSCRIPT[Number(d)]!);
+  return `${mant}\u202f×\u202f10${e < 0 ? '⁻' : ''}${digits}`;
+}
+
+type Clause = (v: unknown) => string;
+
+/** parseFormattingClause: `[.precision]` and a verb, at `at` (after the %); the clause and the characters read. */
+function parseClause(f: string, at: number, c: CelClasses): { clause: Clause; next: number } {
+  let i = at;
+  let precision: number | undefined;
+  if (f[i] === '.') {
+    i++;
+    const start = i;
+    for (;;) {
+      if (i >= f.length) throw new FormatError('could not parse formatting clause: error while parsing precision: could not find end of precision specifier');
+      if (!/[0-9]/.test(f[i]!)) break;
+      i++;
+    }
+    const text = f.slice(start, i);
+    if (!text) throw new FormatError(`could not parse formatting clause: error while parsing precision: error while converting precision to integer: strconv.Atoi: parsing "": invalid syntax`);
+    precision = Number(text);
+  }
+  const verb = f[i] ?? '';
+  i += verb.length;
+  const during = (e: string): never => {
+    throw new FormatError(`error during formatting: ${e}`);
+  };
+  const intLike = (v: unknown) => ['int', 'uint'].includes(celTypeName(v, c));
+  switch (verb) {
+    case 's':
+      return { next: i, clause: (v) => {
+        try {
+          return formatString(v, c);
+        } catch (e) {
+          return during((e as Error).message);
+        }
+      } };
+    case 'd':
+      return { next: i, clause: (v) => (intLike(v) ? String(v) : during(`decimal clause can only be used on integers, was given ${celTypeName(v, c)}`)) };
+    case 'f':
+    case 'e':
+      return { next: i, clause: (v) => fixedOrScientific(verb === 'f' ? 'fixed' : 'scientific', precision ?? 6, v, c) };
+    case 'b':
+      return { next: i, clause: (v) => (intLike(v) ? BigInt(String(v)).toString(2) : typeof v === 'boolean' ? (v ? '1' : '0') : during(`only integers and bools can be formatted as binary, was given ${celTypeName(v, c)}`)) };
+    case 'o':
+      return { next: i, clause: (v) => (intLike(v) ? BigInt(String(v)).toString(8) : during(`octal clause can only be used on integers, was given ${celTypeName(v, c)}`)) };
+    case 'x':
+    case 'X': {
+      const hex = (v: unknown): string => {
+        if (intLike(v)) return BigInt(String(v)).toString(16);
+        if (typeof v === 'string') return Buffer.from(v, 'utf8').toString('hex');
+        if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+        return during(`only integers, byte buffers, and strings can be formatted as hex, was given ${celTypeName(v, c)}`);
+      };
+      return { next: i, clause: (v) => (verb === 'X' ? hex(v).toUpperCase() : hex(v)) };
+    }
+  }
+  throw new FormatError(`could not parse formatting clause: unrecognized formatting clause "${verb}"`);
+}
+
+/** parseFormatString: `%%` is a percent sign; every other `%` takes the next argument. */
+export function celFormat(f: string, args: unknown[], c: CelClasses): string {
+  let out = '';
+  let argIndex = 0;
+  let i = 0;
+  while (i < f.length) {
+    if (f[i] !== '%') {
+      out += f[i++];
+      continue;
+    }
+    if (f[i + 1] === '%') {
+      out += '%';
+      i += 2;
+      continue;
+    }
+    if (argIndex >= args.length) throw new FormatError(`index ${argIndex} out of range`);
+    if (i + 1 >= f.length) throw new FormatError('unexpected end of string');
+    const { clause, next } = parseClause(f, i + 1, c);
+    out += clause(args[argIndex]);
+    i = next;
+    argIndex++;
+  }
+  return out;
+}
+
+/** The functions in the environment. */
+export function registerStrings(env: Environment): void {
+  const c: CelClasses = { uint: env.evaluate('1u').constructor, duration: env.evaluate('duration("1s")').constructor, type: env.evaluate('int').constructor };
+  class StringsLib {}
+  env.registerType('kubesim.StringsLib', StringsLib);
+  env.registerConstant('strings', 'kubesim.StringsLib', new StringsLib());
+  env.registerFunction('kubesim.StringsLib.quote(string): string', (_: StringsLib, s: string) => celQuote(s));
+  env.registerFunction('string.format(list): string', (f: string, args: unknown[]) => celFormat(f, args, c));
+}
