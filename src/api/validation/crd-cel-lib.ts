@@ -2,7 +2,7 @@
 // (macros has/all/exists/exists_one/map/filter, cel.bind, optionals, string functions,
 // timestamps and durations) plus the parts of Kubernetes' CEL libraries (k8s.io/apiserver
 // pkg/cel/library) that are cheap to add: lists, regex, quantity, url, strings
-// charAt/replace/reverse, quote and format (crd-cel-strings.ts), sets, format, ip and
+// charAt/replace, quote and format (crd-cel-strings.ts), sets, format, ip and
 // cidr (crd-cel-net.ts). What is
 // missing is listed in docs/decisions.md.
 import { Environment, Optional } from '@marcbachmann/cel-js';
@@ -175,7 +175,6 @@ export function celLibrary(): Environment {
     const k = Math.min(Number(n), parts.length - 1);
     return parts.slice(0, k + 1).join(b) + (k + 1 < parts.length ? a + parts.slice(k + 1).join(a) : '');
   });
-  env.registerFunction('string.reverse(): string', (s: string) => [...s].reverse().join(''));
 
   // library/quantity.go
   env.registerType('Quantity', Quantity);

@@ -12,6 +12,7 @@ import type { KObject } from '../types';
 import { goQuote } from '../../util/go-format';
 import { celEnvironment, withKubeFunctions } from './crd-cel-lib';
 import { escapeField, typedRefusal } from './crd-cel-types';
+import { undeclaredCallIssues } from './crd-cel-undeclared';
 import { deepEqual } from '../../store/json-equal';
 
 type S = Record<string, any>;
@@ -54,6 +55,7 @@ function celIssue(src: string, message: string, offset: number): string {
 const summary = (e: any): string => String(e?.summary ?? e?.message ?? e).split('\n')[0]!;
 
 /** Namespaces of cel-go and Kubernetes CEL functions. */
+const VARIABLES = new Set(['self', 'oldSelf']);
 const NAMESPACES = new Set(['sets', 'strings', 'math', 'format', 'base64', 'optional', 'cel', 'lists', 'regex', 'ip', 'cidr', 'semver', 'google', 'authorizer']);
 
 /** Whether an AST (cel-js's: nodes of `op` and `args`, args nested in arrays) names identifier `name`. */
@@ -78,6 +80,8 @@ function compileOne(src: string, want: 'bool' | 'string'): { program?: Program; 
   if (!checked.valid) {
     const err: any = checked.error;
     if (err instanceof ParseError) return { refuse: celIssue(src, `Syntax error: ${summary(err)}`, err.range?.start ?? 0) };
+    const undeclared = undeclaredCallIssues((e.parse(code) as any).ast, code, VARIABLES, NAMESPACES);
+    if (undeclared?.length) return { refuse: undeclared.map((i) => celIssue(src, i.message, i.offset)).join('\n') };
     const name = summary(err).replace(/^Unknown variable: /, '');
     // A namespace of functions (sets.contains, strings.quote, math.greatest) this engine lacks
     // is no unknown variable, nor the variable of a macro it lacks (sortBy(x, ...), all(k, v, ...)).

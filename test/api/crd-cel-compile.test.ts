@@ -1,0 +1,60 @@
+// CRD rules that call functions Kubernetes 1.32 does not declare for new rules, refused at
+// CRD create as kube-apiserver refuses them: a new rule compiles at compatibility version
+// 1.31 (k8s.io/apiserver pkg/cel/environment/base.go: ext.TwoVarComprehensions only from
+// 1.32, so only in stored rules; no ext.Lists sortBy; ext strings v2, no reverse), and
+// cel-go's checker reports each undeclared reference, sorted by position.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { crdRuleErrors } from '../../src/api/validation/crd-cel';
+import type { KObject } from '../../src/api/types';
+
+const crd = (rules: string[]): KObject => ({
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'widgets.example.com' },
+  spec: { versions: [{ name: 'v1', schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', additionalProperties: { type: 'integer' }, 'x-kubernetes-validations': rules.map((rule) => ({ rule })) } } } } }] },
+});
+
+const details = (rules: string[]) => crdRuleErrors(crd(rules)).map((e) => `${e.field}: ${e.detail}`);
+const at = (i: number) => `spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[${i}].rule`;
+
+test('a two-variable comprehension is a call of an undeclared function whose variables are undeclared', () => {
+  assert.deepEqual(details(['self.all(k, v, v > 0 && k != "")']), [
+    `${at(0)}: compilation failed: ERROR: <input>:1:9: undeclared reference to 'all' (in container '')
+ | self.all(k, v, v > 0 && k != "")
+ | ........^
+ERROR: <input>:1:10: undeclared reference to 'k' (in container '')
+ | self.all(k, v, v > 0 && k != "")
+ | .........^
+ERROR: <input>:1:13: undeclared reference to 'v' (in container '')
+ | self.all(k, v, v > 0 && k != "")
+ | ............^
+ERROR: <input>:1:16: undeclared reference to 'v' (in container '')
+ | self.all(k, v, v > 0 && k != "")
+ | ...............^
+ERROR: <input>:1:25: undeclared reference to 'k' (in container '')
+ | self.all(k, v, v > 0 && k != "")
+ | ........................^`,
+  ]);
+});
+
+test('variables bound by 1.31 macros and cel.bind are declared; sortBy and reverse are undeclared', () => {
+  assert.deepEqual(details(['self.exists(x, cel.bind(y, x, self.transformList(i, v, v + y).size() > 0))', "'ab'.reverse() == 'ba'", 'self.all(x, x.size() > 0)']), [
+    `${at(0)}: compilation failed: ERROR: <input>:1:49: undeclared reference to 'transformList' (in container '')
+ | self.exists(x, cel.bind(y, x, self.transformList(i, v, v + y).size() > 0))
+ | ................................................^
+ERROR: <input>:1:50: undeclared reference to 'i' (in container '')
+ | self.exists(x, cel.bind(y, x, self.transformList(i, v, v + y).size() > 0))
+ | .................................................^
+ERROR: <input>:1:53: undeclared reference to 'v' (in container '')
+ | self.exists(x, cel.bind(y, x, self.transformList(i, v, v + y).size() > 0))
+ | ....................................................^
+ERROR: <input>:1:56: undeclared reference to 'v' (in container '')
+ | self.exists(x, cel.bind(y, x, self.transformList(i, v, v + y).size() > 0))
+ | .......................................................^`,
+    `${at(1)}: compilation failed: ERROR: <input>:1:13: undeclared reference to 'reverse' (in container '')
+ | 'ab'.reverse() == 'ba'
+ | ............^`,
+  ]);
+});
