@@ -58,3 +58,22 @@ ERROR: <input>:1:56: undeclared reference to 'v' (in container '')
  | ............^`,
   ]);
 });
+
+test('a constant format string whose list literal of arguments does not fit is refused at compile time (stringFormatValidator)', () => {
+  const issue = (col: number, src: string, message: string) => `ERROR: <input>:1:${col}: ${message}\n | ${src}\n | ${'.'.repeat(col - 1)}^`;
+  const rules = [
+    `"%d-%s".format(["a", 1]) != ""`,
+    `"%s %s".format(["abc"]) != ""`,
+    `"%s".format(["abc", "def"]) != ""`,
+    `"%s".format([[1, {"k": optional.none()}]]) != ""`,
+    `"%q".format([1]) != ""`,
+    `"%d %x %.2f %s".format([self.size(), "ab", 1.5, [1, 2]]) != ""`,
+  ];
+  assert.deepEqual(details(rules), [
+    `${at(0)}: compilation failed: ${issue(17, rules[0]!, 'error during formatting: decimal clause can only be used on integers, was given string')}`,
+    `${at(1)}: compilation failed: ${issue(15, rules[1]!, 'index 1 out of range')}`,
+    `${at(2)}: compilation failed: ${issue(12, rules[2]!, 'too many arguments supplied to string.format (expected 1, got 2)')}`,
+    `${at(3)}: compilation failed: ${issue(37, rules[3]!, 'error during formatting: string clause can only be used on strings, bools, bytes, ints, doubles, maps, lists, types, durations, and timestamps, was given optional_type')}`,
+    `${at(4)}: compilation failed: ${issue(12, rules[4]!, 'could not parse formatting clause: unrecognized formatting clause "q"')}`,
+  ]);
+});

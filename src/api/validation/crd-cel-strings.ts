@@ -159,64 +159,11 @@ function fixedOrScientific(kind: 'fixed' | 'scientific', precision: number, v: u
   return `${mant}\u202f×\u202f10${e < 0 ? '⁻' : ''}${digits}`;
 }
 
-type Clause = (v: unknown) => string;
-
-/** parseFormattingClause: `[.precision]` and a verb, at `at` (after the %); the clause and the characters read. */
-function parseClause(f: string, at: number, c: CelClasses): { clause: Clause; next: number } {
-  let i = at;
-  let precision: number | undefined;
-  if (f[i] === '.') {
-    i++;
-    const start = i;
-    for (;;) {
-      if (i >= f.length) throw new FormatError('could not parse formatting clause: error while parsing precision: could not find end of precision specifier');
-      if (!/[0-9]/.test(f[i]!)) break;
-      i++;
-    }
-    const text = f.slice(start, i);
-    if (!text) throw new FormatError(`could not parse formatting clause: error while parsing precision: error while converting precision to integer: strconv.Atoi: parsing "": invalid syntax`);
-    precision = Number(text);
-  }
-  const verb = f[i] ?? '';
-  i += verb.length;
-  const during = (e: string): never => {
-    throw new FormatError(`error during formatting: ${e}`);
-  };
-  const intLike = (v: unknown) => ['int', 'uint'].includes(celTypeName(v, c));
-  switch (verb) {
-    case 's':
-      return { next: i, clause: (v) => {
-        try {
-          return formatString(v, c);
-        } catch (e) {
-          return during((e as Error).message);
-        }
-      } };
-    case 'd':
-      return { next: i, clause: (v) => (intLike(v) ? String(v) : during(`decimal clause can only be used on integers, was given ${celTypeName(v, c)}`)) };
-    case 'f':
-    case 'e':
-      return { next: i, clause: (v) => fixedOrScientific(verb === 'f' ? 'fixed' : 'scientific', precision ?? 6, v, c) };
-    case 'b':
-      return { next: i, clause: (v) => (intLike(v) ? BigInt(String(v)).toString(2) : typeof v === 'boolean' ? (v ? '1' : '0') : during(`only integers and bools can be formatted as binary, was given ${celTypeName(v, c)}`)) };
-    case 'o':
-      return { next: i, clause: (v) => (intLike(v) ? BigInt(String(v)).toString(8) : during(`octal clause can only be used on integers, was given ${celTypeName(v, c)}`)) };
-    case 'x':
-    case 'X': {
-      const hex = (v: unknown): string => {
-        if (intLike(v)) return BigInt(String(v)).toString(16);
-        if (typeof v === 'string') return Buffer.from(v, 'utf8').toString('hex');
-        if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
-        return during(`only integers, byte buffers, and strings can be formatted as hex, was given ${celTypeName(v, c)}`);
-      };
-      return { next: i, clause: (v) => (verb === 'X' ? hex(v).toUpperCase() : hex(v)) };
-    }
-  }
-  throw new FormatError(`could not parse formatting clause: unrecognized formatting clause "${verb}"`);
-}
-
-/** parseFormatString: `%%` is a percent sign; every other `%` takes the next argument. */
-export function celFormat(f: string, args: unknown[], c: CelClasses): string {
+/**
+ * parseFormatString and parseFormattingClause: `%%` is a percent sign, every other `%`
+ * takes the next argument with a clause `[.precision]verb`; `clause` gives its text.
+ */
+function scanFormat(f: string, argCount: number, clause: (verb: string, precision: number | undefined, index: number) => string): string {
   let out = '';
   let argIndex = 0;
   let i = 0;
@@ -230,14 +177,147 @@ export function celFormat(f: string, args: unknown[], c: CelClasses): string {
       i += 2;
       continue;
     }
-    if (argIndex >= args.length) throw new FormatError(`index ${argIndex} out of range`);
+    if (argIndex >= argCount) throw new FormatError(`index ${argIndex} out of range`);
     if (i + 1 >= f.length) throw new FormatError('unexpected end of string');
-    const { clause, next } = parseClause(f, i + 1, c);
-    out += clause(args[argIndex]);
-    i = next;
+    i++;
+    let precision: number | undefined;
+    if (f[i] === '.') {
+      const start = ++i;
+      for (;;) {
+        if (i >= f.length) throw new FormatError('could not parse formatting clause: error while parsing precision: could not find end of precision specifier');
+        if (!/[0-9]/.test(f[i]!)) break;
+        i++;
+      }
+      if (i === start) throw new FormatError('could not parse formatting clause: error while parsing precision: error while converting precision to integer: strconv.Atoi: parsing "": invalid syntax');
+      precision = Number(f.slice(start, i));
+    }
+    const verb = f[i++] ?? '';
+    if (!'sdfebxXo'.includes(verb) || !verb) throw new FormatError(`could not parse formatting clause: unrecognized formatting clause "${verb}"`);
+    out += clause(verb, precision, argIndex);
     argIndex++;
   }
   return out;
+}
+
+const during = (e: string): never => {
+  throw new FormatError(`error during formatting: ${e}`);
+};
+
+/** The text of one clause for value `v`. */
+function formatClause(verb: string, precision: number | undefined, v: unknown, c: CelClasses): string {
+  const intLike = ['int', 'uint'].includes(celTypeName(v, c));
+  switch (verb) {
+    case 's':
+      try {
+        return formatString(v, c);
+      } catch (e) {
+        return during((e as Error).message);
+      }
+    case 'd':
+      return intLike ? String(v) : during(`decimal clause can only be used on integers, was given ${celTypeName(v, c)}`);
+    case 'f':
+    case 'e':
+      return fixedOrScientific(verb === 'f' ? 'fixed' : 'scientific', precision ?? 6, v, c);
+    case 'b':
+      return intLike ? BigInt(String(v)).toString(2) : typeof v === 'boolean' ? (v ? '1' : '0') : during(`only integers and bools can be formatted as binary, was given ${celTypeName(v, c)}`);
+    case 'o':
+      return intLike ? BigInt(String(v)).toString(8) : during(`octal clause can only be used on integers, was given ${celTypeName(v, c)}`);
+  }
+  // x and X
+  let hex: string;
+  if (intLike) hex = BigInt(String(v)).toString(16);
+  else if (typeof v === 'string') hex = Buffer.from(v, 'utf8').toString('hex');
+  else if (v instanceof Uint8Array) hex = Buffer.from(v).toString('hex');
+  else return during(`only integers, byte buffers, and strings can be formatted as hex, was given ${celTypeName(v, c)}`);
+  return verb === 'X' ? hex.toUpperCase() : hex;
+}
+
+export function celFormat(f: string, args: unknown[], c: CelClasses): string {
+  return scanFormat(f, args.length, (verb, precision, i) => formatClause(verb, precision, args[i], c));
+}
+
+/** The static types each clause accepts (stringFormatChecker), by CEL type kind; `dyn` passes any. */
+const ACCEPTS: Record<string, string[]> = {
+  s: ['list', 'map', 'int', 'uint', 'double', 'bool', 'string', 'google.protobuf.Timestamp', 'bytes', 'google.protobuf.Duration', 'type', 'null'],
+  d: ['int', 'uint'],
+  f: ['double', 'string'],
+  e: ['double', 'string'],
+  b: ['int', 'uint', 'bool'],
+  x: ['int', 'uint', 'string', 'bytes'],
+  X: ['int', 'uint', 'string', 'bytes'],
+  o: ['int', 'uint'],
+};
+
+const WAS_GIVEN: Record<string, string> = {
+  s: 'string clause can only be used on strings, bools, bytes, ints, doubles, maps, lists, types, durations, and timestamps',
+  d: 'decimal clause can only be used on integers',
+  f: 'fixed-point clause can only be used on doubles',
+  e: 'scientific clause can only be used on doubles',
+  b: 'only integers and bools can be formatted as binary',
+  x: 'only integers, byte buffers, and strings can be formatted as hex',
+  X: 'only integers, byte buffers, and strings can be formatted as hex',
+  o: 'octal clause can only be used on integers',
+};
+
+type AstNode = { op: string; args: any; start?: number; pos?: number; end?: number };
+
+/** An error of a format call found at compile time, at a node's offset (undefined: the call's). */
+export interface FormatIssue {
+  message: string;
+  node?: AstNode;
+  call: AstNode;
+}
+
+/**
+ * stringFormatValidator: each `'constant'.format([list literal])` whose clauses do not fit
+ * the arguments' static types (`typeOf`: a cel-js type, `dyn` when unknown), or whose
+ * arguments are too few or too many.
+ */
+export function formatCallIssues(ast: unknown, typeOf: (n: AstNode) => string): FormatIssue[] {
+  const issues: FormatIssue[] = [];
+  const kind = (n: AstNode) => {
+    const t = typeOf(n).replace(/<.*$/, '');
+    return t === 'null' ? 'null_type' : t === 'optional' ? 'optional_type' : t;
+  };
+  const known = new Set([...ACCEPTS.s!, 'null_type', 'optional_type', 'dyn']);
+  const fits = (verb: string, n: AstNode): AstNode | undefined => {
+    const k = kind(n);
+    // Object (message) types are not judged: kube names them in its own way.
+    if (k === 'dyn' || !known.has(k)) return undefined;
+    if (!ACCEPTS[verb]!.includes(k === 'null_type' ? 'null' : k)) return n;
+    if (verb !== 's') return undefined;
+    const subs: AstNode[] = n.op === 'list' ? n.args : n.op === 'map' ? (n.args as AstNode[][]).flat() : [];
+    for (const sub of subs) {
+      const bad = fits('s', sub);
+      if (bad) return bad;
+    }
+    return undefined;
+  };
+  const walk = (x: unknown): void => {
+    if (Array.isArray(x)) return x.forEach(walk);
+    if (!x || typeof x !== 'object' || typeof (x as AstNode).op !== 'string') return;
+    const n = x as AstNode;
+    walk(n.args);
+    if (n.op !== 'rcall' || n.args[0] !== 'format') return;
+    const [, target, args] = n.args as [string, AstNode, AstNode[]];
+    if (target?.op !== 'value' || typeof target.args !== 'string' || args.length !== 1 || args[0]!.op !== 'list') return;
+    const elements = args[0]!.args as AstNode[];
+    let requested = 0;
+    try {
+      scanFormat(target.args, elements.length, (verb, _precision, i) => {
+        requested++;
+        const bad = fits(verb, elements[i]!);
+        if (bad) throw Object.assign(new FormatError(`error during formatting: ${WAS_GIVEN[verb]}, was given ${kind(bad)}`), { node: bad });
+        return '';
+      });
+    } catch (e) {
+      issues.push({ message: (e as Error).message, node: (e as { node?: AstNode }).node, call: n });
+      return;
+    }
+    if (elements.length > requested) issues.push({ message: `too many arguments supplied to string.format (expected ${requested}, got ${elements.length})`, call: n });
+  };
+  walk(ast);
+  return issues;
 }
 
 /** The functions in the environment. */

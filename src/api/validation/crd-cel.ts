@@ -11,6 +11,7 @@ import type { FieldError } from '../errors';
 import type { KObject } from '../types';
 import { goQuote } from '../../util/go-format';
 import { celEnvironment, withKubeFunctions } from './crd-cel-lib';
+import { formatCallIssues } from './crd-cel-strings';
 import { escapeField, typedRefusal } from './crd-cel-types';
 import { undeclaredCallIssues } from './crd-cel-undeclared';
 import { deepEqual } from '../../store/json-equal';
@@ -93,8 +94,34 @@ function compileOne(src: string, want: 'bool' | 'string'): { program?: Program; 
   }
   if (checked.type !== want && checked.type !== 'dyn') return { refuse: `${want === 'bool' ? 'cel expression' : 'messageExpression'} must evaluate to a ${want}` };
   const parsed = e.parse(code);
-  return { program: parsed as unknown as Program, ast: (parsed as any).ast };
+  const ast = (parsed as any).ast;
+  // cel-go's AST validator of format calls: a constant format string with a list literal.
+  const typeOf = (n: { start?: number; end?: number }) => {
+    const sub = e.check(code.slice(n.start ?? 0, n.end ?? 0));
+    return sub.valid ? String(sub.type) : 'dyn';
+  };
+  const format = formatCallIssues(ast, typeOf);
+  if (format.length) return { refuse: format.map((i) => celIssue(src, i.message, i.node ? nodeOffset(code, i.node) : nodeOffset(code, i.call))).sort(byPosition).join('\n') };
+  return { program: parsed as unknown as Program, ast };
 }
+
+/** Where cel-go places a node: a call at its `(`, a selection at its `.`, an operator at its token, others at their start. */
+function nodeOffset(code: string, n: { op: string; args: any; start?: number; pos?: number }): number {
+  const start = n.start ?? 0;
+  if (n.op === 'rcall') return code.indexOf('(', code.indexOf(n.args[0], n.args[1]?.end ?? start));
+  if (n.op === 'call') return code.indexOf('(', start);
+  if (n.op === '.' || n.op === '.?') return code.lastIndexOf('.', n.pos ?? start);
+  if (Array.isArray(n.args) && n.args.length === 2 && typeof n.args[0] === 'object' && !/^(list|map)$/.test(n.op)) return code.indexOf(n.op, n.args[0]?.end ?? start);
+  return start;
+}
+
+/** cel-go sorts its issues by line, then column (offsets order them the same). */
+const byPosition = (a: string, b: string): number => {
+  const at = (s: string) => /^ERROR: <input>:(\d+):(\d+):/.exec(s)!.slice(1).map(Number) as [number, number];
+  const [la, ca] = at(a);
+  const [lb, cb] = at(b);
+  return la - lb || ca - cb;
+};
 
 export function compileRule(rule: Rule): Compiled {
   const key = JSON.stringify([rule.rule, rule.messageExpression]);
