@@ -6,11 +6,15 @@
 
 import type { Store } from '../store/store';
 
-/** The persisted cluster clock: cluster time = virtualAnchor + (real now - realAnchor) * speed. */
+/**
+ * The persisted cluster clock: cluster time = virtualAnchor + (real now - realAnchor) * speed,
+ * or virtualAnchor while frozen (no daemon runs the cluster: only waiting verbs move it).
+ */
 export interface ClockState {
   realAnchor: number;
   virtualAnchor: number;
   speed: number;
+  frozen?: boolean;
 }
 
 /** What the daemon reports about itself (written about once a second while it runs). */
@@ -39,6 +43,7 @@ export interface CreateFailures {
 }
 
 const CLOCK = 'clock';
+const RNG_STREAMS = 'rng-streams';
 const PROFILE = 'profile';
 const DAEMON_STATUS = 'daemon-status';
 const NODE_POWER = 'node-power';
@@ -71,6 +76,19 @@ export class SimState {
     // Visible at once, even inside a group: what is stamped after it is readable from the
     // journal at once, and a reader's clock must never be behind a timestamp it can see.
     return this.store.writeMeta(CLOCK, state, { immediate: true });
+  }
+
+  /**
+   * A stream number no other process of this cluster gets (KUBESIM_SEED salts its randomness
+   * with it): processes opened at the same revision must not draw the same UIDs, and a
+   * replay of the same commands one after another numbers them the same.
+   */
+  reserveRngStream(): Promise<number> {
+    return this.atomically(async () => {
+      const n = ((await this.store.readMeta<number>(RNG_STREAMS)) ?? 0) + 1;
+      await this.store.writeMeta(RNG_STREAMS, n);
+      return n;
+    });
   }
 
   profile<P>(): Promise<P | undefined> {

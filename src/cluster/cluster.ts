@@ -27,7 +27,7 @@ export interface OpenCluster {
 }
 
 export async function openCluster(home: string, name: string): Promise<OpenCluster> {
-  const { api, clock } = await openClusterApi(clusterStoreUrl(clusterPath(home, name)), defaultRng(), apiValidator());
+  const { api, clock } = await openClusterApi(clusterStoreUrl(clusterPath(home, name)), (salt: number) => defaultRng(salt), apiValidator());
   const profile = (await api.sim.profile<ClusterProfile>())!;
   return { api, clock, profile };
 }
@@ -77,7 +77,7 @@ export async function createCluster(home: string, name: string, profile: Cluster
 async function buildCluster(dir: string, profile: ClusterProfile): Promise<{ api: ApiServer; clock: ClusterClock }> {
   // The one opener that may make a file store: every other one finds it or fails.
   const url = hasExternalStore(dir) ? clusterStoreUrl(dir) : fileStoreUrl(dir) + '?create=1';
-  const { api, clock } = await openClusterApi(url, defaultRng(), apiValidator());
+  const { api, clock } = await openClusterApi(url, (salt: number) => defaultRng(salt), apiValidator());
   fs.mkdirSync(path.join(dir, 'registry'), { recursive: true, mode: 0o700 }); // an etcd cluster's local marker
   await api.sim.setProfile(profile);
   await api.batch(async () => {

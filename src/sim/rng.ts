@@ -24,15 +24,39 @@ export function seededRng(seed: number): Rng {
  * same UIDs and generated names) from one seed.
  */
 export function defaultRng(salt = 0): Rng {
-  const env = process.env.KUBESIM_SEED;
-  if (!env) {
+  const env = seedFromEnv();
+  if (env === undefined) {
     // Seeded on the first draw: loading node:crypto was ~5 % of the start-up of a command
     // that never draws (`get`, `describe`).
     let rng: Rng | undefined;
     return () => (rng ??= seededRng(randomBytes(4).readUInt32LE(0)))();
   }
-  const seed = Number(env) >>> 0;
-  return seededRng(salt ? fnv32a(`${seed}:${salt}`) : seed);
+  return salt ? streamRng(`${env}:${salt}`) : seededRng(env);
+}
+
+/** KUBESIM_SEED as a 32-bit seed, or undefined when unset. */
+export function seedFromEnv(): number | undefined {
+  const env = process.env.KUBESIM_SEED;
+  return env ? Number(env) >>> 0 : undefined;
+}
+
+/**
+ * sfc32 keyed by 128 bits of SHA-256 of `key`: streams of different keys do not overlap in
+ * practice (mulberry32's 32-bit state put every stream on one 2^32 cycle: two processes
+ * could replay each other's draws, and so each other's UIDs).
+ */
+function streamRng(key: string): Rng {
+  const d = createHash('sha256').update(key).digest();
+  let a = d.readUInt32LE(0), b = d.readUInt32LE(4), c = d.readUInt32LE(8), n = d.readUInt32LE(12);
+  return () => {
+    const t = (((a + b) >>> 0) + n) >>> 0;
+    n = (n + 1) >>> 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) >>> 0;
+    c = ((c << 21) | (c >>> 11)) >>> 0;
+    c = (c + t) >>> 0;
+    return t / 4294967296;
+  };
 }
 
 /** Salts for defaultRng: the daemon draws apart from CLI processes at the same revision. */

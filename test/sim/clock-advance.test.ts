@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMemoryCluster } from '../../src/cluster/memory-cluster';
-import { advanceClusterInProcess } from '../../src/cli/in-process';
+import { advanceClusterInProcess, clusterManager } from '../../src/cli/in-process';
 import { defaultProfile } from '../../src/sim/profile';
 import { jobNameFor } from '../../src/controllers/cronjob';
 import type { KObject } from '../../src/api/types';
@@ -44,4 +44,44 @@ test('a two-day advance with a @daily CronJob: a Job per day at its minute, hist
   // and the stops they make take a few hundred.
   const writes = (await api.currentRev()) - rev0;
   assert.ok(writes < 400, `${writes} writes for two days`);
+});
+
+test('a CronJob every minute: the work of a simulated minute does not grow with the time already run', { timeout: 120_000 }, async () => {
+  // A 10-minute Event TTL: by the second window everything a firing leaves is in its steady
+  // state (3 Jobs kept, one TTL of events), so the third must cost what the second did.
+  const profile = defaultProfile('scale', { nodes: 1 });
+  profile.timings.eventTtlMs = 10 * 60_000;
+  const c = await createMemoryCluster(profile, { now: Date.parse('2025-01-01T00:00:30Z') });
+  const api = c.api;
+  await api.create({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: 'tick', namespace: 'default' },
+    spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo tick'] }] } } } } },
+  } as KObject);
+  const manager = await clusterManager(api, 'scale');
+  const stored = async () => {
+    let n = 0;
+    for (const rt of api.registry.all()) if (rt.verbs.includes('list')) n += (await api.list(rt, {})).items.length;
+    return n;
+  };
+  const window = async (minutes: number) => {
+    const rev = await api.currentRev();
+    const reconciles = manager.stats.reconciles;
+    let stops = 0;
+    const from = c.clock.now();
+    c.clock.advance(minutes * 60_000);
+    await manager.stepThrough({ from, to: from + minutes * 60_000 }, (t) => {
+      if (t !== undefined) stops++;
+      c.clock.hold(t);
+    });
+    return { writes: (await api.currentRev()) - rev, reconciles: manager.stats.reconciles - reconciles, stops, stored: await stored() };
+  };
+  await window(15);
+  const second = await window(15);
+  const third = await window(15);
+  const msg = JSON.stringify({ second, third });
+  assert.ok(second.writes >= 15 * 10, `a firing is a dozen writes or more: ${msg}`);
+  for (const k of ['writes', 'reconciles', 'stops'] as const) assert.ok(Math.abs(third[k] - second[k]) <= second[k] * 0.1, `${k} per window: ${msg}`);
+  assert.ok(third.stored <= second.stored + 5, `objects stored: ${msg}`);
 });
