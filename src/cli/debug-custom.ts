@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { CliError } from '../api/errors';
 import { isObject } from '../api/types';
-import { formatFloatG } from '../util/go-format';
+import { formatFloatG, goJsonKind, goUnmarshalTypeError } from '../util/go-format';
 import { formatQuantity, isQuantity, QUANTITY_REGEX_MESSAGE } from '../api/quantity';
 import { canonical } from '../printers/describe/quantity';
 import type { JsonSchema, SchemaDocument } from '../api/validation/schema-store';
@@ -46,7 +46,7 @@ export async function readCustomProfile(file: string): Promise<Record<string, un
   // A JSON file whose types do not fit fails json.Unmarshal and is read again as YAML: the
   // same conversions apply to both, and errors are the YAML path's.
   const wrap = (m: string) => `error unmarshaling JSON: while decoding JSON: ${m}`;
-  if (!isObject(spec)) throw invalid(wrap(`json: cannot unmarshal ${goKind(spec)} into Go value of type v1.Container`));
+  if (!isObject(spec)) throw invalid(wrap(goUnmarshalTypeError(goJsonKind(spec), 'v1.Container')));
   const { loadSchemas } = await import('../api/validation/schema-store');
   const doc = (await loadSchemas()).doc;
   try {
@@ -58,13 +58,6 @@ export async function readCustomProfile(file: string): Promise<Record<string, un
 }
 
 class DecodeError extends Error {}
-
-/** encoding/json's word for a JSON value's kind. */
-function goKind(v: unknown): string {
-  if (Array.isArray(v)) return 'array';
-  if (v === null) return 'null';
-  return typeof v === 'boolean' ? 'bool' : typeof v === 'object' ? 'object' : typeof v;
-}
 
 /** sigs.k8s.io/yaml's text for a scalar decoded into a string: integers in decimal, floats as strconv.FormatFloat(f, 'g', -1, 32). */
 function scalarText(v: boolean | number): string {
@@ -100,8 +93,8 @@ class Decoder {
     if (v === null || v === undefined) return undefined;
     const ref = refName(schema);
     const s = ref ? this.doc.definitions[ref] ?? {} : schema;
-    const fail = (goType: string, shown = goKind(v)): never => {
-      throw new DecodeError(`json: cannot unmarshal ${shown} into Go struct field ${owner}.${path.join('.')} of type ${goType}`);
+    const fail = (goType: string, shown = goJsonKind(v)): never => {
+      throw new DecodeError(goUnmarshalTypeError(shown, goType, owner, path.join('.')));
     };
     const special = s['x-kubesim-type'];
     if (special === 'quantity') {
@@ -113,7 +106,7 @@ class Decoder {
     }
     if (special === 'int-or-string') {
       if (typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v))) return v;
-      return fail('int32', typeof v === 'number' ? `number ${v}` : goKind(v));
+      return fail('int32', typeof v === 'number' ? `number ${v}` : goJsonKind(v));
     }
     switch (s.type) {
       case 'string':
@@ -121,7 +114,7 @@ class Decoder {
         if (typeof v === 'boolean' || typeof v === 'number') return scalarText(v);
         return fail('string');
       case 'boolean':
-        return typeof v === 'boolean' ? v : fail('bool', typeof v === 'number' ? 'number' : goKind(v));
+        return typeof v === 'boolean' ? v : fail('bool', typeof v === 'number' ? 'number' : goJsonKind(v));
       case 'integer': {
         const goType = INT64.has(path[path.length - 1]) ? 'int64' : 'int32';
         if (typeof v !== 'number') return fail(goType);

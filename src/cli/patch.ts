@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
+import { goJsonKind, goUnmarshalTypeError } from '../util/go-format';
 import type { ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import { deepEqual } from '../store/json-equal';
@@ -48,9 +49,8 @@ export async function applyPatchText(obj: KObject, type: ResourceType, patchType
     if ('error' in parsed) throw local ? new CliError('invalid JSON document') : ApiError.badRequest(parsed.error);
     if (!isObject(parsed.value)) {
       if (local) throw new CliError('invalid JSON document');
-      const what = Array.isArray(parsed.value) ? 'array' : typeof parsed.value === 'string' ? 'string' : typeof parsed.value === 'number' ? 'number' : typeof parsed.value === 'boolean' ? 'bool' : 'null';
-      if (what === 'null') return obj;
-      throw ApiError.badRequest(`json: cannot unmarshal ${what} into Go value of type map[string]interface {}`);
+      if (parsed.value === null) return obj;
+      throw ApiError.badRequest(goUnmarshalTypeError(goJsonKind(parsed.value), 'map[string]interface {}'));
     }
     return applyStrategicMergePatch(obj, parsed.value as object, type.kind, obj.apiVersion);
   }
