@@ -8,9 +8,10 @@ import { toYaml } from '../printers/yaml';
 import { matchesLabels, parseLabelSelector } from '../api/selectors';
 import type { Loader } from './loader';
 import {
-  curId, effectiveNamespace, idString, isMap, KustomizeError, meta, orgId, sameId, splitApiVersion, storePreviousId,
+  curId, effectiveNamespace, idString, isMap, KustomizeError, meta, orgId, sameId, storePreviousId,
   type Obj, type ResId, type Resource,
 } from './resource';
+import { splitApiVersion } from '../api/resources';
 
 export interface Selector {
   group?: string;
