@@ -12,6 +12,7 @@ import {
   type Obj, type ResId, type Resource,
 } from './resource';
 import { splitApiVersion } from '../api/resources';
+import { goQuote } from '../util/go-format';
 
 export interface Selector {
   group?: string;
@@ -196,10 +197,6 @@ function applyJson(res: Resource[], ops: unknown[], target: Selector): void {
       throw new KustomizeError((e as Error).message);
     }
   }
-}
-
-function goQuote(s: string): string {
-  return JSON.stringify(s);
 }
 
 /** One `patches` entry. */
