@@ -29,11 +29,6 @@ const CODES: Record<Reason, number> = {
 export const INT32_MIN = -(2 ** 31);
 export const INT32_MAX = 2 ** 31 - 1;
 
-/** encoding/json's error for a number outside a Go struct's int32 field, as the apiserver's decoding reports it. */
-export function int32DecodeMessage(value: number, owner: string, fieldPath: string): string {
-  return `json: cannot unmarshal number ${Number.isInteger(value) && Math.abs(value) < 1e21 ? BigInt(value).toString() : String(value)} into Go struct field ${owner}.${fieldPath} of type int32`;
-}
-
 export interface SourcePosition {
   file?: string;
   line: number; // 1-based

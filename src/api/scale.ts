@@ -3,7 +3,8 @@
 // a write of it (PUT, or PATCH computed on the current Scale) as the registry's scale
 // storage does it. One place for the REST handler and the in-process CLI.
 
-import { ApiError, INT32_MAX, INT32_MIN, int32DecodeMessage } from './errors';
+import { ApiError, INT32_MAX, INT32_MIN } from './errors';
+import { goJsonNumber, goUnmarshalTypeError } from '../util/go-format';
 import { pluralGroup, type ResourceType } from './resources';
 import { retryOnConflict } from './retry';
 import { selectorToString } from './selectors';
@@ -81,7 +82,7 @@ export async function writeScale(
       // autoscaling/v1 ScaleSpec.Replicas is int32: outside it the body does not decode
       // (checked here, not by the schema validator, which a CLI write may not load).
       if (typeof replicas === 'number' && (replicas > INT32_MAX || replicas < INT32_MIN)) {
-        throw ApiError.badRequest(`Scale in version "v1" cannot be handled as a Scale: ${int32DecodeMessage(replicas, 'ScaleSpec', 'spec.replicas')}`);
+        throw ApiError.badRequest(`Scale in version "v1" cannot be handled as a Scale: ${goUnmarshalTypeError(`number ${goJsonNumber(replicas)}`, 'int32', 'ScaleSpec', 'spec.replicas')}`);
       }
       if (!Number.isInteger(replicas) || replicas < 0) {
         throw ApiError.invalid('Scale', 'autoscaling', name, [{ field: 'spec.replicas', type: 'Invalid value', value: String(replicas), detail: 'must be greater than or equal to 0' }]);

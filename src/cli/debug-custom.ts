@@ -5,13 +5,15 @@
 // its text (sigs.k8s.io/yaml converts towards the target's type: `workingDir: yes` is
 // "true", `1.5` is "1.5", floats as float32's shortest form), a value of the wrong type is
 // encoding/json's error, and what the typed struct cannot hold (unknown fields, nulls, the
-// zero values of omitempty fields) never reaches the merge. Checked against kubectl through
-// `kubesim serve` (test/server/debug-custom.test.ts).
+// zero values of omitempty fields) never reaches the merge. Numbers are go-yaml's: an int
+// (int64 or uint64, exact past 2^53) or a float64 (`12345678.0` stays a float, "1.2345678e+07"
+// as text), and a float out of range (`1e400`) is a string. Checked against kubectl through
+// `kubesim serve` (test/server/debug-copy.test.ts).
 
 import { readFileSync } from 'node:fs';
 import { CliError } from '../api/errors';
 import { isObject } from '../api/types';
-import { formatFloatG } from '../util/go-format';
+import { formatFloatG, goJsonKind, goJsonNumber, goUnmarshalTypeError } from '../util/go-format';
 import { formatQuantity, isQuantity, QUANTITY_REGEX_MESSAGE } from '../api/quantity';
 import { canonical } from '../printers/describe/quantity';
 import type { JsonSchema, SchemaDocument } from '../api/validation/schema-store';
@@ -32,21 +34,16 @@ export async function readCustomProfile(file: string): Promise<Record<string, un
   const invalid = (why: string) => new CliError(`${file} does not contain a valid container spec: ${why}`);
   let spec: unknown;
   try {
-    spec = JSON.parse(text);
-  } catch {
-    try {
-      // kubeconfig's reader is the same sigs.k8s.io/yaml (go-yaml v2) reading.
-      const { parseKubeconfig } = await import('../kubeconfig/loader');
-      spec = parseKubeconfig(text);
-    } catch (e) {
-      throw invalid((e as Error).message);
-    }
+    // JSON is read as YAML too: a JSON file whose types do not fit fails json.Unmarshal and is
+    // read again as YAML, the same conversions apply to both, and errors are the YAML path's;
+    // one that fits decodes as its YAML reading does (its numbers exact).
+    spec = await readGoYaml(text);
+  } catch (e) {
+    throw invalid((e as Error).message);
   }
   if (spec === null || spec === undefined) return undefined; // null, or an empty YAML file: no custom profile
-  // A JSON file whose types do not fit fails json.Unmarshal and is read again as YAML: the
-  // same conversions apply to both, and errors are the YAML path's.
   const wrap = (m: string) => `error unmarshaling JSON: while decoding JSON: ${m}`;
-  if (!isObject(spec)) throw invalid(wrap(`json: cannot unmarshal ${goKind(spec)} into Go value of type v1.Container`));
+  if (!isObject(spec) || spec instanceof GoNumber) throw invalid(wrap(goUnmarshalTypeError(kindOf(spec), 'v1.Container')));
   const { loadSchemas } = await import('../api/validation/schema-store');
   const doc = (await loadSchemas()).doc;
   try {
@@ -59,18 +56,71 @@ export async function readCustomProfile(file: string): Promise<Record<string, un
 
 class DecodeError extends Error {}
 
-/** encoding/json's word for a JSON value's kind. */
-function goKind(v: unknown): string {
-  if (Array.isArray(v)) return 'array';
-  if (v === null) return 'null';
-  return typeof v === 'boolean' ? 'bool' : typeof v === 'object' ? 'object' : typeof v;
+/** A number as go-yaml v2 resolves it: an int (int64, or uint64 above) or a float64. */
+class GoNumber {
+  constructor(
+    readonly int: bigint | undefined,
+    readonly float: number,
+  ) {}
+  /** json.Marshal's text of it, what encoding/json then reads (and quotes in its errors). */
+  json(): string {
+    return this.int !== undefined ? this.int.toString() : goJsonNumber(this.float);
+  }
 }
 
-/** sigs.k8s.io/yaml's text for a scalar decoded into a string: integers in decimal, floats as strconv.FormatFloat(f, 'g', -1, 32). */
-function scalarText(v: boolean | number): string {
+const kindOf = (v: unknown) => (v instanceof GoNumber ? 'number' : goJsonKind(v));
+
+/**
+ * The file as sigs.k8s.io/yaml reads it (kubeconfig's YAML 1.1 options), each plain number
+ * resolved from its text as go-yaml v2's resolve does: ParseInt or ParseUint (base 0,
+ * underscores dropped), else ParseFloat when it has the float form (an overflow leaves the text a string).
+ */
+async function readGoYaml(text: string): Promise<unknown> {
+  const [{ parseDocument, visit }, { KUBECONFIG_YAML }, { GO_FLOAT, GO_INT }] = await Promise.all([
+    import('yaml'),
+    import('../kubeconfig/loader'),
+    import('../manifest/yaml-compat'),
+  ]);
+  const doc = parseDocument(text, KUBECONFIG_YAML);
+  if (doc.errors.length) throw doc.errors[0];
+  visit(doc, {
+    Scalar(key, node) {
+      if (key === 'key' || typeof node.value !== 'number' || node.type !== 'PLAIN') return;
+      const source = String(node.source ?? node.value);
+      const plain = source.replace(/_/g, '');
+      if (GO_INT.test(plain)) {
+        const sign = plain.startsWith('-') ? -1n : 1n;
+        const digits = plain.replace(/^[-+]/, '');
+        const int = sign * BigInt(/^0[0-7]/.test(digits) ? `0o${digits.slice(1)}` : digits);
+        if (int >= -(2n ** 63n) && int < (plain.startsWith('+') ? 2n ** 63n : 2n ** 64n)) return void (node.value = new GoNumber(int, Number(int)));
+      }
+      if (GO_FLOAT.test(plain)) {
+        const f = Number(plain);
+        node.value = Number.isFinite(f) ? new GoNumber(undefined, f) : source;
+      } else node.value = Number.isNaN(node.value) || !Number.isFinite(node.value) ? new GoNumber(undefined, node.value) : source;
+    },
+  });
+  return doc.toJS();
+}
+
+/** sigs.k8s.io/yaml's text for a scalar decoded into a string: ints in decimal, floats as strconv.FormatFloat(f, 'g', -1, 32). */
+function scalarText(v: boolean | GoNumber): string {
   if (typeof v === 'boolean') return String(v);
-  if (Number.isInteger(v) && Math.abs(v) < 2 ** 63) return BigInt(v).toString();
-  return formatFloatG(float32Shortest(v));
+  if (v.int !== undefined) return v.int.toString();
+  return formatFloatG(float32Shortest(v.float));
+}
+
+const INT_RANGE = { int32: [-(2n ** 31n), 2n ** 31n - 1n], int64: [-(2n ** 63n), 2n ** 63n - 1n] } as const;
+
+/** An integer field's value: json.Marshal's number read back into int32/int64, or undefined when it does not fit. */
+function integerOf(n: GoNumber, goType: 'int32' | 'int64'): number | undefined {
+  let int = n.int;
+  if (int === undefined) {
+    if (!Number.isInteger(n.float)) return undefined;
+    int = BigInt(n.float);
+  }
+  const [min, max] = INT_RANGE[goType];
+  return int >= min && int <= max ? Number(int) : undefined;
 }
 
 /** The shortest decimal that reads back as the same float32. */
@@ -100,35 +150,36 @@ class Decoder {
     if (v === null || v === undefined) return undefined;
     const ref = refName(schema);
     const s = ref ? this.doc.definitions[ref] ?? {} : schema;
-    const fail = (goType: string, shown = goKind(v)): never => {
-      throw new DecodeError(`json: cannot unmarshal ${shown} into Go struct field ${owner}.${path.join('.')} of type ${goType}`);
+    const fail = (goType: string, shown = kindOf(v)): never => {
+      throw new DecodeError(goUnmarshalTypeError(shown, goType, owner, path.join('.')));
     };
     const special = s['x-kubesim-type'];
     if (special === 'quantity') {
       // Quantity.UnmarshalJSON parses any JSON that is not a string as the quantity's text.
-      const text = typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '';
+      const text = typeof v === 'string' ? v.trim() : v instanceof GoNumber ? v.json() : '';
       if (!isQuantity(text)) throw new DecodeError(QUANTITY_REGEX_MESSAGE);
       // json.Marshal writes a Quantity as its canonical text, String() (a number is decimal SI): `1024Mi` is `1Gi`.
-      return typeof v === 'number' ? formatQuantity(v) : canonical(text);
+      return v instanceof GoNumber ? formatQuantity(v.float) : canonical(text);
     }
     if (special === 'int-or-string') {
-      if (typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v))) return v;
-      return fail('int32', typeof v === 'number' ? `number ${v}` : goKind(v));
+      if (typeof v === 'string') return v;
+      if (!(v instanceof GoNumber)) return fail('int32');
+      return integerOf(v, 'int32') ?? fail('int32', `number ${v.json()}`);
     }
     switch (s.type) {
       case 'string':
         if (typeof v === 'string') return v;
-        if (typeof v === 'boolean' || typeof v === 'number') return scalarText(v);
+        if (typeof v === 'boolean' || v instanceof GoNumber) return scalarText(v);
         return fail('string');
       case 'boolean':
-        return typeof v === 'boolean' ? v : fail('bool', typeof v === 'number' ? 'number' : goKind(v));
+        return typeof v === 'boolean' ? v : fail('bool');
       case 'integer': {
         const goType = INT64.has(path[path.length - 1]) ? 'int64' : 'int32';
-        if (typeof v !== 'number') return fail(goType);
-        return Number.isInteger(v) ? v : fail(goType, `number ${v}`);
+        if (!(v instanceof GoNumber)) return fail(goType);
+        return integerOf(v, goType) ?? fail(goType, `number ${v.json()}`);
       }
       case 'number':
-        return typeof v === 'number' ? v : fail('float64');
+        return v instanceof GoNumber ? v.float : fail('float64');
       case 'array': {
         const item = s.items ?? {};
         const itemRef = refName(item);
@@ -140,7 +191,7 @@ class Decoder {
     }
     if (s.properties) {
       const name = (ref ?? owner).split('.').pop()!;
-      if (!isObject(v) || Array.isArray(v)) return fail(`v1.${name}`);
+      if (!isObject(v) || Array.isArray(v) || v instanceof GoNumber) return fail(`v1.${name}`);
       const out: Record<string, unknown> = {};
       const required = new Set(s.required ?? []);
       for (const [key, x] of Object.entries(v)) {
@@ -158,12 +209,12 @@ class Decoder {
       return out;
     }
     if (s.type === 'object' && typeof s.additionalProperties === 'object') {
-      if (!isObject(v) || Array.isArray(v)) return fail('map[string]string');
+      if (!isObject(v) || Array.isArray(v) || v instanceof GoNumber) return fail('map[string]string');
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) out[k] = this.value(x, s.additionalProperties, owner, path) ?? zeroOf(this.doc, s.additionalProperties);
       return out;
     }
-    return v;
+    return v instanceof GoNumber ? v.float : v;
   }
 }
 

@@ -24,6 +24,7 @@ import { goQuote } from '../util/go-format';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { FIELD_MANAGER_HELP, VALIDATE_HELP, kubectlHelp } from './kubectl-help';
+import { namespaceMismatchMessage } from './manifest-input';
 
 // Heavy modules load when `edit` runs (runEdit), not at every kubesim start-up.
 const lazy: { yaml?: typeof import('yaml'); yamlCompat?: typeof import('../manifest/yaml-compat'); childProcess?: typeof import('node:child_process'); crypto?: typeof import('node:crypto') } = {};
@@ -258,7 +259,7 @@ async function visitToPatch(s: Session, originals: Target[], updated: KObject[],
       const got = edited.metadata?.namespace;
       if (!got) edited.metadata.namespace = want;
       else if (got !== want) {
-        throw new CliError(`the namespace from the provided object "${got}" does not match the namespace "${want}". You must pass '--namespace=${got}' to perform this operation.`);
+        throw new CliError(namespaceMismatchMessage(got, want));
       }
     }
     if (s.flags.saveConfig) edited = withLastApplied(edited);

@@ -181,6 +181,10 @@ export class KeyValueOptions {
     const errors: string[] = flags.local ? [] : targets.errors.map(rawError);
     const field = which === 'label' ? 'labels' : 'annotations';
     for (const t of targets.items) {
+      if (t.namespaceError) {
+        errors.push(t.namespaceError);
+        continue;
+      }
       const obj = deepCopy(t.object);
       if (flags.list) {
         const entries = Object.entries((obj.metadata?.[field] ?? {}) as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -146,7 +146,12 @@ export function requireNamespace(ctx: CliContext, own: string | undefined): void
 /** RequireNamespace's error text, or undefined when the namespaces agree. */
 export function namespaceMismatch(ctx: CliContext, own: string | undefined): string | undefined {
   if (!own || !ctx.namespaceExplicit || own === ctx.namespace) return undefined;
-  return `the namespace from the provided object "${own}" does not match the namespace "${ctx.namespace}". You must pass '--namespace=${own}' to perform this operation.`;
+  return namespaceMismatchMessage(own, ctx.namespace);
+}
+
+/** resource.RequireNamespace's text. */
+export function namespaceMismatchMessage(own: string, want: string): string {
+  return `the namespace from the provided object "${own}" does not match the namespace "${want}". You must pass '--namespace=${own}' to perform this operation.`;
 }
 
 /** Applies -n / the context namespace to a document, as kubectl does, refusing a mismatch. */

@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
+import { goJsonKind, goUnmarshalTypeError } from '../util/go-format';
 import type { ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import { deepEqual } from '../store/json-equal';
@@ -13,7 +14,7 @@ import { FIELD_MANAGER_HELP, kubectlHelp } from './kubectl-help';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
-import { PrintedError, formatApiError } from './format-error';
+import { PrintedError, checkErrText, formatApiError } from './format-error';
 import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
 import type { ObjectSource } from './object-source';
 import type { PatchType } from './flags/patch-input';
@@ -48,9 +49,8 @@ export async function applyPatchText(obj: KObject, type: ResourceType, patchType
     if ('error' in parsed) throw local ? new CliError('invalid JSON document') : ApiError.badRequest(parsed.error);
     if (!isObject(parsed.value)) {
       if (local) throw new CliError('invalid JSON document');
-      const what = Array.isArray(parsed.value) ? 'array' : typeof parsed.value === 'string' ? 'string' : typeof parsed.value === 'number' ? 'number' : typeof parsed.value === 'boolean' ? 'bool' : 'null';
-      if (what === 'null') return obj;
-      throw ApiError.badRequest(`json: cannot unmarshal ${what} into Go value of type map[string]interface {}`);
+      if (parsed.value === null) return obj;
+      throw ApiError.badRequest(goUnmarshalTypeError(goJsonKind(parsed.value), 'map[string]interface {}'));
     }
     return applyStrategicMergePatch(obj, parsed.value as object, type.kind, obj.apiVersion);
   }
@@ -195,8 +195,13 @@ export class PatchOptions {
     const targets = await resolveTargets(ctx, resources, flags, 'patch', { localMessage: 'cannot specify --local and server resources', subresource, plainNotFound: true }, source);
     if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
 
+    const namespaceErrors: string[] = [];
     for (const t of targets.items) {
       const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
+      if (t.namespaceError) {
+        namespaceErrors.push(t.namespaceError); // RequireNamespace, under ContinueOnError: the others go on
+        continue;
+      }
       if (flags.local || dryRun === 'client') {
         const patched = await applyPatchText(deepCopy(t.object), t.type, patchType, jsonText, true);
         ctx.out(print(patched, deepEqual(patched, t.object) ? 'patched (no change)' : 'patched'));
@@ -216,6 +221,7 @@ export class PatchOptions {
       }
       ctx.out(print(result, deepEqual(result, before) ? 'patched (no change)' : 'patched'));
     }
+    if (namespaceErrors.length) throw new PrintedError(checkErrText(namespaceErrors));
     return 0;
   }
 }

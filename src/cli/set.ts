@@ -202,7 +202,9 @@ export class SetOptions {
     const { ctx, flags, dryRun } = this;
     const mutate = this.prepare ? await this.prepare(source) : this.mutate;
     const targets = await resolveTargets(ctx, this.resources, flags, this.verb, { typed: true }, source);
-    if (targets.errors.length) throw new PrintedError(checkErrText(targets.errors.map(rawError)));
+    // Infos(): a file's decode errors and RequireNamespace's fail the verb before any change.
+    const buildErrors = [...targets.errors.map(rawError), ...targets.items.flatMap((t) => (t.namespaceError ? [t.namespaceError] : []))];
+    if (buildErrors.length) throw new PrintedError(checkErrText(buildErrors));
     this.afterBuildChecks?.(targets.items.map((t) => t.object));
     const errors: string[] = [];
     const patches = [];

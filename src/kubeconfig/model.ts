@@ -3,7 +3,7 @@
 // a file into these types and writes them back, so whatever the types do not hold is dropped,
 // empty values follow the `omitempty` tags, and YAML keys come out sorted (sigs.k8s.io/yaml).
 
-import { goJson } from '../util/go-format';
+import { GO_TYPE_META_PROBE, goJson, goJsonKind, goUnmarshalTypeError } from '../util/go-format';
 import { toYaml } from '../printers/yaml';
 
 export type FieldKind = 'string' | 'bool' | 'bytes' | 'strings' | 'raw' | 'stringMap';
@@ -81,29 +81,21 @@ export class KubeconfigError extends Error {}
 function decodeValue(f: Field, v: unknown, where: string): Value {
   switch (f.kind) {
     case 'string':
-      if (typeof v !== 'string') throw new KubeconfigError(`json: cannot unmarshal ${goType(v)} into Go struct field ${where}.${f.name} of type string`);
+      if (typeof v !== 'string') throw new KubeconfigError(goUnmarshalTypeError(goJsonKind(v), 'string', where, f.name));
       return v;
     case 'bool':
-      if (typeof v !== 'boolean') throw new KubeconfigError(`json: cannot unmarshal ${goType(v)} into Go struct field ${where}.${f.name} of type bool`);
+      if (typeof v !== 'boolean') throw new KubeconfigError(goUnmarshalTypeError(goJsonKind(v), 'bool', where, f.name));
       return v;
     case 'bytes':
-      if (typeof v !== 'string') throw new KubeconfigError(`json: cannot unmarshal ${goType(v)} into Go struct field ${where}.${f.name} of type []uint8`);
+      if (typeof v !== 'string') throw new KubeconfigError(goUnmarshalTypeError(goJsonKind(v), '[]uint8', where, f.name));
       return Buffer.from(v, 'base64');
     case 'strings':
-      if (!Array.isArray(v)) throw new KubeconfigError(`json: cannot unmarshal ${goType(v)} into Go struct field ${where}.${f.name} of type []string`);
-      for (const s of v) if (typeof s !== 'string' && s !== null) throw new KubeconfigError(`json: cannot unmarshal ${goType(s)} into Go struct field ${where}.${f.name} of type string`);
+      if (!Array.isArray(v)) throw new KubeconfigError(goUnmarshalTypeError(goJsonKind(v), '[]string', where, f.name));
+      for (const s of v) if (typeof s !== 'string' && s !== null) throw new KubeconfigError(goUnmarshalTypeError(goJsonKind(s), 'string', where, f.name));
       return v.map((s) => s ?? '');
     default:
       return v;
   }
-}
-
-function goType(v: unknown): string {
-  if (typeof v === 'number') return 'number';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'string') return 'string';
-  if (Array.isArray(v)) return 'array';
-  return 'object';
 }
 
 function decodeStanza(fields: Field[], raw: unknown, where: string): Record<string, Value> {
@@ -111,7 +103,7 @@ function decodeStanza(fields: Field[], raw: unknown, where: string): Record<stri
   if (raw === null || raw === undefined) return out;
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     const [type, ...path] = where.split('.');
-    throw new KubeconfigError(`json: cannot unmarshal ${goType(raw)} into Go struct field Named${type}.${path.join('.')} of type v1.${type}`);
+    throw new KubeconfigError(goUnmarshalTypeError(goJsonKind(raw), `v1.${type}`, `Named${type}`, path.join('.')));
   }
   for (const f of fields) {
     const v = (raw as Record<string, unknown>)[f.name];
@@ -125,7 +117,7 @@ function decodeStanza(fields: Field[], raw: unknown, where: string): Record<stri
 export function decodeConfig(doc: unknown, origin: string): Config {
   const c = emptyConfig();
   if (doc === null || doc === undefined) return c;
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new KubeconfigError(`couldn't get version/kind; json parse error: json: cannot unmarshal ${goType(doc)} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new KubeconfigError(`couldn't get version/kind; json parse error: ${goUnmarshalTypeError(goJsonKind(doc), GO_TYPE_META_PROBE)}`);
   const d = doc as Record<string, unknown>;
   const prefs = d.preferences as Record<string, unknown> | undefined;
   if (prefs && typeof prefs === 'object') {
@@ -141,16 +133,16 @@ export function decodeConfig(doc: unknown, origin: string): Config {
   for (const [key, inner, fields, map, type] of lists) {
     const list = d[key];
     if (list === undefined || list === null) continue;
-    if (!Array.isArray(list)) throw new KubeconfigError(`json: cannot unmarshal ${goType(list)} into Go struct field Config.${key} of type []v1.Named${type}`);
+    if (!Array.isArray(list)) throw new KubeconfigError(goUnmarshalTypeError(goJsonKind(list), `[]v1.Named${type}`, 'Config', key));
     for (const item of list) {
       const named = (item ?? {}) as Record<string, unknown>;
-      if (named.name !== undefined && named.name !== null && typeof named.name !== 'string') throw new KubeconfigError(`json: cannot unmarshal ${goType(named.name)} into Go struct field Named${type}.${key}.name of type string`);
+      if (named.name !== undefined && named.name !== null && typeof named.name !== 'string') throw new KubeconfigError(goUnmarshalTypeError(goJsonKind(named.name), 'string', `Named${type}`, `${key}.name`));
       const name = typeof named.name === 'string' ? named.name : '';
       map.set(name, { fields: decodeStanza(fields, named[inner], `${type}.${key}.${inner}`), origin });
     }
   }
   const current = d['current-context'];
-  if (current !== undefined && current !== null && typeof current !== 'string') throw new KubeconfigError(`json: cannot unmarshal ${goType(current)} into Go struct field Config.current-context of type string`);
+  if (current !== undefined && current !== null && typeof current !== 'string') throw new KubeconfigError(goUnmarshalTypeError(goJsonKind(current), 'string', 'Config', 'current-context'));
   if (typeof current === 'string') c.currentContext = current;
   if (d.extensions) c.extensions = d.extensions;
   return c;

@@ -13,6 +13,7 @@ import {
   type ImageArgs, type LabelArgs, type ReplicaArgs,
 } from './transformers';
 import { checkKustomization } from './schema';
+import { goJsonKind, goUnmarshalTypeError } from '../util/go-format';
 import { checkHelmCharts, checkPluginFields, type PluginOptions } from './plugins';
 import { VarSet, varString, type Var } from './vars';
 import { loadReplacements, transformReplacements, type ReplacementArgs } from './replacements';
@@ -82,7 +83,7 @@ class Builder {
       throw new KustomizeError(`invalid Kustomization: ${(e as Error).message}`);
     }
     if (raw === null || raw === undefined) raw = {};
-    if (!isMap(raw)) throw new KustomizeError(`invalid Kustomization: json: cannot unmarshal ${Array.isArray(raw) ? 'array' : typeof raw === 'string' ? 'string' : 'number'} into Go value of type types.Kustomization`);
+    if (!isMap(raw)) throw new KustomizeError(`invalid Kustomization: ${goUnmarshalTypeError(goJsonKind(raw), 'types.Kustomization')}`);
     checkKustomization(raw);
     const k = raw as Kustomization;
     for (const [field, msg] of DEPRECATIONS) if (k[field] !== undefined && k[field] !== null) {

@@ -8,9 +8,11 @@ import { toYaml } from '../printers/yaml';
 import { matchesLabels, parseLabelSelector } from '../api/selectors';
 import type { Loader } from './loader';
 import {
-  curId, effectiveNamespace, idString, isMap, KustomizeError, meta, orgId, sameId, splitApiVersion, storePreviousId,
+  curId, effectiveNamespace, idString, isMap, KustomizeError, meta, orgId, sameId, storePreviousId,
   type Obj, type ResId, type Resource,
 } from './resource';
+import { splitApiVersion } from '../api/resources';
+import { goQuote } from '../util/go-format';
 
 export interface Selector {
   group?: string;
@@ -195,10 +197,6 @@ function applyJson(res: Resource[], ops: unknown[], target: Selector): void {
       throw new KustomizeError((e as Error).message);
     }
   }
-}
-
-function goQuote(s: string): string {
-  return JSON.stringify(s);
 }
 
 /** One `patches` entry. */

@@ -2,6 +2,7 @@
 // it (previous ids for name references, the prefixes/suffixes applied, generator options).
 
 import type { FieldSpec } from './fieldspecs';
+import { splitApiVersion } from '../api/resources';
 
 export type Obj = Record<string, unknown>;
 
@@ -27,11 +28,6 @@ export class KustomizeError extends Error {}
 
 export function isMap(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function splitApiVersion(av: string): { group: string; version: string } {
-  const i = av.lastIndexOf('/');
-  return i < 0 ? { group: '', version: av } : { group: av.slice(0, i), version: av.slice(i + 1) };
 }
 
 export function meta(obj: Obj): Obj {

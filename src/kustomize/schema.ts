@@ -1,6 +1,7 @@
 // The Kustomization's fields and their Go types, for the strict JSON decoding kustomize does
 // (`invalid Kustomization: json: unknown field "x"`, `cannot unmarshal string into ...`).
 import { isMap, KustomizeError } from './resource';
+import { goJsonKind, goUnmarshalTypeError } from '../util/go-format';
 
 type T = 'string' | '[]string' | 'map[string]string' | '[]object' | 'object';
 
@@ -14,17 +15,9 @@ const FIELDS: Record<string, T> = {
   generators: '[]string', transformers: '[]string', validators: '[]string', buildMetadata: '[]string',
 };
 
-function jsonType(v: unknown): string {
-  if (Array.isArray(v)) return 'array';
-  if (isMap(v)) return 'object';
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'boolean') return 'bool';
-  return 'number';
-}
-
 function fail(field: string, v: unknown, t: T, sub = ''): never {
   const goType = t === 'object' ? 'struct' : t;
-  throw new KustomizeError(`invalid Kustomization: json: cannot unmarshal ${jsonType(v)} into Go struct field Kustomization.${field}${sub} of type ${goType}`);
+  throw new KustomizeError(`invalid Kustomization: ${goUnmarshalTypeError(goJsonKind(v), goType, 'Kustomization', field + sub)}`);
 }
 
 export function checkKustomization(raw: Record<string, unknown>): void {

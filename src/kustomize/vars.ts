@@ -3,7 +3,8 @@
 // build is done, $(NAME) in the varReference fields is replaced by the named object's field.
 import { FIELD_SPECS } from './fieldspecs';
 import { lookup, splitFieldPath } from './replacements';
-import { applyFieldSpec, curId, gvkString, isClusterScoped, isMap, KustomizeError, nsEq, splitApiVersion, type Obj, type ResId, type Resource } from './resource';
+import { applyFieldSpec, curId, gvkString, isClusterScoped, isMap, KustomizeError, nsEq, type Obj, type ResId, type Resource } from './resource';
+import { splitApiVersion } from '../api/resources';
 
 export interface Var {
   name: string;

@@ -6,7 +6,7 @@ import type { KObject } from '../api/types';
 import type { FieldPath, ManifestDoc, ManifestError, SourcePosition } from './types';
 import { YAML_OPTIONS, MAX_ALIAS_COUNT } from './yaml-compat';
 import { invalidUtf8Offset, bytePosition } from './utf8';
-import { goQuote } from '../util/go-format';
+import { goJsonKind, goQuote, goUnmarshalTypeError } from '../util/go-format';
 import { fastParse, type FastDoc } from './fast-yaml';
 import { nestingTooDeepAt, MAX_NESTING_DEPTH } from './nesting';
 
@@ -185,7 +185,7 @@ export function parseManifestTextFull(text: string, source: string, opts: ParseO
       errors.push({
         code: 'not-an-object', source, docIndex, position: contents.range ? at(contents.range[0]) : undefined,
         message: `document ${docIndex + 1} is ${Array.isArray(value) ? 'a list' : `a ${what} value`}, not an object: a manifest must be a mapping with apiVersion, kind and metadata`,
-        kubectlMessage: `unable to decode "${source}": json: cannot unmarshal ${what} into Go value of type map[string]interface {}`,
+        kubectlMessage: `unable to decode "${source}": ${goUnmarshalTypeError(goJsonKind(value), 'map[string]interface {}')}`,
         hint: Array.isArray(value) ? 'to group objects, separate documents with "---" or use "kind: List" with "items:"' : undefined,
       });
       return;

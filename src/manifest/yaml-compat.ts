@@ -27,8 +27,8 @@ const octal11 = {
 // underscores removed, Go's strconv.ParseInt (base 0: 0b, 0o, 0x and 0 prefixes, a sign
 // before any of them) or its YAML float pattern accepts it: `1_000`, `0b11`, `-0x1F`, which
 // the core schema reads as strings (tried after its tags, so only these are new).
-const GO_INT = /^[-+]?(?:0[bB][01]+|0[oO][0-7]+|0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/;
-const GO_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+export const GO_INT = /^[-+]?(?:0[bB][01]+|0[oO][0-7]+|0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/;
+export const GO_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 const goPlain = (s: string) => s.replace(/_/g, '');
 const number11 = {
   identify: () => false,

@@ -131,6 +131,27 @@ export function goJsonNumber(n: number): string {
   return JSON.stringify(n);
 }
 
+/** encoding/json's word for a decoded JSON value in its type errors: object, array, string, number, bool, null. */
+export function goJsonKind(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v === 'object' ? 'object' : typeof v;
+}
+
+/**
+ * encoding/json's UnmarshalTypeError: `json: cannot unmarshal string into Go struct field
+ * DeploymentSpec.spec.replicas of type int32`, or `... into Go value of type T` with no field.
+ * `value` is a goJsonKind word, or `number 1.5` for a number the Go type cannot hold.
+ */
+export function goUnmarshalTypeError(value: string, goType: string, struct = '', field = ''): string {
+  const into = struct || field ? `Go struct field ${struct}.${field}` : 'Go value';
+  return `json: cannot unmarshal ${value} into ${into} of type ${goType}`;
+}
+
+/** The type apimachinery's serializer decodes a document into first, for its apiVersion and kind (named in its errors). */
+export const GO_TYPE_META_PROBE = 'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }';
+
 /**
  * json.Marshal / json.MarshalIndent(v, "", indent): map keys sorted, HTML escaping.
  * `indent` '' gives the compact form.

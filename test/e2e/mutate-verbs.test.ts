@@ -46,6 +46,8 @@ data:
 const dep = base.file('dep.yaml', DEP);
 const crb = base.file('crb.yaml', 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: viewers\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\n');
 const cm = base.file('cm.yaml', CM);
+// Two ConfigMaps, one with its own namespace: RequireNamespace against -n, --local or not.
+const cmA = base.file('cm-a.yaml', `${CM.replace('name: cfg', 'name: cfg\n  namespace: a')}---\n${CM.replace('name: cfg', 'name: other')}`);
 before(() => host.ok(['apply', '-f', cm, '-f', dep]));
 
 function kubectl(args: string[]) {
@@ -93,6 +95,11 @@ const LOCAL_CASES: string[][] = [
   ['set', 'env', '--local', '-f', dep, 'A=1', '-c', 'side', '-o', 'jsonpath={.spec.template.spec.containers[*].env}'],
   ['set', 'resources', '--local', '-f', dep, '--limits=cpu=200m,memory=512Mi', '--requests=cpu=100m', '-o', 'yaml'],
   ['set', 'resources', '--local', '-f', dep],
+  ['label', '--local', '-f', cmA, 'x=y', '-n', 'b', '-o', 'name'],
+  ['label', '--local', '-f', cmA, 'x=y', '-n', 'a', '-o', 'name'],
+  ['annotate', '--local', '-f', cmA, 'x=y', '-n', 'b'],
+  ['patch', '--local', '-f', cmA, '-p', '{}', '-n', 'b', '-o', 'name'],
+  ['set', 'env', '--local', '-f', cmA, 'A=1', '-n', 'b', '-o', 'name'],
   // SubjectOptions.Validate: a ClusterRoleBinding's service account needs its namespace.
   ['set', 'subject', '--local', '-f', crb, '--serviceaccount=:x'],
   ['set', 'subject', '--local', '-f', crb, '--serviceaccount=ns:x', '--serviceaccount=:y'],
@@ -102,7 +109,7 @@ const LOCAL_CASES: string[][] = [
 // Each local case waits on kubectl and kubesim's host, side by side: four cases at a time.
 describe('local forms against kubectl', { concurrency: 4 }, () => {
   for (const args of LOCAL_CASES) {
-    test(`matches kubectl: ${args.map((a) => (a === cm ? 'cm.yaml' : a === dep ? 'dep.yaml' : a)).join(' ')}`, async () => {
+    test(`matches kubectl: ${args.map((a) => (a === cm ? 'cm.yaml' : a === dep ? 'dep.yaml' : a === cmA ? 'cm-a.yaml' : a)).join(' ')}`, async () => {
       requireKubectl();
       const [want, got] = await Promise.all([kubectl(args), host.run(args)]);
       assert.equal(got.stdout, want.stdout);

@@ -200,6 +200,14 @@ const CUSTOM_YAML: string[] = [
   'resources: {limits: {cpu: yes}}\n',
   '{"stdin": "yes"}',
   'workingDir: [a]\n',
+  // go-yaml's numbers: ints exact past 2^53 (uint64 too), 12345678.0 a float, 1e400 (out of range) a string.
+  'args: [12345678.0, 9007199254740993, 1e400, 18446744073709551615, 99999999999999999999, 0.1, -0x10]\nsecurityContext: {runAsUser: 9007199254740993}\nports: [{containerPort: 8080.0}]\n',
+  '{"args": [12345678.0, 9007199254740993, 1e400], "stdin": true}',
+  'ports: [{containerPort: 1e400}]\n',
+  'ports: [{containerPort: 9007199254740993}]\n',
+  'ports: [{containerPort: 3000000000}]\n',
+  'readinessProbe: {httpGet: {port: 2.5e9, path: /}}\n',
+  'stdin: 1e400\n',
   // Quantities as Quantity.String() writes them.
   "resources: {limits: {cpu: '1.5', memory: 1024Mi}, requests: {memory: 0.5Ki, ephemeral-storage: '1000'}}\n",
 ];

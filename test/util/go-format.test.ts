@@ -3,7 +3,12 @@
 // real Go (kubectl 1.32's template and JSON printers) print the same values and compare.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { byteOrder, formatFloatG, goFloat, goJson, goJsonString, goNumber, goQuote, goSharpV, goSprint, goStringSlice } from '../../src/util/go-format';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { byteOrder, formatFloatG, goFloat, goJson, goJsonKind, goJsonString, goNumber, goQuote, goSharpV, goSprint, goStringSlice, goUnmarshalTypeError } from '../../src/util/go-format';
+import { loadFile } from '../../src/kubeconfig/loader';
 import { jsonPathPrinter } from '../../src/printers/jsonpath';
 import { kubectlPrint, withLabel } from '../printers/kubectl-oracle';
 import { requireKubectl } from '../oracles';
@@ -93,4 +98,30 @@ test('a JSONPath execution error quotes the template as kubectl does (\\a, not \
   }
   assert.match(err, /jsonpath "\{\.metadata\.name\[1:2\]\}\\a\\x01\\u00ad"/);
   assert.equal(err, want.stderr);
+});
+
+test('goUnmarshalTypeError and goJsonKind follow encoding/json\'s UnmarshalTypeError', () => {
+  assert.deepEqual([{}, [], 'x', 1.5, true, null].map(goJsonKind), ['object', 'array', 'string', 'number', 'bool', 'null']);
+  assert.equal(goUnmarshalTypeError('string', 'int32', 'DeploymentSpec', 'spec.replicas'), 'json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32');
+  assert.equal(goUnmarshalTypeError('number 1.5', 'v1.Container'), 'json: cannot unmarshal number 1.5 into Go value of type v1.Container');
+});
+
+test('kubeconfig type errors are the ones kubectl prints (encoding/json through goUnmarshalTypeError)', () => {
+  requireKubectl();
+  const dir = mkdtempSync(join(tmpdir(), 'go-unmarshal-'));
+  const docs = [
+    'apiVersion: v1\nkind: Config\ncurrent-context: 5\n',
+    'apiVersion: v1\nkind: Config\nclusters: [{name: a, cluster: {server: [x]}}]\n',
+    'apiVersion: v1\nkind: Config\nusers: [{name: u, user: {client-certificate-data: {a: b}}}]\n',
+    'apiVersion: v1\nkind: Config\ncontexts: {a: b}\n',
+    'apiVersion: v1\nkind: Config\ncontexts: [{name: c, context: [1]}]\n',
+    'true\n',
+  ];
+  docs.forEach((text, i) => {
+    const file = join(dir, `k${i}`);
+    writeFileSync(file, text);
+    const want = spawnSync('kubectl', ['--kubeconfig', file, 'config', 'view'], { encoding: 'utf8' });
+    assert.equal(want.status, 1, text);
+    assert.throws(() => loadFile(file), (e: Error) => `error: ${e.message}\n` === want.stderr, `${text}kubectl: ${want.stderr}`);
+  });
 });

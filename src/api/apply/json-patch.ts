@@ -5,6 +5,7 @@
 
 import { ApiError } from '../errors';
 import { clone, isMap, type JsonMap } from './json-util';
+import { goJsonKind, goUnmarshalTypeError } from '../../util/go-format';
 
 export interface JsonPatchOp {
   op: string;
@@ -208,13 +209,11 @@ function sortDeep(v: unknown): unknown {
  */
 export function applyJsonPatch<T>(target: T, ops: unknown): T {
   if (!Array.isArray(ops)) {
-    const what = isMap(ops) ? 'object' : typeof ops === 'string' ? 'string' : typeof ops === 'number' ? 'number' : typeof ops === 'boolean' ? 'bool' : 'null';
-    throw ApiError.badRequest(`json: cannot unmarshal ${what} into Go value of type jsonpatch.Patch`);
+    throw ApiError.badRequest(goUnmarshalTypeError(goJsonKind(ops), 'jsonpatch.Patch'));
   }
   for (const op of ops) {
     if (!isMap(op) && op !== null) {
-      const what = Array.isArray(op) ? 'array' : typeof op === 'string' ? 'string' : typeof op === 'number' ? 'number' : 'bool';
-      throw ApiError.badRequest(`json: cannot unmarshal ${what} into Go value of type jsonpatch.Operation`);
+      throw ApiError.badRequest(goUnmarshalTypeError(goJsonKind(op), 'jsonpatch.Operation'));
     }
   }
   const doc = clone(target) as unknown as Container;

@@ -5,6 +5,7 @@
 // token signed by the issuer the transport supplies (src/server/sa-token.ts).
 
 import { ApiError } from '../errors';
+import { goJsonKind, goJsonNumber, goUnmarshalTypeError } from '../../util/go-format';
 import type { KObject } from '../types';
 import type { RestHandler, Target } from './handler';
 import { badRequest, jsonResponse, RestError } from './status';
@@ -38,8 +39,11 @@ export async function createToken(h: RestHandler, req: ApiRequest, t: Target, is
   }
   const spec = (body.spec ?? {}) as Record<string, any>;
   const audiences: string[] = Array.isArray(spec.audiences) && spec.audiences.length ? spec.audiences.map(String) : issuer?.audiences ?? [];
-  const expirationSeconds = spec.expirationSeconds === undefined || spec.expirationSeconds === null ? 3600 : Number(spec.expirationSeconds);
-  if (!Number.isInteger(expirationSeconds)) throw badRequest(`json: cannot unmarshal ${typeof spec.expirationSeconds} into Go struct field TokenRequestSpec.spec.expirationSeconds of type int64`);
+  const expirationSeconds: unknown = spec.expirationSeconds ?? 3600;
+  if (typeof expirationSeconds !== 'number' || !Number.isInteger(expirationSeconds) || Math.abs(expirationSeconds) >= 2 ** 63) {
+    const value = typeof expirationSeconds === 'number' ? `number ${goJsonNumber(expirationSeconds)}` : goJsonKind(expirationSeconds);
+    throw badRequest(goUnmarshalTypeError(value, 'int64', 'TokenRequestSpec', 'spec.expirationSeconds'));
+  }
   if (expirationSeconds < MIN_SECONDS) throw invalid('', 'spec.expirationSeconds', String(expirationSeconds), 'may not specify a duration less than 10 minutes');
   if (expirationSeconds > MAX_SECONDS) throw ApiError.invalid('TokenRequest', 'authentication.k8s.io', '', [{ field: 'spec.expirationSeconds', type: 'Too long', detail: 'may not specify a duration larger than 2^32 seconds' }]);
   const ref = spec.boundObjectRef as { kind?: string; apiVersion?: string; name?: string; uid?: string } | null | undefined;

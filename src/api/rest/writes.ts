@@ -2,7 +2,7 @@
 // strategic merge patch, server-side apply), delete and deletecollection, and the scale
 // and binding subresources. Every one honours dryRun=All and fieldValidation.
 
-import { parseGoJson } from '../../util/go-format';
+import { GO_TYPE_META_PROBE, goJsonKind, goUnmarshalTypeError, parseGoJson } from '../../util/go-format';
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../errors';
 import { pluralGroup } from '../resources';
@@ -52,7 +52,7 @@ export function decodeBody(req: ApiRequest, allowed: string[] = ['application/js
 
 export function decodeObject(req: ApiRequest): KObject {
   const body = decodeBody(req);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(body) ? 'array' : typeof body} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(`couldn't get version/kind; json parse error: ${goUnmarshalTypeError(goJsonKind(body), GO_TYPE_META_PROBE)}`);
   return body as KObject;
 }
 
@@ -107,8 +107,7 @@ export function applyPatch(req: ApiRequest, t: Target, current: KObject): KObjec
   const patch = decodeBody({ ...req, headers: { ...req.headers, 'content-type': ct === 'application/apply-patch+yaml' ? 'application/yaml' : 'application/json' } });
   switch (ct) {
     case 'application/json-patch+json':
-      if (!Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
-      return applyJsonPatch(current, patch);
+      return applyJsonPatch(current, patch); // which refuses a patch that is not a list, with the kind it is
     case 'application/merge-patch+json':
       if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
       return applyJsonMergePatch(current, patch);

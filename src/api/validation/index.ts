@@ -4,7 +4,7 @@
 export { loadSchemas, loadedSchemas, generatedDir, rootKey, SCHEMA_KUBERNETES_VERSION } from './schema-store';
 export type { SchemaDocument, JsonSchema } from './schema-store';
 export { validateSchema, hasBuiltinSchema, type SchemaIssue, type SchemaRule } from './validate-schema';
-export { validateSemantics, selectorMatches, base64Error } from './validate-semantics';
+export { validateSemantics, base64Error } from './validate-semantics';
 export { validateUpdate } from './validate-update';
 export { compileCrdSchema, validateCustomResource, type CrdValidator } from './crd-schema';
 export { cronScheduleError } from './cron-schedule';

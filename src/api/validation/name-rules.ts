@@ -1,6 +1,7 @@
 // apimachinery's name, label and annotation rules with their exact messages.
 import type { FieldError } from '../errors';
 import { goQuote, goStringSlice } from '../../util/go-format';
+import { splitApiVersion } from '../resources';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -167,10 +168,8 @@ function ownerReferenceErrors(refs: unknown, field: string): FieldError[] {
   for (const r of refs as any[]) {
     if (!r || typeof r !== 'object') continue;
     const apiVersion = str(r.apiVersion);
-    // schema.FromAPIVersionAndKind: a version ParseGroupVersion refuses is no version.
-    const slashes = apiVersion.split('/').length - 1;
-    const version = apiVersion === '/' || slashes > 1 ? '' : slashes === 1 ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;
-    const group = slashes === 1 && apiVersion !== '/' ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+    // schema.FromAPIVersionAndKind: a version ParseGroupVersion refuses (two slashes or more) is no version.
+    const { group, version } = apiVersion.split('/').length > 2 ? { group: '', version: '' } : splitApiVersion(apiVersion);
     if (!version) out.push(invalid(`${field}.apiVersion`, goQuote(apiVersion), 'version must not be empty'));
     if (!str(r.kind)) out.push(invalid(`${field}.kind`, '""', 'kind must not be empty'));
     if (!str(r.name)) out.push(invalid(`${field}.name`, '""', 'name must not be empty'));

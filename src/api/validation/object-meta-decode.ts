@@ -5,7 +5,7 @@
 // is saved and decoding goes on (the first one is the error); metav1.Time's UnmarshalJSON
 // fails at once, with its own encoding/json's or time.Parse's text and no field context.
 
-import { byteOrder, goJsonNumber, goQuote } from '../../util/go-format';
+import { byteOrder, goJsonNumber, goJsonKind, goQuote, goUnmarshalTypeError } from '../../util/go-format';
 
 type GoType =
   | { k: 'string'; name: string }
@@ -48,9 +48,6 @@ export const OBJECT_META_FIELDS: ReadonlySet<string> = new Set(Object.keys(OBJEC
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** encoding/json's word for a JSON value in an UnmarshalTypeError. */
-const jsonKind = (v: unknown) => (typeof v === 'boolean' ? 'bool' : Array.isArray(v) ? 'array' : isMap(v) ? 'object' : typeof v);
-
 class Immediate {
   constructor(readonly message: string) {}
 }
@@ -65,40 +62,38 @@ class Decoder {
   saved: string | undefined;
 
   private typeError(value: string, type: string, at: Context): void {
-    this.saved ??= at.struct
-      ? `json: cannot unmarshal ${value} into Go struct field ${at.struct}.${at.fields.join('.')} of type ${type}`
-      : `json: cannot unmarshal ${value} into Go value of type ${type}`;
+    this.saved ??= goUnmarshalTypeError(value, type, at.struct, at.fields.join('.'));
   }
 
   decode(v: unknown, t: GoType, at: Context): void {
     if (v === null || t.k === 'raw') return; // null leaves any Go value as it was
     switch (t.k) {
       case 'time':
-        if (typeof v !== 'string') throw new Immediate(`json: cannot unmarshal ${jsonKind(v)} into Go value of type string`);
+        if (typeof v !== 'string') throw new Immediate(goUnmarshalTypeError(goJsonKind(v), 'string'));
         if (!parsesRfc3339(v)) throw new Immediate(rfc3339ParseError(v));
         return;
       case 'string':
-        if (typeof v !== 'string') this.typeError(jsonKind(v), t.name, at);
+        if (typeof v !== 'string') this.typeError(goJsonKind(v), t.name, at);
         return;
       case 'bool':
-        if (typeof v !== 'boolean') this.typeError(jsonKind(v), 'bool', at);
+        if (typeof v !== 'boolean') this.typeError(goJsonKind(v), 'bool', at);
         return;
       case 'int64':
         if (typeof v === 'number') {
           if (!Number.isInteger(v) || Math.abs(v) >= 2 ** 63) this.typeError(`number ${goJsonNumber(v)}`, 'int64', at);
-        } else this.typeError(jsonKind(v), 'int64', at);
+        } else this.typeError(goJsonKind(v), 'int64', at);
         return;
       case 'map':
-        if (!isMap(v)) return this.typeError(jsonKind(v), t.name, at);
+        if (!isMap(v)) return this.typeError(goJsonKind(v), t.name, at);
         // A map's keys are not part of the field path.
         for (const k of Object.keys(v).sort(byteOrder)) this.decode(v[k], STRING, at);
         return;
       case 'slice':
-        if (!Array.isArray(v)) return this.typeError(jsonKind(v), t.name, at);
+        if (!Array.isArray(v)) return this.typeError(goJsonKind(v), t.name, at);
         for (const x of v) this.decode(x, t.elem, at);
         return;
       case 'struct':
-        if (!isMap(v)) return this.typeError(jsonKind(v), `v1.${t.name}`, at);
+        if (!isMap(v)) return this.typeError(goJsonKind(v), `v1.${t.name}`, at);
         for (const k of Object.keys(v).sort(byteOrder)) {
           const f = t.fields[k];
           // Unknown fields are strict decoding's business, case-sensitively.

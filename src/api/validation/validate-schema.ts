@@ -1,13 +1,14 @@
 // Structural validation of built-in objects against the schemas generated from
 // kubernetes-types (precompiled ajv code): unknown fields, wrong types, missing required
 // fields, with kubectl's wording and "did you mean" / indentation hints.
-import { INT32_MAX, INT32_MIN, int32DecodeMessage, type FieldError } from '../errors';
+import { INT32_MAX, INT32_MIN, type FieldError } from '../errors';
 import type { KObject } from '../types';
 import { splitApiVersion, type ResourceType } from '../resources';
 import { loadedSchemas, rootKey, type AjvError, type SchemaDocument } from './schema-store';
 import { walkSchema, childSchema, resolve, schemaTypeWord, valueTypeWord, propertyNames, type Located } from './schema-walk';
 import { formatPath, fromPointer, getIn, type Path } from './field-path';
 import { closest } from './suggest';
+import { goJsonKind, goJsonNumber, goUnmarshalTypeError } from '../../util/go-format';
 
 export type SchemaRule = 'schema/unknown-field' | 'schema/invalid-type' | 'schema/required' | 'schema/invalid-value';
 
@@ -98,7 +99,7 @@ function int32Issues(data: unknown, bundle: ReturnType<typeof loadedSchemas>, ke
     const value = getIn(data, path) as number;
     const owner = loc.ownerDef?.split('.').pop() ?? '';
     const fieldPath = path.filter((x) => typeof x === 'string').join('.');
-    const message = int32DecodeMessage(value, owner, fieldPath);
+    const message = goUnmarshalTypeError(`number ${goJsonNumber(value)}`, 'int32', owner, fieldPath);
     issues.push({ path, rule: 'schema/invalid-type', message, kubectlMessage: message, decodeMessage: message });
   }
   return issues;
@@ -171,7 +172,7 @@ function toIssues(errors: AjvError[], data: unknown, doc: SchemaDocument, rootDe
         rule: 'schema/invalid-type',
         message: `invalid type for ${name}: got "${got}", expected "${expected}"`,
         kubectlMessage: `${ctx}: invalid type for ${name}: got "${got}", expected "${expected}"`,
-        decodeMessage: decodeTypeMessage(got, expected, loc, path),
+        decodeMessage: decodeTypeMessage(getIn(data, path), expected, loc, path),
       };
     } else if (e.keyword === 'required') {
       const field = String(e.params.missingProperty);
@@ -212,14 +213,13 @@ function toIssues(errors: AjvError[], data: unknown, doc: SchemaDocument, rootDe
 const GO_TYPES: Record<string, string> = { integer: 'int32', string: 'string', boolean: 'bool', number: 'float64', 'integer or string': 'intstr.IntOrString' };
 
 /** encoding/json's text: `json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`. */
-function decodeTypeMessage(got: string, expected: string, loc: Located | undefined, path: Path): string {
-  const goGot = got === 'map' ? 'object' : got === 'integer' ? 'number' : got === 'boolean' ? 'bool' : got;
+function decodeTypeMessage(value: unknown, expected: string, loc: Located | undefined, path: Path): string {
   const owner = loc?.ownerDef?.split('.').pop() ?? '';
   const goType =
     GO_TYPES[expected] ??
     (expected === 'map' ? (loc?.schema.$ref || loc?.schema.properties ? `v1.${loc?.def.split('.').pop()}` : 'map[string]string') : expected === 'array' ? '[]interface {}' : expected);
   const fieldPath = path.filter((s) => typeof s === 'string').join('.');
-  return `json: cannot unmarshal ${goGot} into Go struct field ${owner}.${fieldPath} of type ${goType}`;
+  return goUnmarshalTypeError(goJsonKind(value), goType, owner, fieldPath);
 }
 
 /** `did you mean "replicas"?`, or where the field would be valid if it was mis-indented. */

@@ -6,6 +6,7 @@ import type { KObject } from '../types';
 import { isDns1123Label, annotationErrors, invalid, isConfigMapKey, labelErrors, objectMetaErrors, q, required, type NameRule, isQualifiedName } from './name-rules';
 import { validatePodSpec, portNameErrors, portRangeError } from './pod-spec';
 import { cronScheduleError } from './cron-schedule';
+import { labelSelectorMatches } from '../selectors';
 
 const NAME_RULES: Record<string, NameRule> = {
   Namespace: 'label',
@@ -76,23 +77,6 @@ function goMap(m: Record<string, string> | undefined): string {
   return `map[string]string{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(m[k])}`).join(', ')}}`;
 }
 
-/** matchLabels + matchExpressions against a label set. */
-export function selectorMatches(sel: any, labels: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(sel?.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of sel?.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const vals: string[] = e.values ?? [];
-    switch (e.operator) {
-      case 'In': if (!has || !vals.includes(labels[e.key])) return false; break;
-      case 'NotIn': if (has && vals.includes(labels[e.key])) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
-      default: return false;
-    }
-  }
-  return true;
-}
-
 function labelSelectorErrors(sel: any, f: string): FieldError[] {
   const out: FieldError[] = [];
   out.push(...labelErrors(sel?.matchLabels, `${f}.matchLabels`));
@@ -131,7 +115,7 @@ function workloadErrors(spec: any, kind: string): FieldError[] {
   out.push(...templateErrors(tpl, 'spec.template', { restartPolicies: ['Always'], extraVolumes: claims }));
   if (sel && !isEmptySelector(sel) && tpl && typeof tpl === 'object') {
     const labels = tpl.metadata?.labels ?? {};
-    if (!selectorMatches(sel, labels)) out.push(invalid('spec.template.metadata.labels', goMap(tpl.metadata?.labels), '`selector` does not match template `labels`'));
+    if (!labelSelectorMatches(sel, labels)) out.push(invalid('spec.template.metadata.labels', goMap(tpl.metadata?.labels), '`selector` does not match template `labels`'));
   }
   if (kind === 'StatefulSet') {
     const pmp = spec.podManagementPolicy;
@@ -154,7 +138,7 @@ function replicationControllerErrors(spec: any): FieldError[] {
   if (!sel || !Object.keys(sel).length) out.push(required('spec.selector'));
   out.push(...templateErrors(tpl, 'spec.template', { restartPolicies: ['Always'] }));
   if (sel && tpl?.metadata?.labels) {
-    if (!selectorMatches({ matchLabels: sel }, tpl.metadata.labels)) out.push(invalid('spec.template.metadata.labels', goMap(tpl.metadata.labels), '`selector` does not match template `labels`'));
+    if (!labelSelectorMatches({ matchLabels: sel }, tpl.metadata.labels)) out.push(invalid('spec.template.metadata.labels', goMap(tpl.metadata.labels), '`selector` does not match template `labels`'));
   }
   return out;
 }
@@ -167,7 +151,7 @@ function jobSpecErrors(spec: any, f: string, topLevel: boolean): FieldError[] {
   out.push(...templateErrors(spec.template, `${f}.template`, { restartPolicies: ['OnFailure', 'Never'] }));
   // A user-set selector must match (manualSelector); generated ones are added by the server.
   if (topLevel && spec.selector && spec.manualSelector && spec.template?.metadata) {
-    if (!selectorMatches(spec.selector, spec.template.metadata.labels ?? {})) out.push(invalid(`${f}.template.metadata.labels`, goMap(spec.template.metadata.labels), '`selector` does not match template `labels`'));
+    if (!labelSelectorMatches(spec.selector, spec.template.metadata.labels ?? {})) out.push(invalid(`${f}.template.metadata.labels`, goMap(spec.template.metadata.labels), '`selector` does not match template `labels`'));
   }
   return out;
 }

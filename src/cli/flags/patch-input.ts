@@ -6,6 +6,7 @@ import { readInputSync } from '../../manifest/read-limited';
 import { parseDocument } from 'yaml';
 import { CliError } from '../../api/errors';
 import { YAML_OPTIONS, parseManifestText } from '../../manifest';
+import { goQuote } from '../../util/go-format';
 
 export type PatchType = 'strategic' | 'merge' | 'json';
 
@@ -30,11 +31,6 @@ export function readPatchText(patch: string | undefined, patchFile: string | und
   }
   if (patch === undefined || patch === '') throw new CliError('must specify --patch or --patch-file containing the contents of the patch');
   return patch;
-}
-
-/** go's %q of the patch for `unable to parse "...": ...` (close enough for printable text). */
-function goQuote(s: string): string {
-  return JSON.stringify(s).replace(/\\u0009/g, '\\t');
 }
 
 /**

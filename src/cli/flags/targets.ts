@@ -10,7 +10,7 @@ import type { ObjectSource } from '../object-source';
 import type { KObject } from '../../api/types';
 import type { CliContext } from '../context';
 import { formatApiError } from '../format-error';
-import { goJson } from '../../util/go-format';
+import { GO_TYPE_META_PROBE, goJson, goUnmarshalTypeError } from '../../util/go-format';
 
 export interface TargetFlags {
   filename?: string[];
@@ -29,7 +29,7 @@ export interface Target {
   object: KObject;
   /** The file it came from, for `error when patching "web.yaml"`. */
   source?: string;
-  /** `visit`: RequireNamespace's error for this object, in its place among the others. */
+  /** `visit` and `--local`: RequireNamespace's error for this object, in its place among the others. */
   namespaceError?: string;
 }
 
@@ -105,11 +105,12 @@ async function localFileObjects(ctx: CliContext, flags: TargetFlags, verb: strin
     if (e.code === 'not-an-object') {
       const what = /cannot unmarshal (\w+)/.exec(message)?.[1] ?? 'string';
       message = typed
-        ? `unable to decode "${e.source}": couldn't get version/kind; json parse error: json: cannot unmarshal ${what} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`
-        : `unable to decode "${e.source}": json: cannot unmarshal ${what} into Go value of type unstructured.detector`;
+        ? `unable to decode "${e.source}": couldn't get version/kind; json parse error: ${goUnmarshalTypeError(what, GO_TYPE_META_PROBE)}`
+        : `unable to decode "${e.source}": ${goUnmarshalTypeError(what, 'unstructured.detector')}`;
     }
     errors.push(`error: ${message}\n`);
   }
+  const { namespaceMismatch } = await import('../manifest-input');
   const items: Target[] = [];
   for (const doc of load.docs) {
     const stop = stopAt.get(doc.source);
@@ -122,7 +123,9 @@ async function localFileObjects(ctx: CliContext, flags: TargetFlags, verb: strin
     }
     const type = localType(registry, obj);
     if (type.namespaced && !obj.metadata?.namespace && ctx.namespaceExplicit) obj.metadata.namespace = ctx.namespace;
-    items.push({ type, object: obj, source: doc.source });
+    // RequireNamespace runs locally too: the object's error, in its place among the others'.
+    const namespaceError = type.namespaced ? namespaceMismatch(ctx, obj.metadata?.namespace) : undefined;
+    items.push({ type, object: obj, source: doc.source, ...(namespaceError ? { namespaceError } : {}) });
   }
   if (items.length === 0 && errors.length === 0) throw new CliError(noObjectsMessage(verb));
   return { items, errors };
