@@ -24,7 +24,8 @@ export function runFast(argv: readonly string[]): boolean | Promise<boolean> {
     write(versionText(true));
     return true;
   }
-  if (argv.length === 3 && argv[0] === 'get') {
+  // Without a daemon to ask (KUBESIM_NO_DAEMON=1), not even loaded.
+  if (argv.length === 3 && argv[0] === 'get' && process.env.KUBESIM_NO_DAEMON !== '1') {
     const file = join(__dirname, 'fast-get.cjs');
     // Only the file of this build (a dist/ put together from two builds runs the CLI).
     if (statSync(file, { throwIfNoEntry: false })?.size !== __FAST_GET_BYTES__) return false;
