@@ -238,20 +238,7 @@ for (const [n, f] of Object.entries(CHUNKED_JSON)) await bundle(`lib/${n}.cjs`, 
 // `get TYPE NAME` of the start-up fast path (src/fast-get.ts), a file of its own that
 // dist/fast.cjs loads for that form alone. The packages it may reach (yaml, for a kubeconfig
 // the fast reader leaves to it) and net load on first use, as in the bundles.
-const fastGet = await build({
-  entryPoints: ['src/fast-get.ts'],
-  bundle: true,
-  write: false,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  minify: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  define,
-  banner: { js: banner },
-  plugins: [lazyPackages],
-});
+const fastGet = await build({ ...options, entryPoints: ['src/fast-get.ts'], plugins: [lazyPackages] });
 const fastGetCode = shareBuiltinNamespaces(fastGet.outputFiles[0].text, 'fast-get.cjs');
 writeFileSync(join(out, 'fast-get.cjs'), fastGetCode);
 
