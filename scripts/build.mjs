@@ -235,6 +235,13 @@ await cli.dispose();
 for (const n of CHUNKED_PACKAGES) await bundle(`lib/${n}.cjs`, { pkgName: n });
 for (const [n, f] of Object.entries(CHUNKED_JSON)) await bundle(`lib/${n}.cjs`, { pkgName: `./${f}` });
 
+// `get TYPE NAME` of the start-up fast path (src/fast-get.ts), a file of its own that
+// dist/fast.cjs loads for that form alone. The packages it may reach (yaml, for a kubeconfig
+// the fast reader leaves to it) and net load on first use, as in the bundles.
+const fastGet = await build({ ...options, entryPoints: ['src/fast-get.ts'], plugins: [lazyPackages] });
+const fastGetCode = shareBuiltinNamespaces(fastGet.outputFiles[0].text, 'fast-get.cjs');
+writeFileSync(join(out, 'fast-get.cjs'), fastGetCode);
+
 // The start-up fast path (src/fast.ts): a few exact command lines answered without the
 // bundle above, which bin/kubesim then does not read. It records the size of the bundle it
 // was built with: bin/kubesim uses it only beside that bundle (a dist/ put together from two
@@ -249,7 +256,7 @@ await build({
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
-  define: { __KUBESIM_VERSION__: JSON.stringify(pkg.version), __SCHEMA_VERSION__: JSON.stringify(schemaSource) },
+  define: { __KUBESIM_VERSION__: JSON.stringify(pkg.version), __SCHEMA_VERSION__: JSON.stringify(schemaSource), __FAST_GET_BYTES__: String(Buffer.byteLength(fastGetCode)) },
   footer: { js: `module.exports.bundleBytes=${code};module.exports.verbs=${JSON.stringify(verbNames())};module.exports.verbBundles=${JSON.stringify(Object.fromEntries(VERB_BUNDLES.map((v, i) => [v, verbBundleBytes[i]])))};` },
 });
 await (await import('./build-dashboard.mjs')).buildDashboard(out);

@@ -151,6 +151,13 @@ export function kindGroup(r: ResourceType): string {
   return r.group ? `${r.kind.toLowerCase()}.${r.group}` : r.kind.toLowerCase();
 }
 
+/** The REST path of a type's collection (in a namespace when given and namespaced). */
+export function resourcePath(type: ResourceType, namespace: string | undefined): string {
+  const gv = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
+  const ns = type.namespaced && namespace !== undefined ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `${gv}${ns}/${type.plural}`;
+}
+
 /** `deployments.apps` / `pods`: the spelling of server error messages. */
 export function pluralGroup(r: ResourceType): string {
   return r.group ? `${r.plural}.${r.group}` : r.plural;

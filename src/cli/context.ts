@@ -5,30 +5,15 @@
 import * as fs from 'node:fs';
 import { readInputSync } from '../manifest/read-limited';
 import { ensurePrivateDir } from '../store/file-store';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { CliError } from '../api/errors';
 import { StoreNotFoundError } from '../store/store';
 import type { ApiServer } from '../api/server';
 import type { ClusterClock } from '../sim/clock';
 import type { FileFlags } from './manifest-input';
-import { configAccess, startingConfig } from '../kubeconfig/loader';
+import { clusterDir, selectCluster, type GlobalFlags, type KubesimConfig } from './context-select';
 
-export interface GlobalFlags {
-  namespace?: string;
-  context?: string;
-  stateDir?: string;
-  kubeconfig?: string;
-  v?: string;
-}
-
-export interface KubesimConfig {
-  currentContext?: string;
-  /** Per context (= cluster) settings, like a kubeconfig context's namespace. */
-  contexts: Record<string, { namespace?: string }>;
-}
-
-export const DEFAULT_CLUSTER = 'kubesim';
+export { DEFAULT_CLUSTER, clusterDir, readConfig, selectFromKubeconfig, stateHome, type GlobalFlags, type KubesimConfig } from './context-select';
 
 export interface Streams {
   out(text: string): void;
@@ -61,55 +46,12 @@ export const processStreams: Streams = {
   isTTY: Boolean(process.stdout.isTTY),
 };
 
-export function stateHome(flags: GlobalFlags): string {
-  return path.resolve(flags.stateDir ?? process.env.KUBESIM_HOME ?? path.join(os.homedir(), '.kubesim'));
-}
-
-export function clusterDir(home: string, name: string): string {
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
-    throw new CliError(`invalid cluster name "${name}": must be a lowercase RFC 1123 label`);
-  }
-  return path.join(home, 'clusters', name);
-}
-
-export function readConfig(home: string): KubesimConfig {
-  try {
-    const c = JSON.parse(fs.readFileSync(path.join(home, 'config.json'), 'utf8')) as KubesimConfig;
-    c.contexts ??= {};
-    return c;
-  } catch {
-    return { contexts: {} };
-  }
-}
-
 export function writeConfig(home: string, config: KubesimConfig): void {
   ensurePrivateDir(home); // not mkdirSync({recursive}): it never returns under /proc
   const file = path.join(home, 'config.json');
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
   fs.renameSync(tmp, file);
-}
-
-/**
- * The kubesim cluster the kubeconfig selects: --context, else its current-context, when that
- * context's cluster (or, for a context not in the files, its name) is `kubesim-<name>`, as
- * `cluster create` writes them. Anything else (no kubeconfig, a context of some real
- * cluster, an unreadable file) leaves the choice to kubesim's own config.
- */
-export function selectFromKubeconfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): { cluster: string; namespace?: string } | undefined {
-  let merged;
-  try {
-    merged = startingConfig(configAccess(env, flags.kubeconfig));
-  } catch {
-    return undefined;
-  }
-  const name = flags.context ?? merged.currentContext;
-  if (!name) return undefined;
-  const ctx = merged.contexts.get(name);
-  const cluster = ctx ? String(ctx.fields.cluster ?? '') : name;
-  const m = /^kubesim-([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.exec(cluster);
-  if (!m) return undefined;
-  return { cluster: m[1], namespace: ctx && typeof ctx.fields.namespace === 'string' ? ctx.fields.namespace : undefined };
 }
 
 export class CliContext {
@@ -122,11 +64,11 @@ export class CliContext {
     readonly flags: GlobalFlags,
     readonly streams: Streams = processStreams,
   ) {
-    this.home = stateHome(flags);
-    this.config = readConfig(this.home);
-    const selected = selectFromKubeconfig(flags);
-    this.clusterName = selected?.cluster ?? flags.context ?? this.config.currentContext ?? DEFAULT_CLUSTER;
-    this.contextNamespace = selected ? selected.namespace : this.config.contexts[this.clusterName]?.namespace;
+    const selected = selectCluster(flags);
+    this.home = selected.home;
+    this.config = selected.config;
+    this.clusterName = selected.clusterName;
+    this.contextNamespace = selected.contextNamespace;
   }
 
   /** The selected kubeconfig context's namespace (or kubesim's own per-cluster setting). */

@@ -7,6 +7,8 @@ import type { ResourceType } from '../api/resources';
 import type { KObject } from '../api/types';
 import type { Column } from '../printers/columns/types';
 import type { RestClient } from '../client/rest-client';
+import { TABLE_ACCEPT } from '../client/daemon-endpoint';
+import { servedCells, servedColumns, type TableBody } from '../printers/table-layout';
 import { RemoteObjects, resourcePath } from './object-source';
 
 /** The server's Table for the objects of one kind: its columns and each object's cells. */
@@ -23,19 +25,11 @@ export interface Fetched {
   resourceVersion?: string;
 }
 
-interface TableBody {
-  metadata?: { continue?: string; resourceVersion?: string };
-  columnDefinitions?: { name: string; priority?: number; format?: string }[];
-  rows?: { cells: unknown[]; object?: KObject }[];
-}
-
 interface ListBody {
   metadata?: { continue?: string; resourceVersion?: string };
   items?: KObject[];
 }
 
-/** kubectl's Accept for human output: a Table, or the plain object from servers without one. */
-const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 
 export class RemoteGet extends RemoteObjects {
   constructor(
@@ -113,14 +107,13 @@ export class RemoteGet extends RemoteObjects {
 
 /** The rows of one or more Table pages (the columns of the first page that has them). */
 function fromTable(pages: TableBody[]): Fetched {
-  const defs = pages.find((p) => p.columnDefinitions?.length)?.columnDefinitions ?? [];
-  const columns: Column[] = defs.map((d) => ({ name: d.name, priority: d.priority ? 1 : 0, ...(d.format === 'name' ? { isName: true } : {}) }));
+  const columns = servedColumns(pages.find((p) => p.columnDefinitions?.length)?.columnDefinitions ?? []);
   const cells = new Map<KObject, string[]>();
   const items: KObject[] = [];
   for (const row of pages.flatMap((p) => p.rows ?? [])) {
     const o = row.object ?? ({ metadata: {} } as KObject);
     items.push(o);
-    cells.set(o, row.cells.map((c) => (c === null || c === undefined ? '' : String(c))));
+    cells.set(o, servedCells(row));
   }
   return { items, table: { columns, cells } };
 }

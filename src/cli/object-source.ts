@@ -3,7 +3,9 @@
 // same requests kubectl sends). Both answer alike, so the verbs print the same either way.
 
 import { ApiError } from '../api/errors';
-import { NoKindMatchError, ResourceRegistry, REVIEW_RESOURCES, UnknownResourceError, pluralGroup, type ResourceType } from '../api/resources';
+import { NoKindMatchError, ResourceRegistry, REVIEW_RESOURCES, UnknownResourceError, pluralGroup, resourcePath, type ResourceType } from '../api/resources';
+
+export { resourcePath } from '../api/resources';
 import type { ApiServer, DeleteOptions } from '../api/server';
 import { typeOfManifest } from '../api/manifest-type';
 import { retryOnConflict } from '../api/retry';
@@ -561,13 +563,6 @@ async function subresourceKind(type: ResourceType, subresource: string): Promise
 /** A name that is no single path segment names nothing (the server refuses such paths). */
 function unaddressable(name: string): boolean {
   return !name || name === '.' || name === '..' || name.includes('/');
-}
-
-/** The REST path of a type's collection (in a namespace when given and namespaced). */
-export function resourcePath(type: ResourceType, namespace: string | undefined): string {
-  const gv = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
-  const ns = type.namespaced && namespace !== undefined ? `/namespaces/${encodeURIComponent(namespace)}` : '';
-  return `${gv}${ns}/${type.plural}`;
 }
 
 function objectPath(type: ResourceType, namespace: string | undefined, name: string): string {

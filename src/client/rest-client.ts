@@ -4,22 +4,11 @@
 // certificate, or the token for --insecure-http) instead of opening the store, so a read is
 // served from the daemon's memory. Loaded lazily by the verbs that use it.
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type * as http from 'node:http';
 import { ApiError, type FieldError, type Reason, type StatusDetails } from '../api/errors';
-import { readServerRecord } from '../kubeconfig/cluster-entry';
-import { localSocketPath, pkiDir } from '../server/pki';
-import { runningDaemonPid } from '../daemon/control';
+import { USER_AGENT, daemonEndpoint, type DaemonCreds } from './daemon-endpoint';
 import type { CliContext } from '../cli/context';
 import { CLUSTER_TIME_HEADER } from '../api/rest/types';
-import { versionInfo } from '../api/version-info';
-
-/**
- * kubectl's user agent (rest.DefaultKubernetesUserAgent): the server names a write that
- * names no field manager by it (`kubectl`, as kubectl scale's), as it would kubectl's.
- */
-const USER_AGENT = ((v) => `kubectl/${v.gitVersion} (${v.platform}) kubernetes/${v.gitCommit}`)(versionInfo());
 
 /**
  * The server could not be reached (refused, reset, timed out). Nothing was read, so a
@@ -51,7 +40,7 @@ export class RestClient {
   constructor(
     readonly url: URL,
     /** With `socketPath`, requests go over that Unix socket (plain HTTP); `url` is still what the log names. */
-    private readonly creds: { ca: string; cert: string; key: string } | { token: string; socketPath?: string },
+    private readonly creds: DaemonCreds,
     /** Where each request is logged, as kubectl -v=6 logs it (stderr then). */
     private readonly log?: (line: string) => void,
     /** -v=8: each request's body and Content-Type too, as kubectl logs them. */
@@ -222,38 +211,8 @@ export function statusError(res: ClientResponse): ApiError {
  * itself, as it always did, which also starts the daemon).
  */
 export function daemonClient(clusterDir: string, log?: (line: string) => void, logBodies = false, warn?: (text: string) => void): RestClient | undefined {
-  if (process.env.KUBESIM_NO_DAEMON === '1') return undefined;
-  const rec = readServerRecord(clusterDir);
-  if (!rec?.url || rec.pid === undefined) return undefined;
-  // The record names the daemon that wrote it: a daemon killed without cleaning up leaves a URL
-  // nobody serves (or someone else's process on that port).
-  if (runningDaemonPid(clusterDir) !== rec.pid) return undefined;
-  const dir = pkiDir(clusterDir);
-  const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
-  try {
-    const url = new URL(rec.url);
-    const socketPath = ownSocket(localSocketPath(clusterDir));
-    if (socketPath !== undefined || url.protocol === 'http:') return new RestClient(url, { token: read('token').trim(), socketPath }, log, logBodies, warn);
-    return new RestClient(url, { ca: read('ca.crt'), cert: read('admin.crt'), key: read('admin.key') }, log, logBodies, warn);
-  } catch {
-    return undefined; // no readable PKI: not a server this CLI can talk to
-  }
-}
-
-/**
- * The daemon's Unix socket when it is one this user owns (the admin token is sent over it),
- * in a folder no one else may enter; otherwise undefined (HTTPS then).
- */
-function ownSocket(file: string): string | undefined {
-  try {
-    const st = fs.lstatSync(file);
-    const dir = fs.lstatSync(path.dirname(file));
-    const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
-    if (!st.isSocket() || !dir.isDirectory() || (dir.mode & 0o077) !== 0) return undefined;
-    return uid === undefined || (st.uid === uid && dir.uid === uid) ? file : undefined;
-  } catch {
-    return undefined;
-  }
+  const endpoint = daemonEndpoint(clusterDir);
+  return endpoint && new RestClient(endpoint.url, endpoint.creds, log, logBodies, warn);
 }
 
 /** daemonClient for a CLI verb: its cluster, and -v=6 (or more) logging each request to stderr (-v=8: with its body). */

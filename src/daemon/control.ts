@@ -6,6 +6,9 @@ import * as fs from 'node:fs';
 import { processAlive, processIdentity, parseProcessIdentity } from '../store/process-alive';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
+import { PID_FILE, runningDaemonPid } from './daemon-pid';
+
+export { PID_FILE, runningDaemonPid } from './daemon-pid';
 
 export type { DaemonStatusDoc } from '../api/sim-state';
 import type { DaemonStatusDoc } from '../api/sim-state';
@@ -19,52 +22,7 @@ export interface DaemonStatus {
   reconciles?: number;
 }
 
-export const PID_FILE = 'daemon.pid';
 export const LOG_FILE = 'daemon.log';
-
-const alive = processAlive;
-
-/**
- * Whether the pid file's process is this cluster's daemon: the pid must run with the start
- * time recorded next to it and (where /proc tells) be a kubesim daemon for this directory,
- * so a stale pid file never names someone else's process.
- */
-function isOurDaemon(clusterDir: string, pid: number, startTime: string | undefined): boolean {
-  if (!alive(pid, startTime)) return false;
-  if (pid === process.pid || process.platform !== 'linux') return true;
-  let cmdline: string;
-  try {
-    cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return startTime !== undefined;
-  }
-  const args = cmdline.split('\0');
-  const i = args.indexOf('__daemon');
-  if (i >= 0) return path.resolve(args[i + 1] ?? '') === path.resolve(clusterDir);
-  // `kubesim serve` (the daemon in the foreground) names its cluster through the context,
-  // not the command line: the recorded start time identifies it.
-  return args.includes('serve') && startTime !== undefined;
-}
-
-/** The pid of the cluster's running daemon, if any (a stale pid file counts as none). */
-export function runningDaemonPid(clusterDir: string): number | undefined {
-  let text: string;
-  try {
-    const fd = fs.openSync(path.join(clusterDir, PID_FILE), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-    try {
-      if (!fs.fstatSync(fd).isFile()) return undefined;
-      const buf = Buffer.alloc(128);
-      text = buf.toString('utf8', 0, fs.readSync(fd, buf, 0, 128, 0));
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return undefined;
-  }
-  const id = parseProcessIdentity(text.trim());
-  return id && isOurDaemon(clusterDir, id.pid, id.startTime) ? id.pid : undefined;
-}
-
 
 /** The daemon's state: its pid file, and the status document it writes (read through the API layer's SimState). */
 export function daemonStatus(clusterDir: string, realNow: number, doc: DaemonStatusDoc | undefined): DaemonStatus {
@@ -232,7 +190,7 @@ export function runningApiServers(clusterDir: string): ApiServerEntry[] {
  */
 function isOurServer(clusterDir: string, pid: number, startTime: string | undefined): boolean {
   if (process.platform === 'linux' && startTime === undefined) return false;
-  if (!alive(pid, startTime)) return false;
+  if (!processAlive(pid, startTime)) return false;
   if (process.platform !== 'linux') return true;
   let args: string[];
   try {

@@ -6,29 +6,13 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { ensurePki } from '../server/pki';
 import { removeClusterEntry, writeClusterEntry, type ClusterEntry } from './kubeconfig';
+import { RECORD, readServerRecord, type ServerRecord } from './server-record';
 
-export interface ServerRecord {
-  /** The port the cluster's API is served on (kept across daemon restarts). */
-  port: number;
-  insecureHttp?: boolean;
-  /** Set while a server runs. */
-  url?: string;
-  pid?: number;
-}
+export { readServerRecord, type ServerRecord } from './server-record';
 
-const RECORD = 'server.json';
 
 export function contextName(cluster: string): string {
   return `kubesim-${cluster}`;
-}
-
-export function readServerRecord(clusterDir: string): ServerRecord | undefined {
-  try {
-    const r = JSON.parse(fs.readFileSync(path.join(clusterDir, RECORD), 'utf8')) as ServerRecord;
-    return Number.isInteger(r.port) ? r : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export function writeServerRecord(clusterDir: string, r: ServerRecord): void {

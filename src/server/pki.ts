@@ -8,6 +8,9 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import forge from 'node-forge';
+import { pkiDir } from './pki-paths';
+
+export { localSocketPath, pkiDir } from './pki-paths';
 
 export interface ClusterPki {
   caCert: string;
@@ -61,19 +64,6 @@ function writePrivate(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, text, { mode: 0o600 });
   fs.renameSync(tmp, file);
-}
-
-export function pkiDir(clusterDir: string): string {
-  return path.join(clusterDir, 'pki');
-}
-
-/**
- * The Unix socket the cluster's first API server also listens on, for the cluster's own
- * CLI (src/client/rest-client.ts): in the private pki folder, so only who may read the
- * admin credentials can connect (and requests still carry the admin token).
- */
-export function localSocketPath(clusterDir: string): string {
-  return path.join(pkiDir(clusterDir), 'api.sock');
 }
 
 /** The cluster CA's certificate and key (kube-controller-manager's --cluster-signing-*-file), if made. */

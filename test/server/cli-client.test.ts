@@ -9,7 +9,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { join } from 'node:path';
@@ -112,6 +113,32 @@ test('get through the daemon prints what the in-process path prints, with its ex
     const remote = await daemonHost.run(args);
     const local = await localHost.run(args);
     assert.deepEqual({ code: remote.code, stdout: remote.stdout, stderr: remote.stderr }, { code: local.code, stdout: local.stdout, stderr: local.stderr }, args.join(' '));
+  }
+});
+
+test('get TYPE NAME through the daemon is answered without the CLI bundle (dist/fast-get.cjs), printing what the in-process path prints', () => {
+  const pod = inProcess(['get', 'pods', '-o', 'name']).stdout.split('\n')[0].replace('pod/', '');
+  /** The command with a code cache of its own: a bundle that ran leaves its cache there. */
+  const fresh = (args: string[]) => {
+    const cache = mkdtempSync(join(tmpdir(), 'kubesim-fast-get-'));
+    try {
+      const r = c.kubesim(args, { env: { KUBESIM_NO_DAEMON: '', XDG_CACHE_HOME: cache } });
+      return { ...r, bundleRan: existsSync(join(cache, 'kubesim')) && readdirSync(join(cache, 'kubesim')).length > 0 };
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  };
+  // Answered by the fast path: the daemon's Table, laid out as get lays it out.
+  for (const args of [['get', 'pod', pod], ['get', 'deployments', 'web'], ['get', 'svc', 'web'], ['get', 'no', 'node-1'], ['get', 'Namespace', 'default']]) {
+    const r = fresh(args);
+    assert.equal(r.bundleRan, false, `${args.join(' ')}: the bundle ran`);
+    assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, inProcess(args), args.join(' '));
+  }
+  // Left to the CLI (nothing printed first): not found, a custom resource's type, a flag.
+  for (const args of [['get', 'pod', 'nope'], ['get', 'wd', 'w1'], ['get', 'deploy', 'web', '-owide']]) {
+    const r = fresh(args);
+    assert.equal(r.bundleRan, true, `${args.join(' ')}: the bundle did not run`);
+    assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, inProcess(args), args.join(' '));
   }
 });
 

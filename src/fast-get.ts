@@ -1,0 +1,64 @@
+// The start-up fast path of `get TYPE NAME` (dist/fast-get.cjs, loaded by src/fast.ts for
+// that form alone): with the cluster's daemon serving on its Unix socket, one GET of the
+// server's Table, printed by the get table printer's layout (src/printers/table-layout.ts),
+// with none of the CLI bundle (commander, the store, schemas, the REST client's node:http).
+// It asks and prints exactly what `get` through the daemon does (src/cli/get.ts,
+// get-remote.ts); whenever that is not certain — no daemon, KUBESIM_NO_DAEMON=1, a type
+// only the server's CRDs name, any answer but a Table of one row — it prints nothing and
+// the full CLI runs the command (a read, so asking twice changes nothing).
+
+import { ResourceRegistry, resourcePath } from './api/resources';
+import { clusterDir, selectCluster } from './cli/context-select';
+import { TABLE_ACCEPT, USER_AGENT, daemonEndpoint } from './client/daemon-endpoint';
+import { socketGet } from './client/socket-get';
+import { layoutRows, rowsOf, servedCells, servedColumns, type TableBody } from './printers/table-layout';
+import type { KObject } from './api/types';
+import { exitQuietlyOnEpipe } from './util/stdout-epipe';
+
+/** As the REST client waits (src/client/rest-client.ts). */
+const TIMEOUT_MS = 30_000;
+
+/** `get TYPE NAME` with two plain words (no flag, no TYPE/NAME form, no list of types). */
+export function isFastGet(argv: readonly string[]): boolean {
+  return argv.length === 3 && argv[0] === 'get' && plainWord(argv[1]) && plainWord(argv[2]) && argv[1].toLowerCase() !== 'all' && argv[2] !== '.' && argv[2] !== '..';
+}
+
+const plainWord = (a: string) => a !== '' && !a.startsWith('-') && !/[/,]/.test(a);
+
+/** Prints `get TYPE NAME` through the daemon and resolves true, or resolves false having printed nothing. */
+export async function runFastGet(argv: readonly string[]): Promise<boolean> {
+  if (!isFastGet(argv)) return false;
+  const [, typeArg, name] = argv;
+  let request;
+  try {
+    // The built-in kinds resolve the argument as RemoteObjects.selections does before it asks for CRDs.
+    const type = new ResourceRegistry().resolve(typeArg);
+    const selected = selectCluster({});
+    const endpoint = daemonEndpoint(clusterDir(selected.home, selected.clusterName));
+    if (!endpoint || !('token' in endpoint.creds) || endpoint.creds.socketPath === undefined) return false;
+    const namespace = type.namespaced ? selected.contextNamespace || 'default' : undefined;
+    request = {
+      socketPath: endpoint.creds.socketPath,
+      path: `${resourcePath(type, namespace)}/${encodeURIComponent(name)}?includeObject=None`,
+      headers: { accept: TABLE_ACCEPT, authorization: `Bearer ${endpoint.creds.token}`, 'user-agent': USER_AGENT },
+    };
+  } catch {
+    return false;
+  }
+  const res = await socketGet(request.socketPath, request.path, request.headers, TIMEOUT_MS).catch(() => undefined);
+  // Warnings, errors (not found, forbidden) and anything unusual are the CLI's to print.
+  if (!res || res.status !== 200 || res.headers.warning !== undefined) return false;
+  let table: TableBody & { kind?: unknown };
+  try {
+    table = JSON.parse(res.body) as TableBody & { kind?: unknown };
+  } catch {
+    return false;
+  }
+  if (table.kind !== 'Table' || !Array.isArray(table.columnDefinitions) || !Array.isArray(table.rows) || table.rows.length !== 1 || !Array.isArray(table.rows[0].cells)) return false;
+  const row = table.rows[0];
+  const object = { metadata: {} } as KObject;
+  const text = layoutRows(rowsOf(servedColumns(table.columnDefinitions), () => servedCells(row), [object], {}));
+  exitQuietlyOnEpipe();
+  process.stdout.write(text);
+  return true;
+}
