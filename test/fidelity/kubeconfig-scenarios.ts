@@ -5,11 +5,10 @@
 // every file's content must be the same bytes once the copy's directory is written `DIR`
 // (and kubesim's name kubectl's).
 
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURES, KUBECTL, normalise } from './differential';
+import { FIXTURES, KUBECTL, KUBECTL_GO_ENV, exec, normalise } from './differential';
 import { CliHost } from '../helpers/cli-host';
 import { words } from './cases';
 
@@ -117,27 +116,6 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
-interface Outcome {
-  stdout: string;
-  stderr: string;
-  code: number;
-}
-
-function exec(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Outcome> {
-  return new Promise((resolveP) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolveP({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code: code ?? -1 });
-    });
-  });
-}
-
 /** Every file under dir (but kubesim's own state), as `=== name` and the content. */
 function files(dir: string, rel = ''): string {
   let text = '';
@@ -164,7 +142,7 @@ export async function runScenario(s: Scenario, side: 'kubectl' | 'kubesim', cach
     try {
       for (const step of s.steps) {
         const args = words(step);
-        const o = host ? await host.run(args) : await exec(KUBECTL, args, dir, env);
+        const o = host ? await host.run(args) : await exec(KUBECTL, args, { ...env, ...KUBECTL_GO_ENV }, dir);
         out.push(`$ ${step}\nexit ${o.code}\n--- stdout\n${clean(o.stdout)}--- stderr\n${clean(o.stderr)}`);
       }
     } finally {

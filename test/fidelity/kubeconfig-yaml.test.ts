@@ -5,7 +5,6 @@
 // CLI must print what kubectl prints for every variant (the real kubectl 1.32 is the oracle).
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { parse } from 'yaml';
 import { KUBECONFIG_YAML, parseKubeconfig } from '../../src/kubeconfig/loader';
 import { fastParse } from '../../src/manifest/fast-yaml';
 import { CliHost } from '../helpers/cli-host';
-import { KUBECTL, haveKubectl } from './differential';
+import { KUBECTL, KUBECTL_GO_ENV, exec, haveKubectl } from './differential';
 
 /** A kubeconfig as kubectl writes it, with `insecure`, `namespace` and `token` as given. */
 function kubeconfig(insecure: string, namespace: string, token = 'abc'): string {
@@ -115,9 +114,8 @@ test('config view prints what kubectl 1.32 prints for every variant', { timeout:
       const file = join(dir, `config-${i}`);
       writeFileSync(file, text);
       const args = [`--kubeconfig=${file}`, 'config', 'view', '-o', 'json'];
-      const k = spawnSync(KUBECTL, args, { encoding: 'utf8', env, cwd: dir });
-      const m = await host.run(args);
-      assert.deepEqual({ stdout: m.stdout, stderr: m.stderr, code: m.code }, { stdout: k.stdout, stderr: k.stderr, code: k.status }, name);
+      const [k, m] = await Promise.all([exec(KUBECTL, args, { ...env, ...KUBECTL_GO_ENV }, dir), host.run(args)]);
+      assert.deepEqual({ stdout: m.stdout, stderr: m.stderr, code: m.code }, { stdout: k.stdout, stderr: k.stderr, code: k.code }, name);
     }
   } finally {
     host.stop();

@@ -86,8 +86,13 @@ export class EtcdBackedCluster {
 
   /** The CLI without blocking this process (watchers in it keep reading meanwhile). */
   kubesimAsync(args: string[], timeoutMs = 90_000, env: Record<string, string | undefined> = {}, cwd = ROOT): Promise<RunResult> {
+    return this.runAsync(process.execPath, [BIN, ...args], timeoutMs, env, cwd);
+  }
+
+  /** Any program (the real kubectl) with this cluster's environment, without blocking. */
+  runAsync(cmd: string, args: string[], timeoutMs = 90_000, env: Record<string, string | undefined> = {}, cwd = ROOT): Promise<RunResult> {
     return new Promise((resolve) => {
-      const p = spawn(process.execPath, [BIN, ...args], { cwd, env: this.env(env), stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(cmd, args, { cwd, env: this.env(env), stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       p.stdout!.on('data', (d) => (stdout += d));

@@ -1,10 +1,13 @@
 // Names, namespaces and paths cannot escape the state directory; permissions are private;
-// hostile output templates are data, never code.
+// hostile output templates are data, never code. The long loops run their commands in a CLI
+// host (the CLI's own run, one process): what is tested is each command, not the start-up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { configMap, hasStackTrace, removeHome, run, stateDir, tempHome } from './cli';
+import { CliHost } from '../helpers/cli-host';
+import { configMap, envFor, hasStackTrace, removeHome, run, stateDir, tempHome } from './cli';
+import { ROOT } from './corpus-util';
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const n of readdirSync(dir)) {
@@ -15,28 +18,30 @@ function walk(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-test('object names and namespaces that look like paths are rejected and write nothing outside', () => {
+test('object names and namespaces that look like paths are rejected and write nothing outside', async () => {
   const outer = tempHome('kubesim-escape-');
   const home = join(outer, 'home');
+  const host = new CliHost({ cwd: ROOT, env: envFor(home) });
   try {
-    assert.equal(run(home, ['apply', '-f', '-'], configMap('ok', { a: '1' })).code, 0);
+    assert.equal((await host.run(['apply', '-f', '-'], { stdin: configMap('ok', { a: '1' }) })).code, 0);
     const hostile = ['..', '../../evil', '../evil', '/tmp/evil-abs', 'a/../../b', '%2F..%2Fevil', '..%2f..%2fevil', 'a\\..\\b', '.', 'x\u0000y'];
     for (const name of hostile) {
       for (const doc of [configMap(name, { a: '1' }), configMap('fine', { a: '1' }, name)]) {
-        const r = run(home, ['apply', '-f', '-'], doc);
+        const r = await host.run(['apply', '-f', '-'], { stdin: doc });
         assert.notEqual(r.code, 0, `accepted ${doc}`);
         assert.ok(!hasStackTrace(r.stderr), r.stderr);
         assert.match(r.stderr, /invalid|must|not/i, r.stderr);
       }
       if (name.includes('\u0000')) continue; // cannot be a command-line argument
       for (const args of [['delete', 'configmap', name], ['get', 'configmaps', '-n', name]]) {
-        const r = run(home, args);
+        const r = await host.run(args);
         assert.ok(!hasStackTrace(r.stderr), `${args.join(' ')}: ${r.stderr}`);
       }
     }
     assert.deepEqual(readdirSync(outer), ['home'], 'something was written next to the state directory');
     assert.ok(!existsSync('/tmp/evil-abs'));
   } finally {
+    host.stop();
     removeHome(outer);
   }
 });
@@ -88,11 +93,12 @@ test('the state directory is 0700 and its files 0600, Secrets included', () => {
   }
 });
 
-test('hostile jsonpath, go-template and custom-columns output data or an error, never run code', () => {
+test('hostile jsonpath, go-template and custom-columns output data or an error, never run code', async () => {
   const home = tempHome();
   const marker = join(home, 'pwned');
+  const host = new CliHost({ cwd: ROOT, env: envFor(home) });
   try {
-    assert.equal(run(home, ['apply', '-f', '-'], configMap('c', { a: '1' })).code, 0);
+    assert.equal((await host.run(['apply', '-f', '-'], { stdin: configMap('c', { a: '1' }) })).code, 0);
     const js = `require('fs').writeFileSync('${marker}','x')`;
     const outputs = [
       'jsonpath={.constructor}', 'jsonpath={.__proto__}', 'jsonpath={.constructor.constructor}', `jsonpath={.constructor.constructor('${js}')()}`,
@@ -102,7 +108,7 @@ test('hostile jsonpath, go-template and custom-columns output data or an error, 
       'custom-columns=A:.constructor,B:.__proto__,C:.constructor.constructor', `custom-columns=A:{${js}}`, 'custom-columns=A:.metadata.name.length',
     ];
     for (const o of outputs) {
-      const r = run(home, ['get', 'configmap', 'c', '-o', o]);
+      const r = await host.run(['get', 'configmap', 'c', '-o', o]);
       const all = r.stdout + r.stderr;
       assert.ok(!hasStackTrace(all), `-o ${o}: ${all}`);
       assert.ok(r.code === 0 || r.code === 1, `-o ${o}: exit ${r.code}`);
@@ -110,6 +116,7 @@ test('hostile jsonpath, go-template and custom-columns output data or an error, 
       assert.ok(!existsSync(marker), `-o ${o} executed code`);
     }
   } finally {
+    host.stop();
     removeHome(home);
   }
 });
