@@ -24,7 +24,7 @@ export { deepEqual };
 import { applyDefaults } from './defaulting';
 import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
 import { asDecodedFromStorage, crdNamingStatus, crdResourceType, coerceDecoded, servedCrdType, withCrdDefaults } from './crd';
-import type { Store, WatchEvent } from '../store/store';
+import type { Store, WatchEvent, WriteFence } from '../store/store';
 import { SimState } from './sim-state';
 import { EventIndex } from './event-names';
 import { recordEvent } from './event-recorder';
@@ -118,6 +118,23 @@ export class ApiServer {
   /** Runs `fn` (a reconcile) with its writes sharing the store's lock in small groups (see Store.group). */
   group<T>(fn: () => Promise<T> | T): Promise<T> {
     return this.store.group(fn);
+  }
+
+  /**
+   * The fencing token of the holder `holder` of the leader-election Lease `namespace/name`
+   * (see WriteFence); its `rev` is the Lease's resourceVersion as the holder last wrote it.
+   */
+  leaseFence(namespace: string, name: string, holder: string): WriteFence {
+    return { key: objectKey(this.registry.forKind('coordination.k8s.io/v1', 'Lease'), namespace, name), holder, rev: 0 };
+  }
+
+  /**
+   * Runs `fn` (a leader's controllers at work) with every store write it makes fenced: on
+   * a store shared by several processes (etcd) a write lands only while the Lease names
+   * the fence's holder, checked by the store at the write itself.
+   */
+  fenced<T>(fence: WriteFence, fn: () => T): T {
+    return this.store.fenced ? this.store.fenced(fence, fn) : fn();
   }
 
   /** An API server over `store`, with the custom resource types its CRDs define. */
