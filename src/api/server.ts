@@ -226,6 +226,25 @@ export class ApiServer {
     obj.metadata ??= {};
     if (rt.namespaced) obj.metadata.namespace ??= 'default';
     else delete obj.metadata.namespace;
+    return this.createTyped(rt, obj, opts);
+  }
+
+  private async createTyped(rt: ResourceType, obj: KObject, opts: WriteOptions): Promise<KObject> {
+    if (!obj.metadata.name && !obj.metadata.generateName) {
+      throw new ApiError('Invalid', `${rt.kind} "" is invalid: metadata.name: Required value: name or generateName is required`, {
+        kind: rt.kind,
+        causes: [{ field: 'metadata.name', type: 'Required value', detail: 'name or generateName is required' }],
+      });
+    }
+    // Decoding, defaulting and field ownership need no stored state (kube-apiserver does them
+    // in the handler, before admission): done before the store's lock is taken, so that a
+    // process's first write (the managed-fields schema parsed, the validators' first run)
+    // does not hold every other writer, the daemon included, waiting (test/stress/soak).
+    const crd = await this.checkSchema(obj, rt);
+    applyDefaults(obj);
+    dropDisabledFields(obj, undefined, rt.group);
+    const manager = opts.fieldManager ?? ambientFieldManager();
+    if (manager) await trackUpdate(undefined, obj, manager, this.trackContext(rt, obj));
 
     return this.store.batch(async () => {
       if (obj.metadata.generateName && !obj.metadata.name) {
@@ -235,20 +254,8 @@ export class ApiServer {
           if (!await this.store.get(objectKey(rt, rt.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name))) break;
         }
       }
-      const name = obj.metadata.name;
-      if (!name) {
-        throw new ApiError('Invalid', `${rt.kind} "" is invalid: metadata.name: Required value: name or generateName is required`, {
-          kind: rt.kind,
-          causes: [{ field: 'metadata.name', type: 'Required value', detail: 'name or generateName is required' }],
-        });
-      }
-      const crd = await this.checkSchema(obj, rt);
+      const name: string = obj.metadata.name!;
       if (rt.namespaced) await this.checkNamespaceWritable(obj.metadata.namespace!, rt);
-
-      applyDefaults(obj);
-      dropDisabledFields(obj, undefined, rt.group);
-      const manager = opts.fieldManager ?? ambientFieldManager();
-      if (manager) await trackUpdate(undefined, obj, manager, this.trackContext(rt, obj));
       const strategy = strategyFor(rt);
       await strategy.admit?.(this, obj);
       this.checkValid(obj, rt, crd);
