@@ -24,7 +24,7 @@ export { deepEqual };
 import { applyDefaults } from './defaulting';
 import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
 import { asDecodedFromStorage, crdNamingStatus, crdResourceType, coerceDecoded, servedCrdType, withCrdDefaults } from './crd';
-import type { Store, WatchEvent } from '../store/store';
+import type { Store, WatchEvent, WriteFence } from '../store/store';
 import { SimState } from './sim-state';
 import { EventIndex } from './event-names';
 import { recordEvent } from './event-recorder';
@@ -120,6 +120,23 @@ export class ApiServer {
     return this.store.group(fn);
   }
 
+  /**
+   * The fencing token of the holder `holder` of the leader-election Lease `namespace/name`
+   * (see WriteFence); its `rev` is the Lease's resourceVersion as the holder last wrote it.
+   */
+  leaseFence(namespace: string, name: string, holder: string): WriteFence {
+    return { key: objectKey(this.registry.forKind('coordination.k8s.io/v1', 'Lease'), namespace, name), holder, rev: 0 };
+  }
+
+  /**
+   * Runs `fn` (a leader's controllers at work) with every store write it makes fenced: on
+   * a store shared by several processes (etcd) a write lands only while the Lease names
+   * the fence's holder, checked by the store at the write itself.
+   */
+  fenced<T>(fence: WriteFence, fn: () => T): T {
+    return this.store.fenced ? this.store.fenced(fence, fn) : fn();
+  }
+
   /** An API server over `store`, with the custom resource types its CRDs define. */
   static async open(store: Store, clock: Clock, rng: Rng, validator?: Validator): Promise<ApiServer> {
     const api = new ApiServer(store, clock, rng, validator);
@@ -209,6 +226,25 @@ export class ApiServer {
     obj.metadata ??= {};
     if (rt.namespaced) obj.metadata.namespace ??= 'default';
     else delete obj.metadata.namespace;
+    return this.createTyped(rt, obj, opts);
+  }
+
+  private async createTyped(rt: ResourceType, obj: KObject, opts: WriteOptions): Promise<KObject> {
+    if (!obj.metadata.name && !obj.metadata.generateName) {
+      throw new ApiError('Invalid', `${rt.kind} "" is invalid: metadata.name: Required value: name or generateName is required`, {
+        kind: rt.kind,
+        causes: [{ field: 'metadata.name', type: 'Required value', detail: 'name or generateName is required' }],
+      });
+    }
+    // Decoding, defaulting and field ownership need no stored state (kube-apiserver does them
+    // in the handler, before admission): done before the store's lock is taken, so that a
+    // process's first write (the managed-fields schema parsed, the validators' first run)
+    // does not hold every other writer, the daemon included, waiting (test/stress/soak).
+    const crd = await this.checkSchema(obj, rt);
+    applyDefaults(obj);
+    dropDisabledFields(obj, undefined, rt.group);
+    const manager = opts.fieldManager ?? ambientFieldManager();
+    if (manager) await trackUpdate(undefined, obj, manager, this.trackContext(rt, obj));
 
     return this.store.batch(async () => {
       if (obj.metadata.generateName && !obj.metadata.name) {
@@ -218,20 +254,8 @@ export class ApiServer {
           if (!await this.store.get(objectKey(rt, rt.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name))) break;
         }
       }
-      const name = obj.metadata.name;
-      if (!name) {
-        throw new ApiError('Invalid', `${rt.kind} "" is invalid: metadata.name: Required value: name or generateName is required`, {
-          kind: rt.kind,
-          causes: [{ field: 'metadata.name', type: 'Required value', detail: 'name or generateName is required' }],
-        });
-      }
-      const crd = await this.checkSchema(obj, rt);
+      const name: string = obj.metadata.name!;
       if (rt.namespaced) await this.checkNamespaceWritable(obj.metadata.namespace!, rt);
-
-      applyDefaults(obj);
-      dropDisabledFields(obj, undefined, rt.group);
-      const manager = opts.fieldManager ?? ambientFieldManager();
-      if (manager) await trackUpdate(undefined, obj, manager, this.trackContext(rt, obj));
       const strategy = strategyFor(rt);
       await strategy.admit?.(this, obj);
       this.checkValid(obj, rt, crd);

@@ -11,14 +11,18 @@
 // conflicts. kubesim does the same, a little stricter: `fence()` wraps the ApiServer the
 // controllers use so that every write fails (NotLeaderError) as soon as this candidate is
 // not sure to hold the lease: it saw another holder, or its last successful renew was sent
-// more than renewDeadline ago. The margin leaseDuration - renewDeadline covers a write
-// already in flight when the fence closes.
+// more than renewDeadline ago. That check is made when the write is asked for; a write
+// that then waits (the store's per-process write queue, a stalled event loop) could still
+// land after the term ended, so on etcd every write of the controllers is also a
+// transaction that compares the Lease's revision (ApiServer.fenced): it lands only while
+// the Lease still names this candidate, however late it arrives.
 
 import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import { ApiError } from '../api/errors';
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
+import type { WriteFence } from '../store/store';
 
 export interface LeaderElectionConfig {
   api: ApiServer;
@@ -72,6 +76,8 @@ export class LeaderElector {
   private renewedAt = -Infinity;
   private leading = false;
   private lastReportedLeader = '';
+  /** The fencing token of this candidate's terms: the Lease's revision as it last wrote it. */
+  readonly writeFence: WriteFence;
 
   constructor(cfg: LeaderElectionConfig) {
     this.api = cfg.api;
@@ -84,6 +90,7 @@ export class LeaderElector {
     this.now = cfg.now ?? Date.now;
     this.log = cfg.log ?? (() => {});
     this.component = cfg.component ?? 'kube-controller-manager';
+    this.writeFence = this.api.leaseFence(this.namespace, this.name, this.identity);
     // client-go's validation of the same three settings
     if (this.leaseDurationMs <= this.renewDeadlineMs) throw new Error('leaseDuration must be greater than renewDeadline');
     if (this.renewDeadlineMs <= 1.2 * this.retryPeriodMs) throw new Error('renewDeadline must be greater than retryPeriod*JitterFactor');
@@ -174,7 +181,7 @@ export class LeaderElector {
       try {
         const updated = await this.api.update({ ...this.observed, spec: { ...old, holderIdentity: this.identity, leaseDurationSeconds: Math.max(1, Math.round(this.leaseDurationMs / 1000)), renewTime: now } });
         this.observe(updated, sentAt);
-        return this.won(sentAt);
+        return this.won(sentAt, updated);
       } catch {
         // another holder, or a record changed meanwhile: the slow path reads it
       }
@@ -197,7 +204,7 @@ export class LeaderElector {
       try {
         const created = await this.api.create({ ...LEASE_GVK, metadata: { name: this.name, namespace: this.namespace }, spec: spec(this.identity, now, 0) });
         this.observe(created, sentAt);
-        return this.won(sentAt);
+        return this.won(sentAt, created);
       } catch (e) {
         this.log(`error initially creating leader election record: ${(e as Error).message}`);
         return false;
@@ -221,7 +228,7 @@ export class LeaderElector {
       // resourceVersion makes this a compare-and-swap: two candidates cannot both win.
       const updated = await this.api.update({ ...cur, spec: next });
       this.observe(updated, sentAt);
-      return this.won(sentAt);
+      return this.won(sentAt, updated);
     } catch (e) {
       if (!(e instanceof ApiError && e.reason === 'Conflict')) this.log(`failed to update lock: ${(e as Error).message}`);
       return false;
@@ -234,9 +241,10 @@ export class LeaderElector {
     this.observedAt = at;
   }
 
-  private won(sentAt: number): boolean {
+  private won(sentAt: number, lease: KObject): boolean {
     this.leading = true;
     this.renewedAt = sentAt;
+    this.writeFence.rev = Number(lease.metadata.resourceVersion);
     return true;
   }
 
@@ -296,20 +304,22 @@ const WRITES = new Set(['create', 'update', 'updateStatus', 'bindPod', 'mutate',
 /**
  * The ApiServer as the controllers of a leader see it: the same server, but every write
  * (and every simulation-state write through `api.sim`) first checks that the lease is
- * still surely held. Reads pass through.
+ * still surely held, and every call runs under the elector's write fence (the store
+ * refuses a write that arrives once the Lease names another holder). Reads pass through.
  */
-export function fence(api: ApiServer, elector: { isLeader(): boolean; identity: string }): ApiServer {
+export function fence(api: ApiServer, elector: { isLeader(): boolean; identity: string; writeFence: WriteFence }): ApiServer {
   const mayWrite = () => elector.isLeader();
   // a rejected promise, as the server's writes fail
   const refused = () => Promise.reject(new NotLeaderError(elector.identity));
+  const call = (v: unknown, self: unknown, args: unknown[]) => api.fenced(elector.writeFence, () => (v as (...a: unknown[]) => unknown).apply(self, args));
   const sim = new Proxy(api.sim, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver);
       if (typeof v !== 'function') return v;
       if (typeof prop === 'string' && prop.startsWith('set')) {
-        return (...args: unknown[]) => (mayWrite() ? (v as (...a: unknown[]) => unknown).apply(receiver, args) : refused());
+        return (...args: unknown[]) => (mayWrite() ? call(v, receiver, args) : refused());
       }
-      return v;
+      return (...args: unknown[]) => call(v, receiver, args);
     },
   });
   const proxy: ApiServer = new Proxy(api, {
@@ -319,9 +329,9 @@ export function fence(api: ApiServer, elector: { isLeader(): boolean; identity: 
       if (typeof v !== 'function') return v;
       if (typeof prop === 'string' && WRITES.has(prop)) {
         // `this` is the proxy: the server's own nested writes are checked too
-        return (...args: unknown[]) => (mayWrite() ? (v as (...a: unknown[]) => unknown).apply(proxy, args) : refused());
+        return (...args: unknown[]) => (mayWrite() ? call(v, proxy, args) : refused());
       }
-      return (v as (...a: unknown[]) => unknown).bind(proxy);
+      return (...args: unknown[]) => call(v, proxy, args);
     },
   });
   return proxy;

@@ -18,6 +18,7 @@ import type { KObject } from '../api/types';
 import { EtcdFollower, type FollowerOptions } from './etcd-watch';
 import {
   assertSafeKey,
+  FencedWriteError,
   KeyExistsError,
   KeyNotFoundError,
   RevisionConflictError,
@@ -27,6 +28,7 @@ import {
   type ListResult,
   type Store,
   type WatchEvent,
+  type WriteFence,
 } from './store';
 
 export const REGISTRY_PREFIX = '/registry/';
@@ -181,6 +183,17 @@ export function parseValue(kv: IKeyValue): KObject {
   return obj as KObject;
 }
 
+type TxnOp = NonNullable<import('etcd3').ITxnRequest['success']>[number];
+
+/** The holder a leader-election Lease names ('' when none, or not a Lease we can read). */
+function holderOf(kv: IKeyValue): string {
+  try {
+    return String(parseValue(kv).spec?.holderIdentity ?? '');
+  } catch {
+    return '';
+  }
+}
+
 /** Errors of our own contract pass through; anything else is etcd or the network failing. */
 function isContractError(e: unknown): boolean {
   return e instanceof KeyExistsError || e instanceof KeyNotFoundError || e instanceof RevisionConflictError || e instanceof StoreError;
@@ -234,6 +247,8 @@ export class EtcdStore implements Store {
   private readonly context = new AsyncLocalStorage<symbol>();
   private active: symbol | undefined;
   private waiters: (() => void)[] = [];
+  // fenced(): the leader's write fence of the current async context, if any
+  private readonly fences = new AsyncLocalStorage<WriteFence>();
 
   constructor(opts: EtcdStoreOptions) {
     this.endpoints = opts.endpoints;
@@ -368,12 +383,11 @@ export class EtcdStore implements Store {
    * repeated put finds its own value in place (the first attempt was applied but its
    * answer lost) it is reported as the success it was.
    */
-  private async writeTxn(what: string, k: Buffer, value: Buffer | undefined, compare: ICompare[], op: NonNullable<import('etcd3').ITxnRequest['success']>[number]): Promise<ITxnResponse> {
+  private async writeTxn(what: string, k: Buffer, value: Buffer | undefined, compare: ICompare[], op: TxnOp): Promise<ITxnResponse> {
     let retried = false;
     // A put may be repeated after any transient failure (a repeat that finds its own value
     // in place is recognised below); a delete only when the first certainly did nothing.
-    const res = await this.call(what, value ? transient : notApplied, () => this.client.kv.txn({ compare, success: [op], failure: [{ request_range: { key: k } }] }), () => (retried = true));
-    this.note(res.header);
+    const res = await this.txn(what, value ? transient : notApplied, compare, [op], [{ request_range: { key: k } }], () => (retried = true));
     if (!res.succeeded && retried && value) {
       const kv = res.responses[0]?.response_range?.kvs?.[0];
       if (kv && Buffer.compare(kv.value, value) === 0) {
@@ -381,6 +395,36 @@ export class EtcdStore implements Store {
       }
     }
     return res;
+  }
+
+  fenced<T>(fence: WriteFence, fn: () => T): T {
+    return this.fences.run(fence, fn);
+  }
+
+  /**
+   * One transaction: `success` if every compare holds, else `failure`. Under a write fence
+   * it also compares the fence's record with the revision at which it named the holder, so
+   * etcd applies the write only if the holder still holds it at the write's own revision,
+   * however late the request arrives. When the holder renewed the record meanwhile, the
+   * transaction is sent again against the new revision; another holder, or none, refuses it.
+   */
+  private async txn(what: string, mayRepeat: (e: unknown) => boolean, compare: ICompare[], success: TxnOp[], failure: TxnOp[], onRetry?: () => void): Promise<ITxnResponse> {
+    const fence = this.fences.getStore();
+    for (let attempt = 0; ; attempt++) {
+      const fk = fence && enc(REGISTRY_PREFIX + fence.key);
+      const req = fk
+        ? { compare: [...compare, { key: fk, target: TARGET_MOD, result: RESULT_EQUAL, mod_revision: fence!.rev }], success, failure: [...failure, { request_range: { key: fk } }] }
+        : { compare, success, failure };
+      const res = await this.call(what, mayRepeat, () => this.client.kv.txn(req), onRetry);
+      this.note(res.header);
+      if (res.succeeded || !fence) return res;
+      const record = res.responses[failure.length]?.response_range?.kvs?.[0];
+      if (record && Number(record.mod_revision) === fence.rev) return res; // held: another compare failed
+      const holder = record ? holderOf(record) : '';
+      // (a holder renewing faster than a round trip, again and again, is not holding steadily)
+      if (!record || holder !== fence.holder || attempt >= 5) throw new FencedWriteError(fence, holder);
+      fence.rev = Number(record.mod_revision);
+    }
   }
 
   async changesSince(afterRev: number): Promise<WatchEvent[]> {
@@ -457,17 +501,15 @@ export class EtcdStore implements Store {
   async writeMeta(name: string, value: unknown): Promise<void> {
     assertSafeKey(name);
     await this.writeTurn();
-    // A plain put is idempotent: safe to repeat after any failure.
-    const res = await this.call(`write ${name}`, transient, () => this.client.kv.put({ key: enc(META_PREFIX + name), value: enc(JSON.stringify(value)) }));
-    this.note(res.header);
+    // A plain put is idempotent: safe to repeat after any failure (a transaction, for the fence).
+    await this.txn(`write ${name}`, transient, [], [{ request_put: { key: enc(META_PREFIX + name), value: enc(JSON.stringify(value)) } }], []);
   }
 
   /** Removes a meta document (snapshot restore: one the snapshot does not have). */
   async deleteMeta(name: string): Promise<void> {
     assertSafeKey(name);
     await this.writeTurn();
-    const res = await this.call(`delete ${name}`, transient, () => this.client.kv.deleteRange({ key: enc(META_PREFIX + name) }));
-    this.note(res.header);
+    await this.txn(`delete ${name}`, transient, [], [{ request_delete_range: { key: enc(META_PREFIX + name) } }], []);
   }
 
   /** Names of the meta documents (for snapshots). */

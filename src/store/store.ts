@@ -50,6 +50,26 @@ export class StoreNotFoundError extends StoreError {
 }
 
 /**
+ * A leader's fencing token: writes made under it (Store.fenced) land only while the record
+ * at `key` (its leader-election Lease) names `holder`, checked by the store at the write
+ * itself, so a write that waited in a queue or a stalled event loop past the end of the
+ * leader's term is refused rather than landing over what the next holder wrote.
+ */
+export interface WriteFence {
+  key: string;
+  holder: string;
+  /** A revision of `key` at which it named `holder` (0: none known yet; the store finds it). */
+  rev: number;
+}
+
+/** A write under a WriteFence whose record names another holder (or is gone): not applied. */
+export class FencedWriteError extends StoreError {
+  constructor(fence: WriteFence, holder: string) {
+    super(`leader election lost: ${fence.holder} no longer holds the lease ${fence.key}${holder ? ` (held by ${holder})` : ''}; write refused`);
+  }
+}
+
+/**
  * Whether `e` says the change feed no longer holds the revision asked for (etcd's
  * "mvcc: required revision has been compacted"): the caller lists again (HTTP 410 Gone).
  */
@@ -145,6 +165,12 @@ export interface Store {
    * one fsync for all): the API server then commits its requests' writes in groups.
    */
   readonly groupCommits?: boolean;
+  /**
+   * Runs `fn` with every write it makes (however deep, across awaits) fenced by `fence`
+   * (FencedWriteError once the record names another holder). Drivers whose store has one
+   * writer process at a time (files, memory) leave it out.
+   */
+  fenced?<T>(fence: WriteFence, fn: () => T): T;
   /** Small named documents next to the registry (clock, allocations, profile). */
   readMeta<T>(name: string): Promise<T | undefined>;
   writeMeta(name: string, value: unknown, opts?: MetaWriteOptions): Promise<void>;

@@ -12,8 +12,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EtcdCluster } from '../helpers/etcd';
 import { EtcdStore, openEtcdStore, parseEtcdEndpoints, RevisionCompactedError } from '../../src/store/etcd-store';
-import { KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreError } from '../../src/store/store';
+import { FencedWriteError, KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreError } from '../../src/store/store';
 import type { KObject } from '../../src/api/types';
+import { ApiServer } from '../../src/api/server';
+import { ManualClock } from '../../src/sim/clock';
+import { seededRng } from '../../src/sim/rng';
+import { fence, LeaderElector, microTime } from '../../src/controllers/leader-election';
 
 const cm = (name: string, v = '1', ns = 'default'): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { v } });
 const rv = (o: KObject): number => Number(o.metadata.resourceVersion);
@@ -251,6 +255,57 @@ test('etcd store: meta documents and batches', async () => {
   release();
   await Promise.all([inBatch, outside]);
   assert.deepEqual(order, ['b1', 'b2', 'o']);
+});
+
+test("etcd store: a leader's write fence: writes follow its renewals, a write held up past its term is refused by etcd", async () => {
+  const s = await store();
+  const other = await store(); // another process: the restore, or the next leader
+  const ns = fresh();
+  const api = await ApiServer.open(s, new ManualClock(Date.parse('2026-12-01T00:00:00Z')), seededRng(5));
+  for (const name of [ns, 'kube-system']) await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  const now = Date.now();
+  const elector = new LeaderElector({ api, identity: 'leader-a', now: () => now });
+  assert.equal(await elector.tryAcquireOrRenew(), true);
+  const fenced = fence(api, elector);
+  const cmType = api.registry.forKind('v1', 'ConfigMap');
+  await fenced.create(cm('leading', '1', ns));
+  // the Lease renewed behind the fence's back (a renewal landing while writes are on their
+  // way): the holder is still the leader, so its writes land
+  const LEASE = 'leases/kube-system/kube-controller-manager';
+  const lease = (await other.get(LEASE))!;
+  await other.update(LEASE, { ...lease, spec: { ...lease.spec, renewTime: microTime(now + 1) } }, rv(lease));
+  await fenced.mutate(cmType, ns, 'leading', (o) => void (o.data = { v: '2' }));
+  await fenced.sim.setFlag(`leading-${ns}`);
+  assert.equal((await other.get(`configmaps/${ns}/leading`))!.data.v, '2');
+  assert.equal(await other.readMeta(`leading-${ns}`), true);
+
+  // Writes asked for while leading (the time fence is open), then held up behind another
+  // task's batch (as on a loaded machine: a queue, a stalled event loop) ...
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let holding = false;
+  const blocker = api.batch(async () => {
+    holding = true;
+    await gate;
+  });
+  await waitUntil(async () => holding);
+  const late = [fenced.create(cm('late', '1', ns)), fenced.delete(cmType, ns, 'leading'), fenced.sim.setFlag(`late-${ns}`)].map((p) => p.then(() => 'applied', (e) => e));
+  // ... while another process takes the lease, as `snapshot restore` does
+  const cur = (await other.get(LEASE))!;
+  await other.update(LEASE, { ...cur, spec: { ...cur.spec, holderIdentity: 'kubesim-snapshot-restore_1' } }, rv(cur));
+  assert.equal(elector.isLeader(), true, 'the former leader has not noticed yet');
+  release();
+  await blocker;
+  for (const e of await Promise.all(late)) {
+    assert.ok(e instanceof FencedWriteError, String(e));
+    assert.equal(e.message, 'leader election lost: leader-a no longer holds the lease leases/kube-system/kube-controller-manager (held by kubesim-snapshot-restore_1); write refused');
+  }
+  assert.equal(await other.get(`configmaps/${ns}/late`), undefined);
+  assert.equal((await other.get(`configmaps/${ns}/leading`))!.data.v, '2');
+  assert.equal(await other.readMeta(`late-${ns}`), undefined);
+  // the same server's other clients (users' requests) are not fenced
+  await api.create(cm('user', '1', ns));
+  assert.ok(await other.get(`configmaps/${ns}/user`));
 });
 
 test('etcd store: an endpoint where nothing listens is a bounded, clear error naming it', async () => {
