@@ -12,14 +12,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServedCluster } from './harness';
-import { BIN, ROOT, type RunResult } from '../e2e/helpers';
-import { execAsync } from '../helpers/exec';
+import type { RunResult } from '../e2e/helpers';
 
 const c = new ServedCluster('rew');
 type Side = 'kubectl' | 'daemon' | 'local';
 const SIDES: Side[] = ['kubectl', 'daemon', 'local'];
+/** kubesim's sides run in a CLI host each (test/helpers/cli-host.ts), not a process per command. */
 const run = (side: Side, args: string[]): Promise<RunResult> =>
-  side === 'kubectl' ? c.kubectlAsync(args) : execAsync(process.execPath, [BIN, ...args], { cwd: ROOT, env: c.env({ KUBESIM_NO_DAEMON: side === 'local' ? '1' : '' }) });
+  side === 'kubectl' ? c.kubectlAsync(args) : c.hosted(args, { env: { KUBESIM_NO_DAEMON: side === 'local' ? '1' : '' } });
 
 before(async () => {
   await c.setUp({ kubectl: true, create: ['--nodes', '1'], serveEnv: { KUBESIM_NO_DAEMON: '' } });
