@@ -71,8 +71,6 @@ export class CliHost {
   }
 
   stop(): void {
-    // Disconnected too: the IPC channel of a child still ending would hold this process open.
-    if (this.child?.connected) this.child.disconnect();
     this.child?.kill();
     this.child = undefined;
   }
