@@ -113,12 +113,17 @@ export class ServedCluster {
     return r.stdout;
   }
 
+  /** kubectl and the in-process CLI (hosted) at once, each given `stdin`: for what writes nothing (a dry run, a refusal, a read). */
+  bothClients(args: string[], stdin?: string): Promise<[RunResult, RunResult]> {
+    return Promise.all([this.kubectlAsync(args, { stdin }), this.hosted(args, { stdin })]);
+  }
+
   /**
    * kubectl and the in-process CLI (hosted), side by side, both refused with `stderr` and
    * exit 1: a refusal writes nothing, so neither run sees the other's.
    */
   async refusedAlike(args: string[], stdin: string, stderr: string): Promise<void> {
-    const [k, s] = await Promise.all([this.kubectlAsync(args, { stdin }), this.hosted(args, { stdin })]);
+    const [k, s] = await this.bothClients(args, stdin);
     assert.deepEqual([k.code, k.stdout, k.stderr], [1, '', stderr], `kubectl ${args.join(' ')} <<< ${stdin}`);
     assert.deepEqual(s, k, `in-process ${args.join(' ')} <<< ${stdin}`);
   }
