@@ -8,8 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServedCluster } from './harness';
-import { BIN, ROOT, type RunResult } from '../e2e/helpers';
-import { execAsync } from '../helpers/exec';
+import type { RunResult } from '../e2e/helpers';
 
 const c = new ServedCluster('apf');
 const NS = { kubectl: 'apf-k', daemon: 'apf-d', local: 'apf-l' } as const;
@@ -40,7 +39,8 @@ type Ran = RunResult & { ms: number };
 async function run(side: Side, args: string[]): Promise<Ran> {
   const full = [...args, '-n', NS[side]];
   const t0 = Date.now();
-  const r = side === 'kubectl' ? await c.kubectlAsync(full) : await execAsync(process.execPath, [BIN, ...full], { cwd: ROOT, env: c.env({ KUBESIM_NO_DAEMON: side === 'local' ? '1' : '' }) });
+  // kubesim's sides in a CLI host each (test/helpers/cli-host.ts), not a process per command
+  const r = side === 'kubectl' ? await c.kubectlAsync(full) : await c.hosted(full, { env: { KUBESIM_NO_DAEMON: side === 'local' ? '1' : '' } });
   return { ...r, ms: Date.now() - t0 };
 }
 
@@ -137,7 +137,7 @@ test('apply --prune deletes with --cascade and --grace-period: an orphaned Deplo
   });
   // The Deployment's ReplicaSet, once its controller made it (one look at every side's namespace a poll).
   const deadline = Date.now() + 30_000;
-  const namespaces = async () => (await c.kubectlAsync(['get', 'rs', '-A', '-l', 'app=d1', '-o', 'jsonpath={.items[*].metadata.namespace}'])).stdout.split(' ');
+  const namespaces = async () => (JSON.parse((await c.request('GET', '/apis/apps/v1/replicasets?labelSelector=app%3Dd1')).body).items as { metadata: { namespace: string } }[]).map((rs) => rs.metadata.namespace);
   let seen = await namespaces();
   while (!Object.values(NS).every((ns) => seen.includes(ns)) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 200));

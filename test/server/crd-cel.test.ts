@@ -70,20 +70,17 @@ const widgets = (maxRule = '') => crdYaml('widgets', 'Widget', `        x-kubern
 const widget = (spec: string, name = 'w') => `apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: ${name}, namespace: default}\nspec: ${spec}\n`;
 const invalid = (...causes: string[]) => (causes.length === 1 ? `The Widget "w" is invalid: ${causes[0]}\n` : `The Widget "w" is invalid: \n${causes.map((x) => `* ${x}\n`).join('')}`);
 
-/** kubectl and the in-process CLI, both refused with `stderr`, exit 1. */
-function refusedAlike(args: string[], stdin: string, stderr: string): void {
-  const k = c.kubectl(args, { stdin });
-  assert.deepEqual([k.code, k.stdout, k.stderr], [1, '', stderr], `kubectl ${args.join(' ')} <<< ${stdin}`);
-  assert.deepEqual(c.kubesim(args, { stdin }), k, `in-process ${args.join(' ')} <<< ${stdin}`);
-}
+const refusedAlike = (args: string[], stdin: string, stderr: string) => c.refusedAlike(args, stdin, stderr);
 
-function acceptedAlike(args: string[], stdin: string, stdout: string): void {
-  const k = c.kubectl(args, { stdin });
+/** kubectl accepts with `stdout`; a server dry run (it writes nothing) in-process too, at the same time. */
+async function acceptedAlike(args: string[], stdin: string, stdout: string): Promise<void> {
+  const dry = args.includes('--dry-run=server');
+  const [k, s] = await Promise.all([c.kubectlAsync(args, { stdin }), dry ? c.hosted(args, { stdin }) : undefined]);
   assert.deepEqual([k.code, k.stdout, k.stderr], [0, stdout, ''], `kubectl ${args.join(' ')} <<< ${stdin}`);
-  if (args.includes('--dry-run=server')) assert.deepEqual(c.kubesim(args, { stdin }), k, `in-process ${args.join(' ')}`);
+  if (dry) assert.deepEqual(s, k, `in-process ${args.join(' ')}`);
 }
 
-test('rules of a custom resource: failures worded as kube-apiserver, on create', () => {
+test('rules of a custom resource: failures worded as kube-apiserver, on create', async () => {
   assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: widgets() }).code, 0);
   assert.equal(c.kubectl(['wait', '--for=condition=Established', 'crd/widgets.example.com', '--timeout=20s']).code, 0);
   const create = ['create', '-f', '-'];
@@ -102,22 +99,22 @@ test('rules of a custom resource: failures worded as kube-apiserver, on create',
     // A blocking schema error (here NotSupported): the rules are not run, and one error says so.
     ['{min: 5, max: 3, size: s, tier: c}', invalid('spec.tier: Unsupported value: "c": supported values: "a", "b"', '<nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation')],
   ];
-  for (const [spec, stderr] of cases) refusedAlike(create, widget(spec), stderr);
+  for (const [spec, stderr] of cases) await refusedAlike(create, widget(spec), stderr);
   // A rule at the resource root: a nil field path; self.metadata shows the name.
-  refusedAlike(create, widget('{min: 1, max: 3, size: s}', 'bad'), 'The Widget "bad" is invalid: <nil>: Invalid value: "object": failed rule: self.metadata.name != \'bad\'\n');
-  acceptedAlike(['create', '-f', '-', '--dry-run=server'], widget('{min: 1, max: 3, size: s, hosts: [A.B, c]}'), 'widget.example.com/w created (server dry run)\n');
+  await refusedAlike(create, widget('{min: 1, max: 3, size: s}', 'bad'), 'The Widget "bad" is invalid: <nil>: Invalid value: "object": failed rule: self.metadata.name != \'bad\'\n');
+  await acceptedAlike(['create', '-f', '-', '--dry-run=server'], widget('{min: 1, max: 3, size: s, hosts: [A.B, c]}'), 'widget.example.com/w created (server dry run)\n');
 });
 
-test('transition rules (oldSelf) run on update only, list-map items correlate by key, unchanged values ratchet', () => {
+test('transition rules (oldSelf) run on update only, list-map items correlate by key, unchanged values ratchet', async () => {
   const apply = ['apply', '-f', '-'];
   const base = '{min: 1, max: 200, name: w-1, size: s, ports: [{name: http, port: 80}]}';
   assert.deepEqual(c.kubectl(apply, { stdin: widget(base) }), { code: 0, stdout: 'widget.example.com/w created\n', stderr: '' });
   // Immutable size: reason Forbidden at fieldPath .size.
-  refusedAlike(apply, widget(base.replace('size: s', 'size: m')), invalid('spec.size: Forbidden: size is immutable'));
+  await refusedAlike(apply, widget(base.replace('size: s', 'size: m')), invalid('spec.size: Forbidden: size is immutable'));
   // The item keyed "http" correlates with its old self wherever it moves; a new key has no oldSelf.
-  refusedAlike(apply, widget(base.replace('port: 80', 'port: 81')), invalid('spec.ports[0]: Invalid value: "object": the port of a named entry is immutable'));
+  await refusedAlike(apply, widget(base.replace('port: 80', 'port: 81')), invalid('spec.ports[0]: Invalid value: "object": the port of a named entry is immutable'));
   const moved = base.replace('[{name: http, port: 80}]', '[{name: https, port: 443}, {name: http, port: 80}]');
-  assert.deepEqual(c.kubesim(apply, { stdin: widget(moved) }), { code: 0, stdout: 'widget.example.com/w configured\n', stderr: '' });
+  assert.deepEqual(await c.hosted(apply, { stdin: widget(moved) }), { code: 0, stdout: 'widget.example.com/w configured\n', stderr: '' });
   // The optionalOldSelf rule has an old value now: a negative min is allowed on update.
   assert.equal(c.kubectl(apply, { stdin: widget(moved.replace('min: 1', 'min: -1')) }).code, 0);
 
@@ -125,11 +122,11 @@ test('transition rules (oldSelf) run on update only, list-map items correlate by
   assert.equal(c.kubectl(apply, { stdin: widgets(', x-kubernetes-validations: [{rule: self < 100}]') }).code, 0);
   const later = moved.replace('min: 1', 'min: -1');
   assert.deepEqual(c.kubectl(apply, { stdin: widget(later.replace('name: w-1', 'name: w-2')) }), { code: 0, stdout: 'widget.example.com/w configured\n', stderr: '' });
-  refusedAlike(apply, widget(later.replace('name: w-1', 'name: w-2').replace('max: 200', 'max: 150')), invalid('spec.max: Invalid value: "integer": failed rule: self < 100'));
+  await refusedAlike(apply, widget(later.replace('name: w-1', 'name: w-2').replace('max: 200', 'max: 150')), invalid('spec.max: Invalid value: "integer": failed rule: self < 100'));
   assert.equal(c.kubectl(['get', 'widget', 'w', '-o', 'jsonpath={.spec.max} {.spec.name} {.spec.ports[*].name}']).stdout, '200 w-2 https http');
 });
 
-test('a CRD whose rule does not compile is refused; a rule using a library kubesim lacks is accepted', () => {
+test('a CRD whose rule does not compile is refused; a rule using a library kubesim lacks is accepted', async () => {
   const crd = (plural: string, kind: string, rules: string) => crdYaml(plural, kind, `        properties:
           spec:
             type: object
@@ -139,11 +136,11 @@ ${rules}`);
   const rule = (fields: string) => `apiextensions.ValidationRule{Rule:${fields}, Message:"", MessageExpression:"", Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:"", OptionalOldSelf:(*bool)(nil)}`;
   const at = 'spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations';
   // cel-go's "undeclared reference" and "must evaluate to a bool" (its syntax errors' own text differs: cel-js's parser).
-  refusedAlike(['apply', '-f', '-'], crd('bads', 'Bad', '            - rule: selff.min > 0\n            - rule: self.min + 1\n'),
+  await refusedAlike(['apply', '-f', '-'], crd('bads', 'Bad', '            - rule: selff.min > 0\n            - rule: self.min + 1\n'),
     'The CustomResourceDefinition "bads.example.com" is invalid: \n' +
     `* ${at}[0].rule: Invalid value: ${rule('"selff.min > 0"')}: compilation failed: ERROR: <input>:1:1: undeclared reference to 'selff' (in container '')\n | selff.min > 0\n | ^\n` +
     `* ${at}[1].rule: Invalid value: ${rule('"self.min + 1"')}: cel expression must evaluate to a bool\n`);
-  refusedAlike(['create', '-f', '-'], crd('bads', 'Bad', '            - rule: self.min <=\n'),
+  await refusedAlike(['create', '-f', '-'], crd('bads', 'Bad', '            - rule: self.min <=\n'),
     `The CustomResourceDefinition "bads.example.com" is invalid: ${at}[0].rule: Invalid value: ${rule('"self.min <="')}: compilation failed: ERROR: <input>:1:12: Syntax error: Unexpected token: EOF\n | self.min <=\n | ...........^\n`);
   assert.equal(c.kubectl(['get', 'crd', 'bads.example.com']).code, 1);
   // strings.quote() (cel-go's strings extension) is not in kubesim's CEL: the rule is skipped, the CRD accepted.
@@ -151,13 +148,13 @@ ${rules}`);
   assert.deepEqual(c.kubectl(['apply', '-f', '-'], { stdin: skipped }), { code: 0, stdout: 'customresourcedefinition.apiextensions.k8s.io/oks.example.com created\n', stderr: '' });
   assert.equal(c.kubectl(['wait', '--for=condition=Established', 'crd/oks.example.com', '--timeout=20s']).code, 0);
   const ok = (min: number) => `apiVersion: example.com/v1\nkind: Ok\nmetadata: {name: o, namespace: default}\nspec: {min: ${min}}\n`;
-  refusedAlike(['create', '-f', '-'], ok(0), 'The Ok "o" is invalid: spec: Invalid value: "object": failed rule: self.min > 0\n');
+  await refusedAlike(['create', '-f', '-'], ok(0), 'The Ok "o" is invalid: spec: Invalid value: "object": failed rule: self.min > 0\n');
   // An update is refused as a create is.
-  refusedAlike(['apply', '-f', '-'], skipped + '            - rule: self.min >\n',
+  await refusedAlike(['apply', '-f', '-'], skipped + '            - rule: self.min >\n',
     `The CustomResourceDefinition "oks.example.com" is invalid: ${at}[2].rule: Invalid value: ${rule('"self.min >"')}: compilation failed: ERROR: <input>:1:11: Syntax error: Unexpected token: EOF\n | self.min >\n | ..........^\n`);
 });
 
-test('rules are type-checked against the schema at CRD create: an undeclared field or mismatched types refuse the CRD', () => {
+test('rules are type-checked against the schema at CRD create: an undeclared field or mismatched types refuse the CRD', async () => {
   const crd = (rules: string) => crdYaml('typeds', 'Typed', `        properties:
           spec:
             type: object
@@ -169,7 +166,7 @@ ${rules}`);
   const at = 'spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations';
   // cel-go's checker errors, at the select's dot and at the operator; unknown fields of a
   // preserve-unknown-fields object are not declared; the result must be a bool.
-  refusedAlike(['apply', '-f', '-'], crd("            - rule: self.foo == 1\n            - rule: self.min == 'a'\n            - rule: self.tags.exists(t, t + 1 == 2)\n            - rule: self.min\n"),
+  await refusedAlike(['apply', '-f', '-'], crd("            - rule: self.foo == 1\n            - rule: self.min == 'a'\n            - rule: self.tags.exists(t, t + 1 == 2)\n            - rule: self.min\n"),
     'The CustomResourceDefinition "typeds.example.com" is invalid: \n' +
     `* ${at}[0].rule: Invalid value: ${rule('self.foo == 1')}: compilation failed: ERROR: <input>:1:5: undefined field 'foo'\n | self.foo == 1\n | ....^\n` +
     `* ${at}[1].rule: Invalid value: ${rule("self.min == 'a'")}: compilation failed: ERROR: <input>:1:10: found no matching overload for '_==_' applied to '(int, string)'\n | self.min == 'a'\n | .........^\n` +
@@ -180,11 +177,11 @@ ${rules}`);
   assert.deepEqual(c.kubectl(['apply', '-f', '-'], { stdin: ok }), { code: 0, stdout: 'customresourcedefinition.apiextensions.k8s.io/typeds.example.com created\n', stderr: '' });
   assert.equal(c.kubectl(['wait', '--for=condition=Established', 'crd/typeds.example.com', '--timeout=20s']).code, 0);
   const typed = (spec: string) => `apiVersion: example.com/v1\nkind: Typed\nmetadata: {name: t, namespace: default}\nspec: ${spec}\n`;
-  refusedAlike(['create', '-f', '-'], typed('{min: 1, a-b: 2}'), 'The Typed "t" is invalid: spec: Invalid value: "object": failed rule: self.a__dash__b < self.min\n');
-  acceptedAlike(['create', '-f', '-', '--dry-run=server'], typed('{min: 3, a-b: 2, extra: x}'), 'typed.example.com/t created (server dry run)\n');
+  await refusedAlike(['create', '-f', '-'], typed('{min: 1, a-b: 2}'), 'The Typed "t" is invalid: spec: Invalid value: "object": failed rule: self.a__dash__b < self.min\n');
+  await acceptedAlike(['create', '-f', '-', '--dry-run=server'], typed('{min: 3, a-b: 2, extra: x}'), 'typed.example.com/t created (server dry run)\n');
 });
 
-test('a status subresource write runs every rule of the object: a root rule on the status refuses it', () => {
+test('a status subresource write runs every rule of the object: a root rule on the status refuses it', async () => {
   const crd = crdSkeleton({ plural: 'gadgets', kind: 'Gadget', versionExtra: 'subresources: {status: {}}', schema: `x-kubernetes-validations:
 - rule: "!has(self.status) || self.status.count <= self.spec.max"
 properties:
@@ -194,12 +191,12 @@ properties:
   assert.equal(c.kubectl(['wait', '--for=condition=Established', 'crd/gadgets.example.com', '--timeout=20s']).code, 0);
   assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: 'apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g, namespace: default}\nspec: {max: 10}\n' }).code, 0);
   const patch = (count: number) => ['patch', 'gadget', 'g', '--subresource=status', '--type=merge', '-p', `{"status":{"count":${count}}}`];
-  refusedAlike(patch(11), '', 'The Gadget "g" is invalid: <nil>: Invalid value: "object": failed rule: !has(self.status) || self.status.count <= self.spec.max\n');
-  assert.deepEqual(c.kubesim(patch(10)), { code: 0, stdout: 'gadget.example.com/g patched\n', stderr: '' });
+  await refusedAlike(patch(11), '', 'The Gadget "g" is invalid: <nil>: Invalid value: "object": failed rule: !has(self.status) || self.status.count <= self.spec.max\n');
+  assert.deepEqual(await c.hosted(patch(10)), { code: 0, stdout: 'gadget.example.com/g patched\n', stderr: '' });
   assert.equal(c.kubectl(['get', 'gadget', 'g', '-o', 'jsonpath={.status.count}']).stdout, '10');
 });
 
-test('Kubernetes CEL libraries of 1.32: format, sets, ip and cidr', () => {
+test('Kubernetes CEL libraries of 1.32: format, sets, ip and cidr', async () => {
   const crd = crdYaml('nets', 'Net', `        properties:
           spec:
             type: object
@@ -219,10 +216,10 @@ test('Kubernetes CEL libraries of 1.32: format, sets, ip and cidr', () => {
   const net = (spec: string) => `apiVersion: example.com/v1\nkind: Net\nmetadata: {name: nt, namespace: default}\nspec: ${spec}\n`;
   const refused = (...causes: string[]) => (causes.length === 1 ? `The Net "nt" is invalid: ${causes[0]}\n` : `The Net "nt" is invalid: \n${causes.map((x) => `* ${x}\n`).join('')}`);
   const create = ['create', '-f', '-'];
-  refusedAlike(create, net('{name: My_Name, tags: [a, c]}'), refused(
+  await refusedAlike(create, net('{name: My_Name, tags: [a, c]}'), refused(
     `spec: Invalid value: "object": name: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
     'spec: Invalid value: "object": tags are a or b'));
-  refusedAlike(create, net('{name: nt, addr: 10.0.0.01}'), refused(`spec: Invalid value: "object": IP Address "10.0.0.01" parse error during conversion from string: ParseAddr("10.0.0.01"): IPv4 field has octet with leading zero evaluating rule: addr is a canonical address of 10.0.0.0/8`));
-  refusedAlike(create, net('{name: nt, addr: 11.0.0.1, net: 10.1.2.0/16}'), refused('spec: Invalid value: "object": addr is a canonical address of 10.0.0.0/8', 'spec: Invalid value: "object": net is a masked prefix of 16 bits or more'));
-  acceptedAlike(['create', '-f', '-', '--dry-run=server'], net('{name: nt, tags: [b, a, b], addr: 10.1.2.3, net: 10.1.0.0/16}'), 'net.example.com/nt created (server dry run)\n');
+  await refusedAlike(create, net('{name: nt, addr: 10.0.0.01}'), refused(`spec: Invalid value: "object": IP Address "10.0.0.01" parse error during conversion from string: ParseAddr("10.0.0.01"): IPv4 field has octet with leading zero evaluating rule: addr is a canonical address of 10.0.0.0/8`));
+  await refusedAlike(create, net('{name: nt, addr: 11.0.0.1, net: 10.1.2.0/16}'), refused('spec: Invalid value: "object": addr is a canonical address of 10.0.0.0/8', 'spec: Invalid value: "object": net is a masked prefix of 16 bits or more'));
+  await acceptedAlike(['create', '-f', '-', '--dry-run=server'], net('{name: nt, tags: [b, a, b], addr: 10.1.2.3, net: 10.1.0.0/16}'), 'net.example.com/nt created (server dry run)\n');
 });

@@ -44,16 +44,20 @@ before(async () => {
 });
 after(() => c.stop());
 
-function run(side: Side, args: string[]): RunResult {
+/** kubesim's side runs in its CLI host (test/helpers/cli-host.ts): one process for the file's hundred commands. */
+function run(side: Side, args: string[]): Promise<RunResult> {
   // before any `--`: what follows it is the container's command
   const dash = args.indexOf('--');
   const full = dash < 0 ? [...args, '-n', NS[side]] : [...args.slice(0, dash), '-n', NS[side], ...args.slice(dash)];
-  return side === 'kubectl' ? c.kubectl(full) : c.kubesim(full);
+  return side === 'kubectl' ? c.kubectlAsync(full) : c.hosted(full);
 }
 
+/** `args` on both sides at once (each in its own namespace); kubectl's result, then kubesim's. */
+const bothSides = (args: string[]) => Promise.all(SIDES.map((s) => run(s, args)));
+
 /** Pods as the API returns them, by name: one `get` for all (each process start costs more than the read). */
-function podsOf(side: Side, names: string[]): Map<string, any> {
-  const r = run(side, ['get', 'pod', ...names, '-o', 'json', '--show-managed-fields']);
+async function podsOf(side: Side, names: string[]): Promise<Map<string, any>> {
+  const r = await run(side, ['get', 'pod', ...names, '-o', 'json', '--show-managed-fields']);
   assert.equal(r.code, 0, r.stderr);
   const got = JSON.parse(r.stdout);
   const pods: any[] = got.kind === 'List' ? got.items : [got];
@@ -73,18 +77,20 @@ function normalized(side: Side, pod: any): string {
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/g, 'TIME');
 }
 
-const copyOf = (side: Side, name: string): string => normalized(side, podsOf(side, [name]).get(name));
+const copyOf = async (side: Side, name: string): Promise<string> => normalized(side, (await podsOf(side, [name])).get(name));
+/** Both sides' copy `name`, read at once: kubectl's, then kubesim's. */
+const copiesOf = (name: string) => Promise.all(SIDES.map((s) => copyOf(s, name)));
 
 /** Each side's copies `names`, compared one by one (`what` names each in a failure); kubesim's pods. */
-function sameCopies(names: string[], what: (name: string) => string = (n) => n): Map<string, any> {
-  const [k, s] = SIDES.map((side) => podsOf(side, names));
+async function sameCopies(names: string[], what: (name: string) => string = (n) => n): Promise<Map<string, any>> {
+  const [k, s] = await Promise.all(SIDES.map((side) => podsOf(side, names)));
   for (const name of names) assert.equal(normalized('kubesim', s.get(name)), normalized('kubectl', k.get(name)), what(name));
   return s;
 }
 
 /** Runs `debug web <args>` on both sides: the same exit code, stdout and stderr. */
-function both(args: string[]): RunResult {
-  const out = SIDES.map((s) => run(s, ['debug', 'web', ...args]));
+async function both(args: string[]): Promise<RunResult> {
+  const out = await bothSides(['debug', 'web', ...args]);
   const shown = (r: RunResult) => [r.code, r.stdout.replace(/debugger-[a-z0-9]{5}/g, 'debugger-X'), r.stderr.replaceAll(NS.kubesim, NS.kubectl)];
   assert.deepEqual(shown(out[1]), shown(out[0]), `kubesim debug web ${args.join(' ')}`);
   return out[0];
@@ -105,13 +111,13 @@ const CASES: Array<[string, string[]]> = [
   ['legacy, --share-processes set explicitly, -i without attaching', ['--image=busybox:1.36', '-c', 'dbg', '--share-processes', '-i', '--attach=false', '-q']],
 ];
 
-test('debug --copy-to leaves the copy kubectl leaves, for each profile and --keep-* flag', () => {
-  CASES.forEach(([what, args], i) => {
-    const r = both([`--copy-to=cp${i}`, ...args]);
+test('debug --copy-to leaves the copy kubectl leaves, for each profile and --keep-* flag', async () => {
+  for (const [i, [what, args]] of CASES.entries()) {
+    const r = await both([`--copy-to=cp${i}`, ...args]);
     assert.equal(r.code, 0, `${what}: ${r.stderr}`);
-  });
+  }
   // Each copy is made once and left alone: compared after all were made.
-  const made = sameCopies(CASES.map((_, i) => `cp${i}`), (name) => CASES[Number(name.slice(2))][0]);
+  const made = await sameCopies(CASES.map((_, i) => `cp${i}`), (name) => CASES[Number(name.slice(2))][0]);
   // spot checks that the cases did what they say (the comparison alone would pass on two no-ops)
   const pod = made.get('cp3');
   assert.deepEqual([pod.metadata.labels, pod.metadata.annotations, pod.spec.initContainers.length, pod.spec.shareProcessNamespace], [undefined, undefined, 1, true]);
@@ -124,63 +130,67 @@ test('debug --copy-to leaves the copy kubectl leaves, for each profile and --kee
   assert.deepEqual(legacy.spec.containers.map((x: { name: string; image: string }) => `${x.name}=${x.image}`), ['app=nginx', 'side=busybox:1.36', 'dbg=busybox:1.36']);
 });
 
-test('debug --copy-to without -c names the debug container as kubectl does', () => {
-  const r = both(['--copy-to=named', '--image=busybox:1.36', '--profile=general']);
+test('debug --copy-to without -c names the debug container as kubectl does', async () => {
+  const r = await both(['--copy-to=named', '--image=busybox:1.36', '--profile=general']);
   assert.match(r.stdout, /^Defaulting debug container name to debugger-[a-z0-9]{5}\.\n$/);
   const norm = (s: string) => s.replace(/debugger-[a-z0-9]{5}/g, 'debugger-X');
-  assert.equal(norm(copyOf('kubesim', 'named')), norm(copyOf('kubectl', 'named')));
+  const [k, s] = await copiesOf('named');
+  assert.equal(norm(s), norm(k));
 });
 
-test('debug --copy-to refuses what kubectl refuses: an existing copy, a missing container without --image, a missing pod', () => {
-  const exists = both(['--copy-to=cp0', '--image=busybox:1.36', '-c', 'dbg', '--profile=general']);
+test('debug --copy-to refuses what kubectl refuses: an existing copy, a missing container without --image, a missing pod', async () => {
+  const exists = await both(['--copy-to=cp0', '--image=busybox:1.36', '-c', 'dbg', '--profile=general']);
   assert.deepEqual([exists.code, exists.stderr], [1, 'Error from server (AlreadyExists): pods "cp0" already exists\n']);
-  const noImage = both(['--copy-to=x1', '-c', 'nosuch', '--profile=general', '--', 'sh']);
+  const noImage = await both(['--copy-to=x1', '-c', 'nosuch', '--profile=general', '--', 'sh']);
   assert.deepEqual([noImage.code, noImage.stderr], [1, 'error: you must specify image when creating new container\n']);
-  const out = SIDES.map((s) => run(s, ['debug', 'nosuch', '--copy-to=x2', '--image=busybox:1.36', '--profile=general']));
+  const out = await bothSides(['debug', 'nosuch', '--copy-to=x2', '--image=busybox:1.36', '--profile=general']);
   assert.deepEqual(out[1], out[0]);
   assert.equal(out[0].stderr, 'Error from server (NotFound): pods "nosuch" not found\n');
-  for (const s of SIDES) assert.equal(run(s, ['get', 'pods', 'x1', 'x2', '--ignore-not-found']).stdout, '');
+  for (const r of await bothSides(['get', 'pods', 'x1', 'x2', '--ignore-not-found'])) assert.equal(r.stdout, '');
 });
 
-test('the profiles shape an ephemeral container and a node debugging pod as kubectl\'s do', () => {
+test('the profiles shape an ephemeral container and a node debugging pod as kubectl\'s do', async () => {
   for (const profile of PROFILES) {
-    const r = both([`--image=busybox:1.36`, '-c', `e-${profile}`, `--profile=${profile}`, '-q']);
+    const r = await both([`--image=busybox:1.36`, '-c', `e-${profile}`, `--profile=${profile}`, '-q']);
     assert.equal(r.code, 0, r.stderr);
   }
-  assert.equal(copyOf('kubesim', 'web'), copyOf('kubectl', 'web'));
-  const ecs = JSON.parse(c.ok(['get', 'pod', 'web', '-n', NS.kubesim, '-o', 'json'])).spec.ephemeralContainers;
+  const [k, s] = await copiesOf('web');
+  assert.equal(s, k);
+  const ecs = JSON.parse((await run('kubesim', ['get', 'pod', 'web', '-o', 'json'])).stdout).spec.ephemeralContainers;
   assert.deepEqual(ecs.find((e: { name: string }) => e.name === 'e-general').securityContext, { capabilities: { add: ['SYS_PTRACE'] } });
-  const node = run('kubectl', ['get', 'pod', 'web', '-o', 'jsonpath={.spec.nodeName}']).stdout;
-  // Each side's node debugging pod for each profile, then both sides' pods read at once.
-  const made = SIDES.map((s) => {
-    const names = PROFILES.map((profile) => {
-      const d = run(s, ['debug', `node/${node}`, '--image=busybox:1.36', '-c', 'dbg', `--profile=${profile}`]);
+  const node = (await run('kubectl', ['get', 'pod', 'web', '-o', 'jsonpath={.spec.nodeName}'])).stdout;
+  // Each side's node debugging pod for each profile (the sides side by side), then its pods read at once.
+  const made = await Promise.all(SIDES.map(async (s) => {
+    const names: string[] = [];
+    for (const profile of PROFILES) {
+      const d = await run(s, ['debug', `node/${node}`, '--image=busybox:1.36', '-c', 'dbg', `--profile=${profile}`]);
       assert.equal(d.code, 0, d.stderr);
       const pod = new RegExp(`^Creating debugging pod (node-debugger-${node}-[a-z0-9]{5}) with container dbg on node ${node}\\.\n$`).exec(d.stdout)?.[1];
       assert.ok(pod, d.stdout);
-      return pod;
-    });
-    const pods = podsOf(s, names);
+      names.push(pod);
+    }
+    const pods = await podsOf(s, names);
     return names.map((pod) => normalized(s, pods.get(pod)).replaceAll(pod, 'POD'));
-  });
+  }));
   PROFILES.forEach((profile, i) => assert.equal(made[1][i], made[0][i], profile));
 });
 
-test('--custom merges a partial container into the debug container after the profile, as kubectl does', () => {
+test('--custom merges a partial container into the debug container after the profile, as kubectl does', async () => {
   const custom = c.file('custom.json', JSON.stringify({ env: [{ name: 'X', value: '2' }, { name: 'Y', value: 'y' }], securityContext: { runAsUser: 0, capabilities: { add: ['NET_ADMIN'] } }, resources: { limits: { cpu: '100m' } } }));
   for (const [i, args] of [
     ['-c', 'app', '--profile=general', '--', 'sh'],
     ['--image=busybox:1.36', '-c', 'dbg', '--profile=sysadmin', '--env=X=1'],
   ].entries()) {
-    const r = both([`--copy-to=cu${i}`, `--custom=${custom}`, ...args]);
+    const r = await both([`--copy-to=cu${i}`, `--custom=${custom}`, ...args]);
     assert.equal(r.code, 0, r.stderr);
   }
-  const app = sameCopies(['cu0', 'cu1']).get('cu0').spec.containers[0];
+  const app = (await sameCopies(['cu0', 'cu1'])).get('cu0').spec.containers[0];
   assert.deepEqual([app.env, app.securityContext], [[{ name: 'X', value: '2' }, { name: 'Y', value: 'y' }], { capabilities: { add: ['NET_ADMIN'] }, runAsUser: 0 }]); // a list without a merge strategy is replaced
-  const r = both(['-c', 'ec-custom', '--image=busybox:1.36', '--profile=netadmin', `--custom=${custom}`, '-q']);
+  const r = await both(['-c', 'ec-custom', '--image=busybox:1.36', '--profile=netadmin', `--custom=${custom}`, '-q']);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(copyOf('kubesim', 'web'), copyOf('kubectl', 'web'));
-  const refused = both(['--copy-to=cu9', '--image=busybox:1.36', `--custom=${c.file('bad.json', '{"image": "x"}')}`]);
+  const [k, s] = await copiesOf('web');
+  assert.equal(s, k);
+  const refused = await both(['--copy-to=cu9', '--image=busybox:1.36', `--custom=${c.file('bad.json', '{"image": "x"}')}`]);
   assert.deepEqual([refused.code, refused.stderr], [1, 'error: name, command, image, lifecycle and volume devices are not modifiable via custom profile\n']);
 });
 
@@ -212,14 +222,14 @@ const CUSTOM_YAML: string[] = [
   "resources: {limits: {cpu: '1.5', memory: 1024Mi}, requests: {memory: 0.5Ki, ephemeral-storage: '1000'}}\n",
 ];
 
-test('--custom in YAML is read as kubectl reads it (go-yaml v2 into a v1.Container)', () => {
+test('--custom in YAML is read as kubectl reads it (go-yaml v2 into a v1.Container)', async () => {
   const made: string[] = [];
-  CUSTOM_YAML.forEach((text, i) => {
-    const r = both([`--copy-to=yc${i}`, '--image=busybox:1.36', '-c', 'dbg', '--profile=general', `--custom=${c.file(`custom${i}.yaml`, text)}`]);
+  for (const [i, text] of CUSTOM_YAML.entries()) {
+    const r = await both([`--copy-to=yc${i}`, '--image=busybox:1.36', '-c', 'dbg', '--profile=general', `--custom=${c.file(`custom${i}.yaml`, text)}`]);
     if (r.code === 0) made.push(`yc${i}`);
     else assert.match(r.stderr, /does not contain a valid container spec: error unmarshaling JSON: while decoding JSON: /, text);
-  });
-  const pods = sameCopies(made, (name) => CUSTOM_YAML[Number(name.slice(2))]);
+  }
+  const pods = await sameCopies(made, (name) => CUSTOM_YAML[Number(name.slice(2))]);
   // what the comparisons covered
   const dbg = pods.get('yc0').spec.containers.at(-1);
   assert.deepEqual([dbg.stdin, dbg.tty, dbg.workingDir, dbg.args, dbg.env], [true, true, 'true', ['true', '511', '1000', '1.5', '3.1415927', '1e+21', '+Inf', '31', '1.2345678e+07'], [{ name: 'A', value: 'true' }, { name: 'true', value: 'false' }]]);
@@ -227,26 +237,29 @@ test('--custom in YAML is read as kubectl reads it (go-yaml v2 into a v1.Contain
   assert.deepEqual([second.stdin, second.workingDir, second.resources.limits], [undefined, '/w', { cpu: '1', memory: '500m' }]);
 });
 
-test('debug -f copies the pod as the file gives it (the Builder reads no live object), in -n\'s namespace', () => {
+test('debug -f copies the pod as the file gives it (the Builder reads no live object), in -n\'s namespace', async () => {
   const file = c.file('file-pod.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: web, labels: {from: file}}\nspec:\n  containers: [{name: app, image: "nginx:1.27"}]\n');
-  const out = SIDES.map((s) => run(s, ['debug', '-f', file, '--copy-to=from-file', '--image=busybox:1.36', '-c', 'dbg', '--profile=general']));
+  const out = await bothSides(['debug', '-f', file, '--copy-to=from-file', '--image=busybox:1.36', '-c', 'dbg', '--profile=general']);
   assert.deepEqual(out[1], out[0]);
   assert.equal(out[0].code, 0, out[0].stderr);
-  assert.equal(copyOf('kubesim', 'from-file'), copyOf('kubectl', 'from-file'));
-  assert.equal(run('kubesim', ['get', 'pod', 'from-file', '-o', 'jsonpath={.spec.containers[*].image}']).stdout, 'nginx:1.27 busybox:1.36');
-  const both = SIDES.map((s) => run(s, ['debug', 'web', '-f', file, '--copy-to=x3', '--image=busybox:1.36', '--profile=general']));
+  const [k, s] = await copiesOf('from-file');
+  assert.equal(s, k);
+  assert.equal((await run('kubesim', ['get', 'pod', 'from-file', '-o', 'jsonpath={.spec.containers[*].image}'])).stdout, 'nginx:1.27 busybox:1.36');
+  const both = await bothSides(['debug', 'web', '-f', file, '--copy-to=x3', '--image=busybox:1.36', '--profile=general']);
   assert.deepEqual(both[1], both[0]);
   assert.equal(both[0].stderr, 'error: resource/name arguments cannot be provided when a path is specified\n');
 });
 
-test('debug --copy-to --replace deletes the original at once; --same-node keeps its node', () => {
-  const node = run('kubectl', ['get', 'pod', 'web', '-o', 'jsonpath={.spec.nodeName}']).stdout;
+test('debug --copy-to --replace deletes the original at once; --same-node keeps its node', async () => {
+  const node = (await run('kubectl', ['get', 'pod', 'web', '-o', 'jsonpath={.spec.nodeName}'])).stdout;
   assert.ok(node, 'web is scheduled');
-  const r = both(['--copy-to=moved', '--image=busybox:1.36', '-c', 'dbg', '--profile=general', '--replace', '--same-node']);
+  const r = await both(['--copy-to=moved', '--image=busybox:1.36', '-c', 'dbg', '--profile=general', '--replace', '--same-node']);
   assert.equal(r.code, 0, r.stderr);
-  for (const s of SIDES) assert.equal(run(s, ['get', 'pod', 'web', '--ignore-not-found', '-o', 'name']).stdout, '', `${s}: web is gone`);
-  assert.equal(copyOf('kubesim', 'moved'), copyOf('kubectl', 'moved'));
-  assert.equal(run('kubesim', ['get', 'pod', 'moved', '-o', 'jsonpath={.spec.nodeName}']).stdout, node);
+  const gone = await bothSides(['get', 'pod', 'web', '--ignore-not-found', '-o', 'name']);
+  SIDES.forEach((s, i) => assert.equal(gone[i].stdout, '', `${s}: web is gone`));
+  const [k, s] = await copiesOf('moved');
+  assert.equal(s, k);
+  assert.equal((await run('kubesim', ['get', 'pod', 'moved', '-o', 'jsonpath={.spec.nodeName}'])).stdout, node);
 });
 
 test('debug --copy-to -it: a shell in the copy\'s debug container, through kubectl and kubesim alike', async () => {
@@ -255,7 +268,7 @@ test('debug --copy-to -it: a shell in the copy\'s debug container, through kubec
     const pty = runOnPty([...argv, 'debug', '-it', 'cp0', `--copy-to=${name}`, '-c', 'sh', '--image=busybox:1.36', '--profile=general', '-n', NS.kubectl, '--', 'sh'], steps, c.env());
     // First the copy (the client may start slowly): a wait begun before it would run the simulated clock past its timeout.
     const deadline = Date.now() + 30_000;
-    while ((await c.kubesimAsync(['get', 'pod', name, '-n', NS.kubectl, '-o', 'name'])).code !== 0) {
+    while ((await c.hosted(['get', 'pod', name, '-n', NS.kubectl, '-o', 'name'])).code !== 0) {
       assert.ok(Date.now() < deadline, `${argv[0]} debug never created ${name}`);
       await sleep(100);
     }

@@ -58,48 +58,47 @@ spec:
 before(async () => {
   // badimg backs off pulling for ever: the cluster never settles, a minute is enough
   await c.setUp({ kubectl: true, create: ['--nodes', '1'], manifest: `${PODS}---\n${JANE_READS_PODS}`, settle: ['--timeout', '1m'] });
-  assert.match(c.ok(['get', 'pod', 'badimg', '--no-headers']), /ImagePullBackOff|ErrImagePull/);
+  assert.match(await c.hostedOk(['get', 'pod', 'badimg', '--no-headers']), /ImagePullBackOff|ErrImagePull/);
 });
 
 after(() => c.stop());
 
-/** kubectl exec ARGS and kubesim exec ARGS: same stdout, stderr and exit code. */
-function same(args: string[], stdin?: string): { code: number; stdout: string; stderr: string } {
-  const k = c.kubectl(['exec', ...args], { stdin });
-  const s = c.kubesim(['exec', ...args], { stdin });
+/** kubectl exec ARGS and kubesim exec ARGS (in the cluster's CLI host), at once: same stdout, stderr and exit code. */
+async function same(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const [k, s] = await Promise.all([c.kubectlAsync(['exec', ...args], { stdin }), c.hosted(['exec', ...args], { stdin })]);
   assert.equal(s.stdout, k.stdout, `stdout of exec ${args.join(' ')}`);
   assert.equal(s.stderr, k.stderr, `stderr of exec ${args.join(' ')}`);
   assert.equal(s.code, k.code, `exit code of exec ${args.join(' ')}`);
   return k;
 }
 
-test('kubectl exec runs the command in the simulated shell, exit code through the error channel', () => {
-  const r = same(['box', '--', 'sh', '-c', 'echo hi; echo oops >&2; exit 3']);
+test('kubectl exec runs the command in the simulated shell, exit code through the error channel', async () => {
+  const r = await same(['box', '--', 'sh', '-c', 'echo hi; echo oops >&2; exit 3']);
   assert.equal(r.stdout, 'hi\n');
   assert.equal(r.stderr, 'Defaulted container "main" out of: main, side\noops\ncommand terminated with exit code 3\n');
   assert.equal(r.code, 3);
-  assert.equal(same(['box', '-c', 'side', '--', 'printenv', 'COLOR']).stdout, 'teal\n');
-  same(['box', '-c', 'side', '--', 'env']);
-  same(['box', '-c', 'side', '--', 'ls', '/var/run/secrets/kubernetes.io/serviceaccount']);
-  same(['box', '-c', 'side', '--', 'nosuch']);
-  same(['box', '-q', '--', 'sh', '-c', 'exit 0']);
+  assert.equal((await same(['box', '-c', 'side', '--', 'printenv', 'COLOR'])).stdout, 'teal\n');
+  await same(['box', '-c', 'side', '--', 'env']);
+  await same(['box', '-c', 'side', '--', 'ls', '/var/run/secrets/kubernetes.io/serviceaccount']);
+  await same(['box', '-c', 'side', '--', 'nosuch']);
+  await same(['box', '-q', '--', 'sh', '-c', 'exit 0']);
 });
 
-test('kubectl exec -i sends stdin, ended by the v5 close signal', () => {
-  const r = same(['-i', 'box', '-c', 'side', '--', 'sh', '-c', 'wc -l; cat'], 'one\ntwo\n');
+test('kubectl exec -i sends stdin, ended by the v5 close signal', async () => {
+  const r = await same(['-i', 'box', '-c', 'side', '--', 'sh', '-c', 'wc -l; cat'], 'one\ntwo\n');
   assert.equal(r.stdout, '2\n');
-  assert.equal(same(['-i', 'box', '-c', 'side', '--', 'sh'], 'echo from-script $((6*7))\nexit 4\n').code, 4);
+  assert.equal((await same(['-i', 'box', '-c', 'side', '--', 'sh'], 'echo from-script $((6*7))\nexit 4\n')).code, 4);
 });
 
-test('refusals carry kube messages: missing pod, container, not running, exited, completed', () => {
-  assert.equal(same(['nope', '--', 'true']).stderr, 'Error from server (NotFound): pods "nope" not found\n');
-  assert.equal(same(['box', '-c', 'nope', '--', 'true']).stderr, 'Error from server (BadRequest): container nope is not valid for pod box\n');
-  assert.equal(same(['badimg', '--', 'true']).stderr, 'error: unable to upgrade connection: container not found ("app")\n');
-  assert.equal(same(['half', '-c', 'done', '--', 'true']).stderr, 'error: Internal error occurred: error executing command in container: failed to exec in container: container is in CONTAINER_EXITED state\n');
-  assert.equal(same(['finished', '--', 'true']).stderr, 'error: cannot exec into a container in a completed pod; current phase is Succeeded\n');
+test('refusals carry kube messages: missing pod, container, not running, exited, completed', async () => {
+  assert.equal((await same(['nope', '--', 'true'])).stderr, 'Error from server (NotFound): pods "nope" not found\n');
+  assert.equal((await same(['box', '-c', 'nope', '--', 'true'])).stderr, 'Error from server (BadRequest): container nope is not valid for pod box\n');
+  assert.equal((await same(['badimg', '--', 'true'])).stderr, 'error: unable to upgrade connection: container not found ("app")\n');
+  assert.equal((await same(['half', '-c', 'done', '--', 'true'])).stderr, 'error: Internal error occurred: error executing command in container: failed to exec in container: container is in CONTAINER_EXITED state\n');
+  assert.equal((await same(['finished', '--', 'true'])).stderr, 'error: cannot exec into a container in a completed pod; current phase is Succeeded\n');
 });
 
-test('exec needs create on pods/exec', () => {
+test('exec needs create on pods/exec', async () => {
   const r = c.kubectl(['exec', 'box', '--as=jane', '--', 'true']);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /Error from server \(Forbidden\): pods "box" is forbidden: User "jane" cannot create resource "pods\/exec" in API group "" in the namespace "default"\n$/);
@@ -156,7 +155,7 @@ test('a client stalled after the upgrade still gets every message once it reads 
 
 test('kubectl attach follows what the container writes from now on', async () => {
   // nothing the container wrote before this moment may show up in the attach
-  const tStart = Date.parse(c.ok(['clock']).split(' ')[0]);
+  const tStart = Date.parse((await c.hostedOk(['clock'])).split(' ')[0]);
   const child = spawn(KUBECTL, ['attach', 'box', '-c', 'main'], { env: c.env() });
   let out = '';
   let err = '';
@@ -169,9 +168,9 @@ test('kubectl attach follows what the container writes from now on', async () =>
       assert.ok(Date.now() < deadline && child.exitCode === null, `attach did not start: ${err}`);
       await sleep(50);
     }
-    const t0 = Date.parse(c.ok(['clock']).split(' ')[0]);
-    c.ok(['clock', 'advance', '11s']);
-    const lines = c.ok(['logs', 'box', '-c', 'main', '--timestamps']).trim().split('\n');
+    const t0 = Date.parse((await c.hostedOk(['clock'])).split(' ')[0]);
+    await c.hostedOk(['clock', 'advance', '11s']);
+    const lines = (await c.hostedOk(['logs', 'box', '-c', 'main', '--timestamps'])).trim().split('\n');
     const text = (ls: string[]) => ls.map((l) => l.slice(l.indexOf(' ') + 1));
     const sinceStart = text(lines.filter((l) => Date.parse(l.split(' ')[0]) >= tStart));
     const fresh = text(lines.filter((l) => Date.parse(l.split(' ')[0]) >= t0));
@@ -192,8 +191,8 @@ test('kubectl attach follows what the container writes from now on', async () =>
 });
 
 test('kubectl attach -i: what it pipes is the stdin of the container process waiting on it (closed after, stdinOnce)', async () => {
-  c.ok(['create', '-f', '-'], { stdin: 'apiVersion: v1\nkind: Pod\nmetadata: {name: reader}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: busybox:1.36, stdin: true, stdinOnce: true, command: [sh, -c, "echo waiting; cat; echo done"]}]\n' });
-  c.ok(['wait', '--for=condition=Ready', 'pod/reader', '--timeout=60s']);
+  await c.hostedOk(['create', '-f', '-'], { stdin: 'apiVersion: v1\nkind: Pod\nmetadata: {name: reader}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: busybox:1.36, stdin: true, stdinOnce: true, command: [sh, -c, "echo waiting; cat; echo done"]}]\n' });
+  await c.hostedOk(['wait', '--for=condition=Ready', 'pod/reader', '--timeout=60s']);
   const child = spawn(KUBECTL, ['attach', '-i', 'reader'], { env: c.env() });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -202,11 +201,11 @@ test('kubectl attach -i: what it pipes is the stdin of the container process wai
     // this server only serves: the cluster's time moves when told to, until the attach ends
     for (const deadline = Date.now() + 40_000; child.exitCode === null; ) {
       assert.ok(Date.now() < deadline, `attach printed: ${out}`);
-      c.ok(['clock', 'advance', '1s']);
+      await c.hostedOk(['clock', 'advance', '1s']);
       await sleep(100);
     }
     assert.deepEqual([child.exitCode, out], [0, 'piped\ndone\n']);
-    assert.equal(c.ok(['logs', 'reader']), 'waiting\npiped\ndone\n');
+    assert.equal(await c.hostedOk(['logs', 'reader']), 'waiting\npiped\ndone\n');
   } finally {
     child.kill('SIGTERM');
   }
@@ -221,10 +220,10 @@ function kubectlStreaming(args: string[]) {
   child.stderr.on('data', (d) => (err += d));
   const exited = new Promise<number>((res) => child.on('exit', (code) => res(code ?? -1)));
   /** Waits (with a deadline) until what kubectl printed holds `cond`; `tick` runs between looks. */
-  const until = async (cond: (out: string) => boolean, tick = () => {}) => {
+  const until = async (cond: (out: string) => boolean, tick: () => Promise<unknown> | void = () => {}) => {
     for (const deadline = Date.now() + 40_000; !cond(out); await sleep(100)) {
       assert.ok(Date.now() < deadline, `kubectl ${args.join(' ')} printed: ${JSON.stringify(out)}, stderr: ${JSON.stringify(err)}`);
-      tick();
+      await tick();
     }
   };
   return { child, until, exited, out: () => out, err: () => err };
@@ -247,20 +246,20 @@ test('kubectl exec -i streams: cat in the container echoes a line while kubectl\
 });
 
 test('kubectl attach -i streams: the container process\'s cat echoes a line while kubectl\'s stdin is still open', async () => {
-  c.ok(['create', '-f', '-'], { stdin: 'apiVersion: v1\nkind: Pod\nmetadata: {name: streamer}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: busybox:1.36, stdin: true, stdinOnce: true, command: [sh, -c, "echo waiting; cat; echo done"]}]\n' });
-  c.ok(['wait', '--for=condition=Ready', 'pod/streamer', '--timeout=60s']);
+  await c.hostedOk(['create', '-f', '-'], { stdin: 'apiVersion: v1\nkind: Pod\nmetadata: {name: streamer}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: busybox:1.36, stdin: true, stdinOnce: true, command: [sh, -c, "echo waiting; cat; echo done"]}]\n' });
+  await c.hostedOk(['wait', '--for=condition=Ready', 'pod/streamer', '--timeout=60s']);
   const k = kubectlStreaming(['attach', '-i', 'streamer']);
   // this server only serves: the cluster's time moves when told to
-  const tick = () => void c.ok(['clock', 'advance', '1s']);
+  const tick = () => c.hostedOk(['clock', 'advance', '1s']);
   try {
     k.child.stdin.write('first\n');
     await k.until((out) => out.includes('first\n'), tick);
     assert.equal(k.out(), 'first\n');
-    assert.equal(c.ok(['get', 'pod', 'streamer', '-o', 'jsonpath={.status.phase}']), 'Running');
+    assert.equal(await c.hostedOk(['get', 'pod', 'streamer', '-o', 'jsonpath={.status.phase}']), 'Running');
     k.child.stdin.end('second\n');
     await k.until((out) => out.includes('done\n'), tick);
     assert.deepEqual([await k.exited, k.out()], [0, 'first\nsecond\ndone\n']);
-    assert.equal(c.ok(['logs', 'streamer']), 'waiting\nfirst\nsecond\ndone\n');
+    assert.equal(await c.hostedOk(['logs', 'streamer']), 'waiting\nfirst\nsecond\ndone\n');
   } finally {
     k.child.kill('SIGKILL');
   }
@@ -293,9 +292,9 @@ test('exec -it: kubectl over the API server and kubesim in-process give the same
   assert.equal(kubesim.transcript, SHELL_TRANSCRIPT);
   assert.equal(kubesim.code, 3);
   // what the sessions wrote stays in the container
-  assert.equal(c.ok(['exec', 'box', '-c', 'side', '--', 'cat', '/tmp/f']), 'five\n');
+  assert.equal(await c.hostedOk(['exec', 'box', '-c', 'side', '--', 'cat', '/tmp/f']), 'five\n');
   // -t without a terminal: kubectl's warning, then the shell reads its stdin as a script
-  assert.equal(same(['-it', 'box', '-c', 'side', '--', 'sh'], 'echo $((6*7))\n').stdout, '42\n');
+  assert.equal((await same(['-it', 'box', '-c', 'side', '--', 'sh'], 'echo $((6*7))\n')).stdout, '42\n');
 });
 
 // kubectl sends raw keystrokes; the container's terminal (cooked) echoes and edits them,
@@ -328,7 +327,7 @@ test('debug -it: a shell in a new ephemeral container, through kubectl and kubes
     // before it would run the simulated clock past its timeout at once.
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const names = (await c.kubesimAsync(['get', 'pod', 'target', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}'])).stdout.split(' ');
+      const names = (await c.hosted(['get', 'pod', 'target', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}'])).stdout.split(' ');
       if (names.includes(name)) break;
       assert.ok(Date.now() < deadline, `${argv[0]} debug never added ${name} to pod/target`);
       await sleep(100);

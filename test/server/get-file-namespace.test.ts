@@ -27,23 +27,24 @@ const path: Record<string, string> = {};
 
 before(async () => {
   await c.setUp({ kubectl: true, create: ['--nodes', '1'] });
-  c.ok(['create', 'namespace', 'other']);
-  c.ok(['create', 'namespace', 'there']);
-  c.ok(['create', 'configmap', 'b', '-n', 'there', '--from-literal=k=v']);
+  await c.hostedOk(['create', 'namespace', 'other']);
+  await c.hostedOk(['create', 'namespace', 'there']);
+  await c.hostedOk(['create', 'configmap', 'b', '-n', 'there', '--from-literal=k=v']);
   for (const [name, text] of Object.entries(FILES)) path[name] = c.file(`${name}.yaml`, text);
 });
 after(() => c.stop());
 
-/** `@name` stands for that file's path. */
-function same(cases: string[][], verb = ['get']): void {
+/** `@name` stands for that file's path. kubesim (in the cluster's CLI host) runs first, then kubectl. */
+async function same(cases: string[][], verb = ['get']): Promise<void> {
   for (const args of cases) {
     const full = [...verb, ...args.map((a) => (a.startsWith('@') ? path[a.slice(1)] : a))];
-    assert.deepEqual(c.kubesim(full), c.kubectl(full), args.join(' '));
+    const s = await c.hosted(full);
+    assert.deepEqual(s, await c.kubectlAsync(full), args.join(' '));
   }
 }
 
-test('get -f reads each object in its file\'s namespace, naming a missing namespace, refusing another -n', () => {
-  same([
+test('get -f reads each object in its file\'s namespace, naming a missing namespace, refusing another -n', async () => {
+  await same([
     ['-f', '@nons'],
     ['-f', '@nons', '-n', 'other'],
     ['-f', '@nons', '-o', 'yaml'],
@@ -63,8 +64,8 @@ test('get -f reads each object in its file\'s namespace, naming a missing namesp
   ]);
 });
 
-test('get -f shows a document without a name as kubectl does: never fetched, the default NAME/AGE table', () => {
-  same([
+test('get -f shows a document without a name as kubectl does: never fetched, the default NAME/AGE table', async () => {
+  await same([
     ['-f', '@noname'],
     ['-f', '@nonameNoMeta'],
     ['-f', '@nonameNons'],
@@ -87,7 +88,7 @@ test('get -f shows a document without a name as kubectl does: never fetched, the
   ]);
 });
 
-test('the other -f verbs: label and annotate read before checking -n, describe and patch never name the namespace, none reads a document without a name', () => {
+test('the other -f verbs: label and annotate read before checking -n, describe and patch never name the namespace, none reads a document without a name', async () => {
   // Each refused, so kubectl changes nothing kubesim then reads.
   const cases = [
     ['describe', '-f', '@nons'],
@@ -105,10 +106,10 @@ test('the other -f verbs: label and annotate read before checking -n, describe a
     ['label', '-f', '@noname', 'x=y'],
     ['patch', '-f', '@noname', '-p', '{}'],
   ];
-  for (const [verb, ...args] of cases) same([args], [verb]);
+  for (const [verb, ...args] of cases) await same([args], [verb]);
 });
 
-test('get -f of named and nameless documents together, --sort-by, several errors; scale -f and wait -f --for=delete where file and cluster disagree', () => {
+test('get -f of named and nameless documents together, --sort-by, several errors; scale -f and wait -f --for=delete where file and cluster disagree', async () => {
   const doc = (kind: string, meta: string, apiVersion = 'v1') => `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: ${meta}\n`;
   const files: Record<string, string> = {
     // kubectl prints both in one tabwriter: the Table's header, then the default handler's own.
@@ -123,18 +124,19 @@ test('get -f of named and nameless documents together, --sort-by, several errors
     depNons: doc('Deployment', '{name: gone, namespace: nons}', 'apps/v1'),
   };
   for (const [name, text] of Object.entries(files)) path[name] = c.file(`${name}.yaml`, text);
-  c.ok(['create', 'configmap', 'k', '--from-literal=k=v']);
-  c.ok(['create', 'configmap', 'c3', '-n', 'there']);
-  c.ok(['create', 'deployment', 'web', '-n', 'there', '--image=nginx']);
-  c.ok(['create', 'deployment', 'web2', '--image=nginx']);
+  await c.hostedOk(['create', 'configmap', 'k', '--from-literal=k=v']);
+  await c.hostedOk(['create', 'configmap', 'c3', '-n', 'there']);
+  await c.hostedOk(['create', 'deployment', 'web', '-n', 'there', '--image=nginx']);
+  await c.hostedOk(['create', 'deployment', 'web2', '--image=nginx']);
   // kubectl counts a named object's age by the wall clock, kubesim by the cluster's: the AGE
   // cell (the last, so it moves no other column) is masked on both sides.
   const aged = (r: { code: number; stdout: string; stderr: string }) => ({ ...r, stdout: r.stdout.replace(/ \d+[smhd]\w*$/gm, ' AGE') });
   for (const args of [['-f', '@mix'], ['-f', '@mix2'], ['-f', '@mix', '--show-kind'], ['-f', '@mix', '--sort-by=.kind'], ['-f', '@errs', '-l', 'a!=b'], ['-f', '@mix2', '--ignore-not-found']]) {
     const full = ['get', ...args.map((a) => (a.startsWith('@') ? path[a.slice(1)] : a))];
-    assert.deepEqual(aged(c.kubesim(full)), aged(c.kubectl(full)), args.join(' '));
+    const s = await c.hosted(full);
+    assert.deepEqual(aged(s), aged(await c.kubectlAsync(full)), args.join(' '));
   }
-  same([
+  await same([
     ['-f', '@mix2', '-o', 'name'],
     ['-f', '@mix', '-f', '@mix2', '-o', 'name'],
     // Sorting sees each named object's Table (no .metadata.name) and the nameless documents.
@@ -147,7 +149,7 @@ test('get -f of named and nameless documents together, --sort-by, several errors
     ['-f', '@errs', '-f', '@mix2', '-n', 'other', '-o', 'name'],
   ]);
   // scale reads nothing first: the first failing object stops it, the -n mismatches come last.
-  for (const args of [['-f', '@deps'], ['-f', '@deps', '-n', 'other'], ['-f', '@depNons'], ['-f', '@depsMixed', '-n', 'default'], ['-f', '@deps', '--dry-run=client', '-o', 'name']]) same([args], ['scale', '--replicas=2']);
+  for (const args of [['-f', '@deps'], ['-f', '@deps', '-n', 'other'], ['-f', '@depNons'], ['-f', '@depsMixed', '-n', 'default'], ['-f', '@deps', '--dry-run=client', '-o', 'name']]) await same([args], ['scale', '--replicas=2']);
   // wait reads each object first (gone is done), then checks -n; a nameless one cannot be waited for.
-  for (const args of [['-f', '@depNons', '-n', 'other'], ['-f', '@depsMixed', '-n', 'other'], ['-f', '@depsMixed', '-n', 'default']]) same([args], ['wait', '--for=delete', '--timeout=5s']);
+  for (const args of [['-f', '@depNons', '-n', 'other'], ['-f', '@depsMixed', '-n', 'other'], ['-f', '@depsMixed', '-n', 'default']]) await same([args], ['wait', '--for=delete', '--timeout=5s']);
 });

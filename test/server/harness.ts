@@ -2,6 +2,7 @@
 // pointed at it through a temporary KUBECONFIG (and HOME, so kubectl's discovery cache is
 // temporary too), and bin/kubesim on the same cluster, to compare what both print.
 
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { BIN, ROOT, TEST_CACHE_HOME, type RunResult } from '../e2e/helpers';
 import { requireKubectl } from '../oracles';
 import { execAsync } from '../helpers/exec';
+import { CliHost } from '../helpers/cli-host';
 import type { PtyResult } from '../helpers/pty';
 
 export const KUBECTL = '/usr/bin/kubectl';
@@ -55,6 +57,8 @@ export class ServedCluster {
   /** What the server wrote to stderr (its request failures). */
   serverErr = '';
   private child?: ChildProcess;
+  private readonly hosts = new Map<string, CliHost>();
+  private stopped = false;
 
   constructor(readonly name = 'srv') {
     this.dir = mkdtempSync(join(tmpdir(), 'kubesim-server-test-'));
@@ -87,13 +91,50 @@ export class ServedCluster {
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   }
 
+  /**
+   * kubesim's CLI on this cluster in a long-lived process (test/helpers/cli-host.ts), where
+   * what each command prints is the subject, not bin/kubesim's start-up: one host per
+   * `KUBESIM_NO_DAEMON` (in-process by default, through the daemon when `env` sets it to ''),
+   * the rest of `env` for this command only. Commands of one host run in turn.
+   */
+  hosted(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
+    // a command a test left running past its end would start a host that nothing stops
+    if (this.stopped) return Promise.reject(new Error(`kubesim ${args.join(' ')} after the cluster was stopped`));
+    const { KUBESIM_NO_DAEMON: mode = '1', ...env } = opts.env ?? {};
+    let host = this.hosts.get(mode);
+    if (!host) this.hosts.set(mode, (host = new CliHost({ cwd: ROOT, env: this.env({ KUBESIM_NO_DAEMON: mode }) })));
+    return host.run(args, { stdin: opts.stdin, env });
+  }
+
+  /** hosted(), which must exit 0: what it printed. */
+  async hostedOk(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<string> {
+    const r = await this.hosted(args, opts);
+    if (r.code !== 0) throw new Error(`kubesim ${args.join(' ')} exited ${r.code}\n${r.stdout}${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** kubectl and the in-process CLI (hosted) at once, each given `stdin`: for what writes nothing (a dry run, a refusal, a read). */
+  bothClients(args: string[], stdin?: string): Promise<[RunResult, RunResult]> {
+    return Promise.all([this.kubectlAsync(args, { stdin }), this.hosted(args, { stdin })]);
+  }
+
+  /**
+   * kubectl and the in-process CLI (hosted), side by side, both refused with `stderr` and
+   * exit 1: a refusal writes nothing, so neither run sees the other's.
+   */
+  async refusedAlike(args: string[], stdin: string, stderr: string): Promise<void> {
+    const [k, s] = await this.bothClients(args, stdin);
+    assert.deepEqual([k.code, k.stdout, k.stderr], [1, '', stderr], `kubectl ${args.join(' ')} <<< ${stdin}`);
+    assert.deepEqual(s, k, `in-process ${args.join(' ')} <<< ${stdin}`);
+  }
+
   /** `kubesim` and `kubectl` without blocking this process (to run both at one moment). */
   kubesimAsync(args: string[]): Promise<RunResult> {
     return execAsync(process.execPath, [BIN, ...args], { cwd: ROOT, env: this.env() });
   }
 
-  kubectlAsync(args: string[]): Promise<RunResult> {
-    return execAsync(KUBECTL, args, { cwd: ROOT, env: this.env() });
+  kubectlAsync(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
+    return execAsync(KUBECTL, args, { cwd: ROOT, env: this.env(opts.env), stdin: opts.stdin });
   }
 
   /**
@@ -173,6 +214,8 @@ export class ServedCluster {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    for (const host of this.hosts.values()) host.stop();
     const c = this.child;
     if (c && c.exitCode === null) {
       const exited = new Promise((r) => c.once('exit', r));

@@ -6,12 +6,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync } from 'node:fs';
 import { KUBECTL, ServedCluster, sleep } from './harness';
-import { ROOT } from '../e2e/helpers';
-import { CliHost } from '../helpers/cli-host';
 
+/** kubesim's side runs in the cluster's CLI host (c.hosted: one long-lived process), not a process per command. */
 const c = new ServedCluster();
-/** kubesim's side of same(): the CLI in one long-lived process (test/helpers/cli-host.ts), not a process per command. */
-const host = new CliHost({ cwd: ROOT, env: c.env() });
 
 const APP = `apiVersion: apps/v1
 kind: Deployment
@@ -59,10 +56,7 @@ before(async () => {
   await c.setUp({ kubectl: true, manifest: APP });
 });
 
-after(async () => {
-  host.stop();
-  await c.stop();
-});
+after(() => c.stop());
 
 const AGE = /^(\d+d)?(\d+h)?(\d+m)?(\d+s)?$/;
 
@@ -103,28 +97,27 @@ function equalUpToAges(a: string, b: string, slack = 3): boolean {
  * one moment, so that the ages they print are read at the same time on a loaded machine.
  */
 async function same(args: string[], slack = 3): Promise<void> {
-  const [a, b] = await Promise.all([c.kubectlAsync(args), host.run(args)]);
+  const [a, b] = await Promise.all([c.kubectlAsync(args), c.hosted(args)]);
   if (a.code === b.code && equalUpToAges(a.stdout, b.stdout, slack)) return;
   assert.deepEqual({ stdout: b.stdout, code: b.code }, { stdout: a.stdout, code: a.code }, `${args.join(' ')}\nkubectl stderr: ${a.stderr}\nkubesim stderr: ${b.stderr}`);
 }
 
-/** The same mutation through kubectl (on twin "ka") and kubesim (on twin "kb"): same output, same result. */
-function sameMutation(args: (name: string) => string[], resultPath = '{.metadata.labels}{.metadata.annotations}{.spec.replicas}{.spec.minReadySeconds}{.spec.template.spec}'): void {
-  const a = c.kubectl(args('ka'));
-  const b = c.kubesim(args('kb'));
+/** The same mutation through kubectl (on twin "ka") and kubesim (on twin "kb"), at once: same output, same result. */
+async function sameMutation(args: (name: string) => string[], resultPath = '{.metadata.labels}{.metadata.annotations}{.spec.replicas}{.spec.minReadySeconds}{.spec.template.spec}'): Promise<void> {
+  const [a, b] = await Promise.all([c.kubectlAsync(args('ka')), c.hosted(args('kb'))]);
   assert.equal(b.code, a.code, `${args('X').join(' ')}: ${a.stderr} / ${b.stderr}`);
   assert.equal(b.stdout.replaceAll('kb', 'X'), a.stdout.replaceAll('ka', 'X'), args('X').join(' '));
-  const ra = c.kubesim(['get', 'deploy', 'ka', '-o', `jsonpath=${resultPath}`]).stdout.replaceAll('ka', 'X');
-  const rb = c.kubesim(['get', 'deploy', 'kb', '-o', `jsonpath=${resultPath}`]).stdout.replaceAll('kb', 'X');
+  const ra = (await c.hosted(['get', 'deploy', 'ka', '-o', `jsonpath=${resultPath}`])).stdout.replaceAll('ka', 'X');
+  const rb = (await c.hosted(['get', 'deploy', 'kb', '-o', `jsonpath=${resultPath}`])).stdout.replaceAll('kb', 'X');
   assert.equal(rb, ra, `result of ${args('X').join(' ')}`);
 }
 
-test('the kubeconfig entry was written kind-style and kubectl uses it', () => {
+test('the kubeconfig entry was written kind-style and kubectl uses it', async () => {
   const ctx = c.kubectl(['config', 'current-context']);
   assert.equal(ctx.stdout, 'kubesim-srv\n');
   const v = c.kubectl(['version', '-o', 'json']);
   assert.equal(v.code, 0, v.stderr);
-  assert.deepEqual(JSON.parse(v.stdout).serverVersion, JSON.parse(c.ok(['version', '-o', 'json'])).serverVersion);
+  assert.deepEqual(JSON.parse(v.stdout).serverVersion, JSON.parse(await c.hostedOk(['version', '-o', 'json'])).serverVersion);
 });
 
 test('get: tables, every -o, selectors, several kinds', async () => {
@@ -160,14 +153,14 @@ test('get: tables, every -o, selectors, several kinds', async () => {
 });
 
 /** How far cluster time is ahead of this machine's (reconcile --until-stable jumps it forward). */
-function clockLeadSeconds(): number {
-  const text = c.ok(['clock']);
+async function clockLeadSeconds(): Promise<number> {
+  const text = await c.hostedOk(['clock']);
   return Math.ceil(Math.abs(Date.parse(text.split(' ')[0]) - Date.now()) / 1000);
 }
 
 test('describe, api-resources, api-versions, explain', async () => {
   // kubectl describe ages events by this machine's clock, kubesim by the cluster's.
-  const slack = clockLeadSeconds() + 3;
+  const slack = (await clockLeadSeconds()) + 3;
   await same(['describe', 'deploy', 'web'], slack);
   await same(['describe', 'svc', 'web'], slack);
   await same(['describe', 'node', 'node-1'], slack);
@@ -187,8 +180,7 @@ test('logs, rollout status, wait, auth can-i', async () => {
   await same(['logs', 'deploy/web', '--timestamps']);
   // kubectl reads several pods' logs in map order: compare the lines, not their order.
   const sortLines = (t: string) => t.split('\n').sort().join('\n');
-  const kl = c.kubectl(['logs', '-l', 'app=web', '--prefix']);
-  const sl = c.kubesim(['logs', '-l', 'app=web', '--prefix']);
+  const [kl, sl] = await Promise.all([c.kubectlAsync(['logs', '-l', 'app=web', '--prefix']), c.hosted(['logs', '-l', 'app=web', '--prefix'])]);
   assert.equal(sl.code, kl.code);
   assert.equal(sortLines(sl.stdout), sortLines(kl.stdout));
   await same(['rollout', 'status', 'deploy/web']);
@@ -200,61 +192,63 @@ test('logs, rollout status, wait, auth can-i', async () => {
   await same(['auth', 'whoami']);
 });
 
-test('get --raw serves what kube-apiserver serves', () => {
+test('get --raw serves what kube-apiserver serves', async () => {
   const v = c.kubectl(['get', '--raw', '/version']);
   assert.equal(v.code, 0);
   assert.equal(JSON.parse(v.stdout).gitVersion, 'v1.32.4');
   assert.equal(c.kubectl(['get', '--raw', '/readyz']).stdout, 'ok');
   const pods = JSON.parse(c.kubectl(['get', '--raw', '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb']).stdout);
   assert.equal(pods.kind, 'PodList');
-  assert.deepEqual(pods.items.map((p: any) => p.metadata.name).sort(), c.ok(['get', 'pods', '-l', 'app=web', '-o', 'name']).trim().split('\n').map((n) => n.replace('pod/', '')).sort());
+  assert.deepEqual(pods.items.map((p: any) => p.metadata.name).sort(), (await c.hostedOk(['get', 'pods', '-l', 'app=web', '-o', 'name'])).trim().split('\n').map((n) => n.replace('pod/', '')).sort());
   const missing = c.kubectl(['get', '--raw', '/api/v1/namespaces/default/pods/nope']);
   assert.equal(missing.code, 1);
   assert.equal(missing.stderr, 'Error from server (NotFound): pods "nope" not found\n');
 });
 
 test('apply, create, label, annotate, scale, set image, patch, delete: same output and result', async () => {
-  for (const n of ['ka', 'kb']) c.ok(['apply', '-f', c.file(`${n}.yaml`, twin(n))]);
+  for (const n of ['ka', 'kb']) await c.hostedOk(['apply', '-f', c.file(`${n}.yaml`, twin(n))]);
   // apply again with a change: a three-way strategic merge patch from kubectl's side
-  const a = c.kubectl(['apply', '-f', c.file('ka2.yaml', twin('ka').replace('replicas: 1', 'replicas: 2'))]);
-  const b = c.kubesim(['apply', '-f', c.file('kb2.yaml', twin('kb').replace('replicas: 1', 'replicas: 2'))]);
+  const [a, b] = await Promise.all([
+    c.kubectlAsync(['apply', '-f', c.file('ka2.yaml', twin('ka').replace('replicas: 1', 'replicas: 2'))]),
+    c.hosted(['apply', '-f', c.file('kb2.yaml', twin('kb').replace('replicas: 1', 'replicas: 2'))]),
+  ]);
   assert.equal(a.stdout, 'deployment.apps/ka configured\n');
   assert.equal(b.stdout, 'deployment.apps/kb configured\n');
-  sameMutation((n) => ['label', 'deploy', n, 'tier=backend']);
-  sameMutation((n) => ['label', 'deploy', n, 'tier=frontend', '--overwrite']);
-  sameMutation((n) => ['label', 'deploy', n, 'tier-']);
-  sameMutation((n) => ['annotate', 'deploy', n, 'owner=team-a']);
-  sameMutation((n) => ['scale', 'deploy', n, '--replicas=3']);
-  sameMutation((n) => ['set', 'image', `deploy/${n}`, 'app=busybox:1.37']);
-  sameMutation((n) => ['patch', 'deploy', n, '-p', '{"spec":{"minReadySeconds":5}}']);
-  sameMutation((n) => ['patch', 'deploy', n, '--type=merge', '-p', '{"metadata":{"labels":{"m":"1"}}}']);
-  sameMutation((n) => ['patch', 'deploy', n, '--type=json', '-p', '[{"op":"replace","path":"/spec/replicas","value":1}]']);
-  sameMutation((n) => ['patch', 'deploy', n, '--type=json', '-p', '[{"op":"test","path":"/spec/replicas","value":7}]']);
+  await sameMutation((n) => ['label', 'deploy', n, 'tier=backend']);
+  await sameMutation((n) => ['label', 'deploy', n, 'tier=frontend', '--overwrite']);
+  await sameMutation((n) => ['label', 'deploy', n, 'tier-']);
+  await sameMutation((n) => ['annotate', 'deploy', n, 'owner=team-a']);
+  await sameMutation((n) => ['scale', 'deploy', n, '--replicas=3']);
+  await sameMutation((n) => ['set', 'image', `deploy/${n}`, 'app=busybox:1.37']);
+  await sameMutation((n) => ['patch', 'deploy', n, '-p', '{"spec":{"minReadySeconds":5}}']);
+  await sameMutation((n) => ['patch', 'deploy', n, '--type=merge', '-p', '{"metadata":{"labels":{"m":"1"}}}']);
+  await sameMutation((n) => ['patch', 'deploy', n, '--type=json', '-p', '[{"op":"replace","path":"/spec/replicas","value":1}]']);
+  await sameMutation((n) => ['patch', 'deploy', n, '--type=json', '-p', '[{"op":"test","path":"/spec/replicas","value":7}]']);
   // create -f and delete
   for (const [tool, n] of [['kubectl', 'ca'], ['kubesim', 'cb']] as const) {
     const f = c.file(`${n}.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${n}}\ndata: {k: v}\n`);
-    const run = tool === 'kubectl' ? c.kubectl.bind(c) : c.kubesim.bind(c);
-    const created = run(['create', '-f', f]);
+    const run = (args: string[]) => (tool === 'kubectl' ? c.kubectlAsync(args) : c.hosted(args));
+    const created = await run(['create', '-f', f]);
     assert.equal(created.stdout, `configmap/${n} created\n`, created.stderr);
-    const again = run(['create', '-f', f]);
+    const again = await run(['create', '-f', f]);
     assert.equal(again.code, 1);
     assert.equal(again.stderr, `Error from server (AlreadyExists): error when creating "${f}": configmaps "${n}" already exists\n`);
-    const dry = run(['delete', 'cm', n, '--dry-run=server']);
+    const dry = await run(['delete', 'cm', n, '--dry-run=server']);
     assert.equal(dry.stdout, `configmap "${n}" deleted (server dry run)\n`);
-    assert.equal(c.kubesim(['get', 'cm', n, '-o', 'name']).stdout, `configmap/${n}\n`, 'a dry run deletes nothing');
-    assert.equal(run(['delete', 'cm', n]).stdout, `configmap "${n}" deleted\n`);
+    assert.equal((await c.hosted(['get', 'cm', n, '-o', 'name'])).stdout, `configmap/${n}\n`, 'a dry run deletes nothing');
+    assert.equal((await run(['delete', 'cm', n])).stdout, `configmap "${n}" deleted\n`);
   }
   // create configmap/namespace: kubectl's typed clients send protobuf bodies
   const pc = c.kubectl(['create', 'cm', 'proto-cm', '--from-literal=a=b']);
   assert.equal(pc.stdout, 'configmap/proto-cm created\n', pc.stderr);
-  assert.equal(c.ok(['get', 'cm', 'proto-cm', '-o', 'jsonpath={.data.a}']), 'b');
+  assert.equal(await c.hostedOk(['get', 'cm', 'proto-cm', '-o', 'jsonpath={.data.a}']), 'b');
   assert.equal(c.kubectl(['create', 'ns', 'proto-ns']).stdout, 'namespace/proto-ns created\n');
   await same(['delete', 'cm', 'nothing-here']);
   await same(['get', 'cm', 'ca', 'cb', '--ignore-not-found']);
   // server-side dry run writes nothing
   const dry = c.kubectl(['create', '-f', c.file('dry.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dry}\n'), '--dry-run=server']);
   assert.equal(dry.stdout, 'configmap/dry created (server dry run)\n');
-  assert.equal(c.kubesim(['get', 'cm', 'dry']).code, 1);
+  assert.equal((await c.hosted(['get', 'cm', 'dry'])).code, 1);
 });
 
 test('api-resources -o wide, get --raw, events, rollout history, diff: the same through both clients', async () => {
@@ -268,8 +262,7 @@ test('api-resources -o wide, get --raw, events, rollout history, diff: the same 
   await same(['rollout', 'history', 'deploy/web', '--revision=1']);
   // diff: the same hunks (the header names temporary files and their times).
   const f = c.file('web-diff.yaml', APP.split('---')[0].replace('replicas: 2', 'replicas: 5'));
-  const a = c.kubectl(['diff', '-f', f]);
-  const b = c.kubesim(['diff', '-f', f]);
+  const [a, b] = await Promise.all([c.kubectlAsync(['diff', '-f', f]), c.hosted(['diff', '-f', f])]);
   const hunks = (t: string) => t.split('\n').slice(3).join('\n');
   assert.equal(a.code, 1, a.stderr);
   assert.deepEqual({ code: b.code, out: hunks(b.stdout) }, { code: a.code, out: hunks(a.stdout) });
@@ -277,41 +270,13 @@ test('api-resources -o wide, get --raw, events, rollout history, diff: the same 
   await same(['diff', '-f', c.file('web-same.yaml', APP.split('---')[2])]);
 });
 
-// On a cluster of its own: `reconcile --until-stable` jumps cluster time ahead of this machine's,
-// and the other tests compare ages that kubectl reads by this machine's clock.
-test('edit with EDITOR set to a script, rollout undo: same output and result', async () => {
-  const e = new ServedCluster('edit');
-  try {
-    await e.setUp({ kubectl: true, create: ['--nodes', '1'] });
-    for (const n of ['ea', 'eb']) e.ok(['apply', '-f', e.file(`${n}.yaml`, twin(n))]);
-    e.ok(['reconcile', '--until-stable']);
-    const editor = e.file('editor.sh', '#!/bin/sh\nsed -i "s/^  replicas: [0-9]*/  replicas: 3/" "$1"\n');
-    chmodSync(editor, 0o755);
-    const a = e.kubectl(['edit', 'deploy', 'ea'], { env: { EDITOR: editor } });
-    const b = e.kubesim(['edit', 'deploy', 'eb'], { env: { EDITOR: editor } });
-    assert.deepEqual({ code: b.code, out: b.stdout.replace('eb', 'X') }, { code: a.code, out: a.stdout.replace('ea', 'X') }, a.stderr + b.stderr);
-    assert.equal(a.stdout, 'deployment.apps/ea edited\n');
-    for (const n of ['ea', 'eb']) assert.equal(e.ok(['get', 'deploy', n, '-o', 'jsonpath={.spec.replicas}']), '3');
-    // Two revisions, then back to the first.
-    for (const n of ['ea', 'eb']) e.ok(['set', 'image', `deploy/${n}`, 'app=busybox:1.37']);
-    e.ok(['reconcile', '--until-stable']);
-    const ua = e.kubectl(['rollout', 'undo', 'deploy/ea']);
-    const ub = e.kubesim(['rollout', 'undo', 'deploy/eb']);
-    assert.deepEqual({ code: ub.code, out: ub.stdout.replace('eb', 'X') }, { code: ua.code, out: ua.stdout.replace('ea', 'X') }, ua.stderr + ub.stderr);
-    assert.equal(ua.stdout, 'deployment.apps/ea rolled back\n', ua.stderr);
-    for (const n of ['ea', 'eb']) assert.equal(e.ok(['get', 'deploy', n, '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'busybox:1.36');
-  } finally {
-    await e.stop();
-  }
-});
-
-test('apply --server-side creates and updates through the apply patch', () => {
+test('apply --server-side creates and updates through the apply patch', async () => {
   const f = c.file('ssa.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {a: "1"}\n');
   const first = c.kubectl(['apply', '--server-side', '-f', f]);
   assert.equal(first.stdout, 'configmap/ssa serverside-applied\n', first.stderr);
   const second = c.kubectl(['apply', '--server-side', '-f', c.file('ssa2.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {a: "2"}\n')]);
   assert.equal(second.stdout, 'configmap/ssa serverside-applied\n', second.stderr);
-  assert.equal(c.ok(['get', 'cm', 'ssa', '-o', 'jsonpath={.data.a}']), '2');
+  assert.equal(await c.hostedOk(['get', 'cm', 'ssa', '-o', 'jsonpath={.data.a}']), '2');
 });
 
 test('get -w prints the table, then a row per change made by another client', async () => {
@@ -321,14 +286,14 @@ test('get -w prints the table, then a row per change made by another client', as
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));
   try {
-    c.ok(['create', 'cm', 'w1', '--from-literal=a=1']);
-    c.ok(['label', 'cm', 'w1', 'watch=me']);
+    await c.hostedOk(['create', 'cm', 'w1', '--from-literal=a=1']);
+    await c.hostedOk(['label', 'cm', 'w1', 'watch=me']);
     const deadline = Date.now() + 30_000;
     while (!/^w1\s+1\s+\d+s$/m.test(out)) {
       assert.ok(Date.now() < deadline, `no row for w1 in: ${out}\nstderr: ${err}\nexit: ${child.exitCode}`);
       await sleep(50);
     }
-    c.ok(['apply', '-f', c.file('w2.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: w2, labels: {watch: me}}\ndata: {a: "1", b: "2"}\n')]);
+    await c.hostedOk(['apply', '-f', c.file('w2.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: w2, labels: {watch: me}}\ndata: {a: "1", b: "2"}\n')]);
     while (!/^w2\s+2\s+\d+s$/m.test(out)) {
       assert.ok(Date.now() < deadline, `no row for w2 in: ${out}\nstderr: ${err}\nexit: ${child.exitCode}`);
       await sleep(50);
@@ -339,3 +304,24 @@ test('get -w prints the table, then a row per change made by another client', as
     child.kill('SIGTERM');
   }
 });
+
+// Last: `reconcile --until-stable` jumps cluster time ahead of this machine's, and the tests
+// before compare ages that kubectl reads by this machine's clock.
+test('edit with EDITOR set to a script, rollout undo: same output and result', async () => {
+  for (const n of ['ea', 'eb']) await c.hostedOk(['apply', '-f', c.file(`${n}.yaml`, twin(n))]);
+  await c.hostedOk(['reconcile', '--until-stable']);
+  const editor = c.file('editor.sh', '#!/bin/sh\nsed -i "s/^  replicas: [0-9]*/  replicas: 3/" "$1"\n');
+  chmodSync(editor, 0o755);
+  const [a, b] = await Promise.all([c.kubectlAsync(['edit', 'deploy', 'ea'], { env: { EDITOR: editor } }), c.hosted(['edit', 'deploy', 'eb'], { env: { EDITOR: editor } })]);
+  assert.deepEqual({ code: b.code, out: b.stdout.replace('eb', 'X') }, { code: a.code, out: a.stdout.replace('ea', 'X') }, a.stderr + b.stderr);
+  assert.equal(a.stdout, 'deployment.apps/ea edited\n');
+  for (const n of ['ea', 'eb']) assert.equal(await c.hostedOk(['get', 'deploy', n, '-o', 'jsonpath={.spec.replicas}']), '3');
+  // Two revisions, then back to the first.
+  for (const n of ['ea', 'eb']) await c.hostedOk(['set', 'image', `deploy/${n}`, 'app=busybox:1.37']);
+  await c.hostedOk(['reconcile', '--until-stable']);
+  const [ua, ub] = await Promise.all([c.kubectlAsync(['rollout', 'undo', 'deploy/ea']), c.hosted(['rollout', 'undo', 'deploy/eb'])]);
+  assert.deepEqual({ code: ub.code, out: ub.stdout.replace('eb', 'X') }, { code: ua.code, out: ua.stdout.replace('ea', 'X') }, ua.stderr + ub.stderr);
+  assert.equal(ua.stdout, 'deployment.apps/ea rolled back\n', ua.stderr);
+  for (const n of ['ea', 'eb']) assert.equal(await c.hostedOk(['get', 'deploy', n, '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'busybox:1.36');
+});
+

@@ -12,14 +12,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServedCluster } from './harness';
-import { BIN, ROOT, type RunResult } from '../e2e/helpers';
-import { execAsync } from '../helpers/exec';
+import type { RunResult } from '../e2e/helpers';
 
 const c = new ServedCluster('rew');
 type Side = 'kubectl' | 'daemon' | 'local';
 const SIDES: Side[] = ['kubectl', 'daemon', 'local'];
+/** kubesim's sides run in a CLI host each (test/helpers/cli-host.ts), not a process per command. */
 const run = (side: Side, args: string[]): Promise<RunResult> =>
-  side === 'kubectl' ? c.kubectlAsync(args) : execAsync(process.execPath, [BIN, ...args], { cwd: ROOT, env: c.env({ KUBESIM_NO_DAEMON: side === 'local' ? '1' : '' }) });
+  side === 'kubectl' ? c.kubectlAsync(args) : c.hosted(args, { env: { KUBESIM_NO_DAEMON: side === 'local' ? '1' : '' } });
 
 before(async () => {
   await c.setUp({ kubectl: true, create: ['--nodes', '1'], serveEnv: { KUBESIM_NO_DAEMON: '' } });
@@ -61,9 +61,14 @@ test('pods/ephemeralcontainers refuses a duplicate name and a target that is no 
   const dup = patch();
   assert.deepEqual([dup.code, dup.stdout, dup.stderr], [1, '', 'The Pod "web-dup" is invalid: spec.ephemeralContainers[1].name: Duplicate value: "e1"\n']);
   // Also against a container's name, and through PUT: 422 with the cause, nothing written.
-  const pod = JSON.parse(c.kubectl(['get', 'pod', 'web-dup', '-o', 'json']).stdout);
-  pod.spec.ephemeralContainers.push({ name: 'app', image: 'busybox' });
-  const put = await c.request('PUT', '/api/v1/namespaces/default/pods/web-dup/ephemeralcontainers', { body: JSON.stringify(pod), headers: { 'content-type': 'application/json' } });
+  // The daemon's kubelet may still be writing the pod's status (e1 starting): a Conflict is read again, as a client would.
+  let put: Awaited<ReturnType<typeof c.request>>;
+  for (const deadline = Date.now() + 30_000; ; ) {
+    const pod = JSON.parse((await c.request('GET', '/api/v1/namespaces/default/pods/web-dup')).body);
+    pod.spec.ephemeralContainers.push({ name: 'app', image: 'busybox' });
+    put = await c.request('PUT', '/api/v1/namespaces/default/pods/web-dup/ephemeralcontainers', { body: JSON.stringify(pod), headers: { 'content-type': 'application/json' } });
+    if (put.status !== 409 || Date.now() > deadline) break;
+  }
   assert.equal(put.status, 422, put.body);
   const status = JSON.parse(put.body);
   assert.equal(status.reason, 'Invalid');
