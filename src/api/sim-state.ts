@@ -6,15 +6,11 @@
 
 import type { Store } from '../store/store';
 
-/**
- * The persisted cluster clock: cluster time = virtualAnchor + (real now - realAnchor) * speed,
- * or virtualAnchor while frozen (no daemon runs the cluster: only waiting verbs move it).
- */
+/** The persisted cluster clock: cluster time = virtualAnchor + (real now - realAnchor) * speed. */
 export interface ClockState {
   realAnchor: number;
   virtualAnchor: number;
   speed: number;
-  frozen?: boolean;
 }
 
 /** What the daemon reports about itself (written about once a second while it runs). */

@@ -24,7 +24,7 @@ export async function ensureDaemonFor(ctx: CliContext, api?: ApiServer): Promise
   return (await ensureDaemon(ctx.clusterDir)) !== undefined;
 }
 
-export async function daemonRunning(ctx: CliContext, api?: ApiServer): Promise<boolean> {
+export async function daemonRunning(ctx: CliContext): Promise<boolean> {
   const { runningDaemonPid } = await import('../daemon/control');
-  return runningDaemonPid(ctx.clusterDir) !== undefined || (await leaderReconciles(ctx, api));
+  return runningDaemonPid(ctx.clusterDir) !== undefined || (await leaderReconciles(ctx));
 }

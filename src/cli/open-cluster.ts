@@ -28,18 +28,9 @@ export async function openOrCreateCluster(ctx: CliContext, startDaemon = true): 
     // Deleted since the check above (`cluster delete` in another command).
     throw ctx.storeGoneAsMissing(e);
   });
-  if (process.env.KUBESIM_NO_DAEMON === '1') {
-    // Nothing runs the cluster between commands: its time stands still until a verb waits
-    // (deterministic scripts), unless a daemon started without this setting runs it.
-    if (!clock.frozen()) {
-      const { daemonRunning } = await import('./daemon-control');
-      await clock.setFrozen(true, () => daemonRunning(ctx, api));
-    }
-  } else if (startDaemon) {
+  if (startDaemon && process.env.KUBESIM_NO_DAEMON !== '1') {
     const { ensureDaemonFor } = await import('./daemon-control');
-    // The daemon lets a frozen clock follow real time again as it starts; so does this
-    // process, so that its own view is not left standing behind the daemon's.
-    if ((await ensureDaemonFor(ctx, api)) && clock.frozen()) await clock.setFrozen(false);
+    await ensureDaemonFor(ctx, api);
   }
   return { api, clock };
 }

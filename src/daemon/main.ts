@@ -90,8 +90,6 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
       return 1;
     }
     const { api, clock } = await openClusterApi(storeUrl, (rev) => defaultRng(RNG_SALT_DAEMON + rev + (primary ? 0 : pid)), apiValidator()); // several daemons opening at one revision must not generate the same names and uids
-    // Cluster time stood still while no daemon ran it (KUBESIM_NO_DAEMON): it runs now.
-    await clock.setFrozen(false);
     const profile = (await api.sim.profile<ClusterProfile>()) ?? defaultProfile('kubesim');
     const ctx = { api, clock, rng: api.rng, profile, log, clusterDir };
     const { serveCluster } = await import('../server/serve-cluster');

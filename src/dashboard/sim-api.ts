@@ -49,7 +49,7 @@ async function sharedClock(api: ApiServer) {
 async function clockState(api: ApiServer): Promise<Record<string, unknown>> {
   const c = await sharedClock(api);
   const now = c.now();
-  return { now: new Date(now).toISOString(), nowMs: now, speed: c.speed(), paused: c.speed() === 0, frozen: c.frozen() };
+  return { now: new Date(now).toISOString(), nowMs: now, speed: c.speed(), paused: c.speed() === 0 };
 }
 
 /** How often a clock watch looks at the clock and node power (other processes change them: `kubesim clock`, `kubesim node`). */

@@ -39,8 +39,7 @@ export class ManualClock implements Clock {
 
 /**
  * The cluster's clock, persisted in the store so every process (CLI, daemon) agrees:
- * cluster time = virtualAnchor + (real now - realAnchor) * speed, or virtualAnchor alone
- * while frozen (KUBESIM_NO_DAEMON: time moves only when something waits on the cluster).
+ * cluster time = virtualAnchor + (real now - realAnchor) * speed.
  */
 export class ClusterClock implements Clock {
   private state: ClockState;
@@ -65,7 +64,6 @@ export class ClusterClock implements Clock {
   }
 
   private liveNow(): number {
-    if (this.state.frozen) return this.state.virtualAnchor;
     return Math.floor(this.state.virtualAnchor + (this.realNow() - this.state.realAnchor) * this.state.speed);
   }
 
@@ -81,11 +79,6 @@ export class ClusterClock implements Clock {
     return this.state.speed;
   }
 
-  /** True while cluster time stands still between waits (no daemon runs the cluster). */
-  frozen(): boolean {
-    return this.state.frozen === true;
-  }
-
   /**
    * Re-reads the persisted state (another process may have advanced the clock); returns the
    * jump when another process advanced it by more than a second.
@@ -94,7 +87,7 @@ export class ClusterClock implements Clock {
     const before = this.now();
     const old = this.state;
     this.state = (await this.persisted.clock()) ?? this.state;
-    if (this.state.virtualAnchor === old.virtualAnchor && this.state.realAnchor === old.realAnchor && this.state.frozen === old.frozen) return undefined;
+    if (this.state.virtualAnchor === old.virtualAnchor && this.state.realAnchor === old.realAnchor) return undefined;
     const after = this.liveNow();
     return after - before > 1000 ? { from: before, to: after } : undefined;
   }
@@ -104,7 +97,7 @@ export class ClusterClock implements Clock {
     return this.persisted.atomically(async () => {
       await this.refresh();
       const now = this.now();
-      this.state = this.anchored(now + ms, this.state.speed, this.frozen());
+      this.state = { realAnchor: this.realNow(), virtualAnchor: now + ms, speed: this.state.speed };
       await this.persisted.setClock(this.state);
       return this.state.virtualAnchor;
     });
@@ -113,26 +106,9 @@ export class ClusterClock implements Clock {
   async setSpeed(speed: number): Promise<void> {
     await this.persisted.atomically(async () => {
       await this.refresh();
-      this.state = this.anchored(this.now(), speed, this.frozen());
+      const now = this.now();
+      this.state = { realAnchor: this.realNow(), virtualAnchor: now, speed };
       await this.persisted.setClock(this.state);
     });
-  }
-
-  /**
-   * Stops cluster time between waits (a process running the cluster without a daemon), or
-   * lets it follow real time again (a daemon starting); the time reached is kept either way.
-   * `unless` is asked under the lock (a daemon claims its pid file before it unfreezes).
-   */
-  async setFrozen(frozen: boolean, unless?: () => Promise<boolean>): Promise<void> {
-    await this.persisted.atomically(async () => {
-      await this.refresh();
-      if (this.frozen() === frozen || (unless && (await unless()))) return;
-      this.state = this.anchored(this.liveNow(), this.state.speed, frozen);
-      await this.persisted.setClock(this.state);
-    });
-  }
-
-  private anchored(virtualAnchor: number, speed: number, frozen: boolean): ClockState {
-    return { realAnchor: this.realNow(), virtualAnchor, speed, ...(frozen ? { frozen } : {}) };
   }
 }

@@ -26,8 +26,6 @@ interface ClockState {
   nowMs: number;
   speed: number;
   paused: boolean;
-  /** No daemon runs the cluster: its time moves only when something waits on it. */
-  frozen?: boolean;
   /** Powered-off nodes (in the watch's lines). */
   stopped?: Record<string, number>;
 }
@@ -53,7 +51,7 @@ export class App {
   readonly panels: Panels;
   filter: Filter = { namespace: '', matches: () => true };
   /** Cluster time: the server's answer and the real time it came, moved on at the clock's speed. */
-  clock = { at: 0, nowMs: Date.now(), speed: 1, paused: false };
+  clock = { at: 0, nowMs: Date.now(), speed: 1 };
   stopped: Record<string, number> = {};
   private readonly shelves: LazySections;
   private readonly deploys: LazySections;
@@ -236,7 +234,7 @@ export class App {
 
   /** Shows the clock's state (and which nodes are powered off) as the kubesim endpoint reports it. */
   showClock(c: ClockState): void {
-    this.clock = { at: performance.now(), nowMs: c.nowMs, speed: c.frozen ? 0 : c.speed, paused: c.paused };
+    this.clock = { at: performance.now(), nowMs: c.nowMs, speed: c.speed };
     if (c.speed > 0) this.lastSpeed = c.speed;
     $('clock-pause').textContent = c.paused ? 'Resume' : 'Pause';
     $('clock-pause').setAttribute('aria-pressed', String(!!c.paused));
@@ -279,7 +277,7 @@ export class App {
       if (adv) return void this.clockAction('/kubesim/v1/clock/advance', { duration: adv.dataset.advance }, `advance ${adv.dataset.advance}`);
     });
     $('clock-pause').addEventListener('click', () => {
-      const paused = this.clock.paused;
+      const paused = this.clock.speed === 0;
       void this.clockAction('/kubesim/v1/clock/speed', { speed: paused ? this.lastSpeed : 0 }, paused ? 'resume' : 'pause');
     });
     $<HTMLSelectElement>('clock-speed-select').addEventListener('change', (ev) => {
