@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { copyPerTest, Sandbox, ROOT } from '../e2e/helpers';
 import { requireKubectl } from '../oracles';
 
@@ -145,5 +146,5 @@ test('kustomize helm and plugin flags: accepted, and kubectl kustomize\'s errors
     assert.deepEqual([got.code, got.stdout, strip(got.stderr)], [want.status, want.stdout, strip(want.stderr)], args.join(' '));
   }
   // kustomize makes its helm homes under a fresh temporary directory: os.MkdirTemp's decimal suffix.
-  assert.match(sb.run(['kustomize', join(FIX, 'kust-helm'), '--enable-helm'], { env }).stderr, /HELM_CONFIG_HOME=\/tmp\/kustomize-helm-\d+\/helm /);
+  assert.match(sb.run(['kustomize', join(FIX, 'kust-helm'), '--enable-helm'], { env }).stderr, new RegExp(`HELM_CONFIG_HOME=${tmpdir().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/kustomize-helm-\\d+/helm `)); // os.TempDir: $TMPDIR, else /tmp
 });
