@@ -6,7 +6,7 @@
 // `--test-name-pattern=REGEX` runs only the tests whose names match (each test file's tests
 // run alone or in any order), `--test-only` the tests marked `only`, `--test-timeout=MS`
 // bounds each test. `--slots=N` runs at most N files at once (default: one per core, plus
-// two for files that mostly wait; see runScheduled). The last line is the run's wall time,
+// one for a file that mostly waits; see runScheduled). The last line is the run's wall time,
 // bundling included, so that CI logs show how near the suite is to its time budget.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, homedir, tmpdir } from 'node:os';
@@ -138,8 +138,8 @@ process.exit(status);
  * Runs the bundles, longest first, each in its own process (node:test's run(), one file per
  * call, so that this decides when each starts), through one reporter. A file that kept under
  * half a core busy in earlier runs (a daemon, real-time waits, etcd, the browser: it mostly
- * waits) may take one of two slots beyond the cores (their waits overlap: a clean-clone run
- * used ~80 % of two cores with one such slot); the others share one slot per core. A file with
+ * waits) may take one slot beyond the cores (a second one loaded CI's machine enough to
+ * make a terminal test flaky); the others share one slot per core. A file with
  * no earlier figure counts as busy. The CPU time of each file's process tree (itself and the
  * children it waited for: not a daemon that detached) is written by the bundle at exit (see
  * bundleTests). Returns the exit status: 1 when a test failed.
@@ -149,7 +149,7 @@ async function runScheduled(envVars) {
   const cpuDir = mkdtempSync(join(bundleDir, 'cpu-'));
   process.env.KUBESIM_TEST_CPU_DIR = cpuDir;
   const cores = Math.max(1, availableParallelism());
-  const total = slots ?? cores + 2;
+  const total = slots ?? cores + 1;
   const busySlots = Math.min(total, slots ?? cores);
   const waits = (i) => cpuTimes[files[i]] / (quietWall[files[i]] ?? times[files[i]]) < 0.5;
   const patterns = nodeTestArgs.filter((a) => a.startsWith('--test-name-pattern=')).map((a) => new RegExp(a.slice('--test-name-pattern='.length)));
