@@ -7,7 +7,7 @@
 // only the server's CRDs name, any answer but a Table of one row — it prints nothing and
 // the full CLI runs the command (a read, so asking twice changes nothing).
 
-import { ResourceRegistry, resourcePath } from './api/resources';
+import { ResourceRegistry, objectPath } from './api/resources';
 import { clusterDir, selectCluster } from './cli/context-select';
 import { TABLE_ACCEPT, USER_AGENT, daemonEndpoint } from './client/daemon-endpoint';
 import { socketGet } from './client/socket-get';
@@ -39,7 +39,7 @@ export async function runFastGet(argv: readonly string[]): Promise<boolean> {
     const namespace = type.namespaced ? selected.contextNamespace || 'default' : undefined;
     request = {
       socketPath: endpoint.creds.socketPath,
-      path: `${resourcePath(type, namespace)}/${encodeURIComponent(name)}?includeObject=None`,
+      path: `${objectPath(type, namespace, name)}?includeObject=None`,
       headers: { accept: TABLE_ACCEPT, authorization: `Bearer ${endpoint.creds.token}`, 'user-agent': USER_AGENT },
     };
   } catch {

@@ -158,6 +158,11 @@ export function resourcePath(type: ResourceType, namespace: string | undefined):
   return `${gv}${ns}/${type.plural}`;
 }
 
+/** The REST path of one object of a type. */
+export function objectPath(type: ResourceType, namespace: string | undefined, name: string): string {
+  return `${resourcePath(type, namespace)}/${encodeURIComponent(name)}`;
+}
+
 /** `deployments.apps` / `pods`: the spelling of server error messages. */
 export function pluralGroup(r: ResourceType): string {
   return r.group ? `${r.plural}.${r.group}` : r.plural;

@@ -5,7 +5,7 @@
 
 import * as fs from 'node:fs';
 import { CliError } from '../api/errors';
-import { REVIEW_RESOURCES, kindGroup, type ResourceType } from '../api/resources';
+import { REVIEW_RESOURCES, kindGroup, objectPath, type ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import type { ManifestDoc } from '../manifest/types';
@@ -77,8 +77,8 @@ export async function fileInfos(ctx: CliContext, api: ApiServer, flags: GetFlags
       continue;
     } else if (REVIEW_RESOURCES.includes(type)) {
       // Create-only: the server has no GET of a review (404).
-      const [{ localRest }, { resourcePath }, { statusError }] = await Promise.all([import('./local-rest'), import('./object-source'), import('../client/rest-client')]);
-      const res = await localRest(api, ctx.clusterDir, { method: 'GET', path: `${resourcePath(type, ns)}/${encodeURIComponent(name)}` });
+      const [{ localRest }, { statusError }] = await Promise.all([import('./local-rest'), import('../client/rest-client')]);
+      const res = await localRest(api, ctx.clusterDir, { method: 'GET', path: objectPath(type, ns, name) });
       readErrs.push(statusError({ status: res.status, body: res.text }));
       continue;
     } else {

@@ -9,7 +9,8 @@ import type { Column } from '../printers/columns/types';
 import type { RestClient } from '../client/rest-client';
 import { TABLE_ACCEPT } from '../client/daemon-endpoint';
 import { servedCells, servedColumns, type TableBody } from '../printers/table-layout';
-import { RemoteObjects, resourcePath } from './object-source';
+import { objectPath, resourcePath } from '../api/resources';
+import { RemoteObjects } from './object-source';
 
 /** The server's Table for the objects of one kind: its columns and each object's cells. */
 export interface ServerTable {
@@ -30,7 +31,6 @@ interface ListBody {
   items?: KObject[];
 }
 
-
 export class RemoteGet extends RemoteObjects {
   constructor(
     client: RestClient,
@@ -50,7 +50,7 @@ export class RemoteGet extends RemoteObjects {
   async getNamed(type: ResourceType, namespace: string | undefined, name: string): Promise<Fetched | undefined> {
     // A name that is no single path segment names nothing (the server refuses such paths).
     if (!name || name === '.' || name === '..' || name.includes('/')) return undefined;
-    const res = await this.client.get(`${resourcePath(type, namespace)}/${encodeURIComponent(name)}`, this.tableQuery(), this.asTable ? TABLE_ACCEPT : 'application/json');
+    const res = await this.client.get(objectPath(type, namespace, name), this.tableQuery(), this.asTable ? TABLE_ACCEPT : 'application/json');
     if (res.status === 404) return undefined;
     if (res.status < 200 || res.status >= 300) throw (await import('../client/rest-client')).statusError(res);
     const body = JSON.parse(res.body) as KObject & TableBody;

@@ -3,9 +3,7 @@
 // same requests kubectl sends). Both answer alike, so the verbs print the same either way.
 
 import { ApiError } from '../api/errors';
-import { NoKindMatchError, ResourceRegistry, REVIEW_RESOURCES, UnknownResourceError, pluralGroup, resourcePath, type ResourceType } from '../api/resources';
-
-export { resourcePath } from '../api/resources';
+import { NoKindMatchError, ResourceRegistry, REVIEW_RESOURCES, UnknownResourceError, objectPath, pluralGroup, resourcePath, type ResourceType } from '../api/resources';
 import type { ApiServer, DeleteOptions } from '../api/server';
 import { typeOfManifest } from '../api/manifest-type';
 import { retryOnConflict } from '../api/retry';
@@ -563,8 +561,4 @@ async function subresourceKind(type: ResourceType, subresource: string): Promise
 /** A name that is no single path segment names nothing (the server refuses such paths). */
 function unaddressable(name: string): boolean {
   return !name || name === '.' || name === '..' || name.includes('/');
-}
-
-function objectPath(type: ResourceType, namespace: string | undefined, name: string): string {
-  return `${resourcePath(type, namespace)}/${encodeURIComponent(name)}`;
 }
