@@ -9,6 +9,7 @@ import { deepEqual } from '../api/server';
 import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
 import { controllerOf, controllerRefTo, ms, ownerKeys, rfc3339, typeFor } from './controller-utils';
 import { isJobFinished } from './job';
+import { firingTrack, noteFired, noteIrregular, noteLeft, resumeAfterSkip } from './cronjob-fastforward';
 
 const COMPONENT = { component: 'cronjob-controller' };
 export const SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
@@ -186,6 +187,7 @@ async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Prom
   const tz: string | undefined = spec.timeZone ?? undefined;
   const st: any = deepCopy(cj.status ?? {});
   const events: Array<['Normal' | 'Warning', string, string]> = [];
+  const track = firingTrack(ctx, cj); // this CronJob's firings in a clock jump being stepped
 
   // Only this CronJob's Jobs, shared (frozen, not copied): they are only read here.
   const jobs = (await api.list(jobType, { namespace: cj.metadata.namespace, fieldMatch: (j) => controllerOf(j)?.uid === cj.metadata.uid, shared: true })).items;
@@ -195,9 +197,13 @@ async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Prom
   const active: any[] = [];
   for (const ref of st.active ?? []) {
     const j = byName.get(ref.name);
-    if (!j || j.metadata.uid !== ref.uid) continue;
+    if (!j || j.metadata.uid !== ref.uid) {
+      noteLeft(track, ref.name, undefined);
+      continue;
+    }
     const fin = isJobFinished(j);
     if (fin) {
+      noteLeft(track, ref.name, fin);
       events.push(['Normal', 'SawCompletedJob', `Saw completed job: ${j.metadata.name}, status: ${fin}`]);
       if (fin === 'Complete' && j.status?.completionTime) {
         if (!st.lastSuccessfulTime || ms(j.status.completionTime) > ms(st.lastSuccessfulTime)) st.lastSuccessfulTime = j.status.completionTime;
@@ -240,6 +246,8 @@ async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Prom
     // The most recent missed schedule time since the last one (or creation).
     let earliest = st.lastScheduleTime ? ms(st.lastScheduleTime) : created;
     if (spec.startingDeadlineSeconds !== undefined && spec.startingDeadlineSeconds !== null) earliest = Math.max(earliest, now - spec.startingDeadlineSeconds * 1000);
+    // Schedule times a jump's fast-forward accounted for have passed, not been missed.
+    if (track?.accountedThrough !== undefined) earliest = Math.max(earliest, track.accountedThrough);
     let scheduled: number | undefined;
     let missed = 0;
     for (let t = nextScheduleTime(schedule, earliest, tz, created); t !== undefined && t <= now; t = nextScheduleTime(schedule, t, tz, created)) {
@@ -256,14 +264,20 @@ async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Prom
     if (scheduled !== undefined) {
       const tooLate = spec.startingDeadlineSeconds !== undefined && spec.startingDeadlineSeconds !== null && scheduled + spec.startingDeadlineSeconds * 1000 < now;
       const name = jobNameFor(cj.metadata.name!, scheduled);
+      if (missed > 1) noteIrregular(track); // a late reconcile: not a steady run
       if (tooLate) {
+        noteIrregular(track);
         if (!await reportedSince(ctx, cj, 'MissSchedule', scheduled)) events.push(['Warning', 'MissSchedule', `Missed scheduled time to start a job: ${rfc1123z(scheduled)}`]);
       } else if (active.some((r) => r.name === name) || byName.has(name)) {
         // already started for this time
-      } else if (spec.concurrencyPolicy === 'Forbid' && active.length > 0) {
+      } else if (active.length > 0 && spec.concurrencyPolicy === 'Forbid') {
+        noteIrregular(track);
         // Once per missed time, not on every sync while it waits.
         if (!await reportedSince(ctx, cj, 'JobAlreadyActive', scheduled)) events.push(['Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid']);
+      } else if (!active.length && resumeAfterSkip(ctx, track, cj, scheduled, (t) => nextScheduleTime(schedule!, t - 1, tz, created)) !== undefined) {
+        // Fast-forward: the firings up to the resume time leave nothing by the jump's end.
       } else {
+        if (active.length) noteIrregular(track); // runs overlap
         if (spec.concurrencyPolicy === 'Replace') {
           for (const ref of active.splice(0)) {
             try {
@@ -291,15 +305,17 @@ async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Prom
         try {
           const j = await api.create(job);
           active.push(jobRef(j));
+          noteFired(track, scheduled, name);
           events.push(['Normal', 'SuccessfulCreate', `Created job ${name}`]);
           st.lastScheduleTime = rfc3339(scheduled);
         } catch (e) {
+          noteIrregular(track);
           events.push(['Warning', 'FailedCreate', `Error creating job: ${(e as Error).message}`]);
           requeue = 10_000;
         }
       }
     }
-    const next = nextScheduleTime(schedule, now, tz, created);
+    const next = nextScheduleTime(schedule, Math.max(now, track?.accountedThrough ?? now), tz, created);
     if (next !== undefined) {
       if (requeue === undefined || next - now < requeue) {
         requeue = next - now;

@@ -315,10 +315,12 @@ export class ControllerManager {
    * NotReady at +40 s and is evicted 5 minutes later, in one advance. Housekeeping sweeps
    * make no stop of their own. Yields to the event loop now and then (signals, status).
    * Errors outside a reconcile are noted and stepping goes on (the daemon), or `onError`
-   * decides (the CLI's in-process advance rethrows them).
+   * decides (the CLI's in-process advance rethrows them). Reconcilers see the jump in
+   * `ctx.jump` (`exact`: no fast-forward, every firing stepped).
    */
-  async stepThrough(jump: { from: number; to: number }, hold: (t: number | undefined) => void, opts: { signal?: AbortSignal; onError?: (e: unknown) => void } = {}): Promise<void> {
+  async stepThrough(jump: { from: number; to: number }, hold: (t: number | undefined) => void, opts: { signal?: AbortSignal; onError?: (e: unknown) => void; exact?: boolean } = {}): Promise<void> {
     const { signal, onError = (e: unknown) => this.noteError('manager', e) } = opts;
+    this.ctx.jump = { from: jump.from, to: jump.to, ...(opts.exact ? { exact: true } : {}) };
     hold(jump.from);
     // A jump skips housekeeping beats; run each once at its start, so that one which no
     // longer is a beat (`node stop` since: the node turns NotReady on the way) is seen.
@@ -338,6 +340,7 @@ export class ControllerManager {
       }
     } finally {
       hold(undefined);
+      delete this.ctx.jump;
     }
   }
 

@@ -39,6 +39,12 @@ export interface ControllerContext {
   log(message: string): void;
   /** The cluster's state directory (its CA in pki/ signs approved CSRs); unset in memory clusters. */
   clusterDir?: string;
+  /**
+   * Set while the manager steps through a clock jump to `to` (stepThrough). A reconciler may
+   * then account for steady-state work whose every effect is gone by `to` without doing it
+   * at each stop (the CronJob fast-forward); `exact` asks for every stop all the same.
+   */
+  jump?: { from: number; to: number; exact?: boolean };
 }
 
 export interface Reconciler {
