@@ -13,7 +13,10 @@
 // behaviour it refills every history slot before the TTL window of the end, and whatever the
 // deleted Jobs' events said has expired by then. Runs whose behaviour changes later in the
 // jump than the lead-in shows (a failure every 1,000th run, nothing in the lead-in) are the
-// limit of this: `stepThrough(..., { exact: true })` steps every firing.
+// limit of this: `stepThrough(..., { exact: true })` steps every firing. Not replayed either:
+// the event correlator's state (spam filter, "combined from similar events") for the skipped
+// firings, so the one aggregated event about the CronJob itself, which stays alive through
+// the jump, counts from the tail on rather than from the jump's start.
 
 import type { KObject } from '../api/types';
 import type { ControllerContext } from './types';
