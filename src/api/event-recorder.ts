@@ -4,7 +4,7 @@
 
 import { ApiError } from './errors';
 import type { KObject } from './types';
-import { eventIdentity, type EventIndex } from './event-names';
+import { eventIdentity, type EventIndex, type EventSubject } from './event-names';
 import type { ApiServer } from './server';
 
 export interface EventRecord {
@@ -17,18 +17,16 @@ export interface EventRecord {
 }
 
 export async function recordEvent(api: ApiServer, index: EventIndex, record: EventRecord): Promise<void> {
-  const { involved, type, reason, source, fieldPath } = record;
   let message = record.message;
   const evType = api.registry.forKind('v1', 'Event');
-  const namespace = involved.metadata.namespace ?? 'default';
+  const namespace = record.involved.metadata.namespace ?? 'default';
   const now = api.timestamp();
   // Repeats of the same event about the same object aggregate (count, lastTimestamp), as
   // client-go's correlator does; new events are named by time (see event-names.ts).
-  const m = involved.metadata;
-  const verdict = index.correlate({ involved: { apiVersion: involved.apiVersion, kind: involved.kind, namespace: m.namespace, name: m.name, uid: m.uid }, component: source.component, host: source.host ?? '', type, reason, message }, api.clock.now());
+  const verdict = index.correlate(subjectOf(record), api.clock.now());
   if (verdict.skip) return;
   message = verdict.message;
-  const identity = verdict.identity ?? eventIdentity(String(m.uid ?? ''), reason, message, fieldPath ?? '', source.component, type);
+  const identity = identityFor(record, verdict);
   const known = await index.lookup(namespace, identity);
   const existing = known ? await api.tryGet(evType, namespace, known) : undefined;
   if (existing) {
@@ -42,6 +40,21 @@ export async function recordEvent(api: ApiServer, index: EventIndex, record: Eve
     }
     return;
   }
+  await createEvent(api, index, { ...record, message }, identity, now);
+}
+
+function subjectOf(r: EventRecord): EventSubject {
+  const m = r.involved.metadata;
+  return { involved: { apiVersion: r.involved.apiVersion, kind: r.involved.kind, namespace: m.namespace, name: m.name, uid: m.uid }, component: r.source.component, host: r.source.host ?? '', type: r.type, reason: r.reason, message: r.message };
+}
+
+function identityFor(r: EventRecord, verdict: { identity?: string; message: string }): string {
+  return verdict.identity ?? eventIdentity(String(r.involved.metadata.uid ?? ''), r.reason, verdict.message, r.fieldPath ?? '', r.source.component, r.type);
+}
+
+async function createEvent(api: ApiServer, index: EventIndex, record: EventRecord, identity: string, now: string): Promise<string | undefined> {
+  const { involved, type, reason, message, source, fieldPath } = record;
+  const namespace = involved.metadata.namespace ?? 'default';
   const event: KObject = {
     apiVersion: 'v1',
     kind: 'Event',
@@ -72,10 +85,62 @@ export async function recordEvent(api: ApiServer, index: EventIndex, record: Eve
     try {
       await api.create(event);
       index.remember(namespace, identity, event.metadata.name);
-      return;
+      return event.metadata.name;
     } catch (e) {
       // another process took the name in the same simulated millisecond: take the next
-      if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) return; // best effort, as in a real cluster
+      if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) return undefined; // best effort, as in a real cluster
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Events a fast-forward accounts for without stepping (records at past cluster times `at`,
+ * ascending, all after the last event recorded): each goes through the correlator at its
+ * time, as recordEvent would, and the stored events they would leave at the end are written
+ * once, at the time each would be created and last updated (`hold` moves this process's
+ * view of the clock there). An event not written for a TTL is expired at the next sweep
+ * (a multiple of `sweepMs`), as the Event-TTL sweep would do on the way.
+ */
+export async function replayEvents(api: ApiServer, index: EventIndex, records: Iterable<EventRecord & { at: number }>, opts: { ttlMs: number; sweepMs: number; hold: (t: number) => void }): Promise<void> {
+  const evType = api.registry.forKind('v1', 'Event');
+  const expiredBy = (last: number, at: number) => Math.ceil((last + opts.ttlMs) / opts.sweepMs) * opts.sweepMs <= at;
+  interface Left { record: EventRecord; name?: string; first: number; last: number; count: number; message: string; touched: boolean }
+  const left = new Map<string, Left>();
+  let end = -Infinity;
+  for (const r of records) {
+    end = r.at;
+    const verdict = index.correlate(subjectOf(r), r.at);
+    if (verdict.skip) continue;
+    const identity = identityFor(r, verdict);
+    let e = left.get(identity);
+    if (!e) {
+      const namespace = r.involved.metadata.namespace ?? 'default';
+      const name = await index.lookup(namespace, identity);
+      const stored = name ? await api.tryGet(evType, namespace, name) : undefined;
+      if (stored) e = { record: r, name, first: Date.parse(stored.firstTimestamp), last: Date.parse(stored.lastTimestamp), count: stored.count ?? 1, message: stored.message, touched: false };
+    }
+    if (e && !expiredBy(e.last, r.at)) Object.assign(e, { last: r.at, count: e.count + 1, message: verdict.message, touched: true });
+    else e = { record: r, first: r.at, last: r.at, count: 1, message: verdict.message, touched: true };
+    left.set(identity, e);
+  }
+  for (const [identity, e] of left) {
+    if (!e.touched || expiredBy(e.last, end)) continue; // gone by the end, or never changed
+    const record = { ...e.record, message: e.message };
+    if (e.name === undefined) {
+      opts.hold(e.first);
+      e.name = await createEvent(api, index, record, identity, api.timestamp());
+      if (e.name === undefined || e.count === 1) continue;
+    }
+    opts.hold(e.last);
+    const namespace = record.involved.metadata.namespace ?? 'default';
+    const stored = await api.tryGet(evType, namespace, e.name);
+    if (!stored) continue;
+    Object.assign(stored, { count: e.count, lastTimestamp: api.timestamp(), message: e.message });
+    try {
+      await api.update(stored);
+    } catch {
+      /* a lost event update is harmless */
     }
   }
 }

@@ -27,7 +27,7 @@ import { asDecodedFromStorage, crdNamingStatus, crdResourceType, coerceDecoded, 
 import type { Store, WatchEvent, WriteFence } from '../store/store';
 import { SimState } from './sim-state';
 import { EventIndex } from './event-names';
-import { recordEvent } from './event-recorder';
+import { recordEvent, replayEvents, type EventRecord } from './event-recorder';
 import { hasStatusSubresource, strategyFor } from './strategies';
 import { dropDisabledFields } from './feature-gates';
 import { ambientFieldManager, keepManaged, trackUpdate, type TrackContext } from './managed-fields/index';
@@ -493,6 +493,11 @@ export class ApiServer {
    */
   recordEvent(involved: KObject, type: 'Normal' | 'Warning', reason: string, message: string, source: { component: string; host?: string }, fieldPath?: string): Promise<void> {
     return recordEvent(this, this.events, { involved, type, reason, message, source, fieldPath });
+  }
+
+  /** Events at past times a fast-forward accounts for without stepping (event-recorder.ts). */
+  replayEvents(records: Iterable<EventRecord & { at: number }>, opts: { ttlMs: number; sweepMs: number; hold: (t: number) => void }): Promise<void> {
+    return replayEvents(this, this.events, records, opts);
   }
 
   // ---------- cluster bootstrap ----------

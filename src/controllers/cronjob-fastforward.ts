@@ -13,10 +13,10 @@
 // behaviour it refills every history slot before the TTL window of the end, and whatever the
 // deleted Jobs' events said has expired by then. Runs whose behaviour changes later in the
 // jump than the lead-in shows (a failure every 1,000th run, nothing in the lead-in) are the
-// limit of this: `stepThrough(..., { exact: true })` steps every firing. Not replayed either:
-// the event correlator's state (spam filter, "combined from similar events") for the skipped
-// firings, so the one aggregated event about the CronJob itself, which stays alive through
-// the jump, counts from the tail on rather than from the jump's start.
+// limit of this: `stepThrough(..., { exact: true })` steps every firing. The events about the
+// CronJob itself go through client-go's correlator, whose "combined from similar events"
+// aggregate stays alive through the whole jump: the lead-in's firings must all record the
+// same events at the same offsets, and the skipped firings' are replayed through it.
 
 import type { KObject } from '../api/types';
 import type { ControllerContext } from './types';
@@ -34,6 +34,11 @@ export interface FiringTrack {
   irregular: boolean;
   /** Schedule times up to here were accounted for without being stepped. */
   accountedThrough?: number;
+  /** The last firing stepped, and the events about the CronJob since (offset from it). */
+  lastFiredAt?: number;
+  current: Array<{ off: number; type: 'Normal' | 'Warning'; reason: string; message: string }>;
+  /** Each earlier firing's events, as `offset type reason` lines. */
+  signatures: string[];
 }
 
 const tracks = new WeakMap<ControllerContext, Map<string, { jump: string; track: FiringTrack }>>();
@@ -49,7 +54,7 @@ export function firingTrack(ctx: ControllerContext, cj: KObject): FiringTrack | 
   const uid = cj.metadata.uid!;
   let entry = byCj.get(uid);
   if (!entry || entry.jump !== id) {
-    entry = { jump: id, track: { running: new Set(), fired: 0, outcomes: { Complete: 0, Failed: 0 }, irregular: false } };
+    entry = { jump: id, track: { running: new Set(), fired: 0, outcomes: { Complete: 0, Failed: 0 }, irregular: false, current: [], signatures: [] } };
     byCj.set(uid, entry);
   }
   return entry.track;
@@ -60,6 +65,17 @@ export function noteFired(t: FiringTrack | undefined, scheduled: number, jobName
   t.firstAt ??= scheduled;
   t.fired++;
   t.running.add(jobName);
+  if (t.lastFiredAt !== undefined) t.signatures.push(signature(t));
+  t.lastFiredAt = scheduled;
+  t.current = [];
+}
+
+const signature = (t: FiringTrack) => t.current.map((e) => `${e.off} ${e.type} ${e.reason}`).join('\n');
+
+/** The events this reconcile records about the CronJob at `now`: part of the last firing's. */
+export function noteEvents(t: FiringTrack | undefined, now: number, events: Array<['Normal' | 'Warning', string, string]>): void {
+  if (!t || t.lastFiredAt === undefined) return;
+  for (const [type, reason, message] of events) t.current.push({ off: now - t.lastFiredAt, type, reason, message });
 }
 
 /** A Job of this jump left the active list: finished with `outcome`, or gone unfinished. */
@@ -86,6 +102,10 @@ export function resumeAfterSkip(ctx: ControllerContext, t: FiringTrack | undefin
     // Seen, but not often enough for the tail to be sure to replace every Job kept of it.
     if (limits[k] > 0 && t.outcomes[k] > 0 && t.outcomes[k] < limits[k]) return undefined;
   }
+  // Every firing of the lead-in's second half recorded the same events at the same offsets
+  // (so the skipped ones are replayed through the event correlator as they would come).
+  const recent = [...t.signatures.slice(-Math.max(3, Math.floor(t.signatures.length / 2))), signature(t)];
+  if (t.signatures.length < 3 || recent.some((x) => x !== recent[0])) return undefined;
   const ttl = eventTtlMs(ctx);
   const window = ttl + 2 * sweepPeriodMs(ttl);
   const lead = scheduled - t.firstAt;
@@ -94,4 +114,36 @@ export function resumeAfterSkip(ctx: ControllerContext, t: FiringTrack | undefin
   if (resumeAt === undefined || resumeAt <= scheduled) return undefined;
   t.accountedThrough = resumeAt - 1;
   return resumeAt;
+}
+
+/**
+ * The events the skipped firings (schedule times from `from` up to the resume time) would
+ * have recorded about the CronJob: the last stepped firing's, at the same offsets, with its
+ * Job names moved by the time between. They go through the event recorder's correlator
+ * (spam filter, "combined from similar events") at their times, so an aggregated event that
+ * lives through the jump counts them, and the correlator leaves the skip as it would have.
+ */
+export async function replaySkippedEvents(ctx: ControllerContext, t: FiringTrack | undefined, cj: KObject, from: number, next: (t: number) => number | undefined, component: { component: string }): Promise<void> {
+  const hold = (ctx.clock as { hold?: (t: number | undefined) => void }).hold?.bind(ctx.clock);
+  if (!t || t.lastFiredAt === undefined || t.accountedThrough === undefined || !hold) return;
+  const template = t.current;
+  const base = t.lastFiredAt;
+  const until = t.accountedThrough;
+  const names = new RegExp(`\\b${cj.metadata.name!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d+)\\b`, 'g');
+  function* records() {
+    for (let u: number | undefined = from; u !== undefined && u <= until; u = next(u)) {
+      const shift = Math.round((u - base) / 60_000);
+      for (const e of template) {
+        const message = e.message.replace(names, (_m, n: string) => `${cj.metadata.name}-${Number(n) + shift}`);
+        yield { at: u + e.off, involved: cj, type: e.type, reason: e.reason, message, source: component };
+      }
+    }
+  }
+  const now = ctx.clock.now();
+  const ttl = eventTtlMs(ctx);
+  try {
+    await ctx.api.replayEvents(records(), { ttlMs: ttl, sweepMs: sweepPeriodMs(ttl), hold });
+  } finally {
+    hold(now);
+  }
 }

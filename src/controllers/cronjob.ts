@@ -9,7 +9,7 @@ import { deepEqual } from '../api/server';
 import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
 import { controllerOf, controllerRefTo, ms, ownerKeys, rfc3339, typeFor } from './controller-utils';
 import { isJobFinished } from './job';
-import { firingTrack, noteFired, noteIrregular, noteLeft, resumeAfterSkip } from './cronjob-fastforward';
+import { firingTrack, noteEvents, noteFired, noteIrregular, noteLeft, replaySkippedEvents, resumeAfterSkip } from './cronjob-fastforward';
 
 const COMPONENT = { component: 'cronjob-controller' };
 export const SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
@@ -236,6 +236,7 @@ async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Prom
   let scheduleAt: number | undefined;
   let periodic = false;
   let schedule: CronSchedule | undefined;
+  let skippedFrom: number | undefined;
   try {
     schedule = parseCron(spec.schedule ?? '');
   } catch (e) {
@@ -274,8 +275,10 @@ async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Prom
         noteIrregular(track);
         // Once per missed time, not on every sync while it waits.
         if (!await reportedSince(ctx, cj, 'JobAlreadyActive', scheduled)) events.push(['Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid']);
-      } else if (!active.length && resumeAfterSkip(ctx, track, cj, scheduled, (t) => nextScheduleTime(schedule!, t - 1, tz, created)) !== undefined) {
-        // Fast-forward: the firings up to the resume time leave nothing by the jump's end.
+      } else if (!active.length && !events.length && resumeAfterSkip(ctx, track, cj, scheduled, (t) => nextScheduleTime(schedule!, t - 1, tz, created)) !== undefined) {
+        // Fast-forward: the firings up to the resume time leave nothing by the jump's end
+        // but their events' count in the correlator (replayed below).
+        skippedFrom = scheduled;
       } else {
         if (active.length) noteIrregular(track); // runs overlap
         if (spec.concurrencyPolicy === 'Replace') {
@@ -336,6 +339,8 @@ async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Prom
     }
   }
   for (const [type, reason, message] of events) await api.recordEvent(cj, type, reason, message, COMPONENT);
+  noteEvents(track, now, events);
+  if (skippedFrom !== undefined) await replaySkippedEvents(ctx, track, cj, skippedFrom, (t) => nextScheduleTime(schedule!, t, tz, created), COMPONENT);
   // The next schedule time is absolute: time spent in this reconcile must not make it late.
   if (scheduleAt !== undefined) requeue = scheduleAt - ctx.clock.now();
   if (requeue !== undefined && Number.isFinite(requeue)) return periodic ? { requeueAfterMs: Math.max(1, requeue), periodic } : { requeueAfterMs: Math.max(1, requeue) };
