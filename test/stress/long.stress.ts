@@ -92,6 +92,23 @@ test('long: user writes while the daemon creates a 1,000,000-replica Deployment 
   }
 });
 
+// The same year in one `clock advance` (the CronJob fast-forward, src/controllers/
+// cronjob-fastforward.ts): minutes, not hours, and the same bounds.
+test('long: a CronJob every minute, a simulated year in one clock advance, in minutes', { timeout: 3_600_000 }, (t) => {
+  const home = tempHome('kubesim-year1-');
+  try {
+    const f = cleanupRun(home, 365 * 24, 365 * 24, 1_800_000, 60);
+    const s = f.samples[0];
+    t.diagnostic(`year in one jump: ${Math.round(f.realMs / 1000)} s; ${JSON.stringify(s)}`);
+    assert.ok(f.realMs < 10 * 60_000, `${f.realMs} ms`);
+    assert.ok(s.events <= 66 * 11 && s.records <= 4 && s.logPods <= 4, JSON.stringify(s));
+    const jobs = run(home, ['get', 'jobs', '--no-headers']);
+    assert.equal(jobs.stdout.trim().split('\n').filter((l) => /\sComplete\s/.test(l)).length, 3, jobs.stdout);
+  } finally {
+    removeHome(home);
+  }
+});
+
 // A CronJob every minute for a simulated year (`clock advance` one day at a time, so the
 // figures show the trend). KUBESIM_STRESS_YEAR_BUDGET_MS (default 3 h) caps the real time:
 // past it the run stops and reports how far it got; what it covered must stay bounded.
