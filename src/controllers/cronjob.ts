@@ -265,7 +265,7 @@ async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Prom
     if (scheduled !== undefined) {
       const tooLate = spec.startingDeadlineSeconds !== undefined && spec.startingDeadlineSeconds !== null && scheduled + spec.startingDeadlineSeconds * 1000 < now;
       const name = jobNameFor(cj.metadata.name!, scheduled);
-      if (missed > 1) noteIrregular(track); // a late reconcile: not a steady run
+      if (missed > 1 && track?.firstAt !== undefined) noteIrregular(track); // a late reconcile on the way: not a steady run
       if (tooLate) {
         noteIrregular(track);
         if (!await reportedSince(ctx, cj, 'MissSchedule', scheduled)) events.push(['Warning', 'MissSchedule', `Missed scheduled time to start a job: ${rfc1123z(scheduled)}`]);
