@@ -65,7 +65,8 @@ export function noteFired(t: FiringTrack | undefined, scheduled: number, jobName
   t.firstAt ??= scheduled;
   t.fired++;
   t.running.add(jobName);
-  if (t.lastFiredAt !== undefined) t.signatures.push(signature(t));
+  if (t.lastFiredAt !== undefined && !t.irregular) t.signatures.push(signature(t));
+  if (t.signatures.length > 10_000) t.signatures.splice(0, 5_000); // a long jump stepped throughout
   t.lastFiredAt = scheduled;
   t.current = [];
 }
@@ -97,6 +98,7 @@ export function noteIrregular(t: FiringTrack | undefined): void {
 export function resumeAfterSkip(ctx: ControllerContext, t: FiringTrack | undefined, cj: KObject, scheduled: number, nextAtOrAfter: (t: number) => number | undefined): number | undefined {
   const jump = ctx.jump;
   if (!t || !jump || t.irregular || t.firstAt === undefined || t.running.size > 0 || t.accountedThrough !== undefined) return undefined;
+  if (typeof (ctx.clock as { hold?: unknown }).hold !== 'function') return undefined; // the skipped events are replayed at their times
   const limits = { Complete: cj.spec?.successfulJobsHistoryLimit ?? 3, Failed: cj.spec?.failedJobsHistoryLimit ?? 1 };
   for (const k of ['Complete', 'Failed'] as const) {
     // Seen, but not often enough for the tail to be sure to replace every Job kept of it.
