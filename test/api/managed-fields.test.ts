@@ -152,7 +152,6 @@ test('a create records the same FieldsV1 whether an object with the same keys wa
   const event = (name: string, extra: Record<string, unknown> = {}): KObject => ({
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: { name, namespace: 'default' },
     involvedObject: { apiVersion: 'v1', kind: 'Pod', name: 'p', namespace: 'default', uid: `u-${name}` },
     reason: 'Scheduled',
     message: `assigned ${name}`,
@@ -172,8 +171,8 @@ test('a create records the same FieldsV1 whether an object with the same keys wa
     ['d', { action: null }],
     ['e', { source: { component: 'kubelet' } }],
     ['f', { related: { kind: 'Node', name: 'n' }, count: 1 }],
-    ['g', { metadata: { namespace: 'default', labels: { string: 'x', '0': 'y' } } }],
-    ['h', { metadata: { namespace: 'default', finalizers: ['x'] } }],
+    ['g', { metadata: { labels: { string: 'x', '0': 'y' } } }],
+    ['h', { metadata: { finalizers: ['x'] } }],
   ];
   const remembered: Record<string, unknown>[] = [];
   for (const [name, extra] of variants) remembered.push(entry(await api.create(event(name, extra), { fieldManager: 'kube-scheduler' }), 'kube-scheduler').fieldsV1);
