@@ -241,7 +241,11 @@ function createdKey(o: Record<string, unknown>, ctx: TrackContext): string | und
   return keysOf(o, parts) ? parts.join('\u0000') : undefined;
 }
 
+/** Objects with more keys than this are not remembered (a ConfigMap of thousands of keys would make a large memo key). */
+const MAX_KEY_PARTS = 400;
+
 function keysOf(v: unknown, out: string[]): boolean {
+  if (out.length > MAX_KEY_PARTS) return false;
   if (v === null) out.push('0');
   else if (Array.isArray(v)) return false;
   else if (typeof v !== 'object') out.push(typeof v);
