@@ -10,6 +10,7 @@ import { ManualClock } from '../../src/sim/clock';
 import { seededRng } from '../../src/sim/rng';
 import { apiValidator, loadValidation } from '../../src/api/validator-adapter';
 import { ApplyConflictError, serverSideApply, FieldSet, pathString } from '../../src/api/managed-fields/index';
+import { forgetCreatedFields } from '../../src/api/managed-fields/manager';
 import type { KObject } from '../../src/api/types';
 
 before(async () => loadValidation());
@@ -144,6 +145,45 @@ test('keys named like Object.prototype members (a label "constructor") are owned
   const u = await api.update(next, { fieldManager: 'kubectl-edit' });
   assert.deepEqual(entry(u, 'kubectl-edit').fieldsV1, { 'f:data': { 'f:hasOwnProperty': {} } });
   assert.ok(!('f:constructor' in entry(u, 'kubectl-create').fieldsV1['f:data']));
+});
+
+test('a create records the same FieldsV1 whether an object with the same keys was created before or not', async () => {
+  const api = await server();
+  const event = (name: string, extra: Record<string, unknown> = {}): KObject => ({
+    apiVersion: 'v1',
+    kind: 'Event',
+    involvedObject: { apiVersion: 'v1', kind: 'Pod', name: 'p', namespace: 'default', uid: `u-${name}` },
+    reason: 'Scheduled',
+    message: `assigned ${name}`,
+    source: {},
+    firstTimestamp: null,
+    type: 'Normal',
+    action: 'Binding',
+    ...extra,
+    metadata: { ...(extra.metadata as object), name, namespace: 'default' },
+  });
+  // Same keys, other values; then other keys, a null where a string was, an object where a
+  // scalar was, a list (never remembered), a label whose name would read as a marker.
+  const variants: Array<[string, Record<string, unknown>]> = [
+    ['a', {}],
+    ['b', { message: 'other', type: 'Warning' }],
+    ['c', { series: { count: 2, lastObservedTime: '2026-11-22T06:00:00.000000Z' } }],
+    ['d', { action: null }],
+    ['e', { source: { component: 'kubelet' } }],
+    ['f', { related: { kind: 'Node', name: 'n' }, count: 1 }],
+    ['g', { metadata: { labels: { string: 'x', '0': 'y' } } }],
+    ['h', { metadata: { finalizers: ['x'] } }],
+  ];
+  const remembered: Record<string, unknown>[] = [];
+  for (const [name, extra] of variants) remembered.push(entry(await api.create(event(name, extra), { fieldManager: 'kube-scheduler' }), 'kube-scheduler').fieldsV1);
+  for (const [i, [name, extra]] of variants.entries()) {
+    forgetCreatedFields();
+    const fresh = entry(await api.create(event(`${name}-2`, extra), { fieldManager: 'kube-scheduler' }), 'kube-scheduler').fieldsV1;
+    assert.deepEqual(remembered[i], fresh, name);
+  }
+  assert.deepEqual(remembered[0], remembered[1], 'scalars do not change the set');
+  assert.deepEqual(remembered[2]['f:series'], { '.': {}, 'f:count': {}, 'f:lastObservedTime': {} }, 'other keys, another set');
+  assert.notDeepEqual(remembered[4]['f:source'], remembered[0]['f:source'], 'a value where an empty object was');
 });
 
 test('two server-side applies creating the same new object at once: the loser of the create applies as an update (kube-apiserver retries it), no AlreadyExists', async () => {

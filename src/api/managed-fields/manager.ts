@@ -11,6 +11,7 @@ import { FieldSet, pathString } from './fieldset';
 import { isObject, ShapeResolver, type Shape } from './shape';
 import { compare, merge, removePath, toFieldSet, type Comparison } from './typed';
 import { deepEqual } from '../../store/json-equal';
+import { cloneJson } from '../../store/clone';
 
 export interface ManagedFieldsEntry {
   manager?: string;
@@ -195,11 +196,69 @@ function setManaged(obj: KObject, owners: Map<string, Owner>): void {
  * `manager`. `next` must be the object as it will be stored (defaulted).
  */
 export async function trackUpdate(current: KObject | undefined, next: KObject, manager: string, ctx: TrackContext): Promise<void> {
-  const shape = await shapeOf(ctx.apiVersion, ctx.kind);
+  const shape = resolver ? resolver.root(ctx.apiVersion, ctx.kind) : await shapeOf(ctx.apiVersion, ctx.kind);
+  // A create that sends no managedFields: the one entry it gets may be known by its keys.
+  const memoKey = !current && next.metadata?.managedFields === undefined ? createdKey(inScope(next, ctx), ctx) : undefined;
+  const known = memoKey === undefined ? undefined : createdFields.get(memoKey);
+  if (known !== undefined) {
+    const owners = new Map<string, Owner>();
+    if (known) owners.set('', { manager, operation: 'Update', apiVersion: ctx.apiVersion, subresource: ctx.subresource, time: ctx.now, set: known.set, raw: { set: known.set, fieldsV1: cloneJson(known.fieldsV1) } });
+    setManaged(next, owners);
+    return;
+  }
   const owners = baseOwners(current, next);
   const lhs = current ? withoutManaged(current) : zeroObject(ctx.kind, shape);
   recordUpdate(owners, inScope(lhs, ctx), inScope(withoutManaged(next), ctx), shape, manager, ctx);
   setManaged(next, owners);
+  if (memoKey !== undefined) {
+    if (createdFields.size >= 1000) createdFields.clear();
+    const [only] = owners.values();
+    createdFields.set(memoKey, only ? { set: only.set, fieldsV1: cloneJson((next.metadata.managedFields as ManagedFieldsEntry[])[0].fieldsV1!) } : null);
+  }
+}
+
+/**
+ * The field set a create records, by the created object's keys (createdKey): null for none.
+ * Sets are never changed once built (difference and union make new ones), so one is shared.
+ */
+const createdFields = new Map<string, { set: FieldSet; fieldsV1: Record<string, unknown> } | null>();
+
+/** Empties createdFields (tests: each create then computes its set). */
+export function forgetCreatedFields(): void {
+  createdFields.clear();
+}
+
+/**
+ * What a create records depends on the kind, the endpoint and which keys the object has with
+ * which kinds of values (the zero object it is compared with holds only nulls and empty
+ * objects), not on its scalars, as long as it holds no list: list items are keyed by their
+ * values. So the Events that components write by the thousand, all with the same keys, get
+ * their FieldsV1 from createdFields instead of a comparison and an encoding each. Undefined
+ * for an object with a list (not remembered).
+ */
+function createdKey(o: Record<string, unknown>, ctx: TrackContext): string | undefined {
+  const parts: string[] = [ctx.apiVersion, ctx.kind, ctx.statusSplit ? 's' : '-', ctx.subresource ?? ''];
+  return keysOf(o, parts) ? parts.join('\u0000') : undefined;
+}
+
+/** Objects with more keys than this are not remembered (a ConfigMap of thousands of keys would make a large memo key). */
+const MAX_KEY_PARTS = 400;
+
+function keysOf(v: unknown, out: string[]): boolean {
+  if (out.length > MAX_KEY_PARTS) return false;
+  if (v === null) out.push('0');
+  else if (Array.isArray(v)) return false;
+  else if (typeof v !== 'object') out.push(typeof v);
+  else {
+    out.push('{');
+    for (const k in v) {
+      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+      out.push(`${k.length}:${k}`); // length-prefixed: no key reads as another's or as a marker
+      if (!keysOf((v as Record<string, unknown>)[k], out)) return false;
+    }
+    out.push('}');
+  }
+  return true;
 }
 
 /** Only the part of an object the write may own (scope() drops the rest): less to compare. */
