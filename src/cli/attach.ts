@@ -59,7 +59,9 @@ export class AttachOptions {
     // SetupTTY: a terminal only with stdin, and only when stdin is one
     const { rawTerminal, terminalIn } = await import('./exec');
     const raw = this.stdin && tty && terminalIn(ctx, { quiet: this.quiet });
-    // term.Safe: raw before the prompt, so what is typed once it shows is the session's
+    // kubectl prints the prompt, then goes raw (term.Safe) in the same breath; here awaits
+    // come between, so raw first (the prompt shows the same: ONLCR stays): what is typed
+    // once it shows is the session's, not echoed and sent as a line by the cooked terminal
     const signal = raw ? await rawTerminal(ctx, () => this.attached(ctx, target, raw, follow)) : await this.attached(ctx, target, raw, follow);
     // kubectl has no handler while it streams without a terminal: Ctrl-C kills it, and run
     // --rm deletes nothing. Here the cluster's step in progress ends first (a CLI without a

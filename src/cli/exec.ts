@@ -88,11 +88,7 @@ export function terminalIn(ctx: CliContext, flags: { quiet?: boolean }): boolean
   return false;
 }
 
-/**
- * term.Safe: the terminal raw for all of `fn`, from before anything is printed (a key typed
- * once a prompt shows is the session's, never echoed and sent as a line by the terminal's
- * own cooked mode), then as it was.
- */
+/** term.Safe: the terminal raw for all of `fn`, then cooked again. */
 export async function rawTerminal<T>(ctx: CliContext, fn: () => Promise<T>): Promise<T> {
   const terminal = ctx.streams.terminal!;
   terminal.setRaw(true);
