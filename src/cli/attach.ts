@@ -7,6 +7,7 @@ import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
 import { attachedShellCommand, pickContainerForCli, runInContainer, type ExecTarget } from '../exec/run-command';
 import type { AttachStdin, FollowOptions } from '../exec/attach';
+import type { CookedInput } from '../exec/tty';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { kubectlHelp } from './kubectl-help';
@@ -67,6 +68,8 @@ export class AttachOptions {
     // --rm deletes nothing. Here the cluster's step in progress ends first (a CLI without a
     // daemon moves it), then the signal takes its default course.
     if (signal) process.kill(process.pid, signal);
+    // once the terminal is itself again, whatever the process was
+    if (raw && !this.quiet) ctx.out(reattachMessage(target.pod, target.name));
     return 0;
   }
 
@@ -84,7 +87,6 @@ export class AttachOptions {
         // it was the container's process: its exit is the container's (the attach's status is not)
         const { recordProcessExit } = await import('../kubelet/runtime-state');
         await recordProcessExit(api, pod, name, code);
-        if (raw && !this.quiet) ctx.out(reattachMessage(pod, name));
         return undefined;
       }
     }
@@ -127,14 +129,15 @@ export class AttachOptions {
  */
 async function sendStdin(ctx: CliContext, target: ExecTarget, raw: boolean): Promise<AttachStdin | undefined> {
   const api = await ctx.api();
-  const chunks = raw ? await terminalKeys(ctx, target) : ctx.streams.stdinChunks?.();
+  const tty = raw ? await terminalKeys(ctx, target) : undefined;
+  const chunks = tty ? tty.input : ctx.streams.stdinChunks?.();
   if (!chunks) {
     const { recordStdin } = await import('../kubelet/runtime-state');
     await recordStdin(api, target.pod, target.name, ctx.streams.stdinText(), !!target.spec.stdinOnce);
     return undefined;
   }
   const [{ sendToContainerStdin }, { cliStdinLimit }] = await Promise.all([import('../exec/attach'), import('./exec')]);
-  return sendToContainerStdin(api, target, chunks, await cliStdinLimit());
+  return sendToContainerStdin(api, target, chunks, await cliStdinLimit(), tty?.eof);
 }
 
 /** -i without a terminal: a shell that reads its stdin reads the piped input as its script, to its end. */
@@ -194,9 +197,9 @@ export function register(program: Command, p: Program): void {
   );
 }
 
-async function terminalKeys(ctx: CliContext, target: ExecTarget): Promise<AsyncIterable<string>> {
+async function terminalKeys(ctx: CliContext, target: ExecTarget): Promise<CookedInput> {
   const [api, { cookedInput, SIGINT_STATUS }, { recordProcessExit }] = await Promise.all([ctx.api(), import('../exec/tty'), import('../kubelet/runtime-state')]);
   // this terminal keeps ONLCR in Node's raw mode (see runInTerminal): it adds the \r itself
   const echo = (text: string) => ctx.out(text.replace(/\r\n/g, '\n'));
-  return cookedInput(ctx.streams.terminal!.keys(), echo, () => recordProcessExit(api, target.pod, target.name, SIGINT_STATUS)).input;
+  return cookedInput(ctx.streams.terminal!.keys(), echo, () => recordProcessExit(api, target.pod, target.name, SIGINT_STATUS));
 }
