@@ -7,6 +7,7 @@ import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
 import { attachedShellCommand, pickContainerForCli, runInContainer, type ExecTarget } from '../exec/run-command';
 import type { AttachStdin, FollowOptions } from '../exec/attach';
+import type { CookedInput } from '../exec/tty';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { kubectlHelp } from './kubectl-help';
@@ -57,19 +58,36 @@ export class AttachOptions {
       if (!this.quiet) ctx.err(`error: Unable to use a TTY - container ${name} did not allocate one\n`);
     } else if (!tty && target.spec.tty) tty = true;
     // SetupTTY: a terminal only with stdin, and only when stdin is one
-    const { runInTerminal, terminalIn } = await import('./exec');
+    const { rawTerminal, terminalIn } = await import('./exec');
     const raw = this.stdin && tty && terminalIn(ctx, { quiet: this.quiet });
+    // kubectl prints the prompt, then goes raw (term.Safe) in the same breath; here awaits
+    // come between, so raw first (the prompt shows the same: ONLCR stays): what is typed
+    // once it shows is the session's, not echoed and sent as a line by the cooked terminal
+    const signal = raw ? await rawTerminal(ctx, () => this.attached(ctx, target, raw, follow)) : await this.attached(ctx, target, raw, follow);
+    // kubectl has no handler while it streams without a terminal: Ctrl-C kills it, and run
+    // --rm deletes nothing. Here the cluster's step in progress ends first (a CLI without a
+    // daemon moves it), then the signal takes its default course.
+    if (signal) process.kill(process.pid, signal);
+    // once the terminal is itself again, whatever the process was
+    if (raw && !this.quiet) ctx.out(reattachMessage(target.pod, target.name));
+    return 0;
+  }
+
+  /** From the prompt to the attach's end: the signal that ended it, if one did. */
+  private async attached(ctx: CliContext, target: ExecTarget, raw: boolean, follow: FollowOptions): Promise<NodeJS.Signals | undefined> {
+    const api = await ctx.api();
+    const { pod, name } = target;
     if (!this.quiet) ctx.err("If you don't see a command prompt, try pressing enter.\n");
     // The container's process is a shell reading its stdin (run -i -- sh, debug -it): the session is that shell's.
     const shell = this.stdin ? await attachedShellCommand(target.spec) : undefined;
     if (shell) {
+      const { runInTerminal } = await import('./exec');
       const code = raw ? await runInTerminal(ctx, target, shell) : await pipedShell(ctx, target, shell);
       if (code !== undefined) {
         // it was the container's process: its exit is the container's (the attach's status is not)
         const { recordProcessExit } = await import('../kubelet/runtime-state');
         await recordProcessExit(api, pod, name, code);
-        if (raw && !this.quiet) ctx.out(reattachMessage(pod, name));
-        return 0;
+        return undefined;
       }
     }
     let input: AttachStdin | undefined;
@@ -100,11 +118,7 @@ export class AttachOptions {
       process.removeListener('SIGTERM', onSignal);
       await input?.close();
     }
-    // kubectl has no handler while it streams without a terminal: Ctrl-C kills it, and run
-    // --rm deletes nothing. Here the cluster's step in progress ends first (a CLI without a
-    // daemon moves it), then the signal takes its default course.
-    if (signal) process.kill(process.pid, signal);
-    return 0;
+    return signal;
   }
 }
 
@@ -115,14 +129,15 @@ export class AttachOptions {
  */
 async function sendStdin(ctx: CliContext, target: ExecTarget, raw: boolean): Promise<AttachStdin | undefined> {
   const api = await ctx.api();
-  const chunks = raw ? await terminalKeys(ctx, target) : ctx.streams.stdinChunks?.();
+  const tty = raw ? await terminalKeys(ctx, target) : undefined;
+  const chunks = tty ? tty.input : ctx.streams.stdinChunks?.();
   if (!chunks) {
     const { recordStdin } = await import('../kubelet/runtime-state');
     await recordStdin(api, target.pod, target.name, ctx.streams.stdinText(), !!target.spec.stdinOnce);
     return undefined;
   }
   const [{ sendToContainerStdin }, { cliStdinLimit }] = await Promise.all([import('../exec/attach'), import('./exec')]);
-  return sendToContainerStdin(api, target, chunks, await cliStdinLimit());
+  return sendToContainerStdin(api, target, chunks, await cliStdinLimit(), tty?.eof);
 }
 
 /** -i without a terminal: a shell that reads its stdin reads the piped input as its script, to its end. */
@@ -182,9 +197,9 @@ export function register(program: Command, p: Program): void {
   );
 }
 
-async function terminalKeys(ctx: CliContext, target: ExecTarget): Promise<AsyncIterable<string>> {
-  const [api, { cookedInput, SIGINT_STATUS }, { rawKeys }, { recordProcessExit }] = await Promise.all([ctx.api(), import('../exec/tty'), import('./exec'), import('../kubelet/runtime-state')]);
+async function terminalKeys(ctx: CliContext, target: ExecTarget): Promise<CookedInput> {
+  const [api, { cookedInput, SIGINT_STATUS }, { recordProcessExit }] = await Promise.all([ctx.api(), import('../exec/tty'), import('../kubelet/runtime-state')]);
   // this terminal keeps ONLCR in Node's raw mode (see runInTerminal): it adds the \r itself
   const echo = (text: string) => ctx.out(text.replace(/\r\n/g, '\n'));
-  return cookedInput(rawKeys(), echo, () => recordProcessExit(api, target.pod, target.name, SIGINT_STATUS)).input;
+  return cookedInput(ctx.streams.terminal!.keys(), echo, () => recordProcessExit(api, target.pod, target.name, SIGINT_STATUS));
 }

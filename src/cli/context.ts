@@ -22,7 +22,29 @@ export interface Streams {
   /** stdin as it arrives (an attach passes it on as it is typed); absent where only the whole text exists. */
   stdinChunks?(): AsyncIterable<string>;
   isTTY: boolean;
+  /** The terminal stdin is (kubectl's term.TTY); absent when stdin is not one. */
+  terminal?: Terminal;
 }
+
+export interface Terminal {
+  /** Raw mode on or off: a session keeps it raw from before its prompt to its end (term.Safe). */
+  setRaw(raw: boolean): void;
+  /** The keystrokes as they are typed, until the input ends or the reader stops. */
+  keys(): AsyncIterable<string>;
+}
+
+/** process.stdin as a terminal. */
+const stdinTerminal: Terminal = {
+  setRaw: (raw) => void process.stdin.setRawMode(raw),
+  keys: async function* () {
+    const stdin = process.stdin.setEncoding('utf8');
+    try {
+      for await (const chunk of stdin) yield chunk as string;
+    } finally {
+      stdin.pause();
+    }
+  },
+};
 
 export const processStreams: Streams = {
   out: (t) => void process.stdout.write(t),
@@ -44,6 +66,9 @@ export const processStreams: Streams = {
     return { [Symbol.asyncIterator]: () => ({ next: () => it.next(), return: stop }) };
   },
   isTTY: Boolean(process.stdout.isTTY),
+  get terminal() {
+    return process.stdin.isTTY ? stdinTerminal : undefined;
+  },
 };
 
 export function writeConfig(home: string, config: KubesimConfig): void {

@@ -52,7 +52,7 @@ export async function runExec(ctx: CliContext, positional: string[], command: st
   // StreamOptions.SetupTTY: -t counts only with -i, and only on a terminal.
   const tty = !!flags.stdin && !!flags.tty && terminalIn(ctx, flags);
   if (tty) {
-    const code = (await runInTerminal(ctx, target, command)) ?? (await runOnTerminal(ctx, target, command));
+    const code = await rawTerminal(ctx, async () => (await runInTerminal(ctx, target, command)) ?? (await runOnTerminal(ctx, target, command)));
     return exitStatus(ctx, code);
   }
   // Only -i without a terminal reads stdin: passed on as it arrives, what the command writes
@@ -83,14 +83,25 @@ export async function cliStdinLimit(): Promise<StdinLimit> {
 
 /** -t needs a terminal on stdin: without one kubectl warns (unless -q) and goes on without. */
 export function terminalIn(ctx: CliContext, flags: { quiet?: boolean }): boolean {
-  if (ctx.streams.isTTY && process.stdin.isTTY) return true;
+  if (ctx.streams.isTTY && ctx.streams.terminal) return true;
   if (!flags.quiet) ctx.err('Unable to use a TTY - input is not a terminal or the right kind of file\n');
   return false;
 }
 
+/** term.Safe: the terminal raw for all of `fn`, then cooked again. */
+export async function rawTerminal<T>(ctx: CliContext, fn: () => Promise<T>): Promise<T> {
+  const terminal = ctx.streams.terminal!;
+  terminal.setRaw(true);
+  try {
+    return await fn();
+  } finally {
+    terminal.setRaw(false);
+  }
+}
+
 /**
  * An interactive session of the shell `command` in the container, in this process, on this
- * terminal (raw, as kubectl puts it: the session's line discipline echoes and edits).
+ * terminal (raw, see rawTerminal: the session's line discipline echoes and edits).
  * Undefined when `command` is not a shell reading stdin (it then runs as any command).
  */
 export async function runInTerminal(ctx: CliContext, target: ExecTarget, command: string[]): Promise<number | undefined> {
@@ -102,7 +113,6 @@ export async function runInTerminal(ctx: CliContext, target: ExecTarget, command
   const stdin = process.stdin;
   const onData = (d: string) => session.shell.input(d);
   const onEnd = () => session.shell.end();
-  stdin.setRawMode(true);
   stdin.setEncoding('utf8');
   stdin.on('data', onData);
   stdin.on('end', onEnd);
@@ -113,7 +123,6 @@ export async function runInTerminal(ctx: CliContext, target: ExecTarget, command
   } finally {
     stdin.off('data', onData);
     stdin.off('end', onEnd);
-    stdin.setRawMode(false);
     stdin.pause();
   }
 }
@@ -126,22 +135,9 @@ async function runOnTerminal(ctx: CliContext, target: ExecTarget, command: strin
   const [api, { cookedInput, SIGINT_STATUS }] = await Promise.all([ctx.api(), import('../exec/tty')]);
   // this terminal keeps ONLCR in Node's raw mode (see runInTerminal): it adds the \r itself
   const show = (text: string) => ctx.out(text.replace(/\r?\n/g, '\n'));
-  const tty = cookedInput(rawKeys(), show);
+  const tty = cookedInput(ctx.streams.terminal!.keys(), show);
   const r = await runStreamingInContainer(api, target, command, tty.input, await cliStdinLimit(), (_stream, text) => void (tty.interrupted() || show(text)));
   return tty.interrupted() ? SIGINT_STATUS : r.code;
-}
-
-/** This terminal's keystrokes, raw, until its end or the reader stops. */
-export async function* rawKeys(): AsyncGenerator<string> {
-  const stdin = process.stdin;
-  stdin.setRawMode(true);
-  stdin.setEncoding('utf8');
-  try {
-    for await (const chunk of stdin) yield chunk as string;
-  } finally {
-    stdin.setRawMode(false);
-    stdin.pause();
-  }
 }
 
 /** kubectl exec's Long, as cobra prints it. */

@@ -73,12 +73,13 @@ export interface AttachStdin extends StdinStream {
 
 /**
  * An attach's stdin (-i, to a container with `stdin: true`): each chunk is the container's
- * process's as it arrives, then its end: with stdinOnce the runtime closes the process's stdin.
+ * process's as it arrives, then its end: with stdinOnce the runtime closes the process's stdin,
+ * as does an end of file typed on its terminal (`eof`: Ctrl-D, src/exec/tty.ts).
  */
-export async function sendToContainerStdin(api: ApiServer, t: ExecTarget, chunks: AsyncIterable<string>, limit: StdinLimit): Promise<AttachStdin> {
+export async function sendToContainerStdin(api: ApiServer, t: ExecTarget, chunks: AsyncIterable<string>, limit: StdinLimit, eof: () => boolean = () => false): Promise<AttachStdin> {
   const { recordStdin } = await import('../kubelet/runtime-state');
   const once = !!t.spec.stdinOnce;
-  const stream = passStdin(chunks, { data: (text) => recordStdin(api, t.pod, t.name, text, false), end: () => recordStdin(api, t.pod, t.name, '', once) }, limit);
+  const stream = passStdin(chunks, { data: (text) => recordStdin(api, t.pod, t.name, text, false), end: () => recordStdin(api, t.pod, t.name, '', once || eof()) }, limit);
   return {
     waitForMore: (ms) => stream.waitForMore(ms),
     get open() {

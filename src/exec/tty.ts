@@ -14,6 +14,8 @@ export interface CookedInput {
   input: AsyncIterable<string>;
   /** Ctrl-C was typed: the process was killed by SIGINT (it writes nothing more). */
   interrupted(): boolean;
+  /** Ctrl-D on an empty line ended the input: the process's read returns 0, an end of file (stdinOnce or not). */
+  eof(): boolean;
 }
 
 /**
@@ -23,6 +25,7 @@ export interface CookedInput {
  */
 export function cookedInput(raw: AsyncIterable<string>, echo: (text: string) => void, interrupt?: () => Promise<void>): CookedInput {
   let interrupted = false;
+  let eof = false;
   async function* lines(): AsyncGenerator<string> {
     let line = '';
     for await (const chunk of raw) {
@@ -34,7 +37,7 @@ export function cookedInput(raw: AsyncIterable<string>, echo: (text: string) => 
           shown += '^C';
           interrupted = ended = true;
         } else if (ch === '\x04') {
-          if (line === '') ended = true;
+          if (line === '') ended = eof = true;
           else [ready, line] = [ready + line, ''];
         } else if (ch === '\x7f' || ch === '\b') {
           if (line) {
@@ -58,7 +61,7 @@ export function cookedInput(raw: AsyncIterable<string>, echo: (text: string) => 
       if (ended) return;
     }
   }
-  if (!interrupt) return { input: lines(), interrupted: () => interrupted };
+  if (!interrupt) return { input: lines(), interrupted: () => interrupted, eof: () => eof };
   // A container's own process killed by Ctrl-C: its stdin is not closed (an end of input
   // would be a normal exit); the reader's stop ends the stream.
   const gen = lines();
@@ -76,5 +79,5 @@ export function cookedInput(raw: AsyncIterable<string>, echo: (text: string) => 
       },
     }),
   };
-  return { input, interrupted: () => interrupted };
+  return { input, interrupted: () => interrupted, eof: () => eof };
 }

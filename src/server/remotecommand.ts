@@ -297,11 +297,13 @@ async function attach(r: StreamRequest, t: ExecTarget, s: Session, opts: StreamO
     // the container's process reads what the client sends as it comes, then its end with
     // stdinOnce; with -t, keystrokes through the container's terminal (src/exec/tty.ts)
     let chunks = s.stdinChunks();
+    let eof: (() => boolean) | undefined;
     if (opts.tty) {
       const [{ cookedInput, SIGINT_STATUS }, { recordProcessExit }] = await Promise.all([import('../exec/tty'), import('../kubelet/runtime-state')]);
-      chunks = cookedInput(chunks, show, () => recordProcessExit(r.api, t.pod, t.name, SIGINT_STATUS)).input;
+      const tty = cookedInput(chunks, show, () => recordProcessExit(r.api, t.pod, t.name, SIGINT_STATUS));
+      [chunks, eof] = [tty.input, tty.eof];
     }
-    input = await sendToContainerStdin(r.api, t, chunks, STDIN_LIMIT);
+    input = await sendToContainerStdin(r.api, t, chunks, STDIN_LIMIT, eof);
   }
   try {
     await followAttached(r.api, t.pod, t.name, show, s.gone, { sinceMs: since });

@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { BIN, copyPerTest, ROOT } from './helpers';
 import { Hosted } from './hosted';
+import { run } from '../../src/cli/root';
+import type { Terminal } from '../../src/cli/context';
 
 let sb!: Hosted;
 
@@ -198,6 +200,50 @@ test('run -it on a terminal to a process that is not a shell (cat): each typed l
     assert.equal(p.out(), `${PROMPT.replace('\n', '\r\n')}hello\r\nhello\r\npod "t" deleted\r\n`);
   } finally {
     p.child.kill('SIGKILL');
+  }
+});
+
+/** A terminal as the kernel keeps it: until a program makes it raw, it echoes what is typed itself and turns Enter into \n (ECHO, ICRNL). */
+class LineDiscipline implements Terminal {
+  raw = false;
+  shown = '';
+  private typed: string[] = [];
+  private wake = () => {};
+  setRaw(raw: boolean): void {
+    this.raw = raw;
+  }
+  type(keys: string): void {
+    if (!this.raw) this.shown += keys = keys.replace(/\r/g, '\n');
+    this.typed.push(keys);
+    this.wake();
+  }
+  async *keys(): AsyncGenerator<string> {
+    for (;;) {
+      while (this.typed.length) yield this.typed.shift()!;
+      await new Promise<void>((r) => (this.wake = r));
+    }
+  }
+}
+
+test('run -it to cat, in-process: the terminal is raw once the prompt shows, so a line typed at once is echoed once (by the container\'s terminal) and cat writes it once', async () => {
+  const term = new LineDiscipline();
+  let sentEnd = false;
+  const show = (t: string) => {
+    term.shown += t;
+    // a person typing the moment the prompt shows, and Ctrl-D once cat wrote the line back
+    if (t === PROMPT) term.type('hello\r');
+    if (!sentEnd && term.shown.endsWith('hello\nhello\n')) term.type('\x04'), (sentEnd = true);
+  };
+  const saved = { ...process.env };
+  Object.assign(process.env, sb.sb.env());
+  try {
+    const code = await Promise.race([
+      run(['run', 't', '-it', '--rm', '--restart=Never', '--image=busybox', '--', 'cat'], { out: show, err: show, stdinText: () => '', isTTY: true, terminal: term }, 'kubesim'),
+      new Promise((_, fail) => setTimeout(() => fail(new Error(`timed out; shown so far: ${JSON.stringify(term.shown)}`)), 40_000).unref()),
+    ]);
+    assert.deepEqual([code, term.shown, term.raw], [0, `${PROMPT}hello\nhello\npod "t" deleted\n`, false]);
+  } finally {
+    process.env = saved;
   }
 });
 

@@ -9,6 +9,11 @@ export interface PtyStep {
   expect: string;
   /** Then type this (`\r` is Enter, `\x03` Ctrl-C, `\x7f` Backspace). */
   send?: string;
+  /**
+   * Before typing, wait until the program made the terminal raw (kubectl prints its attach
+   * prompt, then goes raw: keys typed between are the cooked terminal's, echoed twice).
+   */
+  raw?: boolean;
 }
 
 export interface PtyResult {
@@ -20,7 +25,7 @@ export interface PtyResult {
 }
 
 const DRIVER = String.raw`
-import json, os, pty, select, sys, time
+import json, os, pty, select, sys, termios, time
 spec = json.loads(sys.stdin.read())
 pid, fd = pty.fork()
 if pid == 0:
@@ -48,6 +53,11 @@ for step in spec['steps']:
     if i < 0:
         stalled = step['expect']; break
     pos = i + len(want)
+    # the pty's settings, as its program set them, read from the master side (Linux)
+    while step.get('raw') and alive and time.time() < deadline and termios.tcgetattr(fd)[3] & termios.ICANON:
+        alive = pump(min(deadline, time.time() + 0.02))
+    if step.get('raw') and termios.tcgetattr(fd)[3] & termios.ICANON:
+        stalled = 'raw mode after ' + step['expect']; break
     if step.get('send'): os.write(fd, step['send'].encode())
 deadline = time.time() + spec['timeout']
 while time.time() < deadline and pump(deadline): pass

@@ -46,6 +46,14 @@ spec:
   containers:
   - {name: app, image: busybox:1.36, command: ["sh", "-c", "echo ok"]}
 ---
+# a process that is not a shell, on the terminal it reads (as \`kubectl run -it -- cat\` makes it)
+apiVersion: v1
+kind: Pod
+metadata: {name: typist}
+spec:
+  containers:
+  - {name: app, image: busybox:1.36, command: [cat], stdin: true, tty: true}
+---
 # debug's own target: the ephemeral containers it adds would show in box's container list
 apiVersion: v1
 kind: Pod
@@ -312,6 +320,23 @@ test('exec -it to a process that is not a shell (cat): kubectl over the API serv
       assert.equal(r.stalled, undefined, `${argv.at(-1)}: ${JSON.stringify(r.transcript)}`);
       assert.deepEqual([r.transcript, r.code], [transcript, code], argv.at(-1));
     }
+  }
+});
+
+test('attach -it to a process that is not a shell (cat): kubectl over the API server and kubesim in-process get the terminal\'s echo and cat\'s line; Ctrl-D ends cat, so the session, and the container restarts', async () => {
+  const steps: PtyStep[] = [{ expect: 'enter.\r\n', raw: true, send: 'hello\r' }, { expect: 'hello\r\nhello\r\n', send: '\x04' }, { expect: 'running\r\n' }];
+  const want = "If you don't see a command prompt, try pressing enter.\r\nhello\r\nhello\r\nSession ended, resume using 'kubectl attach typist -c app -i -t' command when the pod is running\r\n";
+  for (const [argv, restarts] of [[[KUBECTL], 1], [[process.execPath, BIN], 2]] as const) {
+    const session = runOnPty([...argv, 'attach', '-it', 'typist'], steps, c.env());
+    let ended = false;
+    void session.finally(() => (ended = true));
+    // this server only serves: the cluster's time moves when told to, until the session ends
+    for (const deadline = Date.now() + 40_000; !ended && Date.now() < deadline; await sleep(100)) await c.hostedOk(['clock', 'advance', '1s']);
+    const r = await session;
+    assert.deepEqual([r.stalled, r.transcript.replace(/\bkubesim\b/g, 'kubectl'), r.code], [undefined, want, 0], argv[0]);
+    // cat ended by the end of its input: Completed, restarted (restartPolicy Always)
+    await c.hostedOk(['wait', `--for=jsonpath={.status.containerStatuses[0].restartCount}=${restarts}`, 'pod/typist', '--timeout=60s']);
+    assert.equal(await c.hostedOk(['get', 'pod', 'typist', '-o', 'jsonpath={.status.containerStatuses[0].lastState.terminated.reason}']), 'Completed');
   }
 });
 

@@ -60,14 +60,20 @@ async function crdsByName(registry: ResourceRegistry, getCrd: (name: string) => 
   return out;
 }
 
-const cache = new Map<string, { hash: string; text: string }>();
+// Each group/version's document, and what it was built from: kubectl asks for the index (every
+// document's hash) at each apply, and building them all took a second of the server's time.
+const cache = new Map<string, { key: string; hash: string; text: string }>();
 
 async function gvDocument(registry: ResourceRegistry, group: string, version: string, getCrd: (name: string) => Promise<KObject | undefined>): Promise<{ hash: string; text: string } | undefined> {
   const types = [...typesIn(registry, group, version), ...REVIEW_RESOURCES.filter((r) => r.group === group && r.version === version)];
   if (!types.length) return undefined;
+  const crds = await crdsByName(registry, getCrd, types);
+  // the document's inputs: its types' paths and kinds, and their CRDs as they are now
+  const key = JSON.stringify([types.map((t) => [t.group, t.plural, t.kind, t.namespaced, t.verbs, t.crd ?? '']), [...crds.values()].map((c) => [c.metadata.uid, c.metadata.resourceVersion])]);
+  const prev = cache.get(`${group}/${version}`);
+  if (prev?.key === key) return prev;
   const schemas: Record<string, OpenApiSchema> = { ...(await builtinSchemas()) };
   const paths: Record<string, unknown> = {};
-  const crds = await crdsByName(registry, getCrd, types);
   for (const t of types) {
     Object.assign(paths, pathsOf(t, version));
     if (t.crd) {
@@ -81,11 +87,9 @@ async function gvDocument(registry: ResourceRegistry, group: string, version: st
   }
   const doc = { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.4' }, paths, components: { schemas } };
   const text = JSON.stringify(doc);
-  const key = `${group}/${version}`;
-  const prev = cache.get(key);
-  if (prev && prev.text === text) return prev;
-  const entry = { hash: createHash('sha512').update(text).digest('hex').slice(0, 128).toUpperCase(), text };
-  cache.set(key, entry);
+  const hash = prev && prev.text === text ? prev.hash : createHash('sha512').update(text).digest('hex').slice(0, 128).toUpperCase();
+  const entry = { key, hash, text };
+  cache.set(`${group}/${version}`, entry);
   return entry;
 }
 
@@ -109,7 +113,8 @@ export async function openapiV3GroupVersion(registry: ResourceRegistry, group: s
   return { status: 200, headers: { 'content-type': 'application/json', etag: `"${d.hash}"`, 'cache-control': 'public, immutable' }, body: d.text };
 }
 
-let v2Proto: { text: string; body: Buffer } | undefined;
+/** /openapi/v2 as last built: its built-in types (CRDs are not in it), its JSON, its protobuf once asked for. */
+let v2: { key: string; text: string; proto?: Buffer } | undefined;
 
 /**
  * Swagger 2.0 with the same definitions, as JSON or, for the clients that ask only for it
@@ -119,20 +124,23 @@ export async function openapiV2(registry: ResourceRegistry, req: ApiRequest): Pr
   const types = parseMediaTypes(req.headers.accept);
   const pick = types.length ? types.find((m) => m.type === 'application/json' || m.type === '*/*' || OPENAPI_V2_PROTO_TYPES.includes(m.type)) : { type: 'application/json' };
   if (!pick) throw notAcceptable(`only the following media types are accepted: application/json, ${OPENAPI_V2_PROTO}`);
-  const schemas = await builtinSchemas();
+  const builtins = [...registry.all(), ...REVIEW_RESOURCES].filter((t) => !t.crd);
+  const key = JSON.stringify(builtins.map((t) => [t.group, t.kind, t.versions]));
+  if (v2?.key !== key) v2 = { key, text: v2Document(await builtinSchemas(), builtins) };
+  if (!OPENAPI_V2_PROTO_TYPES.includes(pick.type)) return { status: 200, headers: { 'content-type': 'application/json' }, body: v2.text + '\n' };
+  v2.proto ??= encodeOpenApiV2(JSON.parse(v2.text));
+  return { status: 200, headers: { 'content-type': OPENAPI_V2_PROTO }, body: v2.proto };
+}
+
+function v2Document(schemas: Record<string, OpenApiSchema>, builtins: ResourceType[]): string {
   const definitions: Record<string, unknown> = {};
   const text = JSON.stringify(schemas).replaceAll('#/components/schemas/', '#/definitions/');
   Object.assign(definitions, JSON.parse(text));
-  for (const t of [...registry.all(), ...REVIEW_RESOURCES]) {
-    if (t.crd) continue;
+  for (const t of builtins) {
     for (const v of t.versions) {
       const name = roots[`${t.group ? t.group + '/' : ''}${v}/${t.kind}`];
       if (name && definitions[name]) definitions[name] = { ...(definitions[name] as object), 'x-kubernetes-group-version-kind': gvkExt(t, v) };
     }
   }
-  const doc = { swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.4' }, paths: {}, definitions };
-  if (!OPENAPI_V2_PROTO_TYPES.includes(pick.type)) return jsonResponse(200, doc);
-  const docText = JSON.stringify(doc);
-  if (v2Proto?.text !== docText) v2Proto = { text: docText, body: encodeOpenApiV2(doc) };
-  return { status: 200, headers: { 'content-type': OPENAPI_V2_PROTO }, body: v2Proto.body };
+  return JSON.stringify({ swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.4' }, paths: {}, definitions });
 }
