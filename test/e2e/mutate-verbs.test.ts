@@ -48,6 +48,7 @@ const crb = base.file('crb.yaml', 'apiVersion: rbac.authorization.k8s.io/v1\nkin
 const cm = base.file('cm.yaml', CM);
 // Two ConfigMaps, one with its own namespace: RequireNamespace against -n, --local or not.
 const cmA = base.file('cm-a.yaml', `${CM.replace('name: cfg', 'name: cfg\n  namespace: a')}---\n${CM.replace('name: cfg', 'name: other')}`);
+const depA = base.file('dep-a.yaml', DEP.replace('name: web', 'name: web\n  namespace: a'));
 before(() => host.ok(['apply', '-f', cm, '-f', dep]));
 
 function kubectl(args: string[]) {
@@ -100,6 +101,13 @@ const LOCAL_CASES: string[][] = [
   ['annotate', '--local', '-f', cmA, 'x=y', '-n', 'b'],
   ['patch', '--local', '-f', cmA, '-p', '{}', '-n', 'b', '-o', 'name'],
   ['set', 'env', '--local', '-f', cmA, 'A=1', '-n', 'b', '-o', 'name'],
+  // --from's own -f objects go through RequireNamespace too; wait --local's as well.
+  ['set', 'env', '--from=configmap/cfg', '--local', '-f', depA, '-n', 'b'],
+  ['set', 'env', '--from=configmap/cfg', '--local', '-f', depA, '-n', 'a'],
+  ['set', 'env', '--from=configmap/cfg', '--local', '-f', cmA, '-n', 'b'],
+  ['wait', '--local', '-f', depA, '-n', 'b', '--for=condition=Available'],
+  ['wait', '--local', '-f', depA, '-n', 'b', '--for=delete'],
+  ['wait', '--local', '-f', depA, '-n', 'b', '--for=jsonpath={.spec.replicas}=2'],
   // SubjectOptions.Validate: a ClusterRoleBinding's service account needs its namespace.
   ['set', 'subject', '--local', '-f', crb, '--serviceaccount=:x'],
   ['set', 'subject', '--local', '-f', crb, '--serviceaccount=ns:x', '--serviceaccount=:y'],
@@ -109,7 +117,7 @@ const LOCAL_CASES: string[][] = [
 // Each local case waits on kubectl and kubesim's host, side by side: four cases at a time.
 describe('local forms against kubectl', { concurrency: 4 }, () => {
   for (const args of LOCAL_CASES) {
-    test(`matches kubectl: ${args.map((a) => (a === cm ? 'cm.yaml' : a === dep ? 'dep.yaml' : a === cmA ? 'cm-a.yaml' : a)).join(' ')}`, async () => {
+    test(`matches kubectl: ${args.map((a) => (a === cm ? 'cm.yaml' : a === dep ? 'dep.yaml' : a === cmA ? 'cm-a.yaml' : a === depA ? 'dep-a.yaml' : a)).join(' ')}`, async () => {
       requireKubectl();
       const [want, got] = await Promise.all([kubectl(args), host.run(args)]);
       assert.equal(got.stdout, want.stdout);

@@ -9,7 +9,7 @@ import { ResourceRegistry, pluralGroup, splitApiVersion, type ResourceType } fro
 import type { ObjectSource } from '../object-source';
 import type { KObject } from '../../api/types';
 import type { CliContext } from '../context';
-import { formatApiError } from '../format-error';
+import { formatApiError, rawError } from '../format-error';
 import { GO_TYPE_META_PROBE, goJson, goUnmarshalTypeError } from '../../util/go-format';
 
 export interface TargetFlags {
@@ -43,6 +43,11 @@ export interface Targets {
   namespaceErrors?: string[];
   /** `visit`: the read errors, as the Builder's EagerVisitorList aggregates them. */
   readErrors?: ApiError[];
+}
+
+/** Infos()'s errors, before any change: the files' decode errors, then RequireNamespace's (set *, set env --from). */
+export function infosErrors(targets: Targets): string[] {
+  return [...targets.errors.map(rawError), ...targets.items.flatMap((t) => (t.namespaceError ? [t.namespaceError] : []))];
 }
 
 /** A type for a kind the built-in registry does not know (a custom resource in a local file). */
