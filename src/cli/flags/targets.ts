@@ -71,11 +71,11 @@ function singleFile(files: string[]): boolean {
 }
 
 /** Reads `-f` documents, their types resolved against the cluster. */
-async function fileObjects(ctx: CliContext, flags: TargetFlags, verb: string, source: ObjectSource, latest: boolean): Promise<{ items: Target[]; errors: string[] }> {
+async function fileObjects(ctx: CliContext, flags: TargetFlags, verb: string, source: ObjectSource, latest: boolean, typed: boolean): Promise<{ items: Target[]; errors: string[] }> {
   const { loadInput, prepareDocs, setNamespace } = await import('../manifest-input');
   const { load } = await loadInput(ctx, flags, verb);
   await source.learnKinds(load.docs.map((d) => d.object));
-  const { items, errors } = await prepareDocs(ctx, source, load, verb, { validate: false });
+  const { items, errors } = await prepareDocs(ctx, source, load, verb, { validate: false }, { typed });
   const out: Target[] = [];
   for (const item of items) {
     // Latest(): a document with its own namespace is read there first, RequireNamespace after (resolveTargets).
@@ -115,7 +115,7 @@ async function localFileObjects(ctx: CliContext, flags: TargetFlags, verb: strin
     }
     errors.push(`error: ${message}\n`);
   }
-  const { namespaceMismatch } = await import('../manifest-input');
+  const { namespaceMismatch, metadataDecodeError } = await import('../manifest-input');
   const items: Target[] = [];
   for (const doc of load.docs) {
     const stop = stopAt.get(doc.source);
@@ -124,6 +124,11 @@ async function localFileObjects(ctx: CliContext, flags: TargetFlags, verb: strin
     const missing = !obj.kind ? 'Kind' : typed && !obj.apiVersion ? 'apiVersion' : undefined;
     if (missing) {
       errors.push(`error: unable to decode "${doc.source}": Object '${missing}' is missing in ${quoted(obj)}\n`);
+      continue;
+    }
+    const undecodable = metadataDecodeError(doc, typed);
+    if (undecodable) {
+      errors.push(`error: ${undecodable}\n`);
       continue;
     }
     const type = localType(registry, obj);
@@ -204,7 +209,7 @@ export async function resolveTargets(
   };
   if (files.length || flags.kustomize) {
     if (resources.length) throw new CliError('Cannot specify both a filename and a resource argument'); // as the Builder's error
-    const { items, errors } = await fileObjects(ctx, flags, verb, api, !!opts.latest || !!opts.asFiled);
+    const { items, errors } = await fileObjects(ctx, flags, verb, api, !!opts.latest || !!opts.asFiled, !!opts.typed);
     const { requireNamespace, namespaceMismatch } = await import('../manifest-input');
     if (opts.asFiled) {
       const namespaceErrors: string[] = [];
