@@ -107,11 +107,10 @@ async function localFileObjects(ctx: CliContext, flags: TargetFlags, verb: strin
     if (stopAt.has(e.source)) continue;
     stopAt.set(e.source, e.docIndex ?? -1);
     let message = e.kubectlMessage;
-    if (e.code === 'not-an-object') {
+    // The loader's text is the unstructured decoder's; the typed one probes TypeMeta first.
+    if (e.code === 'not-an-object' && typed) {
       const what = /cannot unmarshal (\w+)/.exec(message)?.[1] ?? 'string';
-      message = typed
-        ? `unable to decode "${e.source}": couldn't get version/kind; json parse error: ${goUnmarshalTypeError(what, GO_TYPE_META_PROBE)}`
-        : `unable to decode "${e.source}": ${goUnmarshalTypeError(what, 'unstructured.detector')}`;
+      message = `unable to decode "${e.source}": couldn't get version/kind; json parse error: ${goUnmarshalTypeError(what, GO_TYPE_META_PROBE)}`;
     }
     errors.push(`error: ${message}\n`);
   }
