@@ -7,6 +7,7 @@ import { Sandbox } from './helpers';
 import { Hosted } from './hosted';
 import { requireKubectl } from '../oracles';
 import { execAsync } from '../helpers/exec';
+import { join } from 'node:path';
 
 // The files, and the cluster (ConfigMap cfg, Deployment web) every cluster test starts a
 // copy of, so that none depends on another's changes.
@@ -183,6 +184,10 @@ describe('on the cluster', () => {
       const r = await sb.run(args);
       assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', text(badMeta)], args.join(' '));
     }
+    // A document that is no object: the unstructured decoder's text first, kubesim's source display after.
+    const arr = await sb.run(['delete', '-f', sb.sb.file('arr.yaml', '- a\n')]);
+    assert.equal(arr.code, 1);
+    assert.ok(arr.stderr.startsWith(`error: unable to decode "${join(sb.sb.home, 'arr.yaml')}": json: cannot unmarshal array into Go value of type unstructured.detector\n`), arr.stderr);
     const r = await sb.run(['create', '-f', mixedMeta]);
     assert.equal(r.code, 1);
     // The other documents go on (ContinueOnError): cfg exists, w is created.
