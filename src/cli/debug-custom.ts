@@ -76,7 +76,7 @@ const kindOf = (v: unknown) => (v instanceof GoNumber ? 'number' : goJsonKind(v)
  * underscores dropped), else ParseFloat when it has the float form (an overflow leaves the text a string).
  */
 async function readGoYaml(text: string): Promise<unknown> {
-  const [{ parseDocument, visit }, { KUBECONFIG_YAML }, { GO_FLOAT, GO_INT }] = await Promise.all([
+  const [{ parseDocument, visit }, { KUBECONFIG_YAML }, { goYamlNumber }] = await Promise.all([
     import('yaml'),
     import('../kubeconfig/loader'),
     import('../manifest/yaml-compat'),
@@ -87,17 +87,8 @@ async function readGoYaml(text: string): Promise<unknown> {
     Scalar(key, node) {
       if (key === 'key' || typeof node.value !== 'number' || node.type !== 'PLAIN') return;
       const source = String(node.source ?? node.value);
-      const plain = source.replace(/_/g, '');
-      if (GO_INT.test(plain)) {
-        const sign = plain.startsWith('-') ? -1n : 1n;
-        const digits = plain.replace(/^[-+]/, '');
-        const int = sign * BigInt(/^0[0-7]/.test(digits) ? `0o${digits.slice(1)}` : digits);
-        if (int >= -(2n ** 63n) && int < (plain.startsWith('+') ? 2n ** 63n : 2n ** 64n)) return void (node.value = new GoNumber(int, Number(int)));
-      }
-      if (GO_FLOAT.test(plain)) {
-        const f = Number(plain);
-        node.value = Number.isFinite(f) ? new GoNumber(undefined, f) : source;
-      } else node.value = Number.isNaN(node.value) || !Number.isFinite(node.value) ? new GoNumber(undefined, node.value) : source;
+      const n = goYamlNumber(source);
+      node.value = n === undefined ? source : 'int' in n ? new GoNumber(n.int, Number(n.int)) : new GoNumber(undefined, n.float);
     },
   });
   return doc.toJS();

@@ -34,6 +34,16 @@ export function rawError(formatted: string): string {
   return formatted.replace(/\n$/, '').replace(/^error: /, '');
 }
 
+/**
+ * `--local` under ContinueOnError: the objects' own errors, then the files' decode errors (formatted
+ * blocks), nested as one aggregate when there are both.
+ */
+export function withDecodeErrors(errors: string[], decodeErrors: string[]): string[] {
+  if (!decodeErrors.length) return errors;
+  const decode = decodeErrors.map(rawError);
+  return errors.length ? [...errors, aggregateMessage(decode)] : decode;
+}
+
 /** utilerrors.Aggregate's Error(): one message as it is, several as `[a, b]`. */
 export function aggregateMessage(errs: string[]): string {
   return errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`;

@@ -9,7 +9,7 @@ import type { Program } from './root';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
-import { PrintedError, aggregateMessage, checkErrText, formatApiError, rawError } from './format-error';
+import { PrintedError, checkErrText, formatApiError, rawError, withDecodeErrors } from './format-error';
 import { parseAnnotationChanges, parseLabelChanges, splitResourcesAndPairs, type KeyChanges } from './flags/key-value-args';
 import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
 import type { ObjectSource } from './object-source';
@@ -227,12 +227,8 @@ export class KeyValueOptions {
         else throw e;
       }
     }
-    if (flags.local && targets.errors.length) {
-      const decode = targets.errors.map(rawError);
-      if (errors.length) errors.push(aggregateMessage(decode));
-      else errors.push(...decode);
-    }
-    if (errors.length) throw new PrintedError(checkErrText(errors));
+    const all = flags.local ? withDecodeErrors(errors, targets.errors) : errors;
+    if (all.length) throw new PrintedError(checkErrText(all));
     return 0;
   }
 }

@@ -11,6 +11,7 @@ import { loadManifests, formatSourceError, noObjectsMessage, type LoadResult, ty
 import type { CliContext } from './context';
 import { PrintedError, checkErrText } from './format-error';
 import { validationDirective } from './flags/validate';
+import { rootMetadataDecodeError } from '../api/validation/object-meta-decode';
 
 /** The verbs that send a review's requests (kubectl's mapper knows the kinds from discovery). */
 const REVIEW_VERBS = new Set(['create', 'apply', 'delete', 'replace', 'get']);
@@ -87,7 +88,7 @@ export async function loadInput(ctx: CliContext, flags: FileFlags, verb: string,
  * Resolves each loaded document's type. `api`: the API server, or any source that resolves
  * kinds as it does (the daemon's, over REST).
  */
-export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'>, load: LoadResult, verb: string, flags: FileFlags): Promise<InputResult> {
+export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'>, load: LoadResult, verb: string, flags: FileFlags, opts: { typed?: boolean } = {}): Promise<InputResult> {
   const errors: string[] = [];
   for (const e of load.errors) {
     if (e.code === 'path-not-found') throw new CliError(e.kubectlMessage);
@@ -105,6 +106,11 @@ export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'
   const items: InputDoc[] = [];
   for (const doc of load.docs) {
     const obj = doc.object;
+    const undecodable = metadataDecodeError(doc, opts.typed);
+    if (undecodable) {
+      errors.push(`error: ${undecodable}\n`);
+      continue;
+    }
     let type: ResourceType;
     try {
       type = api.typeOf(obj);
@@ -135,6 +141,17 @@ export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'
   }
   if (items.length === 0 && errors.length === 0) throw new CliError(noObjectsMessage(verb));
   return { items, errors };
+}
+
+/**
+ * The Builder's decoding of a -f document's metadata, before anything is sent (kubectl's
+ * `unable to decode`); `typed`: the set verbs' typed decoder, whose struct is the kind's.
+ * List items are decoded apart, unchecked here.
+ */
+export function metadataDecodeError(doc: ManifestDoc, typed = false): string | undefined {
+  if (doc.listIndex !== undefined) return undefined;
+  const message = rootMetadataDecodeError(doc.object, typed ? doc.object.kind : undefined);
+  return message && `unable to decode "${doc.source}": ${message}`;
 }
 
 /** The Builder's RequireNamespace: an object's own namespace must be the one an explicit -n names. */

@@ -14,7 +14,7 @@ import { FIELD_MANAGER_HELP, kubectlHelp } from './kubectl-help';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
-import { PrintedError, checkErrText, formatApiError } from './format-error';
+import { PrintedError, checkErrText, formatApiError, withDecodeErrors } from './format-error';
 import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
 import type { ObjectSource } from './object-source';
 import type { PatchType } from './flags/patch-input';
@@ -193,17 +193,25 @@ export class PatchOptions {
     // With --subresource, what is read and patched is the subresource (a Scale, say), as kubectl's builder reads it.
     const subresource = flags.local ? undefined : flags.subresource;
     const targets = await resolveTargets(ctx, resources, flags, 'patch', { localMessage: 'cannot specify --local and server resources', subresource, plainNotFound: true }, source);
-    if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
+    // --local: the files' decode errors come after the others' patches (ContinueOnError).
+    if (targets.errors.length && !flags.local) throw new PrintedError(targets.errors.join(''));
 
-    const namespaceErrors: string[] = [];
+    const errors: string[] = [];
     for (const t of targets.items) {
       const ns = t.type.namespaced ? t.object.metadata.namespace : undefined;
       if (t.namespaceError) {
-        namespaceErrors.push(t.namespaceError); // RequireNamespace, under ContinueOnError: the others go on
+        errors.push(t.namespaceError); // RequireNamespace, under ContinueOnError: the others go on
         continue;
       }
       if (flags.local || dryRun === 'client') {
-        const patched = await applyPatchText(deepCopy(t.object), t.type, patchType, jsonText, true);
+        let patched: KObject;
+        try {
+          patched = await applyPatchText(deepCopy(t.object), t.type, patchType, jsonText, true);
+        } catch (e) {
+          if (!flags.local || !(e instanceof CliError)) throw e;
+          errors.push(e.message);
+          continue;
+        }
         ctx.out(print(patched, deepEqual(patched, t.object) ? 'patched (no change)' : 'patched'));
         continue;
       }
@@ -221,7 +229,8 @@ export class PatchOptions {
       }
       ctx.out(print(result, deepEqual(result, before) ? 'patched (no change)' : 'patched'));
     }
-    if (namespaceErrors.length) throw new PrintedError(checkErrText(namespaceErrors));
+    const all = flags.local ? withDecodeErrors(errors, targets.errors) : errors;
+    if (all.length) throw new PrintedError(checkErrText(all));
     return 0;
   }
 }

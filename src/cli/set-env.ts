@@ -9,7 +9,7 @@ import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import { hasFileInput } from './manifest-input';
 import { NO_RESOURCES_MESSAGE } from './flags/resource-builder-flags';
-import { resolveTargets, type TargetFlags } from './flags/targets';
+import { infosErrors, resolveTargets, type TargetFlags } from './flags/targets';
 import type { ObjectSource } from './object-source';
 
 export interface EnvFlags extends TargetFlags {
@@ -170,10 +170,10 @@ function keyToEnvName(ctx: CliContext, key: string): string {
 async function fromEnv(ctx: CliContext, flags: EnvFlags, source: ObjectSource | undefined): Promise<EnvVar[]> {
   const from = flags.from!;
   const targets = await resolveTargets(ctx, flags.local ? [] : [from], flags.local ? flags : { ...flags, filename: [], kustomize: undefined }, 'set env', { typed: true }, source);
-  if (targets.errors.length) {
-    const { checkErrText, rawError } = await import('./format-error');
-    const { PrintedError } = await import('./format-error');
-    throw new PrintedError(checkErrText(targets.errors.map(rawError)));
+  const buildErrors = infosErrors(targets);
+  if (buildErrors.length) {
+    const { checkErrText, PrintedError } = await import('./format-error');
+    throw new PrintedError(checkErrText(buildErrors));
   }
   const env: EnvVar[] = [];
   const keys = flags.keys ?? [];

@@ -11,11 +11,11 @@ import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags, NO_RESOURCES_MESSAGE } from './flags/resource-builder-flags';
 import { collect, collectList } from './flags/collect';
 import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
-import { PrintedError, checkErrText, formatApiError, rawError } from './format-error';
+import { PrintedError, checkErrText, formatApiError } from './format-error';
 import { splitResourcesAndPairs } from './flags/key-value-args';
 import { mutationPrinter, objectRef, type MutationPrinter } from './flags/mutation-output';
 import type { ObjectSource } from './object-source';
-import { resolveTargets, type TargetFlags } from './flags/targets';
+import { infosErrors, resolveTargets, type TargetFlags } from './flags/targets';
 import { FIELD_MANAGER_HELP, groupHelp, kubectlHelp } from './kubectl-help';
 import { LIMIT_RANGES_NOTE, SET_ENV_EXAMPLE, SET_ENV_LONG, SET_RESOURCES_EXAMPLE, SET_RESOURCES_LONG, SET_SA_EXAMPLE, SET_SA_LONG, SET_SELECTOR_EXAMPLE, SET_SELECTOR_LONG } from './set-help';
 import { isQuantity, QUANTITY_REGEX_MESSAGE } from '../api/quantity';
@@ -203,7 +203,7 @@ export class SetOptions {
     const mutate = this.prepare ? await this.prepare(source) : this.mutate;
     const targets = await resolveTargets(ctx, this.resources, flags, this.verb, { typed: true }, source);
     // Infos(): a file's decode errors and RequireNamespace's fail the verb before any change.
-    const buildErrors = [...targets.errors.map(rawError), ...targets.items.flatMap((t) => (t.namespaceError ? [t.namespaceError] : []))];
+    const buildErrors = infosErrors(targets);
     if (buildErrors.length) throw new PrintedError(checkErrText(buildErrors));
     this.afterBuildChecks?.(targets.items.map((t) => t.object));
     const errors: string[] = [];

@@ -215,6 +215,10 @@ async function checkLocal(ctx: CliContext, resources: string[], flags: WaitFlags
   const targets = await resolveTargets(ctx, resources, flags, 'wait', { localMessage });
   const errors: unknown[] = [];
   for (const t of targets.items) {
+    if (t.namespaceError) {
+      errors.push(new CliError(t.namespaceError));
+      continue;
+    }
     const met = condition.kind === 'create' || (condition.kind === 'check' && condition.check(t.object));
     if (met) ctx.out(print(t.object, 'condition met'));
     else errors.push(new CliError(`condition not met for ${t.type.plural}/${t.object.metadata.name}`));

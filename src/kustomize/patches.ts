@@ -13,6 +13,7 @@ import {
 } from './resource';
 import { splitApiVersion } from '../api/resources';
 import { goQuote } from '../util/go-format';
+import { goYamlValue } from '../manifest/yaml-compat';
 
 export interface Selector {
   group?: string;
@@ -31,23 +32,14 @@ export interface PatchArgs {
   options?: Record<string, boolean>;
 }
 
-// yaml.v3 (kyaml's parser) resolves a plain integer with Go's strconv.ParseInt(s, 0, 64) after
+// yaml.v3 (kyaml's parser) resolves a plain integer as go-yaml v2 does, strconv.ParseInt(s, 0, 64) after
 // dropping underscores: `0644` and `-012` are octal, `0b11` binary, `1_000` is 1000.
 const GO_INT = {
   identify: (v: unknown) => typeof v === 'number' && Number.isInteger(v),
   default: true,
   tag: 'tag:yaml.org,2002:int',
   test: /^[-+]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|0[0-7_]+|[1-9][0-9_]*|0)$/,
-  resolve: (raw: string) => {
-    const s = raw.replace(/_/g, '');
-    const neg = s.startsWith('-');
-    const body = s.replace(/^[-+]/, '');
-    const v = /^0[xX]/.test(body) ? parseInt(body.slice(2), 16)
-      : /^0[oO]/.test(body) ? parseInt(body.slice(2), 8)
-        : /^0[bB]/.test(body) ? parseInt(body.slice(2), 2)
-          : /^0[0-7]+$/.test(body) ? parseInt(body, 8) : parseInt(body, 10);
-    return neg ? -v : v;
-  },
+  resolve: goYamlValue,
 };
 
 /**

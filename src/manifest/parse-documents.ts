@@ -185,7 +185,7 @@ export function parseManifestTextFull(text: string, source: string, opts: ParseO
       errors.push({
         code: 'not-an-object', source, docIndex, position: contents.range ? at(contents.range[0]) : undefined,
         message: `document ${docIndex + 1} is ${Array.isArray(value) ? 'a list' : `a ${what} value`}, not an object: a manifest must be a mapping with apiVersion, kind and metadata`,
-        kubectlMessage: `unable to decode "${source}": ${goUnmarshalTypeError(goJsonKind(value), 'map[string]interface {}')}`,
+        kubectlMessage: `unable to decode "${source}": ${goUnmarshalTypeError(goJsonKind(value), 'unstructured.detector')}`,
         hint: Array.isArray(value) ? 'to group objects, separate documents with "---" or use "kind: List" with "items:"' : undefined,
       });
       return;

@@ -30,6 +30,37 @@ const octal11 = {
 export const GO_INT = /^[-+]?(?:0[bB][01]+|0[oO][0-7]+|0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/;
 export const GO_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 const goPlain = (s: string) => s.replace(/_/g, '');
+
+/**
+ * go-yaml's resolve of a plain scalar's number (v2, and yaml.v3 for kustomize: the same rules):
+ * strconv.ParseInt then ParseUint (base 0, underscores dropped) as an exact int, else
+ * ParseFloat when it has the YAML float form, and `.inf`/`.nan`; undefined when go-yaml keeps
+ * the text a string (an int past uint64 without the float form, a float out of range).
+ */
+export function goYamlNumber(source: string): { int: bigint } | { float: number } | undefined {
+  const plain = goPlain(source);
+  if (GO_INT.test(plain)) {
+    const digits = plain.replace(/^[-+]/, '');
+    const abs = BigInt(/^0[0-7]/.test(digits) ? `0o${digits.slice(1)}` : digits);
+    const int = plain.startsWith('-') ? -abs : abs;
+    // ParseUint takes no sign: `+` past int64 is not an int.
+    if (int >= -(2n ** 63n) && int < (plain.startsWith('+') ? 2n ** 63n : 2n ** 64n)) return { int };
+  }
+  if (GO_FLOAT.test(plain)) {
+    const f = Number(plain);
+    return Number.isFinite(f) ? { float: f } : undefined;
+  }
+  if (/^[-+]?\.(?:inf|Inf|INF)$/.test(source)) return { float: source.startsWith('-') ? -Infinity : Infinity };
+  if (/^\.(?:nan|NaN|NAN)$/.test(source)) return { float: NaN };
+  return undefined;
+}
+
+/** goYamlNumber as a JS value: a number (an int past 2^53 rounded), or the text itself. */
+export function goYamlValue(source: string): number | string {
+  const n = goYamlNumber(source);
+  return n === undefined ? source : 'int' in n ? Number(n.int) : n.float;
+}
+
 const number11 = {
   identify: () => false,
   default: true,
@@ -37,14 +68,7 @@ const number11 = {
   format: 'GO',
   // The `yaml` package and the fast reader call test.test(s).
   test: { test: (s: string) => /^[-+0-9]/.test(s) && (GO_INT.test(goPlain(s)) || GO_FLOAT.test(goPlain(s))) },
-  resolve: (s: string) => {
-    const p = goPlain(s);
-    const m = /^([-+]?)0([bBoOxX]?)([0-9a-fA-F]*)$/.exec(p);
-    if (!m || !GO_INT.test(p)) return Number(p);
-    const base = { b: 2, o: 8, x: 16, '': 8 }[m[2].toLowerCase() as 'b' | 'o' | 'x' | ''];
-    const n = m[3] === '' ? 0 : parseInt(m[3], base);
-    return m[1] === '-' && n !== 0 ? -n : n;
-  },
+  resolve: goYamlValue,
 } as unknown as Tag;
 
 /** Parser options shared by every manifest read. */

@@ -7,6 +7,7 @@ import { Sandbox } from './helpers';
 import { Hosted } from './hosted';
 import { requireKubectl } from '../oracles';
 import { execAsync } from '../helpers/exec';
+import { join } from 'node:path';
 
 // The files, and the cluster (ConfigMap cfg, Deployment web) every cluster test starts a
 // copy of, so that none depends on another's changes.
@@ -48,6 +49,14 @@ const crb = base.file('crb.yaml', 'apiVersion: rbac.authorization.k8s.io/v1\nkin
 const cm = base.file('cm.yaml', CM);
 // Two ConfigMaps, one with its own namespace: RequireNamespace against -n, --local or not.
 const cmA = base.file('cm-a.yaml', `${CM.replace('name: cfg', 'name: cfg\n  namespace: a')}---\n${CM.replace('name: cfg', 'name: other')}`);
+const depA = base.file('dep-a.yaml', DEP.replace('name: web', 'name: web\n  namespace: a'));
+// Metadata kubectl's decoder refuses: `y` is YAML 1.1's true, so `name: y` is a bool; a list for
+// metadata; a number in labels; a good document between bad ones (ContinueOnError).
+const CM_Y = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: y, labels: {a: true}}\n';
+const badMeta = base.file('bad-meta.yaml', CM_Y);
+const listMeta = base.file('list-meta.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: [x]\n');
+const nameNum = base.file('name-num.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: 5, creationTimestamp: 7}\n');
+const mixedMeta = base.file('mixed-meta.yaml', `${CM}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: z, labels: {a: 1}}\n---\n${CM.replace('name: cfg', 'name: w')}`);
 before(() => host.ok(['apply', '-f', cm, '-f', dep]));
 
 function kubectl(args: string[]) {
@@ -100,6 +109,24 @@ const LOCAL_CASES: string[][] = [
   ['annotate', '--local', '-f', cmA, 'x=y', '-n', 'b'],
   ['patch', '--local', '-f', cmA, '-p', '{}', '-n', 'b', '-o', 'name'],
   ['set', 'env', '--local', '-f', cmA, 'A=1', '-n', 'b', '-o', 'name'],
+  // --from's own -f objects go through RequireNamespace too; wait --local's as well.
+  ['set', 'env', '--from=configmap/cfg', '--local', '-f', depA, '-n', 'b'],
+  ['set', 'env', '--from=configmap/cfg', '--local', '-f', depA, '-n', 'a'],
+  ['set', 'env', '--from=configmap/cfg', '--local', '-f', cmA, '-n', 'b'],
+  ['wait', '--local', '-f', depA, '-n', 'b', '--for=condition=Available'],
+  ['wait', '--local', '-f', depA, '-n', 'b', '--for=delete'],
+  ['wait', '--local', '-f', depA, '-n', 'b', '--for=jsonpath={.spec.replicas}=2'],
+  // The Builder decodes metadata as metav1.ObjectMeta (metadataOnlyObject's, or the kind's for the typed set verbs).
+  ...['label', 'annotate'].flatMap((verb) => [badMeta, listMeta, nameNum, mixedMeta].map((f) => [verb, '--local', '-f', f, 'x=y', '-o', 'name'])),
+  ...[badMeta, listMeta, nameNum, mixedMeta].map((f) => ['patch', '--local', '-f', f, '-p', '{}', '-o', 'name']),
+  ['patch', '--local', '-f', mixedMeta, '-p', '{bad}'],
+  ['set', 'env', '--local', '-f', listMeta, 'A=1'],
+  ['set', 'image', '--local', '-f', nameNum, 'a=b'],
+  ['set', 'resources', '--local', '-f', mixedMeta, '--limits=cpu=1'],
+  ['create', '--dry-run=client', '--validate=false', '-f', badMeta],
+  ['create', '--dry-run=client', '--validate=false', '-f', listMeta, '-o', 'yaml'],
+  ['apply', '--dry-run=client', '--validate=false', '-f', nameNum],
+  ['replace', '--dry-run=client', '--validate=false', '-f', badMeta],
   // SubjectOptions.Validate: a ClusterRoleBinding's service account needs its namespace.
   ['set', 'subject', '--local', '-f', crb, '--serviceaccount=:x'],
   ['set', 'subject', '--local', '-f', crb, '--serviceaccount=ns:x', '--serviceaccount=:y'],
@@ -109,7 +136,7 @@ const LOCAL_CASES: string[][] = [
 // Each local case waits on kubectl and kubesim's host, side by side: four cases at a time.
 describe('local forms against kubectl', { concurrency: 4 }, () => {
   for (const args of LOCAL_CASES) {
-    test(`matches kubectl: ${args.map((a) => (a === cm ? 'cm.yaml' : a === dep ? 'dep.yaml' : a === cmA ? 'cm-a.yaml' : a)).join(' ')}`, async () => {
+    test(`matches kubectl: ${args.map((a) => (a === cm ? 'cm.yaml' : a === dep ? 'dep.yaml' : a === cmA ? 'cm-a.yaml' : a === depA ? 'dep-a.yaml' : a.startsWith(base.home) ? a.slice(base.home.length + 1) : a)).join(' ')}`, async () => {
       requireKubectl();
       const [want, got] = await Promise.all([kubectl(args), host.run(args)]);
       assert.equal(got.stdout, want.stdout);
@@ -149,6 +176,23 @@ describe('on the cluster', () => {
     const r = await sb.run(['label', 'cm', 'cfg', 'q=1', '--resource-version=1']);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, 'Error from server (Conflict): Operation cannot be fulfilled on configmaps "cfg": the object has been modified; please apply your changes to the latest version and try again\n');
+  });
+
+  test('metadata kubectl cannot decode: each verb that sends a -f object refuses it, nothing is written', async () => {
+    const text = (f: string) => `error: unable to decode "${f}": json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string\n`;
+    for (const args of [['label', '-f', badMeta, 'x=y'], ['annotate', '-f', badMeta, 'x=y'], ['create', '-f', badMeta], ['apply', '-f', badMeta], ['replace', '-f', badMeta], ['patch', '-f', badMeta, '-p', '{}'], ['set', 'env', '-f', badMeta, 'A=1'], ['delete', '-f', badMeta]]) {
+      const r = await sb.run(args);
+      assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', text(badMeta)], args.join(' '));
+    }
+    // A document that is no object: the unstructured decoder's text first, kubesim's source display after.
+    const arr = await sb.run(['delete', '-f', sb.sb.file('arr.yaml', '- a\n')]);
+    assert.equal(arr.code, 1);
+    assert.ok(arr.stderr.startsWith(`error: unable to decode "${join(sb.sb.home, 'arr.yaml')}": json: cannot unmarshal array into Go value of type unstructured.detector\n`), arr.stderr);
+    const r = await sb.run(['create', '-f', mixedMeta]);
+    assert.equal(r.code, 1);
+    // The other documents go on (ContinueOnError): cfg exists, w is created.
+    assert.deepEqual(r.stderr.split('\n').sort(), ['', `Error from server (AlreadyExists): error when creating "${mixedMeta}": configmaps "cfg" already exists`, `error: unable to decode "${mixedMeta}": json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string`]);
+    assert.equal(await sb.ok(['get', 'cm', '-o', 'name']), 'configmap/cfg\nconfigmap/kube-root-ca.crt\nconfigmap/w\n');
   });
 
   test('scale: success, preconditions, invalid replicas, missing object, unscalable kind', async () => {

@@ -413,6 +413,32 @@ const DECODE_AND_AGGREGATES = [
   `label --local -f deploy.yaml x=y -o go-template='{{index .metadata "nope"}}' --allow-missing-template-keys=false`,
   'create namespace n1 --dry-run client',
   'create deployment web --dry-run --image=nginx -o name',
+  // metadata the Builder cannot decode as metav1.ObjectMeta (`y` is YAML 1.1's true), on every verb that reads -f.
+  'label --local -f bad-meta.yaml x=y',
+  'label --local -f meta-list.yaml x=y -o name',
+  'label --local -f mixed-meta.yaml x=y -o name',
+  'annotate --local -f mixed-meta.yaml -f bad-meta.yaml x=y',
+  'patch --local -f mixed-meta.yaml -p {} -o name',
+  'patch --local -f mixed-meta.yaml -p {bad}',
+  'patch --local -f meta-list.yaml -p {}',
+  'set env --local -f meta-list.yaml A=1',
+  'set image --local -f bad-meta.yaml a=b',
+  'set resources --local -f mixed-meta.yaml --limits=cpu=1',
+  'set sa --local -f mixed-meta.yaml x',
+  'set selector --local -f bad-meta.yaml a=b',
+  'set subject --local -f meta-list.yaml --user=x',
+  'create --dry-run=client --validate=false -f bad-meta.yaml',
+  'create --dry-run=client --validate=false -f meta-list.yaml -o yaml',
+  'apply --dry-run=client --validate=false -f meta-list.yaml',
+  'replace --dry-run=client --validate=false -f bad-meta.yaml',
+  // RequireNamespace with --local: set env --from's objects and wait's.
+  'set env --local -f deploy-ns-a.yaml --from=configmap/x -n b',
+  'set env --local -f deploy-ns-a.yaml --from=configmap/x -n a',
+  'set env --local -f deploy-ns-a.yaml A=1 -n b -o name',
+  'wait --local -f deploy-ns-a.yaml -n b --for=condition=Available',
+  'wait --local -f deploy-ns-a.yaml -n b --for=delete',
+  "wait --local -f deploy-ns-a.yaml -n b --for=jsonpath='{.spec.replicas}'=1",
+  'label --local -f deploy-ns-a.yaml -f cm.yaml x=y -n b',
 ];
 
 /**

@@ -60,6 +60,8 @@ interface Context {
 
 class Decoder {
   saved: string | undefined;
+  /** kubectl's encoding/json (Go 1.23) puts the field's context on metav1.Time's own type error; the apiserver's fork does not. */
+  constructor(private readonly timeContext = false) {}
 
   private typeError(value: string, type: string, at: Context): void {
     this.saved ??= goUnmarshalTypeError(value, type, at.struct, at.fields.join('.'));
@@ -69,7 +71,7 @@ class Decoder {
     if (v === null || t.k === 'raw') return; // null leaves any Go value as it was
     switch (t.k) {
       case 'time':
-        if (typeof v !== 'string') throw new Immediate(goUnmarshalTypeError(goJsonKind(v), 'string'));
+        if (typeof v !== 'string') throw new Immediate(this.timeContext ? goUnmarshalTypeError(goJsonKind(v), 'string', at.struct, at.fields.join('.')) : goUnmarshalTypeError(goJsonKind(v), 'string'));
         if (!parsesRfc3339(v)) throw new Immediate(rfc3339ParseError(v));
         return;
       case 'string':
@@ -103,16 +105,27 @@ class Decoder {
   }
 }
 
-/** json.Unmarshal's error for metadata that does not decode as ObjectMeta; undefined when it does. */
-export function objectMetaDecodeError(metadata: unknown): string | undefined {
-  const d = new Decoder();
+function decodeError(d: Decoder, metadata: unknown, at: Context): string | undefined {
   try {
-    d.decode(metadata, OBJECT_META, { fields: [] });
+    d.decode(metadata, OBJECT_META, at);
   } catch (e) {
     if (e instanceof Immediate) return e.message;
     throw e;
   }
   return d.saved;
+}
+
+/** json.Unmarshal's error for metadata that does not decode as ObjectMeta; undefined when it does. */
+export function objectMetaDecodeError(metadata: unknown): string | undefined {
+  return decodeError(new Decoder(), metadata, { fields: [] });
+}
+
+/**
+ * kubectl's decoding of an object's metadata (the Builder's unstructured decoder checks it as
+ * the field of a metadataOnlyObject, the typed one as its kind's struct field): the error, or undefined.
+ */
+export function rootMetadataDecodeError(obj: Record<string, unknown>, struct = 'metadataOnlyObject'): string | undefined {
+  return decodeError(new Decoder(true), obj.metadata, { struct, fields: ['metadata'] });
 }
 
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

@@ -9,7 +9,7 @@ import { ResourceRegistry, pluralGroup, splitApiVersion, type ResourceType } fro
 import type { ObjectSource } from '../object-source';
 import type { KObject } from '../../api/types';
 import type { CliContext } from '../context';
-import { formatApiError } from '../format-error';
+import { formatApiError, rawError } from '../format-error';
 import { GO_TYPE_META_PROBE, goJson, goUnmarshalTypeError } from '../../util/go-format';
 
 export interface TargetFlags {
@@ -45,6 +45,11 @@ export interface Targets {
   readErrors?: ApiError[];
 }
 
+/** Infos()'s errors, before any change: the files' decode errors, then RequireNamespace's (set *, set env --from). */
+export function infosErrors(targets: Targets): string[] {
+  return [...targets.errors.map(rawError), ...targets.items.flatMap((t) => (t.namespaceError ? [t.namespaceError] : []))];
+}
+
 /** A type for a kind the built-in registry does not know (a custom resource in a local file). */
 function localType(registry: ResourceRegistry, obj: KObject): ResourceType {
   try {
@@ -66,11 +71,11 @@ function singleFile(files: string[]): boolean {
 }
 
 /** Reads `-f` documents, their types resolved against the cluster. */
-async function fileObjects(ctx: CliContext, flags: TargetFlags, verb: string, source: ObjectSource, latest: boolean): Promise<{ items: Target[]; errors: string[] }> {
+async function fileObjects(ctx: CliContext, flags: TargetFlags, verb: string, source: ObjectSource, latest: boolean, typed: boolean): Promise<{ items: Target[]; errors: string[] }> {
   const { loadInput, prepareDocs, setNamespace } = await import('../manifest-input');
   const { load } = await loadInput(ctx, flags, verb);
   await source.learnKinds(load.docs.map((d) => d.object));
-  const { items, errors } = await prepareDocs(ctx, source, load, verb, { validate: false });
+  const { items, errors } = await prepareDocs(ctx, source, load, verb, { validate: false }, { typed });
   const out: Target[] = [];
   for (const item of items) {
     // Latest(): a document with its own namespace is read there first, RequireNamespace after (resolveTargets).
@@ -102,15 +107,14 @@ async function localFileObjects(ctx: CliContext, flags: TargetFlags, verb: strin
     if (stopAt.has(e.source)) continue;
     stopAt.set(e.source, e.docIndex ?? -1);
     let message = e.kubectlMessage;
-    if (e.code === 'not-an-object') {
+    // The loader's text is the unstructured decoder's; the typed one probes TypeMeta first.
+    if (e.code === 'not-an-object' && typed) {
       const what = /cannot unmarshal (\w+)/.exec(message)?.[1] ?? 'string';
-      message = typed
-        ? `unable to decode "${e.source}": couldn't get version/kind; json parse error: ${goUnmarshalTypeError(what, GO_TYPE_META_PROBE)}`
-        : `unable to decode "${e.source}": ${goUnmarshalTypeError(what, 'unstructured.detector')}`;
+      message = `unable to decode "${e.source}": couldn't get version/kind; json parse error: ${goUnmarshalTypeError(what, GO_TYPE_META_PROBE)}`;
     }
     errors.push(`error: ${message}\n`);
   }
-  const { namespaceMismatch } = await import('../manifest-input');
+  const { namespaceMismatch, metadataDecodeError } = await import('../manifest-input');
   const items: Target[] = [];
   for (const doc of load.docs) {
     const stop = stopAt.get(doc.source);
@@ -119,6 +123,11 @@ async function localFileObjects(ctx: CliContext, flags: TargetFlags, verb: strin
     const missing = !obj.kind ? 'Kind' : typed && !obj.apiVersion ? 'apiVersion' : undefined;
     if (missing) {
       errors.push(`error: unable to decode "${doc.source}": Object '${missing}' is missing in ${quoted(obj)}\n`);
+      continue;
+    }
+    const undecodable = metadataDecodeError(doc, typed);
+    if (undecodable) {
+      errors.push(`error: ${undecodable}\n`);
       continue;
     }
     const type = localType(registry, obj);
@@ -199,7 +208,7 @@ export async function resolveTargets(
   };
   if (files.length || flags.kustomize) {
     if (resources.length) throw new CliError('Cannot specify both a filename and a resource argument'); // as the Builder's error
-    const { items, errors } = await fileObjects(ctx, flags, verb, api, !!opts.latest || !!opts.asFiled);
+    const { items, errors } = await fileObjects(ctx, flags, verb, api, !!opts.latest || !!opts.asFiled, !!opts.typed);
     const { requireNamespace, namespaceMismatch } = await import('../manifest-input');
     if (opts.asFiled) {
       const namespaceErrors: string[] = [];
