@@ -219,22 +219,42 @@ interface Node {
   resourceRoot: boolean;
 }
 
-/** The node of a schema, or undefined when neither it nor anything below it has rules: one pass, bottom up. */
+/**
+ * The node of a schema, or undefined when neither it nor anything below it has rules: one
+ * pass, bottom up, allocating only for nodes on a path to a rule (a CRD of megabytes has
+ * tens of thousands of schema nodes and a few rules).
+ */
 function buildNode(s: S | undefined, resourceRoot: boolean): Node | undefined {
   if (!s || typeof s !== 'object') return undefined;
-  const own = s['x-kubernetes-validations'];
-  const node: Node = { schema: s, ruleSources: Array.isArray(own) ? own : [], resourceRoot };
-  const embedded = (x: S | undefined) => x?.['x-kubernetes-embedded-resource'] === true;
-  for (const [k, v] of Object.entries(s.properties ?? {})) {
-    const child = buildNode(v as S, embedded(v as S));
-    if (child) (node.properties ??= new Map()).set(k, child);
+  let properties: Map<string, Node> | undefined;
+  const props = s.properties;
+  if (props && typeof props === 'object') {
+    for (const k in props) {
+      if (!Object.prototype.hasOwnProperty.call(props, k)) continue;
+      const v = props[k] as S;
+      const child = buildNode(v, embedded(v));
+      if (child) (properties ??= new Map()).set(k, child);
+    }
   }
-  if (s.items && !Array.isArray(s.items)) node.items = buildNode(s.items, embedded(s.items));
-  if (typeof s.additionalProperties === 'object') node.additional = buildNode(s.additionalProperties, embedded(s.additionalProperties));
-  const allOf = ((s.allOf ?? []) as S[]).map((x) => buildNode(x, false)).filter((x): x is Node => !!x);
-  if (allOf.length) node.allOf = allOf;
-  return node.ruleSources.length || node.properties || node.items || node.additional || node.allOf ? node : undefined;
+  const items = s.items && !Array.isArray(s.items) ? buildNode(s.items, embedded(s.items)) : undefined;
+  const additional = typeof s.additionalProperties === 'object' ? buildNode(s.additionalProperties, embedded(s.additionalProperties)) : undefined;
+  let allOf: Node[] | undefined;
+  for (const x of (s.allOf ?? []) as S[]) {
+    const n = buildNode(x, false);
+    if (n) (allOf ??= []).push(n);
+  }
+  const own = s['x-kubernetes-validations'];
+  const ruleSources: Rule[] = Array.isArray(own) ? own : [];
+  if (!ruleSources.length && !properties && !items && !additional && !allOf) return undefined;
+  const node: Node = { schema: s, ruleSources, resourceRoot };
+  if (properties) node.properties = properties;
+  if (items) node.items = items;
+  if (additional) node.additional = additional;
+  if (allOf) node.allOf = allOf;
+  return node;
 }
+
+const embedded = (x: S | undefined) => x?.['x-kubernetes-embedded-resource'] === true;
 
 /** A validator for one schema, or undefined when it has no rules. `old` is set on update. */
 export type CelValidator = (obj: unknown, old: unknown) => FieldError[];
