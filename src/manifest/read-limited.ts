@@ -36,27 +36,15 @@ export function readInputSync(source: string | 0, limit = INPUT_MAX_BYTES, label
     own = true;
   }
   try {
-    const st = fs.fstatSync(fd);
-    if (st.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' });
-    if (st.isFile() && st.size > limit) throw new InputTooLargeError(tooLargeMessage(name, limit));
     const chunks: Buffer[] = [];
     let total = 0;
-    if (st.isFile() && st.size > 0) {
-      // A regular file: read into one buffer of its size (no copies); a file that grew
-      // meanwhile continues in chunks below, under the same limit.
-      const whole = Buffer.allocUnsafe(st.size);
-      while (total < st.size) {
-        const n = fs.readSync(fd, whole, total, st.size - total, null);
-        if (n === 0) break;
-        total += n;
-      }
-      if (total < st.size) return whole.subarray(0, total);
-      chunks.push(whole);
-    }
     let lastData = Date.now();
     // One chunk buffer for every read (reads are synchronous; what is kept is copied out):
-    // allocating 64 KiB per file was a third of reading a tree of small manifests.
+    // allocating 64 KiB per file was a third of reading a tree of small manifests. No fstat
+    // up front: for a tree of small manifests its Stats object (dates included) cost more
+    // than the read; a directory fails the read with EISDIR.
     const buf = (chunkBuffer ??= Buffer.allocUnsafe(64 * 1024));
+    let sized = false;
     for (;;) {
       let n: number;
       try {
@@ -75,6 +63,25 @@ export function readInputSync(source: string | 0, limit = INPUT_MAX_BYTES, label
       lastData = Date.now();
       total += n;
       if (total > limit) throw new InputTooLargeError(tooLargeMessage(name, limit));
+      if (!sized && n === buf.length) {
+        // More than a chunk: a regular file is checked against the limit and read into one
+        // buffer of its size (no copies); one that grew meanwhile continues in chunks.
+        sized = true;
+        const st = fs.fstatSync(fd);
+        if (st.isFile() && st.size > limit) throw new InputTooLargeError(tooLargeMessage(name, limit));
+        if (st.isFile() && st.size > total) {
+          const whole = Buffer.allocUnsafe(st.size);
+          buf.copy(whole, 0, 0, n);
+          while (total < st.size) {
+            const m = fs.readSync(fd, whole, total, st.size - total, null);
+            if (m === 0) break;
+            total += m;
+          }
+          if (total < st.size) return whole.subarray(0, total);
+          chunks.push(whole);
+          continue;
+        }
+      }
       chunks.push(Buffer.from(buf.subarray(0, n)));
     }
     return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);

@@ -37,6 +37,8 @@ const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 interface Source {
   file: string;
   text?: string;
+  /** The file's bytes while their parse is deferred (docs and errors are then empty). */
+  buf?: Buffer;
   docs: ManifestDoc[];
   errors: ManifestError[];
 }
@@ -92,8 +94,12 @@ function listDir(dir: string): string[] {
   return out;
 }
 
-/** Reads and parses the files, in input order. */
-async function readSources(files: string[], stdin: string | undefined): Promise<Source[]> {
+/**
+ * Reads the files in input order and parses those that may hold a CRD; the rest are parsed
+ * when their turn to be validated comes (`parsed`), so that their objects die young instead
+ * of all surviving until the last file is read.
+ */
+function readSources(files: string[], stdin: string | undefined, parseAll: boolean): Source[] {
   const readOne = (f: string): Source => {
     if (f === '-') return { file: STDIN_SOURCE, ...parseManifestBytes(Buffer.from(stdin ?? '', 'utf8'), STDIN_SOURCE) };
     let buf: Buffer;
@@ -106,9 +112,23 @@ async function readSources(files: string[], stdin: string | undefined): Promise<
       const code = (e as NodeJS.ErrnoException).code;
       throw new InputError(`cannot read ${f}: ${code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
     }
-    return { file: f, ...parseManifestBytes(buf, f) };
+    return parseAll || mayHoldCrd(buf) ? { file: f, ...parseManifestBytes(buf, f) } : { file: f, buf, docs: [], errors: [] };
   };
   return files.map(readOne);
+}
+
+/**
+ * Whether a file may hold a CustomResourceDefinition: its kind is the literal text, unless
+ * spelt with an escape (JSON's \u0052, YAML's double-quoted escapes), which needs a backslash.
+ * Manifests are UTF-8 (anything else is an error of the parse), so bytes are searched.
+ */
+function mayHoldCrd(buf: Buffer): boolean {
+  return buf.indexOf('CustomResourceDefinition') >= 0 || buf.indexOf(0x5c) >= 0;
+}
+
+/** A source whose parse was deferred (readSources), parsed now. */
+function parsed(s: Source): Source {
+  return s.buf === undefined ? s : { file: s.file, ...parseManifestBytes(s.buf, s.file) };
 }
 
 const isCrd = (o: KObject) => o.kind === 'CustomResourceDefinition' && String(o.apiVersion ?? '').startsWith('apiextensions.k8s.io/');
@@ -116,11 +136,9 @@ const isCrd = (o: KObject) => o.kind === 'CustomResourceDefinition' && String(o.
 export async function runValidate(inputs: string[], opts: ValidateOptions = {}): Promise<Report> {
   const files = await expandInputs(inputs);
   const crdFiles = opts.crds?.length ? await expandInputs(opts.crds) : [];
-  const [sources, crdSources] = await Promise.all([
-    readSources(files, opts.stdin),
-    readSources(crdFiles, opts.stdin),
-    loadSchemas(),
-  ]);
+  const sources = readSources(files, opts.stdin, false);
+  const crdSources = readSources(crdFiles, opts.stdin, true);
+  await loadSchemas();
 
   // CRDs first, from --crd files and from the inputs themselves.
   const registry = new ResourceRegistry();
@@ -141,7 +159,10 @@ export async function runValidate(inputs: string[], opts: ValidateOptions = {}):
 
   const results: ResourceResult[] = [...crdErrors];
   const seen = new Map<string, ResourceResult>();
-  for (const s of sources) {
+  for (let i = 0; i < sources.length; i++) {
+    const s = parsed(sources[i]);
+    // Done with: what is left of it is in the results.
+    sources[i] = { file: s.file, docs: [], errors: [] };
     // Documents and errors in document order, so the report reads like the file.
     const entries: { at: number; r: ResourceResult }[] = [];
     for (const e of s.errors) entries.push({ at: e.docIndex ?? -1, r: errorResult(s, e) });

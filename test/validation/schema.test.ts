@@ -54,6 +54,20 @@ test('IntOrString, Quantity, nulls and label value types', () => {
   assert.deepEqual(issues(pod).issues, []);
 });
 
+test('int32 fields out of range: the decoder\'s error, with or without null members elsewhere', () => {
+  const spec = (extra: string) => DEPLOY(`  replicas: 3000000000\n  selector: {matchLabels: {app: web}}\n${extra}  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx, ports: [{containerPort: -2147483649}]}]}\n`);
+  const want = [
+    'json: cannot unmarshal number 3000000000 into Go struct field DeploymentSpec.spec.replicas of type int32',
+    'json: cannot unmarshal number -2147483649 into Go struct field ContainerPort.spec.template.spec.containers.ports.containerPort of type int32',
+  ];
+  // Without a null member the object is checked as it is; with one, its copy without nulls.
+  for (const extra of ['', '  minReadySeconds: null\n']) {
+    const { issues: is } = issues(spec(extra));
+    assert.deepEqual(is.map((i) => [i.rule, i.kubectlMessage, i.path]), want.map((m, n) => ['schema/invalid-type', m, n ? ['spec', 'template', 'spec', 'containers', 0, 'ports', 0, 'containerPort'] : ['spec', 'replicas']]), extra);
+  }
+  assert.deepEqual(issues(spec('').replace('3000000000', '3')).issues.map((i) => i.kubectlMessage), want.slice(1));
+});
+
 test('objects kubectl generates pass schema and semantic validation', (t) => {
   requireKubectl();
   const gens = [

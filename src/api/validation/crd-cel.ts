@@ -203,10 +203,15 @@ export function crdRuleErrors(crd: KObject): FieldError[] {
 
 // ---------- custom resources ----------
 
-/** The Validator tree of validation.go: only the parts of the schema that hold rules. */
+/**
+ * The Validator tree of validation.go: only the parts of the schema that hold rules. A
+ * node's rules compile when a value first reaches it: a multi-megabyte CRD's rules (and the
+ * CEL environment) cost nothing for custom resources that never set those fields.
+ */
 interface Node {
   schema: S;
-  rules: Compiled[];
+  ruleSources: Rule[];
+  compiled?: Compiled[];
   properties?: Map<string, Node>;
   additional?: Node;
   items?: Node;
@@ -214,26 +219,42 @@ interface Node {
   resourceRoot: boolean;
 }
 
-function hasRules(s: S | undefined): boolean {
-  if (!s || typeof s !== 'object') return false;
-  if (Array.isArray(s['x-kubernetes-validations']) && s['x-kubernetes-validations'].length) return true;
-  if (Object.values(s.properties ?? {}).some((p) => hasRules(p as S))) return true;
-  return hasRules(Array.isArray(s.items) ? undefined : s.items) || (typeof s.additionalProperties === 'object' && hasRules(s.additionalProperties)) || (s.allOf ?? []).some(hasRules);
-}
-
-function buildNode(s: S, resourceRoot: boolean): Node | undefined {
-  if (!hasRules(s)) return undefined;
-  const node: Node = { schema: s, rules: ((s['x-kubernetes-validations'] ?? []) as Rule[]).map((r) => compileRule(r ?? {})), resourceRoot };
-  for (const [k, v] of Object.entries(s.properties ?? {})) {
-    const child = buildNode(v as S, (v as S)?.['x-kubernetes-embedded-resource'] === true);
-    if (child) (node.properties ??= new Map()).set(k, child);
+/**
+ * The node of a schema, or undefined when neither it nor anything below it has rules: one
+ * pass, bottom up, allocating only for nodes on a path to a rule (a CRD of megabytes has
+ * tens of thousands of schema nodes and a few rules).
+ */
+function buildNode(s: S | undefined, resourceRoot: boolean): Node | undefined {
+  if (!s || typeof s !== 'object') return undefined;
+  let properties: Map<string, Node> | undefined;
+  const props = s.properties;
+  if (props && typeof props === 'object') {
+    for (const k in props) {
+      if (!Object.prototype.hasOwnProperty.call(props, k)) continue;
+      const v = props[k] as S;
+      const child = buildNode(v, embedded(v));
+      if (child) (properties ??= new Map()).set(k, child);
+    }
   }
-  if (s.items && !Array.isArray(s.items)) node.items = buildNode(s.items, s.items['x-kubernetes-embedded-resource'] === true);
-  if (typeof s.additionalProperties === 'object') node.additional = buildNode(s.additionalProperties, s.additionalProperties['x-kubernetes-embedded-resource'] === true);
-  const allOf = ((s.allOf ?? []) as S[]).map((x) => buildNode(x, false)).filter((x): x is Node => !!x);
-  if (allOf.length) node.allOf = allOf;
+  const items = s.items && !Array.isArray(s.items) ? buildNode(s.items, embedded(s.items)) : undefined;
+  const additional = typeof s.additionalProperties === 'object' ? buildNode(s.additionalProperties, embedded(s.additionalProperties)) : undefined;
+  let allOf: Node[] | undefined;
+  for (const x of (s.allOf ?? []) as S[]) {
+    const n = buildNode(x, false);
+    if (n) (allOf ??= []).push(n);
+  }
+  const own = s['x-kubernetes-validations'];
+  const ruleSources: Rule[] = Array.isArray(own) ? own : [];
+  if (!ruleSources.length && !properties && !items && !additional && !allOf) return undefined;
+  const node: Node = { schema: s, ruleSources, resourceRoot };
+  if (properties) node.properties = properties;
+  if (items) node.items = items;
+  if (additional) node.additional = additional;
+  if (allOf) node.allOf = allOf;
   return node;
 }
+
+const embedded = (x: S | undefined) => x?.['x-kubernetes-embedded-resource'] === true;
 
 /** A validator for one schema, or undefined when it has no rules. `old` is set on update. */
 export type CelValidator = (obj: unknown, old: unknown) => FieldError[];
@@ -285,12 +306,13 @@ function correlatedItems(s: S, old: unknown): ((v: unknown) => unknown) | undefi
 }
 
 function evalRules(n: Node, path: string, obj: unknown, old: unknown, ratchet: boolean, errs: FieldError[]): void {
-  if (!n.rules.length) return;
+  if (!n.ruleSources.length) return;
+  const rules = (n.compiled ??= n.ruleSources.map((r) => compileRule(r ?? {})));
   const type: string = n.schema.type ?? '';
   const field = path || '<nil>';
   const self = toCel(obj, n.schema, n.resourceRoot);
   const oldSelf = old === undefined ? undefined : toCel(old, n.schema, n.resourceRoot);
-  for (const c of n.rules) {
+  for (const c of rules) {
     if (!c.program) continue;
     const optional = c.rule.optionalOldSelf === true;
     if (c.usesOldSelf && old === undefined && !optional) continue;
