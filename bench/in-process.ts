@@ -106,13 +106,18 @@ async function deployment(replicas: number, nodes: number): Promise<void> {
     },
   });
   const podType = c.api.registry.forKind('v1', 'Pod');
+  const stopProfile = await profileWindow();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const r = await manager.runUntilStable({ timeoutMs: 60 * 60_000 });
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  await stopProfile();
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const pods = (await c.api.list(podType)).items;
   const running = pods.filter((p) => p.status?.phase === 'Running').length;
   if (running !== replicas) throw new Error(`only ${running} of ${replicas} pods Running (stable=${r.stable}, ${manager.stats.lastError ?? ''})`);
-  console.log(JSON.stringify({ case: 'deployment', ...HOW, replicas, nodes, ms, clusterMs: r.advancedMs, reconciles: r.reconciles }));
+  console.log(JSON.stringify({ case: 'deployment', ...HOW, replicas, nodes, ms, cpuMs, clusterMs: r.advancedMs, reconciles: r.reconciles }));
 }
 
 // No top-level await: tsx runs this file as CommonJS (the package has no "type").

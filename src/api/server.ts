@@ -566,7 +566,8 @@ export class ApiServer {
   /** ResourceQuota admission: a create that would exceed a quota of its namespace is forbidden. */
   private async checkQuota(obj: KObject, rt: ResourceType): Promise<void> {
     const namespace = obj.metadata.namespace!;
-    const quotas = (await this.list(this.registry.forKind('v1', 'ResourceQuota'), { namespace })).items;
+    // Only read (counted, compared): shared lists, not a copy of the namespace per create.
+    const quotas = (await this.list(this.registry.forKind('v1', 'ResourceQuota'), { namespace, shared: true })).items;
     if (!quotas.length) return;
     const existing = async (plural: string, group: string): Promise<KObject[]> => {
       let t: ResourceType;
@@ -575,7 +576,7 @@ export class ApiServer {
       } catch {
         return [];
       }
-      return t.namespaced ? (await this.list(t, { namespace })).items : [];
+      return t.namespaced ? (await this.list(t, { namespace, shared: true })).items : [];
     };
     const counted = await countedObjects(quotas, existing, (name) => usageOf(obj, rt.plural, rt.group, name) > 0);
     const why = quotaViolation(obj, rt.plural, rt.group, quotas, counted);

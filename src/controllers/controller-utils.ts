@@ -67,8 +67,18 @@ export function ms(ts: string | undefined | null): number {
   return ts ? Date.parse(ts) : NaN;
 }
 
+/** Seconds formatted lately: a pod's status formats the same few start and finish times at every sync. */
+const rfcSeconds = new Map<number, string>();
+
 export function rfc3339(nowMs: number): string {
-  return new Date(Math.floor(nowMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const sec = Math.floor(nowMs / 1000);
+  let s = rfcSeconds.get(sec);
+  if (s === undefined) {
+    s = new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
+    if (rfcSeconds.size >= 256) rfcSeconds.clear();
+    rfcSeconds.set(sec, s);
+  }
+  return s;
 }
 
 // ---------- pods ----------

@@ -11,7 +11,8 @@ function decode(v: string): string {
 }
 
 async function source(api: ApiServer, kind: 'ConfigMap' | 'Secret', ns: string, name: string): Promise<Record<string, string> | undefined> {
-  const obj = await api.tryGet(api.registry.forKind('v1', kind), ns, name);
+  // Only read (the values are copied out below): shared, not a copy per container start.
+  const obj = await api.tryGet(api.registry.forKind('v1', kind), ns, name, { shared: true });
   if (!obj) return undefined;
   if (kind === 'Secret') {
     const out: Record<string, string> = {};
@@ -135,7 +136,8 @@ export async function missingVolume(api: ApiServer, pod: KObject): Promise<strin
       return `MountVolume.SetUp failed for volume "${v.name}" : secret "${v.secret.secretName}" not found`;
     }
     for (const s of v.projected?.sources ?? []) {
-      if (s.configMap && !s.configMap.optional && !await source(api, 'ConfigMap', ns, s.configMap.name) && s.configMap.name !== 'kube-root-ca.crt') {
+      // kube-root-ca.crt is not looked up: its absence is never a FailedMount.
+      if (s.configMap && !s.configMap.optional && s.configMap.name !== 'kube-root-ca.crt' && !await source(api, 'ConfigMap', ns, s.configMap.name)) {
         return `MountVolume.SetUp failed for volume "${v.name}" : configmap "${s.configMap.name}" not found`;
       }
       if (s.secret && !s.secret.optional && !await source(api, 'Secret', ns, s.secret.name)) {

@@ -6,9 +6,7 @@ import type { ApiServer } from '../api/server';
 import { ApiError } from '../api/errors';
 import type { CState, PodRuntime } from './runtime-state';
 
-export function rfc(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+import { rfc3339 as rfc } from '../controllers/controller-utils';
 
 function terminatedState(l: { containerID: string; exitCode: number; finishedAt: number; reason: string; startedAt: number }) {
   return { terminated: { containerID: l.containerID, exitCode: l.exitCode, finishedAt: rfc(l.finishedAt), reason: l.reason, startedAt: rfc(l.startedAt) } };

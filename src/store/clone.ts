@@ -8,7 +8,17 @@ export function cloneJson<T>(v: T): T {
   return copyValue(v) as T;
 }
 
-function copyValue(v: unknown): unknown {
+/**
+ * cloneJson's copy, deep-frozen as it is made: what a store keeps of a write (never changed
+ * after, handed out shared as it is, copied for everyone else), one walk instead of a copy
+ * now and a deepFreeze walk at the first shared read.
+ */
+export function frozenCopy<T>(v: T): T {
+  if (v === undefined) return v;
+  return copyValue(v, true) as T;
+}
+
+function copyValue(v: unknown, freeze = false): unknown {
   if (v === null) return null;
   switch (typeof v) {
     case 'string':
@@ -25,27 +35,27 @@ function copyValue(v: unknown): unknown {
       return undefined; // function, symbol, undefined: dropped by the caller
   }
   const o = v as Record<string, unknown> & { toJSON?: () => unknown };
-  if (typeof o.toJSON === 'function') return copyValue(o.toJSON());
+  if (typeof o.toJSON === 'function') return copyValue(o.toJSON(), freeze);
   if (Array.isArray(o)) {
     const n = o.length;
     const out = new Array(n);
     for (let i = 0; i < n; i++) {
-      const c = copyValue(o[i]);
+      const c = copyValue(o[i], freeze);
       out[i] = c === undefined ? null : c;
     }
-    return out;
+    return freeze ? Object.freeze(out) : out;
   }
-  if (o instanceof Boolean || o instanceof Number || o instanceof String) return copyValue(o.valueOf());
+  if (o instanceof Boolean || o instanceof Number || o instanceof String) return copyValue(o.valueOf(), freeze);
   const out: Record<string, unknown> = {};
   for (const k in o) {
     if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
-    const c = copyValue(o[k]);
+    const c = copyValue(o[k], freeze);
     if (c !== undefined) {
       if (k === '__proto__') Object.defineProperty(out, k, { value: c, enumerable: true, writable: true, configurable: true });
       else out[k] = c;
     }
   }
-  return out;
+  return freeze ? Object.freeze(out) : out;
 }
 
 /**

@@ -31,7 +31,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KObject } from '../api/types';
-import { cloneJson, deepFreeze } from './clone';
+import { cloneJson, deepFreeze, frozenCopy } from './clone';
 import { FileLock, lockPriority } from './file-lock';
 import { Journal, type JournalLine, journalLineText } from './journal';
 import {
@@ -682,8 +682,8 @@ export class FileStore implements SyncStore {
       // times in a reconcile pass costs one file, and no write waits for its own fsync.
       this.journal.append(journalLineText({ rev, type, key, object: stored }));
       this.rev = rev;
-      // A copy: the caller may change what it gets back.
-      const copy = cloneJson(stored);
+      // A copy, frozen as made (reads share it or copy it): the caller may change what it gets back.
+      const copy = frozenCopy(stored);
       this.pending.set(key, { file, type, object: copy });
       this.noteOwn({ type, key, rev, object: copy });
       return stored;
@@ -708,7 +708,7 @@ export class FileStore implements SyncStore {
       fs.rmSync(tmp, { force: true });
       throw storeIoError(e, file);
     }
-    const copy = cloneJson(stored);
+    const copy = frozenCopy(stored);
     this.files.noteWritten(file, copy);
     this.noteOwn({ type, key, rev, object: copy });
     return stored;

@@ -2,7 +2,7 @@
 // throwaway cluster) and for tests.
 
 import type { KObject } from '../api/types';
-import { cloneJson, deepFreeze } from './clone';
+import { cloneJson, deepFreeze, frozenCopy } from './clone';
 import { lowerBound } from '../util/sorted';
 import {
   assertSafeKey,
@@ -23,7 +23,8 @@ export class MemoryStore implements SyncStore {
   private readonly objects = new Map<string, KObject>();
   private rev = 0;
   private journal: WatchEvent[] = [];
-  private readonly meta = new Map<string, string>();
+  /** Meta documents as written (JSON semantics), frozen: a read copies (cloneJson, not a parse). */
+  private readonly meta = new Map<string, unknown>();
   /** Keys by their first segment (resource, or group for custom resources): see KeyIndex. */
   private readonly buckets = new Map<string, KeyIndex>();
 
@@ -107,12 +108,11 @@ export class MemoryStore implements SyncStore {
   endGroup(): void {}
 
   readMeta<T>(name: string): T | undefined {
-    const s = this.meta.get(name);
-    return s === undefined ? undefined : (JSON.parse(s) as T);
+    return cloneJson(this.meta.get(name)) as T | undefined;
   }
 
   writeMeta(name: string, value: unknown): void {
-    this.meta.set(name, JSON.stringify(value));
+    this.meta.set(name, frozenCopy(value));
   }
 
   deleteMeta(name: string): void {
@@ -132,7 +132,10 @@ export class MemoryStore implements SyncStore {
 
   private put(key: string, obj: KObject, type: 'ADDED' | 'MODIFIED'): KObject {
     const rev = ++this.rev;
-    const stored = cloneJson({ ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } });
+    const written = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
+    // Kept frozen (shared reads hand it out as it is); the caller gets its own object back
+    // with the new resourceVersion, as from the file store: no second copy.
+    const stored = frozenCopy(written);
     if (type === 'ADDED') {
       const seg = firstSegment(key);
       let bucket = this.buckets.get(seg);
@@ -142,7 +145,7 @@ export class MemoryStore implements SyncStore {
     this.objects.set(key, stored);
     // The journal shares the stored copy: neither is ever mutated, changesSince copies.
     this.record({ type, key, rev, object: stored });
-    return cloneJson(stored);
+    return written;
   }
 
   private record(e: WatchEvent): void {

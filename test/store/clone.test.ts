@@ -1,0 +1,61 @@
+// The stores' copies: cloneJson has JSON's semantics; frozenCopy is the same copy, deep-frozen
+// (what a store keeps of a write and hands out shared).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cloneJson, frozenCopy } from '../../src/store/clone';
+import { MemoryStore } from '../../src/store/memory-store';
+
+const tricky = () => ({
+  a: [1, undefined, () => 1, NaN, { b: 'x', c: undefined }],
+  d: new Date(0),
+  e: null,
+  f: { g: { h: [[], {}] } },
+  i: Infinity,
+  s: new String('boxed'),
+});
+
+function allFrozen(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return true;
+  return Object.isFrozen(v) && Object.values(v).every(allFrozen);
+}
+
+test('cloneJson and frozenCopy give what JSON.parse(JSON.stringify(v)) gives', () => {
+  const want = JSON.parse(JSON.stringify(tricky()));
+  assert.deepEqual(cloneJson(tricky()), want);
+  assert.deepEqual(frozenCopy(tricky()), want);
+  assert.equal(frozenCopy(undefined), undefined);
+});
+
+test('frozenCopy is frozen all the way down and shares nothing with its input', () => {
+  const input = tricky();
+  const copy = frozenCopy(input);
+  assert.ok(allFrozen(copy));
+  assert.ok(!Object.isFrozen(input) && !Object.isFrozen(input.f.g));
+  input.f.g.h.push([]);
+  assert.equal(copy.f.g.h.length, 2);
+  assert.throws(() => {
+    (copy.f.g.h as unknown[]).push(1);
+  }, TypeError);
+  // A copy of the frozen copy is an ordinary, changeable object.
+  const again = cloneJson(copy);
+  again.f.g.h.push([]);
+  assert.equal(again.f.g.h.length, 3);
+});
+
+test('memory store: what it keeps is frozen (shared reads) and copied for everyone else', () => {
+  const s = new MemoryStore();
+  const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'default' }, data: { k: 'v' } };
+  const back = s.create('configmaps/default/a', obj);
+  back.data.k = 'changed by the caller';
+  const shared = s.get('configmaps/default/a', { shared: true })!;
+  assert.ok(allFrozen(shared));
+  assert.equal(shared.data.k, 'v');
+  const mine = s.get('configmaps/default/a')!;
+  mine.data.k = 'mine';
+  assert.equal(s.get('configmaps/default/a', { shared: true })!.data.k, 'v');
+  s.writeMeta('doc', { ips: { '10.0.0.2': 'uid' } });
+  const doc = s.readMeta<{ ips: Record<string, string> }>('doc')!;
+  doc.ips['10.0.0.3'] = 'other';
+  assert.deepEqual(s.readMeta('doc'), { ips: { '10.0.0.2': 'uid' } });
+});
