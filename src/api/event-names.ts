@@ -97,20 +97,37 @@ export class EventIndex {
     return { skip: false, identity: `combined\u0000${aggregateKey}`, message: `(combined from similar events): ${e.message}` };
   }
 
-  constructor(private readonly listEvents: (namespace: string) => Promise<KObject[]>) {}
+  constructor(
+    private readonly listEvents: (namespace: string) => Promise<KObject[]>,
+    private readonly now: () => number,
+  ) {}
 
   /** The name of the event already holding `identity` in `namespace`, if any is known. */
   async lookup(namespace: string, identity: string): Promise<string | undefined> {
-    let index = this.byNamespace.get(namespace);
-    if (!index) {
-      index = new Map();
-      // In name order, which is the order of first occurrence: the newest are kept.
-      for (const e of await this.listEvents(namespace)) if (e.metadata.name) touch(index, identityOf(e), e.metadata.name, MAX_PER_NAMESPACE);
-      this.byNamespace.set(namespace, index);
-    }
+    const index = await this.indexOf(namespace);
     const name = index.get(identity);
     if (name !== undefined) touch(index, identity, name, MAX_PER_NAMESPACE);
     return name;
+  }
+
+  private async indexOf(namespace: string): Promise<Map<string, string>> {
+    let index = this.byNamespace.get(namespace);
+    if (index) return index;
+    index = new Map();
+    // Names are only ever made after the newest one already there (up to a second of cluster
+    // time ahead, past which a name is not one of ours): other processes recorded them, maybe
+    // at this very instant (a clock that stands still without a daemon).
+    const ceiling = BigInt(Math.floor(this.now()) + 1000) * 1_000_000n;
+    // In name order, which is the order of first occurrence: the newest are kept.
+    for (const e of await this.listEvents(namespace)) {
+      const name = e.metadata.name;
+      if (!name) continue;
+      touch(index, identityOf(e), name, MAX_PER_NAMESPACE);
+      const nanos = nanosOf(name);
+      if (nanos !== undefined && nanos > this.lastNanos && nanos <= ceiling) this.lastNanos = nanos;
+    }
+    this.byNamespace.set(namespace, index);
+    return index;
   }
 
   remember(namespace: string, identity: string, name: string): void {
@@ -119,15 +136,24 @@ export class EventIndex {
   }
 
   /**
-   * A new event's name: the object's name and the time in nanoseconds, in hex. Strictly
-   * increasing within the process; the sub-millisecond part is random so that two processes
+   * A new event's name in `namespace`: the object's name and the cluster time in nanoseconds,
+   * in hex. Strictly increasing within the process, and after every name the namespace held
+   * when this process first looked (so a later command's event sorts after an earlier one's
+   * even at one cluster instant). The sub-millisecond part is random so that two processes
    * recording in the same simulated millisecond rarely pick the same name (a clash is
    * retried by the caller with the next name). Not drawn from the cluster's seeded stream:
    * a name holds the time anyway, and KUBESIM_SEED replays must draw the same UIDs.
    */
-  newName(objectName: string, nowMs: number): string {
-    const base = BigInt(Math.floor(nowMs)) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000));
+  async newName(namespace: string, objectName: string): Promise<string> {
+    await this.indexOf(namespace);
+    const base = BigInt(Math.floor(this.now())) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000));
     this.lastNanos = base > this.lastNanos ? base : this.lastNanos + 1n + BigInt(Math.floor(Math.random() * 1000));
     return `${objectName}.${this.lastNanos.toString(16)}`;
   }
+}
+
+/** The time in a name "<object>.<hex nanos>" (undefined for other names). */
+function nanosOf(name: string): bigint | undefined {
+  const m = /\.([0-9a-f]{1,16})$/.exec(name);
+  return m ? BigInt('0x' + m[1]) : undefined;
 }

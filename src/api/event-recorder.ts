@@ -80,15 +80,24 @@ async function createEvent(api: ApiServer, index: EventIndex, record: EventRecor
     reportingInstance: source.host ?? '',
   };
   if (!involved.metadata.namespace) delete event.involvedObject.namespace;
+  const name = await createNamedEvent(api, index, event);
+  if (name !== undefined) index.remember(namespace, identity, name);
+  return name;
+}
+
+/**
+ * Creates `event` under a new name "<involved object>.<hex nanos>" (EventIndex.newName);
+ * another process taking the name first (the same simulated instant) gets the next one.
+ * Best effort, as in a real cluster: undefined when it could not be written.
+ */
+export async function createNamedEvent(api: ApiServer, index: EventIndex, event: KObject): Promise<string | undefined> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    event.metadata.name = index.newName(involved.metadata.name ?? '', api.clock.now());
+    event.metadata.name = await index.newName(event.metadata.namespace ?? 'default', String(event.involvedObject?.name ?? ''));
     try {
       await api.create(event);
-      index.remember(namespace, identity, event.metadata.name);
       return event.metadata.name;
     } catch (e) {
-      // another process took the name in the same simulated millisecond: take the next
-      if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) return undefined; // best effort, as in a real cluster
+      if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) return undefined;
     }
   }
   return undefined;

@@ -27,7 +27,7 @@ import { asDecodedFromStorage, crdNamingStatus, crdResourceType, coerceDecoded, 
 import type { Store, WatchEvent, WriteFence } from '../store/store';
 import { SimState } from './sim-state';
 import { EventIndex } from './event-names';
-import { recordEvent, replayEvents, type EventRecord } from './event-recorder';
+import { createNamedEvent, recordEvent, replayEvents, type EventRecord } from './event-recorder';
 import { hasStatusSubresource, strategyFor } from './strategies';
 import { dropDisabledFields } from './feature-gates';
 import { ambientFieldManager, keepManaged, trackUpdate, type TrackContext } from './managed-fields/index';
@@ -102,7 +102,7 @@ export class ApiServer {
   ) {
     this.registry = new ResourceRegistry();
     this.sim = new SimState(store);
-    this.events = new EventIndex(async (namespace) => (await this.list(this.registry.forKind('v1', 'Event'), { namespace })).items);
+    this.events = new EventIndex(async (namespace) => (await this.list(this.registry.forKind('v1', 'Event'), { namespace })).items, () => this.clock.now());
   }
 
   /** The cluster's current revision (what a list's resourceVersion would be now). */
@@ -493,6 +493,14 @@ export class ApiServer {
    */
   recordEvent(involved: KObject, type: 'Normal' | 'Warning', reason: string, message: string, source: { component: string; host?: string }, fieldPath?: string): Promise<void> {
     return recordEvent(this, this.events, { involved, type, reason, message, source, fieldPath });
+  }
+
+  /**
+   * Creates an Event its recorder built whole (the scheduler's events.k8s.io kind), named
+   * as recordEvent names them; undefined when it could not be written (best effort).
+   */
+  createEvent(event: KObject): Promise<string | undefined> {
+    return createNamedEvent(this, this.events, event);
   }
 
   /** Events at past times a fast-forward accounts for without stepping (event-recorder.ts). */

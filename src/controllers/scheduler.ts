@@ -154,7 +154,6 @@ export interface SchedulerState {
   unschedulable: Map<string, ReconcileKey>;
   /** Pod uid → name and message of its FailedScheduling event (series aggregation). */
   failedEvents: Map<string, { name: string; message: string }>;
-  eventSeq: number;
   /** Pod id → its resourceVersion after our last failed attempt, and when (own writes do not retry). */
   attempts: Map<string, { rv: string; at: number }>;
   /** Pods a cluster change made worth retrying. */
@@ -174,7 +173,7 @@ export interface ScheduleDecision {
 }
 
 export function createScheduler(): Reconciler & { state: SchedulerState } {
-  const state: SchedulerState = { unschedulable: new Map(), failedEvents: new Map(), eventSeq: 0, attempts: new Map(), retry: new Set() };
+  const state: SchedulerState = { unschedulable: new Map(), failedEvents: new Map(), attempts: new Map(), retry: new Set() };
 
   const requeueUnschedulable = (): ReconcileKey[] => {
     for (const id of state.unschedulable.keys()) state.retry.add(id);
@@ -243,7 +242,7 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
         state.failedEvents.delete(pod.metadata.uid!);
         return;
       }
-      for (const v of decision.victims ?? []) await preempt(api, v, pod, decision.nominatedNode!, state);
+      for (const v of decision.victims ?? []) await preempt(api, v, pod, decision.nominatedNode!);
       await markUnschedulable(api, pod, decision.message!, decision.nominatedNode, state);
       state.unschedulable.set(id, { kind: 'Pod', namespace: key.namespace, name: key.name });
       const after = await api.tryGet(podType, key.namespace, key.name, { shared: true });
@@ -436,7 +435,7 @@ async function setScheduledCondition(api: ApiServer, pod: KObject, status: strin
 
 async function bind(api: ApiServer, pod: KObject, node: string, state: SchedulerState): Promise<void> {
   await api.bindPod(pod.metadata.namespace ?? 'default', pod.metadata.name!, node);
-  await schedulerEvent(api, pod, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`, state);
+  await schedulerEvent(api, pod, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`);
 }
 
 async function markUnschedulable(api: ApiServer, pod: KObject, message: string, nominated: string | undefined, state: SchedulerState): Promise<void> {
@@ -456,7 +455,7 @@ async function markUnschedulable(api: ApiServer, pod: KObject, message: string, 
       /* the event expired: record a new one */
     }
   }
-  const name = await schedulerEvent(api, pod, 'Warning', 'FailedScheduling', 'Scheduling', message, state);
+  const name = await schedulerEvent(api, pod, 'Warning', 'FailedScheduling', 'Scheduling', message);
   if (name) state.failedEvents.set(uid, { name, message });
 }
 
@@ -470,8 +469,8 @@ async function findFailedEvent(api: ApiServer, pod: KObject): Promise<{ name: st
   return last && { name: last.metadata.name!, message: last.message };
 }
 
-async function preempt(api: ApiServer, victim: KObject, pod: KObject, node: string, state: SchedulerState): Promise<void> {
-  await schedulerEvent(api, victim, 'Normal', 'Preempted', 'Preempting', `Preempted by pod ${pod.metadata.uid} on node ${node}`, state);
+async function preempt(api: ApiServer, victim: KObject, pod: KObject, node: string): Promise<void> {
+  await schedulerEvent(api, victim, 'Normal', 'Preempted', 'Preempting', `Preempted by pod ${pod.metadata.uid} on node ${node}`);
   try {
     await api.delete(rt(api, 'v1', 'Pod'), victim.metadata.namespace, victim.metadata.name!);
   } catch (e) {
@@ -483,14 +482,12 @@ async function preempt(api: ApiServer, victim: KObject, pod: KObject, node: stri
  * An event as the scheduler's events.k8s.io recorder writes it (seen through core/v1):
  * eventTime in microseconds, no first/lastTimestamp, empty source, reporting fields.
  */
-async function schedulerEvent(api: ApiServer, pod: KObject, type: string, reason: string, action: string, message: string, state: SchedulerState): Promise<string | undefined> {
+async function schedulerEvent(api: ApiServer, pod: KObject, type: string, reason: string, action: string, message: string): Promise<string | undefined> {
   const nowMs = api.clock.now();
-  const nanos = BigInt(nowMs) * 1_000_000n + BigInt(state.eventSeq++ % 1_000_000);
-  const name = `${pod.metadata.name}.${nanos.toString(16)}`;
   const event: KObject = {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: { name, namespace: pod.metadata.namespace ?? 'default' },
+    metadata: { name: '', namespace: pod.metadata.namespace ?? 'default' },
     involvedObject: {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -510,12 +507,7 @@ async function schedulerEvent(api: ApiServer, pod: KObject, type: string, reason
     reportingComponent: SCHEDULER_NAME,
     reportingInstance: `${SCHEDULER_NAME}-kubesim-control-plane`,
   };
-  try {
-    await api.create(event);
-    return name;
-  } catch {
-    return undefined; // events are best effort
-  }
+  return api.createEvent(event);
 }
 
 /** What the filters say about every node for this pod, as the cluster is now (for `kubesim trace`). */

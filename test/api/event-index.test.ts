@@ -14,7 +14,7 @@ test('event index: past its bound it forgets the least recently used identity, a
   let lists = 0;
   const stored: KObject[] = [{ apiVersion: 'v1', kind: 'Event', metadata: { name: 'p-0.1', namespace: 'default' }, involvedObject: { uid: 'uid-0' }, reason: 'Started', message: 'Started container c', source: { component: 'kubelet' }, type: 'Normal' } as unknown as KObject];
   (stored[0] as any).involvedObject.fieldPath = 'spec.containers{c}';
-  const index = new EventIndex(async () => (lists++, stored));
+  const index = new EventIndex(async () => (lists++, stored), () => 0);
   assert.equal(await index.lookup('default', id(0)), 'p-0.1', 'filled from the list');
   const n = 60_000;
   for (let i = 1; i <= n; i++) {
@@ -27,4 +27,23 @@ test('event index: past its bound it forgets the least recently used identity, a
   // The least recently used are forgotten (a repeat of theirs becomes a new event, as client-go's LRU).
   assert.equal(await index.lookup('default', id(1)), undefined);
   assert.equal(lists, 1, 'one list of the namespace for the life of the index');
+});
+
+const nanosOf = (name: string) => BigInt('0x' + name.slice(name.lastIndexOf('.') + 1));
+
+test('event names at one cluster instant: each after every name the namespace held (another process\'s), and after its own', async () => {
+  const T = 1_700_000_000_000;
+  // Another process recorded at T, near the top of the millisecond; a user's Event has a name
+  // past any time (ignored); another namespace's names are not listed here.
+  const theirs = (T * 1_000_000 + 999_000).toString(16);
+  const listed = (names: string[]) => names.map((name) => ({ apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: 'default' }, involvedObject: { uid: 'u' } }) as unknown as KObject);
+  for (let run = 0; run < 20; run++) {
+    const index = new EventIndex(async () => listed([`p.${theirs}`, 'mine.ffffffffffffffff', 'no-time-here']), () => T);
+    const names = [await index.newName('default', 'p'), await index.newName('default', 'p'), await index.newName('default', 'q')];
+    assert.ok(nanosOf(names[0]) > BigInt('0x' + theirs), `${names[0]} after p.${theirs}`);
+    assert.ok(nanosOf(names[0]) < nanosOf(names[1]) && nanosOf(names[1]) < nanosOf(names[2]), names.join(' '));
+    // Within a millisecond or two of T: the name still says when.
+    assert.ok(nanosOf(names[2]) < BigInt(T + 2) * 1_000_000n, names[2]);
+    assert.match(names[2], /^q\.[0-9a-f]+$/);
+  }
 });
