@@ -6,11 +6,17 @@
 
 import type { Store } from '../store/store';
 
-/** The persisted cluster clock: cluster time = virtualAnchor + (real now - realAnchor) * speed. */
+/**
+ * The persisted cluster clock: cluster time = virtualAnchor + (real now - realAnchor) * speed
+ * while something runs the cluster (a daemon, an API server). Without one (KUBESIM_NO_DAEMON)
+ * it stands at `frozenAt`, which only waits move; the anchors keep the line it would have
+ * followed, rejoined (never going back) when something runs it again.
+ */
 export interface ClockState {
   realAnchor: number;
   virtualAnchor: number;
   speed: number;
+  frozenAt?: number;
 }
 
 /** What the daemon reports about itself (written about once a second while it runs). */

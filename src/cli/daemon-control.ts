@@ -24,7 +24,20 @@ export async function ensureDaemonFor(ctx: CliContext, api?: ApiServer): Promise
   return (await ensureDaemon(ctx.clusterDir)) !== undefined;
 }
 
-export async function daemonRunning(ctx: CliContext): Promise<boolean> {
+export async function daemonRunning(ctx: CliContext, api?: ApiServer): Promise<boolean> {
   const { runningDaemonPid } = await import('../daemon/control');
-  return runningDaemonPid(ctx.clusterDir) !== undefined || (await leaderReconciles(ctx));
+  return runningDaemonPid(ctx.clusterDir) !== undefined || (await leaderReconciles(ctx, api));
+}
+
+/**
+ * Whether something runs the cluster's clock in real time: a daemon, an elected leader, or
+ * an API server (`kubesim serve`, a dashboard serving it without a daemon), whose clients
+ * age objects against the wall clock. Without any, a command freezes it (ClusterClock.freeze).
+ */
+export async function clusterRunning(ctx: CliContext, api?: ApiServer): Promise<boolean> {
+  const { readServerRecord } = await import('../kubeconfig/server-record');
+  const { processAlive } = await import('../store/process-alive');
+  const served = readServerRecord(ctx.clusterDir);
+  if (served?.url && served.pid && processAlive(served.pid)) return true;
+  return daemonRunning(ctx, api);
 }

@@ -28,9 +28,18 @@ export async function openOrCreateCluster(ctx: CliContext, startDaemon = true): 
     // Deleted since the check above (`cluster delete` in another command).
     throw ctx.storeGoneAsMissing(e);
   });
-  if (startDaemon && process.env.KUBESIM_NO_DAEMON !== '1') {
+  if (process.env.KUBESIM_NO_DAEMON === '1') {
+    // Nothing runs the cluster between commands: its time stands still until a command
+    // waits on it (deterministic scripts), unless a daemon or an API server runs it.
+    if (!clock.frozen()) {
+      const { clusterRunning } = await import('./daemon-control');
+      if (!(await clusterRunning(ctx, api))) await clock.freeze(() => clusterRunning(ctx, api));
+    }
+  } else if (startDaemon) {
     const { ensureDaemonFor } = await import('./daemon-control');
-    await ensureDaemonFor(ctx, api);
+    // The daemon starting lets a frozen clock run again; so does this process (whichever is
+    // first), so that its own view is not left standing behind the daemon's.
+    if ((await ensureDaemonFor(ctx, api)) && clock.frozen()) await clock.unfreeze();
   }
   return { api, clock };
 }

@@ -7,6 +7,7 @@ import { ensureServerRecord, readServerRecord, writeServerRecord } from '../kube
 import { startApiServer, type RunningServer } from './http-server';
 import { registerApiServer } from '../daemon/control';
 import { localSocketPath } from './pki';
+import { ClusterClock } from '../sim/clock';
 import * as path from 'node:path';
 
 /** Points an existing kubesim-<name> kubeconfig entry at the address actually served. */
@@ -44,6 +45,7 @@ export async function serveCluster(api: ApiServer, clusterDir: string, opts: { p
   writeServerRecord(clusterDir, { ...rec, url: server.url, pid: process.pid });
   if (moved) await refreshKubeconfig(clusterDir, server.url, opts.log);
   const unregister = registerApiServer(clusterDir, server.url); // so that `cluster stop` finds every server
+  await runClock(api);
   opts.log?.(`serving the Kubernetes API at ${server.url}`);
   const close = server.close;
   return {
@@ -58,6 +60,15 @@ export async function serveCluster(api: ApiServer, clusterDir: string, opts: { p
 }
 
 /**
+ * A served cluster's time follows real time (its clients, kubectl, age objects against the
+ * wall clock): a clock frozen without a daemon runs again, from the time it would have
+ * reached. Called once the server is recorded, so that a command freezing it sees it.
+ */
+async function runClock(api: ApiServer): Promise<void> {
+  if (api.clock instanceof ClusterClock) await api.clock.unfreeze();
+}
+
+/**
  * Another API server of a cluster kept in etcd (the pid-file daemon serves the recorded
  * port): on the port asked for, or a free one; the cluster's server record and kubeconfig
  * entry stay with the first. Each such server lists itself in `apiservers/<pid>.json`
@@ -68,6 +79,7 @@ async function serveSecondary(api: ApiServer, clusterDir: string, opts: { port?:
   const insecureHttp = opts.insecureHttp ?? rec?.insecureHttp ?? false;
   const server = await startApiServer({ api, clusterDir, port: opts.port ?? 0, insecureHttp, log: opts.log });
   const unregister = registerApiServer(clusterDir, server.url);
+  await runClock(api);
   opts.log?.(`serving the Kubernetes API at ${server.url} (another API server of this cluster)`);
   const close = server.close;
   return {

@@ -39,7 +39,9 @@ export class ManualClock implements Clock {
 
 /**
  * The cluster's clock, persisted in the store so every process (CLI, daemon) agrees:
- * cluster time = virtualAnchor + (real now - realAnchor) * speed.
+ * cluster time = virtualAnchor + (real now - realAnchor) * speed while something runs the
+ * cluster (a daemon, an API server), or `frozenAt` while nothing does (KUBESIM_NO_DAEMON:
+ * then only what waits on the cluster moves it).
  */
 export class ClusterClock implements Clock {
   private state: ClockState;
@@ -64,6 +66,11 @@ export class ClusterClock implements Clock {
   }
 
   private liveNow(): number {
+    return this.state.frozenAt ?? this.running();
+  }
+
+  /** Where the clock would be had it run all along at its speed (a frozen clock's anchors keep that line). */
+  private running(): number {
     return Math.floor(this.state.virtualAnchor + (this.realNow() - this.state.realAnchor) * this.state.speed);
   }
 
@@ -79,6 +86,11 @@ export class ClusterClock implements Clock {
     return this.state.speed;
   }
 
+  /** True while cluster time stands still between waits (nothing runs the cluster). */
+  frozen(): boolean {
+    return this.state.frozenAt !== undefined;
+  }
+
   /**
    * Re-reads the persisted state (another process may have advanced the clock); returns the
    * jump when another process advanced it by more than a second.
@@ -87,27 +99,56 @@ export class ClusterClock implements Clock {
     const before = this.now();
     const old = this.state;
     this.state = (await this.persisted.clock()) ?? this.state;
-    if (this.state.virtualAnchor === old.virtualAnchor && this.state.realAnchor === old.realAnchor) return undefined;
+    if (this.state.virtualAnchor === old.virtualAnchor && this.state.realAnchor === old.realAnchor && this.state.frozenAt === old.frozenAt) return undefined;
     const after = this.liveNow();
     return after - before > 1000 ? { from: before, to: after } : undefined;
   }
 
-  /** Jumps cluster time forward by `ms` for every process. */
+  /** Jumps cluster time forward by `ms` for every process (a frozen clock stays frozen there). */
   async advance(ms: number): Promise<number> {
     return this.persisted.atomically(async () => {
       await this.refresh();
-      const now = this.now();
-      this.state = { realAnchor: this.realNow(), virtualAnchor: now + ms, speed: this.state.speed };
+      const to = this.now() + ms;
+      this.state = this.frozen() ? { ...this.state, frozenAt: to } : { realAnchor: this.realNow(), virtualAnchor: to, speed: this.state.speed };
       await this.persisted.setClock(this.state);
-      return this.state.virtualAnchor;
+      return to;
     });
   }
 
   async setSpeed(speed: number): Promise<void> {
     await this.persisted.atomically(async () => {
       await this.refresh();
-      const now = this.now();
-      this.state = { realAnchor: this.realNow(), virtualAnchor: now, speed };
+      // Frozen, the speed applies to the line it rejoins when something runs it again.
+      const from = this.frozen() ? this.running() : this.now();
+      this.state = { realAnchor: this.realNow(), virtualAnchor: from, speed, ...(this.frozen() ? { frozenAt: this.state.frozenAt } : {}) };
+      await this.persisted.setClock(this.state);
+    });
+  }
+
+  /**
+   * Stops cluster time where it is (a command without a daemon), unless `running()`, asked
+   * under the clock's lock, says something runs the cluster (a daemon claims its pid file,
+   * a server lists itself, before they unfreeze). Nothing is written when already frozen.
+   */
+  async freeze(running: () => Promise<boolean>): Promise<void> {
+    await this.persisted.atomically(async () => {
+      await this.refresh();
+      if (this.frozen() || (await running())) return;
+      this.state = { ...this.state, frozenAt: this.liveNow() };
+      await this.persisted.setClock(this.state);
+    });
+  }
+
+  /**
+   * Lets cluster time follow real time again (a daemon or an API server starting): from
+   * where it would be had it never stood still (at speed 1, the wall clock kubectl's ages
+   * use), or from where the waits took it if that is later: it never goes back.
+   */
+  async unfreeze(): Promise<void> {
+    await this.persisted.atomically(async () => {
+      await this.refresh();
+      if (!this.frozen()) return;
+      this.state = { realAnchor: this.realNow(), virtualAnchor: Math.max(this.state.frozenAt!, this.running()), speed: this.state.speed };
       await this.persisted.setClock(this.state);
     });
   }
