@@ -167,18 +167,3 @@ test('pages after the first are the list the first page was cut from (as etcd se
   assert.equal(partial.kind, 'PartialObjectMetadataList');
   assert.deepEqual(partial.items.map((o: any) => [o.kind, o.apiVersion, o.metadata.name]), [['PartialObjectMetadata', 'meta.k8s.io/v1', 'a']]);
 });
-
-test('a Table written row by row from the cache of encoded objects is the JSON of the Table object', async () => {
-  const { toTable, tableJson } = await import('../../src/api/rest/table');
-  const shared = (await api.list(api.registry.forKind('v1', 'ConfigMap'), { namespace: 'default', shared: true })).items;
-  const copies = (await api.list(api.registry.forKind('v1', 'ConfigMap'), { namespace: 'default' })).items;
-  for (const objs of [shared, copies, []]) {
-    for (const include of ['None', 'Metadata', 'Object'] as const) {
-      for (const extra of [{}, { resourceVersion: '12', continueToken: 'abc', noColumns: true }]) {
-        const opts = { now: Date.parse('2026-12-02T00:00:00Z'), include, ...extra };
-        // Twice: the second from the cache.
-        for (let i = 0; i < 2; i++) assert.equal(tableJson(objs, 'ConfigMap', '', opts), JSON.stringify(toTable(objs, 'ConfigMap', '', opts)), `${include} ${i}`);
-      }
-    }
-  }
-});

@@ -11,7 +11,7 @@ import { includeObject, type RestHandler, type Target } from './handler';
 import { negotiate, type Representation } from './negotiate';
 import { externalJson, listJson } from './encoded';
 import { badRequest, gone, RestError } from './status';
-import { partialMetadataJson, tableJson } from './table';
+import { toTable } from './table';
 import { lowerBound } from '../../util/sorted';
 import type { ApiRequest, ApiResponse } from './types';
 
@@ -158,13 +158,13 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
     keepList(h, scope, current, res);
   } else if (kept) forgetList(h, scope, current);
   if (rep === 'table') {
-    return tableResponse(h, req, t, items, res.resourceVersion, continueToken);
+    return h.encode(200, toTable(items, t.rt.kind, t.rt.group, { crd: await h.crdOf(t), now: h.api.clock.now(), include: includeObject(req), resourceVersion: res.resourceVersion, continueToken }), 'json');
   }
   const metadata: Record<string, unknown> = { resourceVersion: res.resourceVersion };
   if (continueToken) metadata.continue = continueToken;
   if (remaining !== undefined) metadata.remainingItemCount = remaining;
   if (rep === 'partial') {
-    return jsonText(listJson({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata }, items.map(partialMetadataJson)));
+    return h.encode(200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata })) }, 'json');
   }
   return listResponse(h, t, metadata, items, rep);
 }
@@ -232,27 +232,20 @@ async function listPaged(h: RestHandler, req: ApiRequest, t: Target, limit: numb
   const continueToken = res.next !== undefined ? Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: current, start: res.next } satisfies ContinueToken)).toString('base64url') : undefined;
   const items = res.items;
   if (rep === 'table') {
-    return tableResponse(h, req, t, items, res.resourceVersion, continueToken);
+    return h.encode(200, toTable(items, t.rt.kind, t.rt.group, { crd: await h.crdOf(t), now: h.api.clock.now(), include: includeObject(req), resourceVersion: res.resourceVersion, continueToken }), 'json');
   }
   const metadata: Record<string, unknown> = { resourceVersion: res.resourceVersion };
   if (continueToken) metadata.continue = continueToken;
   if (continueToken && res.remaining !== undefined) metadata.remainingItemCount = res.remaining;
   if (rep === 'partial') {
-    return jsonText(listJson({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata }, items.map(partialMetadataJson)));
+    return h.encode(200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata })) }, 'json');
   }
   return listResponse(h, t, metadata, items, rep);
-}
-
-const jsonText = (body: string): ApiResponse => ({ status: 200, headers: { 'content-type': 'application/json' }, body: body + '\n' });
-
-/** A list's Table, its rows' objects as includeObject asks (PartialObjectMetadata by default). */
-async function tableResponse(h: RestHandler, req: ApiRequest, t: Target, items: KObject[], resourceVersion: string, continueToken: string | undefined): Promise<ApiResponse> {
-  return jsonText(tableJson(items, t.rt.kind, t.rt.group, { crd: await h.crdOf(t), now: h.api.clock.now(), include: includeObject(req), resourceVersion, continueToken }));
 }
 
 /** A list as JSON (each item's text from the cache of encoded objects) or YAML. */
 function listResponse(h: RestHandler, t: Target, metadata: Record<string, unknown>, items: KObject[], rep: Representation): ApiResponse {
   const head = { kind: `${t.rt.kind}List`, apiVersion: t.gv, metadata };
   if (rep !== 'json') return h.encode(200, { ...head, items: items.map((o) => h.external(t, o)) }, rep);
-  return jsonText(listJson(head, items.map((o) => externalJson(o, t.gv, t.rt.kind))));
+  return { status: 200, headers: { 'content-type': 'application/json' }, body: listJson(head, items.map((o) => externalJson(o, t.gv, t.rt.kind))) + '\n' };
 }
