@@ -58,12 +58,11 @@ export class RemoteGet extends RemoteObjects {
   }
 
   /**
-   * Every object of the type matching the selectors, in chunks of --chunk-size when given.
-   * Unlike kubectl (500 by default), one request otherwise: get prints only once it has
-   * every object, so chunks stream nothing, and each further page costs the daemon a list.
+   * Every object of the type matching the selectors, in chunks of `limit` objects (0: one
+   * request), as kubectl's Builder lists them: the client never holds the whole list's JSON
+   * at once, and the daemon keeps the list between pages rather than listing again.
    */
-  async listFetched(type: ResourceType, namespace: string | undefined, labelSelector: string | undefined, fieldSelector: string | undefined, chunkSize?: string): Promise<Fetched> {
-    const limit = chunkSize === undefined ? 0 : Number(chunkSize);
+  async listFetched(type: ResourceType, namespace: string | undefined, labelSelector: string | undefined, fieldSelector: string | undefined, limit: number): Promise<Fetched> {
     const pages: (ListBody & TableBody)[] = [];
     let cont: string | undefined;
     do {

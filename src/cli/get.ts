@@ -246,7 +246,7 @@ async function readThroughDaemon(ctx: CliContext, resources: string[], flags: Ge
           }
           found.push(f);
         } else {
-          found.push({ type: sel.type, ...(await remote.listFetched(sel.type, namespace, flags.selector, flags.fieldSelector, flags.chunkSize)) });
+          found.push({ type: sel.type, ...(await remote.listFetched(sel.type, namespace, flags.selector, flags.fieldSelector, chunkSizeOf(flags, false))) });
         }
       }
       return { selections, found, errors };
@@ -260,6 +260,15 @@ async function withRemoteGet<T>(ctx: CliContext, flags: GetFlags, asTable: boole
   const { withDaemonSource } = await import('./object-source');
   const { RemoteGet } = await import('./get-remote');
   return withDaemonSource(ctx, use, (client) => new RemoteGet(client, asTable, rowObjectsFor(flags)));
+}
+
+/**
+ * The `limit` of each list request: --chunk-size, 500 by default, as kubectl's get asks;
+ * kubectl lists whole (0) to sort with --sort-by, except before a watch.
+ */
+function chunkSizeOf(flags: GetFlags, watching: boolean): number {
+  if (flags.sortBy && !watching) return 0;
+  return flags.chunkSize === undefined ? 500 : Number(flags.chunkSize);
 }
 
 /**
@@ -284,7 +293,7 @@ async function watchThroughDaemon(ctx: CliContext, resources: string[], flags: G
       const selections = await remote.selections(resources);
       if (selections.length !== 1 || selections[0].names.length) return false;
       const type = selections[0].type;
-      const fetched = await remote.listFetched(type, namespace, flags.selector, flags.fieldSelector, flags.chunkSize);
+      const fetched = await remote.listFetched(type, namespace, flags.selector, flags.fieldSelector, chunkSizeOf(flags, true));
       remote.committed = true;
       if (!flags.watchOnly) await printWatchStart(ctx, [{ type, ...fetched }], printer, { ...flags, output }, 0, false);
       const { watchRemote } = await import('./watch');

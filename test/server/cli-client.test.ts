@@ -70,7 +70,7 @@ test('get -v=6 sends its requests to the daemon; KUBESIM_NO_DAEMON=1 sends none'
   const port = new URL(c.url).port;
   const r = viaDaemon(['get', 'pods', '-v=6']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, new RegExp(`^I\\d{4} [\\d:.]+ +\\d+ round_trippers\\.go:553\\] GET https://127\\.0\\.0\\.1:${port}/api/v1/namespaces/default/pods\\?includeObject=None 200 OK in \\d+ milliseconds$`, 'm'));
+  assert.match(r.stderr, new RegExp(`^I\\d{4} [\\d:.]+ +\\d+ round_trippers\\.go:553\\] GET https://127\\.0\\.0\\.1:${port}/api/v1/namespaces/default/pods\\?limit=500&includeObject=None 200 OK in \\d+ milliseconds$`, 'm'));
   const paged = viaDaemon(['get', 'pods', '--chunk-size=2', '-v=6']);
   assert.equal(paged.stdout, r.stdout);
   assert.match(paged.stderr, /GET \S+\/pods\?limit=2&includeObject=None 200 OK.*\n.*GET \S+\/pods\?limit=2&continue=\S+ 200 OK/);

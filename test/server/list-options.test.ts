@@ -106,3 +106,64 @@ test('a list at exactly a revision: served while the resource is unchanged since
   assert.equal(ahead.status, 504);
   assert.match(ahead.body.message, new RegExp(`^Too large resource version: ${future}, current: \\d+$`));
 });
+
+/** A GET of `path` with `accept`: its status and body text. */
+function getText(path: string, accept: string): Promise<{ status: number; text: string }> {
+  const pki = server!.pki;
+  return new Promise((resolve, reject) => {
+    const req = https.request(new URL(path, server!.url), { ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey, agent: false, headers: { accept } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('pages after the first are the list the first page was cut from (as etcd serves them at its revision), Tables too', async () => {
+  for (const n of ['p1', 'p2', 'p3', 'p4']) await api.create(cm(n));
+  const names = async (path: string) => {
+    const out: string[] = [];
+    let rv: string | undefined;
+    let cont: string | undefined;
+    let changed = false;
+    do {
+      const r = await get(`${path}${path.includes('?') ? '&' : '?'}limit=2${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      rv ??= r.body.metadata.resourceVersion;
+      assert.equal(r.body.metadata.resourceVersion, rv);
+      out.push(...(r.body.items ?? r.body.rows.map((x: any) => x.object)).map((o: any) => o.metadata.name));
+      cont = r.body.metadata.continue;
+      if (!changed) {
+        // Between the first page and the next: one object deleted, one created.
+        changed = true;
+        await api.delete(api.registry.forKind('v1', 'ConfigMap'), 'default', 'p4');
+        await api.create(cm('p5'));
+      }
+    } while (cont);
+    return out;
+  };
+  const before = (await get(`${CMS}?labelSelector=`)).body.items.map((o: any) => o.metadata.name);
+  assert.ok(before.includes('p4') && !before.includes('p5'));
+  assert.deepEqual(await names(CMS), before);
+  // The next list starts from the store as it is now.
+  const now = (await get(CMS)).body.items.map((o: any) => o.metadata.name);
+  assert.ok(now.includes('p5') && !now.includes('p4'));
+  // Table pages: each row with its object's metadata (includeObject=Metadata by default), JSON as kube-apiserver writes it.
+  const table = await getText(`${CMS}?limit=2`, 'application/json;as=Table;v=v1;g=meta.k8s.io');
+  assert.equal(table.status, 200);
+  assert.ok(table.text.endsWith('}\n'));
+  const body = JSON.parse(table.text);
+  assert.deepEqual(Object.keys(body), ['kind', 'apiVersion', 'metadata', 'columnDefinitions', 'rows']);
+  assert.deepEqual(body.rows.map((r: any) => [r.object.kind, r.object.metadata.name, r.cells[0]]), [['PartialObjectMetadata', 'a', 'a'], ['PartialObjectMetadata', 'b', 'b']]);
+  assert.equal(typeof body.rows[0].object.metadata.uid, 'string');
+  const next = JSON.parse((await getText(`${CMS}?limit=2&continue=${encodeURIComponent(body.metadata.continue)}&includeObject=None`, 'application/json;as=Table;v=v1;g=meta.k8s.io')).text);
+  assert.deepEqual(next.rows.map((r: any) => Object.keys(r)), [['cells'], ['cells']]);
+  assert.deepEqual(next.rows.map((r: any) => r.cells[0]), ['c', 'd']);
+  const partial = JSON.parse((await getText(`${CMS}?limit=1`, 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io')).text);
+  assert.equal(partial.kind, 'PartialObjectMetadataList');
+  assert.deepEqual(partial.items.map((o: any) => [o.kind, o.apiVersion, o.metadata.name]), [['PartialObjectMetadata', 'meta.k8s.io/v1', 'a']]);
+});

@@ -128,11 +128,15 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
     const paged = await listPaged(h, req, t, limit, exact ? rv : undefined, cont);
     if (paged) return paged;
   }
+  // A continued list from a store that does not page: the rest of the list its first page
+  // was cut from (what etcd would list at the token's revision), without listing again.
+  const scope = cont || limit > 0 ? scopeOf(req, t) : '';
+  const kept = cont ? keptList(h, scope, decodeContinue(cont).rv) : undefined;
   // A whole list comes from the watch cache when it can serve one (etcd), as kube-apiserver serves it.
-  const fromCache = exact ? undefined : await h.watchCache?.list(t.rt, opts, rv || undefined);
+  const fromCache = exact || kept ? undefined : await h.watchCache?.list(t.rt, opts, rv || undefined);
   const cached = fromCache && { ...fromCache, items: await h.api.asRead(t.rt, fromCache.items) };
   // Shared, frozen objects: this path only reads and encodes them.
-  const listed = cached ?? (await h.api.list(t.rt, { ...opts, shared: true }));
+  const listed = kept ?? cached ?? (await h.api.list(t.rt, { ...opts, shared: true }));
   // A list at exactly `rv` from a store without past versions: nothing of it changed since (above).
   const res = exact ? { ...listed, resourceVersion: String(rv) } : listed;
   const current = Number(res.resourceVersion);
@@ -151,7 +155,8 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
     items = items.slice(0, limit);
     const tok: ContinueToken = { v: 'meta.k8s.io/v1', rv: current, start: keyOf(items[items.length - 1]) };
     continueToken = Buffer.from(JSON.stringify(tok)).toString('base64url');
-  }
+    keepList(h, scope, current, res);
+  } else if (kept) forgetList(h, scope, current);
   if (rep === 'table') {
     return h.encode(200, toTable(items, t.rt.kind, t.rt.group, { crd: await h.crdOf(t), now: h.api.clock.now(), include: includeObject(req), resourceVersion: res.resourceVersion, continueToken }), 'json');
   }
@@ -162,6 +167,38 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
     return h.encode(200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata })) }, 'json');
   }
   return listResponse(h, t, metadata, items, rep);
+}
+
+/**
+ * Lists whose first pages were served with a continue token, by revision and request, while
+ * their clients may still ask for the next page: a list of 100,000 pods in pages of 500 is
+ * one list, not 200. Dropped after the last page or KEEP_MS without a page; a token whose
+ * list is no longer kept lists again (as before).
+ */
+const keptLists = new WeakMap<RestHandler, Map<string, { list: { items: KObject[]; resourceVersion: string }; expires: number }>>();
+const KEEP_MS = 60_000;
+const MAX_KEPT = 64;
+
+/** What identifies a paged list besides its revision: the collection and its selectors. */
+const scopeOf = (req: ApiRequest, t: Target) => [t.gv, t.rt.plural, t.namespace ?? '', req.query.get('labelSelector') ?? '', req.query.get('fieldSelector') ?? ''].join('\n');
+
+function keptList(h: RestHandler, scope: string, rv: number) {
+  const e = keptLists.get(h)?.get(`${rv}\n${scope}`);
+  if (!e || e.expires < Date.now()) return undefined;
+  e.expires = Date.now() + KEEP_MS;
+  return e.list;
+}
+
+function keepList(h: RestHandler, scope: string, rv: number, list: { items: KObject[]; resourceVersion: string }): void {
+  let m = keptLists.get(h);
+  if (!m) keptLists.set(h, (m = new Map()));
+  const now = Date.now();
+  for (const [k, e] of m) if (e.expires < now || m.size >= MAX_KEPT) m.delete(k); // oldest first
+  m.set(`${rv}\n${scope}`, { list: { items: list.items, resourceVersion: list.resourceVersion }, expires: now + KEEP_MS });
+}
+
+function forgetList(h: RestHandler, scope: string, rv: number): void {
+  keptLists.get(h)?.delete(`${rv}\n${scope}`);
 }
 
 /**
