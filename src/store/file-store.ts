@@ -90,6 +90,15 @@ function handOut(obj: KObject, shared: boolean): KObject {
   return shared ? deepFreeze(obj) : cloneJson(obj);
 }
 
+/**
+ * A file's identity and content stamp (inode, size, ns times), '-' when absent. Every write to
+ * the journal grows it or renames a new one into place, every write of `rev` renames one.
+ */
+function statStamp(file: string): string {
+  const st = fs.lstatSync(file, { bigint: true, throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : '-';
+}
+
 /** Removes a file, absent or not: unlink itself (fs.rmSync walks its rimraf path: an lstat and more per file). */
 function removeFile(file: string): void {
   try {
@@ -155,6 +164,8 @@ export class FileStore implements SyncStore {
    */
   private ownLines: WatchEvent[] = [];
   private ownFrom = -1;
+  /** currentRev()'s last answer without the lock, and the journal's and `rev`'s stat stamps it was read at. */
+  private revMemo: { seen: string; rev: number } | undefined;
 
   constructor(
     readonly root: string,
@@ -183,7 +194,13 @@ export class FileStore implements SyncStore {
 
   currentRev(): number {
     if (this.held) return this.rev;
-    return Math.max(this.readRevFile(), this.journal.lastRev());
+    // Followers ask every 50 ms (the controller manager, the watch cache): while neither the
+    // journal nor `rev` changed (two lstats), the answer is the last one, not a re-read of both.
+    const seen = `${statStamp(this.journalPath)} ${statStamp(this.revPath)}`;
+    if (this.revMemo?.seen === seen) return this.revMemo.rev;
+    const rev = Math.max(this.readRevFile(), this.journal.lastRev());
+    this.revMemo = { seen, rev };
+    return rev;
   }
 
   get(key: string, opts?: ListReadOptions): KObject | undefined {

@@ -4,6 +4,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +96,53 @@ test('file store: meta documents this store wrote are remembered, yet follow oth
     b.deleteMeta('doc');
     assert.equal(a.readMeta('doc'), undefined);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('file store: a follower idle between writes opens no file to ask for the revision, yet sees every write', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-cache-'));
+  const opens: string[] = [];
+  const openSync = fs.openSync;
+  try {
+    const follower = new FileStore(dir, { fsync: false });
+    const writer = new FileStore(dir, { fsync: false });
+    writer.create('configmaps/default/a', cm('a', '0'));
+    let rev = follower.currentRev();
+    assert.equal(rev, writer.currentRev());
+    // The manager and the watch cache ask every 50 ms: with nothing written, no file is opened.
+    // Counted in the module object (and its ESM view) the store reads fs through.
+    fs.openSync = ((file: fs.PathLike, ...rest: unknown[]) => (opens.push(String(file)), (openSync as (...a: unknown[]) => number)(file, ...rest))) as typeof fs.openSync;
+    syncBuiltinESMExports();
+    // The counter counts: a read of `rev` (what every poll did before) opens it.
+    follower.readRevFile();
+    assert.deepEqual(opens, [join(dir, 'rev')]);
+    opens.length = 0;
+    for (let i = 0; i < 100; i++) assert.equal(follower.currentRev(), rev);
+    assert.deepEqual(opens, []);
+    fs.openSync = openSync;
+    syncBuiltinESMExports();
+    for (let i = 1; i <= 50; i++) {
+      // A single write, a group's journal lines (files not yet written), then its compaction.
+      writer.update('configmaps/default/a', cm('a', String(i % 10)));
+      assert.equal(follower.currentRev(), ++rev);
+      writer.group(() => {
+        writer.update('configmaps/default/a', cm('a', 'g'));
+        writer.create(`configmaps/default/g${i}`, cm('g', '0'));
+      });
+      rev += 2;
+      assert.equal(follower.currentRev(), rev);
+    }
+    // `rev` moved alone (fsck sets it past the journal when objects are ahead of it).
+    writer.writeRevFile(rev + 5);
+    assert.equal(follower.currentRev(), rev + 5);
+    // Both gone (the cluster deleted): nothing remembered is answered.
+    rmSync(join(dir, 'journal.log'));
+    rmSync(join(dir, 'rev'));
+    assert.equal(follower.currentRev(), 0);
+  } finally {
+    fs.openSync = openSync;
+    syncBuiltinESMExports();
     rmSync(dir, { recursive: true, force: true });
   }
 });
