@@ -51,7 +51,7 @@ import {
 import { storeFaultPoint } from './fault-points';
 import { DamagedObjectError } from './damaged';
 import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, syncFileSystem, fsyncPath, PendingWrites } from './file-store-support';
-import { RegistryFiles, TMP_PREFIX, atomicWrite, replaceCoveredFile, writeTemp, warnOnce, sweepDeadTemporaries } from './file-store-files';
+import { RegistryFiles, TMP_PREFIX, keptParsed, atomicWrite, replaceCoveredFile, writeTemp, warnOnce, sweepDeadTemporaries } from './file-store-files';
 import { MetaDocs } from './file-store-meta';
 import { readRevFile, writeRevFile, UnsyncedMarker } from './file-store-marks';
 import { SharedLists } from './shared-lists';
@@ -228,8 +228,8 @@ export class FileStore implements SyncStore {
     if (hit) return { rev: hit.rev, items: filter ? hit.items.filter(filter) : hit.items };
     const left = this.held ? undefined : this.leftJournal;
     if (this.held || this.journalAsLeft()) {
-      // Between its holds, a shared list of what this store left is remembered as a whole.
-      const whole = shared && left !== undefined;
+      // Between its holds, a shared list of what this store left is remembered as a whole (not Events: keptParsed).
+      const whole = shared && left !== undefined && keptParsed(prefix);
       const found = new Map<string, KObject>();
       this.files.collect(prefix, found, whole ? undefined : filter, shared);
       let sort = false;
@@ -248,7 +248,7 @@ export class FileStore implements SyncStore {
       return { rev: this.rev, items: filter ? items.filter(filter) : items };
     }
     // A shared list of the whole prefix is remembered (see sharedLists), so it reads every object.
-    const remember = shared && this.journal.stat() !== undefined;
+    const remember = shared && keptParsed(prefix) && this.journal.stat() !== undefined;
     const { value: found, tail, rev } = this.readConsistent(() => {
       const m = new Map<string, KObject>();
       this.files.collect(prefix, m, remember ? undefined : filter, shared);

@@ -146,3 +146,41 @@ test('file store: a follower idle between writes opens no file to ask for the re
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('file store: Events are parsed for each read and never kept, other objects are kept while unchanged', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-cache-'));
+  try {
+    const store = new FileStore(dir, { fsync: false });
+    const ev = (name: string, n: number): KObject => ({ apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: 'default' }, reason: 'Started', count: n } as unknown as KObject);
+    // Written in a group (files written at its end, as the daemon's reconcile passes do).
+    store.group(() => {
+      for (let i = 0; i < 20; i++) store.create(`events/default/e${i}`, ev(`e${i}`, 1));
+      store.create('configmaps/default/a', cm('a', '0'));
+    });
+    const other = new FileStore(dir, { fsync: false });
+    for (const s of [store, other]) {
+      // A shared read hands out the kept object itself: the same one twice, unless it is an Event.
+      assert.equal(s.get('configmaps/default/a', { shared: true }), s.get('configmaps/default/a', { shared: true }));
+      const a = s.get('events/default/e3', { shared: true });
+      assert.equal((a as any).count, 1);
+      assert.notEqual(a, s.get('events/default/e3', { shared: true }));
+      const l1 = s.list('events/default', undefined, { shared: true }).items;
+      const l2 = s.list('events', undefined, { shared: true }).items;
+      assert.equal(l1.length, 20);
+      assert.equal(l2.length, 20);
+      assert.ok(l1.every((o, i) => o !== l2[i]), 'a list of Events parses them again');
+      const c1 = s.list('configmaps', undefined, { shared: true }).items;
+      assert.equal(c1[0], s.list('configmaps', undefined, { shared: true }).items[0]);
+    }
+    // Not kept, still current: an update by one store is what the other reads next, list or get.
+    const cur = other.get('events/default/e3')!;
+    store.update('events/default/e3', ev('e3', 2), Number(cur.metadata.resourceVersion));
+    assert.equal((other.get('events/default/e3') as any).count, 2);
+    assert.equal((other.list('events/default', undefined, { shared: true }).items.find((o) => o.metadata.name === 'e3') as any).count, 2);
+    store.delete('events/default/e3');
+    assert.equal(other.get('events/default/e3'), undefined);
+    assert.equal(store.list('events', undefined, { shared: true }).items.length, 19);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
