@@ -25,6 +25,16 @@ const CACHE_MAX_OBJECTS = 250_000;
 export const OBJECT_MAX_BYTES = 16 * 1024 * 1024;
 export const TMP_PREFIX = '.tmp-';
 
+/**
+ * Whether the objects under a registry key (or prefix) are kept parsed once read. Events are
+ * not: five or so per pod (535,000 at 100,000 pods, most of the daemon's heap when kept),
+ * written once and seldom read again (the TTL sweep and the correlator keep their own
+ * indexes of names and times), so a read parses the file and keeps nothing.
+ */
+export function keptParsed(key: string): boolean {
+  return !(key.startsWith('events/') || key === 'events');
+}
+
 const warned = new Set<string>();
 export function warnOnce(file: string, message: string): void {
   if (warned.has(file)) return;
@@ -140,6 +150,11 @@ export class RegistryFiles {
     private readonly held: () => boolean,
   ) {}
 
+  /** The registry key of an object file under this registry. */
+  private keyOf(file: string): string {
+    return file.slice(this.registryDir.length + 1);
+  }
+
   /** Forgets the parsed copy of `file` (a replay or a watched delete changed it). */
   forget(file: string): void {
     this.cache.delete(file);
@@ -150,6 +165,11 @@ export class RegistryFiles {
     // `statNow`: the file as written is remembered by its inode, size and times, so reads
     // without the lock (the daemon between its holds) find it too instead of parsing it again
     // (the 5,000 Leases an idle daemon renews, at each list of them).
+    if (obj && !keptParsed(this.keyOf(file))) {
+      this.cache.delete(file);
+      this.noteEntry(file, 'file', true);
+      return;
+    }
     let st: fs.BigIntStats | undefined;
     if (statNow && obj) {
       try {
@@ -253,7 +273,7 @@ export class RegistryFiles {
     if (text === undefined) return undefined;
     const obj = parseObject(key, file, text);
     // Only what was read whole is remembered: the size must match what lstat saw.
-    if (Buffer.byteLength(text) === Number(st.size)) {
+    if (Buffer.byteLength(text) === Number(st.size) && keptParsed(key)) {
       if (this.cache.size >= CACHE_MAX_OBJECTS) this.cache.clear(); // a bound, whatever others delete
       this.cache.set(file, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, obj, gen: held ? this.gen : 0 });
       return obj;

@@ -51,7 +51,7 @@ import {
 import { storeFaultPoint } from './fault-points';
 import { DamagedObjectError } from './damaged';
 import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, syncFileSystem, fsyncPath, PendingWrites } from './file-store-support';
-import { RegistryFiles, TMP_PREFIX, atomicWrite, replaceCoveredFile, writeTemp, warnOnce, sweepDeadTemporaries } from './file-store-files';
+import { RegistryFiles, TMP_PREFIX, keptParsed, atomicWrite, replaceCoveredFile, writeTemp, warnOnce, sweepDeadTemporaries } from './file-store-files';
 import { MetaDocs } from './file-store-meta';
 import { readRevFile, writeRevFile, UnsyncedMarker } from './file-store-marks';
 import { SharedLists } from './shared-lists';
@@ -88,6 +88,15 @@ export { DamagedObjectError };
  */
 function handOut(obj: KObject, shared: boolean): KObject {
   return shared ? deepFreeze(obj) : cloneJson(obj);
+}
+
+/**
+ * A file's identity and content stamp (inode, size, ns times), '-' when absent. Every write to
+ * the journal grows it or renames a new one into place, every write of `rev` renames one.
+ */
+function statStamp(file: string): string {
+  const st = fs.lstatSync(file, { bigint: true, throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : '-';
 }
 
 /** Removes a file, absent or not: unlink itself (fs.rmSync walks its rimraf path: an lstat and more per file). */
@@ -155,6 +164,8 @@ export class FileStore implements SyncStore {
    */
   private ownLines: WatchEvent[] = [];
   private ownFrom = -1;
+  /** currentRev()'s last answer without the lock, and the journal's and `rev`'s stat stamps it was read at. */
+  private revMemo: { seen: string; rev: number } | undefined;
 
   constructor(
     readonly root: string,
@@ -183,7 +194,13 @@ export class FileStore implements SyncStore {
 
   currentRev(): number {
     if (this.held) return this.rev;
-    return Math.max(this.readRevFile(), this.journal.lastRev());
+    // Followers ask every 50 ms (the controller manager, the watch cache): while neither the
+    // journal nor `rev` changed (two lstats), the answer is the last one, not a re-read of both.
+    const seen = `${statStamp(this.journalPath)} ${statStamp(this.revPath)}`;
+    if (this.revMemo?.seen === seen) return this.revMemo.rev;
+    const rev = Math.max(this.readRevFile(), this.journal.lastRev());
+    this.revMemo = { seen, rev };
+    return rev;
   }
 
   get(key: string, opts?: ListReadOptions): KObject | undefined {
@@ -211,8 +228,8 @@ export class FileStore implements SyncStore {
     if (hit) return { rev: hit.rev, items: filter ? hit.items.filter(filter) : hit.items };
     const left = this.held ? undefined : this.leftJournal;
     if (this.held || this.journalAsLeft()) {
-      // Between its holds, a shared list of what this store left is remembered as a whole.
-      const whole = shared && left !== undefined;
+      // Between its holds, a shared list of what this store left is remembered as a whole (not Events: keptParsed).
+      const whole = shared && left !== undefined && keptParsed(prefix);
       const found = new Map<string, KObject>();
       this.files.collect(prefix, found, whole ? undefined : filter, shared);
       let sort = false;
@@ -231,7 +248,7 @@ export class FileStore implements SyncStore {
       return { rev: this.rev, items: filter ? items.filter(filter) : items };
     }
     // A shared list of the whole prefix is remembered (see sharedLists), so it reads every object.
-    const remember = shared && this.journal.stat() !== undefined;
+    const remember = shared && keptParsed(prefix) && this.journal.stat() !== undefined;
     const { value: found, tail, rev } = this.readConsistent(() => {
       const m = new Map<string, KObject>();
       this.files.collect(prefix, m, remember ? undefined : filter, shared);

@@ -4,6 +4,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +95,91 @@ test('file store: meta documents this store wrote are remembered, yet follow oth
     assert.deepEqual(a.readMeta('doc'), { v: 'grouped' });
     b.deleteMeta('doc');
     assert.equal(a.readMeta('doc'), undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('file store: a follower idle between writes opens no file to ask for the revision, yet sees every write', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-cache-'));
+  const opens: string[] = [];
+  const openSync = fs.openSync;
+  try {
+    const follower = new FileStore(dir, { fsync: false });
+    const writer = new FileStore(dir, { fsync: false });
+    writer.create('configmaps/default/a', cm('a', '0'));
+    let rev = follower.currentRev();
+    assert.equal(rev, writer.currentRev());
+    // The manager and the watch cache ask every 50 ms: with nothing written, no file is opened.
+    // Counted in the module object (and its ESM view) the store reads fs through.
+    fs.openSync = ((file: fs.PathLike, ...rest: unknown[]) => (opens.push(String(file)), (openSync as (...a: unknown[]) => number)(file, ...rest))) as typeof fs.openSync;
+    syncBuiltinESMExports();
+    // The counter counts: a read of `rev` (what every poll did before) opens it.
+    follower.readRevFile();
+    assert.deepEqual(opens, [join(dir, 'rev')]);
+    opens.length = 0;
+    for (let i = 0; i < 100; i++) assert.equal(follower.currentRev(), rev);
+    assert.deepEqual(opens, []);
+    fs.openSync = openSync;
+    syncBuiltinESMExports();
+    for (let i = 1; i <= 50; i++) {
+      // A single write, a group's journal lines (files not yet written), then its compaction.
+      writer.update('configmaps/default/a', cm('a', String(i % 10)));
+      assert.equal(follower.currentRev(), ++rev);
+      writer.group(() => {
+        writer.update('configmaps/default/a', cm('a', 'g'));
+        writer.create(`configmaps/default/g${i}`, cm('g', '0'));
+      });
+      rev += 2;
+      assert.equal(follower.currentRev(), rev);
+    }
+    // `rev` moved alone (fsck sets it past the journal when objects are ahead of it).
+    writer.writeRevFile(rev + 5);
+    assert.equal(follower.currentRev(), rev + 5);
+    // Both gone (the cluster deleted): nothing remembered is answered.
+    rmSync(join(dir, 'journal.log'));
+    rmSync(join(dir, 'rev'));
+    assert.equal(follower.currentRev(), 0);
+  } finally {
+    fs.openSync = openSync;
+    syncBuiltinESMExports();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('file store: Events are parsed for each read and never kept, other objects are kept while unchanged', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-cache-'));
+  try {
+    const store = new FileStore(dir, { fsync: false });
+    const ev = (name: string, n: number): KObject => ({ apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: 'default' }, reason: 'Started', count: n } as unknown as KObject);
+    // Written in a group (files written at its end, as the daemon's reconcile passes do).
+    store.group(() => {
+      for (let i = 0; i < 20; i++) store.create(`events/default/e${i}`, ev(`e${i}`, 1));
+      store.create('configmaps/default/a', cm('a', '0'));
+    });
+    const other = new FileStore(dir, { fsync: false });
+    for (const s of [store, other]) {
+      // A shared read hands out the kept object itself: the same one twice, unless it is an Event.
+      assert.equal(s.get('configmaps/default/a', { shared: true }), s.get('configmaps/default/a', { shared: true }));
+      const a = s.get('events/default/e3', { shared: true });
+      assert.equal((a as any).count, 1);
+      assert.notEqual(a, s.get('events/default/e3', { shared: true }));
+      const l1 = s.list('events/default', undefined, { shared: true }).items;
+      const l2 = s.list('events', undefined, { shared: true }).items;
+      assert.equal(l1.length, 20);
+      assert.equal(l2.length, 20);
+      assert.ok(l1.every((o, i) => o !== l2[i]), 'a list of Events parses them again');
+      const c1 = s.list('configmaps', undefined, { shared: true }).items;
+      assert.equal(c1[0], s.list('configmaps', undefined, { shared: true }).items[0]);
+    }
+    // Not kept, still current: an update by one store is what the other reads next, list or get.
+    const cur = other.get('events/default/e3')!;
+    store.update('events/default/e3', ev('e3', 2), Number(cur.metadata.resourceVersion));
+    assert.equal((other.get('events/default/e3') as any).count, 2);
+    assert.equal((other.list('events/default', undefined, { shared: true }).items.find((o) => o.metadata.name === 'e3') as any).count, 2);
+    store.delete('events/default/e3');
+    assert.equal(other.get('events/default/e3'), undefined);
+    assert.equal(store.list('events', undefined, { shared: true }).items.length, 19);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
