@@ -1,6 +1,7 @@
 // `kubesim get`: lists or fetches objects and prints them as kubectl does — tables per
 // kind (server-side columns), -o json/yaml/name/jsonpath/custom-columns, -w watches.
 
+import { declareFlagTypes } from './flags/pflag';
 import { Option, type Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
 import { kindGroup, pluralGroup, type ResourceType } from '../api/resources';
@@ -72,6 +73,7 @@ export function register(program: Command, p: Program): void {
     .option('--raw <uri>', 'Raw URI to request from the server.  Uses the transport specified by the kubeconfig file.')
     // kubectl's global --request-timeout: here how long a watch runs.
     .addOption(new Option('--request-timeout <duration>', 'How long a watch runs before it stops (e.g. 10s); 0 means forever.').hideHelp());
+  declareFlagTypes(cmd, { 'chunk-size': 'int' });
   kubectlHelp(cmd, p.name, { long: GET_LONG, example: GET_EXAMPLE, use: GET_USE }, { 'chunk-size': '500' })
     // commander stores --no-headers as `headers: false`.
     .action(p.action((ctx, resources: string[], flags: GetFlags & { headers?: boolean; raw?: string }) =>

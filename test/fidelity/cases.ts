@@ -294,6 +294,7 @@ const FLAG_GROUPS = [
   'scale -A --replicas=1 deploy',
   'exec x',
   'events --chunk-size=abc',
+  'get pods --chunk-size=abc',
   'wait --local deploy/x --for=delete',
   'describe -f nope.yaml',
   'describe --chunk-size=x pods',
