@@ -86,6 +86,7 @@ export class ControllerManager {
     for (const r of reconcilers) {
       if (this.byName.has(r.name)) throw new Error(`duplicate reconciler name ${r.name}`);
       this.byName.set(r.name, r);
+      if (r.lane === 'first') this.queue.runFirst(r.name);
       const id = kindId(r.primary[0], r.primary[1]);
       this.primaries.set(id, [...(this.primaries.get(id) ?? []), r]);
       for (const w of r.watches ?? []) this.watchers.set(w.kind, [...(this.watchers.get(w.kind) ?? []), [r, w.map]]);
@@ -224,9 +225,17 @@ export class ControllerManager {
     return this.ctx.api.group(() => this.processReadyGrouped(limit));
   }
 
+  /**
+   * The daemon (runForever) also follows the feed every this many ms of a long drain: writes
+   * by other processes (a user's new pod) are seen then, not after hundreds of keys. In-process
+   * runs poll by count only, so the order keys run in does not depend on the machine's speed.
+   */
+  private pollEveryMs = Infinity;
+
   private async processReadyGrouped(limit: number): Promise<number> {
     let n = 0;
     let sincePoll = 0;
+    let polledAt = Date.now();
     this.queue.promote(this.ctx.clock.now());
     for (;;) {
       if (n >= limit) break;
@@ -243,8 +252,9 @@ export class ControllerManager {
       // queue is empty, the manager fell behind a journal trimmed meanwhile and re-listed
       // everything (a 3,000-pod roll-out fell 12,000 revisions behind; at 10,000 pods each
       // re-list's drain fell behind again).
-      if (++sincePoll >= POLL_EVERY_ITEMS) {
+      if (++sincePoll >= POLL_EVERY_ITEMS || Date.now() - polledAt >= this.pollEveryMs) {
         sincePoll = 0;
+        polledAt = Date.now();
         await this.pollChanges();
         // Timers that came due meanwhile (a pull finished) join the queue too, rather than
         // waiting for the whole backlog to drain.
@@ -350,6 +360,7 @@ export class ControllerManager {
    */
   async runForever(signal: AbortSignal, opts: { pollMs?: number; resyncMs?: number; onTick?: (lagMs: number) => void } = {}): Promise<void> {
     const pollMs = opts.pollMs ?? 50;
+    this.pollEveryMs = pollMs;
     // The journal carries every change and timers carry scheduled work, so the full resync is
     // only a safety net (informers resync rarely too); each one re-reads every object.
     const resyncMs = opts.resyncMs ?? 10 * 60_000;

@@ -25,23 +25,41 @@ const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 60_000;
 
 export class WorkQueue {
+  /** Ready keys of the first lane (Reconciler.lane), taken before the others. */
+  private readonly readyFirst = new Map<string, QueueItem>();
   private readonly ready = new Map<string, QueueItem>();
   private readonly delayed = new Map<string, Delayed>();
   private readonly failures = new Map<string, number>();
+  /** Reconcilers whose keys go in the first lane. */
+  private readonly firstLane = new Set<string>();
   /** No delayed key is due before this (a lower bound): the daemon looks every 50 ms, and a scan of 100,000 timers each time is most of its CPU at rest. */
   private earliest = Infinity;
+
+  /** Puts `reconciler`'s keys in the first lane from now on. */
+  runFirst(reconciler: string): void {
+    this.firstLane.add(reconciler);
+  }
+
+  private readyOf(item: QueueItem): Map<string, QueueItem> {
+    return this.firstLane.has(item.reconciler) ? this.readyFirst : this.ready;
+  }
+
+  private makeReady(id: string, item: QueueItem): void {
+    const ready = this.readyOf(item);
+    if (!ready.has(id)) ready.set(id, item);
+  }
 
   /** Queues a key to run now; a pending delayed entry for it is superseded. */
   add(item: QueueItem): void {
     const id = itemId(item.reconciler, item.key);
     this.delayed.delete(id);
-    if (!this.ready.has(id)) this.ready.set(id, item);
+    this.makeReady(id, item);
   }
 
   /** Queues a key for `dueMs` (cluster time); an earlier existing due time wins. */
   addAt(item: QueueItem, dueMs: number, periodic = false, sweep = false): void {
     const id = itemId(item.reconciler, item.key);
-    if (this.ready.has(id)) return;
+    if (this.readyOf(item).has(id)) return;
     const cur = this.delayed.get(id);
     if (cur && cur.dueMs < dueMs) return;
     if (cur && cur.dueMs === dueMs) {
@@ -60,7 +78,7 @@ export class WorkQueue {
     for (const [id, d] of this.delayed) {
       if (d.dueMs <= nowMs) {
         this.delayed.delete(id);
-        if (!this.ready.has(id)) this.ready.set(id, d.item);
+        this.makeReady(id, d.item);
       } else if (d.dueMs < earliest) earliest = d.dueMs;
     }
     this.earliest = earliest;
@@ -75,15 +93,16 @@ export class WorkQueue {
     for (const [id, d] of this.delayed) {
       if (!d.sweep) continue;
       this.delayed.delete(id);
-      if (!this.ready.has(id)) this.ready.set(id, d.item);
+      this.makeReady(id, d.item);
     }
   }
 
-  /** Takes the oldest ready key. */
+  /** Takes the oldest ready key of the first lane, else the oldest ready key. */
   pop(): QueueItem | undefined {
-    const first = this.ready.entries().next();
+    const ready = this.readyFirst.size ? this.readyFirst : this.ready;
+    const first = ready.entries().next();
     if (first.done) return undefined;
-    this.ready.delete(first.value[0]);
+    ready.delete(first.value[0]);
     return first.value[1];
   }
 
@@ -104,7 +123,7 @@ export class WorkQueue {
   }
 
   readyCount(): number {
-    return this.ready.size;
+    return this.readyFirst.size + this.ready.size;
   }
 
   delayedCount(): number {

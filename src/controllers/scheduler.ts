@@ -183,6 +183,7 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
   return {
     name: 'scheduler',
     primary: ['v1', 'Pod'],
+    lane: 'first',
     // As kube-scheduler's queue: an assigned pod's change (its own binding among them) only
     // updates the snapshot, which follows the change feed; reconciling it did nothing.
     primaryFilter: (obj) => !obj.spec?.nodeName,

@@ -69,6 +69,12 @@ export interface Reconciler {
    * feed): state a reconciler keeps from `watches` has missed some and must be rebuilt.
    */
   readonly relisted?: (ctx: ControllerContext) => void;
+  /**
+   * 'first': its ready keys run before every other reconciler's. kube-scheduler is a process
+   * of its own; queued behind the kubelets' and controllers' keys in one shared queue, a pod
+   * created during a busy pass waited for all of them to be bound.
+   */
+  readonly lane?: 'first';
   reconcile(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> | Result | void;
 }
 

@@ -49,3 +49,22 @@ test('a key made ready supersedes its timer; promote after that still finds the 
   q.promote(300);
   assert.deepEqual(drain(q), ['c']);
 });
+
+test("a first-lane reconciler's keys run before older keys of the others (kube-scheduler is not queued behind the kubelets)", () => {
+  const q = new WorkQueue();
+  q.runFirst('scheduler');
+  const of = (reconciler: string, name: string) => ({ reconciler, key: { kind: 'Pod', namespace: 'default', name } });
+  q.add(of('kubelet', 'a'));
+  q.add(of('kubelet', 'b'));
+  q.add(of('scheduler', 'c'));
+  q.addAt(of('scheduler', 'd'), 100);
+  q.addAt(of('kubelet', 'e'), 50);
+  q.promote(100);
+  assert.equal(q.readyCount(), 5);
+  q.add(of('scheduler', 'c')); // queued twice before it runs: once
+  assert.equal(q.readyCount(), 5);
+  const order: string[] = [];
+  for (let it = q.pop(); it; it = q.pop()) order.push(`${it.reconciler}/${it.key.name}`);
+  assert.deepEqual(order, ['scheduler/c', 'scheduler/d', 'kubelet/a', 'kubelet/b', 'kubelet/e']);
+  assert.equal(q.readyCount(), 0);
+});

@@ -1,3 +1,4 @@
+// test-schedule: alone (scripts/test.mjs): the bind bound is measured under the load this test makes itself.
 // Bounded soak: 10 processes create 20 pods each while the daemon runs; the daemon must see
 // every acknowledged write (a missed journal entry would leave its pod unbound until the
 // 10-minute resync) and bind each pod within a second of cluster time. The long form (2,000 pods) is in long.stress.ts.
