@@ -155,7 +155,7 @@ const banner = [
   // A package's own file (CHUNKED_PACKAGES), with its code cache when run by bin/kubesim.
   'var __kubesimChunk = (n) => { const f = require("path").join(__dirname, "lib", n + ".cjs"); return require.withCodeCache ? require.withCodeCache(f) : require(f); };',
   // One namespace object per Node built-in (shareBuiltinNamespaces below).
-  'var __kubesimBuiltinNs = {}; var __kubesimBuiltin = (toEsm, n, f) => __kubesimBuiltinNs[f ? n + "\\0" : n] ??= toEsm(require(n), f);',
+  'var __kubesimBuiltinNs = {}; var __kubesimBuiltin = (n) => __kubesimBuiltinNs[n] ??= ((m) => Object.create(m, { default: { value: m, enumerable: true } }))(require(n));',
 ].join('\n');
 
 /** bin/kubesim's WRAPPED_HEAD: the two must be the same text. */
@@ -167,9 +167,12 @@ const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
  * `import * as fs from 'node:fs'` becomes `__toESM(require("node:fs"))` in each module that
  * says it, and esbuild's __toESM copies every export into a new object of getters: 49 such
  * calls (24 of them for fs's 104 names) ran before `get pod X` printed, ~10 % of its CPU
- * on the loaded machine. A built-in's exports never change, so each built-in's namespace is
- * made once and shared (as an ES module's namespace object is); bundled packages keep
- * esbuild's own call, which sees exports a module adds later (a require cycle).
+ * on the loaded machine. A built-in is not an ES module (no `__esModule`), so its namespace
+ * is the module itself plus `default`: made once per built-in and shared (as an ES module's
+ * namespace object is), the module as its prototype rather than a copy of its exports (fs's
+ * copy alone made 104 getters; ~18 of the ~330 pages `get TYPE NAME` touches above
+ * `node -e 0` through the daemon). Bundled packages keep esbuild's own call, which sees
+ * exports a module adds later (a require cycle).
  */
 function shareBuiltinNamespaces(code, name) {
   // esbuild's __toESM: (mod, isNodeMode, target) => (target = mod != null ? ... : {}, ...)
@@ -177,7 +180,7 @@ function shareBuiltinNamespaces(code, name) {
   if (helpers.length !== 1) throw new Error(`build: dist/${name}: esbuild's __toESM helper found ${helpers.length} times (expected once)`);
   const toEsm = helpers[0][1];
   const call = new RegExp(`(?<![\\w$.])${toEsm.replace(/\$/g, '\\$')}\\(require\\(("[^"]+")\\)(,\\s*1)?\\)`, 'g');
-  return code.replace(call, (m, spec, node) => (BUILTINS.has(JSON.parse(spec)) ? `__kubesimBuiltin(${toEsm},${spec}${node ? ',1' : ''})` : m));
+  return code.replace(call, (m, spec) => (BUILTINS.has(JSON.parse(spec)) ? `__kubesimBuiltin(${spec})` : m));
 }
 
 const options = {
