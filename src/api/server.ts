@@ -240,7 +240,9 @@ export class ApiServer {
     // in the handler, before admission): done before the store's lock is taken, so that a
     // process's first write (the managed-fields schema parsed, the validators' first run)
     // does not hold every other writer, the daemon included, waiting (test/stress/soak).
-    const crd = await this.checkSchema(obj, rt);
+    // A built-in kind's decoding needs no CRD lookup (no await: each promise costs its
+    // async hooks, thousands of Events a second).
+    const crd = rt.crd ? await this.checkSchema(obj, rt) : this.checkDecoded(obj, rt, undefined);
     applyDefaults(obj);
     dropDisabledFields(obj, undefined, rt.group);
     const manager = opts.fieldManager ?? ambientFieldManager();
@@ -257,7 +259,7 @@ export class ApiServer {
       const name: string = obj.metadata.name!;
       if (rt.namespaced) await this.checkNamespaceWritable(obj.metadata.namespace!, rt);
       const strategy = strategyFor(rt);
-      await strategy.admit?.(this, obj);
+      if (strategy.admit) await strategy.admit(this, obj);
       this.checkValid(obj, rt, crd);
       if (this.validator && strategy.validate) {
         const errs = await strategy.validate(obj);
@@ -276,7 +278,7 @@ export class ApiServer {
       if (KINDS_WITH_GENERATION.has(rt.kind) || rt.crd) meta.generation = 1;
       else delete meta.generation;
       strategy.prepareStatusOnCreate(obj);
-      await strategy.prepareForCreate?.(this, obj, opts.user);
+      if (strategy.prepareForCreate) await strategy.prepareForCreate(this, obj, opts.user);
 
       const key = objectKey(rt, meta.namespace, name);
       if (opts.dryRun) {
@@ -290,7 +292,7 @@ export class ApiServer {
         if (e instanceof KeyExistsError) throw ApiError.alreadyExists(pluralGroup(rt), name);
         throw e;
       }
-      await this.afterCreate(stored, rt);
+      if (strategy.afterCreate || rt.kind === 'CustomResourceDefinition') await this.afterCreate(stored, rt);
       return stored;
     });
   }
@@ -541,7 +543,11 @@ export class ApiServer {
 
   /** Strict decoding; returns the custom resource's CRD (for checkValid). */
   private async checkSchema(obj: KObject, rt: ResourceType): Promise<KObject | undefined> {
-    const crd = await this.crdOf(rt);
+    return this.checkDecoded(obj, rt, await this.crdOf(rt));
+  }
+
+  /** checkSchema with the CRD looked up (undefined for a built-in kind). */
+  private checkDecoded(obj: KObject, rt: ResourceType, crd: KObject | undefined): KObject | undefined {
     if (crd) coerceDecoded(obj, crd);
     const errs = this.validator?.schemaErrors(obj, rt, crd) ?? [];
     if (errs.length) {
@@ -574,8 +580,9 @@ export class ApiServer {
   /** ResourceQuota admission: a create that would exceed a quota of its namespace is forbidden. */
   private async checkQuota(obj: KObject, rt: ResourceType): Promise<void> {
     const namespace = obj.metadata.namespace!;
-    // Only read (counted, compared): shared lists, not a copy of the namespace per create.
-    const quotas = (await this.list(this.registry.forKind('v1', 'ResourceQuota'), { namespace, shared: true })).items;
+    // Only read (counted, compared): shared lists, not a copy of the namespace per create;
+    // from the store itself (a built-in kind, a namespace that exists: nothing for list() to add).
+    const quotas = (await this.store.list(listPrefix(this.registry.forKind('v1', 'ResourceQuota'), namespace), undefined, { shared: true })).items;
     if (!quotas.length) return;
     const existing = async (plural: string, group: string): Promise<KObject[]> => {
       let t: ResourceType;

@@ -592,33 +592,60 @@ export function fitReasons(req: Resources, ni: NodeInfo, extraPods = 0): string[
 
 
 // ---------- scoring ----------
+// As kube-scheduler: every plugin scores a node with an int64 in 0..100 (after its
+// NormalizeScore), the framework multiplies it by the plugin's weight and adds the products;
+// selectHost then takes the highest total, breaking exact ties by reservoir sampling.
 
 const MAX_SCORE = 100;
 
-// Hoisted: closures created per node cost more than the arithmetic (esbuild keepNames).
-function part(req: number, cap: number): number {
-  return cap <= 0 || req > cap ? 0 : ((cap - req) * MAX_SCORE) / cap;
+/** Go's int64 `a / b` for 0 <= a < 2^53, b > 0 (truncated; the float quotient corrected where it rounded up). */
+function idiv(a: number, b: number): number {
+  let q = Math.floor(a / b);
+  if (q * b > a) q--;
+  else if ((q + 1) * b <= a) q++;
+  return q;
 }
 
-/** NodeResourcesFit (LeastAllocated) plus NodeResourcesBalancedAllocation, from a node's non-zero requests and allocatable. */
-function fitScores(pod: Resources, nzCpu: number, nzMemory: number, allocCpu: number, allocMemory: number): number {
-  const least = (part(nzCpu + pod.cpu, allocCpu) + part(nzMemory + pod.memory, allocMemory)) / 2;
-  const fc = Math.min(1, (nzCpu + pod.cpu) / Math.max(1, allocCpu));
-  const fm = Math.min(1, (nzMemory + pod.memory) / Math.max(1, allocMemory));
-  const mean = (fc + fm) / 2;
-  const std = Math.sqrt(((fc - mean) ** 2 + (fm - mean) ** 2) / 2);
-  return least + (1 - std) * MAX_SCORE;
+/** noderesources leastRequestedScore: the share left free, in 0..100. */
+function leastRequested(requested: number, capacity: number): number {
+  if (capacity === 0 || requested > capacity) return 0;
+  return idiv((capacity - requested) * MAX_SCORE, capacity);
 }
 
-/** Normalizes the raw scores to 0..MAX_SCORE (reversed: lowest best) and adds them, weighted, to the totals. */
+/**
+ * NodeResourcesFit (LeastAllocated, cpu and memory weight 1) on the non-zero requests, plus
+ * NodeResourcesBalancedAllocation on the requests as they are (useRequested); a resource the
+ * node has none of is left out of both, as kube-scheduler's score does.
+ */
+function fitScores(nz: Resources, req: Resources, nzCpu: number, nzMemory: number, reqCpu: number, reqMemory: number, allocCpu: number, allocMemory: number): number {
+  let least = 0;
+  let weights = 0;
+  let fc = -1;
+  let fm = -1;
+  if (allocCpu !== 0) {
+    least += leastRequested(nzCpu + nz.cpu, allocCpu);
+    weights++;
+    fc = Math.min(1, (reqCpu + req.cpu) / allocCpu);
+  }
+  if (allocMemory !== 0) {
+    least += leastRequested(nzMemory + nz.memory, allocMemory);
+    weights++;
+    fm = Math.min(1, (reqMemory + req.memory) / allocMemory);
+  }
+  // balancedResourceScorer: with two fractions the deviation is half their difference; with one, none.
+  const std = fc >= 0 && fm >= 0 ? Math.abs((fc - fm) / 2) : 0;
+  return (weights ? Math.trunc(least / weights) : 0) + Math.trunc((1 - std) * MAX_SCORE);
+}
+
+/** helper.DefaultNormalizeScore (raw scores >= 0): scaled to 0..100 of the highest, reversed on request; weighted into `totals`. */
 function addNormalized(totals: number[] | Float64Array, raw: number[], weight: number, reverse = false): void {
   let maxV = 0;
-  for (let i = 0; i < raw.length; i++) maxV = Math.max(maxV, Math.abs(raw[i]));
+  for (let i = 0; i < raw.length; i++) if (raw[i] > maxV) maxV = raw[i];
   for (let i = 0; i < raw.length; i++) {
     let s: number;
     if (maxV === 0) s = reverse ? MAX_SCORE : 0;
     else {
-      s = (raw[i] * MAX_SCORE) / maxV;
+      s = idiv(MAX_SCORE * raw[i], maxV);
       if (reverse) s = MAX_SCORE - s;
     }
     totals[i] += weight * s;
@@ -627,25 +654,27 @@ function addNormalized(totals: number[] | Float64Array, raw: number[], weight: n
 
 /**
  * Scores the feasible nodes (default weights: fit 1, balanced 1, node affinity 2, pod
- * affinity 2, spread 2, taints 3); returns the totals in the same order.
+ * affinity 2, spread 2, taints 3); returns the integer totals in the same order.
+ * ImageLocality (weight 1) scores 0 everywhere here: node objects list no images.
  */
 export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterContext, rows?: { table: NodeTable; index: Int32Array; totals: Float64Array }): ArrayLike<number> {
-  const req = (fctx.podNonZero ??= podRequests(pod, true));
+  const nz = (fctx.podNonZero ??= podRequests(pod, true));
+  const req = (fctx.podReq ??= podRequests(pod));
   const ns = pod.metadata.namespace ?? 'default';
   const n = feasible.length;
   // Plain loops over the table's numbers when there is one: this runs for hundreds of nodes per pod.
   // Into the snapshot's buffer when there is one (the first n entries are this pod's).
   const totals = rows ? rows.totals : new Array<number>(n);
   if (rows) {
-    const { nonZeroCpu, nonZeroMemory, allocCpu, allocMemory } = rows.table;
+    const { nonZeroCpu, nonZeroMemory, reqCpu, reqMemory, allocCpu, allocMemory } = rows.table;
     for (let i = 0; i < n; i++) {
       const r = rows.index[i];
-      totals[i] = fitScores(req, nonZeroCpu[r], nonZeroMemory[r], allocCpu[r], allocMemory[r]);
+      totals[i] = fitScores(nz, req, nonZeroCpu[r], nonZeroMemory[r], reqCpu[r], reqMemory[r], allocCpu[r], allocMemory[r]);
     }
   } else {
     for (let i = 0; i < n; i++) {
       const ni = feasible[i];
-      totals[i] = fitScores(req, ni.nonZero.cpu, ni.nonZero.memory, ni.allocatable.cpu, ni.allocatable.memory);
+      totals[i] = fitScores(nz, req, ni.nonZero.cpu, ni.nonZero.memory, ni.requested.cpu, ni.requested.memory, ni.allocatable.cpu, ni.allocatable.memory);
     }
   }
 
@@ -682,9 +711,14 @@ export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterConte
       for (const w of prefAnti) for (const [p, n] of all) if (sameDomain(w.podAffinityTerm.topologyKey, ni, n) && termMatches(w.podAffinityTerm, ns, p, fctx)) s -= w.weight;
       return s;
     });
-    const minV = Math.min(...raw);
-    const maxV = Math.max(...raw);
-    raw.forEach((v, i) => (totals[i] += 2 * (maxV === minV ? 0 : ((v - minV) * MAX_SCORE) / (maxV - minV))));
+    // InterPodAffinity's NormalizeScore: (score - min) / (max - min) of 100, in float64, truncated.
+    let minV = Infinity;
+    let maxV = -Infinity;
+    for (const v of raw) {
+      if (v < minV) minV = v;
+      if (v > maxV) maxV = v;
+    }
+    raw.forEach((v, i) => (totals[i] += 2 * (maxV === minV ? 0 : Math.trunc(MAX_SCORE * ((v - minV) / (maxV - minV))))));
   }
   // PodTopologySpread: explicit ScheduleAnyway constraints, else the system default of
   // spreading a controller's pods over hostnames.

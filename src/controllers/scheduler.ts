@@ -292,14 +292,15 @@ export async function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot):
   snap.nextStart = (startAt + examined) % total;
   if (feasible.length) {
     const scores = feasible.length > 1 ? scoreNodes(pod, feasible, fctx, { table, index: scratch.rows, totals: scratch.totals }) : [0];
-    // Highest score wins; ties are broken by reservoir sampling as kube-scheduler does.
+    // selectHost: the highest integer total wins; nodes with exactly that total are sampled
+    // one by one (reservoir sampling, each kept with probability 1/count), as kube-scheduler does.
     let best = 0;
     let ties = 1;
     for (let i = 1; i < feasible.length; i++) {
-      if (scores[i] > scores[best] + 1e-9) {
+      if (scores[i] > scores[best]) {
         best = i;
         ties = 1;
-      } else if (Math.abs(scores[i] - scores[best]) <= 1e-9) {
+      } else if (scores[i] === scores[best]) {
         ties++;
         if (api.rng() * ties < 1) best = i;
       }

@@ -11,7 +11,8 @@ export function cloneJson<T>(v: T): T {
 /**
  * cloneJson's copy, deep-frozen as it is made: what a store keeps of a write (never changed
  * after, handed out shared as it is, copied for everyone else), one walk instead of a copy
- * now and a deepFreeze walk at the first shared read.
+ * now and a deepFreeze walk at the first shared read. Frozen parts of `v` (a store's own,
+ * see copyValue) are shared, not copied.
  */
 export function frozenCopy<T>(v: T): T {
   if (v === undefined) return v;
@@ -35,6 +36,11 @@ function copyValue(v: unknown, freeze = false): unknown {
       return undefined; // function, symbol, undefined: dropped by the caller
   }
   const o = v as Record<string, unknown> & { toJSON?: () => unknown };
+  // A frozen object or array is one a store made (frozenCopy, deepFreeze: nothing else in
+  // kubesim freezes), JSON-clean and never changed: kept as it is. A write built from a
+  // shared read (a binding: new spec and status, the rest the stored pod's) copies only
+  // what it changed.
+  if (freeze && Object.isFrozen(o) && typeof o.toJSON !== 'function') return o;
   if (typeof o.toJSON === 'function') return copyValue(o.toJSON(), freeze);
   if (Array.isArray(o)) {
     const n = o.length;

@@ -198,3 +198,38 @@ test('only unassigned pods are queued: a binding or a later change of a bound po
   assert.equal(late.reconciles, 2);
   assert.equal((await getPod(c, 'late')).status.conditions[0].reason, 'Unschedulable');
 });
+
+test("scores are kube-scheduler's integers: LeastAllocated on non-zero requests, BalancedAllocation on requests as they are", async () => {
+  const { newNodeInfo, addPod, scoreNodes } = await import('../../src/controllers/scheduler-plugins');
+  const node = (name: string) => newNodeInfo({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: {} }, spec: {}, status: { allocatable: { cpu: '2', memory: '4Gi', pods: '110' } } });
+  const withRequests = (name: string, requests?: Record<string, string>) => pod(name, {}, requests ? { resources: { requests } } : {});
+  const score = (incoming: KObject, nodes: ReturnType<typeof node>[]) =>
+    Array.from(scoreNodes(incoming, nodes, { nodes: new Map(nodes.map((n) => [n.name, n])), namespaceLabels: () => undefined, spreadCache: new Map() }));
+
+  // 100m / 128Mi on an empty node: fit (95 + 96) / 2 = 95, balanced int64((1 - |0.05 - 0.03125| / 2) * 100) = 99,
+  // taints 3 × 100. Beside a 1m / 1Mi pod: fit (94 + 96) / 2 = 95, balanced 99. In float64 the empty
+  // node scored 195.0 against 194.95 and always won; as integers they tie (selectHost samples them).
+  const a = node('a');
+  const b = node('b');
+  addPod(b, withRequests('tiny', { cpu: '1m', memory: '1Mi' }));
+  assert.deepEqual(score(withRequests('x', { cpu: '100m', memory: '128Mi' }), [a, b]), [494, 494]);
+
+  // A pod without requests: LeastAllocated counts 100m / 200Mi for it and for the best-effort pod
+  // already there (fit 95 and 90), BalancedAllocation the requests as they are (0: balanced 100).
+  const c = node('c');
+  const d = node('d');
+  addPod(d, withRequests('besteffort'));
+  assert.deepEqual(score(withRequests('y'), [c, d]), [495, 490]);
+});
+
+test('exact ties are broken at random among the tied nodes (selectHost)', async () => {
+  const chosen = new Set<string>();
+  for (let seed = 1; seed <= 12 && chosen.size < 2; seed++) {
+    const c = await createMemoryCluster(defaultProfile('t', { nodes: 2, cpu: '2', memory: '4Gi' }), { validator: apiValidator(), seed });
+    const manager = new ControllerManager([createScheduler()], c.ctx);
+    await c.api.create(pod('x', {}, { resources: { requests: { cpu: '100m', memory: '128Mi' } } }));
+    await manager.runUntilStable();
+    chosen.add((await c.api.get(c.api.resolve('pods'), 'default', 'x')).spec.nodeName);
+  }
+  assert.deepEqual([...chosen].sort(), ['node-1', 'node-2']);
+});

@@ -43,6 +43,21 @@ test('frozenCopy is frozen all the way down and shares nothing with its input', 
   assert.equal(again.f.g.h.length, 3);
 });
 
+test('frozenCopy shares the frozen parts of its input (what a store made) and copies the rest', () => {
+  const stored = frozenCopy({ metadata: { name: 'p', labels: { a: 'b' } }, spec: { containers: [{ name: 'c' }] }, status: {} });
+  // A binding's write: the stored pod with a new spec level and status.
+  const next = { ...stored, spec: { ...stored.spec, nodeName: 'n1' }, status: { conditions: [{ type: 'PodScheduled' }] } };
+  const kept = frozenCopy(next);
+  assert.ok(allFrozen(kept));
+  assert.equal(kept.metadata, stored.metadata);
+  assert.equal(kept.spec.containers, stored.spec.containers);
+  assert.notEqual(kept.spec, next.spec);
+  assert.notEqual(kept.status, next.status);
+  assert.deepEqual(kept, JSON.parse(JSON.stringify(next)));
+  // cloneJson still copies everything (its result is the caller's to change).
+  assert.notEqual(cloneJson(kept).metadata, stored.metadata);
+});
+
 test('memory store: what it keeps is frozen (shared reads) and copied for everyone else', () => {
   const s = new MemoryStore();
   const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'default' }, data: { k: 'v' } };
