@@ -77,8 +77,12 @@ function listDir(dir: string): string[] {
     throw new InputError(`cannot read directory ${dir}: ${(e as Error).message}`);
   }
   const out: string[] = [];
+  // join(dir, name) for every entry, with dir normalised once: an entry's name has no
+  // separator and is never . or .., so join leaves it as it is (path.join per entry was
+  // ~2 % of validating a tree of 10,000 small manifests).
+  const prefix = join(dir, 'x').slice(0, -1);
   for (const entry of entries) {
-    const p = join(dir, entry.name);
+    const p = prefix + entry.name;
     // The entry's type comes with the listing; only symlinks need a stat to follow them.
     let isDir = entry.isDirectory();
     if (entry.isSymbolicLink()) {

@@ -1,5 +1,5 @@
 // Lazy access to the build-time artefacts of scripts/gen-schemas.mjs: the precompiled ajv
-// validators (heavy: loaded only by commands that validate) and the JSON Schemas (used
+// validators (heavy: loaded only by commands that validate, per kind) and the JSON Schemas (used
 // for kubectl-style type names, suggestions and `explain`).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -62,18 +62,34 @@ export function loadSchemas(): Promise<SchemaBundle> {
     const dir = generatedDir();
     if (!dir) throw new Error('the generated schemas are missing: run "node scripts/gen-schemas.mjs" (or the build)');
     // CommonJS, loaded with require (the bundle must not use import(): see bin/kubesim), with
-    // V8's code cache when bin/kubesim provides one (~1 MB of code to compile otherwise).
+    // V8's code cache when bin/kubesim provides one. validators.cjs is the index; a kind's
+    // code is in chunks (scripts/split-validators.mjs) loaded the first time it is validated.
     const load: (file: string) => any = (require as NodeJS.Require & { withCodeCache?: (file: string) => unknown }).withCodeCache ?? require;
-    const mod: any = load(join(dir, 'validators.cjs'));
-    const validators = mod.default as Record<string, CompiledValidator>;
-    const roots = mod.roots as Record<string, string>;
+    const roots = load(join(dir, 'validators.cjs')).roots as Record<string, { fn: string; chunks: string[] }>;
+    // The declarations of every chunk loaded so far, by name (each chunk adds its own).
+    const scope: Record<string, any> = {};
+    const chunksLoaded = new Set<string>();
+    const validators = new Map<string, CompiledValidator>();
+    const validatorFor = (key: string): CompiledValidator | undefined => {
+      let v = validators.get(key);
+      if (v || !Object.prototype.hasOwnProperty.call(roots, key)) return v;
+      const root = roots[key];
+      for (const c of root.chunks) {
+        if (chunksLoaded.has(c)) continue;
+        load(join(dir, 'validators', `${c}.cjs`))(scope);
+        chunksLoaded.add(c);
+      }
+      v = scope[root.fn] as CompiledValidator;
+      validators.set(key, v);
+      return v;
+    };
     let doc: SchemaDocument | undefined;
     loaded = {
       // Valid objects never need it, and parsing it costs as much as the validation of a run.
       get doc() {
         return (doc ??= JSON.parse(readFileSync(join(dir, 'schemas.json'), 'utf8')) as SchemaDocument);
       },
-      validatorFor: (key) => validators[roots[key]],
+      validatorFor,
       hasRoot: (key) => Object.prototype.hasOwnProperty.call(roots, key),
     };
     return loaded;
