@@ -292,7 +292,7 @@ export class FileStore implements SyncStore {
     });
   }
 
-  update(key: string, obj: KObject, expectRev?: number): KObject {
+  update(key: string, obj: KObject, expectRev?: number, opts?: ListReadOptions): KObject {
     assertSafeKey(key);
     return this.batch(() => {
       const file = this.fileOf(key);
@@ -303,7 +303,7 @@ export class FileStore implements SyncStore {
       if (expectRev !== undefined && Number(current.metadata.resourceVersion) !== expectRev) {
         throw new RevisionConflictError(key, cloneJson(current));
       }
-      return this.write(key, file, obj, 'MODIFIED');
+      return this.write(key, file, obj, 'MODIFIED', opts?.shared);
     });
   }
 
@@ -689,7 +689,8 @@ export class FileStore implements SyncStore {
     return this.rev;
   }
 
-  private write(key: string, file: string, obj: KObject, type: EventType): KObject {
+  /** Writes `obj` at the next revision; returns it with that resourceVersion, or (`shared`) the frozen copy this store keeps. */
+  private write(key: string, file: string, obj: KObject, type: EventType, shared = false): KObject {
     const rev = this.rev + 1;
     const stored: KObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
     this.files.ensureDir(path.dirname(file));
@@ -703,7 +704,7 @@ export class FileStore implements SyncStore {
       const copy = frozenCopy(stored);
       this.pending.set(key, { file, type, object: copy });
       this.noteOwn({ type, key, rev, object: copy });
-      return stored;
+      return shared ? copy : stored;
     }
     this.pending.delete(key);
     const data = JSON.stringify(stored, null, 2) + '\n';
@@ -728,7 +729,7 @@ export class FileStore implements SyncStore {
     const copy = frozenCopy(stored);
     this.files.noteWritten(file, copy);
     this.noteOwn({ type, key, rev, object: copy });
-    return stored;
+    return shared ? copy : stored;
   }
 
   /** The object as this holder sees it: its deferred write, else the file. */
