@@ -186,6 +186,8 @@ export class NoKindMatchError extends Error {
  */
 export class ResourceRegistry {
   private readonly types: ResourceType[];
+  /** Counts the changes to the set of types (a CRD registered or removed): what is built from it is rebuilt when it moves. */
+  generation = 0;
 
   constructor(extra: ResourceType[] = []) {
     this.types = [...BUILTIN_RESOURCES, ...extra];
@@ -200,11 +202,13 @@ export class ResourceRegistry {
     const i = this.types.findIndex((x) => x.group === t.group && x.plural === t.plural);
     if (i >= 0) this.types[i] = t;
     else this.types.push(t);
+    this.generation++;
   }
 
   unregister(group: string, plural: string): void {
     const i = this.types.findIndex((x) => x.group === group && x.plural === plural && x.crd);
     if (i >= 0) this.types.splice(i, 1);
+    if (i >= 0) this.generation++;
   }
 
   /** The type for an object's apiVersion + kind (what `apply -f` needs). */

@@ -408,6 +408,8 @@ export class ApiServer {
    * pods/NAME/binding: sets spec.nodeName and PodScheduled=True in one write, as the
    * registry's binding storage does (no second write for the status, no re-validation of
    * a spec that only gained its node). A pod already on another node is a Conflict.
+   * Returns the stored pod itself, frozen (the scheduler keeps it in its snapshot, as the
+   * change feed shares it): not to be changed.
    */
   bindPod(namespace: string, name: string, nodeName: string): Promise<KObject> {
     const rt = this.registry.forKind('v1', 'Pod');
@@ -423,7 +425,7 @@ export class ApiServer {
       const next: KObject = { ...current, spec: { ...current.spec, nodeName }, status: { ...current.status, conditions: conds } };
       delete next.status.nominatedNodeName;
       try {
-        return await this.store.update(objectKey(rt, namespace, name), next, Number(current.metadata.resourceVersion));
+        return await this.store.update(objectKey(rt, namespace, name), next, Number(current.metadata.resourceVersion), { shared: true });
       } catch (e) {
         if (e instanceof RevisionConflictError) throw ApiError.conflict(pluralGroup(rt), name);
         if (e instanceof KeyNotFoundError) throw ApiError.notFound(pluralGroup(rt), name);

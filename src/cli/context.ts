@@ -36,15 +36,46 @@ export interface Terminal {
 /** process.stdin as a terminal. */
 const stdinTerminal: Terminal = {
   setRaw: (raw) => void process.stdin.setRawMode(raw),
-  keys: async function* () {
-    const stdin = process.stdin.setEncoding('utf8');
-    try {
-      for await (const chunk of stdin) yield chunk as string;
-    } finally {
-      stdin.pause();
-    }
-  },
+  keys: () => ({ [Symbol.asyncIterator]: () => keysOf(process.stdin) }),
 };
+
+/**
+ * The chunks `stdin` gives, read while they are asked for. Its return() pauses stdin at once,
+ * a read still waiting (the session ended, nothing typed since) answering done: an async
+ * generator would wait for the next key first, stdin flowing and keeping the process alive.
+ */
+function keysOf(stdin: NodeJS.ReadStream): AsyncIterator<string> {
+  const queue: string[] = [];
+  let ended = false;
+  let wake: ((r: IteratorResult<string>) => void) | undefined;
+  const settle = (r: IteratorResult<string>) => {
+    const w = wake;
+    wake = undefined;
+    w?.(r);
+  };
+  const onData = (d: string) => (wake ? settle({ value: d, done: false }) : queue.push(d));
+  const onEnd = () => ((ended = true), settle({ value: undefined, done: true }));
+  stdin.setEncoding('utf8');
+  stdin.on('data', onData);
+  stdin.on('end', onEnd);
+  stdin.on('error', onEnd); // a terminal gone: the input's end
+  stdin.resume();
+  const stop = () => {
+    stdin.off('data', onData);
+    stdin.off('end', onEnd);
+    stdin.off('error', onEnd);
+    stdin.pause();
+    onEnd();
+  };
+  return {
+    next: () => {
+      if (queue.length) return Promise.resolve({ value: queue.shift()!, done: false });
+      if (ended) return Promise.resolve({ value: undefined, done: true });
+      return new Promise((resolve) => (wake = resolve));
+    },
+    return: async () => (stop(), { value: undefined, done: true }),
+  };
+}
 
 export const processStreams: Streams = {
   out: (t) => void process.stdout.write(t),

@@ -100,8 +100,9 @@ export async function rawTerminal<T>(ctx: CliContext, fn: () => Promise<T>): Pro
 }
 
 /**
- * An interactive session of the shell `command` in the container, in this process, on this
- * terminal (raw, see rawTerminal: the session's line discipline echoes and edits).
+ * An interactive session of the shell `command` in the container, in this process, on the
+ * context's terminal (ctx.streams.terminal, raw, see rawTerminal: the session's line
+ * discipline echoes and edits), whose keys it reads until the session ends.
  * Undefined when `command` is not a shell reading stdin (it then runs as any command).
  */
 export async function runInTerminal(ctx: CliContext, target: ExecTarget, command: string[]): Promise<number | undefined> {
@@ -110,20 +111,21 @@ export async function runInTerminal(ctx: CliContext, target: ExecTarget, command
   // off: the local terminal adds the \r itself.
   const session = await startInteractive(api, target, command, (text) => ctx.out(text.replace(/\r\n/g, '\n')));
   if (!session) return undefined;
-  const stdin = process.stdin;
-  const onData = (d: string) => session.shell.input(d);
-  const onEnd = () => session.shell.end();
-  stdin.setEncoding('utf8');
-  stdin.on('data', onData);
-  stdin.on('end', onEnd);
-  stdin.resume();
+  const keys = ctx.streams.terminal!.keys()[Symbol.asyncIterator]();
+  let over = false;
+  const typing = (async () => {
+    for (let k = await keys.next(); !over; k = await keys.next()) {
+      if (k.done) return session.shell.end();
+      session.shell.input(k.value);
+    }
+  })();
   try {
     session.shell.start();
     return await session.finished();
   } finally {
-    stdin.off('data', onData);
-    stdin.off('end', onEnd);
-    stdin.pause();
+    over = true;
+    void keys.return?.();
+    void typing.catch(() => {}); // a read failing after the session is no one's concern
   }
 }
 

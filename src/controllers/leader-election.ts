@@ -300,38 +300,47 @@ export async function leaseHeld(api: ApiServer, now = Date.now(), namespace = 'k
 }
 
 const WRITES = new Set(['create', 'update', 'updateStatus', 'bindPod', 'mutate', 'delete', 'recordEvent', 'bootstrap']);
+/**
+ * Calls that write only through nested calls or callbacks (the nested writes are checked
+ * where they are asked for): fenced too, so that a write of theirs that does not come back
+ * through this proxy still carries the fence.
+ */
+const RUNS_WRITES = new Set(['apply', 'createEvent', 'replayEvents', 'batch', 'group']);
+/** SimState's writers besides its set* methods (which are checked). */
+const SIM_RUNS_WRITES = new Set(['atomically', 'reserveRngStream']);
 
 /**
  * The ApiServer as the controllers of a leader see it: the same server, but every write
  * (and every simulation-state write through `api.sim`) first checks that the lease is
- * still surely held, and every call runs under the elector's write fence (the store
- * refuses a write that arrives once the Lease names another holder). Reads pass through.
+ * still surely held, and runs under the elector's write fence (the store refuses a write
+ * that arrives once the Lease names another holder). Reads pass through: the fence is
+ * looked at by the store's writes only, and a read run under it would only hand its async
+ * context to whatever the read starts (a store follower, a cache fill).
  */
 export function fence(api: ApiServer, elector: { isLeader(): boolean; identity: string; writeFence: WriteFence }): ApiServer {
   const mayWrite = () => elector.isLeader();
   // a rejected promise, as the server's writes fail
   const refused = () => Promise.reject(new NotLeaderError(elector.identity));
   const call = (v: unknown, self: unknown, args: unknown[]) => api.fenced(elector.writeFence, () => (v as (...a: unknown[]) => unknown).apply(self, args));
+  const plain = (v: unknown, self: unknown) => (...args: unknown[]) => (v as (...a: unknown[]) => unknown).apply(self, args);
   const sim = new Proxy(api.sim, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver);
-      if (typeof v !== 'function') return v;
-      if (typeof prop === 'string' && prop.startsWith('set')) {
-        return (...args: unknown[]) => (mayWrite() ? call(v, receiver, args) : refused());
-      }
-      return (...args: unknown[]) => call(v, receiver, args);
+      if (typeof v !== 'function' || typeof prop !== 'string') return v;
+      if (prop.startsWith('set')) return (...args: unknown[]) => (mayWrite() ? call(v, receiver, args) : refused());
+      if (SIM_RUNS_WRITES.has(prop)) return (...args: unknown[]) => call(v, receiver, args);
+      return plain(v, receiver);
     },
   });
   const proxy: ApiServer = new Proxy(api, {
     get(target, prop) {
       if (prop === 'sim') return sim;
       const v = Reflect.get(target, prop, proxy);
-      if (typeof v !== 'function') return v;
-      if (typeof prop === 'string' && WRITES.has(prop)) {
-        // `this` is the proxy: the server's own nested writes are checked too
-        return (...args: unknown[]) => (mayWrite() ? call(v, proxy, args) : refused());
-      }
-      return (...args: unknown[]) => call(v, proxy, args);
+      if (typeof v !== 'function' || typeof prop !== 'string') return v;
+      // `this` is the proxy: the server's own nested writes are checked too
+      if (WRITES.has(prop)) return (...args: unknown[]) => (mayWrite() ? call(v, proxy, args) : refused());
+      if (RUNS_WRITES.has(prop)) return (...args: unknown[]) => call(v, proxy, args);
+      return plain(v, proxy);
     },
   });
   return proxy;

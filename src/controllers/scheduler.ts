@@ -229,10 +229,8 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
       const snap = state.snapshot;
       const decision = await schedulePod(api, pod, snap);
       if (decision.node) {
-        await bind(api, pod, decision.node, state);
-        // The stored pod itself (frozen), not the copy the binding handed back: the snapshot
-        // keeps every bound pod, and the change feed freezes this same object anyway.
-        const bound = await api.get(podType, key.namespace, key.name, { shared: true });
+        // the stored pod itself (frozen, shared with the change feed): the snapshot keeps every bound pod
+        const bound = await bind(api, pod, decision.node);
         const ni = snap.nodes.get(decision.node)!;
         addPod(ni, bound, decision.footprint);
         snap.podNode.set(bound.metadata.uid!, ni.name);
@@ -435,9 +433,11 @@ async function setScheduledCondition(api: ApiServer, pod: KObject, status: strin
   }
 }
 
-async function bind(api: ApiServer, pod: KObject, node: string, state: SchedulerState): Promise<void> {
-  await api.bindPod(pod.metadata.namespace ?? 'default', pod.metadata.name!, node);
+/** Binds `pod` to `node` and records the Scheduled event; the bound pod as stored (frozen). */
+async function bind(api: ApiServer, pod: KObject, node: string): Promise<KObject> {
+  const bound = await api.bindPod(pod.metadata.namespace ?? 'default', pod.metadata.name!, node);
   await schedulerEvent(api, pod, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`);
+  return bound;
 }
 
 async function markUnschedulable(api: ApiServer, pod: KObject, message: string, nominated: string | undefined, state: SchedulerState): Promise<void> {

@@ -47,10 +47,10 @@ export class EngineStore implements Store {
     return this.engine.create(key, obj);
   }
 
-  async update(key: string, obj: KObject, expectRev?: number): Promise<KObject> {
+  async update(key: string, obj: KObject, expectRev?: number, opts?: ListReadOptions): Promise<KObject> {
     // Checked again right before writing, in the same synchronous step as the write.
     while (!this.mayWrite()) await this.wakeUp();
-    return this.engine.update(key, obj, expectRev);
+    return this.engine.update(key, obj, expectRev, opts);
   }
 
   async delete(key: string, expectRev?: number): Promise<KObject> {

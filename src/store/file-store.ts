@@ -25,7 +25,8 @@
 //   (O_NOFOLLOW, lstat, exclusive creation of temporary files).
 //
 // The object files themselves (reading, caching, listing folders) are in file-store-files.ts,
-// the meta documents in file-store-meta.ts, the lock in file-lock.ts, the journal in journal.ts,
+// bringing them up to the journal (deferred writes, replay, dead writers' temporary files) in
+// file-store-materialise.ts, the meta documents in file-store-meta.ts, the lock in file-lock.ts, the journal in journal.ts,
 // the `rev` file and the power-loss marker in file-store-marks.ts.
 
 import * as fs from 'node:fs';
@@ -50,11 +51,12 @@ import {
 } from './store';
 import { storeFaultPoint } from './fault-points';
 import { DamagedObjectError } from './damaged';
-import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, syncFileSystem, fsyncPath, PendingWrites } from './file-store-support';
-import { RegistryFiles, TMP_PREFIX, keptParsed, atomicWrite, replaceCoveredFile, writeTemp, warnOnce, sweepDeadTemporaries } from './file-store-files';
+import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, PendingWrites } from './file-store-support';
+import { RegistryFiles, TMP_PREFIX, keptParsed, atomicWrite, writeTemp, sweepDeadTemporaries } from './file-store-files';
 import { MetaDocs } from './file-store-meta';
 import { readRevFile, writeRevFile, UnsyncedMarker } from './file-store-marks';
 import { SharedLists } from './shared-lists';
+import { materialisePending, replayEntries, sweepStoreTemporaries } from './file-store-materialise';
 
 export { parseObject, ensurePrivateDir, storeIoError, TMP_PREFIX };
 
@@ -97,15 +99,6 @@ function handOut(obj: KObject, shared: boolean): KObject {
 function statStamp(file: string): string {
   const st = fs.lstatSync(file, { bigint: true, throwIfNoEntry: false });
   return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : '-';
-}
-
-/** Removes a file, absent or not: unlink itself (fs.rmSync walks its rimraf path: an lstat and more per file). */
-function removeFile(file: string): void {
-  try {
-    fs.unlinkSync(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
 }
 
 export interface FileStoreOptions {
@@ -292,7 +285,7 @@ export class FileStore implements SyncStore {
     });
   }
 
-  update(key: string, obj: KObject, expectRev?: number): KObject {
+  update(key: string, obj: KObject, expectRev?: number, opts?: ListReadOptions): KObject {
     assertSafeKey(key);
     return this.batch(() => {
       const file = this.fileOf(key);
@@ -303,7 +296,7 @@ export class FileStore implements SyncStore {
       if (expectRev !== undefined && Number(current.metadata.resourceVersion) !== expectRev) {
         throw new RevisionConflictError(key, cloneJson(current));
       }
-      return this.write(key, file, obj, 'MODIFIED');
+      return this.write(key, file, obj, 'MODIFIED', opts?.shared);
     });
   }
 
@@ -600,20 +593,7 @@ export class FileStore implements SyncStore {
 
   /** Removes temporary files left by writers that died, everywhere in the state directory. */
   sweepTemporaryFiles(): string[] {
-    const removed: string[] = [];
-    const walk = (dir: string) => {
-      removed.push(...sweepDeadTemporaries(dir));
-      let entries: fs.Dirent[];
-      try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
-      } catch {
-        return;
-      }
-      for (const e of entries) if (e.isDirectory()) walk(path.join(dir, e.name));
-    };
-    walk(this.registryDir);
-    removed.push(...sweepDeadTemporaries(this.meta.metaDir), ...sweepDeadTemporaries(this.root));
-    return removed;
+    return sweepStoreTemporaries(this.registryDir, [this.meta.metaDir, this.root]);
   }
 
   // --- internals ---
@@ -670,26 +650,15 @@ export class FileStore implements SyncStore {
     }
     const { entries, lastRev } = this.journal.entriesForReplay(committed);
     this.rev = Math.max(committed, lastRev);
-    if (entries.length) {
-      for (const e of entries) {
-        const file = path.join(this.registryDir, e.key);
-        if (e.type === 'DELETED') fs.rmSync(file, { force: true });
-        else if (e.object) {
-          this.files.ensureDir(path.dirname(file));
-          atomicWrite(file, JSON.stringify(e.object, null, 2) + '\n', this.fsync);
-        }
-        this.files.forget(file);
-      }
-    }
-    if (entries.length) this.files.gen++; // files changed under what this store remembered
-    if (!syncFileSystem(this.root)) for (const e of entries) if (e.type !== 'DELETED') fsyncPath(path.join(this.registryDir, e.key));
+    replayEntries(entries, this.registryDir, this.files, this.fsync, this.root);
     this.writeRevFile(this.rev);
     this.committed = this.rev;
     this.unsynced.clear();
     return this.rev;
   }
 
-  private write(key: string, file: string, obj: KObject, type: EventType): KObject {
+  /** Writes `obj` at the next revision; returns it with that resourceVersion, or (`shared`) the frozen copy this store keeps. */
+  private write(key: string, file: string, obj: KObject, type: EventType, shared = false): KObject {
     const rev = this.rev + 1;
     const stored: KObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
     this.files.ensureDir(path.dirname(file));
@@ -703,7 +672,7 @@ export class FileStore implements SyncStore {
       const copy = frozenCopy(stored);
       this.pending.set(key, { file, type, object: copy });
       this.noteOwn({ type, key, rev, object: copy });
-      return stored;
+      return shared ? copy : stored;
     }
     this.pending.delete(key);
     const data = JSON.stringify(stored, null, 2) + '\n';
@@ -728,7 +697,7 @@ export class FileStore implements SyncStore {
     const copy = frozenCopy(stored);
     this.files.noteWritten(file, copy);
     this.noteOwn({ type, key, rev, object: copy });
-    return stored;
+    return shared ? copy : stored;
   }
 
   /** The object as this holder sees it: its deferred write, else the file. */
@@ -744,32 +713,10 @@ export class FileStore implements SyncStore {
     return this.files.readUnshared(key, file);
   }
 
-  /**
-   * Puts the deferred writes' files in place (the newest state of each key), before `rev`
-   * says they are. They are not fsync'd one by one: the journal, fsync'd first, holds them,
-   * and the power-loss marker (see file-store-marks.ts) makes the next lock holder after a reboot
-   * rewrite every file written since. Without a boot id to tell a reboot, each is fsync'd.
-   * Returns false when a file could not be written: the journal still holds every entry,
-   * `rev` stays behind them, readers lay them over the files and the next holder replays.
-   */
+  /** Puts the deferred writes' files in place (file-store-materialise.ts); false when one could not be written. */
   private materialise(): boolean {
     if (this.pending.size === 0) return true;
-    const perFileSync = this.fsync && !this.unsynced.mark(this.committed);
-    try {
-      for (const [key, p] of this.pending) {
-        storeFaultPoint('materialise', key);
-        if (p.type === 'DELETED') removeFile(p.file);
-        else replaceCoveredFile(p.file, JSON.stringify(p.object, null, 2) + '\n', perFileSync);
-        this.files.noteWritten(p.file, p.type === 'DELETED' ? null : p.object, true);
-      }
-    } catch (e) {
-      this.files.gen++; // what it remembered of the files it could not write is wrong
-      warnOnce(this.root + '#materialise', `object files lag the journal in ${this.root} (${e instanceof Error ? e.message : String(e)}); reads are unaffected, the next writer retries`);
-      this.pending.clear();
-      return false;
-    }
-    this.pending.clear();
-    return true;
+    return materialisePending(this.pending, this.files, this.fsync && !this.unsynced.mark(this.committed), this.root);
   }
 
   /** A stored object newer than the revision counter means the counter is damaged: refuse. */

@@ -59,13 +59,13 @@ export class MemoryStore implements SyncStore {
     return this.put(key, obj, 'ADDED');
   }
 
-  update(key: string, obj: KObject, expectRev?: number): KObject {
+  update(key: string, obj: KObject, expectRev?: number, opts?: ListReadOptions): KObject {
     const current = this.objects.get(key);
     if (!current) throw new KeyNotFoundError(key);
     if (expectRev !== undefined && Number(current.metadata.resourceVersion) !== expectRev) {
       throw new RevisionConflictError(key, cloneJson(current));
     }
-    return this.put(key, obj, 'MODIFIED');
+    return this.put(key, obj, 'MODIFIED', opts?.shared);
   }
 
   delete(key: string, expectRev?: number): KObject {
@@ -130,7 +130,7 @@ export class MemoryStore implements SyncStore {
     return [...this.meta.keys()].sort();
   }
 
-  private put(key: string, obj: KObject, type: 'ADDED' | 'MODIFIED'): KObject {
+  private put(key: string, obj: KObject, type: 'ADDED' | 'MODIFIED', shared = false): KObject {
     const rev = ++this.rev;
     const written = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
     // Kept frozen (shared reads hand it out as it is); the caller gets its own object back
@@ -145,7 +145,7 @@ export class MemoryStore implements SyncStore {
     this.objects.set(key, stored);
     // The journal shares the stored copy: neither is ever mutated, changesSince copies.
     this.record({ type, key, rev, object: stored });
-    return written;
+    return shared ? stored : written;
   }
 
   private record(e: WatchEvent): void {

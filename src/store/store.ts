@@ -134,8 +134,12 @@ export interface Store {
   listPage?(prefix: string, opts: ListPageOptions): Promise<ListPage>;
   /** Stores a new object; metadata.resourceVersion is set to the new revision. */
   create(key: string, obj: KObject): Promise<KObject>;
-  /** Replaces an object if its stored revision equals `expectRev` (when given). */
-  update(key: string, obj: KObject, expectRev?: number): Promise<KObject>;
+  /**
+   * Replaces an object if its stored revision equals `expectRev` (when given). Returns the
+   * caller's object with its new resourceVersion, or with `opts.shared` the stored object
+   * itself, frozen, as a shared read would hand it out (ListReadOptions).
+   */
+  update(key: string, obj: KObject, expectRev?: number, opts?: ListReadOptions): Promise<KObject>;
   delete(key: string, expectRev?: number): Promise<KObject>;
   /**
    * Changes with rev > afterRev, oldest first, as far as the journal still holds them.
@@ -197,8 +201,8 @@ export interface SyncStore {
   list(prefix: string, filter?: (obj: KObject) => boolean, opts?: ListReadOptions): ListResult;
   /** Stores a new object; metadata.resourceVersion is set to the new revision. */
   create(key: string, obj: KObject): KObject;
-  /** Replaces an object if its stored revision equals `expectRev` (when given). */
-  update(key: string, obj: KObject, expectRev?: number): KObject;
+  /** Replaces an object if its stored revision equals `expectRev` (when given); `opts.shared` as Store.update. */
+  update(key: string, obj: KObject, expectRev?: number, opts?: ListReadOptions): KObject;
   delete(key: string, expectRev?: number): KObject;
   /** Changes with rev > afterRev, oldest first, as far as the journal still holds them. */
   changesSince(afterRev: number, opts?: ListReadOptions): WatchEvent[];

@@ -5,6 +5,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { WriteFence } from '../../src/store/store';
 import { ApiServer } from '../../src/api/server';
 import { openStore } from '../../src/store/registry';
 import { ManualClock } from '../../src/sim/clock';
@@ -82,6 +84,43 @@ test('acquire, renew, take over after a lease duration unrenewed, fence the form
   assert.equal(e1.observedHolder, 'host-b_2');
   assert.equal(await leaseHeld(api, now), true);
   assert.equal(await leaseHeld(api, now + 17_000), false, 'an unrenewed lease is not held');
+});
+
+test('the fence: writes (and what runs writes) reach the store under the write fence, reads do not', async () => {
+  const api = await openApi();
+  const e = new LeaderElector({ api, identity: 'host-a_1' });
+  assert.equal(await e.tryAcquireOrRenew(), true);
+  // a store with a fence (as etcd's): each operation noted with whether it ran under one
+  const fences = new AsyncLocalStorage<WriteFence>();
+  const ops: string[] = [];
+  const store = api.store as unknown as Record<string, (...a: unknown[]) => unknown>;
+  store.fenced = (f: unknown, fn: unknown) => fences.run(f as WriteFence, fn as () => unknown);
+  for (const op of ['get', 'list', 'create', 'update', 'readMeta', 'writeMeta']) {
+    const orig = store[op].bind(store);
+    store[op] = (...args: unknown[]) => (ops.push(`${op}${fences.getStore() ? ' fenced' : ''}`), orig(...args));
+  }
+  const f = fence(api, e);
+  const cmType = api.registry.forKind('v1', 'ConfigMap');
+  /** What `what` asked of the store: the writes, then the reads, each with whether it ran fenced. */
+  const step = async (what: () => Promise<unknown>) => {
+    ops.length = 0;
+    await what();
+    const kinds = (write: boolean) => [...new Set(ops.filter((o) => /^(create|update|writeMeta)/.test(o) === write))].sort();
+    return { writes: kinds(true), reads: kinds(false) };
+  };
+  const write = async (what: () => Promise<unknown>, expected: string[]) => {
+    const r = await step(what);
+    assert.deepEqual(r.writes, expected);
+    assert.deepEqual(r.reads.filter((o) => !o.endsWith(' fenced')), [], 'reads inside a write run under its fence');
+  };
+  await write(() => f.create(cm('a')), ['create fenced']);
+  assert.deepEqual(await step(() => f.get(cmType, 'default', 'a')), { writes: [], reads: ['get'] });
+  assert.deepEqual(await step(() => f.list(cmType, { namespace: 'default' })), { writes: [], reads: ['list'] });
+  await write(() => f.sim.setFlag('x'), ['writeMeta fenced']);
+  assert.deepEqual(await step(() => f.sim.flag('x')), { writes: [], reads: ['readMeta'] });
+  // what writes through nested calls: a server-side apply (the proxy's update), a batch whose callback uses the server itself
+  await write(() => f.apply(cmType, { ...cm('a'), data: { k: 'v' } }, { fieldManager: 'test', force: false }), ['update fenced']);
+  await write(() => f.batch(() => api.create(cm('b'))), ['create fenced']);
 });
 
 test('two candidates racing for an expired lease: the resourceVersion lets exactly one win', async () => {

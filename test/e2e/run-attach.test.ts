@@ -225,6 +225,20 @@ class LineDiscipline implements Terminal {
   }
 }
 
+/** `args` run in this process on `term` (its output to `show`), with the sandbox's environment; its exit code. */
+async function onTerminal(args: string[], term: LineDiscipline, show: (t: string) => void): Promise<unknown> {
+  const saved = { ...process.env };
+  Object.assign(process.env, sb.sb.env());
+  try {
+    return await Promise.race([
+      run(args, { out: show, err: show, stdinText: () => '', isTTY: true, terminal: term }, 'kubesim'),
+      new Promise((_, fail) => setTimeout(() => fail(new Error(`timed out; shown so far: ${JSON.stringify(term.shown)}`)), 40_000).unref()),
+    ]);
+  } finally {
+    process.env = saved;
+  }
+}
+
 test('run -it to cat, in-process: the terminal is raw once the prompt shows, so a line typed at once is echoed once (by the container\'s terminal) and cat writes it once', async () => {
   const term = new LineDiscipline();
   let sentEnd = false;
@@ -234,17 +248,20 @@ test('run -it to cat, in-process: the terminal is raw once the prompt shows, so 
     if (t === PROMPT) term.type('hello\r');
     if (!sentEnd && term.shown.endsWith('hello\nhello\n')) term.type('\x04'), (sentEnd = true);
   };
-  const saved = { ...process.env };
-  Object.assign(process.env, sb.sb.env());
-  try {
-    const code = await Promise.race([
-      run(['run', 't', '-it', '--rm', '--restart=Never', '--image=busybox', '--', 'cat'], { out: show, err: show, stdinText: () => '', isTTY: true, terminal: term }, 'kubesim'),
-      new Promise((_, fail) => setTimeout(() => fail(new Error(`timed out; shown so far: ${JSON.stringify(term.shown)}`)), 40_000).unref()),
-    ]);
-    assert.deepEqual([code, term.shown, term.raw], [0, `${PROMPT}hello\nhello\npod "t" deleted\n`, false]);
-  } finally {
-    process.env = saved;
-  }
+  const code = await onTerminal(['run', 't', '-it', '--rm', '--restart=Never', '--image=busybox', '--', 'cat'], term, show);
+  assert.deepEqual([code, term.shown, term.raw], [0, `${PROMPT}hello\nhello\npod "t" deleted\n`, false]);
+});
+
+test('run -it to sh, in-process: the shell session reads the keys of the terminal it is given (the context\'s streams), not the process\'s stdin', async () => {
+  const term = new LineDiscipline();
+  let typed = 0;
+  const show = (t: string) => {
+    term.shown += t;
+    // a person typing at each prompt: a command, then exit
+    if (term.shown.endsWith('/ # ') && typed < 2) term.type(['echo hi\r', 'exit 4\r'][typed++]);
+  };
+  const code = await onTerminal(['run', 'i', '-it', '--rm', '--restart=Never', '--image=busybox', '--', 'sh'], term, show);
+  assert.deepEqual([code, term.shown, term.raw], [4, `${PROMPT}/ # echo hi\nhi\n/ # exit 4\npod "i" deleted\npod default/i terminated (Error)\n`, false]);
 });
 
 test('run -it on a terminal to cat: Ctrl-C goes to the container (the terminal there kills cat by SIGINT: 130), not to kubesim', async () => {

@@ -220,22 +220,7 @@ test('kubectl attach -i: what it pipes is the stdin of the container process wai
 });
 
 /** kubectl ARGS with its stdin left open, written to as a person types. */
-function kubectlStreaming(args: string[]) {
-  const child = spawn(KUBECTL, args, { env: c.env() });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  const exited = new Promise<number>((res) => child.on('exit', (code) => res(code ?? -1)));
-  /** Waits (with a deadline) until what kubectl printed holds `cond`; `tick` runs between looks. */
-  const until = async (cond: (out: string) => boolean, tick: () => Promise<unknown> | void = () => {}) => {
-    for (const deadline = Date.now() + 40_000; !cond(out); await sleep(100)) {
-      assert.ok(Date.now() < deadline, `kubectl ${args.join(' ')} printed: ${JSON.stringify(out)}, stderr: ${JSON.stringify(err)}`);
-      await tick();
-    }
-  };
-  return { child, until, exited, out: () => out, err: () => err };
-}
+const kubectlStreaming = (args: string[]) => c.started([KUBECTL, ...args]);
 
 test('kubectl exec -i streams: cat in the container echoes a line while kubectl\'s stdin is still open', async () => {
   const k = kubectlStreaming(['exec', '-i', 'box', '-c', 'side', '--', 'sh', '-c', 'echo start; cat; echo "got $?" >&2; exit 2']);

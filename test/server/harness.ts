@@ -3,7 +3,7 @@
 // temporary too), and bin/kubesim on the same cluster, to compare what both print.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
 import * as tls from 'node:tls';
@@ -47,6 +47,17 @@ export interface SetUp {
   manifest?: string;
   /** `reconcile --until-stable` arguments after applying the manifest (default: until stable). */
   settle?: string[];
+}
+
+/** A process ServedCluster.started() left running. */
+export interface Running {
+  child: ChildProcessWithoutNullStreams;
+  /** Waits (40 s at most, failing at once if the process ended) until what it printed holds `cond`; `tick` runs between looks. */
+  until(cond: (out: string) => boolean, tick?: () => Promise<unknown> | void): Promise<void>;
+  done: Promise<RunResult>;
+  exited: Promise<number>;
+  out(): string;
+  err(): string;
 }
 
 export class ServedCluster {
@@ -128,9 +139,39 @@ export class ServedCluster {
     assert.deepEqual(s, k, `in-process ${args.join(' ')} <<< ${stdin}`);
   }
 
-  /** `kubesim` and `kubectl` without blocking this process (to run both at one moment). */
-  kubesimAsync(args: string[]): Promise<RunResult> {
-    return execAsync(process.execPath, [BIN, ...args], { cwd: ROOT, env: this.env() });
+  /** `kubesim` and `kubectl` without blocking this process (to run both at one moment); `env` adds to this cluster's. */
+  kubesimAsync(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
+    return execAsync(process.execPath, [BIN, ...args], { cwd: ROOT, env: this.env(opts.env), timeoutMs: opts.timeoutMs });
+  }
+
+  /** kubesimAsync(), which must exit 0: what it printed. */
+  async okAsync(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<string> {
+    const r = await this.kubesimAsync(args, opts);
+    if (r.code !== 0) throw new Error(`kubesim ${args.join(' ')} exited ${r.code}\n${r.stdout}${r.stderr}`);
+    return r.stdout;
+  }
+
+  /**
+   * `argv` (kubectl, or node and bin/kubesim) started on this cluster and left running, its
+   * stdin open (written to as a person types): what it printed so far, a wait for what it
+   * prints, its end.
+   */
+  started(argv: string[], env: NodeJS.ProcessEnv = this.env()): Running {
+    const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    let closed = false; // its output all read
+    const done = new Promise<RunResult>((resolve) => child.on('close', (code) => ((closed = true), resolve({ code: code ?? -1, stdout: out, stderr: err }))));
+    const until = async (cond: (out: string) => boolean, tick: () => Promise<unknown> | void = () => {}) => {
+      for (const deadline = Date.now() + 40_000; !cond(out); await sleep(100)) {
+        const why = closed ? 'it ended' : Date.now() > deadline ? 'timed out' : '';
+        if (why) throw new Error(`${argv.join(' ')}: ${why}, having printed ${JSON.stringify(out)}, stderr ${JSON.stringify(err)}`);
+        await tick();
+      }
+    };
+    return { child, until, done, exited: done.then((r) => r.code), out: () => out, err: () => err };
   }
 
   kubectlAsync(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<RunResult> {

@@ -4,7 +4,6 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import * as https from 'node:https';
 import { ServedCluster } from './harness';
 
 const c = new ServedCluster('metrics');
@@ -43,20 +42,6 @@ before(async () => {
 
 after(() => c.stop());
 
-/** A request as the admin on a fresh connection (a pooled one may have idled out meanwhile). */
-function request(method: string, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(new URL(path, c.url), { method, agent: false, ca: c.pki('ca.crt'), cert: c.pki('admin.crt'), key: c.pki('admin.key') }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 function same(args: string[]): string {
   const k = c.kubectl(args);
   const s = c.kubesim(args);
@@ -89,15 +74,15 @@ test('kubectl top nodes prints what kubesim top nodes prints', () => {
 test('discovery lists metrics.k8s.io; the objects are metrics-server\'s', async () => {
   same(['api-versions']);
   same(['api-resources', '--api-group=metrics.k8s.io']);
-  const list = JSON.parse((await request('GET', '/apis/metrics.k8s.io/v1beta1/namespaces/kube-system/pods?labelSelector=tier%3Dpinned')).body);
+  const list = JSON.parse((await c.request('GET', '/apis/metrics.k8s.io/v1beta1/namespaces/kube-system/pods?labelSelector=tier%3Dpinned')).body);
   assert.equal(list.kind, 'PodMetricsList');
   assert.equal(list.apiVersion, 'metrics.k8s.io/v1beta1');
   assert.deepEqual(list.items.map((i: any) => [i.metadata.namespace, i.metadata.name, i.containers]), [['kube-system', 'pinned', [{ name: 'app', usage: { cpu: '750000000n', memory: '307200Ki' } }]]]);
-  const node = await request('GET', '/apis/metrics.k8s.io/v1beta1/nodes/node-2');
+  const node = await c.request('GET', '/apis/metrics.k8s.io/v1beta1/nodes/node-2');
   assert.equal(node.status, 200);
   assert.equal(JSON.parse(node.body).kind, 'NodeMetrics');
-  const missing = await request('GET', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/nope');
+  const missing = await c.request('GET', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/nope');
   assert.equal(missing.status, 404);
   assert.equal(JSON.parse(missing.body).message, 'podmetrics.metrics.k8s.io "default/nope" not found');
-  assert.equal((await request('DELETE', '/apis/metrics.k8s.io/v1beta1/nodes/node-2')).status, 405);
+  assert.equal((await c.request('DELETE', '/apis/metrics.k8s.io/v1beta1/nodes/node-2')).status, 405);
 });

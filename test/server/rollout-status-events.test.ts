@@ -5,10 +5,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { KUBECTL, ServedCluster } from './harness';
-import { BIN, ROOT } from '../e2e/helpers';
-import { execAsync } from '../helpers/exec';
+import { BIN, type RunResult } from '../e2e/helpers';
 
 const c = new ServedCluster('rse');
 
@@ -28,33 +26,16 @@ before(async () => {
 });
 after(() => c.stop());
 
-type Result = { code: number; stdout: string; stderr: string };
-
-/** `rollout status deploy/web`, started; `listed` resolves once it printed its first line (its list is done, its watch starts from it). */
-function rolloutStatus(cmd: string[], env: NodeJS.ProcessEnv): { listed: Promise<void>; done: Promise<Result> } {
-  const child = spawn(cmd[0], [...cmd.slice(1), 'rollout', 'status', 'deploy/web', '--timeout=120s'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let listed!: () => void;
-  const first = new Promise<void>((r) => (listed = r));
-  child.stdout.on('data', (d) => {
-    stdout += d;
-    if (stdout.includes('\n')) listed();
-  });
-  child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<Result>((resolve) =>
-    child.on('close', (code) => {
-      listed(); // ended without a line: the comparison shows why
-      resolve({ code: code ?? -1, stdout, stderr });
-    }),
-  );
-  return { listed: first, done };
+/** `rollout status deploy/web` started with `cmd`; `listed` resolves once it printed its first line (its list is done, its watch starts from it). */
+function rolloutStatus(on: ServedCluster, cmd: string[], env: NodeJS.ProcessEnv): { listed: Promise<void>; done: Promise<RunResult> } {
+  const p = on.started([...cmd, 'rollout', 'status', 'deploy/web', '--timeout=120s'], env);
+  return { listed: p.until((out) => out.includes('\n')), done: p.done };
 }
 
 test('rollout status of an image change prints the line of every event, as kubectl watching the same rollout', async () => {
   for (const image of ['nginx:1.26', 'nginx:1.27']) {
     c.ok(['set', 'image', 'deploy/web', `nginx=${image}`]);
-    const kubectl = rolloutStatus([KUBECTL], c.env());
+    const kubectl = rolloutStatus(c, [KUBECTL], c.env());
     await kubectl.listed;
     const kubesim = await c.kubesimAsync(['rollout', 'status', 'deploy/web', '--timeout=120s']);
     const real = await kubectl.done;
@@ -75,12 +56,7 @@ test('through the daemon: kubesim and kubectl watching one rollout print the sam
   await d.setUp({ kubectl: true, create: ['--nodes', '1'], serveEnv: { KUBESIM_NO_DAEMON: '' } });
   // the daemon's cluster at 5x: its two rollouts take a fifth of the wall time
   d.ok(['clock', 'speed', '5']);
-  const viaDaemon = (args: string[]) => execAsync(process.execPath, [BIN, ...args], { cwd: ROOT, env: d.env({ KUBESIM_NO_DAEMON: '' }), timeoutMs: 120_000 });
-  const ok = async (args: string[]) => {
-    const r = await viaDaemon(args);
-    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
-    return r.stdout;
-  };
+  const ok = (args: string[]) => d.okAsync(args, { env: { KUBESIM_NO_DAEMON: '' }, timeoutMs: 120_000 });
   await ok(['apply', '-f', d.file('web.yaml', DEPLOY)]);
   await ok(['rollout', 'status', 'deploy/web', '--timeout=100s']);
   // Paused, the change is observed without a rollout: both watchers start from one state.
@@ -92,8 +68,8 @@ test('through the daemon: kubesim and kubectl watching one rollout print the sam
     assert.ok(Date.now() < deadline, `the paused deployment's change was never observed: ${g}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  const kubectl = rolloutStatus([KUBECTL], d.env());
-  const kubesim = rolloutStatus([process.execPath, BIN], d.env({ KUBESIM_NO_DAEMON: '' }));
+  const kubectl = rolloutStatus(d, [KUBECTL], d.env());
+  const kubesim = rolloutStatus(d, [process.execPath, BIN], d.env({ KUBESIM_NO_DAEMON: '' }));
   await Promise.all([kubectl.listed, kubesim.listed]);
   await ok(['rollout', 'resume', 'deploy/web']);
   const [real, sim] = await Promise.all([kubectl.done, kubesim.done]);

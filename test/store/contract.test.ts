@@ -118,6 +118,27 @@ for (const scheme of driverSchemes()) {
     }
   }));
 
+  test(`${scheme}://: an update asked for shared hands back the stored object, frozen, as a shared read does`, withStore(async (s) => {
+    const a = await s.create('configmaps/default/a', cm('a'));
+    for (const inBatch of [false, true]) {
+      const v = inBatch ? 'batch' : 'alone';
+      const write = () => s.update('configmaps/default/a', cm('a', v), undefined, { shared: true });
+      const got = inBatch ? await s.batch(write) : await write();
+      assert.equal(got.data.v, v);
+      assert.ok(Number(got.metadata.resourceVersion) > Number(a.metadata.resourceVersion));
+      const read = await s.get('configmaps/default/a', { shared: true });
+      assert.deepEqual(got, read);
+      // The drivers that hold the objects (file, memory) hand out the copy they keep (the
+      // memory store's shared reads that very object), not one more.
+      if (scheme === 'file' || scheme === 'memory') assert.ok(Object.isFrozen(got) && Object.isFrozen(got.data), `${scheme}, ${v}`);
+      if (scheme === 'memory') assert.equal(got, read);
+      // a plain update hands back the caller's own object
+      const own = await s.update('configmaps/default/a', cm('a', `${v}-own`));
+      own.data.v = 'mine';
+      assert.equal((await s.get('configmaps/default/a'))!.data.v, `${v}-own`);
+    }
+  }));
+
   test(`${scheme}://: a shared change feed's objects cannot be changed, and later writes do not change them`, withStore(async (s) => {
     const from = await s.currentRev();
     const a = await s.create('configmaps/default/a', cm('a'));

@@ -113,8 +113,11 @@ export async function openapiV3GroupVersion(registry: ResourceRegistry, group: s
   return { status: 200, headers: { 'content-type': 'application/json', etag: `"${d.hash}"`, 'cache-control': 'public, immutable' }, body: d.text };
 }
 
-/** /openapi/v2 as last built: its built-in types (CRDs are not in it), its JSON, its protobuf once asked for. */
-let v2: { key: string; text: string; proto?: Buffer } | undefined;
+/**
+ * /openapi/v2 as last built: its built-in types (CRDs are not in it), its JSON, its protobuf
+ * once asked for, and the registry (and its generation) it was last checked against.
+ */
+let v2: { key: string; text: string; proto?: Buffer; registry: ResourceRegistry; generation: number } | undefined;
 
 /**
  * Swagger 2.0 with the same definitions, as JSON or, for the clients that ask only for it
@@ -124,12 +127,20 @@ export async function openapiV2(registry: ResourceRegistry, req: ApiRequest): Pr
   const types = parseMediaTypes(req.headers.accept);
   const pick = types.length ? types.find((m) => m.type === 'application/json' || m.type === '*/*' || OPENAPI_V2_PROTO_TYPES.includes(m.type)) : { type: 'application/json' };
   if (!pick) throw notAcceptable(`only the following media types are accepted: application/json, ${OPENAPI_V2_PROTO}`);
-  const builtins = [...registry.all(), ...REVIEW_RESOURCES].filter((t) => !t.crd);
-  const key = JSON.stringify(builtins.map((t) => [t.group, t.kind, t.versions]));
-  if (v2?.key !== key) v2 = { key, text: v2Document(await builtinSchemas(), builtins) };
+  v2 = await v2For(registry);
   if (!OPENAPI_V2_PROTO_TYPES.includes(pick.type)) return { status: 200, headers: { 'content-type': 'application/json' }, body: v2.text + '\n' };
   v2.proto ??= encodeOpenApiV2(JSON.parse(v2.text));
   return { status: 200, headers: { 'content-type': OPENAPI_V2_PROTO }, body: v2.proto };
+}
+
+/** The v2 document of `registry`'s built-in types: its key computed once per registry generation, the document rebuilt only when the key moved. */
+async function v2For(registry: ResourceRegistry): Promise<NonNullable<typeof v2>> {
+  if (v2?.registry === registry && v2.generation === registry.generation) return v2;
+  const generation = registry.generation;
+  const builtins = [...registry.all(), ...REVIEW_RESOURCES].filter((t) => !t.crd);
+  const key = JSON.stringify(builtins.map((t) => [t.group, t.kind, t.versions]));
+  if (v2?.key === key) return { ...v2, registry, generation };
+  return { key, text: v2Document(await builtinSchemas(), builtins), registry, generation };
 }
 
 function v2Document(schemas: Record<string, OpenApiSchema>, builtins: ResourceType[]): string {

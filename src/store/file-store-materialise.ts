@@ -1,0 +1,79 @@
+// The file store's object files brought up to its journal: the deferred writes of a lock
+// hold put in place as it ends, the committed entries a writer may have lost to a reboot
+// written again, and the temporary files of writers that died swept away. The journal is
+// the commit point (file-store.ts): everything here only makes the files catch up with it.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { JournalLine } from './journal';
+import { storeFaultPoint } from './fault-points';
+import { fsyncPath, syncFileSystem, type PendingWrites } from './file-store-support';
+import { atomicWrite, replaceCoveredFile, sweepDeadTemporaries, warnOnce, type RegistryFiles } from './file-store-files';
+
+/** Removes a file, absent or not: unlink itself (fs.rmSync walks its rimraf path: an lstat and more per file). */
+function removeFile(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
+/**
+ * Puts the deferred writes' files in place (the newest state of each key), before `rev`
+ * says they are, and forgets them. They are not fsync'd one by one (unless `perFileSync`):
+ * the journal, fsync'd first, holds them, and the power-loss marker (file-store-marks.ts)
+ * makes the next lock holder after a reboot rewrite every file written since. Returns false
+ * when a file could not be written: the journal still holds every entry, `rev` stays behind
+ * them, readers lay them over the files and the next holder replays.
+ */
+export function materialisePending(pending: PendingWrites, files: RegistryFiles, perFileSync: boolean, root: string): boolean {
+  try {
+    for (const [key, p] of pending) {
+      storeFaultPoint('materialise', key);
+      if (p.type === 'DELETED') removeFile(p.file);
+      else replaceCoveredFile(p.file, JSON.stringify(p.object, null, 2) + '\n', perFileSync);
+      files.noteWritten(p.file, p.type === 'DELETED' ? null : p.object, true);
+    }
+  } catch (e) {
+    files.gen++; // what it remembered of the files it could not write is wrong
+    warnOnce(root + '#materialise', `object files lag the journal in ${root} (${e instanceof Error ? e.message : String(e)}); reads are unaffected, the next writer retries`);
+    pending.clear();
+    return false;
+  }
+  pending.clear();
+  return true;
+}
+
+/** After a reboot: the object files of the journal's `entries` written again, and made durable. */
+export function replayEntries(entries: JournalLine[], registryDir: string, files: RegistryFiles, fsync: boolean, root: string): void {
+  for (const e of entries) {
+    const file = path.join(registryDir, e.key);
+    if (e.type === 'DELETED') fs.rmSync(file, { force: true });
+    else if (e.object) {
+      files.ensureDir(path.dirname(file));
+      atomicWrite(file, JSON.stringify(e.object, null, 2) + '\n', fsync);
+    }
+    files.forget(file);
+  }
+  if (entries.length) files.gen++; // files changed under what this store remembered
+  if (!syncFileSystem(root)) for (const e of entries) if (e.type !== 'DELETED') fsyncPath(path.join(registryDir, e.key));
+}
+
+/** Removes the temporary files left by writers that died, in every folder of `registryDir` and in `others`. */
+export function sweepStoreTemporaries(registryDir: string, others: string[]): string[] {
+  const removed: string[] = [];
+  const walk = (dir: string) => {
+    removed.push(...sweepDeadTemporaries(dir));
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) if (e.isDirectory()) walk(path.join(dir, e.name));
+  };
+  walk(registryDir);
+  for (const dir of others) removed.push(...sweepDeadTemporaries(dir));
+  return removed;
+}
