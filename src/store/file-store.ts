@@ -53,7 +53,7 @@ import { storeFaultPoint } from './fault-points';
 import { DamagedObjectError } from './damaged';
 import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, PendingWrites } from './file-store-support';
 import { RegistryFiles, TMP_PREFIX, keptParsed, atomicWrite, writeTemp, sweepDeadTemporaries } from './file-store-files';
-import { MetaDocs } from './file-store-meta';
+import { MetaDocs, recordFileOf } from './file-store-meta';
 import { readRevFile, writeRevFile, UnsyncedMarker } from './file-store-marks';
 import { SharedLists } from './shared-lists';
 import { materialisePending, replayEntries, sweepStoreTemporaries } from './file-store-materialise';
@@ -579,11 +579,14 @@ export class FileStore implements SyncStore {
     // when the lock is given up, like the deferred object files.
     // `immediate` (the clock) is written now; inside a group without its own fsync, as the
     // deferred documents are (a jump writes it at every step).
+    // A runtime record shares its file with others (file-store-meta.ts): written under the lock.
+    if (recordFileOf(name)) return this.batch(() => this.meta.write(name, value, this.grouping && !opts?.immediate, this.grouping));
     const grouped = this.grouping && this.held;
     this.meta.write(name, value, grouped && !opts?.immediate, grouped);
   }
 
   deleteMeta(name: string): void {
+    if (recordFileOf(name)) return this.batch(() => this.meta.delete(name, this.grouping));
     this.meta.delete(name);
   }
 

@@ -200,6 +200,21 @@ for (const scheme of driverSchemes()) {
     assert.equal(await s.readMeta('profile'), null);
   }));
 
+  test(`${scheme}://: the kubelet's runtime records round-trip and go away one by one, in a group or not`, withStore(async (s) => {
+    const rec = (i: number) => `kubelet-pod-${i}-uid`;
+    await s.group(async () => {
+      for (let i = 0; i < 40; i++) await s.writeMeta(rec(i), { uid: `${i}-uid`, containers: [{ name: 'c', phase: 'running' }] });
+      await s.deleteMeta!(rec(3));
+      assert.equal(await s.readMeta(rec(3)), undefined, 'a removal is seen at once inside the group');
+    });
+    await s.deleteMeta!(rec(4));
+    await s.writeMeta(rec(5), { uid: '5-uid', containers: [] });
+    for (let i = 0; i < 40; i++) {
+      const want = i === 3 || i === 4 ? undefined : i === 5 ? { uid: '5-uid', containers: [] } : { uid: `${i}-uid`, containers: [{ name: 'c', phase: 'running' }] };
+      assert.deepEqual(await s.readMeta(rec(i)), want, rec(i));
+    }
+  }));
+
   test(`${scheme}://: a batch holds across awaits; other tasks' writes wait for it, nested calls join`, withStore(async (s) => {
     const order: string[] = [];
     const inBatch = s.batch(async () => {

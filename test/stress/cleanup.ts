@@ -1,7 +1,7 @@
 // A CronJob firing every minute while `clock advance` runs for a long simulated time, through
 // the real CLI on the file driver: what stays on disk (events, kubelet records, logs) must not
 // grow with the simulated time. Bounded by cleanup.test.ts, a full year in long.stress.ts.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,7 @@ export interface CleanupFigures {
   simulatedHours: number;
   realMs: number;
   msPerSimulatedHour: number;
-  /** Per checkpoint: stored events (files under registry/events with the journal's tail over them), meta/kubelet-pod-*, logs/<ns>/<pod>, and bytes on disk without the journal. */
+  /** Per checkpoint: stored events (files under registry/events with the journal's tail over them), the kubelet's runtime records, logs/<ns>/<pod>, and bytes on disk without the journal. */
   samples: Array<{ hour: number; events: number; records: number; logPods: number; bytes: number; journalBytes: number }>;
 }
 
@@ -22,6 +22,15 @@ function count(dir: string, pred: (n: string) => boolean = () => true): number {
   } catch {
     return 0;
   }
+}
+
+/** The kubelet's runtime records: entries of meta/kubelet-runtime-*.json (256 files of records), and any in a file of their own. */
+function runtimeRecords(metaDir: string): number {
+  let n = count(metaDir, (f) => f.startsWith('kubelet-pod-'));
+  for (const f of statSync(metaDir, { throwIfNoEntry: false }) ? readdirSync(metaDir, { withFileTypes: true }) : []) {
+    if (f.isFile() && /^kubelet-runtime-[0-9a-f]{2}\.json$/.test(f.name)) n += Object.keys(JSON.parse(readFileSync(join(metaDir, f.name), 'utf8'))).length;
+  }
+  return n;
 }
 
 function storedEvents(dir: string): number {
@@ -63,7 +72,7 @@ export function sample(home: string, hour: number): CleanupFigures['samples'][nu
   return {
     hour,
     events: storedEvents(dir),
-    records: count(join(dir, 'meta'), (n) => n.startsWith('kubelet-pod-')),
+    records: runtimeRecords(join(dir, 'meta')),
     logPods: count(join(dir, 'logs', 'default')),
     bytes: bytesUnder(dir, journal),
     journalBytes: statSync(journal, { throwIfNoEntry: false })?.size ?? 0,
