@@ -90,8 +90,14 @@ export async function loadInput(ctx: CliContext, flags: FileFlags, verb: string,
  */
 export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'>, load: LoadResult, verb: string, flags: FileFlags, opts: { typed?: boolean } = {}): Promise<InputResult> {
   const errors: string[] = [];
+  const unvalidated = validationDirective(flags.validate) === 'ignore';
   for (const e of load.errors) {
     if (e.code === 'path-not-found') throw new CliError(e.kubectlMessage);
+    // kubectl's decoder's own error, printed as it prints it (no excerpt: nothing was validated).
+    if (unvalidated && e.unvalidatedMessage) {
+      errors.push(`error: ${e.unvalidatedMessage}\n`);
+      continue;
+    }
     const text = load.textOf(e.source);
     errors.push(`error: ${e.kubectlMessage}\n${formatSourceError({ source: e.source, position: e.position, message: e.message, hint: e.hint }, text)}\n`);
   }

@@ -432,6 +432,11 @@ const DECODE_AND_AGGREGATES = [
   'create --dry-run=client --validate=false -f meta-list.yaml -o yaml',
   'apply --dry-run=client --validate=false -f meta-list.yaml',
   'replace --dry-run=client --validate=false -f bad-meta.yaml',
+  // No kind and no validation: the serializer's own error, with the bytes it decoded (YAMLToJSON's, or the JSON as written).
+  'create --dry-run=client --validate=false -f no-kind.yaml',
+  'create --validate=false -f no-kind.json',
+  'apply --dry-run=client --validate=false -f no-kind.yaml -o name',
+  'replace --dry-run=client --validate=false -f no-kind.json',
   // RequireNamespace with --local: set env --from's objects and wait's.
   'set env --local -f deploy-ns-a.yaml --from=configmap/x -n b',
   'set env --local -f deploy-ns-a.yaml --from=configmap/x -n a',
