@@ -4,7 +4,7 @@
 import { parseAllDocuments, LineCounter, isMap, isSeq, isScalar, isAlias, isPair, visit, type Document, type Node } from 'yaml';
 import type { KObject } from '../api/types';
 import type { FieldPath, ManifestDoc, ManifestError, SourcePosition } from './types';
-import { YAML_OPTIONS, MAX_ALIAS_COUNT } from './yaml-compat';
+import { YAML_OPTIONS, MAX_ALIAS_COUNT, LONG_NUMBER, keepExactInts } from './yaml-compat';
 import { invalidUtf8Offset, bytePosition } from './utf8';
 import { goJson, goJsonKind, goQuote, goUnmarshalTypeError } from '../util/go-format';
 import { fastParse, type FastDoc } from './fast-yaml';
@@ -164,6 +164,7 @@ export function parseManifestTextFull(text: string, source: string, opts: ParseO
       decodeFailed = true;
       return;
     }
+    if (LONG_NUMBER.test(text)) keepExactInts(doc);
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
