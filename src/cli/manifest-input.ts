@@ -12,6 +12,7 @@ import type { CliContext } from './context';
 import { PrintedError, checkErrText } from './format-error';
 import { validationDirective } from './flags/validate';
 import { rootMetadataDecodeError } from '../api/validation/object-meta-decode';
+import { typedDecodeError } from '../api/validation/typed-decode';
 
 /** The verbs that send a review's requests (kubectl's mapper knows the kinds from discovery). */
 const REVIEW_VERBS = new Set(['create', 'apply', 'delete', 'replace', 'get']);
@@ -156,7 +157,7 @@ export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'
  */
 export function metadataDecodeError(doc: ManifestDoc, typed = false): string | undefined {
   if (doc.listIndex !== undefined) return undefined;
-  const message = rootMetadataDecodeError(doc.object, typed ? doc.object.kind : undefined);
+  const message = typed ? typedDecodeError(doc.object) : rootMetadataDecodeError(doc.object);
   return message && `unable to decode "${doc.source}": ${message}`;
 }
 

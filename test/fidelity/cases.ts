@@ -437,6 +437,11 @@ const DECODE_AND_AGGREGATES = [
   'create --validate=false -f no-kind.json',
   'apply --dry-run=client --validate=false -f no-kind.yaml -o name',
   'replace --dry-run=client --validate=false -f no-kind.json',
+  // set decodes the whole object into its Go type: encoding/json's first type error, or Quantity's own.
+  'set image --local -f typed-bad.yaml web=x',
+  'set env --local -f typed-bad.yaml A=1 -o name',
+  'set resources --local -f typed-quantity.yaml --limits=cpu=1',
+  'label --local -f typed-bad.yaml a=b -o name',
   // Ints past 2^53 stay exact (int64), past int64 they are float64, in every printer.
   'label --local -f big-int-mixed.yaml a=b -o yaml',
   'label --local -f big-int-mixed.yaml a=b -o json',
