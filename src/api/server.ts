@@ -16,7 +16,7 @@ import {
   type ResourceType,
   NoKindMatchError,
 } from './resources';
-import type { KObject } from './types';
+import { apiNumbers, type KObject } from './types';
 import { cloneJson as deepCopy } from '../store/clone';
 import { deepEqual } from '../store/json-equal';
 
@@ -221,7 +221,7 @@ export class ApiServer {
 
   create(input: KObject, opts: WriteOptions = {}): Promise<KObject> {
     const rt = this.typeOf(input);
-    const obj = deepCopy(input);
+    const obj = deepCopy(apiNumbers(input));
     obj.apiVersion = input.apiVersion;
     obj.metadata ??= {};
     if (rt.namespaced) obj.metadata.namespace ??= 'default';
@@ -311,7 +311,8 @@ export class ApiServer {
     return this.replace(input, 'status', opts);
   }
 
-  private replace(input: KObject, part: 'spec' | 'status', opts: WriteOptions): Promise<KObject> {
+  private replace(given: KObject, part: 'spec' | 'status', opts: WriteOptions): Promise<KObject> {
+    const input = apiNumbers(given);
     const rt = this.typeOf(input);
     const name = input.metadata?.name;
     const namespace = rt.namespaced ? input.metadata?.namespace ?? 'default' : undefined;
@@ -445,7 +446,7 @@ export class ApiServer {
 
   /** Server-side apply (create or merge by field ownership, retried on conflict): REST's apply PATCH and the in-process CLI's. */
   apply(rt: ResourceType, config: KObject, opts: ApplyOptions): Promise<{ object: KObject; created: boolean }> {
-    return applyObject(this, rt, config, opts);
+    return applyObject(this, rt, apiNumbers(config), opts);
   }
 
   delete(rt: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<KObject> {

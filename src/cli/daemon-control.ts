@@ -35,9 +35,7 @@ export async function daemonRunning(ctx: CliContext, api?: ApiServer): Promise<b
  * age objects against the wall clock. Without any, a command freezes it (ClusterClock.freeze).
  */
 export async function clusterRunning(ctx: CliContext, api?: ApiServer): Promise<boolean> {
-  const { readServerRecord } = await import('../kubeconfig/server-record');
-  const { processAlive } = await import('../store/process-alive');
-  const served = readServerRecord(ctx.clusterDir);
-  if (served?.url && served.pid && processAlive(served.pid)) return true;
+  const { readServerRecord, recordedServerRuns } = await import('../kubeconfig/server-record');
+  if (recordedServerRuns(readServerRecord(ctx.clusterDir))) return true;
   return daemonRunning(ctx, api);
 }

@@ -45,12 +45,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The URL the cluster's API is served at: the daemon's (waiting for it to listen), or one served here when no daemon runs. */
 async function apiUrl(ctx: CliContext): Promise<{ url: string; close?: () => Promise<void> }> {
-  const { readServerRecord } = await import('../kubeconfig/cluster-entry');
-  const { processAlive } = await import('../store/process-alive');
+  const { readServerRecord, recordedServerRuns } = await import('../kubeconfig/server-record');
   // Already served (the daemon, or `kubesim serve` in the foreground, which the daemon
   // check does not recognise as one): use that server, start nothing.
   const served = readServerRecord(ctx.clusterDir);
-  if (ctx.clusterExists() && served?.url && served.pid && processAlive(served.pid)) return { url: served.url };
+  if (ctx.clusterExists() && recordedServerRuns(served)) return { url: served.url };
   const api = await ctx.api();
   if (process.env.KUBESIM_NO_DAEMON === '1') {
     const { loadValidation } = await import('../api/validator-adapter');
@@ -64,7 +63,7 @@ async function apiUrl(ctx: CliContext): Promise<{ url: string; close?: () => Pro
   for (;;) {
     const rec = readServerRecord(ctx.clusterDir);
     const pid = runningDaemonPid(ctx.clusterDir);
-    if (rec?.url && rec.pid === pid) return { url: rec.url };
+    if (pid !== undefined && recordedServerRuns(rec) && rec.pid === pid) return { url: rec.url };
     if (Date.now() > deadline) throw new CliError(`the daemon of cluster "${ctx.clusterName}" is not serving its API (see: kubesim cluster status)`);
     await sleep(100);
   }
@@ -101,8 +100,7 @@ export async function runDashboard(ctx: CliContext, flags: DashboardFlags): Prom
   const { ensurePki } = await import('../server/pki');
   const pki = ensurePki(ctx.clusterDir);
   const { startDashboardProxy } = await import('../dashboard/proxy');
-  const { readServerRecord } = await import('../kubeconfig/cluster-entry');
-  const { processAlive } = await import('../store/process-alive');
+  const { readServerRecord, recordedServerRuns } = await import('../kubeconfig/server-record');
   // A daemon restarted while the page is open (`cluster stop`, then any verb) may serve on
   // another port when its recorded one was taken: each request goes where it serves now.
   let last = served.url;
@@ -110,7 +108,7 @@ export async function runDashboard(ctx: CliContext, flags: DashboardFlags): Prom
     ? served.url
     : () => {
         const rec = readServerRecord(ctx.clusterDir);
-        if (rec?.url && rec.pid && processAlive(rec.pid)) last = rec.url;
+        if (recordedServerRuns(rec)) last = rec.url;
         return last;
       };
   const proxy = await startDashboardProxy({ upstream, ca: pki.caCert, port }).catch((e) => {

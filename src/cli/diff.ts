@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
-import type { KObject } from '../api/types';
+import { deepCopy, type KObject } from '../api/types';
 import type { ResourceType } from '../api/resources';
 import type { CliContext } from './context';
 import type { Program } from './root';
@@ -87,7 +87,7 @@ export function diffFileName(type: ResourceType, version: string, namespace: str
 /** What kubectl diff leaves out of both sides: managedFields (the server's dry run bumps generation, shown). */
 export function maskForDiff(obj: KObject | undefined): KObject | undefined {
   if (!obj) return undefined;
-  const o = JSON.parse(JSON.stringify(obj)) as KObject;
+  const o = deepCopy(obj) as KObject;
   if (o.metadata) delete o.metadata.managedFields;
   return o;
 }
@@ -126,7 +126,7 @@ export async function runDiff(ctx: CliContext, flags: DiffFlags): Promise<number
   const selector = flags.selector ? parseLabelSelector(flags.selector) : undefined;
   const items = selector ? prepared.items.filter((i) => matchesLabels(selector, i.object.metadata?.labels)) : prepared.items;
   const visited: KObject[] = [];
-  const mask = (o: KObject | undefined) => (flags.showManagedFields ? o && (JSON.parse(JSON.stringify(o)) as KObject) : maskForDiff(o));
+  const mask = (o: KObject | undefined) => (flags.showManagedFields ? o && (deepCopy(o) as KObject) : maskForDiff(o));
 
   const liveDir = mkdtempSync(join(tmpdir(), 'LIVE-'));
   const mergedDir = mkdtempSync(join(tmpdir(), 'MERGED-'));

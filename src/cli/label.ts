@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
-import { deepCopy, type KObject } from '../api/types';
+import { deepCopy, jsonText, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
@@ -198,12 +198,12 @@ export class KeyValueOptions {
       }
       try {
         if (!flags.local && flags.resourceVersion) delete obj.metadata.resourceVersion;
-        const before = JSON.stringify(obj);
+        const before = jsonText(obj);
         if (!flags.local && which === 'label') {
           for (const k of changes.remove) if (!(k in (obj.metadata?.labels ?? {}))) ctx.out(`label ${JSON.stringify(k)} not found.\n`);
         }
         applyKeyChanges(obj, which, changes, !!flags.overwrite, flags.resourceVersion);
-        const after = JSON.stringify(obj);
+        const after = jsonText(obj);
         const op = changeMessage(which, before, after, !!flags.overwrite);
         let result = obj;
         if (!flags.local && dryRun !== 'client') {

@@ -12,6 +12,7 @@ import type { CliContext } from './context';
 import { PrintedError, checkErrText } from './format-error';
 import { validationDirective } from './flags/validate';
 import { rootMetadataDecodeError } from '../api/validation/object-meta-decode';
+import { typedDecodeError } from '../api/validation/typed-decode';
 
 /** The verbs that send a review's requests (kubectl's mapper knows the kinds from discovery). */
 const REVIEW_VERBS = new Set(['create', 'apply', 'delete', 'replace', 'get']);
@@ -90,8 +91,14 @@ export async function loadInput(ctx: CliContext, flags: FileFlags, verb: string,
  */
 export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'>, load: LoadResult, verb: string, flags: FileFlags, opts: { typed?: boolean } = {}): Promise<InputResult> {
   const errors: string[] = [];
+  const unvalidated = validationDirective(flags.validate) === 'ignore';
   for (const e of load.errors) {
     if (e.code === 'path-not-found') throw new CliError(e.kubectlMessage);
+    // kubectl's decoder's own error, printed as it prints it (no excerpt: nothing was validated).
+    if (unvalidated && e.unvalidatedMessage) {
+      errors.push(`error: ${e.unvalidatedMessage}\n`);
+      continue;
+    }
     const text = load.textOf(e.source);
     errors.push(`error: ${e.kubectlMessage}\n${formatSourceError({ source: e.source, position: e.position, message: e.message, hint: e.hint }, text)}\n`);
   }
@@ -150,7 +157,7 @@ export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'
  */
 export function metadataDecodeError(doc: ManifestDoc, typed = false): string | undefined {
   if (doc.listIndex !== undefined) return undefined;
-  const message = rootMetadataDecodeError(doc.object, typed ? doc.object.kind : undefined);
+  const message = typed ? typedDecodeError(doc.object) : rootMetadataDecodeError(doc.object);
   return message && `unable to decode "${doc.source}": ${message}`;
 }
 

@@ -7,7 +7,7 @@ import { NoKindMatchError, ResourceRegistry, REVIEW_RESOURCES, UnknownResourceEr
 import type { ApiServer, DeleteOptions } from '../api/server';
 import { typeOfManifest } from '../api/manifest-type';
 import { retryOnConflict } from '../api/retry';
-import { deepCopy, type KObject } from '../api/types';
+import { deepCopy, jsonText, type KObject } from '../api/types';
 import { ConnectionError, statusError, verbDaemonClient, type RestClient } from '../client/rest-client';
 import type { CliContext } from './context';
 import type { PatchType } from './flags/patch-input';
@@ -165,7 +165,7 @@ export class ApiSource implements ObjectSource {
    * handler answers it as `kubesim serve` does, RBAC deciding, as the admin the CLI acts as.
    */
   private review(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
-    return this.rest('POST', resourcePath(type, obj.metadata?.namespace), writeQuery(opts), JSON.stringify(obj));
+    return this.rest('POST', resourcePath(type, obj.metadata?.namespace), writeQuery(opts), jsonText(obj));
   }
 
   /** kubectl's request to the REST handler `serve` runs, in this process (subresources the verbs do not write themselves). */
@@ -188,7 +188,7 @@ export class ApiSource implements ObjectSource {
 
   async update(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
     if (opts.subresource === 'scale') return this.writeScale(type, obj.metadata.namespace, obj.metadata.name!, () => obj, opts);
-    if (opts.subresource || REVIEW_RESOURCES.includes(type)) return this.rest('PUT', objectPath(type, obj.metadata.namespace, obj.metadata.name ?? '') + subresourcePath(opts), writeQuery(opts), JSON.stringify(obj));
+    if (opts.subresource || REVIEW_RESOURCES.includes(type)) return this.rest('PUT', objectPath(type, obj.metadata.namespace, obj.metadata.name ?? '') + subresourcePath(opts), writeQuery(opts), jsonText(obj));
     await this.lenientDecoding(type, obj, opts);
     const o = { dryRun: opts.dryRun, fieldManager: opts.fieldManager };
     return opts.status ? this.api.updateStatus(obj, o) : this.api.update(obj, o);
@@ -388,7 +388,7 @@ export class RemoteObjects implements ObjectSource {
   }
 
   create(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
-    return this.write('POST', resourcePath(type, obj.metadata?.namespace), writeQuery(opts), JSON.stringify(obj));
+    return this.write('POST', resourcePath(type, obj.metadata?.namespace), writeQuery(opts), jsonText(obj));
   }
 
   update(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
@@ -396,7 +396,7 @@ export class RemoteObjects implements ObjectSource {
     if (unaddressable(name)) throw ApiError.notFound(pluralGroup(type), name);
     // kubectl's scale client PUTs its Scale with no Content-Type.
     const contentType = opts.subresource === 'scale' ? null : undefined;
-    return this.write('PUT', objectPath(type, obj.metadata.namespace, name) + subresourcePath(opts), writeQuery(opts), JSON.stringify(obj), contentType);
+    return this.write('PUT', objectPath(type, obj.metadata.namespace, name) + subresourcePath(opts), writeQuery(opts), jsonText(obj), contentType);
   }
 
   mutate(type: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void, opts: SourceWriteOptions): Promise<KObject> {

@@ -5,7 +5,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readServerRecord } from '../kubeconfig/server-record';
+import { readServerRecord, recordedServerRuns } from '../kubeconfig/server-record';
 import { localSocketPath, pkiDir } from '../server/pki-paths';
 import { runningDaemonPid } from '../daemon/daemon-pid';
 import { versionInfo } from '../api/version-info';
@@ -26,10 +26,9 @@ export type DaemonCreds = { ca: string; cert: string; key: string } | { token: s
 export function daemonEndpoint(clusterDir: string): { url: URL; creds: DaemonCreds } | undefined {
   if (process.env.KUBESIM_NO_DAEMON === '1') return undefined;
   const rec = readServerRecord(clusterDir);
-  if (!rec?.url || rec.pid === undefined) return undefined;
-  // The record names the daemon that wrote it: a daemon killed without cleaning up leaves a URL
-  // nobody serves (or someone else's process on that port).
-  if (runningDaemonPid(clusterDir) !== rec.pid) return undefined;
+  // The record names the daemon that wrote it (pid and start time): a daemon killed without
+  // cleaning up leaves a URL nobody serves (or someone else's process on that port).
+  if (!recordedServerRuns(rec) || runningDaemonPid(clusterDir) !== rec.pid) return undefined;
   const dir = pkiDir(clusterDir);
   const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
   try {

@@ -2,7 +2,7 @@
 // (kubectl pkg/cmd/create/create_job.go).
 
 import { CliError } from '../api/errors';
-import type { KObject } from '../api/types';
+import { deepCopy, type KObject } from '../api/types';
 import { Flags } from './flags';
 import type { Generator } from './types';
 import { commandAfterDash, nameFromArgs, newObject, objectMeta, sortedMap } from './util';
@@ -63,7 +63,7 @@ export function jobFromCronJob(name: string, cronJob: KObject, namespace?: strin
   meta.ownerReferences = [
     { apiVersion: 'batch/v1', kind: 'CronJob', name: cronJob.metadata.name, uid: cronJob.metadata.uid ?? '', controller: true },
   ];
-  const srcSpec = JSON.parse(JSON.stringify(tmpl.spec ?? {})) as Record<string, unknown>;
+  const srcSpec = deepCopy(tmpl.spec ?? {}) as Record<string, unknown>;
   const spec: Record<string, unknown> = {};
   for (const k of JOB_SPEC_ORDER) if (k in srcSpec) spec[k] = srcSpec[k];
   for (const k of Object.keys(srcSpec)) if (!(k in spec)) spec[k] = srcSpec[k];

@@ -2,7 +2,7 @@
 // struct field order, container names, Go-compatible JSON and hashing.
 
 import { createHash } from 'node:crypto';
-import type { KObject, ObjectMeta } from '../api/types';
+import { deepCopy, type KObject, type ObjectMeta } from '../api/types';
 import { CliError } from '../api/errors';
 import { UsageError } from './types';
 import { goJson } from '../util/go-format';
@@ -100,7 +100,7 @@ export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
  * a trailing newline) in the last-applied annotation, placed after labels in metadata.
  */
 export function withSaveConfig(obj: KObject): KObject {
-  const copy = JSON.parse(JSON.stringify(obj)) as KObject;
+  const copy = deepCopy(obj) as KObject;
   if (copy.metadata.annotations) delete copy.metadata.annotations[LAST_APPLIED];
   if (copy.metadata.annotations && Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
   const text = goJsonMarshal(copy) + '\n';

@@ -11,7 +11,7 @@
 // than a document's or a List item's start come from a full parse done on demand.
 
 import { Schema, isScalar } from 'yaml';
-import { YAML_OPTIONS } from './yaml-compat';
+import { YAML_OPTIONS, exactInt, hasUnsafeInteger } from './yaml-compat';
 
 export interface FastDoc {
   index: number;
@@ -71,6 +71,8 @@ function fastJson(text: string): FastDoc[] | undefined {
   // Every `"...":` in valid JSON is a key; fewer keys in the result means a duplicate.
   const written = text.match(JSON_KEY)?.length ?? 0;
   if (written !== countKeys(value)) giveUp();
+  // JSON.parse rounded an int past 2^53: the full parser keeps it exact (exactInt).
+  if (hasUnsafeInteger(value)) giveUp();
   return [{ index: 0, value }];
 }
 
@@ -146,7 +148,7 @@ function plainValue(s: string): unknown {
   if (failed) giveUp();
   const v = isScalar(resolved) ? resolved.value : resolved;
   if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') giveUp();
-  return v;
+  return typeof v === 'number' ? exactInt(s, v) : v;
 }
 
 const DQ_SPECIAL = /["\\]/g;

@@ -4,9 +4,9 @@
 import { parseAllDocuments, LineCounter, isMap, isSeq, isScalar, isAlias, isPair, visit, type Document, type Node } from 'yaml';
 import type { KObject } from '../api/types';
 import type { FieldPath, ManifestDoc, ManifestError, SourcePosition } from './types';
-import { YAML_OPTIONS, MAX_ALIAS_COUNT } from './yaml-compat';
+import { YAML_OPTIONS, MAX_ALIAS_COUNT, LONG_NUMBER, keepExactInts } from './yaml-compat';
 import { invalidUtf8Offset, bytePosition } from './utf8';
-import { goJsonKind, goQuote, goUnmarshalTypeError } from '../util/go-format';
+import { goJson, goJsonKind, goQuote, goUnmarshalTypeError } from '../util/go-format';
 import { fastParse, type FastDoc } from './fast-yaml';
 import { nestingTooDeepAt, MAX_NESTING_DEPTH } from './nesting';
 
@@ -164,6 +164,7 @@ export function parseManifestTextFull(text: string, source: string, opts: ParseO
       decodeFailed = true;
       return;
     }
+    if (LONG_NUMBER.test(text)) keepExactInts(doc);
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -191,7 +192,9 @@ export function parseManifestTextFull(text: string, source: string, opts: ParseO
       return;
     }
     const obj = value as Record<string, unknown>;
-    const typeErr = typeMetaError(obj, source, docIndex, base([]));
+    // The bytes kubectl's decoder sees: a JSON stream's value as written, else YAMLToJSON's output.
+    const decoded = () => (/^\s*\{/.test(text) && contents.range ? text.slice(contents.range[0], contents.range[1]).trimEnd() : goJson(obj));
+    const typeErr = typeMetaError(obj, source, docIndex, base([]), undefined, decoded);
     if (typeErr && !opts.lenient) {
       errors.push(typeErr);
       return;
@@ -230,7 +233,9 @@ function makeDoc(
   return d;
 }
 
-function typeMetaError(obj: Record<string, unknown>, source: string, docIndex: number, position: SourcePosition | undefined, what?: string): ManifestError | undefined {
+function typeMetaError(
+  obj: Record<string, unknown>, source: string, docIndex: number, position: SourcePosition | undefined, what?: string, decoded?: () => string,
+): ManifestError | undefined {
   const noKind = typeof obj.kind !== 'string' || obj.kind === '';
   const noVersion = typeof obj.apiVersion !== 'string' || obj.apiVersion === '';
   if (!noKind && !noVersion) return undefined;
@@ -241,6 +246,8 @@ function typeMetaError(obj: Record<string, unknown>, source: string, docIndex: n
     code: noKind ? 'kind-not-set' : 'apiversion-not-set', source, docIndex, position,
     message: `${subject} has no ${missing.join(' and ')}`,
     kubectlMessage: `error validating "${source}": error validating data: ${data}${VALIDATE_SUFFIX}`,
+    // runtime.NewMissingKindErr of the serializer, when no validation ran first.
+    unvalidatedMessage: noKind && decoded ? `unable to decode "${source}": Object 'Kind' is missing in '${decoded()}'` : undefined,
     hint: noKind ? 'every object needs "apiVersion" and "kind", e.g. apiVersion: v1 / kind: ConfigMap' : 'add apiVersion, e.g. "apiVersion: apps/v1" for a Deployment or "v1" for core kinds',
   };
 }

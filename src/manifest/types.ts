@@ -45,6 +45,8 @@ export interface ManifestError {
   message: string;
   /** What kubectl prints after `error: ` for the same input. */
   kubectlMessage: string;
+  /** What kubectl prints instead with --validate=false (its decoder's error, no validation's). */
+  unvalidatedMessage?: string;
   hint?: string;
 }
 

@@ -2,7 +2,7 @@
 // `yes`/`no`/`on`/`off`/`y`/`n` are booleans, `0644` is octal (420), and Go's number forms
 // (`1_000`, `0b11`, `-0x1F`) are numbers. Manifests depend on them (`defaultMode: 0644`) and
 // kubeconfigs too (`insecure-skip-tls-verify: yes`), so the 1.2 core schema is extended.
-import { Scalar, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
+import { Scalar, visit, type Document, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
 
 type Tag = NonNullable<Exclude<SchemaOptions['customTags'], ((...a: any[]) => any) | null>>[number];
 
@@ -53,6 +53,46 @@ export function goYamlNumber(source: string): { int: bigint } | { float: number 
   if (/^[-+]?\.(?:inf|Inf|INF)$/.test(source)) return { float: source.startsWith('-') ? -Infinity : Infinity };
   if (/^\.(?:nan|NaN|NAN)$/.test(source)) return { float: NaN };
   return undefined;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * An int literal past 2^53 that int64 holds, as a bigint: kubectl's and kube-apiserver's
+ * decoders keep int64 fields exact (unstructured JSON keeps ints as int64), so kubesim
+ * carries such values as bigints and prints their digits. Anything else (floats, ints past
+ * int64, which Go reads as float64) stays the number already read.
+ */
+export function exactInt(source: string, value: number): number | bigint {
+  if (!Number.isInteger(value) || Number.isSafeInteger(value)) return value;
+  const n = goYamlNumber(source);
+  return n && 'int' in n && n.int >= INT64_MIN && n.int <= INT64_MAX ? n.int : value;
+}
+
+// The shortest int literal past 2^53: 14 hex digits (0x20000000000000); 16 decimal ones; `_` may separate them.
+export const LONG_NUMBER = /[0-9a-fA-F_]{14}/;
+
+/** Plain int scalars past 2^53 become exact bigints (exactInt) before the document is converted. */
+export function keepExactInts(doc: Document): void {
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === 'number' && node.type === 'PLAIN' && typeof node.source === 'string') node.value = exactInt(node.source, node.value);
+    },
+  });
+}
+
+/** Whether a value read by JSON.parse holds an int it rounded (past 2^53). */
+export function hasUnsafeInteger(v: unknown): boolean {
+  if (typeof v === 'number') return Number.isInteger(v) && !Number.isSafeInteger(v);
+  if (v === null || typeof v !== 'object') return false;
+  for (const k in v) if (hasUnsafeInteger((v as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
+/** Whether a JS value is an integer int64 holds: a safe integer, or an exact bigint. */
+export function isInt64(v: unknown): v is number | bigint {
+  return typeof v === 'bigint' ? v >= INT64_MIN && v <= INT64_MAX : typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63;
 }
 
 /** goYamlNumber as a JS value: a number (an int past 2^53 rounded), or the text itself. */

@@ -545,6 +545,7 @@ export class JsonPath {
 function goTypeName(v: unknown): string {
   if (typeof v === 'string') return 'string';
   if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
+  if (typeof v === 'bigint') return 'int64';
   if (typeof v === 'boolean') return 'bool';
   if (isObject(v)) return 'map[string]interface {}';
   return 'interface {}';

@@ -1,6 +1,6 @@
 // The one place `-o` is resolved (kubectl get's PrintFlags) and objects are printed.
 import { CliError } from '../api/errors';
-import type { KObject } from '../api/types';
+import { deepCopy, type KObject } from '../api/types';
 import { parseCustomColumnsSpec, parseCustomColumnsTemplate, printCustomColumns, type CustomColumn } from './custom-columns';
 import { GoTemplateExecError, executeGoTemplate, goTemplateErrorText, parseGoTemplate } from './go-template';
 import { goJson, goSprint } from '../util/go-format';
@@ -133,7 +133,7 @@ export class TemplateExecutionError extends CliError {
 /** GoTemplatePrinter.PrintObj's debugging block: the template, the JSON, and the map it saw (%+v). */
 function goTemplateDebug(template: string, data: unknown, message: string, typed: boolean): string {
   // A typed object (generators, set) is marshalled from its Go struct: fields in struct order.
-  const ordered = typed && data && typeof data === 'object' ? goOrdered(JSON.parse(JSON.stringify(data)) as Record<string, unknown>) : undefined;
+  const ordered = typed && data && typeof data === 'object' ? goOrdered(deepCopy(data) as Record<string, unknown>) : undefined;
   return (
     `Error executing template: ${message}. Printing more information for debugging the template:\n` +
     `\ttemplate was:\n\t\t${template}\n` +

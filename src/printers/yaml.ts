@@ -311,6 +311,7 @@ function writeString(out: Out, s: string, indent: number, simpleKey: boolean): v
 function scalarText(v: unknown): string | undefined {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'number') {
     if (Number.isInteger(v) && Math.abs(v) < 2 ** 63) return BigInt(v).toString();
     if (Number.isNaN(v)) return '.nan';

@@ -4,6 +4,7 @@
 
 import type { ApiServer } from '../api/server';
 import { ensureServerRecord, readServerRecord, writeServerRecord } from '../kubeconfig/cluster-entry';
+import { serverIdentity } from '../kubeconfig/server-record';
 import { startApiServer, type RunningServer } from './http-server';
 import { registerApiServer } from '../daemon/control';
 import { localSocketPath } from './pki';
@@ -42,7 +43,8 @@ export async function serveCluster(api: ApiServer, clusterDir: string, opts: { p
     server = await startApiServer({ api, clusterDir, port: 0, insecureHttp: rec.insecureHttp, socketPath: localSocketPath(clusterDir), log: opts.log });
     moved = true;
   }
-  writeServerRecord(clusterDir, { ...rec, url: server.url, pid: process.pid });
+  // With the start time: a pid recycled after this server died never passes for it.
+  writeServerRecord(clusterDir, { port: rec.port, insecureHttp: rec.insecureHttp, url: server.url, ...serverIdentity() });
   if (moved) await refreshKubeconfig(clusterDir, server.url, opts.log);
   const unregister = registerApiServer(clusterDir, server.url); // so that `cluster stop` finds every server
   await runClock(api);

@@ -44,6 +44,7 @@ export function goSprint(v: unknown): string {
   if (v === null || v === undefined) return '<nil>';
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return goNumber(v);
+  if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (Array.isArray(v)) return `[${v.map(goSprint).join(' ')}]`;
   const o = v as Record<string, unknown>;
@@ -160,6 +161,7 @@ export function goJson(v: unknown, indent = '', sortKeys = true, level = 0): str
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'string') return goJsonString(v);
   if (typeof v === 'number') return goJsonNumber(v);
+  if (typeof v === 'bigint') return v.toString(); // an exact int64 (manifest/yaml-compat.ts exactInt)
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   const nl = indent === '' ? '' : '\n' + indent.repeat(level + 1);
   const end = indent === '' ? '' : '\n' + indent.repeat(level);

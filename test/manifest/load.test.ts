@@ -85,3 +85,30 @@ test('mis-indented containers reads clearly', () => {
   const out = formatSourceError({ position: { file: 'd.yaml', line: 4, col: 5 }, message: 'unknown field "containers"', hint: 'check its indentation' }, text);
   assert.equal(out, ['d.yaml:4:5: unknown field "containers"', '   2 |   template:', '   3 |     spec:', ' > 4 |     containers:', '     |     ^', '  hint: check its indentation'].join('\n'));
 });
+
+test('ints past 2^53 are read exactly (bigints) by every reader; floats and ints past int64 stay numbers', async () => {
+  const { parseManifestTextFull } = await import('../../src/manifest/parse-documents');
+  const { validateSchema, loadSchemas } = await import('../../src/api/validation');
+  const { typeOf } = await import('../../src/api/resources').then((m) => ({ typeOf: (o: { apiVersion: string; kind: string }) => m.BUILTIN_RESOURCES.find((r) => r.kind === o.kind)! }));
+  const yaml = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  activeDeadlineSeconds: 9007199254740993\n  terminationGracePeriodSeconds: -9223372036854775808\n  containers: [{name: c, image: nginx}]\n  x: [18446744073709551615, 9007199254740993.0, 0x20000000000001, 9_007_199_254_740_993, 42]\n';
+  const json = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [] } }).replace('"containers"', '"activeDeadlineSeconds":9007199254740993,"x":[18446744073709551615,1e300],"containers"');
+  for (const [what, parsed] of [
+    ['fast YAML', parseManifestText(yaml, 'a.yaml')],
+    ['full YAML', parseManifestTextFull(yaml, 'a.yaml')],
+    ['JSON', parseManifestText(json, 'a.json')],
+  ] as const) {
+    assert.deepEqual(parsed.errors, [], what);
+    const spec = parsed.docs[0].object.spec as Record<string, unknown>;
+    assert.equal(spec.activeDeadlineSeconds, 9007199254740993n, what);
+    if (what !== 'JSON') {
+      assert.equal(spec.terminationGracePeriodSeconds, -9223372036854775808n, what);
+      assert.deepEqual(spec.x, [18446744073709551615, 9007199254740992, 9007199254740993n, 9007199254740993n, 42], what);
+    } else assert.deepEqual(spec.x, [18446744073709551615, 1e300], what);
+  }
+  // The schema check takes the exact ints, and refuses what int64 cannot hold as the decoder does.
+  await loadSchemas();
+  const pod = parseManifestText(yaml.replace(/  x: .*\n/, ''), 'a.yaml').docs[0].object;
+  assert.deepEqual(validateSchema(pod, typeOf(pod)), []);
+  const past = { ...pod, spec: { ...pod.spec, activeDeadlineSeconds: 1.9e19 } };
+  assert.deepEqual(validateSchema(past, typeOf(past)).map((i) => i.message), ['json: cannot unmarshal number 19000000000000000000 into Go struct field PodSpec.spec.activeDeadlineSeconds of type int64']);
+});

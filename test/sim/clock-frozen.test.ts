@@ -13,6 +13,7 @@ import type { ClockState } from '../../src/api/sim-state';
 import { BIN, ROOT } from '../stress/corpus-util';
 import { envFor, removeHome, stateDir, tempHome } from '../stress/cli';
 import { CliHost } from '../helpers/cli-host';
+import { recordedServerRuns, type ServerRecord } from '../../src/kubeconfig/server-record';
 
 /** A persisted clock shared by several ClusterClocks (processes), on a real time the test moves. */
 function sharedStore(): { store: ClockStore; writes: () => number } {
@@ -159,8 +160,10 @@ async function serving(home: string): Promise<{ stop: () => Promise<void> }> {
     if (/^Serving the Kubernetes API/m.test(out)) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  const record = JSON.parse(readFileSync(join(stateDir(home), 'server.json'), 'utf8')) as { pid?: number };
+  const record = JSON.parse(readFileSync(join(stateDir(home), 'server.json'), 'utf8')) as ServerRecord;
   assert.equal(record.pid, child.pid, 'the server recorded itself');
+  assert.equal(record.startTime, readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ')[19], 'with its start time');
+  assert.ok(recordedServerRuns(record));
   return {
     stop: async () => {
       child.kill('SIGTERM');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { removeHome, run, stateDir, tempHome } from '../stress/cli';
 import { alive } from '../helpers/process';
+import { recordedServerRuns, serverIdentity, type ServerRecord } from '../../src/kubeconfig/server-record';
 
 
 async function until(what: string, cond: () => boolean, ms: number): Promise<void> {
@@ -37,6 +38,22 @@ test('a stale pid file naming an unrelated live process: cluster stop signals no
   } finally {
     bystander.kill('SIGKILL');
     removeHome(home);
+  }
+});
+
+test('server.json names its server by pid and start time: a recycled pid is not the server', () => {
+  const bystander = spawn('sleep', ['3600'], { stdio: 'ignore' });
+  try {
+    const startTime = fs.readFileSync(`/proc/${bystander.pid}/stat`, 'utf8').split(') ')[1].split(' ')[19];
+    const rec: ServerRecord = { port: 1, url: 'https://127.0.0.1:1', pid: bystander.pid };
+    // The old form (pid only) and another process's start time name nobody.
+    assert.equal(recordedServerRuns(rec), false, 'a record without start time');
+    assert.equal(recordedServerRuns({ ...rec, startTime: String(Number(startTime) + 1) }), false, 'a recycled pid');
+    assert.equal(recordedServerRuns({ ...rec, startTime }), true, 'the very process');
+    assert.equal(recordedServerRuns({ port: 1, url: 'https://127.0.0.1:1', ...serverIdentity() }), true, 'this process as a server');
+    assert.equal(recordedServerRuns({ port: 1, pid: bystander.pid, startTime }), false, 'no URL: not serving');
+  } finally {
+    bystander.kill('SIGKILL');
   }
 });
 

@@ -4,6 +4,7 @@
 // array indices count from the end, `-` appends for `add` only.
 
 import { ApiError } from '../errors';
+import { jsonText } from '../types';
 import { clone, isMap, type JsonMap } from './json-util';
 import { goJsonKind, goUnmarshalTypeError } from '../../util/go-format';
 
@@ -168,7 +169,7 @@ function applyOp(doc: Container, op: JsonMap, copied: { bytes: number }): void {
       const dst = findObject(doc, path);
       if (!dst) throw new OpError(`${kind} operation does not apply: doc is missing destination path: ${path}: ${ERR_MISSING}`);
       if (kind === 'copy') {
-        copied.bytes += Buffer.byteLength(JSON.stringify(val ?? null));
+        copied.bytes += Buffer.byteLength(jsonText(val ?? null));
         if (copied.bytes > MAX_ACCUMULATED_COPY_BYTES) {
           throw new OpError(`Unable to complete the copy, the accumulated size increase of copy is ${copied.bytes}, exceeding the limit ${MAX_ACCUMULATED_COPY_BYTES}`);
         }
@@ -188,7 +189,7 @@ function applyOp(doc: Container, op: JsonMap, copied: { bytes: number }): void {
       });
       const expected = Object.prototype.hasOwnProperty.call(op, 'value') ? op.value : undefined;
       if ((val ?? null) === null && (expected ?? null) === null) return;
-      if (JSON.stringify(sortDeep(val)) !== JSON.stringify(sortDeep(expected))) throw new OpError(`testing value ${path} failed: ${ERR_TEST_FAILED}`);
+      if (jsonText(sortDeep(val)) !== jsonText(sortDeep(expected))) throw new OpError(`testing value ${path} failed: ${ERR_TEST_FAILED}`);
       return;
     }
     default:

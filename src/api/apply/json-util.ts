@@ -21,9 +21,7 @@ export function jsonKind(v: unknown): 'map' | 'slice' | 'string' | 'number' | 'b
 }
 
 
-export function clone<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
-}
+export { deepCopy as clone } from '../types';
 
 /** Go's fmt `%v` of decoded JSON: `map[k:v]` with sorted keys, `[a b]`, `<nil>`. */
 export const goFormat = goSprint;

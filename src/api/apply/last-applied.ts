@@ -3,7 +3,7 @@
 // re-apply compares them, and `get -o yaml` shows them.
 
 import type { KObject } from '../types';
-import { isMap, type JsonMap } from './json-util';
+import { clone, isMap, type JsonMap } from './json-util';
 import { goJson } from '../../util/go-format';
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -17,7 +17,7 @@ export { goJson };
  * The caller sets metadata.namespace first for namespaced kinds, as kubectl does.
  */
 export function lastAppliedJson(manifest: object): string {
-  const obj = JSON.parse(JSON.stringify(manifest)) as JsonMap;
+  const obj = clone(manifest) as JsonMap;
   if (!isMap(obj.metadata)) obj.metadata = {};
   const annotations = isMap(obj.metadata.annotations) ? obj.metadata.annotations : {};
   delete annotations[LAST_APPLIED];
@@ -42,7 +42,7 @@ export function getLastApplied(obj: KObject | JsonMap): JsonMap | undefined {
 /** A copy of `manifest` carrying its own last-applied annotation (kubectl's "modified"). */
 export function withLastApplied<T extends object>(manifest: T): T {
   const value = lastAppliedJson(manifest);
-  const obj = JSON.parse(JSON.stringify(manifest)) as JsonMap;
+  const obj = clone(manifest) as JsonMap;
   if (!isMap(obj.metadata)) obj.metadata = {};
   obj.metadata.annotations = { ...(isMap(obj.metadata.annotations) ? obj.metadata.annotations : {}), [LAST_APPLIED]: value };
   return obj as T;

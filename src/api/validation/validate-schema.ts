@@ -67,6 +67,16 @@ const INT32_FIELDS = new Set([
   'targetCPUUtilizationPercentage', 'priority', 'weight', 'defaultMode', 'mode', 'maxSkew', 'minDomains', 'ordinals',
 ]);
 
+/**
+ * An int past int64 (the apiserver's decoder: `cannot unmarshal number ... of type int64`).
+ * Exact int64s arrive as bigints; a JSON number can be int64's max rounded up to 2^63, so
+ * only what lies beyond that counts.
+ */
+const pastInt64 = (x: number): boolean => Math.abs(x) > 2 ** 63 && Number.isFinite(x);
+
+/** Out of range for its field: an int32 field (INT32_FIELDS) past int32, any number past int64. */
+const outOfRange = (k: string, x: number): boolean => (INT32_FIELDS.has(k) && (x > INT32_MAX || x < INT32_MIN)) || pastInt64(x);
+
 /** The int32 fields (INT32_FIELDS) out of range, down to depth 64. */
 function int32Paths(data: unknown): Path[] {
   const found: Path[] = [];
@@ -86,7 +96,7 @@ function int32Paths(data: unknown): Path[] {
         if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
         const x = (v as Record<string, unknown>)[k];
         if (typeof x === 'number') {
-          if (INT32_FIELDS.has(k) && (x > INT32_MAX || x < INT32_MIN)) found.push([...path, k]);
+          if (outOfRange(k, x)) found.push([...path, k]);
         } else {
           path.push(k);
           walk(x, depth + 1);
@@ -107,6 +117,7 @@ function scanMembers(v: unknown, depth: number, path: Path, found: Path[]): bool
   if (v === null || typeof v !== 'object') return false;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
+      if (typeof v[i] === 'bigint') return true;
       path.push(i);
       const hit = scanMembers(v[i], depth + 1, path, found);
       path.pop();
@@ -117,10 +128,11 @@ function scanMembers(v: unknown, depth: number, path: Path, found: Path[]): bool
   for (const k in v) {
     if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
     const x = (v as Record<string, unknown>)[k];
-    if (x === null || k === '__proto__') return true;
+    // A bigint (an exact int64: manifest/yaml-compat.ts exactInt) is checked as the number it is.
+    if (x === null || typeof x === 'bigint' || k === '__proto__') return true;
     if (typeof x === 'number') {
       // int32Paths does not look into objects deeper than 64.
-      if (depth <= 64 && INT32_FIELDS.has(k) && (x > INT32_MAX || x < INT32_MIN)) found.push([...path, k]);
+      if (depth <= 64 && outOfRange(k, x)) found.push([...path, k]);
     } else {
       path.push(k);
       const hit = scanMembers(x, depth + 1, path, found);
@@ -142,7 +154,8 @@ function int32IssuesAt(found: Path[], data: unknown, bundle: ReturnType<typeof l
     const value = getIn(data, path) as number;
     const owner = loc.ownerDef?.split('.').pop() ?? '';
     const fieldPath = path.filter((x) => typeof x === 'string').join('.');
-    const message = goUnmarshalTypeError(`number ${goJsonNumber(value)}`, 'int32', owner, fieldPath);
+    const last = path[path.length - 1];
+    const message = goUnmarshalTypeError(`number ${goJsonNumber(value)}`, typeof last === 'string' && INT32_FIELDS.has(last) ? 'int32' : 'int64', owner, fieldPath);
     issues.push({ path, rule: 'schema/invalid-type', message, kubectlMessage: message, decodeMessage: message });
   }
   return issues;
@@ -192,6 +205,7 @@ function withoutNulls(v: unknown): unknown {
 }
 
 function copyWithoutNulls(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
   if (Array.isArray(v)) return v.map(copyWithoutNulls);
   if (v !== null && typeof v === 'object') {
     const o: Record<string, unknown> = {};

@@ -2,7 +2,7 @@
 // Returns FieldErrors with the apiserver's texts; an empty list means the object is valid.
 import type { FieldError } from '../errors';
 import type { ResourceType } from '../resources';
-import type { KObject } from '../types';
+import { apiNumbers, type KObject } from '../types';
 import { isDns1123Label, annotationErrors, invalid, isConfigMapKey, labelErrors, objectMetaErrors, q, required, type NameRule, isQualifiedName } from './name-rules';
 import { validatePodSpec, portNameErrors, portRangeError } from './pod-spec';
 import { cronScheduleError } from './cron-schedule';
@@ -17,7 +17,9 @@ const NAME_RULES: Record<string, NameRule> = {
   ClusterRoleBinding: 'path-segment',
 };
 
-export function validateSemantics(obj: KObject, rt: ResourceType): FieldError[] {
+export function validateSemantics(given: KObject, rt: ResourceType): FieldError[] {
+  // The checks compare numbers: exact int64s (bigints) are checked as the API layer stores them.
+  const obj = apiNumbers(given);
   const out: FieldError[] = [];
   const rule: NameRule = rt.crd ? 'subdomain' : NAME_RULES[rt.kind] ?? 'subdomain';
   out.push(...objectMetaErrors(obj.metadata, rule, rt.namespaced));

@@ -3,7 +3,7 @@
 
 import { CliError } from '../../api/errors';
 import { splitApiVersion } from '../../api/resources';
-import type { KObject } from '../../api/types';
+import { deepCopy, type KObject } from '../../api/types';
 import type { CliContext } from '../context';
 import type { DryRunMode } from './dry-run';
 import { dryRunSuffix } from './dry-run';
@@ -44,7 +44,7 @@ export async function mutationPrinter(ctx: CliContext, flags: string | PrintFlag
     const { toJson } = await import('../../printers/json');
     return (obj) => {
       if (!pf.showManagedFields && obj.metadata?.managedFields) obj = { ...obj, metadata: { ...obj.metadata, managedFields: undefined } };
-      const typed = goOrdered(JSON.parse(JSON.stringify(obj)) as Record<string, unknown>);
+      const typed = goOrdered(deepCopy(obj) as Record<string, unknown>);
       return toJson(typed ?? obj, { sortKeys: !typed });
     };
   }

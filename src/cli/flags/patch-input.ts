@@ -6,7 +6,9 @@ import { readInputSync } from '../../manifest/read-limited';
 import { parseDocument } from 'yaml';
 import { CliError } from '../../api/errors';
 import { YAML_OPTIONS, parseManifestText } from '../../manifest';
-import { goQuote } from '../../util/go-format';
+import { goQuote, parseGoJson as goParseJson } from '../../util/go-format';
+import { hasUnsafeInteger, keepExactInts } from '../../manifest/yaml-compat';
+import { jsonText } from '../../api/types';
 
 export type PatchType = 'strategic' | 'merge' | 'json';
 
@@ -49,8 +51,16 @@ export function patchToJsonText(text: string): string {
     yamlMsg = yamlMsg.replace(/^yaml: line 1: (mapping values are not allowed in this context|found character that cannot start any token)/, 'yaml: $1');
     throw new CliError(`unable to parse ${goQuote(text)}: ${yamlMsg}`);
   }
+  keepExactInts(doc);
   const value = doc.toJS();
-  return JSON.stringify(value ?? null);
+  return jsonText(value ?? null);
 }
 
-export { parseGoJson } from '../../util/go-format';
+/** The patch's JSON, or encoding/json's error; ints past 2^53 kept exact (bigints), as kubectl decodes int64s. */
+export function parseGoJson(text: string): { value: unknown } | { error: string } {
+  const r = goParseJson(text);
+  if (!('value' in r) || !hasUnsafeInteger(r.value)) return r;
+  const doc = parseDocument(text, YAML_OPTIONS);
+  keepExactInts(doc);
+  return { value: doc.toJS() };
+}

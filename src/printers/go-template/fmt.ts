@@ -37,9 +37,9 @@ export function pad(s: string, f: FmtFlags, numeric = false): string {
   return ' '.repeat(n) + s;
 }
 
-export function fmtInt(n: number, verb: string, f: FmtFlags): string | undefined {
+export function fmtInt(n: number | bigint, verb: string, f: FmtFlags): string | undefined {
   const neg = n < 0;
-  const abs = Math.abs(n);
+  const abs = neg ? -n : n;
   let digits: string;
   switch (verb) {
     case 'v':
@@ -63,15 +63,15 @@ export function fmtInt(n: number, verb: string, f: FmtFlags): string | undefined
       digits = (f.sharp ? '0X' : '') + abs.toString(16).toUpperCase();
       break;
     case 'c':
-      return pad(String.fromCodePoint(n), f);
+      return pad(String.fromCodePoint(Number(n)), f);
     case 'q':
-      return pad(`'${String.fromCodePoint(n)}'`, f);
+      return pad(`'${String.fromCodePoint(Number(n))}'`, f);
     case 'U':
       return pad('U+' + abs.toString(16).toUpperCase().padStart(4, '0'), f);
     default:
       return undefined;
   }
-  if (f.prec !== undefined) digits = f.prec === 0 && n === 0 ? '' : digits.padStart(f.prec, '0');
+  if (f.prec !== undefined) digits = f.prec === 0 && Number(n) === 0 ? '' : digits.padStart(f.prec, '0');
   const sign = neg ? '-' : f.plus ? '+' : f.space ? ' ' : '';
   const flags = f.prec !== undefined ? { ...f, zero: false } : f;
   return pad(sign + digits, flags, true);
@@ -138,7 +138,7 @@ export function fmtValue(v: Val, verb: string, f: FmtFlags): string {
   if (verb === 'T') return pad(typeName(v), f);
   if (v === undefined || v === null) return verb === 'v' ? pad('<nil>', f) : `%!${verb}(<nil>)`;
   if (typeof v === 'boolean') return verb === 'v' || verb === 't' ? pad(String(v), f) : badVerb(v, verb, f);
-  if (v instanceof GoInt) return fmtInt(v.n, verb, f) ?? badVerb(v, verb, f);
+  if (v instanceof GoInt) return fmtInt(v.exact ?? v.n, verb, f) ?? badVerb(v, verb, f);
   if (typeof v === 'number') return fmtFloat(v, verb, f) ?? badVerb(v, verb, f);
   if (typeof v === 'string') return fmtString(v, verb, f) ?? badVerb(v, verb, f);
   if (Array.isArray(v)) return `[${v.map((x) => fmtValue(x, verb, f)).join(' ')}]`;

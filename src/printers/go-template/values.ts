@@ -22,6 +22,8 @@ export class GoInt {
   constructor(
     readonly n: number,
     readonly type: GoIntType,
+    /** An int64 past 2^53 as the object holds it (a bigint): printed exactly; `n` is it rounded, for arithmetic. */
+    readonly exact?: bigint,
   ) {}
 }
 
@@ -32,7 +34,7 @@ export function fromJson(v: unknown): Val {
   if (v === undefined || v === null) return null;
   if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? new GoInt(v, 'int64') : v;
   if (typeof v === 'string' || typeof v === 'boolean') return v;
-  if (typeof v === 'bigint') return new GoInt(Number(v), 'int64');
+  if (typeof v === 'bigint') return new GoInt(Number(v), 'int64', v);
   if (Array.isArray(v)) return v.map(fromJson);
   if (typeof v === 'object') {
     const out: { [k: string]: Val } = {};
