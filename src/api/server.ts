@@ -17,7 +17,7 @@ import {
   NoKindMatchError,
 } from './resources';
 import { apiNumbers, type KObject } from './types';
-import { cloneJson as deepCopy } from '../store/clone';
+import { apiCopy, cloneJson as deepCopy } from '../store/clone';
 import { deepEqual } from '../store/json-equal';
 
 export { deepEqual };
@@ -221,7 +221,7 @@ export class ApiServer {
 
   create(input: KObject, opts: WriteOptions = {}): Promise<KObject> {
     const rt = this.typeOf(input);
-    const obj = deepCopy(apiNumbers(input));
+    const obj = apiCopy(input); // exact int64s become JSON numbers here (apiNumbers), in the copy's walk
     obj.apiVersion = input.apiVersion;
     obj.metadata ??= {};
     if (rt.namespaced) obj.metadata.namespace ??= 'default';

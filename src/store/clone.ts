@@ -19,7 +19,17 @@ export function frozenCopy<T>(v: T): T {
   return copyValue(v, true) as T;
 }
 
-function copyValue(v: unknown, freeze = false): unknown {
+/**
+ * cloneJson for what the API layer stores: an exact int64 (a bigint a manifest reader made,
+ * manifest/yaml-compat.ts exactInt) becomes the float64 a REST body's JSON.parse would give,
+ * in the same walk (the stores carry JSON numbers only).
+ */
+export function apiCopy<T>(v: T): T {
+  if (v === undefined) return v;
+  return copyValue(v, false, true) as T;
+}
+
+function copyValue(v: unknown, freeze = false, bigintToNumber = false): unknown {
   if (v === null) return null;
   switch (typeof v) {
     case 'string':
@@ -30,6 +40,7 @@ function copyValue(v: unknown, freeze = false): unknown {
     case 'object':
       break;
     case 'bigint':
+      if (bigintToNumber) return Number(v);
       // JSON.stringify throws on BigInt: keep that behaviour.
       throw new TypeError('Do not know how to serialize a BigInt');
     default:
@@ -41,21 +52,21 @@ function copyValue(v: unknown, freeze = false): unknown {
   // shared read (a binding: new spec and status, the rest the stored pod's) copies only
   // what it changed.
   if (freeze && Object.isFrozen(o) && typeof o.toJSON !== 'function') return o;
-  if (typeof o.toJSON === 'function') return copyValue(o.toJSON(), freeze);
+  if (typeof o.toJSON === 'function') return copyValue(o.toJSON(), freeze, bigintToNumber);
   if (Array.isArray(o)) {
     const n = o.length;
     const out = new Array(n);
     for (let i = 0; i < n; i++) {
-      const c = copyValue(o[i], freeze);
+      const c = copyValue(o[i], freeze, bigintToNumber);
       out[i] = c === undefined ? null : c;
     }
     return freeze ? Object.freeze(out) : out;
   }
-  if (o instanceof Boolean || o instanceof Number || o instanceof String) return copyValue(o.valueOf(), freeze);
+  if (o instanceof Boolean || o instanceof Number || o instanceof String) return copyValue(o.valueOf(), freeze, bigintToNumber);
   const out: Record<string, unknown> = {};
   for (const k in o) {
     if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
-    const c = copyValue(o[k], freeze);
+    const c = copyValue(o[k], freeze, bigintToNumber);
     if (c !== undefined) {
       if (k === '__proto__') Object.defineProperty(out, k, { value: c, enumerable: true, writable: true, configurable: true });
       else out[k] = c;

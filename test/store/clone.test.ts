@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cloneJson, frozenCopy } from '../../src/store/clone';
+import { apiCopy, cloneJson, frozenCopy } from '../../src/store/clone';
 import { MemoryStore } from '../../src/store/memory-store';
 
 const tricky = () => ({
@@ -73,4 +73,11 @@ test('memory store: what it keeps is frozen (shared reads) and copied for everyo
   const doc = s.readMeta<{ ips: Record<string, string> }>('doc')!;
   doc.ips['10.0.0.3'] = 'other';
   assert.deepEqual(s.readMeta('doc'), { ips: { '10.0.0.2': 'uid' } });
+});
+
+test('apiCopy: an exact int64 from a manifest reader (a bigint) is stored as the float64 JSON.parse gives; cloneJson still refuses one', () => {
+  const v = { spec: { activeDeadlineSeconds: 9007199254740993n, list: [1n, 'a'] } };
+  assert.deepEqual(apiCopy(v), { spec: { activeDeadlineSeconds: 9007199254740992, list: [1, 'a'] } });
+  assert.deepEqual(apiCopy(v), JSON.parse('{"spec":{"activeDeadlineSeconds":9007199254740993,"list":[1,"a"]}}'));
+  assert.throws(() => cloneJson(v), /BigInt/);
 });
