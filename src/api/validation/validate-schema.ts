@@ -174,6 +174,7 @@ function int32IssuesAt(found: Path[], data: unknown, bundle: ReturnType<typeof l
 const DROPPED = Symbol('null member');
 
 function withoutNulls(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v); // an exact int64 is checked as the number it is
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) {
     let out: unknown[] | undefined;
