@@ -30,6 +30,13 @@ import {
 export const SCHEDULER_NAME = 'default-scheduler';
 /** Unschedulable pods are retried on cluster changes, and at the latest after this long (podMaxInUnschedulablePodsDuration). */
 const UNSCHEDULABLE_RETRY_MS = 5 * 60_000;
+/**
+ * Real ms without a scheduling attempt after which the snapshot is let go. It holds every
+ * bound pod as it was at its binding (the kubelet's status writes replaced it in the store
+ * since), so a settled cluster kept a second, stale copy of its pods (~3.8 KB each); the next
+ * pending pod rebuilds it from one shared list.
+ */
+const SNAPSHOT_IDLE_MS = 30_000;
 
 interface Snapshot {
   rev: number;
@@ -150,6 +157,9 @@ let lastMicro = { ms: NaN, text: '' };
 
 export interface SchedulerState {
   snapshot?: Snapshot;
+  /** Real time of the snapshot's last use, and the timer that lets an idle one go. */
+  snapshotUsedAt?: number;
+  snapshotTimer?: NodeJS.Timeout;
   /** Pending pods that failed to schedule: retried when nodes or pods change. */
   unschedulable: Map<string, ReconcileKey>;
   /** Pod uid → name and message of its FailedScheduling event (series aggregation). */
@@ -170,6 +180,24 @@ export interface ScheduleDecision {
   nominatedNode?: string;
   /** With `node`: what the pod takes there (requests, host ports), as worked out to choose it. */
   footprint?: PodFootprint;
+}
+
+/** Lets the snapshot go once it has not been used for SNAPSHOT_IDLE_MS (an unref'd timer: it never keeps a process alive). */
+function releaseWhenIdle(state: SchedulerState): void {
+  state.snapshotUsedAt = Date.now();
+  if (state.snapshotTimer) return;
+  const check = () => {
+    const idle = Date.now() - (state.snapshotUsedAt ?? 0);
+    if (idle >= SNAPSHOT_IDLE_MS) {
+      state.snapshot = undefined;
+      state.snapshotTimer = undefined;
+      return;
+    }
+    state.snapshotTimer = setTimeout(check, SNAPSHOT_IDLE_MS - idle);
+    state.snapshotTimer.unref();
+  };
+  state.snapshotTimer = setTimeout(check, SNAPSHOT_IDLE_MS);
+  state.snapshotTimer.unref();
 }
 
 export function createScheduler(): Reconciler & { state: SchedulerState } {
@@ -227,6 +255,7 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
       }
       if (!state.snapshot || !await refreshSnapshot(api, state.snapshot)) state.snapshot = await buildSnapshot(api);
       const snap = state.snapshot;
+      releaseWhenIdle(state);
       const decision = await schedulePod(api, pod, snap);
       if (decision.node) {
         // the stored pod itself (frozen, shared with the change feed): the snapshot keeps every bound pod

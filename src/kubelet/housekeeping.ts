@@ -41,7 +41,7 @@ export async function releasePod(api: ApiServer, ref: PodRef): Promise<void> {
   }
   if (ref.namespace && ref.name) {
     // Logs are kept per pod name: a newer pod of the same name (a StatefulSet's) keeps them.
-    const live = await api.tryGet(api.registry.forKind('v1', 'Pod'), ref.namespace, ref.name);
+    const live = await api.tryGet(api.registry.forKind('v1', 'Pod'), ref.namespace, ref.name, { shared: true });
     if (!live || live.metadata.uid === ref.uid) logStoreFor(api.sim).remove(ref.namespace, ref.name);
   }
 }
@@ -61,7 +61,8 @@ export async function sweepNode(api: ApiServer, node: string): Promise<number> {
     }
     let live: boolean;
     if (rt.namespace && rt.name) {
-      const pod = await api.tryGet(podType, rt.namespace, rt.name);
+      // Only its uid is read: shared, not a copy of every pod of the node at each sweep.
+      const pod = await api.tryGet(podType, rt.namespace, rt.name, { shared: true });
       live = pod?.metadata.uid === uid;
     } else {
       livePods ??= new Map((await api.list(podType, { fieldMatch: (o) => o.spec?.nodeName === node })).items.map((p) => [p.metadata.uid!, true]));
@@ -94,7 +95,7 @@ export function createHousekeeping(): Reconciler {
     // sweeps at once.
     watches: [{ kind: 'Pod', map: (pod, _ctx, type) => (type === 'DELETED' && pod.spec?.nodeName ? [{ kind: 'Node', name: pod.spec.nodeName }] : []) }],
     async reconcile(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
-      const node = await ctx.api.tryGet(ctx.api.registry.forKind('v1', 'Node'), undefined, key.name);
+      const node = await ctx.api.tryGet(ctx.api.registry.forKind('v1', 'Node'), undefined, key.name, { shared: true });
       if (!node) return;
       await sweepNode(ctx.api, key.name);
       return { requeueAfterMs: untilAligned(ctx.clock.now(), HOUSEKEEPING_MS), periodic: true, sweep: true };

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiCopy, cloneJson, frozenCopy } from '../../src/store/clone';
+import { apiCopy, cloneJson, deepFreeze, frozenCopy } from '../../src/store/clone';
 import { MemoryStore } from '../../src/store/memory-store';
 
 const tricky = () => ({
@@ -80,4 +80,41 @@ test('apiCopy: an exact int64 from a manifest reader (a bigint) is stored as the
   assert.deepEqual(apiCopy(v), { spec: { activeDeadlineSeconds: 9007199254740992, list: [1, 'a'] } });
   assert.deepEqual(apiCopy(v), JSON.parse('{"spec":{"activeDeadlineSeconds":9007199254740993,"list":[1,"a"]}}'));
   assert.throws(() => cloneJson(v), /BigInt/);
+});
+
+// Two pods of one template, as the kubelet and kubectl wrote them: only names and times differ.
+const podOf = (name: string, time: string) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {
+    name,
+    annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"image":"nginx:1.27","name":"c"}]}}\n' },
+    managedFields: [{ manager: 'kubelet', operation: 'Update', time, subresource: 'status', fieldsType: 'FieldsV1', fieldsV1: { 'f:status': { 'f:phase': {}, 'f:podIP': {} } } }],
+  },
+  spec: { containers: [{ name: 'c', image: 'nginx:1.27' }], tolerations: [{ key: 'k', operator: 'Exists' }], nodeName: name },
+});
+
+test('kept copies share the members that repeat across objects (empty field-set leaves, containers, last-applied), and stay equal to their input', () => {
+  for (const keep of [frozenCopy, (v: unknown) => deepFreeze(JSON.parse(JSON.stringify(v)))]) {
+    const a = keep(podOf('a', '2026-01-01T00:00:00Z')) as ReturnType<typeof podOf>;
+    const b = keep(podOf('b', '2026-01-01T00:00:01Z')) as ReturnType<typeof podOf>;
+    assert.deepEqual(a, podOf('a', '2026-01-01T00:00:00Z'));
+    assert.deepEqual(b, podOf('b', '2026-01-01T00:00:01Z'));
+    assert.ok(allFrozen(a) && allFrozen(b));
+    assert.equal(a.spec.containers, b.spec.containers);
+    assert.equal(a.spec.tolerations, b.spec.tolerations);
+    assert.notEqual(a.metadata.managedFields[0], b.metadata.managedFields[0]); // times differ
+    // Empty leaves of field sets are one object.
+    const [fa, fb] = [a.metadata.managedFields[0].fieldsV1['f:status'] as any, b.metadata.managedFields[0].fieldsV1['f:status'] as any];
+    assert.equal(fa['f:phase'], fb['f:podIP']);
+    assert.deepEqual(fa['f:phase'], {});
+    // A value that differs is its own.
+    const c = keep({ ...podOf('c', 't'), spec: { containers: [{ name: 'c', image: 'nginx:1.28' }] } }) as ReturnType<typeof podOf>;
+    assert.notEqual(c.spec.containers, a.spec.containers);
+    assert.equal(c.spec.containers[0].image, 'nginx:1.28');
+    // Copies handed out are the callers' own.
+    const mine = cloneJson(a);
+    mine.spec.containers[0].image = 'changed';
+    assert.equal(b.spec.containers[0].image, 'nginx:1.27');
+  }
 });
