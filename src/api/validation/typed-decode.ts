@@ -14,7 +14,10 @@ type Field = [string, string, number, number | string, number?];
 interface Message {
   f: Record<string, Field>;
 }
-const D = descriptor as unknown as { groups: Record<string, string>; messages: Record<string, Message> };
+type Descriptor = { groups: Record<string, string>; messages: Record<string, Message> };
+let descriptorRead: Descriptor | undefined;
+/** The descriptor, read on first use: its chunk (dist/lib/k8s-proto.cjs) is not loaded by every verb that imports this module. */
+const D = (): Descriptor => (descriptorRead ??= descriptor as unknown as Descriptor);
 
 const SCALARS: Record<string, string> = { int32: 'int32', int64: 'int64', bool: 'bool', string: 'string', double: 'float64', float: 'float32' };
 /** Types decoded by their own UnmarshalJSON (or raw): not checked here. */
@@ -31,7 +34,7 @@ function goName(type: string): string {
 }
 
 function fieldsOf(type: string, into = new Map<string, Field>()): Map<string, Field> {
-  for (const f of Object.values(D.messages[type]?.f ?? {})) {
+  for (const f of Object.values(D().messages[type]?.f ?? {})) {
     if (f[4] === 2) fieldsOf(f[1], into);
     else if (!into.has(f[0])) into.set(f[0], f);
   }
@@ -70,7 +73,7 @@ class Walker {
       }
       return;
     }
-    if (!D.messages[type]) return;
+    if (!D().messages[type]) return;
     if (!isMap(v)) return this.error(goJsonKind(v), goName(type), struct, path);
     const fields = fieldsOf(type);
     const own = type.split('.').pop()!;
@@ -100,9 +103,9 @@ export function typedDecodeError(obj: Record<string, unknown>): string | undefin
   const kind = typeof obj.kind === 'string' ? obj.kind : '';
   const meta = rootMetadataDecodeError(obj, kind);
   if (meta) return meta;
-  const pkg = typeof obj.apiVersion === 'string' ? D.groups[obj.apiVersion] : undefined;
+  const pkg = typeof obj.apiVersion === 'string' ? D().groups[obj.apiVersion] : undefined;
   const type = pkg && `${pkg}.${kind}`;
-  if (!type || !D.messages[type]) return undefined;
+  if (!type || !D().messages[type]) return undefined;
   const w = new Walker();
   const fields = fieldsOf(type);
   try {
