@@ -560,6 +560,14 @@ test('the API server serves the page itself; its kubesim endpoint needs credenti
   }
   assert.ok(focused, 'Tab reaches a pod block');
   const first = direct.locator(`[data-pod="${focused}"]`);
+  // A change to its node redraws the pod's shelf (as pods coming and going do): the focus
+  // stays on the pod's block (drawn anew), not lost to the page's body.
+  await first.evaluate((el) => el.setAttribute('data-before-redraw', ''));
+  const [ns, podName] = focused.split('/');
+  const nodeName = c.ok(['get', 'pod', podName, '-n', ns, '-o', 'jsonpath={.spec.nodeName}']);
+  c.ok(['annotate', 'node', nodeName, `redrawn=${Date.now()}`]);
+  await until('the shelf redrawn', async () => (await direct.locator('[data-before-redraw]').count()) === 0 || undefined, 10_000);
+  assert.equal(await first.evaluate((el) => el === document.activeElement), true, 'focus stays on the redrawn block');
   await direct.keyboard.press('Enter');
   await until('the panel', async () => (await direct.locator('#detail').isVisible()) || undefined, 5000);
   await direct.keyboard.press('Escape');

@@ -8,6 +8,15 @@
 /** The browser reports when a `content-visibility: auto` element stops being skipped. */
 const CV_EVENTS = typeof window !== 'undefined' && 'oncontentvisibilityautostatechange' in window;
 
+/** A selector for the pod or node block `el` is (its data-pod / data-node), undefined for anything else. */
+export function blockSelector(el: HTMLElement): string | undefined {
+  for (const attr of ['pod', 'node'] as const) {
+    const v = el.dataset[attr];
+    if (v !== undefined) return `[data-${attr}="${CSS.escape(v)}"]`;
+  }
+  return undefined;
+}
+
 export class LazySections {
   readonly els = new Map<string, HTMLElement>();
   readonly drawn = new Set<string>();
@@ -67,10 +76,15 @@ export class LazySections {
     const t = document.createElement('template');
     t.innerHTML = keys.map((k) => `<div>${this.inner(k)}</div>`).join('');
     const parts = [...t.content.children];
+    const active = document.activeElement as HTMLElement | null;
     keys.forEach((k, i) => {
       const el = this.els.get(k);
       if (!el) return;
+      // A keyboard user's focus on a block stays on it when its section is redrawn (a watch
+      // event): the block drawn in its place takes it, instead of the page's body.
+      const focused = active && el.contains(active) ? blockSelector(active) : undefined;
       el.replaceChildren(...parts[i].childNodes);
+      if (focused) el.querySelector<HTMLElement>(focused)?.focus({ preventScroll: true });
       this.drawn.add(k);
       this.onDrawn(el);
     });

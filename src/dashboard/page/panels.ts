@@ -9,6 +9,7 @@ import { ApiError, type K8sObject } from './client';
 import { esc, eventsHtml, sortedEvents, family, restartsOf } from './picture';
 import { podStatus } from '../../printers/columns/pods';
 import { ownerOf } from './model';
+import { blockSelector } from './lazy';
 
 type Tab = { id: string; label: string; render: (body: HTMLElement, signal: AbortSignal) => void | Promise<void> };
 
@@ -36,11 +37,8 @@ export class Panels {
   private openerElement(): HTMLElement | undefined {
     const o = this.opener;
     if (!o || o.isConnected) return o;
-    for (const attr of ['pod', 'node'] as const) {
-      const v = o.dataset[attr];
-      if (v !== undefined) return document.querySelector<HTMLElement>(`[data-${attr}="${CSS.escape(v)}"]`) ?? undefined;
-    }
-    return undefined;
+    const sel = blockSelector(o);
+    return sel ? document.querySelector<HTMLElement>(sel) ?? undefined : undefined;
   }
 
   openPod(key: string): void {
