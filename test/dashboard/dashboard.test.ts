@@ -567,10 +567,14 @@ test('the API server serves the page itself; its kubesim endpoint needs credenti
   const nodeName = c.ok(['get', 'pod', podName, '-n', ns, '-o', 'jsonpath={.spec.nodeName}']);
   c.ok(['annotate', 'node', nodeName, `redrawn=${Date.now()}`]);
   await until('the shelf redrawn', async () => (await direct.locator('[data-before-redraw]').count()) === 0 || undefined, 10_000);
-  assert.equal(await first.evaluate((el) => el === document.activeElement), true, 'focus stays on the redrawn block');
+  const focusNow = () => direct.evaluate(() => {
+    const a = document.activeElement as HTMLElement | null;
+    return a ? `${a.tagName.toLowerCase()}${a.id ? '#' + a.id : ''} data-pod=${a.dataset?.pod ?? '-'}` : 'nothing';
+  });
+  assert.equal(await first.evaluate((el) => el === document.activeElement), true, `focus stays on the redrawn block ${focused} (it is on ${await focusNow()})`);
   await direct.keyboard.press('Enter');
   await until('the panel', async () => (await direct.locator('#detail').isVisible()) || undefined, 5000);
   await direct.keyboard.press('Escape');
-  assert.equal(await first.evaluate((el) => el === document.activeElement), true);
+  assert.equal(await first.evaluate((el) => el === document.activeElement), true, `Escape gives the focus back to ${focused} (it is on ${await focusNow()})`);
   await direct.close();
 });

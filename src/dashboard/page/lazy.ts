@@ -17,6 +17,17 @@ export function blockSelector(el: HTMLElement): string | undefined {
   return undefined;
 }
 
+/**
+ * Runs `redraw` (which replaces what `container` holds); a pod or node block that had the
+ * focus in it gives the focus to the block drawn in its place, not to the page's body.
+ */
+export function keepFocus(container: HTMLElement, redraw: () => void): void {
+  const active = document.activeElement as HTMLElement | null;
+  const focused = active && container.contains(active) ? blockSelector(active) : undefined;
+  redraw();
+  if (focused && !container.contains(document.activeElement)) container.querySelector<HTMLElement>(focused)?.focus({ preventScroll: true });
+}
+
 export class LazySections {
   readonly els = new Map<string, HTMLElement>();
   readonly drawn = new Set<string>();
@@ -35,6 +46,11 @@ export class LazySections {
   /** Rebuilds every shell (contents drawn now for those in or near view). */
   reset(keys: string[], empty: string): void {
     this.io?.disconnect();
+    // A relist redraws everything: the focused block's successor keeps the focus, as in fill.
+    keepFocus(this.container, () => this.redrawAll(keys, empty));
+  }
+
+  private redrawAll(keys: string[], empty: string): void {
     this.container.innerHTML = keys.length ? keys.map(this.shell).join('') : empty;
     this.els.clear();
     this.drawn.clear();
@@ -76,15 +92,11 @@ export class LazySections {
     const t = document.createElement('template');
     t.innerHTML = keys.map((k) => `<div>${this.inner(k)}</div>`).join('');
     const parts = [...t.content.children];
-    const active = document.activeElement as HTMLElement | null;
     keys.forEach((k, i) => {
       const el = this.els.get(k);
       if (!el) return;
-      // A keyboard user's focus on a block stays on it when its section is redrawn (a watch
-      // event): the block drawn in its place takes it, instead of the page's body.
-      const focused = active && el.contains(active) ? blockSelector(active) : undefined;
-      el.replaceChildren(...parts[i].childNodes);
-      if (focused) el.querySelector<HTMLElement>(focused)?.focus({ preventScroll: true });
+      // A keyboard user's focus on a block stays on it when its section is redrawn (a watch event).
+      keepFocus(el, () => el.replaceChildren(...parts[i].childNodes));
       this.drawn.add(k);
       this.onDrawn(el);
     });

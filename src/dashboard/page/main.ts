@@ -9,7 +9,7 @@ import { holdsRoom, Model, ownerOf, WATCHED, type Dirty, type Kind } from './mod
 import { deploySectionHtml, esc, eventsHtml, patchBlock, pendingHtml, shelfHead, shownDeploys, shelfHtml, sortedEvents, viewOf, type Filter } from './picture';
 import { parseLabelSelector, matchesLabels } from '../../api/selectors';
 import { Panels } from './panels';
-import { LazySections } from './lazy';
+import { keepFocus, LazySections } from './lazy';
 
 const PATHS: Record<Kind, string> = {
   nodes: '/api/v1/nodes',
@@ -167,7 +167,7 @@ export class App {
       $('counts').textContent = `(${this.model.objects.nodes.size} nodes, ${shown} pods shown)`;
     }
     lap('counts');
-    if (d.all || d.pending) $('pending-list').innerHTML = pendingHtml(this.model, this.filter, now);
+    if (d.all || d.pending) keepFocus($('pending-list'), () => ($('pending-list').innerHTML = pendingHtml(this.model, this.filter, now)));
     lap('pending');
     if (d.all || d.rollouts) this.deploys.reset(shownDeploys(this.model, this.filter), '<p class="empty">No Deployments.</p>');
     else if (d.deploys.size) this.deploys.redraw(d.deploys);
