@@ -2,7 +2,7 @@
 // works on unstructured data (like client-go's unstructured.Unstructured), while typed
 // views come from the `kubernetes-types` package where a module wants them.
 
-import { cloneJson } from '../store/clone';
+import { apiCopy, cloneJson } from '../store/clone';
 import { goJson } from '../util/go-format';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -85,6 +85,5 @@ export function jsonText(v: unknown): string {
  * those. Returns `v` itself when it holds no bigint.
  */
 export function apiNumbers<T>(v: T): T {
-  if (!hasBigInt(v)) return v;
-  return JSON.parse(JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? Number(x) : x))) as T;
+  return hasBigInt(v) ? apiCopy(v) : v;
 }
