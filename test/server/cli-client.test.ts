@@ -8,7 +8,6 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as http from 'node:http';
@@ -236,29 +235,17 @@ test('describe and delete -v=6 send their requests to the daemon; KUBESIM_NO_DAE
 });
 
 test('get -w through the daemon: the list, then each change from a watch of the server; Ctrl-C ends it with 0', async () => {
-  const child = spawn(process.execPath, [BIN, 'get', 'cm', '-n', 'del', '-w', '-v=6'], { cwd: ROOT, env: c.env({ KUBESIM_NO_DAEMON: '' }) });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const until = async (cond: () => boolean, what: string) => {
-    const deadline = Date.now() + 30_000;
-    while (!cond()) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${what}:\n${out}\n${err}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const w = c.started([process.execPath, BIN, 'get', 'cm', '-n', 'del', '-w', '-v=6'], c.env({ KUBESIM_NO_DAEMON: '' }));
   try {
-    await until(() => /watch=true/.test(err), 'watch request');
-    assert.match(err, new RegExp(`\\] GET https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/namespaces/del/configmaps\\?resourceVersion=\\d+&watch=true&includeObject=None 200 OK`));
-    assert.match(out, /^NAME +DATA +AGE\nkube-root-ca\.crt +1 +3d\n$/);
+    await w.until(() => /watch=true/.test(w.err()));
+    assert.match(w.err(), new RegExp(`\\] GET https://127\\.0\\.0\\.1:${new URL(c.url).port}/api/v1/namespaces/del/configmaps\\?resourceVersion=\\d+&watch=true&includeObject=None 200 OK`));
+    assert.match(w.out(), /^NAME +DATA +AGE\nkube-root-ca\.crt +1 +3d\n$/);
     assert.equal(viaDaemon(['create', 'configmap', 'wc', '-n', 'del', '--from-literal=a=b']).code, 0);
-    await until(() => /^wc +1 +\d+s\n/m.test(out), 'row for the new ConfigMap');
-    child.kill('SIGINT');
-    assert.equal(await exited, 0);
+    await w.until((out) => /^wc +1 +\d+s\n/m.test(out));
+    w.child.kill('SIGINT');
+    assert.equal(await w.exited, 0);
   } finally {
-    child.kill();
+    w.child.kill();
     viaDaemon(['delete', 'cm', 'wc', '-n', 'del', '--ignore-not-found']);
   }
 });

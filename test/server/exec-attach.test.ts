@@ -4,7 +4,6 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import WebSocket from 'ws';
 import { JANE_READS_PODS, KUBECTL, ServedCluster, sleep } from './harness';
 import { BIN } from '../e2e/helpers';
@@ -161,21 +160,16 @@ test('a client stalled after the upgrade still gets every message once it reads 
   assert.equal(JSON.parse(String(kept[2]?.[1])).reason, 'NonZeroExitCode');
 });
 
+/** kubectl ARGS with its stdin left open, written to as a person types. */
+const kubectlStreaming = (args: string[]) => c.started([KUBECTL, ...args]);
+
 test('kubectl attach follows what the container writes from now on', async () => {
   // nothing the container wrote before this moment may show up in the attach
   const tStart = Date.parse((await c.hostedOk(['clock'])).split(' ')[0]);
-  const child = spawn(KUBECTL, ['attach', 'box', '-c', 'main'], { env: c.env() });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
+  const k = kubectlStreaming(['attach', 'box', '-c', 'main']);
   try {
     // the attach is open once kubectl says so
-    const deadline = Date.now() + 30_000;
-    while (!err.includes("If you don't see a command prompt")) {
-      assert.ok(Date.now() < deadline && child.exitCode === null, `attach did not start: ${err}`);
-      await sleep(50);
-    }
+    await k.until(() => k.err().includes("If you don't see a command prompt"));
     const t0 = Date.parse((await c.hostedOk(['clock'])).split(' ')[0]);
     await c.hostedOk(['clock', 'advance', '11s']);
     const lines = (await c.hostedOk(['logs', 'box', '-c', 'main', '--timestamps'])).trim().split('\n');
@@ -183,44 +177,37 @@ test('kubectl attach follows what the container writes from now on', async () =>
     const sinceStart = text(lines.filter((l) => Date.parse(l.split(' ')[0]) >= tStart));
     const fresh = text(lines.filter((l) => Date.parse(l.split(' ')[0]) >= t0));
     assert.ok(fresh.length >= 2, `new lines: ${fresh}`);
-    const deadline2 = Date.now() + 30_000;
-    while (!out.includes(`${fresh[fresh.length - 1]}\n`)) {
-      assert.ok(Date.now() < deadline2, `attach printed: ${out}\nstderr: ${err}`);
-      await sleep(50);
-    }
+    await k.until((out) => out.includes(`${fresh[fresh.length - 1]}\n`));
+    const out = k.out();
     // a tail of what came after the attach began, with everything written since it was ready
     const printed = out.trim().split('\n');
     const got = printed.slice(0, printed.indexOf(fresh[fresh.length - 1]) + 1);
     assert.deepEqual(got, sinceStart.slice(sinceStart.length - got.length));
     assert.ok(got.length >= fresh.length, out);
   } finally {
-    child.kill('SIGTERM');
+    k.child.kill('SIGTERM');
   }
 });
 
 test('kubectl attach -i: what it pipes is the stdin of the container process waiting on it (closed after, stdinOnce)', async () => {
   await c.hostedOk(['create', '-f', '-'], { stdin: 'apiVersion: v1\nkind: Pod\nmetadata: {name: reader}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: busybox:1.36, stdin: true, stdinOnce: true, command: [sh, -c, "echo waiting; cat; echo done"]}]\n' });
   await c.hostedOk(['wait', '--for=condition=Ready', 'pod/reader', '--timeout=60s']);
-  const child = spawn(KUBECTL, ['attach', '-i', 'reader'], { env: c.env() });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stdin.end('piped\n');
+  const k = kubectlStreaming(['attach', '-i', 'reader']);
+  k.child.stdin.end('piped\n');
   try {
     // this server only serves: the cluster's time moves when told to, until the attach ends
-    for (const deadline = Date.now() + 40_000; child.exitCode === null; ) {
-      assert.ok(Date.now() < deadline, `attach printed: ${out}`);
+    for (const deadline = Date.now() + 40_000; k.child.exitCode === null; ) {
+      assert.ok(Date.now() < deadline, `attach printed: ${k.out()}`);
       await c.hostedOk(['clock', 'advance', '1s']);
       await sleep(100);
     }
-    assert.deepEqual([child.exitCode, out], [0, 'piped\ndone\n']);
+    const r = await k.done; // its output read to the end
+    assert.deepEqual([r.code, r.stdout], [0, 'piped\ndone\n']);
     assert.equal(await c.hostedOk(['logs', 'reader']), 'waiting\npiped\ndone\n');
   } finally {
-    child.kill('SIGTERM');
+    k.child.kill('SIGTERM');
   }
 });
-
-/** kubectl ARGS with its stdin left open, written to as a person types. */
-const kubectlStreaming = (args: string[]) => c.started([KUBECTL, ...args]);
 
 test('kubectl exec -i streams: cat in the container echoes a line while kubectl\'s stdin is still open', async () => {
   const k = kubectlStreaming(['exec', '-i', 'box', '-c', 'side', '--', 'sh', '-c', 'echo start; cat; echo "got $?" >&2; exit 2']);

@@ -3,9 +3,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmodSync } from 'node:fs';
-import { KUBECTL, ServedCluster, sleep } from './harness';
+import { KUBECTL, ServedCluster } from './harness';
 
 /** kubesim's side runs in the cluster's CLI host (c.hosted: one long-lived process), not a process per command. */
 const c = new ServedCluster();
@@ -280,28 +279,18 @@ test('apply --server-side creates and updates through the apply patch', async ()
 });
 
 test('get -w prints the table, then a row per change made by another client', async () => {
-  const child = spawn(KUBECTL, ['get', 'cm', '-l', 'watch=me', '-w'], { env: c.env() });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
+  const w = c.started([KUBECTL, 'get', 'cm', '-l', 'watch=me', '-w']);
   try {
     await c.hostedOk(['create', 'cm', 'w1', '--from-literal=a=1']);
     await c.hostedOk(['label', 'cm', 'w1', 'watch=me']);
-    const deadline = Date.now() + 30_000;
-    while (!/^w1\s+1\s+\d+s$/m.test(out)) {
-      assert.ok(Date.now() < deadline, `no row for w1 in: ${out}\nstderr: ${err}\nexit: ${child.exitCode}`);
-      await sleep(50);
-    }
+    await w.until((out) => /^w1\s+1\s+\d+s$/m.test(out));
     await c.hostedOk(['apply', '-f', c.file('w2.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: w2, labels: {watch: me}}\ndata: {a: "1", b: "2"}\n')]);
-    while (!/^w2\s+2\s+\d+s$/m.test(out)) {
-      assert.ok(Date.now() < deadline, `no row for w2 in: ${out}\nstderr: ${err}\nexit: ${child.exitCode}`);
-      await sleep(50);
-    }
+    await w.until((out) => /^w2\s+2\s+\d+s$/m.test(out));
+    const out = w.out();
     assert.match(out.split('\n')[0], /^NAME\s+DATA\s+AGE$/);
     assert.equal(out.split('\n').filter((l) => l.startsWith('NAME')).length, 1, 'one header');
   } finally {
-    child.kill('SIGTERM');
+    w.child.kill('SIGTERM');
   }
 });
 

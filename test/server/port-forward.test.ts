@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
 import { JANE_READS_PODS, KUBECTL, ServedCluster, sleep } from './harness';
 
@@ -48,22 +48,16 @@ interface Forward {
 
 /** Starts `kubectl port-forward ARGS` and waits for its "Forwarding from" lines. */
 async function forward(args: string[], env: Record<string, string> = {}): Promise<Forward> {
-  const child = spawn(KUBECTL, ['port-forward', ...args], { env: c.env(env) });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
+  const f = c.started([KUBECTL, 'port-forward', ...args], c.env(env));
   const wanted = args.filter((a) => /^\d*:\d+$|^\d+$/.test(a)).length;
-  const deadline = Date.now() + 30_000;
-  while ((out.match(/^Forwarding from 127\.0\.0\.1:/gm) ?? []).length < wanted) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`port-forward did not start: ${out}${err}`);
-    }
-    await sleep(50);
+  try {
+    await f.until((out) => (out.match(/^Forwarding from 127\.0\.0\.1:/gm) ?? []).length >= wanted);
+  } catch (e) {
+    f.child.kill('SIGKILL');
+    throw e;
   }
-  const ports = [...out.matchAll(/^Forwarding from 127\.0\.0\.1:(\d+) ->/gm)].map((m) => Number(m[1]));
-  return { child, ports, out: () => out, err: () => err };
+  const ports = [...f.out().matchAll(/^Forwarding from 127\.0\.0\.1:(\d+) ->/gm)].map((m) => Number(m[1]));
+  return { child: f.child, ports, out: f.out, err: f.err };
 }
 
 function get(port: number, path: string): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {

@@ -3,13 +3,13 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as http from 'node:http';
 import { BIN, ROOT } from '../e2e/helpers';
-import { KUBECTL, ServedCluster, sleep } from './harness';
+import { KUBECTL, ServedCluster } from './harness';
 
 const c = new ServedCluster('proxy');
 const procs: ChildProcess[] = [];
@@ -24,17 +24,10 @@ after(async () => {
 });
 
 async function startProxy(cmd: string, args: string[]): Promise<{ port: number; line: string }> {
-  const child = spawn(cmd, args, { cwd: ROOT, env: c.env() });
-  procs.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const deadline = Date.now() + 30_000;
-  while (!/Starting to serve on 127\.0\.0\.1:\d+\n/.test(out)) {
-    assert.ok(Date.now() < deadline && child.exitCode === null, `proxy did not start: ${out}${err}`);
-    await sleep(50);
-  }
+  const proxy = c.started([cmd, ...args]);
+  procs.push(proxy.child);
+  await proxy.until((out) => /Starting to serve on 127\.0\.0\.1:\d+\n/.test(out));
+  const out = proxy.out();
   return { port: Number(/:(\d+)\n/.exec(out)![1]), line: out };
 }
 
@@ -94,15 +87,9 @@ test('kubesim proxy --www serves static files under --www-prefix as kubectl prox
 
 test('kubesim proxy -u serves on a unix socket (and refuses -u with --port)', async () => {
   const sock = join(mkdtempSync(join(tmpdir(), 'kubesim-sock-')), 'proxy.sock');
-  const child = spawn(process.execPath, [BIN, 'proxy', '-u', sock], { cwd: ROOT, env: c.env() });
-  procs.push(child);
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  const deadline = Date.now() + 30_000;
-  while (out !== `Starting to serve on ${sock}\n`) {
-    assert.ok(Date.now() < deadline && child.exitCode === null, `proxy did not start: ${out}`);
-    await sleep(50);
-  }
+  const proxy = c.started([process.execPath, BIN, 'proxy', '-u', sock]);
+  procs.push(proxy.child);
+  await proxy.until((out) => out === `Starting to serve on ${sock}\n`);
   // Only its user may connect (ListenUnix's umask 077).
   assert.equal(statSync(sock).mode & 0o777, 0o700);
   const body = await new Promise<string>((resolve, reject) => {
