@@ -50,8 +50,12 @@ export function advanceInProcess(ctx: CliContext, api: ApiServer, ms: number): P
 
 /** advanceInProcess for callers without a CLI context (the API server's kubesim endpoint). */
 export async function advanceClusterInProcess(api: ApiServer, clusterName: string, ms: number, clusterDir?: string): Promise<void> {
+  return advanceManager(api, await clusterManager(api, clusterName, clusterDir), ms);
+}
+
+/** `clock advance` by `ms` with `manager`'s reconcilers (the cluster's, or the few a test runs). */
+export async function advanceManager(api: ApiServer, manager: ControllerManager, ms: number): Promise<void> {
   const { advanceClock } = await import('../controllers/manager');
-  const manager = await clusterManager(api, clusterName, clusterDir);
   const clock = api.clock as { hold?: (t: number | undefined) => void };
   // One lock group for the whole jump (released every few writes for other processes, as
   // the store's groups are), not one lock hold per step.

@@ -4,7 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createControllerManager } from '../../src/controllers';
-import { advance } from './harness';
+import { advanceManager as advance } from '../../src/cli/in-process';
 import { createMemoryCluster } from '../../src/cluster/memory-cluster';
 import { defaultProfile } from '../../src/sim/profile';
 import { apiValidator, loadValidation } from '../../src/api/validator-adapter';

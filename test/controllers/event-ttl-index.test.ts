@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createControllerManager } from '../../src/controllers';
 import { expireEvents } from '../../src/controllers/event-ttl';
 import { advanceClock } from '../../src/controllers/manager';
-import { advance } from './harness';
+import { advanceManager as advance } from '../../src/cli/in-process';
 import { createMemoryCluster } from '../../src/cluster/memory-cluster';
 import { defaultProfile } from '../../src/sim/profile';
 import { apiValidator, loadValidation } from '../../src/api/validator-adapter';

@@ -36,7 +36,8 @@ test('HPA scales a Deployment up on simulated CPU usage, with the real event tex
   const h = await Harness.create([deploymentReconciler, replicaSetReconciler, hpaReconciler], { nodes: 1 });
   await h.api.create(deploy);
   await h.api.create(hpa);
-  await h.settle();
+  // The HPA's first sync sees no pod ready yet; the next, one sync period (15 s) later, scales.
+  await h.run(15_000);
   // 300m of 200m = 150% vs 50% → ceil(3 * 2) = 6
   assert.equal((await h.get('apps/v1', 'Deployment', 'php')).spec.replicas, 6);
   const st = (await h.get('autoscaling/v2', 'HorizontalPodAutoscaler', 'php')).status;
@@ -60,7 +61,7 @@ test('HPA without CPU requests reports FailedGetResourceMetric', async () => {
   delete d.spec.template.spec.containers[0].resources;
   await h.api.create(d);
   await h.api.create(hpa);
-  await h.settle();
+  await h.run(15_000);
   const st = (await h.get('autoscaling/v2', 'HorizontalPodAutoscaler', 'php')).status;
   const c = st.conditions.find((x: any) => x.type === 'ScalingActive');
   assert.equal(c.reason, 'FailedGetResourceMetric');
