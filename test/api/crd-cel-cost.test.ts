@@ -1,0 +1,99 @@
+// Estimated costs of CRD validation rules against kube's own expectations: the numbers are
+// apiextensions-apiserver 1.32's (pkg/apiserver/schema/cel/compilation_test.go
+// TestCostEstimation: each rule once with no maxItems/maxLength/maxProperties, its
+// "calc" cost, and once with them set, its "set" cost).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { estimateMaxCost, schemaDecl } from '../../src/api/validation/crd-cel-cost';
+import { typedAst } from '../../src/api/validation/crd-cel-types';
+import { withKubeFunctions } from '../../src/api/validation/crd-cel-lib';
+
+type S = Record<string, any>;
+type Gen = (max?: number) => S;
+
+/** The rule's estimated max cost on a schema that is not a resource root (as compilation_test.go compiles it). */
+function cost(schema: S, rule: string): bigint | undefined {
+  const ast = typedAst(withKubeFunctions(rule), schema, false, false);
+  assert.ok(ast, `${rule} type-checks`);
+  return estimateMaxCost(ast, schemaDecl(schema, false)!);
+}
+
+const ruleType = (t: string): S => (['duration', 'date', 'date-time'].includes(t) ? { type: 'string', format: t } : t === 'int-or-string' ? { 'x-kubernetes-int-or-string': true } : { type: t });
+const arrayOf = (t: string): Gen => (max) => ({ type: 'array', items: ruleType(t), ...(max !== undefined ? { maxItems: max } : {}) });
+const arrayOfArrays = (t: string): Gen => (max) => ({ type: 'array', items: { type: 'array', items: { type: t } }, ...(max !== undefined ? { maxItems: max } : {}) });
+const reqObj = { type: 'object', properties: { required: { type: 'string' }, optional: { type: 'string' } }, required: ['required'] };
+const objectArray: Gen = (max) => ({ type: 'array', items: reqObj, ...(max !== undefined ? { maxItems: max } : {}) });
+const mapArray = (t: string): Gen => (max) => ({ type: 'array', items: { type: 'object', additionalProperties: { type: t } }, ...(max !== undefined ? { maxItems: max } : {}) });
+const mapOf = (item: S): Gen => (max) => ({ type: 'object', additionalProperties: item, ...(max !== undefined ? { maxProperties: max } : {}) });
+const str: Gen = (max) => ({ type: 'string', ...(max !== undefined ? { maxLength: max } : {}) });
+const bytes: Gen = (max) => ({ type: 'string', format: 'byte', ...(max !== undefined ? { maxLength: max } : {}) });
+const nestedSpec: Gen = (max) => ({ type: 'object', additionalProperties: { type: 'string', ...(max !== undefined ? { maxLength: max } : {}) }, ...(max !== undefined ? { maxProperties: max } : {}) });
+const allMaxNested: Gen = (max) => ({
+  type: 'array',
+  ...(max !== undefined ? { maxItems: max } : {}),
+  items: { type: 'object', ...(max !== undefined ? { maxProperties: max } : {}), additionalProperties: { ...reqObj, ...(max !== undefined ? { maxProperties: max } : {}) } },
+});
+const oneMaxNested: Gen = (max) => ({ type: 'array', items: { type: 'object', ...(max !== undefined ? { maxProperties: max } : {}), additionalProperties: reqObj } });
+const enumStr = (...values: string[]): Gen => (max) => ({ type: 'string', enum: values, ...(max !== undefined ? { maxLength: max } : {}) });
+const strList: Gen = (max) => ({ type: 'array', items: str(max), ...(max !== undefined ? { maxItems: max } : {}) });
+const replaceObj: Gen = (max) => ({ type: 'object', properties: { str: str(max), before: str(2), after: str(4) } });
+const splitObj: Gen = (max) => ({ type: 'object', properties: { str: str(max), separator: str(max) } });
+
+// [name, schema, rule, calc cost, set maxima, set cost]
+const CASES: [string, Gen, string, number, number, number][] = [
+  ['number array with all', arrayOf('number'), 'self.all(x, true)', 4718591, 10, 32],
+  ['string array with all', arrayOf('string'), 'self.all(x, true)', 3145727, 20, 62],
+  ['boolean array with all', arrayOf('boolean'), 'self.all(x, true)', 1887437, 5, 17],
+  ['array of number arrays with all', arrayOfArrays('number'), 'self.all(x, true)', 3145727, 100, 302],
+  ['array of objects with all', objectArray, 'self.all(x, true)', 555128, 50, 152],
+  ['map of numbers with all', mapOf({ type: 'number' }), 'self.all(x, true)', 1348169, 10, 32],
+  ['map of numbers with has', mapOf({ type: 'number' }), 'has(self.x)', 1, 100, 1],
+  ['map of strings with all', mapOf({ type: 'string' }), 'self.all(x, true)', 1179647, 3, 11],
+  ['map of booleans with all', mapOf({ type: 'boolean' }), 'self.all(x, true)', 943718, 100, 302],
+  ['string with contains', str, "self.contains('test')", 314574, 10, 5],
+  ['string with startsWith', str, "self.startsWith('test')", 2, 15, 2],
+  ['concat string', str, 'size(self + "hello") > size("hello")', 314578, 4, 7],
+  ['index of array with numbers', arrayOf('number'), 'self[1] == 0.0', 2, 5000, 2],
+  ['index of array with strings', arrayOf('string'), 'self[1] == self[1]', 314577, 8, 314577],
+  ['O(n^2) loop with numbers (set)', arrayOf('number'), 'self.all(x, self.all(y, true))', -1, 10, 352],
+  ['O(n^3) loop with numbers (set)', arrayOf('number'), 'self.all(x, self.all(y, self.all(z, true)))', -1, 10, 3552],
+  ['regex matches simple', str, 'self.matches("x")', 314574, 50, 22],
+  ['regex matches empty string', str, '"".matches("(((((((((())))))))))[0-9]")', 7, 10, 7],
+  ['regex matches empty regex', str, 'self.matches("")', 1, 100, 1],
+  ['map of strings with value length', nestedSpec, 'self.all(x, x.contains(self[x]))', 2752507, 10, 72],
+  ['set string maxLength to zero', str, 'self == "x"', 2, 0, 1],
+  ['set bytes maxLength to zero', bytes, 'self == b"x"', 2, 0, 1],
+  ['set maxLength greater than estimated', arrayOf('number'), 'self.all(x, x == 0.0)', 6291454, 3 * 1024 * 2048, 25165826],
+  ['nested types, all with maxima', allMaxNested, 'self.all(x, x["y"].required == "z")', 7340027, 10, 72],
+  ['nested types, one with maxima', oneMaxNested, 'self.all(x, x["y"].required == "z")', 7340027, 10, 7340027],
+  ['int-or-string array with all', arrayOf('int-or-string'), 'self.all(x, true)', 4718591, 10, 32],
+  ['index of array with int-or-strings', arrayOf('int-or-string'), 'self[0] == 5', 3, 10, 3],
+  ['array of number maps with all', mapArray('number'), 'self.all(x, x.y == 25.2)', 6291452, 12, 74],
+  ['index of array of number maps', mapArray('number'), 'self[0].x > 2.0', 4, 3000, 4],
+  ['duration array with all', arrayOf('duration'), 'self.all(x, true)', 2359295, 5, 17],
+  ['index of duration array', arrayOf('duration'), 'self[0].getHours() == 2', 4, 525, 4],
+  ['date array with all', arrayOf('date'), 'self.all(x, true)', 725936, 15, 47],
+  ['date-time array with all', arrayOf('date-time'), 'self.all(x, true)', 428963, 25, 77],
+  ['map of objects with all', mapOf(reqObj), 'self.all(x, true)', 428963, 20, 62],
+  ['map of number arrays with all', mapOf({ type: 'array', items: { type: 'number' } }), 'self.all(x, true)', 1179647, 25, 77],
+  ['map of durations with all', mapOf({ type: 'string', format: 'duration' }), 'self.all(x, true)', 1048577, 5, 17],
+  ['map of date-times with all', mapOf({ type: 'string', format: 'date-time' }), 'self.all(x, true)', 349526, 25, 77],
+  ['extended library regex find', str, "self.find('[0-9]+') == ''", 629147, 10, 11],
+  ['extended library join', strList, "self.join(' ') == 'aa bb'", 329853068905, 10, 43],
+  ['extended library isSorted', strList, 'self.isSorted() == true', 329854432052, 10, 52],
+  ['extended library replace', replaceObj, "self.str.replace(self.before, self.after) == 'does not matter'", 629154, 4, 12],
+  ['extended library split', splitObj, 'self.str.split(self.separator) == []', 629160, 10, 22],
+  ['extended library lowerAscii', str, "self.lowerAscii() == 'lower!'", 314575, 10, 6],
+  ['check cost of size call', mapOf({ type: 'integer' }), 'oldSelf.size() == self.size()', 5, 10, 5],
+  ['timestamp comparison', mapOf({ type: 'string', format: 'date-time' }), 'self["a"] == self["b"]', 8, 7, 8],
+  ['enum maxLength from the longest value', enumStr('A', 'B', 'C', 'LongValue'), "self.contains('A')", 2, 1000, 401],
+];
+
+for (const [name, gen, rule, calc, max, set] of CASES) {
+  test(`estimated cost: ${name}`, () => {
+    if (calc >= 0) assert.equal(cost(gen(), rule), BigInt(calc), 'with no maxima');
+    else assert.ok(cost(gen(), rule)! > 10_000_000n, 'with no maxima: beyond the per-rule limit');
+    assert.equal(cost(gen(max), rule), BigInt(set), `with maxima ${max}`);
+  });
+}
