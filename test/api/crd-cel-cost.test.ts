@@ -97,3 +97,60 @@ for (const [name, gen, rule, calc, max, set] of CASES) {
     assert.equal(cost(gen(max), rule), BigInt(set), `with maxima ${max}`);
   });
 }
+
+// ---------- at CRD create and update (crdRuleErrors) ----------
+
+import { crdRuleErrors } from '../../src/api/validation/crd-cel';
+import type { KObject } from '../../src/api/types';
+
+const crd = (spec: S): KObject => ({
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'widgets.example.com' },
+  spec: { versions: [{ name: 'v1', schema: { openAPIV3Schema: { type: 'object', properties: { spec } } } }] },
+});
+const lowercase = "self.all(x, x.matches('^[a-z]+$'))";
+const names = (maxItems?: number, maxLength?: number, rules = [lowercase]): S => ({
+  type: 'array',
+  ...(maxItems !== undefined ? { maxItems } : {}),
+  items: { type: 'string', ...(maxLength !== undefined ? { maxLength } : {}) },
+  'x-kubernetes-validations': rules.map((rule) => ({ rule })),
+});
+const HINT = '(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)';
+const RULE = (i: number) => `spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[${i}].rule`;
+const lines = (errs: { field: string; type: string; detail?: string }[]) => errs.map((e) => `${e.field}: ${e.type}: ${e.detail}`);
+
+test('a regex over every item of an unbounded list of unbounded strings is refused, per rule and for the schema', () => {
+  assert.deepEqual(lines(crdRuleErrors(crd(names()))), [
+    `${RULE(0)}: Forbidden: estimated rule cost exceeds budget by factor of more than 100x ${HINT}`,
+    `${RULE(0)}: Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema`,
+    `spec.validation.openAPIV3Schema: Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of more than 100x ${HINT}`,
+  ]);
+});
+
+test('the factor is %.1f from 1.5x, %f below it; maxItems and maxLength bound the cost', () => {
+  // 10,000 items × (2 × ceil((4 × 2000 + 1) × 0.1) + 4) + 2 = 16,060,002
+  assert.deepEqual(lines(crdRuleErrors(crd(names(10000, 2000)))), [`${RULE(0)}: Forbidden: estimated rule cost exceeds budget by factor of 1.6x ${HINT}`]);
+  // 10,000 × (2 × 741 + 4) + 2 = 14,860,002
+  assert.deepEqual(lines(crdRuleErrors(crd(names(10000, 1850)))), [`${RULE(0)}: Forbidden: estimated rule cost exceeds budget by factor of 1.486000x ${HINT}`]);
+  assert.deepEqual(crdRuleErrors(crd(names(100, 63))), []);
+});
+
+test('rules each within the per-rule limit are refused together past the per-CRD limit, the four most expensive named', () => {
+  // 11 × 9,636,002 = 105,996,022
+  const errs = lines(crdRuleErrors(crd(names(6000, 2000, Array(11).fill(lowercase)))));
+  assert.deepEqual(errs, [
+    ...[0, 1, 2, 3].map((i) => `${RULE(i)}: Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema`),
+    `spec.validation.openAPIV3Schema: Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of 1.059960x ${HINT}`,
+  ]);
+});
+
+test('a rule under a bounded list is costed once per possible occurrence; an update leaving a schema as it was lifts only the per-rule limit', () => {
+  const nested = (maxItems: number): S => ({ type: 'array', maxItems, items: { type: 'object', properties: { names: names(1000, 2000) } } });
+  // 1000 × (2 × 801 + 4) + 2 = 1,606,002 per list of names, 7 of them: 11,242,014
+  const field = 'spec.validation.openAPIV3Schema.properties[spec].items.properties[names].x-kubernetes-validations[0].rule';
+  assert.deepEqual(lines(crdRuleErrors(crd(nested(6)))), []);
+  assert.deepEqual(lines(crdRuleErrors(crd(nested(7)))), [`${field}: Forbidden: estimated rule cost exceeds budget by factor of 1.124201x ${HINT}`]);
+  assert.deepEqual(crdRuleErrors(crd(nested(7)), crd(nested(7))), []);
+  assert.equal(crdRuleErrors(crd(nested(100)), crd(nested(100))).length, 2, 'the per-CRD total still applies');
+});
