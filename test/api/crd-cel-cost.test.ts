@@ -98,6 +98,75 @@ for (const [name, gen, rule, calc, max, set] of CASES) {
   });
 }
 
+// library/cost_test.go's estimated costs of Kubernetes' libraries (literal arguments; the max of each range;
+// its authorizer and two-variable comprehension cases are not in kubesim's CEL, nor == of formats).
+const LIBRARY: [string, number][] = [
+  ['quantity("12Mi")', 1],
+  ['isQuantity("20")', 1],
+  ['isQuantity("20M")', 1],
+  ['quantity("200M") == quantity("200M")', 3],
+  ['quantity("200M") == quantity("0.2G") && quantity("0.2G") == quantity("200M")', 6],
+  ['quantity("2M") == quantity("0.002G") && quantity("2000k") == quantity("2M") && quantity("0.002G") == quantity("2000k")', 9],
+  ['quantity("50M").isLessThan(quantity("50Mi"))', 3],
+  ['quantity("50Mi").isGreaterThan(quantity("50M"))', 3],
+  ['quantity("200M").compareTo(quantity("0.2G")) > 0', 4],
+  ['quantity("50k").add(quantity("20")) == quantity("50.02k")', 5],
+  ['quantity("50k").sub(quantity("20")) == quantity("49.98k")', 5],
+  ['quantity("50k").sub(20) == quantity("49980")', 4],
+  ['quantity("50k").add(20).sub(quantity("100k")).asInteger() > 0', 6],
+  ['quantity("50k").add(20).sub(quantity("100k")).sub(-50000).asInteger() > 0', 7],
+  ['quantity("50k").asInteger() > 0', 3],
+  ['quantity("50").isInteger()', 2],
+  ['quantity("50.703k").asApproximateFloat() > 0.0', 3],
+  ['format.named("dns1123subdomain")', 1],
+  ['format.named("dns1123Label").value().validate("my-name")', 34],
+  ['sets.contains([], [])', 21],
+  ['sets.contains([1], [])', 21],
+  ['sets.contains([1], [1])', 22],
+  ['sets.contains([1], [1, 1])', 23],
+  ['sets.contains([1, 1], [1])', 23],
+  ['sets.contains([2, 1], [1])', 23],
+  ['sets.contains([1, 2, 3, 4], [2, 3])', 29],
+  ['sets.contains([1], [1.0, 1])', 23],
+  ['sets.contains([1, 2], [2u, 2.0])', 25],
+  ['sets.contains([1, 2u], [2, 2.0])', 25],
+  ['sets.contains([1, 2.0, 3u], [1.0, 2u, 3])', 30],
+  ['!sets.contains([1], [2])', 23],
+  ['!sets.contains([1], [1, 2])', 24],
+  ['!sets.contains([1], ["1", 1])', 24],
+  ['!sets.contains([1], [1.1, 1u])', 24],
+  ['sets.equivalent([], [])', 21],
+  ['sets.equivalent([1], [1])', 23],
+  ['sets.equivalent([1], [1, 1])', 25],
+  ['sets.equivalent([1, 1], [1])', 25],
+  ['sets.equivalent([1], [1u, 1.0])', 25],
+  ['sets.equivalent([1, 2, 3], [3u, 2.0, 1])', 39],
+  ['sets.equivalent([[1.0], [2, 3]], [[1], [2, 3.0]])', 69],
+  ['!sets.equivalent([2, 1], [1])', 26],
+  ['!sets.equivalent([1], [1, 2])', 26],
+  ['!sets.equivalent([1, 2], [2u, 2, 2.0])', 34],
+  ['!sets.equivalent([1, 2], [1u, 2, 2.3])', 34],
+  ['sets.intersects([1], [1])', 22],
+  ['sets.intersects([1], [1, 1])', 23],
+  ['sets.intersects([1, 1], [1])', 23],
+  ['sets.intersects([2, 1], [1])', 23],
+  ['sets.intersects([1], [1, 2])', 23],
+  ['sets.intersects([1], [1.0, 2])', 23],
+  ['sets.intersects([1, 2], [2u, 2, 2.0])', 27],
+  ['sets.intersects([1, 2], [1u, 2, 2.3])', 27],
+  ['sets.intersects([[1], [2, 3]], [[1, 2], [2, 3.0]])', 65],
+  ['!sets.intersects([], [])', 22],
+  ['!sets.intersects([1], [])', 22],
+  ['!sets.intersects([1], [2])', 23],
+  ['!sets.intersects([1], ["1", 2])', 24],
+  ['!sets.intersects([1], [1.1, 2u])', 24],
+];
+
+test('estimated cost of Kubernetes library calls: quantity, format, sets', () => {
+  const schema = { type: 'object' };
+  for (const [rule, max] of LIBRARY) assert.equal(cost(schema, rule), BigInt(max), rule);
+});
+
 // ---------- at CRD create and update (crdRuleErrors) ----------
 
 import { crdRuleErrors } from '../../src/api/validation/crd-cel';

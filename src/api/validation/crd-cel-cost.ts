@@ -290,6 +290,8 @@ function toCelGo(n: any): E {
     case '!_':
       return call('!_', [toCelGo(n.args)], ['logical_not'], t());
     case '-_':
+      // cel-go's parser reads `-5` as one literal.
+      if (n.args?.op === 'value' && (typeof n.args.args === 'number' || typeof n.args.args === 'bigint')) return literal(-n.args.args, t());
       return call('-_', [toCelGo(n.args)], ['negate'], t());
     case 'call':
       return globalCall(n, t());
