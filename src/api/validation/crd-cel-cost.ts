@@ -77,8 +77,18 @@ function maxStringLength(s: S): bigint {
   return MAX_REQUEST - 2n;
 }
 
+/** Declared types by schema node (a CRD's rules at one node share it; schemas are not changed once stored). */
+const decls = [new WeakMap<S, Decl | null>(), new WeakMap<S, Decl | null>()];
+
 export function schemaDecl(s: S | undefined, resourceRoot: boolean): Decl | undefined {
   if (!s || typeof s !== 'object') return undefined;
+  const memo = decls[resourceRoot ? 1 : 0]!;
+  let d = memo.get(s);
+  if (d === undefined) memo.set(s, (d = declOf(s, resourceRoot) ?? null));
+  return d ?? undefined;
+}
+
+function declOf(s: S, resourceRoot: boolean): Decl | undefined {
   if (s['x-kubernetes-int-or-string'] === true) return { kind: 'dyn', maxElements: MAX_REQUEST - 2n, minSize: 1n };
   if (resourceRoot) s = withTypeAndObjectMeta(s);
   switch (s.type) {
