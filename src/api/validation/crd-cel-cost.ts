@@ -704,21 +704,16 @@ class Coster {
     const sz = this.libSize(target);
     const from = this.libSize(args[0]!);
     const to = this.libSize(args[1]!);
-    const count = R(0n, 0n);
-    const kept = R(0n, 0n);
     const ceilDiv = (a: bigint, b: bigint) => BigInt(Math.ceil(Number(a) / Number(b)));
-    if (from.min === 0n) {
-      count.max = sz.max < MAX ? sz.max + 1n : sz.max;
-      kept.max = sz.max;
-    } else if (to.max <= from.min) {
-      kept.max = sz.max;
-    } else count.max = ceilDiv(sz.max, from.min);
-    if (from.max === 0n) {
-      count.min = sz.min < MAX ? sz.min + 1n : sz.min;
-      kept.min = sz.min;
-    } else if (from.max <= to.min) {
-      kept.min = sz.min;
-    } else count.min = ceilDiv(sz.min, from.max);
+    // [replacements, characters kept] for a string of `len`, replacing substrings of `part`:
+    // an empty `part` surrounds every character; a replacement no longer (for the max; no
+    // shorter, for the min) than `part` leaves the length as it was.
+    const bound = (len: bigint, part: bigint, unchanged: boolean): [bigint, bigint] =>
+      part === 0n ? [len < MAX ? len + 1n : len, len] : unchanged ? [0n, len] : [ceilDiv(len, part), 0n];
+    const [countMax, keptMax] = bound(sz.max, from.min, to.max <= from.min);
+    const [countMin, keptMin] = bound(sz.min, from.max, from.max <= to.min);
+    const count = R(countMin, countMax);
+    const kept = R(keptMin, keptMax);
     return { cost: factor(sz, 2 * TRAVERSAL), size: add(mul(count, to), kept) };
   }
 }
@@ -731,8 +726,8 @@ class Coster {
 export function estimateMaxCost(ast: unknown, decl: Decl): bigint | undefined {
   try {
     return new Coster(decl).cost(toCelGo(ast)).max;
-  } catch (err) {
-    if (err instanceof Unknown) return undefined;
-    throw err;
+  } catch {
+    // Unknown (or an AST shape this reading does not expect): no estimate, so no refusal.
+    return undefined;
   }
 }
