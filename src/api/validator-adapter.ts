@@ -66,7 +66,7 @@ export function apiValidator(): Validator {
       if (subresource === 'ephemeralcontainers' && rt.kind === 'Pod' && !rt.group) return validateEphemeralContainersUpdate(oldObj, newObj);
       const errs = validateUpdate(oldObj, newObj, rt);
       // A CRD update is refused for a rule that does not compile, as its create (the CRD strategy).
-      if (rt.kind === 'CustomResourceDefinition' && crdSchemas && crdHasRules(newObj)) errs.push(...crdSchemas.crdRuleErrors(newObj));
+      if (rt.kind === 'CustomResourceDefinition' && crdSchemas && crdHasRules(newObj)) errs.push(...crdSchemas.crdRuleErrors(newObj, oldObj));
       return errs;
     },
   };

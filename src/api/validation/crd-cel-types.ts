@@ -174,3 +174,16 @@ export function typedRefusal(code: string, src: string, node: S, resourceRoot: b
   }
   return undefined;
 }
+
+/** The rule's AST type-checked with `self` typed from its schema node (each node's checkedType set), or undefined when it does not check. */
+export function typedAst(code: string, node: S, resourceRoot: boolean, optionalOldSelf: boolean): unknown {
+  const n = nodeEnv(node, resourceRoot);
+  if (!n) return undefined;
+  try {
+    const env = n.env.clone().registerVariable('self', n.self).registerVariable('oldSelf', optionalOldSelf ? `optional<${n.self}>` : n.self);
+    const parsed = env.parse(code) as any;
+    return parsed.check().valid ? parsed.ast : undefined;
+  } catch {
+    return undefined;
+  }
+}

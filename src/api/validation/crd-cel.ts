@@ -14,6 +14,7 @@ import { celEnvironment, withKubeFunctions } from './crd-cel-lib';
 import { formatCallIssues } from './crd-cel-strings';
 import { escapeField, typedRefusal } from './crd-cel-types';
 import { undeclaredCallIssues } from './crd-cel-undeclared';
+import { CostBudget, cardinalities } from './crd-cel-cost-limits';
 import { deepEqual } from '../../store/json-equal';
 
 type S = Record<string, any>;
@@ -182,21 +183,35 @@ function typedRuleRefusal(rule: Rule, node: S, root: boolean): Compiled['refuse'
  * internal API holds one schema in spec.validation when every version has the same one
  * (the v1 → internal conversion), else each in spec.versions[i].schema.
  */
-export function crdRuleErrors(crd: KObject): FieldError[] {
+export function crdRuleErrors(crd: KObject, old?: KObject): FieldError[] {
   const versions: S[] = crd.spec?.versions ?? [];
   const schemas = versions.map((v) => v?.schema?.openAPIV3Schema as S | undefined);
   const same = schemas.length > 0 && schemas.every((s) => JSON.stringify(s) === JSON.stringify(schemas[0]));
-  const roots: [S | undefined, string][] = same ? [[schemas[0], 'spec.validation.openAPIV3Schema']] : schemas.map((s, i) => [s, `spec.versions[${i}].schema.openAPIV3Schema`]);
+  // [schema, its path, the version whose unchanged schema (on update) lifts the per-rule cost limit]
+  const roots: [S | undefined, string, string | undefined][] = same ? [[schemas[0], 'spec.validation.openAPIV3Schema', versions[0]?.name]] : schemas.map((s, i) => [s, `spec.versions[${i}].schema.openAPIV3Schema`, versions[i]?.name]);
+  const oldSchema = (name: string | undefined) => (old?.spec?.versions ?? []).find((v: S) => v?.name === name)?.schema?.openAPIV3Schema;
   const errs: FieldError[] = [];
-  for (const [root, at] of roots) {
+  for (const [root, at, version] of roots) {
+    const unchanged = old !== undefined && version !== undefined && oldSchema(version) !== undefined && deepEqual(oldSchema(version), root);
+    const budget = new CostBudget(cardinalities(root), unchanged);
     eachRuleNode(root, at, true, (node, path, resourceRoot) => {
       (node['x-kubernetes-validations'] as Rule[]).forEach((rule, i) => {
         const c = compileRule(rule ?? {});
+        const field = (f: string) => `${path}.x-kubernetes-validations[${i}].${f}`;
         // A rule this engine skips (a library it lacks) is not type-checked either.
         const refuse = c.refuse ?? (c.program ? typedRuleRefusal(rule, node, resourceRoot) : undefined);
-        if (refuse) errs.push({ field: `${path}.x-kubernetes-validations[${i}].${refuse.field}`, type: 'Invalid value', value: ruleSharpV(rule), detail: refuse.detail });
+        const optional = rule?.optionalOldSelf === true;
+        // kube-apiserver: the rule's cost error, then its compile error, then its messageExpression's.
+        const costly = c.program && refuse?.field !== 'rule' ? budget.expression(field('rule'), 'rule', rule.rule ?? '', node, resourceRoot, optional) : undefined;
+        if (costly) errs.push(costly);
+        if (refuse) errs.push({ field: field(refuse.field), type: 'Invalid value', value: ruleSharpV(rule), detail: refuse.detail });
+        else if (c.message && rule.messageExpression) {
+          const m = budget.expression(field('messageExpression'), 'messageExpression', rule.messageExpression, node, resourceRoot, optional);
+          if (m) errs.push(m);
+        }
       });
     });
+    errs.push(...budget.totalErrors(at));
   }
   return errs;
 }
