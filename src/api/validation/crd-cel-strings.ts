@@ -259,7 +259,7 @@ const WAS_GIVEN: Record<string, string> = {
   o: 'octal clause can only be used on integers',
 };
 
-type AstNode = { op: string; args: any; start?: number; pos?: number; end?: number };
+type AstNode = { op: string; args: any; start?: number; pos?: number; end?: number; checkedType?: { name?: string } };
 
 /** An error of a format call found at compile time, at a node's offset (undefined: the call's). */
 export interface FormatIssue {
@@ -270,20 +270,27 @@ export interface FormatIssue {
 
 /**
  * stringFormatValidator: each `'constant'.format([list literal])` whose clauses do not fit
- * the arguments' static types (`typeOf`: a cel-js type, `dyn` when unknown), or whose
- * arguments are too few or too many.
+ * the arguments' static types (`typeOf`: a cel-js type, `dyn` when unknown; `messageName`:
+ * cel-go's name of an object type of the schema), or whose arguments are too few or too many.
  */
-export function formatCallIssues(ast: unknown, typeOf: (n: AstNode) => string): FormatIssue[] {
+export function formatCallIssues(ast: unknown, typeOf: (n: AstNode) => string, messageName?: (t: string) => string | undefined): FormatIssue[] {
   const issues: FormatIssue[] = [];
+  const messages = new Set<string>();
   const kind = (n: AstNode) => {
-    const t = typeOf(n).replace(/<.*$/, '');
+    const full = typeOf(n);
+    const message = messageName?.(full);
+    if (message) {
+      messages.add(message);
+      return message;
+    }
+    const t = full.replace(/<.*$/, '');
     return t === 'null' ? 'null_type' : t === 'optional' ? 'optional_type' : t;
   };
   const known = new Set([...ACCEPTS.s!, 'null_type', 'optional_type', 'dyn']);
   const fits = (verb: string, n: AstNode): AstNode | undefined => {
     const k = kind(n);
-    // Object (message) types are not judged: kube names them in its own way.
-    if (k === 'dyn' || !known.has(k)) return undefined;
+    // A message type fits no clause (cel-go names it); other types cel-js names its own way are not judged.
+    if (k === 'dyn' || (!known.has(k) && !messages.has(k))) return undefined;
     if (!ACCEPTS[verb]!.includes(k === 'null_type' ? 'null' : k)) return n;
     if (verb !== 's') return undefined;
     const subs: AstNode[] = n.op === 'list' ? n.args : n.op === 'map' ? (n.args as AstNode[][]).flat() : [];

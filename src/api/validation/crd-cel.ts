@@ -6,7 +6,7 @@
 // libraries are added in crd-cel-lib.ts where cheap. Rules are evaluated with `self`
 // declared `dyn`; at CRD create and update they are also checked with `self` typed from the
 // schema (crd-cel-types.ts), which refuses a rule naming a field the schema lacks.
-import { Optional, ParseError } from '@marcbachmann/cel-js';
+import { Optional, ParseError, type Environment } from '@marcbachmann/cel-js';
 import type { FieldError } from '../errors';
 import type { KObject } from '../types';
 import { goQuote } from '../../util/go-format';
@@ -92,17 +92,26 @@ function compileOne(src: string, want: 'bool' | 'string'): { program?: Program; 
     }
     return {};
   }
-  if (checked.type !== want && checked.type !== 'dyn') return { refuse: `${want === 'bool' ? 'cel expression' : 'messageExpression'} must evaluate to a ${want}` };
   const parsed = e.parse(code);
   const ast = (parsed as any).ast;
-  // cel-go's AST validator of format calls: a constant format string with a list literal.
-  const typeOf = (n: { start?: number; end?: number }) => {
-    const sub = e.check(code.slice(n.start ?? 0, n.end ?? 0));
-    return sub.valid ? String(sub.type) : 'dyn';
-  };
-  const format = formatCallIssues(ast, typeOf);
-  if (format.length) return { refuse: format.map((i) => celIssue(src, i.message, i.node ? nodeOffset(code, i.node) : nodeOffset(code, i.call))).sort(byPosition).join('\n') };
+  // The AST validators run on a checked rule, before its result's type is looked at (compileRule).
+  const format = formatRefusal(e, code, src);
+  if (format) return { refuse: format };
+  if (checked.type !== want && checked.type !== 'dyn') return { refuse: `${want === 'bool' ? 'cel expression' : 'messageExpression'} must evaluate to a ${want}` };
   return { program: parsed as unknown as Program, ast };
+}
+
+/**
+ * cel-go's AST validator of format calls (a constant format string with a list literal),
+ * the arguments typed as `env` types them; `messageName`: cel-go's name of a message type.
+ */
+function formatRefusal(env: Environment, code: string, src: string, messageName?: (t: string) => string | undefined): string | undefined {
+  // Checking a parsed expression gives each of its nodes its type (comprehension variables' too).
+  const parsed = env.parse(code) as any;
+  if (!parsed.check().valid) return undefined;
+  const typeOf = (n: { checkedType?: { name?: string } }) => n.checkedType?.name ?? 'dyn';
+  const format = formatCallIssues(parsed.ast, typeOf, messageName);
+  return format.length ? format.map((i) => celIssue(src, i.message, i.node ? nodeOffset(code, i.node) : nodeOffset(code, i.call))).sort(byPosition).join('\n') : undefined;
 }
 
 /** Where cel-go places a node: a call at its `(`, a selection at its `.`, an operator at its token, others at their start. */
@@ -170,10 +179,10 @@ function eachRuleNode(s: S | undefined, path: string, root: boolean, visit: (s: 
 /** The rule's refusal once `self` is typed from its schema node (crd-cel-types.ts), rule first, then messageExpression. */
 function typedRuleRefusal(rule: Rule, node: S, root: boolean): Compiled['refuse'] {
   const optional = rule.optionalOldSelf === true;
-  const r = typedRefusal(withKubeFunctions(rule.rule ?? ''), rule.rule ?? '', node, root, optional, 'bool', celIssue);
+  const r = typedRefusal(withKubeFunctions(rule.rule ?? ''), rule.rule ?? '', node, root, optional, 'bool', celIssue, formatRefusal);
   if (r) return { field: 'rule', detail: r.startsWith('ERROR') ? `compilation failed: ${r}` : r };
   if (!rule.messageExpression) return undefined;
-  const m = typedRefusal(withKubeFunctions(rule.messageExpression), rule.messageExpression, node, root, optional, 'string', celIssue);
+  const m = typedRefusal(withKubeFunctions(rule.messageExpression), rule.messageExpression, node, root, optional, 'string', celIssue, formatRefusal);
   return m ? { field: 'messageExpression', detail: m.startsWith('ERROR') ? `messageExpression compilation failed: ${m}` : m } : undefined;
 }
 
@@ -192,8 +201,10 @@ export function crdRuleErrors(crd: KObject): FieldError[] {
     eachRuleNode(root, at, true, (node, path, resourceRoot) => {
       (node['x-kubernetes-validations'] as Rule[]).forEach((rule, i) => {
         const c = compileRule(rule ?? {});
-        // A rule this engine skips (a library it lacks) is not type-checked either.
-        const refuse = c.refuse ?? (c.program ? typedRuleRefusal(rule, node, resourceRoot) : undefined);
+        // A rule this engine skips (a library it lacks) is not type-checked either; one whose
+        // untyped result is no bool may fail the typed compile first (a format argument's type).
+        const typed = c.program || (c.refuse && !c.refuse.detail.includes('ERROR:'));
+        const refuse = (typed ? typedRuleRefusal(rule ?? {}, node, resourceRoot) : undefined) ?? c.refuse;
         if (refuse) errs.push({ field: `${path}.x-kubernetes-validations[${i}].${refuse.field}`, type: 'Invalid value', value: ruleSharpV(rule), detail: refuse.detail });
       });
     });
