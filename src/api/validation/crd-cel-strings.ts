@@ -1,8 +1,8 @@
 // cel-go's ext strings at version 2 (what Kubernetes 1.32's CEL environment has since 1.29)
 // where cel-js lacks it: `strings.quote(s)` and `<string>.format(<list>)` (cel-go v0.22.0
-// ext/strings.go and ext/formatting.go, their clauses, their text and their errors), and
-// the compile-time check of a constant format string with a list literal of arguments
-// (stringFormatValidator).
+// ext/strings.go and ext/formatting.go, their clauses, their text and their errors), string()
+// of a duration or a timestamp, and the compile-time check of a constant format string with
+// a list literal of arguments (stringFormatValidator).
 import type { Environment } from '@marcbachmann/cel-js';
 import { byteOrder, formatFloatG, goQuote } from '../../util/go-format';
 
@@ -335,4 +335,7 @@ export function registerStrings(env: Environment): void {
   env.registerConstant('strings', 'kubesim.StringsLib', new StringsLib());
   env.registerFunction('kubesim.StringsLib.quote(string): string', (_: StringsLib, s: string) => celQuote(s));
   env.registerFunction('string.format(list): string', (f: string, args: unknown[]) => celFormat(f, args, c));
+  // cel-go's string conversions cel-js lacks (a `format: duration` or `date` field is one of these).
+  env.registerFunction('string(google.protobuf.Duration): string', (d: { seconds: bigint; nanos: number }) => durationString(d));
+  env.registerFunction('string(google.protobuf.Timestamp): string', (t: Date) => rfc3339Nano(t));
 }

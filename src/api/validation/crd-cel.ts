@@ -14,6 +14,7 @@ import { celEnvironment, withKubeFunctions } from './crd-cel-lib';
 import { formatCallIssues } from './crd-cel-strings';
 import { escapeField, typedRefusal } from './crd-cel-types';
 import { undeclaredCallIssues } from './crd-cel-undeclared';
+import { checkCrdFormat, parseCrdDuration } from './crd-formats';
 import { deepEqual } from '../../store/json-equal';
 
 type S = Record<string, any>;
@@ -395,21 +396,45 @@ function runtimeError(e: any): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
+type DurationClass = new (seconds: bigint, nanos: number) => unknown;
+/** cel-js's duration class (the package does not export it). */
+let durationClass: DurationClass | undefined;
+
+/**
+ * UnstructuredToVal's strings of a format: a duration is a duration, a date (at midnight UTC)
+ * and a date-time timestamps, a byte string its decoded bytes; others stay strings. A value
+ * that does not parse (its format error ratcheted on update) stays the string it is.
+ */
+function formattedString(v: string, format: string): unknown {
+  switch (format) {
+    case 'duration': {
+      const ns = parseCrdDuration(v);
+      if (ns === undefined) return v;
+      durationClass ??= (celEnvironment().evaluate('duration("0s")') as object).constructor as DurationClass;
+      return new durationClass(ns / 1000000000n, Number(ns % 1000000000n));
+    }
+    case 'date':
+      return checkCrdFormat('date', v) ? new Date(`${v}T00:00:00Z`) : v;
+    case 'date-time': {
+      const d = new Date(v);
+      return isNaN(d.getTime()) ? v : d;
+    }
+    case 'byte':
+      return checkCrdFormat('byte', v) ? new Uint8Array(Buffer.from(v, 'base64')) : v;
+  }
+  return v;
+}
+
 /**
  * UnstructuredToVal: JSON as CEL sees it through the schema. Integers are CEL ints (bigint),
- * `number` fields doubles, date-time strings timestamps; a resource root's metadata shows
- * only name and generateName (WithTypeAndObjectMeta); declared properties by their escaped names.
+ * `number` fields doubles, strings of a format durations, timestamps or bytes (formattedString);
+ * a resource root's metadata shows only name and generateName (WithTypeAndObjectMeta);
+ * declared properties by their escaped names.
  */
 function toCel(v: unknown, s: S | undefined, resourceRoot = false): unknown {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number') return Number.isInteger(v) && s?.type !== 'number' ? BigInt(v) : v;
-  if (typeof v === 'string') {
-    if (s?.type === 'string' && s.format === 'date-time') {
-      const d = new Date(v);
-      if (!isNaN(d.getTime())) return d;
-    }
-    return v;
-  }
+  if (typeof v === 'string') return s?.type === 'string' && s.format ? formattedString(v, s.format) : v;
   if (typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map((x) => toCel(x, Array.isArray(s?.items) ? undefined : s?.items));
   const out: Record<string, unknown> = {};
