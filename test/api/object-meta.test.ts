@@ -1,8 +1,8 @@
 // The root metadata checks of every object on create and update, as apimachinery's
-// ValidateObjectMetaAccessor words them (pkg/api/validation/objectmeta.go, v0.32): owner
-// references, finalizers, generation and managedFields; and a custom resource's CEL rules
-// not run after a blocking error (apiextensions-apiserver strategy.go hasBlockingErr), on
-// create, update and the status subresource.
+// ValidateObjectMetaAccessor(Update) words them (pkg/api/validation/objectmeta.go, v0.32):
+// owner references, finalizers (none new on an object being deleted), generation and
+// managedFields; and a custom resource's CEL rules not run after a blocking error
+// (apiextensions-apiserver strategy.go hasBlockingErr), on create, update and status.
 
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -71,6 +71,18 @@ test('finalizers are qualified names, not both orphan and foregroundDeletion; on
     'ConfigMap "fin" is invalid: metadata.finalizers: Invalid value: "a/b/c": a qualified name must consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character ' +
     "(e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
   assert.deepEqual((await api.get(api.resolve('configmaps'), 'default', 'fin')).metadata.finalizers, ['example.com/ok']);
+});
+
+test('an object being deleted takes no new finalizers; removing its last one lets it go', async () => {
+  await api.create(configMap('going', { finalizers: ['example.com/keep'] }));
+  const cms = api.resolve('configmaps');
+  await api.delete(cms, 'default', 'going');
+  const going = await api.get(cms, 'default', 'going');
+  assert.ok(going.metadata.deletionTimestamp);
+  assert.equal(await invalid(api.update({ ...going, metadata: { ...going.metadata, finalizers: ['example.com/keep', 'example.com/b', 'example.com/a'] } })),
+    'ConfigMap "going" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"example.com/a", "example.com/b"}');
+  await api.update({ ...going, metadata: { ...going.metadata, finalizers: [] } });
+  assert.equal(await api.tryGet(cms, 'default', 'going'), undefined);
 });
 
 test('managedFields entries: an operation of Apply or Update, a FieldsV1 type, a printable manager of at most 128 bytes', async () => {
