@@ -107,6 +107,7 @@ function compileOne(src: string, want: 'bool' | 'string'): { program?: Program; 
  * the arguments typed as `env` types them; `messageName`: cel-go's name of a message type.
  */
 function formatRefusal(env: Environment, code: string, src: string, messageName?: (t: string) => string | undefined): string | undefined {
+  if (!/\bformat\s*\(/.test(code)) return undefined;
   // Checking a parsed expression gives each of its nodes its type (comprehension variables' too).
   const parsed = env.parse(code) as any;
   if (!parsed.check().valid) return undefined;
