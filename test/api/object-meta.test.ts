@@ -85,6 +85,14 @@ test('an object being deleted takes no new finalizers; removing its last one let
   assert.equal(await api.tryGet(cms, 'default', 'going'), undefined);
 });
 
+test('generation: a kind that counts them starts at 1; another refuses a negative one on create and ignores it on update', async () => {
+  const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', generation: -1 }, spec: { selector: { matchLabels: { app: 'w' } }, template: { metadata: { labels: { app: 'w' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } };
+  assert.equal((await api.create(deployment)).metadata.generation, 1);
+  assert.equal(await invalid(api.create(configMap('gen', { generation: -3 }))), 'ConfigMap "gen" is invalid: metadata.generation: Invalid value: -3: must be greater than or equal to 0');
+  const cm = await api.create(configMap('gen', {}));
+  assert.equal((await api.update({ ...cm, metadata: { ...cm.metadata, generation: -5 } })).metadata.generation, undefined);
+});
+
 test('managedFields entries: an operation of Apply or Update, a FieldsV1 type, a printable manager of at most 128 bytes', async () => {
   const entry = { manager: 'm', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': {} } };
   assert.equal(await invalid(api.create(configMap('managed', { managedFields: [{ ...entry, operation: 'Patch', fieldsType: 'FieldsV2' }, { ...entry, manager: `${'x'.repeat(129)}` }, { ...entry, manager: 'tab\there' }] }))),
