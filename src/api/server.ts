@@ -260,6 +260,8 @@ export class ApiServer {
       if (rt.namespaced) await this.checkNamespaceWritable(obj.metadata.namespace!, rt);
       const strategy = strategyFor(rt);
       if (strategy.admit) await strategy.admit(this, obj);
+      // PrepareForCreate: a kind that counts generations starts at 1 before validation (which refuses a negative one).
+      if (KINDS_WITH_GENERATION.has(rt.kind) || rt.crd) obj.metadata.generation = 1;
       this.checkValid(obj, rt, crd);
       if (this.validator && strategy.validate) {
         const errs = await strategy.validate(obj);
@@ -366,9 +368,10 @@ export class ApiServer {
           delete m.deletionTimestamp;
           delete m.deletionGracePeriodSeconds;
         }
+        // BeforeUpdate: a request cannot set the generation.
         if (current.metadata.generation !== undefined) {
           m.generation = current.metadata.generation + (specChanged(current, next) ? 1 : 0);
-        }
+        } else delete m.generation;
         const manager = opts.fieldManager ?? ambientFieldManager();
         if (manager) await trackUpdate(current, next, manager, this.trackContext(rt, next, opts.subresource));
         else keepManaged(current, next);

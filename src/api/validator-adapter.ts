@@ -37,12 +37,12 @@ export function apiValidator(): Validator {
   let crdValidators: CrdValidators | undefined;
   /** Schema issues of one object: built-in schemas, or its CRD's openAPIV3Schema (the server's checks). */
   /** `old` (on update) and `rules` (false: the schema alone) concern CRD CEL rules. */
-  const schemaIssuesWith = (obj: KObject, rt: ResourceType, def: KObject | undefined, old?: KObject, rules = true, status = false): SchemaIssue[] => {
+  const schemaIssuesWith = (obj: KObject, rt: ResourceType, def: KObject | undefined, old?: KObject, rules = true, status = false, blocked = false): SchemaIssue[] => {
     if (!rt.crd) return validateSchema(obj, rt);
     if (!def) return [];
     if (!crdSchemas) throw new Error('schemaIssues before loadValidation()');
     crdValidators ??= new crdSchemas.CrdValidators();
-    return crdValidators.for(def, splitApiVersion(obj.apiVersion).version)(obj, old, rules, status);
+    return crdValidators.for(def, splitApiVersion(obj.apiVersion).version)(obj, old, rules, status, blocked);
   };
   return {
     schemaErrors: (obj, rt, crd) => {
@@ -59,7 +59,8 @@ export function apiValidator(): Validator {
     validate: (obj, rt, crd, old, status = false) => {
       const errs = validateSemantics(obj, rt).filter((e) => !status || /^status\b/.test(e.field));
       // customResourceStrategy.Validate/ValidateUpdate: the CRD's structural schema, then its CEL rules (422).
-      if (rt.crd && loaded) for (const i of schemaIssuesWith(obj, rt, crd, old, true, status)) if (i.cause) errs.push(i.cause);
+      // The metadata's errors come first, and a blocking one (a name required, annotations too long) blocks the rules.
+      if (rt.crd && loaded) for (const i of schemaIssuesWith(obj, rt, crd, old, true, status, errs.some(crdSchemas!.blocksRules))) if (i.cause) errs.push(i.cause);
       return errs;
     },
     validateUpdate: (oldObj, newObj, rt, subresource) => {

@@ -77,3 +77,36 @@ test('a constant format string whose list literal of arguments does not fit is r
     `${at(4)}: compilation failed: ${issue(12, rules[4]!, 'could not parse formatting clause: unrecognized formatting clause "q"')}`,
   ]);
 });
+
+test('format arguments are typed from the schema: a field, an item bound by a macro, an object (named selfType<ns>), a duration', () => {
+  const typed = (rules: string[]): KObject => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.example.com' },
+    spec: { versions: [{ name: 'v1', schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-validations': rules.map((rule) => ({ rule })), properties: {
+      name: { type: 'string' }, n: { type: 'integer' }, every: { type: 'string', format: 'duration' }, tags: { type: 'array', items: { type: 'string' } }, sub: { type: 'object', properties: { a: { type: 'string' } } },
+    } } } } } }] },
+  });
+  const issue = (col: number, src: string, message: string) => `ERROR: <input>:1:${col}: ${message}\n | ${src}\n | ${'.'.repeat(col - 1)}^`;
+  const decimal = 'error during formatting: decimal clause can only be used on integers, was given';
+  const rules = [
+    `"%s-%d".format([self.name, self.name]) != ""`,
+    `self.tags.all(t, "%d".format([t]) != "")`,
+    `"%d".format([self.every]) != ""`,
+    // Fitting arguments compile; the untyped result check (a string is no bool) comes after the format check.
+    `"%s-%d %s %x".format([self.name, self.n, self.every, self.name]) != ""`,
+    `"%d".format([self.name])`,
+    `"%x".format([self.name])`,
+  ];
+  // (Rule 3 compiles: no error of it.) A select is placed at its dot.
+  assert.deepEqual(crdRuleErrors(typed(rules)).map((e) => `${e.field}: ${e.detail}`), [
+    `${at(0)}: compilation failed: ${issue(32, rules[0]!, `${decimal} string`)}`,
+    `${at(1)}: compilation failed: ${issue(31, rules[1]!, `${decimal} string`)}`,
+    `${at(2)}: compilation failed: ${issue(18, rules[2]!, `${decimal} google.protobuf.Duration`)}`,
+    `${at(4)}: compilation failed: ${issue(18, rules[4]!, `${decimal} string`)}`,
+    `${at(5)}: cel expression must evaluate to a bool`,
+  ]);
+  // An object's type is named as generateUniqueSelfTypeName names it: a clock's nanosecond, new for every compile.
+  const [sub] = crdRuleErrors(typed([`"%s".format([self.sub]) != ""`])).map((e) => e.detail!);
+  assert.match(sub!, /^compilation failed: ERROR: <input>:1:18: error during formatting: string clause can only be used on strings, bools, bytes, ints, doubles, maps, lists, types, durations, and timestamps, was given selfType\d{1,9}\.sub\n/);
+});

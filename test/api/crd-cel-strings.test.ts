@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { celEnvironment, withKubeFunctions } from '../../src/api/validation/crd-cel-lib';
 import { celValidator } from '../../src/api/validation/crd-cel';
+import { parseCrdDuration } from '../../src/api/validation/crd-formats';
 
 const run = (expr: string): unknown => celEnvironment().evaluate(withKubeFunctions(expr), { self: null, oldSelf: null });
 const fails = (expr: string): string => {
@@ -78,4 +79,34 @@ test('a rule using format and quote runs on a custom resource; its runtime error
   assert.deepEqual(errs({ name: 'a', n: 1 }), [formatError]);
   assert.deepEqual(errs({ name: 'b', n: 2 }), [formatError]);
   assert.deepEqual(errs({ name: 'c', n: 2 }), [`spec: Invalid value: "object": failed rule: "%s-%d".format([self.name, self.n]) == 'a-1' || strings.quote(self.name) == '"b"'`, formatError]);
+});
+
+test('strings of format duration, date, date-time and byte are durations, timestamps and bytes in a rule (UnstructuredToVal)', () => {
+  const validate = celValidator({
+    type: 'object',
+    properties: { spec: { type: 'object', properties: {
+      every: { type: 'string', format: 'duration' }, day: { type: 'string', format: 'date' }, at: { type: 'string', format: 'date-time' }, key: { type: 'string', format: 'byte' },
+    }, 'x-kubernetes-validations': [
+      { rule: `self.every <= duration('1h')`, messageExpression: `'every is ' + string(self.every)` },
+      { rule: `self.day < timestamp('2026-01-01T00:00:00Z')`, messageExpression: `'day is ' + string(self.day)` },
+      { rule: `self.at.getFullYear() == 2026`, messageExpression: `"%s in %d".format([self.at, self.at.getFullYear()])` },
+      { rule: `size(self.key) == 3`, messageExpression: `'key is ' + string(self.key)` },
+      { rule: `type(self.every) == google.protobuf.Duration && type(self.day) == google.protobuf.Timestamp && type(self.key) == bytes` },
+    ] } },
+  })!;
+  const errs = (spec: object) => validate({ apiVersion: 'example.com/v1', kind: 'W', metadata: { name: 'w' }, spec }, undefined).map((e) => e.detail);
+  assert.deepEqual(errs({ every: '59m60s', day: '2025-12-31', at: '2026-03-04T05:06:07Z', key: 'YWJj' }), []);
+  // strfmt's `<n> <unit>` durations; a date at midnight UTC; a date-time's offset applied.
+  assert.deepEqual(errs({ every: '2 days', day: '2026-01-01', at: '2026-01-01T00:30:00+01:00', key: 'YWJjZA==' }), [
+    'every is 172800s', 'day is 2026-01-01T00:00:00Z', '2025-12-31T23:30:00Z in 2025', 'key is abcd',
+  ]);
+});
+
+test('parseCrdDuration: Go durations, then strfmt\'s unit names', () => {
+  const cases: [string, bigint | undefined][] = [
+    ['1h30m', 5400n * 10n ** 9n], ['1.5h', 5400n * 10n ** 9n], ['-2m3.5s', -123500n * 10n ** 6n], ['300µs', 300000n], ['0', 0n],
+    ['2 days', 172800n * 10n ** 9n], ['1 hour 30 mins', 5400n * 10n ** 9n], ['1h 30m', 5400n * 10n ** 9n], ['3w', 1814400n * 10n ** 9n],
+    ['5x', undefined], ['', undefined], ['1', undefined], ['h', undefined],
+  ];
+  for (const [s, ns] of cases) assert.equal(parseCrdDuration(s), ns, s);
 });

@@ -247,3 +247,31 @@ test('a rule whose estimated cost is over kube-apiserver\'s limits refuses the C
   await refusedAlike(['create', '-f', '-'], crd('10000,2000'), `The CustomResourceDefinition "lowers.example.com" is invalid: ${at}: Forbidden: estimated rule cost exceeds budget by factor of 1.6x ${hint}\n`);
   assert.deepEqual(c.kubectl(['apply', '-f', '-'], { stdin: crd('100,63') }), { code: 0, stdout: 'customresourcedefinition.apiextensions.k8s.io/lowers.example.com created\n', stderr: '' });
 });
+
+test('format arguments typed from the schema refuse the CRD; duration and date strings are durations and timestamps in rules; owner references are checked', async () => {
+  const crd = (rules: string) => crdYaml('timers', 'Timer', `        properties:
+          spec:
+            type: object
+            properties: {name: {type: string}, every: {type: string, format: duration}, until: {type: string, format: date}}
+            x-kubernetes-validations:
+${rules}`);
+  const rule = '"%s every %d".format([self.name, self.every]) != ""';
+  const sharpV = `apiextensions.ValidationRule{Rule:${JSON.stringify(rule)}, Message:"", MessageExpression:"", Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:"", OptionalOldSelf:(*bool)(nil)}`;
+  await refusedAlike(['apply', '-f', '-'], crd(`            - rule: '${rule}'\n`),
+    `The CustomResourceDefinition "timers.example.com" is invalid: spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Invalid value: ${sharpV}: ` +
+    `compilation failed: ERROR: <input>:1:38: error during formatting: decimal clause can only be used on integers, was given google.protobuf.Duration\n | ${rule}\n | ${'.'.repeat(37)}^\n`);
+  const ok = crd(`            - rule: self.every <= duration('1h')
+              messageExpression: "'every ' + string(self.every) + ' is over an hour'"
+            - rule: self.until < timestamp('2027-01-01T00:00:00Z')
+              messageExpression: '"%s is in 2027 or later".format([self.until])'
+`);
+  assert.deepEqual(c.kubectl(['apply', '-f', '-'], { stdin: ok }), { code: 0, stdout: 'customresourcedefinition.apiextensions.k8s.io/timers.example.com created\n', stderr: '' });
+  assert.equal(c.kubectl(['wait', '--for=condition=Established', 'crd/timers.example.com', '--timeout=20s']).code, 0);
+  const timer = (spec: string, metadata = '') => `apiVersion: example.com/v1\nkind: Timer\nmetadata: {name: t, namespace: default${metadata}}\nspec: ${spec}\n`;
+  const create = ['create', '-f', '-'];
+  await refusedAlike(create, timer('{every: 2 hours, until: 2027-03-01}'), 'The Timer "t" is invalid: \n' +
+    '* spec: Invalid value: "object": every 7200s is over an hour\n* spec: Invalid value: "object": 2027-03-01T00:00:00Z is in 2027 or later\n');
+  await refusedAlike(create, timer('{every: 90m, until: 2026-01-01}', ', ownerReferences: [{apiVersion: v1, kind: ConfigMap, name: c}]'),
+    'The Timer "t" is invalid: \n* metadata.ownerReferences.uid: Invalid value: "": uid must not be empty\n* spec: Invalid value: "object": every 5400s is over an hour\n');
+  await acceptedAlike(['create', '-f', '-', '--dry-run=server'], timer('{every: 1h, until: 2026-12-31}'), 'timer.example.com/t created (server dry run)\n');
+});

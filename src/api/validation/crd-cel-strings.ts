@@ -1,8 +1,8 @@
 // cel-go's ext strings at version 2 (what Kubernetes 1.32's CEL environment has since 1.29)
 // where cel-js lacks it: `strings.quote(s)` and `<string>.format(<list>)` (cel-go v0.22.0
-// ext/strings.go and ext/formatting.go, their clauses, their text and their errors), and
-// the compile-time check of a constant format string with a list literal of arguments
-// (stringFormatValidator).
+// ext/strings.go and ext/formatting.go, their clauses, their text and their errors), string()
+// of a duration or a timestamp, and the compile-time check of a constant format string with
+// a list literal of arguments (stringFormatValidator).
 import type { Environment } from '@marcbachmann/cel-js';
 import { byteOrder, formatFloatG, goQuote } from '../../util/go-format';
 
@@ -259,7 +259,7 @@ const WAS_GIVEN: Record<string, string> = {
   o: 'octal clause can only be used on integers',
 };
 
-type AstNode = { op: string; args: any; start?: number; pos?: number; end?: number };
+type AstNode = { op: string; args: any; start?: number; pos?: number; end?: number; checkedType?: { name?: string } };
 
 /** An error of a format call found at compile time, at a node's offset (undefined: the call's). */
 export interface FormatIssue {
@@ -270,20 +270,27 @@ export interface FormatIssue {
 
 /**
  * stringFormatValidator: each `'constant'.format([list literal])` whose clauses do not fit
- * the arguments' static types (`typeOf`: a cel-js type, `dyn` when unknown), or whose
- * arguments are too few or too many.
+ * the arguments' static types (`typeOf`: a cel-js type, `dyn` when unknown; `messageName`:
+ * cel-go's name of an object type of the schema), or whose arguments are too few or too many.
  */
-export function formatCallIssues(ast: unknown, typeOf: (n: AstNode) => string): FormatIssue[] {
+export function formatCallIssues(ast: unknown, typeOf: (n: AstNode) => string, messageName?: (t: string) => string | undefined): FormatIssue[] {
   const issues: FormatIssue[] = [];
+  const messages = new Set<string>();
   const kind = (n: AstNode) => {
-    const t = typeOf(n).replace(/<.*$/, '');
+    const full = typeOf(n);
+    const message = messageName?.(full);
+    if (message) {
+      messages.add(message);
+      return message;
+    }
+    const t = full.replace(/<.*$/, '');
     return t === 'null' ? 'null_type' : t === 'optional' ? 'optional_type' : t;
   };
   const known = new Set([...ACCEPTS.s!, 'null_type', 'optional_type', 'dyn']);
   const fits = (verb: string, n: AstNode): AstNode | undefined => {
     const k = kind(n);
-    // Object (message) types are not judged: kube names them in its own way.
-    if (k === 'dyn' || !known.has(k)) return undefined;
+    // A message type fits no clause (cel-go names it); other types cel-js names its own way are not judged.
+    if (k === 'dyn' || (!known.has(k) && !messages.has(k))) return undefined;
     if (!ACCEPTS[verb]!.includes(k === 'null_type' ? 'null' : k)) return n;
     if (verb !== 's') return undefined;
     const subs: AstNode[] = n.op === 'list' ? n.args : n.op === 'map' ? (n.args as AstNode[][]).flat() : [];
@@ -328,4 +335,7 @@ export function registerStrings(env: Environment): void {
   env.registerConstant('strings', 'kubesim.StringsLib', new StringsLib());
   env.registerFunction('kubesim.StringsLib.quote(string): string', (_: StringsLib, s: string) => celQuote(s));
   env.registerFunction('string.format(list): string', (f: string, args: unknown[]) => celFormat(f, args, c));
+  // cel-go's string conversions cel-js lacks (a `format: duration` or `date` field is one of these).
+  env.registerFunction('string(google.protobuf.Duration): string', (d: { seconds: bigint; nanos: number }) => durationString(d));
+  env.registerFunction('string(google.protobuf.Timestamp): string', (t: Date) => rfc3339Nano(t));
 }

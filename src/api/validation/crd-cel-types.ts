@@ -142,12 +142,25 @@ function tokenAt(src: string, from: number, token: string): number | undefined {
 
 export type Issue = (src: string, message: string, offset: number) => string;
 
+/** The AST validators of a checked rule, its arguments typed by `env` (crd-cel.ts formatRefusal). */
+export type AstValidator = (env: Environment, code: string, src: string, messageName: (t: string) => string | undefined) => string | undefined;
+
+/**
+ * cel-go's name of a message type declared here: generateUniqueSelfTypeName's `selfType<ns>`,
+ * the nanosecond of the clock when the CRD was compiled (a name rules cannot rely on), for `selfType0`.
+ */
+function messageNamer(): (t: string) => string | undefined {
+  const now = performance.timeOrigin + performance.now();
+  const name = `selfType${Math.floor((now % 1000) * 1e6)}`;
+  return (t) => (/^selfType0(\.|$)/.test(t) ? name + t.slice('selfType0'.length) : undefined);
+}
+
 /**
  * The refusal of a rule (or messageExpression) checked against its schema node: cel-go's
- * compile error, `must evaluate to a <want>`, or undefined when it checks or the
- * disagreement is not one whose cel-go wording is known.
+ * compile error (the checker's, then `validate`'s), `must evaluate to a <want>`, or undefined
+ * when it checks or the disagreement is not one whose cel-go wording is known.
  */
-export function typedRefusal(code: string, src: string, node: S, resourceRoot: boolean, optionalOldSelf: boolean, want: 'bool' | 'string', issue: Issue): string | undefined {
+export function typedRefusal(code: string, src: string, node: S, resourceRoot: boolean, optionalOldSelf: boolean, want: 'bool' | 'string', issue: Issue, validate?: AstValidator): string | undefined {
   const n = nodeEnv(node, resourceRoot);
   if (!n) return undefined;
   let env: Environment;
@@ -157,6 +170,8 @@ export function typedRefusal(code: string, src: string, node: S, resourceRoot: b
     return undefined;
   }
   const checked = env.check(code);
+  const invalid = checked.valid ? validate?.(env, code, src, messageNamer()) : undefined;
+  if (invalid) return invalid;
   if (checked.valid) return checked.type === want || checked.type === 'dyn' ? undefined : `${want === 'bool' ? 'cel expression' : 'messageExpression'} must evaluate to a ${want}`;
   const err: any = checked.error;
   const node_ = err?.node;

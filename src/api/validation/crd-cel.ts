@@ -6,7 +6,7 @@
 // libraries are added in crd-cel-lib.ts where cheap. Rules are evaluated with `self`
 // declared `dyn`; at CRD create and update they are also checked with `self` typed from the
 // schema (crd-cel-types.ts), which refuses a rule naming a field the schema lacks.
-import { Optional, ParseError } from '@marcbachmann/cel-js';
+import { Optional, ParseError, type Environment } from '@marcbachmann/cel-js';
 import type { FieldError } from '../errors';
 import type { KObject } from '../types';
 import { goQuote } from '../../util/go-format';
@@ -15,6 +15,7 @@ import { formatCallIssues } from './crd-cel-strings';
 import { escapeField, typedRefusal } from './crd-cel-types';
 import { undeclaredCallIssues } from './crd-cel-undeclared';
 import { CostBudget, cardinalities } from './crd-cel-cost-limits';
+import { checkCrdFormat, parseCrdDuration } from './crd-formats';
 import { deepEqual } from '../../store/json-equal';
 
 type S = Record<string, any>;
@@ -93,17 +94,27 @@ function compileOne(src: string, want: 'bool' | 'string'): { program?: Program; 
     }
     return {};
   }
-  if (checked.type !== want && checked.type !== 'dyn') return { refuse: `${want === 'bool' ? 'cel expression' : 'messageExpression'} must evaluate to a ${want}` };
   const parsed = e.parse(code);
   const ast = (parsed as any).ast;
-  // cel-go's AST validator of format calls: a constant format string with a list literal.
-  const typeOf = (n: { start?: number; end?: number }) => {
-    const sub = e.check(code.slice(n.start ?? 0, n.end ?? 0));
-    return sub.valid ? String(sub.type) : 'dyn';
-  };
-  const format = formatCallIssues(ast, typeOf);
-  if (format.length) return { refuse: format.map((i) => celIssue(src, i.message, i.node ? nodeOffset(code, i.node) : nodeOffset(code, i.call))).sort(byPosition).join('\n') };
+  // The AST validators run on a checked rule, before its result's type is looked at (compileRule).
+  const format = formatRefusal(e, code, src);
+  if (format) return { refuse: format };
+  if (checked.type !== want && checked.type !== 'dyn') return { refuse: `${want === 'bool' ? 'cel expression' : 'messageExpression'} must evaluate to a ${want}` };
   return { program: parsed as unknown as Program, ast };
+}
+
+/**
+ * cel-go's AST validator of format calls (a constant format string with a list literal),
+ * the arguments typed as `env` types them; `messageName`: cel-go's name of a message type.
+ */
+function formatRefusal(env: Environment, code: string, src: string, messageName?: (t: string) => string | undefined): string | undefined {
+  if (!/\bformat\s*\(/.test(code)) return undefined;
+  // Checking a parsed expression gives each of its nodes its type (comprehension variables' too).
+  const parsed = env.parse(code) as any;
+  if (!parsed.check().valid) return undefined;
+  const typeOf = (n: { checkedType?: { name?: string } }) => n.checkedType?.name ?? 'dyn';
+  const format = formatCallIssues(parsed.ast, typeOf, messageName);
+  return format.length ? format.map((i) => celIssue(src, i.message, i.node ? nodeOffset(code, i.node) : nodeOffset(code, i.call))).sort(byPosition).join('\n') : undefined;
 }
 
 /** Where cel-go places a node: a call at its `(`, a selection at its `.`, an operator at its token, others at their start. */
@@ -171,10 +182,10 @@ function eachRuleNode(s: S | undefined, path: string, root: boolean, visit: (s: 
 /** The rule's refusal once `self` is typed from its schema node (crd-cel-types.ts), rule first, then messageExpression. */
 function typedRuleRefusal(rule: Rule, node: S, root: boolean): Compiled['refuse'] {
   const optional = rule.optionalOldSelf === true;
-  const r = typedRefusal(withKubeFunctions(rule.rule ?? ''), rule.rule ?? '', node, root, optional, 'bool', celIssue);
+  const r = typedRefusal(withKubeFunctions(rule.rule ?? ''), rule.rule ?? '', node, root, optional, 'bool', celIssue, formatRefusal);
   if (r) return { field: 'rule', detail: r.startsWith('ERROR') ? `compilation failed: ${r}` : r };
   if (!rule.messageExpression) return undefined;
-  const m = typedRefusal(withKubeFunctions(rule.messageExpression), rule.messageExpression, node, root, optional, 'string', celIssue);
+  const m = typedRefusal(withKubeFunctions(rule.messageExpression), rule.messageExpression, node, root, optional, 'string', celIssue, formatRefusal);
   return m ? { field: 'messageExpression', detail: m.startsWith('ERROR') ? `messageExpression compilation failed: ${m}` : m } : undefined;
 }
 
@@ -198,8 +209,10 @@ export function crdRuleErrors(crd: KObject, old?: KObject): FieldError[] {
       (node['x-kubernetes-validations'] as Rule[]).forEach((rule, i) => {
         const c = compileRule(rule ?? {});
         const field = (f: string) => `${path}.x-kubernetes-validations[${i}].${f}`;
-        // A rule this engine skips (a library it lacks) is not type-checked either.
-        const refuse = c.refuse ?? (c.program ? typedRuleRefusal(rule, node, resourceRoot) : undefined);
+        // A rule this engine skips (a library it lacks) is not type-checked either; one whose
+        // untyped result is no bool may fail the typed compile first (a format argument's type).
+        const typed = c.program || (c.refuse && !c.refuse.detail.includes('ERROR:'));
+        const refuse = (typed ? typedRuleRefusal(rule ?? {}, node, resourceRoot) : undefined) ?? c.refuse;
         const optional = rule?.optionalOldSelf === true;
         // kube-apiserver: the rule's cost error, then its compile error, then its messageExpression's.
         const costly = c.program && refuse?.field !== 'rule' ? budget.expression(field('rule'), 'rule', rule.rule ?? '', node, resourceRoot, optional) : undefined;
@@ -399,21 +412,45 @@ function runtimeError(e: any): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
+type DurationClass = new (seconds: bigint, nanos: number) => unknown;
+/** cel-js's duration class (the package does not export it). */
+let durationClass: DurationClass | undefined;
+
+/**
+ * UnstructuredToVal's strings of a format: a duration is a duration, a date (at midnight UTC)
+ * and a date-time timestamps, a byte string its decoded bytes; others stay strings. A value
+ * that does not parse (its format error ratcheted on update) stays the string it is.
+ */
+function formattedString(v: string, format: string): unknown {
+  switch (format) {
+    case 'duration': {
+      const ns = parseCrdDuration(v);
+      if (ns === undefined) return v;
+      durationClass ??= (celEnvironment().evaluate('duration("0s")') as object).constructor as DurationClass;
+      return new durationClass(ns / 1000000000n, Number(ns % 1000000000n));
+    }
+    case 'date':
+      return checkCrdFormat('date', v) ? new Date(`${v}T00:00:00Z`) : v;
+    case 'date-time': {
+      const d = new Date(v);
+      return isNaN(d.getTime()) ? v : d;
+    }
+    case 'byte':
+      return checkCrdFormat('byte', v) ? new Uint8Array(Buffer.from(v, 'base64')) : v;
+  }
+  return v;
+}
+
 /**
  * UnstructuredToVal: JSON as CEL sees it through the schema. Integers are CEL ints (bigint),
- * `number` fields doubles, date-time strings timestamps; a resource root's metadata shows
- * only name and generateName (WithTypeAndObjectMeta); declared properties by their escaped names.
+ * `number` fields doubles, strings of a format durations, timestamps or bytes (formattedString);
+ * a resource root's metadata shows only name and generateName (WithTypeAndObjectMeta);
+ * declared properties by their escaped names.
  */
 function toCel(v: unknown, s: S | undefined, resourceRoot = false): unknown {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number') return Number.isInteger(v) && s?.type !== 'number' ? BigInt(v) : v;
-  if (typeof v === 'string') {
-    if (s?.type === 'string' && s.format === 'date-time') {
-      const d = new Date(v);
-      if (!isNaN(d.getTime())) return d;
-    }
-    return v;
-  }
+  if (typeof v === 'string') return s?.type === 'string' && s.format ? formattedString(v, s.format) : v;
   if (typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map((x) => toCel(x, Array.isArray(s?.items) ? undefined : s?.items));
   const out: Record<string, unknown> = {};

@@ -26,8 +26,10 @@ const CREDITCARD = /^(?:4[0-9]{12}(?:[0-9]{3})?|5[1-5][0-9]{14}|(222[1-9]|22[3-9
 // net.ParseMAC: 6, 8 or 20 octets, `:`- or `-`-separated pairs or `.`-separated quads.
 const MAC = /^(?:[0-9a-fA-F]{2}(?:([:-])[0-9a-fA-F]{2})(?:\1[0-9a-fA-F]{2}){4}(?:(?:\1[0-9a-fA-F]{2}){2}(?:(?:\1[0-9a-fA-F]{2}){12})?)?|[0-9a-fA-F]{4}(?:\.[0-9a-fA-F]{4}){2}(?:(?:\.[0-9a-fA-F]{4})(?:(?:\.[0-9a-fA-F]{4}){5})?)?)$/;
 const DURATION_PART = /((\d+)\s*([A-Za-zµ]+))/gu;
-const GO_DURATION = /^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$|^[-+]?0$/u;
+const GO_DURATION_PART = /^(\d*)(?:\.(\d*))?([^\d.]*)/u;
 const DURATION_UNITS = [['ns', 'nano'], ['us', 'µs', 'micro'], ['ms', 'milli'], ['s', 'sec'], ['m', 'min'], ['h', 'hr', 'hour'], ['d', 'day'], ['w', 'wk', 'week']];
+const NANOS: Record<string, bigint> = { ns: 1n, us: 1000n, µs: 1000n, μs: 1000n, ms: 1000000n, s: 1000000000n, m: 60000000000n, h: 3600000000000n, d: 86400000000000n, w: 604800000000000n };
+const MAX_INT64 = (1n << 63n) - 1n;
 
 /** time.Parse("2006-01-02", s): four-digit year, a real month and day of that month. */
 function isDate(s: string): boolean {
@@ -45,17 +47,50 @@ function isDateTime(s: string): boolean {
   return !!m && m[1] <= '23' && m[2] <= '59' && m[3] <= '59';
 }
 
-/** strfmt.ParseDuration: Go's time.ParseDuration, else `<n> <unit>` parts with unit names. */
-function isDuration(s: string): boolean {
-  if (GO_DURATION.test(s)) return true;
+/** Go's time.ParseDuration in nanoseconds, or undefined where it fails. */
+function goParseDuration(given: string): bigint | undefined {
+  let s = given;
+  const negative = s.startsWith('-');
+  if (negative || s.startsWith('+')) s = s.slice(1);
+  if (s === '0') return 0n;
+  if (!s) return undefined;
+  let total = 0n;
+  while (s) {
+    const [part, whole, fraction, unit] = GO_DURATION_PART.exec(s)!;
+    const ns = NANOS[unit!];
+    if ((!whole && !fraction) || ns === undefined) return undefined;
+    // The fraction's digits past what int64 nanoseconds can hold are dropped, as Go's leadingFraction does.
+    const digits = (fraction ?? '').slice(0, 18);
+    total += BigInt(whole || '0') * ns + (BigInt(digits || '0') * ns) / 10n ** BigInt(digits.length);
+    if (total > MAX_INT64 + (negative ? 1n : 0n)) return undefined;
+    s = s.slice(part.length);
+  }
+  return negative ? -total : total;
+}
+
+/**
+ * strfmt.ParseDuration in nanoseconds (the value CEL sees of a `format: duration` string): Go's
+ * time.ParseDuration, else the `<n> <unit>` parts it finds with unit names; undefined when neither parses.
+ */
+export function parseCrdDuration(s: string): bigint | undefined {
+  const go = goParseDuration(s);
+  if (go !== undefined) return go;
+  let total: bigint | undefined;
   for (const m of s.matchAll(DURATION_PART)) {
-    const unit = m[3].trim().toLowerCase();
+    const unit = m[3]!.trim().toLowerCase();
+    // strconv.Atoi refuses a factor beyond int64: the whole duration fails.
+    if (BigInt(m[2]!) > MAX_INT64) return undefined;
     for (const variants of DURATION_UNITS) {
-      if (variants.some((v, i) => (i === variants.length - 1 && unit.startsWith(v)) || v === unit)) return true;
+      variants.forEach((v, i) => {
+        // Each variant that matches adds the factor again (Go's loop does not stop at the first).
+        if ((i === variants.length - 1 && unit.startsWith(v)) || v === unit) total = BigInt.asIntN(64, (total ?? 0n) + BigInt(m[2]!) * NANOS[variants[0]!]!);
+      });
     }
   }
-  return false;
+  return total;
 }
+
+const isDuration = (s: string): boolean => parseCrdDuration(s) !== undefined;
 
 /** netutils.ParseIPSloppy: dotted quads may have leading zeros. */
 function isIPv4Sloppy(s: string): boolean {

@@ -39,9 +39,10 @@ export interface CrdValidator {
   /**
    * `old`: the stored object, on update (transition rules and ratcheting of CEL rules);
    * `rules: false` checks the schema alone (strict decoding needs no CEL); `status`: a write
-   * of the status subresource, the schema's status part but every CEL rule (statusStrategy).
+   * of the status subresource, the schema's status part but every CEL rule (statusStrategy);
+   * `blocked`: an error found before the schema's (the metadata's) blocks the rules (blocksRules).
    */
-  (obj: KObject, old?: KObject, rules?: boolean, status?: boolean): SchemaIssue[];
+  (obj: KObject, old?: KObject, rules?: boolean, status?: boolean, blocked?: boolean): SchemaIssue[];
   /** The (OpenAPI) schema of the version, for defaulting and explain. */
   schema: S | undefined;
 }
@@ -96,7 +97,7 @@ function buildCrdValidator(crd: KObject, version: string): CrdValidator {
   const schema = crdVersionSchema(crd, version);
   const kind: string = crd.spec?.names?.kind ?? 'Object';
   const cel = celValidator(schema);
-  const fn = ((obj: KObject, old?: KObject, rules = true, status = false) => {
+  const fn = ((obj: KObject, old?: KObject, rules = true, status = false, blocked = false) => {
     if (!schema) return [];
     // Metadata that does not decode fails the request before anything is validated.
     const decode = metaDecodeError(obj, schema);
@@ -117,14 +118,14 @@ function buildCrdValidator(crd: KObject, version: string): CrdValidator {
     issues.push(...embeddedMetaUnknownFields(obj, schema));
     for (const cause of embeddedResourceErrors(obj, schema)) {
       const issue = fieldIssue(cause);
-      if (cause.type === 'Required value') blockers.add(issue);
+      if (blocksRules(cause)) blockers.add(issue);
       issues.push(issue);
     }
     // statusStrategy.ValidateUpdate: the status schema's errors, then the rules of the whole object.
     const kept = status ? issues.filter((i) => /^status\b/.test(i.cause?.field ?? '')) : issues;
     // Sets and map lists of the whole object, ratcheted: not checked when the old object breaks them already.
     if (rules && (!old || !listSetAndMapErrors(schema, old).length)) kept.push(...listSetAndMapErrors(schema, obj).map(fieldIssue));
-    const blocking = [...blockers].some((i) => !status || kept.includes(i));
+    const blocking = blocked || [...blockers].some((i) => !status || kept.includes(i));
     if (cel && rules) kept.push(...celIssues(cel, obj, old, blocking));
     return kept;
   }) as CrdValidator;
@@ -137,6 +138,9 @@ function buildCrdValidator(crd: KObject, version: string): CrdValidator {
  * TypeInvalid (type, format) error means the rules are not run, which one more error says.
  */
 const BLOCKING_KEYWORDS = new Set(['required', 'enum', 'maxLength', 'maxItems', 'maxProperties', 'type', 'format']);
+
+/** hasBlockingErr for an error of the metadata or of embedded objects (none of them a TypeInvalid). */
+export const blocksRules = (e: FieldError): boolean => ['Required value', 'Unsupported value', 'Too long', 'Too many'].includes(e.type);
 
 function celIssues(cel: CelValidator, obj: KObject, old: KObject | undefined, blocking: boolean): SchemaIssue[] {
   const causes: FieldError[] = blocking

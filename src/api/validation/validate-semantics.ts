@@ -22,7 +22,8 @@ export function validateSemantics(given: KObject, rt: ResourceType): FieldError[
   const obj = apiNumbers(given);
   const out: FieldError[] = [];
   const rule: NameRule = rt.crd ? 'subdomain' : NAME_RULES[rt.kind] ?? 'subdomain';
-  out.push(...objectMetaErrors(obj.metadata, rule, rt.namespaced));
+  // ValidateObjectMeta's whole list, ownerReferences, finalizers and managedFields among it.
+  out.push(...objectMetaErrors(obj.metadata, rule, rt.namespaced, 'metadata', true));
   if (rt.kind === 'CronJob' && typeof obj.metadata?.name === 'string' && obj.metadata.name.length > 52) {
     out.push(invalid('metadata.name', q(obj.metadata.name), 'must be no more than 52 characters'));
   }

@@ -2,7 +2,7 @@
 import type { FieldError } from '../errors';
 import type { ResourceType } from '../resources';
 import type { KObject } from '../types';
-import { goQuote } from '../../util/go-format';
+import { byteOrder, goQuote, goStringSlice } from '../../util/go-format';
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
@@ -38,6 +38,11 @@ export function validateUpdate(oldObj: KObject, newObj: KObject, rt: ResourceTyp
   const out: FieldError[] = [];
   const om = oldObj.metadata ?? {};
   const nm = newObj.metadata ?? {};
+  // ValidateObjectMetaAccessorUpdate: an object being deleted takes no new finalizers (sets.String's sorted List).
+  if (om.deletionTimestamp) {
+    const added = [...new Set<string>(nm.finalizers ?? [])].filter((f) => !(om.finalizers ?? []).includes(f)).sort(byteOrder);
+    if (added.length) out.push({ field: 'metadata.finalizers', type: 'Forbidden', detail: `no new finalizers can be added if the object is being deleted, found new finalizers ${goStringSlice(added)}` });
+  }
   if ((om.namespace ?? '') !== (nm.namespace ?? '') && nm.namespace !== undefined) out.push(immutable('metadata.namespace', JSON.stringify(nm.namespace)));
   if (om.name && nm.name && om.name !== nm.name) out.push(immutable('metadata.name', JSON.stringify(nm.name)));
   if (om.uid && nm.uid && om.uid !== nm.uid) out.push(immutable('metadata.uid', JSON.stringify(nm.uid)));

@@ -1,0 +1,124 @@
+// The root metadata checks of every object on create and update, as apimachinery's
+// ValidateObjectMetaAccessor(Update) words them (pkg/api/validation/objectmeta.go, v0.32):
+// owner references, finalizers (none new on an object being deleted), generation and
+// managedFields; and a custom resource's CEL rules not run after a blocking error
+// (apiextensions-apiserver strategy.go hasBlockingErr), on create, update and status.
+
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiServer } from '../../src/api/server';
+import { openStore } from '../../src/store/registry';
+import { ManualClock } from '../../src/sim/clock';
+import { seededRng } from '../../src/sim/rng';
+import { ApiError } from '../../src/api/errors';
+import { apiValidator, loadValidation } from '../../src/api/validator-adapter';
+import type { KObject } from '../../src/api/types';
+import { crdObject } from '../helpers/crd';
+
+let api: ApiServer;
+before(async () => {
+  await loadValidation();
+  api = await ApiServer.open(await openStore('memory://'), new ManualClock(Date.parse('2026-11-22T06:00:00Z')), seededRng(1), apiValidator());
+  await api.bootstrap();
+  await api.create(crdObject({ plural: 'gadgets', kind: 'Gadget', versionExtra: 'subresources: {status: {}}', schema: `properties:
+  spec:
+    type: object
+    properties: {max: {type: integer}, tier: {type: string, enum: [a, b]}}
+    x-kubernetes-validations: [{rule: self.max < 10}]
+  status:
+    type: object
+    properties: {count: {type: integer, maximum: 5}, phase: {type: string, enum: [Up, Down]}}
+    x-kubernetes-validations: [{rule: self.count % 2 == 1}]` }));
+});
+
+/** The message of the Invalid error a write fails with. */
+async function invalid(write: Promise<unknown>): Promise<string> {
+  try {
+    await write;
+  } catch (e) {
+    assert.ok(e instanceof ApiError && e.reason === 'Invalid', String(e));
+    return e.message;
+  }
+  assert.fail('the write was accepted');
+}
+
+const configMap = (name: string, metadata: object): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...metadata }, data: {} });
+const ref = (kind: string, name: string, extra: object = {}) => ({ apiVersion: 'v1', kind, name, uid: `uid-${name}`, ...extra });
+
+test('owner references: each needs a version, kind, name and uid; one controller; no Event owns anything', async () => {
+  assert.equal(await invalid(api.create(configMap('two', { ownerReferences: [ref('Secret', 'a', { controller: true }), ref('Secret', 'b'), ref('ConfigMap', 'c', { controller: true })] }))),
+    'ConfigMap "two" is invalid: metadata.ownerReferences: Invalid value: []v1.OwnerReference{' +
+    'v1.OwnerReference{APIVersion:"v1", Kind:"Secret", Name:"a", UID:"uid-a", Controller:(*bool)(0xc000a1b2c8), BlockOwnerDeletion:(*bool)(nil)}, ' +
+    'v1.OwnerReference{APIVersion:"v1", Kind:"Secret", Name:"b", UID:"uid-b", Controller:(*bool)(nil), BlockOwnerDeletion:(*bool)(nil)}, ' +
+    'v1.OwnerReference{APIVersion:"v1", Kind:"ConfigMap", Name:"c", UID:"uid-c", Controller:(*bool)(0xc000a1b2c8), BlockOwnerDeletion:(*bool)(nil)}}: ' +
+    'Only one reference can have Controller set to true. Found "true" in references for Secret/a and ConfigMap/c');
+  assert.equal(await invalid(api.create(configMap('empty', { ownerReferences: [{ apiVersion: 'apps/' }] }))),
+    'ConfigMap "empty" is invalid: [metadata.ownerReferences.apiVersion: Invalid value: "apps/": version must not be empty, metadata.ownerReferences.kind: Invalid value: "": kind must not be empty, ' +
+    'metadata.ownerReferences.name: Invalid value: "": name must not be empty, metadata.ownerReferences.uid: Invalid value: "": uid must not be empty]');
+  assert.match(await invalid(api.create(configMap('evented', { ownerReferences: [ref('Event', 'e')] }))), /^ConfigMap "evented" is invalid: metadata\.ownerReferences: Invalid value: v1\.OwnerReference\{APIVersion:"v1", Kind:"Event", .*\}: \/v1, Kind=Event is disallowed from being an owner$/);
+  // A valid controller reference is kept.
+  const owned = await api.create(configMap('owned', { ownerReferences: [ref('Secret', 'a', { controller: true, blockOwnerDeletion: true })] }));
+  assert.deepEqual(owned.metadata.ownerReferences, [ref('Secret', 'a', { controller: true, blockOwnerDeletion: true })]);
+});
+
+test('finalizers are qualified names, not both orphan and foregroundDeletion; on update too', async () => {
+  assert.equal(await invalid(api.create(configMap('fin', { finalizers: ['example.com/ok', 'not ok', 'orphan', 'foregroundDeletion'] }))),
+    'ConfigMap "fin" is invalid: [metadata.finalizers: Invalid value: "not ok": name part must consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character ' +
+    "(e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]'), " +
+    'metadata.finalizers: Invalid value: []string{"example.com/ok", "not ok", "orphan", "foregroundDeletion"}: finalizer orphan and foregroundDeletion cannot be both set]');
+  const kept = await api.create(configMap('fin', { finalizers: ['example.com/ok'] }));
+  assert.equal(await invalid(api.update({ ...kept, metadata: { ...kept.metadata, finalizers: ['example.com/ok', 'a/b/c'] } })),
+    'ConfigMap "fin" is invalid: metadata.finalizers: Invalid value: "a/b/c": a qualified name must consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character ' +
+    "(e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
+  assert.deepEqual((await api.get(api.resolve('configmaps'), 'default', 'fin')).metadata.finalizers, ['example.com/ok']);
+});
+
+test('an object being deleted takes no new finalizers; removing its last one lets it go', async () => {
+  await api.create(configMap('going', { finalizers: ['example.com/keep'] }));
+  const cms = api.resolve('configmaps');
+  await api.delete(cms, 'default', 'going');
+  const going = await api.get(cms, 'default', 'going');
+  assert.ok(going.metadata.deletionTimestamp);
+  assert.equal(await invalid(api.update({ ...going, metadata: { ...going.metadata, finalizers: ['example.com/keep', 'example.com/b', 'example.com/a'] } })),
+    'ConfigMap "going" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"example.com/a", "example.com/b"}');
+  await api.update({ ...going, metadata: { ...going.metadata, finalizers: [] } });
+  assert.equal(await api.tryGet(cms, 'default', 'going'), undefined);
+});
+
+test('generation: a kind that counts them starts at 1; another refuses a negative one on create and ignores it on update', async () => {
+  const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', generation: -1 }, spec: { selector: { matchLabels: { app: 'w' } }, template: { metadata: { labels: { app: 'w' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } };
+  assert.equal((await api.create(deployment)).metadata.generation, 1);
+  assert.equal(await invalid(api.create(configMap('gen', { generation: -3 }))), 'ConfigMap "gen" is invalid: metadata.generation: Invalid value: -3: must be greater than or equal to 0');
+  const cm = await api.create(configMap('gen', {}));
+  assert.equal((await api.update({ ...cm, metadata: { ...cm.metadata, generation: -5 } })).metadata.generation, undefined);
+});
+
+test('managedFields entries: an operation of Apply or Update, a FieldsV1 type, a printable manager of at most 128 bytes', async () => {
+  const entry = { manager: 'm', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': {} } };
+  assert.equal(await invalid(api.create(configMap('managed', { managedFields: [{ ...entry, operation: 'Patch', fieldsType: 'FieldsV2' }, { ...entry, manager: `${'x'.repeat(129)}` }, { ...entry, manager: 'tab\there' }] }))),
+    'ConfigMap "managed" is invalid: [metadata.managedFields[0].operation: Invalid value: "Patch": must be `Apply` or `Update`, metadata.managedFields[0].fieldsType: Invalid value: "FieldsV2": must be `FieldsV1`, ' +
+    'metadata.managedFields[1].manager: Too long: may not be more than 128 bytes, metadata.managedFields[2].manager: Invalid value: "tab\\there": invalid character U+0009 (at position 3)]');
+});
+
+const gadget = (name: string, spec: object, metadata: object = {}): KObject => ({ apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name, namespace: 'default', ...metadata }, spec });
+const NOT_CHECKED = '<nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
+
+test('a custom resource: metadata errors first; a blocking one (too long) leaves the rules unchecked, an Invalid one does not', async () => {
+  assert.equal(await invalid(api.create(gadget('g', { max: 20 }, { annotations: { a: 'x'.repeat(256 * 1024) } }))),
+    `Gadget.example.com "g" is invalid: [metadata.annotations: Too long: must have at most 262144 bytes, ${NOT_CHECKED}]`);
+  assert.equal(await invalid(api.create(gadget('g', { max: 20 }, { ownerReferences: [{ ...ref('Secret', 's'), uid: '' }] }))),
+    'Gadget.example.com "g" is invalid: [metadata.ownerReferences.uid: Invalid value: "": uid must not be empty, spec: Invalid value: "object": failed rule: self.max < 10]');
+  // A blocking schema error on update.
+  const g = await api.create(gadget('g', { max: 1 }));
+  assert.equal(await invalid(api.update({ ...g, spec: { max: 20, tier: 'c' } })),
+    `Gadget.example.com "g" is invalid: [spec.tier: Unsupported value: "c": supported values: "a", "b", ${NOT_CHECKED}]`);
+});
+
+test('a status write: the status schema\'s blocking error leaves every rule unchecked; an Invalid one does not', async () => {
+  const g = await api.get(api.resolve('gadgets'), 'default', 'g');
+  assert.equal(await invalid(api.updateStatus({ ...g, status: { count: 0, phase: 'Sideways' } })),
+    `Gadget.example.com "g" is invalid: [status.phase: Unsupported value: "Sideways": supported values: "Up", "Down", ${NOT_CHECKED}]`);
+  assert.equal(await invalid(api.updateStatus({ ...g, status: { count: 6 } })),
+    'Gadget.example.com "g" is invalid: [status.count: Invalid value: 6: status.count in body should be less than or equal to 5, status: Invalid value: "object": failed rule: self.count % 2 == 1]');
+  assert.deepEqual((await api.updateStatus({ ...g, status: { count: 3, phase: 'Up' } })).status, { count: 3, phase: 'Up' });
+});
