@@ -261,7 +261,7 @@ ${rules}`);
     `The CustomResourceDefinition "timers.example.com" is invalid: spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Invalid value: ${sharpV}: ` +
     `compilation failed: ERROR: <input>:1:38: error during formatting: decimal clause can only be used on integers, was given google.protobuf.Duration\n | ${rule}\n | ${'.'.repeat(37)}^\n`);
   const ok = crd(`            - rule: self.every <= duration('1h')
-              messageExpression: "'every ' + string(self.every) + ' is over an hour'"
+              messageExpression: '"every %s is over an hour".format([self.every])'
             - rule: self.until < timestamp('2027-01-01T00:00:00Z')
               messageExpression: '"%s is in 2027 or later".format([self.until])'
 `);
