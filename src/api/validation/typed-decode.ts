@@ -237,3 +237,32 @@ export function typedDecodeError(obj: Record<string, unknown>, decoded?: string)
   }
   return w.saved;
 }
+
+/** Drops, in place, the fields of a value of message `type` that its Go struct has no field for. */
+function dropUnknown(v: unknown, type: string): void {
+  if (!D().messages[type] || v === null || typeof v !== 'object') return;
+  if (Array.isArray(v)) return v.forEach((x) => dropUnknown(x, type));
+  const o = v as Record<string, unknown>;
+  const fields = fieldsOf(type);
+  for (const k of Object.keys(o)) {
+    const f = fields.get(k);
+    if (!f) delete o[k];
+    else if (f[2] === 2 && o[k] !== null && typeof o[k] === 'object') for (const x of Object.values(o[k] as object)) dropUnknown(x, f[1]);
+    else dropUnknown(o[k], f[1]);
+  }
+}
+
+/**
+ * What decoding into the kind's Go struct and encoding again keeps of `obj` (kubectl's set
+ * verbs print typed objects): the fields the structs have, apiVersion and kind; changed in
+ * place. An object whose kind is not a k8s.io/api type is left as it is.
+ */
+export function dropUnknownFields<T extends Record<string, unknown>>(obj: T): T {
+  const pkg = typeof obj.apiVersion === 'string' ? D().groups[obj.apiVersion] : undefined;
+  const type = pkg && `${pkg}.${String(obj.kind)}`;
+  if (!type || !D().messages[type]) return obj;
+  const { apiVersion, kind } = obj;
+  dropUnknown(obj, type);
+  Object.assign(obj, { apiVersion, kind });
+  return obj;
+}
