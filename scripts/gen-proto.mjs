@@ -2,7 +2,8 @@
 // Generates src/api/rest/proto/k8s-proto.json, the compact descriptor the protobuf body
 // decoder runs on, from Kubernetes' own generated.proto files (k8s.io/api and
 // k8s.io/apimachinery at one tag) plus the Go types beside them: which fields are pointers or
-// lack `omitempty` (a zero value there is kept, as kube-apiserver's JSON would keep it).
+// lack `omitempty` (a zero value there is kept, as kube-apiserver's JSON would keep it), and
+// a field's named Go type from its casttype (a 6th entry: `v1.Protocol`, for decode errors).
 // Usage: node scripts/gen-proto.mjs <k8s.io/api git dir> <k8s.io/apimachinery git dir> [tag]
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -39,7 +40,11 @@ for (const [dir, f] of sources) {
       if (/^\}/.test(line)) { cur = undefined; continue; }
       const m = cur && /^\s+(?:\w+\s+(\*?)\S+|[\w.]+)\s+`json:"([^",]*)(,[^"]*)?".*protobuf:"\w+,(\d+),/.exec(line);
       // 'inline': an embedded struct whose fields JSON puts in the parent (IngressRuleValue)
-      if (m) cur[m[4]] = { json: m[2], keep: (m[3] ?? '').includes('inline') ? 'inline' : m[1] === '*' || !(m[3] ?? '').includes('omitempty') };
+      // casttype: a named Go type (`Protocol`, a slice's `Capability`, `ResourceList`), which encoding/json's errors name.
+      // (`k8s.io/apimachinery/pkg/types.UID` is another package's: `types.UID`).
+      const cast = m && /protobuf:"[^"]*,casttype=([\w./]+)/.exec(line)?.[1];
+      const goType = cast && (cast.includes('/') ? cast.slice(cast.lastIndexOf('/') + 1) : `${pkgDir.split('/').pop()}.${cast}`);
+      if (m) cur[m[4]] = { json: m[2], keep: (m[3] ?? '').includes('inline') ? 'inline' : m[1] === '*' || !(m[3] ?? '').includes('omitempty'), cast: goType };
     }
     const gn = /const GroupName = "([^"]*)"/.exec(show(dir, g));
     if (gn && dir === apiGit) groups[(gn[1] ? gn[1] + '/' : '') + pkgDir.split('/').pop()] = pkg;
@@ -72,6 +77,7 @@ for (const [dir, f] of sources) {
     if (go?.json) entry[0] = go.json;
     if (go?.keep === 'inline') entry[4] = 2;
     else if (go?.keep) entry[4] = 1;
+    if (go?.cast) entry.push(...(entry.length === 4 ? [0] : []), go.cast);
     cur.fields[no] = entry;
   }
 }

@@ -18,7 +18,7 @@ import type { ObjectSource } from './object-source';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addDryRunFlag, parseDryRun, dryRunSuffix } from './flags/dry-run';
-import { EMPTY_NAME, formatApiError, PrintedError, sourceError } from './format-error';
+import { EMPTY_NAME, formatApiError, PrintedError, sourceError, printedBlocks } from './format-error';
 import { collect } from './flags/collect';
 import { declareLocalFlags } from './flags/pflag';
 import { addDeleteFlags, cascadePolicy, DELETE_FLAGS_SHOWN, type DeleteFlagValues } from './flags/delete-flags';
@@ -302,11 +302,11 @@ async function forceReplace(
 }
 
 function formatFailures(failures: Failure[]): string {
-  return failures
-    .map((f) => {
+  return printedBlocks(
+    failures.map((f) => {
       if (!f.api) return f.text!.endsWith('\n') ? f.text! : f.text + '\n';
       if (f.api.reason === 'Invalid' && failures.length === 1) return formatApiError(f.api);
       return formatApiError(f.api, f.source, f.verb ?? 'creating');
-    })
-    .join('');
+    }),
+  );
 }

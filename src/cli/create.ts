@@ -6,7 +6,7 @@ import { ApiError } from '../api/errors';
 import { kindGroup } from '../api/resources';
 import type { Program } from './root';
 import { addDryRunFlag, parseDryRun, dryRunSuffix } from './flags/dry-run';
-import { PrintedError, formatApiError } from './format-error';
+import { PrintedError, formatApiError, printedBlocks } from './format-error';
 import { registerGenerator } from './generate';
 import { CREATE_GENERATORS } from '../generators';
 import type { CliContext } from './context';
@@ -81,7 +81,7 @@ export function register(program: Command, p: Program): void {
           }
           return errors;
         });
-        if (errors.length) throw new PrintedError(errors.join(''));
+        if (errors.length) throw new PrintedError(printedBlocks(errors));
       }),
     );
   registerGenerators(create, p);

@@ -8,7 +8,7 @@ import type { CliContext } from './context';
 import type { Program } from './root';
 import type { ObjectSource } from './object-source';
 import type { LoadResult } from '../manifest';
-import { EMPTY_NAME, PrintedError, formatApiError, sourceError } from './format-error';
+import { EMPTY_NAME, PrintedError, formatApiError, sourceError, printedBlocks } from './format-error';
 import { addDryRunFlag, parseDryRun, dryRunSuffix, type DryRunMode } from './flags/dry-run';
 import { parseDuration } from './flags/duration';
 import { addDeleteFlags, DELETE_FLAGS_SHOWN, deletionOptions, type DeleteFlagValues, type DeletionOptions } from './flags/delete-flags';
@@ -188,7 +188,7 @@ async function runDelete(ctx: CliContext, source: ObjectSource, resources: strin
       await waitForDeletion(ctx, source, pending.map((d) => ({ type: d.type, namespace: d.obj.metadata.namespace, name: d.obj.metadata.name!, uid: d.obj.metadata.uid })), timeoutMs);
     }
   }
-  if (errors.length) throw new PrintedError(errors.join(''));
+  if (errors.length) throw new PrintedError(printedBlocks(errors));
   return 0;
 }
 

@@ -11,7 +11,7 @@ import { kubectlHelp } from './kubectl-help';
 import { declareFlagTypes } from './flags/pflag';
 import { addResourceBuilderFlags, SELECTOR_HELP } from './flags/resource-builder-flags';
 import { notFoundError, resolveTargets, type TargetFlags } from './flags/targets';
-import { PrintedError, formatApiError } from './format-error';
+import { PrintedError, formatApiError, printedBlocks } from './format-error';
 import { CliError } from '../api/errors';
 import type { DescribeContext } from '../printers/describe/context';
 
@@ -107,7 +107,7 @@ export class DescribeOptions {
     const out: string[] = [];
     for (const t of targets.items) out.push(await describeWith(source, t.object, this.showEvents));
     this.ctx.out(out.join('\n\n'));
-    if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
+    if (targets.errors.length) throw new PrintedError(printedBlocks(targets.errors));
     return 0;
   }
 

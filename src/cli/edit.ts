@@ -17,7 +17,7 @@ import { deepEqual } from '../store/json-equal';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { validationDirective } from './flags/validate';
-import { PrintedError, formatApiError } from './format-error';
+import { PrintedError, formatApiError, printedBlocks } from './format-error';
 import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
 import { goQuote } from '../util/go-format';
@@ -425,7 +425,7 @@ export async function runEdit(ctx: CliContext, resources: string[], flags: EditF
   return withObjectSource(ctx, async (source) => {
     // --subresource: what is edited is what the subresource's GET answers (no GET of the object first, as kubectl).
     const targets = await resolveTargets(ctx, resources, { ...flags, all: flags.all || typeOnly }, 'edit', { subresource: flags.subresource }, source);
-    if (targets.errors.length) throw new PrintedError(targets.errors.join(''));
+    if (targets.errors.length) throw new PrintedError(printedBlocks(targets.errors));
     if (targets.items.length === 0) throw new CliError('edit cancelled, no objects found');
     return editLoop({ ctx, flags, source, print, format, program }, targets.items);
   });

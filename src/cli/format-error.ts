@@ -29,6 +29,15 @@ export function checkErrText(errs: string[]): string {
   return errs.map((e) => `${e}\n`).join('');
 }
 
+/**
+ * CheckErr's text for a verb's formatted error blocks (each `error: ...\n`, or an API error's,
+ * maybe with kubesim's excerpt after its first line): one as it is; several are the Builder's
+ * aggregate, printed one a line without `error: `.
+ */
+export function printedBlocks(blocks: string[]): string {
+  return blocks.length === 1 ? blocks[0] : checkErrText(blocks.map(rawError));
+}
+
 /** A formatted `error: ...\n` block back to the message it was made from (for checkErrText). */
 export function rawError(formatted: string): string {
   return formatted.replace(/\n$/, '').replace(/^error: /, '');
@@ -132,5 +141,5 @@ export function flattenReduce(errs: GoError[]): GoError | undefined {
 export function checkErrOf(e: GoError): string {
   if (Array.isArray(e) && e.length === 1) e = e[0];
   if (!Array.isArray(e)) return formatError(e);
-  return e.map((x) => (x instanceof ApiError ? formatApiError(x) : x instanceof PrintedError ? formatError(x) : `${goErrorMessage(x)}\n`)).join('');
+  return e.map((x) => (x instanceof ApiError ? formatApiError(x) : x instanceof PrintedError ? `${rawError(formatError(x))}\n` : `${goErrorMessage(x)}\n`)).join('');
 }

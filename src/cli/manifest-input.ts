@@ -157,7 +157,7 @@ export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'
  */
 export function metadataDecodeError(doc: ManifestDoc, typed = false): string | undefined {
   if (doc.listIndex !== undefined) return undefined;
-  const message = typed ? typedDecodeError(doc.object) : rootMetadataDecodeError(doc.object);
+  const message = typed ? typedDecodeError(doc.object, doc.decoded?.()) : rootMetadataDecodeError(doc.object);
   return message && `unable to decode "${doc.source}": ${message}`;
 }
 

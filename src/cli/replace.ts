@@ -9,7 +9,7 @@ import { addDryRunFlag, parseDryRun } from './flags/dry-run';
 import { addDeleteFlags, DELETE_FLAGS_SHOWN, deletionOptions, type DeleteFlagValues } from './flags/delete-flags';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
-import { EMPTY_NAME, PrintedError, formatApiError, sourceError } from './format-error';
+import { EMPTY_NAME, PrintedError, formatApiError, sourceError, printedBlocks } from './format-error';
 import { mutationPrinter } from './flags/mutation-output';
 import { parseDuration } from './flags/duration';
 import { pluralGroup } from '../api/resources';
@@ -121,6 +121,6 @@ export function register(program: Command, p: Program): void {
         }
         return errors;
       });
-      if (errors.length) throw new PrintedError(errors.join(''));
+      if (errors.length) throw new PrintedError(printedBlocks(errors));
     }));
 }

@@ -21,6 +21,7 @@ import { LIMIT_RANGES_NOTE, SET_ENV_EXAMPLE, SET_ENV_LONG, SET_RESOURCES_EXAMPLE
 import { isQuantity, QUANTITY_REGEX_MESSAGE } from '../api/quantity';
 import { canonical } from '../printers/describe/quantity';
 import { hasFileInput } from './manifest-input';
+import { dropUnknownFields } from '../api/validation/typed-decode';
 import { checkEnvOptions, envMutator, selectString, validateEnvFlags, type EnvFlags } from './set-env';
 
 interface SetFlags extends TargetFlags {
@@ -228,7 +229,7 @@ export class SetOptions {
       }
       if (deepEqual(before, after)) continue;
       if (flags.local || dryRun === 'client') {
-        ctx.out(print(after, this.operation));
+        ctx.out(print(dropUnknownFields(after), this.operation));
         continue;
       }
       try {

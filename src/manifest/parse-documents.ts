@@ -4,7 +4,7 @@
 import { parseAllDocuments, LineCounter, isMap, isSeq, isScalar, isAlias, isPair, visit, type Document, type Node } from 'yaml';
 import type { KObject } from '../api/types';
 import type { FieldPath, ManifestDoc, ManifestError, SourcePosition } from './types';
-import { YAML_OPTIONS, MAX_ALIAS_COUNT, LONG_NUMBER, keepExactInts } from './yaml-compat';
+import { YAML_OPTIONS, MAX_ALIAS_COUNT, LONG_NUMBER, keepExactInts, withoutUint64 } from './yaml-compat';
 import { invalidUtf8Offset, bytePosition } from './utf8';
 import { goJson, goJsonKind, goQuote, goUnmarshalTypeError } from '../util/go-format';
 import { fastParse, type FastDoc } from './fast-yaml';
@@ -164,10 +164,14 @@ export function parseManifestTextFull(text: string, source: string, opts: ParseO
       decodeFailed = true;
       return;
     }
-    if (LONG_NUMBER.test(text)) keepExactInts(doc);
+    const long = LONG_NUMBER.test(text);
+    if (long) keepExactInts(doc, true);
     let value: unknown;
+    // go-yaml's values (ints up to uint64 exact), which YAMLToJSON writes out; the object's are Go's JSON decoders'.
+    let exact: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      exact = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      value = long ? withoutUint64(exact) : exact;
     } catch (e) {
       if (e instanceof ReferenceError && /alias/i.test(e.message)) {
         errors.push({
@@ -193,7 +197,7 @@ export function parseManifestTextFull(text: string, source: string, opts: ParseO
     }
     const obj = value as Record<string, unknown>;
     // The bytes kubectl's decoder sees: a JSON stream's value as written, else YAMLToJSON's output.
-    const decoded = () => (/^\s*\{/.test(text) && contents.range ? text.slice(contents.range[0], contents.range[1]).trimEnd() : goJson(obj));
+    const decoded = () => (/^\s*\{/.test(text) && contents.range ? text.slice(contents.range[0], contents.range[1]).trimEnd() : goJson(exact));
     const typeErr = typeMetaError(obj, source, docIndex, base([]), undefined, decoded);
     if (typeErr && !opts.lenient) {
       errors.push(typeErr);
@@ -217,17 +221,18 @@ export function parseManifestTextFull(text: string, source: string, opts: ParseO
       });
       return;
     }
-    docs.push(makeDoc(source, docIndex, obj, base, helm));
+    docs.push(makeDoc(source, docIndex, obj, base, helm, undefined, decoded));
   });
   return { docs, errors };
 }
 
 function makeDoc(
   source: string, docIndex: number, obj: Record<string, unknown>, positionOf: (p: FieldPath) => SourcePosition | undefined,
-  helmSource: string | undefined, listIndex?: number,
+  helmSource: string | undefined, listIndex?: number, decoded?: () => string,
 ): ManifestDoc {
-  if (obj.metadata == null) obj.metadata = {};
   const d: ManifestDoc = { source, docIndex, object: obj as KObject, positionOf };
+  if (decoded) d.decoded = decoded;
+  if (obj.metadata == null) obj.metadata = {};
   if (listIndex !== undefined) d.listIndex = listIndex;
   if (helmSource) d.helmSource = helmSource;
   return d;

@@ -20,6 +20,11 @@ export interface ManifestDoc {
   positionOf(path: FieldPath): SourcePosition | undefined;
   /** From a preceding `# Source: chart/templates/x.yaml` comment (helm template output). */
   helmSource?: string;
+  /**
+   * The JSON kubectl's decoders read for this document (a JSON document as written, else
+   * YAMLToJSON's output); full parses only, and read before the verb changes the object.
+   */
+  decoded?: () => string;
 }
 
 export type ManifestErrorCode =

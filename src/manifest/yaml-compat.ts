@@ -57,27 +57,43 @@ export function goYamlNumber(source: string): { int: bigint } | { float: number 
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
 
 /**
  * An int literal past 2^53 that int64 holds, as a bigint: kubectl's and kube-apiserver's
  * decoders keep int64 fields exact (unstructured JSON keeps ints as int64), so kubesim
  * carries such values as bigints and prints their digits. Anything else (floats, ints past
- * int64, which Go reads as float64) stays the number already read.
+ * int64, which Go reads as float64) stays the number already read. `uint64`: go-yaml's own
+ * reading, where an int past int64 that uint64 holds is exact too (YAMLToJSON writes its digits).
  */
-export function exactInt(source: string, value: number): number | bigint {
+export function exactInt(source: string, value: number, uint64 = false): number | bigint {
   if (!Number.isInteger(value) || Number.isSafeInteger(value)) return value;
   const n = goYamlNumber(source);
-  return n && 'int' in n && n.int >= INT64_MIN && n.int <= INT64_MAX ? n.int : value;
+  return n && 'int' in n && n.int >= INT64_MIN && n.int <= (uint64 ? UINT64_MAX : INT64_MAX) ? n.int : value;
+}
+
+/** `v` with its ints past int64 (keepExactInts' uint64 ones) as the float64 Go's JSON decoders read them; `v` itself when it has none. */
+export function withoutUint64(v: unknown): unknown {
+  if (typeof v === 'bigint') return v > INT64_MAX ? Number(v) : v;
+  if (v === null || typeof v !== 'object') return v;
+  let copy: Record<string, unknown> | unknown[] | undefined;
+  for (const [k, x] of Object.entries(v)) {
+    const y = withoutUint64(x);
+    if (y === x) continue;
+    copy ??= Array.isArray(v) ? [...v] : { ...(v as Record<string, unknown>) };
+    (copy as Record<string, unknown>)[k] = y;
+  }
+  return copy ?? v;
 }
 
 // The shortest int literal past 2^53: 14 hex digits (0x20000000000000); 16 decimal ones; `_` may separate them.
 export const LONG_NUMBER = /[0-9a-fA-F_]{14}/;
 
 /** Plain int scalars past 2^53 become exact bigints (exactInt) before the document is converted. */
-export function keepExactInts(doc: Document): void {
+export function keepExactInts(doc: Document, uint64 = false): void {
   visit(doc, {
     Scalar(_, node) {
-      if (typeof node.value === 'number' && node.type === 'PLAIN' && typeof node.source === 'string') node.value = exactInt(node.source, node.value);
+      if (typeof node.value === 'number' && node.type === 'PLAIN' && typeof node.source === 'string') node.value = exactInt(node.source, node.value, uint64);
     },
   });
 }

@@ -3,7 +3,7 @@
 // YAML 1.1 quoting, literal blocks for multi-line text and folding of long scalars at
 // column 80 (go-yaml's best_width).
 import { isObject } from '../api/types';
-import { goFloat } from '../util/go-format';
+import { goFloat, goJsonNumber } from '../util/go-format';
 
 const BEST_WIDTH = 80;
 const BEST_INDENT = 2;
@@ -314,6 +314,8 @@ function scalarText(v: unknown): string | undefined {
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'number') {
     if (Number.isInteger(v) && Math.abs(v) < 2 ** 63) return BigInt(v).toString();
+    // JSONToYAML re-reads the float's JSON digits: go-yaml takes those uint64 holds as an int.
+    if (v >= 2 ** 63 && v < 2 ** 64) return goJsonNumber(v);
     if (Number.isNaN(v)) return '.nan';
     if (!Number.isFinite(v)) return v > 0 ? '.inf' : '-.inf';
     return goFloat(v);

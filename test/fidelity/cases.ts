@@ -4,6 +4,8 @@
 // need an API server (create -f, role generators, expose, get...) are left out; the suite
 // fails if kubectl tries to reach one, so the table stays honest.
 
+import { DECODE_CASES } from './cases-decode';
+
 /** Splits like a shell would for these simple lines: spaces, and '...' groups. */
 export function words(line: string): string[] {
   const out: string[] = [];
@@ -976,6 +978,7 @@ export function allCases(): string[][] {
     ...KUSTOMIZE_FLAGS,
     ...ROLLOUT,
     ...KUBECONFIG_READS,
+    ...DECODE_CASES,
   ];
   const seen = new Set<string>();
   const out: string[][] = [];

@@ -134,15 +134,18 @@ const daysIn = (month: number, year: number) => (month === 2 && year % 4 === 0 &
 /** Whether time.Parse(time.RFC3339, s) succeeds. */
 export const parsesRfc3339 = (s: string): boolean => rfc3339ParseError(s) === '';
 
-const LAYOUT = '2006-01-02T15:04:05Z07:00';
+const RFC3339 = '2006-01-02T15:04:05Z07:00';
+const RFC3339_MICRO = '2006-01-02T15:04:05.000000Z07:00';
 const isDigit = (s: string, i: number) => i < s.length && s[i] >= '0' && s[i] <= '9';
 
 /**
  * time.Parse(time.RFC3339, s)'s error (Go's time/format.go parse): the layout's elements in
- * turn, `cannot parse "<rest of value>" as "<element>"`, or a range error.
+ * turn, `cannot parse "<rest of value>" as "<element>"`, or a range error. `micro`:
+ * RFC3339Micro's (metav1.MicroTime), whose six fractional digits are required.
  */
-export function rfc3339ParseError(value: string): string {
-  const cannot = (rest: string, elem: string) => `parsing time ${goQuote(value)} as ${goQuote(LAYOUT)}: cannot parse ${goQuote(rest)} as ${goQuote(elem)}`;
+export function rfc3339ParseError(value: string, micro = false): string {
+  const layout = micro ? RFC3339_MICRO : RFC3339;
+  const cannot = (rest: string, elem: string) => `parsing time ${goQuote(value)} as ${goQuote(layout)}: cannot parse ${goQuote(rest)} as ${goQuote(elem)}`;
   const outOfRange = (what: string) => `parsing time ${goQuote(value)}: ${what} out of range`;
   let rest = value;
   const num = (elem: string, fixed: boolean): number | string => {
@@ -178,8 +181,9 @@ export function rfc3339ParseError(value: string): string {
     got.push(n);
   }
   // A fractional second the layout does not name is accepted after the seconds.
-  const frac = /^[.,]\d+/.exec(rest);
+  const frac = micro ? /^[.,]\d{6}/.exec(rest) : /^[.,]\d+/.exec(rest);
   if (frac) rest = rest.slice(frac[0].length);
+  else if (micro) return cannot(rest, '.000000');
   if (rest.startsWith('Z')) rest = rest.slice(1);
   else {
     const hold = rest;

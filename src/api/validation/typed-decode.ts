@@ -1,16 +1,19 @@
 // kubectl's typed decoding of a -f object (the set verbs' Builder decodes each document into
-// its kind's Go struct with sigs.k8s.io/json): encoding/json's first type error, keys in the
-// order YAMLToJSON writes them (sorted). The Go types are those of k8s.io/api as the protobuf
-// descriptor records them (src/api/rest/proto/k8s-proto.json). Not modelled: named string
-// types (`v1.Protocol` is reported as `string`) and the types with their own UnmarshalJSON
-// (Quantity, IntOrString, Time, RawExtension), whose values are left unchecked.
+// its kind's Go struct with sigs.k8s.io/json, a fork of encoding/json): one pass over the JSON
+// the decoder reads (a JSON document as written, members in their order and numbers as
+// their literal text; YAMLToJSON's output for YAML, keys sorted), metadata included. A value
+// of the wrong type is saved and decoding goes on (the first one is the error); a type's own
+// UnmarshalJSON (Quantity, IntOrString, Time, MicroTime) fails at once, and its error wins.
+// The Go types are those of k8s.io/api as the protobuf descriptor records them
+// (src/api/rest/proto/k8s-proto.json), named scalar types from their casttype (`v1.Protocol`).
 
 import descriptor from '../rest/proto/k8s-proto.json';
-import { rootMetadataDecodeError } from './object-meta-decode';
-import { byteOrder, goJsonKind, goJsonNumber, goUnmarshalTypeError } from '../../util/go-format';
+import { isQuantity, QUANTITY_REGEX_MESSAGE } from '../quantity';
+import { rfc3339ParseError } from './object-meta-decode';
+import { byteOrder, goJsonNumber, goUnmarshalTypeError } from '../../util/go-format';
 
-/** [json name, type (a map's value type), 0 | 1 repeated | 2 map, a map's key type, 2 = inline]. */
-type Field = [string, string, number, number | string, number?];
+/** [json name, type (a map's value type), 0 | 1 repeated | 2 map, a map's key type, 2 = inline, the named Go type (casttype)]. */
+type Field = [string, string, number, number | string, number?, string?];
 interface Message {
   f: Record<string, Field>;
 }
@@ -20,10 +23,91 @@ let descriptorRead: Descriptor | undefined;
 const D = (): Descriptor => (descriptorRead ??= descriptor as unknown as Descriptor);
 
 const SCALARS: Record<string, string> = { int32: 'int32', int64: 'int64', bool: 'bool', string: 'string', double: 'float64', float: 'float32' };
-/** Types decoded by their own UnmarshalJSON (or raw): not checked here. */
-const OPAQUE = /\.(?:Quantity|IntOrString|Time|MicroTime|RawExtension|FieldsV1|JSON|Duration)$/;
+const META = 'k8s.io.apimachinery.pkg.apis.meta.v1.';
+/** Types whose UnmarshalJSON keeps any JSON as it is. */
+const RAW = /\.(?:RawExtension|FieldsV1|JSON)$/;
 
-const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** A JSON value as encoding/json reads it: members in document order, numbers as their literal text. */
+type JNode = { o: [string, JNode][] } | { a: JNode[] } | { n: string } | { s: string } | { b: boolean } | null;
+
+/** encoding/json's word for a value in its type errors. */
+function kindOf(v: JNode): string {
+  if (v === null) return 'null';
+  if ('o' in v) return 'object';
+  if ('a' in v) return 'array';
+  if ('n' in v) return 'number';
+  return 's' in v ? 'string' : 'bool';
+}
+
+/** A decoded value as json.Marshal writes it (keys sorted): YAMLToJSON's output. */
+function fromValue(v: unknown): JNode {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return { s: v };
+  if (typeof v === 'boolean') return { b: v };
+  if (typeof v === 'bigint') return { n: v.toString() };
+  if (typeof v === 'number') return { n: goJsonNumber(v) };
+  if (Array.isArray(v)) return { a: v.map(fromValue) };
+  const o = v as Record<string, unknown>;
+  return { o: Object.keys(o).filter((k) => o[k] !== undefined).sort(byteOrder).map((k) => [k, fromValue(o[k])]) };
+}
+
+/** JSON text as JNodes; undefined when it is not strict JSON (then the parsed value is walked instead). */
+function parseJson(text: string): JNode | undefined {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\r\n'.includes(text[i])) i++;
+  };
+  const str = (): string => {
+    const m = /^"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/.exec(text.slice(i));
+    if (!m) throw new SyntaxError();
+    i += m[0].length;
+    return JSON.parse(m[0]) as string;
+  };
+  const value = (): JNode => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      const o: [string, JNode][] = [];
+      ws();
+      if (text[i] === '}') return i++, { o };
+      for (;;) {
+        ws();
+        const k = str();
+        ws();
+        if (text[i++] !== ':') throw new SyntaxError();
+        o.push([k, value()]);
+        ws();
+        if (text[i] === '}') return i++, { o };
+        if (text[i++] !== ',') throw new SyntaxError();
+      }
+    }
+    if (c === '[') {
+      i++;
+      const a: JNode[] = [];
+      ws();
+      if (text[i] === ']') return i++, { a };
+      for (;;) {
+        a.push(value());
+        ws();
+        if (text[i] === ']') return i++, { a };
+        if (text[i++] !== ',') throw new SyntaxError();
+      }
+    }
+    if (c === '"') return { s: str() };
+    const lit = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)/.exec(text.slice(i))?.[0];
+    if (!lit) throw new SyntaxError();
+    i += lit.length;
+    return lit === 'null' ? null : lit === 'true' || lit === 'false' ? { b: lit === 'true' } : { n: lit };
+  };
+  try {
+    const v = value();
+    ws();
+    return i === text.length ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** `v1.Container` for k8s.io.api.core.v1.Container. */
 function goName(type: string): string {
@@ -41,81 +125,144 @@ function fieldsOf(type: string, into = new Map<string, Field>()): Map<string, Fi
   return into;
 }
 
-const QUANTITY_FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+/** Whether strconv.ParseInt(text, 10, bits) / ParseFloat(text, bits) reads a JSON number's text. */
+function fitsInt(text: string, bits: bigint): boolean {
+  return /^-?\d+$/.test(text) && BigInt(text) >= -(2n ** (bits - 1n)) && BigInt(text) < 2n ** (bits - 1n);
+}
+const fitsFloat = (text: string, bits: number): boolean => Number.isFinite(bits === 32 ? Math.fround(Number(text)) : Number(text));
 
 /** An UnmarshalJSON's error: decoding stops there. */
 class Immediate {
   constructor(readonly message: string) {}
 }
 
+/** The error context: the innermost struct and the JSON field names down to the value (no indices or map keys). */
+interface At {
+  struct: string;
+  path: string[];
+}
+
 class Walker {
   saved: string | undefined;
 
-  private error(value: string, type: string, struct: string, path: string[]): void {
-    this.saved ??= goUnmarshalTypeError(value, type, struct, path.join('.'));
+  private save(value: string, type: string, at: At): void {
+    this.saved ??= goUnmarshalTypeError(value, type, at.struct, at.path.join('.'));
   }
 
-  value(v: unknown, type: string, struct: string, path: string[]): void {
-    // Quantity.UnmarshalJSON parses anything but a string as the quantity's text, and fails at once.
-    if (type.endsWith('.Quantity') && v !== null && typeof v === 'object') throw new Immediate(QUANTITY_FORMAT);
-    if (typeof v === 'boolean' && type.endsWith('.Quantity')) throw new Immediate(QUANTITY_FORMAT);
-    if (v === null || v === undefined || OPAQUE.test(type) || type === 'bytes') return;
+  /** encoding/json's type error with the field's context, returned at once (an UnmarshalJSON's inner json.Unmarshal). */
+  private immediate(value: string, type: string, at: At): never {
+    throw new Immediate(goUnmarshalTypeError(value, type, at.struct, at.path.join('.')));
+  }
+
+  /** A value of proto type `type`; `named`: its Go type's name when it is a named scalar (casttype). */
+  value(v: JNode, type: string, at: At, named?: string): void {
+    if (v === null) return; // null leaves any Go value as it was
+    if (type.endsWith('.Quantity')) {
+      // Quantity.UnmarshalJSON parses the bytes, one pair of quotes removed, as the quantity's text.
+      const text = 's' in v ? v.s : 'n' in v ? v.n : '';
+      if (!isQuantity(text.trim())) throw new Immediate(QUANTITY_REGEX_MESSAGE);
+      return;
+    }
+    if (type.endsWith('.IntOrString')) {
+      // A string is the string form; anything else is decoded as the int32 form.
+      if ('s' in v) return;
+      if (!('n' in v)) this.immediate(kindOf(v), 'int32', at);
+      if (!fitsInt(v.n, 32n)) this.immediate(`number ${v.n}`, 'int32', at);
+      return;
+    }
+    if (type === `${META}Time` || type === `${META}MicroTime`) {
+      if (!('s' in v)) this.immediate(kindOf(v), 'string', at);
+      const error = rfc3339ParseError(v.s, type.endsWith('MicroTime'));
+      if (error) throw new Immediate(error);
+      return;
+    }
+    if (RAW.test(type) || type === 'bytes') return;
     const scalar = SCALARS[type];
     if (scalar) {
-      if (scalar === 'string' && typeof v !== 'string') return this.error(goJsonKind(v), scalar, struct, path);
-      if (scalar === 'bool' && typeof v !== 'boolean') return this.error(goJsonKind(v), scalar, struct, path);
-      if (scalar.startsWith('float') && typeof v !== 'number' && typeof v !== 'bigint') return this.error(goJsonKind(v), scalar, struct, path);
-      if (scalar.startsWith('int')) {
-        if (typeof v !== 'number' && typeof v !== 'bigint') return this.error(goJsonKind(v), scalar, struct, path);
-        const bits = scalar === 'int32' ? 31n : 63n;
-        const fits = typeof v === 'bigint' ? v >= -(2n ** bits) && v < 2n ** bits : Number.isInteger(v) && v >= -(2 ** Number(bits)) && v < 2 ** Number(bits);
-        if (!fits) this.error(`number ${typeof v === 'bigint' ? v.toString() : goJsonNumber(v)}`, scalar, struct, path);
+      const name = named ?? scalar;
+      if (scalar === 'string' && !('s' in v)) return this.save(kindOf(v), name, at);
+      if (scalar === 'bool' && !('b' in v)) return this.save(kindOf(v), name, at);
+      if (scalar.startsWith('int') || scalar.startsWith('float')) {
+        if (!('n' in v)) return this.save(kindOf(v), name, at);
+        const fits = scalar.startsWith('int') ? fitsInt(v.n, BigInt(scalar.slice(3))) : fitsFloat(v.n, Number(scalar.slice(5)));
+        if (!fits) this.save(`number ${v.n}`, name, at);
       }
       return;
     }
     if (!D().messages[type]) return;
-    if (!isMap(v)) return this.error(goJsonKind(v), goName(type), struct, path);
+    if (!('o' in v)) return this.save(kindOf(v), goName(type), at);
     const fields = fieldsOf(type);
     const own = type.split('.').pop()!;
-    for (const k of Object.keys(v).sort(byteOrder)) {
+    for (const [k, x] of v.o) {
       const f = fields.get(k);
-      if (f) this.field(v[k], f, own, [...path, k]);
+      if (f) this.field(x, f, { struct: own, path: [...at.path, k] });
     }
   }
 
-  field(v: unknown, f: Field, struct: string, path: string[]): void {
-    if (v === null || v === undefined) return;
-    if (f[2] === 1) {
-      if (!Array.isArray(v)) return this.error(goJsonKind(v), `[]${goName(f[1])}`, struct, path);
-      for (const x of v) this.value(x, f[1], struct, path);
-    } else if (f[2] === 2) {
-      if (!isMap(v)) return this.error(goJsonKind(v), `map[string]${goName(f[1])}`, struct, path);
-      for (const k of Object.keys(v).sort(byteOrder)) this.value(v[k], f[1], struct, path);
-    } else this.value(v, f[1], struct, path);
+  field(v: JNode, f: Field, at: At): void {
+    if (v === null) return;
+    const [, type, label, , , named] = f;
+    if (label === 1) {
+      if (!('a' in v)) return this.save(kindOf(v), `[]${named ?? goName(type)}`, at);
+      for (const x of v.a) this.value(x, type, at, named);
+    } else if (label === 2) {
+      if (!('o' in v)) return this.save(kindOf(v), named ?? `map[string]${goName(type)}`, at);
+      for (const [, x] of v.o) this.value(x, type, at);
+    } else this.value(v, type, at, named);
   }
 }
 
 /**
- * The first error decoding `obj` into its kind's Go struct (metadata as ObjectMeta, then the
- * other fields); undefined when it decodes, or when the kind is not a k8s.io/api type.
+ * The first error decoding `obj` into its kind's Go struct; undefined when it decodes, or when
+ * the kind is not a k8s.io/api type. `decoded`: the JSON the decoder reads (ManifestDoc.decoded),
+ * else `obj` as YAMLToJSON would write it.
  */
-export function typedDecodeError(obj: Record<string, unknown>): string | undefined {
+export function typedDecodeError(obj: Record<string, unknown>, decoded?: string): string | undefined {
   const kind = typeof obj.kind === 'string' ? obj.kind : '';
-  const meta = rootMetadataDecodeError(obj, kind);
-  if (meta) return meta;
   const pkg = typeof obj.apiVersion === 'string' ? D().groups[obj.apiVersion] : undefined;
   const type = pkg && `${pkg}.${kind}`;
   if (!type || !D().messages[type]) return undefined;
+  const root = (decoded === undefined ? undefined : parseJson(decoded)) ?? fromValue(obj);
+  if (root === null || !('o' in root)) return undefined;
   const w = new Walker();
   const fields = fieldsOf(type);
   try {
-    for (const k of Object.keys(obj).sort(byteOrder)) {
+    for (const [k, x] of root.o) {
       const f = fields.get(k);
-      if (f && k !== 'metadata') w.field(obj[k], f, kind, [k]);
+      if (f) w.field(x, f, { struct: kind, path: [k] });
     }
   } catch (e) {
     if (e instanceof Immediate) return e.message;
     throw e;
   }
   return w.saved;
+}
+
+/** Drops, in place, the fields of a value of message `type` that its Go struct has no field for. */
+function dropUnknown(v: unknown, type: string): void {
+  if (!D().messages[type] || v === null || typeof v !== 'object') return;
+  if (Array.isArray(v)) return v.forEach((x) => dropUnknown(x, type));
+  const o = v as Record<string, unknown>;
+  const fields = fieldsOf(type);
+  for (const k of Object.keys(o)) {
+    const f = fields.get(k);
+    if (!f) delete o[k];
+    else if (f[2] === 2 && o[k] !== null && typeof o[k] === 'object') for (const x of Object.values(o[k] as object)) dropUnknown(x, f[1]);
+    else dropUnknown(o[k], f[1]);
+  }
+}
+
+/**
+ * What decoding into the kind's Go struct and encoding again keeps of `obj` (kubectl's set
+ * verbs print typed objects): the fields the structs have, apiVersion and kind; changed in
+ * place. An object whose kind is not a k8s.io/api type is left as it is.
+ */
+export function dropUnknownFields<T extends Record<string, unknown>>(obj: T): T {
+  const pkg = typeof obj.apiVersion === 'string' ? D().groups[obj.apiVersion] : undefined;
+  const type = pkg && `${pkg}.${String(obj.kind)}`;
+  if (!type || !D().messages[type]) return obj;
+  const { apiVersion, kind } = obj;
+  dropUnknown(obj, type);
+  Object.assign(obj, { apiVersion, kind });
+  return obj;
 }

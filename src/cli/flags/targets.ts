@@ -86,10 +86,6 @@ async function fileObjects(ctx: CliContext, flags: TargetFlags, verb: string, so
 }
 
 /** Go's json.Marshal of what was decoded, as kubectl quotes a document in its decode errors. */
-function quoted(obj: KObject): string {
-  return `'${goJson(obj)}'`;
-}
-
 /**
  * `--local -f`: the files decoded as kubectl's Builder decodes them, with kubectl's own error
  * texts and nothing more. go-yaml stops a file at its first error (the documents before it
@@ -100,7 +96,9 @@ async function localFileObjects(ctx: CliContext, flags: TargetFlags, verb: strin
   const { loadInput } = await import('../manifest-input');
   const { load } = await loadInput(ctx, flags, verb, { lenient: true });
   const registry = new ResourceRegistry();
-  const errors: string[] = [];
+  // The Builder visits the files in turn: each error in its file's place, a file's in document order.
+  const found: { at: [file: number, doc: number]; text: string }[] = [];
+  const fileIndex = (source: string) => load.files.indexOf(source);
   const stopAt = new Map<string, number>();
   for (const e of load.errors) {
     if (e.code === 'path-not-found') throw new CliError(e.kubectlMessage);
@@ -112,7 +110,7 @@ async function localFileObjects(ctx: CliContext, flags: TargetFlags, verb: strin
       const what = /cannot unmarshal (\w+)/.exec(message)?.[1] ?? 'string';
       message = `unable to decode "${e.source}": couldn't get version/kind; json parse error: ${goUnmarshalTypeError(what, GO_TYPE_META_PROBE)}`;
     }
-    errors.push(`error: ${message}\n`);
+    found.push({ at: [fileIndex(e.source), e.docIndex ?? -1], text: `error: ${message}\n` });
   }
   const { namespaceMismatch, metadataDecodeError } = await import('../manifest-input');
   const items: Target[] = [];
@@ -121,13 +119,14 @@ async function localFileObjects(ctx: CliContext, flags: TargetFlags, verb: strin
     if (stop !== undefined && doc.docIndex >= stop) continue;
     const obj = doc.object;
     const missing = !obj.kind ? 'Kind' : typed && !obj.apiVersion ? 'apiVersion' : undefined;
+    // The serializer's error quotes the bytes it decoded (a JSON document as written).
     if (missing) {
-      errors.push(`error: unable to decode "${doc.source}": Object '${missing}' is missing in ${quoted(obj)}\n`);
+      found.push({ at: [fileIndex(doc.source), doc.docIndex], text: `error: unable to decode "${doc.source}": Object '${missing}' is missing in '${doc.decoded?.() ?? goJson(obj)}'\n` });
       continue;
     }
     const undecodable = metadataDecodeError(doc, typed);
     if (undecodable) {
-      errors.push(`error: ${undecodable}\n`);
+      found.push({ at: [fileIndex(doc.source), doc.docIndex], text: `error: ${undecodable}\n` });
       continue;
     }
     const type = localType(registry, obj);
@@ -136,7 +135,9 @@ async function localFileObjects(ctx: CliContext, flags: TargetFlags, verb: strin
     const namespaceError = type.namespaced ? namespaceMismatch(ctx, obj.metadata?.namespace) : undefined;
     items.push({ type, object: obj, source: doc.source, ...(namespaceError ? { namespaceError } : {}) });
   }
-  if (items.length === 0 && errors.length === 0) throw new CliError(noObjectsMessage(verb));
+  if (items.length === 0 && found.length === 0) throw new CliError(noObjectsMessage(verb));
+  // A stable sort: errors of one document keep their order.
+  const errors = found.sort((a, b) => a.at[0] - b.at[0] || a.at[1] - b.at[1]).map((f) => f.text);
   return { items, errors };
 }
 

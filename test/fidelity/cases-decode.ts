@@ -1,0 +1,29 @@
+// Differential cases for kubectl's decoding of -f files (beside cases.ts, which allCases
+// draws on): the typed decoder of the set verbs and what each verb prints of several errors.
+
+/** The set verbs' typed decode: one case per class of value. */
+const TYPED_DECODE = [
+  // Ints between 2^63 and 2^64 keep their digits in the error; -2^63-1 is refused too.
+  'set image --local -f int-range.yaml c=x',
+  'set env --local -f int-range-neg.yaml A=1 -o name',
+  // Past int64 the unstructured decoders read float64: JSONToYAML writes those uint64 holds as ints.
+  'label --local -f int-range.yaml a=b -o yaml',
+  // A JSON file is decoded in its own order, numbers as written (80.0 is no int32).
+  'set image --local -f typed-order.json c=y',
+  // Named string types (v1.Protocol), IntOrString's own decoding (its error wins over a saved one), metav1.Time's parse.
+  'set env --local -f typed-named.yaml A=1 -o name',
+  'set env --local -f typed-intstr.yaml A=1 -o name',
+  'set image --local -f typed-time.yaml c=y',
+  // The typed round trip drops the fields the Go structs do not have.
+  'set image --local -f typed-unknown.yaml web=x -o yaml',
+];
+
+/** Several -f errors: one aggregate, an error a line, in the order the files were given. */
+const AGGREGATES = [
+  'create --dry-run=client --validate=false -f no-kind.yaml -f no-kind.json',
+  'delete --dry-run=client -f no-kind.yaml -f no-kind.json',
+  'set image --local -f typed-bad.yaml -f typed-quantity.yaml -f data.txt web=x',
+  'set image --local -f no-kind.yaml -f no-kind.json a=b',
+];
+
+export const DECODE_CASES = [...TYPED_DECODE, ...AGGREGATES];
