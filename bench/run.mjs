@@ -462,7 +462,9 @@ function daemonAtRest(pods, nodes) {
     const b = procStat(pid);
     const cpuPct = ((b.cpuMs - a.cpuMs) / windowMs) * 100;
     // With the daemon running, as a user lists them; CPU time too (the machine may be shared).
-    const got = run('/usr/bin/time', ['-f', '%U %S', process.execPath, BIN, 'get', 'pods', '-A', '--no-headers'], homeEnv(home), { timeoutMs: 120_000, allowFail: true });
+    // run() sets KUBESIM_NO_DAEMON=1 for the bench's other commands: unset here, or the CLI
+    // opens the store itself instead of asking the daemon.
+    const got = run('/usr/bin/time', ['-f', '%U %S', process.execPath, BIN, 'get', 'pods', '-A', '--no-headers'], { ...homeEnv(home), KUBESIM_NO_DAEMON: '' }, { timeoutMs: 120_000, allowFail: true });
     const getMs = got.ms;
     const [getUser, getSys] = got.stderr.trim().split('\n').pop().split(' ').map(Number);
     const lines = got.stdout.split('\n').filter(Boolean);

@@ -63,19 +63,25 @@ export class RemoteGet extends RemoteObjects {
    * at once, and the daemon keeps the list between pages rather than listing again.
    */
   async listFetched(type: ResourceType, namespace: string | undefined, labelSelector: string | undefined, fieldSelector: string | undefined, limit: number): Promise<Fetched> {
-    const pages: (ListBody & TableBody)[] = [];
+    // Each page is taken apart as it arrives (rows and cells kept, the page dropped), so that
+    // what the client holds at once is one page and the rows' printed parts: at 100,000 pods
+    // the pages' row metadata (managed fields mostly) is ~200 MB of parsed JSON.
+    const rows = this.asTable ? new TableRows(this.rowObjects === 'Metadata') : undefined;
+    const items: KObject[] = [];
     let cont: string | undefined;
+    let resourceVersion: string | undefined;
     do {
       const page = await this.client.getJson<ListBody & TableBody>(
         resourcePath(type, type.namespaced ? namespace : undefined),
         { labelSelector: labelSelector || undefined, fieldSelector: fieldSelector || undefined, limit: limit > 0 ? String(limit) : undefined, continue: cont, ...this.tableQuery() },
         this.asTable ? TABLE_ACCEPT : 'application/json',
       );
-      pages.push(page);
+      if (rows) rows.add(page);
+      else for (const o of page.items ?? []) items.push(o);
+      resourceVersion = page.metadata?.resourceVersion;
       cont = page.metadata?.continue || undefined;
     } while (cont);
-    const resourceVersion = pages[pages.length - 1].metadata?.resourceVersion;
-    return { ...(this.asTable ? fromTable(pages) : { items: pages.flatMap((p) => p.items ?? []) }), resourceVersion };
+    return { ...(rows ? rows.fetched() : { items }), resourceVersion };
   }
 
   /**
@@ -106,13 +112,38 @@ export class RemoteGet extends RemoteObjects {
 
 /** The rows of one or more Table pages (the columns of the first page that has them). */
 function fromTable(pages: TableBody[]): Fetched {
-  const columns = servedColumns(pages.find((p) => p.columnDefinitions?.length)?.columnDefinitions ?? []);
-  const cells = new Map<KObject, string[]>();
-  const items: KObject[] = [];
-  for (const row of pages.flatMap((p) => p.rows ?? [])) {
-    const o = row.object ?? ({ metadata: {} } as KObject);
-    items.push(o);
-    cells.set(o, servedCells(row));
+  const rows = new TableRows(false);
+  for (const p of pages) rows.add(p);
+  return rows.fetched();
+}
+
+/**
+ * Table pages gathered into rows: each row's object (with `slim`, its metadata without the
+ * managed fields, which no table prints: that is what a -A or -L row carries the metadata
+ * for) and its cells.
+ */
+class TableRows {
+  private columns: Column[] | undefined;
+  private readonly cells = new Map<KObject, string[]>();
+  private readonly items: KObject[] = [];
+
+  constructor(private readonly slim: boolean) {}
+
+  add(page: TableBody): void {
+    if (!this.columns && page.columnDefinitions?.length) this.columns = servedColumns(page.columnDefinitions);
+    for (const row of page.rows ?? []) {
+      const o = this.slim && row.object?.metadata?.managedFields ? withoutManagedFields(row.object) : row.object ?? ({ metadata: {} } as KObject);
+      this.items.push(o);
+      this.cells.set(o, servedCells(row));
+    }
   }
-  return { items, table: { columns, cells } };
+
+  fetched(): Fetched {
+    return { items: this.items, table: { columns: this.columns ?? [], cells: this.cells } };
+  }
+}
+
+function withoutManagedFields(o: KObject): KObject {
+  const { managedFields: _, ...metadata } = o.metadata;
+  return { ...o, metadata };
 }

@@ -163,7 +163,9 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
       } else {
         // The Builder's visitBySelector: a subresource is read per name only.
         if (flags.subresource) throw new CliError('subresource cannot be used when bulk resources are specified');
-        found.push({ type: sel.type, items: (await api.list(sel.type, buildListOptions(sel.type, flags.selector, flags.fieldSelector, namespace))).items });
+        // A table only reads the objects: the stored ones, frozen, rather than copies of them.
+        const shared = !printer && !watching;
+        found.push({ type: sel.type, items: (await api.list(sel.type, { ...buildListOptions(sel.type, flags.selector, flags.fieldSelector, namespace), shared })).items });
       }
     }
   }

@@ -5,7 +5,7 @@
 import type { KObject } from '../api/types';
 import type { Column } from './columns/types';
 import { formatLabels } from './describe/format';
-import { GET_TABLE, tabwrite } from './tabwriter';
+import { GET_TABLE, tabwrite, tabwriteCells } from './tabwriter';
 
 /** How the rows are decorated (TableOptions without what computes the cells). */
 export interface RowOptions {
@@ -80,5 +80,9 @@ export function servedCells(row: { cells: unknown[] }): string[] {
 /** Lays out rows of cells with the get-table tabwriter; '' for no rows. */
 export function layoutRows(rows: string[][]): string {
   if (rows.length === 0) return '';
-  return tabwrite(rows.map((r) => r.map(cellText).join('\t')).join('\n') + '\n', GET_TABLE);
+  const lines = rows.map((r) => r.map(cellText));
+  // A TAB inside a cell ends it, as in kubectl's tabwriter: then the text is split again.
+  if (lines.some((l) => l.some((c) => c.includes('\t')))) return tabwrite(lines.map((l) => l.join('\t')).join('\n') + '\n', GET_TABLE);
+  lines.push(['']); // what follows the last newline
+  return tabwriteCells(lines, GET_TABLE);
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tabwrite, GET_TABLE, DESCRIBE } from '../../src/printers/tabwriter';
+import { cellText, layoutRows } from '../../src/printers/table-layout';
 
 test('get table: minwidth 6, padding 3, last cell unpadded', () => {
   const text =
@@ -58,4 +59,20 @@ test('width counts code points, not UTF-16 units', () => {
 
 test('text without trailing newline keeps its last line unterminated', () => {
   assert.equal(tabwrite('a\tb\nccc\td', DESCRIBE), 'a    b\nccc  d');
+});
+
+test('widths count code points: an astral character is one, as Go counts runes', () => {
+  assert.equal(tabwrite('😀😀\tx\nab\ty\n', DESCRIBE), '😀😀  x\nab  y\n');
+  assert.equal(tabwrite('éé\tx\nab\ty\n', DESCRIBE), 'éé  x\nab  y\n');
+});
+
+test('layoutRows of cells prints what the tabwriter prints of the joined text (cells with TABs split again)', () => {
+  const pick = <T>(xs: T[], i: number) => xs[i % xs.length];
+  const cellsPool = ['', 'a', 'web-7c5ddbdf54-abcde', '😀x', 'Running', 'a\tb', '0/1', 'line\nnext', 'ü'];
+  for (let seed = 1; seed < 200; seed++) {
+    const rows: string[][] = [];
+    for (let r = 0; r < 1 + (seed % 7); r++) rows.push(Array.from({ length: 1 + ((seed * (r + 3)) % 5) }, (_, c) => pick(cellsPool, seed * 31 + r * 7 + c * 13)));
+    const text = rows.map((r) => r.map(cellText).join('\t')).join('\n') + '\n';
+    assert.equal(layoutRows(rows), tabwrite(text, GET_TABLE), JSON.stringify(rows));
+  }
 });

@@ -142,21 +142,25 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
   const current = Number(res.resourceVersion);
   if (rv !== undefined && rv > current) throw tooLarge(rv, current);
   let items = res.items;
+  let from = 0; // where the page starts in `items`: not sliced off, a page of a kept list copies only itself
   if (cont) {
     const c = decodeContinue(cont);
     if (c.rv > current) throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
-    items = items.slice(lowerBound(items.length, (i) => keyOf(items[i]) <= c.start)); // items are in key order
+    from = lowerBound(items.length, (i) => keyOf(items[i]) <= c.start); // items are in key order
   }
   let continueToken: string | undefined;
   let remaining: number | undefined;
   // (The watch cache ignores the limit of a resourceVersion=0 list, as kube-apiserver's does.)
-  if (limit > 0 && items.length > limit && !cached) {
-    remaining = items.length - limit;
-    items = items.slice(0, limit);
+  if (limit > 0 && items.length - from > limit && !cached) {
+    remaining = items.length - from - limit;
+    items = items.slice(from, from + limit);
     const tok: ContinueToken = { v: 'meta.k8s.io/v1', rv: current, start: keyOf(items[items.length - 1]) };
     continueToken = Buffer.from(JSON.stringify(tok)).toString('base64url');
     keepList(h, scope, current, res);
-  } else if (kept) forgetList(h, scope, current);
+  } else {
+    if (from) items = items.slice(from);
+    if (kept) forgetList(h, scope, current);
+  }
   if (rep === 'table') {
     return h.encode(200, toTable(items, t.rt.kind, t.rt.group, { crd: await h.crdOf(t), now: h.api.clock.now(), include: includeObject(req), resourceVersion: res.resourceVersion, continueToken }), 'json');
   }
