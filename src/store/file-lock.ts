@@ -10,6 +10,10 @@ import { processAlive, processIdentity, parseProcessIdentity } from './process-a
 import { StoreError } from './store';
 
 const FILE_MODE = 0o600;
+/** How often a waiter reads the queue again while the lock stays with one holder (see acquire). */
+const QUEUE_RECHECK_MS = 250;
+/** How often the first in line checks that the holder still lives. */
+const STALE_CHECK_MS = 50;
 
 const sleepBuffer = new Int32Array(new SharedArrayBuffer(4));
 export function sleepSync(ms: number): void {
@@ -63,6 +67,8 @@ export function lockPriority(): LockPriority {
   return processPriority;
 }
 
+let ownIdentity: string | undefined;
+
 export class FileLock {
   /** The state directory as it was when this lock was made (see dirChanged). */
   private readonly dirId: string;
@@ -105,13 +111,15 @@ export class FileLock {
    * moved) for `timeoutMs`: a holder that keeps the lock, not a long queue. A waiter at
    * workload-high queues ahead of every global-default one (its ticket sorts first); it is
    * never waiting while it holds the lock, so the users' queue moves by one at each of its
-   * releases.
+   * releases. Waiting costs little: a lstat per turn, the queue read only when the lock
+   * changes hands, the holder's life checked every 50 ms by the first in line, which polls
+   * every 1 ms (the hand-over) while the rest poll more slowly the further back they stand.
    */
   acquire(): boolean {
     let broke = false;
     let wantFile: string | undefined;
     try {
-      if (!this.waiters().length && this.tryCreate()) return false;
+      if (!this.othersWaiting() && this.tryCreate()) return false;
       // Just given up by this workload-high process with others waiting: their turn first. It
       // queues (ahead of them) only once one of them holds the lock; otherwise it would take
       // the lock back before a sleeping waiter woke, or stand first in line while owing them.
@@ -120,40 +128,60 @@ export class FileLock {
       let myName = wantFile ? path.basename(wantFile) : undefined;
       let deadline = Date.now() + this.timeoutMs;
       let lastAhead = Infinity;
+      let ahead = 0;
+      let aheadAt = 0;
       let freeSince = 0;
-      let wait = 1;
-      let lastHolder = '';
+      let lastHolder: string | undefined;
+      let staleAt = 0;
       let lastDirCheck = Date.now();
       for (;;) {
-        const ahead = owesTurn ? Math.max(1, this.waiters().length) : myName ? this.waiters().filter((n) => n < myName!).length : 0;
+        // One lstat a turn. The queue moves only when the lock changes hands (the taker leaves
+        // it) or a waiter ahead gives up or dies: read again (a readdir) on a new holder, while
+        // the lock is free, and every QUEUE_RECHECK_MS; not at every poll of 70 waiters.
         const holder = this.holderStamp();
+        const now = Date.now();
+        const free = holder === '';
+        if (holder !== lastHolder || free || now - aheadAt >= QUEUE_RECHECK_MS) {
+          ahead = owesTurn ? 1 : myName ? this.aheadOf(myName) : 0;
+          aheadAt = now;
+        }
         if (ahead < lastAhead || holder !== lastHolder) {
-          deadline = Date.now() + this.timeoutMs; // the queue moved, the lock changed hands: keep waiting
+          deadline = now + this.timeoutMs; // the queue moved, the lock changed hands: keep waiting
           lastAhead = ahead;
           lastHolder = holder;
         }
         // Not first in line: still take a lock left free for a moment (the first waiter is
         // asleep on a loaded machine, or stopped without dying): the queue's order is a
         // preference, the lock is never left idle long.
-        const free = holder === '';
         if (!free) freeSince = 0;
-        else if (!freeSince) freeSince = Date.now();
+        else if (!freeSince) freeSince = now;
         if (!free && owesTurn) {
           owesTurn = false;
           wantFile = this.announceWaiting();
           myName = wantFile ? path.basename(wantFile) : undefined;
+          aheadAt = 0;
+          continue;
         }
-        if ((ahead === 0 || (free && Date.now() - freeSince > 100)) && this.tryCreate()) return broke;
-        if (this.breakStale()) broke = true;
-        if (Date.now() > deadline) throw new StoreError(`timed out waiting for the state lock ${this.lockPath}`);
-        if (Date.now() - lastDirCheck > 100) {
-          lastDirCheck = Date.now();
+        if (free && (ahead === 0 || now - freeSince > 100) && this.tryCreate()) return broke;
+        // Whether the holder died: at once, then every STALE_CHECK_MS from the first in line
+        // (every second from the rest, in case the first is stopped).
+        if (!free && now - staleAt >= (ahead === 0 ? STALE_CHECK_MS : 1000)) {
+          staleAt = now;
+          if (this.breakStale()) {
+            broke = true;
+            continue;
+          }
+        }
+        if (now > deadline) throw new StoreError(`timed out waiting for the state lock ${this.lockPath}`);
+        if (now - lastDirCheck > 100) {
+          lastDirCheck = now;
           if (this.dirChanged()) throw new StoreError(`the state directory ${path.dirname(this.lockPath)} was removed or replaced while waiting for its lock`);
         }
-        // First in line polls fast (the handoff), and so does a process owing its turn (to
-        // queue as soon as it is taken); the rest of the queue slowly.
-        sleepSync(ahead === 0 ? wait : owesTurn ? 1 : Math.min(5 + ahead, 20));
-        wait = Math.min(wait * 2, 4);
+        // First in line polls at a short fixed interval (the handoff: a lstat each), and so
+        // does a process owing its turn (to queue as soon as it is taken); the rest of the
+        // queue more slowly the further back they stand: they only need to be first in line
+        // by the time the waiters ahead of them have had their turns.
+        sleepSync(ahead === 0 || owesTurn ? 1 : Math.min(2 + 3 * ahead, 100));
       }
     } finally {
       if (wantFile) fs.rmSync(wantFile, { force: true });
@@ -188,17 +216,34 @@ export class FileLock {
     return m ? Number(m[2]) : undefined;
   }
 
-  /** Live waiters' file names in queue order (dead ones' files removed), this process's excluded. */
-  private waiters(): string[] {
-    const dir = path.dirname(this.lockPath);
+  /** Waiters' file names in queue order, this process's excluded (dead ones' included: see liveAmong). */
+  private queue(): string[] {
     const out: string[] = [];
-    for (const n of fs.readdirSync(dir)) {
+    for (const n of fs.readdirSync(path.dirname(this.lockPath))) {
       const pid = this.waiterPid(n);
-      if (pid === undefined || pid === process.pid) continue;
-      if (this.waiterAlive(pid)) out.push(n);
-      else fs.rmSync(path.join(dir, n), { force: true });
+      if (pid !== undefined && pid !== process.pid) out.push(n);
     }
     return out.sort();
+  }
+
+  /**
+   * Whether any of `names` (in queue order) is a live waiter; the dead ones met on the way
+   * are removed. Stops at the first live one: usually one check (cached), not one read of
+   * /proc per waiter each time each of 70 waiters looks at the queue.
+   */
+  private liveAmong(names: string[]): boolean {
+    const dir = path.dirname(this.lockPath);
+    for (const n of names) {
+      if (this.waiterAlive(this.waiterPid(n)!)) return true;
+      fs.rmSync(path.join(dir, n), { force: true });
+    }
+    return false;
+  }
+
+  /** How many waiters stand ahead of `me` in the queue: 0 when none of them lives. */
+  private aheadOf(me: string): number {
+    const ahead = this.queue().filter((n) => n < me);
+    return this.liveAmong(ahead) ? ahead.length : 0;
   }
 
   private waiterAlive(pid: number): boolean {
@@ -228,14 +273,19 @@ export class FileLock {
 
   /** Whether another live process waits for the lock (lock.want.*). */
   othersWaiting(): boolean {
-    return this.waiters().length > 0;
+    return this.liveAmong(this.queue());
+  }
+
+  /** This process's identity as a lock names it (read from /proc once, not at every try). */
+  private identity(): string {
+    return (ownIdentity ??= processIdentity());
   }
 
   private tryCreate(): boolean {
     const tmp = `${this.lockPath}.${process.pid}`;
     fs.rmSync(tmp, { force: true }); // a leftover of ours, or something planted: never written through
     try {
-      fs.writeFileSync(tmp, processIdentity() + '\n', { mode: FILE_MODE, flag: 'wx' });
+      fs.writeFileSync(tmp, this.identity() + '\n', { mode: FILE_MODE, flag: 'wx' });
     } catch (e) {
       fs.rmSync(tmp, { force: true });
       throw lockIoError(e, this.lockPath);

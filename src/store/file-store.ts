@@ -72,6 +72,13 @@ const WAITER_CHECK_MS = 10;
  */
 const HIGH_SLICE_MS = 100;
 /**
+ * How long a user's group (one `apply -f` of many documents) keeps the lock once others wait:
+ * long enough that a hand-over (the journal's sync and the small tail's files on release, the
+ * journal's new tail read by the next holder, the next waiter's wake-up: tens of ms on a loaded
+ * machine) is not paid every write or two; short enough that 70 writers each get a turn soon.
+ */
+const USER_SLICE_MS = 50;
+/**
  * A lock holder leaving at most this many keys in the journal's tail writes their files as
  * it gives the lock up (cheap); a larger tail (a group's writes, handed over mid-group to a
  * waiting user) waits for its group's end or the journal's trim, so a burst writes each
@@ -419,7 +426,7 @@ export class FileStore implements SyncStore {
   private yieldIfWaited(): void {
     const now = Date.now();
     if (now - Math.max(this.heldSince, this.lastWaiterCheck) < WAITER_CHECK_MS) return;
-    if (lockPriority() === 'workload-high' && now - this.heldSince < HIGH_SLICE_MS) return;
+    if (now - this.heldSince < (lockPriority() === 'workload-high' ? HIGH_SLICE_MS : USER_SLICE_MS)) return;
     this.lastWaiterCheck = now;
     if (this.lock.othersWaiting()) this.releaseHeld();
   }
