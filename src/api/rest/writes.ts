@@ -18,6 +18,7 @@ import { badRequest, jsonResponse, unsupportedMediaType } from './status';
 import { applyFieldValidation } from './field-validation';
 import { decodeProtobuf } from './protobuf';
 import type { ApiRequest, ApiResponse } from './types';
+import { stringifyJson } from '../../util/exact-json';
 
 const BODY_TYPES = 'application/json, application/yaml, application/vnd.kubernetes.protobuf';
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
@@ -58,7 +59,7 @@ export function decodeObject(req: ApiRequest): KObject {
 
 /** Checks the body's type against the URL's and fills in what the URL says. */
 export function prepareBody(t: Target, obj: KObject): KObject {
-  if (obj.kind === undefined || obj.kind === '') throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(obj)}'`);
+  if (obj.kind === undefined || obj.kind === '') throw badRequest(`Object 'Kind' is missing in '${stringifyJson(obj)}'`);
   if (obj.apiVersion !== undefined && obj.apiVersion !== t.gv) {
     throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${t.gv})`);
   }
