@@ -2,6 +2,8 @@
 // gives), several times faster: the stores and the API server copy every object they hand
 // out, so this is on the hot path of every read and write.
 
+import { stringifyJson } from '../util/exact-json';
+
 /** Deep-copies a JSON value: undefined/function/symbol members dropped (null in arrays), toJSON honoured, non-finite numbers become null, bigints (exact int64s) kept. */
 export function cloneJson<T>(v: T): T {
   if (v === undefined) return v;
@@ -59,7 +61,7 @@ function shareMember(k: string, v: unknown): unknown {
   if (!SHARED_MEMBERS.has(k)) return v;
   // Already the shared instance (a write built from a shared read keeps its members): no text to make.
   if (sharedInstances.has(v)) return v;
-  const text = JSON.stringify(v);
+  const text = stringifyJson(v);
   const hit = sharedValues.get(text);
   if (hit !== undefined) return hit;
   if (sharedValues.size >= SHARED_MAX) sharedValues.clear();
