@@ -14,6 +14,7 @@ import { socketGet } from './client/socket-get';
 import { layoutRows, rowsOf, servedCells, servedColumns, type TableBody } from './printers/table-layout';
 import type { KObject } from './api/types';
 import { exitQuietlyOnEpipe } from './util/stdout-epipe';
+import { parseJson } from './util/exact-json';
 
 /** As the REST client waits (src/client/rest-client.ts). */
 const TIMEOUT_MS = 30_000;
@@ -50,7 +51,7 @@ export async function runFastGet(argv: readonly string[]): Promise<boolean> {
   if (!res || res.status !== 200 || res.headers.warning !== undefined) return false;
   let table: TableBody & { kind?: unknown };
   try {
-    table = JSON.parse(res.body) as TableBody & { kind?: unknown };
+    table = parseJson(res.body) as TableBody & { kind?: unknown }; // an int64 cell past 2^53 keeps its digits
   } catch {
     return false;
   }

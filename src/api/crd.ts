@@ -4,6 +4,8 @@
 import type { CrdSubresources, ResourceType } from './resources';
 import type { KObject } from './types';
 import { withEmbeddedObjectMeta } from './validation/embedded-meta';
+import { stringifyJson } from '../util/exact-json';
+import { cloneJson } from '../store/clone';
 
 export function crdResourceType(crd: KObject): ResourceType | undefined {
   return resourceTypeFor(crd, crd.spec?.names);
@@ -71,7 +73,7 @@ export function crdVersionSchema(crd: KObject, version: string): Record<string, 
 
 /** Whether any version's schema has CEL rules (x-kubernetes-validations): the CEL engine loads only then. */
 export function crdHasRules(crd: KObject): boolean {
-  return JSON.stringify(crd.spec?.versions ?? []).includes('"x-kubernetes-validations"');
+  return stringifyJson(crd.spec?.versions ?? []).includes('"x-kubernetes-validations"');
 }
 
 /** The storage version of a CRD (the one `storage: true`), if any. */
@@ -292,7 +294,7 @@ export function withCrdDefaults(obj: KObject, crd: KObject): KObject {
 }
 
 const nonNullableNull = (x: unknown, s: Schema | undefined): boolean => x === null && s != null && !s.nullable;
-const copyJson = (v: unknown): unknown => (v === null || v === undefined ? null : JSON.parse(JSON.stringify(v)));
+const copyJson = (v: unknown): unknown => (v === null || v === undefined ? null : cloneJson(v));
 
 function defaulted(x: unknown, s: Schema | undefined): unknown {
   if (!s || x === null || typeof x !== 'object') return x;

@@ -16,8 +16,8 @@ import {
   type ResourceType,
   NoKindMatchError,
 } from './resources';
-import { apiNumbers, type KObject } from './types';
-import { apiCopy, cloneJson as deepCopy } from '../store/clone';
+import type { KObject } from './types';
+import { cloneJson as deepCopy } from '../store/clone';
 import { deepEqual } from '../store/json-equal';
 
 export { deepEqual };
@@ -221,7 +221,7 @@ export class ApiServer {
 
   create(input: KObject, opts: WriteOptions = {}): Promise<KObject> {
     const rt = this.typeOf(input);
-    const obj = apiCopy(input); // exact int64s become JSON numbers here (apiNumbers), in the copy's walk
+    const obj = deepCopy(input);
     obj.apiVersion = input.apiVersion;
     obj.metadata ??= {};
     if (rt.namespaced) obj.metadata.namespace ??= 'default';
@@ -313,8 +313,7 @@ export class ApiServer {
     return this.replace(input, 'status', opts);
   }
 
-  private replace(given: KObject, part: 'spec' | 'status', opts: WriteOptions): Promise<KObject> {
-    const input = apiNumbers(given);
+  private replace(input: KObject, part: 'spec' | 'status', opts: WriteOptions): Promise<KObject> {
     const rt = this.typeOf(input);
     const name = input.metadata?.name;
     const namespace = rt.namespaced ? input.metadata?.namespace ?? 'default' : undefined;
@@ -449,7 +448,7 @@ export class ApiServer {
 
   /** Server-side apply (create or merge by field ownership, retried on conflict): REST's apply PATCH and the in-process CLI's. */
   apply(rt: ResourceType, config: KObject, opts: ApplyOptions): Promise<{ object: KObject; created: boolean }> {
-    return applyObject(this, rt, apiNumbers(config), opts);
+    return applyObject(this, rt, config, opts);
   }
 
   delete(rt: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<KObject> {
@@ -609,10 +608,12 @@ export class ApiServer {
     if (rt.kind === 'CustomResourceDefinition') await this.syncCrdIndex();
   }
 
-  private async markDeleting(rt: ResourceType, current: KObject, graceSeconds: number, policy: PropagationPolicy): Promise<KObject> {
+  private async markDeleting(rt: ResourceType, current: KObject, graceSeconds: number | bigint, policy: PropagationPolicy): Promise<KObject> {
     const next = deepCopy(current);
-    next.metadata.deletionTimestamp = new Date(Math.floor(this.clock.now() / 1000) * 1000 + graceSeconds * 1000).toISOString().replace('.000Z', 'Z');
-    next.metadata.deletionGracePeriodSeconds = graceSeconds;
+    // A grace period past 2^53 (an exact int64) is kept as given; its deadline stops at Date's last instant.
+    const at = Math.min(Math.floor(this.clock.now() / 1000) * 1000 + Number(graceSeconds) * 1000, 8.64e15);
+    next.metadata.deletionTimestamp = new Date(at).toISOString().replace('.000Z', 'Z');
+    next.metadata.deletionGracePeriodSeconds = graceSeconds as number; // an int64: a bigint past 2^53
     if (policy === 'Foreground') next.metadata.finalizers = [...new Set([...(next.metadata.finalizers ?? []), 'foregroundDeletion'])];
     if (policy === 'Orphan') next.metadata.finalizers = [...new Set([...(next.metadata.finalizers ?? []), 'orphan'])];
     if (rt.kind === 'Namespace') next.status = { ...(next.status ?? {}), phase: 'Terminating' };

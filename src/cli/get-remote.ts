@@ -11,6 +11,7 @@ import { TABLE_ACCEPT } from '../client/daemon-endpoint';
 import { servedCells, servedColumns, type TableBody } from '../printers/table-layout';
 import { objectPath, resourcePath } from '../api/resources';
 import { RemoteObjects } from './object-source';
+import { parseJson } from '../util/exact-json';
 
 /** The server's Table for the objects of one kind: its columns and each object's cells. */
 export interface ServerTable {
@@ -53,7 +54,7 @@ export class RemoteGet extends RemoteObjects {
     const res = await this.client.get(objectPath(type, namespace, name), this.tableQuery(), this.asTable ? TABLE_ACCEPT : 'application/json');
     if (res.status === 404) return undefined;
     if (res.status < 200 || res.status >= 300) throw (await import('../client/rest-client')).statusError(res);
-    const body = JSON.parse(res.body) as KObject & TableBody;
+    const body = parseJson(res.body) as KObject & TableBody;
     return this.asTable ? fromTable([body]) : { items: [body] };
   }
 
@@ -92,7 +93,7 @@ export class RemoteGet extends RemoteObjects {
     const query = { labelSelector: labelSelector || undefined, fieldSelector: fieldSelector || undefined, resourceVersion, watch: 'true', ...this.tableQuery() };
     let columns: Column[] | undefined;
     for await (const line of this.client.streamLines(resourcePath(type, type.namespaced ? namespace : undefined), query, this.asTable ? TABLE_ACCEPT : 'application/json', signal)) {
-      const ev = JSON.parse(line) as { type: string; object: KObject & TableBody & { message?: string; reason?: string } };
+      const ev = parseJson(line) as { type: string; object: KObject & TableBody & { message?: string; reason?: string } };
       if (ev.type === 'BOOKMARK') continue;
       if (ev.type === 'ERROR') throw (await import('../client/rest-client')).statusError({ status: 500, body: JSON.stringify(ev.object) });
       if (!this.asTable) {

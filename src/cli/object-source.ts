@@ -13,6 +13,7 @@ import type { CliContext } from './context';
 import type { PatchType } from './flags/patch-input';
 import { buildListOptions } from './flags/selectors';
 import { parseResourceArgs, type ResourceSelection } from './resource-args';
+import { parseJson } from '../util/exact-json';
 
 export interface ObjectSource {
   readonly registry: ResourceRegistry;
@@ -175,7 +176,7 @@ export class ApiSource implements ObjectSource {
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
     const res = await localRest(this.api, this.clusterDir, { method, path, query: params, body, contentType });
     if (res.status < 200 || res.status >= 300) throw statusError({ status: res.status, body: res.text });
-    return JSON.parse(res.text) as KObject;
+    return parseJson(res.text) as KObject;
   }
 
   /** fieldValidation=Warn|Ignore: the server drops unknown fields (Warn: a warning each) instead of refusing them. */
@@ -342,7 +343,7 @@ export class RemoteObjects implements ObjectSource {
     this.committed = true;
     if (res.status === 404) return undefined;
     if (res.status < 200 || res.status >= 300) throw statusError(res);
-    return JSON.parse(res.body) as KObject;
+    return parseJson(res.body) as KObject;
   }
 
   async list(type: ResourceType, namespace: string | undefined, labelSelector?: string, fieldSelector?: string): Promise<KObject[]> {
@@ -367,7 +368,7 @@ export class RemoteObjects implements ObjectSource {
     }
     this.committed = true;
     if (res.status < 200 || res.status >= 300) throw statusError(res);
-    const body = JSON.parse(res.body) as KObject & { details?: { uid?: string } };
+    const body = parseJson(res.body) as KObject & { details?: { uid?: string } };
     // A Status: the object is gone already; its uid is in the details.
     if (body.kind === 'Status') return { apiVersion: type.group ? `${type.group}/${type.version}` : type.version, kind: type.kind, metadata: { name, namespace, uid: body.details?.uid } };
     return body;
@@ -384,7 +385,7 @@ export class RemoteObjects implements ObjectSource {
     }
     this.committed = true;
     if (res.status < 200 || res.status >= 300) throw statusError(res);
-    return JSON.parse(res.body) as KObject;
+    return parseJson(res.body) as KObject;
   }
 
   create(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
@@ -456,7 +457,7 @@ export class RemoteObjects implements ObjectSource {
       try {
         const query = { fieldSelector, resourceVersion: list.metadata?.resourceVersion, watch: 'true' };
         for await (const line of this.client.streamLines(path, query, 'application/json', signal)) {
-          const ev = JSON.parse(line) as { type: string; object: KObject };
+          const ev = parseJson(line) as { type: string; object: KObject };
           // 410 Expired (the list's version is no longer watchable): list again.
           if (ev.type === 'ERROR') break;
           if (ev.type === 'BOOKMARK') continue;
@@ -486,7 +487,7 @@ export class RemoteObjects implements ObjectSource {
     const res = await this.client.get(`${objectPath(type, namespace, name)}/${encodeURIComponent(subresource)}`, {}, 'application/json');
     this.committed = true;
     if (res.status < 200 || res.status >= 300) throw statusError(res);
-    return JSON.parse(res.body) as KObject;
+    return parseJson(res.body) as KObject;
   }
 
   async evict(namespace: string, name: string, opts: { gracePeriodSeconds?: number; dryRun?: boolean }): Promise<void> {

@@ -14,6 +14,7 @@ import { BUNDLE_API, BUNDLE_KIND, putBundle, takeBundle, type Bundle, type Bundl
 import { clusterStoreUrl } from '../cluster/store-url';
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { parseJson, stringifyJson } from '../util/exact-json';
 
 interface SnapshotFlags {
   store?: string;
@@ -70,7 +71,7 @@ export async function save(url: string, file: string): Promise<string> {
   if (u.scheme === 'file') {
     const bundle = await saveFileStore(fileStoreDir(u.location));
     const { writePrivateFileFrom } = await import('../store/etcd-snapshot');
-    await writePrivateFileFrom(file, async (fd) => void fs.writeSync(fd, JSON.stringify(bundle) + '\n'));
+    await writePrivateFileFrom(file, async (fd) => void fs.writeSync(fd, stringifyJson(bundle) + '\n'));
     return `Snapshot saved at ${file} (${bundle.objects.length} objects, revision ${bundle.revision})\n`;
   }
   if (u.scheme === 'etcd') {
@@ -164,7 +165,7 @@ function saveFileStore(dir: string): Promise<Bundle> {
 function readBundle(file: string): Bundle {
   let b: Bundle;
   try {
-    b = JSON.parse(fs.readFileSync(file, 'utf8')) as Bundle;
+    b = parseJson(fs.readFileSync(file, 'utf8')) as Bundle;
   } catch (e) {
     throw new CliError(`${file} is not a kubesim snapshot of a file store: ${(e as Error).message}`);
   }

@@ -9,6 +9,7 @@ import { ApiError, type FieldError, type Reason, type StatusDetails } from '../a
 import { USER_AGENT, daemonEndpoint, type DaemonCreds } from './daemon-endpoint';
 import type { CliContext } from '../cli/context';
 import { CLUSTER_TIME_HEADER } from '../api/rest/types';
+import { parseJson } from '../util/exact-json';
 
 /**
  * The server could not be reached (refused, reset, timed out). Nothing was read, so a
@@ -84,7 +85,7 @@ export class RestClient {
   /** The JSON body of a 2xx answer; a Status error body is thrown as the ApiError it stands for. */
   async getJson<T>(apiPath: string, query: Record<string, string | undefined>, accept = 'application/json'): Promise<T> {
     const res = await this.get(apiPath, query, accept);
-    if (res.status >= 200 && res.status < 300) return JSON.parse(res.body) as T;
+    if (res.status >= 200 && res.status < 300) return parseJson(res.body) as T;
     throw statusError(res);
   }
 
@@ -193,7 +194,7 @@ function collect(res: http.IncomingMessage): Promise<string> {
 /** A Status error body as the ApiError the server raised (kube-apiserver's reason and message). */
 export function statusError(res: ClientResponse): ApiError {
   try {
-    const s = JSON.parse(res.body) as { kind?: string; reason?: string; message?: string; details?: { causes?: { field?: string; message?: string }[] } };
+    const s = parseJson(res.body) as { kind?: string; reason?: string; message?: string; details?: { causes?: { field?: string; message?: string }[] } };
     if (s.kind === 'Status') {
       // A cause's message is its type, value and detail already: as a FieldError it prints `field: message` again.
       const causes = s.details?.causes?.map((c) => ({ field: c.field ?? '', type: (c.message ?? '') as FieldError['type'] }));

@@ -246,7 +246,7 @@ async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Prom
   if (schedule && !spec.suspend) {
     // The most recent missed schedule time since the last one (or creation).
     let earliest = st.lastScheduleTime ? ms(st.lastScheduleTime) : created;
-    if (spec.startingDeadlineSeconds !== undefined && spec.startingDeadlineSeconds !== null) earliest = Math.max(earliest, now - spec.startingDeadlineSeconds * 1000);
+    if (spec.startingDeadlineSeconds !== undefined && spec.startingDeadlineSeconds !== null) earliest = Math.max(earliest, now - Number(spec.startingDeadlineSeconds) * 1000);
     // Schedule times a jump's fast-forward accounted for have passed, not been missed.
     if (track?.accountedThrough !== undefined) earliest = Math.max(earliest, track.accountedThrough);
     let scheduled: number | undefined;
@@ -263,7 +263,7 @@ async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Prom
       scheduled = t;
     }
     if (scheduled !== undefined) {
-      const tooLate = spec.startingDeadlineSeconds !== undefined && spec.startingDeadlineSeconds !== null && scheduled + spec.startingDeadlineSeconds * 1000 < now;
+      const tooLate = spec.startingDeadlineSeconds !== undefined && spec.startingDeadlineSeconds !== null && scheduled + Number(spec.startingDeadlineSeconds) * 1000 < now;
       const name = jobNameFor(cj.metadata.name!, scheduled);
       if (missed > 1 && track?.firstAt !== undefined) noteIrregular(track); // a late reconcile on the way: not a steady run
       if (tooLate) {

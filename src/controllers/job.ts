@@ -187,7 +187,7 @@ async function reconcileJob(key: ReconcileKey, ctx: ControllerContext): Promise<
     if (failed > backoffLimit || pastOnFailure) {
       failure = { reason: 'BackoffLimitExceeded', message: JOB_MESSAGES.backoff };
     } else if (spec.activeDeadlineSeconds !== undefined && st.startTime && !spec.suspend) {
-      const due = ms(st.startTime) + spec.activeDeadlineSeconds * 1000;
+      const due = ms(st.startTime) + Number(spec.activeDeadlineSeconds) * 1000; // an int64 may be a bigint
       if (now >= due) failure = { reason: 'DeadlineExceeded', message: JOB_MESSAGES.deadline };
       else requeue = due - now;
     }

@@ -179,7 +179,7 @@ export function createNodeLifecycle(): Reconciler {
         if (pod.metadata.deletionTimestamp) continue;
         const tol = (pod.spec?.tolerations ?? []).filter((x: any) => toleratesTaint([x], { key: UNREACHABLE, effect: 'NoExecute' }));
         if (tol.length && tol.every((x: any) => x.tolerationSeconds === undefined || x.tolerationSeconds === null)) continue; // tolerates forever
-        const seconds = tol.length ? Math.min(...tol.map((x: any) => x.tolerationSeconds ?? Infinity)) : 0;
+        const seconds = tol.length ? Math.min(...tol.map((x: any) => Number(x.tolerationSeconds ?? Infinity))) : 0;
         const evictAt = taintedAt + Math.max(0, seconds) * 1000;
         if (evictAt > now) {
           next = Math.min(next ?? Infinity, evictAt);

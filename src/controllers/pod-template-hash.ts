@@ -4,6 +4,7 @@
 
 import { fnv32a, safeEncode } from '../sim/rng';
 import { deepCopy, isObject } from '../api/types';
+import { stringifyJson } from '../util/exact-json';
 
 export const POD_TEMPLATE_HASH = 'pod-template-hash';
 
@@ -16,7 +17,7 @@ function canonical(v: unknown): string {
       .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
       .join(',')}}`;
   }
-  return JSON.stringify(v ?? null);
+  return stringifyJson(v ?? null);
 }
 
 export function computeHash(template: unknown, collisionCount?: number): string {

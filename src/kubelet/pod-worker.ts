@@ -126,7 +126,7 @@ async function terminate(ctx: ControllerContext, pod: KObject, rt: PodRuntime | 
     await releasePod(api, { uid: pod.metadata.uid!, namespace: pod.metadata.namespace, name: pod.metadata.name, node: pod.spec?.nodeName });
   };
   if (!rt) return finish();
-  const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
+  const graceMs = Number(pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000; // an int64 may be a bigint
   if (rt.killingAt === undefined) {
     rt.killingAt = now;
     for (const c of rt.containers) if (c.phase === 'running') await event('Normal', 'Killing', `Stopping container ${c.name}`, c);

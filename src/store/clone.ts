@@ -2,7 +2,9 @@
 // gives), several times faster: the stores and the API server copy every object they hand
 // out, so this is on the hot path of every read and write.
 
-/** Deep-copies a JSON value: undefined/function/symbol members dropped (null in arrays), toJSON honoured, non-finite numbers become null. */
+import { stringifyJson } from '../util/exact-json';
+
+/** Deep-copies a JSON value: undefined/function/symbol members dropped (null in arrays), toJSON honoured, non-finite numbers become null, bigints (exact int64s) kept. */
 export function cloneJson<T>(v: T): T {
   if (v === undefined) return v;
   return copyValue(v) as T;
@@ -59,7 +61,7 @@ function shareMember(k: string, v: unknown): unknown {
   if (!SHARED_MEMBERS.has(k)) return v;
   // Already the shared instance (a write built from a shared read keeps its members): no text to make.
   if (sharedInstances.has(v)) return v;
-  const text = JSON.stringify(v);
+  const text = stringifyJson(v);
   const hit = sharedValues.get(text);
   if (hit !== undefined) return hit;
   if (sharedValues.size >= SHARED_MAX) sharedValues.clear();
@@ -68,17 +70,7 @@ function shareMember(k: string, v: unknown): unknown {
   return v;
 }
 
-/**
- * cloneJson for what the API layer stores: an exact int64 (a bigint a manifest reader made,
- * manifest/yaml-compat.ts exactInt) becomes the float64 a REST body's JSON.parse would give,
- * in the same walk (the stores carry JSON numbers only).
- */
-export function apiCopy<T>(v: T): T {
-  if (v === undefined) return v;
-  return copyValue(v, false, true) as T;
-}
-
-function copyValue(v: unknown, freeze = false, bigintToNumber = false): unknown {
+function copyValue(v: unknown, freeze = false): unknown {
   if (v === null) return null;
   switch (typeof v) {
     case 'string':
@@ -89,9 +81,7 @@ function copyValue(v: unknown, freeze = false, bigintToNumber = false): unknown 
     case 'object':
       break;
     case 'bigint':
-      if (bigintToNumber) return Number(v);
-      // JSON.stringify throws on BigInt: keep that behaviour.
-      throw new TypeError('Do not know how to serialize a BigInt');
+      return v; // an exact int64 (util/exact-json.ts), immutable as a number is
     default:
       return undefined; // function, symbol, undefined: dropped by the caller
   }
@@ -101,21 +91,21 @@ function copyValue(v: unknown, freeze = false, bigintToNumber = false): unknown 
   // shared read (a binding: new spec and status, the rest the stored pod's) copies only
   // what it changed.
   if (freeze && Object.isFrozen(o) && typeof o.toJSON !== 'function') return o;
-  if (typeof o.toJSON === 'function') return copyValue(o.toJSON(), freeze, bigintToNumber);
+  if (typeof o.toJSON === 'function') return copyValue(o.toJSON(), freeze);
   if (Array.isArray(o)) {
     const n = o.length;
     const out = new Array(n);
     for (let i = 0; i < n; i++) {
-      const c = copyValue(o[i], freeze, bigintToNumber);
+      const c = copyValue(o[i], freeze);
       out[i] = c === undefined ? null : c;
     }
     return freeze ? Object.freeze(out) : out;
   }
-  if (o instanceof Boolean || o instanceof Number || o instanceof String) return copyValue(o.valueOf(), freeze, bigintToNumber);
+  if (o instanceof Boolean || o instanceof Number || o instanceof String) return copyValue(o.valueOf(), freeze);
   const out: Record<string, unknown> = {};
   for (const k in o) {
     if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
-    let c = copyValue(o[k], freeze, bigintToNumber);
+    let c = copyValue(o[k], freeze);
     if (freeze) c = shareMember(k, c);
     if (c !== undefined) {
       if (k === '__proto__') Object.defineProperty(out, k, { value: c, enumerable: true, writable: true, configurable: true });

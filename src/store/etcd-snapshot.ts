@@ -18,6 +18,7 @@ import { META_PREFIX, REGISTRY_PREFIX, EtcdStore, prefixEnd, decodeKv } from './
 import { sameContent } from './bundle';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreError } from './store';
 import { holdLeadership, LEADER_LEASE } from './etcd-leadership';
+import { parseJson } from '../util/exact-json';
 
 export interface RestoreCounts {
   objects: number;
@@ -191,13 +192,13 @@ export async function restoreEtcdSnapshot(store: EtcdStore, file: string, note: 
       }
       for (const [key, value] of saved.registry) {
         const cur = live.get(key);
-        const change = await putBack(store, key, cur, JSON.parse(value.toString('utf8')) as KObject);
+        const change = await putBack(store, key, cur, parseJson(value.toString('utf8')) as KObject);
         if (change === 'created') counts.created++;
         else if (change === 'updated') counts.updated++;
       }
       const liveMeta = await store.metaNames();
       for (const name of liveMeta) if (!saved.meta.has(name)) await store.deleteMeta(name);
-      for (const [name, value] of saved.meta) await store.writeMeta(name, JSON.parse(value.toString('utf8')));
+      for (const [name, value] of saved.meta) await store.writeMeta(name, parseJson(value.toString('utf8')));
     });
     leadership.check();
   } finally {

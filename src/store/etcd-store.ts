@@ -30,6 +30,7 @@ import {
   type WatchEvent,
   type WriteFence,
 } from './store';
+import { parseJson, stringifyJson } from '../util/exact-json';
 
 export const REGISTRY_PREFIX = '/registry/';
 export const META_PREFIX = '/kubesim/meta/';
@@ -154,7 +155,7 @@ export function prefixEnd(prefix: Buffer): Buffer {
 /** The JSON stored for an object: everything but metadata.resourceVersion (the kv's revision). */
 function encode(obj: KObject): Buffer {
   const { resourceVersion: _rv, ...meta } = (obj.metadata ?? {}) as KObject['metadata'];
-  return enc(JSON.stringify({ ...obj, metadata: meta }));
+  return enc(stringifyJson({ ...obj, metadata: meta }));
 }
 
 /** An object as stored, with resourceVersion = `rev` (its kv's mod revision unless given). */
@@ -171,7 +172,7 @@ export function decodeKv(kv: IKeyValue, rev?: number): KObject {
 export function parseValue(kv: IKeyValue): KObject {
   let obj: unknown;
   try {
-    obj = JSON.parse(kv.value.toString('utf8'));
+    obj = parseJson(kv.value.toString('utf8'));
   } catch {
     obj = undefined;
   }
@@ -495,14 +496,14 @@ export class EtcdStore implements Store {
     assertSafeKey(name);
     const res = await this.call(`read ${name}`, transient, () => this.client.kv.range({ key: enc(META_PREFIX + name) }));
     this.note(res.header);
-    return res.kvs.length ? (JSON.parse(res.kvs[0].value.toString('utf8')) as T) : undefined;
+    return res.kvs.length ? (parseJson(res.kvs[0].value.toString('utf8')) as T) : undefined;
   }
 
   async writeMeta(name: string, value: unknown): Promise<void> {
     assertSafeKey(name);
     await this.writeTurn();
     // A plain put is idempotent: safe to repeat after any failure (a transaction, for the fence).
-    await this.txn(`write ${name}`, transient, [], [{ request_put: { key: enc(META_PREFIX + name), value: enc(JSON.stringify(value)) } }], []);
+    await this.txn(`write ${name}`, transient, [], [{ request_put: { key: enc(META_PREFIX + name), value: enc(stringifyJson(value)) } }], []);
   }
 
   /** Removes a meta document (snapshot restore: one the snapshot does not have). */

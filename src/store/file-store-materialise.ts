@@ -9,6 +9,7 @@ import type { JournalLine } from './journal';
 import { storeFaultPoint } from './fault-points';
 import { fsyncPath, syncFileSystem, type PendingWrites } from './file-store-support';
 import { atomicWrite, replaceCoveredFile, sweepDeadTemporaries, warnOnce, type RegistryFiles } from './file-store-files';
+import { stringifyJson } from '../util/exact-json';
 
 /** Removes a file, absent or not: unlink itself (fs.rmSync walks its rimraf path: an lstat and more per file). */
 function removeFile(file: string): void {
@@ -32,7 +33,7 @@ export function materialisePending(pending: PendingWrites, files: RegistryFiles,
     for (const [key, p] of pending) {
       storeFaultPoint('materialise', key);
       if (p.type === 'DELETED') removeFile(p.file);
-      else replaceCoveredFile(p.file, JSON.stringify(p.object, null, 2) + '\n', perFileSync);
+      else replaceCoveredFile(p.file, stringifyJson(p.object, 2) + '\n', perFileSync);
       files.noteWritten(p.file, p.type === 'DELETED' ? null : p.object, true);
     }
   } catch (e) {
@@ -52,7 +53,7 @@ export function replayEntries(entries: JournalLine[], registryDir: string, files
     if (e.type === 'DELETED') fs.rmSync(file, { force: true });
     else if (e.object) {
       files.ensureDir(path.dirname(file));
-      atomicWrite(file, JSON.stringify(e.object, null, 2) + '\n', fsync);
+      atomicWrite(file, stringifyJson(e.object, 2) + '\n', fsync);
     }
     files.forget(file);
   }

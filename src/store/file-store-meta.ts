@@ -18,6 +18,7 @@ import { assertSafeKey } from './store';
 import { storeIoError } from './file-store-support';
 import { atomicWrite, warnOnce, OBJECT_MAX_BYTES } from './file-store-files';
 import { cloneJson } from './clone';
+import { parseJson, stringifyJson } from '../util/exact-json';
 
 const CACHE_MAX_DOCS = 20_000;
 
@@ -98,7 +99,7 @@ export class MetaDocs {
     if (text === undefined) return undefined;
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = parseJson(text);
     } catch {
       warnOnce(file, `ignoring the damaged file ${file} (not JSON)`);
       return undefined;
@@ -128,7 +129,7 @@ export class MetaDocs {
       this.writeRecords(records, [[name, cloneJson(value)]], this.fsync && !unsynced);
       return;
     }
-    const text = JSON.stringify(value, null, 2) + '\n';
+    const text = stringifyJson(value, 2) + '\n';
     this.cache.delete(name);
     atomicWrite(this.file(name), text, this.fsync && !unsynced);
     this.remember(name, text, cloneJson(value));
@@ -154,7 +155,7 @@ export class MetaDocs {
       return;
     }
     // Compact: a file of records is read by the store, not by people, and is rewritten whole.
-    const text = JSON.stringify(next) + '\n';
+    const text = stringifyJson(next) + '\n';
     atomicWrite(this.file(records), text, sync);
     this.remember(records, text, next);
   }
@@ -218,7 +219,7 @@ export class MetaDocs {
           continue;
         }
         this.cache.delete(name);
-        const text = JSON.stringify(value, null, 2) + '\n';
+        const text = stringifyJson(value, 2) + '\n';
         atomicWrite(this.file(name), text, false);
         this.remember(name, text, value); // pending values are private copies already
       }

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { KObject } from '../api/types';
 import { StoreError, StoreNotFoundError, type EventType } from './store';
 import { DamagedObjectError } from './damaged';
+import { parseJson } from '../util/exact-json';
 
 const DIR_MODE = 0o700;
 
@@ -14,7 +15,7 @@ const DIR_MODE = 0o700;
 export function parseObject(key: string, file: string, text: string): KObject {
   let obj: KObject;
   try {
-    obj = JSON.parse(text) as KObject;
+    obj = parseJson(text) as KObject;
   } catch {
     throw new DamagedObjectError(key, file, 'not valid JSON');
   }

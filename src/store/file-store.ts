@@ -57,6 +57,7 @@ import { MetaDocs, recordFileOf } from './file-store-meta';
 import { readRevFile, writeRevFile, UnsyncedMarker } from './file-store-marks';
 import { SharedLists } from './shared-lists';
 import { materialisePending, replayEntries, sweepStoreTemporaries } from './file-store-materialise';
+import { stringifyJson } from '../util/exact-json';
 
 export { parseObject, ensurePrivateDir, storeIoError, TMP_PREFIX };
 
@@ -685,7 +686,7 @@ export class FileStore implements SyncStore {
       return shared ? copy : stored;
     }
     this.pending.delete(key);
-    const data = JSON.stringify(stored, null, 2) + '\n';
+    const data = stringifyJson(stored, 2) + '\n';
     const tmp = writeTemp(file, data, this.fsync);
     let undo: () => void;
     try {

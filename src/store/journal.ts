@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import type { KObject } from '../api/types';
 import { StoreError, type EventType } from './store';
 import { storeFaultPoint } from './fault-points';
+import { parseJson, stringifyJson } from '../util/exact-json';
 
 const FILE_MODE = 0o600;
 /** Past this size the journal is compacted (its tail written into the object files) and trimmed. */
@@ -23,7 +24,7 @@ export interface JournalLine {
 }
 
 export function journalLineText(line: JournalLine): string {
-  return JSON.stringify(line) + '\n';
+  return stringifyJson(line) + '\n';
 }
 
 /** The revision a journal line starts with (`{"rev":N,`), or undefined for a torn line. */
@@ -176,7 +177,7 @@ export class Journal {
       if (nl < 0 || nl > got) nl = got;
       if (nl > pos) {
         try {
-          const l = JSON.parse(buf.toString('utf8', pos, nl)) as JournalLine;
+          const l = parseJson(buf.toString('utf8', pos, nl)) as JournalLine;
           if (l && typeof l.rev === 'number' && typeof l.key === 'string') out.push(l);
         } catch {
           /* a torn line of an older version: skipped */

@@ -3,6 +3,8 @@
 // messages, and Go's bytewise string order. The one copy: printers, generators, the API's
 // error messages and the CLI all format through here, so they cannot disagree.
 
+import { parseJson } from './exact-json';
+
 /**
  * strconv.FormatFloat(f, 'g', prec, 64): shortest digits when prec < 0 (what %v prints for a
  * float64); the %e form when the exponent is < -4 or >= the precision (6 for shortest: 1e+06).
@@ -180,7 +182,7 @@ export function goJson(v: unknown, indent = '', sortKeys = true, level = 0): str
 /** Parses JSON, or returns Go's encoding/json syntax error for it. */
 export function parseGoJson(text: string): { value: unknown } | { error: string } {
   try {
-    return { value: JSON.parse(text) };
+    return { value: parseJson(text) }; // int64s exact, as Go's decoder of unstructured JSON keeps them
   } catch {
     return { error: goJsonSyntaxError(text) };
   }

@@ -314,3 +314,35 @@ test('edit with EDITOR set to a script, rollout undo: same output and result', a
   for (const n of ['ea', 'eb']) assert.equal(await c.hostedOk(['get', 'deploy', n, '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'busybox:1.36');
 });
 
+
+test('an int64 past 2^53 keeps its digits through kubectl apply, patch and server-side apply, as kube-apiserver keeps int64s', async () => {
+  // 2^53+7 and 2^53+5 are not doubles: a float64 anywhere on the way would change their digits.
+  const pod = (name: string, seconds: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}}
+spec:
+  activeDeadlineSeconds: ${seconds}
+  containers: [{name: app, image: busybox:1.36, command: [sh, -c, "sleep 36000"]}]
+`;
+  const deadline = (name: string) => ['get', 'pod', name, '-o', 'jsonpath={.spec.activeDeadlineSeconds}'];
+  const created = await c.kubectlAsync(['apply', '-f', '-'], { stdin: pod('big-int', '9007199254740999') });
+  assert.equal(created.stdout, 'pod/big-int created\n', created.stderr);
+  assert.equal((await c.kubectlAsync(deadline('big-int'))).stdout, '9007199254740999');
+  assert.match((await c.kubectlAsync(['get', 'pod', 'big-int', '-o', 'json'])).stdout, /\n {8}"activeDeadlineSeconds": 9007199254740999,\n/);
+  assert.equal((await c.hosted(deadline('big-int'))).stdout, '9007199254740999', 'kubesim reads it back exact too');
+  // The last-applied configuration holds the same digits, so the same manifest changes nothing.
+  const again = await c.kubectlAsync(['apply', '-f', '-'], { stdin: pod('big-int', '9007199254740999') });
+  assert.equal(again.stdout, 'pod/big-int unchanged\n', again.stderr);
+  const patched = await c.kubectlAsync(['patch', 'pod', 'big-int', '--type=merge', '-p', '{"spec":{"activeDeadlineSeconds":9007199254740997}}']);
+  assert.equal(patched.stdout, 'pod/big-int patched\n', patched.stderr);
+  assert.equal((await c.kubectlAsync(deadline('big-int'))).stdout, '9007199254740997');
+  const ssa = await c.kubectlAsync(['apply', '--server-side', '-f', '-'], { stdin: pod('big-ssa', '9223372036854775807') });
+  assert.equal(ssa.stdout, 'pod/big-ssa serverside-applied\n', ssa.stderr);
+  assert.equal((await c.kubectlAsync(deadline('big-ssa'))).stdout, '9223372036854775807');
+  // Past int64 kubectl reads a float64 (and sends Go's shortest digits for it), which the int64 field refuses.
+  const over = await c.kubectlAsync(['apply', '-f', '-'], { stdin: pod('big-over', '9223372036854775808') });
+  assert.equal(over.code, 1);
+  assert.match(over.stderr, /cannot unmarshal number 9223372036854776000 into Go struct field PodSpec\.spec\.activeDeadlineSeconds of type int64\n$/);
+  const gone = await c.kubectlAsync(['delete', 'pod', 'big-int', 'big-ssa', '--grace-period=0', '--force']);
+  assert.equal(gone.code, 0, gone.stderr);
+});

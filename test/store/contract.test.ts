@@ -16,17 +16,21 @@ import type { KObject } from '../../src/api/types';
 
 const cm = (name: string, v = '1'): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } });
 
-/** How this suite opens a fresh, empty store of each driver; returns the store and its cleanup. */
-const openers: Record<string, () => Promise<{ store: Store; done: () => void | Promise<void> }>> = {
+/**
+ * How this suite opens a fresh, empty store of each driver; returns the store, its cleanup,
+ * and for a driver that keeps its state outside the process, how to open that state again.
+ */
+const openers: Record<string, () => Promise<{ store: Store; done: () => void | Promise<void>; reopen?: () => Promise<Store> }>> = {
   file: async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kubesim-contract-'));
-    return { store: await openStore(`file://${dir}?fsync=0&create=1`), done: () => rmSync(dir, { recursive: true, force: true }) };
+    const url = `file://${dir}?fsync=0&create=1`;
+    return { store: await openStore(url), done: () => rmSync(dir, { recursive: true, force: true }), reopen: () => openStore(url) };
   },
   memory: async () => ({ store: await openStore('memory://'), done: () => {} }),
   // A fresh single-member etcd per case: the cases expect an empty store (revisions, lists).
   etcd: async () => {
     const etcd = await EtcdCluster.start(1);
-    return { store: await openStore(etcd.url), done: () => etcd.close() };
+    return { store: await openStore(etcd.url), done: () => etcd.close(), reopen: () => openStore(etcd.url) };
   },
 };
 
@@ -43,12 +47,12 @@ test('an unknown scheme or a malformed URL is a StoreError', async () => {
 });
 
 for (const scheme of driverSchemes()) {
-  const withStore = (fn: (s: Store) => Promise<void>) => async () => {
+  const withStore = (fn: (s: Store, reopen?: () => Promise<Store>) => Promise<void>) => async () => {
     const open = openers[scheme];
     assert.ok(open, `no opener for ${scheme}://`);
-    const { store, done } = await open();
+    const { store, done, reopen } = await open();
     try {
-      await fn(store);
+      await fn(store, reopen);
     } finally {
       await store.close();
       await done();
@@ -189,6 +193,39 @@ for (const scheme of driverSchemes()) {
     for (const shared of [false, true]) {
       const items = (await s.list('configmaps', undefined, { shared })).items;
       assert.deepEqual(items.map((o) => `configmaps/${o.metadata.namespace}/${o.metadata.name}`), keys);
+    }
+  }));
+
+  test(`${scheme}://: int64s past 2^53 are kept exact (bigints) in objects, lists, the feed, documents, and a second opening`, withStore(async (s, reopen) => {
+    const spec = { activeDeadlineSeconds: 9007199254740993n, low: -9223372036854775808n, high: 9223372036854775807n, safe: 9007199254740991, float: 0.5 };
+    const pod = (): KObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'big', namespace: 'default' }, spec: { ...spec } });
+    // The digits alone, in a string, stay a string.
+    const labels = { id: '12345678901234567890' };
+    const created = await s.create('pods/default/big', { ...pod(), metadata: { ...pod().metadata, labels } });
+    const want = (o: KObject, what: string) => {
+      assert.deepEqual(o.spec, spec, what);
+      assert.deepEqual(o.metadata.labels, labels, what);
+    };
+    want(created, 'create');
+    const updated = await s.update('pods/default/big', { ...created, spec: { ...spec, activeDeadlineSeconds: 9007199254740995n } });
+    assert.equal(updated.spec.activeDeadlineSeconds, 9007199254740995n);
+    await s.update('pods/default/big', { ...updated, spec: { ...spec } });
+    await s.writeMeta('big-doc', { n: 18014398509481985n, list: [1, 2n ** 60n] });
+    const check = async (st: Store, when: string) => {
+      want((await st.get('pods/default/big'))!, `${when}: get`);
+      want((await st.get('pods/default/big', { shared: true }))!, `${when}: shared get`);
+      want((await st.list('pods')).items[0], `${when}: list`);
+      const feed = await st.changesSince(0);
+      assert.deepEqual(feed.map((e) => e.object.spec?.activeDeadlineSeconds), [9007199254740993n, 9007199254740995n, 9007199254740993n], `${when}: feed`);
+      assert.deepEqual(await st.readMeta('big-doc'), { n: 18014398509481985n, list: [1, 2n ** 60n] }, `${when}: document`);
+    };
+    await check(s, 'this store');
+    if (!reopen) return; // memory://: nothing outside the process to open again
+    const again = await reopen();
+    try {
+      await check(again, 'opened again');
+    } finally {
+      await again.close();
     }
   }));
 

@@ -5,6 +5,7 @@
 import type { KObject } from '../types';
 import { clone, isMap, type JsonMap } from './json-util';
 import { goJson } from '../../util/go-format';
+import { parseJson } from '../../util/exact-json';
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -31,7 +32,7 @@ export function getLastApplied(obj: KObject | JsonMap): JsonMap | undefined {
   if (typeof raw !== 'string' || raw === '') return undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw);
+    parsed = parseJson(raw);
   } catch {
     // apimachinery's mergepatch.ErrBadJSONDoc
     throw new Error('invalid JSON document');

@@ -2,6 +2,8 @@
 // elements and whose nodes may be members. Path elements are kept in their FieldsV1 spelling
 // ("f:name", "k:{"name":"app"}", "v:"x"", "i:0"), so a set reads and writes FieldsV1 directly.
 
+import { parseJson, stringifyJson } from '../../util/exact-json';
+
 export class FieldSet {
   member = false;
   readonly children = new Map<string, FieldSet>();
@@ -208,7 +210,7 @@ function quote(s: string): string {
 function valueString(v: unknown): string {
   if (typeof v === 'string') return quote(v);
   if (v === null) return 'null';
-  if (typeof v === 'object') return JSON.stringify(v);
+  if (typeof v === 'object') return stringifyJson(v);
   return String(v);
 }
 
@@ -222,12 +224,12 @@ export function pathString(path: readonly string[]): string {
         s += '.' + body;
         break;
       case 'k': {
-        const keys = JSON.parse(body) as Record<string, unknown>;
+        const keys = parseJson(body) as Record<string, unknown>;
         s += '[' + Object.keys(keys).sort().map((k) => `${k}=${valueString(keys[k])}`).join(',') + ']';
         break;
       }
       case 'v':
-        s += '[=' + valueString(JSON.parse(body)) + ']';
+        s += '[=' + valueString(parseJson(body)) + ']';
         break;
       default:
         s += '[' + body + ']';

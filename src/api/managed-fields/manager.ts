@@ -332,7 +332,7 @@ export async function serverSideApply(live: KObject | undefined, config: KObject
   const applied = withoutManaged(config);
   const configSet = scope(toFieldSet(applied, shape), ctx);
   let merged = merge(base ?? {}, applied, shape) as KObject;
-  merged = JSON.parse(JSON.stringify(merged));
+  merged = cloneJson(merged);
   const key = ownerKey({ manager, operation: 'Apply', apiVersion: ctx.apiVersion });
   const last = owners.get(key);
   if (last) {

@@ -5,18 +5,19 @@
 import { FieldSet } from './fieldset';
 import { ATOMIC, childShape, isObject, resolve, SCALAR, type Shape } from './shape';
 import { deepEqual } from '../../store/json-equal';
+import { stringifyJson } from '../../util/exact-json';
 
 type ListShape = Extract<Shape, { k: 'list' }>;
 
 function sortedJson(o: Record<string, unknown>): string {
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(o).sort()) out[k] = o[k];
-  return JSON.stringify(out);
+  return stringifyJson(out);
 }
 
 /** The path element of a list item ("k:{...}", "v:...", or "i:N" when it cannot be keyed). */
 export function itemElement(t: ListShape, item: unknown, i: number): string {
-  if (t.rel === 'set') return 'v:' + JSON.stringify(item);
+  if (t.rel === 'set') return 'v:' + stringifyJson(item);
   if (!isObject(item)) return 'i:' + i;
   const key: Record<string, unknown> = {};
   for (const k of t.keys) {

@@ -4,6 +4,7 @@
 // line for every watcher reuse it instead of serialising the object again.
 
 import type { KObject } from '../types';
+import { stringifyJson } from '../../util/exact-json';
 
 const texts = new WeakMap<KObject, Map<string, string>>();
 
@@ -24,7 +25,7 @@ export function encodedOnce(obj: KObject, form: string, encode: () => string): s
 
 /** The object as `apiVersion`/`kind` name it (what RestHandler.external returns), as JSON; remembered for a store's shared (frozen) objects. */
 export function externalJson(obj: KObject, apiVersion: string, kind: string): string {
-  const encode = () => JSON.stringify({ ...obj, apiVersion, kind });
+  const encode = () => stringifyJson({ ...obj, apiVersion, kind });
   return Object.isFrozen(obj) ? encodedOnce(obj, `${apiVersion} ${kind}`, encode) : encode();
 }
 

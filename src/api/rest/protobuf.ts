@@ -4,6 +4,7 @@
 // (scripts/gen-proto.mjs -> proto/k8s-proto.json), so every k8s.io/api kind is covered.
 
 import descriptor from './proto/k8s-proto.json';
+import { parseJson } from '../../util/exact-json';
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
@@ -13,6 +14,10 @@ interface Message { f: Record<string, Field>; list?: number }
 const D = descriptor as unknown as { groups: Record<string, string>; messages: Record<string, Message> };
 
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1.';
+
+/** A 64-bit integer as JSON would carry it: a number, or a bigint past 2^53 (kept exact, util/exact-json.ts). */
+const exact = (n: bigint): number | bigint => (n >= -MAX_SAFE && n <= MAX_SAFE ? Number(n) : n);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const ZERO_TIME = -62135596800; // Go's zero time.Time, which JSON encodes as null
 
 type Raw = { wire: number; v: bigint | Buffer };
@@ -68,13 +73,15 @@ function scalar(type: string, r: Raw): unknown {
     case 'int32':
       return Number(BigInt.asIntN(32, n));
     case 'int64':
-      return Number(BigInt.asIntN(64, n));
+      return exact(BigInt.asIntN(64, n));
     case 'sint32':
-    case 'sint64':
       return Number((n >> 1n) ^ -(n & 1n));
+    case 'sint64':
+      return exact((n >> 1n) ^ -(n & 1n));
     case 'uint32':
-    case 'uint64':
       return Number(n);
+    case 'uint64':
+      return exact(n);
     default:
       throw new Error(`field of type ${type} has wire type ${r.wire}`);
   }
@@ -152,24 +159,24 @@ function decodeMessage(type: string, buf: Buffer): unknown {
   switch (type) {
     case `${META}Time`:
     case `${META}MicroTime`: {
-      const secs = one(1) ? (scalar('int64', one(1)!) as number) : 0;
+      const secs = one(1) ? Number(scalar('int64', one(1)!)) : 0;
       const nanos = one(2) ? (scalar('int32', one(2)!) as number) : 0;
       if ((secs === ZERO_TIME || !one(1)) && !nanos) return null;
       return type.endsWith('MicroTime') ? rfc3339(secs, Math.floor(nanos / 1000)) : rfc3339(secs);
     }
     case `${META}Duration`:
-      return goDuration(one(1) ? (scalar('int64', one(1)!) as number) : 0);
+      return goDuration(one(1) ? Number(scalar('int64', one(1)!)) : 0);
     case 'k8s.io.apimachinery.pkg.api.resource.Quantity':
       return one(1) ? scalar('string', one(1)!) : '0';
     case 'k8s.io.apimachinery.pkg.util.intstr.IntOrString': {
-      const t = one(1) ? (scalar('int64', one(1)!) as number) : 0;
+      const t = one(1) ? Number(scalar('int64', one(1)!)) : 0;
       return t === 1 ? (one(3) ? scalar('string', one(3)!) : '') : one(2) ? scalar('int32', one(2)!) : 0;
     }
     case 'k8s.io.apimachinery.pkg.runtime.RawExtension':
     case `${META}FieldsV1`: {
       const raw = one(1);
       if (!raw || !Buffer.isBuffer(raw.v) || !raw.v.length) return type.endsWith('FieldsV1') ? {} : null;
-      return JSON.parse(raw.v.toString('utf8'));
+      return parseJson(raw.v.toString('utf8'));
     }
   }
   const m = D.messages[type];

@@ -4,6 +4,7 @@
 import { ApiError, type FieldError } from '../errors';
 import type { ApiResponse } from './types';
 import { ApplyConflictError } from '../managed-fields/index';
+import { stringifyJson } from '../../util/exact-json';
 
 /** An error with a code the API layer's ApiError has no reason for (401, 406, 410, 413, 415). */
 export class RestError extends Error {
@@ -71,7 +72,7 @@ export function errorStatus(e: unknown): Record<string, unknown> {
 }
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse {
-  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) + '\n' };
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: stringifyJson(body) + '\n' };
 }
 
 export function errorResponse(e: unknown): ApiResponse {

@@ -39,12 +39,14 @@ export async function createToken(h: RestHandler, req: ApiRequest, t: Target, is
   }
   const spec = (body.spec ?? {}) as Record<string, any>;
   const audiences: string[] = Array.isArray(spec.audiences) && spec.audiences.length ? spec.audiences.map(String) : issuer?.audiences ?? [];
-  const expirationSeconds: unknown = spec.expirationSeconds ?? 3600;
+  const given: unknown = spec.expirationSeconds ?? 3600;
+  // An exact int64 (a bigint) is far outside the allowed range: only its size matters here.
+  const expirationSeconds: unknown = typeof given === 'bigint' ? Number(given) : given;
   if (typeof expirationSeconds !== 'number' || !Number.isInteger(expirationSeconds) || Math.abs(expirationSeconds) >= 2 ** 63) {
     const value = typeof expirationSeconds === 'number' ? `number ${goJsonNumber(expirationSeconds)}` : goJsonKind(expirationSeconds);
     throw badRequest(goUnmarshalTypeError(value, 'int64', 'TokenRequestSpec', 'spec.expirationSeconds'));
   }
-  if (expirationSeconds < MIN_SECONDS) throw invalid('', 'spec.expirationSeconds', String(expirationSeconds), 'may not specify a duration less than 10 minutes');
+  if (expirationSeconds < MIN_SECONDS) throw invalid('', 'spec.expirationSeconds', String(given), 'may not specify a duration less than 10 minutes');
   if (expirationSeconds > MAX_SECONDS) throw ApiError.invalid('TokenRequest', 'authentication.k8s.io', '', [{ field: 'spec.expirationSeconds', type: 'Too long', detail: 'may not specify a duration larger than 2^32 seconds' }]);
   const ref = spec.boundObjectRef as { kind?: string; apiVersion?: string; name?: string; uid?: string } | null | undefined;
   let bound: { kind: string; name: string; uid: string } | undefined;

@@ -15,6 +15,7 @@ import { badRequest, statusObject } from './status';
 import { toTable, type IncludeObject } from './table';
 import { encodedOnce, externalJson } from './encoded';
 import type { ApiRequest, ApiResponse } from './types';
+import { stringifyJson } from '../../util/exact-json';
 
 const POLL_MS = 100;
 /** kube-apiserver's bookmark frequency: a BOOKMARK roughly every minute... */
@@ -48,7 +49,7 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
     const obj = crd ? asDecodedFromStorage(stored, crd) : stored;
     if (asTable && type !== 'BOOKMARK') {
       const table = toTable([obj], t.rt.kind, t.rt.group, { crd, now: h.api.clock.now(), include: include as IncludeObject, resourceVersion: obj.metadata.resourceVersion, noColumns: !first });
-      return JSON.stringify({ type, object: table }) + '\n';
+      return stringifyJson({ type, object: table }) + '\n';
     }
     // A change is sent to every watcher of its resource: encode it once per event and form
     // (the watch cache's objects, and the store's shared ones, never change).

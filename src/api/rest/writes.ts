@@ -3,7 +3,8 @@
 // and binding subresources. Every one honours dryRun=All and fieldValidation.
 
 import { GO_TYPE_META_PROBE, goJsonKind, goUnmarshalTypeError, parseGoJson } from '../../util/go-format';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, parseDocument } from 'yaml';
+import { keepExactInts, LONG_NUMBER } from '../../manifest/yaml-compat';
 import { ApiError } from '../errors';
 import { pluralGroup } from '../resources';
 import { writeScale } from '../scale';
@@ -18,6 +19,7 @@ import { badRequest, jsonResponse, unsupportedMediaType } from './status';
 import { applyFieldValidation } from './field-validation';
 import { decodeProtobuf } from './protobuf';
 import type { ApiRequest, ApiResponse } from './types';
+import { stringifyJson } from '../../util/exact-json';
 
 const BODY_TYPES = 'application/json, application/yaml, application/vnd.kubernetes.protobuf';
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
@@ -40,7 +42,12 @@ export function decodeBody(req: ApiRequest, allowed: string[] = ['application/js
   if (!text.trim()) throw badRequest('the body of the request was empty');
   if (ct.endsWith('yaml')) {
     try {
-      return parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });
+      if (!LONG_NUMBER.test(text)) return parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });
+      // An int past 2^53 stays exact (a bigint), as in a JSON body.
+      const doc = parseDocument(text, { uniqueKeys: true });
+      if (doc.errors.length) throw doc.errors[0];
+      keepExactInts(doc);
+      return doc.toJS({ maxAliasCount: 100 });
     } catch (e) {
       throw badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
     }
@@ -58,7 +65,7 @@ export function decodeObject(req: ApiRequest): KObject {
 
 /** Checks the body's type against the URL's and fills in what the URL says. */
 export function prepareBody(t: Target, obj: KObject): KObject {
-  if (obj.kind === undefined || obj.kind === '') throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(obj)}'`);
+  if (obj.kind === undefined || obj.kind === '') throw badRequest(`Object 'Kind' is missing in '${stringifyJson(obj)}'`);
   if (obj.apiVersion !== undefined && obj.apiVersion !== t.gv) {
     throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${t.gv})`);
   }

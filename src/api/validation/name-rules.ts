@@ -146,7 +146,7 @@ export function objectMetaErrors(meta: any, nameRule: NameRule, namespaced: bool
   else if (typeof m.name === 'string' && m.name) for (const msg of check(m.name)) out.push(invalid(`${at}.name`, q(m.name), msg));
   // A namespace on a cluster-scoped object is cleared by the server, not rejected.
   if (namespaced && m.namespace) for (const msg of isDns1123Label(m.namespace)) out.push(invalid(`${at}.namespace`, q(m.namespace), msg));
-  if (full && typeof m.generation === 'number' && m.generation < 0) out.push(invalid(`${at}.generation`, String(m.generation), 'must be greater than or equal to 0'));
+  if (full && (typeof m.generation === 'number' || typeof m.generation === 'bigint') && m.generation < 0) out.push(invalid(`${at}.generation`, String(m.generation), 'must be greater than or equal to 0'));
   out.push(...labelErrors(m.labels, `${at}.labels`));
   out.push(...annotationErrors(m.annotations, `${at}.annotations`));
   if (full) out.push(...ownerReferenceErrors(m.ownerReferences, `${at}.ownerReferences`), ...finalizerErrors(m.finalizers, `${at}.finalizers`), ...managedFieldsErrors(m.managedFields, `${at}.managedFields`));

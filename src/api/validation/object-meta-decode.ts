@@ -81,6 +81,7 @@ class Decoder {
         if (typeof v !== 'boolean') this.typeError(goJsonKind(v), 'bool', at);
         return;
       case 'int64':
+        if (typeof v === 'bigint') return; // exact, and in range (util/exact-json.ts)
         if (typeof v === 'number') {
           if (!Number.isInteger(v) || Math.abs(v) >= 2 ** 63) this.typeError(`number ${goJsonNumber(v)}`, 'int64', at);
         } else this.typeError(goJsonKind(v), 'int64', at);

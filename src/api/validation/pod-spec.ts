@@ -88,10 +88,10 @@ export function validatePodSpec(spec: any, f: string, opts: PodSpecOptions = {})
   if (spec.dnsPolicy !== undefined && !['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'].includes(spec.dnsPolicy)) {
     out.push({ field: `${f}.dnsPolicy`, type: 'Unsupported value', value: q(spec.dnsPolicy), detail: supported(['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']) });
   }
-  if (typeof spec.terminationGracePeriodSeconds === 'number' && spec.terminationGracePeriodSeconds < 0) {
+  if ((typeof spec.terminationGracePeriodSeconds === 'number' || typeof spec.terminationGracePeriodSeconds === 'bigint') && spec.terminationGracePeriodSeconds < 0) {
     out.push(invalid(`${f}.terminationGracePeriodSeconds`, String(spec.terminationGracePeriodSeconds), 'must be greater than or equal to 0'));
   }
-  if (typeof spec.activeDeadlineSeconds === 'number' && spec.activeDeadlineSeconds <= 0) {
+  if ((typeof spec.activeDeadlineSeconds === 'number' || typeof spec.activeDeadlineSeconds === 'bigint') && spec.activeDeadlineSeconds <= 0) {
     out.push(invalid(`${f}.activeDeadlineSeconds`, String(spec.activeDeadlineSeconds), 'must be between 1 and 2147483647, inclusive'));
   }
   return out;

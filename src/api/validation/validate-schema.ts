@@ -69,10 +69,14 @@ const INT32_FIELDS = new Set([
 
 /**
  * An int past int64 (the apiserver's decoder: `cannot unmarshal number ... of type int64`).
- * Exact int64s arrive as bigints; a JSON number can be int64's max rounded up to 2^63, so
- * only what lies beyond that counts.
+ * Every int int64 holds past 2^53 arrives exact, as a bigint (util/exact-json.ts,
+ * manifest/yaml-compat.ts exactInt): a JSON number of 2^63 or more is one past int64.
  */
-const pastInt64 = (x: number): boolean => Math.abs(x) > 2 ** 63 && Number.isFinite(x);
+const pastInt64 = (x: number): boolean => Math.abs(x) >= 2 ** 63 && Number.isFinite(x);
+
+/** An exact int64 as the number the checks see: its double, kept inside int64 (int64's max rounds up to 2^63, which pastInt64 refuses). */
+const INT64_DOUBLE_MAX = 2 ** 63 - 1024;
+const bigintNumber = (v: bigint): number => Math.max(-INT64_DOUBLE_MAX, Math.min(INT64_DOUBLE_MAX, Number(v)));
 
 /** Out of range for its field: an int32 field (INT32_FIELDS) past int32, any number past int64. */
 const outOfRange = (k: string, x: number): boolean => (INT32_FIELDS.has(k) && (x > INT32_MAX || x < INT32_MIN)) || pastInt64(x);
@@ -174,7 +178,7 @@ function int32IssuesAt(found: Path[], data: unknown, bundle: ReturnType<typeof l
 const DROPPED = Symbol('null member');
 
 function withoutNulls(v: unknown): unknown {
-  if (typeof v === 'bigint') return Number(v); // an exact int64 is checked as the number it is
+  if (typeof v === 'bigint') return bigintNumber(v); // an exact int64 is checked as the number it is
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) {
     let out: unknown[] | undefined;
@@ -206,7 +210,7 @@ function withoutNulls(v: unknown): unknown {
 }
 
 function copyWithoutNulls(v: unknown): unknown {
-  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'bigint') return bigintNumber(v);
   if (Array.isArray(v)) return v.map(copyWithoutNulls);
   if (v !== null && typeof v === 'object') {
     const o: Record<string, unknown> = {};

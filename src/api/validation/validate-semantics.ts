@@ -2,7 +2,7 @@
 // Returns FieldErrors with the apiserver's texts; an empty list means the object is valid.
 import type { FieldError } from '../errors';
 import type { ResourceType } from '../resources';
-import { apiNumbers, type KObject } from '../types';
+import type { KObject } from '../types';
 import { isDns1123Label, annotationErrors, invalid, isConfigMapKey, labelErrors, objectMetaErrors, q, required, type NameRule, isQualifiedName } from './name-rules';
 import { validatePodSpec, portNameErrors, portRangeError } from './pod-spec';
 import { cronScheduleError } from './cron-schedule';
@@ -17,9 +17,7 @@ const NAME_RULES: Record<string, NameRule> = {
   ClusterRoleBinding: 'path-segment',
 };
 
-export function validateSemantics(given: KObject, rt: ResourceType): FieldError[] {
-  // The checks compare numbers: exact int64s (bigints) are checked as the API layer stores them.
-  const obj = apiNumbers(given);
+export function validateSemantics(obj: KObject, rt: ResourceType): FieldError[] {
   const out: FieldError[] = [];
   const rule: NameRule = rt.crd ? 'subdomain' : NAME_RULES[rt.kind] ?? 'subdomain';
   // ValidateObjectMeta's whole list, ownerReferences, finalizers and managedFields among it.
@@ -99,7 +97,7 @@ function isEmptySelector(sel: any): boolean {
 }
 
 function nonNegative(v: unknown, f: string): FieldError[] {
-  return typeof v === 'number' && v < 0 ? [invalid(f, String(v), 'must be greater than or equal to 0')] : [];
+  return (typeof v === 'number' || typeof v === 'bigint') && v < 0 ? [invalid(f, String(v), 'must be greater than or equal to 0')] : [];
 }
 
 function workloadErrors(spec: any, kind: string): FieldError[] {
@@ -150,7 +148,7 @@ function jobSpecErrors(spec: any, f: string, topLevel: boolean): FieldError[] {
   const out: FieldError[] = [];
   if (!spec) return [required(f)];
   for (const k of ['parallelism', 'completions', 'backoffLimit', 'ttlSecondsAfterFinished']) out.push(...nonNegative(spec[k], `${f}.${k}`));
-  if (typeof spec.activeDeadlineSeconds === 'number' && spec.activeDeadlineSeconds <= 0) out.push(invalid(`${f}.activeDeadlineSeconds`, String(spec.activeDeadlineSeconds), 'must be greater than or equal to 0'));
+  if ((typeof spec.activeDeadlineSeconds === 'number' || typeof spec.activeDeadlineSeconds === 'bigint') && spec.activeDeadlineSeconds <= 0) out.push(invalid(`${f}.activeDeadlineSeconds`, String(spec.activeDeadlineSeconds), 'must be greater than or equal to 0'));
   out.push(...templateErrors(spec.template, `${f}.template`, { restartPolicies: ['OnFailure', 'Never'] }));
   // A user-set selector must match (manualSelector); generated ones are added by the server.
   if (topLevel && spec.selector && spec.manualSelector && spec.template?.metadata) {

@@ -3,9 +3,10 @@ import type { FieldError } from '../errors';
 import type { ResourceType } from '../resources';
 import type { KObject } from '../types';
 import { byteOrder, goQuote, goStringSlice } from '../../util/go-format';
+import { stringifyJson } from '../../util/exact-json';
 
 function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
+  return stringifyJson(canon(a)) === stringifyJson(canon(b));
 }
 
 function canon(v: unknown): unknown {

@@ -6,8 +6,8 @@ import { readInputSync } from '../../manifest/read-limited';
 import { parseDocument } from 'yaml';
 import { CliError } from '../../api/errors';
 import { YAML_OPTIONS, parseManifestText } from '../../manifest';
-import { goQuote, parseGoJson as goParseJson } from '../../util/go-format';
-import { hasUnsafeInteger, keepExactInts } from '../../manifest/yaml-compat';
+import { goQuote } from '../../util/go-format';
+import { keepExactInts } from '../../manifest/yaml-compat';
 import { jsonText } from '../../api/types';
 
 export type PatchType = 'strategic' | 'merge' | 'json';
@@ -56,11 +56,5 @@ export function patchToJsonText(text: string): string {
   return jsonText(value ?? null);
 }
 
-/** The patch's JSON, or encoding/json's error; ints past 2^53 kept exact (bigints), as kubectl decodes int64s. */
-export function parseGoJson(text: string): { value: unknown } | { error: string } {
-  const r = goParseJson(text);
-  if (!('value' in r) || !hasUnsafeInteger(r.value)) return r;
-  const doc = parseDocument(text, YAML_OPTIONS);
-  keepExactInts(doc);
-  return { value: doc.toJS() };
-}
+/** The patch's JSON, or encoding/json's error; ints past 2^53 kept exact (bigints), as kubectl decodes int64s (util/exact-json.ts). */
+export { parseGoJson } from '../../util/go-format';
