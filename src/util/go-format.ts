@@ -61,6 +61,7 @@ export function goSharpV(v: unknown): string {
   if (v === null || v === undefined) return 'interface {}(nil)';
   if (typeof v === 'string') return goQuote(v);
   if (typeof v === 'number') return Number.isInteger(v) ? goNumber(v) : goFloat(v);
+  if (typeof v === 'bigint') return v.toString(); // an exact int64 (util/exact-json)
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (Array.isArray(v)) return `[]interface {}{${v.map(goSharpV).join(', ')}}`;
   const o = v as Record<string, unknown>;

@@ -158,6 +158,17 @@ test('two clusters in one process validate same-named CRDs at the same resourceV
   await assert.rejects(() => b.create(widget('three', 3)), /Widget.example.com "three" is invalid: spec\.size: Invalid value: "integer": spec\.size in body must be of type string: "integer"/);
 });
 
+test('an int64 past 2^53 in a custom resource: an integer to its schema, kept exact, its bounds float64 as kube-openapi reads them', async () => {
+  const api = await server();
+  await api.create(crdObject({ plural: 'widgets', kind: 'Widget', schema: 'properties: {spec: {type: object, properties: {size: {type: integer, format: int64, maximum: 9007199254740993}}}}' }));
+  const widget = (name: string, size: bigint): KObject => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name }, spec: { size } });
+  // 2^53 + 1 is an integer of the schema (it was "must be of type integer"), stored with its digits.
+  await api.create(widget('at', 2n ** 53n));
+  assert.equal((await api.get(api.resolve('widgets'), 'default', 'at')).spec.size, 2n ** 53n);
+  // The maximum is a float64 in kube (9007199254740993 rounds to 2^53): one past it is refused, printed exactly.
+  await assert.rejects(() => api.create(widget('over', 2n ** 53n + 1n)), /Widget.example.com "over" is invalid: spec\.size: Invalid value: 9007199254740993: spec\.size in body should be less than or equal to 9007199254740992/);
+});
+
 test('services get a cluster IP and node ports', async () => {
   const api = await server();
   const s = await api.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { type: 'NodePort', selector: { a: 'b' }, ports: [{ port: 80 }] } });

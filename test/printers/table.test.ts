@@ -238,6 +238,8 @@ test('custom resources: printer columns of the preferred version; default Age co
     printTable([w], { kind: 'Widget', group: 'example.com', crd, now: NOW }),
     'NAME   SIZE   READY   LABELS      AGE\nw1     3              {"a":"b"}   3m\n',
   );
+  // An exact int64 past 2^53 (a bigint) prints its digits, as %v prints an int64.
+  assert.equal(printTable([{ ...w, spec: { size: 2n ** 53n + 1n } }], { kind: 'Widget', group: 'example.com', crd, now: NOW }).split('\n')[1], 'w1     9007199254740993           {"a":"b"}   3m');
   const bare = { ...crd, spec: { versions: [{ name: 'v1', served: true }] } };
   assert.equal(printTable([w], { kind: 'Widget', group: 'example.com', crd: bare, now: NOW }), 'NAME   AGE\nw1     3m\n');
   assert.equal(

@@ -176,12 +176,13 @@ function openApiTypeOf(v: unknown): string {
   if (typeof v === 'boolean') return 'boolean';
   if (typeof v === 'string') return 'string';
   if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  if (typeof v === 'bigint') return 'integer';
   return Array.isArray(v) ? 'array' : 'object';
 }
 
 /** A bound as kube-openapi prints it: int64(bound) against an integer value, else %v of the float64. */
 function bound(limit: number, value: unknown): string {
-  return typeof value === 'number' && Number.isInteger(value) ? goNumber(Math.trunc(limit)) : goFloat(limit);
+  return typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value)) ? goNumber(Math.trunc(limit)) : goFloat(limit);
 }
 
 /**

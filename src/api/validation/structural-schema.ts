@@ -139,7 +139,7 @@ class Walker {
         count++;
         if (this.checkFormat?.(format, v) === false) this.fail('format', { format }, '');
       }
-    } else if (typeof v === 'number') {
+    } else if (typeof v === 'number' || typeof v === 'bigint') {
       count += 2;
       this.kubeNumber(v, s);
     } else if (Array.isArray(v)) {
@@ -167,9 +167,10 @@ class Walker {
 
   /** typeValidator: 1 when it passes, 0 when it fails (its MatchCount). */
   private kubeType(v: unknown, types: string[], format: string): number {
-    const integral = typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 63;
+    // An exact int64 past 2^53 is a bigint (util/exact-json): an integer as any other.
+    const integral = typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 63);
     // schemaInfoForType: the JSON type and format of the decoded value (int64, float64).
-    const schType = typeof v === 'boolean' ? 'boolean' : typeof v === 'string' ? 'string' : typeof v === 'number' ? (integral ? 'integer' : 'number') : Array.isArray(v) ? 'array' : 'object';
+    const schType = typeof v === 'boolean' ? 'boolean' : typeof v === 'string' ? 'string' : typeof v === 'number' || typeof v === 'bigint' ? (integral ? 'integer' : 'number') : Array.isArray(v) ? 'array' : 'object';
     const valueFormat = schType === 'integer' ? 'int64' : schType === 'number' ? 'float64' : '';
     const floatInt = schType === 'number' && isJsonInteger(v as number) && types.includes('integer');
     const intFloat = schType === 'integer' && types.includes('number');
@@ -252,16 +253,21 @@ class Walker {
    * numberValidator: multipleOf, minimum, maximum. An integer (int64) is compared with the
    * bound converted to int64 (truncated: `minimum: 1.5` lets 1 pass), a float as float64.
    */
-  private kubeNumber(v: number, s: S): void {
-    const integral = Number.isInteger(v) && Math.abs(v) < 2 ** 63;
-    if (typeof s.multipleOf === 'number') {
-      const factor = integral ? Math.trunc(s.multipleOf) : s.multipleOf;
+  private kubeNumber(v: number | bigint, s: S): void {
+    const integral = typeof v === 'bigint' || (Number.isInteger(v) && Math.abs(v) < 2 ** 63);
+    // The schema's bounds are float64 in kube (a bound written past 2^53 is rounded as Go rounds it).
+    const float = (x: unknown) => (typeof x === 'number' ? x : typeof x === 'bigint' ? Number(x) : undefined);
+    const multipleOf = float(s.multipleOf);
+    if (multipleOf !== undefined) {
+      const factor = integral ? Math.trunc(multipleOf) : multipleOf;
       if (factor <= 0) this.fail('multipleOfPositive', { factor }, '');
-      else if (integral ? v % factor !== 0 : !isJsonInteger(factor < 1 ? (1 / factor) * v : v / factor)) this.fail('multipleOf', { multipleOf: factor }, '');
+      else if (typeof v === 'bigint' ? v % BigInt(factor) !== 0n : integral ? v % factor !== 0 : !isJsonInteger(factor < 1 ? (1 / factor) * v : v / factor)) this.fail('multipleOf', { multipleOf: factor }, '');
     }
     for (const [bound, exclusive, below] of [['minimum', 'exclusiveMinimum', true], ['maximum', 'exclusiveMaximum', false]] as const) {
-      if (typeof s[bound] !== 'number') continue;
-      const limit = integral ? Math.trunc(s[bound]) : s[bound];
+      const raw = float(s[bound]);
+      if (raw === undefined) continue;
+      // A bigint value compares exactly with a number bound (JavaScript's mixed comparison).
+      const limit = integral ? Math.trunc(raw) : raw;
       const excl = s[exclusive] === true;
       const fails = below ? (excl ? v <= limit : v < limit) : excl ? v >= limit : v > limit;
       if (fails) this.fail(excl ? exclusive : bound, { limit }, '');
@@ -301,7 +307,8 @@ class Walker {
         const ok = keyword === 'maximum' ? v <= limit : keyword === 'minimum' ? v >= limit : keyword === 'exclusiveMaximum' ? v < limit : v > limit;
         if (!ok) this.fail(keyword, { comparison: COMPARISON[keyword], limit }, `must be ${COMPARISON[keyword]} ${limit}`);
       }
-      if (typeof s.multipleOf === 'number' && v / s.multipleOf !== parseInt(String(v / s.multipleOf), 10)) {
+      const x = typeof v === 'bigint' ? Number(v) : v; // ajv's own arithmetic is float64's
+      if (typeof s.multipleOf === 'number' && x / s.multipleOf !== parseInt(String(x / s.multipleOf), 10)) {
         this.fail('multipleOf', { multipleOf: s.multipleOf }, `must be multiple of ${s.multipleOf}`);
       }
       if (s.format !== undefined) this.format(v, s.format, 'number');
@@ -528,15 +535,15 @@ function hasRules(n: Node, group: string): boolean {
 function typeOf(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
-  return typeof v;
+  return typeof v === 'bigint' ? 'number' : typeof v;
 }
 
 function matchesType(v: unknown, t: string): boolean {
   switch (t) {
     case 'integer':
-      return typeof v === 'number' && !(v % 1) && !Number.isNaN(v);
+      return typeof v === 'bigint' || (typeof v === 'number' && !(v % 1) && !Number.isNaN(v));
     case 'number':
-      return typeof v === 'number';
+      return typeof v === 'number' || typeof v === 'bigint';
     case 'object':
       return v !== null && typeof v === 'object' && !Array.isArray(v);
     case 'array':

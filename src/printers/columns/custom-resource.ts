@@ -40,9 +40,10 @@ function cellFor(type: string, value: unknown, jp: JsonPath): string {
   if (value === null || value === undefined) return '';
   switch (type) {
     case 'integer':
-      return typeof value === 'number' ? goNumber(Math.trunc(value)) : '';
+      // An exact int64 past 2^53 is a bigint (util/exact-json): its digits, as %v prints an int64.
+      return typeof value === 'number' ? goNumber(Math.trunc(value)) : typeof value === 'bigint' ? value.toString() : '';
     case 'number':
-      return typeof value === 'number' ? goFloat(value) : '';
+      return typeof value === 'number' ? goFloat(value) : typeof value === 'bigint' ? value.toString() : '';
     case 'boolean':
       return typeof value === 'boolean' ? String(value) : '';
     case 'date':
