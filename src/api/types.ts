@@ -60,8 +60,6 @@ export function deepCopy<T>(v: T): T {
   return cloneJson(v);
 }
 
-export { hasBigInt } from '../util/exact-json';
-
 /** JSON.stringify of a value, which may hold exact int64s (bigints: their digits, as Go's encoding/json writes an int64). */
 export function jsonText(v: unknown): string {
   return stringifyJson(v);

@@ -2,6 +2,7 @@
 // `yes`/`no`/`on`/`off`/`y`/`n` are booleans, `0644` is octal (420), and Go's number forms
 // (`1_000`, `0b11`, `-0x1F`) are numbers. Manifests depend on them (`defaultMode: 0644`) and
 // kubeconfigs too (`insecure-skip-tls-verify: yes`), so the 1.2 core schema is extended.
+import { INT64_MAX, INT64_MIN } from '../util/exact-json';
 import { Scalar, visit, type Document, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
 
 type Tag = NonNullable<Exclude<SchemaOptions['customTags'], ((...a: any[]) => any) | null>>[number];
@@ -55,8 +56,6 @@ export function goYamlNumber(source: string): { int: bigint } | { float: number 
   return undefined;
 }
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
 
 /**

@@ -5,8 +5,8 @@
 // integer past 2^53 has 16), and a value is written exactly only when JSON.stringify refuses
 // it for a bigint, so ordinary objects pay one regex scan on read and nothing on write.
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
+export const INT64_MIN = -(2n ** 63n);
+export const INT64_MAX = 2n ** 63n - 1n;
 const LONG_DIGITS = /\d{16}/;
 
 /** JSON.parse, with an integer literal past 2^53 that int64 holds read as an exact bigint (Go's float64 for one past int64, as Go does). */
@@ -23,14 +23,6 @@ export function stringifyJson(v: unknown, indent?: number): string {
     if (!(e instanceof TypeError) || !/BigInt/.test(e.message)) throw e;
     return writeExact(v, '', indent ? ' '.repeat(indent) : '') ?? 'null';
   }
-}
-
-/** Whether a JSON value holds an exact int64 (a bigint) anywhere. */
-export function hasBigInt(v: unknown): boolean {
-  if (typeof v === 'bigint') return true;
-  if (v === null || typeof v !== 'object') return false;
-  for (const k in v) if (hasBigInt((v as Record<string, unknown>)[k])) return true;
-  return false;
 }
 
 // ---------- the exact reader ----------
