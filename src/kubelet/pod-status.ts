@@ -52,11 +52,7 @@ function containerStatus(c: CState, spec: any): any {
         st.containerID = c.last.containerID;
         st.lastState = c.previous ? terminatedState(c.previous) : {};
       }
-      else {
-        // nothing of the container exists yet: no image ID either (it comes with the container)
-        st.imageID = '';
-        waiting(c.init ? 'PodInitializing' : 'ContainerCreating');
-      }
+      else waiting(c.init ? 'PodInitializing' : 'ContainerCreating');
       break;
     case 'config':
       waiting('CreateContainerConfigError', c.message);
@@ -93,6 +89,9 @@ function containerStatus(c: CState, spec: any): any {
       break;
     }
   }
+  // The image ID comes with a container: until the first is created (pulling, a config
+  // error, ContainerCreating) the kubelet reports none, as describe's empty "Image ID:" shows.
+  if (!c.last && !c.ended && c.phase !== 'running') st.imageID = '';
   // a restarting container still shows its previous run in lastState while being re-created
   if (c.phase !== 'crashBackoff' && c.phase !== 'exited' && c.phase !== 'running' && c.phase !== 'terminated' && !c.last) st.lastState = {};
   return st;

@@ -115,8 +115,11 @@ test('CreateContainerConfigError for a missing secret recovers once the secret e
   const c = await cluster();
   await c.api.create(pod('cfg', { env: [{ name: 'PW', valueFrom: { secretKeyRef: { name: 'db-creds', key: 'password' } } }] }));
   await c.m.runUntilStable();
-  let w = (await c.get('cfg')).status.containerStatuses[0].state.waiting;
+  let st = (await c.get('cfg')).status.containerStatuses[0];
+  let w = st.state.waiting;
   assert.deepEqual([w.reason, w.message], ['CreateContainerConfigError', 'secret "db-creds" not found']);
+  // no container was created: no image ID either, as the kubelet reports it (describe's empty "Image ID:")
+  assert.equal(st.imageID, '');
   assert.ok((await c.events('cfg')).includes('Failed: Error: secret "db-creds" not found'));
   await c.api.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-creds' }, data: { user: 'YQ==' } });
   await c.m.runUntilStable();
@@ -124,7 +127,9 @@ test('CreateContainerConfigError for a missing secret recovers once the secret e
   assert.deepEqual([w.reason, w.message], ['CreateContainerConfigError', "couldn't find key password in Secret default/db-creds"]);
   await c.api.mutate(c.api.resolve('secrets'), 'default', 'db-creds', (s) => ({ ...s, data: { password: 'cw==' } }));
   await c.m.runUntilStable();
-  assert.equal((await c.get('cfg')).status.phase, 'Running');
+  st = (await c.get('cfg')).status;
+  assert.equal(st.phase, 'Running');
+  assert.match(st.containerStatuses[0].imageID, /^docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/);
 });
 
 test('a missing ConfigMap volume: FailedMount and ContainerCreating', async () => {
