@@ -1,5 +1,5 @@
 // The namespace controller: a namespace being deleted (phase Terminating, the `kubernetes`
-// finalizer in spec.finalizers) has its contents deleted — pods terminate through their
+// finalizer in spec.finalizers) has its contents deleted from 5 s after its deletion — pods terminate through their
 // kubelet — and once nothing is left, the finalizer is dropped and the API server removes
 // the namespace. Each pass reports in status.conditions what kube-controller-manager's
 // deleter reports (deletion/status_condition_utils.go): all five condition types, True with
@@ -18,6 +18,8 @@ const OK_CONDITIONS: Array<[type: string, reason: string, message: string]> = [
   ['NamespaceContentRemaining', 'ContentRemoved', 'All content successfully removed'],
   ['NamespaceFinalizersRemaining', 'ContentHasNoFinalizers', 'All content-preserving finalizers finished'],
 ];
+
+const DELETION_GRACE_MS = 5000;
 
 interface Condition {
   type: string;
@@ -49,6 +51,10 @@ export const namespaceReconciler: Reconciler = {
     const nsType = api.registry.forKind('v1', 'Namespace');
     const ns = await api.tryGet(nsType, undefined, key.name);
     if (!ns?.metadata.deletionTimestamp) return;
+    // kube-controller-manager queues a deleted namespace 5 s later (namespaceDeletionGracePeriod):
+    // a client deleting a namespace and then its objects (`delete -f`) still finds each one
+    const due = Date.parse(ns.metadata.deletionTimestamp) + DELETION_GRACE_MS - ctx.clock.now();
+    if (due > 0) return { requeueAfterMs: due };
     const totals: ContentTotals = { remaining: new Map(), finalizers: new Map(), errors: [] };
     for (const rt of api.registry.all()) {
       if (!rt.namespaced || rt.kind === 'Binding' || rt.group === 'events.k8s.io' || !rt.verbs.includes('delete')) continue;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Harness } from './harness';
 import { namespaceReconciler } from '../../src/controllers/namespace';
 
-test('a terminating namespace reports what remains in it, then goes once it is empty', async () => {
+test('a terminating namespace is left alone for 5 s, then reports what remains in it, then goes once it is empty', async () => {
   const h = await Harness.create([namespaceReconciler], { nodes: 1 });
   const api = h.api;
   await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
@@ -17,6 +17,17 @@ test('a terminating namespace reports what remains in it, then goes once it is e
   await h.run(); // the pod runs
   const nsType = h.type('v1', 'Namespace');
   await api.delete(nsType, undefined, 'shop');
+  // kube-controller-manager waits 5 s (namespaceDeletionGracePeriod) before the first round,
+  // so `delete -f` of a namespace and its objects still finds (and deletes) each object itself
+  await h.pass();
+  h.clock.advance(4900);
+  await h.pass();
+  const waiting = await api.get(nsType, undefined, 'shop');
+  assert.equal(waiting.status.phase, 'Terminating');
+  assert.equal(waiting.status.conditions, undefined);
+  assert.equal((await api.get(h.type('v1', 'Pod'), 'shop', 'p')).metadata.deletionTimestamp, undefined);
+  await api.delete(h.type('v1', 'ConfigMap'), 'shop', 'keep');
+  h.clock.advance(100);
   await h.pass(); // one round of the namespace controller: it deletes what it can and reports the rest
   const ns = await api.get(nsType, undefined, 'shop');
   assert.equal(ns.status.phase, 'Terminating');
