@@ -27,7 +27,8 @@ test('exit 0: everything valid and every workload Ready; the summary lines', () 
   const r = d.cli([good]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^2 resources: 2 valid, 0 invalid, 0 skipped, 0 errors\n1 workloads: 1 ready, 0 not ready \(simulated \d+s\)\n$/);
-  const v = d.cli([good, '--verbose']);
+  // --kubernetes-version as kubeconform takes it: the bundled 1.32 schemas, however spelled
+  const v = d.cli([good, '--verbose', '--kubernetes-version', 'v1.32.4']);
   assert.match(v.stdout, /^Ready .*good\.yaml:3 Deployment\/web \(2\/2 ready\)$/m);
 });
 
@@ -109,6 +110,7 @@ test('exit 2: usage and I/O errors', () => {
     [[good, '--cluster-config', good, '--nodes', '2'], /cannot be combined/],
     [[good, '--assume-exists', 'secret'], /invalid --assume-exists "secret": expected KIND\/NAME/],
     [[good, '--assume-exists', 'gizmo/x'], /the server doesn't have a resource type "gizmo"/],
+    [[good, '--kubernetes-version', '1.29'], /--kubernetes-version 1\.29: no schemas for Kubernetes 1\.29 are bundled/],
   ];
   for (const [args, re] of cases) {
     const r = d.cli(args);
