@@ -149,7 +149,8 @@ async function describeContext(source: ObjectSource, obj: KObject, showEvents: b
     ? (await source.list(eventType, obj.metadata.namespace ?? undefined)).filter(
         (e) =>
           e.involvedObject?.name === obj.metadata.name &&
-          (e.involvedObject?.uid === undefined || e.involvedObject.uid === obj.metadata.uid) &&
+          // kubectl's field selector names the uid: an event without one is not the object's.
+          (obj.metadata.uid === undefined || e.involvedObject?.uid === obj.metadata.uid) &&
           (obj.kind === 'Pod' || e.involvedObject?.kind === obj.kind),
       )
     : [];

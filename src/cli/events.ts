@@ -9,6 +9,7 @@ import { kubectlHelp } from './kubectl-help';
 import { declareFlagTypes } from './flags/pflag';
 import { collect } from './flags/collect';
 import { age as ageOf } from '../printers/duration';
+import { goSort, microsOf } from '../util/go-sort';
 import { tabwrite, GET_TABLE } from '../printers/tabwriter';
 import { allowMissingKeys, outputArgument, printFlagOptions, type PrintFlagValues } from './flags/print-flags';
 
@@ -66,7 +67,9 @@ export function register(program: Command, p: Program): void {
         const types = (flags.types ?? []).flatMap((t) => t.split(',')).filter(Boolean);
         for (const t of types) if (t !== 'Normal' && t !== 'Warning') throw new CliError(`valid --types are Normal or Warning`);
         if (types.length) items = items.filter((e) => types.includes(e.type));
-        items.sort((a, b) => eventTime(a) - eventTime(b));
+        // kubectl's sort.Sort(SortableEvents): not stable, so equal times (one instant of a
+        // frozen clock) come out in the order Go's pdqsort leaves them.
+        goSort(items, (a, b) => eventTime(a) < eventTime(b));
         const output = outputArgument(flags);
         if (output) {
           const { outputPrinter } = await import('./flags/output');
@@ -88,9 +91,9 @@ export function register(program: Command, p: Program): void {
     );
 }
 
+/** kubectl events' eventTime: the series' last observation, else lastTimestamp, else eventTime (µs). */
 function eventTime(e: KObject): number {
-  const t = e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp;
-  return t ? Date.parse(t) : 0;
+  return microsOf(e.series?.lastObservedTime ?? (e.lastTimestamp || e.eventTime));
 }
 
 /** kubectl events' table: LAST SEEN TYPE REASON OBJECT MESSAGE (NAMESPACE first with -A). */

@@ -3,6 +3,7 @@
 import { isObject } from '../api/types';
 import { CliError } from '../api/errors';
 import { byteOrder, goFloat, goJson, goNumber, goQuote, goSharpV, goSprint } from '../util/go-format';
+import { INT64_MAX, INT64_MIN } from '../util/exact-json';
 
 export class JsonPathError extends Error {}
 
@@ -201,7 +202,8 @@ class Parser {
         if (i > 0 && value[i] === '') p.known = false;
         else {
           p.known = true;
-          if (!/^[+-]?\d+$/.test(value[i])) throw new JsonPathError(`array index ${value[i]} is not a number`);
+          // strconv.Atoi: digits that do not fit Go's int are not a number either.
+          if (!/^[+-]?\d+$/.test(value[i]) || BigInt(value[i]) > INT64_MAX || BigInt(value[i]) < INT64_MIN) throw new JsonPathError(`array index ${value[i]} is not a number`);
           p.value = Number(value[i]);
         }
       } else if (i === 1) {

@@ -2,6 +2,7 @@
 import type { KObject } from '../api/types';
 import { parseQuantity } from '../api/quantity';
 import { JsonPath, relaxedJsonPath } from './jsonpath';
+import { goSort } from '../util/go-sort';
 
 /** No object has the field: kubectl's table sorter fails (and `get` then prints nothing). */
 export class SortFieldNotFoundError extends Error {
@@ -35,10 +36,9 @@ function isLess(a: unknown, b: unknown): boolean {
 }
 
 /**
- * Sorts like kubectl: Go's sort.Sort, which is an insertion sort for up to 12 rows (so the
- * result, including the reversal of rows that lack the field, is exactly kubectl's); larger
- * inputs use a stable sort with the same comparison. Throws SortFieldNotFoundError when no
- * object has the field.
+ * Sorts like kubectl: Go's sort.Sort with sorter.go's Less, step for step (src/util/go-sort.ts),
+ * so rows with equal keys, and rows that lack the field, come out in kubectl's order. Throws
+ * SortFieldNotFoundError when no object has the field.
  */
 export function sortObjects(objs: KObject[], sortBy: string): KObject[] {
   let field: string;
@@ -66,12 +66,5 @@ export function sortObjects(objs: KObject[], sortBy: string): KObject[] {
     if (!y.has) return false;
     return isLess(x.v, y.v);
   };
-  if (keyed.length <= 12) {
-    for (let i = 1; i < keyed.length; i++) {
-      for (let j = i; j > 0 && less(keyed[j], keyed[j - 1]); j--) [keyed[j], keyed[j - 1]] = [keyed[j - 1], keyed[j]];
-    }
-  } else {
-    keyed.sort((x, y) => (less(x, y) ? -1 : less(y, x) ? 1 : 0));
-  }
-  return keyed.map((k) => k.o);
+  return goSort(keyed, less).map((k) => k.o);
 }

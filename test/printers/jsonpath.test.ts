@@ -92,6 +92,9 @@ const EXPRESSIONS = [
   '{.status.conditions[?(@.status==1)]}',
   '{.metadata.name',
   '{.spec.containers[x]}',
+  // past Go's int: strconv.Atoi refuses them at parse time
+  '{.spec.containers[999999999999999999999]}',
+  '{.spec.containers[0:9223372036854775808]}',
   '{end}',
   '{.spec.containers[0]}{bogus}',
   '{.spec.containers[?(@.name=="c1"]}',

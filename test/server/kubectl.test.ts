@@ -346,3 +346,43 @@ spec:
   const gone = await c.kubectlAsync(['delete', 'pod', 'big-int', 'big-ssa', '--grace-period=0', '--force']);
   assert.equal(gone.code, 0, gone.stderr);
 });
+
+// Many events at one instant (a frozen clock records a burst with one timestamp): kubectl
+// sorts them with Go's sort.Sort, which is not stable past 12 rows, so the order among equal
+// times is its pdqsort's. kubesim printed them stably (in name order) and differed.
+test('events at one instant: kubectl events, describe and get --sort-by order the ties as kubectl does', async () => {
+  const T = Date.parse('2026-01-01T10:00:00Z');
+  const at = (s: number) => new Date(T + s * 1000).toISOString().replace('.000Z', 'Z');
+  const docs: string[] = [];
+  // Three spreads of times over names: all equal, ties with a few later ones, descending with ties.
+  const spreads: Array<[string, number, (i: number) => number]> = [
+    ['ties-all', 40, () => 0],
+    ['ties-mixed', 45, (i) => (i % 7 === 3 ? i % 4 : 0)],
+    ['ties-desc', 60, (i) => Math.floor((59 - i) / 9)],
+  ];
+  for (const [ns, n, offset] of spreads) {
+    docs.push(`apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}`);
+    for (let i = 0; i < n; i++) {
+      const name = `ev-${String(i).padStart(2, '0')}`;
+      docs.push(`apiVersion: v1\nkind: Event\nmetadata: {name: ${name}, namespace: ${ns}}\ninvolvedObject: {apiVersion: v1, kind: ConfigMap, name: target, namespace: ${ns}}\nreason: R${i}\nmessage: event ${i}\ntype: Normal\nsource: {component: burst}\nfirstTimestamp: "${at(offset(i))}"\nlastTimestamp: "${at(offset(i))}"\ncount: 1`);
+    }
+    // get --sort-by on a field most objects share.
+    for (let i = 0; i < 20; i++) docs.push(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-${String(i).padStart(2, '0')}, namespace: ${ns}, labels: {k: "${i % 5 === 0 ? 'b' : 'a'}"}}`);
+  }
+  await c.hostedOk(['create', '-f', c.file('burst.yaml', docs.join('\n---\n'))]);
+  // describe finds an object's events by its uid: a ConfigMap with 20 of them at one instant.
+  const uid = (await c.hostedOk(['create', 'configmap', 'target', '-n', 'ties-all', '-o', 'jsonpath={.metadata.uid}'])).trim();
+  const own = Array.from({ length: 20 }, (_, i) => `apiVersion: v1\nkind: Event\nmetadata: {name: own-${String(i).padStart(2, '0')}, namespace: ties-all}\ninvolvedObject: {apiVersion: v1, kind: ConfigMap, name: target, namespace: ties-all, uid: ${uid}}\nreason: Own${i}\nmessage: own ${i}\ntype: Normal\nsource: {component: burst}\nfirstTimestamp: "${at(0)}"\nlastTimestamp: "${at(i === 7 ? 1 : 0)}"\ncount: 1`);
+  await c.hostedOk(['create', '-f', c.file('own.yaml', own.join('\n---\n'))]);
+  for (const [ns] of spreads) {
+    await same(['events', '-n', ns]);
+    await same(['get', 'events', '-n', ns, '--sort-by=.lastTimestamp', '-o', 'custom-columns=NAME:.metadata.name']);
+    await same(['get', 'configmaps', '-n', ns, '--sort-by=.metadata.labels.k', '-o', 'name']);
+  }
+  // Not in name order: the comparison above is not of two stable sorts.
+  const names = (await c.kubectlAsync(['events', '-n', 'ties-all', '-o', 'jsonpath={.items[*].metadata.name}'])).stdout.split(' ');
+  assert.notDeepEqual(names, [...names].sort(), names.join(' '));
+  const describe = (out: string) => out.slice(out.indexOf('Events:'));
+  const [k, s] = await c.bothClients(['describe', 'configmap', 'target', '-n', 'ties-all']);
+  assert.ok(equalUpToAges(describe(s.stdout), describe(k.stdout), 5), `kubesim:\n${describe(s.stdout)}\nkubectl:\n${describe(k.stdout)}`);
+});

@@ -3,11 +3,7 @@ import type { KObject } from '../../api/types';
 import { LEVEL_0, LEVEL_1, type PrefixWriter } from './prefix-writer';
 import { compareStrings, str } from './format';
 import { since } from './time';
-
-function ts(v: unknown): number {
-  const t = typeof v === 'string' && v !== '' ? Date.parse(v) : NaN;
-  return isNaN(t) ? Number.NEGATIVE_INFINITY : t;
-}
+import { goSort, microsOf } from '../../util/go-sort';
 
 /** The Age cell: `79s (x6 over 6m43s)` for repeated events, else the first-seen age. */
 export function eventInterval(e: KObject, now: number): string {
@@ -23,13 +19,12 @@ export function describeEvents(events: KObject[], w: PrefixWriter, now: number):
     return;
   }
   w.flush();
-  // The server lists by name; kubectl then sorts by lastTimestamp (insertion sort for
-  // small lists, so equal timestamps keep list order).
-  const sorted = [...events]
-    .sort((a, b) => compareStrings(str(a.metadata?.name), str(b.metadata?.name)))
-    .map((e, i) => ({ e, i }))
-    .sort((a, b) => ts(a.e.lastTimestamp) - ts(b.e.lastTimestamp) || a.i - b.i || 0)
-    .map((x) => x.e);
+  // The server lists by name; kubectl then sorts by lastTimestamp with Go's sort.Sort, which
+  // is not stable past 12 events: equal timestamps come out as its pdqsort leaves them.
+  const sorted = goSort(
+    [...events].sort((a, b) => compareStrings(str(a.metadata?.name), str(b.metadata?.name))),
+    (a, b) => microsOf(a.lastTimestamp) < microsOf(b.lastTimestamp),
+  );
   w.write(LEVEL_0, 'Events:\n  Type\tReason\tAge\tFrom\tMessage\n');
   w.write(LEVEL_1, '----\t------\t----\t----\t-------\n');
   for (const e of sorted) {
