@@ -66,16 +66,24 @@ export class EtcdCluster {
   readonly members: EtcdMember[] = [];
   private readonly token = `kubesim-test-${process.pid}-${Date.now()}`;
 
-  private constructor(readonly size: number) {
+  private constructor(
+    readonly size: number,
+    private readonly heartbeatMs: number,
+  ) {
     this.root = mkdtempSync(join(tmpdir(), 'kubesim-etcd-'));
   }
 
-  /** Starts `size` members (1 or 3) and waits until every one reports healthy. */
-  static async start(size = 1): Promise<EtcdCluster> {
+  /**
+   * Starts `size` members (1 or 3) and waits until every one reports healthy. Raft's
+   * heartbeat is 50 ms (elections after a member stops settle in well under a second) unless
+   * `heartbeatMs` says otherwise (the election timeout is ten heartbeats): a test that
+   * stops no member can take etcd's own 100 ms, half the CPU an idle member spends.
+   */
+  static async start(size = 1, opts: { heartbeatMs?: number } = {}): Promise<EtcdCluster> {
     if (!existsSync(ETCD_BIN)) {
       throw new Error(`etcd is not installed at ${ETCD_BIN}: install it (apt-get install -y etcd-server) to run the etcd store tests`);
     }
-    const c = new EtcdCluster(size);
+    const c = new EtcdCluster(size, opts.heartbeatMs ?? 50);
     try {
       for (let i = 0; i < size; i++) {
         const clientPort = await freePort();
@@ -123,9 +131,8 @@ export class EtcdCluster {
         '--initial-cluster', initialCluster,
         '--initial-cluster-token', this.token,
         '--initial-cluster-state', 'new',
-        // short raft timings: elections after a member stops settle in well under a second
-        '--heartbeat-interval', '50',
-        '--election-timeout', '500',
+        '--heartbeat-interval', String(this.heartbeatMs),
+        '--election-timeout', String(this.heartbeatMs * 10),
         '--logger', 'zap',
         '--log-outputs', 'stderr',
       ],

@@ -30,6 +30,8 @@ export async function until<T>(what: string, ms: number, check: () => Promise<T 
 export class Server {
   out = '';
   url = '';
+  /** The connections kept open for request(..., keepAlive); closed with the server. */
+  agent?: https.Agent;
   constructor(readonly proc: ChildProcess) {
     proc.stdout!.on('data', (d) => (this.out += d));
     proc.stderr!.on('data', (d) => (this.out += d));
@@ -45,6 +47,7 @@ export class Server {
   }
 
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    this.agent?.destroy();
     if (this.exited) return;
     const gone = new Promise((r) => this.proc.once('exit', r));
     this.proc.kill(signal);
@@ -133,12 +136,18 @@ export class EtcdBackedCluster {
     return readFileSync(join(this.home, 'clusters', this.name, 'pki', file), 'utf8');
   }
 
-  /** One HTTPS request to `server` as the admin; the status and parsed JSON body. */
-  request(server: Server, method: string, path: string, body?: unknown, timeoutMs = 15_000): Promise<{ status: number; body: any }> {
+  /**
+   * One HTTPS request to `server` as the admin; the status and parsed JSON body. A new
+   * connection each time, unless `keepAlive` (a steady stream of writes: a TLS handshake
+   * with client certificates per request was most of what the writer cost both ends).
+   */
+  request(server: Server, method: string, path: string, body?: unknown, timeoutMs = 15_000, keepAlive = false): Promise<{ status: number; body: any }> {
     return new Promise((resolve, reject) => {
+      const tls = { ca: this.pki('ca.crt'), cert: this.pki('admin.crt'), key: this.pki('admin.key') };
+      const agent = keepAlive ? (server.agent ??= new https.Agent({ keepAlive: true, ...tls })) : false;
       const req = https.request(
         new URL(path, server.url),
-        { method, headers: { 'content-type': 'application/json', accept: 'application/json' }, ca: this.pki('ca.crt'), cert: this.pki('admin.crt'), key: this.pki('admin.key'), agent: false, timeout: timeoutMs },
+        { method, headers: { 'content-type': 'application/json', accept: 'application/json' }, ...tls, agent, timeout: timeoutMs },
         (res) => {
           let text = '';
           res.setEncoding('utf8');
