@@ -4,8 +4,8 @@
 // command). bin/kubesim tries it first; anything it does not recognise — every other
 // spelling, flag or verb — runs the full CLI, which prints the same for these forms
 // (test/e2e/fast-path.test.ts compares them). It imports only what it prints with:
-// `get TYPE NAME [-n NS]` has a file of its own (dist/fast-get.cjs, src/fast-get.ts), loaded for
-// that form alone.
+// `get TYPE NAME [-n NS]` has a file of its own (dist/fast-get.cjs, src/fast-get.ts), loaded
+// for that form alone.
 
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
