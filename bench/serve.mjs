@@ -267,7 +267,9 @@ for (let i = 0; i < 5; i++) {
   kubesimRuns.push(timed(process.execPath, [BIN, 'get', 'pods', '-n', 'default']).ms);
 }
 if (kubectlLines !== IN_DEFAULT + 1) throw new Error(`kubectl printed ${kubectlLines} lines, ${IN_DEFAULT + 1} expected`);
-// `kubesim get pod X` against `node -e 0`, alternating.
+// `kubesim get pod X` against `node -e 0`, alternating. With this file's KUBESIM_NO_DAEMON=1
+// the CLI reads in-process (it asks only a cluster's daemon, never this `serve`): the row is
+// the in-process start-up at this store size (docs/perf-issue-18.md, round 27).
 const one = [];
 const floor = [];
 for (let i = 0; i < 15; i++) {

@@ -1,7 +1,8 @@
-// The start-up fast path of `get TYPE NAME` (dist/fast-get.cjs, loaded by src/fast.ts for
-// that form alone): with the cluster's daemon serving on its Unix socket, one GET of the
-// server's Table, printed by the get table printer's layout (src/printers/table-layout.ts),
-// with none of the CLI bundle (commander, the store, schemas, the REST client's node:http).
+// The start-up fast path of `get TYPE NAME [-n NS]` (dist/fast-get.cjs, loaded by src/fast.ts
+// for that form alone, src/fast-get-form.ts): with the cluster's daemon serving on its Unix
+// socket, one GET of the server's Table, printed by the get table printer's layout
+// (src/printers/table-layout.ts), with none of the CLI bundle (commander, the store, schemas,
+// the REST client's node:http).
 // It asks and prints exactly what `get` through the daemon does (src/cli/get.ts,
 // get-remote.ts); whenever that is not certain — no daemon, KUBESIM_NO_DAEMON=1, a type
 // only the server's CRDs name, any answer but a Table of one row — it prints nothing and
@@ -15,20 +16,15 @@ import { layoutRows, rowsOf, servedCells, servedColumns, type TableBody } from '
 import type { KObject } from './api/types';
 import { exitQuietlyOnEpipe } from './util/stdout-epipe';
 import { parseJson } from './util/exact-json';
+import { fastGetNamespace } from './fast-get-form';
 
 /** As the REST client waits (src/client/rest-client.ts). */
 const TIMEOUT_MS = 30_000;
 
-/** `get TYPE NAME` with two plain words (no flag, no TYPE/NAME form, no list of types). */
-export function isFastGet(argv: readonly string[]): boolean {
-  return argv.length === 3 && argv[0] === 'get' && plainWord(argv[1]) && plainWord(argv[2]) && argv[1].toLowerCase() !== 'all' && argv[2] !== '.' && argv[2] !== '..';
-}
-
-const plainWord = (a: string) => a !== '' && !a.startsWith('-') && !/[/,]/.test(a);
-
-/** Prints `get TYPE NAME` through the daemon and resolves true, or resolves false having printed nothing. */
+/** Prints `get TYPE NAME [-n NS]` through the daemon and resolves true, or resolves false having printed nothing. */
 export async function runFastGet(argv: readonly string[]): Promise<boolean> {
-  if (!isFastGet(argv)) return false;
+  const flagNamespace = fastGetNamespace(argv);
+  if (flagNamespace === undefined) return false;
   const [, typeArg, name] = argv;
   let request;
   try {
@@ -37,7 +33,8 @@ export async function runFastGet(argv: readonly string[]): Promise<boolean> {
     const selected = selectCluster({});
     const endpoint = daemonEndpoint(clusterDir(selected.home, selected.clusterName));
     if (!endpoint || !('token' in endpoint.creds) || endpoint.creds.socketPath === undefined) return false;
-    const namespace = type.namespaced ? selected.contextNamespace || 'default' : undefined;
+    // -n, else the context's namespace, else `default` (CliContext.namespace); none for a cluster-scoped type.
+    const namespace = type.namespaced ? flagNamespace || selected.contextNamespace || 'default' : undefined;
     request = {
       socketPath: endpoint.creds.socketPath,
       path: `${objectPath(type, namespace, name)}?includeObject=None`,

@@ -4,13 +4,14 @@
 // command). bin/kubesim tries it first; anything it does not recognise — every other
 // spelling, flag or verb — runs the full CLI, which prints the same for these forms
 // (test/e2e/fast-path.test.ts compares them). It imports only what it prints with:
-// `get TYPE NAME` has a file of its own (dist/fast-get.cjs, src/fast-get.ts), loaded for
-// that form alone.
+// `get TYPE NAME [-n NS]` has a file of its own (dist/fast-get.cjs, src/fast-get.ts), loaded
+// for that form alone.
 
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { versionText } from './cli/version-output';
 import { exitQuietlyOnEpipe } from './util/stdout-epipe';
+import { fastGetNamespace } from './fast-get-form';
 
 /** The size of the dist/fast-get.cjs built with this file (scripts/build.mjs sets it). */
 declare const __FAST_GET_BYTES__: number;
@@ -25,7 +26,7 @@ export function runFast(argv: readonly string[]): boolean | Promise<boolean> {
     return true;
   }
   // Without a daemon to ask (KUBESIM_NO_DAEMON=1), not even loaded.
-  if (argv.length === 3 && argv[0] === 'get' && process.env.KUBESIM_NO_DAEMON !== '1') {
+  if (fastGetNamespace(argv) !== undefined && process.env.KUBESIM_NO_DAEMON !== '1') {
     const file = join(__dirname, 'fast-get.cjs');
     // Only the file of this build (a dist/ put together from two builds runs the CLI).
     if (statSync(file, { throwIfNoEntry: false })?.size !== __FAST_GET_BYTES__) return false;

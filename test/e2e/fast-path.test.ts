@@ -9,6 +9,7 @@ import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './helpers';
+import { fastGetNamespace } from '../../src/fast-get-form';
 
 // A copy of the package whose dist/fast.cjs each test may remove or replace.
 const pkg = mkdtempSync(join(tmpdir(), 'kubesim-fast-path-'));
@@ -146,4 +147,32 @@ test('validate runs its own bundle, with the report and exit code of the whole b
     cpSync(saved, verbBundle);
     rmSync(saved);
   }
+});
+
+test('the `get` fast path takes TYPE NAME with at most one namespace flag after them, naming a namespace', () => {
+  assert.equal(fastGetNamespace(['get', 'pod', 'x']), '');
+  assert.equal(fastGetNamespace(['get', 'pod', 'x', '-n', 'kube-system']), 'kube-system');
+  assert.equal(fastGetNamespace(['get', 'pod', 'x', '--namespace', 'a1']), 'a1');
+  assert.equal(fastGetNamespace(['get', 'pod', 'x', '--namespace=a1']), 'a1');
+  // The rest is the CLI's: other flags and spellings, a value no namespace can have, lists, TYPE/NAME, all.
+  for (const argv of [
+    ['get', 'pod', 'x', '-n'],
+    ['get', 'pod', 'x', '-nkube-system'],
+    ['get', 'pod', 'x', '-n=a'],
+    ['get', 'pod', 'x', '-o', 'wide'],
+    ['get', 'pod', 'x', '-n', 'a', '-o', 'wide'],
+    ['get', '-n', 'a', 'pod', 'x'],
+    ['-n', 'a', 'get', 'pod', 'x'],
+    ['get', 'pod', 'x', '--namespace='],
+    ['get', 'pod', 'x', '-n', 'Default'],
+    ['get', 'pod', 'x', '-n', 'a/b'],
+    ['get', 'pod', 'x', '-n', '-a'],
+    ['get', 'pod', 'x', '-n', 'a'.repeat(64)],
+    ['get', 'pod', 'x', 'y'],
+    ['get', 'pod/x', 'y'],
+    ['get', 'pod,svc', 'x'],
+    ['get', 'all', 'x'],
+    ['get', 'pod', '..'],
+    ['describe', 'pod', 'x'],
+  ]) assert.equal(fastGetNamespace(argv), undefined, argv.join(' '));
 });

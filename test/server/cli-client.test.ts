@@ -128,13 +128,15 @@ test('get TYPE NAME through the daemon is answered without the CLI bundle (dist/
     }
   };
   // Answered by the fast path: the daemon's Table, laid out as get lays it out.
-  for (const args of [['get', 'pod', pod], ['get', 'deployments', 'web'], ['get', 'svc', 'web'], ['get', 'no', 'node-1'], ['get', 'Namespace', 'default']]) {
+  // A namespace flag after the name too (a cluster-scoped type ignores it, as get does).
+  for (const args of [['get', 'pod', pod], ['get', 'deployments', 'web'], ['get', 'svc', 'web'], ['get', 'no', 'node-1'], ['get', 'Namespace', 'default'], ['get', 'pod', pod, '-n', 'default'], ['get', 'deploy', 'web', '--namespace=default'], ['get', 'no', 'node-1', '-n', 'del']]) {
     const r = fresh(args);
     assert.equal(r.bundleRan, false, `${args.join(' ')}: the bundle ran`);
     assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, inProcess(args), args.join(' '));
   }
-  // Left to the CLI (nothing printed first): not found, a custom resource's type, a flag.
-  for (const args of [['get', 'pod', 'nope'], ['get', 'wd', 'w1'], ['get', 'deploy', 'web', '-owide']]) {
+  // Left to the CLI (nothing printed first): not found (in the namespace named too), a custom
+  // resource's type, another flag.
+  for (const args of [['get', 'pod', 'nope'], ['get', 'wd', 'w1'], ['get', 'deploy', 'web', '-owide'], ['get', 'pod', pod, '-n', 'del']]) {
     const r = fresh(args);
     assert.equal(r.bundleRan, true, `${args.join(' ')}: the bundle did not run`);
     assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, inProcess(args), args.join(' '));
