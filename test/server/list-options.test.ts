@@ -167,3 +167,44 @@ test('pages after the first are the list the first page was cut from (as etcd se
   assert.equal(partial.kind, 'PartialObjectMetadataList');
   assert.deepEqual(partial.items.map((o: any) => [o.kind, o.apiVersion, o.metadata.name]), [['PartialObjectMetadata', 'meta.k8s.io/v1', 'a']]);
 });
+
+test('a list read again while nothing in its collection changed is served from the last read, at the current revision; any change in it is read', async () => {
+  // The REST list's reads of the store (a delete's search for dependents reads it too).
+  const reads: string[] = [];
+  const store = api.store as unknown as { list: (prefix: string, ...rest: unknown[]) => unknown };
+  const list = store.list.bind(store);
+  store.list = (prefix: string, ...rest: unknown[]) => (prefix.startsWith('configmaps/') && /listObjects/.test(new Error().stack ?? '') && reads.push(prefix), list(prefix, ...rest));
+  try {
+    const names = (b: any) => b.items.map((o: any) => `${o.metadata.name}:${o.metadata.labels?.v ?? ''}`);
+    await api.create(cm('r0')); // a change in it: the first list below reads the store
+    const first = await get(CMS);
+    const again = await get(CMS);
+    assert.deepEqual(names(again.body), names(first.body));
+    assert.equal(again.body.metadata.resourceVersion, first.body.metadata.resourceVersion);
+    assert.deepEqual(reads, ['configmaps/default']);
+    // A write elsewhere moves the revision, not this collection: the same list, at the new revision.
+    const secret = await api.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'elsewhere', namespace: 'default' }, data: {} });
+    const elsewhere = await get(CMS);
+    assert.deepEqual(names(elsewhere.body), names(first.body));
+    assert.equal(elsewhere.body.metadata.resourceVersion, secret.metadata.resourceVersion);
+    assert.deepEqual(reads, ['configmaps/default']);
+    // Table pages of it too (the first page cut from the same list).
+    const table = JSON.parse((await getText(`${CMS}?limit=2`, 'application/json;as=Table;v=v1;g=meta.k8s.io')).text);
+    assert.deepEqual(table.rows.map((r: any) => r.cells[0]), names(first.body).slice(0, 2).map((n: string) => n.split(':')[0]));
+    assert.deepEqual(reads, ['configmaps/default']);
+    // Created, changed, deleted in it: each read again and seen.
+    await api.create(cm('q1'));
+    assert.ok(names((await get(CMS)).body).includes('q1:'));
+    const cmType = api.registry.forKind('v1', 'ConfigMap');
+    const q1 = await api.get(cmType, 'default', 'q1');
+    await api.update({ ...q1, metadata: { ...q1.metadata, labels: { v: '2' } } });
+    assert.ok(names((await get(CMS)).body).includes('q1:2'));
+    await api.delete(cmType, 'default', 'q1');
+    const after = await get(CMS);
+    assert.ok(!names(after.body).some((n: string) => n.startsWith('q1:')));
+    assert.deepEqual(names(after.body), names(first.body));
+    assert.deepEqual(reads, Array(4).fill('configmaps/default'));
+  } finally {
+    store.list = list;
+  }
+});

@@ -130,13 +130,16 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
   }
   // A continued list from a store that does not page: the rest of the list its first page
   // was cut from (what etcd would list at the token's revision), without listing again.
-  const scope = cont || limit > 0 ? scopeOf(req, t) : '';
+  const scope = scopeOf(req, t);
   const kept = cont ? keptList(h, scope, decodeContinue(cont).rv) : undefined;
   // A whole list comes from the watch cache when it can serve one (etcd), as kube-apiserver serves it.
   const fromCache = exact || kept ? undefined : await h.watchCache?.list(t.rt, opts, rv || undefined);
   const cached = fromCache && { ...fromCache, items: await h.api.asRead(t.rt, fromCache.items) };
+  // The newest list: the last one read of this collection, while nothing in it changed since.
+  const recent = exact || kept || cached || cont || rv !== undefined ? undefined : await recentList(h, t, scope);
   // Shared, frozen objects: this path only reads and encodes them.
-  const listed = kept ?? cached ?? (await h.api.list(t.rt, { ...opts, shared: true }));
+  const listed = kept ?? cached ?? recent ?? (await h.api.list(t.rt, { ...opts, shared: true }));
+  if (listed !== kept && listed !== cached && listed !== recent) rememberList(h, t, scope, listed);
   // A list at exactly `rv` from a store without past versions: nothing of it changed since (above).
   const res = exact ? { ...listed, resourceVersion: String(rv) } : listed;
   const current = Number(res.resourceVersion);
@@ -182,6 +185,52 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
 const keptLists = new WeakMap<RestHandler, Map<string, { list: { items: KObject[]; resourceVersion: string }; expires: number }>>();
 const KEEP_MS = 60_000;
 const MAX_KEPT = 64;
+
+/**
+ * The last list read of each collection (by scope), for the next list of it: when no object
+ * under its prefix changed since (the watch cache holds every change, or the store's revision
+ * did not move), that list is the list now, and 10,000 pods need not be read again (a file
+ * store checks every file). Custom resources are read again: their CRD's schema shapes them.
+ * The objects are the store's shared ones; entries go KEEP_MS after their last use.
+ */
+const recentLists = new WeakMap<RestHandler, Map<string, { rev: number; items: KObject[]; expires: number }>>();
+const MAX_RECENT = 16;
+
+async function recentList(h: RestHandler, t: Target, scope: string): Promise<{ items: KObject[]; resourceVersion: string } | undefined> {
+  const m = recentLists.get(h);
+  const e = m?.get(scope);
+  if (!m || !e || t.rt.crd) return undefined;
+  const current = Number(await h.api.store.currentRev());
+  const same = e.rev === current || (!!h.watchCache && (await h.watchCache.unchangedSince(listPrefix(t.rt, t.namespace), e.rev, current)));
+  if (!same || e.expires < Date.now()) {
+    m.delete(scope);
+    return undefined;
+  }
+  e.expires = Date.now() + KEEP_MS;
+  return { items: e.items, resourceVersion: String(current) };
+}
+
+function rememberList(h: RestHandler, t: Target, scope: string, list: { items: KObject[]; resourceVersion: string }): void {
+  if (t.rt.crd) return;
+  let m = recentLists.get(h);
+  if (!m) recentLists.set(h, (m = new Map()));
+  const now = Date.now();
+  m.delete(scope);
+  for (const [k, e] of m) if (e.expires < now || m.size >= MAX_RECENT) m.delete(k); // oldest first
+  m.set(scope, { rev: Number(list.resourceVersion), items: list.items, expires: now + KEEP_MS });
+  // Gone once expired even if nothing lists again: an idle daemon keeps no old objects alive.
+  if (!sweeping.has(m)) {
+    sweeping.add(m);
+    const sweep = () => {
+      const at = Date.now();
+      for (const [k, e] of m) if (e.expires < at) m.delete(k);
+      if (m.size) setTimeout(sweep, KEEP_MS).unref();
+      else sweeping.delete(m);
+    };
+    setTimeout(sweep, KEEP_MS).unref();
+  }
+}
+const sweeping = new WeakSet<Map<string, unknown>>();
 
 /** What identifies a paged list besides its revision: the collection and its selectors. */
 const scopeOf = (req: ApiRequest, t: Target) => [t.gv, t.rt.plural, t.namespace ?? '', req.query.get('labelSelector') ?? '', req.query.get('fieldSelector') ?? ''].join('\n');

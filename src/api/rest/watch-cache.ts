@@ -223,6 +223,20 @@ export class WatchCache {
     return { items, resourceVersion: String(this.watermark) };
   }
 
+  /**
+   * Whether no object under `prefix` changed in (rev, upTo]: known only when this cache holds
+   * every change of that range (recorded after it started, not trimmed, up to the watermark).
+   */
+  async unchangedSince(prefix: string, rev: number, upTo: number): Promise<boolean> {
+    if (rev === upTo) return true;
+    if (rev < this.startRev || rev < this.trimmedTo || rev > upTo) return false;
+    if (this.watermark < upTo) await this.poll().catch(ignore);
+    if (this.watermark < upTo) return false;
+    const p = prefix + '/';
+    for (let i = this.firstAfter(rev); i < this.events.length && this.events[i].rev <= upTo; i++) if (this.events[i].key.startsWith(p)) return false;
+    return true;
+  }
+
   /** Waits until the watermark reaches `rev`; false when it does not in time. */
   private async fresh(rev: number): Promise<boolean> {
     const end = Date.now() + FRESH_WAIT_MS;
