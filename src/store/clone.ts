@@ -38,8 +38,57 @@ const sharedStrings = new Map<string, string>();
 const sharedInstances = new WeakSet<object>();
 const EMPTY = Object.freeze({});
 
+/**
+ * Field sets (managedFields[].fieldsV1) hash-consed bottom up: a set is keyed by its member
+ * names and the ids of its (already shared) members, so equal subtrees are one frozen
+ * instance without making any JSON text. Most of a pod's sets repeat whole (a template's
+ * spec fields, the kubelet's conditions); the kubelet's differs per pod only along the path
+ * to its IP, and the rest of that set is shared too.
+ */
+const FIELD_SETS_MAX = 65536;
+const fieldSets = new Map<string, object>();
+const fieldSetIds = new WeakMap<object, number>();
+let nextFieldSetId = 1;
+
+function idOf(set: object): number {
+  let id = fieldSetIds.get(set);
+  if (id === undefined) fieldSetIds.set(set, (id = nextFieldSetId++));
+  return id;
+}
+
+/** The one frozen instance of the field set equal to `v` (frozen, or not a field set: as it is). */
+function shareFieldSet(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || v === EMPTY) return v;
+  const o = v as Record<string, unknown>;
+  if (fieldSetIds.has(o)) return o; // a shared instance already (an unchanged entry of a stored object)
+  let key = '';
+  let changed: Record<string, unknown> | undefined;
+  for (const k in o) {
+    if (k === '__proto__') return o; // never a field name; kept as it is rather than assigned
+    const c = o[k];
+    const one = shareFieldSet(c);
+    if (one !== c) (changed ??= { ...o })[k] = one;
+    // Leaves are `{}` (EMPTY once shared); anything else in a set (not FieldsV1) goes by its
+    // text. Names are length-prefixed, so no name can fake a boundary.
+    if (typeof one === 'object' && one !== null && !Array.isArray(one)) key += `${k.length}:${k}#${one === EMPTY ? 0 : idOf(one)};`;
+    else {
+      const text = stringifyJson(one) ?? '';
+      key += `${k.length}:${k}=${text.length}:${text}`;
+    }
+  }
+  if (!key) return Object.getPrototypeOf(o) === Object.prototype ? EMPTY : o;
+  const hit = fieldSets.get(key);
+  if (hit) return hit;
+  const one = changed ? Object.freeze(changed) : o;
+  if (fieldSets.size >= FIELD_SETS_MAX) fieldSets.clear();
+  fieldSets.set(key, one);
+  idOf(one);
+  return one;
+}
+
 /** The one frozen instance of a member value equal to `v` (already frozen). */
 function shareMember(k: string, v: unknown): unknown {
+  if (k === 'fieldsV1') return shareFieldSet(v);
   if (typeof v === 'string') {
     if (!SHARED_STRINGS.has(k)) return v;
     const hit = sharedStrings.get(v);

@@ -118,3 +118,36 @@ test('kept copies share the members that repeat across objects (empty field-set 
     assert.equal(b.spec.containers[0].image, 'nginx:1.27');
   }
 });
+
+test('field sets are one instance per distinct subtree (hash-consed), equal to their input, and told apart by every name and leaf', () => {
+  const set = (ip: string) => ({
+    'f:status': {
+      'f:conditions': { 'k:{"type":"Ready"}': { '.': {}, 'f:status': {}, 'f:type': {} } },
+      'f:podIPs': { '.': {}, [`k:{"ip":"${ip}"}`]: { '.': {}, 'f:ip': {} } },
+    },
+  });
+  const entry = (ip: string) => ({ metadata: { managedFields: [{ manager: 'kubelet', fieldsType: 'FieldsV1', fieldsV1: set(ip) }] } });
+  for (const keep of [frozenCopy, (v: unknown) => deepFreeze(JSON.parse(JSON.stringify(v)))]) {
+    const a = keep(entry('10.0.0.1')) as any;
+    const b = keep(entry('10.0.0.2')) as any;
+    const a2 = keep(entry('10.0.0.1')) as any;
+    assert.deepEqual(a, entry('10.0.0.1'));
+    assert.deepEqual(b, entry('10.0.0.2'));
+    assert.ok(allFrozen(a) && allFrozen(b));
+    const fa = a.metadata.managedFields[0].fieldsV1;
+    const fb = b.metadata.managedFields[0].fieldsV1;
+    // Same IP: the whole set is one instance; another IP: only the path to it differs.
+    assert.equal(a2.metadata.managedFields[0].fieldsV1, fa);
+    assert.notEqual(fb, fa);
+    assert.equal(fb['f:status']['f:conditions'], fa['f:status']['f:conditions']);
+    assert.notEqual(fb['f:status']['f:podIPs'], fa['f:status']['f:podIPs']);
+    // A name that embeds what another's boundary would look like is still told apart.
+    const tricky = keep({ fieldsV1: { 'a#0;1:b': {} } }) as any;
+    const plain = keep({ fieldsV1: { a: {}, b: {} } }) as any;
+    assert.notEqual(tricky.fieldsV1, plain.fieldsV1);
+    assert.deepEqual(Object.keys(tricky.fieldsV1), ['a#0;1:b']);
+  }
+  // A kept set re-kept (a write built from a stored object) is taken as it is.
+  const stored = frozenCopy(entry('10.0.0.3')) as any;
+  assert.equal((frozenCopy({ ...stored }) as any).metadata.managedFields[0].fieldsV1, stored.metadata.managedFields[0].fieldsV1);
+});
