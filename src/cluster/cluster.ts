@@ -87,6 +87,22 @@ async function buildCluster(dir: string, profile: ClusterProfile): Promise<{ api
   return { api, clock };
 }
 
+/**
+ * The index-th node's pod range. The first 256 get 10.244.<index>.0/24, kind's 10.244.0.0/16;
+ * larger clusters go on through 10.128.0.0/9 (room for 32,768 nodes, clear of the 10.96.0.0/12
+ * service range), so every address stays a valid IPv4 one.
+ */
+export function podCIDR(index: number): string {
+  const n = (0x7400 + index) % 0x8000;
+  return `10.${128 + (n >> 8)}.${n & 255}.0/24`;
+}
+
+/** The index-th node's address on kind's docker network, 172.18.0.0/16 (.0.1 is its gateway). */
+export function nodeIP(index: number): string {
+  const n = index + 2;
+  return `172.18.${(n >> 8) & 255}.${n & 255}`;
+}
+
 /** A Node object as a kubelet registers it: capacity, conditions, addresses, node info. */
 export function nodeObject(n: NodeProfile, index: number, now: string): KObject {
   const capacity = { cpu: n.cpu, 'ephemeral-storage': n.ephemeralStorage, 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: n.memory, pods: String(n.pods) };
@@ -95,10 +111,10 @@ export function nodeObject(n: NodeProfile, index: number, now: string): KObject 
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name: n.name, labels: { ...n.labels }, annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' } },
-    spec: { podCIDR: `10.244.${index}.0/24`, podCIDRs: [`10.244.${index}.0/24`], ...(n.taints.length ? { taints: n.taints.map((t) => ({ ...t })) } : {}) },
+    spec: { podCIDR: podCIDR(index), podCIDRs: [podCIDR(index)], ...(n.taints.length ? { taints: n.taints.map((t) => ({ ...t })) } : {}) },
     status: {
       addresses: [
-        { address: `172.18.0.${index + 2}`, type: 'InternalIP' },
+        { address: nodeIP(index), type: 'InternalIP' },
         { address: n.name, type: 'Hostname' },
       ],
       allocatable: { ...capacity },

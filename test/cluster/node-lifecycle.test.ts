@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createMemoryCluster } from '../../src/cluster/memory-cluster';
-import { addNode, createCluster, listClusters, openCluster, startNode, stopNode } from '../../src/cluster/cluster';
+import { addNode, createCluster, listClusters, nodeIP, openCluster, podCIDR, startNode, stopNode } from '../../src/cluster/cluster';
 import { defaultProfile } from '../../src/sim/profile';
 import { createControllerManager, engineReconcilers } from '../../src/controllers/index';
 import { apiValidator, loadValidation } from '../../src/api/validator-adapter';
@@ -76,6 +76,31 @@ test('createCluster writes a file-backed cluster with nodes; list, open, addNode
   } finally {
     fs.rmSync(home, { recursive: true, force: true });
   }
+});
+
+test('every node of a 5,000-node cluster gets a valid, distinct address and pod range', () => {
+  // kind's for the first nodes; past the 256th the octets carry instead of reading 10.244.426.0.
+  assert.equal(podCIDR(0), '10.244.0.0/24');
+  assert.equal(podCIDR(255), '10.244.255.0/24');
+  assert.equal(podCIDR(256), '10.245.0.0/24');
+  assert.equal(nodeIP(0), '172.18.0.2');
+  assert.equal(nodeIP(426), '172.18.1.172');
+  const octet = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+  const ipv4 = new RegExp(`^${octet}\\.${octet}\\.${octet}\\.${octet}$`);
+  const cidrs = new Set<string>();
+  const ips = new Set<string>();
+  for (let i = 0; i < 5000; i++) {
+    const [net, bits] = podCIDR(i).split('/');
+    assert.match(net, ipv4);
+    assert.equal(bits, '24');
+    // Clear of the Service range 10.96.0.0/12.
+    assert.ok(!(net.startsWith('10.') && Number(net.split('.')[1]) >= 96 && Number(net.split('.')[1]) < 112), net);
+    assert.match(nodeIP(i), ipv4);
+    cidrs.add(net);
+    ips.add(nodeIP(i));
+  }
+  assert.equal(cidrs.size, 5000);
+  assert.equal(ips.size, 5000);
 });
 
 test('only one daemon can claim a cluster', () => {
