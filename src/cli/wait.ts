@@ -13,7 +13,7 @@ import { collect } from './flags/collect';
 import { parseDuration } from './flags/duration';
 import { mutationPrinter } from './flags/mutation-output';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
-import { PrintedError, checkErrOf, newAggregate, type GoError } from './format-error';
+import { PrintedError, checkErrOf, newAggregate, rawError, type GoError } from './format-error';
 import { aggregateErrorText } from './rollout';
 import { goQuote, goSprint } from '../util/go-format';
 import { printFlagOptions } from './flags/print-flags';
@@ -223,7 +223,8 @@ async function checkLocal(ctx: CliContext, resources: string[], flags: WaitFlags
     if (met) ctx.out(print(t.object, 'condition met'));
     else errors.push(new CliError(`condition not met for ${t.type.plural}/${t.object.metadata.name}`));
   }
-  errors.push(...targets.errors);
+  // The files' errors are formatted blocks: in an aggregate, each a line without `error: `.
+  errors.push(...(errors.length + targets.errors.length > 1 ? targets.errors.map(rawError) : targets.errors));
   if (errors.length) throw new PrintedError(aggregateErrorText(errors));
   return 0;
 }
