@@ -18,8 +18,7 @@ import type { ObjectSource } from './object-source';
 import { infosErrors, resolveTargets, type Target, type TargetFlags } from './flags/targets';
 import { FIELD_MANAGER_HELP, groupHelp, kubectlHelp } from './kubectl-help';
 import { LIMIT_RANGES_NOTE, SET_ENV_EXAMPLE, SET_ENV_LONG, SET_RESOURCES_EXAMPLE, SET_RESOURCES_LONG, SET_SA_EXAMPLE, SET_SA_LONG, SET_SELECTOR_EXAMPLE, SET_SELECTOR_LONG } from './set-help';
-import { isQuantity, QUANTITY_REGEX_MESSAGE } from '../api/quantity';
-import { canonical } from '../printers/describe/quantity';
+import { goParseQuantity } from '../printers/describe/quantity';
 import { hasFileInput } from './manifest-input';
 import { dropUnknownFields } from '../api/validation/typed-decode';
 import { checkEnvOptions, envMutator, selectString, validateEnvFlags, type EnvFlags } from './set-env';
@@ -102,8 +101,9 @@ function parseResourceList(spec: string | undefined): Record<string, string> {
   for (const part of spec.split(',')) {
     const kv = part.split('=');
     if (kv.length !== 2) throw new CliError(`Invalid argument syntax ${part}, expected <resource>=<value>`);
-    if (!isQuantity(kv[1])) throw new CliError(QUANTITY_REGEX_MESSAGE);
-    out[kv[0]] = canonical(kv[1]);
+    const parsed = goParseQuantity(kv[1]);
+    if ('error' in parsed) throw new CliError(parsed.error);
+    out[kv[0]] = parsed.text;
   }
   return out;
 }
