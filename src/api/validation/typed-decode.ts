@@ -10,7 +10,7 @@
 import descriptor from '../rest/proto/k8s-proto.json';
 import { goParseQuantity } from '../../printers/describe/quantity';
 import { rfc3339ParseError } from './object-meta-decode';
-import { byteOrder, goJsonNumber, goUnmarshalTypeError } from '../../util/go-format';
+import { byteOrder, goBase64Error, goJsonNumber, goUnmarshalTypeError } from '../../util/go-format';
 
 /** [json name, type (a map's value type), 0 | 1 repeated | 2 map, a map's key type, 2 = inline, the named Go type (casttype)]. */
 type Field = [string, string, number, number | string, number?, string?];
@@ -177,7 +177,14 @@ class Walker {
       if (error) throw new Immediate(error);
       return;
     }
-    if (RAW.test(type) || type === 'bytes') return;
+    if (type === 'bytes') {
+      // A []byte is a base64 string (or null); its decoding error is saved like a type error.
+      if (!('s' in v)) return this.save(kindOf(v), '[]uint8', at);
+      const error = goBase64Error(v.s);
+      if (error) this.saved ??= error;
+      return;
+    }
+    if (RAW.test(type)) return;
     const scalar = SCALARS[type];
     if (scalar) {
       const name = named ?? scalar;
