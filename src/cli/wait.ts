@@ -65,10 +65,12 @@ export function conditionCheck(name: string, value: string): ObjectCheck {
       if (!isObject(c) || typeof c.type !== 'string' || fold(c.type) !== fold(name)) continue;
       if (typeof c.status !== 'string') continue;
       const generation = obj.metadata?.generation;
-      if (typeof generation === 'number') {
+      // int64s: past 2^53 they are bigints (util/exact-json), compared exactly with numbers.
+      const int64 = (x: unknown): x is number | bigint => typeof x === 'number' || typeof x === 'bigint';
+      if (int64(generation)) {
         // A condition about an older generation says nothing about the current spec.
-        const observed = typeof c.observedGeneration === 'number' ? c.observedGeneration : obj.status?.observedGeneration;
-        if (typeof observed === 'number' && observed < generation) return false;
+        const observed = int64(c.observedGeneration) ? c.observedGeneration : obj.status?.observedGeneration;
+        if (int64(observed) && observed < generation) return false;
       }
       return fold(c.status) === fold(value);
     }
