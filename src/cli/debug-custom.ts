@@ -14,8 +14,7 @@ import { readFileSync } from 'node:fs';
 import { CliError } from '../api/errors';
 import { isObject } from '../api/types';
 import { formatFloatG, goJsonKind, goJsonNumber, goUnmarshalTypeError } from '../util/go-format';
-import { formatQuantity, isQuantity, QUANTITY_REGEX_MESSAGE } from '../api/quantity';
-import { canonical } from '../printers/describe/quantity';
+import { goParseQuantity } from '../printers/describe/quantity';
 import type { JsonSchema, SchemaDocument } from '../api/validation/schema-store';
 import { refName } from '../api/validation/schema-walk';
 
@@ -148,9 +147,10 @@ class Decoder {
     if (special === 'quantity') {
       // Quantity.UnmarshalJSON parses any JSON that is not a string as the quantity's text.
       const text = typeof v === 'string' ? v.trim() : v instanceof GoNumber ? v.json() : '';
-      if (!isQuantity(text)) throw new DecodeError(QUANTITY_REGEX_MESSAGE);
-      // json.Marshal writes a Quantity as its canonical text, String() (a number is decimal SI): `1024Mi` is `1Gi`.
-      return v instanceof GoNumber ? formatQuantity(v.float) : canonical(text);
+      const parsed = goParseQuantity(text);
+      if ('error' in parsed) throw new DecodeError(parsed.error);
+      // json.Marshal writes a Quantity as its String(): canonical (`1024Mi` is `1Gi`) unless ParseQuantity kept the text.
+      return parsed.text;
     }
     if (special === 'int-or-string') {
       if (typeof v === 'string') return v;

@@ -119,8 +119,10 @@ export async function runDiff(ctx: CliContext, flags: DiffFlags): Promise<number
   const { toYaml } = await import('../printers/yaml');
   const { spawnSync } = await import('node:child_process');
   const { load } = await loadInput(ctx, flags, 'diff');
-  const prepared = await prepareDocs(ctx, api, load, 'diff', flags);
-  if (prepared.errors.length) throw new PrintedError(prepared.errors.join(''), 1);
+  // diff's Builder has no schema (diff has no --validate) and its Visit stops at the first error;
+  // a file without objects is no error (nothing differs).
+  const prepared = await prepareDocs(ctx, api, load, 'diff', { ...flags, validate: false }, { allowEmpty: true });
+  if (prepared.errors.length) throw new PrintedError(prepared.errors[0], 1);
   // -l picks the file's objects by their labels (LabelSelectorParam on a file builder).
   const { parseLabelSelector, matchesLabels } = await import('../api/selectors');
   const selector = flags.selector ? parseLabelSelector(flags.selector) : undefined;

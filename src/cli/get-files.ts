@@ -11,7 +11,7 @@ import type { KObject } from '../api/types';
 import type { ManifestDoc } from '../manifest/types';
 import { goQuote } from '../util/go-format';
 import type { CliContext } from './context';
-import { PrintedError, checkErrOf, filterOut, flattenReduce, newAggregate, type GoError } from './format-error';
+import { PrintedError, checkErrOf, rawError, filterOut, flattenReduce, newAggregate, type GoError } from './format-error';
 import type { GetFlags } from './get';
 
 /** One object get prints: read from the server, or (`raw`) the file's nameless document. */
@@ -54,7 +54,8 @@ export async function fileInfos(ctx: CliContext, api: ApiServer, flags: GetFlags
     throw new CliError(`the provided selector ${goQuote(flags.selector!)} is not valid: ${(e as Error).message}`);
   }
   const { items, errors } = await prepareDocs(ctx, api, load, 'get', { validate: false });
-  if (errors.length) throw new PrintedError(errors.join(''));
+  // The paths' visitors nest their errors (an aggregate in an aggregate): even one prints bare.
+  if (errors.length) throw new PrintedError(errors.map((e) => `${rawError(e)}\n`).join(''));
   const infos: FileInfo[] = [];
   const visitErrs: GoError[] = [];
   const readErrs: GoError[] = [];

@@ -7,7 +7,7 @@ import type { ApiServer } from '../api/server';
 import type { ResourceType } from '../api/resources';
 import { NoKindMatchError, REVIEW_RESOURCES, apiVersionOf } from '../api/resources';
 import type { KObject } from '../api/types';
-import { loadManifests, formatSourceError, noObjectsMessage, type LoadResult, type ManifestDoc } from '../manifest';
+import { loadManifests, formatSourceError, MissingPathsError, noObjectsMessage, type LoadResult, type ManifestDoc } from '../manifest';
 import type { CliContext } from './context';
 import { PrintedError, checkErrText } from './format-error';
 import { validationDirective } from './flags/validate';
@@ -81,26 +81,35 @@ export async function loadInput(ctx: CliContext, flags: FileFlags, verb: string,
   const files = flags.filename ?? [];
   if (files.length === 0) throw new CliError(verb === 'apply' ? 'must specify one of -f and -k' : 'must specify one of -f and -k');
   const stdin = files.includes('-') ? ctx.streams.stdinText() : undefined;
-  const load = await loadManifests(files, { recursive: flags.recursive, stdin, lenient: opts.lenient, lastKeyWins: true });
-  return { load };
+  try {
+    return { load: await loadManifests(files, { recursive: flags.recursive, stdin, lenient: opts.lenient, lastKeyWins: true }) };
+  } catch (e) {
+    // Several missing paths are the Builder's aggregate: one a line, no `error: `.
+    if (e instanceof MissingPathsError && e.messages.length > 1) throw new PrintedError(checkErrText(e.messages));
+    throw e;
+  }
 }
 
 /**
  * Resolves each loaded document's type. `api`: the API server, or any source that resolves
  * kinds as it does (the daemon's, over REST).
  */
-export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'>, load: LoadResult, verb: string, flags: FileFlags, opts: { typed?: boolean } = {}): Promise<InputResult> {
-  const errors: string[] = [];
+export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'>, load: LoadResult, verb: string, flags: FileFlags, opts: { typed?: boolean; allowEmpty?: boolean } = {}): Promise<InputResult> {
+  // Each error in its file's place, a file's in document order (the Builder visits the files in turn).
+  const found: { at: [file: number, doc: number]; text: string }[] = [];
+  const fileIndex = (source: string) => load.files.indexOf(source);
+  const addError = (text: string, at: [number, number]) => found.push({ at, text });
   const unvalidated = validationDirective(flags.validate) === 'ignore';
   for (const e of load.errors) {
+    const at: [number, number] = [fileIndex(e.source), e.docIndex ?? -1];
     if (e.code === 'path-not-found') throw new CliError(e.kubectlMessage);
     // kubectl's decoder's own error, printed as it prints it (no excerpt: nothing was validated).
     if (unvalidated && e.unvalidatedMessage) {
-      errors.push(`error: ${e.unvalidatedMessage}\n`);
+      addError(`error: ${e.unvalidatedMessage}\n`, at);
       continue;
     }
     const text = load.textOf(e.source);
-    errors.push(`error: ${e.kubectlMessage}\n${formatSourceError({ source: e.source, position: e.position, message: e.message, hint: e.hint }, text)}\n`);
+    addError(`error: ${e.kubectlMessage}\n${formatSourceError({ source: e.source, position: e.position, message: e.message, hint: e.hint }, text)}\n`, at);
   }
   // kubectl 1.32 checks a kind client-side only when the server's OpenAPI shows no
   // fieldValidation on its PATCH (ParamVerifyingSchema, QueryParamVerifierV3): with every
@@ -113,9 +122,10 @@ export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'
   const items: InputDoc[] = [];
   for (const doc of load.docs) {
     const obj = doc.object;
+    const at: [number, number] = [fileIndex(doc.source), doc.docIndex];
     const undecodable = metadataDecodeError(doc, opts.typed);
     if (undecodable) {
-      errors.push(`error: ${undecodable}\n`);
+      addError(`error: ${undecodable}\n`, at);
       continue;
     }
     let type: ResourceType;
@@ -129,7 +139,7 @@ export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'
       else if (e instanceof NoKindMatchError) {
         const name = obj.metadata?.name ?? '';
         const ns = obj.metadata?.namespace ?? '';
-        errors.push(`error: resource mapping not found for name: "${name}" namespace: "${ns}" from "${doc.source}": ${e.message}\nensure CRDs are installed first\n`);
+        addError(`error: resource mapping not found for name: "${name}" namespace: "${ns}" from "${doc.source}": ${e.message}\nensure CRDs are installed first\n`, at);
         continue;
       } else throw e;
     }
@@ -140,14 +150,15 @@ export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'
         const head = `error: error validating "${doc.source}": error validating data: [${issues.map((i) => i.kubectlMessage).join(', ')}]; if you choose to ignore these errors, turn validation off with --validate=false`;
         const single = issues.length === 1 ? `error: error validating "${doc.source}": error validating data: ${issues[0].kubectlMessage}; if you choose to ignore these errors, turn validation off with --validate=false` : head;
         const details = issues.map((i) => formatSourceError({ source: doc.source, position: doc.positionOf(i.path), message: i.message, hint: i.hint }, text)).join('\n');
-        errors.push(`${single}\n${details}\n`);
+        addError(`${single}\n${details}\n`, at);
         continue;
       }
     }
     items.push({ doc, object: obj, type });
   }
-  if (items.length === 0 && errors.length === 0) throw new CliError(noObjectsMessage(verb));
-  return { items, errors };
+  if (items.length === 0 && found.length === 0 && !opts.allowEmpty) throw new CliError(noObjectsMessage(verb));
+  // A stable sort: errors of one document keep their order.
+  return { items, errors: found.sort((a, b) => a.at[0] - b.at[0] || a.at[1] - b.at[1]).map((f) => f.text) };
 }
 
 /**

@@ -15,11 +15,10 @@ import { PrintedError, checkErrText, formatApiError } from './format-error';
 import { splitResourcesAndPairs } from './flags/key-value-args';
 import { mutationPrinter, objectRef, type MutationPrinter } from './flags/mutation-output';
 import type { ObjectSource } from './object-source';
-import { infosErrors, resolveTargets, type TargetFlags } from './flags/targets';
+import { infosErrors, resolveTargets, type Target, type TargetFlags } from './flags/targets';
 import { FIELD_MANAGER_HELP, groupHelp, kubectlHelp } from './kubectl-help';
 import { LIMIT_RANGES_NOTE, SET_ENV_EXAMPLE, SET_ENV_LONG, SET_RESOURCES_EXAMPLE, SET_RESOURCES_LONG, SET_SA_EXAMPLE, SET_SA_LONG, SET_SELECTOR_EXAMPLE, SET_SELECTOR_LONG } from './set-help';
-import { isQuantity, QUANTITY_REGEX_MESSAGE } from '../api/quantity';
-import { canonical } from '../printers/describe/quantity';
+import { goParseQuantity } from '../printers/describe/quantity';
 import { hasFileInput } from './manifest-input';
 import { dropUnknownFields } from '../api/validation/typed-decode';
 import { checkEnvOptions, envMutator, selectString, validateEnvFlags, type EnvFlags } from './set-env';
@@ -102,8 +101,9 @@ function parseResourceList(spec: string | undefined): Record<string, string> {
   for (const part of spec.split(',')) {
     const kv = part.split('=');
     if (kv.length !== 2) throw new CliError(`Invalid argument syntax ${part}, expected <resource>=<value>`);
-    if (!isQuantity(kv[1])) throw new CliError(QUANTITY_REGEX_MESSAGE);
-    out[kv[0]] = canonical(kv[1]);
+    const parsed = goParseQuantity(kv[1]);
+    if ('error' in parsed) throw new CliError(parsed.error);
+    out[kv[0]] = parsed.text;
   }
   return out;
 }
@@ -117,9 +117,23 @@ type Mutator = (obj: KObject, ctx: CliContext, errs: string[]) => Promise<void> 
 const SET_LONG = 'Configure application resources.\n\n These commands help you make changes to existing application resources.';
 
 /** polymorphichelpers' error for an object without a pod template, with the Go type kubectl decoded into. */
+class NoPodTemplateError extends CliError {}
+
 function noPodTemplate(obj: KObject): CliError {
   const version = String(obj.apiVersion ?? '').split('/').pop();
-  return new CliError(`${String(obj.kind).toLowerCase()}/${obj.metadata.name} the object is not a pod or does not have a pod template: *${version}.${obj.kind}`);
+  return new NoPodTemplateError(`the object is not a pod or does not have a pod template: *${version}.${obj.kind}`);
+}
+
+/**
+ * set's getObjectName for its errors: `resource/name` with a REST mapping (objects read from a
+ * server), else `kind/name`, or `kind.group/name` and a newline (kubectl's own stray one) for --local.
+ */
+function setObjectName(t: Target, local: boolean): string {
+  const name = t.object.metadata?.name ?? '';
+  if (!local) return `${t.type.plural}/${name}`;
+  const kind = String(t.object.kind).toLowerCase();
+  const apiVersion = String(t.object.apiVersion ?? '');
+  return apiVersion.includes('/') ? `${kind}.${apiVersion.split('/')[0]}/${name}\n` : `${kind}/${name}`;
 }
 
 /** --local takes only files: kubectl's message for set resources and set selector. */
@@ -217,7 +231,7 @@ export class SetOptions {
         patches.push({ t, before, after });
       } catch (e) {
         if (!(e instanceof CliError)) throw e;
-        patches.push({ t, before, after, error: `error: ${e.message}\n` });
+        patches.push({ t, before, after, error: `error: ${e instanceof NoPodTemplateError ? `${setObjectName(t, !!flags.local)} ` : ''}${e.message}\n` });
       }
     }
     if (this.listOnly) return 0;

@@ -13,7 +13,7 @@ import { collect } from './flags/collect';
 import { parseDuration } from './flags/duration';
 import { mutationPrinter } from './flags/mutation-output';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
-import { PrintedError, checkErrOf, newAggregate, type GoError } from './format-error';
+import { PrintedError, checkErrOf, newAggregate, rawError, type GoError } from './format-error';
 import { aggregateErrorText } from './rollout';
 import { goQuote, goSprint } from '../util/go-format';
 import { printFlagOptions } from './flags/print-flags';
@@ -65,10 +65,12 @@ export function conditionCheck(name: string, value: string): ObjectCheck {
       if (!isObject(c) || typeof c.type !== 'string' || fold(c.type) !== fold(name)) continue;
       if (typeof c.status !== 'string') continue;
       const generation = obj.metadata?.generation;
-      if (typeof generation === 'number') {
+      // int64s: past 2^53 they are bigints (util/exact-json), compared exactly with numbers.
+      const int64 = (x: unknown): x is number | bigint => typeof x === 'number' || typeof x === 'bigint';
+      if (int64(generation)) {
         // A condition about an older generation says nothing about the current spec.
-        const observed = typeof c.observedGeneration === 'number' ? c.observedGeneration : obj.status?.observedGeneration;
-        if (typeof observed === 'number' && observed < generation) return false;
+        const observed = int64(c.observedGeneration) ? c.observedGeneration : obj.status?.observedGeneration;
+        if (int64(observed) && observed < generation) return false;
       }
       return fold(c.status) === fold(value);
     }
@@ -223,7 +225,8 @@ async function checkLocal(ctx: CliContext, resources: string[], flags: WaitFlags
     if (met) ctx.out(print(t.object, 'condition met'));
     else errors.push(new CliError(`condition not met for ${t.type.plural}/${t.object.metadata.name}`));
   }
-  errors.push(...targets.errors);
+  // The files' errors are formatted blocks: in an aggregate, each a line without `error: `.
+  errors.push(...(errors.length + targets.errors.length > 1 ? targets.errors.map(rawError) : targets.errors));
   if (errors.length) throw new PrintedError(aggregateErrorText(errors));
   return 0;
 }

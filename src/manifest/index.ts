@@ -1,6 +1,6 @@
 // Public surface of the manifest reader.
 export type { FieldPath, LoadOptions, LoadResult, ManifestDoc, ManifestError, ManifestErrorCode } from './types';
-export { loadManifests, noObjectsMessage, STDIN_SOURCE } from './load-manifests';
+export { loadManifests, noObjectsMessage, MissingPathsError, STDIN_SOURCE } from './load-manifests';
 export { parseManifestText, parseManifestBytes } from './parse-documents';
 export { formatSourceError, excerpt } from './format-error';
 export { expandGlob, hasGlob } from './glob';

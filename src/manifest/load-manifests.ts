@@ -28,20 +28,27 @@ export async function loadManifests(inputs: string[], opts: LoadOptions = {}): P
     errors.push(...r.errors);
   };
 
+  // The Builder stats every path before it reads any (FilenameParam): the missing ones are one aggregate.
+  const missing: string[] = [];
+  for (const input of inputs) {
+    if (input === '-' || /^https?:\/\//.test(input)) continue;
+    const paths = opts.glob && hasGlob(input) ? expandGlob(input) : [input];
+    if (paths.length === 0) missing.push(input);
+    for (const p of paths) if (!pathExists(p)) missing.push(p);
+  }
+  if (missing.length) throw new MissingPathsError(missing.map((p) => `the path "${p}" does not exist`));
   for (const input of inputs) {
     if (input === '-') {
       readOne(STDIN_SOURCE, Buffer.from(opts.stdin ?? '', 'utf8'));
       continue;
     }
     if (/^https?:\/\//.test(input)) throw new CliError(`unable to read URL "${input}": reading manifests from URLs is not supported by kubesim`);
-    const paths = opts.glob && hasGlob(input) ? expandGlob(input) : [input];
-    if (paths.length === 0) throw new CliError(`the path "${input}" does not exist`);
-    for (const p of paths) {
+    for (const p of opts.glob && hasGlob(input) ? expandGlob(input) : [input]) {
       let st;
       try {
         st = statSync(p);
       } catch {
-        throw new CliError(`the path "${p}" does not exist`);
+        throw new MissingPathsError([`the path "${p}" does not exist`]); // removed since it was checked
       }
       if (st.isDirectory()) {
         for (const f of listDir(p, !!opts.recursive)) readFile(f, readOne, errors);
@@ -49,6 +56,22 @@ export async function loadManifests(inputs: string[], opts: LoadOptions = {}): P
     }
   }
   return { docs, errors, files, textOf: (s) => texts.get(s) };
+}
+
+/** -f paths that do not exist, each kubectl's `the path "P" does not exist` (messages). */
+export class MissingPathsError extends CliError {
+  constructor(readonly messages: string[]) {
+    super(messages[0]);
+  }
+}
+
+function pathExists(p: string): boolean {
+  try {
+    statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function readFile(path: string, readOne: (s: string, b: Uint8Array) => void, errors: ManifestError[]): void {

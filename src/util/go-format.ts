@@ -294,3 +294,42 @@ export function goJsonSyntaxError(s: string): string {
     return (e as Error).message;
   }
 }
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * base64.StdEncoding.Decode's error for a text (encoding/json's []byte): `illegal base64 data at
+ * input byte N` at the byte decodeQuantum stops on (padding required, CR and LF skipped), or undefined.
+ */
+export function goBase64Error(text: string): string | undefined {
+  const src = Buffer.from(text, 'utf8');
+  const corrupt = (at: number) => `illegal base64 data at input byte ${at}`;
+  const newline = (c: number) => c === 0x0a || c === 0x0d;
+  let si = 0;
+  while (si < src.length) {
+    // One quantum of four characters.
+    for (let j = 0; j < 4; j++) {
+      if (si === src.length) {
+        if (j === 0) return undefined;
+        return corrupt(si - j);
+      }
+      const c = src[si++];
+      if (c < 0x80 && BASE64.includes(String.fromCharCode(c))) continue;
+      if (newline(c)) {
+        j--;
+        continue;
+      }
+      if (c !== 0x3d || j < 2) return corrupt(si - 1);
+      if (j === 2) {
+        // "==" expected, the first one read.
+        while (si < src.length && newline(src[si])) si++;
+        if (si === src.length) return corrupt(src.length);
+        if (src[si] !== 0x3d) return corrupt(si - 1);
+        si++;
+      }
+      while (si < src.length && newline(src[si])) si++;
+      return si < src.length ? corrupt(si) : undefined;
+    }
+  }
+  return undefined;
+}

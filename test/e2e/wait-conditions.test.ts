@@ -146,6 +146,10 @@ test('--local checks the file\'s objects once, without the cluster; TYPE/NAME is
   assert.equal(await sb.ok(['wait', '--local', '-f', f, '--for=jsonpath={.spec.replicas}=3']), 'deployment.apps/local-web condition met\n');
   const unmet = await sb.run(['wait', '--local', '-f', f, '--for=condition=Available']);
   assert.deepEqual([unmet.code, unmet.stdout, unmet.stderr], [1, '', 'error: condition not met for deployments/local-web\n']);
+  // int64s past 2^53 read exact (bigints): an observedGeneration one below the generation is stale.
+  const big = sb.file('local-big.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: big\n  generation: 9007199254740993\nstatus:\n  conditions:\n  - {type: Available, status: "True", observedGeneration: 9007199254740992}\n');
+  const stale = await sb.run(['wait', '--local', '-f', big, '--for=condition=Available']);
+  assert.deepEqual([stale.code, stale.stdout, stale.stderr], [1, '', 'error: condition not met for deployments/big\n']);
   // the object exists only in the file: the cluster was not asked
   assert.equal((await sb.run(['get', 'deployment', 'local-web'])).code, 1);
   const named = await sb.run(['wait', '--local', 'deployment/web', '--for=delete']);

@@ -20,10 +20,32 @@ const TYPED_DECODE = [
 
 /** Several -f errors: one aggregate, an error a line, in the order the files were given. */
 const AGGREGATES = [
+  // Every missing path is stat'ed before any file is read; get's visitors nest their errors (bare even alone).
+  'label --local -f nosuch.yaml -f nosuch2.yaml a=b',
+  'get -f no-kind.yaml -f no-kind.json',
+  'get -f bad-meta.yaml',
+  'wait --local -f no-kind.yaml -f no-kind.json --for=delete',
+  // A document's own error in its file's place, before a later file's parse error.
+  'create --dry-run=client --validate=false -f bad-meta.yaml -f no-kind.yaml',
+  // diff has no schema and stops at its first error; no objects is no error.
+  'diff -f bad-meta.yaml -f no-kind.yaml',
+  'diff -f empty.yaml',
   'create --dry-run=client --validate=false -f no-kind.yaml -f no-kind.json',
   'delete --dry-run=client -f no-kind.yaml -f no-kind.json',
   'set image --local -f typed-bad.yaml -f typed-quantity.yaml -f data.txt web=x',
   'set image --local -f no-kind.yaml -f no-kind.json a=b',
 ];
 
-export const DECODE_CASES = [...TYPED_DECODE, ...AGGREGATES];
+/** Values set checks as the Go types do: a kind without a pod template, quantities, base64. */
+const VALUES = [
+  // set's getObjectName: kind.group/name and its stray newline for a grouped kind.
+  'set env --local -f controller-revision.yaml -f svc.yaml A=1',
+  // ParseQuantity: the suffix error, texts read as zero or kept as written, Quantity fields re-encoded.
+  'set resources --local -f deploy.yaml --limits=cpu=1e',
+  "set resources --local -f deploy.yaml --limits=cpu=1.,memory=.e3 --requests=cpu=1E3 -o jsonpath='{.spec.template.spec.containers[0].resources}'",
+  'set image --local -f quantity-numbers.yaml c=y -o json',
+  // A []byte must be base64.
+  'set env --local -f secret-base64.yaml A=1',
+];
+
+export const DECODE_CASES = [...TYPED_DECODE, ...AGGREGATES, ...VALUES];

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { byteOrder, formatFloatG, goFloat, goJson, goJsonKind, goJsonString, goNumber, goQuote, goSharpV, goSprint, goStringSlice, goUnmarshalTypeError } from '../../src/util/go-format';
+import { byteOrder, formatFloatG, goBase64Error, goFloat, goJson, goJsonKind, goJsonString, goNumber, goQuote, goSharpV, goSprint, goStringSlice, goUnmarshalTypeError } from '../../src/util/go-format';
 import { loadFile } from '../../src/kubeconfig/loader';
 import { jsonPathPrinter } from '../../src/printers/jsonpath';
 import { kubectlPrint, withLabel } from '../printers/kubectl-oracle';
@@ -124,4 +124,12 @@ test('kubeconfig type errors are the ones kubectl prints (encoding/json through 
     assert.equal(want.status, 1, text);
     assert.throws(() => loadFile(file), (e: Error) => `error: ${e.message}\n` === want.stderr, `${text}kubectl: ${want.stderr}`);
   });
+});
+
+test("goBase64Error is base64.StdEncoding.Decode's error (offsets checked against kubectl 1.32's decode of a Secret's data)", () => {
+  const cases: [string, number | undefined][] = [
+    ['YWJj', undefined], ['YQ==', undefined], ['YW\nJj', undefined], ['YQ==\n', undefined], ['', undefined],
+    ['not base64!', 3], ['YWJ', 0], ['YW Jj', 2], ['YQ=', 3], ['YQ', 0], ['Y===', 1], ['YQ==x', 4], ['é', 0], ['=', 0], ['YWJjZA=', 7], ['YWJjZA==YQ==', 8],
+  ];
+  for (const [text, at] of cases) assert.equal(goBase64Error(text), at === undefined ? undefined : `illegal base64 data at input byte ${at}`, JSON.stringify(text));
 });

@@ -8,9 +8,9 @@
 // (src/api/rest/proto/k8s-proto.json), named scalar types from their casttype (`v1.Protocol`).
 
 import descriptor from '../rest/proto/k8s-proto.json';
-import { isQuantity, QUANTITY_REGEX_MESSAGE } from '../quantity';
+import { goParseQuantity } from '../../printers/describe/quantity';
 import { rfc3339ParseError } from './object-meta-decode';
-import { byteOrder, goJsonNumber, goUnmarshalTypeError } from '../../util/go-format';
+import { byteOrder, goBase64Error, goJsonNumber, goUnmarshalTypeError } from '../../util/go-format';
 
 /** [json name, type (a map's value type), 0 | 1 repeated | 2 map, a map's key type, 2 = inline, the named Go type (casttype)]. */
 type Field = [string, string, number, number | string, number?, string?];
@@ -160,7 +160,8 @@ class Walker {
     if (type.endsWith('.Quantity')) {
       // Quantity.UnmarshalJSON parses the bytes, one pair of quotes removed, as the quantity's text.
       const text = 's' in v ? v.s : 'n' in v ? v.n : '';
-      if (!isQuantity(text.trim())) throw new Immediate(QUANTITY_REGEX_MESSAGE);
+      const parsed = goParseQuantity(text.trim());
+      if ('error' in parsed) throw new Immediate(parsed.error);
       return;
     }
     if (type.endsWith('.IntOrString')) {
@@ -176,7 +177,14 @@ class Walker {
       if (error) throw new Immediate(error);
       return;
     }
-    if (RAW.test(type) || type === 'bytes') return;
+    if (type === 'bytes') {
+      // A []byte is a base64 string (or null); its decoding error is saved like a type error.
+      if (!('s' in v)) return this.save(kindOf(v), '[]uint8', at);
+      const error = goBase64Error(v.s);
+      if (error) this.saved ??= error;
+      return;
+    }
+    if (RAW.test(type)) return;
     const scalar = SCALARS[type];
     if (scalar) {
       const name = named ?? scalar;
@@ -238,7 +246,14 @@ export function typedDecodeError(obj: Record<string, unknown>, decoded?: string)
   return w.saved;
 }
 
-/** Drops, in place, the fields of a value of message `type` that its Go struct has no field for. */
+/** A Quantity as json.Marshal writes it again: its String() (the text ParseQuantity kept, else canonical). */
+function quantityText(x: unknown): unknown {
+  if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'bigint') return x;
+  const parsed = goParseQuantity(typeof x === 'number' ? goJsonNumber(x) : String(x).trim());
+  return 'error' in parsed ? x : parsed.text;
+}
+
+/** Drops, in place, the fields of a value of message `type` that its Go struct has no field for; Quantities re-encoded. */
 function dropUnknown(v: unknown, type: string): void {
   if (!D().messages[type] || v === null || typeof v !== 'object') return;
   if (Array.isArray(v)) return v.forEach((x) => dropUnknown(x, type));
@@ -246,8 +261,12 @@ function dropUnknown(v: unknown, type: string): void {
   const fields = fieldsOf(type);
   for (const k of Object.keys(o)) {
     const f = fields.get(k);
+    const quantity = f?.[1].endsWith('.Quantity');
     if (!f) delete o[k];
-    else if (f[2] === 2 && o[k] !== null && typeof o[k] === 'object') for (const x of Object.values(o[k] as object)) dropUnknown(x, f[1]);
+    else if (f[2] === 2 && o[k] !== null && typeof o[k] === 'object') {
+      const m = o[k] as Record<string, unknown>;
+      for (const key of Object.keys(m)) quantity ? (m[key] = quantityText(m[key])) : dropUnknown(m[key], f[1]);
+    } else if (quantity) o[k] = Array.isArray(o[k]) ? (o[k] as unknown[]).map(quantityText) : quantityText(o[k]);
     else dropUnknown(o[k], f[1]);
   }
 }

@@ -42,11 +42,14 @@ export function parseQuantity(input: unknown): Quantity | undefined {
     scale += DECIMAL_SUFFIXES[suffix];
   }
   if (sign === '-') mantissa = -mantissa;
-  // Precision below nano is rounded up, as the API server does.
+  // Precision below nano is rounded away from zero (inf.RoundUp), as the API server does.
   if (scale < -9) {
+    const away = mantissa > 0n ? 1n : mantissa < 0n ? -1n : 0n;
+    // Past the mantissa's digits the quotient is 0 (and 10^|scale| may be too big to compute).
+    if (-9 - scale > mantissa.toString().length) return normalize({ mantissa: away, scale: -9, format });
     const d = pow10(-9 - scale);
     const q = mantissa / d;
-    mantissa = mantissa % d === 0n ? q : mantissa > 0n ? q + 1n : q;
+    mantissa = mantissa % d === 0n ? q : q + away;
     scale = -9;
   }
   return normalize({ mantissa, scale, format });
@@ -141,4 +144,48 @@ function formatDecimal(q: Quantity, format: QuantityFormat): string {
 export function canonical(raw: unknown): string {
   const q = parseQuantity(raw);
   return q ? formatQuantity(q) : String(raw ?? '');
+}
+
+/** resource.ParseQuantity's errors. */
+export const QUANTITY_FORMAT_ERROR = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+export const QUANTITY_SUFFIX_ERROR = "unable to parse quantity's suffix";
+
+/**
+ * resource.ParseQuantity step by step (parseQuantityString, then the suffix lookup): its error
+ * text, or the quantity and the text its String() prints. Go keeps the text as written when its
+ * fast path finds it canonical enough (`1.`, `+1`, `1E3`, `1Ki` stay so); anything else prints
+ * canonically. Exponents wrap to int32 as Go's do.
+ */
+export function goParseQuantity(str: string): { error: string } | { quantity: Quantity; text: string } {
+  if (str === '') return { error: QUANTITY_FORMAT_ERROR };
+  if (str === '0') return { quantity: ZERO, text: '0' };
+  const m = /^([+-]?)0*(\d*)(?:\.(\d*))?/.exec(str)!;
+  const [, sign, digits, denom = ''] = m;
+  const num = digits || '0';
+  // The suffix: letters of eEinumkKMGTP, then an optional sign and digits, and nothing after.
+  const suf = /^[eEinumkKMGTP]*(?:[-+]?\d*)$/.exec(str.slice(m[0].length));
+  if (!suf) return { error: QUANTITY_FORMAT_ERROR };
+  const suffix = suf[0];
+  let exponent: number;
+  let format: QuantityFormat;
+  if (suffix in DECIMAL_SUFFIXES) [exponent, format] = [DECIMAL_SUFFIXES[suffix], 'DecimalSI'];
+  else if (suffix in BINARY_SUFFIXES) [exponent, format] = [BINARY_SUFFIXES[suffix], 'BinarySI'];
+  else if (suffix.length > 1 && /^[eE][-+]?\d+$/.test(suffix) && BigInt.asIntN(64, BigInt(suffix.slice(1))) === BigInt(suffix.slice(1))) {
+    [exponent, format] = [Number(BigInt.asIntN(32, BigInt(suffix.slice(1)))), 'DecimalExponent'];
+  } else return { error: QUANTITY_SUFFIX_ERROR };
+  const quantity = parseQuantity(`${sign}${num}.${denom}${format === 'DecimalExponent' ? `e${exponent}` : suffix}`)!;
+  return { quantity, text: keepsText(num, denom, exponent, format) ? str : formatQuantity(quantity) };
+}
+
+/** ParseQuantity's fast path, which caches the text as written: the conditions it checks. */
+function keepsText(num: string, denom: string, exponent: number, format: QuantityFormat): boolean {
+  const shifted = num + denom;
+  if (format === 'BinarySI') {
+    if (denom !== '' || 15 - num.length - Math.trunc(Math.fround(exponent * 3) / 10) - 1 < 0) return false;
+    const value = BigInt(shifted);
+    return value << BigInt(exponent) <= 2n ** 63n - 1n && exponent % 10 === 0 && (value & 7n) !== 0n;
+  }
+  const scale = exponent - denom.length;
+  if (18 - shifted.length < 0 || scale < -9) return false;
+  return scale % 3 === 0 && !shifted.endsWith('000') && shifted[0] !== '0';
 }

@@ -1,0 +1,28 @@
+// goParseQuantity (src/printers/describe/quantity.ts) follows resource.ParseQuantity: which
+// error it returns and the text String() prints. The values were checked against kubectl 1.32
+// (`set resources --local --limits=cpu=V`); the fidelity suite runs a few of them through it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { goParseQuantity, QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR } from '../../src/printers/describe/quantity';
+
+const text = (s: string) => {
+  const r = goParseQuantity(s);
+  return 'error' in r ? `error: ${r.error}` : r.text;
+};
+
+test("ParseQuantity's errors: the suffix lookup apart from the format", () => {
+  for (const s of ['1e', '1e+', '1k1', '1Ki5', '1m+', '1Mi-', '1ki', '1Kie3', '1e9223372036854775808']) assert.equal(text(s), `error: ${QUANTITY_SUFFIX_ERROR}`, s);
+  for (const s of ['', '1x', '1.2.3', '1KI', '1e3e', 'abc', ' 1']) assert.equal(text(s), `error: ${QUANTITY_FORMAT_ERROR}`, s);
+});
+
+test('texts Go reads as zero, and the text kept as written by its fast path', () => {
+  for (const s of ['.', '-', '+', '+.', '-.', '.e3', '00', '-0']) assert.equal(text(s), '0', s);
+  for (const s of ['1.', '-1.', '+1', '1E3', '1e3', '1Ki', '1500m']) assert.equal(text(s), s, s);
+  // Canonical otherwise: trailing zeros, a leading zero, an exponent not a multiple of 3, a binary multiple of 8.
+  assert.deepEqual(['1000m', '0.5', '10e2', '8Ki', '1024Mi', '0.5Ki'].map(text), ['1', '500m', '1e3', '8Ki', '1Gi', '512']);
+});
+
+test('exponents wrap to int32 and sub-nano values round away from zero', () => {
+  assert.equal(text('1e99999999999'), '10e1215752190');
+  assert.deepEqual(['1e-20', '-1e-20', '-1.5n', '-0.5n', '0.5n'].map(text), ['1e-9', '-1e-9', '-2n', '-1n', '1n']);
+});
