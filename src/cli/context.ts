@@ -130,13 +130,13 @@ export class CliContext {
   /** The selected kubeconfig context's namespace (or kubesim's own per-cluster setting). */
   private readonly contextNamespace: string | undefined;
 
-  /** The namespace: -n, else the context's, else `default`. */
+  /** The namespace: -n, else the context's, else `default`. An empty `-n ''` counts as unset, as client-go's override does. */
   get namespace(): string {
-    return this.flags.namespace ?? (this.contextNamespace || 'default');
+    return this.flags.namespace || this.contextNamespace || 'default';
   }
 
   get namespaceExplicit(): boolean {
-    return this.flags.namespace !== undefined;
+    return !!this.flags.namespace;
   }
 
   get clusterDir(): string {

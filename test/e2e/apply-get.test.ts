@@ -54,6 +54,11 @@ test('get prints kubectl tables and formats', async () => {
   assert.ok(list.items.length >= 2); // cfg and kube-root-ca.crt
 });
 
+test('an empty --namespace= is no namespace: the context\'s is used, as client-go ignores an empty override', async () => {
+  assert.equal(await sb.ok(['get', 'cm', 'cfg', '--namespace=', '-o', 'jsonpath={.metadata.namespace}']), 'default');
+  assert.equal(await sb.ok(['get', 'cm', '-n', '', '-o', 'name']), 'configmap/cfg\nconfigmap/kube-root-ca.crt\n');
+});
+
 test('get of a missing object fails like kubectl', async () => {
   const r = await sb.run(['get', 'pod', 'nope']);
   assert.equal(r.code, 1);
