@@ -173,6 +173,8 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
   if (flags.subresource) for (const f of found) f.items = await subresourceView(f.type, f.items, flags.subresource);
   const now = api.clock.now();
   if (watching) {
+    // kubectl's watch reads its infos first and returns the first error (a name not found) before watching.
+    if (errors.length) throw new PrintedError(errors[0]);
     // kubectl's watch prints each object on its own (never a List), as ADDED events with --output-watch-events.
     if (!flags.watchOnly) await printWatchStart(ctx, found, printer, { ...flags, output }, now, byName(selections), crdOf(api));
     const { watch } = await import('./watch');

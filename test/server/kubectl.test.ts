@@ -152,6 +152,10 @@ test('get: tables, every -o, selectors, several kinds', async () => {
     ['get', 'deploy', 'missing', '--ignore-not-found'],
     ['get', 'pods', '-n', 'kube-system'],
   ]) await same(args);
+  // A watched name that does not exist is an error before any watch (kubesim used to wait on it).
+  const [k, s] = await c.bothClients(['get', 'pods', 'missing', '-w']);
+  assert.deepEqual({ code: s.code, stdout: s.stdout, stderr: s.stderr }, { code: k.code, stdout: k.stdout, stderr: k.stderr });
+  assert.equal(k.code, 1);
 });
 
 /** How far cluster time is ahead of this machine's (reconcile --until-stable jumps it forward). */
