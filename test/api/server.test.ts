@@ -81,6 +81,29 @@ test('invalid objects are rejected with field errors', async () => {
   assert.equal(await api.tryGet(api.resolve('deploy'), 'default', 'm'), undefined);
 });
 
+test('user and group ids must fit in 0..2^31-1, pod-wide and per container, as IsValidUserID/IsValidGroupID', async () => {
+  const api = await server();
+  const pod = (securityContext: any, container: any = {}) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ids', namespace: 'default' }, spec: { securityContext, containers: [{ name: 'c', image: 'nginx', securityContext: container }] } });
+  const causes = async (o: any) => {
+    try {
+      await api.create(o as any);
+    } catch (e) {
+      assert.ok(e instanceof ApiError, String(e));
+      return e.message;
+    }
+    assert.fail('created');
+  };
+  assert.equal(
+    await causes(pod({ fsGroup: -1, runAsUser: 2147483648, runAsGroup: 5, supplementalGroups: [1, -2] }, { runAsUser: -3, runAsGroup: 9223372036854775807n })),
+    'Pod "ids" is invalid: [spec.containers[0].securityContext.runAsUser: Invalid value: -3: must be between 0 and 2147483647, inclusive, ' +
+      'spec.containers[0].securityContext.runAsGroup: Invalid value: 9223372036854775807: must be between 0 and 2147483647, inclusive, ' +
+      'spec.securityContext.fsGroup: Invalid value: -1: must be between 0 and 2147483647, inclusive, ' +
+      'spec.securityContext.runAsUser: Invalid value: 2147483648: must be between 0 and 2147483647, inclusive, ' +
+      'spec.securityContext.supplementalGroups[1]: Invalid value: -2: must be between 0 and 2147483647, inclusive]',
+  );
+  await api.create(pod({ runAsUser: 0, fsGroup: 2147483647 }, { runAsUser: 1000 }) as any);
+});
+
 test('unknown fields are a strict decoding error', async () => {
   const api = await server();
   const d = deployment('u');

@@ -88,6 +88,7 @@ export function validatePodSpec(spec: any, f: string, opts: PodSpecOptions = {})
   if (spec.dnsPolicy !== undefined && !['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'].includes(spec.dnsPolicy)) {
     out.push({ field: `${f}.dnsPolicy`, type: 'Unsupported value', value: q(spec.dnsPolicy), detail: supported(['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']) });
   }
+  out.push(...podSecurityContextErrors(spec.securityContext, `${f}.securityContext`));
   if ((typeof spec.terminationGracePeriodSeconds === 'number' || typeof spec.terminationGracePeriodSeconds === 'bigint') && spec.terminationGracePeriodSeconds < 0) {
     out.push(invalid(`${f}.terminationGracePeriodSeconds`, String(spec.terminationGracePeriodSeconds), 'must be greater than or equal to 0'));
   }
@@ -154,7 +155,27 @@ function validateContainer(c: any, cf: string, names: Set<string>, volNames: Set
   });
 
   out.push(...resourceErrors(c.resources, `${cf}.resources`));
+  // ValidateSecurityContext's ids (the last of validateContainerCommon's checks).
+  const sc = c.securityContext;
+  if (sc && typeof sc === 'object') out.push(...idErrors(sc, `${cf}.securityContext`, ['runAsUser', 'runAsGroup']));
   return out;
+}
+
+/** IsValidUserID / IsValidGroupID: an int64 id within 0..2^31-1 (a bigint past 2^53 included). */
+function idError(field: string, v: unknown): FieldError[] {
+  if ((typeof v === 'number' || typeof v === 'bigint') && !(v >= 0 && v <= 2147483647)) return [invalid(field, String(v), 'must be between 0 and 2147483647, inclusive')];
+  return [];
+}
+
+function idErrors(sc: any, f: string, fields: string[]): FieldError[] {
+  return fields.flatMap((k) => idError(`${f}.${k}`, sc[k]));
+}
+
+/** validatePodSpecSecurityContext's ids: fsGroup, runAsUser, runAsGroup, then each supplemental group. */
+function podSecurityContextErrors(sc: any, f: string): FieldError[] {
+  if (!sc || typeof sc !== 'object') return [];
+  const groups: unknown[] = Array.isArray(sc.supplementalGroups) ? sc.supplementalGroups : [];
+  return [...idErrors(sc, f, ['fsGroup', 'runAsUser', 'runAsGroup']), ...groups.flatMap((g, i) => idError(`${f}.supplementalGroups[${i}]`, g))];
 }
 
 /** Quantities parse, are not negative, and requests do not exceed limits. */
