@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { collect } from './flags/collect';
+import { collectList } from './flags/collect';
 import { resolveTargets } from './flags/targets';
 import { PrintedError } from './format-error';
 import { kubectlHelp } from './kubectl-help';
@@ -178,7 +178,7 @@ export function register(program: Command, p: Program): void {
     .option('-i, --stdin', 'Pass stdin to the container')
     .option('-t, --tty', 'Stdin is a TTY')
     .option('-q, --quiet', 'Only print output from the remote session')
-    .option('-f, --filename <file>', 'to use to exec into the resource', collect)
+    .option('-f, --filename <file>', 'to use to exec into the resource', collectList)
     .option('--pod-running-timeout <duration>', 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running');
   kubectlHelp(cmd, p.name, { long: EXEC_LONG, example: EXEC_EXAMPLE, use: `exec ${cmd.usage()}` }, { filename: '[]', 'pod-running-timeout': '1m0s' })
     .action(

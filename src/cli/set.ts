@@ -385,7 +385,8 @@ export function register(program: Command, p: Program): void {
   setHelp(env, p.name, SET_ENV_LONG, 'env RESOURCE/NAME KEY_1=VAL_1 ... KEY_N=VAL_N', SET_ENV_EXAMPLE).action(
     p.action(async (ctx, args: string[], flags: SetFlags & EnvFlags) => {
       const { resources, envArgs } = validateEnvFlags(args, flags);
-      const options = new SetOptions(ctx, resources, flags, 'set env', 'env updated', () => {}).complete();
+      // RunEnv builds from the files alone under --local: resource arguments are ignored there.
+      const options = new SetOptions(ctx, flags.local ? [] : resources, flags, 'set env', 'env updated', () => {}).complete();
       checkEnvOptions(resources, flags, !!flags.local && options.dryRunMode === 'server');
       return options
         .setup(async (source) => {

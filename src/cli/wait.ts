@@ -9,7 +9,7 @@ import type { KObject } from '../api/types';
 import { isObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { collect } from './flags/collect';
+import { collectList } from './flags/collect';
 import { parseDuration } from './flags/duration';
 import { mutationPrinter } from './flags/mutation-output';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
@@ -337,7 +337,7 @@ export function register(program: Command, p: Program): void {
     .option('--all', 'Select all resources in the namespace of the specified resource types')
     .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.')
     .option('--field-selector <selector>', FIELD_SELECTOR_HELP)
-    .option('-f, --filename <file>', 'identifying the resource.', collect, [])
+    .option('-f, --filename <file>', 'identifying the resource.', collectList, [])
     .option('-R, --recursive', RECURSIVE_HELP, true)
     .option('-l, --selector <selector>', "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2)")
     .addOption(printFlagOptions()[0])

@@ -8,6 +8,8 @@ import { CliError } from '../api/errors';
 import type { LoadOptions, LoadResult, ManifestDoc, ManifestError } from './types';
 import { parseManifestBytes } from './parse-documents';
 import { expandGlob, hasGlob } from './glob';
+import { BadPatternError, goGlob } from '../util/go-glob';
+import { goQuote } from '../util/go-format';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
@@ -30,25 +32,27 @@ export async function loadManifests(inputs: string[], opts: LoadOptions = {}): P
 
   // The Builder stats every path before it reads any (FilenameParam): the missing ones are one aggregate.
   const missing: string[] = [];
+  const expanded = new Map<string, string[]>();
   for (const input of inputs) {
     if (input === '-' || /^https?:\/\//.test(input)) continue;
-    const paths = opts.glob && hasGlob(input) ? expandGlob(input) : [input];
-    if (paths.length === 0) missing.push(input);
-    for (const p of paths) if (!pathExists(p)) missing.push(p);
+    const paths = opts.glob ? (hasGlob(input) ? expandGlob(input) : [input]) : kubectlPaths(input, missing);
+    expanded.set(input, paths);
+    if (opts.glob && paths.length === 0) missing.push(`the path ${goQuote(input)} does not exist`);
+    for (const p of paths) if (!pathExists(p)) missing.push(`the path ${goQuote(p)} does not exist`);
   }
-  if (missing.length) throw new MissingPathsError(missing.map((p) => `the path "${p}" does not exist`));
+  if (missing.length) throw new MissingPathsError(missing);
   for (const input of inputs) {
     if (input === '-') {
       readOne(STDIN_SOURCE, Buffer.from(opts.stdin ?? '', 'utf8'));
       continue;
     }
     if (/^https?:\/\//.test(input)) throw new CliError(`unable to read URL "${input}": reading manifests from URLs is not supported by kubesim`);
-    for (const p of opts.glob && hasGlob(input) ? expandGlob(input) : [input]) {
+    for (const p of expanded.get(input)!) {
       let st;
       try {
         st = statSync(p);
       } catch {
-        throw new MissingPathsError([`the path "${p}" does not exist`]); // removed since it was checked
+        throw new MissingPathsError([`the path ${goQuote(p)} does not exist`]); // removed since it was checked
       }
       if (st.isDirectory()) {
         for (const f of listDir(p, !!opts.recursive)) readFile(f, readOne, errors);
@@ -62,6 +66,23 @@ export async function loadManifests(inputs: string[], opts: LoadOptions = {}): P
 export class MissingPathsError extends CliError {
   constructor(readonly messages: string[]) {
     super(messages[0]);
+  }
+}
+
+/**
+ * kubectl's expandIfFilePattern: a path that exists is itself; one that does not is a
+ * filepath.Glob pattern (its matches, or an error pushed to errors when none or malformed).
+ */
+function kubectlPaths(input: string, errors: string[]): string[] {
+  if (pathExists(input)) return [input];
+  try {
+    const matches = goGlob(input);
+    if (matches.length === 0) errors.push(`the path ${goQuote(input)} does not exist`);
+    return matches;
+  } catch (e) {
+    if (!(e instanceof BadPatternError)) throw e;
+    errors.push(`pattern ${goQuote(input)} is not valid: ${e.message}`);
+    return [];
   }
 }
 

@@ -48,4 +48,15 @@ const VALUES = [
   'set env --local -f secret-base64.yaml A=1',
 ];
 
-export const DECODE_CASES = [...TYPED_DECODE, ...AGGREGATES, ...VALUES];
+/** -f is a StringSlice, and a path that does not exist a filepath.Glob pattern (expandIfFilePattern). */
+const PATHS = [
+  // Go's glob: each directory level sorted by bytes, a class, `?`, several patterns in one -f.
+  'set env --local -f deploy*.yaml A=1 -o name',
+  'label --local -f c[a-m]*.yaml,s?s.yaml a=b -o name',
+  // A malformed pattern and one matching nothing, in one aggregate.
+  'label --local -f [.yaml -f nomatch*.yaml a=b',
+  // set env builds from the files alone under --local: its resource arguments are ignored.
+  'set env --local -f deploy.yaml deployment/other A=1 -o name',
+];
+
+export const DECODE_CASES = [...TYPED_DECODE, ...AGGREGATES, ...VALUES, ...PATHS];

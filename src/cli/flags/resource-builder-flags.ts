@@ -5,7 +5,7 @@
 // of -f (kubectl passes the usage string: "identifying the resource to update", ...).
 
 import type { Command } from 'commander';
-import { collect } from './collect';
+import { collectList } from './collect';
 
 export interface ResourceBuilderSpec {
   /** -f's help: kubectl prints it after "Filename, directory, or URL to files " for most verbs. */
@@ -31,7 +31,7 @@ export const FIELD_SELECTOR_HELP = "Selector (field query) to filter on, support
 
 /** AddFlags of ResourceBuilderFlags: the members `spec` names, in kubectl's wording. */
 export function addResourceBuilderFlags(cmd: Command, spec: ResourceBuilderSpec): Command {
-  if (spec.filename !== undefined) cmd.option('-f, --filename <file>', spec.filename, collect, []);
+  if (spec.filename !== undefined) cmd.option('-f, --filename <file>', spec.filename, collectList, []);
   if (spec.kustomize) cmd.option('-k, --kustomize <dir>', typeof spec.kustomize === 'string' ? spec.kustomize : KUSTOMIZE_HELP);
   if (spec.recursive) cmd.option('-R, --recursive', RECURSIVE_HELP);
   if (spec.selector) {
