@@ -102,15 +102,16 @@ function scalarText(v: boolean | GoNumber): string {
 
 const INT_RANGE = { int32: [-(2n ** 31n), 2n ** 31n - 1n], int64: [-(2n ** 63n), 2n ** 63n - 1n] } as const;
 
-/** An integer field's value: json.Marshal's number read back into int32/int64, or undefined when it does not fit. */
-function integerOf(n: GoNumber, goType: 'int32' | 'int64'): number | undefined {
+/** An integer field's value: json.Marshal's number read back into int32/int64 (a bigint past 2^53, kept exact), or undefined when it does not fit. */
+function integerOf(n: GoNumber, goType: 'int32' | 'int64'): number | bigint | undefined {
   let int = n.int;
   if (int === undefined) {
     if (!Number.isInteger(n.float)) return undefined;
     int = BigInt(n.float);
   }
   const [min, max] = INT_RANGE[goType];
-  return int >= min && int <= max ? Number(int) : undefined;
+  if (int < min || int > max) return undefined;
+  return Number.isSafeInteger(Number(int)) ? Number(int) : int;
 }
 
 /** The shortest decimal that reads back as the same float32. */

@@ -211,7 +211,9 @@ const CUSTOM_YAML: string[] = [
   '{"stdin": "yes"}',
   'workingDir: [a]\n',
   // go-yaml's numbers: ints exact past 2^53 (uint64 too), 12345678.0 a float, 1e400 (out of range) a string.
-  'args: [12345678.0, 9007199254740993, 1e400, 18446744073709551615, 99999999999999999999, 0.1, -0x10]\nsecurityContext: {runAsUser: 9007199254740993}\nports: [{containerPort: 8080.0}]\n',
+  'args: [12345678.0, 9007199254740993, 1e400, 18446744073709551615, 99999999999999999999, 0.1, -0x10]\nports: [{containerPort: 8080.0}]\n',
+  // An int64 past 2^53 reaches the server exact, which refuses it as a user id (both say so with its digits).
+  'securityContext: {runAsUser: 9007199254740993}\n',
   '{"args": [12345678.0, 9007199254740993, 1e400], "stdin": true}',
   'ports: [{containerPort: 1e400}]\n',
   'ports: [{containerPort: 9007199254740993}]\n',
@@ -227,7 +229,7 @@ test('--custom in YAML is read as kubectl reads it (go-yaml v2 into a v1.Contain
   for (const [i, text] of CUSTOM_YAML.entries()) {
     const r = await both([`--copy-to=yc${i}`, '--image=busybox:1.36', '-c', 'dbg', '--profile=general', `--custom=${c.file(`custom${i}.yaml`, text)}`]);
     if (r.code === 0) made.push(`yc${i}`);
-    else assert.match(r.stderr, /does not contain a valid container spec: error unmarshaling JSON: while decoding JSON: /, text);
+    else assert.match(r.stderr, /does not contain a valid container spec: error unmarshaling JSON: while decoding JSON: |runAsUser: Invalid value: 9007199254740993: must be between 0 and 2147483647, inclusive/, text);
   }
   const pods = await sameCopies(made, (name) => CUSTOM_YAML[Number(name.slice(2))]);
   // what the comparisons covered
