@@ -136,7 +136,7 @@ function setObjectName(t: Target, local: boolean): string {
   return apiVersion.includes('/') ? `${kind}.${apiVersion.split('/')[0]}/${name}\n` : `${kind}/${name}`;
 }
 
-/** --local takes only files: kubectl's message for set resources and set selector. */
+/** --local takes only files: resource.Builder's message for set image, resources, selector and subject. */
 const LOCAL_FILES_ONLY = "you must specify resources by --filename when --local is set.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'";
 
 const LOCAL_AND_SERVER_DRY_RUN = 'cannot specify --local and --dry-run=server - did you mean --dry-run=client?';
@@ -268,9 +268,6 @@ export class SetOptions {
 function runSet(ctx: CliContext, resources: string[], flags: SetFlags, verb: string, operation: string, mutate: Mutator): Promise<number> {
   return new SetOptions(ctx, resources, flags, verb, operation, mutate).complete().validate().run();
 }
-
-/** resource.Builder's error for resource arguments with --local. */
-const LOCAL_NEEDS_FILENAME = "you must specify resources by --filename when --local is set.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'";
 
 /** -f's wording of kubectl's set sub-commands (each passes its own usage string). */
 const SET_FILENAME_HELP = 'Filename, directory, or URL to files identifying the resource to get from a server.';
@@ -463,7 +460,7 @@ export function register(program: Command, p: Program): void {
       const { toLabelSelector } = await import('../generators/pdb');
       const parsed = args.length ? (toLabelSelector(args[args.length - 1]) as { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] }) : undefined;
       if (!parsed) throw new CliError('one selector is required');
-      if (flags.local && resources.length) throw new CliError(LOCAL_NEEDS_FILENAME);
+      if (flags.local && resources.length) throw new CliError(LOCAL_FILES_ONLY);
       const sel = parsed.matchLabels ?? {};
       const expressions = parsed.matchExpressions ?? [];
       return runSet(ctx, resources, flags, 'set selector', 'selector updated', (obj) => {
