@@ -35,10 +35,7 @@ export async function loadManifests(inputs: string[], opts: LoadOptions = {}): P
   const expanded = new Map<string, string[]>();
   for (const input of inputs) {
     if (input === '-' || /^https?:\/\//.test(input)) continue;
-    const paths = opts.glob ? (hasGlob(input) ? expandGlob(input) : [input]) : kubectlPaths(input, missing);
-    expanded.set(input, paths);
-    if (opts.glob && paths.length === 0) missing.push(`the path ${goQuote(input)} does not exist`);
-    for (const p of paths) if (!pathExists(p)) missing.push(`the path ${goQuote(p)} does not exist`);
+    expanded.set(input, opts.glob ? globPaths(input, missing) : kubectlPaths(input, missing));
   }
   if (missing.length) throw new MissingPathsError(missing);
   for (const input of inputs) {
@@ -52,7 +49,7 @@ export async function loadManifests(inputs: string[], opts: LoadOptions = {}): P
       try {
         st = statSync(p);
       } catch {
-        throw new MissingPathsError([`the path ${goQuote(p)} does not exist`]); // removed since it was checked
+        throw new MissingPathsError([notExist(p)]); // removed since it was checked
       }
       if (st.isDirectory()) {
         for (const f of listDir(p, !!opts.recursive)) readFile(f, readOne, errors);
@@ -69,15 +66,27 @@ export class MissingPathsError extends CliError {
   }
 }
 
+const notExist = (p: string) => `the path ${goQuote(p)} does not exist`;
+
+/** `validate`'s paths: a glob's matches (tinyglobby), else the path; each missing one an error pushed to errors. */
+function globPaths(input: string, errors: string[]): string[] {
+  const paths = hasGlob(input) ? expandGlob(input) : [input];
+  if (paths.length === 0) errors.push(notExist(input));
+  for (const p of paths) if (!pathExists(p)) errors.push(notExist(p));
+  return paths;
+}
+
 /**
  * kubectl's expandIfFilePattern: a path that exists is itself; one that does not is a
- * filepath.Glob pattern (its matches, or an error pushed to errors when none or malformed).
+ * filepath.Glob pattern (its matches; an error pushed to errors when none, malformed, or a
+ * match that does not resolve).
  */
 function kubectlPaths(input: string, errors: string[]): string[] {
   if (pathExists(input)) return [input];
   try {
     const matches = goGlob(input);
-    if (matches.length === 0) errors.push(`the path ${goQuote(input)} does not exist`);
+    if (matches.length === 0) errors.push(notExist(input));
+    for (const p of matches) if (!pathExists(p)) errors.push(notExist(p)); // a dangling symlink is listed too
     return matches;
   } catch (e) {
     if (!(e instanceof BadPatternError)) throw e;
