@@ -5,7 +5,7 @@
 // --resolve` both read through here, so they cannot disagree.
 
 import { byteOrder, goQuote } from '../util/go-format';
-import { bytes, cpuMillis, parseQuantity } from './quantity';
+import { bytes, cpuMillis, isZero, mustParseQuantity } from './quantity';
 import type { KObject } from './types';
 import { isQualifiedName } from './validation/name-rules';
 
@@ -79,7 +79,7 @@ export function extractContainerResourceValue(fs: { resource?: string; divisor?:
   const [where, name] = [resource.slice(0, dot), resource.slice(dot + 1)];
   const known = ['cpu', 'memory', 'ephemeral-storage'].includes(name) || name.startsWith('hugepages-');
   if (dot < 0 || (where !== 'limits' && where !== 'requests') || !known) throw new Error(`Unsupported container resource : ${resource}`);
-  const divisor = fs.divisor === undefined || parseQuantity(fs.divisor) === 0 ? '1' : fs.divisor;
+  const divisor = fs.divisor === undefined || isZero(mustParseQuantity(fs.divisor)) ? '1' : fs.divisor;
   const value = container.resources?.[where]?.[name] ?? '0';
   const n = name === 'cpu' ? cpuMillis(value) / cpuMillis(divisor) : bytes(value) / bytes(divisor);
   return String(Math.ceil(n));
@@ -93,7 +93,7 @@ export function extractContainerResourceValue(fs: { resource?: string; divisor?:
 export function withAllocatableLimits<C extends { resources?: any }>(container: C, allocatable: Record<string, string | number> | undefined): C {
   const limits: Record<string, string | number> = { ...(container.resources?.limits ?? {}) };
   for (const r of ['cpu', 'memory', 'ephemeral-storage']) {
-    const zero = limits[r] === undefined || parseQuantity(limits[r]) === 0;
+    const zero = limits[r] === undefined || isZero(mustParseQuantity(limits[r]));
     if (zero && allocatable?.[r] !== undefined) limits[r] = allocatable[r];
   }
   return { ...container, resources: { ...(container.resources ?? {}), limits } };

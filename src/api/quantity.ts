@@ -1,87 +1,237 @@
-// Kubernetes resource quantities (k8s.io/apimachinery/pkg/api/resource): "500m", "1Gi",
-// "1e3", "1.5", "100M". Values are handled as JS numbers in base units (cores, bytes):
-// precise enough for a simulator, unlike Go's exact decimal arithmetic.
+// Kubernetes resource quantities (k8s.io/apimachinery/pkg/api/resource.Quantity): the one
+// parser (a port of resource.ParseQuantity, with its errors) into an exact decimal (bigint
+// mantissa × 10^scale), the canonical String(), Value()/MilliValue(), Add, Cmp and
+// AsApproximateFloat64. The API's validation, the scheduler, quota, top and describe all use it.
 
-/** The apiserver's own text for a malformed quantity. */
-export const QUANTITY_REGEX_MESSAGE =
-  "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+export type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
 
+export interface Quantity {
+  /** value = mantissa × 10^scale */
+  mantissa: bigint;
+  scale: number;
+  format: QuantityFormat;
+}
+
+/** resource.ParseQuantity's errors (ErrFormatWrong, ErrSuffix). */
+export const QUANTITY_FORMAT_ERROR = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+export const QUANTITY_SUFFIX_ERROR = "unable to parse quantity's suffix";
+
+/** A text that is no quantity; the message is ParseQuantity's error. */
 export class QuantityError extends Error {
-  constructor(readonly input: string) {
-    super(QUANTITY_REGEX_MESSAGE);
+  constructor(readonly input: unknown, message: string) {
+    super(message);
   }
 }
 
-const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const DECIMAL: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+const DECIMAL_SUFFIXES: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const BINARY_SUFFIXES: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
+const DECIMAL_BY_EXP = new Map(Object.entries(DECIMAL_SUFFIXES).map(([k, v]) => [v, k]));
+const BINARY_BY_EXP = new Map(Object.entries(BINARY_SUFFIXES).map(([k, v]) => [v, k]));
 
-// Sign, digits with at most one dot (".5" and "5." are both valid), then the suffix.
-const QUANTITY_RE = /^([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+))(.*)$/;
+export const ZERO: Quantity = { mantissa: 0n, scale: 0, format: 'DecimalSI' };
 
-/** Parses a quantity to base units (`500m` -> 0.5, `1Ki` -> 1024); throws QuantityError. */
-export function parseQuantity(s: string | number): number {
-  if (typeof s === 'number') {
-    if (!Number.isFinite(s)) throw new QuantityError(String(s));
-    return s;
-  }
-  const str = s.trim();
-  if (str !== s || str === '') throw new QuantityError(s);
-  const m = QUANTITY_RE.exec(str);
-  if (!m) throw new QuantityError(s);
-  const num = Number(m[1]);
-  const suffix = m[2];
-  if (Number.isNaN(num)) throw new QuantityError(s);
-  let mult: number | undefined = BINARY[suffix] ?? DECIMAL[suffix];
-  if (mult === undefined) {
-    const e = /^[eE]([+-]?[0-9]+)$/.exec(suffix);
-    if (!e) throw new QuantityError(s);
-    mult = 10 ** Number(e[1]);
-  }
-  return num * mult;
-}
-
-/** True when `s` is a well-formed quantity. */
-export function isQuantity(s: unknown): boolean {
-  if (typeof s !== 'string' && typeof s !== 'number') return false;
-  try {
-    parseQuantity(s);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** CPU in millicores, rounded up like Quantity.MilliValue(): `0.5` -> 500, `100m` -> 100. */
-export function cpuMillis(s: string | number): number {
-  return Math.ceil(Math.round(parseQuantity(s) * 1e9) / 1e6);
-}
-
-/** Memory/storage in bytes, rounded up like Quantity.Value(). */
-export function bytes(s: string | number): number {
-  return Math.ceil(Math.round(parseQuantity(s) * 1e3) / 1e3);
+function pow10(n: number): bigint {
+  return 10n ** BigInt(n);
 }
 
 /**
- * Canonical text for a value in base units, like Quantity.String(): BinarySI uses the
- * largest exact Ki..Ei suffix (values below 1024 print plainly), DecimalSI the largest exact
- * n..E suffix. `formatQuantity(0.5)` -> "500m", `formatQuantity(2 ** 30, 'BinarySI')` -> "1Gi".
+ * resource.ParseQuantity step by step (parseQuantityString, then the suffix lookup): its error
+ * text, or the quantity and the text its String() prints. Go keeps the text as written when its
+ * fast path finds it canonical enough (`1.`, `+1`, `1E3`, `1Ki` stay so); anything else prints
+ * canonically. Exponents wrap to int32 as Go's do. Texts without digits (`.`, `-`, `Ki`) are 0.
  */
-export function formatQuantity(value: number, format: 'DecimalSI' | 'BinarySI' = 'DecimalSI'): string {
-  if (value === 0) return '0';
-  const sign = value < 0 ? '-' : '';
-  const abs = Math.abs(value);
-  if (format === 'BinarySI' && Number.isInteger(abs) && abs >= 1024) {
-    for (const suf of ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki']) {
-      const q = abs / BINARY[suf];
-      if (Number.isInteger(q)) return sign + q + suf;
+export function goParseQuantity(str: string): { error: string } | { quantity: Quantity; text: string } {
+  if (str === '') return { error: QUANTITY_FORMAT_ERROR };
+  if (str === '0') return { quantity: ZERO, text: '0' };
+  const m = /^([+-]?)0*(\d*)(?:\.(\d*))?/.exec(str)!;
+  const [, sign, digits, denom = ''] = m;
+  const num = digits || '0';
+  // The suffix: letters of eEinumkKMGTP, then an optional sign and digits, and nothing after.
+  const suf = /^[eEinumkKMGTP]*(?:[-+]?\d*)$/.exec(str.slice(m[0].length));
+  if (!suf) return { error: QUANTITY_FORMAT_ERROR };
+  const suffix = suf[0];
+  let exponent: number;
+  let format: QuantityFormat;
+  if (suffix in DECIMAL_SUFFIXES) [exponent, format] = [DECIMAL_SUFFIXES[suffix], 'DecimalSI'];
+  else if (suffix in BINARY_SUFFIXES) [exponent, format] = [BINARY_SUFFIXES[suffix], 'BinarySI'];
+  else if (suffix.length > 1 && /^[eE][-+]?\d+$/.test(suffix) && BigInt.asIntN(64, BigInt(suffix.slice(1))) === BigInt(suffix.slice(1))) {
+    [exponent, format] = [Number(BigInt.asIntN(32, BigInt(suffix.slice(1)))), 'DecimalExponent'];
+  } else return { error: QUANTITY_SUFFIX_ERROR };
+  const quantity = fromDigits(sign === '-', num, denom, exponent, format);
+  return { quantity, text: keepsText(num, denom, exponent, format) ? str : formatQuantity(quantity) };
+}
+
+/** num.denom × 10^exponent (DecimalSI, DecimalExponent) or × 2^exponent (BinarySI), normalized. */
+function fromDigits(negative: boolean, num: string, denom: string, exponent: number, format: QuantityFormat): Quantity {
+  let mantissa = BigInt(num + denom);
+  let scale = -denom.length;
+  if (format === 'BinarySI') mantissa *= 2n ** BigInt(exponent);
+  else scale += exponent;
+  if (negative) mantissa = -mantissa;
+  // Precision below nano is rounded away from zero (inf.RoundUp), as the API server does.
+  if (scale < -9) {
+    const away = mantissa > 0n ? 1n : mantissa < 0n ? -1n : 0n;
+    // Past the mantissa's digits the quotient is 0 (and 10^|scale| may be too big to compute).
+    if (-9 - scale > mantissa.toString().length) return normalize({ mantissa: away, scale: -9, format });
+    const d = pow10(-9 - scale);
+    const q = mantissa / d;
+    mantissa = mantissa % d === 0n ? q : q + away;
+    scale = -9;
+  }
+  return normalize({ mantissa, scale, format });
+}
+
+/** ParseQuantity's fast path, which caches the text as written: the conditions it checks. */
+function keepsText(num: string, denom: string, exponent: number, format: QuantityFormat): boolean {
+  const shifted = num + denom;
+  if (format === 'BinarySI') {
+    if (denom !== '' || 15 - num.length - Math.trunc(Math.fround(exponent * 3) / 10) - 1 < 0) return false;
+    const value = BigInt(shifted);
+    return value << BigInt(exponent) <= 2n ** 63n - 1n && exponent % 10 === 0 && (value & 7n) !== 0n;
+  }
+  const scale = exponent - denom.length;
+  if (18 - shifted.length < 0 || scale < -9) return false;
+  return scale % 3 === 0 && !shifted.endsWith('000') && shifted[0] !== '0';
+}
+
+/** True when ParseQuantity accepts `s` as it is. */
+export function isQuantity(s: string): boolean {
+  return !('error' in goParseQuantity(s));
+}
+
+/**
+ * A quantity as an object holds it, decoded the way Quantity.UnmarshalJSON does (a string,
+ * trimmed, or a JSON number); undefined when it is no quantity.
+ */
+export function parseQuantity(input: unknown): Quantity | undefined {
+  const parsed = decode(input);
+  return 'error' in parsed ? undefined : parsed.quantity;
+}
+
+/** parseQuantity, throwing QuantityError (with ParseQuantity's message) for what is no quantity. */
+export function mustParseQuantity(input: unknown): Quantity {
+  const parsed = decode(input);
+  if ('error' in parsed) throw new QuantityError(input, parsed.error);
+  return parsed.quantity;
+}
+
+function decode(input: unknown): ReturnType<typeof goParseQuantity> {
+  if (typeof input === 'string') return goParseQuantity(input.trim());
+  if ((typeof input === 'number' && Number.isFinite(input)) || typeof input === 'bigint') return goParseQuantity(String(input));
+  return { error: QUANTITY_FORMAT_ERROR };
+}
+
+/** resource.NewQuantity: an integer value in the given format. */
+export function newQuantity(value: number | bigint, format: QuantityFormat): Quantity {
+  return normalize({ mantissa: BigInt(value), scale: 0, format });
+}
+
+function normalize(q: Quantity): Quantity {
+  let { mantissa, scale } = q;
+  if (mantissa === 0n) return { mantissa: 0n, scale: 0, format: q.format };
+  while (mantissa % 10n === 0n) {
+    mantissa /= 10n;
+    scale++;
+  }
+  return { mantissa, scale, format: q.format };
+}
+
+/** The value scaled to 10^targetScale, positive values rounded up (Quantity.ScaledValue). */
+function scaled(q: Quantity, targetScale: number): bigint {
+  const diff = q.scale - targetScale;
+  if (diff >= 0) return q.mantissa * pow10(diff);
+  const d = pow10(-diff);
+  const r = q.mantissa / d;
+  return q.mantissa % d !== 0n && q.mantissa > 0n ? r + 1n : r;
+}
+
+/** Quantity.Value(): whole base units (bytes, cores), rounded up. */
+export function value(q: Quantity): number {
+  return Number(scaled(q, 0));
+}
+
+/** Quantity.MilliValue(): thousandths (millicores), rounded up. */
+export function milliValue(q: Quantity): number {
+  return Number(scaled(q, -3));
+}
+
+/** Quantity.AsApproximateFloat64(): mantissa × Pow10(scale) in float64. */
+export function asApproximateFloat64(q: Quantity): number {
+  const base = Number(q.mantissa);
+  if (q.scale === 0) return base;
+  // Go's math.Pow10 of a negative n is 1 / 10^-n.
+  return q.scale > 0 ? base * 10 ** q.scale : base * (1 / 10 ** -q.scale);
+}
+
+/** CPU in millicores, rounded up like Quantity.MilliValue(): `0.5` -> 500, `100m` -> 100; throws QuantityError. */
+export function cpuMillis(s: unknown): number {
+  return milliValue(mustParseQuantity(s));
+}
+
+/** Memory/storage in bytes, rounded up like Quantity.Value(); throws QuantityError. */
+export function bytes(s: unknown): number {
+  return value(mustParseQuantity(s));
+}
+
+export function isZero(q: Quantity): boolean {
+  return q.mantissa === 0n;
+}
+
+/** a + b, keeping a's format (Quantity.Add). */
+export function add(a: Quantity, b: Quantity): Quantity {
+  const s = Math.min(a.scale, b.scale);
+  return normalize({ mantissa: a.mantissa * pow10(a.scale - s) + b.mantissa * pow10(b.scale - s), scale: s, format: a.format });
+}
+
+export function cmp(a: Quantity, b: Quantity): number {
+  const s = Math.min(a.scale, b.scale);
+  const x = a.mantissa * pow10(a.scale - s);
+  const y = b.mantissa * pow10(b.scale - s);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Quantity.String(): the canonical form. */
+export function formatQuantity(q: Quantity): string {
+  if (q.mantissa === 0n) return '0';
+  let format = q.format;
+  if (format === 'BinarySI') {
+    const abs = q.mantissa < 0n ? -q.mantissa : q.mantissa;
+    const exact = q.scale >= 0 || abs % pow10(-q.scale) === 0n;
+    if (cmp(q, { mantissa: -1024n, scale: 0, format }) > 0 && cmp(q, { mantissa: 1024n, scale: 0, format }) < 0) format = 'DecimalSI';
+    else if (!exact) format = 'DecimalSI';
+  }
+  if (format === 'BinarySI') {
+    let v = scaled(q, 0);
+    let exp = 0;
+    while (v !== 0n && v % 1024n === 0n && exp < 60) {
+      v /= 1024n;
+      exp += 10;
     }
+    // No suffix for 2^0: a whole number of bytes that is no Ki multiple prints plainly (`2000000`, not `2M`).
+    return v.toString() + (BINARY_BY_EXP.get(exp) ?? '');
   }
-  for (const suf of ['E', 'P', 'T', 'G', 'M', 'k', '', 'm', 'u', 'n']) {
-    const q = abs / DECIMAL[suf];
-    const r = Math.round(q);
-    // tolerate float noise: 0.1 / 1e-3 = 100.00000000000001
-    if (r >= 1 && Math.abs(q - r) < 1e-9 * Math.max(1, r)) return sign + r + suf;
+  return formatDecimal(q, format);
+}
+
+function formatDecimal(q: Quantity, format: QuantityFormat): string {
+  let { mantissa: amount, scale: exponent } = normalize(q);
+  const mod = ((exponent % 3) + 3) % 3;
+  if (mod === 1) {
+    amount *= 10n;
+    exponent -= 1;
+  } else if (mod === 2) {
+    amount *= 100n;
+    exponent -= 2;
   }
-  // Finer than a nanounit: round up to 1n like the apiserver.
-  return sign + Math.ceil(abs / 1e-9) + 'n';
+  if (format === 'DecimalSI') {
+    const suffix = DECIMAL_BY_EXP.get(exponent);
+    if (suffix !== undefined) return amount.toString() + suffix;
+  }
+  return exponent === 0 ? amount.toString() : `${amount}e${exponent}`;
+}
+
+/** String() of a raw quantity value from an object; unparsable text is shown as is. */
+export function canonical(raw: unknown): string {
+  const q = parseQuantity(raw);
+  return q ? formatQuantity(q) : String(raw ?? '');
 }

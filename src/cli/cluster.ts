@@ -47,7 +47,7 @@ Examples:
         const dir = clusterDir(ctx.home, name);
         if (fs.existsSync(`${dir}/registry`)) throw new CliError(`cluster "${name}" already exists`);
         const { defaultProfile } = await import('../sim/profile');
-        const { parseQuantity } = await import('../api/quantity');
+        const { isQuantity, QUANTITY_FORMAT_ERROR } = await import('../api/quantity');
         let profile;
         if (flags.config) {
           let text: string;
@@ -67,11 +67,7 @@ Examples:
           if (nodes > 5000) throw new CliError(`invalid --nodes "${flags.nodes}": at most 5000 nodes (the largest cluster Kubernetes supports)`);
           if (!Number.isInteger(pods) || pods < 1) throw new CliError(`invalid --node-pods "${flags.nodePods}"`);
           for (const [flag, v] of [['--node-cpu', flags.nodeCpu], ['--node-memory', flags.nodeMemory]] as const) {
-            try {
-              parseQuantity(v!);
-            } catch {
-              throw new CliError(`invalid ${flag} "${v}": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
-            }
+            if (!isQuantity(v!)) throw new CliError(`invalid ${flag} "${v}": ${QUANTITY_FORMAT_ERROR}`);
           }
           profile = defaultProfile(name, { nodes, cpu: flags.nodeCpu, memory: flags.nodeMemory, pods });
         }

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { CliError } from '../api/errors';
 import { isObject } from '../api/types';
 import { formatFloatG, goJsonKind, goJsonNumber, goUnmarshalTypeError } from '../util/go-format';
-import { goParseQuantity } from '../printers/describe/quantity';
+import { goParseQuantity } from '../api/quantity';
 import type { JsonSchema, SchemaDocument } from '../api/validation/schema-store';
 import { refName } from '../api/validation/schema-walk';
 

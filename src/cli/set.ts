@@ -18,7 +18,7 @@ import type { ObjectSource } from './object-source';
 import { infosErrors, resolveTargets, type Target, type TargetFlags } from './flags/targets';
 import { FIELD_MANAGER_HELP, groupHelp, kubectlHelp } from './kubectl-help';
 import { LIMIT_RANGES_NOTE, SET_ENV_EXAMPLE, SET_ENV_LONG, SET_RESOURCES_EXAMPLE, SET_RESOURCES_LONG, SET_SA_EXAMPLE, SET_SA_LONG, SET_SELECTOR_EXAMPLE, SET_SELECTOR_LONG } from './set-help';
-import { goParseQuantity } from '../printers/describe/quantity';
+import { goParseQuantity } from '../api/quantity';
 import { hasFileInput } from './manifest-input';
 import { dropUnknownFields } from '../api/validation/typed-decode';
 import { checkEnvOptions, envMutator, selectString, validateEnvFlags, type EnvFlags } from './set-env';

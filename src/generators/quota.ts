@@ -2,8 +2,7 @@
 // (kubectl pkg/cmd/create/create_quota.go).
 
 import { CliError } from '../api/errors';
-import { QUANTITY_REGEX_MESSAGE } from '../api/quantity';
-import { canonical, parseQuantity } from '../printers/describe/quantity';
+import { goParseQuantity } from '../api/quantity';
 import { Flags } from './flags';
 import type { Generator } from './types';
 import { nameFromArgs, newObject, objectMeta, sortedMap } from './util';
@@ -29,9 +28,10 @@ export const quotaGenerator: Generator = {
       for (const stmt of hard.split(',')) {
         const parts = stmt.split('=');
         if (parts.length !== 2) throw new CliError(`Invalid argument syntax ${stmt}, expected <resource>=<value>`);
-        // ParseQuantity is strict: no surrounding spaces.
-        if (parts[1] !== parts[1].trim() || !parseQuantity(parts[1])) throw new CliError(QUANTITY_REGEX_MESSAGE);
-        list[parts[0]] = canonical(parts[1]);
+        // ParseQuantity's error as is; json.Marshal prints its String() (`+1` and `1.` kept as written).
+        const parsed = goParseQuantity(parts[1]);
+        if ('error' in parsed) throw new CliError(parsed.error);
+        list[parts[0]] = parsed.text;
       }
       spec.hard = sortedMap(list);
     }

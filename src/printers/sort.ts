@@ -1,6 +1,6 @@
 // `--sort-by=<jsonpath>` (kubectl get/sorter.go): ascending; rows without the field first.
 import type { KObject } from '../api/types';
-import { parseQuantity } from '../api/quantity';
+import { cmp, goParseQuantity, type Quantity } from '../api/quantity';
 import { JsonPath, relaxedJsonPath } from './jsonpath';
 import { goSort } from '../util/go-sort';
 
@@ -11,12 +11,9 @@ export class SortFieldNotFoundError extends Error {
   }
 }
 
-function quantityOf(s: string): number | undefined {
-  try {
-    return parseQuantity(s);
-  } catch {
-    return undefined;
-  }
+function quantityOf(s: string): Quantity | undefined {
+  const parsed = goParseQuantity(s);
+  return 'error' in parsed ? undefined : parsed.quantity;
 }
 
 /** isLess of sorter.go for decoded JSON values. */
@@ -29,7 +26,7 @@ function isLess(a: unknown, b: unknown): boolean {
   if (typeof a === 'string' && typeof b === 'string') {
     const qa = quantityOf(a);
     const qb = qa === undefined ? undefined : quantityOf(b);
-    if (qa !== undefined && qb !== undefined) return qa < qb;
+    if (qa !== undefined && qb !== undefined) return cmp(qa, qb) < 0;
     return a < b;
   }
   return false; // kubectl exits on unsortable types; keep the order instead

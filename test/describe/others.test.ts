@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeObject } from '../../src/printers/describe';
 import { smartLabelFor } from '../../src/printers/describe/generic';
-import { formatQuantity, parseQuantity, add } from '../../src/printers/describe/quantity';
+import { formatQuantity, parseQuantity, add } from '../../src/api/quantity';
 import { ctxWith, event, NOW } from './fixtures';
 
 test('service with endpoints (first three shown, then + N more)', () => {

@@ -144,6 +144,9 @@ const FLAG_FORMS = [
   `create pdb p --selector=app=x --min-available=1 --max-unavailable=1 --dry-run=client`,
   `create priorityclass pc --value=abc --dry-run=client`,
   `create quota q --hard=pods=abc --dry-run=client`,
+  // ParseQuantity's own error (the suffix one here), and its String(): `+1` and `1.` kept as written.
+  `create quota q --hard=cpu=1ki --dry-run=client`,
+  `create quota q --hard=cpu=+1,memory=1.,pods=1000m --dry-run=client -o yaml`,
   `create ingress ing --rule=bad --dry-run=client`,
   `run --image=nginx --dry-run=client`,
   `run web --dry-run=client`,

@@ -1,9 +1,9 @@
-// goParseQuantity (src/printers/describe/quantity.ts) follows resource.ParseQuantity: which
+// goParseQuantity (src/api/quantity.ts) follows resource.ParseQuantity: which
 // error it returns and the text String() prints. The values were checked against kubectl 1.32
 // (`set resources --local --limits=cpu=V`); the fidelity suite runs a few of them through it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { goParseQuantity, QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR } from '../../src/printers/describe/quantity';
+import { goParseQuantity, QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR } from '../../src/api/quantity';
 
 const text = (s: string) => {
   const r = goParseQuantity(s);
@@ -20,6 +20,8 @@ test('texts Go reads as zero, and the text kept as written by its fast path', ()
   for (const s of ['1.', '-1.', '+1', '1E3', '1e3', '1Ki', '1500m']) assert.equal(text(s), s, s);
   // Canonical otherwise: trailing zeros, a leading zero, an exponent not a multiple of 3, a binary multiple of 8.
   assert.deepEqual(['1000m', '0.5', '10e2', '8Ki', '1024Mi', '0.5Ki'].map(text), ['1', '500m', '1e3', '8Ki', '1Gi', '512']);
+  // BinarySI: whole bytes that are no Ki multiple print plainly, a fraction of a byte in DecimalSI.
+  assert.deepEqual(['1953.125Ki', '1000.5Ki', '1.0005Ki'].map(text), ['2000000', '1024512', '1024512m']);
 });
 
 test('exponents wrap to int32 and sub-nano values round away from zero', () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileCrdSchema } from '../../src/api/validation';
 import { withCrdDefaults } from '../../src/api/crd';
-import { parseQuantity, formatQuantity, cpuMillis, bytes, QUANTITY_REGEX_MESSAGE } from '../../src/api/quantity';
+import { asApproximateFloat64, bytes, cpuMillis, formatQuantity, mustParseQuantity, newQuantity, QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR } from '../../src/api/quantity';
 import type { KObject } from '../../src/api/types';
 
 const crd = {
@@ -46,17 +46,23 @@ test('CRD defaults are applied', () => {
 });
 
 test('quantities', () => {
-  assert.equal(parseQuantity('500m'), 0.5);
-  assert.equal(parseQuantity('1Gi'), 2 ** 30);
-  assert.equal(parseQuantity('1e3'), 1000);
-  assert.equal(parseQuantity('100M'), 1e8);
-  assert.equal(parseQuantity(1.5), 1.5);
-  assert.throws(() => parseQuantity('1ki'), { message: QUANTITY_REGEX_MESSAGE });
-  assert.throws(() => parseQuantity('abc'), { message: QUANTITY_REGEX_MESSAGE });
+  const float = (s: unknown) => asApproximateFloat64(mustParseQuantity(s));
+  assert.equal(float('500m'), 0.5);
+  assert.equal(float('1Gi'), 2 ** 30);
+  assert.equal(float('1e3'), 1000);
+  assert.equal(float('100M'), 1e8);
+  assert.equal(float(1.5), 1.5);
+  assert.equal(float(' 2 '), 2, 'trimmed like Quantity.UnmarshalJSON');
+  assert.throws(() => mustParseQuantity('1ki'), { message: QUANTITY_SUFFIX_ERROR });
+  assert.throws(() => mustParseQuantity('abc'), { message: QUANTITY_FORMAT_ERROR });
+  assert.throws(() => cpuMillis({}), { message: QUANTITY_FORMAT_ERROR });
   assert.equal(cpuMillis('0.1'), 100);
+  assert.equal(cpuMillis('1n'), 1, 'MilliValue rounds up');
   assert.equal(bytes('1Ki'), 1024);
-  assert.equal(formatQuantity(0.5), '500m');
-  assert.equal(formatQuantity(1536 * 2 ** 20, 'BinarySI'), '1536Mi');
-  assert.equal(formatQuantity(2 ** 30, 'BinarySI'), '1Gi');
-  assert.equal(formatQuantity(1000), '1k');
+  assert.equal(bytes('1500m'), 2, 'Value rounds up');
+  assert.equal(formatQuantity(mustParseQuantity(0.5)), '500m');
+  assert.equal(formatQuantity(newQuantity(1536 * 2 ** 20, 'BinarySI')), '1536Mi');
+  assert.equal(formatQuantity(newQuantity(2 ** 30, 'BinarySI')), '1Gi');
+  assert.equal(formatQuantity(newQuantity(1000, 'DecimalSI')), '1k');
+  assert.equal(formatQuantity(newQuantity(2_000_000, 'BinarySI')), '2000000');
 });

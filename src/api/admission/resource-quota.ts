@@ -4,7 +4,7 @@
 // usage function to fill status.used.
 
 import type { KObject } from '../types';
-import { bytes, cpuMillis, formatQuantity } from '../quantity';
+import { bytes, cpuMillis, formatQuantity, newQuantity } from '../quantity';
 
 /** Resource names measured in CPU (millicores internally); others are bytes or counts. */
 const CPU = new Set(['requests.cpu', 'limits.cpu', 'cpu']);
@@ -38,7 +38,8 @@ function parse(name: string, v: unknown): number {
 /** A quota amount as the API prints it (`500m`, `1`, `1Gi`, `3`). */
 export function formatAmount(name: string, n: number): string {
   if (CPU.has(name)) return n % 1000 === 0 ? String(n / 1000) : `${n}m`;
-  if (BYTES.has(name)) return formatQuantity(n, 'BinarySI');
+  // Whole Ki..Ei multiples with a binary suffix, the rest in decimal (`1Gi`, `1500`, `2M`).
+  if (BYTES.has(name)) return formatQuantity(newQuantity(n, n % 1024 === 0 ? 'BinarySI' : 'DecimalSI'));
   return String(n);
 }
 

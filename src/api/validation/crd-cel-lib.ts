@@ -7,7 +7,7 @@
 // missing is listed in docs/decisions.md.
 import { Environment, Optional } from '@marcbachmann/cel-js';
 import { RE2JS } from 're2js';
-import { parseQuantity, isQuantity, QuantityError } from '../quantity';
+import { asApproximateFloat64, goParseQuantity, isQuantity } from '../quantity';
 import { registerNet } from './crd-cel-net';
 import { registerStrings } from './crd-cel-strings';
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidLabelValue } from './name-rules';
@@ -179,11 +179,9 @@ export function celLibrary(): Environment {
   // library/quantity.go
   env.registerType('Quantity', Quantity);
   const quantity = (s: string) => {
-    try {
-      return new Quantity(parseQuantity(s));
-    } catch (e) {
-      throw new CelRuntimeError(e instanceof QuantityError ? 'quantities must match the regular expression \'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$\'' : String(e));
-    }
+    const parsed = goParseQuantity(s);
+    if ('error' in parsed) throw new CelRuntimeError(parsed.error);
+    return new Quantity(asApproximateFloat64(parsed.quantity));
   };
   env.registerFunction('quantity(string): Quantity', quantity);
   env.registerFunction('isQuantity(string): bool', (s: string) => isQuantity(s));

@@ -4,7 +4,7 @@
 // different field paths: a whole label map fits in a file, not in one variable.
 import type { FieldError } from '../errors';
 import { convertDownwardAPIFieldLabel, splitSubscript } from '../fieldpath';
-import { canonical, parseQuantity } from '../../printers/describe/quantity';
+import { canonical, parseQuantity } from '../quantity';
 import { invalid, isConfigMapKey, isDns1123Subdomain, isQualifiedName, q, required } from './name-rules';
 
 // sets.List order (sorted), as field.NotSupported prints them

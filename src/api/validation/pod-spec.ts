@@ -1,7 +1,7 @@
 // ValidatePodSpec, the parts users hit: containers (names, images, ports, env, mounts,
 // resources), volumes, restartPolicy.
 import type { FieldError } from '../errors';
-import { parseQuantity, QUANTITY_REGEX_MESSAGE } from '../quantity';
+import { cmp, parseQuantity, QUANTITY_FORMAT_ERROR, type Quantity } from '../quantity';
 import { invalid, isDns1123Label, q, required } from './name-rules';
 import { downwardAPIItemsErrors, envVarValueFromErrors } from './downward-api';
 
@@ -182,24 +182,21 @@ function podSecurityContextErrors(sc: any, f: string): FieldError[] {
 export function resourceErrors(res: any, rf: string): FieldError[] {
   const out: FieldError[] = [];
   if (!res || typeof res !== 'object') return out;
-  const parsed: Record<'limits' | 'requests', Record<string, number>> = { limits: {}, requests: {} };
+  const parsed: Record<'limits' | 'requests', Record<string, Quantity>> = { limits: {}, requests: {} };
   for (const part of ['limits', 'requests'] as const) {
     const m = res[part];
     if (!m || typeof m !== 'object') continue;
     for (const [name, v] of Object.entries(m)) {
       const vf = `${rf}.${part}[${name}]`;
-      try {
-        const n = parseQuantity(v as string | number);
-        if (n < 0) out.push(invalid(vf, q(v), 'must be greater than or equal to 0'));
-        else parsed[part][name] = n;
-      } catch {
-        out.push(invalid(vf, q(v), QUANTITY_REGEX_MESSAGE));
-      }
+      const n = parseQuantity(v);
+      if (!n) out.push(invalid(vf, q(v), QUANTITY_FORMAT_ERROR));
+      else if (n.mantissa < 0n) out.push(invalid(vf, q(v), 'must be greater than or equal to 0'));
+      else parsed[part][name] = n;
     }
   }
   for (const [name, req] of Object.entries(parsed.requests)) {
     const lim = parsed.limits[name];
-    if (lim !== undefined && req > lim) {
+    if (lim !== undefined && cmp(req, lim) > 0) {
       const raw = res.requests[name];
       out.push(invalid(`${rf}.requests`, q(raw), `must be less than or equal to ${name} limit of ${res.limits[name]}`));
     }

@@ -8,7 +8,7 @@
 // (src/api/rest/proto/k8s-proto.json), named scalar types from their casttype (`v1.Protocol`).
 
 import descriptor from '../rest/proto/k8s-proto.json';
-import { goParseQuantity } from '../../printers/describe/quantity';
+import { goParseQuantity } from '../quantity';
 import { rfc3339ParseError } from './object-meta-decode';
 import { byteOrder, goBase64Error, goJsonNumber, goUnmarshalTypeError } from '../../util/go-format';
 

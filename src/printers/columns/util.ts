@@ -1,7 +1,7 @@
 // Small helpers shared by the per-kind cell functions (ports of printers.go helpers).
 import { isObject, type KObject } from '../../api/types';
 import { age } from '../duration';
-import { canonical } from '../describe/quantity';
+import { canonical } from '../../api/quantity';
 import { formatLabels, formatLabelSelector, selectorString } from '../describe/format';
 
 export { formatLabels, formatLabelSelector, selectorString };

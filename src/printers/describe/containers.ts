@@ -4,7 +4,7 @@ import { extractContainerResourceValue } from '../../api/fieldpath';
 import { isObject, type KObject } from '../../api/types';
 import { LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, type PrefixWriter } from './prefix-writer';
 import { compareStrings, goList, printBool, sortedKeys, str, stringOrNone } from './format';
-import { canonical } from './quantity';
+import { canonical } from '../../api/quantity';
 import { rfc1123z } from './time';
 
 type Container = Record<string, any>;

@@ -2,7 +2,7 @@
 import type { KObject } from '../../api/types';
 import { LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, PrefixWriter } from './prefix-writer';
 import { printAnnotationsMultiline, printLabelsMultiline, str } from './format';
-import { canonical } from './quantity';
+import { canonical } from '../../api/quantity';
 import { describeEvents } from './events';
 import { rfc1123z } from './time';
 import type { DescribeContext } from './context';

@@ -2,7 +2,7 @@
 import type { KObject } from '../../api/types';
 import { LEVEL_0, LEVEL_1, PrefixWriter } from './prefix-writer';
 import { compareStrings, printAnnotationsMultiline, printLabelsMultiline, sortedKeys, str } from './format';
-import { canonical } from './quantity';
+import { canonical } from '../../api/quantity';
 import { rfc1123z } from './time';
 import type { DescribeContext } from './context';
 

@@ -3,7 +3,7 @@ import type { KObject } from '../../api/types';
 import { LEVEL_0, LEVEL_1, PrefixWriter } from './prefix-writer';
 import { compareStrings, printAnnotationsMultiline, printLabelsMultiline, printTaintsMultiline, sortedKeys, str } from './format';
 import { describeEvents } from './events';
-import { add, canonical, cmp, formatQuantity, milliValue, parseQuantity, value, ZERO, type Quantity } from './quantity';
+import { add, canonical, cmp, formatQuantity, milliValue, parseQuantity, value, ZERO, type Quantity } from '../../api/quantity';
 import { rfc1123z, since } from './time';
 import type { DescribeContext } from './context';
 

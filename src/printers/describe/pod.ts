@@ -14,7 +14,7 @@ import { describeContainers, describeResources } from './containers';
 import { describeVolumes } from './volumes';
 import { describeEvents } from './events';
 import { rfc1123z, since } from './time';
-import { add, cmp, parseQuantity, type Quantity } from './quantity';
+import { add, cmp, parseQuantity, type Quantity } from '../../api/quantity';
 import type { DescribeContext } from './context';
 
 export function describeTopologySpreadConstraints(tscs: any[] | undefined, w: PrefixWriter, space: string): void {

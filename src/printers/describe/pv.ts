@@ -4,7 +4,7 @@ import { LEVEL_0, LEVEL_1, LEVEL_2, PrefixWriter } from './prefix-writer';
 import { accessModesAsString, goList, printAnnotationsMultiline, printLabelsMultiline, str } from './format';
 import { printVolumeSource } from './volumes';
 import { describeEvents } from './events';
-import { canonical } from './quantity';
+import { canonical } from '../../api/quantity';
 import { since } from './time';
 import type { DescribeContext } from './context';
 

@@ -2,7 +2,7 @@
 import type { KObject } from '../../api/types';
 import { LEVEL_0, LEVEL_1, PrefixWriter } from './prefix-writer';
 import { accessModesAsString, compareStrings, goList, printAnnotationsMultiline, printLabelsMultiline, str } from './format';
-import { canonical } from './quantity';
+import { canonical } from '../../api/quantity';
 import { rfc1123z, since } from './time';
 import { describeEvents } from './events';
 import type { DescribeContext } from './context';

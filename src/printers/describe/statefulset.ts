@@ -5,7 +5,7 @@ import { goList, printAnnotationsMultiline, printLabelsMultiline, selectorString
 import { describePodTemplate } from './pod-template';
 import { describeEvents } from './events';
 import { podStatusForController } from './related';
-import { canonical } from './quantity';
+import { canonical } from '../../api/quantity';
 import { rfc1123z } from './time';
 import type { DescribeContext } from './context';
 

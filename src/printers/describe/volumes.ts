@@ -2,7 +2,7 @@
 import { isObject } from '../../api/types';
 import { LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, NestedPrefixWriter, type PrefixWriter } from './prefix-writer';
 import { goValue, sortedKeys, str } from './format';
-import { canonical, parseQuantity } from './quantity';
+import { canonical, parseQuantity } from '../../api/quantity';
 import { printPersistentVolumeClaim } from './pvc';
 
 // Go prints a non-nil *bool with %v as its address; any stable pointer-looking text will do.
