@@ -3,6 +3,7 @@
 // label conversions). Parse errors throw a plain Error whose message is the server's text; the
 // caller wraps it in `Unable to find ... that match label selector ...`.
 import { goQuote, goStringSlice } from '../util/go-format';
+import { INT64_MAX, INT64_MIN } from '../util/exact-json';
 
 // ---------------------------------------------------------------------------------------
 // Label selectors
@@ -121,7 +122,7 @@ export function labelValueErrors(value: string): string[] {
 function isInt64(s: string): boolean {
   if (!/^[+-]?\d+$/.test(s)) return false;
   const n = BigInt(s);
-  return n >= -(2n ** 63n) && n < 2n ** 63n;
+  return n >= INT64_MIN && n <= INT64_MAX;
 }
 
 /** NewRequirement's validation; returns the aggregated error text or undefined. */

@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { CliError } from '../api/errors';
 import { isObject } from '../api/types';
 import { formatFloatG, goJsonKind, goJsonNumber, goUnmarshalTypeError } from '../util/go-format';
+import { INT64_MAX, INT64_MIN } from '../util/exact-json';
 import { goParseQuantity } from '../api/quantity';
 import type { JsonSchema, SchemaDocument } from '../api/validation/schema-store';
 import { refName } from '../api/validation/schema-walk';
@@ -100,7 +101,7 @@ function scalarText(v: boolean | GoNumber): string {
   return formatFloatG(float32Shortest(v.float));
 }
 
-const INT_RANGE = { int32: [-(2n ** 31n), 2n ** 31n - 1n], int64: [-(2n ** 63n), 2n ** 63n - 1n] } as const;
+const INT_RANGE = { int32: [-(2n ** 31n), 2n ** 31n - 1n], int64: [INT64_MIN, INT64_MAX] } as const;
 
 /** An integer field's value: json.Marshal's number read back into int32/int64 (a bigint past 2^53, kept exact), or undefined when it does not fit. */
 function integerOf(n: GoNumber, goType: 'int32' | 'int64'): number | bigint | undefined {

@@ -16,6 +16,7 @@ import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
 import { PrintedError, checkErrOf, newAggregate, rawError, type GoError } from './format-error';
 import { aggregateErrorText } from './rollout';
 import { goQuote, goSprint } from '../util/go-format';
+import { isJsonNumber } from '../util/exact-json';
 import { printFlagOptions } from './flags/print-flags';
 import { FIELD_SELECTOR_HELP, NO_RESOURCES_MESSAGE, RECURSIVE_HELP } from './flags/resource-builder-flags';
 import { kubectlHelp } from './kubectl-help';
@@ -66,11 +67,10 @@ export function conditionCheck(name: string, value: string): ObjectCheck {
       if (typeof c.status !== 'string') continue;
       const generation = obj.metadata?.generation;
       // int64s: past 2^53 they are bigints (util/exact-json), compared exactly with numbers.
-      const int64 = (x: unknown): x is number | bigint => typeof x === 'number' || typeof x === 'bigint';
-      if (int64(generation)) {
+      if (isJsonNumber(generation)) {
         // A condition about an older generation says nothing about the current spec.
-        const observed = int64(c.observedGeneration) ? c.observedGeneration : obj.status?.observedGeneration;
-        if (int64(observed) && observed < generation) return false;
+        const observed = isJsonNumber(c.observedGeneration) ? c.observedGeneration : obj.status?.observedGeneration;
+        if (isJsonNumber(observed) && observed < generation) return false;
       }
       return fold(c.status) === fold(value);
     }

@@ -105,11 +105,6 @@ export function hasUnsafeInteger(v: unknown): boolean {
   return false;
 }
 
-/** Whether a JS value is an integer int64 holds: a safe integer, or an exact bigint. */
-export function isInt64(v: unknown): v is number | bigint {
-  return typeof v === 'bigint' ? v >= INT64_MIN && v <= INT64_MAX : typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63;
-}
-
 /** goYamlNumber as a JS value: a number (an int past 2^53 rounded), or the text itself. */
 export function goYamlValue(source: string): number | string {
   const n = goYamlNumber(source);

@@ -7,6 +7,11 @@
 
 export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;
+
+/** A decoded JSON number: a number, or (an integer past 2^53) an exact int64 bigint. */
+export function isJsonNumber(v: unknown): v is number | bigint {
+  return typeof v === 'number' || typeof v === 'bigint';
+}
 const LONG_DIGITS = /\d{16}/;
 
 /** JSON.parse, with an integer literal past 2^53 that int64 holds read as an exact bigint (Go's float64 for one past int64, as Go does). */

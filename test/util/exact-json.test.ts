@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseJson, stringifyJson } from '../../src/util/exact-json';
+import { isJsonNumber, parseJson, stringifyJson } from '../../src/util/exact-json';
 
 test('ints past 2^53 that int64 holds are read as bigints; everything else as JSON.parse reads it', () => {
   const text = '{"a":9007199254740993,"min":-9223372036854775808,"max":9223372036854775807,"over":9223372036854775808,"f":12345678901234567.0,"e":1e400,"safe":9007199254740991,"s":"12345678901234567890","esc":"x\\u0041\\n\\"","__proto__":{"z":1},"l":[true,false,null,-0,[],{}]}';
@@ -23,6 +23,11 @@ test('ints past 2^53 that int64 holds are read as bigints; everything else as JS
   assert.deepEqual(v['__proto__'], { z: 1 });
   // Without a 16-digit run the text is JSON.parse's.
   assert.deepEqual(parseJson('{"a":[1,2.5,"x"]}'), { a: [1, 2.5, 'x'] });
+});
+
+test('isJsonNumber: what a decoded JSON number is, a number or an exact bigint', () => {
+  const v = parseJson('[1, 1.5, 9223372036854775807, "1", null, true]');
+  assert.deepEqual(v.map(isJsonNumber), [true, true, true, false, false, false]);
 });
 
 test('a text that is not JSON fails with JSON.parse\'s own error, long digits or not', () => {

@@ -13,6 +13,7 @@ import { registerStrings } from './crd-cel-strings';
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidLabelValue } from './name-rules';
 import { checkCrdFormat } from './crd-formats';
 import { goQuote } from '../../util/go-format';
+import { isJsonNumber } from '../../util/exact-json';
 
 let library: Environment | undefined;
 let built: Environment | undefined;
@@ -236,8 +237,7 @@ function findAll(s: string, p: string, n: number): string[] {
 /** CEL equality of values as this engine holds them (ints are bigints, doubles numbers: 1 == 1.0). */
 function celEquals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  const num = (x: unknown) => typeof x === 'number' || typeof x === 'bigint';
-  if (num(a) && num(b)) return Number(a) === Number(b);
+  if (isJsonNumber(a) && isJsonNumber(b)) return Number(a) === Number(b);
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => celEquals(x, b[i]));
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   if (a instanceof Uint8Array && b instanceof Uint8Array) return a.length === b.length && a.every((x, i) => x === b[i]);

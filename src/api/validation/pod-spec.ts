@@ -3,6 +3,7 @@
 import type { FieldError } from '../errors';
 import { cmp, parseQuantity, QUANTITY_FORMAT_ERROR, type Quantity } from '../quantity';
 import { invalid, isDns1123Label, q, required } from './name-rules';
+import { isJsonNumber } from '../../util/exact-json';
 import { downwardAPIItemsErrors, envVarValueFromErrors } from './downward-api';
 
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
@@ -89,10 +90,10 @@ export function validatePodSpec(spec: any, f: string, opts: PodSpecOptions = {})
     out.push({ field: `${f}.dnsPolicy`, type: 'Unsupported value', value: q(spec.dnsPolicy), detail: supported(['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']) });
   }
   out.push(...podSecurityContextErrors(spec.securityContext, `${f}.securityContext`));
-  if ((typeof spec.terminationGracePeriodSeconds === 'number' || typeof spec.terminationGracePeriodSeconds === 'bigint') && spec.terminationGracePeriodSeconds < 0) {
+  if (isJsonNumber(spec.terminationGracePeriodSeconds) && spec.terminationGracePeriodSeconds < 0) {
     out.push(invalid(`${f}.terminationGracePeriodSeconds`, String(spec.terminationGracePeriodSeconds), 'must be greater than or equal to 0'));
   }
-  if ((typeof spec.activeDeadlineSeconds === 'number' || typeof spec.activeDeadlineSeconds === 'bigint') && spec.activeDeadlineSeconds <= 0) {
+  if (isJsonNumber(spec.activeDeadlineSeconds) && spec.activeDeadlineSeconds <= 0) {
     out.push(invalid(`${f}.activeDeadlineSeconds`, String(spec.activeDeadlineSeconds), 'must be between 1 and 2147483647, inclusive'));
   }
   return out;
@@ -163,7 +164,7 @@ function validateContainer(c: any, cf: string, names: Set<string>, volNames: Set
 
 /** IsValidUserID / IsValidGroupID: an int64 id within 0..2^31-1 (a bigint past 2^53 included). */
 function idError(field: string, v: unknown): FieldError[] {
-  if ((typeof v === 'number' || typeof v === 'bigint') && !(v >= 0 && v <= 2147483647)) return [invalid(field, String(v), 'must be between 0 and 2147483647, inclusive')];
+  if (isJsonNumber(v) && !(v >= 0 && v <= 2147483647)) return [invalid(field, String(v), 'must be between 0 and 2147483647, inclusive')];
   return [];
 }
 

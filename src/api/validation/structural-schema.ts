@@ -13,6 +13,7 @@
 // errors), -int-or-string, -embedded-resource, and nullable.
 import { fullFormats } from 'ajv-formats/dist/formats';
 import { deepEqual } from '../../store/json-equal';
+import { isJsonNumber } from '../../util/exact-json';
 
 type S = Record<string, any>;
 export type Path = (string | number)[];
@@ -139,7 +140,7 @@ class Walker {
         count++;
         if (this.checkFormat?.(format, v) === false) this.fail('format', { format }, '');
       }
-    } else if (typeof v === 'number' || typeof v === 'bigint') {
+    } else if (isJsonNumber(v)) {
       count += 2;
       this.kubeNumber(v, s);
     } else if (Array.isArray(v)) {
@@ -170,7 +171,7 @@ class Walker {
     // An exact int64 past 2^53 is a bigint (util/exact-json): an integer as any other.
     const integral = typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 63);
     // schemaInfoForType: the JSON type and format of the decoded value (int64, float64).
-    const schType = typeof v === 'boolean' ? 'boolean' : typeof v === 'string' ? 'string' : typeof v === 'number' || typeof v === 'bigint' ? (integral ? 'integer' : 'number') : Array.isArray(v) ? 'array' : 'object';
+    const schType = typeof v === 'boolean' ? 'boolean' : typeof v === 'string' ? 'string' : isJsonNumber(v) ? (integral ? 'integer' : 'number') : Array.isArray(v) ? 'array' : 'object';
     const valueFormat = schType === 'integer' ? 'int64' : schType === 'number' ? 'float64' : '';
     const floatInt = schType === 'number' && isJsonInteger(v as number) && types.includes('integer');
     const intFloat = schType === 'integer' && types.includes('number');
@@ -543,7 +544,7 @@ function matchesType(v: unknown, t: string): boolean {
     case 'integer':
       return typeof v === 'bigint' || (typeof v === 'number' && !(v % 1) && !Number.isNaN(v));
     case 'number':
-      return typeof v === 'number' || typeof v === 'bigint';
+      return isJsonNumber(v);
     case 'object':
       return v !== null && typeof v === 'object' && !Array.isArray(v);
     case 'array':

@@ -7,6 +7,7 @@ import { isDns1123Label, annotationErrors, invalid, isConfigMapKey, labelErrors,
 import { validatePodSpec, portNameErrors, portRangeError } from './pod-spec';
 import { cronScheduleError } from './cron-schedule';
 import { labelSelectorMatches } from '../selectors';
+import { isJsonNumber } from '../../util/exact-json';
 
 const NAME_RULES: Record<string, NameRule> = {
   Namespace: 'label',
@@ -97,7 +98,7 @@ function isEmptySelector(sel: any): boolean {
 }
 
 function nonNegative(v: unknown, f: string): FieldError[] {
-  return (typeof v === 'number' || typeof v === 'bigint') && v < 0 ? [invalid(f, String(v), 'must be greater than or equal to 0')] : [];
+  return isJsonNumber(v) && v < 0 ? [invalid(f, String(v), 'must be greater than or equal to 0')] : [];
 }
 
 function workloadErrors(spec: any, kind: string): FieldError[] {
@@ -148,7 +149,7 @@ function jobSpecErrors(spec: any, f: string, topLevel: boolean): FieldError[] {
   const out: FieldError[] = [];
   if (!spec) return [required(f)];
   for (const k of ['parallelism', 'completions', 'backoffLimit', 'ttlSecondsAfterFinished']) out.push(...nonNegative(spec[k], `${f}.${k}`));
-  if ((typeof spec.activeDeadlineSeconds === 'number' || typeof spec.activeDeadlineSeconds === 'bigint') && spec.activeDeadlineSeconds <= 0) out.push(invalid(`${f}.activeDeadlineSeconds`, String(spec.activeDeadlineSeconds), 'must be greater than or equal to 0'));
+  if (isJsonNumber(spec.activeDeadlineSeconds) && spec.activeDeadlineSeconds <= 0) out.push(invalid(`${f}.activeDeadlineSeconds`, String(spec.activeDeadlineSeconds), 'must be greater than or equal to 0'));
   out.push(...templateErrors(spec.template, `${f}.template`, { restartPolicies: ['OnFailure', 'Never'] }));
   // A user-set selector must match (manualSelector); generated ones are added by the server.
   if (topLevel && spec.selector && spec.manualSelector && spec.template?.metadata) {
