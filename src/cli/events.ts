@@ -8,8 +8,8 @@ import type { Program } from './root';
 import { kubectlHelp } from './kubectl-help';
 import { declareFlagTypes } from './flags/pflag';
 import { collect } from './flags/collect';
-import { age as ageOf } from '../printers/duration';
-import { goSort, microsOf } from '../util/go-sort';
+import { age as ageOf, microsOf } from '../printers/duration';
+import { goSort } from '../util/go-sort';
 import { tabwrite, GET_TABLE } from '../printers/tabwriter';
 import { allowMissingKeys, outputArgument, printFlagOptions, type PrintFlagValues } from './flags/print-flags';
 

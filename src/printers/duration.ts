@@ -39,6 +39,18 @@ export function parseTimestamp(ts: string | null | undefined): number | undefine
   return Number.isNaN(t) ? undefined : t;
 }
 
+/**
+ * A metav1.Time or MicroTime as a sort key, in microseconds since the epoch (Go compares the
+ * whole value: two events in one millisecond are not equal); 0 for none, as Go's zero time
+ * sorts first.
+ */
+export function microsOf(t: unknown): number {
+  const ms = parseTimestamp(typeof t === 'string' ? t : undefined);
+  if (ms === undefined) return 0;
+  const frac = /\.(\d+)/.exec(t as string)?.[1] ?? '';
+  return Math.floor(ms / 1000) * 1_000_000 + Number((frac + '000000').slice(0, 6));
+}
+
 /** translateTimestampSince: `<unknown>` for a missing timestamp, else HumanDuration(now - ts). */
 export function age(timestamp: string | null | undefined, nowMs: number): string {
   const t = parseTimestamp(timestamp);

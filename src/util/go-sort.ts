@@ -214,16 +214,3 @@ export function goSort<T>(items: T[], less: (x: T, y: T) => boolean): T[] {
   );
   return items;
 }
-
-/**
- * A metav1.Time or MicroTime as a sort key, in microseconds since the epoch (Go compares the
- * whole value: two events in one millisecond are not equal); 0 for none, as Go's zero time
- * sorts first.
- */
-export function microsOf(t: unknown): number {
-  if (typeof t !== 'string' || t === '') return 0;
-  const ms = Date.parse(t);
-  if (Number.isNaN(ms)) return 0;
-  const frac = /\.(\d+)/.exec(t)?.[1] ?? '';
-  return Math.floor(ms / 1000) * 1_000_000 + Number((frac + '000000').slice(0, 6));
-}

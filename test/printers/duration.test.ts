@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { humanDuration, age, goDuration, describeTime } from '../../src/printers/duration';
+import { humanDuration, age, goDuration, describeTime, microsOf } from '../../src/printers/duration';
 
 const S = 1000;
 const M = 60 * S;
@@ -65,4 +65,13 @@ test('describeTime prints RFC1123Z in the given zone', () => {
   assert.equal(describeTime('2026-11-22T05:46:26Z', 'UTC'), 'Sun, 22 Nov 2026 05:46:26 +0000');
   assert.equal(describeTime('2026-11-22T05:46:26Z', 'Asia/Kolkata'), 'Sun, 22 Nov 2026 11:16:26 +0530');
   assert.equal(describeTime('2026-07-01T02:00:00Z', 'America/New_York'), 'Tue, 30 Jun 2026 22:00:00 -0400');
+});
+
+test('microsOf: a Time or MicroTime as microseconds, 0 for none or a malformed one', () => {
+  const base = Date.parse('2025-01-01T00:00:00Z') * 1000;
+  assert.equal(microsOf('2025-01-01T00:00:00Z'), base);
+  assert.equal(microsOf('2025-01-01T00:00:00.123456Z'), base + 123456);
+  assert.equal(microsOf('2025-01-01T00:00:00.1234567Z'), base + 123456, 'nanoseconds past the microsecond are dropped');
+  assert.ok(microsOf('2025-01-01T00:00:00.000001Z') > microsOf('2025-01-01T00:00:00Z'), 'one microsecond apart is not equal');
+  for (const t of [undefined, null, '', 'yesterday', 5]) assert.equal(microsOf(t), 0, String(t));
 });

@@ -3,7 +3,8 @@ import type { KObject } from '../../api/types';
 import { LEVEL_0, LEVEL_1, type PrefixWriter } from './prefix-writer';
 import { compareStrings, str } from './format';
 import { since } from './time';
-import { goSort, microsOf } from '../../util/go-sort';
+import { goSort } from '../../util/go-sort';
+import { microsOf } from '../duration';
 
 /** The Age cell: `79s (x6 over 6m43s)` for repeated events, else the first-seen age. */
 export function eventInterval(e: KObject, now: number): string {

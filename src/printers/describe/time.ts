@@ -1,12 +1,9 @@
 // Time text used by describe: ages (HumanDuration of now − t) and absolute RFC1123Z times.
-import { humanDuration, describeTime } from '../duration';
+import { age, humanDuration, describeTime } from '../duration';
 
 /** translateTimestampSince: "<unknown>" for a missing timestamp. */
 export function since(ts: unknown, now: number): string {
-  if (typeof ts !== 'string' || ts === '') return '<unknown>';
-  const t = Date.parse(ts);
-  if (isNaN(t)) return '<unknown>';
-  return humanDuration(now - t);
+  return age(typeof ts === 'string' ? ts : undefined, now);
 }
 
 /** Go's time.Format(time.RFC1123Z); a null time prints Go's zero time. */
