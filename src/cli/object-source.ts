@@ -158,7 +158,7 @@ export class ApiSource implements ObjectSource {
   async create(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
     if (REVIEW_RESOURCES.includes(type)) return this.review(type, obj, opts);
     await this.lenientDecoding(type, obj, opts);
-    return this.api.create(obj, { dryRun: opts.dryRun, fieldManager: opts.fieldManager });
+    return this.api.create(obj, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, warn: opts.warn });
   }
 
   /**
@@ -191,7 +191,7 @@ export class ApiSource implements ObjectSource {
     if (opts.subresource === 'scale') return this.writeScale(type, obj.metadata.namespace, obj.metadata.name!, () => obj, opts);
     if (opts.subresource || REVIEW_RESOURCES.includes(type)) return this.rest('PUT', objectPath(type, obj.metadata.namespace, obj.metadata.name ?? '') + subresourcePath(opts), writeQuery(opts), jsonText(obj));
     await this.lenientDecoding(type, obj, opts);
-    const o = { dryRun: opts.dryRun, fieldManager: opts.fieldManager };
+    const o = { dryRun: opts.dryRun, fieldManager: opts.fieldManager, warn: opts.warn };
     return opts.status ? this.api.updateStatus(obj, o) : this.api.update(obj, o);
   }
 
