@@ -275,3 +275,23 @@ test('the policies\' own kinds are exempt; a policy without a binding does nothi
     });
   });
 });
+
+test('matchPolicy: Equivalent (the default) matches a rule naming another served version, with request.kind that version; Exact does not', async () => {
+  const hpa: KObject = {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'h' },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 3 },
+  };
+  const spec = (matchPolicy?: string) => ({
+    matchConstraints: { ...(matchPolicy ? { matchPolicy } : {}), resourceRules: [{ apiGroups: ['autoscaling'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['horizontalpodautoscalers'] }] },
+    validations: [{ expression: 'false', messageExpression: "request.kind.version + ' for ' + request.requestKind.version + ' ' + request.requestResource.resource" }],
+  });
+  await withObjects([policy('hpa', spec()), binding('hpa', 'hpa')], async () => {
+    assert.match((await refused(api.create(hpa))).message, /denied request: v1 for v2 horizontalpodautoscalers$/);
+  });
+  await withObjects([policy('hpa', spec('Exact')), binding('hpa', 'hpa')], async () => {
+    await api.create(hpa);
+    await cleanUp('horizontalpodautoscalers', 'default', 'h');
+  });
+});

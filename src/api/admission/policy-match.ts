@@ -89,7 +89,8 @@ const named = (rule: Rule, a: AdmissionAttributes) => !rule.resourceNames?.lengt
 /** matchesResourceRules: the request's own resource first, then (Equivalent) its other versions. */
 function matchesRules(rules: Rule[], matchPolicy: string | undefined, a: AdmissionAttributes): Matched | undefined {
   for (const rule of rules) if (ruleMatches(rule, a, a.resource) && named(rule, a)) return { resource: a.resource, kind: a.kind };
-  if (matchPolicy !== 'Equivalent') return undefined;
+  // Equivalent unless Exact: the API's default (SetDefaults_MatchResources), which kubesim does not store.
+  if (matchPolicy === 'Exact') return undefined;
   for (const rule of rules) {
     for (const version of a.versions) {
       if (version === a.resource.version) continue;
