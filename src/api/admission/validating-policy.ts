@@ -103,7 +103,7 @@ async function dispatchPolicy(host: PolicyHost, policy: KObject, bindings: KObje
     if (!spec.matchConstraints) throw new Error('policy contained no match constraints, a required field');
     matched = await matchResources(spec.matchConstraints, a);
   } catch (e) {
-    if (e instanceof ApiError && e.reason === 'NotFound') throw e;
+    // Selector errors, a namespace not found: the policy's configuration error (dispatcher.go addConfigError).
     configError((e as Error).message);
     return;
   }
@@ -114,7 +114,6 @@ async function dispatchPolicy(host: PolicyHost, policy: KObject, bindings: KObje
     try {
       if (binding.spec?.matchResources && !(await matchResources(binding.spec.matchResources, a))) continue;
     } catch (e) {
-      if (e instanceof ApiError && e.reason === 'NotFound') throw e;
       configError((e as Error).message, bname);
       continue;
     }
