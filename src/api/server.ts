@@ -252,6 +252,7 @@ export class ApiServer {
     if (manager) await trackUpdate(undefined, obj, manager, this.trackContext(rt, obj));
 
     return this.store.batch(async () => {
+      const requestName = obj.metadata.name ?? ''; // admission's request.name: '' when generated
       if (obj.metadata.generateName && !obj.metadata.name) {
         // A generated name that is taken is generated again (RetryGenerateName, GA in 1.32).
         for (let attempt = 0; attempt < 8; attempt++) {
@@ -271,7 +272,7 @@ export class ApiServer {
         if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
       }
       strategy.canonicalize?.(obj);
-      await policyAdmission(this, rt, 'CREATE', obj, null, opts);
+      await policyAdmission(this, rt, 'CREATE', obj, null, { ...opts, name: requestName });
       if (rt.namespaced) await this.checkQuota(obj, rt);
 
       const now = this.timestamp();

@@ -295,3 +295,13 @@ test('matchPolicy: Equivalent (the default) matches a rule naming another served
     await cleanUp('horizontalpodautoscalers', 'default', 'h');
   });
 });
+
+test('a create by generateName: request.name is empty, the object has its generated name (the denial names it)', async () => {
+  const spec = { validations: [{ expression: "request.name != ''", messageExpression: "'request.name=\"' + request.name + '\" object=' + object.metadata.name" }] };
+  await withObjects([policy('gen', spec), binding('gen', 'gen')], async () => {
+    const d = deployment('', 1);
+    d.metadata = { generateName: 'w-' };
+    const e = await refused(api.create(d));
+    assert.match(e.message, /^deployments\.apps "w-[a-z0-9]{5}" is forbidden: .* denied request: request\.name="" object=w-[a-z0-9]{5}$/);
+  });
+});

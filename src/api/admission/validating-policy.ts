@@ -39,8 +39,9 @@ const EXEMPT = new Set(['ValidatingWebhookConfiguration', 'MutatingWebhookConfig
 /**
  * A write's admission by policies: `obj` the object written (null for a delete), `old` the
  * stored one (null for a create); through /scale both are seen as their autoscaling/v1 Scale.
+ * `opts.name`: the request's name where it is not the object's (a create by generateName: '').
  */
-export function policyAdmission(host: PolicyHost, rt: ResourceType, operation: Operation, obj: KObject | null, old: KObject | null, opts: { dryRun?: boolean; user?: Requester; subresource?: string; warn?: (text: string) => void }): Promise<void> {
+export function policyAdmission(host: PolicyHost, rt: ResourceType, operation: Operation, obj: KObject | null, old: KObject | null, opts: { dryRun?: boolean; user?: Requester; subresource?: string; warn?: (text: string) => void; name?: string }): Promise<void> {
   const o = obj ?? old!;
   const version = typeof o.apiVersion === 'string' && o.apiVersion.includes('/') ? o.apiVersion.split('/')[1]! : o.apiVersion || rt.version;
   const scale = opts.subresource === 'scale';
@@ -51,7 +52,7 @@ export function policyAdmission(host: PolicyHost, rt: ResourceType, operation: O
     resource: { group: rt.group, version, resource: rt.plural },
     subresource,
     kind: scale ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : { group: rt.group, version, kind: rt.kind },
-    name: operation === 'CREATE' && !obj?.metadata.name ? '' : o.metadata.name ?? '',
+    name: opts.name ?? o.metadata.name ?? '',
     namespace,
     object: scale && obj ? (scaleOf(obj, rt) as KObject) : obj,
     oldObject: scale && old ? (scaleOf(old, rt) as KObject) : old,
