@@ -266,7 +266,7 @@ export class ApiSource implements ObjectSource {
   private async writeScale(type: ResourceType, namespace: string | undefined, name: string, wanted: (scale: KObject) => KObject | Promise<KObject>, opts: SourceWriteOptions): Promise<KObject> {
     await subresourceKind(type, 'scale');
     const { writeScale } = await import('../api/scale');
-    return (await writeScale(this.api, type, namespace, name, wanted, { dryRun: opts.dryRun, fieldManager: opts.fieldManager ?? 'kubectl' })) as KObject;
+    return (await writeScale(this.api, type, namespace, name, wanted, { dryRun: opts.dryRun, fieldManager: opts.fieldManager ?? 'kubectl', warn: opts.warn })) as KObject;
   }
 
   async evict(namespace: string, name: string, opts: { gracePeriodSeconds?: number; dryRun?: boolean }): Promise<void> {
