@@ -8,6 +8,8 @@ export type Reason =
   | 'Invalid'
   | 'BadRequest'
   | 'Forbidden'
+  | 'Unauthorized'
+  | 'RequestEntityTooLarge'
   | 'MethodNotAllowed'
   | 'InternalError'
   | 'Timeout';
@@ -19,6 +21,8 @@ const CODES: Record<Reason, number> = {
   Invalid: 422,
   BadRequest: 400,
   Forbidden: 403,
+  Unauthorized: 401,
+  RequestEntityTooLarge: 413,
   MethodNotAllowed: 405,
   InternalError: 500,
   Timeout: 504,

@@ -9,6 +9,7 @@ import { pluralGroup, type ResourceType } from './resources';
 import { retryOnConflict } from './retry';
 import { selectorToString } from './selectors';
 import type { ApiServer } from './server';
+import type { Requester } from './strategies/types';
 import { deepCopy, type KObject } from './types';
 
 export function scaleOf(obj: KObject, rt?: ResourceType): Record<string, unknown> {
@@ -72,7 +73,7 @@ export async function writeScale(
   namespace: string | undefined,
   name: string,
   wanted: (scale: KObject) => KObject | Promise<KObject>,
-  opts: { dryRun?: boolean; fieldManager?: string },
+  opts: { dryRun?: boolean; fieldManager?: string; user?: Requester; warn?: (text: string) => void },
 ): Promise<Record<string, unknown>> {
   const updated = await retryOnConflict(
     () => api.get(rt, namespace, name),
@@ -91,7 +92,7 @@ export async function writeScale(
       if (wantRv !== undefined && wantRv !== '' && wantRv !== current.metadata.resourceVersion) throw ApiError.conflict(pluralGroup(rt), name);
       return withReplicas(current, rt, replicas);
     },
-    (next) => api.update(next, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, subresource: 'scale' }),
+    (next) => api.update(next, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, subresource: 'scale', user: opts.user, warn: opts.warn }),
   );
   return scaleOf(updated, rt);
 }

@@ -23,6 +23,7 @@ import { deepEqual } from '../store/json-equal';
 export { deepEqual };
 import { applyDefaults } from './defaulting';
 import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
+import { policyAdmission } from './admission/validating-policy';
 import { asDecodedFromStorage, crdNamingStatus, crdResourceType, coerceDecoded, servedCrdType, withCrdDefaults } from './crd';
 import type { Store, WatchEvent, WriteFence } from '../store/store';
 import { SimState } from './sim-state';
@@ -50,6 +51,8 @@ export interface WriteOptions {
   subresource?: string;
   /** Who writes (a CertificateSigningRequest records its requestor); unset: the CLI's admin. */
   user?: Requester;
+  /** Gets the write's warnings (a Warn binding's failed ValidatingAdmissionPolicy), for the `Warning` header. */
+  warn?: (text: string) => void;
 }
 
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
@@ -249,6 +252,7 @@ export class ApiServer {
     if (manager) await trackUpdate(undefined, obj, manager, this.trackContext(rt, obj));
 
     return this.store.batch(async () => {
+      const requestName = obj.metadata.name ?? ''; // admission's request.name: '' when generated
       if (obj.metadata.generateName && !obj.metadata.name) {
         // A generated name that is taken is generated again (RetryGenerateName, GA in 1.32).
         for (let attempt = 0; attempt < 8; attempt++) {
@@ -268,6 +272,7 @@ export class ApiServer {
         if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
       }
       strategy.canonicalize?.(obj);
+      await policyAdmission(this, rt, 'CREATE', obj, null, { ...opts, name: requestName });
       if (rt.namespaced) await this.checkQuota(obj, rt);
 
       const now = this.timestamp();
@@ -345,6 +350,7 @@ export class ApiServer {
         if (manager) await trackUpdate(current, next, manager, this.trackContext(rt, next, 'status'));
         // A custom resource's status is validated against its schema's status (statusStrategy).
         if (crd) this.checkValid(next, rt, crd, current, true);
+        await policyAdmission(this, rt, 'UPDATE', next, current, { ...opts, subresource: 'status' });
       } else {
         next = decoded!;
         applyDefaults(next);
@@ -382,6 +388,7 @@ export class ApiServer {
           if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
         }
         await strategy.prepareForUpdate?.(this, current, next);
+        await policyAdmission(this, rt, 'UPDATE', next, current, opts);
       }
       if (opts.dryRun) return next;
       const key = objectKey(rt, namespace, name);
@@ -463,6 +470,7 @@ export class ApiServer {
         return { apiVersion: rt.group ? `${rt.group}/${rt.version}` : rt.version, kind: rt.kind, metadata: { name, ...(rt.namespaced ? { namespace: namespace ?? 'default' } : {}) } };
       }
       const policy = opts.propagationPolicy ?? 'Background';
+      await policyAdmission(this, rt, 'DELETE', null, current, opts);
       if (opts.dryRun) return current;
 
       const strategy = strategyFor(rt);

@@ -123,7 +123,7 @@ export function register(program: Command, p: Program): void {
  * (kubectl patch sends none): unknown fields are dropped and each is passed to `warn`;
  * without, Strict.
  */
-export async function patchLive(api: ApiServer, type: ResourceType, ns: string | undefined, name: string, patchType: PatchType, jsonText: string, status: boolean, dryRun: boolean, fieldManager: string, warn?: (text: string) => void): Promise<KObject> {
+export async function patchLive(api: ApiServer, type: ResourceType, ns: string | undefined, name: string, patchType: PatchType, jsonText: string, status: boolean, dryRun: boolean, fieldManager: string, warn?: (text: string) => void, admissionWarn?: (text: string) => void): Promise<KObject> {
   const { dropUnknownFields } = await import('../api/rest/field-validation');
   for (let attempt = 0; ; attempt++) {
     const current = await api.get(type, ns, name);
@@ -138,7 +138,8 @@ export async function patchLive(api: ApiServer, type: ResourceType, ns: string |
       if (dropped.length && deepEqual(patched, current)) return current;
     }
     try {
-      return status ? await api.updateStatus(patched, { dryRun, fieldManager }) : await api.update(patched, { dryRun, fieldManager });
+      const opts = { dryRun, fieldManager, warn: admissionWarn };
+      return status ? await api.updateStatus(patched, opts) : await api.update(patched, opts);
     } catch (e) {
       if (e instanceof ApiError && e.reason === 'Conflict' && !pinned && attempt < 5) continue;
       throw e;

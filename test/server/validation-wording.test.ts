@@ -230,3 +230,69 @@ test('custom resources: several errors in kube-openapi\'s order, anyOf/oneOf/all
     }
   }
 });
+
+test('ValidatingAdmissionPolicy: a Deny binding\'s denial (Invalid, Forbidden, through /scale) and a Warn binding\'s warning as kubectl prints them', async () => {
+  // Kept to the names web and root-web (resourceNames): the Scale a /scale write is seen as has no labels to select.
+  const policies = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: demo-policy.example.com}
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [apps], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [deployments, deployments/scale], resourceNames: [web, root-web]}
+  validations:
+  - expression: object.spec.replicas <= 5
+  - expression: "!object.metadata.name.startsWith('root')"
+    message: names starting with root are reserved
+    reason: Forbidden
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: demo-binding-test.example.com}
+spec: {policyName: demo-policy.example.com, validationActions: [Deny]}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: image-tags.example.com}
+spec:
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments], resourceNames: [web]}
+  validations:
+  - expression: "object.spec.template.spec.containers.all(c, !c.image.endsWith(':latest'))"
+    messageExpression: "'images should be pinned: ' + object.spec.template.spec.containers.map(c, c.image).join(', ')"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: image-tags-warn.example.com}
+spec: {policyName: image-tags.example.com, validationActions: [Warn, Audit]}
+`;
+  assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: policies }).code, 0);
+  try {
+    const web = (name: string, replicas: number, image = 'nginx:1.27') => deployment(name, `  replicas: ${replicas}\n`).replace('image: nginx}', `image: ${image}}`);
+    const denied = "ValidatingAdmissionPolicy 'demo-policy.example.com' with binding 'demo-binding-test.example.com' denied request:";
+    // Reason Invalid (no reason given): 422 with the message as its one cause, which kubectl prints after an empty field.
+    await refusedAlike(['create', '-f', '-'], web('web', 7), `The deployments "web" is invalid: : ${denied} failed expression: object.spec.replicas <= 5\n`);
+    // Reason Forbidden: 403, kubectl prints the Status message.
+    await refusedAlike(['create', '-f', '-'], web('root-web', 1), `Error from server (Forbidden): error when creating "STDIN": deployments.apps "root-web" is forbidden: ${denied} names starting with root are reserved\n`);
+    // Warn: admitted, with the warning kubectl prints from the Warning header.
+    const warning = "Warning: Validation failed for ValidatingAdmissionPolicy 'image-tags.example.com' with binding 'image-tags-warn.example.com': images should be pinned: nginx:latest\n";
+    assert.deepEqual(c.kubectl(['create', '-f', '-'], { stdin: web('web', 1, 'nginx:latest') }), { code: 0, stdout: 'deployment.apps/web created\n', stderr: warning });
+    // Validating admission runs before storage: a create of an existing object warns, then is AlreadyExists.
+    const [again, againS] = await bothSides(['create', '-f', '-', '--dry-run=server'], web('web', 1, 'nginx:latest'));
+    assert.deepEqual(again, { code: 1, stdout: '', stderr: `${warning}Error from server (AlreadyExists): error when creating "STDIN": deployments.apps "web" already exists\n` });
+    assert.deepEqual(againS, again, 'in-process create');
+    // Through /scale the object is the Scale (its spec.replicas).
+    const [k, s] = await bothSides(['scale', 'deploy/web', '--replicas=9']);
+    assert.deepEqual(k, { code: 1, stdout: '', stderr: `The deployments "web" is invalid: : ${denied} failed expression: object.spec.replicas <= 5\n` });
+    assert.deepEqual(s, k, 'in-process scale');
+    assert.equal(c.kubectl(['get', 'deploy/web', '-o', 'jsonpath={.spec.replicas}']).stdout, '1');
+    // The binding gone, the same write is admitted at once.
+    assert.equal(c.kubectl(['delete', 'validatingadmissionpolicybinding', 'demo-binding-test.example.com']).code, 0);
+    assert.deepEqual(c.kubectl(['scale', 'deploy/web', '--replicas=9']), { code: 0, stdout: 'deployment.apps/web scaled\n', stderr: '' });
+  } finally {
+    c.kubectl(['delete', '-f', '-', '--ignore-not-found'], { stdin: policies });
+    c.kubectl(['delete', 'deploy/web', '--ignore-not-found']);
+  }
+});

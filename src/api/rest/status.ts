@@ -63,7 +63,8 @@ export function errorStatus(e: unknown): Record<string, unknown> {
     if (e.details.name !== undefined) d.name = e.details.name;
     if (e.details.group) d.group = e.details.group;
     if (e.details.kind) d.kind = e.details.kind;
-    if (e.details.causes?.length) d.causes = e.details.causes.map((c) => ({ reason: CAUSE_REASONS[c.type] ?? 'FieldValueInvalid', message: causeMessage(c), field: c.field }));
+    // A cause that is only a message (an admission denial's) has no reason or field (omitempty).
+    if (e.details.causes?.length) d.causes = e.details.causes.map((c) => (c.type in CAUSE_REASONS || c.field ? { reason: CAUSE_REASONS[c.type] ?? 'FieldValueInvalid', message: causeMessage(c), field: c.field } : { message: c.type }));
     return statusObject(e.code, e.reason, e.message, d);
   }
   const name = (e as Error)?.constructor?.name;

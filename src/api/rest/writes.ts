@@ -81,6 +81,14 @@ export function prepareBody(t: Target, obj: KObject): KObject {
   return obj;
 }
 
+/** A write's admission warnings: to its answer (`warnings`), and to the request's, for an error answer. */
+function collect(req: ApiRequest, warnings: string[]): (text: string) => void {
+  return (text) => {
+    warnings.push(text);
+    req.warnings?.push(text);
+  };
+}
+
 export function warningHeaders(warnings: string[]): Record<string, string> {
   if (!warnings.length) return {};
   return { warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') };
@@ -90,7 +98,7 @@ export async function createObject(h: RestHandler, req: ApiRequest, t: Target): 
   const obj = prepareBody(t, decodeObject(req));
   const dryRun = dryRunOf(req);
   const warnings = await applyFieldValidation(h, req, t, obj);
-  const created = await h.api.create(obj, { dryRun, fieldManager: managerOf(req), user: req.user });
+  const created = await h.api.create(obj, { dryRun, fieldManager: managerOf(req), user: req.user, warn: collect(req, warnings) });
   return h.respondObject(req, t, created, 201, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
 }
 
@@ -102,7 +110,7 @@ export async function updateObject(h: RestHandler, req: ApiRequest, t: Target, s
   obj.metadata.name = t.name;
   const dryRun = dryRunOf(req);
   const warnings = status ? [] : await applyFieldValidation(h, req, t, obj);
-  const opts = { dryRun, fieldManager: managerOf(req), subresource: status ? undefined : t.subresource };
+  const opts = { dryRun, fieldManager: managerOf(req), subresource: status ? undefined : t.subresource, user: req.user, warn: collect(req, warnings) };
   const updated = status ? await h.api.updateStatus(obj, opts) : await h.api.update(obj, opts);
   return h.respondObject(req, t, updated, 200, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
 }
@@ -198,7 +206,7 @@ export async function patchObject(h: RestHandler, req: ApiRequest, t: Target, st
     // Nothing but unknown fields (dropped): nothing to write either.
     if (warnings.length && deepEqual(patched, base)) return h.respondObject(req, t, current, 200, false).then(warned);
     // pods/ephemeralcontainers writes through its subresource (validation lets it add containers).
-    const opts = { dryRun, fieldManager: manager, subresource: status ? undefined : t.subresource };
+    const opts = { dryRun, fieldManager: manager, subresource: status ? undefined : t.subresource, user: req.user, warn: collect(req, warnings) };
     try {
       const updated = status ? await h.api.updateStatus(patched, opts) : await h.api.update(patched, opts);
       return h.respondObject(req, t, updated, 200, false).then(warned);
@@ -215,7 +223,7 @@ async function applyConfig(h: RestHandler, req: ApiRequest, t: Target, status: b
   if (status && !(await h.api.tryGet(t.rt, t.namespace, t.name!))) throw ApiError.notFound(pluralGroup(t.rt), t.name!);
   const config = appliedConfig(req, t);
   const warnings = await applyFieldValidation(h, req, t, config);
-  const { object, created } = await h.api.apply(t.rt, config, { ...opts, status, subresource: t.subresource, user: req.user });
+  const { object, created } = await h.api.apply(t.rt, config, { ...opts, status, subresource: t.subresource, user: req.user, warn: collect(req, warnings) });
   return h.respondObject(req, t, object, created ? 201 : 200, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
 }
 
@@ -256,13 +264,15 @@ export async function deleteObject(h: RestHandler, req: ApiRequest, t: Target): 
   if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
     throw new ApiError('Conflict', `Operation cannot be fulfilled on ${pluralGroup(t.rt)} "${t.name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`, { name: t.name, kind: t.rt.plural });
   }
-  const last = await h.api.delete(t.rt, t.namespace, t.name!, opts);
+  const warnings: string[] = [];
+  const last = await h.api.delete(t.rt, t.namespace, t.name!, { ...opts, user: req.user, warn: collect(req, warnings) });
+  const warned = (r: ApiResponse) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } });
   const still = opts.dryRun ? undefined : await h.api.tryGet(t.rt, t.namespace, t.name!);
-  if (still) return h.respondObject(req, t, still, 200, false);
-  if (t.rt.kind === 'Pod' || opts.dryRun) return h.respondObject(req, t, last, 200, false);
+  if (still) return h.respondObject(req, t, still, 200, false).then(warned);
+  if (t.rt.kind === 'Pod' || opts.dryRun) return h.respondObject(req, t, last, 200, false).then(warned);
   const details: Record<string, unknown> = { name: t.name, kind: t.rt.plural, uid: current.metadata.uid };
   if (t.rt.group) details.group = t.rt.group;
-  return jsonResponse(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details });
+  return jsonResponse(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details }, warningHeaders(warnings));
 }
 
 export async function deleteCollection(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
@@ -292,7 +302,9 @@ export async function updateScale(h: RestHandler, req: ApiRequest, t: Target, me
     if (body.kind !== 'Scale') throw badRequest(`the kind in the data (${body.kind ?? ''}) does not match the expected kind (Scale)`);
     return body;
   };
-  return jsonResponse(200, await writeScale(h.api, t.rt, t.namespace, t.name!, wanted, { dryRun: dryRunOf(req), fieldManager: managerOf(req) }));
+  const warnings: string[] = [];
+  const scale = await writeScale(h.api, t.rt, t.namespace, t.name!, wanted, { dryRun: dryRunOf(req), fieldManager: managerOf(req), user: req.user, warn: collect(req, warnings) });
+  return jsonResponse(200, scale, warningHeaders(warnings));
 }
 
 export async function bindPod(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {

@@ -46,7 +46,7 @@ const compiledRules = new Map<string, Compiled>();
 
 
 /** cel-go's issues.String(): `ERROR: <input>:L:C: message`, the line and a caret under the column. */
-function celIssue(src: string, message: string, offset: number): string {
+export function celIssue(src: string, message: string, offset: number): string {
   const before = src.slice(0, offset);
   const line = before.split('\n').length;
   const col = offset - (before.lastIndexOf('\n') + 1);
@@ -55,7 +55,7 @@ function celIssue(src: string, message: string, offset: number): string {
 }
 
 /** The first line of a cel-js error (its message goes on with a source excerpt). */
-const summary = (e: any): string => String(e?.summary ?? e?.message ?? e).split('\n')[0]!;
+export const summary = (e: any): string => String(e?.summary ?? e?.message ?? e).split('\n')[0]!;
 
 /** Namespaces of cel-go and Kubernetes CEL functions. */
 const VARIABLES = new Set(['self', 'oldSelf']);
@@ -401,7 +401,7 @@ const ruleErrorString = (r: Rule): string => (r.message ? r.message.trim() : (r.
 const ruleMessageOrDefault = (r: Rule): string => (r.message ? r.message.trim() : `failed rule: ${ruleErrorString(r)}`);
 
 /** A runtime error in cel-go's words where they are known (types.Err messages). */
-function runtimeError(e: any): string {
+export function runtimeError(e: any): string {
   const s = summary(e);
   // The Kubernetes libraries' own errors (crd-cel-lib.ts, crd-cel-net.ts) are worded already.
   if (e?.name === 'CelRuntimeError') return s;
