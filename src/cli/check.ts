@@ -5,10 +5,9 @@
 // workload Ready, 1 any error finding, 2 usage or I/O errors.
 
 import type { Command } from 'commander';
-import { CliError } from '../api/errors';
 import type { Program } from './root';
 import { collect } from './flags/collect';
-import { kubernetesVersionError } from '../api/validation/schema-version';
+import { UsageError, checkInputs, noResources, reportOutputs, writeReports } from './validate';
 
 interface CheckFlags {
   output: string[];
@@ -26,12 +25,6 @@ interface CheckFlags {
   summary?: boolean;
   verbose?: boolean;
   kubernetesVersion?: string;
-}
-
-class UsageError extends CliError {
-  constructor(message: string) {
-    super(message, 2);
-  }
 }
 
 export function register(program: Command, p: Program): void {
@@ -65,19 +58,8 @@ Examples:
   # Objects the cluster already has
   kubesim check deploy/ --assume-exists secret/db-creds --assume-exists namespace/prod -o junit=report.xml`)
     .action(p.action(async (ctx, paths: string[], flags: CheckFlags) => {
-      const { FORMATS } = await import('../validate/formatters');
-      const outputs = (flags.output.length ? flags.output : ['text']).map((o) => {
-        const eq = o.indexOf('=');
-        const format = (eq < 0 ? o : o.slice(0, eq)) as (typeof FORMATS)[number];
-        const file = eq < 0 ? undefined : o.slice(eq + 1);
-        if (!FORMATS.includes(format)) throw new UsageError(`unknown output format "${format}": must be one of ${FORMATS.join(', ')}`);
-        if (file === '') throw new UsageError(`-o ${format}=: missing file name`);
-        return { format, file };
-      });
-      if (paths.length === 0) throw new UsageError(`no input: pass files, directories or glob patterns, or - for standard input\nSee '${p.name} check -h' for help and examples`);
-      if (paths.filter((x) => x === '-').length + flags.crd.filter((x) => x === '-').length > 1) throw new UsageError('standard input (-) can be given only once');
-      const versionError = flags.kubernetesVersion === undefined ? undefined : kubernetesVersionError(flags.kubernetesVersion);
-      if (versionError) throw new UsageError(versionError);
+      const outputs = await reportOutputs(flags.output);
+      checkInputs(paths, flags, `${p.name} check`);
       if (flags.clusterConfig && (flags.nodes !== undefined || flags.nodeCpu !== undefined || flags.nodeMemory !== undefined)) {
         throw new UsageError('--cluster-config cannot be combined with --nodes, --node-cpu or --node-memory');
       }
@@ -113,25 +95,9 @@ Examples:
         allowedRegistries: flags.allowedRegistries.flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean),
         assumeExists: flags.assumeExists,
       });
-      const color = ctx.streams.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
-      const { writeFile } = await import('node:fs/promises');
-      for (const o of outputs) {
-        const text = formatCheckReport(o.format, report, { color: o.file ? false : color, verbose: flags.verbose, summaryOnly: flags.summary });
-        if (!o.file || o.file === '-') ctx.out(text);
-        else {
-          try {
-            await writeFile(o.file, text);
-          } catch (e) {
-            throw new CliError(`cannot write ${o.file}: ${(e as Error).message}`, 2);
-          }
-        }
-      }
+      await writeReports(ctx, outputs, (format, color) => formatCheckReport(format, report, { color, verbose: flags.verbose, summaryOnly: flags.summary }));
       const c = countResults(report.results);
-      if (c.resources === 0) {
-        if (flags.allowEmpty) return 0;
-        ctx.err(`error: no resources found in ${paths.join(', ')} (pass --allow-empty to accept this)\n`);
-        return 1;
-      }
+      if (c.resources === 0) return noResources(ctx, paths, flags.allowEmpty);
       if (c.invalid || c.errors) return 1;
       if (report.workloads.some((w) => w.state !== 'Ready' && w.state !== 'Complete')) return 1;
       return 0;

@@ -8,9 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliError } from '../api/errors';
 import type { ApiServer } from '../api/server';
-import type { KObject } from '../api/types';
-import { defaultContainer } from '../exec/pod-target';
-import { checkContainer, type ExecTarget } from '../exec/run-command';
+import { pickContainer, type ExecTarget } from '../exec/run-command';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { kubectlHelp } from './kubectl-help';
@@ -64,24 +62,8 @@ export class CpOptions {
     const api = await ctx.api();
     const remote = this.src.pod ? this.src : this.dest;
     const pod = await api.get(api.resolve('pods'), remote.namespace ?? ctx.namespace, remote.pod!);
-    const target = this.target(ctx, pod);
+    const target = pickContainer(pod, { container: this.container, verb: 'exec into', notice: (t) => ctx.err(t) });
     return this.src.pod ? copyFrom(ctx, api, target, this.src.file, this.dest.file) : copyTo(api, target, this.src.file, this.dest.file);
-  }
-
-  private target(ctx: CliContext, pod: KObject): ExecTarget {
-    const phase = pod.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot exec into a container in a completed pod; current phase is ${phase}`);
-    let name = this.container;
-    if (!name) {
-      const d = defaultContainer(pod);
-      if (d.notice) ctx.err(d.notice);
-      name = d.name;
-    }
-    const checked = checkContainer(pod, name);
-    if ('target' in checked) return checked.target;
-    const r = checked.refusal;
-    if (r.at === 'apiserver') throw r.error;
-    throw new CliError(r.at === 'kubelet' ? `unable to upgrade connection: ${r.text}` : r.message);
   }
 }
 

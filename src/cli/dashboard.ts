@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { CliContext } from './context';
 import type { Program } from './root';
+import { sleep } from '../util/sleep';
 
 interface DashboardFlags {
   port?: string;
@@ -40,8 +41,6 @@ function parsePort(v: string | undefined): number | undefined {
   if (!/^\d+$/.test(v) || n > 65535) throw new CliError(`invalid --port "${v}": must be a port number between 0 and 65535`);
   return n;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The URL the cluster's API is served at: the daemon's (waiting for it to listen), or one served here when no daemon runs. */
 async function apiUrl(ctx: CliContext): Promise<{ url: string; close?: () => Promise<void> }> {

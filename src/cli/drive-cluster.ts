@@ -4,8 +4,7 @@
 
 import type { ApiServer } from '../api/server';
 import type { CliContext } from './context';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../util/sleep';
 
 export async function driveCluster(ctx: CliContext, api: ApiServer, done: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const { ensureDaemonFor } = await import('./daemon-control');

@@ -23,6 +23,7 @@ import { SELECTOR_HELP } from './flags/resource-builder-flags';
 import { parseDuration } from './flags/duration';
 import { buildListOptions } from './flags/selectors';
 import { containerStatus, defaultContainer, findContainer, resolvePod, DEFAULT_CONTAINER_ANNOTATION } from '../exec/pod-target';
+import { sleep } from '../util/sleep';
 
 export interface LogsFlags {
   container?: string;
@@ -244,8 +245,6 @@ function stillRunning(pod: KObject | undefined, container: string, run: number):
   return !!st?.state?.running && (st.restartCount ?? 0) === run;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * `-f`: keeps printing new lines until every followed container stops, or until
  * `--request-timeout` of cluster time. Without a daemon the cluster runs in this process;
@@ -366,4 +365,3 @@ export function register(program: Command, p: Program): void {
   kubectlHelp(cmd, p.name, { long: LOGS_LONG, example: LOGS_EXAMPLE, use: `logs ${cmd.usage()}` }, { 'limit-bytes': '0', 'max-log-requests': '5', 'pod-running-timeout': '20s', since: '0s', tail: '-1' })
     .action(p.action((ctx, args: string[], flags: LogsFlags) => runLogs(ctx, args, flags.allPods ? { ...flags, prefix: true } : flags, p.name)));
 }
-

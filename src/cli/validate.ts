@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { Program } from './root';
+import type { CliContext } from './context';
 import { collect } from './flags/collect';
 import { kubernetesVersionError } from '../api/validation/schema-version';
 
@@ -21,7 +22,7 @@ interface ValidateFlags {
 }
 
 /** A usage error: exit code 2. */
-class UsageError extends CliError {
+export class UsageError extends CliError {
   constructor(message: string) {
     super(message, 2);
   }
@@ -52,46 +53,68 @@ Examples:
   # Custom resources, with their CRDs
   kubesim validate --crd crds/ 'deploy/**/*.yaml' -o junit=report.xml`)
     .action(p.action(async (ctx, paths: string[], flags: ValidateFlags) => {
-      const { FORMATS, formatReport } = await import('../validate/formatters');
-      const outputs = (flags.output.length ? flags.output : ['text']).map((o) => {
-        const eq = o.indexOf('=');
-        const format = (eq < 0 ? o : o.slice(0, eq)) as (typeof FORMATS)[number];
-        const file = eq < 0 ? undefined : o.slice(eq + 1);
-        if (!FORMATS.includes(format)) throw new UsageError(`unknown output format "${format}": must be one of ${FORMATS.join(', ')}`);
-        if (file === '') throw new UsageError(`-o ${format}=: missing file name`);
-        return { format, file };
-      });
-      if (paths.length === 0) throw new UsageError(`no input: pass files, directories or glob patterns, or - for standard input\nSee '${p.name} validate -h' for help and examples`);
-      if (paths.filter((x) => x === '-').length + flags.crd.filter((x) => x === '-').length > 1) throw new UsageError('standard input (-) can be given only once');
-      const versionError = flags.kubernetesVersion === undefined ? undefined : kubernetesVersionError(flags.kubernetesVersion);
-      if (versionError) throw new UsageError(versionError);
+      const { formatReport } = await import('../validate/formatters');
+      const outputs = await reportOutputs(flags.output);
+      checkInputs(paths, flags, `${p.name} validate`);
       const { runValidate } = await import('../validate/run-validate');
       const { countResults } = await import('../validate/report');
       const stdin = paths.includes('-') || flags.crd.includes('-') ? ctx.streams.stdinText() : undefined;
       const report = await runValidate(paths, {
         crds: flags.crd, ignoreMissingSchemas: flags.ignoreMissingSchemas, strict: flags.strict, stdin,
       });
-      const color = ctx.streams.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
-      const { writeFile } = await import('node:fs/promises');
-      for (const o of outputs) {
-        const text = formatReport(o.format, report, { color: o.file ? false : color, verbose: flags.verbose, summaryOnly: flags.summary });
-        if (!o.file || o.file === '-') ctx.out(text);
-        else {
-          try {
-            await writeFile(o.file, text);
-          } catch (e) {
-            throw new CliError(`cannot write ${o.file}: ${(e as Error).message}`, 2);
-          }
-        }
-      }
+      await writeReports(ctx, outputs, (format, color) => formatReport(format, report, { color, verbose: flags.verbose, summaryOnly: flags.summary }));
       const c = countResults(report.results);
-      if (c.resources === 0) {
-        if (flags.allowEmpty) return 0;
-        ctx.err(`error: no resources found in ${paths.join(', ')} (pass --allow-empty to accept this)\n`);
-        return 1;
-      }
+      if (c.resources === 0) return noResources(ctx, paths, flags.allowEmpty);
       if (c.invalid || c.errors) return 1;
       if (c.skipped && flags.failOnSkip) return 1;
       return 0;
     }));
+}
+
+type ReportFormat = (typeof import('../validate/formatters'))['FORMATS'][number];
+type ReportOutput = { format: ReportFormat; file?: string };
+
+/** `-o FORMAT[=FILE]`, repeatable (text by default), as validate and check take it. */
+export async function reportOutputs(output: string[]): Promise<ReportOutput[]> {
+  const { FORMATS } = await import('../validate/formatters');
+  return (output.length ? output : ['text']).map((o) => {
+    const eq = o.indexOf('=');
+    const format = (eq < 0 ? o : o.slice(0, eq)) as ReportFormat;
+    const file = eq < 0 ? undefined : o.slice(eq + 1);
+    if (!FORMATS.includes(format)) throw new UsageError(`unknown output format "${format}": must be one of ${FORMATS.join(', ')}`);
+    if (file === '') throw new UsageError(`-o ${format}=: missing file name`);
+    return { format, file };
+  });
+}
+
+/** The inputs' usage errors: none given, standard input twice, a Kubernetes version not bundled. */
+export function checkInputs(paths: string[], flags: { crd: string[]; kubernetesVersion?: string }, command: string): void {
+  if (paths.length === 0) throw new UsageError(`no input: pass files, directories or glob patterns, or - for standard input\nSee '${command} -h' for help and examples`);
+  if (paths.filter((x) => x === '-').length + flags.crd.filter((x) => x === '-').length > 1) throw new UsageError('standard input (-) can be given only once');
+  const versionError = flags.kubernetesVersion === undefined ? undefined : kubernetesVersionError(flags.kubernetesVersion);
+  if (versionError) throw new UsageError(versionError);
+}
+
+/** Each report to standard output or its file (colour only on a terminal's standard output). */
+export async function writeReports(ctx: CliContext, outputs: ReportOutput[], render: (format: ReportFormat, color: boolean) => string): Promise<void> {
+  const color = ctx.streams.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  const { writeFile } = await import('node:fs/promises');
+  for (const o of outputs) {
+    const text = render(o.format, o.file ? false : color);
+    if (!o.file || o.file === '-') ctx.out(text);
+    else {
+      try {
+        await writeFile(o.file, text);
+      } catch (e) {
+        throw new CliError(`cannot write ${o.file}: ${(e as Error).message}`, 2);
+      }
+    }
+  }
+}
+
+/** The exit code when the inputs hold no resources: 0 with --allow-empty, else 1 and why. */
+export function noResources(ctx: CliContext, paths: string[], allowEmpty: boolean | undefined): number {
+  if (allowEmpty) return 0;
+  ctx.err(`error: no resources found in ${paths.join(', ')} (pass --allow-empty to accept this)\n`);
+  return 1;
 }

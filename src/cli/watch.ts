@@ -10,6 +10,7 @@ import type { ObjectPrinter } from './flags/output';
 import { parseDuration } from './flags/duration';
 import { buildListOptions } from './flags/selectors';
 import type { RemoteGet, ServerTable } from './get-remote';
+import { sleep } from '../util/sleep';
 
 export interface WatchOptions {
   namespace?: string;
@@ -61,8 +62,6 @@ function sortedDeep(v: unknown): unknown {
   }
   return v;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One change as get -w prints it: the object for -o, else its table row (the server's cells when served). */
 function changeText(

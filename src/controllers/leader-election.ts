@@ -23,6 +23,7 @@ import { ApiError } from '../api/errors';
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import type { WriteFence } from '../store/store';
+import { sleep } from '../util/sleep';
 
 export interface LeaderElectionConfig {
   api: ApiServer;
@@ -348,17 +349,4 @@ export function fence(api: ApiServer, elector: { isLeader(): boolean; identity: 
 
 function jitter(ms: number): number {
   return ms + Math.random() * 0.2 * ms;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -10,6 +10,7 @@ import { ManualClock, ClusterClock } from '../sim/clock';
 import { WorkQueue, type QueueItem } from './queue';
 import { isRevisionCompacted, type EventType } from '../store/store';
 import { TerminalError, type ControllerContext, type ReconcileKey, type Reconciler } from './types';
+import { sleep } from '../util/sleep';
 
 export interface StableOptions {
   /** Cluster time the clock may be advanced over waits (default 10 min). */
@@ -364,7 +365,6 @@ export class ControllerManager {
     // The journal carries every change and timers carry scheduled work, so the full resync is
     // only a safety net (informers resync rarely too); each one re-reads every object.
     const resyncMs = opts.resyncMs ?? 10 * 60_000;
-    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
     let lastResync = Date.now();
     await this.resync();
     while (!signal.aborted) {

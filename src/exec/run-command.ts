@@ -31,13 +31,15 @@ export interface ExecTarget {
  * container named (or the default one, with kubectl's notice), and the API server's and
  * kubelet's checks, each refusal worded as kubectl prints it.
  */
-export async function pickContainerForCli(
-  api: ApiServer,
-  namespace: string,
-  podRef: string,
-  opts: { container?: string; verb: 'exec into' | 'attach'; notice?: (text: string) => void },
-): Promise<ExecTarget> {
+export async function pickContainerForCli(api: ApiServer, namespace: string, podRef: string, opts: ContainerPick): Promise<ExecTarget> {
   const { pod } = await resolvePod(api, namespace, podRef);
+  return pickContainer(pod, opts);
+}
+
+type ContainerPick = { container?: string; verb: 'exec into' | 'attach'; notice?: (text: string) => void };
+
+/** pickContainerForCli's checks on a pod already read (cp reads its pod by name). */
+export function pickContainer(pod: KObject, opts: ContainerPick): ExecTarget {
   const phase = pod.status?.phase;
   if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot ${opts.verb} a container in a completed pod; current phase is ${phase}`);
   let name = opts.container;

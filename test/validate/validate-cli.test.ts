@@ -64,6 +64,18 @@ test('usage and I/O errors exit 2; a missing path is not a skip', () => {
   assert.match(r.stderr, /the path ".*nope\.yaml" does not exist/);
   assert.equal(d.validate([good, '-o', 'xml']).code, 2);
   assert.equal(d.validate([]).code, 2);
+  // The usage and output errors validate shares with check (cli/validate.ts), worded for validate.
+  const usage: [string[], RegExp][] = [
+    [[], /no input: pass files, .*\nSee '.* validate -h' for help and examples/],
+    [[good, '-o', 'json='], /-o json=: missing file name/],
+    [['-', '--crd', '-'], /standard input \(-\) can be given only once/],
+    [[good, '-o', `json=${join(d.path, 'no-such-dir', 'r.json')}`], /cannot write .*r\.json: ENOENT/],
+  ];
+  for (const [args, want] of usage) {
+    const u = d.validate(args);
+    assert.equal(u.code, 2, args.join(' '));
+    assert.match(u.stderr, want, args.join(' '));
+  }
   if (process.getuid?.() !== 0) {
     const locked = d.file('locked.yaml', VALID_DEPLOY);
     chmodSync(locked, 0o000);

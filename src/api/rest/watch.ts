@@ -16,6 +16,7 @@ import { toTable, type IncludeObject } from './table';
 import { encodedOnce, externalJson } from './encoded';
 import type { ApiRequest, ApiResponse } from './types';
 import { stringifyJson } from '../../util/exact-json';
+import { sleep } from '../../util/sleep';
 
 const POLL_MS = 100;
 /** kube-apiserver's bookmark frequency: a BOOKMARK roughly every minute... */
@@ -167,16 +168,4 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
   }
 
   return { status: 200, headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, stream: events() };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
