@@ -38,6 +38,7 @@ import { DamagedObjectError } from '../store/damaged';
 import type { Clock } from '../sim/clock';
 import { randomSuffix, uuid, type Rng } from '../sim/rng';
 import { bootstrapCluster } from './bootstrap';
+import { dedupOwnerReferencesAndWarn } from './owner-references';
 import type { Requester } from './strategies/types';
 
 export type DryRun = 'none' | 'client' | 'server';
@@ -50,6 +51,10 @@ export interface WriteOptions {
   subresource?: string;
   /** Who writes (a CertificateSigningRequest records its requestor); unset: the CLI's admin. */
   user?: Requester;
+  /** Where the write's warnings go (kube-apiserver's Warning headers), e.g. repeated owner references dropped. */
+  warn?: (text: string) => void;
+  /** The write is a PATCH's (server-side apply's too): its owner references are deduplicated only once patched (owner-references.ts). */
+  patch?: boolean;
 }
 
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
@@ -245,6 +250,7 @@ export class ApiServer {
     const crd = rt.crd ? await this.checkSchema(obj, rt) : this.checkDecoded(obj, rt, undefined);
     applyDefaults(obj);
     dropDisabledFields(obj, undefined, rt.group);
+    dedupOwnerReferencesAndWarn(obj, Boolean(opts.patch), opts.warn);
     const manager = opts.fieldManager ?? ambientFieldManager();
     if (manager) await trackUpdate(undefined, obj, manager, this.trackContext(rt, obj));
 
@@ -324,6 +330,8 @@ export class ApiServer {
       if (decoded) decoded.apiVersion = input.apiVersion;
       // A custom resource's CRD: its schema decodes the body (a /status body: defaults only, below).
       const crd = decoded ? await this.checkSchema(decoded, rt) : await this.crdOf(rt);
+      // The request's repeated owner references go (a status write keeps the stored metadata: only the warning).
+      dedupOwnerReferencesAndWarn(decoded ?? ({ metadata: { ownerReferences: input.metadata.ownerReferences } } as KObject), Boolean(opts.patch), opts.warn);
       const current = await this.get(rt, namespace, name);
       const wantRev = input.metadata.resourceVersion;
       if (wantRev !== undefined && wantRev !== '' && wantRev !== current.metadata.resourceVersion) {

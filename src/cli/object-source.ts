@@ -158,7 +158,7 @@ export class ApiSource implements ObjectSource {
   async create(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
     if (REVIEW_RESOURCES.includes(type)) return this.review(type, obj, opts);
     await this.lenientDecoding(type, obj, opts);
-    return this.api.create(obj, { dryRun: opts.dryRun, fieldManager: opts.fieldManager });
+    return this.api.create(obj, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, warn: opts.warn });
   }
 
   /**
@@ -191,7 +191,7 @@ export class ApiSource implements ObjectSource {
     if (opts.subresource === 'scale') return this.writeScale(type, obj.metadata.namespace, obj.metadata.name!, () => obj, opts);
     if (opts.subresource || REVIEW_RESOURCES.includes(type)) return this.rest('PUT', objectPath(type, obj.metadata.namespace, obj.metadata.name ?? '') + subresourcePath(opts), writeQuery(opts), jsonText(obj));
     await this.lenientDecoding(type, obj, opts);
-    const o = { dryRun: opts.dryRun, fieldManager: opts.fieldManager };
+    const o = { dryRun: opts.dryRun, fieldManager: opts.fieldManager, warn: opts.warn };
     return opts.status ? this.api.updateStatus(obj, o) : this.api.update(obj, o);
   }
 
@@ -207,13 +207,14 @@ export class ApiSource implements ObjectSource {
     const { patchLive, applyPatchText } = await import('./patch');
     if (opts.subresource === 'scale') return this.writeScale(type, namespace, name, (scale) => applyPatchText(scale, { ...type, kind: 'Scale' }, patchType, jsonText, false), opts);
     if (opts.subresource) return this.rest('PATCH', objectPath(type, namespace, name) + subresourcePath(opts), writeQuery(opts), jsonText, PATCH_CONTENT_TYPES[patchType]);
-    return patchLive(this.api, type, namespace, name, patchType, jsonText, Boolean(opts.status), Boolean(opts.dryRun), opts.fieldManager ?? '', opts.noFieldValidation || opts.fieldValidation === 'Warn' ? (opts.warn ?? (() => undefined)) : opts.fieldValidation === 'Ignore' ? () => undefined : undefined);
+    const fieldValidation = opts.noFieldValidation ? 'Warn' : opts.fieldValidation ?? 'Strict';
+    return patchLive(this.api, type, namespace, name, patchType, jsonText, { status: Boolean(opts.status), dryRun: Boolean(opts.dryRun), fieldManager: opts.fieldManager ?? '', fieldValidation, warn: opts.warn });
   }
 
   /** As the API server's apply patch (ApiServer.apply): retried while another write got in between (not on a field conflict). */
   async serverSideApply(type: ResourceType, config: KObject, opts: ApplyOptions): Promise<KObject> {
     if (REVIEW_RESOURCES.includes(type)) return this.rest('PATCH', objectPath(type, config.metadata?.namespace, config.metadata?.name ?? ''), { ...writeQuery(opts), force: String(opts.force) }, JSON.stringify(config), 'application/apply-patch+yaml');
-    return (await this.api.apply(type, config, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, force: opts.force })).object;
+    return (await this.api.apply(type, config, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, force: opts.force, warn: opts.warn })).object;
   }
 
   group<T>(fn: () => Promise<T>): Promise<T> {

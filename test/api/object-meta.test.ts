@@ -61,6 +61,32 @@ test('owner references: each needs a version, kind, name and uid; one controller
   assert.deepEqual(owned.metadata.ownerReferences, [ref('Secret', 'a', { controller: true, blockOwnerDeletion: true })]);
 });
 
+test('repeated owner references are dropped with kube-apiserver\'s warning: create and update as sent, a patch once patched', async () => {
+  const warnings: string[] = [];
+  const warn = (t: string) => warnings.push(t);
+  const a = ref('Secret', 'a', { controller: true });
+  // Two equal controller references are one after deduplication: no "Only one reference can have Controller set".
+  const made = await api.create(configMap('twice', { ownerReferences: [a, ref('Secret', 'b'), { ...a }, ref('Secret', 'b'), { ...a }] }), { warn });
+  assert.deepEqual(made.metadata.ownerReferences, [a, ref('Secret', 'b')]);
+  const TAIL = 'API server dedups owner references in 1.20+, and may reject such requests as early as 1.24; please fix your requests; duplicate UID(s) observed: ';
+  assert.deepEqual(warnings.splice(0), [`.metadata.ownerReferences contains duplicate entries; ${TAIL}uid-a, uid-b, uid-a`]);
+  // Same uid but another field differs (no controller, blockOwnerDeletion false rather than nil): kept; null is nil.
+  const kept = await api.update({ ...made, metadata: { ...made.metadata, ownerReferences: [a, ref('Secret', 'a'), ref('Secret', 'a', { blockOwnerDeletion: false }), ref('Secret', 'a', { controller: null })] } }, { warn });
+  assert.deepEqual(kept.metadata.ownerReferences, [a, ref('Secret', 'a'), ref('Secret', 'a', { blockOwnerDeletion: false })]);
+  assert.deepEqual(warnings.splice(0), [`.metadata.ownerReferences contains duplicate entries; ${TAIL}uid-a`]);
+  // A patch's write (PATCH, server-side apply): the wording of the dedup after mutating admission.
+  await api.update({ ...kept, metadata: { ...kept.metadata, ownerReferences: [ref('Secret', 'c'), ref('Secret', 'c')] } }, { warn, patch: true });
+  assert.deepEqual(warnings.splice(0), [`.metadata.ownerReferences contains duplicate entries after mutating admission happens; ${TAIL}uid-c`]);
+  // A status write keeps the stored metadata, but the request's repeats are still reported.
+  const g = await api.create(gadget('tw', { max: 1 }, { ownerReferences: [ref('Secret', 'c')] }));
+  const status = await api.updateStatus({ ...g, metadata: { ...g.metadata, ownerReferences: [ref('Secret', 'd'), ref('Secret', 'd')] }, status: { count: 1 } }, { warn });
+  assert.deepEqual([status.metadata.ownerReferences, status.status], [[ref('Secret', 'c')], { count: 1 }]);
+  assert.deepEqual(warnings.splice(0), [`.metadata.ownerReferences contains duplicate entries; ${TAIL}uid-d`]);
+  // No repeats: no warning, the list as sent.
+  await api.create(configMap('once', { ownerReferences: [ref('Secret', 'a'), ref('Secret', 'b')] }), { warn });
+  assert.deepEqual(warnings, []);
+});
+
 test('finalizers are qualified names, not both orphan and foregroundDeletion; on update too', async () => {
   assert.equal(await invalid(api.create(configMap('fin', { finalizers: ['example.com/ok', 'not ok', 'orphan', 'foregroundDeletion'] }))),
     'ConfigMap "fin" is invalid: [metadata.finalizers: Invalid value: "not ok": name part must consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character ' +
