@@ -39,6 +39,7 @@ import type { Clock } from '../sim/clock';
 import { randomSuffix, uuid, type Rng } from '../sim/rng';
 import { bootstrapCluster } from './bootstrap';
 import { dedupOwnerReferencesAndWarn } from './owner-references';
+import { orderUpdateErrors } from './validation/update-errors';
 import type { Requester } from './strategies/types';
 
 export type DryRun = 'none' | 'client' | 'server';
@@ -382,13 +383,14 @@ export class ApiServer {
         const manager = opts.fieldManager ?? ambientFieldManager();
         if (manager) await trackUpdate(current, next, manager, this.trackContext(rt, next, opts.subresource));
         else keepManaged(current, next);
-        this.checkValid(next, rt, crd, current);
-        strategy.canonicalize?.(next);
         if (this.validator) {
+          // The new object's errors and the change's, reported together (rest.BeforeUpdate).
+          const objectErrs = this.validator.validate(next, rt, crd, current);
+          strategy.canonicalize?.(next);
           // pods/ephemeralcontainers may add ephemeral containers, which a pod update may not.
-          const errs = this.validator.validateUpdate(current, next, rt, opts.subresource);
+          const errs = orderUpdateErrors(rt.kind, Boolean(rt.crd), objectErrs, this.validator.validateUpdate(current, next, rt, opts.subresource));
           if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
-        }
+        } else strategy.canonicalize?.(next);
         await strategy.prepareForUpdate?.(this, current, next);
       }
       if (opts.dryRun) return next;

@@ -111,6 +111,54 @@ test('an object being deleted takes no new finalizers; removing its last one let
   assert.equal(await api.tryGet(cms, 'default', 'going'), undefined);
 });
 
+/** The Invalid error a write fails with: its message and its causes' fields (repeats kept). */
+async function refusal(write: Promise<unknown>): Promise<{ message: string; fields: string[] }> {
+  try {
+    await write;
+  } catch (e) {
+    assert.ok(e instanceof ApiError && e.reason === 'Invalid', String(e));
+    return { message: e.message, fields: (e.details.causes ?? []).map((c) => c.field) };
+  }
+  assert.fail('the write was accepted');
+}
+
+// rest.BeforeUpdate: ValidateObjectMetaAccessor, ValidateObjectMetaAccessorUpdate (labels,
+// annotations, owner references again), then the kind's ValidateUpdate, in one Invalid error.
+test('an update\'s errors: the object\'s and the change\'s together, in the kind\'s order; the message says each once, the causes repeat the metadata\'s', async () => {
+  const LABEL = `metadata.labels: Invalid value: "bad key!": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`;
+  const badLabel = (o: KObject) => ({ ...o.metadata, labels: { 'bad key!': 'v' } });
+  // ValidateConfigMapUpdate: metadata update, the immutable data, then ValidateConfigMap (its metadata once more).
+  const cm = await api.create({ ...configMap('frozen', {}), immutable: true, data: { a: '1' } });
+  assert.deepEqual(await refusal(api.update({ ...cm, metadata: badLabel(cm), data: { a: '2' } })), {
+    message: `ConfigMap "frozen" is invalid: [${LABEL}, data: Forbidden: field is immutable when \`immutable\` is set]`,
+    fields: ['metadata.labels', 'metadata.labels', 'metadata.labels', 'data', 'metadata.labels'],
+  });
+  // ValidatePodUpdate: metadata update, the pod's metadata and spec, then what may not change (tolerations first).
+  const pod = await api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'fixed', namespace: 'default' }, spec: { tolerations: [{ key: 'k', operator: 'Exists' }], containers: [{ name: 'c', image: 'busybox' }] } });
+  const podRefusal = await refusal(api.update({ ...pod, metadata: badLabel(pod), spec: { ...pod.spec, tolerations: [], containers: [{ ...pod.spec.containers[0], name: 'd' }] } }));
+  assert.deepEqual(podRefusal.fields, ['metadata.labels', 'metadata.labels', 'metadata.labels', 'metadata.labels', 'spec.tolerations', 'spec']);
+  assert.ok(podRefusal.message.startsWith(`Pod "fixed" is invalid: [${LABEL}, spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds, spec: Forbidden: pod updates may not change fields other than`), podRefusal.message);
+  // jobStrategy.ValidateUpdate: ValidateJob, then ValidateJobUpdate.
+  const job = await api.create({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'once', namespace: 'default' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } });
+  assert.deepEqual(await refusal(api.update({ ...job, spec: { ...job.spec, parallelism: -1, completions: 5 } })), {
+    message: 'Job.batch "once" is invalid: [spec.parallelism: Invalid value: -1: must be greater than or equal to 0, spec.completions: Invalid value: 5: field is immutable]',
+    fields: ['spec.parallelism', 'spec.completions'],
+  });
+  // ValidateServiceUpdate: the cluster IP's immutability before ValidateService.
+  const svc = await api.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'front', namespace: 'default' }, spec: { ports: [{ port: 80 }] } });
+  assert.deepEqual((await refusal(api.update({ ...svc, spec: { ...svc.spec, clusterIP: '10.96.99.99', clusterIPs: ['10.96.99.99'], ports: [{ port: 80, protocol: 'SCTP', targetPort: 70000 }] } }))).fields, ['spec.clusterIP', 'spec.ports[0].targetPort']);
+  // Metadata: the new object's errors (ValidateObjectMetaAccessor) before the change's (no new finalizers while deleting).
+  const going = await api.create(configMap('leaving', { finalizers: ['example.com/keep'] }));
+  await api.delete(api.resolve('configmaps'), 'default', 'leaving');
+  const marked = await api.get(api.resolve('configmaps'), 'default', 'leaving');
+  assert.equal(going.metadata.name, marked.metadata.name);
+  assert.deepEqual(await refusal(api.update({ ...marked, metadata: { ...badLabel(marked), finalizers: ['example.com/keep', 'example.com/new'] } })), {
+    message: `ConfigMap "leaving" is invalid: [${LABEL}, metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"example.com/new"}]`,
+    fields: ['metadata.labels', 'metadata.finalizers', 'metadata.labels', 'metadata.finalizers', 'metadata.labels', 'metadata.labels'],
+  });
+  await api.update({ ...marked, metadata: { ...marked.metadata, finalizers: [] } });
+});
+
 test('generation: a kind that counts them starts at 1; another refuses a negative one on create and ignores it on update', async () => {
   const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', generation: -1 }, spec: { selector: { matchLabels: { app: 'w' } }, template: { metadata: { labels: { app: 'w' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } };
   assert.equal((await api.create(deployment)).metadata.generation, 1);
