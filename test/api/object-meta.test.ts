@@ -14,6 +14,7 @@ import { ApiError } from '../../src/api/errors';
 import { apiValidator, loadValidation } from '../../src/api/validator-adapter';
 import type { KObject } from '../../src/api/types';
 import { crdObject } from '../helpers/crd';
+import { RestHandler } from '../../src/api/rest/handler';
 
 let api: ApiServer;
 before(async () => {
@@ -157,6 +158,22 @@ test('an update\'s errors: the object\'s and the change\'s together, in the kind
     fields: ['metadata.labels', 'metadata.finalizers', 'metadata.labels', 'metadata.finalizers', 'metadata.labels', 'metadata.labels'],
   });
   await api.update({ ...marked, metadata: { ...marked.metadata, finalizers: [] } });
+});
+
+test('over REST: a metadata error on update is one message with its repeated causes; repeated owner references warn, a refused write too', async () => {
+  const h = new RestHandler(api);
+  const send = (method: string, name: string, body: object) => h.handle({ method, path: `/api/v1/namespaces/default/configmaps${method === 'POST' ? '' : `/${name}`}`, query: new URLSearchParams(), headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) });
+  const made = JSON.parse(String((await send('POST', 'raw', configMap('raw', {}))).body));
+  const res = await send('PUT', 'raw', { ...made, metadata: { ...made.metadata, labels: { 'bad key!': 'v' } } });
+  const status = JSON.parse(String(res.body));
+  assert.equal(res.status, 422);
+  assert.match(status.message, /^ConfigMap "raw" is invalid: metadata\.labels: Invalid value: "bad key!": name part must consist/);
+  // ValidateObjectMetaAccessor, ValidateObjectMetaAccessorUpdate, ValidateConfigMapUpdate's ValidateObjectMetaUpdate and ValidateConfigMap.
+  assert.deepEqual(status.details.causes.map((c: { field: string }) => c.field), ['metadata.labels', 'metadata.labels', 'metadata.labels', 'metadata.labels']);
+  const twice = [ref('Secret', 'a'), ref('Secret', 'a')];
+  const warned = await send('POST', '', configMap('Not_A_Name', { ownerReferences: twice }));
+  assert.equal(warned.status, 422);
+  assert.equal(warned.headers.warning, `299 - ".metadata.ownerReferences contains duplicate entries; API server dedups owner references in 1.20+, and may reject such requests as early as 1.24; please fix your requests; duplicate UID(s) observed: uid-a"`);
 });
 
 test('generation: a kind that counts them starts at 1; another refuses a negative one on create and ignores it on update', async () => {
