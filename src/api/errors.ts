@@ -102,7 +102,10 @@ export class ApiError extends Error {
   /** 422: `<Kind>[.group] "name" is invalid: <causes>` with details.kind = Kind. */
   static invalid(kind: string, group: string, name: string, causes: FieldError[]): ApiError {
     const qualified = group ? `${kind}.${group}` : kind;
-    const msg = `${qualified} "${name}" is invalid: ${causes.length === 1 ? formatFieldError(causes[0]) : '[' + causes.map(formatFieldError).join(', ') + ']'}`;
+    // The message says each error once (ErrorList.ToAggregate); the causes keep every one, as
+    // NewInvalid's do (an update's metadata is validated more than once).
+    const said = [...new Set(causes.map(formatFieldError))];
+    const msg = `${qualified} "${name}" is invalid: ${said.length === 1 ? said[0] : '[' + said.join(', ') + ']'}`;
     return new ApiError('Invalid', msg, { name, group, kind, causes });
   }
 }

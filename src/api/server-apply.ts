@@ -38,9 +38,9 @@ export async function applyObject(api: ApiServer, rt: ResourceType, config: KObj
     },
     // managedFields are the apply's own: no manager named for the write.
     (merged, live) => {
-      const w = { dryRun: opts.dryRun, user: opts.user, subresource: opts.status ? undefined : opts.subresource, warn: opts.warn };
+      const w = { dryRun: opts.dryRun, user: opts.user, subresource: opts.status ? undefined : opts.subresource, warn: opts.warn, patch: true };
       created = !live;
-      if (!live) return api.create(merged, { dryRun: opts.dryRun, user: opts.user, warn: opts.warn });
+      if (!live) return api.create(merged, { dryRun: opts.dryRun, user: opts.user, warn: opts.warn, patch: true });
       return opts.status ? api.updateStatus(merged, w) : api.update(merged, w);
     },
   );

@@ -39,6 +39,8 @@ import { DamagedObjectError } from '../store/damaged';
 import type { Clock } from '../sim/clock';
 import { randomSuffix, uuid, type Rng } from '../sim/rng';
 import { bootstrapCluster } from './bootstrap';
+import { dedupOwnerReferencesAndWarn } from './owner-references';
+import { orderUpdateErrors } from './validation/update-errors';
 import type { Requester } from './strategies/types';
 
 export type DryRun = 'none' | 'client' | 'server';
@@ -51,8 +53,10 @@ export interface WriteOptions {
   subresource?: string;
   /** Who writes (a CertificateSigningRequest records its requestor); unset: the CLI's admin. */
   user?: Requester;
-  /** Gets the write's warnings (a Warn binding's failed ValidatingAdmissionPolicy), for the `Warning` header. */
+  /** Where the write's warnings go (kube-apiserver's Warning headers): repeated owner references dropped, a Warn binding's failed ValidatingAdmissionPolicy. */
   warn?: (text: string) => void;
+  /** The write is a PATCH's (server-side apply's too): its owner references are deduplicated only once patched (owner-references.ts). */
+  patch?: boolean;
 }
 
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
@@ -248,6 +252,7 @@ export class ApiServer {
     const crd = rt.crd ? await this.checkSchema(obj, rt) : this.checkDecoded(obj, rt, undefined);
     applyDefaults(obj);
     dropDisabledFields(obj, undefined, rt.group);
+    dedupOwnerReferencesAndWarn(obj, Boolean(opts.patch), opts.warn);
     const manager = opts.fieldManager ?? ambientFieldManager();
     if (manager) await trackUpdate(undefined, obj, manager, this.trackContext(rt, obj));
 
@@ -329,6 +334,8 @@ export class ApiServer {
       if (decoded) decoded.apiVersion = input.apiVersion;
       // A custom resource's CRD: its schema decodes the body (a /status body: defaults only, below).
       const crd = decoded ? await this.checkSchema(decoded, rt) : await this.crdOf(rt);
+      // The request's repeated owner references go (a status write keeps the stored metadata: only the warning).
+      dedupOwnerReferencesAndWarn(decoded ?? ({ metadata: { ownerReferences: input.metadata.ownerReferences } } as KObject), Boolean(opts.patch), opts.warn);
       const current = await this.get(rt, namespace, name);
       const wantRev = input.metadata.resourceVersion;
       if (wantRev !== undefined && wantRev !== '' && wantRev !== current.metadata.resourceVersion) {
@@ -380,13 +387,14 @@ export class ApiServer {
         const manager = opts.fieldManager ?? ambientFieldManager();
         if (manager) await trackUpdate(current, next, manager, this.trackContext(rt, next, opts.subresource));
         else keepManaged(current, next);
-        this.checkValid(next, rt, crd, current);
-        strategy.canonicalize?.(next);
         if (this.validator) {
+          // The new object's errors and the change's, reported together (rest.BeforeUpdate).
+          const objectErrs = this.validator.validate(next, rt, crd, current);
+          strategy.canonicalize?.(next);
           // pods/ephemeralcontainers may add ephemeral containers, which a pod update may not.
-          const errs = this.validator.validateUpdate(current, next, rt, opts.subresource);
+          const errs = orderUpdateErrors(rt.kind, Boolean(rt.crd), objectErrs, this.validator.validateUpdate(current, next, rt, opts.subresource));
           if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
-        }
+        } else strategy.canonicalize?.(next);
         await strategy.prepareForUpdate?.(this, current, next);
         await policyAdmission(this, rt, 'UPDATE', next, current, opts);
       }

@@ -132,7 +132,7 @@ export function register(program: Command, p: Program): void {
                   if (flags.serverSide) {
                     // Server-side apply: the manifest is merged into the live object by field
                     // ownership, as the API server's apply patch does; no last-applied annotation.
-                    result = await source.serverSideApply(item.type, obj, { dryRun: dryRun === 'server', fieldManager: manager, force: Boolean(flags.forceConflicts) });
+                    result = await source.serverSideApply(item.type, obj, { dryRun: dryRun === 'server', fieldManager: manager, force: Boolean(flags.forceConflicts), warn: fieldValidation(ctx, flags.validate).warn });
                     action = 'serverside-applied';
                     break;
                   }

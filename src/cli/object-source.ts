@@ -207,7 +207,8 @@ export class ApiSource implements ObjectSource {
     const { patchLive, applyPatchText } = await import('./patch');
     if (opts.subresource === 'scale') return this.writeScale(type, namespace, name, (scale) => applyPatchText(scale, { ...type, kind: 'Scale' }, patchType, jsonText, false), opts);
     if (opts.subresource) return this.rest('PATCH', objectPath(type, namespace, name) + subresourcePath(opts), writeQuery(opts), jsonText, PATCH_CONTENT_TYPES[patchType]);
-    return patchLive(this.api, type, namespace, name, patchType, jsonText, Boolean(opts.status), Boolean(opts.dryRun), opts.fieldManager ?? '', opts.noFieldValidation || opts.fieldValidation === 'Warn' ? (opts.warn ?? (() => undefined)) : opts.fieldValidation === 'Ignore' ? () => undefined : undefined, opts.warn);
+    const fieldValidation = opts.noFieldValidation ? 'Warn' : opts.fieldValidation ?? 'Strict';
+    return patchLive(this.api, type, namespace, name, patchType, jsonText, { status: Boolean(opts.status), dryRun: Boolean(opts.dryRun), fieldManager: opts.fieldManager ?? '', fieldValidation, warn: opts.warn });
   }
 
   /** As the API server's apply patch (ApiServer.apply): retried while another write got in between (not on a field conflict). */

@@ -119,27 +119,29 @@ export function register(program: Command, p: Program): void {
  * resourceVersion (then the Conflict is the user's precondition failing).
  */
 /**
- * The server's PATCH, in-process. With `warn`, fieldValidation is the server's default, Warn
- * (kubectl patch sends none): unknown fields are dropped and each is passed to `warn`;
- * without, Strict.
+ * The server's PATCH, in-process. `fieldValidation` Warn (the server's default: kubectl
+ * patch sends none) or Ignore drops unknown fields, Warn passing each to `warn`; Strict
+ * refuses them. `warn` gets the write's other warnings too (repeated owner references).
  */
-export async function patchLive(api: ApiServer, type: ResourceType, ns: string | undefined, name: string, patchType: PatchType, jsonText: string, status: boolean, dryRun: boolean, fieldManager: string, warn?: (text: string) => void, admissionWarn?: (text: string) => void): Promise<KObject> {
+export async function patchLive(api: ApiServer, type: ResourceType, ns: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: { status: boolean; dryRun: boolean; fieldManager: string; fieldValidation: 'Strict' | 'Warn' | 'Ignore'; warn?: (text: string) => void }): Promise<KObject> {
   const { dropUnknownFields } = await import('../api/rest/field-validation');
+  const { status, dryRun, fieldManager, warn } = opts;
   for (let attempt = 0; ; attempt++) {
     const current = await api.get(type, ns, name);
     const patched = await applyPatchText(deepCopy(current), type, patchType, jsonText, false);
     if (status ? deepEqual(patched.status, current.status) : deepEqual(patched, current)) return current;
     const pinned = patched.metadata?.resourceVersion !== current.metadata.resourceVersion;
     patched.metadata = { ...(patched.metadata ?? {}), resourceVersion: patched.metadata?.resourceVersion ?? current.metadata.resourceVersion };
-    if (warn && !status) {
+    if (opts.fieldValidation !== 'Strict' && !status) {
       const dropped = await dropUnknownFields(api, patched, type);
-      if (attempt === 0) for (const f of dropped) warn(`unknown field "${f}"`);
+      if (attempt === 0 && opts.fieldValidation === 'Warn') for (const f of dropped) warn?.(`unknown field "${f}"`);
       // Nothing but unknown fields: nothing to write either.
       if (dropped.length && deepEqual(patched, current)) return current;
     }
+    // Warned once, as kube-apiserver's recorder keeps each text once per request.
+    const w = { dryRun, fieldManager, patch: true, warn: attempt === 0 ? warn : undefined };
     try {
-      const opts = { dryRun, fieldManager, warn: admissionWarn };
-      return status ? await api.updateStatus(patched, opts) : await api.update(patched, opts);
+      return status ? await api.updateStatus(patched, w) : await api.update(patched, w);
     } catch (e) {
       if (e instanceof ApiError && e.reason === 'Conflict' && !pinned && attempt < 5) continue;
       throw e;

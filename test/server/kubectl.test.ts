@@ -354,6 +354,27 @@ spec:
   assert.equal(gone.code, 0, gone.stderr);
 });
 
+test('repeated owner references: dropped with kube-apiserver\'s warning on create, replace and patch; kubesim prints the same', async () => {
+  // The owner exists, so that the garbage collector leaves its dependents be.
+  const uid = await c.hostedOk(['get', 'cm', 'settings', '-o', 'jsonpath={.metadata.uid}']);
+  const owner = `{"apiVersion":"v1","kind":"ConfigMap","name":"settings","uid":"${uid}"}`;
+  const dependent = (name: string, data: string) => `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"${name}","ownerReferences":[${owner},${owner}]},"data":{"k":"${data}"}}`;
+  const TAIL = `API server dedups owner references in 1.20+, and may reject such requests as early as 1.24; please fix your requests; duplicate UID(s) observed: ${uid}`;
+  const AS_SENT = `Warning: .metadata.ownerReferences contains duplicate entries; ${TAIL}\n`;
+  for (const [tool, n] of [['kubectl', 'owned-a'], ['kubesim', 'owned-b']] as const) {
+    const run = (args: string[], stdin?: string) => (tool === 'kubectl' ? c.kubectlAsync(args, { stdin }) : c.hosted(args, { stdin }));
+    const created = await run(['create', '-f', '-'], dependent(n, '1'));
+    assert.deepEqual([created.stdout, created.stderr], [`configmap/${n} created\n`, AS_SENT], tool);
+    assert.equal(await c.hostedOk(['get', 'cm', n, '-o', 'jsonpath={.metadata.ownerReferences[*].name}']), 'settings', 'one reference kept');
+    const replaced = await run(['replace', '-f', '-'], dependent(n, '2'));
+    assert.deepEqual([replaced.stdout, replaced.stderr], [`configmap/${n} replaced\n`, AS_SENT], tool);
+    // A patch is deduplicated once patched, after mutating admission, and says so.
+    const patched = await run(['patch', 'cm', n, '--type=merge', '-p', `{"data":{"k":"3"},"metadata":{"ownerReferences":[${owner},${owner}]}}`]);
+    assert.deepEqual([patched.stdout, patched.stderr], [`configmap/${n} patched\n`, `Warning: .metadata.ownerReferences contains duplicate entries after mutating admission happens; ${TAIL}\n`], tool);
+    assert.equal(await c.hostedOk(['get', 'cm', n, '-o', 'jsonpath={.data.k} {.metadata.ownerReferences[*].name}']), '3 settings');
+  }
+});
+
 // Many events at one instant (a frozen clock records a burst with one timestamp): kubectl
 // sorts them with Go's sort.Sort, which is not stable past 12 rows, so the order among equal
 // times is its pdqsort's. kubesim printed them stably (in name order) and differed.

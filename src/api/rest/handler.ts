@@ -15,7 +15,7 @@ import { toTable, type IncludeObject } from './table';
 import { CLUSTER_TIME_HEADER, type ApiRequest, type ApiResponse, type RequestUser } from './types';
 import { listObjects } from './list';
 import { watchObjects } from './watch';
-import { createObject, deleteCollection, deleteObject, patchObject, updateObject, scaleOf, updateScale, bindPod, warningHeaders } from './writes';
+import { createObject, deleteCollection, deleteObject, patchObject, updateObject, scaleOf, updateScale, bindPod } from './writes';
 import { podLogs } from './logs';
 import { reviewRoutes } from './reviews';
 import { toYaml } from '../../printers/yaml';
@@ -76,12 +76,10 @@ export class RestHandler {
 
   async handle(req: ApiRequest): Promise<ApiResponse> {
     let res: ApiResponse;
-    req = { ...req, warnings: [] };
     try {
       res = await this.dispatch(req);
     } catch (e) {
       res = errorResponse(e);
-      res.headers = { ...res.headers, ...warningHeaders(req.warnings!) };
     }
     // The simulated clock is no client's wall clock: kubesim's CLI reads ages (describe,
     // delete --wait's timeout) against the server's time.

@@ -20,8 +20,6 @@ export interface ApiRequest {
   user?: RequestUser;
   /** Aborted when the client goes away: ends watches and follows. */
   signal?: AbortSignal;
-  /** Admission's warnings so far (RestHandler.handle sends them with an error too, as kube-apiserver does). */
-  warnings?: string[];
 }
 
 export interface ApiResponse {

@@ -15,7 +15,7 @@ import { deepEqual } from '../../store/json-equal';
 import { dryRunOf, type RestHandler, type Target } from './handler';
 import { contentTypeOf } from './negotiate';
 import { selectorOptions } from './list';
-import { badRequest, jsonResponse, unsupportedMediaType } from './status';
+import { badRequest, errorResponse, jsonResponse, unsupportedMediaType } from './status';
 import { applyFieldValidation } from './field-validation';
 import { decodeProtobuf } from './protobuf';
 import type { ApiRequest, ApiResponse } from './types';
@@ -81,38 +81,51 @@ export function prepareBody(t: Target, obj: KObject): KObject {
   return obj;
 }
 
-/** A write's admission warnings: to its answer (`warnings`), and to the request's, for an error answer. */
-function collect(req: ApiRequest, warnings: string[]): (text: string) => void {
-  return (text) => {
-    warnings.push(text);
-    req.warnings?.push(text);
-  };
-}
-
 export function warningHeaders(warnings: string[]): Record<string, string> {
   if (!warnings.length) return {};
   return { warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') };
 }
 
-export async function createObject(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
-  const obj = prepareBody(t, decodeObject(req));
-  const dryRun = dryRunOf(req);
-  const warnings = await applyFieldValidation(h, req, t, obj);
-  const created = await h.api.create(obj, { dryRun, fieldManager: managerOf(req), user: req.user, warn: collect(req, warnings) });
-  return h.respondObject(req, t, created, 201, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
+/**
+ * Runs a write with a sink for its warnings (kube-apiserver's warning.AddWarning: each text
+ * once) and puts them on its answer, a failure's too (kube-apiserver sends them with the Status).
+ */
+async function warned(write: (warn: (text: string) => void) => Promise<ApiResponse>): Promise<ApiResponse> {
+  const warnings: string[] = [];
+  const warn = (text: string) => void (warnings.includes(text) || warnings.push(text));
+  let res: ApiResponse;
+  try {
+    res = await write(warn);
+  } catch (e) {
+    if (!warnings.length) throw e;
+    res = errorResponse(e);
+  }
+  return warnings.length ? { ...res, headers: { ...res.headers, ...warningHeaders(warnings) } } : res;
 }
 
-export async function updateObject(h: RestHandler, req: ApiRequest, t: Target, status: boolean): Promise<ApiResponse> {
-  const obj = prepareBody(t, decodeObject(req));
-  if (obj.metadata.name !== undefined && obj.metadata.name !== t.name) {
-    throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${t.name})`);
-  }
-  obj.metadata.name = t.name;
-  const dryRun = dryRunOf(req);
-  const warnings = status ? [] : await applyFieldValidation(h, req, t, obj);
-  const opts = { dryRun, fieldManager: managerOf(req), subresource: status ? undefined : t.subresource, user: req.user, warn: collect(req, warnings) };
-  const updated = status ? await h.api.updateStatus(obj, opts) : await h.api.update(obj, opts);
-  return h.respondObject(req, t, updated, 200, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
+export function createObject(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
+  return warned(async (warn) => {
+    const obj = prepareBody(t, decodeObject(req));
+    const dryRun = dryRunOf(req);
+    for (const w of await applyFieldValidation(h, req, t, obj)) warn(w);
+    const created = await h.api.create(obj, { dryRun, fieldManager: managerOf(req), user: req.user, warn });
+    return h.respondObject(req, t, created, 201, false);
+  });
+}
+
+export function updateObject(h: RestHandler, req: ApiRequest, t: Target, status: boolean): Promise<ApiResponse> {
+  return warned(async (warn) => {
+    const obj = prepareBody(t, decodeObject(req));
+    if (obj.metadata.name !== undefined && obj.metadata.name !== t.name) {
+      throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${t.name})`);
+    }
+    obj.metadata.name = t.name;
+    const dryRun = dryRunOf(req);
+    if (!status) for (const w of await applyFieldValidation(h, req, t, obj)) warn(w);
+    const opts = { dryRun, fieldManager: managerOf(req), subresource: status ? undefined : t.subresource, user: req.user, warn };
+    const updated = status ? await h.api.updateStatus(obj, opts) : await h.api.update(obj, opts);
+    return h.respondObject(req, t, updated, 200, false);
+  });
 }
 
 /** Applies a patch document of the request's type to `current` (a private copy). */
@@ -176,55 +189,57 @@ function appliedConfig(req: ApiRequest, t: Target): KObject {
   return applied;
 }
 
-export async function patchObject(h: RestHandler, req: ApiRequest, t: Target, status: boolean): Promise<ApiResponse> {
-  const dryRun = dryRunOf(req);
-  const ct = contentTypeOf(req.headers['content-type']);
-  const apply = ct === 'application/apply-patch+yaml';
-  const manager = managerOf(req);
-  const force = forceOf(req, apply);
-  if (apply) {
-    if (!fieldManagerOf(req)) throw badRequest('PATCH, application/apply-patch+yaml requests must include the fieldManager parameter');
-    return applyConfig(h, req, t, status, { dryRun, fieldManager: manager, force });
-  }
-  for (let attempt = 0; ; attempt++) {
-    const current = await h.api.tryGet(t.rt, t.namespace, t.name!);
-    if (!current) throw ApiError.notFound(pluralGroup(t.rt), t.name!);
-    const rv = current.metadata.resourceVersion;
-    const base = h.external(t, current);
-    const patched = applyPatch(req, t, deepCopy(base));
-    if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patch produced something that is not an object');
-    // A patch that changes nothing writes nothing (no managedFields entry, no new resourceVersion).
-    if (status ? deepEqual(patched.status, base.status) : deepEqual(patched, base)) return h.respondObject(req, t, current, 200, false);
-    patched.metadata ??= {};
-    if (patched.metadata.name !== t.name) throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${t.name})`);
-    if (t.rt.namespaced && patched.metadata.namespace !== t.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-    // A resourceVersion the patch set is a precondition; otherwise the read one (retried).
-    const precondition = patched.metadata.resourceVersion !== rv;
-    if (!precondition) patched.metadata.resourceVersion = rv;
-    const warnings = status ? [] : await applyFieldValidation(h, req, t, patched);
-    const warned = (r: ApiResponse) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } });
-    // Nothing but unknown fields (dropped): nothing to write either.
-    if (warnings.length && deepEqual(patched, base)) return h.respondObject(req, t, current, 200, false).then(warned);
-    // pods/ephemeralcontainers writes through its subresource (validation lets it add containers).
-    const opts = { dryRun, fieldManager: manager, subresource: status ? undefined : t.subresource, user: req.user, warn: collect(req, warnings) };
-    try {
-      const updated = status ? await h.api.updateStatus(patched, opts) : await h.api.update(patched, opts);
-      return h.respondObject(req, t, updated, 200, false).then(warned);
-    } catch (e) {
-      if (!precondition && e instanceof ApiError && e.reason === 'Conflict' && attempt < 5) continue;
-      throw e;
+export function patchObject(h: RestHandler, req: ApiRequest, t: Target, status: boolean): Promise<ApiResponse> {
+  return warned(async (warn) => {
+    const dryRun = dryRunOf(req);
+    const ct = contentTypeOf(req.headers['content-type']);
+    const apply = ct === 'application/apply-patch+yaml';
+    const manager = managerOf(req);
+    const force = forceOf(req, apply);
+    if (apply) {
+      if (!fieldManagerOf(req)) throw badRequest('PATCH, application/apply-patch+yaml requests must include the fieldManager parameter');
+      return applyConfig(h, req, t, status, { dryRun, fieldManager: manager, force, warn });
     }
-  }
+    for (let attempt = 0; ; attempt++) {
+      const current = await h.api.tryGet(t.rt, t.namespace, t.name!);
+      if (!current) throw ApiError.notFound(pluralGroup(t.rt), t.name!);
+      const rv = current.metadata.resourceVersion;
+      const base = h.external(t, current);
+      const patched = applyPatch(req, t, deepCopy(base));
+      if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patch produced something that is not an object');
+      // A patch that changes nothing writes nothing (no managedFields entry, no new resourceVersion).
+      if (status ? deepEqual(patched.status, base.status) : deepEqual(patched, base)) return h.respondObject(req, t, current, 200, false);
+      patched.metadata ??= {};
+      if (patched.metadata.name !== t.name) throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${t.name})`);
+      if (t.rt.namespaced && patched.metadata.namespace !== t.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      // A resourceVersion the patch set is a precondition; otherwise the read one (retried).
+      const precondition = patched.metadata.resourceVersion !== rv;
+      if (!precondition) patched.metadata.resourceVersion = rv;
+      const dropped = status ? [] : await applyFieldValidation(h, req, t, patched);
+      for (const w of dropped) warn(w);
+      // Nothing but unknown fields (dropped): nothing to write either.
+      if (dropped.length && deepEqual(patched, base)) return h.respondObject(req, t, current, 200, false);
+      // pods/ephemeralcontainers writes through its subresource (validation lets it add containers).
+      const opts = { dryRun, fieldManager: manager, subresource: status ? undefined : t.subresource, user: req.user, warn, patch: true };
+      try {
+        const updated = status ? await h.api.updateStatus(patched, opts) : await h.api.update(patched, opts);
+        return h.respondObject(req, t, updated, 200, false);
+      } catch (e) {
+        if (!precondition && e instanceof ApiError && e.reason === 'Conflict' && attempt < 5) continue;
+        throw e;
+      }
+    }
+  });
 }
 
 /** An apply patch: the object created (201) or merged into (200), as ApiServer.apply does it for the in-process CLI too. */
-async function applyConfig(h: RestHandler, req: ApiRequest, t: Target, status: boolean, opts: { dryRun: boolean; fieldManager: string; force: boolean }): Promise<ApiResponse> {
+async function applyConfig(h: RestHandler, req: ApiRequest, t: Target, status: boolean, opts: { dryRun: boolean; fieldManager: string; force: boolean; warn: (text: string) => void }): Promise<ApiResponse> {
   // A missing object is NotFound before its body is looked at when applied through /status (which never creates).
   if (status && !(await h.api.tryGet(t.rt, t.namespace, t.name!))) throw ApiError.notFound(pluralGroup(t.rt), t.name!);
   const config = appliedConfig(req, t);
-  const warnings = await applyFieldValidation(h, req, t, config);
-  const { object, created } = await h.api.apply(t.rt, config, { ...opts, status, subresource: t.subresource, user: req.user, warn: collect(req, warnings) });
-  return h.respondObject(req, t, object, created ? 201 : 200, false).then((r) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } }));
+  for (const w of await applyFieldValidation(h, req, t, config)) opts.warn(w);
+  const { object, created } = await h.api.apply(t.rt, config, { ...opts, status, subresource: t.subresource, user: req.user });
+  return h.respondObject(req, t, object, created ? 201 : 200, false);
 }
 
 function deleteOptions(req: ApiRequest): DeleteOptions & { preconditions?: { uid?: string; resourceVersion?: string } } {
@@ -254,25 +269,25 @@ function deleteOptions(req: ApiRequest): DeleteOptions & { preconditions?: { uid
   return opts;
 }
 
-export async function deleteObject(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
-  const opts = deleteOptions(req);
-  const current = await h.api.get(t.rt, t.namespace, t.name!);
-  const pre = opts.preconditions;
-  if (pre?.uid && pre.uid !== current.metadata.uid) {
-    throw new ApiError('Conflict', `Operation cannot be fulfilled on ${pluralGroup(t.rt)} "${t.name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`, { name: t.name, kind: t.rt.plural });
-  }
-  if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-    throw new ApiError('Conflict', `Operation cannot be fulfilled on ${pluralGroup(t.rt)} "${t.name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`, { name: t.name, kind: t.rt.plural });
-  }
-  const warnings: string[] = [];
-  const last = await h.api.delete(t.rt, t.namespace, t.name!, { ...opts, user: req.user, warn: collect(req, warnings) });
-  const warned = (r: ApiResponse) => ({ ...r, headers: { ...r.headers, ...warningHeaders(warnings) } });
-  const still = opts.dryRun ? undefined : await h.api.tryGet(t.rt, t.namespace, t.name!);
-  if (still) return h.respondObject(req, t, still, 200, false).then(warned);
-  if (t.rt.kind === 'Pod' || opts.dryRun) return h.respondObject(req, t, last, 200, false).then(warned);
-  const details: Record<string, unknown> = { name: t.name, kind: t.rt.plural, uid: current.metadata.uid };
-  if (t.rt.group) details.group = t.rt.group;
-  return jsonResponse(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details }, warningHeaders(warnings));
+export function deleteObject(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
+  return warned(async (warn) => {
+    const opts = deleteOptions(req);
+    const current = await h.api.get(t.rt, t.namespace, t.name!);
+    const pre = opts.preconditions;
+    if (pre?.uid && pre.uid !== current.metadata.uid) {
+      throw new ApiError('Conflict', `Operation cannot be fulfilled on ${pluralGroup(t.rt)} "${t.name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`, { name: t.name, kind: t.rt.plural });
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+      throw new ApiError('Conflict', `Operation cannot be fulfilled on ${pluralGroup(t.rt)} "${t.name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`, { name: t.name, kind: t.rt.plural });
+    }
+    const last = await h.api.delete(t.rt, t.namespace, t.name!, { ...opts, user: req.user, warn });
+    const still = opts.dryRun ? undefined : await h.api.tryGet(t.rt, t.namespace, t.name!);
+    if (still) return h.respondObject(req, t, still, 200, false);
+    if (t.rt.kind === 'Pod' || opts.dryRun) return h.respondObject(req, t, last, 200, false);
+    const details: Record<string, unknown> = { name: t.name, kind: t.rt.plural, uid: current.metadata.uid };
+    if (t.rt.group) details.group = t.rt.group;
+    return jsonResponse(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details });
+  });
 }
 
 export async function deleteCollection(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
@@ -302,9 +317,7 @@ export async function updateScale(h: RestHandler, req: ApiRequest, t: Target, me
     if (body.kind !== 'Scale') throw badRequest(`the kind in the data (${body.kind ?? ''}) does not match the expected kind (Scale)`);
     return body;
   };
-  const warnings: string[] = [];
-  const scale = await writeScale(h.api, t.rt, t.namespace, t.name!, wanted, { dryRun: dryRunOf(req), fieldManager: managerOf(req), user: req.user, warn: collect(req, warnings) });
-  return jsonResponse(200, scale, warningHeaders(warnings));
+  return warned(async (warn) => jsonResponse(200, await writeScale(h.api, t.rt, t.namespace, t.name!, wanted, { dryRun: dryRunOf(req), fieldManager: managerOf(req), user: req.user, warn })));
 }
 
 export async function bindPod(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {

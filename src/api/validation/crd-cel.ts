@@ -11,6 +11,7 @@ import type { FieldError } from '../errors';
 import type { KObject } from '../types';
 import { goQuote } from '../../util/go-format';
 import { celEnvironment, withKubeFunctions } from './crd-cel-lib';
+import { COST_LIMIT_EXCEEDED, metered, PER_CALL_LIMIT, RUNTIME_BUDGET } from './crd-cel-runtime-cost';
 import { formatCallIssues } from './crd-cel-strings';
 import { escapeField, typedRefusal } from './crd-cel-types';
 import { undeclaredCallIssues } from './crd-cel-undeclared';
@@ -292,22 +293,28 @@ export function celValidator(schema: S | undefined): CelValidator | undefined {
   if (!root) return undefined;
   return (obj, old) => {
     const errs: FieldError[] = [];
-    validate(root, '', obj, old, old === undefined ? false : deepEqual(obj, old), errs);
+    validate(root, '', obj, old, old === undefined ? false : deepEqual(obj, old), errs, { remaining: RUNTIME_BUDGET, stopped: false });
     return errs;
   };
 }
 
+/** The runtime cost left to one object's rules; `stopped` once a rule ran out of it (no further rules run). */
+interface Budget {
+  remaining: number;
+  stopped: boolean;
+}
+
 /** `ratchet`: the nearest correlated value equals its old one (CRDValidationRatcheting, beta, on in 1.32). */
-function validate(n: Node, path: string, obj: unknown, old: unknown, ratchet: boolean, errs: FieldError[]): void {
-  if (obj === null || obj === undefined) return;
-  evalRules(n, path, obj, old, ratchet, errs);
-  for (const a of n.allOf ?? []) validate(a, path, obj, old, ratchet, errs);
+function validate(n: Node, path: string, obj: unknown, old: unknown, ratchet: boolean, errs: FieldError[], budget: Budget): void {
+  if (obj === null || obj === undefined || budget.stopped) return;
+  evalRules(n, path, obj, old, ratchet, errs, budget);
+  for (const a of n.allOf ?? []) validate(a, path, obj, old, ratchet, errs, budget);
   if (Array.isArray(obj)) {
     if (!n.items) return;
     const oldItems = correlatedItems(n.schema, old);
     obj.forEach((v, i) => {
       const o = oldItems?.(v);
-      validate(n.items!, `${path}[${i}]`, v, o, o === undefined ? ratchet : deepEqual(v, o), errs);
+      validate(n.items!, `${path}[${i}]`, v, o, o === undefined ? ratchet : deepEqual(v, o), errs, budget);
     });
     return;
   }
@@ -319,7 +326,7 @@ function validate(n: Node, path: string, obj: unknown, old: unknown, ratchet: bo
     const o = oldMap && Object.prototype.hasOwnProperty.call(oldMap, k) ? oldMap[k] : undefined;
     const at = n.properties?.has(k) ? (path ? `${path}.${k}` : k) : `${path}[${k}]`;
     // A field the old object lacks has no correlation, and its parent differs from the old one.
-    validate(sub, at, v, o, o === undefined ? false : deepEqual(v, o), errs);
+    validate(sub, at, v, o, o === undefined ? false : deepEqual(v, o), errs, budget);
   }
 }
 
@@ -333,11 +340,16 @@ function correlatedItems(s: S, old: unknown): ((v: unknown) => unknown) | undefi
   return (v) => byKey.get(keyOf(v));
 }
 
-function evalRules(n: Node, path: string, obj: unknown, old: unknown, ratchet: boolean, errs: FieldError[]): void {
+function evalRules(n: Node, path: string, obj: unknown, old: unknown, ratchet: boolean, errs: FieldError[], budget: Budget): void {
   if (!n.ruleSources.length) return;
   const rules = (n.compiled ??= n.ruleSources.map((r) => compileRule(r ?? {})));
   const type: string = n.schema.type ?? '';
   const field = path || '<nil>';
+  const outOfBudget = () => {
+    errs.push({ field, type: 'Invalid value', value: goQuote(type), detail: 'validation failed due to running out of cost budget, no further validation rules will be run' });
+    budget.stopped = true;
+  };
+  if (budget.remaining <= 0) return outOfBudget();
   const self = toCel(obj, n.schema, n.resourceRoot);
   const oldSelf = old === undefined ? undefined : toCel(old, n.schema, n.resourceRoot);
   for (const c of rules) {
@@ -345,13 +357,20 @@ function evalRules(n: Node, path: string, obj: unknown, old: unknown, ratchet: b
     const optional = c.rule.optionalOldSelf === true;
     if (c.usesOldSelf && old === undefined && !optional) continue;
     const ctx = { self, oldSelf: optional ? (oldSelf === undefined ? Optional.none() : Optional.of(oldSelf)) : oldSelf };
-    let result: unknown;
-    try {
-      result = c.program(ctx);
-    } catch (e) {
-      errs.push({ field, type: 'Invalid value', value: goQuote(type), detail: `${runtimeError(e)} evaluating rule: ${ruleErrorString(c.rule)}` });
+    // Its cost is checked against what is left before its outcome is looked at (validateExpressions).
+    const run = metered(PER_CALL_LIMIT, c.program, ctx);
+    if (run.cost > budget.remaining) return outOfBudget();
+    budget.remaining -= run.cost;
+    if ('cancelled' in run) {
+      errs.push({ field, type: 'Invalid value', value: goQuote(type), detail: `'${COST_LIMIT_EXCEEDED}': no further validation rules will be run due to call cost exceeds limit for rule: ${ruleErrorString(c.rule)}` });
+      budget.stopped = true;
+      return;
+    }
+    if ('error' in run) {
+      errs.push({ field, type: 'Invalid value', value: goQuote(type), detail: `${runtimeError(run.error)} evaluating rule: ${ruleErrorString(c.rule)}` });
       continue;
     }
+    const result = run.value;
     if (result === true) continue;
     // A rule that does not use oldSelf on a value left as it was only warns (ratcheting).
     if (!c.usesOldSelf && ratchet) continue;

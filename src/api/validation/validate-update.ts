@@ -44,8 +44,8 @@ export function validateUpdate(oldObj: KObject, newObj: KObject, rt: ResourceTyp
     const added = [...new Set<string>(nm.finalizers ?? [])].filter((f) => !(om.finalizers ?? []).includes(f)).sort(byteOrder);
     if (added.length) out.push({ field: 'metadata.finalizers', type: 'Forbidden', detail: `no new finalizers can be added if the object is being deleted, found new finalizers ${goStringSlice(added)}` });
   }
-  if ((om.namespace ?? '') !== (nm.namespace ?? '') && nm.namespace !== undefined) out.push(immutable('metadata.namespace', JSON.stringify(nm.namespace)));
   if (om.name && nm.name && om.name !== nm.name) out.push(immutable('metadata.name', JSON.stringify(nm.name)));
+  if ((om.namespace ?? '') !== (nm.namespace ?? '') && nm.namespace !== undefined) out.push(immutable('metadata.namespace', JSON.stringify(nm.namespace)));
   if (om.uid && nm.uid && om.uid !== nm.uid) out.push(immutable('metadata.uid', JSON.stringify(nm.uid)));
   if (rt.crd) return out;
   const os = oldObj.spec ?? {};
@@ -95,10 +95,11 @@ export function validateUpdate(oldObj: KObject, newObj: KObject, rt: ResourceTyp
         terminationGracePeriodSeconds: undefined,
         nodeName: s?.nodeName && undefined, // set by binding
       });
-      if (!same(strip(os), strip(ns))) out.push({ field: 'spec', type: 'Forbidden', detail: POD_MUTABLE_TEXT });
+      // validateOnlyAddedTolerations, before the rest of the spec is compared.
       const ot: any[] = os.tolerations ?? [];
       const nt: any[] = ns.tolerations ?? [];
       if (!ot.every((t) => nt.some((u) => same(t, u)))) out.push({ field: 'spec.tolerations', type: 'Forbidden', detail: 'existing toleration can not be modified except its tolerationSeconds' });
+      if (!same(strip(os), strip(ns))) out.push({ field: 'spec', type: 'Forbidden', detail: POD_MUTABLE_TEXT });
       break;
     }
     case 'ConfigMap':
