@@ -52,6 +52,14 @@ export class NodeTable {
   /** 1: schedulable and without NoSchedule/NoExecute taints. */
   readonly open: Uint8Array;
   readonly preferTaints: Float64Array;
+  /** Bumped by every sync of the row: a fit score computed at another version is stale. */
+  readonly version: Uint32Array;
+  /**
+   * NodeResourcesFit + BalancedAllocation per row, by the pod's requests (a few request
+   * shapes): the sampling window moves on every pod, so a node is scored again about every
+   * nodes/sampled pods, and only the node the previous pod went to has changed since.
+   */
+  private readonly fitCache = new Map<string, { score: Float64Array; at: Uint32Array }>();
 
   constructor(nodes: NodeInfo[]) {
     const n = nodes.length;
@@ -67,6 +75,7 @@ export class NodeTable {
     this.pods = new Float64Array(n);
     this.open = new Uint8Array(n);
     this.preferTaints = new Float64Array(n);
+    this.version = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
       nodes[i].slot = { table: this, index: i };
       this.sync(nodes[i]);
@@ -87,8 +96,24 @@ export class NodeTable {
     this.pods[i] = ni.pods.length;
     this.open[i] = !ni.unschedulable && !ni.hardTaints.length ? 1 : 0;
     this.preferTaints[i] = ni.preferTaints.length;
+    this.version[i]++;
+  }
+
+  /** The fit scores remembered for pods with these requests (`at[row] === version[row]`: still valid). */
+  fitScoresFor(nz: Resources, req: Resources): { score: Float64Array; at: Uint32Array } {
+    const key = `${nz.cpu}/${nz.memory}/${req.cpu}/${req.memory}`;
+    let c = this.fitCache.get(key);
+    if (!c) {
+      if (this.fitCache.size >= FIT_CACHE_SHAPES) this.fitCache.delete(this.fitCache.keys().next().value!);
+      c = { score: new Float64Array(this.version.length), at: new Uint32Array(this.version.length) };
+      this.fitCache.set(key, c);
+    }
+    return c;
   }
 }
+
+/** Request shapes whose fit scores a NodeTable remembers (oldest dropped first). */
+const FIT_CACHE_SHAPES = 4;
 
 function synced(ni: NodeInfo): void {
   if (ni.slot) ni.slot.table.sync(ni);
@@ -666,10 +691,15 @@ export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterConte
   // Into the snapshot's buffer when there is one (the first n entries are this pod's).
   const totals = rows ? rows.totals : new Array<number>(n);
   if (rows) {
-    const { nonZeroCpu, nonZeroMemory, reqCpu, reqMemory, allocCpu, allocMemory } = rows.table;
+    const { nonZeroCpu, nonZeroMemory, reqCpu, reqMemory, allocCpu, allocMemory, version } = rows.table;
+    const { score, at } = rows.table.fitScoresFor(nz, req);
     for (let i = 0; i < n; i++) {
       const r = rows.index[i];
-      totals[i] = fitScores(nz, req, nonZeroCpu[r], nonZeroMemory[r], reqCpu[r], reqMemory[r], allocCpu[r], allocMemory[r]);
+      if (at[r] !== version[r]) {
+        score[r] = fitScores(nz, req, nonZeroCpu[r], nonZeroMemory[r], reqCpu[r], reqMemory[r], allocCpu[r], allocMemory[r]);
+        at[r] = version[r];
+      }
+      totals[i] = score[r];
     }
   } else {
     for (let i = 0; i < n; i++) {
