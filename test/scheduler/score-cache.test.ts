@@ -1,10 +1,11 @@
-// The NodeTable's remembered fit scores: scoring through the table (what the scheduler does)
-// gives the totals computed from the NodeInfo objects afresh, pod after pod, while pods are
-// bound and removed, nodes change, and request shapes come and go past what it remembers.
+// The NodeTable's numbers: scoring through the table (what the scheduler does) gives the
+// totals computed from the NodeInfo objects afresh, pod after pod, while pods are bound and
+// removed, nodes change, and request shapes come and go past what it remembers; the filter
+// loop's check on the table's free room lets through exactly the nodes filterNode does.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addPod, newNodeInfo, NodeTable, removePod, scoreNodes, setNode, type FilterContext, type NodeInfo } from '../../src/controllers/scheduler-plugins';
+import { addPod, filterNode, findFeasibleNodes, newNodeInfo, NodeTable, removePod, scoreNodes, setNode, type FilterContext, type NodeInfo, type NodeStatus } from '../../src/controllers/scheduler-plugins';
 import { seededRng } from '../../src/sim/rng';
 import type { KObject } from '../../src/api/types';
 
@@ -64,4 +65,43 @@ test('fit scores read from the NodeTable equal scores computed afresh as nodes a
     }
   }
   assert.equal(compared, 600 * 15);
+});
+
+test("the filter loop's check on the table's room agrees with filterNode on every node", () => {
+  const rng = seededRng(11);
+  const node = (i: number): KObject => {
+    const o = nodeObject(`n${i}`, ['1', '2', '500m'][i % 3], ['1Gi', '2Gi'][i % 2]);
+    o.status.allocatable['ephemeral-storage'] = i % 4 ? '10Gi' : '1Gi';
+    o.status.allocatable.pods = String(1 + (i % 4));
+    if (i % 7 === 0) o.spec.unschedulable = true;
+    if (i % 5 === 0) o.spec.taints = [{ key: 'k', value: 'v', effect: i % 10 ? 'NoSchedule' : 'PreferNoSchedule' }];
+    return o;
+  };
+  const nodes = Array.from({ length: 60 }, (_, i) => newNodeInfo(node(i)));
+  const table = new NodeTable(nodes);
+  const rows = new Int32Array(nodes.length);
+  const shapes: Array<Record<string, string> | undefined> = [{ cpu: '300m', memory: '700Mi' }, { cpu: '1', memory: '100Mi', 'ephemeral-storage': '2Gi' }, { memory: '1500Mi' }, undefined];
+  let fitted = 0;
+  let refused = 0;
+  for (let step = 0; step < 300; step++) {
+    const incoming = pod(shapes[step % shapes.length]);
+    const feasible: NodeInfo[] = [];
+    const rejected: Array<[string, NodeStatus]> = [];
+    const examined = findFeasibleNodes(incoming, nodes, table, 0, nodes.length, fresh(nodes), feasible, rows, rejected);
+    assert.equal(examined, nodes.length);
+    const expected = nodes.filter((ni) => !filterNode(incoming, ni, fresh(nodes))).map((ni) => ni.name);
+    assert.deepEqual(feasible.map((ni) => ni.name), expected, `step ${step}`);
+    fitted += feasible.length;
+    refused += rejected.length;
+    // Bind it somewhere it fits; now and then one leaves.
+    if (feasible.length) addPod(feasible[Math.floor(rng() * feasible.length)], incoming);
+    if (rng() < 0.4) {
+      const on = nodes.filter((ni) => ni.pods.length);
+      if (on.length) {
+        const ni = on[Math.floor(rng() * on.length)];
+        removePod(ni, ni.pods[0]);
+      }
+    }
+  }
+  assert.ok(fitted > 0 && refused > 0);
 });
