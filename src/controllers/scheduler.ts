@@ -180,6 +180,8 @@ export interface ScheduleDecision {
   nominatedNode?: string;
   /** With `node`: what the pod takes there (requests, host ports), as worked out to choose it. */
   footprint?: PodFootprint;
+  /** With `node`: its entry in the snapshot. */
+  nodeInfo?: NodeInfo;
 }
 
 /** Lets the snapshot go once it has not been used for SNAPSHOT_IDLE_MS (an unref'd timer: it never keeps a process alive). */
@@ -260,7 +262,7 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
       if (decision.node) {
         // the stored pod itself (frozen, shared with the change feed): the snapshot keeps every bound pod
         const bound = await bind(api, pod, decision.node);
-        const ni = snap.nodes.get(decision.node)!;
+        const ni = decision.nodeInfo!;
         addPod(ni, bound, decision.footprint);
         snap.podNode.set(bound.metadata.uid!, ni.name);
         if (hasRequiredAnti(bound)) snap.antiAffinityPods.push([bound, ni]);
@@ -332,7 +334,7 @@ export async function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot):
         if (api.rng() * ties < 1) best = i;
       }
     }
-    return { node: feasible[best].name, rejected, footprint: footprintOf(pod, fctx) };
+    return { node: feasible[best].name, nodeInfo: feasible[best], rejected, footprint: footprintOf(pod, fctx) };
   }
 
   const statuses = rejected.map(([, s]) => s);

@@ -86,6 +86,15 @@ function shareFieldSet(v: unknown): unknown {
   return one;
 }
 
+/**
+ * The frozen instance of a FieldsV1 set equal to `v` that a store's copy keeps (frozenCopy
+ * shares it as it is): for a set written again and again (every Event's create records the
+ * same one), handed to each write instead of a copy that the store's copy would walk again.
+ */
+export function sharedFieldSet<T>(v: T): T {
+  return shareFieldSet(copyValue(v, true)) as T;
+}
+
 /** The one frozen instance of a member value equal to `v` (already frozen). */
 function shareMember(k: string, v: unknown): unknown {
   if (k === 'fieldsV1') return shareFieldSet(v);

@@ -11,7 +11,7 @@ import { FieldSet, pathString } from './fieldset';
 import { isObject, ShapeResolver, type Shape } from './shape';
 import { compare, merge, removePath, toFieldSet, type Comparison } from './typed';
 import { deepEqual } from '../../store/json-equal';
-import { cloneJson } from '../../store/clone';
+import { cloneJson, sharedFieldSet } from '../../store/clone';
 
 export interface ManagedFieldsEntry {
   manager?: string;
@@ -202,7 +202,7 @@ export async function trackUpdate(current: KObject | undefined, next: KObject, m
   const known = memoKey === undefined ? undefined : createdFields.get(memoKey);
   if (known !== undefined) {
     const owners = new Map<string, Owner>();
-    if (known) owners.set('', { manager, operation: 'Update', apiVersion: ctx.apiVersion, subresource: ctx.subresource, time: ctx.now, set: known.set, raw: { set: known.set, fieldsV1: cloneJson(known.fieldsV1) } });
+    if (known) owners.set('', { manager, operation: 'Update', apiVersion: ctx.apiVersion, subresource: ctx.subresource, time: ctx.now, set: known.set, raw: { set: known.set, fieldsV1: known.fieldsV1 } });
     setManaged(next, owners);
     return;
   }
@@ -213,13 +213,14 @@ export async function trackUpdate(current: KObject | undefined, next: KObject, m
   if (memoKey !== undefined) {
     if (createdFields.size >= 1000) createdFields.clear();
     const [only] = owners.values();
-    createdFields.set(memoKey, only ? { set: only.set, fieldsV1: cloneJson((next.metadata.managedFields as ManagedFieldsEntry[])[0].fieldsV1!) } : null);
+    createdFields.set(memoKey, only ? { set: only.set, fieldsV1: sharedFieldSet((next.metadata.managedFields as ManagedFieldsEntry[])[0].fieldsV1!) } : null);
   }
 }
 
 /**
  * The field set a create records, by the created object's keys (createdKey): null for none.
- * Sets are never changed once built (difference and union make new ones), so one is shared.
+ * Sets are never changed once built (difference and union make new ones), so one is shared;
+ * so is its FieldsV1, frozen as the store keeps it (not copied per create).
  */
 const createdFields = new Map<string, { set: FieldSet; fieldsV1: Record<string, unknown> } | null>();
 

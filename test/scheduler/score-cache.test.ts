@@ -1,0 +1,107 @@
+// The NodeTable's numbers: scoring through the table (what the scheduler does) gives the
+// totals computed from the NodeInfo objects afresh, pod after pod, while pods are bound and
+// removed, nodes change, and request shapes come and go past what it remembers; the filter
+// loop's check on the table's free room lets through exactly the nodes filterNode does.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { addPod, filterNode, findFeasibleNodes, newNodeInfo, NodeTable, removePod, scoreNodes, setNode, type FilterContext, type NodeInfo, type NodeStatus } from '../../src/controllers/scheduler-plugins';
+import { seededRng } from '../../src/sim/rng';
+import type { KObject } from '../../src/api/types';
+
+const nodeObject = (name: string, cpu: string, memory: string): KObject => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name, labels: {} },
+  spec: {},
+  status: { allocatable: { cpu, memory, pods: '110' } },
+});
+
+let uid = 0;
+function pod(requests: Record<string, string> | undefined): KObject {
+  uid++;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `p${uid}`, namespace: 'default', uid: `u${uid}` },
+    spec: { containers: [{ name: 'c', image: 'nginx', ...(requests ? { resources: { requests } } : {}) }] },
+  };
+}
+
+const fresh = (nodes: NodeInfo[]): FilterContext => ({ nodes: new Map(nodes.map((n) => [n.name, n])), namespaceLabels: () => undefined, spreadCache: new Map() });
+
+test('fit scores read from the NodeTable equal scores computed afresh as nodes and request shapes change', () => {
+  const rng = seededRng(7);
+  const nodes = Array.from({ length: 40 }, (_, i) => newNodeInfo(nodeObject(`n${i}`, i % 3 ? '4' : '2', i % 5 ? '8Gi' : '3Gi')));
+  const table = new NodeTable(nodes);
+  const index = new Int32Array(nodes.length);
+  const totals = new Float64Array(nodes.length);
+  // More shapes than the table remembers; some differ only in what they request as it is
+  // (100m / 200Mi are also the non-zero defaults of a request left out).
+  const shapes: Array<Record<string, string> | undefined> = [{ cpu: '100m', memory: '128Mi' }, { cpu: '10m', memory: '16Mi' }, { cpu: '1', memory: '1Gi' }, { cpu: '100m', memory: '200Mi' }, { cpu: '100m' }, { memory: '200Mi' }, undefined, { memory: '300Mi' }];
+  const placed: Array<[KObject, NodeInfo]> = [];
+  let compared = 0;
+  for (let step = 0; step < 600; step++) {
+    const incoming = pod(shapes[Math.floor(rng() * (step < 300 ? 2 : shapes.length))]);
+    // A window of rows, as the sampled filter hands them over (wrapping around).
+    const start = Math.floor(rng() * nodes.length);
+    const feasible = Array.from({ length: 15 }, (_, k) => nodes[(start + k) % nodes.length]);
+    feasible.forEach((ni, k) => (index[k] = ni.slot!.index));
+    const viaTable = Array.from(scoreNodes(incoming, feasible, fresh(nodes), { table, index, totals })).slice(0, feasible.length);
+    const afresh = Array.from(scoreNodes(incoming, feasible, fresh(nodes)));
+    assert.deepEqual(viaTable, afresh, `step ${step}`);
+    compared += feasible.length;
+    // The cluster moves on: the pod is bound to one of them, sometimes one leaves, sometimes a node is resized.
+    const to = feasible[Math.floor(rng() * feasible.length)];
+    addPod(to, incoming);
+    placed.push([incoming, to]);
+    if (rng() < 0.2 && placed.length) {
+      const [gone, on] = placed.splice(Math.floor(rng() * placed.length), 1)[0];
+      removePod(on, gone);
+    }
+    if (rng() < 0.05) {
+      const ni = nodes[Math.floor(rng() * nodes.length)];
+      setNode(ni, nodeObject(ni.name, rng() < 0.5 ? '8' : '3', rng() < 0.5 ? '16Gi' : '5Gi'));
+    }
+  }
+  assert.equal(compared, 600 * 15);
+});
+
+test("the filter loop's check on the table's room agrees with filterNode on every node", () => {
+  const rng = seededRng(11);
+  const node = (i: number): KObject => {
+    const o = nodeObject(`n${i}`, ['1', '2', '500m'][i % 3], ['1Gi', '2Gi'][i % 2]);
+    o.status.allocatable['ephemeral-storage'] = i % 4 ? '10Gi' : '1Gi';
+    o.status.allocatable.pods = String(1 + (i % 4));
+    if (i % 7 === 0) o.spec.unschedulable = true;
+    if (i % 5 === 0) o.spec.taints = [{ key: 'k', value: 'v', effect: i % 10 ? 'NoSchedule' : 'PreferNoSchedule' }];
+    return o;
+  };
+  const nodes = Array.from({ length: 60 }, (_, i) => newNodeInfo(node(i)));
+  const table = new NodeTable(nodes);
+  const rows = new Int32Array(nodes.length);
+  const shapes: Array<Record<string, string> | undefined> = [{ cpu: '300m', memory: '700Mi' }, { cpu: '1', memory: '100Mi', 'ephemeral-storage': '2Gi' }, { memory: '1500Mi' }, undefined];
+  let fitted = 0;
+  let refused = 0;
+  for (let step = 0; step < 300; step++) {
+    const incoming = pod(shapes[step % shapes.length]);
+    const feasible: NodeInfo[] = [];
+    const rejected: Array<[string, NodeStatus]> = [];
+    const examined = findFeasibleNodes(incoming, nodes, table, 0, nodes.length, fresh(nodes), feasible, rows, rejected);
+    assert.equal(examined, nodes.length);
+    const expected = nodes.filter((ni) => !filterNode(incoming, ni, fresh(nodes))).map((ni) => ni.name);
+    assert.deepEqual(feasible.map((ni) => ni.name), expected, `step ${step}`);
+    fitted += feasible.length;
+    refused += rejected.length;
+    // Bind it somewhere it fits; now and then one leaves.
+    if (feasible.length) addPod(feasible[Math.floor(rng() * feasible.length)], incoming);
+    if (rng() < 0.4) {
+      const on = nodes.filter((ni) => ni.pods.length);
+      if (on.length) {
+        const ni = on[Math.floor(rng() * on.length)];
+        removePod(ni, ni.pods[0]);
+      }
+    }
+  }
+  assert.ok(fitted > 0 && refused > 0);
+});
