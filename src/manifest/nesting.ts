@@ -20,6 +20,8 @@ function searchFrom(re: RegExp, text: string, from: number): number {
 
 /** The offset at which `text` nests deeper than `limit`, or undefined. */
 export function nestingTooDeepAt(text: string, limit = MAX_NESTING_DEPTH): number | undefined {
+  // Every level opened takes at least one character (a line's content, a `- `, a bracket).
+  if (text.length <= limit) return undefined;
   const indents: number[] = []; // open block levels, by their indentation
   let flow = 0;
   let i = 0;

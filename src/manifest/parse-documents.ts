@@ -57,7 +57,8 @@ export function parseManifestBytes(buf: Uint8Array, source: string, opts: ParseO
     };
   }
   const text = decodeUtf8(buf);
-  return { ...parseManifestText(text, source, opts), text };
+  const parsed = parseManifestText(text, source, opts);
+  return { docs: parsed.docs, errors: parsed.errors, text };
 }
 
 function decodeUtf8(buf: Uint8Array): string {
