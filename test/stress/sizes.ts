@@ -1,6 +1,7 @@
 // Loads at the sizes kubesim promises to survive, for npm run stress: a watch under 70
 // concurrent writer processes (every acknowledged write seen once, in revision order), and
-// user-write latency while the daemon creates the pods of a 1,000,000-replica Deployment.
+// what users wait (a process writing through the store, a user at the CLI) while the daemon
+// creates the pods of a 1,000,000-replica Deployment.
 import { readFileSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -222,9 +223,9 @@ export function storeWriter(dir: string, prefix: string, gapMs: number): { stop(
 const p99Of = (w: number[]) => w[Math.floor(w.length * 0.99)] ?? 0;
 
 /**
- * User writes for `measureMs` while the daemon creates a huge Deployment's pods, after the
- * same writes for `baselineMs` with the daemon idle, so the figure can be judged against
- * the machine's load.
+ * User writes and CLI commands for `measureMs` while the daemon creates a huge Deployment's
+ * pods, after the same for `baselineMs` with the daemon idle, so the figures can be judged
+ * against the machine's load.
  */
 export async function fairnessRun(home: string, replicas: number, measureMs: number, baselineMs = 30_000): Promise<FairnessFigures> {
   const dir = stateDir(home);
