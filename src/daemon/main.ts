@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseProcessIdentity } from '../store/process-alive';
 import { setLockPriority } from '../store/file-lock';
+import { setEventLoopTurns } from '../store/async-store';
 import { claimPidFile, releasePidFile, PID_FILE, type DaemonStatusDoc } from './control';
 import { fence, LeaderElector, LEASE_DEFAULTS } from '../controllers/leader-election';
 import type { ControllerManager } from '../controllers/manager';
@@ -45,6 +46,7 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
   // The controllers' writes are served ahead of users' (see file-lock.ts): one daemon doing
   // the work of every user's objects must not wait behind each of them in turn.
   setLockPriority('workload-high');
+  setEventLoopTurns(20); // requests are answered between a long reconcile's store calls
   const abort = new AbortController();
   const stop = () => abort.abort();
   process.on('SIGTERM', stop);

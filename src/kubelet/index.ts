@@ -26,7 +26,7 @@ function references(pod: KObject, kind: 'ConfigMap' | 'Secret', name: string): b
 function dependents(kind: 'ConfigMap' | 'Secret') {
   return async (obj: KObject, ctx: ControllerContext): Promise<ReconcileKey[]> =>
     (await ctx.api
-      .list(ctx.api.registry.forKind('v1', 'Pod'), { namespace: obj.metadata.namespace }))
+      .list(ctx.api.registry.forKind('v1', 'Pod'), { namespace: obj.metadata.namespace, shared: true }))
       .items.filter((p) => p.spec?.nodeName && references(p, kind, obj.metadata.name!))
       .map((p) => ({ kind: 'Pod', namespace: p.metadata.namespace, name: p.metadata.name! }));
 }

@@ -9,6 +9,26 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { KObject } from '../api/types';
 import type { ListReadOptions, ListResult, MetaWriteOptions, Store, SyncStore, WatchEvent } from './store';
 
+/**
+ * How long a task may keep this process's event loop before a store call lets it turn (0:
+ * never, the default). The engines are synchronous, so a reconcile creating 500 pods never
+ * waited on anything: the daemon answered no request (a user's `create`) for seconds. The
+ * daemon sets it (setEventLoopTurns); in-process runs keep their order independent of time.
+ */
+let turnEveryMs = 0;
+let lastTurn = 0;
+
+export function setEventLoopTurns(ms: number): void {
+  turnEveryMs = ms;
+}
+
+const turnDue = () => turnEveryMs > 0 && performance.now() - lastTurn >= turnEveryMs;
+
+async function turn(): Promise<void> {
+  await new Promise<void>((r) => setImmediate(r));
+  lastTurn = performance.now();
+}
+
 export class EngineStore implements Store {
   /** The batch the current async context runs in, if any. */
   private readonly context = new AsyncLocalStorage<symbol>();
@@ -32,38 +52,45 @@ export class EngineStore implements Store {
   }
 
   async get(key: string, opts?: ListReadOptions): Promise<KObject | undefined> {
+    if (turnDue()) await turn();
     return this.engine.get(key, opts);
   }
 
   async list(prefix: string, filter?: (obj: KObject) => boolean, opts?: ListReadOptions): Promise<ListResult> {
+    if (turnDue()) await turn();
     return this.engine.list(prefix, filter, opts);
   }
 
   // Writes outside the open batch wait for it: a write of another task must not land
   // inside (and under the lock of) a batch it is not part of.
   async create(key: string, obj: KObject): Promise<KObject> {
+    if (turnDue()) await turn();
     // Checked again right before writing, in the same synchronous step as the write.
     while (!this.mayWrite()) await this.wakeUp();
     return this.engine.create(key, obj);
   }
 
   async update(key: string, obj: KObject, expectRev?: number, opts?: ListReadOptions): Promise<KObject> {
+    if (turnDue()) await turn();
     // Checked again right before writing, in the same synchronous step as the write.
     while (!this.mayWrite()) await this.wakeUp();
     return this.engine.update(key, obj, expectRev, opts);
   }
 
   async delete(key: string, expectRev?: number): Promise<KObject> {
+    if (turnDue()) await turn();
     // Checked again right before writing, in the same synchronous step as the write.
     while (!this.mayWrite()) await this.wakeUp();
     return this.engine.delete(key, expectRev);
   }
 
   async changesSince(afterRev: number, opts?: ListReadOptions): Promise<WatchEvent[]> {
+    if (turnDue()) await turn();
     return this.engine.changesSince(afterRev, opts);
   }
 
   async batch<T>(fn: () => Promise<T> | T): Promise<T> {
+    if (turnDue()) await turn();
     if (this.active !== undefined && this.context.getStore() === this.active) return fn(); // nested: join
     // Wait, then take the turn in the same synchronous step as the last check: two tasks
     // that both saw the store free must not both open a batch.

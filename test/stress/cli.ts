@@ -27,9 +27,10 @@ export function run(home: string, args: string[], stdin = '', timeout = 60_000):
   return { code: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ms: Date.now() - t };
 }
 
-export function start(home: string, args: string[], stdin = ''): { child: ChildProcess; done: Promise<Run> } {
+/** `env` replaces envFor(home) (e.g. without KUBESIM_NO_DAEMON: a user's command with the daemon running). */
+export function start(home: string, args: string[], stdin = '', env = envFor(home)): { child: ChildProcess; done: Promise<Run> } {
   const t = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: envFor(home), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));

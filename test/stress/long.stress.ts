@@ -86,6 +86,14 @@ test('long: user writes while the daemon creates a 1,000,000-replica Deployment 
     t.diagnostic(`fairness: ${JSON.stringify(f)}`);
     assert.ok(f.writes >= 100, `only ${f.writes} user writes in 2 minutes`);
     assert.ok(f.p99 <= 1000, `p99 ${f.p99} ms`);
+    // A user at the CLI: what a write waits beyond a typical command with the daemon idle
+    // (start-up and the command's own work, ~0.2 s on a quiet machine, over 1 s at load 30).
+    assert.deepEqual(f.cli.failures, []);
+    assert.ok(f.cli.lockWait.p99 <= 1000, `CLI lock wait p99 ${f.cli.lockWait.p99} ms`);
+    for (const kind of ['create', 'apply'] as const) {
+      const extra = f.cli.wall[kind].p99 - f.baseline.cli.wall[kind].p50;
+      assert.ok(f.cli.wall[kind].n >= 10 && extra <= 1000, `${kind}: ${f.cli.wall[kind].n} commands, p99 ${f.cli.wall[kind].p99} ms, idle p50 ${f.baseline.cli.wall[kind].p50} ms`);
+    }
   } finally {
     run(home, ['cluster', 'stop']);
     removeHome(home);

@@ -1,9 +1,12 @@
 // Loads at the sizes kubesim promises to survive, for npm run stress: a watch under 70
 // concurrent writer processes (every acknowledged write seen once, in revision order), and
-// user-write latency while the daemon creates the pods of a 1,000,000-replica Deployment.
-import { readFileSync } from 'node:fs';
+// what users wait (a process writing through the store, a user at the CLI) while the daemon
+// creates the pods of a 1,000,000-replica Deployment.
+import { readFileSync, watch, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { FileStore } from '../../src/store/file-store';
-import { configMap, run, runAsync, start, stateDir } from './cli';
+import { configMap, envFor, run, runAsync, start, stateDir } from './cli';
 
 export interface WatchFigures {
   writers: number;
@@ -78,8 +81,92 @@ export interface FairnessFigures {
   p99: number;
   max: number;
   daemonPeakRssMb: number;
-  /** The same writes with the daemon running and no Deployment being created (at the same load). */
-  baseline: { writes: number; p50: number; p99: number; max: number };
+  /** A user's CLI commands at the same time (beside the store writes above). */
+  cli: CliFigures;
+  /** The same writes and commands with the daemon running and no Deployment being created (at the same load). */
+  baseline: { writes: number; p50: number; p99: number; max: number; cli: CliFigures };
+}
+
+export interface Spread {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export type UserCommand = 'create' | 'get' | 'apply';
+
+export interface CliFigures {
+  commands: number;
+  /** The first few commands that failed (exit code and stderr). */
+  failures: string[];
+  /** What the user waits for each kind of command (ms): start-up, lock wait and the command's own work. */
+  wall: Record<UserCommand, Spread>;
+  /** The part of create's and apply's time spent waiting for the store lock (get reads through the daemon: no lock). */
+  lockWait: Spread;
+}
+
+function spread(values: number[]): Spread {
+  const v = [...values].sort((x, y) => x - y);
+  return { n: v.length, p50: v[v.length >> 1] ?? 0, p99: p99Of(v), max: v.at(-1) ?? 0 };
+}
+
+/**
+ * How long each process waited for the store lock: the life of the `lock.want.<ticket>.<pid>`
+ * file it queues with (src/store/file-lock.ts), seen by an inotify watch of the state
+ * directory. A process that found the lock free announced nothing: it waited 0.
+ */
+export function lockWaitWatcher(dir: string): { waitedMs(pid: number): number; close(): void } {
+  const since = new Map<string, number>();
+  const waited = new Map<number, number>();
+  const w = watch(dir, (_event, name) => {
+    const m = name ? /^lock\.want\.\d+\.(\d+)$/.exec(String(name)) : null;
+    if (!m) return;
+    const t0 = since.get(m[0]);
+    if (t0 === undefined) {
+      since.set(m[0], performance.now());
+      return;
+    }
+    since.delete(m[0]);
+    waited.set(Number(m[1]), (waited.get(Number(m[1])) ?? 0) + performance.now() - t0);
+  });
+  return { waitedMs: (pid) => Math.round(waited.get(pid) ?? 0), close: () => w.close() };
+}
+
+/**
+ * A user at the terminal with the daemon running (no KUBESIM_NO_DAEMON): `create configmap`,
+ * `get pods`, `apply -f FILE` in turn, each started when the last one ended, while `more()`.
+ */
+export async function userCommands(home: string, tag: string, waits: ReturnType<typeof lockWaitWatcher>, more: () => boolean): Promise<CliFigures> {
+  const env = envFor(home);
+  delete env.KUBESIM_NO_DAEMON;
+  const kinds: UserCommand[] = ['create', 'get', 'apply'];
+  const wall: Record<UserCommand, number[]> = { create: [], get: [], apply: [] };
+  const lock: number[] = [];
+  const failures: string[] = [];
+  for (let i = 0; more(); i++) {
+    const kind = kinds[i % kinds.length];
+    const name = `cli-${tag}-${i}`;
+    let args: string[];
+    if (kind === 'create') args = ['create', 'configmap', name, '--from-literal=k=v'];
+    else if (kind === 'get') args = ['get', 'pods'];
+    else {
+      const file = join(home, `${name}.json`);
+      writeFileSync(file, configMap(name, { k: 'v' }));
+      args = ['apply', '-f', file];
+    }
+    const c = start(home, args, '', env);
+    const r = await c.done;
+    if (r.code !== 0) failures.push(`${args.join(' ')}: exit ${r.code ?? r.signal}: ${r.stderr.slice(0, 200)}`);
+    wall[kind].push(r.ms);
+    if (kind !== 'get') lock.push(waits.waitedMs(c.child.pid!));
+  }
+  return {
+    commands: wall.create.length + wall.get.length + wall.apply.length,
+    failures: failures.slice(0, 3),
+    wall: { create: spread(wall.create), get: spread(wall.get), apply: spread(wall.apply) },
+    lockWait: spread(lock),
+  };
 }
 
 function rssMb(pid: number): number {
@@ -91,24 +178,54 @@ function rssMb(pid: number): number {
   }
 }
 
-/** Store creates (as a CLI write takes the lock) every 50 ms until `until`; their lock waits in ms, sorted. */
-async function userWrites(store: FileStore, prefix: string, until: number): Promise<number[]> {
-  const waits: number[] = [];
-  for (let i = 0; Date.now() < until; i++) {
-    const t0 = Date.now();
-    store.create(`configmaps/default/${prefix}-${i}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${prefix}-${i}`, namespace: 'default' } });
-    waits.push(Date.now() - t0);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return waits.sort((x, y) => x - y);
+const STORE = JSON.stringify(join(__dirname, '../../src/store/file-store.ts'));
+
+/**
+ * A process creating ConfigMaps straight through the store (as a CLI write takes the lock),
+ * one every `gapMs` (0: one after another), until stopped; stop() gives its lock waits in
+ * ms, sorted. A process of its own, so that its waits never stall the measuring process's
+ * event loop (the CLI commands' times and the lock watch).
+ */
+export function storeWriter(dir: string, prefix: string, gapMs: number): { stop(): Promise<number[]> } {
+  const script = `
+    const { FileStore } = require(${STORE});
+    const store = new FileStore(process.argv[1], { fsync: false });
+    const waits = [];
+    let stopped = false;
+    process.stdin.on('end', () => (stopped = true)).resume();
+    (async () => {
+      for (let i = 0; !stopped; i++) {
+        const name = process.argv[2] + '-' + i;
+        const t0 = Date.now();
+        store.create('configmaps/default/' + name, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' } });
+        waits.push(Date.now() - t0);
+        await new Promise((r) => (Number(process.argv[3]) ? setTimeout(r, Number(process.argv[3])) : setImmediate(r)));
+      }
+      process.stdout.write(JSON.stringify(waits));
+    })();
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script, dir, prefix, String(gapMs)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const done = new Promise<number | null>((r) => child.on('close', r));
+  return {
+    async stop() {
+      child.stdin!.end();
+      const code = await done;
+      if (code !== 0) throw new Error(`the store writer failed (exit ${code}): ${err.slice(0, 500)}`);
+      return (JSON.parse(out) as number[]).sort((x, y) => x - y);
+    },
+  };
 }
 
 const p99Of = (w: number[]) => w[Math.floor(w.length * 0.99)] ?? 0;
 
 /**
- * User writes for `measureMs` while the daemon creates a huge Deployment's pods, after the
- * same writes for `baselineMs` with the daemon idle, so the figure can be judged against
- * the machine's load.
+ * User writes and CLI commands for `measureMs` while the daemon creates a huge Deployment's
+ * pods, after the same for `baselineMs` with the daemon idle, so the figures can be judged
+ * against the machine's load.
  */
 export async function fairnessRun(home: string, replicas: number, measureMs: number, baselineMs = 30_000): Promise<FairnessFigures> {
   const dir = stateDir(home);
@@ -116,7 +233,12 @@ export async function fairnessRun(home: string, replicas: number, measureMs: num
   const s = run(home, ['cluster', 'start'], '', 30_000);
   if (s.code !== 0) throw new Error(s.stderr);
   const store = new FileStore(dir, { fsync: false });
-  const idle = await userWrites(store, 'idle', Date.now() + baselineMs);
+  const waits = lockWaitWatcher(dir);
+  // Two users at once: one writing through the store every 50 ms, one at the CLI.
+  let writer = storeWriter(dir, 'idle', 50);
+  let until = Date.now() + baselineMs;
+  const idleCli = await userCommands(home, 'idle', waits, () => Date.now() < until);
+  const idle = await writer.stop();
   const a = run(home, ['apply', '-f', '-'], deploy);
   if (a.code !== 0) throw new Error(a.stderr);
   const pid = Number(/pid (\d+)/.exec(s.stdout + s.stderr)?.[1] ?? 0);
@@ -125,17 +247,22 @@ export async function fairnessRun(home: string, replicas: number, measureMs: num
   const startDeadline = Date.now() + 120_000;
   while (pods() < 50 && Date.now() < startDeadline) await new Promise((r) => setTimeout(r, 50));
   const podsAtStart = pods();
-  const waits = await userWrites(store, 'user', Date.now() + measureMs);
+  writer = storeWriter(dir, 'user', 50);
+  until = Date.now() + measureMs;
+  const cli = await userCommands(home, 'user', waits, () => Date.now() < until);
+  const writes = await writer.stop();
+  waits.close();
   const peak = rssMb(pid);
   return {
     replicas,
     podsAtStart,
     podsAtEnd: pods(),
-    writes: waits.length,
-    p50: waits[waits.length >> 1] ?? 0,
-    p99: p99Of(waits),
-    max: waits.at(-1) ?? 0,
+    writes: writes.length,
+    p50: writes[writes.length >> 1] ?? 0,
+    p99: p99Of(writes),
+    max: writes.at(-1) ?? 0,
     daemonPeakRssMb: peak,
-    baseline: { writes: idle.length, p50: idle[idle.length >> 1] ?? 0, p99: p99Of(idle), max: idle.at(-1) ?? 0 },
+    cli,
+    baseline: { writes: idle.length, p50: idle[idle.length >> 1] ?? 0, p99: p99Of(idle), max: idle.at(-1) ?? 0, cli: idleCli },
   };
 }
