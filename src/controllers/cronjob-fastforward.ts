@@ -16,7 +16,9 @@
 // limit of this: `stepThrough(..., { exact: true })` steps every firing. The events about the
 // CronJob itself go through client-go's correlator, whose "combined from similar events"
 // aggregate stays alive through the whole jump: the lead-in's firings must all record the
-// same events at the same offsets, and the skipped firings' are replayed through it.
+// same events at the same offsets, and the skipped firings' are replayed through it. A
+// CronJob edited during the skip (a new schedule, suspended) counts the skipped firings
+// before the edit as run: its lastScheduleTime is the last of them, as kube's would be.
 
 import type { KObject } from '../api/types';
 import type { ControllerContext } from './types';
@@ -39,6 +41,8 @@ export interface FiringTrack {
   current: Array<{ off: number; type: 'Normal' | 'Warning'; reason: string; message: string }>;
   /** Each earlier firing's events, as `offset type reason` lines. */
   signatures: string[];
+  /** The firings skipped (schedule times from `from` through `through`; `next(t)`: the first after t). */
+  skipped?: { from: number; through: number; next: (t: number) => number | undefined };
 }
 
 const tracks = new WeakMap<ControllerContext, Map<string, { jump: string; track: FiringTrack }>>();
@@ -54,7 +58,10 @@ export function firingTrack(ctx: ControllerContext, cj: KObject): FiringTrack | 
   const uid = cj.metadata.uid!;
   let entry = byCj.get(uid);
   if (!entry || entry.jump !== id) {
-    entry = { jump: id, track: { running: new Set(), fired: 0, outcomes: { Complete: 0, Failed: 0 }, irregular: false, current: [], signatures: [] } };
+    // A spec changed on the way: the firings skipped before now ran, those after it never will.
+    const before = entry?.jump.startsWith(`${jump.from}:${jump.to}:`) ? entry.track.skipped : undefined;
+    const skipped = before && { ...before, through: Math.min(before.through, ctx.clock.now()) };
+    entry = { jump: id, track: { running: new Set(), fired: 0, outcomes: { Complete: 0, Failed: 0 }, irregular: false, current: [], signatures: [], ...(skipped ? { skipped } : {}) } };
     byCj.set(uid, entry);
   }
   return entry.track;
@@ -115,7 +122,26 @@ export function resumeAfterSkip(ctx: ControllerContext, t: FiringTrack | undefin
   const resumeAt = nextAtOrAfter(jump.to - window - lead);
   if (resumeAt === undefined || resumeAt <= scheduled) return undefined;
   t.accountedThrough = resumeAt - 1;
+  t.skipped = { from: scheduled, through: resumeAt - 1, next: (u) => nextAtOrAfter(u + 1) };
   return resumeAt;
+}
+
+/**
+ * The last firing a skip in this jump accounted for under the spec before an edit, once
+ * (undefined when there is none): what a controller that ran them would have left as the
+ * CronJob's lastScheduleTime, from which kube counts the missed start times of the new spec.
+ */
+export function lastSkippedBeforeEdit(t: FiringTrack | undefined): number | undefined {
+  const s = t?.skipped;
+  if (!s || t.accountedThrough !== undefined) return undefined; // this spec's own skip: it resumes itself
+  delete t.skipped;
+  // Looked for backwards from the end, a window doubling each time: a year of minutes is not walked.
+  for (let back = 60_000; ; back *= 2) {
+    const start = Math.max(s.from - 1, s.through - back);
+    let last: number | undefined;
+    for (let u = s.next(start); u !== undefined && u <= s.through; u = s.next(u)) last = u;
+    if (last !== undefined || start === s.from - 1) return last;
+  }
 }
 
 /**

@@ -9,7 +9,7 @@ import { deepEqual } from '../api/server';
 import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
 import { controllerOf, controllerRefTo, ms, ownerKeys, rfc3339, typeFor } from './controller-utils';
 import { isJobFinished } from './job';
-import { firingTrack, noteEvents, noteFired, noteIrregular, noteLeft, replaySkippedEvents, resumeAfterSkip } from './cronjob-fastforward';
+import { firingTrack, lastSkippedBeforeEdit, noteEvents, noteFired, noteIrregular, noteLeft, replaySkippedEvents, resumeAfterSkip } from './cronjob-fastforward';
 
 const COMPONENT = { component: 'cronjob-controller' };
 export const SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
@@ -174,6 +174,24 @@ export function jobNameFor(cronJobName: string, scheduled: number): string {
   return `${cronJobName}-${Math.floor(scheduled / MINUTE)}`;
 }
 
+/**
+ * kube's mostRecentScheduleTime (pkg/controller/cronjob/utils.go): the latest schedule time
+ * after `earliest` and at or before `now`, and how many came due, counted as kube does, from
+ * the first interval (a weekday schedule counts its weekends): over 100 is TooManyMissedTimes.
+ * `next(t)` is the first schedule time strictly after t.
+ */
+export function mostRecentScheduleTime(next: (t: number) => number | undefined, earliest: number, now: number): { at?: number; missed: number } {
+  const t1 = next(earliest);
+  if (t1 === undefined || t1 > now) return { missed: 0 };
+  const t2 = next(t1);
+  if (t2 === undefined || t2 > now) return { at: t1, missed: 1 };
+  const between = Math.round((t2 - t1) / 1000);
+  const missed = Math.floor(Math.trunc((now - t1) / 1000) / between) + 1;
+  let at: number | undefined;
+  for (let t = next(t1 + (missed - 2) * between * 1000); t !== undefined && t <= now; t = next(t)) at = t;
+  return { at, missed };
+}
+
 // ---------- the reconciler ----------
 
 async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
@@ -188,6 +206,9 @@ async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Prom
   const st: any = deepCopy(cj.status ?? {});
   const events: Array<['Normal' | 'Warning', string, string]> = [];
   const track = firingTrack(ctx, cj); // this CronJob's firings in a clock jump being stepped
+  // Edited on the way through a skip: the skipped firings before the edit ran.
+  const ran = lastSkippedBeforeEdit(track);
+  if (ran !== undefined && (!st.lastScheduleTime || ran > ms(st.lastScheduleTime))) st.lastScheduleTime = rfc3339(ran);
 
   // Only this CronJob's Jobs, shared (frozen, not copied): they are only read here.
   const jobs = (await api.list(jobType, { namespace: cj.metadata.namespace, fieldMatch: (j) => controllerOf(j)?.uid === cj.metadata.uid, shared: true })).items;
@@ -249,19 +270,8 @@ async function reconcileCronJob(key: ReconcileKey, ctx: ControllerContext): Prom
     if (spec.startingDeadlineSeconds !== undefined && spec.startingDeadlineSeconds !== null) earliest = Math.max(earliest, now - Number(spec.startingDeadlineSeconds) * 1000);
     // Schedule times a jump's fast-forward accounted for have passed, not been missed.
     if (track?.accountedThrough !== undefined) earliest = Math.max(earliest, track.accountedThrough);
-    let scheduled: number | undefined;
-    let missed = 0;
-    for (let t = nextScheduleTime(schedule, earliest, tz, created); t !== undefined && t <= now; t = nextScheduleTime(schedule, t, tz, created)) {
-      scheduled = t;
-      if (++missed > 100) break;
-    }
-    if (missed > 100) {
-      events.push(['Warning', 'TooManyMissedTimes', 'too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew']);
-      // Jump to the most recent time directly.
-      let t = scheduled!;
-      for (let n = nextScheduleTime(schedule, t, tz, created); n !== undefined && n <= now; n = nextScheduleTime(schedule, n, tz, created)) t = n;
-      scheduled = t;
-    }
+    const { at: scheduled, missed } = mostRecentScheduleTime((t) => nextScheduleTime(schedule!, t, tz, created), earliest, now);
+    if (missed > 100) events.push(['Warning', 'TooManyMissedTimes', 'too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew']);
     if (scheduled !== undefined) {
       const tooLate = spec.startingDeadlineSeconds !== undefined && spec.startingDeadlineSeconds !== null && scheduled + Number(spec.startingDeadlineSeconds) * 1000 < now;
       const name = jobNameFor(cj.metadata.name!, scheduled);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Harness, T0 } from './harness';
-import { cronJobReconciler, jobNameFor, nextScheduleTime, parseCron } from '../../src/controllers/cronjob';
+import { cronJobReconciler, jobNameFor, mostRecentScheduleTime, nextScheduleTime, parseCron } from '../../src/controllers/cronjob';
 import { jobReconciler } from '../../src/controllers/job';
 import type { KObject } from '../../src/api/types';
 
@@ -34,6 +34,19 @@ const cronJob = (spec: any = {}): KObject => ({
     jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'hello', image: 'busybox' }] } } } },
     ...spec,
   },
+});
+
+test("missed start times counted as kube's mostRecentScheduleTime does: from the first interval", () => {
+  const weekdays = parseCron('0 9 * * 1-5');
+  const after = (t: number) => nextScheduleTime(weekdays, t);
+  const last = Date.parse('2025-03-03T09:00:00Z'); // a Monday: next Tue 03-04, then Wed (one day apart)
+  // 100 days and an hour past Tuesday: 101 intervals of a day by kube's estimate (weekends
+  // included; 73 weekday times in fact), so TooManyMissedTimes; the most recent is Thursday's.
+  const r = mostRecentScheduleTime(after, last, Date.parse('2025-06-12T10:00:00Z'));
+  assert.deepEqual({ at: iso(r.at), missed: r.missed }, { at: '2025-06-12T09:00:00.000Z', missed: 101 });
+  assert.equal(mostRecentScheduleTime(after, last, Date.parse('2025-06-11T10:00:00Z')).missed, 100);
+  assert.deepEqual(mostRecentScheduleTime(after, last, Date.parse('2025-03-04T08:59:00Z')), { missed: 0 });
+  assert.deepEqual(mostRecentScheduleTime(after, last, Date.parse('2025-03-04T12:00:00Z')), { at: Date.parse('2025-03-04T09:00:00Z'), missed: 1 });
 });
 
 test('fires on clock advance, names jobs by minute, keeps 3 successful jobs', async () => {

@@ -104,3 +104,67 @@ test('a 1-hour jump: fast-forwarding steady CronJobs leaves exactly what steppin
   assert.ok(combined.some((e) => e.count > 5 && end - Date.parse(e.firstTimestamp) > 40 * MIN), `tick's combined events: ${JSON.stringify(combined.map((e) => [e.reason, e.count, e.firstTimestamp]))}`);
   assert.ok(fast.writes < exact.writes * 0.7, `the fast-forward skipped firings: ${fast.writes} writes against ${exact.writes}`);
 });
+
+/**
+ * A CronJob edited while a jump is stepped, after the fast-forward skipped its firings (the
+ * edit lands at the first stop past `edits[i][0]`; `replace`'s overlapping runs, stepped,
+ * make stops all along). Returns the warnings recorded about it during the jump (a watch on
+ * its events would see them: most have expired by the end), and its status at each edit.
+ */
+async function jumpWithEdits(hours: number, edits: Array<[number, (cj: any) => void]>) {
+  const profile = defaultProfile('ffe', { nodes: 1 });
+  profile.timings.eventTtlMs = 5 * MIN;
+  const c = await createMemoryCluster(profile, { now: Date.parse('2025-03-01T09:00:30Z') });
+  await c.api.create(cronJob('tick', { schedule: '* * * * *' }, 'echo tick'));
+  await c.api.create(cronJob('replace', { schedule: '*/10 * * * *', concurrencyPolicy: 'Replace' }, 'sleep 700'));
+  const manager = await clusterManager(c.api, 'ffe');
+  await manager.processReady();
+  const rev = await c.api.currentRev();
+  const cjType = c.api.registry.forKind('batch/v1', 'CronJob');
+  const from = c.clock.now();
+  const to = from + hours * 60 * MIN;
+  c.clock.advance(to - from);
+  const pending = [...edits];
+  const seen: Array<{ at: number; lastScheduleTime?: string }> = [];
+  await manager.stepThrough({ from, to }, (t) => {
+    c.clock.hold(t);
+    if (t === undefined || !pending.length || t < from + pending[0][0]) return;
+    const [, edit] = pending.shift()!;
+    void c.api.mutate(cjType, 'default', 'tick', (o) => {
+      seen.push({ at: t, lastScheduleTime: o.status?.lastScheduleTime });
+      edit(o);
+    });
+  }, { onError: (e) => { throw e; } });
+  await manager.processReady();
+  assert.equal(pending.length, 0, 'every edit was made during the jump');
+  const changes = await c.api.changesSince(rev);
+  assert.equal(changes[0]?.rev, rev + 1, 'the change feed still holds the whole jump');
+  const warnings = changes.filter((ch) => ch.type === 'ADDED' && ch.object.kind === 'Event' && ch.object.involvedObject?.name === 'tick' && ch.object.type === 'Warning').map((ch) => `${ch.object.reason} ${ch.object.lastTimestamp}`);
+  const skipped = changes.filter((ch) => ch.object.kind === 'Job' && ch.type === 'ADDED' && ch.object.metadata.name!.startsWith('tick-')).length < hours * 60 / 2;
+  return { warnings, seen, cj: await c.api.get(cjType, 'default', 'tick'), skipped, from };
+}
+
+// kube-controller-manager counts missed start times from status.lastScheduleTime: the firings
+// a fast-forward skipped before an edit happened for it, so the edit must not make them 'missed'.
+test('a CronJob edited mid-jump after a fast-forward skip: missed start times counted as kube would', { timeout: 180_000 }, async () => {
+  const minute = (t: number) => new Date(Math.floor(t / MIN) * MIN).toISOString().replace('.000Z', 'Z');
+  // A new schedule 3.5 h in: 105 of its times since the lead-in's last firing, none since the firing before the edit.
+  const sched = await jumpWithEdits(4, [[210 * MIN, (cj) => (cj.spec.schedule = '*/2 * * * *')]]);
+  assert.ok(sched.skipped, 'the fast-forward skipped firings (the case under test)');
+  assert.deepEqual(sched.warnings, []);
+  assert.equal(sched.seen[0].lastScheduleTime !== undefined && Date.parse(sched.seen[0].lastScheduleTime) < sched.from + 60 * MIN, true, `the edit came during the skip: ${JSON.stringify(sched.seen)}`);
+  assert.equal(sched.cj.status.lastScheduleTime, '2025-03-01T13:00:00Z');
+
+  // Suspended at 2 h for 30 minutes: 30 missed times, the most recent started, no warning;
+  // while suspended, the status shows the last firing before the suspension.
+  const short = await jumpWithEdits(4, [[120 * MIN, (cj) => (cj.spec.suspend = true)], [150 * MIN, (cj) => (cj.spec.suspend = false)]]);
+  assert.deepEqual(short.warnings, []);
+  assert.equal(short.seen[1].lastScheduleTime, minute(short.seen[0].at));
+  assert.equal(short.cj.status.lastScheduleTime, '2025-03-01T13:00:00Z');
+
+  // Suspended for 150 minutes: kube does warn (over 100 missed since the last firing).
+  const long = await jumpWithEdits(4, [[60 * MIN, (cj) => (cj.spec.suspend = true)], [210 * MIN, (cj) => (cj.spec.suspend = false)]]);
+  assert.equal(long.warnings.length, 1, `${long.warnings}`);
+  assert.match(long.warnings[0], /^TooManyMissedTimes /);
+  assert.equal(long.seen[1].lastScheduleTime, minute(long.seen[0].at));
+});
