@@ -223,8 +223,11 @@ export class SetOptions {
     this.afterBuildChecks?.(targets.items.map((t) => t.object));
     const errors: string[] = [];
     const patches = [];
+    const local = flags.local || dryRun === 'client';
     for (const t of targets.items) {
-      const before = typedRoundTrip(t.object);
+      // kubectl decodes into the typed struct before it changes it: the quantities it then writes
+      // print as written (re-parsing `2000000` would print `2M`).
+      const before = local ? dropUnknownFields(typedRoundTrip(t.object)) : typedRoundTrip(t.object);
       const after = deepCopy(before);
       try {
         await mutate(after, ctx, errors);
@@ -242,8 +245,8 @@ export class SetOptions {
         continue;
       }
       if (deepEqual(before, after)) continue;
-      if (flags.local || dryRun === 'client') {
-        ctx.out(print(dropUnknownFields(after), this.operation));
+      if (local) {
+        ctx.out(print(after, this.operation));
         continue;
       }
       try {

@@ -203,6 +203,8 @@ const FLAG_FORMS = [
   `set image --local -f deploy.yaml web=x --dry-run=server`,
   `set env --local -f multi.yaml A=1 -o yaml`,
   `set image --local -f multi.yaml api=x once=y -o yaml`,
+  // A quantity kubectl writes in a form that would print otherwise once parsed again (2000000, not 2M).
+  `set resources --local -f deploy.yaml --limits=memory=1953.125Ki,cpu=1500m --requests=memory=1.5Gi,cpu=0.5 -o yaml`,
   `label --local -f deploy.yaml -f cm.yaml x=y -o yaml`,
   `label --local -f deploy.yaml -f cm.yaml x=y -o json`,
   `label --local -f deploy.yaml -f cm.yaml x=y -o name`,
