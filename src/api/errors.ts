@@ -12,7 +12,9 @@ export type Reason =
   | 'RequestEntityTooLarge'
   | 'MethodNotAllowed'
   | 'InternalError'
-  | 'Timeout';
+  | 'Timeout'
+  /** metav1.StatusReasonUnknown: an error the server made no Status of (a 500 without a reason). */
+  | '';
 
 const CODES: Record<Reason, number> = {
   NotFound: 404,
@@ -26,6 +28,7 @@ const CODES: Record<Reason, number> = {
   MethodNotAllowed: 405,
   InternalError: 500,
   Timeout: 504,
+  '': 500,
 };
 
 /** Where in a source file a field error points (filled in when the input came from a file). */

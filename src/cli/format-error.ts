@@ -66,7 +66,7 @@ export function formatApiError(e: ApiError, sourceFile?: string, verb?: string):
     return `${title}: \n${causes.map((c) => `* ${c}`).join('\n')}\n`;
   }
   const where = sourceFile && verb ? `error when ${verb} "${sourceFile}": ` : '';
-  return `Error from server (${e.reason}): ${where}${e.message}\n`;
+  return `Error from server${e.reason ? ` (${e.reason})` : ''}: ${where}${e.message}\n`;
 }
 
 export function formatError(e: unknown, verbose = false): string {

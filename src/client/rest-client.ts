@@ -198,7 +198,8 @@ export function statusError(res: ClientResponse): ApiError {
     if (s.kind === 'Status') {
       // A cause's message is its type, value and detail already: as a FieldError it prints `field: message` again.
       const causes = s.details?.causes?.map((c) => ({ field: c.field ?? '', type: (c.message ?? '') as FieldError['type'] }));
-      return new ApiError((s.reason || 'InternalError') as Reason, s.message ?? '', { ...(s.details ?? {}), ...(causes ? { causes } : {}) } as StatusDetails);
+      // A 500 without a reason is kubectl's `Error from server: ...`.
+      return new ApiError((s.reason || (res.status === 500 ? '' : 'InternalError')) as Reason, s.message ?? '', { ...(s.details ?? {}), ...(causes ? { causes } : {}) } as StatusDetails);
     }
   } catch {
     /* not a Status */

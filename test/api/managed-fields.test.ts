@@ -200,3 +200,30 @@ test('two server-side applies creating the same new object at once: the loser of
   assert.deepEqual(live.data, { a: '1', b: '2' });
   assert.deepEqual((live.metadata.managedFields as any[]).map((e) => [e.manager, e.operation]), [['one', 'Apply'], ['two', 'Apply']]);
 });
+
+test('an applied configuration with a key twice in an associative list is refused as kube-apiserver does (500, no reason), nothing written', async () => {
+  const api = await server();
+  await apply(api, deployment(), 'a');
+  const owner = { apiVersion: 'v1', kind: 'ConfigMap', name: 'o', uid: 'u-1' };
+  const config = deployment(3);
+  config.metadata.ownerReferences = [owner, { ...owner, name: 'other' }];
+  // Several at once: every one is listed (in the document's order; Go's map walk has none), the path naming the keyed item they are under.
+  (config.spec.template.spec.containers[0] as any).env = [{ name: 'A', value: '1' }, { name: 'A', value: '2' }];
+  (config.spec.template.spec.containers[0] as any).ports = [{ containerPort: 80 }, { containerPort: 80, protocol: 'TCP' }, { containerPort: 80, protocol: 'UDP' }];
+  await assert.rejects(apply(api, config, 'a'), (e: any) => {
+    assert.deepEqual([e.code, e.reason], [500, '']);
+    assert.equal(
+      e.message,
+      'failed to create typed patch object (default/web; apps/v1, Kind=Deployment): errors:\n' +
+        '  .metadata.ownerReferences: duplicate entries for key [uid="u-1"]\n' +
+        '  .spec.template.spec.containers[name="app"].env: duplicate entries for key [name="A"]\n' +
+        '  .spec.template.spec.containers[name="app"].ports: duplicate entries for key [containerPort=80,protocol="TCP"]',
+    );
+    return true;
+  });
+  const rt = api.registry.forKind('apps/v1', 'Deployment');
+  assert.equal((await api.tryGet(rt, 'default', 'web'))!.spec.replicas, 2);
+  // One error alone is the message itself; a finalizer (a set) twice names its value.
+  const cm: KObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default', finalizers: ['x/y', 'x/y'] } };
+  await assert.rejects(apply(api, cm, 'a'), { message: 'failed to create typed patch object (default/c; /v1, Kind=ConfigMap): .metadata.finalizers: duplicate entries for key [="x/y"]' });
+});

@@ -372,6 +372,10 @@ test('repeated owner references: dropped with kube-apiserver\'s warning on creat
     const patched = await run(['patch', 'cm', n, '--type=merge', '-p', `{"data":{"k":"3"},"metadata":{"ownerReferences":[${owner},${owner}]}}`]);
     assert.deepEqual([patched.stdout, patched.stderr], [`configmap/${n} patched\n`, `Warning: .metadata.ownerReferences contains duplicate entries after mutating admission happens; ${TAIL}\n`], tool);
     assert.equal(await c.hostedOk(['get', 'cm', n, '-o', 'jsonpath={.data.k} {.metadata.ownerReferences[*].name}']), '3 settings');
+    // Server-side apply refuses them instead: the applied configuration is no typed value.
+    const applied = await run(['apply', '--server-side', '-f', '-'], dependent(n, '4'));
+    assert.deepEqual([applied.code, applied.stdout, applied.stderr], [1, '', `Error from server: failed to create typed patch object (default/${n}; /v1, Kind=ConfigMap): .metadata.ownerReferences: duplicate entries for key [uid="${uid}"]\n`], tool);
+    assert.equal(await c.hostedOk(['get', 'cm', n, '-o', 'jsonpath={.data.k}']), '3', 'nothing written');
   }
 });
 

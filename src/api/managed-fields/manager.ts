@@ -9,7 +9,7 @@ import type { KObject } from '../types';
 import { loadSchemas } from '../validation/schema-store';
 import { FieldSet, pathString } from './fieldset';
 import { isObject, ShapeResolver, type Shape } from './shape';
-import { compare, merge, removePath, toFieldSet, type Comparison } from './typed';
+import { compare, duplicateEntries, merge, removePath, toFieldSet, type Comparison } from './typed';
 import { deepEqual } from '../../store/json-equal';
 import { cloneJson, sharedFieldSet } from '../../store/clone';
 
@@ -318,6 +318,17 @@ function printOwner(o: Owner): string {
 }
 
 /**
+ * The fieldmanager's error when the configuration is no typed value: an error it makes no
+ * Status of, so a 500 without a reason (`Error from server: failed to create typed patch object ...`).
+ */
+function typedPatchError(config: KObject, ctx: TrackContext, errs: string[]): ApiError {
+  const [group, version] = ctx.apiVersion.includes('/') ? ctx.apiVersion.split('/') : ['', ctx.apiVersion];
+  const what = `${config.metadata?.namespace ?? ''}/${config.metadata?.name ?? ''}; ${group}/${version}, Kind=${ctx.kind}`;
+  const detail = errs.length === 1 ? errs[0] : ['errors:', ...errs.map((e) => `  ${e}`)].join('\n');
+  return new ApiError('', `failed to create typed patch object (${what}): ${detail}`);
+}
+
+/**
  * Server-side apply of `config` by `manager` onto `live` (undefined: the object does not
  * exist yet). Returns the object to store, its managedFields set. Throws ApplyConflictError.
  */
@@ -331,6 +342,8 @@ export async function serverSideApply(live: KObject | undefined, config: KObject
     recordUpdate(owners, zero, base, shape, 'before-first-apply', ctx);
   }
   const applied = withoutManaged(config);
+  const dups = duplicateEntries(applied, shape);
+  if (dups.length) throw typedPatchError(config, ctx, dups);
   const configSet = scope(toFieldSet(applied, shape), ctx);
   let merged = merge(base ?? {}, applied, shape) as KObject;
   merged = cloneJson(merged);

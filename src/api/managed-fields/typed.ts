@@ -201,3 +201,40 @@ export function removePath(obj: unknown, path: readonly string[], shape: Shape):
   if (!rest.length) delete obj[key];
   else removePath(obj[key], rest, t.k === 'struct' || t.k === 'map' ? childShape(t, key).shape : ATOMIC);
 }
+
+/** value.ToString of a key's value: strings quoted, numbers and booleans as they are. */
+function keyValueText(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : v === null ? 'null' : typeof v === 'object' ? stringifyJson(v) : String(v);
+}
+
+/** PathElement.String() of a list item: `[k1="a",k2=1]` (keys sorted), `[=value]` in a set, else `[i]`. */
+function itemText(t: ListShape, item: unknown, i: number): string {
+  if (t.rel === 'set') return `[=${keyValueText(item)}]`;
+  if (!isObject(item)) return `[${i}]`;
+  const parts = [...t.keys].sort().flatMap((k) => {
+    const v = item[k] ?? t.keyDefaults[k];
+    return v === undefined ? [] : [`${k}=${keyValueText(v)}`];
+  });
+  return `[${parts.join(',')}]`;
+}
+
+/**
+ * What ObjectToTyped refuses in an applied configuration: the same key twice in an
+ * associative list or set (`.metadata.ownerReferences: duplicate entries for key [uid="..."]`),
+ * each as structured-merge-diff's validation error.
+ */
+export function duplicateEntries(v: unknown, shape: Shape, path = '', out: string[] = []): string[] {
+  const t = resolve(shape, v);
+  if (t.k === 'list' && Array.isArray(v)) {
+    const seen = new Set<string>();
+    v.forEach((item, i) => {
+      const pe = itemElement(t, item, i);
+      if (seen.has(pe)) out.push(`${path}: duplicate entries for key ${itemText(t, item, i)}`);
+      seen.add(pe);
+      if (t.rel === 'map') duplicateEntries(item, t.elem, path + itemText(t, item, i), out);
+    });
+  } else if ((t.k === 'struct' || t.k === 'map') && isObject(v)) {
+    for (const [k, x] of Object.entries(v)) duplicateEntries(x, childShape(t, k).shape, `${path}.${k}`, out);
+  }
+  return out;
+}
