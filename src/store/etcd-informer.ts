@@ -27,6 +27,8 @@ export class PrefixInformer {
   private sorted: KObject[] | undefined;
   /** Every event of the prefix up to this revision is in `objects` (0: not listed). */
   private rev = 0;
+  /** The revision of the last list. */
+  private listedRev = 0;
   /** The revision of the last write this store made under the prefix. */
   private wroteRev = 0;
   private stream: WatchStream | undefined;
@@ -59,7 +61,7 @@ export class PrefixInformer {
     if (this.rev === 0) await this.sync();
     if (this.rev < need && !(await this.waitFor(need))) await this.sync();
     this.sorted ??= [...this.objects.keys()].sort(byBytes).map((k) => this.objects.get(k)!);
-    return { rev: this.rev, items: this.sorted.slice() };
+    return { rev: Math.max(this.rev, this.listedRev), items: this.sorted.slice() };
   }
 
   close(): void {
@@ -76,8 +78,9 @@ export class PrefixInformer {
       const rev = await this.source.range(this.start, this.end, (kv) => objects.set(kv.key.toString('latin1'), deepFreeze(this.source.decode(kv))));
       this.objects = objects;
       this.sorted = undefined;
-      this.rev = rev;
-      await this.watch(rev + 1);
+      this.rev = this.listedRev = rev;
+      // Without a watch this read still has its list; the next one lists again.
+      await this.watch(rev + 1).catch(() => this.drop());
     })().finally(() => (this.syncing = undefined));
     return this.syncing;
   }
