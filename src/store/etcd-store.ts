@@ -16,6 +16,7 @@ import * as net from 'node:net';
 import type { Etcd3 as Etcd3Client, IKeyValue, IResponseHeader, ITxnResponse, ICompare, IOptions } from 'etcd3';
 import type { KObject } from '../api/types';
 import { EtcdFollower, type FollowerOptions } from './etcd-watch';
+import { PrefixInformer } from './etcd-informer';
 import {
   assertSafeKey,
   FencedWriteError,
@@ -242,6 +243,8 @@ export class EtcdStore implements Store {
   /** The highest revision any answer of etcd has shown this client. */
   private knownRev = 0;
   private follower: EtcdFollower | undefined;
+  /** watchedList's informers by prefix. */
+  private readonly informers = new Map<string, PrefixInformer>();
   private closed = false;
   // batch(): one batch at a time per process, and writes of other tasks wait for it (the
   // same in-process contract as the file store; across processes the CAS writes protect).
@@ -322,6 +325,21 @@ export class EtcdStore implements Store {
    * Every kv in [start, end) at one revision, in key order, page by page (so that a
    * 100,000-object list is not one giant message); returns that revision.
    */
+  watchedList(prefix: string): Promise<ListResult> {
+    let inf = this.informers.get(prefix);
+    if (!inf) {
+      const start = enc(REGISTRY_PREFIX + prefix + '/');
+      const source = { client: this.client, timeoutMs: this.timeoutMs, decode: (kv: IKeyValue) => decodeKv(kv), range: (s: Buffer, e: Buffer, each: (kv: IKeyValue) => void) => this.rangeAll(s, e, `list ${prefix}`, each) };
+      this.informers.set(prefix, (inf = new PrefixInformer(source, start, prefixEnd(start))));
+    }
+    return inf.list();
+  }
+
+  /** A write of `k` acknowledged at `rev`: the informers of its prefix must show it. */
+  private wrote(k: Buffer, rev: number): void {
+    for (const inf of this.informers.values()) if (inf.covers(k)) inf.wrote(rev);
+  }
+
   async rangeAll(start: Buffer, end: Buffer, what: string, each: (kv: IKeyValue) => void): Promise<number> {
     let rev = 0;
     let from = start;
@@ -343,6 +361,7 @@ export class EtcdStore implements Store {
     const value = encode(obj);
     const res = await this.writeTxn(`create ${key}`, k, value, [{ key: k, target: TARGET_CREATE, result: RESULT_EQUAL, create_revision: 0 }], { request_put: { key: k, value } });
     if (!res.succeeded) throw new KeyExistsError(key);
+    this.wrote(k, Number(res.header.revision));
     return decodeKv({ value } as IKeyValue, Number(res.header.revision));
   }
 
@@ -353,6 +372,7 @@ export class EtcdStore implements Store {
     const value = encode(obj);
     const res = await this.writeTxn(`update ${key}`, k, value, this.guard(k, expectRev), { request_put: { key: k, value } });
     if (!res.succeeded) this.refused(key, res);
+    this.wrote(k, Number(res.header.revision));
     return decodeKv({ value } as IKeyValue, Number(res.header.revision));
   }
 
@@ -362,6 +382,7 @@ export class EtcdStore implements Store {
     const k = enc(REGISTRY_PREFIX + key);
     const res = await this.writeTxn(`delete ${key}`, k, undefined, this.guard(k, expectRev), { request_delete_range: { key: k, prev_kv: true } });
     if (!res.succeeded) this.refused(key, res);
+    this.wrote(k, Number(res.header.revision));
     const prev = res.responses[0].response_delete_range.prev_kvs[0];
     return decodeKv(prev, Number(res.header.revision));
   }
@@ -526,6 +547,8 @@ export class EtcdStore implements Store {
     this.closed = true;
     this.follower?.close();
     this.follower = undefined;
+    for (const inf of this.informers.values()) inf.close();
+    this.informers.clear();
     this.client.close();
   }
 

@@ -22,7 +22,7 @@ const MAX_EVENTS = 100_000;
  * happened meanwhile). A CLI verb thus exits once it is done; a polling consumer (the
  * controller manager, `get -w`) keeps the stream open.
  */
-const IDLE_MS = 250;
+export const IDLE_MS = 250;
 
 export interface FollowerOptions {
   /** Told the highest revision seen after every response with events. */
@@ -32,7 +32,7 @@ export interface FollowerOptions {
 
 export type WaitOutcome = 'ok' | 'compacted' | 'failed' | 'timeout';
 
-interface WatchStream {
+export interface WatchStream {
   on(event: 'data', fn: (res: IWatchResponse) => void): unknown;
   on(event: 'error', fn: (e: Error) => void): unknown;
   on(event: 'end', fn: () => void): unknown;
@@ -258,7 +258,7 @@ export class EtcdFollower {
   }
 }
 
-function stopStream(s: WatchStream): void {
+export function stopStream(s: WatchStream): void {
   try {
     if (s.cancel) s.cancel();
     else s.end();

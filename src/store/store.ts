@@ -132,6 +132,13 @@ export interface Store {
    * page when no filter is given. Drivers that hold everything in memory leave it out.
    */
   listPage?(prefix: string, opts: ListPageOptions): Promise<ListPage>;
+  /**
+   * `prefix`'s list as an informer holds it (objects shared, as ListReadOptions.shared):
+   * kept up to date by a watch, so a read asks nothing of the store while nothing changed.
+   * Every write this store acknowledged is in it; other processes' writes arrive as fast as
+   * the watch brings them. Drivers whose shared lists cost no round trip leave it out.
+   */
+  watchedList?(prefix: string): Promise<ListResult>;
   /** Stores a new object; metadata.resourceVersion is set to the new revision. */
   create(key: string, obj: KObject): Promise<KObject>;
   /**

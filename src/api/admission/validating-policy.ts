@@ -4,8 +4,9 @@
 // once per param; a failed validation denies the request (Deny), adds a `Warning:` header
 // (Warn) or only goes to the audit log (Audit, which this simulation has not); errors
 // follow the policy's failurePolicy. Policies and bindings are read from the store on every
-// request (one shared list when there is no binding at all), so a change holds at once;
-// compiled expressions are cached by their text. The authorizer variable is not offered.
+// request (one shared list when there is no binding at all; on etcd the store's watched
+// list, kept by a watch as kube's informers), so a change holds at once; compiled
+// expressions are cached by their text. The authorizer variable is not offered.
 
 import { ApiError, type Reason } from '../errors';
 import { listPrefix, objectKey } from '../keys';
@@ -85,7 +86,9 @@ export async function admitByPolicies(host: PolicyHost, a: AdmissionAttributes, 
 }
 
 async function listAll(host: PolicyHost, kind: string): Promise<KObject[]> {
-  return (await host.store.list(listPrefix(host.registry.forKind(`${GROUP}/v1`, kind), undefined), undefined, { shared: true })).items;
+  const prefix = listPrefix(host.registry.forKind(`${GROUP}/v1`, kind), undefined);
+  // Read on every write: from the store's informer where a list is a round trip (etcd).
+  return (await (host.store.watchedList ? host.store.watchedList(prefix) : host.store.list(prefix, undefined, { shared: true }))).items;
 }
 
 const byName = (x: KObject, y: KObject) => (x.metadata.name! < y.metadata.name! ? -1 : x.metadata.name! > y.metadata.name! ? 1 : 0);
