@@ -9,8 +9,10 @@ import { FileStore } from '../../src/store/file-store';
 import { removeHome, run, stateDir, tempHome } from './cli';
 import { lockWaitWatcher, storeWriter, userCommands } from './sizes';
 
-// The ReplicaSet's first burst (kube's burstReplicas): one reconcile creating them all.
-const REPLICAS = 500;
+// Three of the ReplicaSet's bursts (kube's burstReplicas is 500 a sync): on a quiet machine one
+// burst takes about as long as two CLI commands, so a single burst made "two commands fit"
+// a matter of timing (it failed on a quiet CI run with one command while 3 -> 500 pods).
+const REPLICAS = 1500;
 
 test(`fairness: user writes and commands interleave while the daemon creates ${REPLICAS} pods`, { timeout: 300_000 }, async (t) => {
   const home = tempHome('kubesim-fair-');
@@ -35,7 +37,10 @@ test(`fairness: user writes and commands interleave while the daemon creates ${R
     const deadline = Date.now() + 120_000;
     while (pods() < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     const first = pods();
-    const cli = await userCommands(home, 'user', waits, () => pods() < REPLICAS * 0.9 && Date.now() < deadline);
+    // Three commands are enough to show them interleaving (more only make the test longer:
+    // the daemon takes ~35 s for all 1,500 pods beside a user writing without a pause).
+    let issued = 0;
+    const cli = await userCommands(home, 'user', waits, () => issued++ < 3 && pods() < REPLICAS * 0.9 && Date.now() < deadline);
     const during = pods();
     // The daemon moves on while the writer keeps writing: a pod gets bound.
     const bound = () => store.list('pods/default').items.some((p) => p.spec?.nodeName);
