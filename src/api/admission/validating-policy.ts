@@ -60,11 +60,7 @@ export function policyAdmission(host: PolicyHost, rt: ResourceType, operation: O
     dryRun: opts.dryRun === true,
     user: opts.user,
     versions: rt.versions,
-    namespaceLabels: async () => {
-      const ns = await host.store.get(objectKey(host.registry.forKind('v1', 'Namespace'), undefined, namespace), { shared: true });
-      if (!ns) throw ApiError.notFound('namespaces', namespace);
-      return ns.metadata.labels ?? {};
-    },
+    namespaceLabels: async () => (await readNamespace(host, namespace)).metadata.labels ?? {},
   }, opts.warn);
 }
 
@@ -223,10 +219,16 @@ function requestOf(a: AdmissionAttributes, matched: Matched): Record<string, unk
   }) as Record<string, unknown>;
 }
 
-/** cel.CreateNamespaceObject: the namespace's identity, labels, annotations, finalizers, spec and status. */
-async function namespaceObject(host: PolicyHost, name: string): Promise<KObject | null> {
+/** The request's namespace as stored (NotFound when it does not exist): the selector's labels and `namespaceObject`. */
+async function readNamespace(host: PolicyHost, name: string): Promise<KObject> {
   const ns = await host.store.get(objectKey(host.registry.forKind('v1', 'Namespace'), undefined, name), { shared: true });
   if (!ns) throw ApiError.notFound('namespaces', name);
+  return ns;
+}
+
+/** cel.CreateNamespaceObject: the namespace's identity, labels, annotations, finalizers, spec and status. */
+async function namespaceObject(host: PolicyHost, name: string): Promise<KObject | null> {
+  const ns = await readNamespace(host, name);
   const m = ns.metadata;
   const keep = ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'finalizers'];
   const metadata: Record<string, unknown> = {};
