@@ -213,11 +213,36 @@ export class ResourceRegistry {
 
   /** The type for an object's apiVersion + kind (what `apply -f` needs). */
   forKind(apiVersion: string, kind: string): ResourceType {
-    const { group, version } = splitApiVersion(apiVersion);
-    const t = this.types.find((x) => x.kind === kind && x.group === group && x.versions.includes(version));
-    // events.k8s.io Events and core Events are the same objects; store both as core events.
+    const t = this.lookupKind(apiVersion, kind);
     if (!t) throw new NoKindMatchError(kind, apiVersion);
-    return atVersion(t, version);
+    return t;
+  }
+
+  /** forKind's answer remembered while the set of types is unchanged (null: no such kind). */
+  private readonly byKind = new Map<string, ResourceType | null>();
+  private byKindGeneration = 0;
+
+  /**
+   * forKind without its error: undefined when no type serves the kind. Remembered per
+   * apiVersion and kind (each write, each admission check and each validated document asks,
+   * and a lookup scans every type); forgotten when a CRD is registered or removed, and past
+   * 10,000 entries (kinds named by requests are not bounded).
+   */
+  lookupKind(apiVersion: string, kind: string): ResourceType | undefined {
+    if (this.byKindGeneration !== this.generation || this.byKind.size >= 10_000) {
+      this.byKind.clear();
+      this.byKindGeneration = this.generation;
+    }
+    const key = `${apiVersion}\0${kind}`;
+    let t = this.byKind.get(key);
+    if (t === undefined) {
+      const { group, version } = splitApiVersion(apiVersion);
+      const found = this.types.find((x) => x.kind === kind && x.group === group && x.versions.includes(version));
+      // events.k8s.io Events and core Events are the same objects; store both as core events.
+      t = found ? atVersion(found, version) : null;
+      this.byKind.set(key, t);
+    }
+    return t ?? undefined;
   }
 
   /**

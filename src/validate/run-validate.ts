@@ -7,7 +7,7 @@ import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { extname, join } from 'node:path';
 import { CliError, type FieldError } from '../api/errors';
 import { crdResourceType } from '../api/crd';
-import { NoKindMatchError, ResourceRegistry, splitApiVersion, type ResourceType } from '../api/resources';
+import { ResourceRegistry, splitApiVersion, type ResourceType } from '../api/resources';
 import type { KObject } from '../api/types';
 import {
   loadSchemas, validateSchema, validateSemantics, compileCrdSchema, hasBuiltinSchema, formatPath,
@@ -169,7 +169,6 @@ export async function runValidate(inputs: string[], opts: ValidateOptions = {}):
 
   const results: ResourceResult[] = [...crdErrors];
   const seen = new Map<string, ResourceResult>();
-  const typeOf = typeLookup(registry);
   for (let i = 0; i < sources.length; i++) {
     const s = parsed(sources[i]);
     // Done with: what is left of it is in the results.
@@ -178,7 +177,7 @@ export async function runValidate(inputs: string[], opts: ValidateOptions = {}):
     const entries: { at: number; r: ResourceResult }[] = [];
     for (const e of s.errors) entries.push({ at: e.docIndex ?? -1, r: errorResult(s, e) });
     for (const d of s.docs) {
-      const rt = typeOf(d.object.apiVersion, d.object.kind);
+      const rt = registry.lookupKind(d.object.apiVersion, d.object.kind);
       const r = validateDoc(s, d, rt, crds, opts);
       if (r.kind && r.name && r.status !== 'error') {
         const group = rt ? rt.group : splitApiVersion(String(d.object.apiVersion ?? '')).group;
@@ -218,28 +217,6 @@ function errorResult(s: Source, e: ManifestError): ResourceResult {
       ruleId: rule, severity: 'error', message: e.message, file: s.file, line: pos?.line, col: pos?.col, hint: e.hint,
       excerpt: s.text !== undefined && pos ? excerpt(s.text, pos.line, pos.col) : undefined,
     }],
-  };
-}
-
-/**
- * registry.forKind, asked once per apiVersion and kind (undefined: no such kind): the
- * registry is complete before the first document is validated, and each lookup scans every
- * type with a closure (twice per document before, ~2 % of a tree of small manifests).
- */
-function typeLookup(registry: ResourceRegistry): (apiVersion: string, kind: string) => ResourceType | undefined {
-  const byVersion = new Map<string, Map<string, ResourceType | undefined>>();
-  return (apiVersion, kind) => {
-    let byKind = byVersion.get(apiVersion);
-    if (!byKind) byVersion.set(apiVersion, (byKind = new Map()));
-    if (byKind.has(kind)) return byKind.get(kind);
-    let rt: ResourceType | undefined;
-    try {
-      rt = registry.forKind(apiVersion, kind);
-    } catch (e) {
-      if (!(e instanceof NoKindMatchError)) throw e;
-    }
-    byKind.set(kind, rt);
-    return rt;
   };
 }
 
