@@ -42,6 +42,7 @@ import { bootstrapCluster } from './bootstrap';
 import { dedupOwnerReferencesAndWarn } from './owner-references';
 import { orderUpdateErrors } from './validation/update-errors';
 import type { Requester } from './strategies/types';
+import { RbacGate } from '../rbac/gate';
 
 export type DryRun = 'none' | 'client' | 'server';
 
@@ -99,6 +100,8 @@ export class ApiServer {
   readonly sim: SimState;
   /** Which event holds each repeatable event (client-go's correlator cache). */
   private readonly events: EventIndex;
+  /** The RBAC authorizer over this cluster's roles: requests, reviews and admission policies' `authorizer` ask it. */
+  readonly rbac: RbacGate;
 
   constructor(
     readonly store: Store,
@@ -109,6 +112,7 @@ export class ApiServer {
   ) {
     this.registry = new ResourceRegistry();
     this.sim = new SimState(store);
+    this.rbac = new RbacGate(this);
     this.events = new EventIndex(async (namespace) => (await this.list(this.registry.forKind('v1', 'Event'), { namespace })).items, () => this.clock.now());
   }
 

@@ -17,8 +17,8 @@ export interface LocalRequest {
 
 /** The handler's answer; `text` is its body as text (empty when it streams). */
 export async function localRest(api: ApiServer, clusterDir: string | undefined, req: LocalRequest): Promise<ApiResponse & { text: string }> {
-  const [{ RestHandler }, { RbacGate }, { reviewBearerToken }, { ensurePki }, { DEFAULT_ADMIN }] = await Promise.all([import('../api/rest/handler'), import('../server/authz'), import('../server/authn'), import('../server/pki'), import('../rbac')]);
-  const gate = new RbacGate(api);
+  const [{ RestHandler }, { reviewBearerToken }, { ensurePki }, { DEFAULT_ADMIN }] = await Promise.all([import('../api/rest/handler'), import('../server/authn'), import('../server/pki'), import('../rbac')]);
+  const gate = api.rbac;
   const handler = new RestHandler(api, {
     authorize: (user, attrs) => gate.allows(user, attrs),
     rules: (user, ns) => gate.rules(user, ns),

@@ -82,24 +82,48 @@ function subjectMatches(subject: any, user: UserInfo, bindingNamespace: string):
   }
 }
 
-function rulesOfRef(objs: RbacObjects, ref: any, namespace: string): PolicyRule[] {
-  if (ref?.kind === 'ClusterRole') return objs.clusterRoles.find((r) => r.metadata.name === ref.name)?.rules ?? [];
-  if (ref?.kind === 'Role') return objs.roles.find((r) => r.metadata.name === ref.name && r.metadata.namespace === namespace)?.rules ?? [];
-  return [];
+/** A binding's role's rules, or kube's error for a role that is not there (rbac/validation GetRoleReferenceRules). */
+function rulesOfRef(objs: RbacObjects, ref: any, namespace: string): PolicyRule[] | Error {
+  if (ref?.kind === 'ClusterRole') return objs.clusterRoles.find((r) => r.metadata.name === ref.name)?.rules ?? new Error(`clusterrole.rbac.authorization.k8s.io "${ref.name}" not found`);
+  if (ref?.kind === 'Role') return objs.roles.find((r) => r.metadata.name === ref.name && r.metadata.namespace === namespace)?.rules ?? new Error(`role.rbac.authorization.k8s.io "${ref.name}" not found`);
+  return new Error(`unsupported role reference kind: "${ref?.kind ?? ''}"`);
+}
+
+/** describeSubject: a service account as name/namespace. */
+function describeSubject(s: any, bindingNamespace: string): string {
+  if (s.kind === 'ServiceAccount') return `${s.kind} "${s.name}/${s.namespace || bindingNamespace}"`;
+  return `${s.kind} "${s.name}"`;
+}
+
+/**
+ * DefaultRuleResolver.VisitRulesFor: each rule that applies to the user in the namespace
+ * (ClusterRoleBindings first, then the namespace's RoleBindings, in store order) with the
+ * binding that grants it as kube's describers word it, or the error of a missing role;
+ * `visit` returning false stops the walk.
+ */
+function visitRules(objs: RbacObjects, user: UserInfo, namespace: string, visit: (source: string, rule: PolicyRule | undefined, err?: Error) => boolean): void {
+  const walk = (b: KObject, bindingNs: string, describe: (subject: any) => string): boolean => {
+    const subject = (b.subjects ?? []).find((s: any) => subjectMatches(s, user, bindingNs));
+    if (!subject) return true;
+    const rules = rulesOfRef(objs, b.roleRef, bindingNs);
+    if (rules instanceof Error) return visit('', undefined, rules);
+    const source = describe(subject);
+    return rules.every((r) => visit(source, r));
+  };
+  for (const b of objs.clusterRoleBindings) {
+    if (!walk(b, '', (s) => `ClusterRoleBinding "${b.metadata.name}" of ${b.roleRef?.kind} "${b.roleRef?.name}" to ${describeSubject(s, '')}`)) return;
+  }
+  if (!namespace) return;
+  for (const b of objs.roleBindings) {
+    if (b.metadata.namespace !== namespace) continue;
+    if (!walk(b, namespace, (s) => `RoleBinding "${b.metadata.name}/${namespace}" of ${b.roleRef?.kind} "${b.roleRef?.name}" to ${describeSubject(s, namespace)}`)) return;
+  }
 }
 
 /** The rules that apply to a user in a namespace ('' = cluster bindings only), bindings in store order. */
 export function rulesFor(objs: RbacObjects, user: UserInfo, namespace: string): PolicyRule[] {
   const rules: PolicyRule[] = [];
-  for (const b of objs.clusterRoleBindings) {
-    if ((b.subjects ?? []).some((s: any) => subjectMatches(s, user, ''))) rules.push(...rulesOfRef(objs, b.roleRef, ''));
-  }
-  if (namespace) {
-    for (const b of objs.roleBindings) {
-      if (b.metadata.namespace !== namespace) continue;
-      if ((b.subjects ?? []).some((s: any) => subjectMatches(s, user, namespace))) rules.push(...rulesOfRef(objs, b.roleRef, namespace));
-    }
-  }
+  visitRules(objs, user, namespace, (_, rule) => (rule && rules.push(rule), true));
   return rules;
 }
 
@@ -131,9 +155,35 @@ export function nonResourceRuleAllows(rule: PolicyRule, req: NonResourceRequest)
   return (rule.nonResourceURLs ?? []).some((u) => u === '*' || u === req.path || (u.endsWith('*') && req.path.startsWith(u.slice(0, -1))));
 }
 
+/** An authorizer's answer: allowed or not, and kube-apiserver's reason. */
+export interface Decision {
+  allowed: boolean;
+  reason: string;
+}
+
+/**
+ * kube-apiserver's authorizer chain for a request: system:masters is allowed by the
+ * privileged-group authorizer (reason ''), else RBACAuthorizer.Authorize — allowed by the
+ * first rule that allows it (`RBAC: allowed by <binding>`), or no opinion with the errors of
+ * missing roles as its reason (`RBAC: <error>`, several as `RBAC: [<e1>, <e2>]`).
+ */
+export function decide(objs: RbacObjects, user: UserInfo, req: ResourceRequest | NonResourceRequest): Decision {
+  if (user.groups.includes('system:masters')) return { allowed: true, reason: '' };
+  const errors: string[] = [];
+  let allowedBy: string | undefined;
+  const namespace = 'path' in req ? '' : req.namespace;
+  visitRules(objs, user, namespace, (source, rule, err) => {
+    if (rule && ('path' in req ? nonResourceRuleAllows(rule, req) : ruleAllows(rule, req))) {
+      allowedBy = source;
+      return false;
+    }
+    if (err) errors.push(err.message);
+    return true;
+  });
+  if (allowedBy !== undefined) return { allowed: true, reason: `RBAC: allowed by ${allowedBy}` };
+  return { allowed: false, reason: errors.length === 0 ? '' : errors.length === 1 ? `RBAC: ${errors[0]}` : `RBAC: [${errors.join(', ')}]` };
+}
+
 export function authorize(objs: RbacObjects, user: UserInfo, req: ResourceRequest | NonResourceRequest): boolean {
-  // system:masters is allowed everything by a separate authorizer, before RBAC.
-  if (user.groups.includes('system:masters')) return true;
-  if ('path' in req) return rulesFor(objs, user, '').some((r) => nonResourceRuleAllows(r, req));
-  return rulesFor(objs, user, req.namespace).some((r) => ruleAllows(r, req));
+  return decide(objs, user, req).allowed;
 }

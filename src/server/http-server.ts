@@ -46,7 +46,7 @@ const PUBLIC = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
 export async function startApiServer(opts: ServeOptions): Promise<RunningServer> {
   const pki = ensurePki(opts.clusterDir);
-  const gate = new RbacGate(opts.api);
+  const gate = opts.api.rbac;
   const watchCache = new WatchCache(opts.api);
   await watchCache.start();
   const tokens = { audiences: [DEFAULT_AUDIENCE], issue: (sub: TokenSubject, o: { audiences: string[]; expirationSeconds: number; nowSec: number }) => issueServiceAccountToken(pki.serverKey, sub, o) };
