@@ -305,3 +305,40 @@ test('a create by generateName: request.name is empty, the object has its genera
     assert.match(e.message, /^deployments\.apps "w-[a-z0-9]{5}" is forbidden: .* denied request: request\.name="" object=w-[a-z0-9]{5}$/);
   });
 });
+
+test('authorizer: checks of the requesting user answered by RBAC (kube\'s reasons), requestResource, path, serviceAccount, and the library\'s errors', async () => {
+  const rbac = (kind: string, name: string, body: Record<string, unknown>): KObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: { name, namespace: 'default' }, ...body });
+  const reader = rbac('Role', 'secret-reader', { rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: ['db'], verbs: ['get'] }, { apiGroups: ['apps'], resources: ['deployments'], verbs: ['create'] }] });
+  const readers = rbac('RoleBinding', 'readers', { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'secret-reader' }, subjects: [{ kind: 'User', name: 'alice' }, { kind: 'ServiceAccount', name: 'builder' }] });
+  const dangling = rbac('RoleBinding', 'dangling', { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'gone' }, subjects: [{ kind: 'User', name: 'bob' }] });
+  const secretDb = "authorizer.group('').resource('secrets').namespace(object.metadata.namespace).name('db').check('get')";
+  const spec = {
+    validations: [
+      { expression: `${secretDb}.allowed()`, messageExpression: `'may not read db (' + ${secretDb}.reason() + ')'`, reason: 'Forbidden' },
+      // The request's own resource: the user creating deployments may create them.
+      { expression: "authorizer.requestResource.check('create').allowed() && !authorizer.requestResource.check('create').errored() && authorizer.requestResource.check('create').error() == ''" },
+      { expression: "authorizer.path('/healthz').check('get').allowed() && (request.userInfo.username != 'alice' || !authorizer.path('/healthz').check('post').allowed())" },
+      { expression: "object.metadata.name != 'sa' || authorizer.serviceAccount('default', 'builder').group('').resource('secrets').namespace('default').name('db').check('get').allowed()" },
+      { expression: "object.metadata.name != 'sa' || !authorizer.serviceAccount('default', 'builder').group('').resource('secrets').namespace('default').name('other').check('get').allowed()" },
+      { expression: "object.metadata.name != 'why'", messageExpression: "authorizer.requestResource.check('create').reason()" },
+      { expression: "object.metadata.name != 'empty' || authorizer.path(' ').check('get').allowed()" },
+    ],
+  };
+  const alice = { name: 'alice', groups: ['system:authenticated'] };
+  const bob = { name: 'bob', groups: ['system:authenticated'] };
+  await withObjects([reader, readers, dangling, policy('authz', spec), binding('authz', 'authz')], async () => {
+    // bob may not read the secret: no opinion, with the missing role of his binding as the reason.
+    const e = await refused(api.create(deployment('web', 1), { user: bob }));
+    assert.equal(e.message, "deployments.apps \"web\" is forbidden: ValidatingAdmissionPolicy 'authz' with binding 'authz' denied request: may not read db (RBAC: role.rbac.authorization.k8s.io \"gone\" not found)");
+    assert.equal(e.code, 403);
+    // system:masters is allowed everything by the privileged-group authorizer, with no reason (the message falls back).
+    assert.match((await refused(api.create(deployment('why', 1), { user: { ...bob, groups: ['system:masters'] } }))).message, /denied request: failed expression: object\.metadata\.name != 'why'$/);
+    await api.create(deployment('web', 1), { user: alice }).catch((x) => assert.fail(String(x)));
+    await cleanUp('deployments', 'default', 'web');
+    // The service account may read the secret db, not another; the admin (no user) is a cluster admin.
+    await api.create(deployment('sa', 1));
+    await cleanUp('deployments', 'default', 'sa');
+    assert.match((await refused(api.create(deployment('why', 1)))).message, /denied request: RBAC: allowed by ClusterRoleBinding "kubeadm:cluster-admins" of ClusterRole "cluster-admin" to Group "kubeadm:cluster-admins"$/);
+    assert.match((await refused(api.create(deployment('empty', 1)))).message, /denied request: expression 'object\.metadata\.name != 'empty' \|\| authorizer\.path\(' '\)\.check\('get'\)\.allowed\(\)' resulted in error: path must not be empty$/);
+  });
+});

@@ -1,7 +1,8 @@
 // CEL of ValidatingAdmissionPolicies (k8s.io/apiserver pkg/admission/plugin/cel): the
 // expressions of validations, matchConditions, variables and messageExpressions compiled
 // in the CRD rules' library (crd-cel-lib.ts) with the admission variables (`object`,
-// `oldObject`, `request`, `params`, `namespaceObject`, `variables`) instead of `self`, and
+// `oldObject`, `request`, `params`, `namespaceObject`, `variables`, and `authorizer` from
+// policy-authz.ts) instead of `self`, and
 // evaluated with kube's wording of compile and runtime errors (activation.go, compile.go,
 // composition.go). Objects are seen as unstructured JSON (ints are CEL ints), untyped.
 
@@ -9,6 +10,7 @@ import { ParseError, type Environment } from '@marcbachmann/cel-js';
 import { celLibrary, withKubeFunctions } from '../validation/crd-cel-lib';
 import { celIssue, runtimeError, summary } from '../validation/crd-cel';
 import { undeclaredCallIssues } from '../validation/crd-cel-undeclared';
+import { registerAuthz } from './policy-authz';
 
 type Program = (ctx: Record<string, unknown>) => unknown;
 
@@ -29,6 +31,7 @@ function environment(withParams: boolean): Environment {
   if (!env) {
     env = celLibrary().clone();
     for (const v of [...BASE_VARIABLES, ...(withParams ? ['params'] : [])]) env.registerVariable(v, 'dyn');
+    registerAuthz(env);
     envs.set(withParams, env);
   }
   return env;
@@ -55,7 +58,7 @@ function compileUncached(source: string, want: 'bool' | 'string' | 'any', withPa
   if (!checked.valid) {
     const err: any = checked.error;
     if (err instanceof ParseError) return { source, error: `compilation failed: ${celIssue(source, `Syntax error: ${summary(err)}`, err.range?.start ?? 0)}` };
-    const vars = new Set([...BASE_VARIABLES, ...(withParams ? ['params'] : [])]);
+    const vars = new Set([...BASE_VARIABLES, 'authorizer', ...(withParams ? ['params'] : [])]);
     const undeclared = undeclaredCallIssues((env.parse(code) as any).ast, code, vars, NAMESPACES);
     if (undeclared?.length) return { source, error: `compilation failed: ${undeclared.map((i) => celIssue(source, i.message, i.offset)).join('\n')}` };
     if (err?.code === 'unknown_variable') {

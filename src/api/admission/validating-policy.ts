@@ -6,7 +6,8 @@
 // follow the policy's failurePolicy. Policies and bindings are read from the store on every
 // request (one shared list when there is no binding at all; on etcd the store's watched
 // list, kept by a watch as kube's informers), so a change holds at once; compiled
-// expressions are cached by their text. The authorizer variable is not offered.
+// expressions are cached by their text. The `authorizer` variable (policy-authz.ts) checks
+// the requesting user with the cluster's RBAC, read once per policy that names it.
 
 import { ApiError, type Reason } from '../errors';
 import { listPrefix, objectKey } from '../keys';
@@ -18,11 +19,15 @@ import type { Store } from '../../store/store';
 import type { Requester } from '../strategies/types';
 import { matchResources, type AdmissionAttributes, type Matched, type Operation } from './policy-match';
 import { compileExpression, evaluate, lazyVariables, toCelValue, type CompiledExpression } from './policy-cel';
+import { authorizerOf, type Check } from './policy-authz';
+import { DEFAULT_ADMIN } from '../../rbac/authorizer';
+import type { RbacGate } from '../../rbac/gate';
 
-/** What admission reads: the store and the registry (ApiServer's). */
+/** What admission reads: the store, the registry and the RBAC authorizer (ApiServer's). */
 export interface PolicyHost {
   readonly store: Store;
   readonly registry: ResourceRegistry;
+  readonly rbac: Pick<RbacGate, 'checker'>;
 }
 
 const GROUP = 'admissionregistration.k8s.io';
@@ -109,6 +114,7 @@ async function dispatchPolicy(host: PolicyHost, policy: KObject, bindings: KObje
   }
   if (!matched) return;
   const compiled = compilePolicy(spec);
+  const check = compiled.usesAuthorizer ? await authorizerCheck(host) : undefined;
   for (const binding of bindings) {
     const bname = binding.metadata.name!;
     try {
@@ -129,7 +135,7 @@ async function dispatchPolicy(host: PolicyHost, policy: KObject, bindings: KObje
     const namespace = a.namespace && !isNamespace ? await namespaceObject(host, a.namespace) : null;
     const actions: string[] = binding.spec?.validationActions ?? [];
     for (const param of params) {
-      for (const d of validate(compiled, fail, matched, a, param, namespace)) {
+      for (const d of validate(compiled, fail, matched, a, param, namespace, check)) {
         for (const action of actions) {
           if (action === 'Deny') denied.push({ ...d, policy: name, binding: bname });
           else if (action === 'Warn') warn?.(`Validation failed for ValidatingAdmissionPolicy '${name}' with binding '${bname}': ${d.message}`);
@@ -140,6 +146,8 @@ async function dispatchPolicy(host: PolicyHost, policy: KObject, bindings: KObje
 }
 
 interface CompiledPolicy {
+  /** An expression names `authorizer`: the roles are read before the expressions run. */
+  usesAuthorizer: boolean;
   matchConditions: { name: string; expression: CompiledExpression }[];
   variables: { name: string; expression: CompiledExpression }[];
   validations: { v: Record<string, any>; expression: CompiledExpression; message?: CompiledExpression }[];
@@ -147,7 +155,9 @@ interface CompiledPolicy {
 
 function compilePolicy(spec: Record<string, any>): CompiledPolicy {
   const withParams = spec.paramKind != null;
+  const sources = [...(spec.matchConditions ?? []), ...(spec.variables ?? []), ...(spec.validations ?? [])].flatMap((e: any) => [e?.expression, e?.messageExpression]);
   return {
+    usesAuthorizer: sources.some((x) => typeof x === 'string' && /\bauthorizer\b/.test(x)),
     matchConditions: (spec.matchConditions ?? []).map((m: any) => ({ name: m.name, expression: compileExpression(m.expression ?? '', 'bool', withParams) })),
     variables: (spec.variables ?? []).map((v: any) => ({ name: v.name, expression: compileExpression(v.expression ?? '', 'any', withParams) })),
     validations: (spec.validations ?? []).map((v: any) => ({
@@ -159,7 +169,7 @@ function compilePolicy(spec: Record<string, any>): CompiledPolicy {
 }
 
 /** validator.Validate: the denials (failed validations, and errors when failurePolicy is Fail). */
-function validate(p: CompiledPolicy, fail: boolean, matched: Matched, a: AdmissionAttributes, param: KObject | null, namespace: KObject | null): Omit<Decision, 'policy' | 'binding'>[] {
+function validate(p: CompiledPolicy, fail: boolean, matched: Matched, a: AdmissionAttributes, param: KObject | null, namespace: KObject | null, check?: Check): Omit<Decision, 'policy' | 'binding'>[] {
   const base: Record<string, unknown> = {
     object: toCelValue(a.object),
     oldObject: toCelValue(a.oldObject),
@@ -167,6 +177,7 @@ function validate(p: CompiledPolicy, fail: boolean, matched: Matched, a: Admissi
     params: toCelValue(param),
     namespaceObject: toCelValue(namespace),
   };
+  if (check) base.authorizer = authorizerOf(requester(a), check, { ...a.resource, subresource: a.subresource, namespace: a.namespace, name: a.name });
   const activation = { ...base, variables: lazyVariables(p.variables, base) };
   // matchConditions: any false skips the policy; errors (with none false) follow failurePolicy.
   const errors: string[] = [];
@@ -213,10 +224,26 @@ function requestOf(a: AdmissionAttributes, matched: Matched): Record<string, unk
     name: a.name,
     namespace: a.namespace,
     operation: a.operation,
-    userInfo: { username: a.user?.name ?? '', uid: a.user?.uid ?? '', groups: a.user?.groups ?? [], extra: a.user?.extra ?? {} },
+    userInfo: { username: requester(a).name, uid: requester(a).uid ?? '', groups: requester(a).groups, extra: requester(a).extra ?? {} },
     dryRun: a.dryRun,
     options: { kind: options, apiVersion: 'meta.k8s.io/v1' },
   }) as Record<string, unknown>;
+}
+
+/** Who made the request: a write with no user is the CLI's (the cluster admin). */
+const requester = (a: AdmissionAttributes): Requester => a.user ?? DEFAULT_ADMIN;
+
+/**
+ * The RBAC authorizer over the roles as they are now; when they cannot be read, every check
+ * is an errored decision (the authorizer's error, as kube's Decision.error() gives it).
+ */
+async function authorizerCheck(host: PolicyHost): Promise<Check> {
+  try {
+    return await host.rbac.checker();
+  } catch (e) {
+    const error = (e as Error).message;
+    return () => ({ allowed: false, reason: '', error });
+  }
 }
 
 /** The request's namespace as stored (NotFound when it does not exist): the selector's labels and `namespaceObject`. */
