@@ -296,3 +296,56 @@ spec: {policyName: image-tags.example.com, validationActions: [Warn, Audit]}
     c.kubectl(['delete', 'deploy/web', '--ignore-not-found']);
   }
 });
+
+test('ValidatingAdmissionPolicy: `authorizer` checks the user kubectl acts as (--as) with the cluster\'s RBAC', async () => {
+  const objects = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: creator, namespace: default}
+rules: [{apiGroups: [apps], resources: [deployments], verbs: [create]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: creators, namespace: default}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: creator}
+subjects: [{kind: User, name: alice}, {kind: User, name: bob}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: scaler, namespace: default}
+rules: [{apiGroups: [apps], resources: [deployments/scale], verbs: [update]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: scalers, namespace: default}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: scaler}
+subjects: [{kind: User, name: alice}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: scale-rights.example.com}
+spec:
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}
+  validations:
+  - expression: "object.spec.replicas <= 3 || authorizer.group('apps').resource('deployments').subresource('scale').namespace(request.namespace).check('update').allowed()"
+    messageExpression: "'more than 3 replicas need the right to scale (' + authorizer.requestResource.check('create').reason() + ')'"
+    reason: Forbidden
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: scale-rights.example.com}
+spec: {policyName: scale-rights.example.com, validationActions: [Deny]}
+`;
+  assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: objects }).code, 0);
+  try {
+    const big = deployment('big', '  replicas: 5\n');
+    assert.deepEqual(c.kubectl(['create', '-f', '-', '--dry-run=server', '--as', 'alice'], { stdin: big }), { code: 0, stdout: 'deployment.apps/big created (server dry run)\n', stderr: '' });
+    const bob = c.kubectl(['create', '-f', '-', '--dry-run=server', '--as', 'bob'], { stdin: big });
+    const denied = "ValidatingAdmissionPolicy 'scale-rights.example.com' with binding 'scale-rights.example.com' denied request: more than 3 replicas need the right to scale (RBAC: allowed by RoleBinding \"creators/default\" of Role \"creator\" to User \"bob\")";
+    assert.deepEqual(bob, { code: 1, stdout: '', stderr: `Error from server (Forbidden): error when creating "STDIN": deployments.apps "big" is forbidden: ${denied}\n` });
+    assert.deepEqual(c.kubectl(['create', '-f', '-', '--dry-run=server', '--as', 'bob'], { stdin: deployment('small', '  replicas: 2\n') }).code, 0);
+  } finally {
+    c.kubectl(['delete', '-f', '-', '--ignore-not-found'], { stdin: objects });
+  }
+});
