@@ -177,7 +177,8 @@ export function decide(objs: RbacObjects, user: UserInfo, req: ResourceRequest |
       allowedBy = source;
       return false;
     }
-    if (err) errors.push(err.message);
+    // utilerrors.Aggregate prints each distinct message once.
+    if (err && !errors.includes(err.message)) errors.push(err.message);
     return true;
   });
   if (allowedBy !== undefined) return { allowed: true, reason: `RBAC: allowed by ${allowedBy}` };

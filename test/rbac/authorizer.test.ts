@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { authorize, impersonatedUser, withBootstrap, rulesTableRows, DEFAULT_ADMIN, type RbacObjects } from '../../src/rbac';
+import { authorize, decide, impersonatedUser, withBootstrap, rulesTableRows, DEFAULT_ADMIN, type RbacObjects } from '../../src/rbac';
 import { tabwrite, GET_TABLE } from '../../src/printers/tabwriter';
 
 const objs = (o: Partial<RbacObjects>): RbacObjects => withBootstrap({ roles: [], clusterRoles: [], roleBindings: [], clusterRoleBindings: [], ...o });
@@ -85,4 +85,17 @@ test('--list table: broken down, compacted, sorted on the protobuf string (verbs
       '',
     ].join('\n'),
   );
+});
+
+test('decide: the reason kube\'s RBAC authorizer gives (the binding that allowed, a service account as name/namespace; missing roles when nothing did)', () => {
+  assert.deepEqual(decide(world, impersonatedUser('system:serviceaccount:dev:bot'), res('get', 'pods')), { allowed: true, reason: 'RBAC: allowed by RoleBinding "rb/dev" of Role "reader" to ServiceAccount "bot/dev"' });
+  assert.deepEqual(decide(world, impersonatedUser('system:serviceaccount:kube-system:hpa'), { verb: 'update', group: 'apps', resource: 'deployments', subresource: 'scale', namespace: 'x' }), { allowed: true, reason: 'RBAC: allowed by ClusterRoleBinding "crb2" of ClusterRole "scaler" to ServiceAccount "hpa/kube-system"' });
+  assert.deepEqual(decide(world, impersonatedUser('ops'), { verb: 'get', path: '/logs/x' }), { allowed: true, reason: 'RBAC: allowed by ClusterRoleBinding "crb" of ClusterRole "node-viewer" to User "ops"' });
+  assert.deepEqual(decide(world, impersonatedUser('alice'), res('delete', 'pods')), { allowed: false, reason: '' });
+  const broken = objs({
+    roleBindings: [{ kind: 'RoleBinding', metadata: meta('a', 'dev'), roleRef: { kind: 'Role', name: 'gone' }, subjects: [{ kind: 'User', name: 'eve' }] } as any],
+    clusterRoleBindings: [{ kind: 'ClusterRoleBinding', metadata: meta('b'), roleRef: { kind: 'ClusterRole', name: 'missing' }, subjects: [{ kind: 'User', name: 'eve' }] } as any],
+  });
+  assert.deepEqual(decide(broken, impersonatedUser('eve'), res('get', 'pods')), { allowed: false, reason: 'RBAC: [clusterrole.rbac.authorization.k8s.io "missing" not found, role.rbac.authorization.k8s.io "gone" not found]' });
+  assert.deepEqual(decide(broken, impersonatedUser('eve', ['system:masters']), res('get', 'pods')), { allowed: true, reason: '' });
 });
