@@ -161,3 +161,40 @@ test('kubesim\'s own verbs record the managers kubectl records for the same comm
   assert.deepEqual(view('zqb'), view('zqa'));
   assert.deepEqual(managers('zqa').map((e) => e.manager).sort(), ['kubectl', 'kubectl-annotate', 'kubectl-create', 'kubectl-label', 'kubectl-patch', 'kubectl-set']);
 });
+
+test('list keys as v1.32\'s OpenAPI declares them (x-kubernetes-list-type, else the patch merge key): a duplicate in a keyed list or set is refused, in an atomic list it is taken', () => {
+  const refusedWith = (yaml: string, file: string, what: string, error: string) => {
+    const r = c.kubectl(['apply', '--server-side', '-f', c.file(file, yaml)]);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', `Error from server: failed to create typed patch object (${what}): ${error}\n`]);
+  };
+  // A ValidatingAdmissionPolicy's matchConditions and variables are map lists keyed by name (no patch strategy: kubesim had them atomic).
+  refusedWith(`apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: dup-conditions}
+spec:
+  matchConstraints: {resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}]}
+  matchConditions: [{name: a, expression: 'true'}, {name: a, expression: 'false'}]
+  validations: [{expression: 'true'}]
+`, 'dup-conditions.yaml', '/dup-conditions; admissionregistration.k8s.io/v1, Kind=ValidatingAdmissionPolicy', '.spec.matchConditions: duplicate entries for key [name="a"]');
+  // A binding's validationActions is a set.
+  refusedWith(`apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: dup-actions}
+spec: {policyName: p, validationActions: [Deny, Warn, Deny]}
+`, 'dup-actions.yaml', '/dup-actions; admissionregistration.k8s.io/v1, Kind=ValidatingAdmissionPolicyBinding', '.spec.validationActions: duplicate entries for key [="Deny"]');
+  assert.equal(c.kubectl(['get', 'validatingadmissionpolicies,validatingadmissionpolicybindings', '-o', 'name']).stdout, '', 'nothing written');
+  // A Job's status.conditions has a patch merge key (type) but +listType=atomic in 1.32: the same type twice is a typed value (the status itself is then reset, as on any create).
+  const job = `apiVersion: batch/v1
+kind: Job
+metadata: {name: dup-status}
+spec:
+  suspend: true
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox:1.36}]
+status:
+  conditions: [{type: Suspended, status: "True"}, {type: Suspended, status: "False"}]
+`;
+  assert.deepEqual(c.kubectl(['apply', '--server-side', '--dry-run=server', '-f', c.file('dup-status.yaml', job)]), { code: 0, stdout: 'job.batch/dup-status serverside-applied (server dry run)\n', stderr: '' });
+});
