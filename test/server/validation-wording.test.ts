@@ -324,9 +324,7 @@ apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicy
 metadata: {name: scale-rights.example.com}
 spec:
-  matchConstraints:
-    resourceRules:
-    - {apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}
+  matchConstraints: {resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}]}
   validations:
   - expression: "object.spec.replicas <= 3 || authorizer.group('apps').resource('deployments').subresource('scale').namespace(request.namespace).check('update').allowed()"
     messageExpression: "'more than 3 replicas need the right to scale (' + authorizer.requestResource.check('create').reason() + ')'"
