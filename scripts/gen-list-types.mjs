@@ -90,5 +90,7 @@ for (const [dir, pkg, prefix] of packages) {
 const sorted = Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]]));
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const file = join(root, 'src', 'api', 'managed-fields', 'list-types.json');
-writeFileSync(file, JSON.stringify({ source: `k8s.io/api ${tag} (+apimachinery, apiextensions-apiserver, kube-aggregator)`, lists: sorted }, null, 0).replace(/\],"/g, '],"').replace(/\},"/g, '},\n"') + '\n');
+// One definition a line, so that a regeneration's diff shows which types changed.
+const body = Object.entries(sorted).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',\n');
+writeFileSync(file, `{"source":${JSON.stringify(`k8s.io/api ${tag} (+apimachinery, apiextensions-apiserver, kube-aggregator)`)},"lists":{\n${body}}}\n`);
 console.log(`gen-list-types: ${Object.keys(sorted).length} definitions with associative lists -> ${file}`);
