@@ -159,13 +159,13 @@ export async function runCanI(ctx: CliContext, args: string[], flags: CanIFlags,
   }
 
   const [verb, what, nameArg] = args;
-  let allowed: boolean;
+  let decision: { allowed: boolean; reason: string };
   if (what.startsWith('/')) {
     if (flags.subresource) throw new CliError('--subresource can not be used with NonResourceURL');
     if (nameArg) throw new CliError('NonResourceURL and ResourceName can not specified together');
     if (!NON_RESOURCE_VERBS.includes(verb)) ctx.err(`Warning: verb '${verb}' is not a known verb\n\n`);
     if (flags.headers === false) throw new CliError(NO_HEADERS_WITHOUT_LIST);
-    allowed = rbac.authorize(objs, user, { verb, path: what });
+    decision = rbac.decide(objs, user, { verb, path: what });
   } else {
     const slash = what.indexOf('/');
     const resourceArg = slash >= 0 ? what.slice(0, slash) : what;
@@ -195,8 +195,9 @@ export async function runCanI(ctx: CliContext, args: string[], flags: CanIFlags,
     }
     if (!RESOURCE_VERBS.includes(verb)) ctx.err(`Warning: verb '${verb}' is not a known verb\n`);
     if (flags.headers === false) throw new CliError(NO_HEADERS_WITHOUT_LIST);
-    allowed = rbac.authorize(objs, user, { verb, group, resource, subresource: flags.subresource, name, namespace: namespaced ? namespace : '' });
+    decision = rbac.decide(objs, user, { verb, group, resource, subresource: flags.subresource, name, namespace: namespaced ? namespace : '' });
   }
-  if (!flags.quiet) ctx.out(allowed ? 'yes\n' : 'no\n');
-  return allowed ? 0 : 1;
+  // kubectl prints a denial's reason after `no - ` (RBAC's: a binding's missing role).
+  if (!flags.quiet) ctx.out(decision.allowed ? 'yes\n' : decision.reason ? `no - ${decision.reason}\n` : 'no\n');
+  return decision.allowed ? 0 : 1;
 }

@@ -20,7 +20,7 @@ export async function localRest(api: ApiServer, clusterDir: string | undefined, 
   const [{ RestHandler }, { reviewBearerToken }, { ensurePki }, { DEFAULT_ADMIN }] = await Promise.all([import('../api/rest/handler'), import('../server/authn'), import('../server/pki'), import('../rbac')]);
   const gate = api.rbac;
   const handler = new RestHandler(api, {
-    authorize: (user, attrs) => gate.allows(user, attrs),
+    authorize: (user, attrs) => gate.decide(user, attrs),
     rules: (user, ns) => gate.rules(user, ns),
     ...(clusterDir ? { reviewToken: (token: string, audiences: string[]) => reviewBearerToken(token, audiences, ensurePki(clusterDir), api) } : {}),
   });

@@ -50,7 +50,7 @@ export async function startApiServer(opts: ServeOptions): Promise<RunningServer>
   const watchCache = new WatchCache(opts.api);
   await watchCache.start();
   const tokens = { audiences: [DEFAULT_AUDIENCE], issue: (sub: TokenSubject, o: { audiences: string[]; expirationSeconds: number; nowSec: number }) => issueServiceAccountToken(pki.serverKey, sub, o) };
-  const handler = new RestHandler(opts.api, { watchCache, authorize: (user, attrs) => gate.allows(user, attrs), rules: (user, ns) => gate.rules(user, ns), tokens, reviewToken: (token, audiences) => reviewBearerToken(token, audiences, pki, opts.api) });
+  const handler = new RestHandler(opts.api, { watchCache, authorize: (user, attrs) => gate.decide(user, attrs), rules: (user, ns) => gate.rules(user, ns), tokens, reviewToken: (token, audiences) => reviewBearerToken(token, audiences, pki, opts.api) });
   // The CRDs OpenAPI is built from, held from the start (served while etcd is down).
   await handler.crdsInMemory();
   const log = opts.log ?? (() => {});

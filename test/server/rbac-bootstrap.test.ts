@@ -55,6 +55,19 @@ test('auth can-i for a user with no bindings: only discovery and self-reviews', 
   assert.match(list.stdout, /^ +\[\/apis\/\*\] +\[\] +\[get\]$/m);
 });
 
+test('auth can-i: a denial with the authorizer\'s reason (a binding to a role that is not there) prints it after "no - ", through kubectl\'s review and in-process alike', async () => {
+  assert.equal(k(['create', 'rolebinding', 'dangling', '--role=gone', '--user=dana', '-n', 'default']).code, 0);
+  try {
+    const [kubectl, local] = await c.bothClients(['auth', 'can-i', 'get', 'pods', '--as', 'dana', '-n', 'default']);
+    assert.deepEqual(kubectl, { code: 1, stdout: 'no - RBAC: role.rbac.authorization.k8s.io "gone" not found\n', stderr: '' });
+    assert.deepEqual(local, kubectl);
+    // Another namespace: the binding does not apply, no reason.
+    assert.equal(canI(['get', 'pods', '--as', 'dana', '-n', 'kube-system']), 'no');
+  } finally {
+    k(['delete', 'rolebinding', 'dangling', '-n', 'default']);
+  }
+});
+
 test('a RoleBinding to view, edit or admin grants what those roles grant, in its namespace', () => {
   c.ok(['create', 'namespace', 'team']);
   assert.equal(k(['create', 'rolebinding', 'v', '--clusterrole=view', '--user=vic', '-n', 'team']).code, 0);

@@ -64,9 +64,9 @@ async function admitApproval(h: RestHandler, req: ApiRequest, csr: KObject): Pro
   if (!check || !user) return;
   const signer = String(csr.spec?.signerName ?? '');
   const attrs = (name: string) => ({ verb: 'approve', group: 'certificates.k8s.io', resource: 'signers', name, namespace: '' });
-  if (await check(user, attrs(signer))) return;
+  if ((await check(user, attrs(signer))).allowed) return;
   const domain = signer.split('/')[0];
-  if (signer.includes('/') && (await check(user, attrs(`${domain}/*`)))) return;
+  if (signer.includes('/') && (await check(user, attrs(`${domain}/*`))).allowed) return;
   throw new RestError(403, 'Forbidden', `certificatesigningrequests.certificates.k8s.io "${csr.metadata.name}" is forbidden: user not permitted to approve requests with signerName "${signer}"`, { name: csr.metadata.name, group: 'certificates.k8s.io', kind: 'certificatesigningrequests' });
 }
 

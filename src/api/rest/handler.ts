@@ -28,8 +28,8 @@ import type { TokenCheck } from './types';
 import { GroupCommit } from './group-commit';
 import { externalJson } from './encoded';
 
-/** Authorization check for SubjectAccessReviews (the HTTP front end supplies RBAC). */
-export type AccessCheck = (user: RequestUser, attrs: { verb: string; group: string; resource: string; subresource?: string; name?: string; namespace: string } | { verb: string; path: string }) => Promise<boolean>;
+/** Authorization check for SubjectAccessReviews (the HTTP front end supplies RBAC): allowed, and the authorizer's reason. */
+export type AccessCheck = (user: RequestUser, attrs: { verb: string; group: string; resource: string; subresource?: string; name?: string; namespace: string } | { verb: string; path: string }) => Promise<{ allowed: boolean; reason: string }>;
 
 export interface RestOptions {
   /** Every change in order for watchers (without one, watches follow the store's feed). */

@@ -102,14 +102,16 @@ async function answerReview(h: RestHandler, req: ApiRequest, gv: string, resourc
   const ra = spec.resourceAttributes;
   const nra = spec.nonResourceAttributes;
   if (!ra && !nra) throw badRequest(`${kind}.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified`);
-  let allowed = true;
+  // Without an authorizer every review is allowed (with no reason).
+  let decision = { allowed: true, reason: '' };
   if (h.opts.authorize) {
-    allowed = ra
+    decision = ra
       ? await h.opts.authorize(user, { verb: ra.verb ?? '', group: ra.group ?? '', resource: ra.resource ?? '', subresource: ra.subresource || undefined, name: ra.name || undefined, namespace: namespace ?? ra.namespace ?? '' })
       : await h.opts.authorize(user, { verb: nra.verb ?? '', path: nra.path ?? '' });
   }
-  const status: Record<string, unknown> = { allowed };
-  if (allowed) status.reason = 'RBAC: allowed';
+  // SubjectAccessReviewStatus: the authorizer's reason (`RBAC: allowed by ...`), omitted when empty.
+  const status: Record<string, unknown> = { allowed: decision.allowed };
+  if (decision.reason) status.reason = decision.reason;
   return jsonResponse(201, { kind, apiVersion: gv, metadata: { creationTimestamp: null }, spec, status });
 }
 
