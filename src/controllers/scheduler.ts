@@ -258,10 +258,14 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
       if (!state.snapshot || (current !== state.snapshot.rev && !await refreshSnapshot(api, state.snapshot, current))) state.snapshot = await buildSnapshot(api);
       const snap = state.snapshot;
       releaseWhenIdle(state);
-      const decision = await schedulePod(api, pod, snap);
+      // Most pods claim no volume (their service account token's is projected): no call (an await per pod) for them.
+      const preFilter = claimsOf(pod).length ? await volumePreFilter(api, pod) : undefined;
+      const decision = schedulePod(api, pod, snap, preFilter);
       if (decision.node) {
         // the stored pod itself (frozen, shared with the change feed): the snapshot keeps every bound pod
-        const bound = await bind(api, pod, decision.node);
+        // Bound, then the Scheduled event (no function of its own around them: each await is two promises).
+        const bound = await api.bindPod(pod.metadata.namespace ?? 'default', pod.metadata.name!, decision.node);
+        await schedulerEvent(api, pod, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${decision.node}`);
         const ni = decision.nodeInfo!;
         addPod(ni, bound, decision.footprint);
         snap.podNode.set(bound.metadata.uid!, ni.name);
@@ -288,8 +292,11 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
   };
 }
 
-/** Filters, scores, and (if nothing fits) looks for preemption victims. No writes. */
-export async function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot): Promise<ScheduleDecision> {
+/**
+ * Filters, scores, and (if nothing fits) looks for preemption victims. No writes, no reads:
+ * `preFilter` is VolumeBinding's verdict on the pod's claims (volumePreFilter).
+ */
+function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot, preFilter: string | undefined): ScheduleDecision {
   // Not a copy of 5,000 nodes per pod.
   const nodes = (snap.order ??= [...snap.nodes.values()]);
   const table = (snap.table ??= new NodeTable(nodes));
@@ -298,8 +305,6 @@ export async function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot):
   // Filled with a node first: a packed array of objects, not a holey one.
   const scratch = (snap.scratch ??= { feasible: new Array<NodeInfo>(total).fill(nodes[0]), rows: new Int32Array(total), totals: new Float64Array(total), count: { found: 0 } });
 
-  // Most pods claim no volume (their service account token's is projected): no call (an await per pod) for them.
-  const preFilter = claimsOf(pod).length ? await volumePreFilter(api, pod) : undefined;
   if (preFilter) {
     const status: NodeStatus = { reasons: [preFilter], unresolvable: true };
     const msg = fitErrorMessage(total, [], preFilter) + ` preemption: ${fitErrorMessage(total, nodes.map(() => ({ reasons: ['Preemption is not helpful for scheduling'], unresolvable: true })))}`;
@@ -474,13 +479,6 @@ async function setScheduledCondition(api: ApiServer, pod: KObject, status: strin
   }
 }
 
-/** Binds `pod` to `node` and records the Scheduled event; the bound pod as stored (frozen). */
-async function bind(api: ApiServer, pod: KObject, node: string): Promise<KObject> {
-  const bound = await api.bindPod(pod.metadata.namespace ?? 'default', pod.metadata.name!, node);
-  await schedulerEvent(api, pod, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`);
-  return bound;
-}
-
 async function markUnschedulable(api: ApiServer, pod: KObject, message: string, nominated: string | undefined, state: SchedulerState): Promise<void> {
   await setScheduledCondition(api, pod, 'False', 'Unschedulable', message, nominated);
   const uid = pod.metadata.uid!;
@@ -525,7 +523,7 @@ async function preempt(api: ApiServer, victim: KObject, pod: KObject, node: stri
  * An event as the scheduler's events.k8s.io recorder writes it (seen through core/v1):
  * eventTime in microseconds, no first/lastTimestamp, empty source, reporting fields.
  */
-async function schedulerEvent(api: ApiServer, pod: KObject, type: string, reason: string, action: string, message: string): Promise<string | undefined> {
+function schedulerEvent(api: ApiServer, pod: KObject, type: string, reason: string, action: string, message: string): Promise<string | undefined> {
   const nowMs = api.clock.now();
   const event: KObject = {
     apiVersion: 'v1',
