@@ -148,9 +148,14 @@ function q(fn: (s: string) => number, v: unknown): number {
   return n;
 }
 
-function containerRes(c: any): Resources {
+function containerRes(c: any, nonZero: boolean): Resources {
   const r = c?.resources?.requests ?? {};
-  return { cpu: q(cpuMillis, r.cpu), memory: q(bytes, r.memory), ephemeral: q(bytes, r['ephemeral-storage']) };
+  const cpu = q(cpuMillis, r.cpu);
+  const memory = q(bytes, r.memory);
+  const ephemeral = q(bytes, r['ephemeral-storage']);
+  // The scheduler's non-zero defaults for a request not given (scoring).
+  if (nonZero) return { cpu: r.cpu === undefined ? 100 : cpu, memory: r.memory === undefined ? 200 * 1024 * 1024 : memory, ephemeral };
+  return { cpu, memory, ephemeral };
 }
 
 function add(a: Resources, b: Resources): Resources {
@@ -167,25 +172,34 @@ function max(a: Resources, b: Resources): Resources {
  * plus overhead.
  */
 export function podRequests(pod: KObject, nonZero = false): Resources {
-  const withDefaults = (r: Resources, c: any): Resources => {
-    if (!nonZero) return r;
-    const req = c?.resources?.requests ?? {};
-    return { cpu: req.cpu === undefined ? 100 : r.cpu, memory: req.memory === undefined ? 200 * 1024 * 1024 : r.memory, ephemeral: r.ephemeral };
-  };
-  let sum = zero();
-  for (const c of pod.spec?.containers ?? []) sum = add(sum, withDefaults(containerRes(c), c));
-  let sidecars = zero();
-  let initMax = zero();
-  for (const c of pod.spec?.initContainers ?? []) {
-    const r = withDefaults(containerRes(c), c);
-    if (c.restartPolicy === 'Always') {
-      sidecars = add(sidecars, r);
-      initMax = max(initMax, sidecars);
-    } else {
-      initMax = max(initMax, add(r, sidecars));
-    }
+  // Runs twice per scheduled pod: sums in numbers, not an object per container.
+  let cpu = 0;
+  let memory = 0;
+  let ephemeral = 0;
+  for (const c of pod.spec?.containers ?? []) {
+    const r = containerRes(c, nonZero);
+    cpu += r.cpu;
+    memory += r.memory;
+    ephemeral += r.ephemeral;
   }
-  let total = max(add(sum, sidecars), initMax);
+  let total: Resources;
+  const inits: any[] | undefined = pod.spec?.initContainers;
+  if (!inits?.length) {
+    total = { cpu: Math.max(cpu, 0), memory: Math.max(memory, 0), ephemeral: Math.max(ephemeral, 0) };
+  } else {
+    let sidecars = zero();
+    let initMax = zero();
+    for (const c of inits) {
+      const r = containerRes(c, nonZero);
+      if (c.restartPolicy === 'Always') {
+        sidecars = add(sidecars, r);
+        initMax = max(initMax, sidecars);
+      } else {
+        initMax = max(initMax, add(r, sidecars));
+      }
+    }
+    total = max(add({ cpu, memory, ephemeral }, sidecars), initMax);
+  }
   const oh = pod.spec?.overhead;
   if (oh) total = add(total, { cpu: q(cpuMillis, oh.cpu), memory: q(bytes, oh.memory), ephemeral: q(bytes, oh['ephemeral-storage']) });
   return total;
@@ -193,11 +207,16 @@ export function podRequests(pod: KObject, nonZero = false): Resources {
 
 function hostPorts(pod: KObject): string[] {
   const out: string[] = [];
-  for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
-    for (const p of c.ports ?? []) {
-      if (p.hostPort) out.push(`${p.protocol ?? 'TCP'}/${p.hostIP ?? '0.0.0.0'}/${p.hostPort}`);
+  const each = (list: any[] | undefined) => {
+    for (const c of list ?? []) {
+      for (const p of c.ports ?? []) {
+        if (p.hostPort) out.push(`${p.protocol ?? 'TCP'}/${p.hostIP ?? '0.0.0.0'}/${p.hostPort}`);
+      }
     }
-  }
+  };
+  // Init containers first, as before; no joined copy of the two lists per pod.
+  each(pod.spec?.initContainers);
+  each(pod.spec?.containers);
   return out;
 }
 
