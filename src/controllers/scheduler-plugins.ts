@@ -148,9 +148,14 @@ function q(fn: (s: string) => number, v: unknown): number {
   return n;
 }
 
-function containerRes(c: any): Resources {
+function containerRes(c: any, nonZero: boolean): Resources {
   const r = c?.resources?.requests ?? {};
-  return { cpu: q(cpuMillis, r.cpu), memory: q(bytes, r.memory), ephemeral: q(bytes, r['ephemeral-storage']) };
+  const cpu = q(cpuMillis, r.cpu);
+  const memory = q(bytes, r.memory);
+  const ephemeral = q(bytes, r['ephemeral-storage']);
+  // The scheduler's non-zero defaults for a request not given (scoring).
+  if (nonZero) return { cpu: r.cpu === undefined ? 100 : cpu, memory: r.memory === undefined ? 200 * 1024 * 1024 : memory, ephemeral };
+  return { cpu, memory, ephemeral };
 }
 
 function add(a: Resources, b: Resources): Resources {
@@ -167,25 +172,34 @@ function max(a: Resources, b: Resources): Resources {
  * plus overhead.
  */
 export function podRequests(pod: KObject, nonZero = false): Resources {
-  const withDefaults = (r: Resources, c: any): Resources => {
-    if (!nonZero) return r;
-    const req = c?.resources?.requests ?? {};
-    return { cpu: req.cpu === undefined ? 100 : r.cpu, memory: req.memory === undefined ? 200 * 1024 * 1024 : r.memory, ephemeral: r.ephemeral };
-  };
-  let sum = zero();
-  for (const c of pod.spec?.containers ?? []) sum = add(sum, withDefaults(containerRes(c), c));
-  let sidecars = zero();
-  let initMax = zero();
-  for (const c of pod.spec?.initContainers ?? []) {
-    const r = withDefaults(containerRes(c), c);
-    if (c.restartPolicy === 'Always') {
-      sidecars = add(sidecars, r);
-      initMax = max(initMax, sidecars);
-    } else {
-      initMax = max(initMax, add(r, sidecars));
-    }
+  // Runs twice per scheduled pod: sums in numbers, not an object per container.
+  let cpu = 0;
+  let memory = 0;
+  let ephemeral = 0;
+  for (const c of pod.spec?.containers ?? []) {
+    const r = containerRes(c, nonZero);
+    cpu += r.cpu;
+    memory += r.memory;
+    ephemeral += r.ephemeral;
   }
-  let total = max(add(sum, sidecars), initMax);
+  let total: Resources;
+  const inits: any[] | undefined = pod.spec?.initContainers;
+  if (!inits?.length) {
+    total = { cpu: Math.max(cpu, 0), memory: Math.max(memory, 0), ephemeral: Math.max(ephemeral, 0) };
+  } else {
+    let sidecars = zero();
+    let initMax = zero();
+    for (const c of inits) {
+      const r = containerRes(c, nonZero);
+      if (c.restartPolicy === 'Always') {
+        sidecars = add(sidecars, r);
+        initMax = max(initMax, sidecars);
+      } else {
+        initMax = max(initMax, add(r, sidecars));
+      }
+    }
+    total = max(add({ cpu, memory, ephemeral }, sidecars), initMax);
+  }
   const oh = pod.spec?.overhead;
   if (oh) total = add(total, { cpu: q(cpuMillis, oh.cpu), memory: q(bytes, oh.memory), ephemeral: q(bytes, oh['ephemeral-storage']) });
   return total;
@@ -193,11 +207,16 @@ export function podRequests(pod: KObject, nonZero = false): Resources {
 
 function hostPorts(pod: KObject): string[] {
   const out: string[] = [];
-  for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
-    for (const p of c.ports ?? []) {
-      if (p.hostPort) out.push(`${p.protocol ?? 'TCP'}/${p.hostIP ?? '0.0.0.0'}/${p.hostPort}`);
+  const each = (list: any[] | undefined) => {
+    for (const c of list ?? []) {
+      for (const p of c.ports ?? []) {
+        if (p.hostPort) out.push(`${p.protocol ?? 'TCP'}/${p.hostIP ?? '0.0.0.0'}/${p.hostPort}`);
+      }
     }
-  }
+  };
+  // Init containers first, as before; no joined copy of the two lists per pod.
+  each(pod.spec?.initContainers);
+  each(pod.spec?.containers);
   return out;
 }
 
@@ -565,7 +584,7 @@ function fits(plan: PodFilterPlan, ni: NodeInfo): boolean {
  * node (most pods), such a node is checked inline; any other goes through filterNode.
  * Same outcome as filterNode on every node, a fraction of its cost.
  */
-export function findFeasibleNodes(pod: KObject, nodes: NodeInfo[], table: NodeTable, startAt: number, want: number, fctx: FilterContext, feasible: NodeInfo[], feasibleRows: Int32Array, rejected: Array<[string, NodeStatus]>): number {
+export function findFeasibleNodes(pod: KObject, nodes: NodeInfo[], table: NodeTable, startAt: number, want: number, fctx: FilterContext, feasible: NodeInfo[], feasibleRows: Int32Array, rejected: Array<[string, NodeStatus]>, count?: { found: number }): number {
   const total = nodes.length;
   const plan = planOf(pod, fctx);
   const plain = plan.nodeName === undefined && !plan.nodeSelection && !plan.ports.length && !plan.spread && !affinityFilters(pod, plan, fctx);
@@ -602,7 +621,10 @@ export function findFeasibleNodes(pod: KObject, nodes: NodeInfo[], table: NodeTa
       feasibleRows[found++] = i;
     }
   }
-  feasible.length = found;
+  // With `count`, `feasible` is a buffer kept from pod to pod (a new array of hundreds of
+  // nodes per pod was a tenth of what scheduling allocated): its length is left as it is.
+  if (count) count.found = found;
+  else feasible.length = found;
   return examined;
 }
 
@@ -682,11 +704,12 @@ function addNormalized(totals: number[] | Float64Array, raw: number[], weight: n
  * affinity 2, spread 2, taints 3); returns the integer totals in the same order.
  * ImageLocality (weight 1) scores 0 everywhere here: node objects list no images.
  */
-export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterContext, rows?: { table: NodeTable; index: Int32Array; totals: Float64Array }): ArrayLike<number> {
+export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterContext, rows?: { table: NodeTable; index: Int32Array; totals: Float64Array; count?: number }): ArrayLike<number> {
   const nz = (fctx.podNonZero ??= podRequests(pod, true));
   const req = (fctx.podReq ??= podRequests(pod));
   const ns = pod.metadata.namespace ?? 'default';
-  const n = feasible.length;
+  // The first `count` entries of a reused buffer, or all of them.
+  const n = rows?.count ?? feasible.length;
   // Plain loops over the table's numbers when there is one: this runs for hundreds of nodes per pod.
   // Into the snapshot's buffer when there is one (the first n entries are this pod's).
   const totals = rows ? rows.totals : new Array<number>(n);
@@ -711,7 +734,7 @@ export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterConte
   // NodeAffinity preferred terms
   const pref = pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
   if (pref.length) {
-    const raw = feasible.map((ni) => pref.reduce((s: number, p: any) => s + (matchesNodeSelectorTerm(p.preference, ni.node) ? p.weight ?? 0 : 0), 0));
+    const raw = mapNodes(feasible, n, (ni) => pref.reduce((s: number, p: any) => s + (matchesNodeSelectorTerm(p.preference, ni.node) ? p.weight ?? 0 : 0), 0));
     addNormalized(totals, raw, 2);
   }
   // TaintToleration: fewer intolerable PreferNoSchedule taints is better
@@ -735,7 +758,7 @@ export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterConte
   if (prefAff.length || prefAnti.length) {
     fctx.allPods ??= liveBoundPods(fctx);
     const all = fctx.allPods;
-    const raw = feasible.map((ni) => {
+    const raw = mapNodes(feasible, n, (ni) => {
       let s = 0;
       for (const w of prefAff) for (const [p, n] of all) if (sameDomain(w.podAffinityTerm.topologyKey, ni, n) && termMatches(w.podAffinityTerm, ns, p, fctx)) s += w.weight;
       for (const w of prefAnti) for (const [p, n] of all) if (sameDomain(w.podAffinityTerm.topologyKey, ni, n) && termMatches(w.podAffinityTerm, ns, p, fctx)) s -= w.weight;
@@ -756,7 +779,7 @@ export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterConte
   const owner = (pod.metadata.ownerReferences ?? []).find((o: any) => o.controller);
   if (soft.length || (owner && !pod.spec?.topologySpreadConstraints?.length)) {
     const softCounts = soft.map((c: any) => [c.topologyKey, domainCounts(pod, c, fctx.nodes.values())] as const);
-    const raw = feasible.map((ni) => {
+    const raw = mapNodes(feasible, n, (ni) => {
       if (soft.length) return softCounts.reduce((s: number, [k, counts]: readonly [string, Map<string, number>]) => s + (counts.get(ni.labels[k]) ?? 0), 0);
       let c = 0;
       for (const p of ni.pods) if ((p.metadata.ownerReferences ?? []).some((o: any) => o.uid === owner!.uid)) c++;
@@ -765,6 +788,13 @@ export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterConte
     addNormalized(totals, raw, 2, true);
   }
   return totals;
+}
+
+/** `fn` over the first `n` nodes. */
+function mapNodes<T>(nodes: NodeInfo[], n: number, fn: (ni: NodeInfo) => T): T[] {
+  const out = new Array<T>(n);
+  for (let i = 0; i < n; i++) out[i] = fn(nodes[i]);
+  return out;
 }
 
 // ---------- the message ----------

@@ -50,8 +50,8 @@ interface Snapshot {
   order?: NodeInfo[];
   /** Their numbers side by side, in the same order. */
   table?: NodeTable;
-  /** Per-pod buffers as long as the node list (feasible rows, their scores), reused pod after pod. */
-  scratch?: { rows: Int32Array; totals: Float64Array };
+  /** Per-pod buffers as long as the node list (feasible nodes, their rows, their scores), reused pod after pod. */
+  scratch?: { feasible: NodeInfo[]; rows: Int32Array; totals: Float64Array; count: { found: number } };
 }
 
 function isTerminal(p: KObject): boolean {
@@ -88,9 +88,7 @@ async function buildSnapshot(api: ApiServer): Promise<Snapshot> {
  * controllers writing between two pods, a rebuild per pod made a burst O(pods²).
  * Returns false when it cannot (journal compacted, nodes added or removed): rebuild then.
  */
-async function refreshSnapshot(api: ApiServer, snap: Snapshot): Promise<boolean> {
-  const current = await api.currentRev();
-  if (current === snap.rev) return true;
+async function refreshSnapshot(api: ApiServer, snap: Snapshot, current: number): Promise<boolean> {
   const changes = await api.changesSince(snap.rev);
   if (!changes.length) return false;
   for (const ch of changes) {
@@ -255,13 +253,19 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
         await setScheduledCondition(api, pod, 'False', 'SchedulingGated', 'Scheduling is blocked due to non-empty scheduling gates');
         return;
       }
-      if (!state.snapshot || !await refreshSnapshot(api, state.snapshot)) state.snapshot = await buildSnapshot(api);
+      // Up to date (nothing written since the last pod's bind) is the usual case: no call to refresh it.
+      const current = state.snapshot ? await api.currentRev() : -1;
+      if (!state.snapshot || (current !== state.snapshot.rev && !await refreshSnapshot(api, state.snapshot, current))) state.snapshot = await buildSnapshot(api);
       const snap = state.snapshot;
       releaseWhenIdle(state);
-      const decision = await schedulePod(api, pod, snap);
+      // Most pods claim no volume (their service account token's is projected): no call (an await per pod) for them.
+      const preFilter = claimsOf(pod).length ? await volumePreFilter(api, pod) : undefined;
+      const decision = schedulePod(api, pod, snap, preFilter);
       if (decision.node) {
         // the stored pod itself (frozen, shared with the change feed): the snapshot keeps every bound pod
-        const bound = await bind(api, pod, decision.node);
+        // Bound, then the Scheduled event (no function of its own around them: each await is two promises).
+        const bound = await api.bindPod(pod.metadata.namespace ?? 'default', pod.metadata.name!, decision.node);
+        await schedulerEvent(api, pod, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${decision.node}`);
         const ni = decision.nodeInfo!;
         addPod(ni, bound, decision.footprint);
         snap.podNode.set(bound.metadata.uid!, ni.name);
@@ -288,17 +292,19 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
   };
 }
 
-/** Filters, scores, and (if nothing fits) looks for preemption victims. No writes. */
-export async function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot): Promise<ScheduleDecision> {
+/**
+ * Filters, scores, and (if nothing fits) looks for preemption victims. No writes, no reads:
+ * `preFilter` is VolumeBinding's verdict on the pod's claims (volumePreFilter).
+ */
+function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot, preFilter: string | undefined): ScheduleDecision {
   // Not a copy of 5,000 nodes per pod.
   const nodes = (snap.order ??= [...snap.nodes.values()]);
   const table = (snap.table ??= new NodeTable(nodes));
   const total = nodes.length;
-  const scratch = (snap.scratch ??= { rows: new Int32Array(total), totals: new Float64Array(total) });
   if (total === 0) return { message: 'no nodes available to schedule pods', rejected: [] };
+  // Filled with a node first: a packed array of objects, not a holey one.
+  const scratch = (snap.scratch ??= { feasible: new Array<NodeInfo>(total).fill(nodes[0]), rows: new Int32Array(total), totals: new Float64Array(total), count: { found: 0 } });
 
-  // Most pods claim no volume: no call (an await per pod) for them.
-  const preFilter = pod.spec?.volumes?.length ? await volumePreFilter(api, pod) : undefined;
   if (preFilter) {
     const status: NodeStatus = { reasons: [preFilter], unresolvable: true };
     const msg = fitErrorMessage(total, [], preFilter) + ` preemption: ${fitErrorMessage(total, nodes.map(() => ({ reasons: ['Preemption is not helpful for scheduling'], unresolvable: true })))}`;
@@ -314,18 +320,19 @@ export async function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot):
   // percentageOfNodesToScore (adaptive): big clusters stop filtering once enough nodes fit,
   // starting where the previous pod stopped so that all nodes get their turn.
   const want = numFeasibleNodesToFind(total);
-  const feasible = new Array<NodeInfo>(want);
+  const { feasible, count } = scratch;
   const rejected: Array<[string, NodeStatus]> = [];
   const startAt = snap.nextStart % total;
-  const examined = findFeasibleNodes(pod, nodes, table, startAt, want, fctx, feasible, scratch.rows, rejected);
+  const examined = findFeasibleNodes(pod, nodes, table, startAt, want, fctx, feasible, scratch.rows, rejected, count);
   snap.nextStart = (startAt + examined) % total;
-  if (feasible.length) {
-    const scores = feasible.length > 1 ? scoreNodes(pod, feasible, fctx, { table, index: scratch.rows, totals: scratch.totals }) : [0];
+  const fit = count.found;
+  if (fit) {
+    const scores = fit > 1 ? scoreNodes(pod, feasible, fctx, { table, index: scratch.rows, totals: scratch.totals, count: fit }) : [0];
     // selectHost: the highest integer total wins; nodes with exactly that total are sampled
     // one by one (reservoir sampling, each kept with probability 1/count), as kube-scheduler does.
     let best = 0;
     let ties = 1;
-    for (let i = 1; i < feasible.length; i++) {
+    for (let i = 1; i < fit; i++) {
       if (scores[i] > scores[best]) {
         best = i;
         ties = 1;
@@ -401,9 +408,17 @@ function findPreemption(pod: KObject, rejected: Array<[string, NodeStatus]>, sna
   return best && { node: best.node, victims: best.victims };
 }
 
+/** The pod's volumes that name a PersistentVolumeClaim. */
+function claimsOf(pod: KObject): any[] {
+  const volumes: any[] | undefined = pod.spec?.volumes;
+  if (!volumes?.length || !volumes.some((v) => v.persistentVolumeClaim?.claimName)) return NO_CLAIMS;
+  return volumes.filter((v) => v.persistentVolumeClaim?.claimName);
+}
+const NO_CLAIMS: any[] = [];
+
 /** VolumeBinding PreFilter: missing or unbound immediate claims block the pod everywhere. */
 async function volumePreFilter(api: ApiServer, pod: KObject): Promise<string | undefined> {
-  const claims = (pod.spec?.volumes ?? []).filter((v: any) => v.persistentVolumeClaim?.claimName);
+  const claims = claimsOf(pod);
   if (!claims.length) return undefined;
   const pvcType = rt(api, 'v1', 'PersistentVolumeClaim');
   let unboundImmediate = false;
@@ -464,13 +479,6 @@ async function setScheduledCondition(api: ApiServer, pod: KObject, status: strin
   }
 }
 
-/** Binds `pod` to `node` and records the Scheduled event; the bound pod as stored (frozen). */
-async function bind(api: ApiServer, pod: KObject, node: string): Promise<KObject> {
-  const bound = await api.bindPod(pod.metadata.namespace ?? 'default', pod.metadata.name!, node);
-  await schedulerEvent(api, pod, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`);
-  return bound;
-}
-
 async function markUnschedulable(api: ApiServer, pod: KObject, message: string, nominated: string | undefined, state: SchedulerState): Promise<void> {
   await setScheduledCondition(api, pod, 'False', 'Unschedulable', message, nominated);
   const uid = pod.metadata.uid!;
@@ -515,7 +523,7 @@ async function preempt(api: ApiServer, victim: KObject, pod: KObject, node: stri
  * An event as the scheduler's events.k8s.io recorder writes it (seen through core/v1):
  * eventTime in microseconds, no first/lastTimestamp, empty source, reporting fields.
  */
-async function schedulerEvent(api: ApiServer, pod: KObject, type: string, reason: string, action: string, message: string): Promise<string | undefined> {
+function schedulerEvent(api: ApiServer, pod: KObject, type: string, reason: string, action: string, message: string): Promise<string | undefined> {
   const nowMs = api.clock.now();
   const event: KObject = {
     apiVersion: 'v1',

@@ -7,9 +7,12 @@ export type Rng = () => number; // uniform in [0, 1)
 
 /** mulberry32: small, fast, good enough for simulation choices. */
 export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
+  // The state in a typed array: a uint32 past 2^30 kept in a closure variable is a new heap
+  // number at every draw (the scheduler draws once per tied node, hundreds per pod).
+  const s = new Uint32Array(1);
+  s[0] = seed >>> 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
+    const a = (s[0] = (s[0] + 0x6d2b79f5) >>> 0);
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
@@ -47,14 +50,17 @@ export function seedFromEnv(): number | undefined {
  */
 function streamRng(key: string): Rng {
   const d = createHash('sha256').update(key).digest();
-  let a = d.readUInt32LE(0), b = d.readUInt32LE(4), c = d.readUInt32LE(8), n = d.readUInt32LE(12);
+  // a, b, c, n in a typed array, as seededRng's state (no heap number per draw).
+  const s = Uint32Array.of(d.readUInt32LE(0), d.readUInt32LE(4), d.readUInt32LE(8), d.readUInt32LE(12));
+  // Stores wrap modulo 2^32, as the `>>> 0` of each step did.
   return () => {
-    const t = (((a + b) >>> 0) + n) >>> 0;
-    n = (n + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = ((c << 21) | (c >>> 11)) >>> 0;
-    c = (c + t) >>> 0;
+    const b = s[1];
+    const c = s[2];
+    const t = (((s[0] + b) >>> 0) + s[3]) >>> 0;
+    s[3] = s[3] + 1;
+    s[0] = b ^ (b >>> 9);
+    s[1] = c + (c << 3);
+    s[2] = (((c << 21) | (c >>> 11)) >>> 0) + t;
     return t / 4294967296;
   };
 }
