@@ -110,6 +110,16 @@ async function refreshSnapshot(api: ApiServer, snap: Snapshot, current: number):
   return true;
 }
 
+/**
+ * The snapshot's revision after this process wrote `writes` objects on top of `before`: the
+ * store's revision when nothing else was written meanwhile, else `before` (the next refresh
+ * reads the changes since, ours included).
+ */
+async function ownWritesOnly(api: ApiServer, before: number, writes: number): Promise<number> {
+  const now = await api.currentRev();
+  return now === before + writes ? now : before;
+}
+
 /** Moves a changed pod in the snapshot: off its old node, onto its new one if it still counts. */
 function updatePod(snap: Snapshot, p: KObject, deleted: boolean): void {
   const uid = p.metadata.uid!;
@@ -264,13 +274,17 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
       if (decision.node) {
         // the stored pod itself (frozen, shared with the change feed): the snapshot keeps every bound pod
         // Bound, then the Scheduled event (no function of its own around them: each await is two promises).
+        const before = snap.rev;
         const bound = await api.bindPod(pod.metadata.namespace ?? 'default', pod.metadata.name!, decision.node);
-        await schedulerEvent(api, pod, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${decision.node}`);
+        const evented = await schedulerEvent(api, pod, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${decision.node}`);
         const ni = decision.nodeInfo!;
         addPod(ni, bound, decision.footprint);
         snap.podNode.set(bound.metadata.uid!, ni.name);
         if (hasRequiredAnti(bound)) snap.antiAffinityPods.push([bound, ni]);
-        snap.rev = await api.currentRev();
+        // Skip our own two writes only when nobody else wrote in between (a user's request or
+        // another controller can, in the daemon): otherwise the next pod's refresh replays them
+        // all (ours again, harmlessly) rather than miss a deleted pod or a changed node.
+        snap.rev = await ownWritesOnly(api, before, evented ? 2 : 1);
         state.unschedulable.delete(id);
         state.attempts.delete(id);
         state.failedEvents.delete(pod.metadata.uid!);
@@ -284,8 +298,6 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
       if (decision.victims?.length) {
         // The victims' deletion frees room: until then the snapshot is stale for us.
         state.snapshot = undefined;
-      } else {
-        snap.rev = await api.currentRev();
       }
       return { requeueAfterMs: UNSCHEDULABLE_RETRY_MS, periodic: true };
     },

@@ -233,3 +233,27 @@ test('exact ties are broken at random among the tied nodes (selectHost)', async 
   }
   assert.deepEqual([...chosen].sort(), ['node-1', 'node-2']);
 });
+
+test("another writer's change between a bind and the next pod is not skipped by the scheduler's snapshot", async () => {
+  // In the daemon a user's request or another controller can write while the scheduler binds:
+  // here the pod holding most of the node is deleted right after the first bind.
+  const c = await cluster(1, '2');
+  await c.api.create(pod('old', { spec: { nodeName: 'node-1' } }, { resources: { requests: { cpu: '1500m' } } }));
+  await c.api.create(pod('first', {}, { resources: { requests: { cpu: '100m' } } }));
+  await c.api.create(pod('second', {}, { resources: { requests: { cpu: '1' } } }));
+  const bind = c.api.bindPod.bind(c.api);
+  let deleted = false;
+  c.api.bindPod = async (ns: string, name: string, node: string) => {
+    const bound = await bind(ns, name, node);
+    if (!deleted) {
+      deleted = true;
+      await c.api.delete(c.api.resolve('pods'), 'default', 'old', { gracePeriodSeconds: 0 });
+    }
+    return bound;
+  };
+  await c.manager.runUntilStable();
+  assert.equal(deleted, true);
+  assert.equal((await c.api.tryGet(c.api.resolve('pods'), 'default', 'old')), undefined);
+  assert.equal((await getPod(c, 'first')).spec.nodeName, 'node-1');
+  assert.equal((await getPod(c, 'second')).spec.nodeName, 'node-1');
+});
