@@ -22,10 +22,58 @@ export function setEventLoopTurns(ms: number): void {
   turnEveryMs = ms;
 }
 
-const turnDue = () => turnEveryMs > 0 && performance.now() - lastTurn >= turnEveryMs;
-
 async function turn(): Promise<void> {
   await new Promise<void>((r) => setImmediate(r));
+  lastTurn = performance.now();
+}
+
+/**
+ * Two flows, as kube-apiserver's API Priority and Fairness keeps one queue per flow so that
+ * one flow's burst cannot starve another: users' requests served by the daemon
+ * (asUserRequest) and everything else in the process (the controllers, scheduler and
+ * kubelets). While a user's request is in progress, the others' store calls outside a batch
+ * wait for it (their reconciles pause at their next store call), for at most USER_TURN_MS;
+ * then they get as long a turn without waiting, so a stream of requests cannot stop them.
+ * Only where event-loop turns are on (the daemon).
+ */
+const userFlow = new AsyncLocalStorage<true>();
+let usersActive = 0;
+let othersTurnUntil = 0;
+let usersDone: { promise: Promise<void>; resolve: () => void } | undefined;
+const USER_TURN_MS = 100;
+
+/** Runs a user's request in the user flow (see userFlow). */
+export async function asUserRequest<T>(fn: () => Promise<T>): Promise<T> {
+  if (turnEveryMs <= 0) return fn();
+  usersActive++;
+  try {
+    return await userFlow.run(true, fn);
+  } finally {
+    if (--usersActive === 0) {
+      usersDone?.resolve();
+      usersDone = undefined;
+    }
+  }
+}
+
+/** Waits while users' requests are in progress, up to USER_TURN_MS (then the others' turn). */
+async function waitForUsers(): Promise<void> {
+  const deadline = performance.now() + USER_TURN_MS;
+  while (usersActive > 0) {
+    const left = deadline - performance.now();
+    if (left <= 0) {
+      othersTurnUntil = performance.now() + USER_TURN_MS;
+      break;
+    }
+    if (!usersDone) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      usersDone = { promise, resolve };
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([usersDone.promise, new Promise<void>((r) => (timer = setTimeout(r, left)))]);
+    clearTimeout(timer);
+  }
   lastTurn = performance.now();
 }
 
@@ -35,6 +83,8 @@ export class EngineStore implements Store {
   /** The batch that holds the engine's lock, if any. */
   private active: symbol | undefined;
   private waiters: (() => void)[] = [];
+  /** Waiters of the user flow (see userFlow), woken first. */
+  private userWaiters: (() => void)[] = [];
 
   constructor(
     readonly engine: SyncStore,
@@ -52,45 +102,45 @@ export class EngineStore implements Store {
   }
 
   async get(key: string, opts?: ListReadOptions): Promise<KObject | undefined> {
-    if (turnDue()) await turn();
+    if (this.turnDue()) await this.turn();
     return this.engine.get(key, opts);
   }
 
   async list(prefix: string, filter?: (obj: KObject) => boolean, opts?: ListReadOptions): Promise<ListResult> {
-    if (turnDue()) await turn();
+    if (this.turnDue()) await this.turn();
     return this.engine.list(prefix, filter, opts);
   }
 
   // Writes outside the open batch wait for it: a write of another task must not land
   // inside (and under the lock of) a batch it is not part of.
   async create(key: string, obj: KObject): Promise<KObject> {
-    if (turnDue()) await turn();
+    if (this.turnDue()) await this.turn();
     // Checked again right before writing, in the same synchronous step as the write.
     while (!this.mayWrite()) await this.wakeUp();
     return this.engine.create(key, obj);
   }
 
   async update(key: string, obj: KObject, expectRev?: number, opts?: ListReadOptions): Promise<KObject> {
-    if (turnDue()) await turn();
+    if (this.turnDue()) await this.turn();
     // Checked again right before writing, in the same synchronous step as the write.
     while (!this.mayWrite()) await this.wakeUp();
     return this.engine.update(key, obj, expectRev, opts);
   }
 
   async delete(key: string, expectRev?: number): Promise<KObject> {
-    if (turnDue()) await turn();
+    if (this.turnDue()) await this.turn();
     // Checked again right before writing, in the same synchronous step as the write.
     while (!this.mayWrite()) await this.wakeUp();
     return this.engine.delete(key, expectRev);
   }
 
   async changesSince(afterRev: number, opts?: ListReadOptions): Promise<WatchEvent[]> {
-    if (turnDue()) await turn();
+    if (this.turnDue()) await this.turn();
     return this.engine.changesSince(afterRev, opts);
   }
 
   async batch<T>(fn: () => Promise<T> | T): Promise<T> {
-    if (turnDue()) await turn();
+    if (this.turnDue()) await this.turn();
     if (this.active !== undefined && this.context.getStore() === this.active) return fn(); // nested: join
     // Wait, then take the turn in the same synchronous step as the last check: two tasks
     // that both saw the store free must not both open a batch.
@@ -98,7 +148,9 @@ export class EngineStore implements Store {
     const token = Symbol('batch');
     this.active = token;
     try {
-      this.engine.beginBatch();
+      // The daemon waits for another process's lock without blocking its event loop.
+      if (turnEveryMs > 0 && this.engine.beginBatchAsync) await this.engine.beginBatchAsync();
+      else this.engine.beginBatch();
     } catch (e) {
       this.release();
       throw e;
@@ -142,19 +194,36 @@ export class EngineStore implements Store {
     this.engine.close();
   }
 
+  /** Whether this call lets the event loop turn (or waits for users' requests) first. */
+  private turnDue(): boolean {
+    if (turnEveryMs <= 0) return false;
+    return performance.now() - lastTurn >= turnEveryMs || (usersActive > 0 && this.waitsForUsers());
+  }
+
+  private turn(): Promise<void> {
+    return usersActive > 0 && this.waitsForUsers() ? waitForUsers() : turn();
+  }
+
+  /** Calls of the other flow, outside a batch (one holding the batch would hold users up), out of their turn. */
+  private waitsForUsers(): boolean {
+    return userFlow.getStore() === undefined && !(this.active !== undefined && this.context.getStore() === this.active) && performance.now() >= othersTurnUntil;
+  }
+
   private mayWrite(): boolean {
     return this.active === undefined || this.context.getStore() === this.active;
   }
 
   /** Resolves when the open batch ends (callers check again: another may have started). */
   private wakeUp(): Promise<void> {
-    return new Promise<void>((resolve) => this.waiters.push(resolve));
+    return new Promise<void>((resolve) => (userFlow.getStore() ? this.userWaiters : this.waiters).push(resolve));
   }
 
   private release(): void {
     this.active = undefined;
-    const waiters = this.waiters;
+    // Users' requests first: the first one woken takes the next batch.
+    const waiters = [...this.userWaiters, ...this.waiters];
     this.waiters = [];
+    this.userWaiters = [];
     for (const wake of waiters) wake();
   }
 }

@@ -116,6 +116,30 @@ export class FileLock {
    * every 1 ms (the hand-over) while the rest poll more slowly the further back they stand.
    */
   acquire(): boolean {
+    const steps = this.attempt();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      sleepSync(step.value);
+    }
+  }
+
+  /**
+   * acquire without blocking the event loop while it waits (the daemon: its requests, reads
+   * and writes alike, are read and queued while another process holds the lock). The caller
+   * must not take the lock by another path meanwhile (the async store's batch guarantees it).
+   */
+  async acquireAsync(): Promise<boolean> {
+    const steps = this.attempt();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      await new Promise((r) => setTimeout(r, step.value));
+    }
+  }
+
+  /** acquire's steps: yields how long to wait before the next look; returns acquire's answer. */
+  private *attempt(): Generator<number, boolean> {
     let broke = false;
     let wantFile: string | undefined;
     try {
@@ -181,7 +205,7 @@ export class FileLock {
         // does a process owing its turn (to queue as soon as it is taken); the rest of the
         // queue more slowly the further back they stand: they only need to be first in line
         // by the time the waiters ahead of them have had their turns.
-        sleepSync(ahead === 0 || owesTurn ? 1 : Math.min(2 + 3 * ahead, 100));
+        yield ahead === 0 || owesTurn ? 1 : Math.min(2 + 3 * ahead, 100);
       }
     } finally {
       if (wantFile) fs.rmSync(wantFile, { force: true });

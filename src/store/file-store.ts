@@ -401,6 +401,24 @@ export class FileStore implements SyncStore {
     this.lockDepth = 1;
   }
 
+  /**
+   * beginBatch whose wait for another process's lock lets the event loop turn (the daemon
+   * answers requests meanwhile instead of sleeping on the lock). The async store calls it
+   * holding its own batch turn, so nothing else of this process takes the lock meanwhile.
+   */
+  async beginBatchAsync(): Promise<void> {
+    if (this.lockDepth > 0 || this.held) return this.beginBatch();
+    storeFaultPoint('take', this.root);
+    let broke: boolean;
+    try {
+      broke = await this.lock.acquireAsync();
+    } catch (e) {
+      throw this.gone() ? new StoreNotFoundError(this.root) : e;
+    }
+    this.take(broke);
+    this.lockDepth = 1;
+  }
+
   endBatch(): void {
     if (this.lockDepth > 1) {
       this.lockDepth--;
@@ -471,12 +489,13 @@ export class FileStore implements SyncStore {
     this.endBatch();
   }
 
-  private take(): void {
-    storeFaultPoint('take', this.root); // a test deletes the cluster here, between a command's open and its write
-    let brokeStale = false;
-    let acquired = false;
+  /** Takes the lock (`tookLock`: already taken by acquireAsync, which broke a stale one or not). */
+  private take(tookLock?: boolean): void {
+    if (tookLock === undefined) storeFaultPoint('take', this.root); // a test deletes the cluster here, between a command's open and its write
+    let brokeStale = tookLock ?? false;
+    let acquired = tookLock !== undefined;
     try {
-      brokeStale = this.lock.acquire();
+      if (!acquired) brokeStale = this.lock.acquire();
       acquired = true;
       // `cluster delete` removes the store holding its lock: taken after that, the lock is in
       // a directory that is gone (or going). Nothing is written, nothing made again.

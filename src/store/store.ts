@@ -223,6 +223,8 @@ export interface SyncStore {
    * the lock (or joins the open batch) and releases it. Always paired, never interleaved.
    */
   beginBatch(): void;
+  /** beginBatch whose wait for another process's lock lets the event loop turn (the file store). */
+  beginBatchAsync?(): Promise<void>;
   endBatch(): void;
   /** Opens a group of batches sharing the lock (see Store.group); false when one is open already. */
   beginGroup(): boolean;

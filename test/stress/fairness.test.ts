@@ -7,13 +7,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FileStore } from '../../src/store/file-store';
 import { removeHome, run, stateDir, tempHome } from './cli';
-import { lockWaitWatcher, storeWriter, userCommands } from './sizes';
+import { gatedWrite, lockWaitWatcher, storeWriter, userCommands } from './sizes';
 
 // The ReplicaSet's first burst (kube's burstReplicas): one reconcile creating them all.
 const REPLICAS = 500;
 
 test(`fairness: user writes interleave and CLI commands are answered while the daemon creates ${REPLICAS} pods`, { timeout: 300_000 }, async (t) => {
   const home = tempHome('kubesim-fair-');
+  const gated: ReturnType<typeof gatedWrite>[] = [];
   try {
     assert.equal(run(home, ['cluster', 'create', '--nodes', '1']).code, 0);
     const dir = stateDir(home);
@@ -21,8 +22,12 @@ test(`fairness: user writes interleave and CLI commands are answered while the d
     assert.equal(run(home, ['apply', '-f', '-'], deploy).code, 0);
     const waits = lockWaitWatcher(dir);
     const writer = storeWriter(dir, 'user', 0);
-    assert.equal(run(home, ['cluster', 'start']).code, 0);
     const store = new FileStore(dir, { fsync: false });
+    // Two users' writes, started now (their start-up done while the daemon starts) and given
+    // their input once the burst is under way.
+    const counted = () => store.list('pods/default').items.length;
+    gated.push(gatedWrite(home, 'create', 'during-create', counted), gatedWrite(home, 'apply', 'during-apply', counted));
+    assert.equal(run(home, ['cluster', 'start']).code, 0);
     // Counted through the store (object files of a group are written when it lets go of the
     // lock; the journal carries them before that), at most every 50 ms: the count is a read
     // of every pod.
@@ -35,6 +40,7 @@ test(`fairness: user writes interleave and CLI commands are answered while the d
     const deadline = Date.now() + 120_000;
     while (pods() < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     const first = pods();
+    const answered = await Promise.all(gated.map((g) => g.send()));
     // Three commands at most: more only make the test longer.
     let issued = 0;
     const cli = await userCommands(home, 'user', waits, () => issued++ < 3 && pods() < REPLICAS * 0.9 && Date.now() < deadline);
@@ -47,12 +53,18 @@ test(`fairness: user writes interleave and CLI commands are answered while the d
     const p99 = writes[Math.floor(writes.length * 0.99)] ?? 0;
     t.diagnostic(`store writes (one after another, from before the daemon started to the first pod bound): ${writes.length}, lock wait p50 ${writes[writes.length >> 1]} ms, p99 ${p99} ms, max ${writes.at(-1)} ms`);
     t.diagnostic(`CLI commands while pods ${first} -> ${during} were created: ${JSON.stringify(cli)}`);
+    t.diagnostic(`writes given their input at ${first} pods: ${JSON.stringify(answered.map(({ ms, at, code }) => ({ ms, podsAtExit: at, code })))}`);
     assert.deepEqual(cli.failures, []);
-    // Not asserted: that two commands end while the pods are being created. On a quiet machine
-    // one burst takes about two commands' time, and in two clean-clone runs under the suite's
-    // load one `create configmap` waited while the daemon created 500 (then 1,436) pods: a
-    // user's write through the daemon is not yet served within a bound during a long
-    // reconcile (issue #12, open; the long form in long.stress.ts asserts it and fails).
+    // Both answered during the burst (the ReplicaSet had not created all its pods yet): the
+    // daemon serves a user's request ahead of its own reconcile's store calls (asUserRequest
+    // in src/store/async-store.ts). Timed from their input, not from their start: a node
+    // process starting on a loaded machine took 1-3 s before (the two clean-clone failures of
+    // session 28 counted it), while a burst takes 1-2.5 s. The bound is loose on purpose:
+    // 1.4-1.7 s at load 25, 3-6 s at load 39 (the commands' own CPU, not the daemon).
+    for (const a of answered) {
+      assert.equal(a.code, 0, a.stderr);
+      assert.ok(a.at < REPLICAS && a.ms < 10_000, `a write answered ${a.ms} ms after its input, with ${a.at} of ${REPLICAS} pods created (given it at ${first})`);
+    }
     assert.ok(bound(), 'no pod was bound in 2 minutes while a user kept writing');
     // The bound is the point (issue #12: 1 s at the 99th percentile). The daemon hands the
     // lock over at its next write or read once a writer waits: on a loaded 2-core machine
@@ -67,6 +79,7 @@ test(`fairness: user writes interleave and CLI commands are answered while the d
     // Under 30 s: the client's request timeout, which the first `create` used to hit.
     assert.ok(cli.wall.create.max < 30_000 && cli.wall.apply.max < 30_000, `CLI writes took up to ${Math.max(cli.wall.create.max, cli.wall.apply.max)} ms`);
   } finally {
+    for (const g of gated) g.cancel();
     run(home, ['cluster', 'stop']);
     removeHome(home);
   }

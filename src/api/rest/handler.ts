@@ -26,6 +26,7 @@ import { METRICS_GROUP, METRICS_GV, metricsRoutes } from './metrics';
 import type { TokenIssuer } from './token-request';
 import type { TokenCheck } from './types';
 import { GroupCommit } from './group-commit';
+import { asUserRequest } from '../../store/async-store';
 import { externalJson } from './encoded';
 
 /** Authorization check for SubjectAccessReviews (the HTTP front end supplies RBAC): allowed, and the authorizer's reason. */
@@ -77,7 +78,8 @@ export class RestHandler {
   async handle(req: ApiRequest): Promise<ApiResponse> {
     let res: ApiResponse;
     try {
-      res = await this.dispatch(req);
+      // A user's request goes ahead of the daemon's own reconciles (see asUserRequest).
+      res = await asUserRequest(() => this.dispatch(req));
     } catch (e) {
       res = errorResponse(e);
     }
