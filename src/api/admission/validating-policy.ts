@@ -8,7 +8,7 @@
 // list, kept by a watch as kube's informers), so a change holds at once; compiled
 // expressions are cached by their text. The authorizer variable is not offered.
 
-import { ApiError, type Reason } from '../errors';
+import { ApiError, messageCause, type Reason } from '../errors';
 import { listPrefix, objectKey } from '../keys';
 import { fromLabelSelectorSpec, matchesLabels } from '../selectors';
 import type { ResourceRegistry, ResourceType } from '../resources';
@@ -283,6 +283,6 @@ function denial(d: Decision, a: AdmissionAttributes): ApiError {
     name,
     group: a.resource.group,
     kind: a.resource.resource,
-    causes: [{ field: '', type: message as never }],
+    causes: [messageCause(message)],
   });
 }
