@@ -159,7 +159,7 @@ test('foreground deletion: a dependent owned by the owner alone goes, one with a
   });
   const rsRef = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: rs.metadata.uid! };
   const cmRef = { apiVersion: 'v1', kind: 'ConfigMap', name: 'other', uid: cm.metadata.uid! };
-  const pod = (name: string, ownerReferences: object[]): KObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, ownerReferences }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+  const pod = (name: string, ownerReferences: (typeof rsRef)[]): KObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, ownerReferences }, spec: { containers: [{ name: 'c', image: 'x' }] } });
   await api.create(pod('alone', [rsRef]));
   await api.create(pod('shared', [rsRef, cmRef]));
   await api.delete(api.resolve('rs'), 'default', 'rs', { propagationPolicy: 'Foreground' });
