@@ -30,6 +30,8 @@ test('labels and annotations', () => {
   assert.match(errs[0], /^metadata\.labels: Invalid value: "bad key": name part must consist of alphanumeric characters/);
   assert.match(errs[1], /^metadata\.labels: Invalid value: "bad value!": a valid label must be an empty string/);
   assert.match(errs[2], /^metadata\.annotations: Invalid value: "a\/b\/c": a qualified name must consist/);
+  // Values quoted as Go's %q: a control character escaped \xNN (not JSON's \u00NN), printable Unicode kept.
+  assert.match(check({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { k: 'a\u0001é' } } })[0], /^metadata\.labels: Invalid value: "a\\x01é": a valid label/);
   const big = check({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', annotations: { a: 'x'.repeat(300 * 1024) } } });
   assert.deepEqual(big, ['metadata.annotations: Too long: must have at most 262144 bytes']);
 });

@@ -4,9 +4,9 @@ import { goQuote, goStringSlice } from '../../util/go-format';
 import { splitApiVersion } from '../resources';
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidLabelValue } from './string-rules';
 
-/** Go's %q for a string (close enough for messages: JSON quoting). */
+/** Go's %q of a value's string form (go-format's goQuote), as field errors quote values. */
 export function q(s: unknown): string {
-  return JSON.stringify(String(s));
+  return goQuote(String(s));
 }
 
 export function invalid(field: string, value: string, detail: string): FieldError {
