@@ -43,12 +43,19 @@ export interface SourcePosition {
 }
 
 /**
+ * The type of a cause known only by its message (`detail` is all of it, printed after the
+ * field): a StatusCause without a reason, as an admission denial sends it, and every cause a
+ * client reads back from a Status. An internal marker, never printed.
+ */
+export const MESSAGE_CAUSE = 'message cause';
+
+/**
  * One field error, like k8s.io/apimachinery/pkg/util/validation/field.Error.
  * `type` is the human word kubectl prints: "Invalid value", "Required value", ...
  */
 export interface FieldError {
   field: string; // e.g. spec.template.spec.containers[0].image
-  type: 'Invalid value' | 'Required value' | 'Unsupported value' | 'Duplicate value' | 'Forbidden' | 'Too long' | 'Not found' | 'Too many';
+  type: 'Invalid value' | 'Required value' | 'Unsupported value' | 'Duplicate value' | 'Forbidden' | 'Too long' | 'Not found' | 'Too many' | typeof MESSAGE_CAUSE;
   /** The offending value as Go's %v/%q would print it; omitted for Required/Forbidden. */
   value?: string;
   detail?: string;
@@ -57,7 +64,11 @@ export interface FieldError {
   hint?: string;
 }
 
+/** A cause that is only its message (MESSAGE_CAUSE). */
+export const messageCause = (message: string, field = ''): FieldError => ({ field, type: MESSAGE_CAUSE, detail: message });
+
 export function formatFieldError(e: FieldError): string {
+  if (e.type === MESSAGE_CAUSE) return `${e.field}: ${e.detail ?? ''}`;
   let s = `${e.field}: ${e.type}`;
   if (e.value !== undefined) s += `: ${e.value}`;
   if (e.detail) s += `: ${e.detail}`;

@@ -7,7 +7,7 @@
 import { byteOrder, goQuote } from '../util/go-format';
 import { bytes, cpuMillis, isZero, mustParseQuantity } from './quantity';
 import type { KObject } from './types';
-import { isQualifiedName } from './validation/name-rules';
+import { isQualifiedName } from './validation/string-rules';
 
 /** fieldpath.FormatMap: `key="value"` lines in key order, values quoted as Go's %q. */
 export function formatMap(m: Record<string, string> | undefined): string {

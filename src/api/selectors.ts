@@ -4,6 +4,7 @@
 // caller wraps it in `Unable to find ... that match label selector ...`.
 import { goQuote, goStringSlice } from '../util/go-format';
 import { INT64_MAX, INT64_MIN } from '../util/exact-json';
+import { isQualifiedName, isValidLabelValue } from './validation/string-rules';
 
 // ---------------------------------------------------------------------------------------
 // Label selectors
@@ -75,50 +76,6 @@ function lex(s: string): Item[] {
 
 const BINARY_OPERATORS = 'in, notin, =, ==, !=, gt, lt';
 
-// --- validation texts (k8s.io/apimachinery/pkg/util/validation)
-
-const QNAME_CHAR = '[-A-Za-z0-9_.]';
-const QUALIFIED_NAME_RE = new RegExp(`^([A-Za-z0-9]${QNAME_CHAR}*)?[A-Za-z0-9]$`);
-const QNAME_MSG =
-  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
-const DNS1123_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1123_SUBDOMAIN_MSG =
-  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-const LABEL_VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const LABEL_VALUE_MSG =
-  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
-
-/** validation.IsQualifiedName: the error strings (empty when valid). */
-export function qualifiedNameErrors(value: string): string[] {
-  const errs: string[] = [];
-  const parts = value.split('/');
-  let name: string;
-  if (parts.length === 1) name = parts[0];
-  else if (parts.length === 2) {
-    const [prefix] = parts;
-    name = parts[1];
-    if (prefix.length === 0) errs.push('prefix part must be non-empty');
-    else {
-      if (prefix.length > 253) errs.push('prefix part must be no more than 253 characters');
-      if (!DNS1123_SUBDOMAIN_RE.test(prefix)) errs.push('prefix part ' + DNS1123_SUBDOMAIN_MSG);
-    }
-  } else {
-    return [`a qualified name ${QNAME_MSG} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
-  }
-  if (name.length === 0) errs.push('name part must be non-empty');
-  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  if (name.length > 0 && !QUALIFIED_NAME_RE.test(name)) errs.push('name part ' + QNAME_MSG);
-  return errs;
-}
-
-/** validation.IsValidLabelValue: the error strings (empty when valid). */
-export function labelValueErrors(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > 63) errs.push('must be no more than 63 characters');
-  if (!LABEL_VALUE_RE.test(value)) errs.push(LABEL_VALUE_MSG);
-  return errs;
-}
-
 function isInt64(s: string): boolean {
   if (!/^[+-]?\d+$/.test(s)) return false;
   const n = BigInt(s);
@@ -128,7 +85,7 @@ function isInt64(s: string): boolean {
 /** NewRequirement's validation; returns the aggregated error text or undefined. */
 function requirementError(key: string, op: LabelOperator, values: string[]): string | undefined {
   const errs: string[] = [];
-  const kerr = qualifiedNameErrors(key);
+  const kerr = isQualifiedName(key);
   if (kerr.length) errs.push(`key: Invalid value: ${goQuote(key)}: ${kerr.join('; ')}`);
   if (op === 'gt' || op === 'lt') {
     values.forEach((v, i) => {
@@ -136,7 +93,7 @@ function requirementError(key: string, op: LabelOperator, values: string[]): str
     });
   }
   values.forEach((v, i) => {
-    const verr = labelValueErrors(v);
+    const verr = isValidLabelValue(v);
     if (verr.length) errs.push(`values[${i}][${key}]: Invalid value: ${goQuote(v)}: ${verr.join('; ')}`);
   });
   if (errs.length === 0) return undefined;
@@ -191,7 +148,7 @@ class Parser {
     }
     if (t.tok !== 'id') throw new Error(`found '${t.lit}', expected: identifier`);
     const key = t.lit;
-    const kerr = qualifiedNameErrors(key);
+    const kerr = isQualifiedName(key);
     if (kerr.length) throw new Error(`key: Invalid value: ${goQuote(key)}: ${kerr.join('; ')}`);
     const next = this.lookahead(true).tok;
     if (negate || next === 'eos' || next === ',') {

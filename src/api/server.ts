@@ -40,6 +40,7 @@ import type { Clock } from '../sim/clock';
 import { randomSuffix, uuid, type Rng } from '../sim/rng';
 import { bootstrapCluster } from './bootstrap';
 import { dedupOwnerReferencesAndWarn } from './owner-references';
+import { deleteDependents, orphanDependents } from './dependents';
 import { orderUpdateErrors } from './validation/update-errors';
 import type { Requester } from './strategies/types';
 import { RbacGate } from '../rbac/gate';
@@ -641,12 +642,12 @@ export class ApiServer {
     if (policy === 'Foreground') next.metadata.finalizers = [...new Set([...(next.metadata.finalizers ?? []), 'foregroundDeletion'])];
     if (policy === 'Orphan') next.metadata.finalizers = [...new Set([...(next.metadata.finalizers ?? []), 'orphan'])];
     if (rt.kind === 'Namespace') next.status = { ...(next.status ?? {}), phase: 'Terminating' };
-    if (rt.kind === 'Pod' && policy === 'Orphan') await this.orphanDependents(current);
+    if (rt.kind === 'Pod' && policy === 'Orphan') await orphanDependents(this, current);
     return this.store.update(objectKey(rt, current.metadata.namespace, current.metadata.name!), next);
   }
 
   private async finishForeground(rt: ResourceType, owner: KObject): Promise<KObject> {
-    await this.deleteDependents(owner, 'Foreground');
+    await deleteDependents(this, owner, 'Foreground');
     const latest = await this.tryGet(rt, owner.metadata.namespace, owner.metadata.name!) ?? owner;
     latest.metadata.finalizers = (latest.metadata.finalizers ?? []).filter((f: string) => f !== 'foregroundDeletion');
     if (latest.metadata.finalizers.length) return this.store.update(objectKey(rt, owner.metadata.namespace, owner.metadata.name!), latest);
@@ -671,76 +672,10 @@ export class ApiServer {
       throw e;
     }
     const finalizers: string[] = current.metadata.finalizers ?? [];
-    if (policy === 'Orphan' || finalizers.includes('orphan')) await this.orphanDependents(current);
-    else await this.deleteDependents(current, 'Background');
+    if (policy === 'Orphan' || finalizers.includes('orphan')) await orphanDependents(this, current);
+    else await deleteDependents(this, current, 'Background');
     if (rt.kind === 'CustomResourceDefinition') await this.removeCrd(current);
     return last;
-  }
-
-  /** Garbage collection of owned objects (ownerReferences), done synchronously. */
-  private async deleteDependents(owner: KObject, policy: PropagationPolicy): Promise<void> {
-    const uid = owner.metadata.uid;
-    for (const rt of this.dependentTypes(owner)) {
-      // The store tests the filter before copying: only the dependents are copied.
-      for (const dep of (await this.list(rt, { namespace: owner.metadata.namespace, fieldMatch: (o) => (o.metadata.ownerReferences ?? []).some((r: any) => r.uid === uid) })).items) {
-        const refs: any[] = dep.metadata.ownerReferences ?? [];
-        if (!refs.some((r) => r.uid === uid)) continue;
-        const remaining = refs.filter((r) => r.uid !== uid);
-        try {
-          if (remaining.length) {
-            await this.mutate(rt, dep.metadata.namespace, dep.metadata.name!, (o) => {
-              o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r: any) => r.uid !== uid);
-            });
-          } else {
-            await this.delete(rt, dep.metadata.namespace, dep.metadata.name!, { propagationPolicy: policy });
-          }
-        } catch {
-          /* already gone */
-        }
-      }
-    }
-  }
-
-  private async orphanDependents(owner: KObject): Promise<void> {
-    const uid = owner.metadata.uid;
-    for (const rt of this.dependentTypes(owner)) {
-      for (const dep of (await this.list(rt, { namespace: owner.metadata.namespace, fieldMatch: (o) => (o.metadata.ownerReferences ?? []).some((r: any) => r.uid === uid) })).items) {
-        if (!(dep.metadata.ownerReferences ?? []).some((r: any) => r.uid === uid)) continue;
-        try {
-          await this.mutate(rt, dep.metadata.namespace, dep.metadata.name!, (o) => {
-            o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r: any) => r.uid !== uid);
-            if (!o.metadata.ownerReferences.length) delete o.metadata.ownerReferences;
-          });
-        } catch {
-          /* gone */
-        }
-      }
-    }
-  }
-
-  /** The types that can hold objects owned by `owner` (kept small: scanning every type is slow). */
-  private dependentTypes(owner: KObject): ResourceType[] {
-    const byKind: Record<string, string[]> = {
-      Deployment: ['ReplicaSet'],
-      ReplicaSet: ['Pod'],
-      ReplicationController: ['Pod'],
-      StatefulSet: ['Pod', 'ControllerRevision', 'PersistentVolumeClaim'],
-      DaemonSet: ['Pod', 'ControllerRevision'],
-      Job: ['Pod'],
-      CronJob: ['Job'],
-      Service: ['Endpoints', 'EndpointSlice'],
-      Node: ['Pod', 'Lease'],
-      Pod: [],
-      // Nothing owns itself to an Event in practice; scanning every type on each Event-TTL
-      // expiry was most of a long `clock advance`. The periodic garbage collector still
-      // removes anything that did (real GC is asynchronous too).
-      Event: [],
-    };
-    const kinds = byKind[owner.kind];
-    const types = this.registry.all().filter((t) => t.kind !== 'Binding' && t.group !== 'events.k8s.io' && !(t.kind === 'Event'));
-    if (kinds) return types.filter((t) => kinds.includes(t.kind));
-    if (owner.kind === 'CustomResourceDefinition') return [];
-    return owner.metadata.namespace ? types.filter((t) => t.namespaced) : types;
   }
 
   private async syncCrdIndex(): Promise<void> {

@@ -7,9 +7,7 @@ import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { PrintedError } from './format-error';
-import { builderSources, generatorFlags, runGenerator } from './generate';
-import { declareFlagTable } from './flags/pflag';
+import { builderSources, registerGenerator } from './generate';
 import { autoscaleGenerator } from '../generators';
 import { Flags, checkRequired } from '../generators/flags';
 import type { FlagValues } from '../generators/types';
@@ -28,36 +26,6 @@ async function autoscaleSources(ctx: CliContext, args: string[], raw: FlagValues
   return builderSources(ctx, args, raw, 'autoscale');
 }
 
-/**
- * runGenerator words a failed create the way the typed `create <kind>` verbs do
- * (`error: failed to create autoscale: ...`); kubectl's autoscale returns the API error
- * as is, so the wrapper is turned back into `Error from server (<reason>): ...`.
- */
-function unwrapCreateError(text: string): string {
-  const m = /^error: failed to create autoscale: (.*?)\n?$/s.exec(text);
-  if (!m) return text;
-  const msg = m[1];
-  const reason = / already exists$/.test(msg) ? 'AlreadyExists' : / not found$/.test(msg) ? 'NotFound' : / is invalid/.test(msg) ? 'Invalid' : undefined;
-  return reason ? `Error from server (${reason}): ${msg}\n` : text;
-}
-
 export function register(program: Command, p: Program): void {
-  const cmd = program
-    .command('autoscale')
-    .description(autoscaleGenerator.short)
-    .argument('[args...]')
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .helpOption(false)
-    .action(
-      p.action(async (ctx, _args: string[], _opts: unknown, command: Command) => {
-        try {
-          return await runGenerator(ctx, autoscaleGenerator, [...command.args], { sources: autoscaleSources, program: p.name });
-        } catch (e) {
-          if (e instanceof PrintedError) throw new PrintedError(unwrapCreateError(e.text), e.exitCode);
-          throw e;
-        }
-      }),
-    );
-  declareFlagTable(cmd, generatorFlags(autoscaleGenerator));
+  registerGenerator(program, 'autoscale', autoscaleGenerator, p, { sources: autoscaleSources });
 }

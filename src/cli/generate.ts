@@ -46,11 +46,11 @@ export function generatorFlags(gen: Generator): FlagDef[] {
 /**
  * How kubectl words a failed create: each `create` subcommand wraps the server's error its own
  * way (`failed to create secret ...`, `failed to create ClusterIP service: ...`), while `run`,
- * `expose` and `create namespace` print the server's error as it is.
+ * `expose`, `autoscale` and `create namespace` print the server's error as it is.
  */
 function wrapCreateError(gen: Generator, e: ApiError): string {
   const sub = gen.command.replace(/^create /, '');
-  if (gen.command === 'run' || gen.command === 'expose' || sub === 'namespace') return formatApiError(e);
+  if (gen.command === 'run' || gen.command === 'expose' || gen.command === 'autoscale' || sub === 'namespace') return formatApiError(e);
   if (sub.startsWith('secret ')) return `error: failed to create secret ${e.message}\n`;
   if (sub.startsWith('service ')) {
     const type = { clusterip: 'ClusterIP', nodeport: 'NodePort', loadbalancer: 'LoadBalancer', externalname: 'ExternalName' }[sub.slice(8)] ?? sub.slice(8);

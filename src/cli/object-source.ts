@@ -8,7 +8,7 @@ import type { ApiServer, DeleteOptions } from '../api/server';
 import { typeOfManifest } from '../api/manifest-type';
 import { retryOnConflict } from '../api/retry';
 import { deepCopy, jsonText, type KObject } from '../api/types';
-import { ConnectionError, statusError, verbDaemonClient, type RestClient } from '../client/rest-client';
+import { ConnectionError, statusError, verbDaemonClient, type ClientResponse, type RestClient } from '../client/rest-client';
 import type { CliContext } from './context';
 import type { PatchType } from './flags/patch-input';
 import { buildListOptions } from './flags/selectors';
@@ -355,38 +355,37 @@ export class RemoteObjects implements ObjectSource {
 
   async delete(type: ResourceType, namespace: string | undefined, name: string, opts: SourceDeleteOptions): Promise<KObject> {
     if (unaddressable(name)) throw ApiError.notFound(pluralGroup(type), name);
-    let res;
-    try {
-      res = await this.client.delete(objectPath(type, namespace, name), {
+    const res = await this.sent(() =>
+      this.client.delete(objectPath(type, namespace, name), {
         ...(opts.untyped ? {} : { kind: 'DeleteOptions', apiVersion: 'v1' }),
         ...(opts.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: opts.gracePeriodSeconds } : {}),
         ...(opts.propagationPolicy ? { propagationPolicy: opts.propagationPolicy } : {}),
         ...(opts.dryRun ? { dryRun: ['All'] } : {}),
-      });
-    } catch (e) {
-      if (!(e instanceof ConnectionError) || e.sent) this.committed = true;
-      throw e;
-    }
-    this.committed = true;
-    if (res.status < 200 || res.status >= 300) throw statusError(res);
+      }),
+    );
     const body = parseJson(res.body) as KObject & { details?: { uid?: string } };
     // A Status: the object is gone already; its uid is in the details.
     if (body.kind === 'Status') return { apiVersion: type.group ? `${type.group}/${type.version}` : type.version, kind: type.kind, metadata: { name, namespace, uid: body.details?.uid } };
     return body;
   }
 
-  /** Sends a write; the answer's object, or its Status as the ApiError. */
-  private async write(method: 'POST' | 'PUT' | 'PATCH', path: string, query: Record<string, string | undefined>, body: string, contentType?: string | null): Promise<KObject> {
+  /** A write's answer, or its Status as the ApiError; committed once the request may have reached the daemon. */
+  private async sent(send: () => Promise<ClientResponse>): Promise<ClientResponse> {
     let res;
     try {
-      res = await this.client.send(method, path, query, body, contentType);
+      res = await send();
     } catch (e) {
       if (!(e instanceof ConnectionError) || e.sent) this.committed = true;
       throw e;
     }
     this.committed = true;
     if (res.status < 200 || res.status >= 300) throw statusError(res);
-    return parseJson(res.body) as KObject;
+    return res;
+  }
+
+  /** Sends a write; the answer's object, or its Status as the ApiError. */
+  private async write(method: 'POST' | 'PUT' | 'PATCH', path: string, query: Record<string, string | undefined>, body: string, contentType?: string | null): Promise<KObject> {
+    return parseJson((await this.sent(() => this.client.send(method, path, query, body, contentType))).body) as KObject;
   }
 
   create(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
@@ -495,16 +494,8 @@ export class RemoteObjects implements ObjectSource {
     const type = this.registry.forKind('v1', 'Pod');
     const deleteOptions = { ...(opts.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: opts.gracePeriodSeconds } : {}), ...(opts.dryRun ? { dryRun: ['All'] } : {}) };
     const body = { kind: 'Eviction', apiVersion: 'policy/v1', metadata: { name, namespace }, deleteOptions };
-    let res;
-    try {
-      res = await this.client.send('POST', `${objectPath(type, namespace, name)}/eviction`, {}, JSON.stringify(body));
-    } catch (e) {
-      if (!(e instanceof ConnectionError) || e.sent) this.committed = true;
-      throw e;
-    }
-    this.committed = true;
     // A 429's Status keeps its reason, TooManyRequests, which drain retries on.
-    if (res.status < 200 || res.status >= 300) throw statusError(res);
+    await this.sent(() => this.client.send('POST', `${objectPath(type, namespace, name)}/eviction`, {}, JSON.stringify(body)));
   }
 }
 

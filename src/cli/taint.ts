@@ -45,7 +45,7 @@ export function taintString(t: Taint): string {
 
 /** parseTaint: `<key>=<value>:<effect>`, `<key>:<effect>` or `<key>`. */
 async function parseTaint(st: string): Promise<Taint> {
-  const { isQualifiedName, isValidLabelValue } = await import('../api/validation/name-rules');
+  const { isQualifiedName, isValidLabelValue } = await import('../api/validation/string-rules');
   const parts = st.split(':');
   let key: string;
   let value = '';

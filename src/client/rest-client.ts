@@ -5,7 +5,7 @@
 // served from the daemon's memory. Loaded lazily by the verbs that use it.
 
 import type * as http from 'node:http';
-import { ApiError, type FieldError, type Reason, type StatusDetails } from '../api/errors';
+import { ApiError, messageCause, type Reason, type StatusDetails } from '../api/errors';
 import { USER_AGENT, daemonEndpoint, type DaemonCreds } from './daemon-endpoint';
 import type { CliContext } from '../cli/context';
 import { CLUSTER_TIME_HEADER } from '../api/rest/types';
@@ -196,8 +196,8 @@ export function statusError(res: ClientResponse): ApiError {
   try {
     const s = parseJson(res.body) as { kind?: string; reason?: string; message?: string; details?: { causes?: { field?: string; message?: string }[] } };
     if (s.kind === 'Status') {
-      // A cause's message is its type, value and detail already: as a FieldError it prints `field: message` again.
-      const causes = s.details?.causes?.map((c) => ({ field: c.field ?? '', type: (c.message ?? '') as FieldError['type'] }));
+      // A cause's message is its type, value and detail already: a message cause, printed `field: message` as kubectl does.
+      const causes = s.details?.causes?.map((c) => messageCause(c.message ?? '', c.field ?? ''));
       // A 500 without a reason is kubectl's `Error from server: ...`.
       return new ApiError((s.reason || (res.status === 500 ? '' : 'InternalError')) as Reason, s.message ?? '', { ...(s.details ?? {}), ...(causes ? { causes } : {}) } as StatusDetails);
     }

@@ -6,6 +6,7 @@
 
 import type { KObject } from '../api/types';
 import type { ResourceType } from '../api/resources';
+import { mayHaveOwners } from '../api/dependents';
 import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
 
 const PERIOD_MS = 60_000;
@@ -35,7 +36,7 @@ export async function collectGarbage(ctx: ControllerContext, namespace: string |
   const api = ctx.api;
   const out = { deleted: [] as string[], orphaned: [] as string[] };
   const cache = new Map<string, boolean>();
-  const types = api.registry.all().filter((t) => t.kind !== 'Binding' && t.kind !== 'Event' && t.group !== 'events.k8s.io' && t.namespaced === (namespace !== undefined));
+  const types = api.registry.all().filter((t) => mayHaveOwners(t) && t.namespaced === (namespace !== undefined));
   for (const rt of types) {
     let items: KObject[];
     try {

@@ -5,7 +5,8 @@ import { CliError } from '../api/errors';
 import { Flags, checkRequired } from './flags';
 import type { FlagDef, Generator } from './types';
 import { nameFromArgs, newObject, objectMeta } from './util';
-import { goAtoi, goParseUint, isDns1123Subdomain, isValidPortName, isValidPortNum } from './validation';
+import { goAtoi, goParseUint } from './validation';
+import { isDns1123Subdomain, isValidPortName, isValidPortNum } from '../api/validation/string-rules';
 
 type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
 

@@ -1,31 +1,5 @@
-// The apimachinery validation helpers the generators call client-side, with their messages.
-
-export function isValidPortNum(n: number): string[] {
-  return n >= 1 && n <= 65535 ? [] : ['must be between 1 and 65535, inclusive'];
-}
-
-export function isValidPortName(p: string): string[] {
-  const errs: string[] = [];
-  if (p.length > 15) errs.push('must be no more than 15 characters');
-  if (!/^[-a-z0-9]+$/.test(p)) errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
-  if (!/[a-z]/.test(p)) errs.push('must contain at least one letter (a-z)');
-  if (p.includes('--')) errs.push('must not contain consecutive hyphens');
-  if (p.length > 0 && (p[0] === '-' || p[p.length - 1] === '-')) errs.push('must not begin or end with a hyphen');
-  return errs;
-}
-
-const DNS1123_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
-const DNS1123_SUBDOMAIN = new RegExp(`^${DNS1123_LABEL}(\\.${DNS1123_LABEL})*$`);
-
-export function isDns1123Subdomain(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > 253) errs.push('must be no more than 253 characters');
-  if (!DNS1123_SUBDOMAIN.test(v))
-    errs.push(
-      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
-    );
-  return errs;
-}
+// Go's strconv parsing as the generators call it client-side, with its error texts (the
+// apimachinery checks they call are api/validation/string-rules.ts).
 
 /** strconv.Atoi: optional sign, decimal digits, fits in int64. */
 export function goAtoi(s: string): number | undefined {

@@ -31,6 +31,9 @@ function giveUp(): never {
   throw GIVE_UP;
 }
 
+/** A sequence entry's `-` at index i: followed by a space or the line's end. */
+const dashAt = (s: string, i: number): boolean => s[i] === '-' && (s.length === i + 1 || s[i + 1] === ' ');
+
 // Characters the full parser treats specially or rejects: the fast path leaves them to it
 // (CR is checked by the reader: a CRLF line break is fine).
 // Two searches: one character class is a native scan, where the alternation with look-around
@@ -277,12 +280,23 @@ class BlockReader {
     }
   }
 
+  /** The next line of a collection at column `c`, past blank lines; undefined where it ends (a shallower line, the end, a document marker). */
+  private nextLineAt(c: number): string | undefined {
+    this.skipBlank();
+    if (this.pos >= this.lines.length) return undefined;
+    const nc = this.col[this.pos];
+    if (nc < 0 || nc > c) giveUp();
+    if (nc < c) return undefined;
+    const nl = this.lines[this.pos];
+    return c === 0 && (isMarker(nl) || DOCUMENT_END.test(nl)) ? undefined : nl;
+  }
+
   /** The node starting at the current line, at column `c` (more than `parent`). */
   private node(c: number, parent: number): unknown {
     if (++this.depth > 200) giveUp();
     try {
       const line = this.lines[this.pos];
-      if (line[c] === '-' && (line.length === c + 1 || line[c + 1] === ' ')) return this.sequence(c);
+      if (dashAt(line, c)) return this.sequence(c);
       if (this.keyAt(line, c) !== undefined) return this.mapping(c);
       if (parent < 0) giveUp(); // a scalar document: left to the full parser
       giveUp(); // a scalar on its own line under a key: multi-line forms are left to it too
@@ -307,7 +321,7 @@ class BlockReader {
       return key;
     }
     if ('[]{}#&*!|>%@`?,'.includes(ch)) return undefined;
-    if (ch === '-' && (line[c + 1] === ' ' || line.length === c + 1)) return undefined;
+    if (dashAt(line, c)) return undefined;
     let i = line.indexOf(':', c);
     while (i >= 0 && i + 1 < line.length && line[i + 1] !== ' ') i = line.indexOf(':', i + 1);
     if (i < 0) return undefined;
@@ -323,7 +337,6 @@ class BlockReader {
 
   private mapping(c: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    const n = this.lines.length;
     for (;;) {
       const line = this.lines[this.pos];
       const key = this.keyAt(line, c);
@@ -338,17 +351,9 @@ class BlockReader {
       out[key] = this.value(line, after, c, true);
       this.itemsTarget = undefined;
       if (itemPositions?.length) this.itemPositions = itemPositions;
-      this.skipBlank();
-      if (this.pos >= n) break;
-      const nc = this.col[this.pos];
-      if (nc < 0) giveUp();
-      if (nc < c) break;
-      if (nc > c) giveUp();
-      const nl = this.lines[this.pos];
-      if (c === 0 && (isMarker(nl) || DOCUMENT_END.test(nl))) break;
-      if (nl[c] === '-' && (nl.length === c + 1 || nl[c + 1] === ' ')) {
-        break; // a sequence at the mapping's indentation ends it (the parent decides)
-      }
+      const nl = this.nextLineAt(c);
+      // A sequence at the mapping's indentation ends it (the parent decides).
+      if (nl === undefined || dashAt(nl, c)) break;
     }
     return out;
   }
@@ -361,11 +366,11 @@ class BlockReader {
     this.itemsTarget = undefined;
     for (;;) {
       const line = this.lines[this.pos];
-      if (!(line[c] === '-' && (line.length === c + 1 || line[c + 1] === ' '))) giveUp();
+      if (!dashAt(line, c)) giveUp();
       let i = c + 1;
       while (line[i] === ' ') i++;
       const rest = line.slice(i);
-      if (rest !== '' && rest[0] !== '#' && (rest[0] === '-' && (rest.length === 1 || rest[1] === ' ') || this.keyAt(line, i) !== undefined)) {
+      if (rest !== '' && rest[0] !== '#' && (dashAt(rest, 0) || this.keyAt(line, i) !== undefined)) {
         // Compact nested node: `- name: x` or `- - a`; its lines continue at column i.
         positions?.push([this.pos, i]);
         this.col[this.pos] = i;
@@ -379,15 +384,8 @@ class BlockReader {
         this.pos++;
         out.push(this.value(line, c + 1, c, false));
       }
-      this.skipBlank();
-      if (this.pos >= n) break;
-      const nc = this.col[this.pos];
-      if (nc < 0) giveUp();
-      if (nc < c) break;
-      if (nc > c) giveUp();
-      const nl = this.lines[this.pos];
-      if (!(nl[c] === '-' && (nl.length === c + 1 || nl[c + 1] === ' '))) break;
-      if (c === 0 && (isMarker(nl) || DOCUMENT_END.test(nl))) break;
+      const nl = this.nextLineAt(c);
+      if (nl === undefined || !dashAt(nl, c)) break;
     }
     return out;
   }
@@ -407,7 +405,7 @@ class BlockReader {
       if (nc < 0) giveUp();
       const nl = this.lines[this.pos];
       if (nc > c) return this.node(nc, c);
-      if (inMap && nc === c && nl[c] === '-' && (nl.length === c + 1 || nl[c + 1] === ' ')) return this.sequence(c);
+      if (inMap && nc === c && dashAt(nl, c)) return this.sequence(c);
       return null;
     }
     const ch = line[i];

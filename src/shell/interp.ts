@@ -207,6 +207,20 @@ export class Sh {
     }
   }
 
+  /**
+   * A loop's condition or body run once: its status, and the `break` or `continue` aimed at
+   * this loop that ended it (one aimed further out, `break 2`, goes on up).
+   */
+  private *loopPass(l: List, io: Io): Gen<{ status: number; signal?: 'break' | 'continue' }> {
+    try {
+      return { status: yield* this.list(l, io) };
+    } catch (e) {
+      if (!(e instanceof LoopSignal)) throw e;
+      if (--e.n > 0) throw e;
+      return { status: this.status, signal: e.kind };
+    }
+  }
+
   *list(l: List, io: Io): Gen<number> {
     for (const ao of l) yield* this.andOr(ao, io);
     return this.status;
@@ -280,24 +294,13 @@ export class Sh {
         try {
           for (;;) {
             this.step();
-            let cond: number;
-            try {
-              cond = yield* this.list(c.cond, rio);
-            } catch (e) {
-              if (!(e instanceof LoopSignal)) throw e;
-              if (--e.n > 0) throw e;
-              if (e.kind === 'break') break;
-              continue;
-            }
-            if ((cond === 0) === c.until) break;
-            try {
-              st = yield* this.list(c.body, rio);
-            } catch (e) {
-              if (!(e instanceof LoopSignal)) throw e;
-              st = this.status;
-              if (--e.n > 0) throw e;
-              if (e.kind === 'break') break;
-            }
+            const cond = yield* this.loopPass(c.cond, rio);
+            if (cond.signal === 'break') break;
+            if (cond.signal === 'continue') continue;
+            if ((cond.status === 0) === c.until) break;
+            const body = yield* this.loopPass(c.body, rio);
+            st = body.status;
+            if (body.signal === 'break') break;
           }
         } finally {
           this.loopDepth--;
@@ -317,14 +320,9 @@ export class Sh {
           for (const item of items) {
             this.step();
             this.setVar(c.name, item, rio);
-            try {
-              st = yield* this.list(c.body, rio);
-            } catch (e) {
-              if (!(e instanceof LoopSignal)) throw e;
-              st = this.status;
-              if (--e.n > 0) throw e;
-              if (e.kind === 'break') break;
-            }
+            const body = yield* this.loopPass(c.body, rio);
+            st = body.status;
+            if (body.signal === 'break') break;
           }
         } finally {
           this.loopDepth--;

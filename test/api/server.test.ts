@@ -148,6 +148,26 @@ test('deleting an owner cascades (background), orphan keeps dependents', async (
   assert.equal(orphan.metadata.ownerReferences, undefined);
 });
 
+test('foreground deletion: a dependent owned by the owner alone goes, one with another owner only loses the reference, then the owner goes', async () => {
+  const api = await server();
+  const cm = await api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other' } });
+  const rs = await api.create({
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: { name: 'rs' },
+    spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+  });
+  const rsRef = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: rs.metadata.uid! };
+  const cmRef = { apiVersion: 'v1', kind: 'ConfigMap', name: 'other', uid: cm.metadata.uid! };
+  const pod = (name: string, ownerReferences: (typeof rsRef)[]): KObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, ownerReferences }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+  await api.create(pod('alone', [rsRef]));
+  await api.create(pod('shared', [rsRef, cmRef]));
+  await api.delete(api.resolve('rs'), 'default', 'rs', { propagationPolicy: 'Foreground' });
+  assert.equal(await api.tryGet(api.resolve('po'), 'default', 'alone'), undefined);
+  assert.deepEqual((await api.get(api.resolve('po'), 'default', 'shared')).metadata.ownerReferences, [cmRef]);
+  assert.equal(await api.tryGet(api.resolve('rs'), 'default', 'rs'), undefined);
+});
+
 test('a CRD registers its kind; custom resources validate against its schema and go with it', async () => {
   const api = await server();
   await api.create({

@@ -45,6 +45,17 @@ test('TYPE/NAME with --name; the minimum is left to the server default when not 
   assert.equal(hpa.spec.targetCPUUtilizationPercentage, undefined);
 });
 
+test('a create the server forbids (quota) is the server\'s error as it is, as kubectl autoscale returns it', async () => {
+  await sb.ok(['create', 'quota', 'q', '--hard=count/horizontalpodautoscalers.autoscaling=0']);
+  const r = await sb.run(['autoscale', 'deployment', 'web', '--max=3']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.equal(
+    r.stderr,
+    'Error from server (Forbidden): horizontalpodautoscalers.autoscaling "web" is forbidden: exceeded quota: q, requested: count/horizontalpodautoscalers.autoscaling=1, used: count/horizontalpodautoscalers.autoscaling=0, limited: count/horizontalpodautoscalers.autoscaling=0\n',
+  );
+});
+
 test('a missing target is NotFound', async () => {
   const r = await sb.run(['autoscale', 'deployment', 'nope', '--max=3']);
   assert.equal(r.code, 1);

@@ -94,6 +94,8 @@ export const CASES: Array<string | Case> = [
   'i=0; until [ $i -ge 3 ]; do echo $i; i=$((i+1)); done',
   'for i in 1 2; do for j in a b; do [ $j = b ] && continue 2; echo $i$j; done; done',
   'for i in 1 2 3; do for j in a b; do [ $i = 2 ] && break 2; echo $i$j; done; done; echo out',
+  'i=0; while i=$((i+1)); [ $i = 2 ] && continue; [ $i -le 3 ]; do echo $i; done; while break; do echo never; done; echo $?',
+  'for i in 1 2; do until [ $i = 2 ] && continue 2; break; do echo no; done; echo $i; done; echo end',
   'case hello in h*o) echo match;; *) echo no;; esac',
   'case x in a|b) echo ab;; x|y) echo xy;; esac',
   'case "a*" in "a*") echo lit;; a*) echo glob;; esac',

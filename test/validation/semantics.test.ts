@@ -30,8 +30,20 @@ test('labels and annotations', () => {
   assert.match(errs[0], /^metadata\.labels: Invalid value: "bad key": name part must consist of alphanumeric characters/);
   assert.match(errs[1], /^metadata\.labels: Invalid value: "bad value!": a valid label must be an empty string/);
   assert.match(errs[2], /^metadata\.annotations: Invalid value: "a\/b\/c": a qualified name must consist/);
+  // Values quoted as Go's %q: a control character escaped \xNN (not JSON's \u00NN), printable Unicode kept.
+  assert.match(check({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { k: 'a\u0001é' } } })[0], /^metadata\.labels: Invalid value: "a\\x01é": a valid label/);
   const big = check({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', annotations: { a: 'x'.repeat(300 * 1024) } } });
   assert.deepEqual(big, ['metadata.annotations: Too long: must have at most 262144 bytes']);
+});
+
+test('port names as IsValidPortName words them, in its order: a container port\'s name, a Service\'s named targetPort', () => {
+  const pod = (name: string) => check({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80, name }] }] } });
+  const at = 'spec.containers[0].ports[0].name: Invalid value:';
+  assert.deepEqual(pod('-web'), [`${at} "-web": must not begin or end with a hyphen`]);
+  assert.deepEqual(pod('1--2'), [`${at} "1--2": must contain at least one letter (a-z)`, `${at} "1--2": must not contain consecutive hyphens`]);
+  assert.deepEqual(pod('Web'), [`${at} "Web": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)`]);
+  const svc = check({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80, targetPort: 'http-' }] } });
+  assert.deepEqual(svc, ['spec.ports[0].targetPort: Invalid value: "http-": must not begin or end with a hyphen']);
 });
 
 test('selector must match the template labels, and must not be empty', () => {

@@ -8,7 +8,7 @@
 
 import { ParseError, type Environment } from '@marcbachmann/cel-js';
 import { celLibrary, withKubeFunctions } from '../validation/crd-cel-lib';
-import { celIssue, runtimeError, summary } from '../validation/crd-cel';
+import { celIssue, runtimeError, summary, toCel } from '../validation/crd-cel';
 import { undeclaredCallIssues } from '../validation/crd-cel-undeclared';
 import { registerAuthz } from './policy-authz';
 
@@ -119,13 +119,7 @@ class VariableError extends Error {
   }
 }
 
-/** JSON as unstructured CEL values: integers are CEL ints (bigint), other numbers doubles. */
+/** JSON as unstructured CEL values (crd-cel's toCel without a schema): integers are CEL ints (bigint), other numbers doubles. */
 export function toCelValue(v: unknown): unknown {
-  if (v === undefined) return null;
-  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
-  if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map(toCelValue);
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== undefined) out[k] = toCelValue(x);
-  return out;
+  return toCel(v);
 }

@@ -9,7 +9,7 @@
 // expressions are cached by their text. The `authorizer` variable (policy-authz.ts) checks
 // the requesting user with the cluster's RBAC, read once per policy that names it.
 
-import { ApiError, type Reason } from '../errors';
+import { ApiError, messageCause, type Reason } from '../errors';
 import { listPrefix, objectKey } from '../keys';
 import { fromLabelSelectorSpec, matchesLabels } from '../selectors';
 import type { ResourceRegistry, ResourceType } from '../resources';
@@ -310,6 +310,6 @@ function denial(d: Decision, a: AdmissionAttributes): ApiError {
     name,
     group: a.resource.group,
     kind: a.resource.resource,
-    causes: [{ field: '', type: message as never }],
+    causes: [messageCause(message)],
   });
 }

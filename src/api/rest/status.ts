@@ -1,7 +1,7 @@
 // Status error bodies, as kube-apiserver writes them (metav1.Status): every failure of the
 // REST layer becomes one of these, with the code and reason kubectl expects.
 
-import { ApiError, type FieldError } from '../errors';
+import { ApiError, MESSAGE_CAUSE, type FieldError } from '../errors';
 import type { ApiResponse } from './types';
 import { ApplyConflictError } from '../managed-fields/index';
 import { stringifyJson } from '../../util/exact-json';
@@ -25,7 +25,7 @@ export const unsupportedMediaType = (message: string) => new RestError(415, 'Uns
 export const methodNotAllowed = (message: string) => new RestError(405, 'MethodNotAllowed', message);
 export const unauthorized = () => new RestError(401, 'Unauthorized', 'Unauthorized');
 
-const CAUSE_REASONS: Record<FieldError['type'], string> = {
+const CAUSE_REASONS: Record<Exclude<FieldError['type'], typeof MESSAGE_CAUSE>, string> = {
   'Invalid value': 'FieldValueInvalid',
   'Required value': 'FieldValueRequired',
   'Unsupported value': 'FieldValueNotSupported',
@@ -36,12 +36,13 @@ const CAUSE_REASONS: Record<FieldError['type'], string> = {
   'Too many': 'FieldValueTooMany',
 };
 
-/** field.Error.ErrorBody(): the message of a cause, without its field. */
-function causeMessage(e: FieldError): string {
-  let s = e.type;
+/** A StatusCause: field.Error's reason and ErrorBody() (its message without the field); a message cause has no reason (omitempty). */
+function statusCause(e: FieldError): Record<string, string> {
+  if (e.type === MESSAGE_CAUSE) return { message: e.detail ?? '', ...(e.field ? { field: e.field } : {}) };
+  let s: string = e.type;
   if (e.value !== undefined) s += `: ${e.value}`;
   if (e.detail) s += `: ${e.detail}`;
-  return s;
+  return { reason: CAUSE_REASONS[e.type], message: s, field: e.field };
 }
 
 export function statusObject(code: number, reason: string, message: string, details?: Record<string, unknown>): Record<string, unknown> {
@@ -63,8 +64,7 @@ export function errorStatus(e: unknown): Record<string, unknown> {
     if (e.details.name !== undefined) d.name = e.details.name;
     if (e.details.group) d.group = e.details.group;
     if (e.details.kind) d.kind = e.details.kind;
-    // A cause that is only a message (an admission denial's) has no reason or field (omitempty).
-    if (e.details.causes?.length) d.causes = e.details.causes.map((c) => (c.type in CAUSE_REASONS || c.field ? { reason: CAUSE_REASONS[c.type] ?? 'FieldValueInvalid', message: causeMessage(c), field: c.field } : { message: c.type }));
+    if (e.details.causes?.length) d.causes = e.details.causes.map(statusCause);
     return statusObject(e.code, e.reason, e.message, d);
   }
   const name = (e as Error)?.constructor?.name;

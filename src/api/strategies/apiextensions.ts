@@ -6,7 +6,7 @@
 import { crdHasRules, crdStorageVersion } from '../crd';
 import type { KObject } from '../types';
 import type { FieldError } from '../errors';
-import { isDns1035Label } from '../validation/name-rules';
+import { isDns1035Label } from '../validation/string-rules';
 import { goQuote } from '../../util/go-format';
 import type { KindStrategy } from './types';
 

@@ -10,7 +10,7 @@ import { RE2JS } from 're2js';
 import { asApproximateFloat64, goParseQuantity, isQuantity } from '../quantity';
 import { registerNet } from './crd-cel-net';
 import { registerStrings } from './crd-cel-strings';
-import { isDns1035Label, isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidLabelValue } from './name-rules';
+import { isDns1035Label, isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidLabelValue } from './string-rules';
 import { checkCrdFormat } from './crd-formats';
 import { goQuote } from '../../util/go-format';
 import { isJsonNumber } from '../../util/exact-json';

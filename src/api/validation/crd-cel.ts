@@ -464,9 +464,11 @@ function formattedString(v: string, format: string): unknown {
  * UnstructuredToVal: JSON as CEL sees it through the schema. Integers are CEL ints (bigint),
  * `number` fields doubles, strings of a format durations, timestamps or bytes (formattedString);
  * a resource root's metadata shows only name and generateName (WithTypeAndObjectMeta);
- * declared properties by their escaped names.
+ * declared properties by their escaped names. Without a schema (admission policies) it is
+ * plain unstructured JSON. A key whose value is undefined is absent, as in the JSON the
+ * apiserver decodes (`has()` is false for it).
  */
-function toCel(v: unknown, s: S | undefined, resourceRoot = false): unknown {
+export function toCel(v: unknown, s?: S, resourceRoot = false): unknown {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number') return Number.isInteger(v) && s?.type !== 'number' ? BigInt(v) : v;
   if (typeof v === 'string') return s?.type === 'string' && s.format ? formattedString(v, s.format) : v;
@@ -474,6 +476,7 @@ function toCel(v: unknown, s: S | undefined, resourceRoot = false): unknown {
   if (Array.isArray(v)) return v.map((x) => toCel(x, Array.isArray(s?.items) ? undefined : s?.items));
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (x === undefined) continue;
     if (resourceRoot && k === 'metadata' && x && typeof x === 'object') {
       const m = x as Record<string, unknown>;
       out.metadata = { ...(m.name !== undefined ? { name: m.name } : {}), ...(m.generateName !== undefined ? { generateName: m.generateName } : {}) };

@@ -5,7 +5,8 @@
 import * as crypto from 'node:crypto';
 import forge from 'node-forge';
 import type { FieldError } from '../errors';
-import { invalid, isDns1123Label, isDns1123Subdomain, q } from './name-rules';
+import { invalid, q } from './name-rules';
+import { isDns1123Label, isDns1123Subdomain } from './string-rules';
 
 const { asn1 } = forge;
 type Node = forge.asn1.Asn1;

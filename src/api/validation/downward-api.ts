@@ -5,7 +5,8 @@
 import type { FieldError } from '../errors';
 import { convertDownwardAPIFieldLabel, splitSubscript } from '../fieldpath';
 import { canonical, parseQuantity } from '../quantity';
-import { invalid, isConfigMapKey, isDns1123Subdomain, isQualifiedName, q, required } from './name-rules';
+import { invalid, q, required } from './name-rules';
+import { isConfigMapKey, isDns1123Subdomain, isQualifiedName } from './string-rules';
 
 // sets.List order (sorted), as field.NotSupported prints them
 const ENV_FIELD_PATHS = ['metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs'];

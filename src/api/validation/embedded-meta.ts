@@ -7,7 +7,8 @@
 // root's metadata is the API server's own business).
 
 import { formatPath } from './field-path';
-import { isDns1035Label, objectMetaErrors, q } from './name-rules';
+import { objectMetaErrors, q } from './name-rules';
+import { isDns1035Label } from './string-rules';
 import { OBJECT_META_FIELDS, objectMetaDecodeError } from './object-meta-decode';
 import { formatFieldError, type FieldError } from '../errors';
 import type { SchemaIssue } from './validate-schema';

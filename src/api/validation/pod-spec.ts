@@ -2,25 +2,15 @@
 // resources), volumes, restartPolicy.
 import type { FieldError } from '../errors';
 import { cmp, parseQuantity, QUANTITY_FORMAT_ERROR, type Quantity } from '../quantity';
-import { invalid, isDns1123Label, q, required } from './name-rules';
+import { invalid, q, required } from './name-rules';
+import { isDns1123Label, isValidPortName } from './string-rules';
 import { isJsonNumber } from '../../util/exact-json';
 import { downwardAPIItemsErrors, envVarValueFromErrors } from './downward-api';
 
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
-const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 const supported = (vals: string[]) => 'supported values: ' + vals.map((v) => q(v)).join(', ');
-
-/** IsValidPortName: at most 15 chars, lowercase alphanumerics and '-', at least one letter. */
-export function portNameErrors(name: string): string[] {
-  const errs: string[] = [];
-  if (name.length > 15) errs.push('must be no more than 15 characters');
-  if (!IANA_SVC_NAME.test(name)) errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
-  if (name.includes('--')) errs.push("must not contain consecutive hyphens");
-  if (!/[a-z]/.test(name)) errs.push('must contain at least one letter (a-z)');
-  return errs;
-}
 
 export function portRangeError(field: string, port: unknown): FieldError | undefined {
   if (typeof port === 'number' && (port < 1 || port > 65535 || !Number.isInteger(port))) return invalid(field, String(port), 'must be between 1 and 65535, inclusive');
@@ -119,7 +109,7 @@ function validateContainer(c: any, cf: string, names: Set<string>, volNames: Set
     const pf = `${cf}.ports[${j}]`;
     if (!p) return;
     if (p.name !== undefined && p.name !== '') {
-      for (const m of portNameErrors(String(p.name))) out.push(invalid(`${pf}.name`, q(p.name), m));
+      for (const m of isValidPortName(String(p.name))) out.push(invalid(`${pf}.name`, q(p.name), m));
       if (portNames.has(p.name)) out.push({ field: `${pf}.name`, type: 'Duplicate value', value: q(p.name) });
       portNames.add(p.name);
     }

@@ -3,8 +3,9 @@
 import type { FieldError } from '../errors';
 import type { ResourceType } from '../resources';
 import type { KObject } from '../types';
-import { isDns1123Label, annotationErrors, invalid, isConfigMapKey, labelErrors, objectMetaErrors, q, required, type NameRule, isQualifiedName } from './name-rules';
-import { validatePodSpec, portNameErrors, portRangeError } from './pod-spec';
+import { annotationErrors, invalid, labelErrors, objectMetaErrors, q, required, type NameRule } from './name-rules';
+import { isConfigMapKey, isDns1123Label, isQualifiedName, isValidPortName } from './string-rules';
+import { validatePodSpec, portRangeError } from './pod-spec';
 import { cronScheduleError } from './cron-schedule';
 import { labelSelectorMatches } from '../selectors';
 import { isJsonNumber } from '../../util/exact-json';
@@ -209,7 +210,7 @@ function serviceErrors(spec: any): FieldError[] {
       const e = portRangeError(`${pf}.targetPort`, p.targetPort);
       if (e) out.push(e);
     } else if (typeof p.targetPort === 'string') {
-      for (const m of portNameErrors(p.targetPort)) out.push(invalid(`${pf}.targetPort`, q(p.targetPort), m));
+      for (const m of isValidPortName(p.targetPort)) out.push(invalid(`${pf}.targetPort`, q(p.targetPort), m));
     }
     if (p.nodePort !== undefined && p.nodePort !== 0) {
       if (type === 'ClusterIP' || type === 'ExternalName') out.push({ field: `${pf}.nodePort`, type: 'Forbidden', detail: `may not be used when \`type\` is '${type}'` });

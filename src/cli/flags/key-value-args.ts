@@ -2,6 +2,7 @@
 // resource arguments and parsed with kubectl's rules and messages.
 
 import { CliError } from '../../api/errors';
+import { isValidLabelValue } from '../../api/validation/string-rules';
 
 /** kubectl's cmdutil.GetResourcesAndPairs: resources first, then the changes. */
 export function splitResourcesAndPairs(args: string[], pairType: string): { resources: string[]; pairs: string[] } {
@@ -19,18 +20,6 @@ export function splitResourcesAndPairs(args: string[], pairType: string): { reso
   return { resources, pairs };
 }
 
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const LABEL_VALUE_MSG =
-  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
-
-/** Go's validation.IsValidLabelValue, the messages joined with ";". */
-export function labelValueErrors(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > 63) errs.push('must be no more than 63 characters');
-  if (!LABEL_VALUE.test(v)) errs.push(LABEL_VALUE_MSG);
-  return errs;
-}
-
 export interface KeyChanges {
   /** In argument order (later duplicates win, as with a Go map). */
   set: Map<string, string>;
@@ -45,7 +34,7 @@ export function parseLabelChanges(specs: string[]): KeyChanges {
     if (spec.includes('=')) {
       const parts = spec.split('=');
       if (parts.length !== 2) throw new CliError(`invalid label spec: ${spec}`);
-      const errs = labelValueErrors(parts[1]);
+      const errs = isValidLabelValue(parts[1]);
       if (errs.length) throw new CliError(`invalid label value: ${JSON.stringify(spec)}: ${errs.join(';')}`);
       set.set(parts[0], parts[1]);
     } else if (spec.endsWith('-')) {

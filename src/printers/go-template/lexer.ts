@@ -35,6 +35,18 @@ export function isAlnum(c: string | undefined): boolean {
   return c !== undefined && (c === '_' || /[\p{L}\p{Nd}]/u.test(c));
 }
 
+/** Where the quote opened at `open` closes, or -1 when a newline or the end comes first. */
+function closingQuote(input: string, open: number): number {
+  const quote = input[open];
+  for (let q = open + 1; ; ) {
+    const ch = input[q];
+    if (ch === '\\') q += 2;
+    else if (ch === undefined || ch === '\n') return -1;
+    else if (ch === quote) return q;
+    else q++;
+  }
+}
+
 export function lex(input: string): Item[] {
   const items: Item[] = [];
   let pos = 0;
@@ -132,22 +144,14 @@ export function lex(input: string): Item[] {
       } else if (c === '|') {
         emit('pipe', p, p + 1);
         p++;
-      } else if (c === '"') {
-        let q = p + 1;
-        for (;;) {
-          const ch = input[q];
-          if (ch === '\\') {
-            q += 2;
-            continue;
-          }
-          if (ch === undefined || ch === '\n') {
-            error('unterminated quoted string', p);
-            return items;
-          }
-          if (ch === '"') break;
-          q++;
+      } else if (c === '"' || c === "'") {
+        // lexQuote and lexChar: a backslash escapes the next character; a newline or the end is unterminated.
+        const q = closingQuote(input, p);
+        if (q < 0) {
+          error(c === '"' ? 'unterminated quoted string' : 'unterminated character constant', p);
+          return items;
         }
-        emit('string', p, q + 1);
+        emit(c === '"' ? 'string' : 'char', p, q + 1);
         p = q + 1;
       } else if (c === '`') {
         const q = input.indexOf('`', p + 1);
@@ -156,23 +160,6 @@ export function lex(input: string): Item[] {
           return items;
         }
         emit('rawString', p, q + 1);
-        p = q + 1;
-      } else if (c === "'") {
-        let q = p + 1;
-        for (;;) {
-          const ch = input[q];
-          if (ch === '\\') {
-            q += 2;
-            continue;
-          }
-          if (ch === undefined || ch === '\n') {
-            error('unterminated character constant', p);
-            return items;
-          }
-          if (ch === "'") break;
-          q++;
-        }
-        emit('char', p, q + 1);
         p = q + 1;
       } else if (c === '$') {
         let q = p + 1;
