@@ -8,7 +8,7 @@
 
 import type { Environment } from '@marcbachmann/cel-js';
 import type { Decision } from '../../rbac/authorizer';
-import { isDns1123Label, isDns1123Subdomain } from '../validation/name-rules';
+import { isDns1123Label, isDns1123Subdomain } from '../validation/string-rules';
 import type { Requester } from '../strategies/types';
 
 /** One authorization check of a user (resource or non-resource attributes). */
