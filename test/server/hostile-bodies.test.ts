@@ -49,7 +49,7 @@ function send(method: string, path: string, body: string, contentType: string): 
 }
 
 async function configMapNames(): Promise<string[]> {
-  return (await api.list(api.registry.forKind('v1', 'ConfigMap'), { namespace: 'default' })).items.map((o) => o.metadata.name).sort();
+  return (await api.list(api.registry.forKind('v1', 'ConfigMap'), { namespace: 'default' })).items.map((o) => o.metadata.name as string).sort();
 }
 
 test('3 MiB of nesting (JSON arrays, JSON objects, YAML flow) is a 400 naming the limit, at once', async () => {
