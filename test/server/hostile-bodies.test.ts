@@ -27,7 +27,7 @@ after(async () => {
 before(async () => {
   api = await ApiServer.open(await openStore('memory://'), new ManualClock(Date.parse('2026-12-01T00:00:00Z')), seededRng(5));
   await api.bootstrap();
-  server = await startApiServer({ api, clusterDir: dir, bodyTimeoutMs: BODY_TIMEOUT_MS });
+  server = await startApiServer({ api, clusterDir: dir });
 });
 
 const CMS = '/api/v1/namespaces/default/configmaps';
@@ -93,8 +93,10 @@ test('a YAML alias bomb (billion laughs) is refused, by create and by server-sid
 });
 
 test('a body dribbled byte by byte (slow loris) ends with 504 and a closed connection; others are served meanwhile', async () => {
-  const pki = server!.pki;
-  const s = tls.connect({ host: '127.0.0.1', port: server!.port, ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey, servername: 'localhost' });
+  // A server of its own with a short body timeout (3 MiB bodies above may take longer on a loaded machine).
+  const slow = await startApiServer({ api, clusterDir: dir, bodyTimeoutMs: BODY_TIMEOUT_MS });
+  const pki = slow.pki;
+  const s = tls.connect({ host: '127.0.0.1', port: slow.port, ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey, servername: 'localhost' });
   await new Promise((r) => s.once('secureConnect', r));
   let answer = '';
   s.setEncoding('utf8').on('data', (d) => (answer += d));
@@ -112,5 +114,6 @@ test('a body dribbled byte by byte (slow loris) ends with 504 and a closed conne
   } finally {
     clearInterval(drip);
     s.destroy();
+    await slow.close();
   }
 });
