@@ -76,6 +76,18 @@ export function crdHasRules(crd: KObject): boolean {
   return stringifyJson(crd.spec?.versions ?? []).includes('"x-kubernetes-validations"');
 }
 
+/**
+ * A CRD's schemas as kube-apiserver validates them, each with its field path and version:
+ * the internal API holds one schema in spec.validation when every version has the same one
+ * (the v1 -> internal conversion), else each in spec.versions[i].schema.
+ */
+export function crdSchemaRoots(crd: KObject): [schema: any, path: string, version: string | undefined][] {
+  const versions: any[] = crd.spec?.versions ?? [];
+  const schemas = versions.map((v) => v?.schema?.openAPIV3Schema);
+  const same = schemas.length > 0 && schemas.every((s) => JSON.stringify(s) === JSON.stringify(schemas[0]));
+  return same ? [[schemas[0], 'spec.validation.openAPIV3Schema', versions[0]?.name]] : schemas.map((s, i) => [s, `spec.versions[${i}].schema.openAPIV3Schema`, versions[i]?.name]);
+}
+
 /** The storage version of a CRD (the one `storage: true`), if any. */
 export function crdStorageVersion(crd: KObject): string | undefined {
   return (crd.spec?.versions ?? []).find((v: any) => v?.storage === true)?.name;

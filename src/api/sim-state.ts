@@ -28,6 +28,8 @@ export interface DaemonStatusDoc {
   reconciles: number;
   errors: number;
   lastError?: string;
+  /** Cluster ms: the end of the last clock jump it stepped through (`clock advance` waits for it). */
+  steppedTo?: number;
 }
 
 /**

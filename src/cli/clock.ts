@@ -5,10 +5,27 @@ import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { Program } from './root';
 import { parseDuration } from './flags/duration';
+import type { ApiServer } from '../api/server';
 
 export const MAX_ADVANCE_MS = 87_600 * 3_600_000;
 const MAX_SPEED = 1_000_000;
 import { humanDuration } from '../printers/duration';
+
+/**
+ * Waits until the cluster's daemon has stepped through a jump to `to` (its status says so),
+ * so that what the user reads next is the cluster at the end of the advance, as without a
+ * daemon. False if the daemon went away first; an elected leader (no pid file) is not waited for.
+ */
+async function daemonSteppedTo(clusterDir: string, api: ApiServer, to: number): Promise<boolean> {
+  const { runningDaemonPid } = await import('../daemon/control');
+  const pid = runningDaemonPid(clusterDir);
+  while (pid !== undefined && runningDaemonPid(clusterDir) === pid) {
+    const doc = await api.sim.daemonStatus();
+    if (doc?.pid === pid && (doc.steppedTo ?? -Infinity) >= to) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return pid === undefined;
+}
 
 export function register(program: Command, p: Program): void {
   const clock = program.command('clock').description('Show or move the simulated cluster clock');
@@ -34,7 +51,11 @@ export function register(program: Command, p: Program): void {
         const api = await ctx.api({ startDaemon: false });
         const { daemonRunning } = await import('./daemon-control');
         if (await daemonRunning(ctx)) {
-          await (await ctx.clock()).advance(ms); // the daemon runs what fell due
+          const to = await (await ctx.clock()).advance(ms); // the daemon runs what fell due
+          // A second or less is no jump for the daemon (ClusterClock.refresh): it just runs on.
+          if (ms > 1000 && !(await daemonSteppedTo(ctx.clusterDir, api, to))) {
+            ctx.err('Warning: the daemon stopped before it had stepped through the advance; what fell due on the way runs at once when it starts again\n');
+          }
         } else {
           const { advanceInProcess } = await import('./in-process');
           await advanceInProcess(ctx, api, ms);

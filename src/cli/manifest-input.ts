@@ -108,6 +108,11 @@ export async function prepareDocs(ctx: CliContext, api: Pick<ApiServer, 'typeOf'
       addError(`error: ${e.unvalidatedMessage}\n`, at);
       continue;
     }
+    // A file that could not be read has no line to show: its message once, as kubectl's.
+    if (e.code === 'read-error') {
+      addError(`error: ${e.kubectlMessage}\n`, at);
+      continue;
+    }
     const text = load.textOf(e.source);
     addError(`error: ${e.kubectlMessage}\n${formatSourceError({ source: e.source, position: e.position, message: e.message, hint: e.hint }, text)}\n`, at);
   }

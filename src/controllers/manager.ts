@@ -359,7 +359,7 @@ export class ControllerManager {
    * Runs until `signal` aborts, on a clock that moves by itself (the daemon): polls the
    * journal every `pollMs` of real time, runs due timers, resyncs fully now and then.
    */
-  async runForever(signal: AbortSignal, opts: { pollMs?: number; resyncMs?: number; onTick?: (lagMs: number) => void } = {}): Promise<void> {
+  async runForever(signal: AbortSignal, opts: { pollMs?: number; resyncMs?: number; onTick?: (lagMs: number, steppedTo?: number) => void } = {}): Promise<void> {
     const pollMs = opts.pollMs ?? 50;
     this.pollEveryMs = pollMs;
     // The journal carries every change and timers carry scheduled work, so the full resync is
@@ -371,7 +371,8 @@ export class ControllerManager {
       const tickStart = Date.now();
       const clock = this.ctx.clock as { refresh?: () => Promise<{ from: number; to: number } | void> | void; hold?: (t: number | undefined) => void };
       const jump = await clock.refresh?.(); // another process may have advanced or sped up the clock
-      if (jump && clock.hold) await this.stepThrough(jump, (t) => clock.hold!(t), { signal });
+      const stepped = jump && clock.hold ? jump : undefined;
+      if (stepped) await this.stepThrough(stepped, (t) => clock.hold!(t), { signal });
       if (tickStart - lastResync > resyncMs) {
         lastResync = tickStart;
         await this.resync({ keepFeed: true });
@@ -383,7 +384,7 @@ export class ControllerManager {
         this.noteError('manager', e);
       }
       const spent = Date.now() - tickStart;
-      opts.onTick?.(spent);
+      opts.onTick?.(spent, stepped && !signal.aborted ? stepped.to : undefined);
       await sleep(Math.max(1, pollMs - spent));
     }
   }

@@ -101,6 +101,7 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
     const startedAt = Date.now();
     let lag = 0;
     let lastWrite = 0;
+    let steppedTo: number | undefined;
     log(`daemon started (pid ${pid})`);
     const reconcile = async (manager: ControllerManager, signal: AbortSignal) => {
       // A failure of the loop itself (the store unreachable while the clock is read) pauses
@@ -119,12 +120,14 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
     };
     const runManager = async (manager: ControllerManager, signal: AbortSignal) => {
       await manager.runForever(signal, {
-        onTick: (spent) => {
+        onTick: (spent, stepped) => {
           lag = spent;
           const now = Date.now();
-          if (now - lastWrite < 1000) return;
+          // The end of a jump is written at once: `clock advance` is waiting for it.
+          if (stepped !== undefined) steppedTo = stepped;
+          else if (now - lastWrite < 1000) return;
           lastWrite = now;
-          const doc: DaemonStatusDoc = { pid, startedAt, lastTick: now, loopLagMs: lag, reconciles: manager.stats.reconciles, errors: manager.stats.errors, lastError: manager.stats.lastError };
+          const doc: DaemonStatusDoc = { pid, startedAt, lastTick: now, loopLagMs: lag, reconciles: manager.stats.reconciles, errors: manager.stats.errors, lastError: manager.stats.lastError, ...(steppedTo !== undefined ? { steppedTo } : {}) };
           manager.ctx.api.sim.setDaemonStatus(doc).catch(() => {
             /* status is best effort */
           });

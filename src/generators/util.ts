@@ -124,22 +124,7 @@ export function insertAfter<T extends Record<string, unknown>>(obj: T, key: stri
   return out as T;
 }
 
-/** Go's error text for a failed os.Stat/os.ReadFile (`no such file or directory`). */
-export function fsErrorText(e: unknown): string {
-  const code = (e as { code?: string })?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'ENOTDIR':
-      return 'not a directory';
-    default:
-      return (e as Error)?.message ?? String(e);
-  }
-}
+export { fsErrorText } from '../util/fs-error-text';
 
 /** utf8.Valid */
 export function isValidUtf8(b: Uint8Array): boolean {

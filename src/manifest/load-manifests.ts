@@ -10,6 +10,7 @@ import { parseManifestBytes } from './parse-documents';
 import { expandGlob, hasGlob } from './glob';
 import { BadPatternError, goGlob } from '../util/go-glob';
 import { goQuote } from '../util/go-format';
+import { fsErrorText } from '../util/fs-error-text';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
@@ -113,8 +114,10 @@ function readFile(path: string, readOne: (s: string, b: Uint8Array) => void, err
       errors.push({ code: 'read-error', source: path, message: e.message, kubectlMessage: e.message });
       return;
     }
-    const msg = (e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    errors.push({ code: 'read-error', source: path, message: `cannot read ${path}: ${msg}`, kubectlMessage: `open ${path}: ${msg}` });
+    // As Go's os.Open/Read print it: `read x: input/output error`, never Node's `EIO: i/o error, read`.
+    const msg = fsErrorText(e);
+    const op = (e as NodeJS.ErrnoException).syscall === 'read' ? 'read' : 'open';
+    errors.push({ code: 'read-error', source: path, message: `cannot read ${path}: ${msg}`, kubectlMessage: `${op} ${path}: ${msg}` });
     return;
   }
   readOne(path, buf);

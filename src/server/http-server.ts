@@ -32,6 +32,8 @@ export interface ServeOptions {
    */
   socketPath?: string;
   log?: (line: string) => void;
+  /** How long a request body may take to arrive (kube-apiserver's --request-timeout: 1 min). */
+  bodyTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -58,7 +60,7 @@ export async function startApiServer(opts: ServeOptions): Promise<RunningServer>
   const respond = (apiReq: ApiRequest): Promise<ApiResponse> =>
     apiReq.path.startsWith(SIM_PREFIX) ? handleSim(apiReq, { api: opts.api, clusterDir: opts.clusterDir, allows: (u, a) => gate.allows(u, a) }).catch(errorResponse) : handler.handle(apiReq);
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    serveRequest(req, res, { respond, gate, pki, log }).catch((e) => {
+    serveRequest(req, res, { respond, gate, pki, log, bodyTimeoutMs: opts.bodyTimeoutMs ?? 60_000 }).catch((e) => {
       log(`request failed: ${(e as Error)?.stack ?? e}`);
       // A client gone mid-answer must not become an unhandled rejection in the daemon.
       if (!res.headersSent) writeResponse(res, errorResponse(e)).catch(() => res.destroy());
@@ -142,27 +144,37 @@ interface Deps {
   gate: RbacGate;
   pki: ClusterPki;
   log: (line: string) => void;
+  bodyTimeoutMs: number;
 }
 
-/** Reads the body, up to the limit (413 beyond it). */
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
+/**
+ * Reads the body, up to the limit (413 beyond it) and within `timeoutMs` (504 after it, as
+ * kube-apiserver's request timeout): a client dribbling a body byte by byte (slow loris)
+ * does not hold its connection and buffer for ever.
+ */
+function readBody(req: http.IncomingMessage, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_BODY_BYTES) return reject(tooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
+    const fail = (e: Error) => {
+      clearTimeout(timer);
+      req.removeAllListeners('data');
+      reject(e);
+    };
+    const timer = setTimeout(() => fail(new RestError(504, 'Timeout', 'Timeout: request did not complete within requested timeout - context deadline exceeded', {})), timeoutMs);
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        req.removeAllListeners('data');
-        reject(tooLarge());
-        return;
-      }
+      if (size > MAX_BODY_BYTES) return fail(tooLarge());
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-    req.on('aborted', () => reject(new Error('client aborted')));
+    req.on('end', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
+    });
+    req.on('error', fail);
+    req.on('aborted', () => fail(new Error('client aborted')));
   });
 }
 
@@ -200,14 +212,15 @@ async function serveRequest(req: http.IncomingMessage, res: http.ServerResponse,
   }
   try {
     const { user, path, query } = await admit(req, deps);
-    const body = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method ?? '') ? await readBody(req) : undefined;
+    const body = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method ?? '') ? await readBody(req, deps.bodyTimeoutMs) : undefined;
     const headers: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     const apiReq: ApiRequest = { method: req.method ?? 'GET', path, query, headers, body, user, signal: abort.signal };
     response = await deps.respond(apiReq);
   } catch (e) {
     response = errorResponse(e);
-    if ((e as RestError)?.code === 413) res.setHeader('connection', 'close');
+    // The rest of a refused body is not read: the connection ends with the answer.
+    if ((e as RestError)?.code === 413 || (e as RestError)?.code === 504) res.setHeader('connection', 'close');
   }
   if (req.method === 'HEAD') response = { ...response, body: undefined, stream: undefined };
   await writeResponse(res, response, abort.signal);

@@ -3,6 +3,7 @@
 // and semantic checks as `apply`, and returns a Report. No cluster state is touched.
 
 import { readInputSync } from '../manifest/read-limited';
+import { fsErrorText } from '../util/fs-error-text';
 import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { extname, join } from 'node:path';
 import { CliError, type FieldError } from '../api/errors';
@@ -74,7 +75,7 @@ function listDir(dir: string): string[] {
   try {
     entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   } catch (e) {
-    throw new InputError(`cannot read directory ${dir}: ${(e as Error).message}`);
+    throw new InputError(`cannot read directory ${dir}: ${fsErrorText(e)}`);
   }
   const out: string[] = [];
   // join(dir, name) for every entry, with dir normalised once: an entry's name has no
@@ -113,8 +114,7 @@ function readSources(files: string[], stdin: string | undefined, parseAll: boole
       buf = readInputSync(f);
     } catch (e) {
       if (e instanceof CliError) throw new InputError(e.message);
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new InputError(`cannot read ${f}: ${code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+      throw new InputError(`cannot read ${f}: ${fsErrorText(e)}`);
     }
     return parseAll || mayHoldCrd(buf) ? sourceOf(f, buf) : { file: f, buf, docs: [], errors: [] };
   };

@@ -39,3 +39,41 @@ test('go-template: deep nesting is a parse error, huge printf widths an executio
   // Ordinary nesting still works.
   assert.equal(executeGoTemplate('{{' + '('.repeat(50) + '.metadata.name' + ')'.repeat(50) + '}}', data), 'x');
 });
+
+test('CRD patterns: RE2, linear in the value (no backtracking), and a pattern RE2 refuses is refused at create', async () => {
+  const { openStore } = await import('../../src/store/registry');
+  const { ApiServer } = await import('../../src/api/server');
+  const { ManualClock } = await import('../../src/sim/clock');
+  const { seededRng } = await import('../../src/sim/rng');
+  const { apiValidator, loadValidation } = await import('../../src/api/validator-adapter');
+  await loadValidation();
+  const api = await ApiServer.open(await openStore('memory://'), new ManualClock(Date.parse('2026-12-01T00:00:00Z')), seededRng(3), apiValidator());
+  await api.bootstrap();
+  const crd = (plural: string, patterns: Record<string, string>) => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.ex.com` },
+    spec: {
+      group: 'ex.com',
+      names: { kind: plural[0].toUpperCase() + plural.slice(1, -1), plural },
+      scope: 'Namespaced',
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: Object.fromEntries(Object.entries(patterns).map(([k, p]) => [k, { type: 'string', pattern: p }])) } } } } }],
+    },
+  });
+  await api.create(crd('widgets', { s: '^(a+)+$', t: '^(a|aa)+$', u: '(\\w+\\s?)*$' }));
+  const t0 = Date.now();
+  await assert.rejects(
+    api.create({ apiVersion: 'ex.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'default' }, spec: { s: 'a'.repeat(5000) + '!', t: 'a'.repeat(5000) + '!', u: 'ab '.repeat(3000) + '!' } }),
+    (e: unknown) => e instanceof ApiError && /spec\.s: Invalid value: .*should match '\^\(a\+\)\+\$'/.test(e.message) && /spec\.t: Invalid value: /.test(e.message),
+  );
+  assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
+  await assert.rejects(
+    api.create(crd('things', { s: '+', t: '(?=a)b', u: '^ok$' })),
+    (e: unknown) =>
+      e instanceof ApiError &&
+      e.message ===
+        'CustomResourceDefinition.apiextensions.k8s.io "things.ex.com" is invalid: [' +
+          'spec.validation.openAPIV3Schema.properties[spec].properties[s].pattern: Invalid value: "+": must be a valid regular expression, but isn\'t: error parsing regexp: missing argument to repetition operator: `+`, ' +
+          'spec.validation.openAPIV3Schema.properties[spec].properties[t].pattern: Invalid value: "(?=a)b": must be a valid regular expression, but isn\'t: error parsing regexp: invalid or unsupported Perl syntax: `(?=`]',
+  );
+});

@@ -13,6 +13,7 @@ test('hostile inputs end quickly with a clear error, bounded in memory', { timeo
     assert.equal(run(home, ['create', 'deployment', 'web', '--image=nginx']).code, 0);
     const dir = join(home, 'inputs');
     writeHostileInputs(dir);
+    assert.equal(run(home, ['apply', '-f', join(dir, 'widgets-crd.yaml')]).code, 0);
     const f = await runHostile(home, hostileCases(dir), 10_000);
     t.diagnostic(`hostile: ${JSON.stringify(f)}`);
     assert.deepEqual(f.hangs, []);

@@ -25,7 +25,7 @@ export interface HostileFigures {
   slowestMs: number;
 }
 
-const RAW_JS = /Cannot read propert|Maximum call stack|is not a function|is not defined|undefined \(reading|^\s*at |E[A-Z]{3,}: [a-z]/m;
+const RAW_JS = /Cannot read propert|Maximum call stack|is not a function|is not defined|undefined \(reading|^\s*at |\bE[A-Z]{2,}: [a-z]/m;
 
 /** The inputs the cases read (in `dir`): a 100 MB file, a FIFO nobody writes, deep nesting, ... */
 export function writeHostileInputs(dir: string): void {
@@ -42,12 +42,19 @@ export function writeHostileInputs(dir: string): void {
   let block = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n';
   for (let i = 0; i < 5000; i++) block += ' '.repeat(i + 1) + 'a:\n';
   writeFileSync(join(dir, 'deep-block.yaml'), block);
+  const crd = (plural: string, s: string) =>
+    `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: ${plural}.ex.com}\nspec:\n  group: ex.com\n  names: {kind: ${plural[0].toUpperCase()}${plural.slice(1, -1)}, plural: ${plural}}\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec: {type: object, properties: {s: {type: string, pattern: '${s}'}}}\n`;
+  // Applied by the test's set-up: a pattern that backtracks exponentially in a backtracking engine.
+  writeFileSync(join(dir, 'widgets-crd.yaml'), crd('widgets', '^(a+)+$'));
+  writeFileSync(join(dir, 'widget.yaml'), `apiVersion: ex.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {s: "${'a'.repeat(5000)}!"}\n`);
+  writeFileSync(join(dir, 'bad-pattern-crd.yaml'), crd('gadgets', '(?=a)b'));
   writeFileSync(join(dir, 'replicas.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: big}\nspec:\n  replicas: 3000000000\n  selector: {matchLabels: {app: big}}\n  template:\n    metadata: {labels: {app: big}}\n    spec: {containers: [{name: c, image: nginx}]}\n');
 }
 
 export function hostileCases(dir: string): HostileCase[] {
   const f = (n: string) => join(dir, n);
-  const tooLarge = /larger than the limit of \d+ bytes/;
+  // The whole output: said once (an unreadable -f file used to be reported twice).
+  const tooLarge = /^error: (open \S+: )?the input .+ is larger than the limit of \d+ bytes \(\d+ MiB\)\n$/;
   const deep = /exceeds the maximum nesting depth/;
   return [
     { name: 'apply -f /dev/zero', args: ['apply', '-f', '/dev/zero'], expect: tooLarge },
@@ -60,12 +67,19 @@ export function hostileCases(dir: string): HostileCase[] {
     { name: 'create configmap --from-env-file=/dev/zero', args: ['create', 'configmap', 'z', '--from-env-file=/dev/zero'], expect: tooLarge },
     { name: 'patch --patch-file=/dev/zero', args: ['patch', 'configmap', 'kube-root-ca.crt', '--patch-file=/dev/zero'], expect: tooLarge },
     { name: 'get -o jsonpath-file=/dev/zero', args: ['get', 'pods', '-o', 'jsonpath-file=/dev/zero'], expect: tooLarge },
+    // A read that fails (EIO): Go's errno text, never Node's "EIO: i/o error, read".
+    { name: 'apply -f of a file whose read fails', args: ['apply', '-f', '/proc/self/mem'], expect: /^error: read \/proc\/self\/mem: input\/output error\n$/ },
+    { name: 'validate of a file whose read fails', args: ['validate', '/proc/self/mem'], expect: /^error: cannot read \/proc\/self\/mem: input\/output error\n$/ },
+    { name: '--patch-file whose read fails', args: ['patch', 'configmap', 'kube-root-ca.crt', '--patch-file=/proc/self/mem'], expect: /^error: unable to read patch file: open \/proc\/self\/mem: input\/output error\n$/ },
+    { name: '-o jsonpath-file= whose read fails', args: ['get', 'pods', '-o', 'jsonpath-file=/proc/self/mem'], expect: /^error: error reading --template \/proc\/self\/mem, open \/proc\/self\/mem: input\/output error\n$/ },
     { name: 'apply -f - with 70 MB on stdin', args: ['apply', '-f', '-'], stdin: '#'.repeat(70 * 1024 * 1024), expect: tooLarge },
     { name: 'apply 200,000 nested flow brackets', args: ['apply', '-f', f('deep-flow.yaml')], expect: deep },
     { name: 'apply 100,000 nested JSON objects', args: ['apply', '-f', f('deep-json.json')], expect: deep },
     { name: 'apply 5,000 nested block mappings', args: ['apply', '-f', f('deep-block.yaml')], expect: deep },
     { name: 'validate 200,000 nested flow brackets', args: ['validate', f('deep-flow.yaml')], expect: deep },
     { name: 'run with a backtracking image name', args: ['run', 'x', `--image=${'a'.repeat(40)}!`], expect: /Invalid image name .*invalid reference format/ },
+    { name: 'custom resource against a backtracking CRD pattern', args: ['apply', '-f', f('widget.yaml')], expect: /spec\.s: Invalid value: "a+!": spec\.s in body should match '\^\(a\+\)\+\$'/ },
+    { name: 'CRD with a pattern RE2 refuses', args: ['apply', '-f', f('bad-pattern-crd.yaml')], expect: /pattern: Invalid value: "\(\?=a\)b": must be a valid regular expression, but isn't: error parsing regexp: invalid or unsupported Perl syntax: `\(\?=`/ },
     { name: 'replicas above int32', args: ['apply', '-f', f('replicas.yaml')], expect: /cannot unmarshal number 3000000000 into Go struct field DeploymentSpec.spec.replicas of type int32/ },
     { name: 'patch replicas above int32', args: ['patch', 'deployment', 'web', '-p', '{"spec":{"replicas":2147483648}}'], expect: /Error from server \(BadRequest\): Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32/ },
     { name: 'scale replicas above int32', args: ['scale', 'deployment', 'web', '--replicas=3000000000'], expect: /Error from server \(BadRequest\): Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal number 3000000000 into Go struct field ScaleSpec.spec.replicas of type int32/ },

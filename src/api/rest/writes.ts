@@ -5,6 +5,7 @@
 import { GO_TYPE_META_PROBE, goJsonKind, goUnmarshalTypeError, parseGoJson } from '../../util/go-format';
 import { parse as parseYaml, parseDocument } from 'yaml';
 import { keepExactInts, LONG_NUMBER } from '../../manifest/yaml-compat';
+import { MAX_NESTING_DEPTH, nestingTooDeepAt } from '../../manifest/nesting';
 import { ApiError } from '../errors';
 import { pluralGroup } from '../resources';
 import { writeScale } from '../scale';
@@ -40,6 +41,11 @@ export function decodeBody(req: ApiRequest, allowed: string[] = ['application/js
   }
   const text = (req.body ?? Buffer.alloc(0)).toString('utf8');
   if (!text.trim()) throw badRequest('the body of the request was empty');
+  // Bounded before any parser or later pass recurses into it: 3 MiB of brackets overflowed
+  // the stack ("Maximum call stack size exceeded") or held the event loop for over 30 s.
+  if (nestingTooDeepAt(text) !== undefined) {
+    throw badRequest(`${ct.endsWith('yaml') ? 'error converting YAML to JSON' : "couldn't get version/kind; json parse error"}: the document exceeds the maximum nesting depth of ${MAX_NESTING_DEPTH}`);
+  }
   if (ct.endsWith('yaml')) {
     try {
       if (!LONG_NUMBER.test(text)) return parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });

@@ -3,7 +3,7 @@
 // and an update that moves the storage version adds it there (old versions stay listed
 // until someone migrates and trims them through the status subresource).
 
-import { crdHasRules, crdStorageVersion } from '../crd';
+import { crdHasRules, crdSchemaRoots, crdStorageVersion } from '../crd';
 import type { KObject } from '../types';
 import type { FieldError } from '../errors';
 import { isDns1035Label } from '../validation/string-rules';
@@ -29,6 +29,7 @@ export const crdStrategy: KindStrategy = {
       const why = v ? isDns1035Label(v.toLowerCase()) : [];
       if (why.length) invalid(`spec.names.${f}`, v, 'may have mixed case, but should otherwise match: ' + why.join(','));
     }
+    errs.push(...(await patternErrors(obj)));
     // x-kubernetes-validations rules that do not compile (the CEL engine loads only for a CRD that has rules).
     if (crdHasRules(obj)) {
       errs.push(...(await import('../validation/crd-cel')).crdRuleErrors(obj));
@@ -48,3 +49,34 @@ export const crdStrategy: KindStrategy = {
     if (!stored.includes(storage)) next.status.storedVersions = [...stored, storage];
   },
 };
+
+/**
+ * Patterns that Go's regexp (RE2) does not compile, as apiextensions' structural schema
+ * validation refuses them (validateValueValidation): a CRD is not stored with a pattern its
+ * objects could not be checked against. Sorted as kube sorts its structural errors.
+ */
+async function patternErrors(crd: KObject): Promise<FieldError[]> {
+  const found: { field: string; pattern: string }[] = [];
+  const walk = (node: any, path: string): void => {
+    if (!node || typeof node !== 'object' || Array.isArray(node)) return;
+    if (typeof node.pattern === 'string' && node.pattern) found.push({ field: `${path}.pattern`, pattern: node.pattern });
+    for (const [k, v] of Object.entries(node.properties ?? {})) walk(v, `${path}.properties[${k}]`);
+    walk(node.items, `${path}.items`);
+    walk(node.additionalProperties, `${path}.additionalProperties`);
+    for (const j of ['allOf', 'anyOf', 'oneOf'] as const) if (Array.isArray(node[j])) node[j].forEach((v: unknown, i: number) => walk(v, `${path}.${j}[${i}]`));
+    walk(node.not, `${path}.not`);
+  };
+  for (const [schema, path] of crdSchemaRoots(crd)) walk(schema, path);
+  if (!found.length) return [];
+  const { RE2JS } = await import('re2js');
+  const errs: FieldError[] = [];
+  for (const { field, pattern } of found) {
+    try {
+      RE2JS.compile(pattern);
+    } catch (e) {
+      errs.push({ field, type: 'Invalid value', value: goQuote(pattern), detail: `must be a valid regular expression, but isn't: ${(e as Error).message}` });
+    }
+  }
+  const text = (e: FieldError) => `${e.field}: ${e.type}: ${e.value}: ${e.detail}`;
+  return errs.sort((a, b) => (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0));
+}

@@ -10,6 +10,7 @@ import { Optional, ParseError, type Environment } from '@marcbachmann/cel-js';
 import type { FieldError } from '../errors';
 import type { KObject } from '../types';
 import { goQuote } from '../../util/go-format';
+import { crdSchemaRoots } from '../crd';
 import { celEnvironment, withKubeFunctions } from './crd-cel-lib';
 import { COST_LIMIT_EXCEEDED, metered, PER_CALL_LIMIT, RUNTIME_BUDGET } from './crd-cel-runtime-cost';
 import { formatCallIssues } from './crd-cel-strings';
@@ -191,16 +192,12 @@ function typedRuleRefusal(rule: Rule, node: S, root: boolean): Compiled['refuse'
 }
 
 /**
- * The rules of a CRD that kube-apiserver refuses to compile, as its field errors. The
- * internal API holds one schema in spec.validation when every version has the same one
- * (the v1 → internal conversion), else each in spec.versions[i].schema.
+ * The rules of a CRD that kube-apiserver refuses to compile, as its field errors, at the
+ * paths of crdSchemaRoots.
  */
 export function crdRuleErrors(crd: KObject, old?: KObject): FieldError[] {
-  const versions: S[] = crd.spec?.versions ?? [];
-  const schemas = versions.map((v) => v?.schema?.openAPIV3Schema as S | undefined);
-  const same = schemas.length > 0 && schemas.every((s) => JSON.stringify(s) === JSON.stringify(schemas[0]));
   // [schema, its path, the version whose unchanged schema (on update) lifts the per-rule cost limit]
-  const roots: [S | undefined, string, string | undefined][] = same ? [[schemas[0], 'spec.validation.openAPIV3Schema', versions[0]?.name]] : schemas.map((s, i) => [s, `spec.versions[${i}].schema.openAPIV3Schema`, versions[i]?.name]);
+  const roots: [S | undefined, string, string | undefined][] = crdSchemaRoots(crd);
   const oldSchema = (name: string | undefined) => (old?.spec?.versions ?? []).find((v: S) => v?.name === name)?.schema?.openAPIV3Schema;
   const errs: FieldError[] = [];
   for (const [root, at, version] of roots) {

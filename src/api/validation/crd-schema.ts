@@ -25,7 +25,8 @@ type S = Record<string, any>;
  */
 export function re2ish(source: string, flags: string): RegExp {
   // RE2 itself (re2js, linear time), as the apiserver evaluates CRD patterns: a hostile
-  // pattern or value cannot backtrack for minutes. A pattern RE2 rejects is not enforced.
+  // pattern or value cannot backtrack for minutes. A pattern RE2 rejects is refused at CRD
+  // create (strategies/apiextensions.ts); one stored before that is not enforced.
   let re: RE2JS;
   try {
     re = RE2JS.compile(source, flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0);

@@ -2,6 +2,7 @@
 // Tables (no -o, or -o wide) are the get verb's own business.
 
 import { readInputSync } from '../../manifest/read-limited';
+import { fsErrorText } from '../../util/fs-error-text';
 import { CliError } from '../../api/errors';
 import type { KObject } from '../../api/types';
 import type { CliContext } from '../context';
@@ -23,7 +24,7 @@ export function resolveOutput(o: string): OutputSpec {
       content = readInputSync(file, 1024 * 1024).toString('utf8');
     } catch (e) {
       if (e instanceof CliError) throw e;
-      throw new CliError(`error reading --template ${file}, open ${file}: no such file or directory`);
+      throw new CliError(`error reading --template ${file}, open ${file}: ${fsErrorText(e)}`);
     }
     spec = resolveOutputFile(spec, content);
   }

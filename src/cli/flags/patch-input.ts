@@ -3,6 +3,7 @@
 // YAML), and, for JSON that does not parse, Go's encoding/json error text.
 
 import { readInputSync } from '../../manifest/read-limited';
+import { fsErrorText } from '../../util/fs-error-text';
 import { parseDocument } from 'yaml';
 import { CliError } from '../../api/errors';
 import { YAML_OPTIONS, parseManifestText } from '../../manifest';
@@ -26,9 +27,7 @@ export function readPatchText(patch: string | undefined, patchFile: string | und
       return readInputSync(patchFile).toString('utf8');
     } catch (e) {
       if (e instanceof CliError) throw e;
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
-      throw new CliError(`unable to read patch file: open ${patchFile}: ${why}`);
+      throw new CliError(`unable to read patch file: open ${patchFile}: ${fsErrorText(e)}`);
     }
   }
   if (patch === undefined || patch === '') throw new CliError('must specify --patch or --patch-file containing the contents of the patch');
