@@ -354,6 +354,8 @@ test('a user\'s sweep: cluster-scoped kinds with -A, the scale subresource\'s ta
     ['patch', 'deploy', 'web', '-p', 'not json'],
     ['patch', 'cm', 'settings', '--type=json', '-p', '[{"op":"remove","path":"/data/nope"}]'],
     ['patch', 'gizmo', 'g1', '-p', '{"spec":{"size":2}}'],
+    ['rollout', 'history', 'cm/settings'],
+    ['events', '--for', 'nope/x'],
   ]) await sameAll(args);
   assert.equal(await c.hostedOk(['get', 'cm', 'settings', '-o', 'jsonpath={.data.mode}'], {}), 'fast', 'nothing written');
 });
