@@ -1,25 +1,25 @@
 // Label and field selectors given as strings (`-l`, `?labelSelector=`), compiled into the
 // list filters the API server applies. One place for the CLI and the REST handler, so both
-// refuse a bad selector with kube-apiserver's words.
+// refuse a bad selector with kube-apiserver's words; the CLI's lists then word a refused
+// list as kubectl's resource Builder does (listError).
 
 import { ApiError } from './errors';
 import { apiVersionOf, type ResourceType } from './resources';
 import type { ListOptions } from './server';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors';
 
-export function selectorListOptions(type: ResourceType, labelSelector: string | undefined, fieldSelector: string | undefined, namespace: string | undefined, version = type.version): ListOptions {
+/** The list filters for the selectors; a bad one is the server's BadRequest (its message alone, as kube-apiserver answers). */
+export function selectorListOptions(type: ResourceType, labelSelector: string | undefined, fieldSelector: string | undefined, namespace: string | undefined): ListOptions {
   const opts: ListOptions = { namespace };
-  const wrap = (e: unknown): never => {
-    const gv = apiVersionOf(type, version);
-    const gvr = `${gv.includes('/') ? gv : '/' + gv}, Resource=${type.plural}`;
-    throw ApiError.badRequest(`Unable to find "${gvr}" that match label selector "${labelSelector ?? ''}", field selector "${fieldSelector ?? ''}": ${(e as Error).message}`);
+  const refuse = (e: unknown): never => {
+    throw ApiError.badRequest((e as Error).message);
   };
   if (labelSelector) {
     try {
       const sel = parseLabelSelector(labelSelector);
       opts.labelMatch = (labels) => matchesLabels(sel, labels);
     } catch (e) {
-      wrap(e);
+      refuse(e);
     }
   }
   if (fieldSelector) {
@@ -27,8 +27,20 @@ export function selectorListOptions(type: ResourceType, labelSelector: string | 
       const sel = parseFieldSelector(type.kind, type.group, fieldSelector);
       opts.fieldMatch = (obj) => matchesFields(sel, obj);
     } catch (e) {
-      wrap(e);
+      refuse(e);
     }
   }
   return opts;
+}
+
+/**
+ * A list's BadRequest or NotFound as kubectl prints it (cli-runtime's Selector.Visit adds
+ * what was listed to the server's message); any other error as it is.
+ */
+export function listError(e: unknown, type: ResourceType, labelSelector: string | undefined, fieldSelector: string | undefined, version = type.version): unknown {
+  if (!(e instanceof ApiError) || (e.reason !== 'BadRequest' && e.reason !== 'NotFound')) return e;
+  const gv = apiVersionOf(type, version);
+  const gvr = `${gv.includes('/') ? gv : '/' + gv}, Resource=${type.plural}`;
+  const message = !labelSelector && !fieldSelector ? `Unable to list "${gvr}": ${e.message}` : `Unable to find "${gvr}" that match label selector "${labelSelector ?? ''}", field selector "${fieldSelector ?? ''}": ${e.message}`;
+  return new ApiError(e.reason, message, e.details);
 }

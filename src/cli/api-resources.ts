@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { apiVersionOf } from '../api/resources';
+import { CliError } from '../api/errors';
 import type { Program } from './root';
 import { kubectlHelp } from './kubectl-help';
 import { tabwrite, GET_TABLE } from '../printers/tabwriter';
@@ -52,6 +53,8 @@ export function register(program: Command, p: Program): void {
     .option('--cached', 'Use the cached list of resources if available.');
   kubectlHelp(cmd, p.name, { long: 'Print the supported API resources on the server.', example: API_RESOURCES_EXAMPLE, use: 'api-resources [flags]' }, { namespaced: 'true', 'no-headers': 'false', categories: '[]', verbs: '[]' }).action(
       p.action(async (ctx, flags: { output?: string; namespaced?: string | boolean; apiGroup?: string; headers?: boolean; sortBy?: string; verbs?: string; categories?: string[] }) => {
+        if (flags.output && flags.output !== 'wide' && flags.output !== 'name') throw new CliError(`--output ${flags.output} is not available`);
+        if (flags.sortBy && flags.sortBy !== 'name' && flags.sortBy !== 'kind') throw new CliError('--sort-by accepts only name or kind');
         const api = await ctx.api();
         let types: Row[] = [...api.registry.all()].map((t) => ({ ...t, apiVersion: apiVersionOf(t) }));
         // the simulated metrics-server's group, where kubectl's sort by group puts it
@@ -73,8 +76,9 @@ export function register(program: Command, p: Program): void {
         }
         // kubectl keeps the resources that belong to every category asked for.
         if (flags.categories?.length) types = types.filter((t) => flags.categories!.every((c) => t.categories.includes(c)));
-        if (flags.sortBy === 'name') types.sort((a, b) => a.plural.localeCompare(b.plural));
-        if (flags.sortBy === 'kind') types.sort((a, b) => a.kind.localeCompare(b.kind));
+        // kubectl's sort.Stable by the group, or by --sort-by's field: Go's byte order (CSIDriver before CertificateSigningRequest)
+        const field = flags.sortBy === 'name' ? (t: Row) => t.plural : flags.sortBy === 'kind' ? (t: Row) => t.kind : (t: Row) => t.group;
+        types.sort((a, b) => (field(a) < field(b) ? -1 : field(a) > field(b) ? 1 : 0));
         if (flags.output === 'name') {
           ctx.out(types.map((t) => (t.group ? `${t.plural}.${t.group}` : t.plural) + '\n').join(''));
           return;

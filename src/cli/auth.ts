@@ -182,7 +182,7 @@ export async function runCanI(ctx: CliContext, args: string[], flags: CanIFlags,
       } catch (e) {
         if (!(e instanceof UnknownResourceError)) throw e;
         // kubectl asks anyway, about the name as typed (`group` from a dotted suffix).
-        ctx.err(`Warning: the server doesn't have a resource type '${resourceArg}'\n`);
+        ctx.err(`Warning: the server doesn't have a resource type '${resourceArg}'\n\n`);
         const dot = resourceArg.indexOf('.');
         if (dot > 0) {
           resource = resourceArg.slice(0, dot);
@@ -193,7 +193,8 @@ export async function runCanI(ctx: CliContext, args: string[], flags: CanIFlags,
     if (!namespaced && !flags.allNamespaces) {
       ctx.err(group ? `Warning: resource '${resource}' is not namespace scoped in group '${group}'\n\n` : `Warning: resource '${resource}' is not namespace scoped\n\n`);
     }
-    if (!RESOURCE_VERBS.includes(verb)) ctx.err(`Warning: verb '${verb}' is not a known verb\n`);
+    // kubectl's warning printer adds a newline to a message that ends in one already
+    if (!RESOURCE_VERBS.includes(verb)) ctx.err(`Warning: verb '${verb}' is not a known verb\n\n`);
     if (flags.headers === false) throw new CliError(NO_HEADERS_WITHOUT_LIST);
     decision = rbac.decide(objs, user, { verb, group, resource, subresource: flags.subresource, name, namespace: namespaced ? namespace : '' });
   }

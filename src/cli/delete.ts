@@ -105,12 +105,19 @@ export class DeleteOptions {
   }
 }
 
-/** DeleteOptions.Validate's checks as they apply to --raw, in kubectl's order. */
-function rawDeleteError(f: DeleteFlags, deletion: DeletionOptions): string | undefined {
+/** DeleteOptions.Validate's checks before --raw's, in kubectl's order. */
+function validateError(f: DeleteFlags, deletion: DeletionOptions): string | undefined {
   if (f.output && f.output !== 'name') return `unexpected -o output mode: ${f.output}. We only support '-o name'`;
   if (f.all && f.selector) return 'cannot set --all and --selector at the same time';
   if (f.all && f.fieldSelector) return 'cannot set --all and --field-selector at the same time';
   if (deletion.force && deletion.gracePeriod > 0) return '--force and --grace-period greater than 0 cannot be specified together';
+  return undefined;
+}
+
+/** DeleteOptions.Validate's checks as they apply to --raw, in kubectl's order. */
+function rawDeleteError(f: DeleteFlags, deletion: DeletionOptions): string | undefined {
+  const first = validateError(f, deletion);
+  if (first) return first;
   const files = f.filename ?? [];
   if (files.length > 1) return '--raw can only use a single local file or stdin';
   if (files.length === 1 && /^https?:\/\//.test(files[0])) return '--raw cannot read from a url';
@@ -132,18 +139,25 @@ async function runDelete(ctx: CliContext, source: ObjectSource, resources: strin
     await source.learnKinds(load.docs.map((d) => d.object));
     const { items, errors: docErrors } = await prepareDocs(ctx, source, load, 'delete', { validate: false });
     errors.push(...docErrors);
+    const invalid = validateError(flags, deletion);
+    if (invalid) throw new CliError(invalid);
     for (const item of items) targets.push({ type: item.type, namespace: setNamespace(ctx, item), name: item.object.metadata.name!, source: item.doc.source });
   } else {
     const selections = await source.selections(resources);
     const namespace = flags.allNamespaces ? undefined : ctx.namespace;
+    // the Builder's errors (Complete), then Validate's, then the lists (Run)
+    for (const sel of selections) {
+      if (sel.names.length && (flags.all || flags.selector)) throw new CliError('name cannot be provided when a selector is specified');
+      if (!sel.names.length && !flags.all && !flags.selector && !flags.fieldSelector && !flags.allNamespaces) {
+        throw new CliError('resource(s) were provided, but no name was specified');
+      }
+    }
+    const invalid = validateError(flags, deletion);
+    if (invalid) throw new CliError(invalid);
     for (const sel of selections) {
       if (sel.names.length) {
-        if (flags.all || flags.selector) throw new CliError('name cannot be provided when a selector is specified');
         for (const name of sel.names) targets.push({ type: sel.type, namespace: sel.type.namespaced ? ctx.namespace : undefined, name });
       } else {
-        if (!flags.all && !flags.selector && !flags.fieldSelector && !flags.allNamespaces) {
-          throw new CliError('resource(s) were provided, but no name was specified');
-        }
         for (const o of await source.list(sel.type, namespace, flags.selector, flags.fieldSelector)) {
           targets.push({ type: sel.type, namespace: o.metadata.namespace, name: o.metadata.name! });
         }

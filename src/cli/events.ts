@@ -3,6 +3,8 @@
 
 import { Option, type Command } from 'commander';
 import { CliError } from '../api/errors';
+import { UnknownResourceError } from '../api/resources';
+import { PrintedError } from './format-error';
 import type { KObject } from '../api/types';
 import type { Program } from './root';
 import { kubectlHelp } from './kubectl-help';
@@ -61,7 +63,14 @@ export function register(program: Command, p: Program): void {
         if (flags.for) {
           const [kindArg, name] = flags.for.split('/');
           if (!name) throw new CliError(`--for must be in resource/name form`);
-          const t = api.resolve(kindArg);
+          let t;
+          try {
+            t = api.resolve(kindArg);
+          } catch (e) {
+            // kubectl returns the RESTMapper's error from Complete as it is: printed without `error: `
+            if (e instanceof UnknownResourceError) throw new PrintedError(`${e.message}\n`);
+            throw e;
+          }
           items = items.filter((e) => e.involvedObject?.kind === t.kind && e.involvedObject?.name === name);
         }
         const types = (flags.types ?? []).flatMap((t) => t.split(',')).filter(Boolean);

@@ -10,6 +10,7 @@ import type { RestClient } from '../client/rest-client';
 import { TABLE_ACCEPT } from '../client/daemon-endpoint';
 import { servedCells, servedColumns, type TableBody } from '../printers/table-layout';
 import { objectPath, resourcePath } from '../api/resources';
+import { listError } from '../api/list-options';
 import { RemoteObjects } from './object-source';
 import { parseJson } from '../util/exact-json';
 
@@ -76,7 +77,7 @@ export class RemoteGet extends RemoteObjects {
         resourcePath(type, type.namespaced ? namespace : undefined),
         { labelSelector: labelSelector || undefined, fieldSelector: fieldSelector || undefined, limit: limit > 0 ? String(limit) : undefined, continue: cont, ...this.tableQuery() },
         this.asTable ? TABLE_ACCEPT : 'application/json',
-      );
+      ).catch((e) => Promise.reject(listError(e, type, labelSelector, fieldSelector)));
       if (rows) rows.add(page);
       else for (const o of page.items ?? []) items.push(o);
       resourceVersion = page.metadata?.resourceVersion;

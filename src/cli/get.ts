@@ -365,7 +365,8 @@ export async function renderTables(found: Found[], flags: GetFlags, ctx: CliCont
         noHeaders: flags.noHeaders,
         showLabels: flags.showLabels,
         labelColumns: (flags.labelColumns ?? []).flatMap((l) => l.split(',')).filter(Boolean),
-        allNamespaces: flags.allNamespaces,
+        // kubectl prints no NAMESPACE column for a cluster-scoped kind, -A or not
+        allNamespaces: flags.allNamespaces && f.type.namespaced,
         kindPrefix: multi || flags.showKind ? kindGroup(f.type) : undefined,
         now,
         served: f.table,

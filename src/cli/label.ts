@@ -180,6 +180,7 @@ export class KeyValueOptions {
     // after the objects' own, as one nested aggregate (kubectl's ContinueOnError visitor).
     const errors: string[] = flags.local ? [] : targets.errors.map(rawError);
     const field = which === 'label' ? 'labels' : 'annotations';
+    let invalid: ApiError | undefined;
     for (const t of targets.items) {
       if (t.namespaceError) {
         errors.push(t.namespaceError);
@@ -221,13 +222,18 @@ export class KeyValueOptions {
         ctx.out(print(result, op));
         print = await nextPrinter();
       } catch (e) {
-        if (e instanceof ApiError) errors.push(formatApiError(e).replace(/\n$/, ''));
+        if (e instanceof ApiError) {
+          errors.push(formatApiError(e).replace(/\n$/, ''));
+          if (e.reason === 'Invalid') invalid = e;
+        }
         // A CliError's text lacks the newline formatError adds (the jsonpath debugging block ends in its own).
         else if (e instanceof CliError) errors.push(e.message.endsWith('\n') ? `${e.message}\n` : e.message);
         else throw e;
       }
     }
     const all = flags.local ? withDecodeErrors(errors, targets.errors) : errors;
+    // CheckErr takes the one error an Invalid first: `The ConfigMap "x" is invalid: ...`, no `error: `
+    if (all.length === 1 && invalid) throw new PrintedError(formatApiError(invalid));
     if (all.length) throw new PrintedError(checkErrText(all));
     return 0;
   }

@@ -186,7 +186,10 @@ export async function runLogs(ctx: CliContext, args: string[], flags: LogsFlags,
       return 0;
     }
   } else {
-    const pick = await resolvePod(api, ctx.namespace, args[0]);
+    const pick = await resolvePod(api, ctx.namespace, args[0]).catch((e) => {
+      // kubectl logs words its builder's NotFound itself (logs.go Complete)
+      throw e instanceof ApiError && e.reason === 'NotFound' ? new CliError(`error from server (NotFound): ${e.message} in namespace "${ctx.namespace}"`) : e;
+    });
     if (pick.matched > 1) ctx.err(`Found ${pick.matched} pods, using pod/${pick.pod.metadata.name}\n`);
     pods = [pick.pod];
   }

@@ -12,6 +12,7 @@ import { ConnectionError, statusError, verbDaemonClient, type ClientResponse, ty
 import type { CliContext } from './context';
 import type { PatchType } from './flags/patch-input';
 import { buildListOptions } from './flags/selectors';
+import { listError } from '../api/list-options';
 import { parseResourceArgs, type ResourceSelection } from './resource-args';
 import { parseJson } from '../util/exact-json';
 
@@ -348,7 +349,7 @@ export class RemoteObjects implements ObjectSource {
   }
 
   async list(type: ResourceType, namespace: string | undefined, labelSelector?: string, fieldSelector?: string): Promise<KObject[]> {
-    const body = await this.client.getJson<ListBody>(resourcePath(type, namespace), { labelSelector: labelSelector || undefined, fieldSelector: fieldSelector || undefined });
+    const body = await this.client.getJson<ListBody>(resourcePath(type, namespace), { labelSelector: labelSelector || undefined, fieldSelector: fieldSelector || undefined }).catch((e) => Promise.reject(listError(e, type, labelSelector, fieldSelector)));
     this.committed = true;
     return body.items ?? [];
   }

@@ -33,8 +33,10 @@ export interface PatchFlags extends TargetFlags {
   showManagedFields?: boolean;
 }
 
-const UNSUPPORTED_MEDIA =
-  'Error from server (UnsupportedMediaType): the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml\n';
+/** kubectl patch's words for the server's 415 (a strategic merge patch of a custom resource): the GroupVersionKind, then the server's message. */
+function unsupportedMedia(apiVersion: string, kind: string, message = 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml'): CliError {
+  return new CliError(`application/strategic-merge-patch+json is not supported by ${apiVersion.includes('/') ? apiVersion : '/' + apiVersion}, Kind=${kind}: ${message}`);
+}
 
 /**
  * Applies a patch (JSON text) to an object. `local` selects kubectl's client-side error
@@ -45,7 +47,7 @@ export async function applyPatchText(obj: KObject, type: ResourceType, patchType
   const { parseGoJson } = await import('./flags/patch-input');
   const parsed = parseGoJson(jsonText);
   if (patchType === 'strategic') {
-    if (!local && !supportsStrategicMerge(type.kind, obj.apiVersion)) throw new PrintedError(UNSUPPORTED_MEDIA);
+    if (!local && !supportsStrategicMerge(type.kind, obj.apiVersion)) throw unsupportedMedia(obj.apiVersion, type.kind);
     if ('error' in parsed) throw local ? new CliError('invalid JSON document') : ApiError.badRequest(parsed.error);
     if (!isObject(parsed.value)) {
       if (local) throw new CliError('invalid JSON document');
@@ -227,6 +229,7 @@ export class PatchOptions {
       } catch (e) {
         // The server answers a JSON patch's failing operation with a bare 422 (NewGenericServerResponse).
         if (e instanceof ApiError && e.reason === 'Invalid' && patchType === 'json' && !e.details.causes?.length) throw new PrintedError('The request is invalid: the server rejected our request due to an error in our request\n');
+        if (e instanceof ApiError && (e.reason as string) === 'UnsupportedMediaType') throw unsupportedMedia(before.apiVersion, before.kind, e.message);
         if (e instanceof ApiError) throw new PrintedError(formatApiError(e));
         throw e;
       }

@@ -63,7 +63,7 @@ export const isApps = (t: ResourceType, kind: string) => t.group === 'apps' && t
 const VISITABLE = new Set(['DaemonSet', 'Deployment', 'Job', 'Pod', 'ReplicaSet', 'ReplicationController', 'StatefulSet', 'CronJob']);
 
 export function notImplemented(t: ResourceType, what: string): CliError {
-  if (!VISITABLE.has(t.kind)) return new CliError(`error retrieving ${what === 'history viewer' ? 'history' : what} for "${groupKind(t)}", no visitor method exists for ${groupKind(t)}`);
+  if (!VISITABLE.has(t.kind)) return new CliError(`error retrieving ${what === 'history viewer' ? 'history' : what} for "${groupKind(t)}", no visitor method exists for {${t.group} ${t.kind}}`); // %v of the GroupKindElement struct
   return new CliError(`no ${what} has been implemented for "${groupKind(t)}"`);
 }
 

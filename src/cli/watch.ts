@@ -83,7 +83,7 @@ function changeText(
     noHeaders: headerPrinted,
     showLabels: opts.showLabels,
     labelColumns: opts.labelColumns,
-    allNamespaces: opts.allNamespaces,
+    allNamespaces: opts.allNamespaces && type.namespaced,
     now,
     served,
     clientDefault: opts.serverPrint === false,

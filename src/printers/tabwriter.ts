@@ -1,15 +1,19 @@
-// A port of Go's text/tabwriter as kubectl configures it (flags 0, pad char ' ').
-// Cells are TAB-terminated; the last cell of a line is not part of any column and is
-// never padded. Columns are aligned per *block*: a maximal run of consecutive lines
-// that have a cell in that column, so a line with fewer cells starts a new alignment.
+// A port of Go's text/tabwriter as kubectl configures it (pad char ' '). Cells are
+// TAB-terminated; the last cell of a line is not part of any column and is never padded.
+// Columns are aligned per *block*: a maximal run of consecutive lines that have a cell in
+// that column, so a line with fewer cells starts a new alignment; with `rememberWidths`
+// (kubectl's fork, github.com/liggitt/tabwriter) a block is as wide as the widest block
+// before it in that column, so rows after a multi-line cell stay aligned with those above.
 
 export interface TabwriterOptions {
   minWidth: number;
   padding: number;
+  /** The fork's RememberWidths flag: each column at least as wide as it was in an earlier block. */
+  rememberWidths?: boolean;
 }
 
-/** `kubectl get` tables: tabwriter.NewWriter(out, 6, 4, 3, ' ', 0). */
-export const GET_TABLE: TabwriterOptions = { minWidth: 6, padding: 3 };
+/** `kubectl get` tables: printers.GetNewTabWriter, tabwriter.NewWriter(out, 6, 4, 3, ' ', RememberWidths). */
+export const GET_TABLE: TabwriterOptions = { minWidth: 6, padding: 3, rememberWidths: true };
 /** `kubectl describe`: tabwriter.NewWriter(out, 0, 8, 2, ' ', 0). */
 export const DESCRIBE: TabwriterOptions = { minWidth: 0, padding: 2 };
 
@@ -41,6 +45,7 @@ export function tabwrite(text: string, opts: TabwriterOptions): string {
 export function tabwriteCells(lines: string[][], opts: TabwriterOptions): string {
   const out: string[] = [];
   const widths: number[] = [];
+  const maxWidths: number[] = [];
 
   const writeLines = (line0: number, line1: number): void => {
     for (let i = line0; i < line1; i++) {
@@ -72,6 +77,13 @@ export function tabwriteCells(lines: string[][], opts: TabwriterOptions): string
         if (column >= line.length - 1) break;
         const w = runeWidth(line[column]) + opts.padding;
         if (w > width) width = w;
+      }
+      if (opts.rememberWidths) {
+        // as the fork's format(): a column first seen deeper takes the widths to its left
+        if (maxWidths.length < column) maxWidths.push(...widths.slice(maxWidths.length));
+        if (maxWidths.length === column) maxWidths.push(width);
+        else if (maxWidths[column] > width) width = maxWidths[column];
+        else maxWidths[column] = width;
       }
       widths.push(width);
       format(line0, i);

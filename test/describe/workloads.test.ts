@@ -208,5 +208,7 @@ test('statefulset with volume claim templates; daemonset counters', () => {
     status: { desiredNumberScheduled: 2, currentNumberScheduled: 2, updatedNumberScheduled: 2, numberAvailable: 1 },
   };
   const dout = describeObject(ds, ctxWith());
+  // kubectl 1.32's DaemonSet describer prints no Namespace line (compared with the real kubectl)
+  assert.ok(dout.startsWith('Name:           agent\nSelector:       app=agent\n'), dout);
   assert.ok(dout.includes('Selector:       app=agent\nNode-Selector:  <none>\nLabels:         <none>\nAnnotations:    <none>\nDesired Number of Nodes Scheduled: 2\nCurrent Number of Nodes Scheduled: 2\nNumber of Nodes Scheduled with Up-to-date Pods: 2\nNumber of Nodes Scheduled with Available Pods: 1\nNumber of Nodes Misscheduled: 0\nPods Status:  0 Running / 0 Waiting / 0 Succeeded / 0 Failed\n'), dout);
 });

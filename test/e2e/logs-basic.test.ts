@@ -110,7 +110,8 @@ test('--previous shows the run before the restart', async () => {
 test('errors: unknown pod, unknown container, image that cannot be pulled, argument rules', async () => {
   let r = await sb.run(['logs', 'nope']);
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, 'Error from server (NotFound): pods "nope" not found\n');
+  // kubectl 1.32 words its builder's NotFound itself (compared with it in test/server/kubectl.test.ts)
+  assert.equal(r.stderr, 'error: error from server (NotFound): pods "nope" not found in namespace "default"\n');
   r = await sb.run(['logs', 'talker', '-c', 'nope']);
   assert.equal(r.code, 1);
   assert.equal(r.stderr, 'error: container nope is not valid for pod talker\n');

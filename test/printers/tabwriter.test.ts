@@ -76,3 +76,16 @@ test('layoutRows of cells prints what the tabwriter prints of the joined text (c
     assert.equal(layoutRows(rows), tabwrite(text, GET_TABLE), JSON.stringify(rows));
   }
 });
+
+test('get tables remember column widths across blocks (kubectl\'s RememberWidths); describe does not', () => {
+  // A multi-line cell ends the block; the rows after it keep the widths seen before, as
+  // `kubectl get cm -o custom-columns=NAME:.metadata.name,DATA:.data` prints a certificate.
+  const text = 'NAME\tDATA\nkube-root-ca.crt\tmap[ca.crt:-----BEGIN\n-----END-----\n]\nsettings\tmap[mode:fast]\n';
+  assert.equal(
+    tabwrite(text, GET_TABLE),
+    'NAME               DATA\nkube-root-ca.crt   map[ca.crt:-----BEGIN\n-----END-----\n]\nsettings           map[mode:fast]\n',
+  );
+  assert.equal(tabwrite('long-name\tx\nbreak\nab\ty\n', DESCRIBE), 'long-name  x\nbreak\nab  y\n');
+  // a column first seen in a deeper block takes the widths to its left (the fork's maxwidths)
+  assert.equal(tabwrite('a\tb\nx\nlonger\tc\td\n', GET_TABLE), 'a     b\nx\nlonger   c     d\n');
+});

@@ -38,6 +38,21 @@ metadata: {name: settings, labels: {tier: config}}
 data: {mode: fast}
 `;
 
+/** A cluster-scoped custom resource (no strategic merge patch, no namespace column). */
+const GIZMO_CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gizmos.example.com}
+spec:
+  group: example.com
+  names: {kind: Gizmo, plural: gizmos}
+  scope: Cluster
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+`;
+
 const twin = (name: string) => `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: ${name}, labels: {app: ${name}}}
@@ -299,6 +314,50 @@ test('get -w prints the table, then a row per change made by another client', as
   } finally {
     w.child.kill('SIGTERM');
   }
+});
+
+/** kubectl and the in-process CLI at once: the same stdout, stderr and exit code (for what writes nothing). */
+async function sameAll(args: string[]): Promise<void> {
+  const [k, s] = await c.bothClients(args);
+  assert.deepEqual({ code: s.code, stdout: s.stdout, stderr: s.stderr }, { code: k.code, stdout: k.stdout, stderr: k.stderr }, args.join(' '));
+}
+
+// Found by a sweep of ~300 commands through both clients (fidel5).
+test('a user\'s sweep: cluster-scoped kinds with -A, the scale subresource\'s table, selector and patch errors, validation wording', async () => {
+  await c.hostedOk(['apply', '-f', c.file('gizmo-crd.yaml', GIZMO_CRD)]);
+  await c.hostedOk(['apply', '-f', c.file('gizmo.yaml', 'apiVersion: example.com/v1\nkind: Gizmo\nmetadata: {name: g1}\nspec: {size: 1}\n')]);
+  // no NAMESPACE column for a cluster-scoped kind, -A or not; a multi-line cell keeps the rows below aligned (RememberWidths)
+  for (const args of [
+    ['get', 'nodes', '-A'],
+    ['get', 'ns', '-A', '--show-labels'],
+    ['get', 'crd', '-A'],
+    ['get', 'deploy', 'web', '--subresource=scale'],
+    ['get', 'cm', '-o', 'custom-columns=NAME:.metadata.name,DATA:.data'],
+    ['api-resources', '--sort-by=kind', '--no-headers'],
+    ['api-resources', '-o', 'name'],
+  ]) await same(args);
+  for (const args of [
+    // the server's message once, kubectl's (and kubesim's) "Unable to find ..." before it
+    ['get', 'pods', '-l', 'a b'],
+    ['get', 'pods', '-l', 'app in (web'],
+    ['get', 'pods', '--field-selector', 'metadata.foo=bar'],
+    ['get', 'svc', '--field-selector', 'spec.type=NodePort'],
+    ['describe', 'cm', '-l', 'a b'],
+    ['auth', 'can-i', 'frobnicate', 'pods'],
+    ['auth', 'can-i', 'get', 'nosuchthing'],
+    ['api-resources', '-o', 'json'],
+    ['api-resources', '--sort-by=foo'],
+    ['logs', 'nope'],
+    ['delete', 'cm', 'settings', '--now', '--force', '--dry-run=server'],
+    ['delete', 'cm', 'settings', '--grace-period=5', '--force'],
+    ['label', 'cm', 'settings', 'bad key=x'],
+    ['patch', 'deploy', 'web', '-p', 'not json'],
+    ['patch', 'cm', 'settings', '--type=json', '-p', '[{"op":"remove","path":"/data/nope"}]'],
+    ['patch', 'gizmo', 'g1', '-p', '{"spec":{"size":2}}'],
+    ['rollout', 'history', 'cm/settings'],
+    ['events', '--for', 'nope/x'],
+  ]) await sameAll(args);
+  assert.equal(await c.hostedOk(['get', 'cm', 'settings', '-o', 'jsonpath={.data.mode}'], {}), 'fast', 'nothing written');
 });
 
 // Last: `reconcile --until-stable` jumps cluster time ahead of this machine's, and the tests

@@ -237,7 +237,12 @@ export class RestHandler {
       if (method === 'PUT') return updateObject(this, req, t, true);
       if (method === 'PATCH') return patchObject(this, req, t, true);
     } else if (sub === 'scale') {
-      if (method === 'GET') return jsonResponse(200, scaleOf(await this.api.get(t.rt, t.namespace, t.name!), t.rt));
+      if (method === 'GET') {
+        const scale = scaleOf(await this.api.get(t.rt, t.namespace, t.name!), t.rt) as KObject;
+        // `kubectl get --subresource=scale` asks for a Table: the Scale's own columns (printScale)
+        if (negotiate(req.headers.accept, { allowTable: true }) !== 'table') return jsonResponse(200, scale);
+        return this.encode(200, toTable([scale], 'Scale', 'autoscaling', { now: this.api.clock.now(), include: includeObject(req), resourceVersion: scale.metadata.resourceVersion }), 'json');
+      }
       if (method === 'PUT' || method === 'PATCH') return updateScale(this, req, t, method);
     } else if (sub === 'ephemeralcontainers' && t.rt.kind === 'Pod' && (method === 'GET' || method === 'PUT' || method === 'PATCH')) {
       // kubectl debug: the pod, its ephemeral containers added through the subresource

@@ -17,7 +17,7 @@ import type { ApiRequest, ApiResponse } from './types';
 
 /** Compiles ?labelSelector= and ?fieldSelector= into the ApiServer's list filters. */
 export function selectorOptions(t: Target, req: ApiRequest): ListOptions {
-  return selectorListOptions(t.rt, req.query.get('labelSelector') ?? '', req.query.get('fieldSelector') ?? '', t.namespace, t.version);
+  return selectorListOptions(t.rt, req.query.get('labelSelector') ?? '', req.query.get('fieldSelector') ?? '', t.namespace);
 }
 
 /** A resourceVersion parameter: '' / undefined (latest), or a positive revision. */

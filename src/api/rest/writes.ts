@@ -141,7 +141,13 @@ export function applyPatch(req: ApiRequest, t: Target, current: KObject): KObjec
   const patch = decodeBody({ ...req, headers: { ...req.headers, 'content-type': ct === 'application/apply-patch+yaml' ? 'application/yaml' : 'application/json' } });
   switch (ct) {
     case 'application/json-patch+json':
-      return applyJsonPatch(current, patch); // which refuses a patch that is not a list, with the kind it is
+      try {
+        return applyJsonPatch(current, patch); // which refuses a patch that is not a list, with the kind it is
+      } catch (e) {
+        // A failing operation: kube-apiserver answers NewGenericServerResponse(422), evanphx's text left out.
+        if (e instanceof ApiError && e.reason === 'Invalid' && !e.details.causes?.length) throw new ApiError('Invalid', 'the server rejected our request due to an error in our request');
+        throw e;
+      }
     case 'application/merge-patch+json':
       if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
       return applyJsonMergePatch(current, patch);
@@ -149,6 +155,9 @@ export function applyPatch(req: ApiRequest, t: Target, current: KObject): KObjec
       if (t.rt.crd || !supportsStrategicMerge(t.rt.kind, t.gv)) {
         throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
       }
+      // json.Unmarshal into a map: null leaves it empty (no change), any other non-object is Go's type error
+      if (patch === null) return current;
+      if (typeof patch !== 'object' || Array.isArray(patch)) throw badRequest(goUnmarshalTypeError(goJsonKind(patch), 'map[string]interface {}'));
       return applyStrategicMergePatch(current, patch as object, t.rt.kind, t.gv);
     default: {
       // Server-side apply: the applied configuration merged into the live object.

@@ -13,7 +13,6 @@ export function describeDaemonSet(ds: KObject, ctx: DescribeContext): string {
   const st = ds.status ?? {};
   const counts = podStatusForController(ds, spec.selector, ctx);
   w.write(LEVEL_0, `Name:\t${str(ds.metadata.name)}\n`);
-  w.write(LEVEL_0, `Namespace:\t${str(ds.metadata.namespace)}\n`);
   w.write(LEVEL_0, `Selector:\t${selectorString(spec.selector)}\n`);
   w.write(LEVEL_0, `Node-Selector:\t${formatLabels(spec.template?.spec?.nodeSelector)}\n`);
   printLabelsMultiline(w, 'Labels', ds.metadata.labels);
