@@ -194,6 +194,24 @@ function copyValue(v: unknown, freeze = false): unknown {
 }
 
 /**
+ * The frozen copy a store keeps of a write, by the object it hands back to the writer: the
+ * watch cache, which records each write of its process as the store returns it (before the
+ * writer can change what it got), takes the store's copy instead of making a second one.
+ * Taken once; an object never handed back by a store has none.
+ */
+const keptCopies = new WeakMap<object, object>();
+
+export function noteKeptCopy(handed: object, kept: object): void {
+  keptCopies.set(handed, kept);
+}
+
+export function takeKeptCopy<T extends object>(handed: T): T | undefined {
+  const kept = keptCopies.get(handed) as T | undefined;
+  if (kept !== undefined) keptCopies.delete(handed);
+  return kept;
+}
+
+/**
  * Freezes a JSON value and everything in it, in place (what a store hands out shared, see
  * ListReadOptions.shared). A frozen object's members were frozen with it, so an already
  * frozen subtree (shared with an earlier version of the object) is not walked again.

@@ -162,11 +162,16 @@ test('kept copies hold one instance of each short string value repeated across o
     gc();
     return v8.getHeapStatistics().used_heap_size;
   };
-  const N = 2000;
-  // Four 100-character values, the same in every object (an image digest, a manager...), parsed
-  // apart as a store reads each object's file: ~116 bytes of string each, per object, unless shared.
+  const N = 4000;
+  // Eight 120-character values, the same in every object (an image digest, a manager...), parsed
+  // apart as a store reads each object's file: ~1 KB of strings per object, unless shared.
+  const same = (c: string) => c.repeat(120);
   const texts = Array.from({ length: N }, (_, i) =>
-    JSON.stringify({ metadata: { name: `p-${i}`, uid: `u-${i}` }, spec: { a: 'a'.repeat(100), b: 'b'.repeat(100) }, status: { c: 'c'.repeat(100), d: 'd'.repeat(100) } }),
+    JSON.stringify({
+      metadata: { name: `p-${i}`, uid: `u-${i}`, a: same('a'), b: same('b') },
+      spec: { c: same('c'), d: same('d'), e: same('e') },
+      status: { f: same('f'), g: same('g'), h: same('h') },
+    }),
   );
   const grownBy = (keep: (text: string) => unknown) => {
     const kept = new Array<unknown>(N);
@@ -182,7 +187,7 @@ test('kept copies hold one instance of each short string value repeated across o
     ['frozenCopy', (t: string) => frozenCopy(JSON.parse(t))],
   ] as const) {
     const grown = grownBy(keep);
-    assert.ok(parsed - grown > N * 300, `${what}: ${grown} bytes kept for ${N} objects, parsed ones take ${parsed}: the repeated values were not shared`);
+    assert.ok(parsed - grown > N * 500, `${what}: ${grown} bytes kept for ${N} objects, parsed ones take ${parsed}: the repeated values were not shared`);
     assert.deepEqual(keep(texts[7]), JSON.parse(texts[7]));
   }
 });
