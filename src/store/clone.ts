@@ -36,6 +36,26 @@ const SHARED_MAX = 8192;
 const sharedValues = new Map<string, unknown>();
 const sharedStrings = new Map<string, string>();
 const sharedInstances = new WeakSet<object>();
+/**
+ * Short string values, one instance each in what the stores keep (JSON.parse and every
+ * copy source make their own): an image reference, a timestamp, a manager's or a
+ * scheduler's name, a volume's, a field path repeat across pods, ~640 bytes a kept pod at
+ * 20,000 pods. Bounded like the tables above; values that never repeat only pass through.
+ */
+const INTERNED_MAX = 65536;
+const INTERNED_LENGTH_MAX = 128;
+const interned = new Map<string, string>();
+/** Members whose values are one object's own: not worth a table entry. */
+const UNIQUE_MEMBERS = new Set(['uid', 'resourceVersion']);
+
+function intern(k: string, v: string): string {
+  if (v.length > INTERNED_LENGTH_MAX || UNIQUE_MEMBERS.has(k)) return v;
+  const hit = interned.get(v);
+  if (hit !== undefined) return hit;
+  if (interned.size >= INTERNED_MAX) interned.clear();
+  interned.set(v, v);
+  return v;
+}
 const EMPTY = Object.freeze({});
 
 /**
@@ -99,7 +119,7 @@ export function sharedFieldSet<T>(v: T): T {
 function shareMember(k: string, v: unknown): unknown {
   if (k === 'fieldsV1') return shareFieldSet(v);
   if (typeof v === 'string') {
-    if (!SHARED_STRINGS.has(k)) return v;
+    if (!SHARED_STRINGS.has(k)) return intern(k, v);
     const hit = sharedStrings.get(v);
     if (hit !== undefined) return hit;
     if (sharedStrings.size >= SHARED_MAX) sharedStrings.clear();
@@ -174,6 +194,24 @@ function copyValue(v: unknown, freeze = false): unknown {
 }
 
 /**
+ * The frozen copy a store keeps of a write, by the object it hands back to the writer: the
+ * watch cache, which records each write of its process as the store returns it (before the
+ * writer can change what it got), takes the store's copy instead of making a second one.
+ * Taken once; an object never handed back by a store has none.
+ */
+const keptCopies = new WeakMap<object, object>();
+
+export function noteKeptCopy(handed: object, kept: object): void {
+  keptCopies.set(handed, kept);
+}
+
+export function takeKeptCopy<T extends object>(handed: T): T | undefined {
+  const kept = keptCopies.get(handed) as T | undefined;
+  if (kept !== undefined) keptCopies.delete(handed);
+  return kept;
+}
+
+/**
  * Freezes a JSON value and everything in it, in place (what a store hands out shared, see
  * ListReadOptions.shared). A frozen object's members were frozen with it, so an already
  * frozen subtree (shared with an earlier version of the object) is not walked again.
@@ -189,7 +227,8 @@ export function deepFreeze<T>(v: T): T {
       const c = o[k];
       const frozen = deepFreeze(c);
       const one = shareMember(k, frozen);
-      if (one !== c) o[k] = one;
+      // An interned string is equal to the member it replaces (=== cannot tell them apart).
+      if (one !== c || typeof one === 'string') o[k] = one;
     }
   }
   return Object.freeze(v);

@@ -17,7 +17,7 @@ import { readSmallFile } from './file-lock';
 import { assertSafeKey } from './store';
 import { storeIoError } from './file-store-support';
 import { atomicWrite, warnOnce, OBJECT_MAX_BYTES } from './file-store-files';
-import { cloneJson } from './clone';
+import { cloneJson, deepFreeze } from './clone';
 import { parseJson, stringifyJson } from '../util/exact-json';
 
 const CACHE_MAX_DOCS = 20_000;
@@ -104,8 +104,11 @@ export class MetaDocs {
       warnOnce(file, `ignoring the damaged file ${file} (not JSON)`);
       return undefined;
     }
-    // Only what was read whole, from a regular file, is remembered.
+    // Only what was read whole, from a regular file, is remembered; frozen, so that its short
+    // strings are one instance each (clone.ts): a file of runtime records holds 256 pods' image
+    // references and times, and at 100,000 pods every record file is kept.
     if (st && st.isFile() && Buffer.byteLength(text) === Number(st.size)) {
+      value = deepFreeze(value);
       if (this.cache.size >= CACHE_MAX_DOCS) this.cache.clear();
       this.cache.set(name, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, value });
     }
@@ -182,7 +185,8 @@ export class MetaDocs {
     }
     if (!st || !st.isFile() || Number(st.size) !== Buffer.byteLength(text)) return;
     if (this.cache.size >= CACHE_MAX_DOCS) this.cache.clear();
-    this.cache.set(name, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, value });
+    // Frozen as a read keeps it (the records unchanged since are frozen already: not walked again).
+    this.cache.set(name, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, value: deepFreeze(value) });
   }
 
   /** Removes a document; a runtime record inside a group (`defer`) when the lock is given up. */

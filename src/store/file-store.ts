@@ -32,7 +32,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KObject } from '../api/types';
-import { cloneJson, deepFreeze, frozenCopy } from './clone';
+import { cloneJson, deepFreeze, frozenCopy, noteKeptCopy } from './clone';
 import { FileLock, lockPriority } from './file-lock';
 import { Journal, type JournalLine, journalLineText } from './journal';
 import {
@@ -702,7 +702,9 @@ export class FileStore implements SyncStore {
       const copy = frozenCopy(stored);
       this.pending.set(key, { file, type, object: copy });
       this.noteOwn({ type, key, rev, object: copy });
-      return shared ? copy : stored;
+      if (shared) return copy;
+      noteKeptCopy(stored, copy);
+      return stored;
     }
     this.pending.delete(key);
     const data = stringifyJson(stored, 2) + '\n';
@@ -727,7 +729,9 @@ export class FileStore implements SyncStore {
     const copy = frozenCopy(stored);
     this.files.noteWritten(file, copy);
     this.noteOwn({ type, key, rev, object: copy });
-    return shared ? copy : stored;
+    if (shared) return copy;
+    noteKeptCopy(stored, copy);
+    return stored;
   }
 
   /** The object as this holder sees it: its deferred write, else the file. */

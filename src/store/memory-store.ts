@@ -2,7 +2,7 @@
 // throwaway cluster) and for tests.
 
 import type { KObject } from '../api/types';
-import { cloneJson, deepFreeze, frozenCopy } from './clone';
+import { cloneJson, deepFreeze, frozenCopy, noteKeptCopy } from './clone';
 import { lowerBound } from '../util/sorted';
 import {
   assertSafeKey,
@@ -145,7 +145,9 @@ export class MemoryStore implements SyncStore {
     this.objects.set(key, stored);
     // The journal shares the stored copy: neither is ever mutated, changesSince copies.
     this.record({ type, key, rev, object: stored });
-    return shared ? stored : written;
+    if (shared) return stored;
+    noteKeptCopy(written, stored);
+    return written;
   }
 
   private record(e: WatchEvent): void {

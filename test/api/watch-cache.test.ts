@@ -39,3 +39,24 @@ test("another process's create, then this process's update of the same object be
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("this process's write is recorded with the store's own frozen copy (no second copy), which the writer's object does not reach", async () => {
+  const api = await ApiServer.open(await openStore('memory://'), new ManualClock(Date.parse('2026-12-01T00:00:00Z')), seededRng(1));
+  await api.bootstrap();
+  const cache = new WatchCache(api);
+  await cache.start();
+  cache.stop();
+  const from = await api.currentRev();
+  const created = await api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default' }, data: { v: '1' } });
+  await cache.poll();
+  const got = await cache.since(from);
+  assert.ok(got);
+  const ev = got.events.find((e) => e.key.endsWith('/default/x'));
+  assert.ok(ev);
+  const prefix = ev.key.slice(0, -'/x'.length);
+  const kept = (await api.store.list(prefix, undefined, { shared: true })).items.find((o) => o.metadata.name === 'x');
+  assert.equal(ev.object, kept, "the cache's object is the store's kept copy");
+  assert.ok(Object.isFrozen(ev.object));
+  (created.data as Record<string, string>).v = 'changed';
+  assert.equal((ev.object as unknown as { data: { v: string } }).data.v, '1');
+});

@@ -125,3 +125,19 @@ test('event TTL sweep: an update the index has not seen yet (written since the l
   await expireEvents(c.ctx, 'default', TTL);
   assert.ok((await eventNames(c.api, 'default')).includes(ev.metadata.name!), 'an Event updated just now was expired by its previous time');
 });
+
+test('event TTL sweep: times weeks away from when the index was filled (kept relative to it) expire one TTL after them', { timeout: 60_000 }, async () => {
+  const c = await cluster();
+  const t0 = c.clock.now();
+  const DAY = 24 * 60 * MIN;
+  await c.api.create(userEvent('then', 'default', iso(t0)));
+  await c.api.create(userEvent('later', 'default', iso(t0 + 30 * DAY)));
+  // The index is filled at the first sweep, 30 days and a TTL on: 'then' lies 30 days
+  // before it (further than a small integer's milliseconds reach), 'later' a TTL before.
+  await advanceClock(c.clock, 30 * DAY + TTL - MIN);
+  await expireEvents(c.ctx, 'default', TTL);
+  assert.deepEqual((await eventNames(c.api, 'default')).filter((n) => n === 'then' || n === 'later'), ['later'], 'only the Event a TTL and more old expired');
+  await advanceClock(c.clock, 2 * MIN);
+  await expireEvents(c.ctx, 'default', TTL);
+  assert.deepEqual((await eventNames(c.api, 'default')).filter((n) => n === 'then' || n === 'later'), [], 'the newer Event expired one TTL after its lastTimestamp');
+});

@@ -3,6 +3,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { cloneJson, deepFreeze, frozenCopy } from '../../src/store/clone';
 import { MemoryStore } from '../../src/store/memory-store';
 
@@ -150,4 +152,42 @@ test('field sets are one instance per distinct subtree (hash-consed), equal to t
   // A kept set re-kept (a write built from a stored object) is taken as it is.
   const stored = frozenCopy(entry('10.0.0.3')) as any;
   assert.equal((frozenCopy({ ...stored }) as any).metadata.managedFields[0].fieldsV1, stored.metadata.managedFields[0].fieldsV1);
+});
+
+test('kept copies hold one instance of each short string value repeated across objects (what the heap holds)', () => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const heap = () => {
+    gc();
+    gc();
+    return v8.getHeapStatistics().used_heap_size;
+  };
+  const N = 4000;
+  // Eight 120-character values, the same in every object (an image digest, a manager...), parsed
+  // apart as a store reads each object's file: ~1 KB of strings per object, unless shared.
+  const same = (c: string) => c.repeat(120);
+  const texts = Array.from({ length: N }, (_, i) =>
+    JSON.stringify({
+      metadata: { name: `p-${i}`, uid: `u-${i}`, a: same('a'), b: same('b') },
+      spec: { c: same('c'), d: same('d'), e: same('e') },
+      status: { f: same('f'), g: same('g'), h: same('h') },
+    }),
+  );
+  const grownBy = (keep: (text: string) => unknown) => {
+    const kept = new Array<unknown>(N);
+    const before = heap();
+    for (let i = 0; i < N; i++) kept[i] = keep(texts[i]);
+    const grown = heap() - before;
+    assert.equal(kept.length, N);
+    return grown;
+  };
+  const parsed = grownBy((t) => JSON.parse(t));
+  for (const [what, keep] of [
+    ['deepFreeze', (t: string) => deepFreeze(JSON.parse(t))],
+    ['frozenCopy', (t: string) => frozenCopy(JSON.parse(t))],
+  ] as const) {
+    const grown = grownBy(keep);
+    assert.ok(parsed - grown > N * 500, `${what}: ${grown} bytes kept for ${N} objects, parsed ones take ${parsed}: the repeated values were not shared`);
+    assert.deepEqual(keep(texts[7]), JSON.parse(texts[7]));
+  }
 });

@@ -9,7 +9,7 @@ import type { KObject } from '../types';
 import type { ResourceType } from '../resources';
 import { listPrefix } from '../keys';
 import { isRevisionCompacted, type EventType, type Store, type WatchEvent } from '../../store/store';
-import { frozenCopy } from '../../store/clone';
+import { frozenCopy, takeKeptCopy } from '../../store/clone';
 
 const CAPACITY = 20_000;
 // Trimmed in steps, not one event per add: shifting 20,000 entries on every write is O(n).
@@ -67,9 +67,9 @@ export class WatchCache {
         const note = (obj: unknown) => {
           const o = obj as KObject;
           const rev = Number(o?.metadata?.resourceVersion);
-          // Frozen as copied: watchers only read it, and the copy shares the members that
-          // repeat across objects (managed field sets) with the store's own (clone.ts).
-          if (Number.isFinite(rev)) this.add({ type, key, rev, object: frozenCopy(o) });
+          // The store's own frozen copy of the write when it kept one (clone.ts: takeKeptCopy),
+          // else one frozen as copied: watchers only read it.
+          if (Number.isFinite(rev)) this.add({ type, key, rev, object: takeKeptCopy(o) ?? frozenCopy(o) });
           // One poll after a burst of writes (a reconcile pass makes hundreds without giving
           // the event loop a turn), not one each: the write is recorded above already.
           if (!this.pollQueued) {
