@@ -1,20 +1,23 @@
-// `kubectl auth can-i --list`: the rules broken down to one resource / URL each, simple
-// rules' verbs merged (rbac CompactRules), sorted by the protobuf String() form kubectl sorts
-// on, and printed as `Resources  Non-Resource URLs  Resource Names  Verbs`.
+// The PolicyRule table of `kubectl auth can-i --list` and of `kubectl describe role/clusterrole`:
+// the rules broken down to one verb each, simple rules' verbs merged again in order of
+// appearance (rbac CompactRules), sorted by the protobuf String() form kubectl sorts on, and
+// printed as `Resources  Non-Resource URLs  Resource Names  Verbs`.
 
 import type { PolicyRule } from './authorizer';
 
+/** rbac.BreakdownRule: one rule per group × resource × verb (× name), one per URL × verb. */
 export function breakdownRule(rule: PolicyRule): PolicyRule[] {
-  const verbs = [...rule.verbs].sort();
   const out: PolicyRule[] = [];
   for (const group of rule.apiGroups ?? []) {
     for (const resource of rule.resources ?? []) {
-      if ((rule.resourceNames ?? []).length) {
-        for (const n of rule.resourceNames!) out.push({ verbs, apiGroups: [group], resources: [resource], resourceNames: [n] });
-      } else out.push({ verbs, apiGroups: [group], resources: [resource] });
+      for (const verb of rule.verbs ?? []) {
+        if ((rule.resourceNames ?? []).length) {
+          for (const n of rule.resourceNames!) out.push({ verbs: [verb], apiGroups: [group], resources: [resource], resourceNames: [n] });
+        } else out.push({ verbs: [verb], apiGroups: [group], resources: [resource] });
+      }
     }
   }
-  for (const url of rule.nonResourceURLs ?? []) out.push({ verbs, nonResourceURLs: [url] });
+  for (const url of rule.nonResourceURLs ?? []) for (const verb of rule.verbs ?? []) out.push({ verbs: [verb], nonResourceURLs: [url] });
   return out;
 }
 

@@ -232,3 +232,39 @@ test('events: series and singletons; --show-events=false omits the section', () 
   const ctx = { ...ctxWith([], events), showEvents: false };
   assert.ok(!describeObject(svc, ctx).includes('Events'));
 });
+
+test('pod disruption budget: no selector reads <unset>, events follow the status, --show-events=false drops them', () => {
+  const pdb: any = {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: 'all', namespace: 'default' },
+    spec: { maxUnavailable: 2 },
+    status: { disruptionsAllowed: 1, currentHealthy: 3, desiredHealthy: 2, expectedPods: 3 },
+  };
+  const events = [event({ reason: 'NoPods', message: 'No matching pods found', component: 'controllermanager', first: '2026-11-22T06:34:00Z' })];
+  assert.equal(
+    describeObject(pdb, ctxWith([], events)),
+    `Name:             all
+Namespace:        default
+Max unavailable:  2
+Selector:         <unset>
+Status:
+    Allowed disruptions:  1
+    Current:              3
+    Desired:              2
+    Total:                3
+Events:
+  Type    Reason  Age   From               Message
+  ----    ------  ----  ----               -------
+  Normal  NoPods  60s   controllermanager  No matching pods found
+`,
+  );
+  assert.doesNotMatch(describeObject(pdb, { ...ctxWith([], events), showEvents: false }), /Events/);
+});
+
+test('role binding without subjects: the Subjects table has its header only; a role without rules its header only', () => {
+  const rb: any = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'b', namespace: 'default' }, roleRef: { kind: 'ClusterRole', name: 'view' } };
+  assert.equal(describeObject(rb, ctxWith()), 'Name:         b\nLabels:       <none>\nAnnotations:  <none>\nRole:\n  Kind:  ClusterRole\n  Name:  view\nSubjects:\n  Kind  Name  Namespace\n  ----  ----  ---------\n');
+  const role: any = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace: 'default' } };
+  assert.equal(describeObject(role, ctxWith()), 'Name:         r\nLabels:       <none>\nAnnotations:  <none>\nPolicyRule:\n  Resources  Non-Resource URLs  Resource Names  Verbs\n  ---------  -----------------  --------------  -----\n');
+});

@@ -66,7 +66,7 @@ test('the default user is a cluster admin; a system:masters member is allowed ev
   assert.equal(authorize(objs({}), impersonatedUser('x', ['system:masters']), res('escalate', 'roles')), true);
 });
 
-test('--list table: broken down, compacted, sorted on the protobuf string (verbs first) like kubectl', () => {
+test('--list table: broken down to one verb each, compacted in order of appearance, sorted on the protobuf string (verbs first) like kubectl', () => {
   const rows = rulesTableRows([
     { apiGroups: [''], resources: ['pods', 'pods/log'], verbs: ['list', 'get'] },
     { apiGroups: [''], resources: ['pods'], verbs: ['watch'] },
@@ -77,11 +77,11 @@ test('--list table: broken down, compacted, sorted on the protobuf string (verbs
     tabwrite(rows.map((r) => r + '\n').join(''), GET_TABLE),
     [
       'Resources          Non-Resource URLs   Resource Names   Verbs',
-      'pods               []                  []               [get list watch]',
-      'pods/log           []                  []               [get list]',
       '                   [/api/*]            []               [get]',
       '                   [/api]              []               [get]',
       'deployments.apps   []                  [web]            [get]',
+      'pods               []                  []               [list get watch]',
+      'pods/log           []                  []               [list get]',
       '',
     ].join('\n'),
   );

@@ -195,6 +195,76 @@ test('describe, api-resources, api-versions, explain', async () => {
   await same(['explain', 'svc.spec.ports', '--recursive']);
 });
 
+/** RBAC objects and PDBs for describe: rules that compact, an aggregated ClusterRole, every subject kind. */
+const RBAC_AND_PDB = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: mixed, labels: {team: a}, annotations: {note: x}}
+rules:
+- {apiGroups: [""], resources: [pods, pods/log], verbs: [list, get]}
+- {apiGroups: [""], resources: [pods], verbs: [watch, get]}
+- {apiGroups: [apps, ""], resources: [deployments], resourceNames: [web, api], verbs: [get, patch]}
+- {apiGroups: ["*"], resources: ["*"], verbs: [deletecollection]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: agg-part, labels: {rollup: "true"}}
+rules:
+- {nonResourceURLs: [/healthz, /metrics], verbs: [get, post]}
+- {apiGroups: [batch], resources: [jobs, cronjobs/status], verbs: [create]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: agg}
+aggregationRule:
+  clusterRoleSelectors: [{matchLabels: {rollup: "true"}}]
+rules: []
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: mixed}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: mixed}
+subjects:
+- {kind: User, name: jane, apiGroup: rbac.authorization.k8s.io}
+- {kind: Group, name: devs, apiGroup: rbac.authorization.k8s.io}
+- {kind: ServiceAccount, name: bot, namespace: default}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: agg}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: agg}
+subjects: [{kind: ServiceAccount, name: bot, namespace: ops}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web-min}
+spec: {minAvailable: 1, selector: {matchLabels: {app: web}}}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web-max}
+spec: {maxUnavailable: "30%", selector: {matchExpressions: [{key: app, operator: In, values: [web, api]}]}}
+`;
+
+test('describe of Role, ClusterRole (aggregated), RoleBinding, ClusterRoleBinding and PodDisruptionBudget', async () => {
+  await c.hostedOk(['apply', '-f', c.file('rbac-pdb.yaml', RBAC_AND_PDB)]);
+  // Both clients must read the aggregated rules, not the empty list before the controller ran.
+  await c.hostedOk(['reconcile', '--until-stable']);
+  const slack = (await clockLeadSeconds()) + 3;
+  for (const args of [
+    ['describe', 'role', 'mixed'],
+    ['describe', 'clusterrole', 'agg-part', 'agg'],
+    ['describe', 'clusterrole', 'system:basic-user'],
+    ['describe', 'rolebinding', 'mixed'],
+    ['describe', 'clusterrolebinding', 'agg'],
+    ['describe', 'pdb'],
+    ['describe', 'pdb', 'web-max', '--show-events=false'],
+  ]) await same(args, slack);
+  // The PolicyRule table, not a generic dump: verbs merged per resource in order of appearance.
+  const role = await c.hostedOk(['describe', 'role', 'mixed']);
+  assert.match(role, /\n  pods\s+\[\]\s+\[\]\s+\[list get watch\]\n/);
+  assert.match(await c.hostedOk(['describe', 'clusterrole', 'agg']), /\n  jobs\.batch +\[\] +\[\] +\[create\]\n +\[\/healthz\] +\[\] +\[get\]\n/);
+});
+
 test('logs, rollout status, wait, auth can-i', async () => {
   await same(['logs', 'deploy/web']);
   await same(['logs', 'deploy/web', '--tail=1']);

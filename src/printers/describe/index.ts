@@ -16,6 +16,8 @@ import { describePersistentVolumeClaim } from './pvc';
 import { describePersistentVolume } from './pv';
 import { describeIngress } from './ingress';
 import { describeHorizontalPodAutoscaler } from './hpa';
+import { describeRole, describeRoleBinding } from './rbac';
+import { describePodDisruptionBudget } from './pdb';
 import { describeGeneric } from './generic';
 
 export type { DescribeContext } from './context';
@@ -51,6 +53,11 @@ const DESCRIBERS: Record<string, Describer> = {
   'apps/Deployment': describeDeployment,
   'apps/DaemonSet': describeDaemonSet,
   'apps/ReplicaSet': describeReplicaSet,
+  'policy/PodDisruptionBudget': describePodDisruptionBudget,
+  'rbac.authorization.k8s.io/Role': (o) => describeRole(o),
+  'rbac.authorization.k8s.io/ClusterRole': (o) => describeRole(o),
+  'rbac.authorization.k8s.io/RoleBinding': (o) => describeRoleBinding(o),
+  'rbac.authorization.k8s.io/ClusterRoleBinding': (o) => describeRoleBinding(o),
 };
 
 /** The text `kubectl describe` prints for one object (no trailing blank line between objects). */
