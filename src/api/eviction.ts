@@ -1,6 +1,7 @@
 // The eviction subresource (registry/core/pod/storage/eviction.go): a pod's deletion that a
-// PodDisruptionBudget may refuse. kubesim runs no disruption controller, so a budget's
-// healthy and desired counts are computed here from the live pods, as that controller would.
+// PodDisruptionBudget may refuse. A budget's counts are computed here from the live pods
+// (budgetStatus, which the disruption controller also writes to the PDB's status), so an
+// eviction never waits for that controller's last pass.
 // Served as POST pods/NAME/eviction (rest/eviction.ts) and run directly by in-process drains.
 
 import { ApiError } from './errors';
@@ -12,15 +13,20 @@ import type { KObject } from './types';
 import { controllerOf, isPodReady, isPodTerminal, scaledValue } from '../controllers/controller-utils';
 
 
-/** The number of pods a budget protects: the scale of the pods' controllers (disruption controller). */
-async function expectedCount(api: ApiServer, pods: KObject[]): Promise<number> {
+/**
+ * The number of pods a budget protects: the sum of the scales of the pods' controllers
+ * (disruption controller's getExpectedScale). Pods without a controller count for nothing
+ * and are returned as unmanaged; a controller with no scale kubesim knows counts as one pod.
+ */
+async function expectedScale(api: ApiServer, pods: KObject[]): Promise<{ expected: number; unmanaged: string[] }> {
   const seen = new Map<string, number>();
-  let orphans = 0;
+  const unmanaged: string[] = [];
+  let unscaled = 0;
   const ownerType = (kind: string) => api.registry.forKind(kind === 'ReplicationController' ? 'v1' : 'apps/v1', kind);
   for (const pod of pods) {
     const owner = controllerOf(pod);
     if (!owner) {
-      orphans++;
+      unmanaged.push(pod.metadata.name!);
       continue;
     }
     let key = owner.uid;
@@ -35,26 +41,45 @@ async function expectedCount(api: ApiServer, pods: KObject[]): Promise<number> {
         replicas = d?.spec?.replicas ?? replicas;
       }
     }
-    if (replicas === undefined) orphans++;
+    if (replicas === undefined) unscaled++;
     else seen.set(key, replicas);
   }
-  return [...seen.values()].reduce((a, b) => a + b, 0) + orphans;
+  return { expected: [...seen.values()].reduce((a, b) => a + b, 0) + unscaled, unmanaged };
 }
 
-/** Status of a PodDisruptionBudget computed from the live pods (as the disruption controller would). */
-export async function budgetStatus(api: ApiServer, pdb: KObject): Promise<{ currentHealthy: number; desiredHealthy: number; disruptionsAllowed: number }> {
+export interface BudgetStatus {
+  currentHealthy: number;
+  desiredHealthy: number;
+  expectedPods: number;
+  disruptionsAllowed: number;
+  /** Matching pods without a controller (the UnmanagedPods warning); none for an integer minAvailable. */
+  unmanaged: string[];
+  /** How many pods the selector matches (none: the NoPods event). */
+  matched: number;
+}
+
+/** Status of a PodDisruptionBudget computed from the live pods (the disruption controller's getExpectedPodCount and countHealthyPods). */
+export async function budgetStatus(api: ApiServer, pdb: KObject): Promise<BudgetStatus> {
   const podType = api.registry.forKind('v1', 'Pod');
   const pods = (await api.list(podType, { namespace: pdb.metadata.namespace })).items.filter((p) => labelSelectorMatches(pdb.spec?.selector, p.metadata.labels));
   const currentHealthy = pods.filter((p) => !p.metadata.deletionTimestamp && isPodReady(p)).length;
   let desiredHealthy = 0;
+  let expectedPods = 0;
+  let unmanaged: string[] = [];
   const { minAvailable, maxUnavailable } = pdb.spec ?? {};
   if (maxUnavailable !== undefined && maxUnavailable !== null) {
-    const expected = await expectedCount(api, pods);
-    desiredHealthy = Math.max(0, expected - scaledValue(maxUnavailable, expected, true));
+    ({ expected: expectedPods, unmanaged } = await expectedScale(api, pods));
+    desiredHealthy = Math.max(0, expectedPods - scaledValue(maxUnavailable, expectedPods, true));
+  } else if (typeof minAvailable === 'number') {
+    desiredHealthy = minAvailable;
+    expectedPods = pods.length;
   } else if (minAvailable !== undefined && minAvailable !== null) {
-    desiredHealthy = typeof minAvailable === 'number' ? minAvailable : scaledValue(minAvailable, await expectedCount(api, pods), true);
+    ({ expected: expectedPods, unmanaged } = await expectedScale(api, pods));
+    desiredHealthy = scaledValue(minAvailable, expectedPods, true);
   }
-  return { currentHealthy, desiredHealthy, disruptionsAllowed: Math.max(0, currentHealthy - desiredHealthy) };
+  // No expected pods allows no disruption: a budget whose first pods just appeared stays safe.
+  const disruptionsAllowed = expectedPods > 0 ? Math.max(0, currentHealthy - desiredHealthy) : 0;
+  return { currentHealthy, desiredHealthy, expectedPods, disruptionsAllowed, unmanaged, matched: pods.length };
 }
 
 /**

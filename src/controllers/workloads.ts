@@ -11,6 +11,7 @@ import { endpointsReconciler } from './endpoints';
 import { garbageCollectorReconciler } from './garbage-collector';
 import { pvcBinderReconciler, pvReconciler } from './pv-binder';
 import { hpaReconciler } from './hpa';
+import { disruptionReconciler } from './disruption';
 import { resourceQuotaReconciler } from './resource-quota';
 import { namespaceReconciler } from './namespace';
 import { eventTtlReconciler } from './event-ttl';
@@ -30,6 +31,7 @@ export const workloadReconcilers: Reconciler[] = [
   pvcBinderReconciler,
   pvReconciler,
   hpaReconciler,
+  disruptionReconciler,
   resourceQuotaReconciler,
   garbageCollectorReconciler,
   namespaceReconciler,
