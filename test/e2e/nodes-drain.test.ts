@@ -115,6 +115,9 @@ test('a PodDisruptionBudget blocks the eviction until --timeout', async () => {
 test('with a budget that allows one disruption, the drain evicts and the replacement runs elsewhere', async () => {
   await sb.ok(['cordon', 'node-1']);
   await sb.ok(['patch', 'pdb', 'web-pdb', '--type=merge', '-p', '{"spec":{"minAvailable":2}}']);
+  // The disruption controller's status, as get shows it once it has seen the new generation.
+  await sb.ok(['wait', '--for=jsonpath={.status.observedGeneration}=2', 'pdb/web-pdb', '--timeout=10s']);
+  assert.match(await sb.ok(['get', 'pdb', 'web-pdb']), /^NAME +MIN AVAILABLE +MAX UNAVAILABLE +ALLOWED DISRUPTIONS +AGE\nweb-pdb +2 +N\/A +1 +\d+s\n$/);
   const [ns, name] = (await podsOn('node-1', 'app=web'))[0].split('/');
   const r = await sb.run(['drain', 'node-1', '--ignore-daemonsets']);
   assert.equal(r.code, 0, r.stderr);
