@@ -1,25 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness } from './harness';
+import { Harness, deployment } from './harness';
 import { deploymentReconciler, resolveFenceposts } from '../../src/controllers/deployment';
 // The status line users see (`kubectl rollout status`) says whether the controller is done.
 import { rolloutStatus } from '../../src/cli/rollout';
 import { replicaSetReconciler } from '../../src/controllers/replicaset';
 import type { KObject } from '../../src/api/types';
-
-function deployment(replicas: number, image = 'nginx:1.25', extra: any = {}): KObject {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'web', namespace: 'default' },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image }] } },
-      ...extra,
-    },
-  };
-}
 
 async function setup(): Promise<Harness> {
   return await Harness.create([deploymentReconciler, replicaSetReconciler], { nodes: 2 });

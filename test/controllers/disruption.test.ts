@@ -1,21 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, T0 } from './harness';
+import { Harness, T0, deployment as deploy } from './harness';
 import { disruptionReconciler } from '../../src/controllers/disruption';
 import { deploymentReconciler } from '../../src/controllers/deployment';
 import { replicaSetReconciler } from '../../src/controllers/replicaset';
 import type { KObject } from '../../src/api/types';
 
-const deploy = (replicas: number): KObject => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: 'web', namespace: 'default' },
-  spec: {
-    replicas,
-    selector: { matchLabels: { app: 'web' } },
-    template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } },
-  },
-});
 const pdb = (name: string, spec: object): KObject => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace: 'default' }, spec: { selector: { matchLabels: { app: 'web' } }, ...spec } });
 const status = async (h: Harness, name: string) => (await h.get('policy/v1', 'PodDisruptionBudget', name)).status;
 

@@ -15,6 +15,21 @@ import { advanceManager } from '../../src/cli/in-process';
 
 export const T0 = Date.parse('2025-01-01T00:00:00Z');
 
+/** A Deployment `web` of `replicas` pods labelled app=web (`extra` merged into its spec). */
+export function deployment(replicas: number, image = 'nginx:1.25', extra: any = {}): KObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image }] } },
+      ...extra,
+    },
+  };
+}
+
 export type PodState = 'ready' | 'running' | 'pending' | 'succeed' | 'fail';
 export type PodBehaviour = (pod: KObject, h: Harness) => PodState | Promise<PodState>;
 
