@@ -559,10 +559,14 @@ export async function withDaemonSource<T, S extends RemoteObjects = RemoteObject
  */
 export async function withObjectSource<T>(ctx: CliContext, use: (source: ObjectSource) => Promise<T>): Promise<T> {
   const remote = await withDaemonSource(ctx, use);
-  if (remote) return remote.value;
-  const api = await ctx.api();
+  return remote ? remote.value : use(await localSource(ctx));
+}
+
+/** The store opened in this process as the verb's source, acting as the user --as impersonates (else the admin). */
+export async function localSource(ctx: CliContext, api?: ApiServer): Promise<ApiSource> {
+  const opened = api ?? (await ctx.api());
   const { actingUser } = await import('./impersonation');
-  return use(new ApiSource(api, ctx.clusterDir, await actingUser(ctx.flags, api)));
+  return new ApiSource(opened, ctx.clusterDir, await actingUser(ctx.flags, opened));
 }
 
 /** The subresource a write goes to (`/scale`, `/status`, `/ephemeralcontainers`...), or the object itself. */

@@ -72,6 +72,9 @@ test('--as a user a RoleBinding names: allowed where it binds, refused elsewhere
   await sameAsKubectl(['get', 'pod', 'missing', '--as', 'alice']);
   await sameAsKubectl(['get', 'configmaps', '--as', 'alice']);
   await sameAsKubectl(['create', 'configmap', 'denied', '--from-literal=a=b', '--as', 'alice']);
+  await sameAsKubectl(['get', 'pods,configmaps', '--as', 'alice']);
+  await sameAsKubectl(['delete', 'configmap', 'settings', '--as', 'alice']);
+  await sameAsKubectl(['describe', 'configmap', 'settings', '--as', 'alice']);
   // The admin (no --as) still reads everything: the refused write wrote nothing.
   const left = await c.hosted(['get', 'configmap', 'denied'], { env: IN_PROCESS });
   assert.equal(left.code, 1, left.stdout);
