@@ -4,22 +4,17 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ServedCluster } from './harness';
+import { JANE_READS_PODS, ServedCluster } from './harness';
 
 const c = new ServedCluster('asflag');
 
-/** alice, the group readers and the service account default:sa may list and get pods in default; nobody may list services. */
-const POLICY = `apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: pod-reader}
-rules: [{apiGroups: [""], resources: [pods], verbs: [get, list]}]
----
+/** jane (JANE_READS_PODS), the group readers and the service account default:sa may list and get pods in default, nothing else. */
+const POLICY = `${JANE_READS_PODS}---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
 metadata: {name: pod-readers}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}
 subjects:
-- {apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}
 - {apiGroup: rbac.authorization.k8s.io, kind: Group, name: readers}
 - {kind: ServiceAccount, name: sa, namespace: default}
 ---
@@ -66,15 +61,15 @@ test('--as a user no binding names: 403 with kube-apiserver\'s text, exit 1', as
 });
 
 test('--as a user a RoleBinding names: allowed where it binds, refused elsewhere', async () => {
-  await sameAsKubectl(['get', 'pods', '--as', 'alice'], { code: 0, stderr: 'No resources found in default namespace.\n' });
-  await sameAsKubectl(['get', 'pods', '--as', 'alice', '-n', 'kube-system']);
-  await sameAsKubectl(['get', 'pods', '--as', 'alice', '--all-namespaces']);
-  await sameAsKubectl(['get', 'pod', 'missing', '--as', 'alice']);
-  await sameAsKubectl(['get', 'configmaps', '--as', 'alice']);
-  await sameAsKubectl(['create', 'configmap', 'denied', '--from-literal=a=b', '--as', 'alice']);
-  await sameAsKubectl(['get', 'pods,configmaps', '--as', 'alice']);
-  await sameAsKubectl(['delete', 'configmap', 'settings', '--as', 'alice']);
-  await sameAsKubectl(['describe', 'configmap', 'settings', '--as', 'alice']);
+  await sameAsKubectl(['get', 'pods', '--as', 'jane'], { code: 0, stderr: 'No resources found in default namespace.\n' });
+  await sameAsKubectl(['get', 'pods', '--as', 'jane', '-n', 'kube-system']);
+  await sameAsKubectl(['get', 'pods', '--as', 'jane', '--all-namespaces']);
+  await sameAsKubectl(['get', 'pod', 'missing', '--as', 'jane']);
+  await sameAsKubectl(['get', 'configmaps', '--as', 'jane']);
+  await sameAsKubectl(['create', 'configmap', 'denied', '--from-literal=a=b', '--as', 'jane']);
+  await sameAsKubectl(['get', 'pods,configmaps', '--as', 'jane']);
+  await sameAsKubectl(['delete', 'configmap', 'settings', '--as', 'jane']);
+  await sameAsKubectl(['describe', 'configmap', 'settings', '--as', 'jane']);
   // The admin (no --as) still reads everything: the refused write wrote nothing.
   const left = await c.hosted(['get', 'configmap', 'denied'], { env: IN_PROCESS });
   assert.equal(left.code, 1, left.stdout);
