@@ -2,15 +2,13 @@
 // cluster, evaluated by src/rbac as kube-apiserver's RBAC authorizer would.
 
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import { groupHelp, kubectlHelp } from './kubectl-help';
 import { addPrintFlags, allowMissingKeys, outputArgument, type PrintFlagValues } from './flags/print-flags';
 import { CliError } from '../api/errors';
 import { UnknownResourceError } from '../api/resources';
 import type { ApiServer } from '../api/server';
-import type { CliContext } from './context';
+import type { CliContext, GlobalFlags } from './context';
 import type { Program } from './root';
-import { collect } from './flags/collect';
 import type { RbacObjects, UserInfo } from '../rbac';
 
 interface CanIFlags {
@@ -19,8 +17,6 @@ interface CanIFlags {
   headers?: boolean;
   quiet?: boolean;
   subresource?: string;
-  as?: string;
-  asGroup?: string[];
 }
 
 const CAN_I_LONG = `Check whether an action is allowed.
@@ -84,10 +80,7 @@ export function register(program: Command, p: Program): void {
       .option('--list', 'If true, prints all allowed actions.')
       .option('--no-headers', 'If true, prints allowed actions without headers')
       .option('-q, --quiet', 'If true, suppress output and just return the exit code.')
-      .option('--subresource <subresource>', 'SubResource such as pod/log or deployment/scale')
-      // kubectl's global impersonation flags: kubesim takes them here only, so help leaves them out.
-      .addOption(new Option('--as <user>').hideHelp())
-      .addOption(new Option('--as-group <group>').argParser(collect).default([]).hideHelp()),
+      .option('--subresource <subresource>', 'SubResource such as pod/log or deployment/scale'),
     p.name,
     { long: CAN_I_LONG, example: CAN_I_EXAMPLE, use: 'can-i VERB [TYPE | TYPE/NAME | NONRESOURCEURL]' },
     { 'no-headers': 'false' },
@@ -95,18 +88,16 @@ export function register(program: Command, p: Program): void {
 
   const whoami = auth
     .command('whoami')
-    .description('Experimental: Check self subject attributes')
-    .addOption(new Option('--as <user>').hideHelp())
-    .addOption(new Option('--as-group <group>').argParser(collect).default([]).hideHelp());
+    .description('Experimental: Check self subject attributes');
   addPrintFlags(whoami);
   kubectlHelp(whoami, p.name, { long: WHOAMI_LONG, example: WHOAMI_EXAMPLE, use: 'whoami' }).action(
-    p.action(async (ctx, flags: PrintFlagValues & { as?: string; asGroup?: string[] }) => {
+    p.action(async (ctx, flags: PrintFlagValues) => {
       // PrintFlags.ToPrinter runs before the review is requested: a format it lacks fails first.
       const output = outputArgument(flags);
       if (output !== undefined && !WHOAMI_FORMATS.includes(output.split('=')[0])) {
         throw new CliError(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${WHOAMI_FORMATS.join(',')}`);
       }
-      const user = await userOf(flags);
+      const user = await userOf(ctx.flags);
       if (output) {
         const review = { kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null }, status: { userInfo: { username: user.name, groups: user.groups } } };
         const { outputPrinter } = await import('./flags/output');
@@ -123,13 +114,12 @@ export function register(program: Command, p: Program): void {
 /** The formats of whoami's PrintFlags (no table printers), sorted as kubectl lists them. */
 const WHOAMI_FORMATS = ['go-template', 'go-template-file', 'json', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'name', 'template', 'templatefile', 'yaml'];
 
-async function userOf(flags: { as?: string; asGroup?: string[] }): Promise<UserInfo> {
+/** Who the review asks about: the user --as impersonates (the global flags), else the CLI's admin. */
+async function userOf(flags: GlobalFlags): Promise<UserInfo> {
+  const { impersonationHeaders } = await import('./impersonation');
   const { DEFAULT_ADMIN, impersonatedUser } = await import('../rbac');
-  if (!flags.as) {
-    if (flags.asGroup?.length) throw new CliError('requesting uid, groups or user-extra for  without impersonating a user');
-    return DEFAULT_ADMIN;
-  }
-  return impersonatedUser(flags.as, flags.asGroup ?? []);
+  impersonationHeaders(flags); // groups or a uid without a user: client-go's error
+  return flags.as ? impersonatedUser(flags.as, flags.asGroup ?? []) : DEFAULT_ADMIN;
 }
 
 async function rbacObjects(api: ApiServer): Promise<RbacObjects> {
@@ -146,7 +136,7 @@ export async function runCanI(ctx: CliContext, args: string[], flags: CanIFlags,
     throw new CliError(`you must specify two arguments: verb resource or verb resource/resourceName.\nSee '${program} auth can-i -h' for help and examples.`);
   }
   const rbac = await import('../rbac');
-  const user = await userOf(flags);
+  const user = await userOf(ctx.flags);
   const api = await ctx.api();
   const objs = rbac.withBootstrap(await rbacObjects(api));
   const namespace = flags.allNamespaces ? '' : ctx.namespace;

@@ -14,6 +14,10 @@ export interface GlobalFlags {
   stateDir?: string;
   kubeconfig?: string;
   v?: string;
+  /** kubectl's impersonation flags (--as, --as-group, --as-uid): every request is made as that user. */
+  as?: string;
+  asGroup?: string[];
+  asUid?: string;
 }
 
 export interface KubesimConfig {
@@ -51,7 +55,7 @@ export function readConfig(home: string): KubesimConfig {
  * `cluster create` writes them. Anything else (no kubeconfig, a context of some real
  * cluster, an unreadable file) leaves the choice to kubesim's own config.
  */
-export function selectFromKubeconfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): { cluster: string; namespace?: string } | undefined {
+export function selectFromKubeconfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): { cluster: string; namespace?: string; user?: string } | undefined {
   let merged;
   try {
     merged = startingConfig(configAccess(env, flags.kubeconfig));
@@ -64,7 +68,7 @@ export function selectFromKubeconfig(flags: GlobalFlags, env: NodeJS.ProcessEnv 
   const cluster = ctx ? String(ctx.fields.cluster ?? '') : name;
   const m = /^kubesim-([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.exec(cluster);
   if (!m) return undefined;
-  return { cluster: m[1], namespace: ctx && typeof ctx.fields.namespace === 'string' ? ctx.fields.namespace : undefined };
+  return { cluster: m[1], namespace: ctx && typeof ctx.fields.namespace === 'string' ? ctx.fields.namespace : undefined, user: ctx && typeof ctx.fields.user === 'string' ? ctx.fields.user : undefined };
 }
 
 /** The selected cluster and its namespace setting (before -n), as CliContext resolves them. */

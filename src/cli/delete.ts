@@ -99,9 +99,9 @@ export class DeleteOptions {
     }
     // -f - is read once, whichever path runs.
     const input = (flags.filename ?? []).length || flags.kustomize ? await (await import('./manifest-input')).loadInput(ctx, flags, 'delete') : undefined;
-    const { withDaemonSource, ApiSource } = await import('./object-source');
+    const { withDaemonSource, localSource } = await import('./object-source');
     const remote = await withDaemonSource(ctx, (source) => runDelete(ctx, source, resources, input?.load, flags, dryRun, deletion));
-    return remote ? remote.value : runDelete(ctx, new ApiSource(await ctx.api()), resources, input?.load, flags, dryRun, deletion);
+    return remote ? remote.value : runDelete(ctx, await localSource(ctx), resources, input?.load, flags, dryRun, deletion);
   }
 }
 

@@ -92,10 +92,10 @@ export class DescribeOptions {
   }
 
   async run(): Promise<number> {
-    const { withDaemonSource, ApiSource } = await import('./object-source');
-    if ((this.flags.filename ?? []).length || this.flags.kustomize) return this.describeFiles(new ApiSource(await this.ctx.api()));
+    const { withDaemonSource, localSource } = await import('./object-source');
+    if ((this.flags.filename ?? []).length || this.flags.kustomize) return this.describeFiles(await localSource(this.ctx));
     const remote = await withDaemonSource(this.ctx, (source) => this.describe(source));
-    const { out, errors } = remote?.value ?? (await this.describe(new ApiSource(await this.ctx.api())));
+    const { out, errors } = remote?.value ?? (await this.describe(await localSource(this.ctx)));
     this.ctx.out(out);
     if (errors.length) throw new PrintedError(errors.join(''));
     return 0;

@@ -113,7 +113,7 @@ export async function runDiff(ctx: CliContext, flags: DiffFlags): Promise<number
   if (!(flags.filename ?? []).length && !flags.kustomize) throw new CliError('must specify one of -f and -k');
   const api = await ctx.api();
   // Complete parses the allowlist before Run reads a file.
-  const pruneSource = flags.prune ? new (await import('./object-source')).ApiSource(api) : undefined;
+  const pruneSource = flags.prune ? await (await import('./object-source')).localSource(ctx, api) : undefined;
   const pruneTypes = pruneSource ? await (await import('./prune')).pruneTypes(pruneSource, flags.pruneAllowlist) : undefined;
   const { computeApply } = await import('../api/apply/compute-apply');
   const { toYaml } = await import('../printers/yaml');

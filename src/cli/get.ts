@@ -4,7 +4,7 @@
 import { declareFlagTypes } from './flags/pflag';
 import { Option, type Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
-import { kindGroup, pluralGroup, type ResourceType } from '../api/resources';
+import { kindGroup, objectPath, pluralGroup, resourcePath, type ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import { goJson } from '../util/go-format';
@@ -131,6 +131,9 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
     }
   }
   const api = await ctx.api();
+  const { actingUser, authorizeAs } = await import('./impersonation');
+  // --as: each read refused as the daemon would refuse kubectl's request.
+  const user = await actingUser(ctx.flags, api);
   const fromFiles = (flags.filename ?? []).length > 0 || !!flags.kustomize;
   if (fromFiles && !watching && !flags.subresource) return (await import('./get-files')).printFileInfos(ctx, api, { ...flags, output }, printer);
   const found: Found[] = [];
@@ -155,6 +158,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
         const items: KObject[] = [];
         for (const name of sel.names) {
           const ns = sel.type.namespaced ? ctx.namespace : undefined;
+          await authorizeAs(api, user, 'GET', objectPath(sel.type, ns, name));
           const obj = await api.tryGet(sel.type, ns, name);
           if (obj) items.push(obj);
           else if (!flags.ignoreNotFound) errors.push(formatApiError(await (await import('./flags/targets')).notFoundError(api, sel.type, ns, name)));
@@ -165,6 +169,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
         if (flags.subresource) throw new CliError('subresource cannot be used when bulk resources are specified');
         // A table only reads the objects: the stored ones, frozen, rather than copies of them.
         const shared = !printer && !watching;
+        await authorizeAs(api, user, 'GET', resourcePath(sel.type, sel.type.namespaced ? namespace : undefined));
         found.push({ type: sel.type, items: (await api.list(sel.type, { ...buildListOptions(sel.type, flags.selector, flags.fieldSelector, namespace), shared })).items });
       }
     }

@@ -10,6 +10,7 @@ import { retryOnConflict } from '../api/retry';
 import { deepCopy, jsonText, type KObject } from '../api/types';
 import { ConnectionError, statusError, verbDaemonClient, type ClientResponse, type RestClient } from '../client/rest-client';
 import type { CliContext } from './context';
+import type { RequestUser } from '../api/rest/types';
 import type { PatchType } from './flags/patch-input';
 import { buildListOptions } from './flags/selectors';
 import { listError } from '../api/list-options';
@@ -118,8 +119,21 @@ export interface ApplyOptions extends SourceWriteOptions {
 
 /** The store opened in this process. */
 export class ApiSource implements ObjectSource {
-  /** clusterDir: where the cluster's keys are, for the TokenReviews a create may ask. */
-  constructor(readonly api: ApiServer, private readonly clusterDir?: string) {}
+  /**
+   * clusterDir: where the cluster's keys are, for the TokenReviews a create may ask; user: the
+   * user --as impersonates, each request authorized as the daemon authorizes it (the admin,
+   * unchecked, without one).
+   */
+  constructor(
+    readonly api: ApiServer,
+    private readonly clusterDir?: string,
+    private readonly user?: RequestUser,
+  ) {}
+
+  /** The request kubectl would send, refused as the API server refuses it when the user may not make it. */
+  private async authorize(method: string, path: string): Promise<void> {
+    if (this.user) await (await import('./impersonation')).authorizeAs(this.api, this.user, method, path);
+  }
 
   get registry(): ResourceRegistry {
     return this.api.registry;
@@ -144,20 +158,24 @@ export class ApiSource implements ObjectSource {
   async tryGet(type: ResourceType, namespace: string | undefined, name: string): Promise<KObject | undefined> {
     // A review has no GET: the server's 404 reads as absent, as over REST.
     if (REVIEW_RESOURCES.includes(type)) return this.rest('GET', objectPath(type, namespace, name), {}).catch((e) => (e instanceof ApiError && e.code === 404 ? undefined : Promise.reject(e)));
+    await this.authorize('GET', objectPath(type, namespace, name));
     return this.api.tryGet(type, namespace, name);
   }
 
   async list(type: ResourceType, namespace: string | undefined, labelSelector?: string, fieldSelector?: string): Promise<KObject[]> {
+    await this.authorize('GET', resourcePath(type, namespace));
     return (await this.api.list(type, buildListOptions(type, labelSelector, fieldSelector, namespace))).items;
   }
 
-  delete(type: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<KObject> {
+  async delete(type: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<KObject> {
     if (REVIEW_RESOURCES.includes(type)) return this.rest('DELETE', objectPath(type, namespace, name), {});
+    await this.authorize('DELETE', objectPath(type, namespace, name));
     return this.api.delete(type, namespace, name, opts);
   }
 
   async create(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
     if (REVIEW_RESOURCES.includes(type)) return this.review(type, obj, opts);
+    await this.authorize('POST', resourcePath(type, obj.metadata?.namespace));
     await this.lenientDecoding(type, obj, opts);
     return this.api.create(obj, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, warn: opts.warn });
   }
@@ -175,7 +193,7 @@ export class ApiSource implements ObjectSource {
     const { localRest } = await import('./local-rest');
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
-    const res = await localRest(this.api, this.clusterDir, { method, path, query: params, body, contentType });
+    const res = await localRest(this.api, this.clusterDir, { method, path, query: params, body, contentType }, this.user);
     if (res.status < 200 || res.status >= 300) throw statusError({ status: res.status, body: res.text });
     return parseJson(res.text) as KObject;
   }
@@ -189,23 +207,32 @@ export class ApiSource implements ObjectSource {
   }
 
   async update(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
-    if (opts.subresource === 'scale') return this.writeScale(type, obj.metadata.namespace, obj.metadata.name!, () => obj, opts);
+    if (opts.subresource === 'scale') {
+      await this.authorize('PUT', `${objectPath(type, obj.metadata.namespace, obj.metadata.name!)}/scale`);
+      return this.writeScale(type, obj.metadata.namespace, obj.metadata.name!, () => obj, opts);
+    }
     if (opts.subresource || REVIEW_RESOURCES.includes(type)) return this.rest('PUT', objectPath(type, obj.metadata.namespace, obj.metadata.name ?? '') + subresourcePath(opts), writeQuery(opts), jsonText(obj));
+    await this.authorize('PUT', objectPath(type, obj.metadata.namespace, obj.metadata.name ?? '') + subresourcePath(opts));
     await this.lenientDecoding(type, obj, opts);
     const o = { dryRun: opts.dryRun, fieldManager: opts.fieldManager, warn: opts.warn };
     return opts.status ? this.api.updateStatus(obj, o) : this.api.update(obj, o);
   }
 
-  mutate(type: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void, opts: SourceWriteOptions): Promise<KObject> {
+  async mutate(type: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void, opts: SourceWriteOptions): Promise<KObject> {
+    // Over REST a GET, then a PUT.
+    await this.authorize('GET', objectPath(type, namespace, name));
+    await this.authorize('PUT', objectPath(type, namespace, name) + subresourcePath(opts));
     return this.api.mutate(type, namespace, name, fn, opts);
   }
 
-  change(type: ResourceType, read: KObject, fn: (obj: KObject) => KObject | void, opts: ChangeOptions): Promise<KObject> {
+  async change(type: ResourceType, read: KObject, fn: (obj: KObject) => KObject | void, opts: ChangeOptions): Promise<KObject> {
+    await this.authorize('PATCH', objectPath(type, read.metadata.namespace, read.metadata.name!) + subresourcePath(opts));
     return this.api.mutate(type, read.metadata.namespace, read.metadata.name!, fn, opts);
   }
 
   async patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: SourceWriteOptions): Promise<KObject> {
     const { patchLive, applyPatchText } = await import('./patch');
+    if (!opts.subresource || opts.subresource === 'scale') await this.authorize('PATCH', objectPath(type, namespace, name) + subresourcePath(opts));
     if (opts.subresource === 'scale') return this.writeScale(type, namespace, name, (scale) => applyPatchText(scale, { ...type, kind: 'Scale' }, patchType, jsonText, false), opts);
     if (opts.subresource) return this.rest('PATCH', objectPath(type, namespace, name) + subresourcePath(opts), writeQuery(opts), jsonText, PATCH_CONTENT_TYPES[patchType]);
     const fieldValidation = opts.noFieldValidation ? 'Warn' : opts.fieldValidation ?? 'Strict';
@@ -215,6 +242,7 @@ export class ApiSource implements ObjectSource {
   /** As the API server's apply patch (ApiServer.apply): retried while another write got in between (not on a field conflict). */
   async serverSideApply(type: ResourceType, config: KObject, opts: ApplyOptions): Promise<KObject> {
     if (REVIEW_RESOURCES.includes(type)) return this.rest('PATCH', objectPath(type, config.metadata?.namespace, config.metadata?.name ?? ''), { ...writeQuery(opts), force: String(opts.force) }, JSON.stringify(config), 'application/apply-patch+yaml');
+    await this.authorize('PATCH', objectPath(type, config.metadata?.namespace, config.metadata?.name ?? ''));
     return (await this.api.apply(type, config, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, force: opts.force, warn: opts.warn })).object;
   }
 
@@ -258,6 +286,7 @@ export class ApiSource implements ObjectSource {
 
   async getSubresource(type: ResourceType, namespace: string | undefined, name: string, subresource: string): Promise<KObject> {
     const kind = await subresourceKind(type, subresource);
+    await this.authorize('GET', `${objectPath(type, namespace, name)}/${encodeURIComponent(subresource)}`);
     const obj = await this.api.get(type, namespace, name);
     if (kind === type.kind) return obj;
     const { scaleOf } = await import('../api/scale');
@@ -272,6 +301,7 @@ export class ApiSource implements ObjectSource {
   }
 
   async evict(namespace: string, name: string, opts: { gracePeriodSeconds?: number; dryRun?: boolean }): Promise<void> {
+    await this.authorize('POST', `${objectPath(this.api.registry.forKind('v1', 'Pod'), namespace, name)}/eviction`);
     const { evictPod } = await import('../api/eviction');
     return evictPod(this.api, namespace, name, opts);
   }
@@ -529,7 +559,14 @@ export async function withDaemonSource<T, S extends RemoteObjects = RemoteObject
  */
 export async function withObjectSource<T>(ctx: CliContext, use: (source: ObjectSource) => Promise<T>): Promise<T> {
   const remote = await withDaemonSource(ctx, use);
-  return remote ? remote.value : use(new ApiSource(await ctx.api(), ctx.clusterDir));
+  return remote ? remote.value : use(await localSource(ctx));
+}
+
+/** The store opened in this process as the verb's source, acting as the user --as impersonates (else the admin). */
+export async function localSource(ctx: CliContext, api?: ApiServer): Promise<ApiSource> {
+  const opened = api ?? (await ctx.api());
+  const { actingUser } = await import('./impersonation');
+  return new ApiSource(opened, ctx.clusterDir, await actingUser(ctx.flags, opened));
 }
 
 /** The subresource a write goes to (`/scale`, `/status`, `/ephemeralcontainers`...), or the object itself. */

@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliContext, type GlobalFlags, type Streams, processStreams } from './context';
 import { type Register, registersFor } from './commands';
 import { formatError } from './format-error';
+import { collect } from './flags/collect';
 import { FlagError, addFalseSpellings, commandPathOf, normalizeArgv, usageFlagErrorCode } from './flags/pflag';
 
 export interface RunResult {
@@ -58,6 +59,9 @@ export function buildProgram(p: Program, registers: Register[]): Command {
     .addOption(new Option('--state-dir <dir>', 'Where kubesim keeps its clusters (default $KUBESIM_HOME or ~/.kubesim)'))
     .addOption(new Option('-v, --v <level>', 'number for the log level verbosity'))
     .addOption(new Option('--kubeconfig <file>', 'Accepted for kubectl compatibility; kubesim uses --state-dir').hideHelp())
+    .addOption(new Option('--as <user>', 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace.'))
+    .addOption(new Option('--as-group <group>', 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups.').argParser(collect).default([]))
+    .addOption(new Option('--as-uid <uid>', 'UID to impersonate for the operation.'))
     .showSuggestionAfterError(true)
     .helpCommand(false)
     .configureOutput({
@@ -114,7 +118,7 @@ function rootHelp(program: Command, name: string): string {
     `  ${name} [flags] [options]`,
     '',
     `Use "${name} <command> --help" for more information about a given command.`,
-    'Global options: -n/--namespace, --context (a kubesim cluster), --state-dir (default $KUBESIM_HOME or ~/.kubesim), -v.',
+    'Global options: -n/--namespace, --context (a kubesim cluster), --state-dir (default $KUBESIM_HOME or ~/.kubesim), -v, --as/--as-group/--as-uid.',
     '',
   );
   return out.join('\n');
@@ -169,8 +173,8 @@ function flagError(name: string, path: string, message: string): string {
 }
 
 /** buildProgram's global flags that take a value, long and short. */
-const GLOBAL_VALUE_FLAG = /^(?:--(?:namespace|context|state-dir|v|kubeconfig)|-[nv])$/;
-const GLOBAL_FLAG_WITH_VALUE = /^(?:--(?:namespace|context|state-dir|v|kubeconfig)=|-[nv].)/;
+const GLOBAL_VALUE_FLAG = /^(?:--(?:namespace|context|state-dir|v|kubeconfig|as|as-group|as-uid)|-[nv])$/;
+const GLOBAL_FLAG_WITH_VALUE = /^(?:--(?:namespace|context|state-dir|v|kubeconfig|as|as-group|as-uid)=|-[nv].)/;
 
 /**
  * The verb argv runs when only global flags come before it; undefined when anything else

@@ -151,7 +151,7 @@ class RefResolver {
     const { ApiError } = await import('../api/errors');
     const api = await this.ctx.api();
     // kubectl's clientset reads the cluster even with --local.
-    if (!this.source) this.source = new (await import('./object-source')).ApiSource(api);
+    if (!this.source) this.source = await (await import('./object-source')).localSource(this.ctx, api);
     const obj = await this.source.tryGet(api.registry.resolve(kind), this.ctx.namespace, name);
     if (!obj) throw new Error(formatApiError(ApiError.notFound(kind, name)).replace(/^Error from server \(NotFound\): |\n$/g, ''));
     this.cache.set(key, obj);

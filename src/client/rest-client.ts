@@ -10,6 +10,7 @@ import { USER_AGENT, daemonEndpoint, type DaemonCreds } from './daemon-endpoint'
 import type { CliContext } from '../cli/context';
 import { CLUSTER_TIME_HEADER } from '../api/rest/types';
 import { parseJson } from '../util/exact-json';
+import { impersonationHeaders } from '../cli/impersonation';
 
 /**
  * The server could not be reached (refused, reset, timed out). Nothing was read, so a
@@ -48,6 +49,8 @@ export class RestClient {
     private readonly logBodies = false,
     /** Where the server's Warning headers go (kubectl prints each text once per process). */
     private readonly warn?: (text: string) => void,
+    /** Impersonate-* headers sent with every request (kubectl's --as, --as-group, --as-uid). */
+    private readonly impersonation: Record<string, string | string[]> = {},
   ) {}
   private readonly warned = new Set<string>();
 
@@ -138,7 +141,7 @@ export class RestClient {
           method,
           ...(socketPath !== undefined ? { socketPath } : { host: this.url.hostname, port: this.url.port }),
           path: pathAndQuery,
-          headers: { ...headers, ...auth, 'user-agent': USER_AGENT },
+          headers: { ...headers, ...auth, ...this.impersonation, 'user-agent': USER_AGENT },
           agent,
           signal,
           ...(tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : {}),
@@ -212,13 +215,13 @@ export function statusError(res: ClientResponse): ApiError {
  * undefined with KUBESIM_NO_DAEMON=1 or when no daemon serves (the verb then opens the store
  * itself, as it always did, which also starts the daemon).
  */
-export function daemonClient(clusterDir: string, log?: (line: string) => void, logBodies = false, warn?: (text: string) => void): RestClient | undefined {
+export function daemonClient(clusterDir: string, log?: (line: string) => void, logBodies = false, warn?: (text: string) => void, impersonation?: Record<string, string | string[]>): RestClient | undefined {
   const endpoint = daemonEndpoint(clusterDir);
-  return endpoint && new RestClient(endpoint.url, endpoint.creds, log, logBodies, warn);
+  return endpoint && new RestClient(endpoint.url, endpoint.creds, log, logBodies, warn, impersonation);
 }
 
 /** daemonClient for a CLI verb: its cluster, and -v=6 (or more) logging each request to stderr (-v=8: with its body). */
 export function verbDaemonClient(ctx: CliContext): RestClient | undefined {
   const v = Number(ctx.flags.v);
-  return daemonClient(ctx.clusterDir, v >= 6 ? (line) => ctx.err(line) : undefined, v >= 8, (text) => ctx.err(`Warning: ${text}\n`));
+  return daemonClient(ctx.clusterDir, v >= 6 ? (line) => ctx.err(line) : undefined, v >= 8, (text) => ctx.err(`Warning: ${text}\n`), impersonationHeaders(ctx.flags));
 }

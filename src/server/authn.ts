@@ -86,8 +86,11 @@ export async function reviewBearerToken(token: string, asked: string[], creds: {
 /** The user of each client-certificate connection (kept-alive connections carry many requests). */
 const certUsers = new WeakMap<TLSSocket, RequestUser>();
 
+/** A request's headers, as node gives them (the in-process CLI builds the same for its --as). */
+export type RequestHeaders = Pick<IncomingMessage, 'headers' | 'headersDistinct'>;
+
 /** Applies Impersonate-* headers, checking that `user` may impersonate. */
-export async function impersonate(req: IncomingMessage, user: RequestUser, gate: RbacGate): Promise<RequestUser> {
+export async function impersonate(req: RequestHeaders, user: RequestUser, gate: RbacGate): Promise<RequestUser> {
   const name = header(req, 'impersonate-user');
   const groups = req.headersDistinct['impersonate-group'] ?? [];
   const uid = header(req, 'impersonate-uid');
@@ -117,7 +120,7 @@ export async function impersonate(req: IncomingMessage, user: RequestUser, gate:
   return out;
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
+function header(req: RequestHeaders, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }

@@ -11,6 +11,7 @@ export type Attributes = ResourceRequest | NonResourceRequest;
 
 /** The RBAC authorizer with its cached roles (the API server owns one: ApiServer.rbac). */
 export { RbacGate } from '../rbac/gate';
+import type { RbacGate } from '../rbac/gate';
 
 /** What a request asks to do, in RBAC terms. */
 export function attributesOf(method: string, rawPath: string, query: URLSearchParams): Attributes {
@@ -42,6 +43,12 @@ export function attributesOf(method: string, rawPath: string, query: URLSearchPa
   // exec/attach/portforward are "create" whatever the method (a WebSocket upgrade is a GET).
   if (r.subresource === 'exec' || r.subresource === 'attach' || r.subresource === 'portforward') verb = 'create';
   return { verb, group: r.group, resource: r.resource, subresource: r.subresource, name: r.name, namespace: r.namespace ?? '' };
+}
+
+/** Refuses (kube-apiserver's 403) a request `user` may not make: the daemon's and the in-process CLI's one check. */
+export async function authorizeRequest(gate: RbacGate, user: RequestUser, method: string, rawPath: string, query: URLSearchParams): Promise<void> {
+  const attrs = attributesOf(method, rawPath, query);
+  if (!(await gate.allows(user, attrs))) throw forbidden(user, attrs);
 }
 
 /** kube-apiserver's Forbidden Status for a denied request. */

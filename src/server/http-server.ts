@@ -13,7 +13,7 @@ import { WatchCache } from '../api/rest/watch-cache';
 import { errorResponse, RestError } from '../api/rest/status';
 import { MAX_BODY_BYTES, type ApiRequest, type ApiResponse, type RequestUser } from '../api/rest/types';
 import { ANONYMOUS, authenticate, impersonate, reviewBearerToken } from './authn';
-import { attributesOf, forbidden, RbacGate } from './authz';
+import { authorizeRequest, RbacGate } from './authz';
 import { ensurePki, type ClusterPki } from './pki';
 import { DEFAULT_AUDIENCE, issueServiceAccountToken, fromServiceAccountToken, serviceAccountStillValid, type TokenSubject } from './sa-token';
 import { dashboardAsset, isDashboardPath } from '../dashboard/assets';
@@ -192,8 +192,7 @@ export async function admit(req: http.IncomingMessage, deps: { gate: RbacGate; p
   const publicPath = PUBLIC.has(path.replace(/\/$/, '')) || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/');
   if (user === ANONYMOUS && !publicPath) throw new RestError(401, 'Unauthorized', 'Unauthorized');
   user = await impersonate(req, user, deps.gate);
-  const attrs = attributesOf(req.method ?? 'GET', path, query);
-  if (!publicPath && !(await deps.gate.allows(user, attrs))) throw forbidden(user, attrs);
+  if (!publicPath) await authorizeRequest(deps.gate, user, req.method ?? 'GET', path, query);
   return { user, path, query };
 }
 

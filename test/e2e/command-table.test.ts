@@ -45,5 +45,6 @@ test('verbOf: the verb after global flags only; anything else loads every verb',
   assert.equal(verbOf(['-nkube-system', '--context', 'get', 'describe']), 'describe');
   assert.equal(verbOf(['--namespace=x', '--state-dir', '/tmp/s', '-v', '6', '--kubeconfig', 'k', 'apply']), 'apply');
   assert.equal(verbOf(['-v=6', 'version']), 'version');
+  assert.equal(verbOf(['--as', 'bob', '--as-group=g', '--as-uid', '1', 'get', 'pods']), 'get');
   for (const argv of [[], ['--help'], ['-h', 'get'], ['--', 'get'], ['-', 'get'], ['--bogus', 'get'], ['-n']]) assert.equal(verbOf(argv), undefined, argv.join(' '));
 });

@@ -192,8 +192,8 @@ export async function resolveTargets(
     }
   }
   if (!source) {
-    const { ApiSource } = await import('../object-source');
-    source = new ApiSource(await ctx.api());
+    const { localSource } = await import('../object-source');
+    source = await localSource(ctx);
   }
   const api = source;
   // The Builder's Subresource: each named object read through its subresource's GET (a Scale, say) and nothing else.
