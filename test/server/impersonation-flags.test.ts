@@ -88,3 +88,15 @@ test('--as-group (repeatable) and --as-uid: a group binding allows, groups witho
   await sameAsKubectl(['auth', 'whoami', '--as', 'carol', '--as-group', 'readers', '--as-group', 'x']);
   await sameAsKubectl(['get', 'pods', '--as-group', 'readers']);
 });
+
+test('verbs whose reads --as does not cover yet refuse it rather than act as the admin', async () => {
+  for (const env of [IN_PROCESS, THROUGH_SERVER]) {
+    const s = await c.hosted(['logs', 'nope', '--as', 'jane'], { env });
+    assert.equal(s.code, 1);
+    assert.equal(s.stdout, '');
+    assert.equal(s.stderr, 'error: --as, --as-group and --as-uid are not honoured by "kubesim logs" yet: use the real kubectl with the cluster\'s kubeconfig context to act as another user\n');
+    const t = await c.hosted(['top', 'pod', '--as-group', 'readers', '--as', 'jane'], { env });
+    assert.equal(t.code, 1);
+    assert.match(t.stderr, /not honoured by "kubesim top pod" yet/);
+  }
+});
