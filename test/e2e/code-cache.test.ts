@@ -81,7 +81,7 @@ test('commands that load the validators and the YAML parser work from the cache'
 test('the caches of earlier builds are removed when a new one is written, other installs\' are kept', () => {
   assert.equal(run(VERSION).code, 0);
   const [file] = cacheFiles();
-  const prefix = file.slice(0, file.indexOf('-v'));
+  const prefix = file.slice(0, file.indexOf(`-v${process.versions.node}-`));
   const earlierBuild = join(cacheDir, `${prefix}-v0.0.0-x64-1-1.v8cache`);
   const otherInstall = join(cacheDir, 'main-otherinstall-v0.0.0-x64-1-1.v8cache');
   writeFileSync(earlierBuild, 'old');
@@ -106,7 +106,7 @@ test('each verb keeps a cache of its own; a new build removes every verb\'s earl
   assert.equal(run(['label', 'nosuchkind', 'x', 'a=b'], fresh).code, 1);
   assert.equal(statSync(labelCache).mtimeMs, before.mtimeMs);
   // Caches of an earlier build, of any verb, go when this build writes one.
-  const prefix = written[0].slice(0, written[0].indexOf('-v'));
+  const prefix = written[0].slice(0, written[0].indexOf(`-v${process.versions.node}-`));
   for (const old of [`${prefix}-v0.0.0-x64-1-1-label.v8cache`, `${prefix}-v0.0.0-x64-1-1-apply.v8cache`]) writeFileSync(join(fresh, 'kubesim', old), 'old');
   rmSync(join(fresh, 'kubesim', written[0]));
   assert.equal(run(['config', 'view', '-o', 'json'], fresh).code, 0);
