@@ -7,7 +7,7 @@ import { type Register, registersFor } from './commands';
 import { formatError } from './format-error';
 import { CliError } from '../api/errors';
 import { collect } from './flags/collect';
-import { FlagError, addFalseSpellings, commandPathOf, normalizeArgv, usageFlagErrorCode } from './flags/pflag';
+import { FlagError, addFalseSpellings, commandPath, commandPathOf, normalizeArgv, usageFlagErrorCode } from './flags/pflag';
 
 export interface RunResult {
   exitCode: number;
@@ -60,9 +60,7 @@ const NOT_IMPERSONATED = new Set(['logs', 'exec', 'attach', 'cp', 'events', 'top
 
 function refuseUncheckedImpersonation(cmd: Command, globals: GlobalFlags): void {
   if (!globals.as && !globals.asGroup?.length && !globals.asUid) return;
-  const names: string[] = [];
-  for (let c: Command | null = cmd; c && c.parent; c = c.parent) names.unshift(c.name());
-  const path = names.join(' ');
+  const path = commandPath(cmd);
   if (NOT_IMPERSONATED.has(path)) {
     throw new CliError(`--as, --as-group and --as-uid are not honoured by "kubesim ${path}" yet: use the real kubectl with the cluster's kubeconfig context to act as another user`);
   }

@@ -141,7 +141,8 @@ function flagsOf(cmd: Command): PFlag[] {
   return [...own, { name: 'help', shorthand: 'h', kind: 'bool' }];
 }
 
-function commandPath(cmd: Command): string {
+/** The verb's words under the root (`create token`, `top pod`). */
+export function commandPath(cmd: Command): string {
   const names: string[] = [];
   for (let c: Command | null = cmd; c && c.parent; c = c.parent) names.unshift(c.name());
   return names.join(' ');
