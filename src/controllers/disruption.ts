@@ -70,7 +70,8 @@ function goSelector(sel: any): string {
 
 /** Every budget in the pod's namespace whose selector matches it (getPdbsForPod). */
 async function budgetsForPod(pod: KObject, ctx: ControllerContext): Promise<ReconcileKey[]> {
-  const pdbs = (await ctx.api.list(typeFor(ctx.api, 'policy/v1', PDB), { namespace: pod.metadata.namespace })).items;
+  // Read only (selectors): the store's shared objects, no copy per pod change.
+  const pdbs = (await ctx.api.list(typeFor(ctx.api, 'policy/v1', PDB), { namespace: pod.metadata.namespace, shared: true })).items;
   return pdbs.filter((b) => labelSelectorMatches(b.spec?.selector, pod.metadata.labels)).map((b) => ({ kind: PDB, namespace: b.metadata.namespace, name: b.metadata.name! }));
 }
 
