@@ -245,6 +245,10 @@ for (const [n, f] of Object.entries(CHUNKED_JSON)) await bundle(`lib/${n}.cjs`, 
 const fastGet = await build({ ...options, entryPoints: ['src/fast-get.ts'], plugins: [lazyPackages] });
 const fastGetCode = shareBuiltinNamespaces(fastGet.outputFiles[0].text, 'fast-get.cjs');
 writeFileSync(join(out, 'fast-get.cjs'), fastGetCode);
+// The same form on the CLI's own store (KUBESIM_NO_DAEMON=1, src/fast-get-store.ts).
+const fastGetStore = await build({ ...options, entryPoints: ['src/fast-get-store.ts'], plugins: [lazyPackages] });
+const fastGetStoreCode = shareBuiltinNamespaces(fastGetStore.outputFiles[0].text, 'fast-get-store.cjs');
+writeFileSync(join(out, 'fast-get-store.cjs'), fastGetStoreCode);
 
 // The start-up fast path (src/fast.ts): a few exact command lines answered without the
 // bundle above, which bin/kubesim then does not read. It records the size of the bundle it
@@ -260,7 +264,7 @@ await build({
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
-  define: { __KUBESIM_VERSION__: JSON.stringify(pkg.version), __SCHEMA_VERSION__: JSON.stringify(schemaSource), __FAST_GET_BYTES__: String(Buffer.byteLength(fastGetCode)) },
+  define: { __KUBESIM_VERSION__: JSON.stringify(pkg.version), __SCHEMA_VERSION__: JSON.stringify(schemaSource), __FAST_GET_BYTES__: String(Buffer.byteLength(fastGetCode)), __FAST_GET_STORE_BYTES__: String(Buffer.byteLength(fastGetStoreCode)) },
   footer: { js: `module.exports.bundleBytes=${code};module.exports.verbs=${JSON.stringify(verbNames())};module.exports.verbBundles=${JSON.stringify(Object.fromEntries(VERB_BUNDLES.map((v, i) => [v, verbBundleBytes[i]])))};` },
 });
 await (await import('./build-dashboard.mjs')).buildDashboard(out);

@@ -4,8 +4,9 @@
 // command). bin/kubesim tries it first; anything it does not recognise — every other
 // spelling, flag or verb — runs the full CLI, which prints the same for these forms
 // (test/e2e/fast-path.test.ts compares them). It imports only what it prints with:
-// `get TYPE NAME [-n NS]` has a file of its own (dist/fast-get.cjs, src/fast-get.ts), loaded
-// for that form alone.
+// `get TYPE NAME [-n NS]` has files of their own, loaded for that form alone: through the
+// daemon dist/fast-get.cjs (src/fast-get.ts), on the CLI's own store dist/fast-get-store.cjs
+// (src/fast-get-store.ts).
 
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,8 +14,9 @@ import { versionText } from './cli/version-output';
 import { exitQuietlyOnEpipe } from './util/stdout-epipe';
 import { fastGetNamespace } from './fast-get-form';
 
-/** The size of the dist/fast-get.cjs built with this file (scripts/build.mjs sets it). */
+/** The sizes of the dist/fast-get.cjs and dist/fast-get-store.cjs built with this file (scripts/build.mjs sets them). */
 declare const __FAST_GET_BYTES__: number;
+declare const __FAST_GET_STORE_BYTES__: number;
 
 /**
  * Runs argv when it is a fast-path form and returns true (or a promise of true once it has
@@ -25,14 +27,18 @@ export function runFast(argv: readonly string[]): boolean | Promise<boolean> {
     write(versionText(true));
     return true;
   }
-  // Without a daemon to ask (KUBESIM_NO_DAEMON=1), not even loaded.
-  if (fastGetNamespace(argv) !== undefined && process.env.KUBESIM_NO_DAEMON !== '1') {
-    const file = join(__dirname, 'fast-get.cjs');
-    // Only the file of this build (a dist/ put together from two builds runs the CLI).
-    if (statSync(file, { throwIfNoEntry: false })?.size !== __FAST_GET_BYTES__) return false;
-    return (require(file) as typeof import('./fast-get')).runFastGet(argv);
+  if (fastGetNamespace(argv) !== undefined) {
+    // Without a daemon to ask (KUBESIM_NO_DAEMON=1) the CLI reads its store itself: so does the fast path.
+    if (process.env.KUBESIM_NO_DAEMON === '1') return ownFile<typeof import('./fast-get-store')>('fast-get-store.cjs', __FAST_GET_STORE_BYTES__)?.runFastGetStore(argv) ?? false;
+    return ownFile<typeof import('./fast-get')>('fast-get.cjs', __FAST_GET_BYTES__)?.runFastGet(argv) ?? false;
   }
   return false;
+}
+
+/** A file of dist/ when it is the one of this build (a dist/ put together from two builds runs the CLI). */
+function ownFile<T>(name: string, bytes: number): T | undefined {
+  const file = join(__dirname, name);
+  return statSync(file, { throwIfNoEntry: false })?.size === bytes ? (require(file) as T) : undefined;
 }
 
 function write(text: string): void {

@@ -15,3 +15,12 @@ export function objectKey(rt: ResourceType, namespace: string | undefined, name:
 export function listPrefix(rt: ResourceType, namespace?: string): string {
   return rt.namespaced && namespace ? `${resourcePrefix(rt)}/${namespace}` : resourcePrefix(rt);
 }
+
+const NAME_SEGMENT = /^[^/\\\0%]+$/;
+/** Names that can never be valid keys (path traversal) never reach the store. */
+export function validName(name: string): boolean {
+  return NAME_SEGMENT.test(name) && name !== '.' && name !== '..' && name.length <= 253;
+}
+
+/** The store document listing the custom resource types the CRDs define (ApiServer.loadCustomTypes). */
+export const CRD_INDEX = 'crd-index';

@@ -7,7 +7,7 @@ import { ApiError, type FieldError } from './errors';
 import { retryOnConflict } from './retry';
 import { applyObject, type ApplyOptions } from './server-apply';
 import { typeOfManifest } from './manifest-type';
-import { objectKey, listPrefix } from './keys';
+import { objectKey, listPrefix, validName, CRD_INDEX } from './keys';
 import {
   ResourceRegistry,
   KINDS_WITH_GENERATION,
@@ -92,8 +92,6 @@ export interface Validator {
   /** ValidateXUpdate; with subresource 'ephemeralcontainers', ValidatePodEphemeralContainersUpdate. */
   validateUpdate(oldObj: KObject, newObj: KObject, rt: ResourceType, subresource?: string): FieldError[];
 }
-
-const CRD_INDEX = 'crd-index';
 
 export class ApiServer {
   readonly registry: ResourceRegistry;
@@ -738,13 +736,6 @@ function specChanged(a: KObject, b: KObject): boolean {
 function withoutMeta(o: KObject): unknown {
   const { metadata, status, apiVersion, kind, ...rest } = o;
   return rest;
-}
-
-
-const NAME_SEGMENT = /^[^/\\\0%]+$/;
-/** Names that can never be valid keys (path traversal) never reach the store. */
-function validName(name: string): boolean {
-  return NAME_SEGMENT.test(name) && name !== '.' && name !== '..' && name.length <= 253;
 }
 
 export { apiVersionOf, NoKindMatchError };

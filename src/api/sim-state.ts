@@ -46,7 +46,8 @@ export interface CreateFailures {
   active: number;
 }
 
-const CLOCK = 'clock';
+/** The clock's document (src/api/fast-read.ts reads it too). */
+export const CLOCK = 'clock';
 const RNG_STREAMS = 'rng-streams';
 const PROFILE = 'profile';
 const DAEMON_STATUS = 'daemon-status';

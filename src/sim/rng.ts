@@ -2,6 +2,9 @@
 // (KUBESIM_SEED) so that scenario tests can be reproduced exactly.
 
 import { createHash, randomBytes } from 'node:crypto';
+import { seedFromEnv } from './seed';
+
+export { seedFromEnv };
 
 export type Rng = () => number; // uniform in [0, 1)
 
@@ -35,12 +38,6 @@ export function defaultRng(salt = 0): Rng {
     return () => (rng ??= seededRng(randomBytes(4).readUInt32LE(0)))();
   }
   return salt ? streamRng(`${env}:${salt}`) : seededRng(env);
-}
-
-/** KUBESIM_SEED as a 32-bit seed, or undefined when unset. */
-export function seedFromEnv(): number | undefined {
-  const env = process.env.KUBESIM_SEED;
-  return env ? Number(env) >>> 0 : undefined;
 }
 
 /**

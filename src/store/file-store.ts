@@ -56,6 +56,7 @@ import { RegistryFiles, TMP_PREFIX, keptParsed, atomicWrite, writeTemp, sweepDea
 import { MetaDocs, recordFileOf } from './file-store-meta';
 import { readRevFile, writeRevFile, UnsyncedMarker } from './file-store-marks';
 import { SharedLists } from './shared-lists';
+import { consistentRead } from './file-store-read';
 import { materialisePending, replayEntries, sweepStoreTemporaries } from './file-store-materialise';
 import { stringifyJson } from '../util/exact-json';
 
@@ -635,9 +636,7 @@ export class FileStore implements SyncStore {
 
   /**
    * Runs `read` (which reads object files) so that its answer plus the returned journal tail
-   * is the state at revision `rev`: `rev` is read first, then the files, then the journal
-   * entries after it (a writer appends before it renames, so anything the files showed is in
-   * the journal read after them). `tail` maps keys to their newest pending entry.
+   * is the state at revision `rev` (consistentRead), remembering when the journal had no tail.
    */
   private readConsistent<T>(read: () => T): { value: T; tail?: Map<string, JournalLine>; rev: number } {
     const settled = this.settled;
@@ -646,9 +645,7 @@ export class FileStore implements SyncStore {
       const st = this.journal.stat();
       if (st && st.ino === settled.ino && st.size === settled.size) return { value, rev: settled.rev };
     }
-    const committed = this.readRevFile();
-    const value = read();
-    const { tail, lastRev, ino, size } = this.journal.pendingAfter(committed);
+    const { value, committed, tail, lastRev, ino, size } = consistentRead(this.revPath, this.journal, read);
     const rev = Math.max(committed, lastRev);
     if (tail.size === 0) {
       this.settled = ino === undefined ? undefined : { ino, size, rev };

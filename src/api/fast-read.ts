@@ -1,0 +1,62 @@
+// One object read for the start-up fast path of `get TYPE NAME` (src/fast-get-store.ts):
+// what ApiServer.tryGet answers on the CLI's own store, read without the API server (its
+// validators, admission, managed fields, the REST layer), so that a read of one object does
+// not load the CLI bundle. The store is the FileStore the CLI opens (its `get`: `rev`, the
+// object file without following links, then the journal's entries after `rev` laid over it),
+// the types are the registry plus the CRD index's, the time is the cluster clock's.
+// Whatever the CLI would do differently here — create the cluster, open an etcd store, move
+// the clock, read a custom resource through its schema — is declined (undefined).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FileStoreReader } from '../store/file-store-read';
+import { CRD_INDEX, objectKey, validName } from './keys';
+import { ResourceRegistry, type ResourceType } from './resources';
+import { CLOCK, type ClockState } from './sim-state';
+import { seedFromEnv } from '../sim/seed';
+import type { KObject } from './types';
+
+export interface FastRead {
+  type: ResourceType;
+  /** The object, or undefined when it does not exist (or its name cannot exist). */
+  object: KObject | undefined;
+  /** Whether the namespace exists: read only when the object was not found outside `default`, as the CLI's NotFound asks. */
+  namespaceFound?: boolean;
+  /** Cluster time (ms), for ages. */
+  now: number;
+}
+
+/**
+ * Reads `typeArg`/`name` in `namespace` of the cluster in `clusterDir` as the in-process
+ * `get` does (KUBESIM_NO_DAEMON=1, which opens the store itself): undefined when the CLI must
+ * run it — no cluster yet (the CLI creates the default one), another store than the
+ * directory's files, a clock that is not frozen (the CLI would freeze it, or a server runs
+ * the cluster), KUBESIM_SEED set, a type that does not resolve or is a custom resource, or `accept` refusing
+ * the type (one the caller cannot print).
+ */
+export function readForGet(clusterDir: string, typeArg: string, namespace: string, name: string, accept: (type: ResourceType) => boolean): FastRead | undefined {
+  // Under KUBESIM_SEED opening the API reserves a random stream in the store (openClusterApi):
+  // a write that later commands' UIDs depend on.
+  if (seedFromEnv() !== undefined) return undefined;
+  // `store-url` names an external store (src/cluster/store-url.ts); no `registry`: not created yet.
+  if (fs.existsSync(path.join(clusterDir, 'store-url')) || !fs.existsSync(path.join(clusterDir, 'registry'))) return undefined;
+  const store = new FileStoreReader(clusterDir);
+  const clock = store.readMeta<ClockState>(CLOCK);
+  if (clock?.frozenAt === undefined) return undefined;
+  const registry = new ResourceRegistry();
+  for (const t of store.readMeta<ResourceType[]>(CRD_INDEX) ?? []) registry.register(t);
+  let type: ResourceType;
+  try {
+    type = registry.resolve(typeArg);
+  } catch {
+    return undefined; // the CLI's error to print
+  }
+  if (type.crd || !accept(type)) return undefined;
+  const ns = type.namespaced ? namespace : undefined;
+  // As tryGet: a name (or namespace) that can be no key is not found, and never reaches the store.
+  const object = validName(name) && (ns === undefined || validName(ns)) ? store.get(objectKey(type, ns, name)) : undefined;
+  if (object || ns === undefined || ns === 'default') return { type, object, now: clock.frozenAt };
+  const nsType = registry.forKind('v1', 'Namespace');
+  const namespaceFound = validName(ns) && store.get(objectKey(nsType, undefined, ns)) !== undefined;
+  return { type, object, namespaceFound, now: clock.frozenAt };
+}
