@@ -31,17 +31,22 @@ interface Run {
 
 /** One command with an empty code-cache directory of its own. */
 function run(args: string[]): Run {
-  const cache = mkdtempSync(join(tmpdir(), 'kubesim-fast-path-cache-'));
+  return runWith(args, {});
+}
+
+/** The same with more environment; with `warmCache`, a code-cache directory kept between runs (then `bundleRan` means nothing). */
+function runWith(args: string[], env: Record<string, string>, warmCache?: string): Run {
+  const cache = warmCache ?? mkdtempSync(join(tmpdir(), 'kubesim-fast-path-cache-'));
   try {
     const r = spawnSync(process.execPath, [join(pkg, 'bin', 'kubesim'), ...args], {
       encoding: 'utf8',
-      env: { ...process.env, KUBESIM_HOME: join(pkg, '.home'), KUBECONFIG: join(pkg, 'kubeconfig'), KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', XDG_CACHE_HOME: cache },
+      env: { ...process.env, KUBESIM_HOME: join(pkg, '.home'), KUBECONFIG: join(pkg, 'kubeconfig'), KUBESIM_NO_DAEMON: '1', NO_COLOR: '1', XDG_CACHE_HOME: cache, ...env },
     });
     const dir = join(cache, 'kubesim');
     const ran = existsSync(dir) ? readdirSync(dir).flatMap((f) => /^(main|verb-[a-z-]+)\.cjs-/.exec(f)?.[1] ?? []) : [];
     return { code: r.status, stdout: r.stdout, stderr: r.stderr, bundleRan: ran.length > 0, ran };
   } finally {
-    rmSync(cache, { recursive: true, force: true });
+    if (!warmCache) rmSync(cache, { recursive: true, force: true });
   }
 }
 
@@ -175,4 +180,58 @@ test('the `get` fast path takes TYPE NAME with at most one namespace flag after 
     ['get', 'pod', '..'],
     ['describe', 'pod', 'x'],
   ]) assert.equal(fastGetNamespace(argv), undefined, argv.join(' '));
+});
+
+test('get pod NAME on the CLI\'s own store (KUBESIM_NO_DAEMON=1) is answered without the bundle, as the bundle prints it, errors too', () => {
+  // The cluster as the bundle makes it: a Running pod in default, a restarting one in `other`, ages from the frozen clock.
+  // The bundle's runs share a warm code cache (a cold one costs seconds a run on a loaded machine).
+  const warm = join(pkg, '.warm-cache');
+  const viaBundle = (args: string[]) => runWith(args, {}, warm);
+  const made = [['get', 'pods'], ['create', 'namespace', 'other'], ['run', 'x-0', '--image=nginx'], ['run', 'y-0', '--image=busybox', '-n', 'other', '--', 'sleep', '1'], ['clock', 'advance', '95s']].map(viaBundle);
+  for (const r of made) assert.equal(r.code, 0, r.stderr);
+  const storeFile = join(pkg, 'dist', 'fast-get-store.cjs');
+  const forms = [
+    ['get', 'pod', 'x-0'],
+    ['get', 'po', 'x-0', '-n', 'default'],
+    ['get', 'Pods', 'x-0', '--namespace=default'],
+    ['get', 'pods', 'y-0', '--namespace', 'other'],
+    ['get', 'pod', 'nope'],
+    ['get', 'pod', 'Bad_Name'],
+    ['get', 'pod', 'a%2e'],
+    ['get', 'pod', 'x-0', '-n', 'other'],
+    ['get', 'pod', 'x-0', '-n', 'nons'],
+    ['get', 'pod', 'y-0', '-n', 'kube-system'],
+  ];
+  const fast = forms.map(run);
+  const saved = join(pkg, 'fast-get-store.cjs.saved');
+  cpSync(storeFile, saved);
+  rmSync(storeFile);
+  let full: Run[];
+  try {
+    full = forms.map(viaBundle);
+  } finally {
+    cpSync(saved, storeFile);
+    rmSync(saved);
+  }
+  forms.forEach((args, i) => {
+    assert.equal(fast[i].bundleRan, false, `${args.join(' ')}: the bundle ran`);
+    assert.deepEqual({ ...fast[i], bundleRan: undefined, ran: undefined }, { ...full[i], bundleRan: undefined, ran: undefined }, args.join(' '));
+  });
+  assert.match(fast[0].stdout, /^NAME +READY +STATUS +RESTARTS +AGE\nx-0 +1\/1 +Running +0 +95s\n$/);
+  assert.match(fast[3].stdout, /^NAME +READY +STATUS +RESTARTS +AGE\ny-0 +0\/1 +\S+ +\d+ \(\d+s ago\) +95s\n$/);
+  assert.deepEqual([fast[4].code, fast[4].stderr], [1, 'Error from server (NotFound): pods "nope" not found\n']);
+  assert.deepEqual([fast[8].code, fast[8].stderr], [1, 'Error from server (NotFound): namespaces "nons" not found\n']);
+  // Left to the bundle: another type, a seeded run (it reserves a random stream), a cluster
+  // not created yet (the bundle creates it).
+  for (const [args, env, code] of [
+    [['get', 'ns', 'other'], {}, 0],
+    [['get', 'pod', 'x-0'], { KUBESIM_SEED: '7' }, 0],
+    [['get', 'pod', 'x-0'], { KUBESIM_HOME: join(pkg, '.home-new') }, 1],
+  ] as [string[], Record<string, string>, number][]) {
+    const r = runWith(args, env);
+    assert.equal(r.bundleRan, true, `${args.join(' ')} ${JSON.stringify(env)}: the bundle did not run`);
+    assert.equal(r.code, code, r.stderr);
+  }
+  // The new home's cluster was created by the bundle with its clock running until then: now frozen, the fast path answers.
+  assert.equal(runWith(['get', 'pod', 'x-0'], { KUBESIM_HOME: join(pkg, '.home-new') }).bundleRan, false);
 });
