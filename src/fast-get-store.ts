@@ -1,9 +1,12 @@
-// The start-up fast path of `get pod NAME [-n NS]` on the CLI's own store (KUBESIM_NO_DAEMON=1;
-// dist/fast-get-store.cjs, loaded by src/fast.ts for that form alone, src/fast-get-form.ts):
+// The start-up fast path of `get pod NAME [-n NS]` from the cluster's file store
+// (dist/fast-get-store.cjs, loaded by src/fast.ts for that form alone, src/fast-get-form.ts):
 // the pod read by src/api/fast-read.ts and printed by the pod table's columns
 // (src/printers/columns/pods.ts) and the get table's layout, or the NotFound `get` prints,
-// with none of the CLI bundle. Whatever the reader declines, or any other type, prints
-// nothing and the full CLI runs the command (a read: running it again changes nothing).
+// with none of the CLI bundle. In-process (KUBESIM_NO_DAEMON=1) the CLI reads that store
+// itself; with the daemon serving it answers from the same store, and reading it here spares
+// the socket client (`net` and its streams: more than the rest of the command, round 41 of
+// docs/perf-issue-18.md). Whatever the reader declines, or any other type, prints nothing
+// and the next path runs the command (a read: running it again changes nothing).
 
 import { readForGet } from './api/fast-read';
 import { ApiError } from './api/errors';
@@ -15,9 +18,10 @@ import { pods } from './printers/columns/pods';
 import { layoutRows, rowsOf } from './printers/table-layout';
 import { writeOut } from './util/stdout-epipe';
 import { fastGetNamespace } from './fast-get-form';
+import { daemonEndpoint } from './client/daemon-endpoint';
 
-/** Prints `get pod NAME [-n NS]` from the store and returns true, or returns false having printed nothing. */
-export function runFastGetStore(argv: readonly string[]): boolean {
+/** Prints `get pod NAME [-n NS]` from the store (`viaDaemon`: as the serving daemon answers it) and returns true, or returns false having printed nothing. */
+export function runFastGetStore(argv: readonly string[], viaDaemon: boolean): boolean {
   const flagNamespace = fastGetNamespace(argv);
   if (flagNamespace === undefined) return false;
   const [, typeArg, name] = argv;
@@ -28,7 +32,10 @@ export function runFastGetStore(argv: readonly string[]): boolean {
     const namespace = flagNamespace || selected.contextNamespace || 'default';
     // A context's namespace that can be no key: the CLI's to answer.
     if (!validName(namespace)) return false;
-    const read = readForGet(clusterDir(selected.home, selected.clusterName), typeArg, namespace, name, (t) => t.kind === 'Pod' && t.group === '');
+    const dir = clusterDir(selected.home, selected.clusterName);
+    // Through the daemon only when the CLI would ask it (else it starts one, or reads in-process).
+    if (viaDaemon && daemonEndpoint(dir) === undefined) return false;
+    const read = readForGet(dir, typeArg, namespace, name, { accept: (t) => t.kind === 'Pod' && t.group === '', daemonServes: viaDaemon });
     if (!read) return false;
     const { object, now } = read;
     if (object) out = { fd: 1, text: layoutRows(rowsOf(pods.columns, (o) => pods.cells(o, now, false), [object], {})) };

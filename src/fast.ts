@@ -4,14 +4,14 @@
 // command). bin/kubesim tries it first; anything it does not recognise — every other
 // spelling, flag or verb — runs the full CLI, which prints the same for these forms
 // (test/e2e/fast-path.test.ts compares them). It imports only what it prints with:
-// `get TYPE NAME [-n NS]` has files of their own, loaded for that form alone: through the
-// daemon dist/fast-get.cjs (src/fast-get.ts), on the CLI's own store dist/fast-get-store.cjs
-// (src/fast-get-store.ts).
+// `get TYPE NAME [-n NS]` has files of their own, loaded for that form alone: a pod from the
+// cluster's store, dist/fast-get-store.cjs (src/fast-get-store.ts), else any type through the
+// daemon's socket, dist/fast-get.cjs (src/fast-get.ts).
 
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { versionText } from './cli/version-output';
-import { exitQuietlyOnEpipe } from './util/stdout-epipe';
+import { writeOut } from './util/stdout-epipe';
 import { fastGetNamespace } from './fast-get-form';
 
 /** The sizes of the dist/fast-get.cjs and dist/fast-get-store.cjs built with this file (scripts/build.mjs sets them). */
@@ -28,9 +28,11 @@ export function runFast(argv: readonly string[]): boolean | Promise<boolean> {
     return true;
   }
   if (fastGetNamespace(argv) !== undefined) {
-    // Without a daemon to ask (KUBESIM_NO_DAEMON=1) the CLI reads its store itself: so does the fast path.
-    if (process.env.KUBESIM_NO_DAEMON === '1') return ownFile<typeof import('./fast-get-store')>('fast-get-store.cjs', __FAST_GET_STORE_BYTES__)?.runFastGetStore(argv) ?? false;
-    return ownFile<typeof import('./fast-get')>('fast-get.cjs', __FAST_GET_BYTES__)?.runFastGet(argv) ?? false;
+    // A pod from the cluster's store, as the CLI reads it (KUBESIM_NO_DAEMON=1) or the daemon answers it.
+    const viaDaemon = process.env.KUBESIM_NO_DAEMON !== '1';
+    if (ownFile<typeof import('./fast-get-store')>('fast-get-store.cjs', __FAST_GET_STORE_BYTES__)?.runFastGetStore(argv, viaDaemon)) return true;
+    // Any type through the daemon's socket; without a daemon to ask, not even loaded.
+    return viaDaemon ? (ownFile<typeof import('./fast-get')>('fast-get.cjs', __FAST_GET_BYTES__)?.runFastGet(argv) ?? false) : false;
   }
   return false;
 }
@@ -42,6 +44,5 @@ function ownFile<T>(name: string, bytes: number): T | undefined {
 }
 
 function write(text: string): void {
-  exitQuietlyOnEpipe();
-  process.stdout.write(text);
+  writeOut(1, text);
 }

@@ -1,5 +1,5 @@
 // One object read for the start-up fast path of `get TYPE NAME` (src/fast-get-store.ts):
-// what ApiServer.tryGet answers on the CLI's own store, read without the API server (its
+// what ApiServer.tryGet answers on the cluster's store, read without the API server (its
 // validators, admission, managed fields, the REST layer), so that a read of one object does
 // not load the CLI bundle. The store is the FileStore the CLI opens (its `get`: `rev`, the
 // object file without following links, then the journal's entries after `rev` laid over it),
@@ -13,6 +13,7 @@ import { FileStoreReader } from '../store/file-store-read';
 import { CRD_INDEX, objectKey, validName } from './keys';
 import { ResourceRegistry, type ResourceType } from './resources';
 import { CLOCK, type ClockState } from './sim-state';
+import { runningTime } from '../sim/clock';
 import { seedFromEnv } from '../sim/seed';
 import type { KObject } from './types';
 
@@ -27,22 +28,28 @@ export interface FastRead {
 }
 
 /**
- * Reads `typeArg`/`name` in `namespace` of the cluster in `clusterDir` as the in-process
- * `get` does (KUBESIM_NO_DAEMON=1, which opens the store itself): undefined when the CLI must
- * run it — no cluster yet (the CLI creates the default one), another store than the
- * directory's files, a clock that is not frozen (the CLI would freeze it, or a server runs
- * the cluster), KUBESIM_SEED set, a type that does not resolve or is a custom resource, or `accept` refusing
- * the type (one the caller cannot print).
+ * Reads `typeArg`/`name` in `namespace` of the cluster in `clusterDir` as `get` reads it:
+ * in-process (KUBESIM_NO_DAEMON=1: the CLI opens the store itself), or, with
+ * `daemonServes`, as the cluster's daemon answers it (it reads the same store; the CLI reads
+ * the file store without a lock whoever writes it). Undefined when the CLI must run it: no
+ * cluster yet (the CLI creates the default one), another store than the directory's files, a
+ * clock that runs without the daemon (the CLI freezes it first, or a server runs the
+ * cluster) or stands still with it (the CLI lets it run), KUBESIM_SEED set in-process, a type
+ * that does not resolve or is a custom resource, or `accept` refusing the type (one the
+ * caller cannot print).
  */
-export function readForGet(clusterDir: string, typeArg: string, namespace: string, name: string, accept: (type: ResourceType) => boolean): FastRead | undefined {
-  // Under KUBESIM_SEED opening the API reserves a random stream in the store (openClusterApi):
-  // a write that later commands' UIDs depend on.
-  if (seedFromEnv() !== undefined) return undefined;
+export function readForGet(clusterDir: string, typeArg: string, namespace: string, name: string, opts: { accept: (type: ResourceType) => boolean; daemonServes: boolean }): FastRead | undefined {
+  // In-process under KUBESIM_SEED, opening the API reserves a random stream in the store
+  // (openClusterApi): a write that later commands' UIDs depend on.
+  if (!opts.daemonServes && seedFromEnv() !== undefined) return undefined;
   // `store-url` names an external store (src/cluster/store-url.ts); no `registry`: not created yet.
   if (fs.existsSync(path.join(clusterDir, 'store-url')) || !fs.existsSync(path.join(clusterDir, 'registry'))) return undefined;
   const store = new FileStoreReader(clusterDir);
   const clock = store.readMeta<ClockState>(CLOCK);
-  if (clock?.frozenAt === undefined) return undefined;
+  // Nothing runs the cluster: its time stands still (the CLI freezes a clock found running).
+  // The daemon serving: it runs, and the daemon's answers are read on its persisted line.
+  if (clock === undefined || (clock.frozenAt === undefined) !== opts.daemonServes) return undefined;
+  const now = clock.frozenAt ?? runningTime(clock, Date.now());
   const registry = new ResourceRegistry();
   for (const t of store.readMeta<ResourceType[]>(CRD_INDEX) ?? []) registry.register(t);
   let type: ResourceType;
@@ -51,12 +58,12 @@ export function readForGet(clusterDir: string, typeArg: string, namespace: strin
   } catch {
     return undefined; // the CLI's error to print
   }
-  if (type.crd || !accept(type)) return undefined;
+  if (type.crd || !opts.accept(type)) return undefined;
   const ns = type.namespaced ? namespace : undefined;
   // As tryGet: a name (or namespace) that can be no key is not found, and never reaches the store.
   const object = validName(name) && (ns === undefined || validName(ns)) ? store.get(objectKey(type, ns, name)) : undefined;
-  if (object || ns === undefined || ns === 'default') return { type, object, now: clock.frozenAt };
+  if (object || ns === undefined || ns === 'default') return { type, object, now };
   const nsType = registry.forKind('v1', 'Namespace');
   const namespaceFound = validName(ns) && store.get(objectKey(nsType, undefined, ns)) !== undefined;
-  return { type, object, namespaceFound, now: clock.frozenAt };
+  return { type, object, namespaceFound, now };
 }

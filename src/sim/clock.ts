@@ -37,6 +37,11 @@ export class ManualClock implements Clock {
 }
 
 
+/** Where a persisted clock that runs stands at real time `realNow` (ms): its anchors' line at its speed. */
+export function runningTime(state: ClockState, realNow: number): number {
+  return Math.floor(state.virtualAnchor + (realNow - state.realAnchor) * state.speed);
+}
+
 /**
  * The cluster's clock, persisted in the store so every process (CLI, daemon) agrees:
  * cluster time = virtualAnchor + (real now - realAnchor) * speed while something runs the
@@ -71,7 +76,7 @@ export class ClusterClock implements Clock {
 
   /** Where the clock would be had it run all along at its speed (a frozen clock's anchors keep that line). */
   private running(): number {
-    return Math.floor(this.state.virtualAnchor + (this.realNow() - this.state.realAnchor) * this.state.speed);
+    return runningTime(this.state, this.realNow());
   }
 
   /**
