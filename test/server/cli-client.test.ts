@@ -115,7 +115,7 @@ test('get through the daemon prints what the in-process path prints, with its ex
   }
 });
 
-test('get TYPE NAME through the daemon is answered without the CLI bundle (dist/fast-get.cjs), printing what the in-process path prints', () => {
+test('get TYPE NAME through the daemon is answered without the CLI bundle (dist/fast-get-store.cjs, dist/fast-get.cjs), printing what the in-process path prints', () => {
   const pod = inProcess(['get', 'pods', '-o', 'name']).stdout.split('\n')[0].replace('pod/', '');
   /** The command with a code cache of its own: a bundle that ran leaves its cache there. */
   const fresh = (args: string[]) => {
@@ -127,16 +127,16 @@ test('get TYPE NAME through the daemon is answered without the CLI bundle (dist/
       rmSync(cache, { recursive: true, force: true });
     }
   };
-  // Answered by the fast path: the daemon's Table, laid out as get lays it out.
-  // A namespace flag after the name too (a cluster-scoped type ignores it, as get does).
-  for (const args of [['get', 'pod', pod], ['get', 'deployments', 'web'], ['get', 'svc', 'web'], ['get', 'no', 'node-1'], ['get', 'Namespace', 'default'], ['get', 'pod', pod, '-n', 'default'], ['get', 'deploy', 'web', '--namespace=default'], ['get', 'no', 'node-1', '-n', 'del']]) {
+  // Answered by the fast path: a pod from the cluster's store (dist/fast-get-store.cjs), found
+  // or not (in the namespace named too), or the daemon's Table for other types, laid out as get
+  // lays it out. A namespace flag after the name too (a cluster-scoped type ignores it, as get does).
+  for (const args of [['get', 'pod', pod], ['get', 'deployments', 'web'], ['get', 'svc', 'web'], ['get', 'no', 'node-1'], ['get', 'Namespace', 'default'], ['get', 'pod', pod, '-n', 'default'], ['get', 'deploy', 'web', '--namespace=default'], ['get', 'no', 'node-1', '-n', 'del'], ['get', 'pod', 'nope'], ['get', 'pod', pod, '-n', 'del'], ['get', 'pod', pod, '-n', 'nons'], ['get', 'pod', 'Bad_Name']]) {
     const r = fresh(args);
     assert.equal(r.bundleRan, false, `${args.join(' ')}: the bundle ran`);
     assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, inProcess(args), args.join(' '));
   }
-  // Left to the CLI (nothing printed first): not found (in the namespace named too), a custom
-  // resource's type, another flag.
-  for (const args of [['get', 'pod', 'nope'], ['get', 'wd', 'w1'], ['get', 'deploy', 'web', '-owide'], ['get', 'pod', pod, '-n', 'del']]) {
+  // Left to the CLI (nothing printed first): another type not found, a custom resource's type, another flag.
+  for (const args of [['get', 'svc', 'nope'], ['get', 'wd', 'w1'], ['get', 'deploy', 'web', '-owide']]) {
     const r = fresh(args);
     assert.equal(r.bundleRan, true, `${args.join(' ')}: the bundle did not run`);
     assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, inProcess(args), args.join(' '));
