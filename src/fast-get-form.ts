@@ -15,3 +15,12 @@ export function fastGetNamespace(argv: readonly string[]): string | undefined {
 }
 
 const plainWord = (a: string) => a !== '' && !a.startsWith('-') && !/[/,]/.test(a);
+
+/**
+ * Whether a `get` type argument may name pods (`pod`, `Pods`, `po`, `pods.v1`, ...): checked
+ * before dist/fast-get-store.cjs is loaded, which answers pods only; the registry decides.
+ */
+export function mayNamePods(typeArg: string): boolean {
+  const first = typeArg.split('.', 1)[0].toLowerCase();
+  return first === 'pod' || first === 'pods' || first === 'po';
+}

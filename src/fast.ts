@@ -12,7 +12,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { versionText } from './cli/version-output';
 import { writeOut } from './util/stdout-epipe';
-import { fastGetNamespace } from './fast-get-form';
+import { fastGetNamespace, mayNamePods } from './fast-get-form';
 
 /** The sizes of the dist/fast-get.cjs and dist/fast-get-store.cjs built with this file (scripts/build.mjs sets them). */
 declare const __FAST_GET_BYTES__: number;
@@ -30,7 +30,7 @@ export function runFast(argv: readonly string[]): boolean | Promise<boolean> {
   if (fastGetNamespace(argv) !== undefined) {
     // A pod from the cluster's store, as the CLI reads it (KUBESIM_NO_DAEMON=1) or the daemon answers it.
     const viaDaemon = process.env.KUBESIM_NO_DAEMON !== '1';
-    if (ownFile<typeof import('./fast-get-store')>('fast-get-store.cjs', __FAST_GET_STORE_BYTES__)?.runFastGetStore(argv, viaDaemon)) return true;
+    if (mayNamePods(argv[1]) && ownFile<typeof import('./fast-get-store')>('fast-get-store.cjs', __FAST_GET_STORE_BYTES__)?.runFastGetStore(argv, viaDaemon)) return true;
     // Any type through the daemon's socket; without a daemon to ask, not even loaded.
     return viaDaemon ? (ownFile<typeof import('./fast-get')>('fast-get.cjs', __FAST_GET_BYTES__)?.runFastGet(argv) ?? false) : false;
   }

@@ -9,7 +9,7 @@ import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './helpers';
-import { fastGetNamespace } from '../../src/fast-get-form';
+import { fastGetNamespace, mayNamePods } from '../../src/fast-get-form';
 
 // A copy of the package whose dist/fast.cjs each test may remove or replace.
 const pkg = mkdtempSync(join(tmpdir(), 'kubesim-fast-path-'));
@@ -234,4 +234,9 @@ test('get pod NAME on the CLI\'s own store (KUBESIM_NO_DAEMON=1) is answered wit
   }
   // The new home's cluster was created by the bundle with its clock running until then: now frozen, the fast path answers.
   assert.equal(runWith(['get', 'pod', 'x-0'], { KUBESIM_HOME: join(pkg, '.home-new') }).bundleRan, false);
+});
+
+test('only type arguments that may name pods load the store\'s fast path', () => {
+  for (const t of ['pod', 'pods', 'po', 'Pod', 'PODS', 'pods.v1', 'pod.v1.']) assert.equal(mayNamePods(t), true, t);
+  for (const t of ['svc', 'deploy', 'podtemplates', 'poddisruptionbudgets', 'pdb', 'p', 'widgets.example.com']) assert.equal(mayNamePods(t), false, t);
 });
