@@ -172,6 +172,8 @@ export interface SchedulerState {
   unschedulable: Map<string, ReconcileKey>;
   /** Pod uid → name and message of its FailedScheduling event (series aggregation). */
   failedEvents: Map<string, { name: string; message: string }>;
+  /** Namespaces whose FailedScheduling events failedEvents holds (read once; this scheduler's own writes keep it current). */
+  failedEventsRead: Set<string>;
   /** Pod id → its resourceVersion after our last failed attempt, and when (own writes do not retry). */
   attempts: Map<string, { rv: string; at: number }>;
   /** Pods a cluster change made worth retrying. */
@@ -211,7 +213,7 @@ function releaseWhenIdle(state: SchedulerState): void {
 }
 
 export function createScheduler(): Reconciler & { state: SchedulerState } {
-  const state: SchedulerState = { unschedulable: new Map(), failedEvents: new Map(), attempts: new Map(), retry: new Set() };
+  const state: SchedulerState = { unschedulable: new Map(), failedEvents: new Map(), failedEventsRead: new Set(), attempts: new Map(), retry: new Set() };
 
   const requeueUnschedulable = (): ReconcileKey[] => {
     for (const id of state.unschedulable.keys()) state.retry.add(id);
@@ -494,7 +496,8 @@ async function setScheduledCondition(api: ApiServer, pod: KObject, status: strin
 async function markUnschedulable(api: ApiServer, pod: KObject, message: string, nominated: string | undefined, state: SchedulerState): Promise<void> {
   await setScheduledCondition(api, pod, 'False', 'Unschedulable', message, nominated);
   const uid = pod.metadata.uid!;
-  const prev = state.failedEvents.get(uid) ?? await findFailedEvent(api, pod);
+  if (!state.failedEvents.has(uid)) await readFailedEvents(api, pod.metadata.namespace ?? 'default', state);
+  const prev = state.failedEvents.get(uid);
   if (prev && prev.message === message) {
     const evType = rt(api, 'v1', 'Event');
     try {
@@ -512,14 +515,20 @@ async function markUnschedulable(api: ApiServer, pod: KObject, message: string, 
   if (name) state.failedEvents.set(uid, { name, message });
 }
 
-async function findFailedEvent(api: ApiServer, pod: KObject): Promise<{ name: string; message: string } | undefined> {
-  const evType = rt(api, 'v1', 'Event');
-  // Tested inside the store, before copying: with many pods pending, copying every event of
-  // the namespace per pending pod made a pass O(pods × events).
-  const mine = (e: KObject) => e.involvedObject?.uid === pod.metadata.uid && e.reason === 'FailedScheduling' && e.reportingComponent === SCHEDULER_NAME;
-  const hits = (await api.list(evType, { namespace: pod.metadata.namespace, fieldMatch: mine })).items;
-  const last = hits[hits.length - 1];
-  return last && { name: last.metadata.name!, message: last.message };
+/**
+ * The FailedScheduling events of a namespace (as events written before this scheduler
+ * started, by an earlier process, are aggregated into), read once: a read per pending pod
+ * read every event of the namespace each time, a synchronous list of seconds with
+ * thousands of pods pending, during which the daemon answered no one.
+ */
+async function readFailedEvents(api: ApiServer, namespace: string, state: SchedulerState): Promise<void> {
+  if (state.failedEventsRead.has(namespace)) return;
+  const mine = (e: KObject) => e.reason === 'FailedScheduling' && e.reportingComponent === SCHEDULER_NAME && typeof e.involvedObject?.uid === 'string';
+  // In name order, a pod's latest last (its events are named <pod>.<time in hex>).
+  for (const e of (await api.list(rt(api, 'v1', 'Event'), { namespace, fieldMatch: mine, shared: true })).items) {
+    state.failedEvents.set(e.involvedObject.uid, { name: e.metadata.name!, message: e.message });
+  }
+  state.failedEventsRead.add(namespace);
 }
 
 async function preempt(api: ApiServer, victim: KObject, pod: KObject, node: string): Promise<void> {

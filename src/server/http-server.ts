@@ -18,6 +18,7 @@ import { ensurePki, type ClusterPki } from './pki';
 import { DEFAULT_AUDIENCE, issueServiceAccountToken, fromServiceAccountToken, serviceAccountStillValid, type TokenSubject } from './sa-token';
 import { dashboardAsset, isDashboardPath } from '../dashboard/assets';
 import { handleSim, SIM_PREFIX } from '../dashboard/sim-api';
+import { asUserRequest, type RequestWaits } from '../store/async-store';
 
 export interface ServeOptions {
   api: ApiServer;
@@ -196,8 +197,22 @@ export async function admit(req: http.IncomingMessage, deps: { gate: RbacGate; p
   return { user, path, query };
 }
 
+/** A request answered later than this is logged with where its time went (kube's traces log past 500 ms). */
+const SLOW_REQUEST_MS = 1000;
+
+/**
+ * The daemon's share of a request's wait, from its arrival (its headers read) to its answer,
+ * on every response as `Server-Timing` (W3C): `queue` for its turn at the store, `lock` for
+ * another process's store lock, `handler` the rest (its own work and the turns the event loop
+ * gave other work meanwhile), `total`. Clients ignore the header; tests and browsers read it.
+ */
+function serverTiming(waits: RequestWaits, totalMs: number): string {
+  const ms = (v: number) => Math.round(v * 10) / 10;
+  return `queue;dur=${ms(waits.queueMs)}, lock;dur=${ms(waits.lockMs)}, handler;dur=${ms(Math.max(0, totalMs - waits.queueMs - waits.lockMs))}, total;dur=${ms(totalMs)}`;
+}
+
 async function serveRequest(req: http.IncomingMessage, res: http.ServerResponse, deps: Deps): Promise<void> {
-  let response: ApiResponse;
+  const arrived = performance.now();
   const abort = new AbortController();
   // Only a client gone before the end is news to anyone (watches, follows): aborting every
   // finished response would build an AbortError for nobody on each request.
@@ -209,20 +224,33 @@ async function serveRequest(req: http.IncomingMessage, res: http.ServerResponse,
     await writeResponse(res, dashboardAsset((req.url ?? '/').split('?')[0], req.method ?? 'GET'));
     return;
   }
+  const waits: RequestWaits = { queueMs: 0, lockMs: 0 };
+  let response = await answer(req, res, deps, abort.signal, waits);
+  if (req.method === 'HEAD') response = { ...response, body: undefined, stream: undefined };
+  const total = performance.now() - arrived;
+  const timing = serverTiming(waits, total);
+  if (total > SLOW_REQUEST_MS) deps.log(`slow request: ${req.method} ${(req.url ?? '/').split('?')[0]} ${response.status} in ${Math.round(total)} ms (${timing})`);
+  await writeResponse(res, { ...response, headers: { ...response.headers, 'server-timing': timing } }, abort.signal);
+}
+
+/**
+ * The request's answer. Its store calls run in the user flow (authentication and
+ * authorization read the store too); its body's arrival (a slow client's) and a stream's
+ * chunks (a watch), written after, do not hold the controllers back.
+ */
+async function answer(req: http.IncomingMessage, res: http.ServerResponse, deps: Deps, signal: AbortSignal, waits: RequestWaits): Promise<ApiResponse> {
   try {
-    const { user, path, query } = await admit(req, deps);
+    const { user, path, query } = await asUserRequest(() => admit(req, deps), waits);
     const body = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method ?? '') ? await readBody(req, deps.bodyTimeoutMs) : undefined;
     const headers: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-    const apiReq: ApiRequest = { method: req.method ?? 'GET', path, query, headers, body, user, signal: abort.signal };
-    response = await deps.respond(apiReq);
+    const apiReq: ApiRequest = { method: req.method ?? 'GET', path, query, headers, body, user, signal };
+    return await asUserRequest(() => deps.respond(apiReq), waits);
   } catch (e) {
-    response = errorResponse(e);
     // The rest of a refused body is not read: the connection ends with the answer.
     if ((e as RestError)?.code === 413 || (e as RestError)?.code === 504) res.setHeader('connection', 'close');
+    return errorResponse(e);
   }
-  if (req.method === 'HEAD') response = { ...response, body: undefined, stream: undefined };
-  await writeResponse(res, response, abort.signal);
 }
 
 const EMPTY = Buffer.alloc(0);

@@ -36,18 +36,33 @@ async function turn(): Promise<void> {
  * then they get as long a turn without waiting, so a stream of requests cannot stop them.
  * Only where event-loop turns are on (the daemon).
  */
-const userFlow = new AsyncLocalStorage<true>();
+const userFlow = new AsyncLocalStorage<RequestWaits>();
 let usersActive = 0;
 let othersTurnUntil = 0;
 let usersDone: { promise: Promise<void>; resolve: () => void } | undefined;
 const USER_TURN_MS = 100;
 
-/** Runs a user's request in the user flow (see userFlow). */
-export async function asUserRequest<T>(fn: () => Promise<T>): Promise<T> {
-  if (turnEveryMs <= 0) return fn();
+/**
+ * What a user's request waited for in this process (ms): its turn at the store (the batch of
+ * another task in progress, the group commit before its own) and another process's store
+ * lock. The HTTP front end reports them (Server-Timing) beside the request's whole time.
+ */
+export interface RequestWaits {
+  queueMs: number;
+  lockMs: number;
+}
+
+/** The waits of the user's request this call runs in, if any (to add a wait of its own to). */
+export function requestWaits(): RequestWaits | undefined {
+  return userFlow.getStore();
+}
+
+/** Runs a user's request in the user flow (see userFlow); a nested call joins the request it runs in. */
+export async function asUserRequest<T>(fn: () => Promise<T>, waits: RequestWaits = { queueMs: 0, lockMs: 0 }): Promise<T> {
+  if (turnEveryMs <= 0 || userFlow.getStore()) return fn();
   usersActive++;
   try {
-    return await userFlow.run(true, fn);
+    return await userFlow.run(waits, fn);
   } finally {
     if (--usersActive === 0) {
       usersDone?.resolve();
@@ -149,8 +164,12 @@ export class EngineStore implements Store {
     this.active = token;
     try {
       // The daemon waits for another process's lock without blocking its event loop.
-      if (turnEveryMs > 0 && this.engine.beginBatchAsync) await this.engine.beginBatchAsync();
-      else this.engine.beginBatch();
+      if (turnEveryMs > 0 && this.engine.beginBatchAsync) {
+        const waits = userFlow.getStore();
+        const t0 = waits ? performance.now() : 0;
+        await this.engine.beginBatchAsync();
+        if (waits) waits.lockMs += performance.now() - t0;
+      } else this.engine.beginBatch();
     } catch (e) {
       this.release();
       throw e;
@@ -215,7 +234,10 @@ export class EngineStore implements Store {
 
   /** Resolves when the open batch ends (callers check again: another may have started). */
   private wakeUp(): Promise<void> {
-    return new Promise<void>((resolve) => (userFlow.getStore() ? this.userWaiters : this.waiters).push(resolve));
+    const waits = userFlow.getStore();
+    if (!waits) return new Promise<void>((resolve) => this.waiters.push(resolve));
+    const t0 = performance.now();
+    return new Promise<void>((resolve) => this.userWaiters.push(() => ((waits.queueMs += performance.now() - t0), resolve())));
   }
 
   private release(): void {

@@ -143,6 +143,28 @@ test('repeated failures aggregate into one event with a series', async () => {
   assert.match(ev[1].message, /^0\/2 nodes are available: 2 Insufficient cpu\./);
 });
 
+// A later scheduler (the next process, a restarted daemon) aggregates into the events an
+// earlier one wrote; it reads them once per namespace, not once per pending pod.
+test("a new scheduler adds to the FailedScheduling series an earlier one wrote, reading the events once", async () => {
+  const c = await cluster(1, '1');
+  for (const n of ['a', 'b']) await c.api.create(pod(n, {}, { resources: { requests: { cpu: '2' } } }));
+  await c.manager.runUntilStable();
+  const lists: string[] = [];
+  const list = c.api.list.bind(c.api);
+  c.api.list = (rt, opts) => (lists.push(rt.plural), list(rt, opts));
+  // A change that makes them worth another attempt, with the same outcome.
+  const again = new ControllerManager([createScheduler()], c.ctx);
+  for (const n of ['a', 'b']) await c.api.mutate(c.api.resolve('pods'), 'default', n, (p) => ((p.metadata.labels = { ...p.metadata.labels, touched: '1' }), p));
+  await again.runUntilStable();
+  c.api.list = list;
+  for (const n of ['a', 'b']) {
+    const ev = await events(c, n);
+    assert.equal(ev.length, 1, `${n}: ${JSON.stringify(ev.map((e) => e.message))}`);
+    assert.equal(ev[0].series?.count, 2, `${n}: the series of the earlier scheduler's event`);
+  }
+  assert.equal(lists.filter((p) => p === 'events').length, 1, `event lists: ${lists.filter((p) => p === 'events').length}`);
+});
+
 test('missing and unbound immediate PVCs are pre-filter messages', async () => {
   const c = await cluster(1);
   await c.api.create(pod('db', { spec: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }] } }));

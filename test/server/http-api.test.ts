@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as tls from 'node:tls';
 import * as https from 'node:https';
 import { ServedCluster } from './harness';
+import { parseServerTiming } from '../stress/kept-alive';
 
 const c = new ServedCluster('http');
 
@@ -92,6 +93,19 @@ test('bad requests get a Status error and write nothing', async () => {
   const notFound = await c.request('GET', '/api/v1/namespaces/default/configmaps/none');
   assert.deepEqual(JSON.parse(notFound.body), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'configmaps "none" not found', reason: 'NotFound', details: { name: 'none', kind: 'configmaps' }, code: 404 });
   assert.deepEqual(await configMapNames(), before);
+});
+
+// The daemon's share of each request (how long a user waited where the daemon decides it).
+test('every answer carries Server-Timing: queue, lock, handler adding up to total', async () => {
+  for (const r of [
+    await c.request('POST', '/api/v1/namespaces/default/configmaps', { body: cm('timed'), headers: JSON_CT }),
+    await c.request('GET', '/api/v1/namespaces/default/configmaps/timed'),
+    await c.request('GET', '/api/v1/namespaces/default/configmaps/none'),
+  ]) {
+    const t = parseServerTiming(r.headers['server-timing'] as string);
+    assert.deepEqual(Object.keys(t), ['queue', 'lock', 'handler', 'total'], String(r.headers['server-timing']));
+    assert.ok(Object.values(t).every((v) => v >= 0) && Math.abs(t.queue + t.lock + t.handler - t.total) <= 0.2, JSON.stringify(t));
+  }
 });
 
 test('limit and continue page through a list', async () => {

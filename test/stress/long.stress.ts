@@ -86,14 +86,18 @@ test('long: user writes while the daemon creates a 1,000,000-replica Deployment 
     t.diagnostic(`fairness: ${JSON.stringify(f)}`);
     assert.ok(f.writes >= 100, `only ${f.writes} user writes in 2 minutes`);
     assert.ok(f.p99 <= 1000, `p99 ${f.p99} ms`);
-    // A user at the CLI: what a write waits beyond a typical command with the daemon idle
-    // (start-up and the command's own work, ~0.2 s on a quiet machine, over 1 s at load 30).
+    // What the daemon makes a user wait: its share of each request (arrival to answer, from
+    // its Server-Timing header), and the round trip of a client already running. A CLI
+    // command's own wall time is reported, not asserted: on two loaded cores most of it is
+    // the node process starting (session 29: the daemon's share 10-450 ms of 2-4 s).
+    const k = f.keptAlive;
+    assert.deepEqual(k.failures, []);
+    assert.ok(k.rtt.n >= 100, `only ${k.rtt.n} kept-alive requests in 2 minutes`);
+    assert.ok(k.daemon.p99 <= 1000, `the daemon's share of a request during the burst: p99 ${k.daemon.p99} ms (queue p99 ${k.queue.p99}, lock p99 ${k.lock.p99}, handler p99 ${k.handler.p99})`);
+    assert.ok(k.rtt.p99 <= 1000, `a kept-alive client's round trip during the burst: p99 ${k.rtt.p99} ms`);
     assert.deepEqual(f.cli.failures, []);
     assert.ok(f.cli.lockWait.p99 <= 1000, `CLI lock wait p99 ${f.cli.lockWait.p99} ms`);
-    for (const kind of ['create', 'apply'] as const) {
-      const extra = f.cli.wall[kind].p99 - f.baseline.cli.wall[kind].p50;
-      assert.ok(f.cli.wall[kind].n >= 10 && extra <= 1000, `${kind}: ${f.cli.wall[kind].n} commands, p99 ${f.cli.wall[kind].p99} ms, idle p50 ${f.baseline.cli.wall[kind].p50} ms`);
-    }
+    for (const kind of ['create', 'apply'] as const) assert.ok(f.cli.wall[kind].n >= 10, `${kind}: only ${f.cli.wall[kind].n} CLI commands`);
   } finally {
     run(home, ['cluster', 'stop']);
     removeHome(home);

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { FileStore } from '../../src/store/file-store';
 import { configMap, envFor, run, runAsync, start, stateDir } from './cli';
 import { BIN, ROOT } from './corpus-util';
+import { keptAliveClient, keptAliveRequests, timedSpread, type Timed, type TimedSpread } from './kept-alive';
 
 export interface WatchFigures {
   writers: number;
@@ -84,9 +85,38 @@ export interface FairnessFigures {
   daemonPeakRssMb: number;
   /** A user's CLI commands at the same time (beside the store writes above). */
   cli: CliFigures;
+  /** A client already running, one request after another on a kept-alive connection, at the same time. */
+  keptAlive: KeptAliveFigures;
+  /** Requests the daemon logged as answered over 1 s in the run (anyone's: CLI, kept-alive). */
+  slowRequests: string[];
   /** The same writes and commands with the daemon running and no Deployment being created (at the same load). */
-  baseline: { writes: number; p50: number; p99: number; max: number; cli: CliFigures };
+  baseline: { writes: number; p50: number; p99: number; max: number; cli: CliFigures; keptAlive: KeptAliveFigures };
+  /** /proc/loadavg's 1-minute figure at the start and end of the burst. */
+  load: [number, number];
 }
+
+/** Round trip here, and the daemon's share of it (arrival to answer) with its parts. */
+export interface KeptAliveFigures {
+  rtt: TimedSpread;
+  daemon: TimedSpread;
+  queue: TimedSpread;
+  lock: TimedSpread;
+  handler: TimedSpread;
+  failures: string[];
+}
+
+function keptAliveFigures(rs: Timed[]): KeptAliveFigures {
+  return {
+    rtt: timedSpread(rs, (t) => t.rttMs),
+    daemon: timedSpread(rs, (t) => t.totalMs),
+    queue: timedSpread(rs, (t) => t.queueMs),
+    lock: timedSpread(rs, (t) => t.lockMs),
+    handler: timedSpread(rs, (t) => t.handlerMs),
+    failures: rs.filter((t) => t.status >= 300 || Number.isNaN(t.totalMs)).slice(0, 3).map((t) => `${t.kind}: ${t.status}`),
+  };
+}
+
+const load1 = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
 export interface Spread {
   n: number;
@@ -267,10 +297,12 @@ export async function fairnessRun(home: string, replicas: number, measureMs: num
   if (s.code !== 0) throw new Error(s.stderr);
   const store = new FileStore(dir, { fsync: false });
   const waits = lockWaitWatcher(dir);
-  // Two users at once: one writing through the store every 50 ms, one at the CLI.
+  const client = await keptAliveClient(dir);
+  // Three users at once: one writing through the store every 50 ms, one at the CLI, one
+  // client already running.
   let writer = storeWriter(dir, 'idle', 50);
   let until = Date.now() + baselineMs;
-  const idleCli = await userCommands(home, 'idle', waits, () => Date.now() < until);
+  const [idleCli, idleKept] = await Promise.all([userCommands(home, 'idle', waits, () => Date.now() < until), keptAliveRequests(client, 'idle', () => Date.now() < until)]);
   const idle = await writer.stop();
   const a = run(home, ['apply', '-f', '-'], deploy);
   if (a.code !== 0) throw new Error(a.stderr);
@@ -282,10 +314,13 @@ export async function fairnessRun(home: string, replicas: number, measureMs: num
   const podsAtStart = pods();
   writer = storeWriter(dir, 'user', 50);
   until = Date.now() + measureMs;
-  const cli = await userCommands(home, 'user', waits, () => Date.now() < until);
+  const loadAtStart = load1();
+  const [cli, kept] = await Promise.all([userCommands(home, 'user', waits, () => Date.now() < until), keptAliveRequests(client, 'user', () => Date.now() < until)]);
   const writes = await writer.stop();
   waits.close();
+  client.close();
   const peak = rssMb(pid);
+  const slowRequests = readFileSync(join(dir, 'daemon.log'), 'utf8').split('\n').filter((l) => l.includes(' slow request: '));
   return {
     replicas,
     podsAtStart,
@@ -296,6 +331,9 @@ export async function fairnessRun(home: string, replicas: number, measureMs: num
     max: writes.at(-1) ?? 0,
     daemonPeakRssMb: peak,
     cli,
-    baseline: { writes: idle.length, p50: idle[idle.length >> 1] ?? 0, p99: p99Of(idle), max: idle.at(-1) ?? 0, cli: idleCli },
+    keptAlive: keptAliveFigures(kept),
+    slowRequests: slowRequests.slice(0, 10),
+    baseline: { writes: idle.length, p50: idle[idle.length >> 1] ?? 0, p99: p99Of(idle), max: idle.at(-1) ?? 0, cli: idleCli, keptAlive: keptAliveFigures(idleKept) },
+    load: [loadAtStart, load1()],
   };
 }

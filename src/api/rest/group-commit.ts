@@ -6,7 +6,9 @@
 // in turn. Stores that gain nothing from it (etcd: each write is its own transaction, and
 // running them one after another would only serialise them) are not wrapped.
 
+import { AsyncResource } from 'node:async_hooks';
 import type { ApiServer } from '../server';
+import { requestWaits } from '../../store/async-store';
 
 interface Pending<T> {
   run: () => Promise<T>;
@@ -22,8 +24,16 @@ export class GroupCommit<T> {
 
   /** Runs `run` in the next group; settles once that group has been committed. */
   submit(run: () => Promise<T>): Promise<T> {
+    // Run in the submitter's async context (the drain runs in the first submitter's): its
+    // request's flow, and its wait for the group counted as its own.
+    const waits = requestWaits();
+    const t0 = performance.now();
+    const bound = AsyncResource.bind(() => {
+      if (waits) waits.queueMs += performance.now() - t0;
+      return run();
+    });
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, resolve, reject });
+      this.queue.push({ run: bound, resolve, reject });
       if (!this.draining) void this.drain();
     });
   }
