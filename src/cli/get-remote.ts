@@ -70,19 +70,32 @@ export class RemoteGet extends RemoteObjects {
     // the pages' row metadata (managed fields mostly) is ~200 MB of parsed JSON.
     const rows = this.asTable ? new TableRows(this.rowObjects === 'Metadata') : undefined;
     const items: KObject[] = [];
-    let cont: string | undefined;
-    let resourceVersion: string | undefined;
-    do {
-      const page = await this.client.getJson<ListBody & TableBody>(
+    const fetch = (cont: string | undefined) =>
+      this.client.get(
         resourcePath(type, type.namespaced ? namespace : undefined),
         { labelSelector: labelSelector || undefined, fieldSelector: fieldSelector || undefined, limit: limit > 0 ? String(limit) : undefined, continue: cont, ...this.tableQuery() },
         this.asTable ? TABLE_ACCEPT : 'application/json',
-      ).catch((e) => Promise.reject(listError(e, type, labelSelector, fieldSelector)));
+      );
+    let resourceVersion: string | undefined;
+    let next = fetch(undefined);
+    for (;;) {
+      const res = await next.catch((e) => Promise.reject(listError(e, type, labelSelector, fieldSelector)));
+      if (res.status < 200 || res.status >= 300) throw listError((await import('../client/rest-client')).statusError(res), type, labelSelector, fieldSelector);
+      // The next page is asked for before this one is parsed, so that the daemon encodes it
+      // while the client parses this one (two cores at work, not one after the other); the
+      // requests are the same, one after another. The token is read from the page's head
+      // and checked against the parsed one.
+      const early = continueInHead(res.body);
+      const ahead = early !== undefined ? fetch(early) : undefined;
+      ahead?.catch(() => undefined); // awaited below, or dropped with the error that ends the list
+      const page = parseJson(res.body) as ListBody & TableBody;
       if (rows) rows.add(page);
       else for (const o of page.items ?? []) items.push(o);
       resourceVersion = page.metadata?.resourceVersion;
-      cont = page.metadata?.continue || undefined;
-    } while (cont);
+      const cont = page.metadata?.continue || undefined;
+      if (!cont) break;
+      next = cont === early ? ahead! : fetch(cont);
+    }
     return { ...(rows ? rows.fetched() : { items }), resourceVersion };
   }
 
@@ -110,6 +123,15 @@ export class RemoteGet extends RemoteObjects {
   private tableQuery(): Record<string, string | undefined> {
     return this.asTable && this.rowObjects !== 'Metadata' ? { includeObject: this.rowObjects } : {};
   }
+}
+
+/**
+ * The continue token of a list or Table page as the server writes it (kind, apiVersion, then
+ * metadata first), read without parsing the page; undefined when the head is not that.
+ */
+function continueInHead(body: string): string | undefined {
+  const head = /^\{"kind":"[A-Za-z]+","apiVersion":"[a-z0-9./]+","metadata":\{[^{}]*?"continue":"([A-Za-z0-9_=-]+)"/.exec(body.slice(0, 1024));
+  return head?.[1];
 }
 
 /** The rows of one or more Table pages (the columns of the first page that has them). */

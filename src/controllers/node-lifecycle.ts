@@ -54,7 +54,8 @@ async function renewLease(api: ApiServer, node: KObject, nowMs: number, everyMs:
   const leaseType = rt(api, 'coordination.k8s.io/v1', 'Lease');
   const name = node.metadata.name!;
   const renewTime = microTime(nowMs);
-  const lease = await api.tryGet(leaseType, 'kube-node-lease', name);
+  // Read shared (the update copies what it is given): no copy of the Lease per beat.
+  const lease = await api.tryGet(leaseType, 'kube-node-lease', name, { shared: true });
   if (!lease) {
     try {
       await api.create({
@@ -69,9 +70,8 @@ async function renewLease(api: ApiServer, node: KObject, nowMs: number, everyMs:
     return;
   }
   if (lease.spec?.renewTime && nowMs - Date.parse(lease.spec.renewTime) < everyMs) return;
-  lease.spec = { ...lease.spec, renewTime };
   try {
-    await api.update(lease);
+    await api.update({ ...lease, spec: { ...lease.spec, renewTime } });
   } catch {
     /* a conflicting renew is retried on the next beat */
   }

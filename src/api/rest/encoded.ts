@@ -9,18 +9,52 @@ import { stringifyJson } from '../../util/exact-json';
 const texts = new WeakMap<KObject, Map<string, string>>();
 
 /**
+ * How much text the cache keeps (UTF-16 code units): an object at rest lives as long as the
+ * daemon, so without a bound one `get pods -A -o json` of 100,000 pods left ~500 MB of their
+ * text behind for good. The oldest entries go first; what is evicted is encoded again when
+ * asked for. The queue holds its objects weakly (an object gone takes its entry with it; its
+ * length still counts until the queue reaches it, so the cache then keeps a little less).
+ */
+const BUDGET = 32 * 2 ** 20;
+let held = 0;
+let queue: { obj: WeakRef<KObject>; form: string; length: number }[] = [];
+let head = 0;
+
+function remember(obj: KObject, form: string, text: string): void {
+  let byForm = texts.get(obj);
+  if (!byForm) texts.set(obj, (byForm = new Map()));
+  byForm.set(form, text);
+  queue.push({ obj: new WeakRef(obj), form, length: text.length });
+  held += text.length;
+  while (held > BUDGET && head < queue.length) {
+    const e = queue[head++];
+    held -= e.length;
+    const o = e.obj.deref();
+    const m = o && texts.get(o);
+    if (m?.delete(e.form) && !m.size) texts.delete(o!);
+  }
+  if (head > 1024 && head * 2 > queue.length) {
+    queue = queue.slice(head);
+    head = 0;
+  }
+}
+
+/**
  * `encode()`'s text for `obj` in `form` (what else goes into the text: apiVersion, event
  * type), from the cache when known. `obj` must never change: a store's shared object, or
  * the watch cache's copy.
  */
 export function encodedOnce(obj: KObject, form: string, encode: () => string): string {
-  let byForm = texts.get(obj);
-  const known = byForm?.get(form);
+  const known = texts.get(obj)?.get(form);
   if (known !== undefined) return known;
   const text = encode();
-  if (!byForm) texts.set(obj, (byForm = new Map()));
-  byForm.set(form, text);
+  remember(obj, form, text);
   return text;
+}
+
+/** What the cache holds now, in code units (for tests). */
+export function encodedHeld(): number {
+  return held;
 }
 
 /** The object as `apiVersion`/`kind` name it (what RestHandler.external returns), as JSON; remembered for a store's shared (frozen) objects. */
