@@ -10,22 +10,8 @@ import type { ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import { ApiError } from '../api/errors';
 import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
-import {
-  addPod,
-  filterNode,
-  findFeasibleNodes,
-  fitErrorMessage,
-  footprintOf,
-  newNodeInfo,
-  removePod,
-  scoreNodes,
-  setNode,
-  type FilterContext,
-  type NodeInfo,
-  NodeTable,
-  type NodeStatus,
-  type PodFootprint,
-} from './scheduler-plugins';
+import { filterNode, findFeasibleNodes, fitErrorMessage, footprintOf, scoreNodes, type FilterContext, type NodeStatus } from './scheduler-plugins';
+import { addPod, newNodeInfo, NodeTable, removePod, setNode, type NodeInfo, type PodFootprint } from './scheduler-nodes';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 /** Unschedulable pods are retried on cluster changes, and at the latest after this long (podMaxInUnschedulablePodsDuration). */

@@ -5,7 +5,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addPod, filterNode, findFeasibleNodes, newNodeInfo, NodeTable, removePod, scoreNodes, setNode, type FilterContext, type NodeInfo, type NodeStatus } from '../../src/controllers/scheduler-plugins';
+import { filterNode, findFeasibleNodes, scoreNodes, type FilterContext, type NodeStatus } from '../../src/controllers/scheduler-plugins';
+import { addPod, newNodeInfo, NodeTable, removePod, setNode, type NodeInfo } from '../../src/controllers/scheduler-nodes';
 import { seededRng } from '../../src/sim/rng';
 import type { KObject } from '../../src/api/types';
 
