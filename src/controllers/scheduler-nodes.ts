@@ -54,6 +54,8 @@ export class NodeTable {
   readonly room: Float64Array;
   /** Bumped by every sync of the row: a fit score computed at another version is stale. */
   readonly version: Uint32Array;
+  /** Rows with a PreferNoSchedule taint: with none, TaintToleration gives every node the full score. */
+  preferTainted = 0;
   /**
    * NodeResourcesFit + BalancedAllocation per row, by the pod's requests (a few request
    * shapes): the sampling window moves on every pod, so a node is scored again about every
@@ -88,6 +90,7 @@ export class NodeTable {
     this.reqMemory[i] = r.memory;
     this.nonZeroCpu[i] = ni.nonZero.cpu;
     this.nonZeroMemory[i] = ni.nonZero.memory;
+    this.preferTainted += (ni.preferTaints.length > 0 ? 1 : 0) - (this.preferTaints[i] > 0 ? 1 : 0);
     this.preferTaints[i] = ni.preferTaints.length;
     const at = 4 * i;
     this.room[at] = !ni.unschedulable && !ni.hardTaints.length ? a.pods - ni.pods.length : -1;
