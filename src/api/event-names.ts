@@ -144,8 +144,14 @@ export class EventIndex {
    * retried by the caller with the next name). Not drawn from the cluster's seeded stream:
    * a name holds the time anyway, and KUBESIM_SEED replays must draw the same UIDs.
    */
-  async newName(namespace: string, objectName: string): Promise<string> {
-    await this.indexOf(namespace);
+  newName(namespace: string, objectName: string): string | Promise<string> {
+    // The namespace's index read once: every later name without a promise (the scheduler
+    // and the kubelets name thousands a second).
+    if (!this.byNamespace.has(namespace)) return this.indexOf(namespace).then(() => this.nextName(objectName));
+    return this.nextName(objectName);
+  }
+
+  private nextName(objectName: string): string {
     const base = BigInt(Math.floor(this.now())) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000));
     this.lastNanos = base > this.lastNanos ? base : this.lastNanos + 1n + BigInt(Math.floor(Math.random() * 1000));
     return `${objectName}.${this.lastNanos.toString(16)}`;

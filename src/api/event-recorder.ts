@@ -92,7 +92,8 @@ async function createEvent(api: ApiServer, index: EventIndex, record: EventRecor
  */
 export async function createNamedEvent(api: ApiServer, index: EventIndex, event: KObject): Promise<string | undefined> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    event.metadata.name = await index.newName(event.metadata.namespace ?? 'default', String(event.involvedObject?.name ?? ''));
+    const name = index.newName(event.metadata.namespace ?? 'default', String(event.involvedObject?.name ?? ''));
+    event.metadata.name = typeof name === 'string' ? name : await name;
     try {
       await api.create(event);
       return event.metadata.name;

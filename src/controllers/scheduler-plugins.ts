@@ -4,220 +4,13 @@
 // FailedScheduling message (see failureMessage) reads exactly like kube-scheduler's.
 
 import type { KObject } from '../api/types';
-import { cpuMillis, bytes } from '../api/quantity';
 import { fromLabelSelectorSpec, matchesLabels, matchesNodeSelectorTerm, podMatchesNodeSelection, type LabelSelectorSpec } from '../api/selectors';
-
-export interface Resources {
-  cpu: number; // millicores
-  memory: number; // bytes
-  ephemeral: number; // bytes
-}
-
-export interface NodeInfo {
-  node: KObject;
-  name: string;
-  labels: Record<string, string>;
-  allocatable: Resources & { pods: number };
-  requested: Resources;
-  /** Requests with the scheduler's non-zero defaults (100m / 200Mi), used for scoring. */
-  nonZero: { cpu: number; memory: number };
-  pods: KObject[];
-  usedPorts: Set<string>;
-  /** From the node object (see setNode): read by every filter and score of every pod. */
-  unschedulable: boolean;
-  /** NoSchedule and NoExecute taints, in the node's order (TaintToleration filter). */
-  hardTaints: Taint[];
-  /** PreferNoSchedule taints (TaintToleration score). */
-  preferTaints: Taint[];
-  /** Its row in the snapshot's NodeTable, kept in step by setNode, addPod and removePod. */
-  slot?: { table: NodeTable; index: number };
-}
-
-/**
- * The numbers the filter and score loops read, for every node of a snapshot side by side
- * (row = the node's place in the snapshot's order). Read from the NodeInfo objects, they
- * were five objects per node scattered over a large heap: the loops were memory-bound.
- */
-export class NodeTable {
-  readonly allocCpu: Float64Array;
-  readonly allocMemory: Float64Array;
-  readonly reqCpu: Float64Array;
-  readonly reqMemory: Float64Array;
-  readonly nonZeroCpu: Float64Array;
-  readonly nonZeroMemory: Float64Array;
-  readonly preferTaints: Float64Array;
-  /**
-   * What the plain filter reads, four numbers a row side by side (one cache line, not eight
-   * arrays): how many more pods fit (allocatable - pods; -1 when the node is unschedulable or
-   * has a NoSchedule/NoExecute taint), then the free cpu, memory and ephemeral storage
-   * (allocatable - requested, the subtraction fitReasons makes).
-   */
-  readonly room: Float64Array;
-  /** Bumped by every sync of the row: a fit score computed at another version is stale. */
-  readonly version: Uint32Array;
-  /**
-   * NodeResourcesFit + BalancedAllocation per row, by the pod's requests (a few request
-   * shapes): the sampling window moves on every pod, so a node is scored again about every
-   * nodes/sampled pods, and only the node the previous pod went to has changed since.
-   */
-  private readonly fitCache = new Map<string, { score: Float64Array; at: Uint32Array }>();
-
-  constructor(nodes: NodeInfo[]) {
-    const n = nodes.length;
-    this.allocCpu = new Float64Array(n);
-    this.allocMemory = new Float64Array(n);
-    this.reqCpu = new Float64Array(n);
-    this.reqMemory = new Float64Array(n);
-    this.nonZeroCpu = new Float64Array(n);
-    this.nonZeroMemory = new Float64Array(n);
-    this.preferTaints = new Float64Array(n);
-    this.room = new Float64Array(4 * n);
-    this.version = new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      nodes[i].slot = { table: this, index: i };
-      this.sync(nodes[i]);
-    }
-  }
-
-  sync(ni: NodeInfo): void {
-    const i = ni.slot!.index;
-    const a = ni.allocatable;
-    const r = ni.requested;
-    this.allocCpu[i] = a.cpu;
-    this.allocMemory[i] = a.memory;
-    this.reqCpu[i] = r.cpu;
-    this.reqMemory[i] = r.memory;
-    this.nonZeroCpu[i] = ni.nonZero.cpu;
-    this.nonZeroMemory[i] = ni.nonZero.memory;
-    this.preferTaints[i] = ni.preferTaints.length;
-    const at = 4 * i;
-    this.room[at] = !ni.unschedulable && !ni.hardTaints.length ? a.pods - ni.pods.length : -1;
-    this.room[at + 1] = a.cpu - r.cpu;
-    this.room[at + 2] = a.memory - r.memory;
-    this.room[at + 3] = a.ephemeral - r.ephemeral;
-    this.version[i]++;
-  }
-
-  /** The fit scores remembered for pods with these requests (`at[row] === version[row]`: still valid). */
-  fitScoresFor(nz: Resources, req: Resources): { score: Float64Array; at: Uint32Array } {
-    const key = `${nz.cpu}/${nz.memory}/${req.cpu}/${req.memory}`;
-    let c = this.fitCache.get(key);
-    if (!c) {
-      if (this.fitCache.size >= FIT_CACHE_SHAPES) this.fitCache.delete(this.fitCache.keys().next().value!);
-      c = { score: new Float64Array(this.version.length), at: new Uint32Array(this.version.length) };
-      this.fitCache.set(key, c);
-    }
-    return c;
-  }
-}
-
-/** Request shapes whose fit scores a NodeTable remembers (oldest dropped first). */
-const FIT_CACHE_SHAPES = 4;
-
-function synced(ni: NodeInfo): void {
-  if (ni.slot) ni.slot.table.sync(ni);
-}
+import { hostPorts, podRequests, type NodeInfo, type NodeTable, type PodFootprint, type Resources, type Taint } from './scheduler-nodes';
 
 /** A filter failure on one node: the reasons and whether preemption could fix it. */
 export interface NodeStatus {
   reasons: string[];
   unresolvable: boolean;
-}
-
-const zero = (): Resources => ({ cpu: 0, memory: 0, ephemeral: 0 });
-
-// Parsed quantities by function and text: every pod's requests are read when it is
-// scheduled and again when it is added to its node, and most pods share a few values.
-const parsed = new Map<(s: string) => number, Map<string, number>>();
-
-function q(fn: (s: string) => number, v: unknown): number {
-  if (v === undefined || v === null) return 0;
-  const text = String(v);
-  let memo = parsed.get(fn);
-  if (!memo) parsed.set(fn, (memo = new Map()));
-  let n = memo.get(text);
-  if (n === undefined) {
-    try {
-      n = fn(text);
-    } catch {
-      n = 0;
-    }
-    if (memo.size >= 10_000) memo.clear();
-    memo.set(text, n);
-  }
-  return n;
-}
-
-function containerRes(c: any, nonZero: boolean): Resources {
-  const r = c?.resources?.requests ?? {};
-  const cpu = q(cpuMillis, r.cpu);
-  const memory = q(bytes, r.memory);
-  const ephemeral = q(bytes, r['ephemeral-storage']);
-  // The scheduler's non-zero defaults for a request not given (scoring).
-  if (nonZero) return { cpu: r.cpu === undefined ? 100 : cpu, memory: r.memory === undefined ? 200 * 1024 * 1024 : memory, ephemeral };
-  return { cpu, memory, ephemeral };
-}
-
-function add(a: Resources, b: Resources): Resources {
-  return { cpu: a.cpu + b.cpu, memory: a.memory + b.memory, ephemeral: a.ephemeral + b.ephemeral };
-}
-
-function max(a: Resources, b: Resources): Resources {
-  return { cpu: Math.max(a.cpu, b.cpu), memory: Math.max(a.memory, b.memory), ephemeral: Math.max(a.ephemeral, b.ephemeral) };
-}
-
-/**
- * The pod's effective requests (resourcehelper.PodRequests): the sum over containers and
- * sidecars, or the largest init container (plus the sidecars started before it) if bigger,
- * plus overhead.
- */
-export function podRequests(pod: KObject, nonZero = false): Resources {
-  // Runs twice per scheduled pod: sums in numbers, not an object per container.
-  let cpu = 0;
-  let memory = 0;
-  let ephemeral = 0;
-  for (const c of pod.spec?.containers ?? []) {
-    const r = containerRes(c, nonZero);
-    cpu += r.cpu;
-    memory += r.memory;
-    ephemeral += r.ephemeral;
-  }
-  let total: Resources;
-  const inits: any[] | undefined = pod.spec?.initContainers;
-  if (!inits?.length) {
-    total = { cpu: Math.max(cpu, 0), memory: Math.max(memory, 0), ephemeral: Math.max(ephemeral, 0) };
-  } else {
-    let sidecars = zero();
-    let initMax = zero();
-    for (const c of inits) {
-      const r = containerRes(c, nonZero);
-      if (c.restartPolicy === 'Always') {
-        sidecars = add(sidecars, r);
-        initMax = max(initMax, sidecars);
-      } else {
-        initMax = max(initMax, add(r, sidecars));
-      }
-    }
-    total = max(add({ cpu, memory, ephemeral }, sidecars), initMax);
-  }
-  const oh = pod.spec?.overhead;
-  if (oh) total = add(total, { cpu: q(cpuMillis, oh.cpu), memory: q(bytes, oh.memory), ephemeral: q(bytes, oh['ephemeral-storage']) });
-  return total;
-}
-
-function hostPorts(pod: KObject): string[] {
-  const out: string[] = [];
-  const each = (list: any[] | undefined) => {
-    for (const c of list ?? []) {
-      for (const p of c.ports ?? []) {
-        if (p.hostPort) out.push(`${p.protocol ?? 'TCP'}/${p.hostIP ?? '0.0.0.0'}/${p.hostPort}`);
-      }
-    }
-  };
-  // Init containers first, as before; no joined copy of the two lists per pod.
-  each(pod.spec?.initContainers);
-  each(pod.spec?.containers);
-  return out;
 }
 
 function portsConflict(used: Set<string>, want: string[]): boolean {
@@ -232,69 +25,12 @@ function portsConflict(used: Set<string>, want: string[]): boolean {
   return false;
 }
 
-export function newNodeInfo(node: KObject): NodeInfo {
-  const ni = { name: node.metadata.name!, requested: zero(), nonZero: { cpu: 0, memory: 0 }, pods: [], usedPorts: new Set() } as unknown as NodeInfo;
-  setNode(ni, node);
-  return ni;
-}
-
-/** Takes the node object's fields (a new node, or a changed one): the pods stay. */
-export function setNode(ni: NodeInfo, node: KObject): void {
-  const a = node.status?.allocatable ?? node.status?.capacity ?? {};
-  const taints = (node.spec?.taints ?? []) as Taint[];
-  ni.node = node;
-  ni.labels = node.metadata.labels ?? {};
-  ni.allocatable = { cpu: q(cpuMillis, a.cpu), memory: q(bytes, a.memory), ephemeral: q(bytes, a['ephemeral-storage']), pods: Number(a.pods ?? 110) };
-  ni.unschedulable = !!node.spec?.unschedulable;
-  ni.hardTaints = taints.filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
-  ni.preferTaints = taints.filter((t) => t.effect === 'PreferNoSchedule');
-  synced(ni);
-}
-
-/** What a pod takes on its node, as addPod counts it. */
-export interface PodFootprint {
-  req: Resources;
-  nonZero: Resources;
-  ports: string[];
-}
-
-/**
- * `known`: the footprint the filters and scores already worked out for this pod (a binding
- * changes only spec.nodeName), so a bound pod's requests are not parsed again.
- */
-export function addPod(ni: NodeInfo, pod: KObject, known?: PodFootprint): void {
-  ni.pods.push(pod);
-  ni.requested = add(ni.requested, known?.req ?? podRequests(pod));
-  const nz = known?.nonZero ?? podRequests(pod, true);
-  ni.nonZero = { cpu: ni.nonZero.cpu + nz.cpu, memory: ni.nonZero.memory + nz.memory };
-  for (const p of known?.ports ?? hostPorts(pod)) ni.usedPorts.add(p);
-  synced(ni);
-}
-
 /** The incoming pod's footprint from what filtering and scoring it worked out (fctx). */
 export function footprintOf(pod: KObject, fctx: FilterContext): PodFootprint {
   return { req: (fctx.podReq ??= podRequests(pod)), nonZero: (fctx.podNonZero ??= podRequests(pod, true)), ports: (fctx.podPorts ??= hostPorts(pod)) };
 }
 
-export function removePod(ni: NodeInfo, pod: KObject): void {
-  const i = ni.pods.findIndex((p) => p.metadata.uid === pod.metadata.uid);
-  if (i < 0) return;
-  const [old] = ni.pods.splice(i, 1);
-  const r = podRequests(old);
-  ni.requested = { cpu: ni.requested.cpu - r.cpu, memory: ni.requested.memory - r.memory, ephemeral: ni.requested.ephemeral - r.ephemeral };
-  const nz = podRequests(old, true);
-  ni.nonZero = { cpu: ni.nonZero.cpu - nz.cpu, memory: ni.nonZero.memory - nz.memory };
-  ni.usedPorts = new Set(ni.pods.flatMap(hostPorts));
-  synced(ni);
-}
-
 // ---------- tolerations, node affinity ----------
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-}
 
 export function toleratesTaint(tols: any[] | undefined, taint: Taint): boolean {
   return (tols ?? []).some((t) => {
@@ -713,16 +449,21 @@ export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterConte
   // Plain loops over the table's numbers when there is one: this runs for hundreds of nodes per pod.
   // Into the snapshot's buffer when there is one (the first n entries are this pod's).
   const totals = rows ? rows.totals : new Array<number>(n);
+  // No node of the table has a PreferNoSchedule taint (the usual case): TaintToleration's
+  // full score is added in the fit loop, not by two more passes over the nodes (the totals
+  // are integer sums: the order of the additions does not matter).
+  const untainted = rows !== undefined && rows.table.preferTainted === 0;
   if (rows) {
     const { nonZeroCpu, nonZeroMemory, reqCpu, reqMemory, allocCpu, allocMemory, version } = rows.table;
     const { score, at } = rows.table.fitScoresFor(nz, req);
+    const taintScore = untainted ? 3 * MAX_SCORE : 0;
     for (let i = 0; i < n; i++) {
       const r = rows.index[i];
       if (at[r] !== version[r]) {
         score[r] = fitScores(nz, req, nonZeroCpu[r], nonZeroMemory[r], reqCpu[r], reqMemory[r], allocCpu[r], allocMemory[r]);
         at[r] = version[r];
       }
-      totals[i] = score[r];
+      totals[i] = score[r] + taintScore;
     }
   } else {
     for (let i = 0; i < n; i++) {
@@ -738,7 +479,7 @@ export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterConte
     addNormalized(totals, raw, 2);
   }
   // TaintToleration: fewer intolerable PreferNoSchedule taints is better
-  {
+  if (!untainted) {
     const tols = pod.spec?.tolerations;
     let raw: number[] | undefined;
     for (let i = 0; i < n; i++) {

@@ -10,22 +10,8 @@ import type { ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import { ApiError } from '../api/errors';
 import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
-import {
-  addPod,
-  filterNode,
-  findFeasibleNodes,
-  fitErrorMessage,
-  footprintOf,
-  newNodeInfo,
-  removePod,
-  scoreNodes,
-  setNode,
-  type FilterContext,
-  type NodeInfo,
-  NodeTable,
-  type NodeStatus,
-  type PodFootprint,
-} from './scheduler-plugins';
+import { filterNode, findFeasibleNodes, fitErrorMessage, footprintOf, scoreNodes, type FilterContext, type NodeStatus } from './scheduler-plugins';
+import { addPod, newNodeInfo, NodeTable, removePod, setNode, type NodeInfo, type PodFootprint } from './scheduler-nodes';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 /** Unschedulable pods are retried on cluster changes, and at the latest after this long (podMaxInUnschedulablePodsDuration). */
@@ -108,16 +94,6 @@ async function refreshSnapshot(api: ApiServer, snap: Snapshot, current: number):
   }
   snap.rev = Math.max(current, changes[changes.length - 1].rev);
   return true;
-}
-
-/**
- * The snapshot's revision after this process wrote `writes` objects on top of `before`: the
- * store's revision when nothing else was written meanwhile, else `before` (the next refresh
- * reads the changes since, ours included).
- */
-async function ownWritesOnly(api: ApiServer, before: number, writes: number): Promise<number> {
-  const now = await api.currentRev();
-  return now === before + writes ? now : before;
 }
 
 /** Moves a changed pod in the snapshot: off its old node, onto its new one if it still counts. */
@@ -219,6 +195,11 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
     for (const id of state.unschedulable.keys()) state.retry.add(id);
     return [...state.unschedulable.values()];
   };
+  const retryAfterPodChange = async (obj: KObject, ctx: ControllerContext): Promise<ReconcileKey[]> => {
+    const freed = obj.metadata.deletionTimestamp || isTerminal(obj) || !await ctx.api.tryGet(rt(ctx.api, 'v1', 'Pod'), obj.metadata.namespace, obj.metadata.name!);
+    const justBound = !obj.status?.containerStatuses && !obj.status?.initContainerStatuses;
+    return freed || justBound ? requeueUnschedulable() : [];
+  };
 
   return {
     name: 'scheduler',
@@ -234,12 +215,8 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
       {
         kind: 'Pod',
         // A bound pod that goes away or finishes frees room; a newly bound one may satisfy affinity.
-        map: async (obj, ctx) => {
-          if (!state.unschedulable.size || !obj.spec?.nodeName) return [];
-          const freed = obj.metadata.deletionTimestamp || isTerminal(obj) || !await ctx.api.tryGet(rt(ctx.api, 'v1', 'Pod'), obj.metadata.namespace, obj.metadata.name!);
-          const justBound = !obj.status?.containerStatuses && !obj.status?.initContainerStatuses;
-          return freed || justBound ? requeueUnschedulable() : [];
-        },
+        // Nothing waiting (every pod of a burst that fits): answered without a promise.
+        map: (obj, ctx) => (!state.unschedulable.size || !obj.spec?.nodeName ? NO_KEYS : retryAfterPodChange(obj, ctx)),
       },
     ],
     async reconcile(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
@@ -285,8 +262,10 @@ export function createScheduler(): Reconciler & { state: SchedulerState } {
         if (hasRequiredAnti(bound)) snap.antiAffinityPods.push([bound, ni]);
         // Skip our own two writes only when nobody else wrote in between (a user's request or
         // another controller can, in the daemon): otherwise the next pod's refresh replays them
-        // all (ours again, harmlessly) rather than miss a deleted pod or a changed node.
-        snap.rev = await ownWritesOnly(api, before, evented ? 2 : 1);
+        // all (ours again, harmlessly) rather than miss a deleted pod or a changed node. Read
+        // here, not in a function of its own (an async call is one more promise per pod).
+        const revNow = await api.currentRev();
+        snap.rev = revNow === before + (evented ? 2 : 1) ? revNow : before;
         state.unschedulable.delete(id);
         state.attempts.delete(id);
         state.failedEvents.delete(pod.metadata.uid!);
@@ -429,6 +408,8 @@ function claimsOf(pod: KObject): any[] {
   return volumes.filter((v) => v.persistentVolumeClaim?.claimName);
 }
 const NO_CLAIMS: any[] = [];
+/** No key to queue (shared: the manager only reads it). */
+const NO_KEYS: ReconcileKey[] = [];
 
 /** VolumeBinding PreFilter: missing or unbound immediate claims block the pod everywhere. */
 async function volumePreFilter(api: ApiServer, pod: KObject): Promise<string | undefined> {

@@ -45,5 +45,9 @@ test('event names at one cluster instant: each after every name the namespace he
     // Within a millisecond or two of T: the name still says when.
     assert.ok(nanosOf(names[2]) < BigInt(T + 2) * 1_000_000n, names[2]);
     assert.match(names[2], /^q\.[0-9a-f]+$/);
+    // The namespace's index is read once: later names come without a promise, still in order.
+    const now = index.newName('default', 'r');
+    assert.equal(typeof now, 'string');
+    assert.ok(nanosOf(now as string) > nanosOf(names[2]), `${now} after ${names[2]}`);
   }
 });

@@ -222,7 +222,8 @@ test('only unassigned pods are queued: a binding or a later change of a bound po
 });
 
 test("scores are kube-scheduler's integers: LeastAllocated on non-zero requests, BalancedAllocation on requests as they are", async () => {
-  const { newNodeInfo, addPod, scoreNodes } = await import('../../src/controllers/scheduler-plugins');
+  const { scoreNodes } = await import('../../src/controllers/scheduler-plugins');
+  const { newNodeInfo, addPod } = await import('../../src/controllers/scheduler-nodes');
   const node = (name: string) => newNodeInfo({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: {} }, spec: {}, status: { allocatable: { cpu: '2', memory: '4Gi', pods: '110' } } });
   const withRequests = (name: string, requests?: Record<string, string>) => pod(name, {}, requests ? { resources: { requests } } : {});
   const score = (incoming: KObject, nodes: ReturnType<typeof node>[]) =>

@@ -5,7 +5,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addPod, filterNode, findFeasibleNodes, newNodeInfo, NodeTable, removePod, scoreNodes, setNode, type FilterContext, type NodeInfo, type NodeStatus } from '../../src/controllers/scheduler-plugins';
+import { filterNode, findFeasibleNodes, scoreNodes, type FilterContext, type NodeStatus } from '../../src/controllers/scheduler-plugins';
+import { addPod, newNodeInfo, NodeTable, removePod, setNode, type NodeInfo } from '../../src/controllers/scheduler-nodes';
 import { seededRng } from '../../src/sim/rng';
 import type { KObject } from '../../src/api/types';
 
@@ -40,6 +41,9 @@ test('fit scores read from the NodeTable equal scores computed afresh as nodes a
   // (100m / 200Mi are also the non-zero defaults of a request left out).
   const shapes: Array<Record<string, string> | undefined> = [{ cpu: '100m', memory: '128Mi' }, { cpu: '10m', memory: '16Mi' }, { cpu: '1', memory: '1Gi' }, { cpu: '100m', memory: '200Mi' }, { cpu: '100m' }, { memory: '200Mi' }, undefined, { memory: '300Mi' }];
   const placed: Array<[KObject, NodeInfo]> = [];
+  const tainted = new Set<string>();
+  let sawTainted = false;
+  let sawUntainted = false;
   let compared = 0;
   for (let step = 0; step < 600; step++) {
     const incoming = pod(shapes[Math.floor(rng() * (step < 300 ? 2 : shapes.length))]);
@@ -61,10 +65,20 @@ test('fit scores read from the NodeTable equal scores computed afresh as nodes a
     }
     if (rng() < 0.05) {
       const ni = nodes[Math.floor(rng() * nodes.length)];
-      setNode(ni, nodeObject(ni.name, rng() < 0.5 ? '8' : '3', rng() < 0.5 ? '16Gi' : '5Gi'));
+      const o = nodeObject(ni.name, rng() < 0.5 ? '8' : '3', rng() < 0.5 ? '16Gi' : '5Gi');
+      // PreferNoSchedule taints come and go (the table counts its tainted rows: with none,
+      // TaintToleration's full score is added in the fit loop).
+      if (rng() < 0.5) o.spec.taints = [{ key: 'soft', value: 'x', effect: 'PreferNoSchedule' }];
+      setNode(ni, o);
+      tainted.add(ni.name);
+      if (!o.spec.taints) tainted.delete(ni.name);
     }
+    sawTainted ||= tainted.size > 0;
+    sawUntainted ||= tainted.size === 0 && step > 0;
+    assert.equal(table.preferTainted, tainted.size, `step ${step}`);
   }
   assert.equal(compared, 600 * 15);
+  assert.ok(sawTainted && sawUntainted, 'the run crossed between tainted and untainted tables');
 });
 
 test("the filter loop's check on the table's room agrees with filterNode on every node", () => {

@@ -198,8 +198,8 @@ function setManaged(obj: KObject, owners: Map<string, Owner>): void {
 export async function trackUpdate(current: KObject | undefined, next: KObject, manager: string, ctx: TrackContext): Promise<void> {
   const shape = resolver ? resolver.root(ctx.apiVersion, ctx.kind) : await shapeOf(ctx.apiVersion, ctx.kind);
   // A create that sends no managedFields: the one entry it gets may be known by its keys.
-  const memoKey = !current && next.metadata?.managedFields === undefined ? createdKey(inScope(next, ctx), ctx) : undefined;
-  const known = memoKey === undefined ? undefined : createdFields.get(memoKey);
+  const memo = !current && next.metadata?.managedFields === undefined ? createdNode(inScope(next, ctx), ctx) : undefined;
+  const known = memo?.created;
   if (known !== undefined) {
     const owners = new Map<string, Owner>();
     if (known) owners.set('', { manager, operation: 'Update', apiVersion: ctx.apiVersion, subresource: ctx.subresource, time: ctx.now, set: known.set, raw: { set: known.set, fieldsV1: known.fieldsV1 } });
@@ -210,23 +210,49 @@ export async function trackUpdate(current: KObject | undefined, next: KObject, m
   const lhs = current ? withoutManaged(current) : zeroObject(ctx.kind, shape);
   recordUpdate(owners, inScope(lhs, ctx), inScope(withoutManaged(next), ctx), shape, manager, ctx);
   setManaged(next, owners);
-  if (memoKey !== undefined) {
-    if (createdFields.size >= 1000) createdFields.clear();
+  if (memo !== undefined) {
     const [only] = owners.values();
-    createdFields.set(memoKey, only ? { set: only.set, fieldsV1: sharedFieldSet((next.metadata.managedFields as ManagedFieldsEntry[])[0].fieldsV1!) } : null);
+    memo.created = only ? { set: only.set, fieldsV1: sharedFieldSet((next.metadata.managedFields as ManagedFieldsEntry[])[0].fieldsV1!) } : null;
+    createdCount++;
   }
 }
 
 /**
- * The field set a create records, by the created object's keys (createdKey): null for none.
- * Sets are never changed once built (difference and union make new ones), so one is shared;
- * so is its FieldsV1, frozen as the store keeps it (not copied per create).
+ * The field sets creates record, by the created object's keys (see createdNode): a trie
+ * whose steps are the kind, the endpoint, then the object's keys and its values' kinds in
+ * order. Sets are never changed once built (difference and union make new ones), so one is
+ * shared; so is its FieldsV1, frozen as the store keeps it (not copied per create).
  */
-const createdFields = new Map<string, { set: FieldSet; fieldsV1: Record<string, unknown> } | null>();
+interface CreatedNode {
+  /** The next step by a marker: '{', '}', '0' (null), a scalar's typeof, or one of the context's values. */
+  marks?: Map<string, CreatedNode>;
+  /** The next step by a member's name. */
+  names?: Map<string, CreatedNode>;
+  /** What a create of an object with exactly these keys records (null: no entry); undefined until one was tracked. */
+  created?: { set: FieldSet; fieldsV1: Record<string, unknown> } | null;
+}
+let createdRoot: CreatedNode = {};
+let createdCount = 0;
+let createdSteps = 0;
+/** Remembered creates, and trie steps, before it is emptied (a bound, as the memo's before). */
+const MAX_CREATED = 1000;
+const MAX_CREATED_STEPS = 100_000;
 
-/** Empties createdFields (tests: each create then computes its set). */
+/** Empties the memo of created field sets (tests: each create then computes its set). */
 export function forgetCreatedFields(): void {
-  createdFields.clear();
+  createdRoot = {};
+  createdCount = 0;
+  createdSteps = 0;
+}
+
+function stepOf(node: CreatedNode, by: 'marks' | 'names', token: string): CreatedNode {
+  const m = (node[by] ??= new Map());
+  let next = m.get(token);
+  if (next === undefined) {
+    m.set(token, (next = {}));
+    createdSteps++;
+  }
+  return next;
 }
 
 /**
@@ -234,30 +260,40 @@ export function forgetCreatedFields(): void {
  * which kinds of values (the zero object it is compared with holds only nulls and empty
  * objects), not on its scalars, as long as it holds no list: list items are keyed by their
  * values. So the Events that components write by the thousand, all with the same keys, get
- * their FieldsV1 from createdFields instead of a comparison and an encoding each. Undefined
- * for an object with a list (not remembered).
+ * their FieldsV1 from the memo instead of a comparison and an encoding each. The object's
+ * keys are followed in the trie of what was seen (Map lookups by its own key strings: a
+ * joined text of them was a kilobyte and a hash of it per create). Undefined for an object
+ * with a list (not remembered).
  */
-function createdKey(o: Record<string, unknown>, ctx: TrackContext): string | undefined {
-  const parts: string[] = [ctx.apiVersion, ctx.kind, ctx.statusSplit ? 's' : '-', ctx.subresource ?? ''];
-  return keysOf(o, parts) ? parts.join('\u0000') : undefined;
+function createdNode(o: Record<string, unknown>, ctx: TrackContext): CreatedNode | undefined {
+  if (createdCount >= MAX_CREATED || createdSteps >= MAX_CREATED_STEPS) forgetCreatedFields();
+  let node = stepOf(stepOf(createdRoot, 'marks', ctx.apiVersion), 'marks', ctx.kind);
+  node = stepOf(stepOf(node, 'marks', ctx.statusSplit ? 's' : '-'), 'marks', ctx.subresource ?? '');
+  const walk: KeyWalk = { node, steps: 0 };
+  return keysOf(o, walk) ? walk.node : undefined;
 }
 
-/** Objects with more keys than this are not remembered (a ConfigMap of thousands of keys would make a large memo key). */
+/** Objects with more keys than this are not remembered (a ConfigMap of thousands of keys would make a deep trie). */
 const MAX_KEY_PARTS = 400;
 
-function keysOf(v: unknown, out: string[]): boolean {
-  if (out.length > MAX_KEY_PARTS) return false;
-  if (v === null) out.push('0');
+interface KeyWalk {
+  node: CreatedNode;
+  steps: number;
+}
+
+function keysOf(v: unknown, w: KeyWalk): boolean {
+  if (w.steps++ > MAX_KEY_PARTS) return false;
+  if (v === null) w.node = stepOf(w.node, 'marks', '0');
   else if (Array.isArray(v)) return false;
-  else if (typeof v !== 'object') out.push(typeof v);
+  else if (typeof v !== 'object') w.node = stepOf(w.node, 'marks', typeof v);
   else {
-    out.push('{');
+    w.node = stepOf(w.node, 'marks', '{');
     for (const k in v) {
       if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
-      out.push(`${k.length}:${k}`); // length-prefixed: no key reads as another's or as a marker
-      if (!keysOf((v as Record<string, unknown>)[k], out)) return false;
+      w.node = stepOf(w.node, 'names', k);
+      if (!keysOf((v as Record<string, unknown>)[k], w)) return false;
     }
-    out.push('}');
+    w.node = stepOf(w.node, 'marks', '}');
   }
   return true;
 }
