@@ -70,6 +70,10 @@ export async function advanceClock(clock: unknown, ms: number): Promise<boolean>
   return false;
 }
 
+function seenId(reconciler: string, key: ReconcileKey): string {
+  return `${reconciler}\0${key.namespace ?? ''}\0${key.name}`;
+}
+
 export class ControllerManager {
   readonly queue = new WorkQueue();
   private readonly byName = new Map<string, Reconciler>();
@@ -78,6 +82,8 @@ export class ControllerManager {
   /** kind (any group) → [reconciler, mapper]. */
   private readonly watchers = new Map<string, Array<[Reconciler, Mapper]>>();
   private lastRev = -1;
+  /** reconciler + key → the versions of the key's object its last reconcile read and wrote (Result). */
+  private readonly seen = new Map<string, { read: number; wrote: number }>();
   readonly stats: ManagerStats = { reconciles: 0, errors: 0, queued: 0, delayed: 0, relists: 0 };
 
   constructor(
@@ -101,6 +107,7 @@ export class ControllerManager {
     // since the last poll; otherwise those changes are skipped and reconcilers are told.
     if (!opts.keepFeed || this.lastRev < 0) {
       this.lastRev = await api.currentRev();
+      this.seen.clear();
       for (const r of this.reconcilers) r.relisted?.(this.ctx);
     }
     for (const r of this.reconcilers) {
@@ -167,7 +174,16 @@ export class ControllerManager {
     const kind = obj.kind;
     for (const r of this.primaries.get(kindId(obj.apiVersion, kind)) ?? []) {
       if (r.primaryFilter && !r.primaryFilter(obj)) continue;
-      this.queue.add({ reconciler: r.name, key: { kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name ?? '' } });
+      const key = { kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name ?? '' };
+      const id = this.seen.size ? seenId(r.name, key) : '';
+      const seen = id ? this.seen.get(id) : undefined;
+      if (seen && type !== 'DELETED') {
+        const v = Number(obj.metadata?.resourceVersion);
+        const newest = Math.max(seen.read, seen.wrote);
+        if (v >= newest) this.seen.delete(id); // nothing older follows in the feed
+        if (v === seen.wrote || v <= seen.read) continue;
+      }
+      this.queue.add({ reconciler: r.name, key });
     }
     for (const [r, map] of this.watchers.get(kind) ?? []) {
       let keys: ReconcileKey[];
@@ -197,6 +213,9 @@ export class ControllerManager {
       // creates thousands of pods never locks users out for all of it).
       const result = await this.ctx.api.group(() => withFieldManager(componentOf(r.name), () => r.reconcile(item.key, this.ctx)));
       this.queue.forget(item);
+      if (result && (result.readVersion !== undefined || result.wroteVersion !== undefined)) {
+        this.seen.set(seenId(r.name, item.key), { read: Number(result.readVersion ?? -1), wrote: Number(result.wroteVersion ?? -1) });
+      } else if (this.seen.size) this.seen.delete(seenId(r.name, item.key));
       if (result && result.requeueAfterMs !== undefined && result.requeueAfterMs >= 0) {
         this.queue.addAt(item, this.ctx.clock.now() + Math.max(1, Math.ceil(result.requeueAfterMs)), result.periodic === true, result.sweep === true);
       }
