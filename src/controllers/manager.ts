@@ -164,13 +164,19 @@ export class ControllerManager {
       await this.resync();
       return 1;
     }
-    for (const ch of changes) await this.enqueueFor(ch.object, ch.type);
+    for (const ch of changes) {
+      const pending = this.enqueueFor(ch.object, ch.type);
+      if (pending) await pending;
+    }
     this.lastRev = changes[changes.length - 1].rev;
     return changes.length;
   }
 
-  /** Queues the keys a changed object maps to. */
-  async enqueueFor(obj: KObject, type?: EventType): Promise<void> {
+  /**
+   * Queues the keys a changed object maps to. Synchronous unless a mapper answers with a
+   * promise (most map from the object alone): a change costs no promise per watcher.
+   */
+  enqueueFor(obj: KObject, type?: EventType): Promise<void> | undefined {
     const kind = obj.kind;
     for (const r of this.primaries.get(kindId(obj.apiVersion, kind)) ?? []) {
       if (r.primaryFilter && !r.primaryFilter(obj)) continue;
@@ -185,16 +191,34 @@ export class ControllerManager {
       }
       this.queue.add({ reconciler: r.name, key });
     }
-    for (const [r, map] of this.watchers.get(kind) ?? []) {
-      let keys: ReconcileKey[];
+    const watchers = this.watchers.get(kind);
+    return watchers && this.mapWatchers(watchers, 0, obj, type);
+  }
+
+  /** The watchers' mappers from `from` on, in order; a promise once one answers with one. */
+  private mapWatchers(watchers: Array<[Reconciler, Mapper]>, from: number, obj: KObject, type: EventType | undefined): Promise<void> | undefined {
+    for (let i = from; i < watchers.length; i++) {
+      const [r, map] = watchers[i];
+      let keys: ReconcileKey[] | Promise<ReconcileKey[]>;
       try {
-        keys = await map(obj, this.ctx, type);
+        keys = map(obj, this.ctx, type);
       } catch (e) {
         this.noteError(r.name, e);
         continue;
       }
-      for (const key of keys) this.queue.add({ reconciler: r.name, key });
+      if (!Array.isArray(keys)) {
+        return keys.then(
+          (ks) => this.queueAll(r, ks),
+          (e) => this.noteError(r.name, e),
+        ).then(() => this.mapWatchers(watchers, i + 1, obj, type));
+      }
+      this.queueAll(r, keys);
     }
+    return undefined;
+  }
+
+  private queueAll(r: Reconciler, keys: ReconcileKey[]): void {
+    for (const key of keys) this.queue.add({ reconciler: r.name, key });
   }
 
   /** Queues one key directly (CLI verbs that want a prompt look, tests). */
