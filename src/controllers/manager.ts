@@ -183,11 +183,11 @@ export class ControllerManager {
       const key = { kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name ?? '' };
       const id = this.seen.size ? seenId(r.name, key) : '';
       const seen = id ? this.seen.get(id) : undefined;
-      if (seen && type !== 'DELETED') {
+      if (seen) {
         const v = Number(obj.metadata?.resourceVersion);
-        const newest = Math.max(seen.read, seen.wrote);
-        if (v >= newest) this.seen.delete(id); // nothing older follows in the feed
-        if (v === seen.wrote || v <= seen.read) continue;
+        // Nothing older follows in the feed (a deleted object's entry goes with it: at most one per object).
+        if (type === 'DELETED' || v >= Math.max(seen.read, seen.wrote)) this.seen.delete(id);
+        if (type !== 'DELETED' && (v === seen.wrote || v <= seen.read)) continue;
       }
       this.queue.add({ reconciler: r.name, key });
     }
