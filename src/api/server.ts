@@ -342,7 +342,9 @@ export class ApiServer {
       const crd = decoded ? await this.checkSchema(decoded, rt) : await this.crdOf(rt);
       // The request's repeated owner references go (a status write keeps the stored metadata: only the warning).
       dedupOwnerReferencesAndWarn(decoded ?? ({ metadata: { ownerReferences: input.metadata.ownerReferences } } as KObject), Boolean(opts.patch), opts.warn);
-      const current = await this.get(rt, namespace, name);
+      // A status write only reads the stored object (its new version shares spec and the rest,
+      // which the store's write then need not copy): shared unless a CRD's defaults rewrite it.
+      const current = await this.get(rt, namespace, name, part === 'status' && !crd ? { shared: true } : undefined);
       const wantRev = input.metadata.resourceVersion;
       if (wantRev !== undefined && wantRev !== '' && wantRev !== current.metadata.resourceVersion) {
         throw ApiError.conflict(pluralGroup(rt), name);
@@ -351,8 +353,8 @@ export class ApiServer {
       const strategy = strategyFor(rt);
       const viaEphemeral = opts.subresource === 'ephemeralcontainers' && rt.kind === 'Pod';
       if (part === 'status') {
-        // `current` is a private copy (get() hands out copies) that is only read from here
-        // on: a shallow copy of it carries spec and metadata (metadata copied: managedFields change).
+        // `current` is only read from here on: a shallow copy of it carries spec and metadata
+        // (metadata copied: managedFields change).
         next = { ...current, metadata: { ...current.metadata } };
         if (input.status !== undefined) next.status = deepCopy(input.status);
         else delete next.status;

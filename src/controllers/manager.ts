@@ -70,6 +70,10 @@ export async function advanceClock(clock: unknown, ms: number): Promise<boolean>
   return false;
 }
 
+function seenId(reconciler: string, key: ReconcileKey): string {
+  return `${reconciler}\0${key.namespace ?? ''}\0${key.name}`;
+}
+
 export class ControllerManager {
   readonly queue = new WorkQueue();
   private readonly byName = new Map<string, Reconciler>();
@@ -78,6 +82,8 @@ export class ControllerManager {
   /** kind (any group) → [reconciler, mapper]. */
   private readonly watchers = new Map<string, Array<[Reconciler, Mapper]>>();
   private lastRev = -1;
+  /** reconciler + key → the versions of the key's object its last reconcile read and wrote (Result). */
+  private readonly seen = new Map<string, { read: number; wrote: number }>();
   readonly stats: ManagerStats = { reconciles: 0, errors: 0, queued: 0, delayed: 0, relists: 0 };
 
   constructor(
@@ -101,6 +107,7 @@ export class ControllerManager {
     // since the last poll; otherwise those changes are skipped and reconcilers are told.
     if (!opts.keepFeed || this.lastRev < 0) {
       this.lastRev = await api.currentRev();
+      this.seen.clear();
       for (const r of this.reconcilers) r.relisted?.(this.ctx);
     }
     for (const r of this.reconcilers) {
@@ -157,28 +164,61 @@ export class ControllerManager {
       await this.resync();
       return 1;
     }
-    for (const ch of changes) await this.enqueueFor(ch.object, ch.type);
+    for (const ch of changes) {
+      const pending = this.enqueueFor(ch.object, ch.type);
+      if (pending) await pending;
+    }
     this.lastRev = changes[changes.length - 1].rev;
     return changes.length;
   }
 
-  /** Queues the keys a changed object maps to. */
-  async enqueueFor(obj: KObject, type?: EventType): Promise<void> {
+  /**
+   * Queues the keys a changed object maps to. Synchronous unless a mapper answers with a
+   * promise (most map from the object alone): a change costs no promise per watcher.
+   */
+  enqueueFor(obj: KObject, type?: EventType): Promise<void> | undefined {
     const kind = obj.kind;
     for (const r of this.primaries.get(kindId(obj.apiVersion, kind)) ?? []) {
       if (r.primaryFilter && !r.primaryFilter(obj)) continue;
-      this.queue.add({ reconciler: r.name, key: { kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name ?? '' } });
+      const key = { kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name ?? '' };
+      const id = this.seen.size ? seenId(r.name, key) : '';
+      const seen = id ? this.seen.get(id) : undefined;
+      if (seen) {
+        const v = Number(obj.metadata?.resourceVersion);
+        // Nothing older follows in the feed (a deleted object's entry goes with it: at most one per object).
+        if (type === 'DELETED' || v >= Math.max(seen.read, seen.wrote)) this.seen.delete(id);
+        if (type !== 'DELETED' && (v === seen.wrote || v <= seen.read)) continue;
+      }
+      this.queue.add({ reconciler: r.name, key });
     }
-    for (const [r, map] of this.watchers.get(kind) ?? []) {
-      let keys: ReconcileKey[];
+    const watchers = this.watchers.get(kind);
+    return watchers && this.mapWatchers(watchers, 0, obj, type);
+  }
+
+  /** The watchers' mappers from `from` on, in order; a promise once one answers with one. */
+  private mapWatchers(watchers: Array<[Reconciler, Mapper]>, from: number, obj: KObject, type: EventType | undefined): Promise<void> | undefined {
+    for (let i = from; i < watchers.length; i++) {
+      const [r, map] = watchers[i];
+      let keys: ReconcileKey[] | Promise<ReconcileKey[]>;
       try {
-        keys = await map(obj, this.ctx, type);
+        keys = map(obj, this.ctx, type);
       } catch (e) {
         this.noteError(r.name, e);
         continue;
       }
-      for (const key of keys) this.queue.add({ reconciler: r.name, key });
+      if (!Array.isArray(keys)) {
+        return keys.then(
+          (ks) => this.queueAll(r, ks),
+          (e) => this.noteError(r.name, e),
+        ).then(() => this.mapWatchers(watchers, i + 1, obj, type));
+      }
+      this.queueAll(r, keys);
     }
+    return undefined;
+  }
+
+  private queueAll(r: Reconciler, keys: ReconcileKey[]): void {
+    for (const key of keys) this.queue.add({ reconciler: r.name, key });
   }
 
   /** Queues one key directly (CLI verbs that want a prompt look, tests). */
@@ -197,6 +237,9 @@ export class ControllerManager {
       // creates thousands of pods never locks users out for all of it).
       const result = await this.ctx.api.group(() => withFieldManager(componentOf(r.name), () => r.reconcile(item.key, this.ctx)));
       this.queue.forget(item);
+      if (result && (result.readVersion !== undefined || result.wroteVersion !== undefined)) {
+        this.seen.set(seenId(r.name, item.key), { read: Number(result.readVersion ?? -1), wrote: Number(result.wroteVersion ?? -1) });
+      } else if (this.seen.size) this.seen.delete(seenId(r.name, item.key));
       if (result && result.requeueAfterMs !== undefined && result.requeueAfterMs >= 0) {
         this.queue.addAt(item, this.ctx.clock.now() + Math.max(1, Math.ceil(result.requeueAfterMs)), result.periodic === true, result.sweep === true);
       }

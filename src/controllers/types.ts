@@ -29,6 +29,15 @@ export interface Result {
    * 10 s); it runs at the jump's other stops and at its end. Implies `periodic`.
    */
   sweep?: boolean;
+  /**
+   * The primary object's resourceVersion this reconcile acted on, and the one its own write
+   * gave it: the change feed's entries for versions up to the first, or for exactly the
+   * second, do not queue the key for this reconciler again (a pass over what it saw or wrote
+   * itself, with everything due done, would change nothing). Another writer's version after
+   * the one read still does.
+   */
+  readVersion?: string;
+  wroteVersion?: string;
 }
 
 export interface ControllerContext {

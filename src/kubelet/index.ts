@@ -46,7 +46,7 @@ export function createKubelet(): Reconciler {
       // pod's runtime record before the other wrote it would act twice (a log line written
       // again) or undo the other's record (stdin an attach sent).
       return api.sim.atomically(async () => {
-        // Only read (status is written through mutate, which reads its own copy): shared,
+        // Only read (status is written whole through updateStatus): shared,
         // not copied for each of the pod's syncs.
         const pod = await api.tryGet(api.registry.forKind('v1', 'Pod'), key.namespace, key.name, { shared: true });
         if (!pod?.spec?.nodeName) return;

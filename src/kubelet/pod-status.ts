@@ -97,7 +97,8 @@ function containerStatus(c: CState, spec: any): any {
   return st;
 }
 
-export async function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime): Promise<void> {
+/** Writes the pod's status if it changed; returns the pod's new resourceVersion if it wrote. */
+export async function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime): Promise<string | undefined> {
   const specs = new Map<string, any>([
     ...(pod.spec?.initContainers ?? []).map((c: any) => [`i/${c.name}`, c] as [string, any]),
     ...(pod.spec?.containers ?? []).map((c: any) => [`c/${c.name}`, c] as [string, any]),
@@ -173,13 +174,14 @@ export async function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime):
   }
   if (initStatuses.length) status.initContainerStatuses = initStatuses;
   if (ephemeralStatuses.length) status.ephemeralContainerStatuses = ephemeralStatuses;
-  if (JSON.stringify(status) === JSON.stringify(pod.status)) return;
+  if (JSON.stringify(status) === JSON.stringify(pod.status)) return undefined;
   try {
-    await api.mutate(api.registry.forKind('v1', 'Pod'), pod.metadata.namespace, pod.metadata.name!, (p) => {
-      p.status = status;
-      return p;
-    }, { status: true });
+    // The status as computed, whatever was written meanwhile (no resourceVersion: what a
+    // read-modify-write that sets it whole did, without reading and copying the pod first).
+    const written = await api.updateStatus({ apiVersion: 'v1', kind: 'Pod', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace }, status });
+    return written.metadata.resourceVersion;
   } catch (e) {
     if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
+    return undefined;
   }
 }

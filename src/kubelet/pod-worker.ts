@@ -109,8 +109,13 @@ export async function syncPod({ ctx, pod, node }: WorkerEnv): Promise<Result | v
   }
 
   if (JSON.stringify(rt) !== before) await saveRuntime(api, uid, rt);
-  await writeStatus(api, pod, rt);
-  if (wake) return { requeueAfterMs: Math.max(1, wake.at - now), periodic: wake.periodic };
+  // Everything due by now is done: neither the pod as read nor the status written wakes
+  // this pod's sync again (readVersion, wroteVersion); a timer or another writer's change does.
+  const wroteVersion = await writeStatus(api, pod, rt);
+  const result: Result = wake ? { requeueAfterMs: Math.max(1, wake.at - now), periodic: wake.periodic } : {};
+  result.readVersion = pod.metadata.resourceVersion;
+  if (wroteVersion !== undefined) result.wroteVersion = wroteVersion;
+  return result;
 }
 
 // ---------- termination ----------
