@@ -214,7 +214,7 @@ test('drain through the daemon lists the node\'s pods, evicts them and waits for
   const [refusedD, refusedL] = await drain([]);
   assert.deepEqual(refusedD, refusedL);
   assert.equal(refusedD[0], 1);
-  assert.match(refusedD[2], /cannot delete Pods declare no controller \(use --force to override\): NS\/p1, NS\/p2/);
+  assert.match(refusedD[2], /cannot delete cannot delete Pods that declare no controller \(use --force to override\): NS\/p1, NS\/p2/);
   // A budget that forbids the disruption: refused with a 429, retried, then the global timeout.
   for (const [side] of SIDES) {
     ok(await viaDaemon(['create', 'pdb', 'keep', '-n', side, '--selector=side=' + side, '--min-available=2']));
