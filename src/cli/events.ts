@@ -57,6 +57,8 @@ export function register(program: Command, p: Program): void {
   declareFlagTypes(cmd, { 'chunk-size': 'int' });
   kubectlHelp(cmd, p.name, { long: EVENTS_LONG, example: EVENTS_EXAMPLE, use: EVENTS_USE }, { 'chunk-size': '500', 'no-headers': 'false', types: '[]' }).action(
       p.action(async (ctx, flags: PrintFlagValues & { allNamespaces?: boolean; for?: string; types?: string[]; headers?: boolean; watch?: boolean; requestTimeout?: string }) => {
+        const output = outputArgument(flags);
+        if (output) (await import('./flags/mutation-output')).checkMutationFormat(output);
         const api = await ctx.api();
         const evType = api.registry.forKind('v1', 'Event');
         let items = (await api.list(evType, { namespace: flags.allNamespaces ? undefined : ctx.namespace })).items;
@@ -79,14 +81,18 @@ export function register(program: Command, p: Program): void {
         // kubectl's sort.Sort(SortableEvents): not stable, so equal times (one instant of a
         // frozen clock) come out in the order Go's pdqsort leaves them.
         goSort(items, (a, b) => eventTime(a) < eventTime(b));
-        const output = outputArgument(flags);
-        if (output) {
-          const { outputPrinter } = await import('./flags/output');
-          ctx.out(outputPrinter(output, ctx, { showManagedFields: flags.showManagedFields, allowMissingKeys: allowMissingKeys(flags) })(items, true));
-          return;
-        }
         if (!items.length) {
           ctx.err(flags.allNamespaces ? 'No events found.\n' : `No events found in ${ctx.namespace} namespace.\n`);
+          if (output) return;
+        } else if (output) {
+          // kubectl hands its printer the EventList by value: the name printer cannot take the
+          // items out of it and its error is dropped, so `-o name` prints nothing and exits 0.
+          if (output === 'name') return;
+          // kubectl prints its typed EventList: struct field order, `metadata: {}`, no List wrapper.
+          const [{ outputPrinter }, { goOrdered }] = await Promise.all([import('./flags/output'), import('../printers/go-order')]);
+          const list = { kind: 'EventList', apiVersion: 'v1', metadata: {}, items: items.map((e) => goOrdered(e) ?? e) } as unknown as KObject;
+          ctx.out(outputPrinter(output, ctx, { showManagedFields: flags.showManagedFields, allowMissingKeys: allowMissingKeys(flags), sortJsonKeys: false })([list], false));
+          return;
         } else {
           ctx.out(renderEvents(items, api.clock.now(), Boolean(flags.allNamespaces), flags.headers === false));
         }

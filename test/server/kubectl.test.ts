@@ -349,6 +349,13 @@ test('api-resources -o wide, get --raw, events, rollout history, diff: the same 
   await same(['get', '--raw', '/apis/apps/v1']);
   await same(['get', '--raw', '/api/v1/namespaces/default/pods/nope']);
   await same(['events', '--for', 'deploy/web']);
+  // kubectl's typed EventList (struct order, `metadata: {}`, managedFields of the items
+  // omitted); `-o name` prints nothing (its printer cannot take items from a list by value).
+  for (const o of ['json', 'yaml', 'name', 'jsonpath={.kind} {.items[0].involvedObject}']) await same(['events', '--for', 'deploy/web', '-o', o]);
+  for (const args of [['events', '-o', 'wide'], ['events', '-n', 'kube-public', '-o', 'json']]) {
+    const [k, s] = await c.bothClients(args);
+    assert.deepEqual(s, k, args.join(' '));
+  }
   await same(['rollout', 'history', 'deploy/web']);
   await same(['rollout', 'history', 'deploy/web', '--revision=1']);
   // diff: the same hunks (the header names temporary files and their times).
