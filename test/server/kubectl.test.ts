@@ -437,6 +437,23 @@ test('a user\'s sweep: cluster-scoped kinds with -A, the scale subresource\'s ta
   assert.equal(await c.hostedOk(['get', 'cm', 'settings', '-o', 'jsonpath={.data.mode}'], {}), 'fast', 'nothing written');
 });
 
+// fidel5's leftovers (fidel6). Runs after the sweep above, which made the custom resource g1.
+test('top\'s selectors parsed by the client, rollout of a custom resource refused by kubectl\'s scheme', async () => {
+  for (const args of [
+    ['top', 'pod', '-l', 'a in (b'],
+    ['top', 'node', '-l', '=x'],
+    ['top', 'pod', '-l', 'a=b=c', '--field-selector', 'x'],
+    ['top', 'pod', '--field-selector', 'x'],
+    ['top', 'pod', '--field-selector', 'a=b'],
+    // a type listed: its <Kind>List; pause/resume/restart print it without "error: "
+    ...['undo', 'history', 'status', 'pause', 'resume', 'restart'].flatMap((verb) => [
+      ['rollout', verb, 'gizmos'],
+      ['rollout', verb, 'gizmo/g1'],
+      ['rollout', verb, 'gizmo/g1', 'gizmo/g2'],
+    ]),
+  ]) await sameAll(args);
+});
+
 // Last: `reconcile --until-stable` jumps cluster time ahead of this machine's, and the tests
 // before compare ages that kubectl reads by this machine's clock.
 test('edit with EDITOR set to a script, rollout undo: same output and result', async () => {
