@@ -3,7 +3,7 @@
 
 import { Option, type Command } from 'commander';
 import { CliError } from '../api/errors';
-import { UnknownResourceError } from '../api/resources';
+import { UnknownResourceError, resourcePath, type ResourceType } from '../api/resources';
 import { PrintedError } from './format-error';
 import type { KObject } from '../api/types';
 import type { Program } from './root';
@@ -61,7 +61,8 @@ export function register(program: Command, p: Program): void {
         if (output) (await import('./flags/mutation-output')).checkMutationFormat(output);
         const api = await ctx.api();
         const evType = api.registry.forKind('v1', 'Event');
-        let items = (await api.list(evType, { namespace: flags.allNamespaces ? undefined : ctx.namespace })).items;
+        let forType: ResourceType | undefined;
+        let forName = '';
         if (flags.for) {
           const [kindArg, name] = flags.for.split('/');
           if (!name) throw new CliError(`--for must be in resource/name form`);
@@ -73,10 +74,16 @@ export function register(program: Command, p: Program): void {
             if (e instanceof UnknownResourceError) throw new PrintedError(`${e.message}\n`);
             throw e;
           }
-          items = items.filter((e) => e.involvedObject?.kind === t.kind && e.involvedObject?.name === name);
+          [forType, forName] = [t, name];
         }
         const types = (flags.types ?? []).flatMap((t) => t.split(',')).filter(Boolean);
         for (const t of types) if (t !== 'Normal' && t !== 'Warning') throw new CliError(`valid --types are Normal or Warning`);
+        // --as: refused as kube-apiserver refuses kubectl's one request (a watch alone with -w).
+        const { actingUser, authorizeAs } = await import('./impersonation');
+        const eventsPath = resourcePath(evType, flags.allNamespaces ? undefined : ctx.namespace);
+        await authorizeAs(api, await actingUser(ctx.flags, api), 'GET', eventsPath, flags.watch ? { watch: 'true' } : {});
+        let items = (await api.list(evType, { namespace: flags.allNamespaces ? undefined : ctx.namespace })).items;
+        if (forType) items = items.filter((e) => e.involvedObject?.kind === forType.kind && e.involvedObject?.name === forName);
         if (types.length) items = items.filter((e) => types.includes(e.type));
         // kubectl's sort.Sort(SortableEvents): not stable, so equal times (one instant of a
         // frozen clock) come out in the order Go's pdqsort leaves them.
