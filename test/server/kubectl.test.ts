@@ -452,6 +452,12 @@ test('top\'s selectors parsed by the client, rollout of a custom resource refuse
       ['rollout', verb, 'gizmo/g1', 'gizmo/g2'],
     ]),
   ]) await sameAll(args);
+  // --dry-run=server -o yaml|json: the server's managedFields left out, as kubectl's printers leave them out (uid and time differ per run)
+  for (const o of ['yaml', 'jsonpath={.metadata.managedFields}']) {
+    const [k, s] = await c.bothClients(['create', 'cm', 'dry', '--from-literal=a=b', '--dry-run=server', '-o', o]);
+    const strip = (t: string) => t.replace(/^ {2}(uid|creationTimestamp): .*\n/gm, '');
+    assert.deepEqual([s.code, strip(s.stdout)], [k.code, strip(k.stdout)], o);
+  }
 });
 
 // Last: `reconcile --until-stable` jumps cluster time ahead of this machine's, and the tests
