@@ -452,6 +452,9 @@ test('top\'s selectors parsed by the client, rollout of a custom resource refuse
       ['rollout', verb, 'gizmo/g1', 'gizmo/g2'],
     ]),
   ]) await sameAll(args);
+  // apply --dry-run=client on an existing object: kubectl prints the object it read (it computes no patch)
+  const changed = c.file('settings-dry.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, labels: {tier: config}}\ndata: {mode: slow}\n');
+  for (const o of ['yaml', 'name']) await sameAll(['apply', '-f', changed, '--dry-run=client', '-o', o]);
   // --dry-run=server -o yaml|json: the server's managedFields left out, as kubectl's printers leave them out (uid and time differ per run)
   for (const o of ['yaml', 'jsonpath={.metadata.managedFields}']) {
     const [k, s] = await c.bothClients(['create', 'cm', 'dry', '--from-literal=a=b', '--dry-run=server', '-o', o]);
