@@ -138,7 +138,7 @@ export function register(program: Command, p: Program): void {
                   }
                   // --dry-run=client never builds the patch, so it cannot conflict.
                   const decision = computeApply(obj, live, { overwrite: overwrite || dryRun === 'client' });
-                  if (decision.missingAnnotation && live) {
+                  if (decision.missingAnnotation && live && dryRun !== 'client') {
                     ctx.err(`Warning: resource ${item.type.plural}/${obj.metadata.name} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`);
                   }
                   const write = { dryRun: dryRun === 'server', fieldManager: manager, ...fieldValidation(ctx, flags.validate) };
@@ -146,8 +146,9 @@ export function register(program: Command, p: Program): void {
                     result = dryRun === 'client' ? decision.result : await source.create(item.type, decision.result, write);
                     action = 'created';
                   } else if (dryRun === 'client') {
-                    // --dry-run=client only GETs: every existing object reads as configured.
-                    result = decision.result;
+                    // --dry-run=client only GETs: every existing object reads as configured, and
+                    // kubectl prints the object it read (no patch is computed, so no warning either).
+                    result = live;
                     action = 'configured';
                   } else if (decision.action === 'unchanged') {
                     result = live;

@@ -41,7 +41,8 @@ const DAEMONSET_FATAL = 'DaemonSet-managed Pods (use --ignore-daemonsets to igno
 const DAEMONSET_WARNING = 'ignoring DaemonSet-managed Pods';
 const LOCAL_STORAGE_FATAL = 'Pods with local storage (use --delete-emptydir-data to override)';
 const LOCAL_STORAGE_WARNING = 'deleting Pods with local storage';
-const UNMANAGED_FATAL = 'Pods declare no controller (use --force to override)';
+// kubectl 1.32's own text: its "cannot delete " prefix is doubled by the error list's
+const UNMANAGED_FATAL = 'cannot delete Pods that declare no controller (use --force to override)';
 const UNMANAGED_WARNING = 'deleting Pods that declare no controller';
 
 interface PodDeleteStatus {
@@ -330,7 +331,7 @@ async function drainNodes(
       ctx.out(`node/${nodeName} drained${dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : ''}\n`);
       continue;
     }
-    ctx.err(`error: unable to drain node "${nodeName}" due to error:${aggregateMessage(errs)}, continuing command...\n`);
+    ctx.err(`error: unable to drain node "${nodeName}" due to error: ${aggregateMessage(errs)}, continuing command...\n`);
     fatalErrors.push(errs);
     remaining.push(nodeName);
   }

@@ -3,7 +3,7 @@
 
 import { Option, type Command } from 'commander';
 import { CliError } from '../api/errors';
-import { UnknownResourceError } from '../api/resources';
+import { UnknownResourceError, resourcePath, type ResourceType } from '../api/resources';
 import { PrintedError } from './format-error';
 import type { KObject } from '../api/types';
 import type { Program } from './root';
@@ -57,9 +57,12 @@ export function register(program: Command, p: Program): void {
   declareFlagTypes(cmd, { 'chunk-size': 'int' });
   kubectlHelp(cmd, p.name, { long: EVENTS_LONG, example: EVENTS_EXAMPLE, use: EVENTS_USE }, { 'chunk-size': '500', 'no-headers': 'false', types: '[]' }).action(
       p.action(async (ctx, flags: PrintFlagValues & { allNamespaces?: boolean; for?: string; types?: string[]; headers?: boolean; watch?: boolean; requestTimeout?: string }) => {
+        const output = outputArgument(flags);
+        if (output) (await import('./flags/mutation-output')).checkMutationFormat(output);
         const api = await ctx.api();
         const evType = api.registry.forKind('v1', 'Event');
-        let items = (await api.list(evType, { namespace: flags.allNamespaces ? undefined : ctx.namespace })).items;
+        let forType: ResourceType | undefined;
+        let forName = '';
         if (flags.for) {
           const [kindArg, name] = flags.for.split('/');
           if (!name) throw new CliError(`--for must be in resource/name form`);
@@ -71,22 +74,32 @@ export function register(program: Command, p: Program): void {
             if (e instanceof UnknownResourceError) throw new PrintedError(`${e.message}\n`);
             throw e;
           }
-          items = items.filter((e) => e.involvedObject?.kind === t.kind && e.involvedObject?.name === name);
+          [forType, forName] = [t, name];
         }
         const types = (flags.types ?? []).flatMap((t) => t.split(',')).filter(Boolean);
         for (const t of types) if (t !== 'Normal' && t !== 'Warning') throw new CliError(`valid --types are Normal or Warning`);
+        // --as: refused as kube-apiserver refuses kubectl's one request (a watch alone with -w).
+        const { actingUser, authorizeAs } = await import('./impersonation');
+        const eventsPath = resourcePath(evType, flags.allNamespaces ? undefined : ctx.namespace);
+        await authorizeAs(api, await actingUser(ctx.flags, api), 'GET', eventsPath, flags.watch ? { watch: 'true' } : {});
+        let items = (await api.list(evType, { namespace: flags.allNamespaces ? undefined : ctx.namespace })).items;
+        if (forType) items = items.filter((e) => e.involvedObject?.kind === forType.kind && e.involvedObject?.name === forName);
         if (types.length) items = items.filter((e) => types.includes(e.type));
         // kubectl's sort.Sort(SortableEvents): not stable, so equal times (one instant of a
         // frozen clock) come out in the order Go's pdqsort leaves them.
         goSort(items, (a, b) => eventTime(a) < eventTime(b));
-        const output = outputArgument(flags);
-        if (output) {
-          const { outputPrinter } = await import('./flags/output');
-          ctx.out(outputPrinter(output, ctx, { showManagedFields: flags.showManagedFields, allowMissingKeys: allowMissingKeys(flags) })(items, true));
-          return;
-        }
         if (!items.length) {
           ctx.err(flags.allNamespaces ? 'No events found.\n' : `No events found in ${ctx.namespace} namespace.\n`);
+          if (output) return;
+        } else if (output) {
+          // kubectl hands its printer the EventList by value: the name printer cannot take the
+          // items out of it and its error is dropped, so `-o name` prints nothing and exits 0.
+          if (output === 'name') return;
+          // kubectl prints its typed EventList: struct field order, `metadata: {}`, no List wrapper.
+          const [{ outputPrinter }, { goOrdered }] = await Promise.all([import('./flags/output'), import('../printers/go-order')]);
+          const list = { kind: 'EventList', apiVersion: 'v1', metadata: {}, items: items.map((e) => goOrdered(e) ?? e) } as unknown as KObject;
+          ctx.out(outputPrinter(output, ctx, { showManagedFields: flags.showManagedFields, allowMissingKeys: allowMissingKeys(flags), sortJsonKeys: false })([list], false));
+          return;
         } else {
           ctx.out(renderEvents(items, api.clock.now(), Boolean(flags.allNamespaces), flags.headers === false));
         }

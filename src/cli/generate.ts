@@ -135,7 +135,7 @@ export class GeneratorOptions {
     ({ args: this.args, argsLenAtDash: this.argsLenAtDash, flags: this.flags } = parsed);
     const { flags } = this;
     this.dryRun = parseDryRun({ err: (w: string) => void this.dryRunWarnings.push(w) } as CliContext, flags['dry-run'] === undefined ? undefined : (flags['dry-run'] as string));
-    this.printFlags = { output: flags.output as string | undefined, template: flags.template as string | undefined, allowMissingTemplateKeys: flags['allow-missing-template-keys'] as string | undefined };
+    this.printFlags = { output: flags.output as string | undefined, template: flags.template as string | undefined, allowMissingTemplateKeys: flags['allow-missing-template-keys'] as string | undefined, showManagedFields: flags['show-managed-fields'] as boolean | undefined };
     this.output = outputArgument(this.printFlags);
     return this;
   }
@@ -238,11 +238,14 @@ export class GeneratorOptions {
   async print(obj: KObject, clientSide: boolean): Promise<void> {
     const { ctx, gen, dryRun, printFlags, output } = this;
     if (output) {
-      const { resolveOutput, withTemplateDebug } = await import('./flags/output');
+      const { resolveOutput, withTemplateDebug, withoutManagedFields } = await import('./flags/output');
       const { printObjects } = await import('../printers/output');
+      const spec = resolveOutput(output);
+      // As kubectl's JSON and YAML printers: the server's managedFields left out unless asked for.
+      const shown = (spec.kind === 'json' || spec.kind === 'yaml') && !printFlags.showManagedFields ? withoutManagedFields(obj) : obj;
       // A client-side object prints from kubectl's Go struct (fields in struct order); one the
       // server returned prints from a map (keys sorted).
-      ctx.out(withTemplateDebug(ctx, () => printObjects([obj], resolveOutput(output), { asList: false, sortJsonKeys: !clientSide, allowMissingKeys: allowMissingKeys(printFlags) })));
+      ctx.out(withTemplateDebug(ctx, () => printObjects([shown], spec, { asList: false, sortJsonKeys: !clientSide, allowMissingKeys: allowMissingKeys(printFlags) })));
     } else {
       const rt = new ResourceRegistry().forKind(obj.apiVersion, obj.kind);
       const verb = gen.command === 'expose' ? 'exposed' : gen.command === 'autoscale' ? 'autoscaled' : 'created';

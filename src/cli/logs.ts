@@ -7,6 +7,7 @@
 import { Option, type Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
 import type { ApiServer } from '../api/server';
+import { objectPath, resourcePath } from '../api/resources';
 import type { KObject } from '../api/types';
 // The kubelet's log and shell modules (and the file store behind them) load when `logs` runs.
 const lazy: { logs?: typeof import('../kubelet/logs'); shell?: typeof import('../shell/run') } = {};
@@ -176,17 +177,22 @@ export async function runLogs(ctx: CliContext, args: string[], flags: LogsFlags,
     if (!/^\d{4}-\d\d-\d\dT/.test(flags.sinceTime) || Number.isNaN(sinceMs)) throw new CliError(`parsing time "${flags.sinceTime}" as "2006-01-02T15:04:05Z07:00": cannot parse "${flags.sinceTime}" as "2006"`);
   }
 
-  // Which pods
+  // Which pods; --as: each request kubectl makes refused as kube-apiserver refuses the user
+  const { actingUser, authorizeAs } = await import('./impersonation');
+  const user = await actingUser(ctx.flags, api);
+  const authorize = (path: string) => authorizeAs(api, user, 'GET', path);
   let pods: KObject[];
   const podType = api.resolve('pods');
   if (flags.selector) {
-    pods = (await api.list(podType, buildListOptions(podType, flags.selector, undefined, ctx.namespace))).items.sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
+    const listOptions = buildListOptions(podType, flags.selector, undefined, ctx.namespace);
+    await authorize(resourcePath(podType, ctx.namespace));
+    pods = (await api.list(podType, listOptions)).items.sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
     if (!pods.length) {
       ctx.err(`No resources found in ${ctx.namespace} namespace.\n`);
       return 0;
     }
   } else {
-    const pick = await resolvePod(api, ctx.namespace, args[0]).catch((e) => {
+    const pick = await resolvePod(api, ctx.namespace, args[0], authorize).catch((e) => {
       // kubectl logs words its builder's NotFound itself (logs.go Complete)
       throw e instanceof ApiError && e.reason === 'NotFound' ? new CliError(`error from server (NotFound): ${e.message} in namespace "${ctx.namespace}"`) : e;
     });
@@ -215,6 +221,7 @@ export async function runLogs(ctx: CliContext, args: string[], flags: LogsFlags,
   const opts: ReadOpts = { timestamps: flags.timestamps, tail: tail >= 0 ? tail : undefined, sinceMs };
   const printed = new Map<Source, number>();
   for (const s of sources) {
+    await authorize(`${objectPath(podType, s.pod.metadata.namespace, s.pod.metadata.name!)}/log`);
     const r = containerLogLines(api, s.pod, s.container, !!flags.previous, opts);
     if ('error' in r) {
       if (flags.ignoreErrors) continue;

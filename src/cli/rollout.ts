@@ -6,7 +6,7 @@
 
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
-import { pluralGroup } from '../api/resources';
+import { pluralGroup, type ResourceType } from '../api/resources';
 import { deepEqual } from '../store/json-equal';
 import { deepCopy, type KObject } from '../api/types';
 import type { CliContext } from './context';
@@ -59,6 +59,11 @@ interface UndoFlags extends RolloutFlags {
   toRevision?: string;
 }
 
+/** runtime.Scheme's error for a kind it does not hold (kubectl's scheme names its file and line). */
+function notInScheme(t: ResourceType, suffix = ''): CliError {
+  return new CliError(`no kind "${t.kind}${suffix}" is registered for version "${t.group ? `${t.group}/` : ''}${t.version}" in scheme "pkg/scheme/scheme.go:28"`);
+}
+
 const isRollable = (t: Target) => isApps(t.type, 'Deployment') || isApps(t.type, 'DaemonSet') || isApps(t.type, 'StatefulSet');
 
 /**
@@ -88,13 +93,25 @@ abstract class RolloutOptions<F extends RolloutFlags> {
 
   abstract run(): Promise<number>;
 
-  /** The targets, on `source`. */
-  protected async targets(source: ObjectSource): Promise<{ items: Target[]; errors: string[] }> {
+  /**
+   * The targets, on `source`. kubectl's rollout Builder decodes into its own scheme
+   * (WithScheme), which holds no custom resource: one read by name is an error in its place
+   * among the lookup errors, a listed type fails as a whole (`listed`, its `<Kind>List`).
+   */
+  protected async targets(source: ObjectSource): Promise<{ items: Target[]; errors: unknown[]; listed?: CliError }> {
     const { resources, flags } = this;
     const typeOnly = resources.length === 1 && !resources[0].includes('/');
+    if (typeOnly) {
+      const listedType = (await source.selections(resources)).find((s) => s.type.crd)?.type;
+      if (listedType) {
+        const listed = notInScheme(listedType, 'List');
+        return { items: [], errors: [listed], listed };
+      }
+    }
     const all = typeOnly && !flags.selector && !flags.fieldSelector ? true : flags.all;
     const t = await resolveTargets(this.ctx, resources, { ...flags, all }, this.verb, {}, source);
-    return { items: t.items, errors: t.errors };
+    const custom = t.items.filter((x) => x.type.crd);
+    return { items: t.items.filter((x) => !x.type.crd), errors: [...custom.map((x) => notInScheme(x.type)), ...t.errors] };
   }
 
   /**
@@ -306,7 +323,9 @@ class RolloutChangeOptions extends RolloutOptions<RolloutFlags> {
 
   private async changeAll(source: ObjectSource, print: MutationPrinter): Promise<number> {
     const { ctx, flags, change: verb } = this;
-    const { items, errors: lookupErrors } = await this.targets(source);
+    const { items, errors: lookupErrors, listed } = await this.targets(source);
+    // pause, resume and restart print a list that failed as a whole without `error: ` (an aggregate inside their aggregate)
+    if (listed) throw new PrintedError(`${listed.message}\n`);
     if (lookupErrors.length) throw new PrintedError(aggregateErrorText(lookupErrors));
     const change = verb === 'pause' ? pauser : verb === 'resume' ? resumer : restarter;
     const done = verb === 'pause' ? 'paused' : verb === 'resume' ? 'resumed' : 'restarted';

@@ -13,7 +13,9 @@ import { nodeUsages, podUsages } from '../exec/metrics-source';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { groupHelp, kubectlHelp } from './kubectl-help';
-import { buildListOptions } from './flags/selectors';
+import { selectorListOptions } from '../api/list-options';
+import { objectPath, resourcePath, type ResourceType } from '../api/resources';
+import type { ListOptions } from '../api/server';
 import { SELECTOR_HELP } from './flags/resource-builder-flags';
 
 export interface TopNodeFlags {
@@ -38,6 +40,37 @@ const METRICS_CREATION_DELAY_MS = 2 * 60_000;
 export function validateTop(sortBy: string | undefined, name: string | undefined, selectors: Array<string | undefined>): void {
   if (sortBy && sortBy !== 'cpu' && sortBy !== 'memory') throw new CliError('--sort-by accepts only cpu or memory');
   if (name && selectors.some((s) => s)) throw new CliError('only one of NAME or selector can be provided');
+}
+
+/**
+ * The metrics list's filters. kubectl top parses both selectors itself (labels.Parse,
+ * fields.ParseSelector: `error: <why>`); a field the metrics API does not select on is its
+ * BadRequest, printed as it is (no resource Builder to add "Unable to find ...").
+ */
+function topListOptions(type: ResourceType, labelSelector: string | undefined, fieldSelector: string | undefined, namespace: string | undefined): ListOptions {
+  const clientSide = (e: unknown) => (e instanceof ApiError ? new CliError(e.message) : e);
+  try {
+    selectorListOptions(type, labelSelector, undefined, namespace);
+  } catch (e) {
+    throw clientSide(e);
+  }
+  try {
+    return selectorListOptions(type, labelSelector, fieldSelector, namespace);
+  } catch (e) {
+    throw /^invalid (field )?selector/.test((e as Error).message) ? clientSide(e) : e;
+  }
+}
+
+/** The metrics API's path kubectl top reads (metrics.k8s.io/v1beta1). */
+function metricsPath(plural: 'pods' | 'nodes', namespace: string | undefined, name: string | undefined): string {
+  return `/apis/metrics.k8s.io/v1beta1${namespace !== undefined ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
+}
+
+/** --as: kubectl top's requests, in its order, refused as kube-apiserver refuses them. */
+async function authorizeTop(ctx: CliContext, api: ApiServer, paths: string[]): Promise<void> {
+  const { actingUser, authorizeAs } = await import('./impersonation');
+  const user = await actingUser(ctx.flags, api);
+  for (const path of paths) await authorizeAs(api, user, 'GET', path);
 }
 
 const cell = (v: string) => `${v}\t`;
@@ -130,12 +163,15 @@ export async function runTopNode(ctx: CliContext, name: string | undefined, flag
   validateTop(flags.sortBy, name, [flags.selector]);
   const api = await ctx.api();
   const nodeType = api.resolve('nodes');
+  const listOptions = name ? undefined : topListOptions(nodeType, flags.selector, undefined, undefined);
+  // the metrics, then the nodes (their capacity)
+  await authorizeTop(ctx, api, [metricsPath('nodes', undefined, name), name ? objectPath(nodeType, undefined, name) : resourcePath(nodeType, undefined)]);
   let nodes: KObject[];
   if (name) {
     const node = await api.tryGet(nodeType, undefined, name);
     if (!node) throw new ApiError('NotFound', `nodemetrics.metrics.k8s.io "${name}" not found`, { name, kind: 'nodemetrics' });
     nodes = [node];
-  } else nodes = (await api.list(nodeType, buildListOptions(nodeType, flags.selector, undefined, undefined))).items;
+  } else nodes = (await api.list(nodeType, listOptions)).items;
   const rows: NodeRow[] = (await nodeUsages(api, nodes)).map(({ node: n, usage }) => {
     const avail = (flags.showCapacity ? n.status?.capacity : n.status?.allocatable) ?? {};
     return { name: n.metadata.name!, usage, available: { cpuMilli: safe(cpuMillis, avail.cpu), memBytes: safe(bytes, avail.memory) } };
@@ -161,6 +197,8 @@ export async function runTopPod(ctx: CliContext, name: string | undefined, flags
   const api = await ctx.api();
   const podType = api.resolve('pods');
   const ns = flags.allNamespaces ? undefined : ctx.namespace;
+  const listOptions = name ? undefined : topListOptions(podType, flags.selector, flags.fieldSelector, ns);
+  await authorizeTop(ctx, api, [metricsPath('pods', name ? ctx.namespace : ns, name)]);
   let metrics: PodMetrics[];
   if (name) {
     const pod = await api.tryGet(podType, ctx.namespace, name);
@@ -169,9 +207,10 @@ export async function runTopPod(ctx: CliContext, name: string | undefined, flags
     if (!m) throw new ApiError('NotFound', `podmetrics.metrics.k8s.io "${ctx.namespace}/${name}" not found`, { name, kind: 'podmetrics' });
     metrics = [m];
   } else {
-    const pods = (await api.list(podType, buildListOptions(podType, flags.selector, flags.fieldSelector, ns))).items;
+    const pods = (await api.list(podType, listOptions)).items;
     metrics = await podUsages(api, pods);
     if (!metrics.length) {
+      await authorizeTop(ctx, api, [resourcePath(podType, ns)]);
       // kubectl's verifyEmptyMetrics: explain why nothing came back.
       const now = api.clock.now();
       for (const p of pods) {

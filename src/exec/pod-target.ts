@@ -3,7 +3,7 @@
 // container (`-c`, the `kubectl.kubernetes.io/default-container` annotation, or the first).
 
 import { ApiError, CliError } from '../api/errors';
-import { pluralGroup } from '../api/resources';
+import { objectPath, pluralGroup, resourcePath } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import { fromLabelSelectorSpec, matchesLabels } from '../api/selectors';
@@ -61,19 +61,27 @@ export function byLogging(a: KObject, b: KObject): number {
   return 0;
 }
 
-/** Resolves `POD` or `TYPE/NAME` to one pod. */
-export async function resolvePod(api: ApiServer, namespace: string, ref: string): Promise<PodPick> {
+/** A check of the GET kubectl sends on `path` (--as: the impersonated user's), before it is read. */
+export type Authorize = (path: string) => Promise<void>;
+
+/** Resolves `POD` or `TYPE/NAME` to one pod; `authorize` sees each request kubectl makes for it. */
+export async function resolvePod(api: ApiServer, namespace: string, ref: string, authorize: Authorize = async () => {}): Promise<PodPick> {
   const slash = ref.indexOf('/');
   const podType = api.resolve('pods');
-  if (slash < 0) return { pod: await api.get(podType, namespace, ref), matched: 1 };
+  if (slash < 0) {
+    await authorize(objectPath(podType, namespace, ref));
+    return { pod: await api.get(podType, namespace, ref), matched: 1 };
+  }
   const rt = api.resolve(ref.slice(0, slash));
   const name = ref.slice(slash + 1);
+  await authorize(objectPath(rt, namespace, name));
   const obj = await api.tryGet(rt, namespace, name);
   if (!obj) throw ApiError.notFound(pluralGroup(rt), name);
   if (rt.kind === 'Pod') return { pod: obj, matched: 1 };
   const match = selectorOf(obj);
   // Go's type name: the version package (`*v1.CronJob`)
   if (!match) throw new CliError(`cannot attach to *${rt.version}.${rt.kind}: selector for *${rt.version}.${rt.kind} not implemented`);
+  await authorize(resourcePath(podType, namespace));
   const pods = (await api.list(podType, { namespace, labelMatch: match })).items.filter((p) => !p.metadata.deletionTimestamp);
   if (!pods.length) throw new CliError('timed out waiting for the condition');
   pods.sort(byLogging);

@@ -9,6 +9,10 @@ type Fields = Array<string | [string, string]>;
 /** struct name -> fields in order; a [field, type] pair says which struct the value is. */
 const STRUCTS: Record<string, Fields> = {
   RoleBinding: [['subjects', 'Subject'], ['roleRef', 'RoleRef']],
+  Event: [['involvedObject', 'ObjectReference'], 'reason', 'message', ['source', 'EventSource'], 'firstTimestamp', 'lastTimestamp', 'count', 'type', 'eventTime', ['series', 'EventSeries'], 'action', ['related', 'ObjectReference'], 'reportingComponent', 'reportingInstance'],
+  ObjectReference: ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'],
+  EventSource: ['component', 'host'],
+  EventSeries: ['count', 'lastObservedTime'],
   ClusterRoleBinding: [['subjects', 'Subject'], ['roleRef', 'RoleRef']],
   ObjectMeta: ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'],
   LabelSelector: ['matchLabels', 'matchExpressions'],
@@ -43,7 +47,7 @@ const STRUCTS: Record<string, Fields> = {
 };
 
 /** Kinds whose fields sit at the top level (no spec), ordered by their STRUCTS entry. */
-const FLAT_KINDS = new Set(['RoleBinding', 'ClusterRoleBinding']);
+const FLAT_KINDS = new Set(['RoleBinding', 'ClusterRoleBinding', 'Event']);
 
 /** Kinds and the structs of their spec and status. */
 const KINDS: Record<string, [string, string?]> = {

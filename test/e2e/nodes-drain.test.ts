@@ -81,7 +81,7 @@ test('DaemonSet-managed pods stop a drain without --ignore-daemonsets (the node 
   assert.equal(r.stdout, 'node/node-1 cordoned\n');
   assert.equal(
     r.stderr,
-    `error: unable to drain node "node-1" due to error:cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ${agent[0]}, continuing command...\n` +
+    `error: unable to drain node "node-1" due to error: cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ${agent[0]}, continuing command...\n` +
       'There are pending nodes to be drained:\n node-1\n' +
       `cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ${agent[0]}\n`,
   );
@@ -105,7 +105,7 @@ test('a PodDisruptionBudget blocks the eviction until --timeout', async () => {
     `Warning: ignoring DaemonSet-managed Pods: ${agent}\n` +
       refused.repeat(3) +
       `There are pending pods in node "node-1" when an error occurred: ${timeout}\npod/${name}\n` +
-      `error: unable to drain node "node-1" due to error:${timeout}, continuing command...\n` +
+      `error: unable to drain node "node-1" due to error: ${timeout}, continuing command...\n` +
       'There are pending nodes to be drained:\n node-1\n' +
       `${timeout}\n`,
   );
@@ -160,8 +160,8 @@ spec:
   const r = await sb.run(['drain', 'node-3', '--ignore-daemonsets']);
   assert.equal(r.code, 1);
   // one filter verdict per pod: scratch fails on local storage first, solo on having no controller
-  assert.match(r.stderr, /^error: unable to drain node "node-3" due to error:\[cannot delete Pods with local storage \(use --delete-emptydir-data to override\): default\/scratch, cannot delete Pods declare no controller \(use --force to override\): default\/solo\], continuing command\.\.\.\n/);
-  assert.match(r.stderr, /\ncannot delete Pods with local storage \(use --delete-emptydir-data to override\): default\/scratch\ncannot delete Pods declare no controller \(use --force to override\): default\/solo\n$/);
+  assert.match(r.stderr, /^error: unable to drain node "node-3" due to error: \[cannot delete Pods with local storage \(use --delete-emptydir-data to override\): default\/scratch, cannot delete cannot delete Pods that declare no controller \(use --force to override\): default\/solo\], continuing command\.\.\.\n/);
+  assert.match(r.stderr, /\ncannot delete Pods with local storage \(use --delete-emptydir-data to override\): default\/scratch\ncannot delete cannot delete Pods that declare no controller \(use --force to override\): default\/solo\n$/);
 
   const dry = await sb.run(['drain', 'node-3', '--ignore-daemonsets', '--force', '--delete-emptydir-data', '--dry-run=client']);
   assert.equal(dry.code, 0, dry.stderr);

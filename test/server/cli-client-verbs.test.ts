@@ -214,7 +214,7 @@ test('drain through the daemon lists the node\'s pods, evicts them and waits for
   const [refusedD, refusedL] = await drain([]);
   assert.deepEqual(refusedD, refusedL);
   assert.equal(refusedD[0], 1);
-  assert.match(refusedD[2], /cannot delete Pods declare no controller \(use --force to override\): NS\/p1, NS\/p2/);
+  assert.match(refusedD[2], /cannot delete cannot delete Pods that declare no controller \(use --force to override\): NS\/p1, NS\/p2/);
   // A budget that forbids the disruption: refused with a 429, retried, then the global timeout.
   for (const [side] of SIDES) {
     ok(await viaDaemon(['create', 'pdb', 'keep', '-n', side, '--selector=side=' + side, '--min-available=2']));
@@ -253,5 +253,15 @@ test('drain through the daemon lists the node\'s pods, evicts them and waits for
   const [k, d] = kd;
   assert.deepEqual(k, d);
   assert.deepEqual(k, [0, `node/${node} cordoned\nevicting pod NS/p4\npod/p4 evicted\nnode/${node} drained\n`, 'Warning: deleting Pods that declare no controller: NS/p4\n']);
+  // Refused without --force, in kubectl 1.32's words (its "cannot delete" doubled for unmanaged pods).
+  const refused: [number, string, string][] = [];
+  for (const side of ['k', 'd'] as const) {
+    await uncordon();
+    await place(side, ['p5']);
+    const args = ['drain', node, `--pod-selector=side=${side}`, '--ignore-daemonsets'];
+    refused.push(norm(side === 'k' ? c.kubectl(args) : await viaDaemon(args), side));
+  }
+  assert.deepEqual(refused[1], refused[0]);
+  assert.match(refused[0][2], /^error: unable to drain node "[^"]+" due to error: cannot delete cannot delete Pods that declare no controller \(use --force to override\): NS\/p5, continuing command/);
   await uncordon();
 });

@@ -8,7 +8,7 @@ import { JANE_READS_PODS, ServedCluster } from './harness';
 
 const c = new ServedCluster('asflag');
 
-/** jane (JANE_READS_PODS), the group readers and the service account default:sa may list and get pods in default, nothing else. */
+/** jane (JANE_READS_PODS), the group readers and the service account default:sa may list and get pods in default; the group metrics may read the metrics API and list events; in apps (pod p), podonly reads pods, viewers has view. */
 const POLICY = `${JANE_READS_PODS}---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
@@ -17,6 +17,47 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}
 subjects:
 - {apiGroup: rbac.authorization.k8s.io, kind: Group, name: readers}
 - {kind: ServiceAccount, name: sa, namespace: default}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: metrics-reader}
+rules:
+- {apiGroups: [metrics.k8s.io], resources: [pods, nodes], verbs: [get, list]}
+- {apiGroups: [""], resources: [events], verbs: [list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: metrics-readers}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: metrics-reader}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: metrics}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: apps}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: apps, labels: {app: p}}
+spec:
+  containers: [{name: c, image: busybox:1.36, command: ["sh", "-c", "echo hello from p; sleep 36000"]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: pods-only}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get, list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: pods-only, namespace: apps}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: pods-only}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: podonly}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: viewers, namespace: apps}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: viewers}]
 ---
 apiVersion: v1
 kind: ServiceAccount
@@ -89,14 +130,62 @@ test('--as-group (repeatable) and --as-uid: a group binding allows, groups witho
   await sameAsKubectl(['get', 'pods', '--as-group', 'readers']);
 });
 
+test('events and top: each request kubectl makes refused as the impersonated user', async () => {
+  await sameAsKubectl(['events', '--as', 'bob'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): events is forbidden: User "bob" cannot list resource "events" in API group "" in the namespace "default"\n',
+  });
+  await sameAsKubectl(['events', '-A', '--as', 'jane']);
+  await sameAsKubectl(['events', '-A', '--as', 'carol', '--as-group', 'metrics', '-o', 'jsonpath={.items[*].reason}'], { code: 0, stderr: '' });
+  await sameAsKubectl(['events', '-w', '--as', 'carol', '--as-group', 'metrics']);
+  await sameAsKubectl(['events', '--for', 'pod/x', '-o', 'name', '--as', 'jane']);
+  // -w makes only the watch
+  await sameAsKubectl(['events', '-w', '--as', 'jane']);
+  // what kubectl checks before any request comes first
+  await sameAsKubectl(['events', '--for', 'nope/x', '--as', 'bob']);
+  await sameAsKubectl(['events', '--types=x', '--as', 'bob']);
+  // top: the metrics API first, then the nodes (capacity) or, with no metrics, the pods
+  await sameAsKubectl(['top', 'pod', '--as', 'jane'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): pods.metrics.k8s.io is forbidden: User "jane" cannot list resource "pods" in API group "metrics.k8s.io" in the namespace "default"\n',
+  });
+  await sameAsKubectl(['top', 'pod', 'x', '--as', 'bob']);
+  await sameAsKubectl(['top', 'pod', '-A', '--as', 'bob']);
+  await sameAsKubectl(['top', 'node', '--as', 'bob']);
+  await sameAsKubectl(['top', 'node', 'node-1', '--as', 'bob']);
+  await sameAsKubectl(['top', 'node', '--as', 'carol', '--as-group', 'metrics'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): nodes is forbidden: User "carol" cannot list resource "nodes" in API group "" at the cluster scope\n',
+  });
+  await sameAsKubectl(['top', 'pod', '-n', 'kube-public', '--as', 'carol', '--as-group', 'metrics']);
+  await sameAsKubectl(['top', 'pod', '-n', 'kube-public', '--as', 'jane', '--as-group', 'metrics']);
+  await sameAsKubectl(['top', 'pod', '-l', 'a in (b', '--as', 'bob']);
+});
+
+test('logs: the pod (or the workload, or the list), then its log, each refused as the impersonated user', async () => {
+  await sameAsKubectl(['logs', 'p', '-n', 'apps', '--as', 'bob'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): pods "p" is forbidden: User "bob" cannot get resource "pods" in API group "" in the namespace "apps"\n',
+  });
+  await sameAsKubectl(['logs', 'p', '-n', 'apps', '--as', 'x', '--as-group', 'podonly'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): pods "p" is forbidden: User "x" cannot get resource "pods/log" in API group "" in the namespace "apps"\n',
+  });
+  await sameAsKubectl(['logs', 'p', '-n', 'apps', '--as', 'x', '--as-group', 'viewers'], { code: 0, stderr: '' });
+  await sameAsKubectl(['logs', 'deploy/nope', '-n', 'apps', '--as', 'x', '--as-group', 'podonly']);
+  await sameAsKubectl(['logs', '-l', 'app=p', '-n', 'apps', '--as', 'bob']);
+  await sameAsKubectl(['logs', '-l', 'app=p', '-n', 'apps', '--as', 'x', '--as-group', 'podonly']);
+  await sameAsKubectl(['logs', '-l', 'app=p', '-n', 'apps', '--as', 'x', '--as-group', 'viewers']);
+});
+
 test('verbs whose reads --as does not cover yet refuse it rather than act as the admin', async () => {
   for (const env of [IN_PROCESS, THROUGH_SERVER]) {
-    const s = await c.hosted(['logs', 'nope', '--as', 'jane'], { env });
+    const s = await c.hosted(['exec', 'nope', '--as', 'jane', '--', 'true'], { env });
     assert.equal(s.code, 1);
     assert.equal(s.stdout, '');
-    assert.equal(s.stderr, 'error: --as, --as-group and --as-uid are not honoured by "kubesim logs" yet: use the real kubectl with the cluster\'s kubeconfig context to act as another user\n');
-    const t = await c.hosted(['top', 'pod', '--as-group', 'readers', '--as', 'jane'], { env });
+    assert.equal(s.stderr, 'error: --as, --as-group and --as-uid are not honoured by "kubesim exec" yet: use the real kubectl with the cluster\'s kubeconfig context to act as another user\n');
+    const t = await c.hosted(['cluster-info', 'dump', '--as-group', 'readers', '--as', 'jane'], { env });
     assert.equal(t.code, 1);
-    assert.match(t.stderr, /not honoured by "kubesim top pod" yet/);
+    assert.match(t.stderr, /not honoured by "kubesim cluster-info dump" yet/);
   }
 });

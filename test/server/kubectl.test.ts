@@ -349,6 +349,13 @@ test('api-resources -o wide, get --raw, events, rollout history, diff: the same 
   await same(['get', '--raw', '/apis/apps/v1']);
   await same(['get', '--raw', '/api/v1/namespaces/default/pods/nope']);
   await same(['events', '--for', 'deploy/web']);
+  // kubectl's typed EventList (struct order, `metadata: {}`, managedFields of the items
+  // omitted); `-o name` prints nothing (its printer cannot take items from a list by value).
+  for (const o of ['json', 'yaml', 'name', 'jsonpath={.kind} {.items[0].involvedObject}']) await same(['events', '--for', 'deploy/web', '-o', o]);
+  for (const args of [['events', '-o', 'wide'], ['events', '-n', 'kube-public', '-o', 'json']]) {
+    const [k, s] = await c.bothClients(args);
+    assert.deepEqual(s, k, args.join(' '));
+  }
   await same(['rollout', 'history', 'deploy/web']);
   await same(['rollout', 'history', 'deploy/web', '--revision=1']);
   // diff: the same hunks (the header names temporary files and their times).
@@ -428,6 +435,32 @@ test('a user\'s sweep: cluster-scoped kinds with -A, the scale subresource\'s ta
     ['events', '--for', 'nope/x'],
   ]) await sameAll(args);
   assert.equal(await c.hostedOk(['get', 'cm', 'settings', '-o', 'jsonpath={.data.mode}'], {}), 'fast', 'nothing written');
+});
+
+// fidel5's leftovers (fidel6). Runs after the sweep above, which made the custom resource g1.
+test('top\'s selectors parsed by the client, rollout of a custom resource refused by kubectl\'s scheme', async () => {
+  for (const args of [
+    ['top', 'pod', '-l', 'a in (b'],
+    ['top', 'node', '-l', '=x'],
+    ['top', 'pod', '-l', 'a=b=c', '--field-selector', 'x'],
+    ['top', 'pod', '--field-selector', 'x'],
+    ['top', 'pod', '--field-selector', 'a=b'],
+    // a type listed: its <Kind>List; pause/resume/restart print it without "error: "
+    ...['undo', 'history', 'status', 'pause', 'resume', 'restart'].flatMap((verb) => [
+      ['rollout', verb, 'gizmos'],
+      ['rollout', verb, 'gizmo/g1'],
+      ['rollout', verb, 'gizmo/g1', 'gizmo/g2'],
+    ]),
+  ]) await sameAll(args);
+  // apply --dry-run=client on an existing object: kubectl prints the object it read (it computes no patch)
+  const changed = c.file('settings-dry.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, labels: {tier: config}}\ndata: {mode: slow}\n');
+  for (const o of ['yaml', 'name']) await sameAll(['apply', '-f', changed, '--dry-run=client', '-o', o]);
+  // --dry-run=server -o yaml|json: the server's managedFields left out, as kubectl's printers leave them out (uid and time differ per run)
+  for (const o of ['yaml', 'jsonpath={.metadata.managedFields}']) {
+    const [k, s] = await c.bothClients(['create', 'cm', 'dry', '--from-literal=a=b', '--dry-run=server', '-o', o]);
+    const strip = (t: string) => t.replace(/^ {2}(uid|creationTimestamp): .*\n/gm, '');
+    assert.deepEqual([s.code, strip(s.stdout)], [k.code, strip(k.stdout)], o);
+  }
 });
 
 // Last: `reconcile --until-stable` jumps cluster time ahead of this machine's, and the tests

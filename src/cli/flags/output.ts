@@ -55,7 +55,9 @@ export function withTemplateDebug<T>(ctx: CliContext, print: () => T): T {
   }
 }
 
-function withoutManagedFields(o: KObject): KObject {
+/** As kubectl's OmitManagedFieldsPrinter: from the object, or from each item of a list. */
+export function withoutManagedFields(o: KObject): KObject {
+  if (Array.isArray(o.items)) return { ...o, items: (o.items as KObject[]).map(withoutManagedFields) };
   if (!o.metadata?.managedFields) return o;
   const { managedFields, ...metadata } = o.metadata;
   void managedFields;
