@@ -3,9 +3,10 @@
 // its time there. The reader below handles the subset manifests are written in (block
 // mappings and sequences, plain/quoted scalars, literal/folded block scalars, one-line
 // flow collections, comments, `---`) straight into plain values, and gives up (returns
-// undefined) on anything else: anchors, aliases, tags, merge keys, multi-line plain or
-// quoted scalars, tabs in indentation, lone CRs, control characters, duplicate keys, content
-// after a `...` document end. Scalar typing (null/bool/int/float, YAML 1.1 booleans and
+// undefined) on anything else: anchors, aliases, tags, merge keys, multi-line quoted
+// scalars (multi-line plain ones are read when their lines are plain text), tabs in
+// indentation, lone CRs, control characters, duplicate keys, content after a `...`
+// document end. Scalar typing (null/bool/int/float, YAML 1.1 booleans and
 // octals) uses the `yaml` package's own schema tags, so it cannot drift (the plain keywords'
 // values are written out below, and tested against them). Positions other
 // than a document's or a List item's start come from a full parse done on demand.
@@ -116,6 +117,9 @@ const NOT_SPACE = /[^ ]/;
 // In a one-line plain value: `: `, `:\t`, a final `:` or `\t#` (one search, not four).
 const PLAIN_UNSAFE = /:(?:[ \t]|$)|\t#/;
 const DOCUMENT_END = /^\.\.\.(?: +(?:#.*)?)?$/;
+// Characters that start a plain scalar's continuation line which the fast reader leaves to
+// the full parser (indicators, quotes, flow brackets).
+const CONTINUATION_UNSAFE_FIRST = '?:,[]{}&*!|>\'"%@`';
 
 interface ScalarTag {
   default?: boolean | 'key';
@@ -424,7 +428,8 @@ class BlockReader {
       if (hash >= 0) e = hash;
       const raw = line.slice(i, e).trimEnd();
       if (PLAIN_UNSAFE.test(raw)) giveUp();
-      value = plainValue(raw);
+      const folded = this.plainContinuation(raw, c, hash >= 0);
+      value = plainValue(folded);
       end = line.length;
       this.noContinuation(c);
       return value;
@@ -435,6 +440,41 @@ class BlockReader {
     if (t !== '' && !(t[0] === '#' && tail.length > t.length)) giveUp();
     this.noContinuation(c);
     return value;
+  }
+
+  /**
+   * A plain scalar's first line `first`, with the more-indented lines that continue it
+   * folded in (YAML's line folding: one space per line break, a break per empty line);
+   * `first` itself when none does. A comment line ends the scalar; forms whose reading is
+   * not plainly text (indicators, tabs, `: `, ` #`, blank lines with spaces) are left to the
+   * full parser. Shell commands in `args:` are written this way.
+   */
+  private plainContinuation(first: string, c: number, commented: boolean): string {
+    const n = this.lines.length;
+    let out = first;
+    for (;;) {
+      let p = this.pos;
+      let empties = 0;
+      while (p < n && this.lines[p].length === 0) {
+        empties++;
+        p++;
+      }
+      if (p >= n) return out;
+      const nc = this.col[p];
+      if (nc < 0) giveUp();
+      const l = this.lines[p];
+      if (nc <= c || nc === l.length || l.charCodeAt(nc) === 35 /* # */) {
+        // Not a continuation: blank lines with spaces only, a comment or a shallower line.
+        return out;
+      }
+      if (commented) giveUp(); // text after a comment: an error for the full parser
+      const t = l.slice(nc).trimEnd();
+      const f = t.charCodeAt(0);
+      if (CONTINUATION_UNSAFE_FIRST.includes(t[0]) || (f === 45 /* - */ && (t.length === 1 || t[1] === ' '))) giveUp();
+      if (PLAIN_UNSAFE.test(t) || t.includes(' #') || t.includes('\t')) giveUp();
+      out += empties === 0 ? ' ' + t : '\n'.repeat(empties) + t;
+      this.pos = p + 1;
+    }
   }
 
   /** A more-indented line after a one-line scalar would continue it (or be an error). */
@@ -604,20 +644,26 @@ class BlockReader {
     let body: string;
     if (!folded) body = lines.join('\n');
     else {
-      if (lines.some((l) => l[0] === ' ' || l[0] === '\t')) giveUp();
+      if (lines.some((l) => l[0] === '\t')) giveUp();
       body = '';
       let breaks = 0;
       let first = true;
+      // A more-indented line (starting with a space) is not folded: the line breaks on
+      // either side of it are kept, each empty line adding one more.
+      let prevSpaced = false;
       for (const l of lines) {
         if (l === '') {
           breaks++;
           continue;
         }
+        const spaced = l[0] === ' ';
         if (first) body += '\n'.repeat(breaks);
+        else if (spaced || prevSpaced) body += '\n'.repeat(breaks + 1);
         else body += breaks ? '\n'.repeat(breaks) : ' ';
         body += l;
         breaks = 0;
         first = false;
+        prevSpaced = spaced;
       }
     }
     return chomp === '-' ? body : body + '\n';

@@ -65,6 +65,9 @@ const EDGE_CASES: Record<string, string> = {
   'list with bad item': 'apiVersion: v1\nkind: List\nitems:\n- 1\n- apiVersion: v1\n  kind: ConfigMap\n',
   'compact seq under key': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: a\n    ports:\n    - containerPort: 80\n      protocol: TCP\n  - name: b\n',
   'multi-line plain': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: m\ndata:\n  a: first\n    second\n  b: "x\n    y"\n',
+  'multi-line plain scalars the fast reader folds': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: m\nspec:\n  containers:\n  - name: c\n    args:\n    - while true; do\n        echo -en \'\\n\';\n        --flag x;\n\n        sleep 10;\n      done;\n    - two\n      lines  \n    command: sh\n      -c\n  # a comment ends it\n    image: i\n',
+  'multi-line plain scalars left to the full parser': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: m\ndata:\n  a: x # c\n    y\n  b: x\n    # c\n    y\n  c: x\n     \n    y\n  d: x\n    - y\n  e: x\n    [y]\n  f: x\n    y: z\n  g: x\n    y #z\n',
+  'folded scalars with more-indented lines': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: f\ndata:\n  a: >\n\n    folded\n    line\n\n    next\n    line\n      * bullet\n\n      * list\n      * lines\n\n    last\n    line\n\n  b: >-\n    i=0;\n    while true;\n    do\n      echo "$i";\n      i=$((i+1));\n    done\n  c: >\n      deeper first\n    is an error\n',
   'anchors': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: &n a\n  labels: {x: *n}\n',
   'merge': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  <<: {name: a}\n',
   'duplicates': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n',
@@ -90,6 +93,17 @@ const EDGE_CASES: Record<string, string> = {
 
 test('edge cases read the same on both paths', () => {
   for (const [name, text] of Object.entries(EDGE_CASES)) same(text, name);
+});
+
+test('multi-line plain scalars and more-indented folded lines take the fast path', () => {
+  const plain = fastParse(EDGE_CASES['multi-line plain scalars the fast reader folds'])?.[0]?.value as any;
+  assert.ok(plain, 'the fast reader left the multi-line plain scalars to the full parser');
+  assert.deepEqual(plain.spec.containers[0].args, ["while true; do echo -en '\\n'; --flag x;\nsleep 10; done;", 'two lines']);
+  assert.equal(plain.spec.containers[0].command, 'sh -c');
+  const folded = fastParse(EDGE_CASES['folded scalars with more-indented lines'].replace(/  c: >\n[^]*$/, ''))?.[0]?.value as any;
+  assert.ok(folded, 'the fast reader left the folded scalars to the full parser');
+  assert.equal(folded.data.a, '\nfolded line\nnext line\n  * bullet\n\n  * list\n  * lines\n\nlast line\n');
+  assert.equal(folded.data.b, 'i=0; while true; do\n  echo "$i";\n  i=$((i+1));\ndone');
 });
 
 test(`${MUTANTS} random mutations of corpus files read the same on both paths`, (t) => {
