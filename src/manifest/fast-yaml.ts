@@ -1,12 +1,12 @@
 // The fast manifest reader. Reading a manifest with the `yaml` package's Document API costs
 // ~1 MB/s here (a node object with a range for every scalar); `validate` on a large tree spent most of
 // its time there. The reader below handles the subset manifests are written in (block
-// mappings and sequences, plain/quoted scalars, literal/folded block scalars, one-line
-// flow collections, comments, `---`) straight into plain values, and gives up (returns
-// undefined) on anything else: anchors, aliases, tags, merge keys, multi-line quoted
-// scalars (multi-line plain ones are read when their lines are plain text), tabs in
-// indentation, lone CRs, control characters, duplicate keys, content after a `...`
-// document end. Scalar typing (null/bool/int/float, YAML 1.1 booleans and
+// mappings and sequences, plain/quoted scalars, literal/folded block scalars, flow
+// collections (over several lines when no quoted scalar spans one), comments, `---`)
+// straight into plain values, and gives up (returns undefined) on anything else:
+// anchors, aliases, tags, merge keys, multi-line quoted scalars (multi-line plain ones are
+// read when their lines are plain text), tabs in indentation, lone CRs, control
+// characters, duplicate keys, content after a `...` document end. Scalar typing (null/bool/int/float, YAML 1.1 booleans and
 // octals) uses the `yaml` package's own schema tags, so it cannot drift (the plain keywords'
 // values are written out below, and tested against them). Positions other
 // than a document's or a List item's start come from a full parse done on demand.
@@ -417,7 +417,16 @@ class BlockReader {
     let end: number;
     if (ch === '"') [value, end] = this.doubleQuoted(line, i);
     else if (ch === "'") [value, end] = this.singleQuoted(line, i);
-    else if (ch === '[' || ch === '{') [value, end] = this.flow(line, i, 0);
+    else if (ch === '[' || ch === '{') {
+      const joined = this.flowLines(line, i, c);
+      if (joined !== undefined) {
+        [value, end] = this.flow(joined, 0, 0);
+        if (joined.length !== end) giveUp();
+        this.noContinuation(c);
+        return value;
+      }
+      [value, end] = this.flow(line, i, 0);
+    }
     else if (ch === '|' || ch === '>') return this.blockScalar(line, i, c);
     else if ('&*!%@`'.includes(ch)) giveUp();
     else {
@@ -475,6 +484,42 @@ class BlockReader {
       out += empties === 0 ? ' ' + t : '\n'.repeat(empties) + t;
       this.pos = p + 1;
     }
+  }
+
+  /**
+   * A flow collection continued on more-indented lines (`args: [` then one entry a line, as
+   * in the docs' examples): its text from index i of `line` with those lines joined by a
+   * space (what YAML's folding makes of a single line break, in a quoted scalar too),
+   * comment lines dropped; undefined when no such line follows (a one-line collection).
+   * Blank lines, comments after content, tabs, escaped line breaks and lines with an odd
+   * number of quotes (a quoted scalar spanning lines, where `#` is not a comment) are left
+   * to the full parser.
+   */
+  private flowLines(line: string, i: number, c: number): string | undefined {
+    const n = this.lines.length;
+    let p = this.pos;
+    if (p >= n || this.col[p] <= c || this.col[p] === this.lines[p].length) return undefined;
+    let joined = line.slice(i).trimEnd();
+    flowLineOk(joined);
+    for (; p < n; p++) {
+      const l = this.lines[p];
+      const nc = this.col[p];
+      if (nc < 0) giveUp();
+      if (nc === l.length) {
+        // Blank: the end of the collection only if a shallower line follows.
+        let q = p + 1;
+        while (q < n && this.col[q] === this.lines[q].length) q++;
+        if (q < n && this.col[q] > c) giveUp();
+        break;
+      }
+      if (nc <= c) break;
+      if (l.charCodeAt(nc) === 35 /* # */) continue;
+      const t = l.slice(nc).trimEnd();
+      flowLineOk(t);
+      joined += ' ' + t;
+    }
+    this.pos = p;
+    return joined;
   }
 
   /** A more-indented line after a one-line scalar would continue it (or be an error). */
@@ -583,7 +628,10 @@ class BlockReader {
       if (isKey) giveUp();
       return this.flow(line, i, depth + 1);
     }
-    if (ch === undefined || '&*!%@`|>#,]}:?-'.includes(ch)) giveUp();
+    // `-c` is a plain scalar (a `-` followed by a character that is not a space or an
+    // indicator); a lone `-` or `- ` is not.
+    const dashScalar = ch === '-' && i + 1 < line.length && !' ,[]{}#'.includes(line[i + 1]);
+    if (ch === undefined || ('&*!%@`|>#,]}:?-'.includes(ch) && !dashScalar)) giveUp();
     let e = i;
     while (e < line.length && !',[]{}#'.includes(line[e]) && !(line[e] === ':' && (isKey || line[e + 1] === ' '))) e++;
     if (line[e] === '#' || line[e] === '[' || line[e] === '{') giveUp();
@@ -667,6 +715,31 @@ class BlockReader {
       }
     }
     return chomp === '-' ? body : body + '\n';
+  }
+}
+
+/**
+ * A line of a multi-line flow collection the fast reader joins (flowLines): every quoted
+ * scalar closes on it (one spanning lines would fold differently, and hold `#` lines that
+ * are not comments), no `#`, no tab; a quote inside a plain scalar is left to the full parser.
+ */
+function flowLineOk(t: string): void {
+  if (t.includes('#') || t.includes('\t')) giveUp();
+  for (let k = 0; k < t.length; k++) {
+    const ch = t.charCodeAt(k);
+    if (ch !== 34 /* " */ && ch !== 39 /* ' */) continue;
+    const before = k === 0 ? 32 : t.charCodeAt(k - 1);
+    // A quote opens a scalar only where a token starts.
+    if (before !== 32 && before !== 44 /* , */ && before !== 58 /* : */ && before !== 91 /* [ */ && before !== 123 /* { */) giveUp();
+    for (k++; ; k++) {
+      if (k >= t.length) giveUp(); // continues on the next line
+      const d = t.charCodeAt(k);
+      if (ch === 34 && d === 92 /* \\ */) k++;
+      else if (d === ch) {
+        if (ch === 39 && t.charCodeAt(k + 1) === 39) k++; // '' in a single-quoted scalar
+        else break;
+      }
+    }
   }
 }
 

@@ -68,6 +68,8 @@ const EDGE_CASES: Record<string, string> = {
   'multi-line plain scalars the fast reader folds': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: m\nspec:\n  containers:\n  - name: c\n    args:\n    - while true; do\n        echo -en \'\\n\';\n        --flag x;\n\n        sleep 10;\n      done;\n    - two\n      lines  \n    command: sh\n      -c\n  # a comment ends it\n    image: i\n',
   'multi-line plain scalars left to the full parser': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: m\ndata:\n  a: x # c\n    y\n  b: x\n    # c\n    y\n  c: x\n     \n    y\n  d: x\n    - y\n  e: x\n    [y]\n  f: x\n    y: z\n  g: x\n    y #z\n',
   'folded scalars with more-indented lines': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: f\ndata:\n  a: >\n\n    folded\n    line\n\n    next\n    line\n      * bullet\n\n      * list\n      * lines\n\n    last\n    line\n\n  b: >-\n    i=0;\n    while true;\n    do\n      echo "$i";\n      i=$((i+1));\n    done\n  c: >\n      deeper first\n    is an error\n',
+  'flow collections over several lines': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: f\nspec:\n  containers:\n  - name: c\n    command: [/bin/sh, -c,\n      \'i=0; while true; do echo "$i: $(date)"; done\']\n    args: [\n        "--a=1",\n        # a comment line\n        \'it\'\'s\', -x y, {k: -v,\n          l: 2}\n        ]\n    image: i\n',
+  'flow collections over several lines left to the full parser': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: f\ndata:\n  a: [x,\n    "y\n    # not a comment"]\n  b: [x,\n\n    y]\n  c: [x, # c\n    y]\n  d: [x,\n    it\'s]\n  e: [x,\n  y]\n  f: [-, - x, -]\n',
   'anchors': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: &n a\n  labels: {x: *n}\n',
   'merge': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  <<: {name: a}\n',
   'duplicates': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n',
@@ -95,7 +97,7 @@ test('edge cases read the same on both paths', () => {
   for (const [name, text] of Object.entries(EDGE_CASES)) same(text, name);
 });
 
-test('multi-line plain scalars and more-indented folded lines take the fast path', () => {
+test('multi-line plain scalars, more-indented folded lines and multi-line flow collections take the fast path', () => {
   const plain = fastParse(EDGE_CASES['multi-line plain scalars the fast reader folds'])?.[0]?.value as any;
   assert.ok(plain, 'the fast reader left the multi-line plain scalars to the full parser');
   assert.deepEqual(plain.spec.containers[0].args, ["while true; do echo -en '\\n'; --flag x;\nsleep 10; done;", 'two lines']);
@@ -104,6 +106,10 @@ test('multi-line plain scalars and more-indented folded lines take the fast path
   assert.ok(folded, 'the fast reader left the folded scalars to the full parser');
   assert.equal(folded.data.a, '\nfolded line\nnext line\n  * bullet\n\n  * list\n  * lines\n\nlast line\n');
   assert.equal(folded.data.b, 'i=0; while true; do\n  echo "$i";\n  i=$((i+1));\ndone');
+  const flow = fastParse(EDGE_CASES['flow collections over several lines'])?.[0]?.value as any;
+  assert.ok(flow, 'the fast reader left the multi-line flow collections to the full parser');
+  assert.deepEqual(flow.spec.containers[0].command, ['/bin/sh', '-c', 'i=0; while true; do echo "$i: $(date)"; done']);
+  assert.deepEqual(flow.spec.containers[0].args, ['--a=1', "it's", '-x y', { k: '-v', l: 2 }]);
 });
 
 test(`${MUTANTS} random mutations of corpus files read the same on both paths`, (t) => {
