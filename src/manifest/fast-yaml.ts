@@ -6,10 +6,11 @@
 // straight into plain values, and gives up (returns undefined) on anything else:
 // anchors, aliases, tags, merge keys, multi-line quoted scalars (multi-line plain ones are
 // read when their lines are plain text), tabs in indentation, lone CRs, control
-// characters, duplicate keys, content after a `...` document end. Scalar typing (null/bool/int/float, YAML 1.1 booleans and
-// octals) uses the `yaml` package's own schema tags, so it cannot drift (the plain keywords'
-// values are written out below, and tested against them). Positions other
-// than a document's or a List item's start come from a full parse done on demand.
+// characters, duplicate keys, content after a `...` document end. Scalar typing
+// (null/bool/int/float, YAML 1.1 booleans and octals) uses the `yaml` package's own schema
+// tags, so it cannot drift (the plain keywords' values are written out below, and tested
+// against them). Positions other than a document's or a List item's start come from a
+// full parse done on demand.
 
 import { Schema, isScalar } from 'yaml';
 import { YAML_OPTIONS, exactInt, hasUnsafeInteger } from './yaml-compat';
@@ -491,9 +492,8 @@ class BlockReader {
    * in the docs' examples): its text from index i of `line` with those lines joined by a
    * space (what YAML's folding makes of a single line break, in a quoted scalar too),
    * comment lines dropped; undefined when no such line follows (a one-line collection).
-   * Blank lines, comments after content, tabs, escaped line breaks and lines with an odd
-   * number of quotes (a quoted scalar spanning lines, where `#` is not a comment) are left
-   * to the full parser.
+   * Blank lines inside, comments after content, tabs and quoted scalars spanning lines
+   * (where a `#` line is not a comment) are left to the full parser (flowLineOk).
    */
   private flowLines(line: string, i: number, c: number): string | undefined {
     const n = this.lines.length;
