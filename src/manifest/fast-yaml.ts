@@ -24,11 +24,25 @@ export interface FastDoc {
   col?: number;
   /** Where each element of the top-level `items` sequence starts (a List's objects). */
   items?: [line: number, col: number][];
+  /** Duplicate keys of this document (fastParse's reportDuplicates): 0-based lines and column. */
+  dups?: FastDuplicate[];
+  /** The 0-based line of the `---` that opened this document, with dups. */
+  marker?: number;
+}
+
+export interface FastDuplicate {
+  key: string;
+  line: number;
+  col: number;
+  /** Where the key was first defined. */
+  firstLine: number;
 }
 
 /** Thrown inside the fast reader to give up; caught by fastParse only. */
 class GiveUp {}
 const GIVE_UP = new GiveUp();
+/** A duplicate key, when they are to be reported: read again noting where each key is. */
+const DUPLICATE = new GiveUp();
 function giveUp(): never {
   throw GIVE_UP;
 }
@@ -47,15 +61,25 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 const HELM_SOURCE = /^#\s*Source:\s*(\S.*?)\s*$/m;
 const HELM_LINE = /^#\s*Source:/;
 
-/** Values of each document of `text`, or undefined when the full parser must decide. */
-export function fastParse(text: string): FastDoc[] | undefined {
+/**
+ * Values of each document of `text`, or undefined when the full parser must decide.
+ * `reportDuplicates`: a block mapping's duplicate keys are listed on their document
+ * (FastDoc.dups) instead of leaving the text to the full parser.
+ */
+export function fastParse(text: string, reportDuplicates = false): FastDoc[] | undefined {
   if (UNSAFE_CHAR.test(text) || (SURROGATE.test(text) && LONE_SURROGATE.test(text))) return undefined;
   try {
     const json = fastJson(text);
     if (json) return json;
-    return new BlockReader(text).documents();
+    try {
+      return new BlockReader(text, false).documents();
+    } catch (e) {
+      // Rare: the keys' lines are noted only in a second reading.
+      if (e === DUPLICATE && reportDuplicates) return new BlockReader(text, true).documents();
+      throw e;
+    }
   } catch (e) {
-    if (e === GIVE_UP || e instanceof RangeError) return undefined; // RangeError: too deep for the stack
+    if (e === GIVE_UP || e === DUPLICATE || e instanceof RangeError) return undefined; // RangeError: too deep for the stack
     throw e;
   }
 }
@@ -181,7 +205,10 @@ class BlockReader {
   private itemsTarget: [number, number][] | undefined;
   private itemPositions: [number, number][] | undefined;
 
-  constructor(text: string) {
+  /** Duplicate keys of the document being read (`noteKeys` only). */
+  private dups: FastDuplicate[] = [];
+
+  constructor(text: string, private readonly noteKeys: boolean) {
     // CRLF is a line break like LF (YAML normalises breaks in content); a lone CR is left
     // to the full parser.
     this.lines = text.split('\n');
@@ -217,6 +244,7 @@ class BlockReader {
     let index = -1;
     let preambleStart = 0;
     let open = false; // a `---` was read and its document has no content yet
+    let marker: number | undefined;
     while (this.pos < n) {
       const line = this.lines[this.pos];
       if (this.isBlank(this.pos)) {
@@ -230,12 +258,16 @@ class BlockReader {
         if (!this.isCommentOrEmpty(line.slice(3))) giveUp();
         index++;
         open = true;
+        marker = this.pos;
         if (index > 0) preambleStart = this.pos;
         this.pos++;
         continue;
       }
       if (line.startsWith('...') || line.startsWith('%')) giveUp();
-      if (!open) index++;
+      if (!open) {
+        index++;
+        marker = undefined;
+      }
       const helm = this.pos > preambleStart ? HELM_SOURCE.exec(this.lines.slice(preambleStart, this.pos).join('\n'))?.[1] : undefined;
       const c = this.col[this.pos];
       if (c < 0) giveUp();
@@ -248,7 +280,13 @@ class BlockReader {
       const ended = this.pos < n && DOCUMENT_END.test(this.lines[this.pos]) && this.onlyBlankFrom(this.pos + 1);
       // Anything else but a marker after the document's top node is an error for the full parser.
       if (this.pos < n && !ended && !isMarker(this.lines[this.pos])) giveUp();
-      out.push(items ? { index, value, helm, line: rootLine, col: c, items } : { index, value, helm, line: rootLine, col: c });
+      const doc: FastDoc = items ? { index, value, helm, line: rootLine, col: c, items } : { index, value, helm, line: rootLine, col: c };
+      if (this.dups.length) {
+        doc.dups = this.dups;
+        doc.marker = marker;
+        this.dups = [];
+      }
+      out.push(doc);
       open = false;
       if (ended) break;
     }
@@ -342,18 +380,28 @@ class BlockReader {
 
   private mapping(c: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
+    const keyLines = this.noteKeys ? new Map<string, number>() : undefined;
     for (;;) {
       const line = this.lines[this.pos];
       const key = this.keyAt(line, c);
       if (key === undefined) giveUp();
       const after = this.keyEnd;
-      // A duplicate: the full parser reports it. Values are never undefined, so only a key
-      // already read (or inherited, as `constructor`) needs the own-property check.
-      if (out[key] !== undefined && Object.prototype.hasOwnProperty.call(out, key)) giveUp();
+      // A duplicate: listed when the keys' lines are noted, else the text is read again so.
+      // Values are never undefined, so only a key already read (or inherited, as
+      // `constructor`) needs the own-property check.
+      let dup = false;
+      if (out[key] !== undefined && Object.prototype.hasOwnProperty.call(out, key)) {
+        if (!keyLines) throw DUPLICATE;
+        // The `yaml` package places a duplicate after an empty value elsewhere: left to it.
+        if (out[key] === null || this.afterEmptyValue()) giveUp();
+        this.dups.push({ key, line: this.pos, col: c, firstLine: keyLines.get(key)! });
+        dup = true;
+      } else keyLines?.set(key, this.pos);
       this.pos++;
       const itemPositions: [number, number][] | undefined = this.depth === 1 && key === 'items' ? [] : undefined;
       this.itemsTarget = itemPositions;
       out[key] = this.value(line, after, c, true);
+      if (dup && out[key] === null) giveUp();
       this.itemsTarget = undefined;
       if (itemPositions?.length) this.itemPositions = itemPositions;
       const nl = this.nextLineAt(c);
@@ -520,6 +568,15 @@ class BlockReader {
     }
     this.pos = p;
     return joined;
+  }
+
+  /** Whether the last line with content before the current one ends in an empty value (`key:`, `-`). */
+  private afterEmptyValue(): boolean {
+    let p = this.pos - 1;
+    while (p >= 0 && this.isBlank(p)) p--;
+    if (p < 0) return false;
+    const t = this.lines[p].trimEnd();
+    return t.endsWith(':') || t.endsWith('-') || t.endsWith('|') || t.endsWith('>');
   }
 
   /** A more-indented line after a one-line scalar would continue it (or be an error). */

@@ -70,6 +70,13 @@ const EDGE_CASES: Record<string, string> = {
   'folded scalars with more-indented lines': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: f\ndata:\n  a: >\n\n    folded\n    line\n\n    next\n    line\n      * bullet\n\n      * list\n      * lines\n\n    last\n    line\n\n  b: >-\n    i=0;\n    while true;\n    do\n      echo "$i";\n      i=$((i+1));\n    done\n  c: >\n      deeper first\n    is an error\n',
   'flow collections over several lines': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: f\nspec:\n  containers:\n  - name: c\n    command: [/bin/sh, -c,\n      \'i=0; while true; do echo "$i: $(date)"; done\']\n    args: [\n        "--a=1",\n        # a comment line\n        \'it\'\'s\', -x y, {k: -v,\n          l: 2}\n        ]\n    image: i\n',
   'flow collections over several lines left to the full parser': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: f\ndata:\n  a: [x,\n    "y\n    # not a comment"]\n  b: [x,\n\n    y]\n  c: [x, # c\n    y]\n  d: [x,\n    it\'s]\n  e: [x,\n  y]\n  f: [-, - x, -]\n',
+  'duplicate keys in every position': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# c\n\napiVersion: v1\nkind: Pod\nmetadata:\n  name: b\n  labels:\n    x: 1\n    "x": 2\n  name: c\nspec:\n  containers:\n  - name: a\n    name: b\n    name: c\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: unread}\n',
+  'duplicate keys in a first document': '# Source: c/t.yaml\n--- # x\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: 1\n  k: 2\n',
+  'duplicate keys without a marker': '\n\napiVersion: v1\nkind: Secret\nkind: Secret\nmetadata:\n  name: a\n',
+  'duplicate keys after a document end': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n...\napiVersion: v1\nkind: ConfigMap\nkind: Secret\n',
+  'duplicate keys before a syntax error': 'apiVersion: v1\nkind: ConfigMap\nkind: ConfigMap\nmetadata:\n  name: a\n---\na: [b\n',
+  'duplicate keys after a document without kind': 'apiVersion: v1\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nkind: ConfigMap\n',
+  'duplicate keys in a flow mapping': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, name: b}\n',
   'anchors': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: &n a\n  labels: {x: *n}\n',
   'merge': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  <<: {name: a}\n',
   'duplicates': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n',
@@ -97,7 +104,7 @@ test('edge cases read the same on both paths', () => {
   for (const [name, text] of Object.entries(EDGE_CASES)) same(text, name);
 });
 
-test('multi-line plain scalars, more-indented folded lines and multi-line flow collections take the fast path', () => {
+test('multi-line plain scalars, more-indented folded lines, multi-line flow collections and duplicate keys take the fast path', () => {
   const plain = fastParse(EDGE_CASES['multi-line plain scalars the fast reader folds'])?.[0]?.value as any;
   assert.ok(plain, 'the fast reader left the multi-line plain scalars to the full parser');
   assert.deepEqual(plain.spec.containers[0].args, ["while true; do echo -en '\\n'; --flag x;\nsleep 10; done;", 'two lines']);
@@ -106,6 +113,10 @@ test('multi-line plain scalars, more-indented folded lines and multi-line flow c
   assert.ok(folded, 'the fast reader left the folded scalars to the full parser');
   assert.equal(folded.data.a, '\nfolded line\nnext line\n  * bullet\n\n  * list\n  * lines\n\nlast line\n');
   assert.equal(folded.data.b, 'i=0; while true; do\n  echo "$i";\n  i=$((i+1));\ndone');
+  const dups = fastParse(EDGE_CASES['duplicate keys in every position'], true);
+  assert.ok(dups?.[1]?.dups, 'the fast reader left the duplicate keys to the full parser');
+  assert.deepEqual(dups[1].dups.map((x) => [x.key, x.line, x.col, x.firstLine]), [['x', 13, 4, 12], ['name', 14, 2, 10], ['name', 18, 4, 17], ['name', 19, 4, 17]]);
+  assert.equal(fastParse(EDGE_CASES['duplicate keys in every position']), undefined, 'without reportDuplicates, duplicates are the full parser\'s');
   const flow = fastParse(EDGE_CASES['flow collections over several lines'])?.[0]?.value as any;
   assert.ok(flow, 'the fast reader left the multi-line flow collections to the full parser');
   assert.deepEqual(flow.spec.containers[0].command, ['/bin/sh', '-c', 'i=0; while true; do echo "$i: $(date)"; done']);
