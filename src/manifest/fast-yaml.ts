@@ -1,14 +1,16 @@
 // The fast manifest reader. Reading a manifest with the `yaml` package's Document API costs
 // ~1 MB/s here (a node object with a range for every scalar); `validate` on a large tree spent most of
 // its time there. The reader below handles the subset manifests are written in (block
-// mappings and sequences, plain/quoted scalars, literal/folded block scalars, one-line
-// flow collections, comments, `---`) straight into plain values, and gives up (returns
-// undefined) on anything else: anchors, aliases, tags, merge keys, multi-line plain or
-// quoted scalars, tabs in indentation, lone CRs, control characters, duplicate keys, content
-// after a `...` document end. Scalar typing (null/bool/int/float, YAML 1.1 booleans and
-// octals) uses the `yaml` package's own schema tags, so it cannot drift (the plain keywords'
-// values are written out below, and tested against them). Positions other
-// than a document's or a List item's start come from a full parse done on demand.
+// mappings and sequences, plain/quoted scalars, literal/folded block scalars, flow
+// collections (over several lines when no quoted scalar spans one), comments, `---`)
+// straight into plain values, and gives up (returns undefined) on anything else:
+// anchors, aliases, tags, merge keys, multi-line quoted scalars (multi-line plain ones are
+// read when their lines are plain text), tabs in indentation, lone CRs, control
+// characters, duplicate keys, content after a `...` document end. Scalar typing
+// (null/bool/int/float, YAML 1.1 booleans and octals) uses the `yaml` package's own schema
+// tags, so it cannot drift (the plain keywords' values are written out below, and tested
+// against them). Positions other than a document's or a List item's start come from a
+// full parse done on demand.
 
 import { Schema, isScalar } from 'yaml';
 import { YAML_OPTIONS, exactInt, hasUnsafeInteger } from './yaml-compat';
@@ -22,11 +24,25 @@ export interface FastDoc {
   col?: number;
   /** Where each element of the top-level `items` sequence starts (a List's objects). */
   items?: [line: number, col: number][];
+  /** Duplicate keys of this document (fastParse's reportDuplicates): 0-based lines and column. */
+  dups?: FastDuplicate[];
+  /** The 0-based line of the `---` that opened this document, with dups. */
+  marker?: number;
+}
+
+export interface FastDuplicate {
+  key: string;
+  line: number;
+  col: number;
+  /** Where the key was first defined. */
+  firstLine: number;
 }
 
 /** Thrown inside the fast reader to give up; caught by fastParse only. */
 class GiveUp {}
 const GIVE_UP = new GiveUp();
+/** A duplicate key, when they are to be reported: read again noting where each key is. */
+const DUPLICATE = new GiveUp();
 function giveUp(): never {
   throw GIVE_UP;
 }
@@ -45,15 +61,25 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 const HELM_SOURCE = /^#\s*Source:\s*(\S.*?)\s*$/m;
 const HELM_LINE = /^#\s*Source:/;
 
-/** Values of each document of `text`, or undefined when the full parser must decide. */
-export function fastParse(text: string): FastDoc[] | undefined {
+/**
+ * Values of each document of `text`, or undefined when the full parser must decide.
+ * `reportDuplicates`: a block mapping's duplicate keys are listed on their document
+ * (FastDoc.dups) instead of leaving the text to the full parser.
+ */
+export function fastParse(text: string, reportDuplicates = false): FastDoc[] | undefined {
   if (UNSAFE_CHAR.test(text) || (SURROGATE.test(text) && LONE_SURROGATE.test(text))) return undefined;
   try {
     const json = fastJson(text);
     if (json) return json;
-    return new BlockReader(text).documents();
+    try {
+      return new BlockReader(text, false).documents();
+    } catch (e) {
+      // Rare: the keys' lines are noted only in a second reading.
+      if (e === DUPLICATE && reportDuplicates) return new BlockReader(text, true).documents();
+      throw e;
+    }
   } catch (e) {
-    if (e === GIVE_UP || e instanceof RangeError) return undefined; // RangeError: too deep for the stack
+    if (e === GIVE_UP || e === DUPLICATE || e instanceof RangeError) return undefined; // RangeError: too deep for the stack
     throw e;
   }
 }
@@ -116,6 +142,9 @@ const NOT_SPACE = /[^ ]/;
 // In a one-line plain value: `: `, `:\t`, a final `:` or `\t#` (one search, not four).
 const PLAIN_UNSAFE = /:(?:[ \t]|$)|\t#/;
 const DOCUMENT_END = /^\.\.\.(?: +(?:#.*)?)?$/;
+// Characters that start a plain scalar's continuation line which the fast reader leaves to
+// the full parser (indicators, quotes, flow brackets).
+const CONTINUATION_UNSAFE_FIRST = '?:,[]{}&*!|>\'"%@`';
 
 interface ScalarTag {
   default?: boolean | 'key';
@@ -176,7 +205,10 @@ class BlockReader {
   private itemsTarget: [number, number][] | undefined;
   private itemPositions: [number, number][] | undefined;
 
-  constructor(text: string) {
+  /** Duplicate keys of the document being read (`noteKeys` only). */
+  private dups: FastDuplicate[] = [];
+
+  constructor(text: string, private readonly noteKeys: boolean) {
     // CRLF is a line break like LF (YAML normalises breaks in content); a lone CR is left
     // to the full parser.
     this.lines = text.split('\n');
@@ -212,6 +244,7 @@ class BlockReader {
     let index = -1;
     let preambleStart = 0;
     let open = false; // a `---` was read and its document has no content yet
+    let marker: number | undefined;
     while (this.pos < n) {
       const line = this.lines[this.pos];
       if (this.isBlank(this.pos)) {
@@ -225,12 +258,16 @@ class BlockReader {
         if (!this.isCommentOrEmpty(line.slice(3))) giveUp();
         index++;
         open = true;
+        marker = this.pos;
         if (index > 0) preambleStart = this.pos;
         this.pos++;
         continue;
       }
       if (line.startsWith('...') || line.startsWith('%')) giveUp();
-      if (!open) index++;
+      if (!open) {
+        index++;
+        marker = undefined;
+      }
       const helm = this.pos > preambleStart ? HELM_SOURCE.exec(this.lines.slice(preambleStart, this.pos).join('\n'))?.[1] : undefined;
       const c = this.col[this.pos];
       if (c < 0) giveUp();
@@ -243,7 +280,13 @@ class BlockReader {
       const ended = this.pos < n && DOCUMENT_END.test(this.lines[this.pos]) && this.onlyBlankFrom(this.pos + 1);
       // Anything else but a marker after the document's top node is an error for the full parser.
       if (this.pos < n && !ended && !isMarker(this.lines[this.pos])) giveUp();
-      out.push(items ? { index, value, helm, line: rootLine, col: c, items } : { index, value, helm, line: rootLine, col: c });
+      const doc: FastDoc = items ? { index, value, helm, line: rootLine, col: c, items } : { index, value, helm, line: rootLine, col: c };
+      if (this.dups.length) {
+        doc.dups = this.dups;
+        doc.marker = marker;
+        this.dups = [];
+      }
+      out.push(doc);
       open = false;
       if (ended) break;
     }
@@ -337,18 +380,28 @@ class BlockReader {
 
   private mapping(c: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
+    const keyLines = this.noteKeys ? new Map<string, number>() : undefined;
     for (;;) {
       const line = this.lines[this.pos];
       const key = this.keyAt(line, c);
       if (key === undefined) giveUp();
       const after = this.keyEnd;
-      // A duplicate: the full parser reports it. Values are never undefined, so only a key
-      // already read (or inherited, as `constructor`) needs the own-property check.
-      if (out[key] !== undefined && Object.prototype.hasOwnProperty.call(out, key)) giveUp();
+      // A duplicate: listed when the keys' lines are noted, else the text is read again so.
+      // Values are never undefined, so only a key already read (or inherited, as
+      // `constructor`) needs the own-property check.
+      let dup = false;
+      if (out[key] !== undefined && Object.prototype.hasOwnProperty.call(out, key)) {
+        if (!keyLines) throw DUPLICATE;
+        // The `yaml` package places a duplicate after an empty value elsewhere: left to it.
+        if (out[key] === null || this.afterEmptyValue()) giveUp();
+        this.dups.push({ key, line: this.pos, col: c, firstLine: keyLines.get(key)! });
+        dup = true;
+      } else keyLines?.set(key, this.pos);
       this.pos++;
       const itemPositions: [number, number][] | undefined = this.depth === 1 && key === 'items' ? [] : undefined;
       this.itemsTarget = itemPositions;
       out[key] = this.value(line, after, c, true);
+      if (dup && out[key] === null) giveUp();
       this.itemsTarget = undefined;
       if (itemPositions?.length) this.itemPositions = itemPositions;
       const nl = this.nextLineAt(c);
@@ -413,7 +466,16 @@ class BlockReader {
     let end: number;
     if (ch === '"') [value, end] = this.doubleQuoted(line, i);
     else if (ch === "'") [value, end] = this.singleQuoted(line, i);
-    else if (ch === '[' || ch === '{') [value, end] = this.flow(line, i, 0);
+    else if (ch === '[' || ch === '{') {
+      const joined = this.flowLines(line, i, c);
+      if (joined !== undefined) {
+        [value, end] = this.flow(joined, 0, 0);
+        if (joined.length !== end) giveUp();
+        this.noContinuation(c);
+        return value;
+      }
+      [value, end] = this.flow(line, i, 0);
+    }
     else if (ch === '|' || ch === '>') return this.blockScalar(line, i, c);
     else if ('&*!%@`'.includes(ch)) giveUp();
     else {
@@ -424,7 +486,8 @@ class BlockReader {
       if (hash >= 0) e = hash;
       const raw = line.slice(i, e).trimEnd();
       if (PLAIN_UNSAFE.test(raw)) giveUp();
-      value = plainValue(raw);
+      const folded = this.plainContinuation(raw, c, hash >= 0);
+      value = plainValue(folded);
       end = line.length;
       this.noContinuation(c);
       return value;
@@ -435,6 +498,85 @@ class BlockReader {
     if (t !== '' && !(t[0] === '#' && tail.length > t.length)) giveUp();
     this.noContinuation(c);
     return value;
+  }
+
+  /**
+   * A plain scalar's first line `first`, with the more-indented lines that continue it
+   * folded in (YAML's line folding: one space per line break, a break per empty line);
+   * `first` itself when none does. A comment line ends the scalar; forms whose reading is
+   * not plainly text (indicators, tabs, `: `, ` #`, blank lines with spaces) are left to the
+   * full parser. Shell commands in `args:` are written this way.
+   */
+  private plainContinuation(first: string, c: number, commented: boolean): string {
+    const n = this.lines.length;
+    let out = first;
+    for (;;) {
+      let p = this.pos;
+      let empties = 0;
+      while (p < n && this.lines[p].length === 0) {
+        empties++;
+        p++;
+      }
+      if (p >= n) return out;
+      const nc = this.col[p];
+      if (nc < 0) giveUp();
+      const l = this.lines[p];
+      if (nc <= c || nc === l.length || l.charCodeAt(nc) === 35 /* # */) {
+        // Not a continuation: blank lines with spaces only, a comment or a shallower line.
+        return out;
+      }
+      if (commented) giveUp(); // text after a comment: an error for the full parser
+      const t = l.slice(nc).trimEnd();
+      const f = t.charCodeAt(0);
+      if (CONTINUATION_UNSAFE_FIRST.includes(t[0]) || (f === 45 /* - */ && (t.length === 1 || t[1] === ' '))) giveUp();
+      if (PLAIN_UNSAFE.test(t) || t.includes(' #') || t.includes('\t')) giveUp();
+      out += empties === 0 ? ' ' + t : '\n'.repeat(empties) + t;
+      this.pos = p + 1;
+    }
+  }
+
+  /**
+   * A flow collection continued on more-indented lines (`args: [` then one entry a line, as
+   * in the docs' examples): its text from index i of `line` with those lines joined by a
+   * space (what YAML's folding makes of a single line break, in a quoted scalar too),
+   * comment lines dropped; undefined when no such line follows (a one-line collection).
+   * Blank lines inside, comments after content, tabs and quoted scalars spanning lines
+   * (where a `#` line is not a comment) are left to the full parser (flowLineOk).
+   */
+  private flowLines(line: string, i: number, c: number): string | undefined {
+    const n = this.lines.length;
+    let p = this.pos;
+    if (p >= n || this.col[p] <= c || this.col[p] === this.lines[p].length) return undefined;
+    let joined = line.slice(i).trimEnd();
+    flowLineOk(joined);
+    for (; p < n; p++) {
+      const l = this.lines[p];
+      const nc = this.col[p];
+      if (nc < 0) giveUp();
+      if (nc === l.length) {
+        // Blank: the end of the collection only if a shallower line follows.
+        let q = p + 1;
+        while (q < n && this.col[q] === this.lines[q].length) q++;
+        if (q < n && this.col[q] > c) giveUp();
+        break;
+      }
+      if (nc <= c) break;
+      if (l.charCodeAt(nc) === 35 /* # */) continue;
+      const t = l.slice(nc).trimEnd();
+      flowLineOk(t);
+      joined += ' ' + t;
+    }
+    this.pos = p;
+    return joined;
+  }
+
+  /** Whether the last line with content before the current one ends in an empty value (`key:`, `-`). */
+  private afterEmptyValue(): boolean {
+    let p = this.pos - 1;
+    while (p >= 0 && this.isBlank(p)) p--;
+    if (p < 0) return false;
+    const t = this.lines[p].trimEnd();
+    return t.endsWith(':') || t.endsWith('-') || t.endsWith('|') || t.endsWith('>');
   }
 
   /** A more-indented line after a one-line scalar would continue it (or be an error). */
@@ -543,7 +685,10 @@ class BlockReader {
       if (isKey) giveUp();
       return this.flow(line, i, depth + 1);
     }
-    if (ch === undefined || '&*!%@`|>#,]}:?-'.includes(ch)) giveUp();
+    // `-c` is a plain scalar (a `-` followed by a character that is not a space or an
+    // indicator); a lone `-` or `- ` is not.
+    const dashScalar = ch === '-' && i + 1 < line.length && !' ,[]{}#'.includes(line[i + 1]);
+    if (ch === undefined || ('&*!%@`|>#,]}:?-'.includes(ch) && !dashScalar)) giveUp();
     let e = i;
     while (e < line.length && !',[]{}#'.includes(line[e]) && !(line[e] === ':' && (isKey || line[e + 1] === ' '))) e++;
     if (line[e] === '#' || line[e] === '[' || line[e] === '{') giveUp();
@@ -604,23 +749,54 @@ class BlockReader {
     let body: string;
     if (!folded) body = lines.join('\n');
     else {
-      if (lines.some((l) => l[0] === ' ' || l[0] === '\t')) giveUp();
+      if (lines.some((l) => l[0] === '\t')) giveUp();
       body = '';
       let breaks = 0;
       let first = true;
+      // A more-indented line (starting with a space) is not folded: the line breaks on
+      // either side of it are kept, each empty line adding one more.
+      let prevSpaced = false;
       for (const l of lines) {
         if (l === '') {
           breaks++;
           continue;
         }
+        const spaced = l[0] === ' ';
         if (first) body += '\n'.repeat(breaks);
+        else if (spaced || prevSpaced) body += '\n'.repeat(breaks + 1);
         else body += breaks ? '\n'.repeat(breaks) : ' ';
         body += l;
         breaks = 0;
         first = false;
+        prevSpaced = spaced;
       }
     }
     return chomp === '-' ? body : body + '\n';
+  }
+}
+
+/**
+ * A line of a multi-line flow collection the fast reader joins (flowLines): every quoted
+ * scalar closes on it (one spanning lines would fold differently, and hold `#` lines that
+ * are not comments), no `#`, no tab; a quote inside a plain scalar is left to the full parser.
+ */
+function flowLineOk(t: string): void {
+  if (t.includes('#') || t.includes('\t')) giveUp();
+  for (let k = 0; k < t.length; k++) {
+    const ch = t.charCodeAt(k);
+    if (ch !== 34 /* " */ && ch !== 39 /* ' */) continue;
+    const before = k === 0 ? 32 : t.charCodeAt(k - 1);
+    // A quote opens a scalar only where a token starts.
+    if (before !== 32 && before !== 44 /* , */ && before !== 58 /* : */ && before !== 91 /* [ */ && before !== 123 /* { */) giveUp();
+    for (k++; ; k++) {
+      if (k >= t.length) giveUp(); // continues on the next line
+      const d = t.charCodeAt(k);
+      if (ch === 34 && d === 92 /* \\ */) k++;
+      else if (d === ch) {
+        if (ch === 39 && t.charCodeAt(k + 1) === 39) k++; // '' in a single-quoted scalar
+        else break;
+      }
+    }
   }
 }
 

@@ -96,7 +96,7 @@ export function parseManifestText(text: string, source: string, opts: ParseOptio
   const deep = tooDeep(text, source);
   if (deep) return deep;
   if (opts.lenient) return parseManifestTextFull(text, source, opts);
-  const fast = fastParse(text);
+  const fast = fastParse(text, !opts.lastKeyWins);
   if (fast) {
     const built = buildFastDocs(text, source, fast);
     if (built) return built;
@@ -411,6 +411,12 @@ function buildFastDocs(text: string, source: string, fast: FastDoc[]): ParsedSou
     return full;
   };
   for (const d of fast) {
+    if (d.dups) {
+      // As the full parse reports them: every duplicate of the first document with any,
+      // later documents unread (kubectl stops at a file's first decode error).
+      const errors = duplicateErrors(text, source, d);
+      return errors && { docs, errors };
+    }
     const value = d.value;
     if (value == null) continue; // empty document
     if (typeof value !== 'object' || Array.isArray(value)) return undefined;
@@ -438,6 +444,29 @@ function buildFastDocs(text: string, source: string, fast: FastDoc[]): ParsedSou
     docs.push(makeDoc(source, d.index, obj, base, d.helm));
   }
   return { docs, errors: [] };
+}
+
+/**
+ * syntaxError's duplicate-key errors from the fast reader's lines; go-yaml counts a line
+ * from the document's chunk (after its `---`, or the file's start for a first document
+ * without one); undefined for a later document without a `---` (after a `...`), and for
+ * a first one whose content starts with `---` (a key such as `---x`, which
+ * chunkLineOffset takes for a marker).
+ */
+function duplicateErrors(text: string, source: string, d: FastDoc): ManifestError[] | undefined {
+  const chunkStart = d.marker !== undefined ? d.marker + 1 : d.index === 0 ? 0 : undefined;
+  if (chunkStart === undefined) return undefined;
+  if (d.marker === undefined) {
+    let at = 0;
+    for (let l = 0; l < (d.line ?? 0); l++) at = text.indexOf('\n', at) + 1;
+    if (text.startsWith('---', at)) return undefined;
+  }
+  return d.dups!.map((x) => ({
+    code: 'duplicate-key', source, docIndex: d.index, position: { file: source, line: x.line + 1, col: x.col + 1 },
+    message: `duplicate key "${x.key}" (first defined at line ${x.firstLine + 1}): mapping keys must be unique`,
+    kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: unmarshal errors:\n  line ${x.line + 1 - chunkStart}: key "${x.key}" already set in map`,
+    hint: HINTS.DUPLICATE_KEY,
+  }));
 }
 
 function typeMetaErrorFree(obj: Record<string, unknown>): boolean {

@@ -65,6 +65,18 @@ const EDGE_CASES: Record<string, string> = {
   'list with bad item': 'apiVersion: v1\nkind: List\nitems:\n- 1\n- apiVersion: v1\n  kind: ConfigMap\n',
   'compact seq under key': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: a\n    ports:\n    - containerPort: 80\n      protocol: TCP\n  - name: b\n',
   'multi-line plain': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: m\ndata:\n  a: first\n    second\n  b: "x\n    y"\n',
+  'multi-line plain scalars the fast reader folds': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: m\nspec:\n  containers:\n  - name: c\n    args:\n    - while true; do\n        echo -en \'\\n\';\n        --flag x;\n\n        sleep 10;\n      done;\n    - two\n      lines  \n    command: sh\n      -c\n  # a comment ends it\n    image: i\n',
+  'multi-line plain scalars left to the full parser': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: m\ndata:\n  a: x # c\n    y\n  b: x\n    # c\n    y\n  c: x\n     \n    y\n  d: x\n    - y\n  e: x\n    [y]\n  f: x\n    y: z\n  g: x\n    y #z\n',
+  'folded scalars with more-indented lines': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: f\ndata:\n  a: >\n\n    folded\n    line\n\n    next\n    line\n      * bullet\n\n      * list\n      * lines\n\n    last\n    line\n\n  b: >-\n    i=0;\n    while true;\n    do\n      echo "$i";\n      i=$((i+1));\n    done\n  c: >\n      deeper first\n    is an error\n',
+  'flow collections over several lines': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: f\nspec:\n  containers:\n  - name: c\n    command: [/bin/sh, -c,\n      \'i=0; while true; do echo "$i: $(date)"; done\']\n    args: [\n        "--a=1",\n        # a comment line\n        \'it\'\'s\', -x y, {k: -v,\n          l: 2}\n        ]\n    image: i\n',
+  'flow collections over several lines left to the full parser': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: f\ndata:\n  a: [x,\n    "y\n    # not a comment"]\n  b: [x,\n\n    y]\n  c: [x, # c\n    y]\n  d: [x,\n    it\'s]\n  e: [x,\n  y]\n  f: [-, - x, -]\n',
+  'duplicate keys in every position': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# c\n\napiVersion: v1\nkind: Pod\nmetadata:\n  name: b\n  labels:\n    x: 1\n    "x": 2\n  name: c\nspec:\n  containers:\n  - name: a\n    name: b\n    name: c\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: unread}\n',
+  'duplicate keys in a first document': '# Source: c/t.yaml\n--- # x\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: 1\n  k: 2\n',
+  'duplicate keys without a marker': '\n\napiVersion: v1\nkind: Secret\nkind: Secret\nmetadata:\n  name: a\n',
+  'duplicate keys after a document end': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n...\napiVersion: v1\nkind: ConfigMap\nkind: Secret\n',
+  'duplicate keys before a syntax error': 'apiVersion: v1\nkind: ConfigMap\nkind: ConfigMap\nmetadata:\n  name: a\n---\na: [b\n',
+  'duplicate keys after a document without kind': 'apiVersion: v1\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nkind: ConfigMap\n',
+  'duplicate keys in a flow mapping': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, name: b}\n',
   'anchors': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: &n a\n  labels: {x: *n}\n',
   'merge': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  <<: {name: a}\n',
   'duplicates': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n',
@@ -90,6 +102,25 @@ const EDGE_CASES: Record<string, string> = {
 
 test('edge cases read the same on both paths', () => {
   for (const [name, text] of Object.entries(EDGE_CASES)) same(text, name);
+});
+
+test('multi-line plain scalars, more-indented folded lines, multi-line flow collections and duplicate keys take the fast path', () => {
+  const plain = fastParse(EDGE_CASES['multi-line plain scalars the fast reader folds'])?.[0]?.value as any;
+  assert.ok(plain, 'the fast reader left the multi-line plain scalars to the full parser');
+  assert.deepEqual(plain.spec.containers[0].args, ["while true; do echo -en '\\n'; --flag x;\nsleep 10; done;", 'two lines']);
+  assert.equal(plain.spec.containers[0].command, 'sh -c');
+  const folded = fastParse(EDGE_CASES['folded scalars with more-indented lines'].replace(/  c: >\n[^]*$/, ''))?.[0]?.value as any;
+  assert.ok(folded, 'the fast reader left the folded scalars to the full parser');
+  assert.equal(folded.data.a, '\nfolded line\nnext line\n  * bullet\n\n  * list\n  * lines\n\nlast line\n');
+  assert.equal(folded.data.b, 'i=0; while true; do\n  echo "$i";\n  i=$((i+1));\ndone');
+  const dups = fastParse(EDGE_CASES['duplicate keys in every position'], true);
+  assert.ok(dups?.[1]?.dups, 'the fast reader left the duplicate keys to the full parser');
+  assert.deepEqual(dups[1].dups.map((x) => [x.key, x.line, x.col, x.firstLine]), [['x', 13, 4, 12], ['name', 14, 2, 10], ['name', 18, 4, 17], ['name', 19, 4, 17]]);
+  assert.equal(fastParse(EDGE_CASES['duplicate keys in every position']), undefined, 'without reportDuplicates, duplicates are the full parser\'s');
+  const flow = fastParse(EDGE_CASES['flow collections over several lines'])?.[0]?.value as any;
+  assert.ok(flow, 'the fast reader left the multi-line flow collections to the full parser');
+  assert.deepEqual(flow.spec.containers[0].command, ['/bin/sh', '-c', 'i=0; while true; do echo "$i: $(date)"; done']);
+  assert.deepEqual(flow.spec.containers[0].args, ['--a=1', "it's", '-x y', { k: '-v', l: 2 }]);
 });
 
 test(`${MUTANTS} random mutations of corpus files read the same on both paths`, (t) => {
