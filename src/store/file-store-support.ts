@@ -192,6 +192,11 @@ export class PendingWrites {
     if (ns) this.byNamespace.get(ns)?.delete(key);
   }
 
+  /** Forgets the deferred writes at or before `rev` (their files are in place, and `rev` says so). */
+  dropThrough(rev: number): void {
+    for (const [key, w] of this.byKey) if (Number(w.object.metadata?.resourceVersion) <= rev) this.delete(key);
+  }
+
   clear(): void {
     this.byKey.clear();
     this.byResource.clear();

@@ -52,11 +52,12 @@ import {
 import { storeFaultPoint } from './fault-points';
 import { DamagedObjectError } from './damaged';
 import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, PendingWrites } from './file-store-support';
-import { RegistryFiles, TMP_PREFIX, keptParsed, atomicWrite, writeTemp, sweepDeadTemporaries } from './file-store-files';
+import { RegistryFiles, TMP_PREFIX, keptParsed, writeTemp, sweepDeadTemporaries } from './file-store-files';
 import { MetaDocs, recordFileOf } from './file-store-meta';
 import { readRevFile, writeRevFile, UnsyncedMarker } from './file-store-marks';
 import { SharedLists } from './shared-lists';
-import { materialisePending, replayEntries, sweepStoreTemporaries } from './file-store-materialise';
+import { materialisePending, materialiseSlice, replayEntries, sweepStoreTemporaries } from './file-store-materialise';
+import { JournalTrim, type TrimHolder } from './file-store-trim';
 import { stringifyJson } from '../util/exact-json';
 
 export { parseObject, ensurePrivateDir, storeIoError, TMP_PREFIX };
@@ -129,6 +130,7 @@ export class FileStore implements SyncStore {
   private readonly unsynced: UnsyncedMarker;
   private readonly lock: FileLock;
   private readonly journal: Journal;
+  private readonly trim: JournalTrim;
   private lockDepth = 0;
   /** Whether this store holds the lock (inside a batch, or between the batches of a group). */
   private held = false;
@@ -188,6 +190,7 @@ export class FileStore implements SyncStore {
     this.lock = new FileLock(this.lockPath, LOCK_TIMEOUT_MS);
     this.journal = new Journal(this.journalPath);
     this.sharedLists = new SharedLists(this.journal);
+    this.trim = new JournalTrim(root, this.registryDir, this.revPath, this.journal, this.unsynced);
     // Temporary files a dead writer left next to the journal and the meta documents (cheap:
     // two small folders); those in the registry go when its stale lock is broken.
     for (const dir of [root, metaDir]) sweepDeadTemporaries(dir);
@@ -409,6 +412,7 @@ export class FileStore implements SyncStore {
   async beginBatchAsync(): Promise<void> {
     if (this.lockDepth > 0 || this.held) return this.beginBatch();
     storeFaultPoint('take', this.root);
+    this.trim.beforeTake(); // outside the lock, as in take
     let broke: boolean;
     try {
       broke = await this.lock.acquireAsync();
@@ -494,6 +498,7 @@ export class FileStore implements SyncStore {
     if (tookLock === undefined) storeFaultPoint('take', this.root); // a test deletes the cluster here, between a command's open and its write
     let brokeStale = tookLock ?? false;
     let acquired = tookLock !== undefined;
+    if (!acquired) this.trim.beforeTake(); // copies a journal past its limit aside, outside the lock
     try {
       if (!acquired) brokeStale = this.lock.acquire();
       acquired = true;
@@ -545,7 +550,7 @@ export class FileStore implements SyncStore {
     try {
       this.meta.writePending(this.root);
       if (this.rev !== this.heldStartRev && this.fsync) this.journal.sync(); // the commit point of the deferred writes too
-      const compact = groupEnd || this.compactNext || this.journal.wantsTrim() || this.pending.size <= COMPACT_SMALL;
+      const compact = groupEnd || this.compactNext || this.pending.size <= COMPACT_SMALL;
       this.compactNext = false;
       // A failed materialise leaves the entries to the journal (and its tail to be read again).
       const inFiles = compact ? this.materialise() : this.pending.size === 0;
@@ -553,19 +558,32 @@ export class FileStore implements SyncStore {
         this.writeRevFile(this.rev);
         this.committed = this.rev;
       }
-      // Trimmed only when every entry is in the files.
-      if (inFiles) {
-        this.journal.maybeTrim(this.rev, (file, data) => {
-          this.unsynced.syncAll(this.root, this.registryDir);
-          atomicWrite(file, data, this.fsync);
-        });
+      // The journal's trim, a bounded step per release (file-store-trim.ts); none after a failed materialise.
+      if (inFiles || !compact) {
+        this.trim.atRelease(this.trimHolder());
+        this.leftJournal = this.journal.stat();
       }
-      if (inFiles || !compact) this.leftJournal = this.journal.stat();
     } finally {
       this.journal.closeWriter();
       this.held = false;
       this.lock.release();
     }
+  }
+
+  /** What the journal's trim needs of this holder at a release. */
+  private trimHolder(): TrimHolder {
+    return {
+      rev: this.rev,
+      committed: this.committed,
+      pending: this.pending,
+      writeSlice: (keys, from, deadline) => materialiseSlice(this.pending, keys, from, deadline, this.files, this.fsync && !this.unsynced.mark(this.committed), this.root),
+      advance: (to) => {
+        if (this.committed >= to) return;
+        this.writeRevFile(to);
+        this.committed = to;
+        this.pending.dropThrough(to);
+      },
+    };
   }
 
   /** The journal's tail after `committed`, newest entry per key, as this holder's deferred writes. */
@@ -619,6 +637,7 @@ export class FileStore implements SyncStore {
 
   close(): void {
     this.journal.closeWriter();
+    this.trim.close();
   }
 
   /** Removes temporary files left by writers that died, everywhere in the state directory. */
