@@ -15,8 +15,8 @@
 //   is between the append and the rename (or was killed there);
 // - inside a group (a reconcile pass, an apply) a write is its journal line only, and the
 //   tail stays the store's newest state: the object files are brought up to it (compaction:
-//   each key's file once) when the group ends, when the tail is small, when the journal is
-//   due for its trim, or on request (compact(), fsck --repair). A burst of thousands of
+//   each key's file once) when the group ends, when the tail is small, a slice per release
+//   while the journal is past its limit, or on request (compact(), fsck --repair). A burst of thousands of
 //   writes costs appends, one fsync per lock hold and one file per key, not a file per key
 //   per lock hold (docs/decisions.md);
 // - watchers read only the journal (changesSince never opens an object file), so every
@@ -26,7 +26,8 @@
 //
 // The object files themselves (reading, caching, listing folders) are in file-store-files.ts,
 // bringing them up to the journal (deferred writes, replay, dead writers' temporary files) in
-// file-store-materialise.ts, the meta documents in file-store-meta.ts, the lock in file-lock.ts, the journal in journal.ts,
+// file-store-materialise.ts, the meta documents in file-store-meta.ts, the lock in file-lock.ts, the journal in journal.ts
+// (its trim, in short lock holds, in file-store-trim.ts),
 // the `rev` file and the power-loss marker in file-store-marks.ts.
 
 import * as fs from 'node:fs';

@@ -44,6 +44,7 @@ if (${JSON.stringify(role)} === 'writer') {
       bind(l.items.filter((o) => !o.spec.nodeName).map((o) => 'pods/default/' + o.metadata.name));
     } else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   }
+}
 fs.writeFileSync(${JSON.stringify(out)}, JSON.stringify(holds));
 `;
 
