@@ -2,8 +2,8 @@
 // keeps its newer half; the lines it drops must be in durable object files first. Done in one
 // lock hold (every deferred file, a syncfs, the newer 16 MB read and rewritten), that held the
 // lock 3-12 s on a loaded machine, so pods bound seconds late (issue #12). Now:
-// - a holder whose tail of deferred writes is large writes their files a slice (~50 ms) per
-//   release, and moves `rev` once every key deferred when it began is done (each file holds
+// - a holder whose tail of deferred writes keeps `rev` far back (the journal half as large
+//   again as its limit) writes their files a slice (~50 ms) per release, and moves `rev` once every key deferred when it began is done (each file holds
 //   its newest state, never older than at that revision, so `rev` means what it always did);
 // - before taking the lock, one process (it claims `journal.trim`) copies the newer half
 //   aside (never lines after `rev`), fsync'd, and syncs the file system when object files were
@@ -26,6 +26,8 @@ import { storeFaultPoint } from './fault-points';
 
 /** How long a release may spend writing deferred files for a trim. */
 const FILES_SLICE_MS = 50;
+/** Slices start once the journal is this many times its limit (the copy could not halve it). */
+const SLICES_PAST = 1.5;
 /** A claim not followed by its swap within this long is another process's to take over. */
 const CLAIM_STALE_MS = 60_000;
 
@@ -91,8 +93,9 @@ export class JournalTrim {
       }
       return;
     }
-    if (h.pending.size === 0 || !this.journal.wantsTrim()) return;
-    // The copy keeps every line after `rev`: bring the files up to the tail a slice at a time.
+    // The copy keeps every line after `rev`: a journal that grew half as much again past its
+    // limit has `rev` far behind (a long group's tail): its files are written a slice at a time.
+    if (h.pending.size === 0 || !this.journal.pastLimit(SLICES_PAST)) return;
     let s = this.slices;
     if (!s || s.committed !== h.committed) s = this.slices = { committed: h.committed, upTo: h.rev, keys: [...h.pending].map(([k]) => k).sort(), next: 0 };
     const next = h.writeSlice(s.keys, s.next, Date.now() + FILES_SLICE_MS);

@@ -389,9 +389,9 @@ export class Journal {
     if (this.writerFd !== undefined) fs.fdatasyncSync(this.writerFd);
   }
 
-  /** Whether the writer's journal is past its size limit (it wants trimming). */
-  wantsTrim(): boolean {
-    return this.writerFd !== undefined && this.writerSize > journalMaxBytes();
+  /** Whether the writer's journal is past `factor` times its size limit. */
+  pastLimit(factor = 1): boolean {
+    return this.writerFd !== undefined && this.writerSize > journalMaxBytes() * factor;
   }
 
   closeWriter(): void {
@@ -424,7 +424,8 @@ export class Journal {
       const nl = probe.indexOf(10);
       const half = nl >= 0 && nl < got ? Math.floor(end / 2) + nl + 1 : end;
       const cut = Math.min(half, firstKept < ix.revs.length ? ix.offsets[firstKept] : end);
-      if (cut <= 0 || cut >= end) return undefined;
+      // Not for a quarter or less: `rev` is far behind, and the holders' slices move it first.
+      if (cut <= end / 4 || cut >= end) return undefined;
       const next = ix.offsets.findIndex((o) => o >= cut);
       const cutRev = next > 0 ? ix.revs[next - 1] : committed;
       if (ix.offsets.length === 0) return undefined;
