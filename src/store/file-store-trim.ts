@@ -70,8 +70,10 @@ export class JournalTrim {
       const copy = this.journal.copyNewer(committed, tempPath);
       if (!copy) return this.unclaim();
       // The lines it drops have their files (`rev` says so): make them durable before they go.
-      this.synced = this.unsynced.syncFiles(this.root, this.registryDir) ? committed : undefined;
       this.copy = copy;
+      this.synced = this.unsynced.syncFiles(this.root, this.registryDir) ? committed : undefined;
+      // What was appended during the sync is copied now, not under the lock.
+      if (!this.journal.extendCopy(copy)) this.close(); // a line taken back meanwhile: the next writer copies again
       storeFaultPoint('trim-copied', '');
     } catch (e) {
       this.abandon(e);
@@ -107,7 +109,7 @@ export class JournalTrim {
     }
   }
 
-  /** The store is closed: a copy not swapped in is dropped. */
+  /** The store is closed (or the copy is stale): a copy not swapped in is dropped. */
   close(): void {
     if (!this.copy) return;
     fs.rmSync(this.copy.tmp, { force: true });

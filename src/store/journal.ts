@@ -447,6 +447,44 @@ export class Journal {
   }
 
   /**
+   * Outside the lock: appends to the copy the complete lines the journal gained since (after
+   * a slow sync), so the part copied under the lock stays small. False (and the copy is not
+   * to be used) when its last line is no longer the journal's (taken back) or the journal was
+   * replaced.
+   */
+  extendCopy(copy: TrimCopy): boolean {
+    const fd = this.openRead();
+    if (fd === undefined) return false;
+    let out: number | undefined;
+    try {
+      if (!this.copiedStillThere(fd, copy)) return false;
+      const size = fs.fstatSync(fd).size;
+      if (size <= copy.end) return true;
+      const buf = Buffer.allocUnsafe(size - copy.end);
+      const got = readFully(fd, buf, copy.end);
+      const nl = buf.lastIndexOf(10, got - 1);
+      if (nl < 0) return true;
+      const lastStart = buf.lastIndexOf(10, nl - 1) + 1;
+      out = fs.openSync(copy.tmp, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_NOFOLLOW);
+      writeAll(out, buf.subarray(0, nl + 1));
+      fs.fdatasyncSync(out);
+      copy.last = Buffer.from(buf.subarray(lastStart, nl + 1));
+      copy.end += nl + 1;
+      return true;
+    } finally {
+      fs.closeSync(fd);
+      if (out !== undefined) fs.closeSync(out);
+    }
+  }
+
+  /** Whether the journal open at `fd` is the one copied, its copied part unchanged (only a last line can be taken back). */
+  private copiedStillThere(fd: number, copy: TrimCopy): boolean {
+    const st = fs.fstatSync(fd);
+    const last = Buffer.allocUnsafe(copy.last.length);
+    return st.ino === copy.ino && st.size >= copy.end && readFully(fd, last, copy.end - last.length) === last.length && last.equals(copy.last);
+  }
+
+  /**
    * Under the lock, the writer closed: appends what the journal gained since `copy` was made
    * and renames the copy over the journal. False (the copy removed) when the journal is not
    * the one copied (trimmed by another process) or its copied part changed (a line taken back).
@@ -455,12 +493,9 @@ export class Journal {
     const fd = this.openRead();
     let out: number | undefined;
     try {
-      if (fd === undefined) return false;
-      const st = fs.fstatSync(fd);
-      const last = Buffer.allocUnsafe(copy.last.length);
-      if (st.ino !== copy.ino || st.size < copy.end || readFully(fd, last, copy.end - last.length) !== last.length || !last.equals(copy.last)) return false;
+      if (fd === undefined || !this.copiedStillThere(fd, copy)) return false;
       out = fs.openSync(copy.tmp, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_NOFOLLOW);
-      copyRange(fd, out, copy.end, st.size);
+      copyRange(fd, out, copy.end, fs.fstatSync(fd).size);
       fs.fdatasyncSync(out);
       storeFaultPoint('trim-swap', '');
       fs.renameSync(copy.tmp, this.file);
@@ -479,11 +514,15 @@ function copyRange(src: number, dst: number, from: number, to: number): void {
   for (let pos = from; pos < to; ) {
     const got = fs.readSync(src, buf, 0, Math.min(buf.length, to - pos), pos);
     if (got <= 0) throw Object.assign(new Error('short read'), { code: 'EIO' });
-    for (let off = 0; off < got; ) {
-      const n = fs.writeSync(dst, buf, off, got - off);
-      if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
-      off += n;
-    }
+    writeAll(dst, buf.subarray(0, got));
     pos += got;
+  }
+}
+
+function writeAll(fd: number, buf: Buffer): void {
+  for (let off = 0; off < buf.length; ) {
+    const n = fs.writeSync(fd, buf, off, buf.length - off);
+    if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
+    off += n;
   }
 }
