@@ -57,10 +57,10 @@ export function materialisePending(pending: PendingWrites, files: RegistryFiles,
 }
 
 /**
- * Part of a compaction for the journal's trim (file-store-trim.ts): the files of `keys` from
- * index `from`, each as the holder's newest deferred write, until `deadline`. They stay
- * deferred (`rev` moves only once every key is done). Returns the next index, or undefined
- * when a file could not be written (the journal holds every entry; the trim starts again).
+ * A slice of a compaction (file-store-compaction.ts): the files of `keys` from index `from`,
+ * each as the holder's newest deferred write, until `deadline`. They stay deferred (`rev`
+ * moves only once every key is done). Returns the next index, or undefined when a file could
+ * not be written (the journal holds every entry; the round starts again).
  */
 export function materialiseSlice(pending: PendingWrites, keys: string[], from: number, deadline: number, files: RegistryFiles, perFileSync: boolean, root: string): number | undefined {
   let i = from;
@@ -68,7 +68,7 @@ export function materialiseSlice(pending: PendingWrites, keys: string[], from: n
     for (; i < keys.length && (i === from || Date.now() < deadline); i++) {
       const p = pending.get(keys[i]);
       if (!p) continue; // in the files already: a compaction moved `rev` past it
-      storeFaultPoint('trim-files', keys[i]);
+      storeFaultPoint('compaction-files', keys[i]);
       putInPlace(p, files, perFileSync);
     }
   } catch (e) {

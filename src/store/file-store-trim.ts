@@ -2,9 +2,8 @@
 // keeps its newer half; the lines it drops must be in durable object files first. Done in one
 // lock hold (every deferred file, a syncfs, the newer 16 MB read and rewritten), that held the
 // lock 3-12 s on a loaded machine, so pods bound seconds late (issue #12). Now:
-// - a holder whose tail of deferred writes keeps `rev` far back (the journal half as large
-//   again as its limit) writes their files a slice (~50 ms) per release, and moves `rev` once every key deferred when it began is done (each file holds
-//   its newest state, never older than at that revision, so `rev` means what it always did);
+// - a tail of deferred writes that keeps `rev` far back is written a slice per release
+//   (file-store-compaction.ts), so the copy can drop more;
 // - before taking the lock, one process (it claims `journal.trim`) copies the newer half
 //   aside (never lines after `rev`), fsync'd, and syncs the file system when object files were
 //   written without their own fsync;
@@ -16,7 +15,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { journalMaxBytes, type Journal, type TrimCopy } from './journal';
-import type { PendingWrites } from './file-store-support';
 import type { UnsyncedMarker } from './file-store-marks';
 import { readRevFile } from './file-store-marks';
 import { readSmallFile } from './file-lock';
@@ -24,29 +22,13 @@ import { parseProcessIdentity, processAlive, processIdentity } from './process-a
 import { tempPath, warnOnce } from './file-store-files';
 import { storeFaultPoint } from './fault-points';
 
-/** How long a release may spend writing deferred files for a trim. */
-const FILES_SLICE_MS = 50;
-/** Slices start once the journal is this many times its limit (the copy could not halve it). */
-const SLICES_PAST = 1.5;
 /** A claim not followed by its swap within this long is another process's to take over. */
 const CLAIM_STALE_MS = 60_000;
-
-/** What a lock holder lends the trim at its release. */
-export interface TrimHolder {
-  rev: number;
-  committed: number;
-  pending: PendingWrites;
-  /** Writes the files of keys[from..] until `deadline`; the next index, undefined on failure. */
-  writeSlice(keys: string[], from: number, deadline: number): number | undefined;
-  /** Writes `rev` = `to` (every key's file is at least as new as at `to`). */
-  advance(to: number): void;
-}
 
 export class JournalTrim {
   private copy: TrimCopy | undefined;
   /** `rev` as read before the copy's sync (see UnsyncedMarker.raise), undefined when nothing was synced. */
   private synced: number | undefined;
-  private slices: { committed: number; upTo: number; keys: string[]; next: number } | undefined;
   private readonly claimPath: string;
 
   constructor(
@@ -80,32 +62,18 @@ export class JournalTrim {
     }
   }
 
-  /** Under the lock, at a release (the journal fsync'd, `rev` written): one bounded step. */
-  atRelease(h: TrimHolder): void {
+  /** Under the lock, at a release (the journal fsync'd, `rev` written): the copy swapped in. */
+  atRelease(): void {
     const copy = this.copy;
-    if (copy) {
-      this.copy = undefined;
-      try {
-        if (this.synced !== undefined) this.unsynced.raise(copy.cutRev, this.synced);
-        this.journal.closeWriter();
-        this.journal.swapIn(copy);
-        this.unclaim();
-      } catch (e) {
-        this.abandon(e);
-      }
-      return;
-    }
-    // The copy keeps every line after `rev`: a journal that grew half as much again past its
-    // limit has `rev` far behind (a long group's tail): its files are written a slice at a time.
-    if (h.pending.size === 0 || !this.journal.pastLimit(SLICES_PAST)) return;
-    let s = this.slices;
-    if (!s || s.committed !== h.committed) s = this.slices = { committed: h.committed, upTo: h.rev, keys: [...h.pending].map(([k]) => k).sort(), next: 0 };
-    const next = h.writeSlice(s.keys, s.next, Date.now() + FILES_SLICE_MS);
-    if (next === undefined) this.slices = undefined;
-    else if (next < s.keys.length) s.next = next;
-    else {
-      this.slices = undefined;
-      h.advance(s.upTo);
+    if (!copy) return;
+    this.copy = undefined;
+    try {
+      if (this.synced !== undefined) this.unsynced.raise(copy.cutRev, this.synced);
+      this.journal.closeWriter();
+      this.journal.swapIn(copy);
+      this.unclaim();
+    } catch (e) {
+      this.abandon(e);
     }
   }
 

@@ -58,7 +58,8 @@ import { MetaDocs, recordFileOf } from './file-store-meta';
 import { readRevFile, writeRevFile, UnsyncedMarker } from './file-store-marks';
 import { SharedLists } from './shared-lists';
 import { materialisePending, materialiseSlice, replayEntries, sweepStoreTemporaries } from './file-store-materialise';
-import { JournalTrim, type TrimHolder } from './file-store-trim';
+import { JournalTrim } from './file-store-trim';
+import { Compaction, type CompactionHolder } from './file-store-compaction';
 import { stringifyJson } from '../util/exact-json';
 
 export { parseObject, ensurePrivateDir, storeIoError, TMP_PREFIX };
@@ -82,12 +83,15 @@ const HIGH_SLICE_MS = 100;
  */
 const USER_SLICE_MS = 50;
 /**
- * A lock holder leaving at most this many keys in the journal's tail writes their files as
- * it gives the lock up (cheap); a larger tail (a group's writes, handed over mid-group to a
- * waiting user) waits for its group's end or the journal's trim, so a burst writes each
- * object file once, not once per lock hold, and a user's command does not pay for it.
+ * A lock holder leaving at most this many keys in the journal's tail starts writing their
+ * files as it gives the lock up (cheap); a larger tail (a group's writes, handed over
+ * mid-group to a waiting user) waits for its group's end or the journal's growth, so a burst
+ * writes each object file once, not once per lock hold. Either way the files are written a
+ * bounded slice per release (file-store-compaction.ts), the rest at the next releases.
  */
 const COMPACT_SMALL = 256;
+/** A journal this many times its limit starts the files' compaction too (its trim keeps every line after `rev`). */
+const SLICES_PAST = 1.5;
 /** The most of its own journal lines a store keeps to answer changesSince from memory. */
 const OWN_LINES_MAX = 10_000;
 
@@ -132,6 +136,7 @@ export class FileStore implements SyncStore {
   private readonly lock: FileLock;
   private readonly journal: Journal;
   private readonly trim: JournalTrim;
+  private readonly compaction: Compaction;
   private lockDepth = 0;
   /** Whether this store holds the lock (inside a batch, or between the batches of a group). */
   private held = false;
@@ -192,6 +197,7 @@ export class FileStore implements SyncStore {
     this.journal = new Journal(this.journalPath);
     this.sharedLists = new SharedLists(this.journal);
     this.trim = new JournalTrim(root, this.registryDir, this.revPath, this.journal, this.unsynced);
+    this.compaction = new Compaction(root);
     // Temporary files a dead writer left next to the journal and the meta documents (cheap:
     // two small folders); those in the registry go when its stale lock is broken.
     for (const dir of [root, metaDir]) sweepDeadTemporaries(dir);
@@ -336,7 +342,7 @@ export class FileStore implements SyncStore {
       this.rev = rev;
       if (this.grouping) {
         const copy = cloneJson(last);
-        this.pending.set(key, { file, type: 'DELETED', object: copy });
+        this.pending.set(key, { file, type: 'DELETED', object: copy, first: rev });
         this.noteOwn({ type: 'DELETED', key, rev, object: copy });
         return last;
       }
@@ -551,17 +557,18 @@ export class FileStore implements SyncStore {
     try {
       this.meta.writePending(this.root);
       if (this.rev !== this.heldStartRev && this.fsync) this.journal.sync(); // the commit point of the deferred writes too
-      const compact = groupEnd || this.compactNext || this.pending.size <= COMPACT_SMALL;
+      // The files, a slice per release (file-store-compaction.ts); all of them for compact().
+      // A failed write leaves the entries to the journal (and its tail to be read again).
+      const start = groupEnd || this.pending.size <= COMPACT_SMALL || this.journal.pastLimit(SLICES_PAST);
+      const written = this.compactNext ? this.materialise() && this.compaction.done() : this.compaction.step(this.compactionHolder(), start);
       this.compactNext = false;
-      // A failed materialise leaves the entries to the journal (and its tail to be read again).
-      const inFiles = compact ? this.materialise() : this.pending.size === 0;
-      if (inFiles && this.committed < this.rev) {
+      if (written && this.pending.size === 0 && this.committed < this.rev) {
         this.writeRevFile(this.rev);
         this.committed = this.rev;
       }
-      // The journal's trim, a bounded step per release (file-store-trim.ts); none after a failed materialise.
-      if (inFiles || !compact) {
-        this.trim.atRelease(this.trimHolder());
+      // The journal's trim swapped in (file-store-trim.ts); not after a failed write.
+      if (written) {
+        this.trim.atRelease();
         this.leftJournal = this.journal.stat();
       }
     } finally {
@@ -571,11 +578,11 @@ export class FileStore implements SyncStore {
     }
   }
 
-  /** What the journal's trim needs of this holder at a release. */
-  private trimHolder(): TrimHolder {
+  /** What the compaction needs of this holder at a release. */
+  private compactionHolder(): CompactionHolder {
     return {
-      rev: this.rev,
-      committed: this.committed,
+      rev: () => this.rev,
+      committed: () => this.committed,
       pending: this.pending,
       writeSlice: (keys, from, deadline) => materialiseSlice(this.pending, keys, from, deadline, this.files, this.fsync && !this.unsynced.mark(this.committed), this.root),
       advance: (to) => {
@@ -594,7 +601,7 @@ export class FileStore implements SyncStore {
     for (const [key, l] of this.journal.pendingAfter(this.committed).tail) {
       // A line of an older version without its object had its file written before it.
       if (l.rev <= this.committed || (!l.object && l.type !== 'DELETED')) continue;
-      this.pending.set(key, { file: path.join(this.registryDir, key), type: l.type, object: l.object ?? ({} as KObject) });
+      this.pending.set(key, { file: path.join(this.registryDir, key), type: l.type, object: l.object ?? ({} as KObject), first: this.committed + 1 });
     }
   }
 
@@ -720,7 +727,7 @@ export class FileStore implements SyncStore {
       this.rev = rev;
       // A copy, frozen as made (reads share it or copy it): the caller may change what it gets back.
       const copy = frozenCopy(stored);
-      this.pending.set(key, { file, type, object: copy });
+      this.pending.set(key, { file, type, object: copy, first: rev });
       this.noteOwn({ type, key, rev, object: copy });
       if (shared) return copy;
       noteKeptCopy(stored, copy);

@@ -167,7 +167,7 @@ test('a long group past the limit writes its tail in slices: a holder killed ins
   try {
     // One group writing for over 3 s: it gives the lock up mid-pass (HOLD_MAX_MS) with every
     // write deferred, the journal well past its limit: that release writes a slice.
-    const big = writer(dir, 'g', 1_000_000, 'group', { KUBESIM_STORE_FAULT: 'trim-files:kill' });
+    const big = writer(dir, 'g', 1_000_000, 'group', { KUBESIM_STORE_FAULT: 'compaction-files:kill' });
     await exited(big.child);
     assert.equal(big.child.signalCode, 'SIGKILL', 'killed while writing a slice of the tail');
     assert.ok(big.acked.length > 256, `killed mid-group (${big.acked.length} acknowledged)`);
@@ -176,11 +176,18 @@ test('a long group past the limit writes its tail in slices: a holder killed ins
     assert.ok(rev < s.currentRev(), '`rev` stayed behind the tail the slice was writing');
     s.close();
     assertAll(dir, big.acked);
-    // The next writer's compaction puts every file in place.
+    // The next writers' group ends put the files in place, a slice each, until `rev` is at the end.
     const next = writer(dir, 'n', 1, 'group');
     await exited(next.child);
     assert.equal(next.child.exitCode, 0);
     assertAll(dir, [...big.acked, ...next.acked]);
+    const later = new FileStore(dir, { fsync: false });
+    const revFile = () => (existsSync(join(dir, 'rev')) ? Number(readFileSync(join(dir, 'rev'), 'utf8')) : 0);
+    for (let i = 0; revFile() < later.currentRev(); i++) {
+      assert.ok(i < 10_000, 'each group end writes a slice of the tail');
+      later.group(() => later.create(`configmaps/default/m-${i}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `m-${i}`, namespace: 'default' } }));
+    }
+    later.close();
     assertFilesCurrent(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
