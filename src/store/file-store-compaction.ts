@@ -34,8 +34,8 @@ export interface CompactionHolder {
   rev(): number;
   committed(): number;
   pending: PendingWrites;
-  /** Writes the files of keys[from..] until `deadline`; the next index, undefined on failure. */
-  writeSlice(keys: string[], from: number, deadline: number): number | undefined;
+  /** Writes the files of `keys` in order until `deadline`; how many were done, undefined on failure. */
+  writeSlice(keys: string[], deadline: number): number | undefined;
   /** Writes `rev` = `to` (every key's file is at least as new as at `to`). */
   advance(to: number): void;
 }
@@ -79,7 +79,7 @@ export class Compaction {
         if (Date.now() >= deadline) break;
         continue;
       }
-      const next = h.writeSlice(keys, 0, deadline);
+      const next = h.writeSlice(keys, deadline);
       if (next === undefined) return false;
       r.after = keys[next - 1];
       if (next < keys.length || Date.now() >= deadline) {

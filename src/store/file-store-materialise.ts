@@ -57,17 +57,17 @@ export function materialisePending(pending: PendingWrites, files: RegistryFiles,
 }
 
 /**
- * A slice of a compaction (file-store-compaction.ts): the files of `keys` from index `from`,
- * each as the holder's newest deferred write, until `deadline`. They stay deferred (`rev`
- * moves only once every key is done). Returns the next index, or undefined when a file could
- * not be written (the journal holds every entry; the round starts again).
+ * A slice of a compaction (file-store-compaction.ts): the files of `keys`, in order, each as
+ * the holder's newest deferred write, until `deadline` (one at least). They stay deferred
+ * (`rev` moves only once every key of the round is done). Returns how many were done, or
+ * undefined when a file could not be written (the journal holds every entry).
  */
-export function materialiseSlice(pending: PendingWrites, keys: string[], from: number, deadline: number, files: RegistryFiles, perFileSync: boolean, root: string): number | undefined {
-  let i = from;
+export function materialiseSlice(pending: PendingWrites, keys: string[], deadline: number, files: RegistryFiles, perFileSync: boolean, root: string): number | undefined {
+  let i = 0;
   try {
-    for (; i < keys.length && (i === from || Date.now() < deadline); i++) {
+    for (; i < keys.length && (i === 0 || Date.now() < deadline); i++) {
       const p = pending.get(keys[i]);
-      if (!p) continue; // in the files already: a compaction moved `rev` past it
+      if (!p) continue; // in the files already: a write outside a group put it there
       storeFaultPoint('compaction-files', keys[i]);
       putInPlace(p, files, perFileSync);
     }

@@ -15,8 +15,9 @@
 //   is between the append and the rename (or was killed there);
 // - inside a group (a reconcile pass, an apply) a write is its journal line only, and the
 //   tail stays the store's newest state: the object files are brought up to it (compaction:
-//   each key's file once) when the group ends, when the tail is small, a slice per release
-//   while the journal is past its limit, or on request (compact(), fsck --repair). A burst of thousands of
+//   each key's file once) from when the group ends, the tail is small or the journal past
+//   its limit, a bounded slice per release (file-store-compaction.ts), or all at once on
+//   request (compact(), fsck --repair). A burst of thousands of
 //   writes costs appends, one fsync per lock hold and one file per key, not a file per key
 //   per lock hold (docs/decisions.md);
 // - watchers read only the journal (changesSince never opens an object file), so every
@@ -27,7 +28,7 @@
 // The object files themselves (reading, caching, listing folders) are in file-store-files.ts,
 // bringing them up to the journal (deferred writes, replay, dead writers' temporary files) in
 // file-store-materialise.ts, the meta documents in file-store-meta.ts, the lock in file-lock.ts, the journal in journal.ts
-// (its trim, in short lock holds, in file-store-trim.ts),
+// (its trim, in short lock holds, in file-store-trim.ts; the files' compaction, a slice per release, in file-store-compaction.ts),
 // the `rev` file and the power-loss marker in file-store-marks.ts.
 
 import * as fs from 'node:fs';
@@ -550,7 +551,7 @@ export class FileStore implements SyncStore {
     }
   }
 
-  /** `groupEnd`: the group that wrote the tail is over (its files are written once, now). */
+  /** `groupEnd`: the group that wrote the tail is over (a round of its files starts, file-store-compaction.ts). */
   private releaseHeld(groupEnd = false): void {
     // Until the end: the tail this store holds is what the journal says.
     this.leftJournal = undefined;
@@ -584,7 +585,7 @@ export class FileStore implements SyncStore {
       rev: () => this.rev,
       committed: () => this.committed,
       pending: this.pending,
-      writeSlice: (keys, from, deadline) => materialiseSlice(this.pending, keys, from, deadline, this.files, this.fsync && !this.unsynced.mark(this.committed), this.root),
+      writeSlice: (keys, deadline) => materialiseSlice(this.pending, keys, deadline, this.files, this.fsync && !this.unsynced.mark(this.committed), this.root),
       advance: (to) => {
         if (this.committed >= to) return;
         this.writeRevFile(to);
