@@ -2,8 +2,9 @@
 // commit point; the files are its compaction (idempotent copies of each key's newest entry),
 // and `rev` says up to which revision they are all in place. Written in one lock hold, a
 // group's end with a large tail held the lock for its whole tail (14,127 files, 50 s on a
-// loaded machine: issue #12). Now each release writes files for at most SLICE_MS and leaves
-// the rest of the round to the next release, of this process or another:
+// loaded machine: issue #12). Now a release writes a small tail whole (COMPACT_SMALL keys at
+// most), a larger one for SLICE_MS, and leaves the rest of the round to the next release, of
+// this process or another:
 // - a round starts at a group's end, at a release leaving a small tail, or while the journal
 //   is half as large again as its limit (the trim keeps every line after `rev`); `upTo` is the
 //   holder's revision then, and the round is every deferred key whose file lags since then
@@ -23,8 +24,15 @@ import type { PendingWrites } from './file-store-support';
 import { readSmallFile } from './file-lock';
 import { atomicWrite } from './file-store-files';
 
-/** How long a release may spend writing deferred object files. */
+/** How long a release may spend writing deferred object files (past COMPACT_SMALL of them). */
 const SLICE_MS = 50;
+/**
+ * A tail of at most this many keys starts a round at any release and is written whole (a
+ * few ms; so is a hold's bound in files): a larger one (a group's writes, handed over
+ * mid-group to a waiting user) waits for its group's end or the journal's growth, so a
+ * burst writes each object file once, not once per lock hold.
+ */
+export const COMPACT_SMALL = 256;
 /** How many keys one pass over the tail picks (a pass is a few ms at 20,000 keys). */
 const BATCH = 512;
 
@@ -62,7 +70,7 @@ export class Compaction {
    * holds every entry; the next holder tries again).
    */
   step(h: CompactionHolder, start: boolean): boolean {
-    const deadline = Date.now() + SLICE_MS;
+    const deadline = h.pending.size <= COMPACT_SMALL ? Infinity : Date.now() + SLICE_MS;
     const saved = this.readSaved();
     let r = [saved, this.round].find((x) => x && x.committed === h.committed() && x.upTo >= x.committed && x.upTo <= h.rev());
     this.round = undefined;

@@ -60,7 +60,7 @@ import { readRevFile, writeRevFile, UnsyncedMarker } from './file-store-marks';
 import { SharedLists } from './shared-lists';
 import { materialisePending, materialiseSlice, replayEntries, sweepStoreTemporaries } from './file-store-materialise';
 import { JournalTrim } from './file-store-trim';
-import { Compaction, type CompactionHolder } from './file-store-compaction';
+import { Compaction, COMPACT_SMALL, type CompactionHolder } from './file-store-compaction';
 import { stringifyJson } from '../util/exact-json';
 
 export { parseObject, ensurePrivateDir, storeIoError, TMP_PREFIX };
@@ -83,14 +83,6 @@ const HIGH_SLICE_MS = 100;
  * machine) is not paid every write or two; short enough that 70 writers each get a turn soon.
  */
 const USER_SLICE_MS = 50;
-/**
- * A lock holder leaving at most this many keys in the journal's tail starts writing their
- * files as it gives the lock up (cheap); a larger tail (a group's writes, handed over
- * mid-group to a waiting user) waits for its group's end or the journal's growth, so a burst
- * writes each object file once, not once per lock hold. Either way the files are written a
- * bounded slice per release (file-store-compaction.ts), the rest at the next releases.
- */
-const COMPACT_SMALL = 256;
 /** A journal this many times its limit starts the files' compaction too (its trim keeps every line after `rev`). */
 const SLICES_PAST = 1.5;
 /** The most of its own journal lines a store keeps to answer changesSince from memory. */
