@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { FileStore } from '../../src/store/file-store';
+import { procState, untilTrue } from '../helpers/process';
 
 const STORE = JSON.stringify(join(__dirname, '../../src/store/file-store.ts'));
 const LIMIT = 64 * 1024;
@@ -48,22 +49,7 @@ function writer(dir: string, prefix: string, count: number, mode: 'single' | 'gr
   return { child, acked };
 }
 
-async function until(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-const procState = (pid: number) => {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3);
-  } catch {
-    return 'gone';
-  }
-};
+const until = (what: string, cond: () => boolean, ms = 60_000) => untilTrue(what, cond, ms);
 const exited = (p: ChildProcess) => new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once('exit', () => r())));
 
 /** Every acknowledged ConfigMap is there with its data, for a store opened afresh. */
