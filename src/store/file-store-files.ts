@@ -45,9 +45,13 @@ export function warnOnce(file: string, message: string): void {
 let tmpCounter = 0;
 
 /** Writes `data` to a new private temporary file next to `file`; removes it on failure. */
+/** A new temporary file's name in `dir`: short (not derived from the object's name, so 253-character names fit), swept once its writer is dead. */
+export function tempPath(dir: string): string {
+  return path.join(dir, `${TMP_PREFIX}${process.pid}-${++tmpCounter}`);
+}
+
 export function writeTemp(file: string, data: string, sync: boolean): string {
-  // Short names (not derived from the object's name), so 253-character names still fit.
-  const tmp = path.join(path.dirname(file), `${TMP_PREFIX}${process.pid}-${++tmpCounter}`);
+  const tmp = tempPath(path.dirname(file));
   let fd: number;
   try {
     fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, FILE_MODE);

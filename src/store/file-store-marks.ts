@@ -65,11 +65,15 @@ export class UnsyncedMarker {
     fs.rmSync(this.file, { force: true });
   }
 
-  /** Before the journal drops old entries: the files they were replayed from must be durable. */
-  syncAll(root: string, registryDir: string): void {
-    if (!this.fsync || !this.read()) return;
+  /**
+   * Before the journal drops old entries (a trim, outside the lock): makes every object file
+   * written so far durable, so entries up to `rev` (read before) are no longer needed for a
+   * reboot's replay. False when there is nothing to sync (no marker, or fsync off).
+   */
+  syncFiles(root: string, registryDir: string): boolean {
+    if (!this.fsync || !this.read()) return false;
     if (!syncFileSystem(root)) {
-      // No syncfs: fsync every object file (rare: the journal is trimmed every 16 MB).
+      // No syncfs: fsync every object file (rare: once per trim).
       const walk = (dir: string) => {
         for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
           if (e.isDirectory()) walk(path.join(dir, e.name));
@@ -78,6 +82,18 @@ export class UnsyncedMarker {
       };
       walk(registryDir);
     }
-    this.clear();
+    return true;
+  }
+
+  /**
+   * Under the lock, after syncFiles: a marker older than `below` (the journal is about to drop
+   * entries up to it) moves to `synced` (the `rev` read before that sync: any file written
+   * since holds a later entry, which the journal keeps).
+   */
+  raise(below: number, synced: number): void {
+    const mark = this.read();
+    // Another boot's (or a damaged) marker is the next lock holder's to replay, not to move.
+    if (!mark || mark.boot !== bootId() || mark.rev >= below) return;
+    atomicWrite(this.file, `${mark.boot} ${synced}\n`, this.fsync);
   }
 }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JournalLine } from './journal';
 import { storeFaultPoint } from './fault-points';
-import { fsyncPath, syncFileSystem, type PendingWrites } from './file-store-support';
+import { fsyncPath, syncFileSystem, type PendingWrite, type PendingWrites } from './file-store-support';
 import { atomicWrite, replaceCoveredFile, sweepDeadTemporaries, warnOnce, type RegistryFiles } from './file-store-files';
 import { stringifyJson } from '../util/exact-json';
 
@@ -18,6 +18,19 @@ function removeFile(file: string): void {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
+}
+
+/** One deferred write's file put in place (removed for a deletion). */
+function putInPlace(p: PendingWrite, files: RegistryFiles, perFileSync: boolean): void {
+  if (p.type === 'DELETED') removeFile(p.file);
+  else replaceCoveredFile(p.file, stringifyJson(p.object, 2) + '\n', perFileSync);
+  files.noteWritten(p.file, p.type === 'DELETED' ? null : p.object, true);
+}
+
+/** A file that could not be written: what the store remembered of the files is wrong; said once. */
+function lagging(files: RegistryFiles, root: string, e: unknown): void {
+  files.gen++;
+  warnOnce(root + '#materialise', `object files lag the journal in ${root} (${e instanceof Error ? e.message : String(e)}); reads are unaffected, the next writer retries`);
 }
 
 /**
@@ -32,18 +45,37 @@ export function materialisePending(pending: PendingWrites, files: RegistryFiles,
   try {
     for (const [key, p] of pending) {
       storeFaultPoint('materialise', key);
-      if (p.type === 'DELETED') removeFile(p.file);
-      else replaceCoveredFile(p.file, stringifyJson(p.object, 2) + '\n', perFileSync);
-      files.noteWritten(p.file, p.type === 'DELETED' ? null : p.object, true);
+      putInPlace(p, files, perFileSync);
     }
   } catch (e) {
-    files.gen++; // what it remembered of the files it could not write is wrong
-    warnOnce(root + '#materialise', `object files lag the journal in ${root} (${e instanceof Error ? e.message : String(e)}); reads are unaffected, the next writer retries`);
+    lagging(files, root, e);
     pending.clear();
     return false;
   }
   pending.clear();
   return true;
+}
+
+/**
+ * A slice of a compaction (file-store-compaction.ts): the files of `keys`, in order, each as
+ * the holder's newest deferred write, until `deadline` (one at least). They stay deferred
+ * (`rev` moves only once every key of the round is done). Returns how many were done, or
+ * undefined when a file could not be written (the journal holds every entry).
+ */
+export function materialiseSlice(pending: PendingWrites, keys: string[], deadline: number, files: RegistryFiles, perFileSync: boolean, root: string): number | undefined {
+  let i = 0;
+  try {
+    for (; i < keys.length && (i === 0 || Date.now() < deadline); i++) {
+      const p = pending.get(keys[i]);
+      if (!p) continue; // in the files already: a write outside a group put it there
+      storeFaultPoint('compaction-files', keys[i]);
+      putInPlace(p, files, perFileSync);
+    }
+  } catch (e) {
+    lagging(files, root, e);
+    return undefined;
+  }
+  return i;
 }
 
 /** After a reboot: the object files of the journal's `entries` written again, and made durable. */

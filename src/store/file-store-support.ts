@@ -158,6 +158,12 @@ export interface PendingWrite {
   file: string;
   type: EventType;
   object: KObject;
+  /**
+   * The revision since which the key's file lags (its first deferred entry; for a tail read
+   * from the journal, just after `rev`): a compaction round up to a revision before it does
+   * not need the file (file-store-compaction.ts). Kept from the entry it replaces.
+   */
+  first: number;
 }
 
 /**
@@ -179,6 +185,8 @@ export class PendingWrites {
   }
 
   set(key: string, w: PendingWrite): void {
+    const prev = this.byKey.get(key);
+    if (prev) w.first = prev.first;
     this.byKey.set(key, w);
     add(this.byResource, key.slice(0, key.indexOf('/')), key);
     const ns = namespacePrefix(key);
@@ -190,6 +198,11 @@ export class PendingWrites {
     this.byResource.get(key.slice(0, key.indexOf('/')))?.delete(key);
     const ns = namespacePrefix(key);
     if (ns) this.byNamespace.get(ns)?.delete(key);
+  }
+
+  /** Forgets the deferred writes at or before `rev` (their files are in place, and `rev` says so). */
+  dropThrough(rev: number): void {
+    for (const [key, w] of this.byKey) if (Number(w.object.metadata?.resourceVersion) <= rev) this.delete(key);
   }
 
   clear(): void {

@@ -15,8 +15,9 @@
 //   is between the append and the rename (or was killed there);
 // - inside a group (a reconcile pass, an apply) a write is its journal line only, and the
 //   tail stays the store's newest state: the object files are brought up to it (compaction:
-//   each key's file once) when the group ends, when the tail is small, when the journal is
-//   due for its trim, or on request (compact(), fsck --repair). A burst of thousands of
+//   each key's file once) from when the group ends, the tail is small or the journal past
+//   its limit, a bounded slice per release (file-store-compaction.ts), or all at once on
+//   request (compact(), fsck --repair). A burst of thousands of
 //   writes costs appends, one fsync per lock hold and one file per key, not a file per key
 //   per lock hold (docs/decisions.md);
 // - watchers read only the journal (changesSince never opens an object file), so every
@@ -26,7 +27,8 @@
 //
 // The object files themselves (reading, caching, listing folders) are in file-store-files.ts,
 // bringing them up to the journal (deferred writes, replay, dead writers' temporary files) in
-// file-store-materialise.ts, the meta documents in file-store-meta.ts, the lock in file-lock.ts, the journal in journal.ts,
+// file-store-materialise.ts, the meta documents in file-store-meta.ts, the lock in file-lock.ts, the journal in journal.ts
+// (its trim, in short lock holds, in file-store-trim.ts; the files' compaction, a slice per release, in file-store-compaction.ts),
 // the `rev` file and the power-loss marker in file-store-marks.ts.
 
 import * as fs from 'node:fs';
@@ -52,12 +54,14 @@ import {
 import { storeFaultPoint } from './fault-points';
 import { DamagedObjectError } from './damaged';
 import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, PendingWrites } from './file-store-support';
-import { RegistryFiles, TMP_PREFIX, keptParsed, atomicWrite, writeTemp, sweepDeadTemporaries } from './file-store-files';
+import { RegistryFiles, TMP_PREFIX, keptParsed, writeTemp, sweepDeadTemporaries } from './file-store-files';
 import { MetaDocs, recordFileOf } from './file-store-meta';
 import { readRevFile, writeRevFile, UnsyncedMarker } from './file-store-marks';
 import { SharedLists } from './shared-lists';
 import { consistentRead } from './file-store-read';
-import { materialisePending, replayEntries, sweepStoreTemporaries } from './file-store-materialise';
+import { materialisePending, materialiseSlice, replayEntries, sweepStoreTemporaries } from './file-store-materialise';
+import { JournalTrim } from './file-store-trim';
+import { Compaction, COMPACT_SMALL, type CompactionHolder } from './file-store-compaction';
 import { stringifyJson } from '../util/exact-json';
 
 export { parseObject, ensurePrivateDir, storeIoError, TMP_PREFIX };
@@ -80,13 +84,8 @@ const HIGH_SLICE_MS = 100;
  * machine) is not paid every write or two; short enough that 70 writers each get a turn soon.
  */
 const USER_SLICE_MS = 50;
-/**
- * A lock holder leaving at most this many keys in the journal's tail writes their files as
- * it gives the lock up (cheap); a larger tail (a group's writes, handed over mid-group to a
- * waiting user) waits for its group's end or the journal's trim, so a burst writes each
- * object file once, not once per lock hold, and a user's command does not pay for it.
- */
-const COMPACT_SMALL = 256;
+/** A journal this many times its limit starts the files' compaction too (its trim keeps every line after `rev`). */
+const SLICES_PAST = 1.5;
 /** The most of its own journal lines a store keeps to answer changesSince from memory. */
 const OWN_LINES_MAX = 10_000;
 
@@ -130,6 +129,8 @@ export class FileStore implements SyncStore {
   private readonly unsynced: UnsyncedMarker;
   private readonly lock: FileLock;
   private readonly journal: Journal;
+  private readonly trim: JournalTrim;
+  private readonly compaction: Compaction;
   private lockDepth = 0;
   /** Whether this store holds the lock (inside a batch, or between the batches of a group). */
   private held = false;
@@ -189,6 +190,8 @@ export class FileStore implements SyncStore {
     this.lock = new FileLock(this.lockPath, LOCK_TIMEOUT_MS);
     this.journal = new Journal(this.journalPath);
     this.sharedLists = new SharedLists(this.journal);
+    this.trim = new JournalTrim(root, this.registryDir, this.revPath, this.journal, this.unsynced);
+    this.compaction = new Compaction(root);
     // Temporary files a dead writer left next to the journal and the meta documents (cheap:
     // two small folders); those in the registry go when its stale lock is broken.
     for (const dir of [root, metaDir]) sweepDeadTemporaries(dir);
@@ -333,7 +336,7 @@ export class FileStore implements SyncStore {
       this.rev = rev;
       if (this.grouping) {
         const copy = cloneJson(last);
-        this.pending.set(key, { file, type: 'DELETED', object: copy });
+        this.pending.set(key, { file, type: 'DELETED', object: copy, first: rev });
         this.noteOwn({ type: 'DELETED', key, rev, object: copy });
         return last;
       }
@@ -410,6 +413,7 @@ export class FileStore implements SyncStore {
   async beginBatchAsync(): Promise<void> {
     if (this.lockDepth > 0 || this.held) return this.beginBatch();
     storeFaultPoint('take', this.root);
+    this.trim.beforeTake(); // outside the lock, as in take
     let broke: boolean;
     try {
       broke = await this.lock.acquireAsync();
@@ -495,6 +499,7 @@ export class FileStore implements SyncStore {
     if (tookLock === undefined) storeFaultPoint('take', this.root); // a test deletes the cluster here, between a command's open and its write
     let brokeStale = tookLock ?? false;
     let acquired = tookLock !== undefined;
+    if (!acquired) this.trim.beforeTake(); // copies a journal past its limit aside, outside the lock
     try {
       if (!acquired) brokeStale = this.lock.acquire();
       acquired = true;
@@ -539,34 +544,48 @@ export class FileStore implements SyncStore {
     }
   }
 
-  /** `groupEnd`: the group that wrote the tail is over (its files are written once, now). */
+  /** `groupEnd`: the group that wrote the tail is over (a round of its files starts, file-store-compaction.ts). */
   private releaseHeld(groupEnd = false): void {
     // Until the end: the tail this store holds is what the journal says.
     this.leftJournal = undefined;
     try {
       this.meta.writePending(this.root);
       if (this.rev !== this.heldStartRev && this.fsync) this.journal.sync(); // the commit point of the deferred writes too
-      const compact = groupEnd || this.compactNext || this.journal.wantsTrim() || this.pending.size <= COMPACT_SMALL;
+      // The files, a slice per release (file-store-compaction.ts); all of them for compact().
+      // A failed write leaves the entries to the journal (and its tail to be read again).
+      const start = groupEnd || this.pending.size <= COMPACT_SMALL || this.journal.pastLimit(SLICES_PAST);
+      const written = this.compactNext ? this.materialise() && this.compaction.done() : this.compaction.step(this.compactionHolder(), start);
       this.compactNext = false;
-      // A failed materialise leaves the entries to the journal (and its tail to be read again).
-      const inFiles = compact ? this.materialise() : this.pending.size === 0;
-      if (inFiles && this.committed < this.rev) {
+      if (written && this.pending.size === 0 && this.committed < this.rev) {
         this.writeRevFile(this.rev);
         this.committed = this.rev;
       }
-      // Trimmed only when every entry is in the files.
-      if (inFiles) {
-        this.journal.maybeTrim(this.rev, (file, data) => {
-          this.unsynced.syncAll(this.root, this.registryDir);
-          atomicWrite(file, data, this.fsync);
-        });
+      // The journal's trim swapped in (file-store-trim.ts); not after a failed write.
+      if (written) {
+        this.trim.atRelease();
+        this.leftJournal = this.journal.stat();
       }
-      if (inFiles || !compact) this.leftJournal = this.journal.stat();
     } finally {
       this.journal.closeWriter();
       this.held = false;
       this.lock.release();
     }
+  }
+
+  /** What the compaction needs of this holder at a release. */
+  private compactionHolder(): CompactionHolder {
+    return {
+      rev: () => this.rev,
+      committed: () => this.committed,
+      pending: this.pending,
+      writeSlice: (keys, deadline) => materialiseSlice(this.pending, keys, deadline, this.files, this.fsync && !this.unsynced.mark(this.committed), this.root),
+      advance: (to) => {
+        if (this.committed >= to) return;
+        this.writeRevFile(to);
+        this.committed = to;
+        this.pending.dropThrough(to);
+      },
+    };
   }
 
   /** The journal's tail after `committed`, newest entry per key, as this holder's deferred writes. */
@@ -576,7 +595,7 @@ export class FileStore implements SyncStore {
     for (const [key, l] of this.journal.pendingAfter(this.committed).tail) {
       // A line of an older version without its object had its file written before it.
       if (l.rev <= this.committed || (!l.object && l.type !== 'DELETED')) continue;
-      this.pending.set(key, { file: path.join(this.registryDir, key), type: l.type, object: l.object ?? ({} as KObject) });
+      this.pending.set(key, { file: path.join(this.registryDir, key), type: l.type, object: l.object ?? ({} as KObject), first: this.committed + 1 });
     }
   }
 
@@ -620,6 +639,7 @@ export class FileStore implements SyncStore {
 
   close(): void {
     this.journal.closeWriter();
+    this.trim.close();
   }
 
   /** Removes temporary files left by writers that died, everywhere in the state directory. */
@@ -697,7 +717,7 @@ export class FileStore implements SyncStore {
       this.rev = rev;
       // A copy, frozen as made (reads share it or copy it): the caller may change what it gets back.
       const copy = frozenCopy(stored);
-      this.pending.set(key, { file, type, object: copy });
+      this.pending.set(key, { file, type, object: copy, first: rev });
       this.noteOwn({ type, key, rev, object: copy });
       if (shared) return copy;
       noteKeptCopy(stored, copy);

@@ -6,14 +6,36 @@
 // (another inode) or cut shorter (a rolled-back append) is indexed afresh.
 
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { KObject } from '../api/types';
 import { StoreError, type EventType } from './store';
 import { storeFaultPoint } from './fault-points';
 import { parseJson, stringifyJson } from '../util/exact-json';
 
 const FILE_MODE = 0o600;
-/** Past this size the journal is compacted (its tail written into the object files) and trimmed. */
+/** Past this size the journal keeps only its newer half (file-store-trim.ts). */
 export const JOURNAL_MAX_BYTES = 32 * 1024 * 1024;
+
+/** The size limit: KUBESIM_JOURNAL_MAX_BYTES lets tests reach a trim without writing 32 MB. */
+export function journalMaxBytes(): number {
+  const v = Number(process.env.KUBESIM_JOURNAL_MAX_BYTES);
+  return Number.isSafeInteger(v) && v > 0 ? v : JOURNAL_MAX_BYTES;
+}
+
+/**
+ * The journal's newer part copied aside for a trim (outside the lock): bytes [cut, end) of
+ * the journal with inode `ino`, in the temporary file `tmp` (fsync'd). `last` is the copy's
+ * last line, compared again under the lock: only the holder's last line can be taken back.
+ */
+export interface TrimCopy {
+  tmp: string;
+  ino: number;
+  cut: number;
+  end: number;
+  last: Buffer;
+  /** The revision of the last line dropped: every entry up to it must be in durable files. */
+  cutRev: number;
+}
 
 export interface JournalLine {
   rev: number;
@@ -367,9 +389,9 @@ export class Journal {
     if (this.writerFd !== undefined) fs.fdatasyncSync(this.writerFd);
   }
 
-  /** Whether the writer's journal is past its size limit (it wants compacting and trimming). */
-  wantsTrim(): boolean {
-    return this.writerFd !== undefined && this.writerSize > JOURNAL_MAX_BYTES;
+  /** Whether the writer's journal is past `factor` times its size limit. */
+  pastLimit(factor = 1): boolean {
+    return this.writerFd !== undefined && this.writerSize > journalMaxBytes() * factor;
   }
 
   closeWriter(): void {
@@ -378,24 +400,129 @@ export class Journal {
   }
 
   /**
-   * Keeps the newer half of a journal past its size limit (every entry in it is already in
-   * the files, at the end of a batch). Watchers that fall behind the trimmed part re-list,
-   * as with etcd compaction.
+   * Outside the lock: copies the journal's newer half (never more: lines after `committed`,
+   * whose files may not be in place, are always kept) into a new temporary file, fsync'd.
+   * Undefined when nothing can be dropped. The copy is swapped in under the lock (swapIn)
+   * with what was appended meanwhile, so the lock is held for that tail only.
    */
-  maybeTrim(_rev: number, atomicWrite: (file: string, data: string) => void): void {
-    if (this.writerSize <= JOURNAL_MAX_BYTES) return;
-    this.closeWriter();
+  copyNewer(committed: number, tmpName: (dir: string) => string): TrimCopy | undefined {
     const fd = this.openRead();
-    if (fd === undefined) return;
-    let buf: Buffer;
+    if (fd === undefined) return undefined;
+    let out: number | undefined;
+    let tmp: string | undefined;
     try {
-      const size = fs.fstatSync(fd).size;
-      buf = Buffer.allocUnsafe(size);
-      readFully(fd, buf, 0);
+      // Indexes every complete line after `committed` (and one at or before it).
+      const size = this.refresh(fd, committed);
+      const ix = this.ix;
+      const end = ix.end;
+      if (end === 0 || size < end) return undefined;
+      let firstKept = ix.revs.findIndex((r) => r > committed);
+      if (firstKept < 0) firstKept = ix.revs.length;
+      // The first line starting at or after the middle, unless a line after `committed` comes first.
+      const probe = Buffer.allocUnsafe(Math.min(64 * 1024, end - Math.floor(end / 2)));
+      const got = readFully(fd, probe, Math.floor(end / 2));
+      const nl = probe.indexOf(10);
+      const half = nl >= 0 && nl < got ? Math.floor(end / 2) + nl + 1 : end;
+      const cut = Math.min(half, firstKept < ix.revs.length ? ix.offsets[firstKept] : end);
+      // Not for a quarter or less: `rev` is far behind, and the holders' slices move it first.
+      if (cut <= end / 4 || cut >= end) return undefined;
+      const next = ix.offsets.findIndex((o) => o >= cut);
+      const cutRev = next > 0 ? ix.revs[next - 1] : committed;
+      if (ix.offsets.length === 0) return undefined;
+      const lastStart = ix.offsets[ix.offsets.length - 1];
+      const last = Buffer.allocUnsafe(end - lastStart);
+      readFully(fd, last, lastStart);
+      tmp = tmpName(path.dirname(this.file));
+      out = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, FILE_MODE);
+      copyRange(fd, out, cut, end);
+      fs.fdatasyncSync(out);
+      return { tmp, ino: ix.ino, cut, end, last, cutRev };
+    } catch (e) {
+      if (tmp) fs.rmSync(tmp, { force: true });
+      throw e;
     } finally {
       fs.closeSync(fd);
+      if (out !== undefined) fs.closeSync(out);
     }
-    const cut = buf.indexOf(10, Math.floor(buf.length / 2));
-    atomicWrite(this.file, buf.toString('utf8', cut + 1));
+  }
+
+  /**
+   * Outside the lock: appends to the copy the complete lines the journal gained since (after
+   * a slow sync), so the part copied under the lock stays small. False (and the copy is not
+   * to be used) when its last line is no longer the journal's (taken back) or the journal was
+   * replaced.
+   */
+  extendCopy(copy: TrimCopy): boolean {
+    const fd = this.openRead();
+    if (fd === undefined) return false;
+    let out: number | undefined;
+    try {
+      if (!this.copiedStillThere(fd, copy)) return false;
+      const size = fs.fstatSync(fd).size;
+      if (size <= copy.end) return true;
+      const buf = Buffer.allocUnsafe(size - copy.end);
+      const got = readFully(fd, buf, copy.end);
+      const nl = buf.lastIndexOf(10, got - 1);
+      if (nl < 0) return true;
+      const lastStart = buf.lastIndexOf(10, nl - 1) + 1;
+      out = fs.openSync(copy.tmp, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_NOFOLLOW);
+      writeAll(out, buf.subarray(0, nl + 1));
+      fs.fdatasyncSync(out);
+      copy.last = Buffer.from(buf.subarray(lastStart, nl + 1));
+      copy.end += nl + 1;
+      return true;
+    } finally {
+      fs.closeSync(fd);
+      if (out !== undefined) fs.closeSync(out);
+    }
+  }
+
+  /** Whether the journal open at `fd` is the one copied, its copied part unchanged (only a last line can be taken back). */
+  private copiedStillThere(fd: number, copy: TrimCopy): boolean {
+    const st = fs.fstatSync(fd);
+    const last = Buffer.allocUnsafe(copy.last.length);
+    return st.ino === copy.ino && st.size >= copy.end && readFully(fd, last, copy.end - last.length) === last.length && last.equals(copy.last);
+  }
+
+  /**
+   * Under the lock, the writer closed: appends what the journal gained since `copy` was made
+   * and renames the copy over the journal. False (the copy removed) when the journal is not
+   * the one copied (trimmed by another process) or its copied part changed (a line taken back).
+   */
+  swapIn(copy: TrimCopy): boolean {
+    const fd = this.openRead();
+    let out: number | undefined;
+    try {
+      if (fd === undefined || !this.copiedStillThere(fd, copy)) return false;
+      out = fs.openSync(copy.tmp, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_NOFOLLOW);
+      copyRange(fd, out, copy.end, fs.fstatSync(fd).size);
+      fs.fdatasyncSync(out);
+      storeFaultPoint('trim-swap', '');
+      fs.renameSync(copy.tmp, this.file);
+      return true;
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+      if (out !== undefined) fs.closeSync(out);
+      fs.rmSync(copy.tmp, { force: true }); // gone already once renamed
+    }
+  }
+}
+
+/** Copies bytes [from, to) of `src` to the end of `dst`. */
+function copyRange(src: number, dst: number, from: number, to: number): void {
+  const buf = Buffer.allocUnsafe(Math.min(1 << 20, Math.max(1, to - from)));
+  for (let pos = from; pos < to; ) {
+    const got = fs.readSync(src, buf, 0, Math.min(buf.length, to - pos), pos);
+    if (got <= 0) throw Object.assign(new Error('short read'), { code: 'EIO' });
+    writeAll(dst, buf.subarray(0, got));
+    pos += got;
+  }
+}
+
+function writeAll(fd: number, buf: Buffer): void {
+  for (let off = 0; off < buf.length; ) {
+    const n = fs.writeSync(fd, buf, off, buf.length - off);
+    if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
+    off += n;
   }
 }

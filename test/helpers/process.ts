@@ -11,3 +11,22 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** The process's state letter from /proc (R, S, T for stopped, Z), or 'gone'. */
+export function procState(pid: number): string {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3);
+  } catch {
+    return 'gone';
+  }
+}
+
+/** Waits until `cond` holds, looking every 10 ms; fails naming `what` after `ms`. */
+export async function untilTrue(what: string, cond: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { FileStore } from '../../src/store/file-store';
 import type { WatchEvent } from '../../src/store/store';
+import { procState, untilTrue } from '../helpers/process';
 
 const STORE = JSON.stringify(join(__dirname, '../../src/store/file-store.ts'));
 
@@ -28,22 +29,7 @@ function writer(dir: string, prefix: string, count: number, env: Record<string, 
   });
 }
 
-async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-const procState = (pid: number) => {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3);
-  } catch {
-    return 'gone';
-  }
-};
+const until = (what: string, cond: () => boolean, ms = 20_000) => untilTrue(what, cond, ms);
 const exited = (p: ChildProcess) => new Promise<number | null>((r) => (p.exitCode !== null || p.signalCode !== null ? r(p.exitCode) : p.once('exit', (c) => r(c))));
 
 test('a writer stopped between the journal append and the rename is already committed for every reader', async () => {

@@ -1,0 +1,168 @@
+// The object files brought up to the journal's tail in bounded steps. The journal is the
+// commit point; the files are its compaction (idempotent copies of each key's newest entry),
+// and `rev` says up to which revision they are all in place. Written in one lock hold, a
+// group's end with a large tail held the lock for its whole tail (14,127 files, 50 s on a
+// loaded machine: issue #12). Now a release writes a small tail whole (COMPACT_SMALL keys at
+// most), a larger one for SLICE_MS, and leaves the rest of the round to the next release, of
+// this process or another:
+// - a round starts at a group's end, at a release leaving a small tail, or while the journal
+//   is half as large again as its limit (the trim keeps every line after `rev`); `upTo` is the
+//   holder's revision then, and the round is every deferred key whose file lags since then
+//   or before (PendingWrite.first), taken in key order a batch at a time (no sort of the
+//   whole tail under the lock);
+// - each file written holds the key's newest state, never older than at `upTo`, so once every
+//   key of the round is done `rev` moves to `upTo` (what it always meant);
+// - where a round stands (`rev` when it began, `upTo`, the last key done) is kept in the file
+//   `compaction`, written only by lock holders like `rev`, so the next holder, whichever
+//   process, goes on from there. A hint: absent, damaged or for another `rev`, a round starts
+//   again (files written twice, never skipped).
+// Every step is under the lock; a kill anywhere leaves `rev` true (it moves last).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { PendingWrites } from './file-store-support';
+import { readSmallFile } from './file-lock';
+import { atomicWrite } from './file-store-files';
+
+/** How long a release may spend writing deferred object files (past COMPACT_SMALL of them). */
+const SLICE_MS = 50;
+/**
+ * A tail of at most this many keys starts a round at any release and is written whole (a
+ * few ms; so is a hold's bound in files): a larger one (a group's writes, handed over
+ * mid-group to a waiting user) waits for its group's end or the journal's growth, so a
+ * burst writes each object file once, not once per lock hold.
+ */
+export const COMPACT_SMALL = 256;
+/** How many keys one pass over the tail picks (a pass is a few ms at 20,000 keys). */
+const BATCH = 512;
+
+/** What a lock holder lends the compaction at its release. */
+export interface CompactionHolder {
+  /** The holder's revision and `rev` as they are now (a step moves `rev`). */
+  rev(): number;
+  committed(): number;
+  pending: PendingWrites;
+  /** Writes the files of `keys` in order until `deadline`; how many were done, undefined on failure. */
+  writeSlice(keys: string[], deadline: number): number | undefined;
+  /** Writes `rev` = `to` (every key's file is at least as new as at `to`). */
+  advance(to: number): void;
+}
+
+interface Round {
+  committed: number;
+  upTo: number;
+  /** Every key of the round up to this one (in key order) has its file written. */
+  after: string;
+}
+
+export class Compaction {
+  /** The round under way as this process left it (the `compaction` file says the same unless it could not be written). */
+  private round: Round | undefined;
+  private readonly file: string;
+
+  constructor(root: string) {
+    this.file = path.join(root, 'compaction');
+  }
+
+  /**
+   * Under the lock, at a release (the journal fsync'd): one bounded step. `start`: begin a
+   * round when none is under way. False when a file could not be written (the journal still
+   * holds every entry; the next holder tries again).
+   */
+  step(h: CompactionHolder, start: boolean): boolean {
+    const deadline = h.pending.size <= COMPACT_SMALL ? Infinity : Date.now() + SLICE_MS;
+    const saved = this.readSaved();
+    let r = [saved, this.round].find((x) => x && x.committed === h.committed() && x.upTo >= x.committed && x.upTo <= h.rev());
+    this.round = undefined;
+    for (;;) {
+      if (!r) {
+        if (!start || h.pending.size === 0) break;
+        r = { committed: h.committed(), upTo: h.rev(), after: '' };
+      }
+      const keys = nextKeys(h.pending, r, BATCH);
+      if (keys.length === 0) {
+        h.advance(r.upTo);
+        r = undefined;
+        // Writes since the round began are the next round's, if time is left.
+        if (Date.now() >= deadline) break;
+        continue;
+      }
+      const next = h.writeSlice(keys, deadline);
+      if (next === undefined) return false;
+      r.after = keys[next - 1];
+      if (next < keys.length || Date.now() >= deadline) {
+        this.round = r;
+        this.save(r);
+        return true;
+      }
+    }
+    if (saved) this.forget();
+    return true;
+  }
+
+  /** Every file was written at once (compact()): no round is under way. */
+  done(): true {
+    this.round = undefined;
+    this.forget();
+    return true;
+  }
+
+  private readSaved(): Round | undefined {
+    let text: string | undefined;
+    try {
+      text = readSmallFile(this.file, 4096);
+    } catch {
+      return undefined; // not a file we can read: a hint only, the round starts again
+    }
+    const m = text === undefined ? null : /^(\d{1,16}) (\d{1,16}) ("(?:[^"\\]|\\.)*")\n$/.exec(text);
+    if (!m) return undefined;
+    try {
+      const after = JSON.parse(m[3]) as unknown;
+      return typeof after === 'string' ? { committed: Number(m[1]), upTo: Number(m[2]), after } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Records where the round stands. Not fsync'd: after a reboot the journal's replay rewrites
+   * every file not known durable and moves `rev`, which makes this record another `rev`'s.
+   */
+  private save(r: Round): void {
+    try {
+      atomicWrite(this.file, `${r.committed} ${r.upTo} ${JSON.stringify(r.after)}\n`, false);
+    } catch {
+      /* a hint: the next holder starts its round again */
+    }
+  }
+
+  private forget(): void {
+    try {
+      fs.unlinkSync(this.file);
+    } catch {
+      /* gone already, or not ours to remove: read as no round */
+    }
+  }
+}
+
+/**
+ * The round's next keys in key order: the `max` smallest deferred keys after `r.after` whose
+ * file lags since `r.upTo` or before. One pass over the tail, no sort of all of it.
+ */
+function nextKeys(pending: PendingWrites, r: Round, max: number): string[] {
+  const out: string[] = [];
+  for (const [key, w] of pending) {
+    if (key <= r.after || w.first > r.upTo) continue;
+    if (out.length === max && key >= out[max - 1]) continue;
+    let lo = 0;
+    let hi = out.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (out[mid] < key) lo = mid + 1;
+      else hi = mid;
+    }
+    out.splice(lo, 0, key);
+    if (out.length > max) out.pop();
+  }
+  return out;
+}

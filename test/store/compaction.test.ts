@@ -1,0 +1,104 @@
+// The object files of a group's deferred writes are put in place a bounded slice per lock
+// release (src/store/file-store-compaction.ts): a group's end with a large tail leaves the
+// rest to the next releases, another process goes on from where the last one stopped (the
+// `compaction` file), `rev` moves only once every file of the round is in place, and every
+// read meanwhile sees the newest state (the journal's tail laid over the files).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { FileStore } from '../../src/store/file-store';
+import type { KObject } from '../../src/api/types';
+
+const STORE = JSON.stringify(join(__dirname, '../../src/store/file-store.ts'));
+const COUNT = 6_000;
+const cm = (name: string, v: string): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } });
+const revOf = (dir: string) => (existsSync(join(dir, 'rev')) ? Number(readFileSync(join(dir, 'rev'), 'utf8')) : 0);
+const fileOf = (dir: string, name: string) => {
+  const file = join(dir, 'registry', 'configmaps', 'default', name);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as KObject) : undefined;
+};
+/** The last key the round has done, as the `compaction` file records it. */
+const cursor = (dir: string) => JSON.parse(readFileSync(join(dir, 'compaction'), 'utf8').split(' ').slice(2).join(' ')) as string;
+const name = (i: number) => `c-${String(i).padStart(5, '0')}`;
+const key = (i: number) => `configmaps/default/${name(i)}`;
+
+test('a group end with a large tail writes a slice of its files; later releases, of any process, go on until `rev` is at the end', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-compaction-'));
+  try {
+    const s = new FileStore(dir, { fsync: false });
+    s.create('configmaps/default/first', cm('first', '0'));
+    const before = revOf(dir);
+    s.group(() => {
+      for (let i = 0; i < COUNT; i++) s.create(`configmaps/default/${name(i)}`, cm(name(i), 'a'));
+    });
+    const end = s.currentRev();
+    // The group is over: some files are in place, not all (a slice), `rev` still behind them.
+    assert.equal(revOf(dir), before, '`rev` waits for the whole round');
+    assert.ok(fileOf(dir, name(0)), 'the first slice was written');
+    assert.equal(fileOf(dir, name(COUNT - 1)), undefined, 'the last key is left to later releases');
+    const first = cursor(dir);
+    const done = Number(first.slice(-5));
+    assert.ok(first.startsWith(key(0).slice(0, -5)) && done < COUNT - 1, `the round's place is recorded (${first})`);
+    assert.equal(fileOf(dir, name(done + 1)), undefined, 'the key after it is not written yet');
+    // Meanwhile a reader in another process sees every object (the journal's tail).
+    const other = new FileStore(dir, { fsync: false });
+    assert.equal(other.list('configmaps/default').items.length, COUNT + 1);
+    assert.equal(other.get(`configmaps/default/${name(COUNT - 1)}`)?.data?.v, 'a');
+    other.close();
+
+    // Another process's write: its release goes on from the recorded key, not from the first.
+    const script = `const { FileStore } = require(${STORE}); const s = new FileStore(process.argv[1], { fsync: false });
+      s.group(() => s.update('configmaps/default/first', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'first', namespace: 'default' }, data: { v: '1' } }));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script, dir], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const second = existsSync(join(dir, 'compaction')) ? cursor(dir) : undefined;
+    assert.ok(second === undefined || second > first, `the other process went on from ${first} (now ${second ?? 'done'})`);
+    assert.ok(fileOf(dir, name(done + 1)), 'the key after it is written');
+
+    // This process's later releases (its journal changed: it reads the tail again) finish the round.
+    let releases = 0;
+    while (revOf(dir) < s.currentRev()) {
+      assert.ok(++releases < 1000, 'every release writes a slice');
+      s.group(() => s.update(`configmaps/default/${name(0)}`, cm(name(0), `b${releases}`)));
+    }
+    assert.ok(revOf(dir) > end, '`rev` at the journal\'s end once the round is done');
+    assert.equal(existsSync(join(dir, 'compaction')), false, 'the finished round leaves no record');
+    for (const i of [0, 1, COUNT >> 1, COUNT - 1]) {
+      assert.equal(fileOf(dir, name(i))?.metadata.resourceVersion, s.get(`configmaps/default/${name(i)}`)?.metadata.resourceVersion, `${name(i)}'s file is current`);
+    }
+    assert.equal(fileOf(dir, 'first')?.data?.v, '1');
+    s.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a damaged or stale `compaction` record is a hint only: the round starts again and every file is written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-compaction-'));
+  try {
+    const s = new FileStore(dir, { fsync: false });
+    s.group(() => {
+      for (let i = 0; i < 100; i++) s.create(`configmaps/default/${name(i)}`, cm(name(i), ''));
+    });
+    for (const text of ['garbage\n', '1 2 "zzz"\n', `${revOf(dir) + 1} ${revOf(dir) + 2} "zzz"\n`]) {
+      writeFileSync(join(dir, 'compaction'), text);
+      // The record is not this `rev`'s: the next releases start a round and finish it.
+      s.group(() => {
+        for (let i = 0; i < 100; i++) s.update(`configmaps/default/${name(i)}`, cm(name(i), text));
+      });
+      for (let n = 0; revOf(dir) < s.currentRev(); n++) {
+        assert.ok(n < 1000, 'every release writes a slice');
+        s.group(() => s.create(`configmaps/default/x-${text.length}-${n}`, cm(`x-${text.length}-${n}`, '')));
+      }
+      for (let i = 0; i < 100; i++) assert.equal(fileOf(dir, name(i))?.data?.v, text, `${name(i)} written after ${JSON.stringify(text)}`);
+      assert.equal(revOf(dir), s.currentRev());
+    }
+    s.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
