@@ -261,12 +261,16 @@ export class ControllerManager {
     this.ctx.log(`error: ${this.stats.lastError}`);
   }
 
-  /** Processes ready keys (and keys due by now) until none is left or `limit` ran. */
-  async processReady(limit = Infinity): Promise<number> {
+  /**
+   * Processes ready keys (and keys due by now) until none is left, `limit` ran or `signal`
+   * aborts (checked between keys: a daemon told to stop during a 1,000,000-replica burst
+   * ran its pass of 5,000 keys to the end first, over 90 s on a loaded machine).
+   */
+  async processReady(limit = Infinity, signal?: AbortSignal): Promise<number> {
     // One group for the whole pass: its writes share the lock and one journal fsync per
     // hold (handed to a waiting user at the next write or read), and their object files
     // are written once per key when the lock is given up (group commit).
-    return this.ctx.api.group(() => this.processReadyGrouped(limit));
+    return this.ctx.api.group(() => this.processReadyGrouped(limit, signal));
   }
 
   /**
@@ -276,13 +280,13 @@ export class ControllerManager {
    */
   private pollEveryMs = Infinity;
 
-  private async processReadyGrouped(limit: number): Promise<number> {
+  private async processReadyGrouped(limit: number, signal: AbortSignal | undefined): Promise<number> {
     let n = 0;
     let sincePoll = 0;
     let polledAt = Date.now();
     this.queue.promote(this.ctx.clock.now());
     for (;;) {
-      if (n >= limit) break;
+      if (n >= limit || signal?.aborted) break;
       const item = this.queue.pop();
       if (!item) {
         // Follow what the batch just wrote before declaring the queue empty.
@@ -382,7 +386,7 @@ export class ControllerManager {
     try {
       for (let step = 1; !signal?.aborted; step++) {
         try {
-          await this.processReady(5000); // it follows the journal once the queue is empty
+          await this.processReady(5000, signal); // it follows the journal once the queue is empty
         } catch (e) {
           onError(e);
         }
@@ -422,7 +426,7 @@ export class ControllerManager {
       }
       try {
         await this.pollChanges();
-        await this.processReady(5000);
+        await this.processReady(5000, signal);
       } catch (e) {
         this.noteError('manager', e);
       }

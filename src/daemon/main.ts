@@ -48,11 +48,15 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
   setLockPriority('workload-high');
   setEventLoopTurns(20); // requests are answered between a long reconcile's store calls
   const abort = new AbortController();
-  const stop = () => abort.abort();
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  opts.signal?.addEventListener('abort', stop);
   const log = (m: string) => process.stdout.write(`${new Date().toISOString()} ${m}\n`);
+  // Logged, so the log shows how long winding down took (`cluster stop` kills after 5 s).
+  const stop = (why: string) => {
+    if (!abort.signal.aborted) log(`${why}: stopping`);
+    abort.abort();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  opts.signal?.addEventListener('abort', () => stop('asked to stop'));
   const home = fs.statSync(clusterDir); // before anything slow: the directory we were started for
   // The directory this daemon serves: removed, or replaced by another (a deleted and
   // re-created cluster), it stops within a second or two rather than write into the void.
