@@ -134,6 +134,8 @@ export class FileStore implements SyncStore {
   private lockDepth = 0;
   /** Whether this store holds the lock (inside a batch, or between the batches of a group). */
   private held = false;
+  /** Holds taken so far: the meta documents trust what they checked in the current one. */
+  private holds = 0;
   private heldSince = 0;
   private heldStartRev = 0;
   private grouping = false;
@@ -512,6 +514,7 @@ export class FileStore implements SyncStore {
     }
     this.held = true;
     this.heldSince = Date.now();
+    this.meta.setHold(++this.holds);
     try {
       this.heldStartRev = this.recover(brokeStale);
       const st = this.journal.stat();
@@ -528,6 +531,7 @@ export class FileStore implements SyncStore {
     } catch (e) {
       this.ownFrom = -1;
       this.held = false;
+      this.meta.setHold(undefined);
       this.journal.closeWriter();
       this.lock.release();
       throw e;
@@ -568,6 +572,7 @@ export class FileStore implements SyncStore {
     } finally {
       this.journal.closeWriter();
       this.held = false;
+      this.meta.setHold(undefined);
       this.lock.release();
     }
   }
