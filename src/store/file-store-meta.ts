@@ -59,9 +59,11 @@ export class MetaDocs {
   /** Record documents found absent in `hold` (an older version's file of one record, mostly). */
   private readonly absentInHold = new Set<string>();
 
-  /** The store took the lock (a new hold) or gave it up (undefined). */
-  setHold(hold: number | undefined): void {
-    this.hold = hold;
+  private holds = 0;
+
+  /** The store took the lock (a new hold) or gave it up. */
+  setHeld(held: boolean): void {
+    this.hold = held ? ++this.holds : undefined;
     this.absentInHold.clear();
   }
 

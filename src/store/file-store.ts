@@ -134,8 +134,6 @@ export class FileStore implements SyncStore {
   private lockDepth = 0;
   /** Whether this store holds the lock (inside a batch, or between the batches of a group). */
   private held = false;
-  /** Holds taken so far: the meta documents trust what they checked in the current one. */
-  private holds = 0;
   private heldSince = 0;
   private heldStartRev = 0;
   private grouping = false;
@@ -514,7 +512,7 @@ export class FileStore implements SyncStore {
     }
     this.held = true;
     this.heldSince = Date.now();
-    this.meta.setHold(++this.holds);
+    this.meta.setHeld(true);
     try {
       this.heldStartRev = this.recover(brokeStale);
       const st = this.journal.stat();
@@ -531,7 +529,7 @@ export class FileStore implements SyncStore {
     } catch (e) {
       this.ownFrom = -1;
       this.held = false;
-      this.meta.setHold(undefined);
+      this.meta.setHeld(false);
       this.journal.closeWriter();
       this.lock.release();
       throw e;
@@ -572,7 +570,7 @@ export class FileStore implements SyncStore {
     } finally {
       this.journal.closeWriter();
       this.held = false;
-      this.meta.setHold(undefined);
+      this.meta.setHeld(false);
       this.lock.release();
     }
   }
