@@ -14,6 +14,8 @@ const FILE_MODE = 0o600;
 const QUEUE_RECHECK_MS = 250;
 /** How often the first in line checks that the holder still lives. */
 const STALE_CHECK_MS = 50;
+/** How long before a read of the lock's folder its last change must be for othersWaiting to trust it (many ticks of the file system's coarse clock). */
+const DIR_SETTLED_MS = 50;
 
 const sleepBuffer = new Int32Array(new SharedArrayBuffer(4));
 export function sleepSync(ms: number): void {
@@ -295,9 +297,25 @@ export class FileLock {
     }
   }
 
-  /** Whether another live process waits for the lock (lock.want.*). */
+  /** The lock folder as it was when a read of it found nobody waiting (see othersWaiting). */
+  private noWaiters: { ino: bigint; mtimeNs: bigint; ctimeNs: bigint } | undefined;
+
+  /**
+   * Whether another live process waits for the lock (lock.want.*). A holder asks every
+   * WAITER_CHECK_MS of a long group: a folder unchanged since a read that found nobody is
+   * answered by one lstat, not a readdir (1.5 % of a 1,000-replica start, growing with its
+   * wall time), since a waiter's file changes the folder's mtime. Only a folder last changed
+   * well before that read is trusted: the file system stamps times from a coarse clock, and
+   * a file made in the same tick as the change before it would leave the mtime as it was.
+   */
   othersWaiting(): boolean {
-    return this.liveAmong(this.queue());
+    const st = fs.lstatSync(path.dirname(this.lockPath), { bigint: true, throwIfNoEntry: false });
+    const known = this.noWaiters;
+    if (st && known && st.ino === known.ino && st.mtimeNs === known.mtimeNs && st.ctimeNs === known.ctimeNs) return false;
+    const settled = BigInt(Date.now() - DIR_SETTLED_MS) * 1_000_000n;
+    const waiting = this.liveAmong(this.queue());
+    this.noWaiters = !waiting && st && st.mtimeNs < settled && st.ctimeNs < settled ? { ino: st.ino, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs } : undefined;
+    return waiting;
   }
 
   /** This process's identity as a lock names it (read from /proc once, not at every try). */

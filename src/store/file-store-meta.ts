@@ -23,6 +23,7 @@ import { parseJson, stringifyJson } from '../util/exact-json';
 const CACHE_MAX_DOCS = 20_000;
 
 const RECORD_PREFIX = 'kubelet-pod-';
+const RECORDS_PREFIX = 'kubelet-runtime-';
 /** A deferred removal of a record (a pod gone): applied to its file at the release. */
 const REMOVED = Symbol('removed');
 
@@ -31,7 +32,12 @@ export function recordFileOf(name: string): string | undefined {
   if (!name.startsWith(RECORD_PREFIX)) return undefined;
   let h = 0x811c9dc5;
   for (let i = RECORD_PREFIX.length; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-  return `kubelet-runtime-${((h >>> 0) & 0xff).toString(16).padStart(2, '0')}`;
+  return `${RECORDS_PREFIX}${((h >>> 0) & 0xff).toString(16).padStart(2, '0')}`;
+}
+
+/** A file of records, or an older version's file of one record: written only under the store's lock. */
+function isRecordDoc(name: string): boolean {
+  return name.startsWith(RECORD_PREFIX) || (name.length === RECORDS_PREFIX.length + 2 && name.startsWith(RECORDS_PREFIX) && /[0-9a-f]{2}$/.test(name));
 }
 
 export class MetaDocs {
@@ -42,7 +48,24 @@ export class MetaDocs {
    * write renames a new file into place): a reconcile pass asks for the same records (stopped
    * nodes, IP allocations, image lists) for every pod, and an lstat is cheaper than a read.
    */
-  private readonly cache = new Map<string, { ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint; value: unknown }>();
+  private readonly cache = new Map<string, { ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint; value: unknown; hold?: number }>();
+  /**
+   * The store's current lock hold (a number per hold), undefined while the lock is not held.
+   * Runtime records (their files of records, and an older version's file of one record) are
+   * only ever written under the lock: one checked or written in the current hold is read
+   * from the cache without an lstat (the kubelet reads a pod's record at each of its syncs).
+   */
+  private hold: number | undefined;
+  /** Record documents found absent in `hold` (an older version's file of one record, mostly). */
+  private readonly absentInHold = new Set<string>();
+
+  private holds = 0;
+
+  /** The store took the lock (a new hold) or gave it up. */
+  setHeld(held: boolean): void {
+    this.hold = held ? ++this.holds : undefined;
+    this.absentInHold.clear();
+  }
 
   constructor(
     readonly metaDir: string,
@@ -73,6 +96,12 @@ export class MetaDocs {
   /** A document as cached (never to be changed: callers copy what they hand out). */
   private readShared(name: string): unknown {
     const file = this.file(name);
+    const trusted = this.hold !== undefined && isRecordDoc(name);
+    if (trusted) {
+      if (this.absentInHold.has(name)) return undefined;
+      const hit = this.cache.get(name);
+      if (hit && hit.hold === this.hold) return hit.value;
+    }
     let text: string | undefined;
     let st: fs.BigIntStats | undefined;
     try {
@@ -80,6 +109,7 @@ export class MetaDocs {
       st = fs.lstatSync(file, { bigint: true, throwIfNoEntry: false });
       if (!st) {
         this.cache.delete(name);
+        if (trusted) this.absentInHold.add(name);
         return undefined;
       }
     } catch {
@@ -88,7 +118,10 @@ export class MetaDocs {
     if (!st) this.cache.delete(name);
     else {
       const hit = this.cache.get(name);
-      if (hit && hit.ino === st.ino && hit.size === st.size && hit.mtimeNs === st.mtimeNs && hit.ctimeNs === st.ctimeNs) return hit.value;
+      if (hit && hit.ino === st.ino && hit.size === st.size && hit.mtimeNs === st.mtimeNs && hit.ctimeNs === st.ctimeNs) {
+        if (trusted) hit.hold = this.hold;
+        return hit.value;
+      }
     }
     try {
       text = readSmallFile(file, OBJECT_MAX_BYTES);
@@ -110,7 +143,7 @@ export class MetaDocs {
     if (st && st.isFile() && Buffer.byteLength(text) === Number(st.size)) {
       value = deepFreeze(value);
       if (this.cache.size >= CACHE_MAX_DOCS) this.cache.clear();
-      this.cache.set(name, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, value });
+      this.cache.set(name, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, value, hold: trusted ? this.hold : undefined });
     }
     return value;
   }
@@ -165,6 +198,7 @@ export class MetaDocs {
 
   private unlinkDoc(name: string): void {
     this.cache.delete(name);
+    if (this.hold !== undefined && isRecordDoc(name)) this.absentInHold.add(name);
     try {
       fs.unlinkSync(this.file(name));
     } catch (e) {
@@ -177,6 +211,7 @@ export class MetaDocs {
    * read is an lstat, not a read and parse of what this process wrote itself.
    */
   private remember(name: string, text: string, value: unknown): void {
+    this.absentInHold.delete(name);
     let st: fs.BigIntStats | undefined;
     try {
       st = fs.lstatSync(this.file(name), { bigint: true, throwIfNoEntry: false });
@@ -186,7 +221,7 @@ export class MetaDocs {
     if (!st || !st.isFile() || Number(st.size) !== Buffer.byteLength(text)) return;
     if (this.cache.size >= CACHE_MAX_DOCS) this.cache.clear();
     // Frozen as a read keeps it (the records unchanged since are frozen already: not walked again).
-    this.cache.set(name, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, value: deepFreeze(value) });
+    this.cache.set(name, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, value: deepFreeze(value), hold: this.hold !== undefined && isRecordDoc(name) ? this.hold : undefined });
   }
 
   /** Removes a document; a runtime record inside a group (`defer`) when the lock is given up. */

@@ -512,6 +512,7 @@ export class FileStore implements SyncStore {
     }
     this.held = true;
     this.heldSince = Date.now();
+    this.meta.setHeld(true);
     try {
       this.heldStartRev = this.recover(brokeStale);
       const st = this.journal.stat();
@@ -528,6 +529,7 @@ export class FileStore implements SyncStore {
     } catch (e) {
       this.ownFrom = -1;
       this.held = false;
+      this.meta.setHeld(false);
       this.journal.closeWriter();
       this.lock.release();
       throw e;
@@ -568,6 +570,7 @@ export class FileStore implements SyncStore {
     } finally {
       this.journal.closeWriter();
       this.held = false;
+      this.meta.setHeld(false);
       this.lock.release();
     }
   }

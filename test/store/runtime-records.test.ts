@@ -84,3 +84,44 @@ test('other documents keep a file of their own', withTemp((dir) => {
   assert.deepEqual(metaFiles(dir).sort(), ['kubelet-ipam-node-1.json', 'kubelet-runtime-x.json']);
   assert.deepEqual(s.readMeta('kubelet-runtime-x'), { not: 'a record' });
 }));
+
+test('a holder checks a file of records once per hold; another store\'s write between holds is read', withTemp((dir) => {
+  // Two uids whose records share a file: one written in the hold (pending), the other read from the file.
+  const uids: string[] = [];
+  const file = recordFileOf(rec('h-0'))!;
+  for (let i = 0; uids.length < 2; i++) if (recordFileOf(rec(`h-${i}`)) === file) uids.push(`h-${i}`);
+  const a = new FileStore(dir, { fsync: false });
+  const b = new FileStore(dir, { fsync: false });
+  b.group(() => b.writeMeta(rec(uids[1]), { v: 'b1' }));
+  // The CommonJS module object itself (what the store's `import * as fs` reads through).
+  const mod = require('node:fs') as Record<string, unknown>;
+  const orig = mod.lstatSync as (p: string, o?: object) => unknown;
+  const checks = { n: 0 };
+  mod.lstatSync = (p: string, o?: object) => {
+    if (String(p).endsWith(`/${file}.json`)) checks.n++;
+    return orig(p, o);
+  };
+  try {
+    const readInHold = (s: FileStore) => {
+      checks.n = 0;
+      const seen: unknown[] = [];
+      s.group(() => {
+        s.writeMeta(rec(uids[0]), { v: 'a' }); // takes the lock
+        for (let i = 0; i < 5; i++) seen.push(s.readMeta(rec(uids[1])));
+      });
+      return seen;
+    };
+    assert.deepEqual(readInHold(a), Array(5).fill({ v: 'b1' }));
+    // Five reads in the hold, then the release's rewrite of the file: one check to read, one after the write.
+    assert.ok(checks.n <= 2, `${checks.n} lstat calls of ${file}.json`);
+    b.group(() => b.writeMeta(rec(uids[1]), { v: 'b2' }));
+    assert.deepEqual(readInHold(a), Array(5).fill({ v: 'b2' }), 'a new hold checks the file again');
+    assert.ok(checks.n <= 2, `${checks.n} lstat calls of ${file}.json`);
+    // Outside a hold every read checks the file.
+    checks.n = 0;
+    for (let i = 0; i < 3; i++) assert.deepEqual(a.readMeta(rec(uids[1])), { v: 'b2' });
+    assert.equal(checks.n, 3);
+  } finally {
+    mod.lstatSync = orig;
+  }
+}));
