@@ -137,8 +137,10 @@ export class FileStore implements SyncStore {
   /**
    * Set for one read between holds that found the journal as this store left it (nobody
    * wrote since its last release): the object files are then what they were at that release,
-   * so what this hold generation checked is trusted as under the lock (RegistryFiles), and a
-   * list of 100,000 pods by the daemon at rest costs no lstat per file.
+   * so a list trusts what this hold generation checked, as under the lock (RegistryFiles):
+   * the daemon's lists at rest (the garbage collector's minute over 100,000 pods) cost no
+   * lstat per file. A file replaced by hand (no journal line) shows in them once another
+   * process writes; `get` still checks its file.
    */
   private readingAsLeft = false;
   private heldSince = 0;
@@ -224,7 +226,7 @@ export class FileStore implements SyncStore {
       // The files are all in place but for the tail this store holds.
       const p = this.pending.get(key);
       if (p) return p.type === 'DELETED' ? undefined : handOut(p.object, opts?.shared === true);
-      return this.asLeft(fromFiles);
+      return fromFiles(); // checked by an lstat: a file replaced by hand shows at once
     }
     const { value, tail } = this.readConsistent(fromFiles);
     const pending = tail?.get(key);
@@ -616,7 +618,7 @@ export class FileStore implements SyncStore {
     }
   }
 
-  /** Runs a read of the files that journalAsLeft() allowed (see readingAsLeft); under the lock, as it is. */
+  /** Runs a list of the files that journalAsLeft() allowed (see readingAsLeft); under the lock, as it is. */
   private asLeft<T>(read: () => T): T {
     if (this.held) return read();
     this.readingAsLeft = true;

@@ -1,6 +1,6 @@
 // Between its lock holds, a store whose journal is as it left it (nobody wrote since its last
-// release) trusts what it checked of the object files in this hold generation, as under the
-// lock: the daemon's lists at rest (the garbage collector's minute over 100,000 pods, the
+// release) lists trusting what it checked of the object files in this hold generation, as
+// under the lock: the daemon's lists at rest (the garbage collector's minute over 100,000 pods, the
 // first page of `get pods -A`) cost no lstat per file. Any other writer changes the journal,
 // and the next read is checked file by file again.
 
@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStore } from '../../src/store/file-store';
@@ -23,21 +23,23 @@ const lstatSync = fs.lstatSync;
 function lstatsUnder<T>(dir: string, fn: () => T): { calls: number; value: T } {
   let calls = 0;
   const registry = join(dir, 'registry') + '/';
-  fs.lstatSync = ((file: fs.PathLike, ...rest: unknown[]) => {
+  // Declared const in @types/node; the module object's member is writable.
+  const mod = fs as unknown as { lstatSync: unknown };
+  mod.lstatSync = (file: fs.PathLike, ...rest: unknown[]) => {
     if (String(file).startsWith(registry)) calls++;
     return (lstatSync as (...a: unknown[]) => unknown)(file, ...rest);
-  }) as typeof fs.lstatSync;
+  };
   syncBuiltinESMExports();
   try {
     const value = fn();
     return { calls, value };
   } finally {
-    fs.lstatSync = lstatSync;
+    mod.lstatSync = lstatSync;
     syncBuiltinESMExports();
   }
 }
 
-test('file store: between holds, with the journal as left, reads trust the files this generation checked; any other writer ends that', () => {
+test('file store: between holds, with the journal as left, lists trust the files this generation checked; any other writer ends that', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-asleft-'));
   try {
     const daemon = new FileStore(dir, { fsync: false });
@@ -53,14 +55,20 @@ test('file store: between holds, with the journal as left, reads trust the files
     const again = lstatsUnder(dir, () => daemon.list('configmaps'));
     assert.equal(again.value.items.length, 100);
     assert.equal(again.calls, 0);
+    // `get` still checks its one file: a file replaced by hand (no journal line) shows at once.
+    const file = join(dir, 'registry', 'configmaps', 'default', 'u7');
+    writeFileSync(file + '.new', JSON.stringify(cm('u7', 'h'), null, 2) + '\n');
+    renameSync(file + '.new', file);
     const one = lstatsUnder(dir, () => daemon.get('configmaps/default/u7'));
-    assert.equal(one.value?.metadata.name, 'u7');
-    assert.equal(one.calls, 0);
+    assert.equal(one.value?.data.v, 'h');
+    assert.equal(one.calls, 1);
     // Its own writes keep the trust (it wrote the journal and the files itself).
     daemon.update('configmaps/default/d3', cm('d3', '1'));
     const own = lstatsUnder(dir, () => daemon.list('configmaps'));
-    assert.equal(own.calls, 0);
+    assert.equal(own.calls, 1); // the file `get` read again, checked once more for this generation
     assert.equal(own.value.items.find((o) => o.metadata.name === 'd3')?.data.v, '1');
+    assert.equal(own.value.items.find((o) => o.metadata.name === 'u7')?.data.v, 'h');
+    assert.equal(lstatsUnder(dir, () => daemon.list('configmaps')).calls, 0);
 
     // Another writer: same-size rewrites, a new object and a deletion are all seen, checked file by file.
     user.update('configmaps/default/u7', cm('u7', '1'));
