@@ -22,7 +22,8 @@ async function ownerExists(ctx: ControllerContext, dep: KObject, ref: OwnerRef, 
   let found = false;
   try {
     rt = ctx.api.registry.forKind(ref.apiVersion, ref.kind);
-    const owner = await ctx.api.tryGet(rt, rt.namespaced ? dep.metadata.namespace : undefined, ref.name);
+    // Only its uid is looked at: read shared, not copied (each minute, every Lease's Node).
+    const owner = await ctx.api.tryGet(rt, rt.namespaced ? dep.metadata.namespace : undefined, ref.name, { shared: true });
     found = !!owner && owner.metadata.uid === ref.uid;
   } catch {
     found = false; // a kind that no longer exists
