@@ -56,7 +56,7 @@ export class Program {
  * the kubelet's logs, metrics): with --as they would act as the admin, silently. Refused
  * instead; the real kubectl against the daemon's API server enforces --as on every request.
  */
-const NOT_IMPERSONATED = new Set(['exec', 'attach', 'cp', 'cluster-info', 'cluster-info dump', 'certificate approve', 'certificate deny', 'create token', 'debug', 'apply edit-last-applied', 'auth reconcile', 'port-forward']);
+const NOT_IMPERSONATED = new Set(['cluster-info', 'cluster-info dump', 'certificate approve', 'certificate deny', 'debug', 'apply edit-last-applied', 'auth reconcile']);
 
 function refuseUncheckedImpersonation(cmd: Command, globals: GlobalFlags): void {
   if (!globals.as && !globals.asGroup?.length && !globals.asUid) return;
