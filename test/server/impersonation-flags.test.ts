@@ -4,13 +4,15 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { BIN } from '../e2e/helpers';
 import { JANE_READS_PODS, KUBECTL, ServedCluster, sleep } from './harness';
 
 const c = new ServedCluster('asflag');
 
-/** jane (JANE_READS_PODS), the group readers and the service account default:sa may list and get pods in default; the group metrics may read the metrics API and list events; in apps (pod p, pod pend never scheduled, service account robot), podonly reads pods, viewers has view, editors has edit (exec, attach, port-forward). */
+/** jane (JANE_READS_PODS), the group readers and the service account default:sa may list and get pods in default; the group metrics may read the metrics API and list events; in apps (pod p, pod pend never scheduled, service account robot), podonly reads pods, viewers has view, editors has edit (exec, attach, port-forward); dumpers list nodes and namespaces, and in apps what cluster-info dump lists (not the logs). */
 const POLICY = `${JANE_READS_PODS}---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
@@ -81,6 +83,35 @@ metadata: {name: sa}
 apiVersion: v1
 kind: ServiceAccount
 metadata: {name: robot, namespace: apps}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: node-lister}
+rules: [{apiGroups: [""], resources: [nodes, namespaces], verbs: [list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: dumpers}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: node-lister}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: dumpers}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: lister, namespace: apps}
+rules:
+- {apiGroups: [""], resources: [events, replicationcontrollers, services, pods], verbs: [list]}
+- {apiGroups: [apps], resources: [daemonsets, deployments, replicasets], verbs: [list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: dumpers, namespace: apps}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: lister}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: dumpers}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {mode: fast}
 `;
 
 before(async () => {
@@ -318,14 +349,63 @@ test('create token: the TokenRequest (create serviceaccounts/token) refused as t
   }
 });
 
+test('cluster-info: the services list, refused after the hint; dump: each list, and each log refused in its file', async () => {
+  const HINT = "\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n";
+  await sameAsKubectl(['cluster-info', '--as', 'bob'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): services is forbidden: User "bob" cannot list resource "services" in API group "" in the namespace "kube-system"\n',
+  });
+  await sameAsKubectl(['cluster-info', '-n', 'apps', '--as', 'x', '--as-group', 'podonly']);
+  // allowed: the server's address is each client's own, the rest alike
+  const k = await c.kubectlAsync(['cluster-info', '-n', 'apps', '--as', 'x', '--as-group', 'dumpers']);
+  assert.deepEqual([k.code, k.stderr, k.stdout.endsWith(HINT)], [0, '', true]);
+  for (const env of [IN_PROCESS, THROUGH_SERVER]) {
+    const s = await c.hosted(['cluster-info', '-n', 'apps', '--as', 'x', '--as-group', 'dumpers'], { env });
+    assert.deepEqual([s.code, s.stderr, s.stdout.endsWith(HINT)], [0, '', true]);
+  }
+  await sameAsKubectl(['cluster-info', 'dump', '--as', 'bob'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): nodes is forbidden: User "bob" cannot list resource "nodes" in API group "" at the cluster scope\n',
+  });
+  // the nodes (written to their file), then kube-system's events refused
+  const partial = ['cluster-info', 'dump', '--output-directory', mkdtempSync(join(c.dir, 'dump-')), '--as', 'x', '--as-group', 'dumpers'];
+  await sameAsKubectl(partial, {
+    code: 1,
+    stderr: 'Error from server (Forbidden): events is forbidden: User "x" cannot list resource "events" in API group "" in the namespace "kube-system"\n',
+  });
+  await sameAsKubectl([...partial, '--all-namespaces']);
+  // every list allowed, the log not: "Request log error" in the pod's logs file (DoRaw's words for a 403's JSON Status); with view, the log
+  for (const groups of [['dumpers'], ['dumpers', 'viewers']]) {
+    const args = ['cluster-info', 'dump', '--namespaces', 'apps', ...groups.flatMap((g) => ['--as-group', g]), '--as', 'x', '--output-directory'];
+    const dir = mkdtempSync(join(c.dir, 'dump-'));
+    const k = await c.kubectlAsync([...args, dir]);
+    assert.deepEqual([k.code, k.stdout, k.stderr], [0, `Cluster info dumped to ${dir}\n`, '']);
+    const logs = logFiles(dir);
+    if (groups.length === 1) assert.match(logs['/apps/p/logs.txt'], /^Request log error: unknown \(get pods p\)$/m);
+    else assert.match(logs['/apps/p/logs.txt'], /^hello from p$/m);
+    for (const env of [IN_PROCESS, THROUGH_SERVER]) {
+      const mine = mkdtempSync(join(c.dir, 'dump-'));
+      const s = await c.hosted([...args, mine], { env });
+      assert.deepEqual([s.code, s.stdout, s.stderr], [0, `Cluster info dumped to ${mine}\n`, '']);
+      assert.deepEqual(logFiles(mine), logs, `${groups} ${env.KUBESIM_NO_DAEMON ? 'in-process' : 'through the server'}`);
+    }
+  }
+});
+
+/** The pods' logs files under a dump's `dir`, and their text. */
+function logFiles(dir: string): Record<string, string> {
+  const all = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name === 'logs.txt');
+  return Object.fromEntries(all.map((e) => [join(e.parentPath, e.name).slice(dir.length), readFileSync(join(e.parentPath, e.name), 'utf8')]));
+}
+
 test('verbs whose reads --as does not cover yet refuse it rather than act as the admin', async () => {
   for (const env of [IN_PROCESS, THROUGH_SERVER]) {
     const s = await c.hosted(['certificate', 'approve', 'csr-1', '--as', 'jane'], { env });
     assert.equal(s.code, 1);
     assert.equal(s.stdout, '');
     assert.equal(s.stderr, 'error: --as, --as-group and --as-uid are not honoured by "kubesim certificate approve" yet: use the real kubectl with the cluster\'s kubeconfig context to act as another user\n');
-    const t = await c.hosted(['cluster-info', 'dump', '--as-group', 'readers', '--as', 'jane'], { env });
+    const t = await c.hosted(['auth', 'reconcile', '-f', c.file('reconciled.yaml', JANE_READS_PODS), '--as-group', 'readers', '--as', 'jane'], { env });
     assert.equal(t.code, 1);
-    assert.match(t.stderr, /not honoured by "kubesim cluster-info dump" yet/);
+    assert.match(t.stderr, /not honoured by "kubesim auth reconcile" yet/);
   }
 });
