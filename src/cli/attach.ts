@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
-import { attachedShellCommand, pickContainerForCli, runInContainer, type ExecTarget } from '../exec/run-command';
+import { attachedShellCommand, checkedTarget, chooseContainer, podSubresourcePath, runInContainer, type ExecTarget } from '../exec/run-command';
+import { findContainer, resolvePod } from '../exec/pod-target';
 import type { AttachStdin, FollowOptions } from '../exec/attach';
 import type { CookedInput } from '../exec/tty';
 import type { CliContext } from './context';
@@ -50,34 +51,44 @@ export class AttachOptions {
    */
   async run(ctx: CliContext, follow: FollowOptions = {}): Promise<number> {
     const api = await ctx.api();
-    const target = await pickContainerForCli(api, ctx.namespace, this.podRef, { container: this.container, verb: 'attach', notice: this.quiet ? undefined : (t) => ctx.err(t) });
-    const { pod, name } = target;
+    // --as: kubectl's GET of the pod (or workload, then its pods), later its POST of pods/attach
+    const check = await (await import('./impersonation')).requestCheck(ctx.flags, api);
+    const { pod } = await resolvePod(api, ctx.namespace, this.podRef, (path) => check('GET', path));
+    const name = chooseContainer(pod, { container: this.container, verb: 'attach', notice: this.quiet ? undefined : (t) => ctx.err(t) });
+    // containerToAttachTo: kubectl looks for the container itself (exec leaves it to the server)
+    const spec = findContainer(pod, name)?.spec;
+    if (!spec) throw new CliError(`cannot attach to the container: container ${name} not found in pod ${pod.metadata.name}`);
     let tty = this.tty;
-    if (tty && !target.spec.tty) {
+    if (tty && !spec.tty) {
       tty = false;
       if (!this.quiet) ctx.err(`error: Unable to use a TTY - container ${name} did not allocate one\n`);
-    } else if (!tty && target.spec.tty) tty = true;
+    } else if (!tty && spec.tty) tty = true;
     // SetupTTY: a terminal only with stdin, and only when stdin is one
     const { rawTerminal, terminalIn } = await import('./exec');
     const raw = this.stdin && tty && terminalIn(ctx, { quiet: this.quiet });
     // kubectl prints the prompt, then goes raw (term.Safe) in the same breath; here awaits
     // come between, so raw first (the prompt shows the same: ONLCR stays): what is typed
     // once it shows is the session's, not echoed and sent as a line by the cooked terminal
-    const signal = raw ? await rawTerminal(ctx, () => this.attached(ctx, target, raw, follow)) : await this.attached(ctx, target, raw, follow);
+    const attach = async (): Promise<NodeJS.Signals | undefined> => {
+      if (!this.quiet) ctx.err("If you don't see a command prompt, try pressing enter.\n");
+      // the attach request: refused (--as), then the API server's and kubelet's checks
+      await check('POST', podSubresourcePath(api, pod, 'attach'));
+      return this.attached(ctx, checkedTarget(pod, name), raw, follow);
+    };
+    const signal = raw ? await rawTerminal(ctx, attach) : await attach();
     // kubectl has no handler while it streams without a terminal: Ctrl-C kills it, and run
     // --rm deletes nothing. Here the cluster's step in progress ends first (a CLI without a
     // daemon moves it), then the signal takes its default course.
     if (signal) process.kill(process.pid, signal);
     // once the terminal is itself again, whatever the process was
-    if (raw && !this.quiet) ctx.out(reattachMessage(target.pod, target.name));
+    if (raw && !this.quiet) ctx.out(reattachMessage(pod, name));
     return 0;
   }
 
-  /** From the prompt to the attach's end: the signal that ended it, if one did. */
+  /** From the attach's start to its end: the signal that ended it, if one did. */
   private async attached(ctx: CliContext, target: ExecTarget, raw: boolean, follow: FollowOptions): Promise<NodeJS.Signals | undefined> {
     const api = await ctx.api();
     const { pod, name } = target;
-    if (!this.quiet) ctx.err("If you don't see a command prompt, try pressing enter.\n");
     // The container's process is a shell reading its stdin (run -i -- sh, debug -it): the session is that shell's.
     const shell = this.stdin ? await attachedShellCommand(target.spec) : undefined;
     if (shell) {

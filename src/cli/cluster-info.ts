@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import type { KObject } from '../api/types';
+import { objectPath, resourcePath } from '../api/resources';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { groupHelp, kubectlHelp } from './kubectl-help';
@@ -104,6 +105,12 @@ export async function runClusterInfo(ctx: CliContext): Promise<number> {
   const api = await ctx.api();
   const host = `kubesim://${ctx.clusterDir}`;
   const namespace = ctx.namespaceExplicit ? ctx.namespace : 'kube-system';
+  // --as: the list kubectl makes; refused, it still prints the hint (on stdout), then the error
+  const check = await (await import('./impersonation')).requestCheck(ctx.flags, api);
+  await check('GET', resourcePath(api.registry.resolve('services'), namespace), { labelSelector: 'kubernetes.io/cluster-service=true' }).catch((e: unknown) => {
+    ctx.out(DUMP_HINT);
+    throw e;
+  });
   const services = (await api
     .list(api.registry.resolve('services'), { namespace, labelMatch: (l) => l['kubernetes.io/cluster-service'] === 'true' }))
     .items;
@@ -145,15 +152,18 @@ export async function runDump(ctx: CliContext, flags: DumpFlags): Promise<number
     writeFileSync(file, text);
   };
   const api = await ctx.api();
+  // --as: each list and each log request kubectl makes (a refused log is written, not an error)
+  const check = await (await import('./impersonation')).requestCheck(ctx.flags, api);
   const list = async (resource: string, namespace?: string) => {
     const type = api.registry.resolve(resource);
+    await check('GET', resourcePath(type, namespace));
     const r = await api.list(type, namespace === undefined ? undefined : { namespace });
     const version = type.group ? `${type.group}/${type.version}` : type.version;
     return { kind: `${type.kind}List`, apiVersion: version, metadata: { resourceVersion: r.resourceVersion }, items: r.items } as KObject;
   };
   write('nodes', ext, print([await list('nodes')], false));
   const namespaces = flags.allNamespaces
-    ? (await api.list(api.registry.resolve('namespaces'))).items.map((n) => n.metadata.name!)
+    ? ((await list('namespaces')).items as KObject[]).map((n) => n.metadata.name!)
     : flags.namespaces?.length
       ? flags.namespaces
       : ['kube-system', ctx.namespace];
@@ -168,7 +178,12 @@ export async function runDump(ctx: CliContext, flags: DumpFlags): Promise<number
         let text = '';
         for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
           text += `==== START logs for container ${c.name} of pod ${ns}/${pod.metadata.name} ====\n`;
-          const r = containerLogLines(api, pod, c.name, false, {});
+          // a refused log: DoRaw's error of a JSON Status (not text), `unknown (get pods NAME)`
+          const refused = await check('GET', `${objectPath(api.registry.resolve('pods'), ns, pod.metadata.name!)}/log`).then(
+            () => false,
+            () => true,
+          );
+          const r = refused ? { error: `unknown (get pods ${pod.metadata.name})` } : containerLogLines(api, pod, c.name, false, {});
           text += 'error' in r ? `Request log error: ${r.error}\n` : r.lines.map((line) => line + '\n').join('');
           text += `==== END logs for container ${c.name} of pod ${ns}/${pod.metadata.name} ====\n`;
         }

@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliError } from '../api/errors';
 import type { ApiServer } from '../api/server';
-import { pickContainer, type ExecTarget } from '../exec/run-command';
+import { objectPath } from '../api/resources';
+import { checkedTarget, chooseContainer, podSubresourcePath, type ExecTarget } from '../exec/run-command';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { kubectlHelp } from './kubectl-help';
@@ -30,14 +31,15 @@ const USAGE = "\nSee 'kubesim cp -h' for help and examples";
 /** kubectl's extractFileSpec: `[namespace/]pod:path`, or a local path. */
 export function extractFileSpec(arg: string): FileSpec {
   const i = arg.indexOf(':');
-  if (i < 0 || /^[a-zA-Z]:[\\/]/.test(arg)) return { file: arg };
-  const podPart = arg.slice(0, i);
+  // a one-letter pod (`p:/tmp`) is a pod, not a drive: kubectl has no drive letters
+  if (i < 0) return { file: arg };
+  const bad = new CliError('filespec must match the canonical format: [[namespace/]pod:]file/path');
+  if (i === 0) throw bad;
   const file = arg.slice(i + 1);
-  if (!podPart) return { file: arg };
-  const parts = podPart.split('/');
+  const parts = arg.slice(0, i).split('/');
   if (parts.length === 1) return { pod: parts[0], file };
   if (parts.length === 2) return { namespace: parts[0], pod: parts[1], file };
-  throw new CliError(`filespec must match the canonical format: [[namespace/]pod:]file/path${USAGE}`);
+  throw bad;
 }
 
 export class CpOptions {
@@ -60,9 +62,18 @@ export class CpOptions {
 
   async run(ctx: CliContext): Promise<number> {
     const api = await ctx.api();
+    // copyToPod looks at the local file before any request
+    if (!this.src.pod && !fs.existsSync(this.src.file)) throw new CliError(`${this.src.file} doesn't exist in local filesystem`);
     const remote = this.src.pod ? this.src : this.dest;
-    const pod = await api.get(api.resolve('pods'), remote.namespace ?? ctx.namespace, remote.pod!);
-    const target = pickContainer(pod, { container: this.container, verb: 'exec into', notice: (t) => ctx.err(t) });
+    // --as: each exec's GET of the pod, then its POST of pods/exec
+    const check = await (await import('./impersonation')).requestCheck(ctx.flags, api);
+    const podType = api.resolve('pods');
+    const namespace = remote.namespace ?? ctx.namespace;
+    await check('GET', objectPath(podType, namespace, remote.pod!));
+    const pod = await api.get(podType, namespace, remote.pod!);
+    const container = chooseContainer(pod, { container: this.container, verb: 'exec into', notice: (t) => ctx.err(t) });
+    await check('POST', podSubresourcePath(api, pod, 'exec'));
+    const target = checkedTarget(pod, container);
     return this.src.pod ? copyFrom(ctx, api, target, this.src.file, this.dest.file) : copyTo(api, target, this.src.file, this.dest.file);
   }
 }
@@ -101,7 +112,6 @@ async function copyFrom(ctx: CliContext, api: ApiServer, t: ExecTarget, src: str
 
 /** Into the container's writable layer: a file, or a directory's files under DEST. */
 async function copyTo(api: ApiServer, t: ExecTarget, src: string, dest: string): Promise<number> {
-  if (!fs.existsSync(src)) throw new CliError(`${src} doesn't exist in local filesystem`);
   const v = await view(api, t);
   let to = normalize(dest);
   const isDir = (p: string) => Object.keys(v.files).some((f) => f.startsWith(`${p}/`)) || ['/', '/tmp', '/etc', '/root', '/home', '/var', '/usr', '/bin', '/run'].includes(p);

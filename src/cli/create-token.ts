@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
+import { objectPath } from '../api/resources';
 import type { KObject } from '../api/types';
 import type { Program } from './root';
 import { collect } from './flags/collect';
@@ -75,7 +76,6 @@ export function register(program: Command, p: Program): void {
         if (!flags.boundObjectName) throw new CliError('--bound-object-name is required if --bound-object-kind is provided');
       }
       const expirationSeconds = durationMs ? durationMs / 1000 : 3600;
-      if (expirationSeconds < 600) throw new CliError(`failed to create token: TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: ${expirationSeconds}: may not specify a duration less than 10 minutes`);
       const api = await ctx.api();
       // kubectl wraps the TokenRequest's error: `error: failed to create token: <Status message>`.
       const wrap = async <T>(p: Promise<T>): Promise<T> => {
@@ -86,7 +86,13 @@ export function register(program: Command, p: Program): void {
           throw e;
         }
       };
-      const sa = await wrap(api.get(api.registry.resolve('serviceaccounts'), ctx.namespace, names[0]));
+      // --as: the TokenRequest is authorized (create serviceaccounts/token) before the server looks at it
+      const saType = api.registry.resolve('serviceaccounts');
+      const check = await (await import('./impersonation')).requestCheck(ctx.flags, api);
+      await wrap(check('POST', `${objectPath(saType, ctx.namespace, names[0])}/token`));
+      const sa = await wrap(api.get(saType, ctx.namespace, names[0]));
+      // the server reads the service account, then validates the request
+      if (expirationSeconds < 600) throw new CliError(`failed to create token: TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: ${expirationSeconds}: may not specify a duration less than 10 minutes`);
       let bound: { kind: string; name: string; uid: string } | undefined;
       if (flags.boundObjectKind) {
         const rt = api.registry.resolve(flags.boundObjectKind.toLowerCase());

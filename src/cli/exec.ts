@@ -13,8 +13,9 @@ import { collectList } from './flags/collect';
 import { resolveTargets } from './flags/targets';
 import { PrintedError } from './format-error';
 import { kubectlHelp } from './kubectl-help';
-import { pickContainerForCli, runInContainer, runStreamingInContainer, startInteractive, type ExecTarget } from '../exec/run-command';
+import { checkedTarget, chooseContainer, podSubresourcePath, runInContainer, runStreamingInContainer, startInteractive, type ExecTarget } from '../exec/run-command';
 import type { StdinLimit } from '../exec/stdin-stream';
+import { resolvePod } from '../exec/pod-target';
 
 export interface ExecFlags {
   container?: string;
@@ -48,9 +49,14 @@ export async function runExec(ctx: CliContext, positional: string[], command: st
     namespace = object.metadata.namespace ?? namespace;
     name = `${type.plural}${type.group ? '.' + type.group : ''}/${object.metadata.name}`;
   }
-  const target = await pickContainerForCli(api, namespace, name, { container: flags.container, verb: 'exec into', notice: flags.quiet ? undefined : (t) => ctx.err(t) });
+  // --as: kubectl's GET of the pod (or workload, then its pods), later its POST of pods/exec
+  const check = await (await import('./impersonation')).requestCheck(ctx.flags, api);
+  const { pod } = await resolvePod(api, namespace, name, (path) => check('GET', path));
+  const container = chooseContainer(pod, { container: flags.container, verb: 'exec into', notice: flags.quiet ? undefined : (t) => ctx.err(t) });
   // StreamOptions.SetupTTY: -t counts only with -i, and only on a terminal.
   const tty = !!flags.stdin && !!flags.tty && terminalIn(ctx, flags);
+  await check('POST', podSubresourcePath(api, pod, 'exec'));
+  const target = checkedTarget(pod, container);
   if (tty) {
     const code = await rawTerminal(ctx, async () => (await runInTerminal(ctx, target, command)) ?? (await runOnTerminal(ctx, target, command)));
     return exitStatus(ctx, code);

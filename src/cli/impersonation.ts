@@ -7,6 +7,7 @@ import type { ApiServer } from '../api/server';
 import { ApiError, CliError, type Reason } from '../api/errors';
 import { RestError } from '../api/rest/status';
 import { selectFromKubeconfig, type GlobalFlags } from './context-select';
+import type { RequestCheck } from '../exec/pod-target';
 
 /**
  * The Impersonate-* headers of the flags (none without them); client-go refuses groups or a
@@ -54,4 +55,10 @@ export async function authorizeAs(api: ApiServer, user: RequestUser | undefined,
   await authorizeRequest(api.rbac, user, method, path, params).catch((e: unknown) => {
     throw asApiError(e);
   });
+}
+
+/** authorizeAs for the flags' user (--as; without it the admin, unchecked), for each request a verb makes. */
+export async function requestCheck(flags: GlobalFlags, api: ApiServer): Promise<RequestCheck> {
+  const user = await actingUser(flags, api);
+  return (method, path, query) => authorizeAs(api, user, method, path, query);
 }

@@ -5,11 +5,13 @@
 
 import type { Command } from 'commander';
 import * as net from 'node:net';
-import { CliError } from '../api/errors';
+import { ApiError, CliError } from '../api/errors';
+import { objectPath } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import { ForwardedConnection, refusedMessage } from '../exec/forward';
 import { resolvePod } from '../exec/pod-target';
+import { podSubresourcePath } from '../exec/run-command';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { kubectlHelp } from './kubectl-help';
@@ -97,12 +99,20 @@ export class PortForwardOptions {
 
   async run(ctx: CliContext): Promise<number> {
     const api = await ctx.api();
-    const { pod } = await resolvePod(api, ctx.namespace, this.podRef);
+    // --as: kubectl's GET of the pod (or workload or service, then its pods), later its POST of pods/portforward
+    const check = await (await import('./impersonation')).requestCheck(ctx.flags, api);
+    const { pod } = await resolvePod(api, ctx.namespace, this.podRef, (path) => check('GET', path));
     const slash = this.podRef.indexOf('/');
     const rt = slash > 0 ? api.resolve(this.podRef.slice(0, slash)) : undefined;
     const specs = rt?.kind === 'Service' ? servicePorts(this.portArgs, await api.get(rt, ctx.namespace, this.podRef.slice(slash + 1)), pod) : namedPorts(this.portArgs, pod);
+    // RunPortForwardContext reads the pod again (a workload's pods were listed)
+    if (rt && rt.kind !== 'Pod') await check('GET', objectPath(api.resolve('pods'), pod.metadata.namespace, pod.metadata.name!));
     const phase = pod.status?.phase;
     if (phase !== 'Running') throw new CliError(`unable to forward port because pod is not running. Current status=${phase}`);
+    // the dialer's upgrade, before any listener: its refusal is an upgrade error
+    await check('POST', podSubresourcePath(api, pod, 'portforward')).catch((e: unknown) => {
+      throw e instanceof ApiError ? new CliError(`error upgrading connection: ${e.message}`) : e;
+    });
     return forward(ctx, api, pod, parsePorts(specs), this.addresses);
   }
 }

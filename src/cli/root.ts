@@ -52,11 +52,12 @@ export class Program {
 }
 
 /**
- * Verbs that read the cluster by paths the impersonation check does not cover yet (streams,
- * the kubelet's logs, metrics): with --as they would act as the admin, silently. Refused
- * instead; the real kubectl against the daemon's API server enforces --as on every request.
+ * Verbs whose requests the impersonation check does not cover yet (a CSR's approval, debug's
+ * patch or copy, edit-last-applied's patch, reconcile's writes): with --as they would act as
+ * the admin, silently. Refused instead; the real kubectl against the daemon's API server
+ * enforces --as on every request.
  */
-const NOT_IMPERSONATED = new Set(['exec', 'attach', 'cp', 'cluster-info', 'cluster-info dump', 'certificate approve', 'certificate deny', 'create token', 'debug', 'apply edit-last-applied', 'auth reconcile', 'port-forward']);
+const NOT_IMPERSONATED = new Set(['certificate approve', 'certificate deny', 'debug', 'apply edit-last-applied', 'auth reconcile']);
 
 function refuseUncheckedImpersonation(cmd: Command, globals: GlobalFlags): void {
   if (!globals.as && !globals.asGroup?.length && !globals.asUid) return;

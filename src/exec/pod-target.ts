@@ -64,6 +64,9 @@ export function byLogging(a: KObject, b: KObject): number {
 /** A check of the GET kubectl sends on `path` (--as: the impersonated user's), before it is read. */
 export type Authorize = (path: string) => Promise<void>;
 
+/** A check of one request kubectl sends (`method` on `path`), refused as the API server refuses it (cli/impersonation's requestCheck). */
+export type RequestCheck = (method: string, path: string, query?: Record<string, string | undefined>) => Promise<void>;
+
 /** Resolves `POD` or `TYPE/NAME` to one pod; `authorize` sees each request kubectl makes for it. */
 export async function resolvePod(api: ApiServer, namespace: string, ref: string, authorize: Authorize = async () => {}): Promise<PodPick> {
   const slash = ref.indexOf('/');

@@ -9,7 +9,8 @@ import type { ExecResult } from '../shell/exec';
 import type { NetRequest, NetResponse } from '../shell/interp';
 import type { StdinLimit } from './stdin-stream';
 import type { InteractiveShell, ShellOutput } from '../shell/interactive';
-import { containerStatus, defaultContainer, findContainer, resolvePod } from './pod-target';
+import { objectPath } from '../api/resources';
+import { containerStatus, defaultContainer, findContainer } from './pod-target';
 
 /** Why a container cannot run a command now (each answered where Kubernetes answers it). */
 export type ExecRefusal =
@@ -27,27 +28,28 @@ export interface ExecTarget {
 }
 
 /**
- * The CLI's exec and attach: the pod behind `podRef`, refused when it has completed, the
- * container named (or the default one, with kubectl's notice), and the API server's and
- * kubelet's checks, each refusal worded as kubectl prints it.
+ * How the CLI's exec, cp and attach pick the container (chooseContainer), before their request
+ * (podSubresourcePath, checked for --as) and the server's checks of it (checkedTarget).
  */
-export async function pickContainerForCli(api: ApiServer, namespace: string, podRef: string, opts: ContainerPick): Promise<ExecTarget> {
-  const { pod } = await resolvePod(api, namespace, podRef);
-  return pickContainer(pod, opts);
-}
+export type ContainerPick = { container?: string; verb: 'exec into' | 'attach'; notice?: (text: string) => void };
 
-type ContainerPick = { container?: string; verb: 'exec into' | 'attach'; notice?: (text: string) => void };
-
-/** pickContainerForCli's checks on a pod already read (cp reads its pod by name). */
-export function pickContainer(pod: KObject, opts: ContainerPick): ExecTarget {
+/** kubectl's client-side choice: refused in a completed pod, else `-c` or the default container. */
+export function chooseContainer(pod: KObject, opts: ContainerPick): string {
   const phase = pod.status?.phase;
   if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot ${opts.verb} a container in a completed pod; current phase is ${phase}`);
-  let name = opts.container;
-  if (!name) {
-    const d = defaultContainer(pod);
-    if (d.notice) opts.notice?.(d.notice);
-    name = d.name;
-  }
+  if (opts.container) return opts.container;
+  const d = defaultContainer(pod);
+  if (d.notice) opts.notice?.(d.notice);
+  return d.name;
+}
+
+/** The REST path of a pod's subresource (`exec`, `attach`, `portforward`): what --as is checked on. */
+export function podSubresourcePath(api: ApiServer, pod: KObject, subresource: string): string {
+  return `${objectPath(api.resolve('pods'), pod.metadata.namespace, pod.metadata.name!)}/${subresource}`;
+}
+
+/** checkContainer's refusal thrown as kubectl prints it, or the target. */
+export function checkedTarget(pod: KObject, name: string): ExecTarget {
   const checked = checkContainer(pod, name);
   if ('target' in checked) return checked.target;
   const r = checked.refusal;

@@ -4,11 +4,15 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { JANE_READS_PODS, ServedCluster } from './harness';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { BIN } from '../e2e/helpers';
+import { JANE_READS_PODS, KUBECTL, ServedCluster, sleep } from './harness';
 
 const c = new ServedCluster('asflag');
 
-/** jane (JANE_READS_PODS), the group readers and the service account default:sa may list and get pods in default; the group metrics may read the metrics API and list events; in apps (pod p), podonly reads pods, viewers has view. */
+/** jane (JANE_READS_PODS), the group readers and the service account default:sa may list and get pods in default; the group metrics may read the metrics API and list events; in apps (pod p, pod pend never scheduled, service account robot), podonly reads pods, viewers has view, editors has edit (exec, attach, port-forward); dumpers list nodes and namespaces, and in apps what cluster-info dump lists (not the logs). */
 const POLICY = `${JANE_READS_PODS}---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
@@ -59,9 +63,50 @@ metadata: {name: viewers, namespace: apps}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
 subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: viewers}]
 ---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: editors, namespace: apps}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: editors}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: pend, namespace: apps}
+spec:
+  nodeSelector: {nowhere: "true"}
+  containers: [{name: c, image: busybox:1.36, command: ["sleep", "36000"]}]
+---
 apiVersion: v1
 kind: ServiceAccount
 metadata: {name: sa}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: robot, namespace: apps}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: node-lister}
+rules: [{apiGroups: [""], resources: [nodes, namespaces], verbs: [list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: dumpers}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: node-lister}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: dumpers}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: lister, namespace: apps}
+rules:
+- {apiGroups: [""], resources: [events, replicationcontrollers, services, pods], verbs: [list]}
+- {apiGroups: [apps], resources: [daemonsets, deployments, replicasets], verbs: [list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: dumpers, namespace: apps}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: lister}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: dumpers}]
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -178,14 +223,189 @@ test('logs: the pod (or the workload, or the list), then its log, each refused a
   await sameAsKubectl(['logs', '-l', 'app=p', '-n', 'apps', '--as', 'x', '--as-group', 'viewers']);
 });
 
+const PODONLY = ['-n', 'apps', '--as', 'x', '--as-group', 'podonly'];
+const EDITORS = ['-n', 'apps', '--as', 'x', '--as-group', 'editors'];
+const PROMPT = "If you don't see a command prompt, try pressing enter.\n";
+
+test('exec: the pod (or workload), then pods/exec, each refused as the impersonated user; the server\'s checks after', async () => {
+  await sameAsKubectl(['exec', 'p', '-n', 'apps', '--as', 'bob', '--', 'echo', 'hi'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): pods "p" is forbidden: User "bob" cannot get resource "pods" in API group "" in the namespace "apps"\n',
+  });
+  await sameAsKubectl(['exec', 'p', ...PODONLY, '--', 'echo', 'hi'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): pods "p" is forbidden: User "x" cannot create resource "pods/exec" in API group "" in the namespace "apps"\n',
+  });
+  await sameAsKubectl(['exec', 'p', '-n', 'apps', '--as', 'x', '--as-group', 'viewers', '--', 'echo', 'hi']);
+  await sameAsKubectl(['exec', 'p', ...EDITORS, '--', 'echo', 'hi'], { code: 0, stderr: '' });
+  // 403 comes before the API server's 400s (an unknown container, no host)
+  await sameAsKubectl(['exec', 'p', '-c', 'nope', ...PODONLY, '--', 'true']);
+  await sameAsKubectl(['exec', 'pend', ...PODONLY, '--', 'true']);
+  await sameAsKubectl(['exec', 'pend', ...EDITORS, '--', 'true'], { code: 1, stderr: 'Error from server (BadRequest): pod pend does not have a host assigned\n' });
+  await sameAsKubectl(['exec', 'deploy/nope', ...PODONLY, '--', 'true']);
+});
+
+test('cp: the local file first, then each exec\'s pod and pods/exec, refused as the impersonated user', async () => {
+  const local = c.file('to-copy.txt', 'copied by --as\n');
+  await sameAsKubectl(['cp', local, 'apps/p:/tmp/copied.txt', '--as', 'bob'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): pods "p" is forbidden: User "bob" cannot get resource "pods" in API group "" in the namespace "apps"\n',
+  });
+  await sameAsKubectl(['cp', local, 'p:/tmp/copied.txt', ...PODONLY], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): pods "p" is forbidden: User "x" cannot create resource "pods/exec" in API group "" in the namespace "apps"\n',
+  });
+  await sameAsKubectl(['cp', 'p:/etc/hostname', `${c.dir}/hostname`, ...PODONLY]);
+  await sameAsKubectl(['cp', `${c.dir}/missing`, 'p:/tmp/x', '--as', 'bob', '-n', 'apps'], { code: 1, stderr: `error: ${c.dir}/missing doesn't exist in local filesystem\n` });
+  await sameAsKubectl(['cp', local, 'p:/tmp/copied.txt', ...EDITORS], { code: 0, stderr: '' });
+  await sameAsKubectl(['exec', 'p', ...EDITORS, '--', 'cat', '/tmp/copied.txt'], { code: 0, stderr: '' });
+  await sameAsKubectl(['cp', local, 'p:/tmp/', '-c', 'nope', ...EDITORS]);
+});
+
+test('attach: the pod, then (after the prompt) pods/attach, refused as the impersonated user', async () => {
+  await sameAsKubectl(['attach', 'p', '-n', 'apps', '--as', 'bob'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): pods "p" is forbidden: User "bob" cannot get resource "pods" in API group "" in the namespace "apps"\n',
+  });
+  await sameAsKubectl(['attach', 'p', ...PODONLY], {
+    code: 1,
+    stderr: `${PROMPT}Error from server (Forbidden): pods "p" is forbidden: User "x" cannot create resource "pods/attach" in API group "" in the namespace "apps"\n`,
+  });
+  // kubectl looks for the container itself, before any request
+  await sameAsKubectl(['attach', 'p', '-c', 'nope', ...PODONLY], { code: 1, stderr: 'error: cannot attach to the container: container nope not found in pod p\n' });
+  await sameAsKubectl(['attach', 'pend', ...PODONLY]);
+  await sameAsKubectl(['attach', 'pend', ...EDITORS], { code: 1, stderr: `${PROMPT}Error from server (BadRequest): pod pend does not have a host assigned\n` });
+  // allowed: attached until stopped, having printed the prompt alone
+  const seen = await whileRunning(['attach', 'p', ...EDITORS], (r) => r.err === PROMPT);
+  for (const r of seen.slice(1)) assert.deepEqual(r, seen[0]);
+});
+
+test('port-forward: the pod (or service, its pods, then the pod), then the upgrade to pods/portforward, refused as the impersonated user', async () => {
+  await sameAsKubectl(['port-forward', 'p', '8080:80', '-n', 'apps', '--as', 'bob'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): pods "p" is forbidden: User "bob" cannot get resource "pods" in API group "" in the namespace "apps"\n',
+  });
+  await sameAsKubectl(['port-forward', 'p', '8080:80', ...PODONLY], {
+    code: 1,
+    stderr: 'error: error upgrading connection: pods "p" is forbidden: User "x" cannot create resource "pods/portforward" in API group "" in the namespace "apps"\n',
+  });
+  await sameAsKubectl(['port-forward', 'pend', '8080:80', ...PODONLY]);
+  await sameAsKubectl(['port-forward', 'pend', '8080:80', ...EDITORS], { code: 1, stderr: 'error: unable to forward port because pod is not running. Current status=Pending\n' });
+  const port = await freePort();
+  const line = `Forwarding from 127.0.0.1:${port} -> 80\n`;
+  const seen = await whileRunning(['port-forward', 'p', `${port}:80`, ...EDITORS], (r) => r.out.includes(line));
+  // [::1]'s line may come a moment later (or never, without IPv6): the IPv4 one, and no error
+  for (const r of seen) assert.deepEqual({ first: r.out.slice(0, line.length), err: r.err }, { first: line, err: '' });
+});
+
+/** A local port free now (each client in turn listens on it). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * A command that runs until stopped (attach, port-forward): kubectl, then kubesim in-process
+ * and through the server, one at a time, each stopped (SIGTERM) once `ready` holds for what
+ * it printed; what each printed by then.
+ */
+async function whileRunning(args: string[], ready: (r: { out: string; err: string }) => boolean): Promise<Array<{ out: string; err: string }>> {
+  const seen: Array<{ out: string; err: string }> = [];
+  for (const [argv, env] of [[[KUBECTL, ...args], {}], [[process.execPath, BIN, ...args], IN_PROCESS], [[process.execPath, BIN, ...args], THROUGH_SERVER]] as const) {
+    const run = c.started([...argv], c.env(env));
+    const printed = () => ({ out: run.out(), err: run.err() });
+    try {
+      for (const deadline = Date.now() + 40_000; !ready(printed()); await sleep(100)) {
+        if (run.child.exitCode !== null || Date.now() > deadline) throw new Error(`${argv.join(' ')}: ${run.child.exitCode !== null ? `exited ${run.child.exitCode}` : 'timed out'}, having printed ${JSON.stringify(printed())}`);
+      }
+      seen.push(printed());
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.done;
+    }
+  }
+  return seen;
+}
+
+test('create token: the TokenRequest (create serviceaccounts/token) refused as the impersonated user, before the server reads the account', async () => {
+  await sameAsKubectl(['create', 'token', 'robot', '-n', 'apps', '--as', 'bob'], {
+    code: 1,
+    stderr: 'error: failed to create token: serviceaccounts "robot" is forbidden: User "bob" cannot create resource "serviceaccounts/token" in API group "" in the namespace "apps"\n',
+  });
+  await sameAsKubectl(['create', 'token', 'nope', '--duration=1m', '-n', 'apps', '--as', 'x', '--as-group', 'viewers']);
+  // allowed: the server's own answers (no such account; then a too short duration)
+  await sameAsKubectl(['create', 'token', 'nope', '--duration=1m', ...EDITORS], { code: 1, stderr: 'error: failed to create token: serviceaccounts "nope" not found\n' });
+  await sameAsKubectl(['create', 'token', 'robot', '--duration=1m', ...EDITORS]);
+  // and a token for the account
+  const claims = (r: { stdout: string }) => JSON.parse(Buffer.from(r.stdout.split('.')[1], 'base64url').toString()).sub;
+  const k = await c.kubectlAsync(['create', 'token', 'robot', ...EDITORS]);
+  assert.deepEqual([k.code, k.stderr, claims(k)], [0, '', 'system:serviceaccount:apps:robot']);
+  for (const env of [IN_PROCESS, THROUGH_SERVER]) {
+    const s = await c.hosted(['create', 'token', 'robot', ...EDITORS], { env });
+    assert.deepEqual([s.code, s.stderr, claims(s)], [0, '', 'system:serviceaccount:apps:robot']);
+  }
+});
+
+test('cluster-info: the services list, refused after the hint; dump: each list, and each log refused in its file', async () => {
+  const HINT = "\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n";
+  await sameAsKubectl(['cluster-info', '--as', 'bob'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): services is forbidden: User "bob" cannot list resource "services" in API group "" in the namespace "kube-system"\n',
+  });
+  await sameAsKubectl(['cluster-info', '-n', 'apps', '--as', 'x', '--as-group', 'podonly']);
+  // allowed: the server's address is each client's own, the rest alike
+  const k = await c.kubectlAsync(['cluster-info', '-n', 'apps', '--as', 'x', '--as-group', 'dumpers']);
+  assert.deepEqual([k.code, k.stderr, k.stdout.endsWith(HINT)], [0, '', true]);
+  for (const env of [IN_PROCESS, THROUGH_SERVER]) {
+    const s = await c.hosted(['cluster-info', '-n', 'apps', '--as', 'x', '--as-group', 'dumpers'], { env });
+    assert.deepEqual([s.code, s.stderr, s.stdout.endsWith(HINT)], [0, '', true]);
+  }
+  await sameAsKubectl(['cluster-info', 'dump', '--as', 'bob'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): nodes is forbidden: User "bob" cannot list resource "nodes" in API group "" at the cluster scope\n',
+  });
+  // the nodes (written to their file), then kube-system's events refused
+  const partial = ['cluster-info', 'dump', '--output-directory', mkdtempSync(join(c.dir, 'dump-')), '--as', 'x', '--as-group', 'dumpers'];
+  await sameAsKubectl(partial, {
+    code: 1,
+    stderr: 'Error from server (Forbidden): events is forbidden: User "x" cannot list resource "events" in API group "" in the namespace "kube-system"\n',
+  });
+  await sameAsKubectl([...partial, '--all-namespaces']);
+  // every list allowed, the log not: "Request log error" in the pod's logs file (DoRaw's words for a 403's JSON Status); with view, the log
+  for (const groups of [['dumpers'], ['dumpers', 'viewers']]) {
+    const args = ['cluster-info', 'dump', '--namespaces', 'apps', ...groups.flatMap((g) => ['--as-group', g]), '--as', 'x', '--output-directory'];
+    const dir = mkdtempSync(join(c.dir, 'dump-'));
+    const k = await c.kubectlAsync([...args, dir]);
+    assert.deepEqual([k.code, k.stdout, k.stderr], [0, `Cluster info dumped to ${dir}\n`, '']);
+    const logs = logFiles(dir);
+    if (groups.length === 1) assert.match(logs['/apps/p/logs.txt'], /^Request log error: unknown \(get pods p\)$/m);
+    else assert.match(logs['/apps/p/logs.txt'], /^hello from p$/m);
+    for (const env of [IN_PROCESS, THROUGH_SERVER]) {
+      const mine = mkdtempSync(join(c.dir, 'dump-'));
+      const s = await c.hosted([...args, mine], { env });
+      assert.deepEqual([s.code, s.stdout, s.stderr], [0, `Cluster info dumped to ${mine}\n`, '']);
+      assert.deepEqual(logFiles(mine), logs, `${groups} ${env.KUBESIM_NO_DAEMON ? 'in-process' : 'through the server'}`);
+    }
+  }
+});
+
+/** The pods' logs files under a dump's `dir`, and their text. */
+function logFiles(dir: string): Record<string, string> {
+  const all = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name === 'logs.txt');
+  return Object.fromEntries(all.map((e) => [join(e.parentPath, e.name).slice(dir.length), readFileSync(join(e.parentPath, e.name), 'utf8')]));
+}
+
 test('verbs whose reads --as does not cover yet refuse it rather than act as the admin', async () => {
   for (const env of [IN_PROCESS, THROUGH_SERVER]) {
-    const s = await c.hosted(['exec', 'nope', '--as', 'jane', '--', 'true'], { env });
+    const s = await c.hosted(['certificate', 'approve', 'csr-1', '--as', 'jane'], { env });
     assert.equal(s.code, 1);
     assert.equal(s.stdout, '');
-    assert.equal(s.stderr, 'error: --as, --as-group and --as-uid are not honoured by "kubesim exec" yet: use the real kubectl with the cluster\'s kubeconfig context to act as another user\n');
-    const t = await c.hosted(['cluster-info', 'dump', '--as-group', 'readers', '--as', 'jane'], { env });
+    assert.equal(s.stderr, 'error: --as, --as-group and --as-uid are not honoured by "kubesim certificate approve" yet: use the real kubectl with the cluster\'s kubeconfig context to act as another user\n');
+    const t = await c.hosted(['auth', 'reconcile', '-f', c.file('reconciled.yaml', JANE_READS_PODS), '--as-group', 'readers', '--as', 'jane'], { env });
     assert.equal(t.code, 1);
-    assert.match(t.stderr, /not honoured by "kubesim cluster-info dump" yet/);
+    assert.match(t.stderr, /not honoured by "kubesim auth reconcile" yet/);
   }
 });
