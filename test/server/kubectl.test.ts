@@ -583,3 +583,24 @@ test('events at one instant: kubectl events, describe and get --sort-by order th
   const took = Math.ceil((Date.now() - started) / 1000);
   assert.ok(equalUpToAges(describe(s.stdout), describe(k.stdout), Math.max(5, took + 1)), `kubesim:\n${describe(s.stdout)}\nkubectl:\n${describe(k.stdout)}`);
 });
+
+test('create VERB --dry-run=server -o json: the server\'s answer decoded into the Go struct (struct field order, zero fields), as kubectl prints it', async () => {
+  // the server gives each dry run its own uid and stamps it now: those values aside, byte for byte
+  const masked = (s: string) => s.replace(/"((controller-)?uid|batch\.kubernetes\.io\/controller-uid)": "[^"]*"/g, '"$1": "X"').replace(/"(creationTimestamp|time)": "[^"]*"/g, '"$1": "T"').replace(/kube-api-access-\w+/g, 'kube-api-access-X');
+  for (const args of [
+    ['deployment', 'dd', '--image=nginx'],
+    ['configmap', 'dc', '--from-literal=a=b'],
+    ['service', 'clusterip', 'ds', '--tcp=80:8080'],
+    ['job', 'dj', '--image=busybox'],
+    ['pdb', 'dp', '--selector=app=x', '--min-available=1'],
+    ['ingress', 'di', '--rule=foo.com/bar=svc1:8080'],
+    ['role', 'dr', '--verb=get', '--resource=pods'],
+  ]) {
+    const [k, s] = await c.bothClients(['create', ...args, '--dry-run=server', '-o', 'json']);
+    assert.equal(k.code, 0, k.stderr);
+    assert.equal(masked(s.stdout), masked(k.stdout), args.join(' '));
+    assert.match(k.stdout, /^\{\n {4}"kind": /, 'kind first, as TypeMeta has it');
+  }
+  const [k, s] = await c.bothClients(['run', 'dpod', '--image=nginx', '--dry-run=server', '-o', 'json']);
+  assert.equal(masked(s.stdout), masked(k.stdout), 'run');
+});
