@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync } from 'node:fs';
 import { KUBECTL, ServedCluster } from './harness';
+import { BIN } from '../e2e/helpers';
 
 /** kubesim's side runs in the cluster's CLI host (c.hosted: one long-lived process), not a process per command. */
 const c = new ServedCluster();
@@ -603,4 +604,32 @@ test('create VERB --dry-run=server -o json: the server\'s answer decoded into th
   }
   const [k, s] = await c.bothClients(['run', 'dpod', '--image=nginx', '--dry-run=server', '-o', 'json']);
   assert.equal(masked(s.stdout), masked(k.stdout), 'run');
+});
+
+test('events -w: the existing events in key order with the heading, then each new one, one tabwriter remembering its widths', async () => {
+  const ns = 'evw';
+  await c.hostedOk(['create', 'namespace', ns]);
+  await c.hostedOk(['create', 'deployment', 'first', '--image=nginx', '-n', ns]);
+  await c.okAsync(['reconcile', '--until-stable']);
+  const existing = (await c.hostedOk(['get', 'events', '-n', ns, '--no-headers'])).trim().split('\n').length;
+  const lines = (s: string) => s.split('\n').length - 1;
+  const k = c.started([KUBECTL, 'events', '-w', '-n', ns]);
+  const s = c.started([process.execPath, BIN, 'events', '-w', '-n', ns]);
+  try {
+    await k.until((out) => lines(out) === existing + 1);
+    await s.until((out) => lines(out) === existing + 1);
+    // a change while both watch: printed by each, nothing re-sorted
+    await c.hostedOk(['scale', 'deployment', 'first', '--replicas=2', '-n', ns]);
+    await c.okAsync(['reconcile', '--until-stable']);
+    await k.until((out) => lines(out) > existing + 3);
+    await s.until((out) => lines(out) >= lines(k.out()));
+    // `reconcile --until-stable` ran the cluster's clock ahead of this machine's, which kubectl
+    // ages by (<invalid>): the rows compared without their LAST SEEN cell.
+    const rows = (out: string) => out.split('\n').map((l) => l.split(/ {3,}/).slice(1).join('|'));
+    assert.deepEqual(rows(s.out()), rows(k.out()), `kubesim:\n${s.out()}\nkubectl:\n${k.out()}`);
+    assert.match(k.out(), /^LAST SEEN {3}TYPE {5}REASON/);
+  } finally {
+    k.child.kill();
+    s.child.kill();
+  }
 });
