@@ -10,7 +10,10 @@ import { labelSelectorMatches } from './selectors';
 import type { ApiServer } from './server';
 import type { KObject } from './types';
 // The disruption controller's helpers: kubesim runs that controller's arithmetic here.
-import { controllerOf, isPodReady, isPodTerminal, scaledValue } from '../controllers/controller-utils';
+import { controllerOf, isPodReady, isPodTerminal, ms, scaledValue } from '../controllers/controller-utils';
+
+/** The disruption controller's DeletionTimeout: an evicted pod not deleted by then counts again. */
+export const DELETION_TIMEOUT_MS = 2 * 60_000;
 
 
 /**
@@ -56,13 +59,59 @@ export interface BudgetStatus {
   unmanaged: string[];
   /** How many pods the selector matches (none: the NoPods event). */
   matched: number;
+  /** status.disruptedPods without the pods deleted or being deleted and the entries expired (buildDisruptedPodMap). */
+  disruptedPods: Record<string, string>;
+  /** The pods whose entries expired undeleted (the NotDeleted event). */
+  notDeleted: KObject[];
+  /** When the earliest kept entry expires (the controller's recheck), in clock milliseconds. */
+  recheckAt?: number;
+}
+
+/**
+ * The disruption controller's buildDisruptedPodMap: keeps the entries of pods that still
+ * exist, are not being deleted, and were evicted less than DeletionTimeout ago.
+ */
+function buildDisruptedPodMap(pods: KObject[], disrupted: Record<string, string> | undefined, now: number): Pick<BudgetStatus, 'disruptedPods' | 'notDeleted' | 'recheckAt'> {
+  const kept: Record<string, string> = {};
+  const notDeleted: KObject[] = [];
+  let recheckAt: number | undefined;
+  if (!disrupted) return { disruptedPods: kept, notDeleted };
+  for (const pod of pods) {
+    const at = pod.metadata.deletionTimestamp ? undefined : disrupted[pod.metadata.name!];
+    if (at === undefined) continue;
+    const expected = ms(at) + DELETION_TIMEOUT_MS;
+    if (expected < now) notDeleted.push(pod);
+    else {
+      kept[pod.metadata.name!] = at;
+      if (recheckAt === undefined || expected < recheckAt) recheckAt = expected;
+    }
+  }
+  return { disruptedPods: kept, notDeleted, recheckAt };
+}
+
+/** pdbhelper.UpdateDisruptionAllowedCondition with apimeta.SetStatusCondition's transition rule. */
+export function disruptionAllowedConditions(conds: any[], allowed: boolean, observedGeneration: number | undefined, ts: string): any[] {
+  const status = allowed ? 'True' : 'False';
+  const cur = conds.find((c) => c.type === 'DisruptionAllowed');
+  const next = {
+    type: 'DisruptionAllowed',
+    status,
+    ...(observedGeneration ? { observedGeneration } : {}),
+    lastTransitionTime: cur && cur.status === status ? cur.lastTransitionTime : ts,
+    reason: allowed ? 'SufficientPods' : 'InsufficientPods',
+    message: cur?.message ?? '',
+  };
+  return cur ? conds.map((c) => (c === cur ? next : c)) : [...conds, next];
 }
 
 /** Status of a PodDisruptionBudget computed from the live pods (the disruption controller's getExpectedPodCount and countHealthyPods). */
 export async function budgetStatus(api: ApiServer, pdb: KObject): Promise<BudgetStatus> {
   const podType = api.registry.forKind('v1', 'Pod');
   const pods = (await api.list(podType, { namespace: pdb.metadata.namespace })).items.filter((p) => labelSelectorMatches(pdb.spec?.selector, p.metadata.labels));
-  const currentHealthy = pods.filter((p) => !p.metadata.deletionTimestamp && isPodReady(p)).length;
+  const now = api.clock.now();
+  const disrupted = buildDisruptedPodMap(pods, pdb.status?.disruptedPods, now);
+  // countHealthyPods: a pod an eviction is about to delete no longer counts.
+  const currentHealthy = pods.filter((p) => !p.metadata.deletionTimestamp && !(p.metadata.name! in disrupted.disruptedPods) && isPodReady(p)).length;
   let desiredHealthy = 0;
   let expectedPods = 0;
   let unmanaged: string[] = [];
@@ -79,7 +128,7 @@ export async function budgetStatus(api: ApiServer, pdb: KObject): Promise<Budget
   }
   // No expected pods allows no disruption: a budget whose first pods just appeared stays safe.
   const disruptionsAllowed = expectedPods > 0 ? Math.max(0, currentHealthy - desiredHealthy) : 0;
-  return { currentHealthy, desiredHealthy, expectedPods, disruptionsAllowed, unmanaged, matched: pods.length };
+  return { currentHealthy, desiredHealthy, expectedPods, disruptionsAllowed, unmanaged, matched: pods.length, ...disrupted };
 }
 
 /**
@@ -103,7 +152,29 @@ export async function evictPod(api: ApiServer, namespace: string | undefined, na
           causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${pdbs[0].metadata.name} needs ${st.desiredHealthy} healthy pods and has ${st.currentHealthy} currently` }],
         });
       }
+      // checkAndDecrement: a ready pod's eviction spends one disruption and tells the
+      // controller the pod is going (disruptedPods), in one status update.
+      if (isPodReady(pod) && !opts.dryRun) await recordDisruption(api, pdbs[0], name, st);
     }
   }
   await api.delete(podType, namespace, name, { gracePeriodSeconds: opts.gracePeriodSeconds, dryRun: opts.dryRun });
+}
+
+async function recordDisruption(api: ApiServer, pdb: KObject, podName: string, st: BudgetStatus): Promise<void> {
+  const pdbType = api.registry.forKind('policy/v1', 'PodDisruptionBudget');
+  await api.mutate(
+    pdbType,
+    pdb.metadata.namespace,
+    pdb.metadata.name!,
+    (o) => {
+      const status = { ...(o.status ?? {}) };
+      status.disruptionsAllowed = st.disruptionsAllowed - 1;
+      if (status.disruptionsAllowed === 0) status.conditions = disruptionAllowedConditions(status.conditions ?? [], false, status.observedGeneration, api.timestamp());
+      // Go writes a map's keys sorted.
+      const pods: Record<string, string> = { ...(status.disruptedPods ?? {}), [podName]: api.timestamp() };
+      status.disruptedPods = Object.fromEntries(Object.keys(pods).sort().map((k) => [k, pods[k]]));
+      o.status = status;
+    },
+    { status: true },
+  );
 }

@@ -82,9 +82,28 @@ export function register(program: Command, p: Program): void {
         const { actingUser, authorizeAs } = await import('./impersonation');
         const eventsPath = resourcePath(evType, flags.allNamespaces ? undefined : ctx.namespace);
         await authorizeAs(api, await actingUser(ctx.flags, api), 'GET', eventsPath, flags.watch ? { watch: 'true' } : {});
-        let items = (await api.list(evType, { namespace: flags.allNamespaces ? undefined : ctx.namespace })).items;
-        if (forType) items = items.filter((e) => e.involvedObject?.kind === forType.kind && e.involvedObject?.name === forName);
-        if (types.length) items = items.filter((e) => types.includes(e.type));
+        const keep = (e: KObject) => (!forType || (e.involvedObject?.kind === forType.kind && e.involvedObject?.name === forName)) && (!types.length || types.includes(e.type));
+        let items = (await api.list(evType, { namespace: flags.allNamespaces ? undefined : ctx.namespace })).items.filter(keep);
+        if (flags.watch && !output) {
+          // kubectl events -w only watches: no list, no sort, no "No events found". The watch
+          // begins with the events that exist (in the store's key order: namespace, name), the
+          // heading goes out with the first event printed, and each event is flushed through the
+          // tabwriter on its own. Deletions (the hour-long TTL) are not printed.
+          let headed = flags.headers === false;
+          const widths: number[] = []; // one tabwriter (RememberWidths) flushed after each event
+          const one = (e: KObject) => {
+            const text = renderEvents([e], api.clock.now(), Boolean(flags.allNamespaces), headed, widths);
+            headed = true;
+            return text;
+          };
+          const key = (e: KObject) => `${e.metadata.namespace ?? ''}/${e.metadata.name}`;
+          for (const e of [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))) ctx.out(one(e));
+          const { watch } = await import('./watch');
+          await watch(ctx, api, [evType], { namespace: flags.allNamespaces ? undefined : ctx.namespace, requestTimeout: flags.requestTimeout, watchOnly: true, noHeaders: true, names: [] }, undefined, (objs, type) =>
+            type === 'DELETED' ? '' : objs.filter(keep).map(one).join(''),
+          );
+          return;
+        }
         // kubectl's sort.Sort(SortableEvents): not stable, so equal times (one instant of a
         // frozen clock) come out in the order Go's pdqsort leaves them.
         goSort(items, (a, b) => eventTime(a) < eventTime(b));
@@ -103,12 +122,6 @@ export function register(program: Command, p: Program): void {
         } else {
           ctx.out(renderEvents(items, api.clock.now(), Boolean(flags.allNamespaces), flags.headers === false));
         }
-        if (flags.watch) {
-          const { watch } = await import('./watch');
-          await watch(ctx, api, [evType], { namespace: flags.allNamespaces ? undefined : ctx.namespace, requestTimeout: flags.requestTimeout, watchOnly: true, noHeaders: true, names: [] }, undefined, (objs) =>
-            renderEvents(objs, api.clock.now(), Boolean(flags.allNamespaces), true),
-          );
-        }
       }),
     );
 }
@@ -118,15 +131,22 @@ function eventTime(e: KObject): number {
   return microsOf(e.series?.lastObservedTime ?? (e.lastTimestamp || e.eventTime));
 }
 
+/** kubectl events' getInterval: since the first sighting, or the last with "(xN over FIRST)" for a repeated event. */
+function interval(e: KObject, now: number): string {
+  const first = ageOf(e.eventTime || e.firstTimestamp, now);
+  if (e.series) return `${ageOf(e.series.lastObservedTime, now)} (x${e.series.count ?? 0} over ${first})`;
+  if ((e.count ?? 0) > 1) return `${ageOf(e.lastTimestamp, now)} (x${e.count} over ${first})`;
+  return first;
+}
+
 /** kubectl events' table: LAST SEEN TYPE REASON OBJECT MESSAGE (NAMESPACE first with -A). */
-export function renderEvents(items: KObject[], now: number, allNamespaces: boolean, noHeaders: boolean): string {
+export function renderEvents(items: KObject[], now: number, allNamespaces: boolean, noHeaders: boolean, widths?: number[]): string {
   const lines: string[] = [];
   if (!noHeaders) lines.push([...(allNamespaces ? ['NAMESPACE'] : []), 'LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'].join('\t'));
   for (const e of items) {
-    const last = e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp;
     const cells = [
       ...(allNamespaces ? [e.metadata.namespace ?? ''] : []),
-      ageOf(last, now),
+      interval(e, now),
       e.type ?? '',
       e.reason ?? '',
       `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}`,
@@ -134,5 +154,5 @@ export function renderEvents(items: KObject[], now: number, allNamespaces: boole
     ];
     lines.push(cells.join('\t'));
   }
-  return tabwrite(lines.join('\n') + '\n', GET_TABLE);
+  return tabwrite(lines.join('\n') + '\n', GET_TABLE, widths);
 }

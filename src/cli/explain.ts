@@ -59,8 +59,7 @@ export async function runExplain(ctx: CliContext, args: string[], flags: Explain
   }
   if (args.length > 1) throw new CliError('We accept only this format: explain RESOURCE');
   const format = flags.output ?? 'plaintext';
-  if (format === 'plaintext-openapiv2') throw new CliError('the plaintext-openapiv2 format is not supported by kubesim: use plaintext');
-  if (format !== 'plaintext') throw new CliError(`unrecognized format: ${format}`);
+  if (format !== 'plaintext' && format !== 'plaintext-openapiv2') throw new CliError(`unrecognized format: ${format}`);
 
   const api = await ctx.api({ startDaemon: false });
   const { resolveExplainTarget } = await import('../explain/resolve-target');
@@ -72,15 +71,29 @@ export async function runExplain(ctx: CliContext, args: string[], flags: Explain
     if (e instanceof UnknownResourceError) throw new PrintedError(e.message + '\n');
     throw e;
   }
+  const { type, version } = target;
+  const crdType = api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
+  if (format === 'plaintext-openapiv2') {
+    // kubectl's first explain, over the /openapi/v2 document the server serves.
+    const { openapiV2Document } = await import('../api/rest/openapi');
+    const { renderExplainV2, V2ExplainError } = await import('../explain/plaintext-v2');
+    const doc = await openapiV2Document(api.registry, (name) => api.tryGet(crdType, undefined, name));
+    try {
+      ctx.out(renderExplainV2(doc.definitions, { group: type.group, version, kind: type.kind }, target.fieldPath, Boolean(flags.recursive)));
+    } catch (e) {
+      if (e instanceof V2ExplainError) throw new CliError(e.message);
+      throw e;
+    }
+    return 0;
+  }
   const { loadSchemas, rootKey } = await import('../api/validation/schema-store');
   const { toOpenApiView } = await import('../explain/openapi-view');
   const { renderExplain, FieldNotFoundError } = await import('../explain/plaintext');
   const view = toOpenApiView((await loadSchemas()).doc);
-  const { type, version } = target;
   let root;
   if (type.crd) {
     const { crdRootSchema } = await import('../explain/crd-schema');
-    const crd = await api.tryGet(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, type.crd);
+    const crd = await api.tryGet(crdType, undefined, type.crd);
     root = crd ? crdRootSchema(crd, version) : undefined;
   } else {
     const name = view.roots[rootKey(type.group, version, type.kind)];

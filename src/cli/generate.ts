@@ -243,9 +243,12 @@ export class GeneratorOptions {
       const spec = resolveOutput(output);
       // As kubectl's JSON and YAML printers: the server's managedFields left out unless asked for.
       const shown = (spec.kind === 'json' || spec.kind === 'yaml') && !printFlags.showManagedFields ? withoutManagedFields(obj) : obj;
-      // A client-side object prints from kubectl's Go struct (fields in struct order); one the
-      // server returned prints from a map (keys sorted).
-      ctx.out(withTemplateDebug(ctx, () => printObjects([shown], spec, { asList: false, sortJsonKeys: !clientSide, allowMissingKeys: allowMissingKeys(printFlags) })));
+      // kubectl's create verbs go through typed clients: a client-side object is built in Go
+      // struct order, and the server's answer is decoded into the Go struct too (struct order
+      // where the table knows the kind, else keys sorted as a map's).
+      const { goOrdered } = await import('../printers/go-order');
+      const typed = clientSide ? shown : spec.kind === 'json' ? goOrdered(JSON.parse(JSON.stringify(shown))) : undefined;
+      ctx.out(withTemplateDebug(ctx, () => printObjects([(typed as KObject | undefined) ?? shown], spec, { asList: false, sortJsonKeys: !typed, allowMissingKeys: allowMissingKeys(printFlags) })));
     } else {
       const rt = new ResourceRegistry().forKind(obj.apiVersion, obj.kind);
       const verb = gen.command === 'expose' ? 'exposed' : gen.command === 'autoscale' ? 'autoscaled' : 'created';

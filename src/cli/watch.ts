@@ -132,7 +132,7 @@ export async function watch(
   types: ResourceType[],
   opts: WatchOptions,
   printer?: ObjectPrinter,
-  render?: (objs: KObject[]) => string,
+  render?: (objs: KObject[], type: string) => string,
 ): Promise<void> {
   const { printTable } = await import('../printers/table');
   const end = watchEnd(opts.requestTimeout);
@@ -157,7 +157,7 @@ export async function watch(
         if (opts.names.length && !opts.names.includes(o.metadata.name!)) continue;
         if (f.labelMatch && !f.labelMatch(o.metadata.labels ?? {})) continue;
         if (f.fieldMatch && !f.fieldMatch(o)) continue;
-        if (render) ctx.out(render([o]));
+        if (render) ctx.out(render([o], ch.type));
         else {
           ctx.out(changeText(printTable, type, ch.type, o, opts, headerPrinted, api.clock.now(), printer));
           headerPrinted = true;

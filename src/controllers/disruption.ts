@@ -2,34 +2,21 @@
 // status from its pods — healthy, desired and expected counts, the disruptions allowed and
 // the DisruptionAllowed condition — through the status subresource, only when it changed.
 // The counts are budgetStatus's, the one computation the eviction subresource also uses.
-// kubesim's evictions record no disruptedPods, so that map is never written.
+// Evictions add the pods they delete to status.disruptedPods; each pass drops the entries of
+// pods deleted or being deleted, expires those older than DeletionTimeout (NotDeleted on the
+// pod) and looks again when the next one is due.
 
 import type { KObject } from '../api/types';
 import { deepEqual } from '../api/server';
-import { budgetStatus } from '../api/eviction';
+import { budgetStatus, disruptionAllowedConditions } from '../api/eviction';
 import { labelSelectorMatches } from '../api/selectors';
-import type { ControllerContext, ReconcileKey, Reconciler } from './types';
+import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
 import { recordOnce, typeFor } from './controller-utils';
 
 const COMPONENT = { component: 'controllermanager' };
 const PDB = 'PodDisruptionBudget';
 
-/** pdbhelper.UpdateDisruptionAllowedCondition with apimeta.SetStatusCondition's transition rule. */
-function disruptionAllowedConditions(conds: any[], allowed: boolean, generation: number | undefined, ts: string): any[] {
-  const status = allowed ? 'True' : 'False';
-  const cur = conds.find((c) => c.type === 'DisruptionAllowed');
-  const next = {
-    type: 'DisruptionAllowed',
-    status,
-    ...(generation ? { observedGeneration: generation } : {}),
-    lastTransitionTime: cur && cur.status === status ? cur.lastTransitionTime : ts,
-    reason: allowed ? 'SufficientPods' : 'InsufficientPods',
-    message: cur?.message ?? '',
-  };
-  return cur ? conds.map((c) => (c === cur ? next : c)) : [...conds, next];
-}
-
-async function reconcileBudget(key: ReconcileKey, ctx: ControllerContext): Promise<void> {
+async function reconcileBudget(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> {
   const api = ctx.api;
   const pdbType = typeFor(api, 'policy/v1', PDB);
   const pdb = await api.tryGet(pdbType, key.namespace, key.name);
@@ -42,22 +29,29 @@ async function reconcileBudget(key: ReconcileKey, ctx: ControllerContext): Promi
       'To account for these pods please set ".spec.minAvailable" field of the PDB to an integer value.';
     await recordOnce(ctx, pdb, 'Warning', 'UnmanagedPods', msg, COMPONENT);
   }
+  for (const pod of st.notDeleted) {
+    // Upstream's message names the budget's namespace twice.
+    await api.recordEvent(pod, 'Warning', 'NotDeleted', `Pod was expected by PDB ${pdb.metadata.namespace}/${pdb.metadata.namespace} to be deleted but it wasn't`, COMPONENT);
+  }
   const generation = pdb.metadata.generation;
   const status: any = {
     ...(generation ? { observedGeneration: generation } : {}),
-    ...(pdb.status?.disruptedPods ? { disruptedPods: pdb.status.disruptedPods } : {}),
+    ...(Object.keys(st.disruptedPods).length ? { disruptedPods: st.disruptedPods } : {}),
     disruptionsAllowed: st.disruptionsAllowed,
     currentHealthy: st.currentHealthy,
     desiredHealthy: st.desiredHealthy,
     expectedPods: st.expectedPods,
   };
   status.conditions = disruptionAllowedConditions(pdb.status?.conditions ?? [], st.disruptionsAllowed > 0, generation, api.timestamp());
-  if (deepEqual(status, pdb.status ?? {})) return;
+  const recheck = st.recheckAt === undefined ? undefined : { requeueAfterMs: Math.max(1, st.recheckAt - ctx.clock.now()) };
+  if (deepEqual(status, pdb.status ?? {})) return recheck;
   try {
     await api.mutate(pdbType, pdb.metadata.namespace, pdb.metadata.name!, (o) => void (o.status = status), { status: true });
   } catch {
     /* deleted meanwhile; a conflict requeues through the change feed */
+    return;
   }
+  return recheck;
 }
 
 /** The selector as Go's %v prints a *metav1.LabelSelector (its generated String(); the UnmanagedPods event text). */

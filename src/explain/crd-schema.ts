@@ -13,7 +13,11 @@ const METADATA_DOC = "Standard object's metadata. More info: https://git.k8s.io/
 
 export function crdRootSchema(crd: KObject, version: string): OpenApiSchema | undefined {
   const schema = crdVersionSchema(crd, version) as OpenApiSchema | undefined;
-  if (!schema) return undefined;
+  return schema && kubeNativeRoot(schema);
+}
+
+/** A CRD version's schema with apiVersion, kind and metadata as the builder adds them (buildKubeNative). */
+export function kubeNativeRoot(schema: OpenApiSchema): OpenApiSchema {
   const root: OpenApiSchema = JSON.parse(JSON.stringify(schema));
   root.type ??= 'object';
   root.properties = {

@@ -35,17 +35,21 @@ function pad(n: number): string {
 }
 
 /** Aligns `text` (lines of TAB-separated cells) exactly like Go's tabwriter + Flush. */
-export function tabwrite(text: string, opts: TabwriterOptions): string {
+export function tabwrite(text: string, opts: TabwriterOptions, remembered?: number[]): string {
   // Cells as strings, their widths counted where needed: an object per cell was most of the
   // cost of a 100,000-row table (allocation and GC).
-  return tabwriteCells(text.split('\n').map((l) => l.split('\t')), opts);
+  return tabwriteCells(text.split('\n').map((l) => l.split('\t')), opts, remembered);
 }
 
-/** tabwrite of text already split: lines of cells (no cell holding a TAB or newline). */
-export function tabwriteCells(lines: string[][], opts: TabwriterOptions): string {
+/**
+ * tabwrite of text already split: lines of cells (no cell holding a TAB or newline).
+ * `remembered` carries rememberWidths' column widths from one Flush to the next (one writer
+ * flushed per line of a watch).
+ */
+export function tabwriteCells(lines: string[][], opts: TabwriterOptions, remembered: number[] = []): string {
   const out: string[] = [];
   const widths: number[] = [];
-  const maxWidths: number[] = [];
+  const maxWidths = remembered;
 
   const writeLines = (line0: number, line1: number): void => {
     for (let i = line0; i < line1; i++) {

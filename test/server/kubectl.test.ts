@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync } from 'node:fs';
 import { KUBECTL, ServedCluster } from './harness';
+import { BIN } from '../e2e/helpers';
 
 /** kubesim's side runs in the cluster's CLI host (c.hosted: one long-lived process), not a process per command. */
 const c = new ServedCluster();
@@ -582,4 +583,53 @@ test('events at one instant: kubectl events, describe and get --sort-by order th
   const [k, s] = await c.bothClients(['describe', 'configmap', 'target', '-n', 'ties-all']);
   const took = Math.ceil((Date.now() - started) / 1000);
   assert.ok(equalUpToAges(describe(s.stdout), describe(k.stdout), Math.max(5, took + 1)), `kubesim:\n${describe(s.stdout)}\nkubectl:\n${describe(k.stdout)}`);
+});
+
+test('create VERB --dry-run=server -o json: the server\'s answer decoded into the Go struct (struct field order, zero fields), as kubectl prints it', async () => {
+  // the server gives each dry run its own uid and stamps it now: those values aside, byte for byte
+  const masked = (s: string) => s.replace(/"((controller-)?uid|batch\.kubernetes\.io\/controller-uid)": "[^"]*"/g, '"$1": "X"').replace(/"(creationTimestamp|time)": "[^"]*"/g, '"$1": "T"').replace(/kube-api-access-\w+/g, 'kube-api-access-X');
+  for (const args of [
+    ['deployment', 'dd', '--image=nginx'],
+    ['configmap', 'dc', '--from-literal=a=b'],
+    ['service', 'clusterip', 'ds', '--tcp=80:8080'],
+    ['job', 'dj', '--image=busybox'],
+    ['pdb', 'dp', '--selector=app=x', '--min-available=1'],
+    ['ingress', 'di', '--rule=foo.com/bar=svc1:8080'],
+    ['role', 'dr', '--verb=get', '--resource=pods'],
+  ]) {
+    const [k, s] = await c.bothClients(['create', ...args, '--dry-run=server', '-o', 'json']);
+    assert.equal(k.code, 0, k.stderr);
+    assert.equal(masked(s.stdout), masked(k.stdout), args.join(' '));
+    assert.match(k.stdout, /^\{\n {4}"kind": /, 'kind first, as TypeMeta has it');
+  }
+  const [k, s] = await c.bothClients(['run', 'dpod', '--image=nginx', '--dry-run=server', '-o', 'json']);
+  assert.equal(masked(s.stdout), masked(k.stdout), 'run');
+});
+
+test('events -w: the existing events in key order with the heading, then each new one, one tabwriter remembering its widths', async () => {
+  const ns = 'evw';
+  await c.hostedOk(['create', 'namespace', ns]);
+  await c.hostedOk(['create', 'deployment', 'first', '--image=nginx', '-n', ns]);
+  await c.okAsync(['reconcile', '--until-stable']);
+  const existing = (await c.hostedOk(['get', 'events', '-n', ns, '--no-headers'])).trim().split('\n').length;
+  const lines = (s: string) => s.split('\n').length - 1;
+  const k = c.started([KUBECTL, 'events', '-w', '-n', ns]);
+  const s = c.started([process.execPath, BIN, 'events', '-w', '-n', ns]);
+  try {
+    await k.until((out) => lines(out) === existing + 1);
+    await s.until((out) => lines(out) === existing + 1);
+    // a change while both watch: printed by each, nothing re-sorted
+    await c.hostedOk(['scale', 'deployment', 'first', '--replicas=2', '-n', ns]);
+    await c.okAsync(['reconcile', '--until-stable']);
+    await k.until((out) => lines(out) > existing + 3);
+    await s.until((out) => lines(out) >= lines(k.out()));
+    // `reconcile --until-stable` ran the cluster's clock ahead of this machine's, which kubectl
+    // ages by (<invalid>): the rows compared without their LAST SEEN cell.
+    const rows = (out: string) => out.split('\n').map((l) => l.split(/ {3,}/).slice(1).join('|'));
+    assert.deepEqual(rows(s.out()), rows(k.out()), `kubesim:\n${s.out()}\nkubectl:\n${k.out()}`);
+    assert.match(k.out(), /^LAST SEEN {3}TYPE {5}REASON/);
+  } finally {
+    k.child.kill();
+    s.child.kill();
+  }
 });

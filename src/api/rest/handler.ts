@@ -135,7 +135,7 @@ export class RestHandler {
         return jsonResponse(200, doc);
       }
       case 'openapi-v2':
-        return openapiV2(this.api.registry, req);
+        return openapiV2(this.api.registry, req, this.openapiCrd);
       case 'openapi-v3':
         return openapiV3Index(this.api.registry, this.openapiCrd);
       case 'openapi-v3-gv':

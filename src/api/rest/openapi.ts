@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { loadSchemas } from '../validation/schema-store';
 import { toOpenApiView, type OpenApiSchema } from '../../explain/openapi-view';
-import { crdRootSchema } from '../../explain/crd-schema';
+import { crdRootSchema, kubeNativeRoot } from '../../explain/crd-schema';
+import { crdVersionSchema } from '../crd';
 import { REVIEW_RESOURCES, type ResourceRegistry, type ResourceType } from '../resources';
 import { groupsOf, reviewGroups, typesIn } from './discovery';
 import { notFoundPath } from './handler';
@@ -114,43 +115,131 @@ export async function openapiV3GroupVersion(registry: ResourceRegistry, group: s
 }
 
 /**
- * /openapi/v2 as last built: its built-in types (CRDs are not in it), its JSON, its protobuf
- * once asked for, and the registry (and its generation) it was last checked against.
+ * /openapi/v2's built-in part as last built: its JSON and the registry (and its generation) it
+ * was last checked against; and the whole document with the CRDs' definitions as last built,
+ * its protobuf once asked for.
  */
-let v2: { key: string; text: string; proto?: Buffer; registry: ResourceRegistry; generation: number } | undefined;
+let v2: { key: string; text: string; registry: ResourceRegistry; generation: number; crdTypes: ResourceType[] } | undefined;
+let v2Full: { key: string; text: string; proto?: Buffer } | undefined;
 
 /**
  * Swagger 2.0 with the same definitions, as JSON or, for the clients that ask only for it
- * (client-go's OpenAPISchema(), kubectl's fallbacks), as gnostic protobuf.
+ * (client-go's OpenAPISchema(), kubectl's fallbacks and explain's plaintext-openapiv2), as
+ * gnostic protobuf.
  */
-export async function openapiV2(registry: ResourceRegistry, req: ApiRequest): Promise<ApiResponse> {
+export async function openapiV2(registry: ResourceRegistry, req: ApiRequest, getCrd: (name: string) => Promise<KObject | undefined> = async () => undefined): Promise<ApiResponse> {
   const types = parseMediaTypes(req.headers.accept);
   const pick = types.length ? types.find((m) => m.type === 'application/json' || m.type === '*/*' || OPENAPI_V2_PROTO_TYPES.includes(m.type)) : { type: 'application/json' };
   if (!pick) throw notAcceptable(`only the following media types are accepted: application/json, ${OPENAPI_V2_PROTO}`);
+  const doc = await v2Text(registry, getCrd);
+  if (!OPENAPI_V2_PROTO_TYPES.includes(pick.type)) return { status: 200, headers: { 'content-type': 'application/json' }, body: doc.text + '\n' };
+  doc.proto ??= encodeOpenApiV2(JSON.parse(doc.text));
+  return { status: 200, headers: { 'content-type': OPENAPI_V2_PROTO }, body: doc.proto };
+}
+
+/** The /openapi/v2 document kube-apiserver would serve for `registry` (what kubectl explain's plaintext-openapiv2 reads). */
+export async function openapiV2Document(registry: ResourceRegistry, getCrd: (name: string) => Promise<KObject | undefined>): Promise<{ definitions: Record<string, OpenApiSchema> }> {
+  return JSON.parse((await v2Text(registry, getCrd)).text);
+}
+
+/** The built-in document, with the definitions of the CRDs' served versions added when there are any (rebuilt when a CRD changed). */
+async function v2Text(registry: ResourceRegistry, getCrd: (name: string) => Promise<KObject | undefined>): Promise<{ key: string; text: string; proto?: Buffer }> {
   v2 = await v2For(registry);
-  if (!OPENAPI_V2_PROTO_TYPES.includes(pick.type)) return { status: 200, headers: { 'content-type': 'application/json' }, body: v2.text + '\n' };
-  v2.proto ??= encodeOpenApiV2(JSON.parse(v2.text));
-  return { status: 200, headers: { 'content-type': OPENAPI_V2_PROTO }, body: v2.proto };
+  const crdTypes = v2.crdTypes;
+  const crds = await crdsByName(registry, getCrd, crdTypes);
+  if (!crds.size) return (v2Full = v2Full?.key === v2.key ? v2Full : { key: v2.key, text: v2.text });
+  const key = JSON.stringify([v2.key, crdTypes.map((t) => [t.group, t.kind, t.versions, t.crd]), [...crds.values()].map((c) => [c.metadata.uid, c.metadata.resourceVersion])]);
+  if (v2Full?.key === key) return v2Full;
+  const doc = JSON.parse(v2.text);
+  for (const t of crdTypes) {
+    const crd = crds.get(t.crd!);
+    for (const version of t.versions) {
+      const root = crd && crdV2Schema(crd, version);
+      if (root) doc.definitions[`${reverseGroup(t.group)}.${version}.${t.kind}`] = { ...root, 'x-kubernetes-group-version-kind': gvkExt(t, version) };
+    }
+  }
+  return (v2Full = { key, text: JSON.stringify(doc) });
+}
+
+/**
+ * A CRD version's v2 definition (apiextensions-apiserver's builder with V2 set): a root that
+ * keeps unknown fields is a bare object; otherwise ToStructuralOpenAPIV2's rewrite (no
+ * junctors; nullable and preserve-unknown-fields nodes lose what kubectl cannot read), then
+ * apiVersion, kind and metadata.
+ */
+function crdV2Schema(crd: KObject, version: string): OpenApiSchema | undefined {
+  const schema = crdVersionSchema(crd, version);
+  if (!schema || schema['x-kubernetes-preserve-unknown-fields'] === true) return { type: 'object' };
+  return toV2Refs(kubeNativeRoot(toV2Structural(JSON.parse(JSON.stringify(schema)))));
+}
+
+function toV2Structural(s: OpenApiSchema): OpenApiSchema {
+  delete s.allOf;
+  delete s.oneOf;
+  delete s.anyOf;
+  delete s.not;
+  if (s.nullable) {
+    delete s.type;
+    delete s.nullable;
+    delete s.items;
+    delete s.properties;
+  }
+  if (s['x-kubernetes-preserve-unknown-fields']) {
+    delete s.items;
+    delete s.properties;
+  }
+  if (s.items === undefined && s.type === 'array') delete s.type;
+  if (s.properties && Array.isArray(s.required)) {
+    s.required = s.required.filter((f: string) => !s.properties[f]?.nullable);
+    if (!s.required.length) delete s.required;
+  }
+  if (s.additionalProperties?.nullable) delete s.required;
+  for (const p of Object.values(s.properties ?? {})) toV2Structural(p as OpenApiSchema);
+  if (s.items && typeof s.items === 'object') toV2Structural(s.items);
+  if (s.additionalProperties && typeof s.additionalProperties === 'object') toV2Structural(s.additionalProperties);
+  return s;
+}
+
+/**
+ * The v3 view in Swagger 2.0's forms: a field of another type is `{$ref, description}` (no
+ * allOf), and the types whose Go OpenAPISchemaType differs from their v3 oneOf have v2's type:
+ * IntOrString a string of format int-or-string, Quantity a string, the JSONSchemaPropsOr* none.
+ */
+function toV2Refs(s: OpenApiSchema): OpenApiSchema {
+  if (!s || typeof s !== 'object') return s;
+  const out: OpenApiSchema = {};
+  const allOf = Array.isArray(s.allOf) && s.allOf.length === 1 && typeof s.allOf[0].$ref === 'string' && s.type === undefined && s.properties === undefined ? s.allOf[0].$ref : undefined;
+  for (const [k, v] of Object.entries(s)) {
+    if (k === 'allOf' && allOf) out.$ref = allOf.replace('#/components/schemas/', '#/definitions/');
+    else if (k === '$ref') out.$ref = String(v).replace('#/components/schemas/', '#/definitions/');
+    else if (k === 'oneOf' || k === 'anyOf') {
+      if (k === 'oneOf') Object.assign(out, (v as OpenApiSchema[]).some((o) => o.type === 'integer') ? { type: 'string', format: 'int-or-string' } : { type: 'string' });
+    } else if (k === 'properties') out.properties = Object.fromEntries(Object.entries(v as Record<string, OpenApiSchema>).map(([n, p]) => [n, toV2Refs(p)]));
+    else if (k === 'items' || k === 'additionalProperties') out[k] = typeof v === 'object' ? toV2Refs(v) : v;
+    else out[k] = v;
+  }
+  return out;
 }
 
 /** The v2 document of `registry`'s built-in types: its key computed once per registry generation, the document rebuilt only when the key moved. */
 async function v2For(registry: ResourceRegistry): Promise<NonNullable<typeof v2>> {
   if (v2?.registry === registry && v2.generation === registry.generation) return v2;
   const generation = registry.generation;
-  const builtins = [...registry.all(), ...REVIEW_RESOURCES].filter((t) => !t.crd);
+  const all = registry.all();
+  const crdTypes = all.filter((t) => t.crd);
+  const builtins = [...all, ...REVIEW_RESOURCES].filter((t) => !t.crd);
   const key = JSON.stringify(builtins.map((t) => [t.group, t.kind, t.versions]));
-  if (v2?.key === key) return { ...v2, registry, generation };
-  return { key, text: v2Document(await builtinSchemas(), builtins), registry, generation };
+  if (v2?.key === key) return { ...v2, registry, generation, crdTypes };
+  return { key, text: v2Document(await builtinSchemas(), builtins), registry, generation, crdTypes };
 }
 
 function v2Document(schemas: Record<string, OpenApiSchema>, builtins: ResourceType[]): string {
-  const definitions: Record<string, unknown> = {};
-  const text = JSON.stringify(schemas).replaceAll('#/components/schemas/', '#/definitions/');
-  Object.assign(definitions, JSON.parse(text));
+  const definitions: Record<string, OpenApiSchema> = {};
+  for (const [name, s] of Object.entries(schemas)) definitions[name] = toV2Refs(s);
   for (const t of builtins) {
     for (const v of t.versions) {
       const name = roots[`${t.group ? t.group + '/' : ''}${v}/${t.kind}`];
-      if (name && definitions[name]) definitions[name] = { ...(definitions[name] as object), 'x-kubernetes-group-version-kind': gvkExt(t, v) };
+      if (name && definitions[name]) definitions[name] = { ...definitions[name], 'x-kubernetes-group-version-kind': gvkExt(t, v) };
     }
   }
   return JSON.stringify({ swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.4' }, paths: {}, definitions });
