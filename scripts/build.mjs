@@ -243,11 +243,12 @@ for (const [n, f] of Object.entries(CHUNKED_JSON)) await bundle(`lib/${n}.cjs`, 
 // dist/fast.cjs loads for that form alone. The packages it may reach (yaml, for a kubeconfig
 // the fast reader leaves to it) and net load on first use, as in the bundles.
 const fastGet = await build({ ...options, entryPoints: ['src/fast-get.ts'], plugins: [lazyPackages] });
-const fastGetCode = shareBuiltinNamespaces(fastGet.outputFiles[0].text, 'fast-get.cjs');
+// Wrapped as the bundles are: bin/kubesim compiles both with their code cache too.
+const fastGetCode = `${WRAPPED_HEAD}${shareBuiltinNamespaces(fastGet.outputFiles[0].text, 'fast-get.cjs')}\n});\n`;
 writeFileSync(join(out, 'fast-get.cjs'), fastGetCode);
 // The same form on the CLI's own store (KUBESIM_NO_DAEMON=1, src/fast-get-store.ts).
 const fastGetStore = await build({ ...options, entryPoints: ['src/fast-get-store.ts'], plugins: [lazyPackages] });
-const fastGetStoreCode = shareBuiltinNamespaces(fastGetStore.outputFiles[0].text, 'fast-get-store.cjs');
+const fastGetStoreCode = `${WRAPPED_HEAD}${shareBuiltinNamespaces(fastGetStore.outputFiles[0].text, 'fast-get-store.cjs')}\n});\n`;
 writeFileSync(join(out, 'fast-get-store.cjs'), fastGetStoreCode);
 
 // The start-up fast path (src/fast.ts): a few exact command lines answered without the

@@ -18,11 +18,15 @@ import { fastGetNamespace, mayNamePods } from './fast-get-form';
 declare const __FAST_GET_BYTES__: number;
 declare const __FAST_GET_STORE_BYTES__: number;
 
+/** Loads a CommonJS file of dist/ (bin/kubesim's: with V8's code cache); require() without one. */
+export type LoadFile = (file: string) => unknown;
+
 /**
  * Runs argv when it is a fast-path form and returns true (or a promise of true once it has
  * printed); false, or a promise of false having printed nothing, leaves it to the full CLI.
+ * `load` loads its other files.
  */
-export function runFast(argv: readonly string[]): boolean | Promise<boolean> {
+export function runFast(argv: readonly string[], load: LoadFile = require): boolean | Promise<boolean> {
   if (argv.length === 2 && argv[0] === 'version' && (argv[1] === '--client' || argv[1] === '--client=true')) {
     write(versionText(true));
     return true;
@@ -30,17 +34,17 @@ export function runFast(argv: readonly string[]): boolean | Promise<boolean> {
   if (fastGetNamespace(argv) !== undefined) {
     // A pod from the cluster's store, as the CLI reads it (KUBESIM_NO_DAEMON=1) or the daemon answers it.
     const viaDaemon = process.env.KUBESIM_NO_DAEMON !== '1';
-    if (mayNamePods(argv[1]) && ownFile<typeof import('./fast-get-store')>('fast-get-store.cjs', __FAST_GET_STORE_BYTES__)?.runFastGetStore(argv, viaDaemon)) return true;
+    if (mayNamePods(argv[1]) && ownFile<typeof import('./fast-get-store')>('fast-get-store.cjs', __FAST_GET_STORE_BYTES__, load)?.runFastGetStore(argv, viaDaemon)) return true;
     // Any type through the daemon's socket; without a daemon to ask, not even loaded.
-    return viaDaemon ? (ownFile<typeof import('./fast-get')>('fast-get.cjs', __FAST_GET_BYTES__)?.runFastGet(argv) ?? false) : false;
+    return viaDaemon ? (ownFile<typeof import('./fast-get')>('fast-get.cjs', __FAST_GET_BYTES__, load)?.runFastGet(argv) ?? false) : false;
   }
   return false;
 }
 
 /** A file of dist/ when it is the one of this build (a dist/ put together from two builds runs the CLI). */
-function ownFile<T>(name: string, bytes: number): T | undefined {
+function ownFile<T>(name: string, bytes: number, load: LoadFile): T | undefined {
   const file = join(__dirname, name);
-  return statSync(file, { throwIfNoEntry: false })?.size === bytes ? (require(file) as T) : undefined;
+  return statSync(file, { throwIfNoEntry: false })?.size === bytes ? (load(file) as T) : undefined;
 }
 
 function write(text: string): void {

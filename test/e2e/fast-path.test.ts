@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './helpers';
@@ -239,4 +239,46 @@ test('get pod NAME on the CLI\'s own store (KUBESIM_NO_DAEMON=1) is answered wit
 test('only type arguments that may name pods load the store\'s fast path', () => {
   for (const t of ['pod', 'pods', 'po', 'Pod', 'PODS', 'pods.v1', 'pod.v1.']) assert.equal(mayNamePods(t), true, t);
   for (const t of ['svc', 'deploy', 'podtemplates', 'poddisruptionbudgets', 'pdb', 'p', 'widgets.example.com']) assert.equal(mayNamePods(t), false, t);
+});
+
+test('the store\'s fast path keeps a code cache of its own: written once, used, and a damaged or shared one never trusted', () => {
+  // The cluster of the test above: `x-0` Running in default.
+  const cache = mkdtempSync(join(tmpdir(), 'kubesim-fast-path-cache-'));
+  try {
+    const dir = join(cache, 'kubesim');
+    const cacheFile = () => {
+      const files = readdirSync(dir).filter((f) => f.startsWith('fast-get-store.cjs-') && f.endsWith('.v8cache'));
+      assert.equal(files.length, 1, files.join(', '));
+      return join(dir, files[0]);
+    };
+    const expected = run(['get', 'pod', 'x-0']);
+    assert.match(expected.stdout, /^NAME +READY +STATUS +RESTARTS +AGE\nx-0 +1\/1 +Running +0 +95s\n$/);
+    const same = () => {
+      const r = runWith(['get', 'pod', 'x-0'], {}, cache);
+      assert.equal(r.bundleRan, false, 'the bundle ran');
+      assert.deepEqual({ ...r, ran: undefined }, { ...expected, ran: undefined });
+    };
+    same();
+    const file = cacheFile();
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const written = statSync(file);
+    same();
+    assert.equal(statSync(file).ino, written.ino, 'an accepted cache is not rewritten');
+    // Damaged behind V8's header (V8 alone would crash on it), or cut short: replaced, with the same output.
+    const good = readFileSync(file);
+    for (const damaged of [Buffer.from(good).fill(0x5a, good.length >> 1, (good.length >> 1) + 16), good.subarray(0, good.length - 100), Buffer.from('not a cache')]) {
+      writeFileSync(file, damaged);
+      same();
+      const replaced = statSync(file);
+      assert.ok(!readFileSync(file).equals(damaged), 'replaced');
+      same();
+      assert.equal(statSync(file).ino, replaced.ino, 'the replacement is accepted');
+    }
+    // One others can write is not used (V8 would run any code it holds for a source of this length), and is replaced.
+    chmodSync(file, 0o666);
+    same();
+    assert.equal(statSync(cacheFile()).mode & 0o777, 0o600);
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
 });
