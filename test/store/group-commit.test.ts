@@ -129,6 +129,43 @@ test('group: a writer in another process gets the lock while a long group runs',
   assert.deepEqual(revs, revs.map((_, i) => i + 1));
 }));
 
+test('group: a writer in another process gets the lock while the group awaits something else (no store call to hand it over)', withTemp(async (dir) => {
+  const s = new EngineStore(new FileStore(dir, { fsync: false }));
+  const script = `
+    const { FileStore } = require(${JSON.stringify(join(__dirname, '../../src/store/file-store.ts'))});
+    const t0 = Date.now();
+    new FileStore(process.argv[1], { fsync: false }).create('configmaps/default/user', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'user', namespace: 'default' } });
+    process.stdout.write(String(Date.now() - t0));
+  `;
+  let out = '';
+  let done = false;
+  let doneInGroup = false;
+  await s.group(async () => {
+    await s.create('configmaps/default/first', cm('first', '0'));
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.on('data', (d) => (out += d));
+    const exited = new Promise<void>((r) =>
+      child.on('exit', () => {
+        done = true;
+        r();
+      }),
+    );
+    // The group's task waits for the other writer (the daemon's: a request being answered,
+    // another task's turn) without a store call: before, it kept the lock all that time.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 30_000)))]);
+    clearTimeout(timer);
+    doneInGroup = done;
+    await s.update('configmaps/default/first', cm('first', '1'));
+  });
+  assert.ok(doneInGroup, 'the other writer got the lock only once the group ended');
+  assert.ok(Number(out) < 10_000, `waited ${out} ms`);
+  const names = (await s.list('configmaps')).items.map((o) => o.metadata.name);
+  assert.deepEqual(names, ['first', 'user']);
+  const revs = (await s.changesSince(0)).map((e) => e.rev);
+  assert.deepEqual(revs, revs.map((_, i) => i + 1));
+}));
+
 test('group: a holder killed before it gave the lock up loses nothing; the next writer puts the files in place', withTemp(async (dir) => {
   const script = `
     const { FileStore } = require(${JSON.stringify(join(__dirname, '../../src/store/file-store.ts'))});
