@@ -98,9 +98,27 @@ export class LeaderElector {
     if (this.retryPeriodMs < 1) throw new Error('retryPeriod must be greater than zero');
   }
 
-  /** True while this candidate surely holds the lease (the fence is open). */
+  /**
+   * True while this candidate surely holds the lease (the fence is open). Once the renew
+   * deadline has passed the term ends here, as client-go's leader stops: a renewal that
+   * came late used to reopen the fence within the same term, whose controllers had dropped
+   * the writes refused meanwhile (a kubelet's pod status), and a rollout stalled at 91/100.
+   * A new term (a fresh manager) starts if the lease is still ours.
+   */
   isLeader(): boolean {
-    return this.leading && this.now() - this.renewedAt < this.renewDeadlineMs;
+    if (this.leading && this.now() - this.renewedAt >= this.renewDeadlineMs) this.stopLeading('timed out waiting for the condition');
+    return this.leading;
+  }
+
+  /** The current term, while one runs (see run). */
+  private term: AbortController | undefined;
+
+  private stopLeading(why: string): void {
+    this.leading = false;
+    this.term?.abort();
+    this.log(`failed to renew lease ${this.namespace}/${this.name}: ${why}`);
+    this.log('leaderelection lost');
+    this.event('stopped leading');
   }
 
   /** The holder as last observed ('' when none). */
@@ -116,12 +134,13 @@ export class LeaderElector {
   async run(signal: AbortSignal, lead: (stop: AbortSignal) => Promise<void>): Promise<void> {
     while (!signal.aborted) {
       if (!(await this.acquire(signal))) break;
-      const term = new AbortController();
+      const term = (this.term = new AbortController());
       const onAbort = () => term.abort();
       signal.addEventListener('abort', onAbort, { once: true });
       const leading = lead(term.signal).catch((e) => this.log(`error: the controllers stopped: ${(e as Error).message}`));
       await this.renewLoop(term, signal);
       term.abort();
+      this.term = undefined;
       signal.removeEventListener('abort', onAbort);
       await leading;
       if (signal.aborted) {
@@ -148,23 +167,17 @@ export class LeaderElector {
 
   /** Renews every retry period; returns (aborting `term`) when the lease is lost or on shutdown. */
   private async renewLoop(term: AbortController, signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      await sleep(this.retryPeriodMs, signal);
-      if (signal.aborted) return;
+    // `term` aborts with `signal`, and when the fence found the deadline passed (isLeader).
+    while (!term.signal.aborted) {
+      await sleep(this.retryPeriodMs, term.signal);
       // Retry within the renew deadline; give up (stop leading) once it has passed.
-      for (;;) {
+      while (!term.signal.aborted) {
+        // A renewal sent after the deadline does not reopen this term's fence.
+        if (!this.isLeader()) return;
         if (await this.tryAcquireOrRenew()) break;
         const holder = this.observedHolder;
-        if ((holder && holder !== this.identity) || this.now() - this.renewedAt >= this.renewDeadlineMs) {
-          this.leading = false;
-          term.abort();
-          this.log(`failed to renew lease ${this.namespace}/${this.name}: ${holder && holder !== this.identity ? `the lease is held by ${holder}` : 'timed out waiting for the condition'}`);
-          this.log('leaderelection lost');
-          this.event('stopped leading');
-          return;
-        }
-        await sleep(this.retryPeriodMs / 4, signal);
-        if (signal.aborted) return;
+        if (holder && holder !== this.identity) return this.stopLeading(`the lease is held by ${holder}`);
+        await sleep(this.retryPeriodMs / 4, term.signal);
       }
     }
   }
@@ -243,6 +256,7 @@ export class LeaderElector {
   }
 
   private won(sentAt: number, lease: KObject): boolean {
+    if (this.term?.signal.aborted) return false; // the renewal of a term that ended meanwhile: the next acquires again
     this.leading = true;
     this.renewedAt = sentAt;
     this.writeFence.rev = Number(lease.metadata.resourceVersion);

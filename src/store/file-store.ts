@@ -448,6 +448,21 @@ export class FileStore implements SyncStore {
     // commit) instead of once per small group.
     if (this.rev - this.heldStartRev >= HOLD_MAX_WRITES || Date.now() - this.heldSince >= HOLD_MAX_MS) this.releaseHeld();
     else this.yieldIfWaited();
+    if (this.held && !this.idleCheck) this.idleCheck = setTimeout(() => this.checkIdle(), WAITER_CHECK_MS).unref();
+  }
+
+  /**
+   * Between the batches of a group, while its task awaits something else (the daemon: other
+   * tasks' reconciles, requests being answered, a user's turn), no store call comes to hand
+   * the lock over: a writer waited up to 400 ms for a lock nobody was using. A timer looks.
+   */
+  private idleCheck: NodeJS.Timeout | undefined;
+
+  private checkIdle(): void {
+    this.idleCheck = undefined;
+    if (!this.held || this.lockDepth > 0) return;
+    this.yieldBetweenBatches();
+    if (this.held) this.idleCheck = setTimeout(() => this.checkIdle(), WAITER_CHECK_MS).unref();
   }
 
   /**
@@ -461,7 +476,7 @@ export class FileStore implements SyncStore {
     if (now - Math.max(this.heldSince, this.lastWaiterCheck) < WAITER_CHECK_MS) return;
     if (now - this.heldSince < (lockPriority() === 'workload-high' ? HIGH_SLICE_MS : USER_SLICE_MS)) return;
     this.lastWaiterCheck = now;
-    if (this.lock.othersWaiting()) this.releaseHeld();
+    if (this.lock.othersWaiting()) this.releaseHeld(false, true);
   }
 
   /** A read between the batches of a group (the lock kept only for group commit) yields it too. */
@@ -555,8 +570,12 @@ export class FileStore implements SyncStore {
     }
   }
 
-  /** `groupEnd`: the group that wrote the tail is over (a round of its files starts, file-store-compaction.ts). */
-  private releaseHeld(groupEnd = false): void {
+  /**
+   * `groupEnd`: the group that wrote the tail is over (a round of its files starts,
+   * file-store-compaction.ts). `handOver`: another process waits for the lock (looked up
+   * when unknown and there are files to write), so the files get a bounded slice only.
+   */
+  private releaseHeld(groupEnd = false, handOver?: boolean): void {
     // Until the end: the tail this store holds is what the journal says.
     this.leftJournal = undefined;
     try {
@@ -565,7 +584,8 @@ export class FileStore implements SyncStore {
       // The files, a slice per release (file-store-compaction.ts); all of them for compact().
       // A failed write leaves the entries to the journal (and its tail to be read again).
       const start = groupEnd || this.pending.size <= COMPACT_SMALL || this.journal.pastLimit(SLICES_PAST);
-      const written = this.compactNext ? this.materialise() && this.compaction.done() : this.compaction.step(this.compactionHolder(), start);
+      const waited = handOver ?? (this.pending.size > 0 && this.lock.othersWaiting());
+      const written = this.compactNext ? this.materialise() && this.compaction.done() : this.compaction.step(this.compactionHolder(), start, waited);
       this.compactNext = false;
       if (written && this.pending.size === 0 && this.committed < this.rev) {
         this.writeRevFile(this.rev);
@@ -580,6 +600,8 @@ export class FileStore implements SyncStore {
       this.journal.closeWriter();
       this.held = false;
       this.meta.setHeld(false);
+      clearTimeout(this.idleCheck);
+      this.idleCheck = undefined;
       this.lock.release();
     }
   }

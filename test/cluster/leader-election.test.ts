@@ -223,3 +223,45 @@ test('a leader renews with one update of the record it last saw (client-go\'s fa
   assert.deepEqual(calls, ['update', 'tryGet']);
   assert.equal(e1.observedHolder, 'someone-else');
 });
+
+test('a renewal that comes after the renew deadline ends the term, even though the lease is still ours: a new term starts with its own manager', async () => {
+  const api = await openApi();
+  let offset = 0;
+  const logs: string[] = [];
+  const e = new LeaderElector({ api, identity: 'one', leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 100, now: () => Date.now() + offset, log: (m) => logs.push(m) });
+  const stop = new AbortController();
+  const terms: string[] = [];
+  let refused = 0;
+  const run = e.run(stop.signal, async (term) => {
+    const n = terms.push('leads');
+    const fenced = fence(api, e);
+    // The term's controllers write on; a write the fence refused is not retried (a kubelet's
+    // status update): the term it belonged to must not go on as if it had landed.
+    while (!term.aborted) {
+      await fenced.create(cm(`w-${n}-${Date.now()}`)).catch((err) => {
+        if (err instanceof NotLeaderError) refused++;
+      });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    terms.push('stops');
+  });
+  const until = async (what: string, ok: () => boolean) => {
+    const end = Date.now() + 10_000;
+    while (!ok()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${logs.join('\n')}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  await until('the first term', () => terms.length === 1);
+  // The process stalls past the renew deadline (its clock jumps): the next write finds the
+  // fence closed, the term ends, and the next renewal (the lease is still ours) starts another.
+  offset = 2500;
+  await until('a second term', () => terms.length >= 3);
+  stop.abort();
+  await run;
+  assert.deepEqual(terms.slice(0, 3), ['leads', 'stops', 'leads']);
+  assert.ok(refused <= 1, `${refused} writes refused`);
+  assert.ok(logs.includes('leaderelection lost'), logs.join('\n'));
+  const lease = await api.get(leaseType(api), 'kube-system', 'kube-controller-manager');
+  assert.equal(lease.spec.leaseTransitions, 0, 'the same holder: no transition');
+});

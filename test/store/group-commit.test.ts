@@ -17,6 +17,14 @@ import type { KObject } from '../../src/api/types';
 const cm = (name: string, v: string): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } });
 const file = (dir: string, name: string) => join(dir, 'registry', 'configmaps', 'default', name);
 
+/** Another process's write of `configmaps/default/user`; prints how long it took (the lock wait). */
+const USER_WRITE = `
+  const { FileStore } = require(${JSON.stringify(join(__dirname, '../../src/store/file-store.ts'))});
+  const t0 = Date.now();
+  new FileStore(process.argv[1], { fsync: false }).create('configmaps/default/user', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'user', namespace: 'default' } });
+  process.stdout.write(String(Date.now() - t0));
+`;
+
 function withTemp(fn: (dir: string) => Promise<void> | void): () => Promise<void> {
   return async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kubesim-group-'));
@@ -100,17 +108,11 @@ test('changesSince: a store follows its own writes from memory, and another writ
 
 test('group: a writer in another process gets the lock while a long group runs', withTemp(async (dir) => {
   const s = new EngineStore(new FileStore(dir, { fsync: false }));
-  const script = `
-    const { FileStore } = require(${JSON.stringify(join(__dirname, '../../src/store/file-store.ts'))});
-    const t0 = Date.now();
-    new FileStore(process.argv[1], { fsync: false }).create('configmaps/default/user', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'user', namespace: 'default' } });
-    process.stdout.write(String(Date.now() - t0));
-  `;
   let out = '';
   let done = false;
   await s.group(async () => {
     await s.create('configmaps/default/first', cm('first', '0'));
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', USER_WRITE, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
     child.stdout.on('data', (d) => (out += d));
     child.on('exit', () => (done = true));
     // Keep writing (one key over and over) until the other process got its write in.
@@ -125,6 +127,37 @@ test('group: a writer in another process gets the lock while a long group runs',
   const names = (await s.list('configmaps')).items.map((o) => o.metadata.name);
   assert.deepEqual(names, ['first', 'user']);
   // Revisions stayed one sequence across both writers.
+  const revs = (await s.changesSince(0)).map((e) => e.rev);
+  assert.deepEqual(revs, revs.map((_, i) => i + 1));
+}));
+
+test('group: a writer in another process gets the lock while the group awaits something else (no store call to hand it over)', withTemp(async (dir) => {
+  const s = new EngineStore(new FileStore(dir, { fsync: false }));
+  let out = '';
+  let done = false;
+  let doneInGroup = false;
+  await s.group(async () => {
+    await s.create('configmaps/default/first', cm('first', '0'));
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', USER_WRITE, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.on('data', (d) => (out += d));
+    const exited = new Promise<void>((r) =>
+      child.on('exit', () => {
+        done = true;
+        r();
+      }),
+    );
+    // The group's task waits for the other writer (the daemon's: a request being answered,
+    // another task's turn) without a store call: before, it kept the lock all that time.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 30_000)))]);
+    clearTimeout(timer);
+    doneInGroup = done;
+    await s.update('configmaps/default/first', cm('first', '1'));
+  });
+  assert.ok(doneInGroup, 'the other writer got the lock only once the group ended');
+  assert.ok(Number(out) < 10_000, `waited ${out} ms`);
+  const names = (await s.list('configmaps')).items.map((o) => o.metadata.name);
+  assert.deepEqual(names, ['first', 'user']);
   const revs = (await s.changesSince(0)).map((e) => e.rev);
   assert.deepEqual(revs, revs.map((_, i) => i + 1));
 }));
