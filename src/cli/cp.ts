@@ -26,8 +26,6 @@ export interface FileSpec {
   file: string;
 }
 
-const USAGE = "\nSee 'kubesim cp -h' for help and examples";
-
 /** kubectl's extractFileSpec: `[namespace/]pod:path`, or a local path. */
 export function extractFileSpec(arg: string): FileSpec {
   const i = arg.indexOf(':');
@@ -48,7 +46,8 @@ export class CpOptions {
   container?: string;
 
   complete(args: string[], flags: CpFlags): void {
-    if (args.length !== 2) throw new CliError(`source and destination are required${USAGE}`);
+    // kubectl 1.32's Complete returns a plain error here: no usage hint
+    if (args.length !== 2) throw new CliError('source and destination are required');
     this.src = extractFileSpec(args[0]);
     this.dest = extractFileSpec(args[1]);
     this.container = flags.container;

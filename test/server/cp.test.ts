@@ -112,3 +112,12 @@ test('the tar applet and GNU tar read each other\'s archives', async () => {
     rmSync(work, { recursive: true, force: true });
   }
 });
+
+test('cp with other than two arguments: kubectl\'s plain error, no usage hint', () => {
+  for (const args of [['a'], ['a', 'b', 'c']]) {
+    const k = c.kubectl(['cp', ...args]);
+    assert.deepEqual([k.code, k.stdout, k.stderr], [1, '', 'error: source and destination are required\n']);
+    const s = c.kubesim(['cp', ...args]);
+    assert.deepEqual([s.code, s.stdout, s.stderr], [k.code, k.stdout, k.stderr], `kubesim cp ${args.join(' ')}`);
+  }
+});
