@@ -7,7 +7,7 @@ import { objectPath, resourcePath } from '../api/resources';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { groupHelp, kubectlHelp } from './kubectl-help';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../api/errors';
 import { collectList } from './flags/collect';
@@ -140,16 +140,25 @@ export async function runDump(ctx: CliContext, flags: DumpFlags): Promise<number
   // One printer for the whole dump: kubectl's YAML printer puts `---` before every list after the first, in files too.
   const printer = outputPrinter(output, ctx, { showManagedFields: flags.showManagedFields, allowMissingKeys: allowMissingKeys(flags), sortJsonKeys: false });
   const format = output.split('=')[0];
-  // The name printer walks a list's items; the others print the list itself.
-  const print = (lists: KObject[], asList: boolean) => (format === 'name' ? printer(lists[0].items as KObject[], asList) : printer(lists, asList));
+  // kubectl's NamePrinter refuses a typed list (it walks only unstructured ones): -o name fails at the first list, the nodes.
+  const print = (list: KObject) => () => {
+    if (format === 'name') throw new CliError(`list types are not supported by name printing: *v1.${list.kind}`);
+    return printer([list], false);
+  };
   const ext = format === 'json' ? '.json' : format === 'yaml' ? '.yaml' : '.txt';
   const dir = flags.outputDirectory && flags.outputDirectory !== '-' ? flags.outputDirectory : undefined;
   // setupOutputWriter: stdout, or <dir>/<name><ext> with its parent directories.
-  const write = (name: string, extension: string, text: string) => {
-    if (!dir) return ctx.out(text);
+  const write = (name: string, extension: string, text: () => string) => {
+    if (!dir) return ctx.out(text());
     const file = path.join(dir, name) + extension;
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
-    writeFileSync(file, text);
+    // os.Create, then the printer: a printer's error leaves the file there, empty
+    const fd = openSync(file, 'w');
+    try {
+      writeSync(fd, text());
+    } finally {
+      closeSync(fd);
+    }
   };
   const api = await ctx.api();
   // --as: each list and each log request kubectl makes (a refused log is written, not an error)
@@ -161,7 +170,7 @@ export async function runDump(ctx: CliContext, flags: DumpFlags): Promise<number
     const version = type.group ? `${type.group}/${type.version}` : type.version;
     return { kind: `${type.kind}List`, apiVersion: version, metadata: { resourceVersion: r.resourceVersion }, items: r.items } as KObject;
   };
-  write('nodes', ext, print([await list('nodes')], false));
+  write('nodes', ext, print(await list('nodes')));
   const namespaces = flags.allNamespaces
     ? ((await list('namespaces')).items as KObject[]).map((n) => n.metadata.name!)
     : flags.namespaces?.length
@@ -172,7 +181,7 @@ export async function runDump(ctx: CliContext, flags: DumpFlags): Promise<number
   for (const ns of namespaces) {
     for (const [resource, file] of DUMP_TYPES) {
       const l = await list(resource, ns);
-      write(path.join(ns, file), ext, print([l], false));
+      write(path.join(ns, file), ext, print(l));
       if (resource !== 'pods') continue;
       for (const pod of l.items as KObject[]) {
         let text = '';
@@ -187,7 +196,7 @@ export async function runDump(ctx: CliContext, flags: DumpFlags): Promise<number
           text += 'error' in r ? `Request log error: ${r.error}\n` : r.lines.map((line) => line + '\n').join('');
           text += `==== END logs for container ${c.name} of pod ${ns}/${pod.metadata.name} ====\n`;
         }
-        write(path.join(ns, pod.metadata.name!, 'logs'), '.txt', text);
+        write(path.join(ns, pod.metadata.name!, 'logs'), '.txt', () => text);
       }
     }
   }

@@ -26,8 +26,6 @@ export interface FileSpec {
   file: string;
 }
 
-const USAGE = "\nSee 'kubesim cp -h' for help and examples";
-
 /** kubectl's extractFileSpec: `[namespace/]pod:path`, or a local path. */
 export function extractFileSpec(arg: string): FileSpec {
   const i = arg.indexOf(':');
@@ -48,7 +46,8 @@ export class CpOptions {
   container?: string;
 
   complete(args: string[], flags: CpFlags): void {
-    if (args.length !== 2) throw new CliError(`source and destination are required${USAGE}`);
+    // kubectl 1.32's Complete returns a plain error here: no usage hint
+    if (args.length !== 2) throw new CliError('source and destination are required');
     this.src = extractFileSpec(args[0]);
     this.dest = extractFileSpec(args[1]);
     this.container = flags.container;
@@ -91,7 +90,8 @@ async function view(api: ApiServer, t: ExecTarget) {
 async function copyFrom(ctx: CliContext, api: ApiServer, t: ExecTarget, src: string, dest: string): Promise<number> {
   const v = await view(api, t);
   const from = normalize(src);
-  if (src.startsWith('/')) ctx.err(v.busybox ? "tar: removing leading '/' from member names\n" : "tar: Removing leading `/' from member names\n");
+  // kubectl gives the remote tar its own stdout as stderr (TarPipe's ErrOut: o.Out)
+  if (src.startsWith('/')) ctx.out(v.busybox ? "tar: removing leading '/' from member names\n" : "tar: Removing leading `/' from member names\n");
   const under = Object.keys(v.files).filter((f) => f.startsWith(from === '/' ? '/' : `${from}/`));
   if (from in v.files) {
     const out = fs.existsSync(dest) && fs.statSync(dest).isDirectory() ? path.join(dest, path.posix.basename(from)) : dest;
@@ -99,8 +99,10 @@ async function copyFrom(ctx: CliContext, api: ApiServer, t: ExecTarget, src: str
     return 0;
   }
   if (!under.length) {
-    ctx.err(v.busybox ? `tar: ${from}: No such file or directory\n` : `tar: ${from.slice(1)}: Cannot stat: No such file or directory\ntar: Exiting with failure status due to previous errors\n`);
-    throw new CliError('command terminated with exit code 2');
+    ctx.out(`tar: ${from}: ${v.busybox ? 'No such file or directory' : 'Cannot stat: No such file or directory\ntar: Exiting with failure status due to previous errors'}\n`);
+    // tar still ends its (empty) archive, and kubectl returns 0 once the archive ends,
+    // before its goroutine sees the exec's failure (cp.go untarAll, TarPipe)
+    return 0;
   }
   for (const f of under) {
     const out = path.join(dest, path.posix.relative(from, f));

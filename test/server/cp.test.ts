@@ -53,6 +53,9 @@ for (const pod of ['box', 'deb']) {
     const r = c.kubectl(['cp', `${pod}:/tmp/tree`, back]);
     // kubectl prints the remote tar's stderr on its stdout.
     assert.deepEqual([r.code, r.stdout, r.stderr], [0, warning, '']);
+    const s = c.kubesim(['cp', `${pod}:/tmp/tree`, `${back}-kubesim`]);
+    assert.deepEqual([s.code, s.stdout, s.stderr], [0, warning, '']);
+    assert.deepEqual(readdirSync(`${back}-kubesim`, { recursive: true }).map(String).sort(), readdirSync(back, { recursive: true }).map(String).sort());
     assert.deepEqual(readdirSync(back, { recursive: true }).map(String).sort(), ['a.txt', 'sub', 'sub/b.txt', 'sub/deeper', `sub/deeper/${'n'.repeat(120)}.txt`]);
     assert.equal(readFileSync(join(back, 'a.txt'), 'utf8'), 'hello é ✓\n');
     mkdirSync(join(c.dir, `files-${pod}`));
@@ -70,7 +73,11 @@ for (const pod of ['box', 'deb']) {
     // lose it: the server sends stderr ahead, with time between, and this asks twice at most.
     let missing = c.kubectl(['cp', `${pod}:/nope`, join(c.dir, 'x')]);
     if (missing.stdout !== tarErrors) missing = c.kubectl(['cp', `${pod}:/nope`, join(c.dir, 'x')]);
-    assert.equal(missing.stdout, tarErrors);
+    assert.deepEqual([missing.code, missing.stdout, missing.stderr], [0, tarErrors, '']);
+    // kubesim cp, the same: exit 0, nothing written
+    const ours = c.kubesim(['cp', `${pod}:/nope`, join(c.dir, 'x')]);
+    assert.deepEqual([ours.code, ours.stdout, ours.stderr], [0, tarErrors, '']);
+    assert.ok(!readdirSync(c.dir).includes('x'));
   });
 }
 
@@ -110,5 +117,14 @@ test('the tar applet and GNU tar read each other\'s archives', async () => {
     assert.deepEqual([junk.code, junk.stderr], [2, 'tar: This does not look like a tar archive\ntar: Exiting with failure status due to previous errors\n']);
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('cp with other than two arguments: kubectl\'s plain error, no usage hint', () => {
+  for (const args of [['a'], ['a', 'b', 'c']]) {
+    const k = c.kubectl(['cp', ...args]);
+    assert.deepEqual([k.code, k.stdout, k.stderr], [1, '', 'error: source and destination are required\n']);
+    const s = c.kubesim(['cp', ...args]);
+    assert.deepEqual([s.code, s.stdout, s.stderr], [k.code, k.stdout, k.stderr], `kubesim cp ${args.join(' ')}`);
   }
 });
