@@ -1,11 +1,13 @@
 // `certificate approve|deny`: adds the Approved or Denied condition to CertificateSigningRequests
-// through their status (kubectl's UpdateApproval), with kubectl's reasons and messages;
+// through their approval subresource (kubectl's UpdateApproval), with kubectl's reasons and messages;
 // a request that already carries the opposite decision is an error.
 
 import type { Command } from 'commander';
 import { groupHelp, kubectlHelp } from './kubectl-help';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
-import { CliError } from '../api/errors';
+import { ApiError, CliError } from '../api/errors';
+import { pluralGroup } from '../api/resources';
+import { withObjectSource } from './object-source';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
@@ -28,40 +30,44 @@ async function decide(ctx: CliContext, verb: keyof typeof DECISIONS, names: stri
   const d = DECISIONS[verb];
   if (names.length === 0 && flags.filename.length === 0 && !flags.kustomize) throw new CliError('one or more CSRs must be specified as <name> or -f <filename>');
   const print = await mutationPrinter(ctx, flags, 'none');
-  const api = await ctx.api();
-  const rt = api.registry.resolve('certificatesigningrequests.certificates.k8s.io');
   const targets = [...names];
   if (flags.filename.length || flags.kustomize) {
+    const api = await ctx.api();
     const { loadInput, prepareDocs } = await import('./manifest-input');
     const { load } = await loadInput(ctx, { filename: flags.filename, kustomize: flags.kustomize, recursive: flags.recursive }, 'certificate');
     const { items, errors } = await prepareDocs(ctx, api, load, 'certificate', { validate: false });
     if (errors.length) throw new CliError(errors.join('').replace(/\n$/, ''));
     targets.push(...items.map((i) => i.object.metadata.name!));
   }
-  const clock = await ctx.clock();
-  for (const name of targets) {
-    let obj = await api.get(rt, undefined, name);
-    const conditions = ((obj.status as { conditions?: Array<{ type: string }> } | undefined)?.conditions ?? []);
-    const opposite = conditions.find((c) => c.type === d.opposite);
-    if (opposite) throw new CliError(`certificate signing request "${name}" is already ${opposite.type}`);
-    const has = conditions.some((c) => c.type === d.type);
-    if (!has || flags.force) {
-      obj = await api.mutate(
-        rt,
-        undefined,
-        name,
-        (o: KObject) => {
-          const status = (o.status ?? {}) as { conditions?: unknown[] };
-          const stamp = new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
-          status.conditions = [...(status.conditions ?? []), { type: d.type, status: 'True', reason: d.reason, message: d.message, lastUpdateTime: stamp, lastTransitionTime: stamp }];
-          o.status = status;
-          return o;
-        },
-        { status: true },
-      );
+  // As kubectl: GET the request, then PUT it with the condition added to its approval
+  // subresource, as the acting user (--as), which the server authorizes and admits.
+  await withObjectSource(ctx, async (source) => {
+    const rt = source.registry.resolve('certificatesigningrequests.certificates.k8s.io');
+    for (const name of targets) {
+      for (let attempt = 0; ; attempt++) {
+        const read = await source.tryGet(rt, undefined, name);
+        if (!read) throw ApiError.notFound(pluralGroup(rt), name);
+        let obj: KObject = read;
+        const conditions = (obj.status as { conditions?: Array<{ type: string }> } | undefined)?.conditions ?? [];
+        const opposite = conditions.find((c) => c.type === d.opposite);
+        if (opposite) throw new CliError(`certificate signing request "${name}" is already ${opposite.type}`);
+        if (!conditions.some((c) => c.type === d.type) || flags.force) {
+          // kubectl stamps lastUpdateTime; the server fills in lastTransitionTime.
+          const stamp = new Date(source.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+          const status = { ...(obj.status ?? {}), conditions: [...conditions, { type: d.type, status: 'True', reason: d.reason, message: d.message, lastUpdateTime: stamp }] };
+          try {
+            obj = await source.update(rt, { ...obj, status }, { subresource: 'approval', noFieldValidation: true });
+          } catch (e) {
+            // kubectl reads the request again on a conflict, up to ten times.
+            if (e instanceof ApiError && e.reason === 'Conflict' && attempt < 10) continue;
+            throw e;
+          }
+        }
+        ctx.out(print(obj, d.operation));
+        break;
+      }
     }
-    ctx.out(print(obj, d.operation));
-  }
+  });
 }
 
 /** kubectl certificate approve's Long, as cobra prints it. */

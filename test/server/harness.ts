@@ -3,6 +3,7 @@
 // temporary too), and bin/kubesim on the same cluster, to compare what both print.
 
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
@@ -14,6 +15,7 @@ import { requireKubectl } from '../oracles';
 import { execAsync } from '../helpers/exec';
 import { CliHost } from '../helpers/cli-host';
 import type { PtyResult } from '../helpers/pty';
+import forge from 'node-forge';
 
 export const KUBECTL = '/usr/bin/kubectl';
 
@@ -330,4 +332,22 @@ export async function until(what: string | (() => string), cond: () => boolean, 
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await sleep(50);
   }
+}
+
+/** A CertificateSigningRequest for a client certificate with common name `cn` (a fresh key), for the kube-apiserver-client signer. */
+export function csrManifest(name: string, cn: string): string {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  const req = forge.pki.createCertificationRequest();
+  req.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  req.setSubject([{ name: 'commonName', value: cn }]);
+  req.sign(forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()), forge.md.sha256.create());
+  const pem = Buffer.from(forge.pki.certificationRequestToPem(req)).toString('base64');
+  return `apiVersion: certificates.k8s.io/v1
+kind: CertificateSigningRequest
+metadata: {name: ${name}}
+spec:
+  request: ${pem}
+  signerName: kubernetes.io/kube-apiserver-client
+  usages: [client auth]
+`;
 }

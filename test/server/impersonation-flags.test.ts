@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { BIN } from '../e2e/helpers';
-import { JANE_READS_PODS, KUBECTL, ServedCluster, sleep } from './harness';
+import { csrManifest, JANE_READS_PODS, KUBECTL, ServedCluster, sleep } from './harness';
 
 const c = new ServedCluster('asflag');
 
@@ -112,6 +112,30 @@ apiVersion: v1
 kind: ConfigMap
 metadata: {name: settings}
 data: {mode: fast}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: csr-updater}
+rules: [{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests, certificatesigningrequests/approval], verbs: [get, update]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: csr-updaters}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: csr-updater}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: csr-updaters}
+- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: approvers}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: signer-approver}
+rules: [{apiGroups: [certificates.k8s.io], resources: [signers], resourceNames: ["kubernetes.io/*"], verbs: [approve]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: approvers}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: signer-approver}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: approvers}]
 `;
 
 before(async () => {
@@ -398,12 +422,42 @@ function logFiles(dir: string): Record<string, string> {
   return Object.fromEntries(all.map((e) => [join(e.parentPath, e.name).slice(dir.length), readFileSync(join(e.parentPath, e.name), 'utf8')]));
 }
 
+test('certificate approve|deny: the GET, then the approval PUT and the signer\'s approve check, as the impersonated user', async () => {
+  const runs = ['k', 'in', 'srv'];
+  for (const r of runs) for (const n of [`a-${r}`, `d-${r}`]) assert.equal(c.kubectl(['create', '-f', c.file(`${n}.yaml`, csrManifest(n, n))]).code, 0);
+  // refused: the GET; then the approval's update; then the CertificateApproval admission (no approve on the signer)
+  await sameAsKubectl(['certificate', 'approve', 'a-k', '--as', 'bob'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): certificatesigningrequests.certificates.k8s.io "a-k" is forbidden: User "bob" cannot get resource "certificatesigningrequests" in API group "certificates.k8s.io" at the cluster scope\n',
+  });
+  await sameAsKubectl(['certificate', 'deny', 'd-k', '--as', 'x', '--as-group', 'dumpers']);
+  await sameAsKubectl(['certificate', 'approve', 'a-k', '--as', 'x', '--as-group', 'csr-updaters'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): certificatesigningrequests.certificates.k8s.io "a-k" is forbidden: user not permitted to approve requests with signerName "kubernetes.io/kube-apiserver-client"\n',
+  });
+  const state = (n: string) => c.kubectl(['get', 'csr', n, '-o', 'jsonpath={.status.conditions[*].type}/{.status.conditions[*].reason}']).stdout;
+  for (const r of runs) assert.equal(state(`a-${r}`), '/', 'nothing written when refused');
+  // allowed: each client approves (and denies) its own request
+  const AS = ['--as', 'x', '--as-group', 'approvers'];
+  for (const [verb, prefix, written] of [['approve', 'a', 'Approved/KubectlApprove'], ['deny', 'd', 'Denied/KubectlDeny']] as const) {
+    const k = await c.kubectlAsync(['certificate', verb, `${prefix}-k`, ...AS]);
+    assert.deepEqual(k, { code: 0, stdout: `certificatesigningrequest.certificates.k8s.io/${prefix}-k ${verb === 'approve' ? 'approved' : 'denied'}\n`, stderr: '' });
+    for (const [r, env] of [['in', IN_PROCESS], ['srv', THROUGH_SERVER]] as const) {
+      const s = await c.hosted(['certificate', verb, `${prefix}-${r}`, ...AS], { env });
+      assert.deepEqual(s, { ...k, stdout: k.stdout.replace(`${prefix}-k`, `${prefix}-${r}`) }, `${verb} ${r}`);
+    }
+    for (const r of runs) assert.equal(state(`${prefix}-${r}`), written, `${prefix}-${r}`);
+  }
+  // the opposite decision: kubectl's own error, after an allowed GET
+  await sameAsKubectl(['certificate', 'deny', 'a-k', ...AS], { code: 1, stderr: 'error: certificate signing request "a-k" is already Approved\n' });
+});
+
 test('verbs whose reads --as does not cover yet refuse it rather than act as the admin', async () => {
   for (const env of [IN_PROCESS, THROUGH_SERVER]) {
-    const s = await c.hosted(['certificate', 'approve', 'csr-1', '--as', 'jane'], { env });
+    const s = await c.hosted(['apply', 'edit-last-applied', 'configmap/settings', '--as', 'jane'], { env });
     assert.equal(s.code, 1);
     assert.equal(s.stdout, '');
-    assert.equal(s.stderr, 'error: --as, --as-group and --as-uid are not honoured by "kubesim certificate approve" yet: use the real kubectl with the cluster\'s kubeconfig context to act as another user\n');
+    assert.equal(s.stderr, 'error: --as, --as-group and --as-uid are not honoured by "kubesim apply edit-last-applied" yet: use the real kubectl with the cluster\'s kubeconfig context to act as another user\n');
     const t = await c.hosted(['auth', 'reconcile', '-f', c.file('reconciled.yaml', JANE_READS_PODS), '--as-group', 'readers', '--as', 'jane'], { env });
     assert.equal(t.code, 1);
     assert.match(t.stderr, /not honoured by "kubesim auth reconcile" yet/);

@@ -5,9 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
-import forge from 'node-forge';
-import { ServedCluster } from './harness';
+import { csrManifest, ServedCluster } from './harness';
 
 const c = new ServedCluster('tokcsr');
 
@@ -80,23 +78,6 @@ test('the token authenticates as system:serviceaccount:default:bot and RBAC deci
   const recreated = asToken(token, ['get', 'serviceaccounts']);
   assert.equal(recreated.code, 1, 'a token names the UID of the account it was issued for');
 });
-
-function csrManifest(name: string, cn: string): string {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
-  const req = forge.pki.createCertificationRequest();
-  req.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  req.setSubject([{ name: 'commonName', value: cn }]);
-  req.sign(forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()), forge.md.sha256.create());
-  const pem = Buffer.from(forge.pki.certificationRequestToPem(req)).toString('base64');
-  return `apiVersion: certificates.k8s.io/v1
-kind: CertificateSigningRequest
-metadata: {name: ${name}}
-spec:
-  request: ${pem}
-  signerName: kubernetes.io/kube-apiserver-client
-  usages: [client auth]
-`;
-}
 
 test('kubectl certificate approve|deny through the approval subresource', () => {
   for (const n of ['jane', 'joe']) assert.equal(c.kubectl(['create', '-f', c.file(`${n}.yaml`, csrManifest(n, n))]).code, 0);
