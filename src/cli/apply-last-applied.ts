@@ -3,21 +3,15 @@
 // YAML (JSONToYAML of the stored JSON) or JSON (json.Indent, two spaces, its own key order),
 // replaced from a file, or edited in $EDITOR.
 
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, CliError } from '../api/errors';
-import { kindGroup, type ResourceType } from '../api/resources';
-import type { ApiServer } from '../api/server';
+import { kindGroup, pluralGroup, type ResourceType } from '../api/resources';
 import type { KObject } from '../api/types';
 import { LAST_APPLIED, lastAppliedJson } from '../api/apply/last-applied';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { parseResourceArgs } from './resource-args';
-import { buildListOptions } from './flags/selectors';
+import { withObjectSource, type ObjectSource } from './object-source';
 import { addDryRunFlag, parseDryRun } from './flags/dry-run';
 import { mutationPrinter } from './flags/mutation-output';
 import { toYaml } from '../printers/yaml';
@@ -39,21 +33,22 @@ interface TargetFlags {
   all?: boolean;
 }
 
-async function targets(ctx: CliContext, api: ApiServer, args: string[], flags: TargetFlags): Promise<Target[]> {
+async function targets(ctx: CliContext, source: ObjectSource, args: string[], flags: TargetFlags): Promise<Target[]> {
   const out: Target[] = [];
+  const get = async (type: ResourceType, ns: string | undefined, name: string) => (await source.tryGet(type, ns, name)) ?? Promise.reject(ApiError.notFound(pluralGroup(type), name));
   if (flags.filename?.length || flags.kustomize) {
     const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
     const { load } = await loadInput(ctx, { filename: flags.filename, kustomize: flags.kustomize, recursive: flags.recursive }, 'apply');
-    const { items, errors } = await prepareDocs(ctx, api, load, 'apply', { validate: false });
+    const { items, errors } = await prepareDocs(ctx, await ctx.api(), load, 'apply', { validate: false });
     if (errors.length) throw new CliError(errors.join('').replace(/\n$/, ''));
-    for (const item of items) out.push({ type: item.type, obj: await api.get(item.type, setNamespace(ctx, item), item.object.metadata.name!), manifest: item.object });
+    for (const item of items) out.push({ type: item.type, obj: await get(item.type, setNamespace(ctx, item), item.object.metadata.name!), manifest: item.object });
     return out;
   }
   if (!args.length) throw new CliError(NO_RESOURCES_MESSAGE);
-  for (const sel of parseResourceArgs(args, api.registry)) {
+  for (const sel of await source.selections(args)) {
     const ns = sel.type.namespaced ? ctx.namespace : undefined;
-    if (sel.names.length) for (const n of sel.names) out.push({ type: sel.type, obj: await api.get(sel.type, ns, n) });
-    else if (flags.selector || flags.all) for (const o of (await api.list(sel.type, buildListOptions(sel.type, flags.selector, undefined, ns))).items) out.push({ type: sel.type, obj: o });
+    if (sel.names.length) for (const n of sel.names) out.push({ type: sel.type, obj: await get(sel.type, ns, n) });
+    else if (flags.selector || flags.all) for (const o of await source.list(sel.type, ns, flags.selector)) out.push({ type: sel.type, obj: o });
     else throw new CliError('resource(s) were provided, but no name was specified');
   }
   return out;
@@ -75,17 +70,13 @@ function render(text: string, output: string): string {
   return output === 'json' ? indentJson(text) : toYaml(JSON.parse(text));
 }
 
-async function setAnnotation(api: ApiServer, t: Target, value: string, dryRun: boolean, fieldManager?: string): Promise<KObject> {
-  return api.mutate(
-    t.type,
-    t.obj.metadata.namespace,
-    t.obj.metadata.name!,
-    (o) => {
-      o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [LAST_APPLIED]: value };
-      return o;
-    },
-    { dryRun, fieldManager },
-  );
+/** kubectl's merge patch of the annotation alone, as the acting user (--as). */
+async function setAnnotation(source: ObjectSource, t: Target, value: string, dryRun: boolean, fieldManager?: string): Promise<KObject> {
+  const fn = (o: KObject) => {
+    o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [LAST_APPLIED]: value };
+    return o;
+  };
+  return source.change(t.type, t.obj, fn, { patchType: 'merge', dryRun, fieldManager });
 }
 
 /**
@@ -153,10 +144,10 @@ export function register(program: Command, p: Program): void {
         const flags = withParentFlags<TargetFlags & { output?: string }>(cmd);
         flags.output ??= 'yaml';
         if (flags.output !== 'yaml' && flags.output !== 'json') throw new CliError(`unexpected -o output mode: ${flags.output}, the flag 'output' must be one of yaml|json`);
-        const api = await ctx.api();
-        const list = await targets(ctx, api, args, flags);
-        const texts = list.map(stored);
-        ctx.out(texts.map((t) => render(t, flags.output!)).join(''));
+        await withObjectSource(ctx, async (source) => {
+          const texts = (await targets(ctx, source, args, flags)).map(stored);
+          ctx.out(texts.map((t) => render(t, flags.output!)).join(''));
+        });
       }),
     );
 
@@ -172,16 +163,17 @@ export function register(program: Command, p: Program): void {
         if (!flags.filename?.length) throw new CliError(NO_RESOURCES_MESSAGE);
         const dryRun = parseDryRun(ctx, flags.dryRun);
         const print = await mutationPrinter(ctx, flags, dryRun);
-        const api = await ctx.api();
-        for (const t of await targets(ctx, api, [], flags)) {
-          const had = t.obj.metadata.annotations?.[LAST_APPLIED];
-          if (!had && !flags.createAnnotation) {
-            throw new CliError(`no last-applied-configuration annotation found on resource: ${t.obj.metadata.name}, to create the annotation, run the command with --create-annotation`);
+        await withObjectSource(ctx, async (source) => {
+          for (const t of await targets(ctx, source, [], flags)) {
+            const had = t.obj.metadata.annotations?.[LAST_APPLIED];
+            if (!had && !flags.createAnnotation) {
+              throw new CliError(`no last-applied-configuration annotation found on resource: ${t.obj.metadata.name}, to create the annotation, run the command with --create-annotation`);
+            }
+            const value = lastAppliedJson(t.manifest!);
+            const obj = dryRun === 'client' ? t.obj : await setAnnotation(source, t, value, dryRun === 'server');
+            ctx.out(print(obj, 'configured'));
           }
-          const value = lastAppliedJson(t.manifest!);
-          const obj = dryRun === 'client' ? t.obj : await setAnnotation(api, t, value, dryRun === 'server');
-          ctx.out(print(obj, 'configured'));
-        }
+        });
       }),
     );
 
@@ -199,33 +191,34 @@ export function register(program: Command, p: Program): void {
         const flags = withParentFlags<TargetFlags & { output?: string; fieldManager?: string; windowsLineEndings?: boolean }>(cmd);
         flags.output ??= 'yaml';
         if (flags.output !== 'yaml' && flags.output !== 'json') throw new CliError(`unexpected -o output mode: ${flags.output}, the flag 'output' must be one of yaml|json`);
-        const api = await ctx.api();
-        const { editorCommand } = await import('./edit');
-        for (const t of await targets(ctx, api, args, flags)) {
-          const before = render(stored(t), flags.output!);
-          const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-edit-'));
-          const file = path.join(dir, `${t.obj.metadata.name}-edit.${flags.output}`);
-          try {
-            fs.writeFileSync(file, flags.windowsLineEndings ? before.replace(/\n/g, '\r\n') : before);
-            const ed = editorCommand(process.env);
-            const argv = ed.shell ? [...ed.args.slice(0, -1), `${ed.args[ed.args.length - 1]} '${file}'`] : [...ed.args, file];
-            const r = spawnSync(argv[0], argv.slice(1), { stdio: 'inherit' });
-            if (r.status !== 0) throw new CliError(`there was a problem with the editor "${ed.args.join(' ')}"`);
-            const after = fs.readFileSync(file, 'utf8').replace(/\r\n/g, '\n');
+        const { keptCopy, launchTempFile, removeFile } = await import('./edit');
+        await withObjectSource(ctx, async (source) => {
+          for (const t of await targets(ctx, source, args, flags)) {
+            const before = render(stored(t), flags.output!);
+            const content = flags.windowsLineEndings ? before.replace(/\n/g, '\r\n') : before;
+            const { edited, file } = await launchTempFile(`${p.name}-edit-`, `.${flags.output}`, content, process.env);
+            const after = edited.replace(/\r\n/g, '\n');
             if (after === before) {
+              removeFile(file);
               ctx.err('Edit cancelled, no changes made.\n');
               continue;
             }
-            const edited = parseYaml(after) as KObject;
-            const obj = await setAnnotation(api, t, JSON.stringify(edited) + '\n', false, flags.fieldManager ?? 'kubectl-client-side-apply');
+            let value: string;
+            try {
+              value = JSON.stringify(parseYaml(after)) + '\n';
+            } catch (e) {
+              removeFile(file);
+              throw new CliError((e as Error).message);
+            }
+            // The server's refusal keeps the user's file, as kubectl's edit loop does.
+            const obj = await setAnnotation(source, t, value, false, flags.fieldManager ?? 'kubectl-client-side-apply').catch((e: unknown) => {
+              keptCopy(ctx, file);
+              throw e;
+            });
+            removeFile(file);
             ctx.out(`${kindGroup(t.type)}/${obj.metadata.name} edited\n`);
-          } catch (e) {
-            if (e instanceof ApiError || e instanceof CliError) throw e;
-            throw new CliError((e as Error).message);
-          } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
           }
-        }
+        });
       }),
     );
 }

@@ -139,7 +139,8 @@ function launchEditor(file: string, env: NodeJS.ProcessEnv): void {
 }
 
 /** Editor.LaunchTempFile: a fresh `<prefix><random><ext>` in the temp dir, edited in place, read back. */
-function launchTempFile(prefix: string, ext: string, content: string, env: NodeJS.ProcessEnv): { edited: string; file: string } {
+export async function launchTempFile(prefix: string, ext: string, content: string, env: NodeJS.ProcessEnv): Promise<{ edited: string; file: string }> {
+  await loadLazy();
   let file = '';
   for (;;) {
     file = path.join(os.tmpdir(), `${prefix}${randomBytes(4).readUInt32BE(0)}${ext}`);
@@ -154,7 +155,7 @@ function launchTempFile(prefix: string, ext: string, content: string, env: NodeJ
   return { edited: fs.readFileSync(file, 'utf8'), file };
 }
 
-function removeFile(file: string): void {
+export function removeFile(file: string): void {
   try {
     fs.unlinkSync(file);
   } catch {
@@ -164,9 +165,14 @@ function removeFile(file: string): void {
 
 // ---------- the edit loop ----------
 
-/** An error that keeps the user's file: kubectl's preservedFile. */
-function preserved(ctx: CliContext, message: string, file: string | undefined): CliError {
+/** kubectl's preservedFile: the user's file is kept, and said where. */
+export function keptCopy(ctx: CliContext, file: string | undefined): void {
   if (file && fs.existsSync(file)) ctx.err(`A copy of your changes has been stored to ${goQuote(file)}\n`);
+}
+
+/** An error that keeps the user's file. */
+function preserved(ctx: CliContext, message: string, file: string | undefined): CliError {
+  keptCopy(ctx, file);
   return new CliError(message);
 }
 
@@ -341,7 +347,7 @@ async function editLoop(s: Session, infos: Target[]): Promise<number> {
     const previous = edited;
     let file: string;
     try {
-      ({ edited, file } = launchTempFile(prefix, ext, buf, process.env));
+      ({ edited, file } = await launchTempFile(prefix, ext, buf, process.env));
     } catch (e) {
       if (e instanceof CliError) throw preserved(s.ctx, e.message, results.file);
       throw e;

@@ -452,12 +452,50 @@ test('certificate approve|deny: the GET, then the approval PUT and the signer\'s
   await sameAsKubectl(['certificate', 'deny', 'a-k', ...AS], { code: 1, stderr: 'error: certificate signing request "a-k" is already Approved\n' });
 });
 
+test('apply view-|set-|edit-last-applied: the GET, then the annotation\'s merge PATCH, as the impersonated user', async () => {
+  const runs = ['k', 'in', 'srv'];
+  const cm = (r: string, mode: string) => c.file(`cm-${r}.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-${r}, namespace: apps}\ndata: {mode: ${mode}}\n`);
+  for (const r of runs) assert.equal(c.kubectl(['apply', '-f', cm(r, 'fast')]).code, 0);
+  const lastApplied = (r: string) => JSON.parse(c.kubectl(['get', 'cm', `cm-${r}`, '-n', 'apps', '-o', 'json']).stdout).metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'];
+  // the editor changes the file; each client's temporary file has its own name
+  const EDIT = { EDITOR: 'sed -i s/fast/slow/' };
+  const tmp = (r: { code: number; stdout: string; stderr: string }) => ({ ...r, stderr: r.stderr.replace(/"[^"]*-edit-\d+\.yaml"/, '"TMP"') });
+  const sameEdit = async (args: string[], expected: { code: number; stderr: string }) => {
+    const k = tmp(await c.kubectlAsync(args, { env: EDIT }));
+    assert.deepEqual({ code: k.code, stderr: k.stderr }, expected, `kubectl ${args.join(' ')}`);
+    for (const env of [IN_PROCESS, THROUGH_SERVER]) assert.deepEqual(tmp(await c.hosted(args, { env: { ...env, ...EDIT } })), k, `kubesim ${args.join(' ')} ${env.KUBESIM_NO_DAEMON ? 'in-process' : 'through the server'}`);
+  };
+  const VIEWERS = ['-n', 'apps', '--as', 'x', '--as-group', 'viewers'];
+  await sameEdit(['apply', 'edit-last-applied', 'configmap/settings', '--as', 'bob'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): configmaps "settings" is forbidden: User "bob" cannot get resource "configmaps" in API group "" in the namespace "default"\n',
+  });
+  // read, edited, then the PATCH refused: kubectl keeps the edited file and says where
+  const PATCH_REFUSED = 'Error from server (Forbidden): configmaps "cm-k" is forbidden: User "x" cannot patch resource "configmaps" in API group "" in the namespace "apps"\n';
+  await sameEdit(['apply', 'edit-last-applied', 'configmap/cm-k', ...VIEWERS], { code: 1, stderr: `A copy of your changes has been stored to "TMP"\n${PATCH_REFUSED}` });
+  await sameAsKubectl(['apply', 'set-last-applied', '-f', cm('k', 'set'), ...VIEWERS], { code: 1, stderr: PATCH_REFUSED });
+  await sameAsKubectl(['apply', 'view-last-applied', 'configmap/settings', '--as', 'bob'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): configmaps "settings" is forbidden: User "bob" cannot get resource "configmaps" in API group "" in the namespace "default"\n',
+  });
+  await sameAsKubectl(['apply', 'view-last-applied', 'configmap/cm-k', '-o', 'json', ...VIEWERS], { code: 0, stderr: '' });
+  for (const r of runs) assert.match(lastApplied(r), /"mode":"fast"/, 'nothing written when refused');
+  // allowed: each client edits its own object
+  const k = await c.kubectlAsync(['apply', 'edit-last-applied', 'configmap/cm-k', ...EDITORS], { env: EDIT });
+  assert.deepEqual(k, { code: 0, stdout: 'configmap/cm-k edited\n', stderr: '' });
+  for (const [r, env] of [['in', IN_PROCESS], ['srv', THROUGH_SERVER]] as const) {
+    assert.deepEqual(await c.hosted(['apply', 'edit-last-applied', `configmap/cm-${r}`, ...EDITORS], { env: { ...env, ...EDIT } }), { ...k, stdout: `configmap/cm-${r} edited\n` }, r);
+  }
+  for (const r of runs) assert.equal(lastApplied(r), lastApplied('k').replace('cm-k', `cm-${r}`), r);
+  assert.match(lastApplied('k'), /"mode":"slow"/);
+});
+
 test('verbs whose reads --as does not cover yet refuse it rather than act as the admin', async () => {
   for (const env of [IN_PROCESS, THROUGH_SERVER]) {
-    const s = await c.hosted(['apply', 'edit-last-applied', 'configmap/settings', '--as', 'jane'], { env });
+    const s = await c.hosted(['debug', 'p', '-n', 'apps', '--image', 'busybox:1.36', '--as', 'jane'], { env });
     assert.equal(s.code, 1);
     assert.equal(s.stdout, '');
-    assert.equal(s.stderr, 'error: --as, --as-group and --as-uid are not honoured by "kubesim apply edit-last-applied" yet: use the real kubectl with the cluster\'s kubeconfig context to act as another user\n');
+    assert.equal(s.stderr, 'error: --as, --as-group and --as-uid are not honoured by "kubesim debug" yet: use the real kubectl with the cluster\'s kubeconfig context to act as another user\n');
     const t = await c.hosted(['auth', 'reconcile', '-f', c.file('reconciled.yaml', JANE_READS_PODS), '--as-group', 'readers', '--as', 'jane'], { env });
     assert.equal(t.code, 1);
     assert.match(t.stderr, /not honoured by "kubesim auth reconcile" yet/);
