@@ -7,7 +7,8 @@
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import { PrintedError } from './format-error';
-import type { ResourceType } from '../api/resources';
+import { objectPath, resourcePath, type ResourceType } from '../api/resources';
+import type { RequestCheck } from '../exec/pod-target';
 import { applyStrategicMergePatch, createTwoWayMergePatch } from '../api/apply/strategic-merge';
 import { deepEqual } from '../store/json-equal';
 import { isObject, type KObject } from '../api/types';
@@ -114,8 +115,12 @@ export class DebugOptions {
     return this;
   }
 
+  /** Each request kubectl sends, refused as the API server refuses it for the acting user (--as). */
+  private check: RequestCheck = async () => {};
+
   async run(): Promise<number> {
     const api = await this.ctx.api();
+    this.check = await (await import('./impersonation')).requestCheck(this.ctx.flags, api);
     const files = this.flags.filename ?? [];
     if (files.length) {
       // The Builder without Latest(): the objects as the files give them, namespaced by -n or the context.
@@ -134,7 +139,11 @@ export class DebugOptions {
     // ResourceNames("pods", names...): a bare name is a pod, TYPE/NAME names its type.
     const refs = this.targetNames.map((n) => (n.includes('/') ? n : `pods/${n}`));
     for (const sel of parseResourceArgs(refs, api.registry, { requireNames: true })) {
-      for (const name of sel.names) await this.visit(sel.type, await api.get(sel.type, sel.type.namespaced ? this.ctx.namespace : undefined, name));
+      for (const name of sel.names) {
+        const ns = sel.type.namespaced ? this.ctx.namespace : undefined;
+        await this.check('GET', objectPath(sel.type, ns, name));
+        await this.visit(sel.type, await api.get(sel.type, ns, name));
+      }
     }
     return 0;
   }
@@ -195,6 +204,7 @@ export class DebugOptions {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: pn, namespace: this.ctx.namespace }, spec } as KObject;
     this.applyProfile('node', pod, cn);
     const api = await this.ctx.api();
+    await this.check('POST', resourcePath(api.registry.forKind('v1', 'Pod'), this.ctx.namespace));
     // kubectl 1.32 names no field manager: the server takes "kubectl" from its user agent.
     const created = await api.create(pod, { fieldManager: 'kubectl' });
     if (this.attach) await this.attachTo(created, cn);
@@ -226,6 +236,8 @@ export class DebugOptions {
     // duplicate), and a patch that changes nothing writes nothing.
     const patch = createTwoWayMergePatch(pod, shaped, 'Pod', 'v1');
     const api = await this.ctx.api();
+    // kubectl sends the patch even when it changes nothing.
+    await this.check('PATCH', `${objectPath(type, pod.metadata.namespace, pod.metadata.name!)}/ephemeralcontainers`);
     const unchanged = deepEqual(applyStrategicMergePatch(pod, patch, 'Pod', 'v1'), pod);
     const updated = unchanged ? pod : await api.mutate(type, pod.metadata.namespace, pod.metadata.name!, (o) => applyStrategicMergePatch(o, patch, 'Pod', 'v1'), { subresource: 'ephemeralcontainers', fieldManager: 'kubectl' });
     if (this.attach) await this.attachTo(updated, name);
@@ -235,7 +247,9 @@ export class DebugOptions {
   private async debugByCopy(type: ResourceType, pod: KObject): Promise<void> {
     const { copy, container } = await this.podCopy(pod);
     const api = await this.ctx.api();
+    await this.check('POST', resourcePath(type, pod.metadata.namespace));
     const created = await api.create(copy, { fieldManager: 'kubectl' });
+    if (this.flags.replace) await this.check('DELETE', objectPath(type, pod.metadata.namespace, pod.metadata.name!));
     if (this.flags.replace) await api.delete(type, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
     if (this.attach && container) await this.attachTo(created, container);
   }
@@ -298,6 +312,10 @@ export class DebugOptions {
   private async attachTo(pod: KObject, container: string): Promise<void> {
     const api = await this.ctx.api();
     const type = api.registry.forKind('v1', 'Pod');
+    // waitForContainer: a list, then a watch, of the pod by name.
+    const fieldSelector = `metadata.name=${pod.metadata.name}`;
+    await this.check('GET', resourcePath(type, pod.metadata.namespace), { fieldSelector });
+    await this.check('GET', resourcePath(type, pod.metadata.namespace), { fieldSelector, watch: 'true' });
     const state = async () => {
       const p = await api.get(type, pod.metadata.namespace, pod.metadata.name!);
       const statuses = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? []), ...(p.status?.ephemeralContainerStatuses ?? [])];

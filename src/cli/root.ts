@@ -57,7 +57,7 @@ export class Program {
  * the admin, silently. Refused instead; the real kubectl against the daemon's API server
  * enforces --as on every request.
  */
-const NOT_IMPERSONATED = new Set(['debug', 'auth reconcile']);
+const NOT_IMPERSONATED = new Set(['auth reconcile']);
 
 function refuseUncheckedImpersonation(cmd: Command, globals: GlobalFlags): void {
   if (!globals.as && !globals.asGroup?.length && !globals.asUid) return;

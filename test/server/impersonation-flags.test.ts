@@ -136,6 +136,19 @@ kind: ClusterRoleBinding
 metadata: {name: approvers}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: signer-approver}
 subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: approvers}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: debugger, namespace: apps}
+rules:
+- {apiGroups: [""], resources: [pods], verbs: [get]}
+- {apiGroups: [""], resources: [pods/ephemeralcontainers], verbs: [patch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: debuggers, namespace: apps}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: debugger}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: debuggers}]
 `;
 
 before(async () => {
@@ -490,12 +503,26 @@ test('apply view-|set-|edit-last-applied: the GET, then the annotation\'s merge 
   assert.match(lastApplied('k'), /"mode":"slow"/);
 });
 
+test('debug: the pod, then the ephemeral container\'s PATCH (or the copy\'s POST), as the impersonated user', async () => {
+  const DEBUG = ['debug', 'p', '-n', 'apps', '--image', 'busybox:1.36', '--profile', 'general'];
+  await sameAsKubectl([...DEBUG, '-c', 'dbg', '--as', 'bob'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): pods "p" is forbidden: User "bob" cannot get resource "pods" in API group "" in the namespace "apps"\n',
+  });
+  await sameAsKubectl([...DEBUG, '-c', 'dbg', '--as', 'x', '--as-group', 'viewers']);
+  await sameAsKubectl([...DEBUG, '--copy-to', 'p-copy', '-c', 'dbg', '--as', 'x', '--as-group', 'podonly']);
+  const ephemeral = () => c.kubectl(['get', 'pod', 'p', '-n', 'apps', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}']).stdout;
+  assert.equal(ephemeral(), '', 'nothing written when refused');
+  // allowed: each client adds its own container
+  const AS = ['--as', 'x', '--as-group', 'debuggers'];
+  const k = await c.kubectlAsync([...DEBUG, '-c', 'dbg-k', ...AS]);
+  assert.deepEqual(k, { code: 0, stdout: '', stderr: '' });
+  for (const [r, env] of [['in', IN_PROCESS], ['srv', THROUGH_SERVER]] as const) assert.deepEqual(await c.hosted([...DEBUG, '-c', `dbg-${r}`, ...AS], { env }), k, r);
+  assert.equal(ephemeral(), 'dbg-k dbg-in dbg-srv');
+});
+
 test('verbs whose reads --as does not cover yet refuse it rather than act as the admin', async () => {
   for (const env of [IN_PROCESS, THROUGH_SERVER]) {
-    const s = await c.hosted(['debug', 'p', '-n', 'apps', '--image', 'busybox:1.36', '--as', 'jane'], { env });
-    assert.equal(s.code, 1);
-    assert.equal(s.stdout, '');
-    assert.equal(s.stderr, 'error: --as, --as-group and --as-uid are not honoured by "kubesim debug" yet: use the real kubectl with the cluster\'s kubeconfig context to act as another user\n');
     const t = await c.hosted(['auth', 'reconcile', '-f', c.file('reconciled.yaml', JANE_READS_PODS), '--as-group', 'readers', '--as', 'jane'], { env });
     assert.equal(t.code, 1);
     assert.match(t.stderr, /not honoured by "kubesim auth reconcile" yet/);
