@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
+import { objectPath, resourcePath } from '../api/resources';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { addDryRunFlag, parseDryRun } from './flags/dry-run';
@@ -52,15 +53,19 @@ interface Outcome {
   lines: string[];
 }
 
+/** printResults' lines (kubectl writes them to stderr): what was added, and removed. */
+function changeLines(what: 'rules' | 'subjects', missing: string[], extra: string[]): string[] {
+  return [...(missing.length ? [`\tmissing ${what} added:`, ...missing.map((t) => `\t\t${t}`)] : []), ...(extra.length ? [`\textra ${what} removed:`, ...extra.map((t) => `\t\t${t}`)] : [])];
+}
+
 function reconcileRole(want: KObject, live: KObject | undefined, removeExtra: boolean): Outcome {
   const wantRules = (want.rules as Rule[] | undefined) ?? [];
-  if (!live) return { operation: 'create', object: want, lines: [] };
+  // A new role: all its rules are missing ones (kubectl's ReconcileCreate result).
+  if (!live) return { operation: 'create', object: want, lines: changeLines('rules', wantRules.map(ruleText), []) };
   const liveRules = (live.rules as Rule[] | undefined) ?? [];
   const missing = wantRules.filter((w) => !liveRules.some((l) => covers(l, w)));
   const extra = removeExtra ? liveRules.filter((l) => !wantRules.some((w) => covers(w, l))) : [];
-  const lines: string[] = [];
-  if (missing.length) lines.push('\tmissing rules added:', ...missing.map((r) => `\t\t${ruleText(r)}`));
-  if (extra.length) lines.push('\textra rules removed:', ...extra.map((r) => `\t\t${ruleText(r)}`));
+  const lines = changeLines('rules', missing.map(ruleText), extra.map(ruleText));
   if (!missing.length && !extra.length) return { operation: 'none', object: live, lines };
   const rules = [...liveRules.filter((l) => !extra.includes(l)), ...missing];
   return { operation: 'update', object: { ...live, rules } as KObject, lines };
@@ -68,16 +73,13 @@ function reconcileRole(want: KObject, live: KObject | undefined, removeExtra: bo
 
 function reconcileBinding(want: KObject, live: KObject | undefined, removeExtra: boolean): Outcome {
   const wantSubjects = (want.subjects as Subject[] | undefined) ?? [];
-  if (!live) return { operation: 'create', object: want, lines: [] };
-  if (JSON.stringify(live.roleRef) !== JSON.stringify(want.roleRef)) {
-    return { operation: 'recreate', object: want, lines: wantSubjects.length ? ['\tmissing subjects added:', ...wantSubjects.map((s) => `\t\t${subjectText(s)}`)] : [] };
-  }
+  const all = changeLines('subjects', wantSubjects.map(subjectText), []);
+  if (!live) return { operation: 'create', object: want, lines: all };
+  if (JSON.stringify(live.roleRef) !== JSON.stringify(want.roleRef)) return { operation: 'recreate', object: want, lines: all };
   const liveSubjects = (live.subjects as Subject[] | undefined) ?? [];
   const missing = wantSubjects.filter((w) => !liveSubjects.some((l) => sameSubject(l, w)));
   const extra = removeExtra ? liveSubjects.filter((l) => !wantSubjects.some((w) => sameSubject(l, w))) : [];
-  const lines: string[] = [];
-  if (missing.length) lines.push('\tmissing subjects added:', ...missing.map((s) => `\t\t${subjectText(s)}`));
-  if (extra.length) lines.push('\textra subjects removed:', ...extra.map((s) => `\t\t${subjectText(s)}`));
+  const lines = changeLines('subjects', missing.map(subjectText), extra.map(subjectText));
   if (!missing.length && !extra.length) return { operation: 'none', object: live, lines };
   return { operation: 'update', object: { ...live, subjects: [...liveSubjects.filter((s) => !extra.includes(s)), ...missing] } as KObject, lines };
 }
@@ -102,6 +104,7 @@ async function runReconcile(ctx: CliContext, flags: ReconcileFlags): Promise<voi
   }
   const print = await mutationPrinter(ctx, flags, dryRun);
   const api = await ctx.api();
+  const check = await (await import('./impersonation')).requestCheck(ctx.flags, api);
   const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
   const { load } = await loadInput(ctx, { filename: flags.filename, kustomize: flags.kustomize, recursive: flags.recursive }, 'auth reconcile');
   const { items, errors } = await prepareDocs(ctx, api, load, 'auth reconcile', { validate: false });
@@ -111,21 +114,28 @@ async function runReconcile(ctx: CliContext, flags: ReconcileFlags): Promise<voi
     if (item.type.group !== 'rbac.authorization.k8s.io' || !['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].includes(kind)) continue;
     const ns = setNamespace(ctx, item);
     const want = { ...item.object, metadata: { ...item.object.metadata, ...(ns ? { namespace: ns } : {}) } } as KObject;
+    // Each request kubectl sends, refused as the API server refuses the acting user (--as).
+    const path = objectPath(item.type, ns, want.metadata.name!);
+    await check('GET', path);
     const live = await api.tryGet(item.type, ns, want.metadata.name!);
     const isRole = kind.endsWith('Role');
     const out = isRole ? reconcileRole(want, live, Boolean(flags.removeExtraPermissions)) : reconcileBinding(want, live, Boolean(flags.removeExtraSubjects));
     const server = dryRun === 'server';
     let result = out.object;
     if (dryRun !== 'client') {
+      if (out.operation === 'create') await check('POST', resourcePath(item.type, ns));
+      else if (out.operation === 'update') await check('PUT', path);
+      else if (out.operation === 'recreate') await check('DELETE', path);
       if (out.operation === 'create') result = await api.create(want, { dryRun: server });
       else if (out.operation === 'update') result = await api.update(out.object, { dryRun: server });
       else if (out.operation === 'recreate') {
         if (!server) await api.delete(item.type, ns, want.metadata.name!);
+        await check('POST', resourcePath(item.type, ns));
         result = server ? want : await api.create(want);
       }
     }
     ctx.out(print(result, 'reconciled'));
-    if (out.operation !== 'none') ctx.out(`\treconciliation required ${out.operation}\n${out.lines.map((l) => l + '\n').join('')}`);
+    if (out.operation !== 'none') ctx.err(`\treconciliation required ${out.operation}\n${out.lines.map((l) => l + '\n').join('')}`);
   }
 }
 

@@ -7,7 +7,7 @@ import { type Register, registersFor } from './commands';
 import { formatError } from './format-error';
 import { CliError } from '../api/errors';
 import { collect } from './flags/collect';
-import { FlagError, addFalseSpellings, commandPath, commandPathOf, normalizeArgv, usageFlagErrorCode } from './flags/pflag';
+import { FlagError, addFalseSpellings, commandPathOf, normalizeArgv, usageFlagErrorCode } from './flags/pflag';
 
 export interface RunResult {
   exitCode: number;
@@ -38,7 +38,6 @@ export class Program {
       const globals = cmd.optsWithGlobals() as GlobalFlags;
       const ctx = new CliContext(globals, this.streams);
       try {
-        refuseUncheckedImpersonation(cmd, globals);
         const code = await fn(ctx, ...args);
         if (typeof code === 'number') this.exitCode = code;
       } catch (caught) {
@@ -48,22 +47,6 @@ export class Program {
         this.exitCode = (e as { exitCode?: number }).exitCode ?? 1;
       }
     };
-  }
-}
-
-/**
- * Verbs whose requests the impersonation check does not cover yet (a CSR's approval, debug's
- * patch or copy, edit-last-applied's patch, reconcile's writes): with --as they would act as
- * the admin, silently. Refused instead; the real kubectl against the daemon's API server
- * enforces --as on every request.
- */
-const NOT_IMPERSONATED = new Set(['auth reconcile']);
-
-function refuseUncheckedImpersonation(cmd: Command, globals: GlobalFlags): void {
-  if (!globals.as && !globals.asGroup?.length && !globals.asUid) return;
-  const path = commandPath(cmd);
-  if (NOT_IMPERSONATED.has(path)) {
-    throw new CliError(`--as, --as-group and --as-uid are not honoured by "kubesim ${path}" yet: use the real kubectl with the cluster's kubeconfig context to act as another user`);
   }
 }
 

@@ -114,13 +114,22 @@ test('get --raw answers as the API server does', { timeout: 60_000 }, async () =
 test('auth reconcile creates, then adds missing rules and subjects', { timeout: 60_000 }, async () => {
   const role = (verbs: string, users: string[]) =>
     sb.file('rbac.yaml', `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: reader}\nrules:\n- apiGroups: [""]\n  resources: [pods]\n  verbs: [${verbs}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: reader-b}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}\nsubjects:\n${users.map((u) => `- {kind: User, apiGroup: rbac.authorization.k8s.io, name: ${u}}\n`).join('')}`);
-  assert.equal(await sb.ok(['auth', 'reconcile', '-f', role('get, list', ['alice'])]), 'role.rbac.authorization.k8s.io/reader reconciled\n\treconciliation required create\nrolebinding.rbac.authorization.k8s.io/reader-b reconciled\n\treconciliation required create\n');
+  // kubectl's printResults: the objects on stdout, what reconciliation did on stderr (a new object's rules or subjects all missing ones)
+  const created = await sb.run(['auth', 'reconcile', '-f', role('get, list', ['alice'])]);
+  assert.deepEqual([created.code, created.stdout, created.stderr], [
+    0,
+    'role.rbac.authorization.k8s.io/reader reconciled\nrolebinding.rbac.authorization.k8s.io/reader-b reconciled\n',
+    '\treconciliation required create\n\tmissing rules added:\n\t\t{Verbs:[get list] APIGroups:[] Resources:[pods] ResourceNames:[] NonResourceURLs:[]}\n' +
+      '\treconciliation required create\n\tmissing subjects added:\n\t\t{Kind:User APIGroup:rbac.authorization.k8s.io Name:alice Namespace:}\n',
+  ]);
   assert.equal(await sb.ok(['auth', 'reconcile', '-f', role('get', ['alice'])]), 'role.rbac.authorization.k8s.io/reader reconciled\nrolebinding.rbac.authorization.k8s.io/reader-b reconciled\n', 'covered rules need nothing');
-  assert.equal(
-    await sb.ok(['auth', 'reconcile', '-f', role('get, list, watch', ['alice', 'bob'])]),
-    'role.rbac.authorization.k8s.io/reader reconciled\n\treconciliation required update\n\tmissing rules added:\n\t\t{Verbs:[get list watch] APIGroups:[] Resources:[pods] ResourceNames:[] NonResourceURLs:[]}\n' +
-      'rolebinding.rbac.authorization.k8s.io/reader-b reconciled\n\treconciliation required update\n\tmissing subjects added:\n\t\t{Kind:User APIGroup:rbac.authorization.k8s.io Name:bob Namespace:}\n',
-  );
+  const updated = await sb.run(['auth', 'reconcile', '-f', role('get, list, watch', ['alice', 'bob'])]);
+  assert.deepEqual([updated.code, updated.stdout, updated.stderr], [
+    0,
+    'role.rbac.authorization.k8s.io/reader reconciled\nrolebinding.rbac.authorization.k8s.io/reader-b reconciled\n',
+    '\treconciliation required update\n\tmissing rules added:\n\t\t{Verbs:[get list watch] APIGroups:[] Resources:[pods] ResourceNames:[] NonResourceURLs:[]}\n' +
+      '\treconciliation required update\n\tmissing subjects added:\n\t\t{Kind:User APIGroup:rbac.authorization.k8s.io Name:bob Namespace:}\n',
+  ]);
   assert.equal(await sb.ok(['auth', 'can-i', 'watch', 'pods', '--as', 'bob']), 'yes\n');
   await sb.ok(['auth', 'reconcile', '-f', role('get, list, watch', ['alice']), '--remove-extra-subjects']);
   assert.equal(await sb.ok(['get', 'rolebinding', 'reader-b', '-o', 'jsonpath={.subjects[*].name}']), 'alice');

@@ -521,10 +521,22 @@ test('debug: the pod, then the ephemeral container\'s PATCH (or the copy\'s POST
   assert.equal(ephemeral(), 'dbg-k dbg-in dbg-srv');
 });
 
-test('verbs whose reads --as does not cover yet refuse it rather than act as the admin', async () => {
-  for (const env of [IN_PROCESS, THROUGH_SERVER]) {
-    const t = await c.hosted(['auth', 'reconcile', '-f', c.file('reconciled.yaml', JANE_READS_PODS), '--as-group', 'readers', '--as', 'jane'], { env });
-    assert.equal(t.code, 1);
-    assert.match(t.stderr, /not honoured by "kubesim auth reconcile" yet/);
+test('auth reconcile: each object\'s GET, then its create, as the impersonated user', async () => {
+  const role = (name: string) => c.file(`${name}.yaml`, `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: ${name}, namespace: apps}\nrules: [{apiGroups: [""], resources: [configmaps], verbs: [get]}]\n`);
+  await sameAsKubectl(['auth', 'reconcile', '-f', role('rec-k'), '--as', 'bob'], {
+    code: 1,
+    stderr: 'Error from server (Forbidden): roles.rbac.authorization.k8s.io "rec-k" is forbidden: User "bob" cannot get resource "roles" in API group "rbac.authorization.k8s.io" in the namespace "apps"\n',
+  });
+  const exists = (name: string) => c.kubectl(['get', 'role', name, '-n', 'apps', '-o', 'name']).code === 0;
+  assert.equal(exists('rec-k'), false, 'nothing written when refused');
+  // allowed: each client creates its own role
+  const AS = ['--as', 'x', '--as-group', 'system:masters'];
+  const k = await c.kubectlAsync(['auth', 'reconcile', '-f', role('rec-k'), ...AS]);
+  // kubectl's printResults: the object on stdout, what reconciliation did on stderr
+  const DONE = '\treconciliation required create\n\tmissing rules added:\n\t\t{Verbs:[get] APIGroups:[] Resources:[configmaps] ResourceNames:[] NonResourceURLs:[]}\n';
+  assert.deepEqual(k, { code: 0, stdout: 'role.rbac.authorization.k8s.io/rec-k reconciled\n', stderr: DONE });
+  for (const [r, env] of [['in', IN_PROCESS], ['srv', THROUGH_SERVER]] as const) {
+    assert.deepEqual(await c.hosted(['auth', 'reconcile', '-f', role(`rec-${r}`), ...AS], { env }), { ...k, stdout: k.stdout.replace('rec-k', `rec-${r}`) }, r);
   }
+  for (const n of ['rec-k', 'rec-in', 'rec-srv']) assert.ok(exists(n), n);
 });
