@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { BIN } from '../e2e/helpers';
+import { BIN, type RunResult } from '../e2e/helpers';
 import { csrManifest, JANE_READS_PODS, KUBECTL, ServedCluster, sleep } from './harness';
 
 const c = new ServedCluster('asflag');
@@ -435,6 +435,19 @@ function logFiles(dir: string): Record<string, string> {
   return Object.fromEntries(all.map((e) => [join(e.parentPath, e.name).slice(dir.length), readFileSync(join(e.parentPath, e.name), 'utf8')]));
 }
 
+/**
+ * A write each client makes to its own object: kubectl to NAME-k, kubesim in-process to NAME-in
+ * and through the server to NAME-srv, answered alike but for the name; kubectl's answer.
+ */
+async function eachOnItsOwn(name: string, args: (own: string) => string[], env: Record<string, string> = {}): Promise<RunResult> {
+  const k = await c.kubectlAsync(args(`${name}-k`), { env });
+  for (const [r, where] of [['in', IN_PROCESS], ['srv', THROUGH_SERVER]] as const) {
+    const own = `${name}-${r}`;
+    assert.deepEqual(await c.hosted(args(own), { env: { ...where, ...env } }), { ...k, stdout: k.stdout.replaceAll(`${name}-k`, own) }, own);
+  }
+  return k;
+}
+
 test('certificate approve|deny: the GET, then the approval PUT and the signer\'s approve check, as the impersonated user', async () => {
   const runs = ['k', 'in', 'srv'];
   for (const r of runs) for (const n of [`a-${r}`, `d-${r}`]) assert.equal(c.kubectl(['create', '-f', c.file(`${n}.yaml`, csrManifest(n, n))]).code, 0);
@@ -453,12 +466,8 @@ test('certificate approve|deny: the GET, then the approval PUT and the signer\'s
   // allowed: each client approves (and denies) its own request
   const AS = ['--as', 'x', '--as-group', 'approvers'];
   for (const [verb, prefix, written] of [['approve', 'a', 'Approved/KubectlApprove'], ['deny', 'd', 'Denied/KubectlDeny']] as const) {
-    const k = await c.kubectlAsync(['certificate', verb, `${prefix}-k`, ...AS]);
+    const k = await eachOnItsOwn(prefix, (n) => ['certificate', verb, n, ...AS]);
     assert.deepEqual(k, { code: 0, stdout: `certificatesigningrequest.certificates.k8s.io/${prefix}-k ${verb === 'approve' ? 'approved' : 'denied'}\n`, stderr: '' });
-    for (const [r, env] of [['in', IN_PROCESS], ['srv', THROUGH_SERVER]] as const) {
-      const s = await c.hosted(['certificate', verb, `${prefix}-${r}`, ...AS], { env });
-      assert.deepEqual(s, { ...k, stdout: k.stdout.replace(`${prefix}-k`, `${prefix}-${r}`) }, `${verb} ${r}`);
-    }
     for (const r of runs) assert.equal(state(`${prefix}-${r}`), written, `${prefix}-${r}`);
   }
   // the opposite decision: kubectl's own error, after an allowed GET
@@ -494,11 +503,8 @@ test('apply view-|set-|edit-last-applied: the GET, then the annotation\'s merge 
   await sameAsKubectl(['apply', 'view-last-applied', 'configmap/cm-k', '-o', 'json', ...VIEWERS], { code: 0, stderr: '' });
   for (const r of runs) assert.match(lastApplied(r), /"mode":"fast"/, 'nothing written when refused');
   // allowed: each client edits its own object
-  const k = await c.kubectlAsync(['apply', 'edit-last-applied', 'configmap/cm-k', ...EDITORS], { env: EDIT });
+  const k = await eachOnItsOwn('cm', (n) => ['apply', 'edit-last-applied', `configmap/${n}`, ...EDITORS], EDIT);
   assert.deepEqual(k, { code: 0, stdout: 'configmap/cm-k edited\n', stderr: '' });
-  for (const [r, env] of [['in', IN_PROCESS], ['srv', THROUGH_SERVER]] as const) {
-    assert.deepEqual(await c.hosted(['apply', 'edit-last-applied', `configmap/cm-${r}`, ...EDITORS], { env: { ...env, ...EDIT } }), { ...k, stdout: `configmap/cm-${r} edited\n` }, r);
-  }
   for (const r of runs) assert.equal(lastApplied(r), lastApplied('k').replace('cm-k', `cm-${r}`), r);
   assert.match(lastApplied('k'), /"mode":"slow"/);
 });
@@ -515,9 +521,7 @@ test('debug: the pod, then the ephemeral container\'s PATCH (or the copy\'s POST
   assert.equal(ephemeral(), '', 'nothing written when refused');
   // allowed: each client adds its own container
   const AS = ['--as', 'x', '--as-group', 'debuggers'];
-  const k = await c.kubectlAsync([...DEBUG, '-c', 'dbg-k', ...AS]);
-  assert.deepEqual(k, { code: 0, stdout: '', stderr: '' });
-  for (const [r, env] of [['in', IN_PROCESS], ['srv', THROUGH_SERVER]] as const) assert.deepEqual(await c.hosted([...DEBUG, '-c', `dbg-${r}`, ...AS], { env }), k, r);
+  assert.deepEqual(await eachOnItsOwn('dbg', (n) => [...DEBUG, '-c', n, ...AS]), { code: 0, stdout: '', stderr: '' });
   assert.equal(ephemeral(), 'dbg-k dbg-in dbg-srv');
 });
 
@@ -531,12 +535,9 @@ test('auth reconcile: each object\'s GET, then its create, as the impersonated u
   assert.equal(exists('rec-k'), false, 'nothing written when refused');
   // allowed: each client creates its own role
   const AS = ['--as', 'x', '--as-group', 'system:masters'];
-  const k = await c.kubectlAsync(['auth', 'reconcile', '-f', role('rec-k'), ...AS]);
+  const k = await eachOnItsOwn('rec', (n) => ['auth', 'reconcile', '-f', role(n), ...AS]);
   // kubectl's printResults: the object on stdout, what reconciliation did on stderr
   const DONE = '\treconciliation required create\n\tmissing rules added:\n\t\t{Verbs:[get] APIGroups:[] Resources:[configmaps] ResourceNames:[] NonResourceURLs:[]}\n';
   assert.deepEqual(k, { code: 0, stdout: 'role.rbac.authorization.k8s.io/rec-k reconciled\n', stderr: DONE });
-  for (const [r, env] of [['in', IN_PROCESS], ['srv', THROUGH_SERVER]] as const) {
-    assert.deepEqual(await c.hosted(['auth', 'reconcile', '-f', role(`rec-${r}`), ...AS], { env }), { ...k, stdout: k.stdout.replace('rec-k', `rec-${r}`) }, r);
-  }
   for (const n of ['rec-k', 'rec-in', 'rec-srv']) assert.ok(exists(n), n);
 });
