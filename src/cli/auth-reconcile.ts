@@ -123,12 +123,14 @@ async function runReconcile(ctx: CliContext, flags: ReconcileFlags): Promise<voi
     const server = dryRun === 'server';
     let result = out.object;
     if (dryRun !== 'client') {
-      if (out.operation === 'create') await check('POST', resourcePath(item.type, ns));
-      else if (out.operation === 'update') await check('PUT', path);
-      else if (out.operation === 'recreate') await check('DELETE', path);
-      if (out.operation === 'create') result = await api.create(want, { dryRun: server });
-      else if (out.operation === 'update') result = await api.update(out.object, { dryRun: server });
-      else if (out.operation === 'recreate') {
+      if (out.operation === 'create') {
+        await check('POST', resourcePath(item.type, ns));
+        result = await api.create(want, { dryRun: server });
+      } else if (out.operation === 'update') {
+        await check('PUT', path);
+        result = await api.update(out.object, { dryRun: server });
+      } else if (out.operation === 'recreate') {
+        await check('DELETE', path);
         if (!server) await api.delete(item.type, ns, want.metadata.name!);
         await check('POST', resourcePath(item.type, ns));
         result = server ? want : await api.create(want);

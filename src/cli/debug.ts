@@ -249,8 +249,10 @@ export class DebugOptions {
     const api = await this.ctx.api();
     await this.check('POST', resourcePath(type, pod.metadata.namespace));
     const created = await api.create(copy, { fieldManager: 'kubectl' });
-    if (this.flags.replace) await this.check('DELETE', objectPath(type, pod.metadata.namespace, pod.metadata.name!));
-    if (this.flags.replace) await api.delete(type, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
+    if (this.flags.replace) {
+      await this.check('DELETE', objectPath(type, pod.metadata.namespace, pod.metadata.name!));
+      await api.delete(type, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
+    }
     if (this.attach && container) await this.attachTo(created, container);
   }
 
