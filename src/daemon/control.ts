@@ -46,6 +46,8 @@ export interface EnsureOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+const START_DEADLINE_MS = 30_000;
+
 /**
  * Starts the daemon if none runs; returns its pid, or undefined when auto-start is
  * disabled (KUBESIM_NO_DAEMON=1).
@@ -63,11 +65,14 @@ export async function ensureDaemon(clusterDir: string, opts: EnsureOptions = {})
   });
   child.unref();
   fs.closeSync(log);
-  // Wait until it claimed the pid file (or died).
-  for (let i = 0; i < 100; i++) {
+  // Wait until it claimed the pid file (its first step) or died. Loading the bundle takes
+  // 0.1 s on an idle machine but several seconds on a loaded one (CI, 2 cores): the deadline
+  // is for a child that neither claims nor exits, not for a slow start.
+  const deadline = Date.now() + START_DEADLINE_MS;
+  while (Date.now() < deadline) {
     const pid = runningDaemonPid(clusterDir);
     if (pid) return pid;
-    if (child.exitCode !== null) break;
+    if (child.exitCode !== null || child.signalCode !== null) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   return runningDaemonPid(clusterDir);

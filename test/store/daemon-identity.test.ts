@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { removeHome, run, stateDir, tempHome } from '../stress/cli';
+import { envFor, removeHome, run, start, stateDir, tempHome } from '../stress/cli';
 import { alive } from '../helpers/process';
 import { recordedServerRuns, serverIdentity, type ServerRecord } from '../../src/kubeconfig/server-record';
 
@@ -85,3 +85,24 @@ for (const how of ['removed', 'replaced'] as const) {
     }
   });
 }
+
+// On a loaded machine (CI on 2 cores) the daemon can take seconds to load before it claims its
+// pid file; `cluster start` waits for it as long as it runs, not a fixed 5 s.
+test('a daemon slow to start (6 s before its first step) is waited for: cluster start succeeds', { timeout: 60_000 }, async () => {
+  const home = tempHome('kubesim-slowstart-');
+  const slow = join(home, 'slow-daemon.cjs');
+  fs.writeFileSync(slow, "if (process.argv.includes('__daemon')) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 6000);\n");
+  try {
+    assert.equal(run(home, ['cluster', 'create']).code, 0);
+    const r = await start(home, ['cluster', 'start'], '', { ...envFor(home), NODE_OPTIONS: `--require ${slow}` }).done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^daemon running \(pid \d+\)\n$/);
+    assert.ok(r.ms >= 6000, `started in ${r.ms} ms: the slow start was not exercised`);
+    assert.equal(run(home, ['cluster', 'stop']).stdout, 'daemon stopped\n');
+  } finally {
+    const pidFile = join(home, 'clusters', 'kubesim', 'daemon.pid');
+    const pid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').split(' ')[0]) : 0;
+    if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
+    removeHome(home);
+  }
+});
