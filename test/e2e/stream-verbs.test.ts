@@ -188,3 +188,28 @@ test('cp: out of the container (mounted files) and into it (seen by exec, copied
   assert.deepEqual([gone.code, gone.stderr, fs.existsSync(join(out, 'nope'))], [0, '', false]);
   assert.match(gone.stdout, /tar: \/nope: No such file or directory\n/);
 });
+
+test('cp out of a container never writes outside DEST: a mount path with `..` is skipped with kubectl\'s warning', async () => {
+  const pod = `apiVersion: v1
+kind: Pod
+metadata: {name: dotdot}
+spec:
+  volumes: [{name: cfg, configMap: {name: settings}}]
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: ["sh", "-c", "sleep 36000"]
+    volumeMounts: [{name: cfg, mountPath: "/mnt/../../escaped"}, {name: cfg, mountPath: /mnt/real}]
+`;
+  await s.ok(['apply', '-f', s.file('dotdot.yaml', pod)]);
+  await s.ok(['reconcile', '--until-stable']);
+  const parent = join(s.home, 'cp-parent');
+  const dest = join(parent, 'dest');
+  fs.mkdirSync(parent);
+  const r = await s.run(['cp', 'dotdot:/mnt', dest]);
+  const outside = (key: string) => `warning: file "${join(parent, 'escaped', key)}" is outside target destination, skipping\n`;
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stderr.split(/(?<=\n)/).sort(), [outside('level'), outside('mode')]);
+  assert.deepEqual(fs.readdirSync(parent), ['dest'], 'nothing written beside DEST');
+  assert.deepEqual(fs.readdirSync(dest, { recursive: true }).map(String).sort(), ['real', 'real/level', 'real/mode']);
+});
