@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliError } from '../api/errors';
+import { goQuote } from '../util/go-format';
 import type { ApiServer } from '../api/server';
 import { objectPath } from '../api/resources';
 import { checkedTarget, chooseContainer, podSubresourcePath, type ExecTarget } from '../exec/run-command';
@@ -106,6 +107,12 @@ async function copyFrom(ctx: CliContext, api: ApiServer, t: ExecTarget, src: str
   }
   for (const f of under) {
     const out = path.join(dest, path.posix.relative(from, f));
+    // kubectl's untarAll skips a name that leads out of DEST (a mount path with `..` in it)
+    const rel = path.relative(dest, out);
+    if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
+      ctx.err(`warning: file ${goQuote(out)} is outside target destination, skipping\n`);
+      continue;
+    }
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, v.files[f]);
   }

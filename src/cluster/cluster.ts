@@ -12,13 +12,11 @@ import type { ClusterProfile, NodeProfile } from '../sim/profile';
 import type { KObject } from '../api/types';
 import { apiValidator } from '../api/validator-adapter';
 import { CliError } from '../api/errors';
+// the name is checked before it becomes a path, whoever calls
+import { clusterDir } from '../cli/context-select';
 import { ensurePrivateDir } from '../store/file-store-support';
 import { setNodeStopped } from '../kubelet/node-power';
 import { parseProcessIdentity, processAlive, processIdentity } from '../store/process-alive';
-
-export function clusterPath(home: string, name: string): string {
-  return path.join(home, 'clusters', name);
-}
 
 export interface OpenCluster {
   api: ApiServer;
@@ -27,7 +25,7 @@ export interface OpenCluster {
 }
 
 export async function openCluster(home: string, name: string): Promise<OpenCluster> {
-  const { api, clock } = await openClusterApi(clusterStoreUrl(clusterPath(home, name)), (salt: number) => defaultRng(salt), apiValidator());
+  const { api, clock } = await openClusterApi(clusterStoreUrl(clusterDir(home, name)), (salt: number) => defaultRng(salt), apiValidator());
   const profile = (await api.sim.profile<ClusterProfile>())!;
   return { api, clock, profile };
 }
@@ -46,7 +44,7 @@ export class ClusterExistsError extends CliError {
  * ClusterExistsError. A cluster attached to another store (`store-url`) is built in place.
  */
 export async function createCluster(home: string, name: string, profile: ClusterProfile): Promise<OpenCluster> {
-  const dir = clusterPath(home, name);
+  const dir = clusterDir(home, name);
   if (fs.existsSync(path.join(dir, 'registry'))) throw new ClusterExistsError(name);
   if (hasExternalStore(dir)) {
     const c = await buildCluster(dir, profile);
@@ -216,7 +214,7 @@ export function listClusters(home: string): string[] {
 
 /** Deletes a cluster's directory, stopping its daemon first. */
 export async function deleteCluster(home: string, name: string): Promise<boolean> {
-  const dir = clusterPath(home, name);
+  const dir = clusterDir(home, name);
   if (!fs.existsSync(path.join(dir, 'registry'))) return false;
   const { stopDaemon } = await import('../daemon/control');
   await stopDaemon(dir);

@@ -4,7 +4,7 @@
 import { CliError } from '../api/errors';
 import { Flags } from './flags';
 import { goQuote } from '../util/go-format';
-import { configMapKeyErrors, forEachEnvFileSource, forEachFileSource, parseLiteralSource } from './sources';
+import { configMapKeyErrors, forEachEnvFileSource, forEachFileSource, parseLiteralSource, sourceFlags } from './sources';
 import type { Generator } from './types';
 import { base64, encodeHash, goJsonMarshal, isValidUtf8, nameFromArgs, newObject, objectMeta, sortedMap } from './util';
 
@@ -26,10 +26,7 @@ export const configMapGenerator: Generator = {
   build(args, raw, ctx, argsLenAtDash) {
     const f = new Flags(this.flags, raw);
     const name = nameFromArgs(args, argsLenAtDash, COMMAND);
-    const files = f.list('from-file');
-    const literals = f.list('from-literal');
-    const envFiles = f.list('from-env-file');
-    if (envFiles.length && (files.length || literals.length)) throw new CliError('from-env-file cannot be combined with from-file or from-literal');
+    const { files, literals, envFiles } = sourceFlags(f);
 
     const data: Record<string, string> = {};
     const binaryData: Record<string, Uint8Array> = {};

@@ -1,10 +1,9 @@
 // `kubectl create secret generic NAME [--type=string] [--from-file=[key=]source] [--from-literal=key1=value1]`
 // (kubectl pkg/cmd/create/create_secret.go).
 
-import { CliError } from '../api/errors';
 import { Flags } from './flags';
 import { SecretData, utf8 } from './secret-data';
-import { forEachEnvFileSource, forEachFileSource, parseLiteralSource } from './sources';
+import { forEachEnvFileSource, forEachFileSource, parseLiteralSource, sourceFlags } from './sources';
 import type { Generator } from './types';
 import { nameFromArgs, newObject, objectMeta } from './util';
 
@@ -26,10 +25,7 @@ export const secretGenericGenerator: Generator = {
   build(args, raw, ctx, argsLenAtDash) {
     const f = new Flags(this.flags, raw);
     const name = nameFromArgs(args, argsLenAtDash, COMMAND);
-    const files = f.list('from-file');
-    const literals = f.list('from-literal');
-    const envFiles = f.list('from-env-file');
-    if (envFiles.length && (files.length || literals.length)) throw new CliError('from-env-file cannot be combined with from-file or from-literal');
+    const { files, literals, envFiles } = sourceFlags(f);
     const data = new SecretData();
     for (const l of literals) {
       const [k, v] = parseLiteralSource(l);

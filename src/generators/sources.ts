@@ -3,9 +3,19 @@
 // parsing rules and error texts (kubectl pkg/util and pkg/cmd/util/env_file.go).
 
 import { CliError } from '../api/errors';
+import type { Flags } from './flags';
 import type { GeneratorContext } from './types';
 import { fsErrorText, isValidUtf8 } from './util';
 import { goQuote } from '../util/go-format';
+
+/** The three source flags, checked as both commands' Validate does: env files only alone. */
+export function sourceFlags(f: Flags): { files: string[]; literals: string[]; envFiles: string[] } {
+  const files = f.list('from-file');
+  const literals = f.list('from-literal');
+  const envFiles = f.list('from-env-file');
+  if (envFiles.length && (files.length || literals.length)) throw new CliError('from-env-file cannot be combined with from-file or from-literal');
+  return { files, literals, envFiles };
+}
 
 /** util.ParseLiteralSource: `key=value`, split at the first `=`. */
 export function parseLiteralSource(source: string): [string, string] {

@@ -8,12 +8,12 @@
 // read when their lines are plain text), tabs in indentation, lone CRs, control
 // characters, duplicate keys, content after a `...` document end. Scalar typing
 // (null/bool/int/float, YAML 1.1 booleans and octals) uses the `yaml` package's own schema
-// tags, so it cannot drift (the plain keywords' values are written out below, and tested
-// against them). Positions other than a document's or a List item's start come from a
+// tags, so it cannot drift (the plain keywords' values are written out in
+// fast-yaml-inline.ts, with what reads within one line, and tested against them). Positions other than a document's or a List item's start come from a
 // full parse done on demand.
 
-import { Schema, isScalar } from 'yaml';
-import { YAML_OPTIONS, exactInt, hasUnsafeInteger } from './yaml-compat';
+import { GIVE_UP, GiveUp, doubleQuoted, flow, flowLineOk, giveUp, plainValue, singleQuoted } from './fast-yaml-inline';
+import { hasUnsafeInteger } from './yaml-compat';
 
 export interface FastDoc {
   index: number;
@@ -38,14 +38,8 @@ export interface FastDuplicate {
   firstLine: number;
 }
 
-/** Thrown inside the fast reader to give up; caught by fastParse only. */
-class GiveUp {}
-const GIVE_UP = new GiveUp();
 /** A duplicate key, when they are to be reported: read again noting where each key is. */
 const DUPLICATE = new GiveUp();
-function giveUp(): never {
-  throw GIVE_UP;
-}
 
 /** A sequence entry's `-` at index i: followed by a space or the line's end. */
 const dashAt = (s: string, i: number): boolean => s[i] === '-' && (s.length === i + 1 || s[i + 1] === ' ');
@@ -60,6 +54,13 @@ const SURROGATE = /[\ud800-\udfff]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const HELM_SOURCE = /^#\s*Source:\s*(\S.*?)\s*$/m;
 const HELM_LINE = /^#\s*Source:/;
+const NOT_SPACE = /[^ ]/;
+// In a one-line plain value: `: `, `:\t`, a final `:` or `\t#` (one search, not four).
+const PLAIN_UNSAFE = /:(?:[ \t]|$)|\t#/;
+const DOCUMENT_END = /^\.\.\.(?: +(?:#.*)?)?$/;
+// Characters that start a plain scalar's continuation line which the fast reader leaves to
+// the full parser (indicators, quotes, flow brackets).
+const CONTINUATION_UNSAFE_FIRST = '?:,[]{}&*!|>\'"%@`';
 
 /**
  * Values of each document of `text`, or undefined when the full parser must decide.
@@ -124,76 +125,6 @@ function countKeys(v: unknown): number {
   }
   return 0;
 }
-
-// Plain scalars that are not strings; anything starting with a letter and not in this
-// table is a string under the YAML 1.2 core schema plus kubesim's YAML 1.1 booleans. Their
-// values are written here, so that reading a kubeconfig's `true` does not load the `yaml`
-// package for its schema (test/fidelity/kubeconfig-yaml.test.ts checks them against it).
-const PLAIN_KEYWORDS = new Map<string, null | boolean>([
-  ...['null', 'Null', 'NULL'].map((k) => [k, null] as const),
-  ...['true', 'True', 'TRUE', 'y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON'].map((k) => [k, true] as const),
-  ...['false', 'False', 'FALSE', 'n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF'].map((k) => [k, false] as const),
-]);
-const DECIMAL_INT = /^(?:0|-?[1-9][0-9]{0,14})$/;
-// Digits, then letters only, the first not an x (`0xff` is hex): no tag's test matches
-// (numbers need digits after an exponent's `e`, a `0b` or a `0o`).
-const QUANTITY_LIKE = /^[0-9]+[a-wyzA-WYZ][a-zA-Z]*$/;
-const NOT_SPACE = /[^ ]/;
-// In a one-line plain value: `: `, `:\t`, a final `:` or `\t#` (one search, not four).
-const PLAIN_UNSAFE = /:(?:[ \t]|$)|\t#/;
-const DOCUMENT_END = /^\.\.\.(?: +(?:#.*)?)?$/;
-// Characters that start a plain scalar's continuation line which the fast reader leaves to
-// the full parser (indicators, quotes, flow brackets).
-const CONTINUATION_UNSAFE_FIRST = '?:,[]{}&*!|>\'"%@`';
-
-interface ScalarTag {
-  default?: boolean | 'key';
-  test?: RegExp;
-  resolve: (value: string, onError: (message: string) => void, options: typeof YAML_OPTIONS) => unknown;
-}
-let scalarTags: ScalarTag[] | undefined;
-
-/**
- * The value of a plain scalar, typed exactly as the full parser types it: the first tag of
- * the same schema (core + kubesim's YAML 1.1 booleans and octals) whose test matches
- * resolves it, as the `yaml` package's composer does; no tag matches: a string.
- */
-function plainValue(s: string): unknown {
-  // Only the keywords above and scalars starting with a digit, sign, dot or ~ can resolve to
-  // anything but a string (null, bool, int, float, octal, hex, .inf, .nan).
-  const c = s.charCodeAt(0);
-  if (c === 44 /* , */ || c === 93 /* ] */ || c === 125 /* } */) giveUp(); // cannot start a plain scalar
-  const mayBeTyped = (c >= 48 && c <= 57) || c === 43 /* + */ || c === 45 /* - */ || c === 46 /* . */ || c === 126; /* ~ */
-  if (!mayBeTyped) {
-    if (s.length > 5) return s; // longer than every keyword
-    // Every keyword starts with n, t, y, o or f in either case: most keys (`name` aside) need
-    // no hashing for the lookup (a fifth of reading a small manifest was this Map's).
-    const l = c | 0x20;
-    if (l !== 110 /* n */ && l !== 116 /* t */ && l !== 121 /* y */ && l !== 111 /* o */ && l !== 102 /* f */) return s;
-    const k = PLAIN_KEYWORDS.get(s);
-    return k === undefined ? s : k;
-  }
-  // Plain decimal integers (ports, replicas, sizes) are ints in every schema.
-  if (DECIMAL_INT.test(s)) return Number(s);
-  // Quantities and durations (`100m`, `64Mi`, `30s`) are strings in every schema, and
-  // typing them here spares a command that reads nothing else loading the `yaml` package.
-  if (QUANTITY_LIKE.test(s)) return s;
-  scalarTags ??= (new Schema(YAML_OPTIONS).tags as unknown as ScalarTag[]).filter((t) => t.default === true && t.test);
-  const tag = scalarTags.find((t) => t.test!.test(s));
-  if (!tag) return s;
-  let failed = false;
-  const resolved = tag.resolve(s, () => (failed = true), YAML_OPTIONS);
-  if (failed) giveUp();
-  const v = isScalar(resolved) ? resolved.value : resolved;
-  if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') giveUp();
-  return typeof v === 'number' ? exactInt(s, v) : v;
-}
-
-const DQ_SPECIAL = /["\\]/g;
-const DQ_ESCAPES: Record<string, string> = {
-  '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
-  ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029',
-};
 
 /** Reads line by line; `pos` is the current line, `col[i]` where line i's content starts. */
 class BlockReader {
@@ -355,7 +286,7 @@ class BlockReader {
   private keyAt(line: string, c: number): string | undefined {
     const ch = line[c];
     if (ch === '"' || ch === "'") {
-      const [key, end] = ch === '"' ? this.doubleQuoted(line, c) : this.singleQuoted(line, c);
+      const [key, end] = ch === '"' ? doubleQuoted(line, c) : singleQuoted(line, c);
       let i = end;
       while (line[i] === ' ') i++;
       if (line[i] !== ':' || (i + 1 < line.length && line[i + 1] !== ' ')) return undefined;
@@ -464,17 +395,17 @@ class BlockReader {
     const ch = line[i];
     let value: unknown;
     let end: number;
-    if (ch === '"') [value, end] = this.doubleQuoted(line, i);
-    else if (ch === "'") [value, end] = this.singleQuoted(line, i);
+    if (ch === '"') [value, end] = doubleQuoted(line, i);
+    else if (ch === "'") [value, end] = singleQuoted(line, i);
     else if (ch === '[' || ch === '{') {
       const joined = this.flowLines(line, i, c);
       if (joined !== undefined) {
-        [value, end] = this.flow(joined, 0, 0);
+        [value, end] = flow(joined, 0, 0);
         if (joined.length !== end) giveUp();
         this.noContinuation(c);
         return value;
       }
-      [value, end] = this.flow(line, i, 0);
+      [value, end] = flow(line, i, 0);
     }
     else if (ch === '|' || ch === '>') return this.blockScalar(line, i, c);
     else if ('&*!%@`'.includes(ch)) giveUp();
@@ -586,118 +517,6 @@ class BlockReader {
     if (p < this.lines.length && (this.col[p] < 0 || this.col[p] > c)) giveUp();
   }
 
-  private doubleQuoted(line: string, start: number): [string, number] {
-    let out = '';
-    let i = start + 1;
-    for (;;) {
-      DQ_SPECIAL.lastIndex = i;
-      if (!DQ_SPECIAL.test(line)) giveUp(); // continues on the next line
-      const j = DQ_SPECIAL.lastIndex - 1;
-      out += line.slice(i, j);
-      i = j;
-      if (line[i] === '"') return [out, i + 1];
-      const e = line[i + 1];
-      if (e === undefined) giveUp();
-      if (e === 'x' || e === 'u' || e === 'U') {
-        const len = e === 'x' ? 2 : e === 'u' ? 4 : 8;
-        const hex = line.slice(i + 2, i + 2 + len);
-        if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len) giveUp();
-        const cp = parseInt(hex, 16);
-        if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) giveUp();
-        out += String.fromCodePoint(cp);
-        i += 2 + len;
-        continue;
-      }
-      const r = DQ_ESCAPES[e];
-      if (r === undefined) giveUp();
-      out += r;
-      i += 2;
-    }
-  }
-
-  private singleQuoted(line: string, start: number): [string, number] {
-    let out = '';
-    let i = start + 1;
-    for (;;) {
-      const j = line.indexOf("'", i);
-      if (j < 0) giveUp();
-      out += line.slice(i, j);
-      if (line[j + 1] === "'") {
-        out += "'";
-        i = j + 2;
-        continue;
-      }
-      return [out, j + 1];
-    }
-  }
-
-  /** A flow collection that opens and closes on this line. */
-  private flow(line: string, start: number, depth: number): [unknown, number] {
-    if (depth > 50) giveUp();
-    const close = line[start] === '[' ? ']' : '}';
-    const isMap = close === '}';
-    const seq: unknown[] = [];
-    const map: Record<string, unknown> = {};
-    let i = start + 1;
-    const ws = () => {
-      while (line[i] === ' ') i++;
-    };
-    ws();
-    if (line[i] === close) return [isMap ? map : seq, i + 1];
-    for (;;) {
-      ws();
-      let key: string | undefined;
-      if (isMap) {
-        const [k, e] = this.flowScalar(line, i, depth, true);
-        if (e - i > 1000) giveUp();
-        if (typeof k !== 'string' || k === '__proto__' || k === '<<') giveUp();
-        key = k;
-        i = e;
-        ws();
-        if (line[i] !== ':') giveUp();
-        i++;
-        if (line[i] !== ' ') giveUp(); // `a:b` or `a:` forms: left to the full parser
-        ws();
-      }
-      const [v, e] = this.flowScalar(line, i, depth, false);
-      i = e;
-      ws();
-      if (isMap) {
-        if (Object.prototype.hasOwnProperty.call(map, key!)) giveUp();
-        map[key!] = v;
-      } else seq.push(v);
-      if (line[i] === ',') {
-        i++;
-        ws();
-        if (line[i] === close) return [isMap ? map : seq, i + 1]; // trailing comma
-        continue;
-      }
-      if (line[i] === close) return [isMap ? map : seq, i + 1];
-      giveUp();
-    }
-  }
-
-  private flowScalar(line: string, i: number, depth: number, isKey: boolean): [unknown, number] {
-    const ch = line[i];
-    if (ch === '"') return this.doubleQuoted(line, i);
-    if (ch === "'") return this.singleQuoted(line, i);
-    if (ch === '[' || ch === '{') {
-      if (isKey) giveUp();
-      return this.flow(line, i, depth + 1);
-    }
-    // `-c` is a plain scalar (a `-` followed by a character that is not a space or an
-    // indicator); a lone `-` or `- ` is not.
-    const dashScalar = ch === '-' && i + 1 < line.length && !' ,[]{}#'.includes(line[i + 1]);
-    if (ch === undefined || ('&*!%@`|>#,]}:?-'.includes(ch) && !dashScalar)) giveUp();
-    let e = i;
-    while (e < line.length && !',[]{}#'.includes(line[e]) && !(line[e] === ':' && (isKey || line[e + 1] === ' '))) e++;
-    if (line[e] === '#' || line[e] === '[' || line[e] === '{') giveUp();
-    const raw = line.slice(i, e).trimEnd();
-    if (raw === '' || raw.includes('\t') || raw.includes(': ')) giveUp();
-    if (!isKey && line[e] === ':') giveUp();
-    return [plainValue(raw), e];
-  }
-
   /** `|` or `>` block scalar for a collection at column c (content indented more than c). */
   private blockScalar(line: string, i: number, c: number): string {
     const folded = line[i] === '>';
@@ -772,31 +591,6 @@ class BlockReader {
       }
     }
     return chomp === '-' ? body : body + '\n';
-  }
-}
-
-/**
- * A line of a multi-line flow collection the fast reader joins (flowLines): every quoted
- * scalar closes on it (one spanning lines would fold differently, and hold `#` lines that
- * are not comments), no `#`, no tab; a quote inside a plain scalar is left to the full parser.
- */
-function flowLineOk(t: string): void {
-  if (t.includes('#') || t.includes('\t')) giveUp();
-  for (let k = 0; k < t.length; k++) {
-    const ch = t.charCodeAt(k);
-    if (ch !== 34 /* " */ && ch !== 39 /* ' */) continue;
-    const before = k === 0 ? 32 : t.charCodeAt(k - 1);
-    // A quote opens a scalar only where a token starts.
-    if (before !== 32 && before !== 44 /* , */ && before !== 58 /* : */ && before !== 91 /* [ */ && before !== 123 /* { */) giveUp();
-    for (k++; ; k++) {
-      if (k >= t.length) giveUp(); // continues on the next line
-      const d = t.charCodeAt(k);
-      if (ch === 34 && d === 92 /* \\ */) k++;
-      else if (d === ch) {
-        if (ch === 39 && t.charCodeAt(k + 1) === 39) k++; // '' in a single-quoted scalar
-        else break;
-      }
-    }
   }
 }
 

@@ -472,17 +472,28 @@ export class Parser {
 
   // ---------- words ----------
 
-  /** One word at the cursor (possibly empty when a metacharacter is next). */
-  readWord(stop = META): Word {
+  /**
+   * One word at the cursor (possibly empty when a metacharacter is next). `inBrace`: the
+   * word of a `${name<op>word}`, up to and past its `}` (the end of input is an error there,
+   * and a backslash-newline is the newline itself, not a line continuation).
+   */
+  readWord(stop = META, inBrace = false): Word {
     const parts: WordPart[] = [];
     let lit = '';
     const flush = () => {
       if (lit) parts.push({ k: 'lit', v: lit });
       lit = '';
     };
-    while (this.i < this.src.length) {
+    for (;;) {
+      if (this.i >= this.src.length) {
+        if (inBrace) this.err('eof', '', '}');
+        break;
+      }
       const c = this.src[this.i];
-      if (stop.includes(c)) break;
+      if (inBrace ? c === '}' : stop.includes(c)) {
+        if (inBrace) this.i++;
+        break;
+      }
       if (c === "'") {
         const end = this.src.indexOf("'", this.i + 1);
         if (end < 0) this.err('unterminated', "'");
@@ -496,9 +507,9 @@ export class Parser {
       } else if (c === '\\') {
         const n = this.src[this.i + 1];
         this.i += 2;
-        if (n === '\n') continue;
+        if (n === '\n' && !inBrace) continue;
         flush();
-        parts.push({ k: 'sq', v: n ?? '\\' });
+        parts.push({ k: 'sq', v: n ?? (inBrace ? '' : '\\') });
       } else if (c === '$' || c === '`') {
         const p = this.dollarOrBackquote();
         if (p) {
@@ -672,54 +683,13 @@ export class Parser {
     if (!opm) this.badSubst();
     const op = opm[1] as ParamOp;
     this.i += op.length;
-    const arg = this.readWordInBrace();
+    const arg = this.readWord(META, true);
     return { k: 'param', name, op, arg };
   }
 
   private badSubst(): never {
     // dash reports the whole `${...}` text; find its end for the message
     this.err('bad-subst', '');
-  }
-
-  /** The word inside `${name<op>...}`: quotes and expansions, blanks literal, up to `}`. */
-  private readWordInBrace(): Word {
-    const parts: WordPart[] = [];
-    let lit = '';
-    const flush = () => {
-      if (lit) parts.push({ k: 'lit', v: lit });
-      lit = '';
-    };
-    for (;;) {
-      if (this.i >= this.src.length) this.err('eof', '', '}');
-      const c = this.src[this.i];
-      if (c === '}') {
-        this.i++;
-        break;
-      }
-      if (c === "'") {
-        const end = this.src.indexOf("'", this.i + 1);
-        if (end < 0) this.err('unterminated', "'");
-        flush();
-        parts.push({ k: 'sq', v: this.src.slice(this.i + 1, end) });
-        this.i = end + 1;
-      } else if (c === '"') {
-        this.i++;
-        flush();
-        parts.push({ k: 'dq', parts: this.dqParts() });
-      } else if (c === '\\') {
-        flush();
-        parts.push({ k: 'sq', v: this.src[this.i + 1] ?? '' });
-        this.i += 2;
-      } else if (c === '$' || c === '`') {
-        const p = this.dollarOrBackquote();
-        if (p) {
-          flush();
-          parts.push(p);
-        } else lit += this.src[this.i++];
-      } else lit += this.src[this.i++];
-    }
-    flush();
-    return parts;
   }
 }
 

@@ -13,6 +13,21 @@ import { Hosted } from './hosted';
 
 let s!: Hosted;
 
+/** A sleeping busybox pod with the `settings` ConfigMap mounted as `mounts` says. */
+function filesPod(name: string, mounts: string): string {
+  return `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}}
+spec:
+  volumes: [{name: cfg, configMap: {name: settings}}]
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: ["sh", "-c", "sleep 36000"]
+    volumeMounts: ${mounts}
+`;
+}
+
 const PODS = `apiVersion: v1
 kind: Pod
 metadata: {name: web, labels: {app: web}}
@@ -41,17 +56,7 @@ kind: ConfigMap
 metadata: {name: settings}
 data: {mode: fast, level: "3"}
 ---
-apiVersion: v1
-kind: Pod
-metadata: {name: files}
-spec:
-  volumes: [{name: cfg, configMap: {name: settings}}]
-  containers:
-  - name: app
-    image: busybox:1.36
-    command: ["sh", "-c", "sleep 36000"]
-    volumeMounts: [{name: cfg, mountPath: /etc/settings}]
-`;
+${filesPod('files', '[{name: cfg, mountPath: /etc/settings}]')}`;
 
 // Each test starts from its own copy of one settled cluster running the objects above.
 copyPerTest(
@@ -187,4 +192,19 @@ test('cp: out of the container (mounted files) and into it (seen by exec, copied
   // as kubectl 1.32 (test/server/cp.test.ts): tar's error on stdout, exit 0 once its empty archive ends
   assert.deepEqual([gone.code, gone.stderr, fs.existsSync(join(out, 'nope'))], [0, '', false]);
   assert.match(gone.stdout, /tar: \/nope: No such file or directory\n/);
+});
+
+test('cp out of a container never writes outside DEST: a mount path with `..` is skipped with kubectl\'s warning', async () => {
+  const pod = filesPod('dotdot', '[{name: cfg, mountPath: "/mnt/../../escaped"}, {name: cfg, mountPath: /mnt/real}]');
+  await s.ok(['apply', '-f', s.file('dotdot.yaml', pod)]);
+  await s.ok(['reconcile', '--until-stable']);
+  const parent = join(s.home, 'cp-parent');
+  const dest = join(parent, 'dest');
+  fs.mkdirSync(parent);
+  const r = await s.run(['cp', 'dotdot:/mnt', dest]);
+  const outside = (key: string) => `warning: file "${join(parent, 'escaped', key)}" is outside target destination, skipping\n`;
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stderr.split(/(?<=\n)/).sort(), [outside('level'), outside('mode')]);
+  assert.deepEqual(fs.readdirSync(parent), ['dest'], 'nothing written beside DEST');
+  assert.deepEqual(fs.readdirSync(dest, { recursive: true }).map(String).sort(), ['real', 'real/level', 'real/mode']);
 });

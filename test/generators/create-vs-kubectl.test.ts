@@ -80,6 +80,7 @@ const CASES: string[][] = [
   ['create', 'secret', 'generic', 's1', '--from-literal=a=1', '--type=Opaque', '-n', 'x'],
   ['create', 'secret', 'generic', 's1', '--from-file=d', '--from-file=config.txt'],
   ['create', 'secret', 'generic', 's1', '--from-env-file=app.env'],
+  ['create', 'secret', 'generic', 's1', '--from-env-file=app.env', '--from-file=config.txt'],
   ['create', 'secret', 'generic', 's1', '--from-literal=a=1', '--append-hash'],
   ['create', 'secret', 'generic', 's1', '--from-literal=a=1', '--from-literal=a=2'],
   ['create', 'secret', 'generic', 's1', '--from-literal=.=2'],
