@@ -151,8 +151,11 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: debugger}
 subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: debuggers}]
 `;
 
+// The server is the cluster's daemon, so that THROUGH_SERVER commands reach it: a server run
+// with KUBESIM_NO_DAEMON=1 made the first of them start a second daemon over the same store
+// (a third of this file's CPU time).
 before(async () => {
-  await c.setUp({ kubectl: true, create: ['--nodes', '1'], manifest: POLICY });
+  await c.setUp({ kubectl: true, create: ['--nodes', '1'], manifest: POLICY, serveEnv: { KUBESIM_NO_DAEMON: '' } });
 });
 
 after(() => c.stop());
