@@ -75,6 +75,53 @@ function readFully(fd: number, buf: Buffer, position: number): number {
   return got;
 }
 
+/** Bytes read at a time when parsing lines: the range may be a whole restart's tail. */
+const READ_CHUNK = 4 * 1024 * 1024;
+/** `{"rev":` and up to 16 digits and the comma: what lineRev looks at. */
+const REV_PREFIX_MAX = 32;
+
+/**
+ * Calls `fn` with each complete, parsable line in [from, to) of `fd`, reading READ_CHUNK bytes
+ * at a time (a longer line grows the buffer), so what is held is one chunk, not the range.
+ */
+export function eachLine(fd: number, from: number, to: number, fn: (line: JournalLine) => void, chunk = READ_CHUNK): void {
+  let buf = Buffer.allocUnsafe(Math.max(0, Math.min(chunk, to - from)));
+  let off = from; // the file offset of buf[0]
+  let have = 0;
+  while (off + have < to) {
+    if (have === buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, to - off));
+      buf.copy(bigger, 0, 0, have);
+      buf = bigger;
+    }
+    const want = Math.min(buf.length - have, to - off - have);
+    const got = readFully(fd, buf.subarray(have, have + want), off + have);
+    have += got;
+    const last = got < want || off + have >= to;
+    let start = 0;
+    for (;;) {
+      let nl = buf.indexOf(10, start);
+      if (nl < 0 || nl >= have) {
+        if (!last || start >= have) break;
+        nl = have;
+      }
+      if (nl > start) {
+        try {
+          const l = parseJson(buf.toString('utf8', start, nl)) as JournalLine;
+          if (l && typeof l.rev === 'number' && typeof l.key === 'string') fn(l);
+        } catch {
+          /* a torn line of an older version: skipped */
+        }
+      }
+      start = nl + 1;
+    }
+    if (last) return;
+    buf.copy(buf, 0, start, have); // the incomplete line to the front
+    off += start;
+    have -= start;
+  }
+}
+
 interface Index {
   dev: number;
   ino: number;
@@ -167,9 +214,11 @@ export class Journal {
         let i = ix.offsets.length;
         while (i > 0 && ix.offsets[i - 1] >= p.parsedEnd && ix.revs[i - 1] > committed) i--;
         if (i < ix.offsets.length) {
-          for (const l of this.parse(fd, Math.max(ix.offsets[i], p.parsedEnd), ix.end)) {
-            if (l.rev > committed) p.map.set(l.key, l);
-          }
+          // Line by line: a restart's tail can be hundreds of MB, and only the newest line of each key is kept.
+          const map = p.map;
+          eachLine(fd, Math.max(ix.offsets[i], p.parsedEnd), ix.end, (l) => {
+            if (l.rev > committed) map.set(l.key, l);
+          });
         }
         p.parsedEnd = ix.end;
       }
@@ -182,31 +231,19 @@ export class Journal {
     }
   }
 
-  /** For the lock holder: the entries after `committed` to put into the files, and the last revision. */
+  /**
+   * For the lock holder: the newest entry per key after `committed` to put into the files
+   * (a file holds its key's last state only), oldest first, and the last revision.
+   */
   entriesForReplay(committed: number): { entries: JournalLine[]; lastRev: number } {
-    const entries = this.entriesAfter(committed) ?? [];
-    const n = this.ix.revs.length;
-    return { entries, lastRev: n ? this.ix.revs[n - 1] : 0 };
+    const { tail, lastRev } = this.pendingAfter(committed);
+    const entries = [...tail.values()].filter((l) => l.rev > committed).sort((a, b) => a.rev - b.rev);
+    return { entries, lastRev };
   }
 
   private parse(fd: number, from: number, to: number): JournalLine[] {
-    const buf = Buffer.allocUnsafe(to - from);
-    const got = readFully(fd, buf, from);
     const out: JournalLine[] = [];
-    let pos = 0;
-    while (pos < got) {
-      let nl = buf.indexOf(10, pos);
-      if (nl < 0 || nl > got) nl = got;
-      if (nl > pos) {
-        try {
-          const l = parseJson(buf.toString('utf8', pos, nl)) as JournalLine;
-          if (l && typeof l.rev === 'number' && typeof l.key === 'string') out.push(l);
-        } catch {
-          /* a torn line of an older version: skipped */
-        }
-      }
-      pos = nl + 1;
-    }
+    eachLine(fd, from, to, (l) => out.push(l));
     return out;
   }
 
@@ -221,11 +258,11 @@ export class Journal {
     if (st.ino !== ix.ino || st.dev !== ix.dev || st.size < ix.end) {
       ix = this.ix = { dev: st.dev, ino: st.ino, gen: ++generation, base: st.size, end: st.size, revs: [], offsets: [] };
       // Start at the last line boundary: what follows it is incomplete.
-      const found = this.scanBack(fd, st.size, -1, true);
-      ix.base = ix.end = found.end;
+      ix.base = ix.end = this.lastBoundary(fd, st.size);
     }
-    if (st.size > ix.end) {
-      const buf = Buffer.allocUnsafe(st.size - ix.end);
+    // What others appended, READ_CHUNK at a time (a chunk without a whole line: a longer one).
+    for (let chunk = READ_CHUNK; st.size > ix.end; ) {
+      const buf = Buffer.allocUnsafe(Math.min(st.size - ix.end, chunk));
       const got = readFully(fd, buf, ix.end);
       let pos = 0;
       for (;;) {
@@ -239,9 +276,11 @@ export class Journal {
         pos = nl + 1;
       }
       ix.end += pos;
+      if (got < buf.length || ix.end + got - pos >= st.size) break; // the rest is an incomplete line
+      if (pos === 0) chunk *= 2;
     }
     if (ix.base > 0 && (ix.revs.length === 0 || ix.revs[0] > needRev)) {
-      const back = this.scanBack(fd, ix.base, needRev, false);
+      const back = this.scanBack(fd, ix.base, needRev);
       ix.revs = back.revs.concat(ix.revs);
       ix.offsets = back.offsets.concat(ix.offsets);
       ix.base = back.start;
@@ -249,49 +288,61 @@ export class Journal {
     return st.size;
   }
 
-  /**
-   * Reads backwards from `from` (a line boundary, or the file size when `toBoundary`) in
-   * growing chunks until a complete line with rev <= needRev is found or the file starts.
-   * With `toBoundary`, only finds the last line boundary at or before `from`.
-   */
-  private scanBack(fd: number, from: number, needRev: number, toBoundary: boolean): { start: number; end: number; revs: number[]; offsets: number[] } {
-    let chunk = 16 * 1024;
-    for (;;) {
-      const pos = Math.max(0, from - chunk);
-      const buf = Buffer.allocUnsafe(from - pos);
+  /** The last line boundary at or before `size` (what follows it is incomplete), read backwards in growing chunks. */
+  private lastBoundary(fd: number, size: number): number {
+    for (let chunk = 16 * 1024; ; chunk *= 4) {
+      const pos = Math.max(0, size - chunk);
+      const buf = Buffer.allocUnsafe(size - pos);
       const got = readFully(fd, buf, pos);
-      if (toBoundary) {
-        const nl = buf.lastIndexOf(10, got - 1);
-        if (nl >= 0) return { start: 0, end: pos + nl + 1, revs: [], offsets: [] };
-        if (pos === 0) return { start: 0, end: 0, revs: [], offsets: [] };
-      } else {
-        const starts: number[] = [];
-        if (pos === 0) starts.push(0);
-        for (let i = buf.indexOf(10); i >= 0 && i < got - 1; i = buf.indexOf(10, i + 1)) starts.push(i + 1);
-        const revs: number[] = [];
-        const offsets: number[] = [];
-        let reached = pos === 0;
-        for (let k = 0; k < starts.length; k++) {
-          const s = starts[k];
-          const e = k + 1 < starts.length ? starts[k + 1] - 1 : got - 1;
-          const rev = lineRev(buf, s, e);
-          if (rev === undefined) continue;
-          if (rev <= needRev) reached = true;
-          revs.push(rev);
-          offsets.push(pos + s);
-        }
-        if (reached) {
-          // Keep from the last line at or before needRev (a boundary for later questions).
-          let k = revs.length - 1;
-          while (k > 0 && revs[k] > needRev) k--;
-          if (pos > 0 || (revs.length && revs[0] <= needRev)) {
-            return { start: offsets[k] ?? pos, end: from, revs: revs.slice(k), offsets: offsets.slice(k) };
-          }
-          return { start: 0, end: from, revs, offsets };
-        }
+      const nl = buf.lastIndexOf(10, got - 1);
+      if (nl >= 0) return pos + nl + 1;
+      if (pos === 0) return 0;
+    }
+  }
+
+  /**
+   * Indexes the lines before `from` (a line boundary), reading backwards in chunks (growing to
+   * READ_CHUNK, each byte read once) until a complete line with rev <= needRev is found or
+   * the file starts. A short-lived command reads a few KB; a restart's long tail, a chunk at a time.
+   */
+  private scanBack(fd: number, from: number, needRev: number): { start: number; revs: number[]; offsets: number[] } {
+    const parts: { revs: number[]; offsets: number[] }[] = []; // newest first
+    let chunk = 16 * 1024;
+    for (let end = from; ; ) {
+      const pos = Math.max(0, end - chunk);
+      // A line starting just before `end` is read far enough to see its `{"rev":N,`.
+      const buf = Buffer.allocUnsafe(Math.min(from, end + REV_PREFIX_MAX) - pos);
+      const got = readFully(fd, buf, pos);
+      const starts: number[] = [];
+      if (pos === 0) starts.push(0);
+      for (let i = buf.indexOf(10); i >= 0 && i < end - pos && i < got && pos + i + 1 < from; i = buf.indexOf(10, i + 1)) starts.push(i + 1);
+      const revs: number[] = [];
+      const offsets: number[] = [];
+      let reached = pos === 0;
+      for (let k = 0; k < starts.length; k++) {
+        const s = starts[k];
+        const e = k + 1 < starts.length ? starts[k + 1] - 1 : got - 1;
+        const rev = lineRev(buf, s, e);
+        if (rev === undefined) continue;
+        if (rev <= needRev) reached = true;
+        revs.push(rev);
+        offsets.push(pos + s);
       }
-      if (pos === 0) return { start: 0, end: from, revs: [], offsets: [] };
-      chunk *= 4;
+      parts.push({ revs, offsets });
+      if (reached) {
+        parts.reverse();
+        const allRevs = parts.length === 1 ? revs : ([] as number[]).concat(...parts.map((p) => p.revs));
+        const allOffsets = parts.length === 1 ? offsets : ([] as number[]).concat(...parts.map((p) => p.offsets));
+        // Keep from the last line at or before needRev (a boundary for later questions).
+        let k = allRevs.length - 1;
+        while (k > 0 && allRevs[k] > needRev) k--;
+        if (pos > 0 || (allRevs.length && allRevs[0] <= needRev)) {
+          return { start: allOffsets[k] ?? pos, revs: allRevs.slice(k), offsets: allOffsets.slice(k) };
+        }
+        return { start: 0, revs: allRevs, offsets: allOffsets };
+      }
+      end = pos;
+      chunk = Math.min(chunk * 4, READ_CHUNK);
     }
   }
 
@@ -321,7 +372,7 @@ export class Journal {
       const last = Buffer.alloc(1);
       fs.readSync(fd, last, 0, 1, st.size - 1);
       if (last[0] !== 10) {
-        const keep = this.scanBack(fd, st.size, -1, true).end;
+        const keep = this.lastBoundary(fd, st.size);
         fs.ftruncateSync(fd, keep);
         this.writerSize = keep;
       }
