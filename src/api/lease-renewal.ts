@@ -25,7 +25,7 @@ const RENEW_TIME = FieldSet.fromPaths([['f:spec', 'f:renewTime']]);
  * Lease, frozen. A Lease being deleted (its finalizers decide what the write does), one
  * without a renewTime yet, or whose renewTime another manager owns, takes the whole update.
  */
-export function renewLease(api: ApiServer, lease: KObject, renewTime: string, opts: WriteOptions = {}): Promise<KObject> {
+export async function renewLease(api: ApiServer, lease: KObject, renewTime: string, opts: WriteOptions = {}): Promise<KObject> {
   if (!MICRO_TIME.test(renewTime)) throw ApiError.badRequest(`invalid renewTime ${JSON.stringify(renewTime)}: want RFC 3339 with microseconds`);
   const rt = api.registry.forKind('coordination.k8s.io/v1', 'Lease');
   const next: KObject = { ...lease, spec: { ...lease.spec, renewTime } };

@@ -102,7 +102,7 @@ test('a renewal from a stale read is a Conflict; a policy bound to Leases refuse
   await api.renewLease(read, micro(clock.now()));
   clock.advance(10_000);
   await assert.rejects(api.renewLease(read, micro(clock.now())), (e: unknown) => e instanceof ApiError && e.reason === 'Conflict' && e.message === 'Operation cannot be fulfilled on leases.coordination.k8s.io "b": the object has been modified; please apply your changes to the latest version and try again');
-  await assert.rejects(async () => api.renewLease(read, '2026-11-22T06:00:20Z'), (e: unknown) => e instanceof ApiError && e.reason === 'BadRequest');
+  await assert.rejects(api.renewLease(read, '2026-11-22T06:00:20Z'), (e: unknown) => e instanceof ApiError && e.reason === 'BadRequest');
 
   await api.create({
     apiVersion: 'admissionregistration.k8s.io/v1',
