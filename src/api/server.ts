@@ -44,6 +44,7 @@ import { deleteDependents, orphanDependents } from './dependents';
 import { orderUpdateErrors } from './validation/update-errors';
 import type { Requester } from './strategies/types';
 import { RbacGate } from '../rbac/gate';
+import { renewLease } from './lease-renewal';
 
 export type DryRun = 'none' | 'client' | 'server';
 
@@ -428,6 +429,11 @@ export class ApiServer {
       if (rt.kind === 'CustomResourceDefinition') await this.syncCrdIndex();
       return stored;
     });
+  }
+
+  /** A node Lease's renewal: `lease` as read (shared), only spec.renewTime moved (lease-renewal.ts). */
+  renewLease(lease: KObject, renewTime: string, opts: WriteOptions = {}): Promise<KObject> {
+    return renewLease(this, lease, renewTime, opts);
   }
 
   /**

@@ -71,7 +71,7 @@ async function renewLease(api: ApiServer, node: KObject, nowMs: number, everyMs:
   }
   if (lease.spec?.renewTime && nowMs - Date.parse(lease.spec.renewTime) < everyMs) return;
   try {
-    await api.update({ ...lease, spec: { ...lease.spec, renewTime } });
+    await api.renewLease(lease, renewTime);
   } catch {
     /* a conflicting renew is retried on the next beat */
   }

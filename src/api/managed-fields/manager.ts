@@ -184,6 +184,24 @@ function recordUpdate(owners: Map<string, Owner>, lhs: unknown, rhs: unknown, sh
   owners.set(key, { manager, operation: 'Update', apiVersion: ctx.apiVersion, subresource: ctx.subresource, time: ctx.now, set: prev ? prev.set.union(changed) : changed });
 }
 
+/**
+ * The managed fields after an Update by `manager` that changed only `changed`, values of
+ * fields no other manager owns (a Lease renewal's spec.renewTime), without comparing the
+ * objects: recordUpdate's outcome for that comparison. undefined when another manager owns
+ * one of them (the general path decides who keeps what).
+ */
+export function changedOwnFields(current: KObject, changed: FieldSet, manager: string, ctx: TrackContext): ManagedFieldsEntry[] | undefined {
+  const owners = baseOwners(current, { metadata: {} } as KObject);
+  const key = ownerKey({ manager, operation: 'Update', apiVersion: ctx.apiVersion, subresource: ctx.subresource });
+  for (const [k, o] of owners) if (k !== key && o.set.overlaps(changed)) return undefined;
+  const own = owners.get(key);
+  // Emptied by the change and re-added, it moves last (recordUpdate's tie order).
+  if (own && changed.covers(own.set)) owners.delete(key);
+  if (own && own.set.covers(changed)) owners.set(key, { ...own, time: ctx.now });
+  else owners.set(key, { manager, operation: 'Update', apiVersion: ctx.apiVersion, subresource: ctx.subresource, time: ctx.now, set: own ? own.set.union(changed) : changed });
+  return encode(owners);
+}
+
 function setManaged(obj: KObject, owners: Map<string, Owner>): void {
   const entries = encode(owners);
   obj.metadata ??= {};
