@@ -3,6 +3,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { chmodSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { KUBECTL, ServedCluster } from './harness';
 import { BIN } from '../e2e/helpers';
 
@@ -45,4 +47,38 @@ test('events -w -o json|yaml|name: each watched Event on its own through the -o 
     if (output === 'json') assert.match(k.out(), /^\{\n {4}"kind": "Event",\n {4}"apiVersion": "v1",\n {4}"metadata": \{\n {8}"name": /);
     if (output === 'yaml') assert.match(k.out(), /\ntype: Normal\n---\n[a-z]/);
   }
+});
+
+test('create|run|autoscale -o json: every kind in k8s.io/api\'s struct order (the order gen-proto records), zero fields Go writes, whether built client-side or decoded from the server', async () => {
+  await c.hostedOk(['create', 'cronjob', 'cj', '--image=busybox', '--schedule=*/5 * * * *']);
+  await c.hostedOk(['create', 'deployment', 'scaled', '--image=nginx']);
+  const masked = (s: string) => s.replace(/"((controller-)?uid|batch\.kubernetes\.io\/controller-uid)": "[^"]*"/g, '"$1": "X"').replace(/"(creationTimestamp|time)": "[^"]*"/g, '"$1": "T"').replace(/kube-api-access-\w+/g, 'kube-api-access-X');
+  for (const args of [
+    ['create', 'job', 'fromcj', '--from=cronjob/cj'], // the CronJob's template copied: Container, OwnerReference in struct order
+    ['autoscale', 'deployment', 'scaled', '--max=3', '--cpu-percent=50'], // HorizontalPodAutoscalerStatus's non-omitempty replicas
+    ['create', 'clusterrole', 'agg', '--aggregation-rule=a=b'],
+    ['create', 'quota', 'q', '--hard=pods=2', '--scopes=BestEffort'],
+    ['run', 'rp', '--image=nginx', '--port=80', '--env=A=B', '--labels=a=b', '--restart=Never'],
+  ]) {
+    for (const dryRun of ['client', 'server']) {
+      const [k, s] = await c.bothClients([...args, `--dry-run=${dryRun}`, '-o', 'json']);
+      assert.equal(k.code, 0, k.stderr);
+      assert.equal(masked(s.stdout), masked(k.stdout), `${args.join(' ')} --dry-run=${dryRun}`);
+    }
+  }
+});
+
+test('apply edit-last-applied: the file given to the editor (ApplyEditMode\'s `#` header above YAML; JSON as its JSON printer writes it), unchanged: "Edit cancelled"', async () => {
+  await c.kubectlAsync(['apply', '-f', c.file('la.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: la}\ndata: {a: b}\n')]);
+  const editor = c.file('copy-editor.sh', '#!/bin/sh\ncp "$1" "$COPY_TO"\n');
+  chmodSync(editor, 0o755);
+  for (const output of ['yaml', 'json']) {
+    const args = ['apply', 'edit-last-applied', 'configmap/la', '-o', output];
+    const k = await c.kubectlAsync(args, { env: { EDITOR: editor, COPY_TO: join(c.dir, `k.${output}`) } });
+    const s = await c.kubesimAsync(args, { env: { EDITOR: editor, COPY_TO: join(c.dir, `s.${output}`) } });
+    assert.deepEqual(s, k, output);
+    assert.deepEqual([k.code, k.stderr], [0, 'Edit cancelled, no changes made.\n']);
+    assert.equal(readFileSync(join(c.dir, `s.${output}`), 'utf8'), readFileSync(join(c.dir, `k.${output}`), 'utf8'), `the file to edit, -o ${output}`);
+  }
+  assert.match(readFileSync(join(c.dir, 'k.yaml'), 'utf8'), /^# Please edit the 'last-applied-configuration' annotations below\.\n/);
 });
