@@ -82,3 +82,14 @@ test('apply edit-last-applied: the file given to the editor (ApplyEditMode\'s `#
   }
   assert.match(readFileSync(join(c.dir, 'k.yaml'), 'utf8'), /^# Please edit the 'last-applied-configuration' annotations below\.\n/);
 });
+
+test('auth reconcile: --dry-run=server refused before anything is read; a Role or RoleBinding into a missing namespace creates the namespace first (tryEnsureNamespace)', async () => {
+  const role = (ns: string) => c.file(`role-${ns}.yaml`, `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r1, namespace: ${ns}}\nrules: [{apiGroups: [""], resources: [pods], verbs: [get]}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b1, namespace: ${ns}}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r1}\nsubjects: [{kind: User, name: jane}]\n`);
+  await c.refusedAlike(['auth', 'reconcile', '-f', role('dryns'), '--dry-run=server'], '', 'error: --dry-run=server for command reconcile is not supported yet\n');
+  const k = await c.kubectlAsync(['auth', 'reconcile', '-f', role('recns-k')]);
+  const s = await c.hosted(['auth', 'reconcile', '-f', role('recns-s')]);
+  assert.equal(k.code, 0, k.stderr);
+  assert.deepEqual(s, { ...k, stderr: k.stderr.replaceAll('recns-k', 'recns-s') });
+  for (const ns of ['recns-k', 'recns-s']) assert.equal(await c.hostedOk(['get', 'namespace', ns, '-o', 'name']), `namespace/${ns}\n`);
+  assert.equal((await c.hosted(['get', 'namespace', 'dryns'])).code, 1, 'the refused dry run created nothing');
+});
