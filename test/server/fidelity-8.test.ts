@@ -93,3 +93,16 @@ test('auth reconcile: --dry-run=server refused before anything is read; a Role o
   for (const ns of ['recns-k', 'recns-s']) assert.equal(await c.hostedOk(['get', 'namespace', ns, '-o', 'name']), `namespace/${ns}\n`);
   assert.equal((await c.hosted(['get', 'namespace', 'dryns'])).code, 1, 'the refused dry run created nothing');
 });
+
+test('exec -f FILE: the file\'s object as read, no GET of it (a workload\'s pods listed by the file\'s selector), so a renamed copy of a workload still reaches its pods', async () => {
+  await c.hostedOk(['create', 'namespace', 'exf']);
+  await c.hostedOk(['create', 'deployment', 'ex', '--image=nginx', '-n', 'exf']);
+  await c.okAsync(['reconcile', '--until-stable']);
+  const live = await c.hostedOk(['get', 'deployment', 'ex', '-n', 'exf', '-o', 'yaml']);
+  const renamed = c.file('ex-renamed.yaml', live.replace(/^ {2}name: ex$/m, '  name: ex-not-in-the-cluster'));
+  const args = ['exec', '-f', renamed, '--', 'echo', 'hi'];
+  const [k, s] = await c.bothClients(args);
+  assert.deepEqual(k, { code: 0, stdout: 'hi\n', stderr: '' });
+  assert.deepEqual(s, k, 'in-process');
+  assert.deepEqual(await c.kubesimAsync(args, { env: { KUBESIM_NO_DAEMON: '' } }), k, 'through the server');
+});
