@@ -3,7 +3,8 @@
 // decoder runs on, from Kubernetes' own generated.proto files (k8s.io/api and
 // k8s.io/apimachinery at one tag) plus the Go types beside them: which fields are pointers or
 // lack `omitempty` (a zero value there is kept, as kube-apiserver's JSON would keep it), and
-// a field's named Go type from its casttype (a 6th entry: `v1.Protocol`, for decode errors).
+// a field's named Go type from its casttype (a 6th entry: `v1.Protocol`, for decode errors),
+// and the struct's field order where it is not the field numbers' (`o`, for -o json's order).
 // Usage: node scripts/gen-proto.mjs <k8s.io/api git dir> <k8s.io/apimachinery git dir> [tag]
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -57,11 +58,14 @@ for (const [dir, f] of sources) {
     const t = line.trim();
     if (t.startsWith('//')) { comment += t + '\n'; continue; }
     const mm = /^message (\w+) \{/.exec(t);
-    if (mm) { cur = { name: mm[1], comment, fields: {} }; comment = ''; continue; }
+    if (mm) { cur = { name: mm[1], comment, fields: {}, order: [] }; comment = ''; continue; }
     comment = '';
     if (!cur) continue;
     if (t === '}') {
       const msg = { f: cur.fields };
+      // The Go struct's field order (go-to-protobuf writes the fields as the struct declares
+      // them), which encoding/json follows: kept when it is not the field numbers' order.
+      if (cur.order.some((n, i) => i > 0 && n < cur.order[i - 1])) msg.o = cur.order;
       // `// +protobuf.nullable=true` messages with only `repeated items` stand for a Go slice.
       if (cur.comment.includes('+protobuf.nullable=true') && Object.keys(cur.fields).length === 1 && cur.fields[1]?.[0] === 'items') msg.list = 1;
       messages[`${pkg}.${cur.name}`] = msg;
@@ -79,6 +83,7 @@ for (const [dir, f] of sources) {
     else if (go?.keep) entry[4] = 1;
     if (go?.cast) entry.push(...(entry.length === 4 ? [0] : []), go.cast);
     cur.fields[no] = entry;
+    cur.order.push(Number(no));
   }
 }
 const out = { source: `k8s.io/api and k8s.io/apimachinery ${tag}`, groups, messages };

@@ -15,6 +15,7 @@ import { withObjectSource, type ObjectSource } from './object-source';
 import { addDryRunFlag, parseDryRun } from './flags/dry-run';
 import { mutationPrinter } from './flags/mutation-output';
 import { toYaml } from '../printers/yaml';
+import { toJson } from '../printers/json';
 import { addPrintFlags } from './flags/print-flags';
 import { addResourceBuilderFlags, NO_RESOURCES_MESSAGE } from './flags/resource-builder-flags';
 import { FIELD_MANAGER_HELP, kubectlHelp, VALIDATE_HELP } from './kubectl-help';
@@ -191,14 +192,16 @@ export function register(program: Command, p: Program): void {
         const flags = withParentFlags<TargetFlags & { output?: string; fieldManager?: string; windowsLineEndings?: boolean }>(cmd);
         flags.output ??= 'yaml';
         if (flags.output !== 'yaml' && flags.output !== 'json') throw new CliError(`unexpected -o output mode: ${flags.output}, the flag 'output' must be one of yaml|json`);
-        const { keptCopy, launchTempFile, removeFile } = await import('./edit');
+        const { editHeader, keptCopy, launchTempFile, removeFile, stripComments } = await import('./edit');
         await withObjectSource(ctx, async (source) => {
           for (const t of await targets(ctx, source, args, flags)) {
-            const before = render(stored(t), flags.output!);
+            // kubectl's edit loop in ApplyEditMode: its `#` header above YAML (JSON has no
+            // comments); JSON as its JSONPrinter writes it (4 spaces), not view-last-applied's 2.
+            const before = flags.output === 'yaml' ? editHeader([], 'apply') + render(stored(t), 'yaml') : toJson(JSON.parse(stored(t)));
             const content = flags.windowsLineEndings ? before.replace(/\n/g, '\r\n') : before;
             const { edited, file } = await launchTempFile(`${p.name}-edit-`, `.${flags.output}`, content, process.env);
             const after = edited.replace(/\r\n/g, '\n');
-            if (after === before) {
+            if (stripComments(after) === stripComments(before)) {
               removeFile(file);
               ctx.err('Edit cancelled, no changes made.\n');
               continue;

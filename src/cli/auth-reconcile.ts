@@ -5,7 +5,7 @@
 // roleRef differs. Each object prints `<kind.group>/<name> reconciled` and what was needed.
 
 import type { Command } from 'commander';
-import { CliError } from '../api/errors';
+import { ApiError, CliError } from '../api/errors';
 import type { KObject } from '../api/types';
 import { objectPath, resourcePath } from '../api/resources';
 import type { CliContext } from './context';
@@ -15,6 +15,9 @@ import { mutationPrinter } from './flags/mutation-output';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { kubectlHelp } from './kubectl-help';
+
+type Api = Awaited<ReturnType<CliContext['api']>>;
+type Check = Awaited<ReturnType<typeof import('./impersonation').requestCheck>>;
 
 interface Rule {
   verbs?: string[];
@@ -102,6 +105,8 @@ async function runReconcile(ctx: CliContext, flags: ReconcileFlags): Promise<voi
     // reconcile reads the flag through cmdutil.GetDryRunStrategy's caller, which wraps its error.
     throw e instanceof CliError ? new CliError(`error accessing --dry-run flag for command reconcile: ${e.message}`) : e;
   }
+  // kubectl's getClientSideDryRun refuses the server's dry run before reading any file.
+  if (dryRun === 'server') throw new CliError('--dry-run=server for command reconcile is not supported yet');
   const print = await mutationPrinter(ctx, flags, dryRun);
   const api = await ctx.api();
   const check = await (await import('./impersonation')).requestCheck(ctx.flags, api);
@@ -120,24 +125,47 @@ async function runReconcile(ctx: CliContext, flags: ReconcileFlags): Promise<voi
     const live = await api.tryGet(item.type, ns, want.metadata.name!);
     const isRole = kind.endsWith('Role');
     const out = isRole ? reconcileRole(want, live, Boolean(flags.removeExtraPermissions)) : reconcileBinding(want, live, Boolean(flags.removeExtraSubjects));
-    const server = dryRun === 'server';
     let result = out.object;
     if (dryRun !== 'client') {
       if (out.operation === 'create') {
+        if (ns) await ensureNamespace(api, check, ns);
         await check('POST', resourcePath(item.type, ns));
-        result = await api.create(want, { dryRun: server });
+        result = await api.create(want);
       } else if (out.operation === 'update') {
         await check('PUT', path);
-        result = await api.update(out.object, { dryRun: server });
+        result = await api.update(out.object);
       } else if (out.operation === 'recreate') {
         await check('DELETE', path);
-        if (!server) await api.delete(item.type, ns, want.metadata.name!);
+        await api.delete(item.type, ns, want.metadata.name!);
+        if (ns) await ensureNamespace(api, check, ns);
         await check('POST', resourcePath(item.type, ns));
-        result = server ? want : await api.create(want);
+        result = await api.create(want);
       }
     }
     ctx.out(print(result, 'reconciled'));
     if (out.operation !== 'none') ctx.err(`\treconciliation required ${out.operation}\n${out.lines.map((l) => l + '\n').join('')}`);
+  }
+}
+
+/**
+ * The RBAC reconciler's tryEnsureNamespace, before it creates a Role or RoleBinding: a GET of
+ * the namespace, and a POST of it when it is missing; NotFound, Forbidden and AlreadyExists
+ * are no failure (the create of the object then says what is wrong).
+ */
+async function ensureNamespace(api: Api, check: Check, ns: string): Promise<void> {
+  const nsType = api.registry.forKind('v1', 'Namespace');
+  const tolerated = (e: unknown, ...reasons: string[]) => e instanceof ApiError && reasons.includes(e.reason);
+  try {
+    await check('GET', objectPath(nsType, undefined, ns));
+    if (await api.tryGet(nsType, undefined, ns)) return;
+  } catch (e) {
+    if (!tolerated(e, 'NotFound', 'Forbidden')) throw e;
+  }
+  try {
+    await check('POST', resourcePath(nsType, undefined));
+    await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } as KObject);
+  } catch (e) {
+    if (!tolerated(e, 'AlreadyExists', 'Forbidden')) throw e;
   }
 }
 

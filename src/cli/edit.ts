@@ -61,9 +61,15 @@ const HEADER = `# Please edit the object below. Lines beginning with a '#' will 
 #
 `;
 
-/** editHeader.writeTo: kubectl's fixed text, then one block per failure. */
-export function editHeader(reasons: EditReason[]): string {
-  let s = HEADER;
+/** ApplyEditMode's text (apply edit-last-applied). */
+const APPLY_HEADER = `# Please edit the 'last-applied-configuration' annotations below.
+# Lines beginning with a '#' will be ignored, and an empty file will abort the edit.
+#
+`;
+
+/** editHeader.writeTo: kubectl's fixed text (its edit mode's), then one block per failure. */
+export function editHeader(reasons: EditReason[], mode: 'edit' | 'apply' = 'edit'): string {
+  let s = mode === 'apply' ? APPLY_HEADER : HEADER;
   for (const r of reasons) {
     s += r.other.length ? `# ${hashOnLineBreak(r.head)}:\n` : `# ${hashOnLineBreak(r.head)}\n`;
     for (const o of r.other) s += `# * ${hashOnLineBreak(o)}\n`;

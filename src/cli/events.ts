@@ -7,6 +7,7 @@ import { UnknownResourceError, resourcePath, type ResourceType } from '../api/re
 import { PrintedError } from './format-error';
 import type { KObject } from '../api/types';
 import type { Program } from './root';
+import type { CliContext } from './context';
 import { kubectlHelp } from './kubectl-help';
 import { declareFlagTypes } from './flags/pflag';
 import { collect } from './flags/collect';
@@ -84,14 +85,18 @@ export function register(program: Command, p: Program): void {
         await authorizeAs(api, await actingUser(ctx.flags, api), 'GET', eventsPath, flags.watch ? { watch: 'true' } : {});
         const keep = (e: KObject) => (!forType || (e.involvedObject?.kind === forType.kind && e.involvedObject?.name === forName)) && (!types.length || types.includes(e.type));
         let items = (await api.list(evType, { namespace: flags.allNamespaces ? undefined : ctx.namespace })).items.filter(keep);
-        if (flags.watch && !output) {
+        if (flags.watch) {
           // kubectl events -w only watches: no list, no sort, no "No events found". The watch
-          // begins with the events that exist (in the store's key order: namespace, name), the
-          // heading goes out with the first event printed, and each event is flushed through the
-          // tabwriter on its own. Deletions (the hour-long TTL) are not printed.
+          // begins with the events that exist (in the store's key order: namespace, name) and
+          // each event goes through kubectl's one printer on its own: a table whose heading goes
+          // out with the first event (one tabwriter, RememberWidths, flushed after each event),
+          // or -o's printer given the Event itself (so `-o name` prints `event/NAME`, and YAML
+          // separates documents with `---`). Deletions (the hour-long TTL) are not printed.
           let headed = flags.headers === false;
-          const widths: number[] = []; // one tabwriter (RememberWidths) flushed after each event
+          const widths: number[] = [];
+          const print = output ? await eventPrinter(output, ctx, flags) : undefined;
           const one = (e: KObject) => {
+            if (print) return print(e);
             const text = renderEvents([e], api.clock.now(), Boolean(flags.allNamespaces), headed, widths);
             headed = true;
             return text;
@@ -115,15 +120,25 @@ export function register(program: Command, p: Program): void {
           // items out of it and its error is dropped, so `-o name` prints nothing and exits 0.
           if (output === 'name') return;
           // kubectl prints its typed EventList: struct field order, `metadata: {}`, no List wrapper.
-          const [{ outputPrinter }, { goOrdered }] = await Promise.all([import('./flags/output'), import('../printers/go-order')]);
-          const list = { kind: 'EventList', apiVersion: 'v1', metadata: {}, items: items.map((e) => goOrdered(e) ?? e) } as unknown as KObject;
-          ctx.out(outputPrinter(output, ctx, { showManagedFields: flags.showManagedFields, allowMissingKeys: allowMissingKeys(flags), sortJsonKeys: false })([list], false));
+          const list = { kind: 'EventList', apiVersion: 'v1', metadata: {}, items } as unknown as KObject;
+          ctx.out((await eventPrinter(output, ctx, flags))(list));
           return;
         } else {
           ctx.out(renderEvents(items, api.clock.now(), Boolean(flags.allNamespaces), flags.headers === false));
         }
       }),
     );
+}
+
+/**
+ * -o's printer for kubectl's typed objects (an Event, or the EventList it builds): struct
+ * field order in JSON, the keys of each item as in the Event struct.
+ */
+async function eventPrinter(output: string, ctx: CliContext, flags: PrintFlagValues): Promise<(o: KObject) => string> {
+  const [{ outputPrinter }, { goOrdered }] = await Promise.all([import('./flags/output'), import('../printers/go-order')]);
+  const printer = outputPrinter(output, ctx, { showManagedFields: flags.showManagedFields, allowMissingKeys: allowMissingKeys(flags), sortJsonKeys: false });
+  const typed = (e: KObject) => (goOrdered(e) ?? e) as KObject;
+  return (o) => printer([Array.isArray(o.items) ? { ...o, items: (o.items as KObject[]).map(typed) } : typed(o)], false);
 }
 
 /** kubectl events' eventTime: the series' last observation, else lastTimestamp, else eventTime (µs). */

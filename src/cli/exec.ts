@@ -40,18 +40,19 @@ export async function runExec(ctx: CliContext, positional: string[], command: st
   if (!command.length) throw new CliError('you must specify at least one command for the container');
   const api = await ctx.api();
   let namespace = ctx.namespace;
-  let name = positional[0];
-  if (!name) {
-    // -f: the file's first object, in its namespace, stands for TYPE/NAME (kubectl's builder).
-    const { items, errors } = await resolveTargets(ctx, [], { filename: flags.filename }, 'exec');
+  let ref: Parameters<typeof resolvePod>[2] = positional[0];
+  if (!ref) {
+    // -f: the file's first object, in its namespace, as read (kubectl's builder sends no GET:
+    // a pod is used as the file has it, a workload's pods are listed by the file's selector).
+    const { items, errors } = await resolveTargets(ctx, [], { filename: flags.filename }, 'exec', { asFiled: true });
     if (!items.length) throw new PrintedError(errors.map((e) => e + '\n').join(''));
     const { type, object } = items[0];
     namespace = object.metadata.namespace ?? namespace;
-    name = `${type.plural}${type.group ? '.' + type.group : ''}/${object.metadata.name}`;
+    ref = { type, object: { ...object, metadata: { ...object.metadata, namespace } } };
   }
   // --as: kubectl's GET of the pod (or workload, then its pods), later its POST of pods/exec
   const check = await (await import('./impersonation')).requestCheck(ctx.flags, api);
-  const { pod } = await resolvePod(api, namespace, name, (path) => check('GET', path));
+  const { pod } = await resolvePod(api, namespace, ref, (path) => check('GET', path));
   const container = chooseContainer(pod, { container: flags.container, verb: 'exec into', notice: flags.quiet ? undefined : (t) => ctx.err(t) });
   // StreamOptions.SetupTTY: -t counts only with -i, and only on a terminal.
   const tty = !!flags.stdin && !!flags.tty && terminalIn(ctx, flags);

@@ -243,11 +243,12 @@ export class GeneratorOptions {
       const spec = resolveOutput(output);
       // As kubectl's JSON and YAML printers: the server's managedFields left out unless asked for.
       const shown = (spec.kind === 'json' || spec.kind === 'yaml') && !printFlags.showManagedFields ? withoutManagedFields(obj) : obj;
-      // kubectl's create verbs go through typed clients: a client-side object is built in Go
-      // struct order, and the server's answer is decoded into the Go struct too (struct order
-      // where the table knows the kind, else keys sorted as a map's).
+      // kubectl's create verbs go through typed clients: a client-side object is a Go struct,
+      // and the server's answer is decoded into one too (k8s.io/api's struct order; a kind
+      // k8s.io/api lacks, keys sorted as a map's). What a client-side object copied from the
+      // server (create job --from) holds is in struct order as well.
       const { goOrdered } = await import('../printers/go-order');
-      const typed = clientSide ? shown : spec.kind === 'json' ? goOrdered(JSON.parse(JSON.stringify(shown))) : undefined;
+      const typed = spec.kind === 'json' ? goOrdered(JSON.parse(JSON.stringify(shown))) : clientSide ? shown : undefined;
       ctx.out(withTemplateDebug(ctx, () => printObjects([(typed as KObject | undefined) ?? shown], spec, { asList: false, sortJsonKeys: !typed, allowMissingKeys: allowMissingKeys(printFlags) })));
     } else {
       const rt = new ResourceRegistry().forKind(obj.apiVersion, obj.kind);

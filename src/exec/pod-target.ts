@@ -3,7 +3,7 @@
 // container (`-c`, the `kubectl.kubernetes.io/default-container` annotation, or the first).
 
 import { ApiError, CliError } from '../api/errors';
-import { objectPath, pluralGroup, resourcePath } from '../api/resources';
+import { objectPath, pluralGroup, resourcePath, type ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import { fromLabelSelectorSpec, matchesLabels } from '../api/selectors';
@@ -67,19 +67,28 @@ export type Authorize = (path: string) => Promise<void>;
 /** A check of one request kubectl sends (`method` on `path`), refused as the API server refuses it (cli/impersonation's requestCheck). */
 export type RequestCheck = (method: string, path: string, query?: Record<string, string | undefined>) => Promise<void>;
 
-/** Resolves `POD` or `TYPE/NAME` to one pod; `authorize` sees each request kubectl makes for it. */
-export async function resolvePod(api: ApiServer, namespace: string, ref: string, authorize: Authorize = async () => {}): Promise<PodPick> {
-  const slash = ref.indexOf('/');
+/**
+ * Resolves `POD`, `TYPE/NAME` or an object read from a file (-f: kubectl's builder hands it
+ * over as read, no GET of it) to one pod; `authorize` sees each request kubectl makes for it.
+ */
+export async function resolvePod(api: ApiServer, namespace: string, ref: string | { type: ResourceType; object: KObject }, authorize: Authorize = async () => {}): Promise<PodPick> {
   const podType = api.resolve('pods');
-  if (slash < 0) {
-    await authorize(objectPath(podType, namespace, ref));
-    return { pod: await api.get(podType, namespace, ref), matched: 1 };
+  let rt: ResourceType;
+  let obj: KObject | undefined;
+  if (typeof ref === 'string') {
+    const slash = ref.indexOf('/');
+    if (slash < 0) {
+      await authorize(objectPath(podType, namespace, ref));
+      return { pod: await api.get(podType, namespace, ref), matched: 1 };
+    }
+    rt = api.resolve(ref.slice(0, slash));
+    const name = ref.slice(slash + 1);
+    await authorize(objectPath(rt, namespace, name));
+    obj = await api.tryGet(rt, namespace, name);
+    if (!obj) throw ApiError.notFound(pluralGroup(rt), name);
+  } else {
+    ({ type: rt, object: obj } = ref);
   }
-  const rt = api.resolve(ref.slice(0, slash));
-  const name = ref.slice(slash + 1);
-  await authorize(objectPath(rt, namespace, name));
-  const obj = await api.tryGet(rt, namespace, name);
-  if (!obj) throw ApiError.notFound(pluralGroup(rt), name);
   if (rt.kind === 'Pod') return { pod: obj, matched: 1 };
   const match = selectorOf(obj);
   // Go's type name: the version package (`*v1.CronJob`)

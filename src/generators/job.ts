@@ -48,13 +48,6 @@ function goTypeName(o: KObject): string {
   return `${version}.${o.kind}`;
 }
 
-// JobSpec fields in Go struct order; nested content keeps the source's order.
-const JOB_SPEC_ORDER = [
-  'parallelism', 'completions', 'activeDeadlineSeconds', 'podFailurePolicy', 'successPolicy', 'backoffLimit',
-  'backoffLimitPerIndex', 'maxFailedIndexes', 'selector', 'manualSelector', 'template', 'ttlSecondsAfterFinished',
-  'completionMode', 'suspend', 'podReplacementPolicy', 'managedBy',
-];
-
 /** createJobFromCronJob: the job template's spec, labels and annotations plus a controller ref. */
 export function jobFromCronJob(name: string, cronJob: KObject, namespace?: string): KObject {
   const tmpl = (cronJob.spec?.jobTemplate ?? {}) as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> };
@@ -63,10 +56,8 @@ export function jobFromCronJob(name: string, cronJob: KObject, namespace?: strin
   meta.ownerReferences = [
     { apiVersion: 'batch/v1', kind: 'CronJob', name: cronJob.metadata.name, uid: cronJob.metadata.uid ?? '', controller: true },
   ];
-  const srcSpec = deepCopy(tmpl.spec ?? {}) as Record<string, unknown>;
-  const spec: Record<string, unknown> = {};
-  for (const k of JOB_SPEC_ORDER) if (k in srcSpec) spec[k] = srcSpec[k];
-  for (const k of Object.keys(srcSpec)) if (!(k in spec)) spec[k] = srcSpec[k];
+  // in the template's order: -o json prints it in the JobSpec struct's (printers/go-order)
+  const spec = deepCopy(tmpl.spec ?? {}) as Record<string, unknown>;
   if (!('template' in spec)) spec.template = { metadata: { creationTimestamp: null }, spec: { containers: null } };
   return newObject('Job', 'batch/v1', meta, { spec, status: {} });
 }
