@@ -122,11 +122,6 @@ export class WorkQueue {
     this.failures.delete(itemId(item.reconciler, item.key));
   }
 
-  /** Ready keys of the first lane (the scheduler's pods not yet bound). */
-  readyFirstCount(): number {
-    return this.readyFirst.size;
-  }
-
   readyCount(): number {
     return this.readyFirst.size + this.ready.size;
   }

@@ -11,7 +11,7 @@ import { createControllerManager } from '../controllers/index';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseProcessIdentity } from '../store/process-alive';
-import { setLockPriority, setPressingWork } from '../store/file-lock';
+import { setLockPriority } from '../store/file-lock';
 import { setEventLoopTurns } from '../store/async-store';
 import { claimPidFile, releasePidFile, PID_FILE, type DaemonStatusDoc } from './control';
 import { fence, LeaderElector, LEASE_DEFAULTS } from '../controllers/leader-election';
@@ -108,9 +108,6 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
     let steppedTo: number | undefined;
     log(`daemon started (pid ${pid})`);
     const reconcile = async (manager: ControllerManager, signal: AbortSignal) => {
-      // Pods waiting for the scheduler keep this term's lock turn going (bounded): bound in
-      // the turn after their creation, not behind every user's next turn (issue #12).
-      setPressingWork(() => manager.queue.readyFirstCount() > 0);
       // A failure of the loop itself (the store unreachable while the clock is read) pauses
       // reconciling, it does not end it: this process may still hold the lease.
       while (!signal.aborted) {

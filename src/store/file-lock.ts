@@ -69,20 +69,6 @@ export function lockPriority(): LockPriority {
   return processPriority;
 }
 
-let pressing: () => boolean = () => false;
-
-/**
- * Says whether this workload-high process has work that users wait on (the daemon: pods
- * ready for the scheduler), so its turn runs on past its share (see FileStore.yieldIfWaited).
- */
-export function setPressingWork(f: () => boolean): void {
-  pressing = f;
-}
-
-export function hasPressingWork(): boolean {
-  return processPriority === 'workload-high' && pressing();
-}
-
 let ownIdentity: string | undefined;
 
 export class FileLock {

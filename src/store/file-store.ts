@@ -35,7 +35,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KObject } from '../api/types';
 import { cloneJson, deepFreeze, frozenCopy, noteKeptCopy } from './clone';
-import { FileLock, hasPressingWork, lockPriority } from './file-lock';
+import { FileLock, lockPriority } from './file-lock';
 import { Journal, type JournalLine, journalLineText } from './journal';
 import {
   assertSafeKey,
@@ -78,12 +78,6 @@ const WAITER_CHECK_MS = 10;
  */
 const HIGH_SLICE_MS = 100;
 /**
- * How long the daemon's turn may run on past its share while it has pressing work (pods
- * ready for the scheduler): at 10 users creating, a pod waited for 5-9 of its turns (bound
- * up to 8 s after its creation) when each turn gave way after 100 ms.
- */
-const HIGH_PRESSING_MS = 300;
-/**
  * How long a user's group (one `apply -f` of many documents) keeps the lock once others wait:
  * long enough that a hand-over (the journal's sync and the small tail's files on release, the
  * journal's new tail read by the next holder, the next waiter's wake-up: tens of ms on a loaded
@@ -92,8 +86,6 @@ const HIGH_PRESSING_MS = 300;
 const USER_SLICE_MS = 50;
 /** A journal this many times its limit starts the files' compaction too (its trim keeps every line after `rev`). */
 const SLICES_PAST = 1.5;
-/** A tail this long starts the files' compaction at any release (the daemon leaves its own to the users'). */
-const TAIL_LONG = 2_048;
 /** The most of its own journal lines a store keeps to answer changesSince from memory. */
 const OWN_LINES_MAX = 10_000;
 
@@ -482,9 +474,7 @@ export class FileStore implements SyncStore {
   private yieldIfWaited(): void {
     const now = Date.now();
     if (now - Math.max(this.heldSince, this.lastWaiterCheck) < WAITER_CHECK_MS) return;
-    const held = now - this.heldSince;
-    if (held < (lockPriority() === 'workload-high' ? HIGH_SLICE_MS : USER_SLICE_MS)) return;
-    if (held < HIGH_PRESSING_MS && hasPressingWork()) return;
+    if (now - this.heldSince < (lockPriority() === 'workload-high' ? HIGH_SLICE_MS : USER_SLICE_MS)) return;
     this.lastWaiterCheck = now;
     if (this.lock.othersWaiting()) this.releaseHeld(false, true);
   }
@@ -593,12 +583,9 @@ export class FileStore implements SyncStore {
       if (this.rev !== this.heldStartRev && this.fsync) this.journal.sync(); // the commit point of the deferred writes too
       // The files, a slice per release (file-store-compaction.ts); all of them for compact().
       // A failed write leaves the entries to the journal (and its tail to be read again).
-      const start = groupEnd || this.pending.size <= COMPACT_SMALL || this.pending.size >= TAIL_LONG || this.journal.pastLimit(SLICES_PAST);
+      const start = groupEnd || this.pending.size <= COMPACT_SMALL || this.journal.pastLimit(SLICES_PAST);
       const waited = handOver ?? (this.pending.size > 0 && this.lock.othersWaiting());
-      // The daemon handing the lock to a user leaves the files to the users' releases (or its
-      // own with nobody waiting): a third of its turns went to them while pods waited.
-      const leave = waited && lockPriority() === 'workload-high' && !this.journal.pastLimit(1);
-      const written = this.compactNext ? this.materialise() && this.compaction.done() : leave || this.compaction.step(this.compactionHolder(), start, waited);
+      const written = this.compactNext ? this.materialise() && this.compaction.done() : this.compaction.step(this.compactionHolder(), start, waited);
       this.compactNext = false;
       if (written && this.pending.size === 0 && this.committed < this.rev) {
         this.writeRevFile(this.rev);
