@@ -1,7 +1,7 @@
 // Where a soak's bind delays come from (issue #12; not a test, not in the suite): runs soakRun
 // (P processes x N pods) while sampling every 10 ms the journal's new lines (when each pod's
 // ADDED and bind lines appeared, the journal's trims), the daemon's CPU time and run state
-// (/proc/<pid>/stat) and who holds the store lock; every 200 ms the apply processes' CPU and
+// (/proc/<pid>/stat), who holds the store lock and whether the daemon waits for it; every 200 ms the apply processes' CPU and
 // the load. Writes it all as JSON for analysis:
 //   node --import tsx test/stress/soak-trace.ts 10 1000 /tmp/soak.json
 import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
@@ -56,7 +56,10 @@ const tick = () => {
   try {
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     let h = ''; try { h = readFileSync(join(dir, 'lock'), 'utf8').split(' ')[0]; } catch {}
-    samples.push([now, (Number(f[11]) + Number(f[12])) * (1000 / hz), f[0], h === String(pid) ? 'D' : h ? 'U' : '-'] as any);
+    // The holder's pid too (a run of user holds is one user's turn or several), and whether
+    // the daemon has announced waiting for the lock (its lock.want file).
+    const wants = readdirSync(dir).some((n) => n.startsWith('lock.want.') && n.endsWith(`.${pid}`)) ? 1 : 0;
+    samples.push([now, (Number(f[11]) + Number(f[12])) * (1000 / hz), f[0], h === String(pid) ? 'D' : h ? 'U' : '-', h, wants] as any);
   } catch {}
 };
 const sysTick = () => {
