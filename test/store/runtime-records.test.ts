@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readdirSync, readFileSync, writeFileSync, existsSync, statSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { FileStore } from '../../src/store/file-store';
 import { recordFileOf } from '../../src/store/file-store-meta';
 
@@ -205,4 +206,22 @@ test('a line cut short (a holder killed mid-append) is left out, and the next wr
   assert.notEqual(statSync(path).ino, ino, 'rewritten, not appended after the cut line');
   assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), { [rec(uids[0])]: { v: 3 }, [rec(uids[1])]: { v: 1 } });
   assert.deepEqual(new FileStore(dir, { fsync: false }).readMeta(rec(uids[1])), { v: 1 });
+}));
+
+test('a holder killed with -9 right after a release loses none of the records its appends wrote', withTemp((dir) => {
+  const { uids } = sameFile('k', 3);
+  // Three groups (each a hold ending in a release that appends), then SIGKILL at once.
+  const script = `
+    const { FileStore } = require(${JSON.stringify(join(__dirname, '../../src/store/file-store.ts'))});
+    const s = new FileStore(process.argv[1], { fsync: false });
+    const uids = JSON.parse(process.argv[2]);
+    for (let round = 1; round <= 3; round++) s.group(() => uids.forEach((u, i) => { if (i < round) s.writeMeta('kubelet-pod-' + u, { round }); }));
+    process.kill(process.pid, 'SIGKILL');
+  `;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script, dir, JSON.stringify(uids)], { encoding: 'utf8' });
+  assert.equal(r.signal, 'SIGKILL', r.stderr);
+  const s = new FileStore(dir, { fsync: false });
+  assert.deepEqual(uids.map((u) => s.readMeta(rec(u))), [{ round: 3 }, { round: 3 }, { round: 3 }]);
+  const lines = readFileSync(join(dir, 'meta', `${recordFileOf(rec(uids[0]))}.json`), 'utf8').split('\n').filter(Boolean);
+  assert.equal(lines.length, 3, 'one line per release');
 }));
