@@ -21,6 +21,12 @@ export interface NodeInfo {
   /** Requests with the scheduler's non-zero defaults (100m / 200Mi), used for scoring. */
   nonZero: { cpu: number; memory: number };
   pods: KObject[];
+  /**
+   * How many of `pods` name each owner uid in their ownerReferences (kept by addPod and
+   * removePod): the default spreading score counts a controller's pods on every feasible
+   * node for every pod it scores, which walked every bound pod per scheduled pod.
+   */
+  owners: Map<string, number>;
   usedPorts: Set<string>;
   /** From the node object (see setNode): read by every filter and score of every pod. */
   unschedulable: boolean;
@@ -217,7 +223,7 @@ export function hostPorts(pod: KObject): string[] {
 }
 
 export function newNodeInfo(node: KObject): NodeInfo {
-  const ni = { name: node.metadata.name!, requested: zero(), nonZero: { cpu: 0, memory: 0 }, pods: [], usedPorts: new Set() } as unknown as NodeInfo;
+  const ni = { name: node.metadata.name!, requested: zero(), nonZero: { cpu: 0, memory: 0 }, pods: [], owners: new Map(), usedPorts: new Set() } as unknown as NodeInfo;
   setNode(ni, node);
   return ni;
 }
@@ -252,7 +258,24 @@ export function addPod(ni: NodeInfo, pod: KObject, known?: PodFootprint): void {
   const nz = known?.nonZero ?? podRequests(pod, true);
   ni.nonZero = { cpu: ni.nonZero.cpu + nz.cpu, memory: ni.nonZero.memory + nz.memory };
   for (const p of known?.ports ?? hostPorts(pod)) ni.usedPorts.add(p);
+  countOwners(ni, pod, 1);
   synced(ni);
+}
+
+/** Adds `by` to the node's count of each owner uid the pod names (once per uid, as a `some` over them counts it). */
+function countOwners(ni: NodeInfo, pod: KObject, by: 1 | -1): void {
+  const refs: Array<{ uid?: string }> | undefined = pod.metadata.ownerReferences;
+  if (!refs?.length) return;
+  for (let i = 0; i < refs.length; i++) {
+    const uid = refs[i].uid;
+    if (uid === undefined) continue;
+    let seen = false;
+    for (let j = 0; j < i && !seen; j++) seen = refs[j].uid === uid;
+    if (seen) continue;
+    const n = (ni.owners.get(uid) ?? 0) + by;
+    if (n === 0) ni.owners.delete(uid);
+    else ni.owners.set(uid, n);
+  }
 }
 
 export function removePod(ni: NodeInfo, pod: KObject): void {
@@ -264,6 +287,7 @@ export function removePod(ni: NodeInfo, pod: KObject): void {
   const nz = podRequests(old, true);
   ni.nonZero = { cpu: ni.nonZero.cpu - nz.cpu, memory: ni.nonZero.memory - nz.memory };
   ni.usedPorts = new Set(ni.pods.flatMap(hostPorts));
+  countOwners(ni, old, -1);
   synced(ni);
 }
 

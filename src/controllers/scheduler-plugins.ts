@@ -522,9 +522,7 @@ export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterConte
     const softCounts = soft.map((c: any) => [c.topologyKey, domainCounts(pod, c, fctx.nodes.values())] as const);
     const raw = mapNodes(feasible, n, (ni) => {
       if (soft.length) return softCounts.reduce((s: number, [k, counts]: readonly [string, Map<string, number>]) => s + (counts.get(ni.labels[k]) ?? 0), 0);
-      let c = 0;
-      for (const p of ni.pods) if ((p.metadata.ownerReferences ?? []).some((o: any) => o.uid === owner!.uid)) c++;
-      return c;
+      return ni.owners.get(owner!.uid) ?? 0;
     });
     addNormalized(totals, raw, 2, true);
   }

@@ -378,7 +378,7 @@ function findPreemption(pod: KObject, rejected: Array<[string, NodeStatus]>, sna
     const lower = ni.pods.filter((p) => priorityOf(p) < prio && !p.metadata.deletionTimestamp);
     if (!lower.length) continue;
     // Not in the table (slot): a trial must not change what the snapshot's loops read.
-    const trial: NodeInfo = { ...ni, slot: undefined, pods: [...ni.pods], usedPorts: new Set(ni.usedPorts), requested: { ...ni.requested }, nonZero: { ...ni.nonZero } };
+    const trial: NodeInfo = { ...ni, slot: undefined, pods: [...ni.pods], owners: new Map(ni.owners), usedPorts: new Set(ni.usedPorts), requested: { ...ni.requested }, nonZero: { ...ni.nonZero } };
     for (const v of lower) removePod(trial, v);
     const nodesWithTrial = new Map(snap.nodes);
     nodesWithTrial.set(name, trial);

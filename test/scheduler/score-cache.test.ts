@@ -119,3 +119,56 @@ test("the filter loop's check on the table's room agrees with filterNode on ever
   }
   assert.ok(fitted > 0 && refused > 0);
 });
+
+test("the default spreading score counts a controller's pods per node from the node's tally, without reading the bound pods", () => {
+  const rng = seededRng(23);
+  const owned = (owner: string, extra?: string): KObject => {
+    const p = pod({ cpu: '10m', memory: '16Mi' });
+    p.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: owner, uid: owner, controller: true }];
+    // An owner named twice, and a second owner, count once each.
+    if (extra) p.metadata.ownerReferences.push({ apiVersion: 'v1', kind: 'ConfigMap', name: extra, uid: extra }, { apiVersion: 'v1', kind: 'ConfigMap', name: extra, uid: extra });
+    return p;
+  };
+  const nodes = Array.from({ length: 12 }, (_, i) => newNodeInfo(nodeObject(`n${i}`, '64', '256Gi')));
+  const placed: Array<[KObject, NodeInfo]> = [];
+  const owners = ['rs-a', 'rs-b', 'rs-c'];
+  for (let step = 0; step < 400; step++) {
+    const p = owned(owners[Math.floor(rng() * owners.length)], rng() < 0.3 ? 'rs-b' : undefined);
+    const to = nodes[Math.floor(rng() * nodes.length)];
+    addPod(to, p);
+    placed.push([p, to]);
+    if (rng() < 0.3) {
+      const [gone, on] = placed.splice(Math.floor(rng() * placed.length), 1)[0];
+      removePod(on, gone);
+    }
+  }
+  // The tally is what a walk over each node's pods counts.
+  for (const ni of nodes) {
+    for (const o of owners) {
+      const walked = ni.pods.filter((p) => p.metadata.ownerReferences!.some((r: any) => r.uid === o)).length;
+      assert.equal(ni.owners.get(o) ?? 0, walked, `${ni.name} ${o}`);
+    }
+  }
+  // The score: 2 × (100 - 100 × count / the highest count), truncated, over the fit scores.
+  const counts = nodes.map((ni) => ni.pods.filter((p) => p.metadata.ownerReferences!.some((r: any) => r.uid === 'rs-a')).length);
+  const highest = Math.max(...counts);
+  assert.ok(highest > 0 && counts.some((c) => c !== highest), 'the counts differ from node to node');
+  const incoming = owned('rs-a');
+  const withSpread = Array.from(scoreNodes(incoming, nodes, fresh(nodes)));
+  const alone = pod({ cpu: '10m', memory: '16Mi' });
+  const withoutSpread = Array.from(scoreNodes(alone, nodes, fresh(nodes)));
+  assert.deepEqual(
+    withSpread.map((t, i) => t - withoutSpread[i]),
+    counts.map((c) => 2 * (100 - Math.floor((100 * c) / highest))),
+  );
+  // Scoring reads no bound pod's ownerReferences (it read every one, for every pod scored).
+  let reads = 0;
+  for (const ni of nodes) {
+    for (const p of ni.pods) {
+      const refs = p.metadata.ownerReferences;
+      Object.defineProperty(p.metadata, 'ownerReferences', { get: () => (reads++, refs) });
+    }
+  }
+  scoreNodes(owned('rs-a'), nodes, fresh(nodes));
+  assert.equal(reads, 0);
+});

@@ -5,9 +5,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync, readFileSync, writeFileSync, existsSync, statSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { FileStore } from '../../src/store/file-store';
 import { recordFileOf } from '../../src/store/file-store-meta';
 
@@ -25,6 +26,26 @@ function withTemp(fn: (dir: string) => void): () => void {
 const rec = (uid: string) => `kubelet-pod-${uid}`;
 const metaFiles = (dir: string) => readdirSync(join(dir, 'meta')).filter((n) => !n.startsWith('.'));
 
+/** A file of records' lines, later over earlier (null: removed). */
+function foldLines(text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const line of text.split('\n').filter(Boolean)) {
+    for (const [k, v] of Object.entries(JSON.parse(line) as Record<string, unknown>)) {
+      if (v === null) delete out[k];
+      else out[k] = v;
+    }
+  }
+  return out;
+}
+
+/** Uids whose records share one file of records. */
+function sameFile(prefix: string, n: number): { file: string; uids: string[] } {
+  const file = recordFileOf(rec(`${prefix}-0`))!;
+  const uids: string[] = [];
+  for (let i = 0; uids.length < n; i++) if (recordFileOf(rec(`${prefix}-${i}`)) === file) uids.push(`${prefix}-${i}`);
+  return { file, uids };
+}
+
 test('1,000 records written in a group land in at most 256 files, read back by another store', withTemp((dir) => {
   const s = new FileStore(dir, { fsync: false });
   s.group(() => {
@@ -37,7 +58,7 @@ test('1,000 records written in a group land in at most 256 files, read back by a
   for (let i = 0; i < 1000; i++) assert.deepEqual(other.readMeta(rec(`uid-${i}`)), { uid: `uid-${i}`, phase: 'running', n: i });
   // Every record in its hash's file, once.
   let count = 0;
-  for (const n of files) count += Object.keys(JSON.parse(readFileSync(join(dir, 'meta', n), 'utf8'))).length;
+  for (const n of files) count += Object.keys(foldLines(readFileSync(join(dir, 'meta', n), 'utf8'))).length;
   assert.equal(count, 1000);
 }));
 
@@ -124,4 +145,83 @@ test('a holder checks a file of records once per hold; another store\'s write be
   } finally {
     mod.lstatSync = orig;
   }
+}));
+
+test('a release appends the records it changed to their file as one line; another store reads them laid over the earlier lines', withTemp((dir) => {
+  const { file, uids } = sameFile('l', 3);
+  const path = join(dir, 'meta', `${file}.json`);
+  const a = new FileStore(dir, { fsync: false });
+  a.group(() => uids.forEach((u) => a.writeMeta(rec(u), { v: `${u}-1`, pad: 'x'.repeat(200) })));
+  const ino = statSync(path).ino;
+  assert.equal(readFileSync(path, 'utf8').split('\n').filter(Boolean).length, 1, 'a new file is one line');
+  a.group(() => a.writeMeta(rec(uids[1]), { v: `${uids[1]}-2` }));
+  a.group(() => a.deleteMeta(rec(uids[2])));
+  const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  assert.equal(statSync(path).ino, ino, 'appended in place, not replaced by a rename');
+  assert.deepEqual(lines.slice(1).map((l) => JSON.parse(l)), [{ [rec(uids[1])]: { v: `${uids[1]}-2` } }, { [rec(uids[2])]: null }]);
+  for (const s of [a, new FileStore(dir, { fsync: false })]) {
+    assert.deepEqual(s.readMeta(rec(uids[0])), { v: `${uids[0]}-1`, pad: 'x'.repeat(200) });
+    assert.deepEqual(s.readMeta(rec(uids[1])), { v: `${uids[1]}-2` });
+    assert.equal(s.readMeta(rec(uids[2])), undefined);
+  }
+  // Another store's append after this one's: read at this store's next hold.
+  const b = new FileStore(dir, { fsync: false });
+  b.group(() => b.writeMeta(rec(uids[0]), { v: `${uids[0]}-b` }));
+  a.group(() => a.writeMeta(rec(uids[1]), { v: `${uids[1]}-3` }));
+  assert.deepEqual(foldLines(readFileSync(path, 'utf8')), { [rec(uids[0])]: { v: `${uids[0]}-b` }, [rec(uids[1])]: { v: `${uids[1]}-3` } });
+}));
+
+test('a file of records is rewritten as one line once its appended lines outgrow it', withTemp((dir) => {
+  const { file, uids } = sameFile('g', 2);
+  const path = join(dir, 'meta', `${file}.json`);
+  const s = new FileStore(dir, { fsync: false });
+  s.group(() => s.writeMeta(rec(uids[0]), { v: 0 }));
+  let rewritten = -1;
+  let most = 0;
+  for (let i = 1; i <= 200 && rewritten < 0; i++) {
+    const ino = statSync(path).ino;
+    s.group(() => s.writeMeta(rec(uids[1]), { v: i, pad: 'y'.repeat(500) }));
+    most = Math.max(most, statSync(path).size);
+    if (statSync(path).ino !== ino) rewritten = i;
+  }
+  assert.ok(rewritten > 10, `rewritten after ${rewritten} appends`);
+  assert.equal(readFileSync(path, 'utf8').split('\n').filter(Boolean).length, 1);
+  assert.ok(most <= 4 * 100 + 16 * 1024 + 600, `the log grew to ${most} bytes`);
+  assert.deepEqual(new FileStore(dir, { fsync: false }).readMeta(rec(uids[1])), { v: rewritten, pad: 'y'.repeat(500) });
+  assert.deepEqual(new FileStore(dir, { fsync: false }).readMeta(rec(uids[0])), { v: 0 });
+}));
+
+test('a line cut short (a holder killed mid-append) is left out, and the next write rewrites the file whole', withTemp((dir) => {
+  const { file, uids } = sameFile('c', 2);
+  const path = join(dir, 'meta', `${file}.json`);
+  const s = new FileStore(dir, { fsync: false });
+  s.group(() => uids.forEach((u) => s.writeMeta(rec(u), { v: 1 })));
+  s.group(() => s.writeMeta(rec(uids[0]), { v: 2 }));
+  appendFileSync(path, `{"${rec(uids[1])}":{"v":`);
+  const other = new FileStore(dir, { fsync: false });
+  assert.deepEqual(other.readMeta(rec(uids[0])), { v: 2 });
+  assert.deepEqual(other.readMeta(rec(uids[1])), { v: 1 });
+  const ino = statSync(path).ino;
+  other.group(() => other.writeMeta(rec(uids[0]), { v: 3 }));
+  assert.notEqual(statSync(path).ino, ino, 'rewritten, not appended after the cut line');
+  assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), { [rec(uids[0])]: { v: 3 }, [rec(uids[1])]: { v: 1 } });
+  assert.deepEqual(new FileStore(dir, { fsync: false }).readMeta(rec(uids[1])), { v: 1 });
+}));
+
+test('a holder killed with -9 right after a release loses none of the records its appends wrote', withTemp((dir) => {
+  const { uids } = sameFile('k', 3);
+  // Three groups (each a hold ending in a release that appends), then SIGKILL at once.
+  const script = `
+    const { FileStore } = require(${JSON.stringify(join(__dirname, '../../src/store/file-store.ts'))});
+    const s = new FileStore(process.argv[1], { fsync: false });
+    const uids = JSON.parse(process.argv[2]);
+    for (let round = 1; round <= 3; round++) s.group(() => uids.forEach((u, i) => { if (i < round) s.writeMeta('kubelet-pod-' + u, { round }); }));
+    process.kill(process.pid, 'SIGKILL');
+  `;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script, dir, JSON.stringify(uids)], { encoding: 'utf8' });
+  assert.equal(r.signal, 'SIGKILL', r.stderr);
+  const s = new FileStore(dir, { fsync: false });
+  assert.deepEqual(uids.map((u) => s.readMeta(rec(u))), [{ round: 3 }, { round: 3 }, { round: 3 }]);
+  const lines = readFileSync(join(dir, 'meta', `${recordFileOf(rec(uids[0]))}.json`), 'utf8').split('\n').filter(Boolean);
+  assert.equal(lines.length, 3, 'one line per release');
 }));

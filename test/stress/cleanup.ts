@@ -24,11 +24,20 @@ function count(dir: string, pred: (n: string) => boolean = () => true): number {
   }
 }
 
-/** The kubelet's runtime records: entries of meta/kubelet-runtime-*.json (256 files of records), and any in a file of their own. */
+/** The kubelet's runtime records: entries of meta/kubelet-runtime-*.json (256 files of records, each a log of lines), and any in a file of their own. */
 function runtimeRecords(metaDir: string): number {
   let n = count(metaDir, (f) => f.startsWith('kubelet-pod-'));
   for (const f of statSync(metaDir, { throwIfNoEntry: false }) ? readdirSync(metaDir, { withFileTypes: true }) : []) {
-    if (f.isFile() && /^kubelet-runtime-[0-9a-f]{2}\.json$/.test(f.name)) n += Object.keys(JSON.parse(readFileSync(join(metaDir, f.name), 'utf8'))).length;
+    if (!f.isFile() || !/^kubelet-runtime-[0-9a-f]{2}\.json$/.test(f.name)) continue;
+    // A log of JSON lines: later lines over earlier ones, null removing a record.
+    const records = new Set<string>();
+    for (const line of readFileSync(join(metaDir, f.name), 'utf8').split('\n').filter(Boolean)) {
+      for (const [k, v] of Object.entries(JSON.parse(line) as Record<string, unknown>)) {
+        if (v === null) records.delete(k);
+        else records.add(k);
+      }
+    }
+    n += records.size;
   }
   return n;
 }
