@@ -46,6 +46,8 @@ export async function runExec(ctx: CliContext, positional: string[], command: st
     // a pod is used as the file has it, a workload's pods are listed by the file's selector).
     const { items, errors } = await resolveTargets(ctx, [], { filename: flags.filename }, 'exec', { asFiled: true });
     if (!items.length) throw new PrintedError(errors.map((e) => e + '\n').join(''));
+    // kubectl's builder hands several objects over as one List (meta.IsListType).
+    if (items.length > 1) throw new CliError('cannot exec into multiple objects at a time');
     const { type, object } = items[0];
     namespace = object.metadata.namespace ?? namespace;
     ref = { type, object: { ...object, metadata: { ...object.metadata, namespace } } };

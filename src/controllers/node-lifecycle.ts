@@ -50,6 +50,10 @@ async function podsOn(api: ApiServer, node: string): Promise<KObject[]> {
   return (await api.list(rt(api, 'v1', 'Pod'))).items.filter((p) => p.spec?.nodeName === node);
 }
 
+// The node's Lease is its kubelet's (nodelease controller): its managedFields name `kubelet`,
+// as `kubectl get lease -n kube-node-lease NODE --show-managed-fields` shows on a real cluster.
+const KUBELET_WRITE = { fieldManager: 'kubelet' };
+
 async function renewLease(api: ApiServer, node: KObject, nowMs: number, everyMs: number): Promise<void> {
   const leaseType = rt(api, 'coordination.k8s.io/v1', 'Lease');
   const name = node.metadata.name!;
@@ -63,7 +67,7 @@ async function renewLease(api: ApiServer, node: KObject, nowMs: number, everyMs:
         kind: 'Lease',
         metadata: { name, namespace: 'kube-node-lease', ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid! }] },
         spec: { holderIdentity: name, leaseDurationSeconds: LEASE_DURATION_S, renewTime },
-      });
+      }, KUBELET_WRITE);
     } catch {
       /* namespace missing in a bare store: heartbeats are cosmetic then */
     }
@@ -71,7 +75,7 @@ async function renewLease(api: ApiServer, node: KObject, nowMs: number, everyMs:
   }
   if (lease.spec?.renewTime && nowMs - Date.parse(lease.spec.renewTime) < everyMs) return;
   try {
-    await api.renewLease(lease, renewTime);
+    await api.renewLease(lease, renewTime, KUBELET_WRITE);
   } catch {
     /* a conflicting renew is retried on the next beat */
   }

@@ -105,4 +105,11 @@ test('exec -f FILE: the file\'s object as read, no GET of it (a workload\'s pods
   assert.deepEqual(k, { code: 0, stdout: 'hi\n', stderr: '' });
   assert.deepEqual(s, k, 'in-process');
   assert.deepEqual(await c.kubesimAsync(args, { env: { KUBESIM_NO_DAEMON: '' } }), k, 'through the server');
+  // Two objects in the file: kubectl's builder returns a List, and exec refuses it.
+  const two = c.file('ex-two.yaml', `${live}---\n${live.replace(/^ {2}name: ex$/m, '  name: ex-2')}`);
+  const both = ['exec', '-f', two, '--', 'echo', 'hi'];
+  const [k2, s2] = await c.bothClients(both);
+  assert.deepEqual(k2, { code: 1, stdout: '', stderr: 'error: cannot exec into multiple objects at a time\n' });
+  assert.deepEqual(s2, k2, 'in-process');
+  assert.deepEqual(await c.kubesimAsync(both, { env: { KUBESIM_NO_DAEMON: '' } }), k2, 'through the server');
 });

@@ -39,6 +39,7 @@ test('kubectl get leases -w: each renewal a MODIFIED event, renewTime ~10 s late
   // The renewal is the kubelet's write: its managedFields entry moves with it.
   const lease = JSON.parse(c.kubectl(['get', 'lease', '-n', 'kube-node-lease', 'node-1', '-o', 'json', '--show-managed-fields']).stdout);
   const [entry] = lease.metadata.managedFields;
+  assert.deepEqual(lease.metadata.managedFields.map((e: any) => [e.manager, e.operation]), [['kubelet', 'Update']]);
   assert.equal(entry.time, new Date(Math.floor(Date.parse(lease.spec.renewTime) / 1000) * 1000).toISOString().replace('.000Z', 'Z'));
 });
 
