@@ -8,13 +8,10 @@
 // bound to Leases, the manager's managedFields entry at this write's time.
 
 import { ApiError } from './errors';
-import { objectKey } from './keys';
-import { pluralGroup } from './resources';
 import type { KObject } from './types';
 import type { ApiServer, WriteOptions } from './server';
 import { policyAdmission } from './admission/validating-policy';
 import { ambientFieldManager, changedOwnFields, FieldSet } from './managed-fields/index';
-import { KeyNotFoundError, RevisionConflictError } from '../store/store';
 
 const MICRO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const RENEW_TIME = FieldSet.fromPaths([['f:spec', 'f:renewTime']]);
@@ -41,12 +38,6 @@ export async function renewLease(api: ApiServer, lease: KObject, renewTime: stri
   return api.store.batch(async () => {
     await policyAdmission(api, rt, 'UPDATE', next, lease, opts);
     if (opts.dryRun) return next;
-    try {
-      return await api.store.update(objectKey(rt, namespace, name!), next, Number(lease.metadata.resourceVersion), { shared: true });
-    } catch (e) {
-      if (e instanceof RevisionConflictError) throw ApiError.conflict(pluralGroup(rt), name!);
-      if (e instanceof KeyNotFoundError) throw ApiError.notFound(pluralGroup(rt), name!);
-      throw e;
-    }
+    return api.writeAt(rt, namespace, name!, next, lease, { shared: true });
   });
 }

@@ -408,15 +408,7 @@ export class ApiServer {
         await policyAdmission(this, rt, 'UPDATE', next, current, opts);
       }
       if (opts.dryRun) return next;
-      const key = objectKey(rt, namespace, name);
-      let stored: KObject;
-      try {
-        stored = await this.store.update(key, next, Number(current.metadata.resourceVersion));
-      } catch (e) {
-        if (e instanceof RevisionConflictError) throw ApiError.conflict(pluralGroup(rt), name);
-        if (e instanceof KeyNotFoundError) throw ApiError.notFound(pluralGroup(rt), name);
-        throw e;
-      }
+      const stored = await this.writeAt(rt, namespace, name, next, current);
       // An object being deleted whose last finalizer was just removed goes away now.
       // (A gracefully deleted kind goes once its grace period is 0: its kubelet finished it.)
       // (A namespace waits for its spec.finalizers too: its controller's status writes keep it.)
@@ -429,6 +421,21 @@ export class ApiServer {
       if (rt.kind === 'CustomResourceDefinition') await this.syncCrdIndex();
       return stored;
     });
+  }
+
+  /**
+   * Stores `next` over `current` if the object is still at the version `current` was read at:
+   * a later write is the API's Conflict, a deletion meanwhile its NotFound. `shared`: `next`
+   * is not changed later, so the store need not copy it.
+   */
+  async writeAt(rt: ResourceType, namespace: string | undefined, name: string, next: KObject, current: KObject, opts?: { shared?: boolean }): Promise<KObject> {
+    try {
+      return await this.store.update(objectKey(rt, namespace, name), next, Number(current.metadata.resourceVersion), opts);
+    } catch (e) {
+      if (e instanceof RevisionConflictError) throw ApiError.conflict(pluralGroup(rt), name);
+      if (e instanceof KeyNotFoundError) throw ApiError.notFound(pluralGroup(rt), name);
+      throw e;
+    }
   }
 
   /** A node Lease's renewal: `lease` as read (shared), only spec.renewTime moved (lease-renewal.ts). */
@@ -457,13 +464,7 @@ export class ApiServer {
       conds.push({ lastProbeTime: null, lastTransitionTime: this.timestamp(), status: 'True', type: 'PodScheduled' });
       const next: KObject = { ...current, spec: { ...current.spec, nodeName }, status: { ...current.status, conditions: conds } };
       delete next.status.nominatedNodeName;
-      try {
-        return await this.store.update(objectKey(rt, namespace, name), next, Number(current.metadata.resourceVersion), { shared: true });
-      } catch (e) {
-        if (e instanceof RevisionConflictError) throw ApiError.conflict(pluralGroup(rt), name);
-        if (e instanceof KeyNotFoundError) throw ApiError.notFound(pluralGroup(rt), name);
-        throw e;
-      }
+      return this.writeAt(rt, namespace, name, next, current, { shared: true });
     });
   }
 
