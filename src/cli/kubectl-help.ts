@@ -4,6 +4,7 @@
 // from their options (kubectlHelp); both go through renderKubectlHelp.
 
 import type { Command, Option } from 'commander';
+import { commandPath } from './flags/pflag';
 
 export const FIELD_MANAGER_HELP = 'Name of the manager used to track field ownership.';
 
@@ -69,12 +70,6 @@ function shownDefault(o: Option, shown: Record<string, string>): string {
   if (Array.isArray(d)) return `[${d.join(',')}]`;
   if (typeof d === 'number') return String(d);
   return `'${d ?? ''}'`;
-}
-
-function commandPath(cmd: Command): string {
-  const names: string[] = [];
-  for (let c: Command | null = cmd; c && c.parent; c = c.parent) names.unshift(c.name());
-  return names.join(' ');
 }
 
 /**
