@@ -18,7 +18,9 @@ interface Message {
   list?: number;
 }
 type Descriptor = { groups: Record<string, string>; messages: Record<string, Message> };
-const D = descriptor as unknown as Descriptor;
+let descriptorRead: Descriptor | undefined;
+/** The descriptor, read on first use (its chunk, dist/lib/k8s-proto.cjs, is loaded then). */
+const D = (): Descriptor => (descriptorRead ??= descriptor as unknown as Descriptor);
 
 /** Types whose MarshalJSON writes any JSON as it is. */
 const RAW = /\.(?:RawExtension|FieldsV1|JSON)$/;
@@ -44,13 +46,13 @@ function fieldsOf(msg: Message): Field[] {
   const order = msg.o ?? Object.keys(msg.f).map(Number);
   return order.flatMap((n) => {
     const f = msg.f[n];
-    const inline = f[4] === 2 && D.messages[f[1]];
+    const inline = f[4] === 2 && D().messages[f[1]];
     return inline ? fieldsOf(inline) : [f];
   });
 }
 
 function ordered(v: unknown, type: string): unknown {
-  const msg = D.messages[type];
+  const msg = D().messages[type];
   if (!msg || RAW.test(type)) return sorted(v);
   if (Array.isArray(v)) return v.map((e) => (msg.list ? ordered(e, msg.f[1][1]) : ordered(e, type)));
   if (!v || typeof v !== 'object') return v; // Time, Quantity, IntOrString: scalars in JSON
@@ -76,9 +78,9 @@ function mapOf(v: unknown, valueType: string): unknown {
 
 /** The object with its keys in Go struct order, for k8s.io/api's kinds; otherwise undefined. */
 export function goOrdered(obj: Record<string, unknown>): Record<string, unknown> | undefined {
-  const pkg = typeof obj.apiVersion === 'string' ? D.groups[obj.apiVersion] : undefined;
+  const pkg = typeof obj.apiVersion === 'string' ? D().groups[obj.apiVersion] : undefined;
   const type = pkg && `${pkg}.${String(obj.kind)}`;
-  if (!type || !D.messages[type]) return undefined;
+  if (!type || !D().messages[type]) return undefined;
   // TypeMeta, inline and first in every kind, is not in the descriptor.
   const { kind, apiVersion, ...rest } = obj;
   return { ...('kind' in obj ? { kind } : {}), ...('apiVersion' in obj ? { apiVersion } : {}), ...(ordered(rest, type) as Record<string, unknown>) };
