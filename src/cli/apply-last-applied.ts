@@ -4,9 +4,8 @@
 // replaced from a file, or edited in $EDITOR.
 
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { ApiError, CliError } from '../api/errors';
-import { kindGroup, pluralGroup, type ResourceType } from '../api/resources';
+import { pluralGroup, type ResourceType } from '../api/resources';
 import type { KObject } from '../api/types';
 import { LAST_APPLIED, lastAppliedJson } from '../api/apply/last-applied';
 import type { CliContext } from './context';
@@ -15,10 +14,10 @@ import { withObjectSource, type ObjectSource } from './object-source';
 import { addDryRunFlag, parseDryRun } from './flags/dry-run';
 import { mutationPrinter } from './flags/mutation-output';
 import { toYaml } from '../printers/yaml';
-import { toJson } from '../printers/json';
 import { addPrintFlags } from './flags/print-flags';
 import { addResourceBuilderFlags, NO_RESOURCES_MESSAGE } from './flags/resource-builder-flags';
 import { FIELD_MANAGER_HELP, kubectlHelp, VALIDATE_HELP } from './kubectl-help';
+import type { EditFlags } from './edit';
 
 interface Target {
   type: ResourceType;
@@ -189,38 +188,13 @@ export function register(program: Command, p: Program): void {
   addPrintFlags(edit);
   kubectlHelp(edit, p.name, { long: EDIT_LONG, example: EDIT_EXAMPLE, use: 'edit-last-applied (RESOURCE/NAME | -f FILENAME)' }, { 'field-manager': "'kubectl-client-side-apply'", validate: "'strict'" }).action(
       p.action(async (ctx, args: string[], _f: unknown, cmd: Command) => {
-        const flags = withParentFlags<TargetFlags & { output?: string; fieldManager?: string; windowsLineEndings?: boolean }>(cmd);
-        flags.output ??= 'yaml';
-        if (flags.output !== 'yaml' && flags.output !== 'json') throw new CliError(`unexpected -o output mode: ${flags.output}, the flag 'output' must be one of yaml|json`);
-        const { editHeader, keptCopy, launchTempFile, removeFile, stripComments } = await import('./edit');
-        await withObjectSource(ctx, async (source) => {
-          for (const t of await targets(ctx, source, args, flags)) {
-            // kubectl's edit loop in ApplyEditMode: its `#` header above YAML (JSON has no
-            // comments); JSON as its JSONPrinter writes it (4 spaces), not view-last-applied's 2.
-            const before = flags.output === 'yaml' ? editHeader([], 'apply') + render(stored(t), 'yaml') : toJson(JSON.parse(stored(t)));
-            const content = flags.windowsLineEndings ? before.replace(/\n/g, '\r\n') : before;
-            const { edited, file } = await launchTempFile(`${p.name}-edit-`, `.${flags.output}`, content, process.env);
-            const after = edited.replace(/\r\n/g, '\n');
-            if (stripComments(after) === stripComments(before)) {
-              removeFile(file);
-              ctx.err('Edit cancelled, no changes made.\n');
-              continue;
-            }
-            let value: string;
-            try {
-              value = JSON.stringify(parseYaml(after)) + '\n';
-            } catch (e) {
-              removeFile(file);
-              throw new CliError((e as Error).message);
-            }
-            // The server's refusal keeps the user's file, as kubectl's edit loop does.
-            const obj = await setAnnotation(source, t, value, false, flags.fieldManager ?? 'kubectl-client-side-apply').catch((e: unknown) => {
-              keptCopy(ctx, file);
-              throw e;
-            });
-            removeFile(file);
-            ctx.out(`${kindGroup(t.type)}/${obj.metadata.name} edited\n`);
-          }
+        const flags = withParentFlags<TargetFlags & EditFlags>(cmd);
+        if (flags.output !== undefined && flags.output !== 'yaml' && flags.output !== 'json') throw new CliError(`unexpected -o output mode: ${flags.output}, the flag 'output' must be one of yaml|json`);
+        // kubectl's edit loop in ApplyEditMode, the one `edit` runs (edit.ts).
+        const { runEditLastApplied } = await import('./edit');
+        return withObjectSource(ctx, async (source) => {
+          const live = (await targets(ctx, source, args, flags)).map((t) => ({ type: t.type, object: t.obj }));
+          return runEditLastApplied(ctx, live, flags, p.name, source);
         });
       }),
     );

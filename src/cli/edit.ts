@@ -3,24 +3,26 @@
 // kubectl's editor package (EditOptions.Run, visitToPatch) does: a strategic two-way merge
 // patch for built-in kinds, a JSON merge patch otherwise. Because it is a patch computed
 // from what the user saw, a concurrent change to other fields is kept. Invalid objects and
-// syntax errors re-open the file with the reasons as `#` comments.
+// syntax errors re-open the file with the reasons as `#` comments. The same loop edits
+// `create --edit`'s objects before they are created (EditBeforeCreateMode) and `apply
+// edit-last-applied`'s annotations (ApplyEditMode).
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { ApiError, CliError, formatFieldError } from '../api/errors';
+import { ApiError, CliError, formatFieldError, type FieldError } from '../api/errors';
 import { NoKindMatchError, pluralGroup, type ResourceType } from '../api/resources';
 import type { ObjectSource } from './object-source';
 import type { KObject } from '../api/types';
 import { deepEqual } from '../store/json-equal';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { validationDirective } from './flags/validate';
+import { validationDirective, type ValidationDirective } from './flags/validate';
 import { PrintedError, formatApiError, printedBlocks } from './format-error';
 import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
-import { goQuote } from '../util/go-format';
+import { goJsonSyntaxError, goQuote } from '../util/go-format';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { FIELD_MANAGER_HELP, VALIDATE_HELP, kubectlHelp } from './kubectl-help';
@@ -172,7 +174,7 @@ export function removeFile(file: string): void {
 // ---------- the edit loop ----------
 
 /** kubectl's preservedFile: the user's file is kept, and said where. */
-export function keptCopy(ctx: CliContext, file: string | undefined): void {
+function keptCopy(ctx: CliContext, file: string | undefined): void {
   if (file && fs.existsSync(file)) ctx.err(`A copy of your changes has been stored to ${goQuote(file)}\n`);
 }
 
@@ -233,8 +235,13 @@ interface Session {
   format: 'yaml' | 'json';
   /** `kubesim` (or `kubectl sim`): for the replace hint and the temp file name. */
   program: string;
-  /** `create --edit` (EditBeforeCreateMode): the edited objects are created, not patched. */
-  create?: boolean;
+  /**
+   * kubectl's EditMode: `edit` patches the objects; `create` (create --edit, EditBeforeCreateMode)
+   * creates what was edited; `apply` (edit-last-applied, ApplyEditMode) writes each edited
+   * configuration into its object's last-applied-configuration annotation.
+   */
+  mode: 'edit' | 'create' | 'apply';
+  validate: ValidationDirective;
 }
 
 /**
@@ -308,6 +315,59 @@ async function visitToPatch(s: Session, originals: Target[], updated: KObject[],
 }
 
 /**
+ * visitToApplyEditPatch: each edited configuration becomes the last-applied-configuration of
+ * the object it names (its kind and name, in the command's namespace), as a merge patch of
+ * that annotation alone. Like kubectl's, an edited configuration is matched to the one shown
+ * by uid, which configurations rarely carry: all then compare with the first.
+ */
+async function visitToApplyEditPatch(s: Session, originals: Target[], updated: KObject[]): Promise<void> {
+  const { goJson, LAST_APPLIED } = await import('../api/apply');
+  for (const edited of updated) {
+    const original = originals.find((t) => t.object.metadata?.uid === edited.metadata?.uid);
+    if (!original) throw new CliError(`no original object found for ${JSON.stringify(edited)}`);
+    if (deepEqual(original.object, edited)) {
+      s.ctx.out(s.print(edited, 'skipped'));
+      continue;
+    }
+    const rt = s.source.typeOf(edited);
+    // GetApplyPatch: the configuration as the JSON encoder writes it (sorted keys, a newline).
+    const patch = { metadata: { annotations: { [LAST_APPLIED]: goJson(edited) + '\n' } } };
+    const fieldValidation = s.validate === 'strict' ? 'Strict' : s.validate === 'warn' ? 'Warn' : 'Ignore';
+    await s.source.patch(rt, rt.namespaced ? s.ctx.namespace : undefined, edited.metadata?.name ?? '', 'merge', JSON.stringify(patch), { fieldManager: s.flags.fieldManager ?? 'kubectl-client-side-apply', fieldValidation });
+    s.ctx.out(s.print(edited, 'edited'));
+  }
+}
+
+/**
+ * What kubectl's validator says of the edited text (StripComments'), before anything else
+ * is looked at: with a server that validates fields itself, only that it parses and names
+ * an apiVersion and a kind (paramVerifyingSchema: Parse, then GetObjectKind).
+ */
+async function validationError(stripped: string): Promise<string | undefined> {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(stripped);
+  } catch {
+    // yaml.ToJSON: JSON passes through to the JSON decoder, anything else is YAML.
+    if (/^\s*\{/.test(stripped)) return goJsonSyntaxError(stripped);
+    const { parseManifestText } = await import('../manifest');
+    const { docs, errors } = parseManifestText(stripped, 'edited-file');
+    if (!errors.length) obj = docs[0]?.object ?? null;
+    else return errors[0].kubectlMessage.replace(/^error parsing edited-file: error converting YAML to JSON: /, '');
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return 'invalid object to validate';
+  const { apiVersion, kind } = obj as { apiVersion?: unknown; kind?: unknown };
+  const errs: string[] = [];
+  if (apiVersion === undefined || apiVersion === null) errs.push('apiVersion not set');
+  else if (typeof apiVersion !== 'string') errs.push("apiVersion isn't string type");
+  else if (apiVersion !== '/' && apiVersion.split('/').length > 2) errs.push(`unexpected GroupVersion string: ${apiVersion}`);
+  if (kind === undefined || kind === null) errs.push('kind not set');
+  else if (typeof kind !== 'string') errs.push("kind isn't string type");
+  // utilerrors' aggregate: one error as it is, more in brackets.
+  return errs.length === 0 ? undefined : errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`;
+}
+
+/**
  * The parsed objects of the edited file (a List is flattened), or the syntax error text. Each
  * must map to a resource, as kubectl's builder maps it (a Scale, from `--subresource=scale`, does not).
  */
@@ -339,7 +399,7 @@ async function editLoop(s: Session, infos: Target[]): Promise<number> {
   let edited = '';
   let containsError = false;
   for (;;) {
-    let buf = header ? editHeader(results.reasons) : '';
+    let buf = header ? editHeader(results.reasons, s.mode === 'apply' ? 'apply' : 'edit') : '';
     if (!containsError) {
       // kubectl's extractManagedFields. kubectl 1.32.4 hides them even with --show-managed-fields
       // (tried against a kubesim server: `get --show-managed-fields` shows them, edit's buffer not).
@@ -363,6 +423,15 @@ async function editLoop(s: Session, infos: Target[]): Promise<number> {
     }
     if (results.file) removeFile(results.file);
 
+    const invalid = s.validate === 'ignore' ? undefined : await validationError(stripComments(edited));
+    if (invalid !== undefined) {
+      results = { file, reasons: [], edit: 0, notfound: 0, retryable: 0 };
+      containsError = true;
+      // field.Invalid(nil, "The edited file failed validation", err): a path-less cause.
+      const cause: FieldError = { field: '<nil>', type: 'Invalid value', value: '"The edited file failed validation"', detail: invalid };
+      s.ctx.err(addError(results, new ApiError('Invalid', '', { causes: [cause] }), infos[0].type, infos[0].object.metadata?.name ?? '') + '\n');
+      continue;
+    }
     if (stripComments(original) === stripComments(edited)) {
       removeFile(file);
       s.ctx.err('Edit cancelled, no changes made.\n');
@@ -383,7 +452,8 @@ async function editLoop(s: Session, infos: Target[]): Promise<number> {
     }
     containsError = false;
     try {
-      if (s.create) await visitToCreate(s, parsed.objects);
+      if (s.mode === 'create') await visitToCreate(s, parsed.objects);
+      else if (s.mode === 'apply') await visitToApplyEditPatch(s, infos, parsed.objects);
       else await visitToPatch(s, infos, parsed.objects, results);
     } catch (e) {
       if (e instanceof CliError) throw preserved(s.ctx, e.message, file);
@@ -419,7 +489,31 @@ export async function runEditBeforeCreate(ctx: CliContext, targets: Target[], fl
   const output = flags.output ?? '';
   const print = await mutationPrinter(ctx, output === '' && !flags.template ? undefined : flags, 'none');
   const format = output === 'json' ? 'json' : 'yaml';
-  return editLoop({ ctx, flags, source, print, format, program, create: true }, targets);
+  return editLoop({ ctx, flags, source, print, format, program, mode: 'create', validate: validationDirective(flags.validate) }, targets);
+}
+
+/**
+ * `apply edit-last-applied` (ApplyEditMode): the last-applied-configuration of each object
+ * that has one, decoded as kubectl's builder decodes the edited file, edited together.
+ */
+export async function runEditLastApplied(ctx: CliContext, live: Target[], flags: EditFlags, program: string, source: ObjectSource): Promise<number> {
+  await loadLazy();
+  const { LAST_APPLIED } = await import('../api/apply');
+  const configs: Target[] = [];
+  for (const t of live) {
+    const data = t.object.metadata?.annotations?.[LAST_APPLIED];
+    if (!data) continue;
+    const parsed = await parseEdited(source, data);
+    if ('error' in parsed) throw new CliError(parsed.error);
+    configs.push({ type: source.typeOf(parsed.objects[0]), object: parsed.objects[0] });
+  }
+  // kubectl's text names kubectl, whatever the program is called.
+  if (!configs.length) throw new CliError('no last-applied-configuration annotation found on resources, to create the annotation, use command `kubectl apply set-last-applied --create-annotation`');
+  const output = flags.output ?? '';
+  const validate = validationDirective(flags.validate);
+  if (validate !== 'ignore') await (await import('../api/validator-adapter')).loadValidation();
+  const print = await mutationPrinter(ctx, output === '' && !flags.template ? undefined : flags, 'none');
+  return editLoop({ ctx, flags, source, print, format: output === 'json' ? 'json' : 'yaml', program, mode: 'apply', validate }, configs);
 }
 
 export async function runEdit(ctx: CliContext, resources: string[], flags: EditFlags, program: string): Promise<number> {
@@ -439,7 +533,7 @@ export async function runEdit(ctx: CliContext, resources: string[], flags: EditF
     const targets = await resolveTargets(ctx, resources, { ...flags, all: flags.all || typeOnly }, 'edit', { subresource: flags.subresource }, source);
     if (targets.errors.length) throw new PrintedError(printedBlocks(targets.errors));
     if (targets.items.length === 0) throw new CliError('edit cancelled, no objects found');
-    return editLoop({ ctx, flags, source, print, format, program }, targets.items);
+    return editLoop({ ctx, flags, source, print, format, program, mode: 'edit', validate }, targets.items);
   });
 }
 

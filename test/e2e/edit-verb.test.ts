@@ -111,10 +111,10 @@ test('an edit is saved as a patch and reported as edited; --output-patch prints 
   assert.deepEqual(tmpFiles(), []);
 });
 
-test('an empty saved file cancels the edit', async () => {
+test('an empty saved file cancels the edit when not validated (validated, it is not valid: test/server/fidelity-8)', async () => {
   await deployment('empty');
   const ed = editor('empty', [': > "$1"']);
-  const r = await edit(['deploy', 'empty'], ed);
+  const r = await edit(['deploy', 'empty', '--validate=false'], ed);
   assert.equal(r.code, 0);
   assert.equal(r.stderr, 'Edit cancelled, saved file was empty.\n');
 });
@@ -150,15 +150,15 @@ test('an invalid edit saved again unchanged stops with a preserved copy (exit 1)
   assert.equal(await sb.ok(['get', 'deploy', 'inv2', '-o', 'jsonpath={.spec.replicas}']), '2');
 });
 
-test('a YAML syntax error re-opens the file with the parser error; no stderr until it is fixed', async () => {
+test('a YAML syntax error re-opens the file with the validator\'s refusal (kubectl\'s ValidateBytes, before the decoder)', async () => {
   await deployment('syn');
   const ed = editor('syn', [`sed -i 's/^spec:$/spec: : x/' "$1"`, `sed -i 's/^spec: : x$/spec:/' "$1"; ${setReplicas(2, 5)}`]);
   const r = await edit(['deploy', 'syn'], ed);
-  assert.equal(r.stderr, '');
+  assert.equal(r.stderr, 'error: deployments.apps "syn" is invalid\n');
   assert.equal(r.stdout, 'deployment.apps/syn edited\n');
   assert.equal(r.code, 0);
   const second = view('syn', 2);
-  assert.match(second, /^# The edited file had a syntax error: error parsing edited-file: error converting YAML to JSON: yaml: line \d+: .+\n#\napiVersion: apps\/v1\n/m);
+  assert.match(second, /^# deployments\.apps "syn" was not valid:\n# \* <nil>: Invalid value: "The edited file failed validation": yaml: line \d+: .+\n#\napiVersion: apps\/v1\n/m);
   assert.ok(second.startsWith(HEADER), second);
   assert.equal(await sb.ok(['get', 'deploy', 'syn', '-o', 'jsonpath={.spec.replicas}']), '5');
 });

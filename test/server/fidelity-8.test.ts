@@ -3,7 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KUBECTL, ServedCluster } from './harness';
 import { BIN } from '../e2e/helpers';
@@ -112,4 +112,70 @@ test('exec -f FILE: the file\'s object as read, no GET of it (a workload\'s pods
   assert.deepEqual(k2, { code: 1, stdout: '', stderr: 'error: cannot exec into multiple objects at a time\n' });
   assert.deepEqual(s2, k2, 'in-process');
   assert.deepEqual(await c.kubesimAsync(both, { env: { KUBESIM_NO_DAEMON: '' } }), k2, 'through the server');
+});
+
+/**
+ * One run of `args` by kubectl ('k') or kubesim ('s') with an editor that copies each file it
+ * is handed to views/, then runs that pass's shell command on it ("$1"): what the run printed
+ * (its temp file's path as TMP) and every file the editor saw.
+ */
+async function editedBy(client: 'k' | 's', run: string, args: string[], passes: string[]) {
+  const dir = join(c.dir, 'edits', `${run}-${client}`);
+  mkdirSync(join(dir, 'views'), { recursive: true });
+  mkdirSync(join(dir, 'tmp'));
+  const cases = passes.map((p, i) => `  ${i + 1}) ${p} ;;`).join('\n');
+  const editor = c.file(`editor-${run}-${client}.sh`, `#!/bin/sh\nn=$(ls '${dir}/views' | wc -l); n=$((n+1))\ncp "$1" '${dir}/views/'view$n\ncase $n in\n${cases}\nesac\n`);
+  chmodSync(editor, 0o755);
+  const env = { EDITOR: editor, TMPDIR: join(dir, 'tmp') };
+  const r = client === 'k' ? await c.kubectlAsync(args, { env }) : await c.kubesimAsync(args, { env });
+  const views = readdirSync(join(dir, 'views')).sort().map((v) => readFileSync(join(dir, 'views', v), 'utf8'));
+  return { ...r, stderr: r.stderr.replace(/"[^"]*\/kube(ctl|sim)-edit-\d+\.(yaml|json)"/g, '"TMP.$2"'), views };
+}
+
+/** kubectl and kubesim, one after the other, each given `args` with `name` (kubectl's) as its own object's. */
+async function editedAlike(run: string, args: (name: string) => string[], passes: string[], names: [string, string] = ['la', 'la']) {
+  const k = await editedBy('k', run, args(names[0]), passes);
+  const s = await editedBy('s', run, args(names[1]), passes);
+  assert.deepEqual(s, JSON.parse(JSON.stringify(k).replace(new RegExp(`\\b${names[0]}\\b`, 'g'), names[1])), `${run}: ${args(names[1]).join(' ')}`);
+  return k;
+}
+
+test('apply edit-last-applied runs kubectl\'s edit loop (ApplyEditMode): a failed edit re-opens the file with the reasons, saved unchanged it ends with a copy kept; a fixed one is written', async () => {
+  for (const n of ['elk', 'els', 'pyk', 'pys', 'mlk', 'mlk-b', 'mls', 'mls-b', 'la']) await c.kubectlAsync(['apply', '-f', c.file(`${n}.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${n}}\ndata: {a: b}\n`)]);
+  await c.kubectlAsync(['create', 'configmap', 'plain', '--from-literal=q=r']);
+  const lastApplied = async (n: string) => (await c.kubectlAsync(['get', 'cm', n, '-o', 'jsonpath={.metadata.annotations.kubectl\\.kubernetes\\.io/last-applied-configuration}'])).stdout;
+  const ELA = (n: string) => ['apply', 'edit-last-applied', `configmap/${n}`];
+  const BREAK = `sed -i 's/^data:$/data: : x/' "$1"`;
+  // a YAML syntax error is the validator's (yaml.ToJSON), saved again unchanged: cancelled
+  const syntax = await editedAlike('syntax', ELA, [BREAK]);
+  assert.equal(syntax.code, 1);
+  assert.equal(syntax.stderr, 'error: configmaps "la" is invalid\nA copy of your changes has been stored to "TMP.yaml"\nerror: Edit cancelled, no valid changes were saved.\n');
+  assert.match(syntax.views[1], /^# Please edit the 'last-applied-configuration' annotations below\.\n.*\n#\n# configmaps "la" was not valid:\n# \* <nil>: Invalid value: "The edited file failed validation": yaml: line 2: mapping values are not allowed in this context\n#\napiVersion: v1\ndata: : x\n/);
+  // fixed on the second pass, with a change: written, on each client's own object
+  const fixed = await editedAlike('fixed', ELA, [BREAK, `sed -i 's/^data: : x$/data:/; s/a: b/a: fixed/' "$1"`], ['elk', 'els']);
+  assert.deepEqual([fixed.code, fixed.stdout, fixed.stderr], [0, 'configmap/elk edited\n', 'error: configmaps "elk" is invalid\n']);
+  assert.equal(await lastApplied('els'), (await lastApplied('elk')).replace('elk', 'els'));
+  assert.match(await lastApplied('elk'), /"a":"fixed"/);
+  // -o yaml: the editing format, and the printer of what was edited (the configuration)
+  const printed = await editedAlike('printed', (n) => [...ELA(n), '-o', 'yaml'], [`sed -i 's/a: b/a: printed/' "$1"`], ['pyk', 'pys']);
+  assert.match(printed.stdout, /^apiVersion: v1\ndata:\n {2}a: printed\nkind: ConfigMap\n/);
+  // `edit` runs the same loop: the validator's refusal of a syntax error is kubectl's
+  await editedAlike('edit-syntax', (n) => ['edit', `configmap/${n}`], [BREAK]);
+  // no apiVersion; an empty file; a kind the server does not serve (the builder's error, as a syntax error)
+  await editedAlike('noversion', ELA, [`sed -i '/^apiVersion: v1$/d' "$1"`]);
+  await editedAlike('empty', ELA, [': > "$1"']);
+  const foo = await editedAlike('unknown-kind', ELA, [`sed -i 's/^kind: ConfigMap$/kind: Foo/' "$1"`]);
+  assert.match(foo.views[1], /\n# The edited file had a syntax error: resource mapping not found for name: "la" namespace: "default" from "edited-file": no matches for kind "Foo" in version "v1"\n# ensure CRDs are installed first\n#\n/);
+  // the patch goes to the name in the edited file: a missing one is the server's NotFound, the copy kept
+  const renamed = await editedAlike('renamed', ELA, [`sed -i 's/^  name: la$/  name: nowhere/' "$1"`]);
+  assert.deepEqual([renamed.code, renamed.stderr], [1, 'A copy of your changes has been stored to "TMP.yaml"\nError from server (NotFound): configmaps "nowhere" not found\n']);
+  // JSON: no header; a JSON syntax error saved twice
+  const json = await editedAlike('json', (n) => [...ELA(n), '-o', 'json'], [`sed -i 's/"a": "b"/"a": "b",,/' "$1"`]);
+  assert.equal(json.code, 1);
+  // several objects: a List of the configurations there are (plain has none); none at all is an error
+  const several = await editedAlike('several', (n) => [...ELA(n), 'configmap/plain', `configmap/${n}-b`], [`sed -i 's/a: b/a: c/' "$1"`], ['mlk', 'mls']);
+  assert.match(several.views[0], /\napiVersion: v1\nitems:\n- apiVersion: v1\n/);
+  assert.deepEqual([several.code, several.stdout], [0, 'configmap/mlk edited\nconfigmap/mlk-b edited\n']);
+  const none = await editedAlike('none', () => ELA('plain'), []);
+  assert.deepEqual([none.code, none.stderr, none.views], [1, 'error: no last-applied-configuration annotation found on resources, to create the annotation, use command `kubectl apply set-last-applied --create-annotation`\n', []]);
 });
