@@ -9,8 +9,8 @@ import { CliError } from '../api/errors';
 import { PrintedError } from './format-error';
 import { objectPath, resourcePath, type ResourceType } from '../api/resources';
 import type { RequestCheck } from '../exec/pod-target';
+import type { ApiSource } from './object-source';
 import { applyStrategicMergePatch, createTwoWayMergePatch } from '../api/apply/strategic-merge';
-import { deepEqual } from '../store/json-equal';
 import { isObject, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
@@ -115,12 +115,15 @@ export class DebugOptions {
     return this;
   }
 
-  /** Each request kubectl sends, refused as the API server refuses it for the acting user (--as). */
+  /** Each read kubectl sends, refused as the API server refuses it for the acting user (--as). */
   private check: RequestCheck = async () => {};
+  /** Where the writes go: as the acting user (--as), each authorized and admitted as that user's. */
+  private source!: ApiSource;
 
   async run(): Promise<number> {
     const api = await this.ctx.api();
     this.check = await (await import('./impersonation')).requestCheck(this.ctx.flags, api);
+    this.source = await (await import('./object-source')).localSource(this.ctx, api);
     const files = this.flags.filename ?? [];
     if (files.length) {
       // The Builder without Latest(): the objects as the files give them, namespaced by -n or the context.
@@ -203,10 +206,8 @@ export class DebugOptions {
     const spec = { containers: [this.container(cn)], nodeName: node.metadata.name, restartPolicy: 'Never', tolerations: [{ operator: 'Exists' }] };
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: pn, namespace: this.ctx.namespace }, spec } as KObject;
     this.applyProfile('node', pod, cn);
-    const api = await this.ctx.api();
-    await this.check('POST', resourcePath(api.registry.forKind('v1', 'Pod'), this.ctx.namespace));
     // kubectl 1.32 names no field manager: the server takes "kubectl" from its user agent.
-    const created = await api.create(pod, { fieldManager: 'kubectl' });
+    const created = await this.source.create(this.source.registry.forKind('v1', 'Pod'), pod, { fieldManager: 'kubectl', noFieldValidation: true });
     if (this.attach) await this.attachTo(created, cn);
   }
 
@@ -231,28 +232,20 @@ export class DebugOptions {
     const shaped = structuredClone(pod);
     shaped.spec.ephemeralContainers = [...(shaped.spec.ephemeralContainers ?? []), ec];
     this.applyProfile('ephemeral', shaped, name);
-    // kubectl sends the two-way strategic merge patch from the pod it read to the shaped one:
-    // merged by name, a container named as an existing one merges into it (a no-op, not a
-    // duplicate), and a patch that changes nothing writes nothing.
+    // kubectl sends the two-way strategic merge patch from the pod it read to the shaped one
+    // (even one that changes nothing): merged by name, a container named as an existing one
+    // merges into it (a no-op, not a duplicate), and a patch that changes nothing writes nothing.
     const patch = createTwoWayMergePatch(pod, shaped, 'Pod', 'v1');
-    const api = await this.ctx.api();
-    // kubectl sends the patch even when it changes nothing.
-    await this.check('PATCH', `${objectPath(type, pod.metadata.namespace, pod.metadata.name!)}/ephemeralcontainers`);
-    const unchanged = deepEqual(applyStrategicMergePatch(pod, patch, 'Pod', 'v1'), pod);
-    const updated = unchanged ? pod : await api.mutate(type, pod.metadata.namespace, pod.metadata.name!, (o) => applyStrategicMergePatch(o, patch, 'Pod', 'v1'), { subresource: 'ephemeralcontainers', fieldManager: 'kubectl' });
+    const opts = { subresource: 'ephemeralcontainers', fieldManager: 'kubectl', noFieldValidation: true };
+    const updated = await this.source.patch(type, pod.metadata.namespace, pod.metadata.name!, 'strategic', JSON.stringify(patch), opts);
     if (this.attach) await this.attachTo(updated, name);
   }
 
   /** debugByCopy: the copy is created in the pod's namespace; --replace then deletes the original at once. */
   private async debugByCopy(type: ResourceType, pod: KObject): Promise<void> {
     const { copy, container } = await this.podCopy(pod);
-    const api = await this.ctx.api();
-    await this.check('POST', resourcePath(type, pod.metadata.namespace));
-    const created = await api.create(copy, { fieldManager: 'kubectl' });
-    if (this.flags.replace) {
-      await this.check('DELETE', objectPath(type, pod.metadata.namespace, pod.metadata.name!));
-      await api.delete(type, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
-    }
+    const created = await this.source.create(type, copy, { fieldManager: 'kubectl', noFieldValidation: true });
+    if (this.flags.replace) await this.source.delete(type, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
     if (this.attach && container) await this.attachTo(created, container);
   }
 

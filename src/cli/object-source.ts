@@ -121,8 +121,8 @@ export interface ApplyOptions extends SourceWriteOptions {
 export class ApiSource implements ObjectSource {
   /**
    * clusterDir: where the cluster's keys are, for the TokenReviews a create may ask; user: the
-   * user --as impersonates, each request authorized as the daemon authorizes it (the admin,
-   * unchecked, without one).
+   * user --as impersonates, each request authorized as the daemon authorizes it and each write
+   * made as that user (admission sees them, as over REST); without one the admin, unchecked.
    */
   constructor(
     readonly api: ApiServer,
@@ -170,14 +170,14 @@ export class ApiSource implements ObjectSource {
   async delete(type: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<KObject> {
     if (REVIEW_RESOURCES.includes(type)) return this.rest('DELETE', objectPath(type, namespace, name), {});
     await this.authorize('DELETE', objectPath(type, namespace, name));
-    return this.api.delete(type, namespace, name, opts);
+    return this.api.delete(type, namespace, name, { ...opts, user: this.user });
   }
 
   async create(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
     if (REVIEW_RESOURCES.includes(type)) return this.review(type, obj, opts);
     await this.authorize('POST', resourcePath(type, obj.metadata?.namespace));
     await this.lenientDecoding(type, obj, opts);
-    return this.api.create(obj, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, warn: opts.warn });
+    return this.api.create(obj, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, warn: opts.warn, user: this.user });
   }
 
   /**
@@ -214,7 +214,7 @@ export class ApiSource implements ObjectSource {
     if (opts.subresource || REVIEW_RESOURCES.includes(type)) return this.rest('PUT', objectPath(type, obj.metadata.namespace, obj.metadata.name ?? '') + subresourcePath(opts), writeQuery(opts), jsonText(obj));
     await this.authorize('PUT', objectPath(type, obj.metadata.namespace, obj.metadata.name ?? '') + subresourcePath(opts));
     await this.lenientDecoding(type, obj, opts);
-    const o = { dryRun: opts.dryRun, fieldManager: opts.fieldManager, warn: opts.warn };
+    const o = { dryRun: opts.dryRun, fieldManager: opts.fieldManager, warn: opts.warn, user: this.user };
     return opts.status ? this.api.updateStatus(obj, o) : this.api.update(obj, o);
   }
 
@@ -222,12 +222,12 @@ export class ApiSource implements ObjectSource {
     // Over REST a GET, then a PUT.
     await this.authorize('GET', objectPath(type, namespace, name));
     await this.authorize('PUT', objectPath(type, namespace, name) + subresourcePath(opts));
-    return this.api.mutate(type, namespace, name, fn, opts);
+    return this.api.mutate(type, namespace, name, fn, { ...opts, user: this.user });
   }
 
   async change(type: ResourceType, read: KObject, fn: (obj: KObject) => KObject | void, opts: ChangeOptions): Promise<KObject> {
     await this.authorize('PATCH', objectPath(type, read.metadata.namespace, read.metadata.name!) + subresourcePath(opts));
-    return this.api.mutate(type, read.metadata.namespace, read.metadata.name!, fn, opts);
+    return this.api.mutate(type, read.metadata.namespace, read.metadata.name!, fn, { ...opts, user: this.user });
   }
 
   async patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: SourceWriteOptions): Promise<KObject> {
@@ -236,14 +236,14 @@ export class ApiSource implements ObjectSource {
     if (opts.subresource === 'scale') return this.writeScale(type, namespace, name, (scale) => applyPatchText(scale, { ...type, kind: 'Scale' }, patchType, jsonText, false), opts);
     if (opts.subresource) return this.rest('PATCH', objectPath(type, namespace, name) + subresourcePath(opts), writeQuery(opts), jsonText, PATCH_CONTENT_TYPES[patchType]);
     const fieldValidation = opts.noFieldValidation ? 'Warn' : opts.fieldValidation ?? 'Strict';
-    return patchLive(this.api, type, namespace, name, patchType, jsonText, { status: Boolean(opts.status), dryRun: Boolean(opts.dryRun), fieldManager: opts.fieldManager ?? '', fieldValidation, warn: opts.warn });
+    return patchLive(this.api, type, namespace, name, patchType, jsonText, { status: Boolean(opts.status), dryRun: Boolean(opts.dryRun), fieldManager: opts.fieldManager ?? '', fieldValidation, warn: opts.warn, user: this.user });
   }
 
   /** As the API server's apply patch (ApiServer.apply): retried while another write got in between (not on a field conflict). */
   async serverSideApply(type: ResourceType, config: KObject, opts: ApplyOptions): Promise<KObject> {
     if (REVIEW_RESOURCES.includes(type)) return this.rest('PATCH', objectPath(type, config.metadata?.namespace, config.metadata?.name ?? ''), { ...writeQuery(opts), force: String(opts.force) }, JSON.stringify(config), 'application/apply-patch+yaml');
     await this.authorize('PATCH', objectPath(type, config.metadata?.namespace, config.metadata?.name ?? ''));
-    return (await this.api.apply(type, config, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, force: opts.force, warn: opts.warn })).object;
+    return (await this.api.apply(type, config, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, force: opts.force, warn: opts.warn, user: this.user })).object;
   }
 
   group<T>(fn: () => Promise<T>): Promise<T> {
@@ -297,7 +297,7 @@ export class ApiSource implements ObjectSource {
   private async writeScale(type: ResourceType, namespace: string | undefined, name: string, wanted: (scale: KObject) => KObject | Promise<KObject>, opts: SourceWriteOptions): Promise<KObject> {
     await subresourceKind(type, 'scale');
     const { writeScale } = await import('../api/scale');
-    return (await writeScale(this.api, type, namespace, name, wanted, { dryRun: opts.dryRun, fieldManager: opts.fieldManager ?? 'kubectl', warn: opts.warn })) as KObject;
+    return (await writeScale(this.api, type, namespace, name, wanted, { dryRun: opts.dryRun, fieldManager: opts.fieldManager ?? 'kubectl', warn: opts.warn, user: this.user })) as KObject;
   }
 
   async evict(namespace: string, name: string, opts: { gracePeriodSeconds?: number; dryRun?: boolean }): Promise<void> {

@@ -6,6 +6,7 @@ import { ApiError, CliError } from '../api/errors';
 import { goJsonKind, goUnmarshalTypeError } from '../util/go-format';
 import type { ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
+import type { Requester } from '../api/strategies/types';
 import { deepEqual } from '../store/json-equal';
 import { deepCopy, isObject, type KObject } from '../api/types';
 import type { CliContext } from './context';
@@ -125,7 +126,7 @@ export function register(program: Command, p: Program): void {
  * patch sends none) or Ignore drops unknown fields, Warn passing each to `warn`; Strict
  * refuses them. `warn` gets the write's other warnings too (repeated owner references).
  */
-export async function patchLive(api: ApiServer, type: ResourceType, ns: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: { status: boolean; dryRun: boolean; fieldManager: string; fieldValidation: 'Strict' | 'Warn' | 'Ignore'; warn?: (text: string) => void }): Promise<KObject> {
+export async function patchLive(api: ApiServer, type: ResourceType, ns: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: { status: boolean; dryRun: boolean; fieldManager: string; fieldValidation: 'Strict' | 'Warn' | 'Ignore'; warn?: (text: string) => void; user?: Requester }): Promise<KObject> {
   const { dropUnknownFields } = await import('../api/rest/field-validation');
   const { status, dryRun, fieldManager, warn } = opts;
   for (let attempt = 0; ; attempt++) {
@@ -141,7 +142,7 @@ export async function patchLive(api: ApiServer, type: ResourceType, ns: string |
       if (dropped.length && deepEqual(patched, current)) return current;
     }
     // Warned once, as kube-apiserver's recorder keeps each text once per request.
-    const w = { dryRun, fieldManager, patch: true, warn: attempt === 0 ? warn : undefined };
+    const w = { dryRun, fieldManager, patch: true, warn: attempt === 0 ? warn : undefined, user: opts.user };
     try {
       return status ? await api.updateStatus(patched, w) : await api.update(patched, w);
     } catch (e) {

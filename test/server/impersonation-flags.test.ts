@@ -544,3 +544,43 @@ test('auth reconcile: each object\'s GET, then its create, as the impersonated u
   assert.deepEqual(k, { code: 0, stdout: 'role.rbac.authorization.k8s.io/rec-k reconciled\n', stderr: DONE });
   for (const n of ['rec-k', 'rec-in', 'rec-srv']) assert.ok(exists(n), n);
 });
+
+test('debug and auth reconcile write as the impersonated user: an admission policy on request.userInfo refuses their writes as it refuses kubectl\'s, nothing written', async () => {
+  const VETO = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: no-vetoed}
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [""], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [pods, pods/ephemeralcontainers]}
+    - {apiGroups: [rbac.authorization.k8s.io], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [roles]}
+  validations: [{expression: "request.userInfo.username != 'vetoed'", message: vetoed may not write}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: no-vetoed}
+spec: {policyName: no-vetoed, validationActions: [Deny]}
+`;
+  assert.equal((await c.kubectlAsync(['apply', '-f', c.file('veto.yaml', VETO)])).code, 0);
+  try {
+    // RBAC lets vetoed do all of it; only the policy, which sees who writes, refuses
+    const AS = ['-n', 'apps', '--as', 'vetoed', '--as-group', 'system:masters'];
+    const DEBUG = ['debug', '--image', 'busybox:1.36', '--profile', 'general', ...AS];
+    const denied = (what: string) => ({ code: 1, stderr: `The ${what} is invalid: : ValidatingAdmissionPolicy 'no-vetoed' with binding 'no-vetoed' denied request: vetoed may not write\n` });
+    await sameAsKubectl([...DEBUG, 'p', '-c', 'vet'], denied('pods "p"'));
+    await sameAsKubectl([...DEBUG, 'p', '--copy-to', 'p-vet', '-c', 'vet'], denied('pods "p-vet"'));
+    await sameAsKubectl(['auth', 'reconcile', '-f', c.file('vet-role.yaml', 'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: vet, namespace: apps}\nrules: [{apiGroups: [""], resources: [configmaps], verbs: [get]}]\n'), ...AS], denied('roles "vet"'));
+    // node debug: its pod's name ends in a random suffix
+    const node = (await c.kubectlAsync(['get', 'nodes', '-o', 'name'])).stdout.trim().split('\n')[0];
+    const suffixless = (r: RunResult) => ({ ...r, stdout: r.stdout.replace(/node-debugger-(\S+)-\w{5}\b/g, 'node-debugger-$1-X'), stderr: r.stderr.replace(/node-debugger-(\S+)-\w{5}\b/g, 'node-debugger-$1-X') });
+    const k = suffixless(await c.kubectlAsync([...DEBUG, node]));
+    assert.match(k.stderr, /^The pods "node-debugger-.*-X" is invalid: .* denied request: vetoed may not write\n$/);
+    for (const env of [IN_PROCESS, THROUGH_SERVER]) assert.deepEqual(suffixless(await c.hosted([...DEBUG, node], { env })), k, `node debug ${env.KUBESIM_NO_DAEMON ? 'in-process' : 'through the server'}`);
+    const written = await c.kubectlAsync(['get', 'pods,roles', '-n', 'apps', '-o', 'name']);
+    assert.doesNotMatch(written.stdout, /p-vet|node-debugger|role\.rbac\.authorization\.k8s\.io\/vet\b/);
+    assert.equal((await c.kubectlAsync(['get', 'pod', 'p', '-n', 'apps', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}'])).stdout.includes('vet'), false);
+  } finally {
+    await c.kubectlAsync(['delete', '-f', c.file('veto.yaml', VETO)]);
+  }
+});
