@@ -360,7 +360,7 @@ async function validationError(stripped: string): Promise<string | undefined> {
   const errs: string[] = [];
   if (apiVersion === undefined || apiVersion === null) errs.push('apiVersion not set');
   else if (typeof apiVersion !== 'string') errs.push("apiVersion isn't string type");
-  else if (apiVersion !== '/' && apiVersion.split('/').length > 2) errs.push(`unexpected GroupVersion string: ${apiVersion}`);
+  else if (apiVersion.split('/').length > 2) errs.push(`unexpected GroupVersion string: ${apiVersion}`);
   if (kind === undefined || kind === null) errs.push('kind not set');
   else if (typeof kind !== 'string') errs.push("kind isn't string type");
   // utilerrors' aggregate: one error as it is, more in brackets.
