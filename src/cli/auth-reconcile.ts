@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
 import type { KObject } from '../api/types';
+import { objectPath } from '../api/resources';
 import type { CliContext } from './context';
 import type { ObjectSource } from './object-source';
 import type { Program } from './root';
@@ -109,21 +110,31 @@ async function runReconcile(ctx: CliContext, flags: ReconcileFlags): Promise<voi
   const api = await ctx.api();
   // Each request kubectl sends as the acting user (--as): authorized and admitted as that user's.
   const source = await (await import('./object-source')).localSource(ctx, api);
-  const { loadInput, prepareDocs, setNamespace } = await import('./manifest-input');
+  const check = await (await import('./impersonation')).requestCheck(ctx.flags, api);
+  const { loadInput, prepareDocs, requireNamespace } = await import('./manifest-input');
   const { load } = await loadInput(ctx, { filename: flags.filename, kustomize: flags.kustomize, recursive: flags.recursive }, 'auth reconcile');
   const { items, errors } = await prepareDocs(ctx, api, load, 'auth reconcile', { validate: false });
   if (errors.length) throw new CliError(errors.join('').replace(/\n$/, ''));
   for (const item of items) {
     const kind = item.object.kind;
     if (item.type.group !== 'rbac.authorization.k8s.io' || !['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].includes(kind)) continue;
-    const ns = setNamespace(ctx, item);
-    const want = { ...item.object, metadata: { ...item.object.metadata, ...(ns ? { namespace: ns } : {}) } } as KObject;
-    const live = await source.tryGet(item.type, ns, want.metadata.name!);
+    // kubectl's builder here is Local(): without a mapping an object is namespaced only when its
+    // file names a namespace, so a Role or RoleBinding without one keeps none (-n and the
+    // context's namespace are not used): its GET is at the cluster scope, where no such object is.
+    const ns = item.type.namespaced ? item.object.metadata?.namespace || undefined : undefined;
+    requireNamespace(ctx, ns);
+    const want = { ...item.object, metadata: { ...item.object.metadata } } as KObject;
+    if (!item.type.namespaced) delete want.metadata.namespace;
+    const unplaced = item.type.namespaced && ns === undefined;
+    if (unplaced) await check('GET', objectPath(item.type, undefined, want.metadata.name!));
+    const live = unplaced ? undefined : await source.tryGet(item.type, ns, want.metadata.name!);
     const isRole = kind.endsWith('Role');
     const out = isRole ? reconcileRole(want, live, Boolean(flags.removeExtraPermissions)) : reconcileBinding(want, live, Boolean(flags.removeExtraSubjects));
     let result = out.object;
     if (dryRun !== 'client') {
       if (out.operation === 'create') {
+        // tryEnsureNamespace's GET of the namespace "": client-go's own refusal.
+        if (unplaced) throw new CliError('resource name may not be empty');
         if (ns) await ensureNamespace(source, ns);
         result = await source.create(item.type, want, { noFieldValidation: true });
       } else if (out.operation === 'update') {

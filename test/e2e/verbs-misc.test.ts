@@ -113,7 +113,7 @@ test('get --raw answers as the API server does', { timeout: 60_000 }, async () =
 
 test('auth reconcile creates, then adds missing rules and subjects', { timeout: 60_000 }, async () => {
   const role = (verbs: string, users: string[]) =>
-    sb.file('rbac.yaml', `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: reader}\nrules:\n- apiGroups: [""]\n  resources: [pods]\n  verbs: [${verbs}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: reader-b}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}\nsubjects:\n${users.map((u) => `- {kind: User, apiGroup: rbac.authorization.k8s.io, name: ${u}}\n`).join('')}`);
+    sb.file('rbac.yaml', `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: reader, namespace: default}\nrules:\n- apiGroups: [""]\n  resources: [pods]\n  verbs: [${verbs}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: reader-b, namespace: default}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}\nsubjects:\n${users.map((u) => `- {kind: User, apiGroup: rbac.authorization.k8s.io, name: ${u}}\n`).join('')}`);
   // kubectl's printResults: the objects on stdout, what reconciliation did on stderr (a new object's rules or subjects all missing ones)
   const created = await sb.run(['auth', 'reconcile', '-f', role('get, list', ['alice'])]);
   assert.deepEqual([created.code, created.stdout, created.stderr], [

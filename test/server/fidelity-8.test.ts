@@ -92,6 +92,14 @@ test('auth reconcile: --dry-run=server refused before anything is read; a Role o
   assert.deepEqual(s, { ...k, stderr: k.stderr.replaceAll('recns-k', 'recns-s') });
   for (const ns of ['recns-k', 'recns-s']) assert.equal(await c.hostedOk(['get', 'namespace', ns, '-o', 'name']), `namespace/${ns}\n`);
   assert.equal((await c.hosted(['get', 'namespace', 'dryns'])).code, 1, 'the refused dry run created nothing');
+  // a Role whose file names no namespace keeps none (kubectl's Local() builder), -n or not: its
+  // GET is at the cluster scope, then its namespace "" cannot be ensured
+  const unplaced = c.file('role-unplaced.yaml', 'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: unplaced}\nrules: [{apiGroups: [""], resources: [pods], verbs: [get]}]\n');
+  for (const n of [[], ['-n', 'recns-k']]) await c.refusedAlike(['auth', 'reconcile', '-f', unplaced, ...n], '', 'error: resource name may not be empty\n');
+  const [kd, sd] = await c.bothClients(['auth', 'reconcile', '-f', unplaced, '--dry-run=client']);
+  assert.deepEqual([kd.code, kd.stdout], [0, 'role.rbac.authorization.k8s.io/unplaced reconciled (dry run)\n'], kd.stderr);
+  assert.deepEqual(sd, kd, 'dry run');
+  assert.equal((await c.hosted(['get', 'roles', '-A', '-o', 'name'])).stdout.includes('unplaced'), false);
 });
 
 test('exec -f FILE: the file\'s object as read, no GET of it (a workload\'s pods listed by the file\'s selector), so a renamed copy of a workload still reaches its pods', async () => {
