@@ -136,3 +136,22 @@ test('exec -f FILE: the file\'s object as read, no GET of it (a workload\'s pods
   assert.deepEqual(s2, k2, 'in-process');
   assert.deepEqual(await c.kubesimAsync(both, { env: { KUBESIM_NO_DAEMON: '' } }), k2, 'through the server');
 });
+
+test('rollout history -o and create token -o: the typed objects kubectl decodes (a ReplicaSet, a TokenRequest) in struct order', async () => {
+  await c.hostedOk(['create', 'namespace', 'hist']);
+  await c.hostedOk(['create', 'deployment', 'h', '--image=nginx', '-n', 'hist']);
+  await c.okAsync(['reconcile', '--until-stable']);
+  await c.hostedOk(['set', 'image', 'deployment/h', 'nginx=nginx:1.27', '-n', 'hist']);
+  await c.okAsync(['reconcile', '--until-stable']);
+  for (const args of [['-o', 'json'], ['--revision=1', '-o', 'json'], ['-o', 'yaml']]) {
+    const [k, s] = await c.bothClients(['rollout', 'history', 'deployment/h', '-n', 'hist', ...args]);
+    assert.equal(k.code, 0, k.stderr);
+    assert.equal(s.stdout, k.stdout, args.join(' '));
+  }
+  // Each token is new: its text, its times and its jti differ; the shape does not.
+  const masked = (s: string) => s.replace(/"(token|creationTimestamp|expirationTimestamp)": "[^"]*"/g, '"$1": "X"');
+  const [k, s] = await c.bothClients(['create', 'token', 'default', '-o', 'json']);
+  assert.equal(k.code, 0, k.stderr);
+  assert.equal(masked(s.stdout), masked(k.stdout));
+  assert.match(k.stdout, /^\{\n {4}"kind": "TokenRequest",\n {4}"apiVersion": "authentication\.k8s\.io\/v1",\n {4}"metadata": \{\n {8}"name": "default",/);
+});
