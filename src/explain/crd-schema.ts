@@ -36,8 +36,26 @@ export function kubeNativeRoot(schema: OpenApiSchema, v2 = false): OpenApiSchema
     kind: { type: 'string', description: KIND_DOC },
     metadata: METADATA(),
   };
+  // v2's junctors are gone by now (ToStructuralOpenAPIV2)
+  if (!v2) unfoldIntOrString(root);
   addEmbeddedProperties(root, v2);
   return root;
+}
+
+const INT_OR_STRING = () => [{ type: 'integer' }, { type: 'string' }];
+const isIntOrString = (anyOf: unknown) => Array.isArray(anyOf) && JSON.stringify(anyOf) === JSON.stringify(INT_OR_STRING());
+
+/**
+ * Structural.Unfold: an x-kubernetes-int-or-string node says what it is with anyOf (integer or
+ * string), before its own allOf when it has an anyOf already; one that says so is left alone.
+ */
+function unfoldIntOrString(s: OpenApiSchema): void {
+  for (const p of Object.values(s.properties ?? {})) unfoldIntOrString(p as OpenApiSchema);
+  if (s.items && typeof s.items === 'object' && !Array.isArray(s.items)) unfoldIntOrString(s.items);
+  if (s.additionalProperties && typeof s.additionalProperties === 'object') unfoldIntOrString(s.additionalProperties);
+  if (s['x-kubernetes-int-or-string'] !== true || isIntOrString(s.anyOf) || (Array.isArray(s.allOf) && isIntOrString(s.allOf[0]?.anyOf))) return;
+  if (s.anyOf === undefined) s.anyOf = INT_OR_STRING();
+  else s.allOf = [{ anyOf: INT_OR_STRING() }, ...(s.allOf ?? [])];
 }
 
 /**

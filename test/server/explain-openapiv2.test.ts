@@ -35,6 +35,8 @@ spec:
               cronSpec: {type: string, description: "The schedule, in cron format."}
               replicas: {type: integer, format: int32, minimum: 1}
               port: {x-kubernetes-int-or-string: true, anyOf: [{type: integer}, {type: string}]}
+              count: {x-kubernetes-int-or-string: true}
+              limit: {x-kubernetes-int-or-string: true, anyOf: [{minimum: 1}], allOf: [{maximum: 9}]}
               tags: {type: array, items: {type: string}}
               extra: {type: object, x-kubernetes-preserve-unknown-fields: true, properties: {a: {type: string}}}
               labels: {type: object, additionalProperties: {type: string}}
@@ -250,4 +252,15 @@ FIELDS:
   }
   await explain(['wrappers.spec.byName']);
   await explain(['wrappers.spec.loose', '--output=plaintext-openapiv2']);
+});
+
+test('/openapi/v3: an int-or-string field says so with anyOf, as Structural.Unfold writes it', async () => {
+  const r = c.kubectl(['get', '--raw', '/openapi/v3/apis/stable.example.com/v1']);
+  assert.equal(r.code, 0, r.stderr);
+  const spec = JSON.parse(r.stdout).components.schemas['com.example.stable.v1.CronTab'].properties.spec.properties;
+  const intOrString = [{ type: 'integer' }, { type: 'string' }];
+  assert.deepEqual(spec.port, { 'x-kubernetes-int-or-string': true, anyOf: intOrString }, 'the pattern already: as it is');
+  assert.deepEqual(spec.count, { 'x-kubernetes-int-or-string': true, anyOf: intOrString });
+  assert.deepEqual(spec.limit, { 'x-kubernetes-int-or-string': true, anyOf: [{ minimum: 1 }], allOf: [{ anyOf: intOrString }, { maximum: 9 }] });
+  await same(['crontabs.spec.count']);
 });
