@@ -4,7 +4,8 @@
 // k8s.io/apimachinery at one tag) plus the Go types beside them: which fields are pointers or
 // lack `omitempty` (a zero value there is kept, as kube-apiserver's JSON would keep it), and
 // a field's named Go type from its casttype (a 6th entry: `v1.Protocol`, for decode errors),
-// and the struct's field order where it is not the field numbers' (`o`, for -o json's order).
+// and the struct's field order where it is not the field numbers' (`o`, for -o json's order),
+// and what Go's encoding/json writes for each field the struct lacks a value for (`z`).
 // Usage: node scripts/gen-proto.mjs <k8s.io/api git dir> <k8s.io/apimachinery git dir> [tag]
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -26,6 +27,8 @@ const sources = [
 
 const messages = {};
 const groups = {};
+/** `pkg.Message/fieldNo` -> the Go field (its type as declared, omitempty), for the zeros. */
+const goFields = new Map();
 const SCALARS = new Set(['string', 'int32', 'int64', 'bool', 'bytes', 'double', 'float', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64']);
 for (const [dir, f] of sources) {
   const text = show(dir, f);
@@ -39,13 +42,15 @@ for (const [dir, f] of sources) {
       const s = /^type (\w+) struct \{/.exec(line);
       if (s) { cur = keep[s[1]] = {}; continue; }
       if (/^\}/.test(line)) { cur = undefined; continue; }
-      const m = cur && /^\s+(?:\w+\s+(\*?)\S+|[\w.]+)\s+`json:"([^",]*)(,[^"]*)?".*protobuf:"\w+,(\d+),/.exec(line);
+      const m = cur && /^\s+(?:\w+\s+((\*?)\S+)|([\w.]+))\s+`json:"([^",]*)(,[^"]*)?".*protobuf:"\w+,(\d+),/.exec(line);
       // 'inline': an embedded struct whose fields JSON puts in the parent (IngressRuleValue)
       // casttype: a named Go type (`Protocol`, a slice's `Capability`, `ResourceList`), which encoding/json's errors name.
       // (`k8s.io/apimachinery/pkg/types.UID` is another package's: `types.UID`).
       const cast = m && /protobuf:"[^"]*,casttype=([\w./]+)/.exec(line)?.[1];
       const goType = cast && (cast.includes('/') ? cast.slice(cast.lastIndexOf('/') + 1) : `${pkgDir.split('/').pop()}.${cast}`);
-      if (m) cur[m[4]] = { json: m[2], keep: (m[3] ?? '').includes('inline') ? 'inline' : m[1] === '*' || !(m[3] ?? '').includes('omitempty'), cast: goType };
+      if (!m) continue;
+      const [, fieldType, star, embedded, json, opts = '', no] = m;
+      cur[no] = { json, keep: opts.includes('inline') ? 'inline' : star === '*' || !opts.includes('omitempty'), cast: goType, go: fieldType ?? embedded, omitempty: opts.includes('omitempty') };
     }
     const gn = /const GroupName = "([^"]*)"/.exec(show(dir, g));
     if (gn && dir === apiGit) groups[(gn[1] ? gn[1] + '/' : '') + pkgDir.split('/').pop()] = pkg;
@@ -82,9 +87,37 @@ for (const [dir, f] of sources) {
     if (go?.keep === 'inline') entry[4] = 2;
     else if (go?.keep) entry[4] = 1;
     if (go?.cast) entry.push(...(entry.length === 4 ? [0] : []), go.cast);
+    if (go && go.keep !== 'inline') goFields.set(`${pkg}.${cur.name}/${no}`, go);
     cur.fields[no] = entry;
     cur.order.push(Number(no));
   }
+}
+// What encoding/json writes for a field the object lacks (Go's zero value): a nil pointer,
+// slice or map is null unless omitempty drops it; a number, string or bool likewise 0, "" or
+// false; a struct is written whatever omitempty says: {} here (its own zeros filled in from
+// its message), or what its MarshalJSON makes of a zero value.
+const STRUCT_ZEROS = {
+  'k8s.io.apimachinery.pkg.apis.meta.v1.Time': null,
+  'k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime': null,
+  'k8s.io.apimachinery.pkg.apis.meta.v1.Duration': '0s',
+  'k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1': null,
+  'k8s.io.apimachinery.pkg.runtime.RawExtension': null,
+  'k8s.io.apimachinery.pkg.api.resource.Quantity': '0',
+  'k8s.io.apimachinery.pkg.util.intstr.IntOrString': 0,
+};
+const NUMBERS = new Set([...SCALARS].filter((t) => t !== 'string' && t !== 'bool' && t !== 'bytes'));
+function goZero(go, [, type, label]) {
+  const nilable = go.go.startsWith('*') || go.go.startsWith('[]') || go.go.startsWith('map[') || label !== 0 || type === 'bytes' || messages[type]?.list;
+  if (nilable) return go.omitempty ? undefined : null;
+  if (type in STRUCT_ZEROS) return STRUCT_ZEROS[type];
+  if (messages[type] || type.startsWith('k8s.io.')) return {};
+  if (go.omitempty) return undefined;
+  return type === 'string' ? '' : type === 'bool' ? false : NUMBERS.has(type) ? 0 : (() => { throw new Error(`no zero for ${type}`); })();
+}
+for (const [key, go] of goFields) {
+  const [type, no] = key.split('/');
+  const zero = goZero(go, messages[type].f[no]);
+  if (zero !== undefined) (messages[type].z ??= {})[no] = zero;
 }
 const out = { source: `k8s.io/api and k8s.io/apimachinery ${tag}`, groups, messages };
 writeFileSync(new URL('../src/api/rest/proto/k8s-proto.json', import.meta.url), JSON.stringify(out) + '\n');

@@ -117,8 +117,9 @@ export function register(program: Command, p: Program): void {
         spec: { audiences, expirationSeconds, boundObjectRef: bound ? { kind: bound.kind, apiVersion: BOUND_KINDS[bound.kind], name: bound.name, uid: bound.uid } : null },
         status: { token, expirationTimestamp: stamp(nowSec + expirationSeconds) },
       } as unknown as KObject;
-      const { outputPrinter } = await import('./flags/output');
-      ctx.out(outputPrinter(output, ctx, { allowMissingKeys: allowMissingKeys(flags) })([review], false));
+      const [{ outputPrinter }, { goTyped }] = await Promise.all([import('./flags/output'), import('../printers/go-order')]);
+      // the typed TokenRequest the client decoded: struct order
+      ctx.out(outputPrinter(output, ctx, { allowMissingKeys: allowMissingKeys(flags), sortJsonKeys: false })([goTyped(review)], false));
     }),
   );
 }

@@ -256,9 +256,10 @@ class RolloutHistoryOptions extends RolloutOptions<HistoryFlags> {
     }
     if (format === 'name') this.printObjects = (objs) => objs.map((o) => objectRef(o) + '\n').join('');
     else {
-      const { outputPrinter } = await import('./flags/output');
-      const p = outputPrinter(output, ctx, { showManagedFields: flags.showManagedFields, allowMissingKeys: allowMissingKeys(flags) });
-      this.printObjects = (objs) => objs.map((o) => p([o], false)).join(''); // p puts --- between YAML documents
+      const [{ outputPrinter }, { goTyped }] = await Promise.all([import('./flags/output'), import('../printers/go-order')]);
+      // The history viewers return typed ReplicaSets and ControllerRevisions: struct order, Go's zeros.
+      const p = outputPrinter(output, ctx, { showManagedFields: flags.showManagedFields, allowMissingKeys: allowMissingKeys(flags), sortJsonKeys: false });
+      this.printObjects = (objs) => objs.map((o) => p([goTyped(deepCopy(o))], false)).join(''); // p puts --- between YAML documents
     }
   }
 

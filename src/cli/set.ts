@@ -21,6 +21,7 @@ import { LIMIT_RANGES_NOTE, SET_ENV_EXAMPLE, SET_ENV_LONG, SET_RESOURCES_EXAMPLE
 import { goParseQuantity } from '../api/quantity';
 import { hasFileInput } from './manifest-input';
 import { dropUnknownFields } from '../api/validation/typed-decode';
+import { goTyped } from '../printers/go-order';
 import { checkEnvOptions, envMutator, selectString, validateEnvFlags, type EnvFlags } from './set-env';
 
 interface SetFlags extends TargetFlags {
@@ -61,31 +62,7 @@ export function podSpecOf(obj: KObject): Record<string, any> | undefined {
 
 /** What decoding into the typed struct and encoding again adds (kubectl set prints typed objects). */
 export function typedRoundTrip(obj: KObject): KObject {
-  const o = deepCopy(obj);
-  o.metadata ??= {};
-  if (!('creationTimestamp' in o.metadata)) o.metadata.creationTimestamp = null;
-  const tmpl = o.kind === 'CronJob' ? o.spec?.jobTemplate?.spec?.template : o.kind === 'Pod' ? undefined : o.spec?.template;
-  if (tmpl) {
-    tmpl.metadata ??= {};
-    if (!('creationTimestamp' in tmpl.metadata)) tmpl.metadata.creationTimestamp = null;
-  }
-  if (o.kind === 'CronJob' && o.spec?.jobTemplate) {
-    o.spec.jobTemplate.metadata ??= {};
-    if (!('creationTimestamp' in o.spec.jobTemplate.metadata)) o.spec.jobTemplate.metadata.creationTimestamp = null;
-  }
-  if (o.kind === 'Deployment' && o.spec) o.spec.strategy ??= {};
-  if ((o.kind === 'DaemonSet' || o.kind === 'StatefulSet') && o.spec) o.spec.updateStrategy ??= {};
-  const ps = podSpecOf(o);
-  for (const c of [...(ps?.initContainers ?? []), ...(ps?.containers ?? [])]) {
-    c.resources ??= {};
-    // ResourceFieldSelector.divisor is a Quantity without omitempty: its zero value prints.
-    for (const e of c.env ?? []) if (e.valueFrom?.resourceFieldRef) e.valueFrom.resourceFieldRef.divisor ??= '0';
-  }
-  if (o.kind === 'DaemonSet') o.status ??= { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 };
-  else if (o.kind === 'StatefulSet') o.status ??= { availableReplicas: 0, replicas: 0 };
-  else if (o.kind === 'Service') o.status ??= { loadBalancer: {} };
-  else if (o.kind !== 'RoleBinding' && o.kind !== 'ClusterRoleBinding') o.status ??= {};
-  return o;
+  return goTyped(deepCopy(obj));
 }
 
 function containersMatching(ps: Record<string, any>, name: string | undefined): any[] {

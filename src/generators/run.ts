@@ -12,6 +12,8 @@ import { goAtoi } from './validation';
 import { checkRequired } from './flags';
 import { applyJsonPatch } from '../api/apply/json-patch';
 import { applyStrategicMergePatch } from '../api/apply/strategic-merge';
+import { dropUnknownFields } from '../api/validation/typed-decode';
+import { goTyped } from '../printers/go-order';
 import { parseGoDuration } from '../cli/flags/duration';
 
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
@@ -183,9 +185,14 @@ function isDryRun(v: unknown): boolean {
 /**
  * --overrides as kubectl's OverrideOptions.Apply: merge (RFC 7386), strategic (lists merged
  * by their patch keys: a container by name keeps what the patch does not say) or json (RFC
- * 6902 operations).
+ * 6902 operations); the result decoded into the typed object, as kubectl's codec does (unknown
+ * fields dropped, the zeros Go writes added).
  */
 export function applyOverrides(obj: Record<string, unknown>, json: string, type: string, kind = 'Pod') {
+  return goTyped(dropUnknownFields(patched(obj, json, type, kind)));
+}
+
+function patched(obj: Record<string, unknown>, json: string, type: string, kind: string) {
   if (!['json', 'merge', 'strategic'].includes(type)) throw new CliError(`invalid override type: ${type}`);
   let patch: unknown;
   try {

@@ -4,7 +4,8 @@
 // is k8s.io/api's own, as the protobuf descriptor records it (src/api/rest/proto/k8s-proto.json,
 // scripts/gen-proto.mjs: each message's fields, in Go declaration order); maps (labels, limits,
 // matchLabels, ...), raw JSON and kinds it does not know (custom resources) are sorted, as
-// Go's encoding/json sorts map keys.
+// Go's encoding/json sorts map keys. A field the object lacks is written as Go writes its zero
+// value where encoding/json does (the descriptor's `z`: no omitempty, or a struct).
 
 import descriptor from '../api/rest/proto/k8s-proto.json';
 
@@ -16,6 +17,12 @@ interface Message {
   o?: number[];
   /** A `+protobuf.nullable` wrapper standing for a Go slice of its `items`. */
   list?: number;
+  /**
+   * By field number, what Go's encoder writes for a field the object lacks (no omitempty, or
+   * a struct, which omitempty never drops): null, 0, "", false, a MarshalJSON's zero, or {}
+   * for a struct whose own zeros its message gives (scripts/gen-proto.mjs).
+   */
+  z?: Record<string, unknown>;
 }
 type Descriptor = { groups: Record<string, string>; messages: Record<string, Message> };
 let descriptorRead: Descriptor | undefined;
@@ -25,13 +32,20 @@ const D = (): Descriptor => (descriptorRead ??= descriptor as unknown as Descrip
 /** Types whose MarshalJSON writes any JSON as it is. */
 const RAW = /\.(?:RawExtension|FieldsV1|JSON)$/;
 
-/** Fields without omitempty whose zero value Go's encoder writes when the object lacks them. */
-const ZEROS: Record<string, Record<string, unknown>> = {
-  'k8s.io.api.policy.v1.PodDisruptionBudgetStatus': { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 },
-  'k8s.io.api.networking.v1.IngressStatus': { loadBalancer: {} },
-  'k8s.io.api.core.v1.ServiceStatus': { loadBalancer: {} },
-  'k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerStatus': { currentReplicas: 0, desiredReplicas: 0 },
-};
+const zerosRead = new Map<string, Map<string, unknown>>();
+/** A message's zeros by JSON name, inline members' in their place. */
+function zerosOf(type: string, msg: Message): Map<string, unknown> {
+  let zeros = zerosRead.get(type);
+  if (zeros) return zeros;
+  zeros = new Map();
+  for (const [no, f] of Object.entries(msg.f)) {
+    const inline = f[4] === 2 && D().messages[f[1]];
+    if (inline) for (const [name, z] of zerosOf(f[1], inline)) zeros.set(name, z);
+    else if (msg.z && no in msg.z) zeros.set(f[0], msg.z[no]);
+  }
+  zerosRead.set(type, zeros);
+  return zeros;
+}
 
 function sorted(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sorted);
@@ -57,11 +71,15 @@ function ordered(v: unknown, type: string): unknown {
   if (Array.isArray(v)) return v.map((e) => (msg.list ? ordered(e, msg.f[1][1]) : ordered(e, type)));
   if (!v || typeof v !== 'object') return v; // Time, Quantity, IntOrString: scalars in JSON
   const src = v as Record<string, unknown>;
-  const zeros = ZEROS[type];
+  const zeros = zerosOf(type, msg);
   const out: Record<string, unknown> = {};
   for (const [name, fieldType, label] of fieldsOf(msg)) {
     if (name in src) out[name] = label === 2 ? mapOf(src[name], fieldType) : ordered(src[name], fieldType);
-    else if (zeros && name in zeros) out[name] = structuredClone(zeros[name]);
+    else if (zeros.has(name)) {
+      // A struct's zero is written with its own zero fields.
+      const zero = zeros.get(name);
+      out[name] = zero !== null && typeof zero === 'object' ? ordered({}, fieldType) : zero;
+    }
   }
   // Fields the struct does not have keep a stable (sorted) place after the known ones.
   for (const k of Object.keys(src).sort()) if (!(k in out)) out[k] = sorted(src[k]);
@@ -84,4 +102,12 @@ export function goOrdered(obj: Record<string, unknown>): Record<string, unknown>
   // TypeMeta, inline and first in every kind, is not in the descriptor.
   const { kind, apiVersion, ...rest } = obj;
   return { ...('kind' in obj ? { kind } : {}), ...('apiVersion' in obj ? { apiVersion } : {}), ...(ordered(rest, type) as Record<string, unknown>) };
+}
+
+/**
+ * What decoding into the kind's Go struct and encoding again makes of `obj` (a k8s.io/api
+ * kind): the fields Go writes for what it lacks added, in struct order; any other kind as it is.
+ */
+export function goTyped<T extends Record<string, unknown>>(obj: T): T {
+  return (goOrdered(obj) as T | undefined) ?? obj;
 }

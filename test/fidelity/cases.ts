@@ -111,6 +111,8 @@ const FILE_MUTATORS = [
   "patch --local -f cm.yaml -p '{\"data\":{\"b\":\"2\"}}'",
   'set subject --local -f rb.yaml --user=bob',
   'set subject --local -f rb.yaml --group=devs --serviceaccount=team-a:builder',
+  'set image --local -f zero-fields.yaml c=nginx:2',
+  'set env --local -f zero-fields.yaml A=1',
 ];
 
 const MUTATOR_OUTPUTS = ['', '-o yaml', '-o json', '-o name', "-o jsonpath='{.metadata.name}'", "-o go-template='{{.metadata.name}}'"];

@@ -105,10 +105,11 @@ test('job --from=cronjob: template spec, labels, annotations and a controller re
     spec: { jobTemplate: { metadata: { labels: { team: 'a' } }, spec: { template: { spec: { containers: [{ name: 'c', image: 'x' }], restartPolicy: 'OnFailure' } }, backoffLimit: 2 } } },
   };
   const { object } = build(gen, ['manual-1', '--from=cronjob/nightly'], { source: cj });
-  // as -o json prints it: in the Job struct's order (the template's own order is kept in the object)
+  // as -o json prints it: in the Job struct's order (the template's own order is kept in the object),
+  // with the zeros Go writes for the structs the template lacks (its metadata, a container's resources)
   assert.equal(
     json(goOrdered(object)!),
-    '{"kind":"Job","apiVersion":"batch/v1","metadata":{"name":"manual-1","creationTimestamp":null,"labels":{"team":"a"},"annotations":{"cronjob.kubernetes.io/instantiate":"manual"},"ownerReferences":[{"apiVersion":"batch/v1","kind":"CronJob","name":"nightly","uid":"u-1","controller":true}]},"spec":{"backoffLimit":2,"template":{"spec":{"containers":[{"name":"c","image":"x"}],"restartPolicy":"OnFailure"}}},"status":{}}',
+    '{"kind":"Job","apiVersion":"batch/v1","metadata":{"name":"manual-1","creationTimestamp":null,"labels":{"team":"a"},"annotations":{"cronjob.kubernetes.io/instantiate":"manual"},"ownerReferences":[{"apiVersion":"batch/v1","kind":"CronJob","name":"nightly","uid":"u-1","controller":true}]},"spec":{"backoffLimit":2,"template":{"metadata":{"creationTimestamp":null},"spec":{"containers":[{"name":"c","image":"x","resources":{}}],"restartPolicy":"OnFailure"}}},"status":{}}',
   );
   assert.throws(() => build(gen, ['j', '--from=deploy/web'], { source: deployment }), /unknown object type \*v1.Deployment/);
 });

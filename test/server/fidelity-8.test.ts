@@ -52,13 +52,29 @@ test('events -w -o json|yaml|name: each watched Event on its own through the -o 
 test('create|run|autoscale -o json: every kind in k8s.io/api\'s struct order (the order gen-proto records), zero fields Go writes, whether built client-side or decoded from the server', async () => {
   await c.hostedOk(['create', 'cronjob', 'cj', '--image=busybox', '--schedule=*/5 * * * *']);
   await c.hostedOk(['create', 'deployment', 'scaled', '--image=nginx']);
-  const masked = (s: string) => s.replace(/"((controller-)?uid|batch\.kubernetes\.io\/controller-uid)": "[^"]*"/g, '"$1": "X"').replace(/"(creationTimestamp|time)": "[^"]*"/g, '"$1": "T"').replace(/kube-api-access-\w+/g, 'kube-api-access-X');
+  const masked = (s: string) =>
+    s
+      .replace(/"((controller-)?uid|batch\.kubernetes\.io\/controller-uid)": "[^"]*"/g, '"$1": "X"')
+      .replace(/"(creationTimestamp|time)": "[^"]*"/g, '"$1": "T"')
+      .replace(/kube-api-access-\w+/g, 'kube-api-access-X')
+      .replace(/"nodePort": \d+/g, '"nodePort": 0');
   for (const args of [
     ['create', 'job', 'fromcj', '--from=cronjob/cj'], // the CronJob's template copied: Container, OwnerReference in struct order
     ['autoscale', 'deployment', 'scaled', '--max=3', '--cpu-percent=50'], // HorizontalPodAutoscalerStatus's non-omitempty replicas
     ['create', 'clusterrole', 'agg', '--aggregation-rule=a=b'],
     ['create', 'quota', 'q', '--hard=pods=2', '--scopes=BestEffort'],
     ['run', 'rp', '--image=nginx', '--port=80', '--env=A=B', '--labels=a=b', '--restart=Never'],
+    // the zeros of every k8s.io/api struct (gen-proto's `z`): Deployment's strategy, Service's
+    // and Ingress's status, PodDisruptionBudgetStatus's counts, a null pathType
+    ['create', 'deployment', 'd', '--image=nginx', '--image=redis', '--port=80'],
+    ['create', 'cronjob', 'cj2', '--image=busybox', '--schedule=* * * * *', '--restart=Never'],
+    ['create', 'service', 'nodeport', 'np', '--tcp=80:8080'],
+    ['create', 'service', 'externalname', 'en', '--external-name=example.com'],
+    ['create', 'poddisruptionbudget', 'pdb', '--selector=app=x', '--max-unavailable=50%'],
+    ['create', 'ingress', 'ing', '--rule=foo.com/bar*=svc:8080,tls=s', '--class=nginx', '--default-backend=def:80'],
+    ['expose', 'deployment', 'scaled', '--port=80', '--target-port=8080', '--type=NodePort'],
+    // --overrides decoded into the Pod: a replaced container's resources written, an unknown field gone
+    ['run', 'ro', '--image=nginx', '--override-type=merge', '--overrides={"spec":{"containers":[{"name":"ro","image":"redis","bogus":1}]}}'],
   ]) {
     for (const dryRun of ['client', 'server']) {
       const [k, s] = await c.bothClients([...args, `--dry-run=${dryRun}`, '-o', 'json']);
@@ -66,6 +82,13 @@ test('create|run|autoscale -o json: every kind in k8s.io/api\'s struct order (th
       assert.equal(masked(s.stdout), masked(k.stdout), `${args.join(' ')} --dry-run=${dryRun}`);
     }
   }
+  // YAML and jsonpath print the typed object too
+  for (const output of ['yaml', 'jsonpath={.spec.containers[0]}']) {
+    const [k, s] = await c.bothClients(['run', 'ro', '--image=nginx', '--dry-run=client', '-o', output, '--overrides={"spec":{"containers":[{"name":"ro","image":"redis","bogus":1}]}}']);
+    assert.equal(k.code, 0, k.stderr);
+    assert.equal(s.stdout, k.stdout, output);
+  }
+  assert.match((await c.hostedOk(['run', 'ro', '--image=nginx', '--dry-run=client', '-o', 'yaml', '--overrides={"spec":{"containers":[{"name":"ro","image":"redis","bogus":1}]}}'])), /\n {2}- image: redis\n {4}name: ro\n {4}resources: \{\}\n/);
 });
 
 test('apply edit-last-applied: the file given to the editor (ApplyEditMode\'s `#` header above YAML; JSON as its JSON printer writes it), unchanged: "Edit cancelled"', async () => {
@@ -186,4 +209,23 @@ test('apply edit-last-applied runs kubectl\'s edit loop (ApplyEditMode): a faile
   assert.deepEqual([several.code, several.stdout], [0, 'configmap/mlk edited\nconfigmap/mlk-b edited\n']);
   const none = await editedAlike('none', () => ELA('plain'), []);
   assert.deepEqual([none.code, none.stderr, none.views], [1, 'error: no last-applied-configuration annotation found on resources, to create the annotation, use command `kubectl apply set-last-applied --create-annotation`\n', []]);
+});
+
+test('rollout history -o and create token -o: the typed objects kubectl decodes (a ReplicaSet, a TokenRequest) in struct order', async () => {
+  await c.hostedOk(['create', 'namespace', 'hist']);
+  await c.hostedOk(['create', 'deployment', 'h', '--image=nginx', '-n', 'hist']);
+  await c.okAsync(['reconcile', '--until-stable']);
+  await c.hostedOk(['set', 'image', 'deployment/h', 'nginx=nginx:1.27', '-n', 'hist']);
+  await c.okAsync(['reconcile', '--until-stable']);
+  for (const args of [['-o', 'json'], ['--revision=1', '-o', 'json'], ['-o', 'yaml']]) {
+    const [k, s] = await c.bothClients(['rollout', 'history', 'deployment/h', '-n', 'hist', ...args]);
+    assert.equal(k.code, 0, k.stderr);
+    assert.equal(s.stdout, k.stdout, args.join(' '));
+  }
+  // Each token is new: its text, its times and its jti differ; the shape does not.
+  const masked = (s: string) => s.replace(/"(token|creationTimestamp|expirationTimestamp)": "[^"]*"/g, '"$1": "X"');
+  const [k, s] = await c.bothClients(['create', 'token', 'default', '-o', 'json']);
+  assert.equal(k.code, 0, k.stderr);
+  assert.equal(masked(s.stdout), masked(k.stdout));
+  assert.match(k.stdout, /^\{\n {4}"kind": "TokenRequest",\n {4}"apiVersion": "authentication\.k8s\.io\/v1",\n {4}"metadata": \{\n {8}"name": "default",/);
 });

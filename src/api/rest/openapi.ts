@@ -170,7 +170,7 @@ async function v2Text(registry: ResourceRegistry, getCrd: (name: string) => Prom
 function crdV2Schema(crd: KObject, version: string): OpenApiSchema | undefined {
   const schema = crdVersionSchema(crd, version);
   if (!schema || schema['x-kubernetes-preserve-unknown-fields'] === true) return { type: 'object' };
-  return toV2Refs(kubeNativeRoot(toV2Structural(JSON.parse(JSON.stringify(schema)))));
+  return toV2Refs(kubeNativeRoot(toV2Structural(JSON.parse(JSON.stringify(schema))), true));
 }
 
 function toV2Structural(s: OpenApiSchema): OpenApiSchema {
@@ -189,6 +189,8 @@ function toV2Structural(s: OpenApiSchema): OpenApiSchema {
     delete s.properties;
   }
   if (s.items === undefined && s.type === 'array') delete s.type;
+  // kubectl cannot read an object that keeps unknown fields either
+  if (s['x-kubernetes-preserve-unknown-fields'] && s.type === 'object') delete s.type;
   if (s.properties && Array.isArray(s.required)) {
     s.required = s.required.filter((f: string) => !s.properties[f]?.nullable);
     if (!s.required.length) delete s.required;
