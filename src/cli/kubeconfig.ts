@@ -34,6 +34,6 @@ async function runKubeconfig(ctx: CliContext, name: string | undefined, flags: {
     ctx.out(`Set kubectl context to "${entry.name}" in ${file}\n`);
     return 0;
   }
-  ctx.out(kc.serializeKubeconfig(kc.singleClusterConfig(entry)));
+  ctx.out(kc.singleClusterText(entry));
   return 0;
 }

@@ -1,72 +1,20 @@
-// The user's kubeconfig (KUBECONFIG, else ~/.kube/config): read, merge one cluster's
-// entries in the way kind does (entries with our names replaced, everything else kept,
-// current-context switched), and written back atomically with mode 0600 under a lock.
+// The user's kubeconfig (KUBECONFIG, else ~/.kube/config) as `cluster create`, `cluster
+// delete` and `kubesim kubeconfig --write` change it: one cluster's entries merged in the way
+// kind does (entries with our names replaced, everything else kept, current-context
+// switched), and written back atomically with mode 0600 under its lock. Read, locked and
+// written by loader.ts (as kubectl reads and writes it: the same types, the same YAML).
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { withFileLock } from './loader';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { loadFile, withFileLock, writeFile } from './loader';
+import { emptyConfig, serializeConfig, type Config, type Value } from './model';
 
-export interface NamedEntry {
-  name: string;
-  [key: string]: unknown;
-}
-
-export interface Kubeconfig {
-  apiVersion: string;
-  kind: string;
-  preferences: Record<string, unknown>;
-  clusters: NamedEntry[];
-  users: NamedEntry[];
-  contexts: NamedEntry[];
-  'current-context': string;
-  [key: string]: unknown;
-}
-
-/** The file to write: the first path in KUBECONFIG (as kind does), else ~/.kube/config. */
+/** The file to write: the first path in KUBECONFIG that exists, else its first (as kind does), else ~/.kube/config. */
 export function kubeconfigPath(env: NodeJS.ProcessEnv = process.env): string {
   const list = (env.KUBECONFIG ?? '').split(path.delimiter).filter(Boolean);
   if (list.length) return path.resolve(list.find((p) => fs.existsSync(p)) ?? list[0]);
   return path.join(env.HOME ?? os.homedir(), '.kube', 'config');
-}
-
-export function emptyKubeconfig(): Kubeconfig {
-  return { apiVersion: 'v1', kind: 'Config', preferences: {}, clusters: [], users: [], contexts: [], 'current-context': '' };
-}
-
-export function readKubeconfig(file: string): Kubeconfig {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return emptyKubeconfig();
-    throw e;
-  }
-  const doc = text.trim() ? parseYaml(text) : {};
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`${file}: not a kubeconfig (expected a mapping)`);
-  const c = { ...emptyKubeconfig(), ...(doc as Record<string, unknown>) } as Kubeconfig;
-  for (const k of ['clusters', 'users', 'contexts'] as const) if (!Array.isArray(c[k])) c[k] = [];
-  if (typeof c['current-context'] !== 'string') c['current-context'] = '';
-  return c;
-}
-
-export function serializeKubeconfig(c: Kubeconfig): string {
-  return stringifyYaml(c, { lineWidth: 0 });
-}
-
-/** Writes atomically, 0600, creating the directory (0700) if needed. */
-export function writeKubeconfig(file: string, c: Kubeconfig): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.kubesim-${process.pid}.tmp`;
-  fs.writeFileSync(tmp, serializeKubeconfig(c), { mode: 0o600 });
-  fs.renameSync(tmp, file);
-}
-
-function upsert(list: NamedEntry[], entry: NamedEntry): NamedEntry[] {
-  const i = list.findIndex((e) => e?.name === entry.name);
-  if (i >= 0) return list.map((e, j) => (j === i ? entry : e));
-  return [...list, entry];
 }
 
 export interface ClusterEntry {
@@ -80,46 +28,47 @@ export interface ClusterEntry {
   namespace?: string;
 }
 
-const b64 = (s: string) => Buffer.from(s).toString('base64');
-
 /** A kubeconfig holding only this cluster (what `kubesim kubeconfig` prints). */
-export function singleClusterConfig(e: ClusterEntry): Kubeconfig {
-  return mergeEntry(emptyKubeconfig(), e, true);
+export function singleClusterText(e: ClusterEntry): string {
+  const c = emptyConfig();
+  mergeEntry(c, e, true, '');
+  return serializeConfig(c);
 }
 
-export function mergeEntry(c: Kubeconfig, e: ClusterEntry, makeCurrent: boolean): Kubeconfig {
-  const cluster: Record<string, unknown> = {};
-  if (e.caData) cluster['certificate-authority-data'] = b64(e.caData);
-  cluster.server = e.server;
-  const user: Record<string, unknown> = {};
-  if (e.clientCertData) user['client-certificate-data'] = b64(e.clientCertData);
-  if (e.clientKeyData) user['client-key-data'] = b64(e.clientKeyData);
+function mergeEntry(c: Config, e: ClusterEntry, makeCurrent: boolean, origin: string): void {
+  const cluster: Record<string, Value> = { server: e.server };
+  if (e.caData) cluster['certificate-authority-data'] = Buffer.from(e.caData);
+  const user: Record<string, Value> = {};
+  if (e.clientCertData) user['client-certificate-data'] = Buffer.from(e.clientCertData);
+  if (e.clientKeyData) user['client-key-data'] = Buffer.from(e.clientKeyData);
   if (e.token) user.token = e.token;
-  const context: Record<string, unknown> = { cluster: e.name, user: e.name };
+  const context: Record<string, Value> = { cluster: e.name, user: e.name };
   if (e.namespace) context.namespace = e.namespace;
-  return {
-    ...c,
-    clusters: upsert(c.clusters, { cluster, name: e.name }),
-    users: upsert(c.users, { name: e.name, user }),
-    contexts: upsert(c.contexts, { context, name: e.name }),
-    'current-context': makeCurrent ? e.name : c['current-context'],
-  };
+  c.clusters.set(e.name, { fields: cluster, origin });
+  c.users.set(e.name, { fields: user, origin });
+  c.contexts.set(e.name, { fields: context, origin });
+  if (makeCurrent) c.currentContext = e.name;
 }
 
-export function removeEntry(c: Kubeconfig, name: string): Kubeconfig {
-  const keep = (l: NamedEntry[]) => l.filter((e) => e?.name !== name);
-  return { ...c, clusters: keep(c.clusters), users: keep(c.users), contexts: keep(c.contexts), 'current-context': c['current-context'] === name ? '' : c['current-context'] };
+/** Reads, changes and writes the file (0600) under its lock; `fn` returning false writes nothing. */
+function update<T>(file: string, fn: (c: Config) => T): T {
+  return withFileLock(file, () => {
+    const c = loadFile(file);
+    const out = fn(c);
+    if (out !== false) writeFile(file, c, 0o600);
+    return out;
+  });
 }
 
-/** Runs fn while holding `<file>.lock`: the one lock of the kubeconfig writers (loader.ts). */
-export async function withKubeconfigLock<T>(file: string, fn: () => T): Promise<T> {
-  return withFileLock(file, fn);
+/** Whether the user's kubeconfig has a cluster of this name. */
+export function hasClusterEntry(name: string, env?: NodeJS.ProcessEnv): boolean {
+  return loadFile(kubeconfigPath(env)).clusters.has(name);
 }
 
 /** Adds or replaces the cluster's entries in the user's kubeconfig; returns the file. */
 export async function writeClusterEntry(e: ClusterEntry, opts: { makeCurrent: boolean; env?: NodeJS.ProcessEnv }): Promise<string> {
   const file = kubeconfigPath(opts.env);
-  await withKubeconfigLock(file, () => writeKubeconfig(file, mergeEntry(readKubeconfig(file), e, opts.makeCurrent)));
+  update(file, (c) => mergeEntry(c, e, opts.makeCurrent, file));
   return file;
 }
 
@@ -127,10 +76,11 @@ export async function writeClusterEntry(e: ClusterEntry, opts: { makeCurrent: bo
 export async function removeClusterEntry(name: string, env?: NodeJS.ProcessEnv): Promise<boolean> {
   const file = kubeconfigPath(env);
   if (!fs.existsSync(file)) return false;
-  return withKubeconfigLock(file, () => {
-    const c = readKubeconfig(file);
-    if (![...c.clusters, ...c.users, ...c.contexts].some((x) => x?.name === name)) return false;
-    writeKubeconfig(file, removeEntry(c, name));
+  return update(file, (c) => {
+    const maps = [c.clusters, c.users, c.contexts];
+    if (!maps.some((m) => m.has(name))) return false;
+    for (const m of maps) m.delete(name);
+    if (c.currentContext === name) c.currentContext = '';
     return true;
   });
 }

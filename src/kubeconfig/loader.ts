@@ -145,18 +145,21 @@ export function withFileLock<T>(file: string, fn: () => T): T {
   }
 }
 
-/** WriteToFile: the whole config, 0600 for a new file, the directory created if needed. */
-export function writeFile(file: string, c: Config): void {
+/**
+ * WriteToFile: the whole config, 0600 for a new file, the directory created if needed.
+ * `mode` (kubesim's own cluster entries, kubeconfig.ts): the file's mode even when it had another.
+ */
+export function writeFile(file: string, c: Config, mode?: number): void {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o755 });
   const text = serializeConfig(c);
   const tmp = `${file}.kubesim-${process.pid}.tmp`;
-  let mode = 0o600;
+  let keep = 0o600;
   try {
-    mode = fs.statSync(file).mode & 0o777;
+    keep = fs.statSync(file).mode & 0o777;
   } catch {
     /* new file */
   }
-  fs.writeFileSync(tmp, text, { mode });
+  fs.writeFileSync(tmp, text, { mode: mode ?? keep });
   fs.renameSync(tmp, file);
 }
 

@@ -17,9 +17,7 @@ async function refreshKubeconfig(clusterDir: string, url: string, log?: (m: stri
   const kc = await import('../kubeconfig/kubeconfig');
   const name = contextName(path.basename(clusterDir));
   try {
-    const file = kc.kubeconfigPath();
-    const cur = kc.readKubeconfig(file);
-    if (!cur.clusters.some((c) => c?.name === name)) return;
+    if (!kc.hasClusterEntry(name)) return;
     await kc.writeClusterEntry({ ...clusterEntry(path.basename(clusterDir), clusterDir, read(clusterDir)!), server: url }, { makeCurrent: false });
     log?.(`kubeconfig entry ${name} now points at ${url}`);
   } catch (e) {

@@ -27,7 +27,8 @@
 //
 // The object files themselves (reading, caching, listing folders) are in file-store-files.ts,
 // bringing them up to the journal (deferred writes, replay, dead writers' temporary files) in
-// file-store-materialise.ts, the meta documents in file-store-meta.ts, the lock in file-lock.ts, the journal in journal.ts
+// file-store-materialise.ts, the meta documents in file-store-meta.ts, the lock in file-lock.ts (how long it is held: batches, groups,
+// hand-over to a waiting process, in file-store-hold.ts), the journal in journal.ts
 // (its trim, in short lock holds, in file-store-trim.ts; the files' compaction, a slice per release, in file-store-compaction.ts),
 // the `rev` file and the power-loss marker in file-store-marks.ts.
 
@@ -35,7 +36,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KObject } from '../api/types';
 import { cloneJson, deepFreeze, frozenCopy, noteKeptCopy } from './clone';
-import { FileLock, lockPriority } from './file-lock';
+import { FileLock } from './file-lock';
+import { LockHold, LOCK_TIMEOUT_MS, type HoldOwner } from './file-store-hold';
 import { Journal, type JournalLine, journalLineText } from './journal';
 import {
   assertSafeKey,
@@ -43,7 +45,6 @@ import {
   KeyNotFoundError,
   RevisionConflictError,
   StoreError,
-  StoreNotFoundError,
   type ListReadOptions,
   type ListResult,
   type MetaWriteOptions,
@@ -66,24 +67,6 @@ import { stringifyJson } from '../util/exact-json';
 
 export { parseObject, ensurePrivateDir, storeIoError, TMP_PREFIX };
 
-const LOCK_TIMEOUT_MS = 30_000;
-/** A group (see group()) gives the lock up when another process waits for it, or else after this long or this many deferred writes. */
-const HOLD_MAX_MS = 3_000;
-const HOLD_MAX_WRITES = 50_000;
-const WAITER_CHECK_MS = 10;
-/**
- * How long a workload-high holder (the daemon) keeps the lock once others wait: its level's
- * larger share of the lock (APF's concurrency shares), so the controllers keep up with ten
- * users creating at once; a user's wait stays bounded (one such slice per turn of theirs).
- */
-const HIGH_SLICE_MS = 100;
-/**
- * How long a user's group (one `apply -f` of many documents) keeps the lock once others wait:
- * long enough that a hand-over (the journal's sync and the small tail's files on release, the
- * journal's new tail read by the next holder, the next waiter's wake-up: tens of ms on a loaded
- * machine) is not paid every write or two; short enough that 70 writers each get a turn soon.
- */
-const USER_SLICE_MS = 50;
 /** A journal this many times its limit starts the files' compaction too (its trim keeps every line after `rev`). */
 const SLICES_PAST = 1.5;
 /** The most of its own journal lines a store keeps to answer changesSince from memory. */
@@ -127,13 +110,10 @@ export class FileStore implements SyncStore {
   /** The power-loss marker (see file-store-marks.ts). */
   readonly unsyncedPath: string;
   private readonly unsynced: UnsyncedMarker;
-  private readonly lock: FileLock;
+  private readonly hold: LockHold;
   private readonly journal: Journal;
   private readonly trim: JournalTrim;
   private readonly compaction: Compaction;
-  private lockDepth = 0;
-  /** Whether this store holds the lock (inside a batch, or between the batches of a group). */
-  private held = false;
   /**
    * Set for one read between holds that found the journal as this store left it (nobody
    * wrote since its last release): the object files are then what they were at that release,
@@ -143,10 +123,7 @@ export class FileStore implements SyncStore {
    * process writes; `get` still checks its file.
    */
   private readingAsLeft = false;
-  private heldSince = 0;
   private heldStartRev = 0;
-  private grouping = false;
-  private lastWaiterCheck = 0;
   private rev = 0;
   /** What `rev` says as this holder last read or wrote it: every entry up to it is in the files. */
   private committed = 0;
@@ -189,14 +166,14 @@ export class FileStore implements SyncStore {
     storeFaultPoint('open', root); // a test deletes the cluster here, after the CLI's own check
     if (opts.create === false) requireStoreDir(root);
     else for (const d of [root, this.registryDir, metaDir]) ensurePrivateDir(d);
-    this.files = new RegistryFiles(this.registryDir, () => this.held || this.readingAsLeft);
+    this.files = new RegistryFiles(this.registryDir, () => this.hold.held || this.readingAsLeft);
     this.meta = new MetaDocs(metaDir, this.fsync);
     this.journalPath = path.join(root, 'journal.log');
     this.revPath = path.join(root, 'rev');
     this.lockPath = path.join(root, 'lock');
     this.unsyncedPath = path.join(root, 'unsynced');
     this.unsynced = new UnsyncedMarker(this.unsyncedPath, this.fsync);
-    this.lock = new FileLock(this.lockPath, LOCK_TIMEOUT_MS);
+    this.hold = new LockHold(root, this.holdOwner());
     this.journal = new Journal(this.journalPath);
     this.sharedLists = new SharedLists(this.journal);
     this.trim = new JournalTrim(root, this.registryDir, this.revPath, this.journal, this.unsynced);
@@ -207,7 +184,7 @@ export class FileStore implements SyncStore {
   }
 
   currentRev(): number {
-    if (this.held) return this.rev;
+    if (this.hold.held) return this.rev;
     // Followers ask every 50 ms (the controller manager, the watch cache): while neither the
     // journal nor `rev` changed (two lstats), the answer is the last one, not a re-read of both.
     const seen = `${statStamp(this.journalPath)} ${statStamp(this.revPath)}`;
@@ -219,10 +196,10 @@ export class FileStore implements SyncStore {
 
   get(key: string, opts?: ListReadOptions): KObject | undefined {
     assertSafeKey(key);
-    this.yieldBetweenBatches();
+    this.hold.yieldBetweenBatches();
     const file = this.fileOf(key);
     const fromFiles = (): KObject | undefined => (opts?.shared ? this.files.readFrozen(key, file) : this.files.readObject(key, file));
-    if (this.held || this.journalAsLeft()) {
+    if (this.hold.held || this.journalAsLeft()) {
       // The files are all in place but for the tail this store holds.
       const p = this.pending.get(key);
       if (p) return p.type === 'DELETED' ? undefined : handOut(p.object, opts?.shared === true);
@@ -236,12 +213,12 @@ export class FileStore implements SyncStore {
 
   list(prefix: string, filter?: (obj: KObject) => boolean, opts?: ListReadOptions): ListResult {
     assertSafeKey(prefix);
-    this.yieldBetweenBatches();
+    this.hold.yieldBetweenBatches();
     const shared = opts?.shared === true;
-    const hit = shared && !this.held ? this.sharedLists.get(prefix) : undefined;
+    const hit = shared && !this.hold.held ? this.sharedLists.get(prefix) : undefined;
     if (hit) return { rev: hit.rev, items: filter ? hit.items.filter(filter) : hit.items };
-    const left = this.held ? undefined : this.leftJournal;
-    if (this.held || this.journalAsLeft()) {
+    const left = this.hold.held ? undefined : this.leftJournal;
+    if (this.hold.held || this.journalAsLeft()) {
       // Between its holds, a shared list of what this store left is remembered as a whole (not Events: keptParsed).
       const whole = shared && left !== undefined && keptParsed(prefix);
       const found = new Map<string, KObject>();
@@ -343,7 +320,7 @@ export class FileStore implements SyncStore {
       const last = { ...current, metadata: { ...current.metadata, resourceVersion: String(rev) } };
       const undo = this.journal.append(journalLineText({ rev, type: 'DELETED', key, object: last }));
       this.rev = rev;
-      if (this.grouping) {
+      if (this.hold.grouping) {
         const copy = cloneJson(last);
         this.pending.set(key, { file, type: 'DELETED', object: copy, first: rev });
         this.noteOwn({ type: 'DELETED', key, rev, object: copy });
@@ -366,8 +343,8 @@ export class FileStore implements SyncStore {
 
   /** `opts.shared`: this store's own lines frozen, not copied (lines read back are fresh objects anyway). */
   changesSince(afterRev: number, opts?: ListReadOptions): WatchEvent[] {
-    this.yieldBetweenBatches();
-    if (this.ownFrom >= 0 && afterRev >= this.ownFrom && (this.held || this.journalAsLeft())) {
+    this.hold.yieldBetweenBatches();
+    if (this.ownFrom >= 0 && afterRev >= this.ownFrom && (this.hold.held || this.journalAsLeft())) {
       const lines = this.ownLines;
       let i = lines.length;
       while (i > 0 && lines[i - 1].rev > afterRev) i--;
@@ -396,119 +373,35 @@ export class FileStore implements SyncStore {
   }
 
   batch<T>(fn: () => T): T {
-    this.beginBatch();
-    try {
-      return fn();
-    } finally {
-      this.endBatch();
-    }
+    return this.hold.batch(fn);
   }
 
   /** Opens a batch (the async adapter's `batch` holds it across awaits); nested calls join. */
   beginBatch(): void {
-    if (this.lockDepth > 0) {
-      this.lockDepth++;
-      return;
-    }
-    if (!this.held) this.take();
-    this.lockDepth = 1;
+    this.hold.beginBatch();
   }
 
-  /**
-   * beginBatch whose wait for another process's lock lets the event loop turn (the daemon
-   * answers requests meanwhile instead of sleeping on the lock). The async store calls it
-   * holding its own batch turn, so nothing else of this process takes the lock meanwhile.
-   */
-  async beginBatchAsync(): Promise<void> {
-    if (this.lockDepth > 0 || this.held) return this.beginBatch();
-    storeFaultPoint('take', this.root);
-    this.trim.beforeTake(); // outside the lock, as in take
-    let broke: boolean;
-    try {
-      broke = await this.lock.acquireAsync();
-    } catch (e) {
-      throw this.gone() ? new StoreNotFoundError(this.root) : e;
-    }
-    this.take(broke);
-    this.lockDepth = 1;
+  /** beginBatch whose wait for another process's lock lets the event loop turn (see file-store-hold.ts). */
+  beginBatchAsync(): Promise<void> {
+    return this.hold.beginBatchAsync();
   }
 
   endBatch(): void {
-    if (this.lockDepth > 1) {
-      this.lockDepth--;
-      return;
-    }
-    this.lockDepth = 0;
-    if (!this.grouping) {
-      this.releaseHeld();
-      return;
-    }
-    // Give the lock up once the deferred writes are many or old, or as soon as someone waits
-    // for it; otherwise keep it, so that a long pass writes each object file once (group
-    // commit) instead of once per small group.
-    if (this.rev - this.heldStartRev >= HOLD_MAX_WRITES || Date.now() - this.heldSince >= HOLD_MAX_MS) this.releaseHeld();
-    else this.yieldIfWaited();
-    if (this.held && !this.idleCheck) this.idleCheck = setTimeout(() => this.checkIdle(), WAITER_CHECK_MS).unref();
+    this.hold.endBatch();
   }
 
-  /**
-   * Between the batches of a group, while its task awaits something else (the daemon: other
-   * tasks' reconciles, requests being answered, a user's turn), no store call comes to hand
-   * the lock over: a writer waited up to 400 ms for a lock nobody was using. A timer looks.
-   */
-  private idleCheck: NodeJS.Timeout | undefined;
-
-  private checkIdle(): void {
-    this.idleCheck = undefined;
-    if (!this.held || this.lockDepth > 0) return;
-    this.yieldBetweenBatches();
-    if (this.held) this.idleCheck = setTimeout(() => this.checkIdle(), WAITER_CHECK_MS).unref();
-  }
-
-  /**
-   * Hands the lock to a waiting process, looking at most every WAITER_CHECK_MS (a hold makes
-   * that much progress at least). Waiting for a share of 50 ms or 100 writes before looking,
-   * and looking only at the end of a write, made a user's write wait 100-300 ms (seconds at
-   * times) behind a daemon creating pods: its reconciles compute between writes.
-   */
-  private yieldIfWaited(): void {
-    const now = Date.now();
-    if (now - Math.max(this.heldSince, this.lastWaiterCheck) < WAITER_CHECK_MS) return;
-    if (now - this.heldSince < (lockPriority() === 'workload-high' ? HIGH_SLICE_MS : USER_SLICE_MS)) return;
-    this.lastWaiterCheck = now;
-    if (this.lock.othersWaiting()) this.releaseHeld(false, true);
-  }
-
-  /** A read between the batches of a group (the lock kept only for group commit) yields it too. */
-  private yieldBetweenBatches(): void {
-    if (this.held && this.grouping && this.lockDepth === 0) this.yieldIfWaited();
-  }
-
-  /**
-   * Runs `fn`, whose writes (each its own batch, as the API server makes them) share the lock
-   * until another process waits for it (see yieldIfWaited) instead of one batch holding it
-   * for all of `fn`: a long reconcile stays cheap without locking users out.
-   */
+  /** Runs `fn`, whose writes share the lock until another process waits for it (group commit, see file-store-hold.ts). */
   group<T>(fn: () => T): T {
-    const started = this.beginGroup();
-    try {
-      return fn();
-    } finally {
-      this.endGroup(started);
-    }
+    return this.hold.group(fn);
   }
 
   /** Starts a group unless one (or a batch) is open; returns whether it did, for endGroup. */
   beginGroup(): boolean {
-    if (this.lockDepth > 0 || this.grouping) return false;
-    this.grouping = true;
-    return true;
+    return this.hold.beginGroup();
   }
 
   endGroup(started: boolean): void {
-    if (!started) return;
-    this.grouping = false;
-    if (this.held && this.lockDepth === 0) this.releaseHeld(true);
+    this.hold.endGroup(started);
   }
 
   /** Writes the journal's tail into the object files now (fsck --repair; tools that read the files). */
@@ -518,26 +411,20 @@ export class FileStore implements SyncStore {
     this.endBatch();
   }
 
-  /** Takes the lock (`tookLock`: already taken by acquireAsync, which broke a stale one or not). */
-  private take(tookLock?: boolean): void {
-    if (tookLock === undefined) storeFaultPoint('take', this.root); // a test deletes the cluster here, between a command's open and its write
-    let brokeStale = tookLock ?? false;
-    let acquired = tookLock !== undefined;
-    if (!acquired) this.trim.beforeTake(); // copies a journal past its limit aside, outside the lock
+  /** What the lock's taking and giving up do to this store (file-store-hold.ts). */
+  private holdOwner(): HoldOwner {
+    return {
+      beforeTake: () => this.trim.beforeTake(),
+      taken: (brokeStale) => this.taken(brokeStale),
+      releasing: (groupEnd, handOver) => this.releasing(groupEnd, handOver),
+      writesThisHold: () => this.rev - this.heldStartRev,
+    };
+  }
+
+  /** The lock was just taken: recovery, and the journal's tail unless it is as this store left it. */
+  private taken(brokeStale: boolean): void {
     try {
-      if (!acquired) brokeStale = this.lock.acquire();
-      acquired = true;
-      // `cluster delete` removes the store holding its lock: taken after that, the lock is in
-      // a directory that is gone (or going). Nothing is written, nothing made again.
-      requireStoreDir(this.root);
-    } catch (e) {
-      if (acquired) this.lock.release();
-      throw this.gone() ? new StoreNotFoundError(this.root) : e;
-    }
-    this.held = true;
-    this.heldSince = Date.now();
-    this.meta.setHeld(true);
-    try {
+      this.meta.setHeld(true);
       this.heldStartRev = this.recover(brokeStale);
       const st = this.journal.stat();
       const left = this.leftJournal;
@@ -552,21 +439,9 @@ export class FileStore implements SyncStore {
       }
     } catch (e) {
       this.ownFrom = -1;
-      this.held = false;
       this.meta.setHeld(false);
       this.journal.closeWriter();
-      this.lock.release();
       throw e;
-    }
-  }
-
-  /** Whether the store's directory is no longer there (removed by `cluster delete`). */
-  private gone(): boolean {
-    try {
-      requireStoreDir(this.root);
-      return false;
-    } catch (e) {
-      return e instanceof StoreNotFoundError;
     }
   }
 
@@ -575,7 +450,7 @@ export class FileStore implements SyncStore {
    * file-store-compaction.ts). `handOver`: another process waits for the lock (looked up
    * when unknown and there are files to write), so the files get a bounded slice only.
    */
-  private releaseHeld(groupEnd = false, handOver?: boolean): void {
+  private releasing(groupEnd: boolean, handOver: boolean | undefined): void {
     // Until the end: the tail this store holds is what the journal says.
     this.leftJournal = undefined;
     try {
@@ -584,7 +459,7 @@ export class FileStore implements SyncStore {
       // The files, a slice per release (file-store-compaction.ts); all of them for compact().
       // A failed write leaves the entries to the journal (and its tail to be read again).
       const start = groupEnd || this.pending.size <= COMPACT_SMALL || this.journal.pastLimit(SLICES_PAST);
-      const waited = handOver ?? (this.pending.size > 0 && this.lock.othersWaiting());
+      const waited = handOver ?? (this.pending.size > 0 && this.hold.othersWaiting());
       const written = this.compactNext ? this.materialise() && this.compaction.done() : this.compaction.step(this.compactionHolder(), start, waited);
       this.compactNext = false;
       if (written && this.pending.size === 0 && this.committed < this.rev) {
@@ -598,11 +473,7 @@ export class FileStore implements SyncStore {
       }
     } finally {
       this.journal.closeWriter();
-      this.held = false;
       this.meta.setHeld(false);
-      clearTimeout(this.idleCheck);
-      this.idleCheck = undefined;
-      this.lock.release();
     }
   }
 
@@ -645,7 +516,7 @@ export class FileStore implements SyncStore {
 
   /** Runs a list of the files that journalAsLeft() allowed (see readingAsLeft); under the lock, as it is. */
   private asLeft<T>(read: () => T): T {
-    if (this.held) return read();
+    if (this.hold.held) return read();
     this.readingAsLeft = true;
     try {
       return read();
@@ -672,13 +543,13 @@ export class FileStore implements SyncStore {
     // `immediate` (the clock) is written now; inside a group without its own fsync, as the
     // deferred documents are (a jump writes it at every step).
     // A runtime record shares its file with others (file-store-meta.ts): written under the lock.
-    if (recordFileOf(name)) return this.batch(() => this.meta.write(name, value, this.grouping && !opts?.immediate, this.grouping));
-    const grouped = this.grouping && this.held;
+    if (recordFileOf(name)) return this.batch(() => this.meta.write(name, value, this.hold.grouping && !opts?.immediate, this.hold.grouping));
+    const grouped = this.hold.grouping && this.hold.held;
     this.meta.write(name, value, grouped && !opts?.immediate, grouped);
   }
 
   deleteMeta(name: string): void {
-    if (recordFileOf(name)) return this.batch(() => this.meta.delete(name, this.grouping));
+    if (recordFileOf(name)) return this.batch(() => this.meta.delete(name, this.hold.grouping));
     this.meta.delete(name);
   }
 
@@ -754,7 +625,7 @@ export class FileStore implements SyncStore {
     const rev = this.rev + 1;
     const stored: KObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
     this.files.ensureDir(path.dirname(file));
-    if (this.grouping) {
+    if (this.hold.grouping) {
       // Inside a group the journal line is the whole write (it carries the object): the file
       // follows once per key when the lock is given up (materialise), so a pod written five
       // times in a reconcile pass costs one file, and no write waits for its own fsync.

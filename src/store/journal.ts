@@ -81,10 +81,12 @@ const READ_CHUNK = 4 * 1024 * 1024;
 const REV_PREFIX_MAX = 32;
 
 /**
- * Calls `fn` with each complete, parsable line in [from, to) of `fd`, reading READ_CHUNK bytes
- * at a time (a longer line grows the buffer), so what is held is one chunk, not the range.
+ * Hands `fn` each line in [from, to) of `fd` (buf[start, end), the newline excluded; `at`: its
+ * offset in the file), reading `chunk` bytes at a time (a longer line grows the buffer), so
+ * what is held is one chunk, not the range. The bytes after the last newline are a line too
+ * when `partial`, else left for a later read. Returns the offset just past the last line handed.
  */
-export function eachLine(fd: number, from: number, to: number, fn: (line: JournalLine) => void, chunk = READ_CHUNK): void {
+export function forEachLine(fd: number, from: number, to: number, chunk: number, partial: boolean, fn: (buf: Buffer, start: number, end: number, at: number) => void): number {
   let buf = Buffer.allocUnsafe(Math.max(0, Math.min(chunk, to - from)));
   let off = from; // the file offset of buf[0]
   let have = 0;
@@ -102,24 +104,30 @@ export function eachLine(fd: number, from: number, to: number, fn: (line: Journa
     for (;;) {
       let nl = buf.indexOf(10, start);
       if (nl < 0 || nl >= have) {
-        if (!last || start >= have) break;
+        if (!partial || !last || start >= have) break;
         nl = have;
       }
-      if (nl > start) {
-        try {
-          const l = parseJson(buf.toString('utf8', start, nl)) as JournalLine;
-          if (l && typeof l.rev === 'number' && typeof l.key === 'string') fn(l);
-        } catch {
-          /* a torn line of an older version: skipped */
-        }
-      }
+      if (nl > start) fn(buf, start, nl, off + start);
       start = nl + 1;
     }
-    if (last) return;
+    if (last) return off + Math.min(start, have);
     buf.copy(buf, 0, start, have); // the incomplete line to the front
     off += start;
     have -= start;
   }
+  return off;
+}
+
+/** Calls `fn` with each complete, parsable line in [from, to) of `fd`, a chunk at a time (forEachLine). */
+export function eachLine(fd: number, from: number, to: number, fn: (line: JournalLine) => void, chunk = READ_CHUNK): void {
+  forEachLine(fd, from, to, chunk, true, (buf, start, end) => {
+    try {
+      const l = parseJson(buf.toString('utf8', start, end)) as JournalLine;
+      if (l && typeof l.rev === 'number' && typeof l.key === 'string') fn(l);
+    } catch {
+      /* a torn line of an older version: skipped */
+    }
+  });
 }
 
 interface Index {
@@ -260,25 +268,13 @@ export class Journal {
       // Start at the last line boundary: what follows it is incomplete.
       ix.base = ix.end = this.lastBoundary(fd, st.size);
     }
-    // What others appended, READ_CHUNK at a time (a chunk without a whole line: a longer one).
-    for (let chunk = READ_CHUNK; st.size > ix.end; ) {
-      const buf = Buffer.allocUnsafe(Math.min(st.size - ix.end, chunk));
-      const got = readFully(fd, buf, ix.end);
-      let pos = 0;
-      for (;;) {
-        const nl = buf.indexOf(10, pos);
-        if (nl < 0 || nl >= got) break; // an incomplete last line is read again next time
-        const rev = lineRev(buf, pos, nl);
-        if (rev !== undefined) {
-          ix.revs.push(rev);
-          ix.offsets.push(ix.end + pos);
-        }
-        pos = nl + 1;
-      }
-      ix.end += pos;
-      if (got < buf.length || ix.end + got - pos >= st.size) break; // the rest is an incomplete line
-      if (pos === 0) chunk *= 2;
-    }
+    // What others appended, a chunk at a time; an incomplete last line is read again next time.
+    ix.end = forEachLine(fd, ix.end, st.size, READ_CHUNK, false, (buf, start, end, at) => {
+      const rev = lineRev(buf, start, end);
+      if (rev === undefined) return;
+      ix.revs.push(rev);
+      ix.offsets.push(at);
+    });
     if (ix.base > 0 && (ix.revs.length === 0 || ix.revs[0] > needRev)) {
       const back = this.scanBack(fd, ix.base, needRev);
       ix.revs = back.revs.concat(ix.revs);

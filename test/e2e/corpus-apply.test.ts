@@ -29,7 +29,16 @@ function walk(dir: string, out: string[] = []): string[] {
   return out;
 }
 
+/** Each file's objects, parsed once: grouping, the node-port sort's comparisons and each group's checks ask again and again. */
+const parsed = new Map<string, any[]>();
+
 function objectsOf(file: string): any[] {
+  let out = parsed.get(file);
+  if (!out) parsed.set(file, (out = parseObjects(file)));
+  return out;
+}
+
+function parseObjects(file: string): any[] {
   const out: any[] = [];
   for (const d of parseAllDocuments(readFileSync(file, 'utf8'), { uniqueKeys: false })) {
     const o = (d as any).toJS?.();

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Sandbox } from './helpers';
 import { Hosted } from './hosted';
 import { crdYaml } from '../helpers/crd';
-import { requireKubectl } from '../oracles';
+import { KUBECTL_GO_ENV, requireKubectl } from '../oracles';
 import { BUILTIN_RESOURCES } from '../../src/api/resources';
 import { loadSchemas } from '../../src/api/validation/schema-store';
 import { toOpenApiView, type OpenApiView } from '../../src/explain/openapi-view';
@@ -99,7 +99,7 @@ after(() => {
 /** kubectl runs asynchronously: the fake server lives in this process. */
 function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('kubectl', args, { env: { ...process.env, KUBECONFIG: join(kubeDir, 'config'), HOME: kubeDir } });
+    const child = spawn('kubectl', args, { env: { ...process.env, ...KUBECTL_GO_ENV, KUBECONFIG: join(kubeDir, 'config'), HOME: kubeDir } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -5,7 +5,7 @@ import { test, after, afterEach, before, beforeEach, describe } from 'node:test'
 import assert from 'node:assert/strict';
 import { Sandbox } from './helpers';
 import { Hosted } from './hosted';
-import { requireKubectl } from '../oracles';
+import { KUBECTL_GO_ENV, requireKubectl } from '../oracles';
 import { execAsync } from '../helpers/exec';
 import { join } from 'node:path';
 
@@ -60,7 +60,7 @@ const mixedMeta = base.file('mixed-meta.yaml', `${CM}---\napiVersion: v1\nkind: 
 before(() => host.ok(['apply', '-f', cm, '-f', dep]));
 
 function kubectl(args: string[]) {
-  return execAsync('kubectl', args, { cwd: base.home });
+  return execAsync('kubectl', args, { cwd: base.home, env: { ...process.env, ...KUBECTL_GO_ENV } });
 }
 
 const LOCAL_CASES: string[][] = [

@@ -19,19 +19,14 @@ import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CliHost } from '../helpers/cli-host';
+import { KUBECTL_GO_ENV } from '../oracles';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const FIXTURES = join(__dirname, 'fixtures');
 
 export const KUBECTL = '/usr/bin/kubectl';
-/**
- * Go runtime settings for every run of the oracle. A kubectl run costs ~0.13 s of CPU, nearly
- * all of it Go package initialisation before the command runs (the same for every argument
- * set), so ~1,200 cases are minutes of CPU on a fresh machine. One P (no idle GC workers or
- * thread hand-offs) and fewer collections cut that by ~15 % (measured: 157 -> 130 ms a run,
- * 30 interleaved rounds); neither changes a byte of what kubectl prints.
- */
-export const KUBECTL_GO_ENV = { GOMAXPROCS: '1', GOGC: '200' } as const;
+/** Go runtime settings for every run of the oracle (test/oracles.ts). */
+export { KUBECTL_GO_ENV };
 export const haveKubectl = (): boolean => spawnSync(KUBECTL, ['version', '--client'], { encoding: 'utf8' }).status === 0;
 
 export interface Outcome {

@@ -5,6 +5,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { findGenerator, parseArgv, RequiredFlagError } from '../../src/generators/index';
 import type { GeneratorContext } from '../../src/generators/index';
 import { execAsync } from '../helpers/exec';
+import { KUBECTL_GO_ENV } from '../oracles';
 
 export interface Outcome {
   json?: string;
@@ -13,7 +14,7 @@ export interface Outcome {
 }
 
 export async function kubectl(argv: string[], cwd?: string, env?: Record<string, string>): Promise<Outcome> {
-  const r = await execAsync('kubectl', ['--dry-run=client', '-o', 'json', ...argv], { cwd, env: { ...process.env, ...env } });
+  const r = await execAsync('kubectl', ['--dry-run=client', '-o', 'json', ...argv], { cwd, env: { ...process.env, ...KUBECTL_GO_ENV, ...env } });
   if (r.code === 0) return { json: JSON.stringify(JSON.parse(r.stdout)), warnings: r.stderr.split('\n').filter(Boolean) };
   const line = r.stderr.split('\n')[0];
   // klog line for cobra's required flags: ... "command failed" err="required flag(s) \"image\" not set"

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { executeGoTemplate, goTemplateErrorText } from '../../src/printers/go-template';
-import { requireKubectl } from '../oracles';
+import { KUBECTL_GO_ENV, requireKubectl } from '../oracles';
 import { execAsync } from '../helpers/exec';
 
 
@@ -57,7 +57,7 @@ function kubectlData(): unknown {
 }
 
 async function kubectl(template: string): Promise<{ out?: string; err?: string }> {
-  const r = await execAsync('kubectl', ['label', '--local', '-f', file, 'x=y', '-o', `go-template=${template}`]);
+  const r = await execAsync('kubectl', ['label', '--local', '-f', file, 'x=y', '-o', `go-template=${template}`], { env: { ...process.env, ...KUBECTL_GO_ENV } });
   if (r.code === 0) return { out: r.stdout };
   const lines = r.stderr.trimEnd().split('\n');
   return { err: lines[lines.length - 1].replace(/^error: /, '') };

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { copyPerTest, Sandbox, ROOT } from '../e2e/helpers';
-import { requireKubectl } from '../oracles';
+import { KUBECTL_GO_ENV, requireKubectl } from '../oracles';
 
 let sb!: Sandbox;
 copyPerTest(
@@ -24,7 +24,7 @@ const CASE = (n: string) => join(FX, 'cases', n);
 test('kubesim kustomize prints what kubectl kustomize prints (through bin/kubesim)', () => {
   requireKubectl();
   for (const dir of [CASE('prefix-suffix-namerefs'), CASE('common-labels'), join(FX, 'errors', 'unknown-field')]) {
-    const want = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+    const want = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', env: { ...process.env, ...KUBECTL_GO_ENV } });
     const got = sb.run(['kustomize', dir]);
     assert.equal(got.stdout, want.stdout, dir);
     assert.equal(got.code, want.status, dir);
@@ -141,7 +141,7 @@ test('kustomize helm and plugin flags: accepted, and kubectl kustomize\'s errors
   ];
   for (const [dir, ...flags] of cases) {
     const args = ['kustomize', join(FIX, dir), ...flags];
-    const want = spawnSync('/usr/bin/kubectl', args, { encoding: 'utf8', env: { ...process.env, ...env } });
+    const want = spawnSync('/usr/bin/kubectl', args, { encoding: 'utf8', env: { ...process.env, ...KUBECTL_GO_ENV, ...env } });
     const got = sb.run(args, { env });
     assert.deepEqual([got.code, got.stdout, strip(got.stderr)], [want.status, want.stdout, strip(want.stderr)], args.join(' '));
   }

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireKubectl } from '../oracles';
+import { KUBECTL_GO_ENV, requireKubectl } from '../oracles';
 import { ROOT } from '../e2e/helpers';
 import { runKustomize } from '../../src/cli/kustomize';
 
@@ -36,7 +36,7 @@ function run(cmd: string, args: string[]): Promise<Out> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, {
       cwd: FIXTURES,
-      env: { ...process.env, KUBECONFIG: '/nonexistent/kubeconfig' },
+      env: { ...process.env, ...KUBECTL_GO_ENV, KUBECONFIG: '/nonexistent/kubeconfig' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deepCopy } from '../../src/api/types';
+import { KUBECTL_GO_ENV } from '../oracles';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubesim-printers-'));
 // Shared by several test files in one process: removed when the process ends.
@@ -21,7 +22,7 @@ export interface OracleResult {
 export function kubectlPrint(obj: unknown, output: string): OracleResult {
   const file = join(dir, `obj-${n++}.json`);
   writeFileSync(file, JSON.stringify(obj));
-  const r = spawnSync('kubectl', ['label', '--local', '-f', file, 'x=y', '-o', output], { encoding: 'utf8' });
+  const r = spawnSync('kubectl', ['label', '--local', '-f', file, 'x=y', '-o', output], { encoding: 'utf8', env: { ...process.env, ...KUBECTL_GO_ENV } });
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 

@@ -11,7 +11,7 @@ import * as tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, ROOT, TEST_CACHE_HOME, type RunResult } from '../e2e/helpers';
-import { requireKubectl } from '../oracles';
+import { KUBECTL_GO_ENV, requireKubectl } from '../oracles';
 import { execAsync } from '../helpers/exec';
 import { CliHost } from '../helpers/cli-host';
 import type { PtyResult } from '../helpers/pty';
@@ -89,6 +89,8 @@ export class ServedCluster {
       HOME: this.dir,
       NO_COLOR: '1',
       TZ: 'UTC',
+      // for the kubectl runs (the oracle, thousands in the server tests; node ignores them)
+      ...KUBECTL_GO_ENV,
       ...extra,
     };
   }

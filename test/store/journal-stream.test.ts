@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync, openSync, closeSync, writeSync, mkd
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { Journal, journalLineText, eachLine, type JournalLine } from '../../src/store/journal';
+import { Journal, journalLineText, eachLine, forEachLine, type JournalLine } from '../../src/store/journal';
 import { FileStore } from '../../src/store/file-store';
 import type { KObject } from '../../src/api/types';
 
@@ -38,7 +38,7 @@ function wholeRead(text: string): JournalLine[] {
   return out;
 }
 
-test('eachLine: small chunks give the lines of a whole read (lines across chunks, longer than a chunk, torn, unterminated)', () =>
+test('eachLine and forEachLine: small chunks give the lines of a whole read (lines across chunks, longer than a chunk, torn, unterminated)', () =>
   withTemp((dir) => {
     const file = join(dir, 'j');
     let text = '';
@@ -63,6 +63,12 @@ test('eachLine: small chunks give the lines of a whole read (lines across chunks
         const part: JournalLine[] = [];
         eachLine(fd, from, to, (l) => part.push(l), chunk);
         assert.deepEqual(part.map((l) => l.rev), expected.filter((l) => l.rev >= 30 && l.rev < 45).map((l) => l.rev), `chunk ${chunk}, a range`);
+        // The index's forward scan: newline-ended lines only (the unterminated last is read again later), and where they end.
+        const starts: number[] = [];
+        const end = forEachLine(fd, 0, text.length, chunk, false, (_b, _s, _e, at) => starts.push(at));
+        const ends = [...text.matchAll(/\n/g)].map((m) => m.index + 1);
+        assert.deepEqual(starts, [0, ...ends.slice(0, -1)], `chunk ${chunk}, line starts`);
+        assert.equal(end, ends.at(-1), `chunk ${chunk}, end`);
       }
     } finally {
       closeSync(fd);

@@ -1,0 +1,228 @@
+// How long a file store holds its lock (see file-store.ts): a batch takes it and gives it up;
+// inside a group the batches share one hold (group commit), which is handed to a waiting
+// process once its slice is used, after HOLD_MAX_MS or HOLD_MAX_WRITES, or at the group's end.
+// What a take and a release do to the store (recovery, the journal's tail, the files' slice)
+// is the store's: HoldOwner.
+
+import * as path from 'node:path';
+import { FileLock, lockPriority } from './file-lock';
+import { StoreNotFoundError } from './store';
+import { storeFaultPoint } from './fault-points';
+import { requireStoreDir } from './file-store-support';
+
+export const LOCK_TIMEOUT_MS = 30_000;
+/** A group (see group()) gives the lock up when another process waits for it, or else after this long or this many deferred writes. */
+const HOLD_MAX_MS = 3_000;
+const HOLD_MAX_WRITES = 50_000;
+const WAITER_CHECK_MS = 10;
+/**
+ * How long a workload-high holder (the daemon) keeps the lock once others wait: its level's
+ * larger share of the lock (APF's concurrency shares), so the controllers keep up with ten
+ * users creating at once; a user's wait stays bounded (one such slice per turn of theirs).
+ */
+const HIGH_SLICE_MS = 100;
+/**
+ * How long a user's group (one `apply -f` of many documents) keeps the lock once others wait:
+ * long enough that a hand-over (the journal's sync and the small tail's files on release, the
+ * journal's new tail read by the next holder, the next waiter's wake-up: tens of ms on a loaded
+ * machine) is not paid every write or two; short enough that 70 writers each get a turn soon.
+ */
+const USER_SLICE_MS = 50;
+
+/** What the store does when the hold starts and ends. */
+export interface HoldOwner {
+  /** Before waiting for the lock, outside it (the journal trim's copy). */
+  beforeTake(): void;
+  /** The lock was just taken: make the store's state the journal's. A throw gives the lock back (the store undoes its own part). */
+  taken(brokeStale: boolean): void;
+  /** The lock is about to be given up (see FileStore.releasing): its own part undone even when this throws. */
+  releasing(groupEnd: boolean, handOver: boolean | undefined): void;
+  /** Writes since the hold started. */
+  writesThisHold(): number;
+}
+
+export class LockHold {
+  /** Whether the store holds the lock (inside a batch, or between the batches of a group). */
+  held = false;
+  /** Inside a group (see group()). */
+  grouping = false;
+  private readonly lock: FileLock;
+  private depth = 0;
+  private since = 0;
+  private lastWaiterCheck = 0;
+  /**
+   * Between the batches of a group, while its task awaits something else (the daemon: other
+   * tasks' reconciles, requests being answered, a user's turn), no store call comes to hand
+   * the lock over: a writer waited up to 400 ms for a lock nobody was using. A timer looks.
+   */
+  private idleCheck: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly root: string,
+    private readonly owner: HoldOwner,
+  ) {
+    this.lock = new FileLock(path.join(root, 'lock'), LOCK_TIMEOUT_MS);
+  }
+
+  othersWaiting(): boolean {
+    return this.lock.othersWaiting();
+  }
+
+  batch<T>(fn: () => T): T {
+    this.beginBatch();
+    try {
+      return fn();
+    } finally {
+      this.endBatch();
+    }
+  }
+
+  /** Opens a batch (the async adapter's `batch` holds it across awaits); nested calls join. */
+  beginBatch(): void {
+    if (this.depth > 0) {
+      this.depth++;
+      return;
+    }
+    if (!this.held) this.take();
+    this.depth = 1;
+  }
+
+  /**
+   * beginBatch whose wait for another process's lock lets the event loop turn (the daemon
+   * answers requests meanwhile instead of sleeping on the lock). The async store calls it
+   * holding its own batch turn, so nothing else of this process takes the lock meanwhile.
+   */
+  async beginBatchAsync(): Promise<void> {
+    if (this.depth > 0 || this.held) return this.beginBatch();
+    storeFaultPoint('take', this.root);
+    this.owner.beforeTake(); // outside the lock, as in take
+    let broke: boolean;
+    try {
+      broke = await this.lock.acquireAsync();
+    } catch (e) {
+      throw this.gone() ? new StoreNotFoundError(this.root) : e;
+    }
+    this.take(broke);
+    this.depth = 1;
+  }
+
+  endBatch(): void {
+    if (this.depth > 1) {
+      this.depth--;
+      return;
+    }
+    this.depth = 0;
+    if (!this.grouping) {
+      this.release();
+      return;
+    }
+    // Give the lock up once the deferred writes are many or old, or as soon as someone waits
+    // for it; otherwise keep it, so that a long pass writes each object file once (group
+    // commit) instead of once per small group.
+    if (this.owner.writesThisHold() >= HOLD_MAX_WRITES || Date.now() - this.since >= HOLD_MAX_MS) this.release();
+    else this.yieldIfWaited();
+    if (this.held && !this.idleCheck) this.idleCheck = setTimeout(() => this.checkIdle(), WAITER_CHECK_MS).unref();
+  }
+
+  private checkIdle(): void {
+    this.idleCheck = undefined;
+    if (!this.held || this.depth > 0) return;
+    this.yieldBetweenBatches();
+    if (this.held) this.idleCheck = setTimeout(() => this.checkIdle(), WAITER_CHECK_MS).unref();
+  }
+
+  /**
+   * Hands the lock to a waiting process, looking at most every WAITER_CHECK_MS (a hold makes
+   * that much progress at least). Waiting for a share of 50 ms or 100 writes before looking,
+   * and looking only at the end of a write, made a user's write wait 100-300 ms (seconds at
+   * times) behind a daemon creating pods: its reconciles compute between writes.
+   */
+  private yieldIfWaited(): void {
+    const now = Date.now();
+    if (now - Math.max(this.since, this.lastWaiterCheck) < WAITER_CHECK_MS) return;
+    if (now - this.since < (lockPriority() === 'workload-high' ? HIGH_SLICE_MS : USER_SLICE_MS)) return;
+    this.lastWaiterCheck = now;
+    if (this.lock.othersWaiting()) this.release(false, true);
+  }
+
+  /** A read between the batches of a group (the lock kept only for group commit) yields it too. */
+  yieldBetweenBatches(): void {
+    if (this.held && this.grouping && this.depth === 0) this.yieldIfWaited();
+  }
+
+  /**
+   * Runs `fn`, whose writes (each its own batch, as the API server makes them) share the lock
+   * until another process waits for it (see yieldIfWaited) instead of one batch holding it
+   * for all of `fn`: a long reconcile stays cheap without locking users out.
+   */
+  group<T>(fn: () => T): T {
+    const started = this.beginGroup();
+    try {
+      return fn();
+    } finally {
+      this.endGroup(started);
+    }
+  }
+
+  /** Starts a group unless one (or a batch) is open; returns whether it did, for endGroup. */
+  beginGroup(): boolean {
+    if (this.depth > 0 || this.grouping) return false;
+    this.grouping = true;
+    return true;
+  }
+
+  endGroup(started: boolean): void {
+    if (!started) return;
+    this.grouping = false;
+    if (this.held && this.depth === 0) this.release(true);
+  }
+
+  /** Takes the lock (`tookLock`: already taken by acquireAsync, which broke a stale one or not). */
+  private take(tookLock?: boolean): void {
+    if (tookLock === undefined) storeFaultPoint('take', this.root); // a test deletes the cluster here, between a command's open and its write
+    let brokeStale = tookLock ?? false;
+    let acquired = tookLock !== undefined;
+    if (!acquired) this.owner.beforeTake(); // copies a journal past its limit aside, outside the lock
+    try {
+      if (!acquired) brokeStale = this.lock.acquire();
+      acquired = true;
+      // `cluster delete` removes the store holding its lock: taken after that, the lock is in
+      // a directory that is gone (or going). Nothing is written, nothing made again.
+      requireStoreDir(this.root);
+    } catch (e) {
+      if (acquired) this.lock.release();
+      throw this.gone() ? new StoreNotFoundError(this.root) : e;
+    }
+    this.held = true;
+    this.since = Date.now();
+    try {
+      this.owner.taken(brokeStale);
+    } catch (e) {
+      this.held = false;
+      this.lock.release();
+      throw e;
+    }
+  }
+
+  /** Whether the store's directory is no longer there (removed by `cluster delete`). */
+  private gone(): boolean {
+    try {
+      requireStoreDir(this.root);
+      return false;
+    } catch (e) {
+      return e instanceof StoreNotFoundError;
+    }
+  }
+
+  /** Gives the lock up after the store's release work (HoldOwner.releasing). */
+  private release(groupEnd = false, handOver?: boolean): void {
+    try {
+      this.owner.releasing(groupEnd, handOver);
+    } finally {
+      this.held = false;
+      clearTimeout(this.idleCheck);
+      this.idleCheck = undefined;
+      this.lock.release();
+    }
+  }
+}
