@@ -23,8 +23,10 @@ export interface LogStore {
   remove(ns: string, pod: string): void;
 }
 
+/** RFC 3339 with nanoseconds: toISOString ends in `.sssZ` whatever the year (every log line: no regex). */
 function nanoTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+  const iso = new Date(ms).toISOString();
+  return iso.slice(0, -1) + '000000Z';
 }
 
 function parseLine(l: string): LogLine | undefined {

@@ -233,6 +233,7 @@ export async function trackUpdate(current: KObject | undefined, next: KObject, m
     memo.created = only ? { set: only.set, fieldsV1: sharedFieldSet((next.metadata.managedFields as ManagedFieldsEntry[])[0].fieldsV1!) } : null;
     createdCount++;
   }
+  if (!current) createsComputed++;
 }
 
 /**
@@ -252,6 +253,9 @@ interface CreatedNode {
 let createdRoot: CreatedNode = {};
 let createdCount = 0;
 let createdSteps = 0;
+/** Creates whose set was computed rather than taken from the memo (tests). */
+let createsComputed = 0;
+export const createsComputedCount = (): number => createsComputed;
 /** Remembered creates, and trie steps, before it is emptied (a bound, as the memo's before). */
 const MAX_CREATED = 1000;
 const MAX_CREATED_STEPS = 100_000;
@@ -280,8 +284,10 @@ function stepOf(node: CreatedNode, by: 'marks' | 'names', token: string): Create
  * values. So the Events that components write by the thousand, all with the same keys, get
  * their FieldsV1 from the memo instead of a comparison and an encoding each. The object's
  * keys are followed in the trie of what was seen (Map lookups by its own key strings: a
- * joined text of them was a kilobyte and a hash of it per create). Undefined for an object
- * with a list (not remembered).
+ * joined text of them was a kilobyte and a hash of it per create). A list's items are
+ * followed with their scalars' values too (what a list records depends on its keys' values,
+ * a set's on every value): the pods a ReplicaSet creates, whose lists (containers, owner
+ * references) are the same, get their set from the memo as Events do.
  */
 function createdNode(o: Record<string, unknown>, ctx: TrackContext): CreatedNode | undefined {
   if (createdCount >= MAX_CREATED || createdSteps >= MAX_CREATED_STEPS) forgetCreatedFields();
@@ -299,17 +305,21 @@ interface KeyWalk {
   steps: number;
 }
 
-function keysOf(v: unknown, w: KeyWalk): boolean {
+/** `values`: inside a list, where a scalar's value is a step too ('=' and its type: no other mark starts so). */
+function keysOf(v: unknown, w: KeyWalk, values = false): boolean {
   if (w.steps++ > MAX_KEY_PARTS) return false;
   if (v === null) w.node = stepOf(w.node, 'marks', '0');
-  else if (Array.isArray(v)) return false;
-  else if (typeof v !== 'object') w.node = stepOf(w.node, 'marks', typeof v);
+  else if (Array.isArray(v)) {
+    w.node = stepOf(w.node, 'marks', '[');
+    for (let i = 0; i < v.length; i++) if (!keysOf(v[i], w, true)) return false;
+    w.node = stepOf(w.node, 'marks', ']');
+  } else if (typeof v !== 'object') w.node = stepOf(w.node, 'marks', values ? `=${typeof v}:${String(v)}` : typeof v);
   else {
     w.node = stepOf(w.node, 'marks', '{');
     for (const k in v) {
       if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
       w.node = stepOf(w.node, 'names', k);
-      if (!keysOf((v as Record<string, unknown>)[k], w)) return false;
+      if (!keysOf((v as Record<string, unknown>)[k], w, values)) return false;
     }
     w.node = stepOf(w.node, 'marks', '}');
   }
