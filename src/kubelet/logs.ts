@@ -123,6 +123,7 @@ export class FileLogStore implements LogStore {
     for (const d of levels ? [this.dir, nsDir, podDir] : [podDir]) {
       try {
         fs.mkdirSync(d, { mode: 0o700 });
+        continue; // made here, so a real folder: no lstat
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') return false; // the cluster's directory is gone
