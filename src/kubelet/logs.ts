@@ -23,8 +23,10 @@ export interface LogStore {
   remove(ns: string, pod: string): void;
 }
 
+/** RFC 3339 with nanoseconds: toISOString ends in `.sssZ` whatever the year (every log line: no regex). */
 function nanoTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+  const iso = new Date(ms).toISOString();
+  return iso.slice(0, -1) + '000000Z';
 }
 
 function parseLine(l: string): LogLine | undefined {
@@ -121,6 +123,7 @@ export class FileLogStore implements LogStore {
     for (const d of levels ? [this.dir, nsDir, podDir] : [podDir]) {
       try {
         fs.mkdirSync(d, { mode: 0o700 });
+        continue; // made here, so a real folder: no lstat
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') return false; // the cluster's directory is gone

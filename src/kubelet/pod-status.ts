@@ -7,6 +7,7 @@ import { ApiError } from '../api/errors';
 import type { CState, PodRuntime } from './runtime-state';
 
 import { rfc3339 as rfc } from '../controllers/controller-utils';
+import { deepEqual } from '../store/json-equal';
 
 function terminatedState(l: { containerID: string; exitCode: number; finishedAt: number; reason: string; startedAt: number }) {
   return { terminated: { containerID: l.containerID, exitCode: l.exitCode, finishedAt: rfc(l.finishedAt), reason: l.reason, startedAt: rfc(l.startedAt) } };
@@ -174,7 +175,8 @@ export async function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime):
   }
   if (initStatuses.length) status.initContainerStatuses = initStatuses;
   if (ephemeralStatuses.length) status.ephemeralContainerStatuses = ephemeralStatuses;
-  if (JSON.stringify(status) === JSON.stringify(pod.status)) return undefined;
+  // Semantic equality, as the kubelet's status manager compares (isPodStatusByKubeletEqual): no text made twice per sync.
+  if (deepEqual(status, pod.status)) return undefined;
   try {
     // The status as computed, whatever was written meanwhile (no resourceVersion: what a
     // read-modify-write that sets it whole did, without reading and copying the pod first).

@@ -10,7 +10,7 @@ import { ManualClock } from '../../src/sim/clock';
 import { seededRng } from '../../src/sim/rng';
 import { apiValidator, loadValidation } from '../../src/api/validator-adapter';
 import { ApplyConflictError, serverSideApply, FieldSet, pathString } from '../../src/api/managed-fields/index';
-import { forgetCreatedFields } from '../../src/api/managed-fields/manager';
+import { createsComputedCount, forgetCreatedFields } from '../../src/api/managed-fields/manager';
 import type { KObject } from '../../src/api/types';
 
 before(async () => loadValidation());
@@ -163,7 +163,7 @@ test('a create records the same FieldsV1 whether an object with the same keys wa
     metadata: { ...(extra.metadata as object), name, namespace: 'default' },
   });
   // Same keys, other values; then other keys, a null where a string was, an object where a
-  // scalar was, a list (never remembered), a label whose name would read as a marker.
+  // scalar was, a list, a label whose name would read as a marker.
   const variants: Array<[string, Record<string, unknown>]> = [
     ['a', {}],
     ['b', { message: 'other', type: 'Warning' }],
@@ -184,6 +184,60 @@ test('a create records the same FieldsV1 whether an object with the same keys wa
   assert.deepEqual(remembered[0], remembered[1], 'scalars do not change the set');
   assert.deepEqual(remembered[2]['f:series'], { '.': {}, 'f:count': {}, 'f:lastObservedTime': {} }, 'other keys, another set');
   assert.notDeepEqual(remembered[4]['f:source'], remembered[0]['f:source'], 'a value where an empty object was');
+});
+
+test('a create with lists (a ReplicaSet\'s pods) takes its FieldsV1 from the memo when its lists are the same, and computes it when a list\'s values differ', async () => {
+  const api = await server();
+  const pod = (name: string, vary: { image?: string; env?: Array<Record<string, unknown>>; ports?: Array<Record<string, unknown>>; uid?: string; finalizers?: string[]; args?: string[] } = {}): KObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: 'default',
+      labels: { app: 'web' },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1', uid: vary.uid ?? 'rs-1', controller: true, blockOwnerDeletion: true }],
+      ...(vary.finalizers ? { finalizers: vary.finalizers } : {}),
+    },
+    spec: {
+      containers: [{ name: 'app', image: vary.image ?? 'nginx:1.27', env: vary.env ?? [{ name: 'A', value: '1' }], ports: vary.ports ?? [{ containerPort: 80 }], ...(vary.args ? { args: vary.args } : {}) }],
+    },
+  });
+  // Each variant after the first differs from it in a list (or only outside one: 'same-lists');
+  // its set must be what a fresh computation gives.
+  const variants: Array<[string, Parameters<typeof pod>[1]]> = [
+    ['base', {}],
+    ['same-lists', {}],
+    ['image', { image: 'nginx:1.28' }],
+    ['env-name', { env: [{ name: 'B', value: '1' }] }],
+    ['env-value', { env: [{ name: 'A', value: '2' }] }],
+    ['env-two', { env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }],
+    ['env-order', { env: [{ name: 'B', value: '2' }, { name: 'A', value: '1' }] }],
+    ['port-udp', { ports: [{ containerPort: 80, protocol: 'UDP' }] }],
+    ['port-81', { ports: [{ containerPort: 81 }] }],
+    ['owner', { uid: 'rs-2' }],
+    ['set', { finalizers: ['a', 'b'] }],
+    ['set-2', { finalizers: ['a', 'c'] }],
+    ['atomic', { args: ['x'] }],
+    ['atomic-2', { args: ['x', 'y'] }],
+  ];
+  forgetCreatedFields();
+  const remembered: Record<string, unknown>[] = [];
+  const computed: number[] = [];
+  for (const [name, vary] of variants) {
+    const before = createsComputedCount();
+    remembered.push(entry(await api.create(pod(name, vary), { fieldManager: 'kube-controller-manager' }), 'kube-controller-manager').fieldsV1);
+    computed.push(createsComputedCount() - before);
+  }
+  assert.deepEqual(computed.slice(0, 2), [1, 0], 'the second pod with the same lists is not computed');
+  for (const [i, [name, vary]] of variants.entries()) {
+    forgetCreatedFields();
+    const fresh = entry(await api.create(pod(`fresh-${name}`, vary), { fieldManager: 'kube-controller-manager' }), 'kube-controller-manager').fieldsV1;
+    assert.deepEqual(remembered[i], fresh, name);
+  }
+  const containers = (i: number) => (remembered[i] as any)['f:spec']['f:containers'];
+  assert.ok(containers(3)['k:{"name":"app"}']['f:env']['k:{"name":"B"}'], 'a list keyed by another value, another set');
+  assert.ok(containers(7)['k:{"name":"app"}']['f:ports']['k:{"containerPort":80,"protocol":"UDP"}'], 'a key field\'s value');
+  assert.ok((remembered[11] as any)['f:metadata']['f:finalizers']['v:"c"'], 'a set\'s values');
 });
 
 test('two server-side applies creating the same new object at once: the loser of the create applies as an update (kube-apiserver retries it), no AlreadyExists', async () => {

@@ -12,6 +12,7 @@ import { isObject, ShapeResolver, type Shape } from './shape';
 import { compare, duplicateEntries, merge, removePath, toFieldSet, type Comparison } from './typed';
 import { deepEqual } from '../../store/json-equal';
 import { cloneJson, sharedFieldSet } from '../../store/clone';
+import { stringifyJson } from '../../util/exact-json';
 
 export interface ManagedFieldsEntry {
   manager?: string;
@@ -233,6 +234,7 @@ export async function trackUpdate(current: KObject | undefined, next: KObject, m
     memo.created = only ? { set: only.set, fieldsV1: sharedFieldSet((next.metadata.managedFields as ManagedFieldsEntry[])[0].fieldsV1!) } : null;
     createdCount++;
   }
+  if (!current) createsComputed++;
 }
 
 /**
@@ -252,8 +254,17 @@ interface CreatedNode {
 let createdRoot: CreatedNode = {};
 let createdCount = 0;
 let createdSteps = 0;
+/** Creates whose set was computed rather than taken from the memo (tests). */
+let createsComputed = 0;
+export const createsComputedCount = (): number => createsComputed;
 /** Remembered creates, and trie steps, before it is emptied (a bound, as the memo's before). */
 const MAX_CREATED = 1000;
+/**
+ * Remembered creates whose object holds a list: a list's text is a step, so distinct ones
+ * (a DaemonSet's pods, each naming its node) share little; a few sets, not a thousand pods'.
+ */
+const MAX_CREATED_WITH_LISTS = 32;
+let createdWithLists = 0;
 const MAX_CREATED_STEPS = 100_000;
 
 /** Empties the memo of created field sets (tests: each create then computes its set). */
@@ -261,6 +272,7 @@ export function forgetCreatedFields(): void {
   createdRoot = {};
   createdCount = 0;
   createdSteps = 0;
+  createdWithLists = 0;
 }
 
 function stepOf(node: CreatedNode, by: 'marks' | 'names', token: string): CreatedNode {
@@ -280,15 +292,19 @@ function stepOf(node: CreatedNode, by: 'marks' | 'names', token: string): Create
  * values. So the Events that components write by the thousand, all with the same keys, get
  * their FieldsV1 from the memo instead of a comparison and an encoding each. The object's
  * keys are followed in the trie of what was seen (Map lookups by its own key strings: a
- * joined text of them was a kilobyte and a hash of it per create). Undefined for an object
- * with a list (not remembered).
+ * joined text of them was a kilobyte and a hash of it per create). A list is followed by
+ * its whole text (what a list records depends on its keys' values, a set's on every value):
+ * the pods a ReplicaSet creates, whose lists (containers, owner references) are the same,
+ * get their set from the memo as Events do.
  */
 function createdNode(o: Record<string, unknown>, ctx: TrackContext): CreatedNode | undefined {
-  if (createdCount >= MAX_CREATED || createdSteps >= MAX_CREATED_STEPS) forgetCreatedFields();
+  if (createdCount >= MAX_CREATED || createdSteps >= MAX_CREATED_STEPS || createdWithLists >= MAX_CREATED_WITH_LISTS) forgetCreatedFields();
   let node = stepOf(stepOf(createdRoot, 'marks', ctx.apiVersion), 'marks', ctx.kind);
   node = stepOf(stepOf(node, 'marks', ctx.statusSplit ? 's' : '-'), 'marks', ctx.subresource ?? '');
-  const walk: KeyWalk = { node, steps: 0 };
-  return keysOf(o, walk) ? walk.node : undefined;
+  const walk: KeyWalk = { node, steps: 0, lists: false };
+  if (!keysOf(o, walk)) return undefined;
+  if (walk.lists && walk.node.created === undefined) createdWithLists++;
+  return walk.node;
 }
 
 /** Objects with more keys than this are not remembered (a ConfigMap of thousands of keys would make a deep trie). */
@@ -297,13 +313,20 @@ const MAX_KEY_PARTS = 400;
 interface KeyWalk {
   node: CreatedNode;
   steps: number;
+  /** A list was met (its text is a step). */
+  lists: boolean;
 }
 
 function keysOf(v: unknown, w: KeyWalk): boolean {
   if (w.steps++ > MAX_KEY_PARTS) return false;
   if (v === null) w.node = stepOf(w.node, 'marks', '0');
-  else if (Array.isArray(v)) return false;
-  else if (typeof v !== 'object') w.node = stepOf(w.node, 'marks', typeof v);
+  else if (Array.isArray(v)) {
+    // A list is one step, its JSON text ('[' starts no other mark): what it records depends on
+    // its items' values (a keyed list's keys, a set's values), and the comparison, as JSON,
+    // leaves out members that are undefined.
+    w.lists = true;
+    w.node = stepOf(w.node, 'marks', stringifyJson(v));
+  } else if (typeof v !== 'object') w.node = stepOf(w.node, 'marks', typeof v);
   else {
     w.node = stepOf(w.node, 'marks', '{');
     for (const k in v) {
