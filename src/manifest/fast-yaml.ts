@@ -4,8 +4,8 @@
 // mappings and sequences, plain/quoted scalars, literal/folded block scalars, flow
 // collections (over several lines when no quoted scalar spans one), comments, `---`)
 // straight into plain values, and gives up (returns undefined) on anything else:
-// anchors, aliases, tags, merge keys, multi-line quoted scalars (multi-line plain ones are
-// read when their lines are plain text), tabs in indentation, lone CRs, control
+// anchors, aliases, tags, merge keys, multi-line single-quoted scalars (multi-line plain
+// and double-quoted ones are read when their lines are plain), tabs in indentation, lone CRs, control
 // characters, duplicate keys, content after a `...` document end. Scalar typing
 // (null/bool/int/float, YAML 1.1 booleans and octals) uses the `yaml` package's own schema
 // tags, so it cannot drift (the plain keywords' values are written out in
