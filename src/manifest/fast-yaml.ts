@@ -4,13 +4,14 @@
 // mappings and sequences, plain/quoted scalars, literal/folded block scalars, flow
 // collections (over several lines when no quoted scalar spans one), comments, `---`)
 // straight into plain values, and gives up (returns undefined) on anything else:
-// anchors, aliases, tags, merge keys, multi-line quoted scalars (multi-line plain ones are
-// read when their lines are plain text), tabs in indentation, lone CRs, control
+// anchors, aliases, tags, merge keys, multi-line single-quoted scalars (multi-line plain
+// and double-quoted ones are read when their lines are plain), tabs in indentation, lone CRs, control
 // characters, duplicate keys, content after a `...` document end. Scalar typing
 // (null/bool/int/float, YAML 1.1 booleans and octals) uses the `yaml` package's own schema
 // tags, so it cannot drift (the plain keywords' values are written out in
 // fast-yaml-inline.ts, with what reads within one line, and tested against them). Positions other than a document's or a List item's start come from a
-// full parse done on demand.
+// second reading noting where keys and sequence elements start (fastPositions), or, for
+// what that reading does not place (inside flow collections), from a full parse on demand.
 
 import { GIVE_UP, GiveUp, doubleQuoted, flow, flowLineOk, giveUp, plainValue, singleQuoted } from './fast-yaml-inline';
 import { hasUnsafeInteger } from './yaml-compat';
@@ -38,6 +39,12 @@ export interface FastDuplicate {
   firstLine: number;
 }
 
+/**
+ * Where each key of a block mapping and each element of a block sequence starts (0-based
+ * line and column), by the mapping or array read; an element that is null is not placed.
+ */
+export type NodePositions = Map<object, Map<string, [number, number]> | ([number, number] | undefined)[]>;
+
 /** A duplicate key, when they are to be reported: read again noting where each key is. */
 const DUPLICATE = new GiveUp();
 
@@ -57,6 +64,7 @@ const HELM_LINE = /^#\s*Source:/;
 const NOT_SPACE = /[^ ]/;
 // In a one-line plain value: `: `, `:\t`, a final `:` or `\t#` (one search, not four).
 const PLAIN_UNSAFE = /:(?:[ \t]|$)|\t#/;
+const TRAILING_SPACES = / +$/;
 const DOCUMENT_END = /^\.\.\.(?: +(?:#.*)?)?$/;
 // Characters that start a plain scalar's continuation line which the fast reader leaves to
 // the full parser (indicators, quotes, flow brackets).
@@ -83,6 +91,55 @@ export function fastParse(text: string, reportDuplicates = false): FastDoc[] | u
     if (e === GIVE_UP || e === DUPLICATE || e instanceof RangeError) return undefined; // RangeError: too deep for the stack
     throw e;
   }
+}
+
+/**
+ * The documents of a text fastParse read from block YAML, read again noting where keys and
+ * sequence elements are (fastPositionOf); undefined for anything else. Only a text with a
+ * finding to place is read so (a few in a large tree): the `yaml` package's full parse of
+ * it, run cold, cost ~10 % of validating the corpus for 13 small files.
+ */
+export function fastPositions(text: string): { docs: FastDoc[]; at: NodePositions } | undefined {
+  const at: NodePositions = new Map();
+  try {
+    return { docs: new BlockReader(text, false, at).documents(), at };
+  } catch (e) {
+    if (e === GIVE_UP || e === DUPLICATE || e instanceof RangeError) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Where `path` is in document `doc` of fastPositions' reading, as the `yaml` package's
+ * positionIn finds it: a mapping entry's key, a sequence element's start, the nearest
+ * ancestor where the path leaves the tree. Undefined where the reading placed nothing (a
+ * flow collection, a null element): the caller asks the full parse.
+ */
+export function fastPositionOf(doc: FastDoc, at: NodePositions, path: readonly (string | number)[]): [number, number] | undefined {
+  if (doc.line === undefined) return undefined;
+  let pos: [number, number] = [doc.line, doc.col ?? 0];
+  let node = doc.value;
+  for (const seg of path) {
+    if (node === null || typeof node !== 'object') break;
+    const placed = at.get(node);
+    if (placed === undefined) return undefined;
+    if (Array.isArray(placed)) {
+      if (typeof seg !== 'number') break;
+      const items = node as unknown[];
+      if (!Number.isInteger(seg) || seg < 0 || seg >= items.length) break;
+      const p = placed[seg];
+      if (p === undefined) return undefined;
+      pos = p;
+      node = items[seg];
+    } else {
+      const key = String(seg);
+      const p = placed.get(key);
+      if (p === undefined) break;
+      pos = p;
+      node = (node as Record<string, unknown>)[key];
+    }
+  }
+  return pos;
 }
 
 const JSON_KEY = /"(?:[^"\\]|\\.)*"\s*:/g;
@@ -139,7 +196,7 @@ class BlockReader {
   /** Duplicate keys of the document being read (`noteKeys` only). */
   private dups: FastDuplicate[] = [];
 
-  constructor(text: string, private readonly noteKeys: boolean) {
+  constructor(text: string, private readonly noteKeys: boolean, private readonly at?: NodePositions) {
     // CRLF is a line break like LF (YAML normalises breaks in content); a lone CR is left
     // to the full parser.
     this.lines = text.split('\n');
@@ -286,6 +343,9 @@ class BlockReader {
   private keyAt(line: string, c: number): string | undefined {
     const ch = line[c];
     if (ch === '"' || ch === "'") {
+      // A double-quoted scalar not closing on this line is no key (an implicit key is one
+      // line): a value continued below (doubleQuotedLines), or the full parser's error.
+      if (ch === '"' && !closesOnLine(line, c)) return undefined;
       const [key, end] = ch === '"' ? doubleQuoted(line, c) : singleQuoted(line, c);
       let i = end;
       while (line[i] === ' ') i++;
@@ -312,6 +372,8 @@ class BlockReader {
   private mapping(c: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const keyLines = this.noteKeys ? new Map<string, number>() : undefined;
+    const keysAt = this.at && new Map<string, [number, number]>();
+    if (keysAt) this.at!.set(out, keysAt);
     for (;;) {
       const line = this.lines[this.pos];
       const key = this.keyAt(line, c);
@@ -328,6 +390,7 @@ class BlockReader {
         this.dups.push({ key, line: this.pos, col: c, firstLine: keyLines.get(key)! });
         dup = true;
       } else keyLines?.set(key, this.pos);
+      if (keysAt && !keysAt.has(key)) keysAt.set(key, [this.pos, c]);
       this.pos++;
       const itemPositions: [number, number][] | undefined = this.depth === 1 && key === 'items' ? [] : undefined;
       this.itemsTarget = itemPositions;
@@ -348,6 +411,8 @@ class BlockReader {
     // The `items` of a List: remember where each element starts, as the full parser would.
     const positions = this.itemsTarget;
     this.itemsTarget = undefined;
+    const itemsAt = this.at && new Array<[number, number] | undefined>();
+    if (itemsAt) this.at!.set(out, itemsAt);
     for (;;) {
       const line = this.lines[this.pos];
       if (!dashAt(line, c)) giveUp();
@@ -357,16 +422,21 @@ class BlockReader {
       if (rest !== '' && rest[0] !== '#' && (dashAt(rest, 0) || this.keyAt(line, i) !== undefined)) {
         // Compact nested node: `- name: x` or `- - a`; its lines continue at column i.
         positions?.push([this.pos, i]);
+        itemsAt?.push([this.pos, i]);
         this.col[this.pos] = i;
         out.push(this.node(i, c));
       } else {
-        if (positions) {
+        let start: [number, number] | undefined;
+        if (positions || itemsAt) {
           let p = this.pos;
           if (rest === '' || rest[0] === '#') for (p++; p < n && this.isBlank(p); p++);
-          positions.push(p < n ? [p, p === this.pos ? i : this.col[p]] : [this.pos, i]);
+          start = p < n ? [p, p === this.pos ? i : this.col[p]] : [this.pos, i];
+          positions?.push(start);
         }
         this.pos++;
-        out.push(this.value(line, c + 1, c, false));
+        const v = this.value(line, c + 1, c, false);
+        itemsAt?.push(v === null ? undefined : start);
+        out.push(v);
       }
       const nl = this.nextLineAt(c);
       if (nl === undefined || !dashAt(nl, c)) break;
@@ -395,8 +465,11 @@ class BlockReader {
     const ch = line[i];
     let value: unknown;
     let end: number;
-    if (ch === '"') [value, end] = doubleQuoted(line, i);
-    else if (ch === "'") [value, end] = singleQuoted(line, i);
+    if (ch === '"') {
+      const dq = this.doubleQuotedLines(line, i, c);
+      [value, end] = dq;
+      line = dq[2];
+    } else if (ch === "'") [value, end] = singleQuoted(line, i);
     else if (ch === '[' || ch === '{') {
       const joined = this.flowLines(line, i, c);
       if (joined !== undefined) {
@@ -501,6 +574,46 @@ class BlockReader {
     return joined;
   }
 
+  /**
+   * A double-quoted scalar from index i of `line` (read already), closing on this line or on
+   * a following more-indented one (a shell command split with `\` line ends): its value, the
+   * index after its closing quote and the line holding it. YAML folds each line break (the
+   * trailing spaces before it and the next line's indentation dropped) into a space, or into
+   * nothing after an escaping `\`. Blank lines inside, tabs, a line no deeper than the
+   * collection, and spaces kept by an escape before a break are left to the full parser.
+   */
+  private doubleQuotedLines(line: string, i: number, c: number): [string, number, string] {
+    try {
+      return [...doubleQuoted(line, i), line];
+    } catch (e) {
+      if (e !== GIVE_UP || line.includes('\t')) throw e;
+    }
+    let out = '';
+    let seg = line.slice(i + 1);
+    for (;;) {
+      // seg: a line's content after the opening quote or the indentation, with no closing quote.
+      let slashes = 0;
+      while (seg.charCodeAt(seg.length - 1 - slashes) === 92 /* \ */) slashes++;
+      const escaped = slashes % 2 === 1;
+      let body = escaped ? seg.slice(0, -1) : seg.replace(TRAILING_SPACES, ''); // YAML's white space: spaces (tabs were refused)
+      if (!escaped && (body === '' || (body.length < seg.length && body.endsWith('\\')))) giveUp();
+      const [text, end] = doubleQuoted(`"${body}"`, 0);
+      if (end !== body.length + 2) giveUp(); // a quote closed it on this line after all
+      out += escaped ? text : text + ' ';
+      const l = this.lines[this.pos];
+      const nc = this.col[this.pos];
+      if (l === undefined || nc <= c || nc === l.length || l.includes('\t')) giveUp();
+      this.pos++;
+      try {
+        const [last, close] = doubleQuoted(l, nc - 1);
+        return [out + last, close, l];
+      } catch (e) {
+        if (e !== GIVE_UP) throw e;
+      }
+      seg = l.slice(nc);
+    }
+  }
+
   /** Whether the last line with content before the current one ends in an empty value (`key:`, `-`). */
   private afterEmptyValue(): boolean {
     let p = this.pos - 1;
@@ -592,6 +705,16 @@ class BlockReader {
     }
     return chomp === '-' ? body : body + '\n';
   }
+}
+
+/** Whether the double-quoted scalar at `start` closes on this line (an odd run of backslashes escapes a quote). */
+function closesOnLine(line: string, start: number): boolean {
+  for (let q = line.indexOf('"', start + 1); q >= 0; q = line.indexOf('"', q + 1)) {
+    let slashes = 0;
+    while (line.charCodeAt(q - 1 - slashes) === 92 /* \ */) slashes++;
+    if (slashes % 2 === 0) return true;
+  }
+  return false;
 }
 
 function isMarker(line: string): boolean {

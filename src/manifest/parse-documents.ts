@@ -7,7 +7,7 @@ import type { FieldPath, ManifestDoc, ManifestError, SourcePosition } from './ty
 import { YAML_OPTIONS, MAX_ALIAS_COUNT, LONG_NUMBER, keepExactInts, withoutUint64 } from './yaml-compat';
 import { invalidUtf8Offset, bytePosition } from './utf8';
 import { goJson, goJsonKind, goQuote, goUnmarshalTypeError } from '../util/go-format';
-import { fastParse, type FastDoc } from './fast-yaml';
+import { fastParse, fastPositions, fastPositionOf, type FastDoc, type NodePositions } from './fast-yaml';
 import { nestingTooDeepAt, MAX_NESTING_DEPTH } from './nesting';
 
 export interface ParsedSource {
@@ -397,11 +397,13 @@ function positionIn(doc: Document, path: FieldPath, lc: LineCounter, file: strin
 }
 
 // The fast path: src/manifest/fast-yaml.ts reads the plain values; positions of the
-// document and List item starts come with them, others from a full parse on demand.
+// document and List item starts come with them, others from a second fast reading noting
+// them, or a full parse on demand where that one places nothing.
 
 function buildFastDocs(text: string, source: string, fast: FastDoc[]): ParsedSource | undefined {
   const docs: ManifestDoc[] = [];
   let full: { parsed: Document[]; lc: LineCounter } | undefined;
+  let placed: { docs: FastDoc[]; at: NodePositions } | null | undefined;
   const fullParse = () => {
     if (!full) {
       const lc = new LineCounter();
@@ -428,6 +430,11 @@ function buildFastDocs(text: string, source: string, fast: FastDoc[]): ParsedSou
       if (p.length === 0 && root) return { ...root };
       const item = p.length === 2 && p[0] === 'items' && typeof p[1] === 'number' ? d.items?.[p[1]] : undefined;
       if (item) return { file: source, line: item[0] + 1, col: item[1] + 1 };
+      // Block YAML (a JSON text's root has no line): read again noting positions.
+      if (d.line !== undefined && placed === undefined) placed = fastPositions(text) ?? null;
+      const fd = placed?.docs.find((x) => x.index === d.index);
+      const at = fd && fastPositionOf(fd, placed!.at, p);
+      if (at) return { file: source, line: at[0] + 1, col: at[1] + 1 };
       const f = fullParse();
       const doc = f.parsed[d.index];
       return doc ? positionIn(doc, p, f.lc, source) : undefined;

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseManifestText, parseManifestTextFull } from '../../src/manifest/parse-documents';
-import { fastParse } from '../../src/manifest/fast-yaml';
+import { fastParse, fastPositions } from '../../src/manifest/fast-yaml';
 import type { ParsedSource } from '../../src/manifest/parse-documents';
 import { corpusFiles, readCorpus, rng, seedOf } from './corpus-util';
 import { mutate } from './mutate';
@@ -29,6 +29,38 @@ function same(text: string, label: string): void {
 }
 
 const files = readCorpus(corpusFiles());
+
+/** Every path into `v` (each key and element), and beside them paths that leave the tree. */
+function allPaths(v: unknown, prefix: (string | number)[], out: (string | number)[][]): void {
+  out.push(prefix);
+  if (v === null || typeof v !== 'object') {
+    out.push([...prefix, 'x'], [...prefix, 0]);
+    return;
+  }
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => allPaths(x, [...prefix, i], out));
+    out.push([...prefix, v.length], [...prefix, -1], [...prefix, '0'], [...prefix, 0.5]);
+  } else {
+    for (const [k, x] of Object.entries(v)) allPaths(x, [...prefix, k], out);
+    out.push([...prefix, 'nope'], [...prefix, 0]);
+  }
+}
+
+/** Positions of every path of every document: the fast path's (second reading) and the full parse's. */
+function samePositions(text: string, label: string): void {
+  const fast = parseManifestText(text, 'x.yaml');
+  const full = parseManifestTextFull(text, 'x.yaml');
+  if (fast.docs.length !== full.docs.length) return; // same() reports it
+  fast.docs.forEach((d, i) => {
+    const paths: (string | number)[][] = [];
+    allPaths(full.docs[i].object, [], paths);
+    for (const p of paths) {
+      const a = JSON.stringify(d.positionOf(p));
+      const b = JSON.stringify(full.docs[i].positionOf(p));
+      if (a !== b) assert.fail(`positions differ for ${label}, document ${i}, path ${JSON.stringify(p)}: fast ${a}, full ${b}\n${JSON.stringify(text.slice(0, 400))}`);
+    }
+  });
+}
 
 test('corpus: every file reads the same on the fast path, and most take it', (t) => {
   requireCorpus();
@@ -97,6 +129,8 @@ const EDGE_CASES: Record<string, string> = {
   'value with colon space': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a: b\n',
   'empty': '',
   'only comments': '# nothing\n',
+  'multi-line double-quoted scalars': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: q\nspec:\n  containers:\n  - name: c\n    command:\n    - "start \\\n      --a=1 \\\n      --b=2"\n    - "one  \n       two \\"q\\"\n      \\x41\\t\\u00e9 # not a comment\n      ---\n      ...\n      three\\\\"  # comment\n    args: ["x"]\n    image: "i\n      j"\n',
+  'multi-line double-quoted scalars left to the full parser': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: q\ndata:\n  a: "kept \\ \n    b"\n  b: "\n    first line empty"\n  c: "blank\n\n    line"\n  d: "shallow\n  line"\n  e: "tab\t\n    x"\n  f: "junk\n    after" x\n  g: "unclosed\n    end\n',
   'proto key': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n__proto__:\n  x: 1\n',
 };
 
@@ -104,7 +138,23 @@ test('edge cases read the same on both paths', () => {
   for (const [name, text] of Object.entries(EDGE_CASES)) same(text, name);
 });
 
-test('multi-line plain scalars, more-indented folded lines, multi-line flow collections and duplicate keys take the fast path', () => {
+test('positions of every field: the fast reader\'s second reading places them as the full parse does', () => {
+  for (const [name, text] of Object.entries(EDGE_CASES)) samePositions(text, name);
+  let placed = 0;
+  let read = 0;
+  for (const { file, text } of files) {
+    if (text.length > 20_000 || !fastParse(text) || text.trimStart().startsWith('{')) continue;
+    read++;
+    if (fastPositions(text)) placed++;
+    samePositions(text, file);
+  }
+  // The second reading is the fast reader's: it places what the first one read.
+  assert.ok(read === 0 || placed === read, `${read - placed} of ${read} files read fast were not placed`);
+  const seq = fastPositions(EDGE_CASES.sequences);
+  assert.ok(seq && seq.at.size > 5, 'no positions noted for the sequences edge case');
+});
+
+test('multi-line plain and double-quoted scalars, more-indented folded lines, multi-line flow collections and duplicate keys take the fast path', () => {
   const plain = fastParse(EDGE_CASES['multi-line plain scalars the fast reader folds'])?.[0]?.value as any;
   assert.ok(plain, 'the fast reader left the multi-line plain scalars to the full parser');
   assert.deepEqual(plain.spec.containers[0].args, ["while true; do echo -en '\\n'; --flag x;\nsleep 10; done;", 'two lines']);
@@ -117,6 +167,10 @@ test('multi-line plain scalars, more-indented folded lines, multi-line flow coll
   assert.ok(dups?.[1]?.dups, 'the fast reader left the duplicate keys to the full parser');
   assert.deepEqual(dups[1].dups.map((x) => [x.key, x.line, x.col, x.firstLine]), [['x', 13, 4, 12], ['name', 14, 2, 10], ['name', 18, 4, 17], ['name', 19, 4, 17]]);
   assert.equal(fastParse(EDGE_CASES['duplicate keys in every position']), undefined, 'without reportDuplicates, duplicates are the full parser\'s');
+  const dq = fastParse(EDGE_CASES['multi-line double-quoted scalars'])?.[0]?.value as any;
+  assert.ok(dq, 'the fast reader left the multi-line double-quoted scalars to the full parser');
+  assert.deepEqual(dq.spec.containers[0].command, ['start --a=1 --b=2', 'one two "q" A\té # not a comment --- ... three\\']);
+  assert.equal(dq.spec.containers[0].image, 'i j');
   const flow = fastParse(EDGE_CASES['flow collections over several lines'])?.[0]?.value as any;
   assert.ok(flow, 'the fast reader left the multi-line flow collections to the full parser');
   assert.deepEqual(flow.spec.containers[0].command, ['/bin/sh', '-c', 'i=0; while true; do echo "$i: $(date)"; done']);
@@ -132,5 +186,6 @@ test(`${MUTANTS} random mutations of corpus files read the same on both paths`, 
     const base = small[Math.floor(r() * small.length)];
     const text = mutate(base.text, r);
     same(text, `mutant ${i} of ${base.file} (seed ${seed})`);
+    samePositions(text, `mutant ${i} of ${base.file} (seed ${seed})`);
   }
 });
