@@ -175,6 +175,11 @@ export class PendingWrites {
   private readonly byKey = new Map<string, PendingWrite>();
   private readonly byResource = new Map<string, Set<string>>();
   private readonly byNamespace = new Map<string, Set<string>>();
+  /**
+   * Counts clear()s: after one (the tail read again) a key may be deferred since an earlier
+   * revision than when it was first set, so what was derived from the keys is stale.
+   */
+  epoch = 0;
 
   get size(): number {
     return this.byKey.size;
@@ -206,6 +211,7 @@ export class PendingWrites {
   }
 
   clear(): void {
+    this.epoch++;
     this.byKey.clear();
     this.byResource.clear();
     this.byNamespace.clear();

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { FileStore } from '../../src/store/file-store';
+import { PendingWrites } from '../../src/store/file-store-support';
 import type { KObject } from '../../src/api/types';
 
 const STORE = JSON.stringify(join(__dirname, '../../src/store/file-store.ts'));
@@ -73,6 +74,39 @@ test('a group end with a large tail writes a slice of its files; later releases,
     assert.equal(fileOf(dir, 'first')?.data?.v, '1');
     s.close();
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a round's keys are taken from the tail once, not at every release (a pass over 130,000 keys outlasted the slice: a release then wrote one file)", { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-compaction-'));
+  const proto = PendingWrites.prototype as unknown as { [Symbol.iterator]: () => IterableIterator<unknown> };
+  const iterate = proto[Symbol.iterator];
+  let passes = 0;
+  try {
+    const s = new FileStore(dir, { fsync: false });
+    s.create('configmaps/default/first', cm('first', '0'));
+    const before = revOf(dir);
+    s.group(() => {
+      for (let i = 0; i < COUNT; i++) s.create(key(i), cm(name(i), 'a'));
+    });
+    assert.equal(revOf(dir), before, 'the round goes on past the group end');
+    proto[Symbol.iterator] = function (this: PendingWrites) {
+      passes++;
+      return iterate.call(this);
+    };
+    let releases = 0;
+    while (revOf(dir) === before) {
+      assert.ok(++releases < 1000, 'every release writes a slice');
+      s.group(() => s.update('configmaps/default/first', cm('first', String(releases))));
+    }
+    assert.ok(releases >= 1);
+    // The pass after the round (the next round: the writes made meanwhile) is the only one.
+    assert.ok(passes <= 1, `${passes} passes over the tail in ${releases} releases of one round`);
+    for (const i of [0, COUNT >> 1, COUNT - 1]) assert.equal(fileOf(dir, name(i))?.data?.v, 'a', `${name(i)}'s file is written`);
+    s.close();
+  } finally {
+    proto[Symbol.iterator] = iterate;
     rmSync(dir, { recursive: true, force: true });
   }
 });
