@@ -191,3 +191,28 @@ test('kept copies hold one instance of each short string value repeated across o
     assert.deepEqual(keep(texts[7]), JSON.parse(texts[7]));
   }
 });
+
+test('a field set\'s hash-consing key is kept as one flat string, not the rope its parts were joined into', () => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const heap = () => {
+    gc();
+    gc();
+    return v8.getHeapStatistics().used_heap_size;
+  };
+  const N = 3000;
+  // A set of 40 members, different in every object (as the kubelet's is by the pod's IP): one key each.
+  const texts = Array.from({ length: N }, (_, i) => JSON.stringify({ metadata: { managedFields: [{ manager: 'm', fieldsV1: Object.fromEntries(Array.from({ length: 40 }, (_, j) => [`f:field-${j}`, j === 0 ? { [`k:${i}`]: {} } : {}])) }] } }));
+  const grownBy = (keep: (text: string) => unknown) => {
+    const kept = new Array<unknown>(N);
+    const before = heap();
+    for (let i = 0; i < N; i++) kept[i] = keep(texts[i]);
+    const grown = heap() - before;
+    assert.equal(kept.length, N);
+    return grown;
+  };
+  const parsed = grownBy((t) => JSON.parse(t));
+  const frozen = grownBy((t) => deepFreeze(JSON.parse(t)));
+  // Flat, a key is its ~600 characters; as a rope, ~100 nodes of 32 bytes and their parts.
+  assert.ok(frozen - parsed < N * 1500, `${frozen - parsed} bytes more than the parsed objects for ${N} distinct sets`);
+});
