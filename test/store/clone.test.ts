@@ -154,7 +154,8 @@ test('field sets are one instance per distinct subtree (hash-consed), equal to t
   assert.equal((frozenCopy({ ...stored }) as any).metadata.managedFields[0].fieldsV1, stored.metadata.managedFields[0].fieldsV1);
 });
 
-test('kept copies hold one instance of each short string value repeated across objects (what the heap holds)', () => {
+/** How much the heap (after full GCs) grows while `keep`'s result for each text is kept. */
+function heapGrowth(texts: string[], keep: (text: string) => unknown): number {
   v8.setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   const heap = () => {
@@ -162,6 +163,15 @@ test('kept copies hold one instance of each short string value repeated across o
     gc();
     return v8.getHeapStatistics().used_heap_size;
   };
+  const kept = new Array<unknown>(texts.length);
+  const before = heap();
+  for (let i = 0; i < texts.length; i++) kept[i] = keep(texts[i]);
+  const grown = heap() - before;
+  assert.equal(kept.length, texts.length);
+  return grown;
+}
+
+test('kept copies hold one instance of each short string value repeated across objects (what the heap holds)', () => {
   const N = 4000;
   // Eight 120-character values, the same in every object (an image digest, a manager...), parsed
   // apart as a store reads each object's file: ~1 KB of strings per object, unless shared.
@@ -173,14 +183,7 @@ test('kept copies hold one instance of each short string value repeated across o
       status: { f: same('f'), g: same('g'), h: same('h') },
     }),
   );
-  const grownBy = (keep: (text: string) => unknown) => {
-    const kept = new Array<unknown>(N);
-    const before = heap();
-    for (let i = 0; i < N; i++) kept[i] = keep(texts[i]);
-    const grown = heap() - before;
-    assert.equal(kept.length, N);
-    return grown;
-  };
+  const grownBy = (keep: (text: string) => unknown) => heapGrowth(texts, keep);
   const parsed = grownBy((t) => JSON.parse(t));
   for (const [what, keep] of [
     ['deepFreeze', (t: string) => deepFreeze(JSON.parse(t))],
@@ -193,24 +196,10 @@ test('kept copies hold one instance of each short string value repeated across o
 });
 
 test('a field set\'s hash-consing key is kept as one flat string, not the rope its parts were joined into', () => {
-  v8.setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  const heap = () => {
-    gc();
-    gc();
-    return v8.getHeapStatistics().used_heap_size;
-  };
   const N = 3000;
   // A set of 40 members, different in every object (as the kubelet's is by the pod's IP): one key each.
   const texts = Array.from({ length: N }, (_, i) => JSON.stringify({ metadata: { managedFields: [{ manager: 'm', fieldsV1: Object.fromEntries(Array.from({ length: 40 }, (_, j) => [`f:field-${j}`, j === 0 ? { [`k:${i}`]: {} } : {}])) }] } }));
-  const grownBy = (keep: (text: string) => unknown) => {
-    const kept = new Array<unknown>(N);
-    const before = heap();
-    for (let i = 0; i < N; i++) kept[i] = keep(texts[i]);
-    const grown = heap() - before;
-    assert.equal(kept.length, N);
-    return grown;
-  };
+  const grownBy = (keep: (text: string) => unknown) => heapGrowth(texts, keep);
   const parsed = grownBy((t) => JSON.parse(t));
   const frozen = grownBy((t) => deepFreeze(JSON.parse(t)));
   // Flat, a key is its ~600 characters; as a rope, ~100 nodes of 32 bytes and their parts.
