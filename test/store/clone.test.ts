@@ -3,10 +3,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { cloneJson, deepFreeze, frozenCopy } from '../../src/store/clone';
 import { MemoryStore } from '../../src/store/memory-store';
+import { heapGrowth } from '../helpers/heap';
 
 const tricky = () => ({
   a: [1, undefined, () => 1, NaN, { b: 'x', c: undefined }],
@@ -153,23 +152,6 @@ test('field sets are one instance per distinct subtree (hash-consed), equal to t
   const stored = frozenCopy(entry('10.0.0.3')) as any;
   assert.equal((frozenCopy({ ...stored }) as any).metadata.managedFields[0].fieldsV1, stored.metadata.managedFields[0].fieldsV1);
 });
-
-/** How much the heap (after full GCs) grows while `keep`'s result for each text is kept. */
-function heapGrowth(texts: string[], keep: (text: string) => unknown): number {
-  v8.setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  const heap = () => {
-    gc();
-    gc();
-    return v8.getHeapStatistics().used_heap_size;
-  };
-  const kept = new Array<unknown>(texts.length);
-  const before = heap();
-  for (let i = 0; i < texts.length; i++) kept[i] = keep(texts[i]);
-  const grown = heap() - before;
-  assert.equal(kept.length, texts.length);
-  return grown;
-}
 
 test('kept copies hold one instance of each short string value repeated across objects (what the heap holds)', () => {
   const N = 4000;
