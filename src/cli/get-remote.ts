@@ -8,6 +8,7 @@ import type { KObject } from '../api/types';
 import type { Column } from '../printers/columns/types';
 import type { RestClient } from '../client/rest-client';
 import { TABLE_ACCEPT } from '../client/daemon-endpoint';
+import { ROW_METADATA_HEADER } from '../api/rest/types';
 import { servedCells, servedColumns, type TableBody } from '../printers/table-layout';
 import { objectPath, resourcePath } from '../api/resources';
 import { listError } from '../api/list-options';
@@ -52,7 +53,7 @@ export class RemoteGet extends RemoteObjects {
   async getNamed(type: ResourceType, namespace: string | undefined, name: string): Promise<Fetched | undefined> {
     // A name that is no single path segment names nothing (the server refuses such paths).
     if (!name || name === '.' || name === '..' || name.includes('/')) return undefined;
-    const res = await this.client.get(objectPath(type, namespace, name), this.tableQuery(), this.asTable ? TABLE_ACCEPT : 'application/json');
+    const res = await this.client.get(objectPath(type, namespace, name), this.tableQuery(), this.asTable ? TABLE_ACCEPT : 'application/json', this.tableHeaders());
     if (res.status === 404) return undefined;
     if (res.status < 200 || res.status >= 300) throw (await import('../client/rest-client')).statusError(res);
     const body = parseJson(res.body) as KObject & TableBody;
@@ -75,6 +76,7 @@ export class RemoteGet extends RemoteObjects {
         resourcePath(type, type.namespaced ? namespace : undefined),
         { labelSelector: labelSelector || undefined, fieldSelector: fieldSelector || undefined, limit: limit > 0 ? String(limit) : undefined, continue: cont, ...this.tableQuery() },
         this.asTable ? TABLE_ACCEPT : 'application/json',
+        this.tableHeaders(),
       );
     let resourceVersion: string | undefined;
     let next = fetch(undefined);
@@ -123,6 +125,14 @@ export class RemoteGet extends RemoteObjects {
   private tableQuery(): Record<string, string | undefined> {
     return this.asTable && this.rowObjects !== 'Metadata' ? { includeObject: this.rowObjects } : {};
   }
+
+  /**
+   * Rows' metadata as the printer reads it (rowsOf: the namespace and labels), not the whole
+   * ObjectMeta kubectl's request gets: a pod's row is a third of the bytes to send and parse.
+   */
+  private tableHeaders(): Record<string, string> {
+    return this.asTable && this.rowObjects === 'Metadata' ? { [ROW_METADATA_HEADER]: 'namespace,labels' } : {};
+  }
 }
 
 /**
@@ -144,7 +154,7 @@ function fromTable(pages: TableBody[]): Fetched {
 /**
  * Table pages gathered into rows: each row's object (with `slim`, its metadata without the
  * managed fields, which no table prints: that is what a -A or -L row carries the metadata
- * for) and its cells.
+ * for; a daemon of this build sends none, one of an earlier build sends them all) and its cells.
  */
 class TableRows {
   private columns: Column[] | undefined;

@@ -54,12 +54,12 @@ export class RestClient {
   ) {}
   private readonly warned = new Set<string>();
 
-  /** A GET of `apiPath` (query values undefined are left out). */
-  async get(apiPath: string, query: Record<string, string | undefined>, accept: string): Promise<ClientResponse> {
+  /** A GET of `apiPath` (query values undefined are left out), with `headers` besides Accept. */
+  async get(apiPath: string, query: Record<string, string | undefined>, accept: string, headers: Record<string, string> = {}): Promise<ClientResponse> {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, v);
     const qs = q.toString();
-    return this.request('GET', apiPath + (qs ? `?${qs}` : ''), { accept });
+    return this.request('GET', apiPath + (qs ? `?${qs}` : ''), { ...headers, accept });
   }
 
   /** A DELETE of `apiPath` with a DeleteOptions body, as kubectl sends it. */

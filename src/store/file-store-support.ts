@@ -175,6 +175,11 @@ export class PendingWrites {
   private readonly byKey = new Map<string, PendingWrite>();
   private readonly byResource = new Map<string, Set<string>>();
   private readonly byNamespace = new Map<string, Set<string>>();
+  /**
+   * Counts clear()s: after one (the tail read again) a key may be deferred since an earlier
+   * revision than when it was first set, so what was derived from the keys is stale.
+   */
+  epoch = 0;
 
   get size(): number {
     return this.byKey.size;
@@ -187,6 +192,10 @@ export class PendingWrites {
   set(key: string, w: PendingWrite): void {
     const prev = this.byKey.get(key);
     if (prev) w.first = prev.first;
+    // The path flat (V8's charCodeAt flattens a rope in place): path.join makes it a rope of
+    // slices of its own joined text, ~560 B a key where flat it is ~100 (a restart's tail of
+    // 122,000 keys held 68 MB of them).
+    w.file.charCodeAt(0);
     this.byKey.set(key, w);
     add(this.byResource, key.slice(0, key.indexOf('/')), key);
     const ns = namespacePrefix(key);
@@ -206,6 +215,7 @@ export class PendingWrites {
   }
 
   clear(): void {
+    this.epoch++;
     this.byKey.clear();
     this.byResource.clear();
     this.byNamespace.clear();

@@ -92,6 +92,11 @@ const SAME: string[][] = [
   ['get', 'pods', '-A', '--chunk-size=2'],
   ['get', 'nodes', '--show-labels', '--sort-by=.metadata.name'],
   ['get', 'pods', '-l', 'app=web', '-L', 'app', '--no-headers'],
+  // Rows whose metadata is only what the printer reads (namespace, labels): lists, names, cluster-scoped kinds.
+  ['get', 'pods', '-A', '-o', 'wide', '--show-labels', '-L', 'pod-template-hash,app'],
+  ['get', 'deploy', 'web', '--show-labels', '-L', 'app'],
+  ['get', 'ns,nodes', '--show-labels', '-A'],
+  ['get', 'deploy,rs', '-A', '--no-headers', '--show-kind'],
   ['get', 'pods', '--field-selector=status.phase=Running', '-o', 'name'],
   ['get', 'deploy', 'web', '-o', 'yaml'],
   ['get', 'svc', '-o', 'json'],

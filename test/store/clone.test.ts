@@ -3,10 +3,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { cloneJson, deepFreeze, frozenCopy } from '../../src/store/clone';
 import { MemoryStore } from '../../src/store/memory-store';
+import { heapGrowth } from '../helpers/heap';
 
 const tricky = () => ({
   a: [1, undefined, () => 1, NaN, { b: 'x', c: undefined }],
@@ -155,13 +154,6 @@ test('field sets are one instance per distinct subtree (hash-consed), equal to t
 });
 
 test('kept copies hold one instance of each short string value repeated across objects (what the heap holds)', () => {
-  v8.setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  const heap = () => {
-    gc();
-    gc();
-    return v8.getHeapStatistics().used_heap_size;
-  };
   const N = 4000;
   // Eight 120-character values, the same in every object (an image digest, a manager...), parsed
   // apart as a store reads each object's file: ~1 KB of strings per object, unless shared.
@@ -173,14 +165,7 @@ test('kept copies hold one instance of each short string value repeated across o
       status: { f: same('f'), g: same('g'), h: same('h') },
     }),
   );
-  const grownBy = (keep: (text: string) => unknown) => {
-    const kept = new Array<unknown>(N);
-    const before = heap();
-    for (let i = 0; i < N; i++) kept[i] = keep(texts[i]);
-    const grown = heap() - before;
-    assert.equal(kept.length, N);
-    return grown;
-  };
+  const grownBy = (keep: (text: string) => unknown) => heapGrowth(texts, keep);
   const parsed = grownBy((t) => JSON.parse(t));
   for (const [what, keep] of [
     ['deepFreeze', (t: string) => deepFreeze(JSON.parse(t))],
@@ -190,4 +175,15 @@ test('kept copies hold one instance of each short string value repeated across o
     assert.ok(parsed - grown > N * 500, `${what}: ${grown} bytes kept for ${N} objects, parsed ones take ${parsed}: the repeated values were not shared`);
     assert.deepEqual(keep(texts[7]), JSON.parse(texts[7]));
   }
+});
+
+test('a field set\'s hash-consing key is kept as one flat string, not the rope its parts were joined into', () => {
+  const N = 3000;
+  // A set of 40 members, different in every object (as the kubelet's is by the pod's IP): one key each.
+  const texts = Array.from({ length: N }, (_, i) => JSON.stringify({ metadata: { managedFields: [{ manager: 'm', fieldsV1: Object.fromEntries(Array.from({ length: 40 }, (_, j) => [`f:field-${j}`, j === 0 ? { [`k:${i}`]: {} } : {}])) }] } }));
+  const grownBy = (keep: (text: string) => unknown) => heapGrowth(texts, keep);
+  const parsed = grownBy((t) => JSON.parse(t));
+  const frozen = grownBy((t) => deepFreeze(JSON.parse(t)));
+  // Flat, a key is its ~600 characters; as a rope, ~100 nodes of 32 bytes and their parts.
+  assert.ok(frozen - parsed < N * 1500, `${frozen - parsed} bytes more than the parsed objects for ${N} distinct sets`);
 });

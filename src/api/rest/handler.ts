@@ -12,7 +12,7 @@ import { negotiate, type Representation } from './negotiate';
 import { route, type Route } from './route';
 import { badRequest, errorResponse, jsonResponse, methodNotAllowed, RestError } from './status';
 import { toTable, type IncludeObject } from './table';
-import { CLUSTER_TIME_HEADER, type ApiRequest, type ApiResponse, type RequestUser } from './types';
+import { CLUSTER_TIME_HEADER, ROW_METADATA_HEADER, type ApiRequest, type ApiResponse, type RequestUser } from './types';
 import { listObjects } from './list';
 import { watchObjects } from './watch';
 import { createObject, deleteCollection, deleteObject, patchObject, updateObject, scaleOf, updateScale, bindPod } from './writes';
@@ -319,9 +319,10 @@ const SERVED_FROM_MEMORY = new Set<Route['kind']>(['root', 'version', 'api', 'ap
 
 export function includeObject(req: ApiRequest): IncludeObject {
   const v = req.query.get('includeObject');
-  if (v === 'None' || v === 'Object' || v === 'Metadata') return v;
-  if (v) throw badRequest(`includeObject: Unsupported value: "${v}": supported values: "Metadata", "None", "Object"`);
-  return 'Metadata';
+  if (v === 'None' || v === 'Object') return v;
+  if (v && v !== 'Metadata') throw badRequest(`includeObject: Unsupported value: "${v}": supported values: "Metadata", "None", "Object"`);
+  const fields = req.headers[ROW_METADATA_HEADER];
+  return fields ? { metadata: fields.split(',') } : 'Metadata';
 }
 
 export function notFoundPath(): RestError {

@@ -4,10 +4,16 @@
 import { tableFor } from '../../printers/columns/index';
 import type { KObject } from '../types';
 
-export type IncludeObject = 'None' | 'Metadata' | 'Object';
+/** What each row carries: kube-apiserver's three, or (kubesim's own get) metadata with only the named fields. */
+export type IncludeObject = 'None' | 'Metadata' | 'Object' | { readonly metadata: readonly string[] };
 
-function partialMetadata(o: KObject): Record<string, unknown> {
-  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
+function partialMetadata(o: KObject, fields?: readonly string[]): Record<string, unknown> {
+  let metadata: Record<string, unknown> = o.metadata;
+  if (fields) {
+    metadata = {};
+    for (const f of fields) if ((o.metadata as Record<string, unknown>)[f] !== undefined) metadata[f] = (o.metadata as Record<string, unknown>)[f];
+  }
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata };
 }
 
 export function toTable(objs: KObject[], kind: string, group: string, opts: { crd?: KObject; now: number; include: IncludeObject; resourceVersion?: string; continueToken?: string; noColumns?: boolean }): Record<string, unknown> {
@@ -25,6 +31,7 @@ export function toTable(objs: KObject[], kind: string, group: string, opts: { cr
     const row: Record<string, unknown> = { cells: cells.slice(0, columnDefinitions.length) };
     if (opts.include === 'Metadata') row.object = partialMetadata(o);
     else if (opts.include === 'Object') row.object = o;
+    else if (opts.include !== 'None') row.object = partialMetadata(o, opts.include.metadata);
     return row;
   });
   const metadata: Record<string, unknown> = {};

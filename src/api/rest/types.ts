@@ -33,6 +33,15 @@ export interface ApiResponse {
 /** The cluster time when the server answered (ISO 8601 with milliseconds), on every response. */
 export const CLUSTER_TIME_HEADER = 'x-kubesim-cluster-time';
 
+/**
+ * Sent by kubesim's own `get` with a Table request: the metadata fields (comma-separated) its
+ * printer reads from each row's object (NAMESPACE, -L, --show-labels). The rows then carry only
+ * those, not the whole ObjectMeta that kube-apiserver's includeObject=Metadata rows carry (its
+ * managed fields are two thirds of a pod's row). Clients that do not send it (kubectl) get
+ * kube-apiserver's rows.
+ */
+export const ROW_METADATA_HEADER = 'x-kubesim-row-metadata';
+
 /** The largest request body kube-apiserver reads (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
