@@ -86,6 +86,12 @@ const HIGH_SLICE_MS = 100;
 const USER_SLICE_MS = 50;
 /** A journal this many times its limit starts the files' compaction too (its trim keeps every line after `rev`). */
 const SLICES_PAST = 1.5;
+/**
+ * The daemon copies a journal aside for its trim only past this many times the limit: the copy
+ * and the file system's sync come before its lock turn (0.2-0.8 s at load 15, with pods waiting
+ * to be bound, issue #12), so while users write, one of them copies before its own turn.
+ */
+const DAEMON_TRIM_PAST = 1.25;
 /** The most of its own journal lines a store keeps to answer changesSince from memory. */
 const OWN_LINES_MAX = 10_000;
 
@@ -178,6 +184,8 @@ export class FileStore implements SyncStore {
   private ownFrom = -1;
   /** currentRev()'s last answer without the lock, and the journal's and `rev`'s stat stamps it was read at. */
   private revMemo: { seen: string; rev: number } | undefined;
+  /** Past this many times its limit the journal is copied for its trim before a take (DAEMON_TRIM_PAST once beginBatchAsync is used). */
+  private trimPast = 1;
 
   constructor(
     readonly root: string,
@@ -422,7 +430,8 @@ export class FileStore implements SyncStore {
   async beginBatchAsync(): Promise<void> {
     if (this.lockDepth > 0 || this.held) return this.beginBatch();
     storeFaultPoint('take', this.root);
-    this.trim.beforeTake(); // outside the lock, as in take
+    this.trimPast = DAEMON_TRIM_PAST; // the daemon's store: its sync takes too
+    this.trim.beforeTake(this.trimPast); // outside the lock, as in take
     let broke: boolean;
     try {
       broke = await this.lock.acquireAsync();
@@ -523,7 +532,7 @@ export class FileStore implements SyncStore {
     if (tookLock === undefined) storeFaultPoint('take', this.root); // a test deletes the cluster here, between a command's open and its write
     let brokeStale = tookLock ?? false;
     let acquired = tookLock !== undefined;
-    if (!acquired) this.trim.beforeTake(); // copies a journal past its limit aside, outside the lock
+    if (!acquired) this.trim.beforeTake(this.trimPast); // copies a journal past its limit aside, outside the lock
     try {
       if (!acquired) brokeStale = this.lock.acquire();
       acquired = true;

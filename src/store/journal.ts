@@ -3,7 +3,8 @@
 // the part they have needed, built backwards from the end (a short-lived command never reads
 // the whole file) and extended forwards as writers append (the writer indexes its own lines
 // as it appends them, so it never reads its own burst back). A journal replaced by a trim
-// (another inode) or cut shorter (a rolled-back append) is indexed afresh.
+// (another inode holding the same lines from a cut on) keeps its index and parsed tail,
+// shifted; one replaced otherwise or cut shorter (a rolled-back append) is indexed afresh.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +12,7 @@ import type { KObject } from '../api/types';
 import { StoreError, type EventType } from './store';
 import { storeFaultPoint } from './fault-points';
 import { parseJson, stringifyJson } from '../util/exact-json';
+import { lowerBound } from '../util/sorted';
 
 const FILE_MODE = 0o600;
 /** Past this size the journal keeps only its newer half (file-store-trim.ts). */
@@ -207,8 +209,13 @@ export class Journal {
       const size = this.refresh(fd, committed);
       const ix = this.ix;
       let p = this.pending;
-      if (!p || p.gen !== ix.gen || p.committed !== committed || p.parsedEnd < ix.base) {
+      if (!p || p.gen !== ix.gen || p.committed > committed || p.parsedEnd < ix.base) {
         p = this.pending = { gen: ix.gen, committed, parsedEnd: ix.base, map: new Map(), lastRev: 0 };
+      } else if (p.committed < committed) {
+        // `rev` moved on: the newest line of each key stays the answer if it is after it (the
+        // tail parsed again from `committed` cost every reader 100-600 ms per round's end).
+        for (const [key, l] of p.map) if (l.rev <= committed) p.map.delete(key);
+        p.committed = committed;
       }
       if (p.parsedEnd < ix.end) {
         let i = ix.offsets.length;
@@ -254,12 +261,13 @@ export class Journal {
   private refresh(fd: number, needRev: number): number {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw new StoreError(`${this.file} is not a regular file; run "kubesim cluster fsck"`);
-    let ix = this.ix;
-    if (st.ino !== ix.ino || st.dev !== ix.dev || st.size < ix.end) {
-      ix = this.ix = { dev: st.dev, ino: st.ino, gen: ++generation, base: st.size, end: st.size, revs: [], offsets: [] };
+    const was = this.ix;
+    if ((st.ino !== was.ino || st.dev !== was.dev || st.size < was.end) && !(st.ino !== was.ino && st.dev === was.dev && this.carryOver(fd, st.ino, st.size))) {
+      const ix = (this.ix = { dev: st.dev, ino: st.ino, gen: ++generation, base: st.size, end: st.size, revs: [], offsets: [] });
       // Start at the last line boundary: what follows it is incomplete.
       ix.base = ix.end = this.lastBoundary(fd, st.size);
     }
+    const ix = this.ix;
     // What others appended, READ_CHUNK at a time (a chunk without a whole line: a longer one).
     for (let chunk = READ_CHUNK; st.size > ix.end; ) {
       const buf = Buffer.allocUnsafe(Math.min(st.size - ix.end, chunk));
@@ -286,6 +294,42 @@ export class Journal {
       ix.base = back.start;
     }
     return st.size;
+  }
+
+  /**
+   * A trim renamed a copy of the journal's newer part over it (file-store-trim.ts): the lines
+   * indexed from its first one on are the same bytes, `shift` earlier. Keeps the index and the
+   * parsed tail (pendingAfter) shifted, instead of every process scanning and parsing the new
+   * file's 16 MB again after each trim (the daemon 0.5 s, users alike, issue #12). False when
+   * the new file does not start at an indexed line or the last indexed line (its revision and
+   * length) is not where the shift puts it.
+   */
+  private carryOver(fd: number, ino: number, size: number): boolean {
+    const ix = this.ix;
+    const n = ix.revs.length;
+    if (n === 0) return false;
+    const head = Buffer.allocUnsafe(REV_PREFIX_MAX);
+    const first = lineRev(head, 0, readFully(fd, head, 0));
+    if (first === undefined) return false;
+    const k = lowerBound(n, (i) => ix.revs[i] < first);
+    if (k === n || ix.revs[k] !== first) return false;
+    const shift = ix.offsets[k];
+    const lastStart = ix.offsets[n - 1] - shift;
+    const end = ix.end - shift;
+    if (size < end) return false;
+    // The last indexed line, and the byte before it (the end of the line before, unless first).
+    const at = Math.max(0, lastStart - 1);
+    const last = Buffer.allocUnsafe(end - at);
+    if (readFully(fd, last, at) !== last.length || (lastStart > 0 && last[0] !== 10)) return false;
+    const from = lastStart - at;
+    if (last.indexOf(10, from) !== last.length - 1 || lineRev(last, from, last.length - 1) !== ix.revs[n - 1]) return false;
+    this.ix = { dev: ix.dev, ino, gen: ix.gen, base: 0, end, revs: ix.revs.slice(k), offsets: ix.offsets.slice(k).map((o) => o - shift) };
+    const p = this.pending;
+    if (p && p.gen === ix.gen) {
+      if (p.parsedEnd >= shift) p.parsedEnd -= shift;
+      else this.pending = undefined;
+    }
+    return true;
   }
 
   /** The last line boundary at or before `size` (what follows it is incomplete), read backwards in growing chunks. */
