@@ -134,12 +134,16 @@ interface Index {
   end: number;
   revs: number[];
   offsets: number[];
+  /** The inodes this index followed across trims (carryOver), the current one last; a few. */
+  lineage: number[];
 }
 
 let generation = 0;
+/** How many of the inodes followed across trims an index remembers (continues). */
+const LINEAGE_MAX = 8;
 
 export class Journal {
-  private ix: Index = { dev: -1, ino: -1, gen: 0, base: 0, end: 0, revs: [], offsets: [] };
+  private ix: Index = { dev: -1, ino: -1, gen: 0, base: 0, end: 0, revs: [], offsets: [], lineage: [] };
   private pending: { gen: number; committed: number; parsedEnd: number; map: Map<string, JournalLine>; lastRev: number } | undefined;
   private writerFd: number | undefined;
   private writerSize = 0;
@@ -175,6 +179,21 @@ export class Journal {
       this.refresh(fd, Infinity);
       const n = this.ix.revs.length;
       return n ? this.ix.revs[n - 1] : 0;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /**
+   * Whether the journal now at the path is the file `ino` or one of its trims, as this reader
+   * followed it (a list read at `ino` catches up from its lines instead of every file again).
+   */
+  continues(ino: number): boolean {
+    const fd = this.openRead();
+    if (fd === undefined) return false;
+    try {
+      this.refresh(fd, Infinity);
+      return this.ix.lineage.includes(ino);
     } finally {
       fs.closeSync(fd);
     }
@@ -263,7 +282,7 @@ export class Journal {
     if (!st.isFile()) throw new StoreError(`${this.file} is not a regular file; run "kubesim cluster fsck"`);
     const was = this.ix;
     if ((st.ino !== was.ino || st.dev !== was.dev || st.size < was.end) && !(st.ino !== was.ino && st.dev === was.dev && this.carryOver(fd, st.ino, st.size))) {
-      const ix = (this.ix = { dev: st.dev, ino: st.ino, gen: ++generation, base: st.size, end: st.size, revs: [], offsets: [] });
+      const ix = (this.ix = { dev: st.dev, ino: st.ino, gen: ++generation, base: st.size, end: st.size, revs: [], offsets: [], lineage: [st.ino] });
       // Start at the last line boundary: what follows it is incomplete.
       ix.base = ix.end = this.lastBoundary(fd, st.size);
     }
@@ -298,35 +317,34 @@ export class Journal {
 
   /**
    * A trim renamed a copy of the journal's newer part over it (file-store-trim.ts): the lines
-   * indexed from its first one on are the same bytes, `shift` earlier. Keeps the index and the
+   * indexed from its cut on are the same bytes, `shift` earlier. Keeps the index and the
    * parsed tail (pendingAfter) shifted, instead of every process scanning and parsing the new
-   * file's 16 MB again after each trim (the daemon 0.5 s, users alike, issue #12). False when
-   * the new file does not start at an indexed line or the last indexed line (its revision and
-   * length) is not where the shift puts it.
+   * file's 16 MB again after each trim (the daemon 0.5 s, users alike, issue #12). The shift is
+   * where the new file holds the last indexed line (read backwards from its end: only what was
+   * appended since is read); false when that line (its revision and length) or the first
+   * indexed line the trim kept is not where the shift puts it.
    */
   private carryOver(fd: number, ino: number, size: number): boolean {
     const ix = this.ix;
     const n = ix.revs.length;
     if (n === 0) return false;
-    const head = Buffer.allocUnsafe(REV_PREFIX_MAX);
-    const first = lineRev(head, 0, readFully(fd, head, 0));
-    if (first === undefined) return false;
-    const k = lowerBound(n, (i) => ix.revs[i] < first);
-    if (k === n || ix.revs[k] !== first) return false;
-    const shift = ix.offsets[k];
-    const lastStart = ix.offsets[n - 1] - shift;
-    const end = ix.end - shift;
-    if (size < end) return false;
-    // The last indexed line, and the byte before it (the end of the line before, unless first).
-    const at = Math.max(0, lastStart - 1);
-    const last = Buffer.allocUnsafe(end - at);
-    if (readFully(fd, last, at) !== last.length || (lastStart > 0 && last[0] !== 10)) return false;
-    const from = lastStart - at;
-    if (last.indexOf(10, from) !== last.length - 1 || lineRev(last, from, last.length - 1) !== ix.revs[n - 1]) return false;
-    this.ix = { dev: ix.dev, ino, gen: ix.gen, base: 0, end, revs: ix.revs.slice(k), offsets: ix.offsets.slice(k).map((o) => o - shift) };
+    const boundary = this.lastBoundary(fd, size);
+    const back = this.scanBack(fd, boundary, ix.revs[n - 1]);
+    if (back.revs[0] !== ix.revs[n - 1]) return false;
+    const shift = ix.offsets[n - 1] - back.offsets[0];
+    if (shift < 0 || (back.offsets[1] ?? boundary) !== ix.end - shift) return false;
+    const k = lowerBound(n, (i) => ix.offsets[i] < shift);
+    // The first kept line: its revision where the shift puts it, a line boundary before it.
+    const at = ix.offsets[k] - shift;
+    const head = Buffer.allocUnsafe(REV_PREFIX_MAX + 1);
+    const got = readFully(fd, head, Math.max(0, at - 1));
+    if (at > 0 ? head[0] !== 10 || lineRev(head, 1, got) !== ix.revs[k] : lineRev(head, 0, got) !== ix.revs[k]) return false;
+    const lineage = ix.lineage.concat(ino).slice(-LINEAGE_MAX);
+    const offsets = ix.offsets.slice(k, n - 1).map((o) => o - shift);
+    this.ix = { dev: ix.dev, ino, gen: ix.gen, base: at, end: boundary, revs: ix.revs.slice(k, n - 1).concat(back.revs), offsets: offsets.concat(back.offsets), lineage };
     const p = this.pending;
     if (p && p.gen === ix.gen) {
-      if (p.parsedEnd >= shift) p.parsedEnd -= shift;
+      if (p.parsedEnd - shift >= at) p.parsedEnd -= shift;
       else this.pending = undefined;
     }
     return true;

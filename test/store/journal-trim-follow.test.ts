@@ -146,3 +146,35 @@ test("the daemon's store leaves the trim's copy to others until the journal is 1
       else process.env.KUBESIM_JOURNAL_MAX_BYTES = before;
     }
   }));
+
+test('a shared list remembered before a trim catches up from the trimmed journal instead of reading every file', () =>
+  withTemp((dir) => {
+    const before = process.env.KUBESIM_JOURNAL_MAX_BYTES;
+    process.env.KUBESIM_JOURNAL_MAX_BYTES = String(64 * 1024);
+    try {
+      const writer = new FileStore(dir, { fsync: false });
+      const reader = new FileStore(dir, { fsync: false });
+      const journal = join(dir, 'journal.log');
+      let n = 0;
+      const write = () => writer.update(`configmaps/default/k${n % 10}`, cm(`k${n % 10}`, String(n++)));
+      for (let i = 0; i < 10; i++) writer.create(`configmaps/default/k${i}`, cm(`k${i}`, 'first'));
+      writer.create('configmaps/default/still', cm('still', 'as-listed'));
+      while (statSync(journal).size < 56 * 1024) write();
+      const values = () => Object.fromEntries(reader.list('configmaps/default', undefined, { shared: true }).items.map((o) => [o.metadata.name, o.data!.v]));
+      assert.equal(values().still, 'as-listed'); // remembered: the journal has no tail after `rev`
+      const first = statSync(journal).ino;
+      while (statSync(journal).ino === first) write();
+      write();
+      // A file changed behind the stores' backs is not read by a list caught up from the journal.
+      const still = join(dir, 'registry/configmaps/default/still');
+      writeFileSync(still, readFileSync(still, 'utf8').replace('as-listed', 'by-hand!!'));
+      const got = values();
+      assert.equal(got.still, 'as-listed', 'the list was read from the files again after the trim');
+      for (let i = 0; i < 10; i++) assert.equal(got[`k${i}`], new FileStore(dir, { fsync: false }).get(`configmaps/default/k${i}`)!.data!.v);
+      writer.close();
+      reader.close();
+    } finally {
+      if (before === undefined) delete process.env.KUBESIM_JOURNAL_MAX_BYTES;
+      else process.env.KUBESIM_JOURNAL_MAX_BYTES = before;
+    }
+  }));
