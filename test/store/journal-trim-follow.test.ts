@@ -98,11 +98,21 @@ test('a journal replaced by one that is not its trim is read afresh', () =>
     assert.equal(follower.lastRev(), 109);
   }));
 
+/** Runs `fn` with the journal's size limit at 64 KiB (KUBESIM_JOURNAL_MAX_BYTES). */
+async function withSmallLimit(fn: () => void | Promise<void>): Promise<void> {
+  const before = process.env.KUBESIM_JOURNAL_MAX_BYTES;
+  process.env.KUBESIM_JOURNAL_MAX_BYTES = String(64 * 1024);
+  try {
+    await fn();
+  } finally {
+    if (before === undefined) delete process.env.KUBESIM_JOURNAL_MAX_BYTES;
+    else process.env.KUBESIM_JOURNAL_MAX_BYTES = before;
+  }
+}
+
 test("the daemon's store leaves the trim's copy to others until the journal is 1.25 times its limit", () =>
-  withTemp(async (dir) => {
-    const before = process.env.KUBESIM_JOURNAL_MAX_BYTES;
-    process.env.KUBESIM_JOURNAL_MAX_BYTES = String(64 * 1024);
-    try {
+  withTemp((dir) =>
+    withSmallLimit(async () => {
       const user = new FileStore(dir, { fsync: false });
       const daemon = new FileStore(dir, { fsync: false });
       const journal = join(dir, 'journal.log');
@@ -141,17 +151,12 @@ test("the daemon's store leaves the trim's copy to others until the journal is 1
       assert.equal(after.get(`configmaps/default/u${(n - 1) % 10}`)!.data!.v, String(n - 1));
       user.close();
       daemon.close();
-    } finally {
-      if (before === undefined) delete process.env.KUBESIM_JOURNAL_MAX_BYTES;
-      else process.env.KUBESIM_JOURNAL_MAX_BYTES = before;
-    }
-  }));
+    }),
+  ));
 
 test('a shared list remembered before a trim catches up from the trimmed journal instead of reading every file', () =>
-  withTemp((dir) => {
-    const before = process.env.KUBESIM_JOURNAL_MAX_BYTES;
-    process.env.KUBESIM_JOURNAL_MAX_BYTES = String(64 * 1024);
-    try {
+  withTemp((dir) =>
+    withSmallLimit(() => {
       const writer = new FileStore(dir, { fsync: false });
       const reader = new FileStore(dir, { fsync: false });
       const journal = join(dir, 'journal.log');
@@ -173,8 +178,5 @@ test('a shared list remembered before a trim catches up from the trimmed journal
       for (let i = 0; i < 10; i++) assert.equal(got[`k${i}`], new FileStore(dir, { fsync: false }).get(`configmaps/default/k${i}`)!.data!.v);
       writer.close();
       reader.close();
-    } finally {
-      if (before === undefined) delete process.env.KUBESIM_JOURNAL_MAX_BYTES;
-      else process.env.KUBESIM_JOURNAL_MAX_BYTES = before;
-    }
-  }));
+    }),
+  ));
