@@ -31,8 +31,8 @@ const USER_SLICE_MS = 50;
 
 /** What the store does when the hold starts and ends. */
 export interface HoldOwner {
-  /** Before waiting for the lock, outside it (the journal trim's copy). */
-  beforeTake(): void;
+  /** Before waiting for the lock, outside it (the journal trim's copy); `asyncTake` from beginBatchAsync (the daemon's). */
+  beforeTake(asyncTake?: boolean): void;
   /** The lock was just taken: make the store's state the journal's. A throw gives the lock back (the store undoes its own part). */
   taken(brokeStale: boolean): void;
   /** The lock is about to be given up (see FileStore.releasing): its own part undone even when this throws. */
@@ -95,7 +95,7 @@ export class LockHold {
   async beginBatchAsync(): Promise<void> {
     if (this.depth > 0 || this.held) return this.beginBatch();
     storeFaultPoint('take', this.root);
-    this.owner.beforeTake(); // outside the lock, as in take
+    this.owner.beforeTake(true); // outside the lock, as in take
     let broke: boolean;
     try {
       broke = await this.lock.acquireAsync();

@@ -41,11 +41,11 @@ export class JournalTrim {
     this.claimPath = path.join(root, 'journal.trim');
   }
 
-  /** Before taking the lock: a journal past its limit has its newer half copied aside. */
-  beforeTake(): void {
+  /** Before taking the lock: a journal past `past` times its limit has its newer half copied aside. */
+  beforeTake(past = 1): void {
     if (this.copy) return;
     const st = this.journal.stat();
-    if (!st || st.size <= journalMaxBytes()) return;
+    if (!st || st.size <= journalMaxBytes() * past) return;
     try {
       if (!this.claim()) return;
       const committed = readRevFile(this.revPath);

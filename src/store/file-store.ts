@@ -69,6 +69,12 @@ export { parseObject, ensurePrivateDir, storeIoError, TMP_PREFIX };
 
 /** A journal this many times its limit starts the files' compaction too (its trim keeps every line after `rev`). */
 const SLICES_PAST = 1.5;
+/**
+ * The daemon copies a journal aside for its trim only past this many times the limit: the copy
+ * and the file system's sync come before its lock turn (0.2-0.8 s at load 15, with pods waiting
+ * to be bound, issue #12), so while users write, one of them copies before its own turn.
+ */
+const DAEMON_TRIM_PAST = 1.25;
 /** The most of its own journal lines a store keeps to answer changesSince from memory. */
 const OWN_LINES_MAX = 10_000;
 
@@ -155,6 +161,8 @@ export class FileStore implements SyncStore {
   private ownFrom = -1;
   /** currentRev()'s last answer without the lock, and the journal's and `rev`'s stat stamps it was read at. */
   private revMemo: { seen: string; rev: number } | undefined;
+  /** Past this many times its limit the journal is copied for its trim before a take (DAEMON_TRIM_PAST once beginBatchAsync is used). */
+  private trimPast = 1;
 
   constructor(
     readonly root: string,
@@ -414,7 +422,10 @@ export class FileStore implements SyncStore {
   /** What the lock's taking and giving up do to this store (file-store-hold.ts). */
   private holdOwner(): HoldOwner {
     return {
-      beforeTake: () => this.trim.beforeTake(),
+      beforeTake: (asyncTake) => {
+        if (asyncTake) this.trimPast = DAEMON_TRIM_PAST; // the daemon's store (beginBatchAsync): its sync takes too
+        this.trim.beforeTake(this.trimPast);
+      },
       taken: (brokeStale) => this.taken(brokeStale),
       releasing: (groupEnd, handOver) => this.releasing(groupEnd, handOver),
       writesThisHold: () => this.rev - this.heldStartRev,

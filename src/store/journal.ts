@@ -3,7 +3,8 @@
 // the part they have needed, built backwards from the end (a short-lived command never reads
 // the whole file) and extended forwards as writers append (the writer indexes its own lines
 // as it appends them, so it never reads its own burst back). A journal replaced by a trim
-// (another inode) or cut shorter (a rolled-back append) is indexed afresh.
+// (another inode holding the same lines from a cut on) keeps its index and parsed tail,
+// shifted; one replaced otherwise or cut shorter (a rolled-back append) is indexed afresh.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +12,7 @@ import type { KObject } from '../api/types';
 import { StoreError, type EventType } from './store';
 import { storeFaultPoint } from './fault-points';
 import { parseJson, stringifyJson } from '../util/exact-json';
+import { lowerBound } from '../util/sorted';
 
 const FILE_MODE = 0o600;
 /** Past this size the journal keeps only its newer half (file-store-trim.ts). */
@@ -140,12 +142,16 @@ interface Index {
   end: number;
   revs: number[];
   offsets: number[];
+  /** The inodes this index followed across trims (carryOver), the current one last; a few. */
+  lineage: number[];
 }
 
 let generation = 0;
+/** How many of the inodes followed across trims an index remembers (continues). */
+const LINEAGE_MAX = 8;
 
 export class Journal {
-  private ix: Index = { dev: -1, ino: -1, gen: 0, base: 0, end: 0, revs: [], offsets: [] };
+  private ix: Index = { dev: -1, ino: -1, gen: 0, base: 0, end: 0, revs: [], offsets: [], lineage: [] };
   private pending: { gen: number; committed: number; parsedEnd: number; map: Map<string, JournalLine>; lastRev: number } | undefined;
   private writerFd: number | undefined;
   private writerSize = 0;
@@ -186,6 +192,21 @@ export class Journal {
     }
   }
 
+  /**
+   * Whether the journal now at the path is the file `ino` or one of its trims, as this reader
+   * followed it (a list read at `ino` catches up from its lines instead of every file again).
+   */
+  continues(ino: number): boolean {
+    const fd = this.openRead();
+    if (fd === undefined) return false;
+    try {
+      this.refresh(fd, Infinity);
+      return this.ix.lineage.includes(ino);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
   /** Entries with rev > afterRev, oldest first; undefined when the journal no longer reaches back that far. */
   entriesAfter(afterRev: number): JournalLine[] | undefined {
     const fd = this.openRead();
@@ -215,8 +236,13 @@ export class Journal {
       const size = this.refresh(fd, committed);
       const ix = this.ix;
       let p = this.pending;
-      if (!p || p.gen !== ix.gen || p.committed !== committed || p.parsedEnd < ix.base) {
+      if (!p || p.gen !== ix.gen || p.committed > committed || p.parsedEnd < ix.base) {
         p = this.pending = { gen: ix.gen, committed, parsedEnd: ix.base, map: new Map(), lastRev: 0 };
+      } else if (p.committed < committed) {
+        // `rev` moved on: the newest line of each key stays the answer if it is after it (the
+        // tail parsed again from `committed` cost every reader 100-600 ms per round's end).
+        for (const [key, l] of p.map) if (l.rev <= committed) p.map.delete(key);
+        p.committed = committed;
       }
       if (p.parsedEnd < ix.end) {
         let i = ix.offsets.length;
@@ -262,12 +288,13 @@ export class Journal {
   private refresh(fd: number, needRev: number): number {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw new StoreError(`${this.file} is not a regular file; run "kubesim cluster fsck"`);
-    let ix = this.ix;
-    if (st.ino !== ix.ino || st.dev !== ix.dev || st.size < ix.end) {
-      ix = this.ix = { dev: st.dev, ino: st.ino, gen: ++generation, base: st.size, end: st.size, revs: [], offsets: [] };
+    const was = this.ix;
+    if ((st.ino !== was.ino || st.dev !== was.dev || st.size < was.end) && !(st.ino !== was.ino && st.dev === was.dev && this.carryOver(fd, st.ino, st.size))) {
+      const ix = (this.ix = { dev: st.dev, ino: st.ino, gen: ++generation, base: st.size, end: st.size, revs: [], offsets: [], lineage: [st.ino] });
       // Start at the last line boundary: what follows it is incomplete.
       ix.base = ix.end = this.lastBoundary(fd, st.size);
     }
+    const ix = this.ix;
     // What others appended, a chunk at a time; an incomplete last line is read again next time.
     ix.end = forEachLine(fd, ix.end, st.size, READ_CHUNK, false, (buf, start, end, at) => {
       const rev = lineRev(buf, start, end);
@@ -282,6 +309,41 @@ export class Journal {
       ix.base = back.start;
     }
     return st.size;
+  }
+
+  /**
+   * A trim renamed a copy of the journal's newer part over it (file-store-trim.ts): the lines
+   * indexed from its cut on are the same bytes, `shift` earlier. Keeps the index and the
+   * parsed tail (pendingAfter) shifted, instead of every process scanning and parsing the new
+   * file's 16 MB again after each trim (the daemon 0.5 s, users alike, issue #12). The shift is
+   * where the new file holds the last indexed line (read backwards from its end: only what was
+   * appended since is read); false when that line (its revision and length) or the first
+   * indexed line the trim kept is not where the shift puts it.
+   */
+  private carryOver(fd: number, ino: number, size: number): boolean {
+    const ix = this.ix;
+    const n = ix.revs.length;
+    if (n === 0) return false;
+    const boundary = this.lastBoundary(fd, size);
+    const back = this.scanBack(fd, boundary, ix.revs[n - 1]);
+    if (back.revs[0] !== ix.revs[n - 1]) return false;
+    const shift = ix.offsets[n - 1] - back.offsets[0];
+    if (shift < 0 || (back.offsets[1] ?? boundary) !== ix.end - shift) return false;
+    const k = lowerBound(n, (i) => ix.offsets[i] < shift);
+    // The first kept line: its revision where the shift puts it, a line boundary before it.
+    const at = ix.offsets[k] - shift;
+    const head = Buffer.allocUnsafe(REV_PREFIX_MAX + 1);
+    const got = readFully(fd, head, Math.max(0, at - 1));
+    if (at > 0 ? head[0] !== 10 || lineRev(head, 1, got) !== ix.revs[k] : lineRev(head, 0, got) !== ix.revs[k]) return false;
+    const lineage = ix.lineage.concat(ino).slice(-LINEAGE_MAX);
+    const offsets = ix.offsets.slice(k, n - 1).map((o) => o - shift);
+    this.ix = { dev: ix.dev, ino, gen: ix.gen, base: at, end: boundary, revs: ix.revs.slice(k, n - 1).concat(back.revs), offsets: offsets.concat(back.offsets), lineage };
+    const p = this.pending;
+    if (p && p.gen === ix.gen) {
+      if (p.parsedEnd - shift >= at) p.parsedEnd -= shift;
+      else this.pending = undefined;
+    }
+    return true;
   }
 
   /** The last line boundary at or before `size` (what follows it is incomplete), read backwards in growing chunks. */

@@ -1,8 +1,9 @@
 // The file store's shared lists (ListReadOptions.shared), remembered per prefix with the
 // journal's inode and size when they were read. Every commit appends to the journal, so
 // while it is unchanged the list is too, and the next one costs no lstat per object; when
-// it grew, the lines after the list's revision (which carry the objects) bring it up to
-// date, so a write elsewhere or to a few keys does not make the next list read every file.
+// it grew (or a trim replaced it), the lines after the list's revision (which carry the
+// objects) bring it up to date, so a write elsewhere or to a few keys does not make the next
+// list read every file.
 // Files changed behind the store's back (not through the journal) are seen by get at once,
 // by these lists within TRUST_MS, after which the prefix is read from the files again.
 
@@ -35,7 +36,10 @@ export class SharedLists {
     const hit = this.lists.get(prefix);
     if (!hit) return undefined;
     const st = Date.now() - hit.at < TRUST_MS ? this.journal.stat() : undefined;
-    if (!st || st.ino !== hit.ino || st.size < hit.size || (st.size > hit.size && !this.catchUp(prefix, hit, st.size))) {
+    // A trim (another inode, the same lines from its cut on) is caught up like an append (it
+    // was read whole again: 10,000 pods' files after every trim, issue #12).
+    const kept = st && (st.ino === hit.ino ? st.size === hit.size || (st.size > hit.size && this.catchUp(prefix, hit, st)) : this.journal.continues(hit.ino) && this.catchUp(prefix, hit, st));
+    if (!kept) {
       this.lists.delete(prefix);
       return undefined;
     }
@@ -56,7 +60,7 @@ export class SharedLists {
   }
 
   /** Applies the journal's lines after the list's revision; false when they cannot tell (a trimmed journal, lines without objects). */
-  private catchUp(prefix: string, hit: Remembered, size: number): boolean {
+  private catchUp(prefix: string, hit: Remembered, journal: { ino: number; size: number }): boolean {
     const entries = this.journal.entriesAfter(hit.rev);
     if (!entries) return false;
     const p = prefix + '/';
@@ -94,7 +98,8 @@ export class SharedLists {
       hit.keys = keys;
       hit.items = items;
     }
-    hit.size = size;
+    hit.ino = journal.ino;
+    hit.size = journal.size;
     hit.rev = rev;
     return true;
   }
