@@ -32,21 +32,6 @@ const D = (): Descriptor => (descriptorRead ??= descriptor as unknown as Descrip
 /** Types whose MarshalJSON writes any JSON as it is. */
 const RAW = /\.(?:RawExtension|FieldsV1|JSON)$/;
 
-const zerosRead = new Map<string, Map<string, unknown>>();
-/** A message's zeros by JSON name, inline members' in their place. */
-function zerosOf(type: string, msg: Message): Map<string, unknown> {
-  let zeros = zerosRead.get(type);
-  if (zeros) return zeros;
-  zeros = new Map();
-  for (const [no, f] of Object.entries(msg.f)) {
-    const inline = f[4] === 2 && D().messages[f[1]];
-    if (inline) for (const [name, z] of zerosOf(f[1], inline)) zeros.set(name, z);
-    else if (msg.z && no in msg.z) zeros.set(f[0], msg.z[no]);
-  }
-  zerosRead.set(type, zeros);
-  return zeros;
-}
-
 function sorted(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sorted);
   if (!v || typeof v !== 'object') return v;
@@ -55,21 +40,33 @@ function sorted(v: unknown): unknown {
   return out;
 }
 
-/** fieldsOf's answers: the same for every object of a message (a list of 1,000 pods asked 1,000 times per nested type). */
-const fieldsMemo = new WeakMap<Message, Field[]>();
+/** A message's fields in Go order and the zeros of those it may lack, inline members' in their place. */
+interface Layout {
+  fields: Field[];
+  /** By JSON name (see Message.z). */
+  zeros: Map<string, unknown>;
+}
+/** layoutOf's answers: the same for every object of a message (a list of 1,000 pods asks 1,000 times per nested type). */
+const layouts = new WeakMap<Message, Layout>();
 
-/** A message's fields in Go order, inline members' fields in their place. */
-function fieldsOf(msg: Message): Field[] {
-  let fields = fieldsMemo.get(msg);
-  if (fields) return fields;
-  const order = msg.o ?? Object.keys(msg.f).map(Number);
-  fields = order.flatMap((n) => {
+function layoutOf(msg: Message): Layout {
+  let layout = layouts.get(msg);
+  if (layout) return layout;
+  layout = { fields: [], zeros: new Map() };
+  for (const n of msg.o ?? Object.keys(msg.f).map(Number)) {
     const f = msg.f[n];
     const inline = f[4] === 2 && D().messages[f[1]];
-    return inline ? fieldsOf(inline) : [f];
-  });
-  fieldsMemo.set(msg, fields);
-  return fields;
+    if (inline) {
+      const member = layoutOf(inline);
+      layout.fields.push(...member.fields);
+      for (const [name, z] of member.zeros) layout.zeros.set(name, z);
+    } else {
+      layout.fields.push(f);
+      if (msg.z && n in msg.z) layout.zeros.set(f[0], msg.z[n]);
+    }
+  }
+  layouts.set(msg, layout);
+  return layout;
 }
 
 function ordered(v: unknown, type: string): unknown {
@@ -78,9 +75,9 @@ function ordered(v: unknown, type: string): unknown {
   if (Array.isArray(v)) return v.map((e) => (msg.list ? ordered(e, msg.f[1][1]) : ordered(e, type)));
   if (!v || typeof v !== 'object') return v; // Time, Quantity, IntOrString: scalars in JSON
   const src = v as Record<string, unknown>;
-  const zeros = zerosOf(type, msg);
+  const { fields, zeros } = layoutOf(msg);
   const out: Record<string, unknown> = {};
-  for (const [name, fieldType, label] of fieldsOf(msg)) {
+  for (const [name, fieldType, label] of fields) {
     if (name in src) out[name] = label === 2 ? mapOf(src[name], fieldType) : ordered(src[name], fieldType);
     else if (zeros.has(name)) {
       // A struct's zero is written with its own zero fields.
