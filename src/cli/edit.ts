@@ -18,7 +18,7 @@ import type { KObject } from '../api/types';
 import { deepEqual } from '../store/json-equal';
 import type { CliContext } from './context';
 import type { Program } from './root';
-import { validationDirective, type ValidationDirective } from './flags/validate';
+import { fieldValidationParam, validationDirective, type ValidationDirective } from './flags/validate';
 import { PrintedError, formatApiError, printedBlocks } from './format-error';
 import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
@@ -332,8 +332,7 @@ async function visitToApplyEditPatch(s: Session, originals: Target[], updated: K
     const rt = s.source.typeOf(edited);
     // GetApplyPatch: the configuration as the JSON encoder writes it (sorted keys, a newline).
     const patch = { metadata: { annotations: { [LAST_APPLIED]: goJson(edited) + '\n' } } };
-    const fieldValidation = s.validate === 'strict' ? 'Strict' : s.validate === 'warn' ? 'Warn' : 'Ignore';
-    await s.source.patch(rt, rt.namespaced ? s.ctx.namespace : undefined, edited.metadata?.name ?? '', 'merge', JSON.stringify(patch), { fieldManager: s.flags.fieldManager ?? 'kubectl-client-side-apply', fieldValidation });
+    await s.source.patch(rt, rt.namespaced ? s.ctx.namespace : undefined, edited.metadata?.name ?? '', 'merge', JSON.stringify(patch), { fieldManager: s.flags.fieldManager ?? 'kubectl-client-side-apply', fieldValidation: fieldValidationParam(s.validate) });
     s.ctx.out(s.print(edited, 'edited'));
   }
 }

@@ -14,8 +14,12 @@ export function validationDirective(value: unknown): ValidationDirective {
   throw new CliError(`invalid - validate option ${goQuote(v)}; must be one of: strict (or true), warn, ignore (or false)`);
 }
 
+/** The directive as the request's fieldValidation parameter. */
+export function fieldValidationParam(d: ValidationDirective): 'Strict' | 'Warn' | 'Ignore' {
+  return d === 'strict' ? 'Strict' : d === 'warn' ? 'Warn' : 'Ignore';
+}
+
 /** A write's field validation options: `--validate`'s directive, the server's warnings on stderr. */
 export function fieldValidation(ctx: { err(text: string): void }, value: unknown): { fieldValidation: 'Strict' | 'Warn' | 'Ignore'; warn: (text: string) => void } {
-  const d = validationDirective(value);
-  return { fieldValidation: d === 'strict' ? 'Strict' : d === 'warn' ? 'Warn' : 'Ignore', warn: (text) => ctx.err(`Warning: ${text}\n`) };
+  return { fieldValidation: fieldValidationParam(validationDirective(value)), warn: (text) => ctx.err(`Warning: ${text}\n`) };
 }
