@@ -9,8 +9,8 @@
 
 import descriptor from '../api/rest/proto/k8s-proto.json';
 
-/** [json name, type (a map's value type), 0 | 1 repeated | 2 map, a map's key type, 2 = inline]. */
-type Field = [string, string, number, number | string, number?, string?];
+/** [json name, type (a map's value type), 0 | 1 repeated | 2 map, a map's key type, 2 = inline, the named Go type (casttype)]. */
+export type Field = [string, string, number, number | string, number?, string?];
 interface Message {
   f: Record<string, Field>;
   /** The field numbers in Go declaration order, when that is not ascending. */
@@ -45,6 +45,8 @@ interface Layout {
   fields: Field[];
   /** By JSON name (see Message.z). */
   zeros: Map<string, unknown>;
+  /** The fields by JSON name (no message of k8s.io/api repeats one, inline members included). */
+  byName: Map<string, Field>;
 }
 /** layoutOf's answers: the same for every object of a message (a list of 1,000 pods asks 1,000 times per nested type). */
 const layouts = new WeakMap<Message, Layout>();
@@ -52,7 +54,7 @@ const layouts = new WeakMap<Message, Layout>();
 function layoutOf(msg: Message): Layout {
   let layout = layouts.get(msg);
   if (layout) return layout;
-  layout = { fields: [], zeros: new Map() };
+  layout = { fields: [], zeros: new Map(), byName: new Map() };
   for (const n of msg.o ?? Object.keys(msg.f).map(Number)) {
     const f = msg.f[n];
     const inline = f[4] === 2 && D().messages[f[1]];
@@ -65,8 +67,15 @@ function layoutOf(msg: Message): Layout {
       if (msg.z && n in msg.z) layout.zeros.set(f[0], msg.z[n]);
     }
   }
+  for (const f of layout.fields) layout.byName.set(f[0], f);
   layouts.set(msg, layout);
   return layout;
+}
+
+/** A k8s.io/api message's fields by JSON name, inline members' included (typed decoding); undefined for a type it does not have. */
+export function fieldsByName(type: string): Map<string, Field> | undefined {
+  const msg = D().messages[type];
+  return msg && layoutOf(msg).byName;
 }
 
 function ordered(v: unknown, type: string): unknown {

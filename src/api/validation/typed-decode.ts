@@ -8,16 +8,12 @@
 // (src/api/rest/proto/k8s-proto.json), named scalar types from their casttype (`v1.Protocol`).
 
 import descriptor from '../rest/proto/k8s-proto.json';
+import { fieldsByName, type Field } from '../../printers/go-order';
 import { goParseQuantity } from '../quantity';
 import { rfc3339ParseError } from './object-meta-decode';
 import { byteOrder, goBase64Error, goJsonNumber, goUnmarshalTypeError } from '../../util/go-format';
 
-/** [json name, type (a map's value type), 0 | 1 repeated | 2 map, a map's key type, 2 = inline, the named Go type (casttype)]. */
-type Field = [string, string, number, number | string, number?, string?];
-interface Message {
-  f: Record<string, Field>;
-}
-type Descriptor = { groups: Record<string, string>; messages: Record<string, Message> };
+type Descriptor = { groups: Record<string, string>; messages: Record<string, unknown> };
 let descriptorRead: Descriptor | undefined;
 /** The descriptor, read on first use: its chunk (dist/lib/k8s-proto.cjs) is not loaded by every verb that imports this module. */
 const D = (): Descriptor => (descriptorRead ??= descriptor as unknown as Descriptor);
@@ -117,13 +113,8 @@ function goName(type: string): string {
   return `${parts[parts.length - 2]}.${parts[parts.length - 1]}`;
 }
 
-function fieldsOf(type: string, into = new Map<string, Field>()): Map<string, Field> {
-  for (const f of Object.values(D().messages[type]?.f ?? {})) {
-    if (f[4] === 2) fieldsOf(f[1], into);
-    else if (!into.has(f[0])) into.set(f[0], f);
-  }
-  return into;
-}
+/** A message's fields by JSON name: go-order's layout of it (memoised, inline members' fields in place). */
+const fieldsOf = (type: string): Map<string, Field> => fieldsByName(type) ?? new Map();
 
 /** Whether strconv.ParseInt(text, 10, bits) / ParseFloat(text, bits) reads a JSON number's text. */
 function fitsInt(text: string, bits: bigint): boolean {
