@@ -211,25 +211,37 @@ test('apply edit-last-applied runs kubectl\'s edit loop (ApplyEditMode): a faile
   assert.deepEqual([none.code, none.stderr, none.views], [1, 'error: no last-applied-configuration annotation found on resources, to create the annotation, use command `kubectl apply set-last-applied --create-annotation`\n', []]);
 });
 
-test('rollout history -o and create token -o: the typed objects kubectl decodes (a ReplicaSet, a TokenRequest) in struct order', async () => {
+test('rollout history -o and create token -o: the typed objects kubectl decodes (a ReplicaSet; a StatefulSet or DaemonSet with its ControllerRevision applied; a TokenRequest) in struct order', async () => {
   await c.hostedOk(['create', 'namespace', 'hist']);
   await c.hostedOk(['create', 'deployment', 'h', '--image=nginx', '-n', 'hist']);
+  const template = (app: string) => `selector: {matchLabels: {app: ${app}}}\n  template:\n    metadata: {labels: {app: ${app}}}\n    spec: {containers: [{name: c, image: nginx, ports: [{containerPort: 80}]}]}\n`;
+  await c.hostedOk(['apply', '-n', 'hist', '-f', c.file('hist.yaml', `apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\nspec:\n  serviceName: s\n  ${template('s')}---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: d}\nspec:\n  ${template('d')}`)]);
   await c.okAsync(['reconcile', '--until-stable']);
-  await c.hostedOk(['set', 'image', 'deployment/h', 'nginx=nginx:1.27', '-n', 'hist']);
+  for (const w of ['deployment/h', 'statefulset/s', 'daemonset/d']) await c.hostedOk(['set', 'image', w, `${w === 'deployment/h' ? 'nginx' : 'c'}=nginx:1.27`, '-n', 'hist']);
   await c.okAsync(['reconcile', '--until-stable']);
   // The served cluster's kubelets and controllers run on: a ReplicaSet's status can move
   // between the two clients' reads (a clean-clone CI run saw readyReplicas land in between).
   // Compared once both read the same resourceVersions, within a deadline.
   const versions = (out: string) => [...out.matchAll(/resourceVersion"?: "?(\d+)/g)].map((m) => m[1]).join();
-  for (const args of [['-o', 'json'], ['--revision=1', '-o', 'json'], ['-o', 'yaml']]) {
-    for (const deadline = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 200))) {
-      const [k, s] = await c.bothClients(['rollout', 'history', 'deployment/h', '-n', 'hist', ...args]);
-      assert.equal(k.code, 0, k.stderr);
-      if (versions(s.stdout) !== versions(k.stdout) && Date.now() < deadline) continue;
-      assert.equal(s.stdout, k.stdout, args.join(' '));
-      break;
+  for (const w of ['deployment/h', 'statefulset/s', 'daemonset/d']) {
+    for (const args of [['-o', 'json'], ['--revision=1', '-o', 'json'], ['-o', 'yaml'], ['--revision=2', '-o', 'name']]) {
+      for (const deadline = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 200))) {
+        const [k, s] = await c.bothClients(['rollout', 'history', w, '-n', 'hist', ...args]);
+        assert.equal(k.code, 0, k.stderr);
+        if (versions(s.stdout) !== versions(k.stdout) && Date.now() < deadline) continue;
+        assert.equal(s.stdout, k.stdout, `${w} ${args.join(' ')}`);
+        break;
+      }
     }
+    // rollback's dry run describes the revision's template as history does: a plain buffer, tabs kept
+    const [k, s] = await c.bothClients(['rollout', 'undo', w, '-n', 'hist', '--dry-run=client']);
+    assert.equal(k.code, 0, k.stderr);
+    assert.deepEqual(s, k, `${w} undo --dry-run=client`);
   }
+  // the StatefulSet as it was at revision 1 (its image), not the ControllerRevision
+  const [k1] = await c.bothClients(['rollout', 'history', 'statefulset/s', '-n', 'hist', '--revision=1', '-o', 'yaml']);
+  assert.match(k1.stdout, /^apiVersion: apps\/v1\nkind: StatefulSet\n[^]*\n {6}- image: nginx\n/);
+  assert.match((await c.bothClients(['rollout', 'undo', 'daemonset/d', '-n', 'hist', '--dry-run=client']))[0].stdout, /^daemonset\.apps\/d will roll back to Pod Template:\n {2}Labels:\tapp=d\n/);
   // Each token is new: its text, its times and its jti differ; the shape does not.
   const masked = (s: string) => s.replace(/"(token|creationTimestamp|expirationTimestamp)": "[^"]*"/g, '"$1": "X"');
   const [k, s] = await c.bothClients(['create', 'token', 'default', '-o', 'json']);
