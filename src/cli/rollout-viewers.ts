@@ -334,7 +334,8 @@ export async function rollback(source: ObjectSource, type: ResourceType, obj: KO
   if (!target) throw revisionNotFound(toRevision);
   // printPodTemplate: history's printTemplate (a plain buffer, the tabs kept)
   if (dryRun === 'client') return `will roll back to ${await rawTemplate(target.template)}`;
-  if (deepEqual(target.template, current.spec?.template ?? {})) return `skipped rollback (current template already matches revision ${toRevision})`;
+  // statefulsetMatch, daemonSetMatch: the patch that would restore the current template is the revision's data
+  if (deepEqual({ spec: { template: { ...(current.spec?.template ?? {}), $patch: 'replace' } } }, target.source.data)) return `skipped rollback (current template already matches revision ${toRevision})`;
   try {
     // The revision's data is a strategic merge patch (its template says `$patch: replace`).
     await write('strategic', target.source.data);

@@ -237,6 +237,10 @@ test('rollout history -o and create token -o: the typed objects kubectl decodes 
     const [k, s] = await c.bothClients(['rollout', 'undo', w, '-n', 'hist', '--dry-run=client']);
     assert.equal(k.code, 0, k.stderr);
     assert.deepEqual(s, k, `${w} undo --dry-run=client`);
+    // to the current revision: skipped, kubectl's restoring patch byte-equal to the ControllerRevision's data as served
+    const [kc, sc] = await c.bothClients(['rollout', 'undo', w, '-n', 'hist', '--to-revision=2', '--dry-run=server']);
+    assert.deepEqual([kc.code, kc.stdout], [0, `${w.replace('/', '.apps/')} skipped rollback (current template already matches revision 2) (server dry run)\n`], kc.stderr);
+    assert.deepEqual(sc, kc, `${w} undo --to-revision=2 --dry-run=server`);
   }
   // the StatefulSet as it was at revision 1 (its image), not the ControllerRevision
   const [k1] = await c.bothClients(['rollout', 'history', 'statefulset/s', '-n', 'hist', '--revision=1', '-o', 'yaml']);
