@@ -253,3 +253,51 @@ test('rollout history -o and create token -o: the typed objects kubectl decodes 
   assert.equal(masked(s.stdout), masked(k.stdout));
   assert.match(k.stdout, /^\{\n {4}"kind": "TokenRequest",\n {4}"apiVersion": "authentication\.k8s\.io\/v1",\n {4}"metadata": \{\n {8}"name": "default",/);
 });
+
+test('auth reconcile -o: the typed objects (`creationTimestamp: null` on one not yet created), rules missing and extra as Covers breaks them down, labels merged, a roleRef changed recreates, an opted-out object left alone', async () => {
+  const doc = (kind: string, meta: string, rest: string) => `apiVersion: rbac.authorization.k8s.io/v1\nkind: ${kind}\nmetadata: {${meta}}\n${rest}`;
+  const files = (ns: string) => ({
+    existing: [
+      doc('Role', `name: r1, namespace: ${ns}`, 'rules: [{apiGroups: [""], resources: [secrets], verbs: [list]}, {apiGroups: [""], resources: [pods], verbs: [get]}]\n'),
+      doc('RoleBinding', `name: b1, namespace: ${ns}`, 'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: other}\nsubjects: [{kind: User, name: bob}]\n'),
+      doc('RoleBinding', `name: b2, namespace: ${ns}, labels: {old: "1"}`, 'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r1}\nsubjects: [{kind: User, name: jane}, {kind: ServiceAccount, name: sa, namespace: default}]\n'),
+      doc('ClusterRole', `name: prot-${ns}, annotations: {rbac.authorization.kubernetes.io/autoupdate: "false"}`, 'rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]\n'),
+      doc('ClusterRole', `name: wild-${ns}`, 'rules: [{apiGroups: ["*"], resources: ["*/status", deployments], verbs: ["*"], resourceNames: [a]}, {nonResourceURLs: ["/api/*"], verbs: [get]}]\n'),
+      doc('ClusterRole', `name: agg-${ns}`, 'aggregationRule: {clusterRoleSelectors: [{matchLabels: {x: "y"}}]}\n'),
+    ].join('---\n'),
+    wanted: [
+      doc('Role', `name: r1, namespace: ${ns}`, 'rules: [{apiGroups: [""], resources: [pods, configmaps], verbs: [get, list]}]\n'),
+      doc('RoleBinding', `name: b1, namespace: ${ns}`, 'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r1}\nsubjects: [{kind: User, name: jane}]\n'),
+      // the server defaulted the existing subject's apiGroup: the file's, without one, is another subject
+      doc('RoleBinding', `name: b2, namespace: ${ns}, labels: {old: "2", new: "x"}, annotations: {a: b}`, 'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r1}\nsubjects: [{kind: User, name: jane}, {kind: Group, name: g, apiGroup: rbac.authorization.k8s.io}, {kind: Group, name: g, apiGroup: rbac.authorization.k8s.io}]\n'),
+      doc('RoleBinding', `name: new, namespace: ${ns}`, 'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r1}\nsubjects: [{kind: User, name: jane}]\n'),
+      doc('ClusterRole', `name: prot-${ns}`, 'rules: [{apiGroups: [""], resources: [pods, secrets], verbs: [get]}]\n'),
+      doc('ClusterRole', `name: wild-${ns}, labels: {tier: "1"}`, 'rules: [{apiGroups: [apps, ""], resources: [deployments/status, deployments, pods], verbs: [get, patch], resourceNames: [a, b]}, {nonResourceURLs: ["/api/v1", "/healthz"], verbs: [get]}]\n'),
+      doc('ClusterRole', `name: agg-${ns}`, 'aggregationRule: {clusterRoleSelectors: [{matchLabels: {x: "z"}}]}\n'),
+      doc('ClusterRole', `name: fresh-${ns}`, 'rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]\n'),
+    ].join('---\n'),
+  });
+  for (const ns of ['reck', 'recs']) {
+    await c.hostedOk(['create', 'namespace', ns]);
+    await c.hostedOk(['create', '-f', c.file(`rec-existing-${ns}.yaml`, files(ns).existing)]);
+    c.file(`rec-wanted-${ns}.yaml`, files(ns).wanted);
+  }
+  const wanted = (ns: string) => join(c.dir, `rec-wanted-${ns}.yaml`);
+  for (const flags of [[], ['--remove-extra-permissions', '--remove-extra-subjects']]) {
+    for (const output of ['yaml', 'json']) {
+      const [k, s] = await c.bothClients(['auth', 'reconcile', '-f', wanted('reck'), '--dry-run=client', '-o', output, ...flags]);
+      assert.equal(k.code, 0, k.stderr);
+      assert.deepEqual(s, k, `--dry-run=client -o ${output} ${flags.join(' ')}`);
+    }
+  }
+  // the writes, each client on its own copy: what the server returned
+  const k = await c.kubectlAsync(['auth', 'reconcile', '-f', wanted('reck'), '-o', 'yaml']);
+  const s = await c.hosted(['auth', 'reconcile', '-f', wanted('recs'), '-o', 'yaml']);
+  const masked = (r: typeof k) => [r.code, r.stdout.replace(/(uid|creationTimestamp|resourceVersion): .*\n/g, '$1: X\n'), r.stderr].map((x) => String(x).replace(/\brec[ks]\b/g, 'NS'));
+  assert.equal(k.code, 0, k.stderr);
+  assert.deepEqual(masked(s), masked(k));
+  assert.match(k.stderr, /\n\tmissing rules added:\n\t\t\{Verbs:\[list\] APIGroups:\[\] Resources:\[pods\] ResourceNames:\[\] NonResourceURLs:\[\]\}\n/);
+  assert.match(k.stderr, /\treconciliation required update, but object opted out \(rbac\.authorization\.kubernetes\.io\/autoupdate: false\)\n/);
+  const [kd] = await c.bothClients(['auth', 'reconcile', '-f', c.file('rec-fresh.yaml', doc('Role', 'name: fresh, namespace: reck', 'rules: []\n')), '--dry-run=client', '-o', 'yaml']);
+  assert.match(kd.stdout, /^apiVersion: rbac\.authorization\.k8s\.io\/v1\nkind: Role\nmetadata:\n {2}creationTimestamp: null\n {2}name: fresh\n/);
+});
