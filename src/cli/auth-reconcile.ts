@@ -107,6 +107,19 @@ function withMetadata(want: KObject, live: KObject): { object: KObject; changed:
   return { object: { ...deepCopy(live), metadata } as KObject, changed };
 }
 
+/**
+ * The union case (the missing entries appended to the existing ones) or, with --remove-extra-*,
+ * the expected list itself (absent when the file has none); whether the object changed.
+ */
+function reconcileList<T>(object: KObject, field: 'rules' | 'subjects', live: T[], wanted: T[] | undefined, missing: T[], extra: T[], removeExtra: boolean): boolean {
+  if (!removeExtra && missing.length) object[field] = [...live, ...missing];
+  else if (removeExtra && (missing.length || extra.length)) {
+    if (wanted === undefined) delete object[field];
+    else object[field] = wanted;
+  } else return false;
+  return true;
+}
+
 const isProtected = (live: KObject) => live.metadata.annotations?.['rbac.authorization.kubernetes.io/autoupdate'] === 'false';
 
 /** computeReconciledRole (ReconcileRoleOptions.run for a missing role: create it, every rule missing). */
@@ -119,15 +132,7 @@ function reconcileRole(want: KObject, live: KObject | undefined, removeExtra: bo
   // extra permissions are not computed when both roles are aggregated
   const extra = want.aggregationRule && live.aggregationRule ? [] : uncovered(wantRules, liveRules);
   const missing = uncovered(liveRules, wantRules);
-  if (!removeExtra && missing.length) {
-    object.rules = [...liveRules, ...missing];
-    update = true;
-  } else if (removeExtra && (missing.length || extra.length)) {
-    // stomp to the expected rules: none (null) when the file has none
-    if (want.rules === undefined) delete object.rules;
-    else object.rules = want.rules;
-    update = true;
-  }
+  if (reconcileList(object, 'rules', liveRules, want.rules, missing, extra, removeExtra)) update = true;
   // aggregationRuleCovers: the selectors one has that the other lacks
   const selectors = (r: any): unknown[] => r?.clusterRoleSelectors ?? [];
   const lacking = (owner: any, servant: any) => (owner ? selectors(servant).filter((s) => !selectors(owner).some((o) => deepEqual(o, s))) : selectors(servant));
@@ -158,14 +163,7 @@ function reconcileBinding(want: KObject, live: KObject | undefined, removeExtra:
   const only = (a: Subject[], b: Subject[]) => a.filter((x, i) => !b.some((y) => sameSubject(x, y)) && a.findIndex((y) => sameSubject(x, y)) === i);
   const missing = only(wantSubjects, liveSubjects);
   const extra = only(liveSubjects, wantSubjects);
-  if (!removeExtra && missing.length) {
-    object.subjects = [...liveSubjects, ...missing];
-    update = true;
-  } else if (removeExtra && (missing.length || extra.length)) {
-    if (want.subjects === undefined) delete object.subjects;
-    else object.subjects = want.subjects;
-    update = true;
-  }
+  if (reconcileList(object, 'subjects', liveSubjects, want.subjects, missing, extra, removeExtra)) update = true;
   return { operation: update ? 'update' : 'none', object, protected: isProtected(live), missing: missing.map(subjectText), extra: extra.map(subjectText) };
 }
 

@@ -402,7 +402,7 @@ spec: {policyName: labels.example.com, validationActions: [Warn, Deny]}
     }
     // a generator's create and an annotate (an UPDATE) print the warning too, in-process and through the server
     assert.equal((await c.hosted(['create', 'configmap', 'fine'])).code, 0);
-    for (const env of [{}, { KUBESIM_NO_DAEMON: '' }]) {
+    for (const env of [{}, { KUBESIM_NO_DAEMON: '' }] as Record<string, string>[]) {
       for (const args of [['create', 'namespace', 'who'], ['label', 'configmap', 'fine', 'who=1', '--dry-run=server']]) {
         const k = await c.kubectlAsync(args);
         assert.equal(k.code, 1);
