@@ -6,7 +6,8 @@
 
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
-import type { KObject } from '../api/types';
+import { deepCopy, type KObject } from '../api/types';
+import { deepEqual } from '../store/json-equal';
 import { objectPath } from '../api/resources';
 import type { CliContext } from './context';
 import type { ObjectSource } from './object-source';
@@ -32,58 +33,148 @@ interface Subject {
   namespace?: string;
 }
 
-const has = (list: string[] | undefined, v: string) => (list ?? []).includes('*') || (list ?? []).includes(v);
+// ---------- component-helpers/auth/rbac/validation: Covers, BreakdownRule ----------
 
-/** Whether `r` allows everything `want` does (every atomic combination). */
-function covers(r: Rule, want: Rule): boolean {
-  if (!(want.verbs ?? []).every((v) => has(r.verbs, v))) return false;
-  if (want.nonResourceURLs?.length) return want.nonResourceURLs.every((u) => (r.nonResourceURLs ?? []).some((x) => x === '*' || x === u || (x.endsWith('*') && u.startsWith(x.slice(0, -1)))));
-  if (!(want.apiGroups ?? []).every((g) => has(r.apiGroups, g))) return false;
-  if (!(want.resources ?? []).every((x) => has(r.resources, x))) return false;
-  if (!(r.resourceNames ?? []).length) return true;
-  return (want.resourceNames ?? []).length > 0 && want.resourceNames!.every((n) => r.resourceNames!.includes(n));
+/** BreakdownRule: one rule per group, resource, verb (and resource name); non-resource URLs per verb. */
+function breakdown(r: Rule): Rule[] {
+  const out: Rule[] = [];
+  for (const g of r.apiGroups ?? [])
+    for (const res of r.resources ?? [])
+      for (const v of r.verbs ?? []) {
+        if (r.resourceNames?.length) for (const n of r.resourceNames) out.push({ verbs: [v], apiGroups: [g], resources: [res], resourceNames: [n] });
+        else out.push({ verbs: [v], apiGroups: [g], resources: [res] });
+      }
+  for (const u of r.nonResourceURLs ?? []) for (const v of r.verbs ?? []) out.push({ verbs: [v], nonResourceURLs: [u] });
+  return out;
 }
+
+const hasAll = (set: string[] | undefined, want: string[] | undefined) => (want ?? []).every((x) => (set ?? []).includes(x));
+
+function resourceCoversAll(set: string[] | undefined, want: string[] | undefined): boolean {
+  if ((set ?? []).includes('*') || hasAll(set, want)) return true;
+  return (want ?? []).every((path) => (set ?? []).includes(path) || (path.includes('/') && (set ?? []).includes(`*/${path.slice(path.indexOf('/') + 1)}`)));
+}
+
+const urlCovers = (owner: string, sub: string) => owner === sub || (owner.endsWith('*') && sub.startsWith(owner.replace(/\*+$/, '')));
+
+/** ruleCovers: whether `owner` allows the atomic rule `sub`. */
+function ruleCovers(owner: Rule, sub: Rule): boolean {
+  const verbs = (owner.verbs ?? []).includes('*') || hasAll(owner.verbs, sub.verbs);
+  const groups = (owner.apiGroups ?? []).includes('*') || hasAll(owner.apiGroups, sub.apiGroups);
+  const urls = (sub.nonResourceURLs ?? []).every((u) => (owner.nonResourceURLs ?? []).some((o) => urlCovers(o, u)));
+  const names = !owner.resourceNames?.length || (sub.resourceNames?.length ? hasAll(owner.resourceNames, sub.resourceNames) : false);
+  return verbs && groups && resourceCoversAll(owner.resources, sub.resources) && names && urls;
+}
+
+/** Covers: the atoms of `servant` that no rule of `owner` allows. */
+const uncovered = (owner: Rule[], servant: Rule[]): Rule[] => servant.flatMap(breakdown).filter((sub) => !owner.some((o) => ruleCovers(o, sub)));
+
+// ---------- component-helpers/auth/rbac/reconciliation ----------
 
 const goList = (l: string[] | undefined) => `[${(l ?? []).join(' ')}]`;
 const ruleText = (r: Rule) => `{Verbs:${goList(r.verbs)} APIGroups:${goList(r.apiGroups)} Resources:${goList(r.resources)} ResourceNames:${goList(r.resourceNames)} NonResourceURLs:${goList(r.nonResourceURLs)}}`;
 const subjectText = (s: Subject) => `{Kind:${s.kind} APIGroup:${s.apiGroup ?? ''} Name:${s.name} Namespace:${s.namespace ?? ''}}`;
-const sameSubject = (a: Subject, b: Subject) => a.kind === b.kind && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '');
+// Go's == on the Subject struct: every field, an absent one as ""
+const sameSubject = (a: Subject, b: Subject) => a.kind === b.kind && (a.apiGroup ?? '') === (b.apiGroup ?? '') && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '');
+const sameRoleRef = (a: any, b: any) => ['apiGroup', 'kind', 'name'].every((k) => (a?.[k] ?? '') === (b?.[k] ?? ''));
 
 interface Outcome {
   operation: 'none' | 'create' | 'update' | 'recreate';
   object: KObject;
-  lines: string[];
+  /** The existing object says `rbac.authorization.kubernetes.io/autoupdate: "false"`: nothing is written. */
+  protected: boolean;
+  missing: string[];
+  extra: string[];
 }
 
-/** printResults' lines (kubectl writes them to stderr): what was added, and removed. */
-function changeLines(what: 'rules' | 'subjects', missing: string[], extra: string[]): string[] {
-  return [...(missing.length ? [`\tmissing ${what} added:`, ...missing.map((t) => `\t\t${t}`)] : []), ...(extra.length ? [`\textra ${what} removed:`, ...extra.map((t) => `\t\t${t}`)] : [])];
+/** merge(expected, existing): the existing object's entries win; nil when both are. */
+function merged(expected: Record<string, string> | undefined, existing: Record<string, string> | undefined): Record<string, string> | undefined {
+  return expected || existing ? { ...expected, ...existing } : undefined;
 }
 
+/**
+ * A copy of `live` with the expected labels and annotations merged in (computeReconciled*'s
+ * start), and whether that changed it.
+ */
+function withMetadata(want: KObject, live: KObject): { object: KObject; changed: boolean } {
+  const metadata = { ...live.metadata };
+  let changed = false;
+  for (const k of ['annotations', 'labels'] as const) {
+    const m = merged(want.metadata[k], live.metadata[k]);
+    if (!deepEqual(m ?? null, live.metadata[k] ?? null)) changed = true;
+    if (m) metadata[k] = m;
+  }
+  return { object: { ...deepCopy(live), metadata } as KObject, changed };
+}
+
+/**
+ * The union case (the missing entries appended to the existing ones) or, with --remove-extra-*,
+ * the expected list itself (absent when the file has none); whether the object changed.
+ */
+function reconcileList<T>(object: KObject, field: 'rules' | 'subjects', live: T[], wanted: T[] | undefined, missing: T[], extra: T[], removeExtra: boolean): boolean {
+  if (!removeExtra && missing.length) object[field] = [...live, ...missing];
+  else if (removeExtra && (missing.length || extra.length)) {
+    if (wanted === undefined) delete object[field];
+    else object[field] = wanted;
+  } else return false;
+  return true;
+}
+
+const isProtected = (live: KObject) => live.metadata.annotations?.['rbac.authorization.kubernetes.io/autoupdate'] === 'false';
+
+/** computeReconciledRole (ReconcileRoleOptions.run for a missing role: create it, every rule missing). */
 function reconcileRole(want: KObject, live: KObject | undefined, removeExtra: boolean): Outcome {
   const wantRules = (want.rules as Rule[] | undefined) ?? [];
-  // A new role: all its rules are missing ones (kubectl's ReconcileCreate result).
-  if (!live) return { operation: 'create', object: want, lines: changeLines('rules', wantRules.map(ruleText), []) };
+  if (!live) return { operation: 'create', object: want, protected: false, missing: wantRules.map(ruleText), extra: [] };
+  const { object, changed } = withMetadata(want, live);
+  let update = changed;
   const liveRules = (live.rules as Rule[] | undefined) ?? [];
-  const missing = wantRules.filter((w) => !liveRules.some((l) => covers(l, w)));
-  const extra = removeExtra ? liveRules.filter((l) => !wantRules.some((w) => covers(w, l))) : [];
-  const lines = changeLines('rules', missing.map(ruleText), extra.map(ruleText));
-  if (!missing.length && !extra.length) return { operation: 'none', object: live, lines };
-  const rules = [...liveRules.filter((l) => !extra.includes(l)), ...missing];
-  return { operation: 'update', object: { ...live, rules } as KObject, lines };
+  // extra permissions are not computed when both roles are aggregated
+  const extra = want.aggregationRule && live.aggregationRule ? [] : uncovered(wantRules, liveRules);
+  const missing = uncovered(liveRules, wantRules);
+  if (reconcileList(object, 'rules', liveRules, want.rules, missing, extra, removeExtra)) update = true;
+  // aggregationRuleCovers: the selectors one has that the other lacks
+  const selectors = (r: any): unknown[] => r?.clusterRoleSelectors ?? [];
+  const lacking = (owner: any, servant: any) => (owner ? selectors(servant).filter((s) => !selectors(owner).some((o) => deepEqual(o, s))) : selectors(servant));
+  const missingSelectors = lacking(live.aggregationRule, want.aggregationRule);
+  const extraSelectors = lacking(want.aggregationRule, live.aggregationRule);
+  if (!want.aggregationRule && live.aggregationRule) {
+    delete object.aggregationRule;
+    update = true;
+  } else if (!removeExtra && missingSelectors.length) {
+    object.aggregationRule = { ...object.aggregationRule, clusterRoleSelectors: [...selectors(object.aggregationRule), ...missingSelectors] };
+    update = true;
+  } else if (removeExtra && (missingSelectors.length || extraSelectors.length)) {
+    object.aggregationRule = want.aggregationRule;
+    update = true;
+  }
+  return { operation: update ? 'update' : 'none', object, protected: isProtected(live), missing: missing.map(ruleText), extra: extra.map(ruleText) };
 }
 
+/** computeReconciledRoleBinding (a missing binding: created, every subject missing; another roleRef: recreated as the file says). */
 function reconcileBinding(want: KObject, live: KObject | undefined, removeExtra: boolean): Outcome {
   const wantSubjects = (want.subjects as Subject[] | undefined) ?? [];
-  const all = changeLines('subjects', wantSubjects.map(subjectText), []);
-  if (!live) return { operation: 'create', object: want, lines: all };
-  if (JSON.stringify(live.roleRef) !== JSON.stringify(want.roleRef)) return { operation: 'recreate', object: want, lines: all };
+  if (!live) return { operation: 'create', object: want, protected: false, missing: wantSubjects.map(subjectText), extra: [] };
+  if (!sameRoleRef(live.roleRef, want.roleRef)) return { operation: 'recreate', object: want, protected: isProtected(live), missing: [], extra: [] };
+  const { object, changed } = withMetadata(want, live);
+  let update = changed;
   const liveSubjects = (live.subjects as Subject[] | undefined) ?? [];
-  const missing = wantSubjects.filter((w) => !liveSubjects.some((l) => sameSubject(l, w)));
-  const extra = removeExtra ? liveSubjects.filter((l) => !wantSubjects.some((w) => sameSubject(l, w))) : [];
-  const lines = changeLines('subjects', missing.map(subjectText), extra.map(subjectText));
-  if (!missing.length && !extra.length) return { operation: 'none', object: live, lines };
-  return { operation: 'update', object: { ...live, subjects: [...liveSubjects.filter((s) => !extra.includes(s)), ...missing] } as KObject, lines };
+  // diffSubjectLists: each list's subjects the other lacks, once each
+  const only = (a: Subject[], b: Subject[]) => a.filter((x, i) => !b.some((y) => sameSubject(x, y)) && a.findIndex((y) => sameSubject(x, y)) === i);
+  const missing = only(wantSubjects, liveSubjects);
+  const extra = only(liveSubjects, wantSubjects);
+  if (reconcileList(object, 'subjects', liveSubjects, want.subjects, missing, extra, removeExtra)) update = true;
+  return { operation: update ? 'update' : 'none', object, protected: isProtected(live), missing: missing.map(subjectText), extra: extra.map(subjectText) };
+}
+
+/** printResults' stderr: the operation (and the opt-out caveat), what is added, and (when asked to remove) removed. */
+function resultText(out: Outcome, what: 'rules' | 'subjects', removeExtra: boolean): string {
+  if (out.operation === 'none') return '';
+  const caveat = out.protected ? ', but object opted out (rbac.authorization.kubernetes.io/autoupdate: false)' : '';
+  const lines = [`\treconciliation required ${out.operation}${caveat}`];
+  if (out.missing.length) lines.push(`\tmissing ${what} added:`, ...out.missing.map((t) => `\t\t${t}`));
+  if (removeExtra && out.extra.length) lines.push(`\textra ${what} removed:`, ...out.extra.map((t) => `\t\t${t}`));
+  return lines.map((l) => l + '\n').join('');
 }
 
 interface ReconcileFlags extends PrintFlagValues {
@@ -106,7 +197,9 @@ async function runReconcile(ctx: CliContext, flags: ReconcileFlags): Promise<voi
   }
   // kubectl's getClientSideDryRun refuses the server's dry run before reading any file.
   if (dryRun === 'server') throw new CliError('--dry-run=server for command reconcile is not supported yet');
-  const print = await mutationPrinter(ctx, flags, dryRun);
+  // kubectl's reconciler holds typed rbac/v1 objects: struct order, Go's zeros (a file's object, not yet created, has `creationTimestamp: null`)
+  const print = await mutationPrinter(ctx, flags, dryRun, { typed: true });
+  const { goTyped } = await import('../printers/go-order');
   const api = await ctx.api();
   // Each request kubectl sends as the acting user (--as): authorized and admitted as that user's.
   const source = await (await import('./object-source')).localSource(ctx, api);
@@ -129,9 +222,10 @@ async function runReconcile(ctx: CliContext, flags: ReconcileFlags): Promise<voi
     if (unplaced) await check('GET', objectPath(item.type, undefined, want.metadata.name!));
     const live = unplaced ? undefined : await source.tryGet(item.type, ns, want.metadata.name!);
     const isRole = kind.endsWith('Role');
-    const out = isRole ? reconcileRole(want, live, Boolean(flags.removeExtraPermissions)) : reconcileBinding(want, live, Boolean(flags.removeExtraSubjects));
+    const removeExtra = Boolean(isRole ? flags.removeExtraPermissions : flags.removeExtraSubjects);
+    const out = isRole ? reconcileRole(want, live, removeExtra) : reconcileBinding(want, live, removeExtra);
     let result = out.object;
-    if (dryRun !== 'client') {
+    if (dryRun !== 'client' && !out.protected) {
       if (out.operation === 'create') {
         // tryEnsureNamespace's GET of the namespace "": client-go's own refusal.
         if (unplaced) throw new CliError('resource name may not be empty');
@@ -145,8 +239,8 @@ async function runReconcile(ctx: CliContext, flags: ReconcileFlags): Promise<voi
         result = await source.create(item.type, want, { noFieldValidation: true });
       }
     }
-    ctx.out(print(result, 'reconciled'));
-    if (out.operation !== 'none') ctx.err(`\treconciliation required ${out.operation}\n${out.lines.map((l) => l + '\n').join('')}`);
+    ctx.out(print(goTyped(deepCopy(result)), 'reconciled'));
+    ctx.err(resultText(out, isRole ? 'rules' : 'subjects', removeExtra));
   }
 }
 

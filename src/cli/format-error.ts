@@ -66,6 +66,8 @@ export function formatApiError(e: ApiError, sourceFile?: string, verb?: string):
     return `${title}: \n${causes.map((c) => `* ${c}`).join('\n')}\n`;
   }
   const where = sourceFile && verb ? `error when ${verb} "${sourceFile}": ` : '';
+  // StandardErrorMessage: a 401's Status message in parentheses
+  if (e.reason === 'Unauthorized') return `error: You must be logged in to the server (${where}${e.message})\n`;
   return `Error from server${e.reason ? ` (${e.reason})` : ''}: ${where}${e.message}\n`;
 }
 

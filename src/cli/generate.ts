@@ -20,7 +20,7 @@ import { defaultRng } from '../sim/rng';
 import { declareFlagTable } from './flags/pflag';
 import { allowMissingKeys, outputArgument, printFlagDefs, type PrintFlagValues } from './flags/print-flags';
 import { checkMutationFormat } from './flags/mutation-output';
-import { validationDirective } from './flags/validate';
+import { fieldValidation, validationDirective } from './flags/validate';
 import { FIELD_MANAGER_HELP, renderKubectlHelp, VALIDATE_HELP } from './kubectl-help';
 
 /** Flags every generator verb takes besides its own (kubectl's PrintFlags, dry-run, validate...). */
@@ -267,7 +267,9 @@ export class GeneratorOptions {
       const { withObjectSource } = await import('./object-source');
       // kubectl's default field manager, `kubectl-create` (`kubectl-run`, ...), on both paths.
       const fieldManager = (flags['field-manager'] as string | undefined) ?? `kubectl-${gen.command.split(' ')[0]}`;
-      return await withObjectSource(ctx, (source) => source.create(rt, object, { dryRun: dryRun === 'server', fieldManager }));
+      // the server's warnings (a Warn binding's failed policy) print as they come, refused or not
+      const { warn } = fieldValidation(ctx, flags.validate);
+      return await withObjectSource(ctx, (source) => source.create(rt, object, { dryRun: dryRun === 'server', fieldManager, warn }));
     } catch (e) {
       if (e instanceof ApiError) throw new PrintedError(wrapCreateError(gen, e));
       throw e;

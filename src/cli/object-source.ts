@@ -128,7 +128,14 @@ export class ApiSource implements ObjectSource {
     readonly api: ApiServer,
     private readonly clusterDir?: string,
     private readonly user?: RequestUser,
+    /** Where a write's warnings go when it names no `warn` of its own (as kubectl prints every response's Warning headers). */
+    private readonly warnings?: (text: string) => void,
   ) {}
+
+  /** The write's own `warn` (undefined when it gives the key to keep them quiet), else the source's. */
+  private warnOf(opts: { warn?: (text: string) => void }): ((text: string) => void) | undefined {
+    return 'warn' in opts ? opts.warn : this.warnings;
+  }
 
   /** The request kubectl would send, refused as the API server refuses it when the user may not make it. */
   private async authorize(method: string, path: string): Promise<void> {
@@ -170,14 +177,14 @@ export class ApiSource implements ObjectSource {
   async delete(type: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<KObject> {
     if (REVIEW_RESOURCES.includes(type)) return this.rest('DELETE', objectPath(type, namespace, name), {});
     await this.authorize('DELETE', objectPath(type, namespace, name));
-    return this.api.delete(type, namespace, name, { ...opts, user: this.user });
+    return this.api.delete(type, namespace, name, { ...opts, user: this.user, warn: this.warnOf(opts) });
   }
 
   async create(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
     if (REVIEW_RESOURCES.includes(type)) return this.review(type, obj, opts);
     await this.authorize('POST', resourcePath(type, obj.metadata?.namespace));
     await this.lenientDecoding(type, obj, opts);
-    return this.api.create(obj, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, warn: opts.warn, user: this.user });
+    return this.api.create(obj, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, warn: this.warnOf(opts), user: this.user });
   }
 
   /**
@@ -203,7 +210,7 @@ export class ApiSource implements ObjectSource {
     if (opts.fieldValidation !== 'Warn' && opts.fieldValidation !== 'Ignore') return;
     const { dropUnknownFields } = await import('../api/rest/field-validation');
     const dropped = await dropUnknownFields(this.api, obj, type);
-    if (opts.fieldValidation === 'Warn') for (const f of dropped) opts.warn?.(`unknown field "${f}"`);
+    if (opts.fieldValidation === 'Warn') for (const f of dropped) this.warnOf(opts)?.(`unknown field "${f}"`);
   }
 
   async update(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
@@ -214,7 +221,7 @@ export class ApiSource implements ObjectSource {
     if (opts.subresource || REVIEW_RESOURCES.includes(type)) return this.rest('PUT', objectPath(type, obj.metadata.namespace, obj.metadata.name ?? '') + subresourcePath(opts), writeQuery(opts), jsonText(obj));
     await this.authorize('PUT', objectPath(type, obj.metadata.namespace, obj.metadata.name ?? '') + subresourcePath(opts));
     await this.lenientDecoding(type, obj, opts);
-    const o = { dryRun: opts.dryRun, fieldManager: opts.fieldManager, warn: opts.warn, user: this.user };
+    const o = { dryRun: opts.dryRun, fieldManager: opts.fieldManager, warn: this.warnOf(opts), user: this.user };
     return opts.status ? this.api.updateStatus(obj, o) : this.api.update(obj, o);
   }
 
@@ -222,12 +229,12 @@ export class ApiSource implements ObjectSource {
     // Over REST a GET, then a PUT.
     await this.authorize('GET', objectPath(type, namespace, name));
     await this.authorize('PUT', objectPath(type, namespace, name) + subresourcePath(opts));
-    return this.api.mutate(type, namespace, name, fn, { ...opts, user: this.user });
+    return this.api.mutate(type, namespace, name, fn, { ...opts, user: this.user, warn: this.warnOf(opts) });
   }
 
   async change(type: ResourceType, read: KObject, fn: (obj: KObject) => KObject | void, opts: ChangeOptions): Promise<KObject> {
     await this.authorize('PATCH', objectPath(type, read.metadata.namespace, read.metadata.name!) + subresourcePath(opts));
-    return this.api.mutate(type, read.metadata.namespace, read.metadata.name!, fn, { ...opts, user: this.user });
+    return this.api.mutate(type, read.metadata.namespace, read.metadata.name!, fn, { ...opts, user: this.user, warn: this.warnOf(opts) });
   }
 
   async patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, jsonText: string, opts: SourceWriteOptions): Promise<KObject> {
@@ -236,14 +243,14 @@ export class ApiSource implements ObjectSource {
     if (opts.subresource === 'scale') return this.writeScale(type, namespace, name, (scale) => applyPatchText(scale, { ...type, kind: 'Scale' }, patchType, jsonText, false), opts);
     if (opts.subresource) return this.rest('PATCH', objectPath(type, namespace, name) + subresourcePath(opts), writeQuery(opts), jsonText, PATCH_CONTENT_TYPES[patchType]);
     const fieldValidation = opts.noFieldValidation ? 'Warn' : opts.fieldValidation ?? 'Strict';
-    return patchLive(this.api, type, namespace, name, patchType, jsonText, { status: Boolean(opts.status), dryRun: Boolean(opts.dryRun), fieldManager: opts.fieldManager ?? '', fieldValidation, warn: opts.warn, user: this.user });
+    return patchLive(this.api, type, namespace, name, patchType, jsonText, { status: Boolean(opts.status), dryRun: Boolean(opts.dryRun), fieldManager: opts.fieldManager ?? '', fieldValidation, warn: this.warnOf(opts), user: this.user });
   }
 
   /** As the API server's apply patch (ApiServer.apply): retried while another write got in between (not on a field conflict). */
   async serverSideApply(type: ResourceType, config: KObject, opts: ApplyOptions): Promise<KObject> {
     if (REVIEW_RESOURCES.includes(type)) return this.rest('PATCH', objectPath(type, config.metadata?.namespace, config.metadata?.name ?? ''), { ...writeQuery(opts), force: String(opts.force) }, JSON.stringify(config), 'application/apply-patch+yaml');
     await this.authorize('PATCH', objectPath(type, config.metadata?.namespace, config.metadata?.name ?? ''));
-    return (await this.api.apply(type, config, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, force: opts.force, warn: opts.warn, user: this.user })).object;
+    return (await this.api.apply(type, config, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, force: opts.force, warn: this.warnOf(opts), user: this.user })).object;
   }
 
   group<T>(fn: () => Promise<T>): Promise<T> {
@@ -297,7 +304,7 @@ export class ApiSource implements ObjectSource {
   private async writeScale(type: ResourceType, namespace: string | undefined, name: string, wanted: (scale: KObject) => KObject | Promise<KObject>, opts: SourceWriteOptions): Promise<KObject> {
     await subresourceKind(type, 'scale');
     const { writeScale } = await import('../api/scale');
-    return (await writeScale(this.api, type, namespace, name, wanted, { dryRun: opts.dryRun, fieldManager: opts.fieldManager ?? 'kubectl', warn: opts.warn, user: this.user })) as KObject;
+    return (await writeScale(this.api, type, namespace, name, wanted, { dryRun: opts.dryRun, fieldManager: opts.fieldManager ?? 'kubectl', warn: this.warnOf(opts), user: this.user })) as KObject;
   }
 
   async evict(namespace: string, name: string, opts: { gracePeriodSeconds?: number; dryRun?: boolean }): Promise<void> {
@@ -566,7 +573,7 @@ export async function withObjectSource<T>(ctx: CliContext, use: (source: ObjectS
 export async function localSource(ctx: CliContext, api?: ApiServer): Promise<ApiSource> {
   const opened = api ?? (await ctx.api());
   const { actingUser } = await import('./impersonation');
-  return new ApiSource(opened, ctx.clusterDir, await actingUser(ctx.flags, opened));
+  return new ApiSource(opened, ctx.clusterDir, await actingUser(ctx.flags, opened), (text) => ctx.err(`Warning: ${text}\n`));
 }
 
 /** The subresource a write goes to (`/scale`, `/status`, `/ephemeralcontainers`...), or the object itself. */

@@ -168,8 +168,13 @@ export interface HistoryEntry {
   /** The pod template of the revision, as `rollout history --revision` describes it. */
   template: any;
   changeCause?: string;
-  /** What `-o` prints: the ReplicaSet or the ControllerRevision. */
+  /** The revision's own object: the ReplicaSet or the ControllerRevision. */
   source: KObject;
+  /**
+   * What `-o` prints (GetHistory): the ReplicaSet, or the StatefulSet/DaemonSet with the
+   * ControllerRevision applied (applyStatefulSetHistory, applyDaemonSetHistory).
+   */
+  printed: KObject;
 }
 
 const CHANGE_CAUSE = 'kubernetes.io/change-cause';
@@ -199,23 +204,20 @@ export async function rolloutHistory(source: ObjectSource, obj: KObject): Promis
       template.metadata ??= {};
       template.metadata.annotations ??= {};
       if (cause) template.metadata.annotations[CHANGE_CAUSE] = cause;
-      byRevision.set(revision, { revision, template, changeCause: template.metadata.annotations[CHANGE_CAUSE], source: rs });
+      byRevision.set(revision, { revision, template, changeCause: template.metadata.annotations[CHANGE_CAUSE], source: rs, printed: rs });
     }
   } else {
     const crs = ownedBy(await source.list(typeOf(source, 'apps/v1', 'ControllerRevision'), ns, selector), obj);
+    const { applyStrategicMergePatch } = await import('../api/apply/strategic-merge');
     for (const cr of crs) {
       const revision = Number(cr.revision ?? 0);
-      byRevision.set(revision, { revision, template: revisionTemplate(cr), changeCause: cr.metadata.annotations?.[CHANGE_CAUSE], source: cr });
+      // The revision's data is a strategic merge patch of the object (its template says
+      // `$patch: replace`): kubectl applies it to the object as it is now.
+      const applied = applyStrategicMergePatch(obj, cr.data ?? {}, String(obj.kind), obj.apiVersion);
+      byRevision.set(revision, { revision, template: applied.spec?.template ?? {}, changeCause: cr.metadata.annotations?.[CHANGE_CAUSE], source: cr, printed: applied });
     }
   }
   return [...byRevision.values()].sort((a, b) => a.revision - b.revision);
-}
-
-/** The pod template a ControllerRevision holds (its data is a strategic-merge patch). */
-function revisionTemplate(cr: KObject): any {
-  const t = deepCopy(cr.data?.spec?.template ?? {});
-  delete t.$patch;
-  return t;
 }
 
 /** describe.DescribePodTemplate written to a plain buffer: the tabs stay, as kubectl prints them. */
@@ -330,14 +332,10 @@ export async function rollback(source: ObjectSource, type: ResourceType, obj: KO
   if (toRevision === 0 && entries.length <= 1) throw new CliError('no last revision to roll back to');
   const target = toRevision === 0 ? entries[entries.length - 2] : entries.find((e) => e.revision === toRevision);
   if (!target) throw revisionNotFound(toRevision);
-  if (dryRun === 'client') {
-    const { PrefixWriter } = await import('../printers/describe/prefix-writer');
-    const { describePodTemplate } = await import('../printers/describe/pod-template');
-    const w = new PrefixWriter();
-    describePodTemplate(target.template, w);
-    return `will roll back to ${w.toString()}`;
-  }
-  if (deepEqual(target.template, current.spec?.template ?? {})) return `skipped rollback (current template already matches revision ${toRevision})`;
+  // printPodTemplate: history's printTemplate (a plain buffer, the tabs kept)
+  if (dryRun === 'client') return `will roll back to ${await rawTemplate(target.template)}`;
+  // statefulsetMatch, daemonSetMatch: the patch that would restore the current template is the revision's data
+  if (deepEqual({ spec: { template: { ...(current.spec?.template ?? {}), $patch: 'replace' } } }, target.source.data)) return `skipped rollback (current template already matches revision ${toRevision})`;
   try {
     // The revision's data is a strategic merge patch (its template says `$patch: replace`).
     await write('strategic', target.source.data);

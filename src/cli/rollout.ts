@@ -244,7 +244,7 @@ class RolloutHistoryOptions extends RolloutOptions<HistoryFlags> {
     return this;
   }
 
-  /** -o prints the revisions' objects (ReplicaSets, ControllerRevisions) instead of the table. */
+  /** -o prints the revisions' objects (ReplicaSets; the StatefulSet or DaemonSet at each revision) instead of the table. */
   private async printer(): Promise<void> {
     const { ctx, flags } = this;
     const output = outputArgument(flags);
@@ -257,7 +257,7 @@ class RolloutHistoryOptions extends RolloutOptions<HistoryFlags> {
     if (format === 'name') this.printObjects = (objs) => objs.map((o) => objectRef(o) + '\n').join('');
     else {
       const [{ outputPrinter }, { goTyped }] = await Promise.all([import('./flags/output'), import('../printers/go-order')]);
-      // The history viewers return typed ReplicaSets and ControllerRevisions: struct order, Go's zeros.
+      // The history viewers return typed objects (ReplicaSets; StatefulSets, DaemonSets at a revision): struct order, Go's zeros.
       const p = outputPrinter(output, ctx, { showManagedFields: flags.showManagedFields, allowMissingKeys: allowMissingKeys(flags), sortJsonKeys: false });
       this.printObjects = (objs) => objs.map((o) => p([goTyped(deepCopy(o))], false)).join(''); // p puts --- between YAML documents
     }
@@ -273,7 +273,7 @@ class RolloutHistoryOptions extends RolloutOptions<HistoryFlags> {
           const entries = await rolloutHistory(source, t.object);
           const chosen = revision > 0 ? entries.filter((e) => e.revision === revision) : entries;
           if (revision > 0 && chosen.length === 0) throw new CliError('unable to find the specified revision');
-          ctx.out(this.printObjects(chosen.map((e) => e.source)));
+          ctx.out(this.printObjects(chosen.map((e) => e.printed)));
           return;
         }
         const text = await viewHistory(source, t.object, revision);

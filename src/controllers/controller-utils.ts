@@ -8,6 +8,7 @@ import type { ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import { fromLabelSelectorSpec, matchesLabels, type LabelSelectorSpec } from '../api/selectors';
 import type { ControllerContext, ReconcileKey } from './types';
+import { sortedKeys } from '../util/exact-json';
 
 export function typeFor(api: ApiServer, apiVersion: string, kind: string): ResourceType {
   return api.registry.forKind(apiVersion, kind);
@@ -264,7 +265,9 @@ export interface RevisionRef {
 export async function ensureRevision(ctx: ControllerContext, owner: KObject, template: any, hashFn: (data: unknown, collisions?: number) => string): Promise<{ current: RevisionRef; all: KObject[] }> {
   const api = ctx.api;
   const crType = typeFor(api, 'apps/v1', 'ControllerRevision');
-  const data = { spec: { template: { ...deepCopy(template ?? {}), $patch: 'replace' } } };
+  // The controller's json.Marshal of a map: keys sorted, the bytes kube-apiserver then serves as
+  // they were written (kubectl's rollback compares them with its own patch, byte for byte).
+  const data = { spec: { template: sortedKeys({ ...(template ?? {}), $patch: 'replace' }) } };
   const owned = (await api.list(crType, { namespace: owner.metadata.namespace })).items.filter((r) => isControlledBy(r, owner));
   const hash = hashFn(data, owner.status?.collisionCount ?? 0);
   const name = `${owner.metadata.name}-${hash}`;

@@ -8,6 +8,7 @@
 // value where encoding/json does (the descriptor's `z`: no omitempty, or a struct).
 
 import descriptor from '../api/rest/proto/k8s-proto.json';
+import { sortedKeys } from '../util/exact-json';
 
 /** [json name, type (a map's value type), 0 | 1 repeated | 2 map, a map's key type, 2 = inline, the named Go type (casttype)]. */
 export type Field = [string, string, number, number | string, number?, string?];
@@ -31,14 +32,6 @@ const D = (): Descriptor => (descriptorRead ??= descriptor as unknown as Descrip
 
 /** Types whose MarshalJSON writes any JSON as it is. */
 const RAW = /\.(?:RawExtension|FieldsV1|JSON)$/;
-
-function sorted(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sorted);
-  if (!v || typeof v !== 'object') return v;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v).sort()) out[k] = sorted((v as Record<string, unknown>)[k]);
-  return out;
-}
 
 /** A message's fields in Go order and the zeros of those it may lack, inline members' in their place. */
 interface Layout {
@@ -80,7 +73,7 @@ export function fieldsByName(type: string): Map<string, Field> | undefined {
 
 function ordered(v: unknown, type: string): unknown {
   const msg = D().messages[type];
-  if (!msg || RAW.test(type)) return sorted(v);
+  if (!msg || RAW.test(type)) return sortedKeys(v);
   if (Array.isArray(v)) return v.map((e) => (msg.list ? ordered(e, msg.f[1][1]) : ordered(e, type)));
   if (!v || typeof v !== 'object') return v; // Time, Quantity, IntOrString: scalars in JSON
   const src = v as Record<string, unknown>;
@@ -95,7 +88,7 @@ function ordered(v: unknown, type: string): unknown {
     }
   }
   // Fields the struct does not have keep a stable (sorted) place after the known ones.
-  for (const k of Object.keys(src).sort()) if (!(k in out)) out[k] = sorted(src[k]);
+  for (const k of Object.keys(src).sort()) if (!(k in out)) out[k] = sortedKeys(src[k]);
   return out;
 }
 

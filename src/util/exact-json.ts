@@ -158,3 +158,12 @@ function writeExact(v: unknown, at: string, gap: string, key = ''): string | und
   }
   return parts.length ? `{${open}${parts.join(sep)}${close}}` : '{}';
 }
+
+/** A JSON value with every object's keys sorted: how Go's json.Marshal writes a map[string]interface{}. */
+export function sortedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (!v || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v).sort()) out[k] = sortedKeys((v as Record<string, unknown>)[k]);
+  return out;
+}

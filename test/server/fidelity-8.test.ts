@@ -211,29 +211,93 @@ test('apply edit-last-applied runs kubectl\'s edit loop (ApplyEditMode): a faile
   assert.deepEqual([none.code, none.stderr, none.views], [1, 'error: no last-applied-configuration annotation found on resources, to create the annotation, use command `kubectl apply set-last-applied --create-annotation`\n', []]);
 });
 
-test('rollout history -o and create token -o: the typed objects kubectl decodes (a ReplicaSet, a TokenRequest) in struct order', async () => {
+test('rollout history -o and create token -o: the typed objects kubectl decodes (a ReplicaSet; a StatefulSet or DaemonSet with its ControllerRevision applied; a TokenRequest) in struct order', async () => {
   await c.hostedOk(['create', 'namespace', 'hist']);
   await c.hostedOk(['create', 'deployment', 'h', '--image=nginx', '-n', 'hist']);
+  const template = (app: string) => `selector: {matchLabels: {app: ${app}}}\n  template:\n    metadata: {labels: {app: ${app}}}\n    spec: {containers: [{name: c, image: nginx, ports: [{containerPort: 80}]}]}\n`;
+  await c.hostedOk(['apply', '-n', 'hist', '-f', c.file('hist.yaml', `apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\nspec:\n  serviceName: s\n  ${template('s')}---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: d}\nspec:\n  ${template('d')}`)]);
   await c.okAsync(['reconcile', '--until-stable']);
-  await c.hostedOk(['set', 'image', 'deployment/h', 'nginx=nginx:1.27', '-n', 'hist']);
+  for (const w of ['deployment/h', 'statefulset/s', 'daemonset/d']) await c.hostedOk(['set', 'image', w, `${w === 'deployment/h' ? 'nginx' : 'c'}=nginx:1.27`, '-n', 'hist']);
   await c.okAsync(['reconcile', '--until-stable']);
   // The served cluster's kubelets and controllers run on: a ReplicaSet's status can move
   // between the two clients' reads (a clean-clone CI run saw readyReplicas land in between).
   // Compared once both read the same resourceVersions, within a deadline.
   const versions = (out: string) => [...out.matchAll(/resourceVersion"?: "?(\d+)/g)].map((m) => m[1]).join();
-  for (const args of [['-o', 'json'], ['--revision=1', '-o', 'json'], ['-o', 'yaml']]) {
-    for (const deadline = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 200))) {
-      const [k, s] = await c.bothClients(['rollout', 'history', 'deployment/h', '-n', 'hist', ...args]);
-      assert.equal(k.code, 0, k.stderr);
-      if (versions(s.stdout) !== versions(k.stdout) && Date.now() < deadline) continue;
-      assert.equal(s.stdout, k.stdout, args.join(' '));
-      break;
+  for (const w of ['deployment/h', 'statefulset/s', 'daemonset/d']) {
+    for (const args of [['-o', 'json'], ['--revision=1', '-o', 'json'], ['-o', 'yaml'], ['--revision=2', '-o', 'name']]) {
+      for (const deadline = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 200))) {
+        const [k, s] = await c.bothClients(['rollout', 'history', w, '-n', 'hist', ...args]);
+        assert.equal(k.code, 0, k.stderr);
+        if (versions(s.stdout) !== versions(k.stdout) && Date.now() < deadline) continue;
+        assert.equal(s.stdout, k.stdout, `${w} ${args.join(' ')}`);
+        break;
+      }
     }
+    // rollback's dry run describes the revision's template as history does: a plain buffer, tabs kept
+    const [k, s] = await c.bothClients(['rollout', 'undo', w, '-n', 'hist', '--dry-run=client']);
+    assert.equal(k.code, 0, k.stderr);
+    assert.deepEqual(s, k, `${w} undo --dry-run=client`);
+    // to the current revision: skipped, kubectl's restoring patch byte-equal to the ControllerRevision's data as served
+    const [kc, sc] = await c.bothClients(['rollout', 'undo', w, '-n', 'hist', '--to-revision=2', '--dry-run=server']);
+    assert.deepEqual([kc.code, kc.stdout], [0, `${w.replace('/', '.apps/')} skipped rollback (current template already matches revision 2) (server dry run)\n`], kc.stderr);
+    assert.deepEqual(sc, kc, `${w} undo --to-revision=2 --dry-run=server`);
   }
+  // the StatefulSet as it was at revision 1 (its image), not the ControllerRevision
+  const [k1] = await c.bothClients(['rollout', 'history', 'statefulset/s', '-n', 'hist', '--revision=1', '-o', 'yaml']);
+  assert.match(k1.stdout, /^apiVersion: apps\/v1\nkind: StatefulSet\n[^]*\n {6}- image: nginx\n/);
+  assert.match((await c.bothClients(['rollout', 'undo', 'daemonset/d', '-n', 'hist', '--dry-run=client']))[0].stdout, /^daemonset\.apps\/d will roll back to Pod Template:\n {2}Labels:\tapp=d\n/);
   // Each token is new: its text, its times and its jti differ; the shape does not.
   const masked = (s: string) => s.replace(/"(token|creationTimestamp|expirationTimestamp)": "[^"]*"/g, '"$1": "X"');
   const [k, s] = await c.bothClients(['create', 'token', 'default', '-o', 'json']);
   assert.equal(k.code, 0, k.stderr);
   assert.equal(masked(s.stdout), masked(k.stdout));
   assert.match(k.stdout, /^\{\n {4}"kind": "TokenRequest",\n {4}"apiVersion": "authentication\.k8s\.io\/v1",\n {4}"metadata": \{\n {8}"name": "default",/);
+});
+
+test('auth reconcile -o: the typed objects (`creationTimestamp: null` on one not yet created), rules missing and extra as Covers breaks them down, labels merged, a roleRef changed recreates, an opted-out object left alone', async () => {
+  const doc = (kind: string, meta: string, rest: string) => `apiVersion: rbac.authorization.k8s.io/v1\nkind: ${kind}\nmetadata: {${meta}}\n${rest}`;
+  const files = (ns: string) => ({
+    existing: [
+      doc('Role', `name: r1, namespace: ${ns}`, 'rules: [{apiGroups: [""], resources: [secrets], verbs: [list]}, {apiGroups: [""], resources: [pods], verbs: [get]}]\n'),
+      doc('RoleBinding', `name: b1, namespace: ${ns}`, 'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: other}\nsubjects: [{kind: User, name: bob}]\n'),
+      doc('RoleBinding', `name: b2, namespace: ${ns}, labels: {old: "1"}`, 'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r1}\nsubjects: [{kind: User, name: jane}, {kind: ServiceAccount, name: sa, namespace: default}]\n'),
+      doc('ClusterRole', `name: prot-${ns}, annotations: {rbac.authorization.kubernetes.io/autoupdate: "false"}`, 'rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]\n'),
+      doc('ClusterRole', `name: wild-${ns}`, 'rules: [{apiGroups: ["*"], resources: ["*/status", deployments], verbs: ["*"], resourceNames: [a]}, {nonResourceURLs: ["/api/*"], verbs: [get]}]\n'),
+      doc('ClusterRole', `name: agg-${ns}`, 'aggregationRule: {clusterRoleSelectors: [{matchLabels: {x: "y"}}]}\n'),
+    ].join('---\n'),
+    wanted: [
+      doc('Role', `name: r1, namespace: ${ns}`, 'rules: [{apiGroups: [""], resources: [pods, configmaps], verbs: [get, list]}]\n'),
+      doc('RoleBinding', `name: b1, namespace: ${ns}`, 'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r1}\nsubjects: [{kind: User, name: jane}]\n'),
+      // the server defaulted the existing subject's apiGroup: the file's, without one, is another subject
+      doc('RoleBinding', `name: b2, namespace: ${ns}, labels: {old: "2", new: "x"}, annotations: {a: b}`, 'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r1}\nsubjects: [{kind: User, name: jane}, {kind: Group, name: g, apiGroup: rbac.authorization.k8s.io}, {kind: Group, name: g, apiGroup: rbac.authorization.k8s.io}]\n'),
+      doc('RoleBinding', `name: new, namespace: ${ns}`, 'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r1}\nsubjects: [{kind: User, name: jane}]\n'),
+      doc('ClusterRole', `name: prot-${ns}`, 'rules: [{apiGroups: [""], resources: [pods, secrets], verbs: [get]}]\n'),
+      doc('ClusterRole', `name: wild-${ns}, labels: {tier: "1"}`, 'rules: [{apiGroups: [apps, ""], resources: [deployments/status, deployments, pods], verbs: [get, patch], resourceNames: [a, b]}, {nonResourceURLs: ["/api/v1", "/healthz"], verbs: [get]}]\n'),
+      doc('ClusterRole', `name: agg-${ns}`, 'aggregationRule: {clusterRoleSelectors: [{matchLabels: {x: "z"}}]}\n'),
+      doc('ClusterRole', `name: fresh-${ns}`, 'rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]\n'),
+    ].join('---\n'),
+  });
+  for (const ns of ['reck', 'recs']) {
+    await c.hostedOk(['create', 'namespace', ns]);
+    await c.hostedOk(['create', '-f', c.file(`rec-existing-${ns}.yaml`, files(ns).existing)]);
+    c.file(`rec-wanted-${ns}.yaml`, files(ns).wanted);
+  }
+  const wanted = (ns: string) => join(c.dir, `rec-wanted-${ns}.yaml`);
+  for (const flags of [[], ['--remove-extra-permissions', '--remove-extra-subjects']]) {
+    for (const output of ['yaml', 'json']) {
+      const [k, s] = await c.bothClients(['auth', 'reconcile', '-f', wanted('reck'), '--dry-run=client', '-o', output, ...flags]);
+      assert.equal(k.code, 0, k.stderr);
+      assert.deepEqual(s, k, `--dry-run=client -o ${output} ${flags.join(' ')}`);
+    }
+  }
+  // the writes, each client on its own copy: what the server returned
+  const k = await c.kubectlAsync(['auth', 'reconcile', '-f', wanted('reck'), '-o', 'yaml']);
+  const s = await c.hosted(['auth', 'reconcile', '-f', wanted('recs'), '-o', 'yaml']);
+  const masked = (r: typeof k) => [r.code, r.stdout.replace(/(uid|creationTimestamp|resourceVersion): .*\n/g, '$1: X\n'), r.stderr].map((x) => String(x).replace(/\brec[ks]\b/g, 'NS'));
+  assert.equal(k.code, 0, k.stderr);
+  assert.deepEqual(masked(s), masked(k));
+  assert.match(k.stderr, /\n\tmissing rules added:\n\t\t\{Verbs:\[list\] APIGroups:\[\] Resources:\[pods\] ResourceNames:\[\] NonResourceURLs:\[\]\}\n/);
+  assert.match(k.stderr, /\treconciliation required update, but object opted out \(rbac\.authorization\.kubernetes\.io\/autoupdate: false\)\n/);
+  const [kd] = await c.bothClients(['auth', 'reconcile', '-f', c.file('rec-fresh.yaml', doc('Role', 'name: fresh, namespace: reck', 'rules: []\n')), '--dry-run=client', '-o', 'yaml']);
+  assert.match(kd.stdout, /^apiVersion: rbac\.authorization\.k8s\.io\/v1\nkind: Role\nmetadata:\n {2}creationTimestamp: null\n {2}name: fresh\n/);
 });

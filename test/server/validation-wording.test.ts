@@ -347,3 +347,70 @@ spec: {policyName: scale-rights.example.com, validationActions: [Deny]}
     c.kubectl(['delete', '-f', '-', '--ignore-not-found'], { stdin: objects });
   }
 });
+
+test('ValidatingAdmissionPolicy denials for core, apps, rbac and custom kinds: the resource (plural, with its group) and name kube-apiserver puts in the Status, each reason as kubectl prints it, a Warn binding\'s warning printed before the refusal', async () => {
+  const policies = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Gadget, plural: gadgets, singular: gadget}
+  scope: Namespaced
+  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: labels.example.com}
+spec:
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: ["", apps, rbac.authorization.k8s.io, example.com], apiVersions: ["*"], operations: [CREATE, UPDATE], resources: [configmaps, namespaces, deployments, roles, gadgets]}
+  validations:
+  - expression: "!has(object.metadata.labels) || !('bad' in object.metadata.labels)"
+  - expression: "!has(object.metadata.labels) || !('forb' in object.metadata.labels)"
+    messageExpression: "'forb on ' + object.metadata.name"
+    reason: Forbidden
+  - expression: "!has(object.metadata.labels) || !('big' in object.metadata.labels)"
+    reason: RequestEntityTooLarge
+  - expression: "object.metadata.name != 'who' && (!has(object.metadata.labels) || !('who' in object.metadata.labels))"
+    message: "  who are you  "
+    reason: Unauthorized
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: labels-deny-warn.example.com}
+spec: {policyName: labels.example.com, validationActions: [Warn, Deny]}
+`;
+  assert.equal(c.kubectl(['apply', '-f', '-'], { stdin: policies }).code, 0);
+  try {
+    const doc = (apiVersion: string, kind: string, meta: string) => `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {${meta}}\n${kind === 'Deployment' ? 'spec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: nginx}]}}}\n' : ''}`;
+    const policy = "ValidatingAdmissionPolicy 'labels.example.com' with binding 'labels-deny-warn.example.com'";
+    const warned = (message: string) => `Warning: Validation failed for ValidatingAdmissionPolicy 'labels.example.com' with binding 'labels-deny-warn.example.com': ${message}\n`;
+    for (const [apiVersion, kind, resource] of [['v1', 'ConfigMap', 'configmaps'], ['apps/v1', 'Deployment', 'deployments.apps'], ['rbac.authorization.k8s.io/v1', 'Role', 'roles.rbac.authorization.k8s.io'], ['example.com/v1', 'Gadget', 'gadgets.example.com']]) {
+      const plural = resource.split('.')[0];
+      // Invalid: kubectl's "The <resource> ... is invalid" names the plural alone, then the one cause after an empty field
+      const expr = "failed expression: !has(object.metadata.labels) || !('bad' in object.metadata.labels)";
+      await refusedAlike(['create', '-f', '-'], doc(apiVersion, kind, 'name: v1, labels: {bad: "1"}'), `${warned(expr)}The ${plural} "v1" is invalid: : ${policy} denied request: ${expr}\n`);
+      await refusedAlike(['create', '-f', '-'], doc(apiVersion, kind, 'name: v2, labels: {forb: "1"}'), `${warned('forb on v2')}Error from server (Forbidden): error when creating "STDIN": ${resource} "v2" is forbidden: ${policy} denied request: forb on v2\n`);
+      // a generated name is the one admission saw: masked
+      const [k, s] = await bothSides(['create', '-f', '-'], doc(apiVersion, kind, 'generateName: g-, labels: {big: "1"}'));
+      const big = "failed expression: !has(object.metadata.labels) || !('big' in object.metadata.labels)";
+      assert.match(k.stderr, new RegExp(`Error from server \\(RequestEntityTooLarge\\): error when creating "STDIN": ${resource.replaceAll('.', '\\.')} "g-\\w{5}" is forbidden: `));
+      assert.deepEqual({ ...s, stderr: s.stderr.replace(/"g-\w{5}"/, 'G') }, { ...k, stderr: k.stderr.replace(/"g-\w{5}"/, 'G') }, `${kind} generateName`);
+      assert.ok(k.stderr.endsWith(`${big}\n`));
+      await refusedAlike(['create', '-f', '-'], doc(apiVersion, kind, 'name: v3, labels: {who: "1"}'), `${warned('who are you')}error: You must be logged in to the server (error when creating "STDIN": ${resource} "v3" is forbidden: ${policy} denied request: who are you)\n`);
+    }
+    // a generator's create and an annotate (an UPDATE) print the warning too, in-process and through the server
+    assert.equal((await c.hosted(['create', 'configmap', 'fine'])).code, 0);
+    for (const env of [{}, { KUBESIM_NO_DAEMON: '' }] as Record<string, string>[]) {
+      for (const args of [['create', 'namespace', 'who'], ['label', 'configmap', 'fine', 'who=1', '--dry-run=server']]) {
+        const k = await c.kubectlAsync(args);
+        assert.equal(k.code, 1);
+        assert.match(k.stderr, /^Warning: Validation failed for .*\nerror: You must be logged in to the server \(/);
+        assert.deepEqual(await c.hosted(args, { env }), k, `${args.join(' ')} ${JSON.stringify(env)}`);
+      }
+    }
+  } finally {
+    c.kubectl(['delete', '-f', '-', '--ignore-not-found'], { stdin: policies });
+  }
+});

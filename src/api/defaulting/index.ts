@@ -138,6 +138,14 @@ export function applyDefaults(obj: KObject): void {
     case 'NetworkPolicy':
       if (isObject(spec)) spec.policyTypes ??= spec.egress ? ['Ingress', 'Egress'] : ['Ingress'];
       break;
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      // SetDefaults_RoleBinding, SetDefaults_ClusterRoleBinding, SetDefaults_Subject
+      if (isObject(obj.roleRef) && !obj.roleRef.apiGroup) obj.roleRef.apiGroup = 'rbac.authorization.k8s.io';
+      for (const s of Array.isArray(obj.subjects) ? obj.subjects : []) {
+        if (isObject(s) && !s.apiGroup && (s.kind === 'User' || s.kind === 'Group')) s.apiGroup = 'rbac.authorization.k8s.io';
+      }
+      break;
     case 'PriorityClass':
       obj.preemptionPolicy ??= 'PreemptLowerPriority';
       break;
