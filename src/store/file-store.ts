@@ -13,8 +13,8 @@
 //   then the files, then the journal entries after `rev` (the tail) and lay those over what
 //   the files said, so a reader never sees less than what is committed, even while a writer
 //   is between the append and the rename (or was killed there);
-// - inside a group (a reconcile pass, an apply) a write is its journal line only, and the
-//   tail stays the store's newest state: the object files are brought up to it (compaction:
+// - inside a group (a reconcile pass, an apply) a write is its journal line only (a batch's
+//   lines appended together at its end, see flushLines), and the tail stays the store's newest state: the object files are brought up to it (compaction:
 //   each key's file once) from when the group ends, the tail is small or the journal past
 //   its limit, a bounded slice per release (file-store-compaction.ts), or all at once on
 //   request (compact(), fsck --repair). A burst of thousands of
