@@ -118,13 +118,11 @@ export class EngineStore implements Store {
 
   async get(key: string, opts?: ListReadOptions): Promise<KObject | undefined> {
     if (this.turnDue()) await this.turn();
-    this.flushForOthers();
     return this.engine.get(key, opts);
   }
 
   async list(prefix: string, filter?: (obj: KObject) => boolean, opts?: ListReadOptions): Promise<ListResult> {
     if (this.turnDue()) await this.turn();
-    this.flushForOthers();
     return this.engine.list(prefix, filter, opts);
   }
 
@@ -153,7 +151,6 @@ export class EngineStore implements Store {
 
   async changesSince(afterRev: number, opts?: ListReadOptions): Promise<WatchEvent[]> {
     if (this.turnDue()) await this.turn();
-    this.flushForOthers();
     return this.engine.changesSince(afterRev, opts);
   }
 
@@ -229,14 +226,6 @@ export class EngineStore implements Store {
   /** Calls of the other flow, outside a batch (one holding the batch would hold users up), out of their turn. */
   private waitsForUsers(): boolean {
     return userFlow.getStore() === undefined && !(this.active !== undefined && this.context.getStore() === this.active) && performance.now() >= othersTurnUntil;
-  }
-
-  /**
-   * A read of another task while a batch is open (it awaits): what that batch wrote is in
-   * the journal first (SyncStore.flushKept), so nothing read can be lost to a kill -9.
-   */
-  private flushForOthers(): void {
-    if (this.active !== undefined && this.context.getStore() !== this.active) this.engine.flushKept?.();
   }
 
   private mayWrite(): boolean {

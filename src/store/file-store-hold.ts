@@ -35,8 +35,6 @@ export interface HoldOwner {
   beforeTake(asyncTake?: boolean): void;
   /** The lock was just taken: make the store's state the journal's. A throw gives the lock back (the store undoes its own part). */
   taken(brokeStale: boolean): void;
-  /** A batch ended (the outermost): its deferred journal lines are written now. A throw fails the batch. */
-  batchEnded(): void;
   /** The lock is about to be given up (see FileStore.releasing): its own part undone even when this throws. */
   releasing(groupEnd: boolean, handOver: boolean | undefined): void;
   /** Writes since the hold started. */
@@ -118,7 +116,6 @@ export class LockHold {
       this.release();
       return;
     }
-    this.owner.batchEnded();
     // Give the lock up once the deferred writes are many or old, or as soon as someone waits
     // for it; otherwise keep it, so that a long pass writes each object file once (group
     // commit) instead of once per small group.

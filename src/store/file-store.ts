@@ -13,8 +13,8 @@
 //   then the files, then the journal entries after `rev` (the tail) and lay those over what
 //   the files said, so a reader never sees less than what is committed, even while a writer
 //   is between the append and the rename (or was killed there);
-// - inside a group (a reconcile pass, an apply) a write is its journal line only (a batch's
-//   lines appended together at its end, see flushLines), and the tail stays the store's newest state: the object files are brought up to it (compaction:
+// - inside a group (a reconcile pass, an apply) a write is its journal line only, and the
+//   tail stays the store's newest state: the object files are brought up to it (compaction:
 //   each key's file once) from when the group ends, the tail is small or the journal past
 //   its limit, a bounded slice per release (file-store-compaction.ts), or all at once on
 //   request (compact(), fsck --repair). A burst of thousands of
@@ -163,8 +163,6 @@ export class FileStore implements SyncStore {
   private revMemo: { seen: string; rev: number } | undefined;
   /** Past this many times its limit the journal is copied for its trim before a take (DAEMON_TRIM_PAST once beginBatchAsync is used). */
   private trimPast = 1;
-  /** A failed flushLines' error, for the open batch to fail with at its end (see batchEnded). */
-  private keptFailure: unknown;
 
   constructor(
     readonly root: string,
@@ -328,16 +326,14 @@ export class FileStore implements SyncStore {
       }
       const rev = this.rev + 1;
       const last = { ...current, metadata: { ...current.metadata, resourceVersion: String(rev) } };
+      const undo = this.journal.append(journalLineText({ rev, type: 'DELETED', key, object: last }));
+      this.rev = rev;
       if (this.hold.grouping) {
-        this.journal.appendLater(journalLineText({ rev, type: 'DELETED', key, object: last })); // see write()
-        this.rev = rev;
         const copy = cloneJson(last);
         this.pending.set(key, { file, type: 'DELETED', object: copy, first: rev });
         this.noteOwn({ type: 'DELETED', key, rev, object: copy });
         return last;
       }
-      const undo = this.journal.append(journalLineText({ rev, type: 'DELETED', key, object: last }));
-      this.rev = rev;
       this.pending.delete(key);
       try {
         storeFaultPoint('after-journal', key);
@@ -356,7 +352,6 @@ export class FileStore implements SyncStore {
   /** `opts.shared`: this store's own lines frozen, not copied (lines read back are fresh objects anyway). */
   changesSince(afterRev: number, opts?: ListReadOptions): WatchEvent[] {
     this.hold.yieldBetweenBatches();
-    if (this.journal.hasLater()) this.flushLines(); // past its own lines, it reads the journal
     if (this.ownFrom >= 0 && afterRev >= this.ownFrom && (this.hold.held || this.journalAsLeft())) {
       const lines = this.ownLines;
       let i = lines.length;
@@ -433,15 +428,6 @@ export class FileStore implements SyncStore {
       },
       taken: (brokeStale) => this.taken(brokeStale),
       releasing: (groupEnd, handOver) => this.releasing(groupEnd, handOver),
-      batchEnded: () => {
-        try {
-          this.flushLines();
-          // A flush mid-batch (another task's read) failed: the batch's writes are gone, so it fails.
-          if (this.keptFailure !== undefined) throw this.keptFailure;
-        } finally {
-          this.keptFailure = undefined;
-        }
-      },
       writesThisHold: () => this.rev - this.heldStartRev,
     };
   }
@@ -479,7 +465,6 @@ export class FileStore implements SyncStore {
     // Until the end: the tail this store holds is what the journal says.
     this.leftJournal = undefined;
     try {
-      this.flushLines(); // before the records that may describe them
       this.meta.writePending(this.root);
       if (this.rev !== this.heldStartRev && this.fsync) this.journal.sync(); // the commit point of the deferred writes too
       // The files, a slice per release (file-store-compaction.ts); all of them for compact().
@@ -498,7 +483,6 @@ export class FileStore implements SyncStore {
         this.leftJournal = this.journal.stat();
       }
     } finally {
-      this.keptFailure = undefined;
       this.journal.closeWriter();
       this.meta.setHeld(false);
     }
@@ -528,36 +512,6 @@ export class FileStore implements SyncStore {
       // A line of an older version without its object had its file written before it.
       if (l.rev <= this.committed || (!l.object && l.type !== 'DELETED')) continue;
       this.pending.set(key, { file: path.join(this.registryDir, key), type: l.type, object: l.object ?? ({} as KObject), first: this.committed + 1 });
-    }
-  }
-
-  /** See flushLines: the async adapter's call before another task reads while a batch awaits. */
-  flushKept(): void {
-    if (this.journal.hasLater()) this.flushLines();
-  }
-
-  /**
-   * Writes the journal lines kept by write() inside a group in one append: at the end of the
-   * batch, before another task of this process reads while the batch awaits (flushKept),
-   * before the lock is given up. Only the batch's own code sees them before: whatever is
-   * acknowledged (the batch returned) or read elsewhere is in the journal, as when each line
-   * was written at once, so another process's reader and a `kill -9` after it lose none of
-   * it; a batch's lines (a kubelet sync's status and Events) go to the file in one write.
-   * When that fails (a full disk), none of them is in the journal: this holder's view
-   * (revision, tail, own lines) goes back to what the journal holds, and the call fails.
-   */
-  private flushLines(): void {
-    try {
-      this.journal.flush();
-    } catch (e) {
-      this.keptFailure = e;
-      this.leftJournal = undefined;
-      this.files.gen++;
-      this.rev = Math.max(this.committed, this.journal.lastRev());
-      this.ownLines = [];
-      this.ownFrom = this.rev;
-      this.loadTail();
-      throw e;
     }
   }
 
@@ -685,10 +639,8 @@ export class FileStore implements SyncStore {
     if (this.hold.grouping) {
       // Inside a group the journal line is the whole write (it carries the object): the file
       // follows once per key when the lock is given up (materialise), so a pod written five
-      // times in a reconcile pass costs one file, and no write waits for its own fsync. The
-      // line is written with the batch's others when the batch ends (flushLines): one write
-      // per batch (a kubelet sync's status and Events), before anyone outside it can see it.
-      this.journal.appendLater(journalLineText({ rev, type, key, object: stored }));
+      // times in a reconcile pass costs one file, and no write waits for its own fsync.
+      this.journal.append(journalLineText({ rev, type, key, object: stored }));
       this.rev = rev;
       // A copy, frozen as made (reads share it or copy it): the caller may change what it gets back.
       const copy = frozenCopy(stored);

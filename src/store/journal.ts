@@ -155,14 +155,6 @@ export class Journal {
   private pending: { gen: number; committed: number; parsedEnd: number; map: Map<string, JournalLine>; lastRev: number } | undefined;
   private writerFd: number | undefined;
   private writerSize = 0;
-  /**
-   * Lines appended with appendLater and not yet written: a batch's lines go to the file in
-   * one write at its end (flush), not one write per line. Only the holder has any, and it
-   * writes them before the batch returns, before any read of the journal and before it gives
-   * the lock up, so no reader (of this process or another) and no kill -9 after a batch's
-   * end can miss them.
-   */
-  private later: string[] = [];
   private writerFile = { dev: -1, ino: -1 };
 
   constructor(readonly file: string) {}
@@ -177,7 +169,6 @@ export class Journal {
   }
 
   private openRead(): number | undefined {
-    this.flush(); // the holder's own kept lines first (FileStore flushes before it reads; this is the backstop)
     try {
       return fs.openSync(this.file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
     } catch (e) {
@@ -446,40 +437,16 @@ export class Journal {
     }
   }
 
-  /** Keeps a line (a whole one, `\n` ended) to be written with the others at the next flush. */
-  appendLater(text: string): void {
-    this.later.push(text);
-  }
-
-  /** Whether lines wait for a flush. */
-  hasLater(): boolean {
-    return this.later.length > 0;
-  }
-
-  /**
-   * Writes the lines kept by appendLater in one write (append's: on failure nothing of them
-   * stays, and they are dropped: the caller takes its state back from the file).
-   */
-  flush(): void {
-    if (this.later.length === 0) return;
-    const text = this.later.length === 1 ? this.later[0] : this.later.join('');
-    this.later = [];
-    this.append(text);
-  }
-
-  /** Appends one line (or several, each whole); on failure nothing of it stays. Returns a function that takes it back. */
+  /** Appends one line; on failure nothing of it stays. Returns a function that takes it back. */
   append(text: string): () => void {
     if (this.writerFd === undefined) this.openWriter();
     const fd = this.writerFd!;
     const before = this.writerSize;
     let indexed = false;
     const undo = () => {
-      if (indexed && this.ix.end === this.writerSize) {
-        // The lines this append indexed leave the index too.
-        while (this.ix.offsets.length > 0 && this.ix.offsets[this.ix.offsets.length - 1] >= before) {
-          this.ix.revs.pop();
-          this.ix.offsets.pop();
-        }
+      if (indexed && this.ix.end === this.writerSize && this.ix.offsets.at(-1) === before) {
+        this.ix.revs.pop();
+        this.ix.offsets.pop();
         this.ix.end = before;
       }
       try {
@@ -510,29 +477,19 @@ export class Journal {
   }
 
   /**
-   * Indexes the lines this writer just appended when the index reaches exactly to them, so
-   * the next lastRev()/entriesAfter() does not read back what this process wrote (a burst of
+   * Indexes a line this writer just appended when the index reaches exactly to it, so the
+   * next lastRev()/entriesAfter() does not read back what this process wrote (a burst of
    * thousands of writes read again between two lock holds). Only the holder appends, so the
-   * file cannot have changed in between; lines it takes back (undo) leave the index too.
+   * file cannot have changed in between; a line it takes back (undo) leaves the index too.
    */
   private indexOwn(buf: Buffer, at: number): boolean {
     const ix = this.ix;
     if (ix.ino !== this.writerFile.ino || ix.dev !== this.writerFile.dev || ix.end !== at) return false;
     if (buf.length === 0 || buf[buf.length - 1] !== 10) return false;
-    const revs: number[] = [];
-    const offsets: number[] = [];
-    for (let start = 0; start < buf.length; ) {
-      const nl = buf.indexOf(10, start);
-      const rev = lineRev(buf, start, nl);
-      if (rev === undefined) return false;
-      revs.push(rev);
-      offsets.push(at + start);
-      start = nl + 1;
-    }
-    for (let i = 0; i < revs.length; i++) {
-      ix.revs.push(revs[i]);
-      ix.offsets.push(offsets[i]);
-    }
+    const rev = lineRev(buf, 0, buf.length - 1);
+    if (rev === undefined) return false;
+    ix.revs.push(rev);
+    ix.offsets.push(at);
     ix.end = at + buf.length;
     return true;
   }
@@ -547,12 +504,8 @@ export class Journal {
   }
 
   closeWriter(): void {
-    try {
-      this.flush(); // none left but when the holder closes mid-batch: they are its writes
-    } finally {
-      if (this.writerFd !== undefined) fs.closeSync(this.writerFd);
-      this.writerFd = undefined;
-    }
+    if (this.writerFd !== undefined) fs.closeSync(this.writerFd);
+    this.writerFd = undefined;
   }
 
   /**

@@ -226,11 +226,6 @@ export interface SyncStore {
   /** beginBatch whose wait for another process's lock lets the event loop turn (the file store). */
   beginBatchAsync?(): Promise<void>;
   endBatch(): void;
-  /**
-   * Writes what the open batch wrote but keeps until its end (the file store's journal lines
-   * inside a group): the async adapter calls it before another task reads mid-batch.
-   */
-  flushKept?(): void;
   /** Opens a group of batches sharing the lock (see Store.group); false when one is open already. */
   beginGroup(): boolean;
   endGroup(started: boolean): void;
