@@ -326,12 +326,12 @@ export class FileStore implements SyncStore {
       }
       const rev = this.rev + 1;
       const last = { ...current, metadata: { ...current.metadata, resourceVersion: String(rev) } };
-      const undo = this.journal.append(journalLineText({ rev, type: 'DELETED', key, object: last }));
+      const own: WatchEvent = { type: 'DELETED', key, rev, object: cloneJson(last) };
+      const undo = this.journal.append(journalLineText({ rev, type: 'DELETED', key, object: last }), own);
       this.rev = rev;
       if (this.hold.grouping) {
-        const copy = cloneJson(last);
-        this.pending.set(key, { file, type: 'DELETED', object: copy, first: rev });
-        this.noteOwn({ type: 'DELETED', key, rev, object: copy });
+        this.pending.set(key, { file, type: 'DELETED', object: own.object, first: rev });
+        this.noteOwn(own);
         return last;
       }
       this.pending.delete(key);
@@ -344,7 +344,7 @@ export class FileStore implements SyncStore {
         throw storeIoError(e, file);
       }
       this.files.noteWritten(file, null);
-      this.noteOwn({ type: 'DELETED', key, rev, object: cloneJson(last) });
+      this.noteOwn(own);
       return last;
     });
   }
@@ -640,12 +640,13 @@ export class FileStore implements SyncStore {
       // Inside a group the journal line is the whole write (it carries the object): the file
       // follows once per key when the lock is given up (materialise), so a pod written five
       // times in a reconcile pass costs one file, and no write waits for its own fsync.
-      this.journal.append(journalLineText({ rev, type, key, object: stored }));
-      this.rev = rev;
       // A copy, frozen as made (reads share it or copy it): the caller may change what it gets back.
       const copy = frozenCopy(stored);
+      const own: WatchEvent = { type, key, rev, object: copy };
+      this.journal.append(journalLineText({ rev, type, key, object: stored }), own);
+      this.rev = rev;
       this.pending.set(key, { file, type, object: copy, first: rev });
-      this.noteOwn({ type, key, rev, object: copy });
+      this.noteOwn(own);
       if (shared) return copy;
       noteKeptCopy(stored, copy);
       return stored;
@@ -653,9 +654,11 @@ export class FileStore implements SyncStore {
     this.pending.delete(key);
     const data = stringifyJson(stored, 2) + '\n';
     const tmp = writeTemp(file, data, this.fsync);
+    const copy = frozenCopy(stored);
+    const own: WatchEvent = { type, key, rev, object: copy };
     let undo: () => void;
     try {
-      undo = this.journal.append(journalLineText({ rev, type, key, object: stored }));
+      undo = this.journal.append(journalLineText({ rev, type, key, object: stored }), own);
     } catch (e) {
       fs.rmSync(tmp, { force: true });
       throw e;
@@ -670,9 +673,8 @@ export class FileStore implements SyncStore {
       fs.rmSync(tmp, { force: true });
       throw storeIoError(e, file);
     }
-    const copy = frozenCopy(stored);
     this.files.noteWritten(file, copy);
-    this.noteOwn({ type, key, rev, object: copy });
+    this.noteOwn(own);
     if (shared) return copy;
     noteKeptCopy(stored, copy);
     return stored;
@@ -712,6 +714,9 @@ export class FileStore implements SyncStore {
 
   writeRevFile(rev: number): void {
     writeRevFile(this.revPath, rev, this.fsync);
+    // The journal's parsed tail lets go of what is in the files now (it keeps this holder's
+    // lines as written: without this, every key's newest state until the next read of it).
+    this.journal.committedTo(rev);
   }
 }
 

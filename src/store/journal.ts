@@ -238,12 +238,7 @@ export class Journal {
       let p = this.pending;
       if (!p || p.gen !== ix.gen || p.committed > committed || p.parsedEnd < ix.base) {
         p = this.pending = { gen: ix.gen, committed, parsedEnd: ix.base, map: new Map(), lastRev: 0 };
-      } else if (p.committed < committed) {
-        // `rev` moved on: the newest line of each key stays the answer if it is after it (the
-        // tail parsed again from `committed` cost every reader 100-600 ms per round's end).
-        for (const [key, l] of p.map) if (l.rev <= committed) p.map.delete(key);
-        p.committed = committed;
-      }
+      } else this.committedTo(committed);
       if (p.parsedEnd < ix.end) {
         let i = ix.offsets.length;
         while (i > 0 && ix.offsets[i - 1] >= p.parsedEnd && ix.revs[i - 1] > committed) i--;
@@ -263,6 +258,16 @@ export class Journal {
     } finally {
       fs.closeSync(fd);
     }
+  }
+
+  /** `rev` moved on to `committed`: the parsed tail keeps only what is after it. */
+  committedTo(committed: number): void {
+    const p = this.pending;
+    if (!p || p.committed >= committed) return;
+    // The newest line of each key stays the answer if it is after it (the tail parsed again
+    // from `committed` cost every reader 100-600 ms per round's end).
+    for (const [key, l] of p.map) if (l.rev <= committed) p.map.delete(key);
+    p.committed = committed;
   }
 
   /**
@@ -437,13 +442,19 @@ export class Journal {
     }
   }
 
-  /** Appends one line; on failure nothing of it stays. Returns a function that takes it back. */
-  append(text: string): () => void {
+  /**
+   * Appends one line; on failure nothing of it stays. Returns a function that takes it back.
+   * `line` is the holder's own copy of what `text` says (frozen, its members shared): the
+   * parsed tail keeps it instead of parsing the line back (see keepOwn).
+   */
+  append(text: string, line?: JournalLine): () => void {
     if (this.writerFd === undefined) this.openWriter();
     const fd = this.writerFd!;
     const before = this.writerSize;
     let indexed = false;
+    let unkeep: (() => void) | undefined;
     const undo = () => {
+      unkeep?.();
       if (indexed && this.ix.end === this.writerSize && this.ix.offsets.at(-1) === before) {
         this.ix.revs.pop();
         this.ix.offsets.pop();
@@ -467,6 +478,7 @@ export class Journal {
       }
       this.writerSize = before + buf.length;
       indexed = this.indexOwn(buf, before);
+      if (indexed && line) unkeep = this.keepOwn(line, before);
     } catch (e) {
       undo();
       const code = (e as NodeJS.ErrnoException).code;
@@ -492,6 +504,33 @@ export class Journal {
     ix.offsets.push(at);
     ix.end = at + buf.length;
     return true;
+  }
+
+  /**
+   * Puts a line this writer just appended (and indexed) into the parsed tail when that reaches
+   * exactly to it: the holder's own frozen copy, so the tail and the holder's deferred writes
+   * hold one object per key (parsed back, a second copy of every key the holder wrote since
+   * the tail was last read: a whole second tail at rest), and another writer's line costs the
+   * next read that one line, not the holder's burst parsed again. Returns how to take it back.
+   */
+  private keepOwn(line: JournalLine, at: number): (() => void) | undefined {
+    const p = this.pending;
+    if (!p || p.gen !== this.ix.gen || p.parsedEnd !== at || line.rev <= p.committed) return undefined;
+    const prev = p.map.get(line.key);
+    const prevLastRev = p.lastRev;
+    p.map.set(line.key, line);
+    p.parsedEnd = this.ix.end;
+    p.lastRev = line.rev;
+    return () => {
+      if (this.pending !== p || p.parsedEnd !== this.ix.end) {
+        if (this.pending === p) this.pending = undefined;
+        return;
+      }
+      if (prev) p.map.set(line.key, prev);
+      else p.map.delete(line.key);
+      p.parsedEnd = at;
+      p.lastRev = prevLastRev;
+    };
   }
 
   sync(): void {
