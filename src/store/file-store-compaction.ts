@@ -65,7 +65,7 @@ export interface CompactionHolder {
 /**
  * How long a release writes files. Unbounded for a small tail nobody waits behind; SLICE_MS of
  * wall once someone waits (their wait is wall time: issue #12's bound); else SLICE_MS of this
- * process's CPU (process.cpuUsage: a getrusage, ~1 µs a file of ~50-100 µs), never less than
+ * process's CPU (process.cpuUsage: a getrusage, ~1 µs, read between files of 50 µs or more), never less than
  * SLICE_MS of wall nor more than SLICE_WALL_MAX_MS, ended as soon as someone waits.
  */
 export class Slice {
