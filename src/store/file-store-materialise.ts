@@ -10,6 +10,7 @@ import { storeFaultPoint } from './fault-points';
 import { fsyncPath, syncFileSystem, type PendingWrite, type PendingWrites } from './file-store-support';
 import { atomicWrite, replaceCoveredFile, sweepDeadTemporaries, warnOnce, type RegistryFiles } from './file-store-files';
 import { stringifyJson } from '../util/exact-json';
+import type { Slice } from './file-store-compaction';
 
 /** Removes a file, absent or not: unlink itself (fs.rmSync walks its rimraf path: an lstat and more per file). */
 function removeFile(file: string): void {
@@ -58,14 +59,14 @@ export function materialisePending(pending: PendingWrites, files: RegistryFiles,
 
 /**
  * A slice of a compaction (file-store-compaction.ts): the files of `keys`, in order, each as
- * the holder's newest deferred write, until `deadline` (one at least). They stay deferred
+ * the holder's newest deferred write, until the slice is over (one at least). They stay deferred
  * (`rev` moves only once every key of the round is done). Returns how many were done, or
  * undefined when a file could not be written (the journal holds every entry).
  */
-export function materialiseSlice(pending: PendingWrites, keys: string[], deadline: number, files: RegistryFiles, perFileSync: boolean, root: string): number | undefined {
+export function materialiseSlice(pending: PendingWrites, keys: string[], slice: Slice, files: RegistryFiles, perFileSync: boolean, root: string): number | undefined {
   let i = 0;
   try {
-    for (; i < keys.length && (i === 0 || Date.now() < deadline); i++) {
+    for (; i < keys.length && (i === 0 || !slice.over()); i++) {
       const p = pending.get(keys[i]);
       if (!p) continue; // in the files already: a write outside a group put it there
       storeFaultPoint('compaction-files', keys[i]);

@@ -494,7 +494,8 @@ export class FileStore implements SyncStore {
       rev: () => this.rev,
       committed: () => this.committed,
       pending: this.pending,
-      writeSlice: (keys, deadline) => materialiseSlice(this.pending, keys, deadline, this.files, this.fsync && !this.unsynced.mark(this.committed), this.root),
+      writeSlice: (keys, slice) => materialiseSlice(this.pending, keys, slice, this.files, this.fsync && !this.unsynced.mark(this.committed), this.root),
+      othersWaiting: () => this.hold.othersWaiting(),
       advance: (to) => {
         if (this.committed >= to) return;
         this.writeRevFile(to);

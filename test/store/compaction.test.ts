@@ -9,9 +9,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { FileStore } from '../../src/store/file-store';
 import { PendingWrites } from '../../src/store/file-store-support';
+import { setStoreFaultHook } from '../../src/store/fault-points';
 import { heapGrowth } from '../helpers/heap';
 import type { KObject } from '../../src/api/types';
 
@@ -146,4 +147,64 @@ test("a deferred write's path is kept flat, not the rope path.join makes of it (
   assert.equal(pending.size, keys.length);
   // The entry, its file's path (~100 characters) and the indexes' slots: ~220 B; with the rope, ~720.
   assert.ok(grown / keys.length < 400, `${(grown / keys.length).toFixed(0)} B a deferred write`);
+});
+
+/**
+ * Runs a group of `count` creates whose end starts a round, each compaction file taking
+ * `stallMs` of wall clock without CPU (a process the loaded machine runs a few ms in every
+ * 50: what a settled daemon's slices were, ~10 files a second); `atFile` sees each file's
+ * number. Returns how many files the group end's release wrote.
+ */
+function stalledRelease(dir: string, count: number, stallMs: number, atFile: (n: number) => void = () => {}): number {
+  const s = new FileStore(dir, { fsync: false });
+  let files = 0;
+  const stall = new Int32Array(new SharedArrayBuffer(4));
+  try {
+    s.create('configmaps/default/first', cm('first', '0'));
+    s.group(() => {
+      for (let i = 0; i < count; i++) s.create(key(i), cm(name(i), 'a'));
+      setStoreFaultHook((point) => {
+        if (point !== 'compaction-files') return;
+        atFile(++files);
+        Atomics.wait(stall, 0, 0, stallMs);
+      });
+    });
+  } finally {
+    setStoreFaultHook(undefined);
+    s.close();
+  }
+  return files;
+}
+
+test('a slice nobody waits behind is bounded by the CPU it takes, not the wall clock (a loaded machine gave a settled daemon ~10 files a second), within 250 ms of wall', { timeout: 60_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-compaction-'));
+  try {
+    // 5 ms of wall a file: a 50-ms wall-clock slice writes 11 at most; 250 ms of wall, ~50.
+    const files = stalledRelease(dir, 2_000, 5);
+    assert.ok(files >= 20, `${files} files in a slice whose files each waited 5 ms for the CPU`);
+    assert.ok(files <= 52, `${files} files: the slice's wall clock is bounded too`);
+    assert.equal(revOf(dir) < 2_000, true, 'the round goes on at later releases');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a slice nobody waited behind ends once someone announces waiting for the lock', { timeout: 60_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-compaction-'));
+  const waiter = spawn('sleep', ['60'], { stdio: 'ignore' });
+  try {
+    let announcedAt: number | undefined;
+    // Past the 50 ms every slice gets, a live process announces it waits (as FileLock.acquire does).
+    const files = stalledRelease(dir, 2_000, 5, (n) => {
+      if (n !== 16) return;
+      writeFileSync(join(dir, `lock.want.1.${waiter.pid}`), '');
+      announcedAt = n;
+    });
+    assert.equal(announcedAt, 16, `the slice went on past 50 ms of wall (${files} files)`);
+    // Looked at every 10 ms: two or three 5-ms files more at most.
+    assert.ok(files <= 16 + 4, `${files} files, the waiter announced at the 16th`);
+  } finally {
+    waiter.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
