@@ -13,6 +13,7 @@ import { StoreError, type EventType } from './store';
 import { storeFaultPoint } from './fault-points';
 import { parseJson, stringifyJson } from '../util/exact-json';
 import { lowerBound } from '../util/sorted';
+import { span, spanBegin, spanEnd } from '../util/span-trace';
 
 const FILE_MODE = 0o600;
 /** Past this size the journal keeps only its newer half (file-store-trim.ts). */
@@ -219,7 +220,7 @@ export class Journal {
       let i = ix.revs.length;
       while (i > 0 && ix.revs[i - 1] > afterRev) i--;
       if (i === ix.revs.length) return [];
-      return this.parse(fd, ix.offsets[i], ix.end).filter((l) => l.rev > afterRev);
+      return span('entries.parse', () => this.parse(fd, ix.offsets[i], ix.end).filter((l) => l.rev > afterRev), () => ix.end - ix.offsets[i]);
     } finally {
       fs.closeSync(fd);
     }
@@ -250,9 +251,11 @@ export class Journal {
         if (i < ix.offsets.length) {
           // Line by line: a restart's tail can be hundreds of MB, and only the newest line of each key is kept.
           const map = p.map;
+          const s = spanBegin();
           eachLine(fd, Math.max(ix.offsets[i], p.parsedEnd), ix.end, (l) => {
             if (l.rev > committed) map.set(l.key, l);
           });
+          spanEnd('pending.parse', s, ix.end - Math.max(ix.offsets[i], p.parsedEnd));
         }
         p.parsedEnd = ix.end;
       }
@@ -286,6 +289,7 @@ export class Journal {
    * revision <= `needRev` (or the start of the file). Returns the file's size.
    */
   private refresh(fd: number, needRev: number): number {
+    const s = spanBegin();
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw new StoreError(`${this.file} is not a regular file; run "kubesim cluster fsck"`);
     const was = this.ix;
@@ -308,6 +312,7 @@ export class Journal {
       ix.offsets = back.offsets.concat(ix.offsets);
       ix.base = back.start;
     }
+    if (s && (ix.gen !== was.gen || ix.ino !== was.ino || ix.end - was.end > 1 << 20)) spanEnd('refresh', s, { afresh: ix.gen !== was.gen, carried: ix.gen === was.gen && ix.ino !== was.ino, read: ix.end - was.end });
     return st.size;
   }
 
