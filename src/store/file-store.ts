@@ -64,7 +64,7 @@ import { materialisePending, materialiseSlice, replayEntries, sweepStoreTemporar
 import { JournalTrim } from './file-store-trim';
 import { Compaction, COMPACT_SMALL, type CompactionHolder } from './file-store-compaction';
 import { stringifyJson } from '../util/exact-json';
-import { span } from '../util/span-trace';
+import { span, spanTracing } from '../util/span-trace';
 
 export { parseObject, ensurePrivateDir, storeIoError, TMP_PREFIX };
 
@@ -473,7 +473,8 @@ export class FileStore implements SyncStore {
     this.leftJournal = undefined;
     this.leftTail = undefined;
     try {
-      span('rel.meta', () => this.meta.writePending(this.root));
+      const metaNames = spanTracing ? this.meta.pendingNames().join(' ') : undefined;
+      span('rel.meta', () => this.meta.writePending(this.root), () => metaNames);
       if (this.rev !== this.heldStartRev && this.fsync) span('rel.sync', () => this.journal.sync()); // the commit point of the deferred writes too
       // The files, a slice per release (file-store-compaction.ts); all of them for compact().
       // A failed write leaves the entries to the journal (and its tail to be read again).
