@@ -4,6 +4,7 @@
 // its kind, plus each reconciler's `watches` mappers). A missed notification only delays
 // work: every reconcile re-reads the state it needs.
 
+import { spanBegin, spanEnd } from '../util/span-trace';
 import type { KObject } from '../api/types';
 import { componentOf, withFieldManager } from '../api/managed-fields/index';
 import { ManualClock, ClusterClock } from '../sim/clock';
@@ -133,6 +134,13 @@ export class ControllerManager {
 
   /** Maps the journal's changes since the last poll to keys; returns how many changes were seen. */
   async pollChanges(): Promise<number> {
+    const s = spanBegin();
+    const n = await this.pollChangesTraced();
+    spanEnd('poll', s, n);
+    return n;
+  }
+
+  private async pollChangesTraced(): Promise<number> {
     if (this.lastRev < 0) {
       // First look: everything is new (callers keep processing what this queued).
       await this.resync();
@@ -232,10 +240,12 @@ export class ControllerManager {
     const r = this.byName.get(item.reconciler);
     if (!r) return;
     this.stats.reconciles++;
+    const s = spanBegin();
     try {
       // A reconcile's writes share the lock in small groups (cheap, and a reconcile that
       // creates thousands of pods never locks users out for all of it).
       const result = await this.ctx.api.group(() => withFieldManager(componentOf(r.name), () => r.reconcile(item.key, this.ctx)));
+      spanEnd('rc', s, r.name);
       this.queue.forget(item);
       if (result && (result.readVersion !== undefined || result.wroteVersion !== undefined)) {
         this.seen.set(seenId(r.name, item.key), { read: Number(result.readVersion ?? -1), wrote: Number(result.wroteVersion ?? -1) });

@@ -16,6 +16,7 @@ import { setEventLoopTurns } from '../store/async-store';
 import { claimPidFile, releasePidFile, PID_FILE, type DaemonStatusDoc } from './control';
 import { fence, LeaderElector, LEASE_DEFAULTS } from '../controllers/leader-election';
 import type { ControllerManager } from '../controllers/manager';
+import { spanBegin, spanEnd, spanTracing } from '../util/span-trace';
 
 export interface DaemonOptions {
   signal?: AbortSignal;
@@ -107,6 +108,15 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
     let lastWrite = 0;
     let steppedTo: number | undefined;
     log(`daemon started (pid ${pid})`);
+    if (spanTracing) {
+      // The event loop's lateness (a long synchronous step, or no core to run on).
+      let tick = spanBegin()!;
+      setInterval(() => {
+        const now = spanBegin()!;
+        if (now.t - tick.t > 30) spanEnd('loop.late', tick, Math.round(now.t - tick.t - 10));
+        tick = now;
+      }, 10).unref();
+    }
     const reconcile = async (manager: ControllerManager, signal: AbortSignal) => {
       // A failure of the loop itself (the store unreachable while the clock is read) pauses
       // reconciling, it does not end it: this process may still hold the lease.

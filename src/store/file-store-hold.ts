@@ -9,6 +9,7 @@ import { FileLock, lockPriority } from './file-lock';
 import { StoreNotFoundError } from './store';
 import { storeFaultPoint } from './fault-points';
 import { requireStoreDir } from './file-store-support';
+import { spanBegin, spanEnd, type SpanStart } from '../util/span-trace';
 
 export const LOCK_TIMEOUT_MS = 30_000;
 /** A group (see group()) gives the lock up when another process waits for it, or else after this long or this many deferred writes. */
@@ -50,6 +51,8 @@ export class LockHold {
   private depth = 0;
   private since = 0;
   private lastWaiterCheck = 0;
+  /** The hold's span (util/span-trace.ts), when tracing. */
+  private holdSpan: SpanStart | undefined;
   /**
    * Between the batches of a group, while its task awaits something else (the daemon: other
    * tasks' reconciles, requests being answered, a user's turn), no store call comes to hand
@@ -95,13 +98,17 @@ export class LockHold {
   async beginBatchAsync(): Promise<void> {
     if (this.depth > 0 || this.held) return this.beginBatch();
     storeFaultPoint('take', this.root);
+    let s = spanBegin();
     this.owner.beforeTake(true); // outside the lock, as in take
+    spanEnd('beforeTake', s);
+    s = spanBegin();
     let broke: boolean;
     try {
       broke = await this.lock.acquireAsync();
     } catch (e) {
       throw this.gone() ? new StoreNotFoundError(this.root) : e;
     }
+    spanEnd('lock.wait', s);
     this.take(broke);
     this.depth = 1;
   }
@@ -182,9 +189,17 @@ export class LockHold {
     if (tookLock === undefined) storeFaultPoint('take', this.root); // a test deletes the cluster here, between a command's open and its write
     let brokeStale = tookLock ?? false;
     let acquired = tookLock !== undefined;
-    if (!acquired) this.owner.beforeTake(); // copies a journal past its limit aside, outside the lock
+    let s = spanBegin();
+    if (!acquired) {
+      this.owner.beforeTake(); // copies a journal past its limit aside, outside the lock
+      spanEnd('beforeTake', s);
+      s = spanBegin();
+    }
     try {
-      if (!acquired) brokeStale = this.lock.acquire();
+      if (!acquired) {
+        brokeStale = this.lock.acquire();
+        spanEnd('lock.wait', s);
+      }
       acquired = true;
       // `cluster delete` removes the store holding its lock: taken after that, the lock is in
       // a directory that is gone (or going). Nothing is written, nothing made again.
@@ -195,8 +210,11 @@ export class LockHold {
     }
     this.held = true;
     this.since = Date.now();
+    this.holdSpan = spanBegin();
+    const t = spanBegin();
     try {
       this.owner.taken(brokeStale);
+      spanEnd('taken', t);
     } catch (e) {
       this.held = false;
       this.lock.release();
@@ -216,13 +234,16 @@ export class LockHold {
 
   /** Gives the lock up after the store's release work (HoldOwner.releasing). */
   private release(groupEnd = false, handOver?: boolean): void {
+    const s = spanBegin();
     try {
       this.owner.releasing(groupEnd, handOver);
     } finally {
+      spanEnd('releasing', s, { groupEnd, handOver: handOver ?? null });
       this.held = false;
       clearTimeout(this.idleCheck);
       this.idleCheck = undefined;
       this.lock.release();
+      spanEnd('hold', this.holdSpan, this.owner.writesThisHold());
     }
   }
 }

@@ -346,6 +346,11 @@ export class MetaDocs {
    * simulation's own records (container phases, IP allocations), and after a power loss a
    * lost one reads as a pod whose containers start again, as after a node's reboot.
    */
+  /** The names of the deferred documents (the span trace's detail). */
+  pendingNames(): string[] {
+    return [...this.pending.keys()];
+  }
+
   writePending(root: string): void {
     if (this.pending.size === 0) return;
     try {

@@ -64,6 +64,7 @@ import { materialisePending, materialiseSlice, replayEntries, sweepStoreTemporar
 import { JournalTrim } from './file-store-trim';
 import { Compaction, COMPACT_SMALL, type CompactionHolder } from './file-store-compaction';
 import { stringifyJson } from '../util/exact-json';
+import { span, spanTracing } from '../util/span-trace';
 
 export { parseObject, ensurePrivateDir, storeIoError, TMP_PREFIX };
 
@@ -443,7 +444,7 @@ export class FileStore implements SyncStore {
         this.files.gen++;
         this.ownLines = [];
         this.ownFrom = this.heldStartRev;
-        this.loadTail();
+        span('loadTail', () => this.loadTail(), () => this.pending.size);
       } else if (this.ownFrom < 0 || (this.ownLines.at(-1)?.rev ?? this.ownFrom) !== this.heldStartRev) {
         this.ownLines = [];
         this.ownFrom = this.heldStartRev;
@@ -465,13 +466,14 @@ export class FileStore implements SyncStore {
     // Until the end: the tail this store holds is what the journal says.
     this.leftJournal = undefined;
     try {
-      this.meta.writePending(this.root);
-      if (this.rev !== this.heldStartRev && this.fsync) this.journal.sync(); // the commit point of the deferred writes too
+      const metaNames = spanTracing ? this.meta.pendingNames().join(' ') : undefined;
+      span('rel.meta', () => this.meta.writePending(this.root), () => metaNames);
+      if (this.rev !== this.heldStartRev && this.fsync) span('rel.sync', () => this.journal.sync()); // the commit point of the deferred writes too
       // The files, a slice per release (file-store-compaction.ts); all of them for compact().
       // A failed write leaves the entries to the journal (and its tail to be read again).
       const start = groupEnd || this.pending.size <= COMPACT_SMALL || this.journal.pastLimit(SLICES_PAST);
       const waited = handOver ?? (this.pending.size > 0 && this.hold.othersWaiting());
-      const written = this.compactNext ? this.materialise() && this.compaction.done() : this.compaction.step(this.compactionHolder(), start, waited);
+      const written = span('rel.compact', () => (this.compactNext ? this.materialise() && this.compaction.done() : this.compaction.step(this.compactionHolder(), start, waited)), () => this.pending.size);
       this.compactNext = false;
       if (written && this.pending.size === 0 && this.committed < this.rev) {
         this.writeRevFile(this.rev);
@@ -479,7 +481,7 @@ export class FileStore implements SyncStore {
       }
       // The journal's trim swapped in (file-store-trim.ts); not after a failed write.
       if (written) {
-        this.trim.atRelease();
+        span('rel.trim', () => this.trim.atRelease());
         this.leftJournal = this.journal.stat();
       }
     } finally {

@@ -3,8 +3,11 @@
 // the part they have needed, built backwards from the end (a short-lived command never reads
 // the whole file) and extended forwards as writers append (the writer indexes its own lines
 // as it appends them, so it never reads its own burst back). A journal replaced by a trim
-// (another inode holding the same lines from a cut on) keeps its index and parsed tail,
+// (another file holding the same lines from a cut on) keeps its index and parsed tail,
 // shifted; one replaced otherwise or cut shorter (a rolled-back append) is indexed afresh.
+// A trimmed journal starts with `{"trim":N}` (N: how many trims it went through), so a file
+// is known by its inode and N: a reader that slept through two trims cannot take the second
+// one's file, given the inode the first one freed, for the file it indexed.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,6 +16,7 @@ import { StoreError, type EventType } from './store';
 import { storeFaultPoint } from './fault-points';
 import { parseJson, stringifyJson } from '../util/exact-json';
 import { lowerBound } from '../util/sorted';
+import { span, spanBegin, spanEnd } from '../util/span-trace';
 
 const FILE_MODE = 0o600;
 /** Past this size the journal keeps only its newer half (file-store-trim.ts). */
@@ -64,6 +68,19 @@ function lineRev(buf: Buffer, start: number, end: number): number | undefined {
     n = n * 10 + (c - 48);
   }
   return i > first && buf[i] === 44 ? n : undefined;
+}
+
+/** The first line of a trimmed journal: how many trims it went through (0 for none: no such line). */
+function trimHeader(trims: number): string {
+  return `{"trim":${trims}}\n`;
+}
+
+/** The trim count of the journal open at `fd` and the length of its header line (see trimHeader). */
+function readTrimHeader(fd: number): { trims: number; length: number } {
+  const buf = Buffer.allocUnsafe(REV_PREFIX_MAX);
+  const got = readFully(fd, buf, 0);
+  const m = /^\{"trim":(\d{1,15})\}\n/.exec(buf.toString('latin1', 0, got));
+  return m ? { trims: Number(m[1]), length: m[0].length } : { trims: 0, length: 0 };
 }
 
 /** Reads buf.length bytes at `position` (fewer at end of file); returns how many. */
@@ -135,6 +152,8 @@ export function eachLine(fd: number, from: number, to: number, fn: (line: Journa
 interface Index {
   dev: number;
   ino: number;
+  /** The trims the indexed file went through (its header): with dev and ino, which file it is. */
+  trims: number;
   gen: number;
   /** Byte offset of the first indexed line (a line start). */
   base: number;
@@ -151,11 +170,11 @@ let generation = 0;
 const LINEAGE_MAX = 8;
 
 export class Journal {
-  private ix: Index = { dev: -1, ino: -1, gen: 0, base: 0, end: 0, revs: [], offsets: [], lineage: [] };
+  private ix: Index = { dev: -1, ino: -1, trims: 0, gen: 0, base: 0, end: 0, revs: [], offsets: [], lineage: [] };
   private pending: { gen: number; committed: number; parsedEnd: number; map: Map<string, JournalLine>; lastRev: number } | undefined;
   private writerFd: number | undefined;
   private writerSize = 0;
-  private writerFile = { dev: -1, ino: -1 };
+  private writerFile = { dev: -1, ino: -1, trims: 0 };
 
   constructor(readonly file: string) {}
 
@@ -219,7 +238,7 @@ export class Journal {
       let i = ix.revs.length;
       while (i > 0 && ix.revs[i - 1] > afterRev) i--;
       if (i === ix.revs.length) return [];
-      return this.parse(fd, ix.offsets[i], ix.end).filter((l) => l.rev > afterRev);
+      return span('entries.parse', () => this.parse(fd, ix.offsets[i], ix.end).filter((l) => l.rev > afterRev), () => ix.end - ix.offsets[i]);
     } finally {
       fs.closeSync(fd);
     }
@@ -245,9 +264,11 @@ export class Journal {
         if (i < ix.offsets.length) {
           // Line by line: a restart's tail can be hundreds of MB, and only the newest line of each key is kept.
           const map = p.map;
+          const s = spanBegin();
           eachLine(fd, Math.max(ix.offsets[i], p.parsedEnd), ix.end, (l) => {
             if (l.rev > committed) map.set(l.key, l);
           });
+          spanEnd('pending.parse', s, ix.end - Math.max(ix.offsets[i], p.parsedEnd));
         }
         p.parsedEnd = ix.end;
       }
@@ -291,13 +312,21 @@ export class Journal {
    * revision <= `needRev` (or the start of the file). Returns the file's size.
    */
   private refresh(fd: number, needRev: number): number {
+    const s = spanBegin();
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw new StoreError(`${this.file} is not a regular file; run "kubesim cluster fsck"`);
     const was = this.ix;
-    if ((st.ino !== was.ino || st.dev !== was.dev || st.size < was.end) && !(st.ino !== was.ino && st.dev === was.dev && this.carryOver(fd, st.ino, st.size))) {
-      const ix = (this.ix = { dev: st.dev, ino: st.ino, gen: ++generation, base: st.size, end: st.size, revs: [], offsets: [], lineage: [st.ino] });
-      // Start at the last line boundary: what follows it is incomplete.
-      ix.base = ix.end = this.lastBoundary(fd, st.size);
+    const header = readTrimHeader(fd);
+    const sameFile = st.dev === was.dev && st.ino === was.ino && header.trims === was.trims;
+    // The indexed file, only appended to since: the index goes on from its end.
+    const appendedTo = sameFile && st.size >= was.end;
+    // A later trim of it: the same lines from the trim's cut on, after a new header.
+    const trimmed = !sameFile && st.dev === was.dev && header.trims > was.trims;
+    if (!appendedTo && !(trimmed && this.carryOver(fd, st.ino, st.size, header))) {
+      // Another file, or this one cut shorter (a line taken back): indexed afresh from its
+      // last line boundary (what follows it is incomplete).
+      const end = this.lastBoundary(fd, st.size);
+      this.ix = { dev: st.dev, ino: st.ino, trims: header.trims, gen: ++generation, base: end, end, revs: [], offsets: [], lineage: [st.ino] };
     }
     const ix = this.ix;
     // What others appended, a chunk at a time; an incomplete last line is read again next time.
@@ -313,6 +342,7 @@ export class Journal {
       ix.offsets = back.offsets.concat(ix.offsets);
       ix.base = back.start;
     }
+    if (s && (ix.gen !== was.gen || ix.ino !== was.ino || ix.end - was.end > 1 << 20)) spanEnd('refresh', s, { afresh: ix.gen !== was.gen, carried: ix.gen === was.gen && ix.ino !== was.ino, read: ix.end - was.end });
     return st.size;
   }
 
@@ -325,7 +355,7 @@ export class Journal {
    * appended since is read); false when that line (its revision and length) or the first
    * indexed line the trim kept is not where the shift puts it.
    */
-  private carryOver(fd: number, ino: number, size: number): boolean {
+  private carryOver(fd: number, ino: number, size: number, header: { trims: number; length: number }): boolean {
     const ix = this.ix;
     const n = ix.revs.length;
     if (n === 0) return false;
@@ -334,7 +364,8 @@ export class Journal {
     if (back.revs[0] !== ix.revs[n - 1]) return false;
     const shift = ix.offsets[n - 1] - back.offsets[0];
     if (shift < 0 || (back.offsets[1] ?? boundary) !== ix.end - shift) return false;
-    const k = lowerBound(n, (i) => ix.offsets[i] < shift);
+    // The lines the trim kept are those the shift puts after the new file's header.
+    const k = lowerBound(n, (i) => ix.offsets[i] - shift < header.length);
     // The first kept line: its revision where the shift puts it, a line boundary before it.
     const at = ix.offsets[k] - shift;
     const head = Buffer.allocUnsafe(REV_PREFIX_MAX + 1);
@@ -342,7 +373,9 @@ export class Journal {
     if (at > 0 ? head[0] !== 10 || lineRev(head, 1, got) !== ix.revs[k] : lineRev(head, 0, got) !== ix.revs[k]) return false;
     const lineage = ix.lineage.concat(ino).slice(-LINEAGE_MAX);
     const offsets = ix.offsets.slice(k, n - 1).map((o) => o - shift);
-    this.ix = { dev: ix.dev, ino, gen: ix.gen, base: at, end: boundary, revs: ix.revs.slice(k, n - 1).concat(back.revs), offsets: offsets.concat(back.offsets), lineage };
+    // An index reaching the file's first line reaches its start (base 0: nothing before it).
+    const base = at === header.length ? 0 : at;
+    this.ix = { dev: ix.dev, ino, trims: header.trims, gen: ix.gen, base, end: boundary, revs: ix.revs.slice(k, n - 1).concat(back.revs), offsets: offsets.concat(back.offsets), lineage };
     const p = this.pending;
     if (p && p.gen === ix.gen) {
       if (p.parsedEnd - shift >= at) p.parsedEnd -= shift;
@@ -430,7 +463,7 @@ export class Journal {
     }
     this.writerFd = fd;
     this.writerSize = st.size;
-    this.writerFile = { dev: st.dev, ino: st.ino };
+    this.writerFile = { dev: st.dev, ino: st.ino, trims: readTrimHeader(fd).trims };
     if (st.size > 0) {
       const last = Buffer.alloc(1);
       fs.readSync(fd, last, 0, 1, st.size - 1);
@@ -496,7 +529,8 @@ export class Journal {
    */
   private indexOwn(buf: Buffer, at: number): boolean {
     const ix = this.ix;
-    if (ix.ino !== this.writerFile.ino || ix.dev !== this.writerFile.dev || ix.end !== at) return false;
+    const w = this.writerFile;
+    if (ix.ino !== w.ino || ix.dev !== w.dev || ix.trims !== w.trims || ix.end !== at) return false;
     if (buf.length === 0 || buf[buf.length - 1] !== 10) return false;
     const rev = lineRev(buf, 0, buf.length - 1);
     if (rev === undefined) return false;
@@ -582,6 +616,7 @@ export class Journal {
       readFully(fd, last, lastStart);
       tmp = tmpName(path.dirname(this.file));
       out = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, FILE_MODE);
+      writeAll(out, Buffer.from(trimHeader(ix.trims + 1)));
       copyRange(fd, out, cut, end);
       fs.fdatasyncSync(out);
       return { tmp, ino: ix.ino, cut, end, last, cutRev };

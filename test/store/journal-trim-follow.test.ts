@@ -8,7 +8,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal, journalLineText } from '../../src/store/journal';
@@ -56,7 +56,7 @@ test('a follower behind the journal keeps its parsed tail across a trim: only th
     assert.ok(writer.swapIn(copy!));
     appendRange(writer, 431, 440, 'd');
     writer.closeWriter();
-    const cutRev = Number(/^\{"rev":(\d+),/.exec(readFileSync(file, 'utf8'))![1]) - 1;
+    const cutRev = Number(/^\{"trim":1\}\n\{"rev":(\d+),/.exec(readFileSync(file, 'utf8'))![1]) - 1; // after the trim's header
     assert.ok(cutRev > 150 && cutRev < 300, `the trim dropped revisions up to ${cutRev}`);
 
     // The lines the follower parsed before the trim are rewritten behind its back (same
@@ -96,6 +96,46 @@ test('a journal replaced by one that is not its trim is read afresh', () =>
     assert.deepEqual(tail(follower, 0), tail(new Journal(file), 0));
     assert.deepEqual(follower.entriesAfter(60), new Journal(file).entriesAfter(60));
     assert.equal(follower.lastRev(), 109);
+  }));
+
+test("a reader that slept through two trims does not take the second one's file, given the inode the first one freed, for the file it indexed", () =>
+  withTemp((dir) => {
+    const file = join(dir, 'journal.log');
+    const writer = new Journal(file);
+    appendRange(writer, 1, 400, 'a');
+    writer.closeWriter();
+    const reader = new Journal(file);
+    assert.equal(reader.entriesAfter(350)!.length, 50);
+    assert.equal(tail(reader, 300).length, 20);
+    const indexedEnd = statSync(file).size;
+    // The file the reader indexed is kept reachable (a hard link), so its inode is not freed
+    // and the second trim's file can be put into it: what a file system reusing the number does.
+    const indexed = join(dir, 'indexed');
+    linkSync(file, indexed);
+    const ino = statSync(file).ino;
+    for (const [from, to, committed] of [[401, 600, 450], [601, 800, 650]]) {
+      appendRange(writer, from, to, 'b');
+      const copy = writer.copyNewer(committed, tmpName);
+      assert.ok(copy, `a trim after revision ${to}`);
+      writer.closeWriter();
+      assert.ok(writer.swapIn(copy));
+    }
+    appendRange(writer, 801, 1000, 'c');
+    writer.closeWriter();
+    const text = readFileSync(file);
+    assert.match(text.toString('utf8', 0, 20), /^\{"trim":2\}\n\{"rev":/, 'the second trim says so in its first line');
+    writeFileSync(indexed, text); // in place: the inode the reader indexed
+    renameSync(indexed, file);
+    assert.equal(statSync(file).ino, ino);
+    assert.ok(statSync(file).size > indexedEnd, 'as long as the file the reader indexed, or longer');
+    // The reader answers as a fresh one: the revisions it indexed are gone, the rest as written.
+    const fresh = new Journal(file);
+    assert.equal(fresh.entriesAfter(350), undefined);
+    assert.equal(reader.entriesAfter(350), undefined, 'the trimmed revisions are not answered');
+    assert.deepEqual(reader.entriesAfter(900)!.map((l) => l.rev), Array.from({ length: 100 }, (_, i) => 901 + i));
+    assert.deepEqual(tail(reader, 700), tail(fresh, 700));
+    assert.equal(tail(reader, 700).length, 300);
+    assert.equal(reader.lastRev(), 1000);
   }));
 
 /** Runs `fn` with the journal's size limit at 64 KiB (KUBESIM_JOURNAL_MAX_BYTES). */

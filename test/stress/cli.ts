@@ -151,7 +151,8 @@ export function journalRevs(home: string): number[] {
   for (const line of text.split('\n')) {
     if (!line) continue;
     try {
-      revs.push((JSON.parse(line) as { rev: number }).rev);
+      const rev = (JSON.parse(line) as { rev?: unknown }).rev;
+      if (typeof rev === 'number') revs.push(rev); // not a trimmed journal's `{"trim":N}` header
     } catch {
       /* torn by a crash */
     }
