@@ -60,7 +60,7 @@ const lazyChildProcessForCommander = {
 // tls, crypto and net alone was ~13 % of `kubesim version`). What a module's exports are is read here, from the module itself. The real
 // module is loaded at the same point as an access to it would have been, so behaviour does
 // not change, only when the cost is paid.
-const LAZY_BUILTINS = ['async_hooks', 'child_process', 'crypto', 'dgram', 'dns', 'http', 'http2', 'https', 'net', 'perf_hooks', 'readline', 'stream', 'tls', 'tty', 'vm', 'worker_threads', 'zlib'];
+const LAZY_BUILTINS = ['async_hooks', 'child_process', 'crypto', 'dgram', 'dns', 'http', 'http2', 'https', 'net', 'os', 'perf_hooks', 'readline', 'stream', 'tls', 'tty', 'vm', 'worker_threads', 'zlib'];
 // The packages among them are built into files of their own, dist/lib/<name>.cjs, that the
 // stand-in loads with their own code cache (bin/kubesim's require.withCodeCache): in the
 // bundle they were ~630 kB a command read and whose code cache it deserialised even when it
@@ -219,11 +219,7 @@ async function bundle(name, { verb, pkgName } = {}) {
   const chunked = (p) => CHUNKED_PACKAGES.some((n) => p.includes(`node_modules/${n}/`));
   const copied = pkgName ? [] : Object.entries(result.metafile.inputs).flatMap(([p, i]) => (chunked(p) ? [] : i.imports.filter((d) => chunked(d.path)).map((d) => `${p} imports ${d.original}`)));
   if (copied.length) throw new Error(`build: dist/${name} has a copy of a package with its own file in dist/lib: ${copied.join(', ')}`);
-  // esbuild escapes non-ASCII characters except in regular expression literals. Escaped there
-  // too (\uXXXX means the same code unit in a pattern, with or without the u flag), the bundle
-  // is pure ASCII: bin/kubesim then reads it as Latin-1, several times faster than decoding
-  // UTF-8, and V8 keeps it as a one-byte string (half the memory of a two-byte one).
-  code = code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  code = pureAscii(code);
   // Wrapped as bin/kubesim compiles it (its WRAPPED_HEAD), so that it need not copy the
   // source to wrap it; require() of the file still runs it.
   code = `${WRAPPED_HEAD}${code}\n});\n`;
@@ -244,11 +240,12 @@ for (const [n, f] of Object.entries(CHUNKED_JSON)) await bundle(`lib/${n}.cjs`, 
 // the fast reader leaves to it) and net load on first use, as in the bundles.
 const fastGet = await build({ ...options, entryPoints: ['src/fast-get.ts'], plugins: [lazyPackages] });
 // Wrapped as the bundles are: bin/kubesim compiles both with their code cache too.
-const fastGetCode = `${WRAPPED_HEAD}${shareBuiltinNamespaces(fastGet.outputFiles[0].text, 'fast-get.cjs')}\n});\n`;
+// Pure ASCII as the bundles (pureAscii): bin/kubesim reads them as Latin-1 without checking, fast.cjs vouching for their sizes.
+const fastGetCode = `${WRAPPED_HEAD}${pureAscii(shareBuiltinNamespaces(fastGet.outputFiles[0].text, 'fast-get.cjs'))}\n});\n`;
 writeFileSync(join(out, 'fast-get.cjs'), fastGetCode);
 // The same form on the CLI's own store (KUBESIM_NO_DAEMON=1, src/fast-get-store.ts).
 const fastGetStore = await build({ ...options, entryPoints: ['src/fast-get-store.ts'], plugins: [lazyPackages] });
-const fastGetStoreCode = `${WRAPPED_HEAD}${shareBuiltinNamespaces(fastGetStore.outputFiles[0].text, 'fast-get-store.cjs')}\n});\n`;
+const fastGetStoreCode = `${WRAPPED_HEAD}${pureAscii(shareBuiltinNamespaces(fastGetStore.outputFiles[0].text, 'fast-get-store.cjs'))}\n});\n`;
 writeFileSync(join(out, 'fast-get-store.cjs'), fastGetStoreCode);
 
 // The start-up fast path (src/fast.ts): a few exact command lines answered without the
@@ -266,9 +263,19 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   define: { __KUBESIM_VERSION__: JSON.stringify(pkg.version), __SCHEMA_VERSION__: JSON.stringify(schemaSource), __FAST_GET_BYTES__: String(Buffer.byteLength(fastGetCode)), __FAST_GET_STORE_BYTES__: String(Buffer.byteLength(fastGetStoreCode)) },
-  footer: { js: `module.exports.bundleBytes=${code};module.exports.verbs=${JSON.stringify(verbNames())};module.exports.verbBundles=${JSON.stringify(Object.fromEntries(VERB_BUNDLES.map((v, i) => [v, verbBundleBytes[i]])))};` },
+  footer: { js: `module.exports.bundleBytes=${code};module.exports.verbs=${JSON.stringify(verbNames())};module.exports.verbBundles=${JSON.stringify(Object.fromEntries(VERB_BUNDLES.map((v, i) => [v, verbBundleBytes[i]])))};module.exports.fastFiles=${JSON.stringify({ 'fast-get.cjs': Buffer.byteLength(fastGetCode), 'fast-get-store.cjs': Buffer.byteLength(fastGetStoreCode) })};` },
 });
 await (await import('./build-dashboard.mjs')).buildDashboard(out);
+
+/**
+ * esbuild escapes non-ASCII characters except in regular expression literals. Escaped there
+ * too (\uXXXX means the same code unit in a pattern, with or without the u flag), the file
+ * is pure ASCII: bin/kubesim then reads it as Latin-1, several times faster than decoding
+ * UTF-8, and V8 keeps it as a one-byte string (half the memory of a two-byte one).
+ */
+function pureAscii(code) {
+  return code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 /** The root verbs (src/cli/commands.ts): bin/kubesim keeps the bundle's code cache per verb. */
 function verbNames() {

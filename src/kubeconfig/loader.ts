@@ -153,14 +153,17 @@ export function writeFile(file: string, c: Config, mode?: number): void {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o755 });
   const text = serializeConfig(c);
   const tmp = `${file}.kubesim-${process.pid}.tmp`;
-  let keep = 0o600;
-  try {
-    keep = fs.statSync(file).mode & 0o777;
-  } catch {
-    /* new file */
-  }
-  fs.writeFileSync(tmp, text, { mode: mode ?? keep });
+  fs.writeFileSync(tmp, text, { mode: mode ?? keptMode(file) });
   fs.renameSync(tmp, file);
+}
+
+/** The file's own mode (0600 for a new one): asked only when no mode is given. */
+function keptMode(file: string): number {
+  try {
+    return fs.statSync(file).mode & 0o777;
+  } catch {
+    return 0o600; // a new file
+  }
 }
 
 function update(file: string, fn: (c: Config) => void): void {

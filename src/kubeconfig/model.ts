@@ -238,9 +238,9 @@ function stanzaText(e: Entry): string {
 }
 
 // ShortenConfig: what `config view` prints unless --raw or --flatten.
-const DATA_OMITTED = Buffer.from('DATA+OMITTED', 'base64');
-
 export function shortenConfig(c: Config): void {
+  // Made here, not when the module loads: the start-up fast path loads this module and never shortens.
+  const DATA_OMITTED = Buffer.from('DATA+OMITTED', 'base64');
   for (const u of c.users.values()) {
     for (const k of ['client-key-data', 'client-certificate-data']) if (!isEmpty(u.fields[k])) u.fields[k] = DATA_OMITTED;
     if (!isEmpty(u.fields.token)) u.fields.token = 'REDACTED';

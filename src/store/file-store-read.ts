@@ -37,10 +37,11 @@ export class FileStoreReader {
     this.journal = new JournalFile(path.join(root, 'journal.log'));
   }
 
+  /** The object as parsed, not a copy (a one-shot reader: nothing else holds it; the same key read again may give the same object). */
   get(key: string): KObject | undefined {
     assertSafeKey(key);
     const file = path.join(this.root, 'registry', key);
-    const { value, tail } = consistentRead(path.join(this.root, 'rev'), this.journal, () => this.files.readObject(key, file));
+    const { value, tail } = consistentRead(path.join(this.root, 'rev'), this.journal, () => this.files.readUnshared(key, file));
     const pending = tail.get(key);
     if (pending) return pending.type === 'DELETED' ? undefined : pending.object;
     return value;
