@@ -251,7 +251,9 @@ export class ControllerManager {
         this.seen.set(seenId(r.name, item.key), { read: Number(result.readVersion ?? -1), wrote: Number(result.wroteVersion ?? -1) });
       } else if (this.seen.size) this.seen.delete(seenId(r.name, item.key));
       if (result && result.requeueAfterMs !== undefined && result.requeueAfterMs >= 0) {
-        this.queue.addAt(item, this.ctx.clock.now() + Math.max(1, Math.ceil(result.requeueAfterMs)), result.periodic === true, result.sweep === true);
+        const now = this.ctx.clock.now();
+        const endsAt = result.periodic && result.endsAfterMs !== undefined ? now + Math.max(1, Math.ceil(result.endsAfterMs)) : undefined;
+        this.queue.addAt(item, now + Math.max(1, Math.ceil(result.requeueAfterMs)), result.periodic === true, result.sweep === true, endsAt);
       }
     } catch (e) {
       this.noteError(item.reconciler, e, item.key);
@@ -356,9 +358,10 @@ export class ControllerManager {
     for (;;) {
       await this.processReady(maxReconciles - (this.stats.reconciles - startReconciles));
       if (this.stats.reconciles - startReconciles >= maxReconciles) return result(false);
-      const due = this.queue.nextDue({ progressOnly: true });
-      if (due === undefined) return result(true);
       const now = this.ctx.clock.now();
+      // A running command that ends by itself is waited for only within a window from now.
+      const due = this.queue.nextDue({ progressOnly: true, endsBy: now + timeoutMs });
+      if (due === undefined) return result(true);
       if (due > end && graceLeft && due <= end + opts.graceMs!) {
         // Followed once: a Deployment stuck on a quota times out 10m04s after its last
         // progress and nothing changes after it; a crash loop's next back-off finds the

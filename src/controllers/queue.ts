@@ -15,6 +15,8 @@ interface Delayed {
   periodic: boolean;
   /** A housekeeping beat a clock jump need not stop for (Result.sweep). */
   sweep: boolean;
+  /** A periodic key's running command ends by itself then (Result.endsAfterMs). */
+  endsAt?: number;
 }
 
 export function itemId(reconciler: string, key: ReconcileKey): string {
@@ -57,7 +59,7 @@ export class WorkQueue {
   }
 
   /** Queues a key for `dueMs` (cluster time); an earlier existing due time wins. */
-  addAt(item: QueueItem, dueMs: number, periodic = false, sweep = false): void {
+  addAt(item: QueueItem, dueMs: number, periodic = false, sweep = false, endsAt?: number): void {
     const id = itemId(item.reconciler, item.key);
     if (this.readyOf(item).has(id)) return;
     const cur = this.delayed.get(id);
@@ -65,9 +67,10 @@ export class WorkQueue {
     if (cur && cur.dueMs === dueMs) {
       cur.periodic = cur.periodic && periodic;
       cur.sweep = cur.sweep && sweep;
+      if (endsAt !== undefined && !(cur.endsAt! <= endsAt)) cur.endsAt = endsAt;
       return;
     }
-    this.delayed.set(id, { item, dueMs, periodic: periodic || sweep, sweep });
+    this.delayed.set(id, endsAt === undefined ? { item, dueMs, periodic: periodic || sweep, sweep } : { item, dueMs, periodic: periodic || sweep, sweep, endsAt });
     if (dueMs < this.earliest) this.earliest = dueMs;
   }
 
@@ -132,14 +135,19 @@ export class WorkQueue {
 
   /**
    * The earliest due time among delayed keys (optionally only those waiting for progress,
-   * or all but housekeeping sweeps: the stops of a clock jump).
+   * or all but housekeeping sweeps: the stops of a clock jump). With `progressOnly`, a
+   * periodic key whose command ends by `endsBy` waits for progress until that end.
    */
-  nextDue(opts: { progressOnly?: boolean; skipSweeps?: boolean } = {}): number | undefined {
+  nextDue(opts: { progressOnly?: boolean; skipSweeps?: boolean; endsBy?: number } = {}): number | undefined {
     let min: number | undefined;
     for (const d of this.delayed.values()) {
-      if (opts.progressOnly && d.periodic) continue;
+      let due = d.dueMs;
+      if (opts.progressOnly && d.periodic) {
+        if (d.endsAt === undefined || !(d.endsAt <= opts.endsBy!)) continue;
+        due = d.endsAt;
+      }
       if (opts.skipSweeps && d.sweep) continue;
-      if (min === undefined || d.dueMs < min) min = d.dueMs;
+      if (min === undefined || due < min) min = due;
     }
     return min;
   }

@@ -30,6 +30,13 @@ export interface Result {
    */
   sweep?: boolean;
   /**
+   * With `periodic`: the key also waits for a running container's own command to end this
+   * many cluster ms from now (`sleep 3600`), its only wait for progress. `runUntilStable`
+   * waits for it only when it comes within the run's window counted from now: a process
+   * that ends in an hour leaves a 10-minute run stable, one that ends every 5 minutes does not.
+   */
+  endsAfterMs?: number;
+  /**
    * The primary object's resourceVersion this reconcile acted on, and the one its own write
    * gave it: the change feed's entries for versions up to the first, or for exactly the
    * second, do not queue the key for this reconciler again (a pass over what it saw or wrote

@@ -17,7 +17,7 @@ import { containerID, imagePolicyOverride, imagePresent, markImagePresent, type 
 import type { KubeletStages } from './stages';
 
 export type EventFn = (type: 'Normal' | 'Warning', reason: string, message: string, c?: CState) => Promise<void>;
-export type WakeFn = (at: number, periodic: boolean) => void;
+export type WakeFn = (at: number, periodic: boolean, endsAt?: number) => void;
 
 export interface StepEnv {
   ctx: ControllerContext;
@@ -218,7 +218,7 @@ async function stepRunning(e: StepEnv, c: CState, spec: any): Promise<boolean> {
   c.ready = !(c.init && spec.restartPolicy !== 'Always') && plan.readyAt !== undefined && plan.readyAt <= now && endAt === undefined;
   c.started = spec.startupProbe ? plan.startupDoneAt !== undefined && plan.startupDoneAt <= now : true;
   if (endAt === undefined) {
-    if (plan.nextWake) wakeAt(plan.nextWake.at, plan.nextWake.periodic);
+    if (plan.nextWake) wakeAt(plan.nextWake.at, plan.nextWake.periodic, plan.nextWake.endsAt);
     return false;
   }
   if (plan.killedBy) await event('Normal', 'Killing', `Container ${c.name} failed ${plan.killedBy} probe, will be restarted`, c);

@@ -12,6 +12,7 @@ import { containerScript } from '../shell/run';
 import { missingVolume } from './env';
 import { isNodeStopped } from './node-power';
 import { stepContainer, type EventFn } from './container-machine';
+import type { Wake } from './run-plan';
 import { writeStatus } from './pod-status';
 import { allocatePodIP, loadRuntime, newCState, saveRuntime, type CState, type PodRuntime } from './runtime-state';
 import { kubeletStages } from './stages';
@@ -61,9 +62,11 @@ export async function syncPod({ ctx, pod, node }: WorkerEnv): Promise<Result | v
     containers: [...(pod.spec?.initContainers ?? []).map((c: any) => newCState(c.name, true)), ...(pod.spec?.containers ?? []).map((c: any) => newCState(c.name, false))],
   };
 
-  let wake: { at: number; periodic: boolean } | undefined;
-  const wakeAt = (at: number, periodic: boolean) => {
-    wake = wake ? { at: Math.min(wake.at, at), periodic: wake.periodic && periodic } : { at, periodic };
+  let wake: Wake | undefined;
+  const wakeAt = (at: number, periodic: boolean, endsAt?: number) => {
+    const ends = [wake?.endsAt, endsAt].filter((t) => t !== undefined);
+    wake = { at: Math.min(wake?.at ?? at, at), periodic: (wake?.periodic ?? true) && periodic };
+    if (ends.length) wake.endsAt = Math.min(...ends);
   };
   // Volumes first: without them no container is created.
   const mountError = await missingVolume(api, pod);
@@ -113,6 +116,7 @@ export async function syncPod({ ctx, pod, node }: WorkerEnv): Promise<Result | v
   // this pod's sync again (readVersion, wroteVersion); a timer or another writer's change does.
   const wroteVersion = await writeStatus(api, pod, rt);
   const result: Result = wake ? { requeueAfterMs: Math.max(1, wake.at - now), periodic: wake.periodic } : {};
+  if (wake?.periodic && wake.endsAt !== undefined) result.endsAfterMs = wake.endsAt - now;
   result.readVersion = pod.metadata.resourceVersion;
   if (wroteVersion !== undefined) result.wroteVersion = wroteVersion;
   return result;

@@ -12,6 +12,13 @@ import { parseImage } from './images';
 import { injectedFailure, runProbe, type Listeners, type ProbeTarget } from './probes';
 import type { CState } from './runtime-state';
 
+/** A container's next wake (`endsAt`: see Result.endsAfterMs). */
+export interface Wake {
+  at: number;
+  periodic: boolean;
+  endsAt?: number;
+}
+
 export interface RunPlan {
   run?: ShellRun;
   exitAt?: number;
@@ -24,7 +31,7 @@ export interface RunPlan {
   /** When the container became ready (readiness passes), if it did. */
   readyAt?: number;
   startupDoneAt?: number;
-  nextWake?: { at: number; periodic: boolean };
+  nextWake?: Wake;
 }
 
 export function podAnnotation(pod: KObject, key: string): string | undefined {
@@ -219,10 +226,13 @@ function planProbes(pod: KObject, spec: any, plan: RunPlan, target: ProbeTarget,
   plan.failures.sort((a, b) => a.at - b.at);
 }
 
-/** The next time something happens after now; periodic when only steady work remains. */
+/**
+ * The next time something happens after now; periodic when only steady work remains, with
+ * `endsAt` when besides it the command ends by itself (Result.endsAfterMs).
+ */
 function nextWake(plan: RunPlan, now: number): RunPlan['nextWake'] {
   const wakes: Array<{ at: number; periodic: boolean }> = [];
-  if (plan.exitAt !== undefined && plan.exitAt > now) wakes.push({ at: plan.exitAt, periodic: false });
+  const endsAt = plan.exitAt !== undefined && plan.exitAt > now ? plan.exitAt : undefined;
   const nextLine = plan.run?.lines.find((l) => l.atMs > now);
   if (nextLine) wakes.push({ at: nextLine.atMs, periodic: true });
   const nextFail = plan.failures.find((f) => f.at > now);
@@ -231,7 +241,10 @@ function nextWake(plan: RunPlan, now: number): RunPlan['nextWake'] {
   if (plan.startupDoneAt !== undefined && plan.startupDoneAt > now) wakes.push({ at: plan.startupDoneAt, periodic: false });
   // a request of the script waiting for its moment (answered by the cluster as it is then)
   if (plan.run?.netAt !== undefined && plan.run.netAt > now) wakes.push({ at: plan.run.netAt, periodic: true });
-  wakes.sort((a, b) => a.at - b.at);
   // The key waits for progress if any of its wakes does, even when a periodic one comes first.
-  return wakes.length ? { at: wakes[0].at, periodic: wakes.every((w) => w.periodic) } : undefined;
+  const periodic = wakes.every((w) => w.periodic);
+  if (endsAt !== undefined) wakes.push({ at: endsAt, periodic: false });
+  wakes.sort((a, b) => a.at - b.at);
+  if (!wakes.length) return undefined;
+  return periodic && endsAt !== undefined ? { at: wakes[0].at, periodic, endsAt } : { at: wakes[0].at, periodic };
 }
