@@ -12,7 +12,7 @@ export function register(program: Command, p: Program): void {
   program
     .command('reconcile')
     .description('Run the cluster\'s controllers in this process until the cluster is stable (advancing simulated time over waits)')
-    .option('--until-stable', 'Run until nothing more changes (the default and only mode).')
+    .option('--until-stable', 'Run until nothing more changes within the timeout (the default and only mode); a running process that ends by itself later (sleep 3600) does not keep the cluster unsettled.')
     .option('--timeout <duration>', 'The most simulated time to advance (e.g. 10m); a wait under way when it passes (a progress deadline, a back-off) still ends if that comes within as long again.', '10m')
     .option('-q, --quiet', 'Print nothing; the exit code says whether the cluster became stable.')
     .addHelpText('after', `
