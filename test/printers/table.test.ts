@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KObject } from '../../src/api/types';
+import type { Column } from '../../src/printers/columns/types';
 import { printTable } from '../../src/printers/table';
 import { tableFor } from '../../src/printers/columns/index';
 
@@ -261,7 +262,7 @@ test('cells with newlines are cut with "..."', () => {
 test('served cells over many rows: cuts at \\n, \\r and \\f in every row, -A, kind prefix, a wide column hidden, -L', () => {
   // As a daemon's Table reaches the printer (src/cli/get-remote.ts): cells by object, and a
   // row's metadata with only its namespace and labels.
-  const columns = [{ name: 'Name', priority: 0, isName: true }, { name: 'Note', priority: 0 }, { name: 'IP', priority: 1 }];
+  const columns: Column[] = [{ name: 'Name', priority: 0, isName: true }, { name: 'Note', priority: 0 }, { name: 'IP', priority: 1 }];
   const objs: KObject[] = [];
   const cells = new Map<KObject, string[]>();
   const notes = ['a\nb', 'c\rd', 'e\ff', 'plain', 'g\n'];
