@@ -19,10 +19,14 @@ export interface RowOptions {
   kindPrefix?: string;
 }
 
+const CUT = /[\n\r\f]/;
+
 /** Cuts a cell at the first \n, \r or \f and appends "..." (tabwriter treats \f as a newline). */
 export function cellText(s: string): string {
-  const i = s.search(/[\n\r\f]/);
-  return i >= 0 ? s.slice(0, i) + '...' : s;
+  // A test of one hoisted pattern first: nearly every cell has none, and `search` with a
+  // literal costs ~1 µs a cell (a 100,000-pod -A table has 600,000 cells).
+  if (!CUT.test(s)) return s;
+  return s.slice(0, s.search(CUT)) + '...';
 }
 
 /** formatLabelHeaders: the part after the last "/", upper-cased. */
@@ -44,18 +48,21 @@ export function rowsOf(columns: readonly Column[], cellsOf: (o: KObject) => read
       ...(opts.showLabels ? ['LABELS'] : []),
     ]);
   }
+  // Each row built by push, without the spreads of small arrays (~2 µs a row at 100,000 rows).
+  const names = visible.map(({ c }) => (c.isName && opts.kindPrefix ? `${opts.kindPrefix}/` : undefined));
   for (const o of objs) {
     const cells = cellsOf(o);
     const labels = o.metadata?.labels ?? {};
-    rows.push([
-      ...(opts.allNamespaces ? [o.metadata?.namespace ?? ''] : []),
-      ...visible.map(({ c, i }) => {
-        const v = cells[i] ?? '';
-        return c.isName && opts.kindPrefix ? `${opts.kindPrefix}/${v}` : v;
-      }),
-      ...labelCols.map((k) => labels[k] ?? ''),
-      ...(opts.showLabels ? [formatLabels(labels)] : []),
-    ]);
+    const row: string[] = [];
+    if (opts.allNamespaces) row.push(o.metadata?.namespace ?? '');
+    for (let j = 0; j < visible.length; j++) {
+      const v = cells[visible[j].i] ?? '';
+      const prefix = names[j];
+      row.push(prefix === undefined ? v : prefix + v);
+    }
+    for (const k of labelCols) row.push(labels[k] ?? '');
+    if (opts.showLabels) row.push(formatLabels(labels));
+    rows.push(row);
   }
   return rows;
 }
@@ -74,15 +81,27 @@ export function servedColumns(defs: NonNullable<TableBody['columnDefinitions']>)
 
 /** A row's cells as printed (a null cell is empty). */
 export function servedCells(row: { cells: unknown[] }): string[] {
-  return row.cells.map((c) => (c === null || c === undefined ? '' : String(c)));
+  // In place: the row is the parsed page's own, and a copy per row is garbage at 100,000 rows.
+  const cells = row.cells;
+  for (let j = 0; j < cells.length; j++) {
+    const c = cells[j];
+    if (typeof c !== 'string') cells[j] = c === null || c === undefined ? '' : String(c);
+  }
+  return cells as string[];
 }
 
-/** Lays out rows of cells with the get-table tabwriter; '' for no rows. */
+/** Lays out rows of cells with the get-table tabwriter; '' for no rows. Takes `rows` over (its cells cut in place, an empty last line added): no copy per row. */
 export function layoutRows(rows: string[][]): string {
   if (rows.length === 0) return '';
-  const lines = rows.map((r) => r.map(cellText));
+  let tab = false;
+  for (const r of rows) {
+    for (let j = 0; j < r.length; j++) {
+      const c = (r[j] = cellText(r[j]));
+      if (!tab && c.includes('\t')) tab = true;
+    }
+  }
   // A TAB inside a cell ends it, as in kubectl's tabwriter: then the text is split again.
-  if (lines.some((l) => l.some((c) => c.includes('\t')))) return tabwrite(lines.map((l) => l.join('\t')).join('\n') + '\n', GET_TABLE);
-  lines.push(['']); // what follows the last newline
-  return tabwriteCells(lines, GET_TABLE);
+  if (tab) return tabwrite(rows.map((l) => l.join('\t')).join('\n') + '\n', GET_TABLE);
+  rows.push(['']); // what follows the last newline
+  return tabwriteCells(rows, GET_TABLE);
 }

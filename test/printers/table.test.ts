@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KObject } from '../../src/api/types';
+import type { Column } from '../../src/printers/columns/types';
 import { printTable } from '../../src/printers/table';
 import { tableFor } from '../../src/printers/columns/index';
 
@@ -256,4 +257,27 @@ test('cells with newlines are cut with "..."', () => {
   const cm: KObject = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' }, involvedObject: { kind: 'Pod', name: 'p' }, message: 'line1\nline2', lastTimestamp: ago(S) };
   // LAST SEEN 12 wide, empty TYPE 7, empty REASON 9, OBJECT 9, then the cut message.
   assert.equal(printTable([cm], { kind: 'Event', group: '', now: NOW }).split('\n')[1], '1s' + ' '.repeat(10 + 7 + 9) + 'pod/p    line1...');
+});
+
+test('served cells over many rows: cuts at \\n, \\r and \\f in every row, -A, kind prefix, a wide column hidden, -L', () => {
+  // As a daemon's Table reaches the printer (src/cli/get-remote.ts): cells by object, and a
+  // row's metadata with only its namespace and labels.
+  const columns: Column[] = [{ name: 'Name', priority: 0, isName: true }, { name: 'Note', priority: 0 }, { name: 'IP', priority: 1 }];
+  const objs: KObject[] = [];
+  const cells = new Map<KObject, string[]>();
+  const notes = ['a\nb', 'c\rd', 'e\ff', 'plain', 'g\n'];
+  for (let i = 0; i < 10; i++) {
+    const o = { metadata: { namespace: `ns-${i % 2}`, labels: i % 3 ? { tier: `t${i}` } : undefined } } as unknown as KObject;
+    objs.push(o);
+    cells.set(o, [`p-${i}`, notes[i % notes.length], `10.0.0.${i}`]);
+  }
+  const text = printTable(objs, { kind: 'Pod', group: '', now: NOW, served: { columns, cells }, allNamespaces: true, kindPrefix: 'pod', labelColumns: ['tier'] });
+  const want = ['NAMESPACE   NAME      NOTE    TIER'];
+  for (let i = 0; i < 10; i++) {
+    const note = ['a...', 'c...', 'e...', 'plain', 'g...'][i % 5];
+    want.push(`ns-${i % 2}        ${`pod/p-${i}`.padEnd(10)}${note.padEnd(8)}${i % 3 ? `t${i}` : ''}`);
+  }
+  assert.equal(text, want.join('\n') + '\n');
+  // -o wide shows the priority-1 column; the same cut cells on a second printing.
+  assert.match(printTable(objs, { kind: 'Pod', group: '', now: NOW, served: { columns, cells }, wide: true, noHeaders: true }), /^p-4 {3}g\.\.\. {4}10\.0\.0\.4\n/m);
 });
