@@ -9,46 +9,55 @@ export const keyIndexStats = { visited: 0 };
 
 /**
  * A Map by key, also indexed by resource (the key's first segment) and by resource and
- * namespace (its first two, for keys with three or more segments).
+ * namespace (its first two, for keys with three or more segments). The index is built at
+ * the first `under` and kept from then on: a map nobody lists by prefix (a lock take's tail
+ * in a process that only writes) costs no more than a Map.
  */
 export class KeyIndexedMap<V> extends Map<string, V> {
-  private readonly byResource = new Map<string, Set<string>>();
-  private readonly byNamespace = new Map<string, Set<string>>();
+  private byResource: Map<string, Set<string>> | undefined;
+  private byNamespace: Map<string, Set<string>> | undefined;
 
   override set(key: string, value: V): this {
-    if (!super.has(key)) {
-      add(this.byResource, resourceOf(key), key);
-      const ns = namespacePrefix(key);
-      if (ns) add(this.byNamespace, ns, key);
-    }
+    if (this.byResource && !super.has(key)) this.index(key);
     return super.set(key, value);
   }
 
   override delete(key: string): boolean {
     if (!super.delete(key)) return false;
-    this.byResource.get(resourceOf(key))?.delete(key);
-    const ns = namespacePrefix(key);
-    if (ns) this.byNamespace.get(ns)?.delete(key);
+    if (this.byResource) {
+      this.byResource.get(resourceOf(key))?.delete(key);
+      const ns = namespacePrefix(key);
+      if (ns) this.byNamespace!.get(ns)?.delete(key);
+    }
     return true;
   }
 
   override clear(): void {
     super.clear();
-    // Map's constructor runs before the fields exist; nothing to clear then.
-    this.byResource?.clear();
-    this.byNamespace?.clear();
+    this.byResource = this.byNamespace = undefined;
   }
 
   /** The entries of keys under `prefix` (`prefix/...`), visiting only its resource's or namespace's keys. */
   *under(prefix: string): IterableIterator<[string, V]> {
+    if (!this.byResource) {
+      this.byResource = new Map();
+      this.byNamespace = new Map();
+      for (const key of super.keys()) this.index(key);
+    }
     const ns = namespacePrefix(prefix + '/x');
-    const keys = ns === prefix ? this.byNamespace.get(ns) : this.byResource.get(resourceOf(prefix));
+    const keys = ns === prefix ? this.byNamespace!.get(ns) : this.byResource.get(resourceOf(prefix));
     if (!keys) return;
     const within = prefix + '/';
     for (const key of keys) {
       keyIndexStats.visited++;
       if (key.startsWith(within)) yield [key, super.get(key)!];
     }
+  }
+
+  private index(key: string): void {
+    add(this.byResource!, resourceOf(key), key);
+    const ns = namespacePrefix(key);
+    if (ns) add(this.byNamespace!, ns, key);
   }
 }
 
