@@ -12,6 +12,7 @@ import { RegistryFiles } from './file-store-files';
 import { MetaDocs } from './file-store-meta';
 import { readRevFile } from './file-store-marks';
 import { assertSafeKey } from './store';
+import type { KeyIndexedMap } from './key-index';
 
 /**
  * Runs `read` (which reads object files) so that its answer plus the returned journal tail
@@ -19,7 +20,7 @@ import { assertSafeKey } from './store';
  * journal entries after it (a writer appends before it renames, so anything the files showed
  * is in the journal read after them). `tail` maps keys to their newest pending entry.
  */
-export function consistentRead<T>(revPath: string, journal: Journal, read: () => T): { value: T; committed: number; tail: Map<string, JournalLine>; lastRev: number; ino?: number; size: number } {
+export function consistentRead<T>(revPath: string, journal: Journal, read: () => T): { value: T; committed: number; tail: KeyIndexedMap<JournalLine>; lastRev: number; ino?: number; size: number } {
   const committed = readRevFile(revPath);
   const value = read();
   return { value, committed, ...journal.pendingAfter(committed) };

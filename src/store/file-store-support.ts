@@ -8,6 +8,7 @@ import type { KObject } from '../api/types';
 import { StoreError, StoreNotFoundError, type EventType } from './store';
 import { DamagedObjectError } from './damaged';
 import { parseJson } from '../util/exact-json';
+import { KeyIndexedMap } from './key-index';
 
 const DIR_MODE = 0o700;
 
@@ -167,14 +168,11 @@ export interface PendingWrite {
 }
 
 /**
- * A holder's deferred writes by key, indexed by resource (the key's first segment) and by
- * resource and namespace (its first two, for keys with three) for lists: a namespaced list
- * of pods must not walk every event the journal's tail holds.
+ * A holder's deferred writes by key, indexed by resource and namespace (KeyIndexedMap) for
+ * lists: a namespaced list of pods must not walk every event the journal's tail holds.
  */
 export class PendingWrites {
-  private readonly byKey = new Map<string, PendingWrite>();
-  private readonly byResource = new Map<string, Set<string>>();
-  private readonly byNamespace = new Map<string, Set<string>>();
+  private readonly byKey = new KeyIndexedMap<PendingWrite>();
   /**
    * Counts clear()s: after one (the tail read again) a key may be deferred since an earlier
    * revision than when it was first set, so what was derived from the keys is stale.
@@ -197,16 +195,10 @@ export class PendingWrites {
     // 122,000 keys held 68 MB of them).
     w.file.charCodeAt(0);
     this.byKey.set(key, w);
-    add(this.byResource, key.slice(0, key.indexOf('/')), key);
-    const ns = namespacePrefix(key);
-    if (ns) add(this.byNamespace, ns, key);
   }
 
   delete(key: string): void {
-    if (!this.byKey.delete(key)) return;
-    this.byResource.get(key.slice(0, key.indexOf('/')))?.delete(key);
-    const ns = namespacePrefix(key);
-    if (ns) this.byNamespace.get(ns)?.delete(key);
+    this.byKey.delete(key);
   }
 
   /** Forgets the deferred writes at or before `rev` (their files are in place, and `rev` says so). */
@@ -217,8 +209,6 @@ export class PendingWrites {
   clear(): void {
     this.epoch++;
     this.byKey.clear();
-    this.byResource.clear();
-    this.byNamespace.clear();
   }
 
   [Symbol.iterator](): IterableIterator<[string, PendingWrite]> {
@@ -226,26 +216,9 @@ export class PendingWrites {
   }
 
   /** The deferred writes of keys under `prefix`. */
-  *under(prefix: string): IterableIterator<[string, PendingWrite]> {
-    const slash = prefix.indexOf('/');
-    const ns = namespacePrefix(prefix + '/x');
-    const keys = ns === prefix ? this.byNamespace.get(ns) : this.byResource.get(slash < 0 ? prefix : prefix.slice(0, slash));
-    if (!keys) return;
-    for (const key of keys) if (key.startsWith(prefix + '/')) yield [key, this.byKey.get(key)!];
+  under(prefix: string): IterableIterator<[string, PendingWrite]> {
+    return this.byKey.under(prefix);
   }
-}
-
-function add(index: Map<string, Set<string>>, at: string, key: string): void {
-  let keys = index.get(at);
-  if (!keys) index.set(at, (keys = new Set()));
-  keys.add(key);
-}
-
-/** `resource/namespace` of a key with three segments or more, else undefined. */
-function namespacePrefix(key: string): string | undefined {
-  const a = key.indexOf('/');
-  const b = a < 0 ? -1 : key.indexOf('/', a + 1);
-  return b < 0 ? undefined : key.slice(0, b);
 }
 
 export interface CachedFile {

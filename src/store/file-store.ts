@@ -65,6 +65,7 @@ import { JournalTrim } from './file-store-trim';
 import { Compaction, COMPACT_SMALL, type CompactionHolder } from './file-store-compaction';
 import { stringifyJson } from '../util/exact-json';
 import { span, spanTracing } from '../util/span-trace';
+import type { KeyIndexedMap } from './key-index';
 
 export { parseObject, ensurePrivateDir, storeIoError, TMP_PREFIX };
 
@@ -257,8 +258,7 @@ export class FileStore implements SyncStore {
     let keys: string[] | undefined;
     if (tail) {
       let changed = false;
-      for (const [key, e] of tail) {
-        if (!key.startsWith(prefix + '/')) continue;
+      for (const [key, e] of tail.under(prefix)) {
         if (e.type === 'DELETED') found.delete(key);
         else found.set(key, cloneJson(e.object!));
         changed = true;
@@ -588,7 +588,7 @@ export class FileStore implements SyncStore {
    * Runs `read` (which reads object files) so that its answer plus the returned journal tail
    * is the state at revision `rev` (consistentRead), remembering when the journal had no tail.
    */
-  private readConsistent<T>(read: () => T): { value: T; tail?: Map<string, JournalLine>; rev: number } {
+  private readConsistent<T>(read: () => T): { value: T; tail?: KeyIndexedMap<JournalLine>; rev: number } {
     const settled = this.settled;
     if (settled) {
       const value = read();

@@ -17,6 +17,7 @@ import { storeFaultPoint } from './fault-points';
 import { parseJson, stringifyJson } from '../util/exact-json';
 import { lowerBound } from '../util/sorted';
 import { span, spanBegin, spanEnd } from '../util/span-trace';
+import { KeyIndexedMap } from './key-index';
 
 const FILE_MODE = 0o600;
 /** Past this size the journal keeps only its newer half (file-store-trim.ts). */
@@ -171,7 +172,8 @@ const LINEAGE_MAX = 8;
 
 export class Journal {
   private ix: Index = { dev: -1, ino: -1, trims: 0, gen: 0, base: 0, end: 0, revs: [], offsets: [], lineage: [] };
-  private pending: { gen: number; committed: number; parsedEnd: number; map: Map<string, JournalLine>; lastRev: number } | undefined;
+  /** The parsed tail, indexed by resource and namespace: lists outside the lock walk only their own keys. */
+  private pending: { gen: number; committed: number; parsedEnd: number; map: KeyIndexedMap<JournalLine>; lastRev: number } | undefined;
   private writerFd: number | undefined;
   private writerSize = 0;
   private writerFile = { dev: -1, ino: -1, trims: 0 };
@@ -248,15 +250,15 @@ export class Journal {
    * The newest entry per key among those after `committed` (the writes not yet known to be
    * in the object files), the last revision, and the journal size this answer covers.
    */
-  pendingAfter(committed: number): { tail: Map<string, JournalLine>; lastRev: number; ino?: number; size: number } {
+  pendingAfter(committed: number): { tail: KeyIndexedMap<JournalLine>; lastRev: number; ino?: number; size: number } {
     const fd = this.openRead();
-    if (fd === undefined) return { tail: new Map(), lastRev: 0, size: 0 };
+    if (fd === undefined) return { tail: new KeyIndexedMap(), lastRev: 0, size: 0 };
     try {
       const size = this.refresh(fd, committed);
       const ix = this.ix;
       let p = this.pending;
       if (!p || p.gen !== ix.gen || p.committed > committed || p.parsedEnd < ix.base) {
-        p = this.pending = { gen: ix.gen, committed, parsedEnd: ix.base, map: new Map(), lastRev: 0 };
+        p = this.pending = { gen: ix.gen, committed, parsedEnd: ix.base, map: new KeyIndexedMap(), lastRev: 0 };
       } else this.committedTo(committed);
       if (p.parsedEnd < ix.end) {
         let i = ix.offsets.length;
