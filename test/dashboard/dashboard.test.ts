@@ -311,9 +311,16 @@ test('cordon, uncordon and drain from a node panel do what kubectl does', async 
   await act('Uncordon', /uncordoned/);
   await until('the shelf uncordoned', async () => !/SchedulingDisabled/.test(await shelfHead()) || undefined, 5000);
   assert.equal(c.ok(['get', 'node', target, '-o', 'jsonpath={.spec.unschedulable}']), '');
+  // The panel open while a pod lands on its node: its buttons stay the same elements through the
+  // redraws (replaced, a click pressed meanwhile was lost: a CI run's drain never started).
+  await page.locator(`[data-node="${target}"]`).first().click();
+  const drainButton = await page.getByRole('button', { name: 'Drain', exact: true }).elementHandle();
   // A pod no controller would recreate stops the drain before any eviction, as kubectl without --force.
   c.ok(['apply', '-f', c.file('lone.yaml', `apiVersion: v1\nkind: Pod\nmetadata: {name: lone}\nspec:\n  nodeName: ${target}\n  containers: [{name: app, image: busybox:1.36, command: [sleep, "36000"]}]\n`)]);
   await until('lone on the page', async () => (await picture(page)).pods['default/lone'] || undefined);
+  await until('lone Running in the node panel', async () => /default\/lone\s*Running/.test(await page.locator('#detail').innerText()) || undefined, 30_000);
+  assert.equal(await drainButton!.evaluate((b) => b.isConnected), true, 'the Drain button was replaced by a redraw');
+  await page.keyboard.press('Escape');
   const refused = await act('Drain', /unable to drain/);
   assert.equal(refused, `node/${target} cordoned; error: unable to drain node "${target}" due to error: cannot delete Pods that declare no controller (use --force to override): default/lone`);
   assert.ok(apiPods().filter((p) => p.node === target).length >= 2, 'nothing evicted');

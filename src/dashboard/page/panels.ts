@@ -21,6 +21,7 @@ export class Panels {
   private opener?: HTMLElement;
   /** The last node action's result, shown until the panel is opened again (redraws keep it). */
   private actResult = { node: '', text: '' };
+  private actionsHtml: string | undefined;
 
   constructor(private readonly app: App) {}
 
@@ -83,13 +84,24 @@ export class Panels {
     if (c.kind === 'pods') {
       const s = obj ? podStatus(obj as any, this.app.now()) : undefined;
       $('detail-h').textContent = `Pod ${c.key}${s ? `: ${s.status}${restartsOf(s.restarts) ? `, ${restartsOf(s.restarts)} restarts` : ''}` : ' (gone)'}`;
-      $('detail-actions').innerHTML = '';
+      this.setActions('');
     } else {
       $('detail-h').textContent = `Node ${c.key}${obj ? '' : ' (gone)'}`;
       const stopped = this.app.stopped[c.key] !== undefined;
       const cordoned = obj?.spec?.unschedulable === true;
-      $('detail-actions').innerHTML = `<button type="button" data-act="${stopped ? 'start' : 'stop'}">${stopped ? 'Start (power on)' : 'Stop (power off)'}</button> <button type="button" data-act="${cordoned ? 'uncordon' : 'cordon'}">${cordoned ? 'Uncordon' : 'Cordon'}</button> <button type="button" data-act="drain">Drain</button> <span id="node-act-result" role="status">${this.actResult.node === c.key ? esc(this.actResult.text) : ''}</span>`;
+      this.setActions(`<button type="button" data-act="${stopped ? 'start' : 'stop'}">${stopped ? 'Start (power on)' : 'Stop (power off)'}</button> <button type="button" data-act="${cordoned ? 'uncordon' : 'cordon'}">${cordoned ? 'Uncordon' : 'Cordon'}</button> <button type="button" data-act="drain">Drain</button> <span id="node-act-result" role="status">${this.actResult.node === c.key ? esc(this.actResult.text) : ''}</span>`);
     }
+  }
+
+  /**
+   * The panel is drawn again at every watch event of what it shows: its buttons are replaced
+   * only when they change, or a click pressed while a pod on the node changes status lands on
+   * a button that is gone and is lost.
+   */
+  private setActions(html: string): void {
+    if (html === this.actionsHtml) return;
+    this.actionsHtml = html;
+    $('detail-actions').innerHTML = html;
   }
 
   private draw(reset: boolean): void {
