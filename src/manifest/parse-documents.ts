@@ -56,13 +56,12 @@ export function parseManifestBytes(buf: Uint8Array, source: string, opts: ParseO
       }],
     };
   }
-  const text = manifestText(buf);
+  const text = decodeUtf8(buf);
   const parsed = parseManifestText(text, source, opts);
   return { docs: parsed.docs, errors: parsed.errors, text };
 }
 
-/** A manifest's bytes as the text that parseManifestBytes reads (UTF-8, without a byte order mark). */
-export function manifestText(buf: Uint8Array): string {
+function decodeUtf8(buf: Uint8Array): string {
   const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

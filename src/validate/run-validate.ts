@@ -14,10 +14,8 @@ import {
   loadSchemas, validateSchema, validateSemantics, compileCrdSchema, hasBuiltinSchema, formatPath,
   SCHEMA_KUBERNETES_VERSION, type SchemaIssue,
 } from '../api/validation';
-import { manifestText } from '../manifest/parse-documents';
 import { excerpt, expandGlob, hasGlob, parseManifestBytes, STDIN_SOURCE, type ManifestDoc, type ManifestError, type FieldPath } from '../manifest';
 import type { Finding, Report, ResourceResult, RuleId } from './report';
-import { startWorkerFor, workerShare, type WorkerJob } from './validate-worker';
 
 export interface ValidateOptions {
   /** CRD files or directories (--crd). */
@@ -26,8 +24,6 @@ export interface ValidateOptions {
   /** Unknown fields are errors (default); false reports them as warnings. */
   strict?: boolean;
   stdin?: string;
-  /** Validate a large input on two threads (validate-worker.ts): the CLI's runs only. */
-  parallel?: boolean;
 }
 
 /** An input that cannot be read: exit code 2, never a skip. */
@@ -39,7 +35,7 @@ export class InputError extends CliError {
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
-export interface Source {
+interface Source {
   file: string;
   text?: string;
   /** The file's bytes while their parse is deferred (docs and errors are then empty). */
@@ -126,7 +122,7 @@ function readSources(files: string[], stdin: string | undefined, parseAll: boole
 }
 
 /** A file's source, parsed (its fields copied, not spread: ~2 % of a tree of small files). */
-export function sourceOf(file: string, buf: Buffer): Source {
+function sourceOf(file: string, buf: Buffer): Source {
   const p = parseManifestBytes(buf, file);
   return { file, text: p.text, docs: p.docs, errors: p.errors };
 }
@@ -150,8 +146,6 @@ const isCrd = (o: KObject) => o.kind === 'CustomResourceDefinition' && String(o.
 export async function runValidate(inputs: string[], opts: ValidateOptions = {}): Promise<Report> {
   const files = await expandInputs(inputs);
   const crdFiles = opts.crds?.length ? await expandInputs(opts.crds) : [];
-  // Started before the reading, so that its start-up overlaps it (validate-worker.ts).
-  const worker = opts.parallel && !crdFiles.length && !files.includes('-') ? startWorkerFor(files.length) : undefined;
   const sources = readSources(files, opts.stdin, false);
   const crdSources = readSources(crdFiles, opts.stdin, true);
   await loadSchemas();
@@ -173,105 +167,42 @@ export async function runValidate(inputs: string[], opts: ValidateOptions = {}):
     }
   }
 
-  const done: (FileResults | undefined)[] = new Array(sources.length);
-  // Every input's text (or bytes) stays until the duplicates are known: an excerpt may need it.
-  const texts = sources.map((s) => s.text ?? s.buf);
-  const share = worker ? workerShare(sources, registry) : undefined;
-  const fromWorker = worker && share ? worker.run(sources, share, registry, opts) : undefined;
-  const toWorker = new Set(fromWorker ? share : []);
-  const validateHere = (i: number) => {
-    done[i] = validateSource(parsed(sources[i]), registry, crds, opts);
-    // Done with: what is left of it is in the results.
-    sources[i] = { file: sources[i].file, docs: [], errors: [] };
-  };
-  for (let i = 0; i < sources.length; i++) if (!toWorker.has(i)) validateHere(i);
-  if (fromWorker) {
-    const got = await fromWorker;
-    worker!.stop();
-    // A file the worker left (a custom resource in it), or all of them if it failed: here.
-    share!.forEach((i, k) => (got?.[k] ? (done[i] = got[k]!) : validateHere(i)));
-  } else worker?.stop();
   const results: ResourceResult[] = [...crdErrors];
-  markDuplicates(done as FileResults[], (i) => {
-    const t = texts[i];
-    return t === undefined || typeof t === 'string' ? t : manifestText(t);
-  });
-  for (const d of done) results.push(...d!.results);
-  return { results, files: files.map((f) => (f === '-' ? STDIN_SOURCE : f)), kubernetesVersion: SCHEMA_KUBERNETES_VERSION };
-}
-
-/**
- * One file's results in document order, each with its key for the duplicate check (kind,
- * group, namespace, name; none for a document that is an error or has no name).
- */
-export interface FileResults {
-  results: ResourceResult[];
-  keys: ({ key: string; group: string } | undefined)[];
-}
-
-/** A parsed source's documents validated (no duplicates yet: markDuplicates, in file order). */
-export function validateSource(s: Source, registry: ResourceRegistry, crds: Map<string, KObject>, opts: ValidateOptions): FileResults {
-  // Documents and errors in document order, so the report reads like the file.
-  const entries: { at: number; r: ResourceResult; key?: { key: string; group: string } }[] = [];
-  for (const e of s.errors) entries.push({ at: e.docIndex ?? -1, r: errorResult(s, e) });
-  for (const d of s.docs) {
-    const rt = registry.lookupKind(d.object.apiVersion, d.object.kind);
-    const r = validateDoc(s, d, rt, crds, opts);
-    let key: { key: string; group: string } | undefined;
-    if (r.kind && r.name && r.status !== 'error') {
-      const group = rt ? rt.group : splitApiVersion(String(d.object.apiVersion ?? '')).group;
-      key = { key: `${group}|${r.kind}|${r.namespace ?? ''}|${r.name}`, group };
-    }
-    entries.push({ at: d.docIndex, r, key });
-  }
-  // Stable: a List's items keep their order.
-  if (entries.length > 1) entries.sort((a, b) => a.at - b.at);
-  return { results: entries.map((e) => e.r), keys: entries.map((e) => e.key) };
-}
-
-/** The second definition of an object, in file order, made an error that names the first. */
-function markDuplicates(files: FileResults[], textOf: (fileIndex: number) => string | undefined): void {
   const seen = new Map<string, ResourceResult>();
-  for (let f = 0; f < files.length; f++) {
-    const { results, keys } = files[f];
-    for (let j = 0; j < results.length; j++) {
-      if (keys[j] === undefined) continue;
-      const { key, group } = keys[j]!;
-      const r = results[j];
-      const first = seen.get(key);
-      if (!first) {
-        seen.set(key, r);
-        continue;
+  for (let i = 0; i < sources.length; i++) {
+    const s = parsed(sources[i]);
+    // Done with: what is left of it is in the results.
+    sources[i] = { file: s.file, docs: [], errors: [] };
+    // Documents and errors in document order, so the report reads like the file.
+    const entries: { at: number; r: ResourceResult }[] = [];
+    for (const e of s.errors) entries.push({ at: e.docIndex ?? -1, r: errorResult(s, e) });
+    for (const d of s.docs) {
+      const rt = registry.lookupKind(d.object.apiVersion, d.object.kind);
+      const r = validateDoc(s, d, rt, crds, opts);
+      if (r.kind && r.name && r.status !== 'error') {
+        const group = rt ? rt.group : splitApiVersion(String(d.object.apiVersion ?? '')).group;
+        const key = `${group}|${r.kind}|${r.namespace ?? ''}|${r.name}`;
+        const first = seen.get(key);
+        if (first) {
+          const where = `${first.file}${first.line ? `:${first.line}` : ''}`;
+          r.findings.push({
+            ruleId: 'resource/duplicate', severity: 'error', file: r.file, line: r.line, col: r.col, helmSource: r.helmSource,
+            message: `duplicate object: ${r.kind}${group ? '.' + group : ''} "${r.name}"${r.namespace ? ` in namespace "${r.namespace}"` : ''} is also defined at ${where}`,
+            hint: 'the later definition would overwrite the earlier one when applied; remove or rename one of them',
+            excerpt: s.text !== undefined && r.line ? excerpt(s.text, r.line, r.col ?? 1) : undefined,
+          });
+          if (r.status === 'valid' || r.status === 'skipped') r.status = 'invalid';
+        } else seen.set(key, r);
       }
-      const where = `${first.file}${first.line ? `:${first.line}` : ''}`;
-      const text = r.line ? textOf(f) : undefined;
-      r.findings.push({
-        ruleId: 'resource/duplicate', severity: 'error', file: r.file, line: r.line, col: r.col, helmSource: r.helmSource,
-        message: `duplicate object: ${r.kind}${group ? '.' + group : ''} "${r.name}"${r.namespace ? ` in namespace "${r.namespace}"` : ''} is also defined at ${where}`,
-        hint: 'the later definition would overwrite the earlier one when applied; remove or rename one of them',
-        excerpt: text !== undefined && r.line ? excerpt(text, r.line, r.col ?? 1) : undefined,
-      });
-      if (r.status === 'valid' || r.status === 'skipped') r.status = 'invalid';
+      entries.push({ at: d.docIndex, r });
+    }
+    if (entries.length === 1) results.push(entries[0].r);
+    else {
+      entries.sort((a, b) => a.at - b.at);
+      for (const e of entries) results.push(e.r);
     }
   }
-}
-
-/**
- * The worker's side of validate-worker.ts: each file of the job validated with the built-in
- * types alone, or null when a document's group is one a CRD of the run serves (the registry
- * of the whole run would answer otherwise; the main thread validates that file).
- */
-export function validateShare(job: WorkerJob): (FileResults | null)[] {
-  const registry = new ResourceRegistry();
-  const crds = new Map<string, KObject>();
-  const claimed = new Set(job.claimed);
-  const all = Buffer.from(job.bytes);
-  return job.files.map((file, k) => {
-    const s = sourceOf(file, all.subarray(k ? job.ends[k - 1] : 0, job.ends[k]));
-    // As lookupKind reads the group.
-    if (s.docs.some((d) => claimed.has(splitApiVersion(d.object.apiVersion).group))) return null;
-    return validateSource(s, registry, crds, job.opts);
-  });
+  return { results, files: files.map((f) => (f === '-' ? STDIN_SOURCE : f)), kubernetesVersion: SCHEMA_KUBERNETES_VERSION };
 }
 
 function errorResult(s: Source, e: ManifestError): ResourceResult {
