@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Sandbox } from './helpers';
+import { crdYaml } from '../helpers/crd';
 
 // Each test has its own state directory and an empty cache directory of its own.
 let sb!: Sandbox;
@@ -76,6 +77,50 @@ test('commands that load the validators and the YAML parser work from the cache'
   }
   // The generated validators (1 MB of code) are compiled with a cache of their own.
   assert.equal(cacheFiles('validators.cjs').length, 1);
+});
+
+test('a long validate rewrites, once, as -long the caches a short one wrote; every later validate reads them; other verbs keep theirs', () => {
+  // KUBESIM_CACHE_LONG_RUN_MS: what counts as a long run (bin/kubesim's longRun), fixed here
+  // so that neither run's class depends on this machine's speed or load.
+  const validate = (limitMs: string, stdin: string) => sb.run(['validate', '-'], { env: { XDG_CACHE_HOME: cacheHome, KUBESIM_CACHE_LONG_RUN_MS: limitMs }, stdin });
+  const SHORT = '100000000';
+  const LONG = '1';
+  const small = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: one\n';
+  // A CRD, its custom resource (found invalid) and a Deployment: code the ConfigMap never ran.
+  const large = [
+    crdYaml({ plural: 'widgets', kind: 'Widget', schema: 'properties:\n  spec:\n    type: object\n    properties:\n      size: {type: integer, minimum: 1}' }),
+    'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 0}\n',
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: nginx}]}\n',
+  ].join('---\n');
+  const bundleCaches = () => cacheFiles('verb-validate.cjs');
+  const at = (f: string) => statSync(join(cacheDir, f));
+
+  assert.equal(validate(SHORT, small).code, 0);
+  const [first] = bundleCaches();
+  assert.doesNotMatch(first, /-long\.v8cache$/);
+  const firstSize = at(first).size;
+  assert.equal(cacheFiles('common.cjs').length, 1, 'the validators\' shared chunk has a cache');
+
+  const long = validate(LONG, large);
+  assert.equal(long.code, 1, long.stdout + long.stderr);
+  assert.match(long.stdout, /spec\.size: Invalid value: 0/);
+  const rewritten = bundleCaches();
+  assert.deepEqual(rewritten, [first.replace(/\.v8cache$/, '-long.v8cache')], 'the short run\'s cache was replaced');
+  assert.ok(at(rewritten[0]).size > firstSize, `holds what the long run compiled too (${at(rewritten[0]).size} > ${firstSize} bytes)`);
+  assert.deepEqual(cacheFiles('common.cjs').map((f) => f.endsWith('-long.v8cache')), [true], 'the chunks the short run cached, too');
+
+  // Read as they are by a later long run and by a short one (which writes no cache of its own).
+  const before = at(rewritten[0]);
+  assert.deepEqual(validate(LONG, large), long);
+  assert.equal(validate(SHORT, small).code, 0);
+  assert.deepEqual(bundleCaches(), rewritten);
+  assert.equal(at(rewritten[0]).ino, before.ino);
+  assert.equal(at(rewritten[0]).mtimeMs, before.mtimeMs);
+
+  // Another verb's cache is its first run's, however long the runs.
+  for (let i = 0; i < 2; i++) assert.equal(sb.run(VERSION, { env: { XDG_CACHE_HOME: cacheHome, KUBESIM_CACHE_LONG_RUN_MS: i ? LONG : SHORT } }).code, 0);
+  assert.equal(cacheFiles().length, 1);
+  assert.doesNotMatch(cacheFiles()[0], /-long\.v8cache$/);
 });
 
 test('the caches of earlier builds are removed when a new one is written, other installs\' are kept', () => {
