@@ -13,7 +13,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { fastParse } from '../manifest/fast-yaml';
-import { YAML_OPTIONS } from '../manifest/yaml-compat';
+import { YAML_OPTIONS, unsupportedFloat } from '../manifest/yaml-compat';
+import { readInputSync } from '../manifest/read-limited';
 import { KubeconfigError, cloneConfig, decodeConfig, emptyConfig, sameEntry, serializeConfig, type Config, type Entry } from './model';
 
 export interface ConfigAccess {
@@ -54,7 +55,9 @@ export function defaultFilename(a: ConfigAccess): string {
 export function loadFile(file: string): Config {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // Bounded, and a FIFO nobody writes to reads as empty: `--kubeconfig /dev/zero` (or a
+    // FIFO) hung every command, which reads the kubeconfig to pick its cluster.
+    text = readInputSync(file).toString('utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return emptyConfig();
@@ -92,9 +95,8 @@ export const KUBECONFIG_YAML = { ...YAML_OPTIONS, prettyErrors: true, uniqueKeys
 
 /** sigs.k8s.io/yaml turns the YAML into JSON first, which has no infinities or NaN. */
 function checkJsonable(v: unknown): void {
-  if (typeof v === 'number' && !Number.isFinite(v)) throw new KubeconfigError(`json: unsupported value: ${v > 0 ? '+Inf' : v < 0 ? '-Inf' : 'NaN'}`);
-  if (Array.isArray(v)) for (const x of v) checkJsonable(x);
-  else if (v !== null && typeof v === 'object') for (const k in v) checkJsonable((v as Record<string, unknown>)[k]);
+  const bad = unsupportedFloat(v);
+  if (bad) throw new KubeconfigError(`json: unsupported value: ${bad}`);
 }
 
 /** GetStartingConfig: the merged view of every file (paths are not resolved). */

@@ -67,7 +67,9 @@ export function plainValue(s: string): unknown {
   if (failed) giveUp();
   const v = isScalar(resolved) ? resolved.value : resolved;
   if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') giveUp();
-  return typeof v === 'number' ? exactInt(s, v) : v;
+  if (typeof v !== 'number') return v;
+  if (!Number.isFinite(v)) giveUp(); // `.inf`, `.nan`: the full parse refuses them, as kubectl does
+  return exactInt(s, v);
 }
 
 const DQ_SPECIAL = /["\\]/g;

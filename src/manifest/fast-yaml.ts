@@ -158,7 +158,8 @@ function fastJson(text: string): FastDoc[] | undefined {
   // Every `"...":` in valid JSON is a key; fewer keys in the result means a duplicate.
   const written = text.match(JSON_KEY)?.length ?? 0;
   if (written !== countKeys(value)) giveUp();
-  // JSON.parse rounded an int past 2^53: the full parser keeps it exact (exactInt).
+  // JSON.parse rounded an int past 2^53 (the full parser keeps it exact: exactInt) or read
+  // a number past float64 as Infinity (the full parser refuses it, as kubectl does).
   if (hasUnsafeInteger(value)) giveUp();
   return [{ index: 0, value }];
 }

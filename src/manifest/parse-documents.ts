@@ -4,9 +4,10 @@
 import { parseAllDocuments, LineCounter, isMap, isSeq, isScalar, isAlias, isPair, visit, type Document, type Node } from 'yaml';
 import type { KObject } from '../api/types';
 import type { FieldPath, ManifestDoc, ManifestError, SourcePosition } from './types';
-import { YAML_OPTIONS, MAX_ALIAS_COUNT, LONG_NUMBER, keepExactInts, withoutUint64 } from './yaml-compat';
+import { YAML_OPTIONS, MAX_ALIAS_COUNT, LONG_NUMBER, MAY_HOLD_INF_NAN, keepExactInts, unsupportedFloat, withoutUint64 } from './yaml-compat';
 import { invalidUtf8Offset, bytePosition } from './utf8';
 import { goJson, goJsonKind, goQuote, goUnmarshalTypeError } from '../util/go-format';
+import { MAY_BE_PAST_FLOAT64 } from '../util/exact-json';
 import { fastParse, fastPositions, fastPositionOf, type FastDoc, type NodePositions } from './fast-yaml';
 import { nestingTooDeepAt, MAX_NESTING_DEPTH } from './nesting';
 
@@ -165,6 +166,19 @@ export function parseManifestTextFull(text: string, source: string, opts: ParseO
       decodeFailed = true;
       return;
     }
+    const pastFloat64 = MAY_BE_PAST_FLOAT64.test(text) && /^\s*\{/.test(text) ? jsonNumberPastFloat64(doc) : undefined;
+    if (pastFloat64) {
+      // A JSON text is read by kubectl's JSON decoder, which refuses the literal (go-yaml keeps it a string).
+      const refusal = `json: cannot unmarshal number ${pastFloat64.source} into Go value of type float64`;
+      errors.push({
+        code: 'yaml-syntax', source, docIndex, position: pastFloat64.range ? at(pastFloat64.range[0]) : undefined,
+        message: `the number ${pastFloat64.source} is out of range (past float64)`,
+        kubectlMessage: `error validating "${source}": error validating data: ${refusal}; if you choose to ignore these errors, turn validation off with --validate=false`,
+        unvalidatedMessage: `unable to decode "${source}": ${refusal}`,
+      });
+      decodeFailed = true;
+      return;
+    }
     const long = LONG_NUMBER.test(text);
     if (long) keepExactInts(doc, true);
     let value: unknown;
@@ -182,6 +196,17 @@ export function parseManifestTextFull(text: string, source: string, opts: ParseO
           hint: 'this looks like an alias bomb ("billion laughs"); write the values out instead of nesting aliases',
         });
       } else errors.push(deepError(source, e, docIndex));
+      decodeFailed = true;
+      return;
+    }
+    const inf = MAY_HOLD_INF_NAN.test(text) ? unsupportedFloat(exact) : undefined;
+    if (inf) {
+      errors.push({
+        code: 'yaml-syntax', source, docIndex, position: contents.range ? at(contents.range[0]) : undefined,
+        message: `the value ${inf} (YAML's .inf or .nan) has no JSON form`,
+        kubectlMessage: `error parsing ${source}: error converting YAML to JSON: json: unsupported value: ${inf}`,
+        hint: 'quote it to keep it a string',
+      });
       decodeFailed = true;
       return;
     }
@@ -327,6 +352,19 @@ function deepError(source: string, e: unknown, docIndex?: number): ManifestError
 
 function keyText(k: unknown): string {
   return isScalar(k) ? String(k.value) : String(k);
+}
+
+/** A JSON document's number literal past float64 (go-yaml's reading keeps it a plain string scalar). */
+function jsonNumberPastFloat64(doc: Document): { source: string; range?: [number, number, number] | null } | undefined {
+  let found: { source: string; range?: [number, number, number] | null } | undefined;
+  visit(doc, {
+    Scalar(_, node) {
+      if (node.type !== 'PLAIN' || typeof node.value !== 'string' || !/^-?[0-9]/.test(node.value)) return undefined;
+      found = { source: node.value, range: node.range };
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /** A mapping or sequence used as a mapping key: JSON (and so Kubernetes) has no such keys. */

@@ -97,9 +97,9 @@ export function keepExactInts(doc: Document, uint64 = false): void {
   });
 }
 
-/** Whether a value read by JSON.parse holds an int it rounded (past 2^53). */
+/** Whether a value read by JSON.parse holds an int it rounded (past 2^53), or a number past float64 (read as Infinity). */
 export function hasUnsafeInteger(v: unknown): boolean {
-  if (typeof v === 'number') return Number.isInteger(v) && !Number.isSafeInteger(v);
+  if (typeof v === 'number') return !Number.isSafeInteger(v) && (Number.isInteger(v) || !Number.isFinite(v));
   if (v === null || typeof v !== 'object') return false;
   for (const k in v) if (hasUnsafeInteger((v as Record<string, unknown>)[k])) return true;
   return false;
@@ -110,6 +110,32 @@ export function goYamlValue(source: string): number | string {
   const n = goYamlNumber(source);
   return n === undefined ? source : 'int' in n ? Number(n.int) : n.float;
 }
+
+// go-yaml keeps a number past float64's range (`1e400`, 400 digits) a string, as it keeps any
+// scalar ParseFloat refuses; the core schema's int and float tags would read it as Infinity
+// (a ConfigMap's "1e400" became `.inf`, a Deployment's `replicas: 1e400` null, then 1). Tried
+// before them.
+const pastFloat64 = {
+  identify: () => false,
+  default: true,
+  tag: 'tag:yaml.org,2002:str',
+  test: { test: (s: string) => /^[-+]?[.0-9]/.test(s) && GO_FLOAT.test(goPlain(s)) && !Number.isFinite(Number(goPlain(s))) },
+  resolve: (s: string) => s,
+} as unknown as Tag;
+
+/** A value holding Infinity or NaN (YAML's `.inf`, `.nan`): Go's encoding/json refuses them in YAMLToJSON. */
+export function unsupportedFloat(v: unknown, depth = 0): string | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? undefined : Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
+  if (v === null || typeof v !== 'object' || depth > 600) return undefined;
+  for (const k in v) {
+    const r = unsupportedFloat((v as Record<string, unknown>)[k], depth + 1);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+/** Whether a YAML text may hold `.inf` or `.nan` (unsupportedFloat is worth the walk). */
+export const MAY_HOLD_INF_NAN = /\.(?:inf|Inf|INF|nan|NaN|NAN)\b/;
 
 const number11 = {
   identify: () => false,
@@ -126,7 +152,7 @@ export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   prettyErrors: false,
   uniqueKeys: true,
   merge: true,
-  customTags: (tags) => [bool11, octal11, ...tags, number11],
+  customTags: (tags) => [pastFloat64, bool11, octal11, ...tags, number11],
 };
 
 /** Bound on alias expansion: a "billion laughs" document fails instead of exhausting memory. */

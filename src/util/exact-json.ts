@@ -19,6 +19,26 @@ export function parseJson(text: string): any {
   return LONG_DIGITS.test(text) ? parseExact(text) : JSON.parse(text);
 }
 
+/**
+ * Whether a text may hold a number past float64: a token (not inside a word, such as an image
+ * digest's hex) with an exponent of 3 digits, or of 309 digits. Each alternative starts only
+ * where a run of digits does, so it is one pass.
+ */
+export const MAY_BE_PAST_FLOAT64 = /(?<![\w.])[-+]?\d+(?:\.\d*)?[eE][-+]?\d{3,}(?![\w.])|(?<![\w.])\d{309}/;
+
+// A number literal, digits taken atomically ((?=(\d+))\1 never gives any back): one pass, no
+// backtracking into a long run of digits.
+const NUMBER_LITERAL = /(?<![0-9.])-?(?=(\d+))\1(?:\.(?=(\d+))\2)?(?:[eE][-+]?(?=(\d+))\3)?/g;
+
+/** The first number literal in a JSON text past float64 (`1e400`): Go's decoders refuse it, JSON.parse reads Infinity. */
+export function pastFloat64Literal(text: string): string | undefined {
+  if (!MAY_BE_PAST_FLOAT64.test(text)) return undefined;
+  for (const m of text.matchAll(NUMBER_LITERAL)) {
+    if ((m[0].length > 308 || (m[3] !== undefined && m[3].length > 2)) && !Number.isFinite(Number(m[0]))) return m[0];
+  }
+  return undefined;
+}
+
 /** JSON.stringify(v, null, indent), with a bigint written as its digits (Go's encoding/json for an int64). */
 export function stringifyJson(v: unknown, indent?: number): string {
   try {

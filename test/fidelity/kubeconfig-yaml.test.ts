@@ -77,6 +77,8 @@ const VARIANTS: Array<[string, string]> = [
   ['an anchor and a merge key', `${kubeconfig('true', 'web')}x-base: &b {k: v}\nx-use:\n  <<: *b\n`],
 ];
 
+const NON_FINITE = /(?:^|[\s{:])-?\.(?:inf|Inf|nan)\b/;
+
 test('the fast reader reads what the full parse reads, and takes the shape kubectl writes', () => {
   let fast = 0;
   for (const [name, text] of VARIANTS) {
@@ -93,12 +95,16 @@ test('the fast reader reads what the full parse reads, and takes the shape kubec
     assert.deepEqual(docs[0].value, full, name);
     assert.deepEqual(parseKubeconfig(text), full, name);
   }
-  // Every variant but the duplicate key and the anchor is in the fast reader's subset.
-  assert.equal(fast, VARIANTS.length - 2);
+  // Every variant but the duplicate key, the anchor and those with .inf/.nan (left to the
+  // full parse, which refuses them in manifests as kubectl does) is in the fast reader's subset.
+  assert.equal(fast, VARIANTS.length - 2 - VARIANTS.filter(([, text]) => NON_FINITE.test(text)).length);
 });
 
 test('the fast reader types each plain keyword as the full parse does', () => {
-  for (const s of SCALARS) assert.deepEqual(fastParse(`k: ${s}\n`)?.[0].value, parse(`k: ${s}\n`, KUBECONFIG_YAML), s);
+  for (const s of SCALARS) {
+    if (NON_FINITE.test(s)) assert.equal(fastParse(`k: ${s}\n`), undefined, s);
+    else assert.deepEqual(fastParse(`k: ${s}\n`)?.[0].value, parse(`k: ${s}\n`, KUBECONFIG_YAML), s);
+  }
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'kubesim-kcyaml-'));

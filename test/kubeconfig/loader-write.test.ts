@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { loadFile, writeFile } from '../../src/kubeconfig/loader';
 
 /** Runs fn counting fs.statSync calls on `file` (the module's own function, wrapped for the call). */
@@ -45,6 +46,21 @@ test('writeFile: a given mode is the file\'s without asking its current one; oth
     assert.deepEqual(loadFile(file), c);
     // No temporary file left behind.
     assert.deepEqual(fs.readdirSync(path.dirname(file)), ['config']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Every command reads the kubeconfig to pick its cluster: an endless device or a FIFO nobody
+// writes to hung them all (fs.readFileSync), eating memory on /dev/zero.
+test('a kubeconfig that is /dev/zero or a FIFO with no writer: bounded, never a hang', () => {
+  assert.throws(() => loadFile('/dev/zero'), { message: /^error loading config file "\/dev\/zero": the input "\/dev\/zero" is larger than the limit of \d+ bytes/ });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-kubeconfig-fifo-'));
+  try {
+    const fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const c = loadFile(fifo);
+    assert.equal(c.contexts.size, 0);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -119,3 +119,34 @@ test('a 50 MB file is read in bounded time', { timeout: 60_000 }, async () => {
   assert.equal(r.docs.length, count);
   assert.ok(ms < 45_000);
 });
+
+// go-yaml keeps a number past float64 a string; `.inf`/`.nan` have no JSON form; a JSON
+// text's 1e400 fails kubectl's JSON decoder. (The `yaml` package read Infinity: a ConfigMap's
+// "1e400" was printed `.inf` and a Deployment's `replicas: 1e400` applied as 1.)
+test('numbers past float64, .inf and .nan, as kubectl reads them', async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'kubesim-bad-input-'));
+  try {
+    const file = (name: string, text: string) => {
+      writeFileSync(join(tmp, name), text);
+      return join(tmp, name);
+    };
+    const big = '9'.repeat(400);
+    const kept = await loadManifests([file('kept.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {a: 1e400, b: -1.5E+999, c: ${big}, d: 1e300}\n`)]);
+    assert.deepEqual(kept.errors, []);
+    assert.deepEqual(kept.docs[0].object.data, { a: '1e400', b: '-1.5E+999', c: big, d: 1e300 });
+    for (const [v, go] of [['.inf', '+Inf'], ['-.INF', '-Inf'], ['.NaN', 'NaN']]) {
+      const r = await loadManifests([file('inf.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {a: ${v}}\n`)]);
+      assert.equal(r.docs.length, 0);
+      assert.equal(r.errors[0].kubectlMessage, `error parsing ${join(tmp, 'inf.yaml')}: error converting YAML to JSON: json: unsupported value: ${go}`);
+    }
+    const text = '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"replicas":1e400}}';
+    const json = file('d.json', text);
+    const r = await loadManifests([json]);
+    assert.equal(r.docs.length, 0);
+    assert.equal(r.errors[0].kubectlMessage, `error validating "${json}": error validating data: json: cannot unmarshal number 1e400 into Go value of type float64; if you choose to ignore these errors, turn validation off with --validate=false`);
+    assert.equal(r.errors[0].unvalidatedMessage, `unable to decode "${json}": json: cannot unmarshal number 1e400 into Go value of type float64`);
+    assert.deepEqual([r.errors[0].position?.line, r.errors[0].position?.col], [1, text.indexOf('1e400') + 1]);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});

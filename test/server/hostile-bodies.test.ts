@@ -117,3 +117,23 @@ test('a body dribbled byte by byte (slow loris) ends with 504 and a closed conne
     await slow.close();
   }
 });
+
+// JSON.parse reads 1e400 as Infinity and the `yaml` package's core schema did too: a
+// ConfigMap's value became null, a Deployment's `replicas: 1e400` null and then the default 1.
+test('numbers past float64 and .inf/.nan: refused as Go refuses them, or kept as text where go-yaml keeps them', async () => {
+  const before = await configMapNames();
+  const json = await send('POST', CMS, '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"huge"},"data":{"a":"x"},"binaryData":{},"immutable":false,"x":1e400}', 'application/json');
+  assert.equal(json.status, 400, JSON.stringify(json.body));
+  assert.equal(json.body.message, 'json: cannot unmarshal number 1e400 into Go value of type float64');
+  for (const [v, go] of [['.inf', '+Inf'], ['-.Inf', '-Inf'], ['.nan', 'NaN']]) {
+    const r = await send('POST', CMS, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: inf}\ndata: {a: ${v}}\n`, 'application/yaml');
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.equal(r.body.message, `error converting YAML to JSON: json: unsupported value: ${go}`);
+  }
+  assert.deepEqual(await configMapNames(), before);
+  // go-yaml (sigs.k8s.io/yaml, as kube-apiserver reads YAML) keeps an out-of-range number a
+  // string and decodes the first document only.
+  const yaml = await send('POST', `${CMS}?dryRun=All`, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: huge}\ndata: {a: 1e400, b: ${'9'.repeat(400)}}\n---\nkind: Other\n`, 'application/yaml');
+  assert.equal(yaml.status, 201, JSON.stringify(yaml.body));
+  assert.deepEqual(yaml.body.data, { a: '1e400', b: '9'.repeat(400) });
+});

@@ -3,8 +3,8 @@
 // and binding subresources. Every one honours dryRun=All and fieldValidation.
 
 import { GO_TYPE_META_PROBE, goJsonKind, goUnmarshalTypeError, parseGoJson } from '../../util/go-format';
-import { parse as parseYaml, parseDocument } from 'yaml';
-import { keepExactInts, LONG_NUMBER } from '../../manifest/yaml-compat';
+import { parseAllDocuments } from 'yaml';
+import { keepExactInts, LONG_NUMBER, MAY_HOLD_INF_NAN, unsupportedFloat, YAML_OPTIONS } from '../../manifest/yaml-compat';
 import { MAX_NESTING_DEPTH, nestingTooDeepAt } from '../../manifest/nesting';
 import { ApiError } from '../errors';
 import { pluralGroup } from '../resources';
@@ -20,7 +20,8 @@ import { badRequest, errorResponse, jsonResponse, unsupportedMediaType } from '.
 import { applyFieldValidation } from './field-validation';
 import { decodeProtobuf } from './protobuf';
 import type { ApiRequest, ApiResponse } from './types';
-import { stringifyJson } from '../../util/exact-json';
+import { pastFloat64Literal, stringifyJson } from '../../util/exact-json';
+import type { Document } from 'yaml';
 
 const BODY_TYPES = 'application/json, application/yaml, application/vnd.kubernetes.protobuf';
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
@@ -47,19 +48,29 @@ export function decodeBody(req: ApiRequest, allowed: string[] = ['application/js
     throw badRequest(`${ct.endsWith('yaml') ? 'error converting YAML to JSON' : "couldn't get version/kind; json parse error"}: the document exceeds the maximum nesting depth of ${MAX_NESTING_DEPTH}`);
   }
   if (ct.endsWith('yaml')) {
+    let value: unknown;
     try {
-      if (!LONG_NUMBER.test(text)) return parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });
+      // sigs.k8s.io/yaml's reading, as kube-apiserver's: go-yaml v2's scalars (`yes`, `0644`,
+      // `1e400` a string), the first document only.
+      const first = ([] as Document[]).concat(parseAllDocuments(text, { ...YAML_OPTIONS, uniqueKeys: true }) as Document[])[0];
+      if (!first) throw badRequest('the body of the request was empty');
+      if (first.errors.length) throw first.errors[0];
       // An int past 2^53 stays exact (a bigint), as in a JSON body.
-      const doc = parseDocument(text, { uniqueKeys: true });
-      if (doc.errors.length) throw doc.errors[0];
-      keepExactInts(doc);
-      return doc.toJS({ maxAliasCount: 100 });
+      if (LONG_NUMBER.test(text)) keepExactInts(first);
+      value = first.toJS({ maxAliasCount: 100 });
     } catch (e) {
+      if (e instanceof ApiError) throw e;
       throw badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
     }
+    const inf = MAY_HOLD_INF_NAN.test(text) ? unsupportedFloat(value) : undefined;
+    if (inf) throw badRequest(`error converting YAML to JSON: json: unsupported value: ${inf}`);
+    return value;
   }
   const parsed = parseGoJson(text);
   if ('error' in parsed) throw badRequest(`couldn't get version/kind; json parse error: ${parsed.error}`);
+  // JSON.parse reads a number past float64 as Infinity (then null, then a default): Go refuses it.
+  const past = pastFloat64Literal(text);
+  if (past && unsupportedFloat(parsed.value)) throw badRequest(`json: cannot unmarshal number ${past} into Go value of type float64`);
   return parsed.value;
 }
 
