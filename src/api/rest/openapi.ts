@@ -29,6 +29,16 @@ async function builtinSchemas(): Promise<Record<string, OpenApiSchema>> {
   return builtin;
 }
 
+/**
+ * The schema /openapi/v3 serves for a kind (a built-in's, or `crd`'s version's), and the
+ * components its references name: what kube's schema resolvers give the policy type checker.
+ */
+export async function kindSchema(group: string, version: string, kind: string, crd?: KObject): Promise<{ root: OpenApiSchema; components: Record<string, OpenApiSchema> } | undefined> {
+  const components = await builtinSchemas();
+  const root = crd ? crdRootSchema(crd, version) : components[roots[`${group ? group + '/' : ''}${version}/${kind}`] ?? ''];
+  return root && { root, components };
+}
+
 const gvPath = (group: string, version: string) => (group ? `apis/${group}/${version}` : `api/${version}`);
 
 function gvkExt(t: ResourceType, version: string) {
