@@ -62,7 +62,10 @@ const parameter: Order = struct([
 ]);
 const requestBody: Order = struct([['$ref', same], ['description', same], ['content', content], ['required', same]]);
 const response: Order = struct([['$ref', same], ['description', same], ['headers', plain], ['content', content], ['links', plain]]);
-/** Responses: `default`, then the status codes and extensions (one inlined map, sorted). */
+/**
+ * Responses: `default`, then the status codes and extensions (one inlined map, sorted). A JS
+ * object puts integer keys first whatever the order: kubesim's operations have no responses yet.
+ */
 const responses: Order = (v) => {
   const out: Json = {};
   if ('default' in v) out.default = as(() => response)(v.default);
