@@ -81,3 +81,34 @@ test('rules whose kinds cannot be told (a wildcard group, a version not served) 
   c.ok(['reconcile', '--until-stable']);
   assert.deepEqual(status('untyped'), { observedGeneration: 1, typeChecking: {} });
 });
+
+test('the tables kube-apiserver prints: VALIDATIONS and PARAMKIND of a policy, POLICYNAME and PARAMREF of a binding', () => {
+  const withParams = `${policy('limits', APPS, '  - expression: "object.spec.replicas <= 5"')}  paramKind: {apiVersion: v1, kind: ConfigMap}\n`;
+  const binding = (name: string, paramRef: string) => `---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata: {name: ${name}}\nspec:\n  policyName: limits\n  validationActions: [Deny]\n${paramRef}`;
+  const manifest = withParams + binding('by-name', '  paramRef: {name: max, namespace: default, parameterNotFoundAction: Allow}\n') + binding('any-namespace', '  paramRef: {name: max, parameterNotFoundAction: Deny}\n') +
+    binding('by-selector', '  paramRef: {selector: {matchLabels: {tier: web, app: x}, matchExpressions: [{key: env, operator: In, values: [a, b]}]}, parameterNotFoundAction: Allow}\n') + binding('unparameterized', '');
+  const applied = c.kubectl(['apply', '-f', '-'], { stdin: manifest });
+  assert.equal(applied.code, 0, applied.stderr);
+  // The cells as printers.go's printValidatingAdmissionPolicy(Binding) make them (AGE left out).
+  const cells = (s: string) => s.split('\n').map((l) => l.split(/ {2,}/).slice(0, -1));
+  const args = ['get', 'validatingadmissionpolicies,validatingadmissionpolicybindings'];
+  const got = c.kubectl(args);
+  const P = 'validatingadmissionpolicy.admissionregistration.k8s.io/';
+  const B = 'validatingadmissionpolicybinding.admissionregistration.k8s.io/';
+  assert.deepEqual(cells(got.stdout), [
+    ['NAME', 'VALIDATIONS', 'PARAMKIND'],
+    [`${P}clean`, '1', '<unset>'],
+    [`${P}limits`, '1', 'v1/ConfigMap'],
+    [`${P}typed`, '2', '<unset>'],
+    [`${P}untyped`, '1', '<unset>'],
+    [],
+    ['NAME', 'POLICYNAME', 'PARAMREF'],
+    [`${B}any-namespace`, 'limits', '*/max'],
+    [`${B}by-name`, 'limits', 'default/max'],
+    [`${B}by-selector`, 'limits', '&LabelSelector{MatchLabels:map[string]string{app: x,tier: web,},MatchExpressions:[]LabelSelectorRequirement{LabelSelectorRequirement{Key:env,Operator:In,Values:[a b],},},}'],
+    [`${B}unparameterized`, 'limits', '<unset>'],
+    [],
+  ], got.stderr);
+  const noAge = (s: string) => s.replace(/ +\S+$/gm, '');
+  assert.equal(noAge(c.kubesim(args).stdout), noAge(got.stdout));
+});
