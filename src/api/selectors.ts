@@ -589,3 +589,11 @@ export function matchesFields(sel: FieldSelector, obj: unknown): boolean {
 export function fieldSelectorString(sel: FieldSelector): string {
   return sel.requirements.map((r) => `${r.field}${r.operator}${r.value.replace(/([\\,=])/g, '\\$1')}`).join(',');
 }
+
+/** The selector as Go's %v prints a *metav1.LabelSelector (its generated String(): the PDB controller's UnmanagedPods event, a binding's PARAMREF column). */
+export function goSelector(sel: any): string {
+  if (!sel) return 'nil';
+  const labels = Object.keys(sel.matchLabels ?? {}).sort().map((k) => `${k}: ${sel.matchLabels[k]},`).join('');
+  const exprs = (sel.matchExpressions ?? []).map((e: any) => `LabelSelectorRequirement{Key:${e.key},Operator:${e.operator},Values:[${(e.values ?? []).join(' ')}],},`).join('');
+  return `&LabelSelector{MatchLabels:map[string]string{${labels}},MatchExpressions:[]LabelSelectorRequirement{${exprs}},}`;
+}

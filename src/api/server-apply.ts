@@ -6,7 +6,7 @@
 import { ApiError } from './errors';
 import { pluralGroup, type ResourceType } from './resources';
 import { retryOnConflict } from './retry';
-import { serverSideApply } from './managed-fields/index';
+import { serverSideApply, withoutFieldManager } from './managed-fields/index';
 import type { ApiServer, WriteOptions } from './server';
 import type { KObject } from './types';
 
@@ -36,13 +36,14 @@ export async function applyObject(api: ApiServer, rt: ResourceType, config: KObj
       if (live) merged.metadata.resourceVersion = live.metadata.resourceVersion;
       return merged;
     },
-    // managedFields are the apply's own: no manager named for the write.
-    (merged, live) => {
+    // managedFields are the apply's own: no manager named for the write, not even the
+    // controller's whose reconcile applies (the VAP status controller's).
+    (merged, live) => withoutFieldManager(() => {
       const w = { dryRun: opts.dryRun, user: opts.user, subresource: opts.status ? undefined : opts.subresource, warn: opts.warn, patch: true };
       created = !live;
       if (!live) return api.create(merged, { dryRun: opts.dryRun, user: opts.user, warn: opts.warn, patch: true });
       return opts.status ? api.updateStatus(merged, w) : api.update(merged, w);
-    },
+    }),
   );
   return { object, created };
 }

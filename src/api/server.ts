@@ -364,6 +364,11 @@ export class ApiServer {
         strategy.prepareForStatusUpdate?.(input, next);
         const manager = opts.fieldManager ?? ambientFieldManager();
         if (manager) await trackUpdate(current, next, manager, this.trackContext(rt, next, 'status'));
+        else if (input.metadata.managedFields) {
+          // A server-side apply's own managedFields (as the spec write's keepManaged takes them).
+          next.metadata.managedFields = input.metadata.managedFields;
+          keepManaged(current, next);
+        }
         // A custom resource's status is validated against its schema's status (statusStrategy).
         if (crd) this.checkValid(next, rt, crd, current, true);
         await policyAdmission(this, rt, 'UPDATE', next, current, { ...opts, subresource: 'status' });

@@ -9,7 +9,7 @@
 import type { KObject } from '../api/types';
 import { deepEqual } from '../api/server';
 import { budgetStatus, disruptionAllowedConditions } from '../api/eviction';
-import { labelSelectorMatches } from '../api/selectors';
+import { goSelector, labelSelectorMatches } from '../api/selectors';
 import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
 import { recordOnce, typeFor } from './controller-utils';
 
@@ -52,14 +52,6 @@ async function reconcileBudget(key: ReconcileKey, ctx: ControllerContext): Promi
     return;
   }
   return recheck;
-}
-
-/** The selector as Go's %v prints a *metav1.LabelSelector (its generated String(); the UnmanagedPods event text). */
-function goSelector(sel: any): string {
-  if (!sel) return 'nil';
-  const labels = Object.keys(sel.matchLabels ?? {}).sort().map((k) => `${k}: ${sel.matchLabels[k]},`).join('');
-  const exprs = (sel.matchExpressions ?? []).map((e: any) => `LabelSelectorRequirement{Key:${e.key},Operator:${e.operator},Values:[${(e.values ?? []).join(' ')}],},`).join('');
-  return `&LabelSelector{MatchLabels:map[string]string{${labels}},MatchExpressions:[]LabelSelectorRequirement{${exprs}},}`;
 }
 
 /** Every budget in the pod's namespace whose selector matches it (getPdbsForPod). */

@@ -18,6 +18,7 @@ import { eventTtlReconciler } from './event-ttl';
 import { clusterRoleAggregationReconciler } from './clusterrole-aggregation';
 import { csrSigningReconciler } from './csr-signing';
 import { rootCaPublisherReconciler, serviceAccountReconciler } from './namespace-defaults';
+import { vapStatusReconciler } from './vap-status';
 
 export const workloadReconcilers: Reconciler[] = [
   deploymentReconciler,
@@ -40,4 +41,5 @@ export const workloadReconcilers: Reconciler[] = [
   csrSigningReconciler,
   serviceAccountReconciler,
   rootCaPublisherReconciler,
+  vapStatusReconciler,
 ];

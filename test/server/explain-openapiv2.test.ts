@@ -264,3 +264,55 @@ test('/openapi/v3: an int-or-string field says so with anyOf, as Structural.Unfo
   assert.deepEqual(spec.limit, { 'x-kubernetes-int-or-string': true, anyOf: [{ minimum: 1 }], allOf: [{ anyOf: intOrString }, { maximum: 9 }] });
   await same(['crontabs.spec.count']);
 });
+
+/** The keys of `o` as the served text has them (JSON.parse keeps their order: none is an integer). */
+const keys = (o: object) => Object.keys(o);
+/** Whether `got` keeps the order `order` gives (kube-openapi's Go field order), extensions after every field, sorted. */
+function inGoOrder(got: string[], order: string[]): void {
+  const fields = got.filter((k) => !k.startsWith('x-'));
+  const ext = got.filter((k) => k.startsWith('x-'));
+  assert.deepEqual(got, [...order.filter((k) => fields.includes(k)), ...ext.sort()], `${got}`);
+  assert.deepEqual(fields.filter((k) => !order.includes(k)), []);
+}
+
+test('/openapi/v3: keys in kube-openapi\'s struct order (spec3 PathItem, Operation, Parameter; spec.Schema), maps sorted', () => {
+  const SCHEMA = ['id', 'description', 'type', 'nullable', 'format', 'title', 'default', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum', 'maxLength', 'minLength', 'pattern', 'maxItems', 'minItems', 'uniqueItems', 'multipleOf', 'enum', 'maxProperties', 'minProperties', 'required', 'items', 'allOf', 'oneOf', 'anyOf', 'not', 'properties', 'additionalProperties', 'patternProperties', 'dependencies', 'additionalItems', 'definitions', 'discriminator', 'readOnly', 'externalDocs', 'example', '$schema', '$ref'];
+  const PATH = ['$ref', 'summary', 'description', 'get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace', 'servers', 'parameters'];
+  const OPERATION = ['tags', 'summary', 'description', 'externalDocs', 'operationId', 'parameters', 'requestBody', 'responses', 'deprecated', 'security', 'servers'];
+  const PARAMETER = ['$ref', 'name', 'in', 'description', 'required', 'deprecated', 'allowEmptyValue', 'style', 'explode', 'allowReserved', 'schema', 'content', 'example', 'examples'];
+  for (const gv of ['apis/apps/v1', 'apis/stable.example.com/v1']) {
+    const r = c.kubectl(['get', '--raw', `/openapi/v3/${gv}`]);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.deepEqual(keys(doc), ['openapi', 'info', 'paths', 'components']);
+    assert.deepEqual(keys(doc.info), ['title', 'version']);
+    assert.deepEqual(keys(doc.paths), keys(doc.paths).sort());
+    for (const item of Object.values(doc.paths) as any[]) {
+      inGoOrder(keys(item), PATH);
+      for (const m of ['get', 'put', 'post', 'delete', 'patch']) {
+        if (!item[m]) continue;
+        inGoOrder(keys(item[m]), OPERATION);
+        for (const p of item[m].parameters ?? []) inGoOrder(keys(p), PARAMETER);
+      }
+    }
+    const schemas = doc.components.schemas;
+    assert.deepEqual(keys(schemas), keys(schemas).sort());
+    const walk = (s: any) => {
+      if (!s || typeof s !== 'object') return;
+      inGoOrder(keys(s), SCHEMA);
+      if (s.properties) {
+        assert.deepEqual(keys(s.properties), keys(s.properties).sort());
+        Object.values(s.properties).forEach(walk);
+      }
+      for (const k of ['items', 'additionalProperties', 'not']) walk(s[k]);
+      for (const k of ['allOf', 'oneOf', 'anyOf']) (s[k] ?? []).forEach(walk);
+    };
+    Object.values(schemas).forEach(walk);
+  }
+  // One path item in full: delete before patch, the operation's parameters before its extensions.
+  const apps = JSON.parse(c.kubectl(['get', '--raw', '/openapi/v3/apis/apps/v1']).stdout);
+  const item = apps.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'];
+  assert.deepEqual(keys(item), ['get', 'put', 'delete', 'patch']);
+  assert.deepEqual(keys(item.patch), ['parameters', 'x-kubernetes-action', 'x-kubernetes-group-version-kind']);
+  assert.deepEqual(keys(apps.components.schemas['io.k8s.api.apps.v1.Deployment']), ['description', 'type', 'properties', 'x-kubernetes-group-version-kind']);
+});

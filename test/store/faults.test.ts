@@ -5,22 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStore } from '../../src/store/file-store';
 import { StoreError } from '../../src/store/store';
 import type { KObject } from '../../src/api/types';
+import { withTempDir } from '../helpers/temp-dir';
 
 const cm = (name: string, v = '1'): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } });
-
-function withTemp(fn: (dir: string) => void): void {
-  const dir = fs.mkdtempSync(join(tmpdir(), 'kubesim-faults-'));
-  try {
-    fn(dir);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** Replaces fs[name] while fn runs. */
 function patched<K extends 'writeSync' | 'renameSync' | 'rmSync'>(name: K, impl: (orig: (typeof fs)[K]) => (typeof fs)[K], fn: () => void): void {
@@ -63,7 +54,7 @@ for (const [name, when, code, message] of [
   ['a short journal write, then ENOSPC', 'short-journal', 'ENOSPC', /no space left on device/],
 ] as const) {
   test(`file store: ${name} leaves nothing behind and says so`, () =>
-    withTemp((dir) => {
+    withTempDir('kubesim-faults-', (dir) => {
       const s = new FileStore(dir, { fsync: false });
       s.create('configmaps/default/a', cm('a'));
       const before = snapshot(dir, s);
@@ -101,7 +92,7 @@ for (const [name, when, code, message] of [
 }
 
 test('file store: EIO at the rename takes the journal line back', () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-faults-', (dir) => {
     const s = new FileStore(dir, { fsync: false });
     s.create('configmaps/default/a', cm('a'));
     const before = snapshot(dir, s);
@@ -116,7 +107,7 @@ test('file store: EIO at the rename takes the journal line back', () =>
   }));
 
 test('file store: temporary files of dead writers are removed at the next open; 253-character names work', () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-faults-', (dir) => {
     const s = new FileStore(dir, { fsync: false });
     const long = 'a'.repeat(253);
     const created = s.create(`configmaps/default/${long}`, cm(long));
@@ -134,7 +125,7 @@ test('file store: temporary files of dead writers are removed at the next open; 
   }));
 
 test('file store: damage is refused with a message naming it, and blocks nothing else', () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-faults-', (dir) => {
     const s = new FileStore(dir, { fsync: false });
     for (const n of ['a', 'b', 'c']) s.create(`configmaps/default/${n}`, cm(n));
     const file = (n: string) => join(dir, 'registry', 'configmaps', 'default', n);

@@ -11,21 +11,13 @@ import { FileStore } from '../../src/store/file-store';
 import { MemoryStore } from '../../src/store/memory-store';
 import { KeyExistsError, RevisionConflictError, StoreError, type SyncStore as Store } from '../../src/store/store';
 import type { KObject } from '../../src/api/types';
+import { withTempDir } from '../helpers/temp-dir';
 
 const cm = (name: string, v = '1'): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } });
 
-function withTemp(fn: (dir: string) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), 'kubesim-store-'));
-  try {
-    fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 function contract(name: string, make: (dir: string) => Store): void {
   test(`${name}: revisions increase, CAS rejects stale writes, journal records changes`, () =>
-    withTemp((dir) => {
+    withTempDir('kubesim-store-', (dir) => {
       const s = make(dir);
       const a = s.create('configmaps/default/a', cm('a'));
       const b = s.create('configmaps/default/b', cm('b'));
@@ -52,7 +44,7 @@ function contract(name: string, make: (dir: string) => Store): void {
     }));
 
   test(`${name}: keys that could leave the state directory are refused`, () =>
-    withTemp((dir) => {
+    withTempDir('kubesim-store-', (dir) => {
       const s = make(dir);
       for (const key of ['configmaps/default/..', 'configmaps/../../etc/passwd', 'configmaps/default/a\0b', 'configmaps//x']) {
         assert.throws(() => s.create(key, cm('x')), StoreError, key);
@@ -64,7 +56,7 @@ contract('file store', (dir) => new FileStore(dir, { fsync: false }));
 contract('memory store', () => new MemoryStore());
 
 test('file store: files are private, JSON readable with cat', () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-store-', (dir) => {
     const s = new FileStore(dir, { fsync: false });
     s.create('secrets/default/s', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default' }, data: { k: 'dg==' } });
     const file = join(dir, 'registry', 'secrets', 'default', 's');
@@ -74,7 +66,7 @@ test('file store: files are private, JSON readable with cat', () =>
   }));
 
 test('file store: a symlink planted in the registry is not followed', () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-store-', (dir) => {
     const s = new FileStore(dir, { fsync: false });
     const outside = mkdtempSync(join(tmpdir(), 'kubesim-outside-'));
     try {
@@ -88,7 +80,7 @@ test('file store: a symlink planted in the registry is not followed', () =>
   }));
 
 test('file store: a crash leftover (stale lock, torn journal line) does not block or corrupt', () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-store-', (dir) => {
     const s = new FileStore(dir, { fsync: false });
     s.create('configmaps/default/a', cm('a'));
     writeFileSync(join(dir, 'lock'), '999999999\n'); // a pid that does not exist
@@ -99,7 +91,7 @@ test('file store: a crash leftover (stale lock, torn journal line) does not bloc
   }));
 
 test('file store: concurrent writers in separate processes never reuse a revision', () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-store-', (dir) => {
     const script = `
       const { FileStore } = require(${JSON.stringify(join(__dirname, '../../src/store/file-store.ts'))});
       const s = new FileStore(process.argv[1], { fsync: false });

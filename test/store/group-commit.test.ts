@@ -6,13 +6,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, existsSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { FileStore } from '../../src/store/file-store';
 import { EngineStore } from '../../src/store/async-store';
 import type { KObject } from '../../src/api/types';
+import { withTempDir } from '../helpers/temp-dir';
 
 const cm = (name: string, v: string): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } });
 const file = (dir: string, name: string) => join(dir, 'registry', 'configmaps', 'default', name);
@@ -25,18 +25,7 @@ const USER_WRITE = `
   process.stdout.write(String(Date.now() - t0));
 `;
 
-function withTemp(fn: (dir: string) => Promise<void> | void): () => Promise<void> {
-  return async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kubesim-group-'));
-    try {
-      await fn(dir);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
-}
-
-test('group: writes are journal lines first, files once per key at the end; everyone sees them meanwhile', withTemp((dir) => {
+test('group: writes are journal lines first, files once per key at the end; everyone sees them meanwhile', () => withTempDir('kubesim-group-', (dir) => {
   const s = new FileStore(dir, { fsync: false });
   s.create('configmaps/default/old', cm('old', '0'));
   const other = new FileStore(dir, { fsync: false });
@@ -69,7 +58,7 @@ test('group: writes are journal lines first, files once per key at the end; ever
   assert.equal(new FileStore(dir, { fsync: false }).get('configmaps/default/a')!.metadata.resourceVersion, '6');
 }));
 
-test('group: an object handed back by a deferred write may be changed without changing the store', withTemp((dir) => {
+test('group: an object handed back by a deferred write may be changed without changing the store', () => withTempDir('kubesim-group-', (dir) => {
   const s = new FileStore(dir, { fsync: false });
   s.group(() => {
     const got = s.create('configmaps/default/a', cm('a', '1'));
@@ -80,7 +69,7 @@ test('group: an object handed back by a deferred write may be changed without ch
   assert.equal(JSON.parse(readFileSync(file(dir, 'a'), 'utf8')).data.v, '1');
 }));
 
-test('changesSince: a store follows its own writes from memory, and another writer\'s once the journal moved', withTemp((dir) => {
+test('changesSince: a store follows its own writes from memory, and another writer\'s once the journal moved', () => withTempDir('kubesim-group-', (dir) => {
   const s = new FileStore(dir, { fsync: false });
   const other = new FileStore(dir, { fsync: false });
   const feed = (store: FileStore, after: number) => store.changesSince(after).map((e) => `${e.type} ${e.key} ${e.rev} ${e.object.data?.v ?? ''}`);
@@ -106,7 +95,7 @@ test('changesSince: a store follows its own writes from memory, and another writ
   assert.deepEqual(feed(s, 5), ['MODIFIED configmaps/default/a 6 4']);
 }));
 
-test('group: a writer in another process gets the lock while a long group runs', withTemp(async (dir) => {
+test('group: a writer in another process gets the lock while a long group runs', () => withTempDir('kubesim-group-', async (dir) => {
   const s = new EngineStore(new FileStore(dir, { fsync: false }));
   let out = '';
   let done = false;
@@ -131,7 +120,7 @@ test('group: a writer in another process gets the lock while a long group runs',
   assert.deepEqual(revs, revs.map((_, i) => i + 1));
 }));
 
-test('group: a writer in another process gets the lock while the group awaits something else (no store call to hand it over)', withTemp(async (dir) => {
+test('group: a writer in another process gets the lock while the group awaits something else (no store call to hand it over)', () => withTempDir('kubesim-group-', async (dir) => {
   const s = new EngineStore(new FileStore(dir, { fsync: false }));
   let out = '';
   let done = false;
@@ -162,7 +151,7 @@ test('group: a writer in another process gets the lock while the group awaits so
   assert.deepEqual(revs, revs.map((_, i) => i + 1));
 }));
 
-test('group: a holder killed before it gave the lock up loses nothing; the next writer puts the files in place', withTemp(async (dir) => {
+test('group: a holder killed before it gave the lock up loses nothing; the next writer puts the files in place', () => withTempDir('kubesim-group-', async (dir) => {
   const script = `
     const { FileStore } = require(${JSON.stringify(join(__dirname, '../../src/store/file-store.ts'))});
     const s = new FileStore(process.argv[1], { fsync: false });
@@ -184,7 +173,7 @@ test('group: a holder killed before it gave the lock up loses nothing; the next 
   assert.equal(readFileSync(join(dir, 'rev'), 'utf8').trim(), '21');
 }));
 
-test('group: after a reboot (another boot id in unsynced) every file written since the mark is rewritten', withTemp((dir) => {
+test('group: after a reboot (another boot id in unsynced) every file written since the mark is rewritten', () => withTempDir('kubesim-group-', (dir) => {
   if (!existsSync('/proc/sys/kernel/random/boot_id')) throw new Error('this test needs Linux boot ids');
   const s = new FileStore(dir, { fsync: true });
   s.create('configmaps/default/before', cm('before', '0'));

@@ -8,26 +8,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { FileStore } from '../../src/store/file-store';
 import { EngineStore } from '../../src/store/async-store';
 import { StoreError } from '../../src/store/store';
 import type { KObject } from '../../src/api/types';
+import { withTempDir } from '../helpers/temp-dir';
 
 const cm = (name: string, v = '1'): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } });
-
-function withTemp(fn: (dir: string) => Promise<void> | void): () => Promise<void> {
-  return async () => {
-    const dir = fs.mkdtempSync(join(tmpdir(), 'kubesim-batch-lines-'));
-    try {
-      await fn(dir);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  };
-}
 
 /** Replaces fs.writeSync while fn runs (the store reads it through the module object). */
 function patchedWrite(impl: (orig: typeof fs.writeSync) => typeof fs.writeSync, fn: () => void): void {
@@ -44,7 +33,7 @@ function patchedWrite(impl: (orig: typeof fs.writeSync) => typeof fs.writeSync, 
 const isJournalWrite = (data: unknown) => Buffer.isBuffer(data) && data.includes('{"rev":');
 const journalRevs = (dir: string) => fs.readFileSync(join(dir, 'journal.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).rev as number);
 
-test('group: another task reading while a batch awaits finds the batch\'s writes in the journal', withTemp(async (dir) => {
+test('group: another task reading while a batch awaits finds the batch\'s writes in the journal', () => withTempDir('kubesim-batch-lines-', async (dir) => {
   const s = new EngineStore(new FileStore(dir, { fsync: false }));
   const other = new FileStore(dir, { fsync: false });
   let seenByTask = '';
@@ -72,7 +61,7 @@ test('group: another task reading while a batch awaits finds the batch\'s writes
   assert.deepEqual(journalRevs(dir), [1, 2]);
 }));
 
-test('group: a failed append (ENOSPC) fails the batch and leaves nothing of it; the next write takes the next revision', withTemp((dir) => {
+test('group: a failed append (ENOSPC) fails the batch and leaves nothing of it; the next write takes the next revision', () => withTempDir('kubesim-batch-lines-', (dir) => {
   const s = new FileStore(dir, { fsync: false });
   s.create('configmaps/default/a', cm('a'));
   const journalBefore = fs.readFileSync(join(dir, 'journal.log'), 'utf8');
@@ -108,7 +97,7 @@ test('group: a failed append (ENOSPC) fails the batch and leaves nothing of it; 
   assert.equal(fresh.get('configmaps/default/c')!.metadata.resourceVersion, '3');
 }));
 
-test('group: a holder killed in the middle of an append leaves whole lines; the next writer cuts the torn one', withTemp(async (dir) => {
+test('group: a holder killed in the middle of an append leaves whole lines; the next writer cuts the torn one', () => withTempDir('kubesim-batch-lines-', async (dir) => {
   // The append of c-2's line is cut short in the middle of its name (a short write) and the
   // holder is killed there (the mid-journal fault point).
   const script = `

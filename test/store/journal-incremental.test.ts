@@ -6,29 +6,20 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, appendFileSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileStore } from '../../src/store/file-store';
 import { Journal, journalLineText } from '../../src/store/journal';
 import { MemoryStore } from '../../src/store/memory-store';
 import type { KObject } from '../../src/api/types';
+import { withTempDir } from '../helpers/temp-dir';
 
 const cm = (name: string, v = '1'): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } });
-
-function withTemp(fn: (dir: string) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), 'kubesim-journal-'));
-  try {
-    fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const summary = (evs: ReturnType<FileStore['changesSince']>) => evs.map((e) => `${e.type} ${e.key} ${e.rev} ${e.object.data?.v ?? ''}`);
 
 test('file store: incremental changesSince equals a fresh read after every append', () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-journal-', (dir) => {
     const watcher = new FileStore(dir, { fsync: false });
     const writer = new FileStore(dir, { fsync: false });
     let last = 0;
@@ -53,7 +44,7 @@ test('file store: incremental changesSince equals a fresh read after every appen
   }));
 
 test('file store: a torn last line is skipped until it is complete; a trimmed journal is read again', () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-journal-', (dir) => {
     const s = new FileStore(dir, { fsync: false });
     s.create('configmaps/default/a', cm('a'));
     const journal = join(dir, 'journal.log');
@@ -107,7 +98,7 @@ test('memory store: objects handed out (get, list, writes, journal) are copies',
 });
 
 test('journal: the writer indexes its own appends (not read back), and a line taken back leaves the index', () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-journal-', (dir) => {
     const file = join(dir, 'journal.log');
     const line = (rev: number, v: string) => journalLineText({ rev, type: 'ADDED', key: `configmaps/default/c${rev}`, object: cm(`c${rev}`, v) });
     const j = new Journal(file);

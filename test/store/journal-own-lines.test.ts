@@ -5,8 +5,6 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStore } from '../../src/store/file-store';
 import { Journal, journalLineText, type JournalLine } from '../../src/store/journal';
@@ -14,15 +12,7 @@ import { frozenCopy } from '../../src/store/clone';
 import { setStoreFaultHook } from '../../src/store/fault-points';
 import type { KObject } from '../../src/api/types';
 import { heapGrowth } from '../helpers/heap';
-
-function withTemp(fn: (dir: string) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), 'kubesim-own-lines-'));
-  try {
-    fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { withTempDir } from '../helpers/temp-dir';
 
 /** A pod-sized object (~1.5 KB of JSON), distinct per name. */
 const pod = (name: string, rev: number): KObject => ({
@@ -49,7 +39,7 @@ function appendOwn(j: Journal, rev: number, key: string, object: KObject): Journ
 }
 
 test('the parsed tail holds the writer\'s own lines as its copies, and another writer\'s as parsed; equal to a fresh read', () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-own-lines-', (dir) => {
     const file = join(dir, 'journal.log');
     const holder = new Journal(file);
     holder.openWriter();
@@ -84,7 +74,7 @@ test('the parsed tail holds the writer\'s own lines as its copies, and another w
   }));
 
 test('a line taken back (undo) leaves the parsed tail as it was', () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-own-lines-', (dir) => {
     const file = join(dir, 'journal.log');
     const j = new Journal(file);
     j.openWriter();
@@ -102,7 +92,7 @@ test('a line taken back (undo) leaves the parsed tail as it was', () =>
   }));
 
 test('a file store: a failed write (its file not renamed in) is in no later read of the tail', () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-own-lines-', (dir) => {
     const s = new FileStore(dir, { fsync: false });
     const other = new FileStore(dir, { fsync: false });
     s.group(() => s.create('pods/default/a', pod('a', 0)));
@@ -123,7 +113,7 @@ test('a file store: a failed write (its file not renamed in) is in no later read
   }));
 
 test('what the parsed tail holds beyond the holder\'s own copies: under 400 B a key (a parsed copy each before)', () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-own-lines-', (dir) => {
     const file = join(dir, 'journal.log');
     const N = 4000;
     const objects = Array.from({ length: N }, (_, i) => pod(`p${i}`, i + 1));

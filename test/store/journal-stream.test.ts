@@ -5,24 +5,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, openSync, closeSync, writeSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, openSync, closeSync, writeSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Journal, journalLineText, eachLine, forEachLine, type JournalLine } from '../../src/store/journal';
 import { FileStore } from '../../src/store/file-store';
 import type { KObject } from '../../src/api/types';
+import { withTempDir } from '../helpers/temp-dir';
 
 const cm = (name: string, v: string): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } });
-
-function withTemp(fn: (dir: string) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), 'kubesim-jstream-'));
-  try {
-    fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** Every complete line of `text` that parses as a journal line: what a whole read answers. */
 function wholeRead(text: string): JournalLine[] {
@@ -39,7 +30,7 @@ function wholeRead(text: string): JournalLine[] {
 }
 
 test('eachLine and forEachLine: small chunks give the lines of a whole read (lines across chunks, longer than a chunk, torn, unterminated)', () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-jstream-', (dir) => {
     const file = join(dir, 'j');
     let text = '';
     for (let rev = 1; rev <= 60; rev++) {
@@ -76,7 +67,7 @@ test('eachLine and forEachLine: small chunks give the lines of a whole read (lin
   }));
 
 test('journal: a tail of lines longer than the first backward chunk (16 KB) is indexed and answered as a whole read', () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-jstream-', (dir) => {
     const file = join(dir, 'journal.log');
     let text = '';
     for (let rev = 1; rev <= 400; rev++) {
@@ -107,7 +98,7 @@ test('journal: a tail of lines longer than the first backward chunk (16 KB) is i
   }));
 
 test('a store reading a 96 MB journal tail (another writer\'s, not yet in the files) peaks at a fraction of it', () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-jstream-', (dir) => {
     const s = new FileStore(dir, { fsync: false });
     s.create('configmaps/default/seed', cm('seed', '0'));
     s.compact();

@@ -8,23 +8,18 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, linkSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, linkSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Journal, journalLineText } from '../../src/store/journal';
 import { FileStore } from '../../src/store/file-store';
 import type { KObject } from '../../src/api/types';
+import { withTempDir } from '../helpers/temp-dir';
 
 const PAD = 'p'.repeat(300);
 const cm = (name: string, v: string): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v, pad: PAD } });
 const line = (rev: number, key: number, v: string) => journalLineText({ rev, type: 'MODIFIED', key: `configmaps/default/c${key}`, object: cm(`c${key}`, v) });
 /** Revisions up to 400 cycle over keys c0-c19; later ones write a key each (c401 ...). */
 const keyOf = (rev: number) => (rev <= 400 ? rev % 20 : rev);
-
-function withTemp(fn: (dir: string) => void | Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'kubesim-trim-follow-'));
-  return Promise.resolve(fn(dir)).finally(() => rmSync(dir, { recursive: true, force: true }));
-}
 
 const tail = (j: Journal, committed: number) =>
   [...j.pendingAfter(committed).tail.values()].map((l) => `${l.key} ${l.rev} ${l.object?.data?.v}`).sort();
@@ -38,7 +33,7 @@ function appendRange(w: Journal, from: number, to: number, v: string): void {
 }
 
 test('a follower behind the journal keeps its parsed tail across a trim: only the lines after it are read', () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-trim-follow-', (dir) => {
     const file = join(dir, 'journal.log');
     const writer = new Journal(file);
     appendRange(writer, 1, 400, 'a');
@@ -81,7 +76,7 @@ test('a follower behind the journal keeps its parsed tail across a trim: only th
   }));
 
 test('a journal replaced by one that is not its trim is read afresh', () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-trim-follow-', (dir) => {
     const file = join(dir, 'journal.log');
     const writer = new Journal(file);
     appendRange(writer, 1, 100, 'a');
@@ -99,7 +94,7 @@ test('a journal replaced by one that is not its trim is read afresh', () =>
   }));
 
 test("a reader that slept through two trims does not take the second one's file, given the inode the first one freed, for the file it indexed", () =>
-  withTemp((dir) => {
+  withTempDir('kubesim-trim-follow-', (dir) => {
     const file = join(dir, 'journal.log');
     const writer = new Journal(file);
     appendRange(writer, 1, 400, 'a');
@@ -151,7 +146,7 @@ async function withSmallLimit(fn: () => void | Promise<void>): Promise<void> {
 }
 
 test("the daemon's store leaves the trim's copy to others until the journal is 1.25 times its limit", () =>
-  withTemp((dir) =>
+  withTempDir('kubesim-trim-follow-', (dir) =>
     withSmallLimit(async () => {
       const user = new FileStore(dir, { fsync: false });
       const daemon = new FileStore(dir, { fsync: false });
@@ -195,7 +190,7 @@ test("the daemon's store leaves the trim's copy to others until the journal is 1
   ));
 
 test('a shared list remembered before a trim catches up from the trimmed journal instead of reading every file', () =>
-  withTemp((dir) =>
+  withTempDir('kubesim-trim-follow-', (dir) =>
     withSmallLimit(() => {
       const writer = new FileStore(dir, { fsync: false });
       const reader = new FileStore(dir, { fsync: false });

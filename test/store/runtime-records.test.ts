@@ -5,23 +5,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, readdirSync, readFileSync, writeFileSync, existsSync, statSync, appendFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync, existsSync, statSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { FileStore } from '../../src/store/file-store';
 import { recordFileOf } from '../../src/store/file-store-meta';
-
-function withTemp(fn: (dir: string) => void): () => void {
-  return () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kubesim-records-'));
-    try {
-      fn(dir);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
-}
+import { withTempDir } from '../helpers/temp-dir';
 
 const rec = (uid: string) => `kubelet-pod-${uid}`;
 const metaFiles = (dir: string) => readdirSync(join(dir, 'meta')).filter((n) => !n.startsWith('.'));
@@ -46,7 +35,7 @@ function sameFile(prefix: string, n: number): { file: string; uids: string[] } {
   return { file, uids };
 }
 
-test('1,000 records written in a group land in at most 256 files, read back by another store', withTemp((dir) => {
+test('1,000 records written in a group land in at most 256 files, read back by another store', () => withTempDir('kubesim-records-', (dir) => {
   const s = new FileStore(dir, { fsync: false });
   s.group(() => {
     for (let i = 0; i < 1000; i++) s.writeMeta(rec(`uid-${i}`), { uid: `uid-${i}`, phase: 'running', n: i });
@@ -62,7 +51,7 @@ test('1,000 records written in a group land in at most 256 files, read back by a
   assert.equal(count, 1000);
 }));
 
-test('two stores writing records of one file in turn: neither loses the other\'s', withTemp((dir) => {
+test('two stores writing records of one file in turn: neither loses the other\'s', () => withTempDir('kubesim-records-', (dir) => {
   // Two uids whose records share a file.
   const uids: string[] = [];
   const file = recordFileOf(rec('a-0'))!;
@@ -84,7 +73,7 @@ test('two stores writing records of one file in turn: neither loses the other\'s
   assert.equal(existsSync(join(dir, 'meta', `${file}.json`)), false, 'a file of no records is removed');
 }));
 
-test('a record in its own file (an older version\'s) is read, replaced, and removed for good', withTemp((dir) => {
+test('a record in its own file (an older version\'s) is read, replaced, and removed for good', () => withTempDir('kubesim-records-', (dir) => {
   const s = new FileStore(dir, { fsync: false });
   s.writeMeta('clock', { realAnchor: 0, virtualAnchor: 0, speed: 1 }); // makes meta/
   writeFileSync(join(dir, 'meta', `${rec('old')}.json`), JSON.stringify({ v: 'legacy' }));
@@ -96,7 +85,7 @@ test('a record in its own file (an older version\'s) is read, replaced, and remo
   assert.equal(existsSync(join(dir, 'meta', `${rec('old')}.json`)), false);
 }));
 
-test('other documents keep a file of their own', withTemp((dir) => {
+test('other documents keep a file of their own', () => withTempDir('kubesim-records-', (dir) => {
   const s = new FileStore(dir, { fsync: false });
   s.group(() => {
     s.writeMeta('kubelet-ipam-node-1', { '10.244.1.2': 'u' });
@@ -106,7 +95,7 @@ test('other documents keep a file of their own', withTemp((dir) => {
   assert.deepEqual(s.readMeta('kubelet-runtime-x'), { not: 'a record' });
 }));
 
-test('a holder checks a file of records once per hold; another store\'s write between holds is read', withTemp((dir) => {
+test('a holder checks a file of records once per hold; another store\'s write between holds is read', () => withTempDir('kubesim-records-', (dir) => {
   // Two uids whose records share a file: one written in the hold (pending), the other read from the file.
   const uids: string[] = [];
   const file = recordFileOf(rec('h-0'))!;
@@ -147,7 +136,7 @@ test('a holder checks a file of records once per hold; another store\'s write be
   }
 }));
 
-test('a release appends the records it changed to their file as one line; another store reads them laid over the earlier lines', withTemp((dir) => {
+test('a release appends the records it changed to their file as one line; another store reads them laid over the earlier lines', () => withTempDir('kubesim-records-', (dir) => {
   const { file, uids } = sameFile('l', 3);
   const path = join(dir, 'meta', `${file}.json`);
   const a = new FileStore(dir, { fsync: false });
@@ -171,7 +160,7 @@ test('a release appends the records it changed to their file as one line; anothe
   assert.deepEqual(foldLines(readFileSync(path, 'utf8')), { [rec(uids[0])]: { v: `${uids[0]}-b` }, [rec(uids[1])]: { v: `${uids[1]}-3` } });
 }));
 
-test('a file of records is rewritten as one line once its appended lines outgrow it', withTemp((dir) => {
+test('a file of records is rewritten as one line once its appended lines outgrow it', () => withTempDir('kubesim-records-', (dir) => {
   const { file, uids } = sameFile('g', 2);
   const path = join(dir, 'meta', `${file}.json`);
   const s = new FileStore(dir, { fsync: false });
@@ -191,7 +180,7 @@ test('a file of records is rewritten as one line once its appended lines outgrow
   assert.deepEqual(new FileStore(dir, { fsync: false }).readMeta(rec(uids[0])), { v: 0 });
 }));
 
-test('a line cut short (a holder killed mid-append) is left out, and the next write rewrites the file whole', withTemp((dir) => {
+test('a line cut short (a holder killed mid-append) is left out, and the next write rewrites the file whole', () => withTempDir('kubesim-records-', (dir) => {
   const { file, uids } = sameFile('c', 2);
   const path = join(dir, 'meta', `${file}.json`);
   const s = new FileStore(dir, { fsync: false });
@@ -208,7 +197,7 @@ test('a line cut short (a holder killed mid-append) is left out, and the next wr
   assert.deepEqual(new FileStore(dir, { fsync: false }).readMeta(rec(uids[1])), { v: 1 });
 }));
 
-test('a holder killed with -9 right after a release loses none of the records its appends wrote', withTemp((dir) => {
+test('a holder killed with -9 right after a release loses none of the records its appends wrote', () => withTempDir('kubesim-records-', (dir) => {
   const { uids } = sameFile('k', 3);
   // Three groups (each a hold ending in a release that appends), then SIGKILL at once.
   const script = `

@@ -29,11 +29,19 @@ const envs = new Map<boolean, Environment>();
 function environment(withParams: boolean): Environment {
   let env = envs.get(withParams);
   if (!env) {
-    env = celLibrary().clone();
-    for (const v of [...BASE_VARIABLES, ...(withParams ? ['params'] : [])]) env.registerVariable(v, 'dyn');
-    registerAuthz(env);
+    env = declarePolicyVariables(celLibrary().clone(), withParams, 'dyn');
     envs.set(withParams, env);
   }
+  return env;
+}
+
+/**
+ * A policy's variables declared in `env`: `object` and `oldObject` of type `objectType` (dyn
+ * at admission; the matched kind's type when the status controller type-checks), the others dyn.
+ */
+export function declarePolicyVariables(env: Environment, withParams: boolean, objectType: string): Environment {
+  for (const v of [...BASE_VARIABLES, ...(withParams ? ['params'] : [])]) env.registerVariable(v, v === 'object' || v === 'oldObject' ? objectType : 'dyn');
+  registerAuthz(env);
   return env;
 }
 

@@ -122,6 +122,8 @@ const META_ONLY_KINDS: Record<string, string> = {
   Scale: 'autoscaling',
   MutatingWebhookConfiguration: 'admissionregistration.k8s.io',
   ValidatingWebhookConfiguration: 'admissionregistration.k8s.io',
+  // Built-in: kube-apiserver takes a strategic merge patch (kubectl apply's) for them too.
+  ValidatingAdmissionPolicy: 'admissionregistration.k8s.io', ValidatingAdmissionPolicyBinding: 'admissionregistration.k8s.io',
   FlowSchema: 'flowcontrol.apiserver.k8s.io', PriorityLevelConfiguration: 'flowcontrol.apiserver.k8s.io',
 };
 for (const [kind, group] of Object.entries(META_ONLY_KINDS)) SCHEMAS[`${group}/${kind}`] = META_ONLY;

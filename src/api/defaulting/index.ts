@@ -153,6 +153,15 @@ export function applyDefaults(obj: KObject): void {
       obj.reclaimPolicy ??= 'Delete';
       obj.volumeBindingMode ??= 'Immediate';
       break;
+    case 'ValidatingAdmissionPolicy':
+      // admissionregistration/v1 SetDefaults_ValidatingAdmissionPolicySpec, then its matchConstraints'.
+      if (!isObject(spec)) break;
+      spec.failurePolicy ??= 'Fail';
+      defaultMatchResources(spec.matchConstraints);
+      break;
+    case 'ValidatingAdmissionPolicyBinding':
+      if (isObject(spec)) defaultMatchResources(spec.matchResources);
+      break;
     case 'CustomResourceDefinition': {
       // SetDefaults_CustomResourceDefinitionSpec (and SetDefaults_ServiceReference for a webhook).
       const names = isObject(spec) && isObject(spec.names) ? spec.names : undefined;
@@ -211,4 +220,15 @@ export function foldStringData(obj: KObject): void {
   for (const [k, v] of Object.entries(obj.stringData as Record<string, unknown>)) data[k] = Buffer.from(String(v ?? ''), 'utf8').toString('base64');
   obj.data = data;
   delete obj.stringData;
+}
+
+/** admissionregistration/v1 SetDefaults_MatchResources, and SetDefaults_Rule (scope `*`) of each of its rules. */
+function defaultMatchResources(m: unknown): void {
+  if (!isObject(m)) return;
+  m.matchPolicy ??= 'Equivalent';
+  m.namespaceSelector ??= {};
+  m.objectSelector ??= {};
+  for (const rules of [m.resourceRules, m.excludeResourceRules]) {
+    if (Array.isArray(rules)) for (const r of rules) if (isObject(r)) r.scope ??= '*';
+  }
 }

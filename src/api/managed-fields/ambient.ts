@@ -13,6 +13,11 @@ export function withFieldManager<T>(manager: string, fn: () => T): T {
   return ambient.run(manager, fn);
 }
 
+/** Runs `fn` with no ambient manager: a server-side apply's write, whose managedFields are the apply's own. */
+export function withoutFieldManager<T>(fn: () => T): T {
+  return ambient.exit(fn);
+}
+
 /** The manager of the component whose work is running, if any. */
 export function ambientFieldManager(): string | undefined {
   return ambient.getStore();

@@ -424,7 +424,8 @@ export async function serverSideApply(live: KObject | undefined, config: KObject
   const configSet = scope(toFieldSet(applied, shape), ctx);
   let merged = merge(base ?? {}, applied, shape) as KObject;
   merged = cloneJson(merged);
-  const key = ownerKey({ manager, operation: 'Apply', apiVersion: ctx.apiVersion });
+  // An apply through /status is its own entry, as kube-apiserver keeps it (subresource: status).
+  const key = ownerKey({ manager, operation: 'Apply', apiVersion: ctx.apiVersion, subresource: ctx.subresource });
   const last = owners.get(key);
   if (last) {
     // Prune: what this manager applied last time and not now goes, unless someone else owns it.
@@ -450,7 +451,7 @@ export async function serverSideApply(live: KObject | undefined, config: KObject
     if (o.set.empty()) owners.delete(k);
   }
   const noop = base !== undefined && deepEqual(base, merged);
-  owners.set(key, { manager, operation: 'Apply', apiVersion: ctx.apiVersion, time: noop && last?.time ? last.time : ctx.now, set: configSet });
+  owners.set(key, { manager, operation: 'Apply', apiVersion: ctx.apiVersion, subresource: ctx.subresource, time: noop && last?.time ? last.time : ctx.now, set: configSet });
   setManaged(merged, owners);
   return merged;
 }

@@ -13,10 +13,13 @@ import { notFoundPath } from './handler';
 import { parseMediaTypes } from './negotiate';
 import { OPENAPI_V2_PROTO, OPENAPI_V2_PROTO_TYPES, encodeOpenApiV2 } from './openapi-v2-proto';
 import { jsonResponse, notAcceptable } from './status';
+import { openApiSchemaOrdered, openApiV3Document } from './openapi-order';
 import type { ApiRequest, ApiResponse } from './types';
 import type { KObject } from '../types';
 
 let builtin: Record<string, OpenApiSchema> | undefined;
+/** The built-in schemas in /openapi/v3's key order (openapi-order.ts), ordered once. */
+let builtinOrdered: Record<string, OpenApiSchema> | undefined;
 let roots: Record<string, string> = {};
 
 async function builtinSchemas(): Promise<Record<string, OpenApiSchema>> {
@@ -27,6 +30,16 @@ async function builtinSchemas(): Promise<Record<string, OpenApiSchema>> {
     roots = view.roots;
   }
   return builtin;
+}
+
+/**
+ * The schema /openapi/v3 serves for a kind (a built-in's, or `crd`'s version's), and the
+ * components its references name: what kube's schema resolvers give the policy type checker.
+ */
+export async function kindSchema(group: string, version: string, kind: string, crd?: KObject): Promise<{ root: OpenApiSchema; components: Record<string, OpenApiSchema> } | undefined> {
+  const components = await builtinSchemas();
+  const root = crd ? crdRootSchema(crd, version) : components[roots[`${group ? group + '/' : ''}${version}/${kind}`] ?? ''];
+  return root && { root, components };
 }
 
 const gvPath = (group: string, version: string) => (group ? `apis/${group}/${version}` : `api/${version}`);
@@ -73,21 +86,21 @@ async function gvDocument(registry: ResourceRegistry, group: string, version: st
   const key = JSON.stringify([types.map((t) => [t.group, t.plural, t.kind, t.namespaced, t.verbs, t.crd ?? '']), [...crds.values()].map((c) => [c.metadata.uid, c.metadata.resourceVersion])]);
   const prev = cache.get(`${group}/${version}`);
   if (prev?.key === key) return prev;
-  const schemas: Record<string, OpenApiSchema> = { ...(await builtinSchemas()) };
+  builtinOrdered ??= Object.fromEntries(Object.entries(await builtinSchemas()).map(([k, v]) => [k, openApiSchemaOrdered(v)]));
+  const schemas: Record<string, OpenApiSchema> = { ...builtinOrdered };
   const paths: Record<string, unknown> = {};
   for (const t of types) {
     Object.assign(paths, pathsOf(t, version));
     if (t.crd) {
       const crd = crds.get(t.crd);
       const root = crd ? crdRootSchema(crd, version) : undefined;
-      if (root) schemas[`${reverseGroup(t.group)}.${version}.${t.kind}`] = { ...root, 'x-kubernetes-group-version-kind': gvkExt(t, version) };
+      if (root) schemas[`${reverseGroup(t.group)}.${version}.${t.kind}`] = openApiSchemaOrdered({ ...root, 'x-kubernetes-group-version-kind': gvkExt(t, version) });
       continue;
     }
     const name = roots[`${group ? group + '/' : ''}${version}/${t.kind}`];
-    if (name && schemas[name]) schemas[name] = { ...schemas[name], 'x-kubernetes-group-version-kind': gvkExt(t, version) };
+    if (name && schemas[name]) schemas[name] = openApiSchemaOrdered({ ...schemas[name], 'x-kubernetes-group-version-kind': gvkExt(t, version) });
   }
-  const doc = { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.4' }, paths, components: { schemas } };
-  const text = JSON.stringify(doc);
+  const text = JSON.stringify(openApiV3Document({ title: 'Kubernetes', version: 'v1.32.4' }, paths, schemas));
   const hash = prev && prev.text === text ? prev.hash : createHash('sha512').update(text).digest('hex').slice(0, 128).toUpperCase();
   const entry = { key, hash, text };
   cache.set(`${group}/${version}`, entry);

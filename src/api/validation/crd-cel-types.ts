@@ -175,10 +175,8 @@ export function typedRefusal(code: string, src: string, node: S, resourceRoot: b
   if (checked.valid) return checked.type === want || checked.type === 'dyn' ? undefined : `${want === 'bool' ? 'cel expression' : 'messageExpression'} must evaluate to a ${want}`;
   const err: any = checked.error;
   const node_ = err?.node;
-  if (err?.code === 'no_such_key' && node_?.op === '.' && typeof node_.args?.[1] === 'string') {
-    const dot = tokenAt(src, node_.args[0]?.end ?? -1, '.');
-    if (dot !== undefined) return issue(src, `undefined field '${node_.args[1]}'`, dot);
-  }
+  const undefinedField = undefinedFieldIssue(err, src, issue);
+  if (undefinedField) return undefinedField;
   if (err?.code === 'no_such_overload' && OPERATORS[node_?.op]) {
     const l = String(node_.leftStaticType?.name ?? node_.leftStaticType);
     const r = String(node_.rightStaticType?.name ?? node_.rightStaticType);
@@ -188,6 +186,22 @@ export function typedRefusal(code: string, src: string, node: S, resourceRoot: b
     }
   }
   return undefined;
+}
+
+/** cel-go's `undefined field` issue for cel-js's check error `err` (a select of a field its message type lacks), else undefined. */
+export function undefinedFieldIssue(err: any, src: string, issue: Issue): string | undefined {
+  const node = err?.node;
+  if (err?.code !== 'no_such_key' || node?.op !== '.' || typeof node.args?.[1] !== 'string') return undefined;
+  const dot = tokenAt(src, node.args[0]?.end ?? -1, '.');
+  return dot === undefined ? undefined : issue(src, `undefined field '${node.args[1]}'`, dot);
+}
+
+/**
+ * The CEL type of a resource's root schema declared in `env` under `name` (its message types
+ * `<name>.<field>`...), as kube types `object` for a policy: SchemaDeclType with the root a resource.
+ */
+export function declareResourceType(s: S, name: string, env: Environment): string | undefined {
+  return declType(s, true, name, env);
 }
 
 /** The rule's AST type-checked with `self` typed from its schema node (each node's checkedType set), or undefined when it does not check. */

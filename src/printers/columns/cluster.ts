@@ -1,4 +1,5 @@
 // Nodes, Namespaces, ConfigMaps, Secrets, ServiceAccounts, Leases, PriorityClasses.
+import { goSelector } from '../../api/selectors';
 import { col, nameCol, type KindTable } from './types';
 import { ageOf, arr, byteCompare, goBool, int, obj, str } from './util';
 
@@ -91,3 +92,24 @@ const webhookTable: KindTable = {
 };
 export const mutatingwebhookconfigurations = webhookTable;
 export const validatingwebhookconfigurations = webhookTable;
+
+/** printValidatingAdmissionPolicy: the number of validations, the paramKind as apiVersion/kind. */
+export const validatingadmissionpolicies: KindTable = {
+  columns: [nameCol, col('Validations'), col('ParamKind'), col('Age')],
+  cells: (o, now) => {
+    const spec = obj(o.spec);
+    const kind = spec.paramKind ? `${str(obj(spec.paramKind).apiVersion)}/${str(obj(spec.paramKind).kind)}` : '<unset>';
+    return [str(o.metadata.name), String(arr(spec.validations).length), kind, ageOf(o, now)];
+  },
+};
+
+/** printValidatingAdmissionPolicyBinding: the paramRef as namespace/name (`*` for no namespace), or its selector as Go prints it. */
+export const validatingadmissionpolicybindings: KindTable = {
+  columns: [nameCol, col('PolicyName'), col('ParamRef'), col('Age')],
+  cells: (o, now) => {
+    const spec = obj(o.spec);
+    const ref = spec.paramRef ? obj(spec.paramRef) : undefined;
+    const param = !ref ? '<unset>' : str(ref.name) ? `${str(ref.namespace) || '*'}/${str(ref.name)}` : ref.selector ? goSelector(ref.selector) : '<unset>';
+    return [str(o.metadata.name), str(spec.policyName), param, ageOf(o, now)];
+  },
+};

@@ -1,6 +1,6 @@
 // The registry of server-side table definitions: kind -> columns + cell function.
 import type { KObject } from '../../api/types';
-import { configmaps, leases, mutatingwebhookconfigurations, namespaces, nodes, priorityclasses, runtimeclasses, secrets, serviceaccounts, validatingwebhookconfigurations } from './cluster';
+import { configmaps, leases, mutatingwebhookconfigurations, namespaces, nodes, priorityclasses, runtimeclasses, secrets, serviceaccounts, validatingadmissionpolicies, validatingadmissionpolicybindings, validatingwebhookconfigurations } from './cluster';
 import { certificatesigningrequests } from './certificates';
 import { createdAt } from './created-at';
 import { customResourceTable } from './custom-resource';
@@ -55,6 +55,8 @@ const TABLES: Record<string, KindTable> = {
   'node.k8s.io/RuntimeClass': runtimeclasses,
   'admissionregistration.k8s.io/MutatingWebhookConfiguration': mutatingwebhookconfigurations,
   'admissionregistration.k8s.io/ValidatingWebhookConfiguration': validatingwebhookconfigurations,
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': validatingadmissionpolicies,
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': validatingadmissionpolicybindings,
 };
 
 // Built-in kinds the API server has no printer for: its default NAME / CREATED AT table.
