@@ -130,6 +130,7 @@ test('a list with a limit pages through etcd at the first page\'s revision, with
   assert.equal(table.body.kind, 'Table');
   assert.deepEqual(table.body.rows.map((r: any) => r.cells[0]), ['cm-00', 'cm-01', 'cm-02', 'cm-03']);
   assert.ok(table.body.metadata.continue);
+  assert.equal(table.body.metadata.remainingItemCount, 22); // the Table's ListMeta, as the list's
 });
 
 test('a list at exactly an earlier revision (Exact, or a revision with a limit) reads etcd at that revision', async () => {

@@ -155,7 +155,9 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
   let remaining: number | undefined;
   // (The watch cache ignores the limit of a resourceVersion=0 list, as kube-apiserver's does.)
   if (limit > 0 && items.length - from > limit && !cached) {
-    remaining = items.length - from - limit;
+    // Only an unfiltered list counts what is left, as kube-apiserver's etcd store (a count
+    // of the keys after the page would count objects the selectors leave out).
+    if (!req.query.get('labelSelector') && !req.query.get('fieldSelector')) remaining = items.length - from - limit;
     items = items.slice(from, from + limit);
     const tok: ContinueToken = { v: 'meta.k8s.io/v1', rv: current, start: keyOf(items[items.length - 1]) };
     continueToken = Buffer.from(JSON.stringify(tok)).toString('base64url');
@@ -165,7 +167,7 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
     if (kept) forgetList(h, scope, current);
   }
   if (rep === 'table') {
-    return h.encode(200, toTable(items, t.rt.kind, t.rt.group, { crd: await h.crdOf(t), now: h.api.clock.now(), include: includeObject(req), resourceVersion: res.resourceVersion, continueToken }), 'json');
+    return h.encode(200, toTable(items, t.rt.kind, t.rt.group, { crd: await h.crdOf(t), now: h.api.clock.now(), include: includeObject(req), resourceVersion: res.resourceVersion, continueToken, remainingItemCount: remaining }), 'json');
   }
   const metadata: Record<string, unknown> = { resourceVersion: res.resourceVersion };
   if (continueToken) metadata.continue = continueToken;
@@ -284,12 +286,13 @@ async function listPaged(h: RestHandler, req: ApiRequest, t: Target, limit: numb
   const current = Number(res.resourceVersion);
   const continueToken = res.next !== undefined ? Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: current, start: res.next } satisfies ContinueToken)).toString('base64url') : undefined;
   const items = res.items;
+  const remaining = continueToken ? res.remaining : undefined;
   if (rep === 'table') {
-    return h.encode(200, toTable(items, t.rt.kind, t.rt.group, { crd: await h.crdOf(t), now: h.api.clock.now(), include: includeObject(req), resourceVersion: res.resourceVersion, continueToken }), 'json');
+    return h.encode(200, toTable(items, t.rt.kind, t.rt.group, { crd: await h.crdOf(t), now: h.api.clock.now(), include: includeObject(req), resourceVersion: res.resourceVersion, continueToken, remainingItemCount: remaining }), 'json');
   }
   const metadata: Record<string, unknown> = { resourceVersion: res.resourceVersion };
   if (continueToken) metadata.continue = continueToken;
-  if (continueToken && res.remaining !== undefined) metadata.remainingItemCount = res.remaining;
+  if (remaining !== undefined) metadata.remainingItemCount = remaining;
   if (rep === 'partial') {
     return h.encode(200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata })) }, 'json');
   }

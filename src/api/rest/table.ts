@@ -16,7 +16,7 @@ function partialMetadata(o: KObject, fields?: readonly string[]): Record<string,
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata };
 }
 
-export function toTable(objs: KObject[], kind: string, group: string, opts: { crd?: KObject; now: number; include: IncludeObject; resourceVersion?: string; continueToken?: string; noColumns?: boolean }): Record<string, unknown> {
+export function toTable(objs: KObject[], kind: string, group: string, opts: { crd?: KObject; now: number; include: IncludeObject; resourceVersion?: string; continueToken?: string; remainingItemCount?: number; noColumns?: boolean }): Record<string, unknown> {
   const t = tableFor(kind, group, opts.crd);
   const columnDefinitions = t.columns.map((c) => ({
     name: c.name,
@@ -37,5 +37,7 @@ export function toTable(objs: KObject[], kind: string, group: string, opts: { cr
   const metadata: Record<string, unknown> = {};
   if (opts.resourceVersion) metadata.resourceVersion = opts.resourceVersion;
   if (opts.continueToken) metadata.continue = opts.continueToken;
+  // The list's ListMeta, as kube-apiserver's table convertor copies it (GenerateTable).
+  if (opts.remainingItemCount !== undefined) metadata.remainingItemCount = opts.remainingItemCount;
   return { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata, columnDefinitions: opts.noColumns ? [] : columnDefinitions, rows };
 }
