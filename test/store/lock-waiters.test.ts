@@ -1,12 +1,15 @@
 // The holder's look for waiters (FileLock.othersWaiting, every 10 ms of a long group): a lock
 // folder unchanged since a look that found nobody is answered without reading it again, and
-// a waiter announcing itself afterwards is seen at the very next look.
+// a waiter announcing itself afterwards is seen at the very next look. The daemon's wait
+// (acquireAsync) first in line: woken by the lock file's change, not a look every 1 ms.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileLock, sleepSync } from '../../src/store/file-lock';
+import { processIdentity } from '../../src/store/process-alive';
 
 test('a holder reads the lock folder again only when it changed, and sees a new waiter at once', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-waiters-'));
@@ -41,6 +44,44 @@ test('a holder reads the lock folder again only when it changed, and sees a new 
     lock.release();
   } finally {
     mod.readdirSync = orig;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an async wait first in line looks at the lock when it changes, not every 1 ms, and takes it at once when given up', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-waiters-'));
+  const lockPath = join(dir, 'lock');
+  // Another live process holds the lock (as its lock file names it).
+  const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
+  const mod = require('node:fs') as Record<string, unknown>;
+  const orig = mod.lstatSync as (...a: unknown[]) => unknown;
+  let looks = 0;
+  mod.lstatSync = (...a: unknown[]) => {
+    if (String(a[0]) === lockPath) looks++;
+    return orig(...a);
+  };
+  try {
+    writeFileSync(lockPath, processIdentity(holder.pid!) + '\n', { mode: 0o600 });
+    const lock = new FileLock(lockPath, 10_000);
+    let takenAt = 0;
+    const taking = lock.acquireAsync().then((broke) => {
+      takenAt = Date.now();
+      return broke;
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(takenAt, 0, 'taken while another process held the lock');
+    // Polled every 1 ms, a second's wait looked hundreds of times (CPU taken from the holder
+    // on a loaded machine); woken by inotify or the 50 ms check of the holder's life, ~20.
+    assert.ok(looks <= 40, `${looks} looks at the lock in 1 s of waiting`);
+    const givenUp = Date.now();
+    rmSync(lockPath); // the holder's release
+    assert.equal(await taking, false);
+    assert.ok(takenAt - givenUp < 1000, `taken ${takenAt - givenUp} ms after the release`);
+    assert.equal(readFileSync(lockPath, 'utf8'), processIdentity() + '\n');
+    lock.release();
+  } finally {
+    mod.lstatSync = orig;
+    holder.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 });
