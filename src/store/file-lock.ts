@@ -136,8 +136,36 @@ export class FileLock {
     for (;;) {
       const step = steps.next();
       if (step.done) return step.value;
-      await new Promise((r) => setTimeout(r, step.value));
+      await this.waitForHolder(step.value);
     }
+  }
+
+  /**
+   * acquireAsync's wait before its next look. First in line (a 1 ms poll), it waits instead
+   * for the lock file to change or go (inotify), up to STALE_CHECK_MS: polling every 1 ms
+   * cost the daemon 66 ms of CPU per second of waiting on a loaded machine (a fifth of its
+   * CPU in a 10 x 1,000 soak), taken from the holder it waits for, and made the scheduler
+   * treat it as busy rather than as waking from sleep once the lock is its own (issue #12).
+   */
+  private waitForHolder(ms: number): Promise<void> {
+    if (ms > 1) return new Promise((r) => setTimeout(r, ms));
+    return new Promise((resolve) => {
+      let watcher: fs.FSWatcher | undefined;
+      const done = () => {
+        clearTimeout(timer);
+        watcher?.close();
+        resolve();
+      };
+      const timer = setTimeout(done, STALE_CHECK_MS);
+      try {
+        watcher = fs.watch(this.lockPath, { persistent: false }, done);
+        watcher.on('error', done);
+      } catch {
+        // No lock file (given up since the look), or no inotify: the next look soon.
+        clearTimeout(timer);
+        setTimeout(resolve, ms);
+      }
+    });
   }
 
   /** acquire's steps: yields how long to wait before the next look; returns acquire's answer. */

@@ -61,13 +61,12 @@ export class SharedLists {
 
   /** Applies the journal's lines after the list's revision; false when they cannot tell (a trimmed journal, lines without objects). */
   private catchUp(prefix: string, hit: Remembered, journal: { ino: number; size: number }): boolean {
-    const entries = this.journal.entriesAfter(hit.rev);
-    if (!entries) return false;
     const p = prefix + '/';
+    const after = this.journal.entriesUnder(hit.rev, p);
+    if (!after) return false;
     const changed = new Map<string, KObject | undefined>();
-    let rev = hit.rev;
-    for (const e of entries) {
-      rev = Math.max(rev, e.rev);
+    const rev = after.lastRev;
+    for (const e of after.entries) {
       if (!e.key.startsWith(p)) continue;
       if (e.type !== 'DELETED' && !e.object) return false;
       changed.set(e.key, e.type === 'DELETED' ? undefined : e.object);

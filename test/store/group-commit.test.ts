@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { FileStore } from '../../src/store/file-store';
 import { EngineStore } from '../../src/store/async-store';
+import { sleepSync } from '../../src/store/file-lock';
 import type { KObject } from '../../src/api/types';
 import { withTempDir } from '../helpers/temp-dir';
 
@@ -93,6 +94,45 @@ test('changesSince: a store follows its own writes from memory, and another writ
   // A failed write (a conflict) adds nothing to it.
   assert.throws(() => s.update('configmaps/default/a', cm('a', 'x'), 1), /revision conflict/);
   assert.deepEqual(feed(s, 5), ['MODIFIED configmaps/default/a 6 4']);
+}));
+
+test("group: a take after another writer's turn adds that writer's lines to the deferred writes, keeping the holder's own (not read back)", () => withTempDir('kubesim-group-', (dir) => {
+  const a = new FileStore(dir, { fsync: false });
+  const b = new FileStore(dir, { fsync: false });
+  // A live process of another pid announced as waiting: the group hands the lock over at its
+  // next call past its slice, mid-group, its 300 deferred writes left to the journal.
+  const want = join(dir, `lock.want.1${'0'.repeat(19)}.${process.ppid}`);
+  const handOver = () => {
+    writeFileSync(want, '');
+    sleepSync(60);
+    a.get('configmaps/default/a1');
+    rmSync(want);
+    assert.equal(existsSync(join(dir, 'lock')), false, 'the group gave the lock up');
+  };
+  const v = (s: FileStore, name: string) => s.get(`configmaps/default/${name}`)?.data?.v;
+  a.group(() => {
+    for (let i = 0; i < 300; i++) a.create(`configmaps/default/a${i}`, cm(`a${i}`, '1'));
+    const mine = a.update('configmaps/default/a0', cm('a0', '2'), undefined, { shared: true });
+    handOver();
+    b.update('configmaps/default/a1', cm('a1', 'b'));
+    b.create('configmaps/default/b0', cm('b0', 'b'));
+    a.update('configmaps/default/a2', cm('a2', '3')); // a's take: the journal moved
+    assert.equal(a.get('configmaps/default/a0', { shared: true }), mine, "the holder's deferred write was read back from the journal");
+    assert.deepEqual([v(a, 'a1'), v(a, 'b0'), v(a, 'a2'), v(a, 'a299')], ['b', 'b', '3', '1']);
+    // Another writer puts every file in place and moves `rev` meanwhile: what the files hold
+    // is no longer deferred, the writes since are.
+    handOver();
+    b.compact();
+    b.update('configmaps/default/a3', cm('a3', 'b'));
+    a.update('configmaps/default/a4', cm('a4', '4'));
+    assert.deepEqual([v(a, 'a0'), v(a, 'a1'), v(a, 'b0'), v(a, 'a2'), v(a, 'a3'), v(a, 'a4')], ['2', 'b', 'b', '3', 'b', '4']);
+  });
+  // Every file as the holder's deferred writes say (all at once: a group's end writes a slice).
+  a.compact();
+  const files = Object.fromEntries(readdirSync(join(dir, 'registry', 'configmaps', 'default')).map((n) => [n, JSON.parse(readFileSync(file(dir, n), 'utf8')).data.v]));
+  assert.deepEqual([files.a0, files.a1, files.a2, files.a3, files.a4, files.b0, files.a299], ['2', 'b', '3', 'b', '4', 'b', '1']);
+  assert.equal(Number(readFileSync(join(dir, 'rev'), 'utf8')), a.currentRev());
+  assert.equal(Object.keys(files).length, 301);
 }));
 
 test('group: a writer in another process gets the lock while a long group runs', () => withTempDir('kubesim-group-', async (dir) => {
