@@ -147,6 +147,12 @@ test('built-in kinds: an int64 past 2^53 in an int32 field is quoted with its ow
       `Error from server (BadRequest): error when creating "${file}": Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number 9007199254740993 into Go struct field DeploymentSpec.spec.replicas of type int32\n`], ext);
     assert.deepEqual(s, k, `in-process ${ext}`);
   }
+  // Out of int32 beside an unknown field: still the decoding's type error (it comes before strict decoding's).
+  const both = c.file('int32-unknown.yaml', deployment('d5', '  replicas: 3000000000\n  foo: bar\n'));
+  const [k, s] = await bothSides(['create', '-f', both]);
+  assert.deepEqual([k.code, k.stdout, k.stderr], [1, '',
+    `Error from server (BadRequest): error when creating "${both}": Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number 3000000000 into Go struct field DeploymentSpec.spec.replicas of type int32\n`]);
+  assert.deepEqual(s, k, 'in-process');
 });
 
 test('built-in kinds: a duplicate key keeps its last value; --validate=warn|ignore drop unknown fields', async () => {

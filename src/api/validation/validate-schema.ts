@@ -51,7 +51,9 @@ export function validateSchema(obj: KObject, rt: ResourceType): SchemaIssue[] {
   const data = nulls ? withoutNulls(obj) : obj;
   if (validate(data)) return int32IssuesAt(nulls ? int32Paths(data) : found, obj, bundle, key);
   const rootDef = bundle.doc.roots[key];
-  return rootDef ? toIssues(validate.errors ?? [], data, bundle.doc, rootDef, rt.kind) : [];
+  if (!rootDef) return [];
+  // An int32 field out of range fails the decoding as a wrong type does, unknown fields or not.
+  return [...toIssues(validate.errors ?? [], data, bundle.doc, rootDef, rt.kind), ...int32IssuesAt(nulls ? int32Paths(data) : found, obj, bundle, key)];
 }
 
 /**
