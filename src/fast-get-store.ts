@@ -28,6 +28,7 @@ export function runFastGetStore(argv: readonly string[], viaDaemon: boolean): bo
   let out: { fd: 1 | 2; text: string };
   try {
     const selected = selectCluster({});
+    if (selected.kubeconfigError) return false; // the CLI's to report
     // -n, else the context's namespace, else `default` (CliContext.namespace).
     const namespace = flagNamespace || selected.contextNamespace || 'default';
     // A context's namespace that can be no key: the CLI's to answer.

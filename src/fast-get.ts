@@ -31,6 +31,7 @@ export async function runFastGet(argv: readonly string[]): Promise<boolean> {
     // The built-in kinds resolve the argument as RemoteObjects.selections does before it asks for CRDs.
     const type = new ResourceRegistry().resolve(typeArg);
     const selected = selectCluster({});
+    if (selected.kubeconfigError) return false; // the CLI's to report
     const endpoint = daemonEndpoint(clusterDir(selected.home, selected.clusterName));
     if (!endpoint || !('token' in endpoint.creds) || endpoint.creds.socketPath === undefined) return false;
     // -n, else the context's namespace, else `default` (CliContext.namespace); none for a cluster-scoped type.

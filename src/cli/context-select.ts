@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CliError } from '../api/errors';
 import { configAccess, startingConfig } from '../kubeconfig/loader';
+import { KubeconfigError } from '../kubeconfig/model';
 
 export interface GlobalFlags {
   namespace?: string;
@@ -53,14 +54,19 @@ export function readConfig(home: string): KubesimConfig {
  * The kubesim cluster the kubeconfig selects: --context, else its current-context, when that
  * context's cluster (or, for a context not in the files, its name) is `kubesim-<name>`, as
  * `cluster create` writes them. Anything else (no kubeconfig, a context of some real
- * cluster, an unreadable file) leaves the choice to kubesim's own config.
+ * cluster) leaves the choice to kubesim's own config. A kubeconfig kubectl cannot load (a
+ * directory, bad YAML, a missing --kubeconfig file) is kubectl's error (client-go's
+ * ClientConfigLoadingRules.Load), thrown as a CliError.
  */
 export function selectFromKubeconfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): { cluster: string; namespace?: string; user?: string } | undefined {
+  const access = configAccess(env, flags.kubeconfig);
+  // Load stats an explicit file first; $KUBECONFIG's missing files are skipped.
+  if (access.explicit && !fs.existsSync(access.explicit)) throw new CliError(`stat ${access.explicit}: no such file or directory`);
   let merged;
   try {
-    merged = startingConfig(configAccess(env, flags.kubeconfig));
-  } catch {
-    return undefined;
+    merged = startingConfig(access);
+  } catch (e) {
+    throw e instanceof KubeconfigError ? new CliError(e.message) : e;
   }
   const name = flags.context ?? merged.currentContext;
   if (!name) return undefined;
@@ -71,11 +77,29 @@ export function selectFromKubeconfig(flags: GlobalFlags, env: NodeJS.ProcessEnv 
   return { cluster: m[1], namespace: ctx && typeof ctx.fields.namespace === 'string' ? ctx.fields.namespace : undefined, user: ctx && typeof ctx.fields.user === 'string' ? ctx.fields.user : undefined };
 }
 
-/** The selected cluster and its namespace setting (before -n), as CliContext resolves them. */
-export function selectCluster(flags: GlobalFlags): { home: string; config: KubesimConfig; clusterName: string; contextNamespace: string | undefined } {
+export interface Selection {
+  home: string;
+  config: KubesimConfig;
+  clusterName: string;
+  contextNamespace: string | undefined;
+}
+
+/**
+ * The selected cluster and its namespace setting (before -n), as CliContext resolves them,
+ * or the kubeconfig's loading error: a verb that needs no cluster (`config view`,
+ * `version --client`) runs on, as kubectl's do.
+ */
+export function selectCluster(flags: GlobalFlags): Selection & { kubeconfigError?: CliError } {
   const home = stateHome(flags);
   const config = readConfig(home);
-  const selected = selectFromKubeconfig(flags);
+  let selected;
+  let kubeconfigError: CliError | undefined;
+  try {
+    selected = selectFromKubeconfig(flags);
+  } catch (e) {
+    if (!(e instanceof CliError)) throw e;
+    kubeconfigError = e;
+  }
   const clusterName = selected?.cluster ?? flags.context ?? config.currentContext ?? DEFAULT_CLUSTER;
-  return { home, config, clusterName, contextNamespace: selected ? selected.namespace : config.contexts[clusterName]?.namespace };
+  return { home, config, clusterName, contextNamespace: selected ? selected.namespace : config.contexts[clusterName]?.namespace, kubeconfigError };
 }

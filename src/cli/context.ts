@@ -113,7 +113,9 @@ export function writeConfig(home: string, config: KubesimConfig): void {
 export class CliContext {
   readonly home: string;
   readonly config: KubesimConfig;
-  readonly clusterName: string;
+  private readonly selectedName: string;
+  /** The kubeconfig's loading error, thrown by whatever needs the cluster (kubectl's client config). */
+  private readonly kubeconfigError?: CliError;
   private opened?: { api: ApiServer; clock: ClusterClock };
 
   constructor(
@@ -123,8 +125,19 @@ export class CliContext {
     const selected = selectCluster(flags);
     this.home = selected.home;
     this.config = selected.config;
-    this.clusterName = selected.clusterName;
+    this.selectedName = selected.clusterName;
     this.contextNamespace = selected.contextNamespace;
+    this.kubeconfigError = selected.kubeconfigError;
+  }
+
+  get clusterName(): string {
+    this.checkKubeconfig();
+    return this.selectedName;
+  }
+
+  /** Throws the kubeconfig's loading error, as kubectl's verbs that build a client do first. */
+  checkKubeconfig(): void {
+    if (this.kubeconfigError) throw this.kubeconfigError;
   }
 
   /** The selected kubeconfig context's namespace (or kubesim's own per-cluster setting). */
@@ -132,6 +145,7 @@ export class CliContext {
 
   /** The namespace: -n, else the context's, else `default`. An empty `-n ''` counts as unset, as client-go's override does. */
   get namespace(): string {
+    this.checkKubeconfig();
     return this.flags.namespace || this.contextNamespace || 'default';
   }
 

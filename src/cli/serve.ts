@@ -78,9 +78,7 @@ export async function runServe(ctx: CliContext, flags: ServeFlags): Promise<numb
   const serve = { port, insecureHttp: flags.insecureHttp };
   const announce = (url: string) => ctx.out(`Serving the Kubernetes API of cluster "${ctx.clusterName}" at ${url} (context ${'kubesim-' + ctx.clusterName}; Ctrl-C to stop)\n`);
   if (process.env.KUBESIM_NO_DAEMON === '1') {
-    const api = await ctx.api({ startDaemon: false });
-    const { loadValidation } = await import('../api/validator-adapter');
-    await loadValidation();
+    const api = await ctx.api({ startDaemon: false }); // startApiServer loads the validation
     const { serveCluster } = await import('../server/serve-cluster');
     const server = await serveCluster(api, ctx.clusterDir, { ...serve, log: (m) => ctx.err(`${m}\n`) }).catch(listenError(port));
     announce(server.url);

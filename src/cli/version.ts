@@ -19,6 +19,8 @@ export function register(program: Command, p: Program): void {
     use: 'version [flags]',
   }).action(
       p.action(async (ctx, opts: { client?: boolean; output?: string }) => {
+        // kubectl makes its discovery client (the kubeconfig) before it prints anything.
+        if (!opts.client) ctx.checkKubeconfig();
         const doc = versionDoc(Boolean(opts.client));
         if (opts.output === 'json') {
           ctx.out(JSON.stringify(doc, null, 2) + '\n');

@@ -19,6 +19,7 @@ import { DEFAULT_AUDIENCE, issueServiceAccountToken, fromServiceAccountToken, se
 import { dashboardAsset, isDashboardPath } from '../dashboard/assets';
 import { handleSim, SIM_PREFIX } from '../dashboard/sim-api';
 import { asUserRequest, type RequestWaits } from '../store/async-store';
+import { apiValidator, loadValidation } from '../api/validator-adapter';
 
 export interface ServeOptions {
   api: ApiServer;
@@ -48,6 +49,11 @@ export interface RunningServer {
 const PUBLIC = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
 export async function startApiServer(opts: ServeOptions): Promise<RunningServer> {
+  // What is served decodes and validates as kube-apiserver, whoever opened the API: one
+  // opened without a Validator (tests, tools) took a ConfigMap's `data: {a: yes}` (a bool),
+  // which `kubesim serve` refused.
+  await loadValidation();
+  opts.api.validator ??= apiValidator();
   const pki = ensurePki(opts.clusterDir);
   const gate = opts.api.rbac;
   const watchCache = new WatchCache(opts.api);

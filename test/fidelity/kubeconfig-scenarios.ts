@@ -114,6 +114,27 @@ export const SCENARIOS: Scenario[] = [
       'config set-context fresh --kubeconfig=new',
     ],
   },
+  {
+    // Verbs that need the cluster load the kubeconfig first (client-go's Load) and stop on its
+    // error; kubesim's `get` used to fall back to its own cluster.
+    name: 'a kubeconfig that cannot be loaded: a folder, a missing --kubeconfig file',
+    files: FULL,
+    kubeconfig: '@',
+    steps: [
+      'get pods',
+      'get pod x -o name',
+      'create configmap a --from-literal=a=b',
+      'api-resources',
+      'version',
+      'config view',
+      'config current-context',
+      '--kubeconfig=nope get pods',
+      '--kubeconfig=nope apply -f config',
+      '--kubeconfig=nope version',
+      '--kubeconfig=nope config view',
+      '--kubeconfig=. delete pod x',
+    ],
+  },
 ];
 
 /** Every file under dir (but kubesim's own state), as `=== name` and the content. */

@@ -137,3 +137,18 @@ test('numbers past float64 and .inf/.nan: refused as Go refuses them, or kept as
   assert.equal(yaml.status, 201, JSON.stringify(yaml.body));
   assert.deepEqual(yaml.body.data, { a: '1e400', b: '9'.repeat(400) });
 });
+
+// This server's API was opened without a Validator, and took `yes` (a bool to go-yaml, as to
+// sigs.k8s.io/yaml) as a ConfigMap's value where `kubesim serve` and kube-apiserver refuse it.
+test('a YAML body decodes into the kind\'s types as kube-apiserver decodes it: `yes` is a bool, `"yes"` a string', async () => {
+  const before = await configMapNames();
+  for (const [v, kind] of [['yes', 'bool'], ['1', 'number']]) {
+    const r = await send('POST', CMS, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: yb}\ndata: {a: ${v}}\n`, 'application/yaml');
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.equal(r.body.message, `ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal ${kind} into Go struct field ConfigMap.data.a of type string`);
+  }
+  assert.deepEqual(await configMapNames(), before);
+  const quoted = await send('POST', `${CMS}?dryRun=All`, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: yb}\ndata: {a: "yes"}\n', 'application/yaml');
+  assert.equal(quoted.status, 201, JSON.stringify(quoted.body));
+  assert.deepEqual(quoted.body.data, { a: 'yes' });
+});

@@ -137,6 +137,24 @@ test('built-in kinds: kubectl leaves unknown fields and wrong types to the serve
   assert.equal(c.kubectl(['get', 'deploy,pods', '-o', 'name']).stdout, '', 'nothing was written');
 });
 
+test('built-in kinds: an int64 past 2^53 in an int32 field is quoted with its own digits (kubectl and the apiserver keep int64 exact)', async () => {
+  const yaml = deployment('d4', '  replicas: 9007199254740993\n');
+  const json = JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd4' }, spec: { replicas: 1, selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } }).replace('"replicas":1', '"replicas":9007199254740993');
+  for (const [ext, text] of [['yaml', yaml], ['json', json]]) {
+    const file = c.file(`past-2-53.${ext}`, text);
+    const [k, s] = await bothSides(['create', '-f', file]);
+    assert.deepEqual([k.code, k.stdout, k.stderr], [1, '',
+      `Error from server (BadRequest): error when creating "${file}": Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number 9007199254740993 into Go struct field DeploymentSpec.spec.replicas of type int32\n`], ext);
+    assert.deepEqual(s, k, `in-process ${ext}`);
+  }
+  // Out of int32 beside an unknown field: still the decoding's type error (it comes before strict decoding's).
+  const both = c.file('int32-unknown.yaml', deployment('d5', '  replicas: 3000000000\n  foo: bar\n'));
+  const [k, s] = await bothSides(['create', '-f', both]);
+  assert.deepEqual([k.code, k.stdout, k.stderr], [1, '',
+    `Error from server (BadRequest): error when creating "${both}": Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number 3000000000 into Go struct field DeploymentSpec.spec.replicas of type int32\n`]);
+  assert.deepEqual(s, k, 'in-process');
+});
+
 test('built-in kinds: a duplicate key keeps its last value; --validate=warn|ignore drop unknown fields', async () => {
   const dup = deployment('dup', '  replicas: 1\n  replicas: 2\n');
   for (const verb of ['create', 'apply']) {

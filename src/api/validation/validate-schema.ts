@@ -49,9 +49,11 @@ export function validateSchema(obj: KObject, rt: ResourceType): SchemaIssue[] {
   const found: Path[] = [];
   const nulls = scanMembers(obj, 0, [], found);
   const data = nulls ? withoutNulls(obj) : obj;
-  if (validate(data)) return int32IssuesAt(nulls ? int32Paths(data) : found, data, bundle, key);
+  if (validate(data)) return int32IssuesAt(nulls ? int32Paths(data) : found, obj, bundle, key);
   const rootDef = bundle.doc.roots[key];
-  return rootDef ? toIssues(validate.errors ?? [], data, bundle.doc, rootDef, rt.kind) : [];
+  if (!rootDef) return [];
+  // An int32 field out of range fails the decoding as a wrong type does, unknown fields or not.
+  return [...toIssues(validate.errors ?? [], data, bundle.doc, rootDef, rt.kind), ...int32IssuesAt(nulls ? int32Paths(data) : found, obj, bundle, key)];
 }
 
 /**
@@ -147,6 +149,7 @@ function scanMembers(v: unknown, depth: number, path: Path, found: Path[]): bool
   return false;
 }
 
+/** `data`: the object as it came (the copy without nulls holds an exact int64 as its double). */
 function int32IssuesAt(found: Path[], data: unknown, bundle: ReturnType<typeof loadedSchemas>, key: string): SchemaIssue[] {
   if (!found.length) return [];
   const doc = bundle.doc;
@@ -155,11 +158,11 @@ function int32IssuesAt(found: Path[], data: unknown, bundle: ReturnType<typeof l
   for (const path of found) {
     const loc = rootDef ? walkSchema(doc, rootDef, path) : undefined;
     if (!loc || !/integer/.test(schemaTypeWord(doc, loc.schema))) continue;
-    const value = getIn(data, path) as number;
+    const value = getIn(data, path) as number | bigint;
     const owner = loc.ownerDef?.split('.').pop() ?? '';
     const fieldPath = path.filter((x) => typeof x === 'string').join('.');
     const last = path[path.length - 1];
-    const message = goUnmarshalTypeError(`number ${goJsonNumber(value)}`, typeof last === 'string' && INT32_FIELDS.has(last) ? 'int32' : 'int64', owner, fieldPath);
+    const message = goUnmarshalTypeError(`number ${typeof value === 'bigint' ? value : goJsonNumber(value)}`, typeof last === 'string' && INT32_FIELDS.has(last) ? 'int32' : 'int64', owner, fieldPath);
     issues.push({ path, rule: 'schema/invalid-type', message, kubectlMessage: message, decodeMessage: message });
   }
   return issues;
