@@ -49,6 +49,15 @@ export interface EnsureOptions {
 const START_DEADLINE_MS = 30_000;
 
 /**
+ * V8 flags of every daemon, before the caller's own (a later one wins). The old generation
+ * grows to 1.5x what the last full GC kept, not V8's default of up to 4x on a fast machine:
+ * a settled daemon allocates little, so the full GC that would return the garbage of the
+ * start-up burst comes late, and until then it is resident (20,000 pods: 536-677 MiB at
+ * rest for ~270 MB live; docs/perf-issue-18.md round 68).
+ */
+export const DAEMON_V8_FLAGS = ['--heap-growing-percent=50'];
+
+/**
  * Starts the daemon if none runs; returns its pid, or undefined when auto-start is
  * disabled (KUBESIM_NO_DAEMON=1).
  */
@@ -58,7 +67,7 @@ export async function ensureDaemon(clusterDir: string, opts: EnsureOptions = {})
   if ((opts.env ?? process.env).KUBESIM_NO_DAEMON === '1') return undefined;
   const entry = opts.entry ?? process.argv[1];
   const log = fs.openSync(path.join(clusterDir, LOG_FILE), 'a', 0o600);
-  const child = spawn(process.execPath, [...(opts.execArgv ?? process.execArgv), entry, '__daemon', clusterDir], {
+  const child = spawn(process.execPath, [...DAEMON_V8_FLAGS, ...(opts.execArgv ?? process.execArgv), entry, '__daemon', clusterDir], {
     detached: true,
     stdio: ['ignore', log, log],
     env: opts.env ?? process.env,

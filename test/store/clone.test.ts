@@ -187,3 +187,44 @@ test('a field set\'s hash-consing key is kept as one flat string, not the rope i
   // Flat, a key is its ~600 characters; as a rope, ~100 nodes of 32 bytes and their parts.
   assert.ok(frozen - parsed < N * 1500, `${frozen - parsed} bytes more than the parsed objects for ${N} distinct sets`);
 });
+
+test('a kept copy takes no more heap than the same object parsed: objects of 5 to 40 members laid out as JSON.parse lays them out', () => {
+  const N = 4000;
+  // Members of every count a stored object has: metadata (6), a 12-member spec, a 20-member
+  // map, a 40-member one; values unique per object and numbers (short strings would go through
+  // the interning table, whose growth is not the objects').
+  const members = (n: number, i: number) => Object.fromEntries(Array.from({ length: n }, (_, j) => [`m${j}`, i * 100 + j]));
+  const texts = Array.from({ length: N }, (_, i) =>
+    JSON.stringify({
+      metadata: { uid: `u-${i}`, generation: i, a: i + 1, b: i + 2, c: i + 3, labels: members(5, i) },
+      spec: members(12, i),
+      status: members(20, i),
+      data: members(40, i),
+    }),
+  );
+  // The input as a writer builds it: members added one by one to `{}`.
+  const built = texts.map((t) => JSON.parse(t, (_k, v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.assign({}, v) : v)));
+  let i = 0;
+  const kept = heapGrowth(texts, () => frozenCopy(built[i++]));
+  const parsed = heapGrowth(texts, (t) => deepFreeze(JSON.parse(t)));
+  // Base (`{}` per copy): a property array per object past four members and a hash table past
+  // ~17, ~1,300 B more an object than parsed.
+  assert.ok(kept <= parsed + N * 32, `kept copies ${Math.round(kept / N)} B each, the same objects parsed ${Math.round(parsed / N)} B`);
+  const one = frozenCopy(built[3]) as any;
+  assert.deepEqual(one, JSON.parse(texts[3]));
+  for (const o of [one, one.metadata, one.spec, one.status, one.data]) {
+    assert.equal(Object.getPrototypeOf(o), Object.prototype);
+    assert.equal(o.constructor, Object);
+    assert.ok(Object.isFrozen(o));
+  }
+  assert.equal(JSON.stringify(one), texts[3]);
+  // Counts past the sized layouts, and a member named __proto__, copied as before.
+  const wide = members(300, 1);
+  assert.deepEqual(cloneJson(wide), wide);
+  assert.deepEqual(frozenCopy(wide), wide);
+  const proto = JSON.parse('{"a":1,"b":2,"c":3,"d":4,"e":5,"__proto__":{"x":1}}');
+  const copied = frozenCopy(proto) as any;
+  assert.equal(Object.getPrototypeOf(copied), Object.prototype);
+  assert.deepEqual(Object.keys(copied), ['a', 'b', 'c', 'd', 'e', '__proto__']);
+  assert.equal(JSON.stringify(copied), JSON.stringify(proto));
+});
