@@ -67,22 +67,26 @@ export class FieldSet {
     return !this.member && this.emptyBelow();
   }
 
-  /**
-   * Members of either set. Shares what it can (sets are not changed once built, see
-   * difference): this set itself when it covers `o`, and every subtree only one side has;
-   * a new node only along the paths where `o` adds a member (a status update's changed
-   * fields to a manager's set: a few nodes, not a copy of both).
-   */
-  union(o: FieldSet): FieldSet {
-    if (o === this || this.covers(o)) return this;
+  clone(): FieldSet {
     const s = new FieldSet();
-    s.member = this.member || o.member;
-    for (const [k, c] of this.children) s.children.set(k, c);
-    for (const [k, c] of o.children) {
-      const mine = this.children.get(k);
-      s.children.set(k, mine ? mine.union(c) : c);
-    }
+    s.member = this.member;
+    for (const [k, c] of this.children) s.children.set(k, c.clone());
     return s;
+  }
+
+  union(o: FieldSet): FieldSet {
+    const s = this.clone();
+    s.addAll(o);
+    return s;
+  }
+
+  private addAll(o: FieldSet): void {
+    this.member ||= o.member;
+    for (const [k, c] of o.children) {
+      let mine = this.children.get(k);
+      if (!mine) this.children.set(k, (mine = new FieldSet()));
+      mine.addAll(c);
+    }
   }
 
   /**
@@ -91,15 +95,7 @@ export class FieldSet {
    */
   difference(o: FieldSet | undefined): FieldSet {
     if (!o || !this.overlaps(o)) return this;
-    const s = new FieldSet();
-    s.member = this.member && !o.member;
-    for (const [k, c] of this.children) {
-      const oc = o.children.get(k);
-      // A subtree `o` has nothing of is this set's, shared.
-      const r = oc ? c.difference(oc) : c;
-      if (!r.empty()) s.children.set(k, r);
-    }
-    return s;
+    return this.combine(o, (a, b) => a && !b);
   }
 
   /** Whether every member of `o` is a member of this set (o ⊆ this). */
