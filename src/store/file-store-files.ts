@@ -17,6 +17,7 @@ import { processAlive } from './process-alive';
 import { StoreError } from './store';
 import { DamagedObjectError } from './damaged';
 import { parseObject, storeIoError, entryIndex, type CachedFile, type DirEntry } from './file-store-support';
+import { JoinedPaths } from './joined-paths';
 
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
@@ -145,6 +146,8 @@ export class RegistryFiles {
   /** Registry folders found missing, and in which hold generation. */
   private readonly missingDirs = new Map<string, number>();
   private readonly verifiedDirs = new Set<string>();
+  /** Listed prefixes' folders (a list of the same few per write: quotas, budgets, services). */
+  private readonly prefixDirs: JoinedPaths;
   /** The hold generation: what was checked in an older one is looked at again. */
   gen = 1;
 
@@ -152,7 +155,9 @@ export class RegistryFiles {
     readonly registryDir: string,
     /** Whether the store holds the lock (then what this generation checked is trusted). */
     private readonly held: () => boolean,
-  ) {}
+  ) {
+    this.prefixDirs = new JoinedPaths(registryDir);
+  }
 
   /** The registry key of an object file under this registry. */
   private keyOf(file: string): string {
@@ -300,7 +305,7 @@ export class RegistryFiles {
    * themselves, frozen, instead of copies (ListReadOptions.shared).
    */
   collect(prefix: string, out: Map<string, KObject>, filter?: (obj: KObject) => boolean, shared = false): void {
-    const dir = path.join(this.registryDir, prefix);
+    const dir = this.prefixDirs.of(prefix);
     const held = this.held();
     if (held && this.missingDirs.get(dir) === this.gen) return;
     if (!this.verifyParents(dir)) {

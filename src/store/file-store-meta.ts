@@ -25,6 +25,7 @@ import { storeIoError } from './file-store-support';
 import { atomicWrite, warnOnce, OBJECT_MAX_BYTES } from './file-store-files';
 import { cloneJson, deepFreeze } from './clone';
 import { parseJson, stringifyJson } from '../util/exact-json';
+import { JoinedPaths } from './joined-paths';
 
 const CACHE_MAX_DOCS = 20_000;
 
@@ -121,10 +122,15 @@ export class MetaDocs {
   constructor(
     readonly metaDir: string,
     private readonly fsync: boolean,
-  ) {}
+  ) {
+    this.files = new JoinedPaths(metaDir, '.json');
+  }
+
+  /** Documents' files by name. */
+  private readonly files: JoinedPaths;
 
   private file(name: string): string {
-    return path.join(this.metaDir, name + '.json');
+    return this.files.of(name);
   }
 
   read<T>(name: string): T | undefined {
@@ -146,13 +152,13 @@ export class MetaDocs {
 
   /** A document as cached (never to be changed: callers copy what they hand out). */
   private readShared(name: string): unknown {
-    const file = this.file(name);
     const trusted = this.hold !== undefined && isRecordDoc(name);
     if (trusted) {
       if (this.absentInHold.has(name)) return undefined;
       const hit = this.cache.get(name);
       if (hit && hit.hold === this.hold) return hit.value;
     }
+    const file = this.file(name);
     let text: string | undefined;
     let st: fs.BigIntStats | undefined;
     try {

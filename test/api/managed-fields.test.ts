@@ -10,7 +10,7 @@ import { ManualClock } from '../../src/sim/clock';
 import { seededRng } from '../../src/sim/rng';
 import { apiValidator, loadValidation } from '../../src/api/validator-adapter';
 import { ApplyConflictError, serverSideApply, FieldSet, pathString } from '../../src/api/managed-fields/index';
-import { createsComputedCount, forgetCreatedFields } from '../../src/api/managed-fields/manager';
+import { createsComputedCount, forgetCreatedFields, frozenSetsDecodedCount } from '../../src/api/managed-fields/manager';
 import type { KObject } from '../../src/api/types';
 
 before(async () => loadValidation());
@@ -238,6 +238,28 @@ test('a create with lists (a ReplicaSet\'s pods) takes its FieldsV1 from the mem
   assert.ok(containers(3)['k:{"name":"app"}']['f:env']['k:{"name":"B"}'], 'a list keyed by another value, another set');
   assert.ok(containers(7)['k:{"name":"app"}']['f:ports']['k:{"containerPort":80,"protocol":"UDP"}'], 'a key field\'s value');
   assert.ok((remembered[11] as any)['f:metadata']['f:finalizers']['v:"c"'], 'a set\'s values');
+});
+
+test('status updates decode the stored entries\' frozen field sets once each, and record what a fresh decoding records', async () => {
+  const api = await server();
+  const rt = api.registry.forKind('v1', 'Pod');
+  await api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } }, { fieldManager: 'kube-controller-manager' });
+  const decoded: number[] = [];
+  const entries: unknown[] = [];
+  for (const [i, message] of ['one', 'two', 'three', 'four'].entries()) {
+    const live = await api.get(rt, 'default', 'p');
+    const before = frozenSetsDecodedCount();
+    const written = await api.updateStatus({ ...live, status: { ...live.status, message, ...(i === 3 ? { reason: 'R' } : {}) } }, { fieldManager: 'kubelet' });
+    decoded.push(frozenSetsDecodedCount() - before);
+    entries.push((written.metadata.managedFields as any[]).map(({ time: _, ...e }: any) => e));
+  }
+  // The first update decodes the create's set, the second the kubelet's own (first stored by
+  // the first), the third nothing new; the fourth changes the kubelet's set: one more next time.
+  assert.deepEqual(decoded, [1, 1, 0, 0]);
+  assert.deepEqual(entries[1], entries[2], 'the same entries as the write before');
+  const kubelet = (entries[3] as any[]).find((e) => e.manager === 'kubelet');
+  assert.deepEqual(kubelet.fieldsV1, { 'f:status': { 'f:message': {}, 'f:reason': {} } });
+  assert.ok((entries[3] as any[]).some((e) => e.manager === 'kube-controller-manager' && e.fieldsV1['f:spec']), 'the create\'s entry kept');
 });
 
 test('two server-side applies creating the same new object at once: the loser of the create applies as an update (kube-apiserver retries it), no AlreadyExists', async () => {

@@ -191,6 +191,15 @@ test('managedFields entries: an operation of Apply or Update, a FieldsV1 type, a
     'metadata.managedFields[1].manager: Too long: may not be more than 128 bytes, metadata.managedFields[2].manager: Invalid value: "tab\\there": invalid character U+0009 (at position 3)]');
 });
 
+test('managedFields managers beyond printable ASCII: counted in bytes, checked a character at a time', async () => {
+  const entry = { manager: 'm', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': {} } };
+  // 65 characters of two bytes each (130 bytes): too long though shorter than 128 characters; DEL (U+007F) is not printable.
+  assert.equal(await invalid(api.create(configMap('managed2', { managedFields: [{ ...entry, manager: 'é'.repeat(65) }, { ...entry, manager: 'ünï\u007fx' }] }))),
+    'ConfigMap "managed2" is invalid: [metadata.managedFields[0].manager: Too long: may not be more than 128 bytes, metadata.managedFields[1].manager: Invalid value: "ünï\\x7fx": invalid character U+007F (at position 5)]');
+  const ok = await api.create(configMap('managed3', { managedFields: [{ ...entry, manager: 'é'.repeat(64) }] }));
+  assert.equal(ok.metadata.name, 'managed3');
+});
+
 const gadget = (name: string, spec: object, metadata: object = {}): KObject => ({ apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name, namespace: 'default', ...metadata }, spec });
 const NOT_CHECKED = '<nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
 

@@ -42,12 +42,33 @@ function ownerKey(o: { manager: string; operation: string; apiVersion: string; s
   return `${o.manager.length}:${o.manager}${o.operation.length}:${o.operation}${v.length}:${v}${o.subresource ?? ''}`;
 }
 
+/**
+ * The sets of FieldsV1 objects a store keeps (frozen, shared: clone.ts), by the object: every
+ * update decodes the stored object's entries, and a pod's are the same few frozen instances
+ * across its writes and across pods. Sound because a FieldSet is never changed once built
+ * (difference and union make new ones) and a frozen FieldsV1 never changes.
+ */
+const decodedSets = new WeakMap<object, FieldSet>();
+
+function setOf(fieldsV1: unknown): FieldSet {
+  if (typeof fieldsV1 !== 'object' || fieldsV1 === null || !Object.isFrozen(fieldsV1)) return FieldSet.fromFieldsV1(fieldsV1);
+  let set = decodedSets.get(fieldsV1);
+  if (!set) {
+    decodedSets.set(fieldsV1, (set = FieldSet.fromFieldsV1(fieldsV1)));
+    frozenSetsDecoded++;
+  }
+  return set;
+}
+/** Frozen FieldsV1 objects decoded rather than found in decodedSets (tests). */
+let frozenSetsDecoded = 0;
+export const frozenSetsDecodedCount = (): number => frozenSetsDecoded;
+
 function decode(entries: unknown): Map<string, Owner> {
   const out = new Map<string, Owner>();
   if (!Array.isArray(entries)) return out;
   for (const e of entries as ManagedFieldsEntry[]) {
     if (typeof e !== 'object' || e === null || typeof e.manager !== 'string' || (e.operation !== 'Apply' && e.operation !== 'Update')) continue;
-    const set = FieldSet.fromFieldsV1(e.fieldsV1);
+    const set = setOf(e.fieldsV1);
     const o: Owner = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion ?? '', subresource: e.subresource || undefined, time: e.time, set };
     if (e.fieldsV1 && typeof e.fieldsV1 === 'object') o.raw = { set, fieldsV1: e.fieldsV1 };
     out.set(ownerKey(o), o);

@@ -119,6 +119,7 @@ function finalizerErrors(finalizers: unknown, field: string): FieldError[] {
 
 // unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** apimachinery ValidateManagedFields (ValidateFieldManager for each manager). */
 function managedFieldsErrors(entries: unknown, field: string): FieldError[] {
@@ -131,9 +132,11 @@ function managedFieldsErrors(entries: unknown, field: string): FieldError[] {
     const fieldsType = str(e?.fieldsType);
     if (fieldsType && fieldsType !== 'FieldsV1') out.push(invalid(`${at}.fieldsType`, goQuote(fieldsType), 'must be `FieldsV1`'));
     const manager = str(e?.manager);
-    if (Buffer.byteLength(manager) > 128) out.push({ field: `${at}.manager`, type: 'Too long', detail: 'may not be more than 128 bytes' });
+    // Printable ASCII (every manager kubesim's own components name): one byte a character, all printable.
+    const ascii = PRINTABLE_ASCII.test(manager);
+    if ((ascii ? manager.length : Buffer.byteLength(manager)) > 128) out.push({ field: `${at}.manager`, type: 'Too long', detail: 'may not be more than 128 bytes' });
     let pos = 0;
-    for (const ch of manager) {
+    if (!ascii) for (const ch of manager) {
       if (!PRINTABLE.test(ch)) {
         const cp = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
         out.push(invalid(`${at}.manager`, goQuote(manager), `invalid character U+${cp} (at position ${pos})`));
