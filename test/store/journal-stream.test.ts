@@ -130,3 +130,32 @@ test('a store reading a 96 MB journal tail (another writer\'s, not yet in the fi
     // Measured: ~58 MiB (a chunk and the young generation's garbage) against 225 MiB read whole.
     assert.ok(out.grew < 110 * 1024 * 1024, `the peak grew ${Math.round(out.grew / 1048576)} MiB reading a 96 MB tail`);
   }));
+
+test("a cold reader of the tail parses each key's newest line only (a settled daemon's tail is node Lease renewals, each superseded every 10 s); a line not as the store writes it parses them all", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-journal-newest-'));
+  const realParse = JSON.parse;
+  try {
+    const file = join(dir, 'journal.log');
+    let text = '';
+    for (let rev = 1; rev <= 1_000; rev++) text += journalLineText({ rev, type: rev <= 10 ? 'ADDED' : 'MODIFIED', key: `leases/kube-node-lease/node-${(rev * 7) % 10}`, object: cm(`node-${(rev * 7) % 10}`, `v${rev}`) });
+    writeFileSync(file, text);
+    let parses = 0;
+    JSON.parse = (...a: Parameters<typeof JSON.parse>) => (parses++, realParse(...a));
+    const tail = new Journal(file).pendingAfter(0).tail;
+    JSON.parse = realParse;
+    const all = wholeRead(text);
+    const newest = new Map<string, JournalLine>();
+    for (const l of all) newest.set(l.key, l);
+    assert.deepEqual([...tail], [...newest], 'the newest line of each key, keys in the order of their first line');
+    assert.ok(parses <= 10, `${parses} lines parsed for 10 keys`);
+
+    // An older version's line (another field order): every line is parsed, the same answer.
+    const odd = `{"key":"leases/kube-node-lease/node-3","rev":1001,"type":"MODIFIED","object":${JSON.stringify(cm('node-3', 'odd'))}}\n`;
+    writeFileSync(file, text + odd);
+    newest.set('leases/kube-node-lease/node-3', realParse(odd));
+    assert.deepEqual([...new Journal(file).pendingAfter(500).tail].sort(), [...newest].sort());
+  } finally {
+    JSON.parse = realParse;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
