@@ -131,8 +131,7 @@ test('a store reading a 96 MB journal tail (another writer\'s, not yet in the fi
     assert.ok(out.grew < 110 * 1024 * 1024, `the peak grew ${Math.round(out.grew / 1048576)} MiB reading a 96 MB tail`);
   }));
 
-test("a cold reader of the tail parses each key's newest line only (a settled daemon's tail is node Lease renewals, each superseded every 10 s); a line not as the store writes it parses them all", () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kubesim-journal-newest-'));
+test("a cold reader of the tail parses each key's newest line only (a settled daemon's tail is node Lease renewals, each superseded every 10 s); a line not as the store writes it parses them all", () => withTempDir('kubesim-journal-newest-', (dir) => {
   const realParse = JSON.parse;
   try {
     const file = join(dir, 'journal.log');
@@ -156,6 +155,5 @@ test("a cold reader of the tail parses each key's newest line only (a settled da
     assert.deepEqual([...new Journal(file).pendingAfter(500).tail].sort(), [...newest].sort());
   } finally {
     JSON.parse = realParse;
-    rmSync(dir, { recursive: true, force: true });
   }
-});
+}));
