@@ -179,9 +179,10 @@ function stalledRelease(dir: string, count: number, stallMs: number, atFile: (n:
 test('a slice nobody waits behind is bounded by the CPU it takes, not the wall clock (a loaded machine gave a settled daemon ~10 files a second), within 250 ms of wall', { timeout: 60_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-compaction-'));
   try {
-    // 5 ms of wall a file: a 50-ms wall-clock slice writes 11 at most; 250 ms of wall, ~50.
+    // 5 ms of wall a file: a 50-ms wall-clock slice writes 11 at most; 250 ms of wall, ~50
+    // (~18 at load 20, each file's own work then slowed too: 14 still tells the two apart).
     const files = stalledRelease(dir, 2_000, 5);
-    assert.ok(files >= 20, `${files} files in a slice whose files each waited 5 ms for the CPU`);
+    assert.ok(files >= 14, `${files} files in a slice whose files each waited 5 ms for the CPU`);
     assert.ok(files <= 52, `${files} files: the slice's wall clock is bounded too`);
     assert.equal(revOf(dir) < 2_000, true, 'the round goes on at later releases');
   } finally {
