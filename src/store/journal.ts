@@ -154,25 +154,33 @@ export function eachLine(fd: number, from: number, to: number, fn: (line: Journa
   });
 }
 
-const KEY_FIELD = Buffer.from('"key":"');
-
-/**
- * Whether the line in buf[start, end) may be of a key starting with `prefix` (its bytes),
- * without parsing it: false only when its `"key":"` field, where journalLineText puts it
- * (after the revision and type), starts otherwise. A line of another shape is parsed.
- */
-function keyMayStartWith(buf: Buffer, start: number, end: number, prefix: Buffer): boolean {
-  const head = buf.subarray(start, Math.min(end, start + 64));
-  const k = head.indexOf(KEY_FIELD);
-  if (k < 0) return true;
-  const at = start + k + KEY_FIELD.length;
-  return at + prefix.length <= end && buf.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0;
-}
-
 const TYPE_AT = Buffer.from('"type":"');
 const KEY_AT = Buffer.from('","key":"');
 /** How far into a line its key must start (`{"rev":N,"type":"MODIFIED","key":"`). */
 const KEY_START_MAX = REV_PREFIX_MAX + 32;
+
+/**
+ * Where, in buf, the key of the line in buf[start, end) starts when the line is as
+ * journalLineText writes it (`{"rev":N,"type":"T","key":"`, looked for in its head only);
+ * -1 for a line of another shape (an older version's field order, a torn line).
+ */
+function keyStart(buf: Buffer, start: number, end: number): number {
+  const head = buf.subarray(start, Math.min(end, start + KEY_START_MAX + KEY_AT.length));
+  const t = head.indexOf(TYPE_AT);
+  const k = t < 0 ? -1 : head.indexOf(KEY_AT, t + TYPE_AT.length);
+  return k < 0 ? -1 : start + k + KEY_AT.length;
+}
+
+/**
+ * Whether the line in buf[start, end) may be of a key starting with `prefix` (its bytes),
+ * without parsing it: false only when its key (keyStart) starts otherwise. A line of another
+ * shape is parsed.
+ */
+function keyMayStartWith(buf: Buffer, start: number, end: number, prefix: Buffer): boolean {
+  const at = keyStart(buf, start, end);
+  if (at < 0) return true;
+  return at + prefix.length <= end && buf.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0;
+}
 
 /**
  * Puts into `map` the newest line after `committed` of each key in [from, to) of `fd`,
@@ -189,14 +197,13 @@ function newestLines(fd: number, from: number, to: number, committed: number, ma
   forEachLine(fd, from, to, READ_CHUNK, true, (buf, start, end, at) => {
     if (!plain) return;
     const rev = lineRev(buf, start, end);
-    const t = buf.indexOf(TYPE_AT, start);
-    const k = t < 0 ? -1 : buf.indexOf(KEY_AT, t + TYPE_AT.length);
-    const e = k < 0 ? -1 : buf.indexOf(34, k + KEY_AT.length);
-    if (rev === undefined || t < 0 || t > start + KEY_START_MAX || k < 0 || k > start + KEY_START_MAX || e < 0 || e >= end) {
+    const k = keyStart(buf, start, end);
+    const e = k < 0 ? -1 : buf.indexOf(34, k);
+    if (rev === undefined || k < 0 || e < 0 || e >= end) {
       plain = false;
       return;
     }
-    const key = buf.toString('utf8', k + KEY_AT.length, e);
+    const key = buf.toString('utf8', k, e);
     if (key.includes('\\')) plain = false;
     else if (rev > committed) newest.set(key, at);
   });
