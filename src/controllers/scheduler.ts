@@ -10,7 +10,7 @@ import type { ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import { ApiError } from '../api/errors';
 import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
-import { filterNode, findFeasibleNodes, fitErrorMessage, footprintOf, scoreNodes, type FilterContext, type NodeStatus } from './scheduler-plugins';
+import { filterNode, findFeasibleNodes, fitErrorMessage, footprintOf, pickByFit, scoreNodes, type FilterContext, type NodeStatus } from './scheduler-plugins';
 import { addPod, newNodeInfo, NodeTable, removePod, setNode, type NodeInfo, type PodFootprint } from './scheduler-nodes';
 
 export const SCHEDULER_NAME = 'default-scheduler';
@@ -316,9 +316,13 @@ function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot, preFilter: st
   const { feasible, count } = scratch;
   const rejected: Array<[string, NodeStatus]> = [];
   const startAt = snap.nextStart % total;
-  const examined = findFeasibleNodes(pod, nodes, table, startAt, want, fctx, feasible, scratch.rows, rejected, count);
+  // A pod ordered by its fit score alone (most pods without a controller) is scored and its
+  // node chosen inside the filter loop: same scores, same draws, one pass.
+  const pick = pickByFit(pod, table, fctx, api.rng);
+  const examined = findFeasibleNodes(pod, nodes, table, startAt, want, fctx, feasible, scratch.rows, rejected, count, pick);
   snap.nextStart = (startAt + examined) % total;
   const fit = count.found;
+  if (fit && pick) return { node: nodes[pick.best].name, nodeInfo: nodes[pick.best], rejected, footprint: footprintOf(pod, fctx) };
   if (fit) {
     const scores = fit > 1 ? scoreNodes(pod, feasible, fctx, { table, index: scratch.rows, totals: scratch.totals, count: fit }) : [0];
     // selectHost: the highest integer total wins; nodes with exactly that total are sampled

@@ -1,11 +1,12 @@
 // The NodeTable's numbers: scoring through the table (what the scheduler does) gives the
 // totals computed from the NodeInfo objects afresh, pod after pod, while pods are bound and
 // removed, nodes change, and request shapes come and go past what it remembers; the filter
-// loop's check on the table's free room lets through exactly the nodes filterNode does.
+// loop's check on the table's free room lets through exactly the nodes filterNode does; the
+// node chosen inside the filter loop is the one scoring then selecting chooses, with the same draws.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { filterNode, findFeasibleNodes, scoreNodes, type FilterContext, type NodeStatus } from '../../src/controllers/scheduler-plugins';
+import { filterNode, findFeasibleNodes, pickByFit, scoreNodes, type FilterContext, type NodeStatus } from '../../src/controllers/scheduler-plugins';
 import { addPod, newNodeInfo, NodeTable, removePod, setNode, type NodeInfo } from '../../src/controllers/scheduler-nodes';
 import { seededRng } from '../../src/sim/rng';
 import type { KObject } from '../../src/api/types';
@@ -171,4 +172,68 @@ test("the default spreading score counts a controller's pods per node from the n
   }
   scoreNodes(owned('rs-a'), nodes, fresh(nodes));
   assert.equal(reads, 0);
+});
+
+test('selectHost inside the filter loop chooses the node, and makes the draws, that scoring every feasible node and then selecting does', () => {
+  const rng = seededRng(31);
+  // Many identical nodes (exact ties), a few larger ones (higher scores), cordoned, tainted and small ones.
+  const node = (i: number): KObject => {
+    const o = nodeObject(`n${i}`, i % 9 === 0 ? '8' : i % 13 === 0 ? '500m' : '4', i % 9 === 0 ? '32Gi' : '8Gi');
+    if (i % 11 === 0) o.spec.unschedulable = true;
+    if (i % 7 === 0) o.spec.taints = [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }];
+    return o;
+  };
+  const nodes = Array.from({ length: 90 }, (_, i) => newNodeInfo(node(i)));
+  const table = new NodeTable(nodes);
+  const rows = new Int32Array(nodes.length);
+  const shapes: Array<Record<string, string> | undefined> = [{ cpu: '10m', memory: '16Mi' }, { cpu: '1', memory: '1Gi' }, { cpu: '600m' }, undefined];
+  let ties = 0;
+  let viaFilterNode = 0;
+  for (let step = 0; step < 400; step++) {
+    const incoming = pod(shapes[Math.floor(rng() * shapes.length)]);
+    // Some tolerate the taint: those nodes pass through filterNode, not the room check.
+    if (step % 3 === 0) incoming.spec.tolerations = [{ key: 'dedicated', operator: 'Exists', effect: 'NoSchedule' }];
+    const startAt = Math.floor(rng() * nodes.length);
+    const want = 5 + Math.floor(rng() * 40);
+    // Scores, then the reservoir over the feasible nodes, as the scheduler does for other pods.
+    const seed = Math.floor(rng() * 1e9);
+    const drawsA = seededRng(seed);
+    const feasible: NodeInfo[] = [];
+    const examinedA = findFeasibleNodes(incoming, nodes, table, startAt, want, fresh(nodes), feasible, rows, []);
+    const scores = Array.from(scoreNodes(incoming, feasible, fresh(nodes)));
+    let best = 0;
+    let tied = 1;
+    for (let i = 1; i < feasible.length; i++) {
+      if (scores[i] > scores[best]) [best, tied] = [i, 1];
+      else if (scores[i] === scores[best] && drawsA() * ++tied < 1) best = i;
+    }
+    ties += tied - 1;
+    viaFilterNode += feasible.filter((ni) => ni.hardTaints.length).length;
+    // Inside the loop.
+    const drawsB = seededRng(seed);
+    const fctx = fresh(nodes);
+    const pick = pickByFit(incoming, table, fctx, drawsB)!;
+    const count = { found: 0 };
+    const examinedB = findFeasibleNodes(incoming, nodes, table, startAt, want, fctx, [], rows, [], count, pick);
+    assert.equal(examinedB, examinedA, `step ${step}`);
+    assert.equal(count.found, feasible.length, `step ${step}`);
+    if (feasible.length) assert.equal(nodes[pick.best].name, feasible[best].name, `step ${step}`);
+    else assert.equal(pick.best, -1);
+    assert.equal(drawsB(), drawsA(), `step ${step}: as many draws`);
+    if (feasible.length) addPod(feasible[best], incoming);
+    if (rng() < 0.3) {
+      const on = nodes.filter((ni) => ni.pods.length);
+      if (on.length) removePod(on[0], on[0].pods[0]);
+    }
+  }
+  assert.ok(ties > 100 && viaFilterNode > 0, `exact ties (${ties}) and tolerated nodes (${viaFilterNode}) were met`);
+  // Pods whose score has other terms are not picked inside the loop.
+  const owned = pod({ cpu: '10m' });
+  owned.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs', controller: true }];
+  assert.equal(pickByFit(owned, table, fresh(nodes), rng), undefined);
+  const preferring = pod({ cpu: '10m' });
+  preferring.spec.affinity = { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'a', operator: 'Exists' }] } }] } };
+  assert.equal(pickByFit(preferring, table, fresh(nodes), rng), undefined);
+  setNode(nodes[1], { ...node(1), spec: { taints: [{ key: 'soft', effect: 'PreferNoSchedule' }] } });
+  assert.equal(pickByFit(pod({ cpu: '10m' }), table, fresh(nodes), rng), undefined);
 });
