@@ -280,3 +280,32 @@ test("another writer's change between a bind and the next pod is not skipped by 
   assert.equal((await getPod(c, 'first')).spec.nodeName, 'node-1');
   assert.equal((await getPod(c, 'second')).spec.nodeName, 'node-1');
 });
+
+test("percentageOfNodesToScore (adaptive): a pod is scored on kube-scheduler's sample of feasible nodes, the next pod's sample starting where it stopped", async () => {
+  const { numFeasibleNodesToFind } = await import('../../src/controllers/scheduler');
+  // All nodes below 100; else max(5, 50 - n/125) % of them, at least 100 (v1.32 numFeasibleNodesToFind).
+  assert.deepEqual([99, 100, 200, 1000, 5000, 20000].map(numFeasibleNodesToFind), [99, 100, 100, 420, 500, 1000]);
+  // 200 nodes in list (name) order; n-150 is the largest, so it scores highest wherever it is sampled.
+  const profile = defaultProfile('t', { nodes: 0 });
+  profile.nodes = Array.from({ length: 200 }, (_, i) => nodeProfile(`n-${String(i + 1).padStart(3, '0')}`, i + 1 === 150 ? '64' : '4', i + 1 === 150 ? '256Gi' : '8Gi'));
+  const c = await createMemoryCluster(profile, { validator: apiValidator() });
+  const manager = new ControllerManager([createScheduler()], c.ctx);
+  const placed: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    await c.api.create(pod(`p${i}`, {}, { resources: { requests: { cpu: '100m', memory: '128Mi' } } }));
+    await manager.runUntilStable();
+    placed.push(Number((await c.api.get(c.api.resolve('pods'), 'default', `p${i}`)).spec.nodeName.slice(2)));
+  }
+  // The first pod sees n-001..n-100 only (not the best node), the second n-101..n-200, and so on.
+  assert.ok(placed[0] <= 100 && placed[2] <= 100, `${placed}`);
+  assert.deepEqual([placed[1], placed[3]], [150, 150]);
+  // A pod that fits one node only: filtering goes on past the sample until it is found.
+  await c.api.create(pod('big', {}, { resources: { requests: { cpu: '32' } } }));
+  await manager.runUntilStable();
+  assert.equal((await c.api.get(c.api.resolve('pods'), 'default', 'big')).spec.nodeName, 'n-150');
+  // Nothing fits: every node is examined and counted in the message.
+  await c.api.create(pod('huge', {}, { resources: { requests: { cpu: '100' } } }));
+  await manager.runUntilStable();
+  const cond = (await c.api.get(c.api.resolve('pods'), 'default', 'huge')).status.conditions.find((x: any) => x.type === 'PodScheduled');
+  assert.equal(cond.message, '0/200 nodes are available: 200 Insufficient cpu. preemption: 0/200 nodes are available: 200 No preemption victims found for incoming pod.');
+});
