@@ -2,7 +2,7 @@
 // a 10,000-replica Deployment until every pod is Running. Prints one JSON line per case so
 // that bench/run.mjs can collect the figures.
 //
-//   node --import tsx bench/in-process.ts schedule <nodes> <pods> [--no-validator]
+//   node --import tsx bench/in-process.ts schedule <nodes> <pods> [--no-validator] [--owned]
 //   node --import tsx bench/in-process.ts deployment <replicas> <nodes> [--no-validator]
 //
 // The API server validates every write as the CLI's does (schemas loaded first), unless
@@ -23,6 +23,9 @@ import { apiValidator, loadValidation } from '../src/api/validator-adapter';
 
 const T0 = Date.parse('2025-01-01T00:00:00Z');
 const VALIDATOR = !process.argv.includes('--no-validator');
+// --owned: the pods name a controlling ReplicaSet, as a Deployment's do (the scheduler then
+// also scores the default spreading of the owner's pods over nodes).
+const OWNED = process.argv.includes('--owned');
 const HOW = { store: 'memory', validator: VALIDATOR, clock: 'virtual' };
 
 async function cluster(nodes: number) {
@@ -42,7 +45,12 @@ function pod(i: number): KObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: `p-${i}`, namespace: 'default', labels: { app: i % 10 === 0 ? 'x' : 'y' } },
+    metadata: {
+      name: `p-${i}`,
+      namespace: 'default',
+      labels: { app: i % 10 === 0 ? 'x' : 'y' },
+      ...(OWNED ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-6d4cf56db6', uid: `rs-${i % 10 === 0 ? 'x' : 'y'}`, controller: true, blockOwnerDeletion: true }] } : {}),
+    },
     spec: { containers: [{ name: 'c', image: 'nginx:1.27', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
   };
 }
@@ -89,7 +97,7 @@ async function schedule(nodes: number, pods: number): Promise<void> {
   const placement = createHash('sha256').update(items.map((p) => `${p.metadata.name}=${p.spec?.nodeName ?? ''}`).sort().join('\n')).digest('hex').slice(0, 16);
   if (bound !== pods) throw new Error(`only ${bound} of ${pods} pods bound (${manager.stats.lastError ?? ''})`);
   // CPU time beside wall time: on a shared machine the wall figure mostly measures the load.
-  console.log(JSON.stringify({ case: 'schedule', ...HOW, nodes, pods, ms, podsPerSec: (pods / ms) * 1000, cpuMs, podsPerCpuSec: (pods / cpuMs) * 1000, placement }));
+  console.log(JSON.stringify({ case: 'schedule', ...HOW, ...(OWNED ? { owned: true } : {}), nodes, pods, ms, podsPerSec: (pods / ms) * 1000, cpuMs, podsPerCpuSec: (pods / cpuMs) * 1000, placement }));
 }
 
 async function deployment(replicas: number, nodes: number): Promise<void> {
