@@ -568,11 +568,16 @@ export function scoreNodes(pod: KObject, feasible: NodeInfo[], fctx: FilterConte
   const soft = spreadConstraints(pod, 'ScheduleAnyway');
   const owner = (pod.metadata.ownerReferences ?? []).find((o: any) => o.controller);
   if (soft.length || (owner && !pod.spec?.topologySpreadConstraints?.length)) {
-    const softCounts = soft.map((c: any) => [c.topologyKey, domainCounts(pod, c, fctx.nodes.values())] as const);
-    const raw = mapNodes(feasible, n, (ni) => {
-      if (soft.length) return softCounts.reduce((s: number, [k, counts]: readonly [string, Map<string, number>]) => s + (counts.get(ni.labels[k]) ?? 0), 0);
-      return ni.owners.get(owner!.uid) ?? 0;
-    });
+    let raw: number[];
+    if (soft.length) {
+      const softCounts = soft.map((c: any) => [c.topologyKey, domainCounts(pod, c, fctx.nodes.values())] as const);
+      raw = mapNodes(feasible, n, (ni) => softCounts.reduce((s: number, [k, counts]: readonly [string, Map<string, number>]) => s + (counts.get(ni.labels[k]) ?? 0), 0));
+    } else if (rows) {
+      // The owner's pods per node from the table's row of counts, not a lookup on each NodeInfo.
+      const counts = rows.table.ownerCountsFor(owner!.uid);
+      raw = new Array<number>(n);
+      for (let i = 0; i < n; i++) raw[i] = counts[rows.index[i]];
+    } else raw = mapNodes(feasible, n, (ni) => ni.owners.get(owner!.uid) ?? 0);
     addNormalized(totals, raw, 2, true);
   }
   return totals;

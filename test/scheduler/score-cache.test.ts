@@ -32,7 +32,7 @@ function pod(requests: Record<string, string> | undefined): KObject {
 
 const fresh = (nodes: NodeInfo[]): FilterContext => ({ nodes: new Map(nodes.map((n) => [n.name, n])), namespaceLabels: () => undefined, spreadCache: new Map() });
 
-test('fit scores read from the NodeTable equal scores computed afresh as nodes and request shapes change', () => {
+test('fit scores and owner counts read from the NodeTable equal scores computed afresh as nodes, request shapes and owners change', () => {
   const rng = seededRng(7);
   const nodes = Array.from({ length: 40 }, (_, i) => newNodeInfo(nodeObject(`n${i}`, i % 3 ? '4' : '2', i % 5 ? '8Gi' : '3Gi')));
   const table = new NodeTable(nodes);
@@ -48,6 +48,9 @@ test('fit scores read from the NodeTable equal scores computed afresh as nodes a
   let compared = 0;
   for (let step = 0; step < 600; step++) {
     const incoming = pod(shapes[Math.floor(rng() * (step < 300 ? 2 : shapes.length))]);
+    // Most pods have a controller, more of them than the table keeps counts for (the default
+    // spreading score reads the table's row of counts of the owner's pods).
+    if (rng() < 0.8) incoming.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: `rs-${Math.floor(rng() * 70)}`, controller: true }];
     // A window of rows, as the sampled filter hands them over (wrapping around).
     const start = Math.floor(rng() * nodes.length);
     const feasible = Array.from({ length: 15 }, (_, k) => nodes[(start + k) % nodes.length]);
