@@ -314,51 +314,33 @@ function fits(plan: PodFilterPlan, ni: NodeInfo): boolean {
 }
 
 /**
- * selectHost done with the Filter loop (see pickByFit): the fit scores the table remembers
- * for the pod's request shape, the tie draw, the reservoir's state and, out, the chosen row
- * (-1: none fit).
+ * selectHost done inside the Filter loop (see pickByFit): the fit scores the table remembers
+ * for the pod's request shape, the tie draw, and out, the chosen row (-1: none fit).
  */
 export interface InlinePick {
   nz: Resources;
   req: Resources;
   cache: { score: Float64Array; at: Uint32Array };
-  /** The default spreading's per-row count of the pod's controller's pods (undefined: no controller). */
-  owned: Int32Array | undefined;
   rng: () => number;
   best: number;
-  bestScore: number;
-  ties: number;
 }
 
 /**
- * The InlinePick for a pod whose total score is NodeResourcesFit + BalancedAllocation, the
- * default spreading of its controller's pods if it has one, and the same constant on every
- * node (no preferred node or pod affinity terms, no topology spread constraints,
- * TaintToleration's full 300 as no node has a PreferNoSchedule taint); undefined otherwise.
+ * The InlinePick for a pod whose total score is NodeResourcesFit + BalancedAllocation plus
+ * the same constant on every node (scoreNodes then adds: no preferred node or pod affinity
+ * terms, no spreading score, TaintToleration's full 300 as no node has a PreferNoSchedule
+ * taint); undefined otherwise. Its nodes are then ordered by the fit score alone.
  */
 export function pickByFit(pod: KObject, table: NodeTable, fctx: FilterContext, rng: () => number): InlinePick | undefined {
   const spec = pod.spec;
   const aff = spec?.affinity;
   if (table.preferTainted !== 0 || aff?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length) return undefined;
   if (aff?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length || aff?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length) return undefined;
-  if (spec?.topologySpreadConstraints?.length) return undefined;
-  const owner = (pod.metadata.ownerReferences ?? []).find((o: any) => o.controller);
+  // PodTopologySpread scores explicit constraints, else the default spreading of a controller's pods.
+  if (spec?.topologySpreadConstraints?.length || (pod.metadata.ownerReferences ?? []).some((o: any) => o.controller)) return undefined;
   const nz = (fctx.podNonZero ??= podRequests(pod, true));
   const req = (fctx.podReq ??= podRequests(pod));
-  return { nz, req, cache: table.fitScoresFor(nz, req), owned: owner ? table.ownerCountsFor(owner.uid) : undefined, rng, best: -1, bestScore: 0, ties: 0 };
-}
-
-/**
- * selectHost's reservoir, one feasible node at a time in the Filter loop's order: the highest
- * score wins; nodes with exactly that score are sampled one by one (each kept with probability
- * 1/count), as kube-scheduler does. `first`: the first feasible node.
- */
-function offer(pick: InlinePick, row: number, score: number, first: boolean): void {
-  if (first || score > pick.bestScore) {
-    pick.bestScore = score;
-    pick.best = row;
-    pick.ties = 1;
-  } else if (score === pick.bestScore && pick.rng() * ++pick.ties < 1) pick.best = row;
+  return { nz, req, cache: table.fitScoresFor(nz, req), rng, best: -1 };
 }
 
 /** NodeResourcesFit + BalancedAllocation of the table's row `r` for the pod of `cache`, remembered until the row changes. */
@@ -377,10 +359,9 @@ function fitScoreOf(table: NodeTable, cache: { score: Float64Array; at: Uint32Ar
  * node (most pods), such a node is checked inline; any other goes through filterNode.
  * Same outcome as filterNode on every node, a fraction of its cost.
  * With `pick` (pickByFit), each feasible node is scored and selectHost's reservoir runs as
- * it is found, or for a controller's pod once the highest count of its pods is known (same
- * order, same draws as scoreNodes then the selection over `feasible`): `pick.best` is the
- * chosen row and `feasible` is left as it was. Three to six passes over 500 of 5,000 nodes
- * per pod were a third of scheduling's own CPU.
+ * it is found (same order, same draws as scoreNodes then the selection over `feasible`):
+ * `pick.best` is the chosen row and `feasible` is left as it was. Three passes over 500 of
+ * 5,000 nodes per pod were a third of scheduling's own CPU.
  */
 export function findFeasibleNodes(pod: KObject, nodes: NodeInfo[], table: NodeTable, startAt: number, want: number, fctx: FilterContext, feasible: NodeInfo[], feasibleRows: Int32Array, rejected: Array<[string, NodeStatus]>, count?: { found: number }, pick?: InlinePick): number {
   const total = nodes.length;
@@ -392,10 +373,8 @@ export function findFeasibleNodes(pod: KObject, nodes: NodeInfo[], table: NodeTa
   // hundreds of nodes per pod regrew both arrays, a fifth of what a binding allocated.
   let found = 0;
   let examined = 0;
-  // With a pick: chosen as they are found, or (a controller's pod) once all are found.
-  const owned = pick?.owned;
-  const inline = pick !== undefined && owned === undefined;
-  let maxOwned = 0;
+  let bestScore = 0;
+  let ties = 0;
   for (; examined < total && found < want; examined++) {
     let i = startAt + examined;
     if (i >= total) i -= total;
@@ -416,27 +395,23 @@ export function findFeasibleNodes(pod: KObject, nodes: NodeInfo[], table: NodeTa
         continue;
       }
     }
-    if (inline) {
-      offer(pick!, i, fitScoreOf(table, pick!.cache, pick!.nz, pick!.req, i), found === 0);
+    if (pick) {
+      // selectHost: the highest score wins; nodes with exactly that score are sampled one by
+      // one (reservoir sampling, each kept with probability 1/count), as kube-scheduler does.
+      const score = fitScoreOf(table, pick.cache, pick.nz, pick.req, i);
+      if (found === 0 || score > bestScore) {
+        bestScore = score;
+        pick.best = i;
+        ties = 1;
+      } else if (score === bestScore) {
+        ties++;
+        if (pick.rng() * ties < 1) pick.best = i;
+      }
       found++;
-      continue;
-    }
-    if (owned) {
-      // The spreading score needs the highest count among the feasible nodes: chosen below.
-      feasibleRows[found++] = i;
-      if (owned[i] > maxOwned) maxOwned = owned[i];
       continue;
     }
     feasible[found] = nodes[i];
     feasibleRows[found++] = i;
-  }
-  // PodTopologySpread's default spreading: 2 × (100 - 100 × count / the highest count),
-  // reversed as helper.DefaultNormalizeScore does (all 100 when no node has one of its pods).
-  if (owned) {
-    for (let k = 0; k < found; k++) {
-      const r = feasibleRows[k];
-      offer(pick!, r, fitScoreOf(table, pick!.cache, pick!.nz, pick!.req, r) + 2 * (maxOwned === 0 ? MAX_SCORE : MAX_SCORE - idiv(MAX_SCORE * owned[r], maxOwned)), k === 0);
-    }
   }
   // With `count`, `feasible` is a buffer kept from pod to pod (a new array of hundreds of
   // nodes per pod was a tenth of what scheduling allocated): its length is left as it is.

@@ -305,8 +305,8 @@ function schedulePod(api: ApiServer, pod: KObject, snap: Snapshot, preFilter: st
   const { feasible, count } = scratch;
   const rejected: Array<[string, NodeStatus]> = [];
   const startAt = snap.nextStart % total;
-  // A pod scored by its fit and the default spreading alone (most pods) is scored and its
-  // node chosen with the filter loop: same scores, same draws, one or two passes.
+  // A pod ordered by its fit score alone (most pods without a controller) is scored and its
+  // node chosen inside the filter loop: same scores, same draws, one pass.
   const pick = pickByFit(pod, table, fctx, api.rng);
   const examined = findFeasibleNodes(pod, nodes, table, startAt, want, fctx, feasible, scratch.rows, rejected, count, pick);
   snap.nextStart = (startAt + examined) % total;

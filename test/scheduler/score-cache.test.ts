@@ -177,7 +177,7 @@ test("the default spreading score counts a controller's pods per node from the n
   assert.equal(reads, 0);
 });
 
-test('selectHost with the filter loop chooses the node, and makes the draws, that scoring every feasible node and then selecting does', () => {
+test('selectHost inside the filter loop chooses the node, and makes the draws, that scoring every feasible node and then selecting does', () => {
   const rng = seededRng(31);
   // Many identical nodes (exact ties), a few larger ones (higher scores), cordoned, tainted and small ones.
   const node = (i: number): KObject => {
@@ -196,8 +196,6 @@ test('selectHost with the filter loop chooses the node, and makes the draws, tha
     const incoming = pod(shapes[Math.floor(rng() * shapes.length)]);
     // Some tolerate the taint: those nodes pass through filterNode, not the room check.
     if (step % 3 === 0) incoming.spec.tolerations = [{ key: 'dedicated', operator: 'Exists', effect: 'NoSchedule' }];
-    // Most have a controller (the default spreading score: the pick waits for the highest count).
-    if (step % 4) incoming.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: `rs-${step % 4}`, controller: true }];
     const startAt = Math.floor(rng() * nodes.length);
     const want = 5 + Math.floor(rng() * 40);
     // Scores, then the reservoir over the feasible nodes, as the scheduler does for other pods.
@@ -232,28 +230,10 @@ test('selectHost with the filter loop chooses the node, and makes the draws, tha
     }
   }
   assert.ok(ties > 100 && viaFilterNode > 0, `exact ties (${ties}) and tolerated nodes (${viaFilterNode}) were met`);
-  // The spreading score's weight (2) decides here: n-a holds one of the controller's pods and a
-  // large other pod (fit 48 lower), n-b two of its pods: 2 × (100 - 50) outweighs that, 1 × 50 would not.
-  const [a, b] = [newNodeInfo(nodeObject('n-a', '4', '8Gi')), newNodeInfo(nodeObject('n-b', '4', '8Gi'))];
-  const ownedBy = (uid: string) => {
-    const p = pod({ cpu: '10m', memory: '16Mi' });
-    p.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: uid, uid, controller: true }];
-    return p;
-  };
-  const two = new NodeTable([a, b]);
-  addPod(a, ownedBy('rs-w'));
-  addPod(a, pod({ cpu: '2500m', memory: '512Mi' }));
-  addPod(b, ownedBy('rs-w'));
-  addPod(b, ownedBy('rs-w'));
-  const incomingOwned = ownedBy('rs-w');
-  assert.deepEqual(Array.from(scoreNodes(incomingOwned, [a, b], fresh([a, b]))), [536, 498]);
-  const chosen = pickByFit(incomingOwned, two, fresh([a, b]), rng)!;
-  findFeasibleNodes(incomingOwned, [a, b], two, 0, 2, fresh([a, b]), [], new Int32Array(2), [], { found: 0 }, chosen);
-  assert.equal(chosen.best, 0);
-  // Pods whose score has other terms are not picked with the loop.
-  const spread = pod({ cpu: '10m' });
-  spread.spec.topologySpreadConstraints = [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: {} }];
-  assert.equal(pickByFit(spread, table, fresh(nodes), rng), undefined);
+  // Pods whose score has other terms are not picked inside the loop.
+  const owned = pod({ cpu: '10m' });
+  owned.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs', controller: true }];
+  assert.equal(pickByFit(owned, table, fresh(nodes), rng), undefined);
   const preferring = pod({ cpu: '10m' });
   preferring.spec.affinity = { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'a', operator: 'Exists' }] } }] } };
   assert.equal(pickByFit(preferring, table, fresh(nodes), rng), undefined);
