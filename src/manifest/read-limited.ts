@@ -43,8 +43,12 @@ export function readRegularFileWith<T>(path: string, use: (bytes: Buffer) => T, 
   return readInput(path, limit, undefined, true, use);
 }
 
+/** How an error names the input (named only then: a JSON text per file read was measurable on a large tree). */
+function inputName(source: string | 0, label: string | undefined): string {
+  return label ?? (source === 0 ? 'from stdin' : JSON.stringify(source));
+}
+
 function readInput<T>(source: string | 0, limit: number, label: string | undefined, regular: boolean, use: (bytes: Buffer) => T): T {
-  const name = label ?? (source === 0 ? 'from stdin' : JSON.stringify(source));
   let fd: number;
   let own = false;
   if (source === 0) fd = 0;
@@ -55,7 +59,9 @@ function readInput<T>(source: string | 0, limit: number, label: string | undefin
   try {
     const chunks: Buffer[] = [];
     let total = 0;
-    let lastData = Date.now();
+    // When data last came, taken at the first EAGAIN after it (0: none since): a clock read
+    // per read was measurable on a tree of small files, which never see EAGAIN.
+    let lastData = 0;
     // One chunk buffer for every read (reads are synchronous; what is kept is copied out):
     // allocating 64 KiB per file was a third of reading a tree of small manifests. No fstat
     // up front: for a tree of small manifests its Stats object (dates included) cost more
@@ -69,7 +75,8 @@ function readInput<T>(source: string | 0, limit: number, label: string | undefin
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN' || code === 'EWOULDBLOCK') {
-          if (Date.now() - lastData > STALL_MS) throw new CliError(`timed out reading ${name}: no data for ${STALL_MS / 1000} s`);
+          if (lastData === 0) lastData = Date.now();
+          else if (Date.now() - lastData > STALL_MS) throw new CliError(`timed out reading ${inputName(source, label)}: no data for ${STALL_MS / 1000} s`);
           Atomics.wait(sleepCell, 0, 0, 5);
           continue;
         }
@@ -77,16 +84,16 @@ function readInput<T>(source: string | 0, limit: number, label: string | undefin
         throw e;
       }
       if (n === 0) break;
-      lastData = Date.now();
+      lastData = 0;
       total += n;
-      if (total > limit) throw new InputTooLargeError(tooLargeMessage(name, limit));
+      if (total > limit) throw new InputTooLargeError(tooLargeMessage(inputName(source, label), limit));
       if (regular && total === n && n < buf.length) return use(buf.subarray(0, n));
       if (!sized && n === buf.length) {
         // More than a chunk: a regular file is checked against the limit and read into one
         // buffer of its size (no copies); one that grew meanwhile continues in chunks.
         sized = true;
         const st = fs.fstatSync(fd);
-        if (st.isFile() && st.size > limit) throw new InputTooLargeError(tooLargeMessage(name, limit));
+        if (st.isFile() && st.size > limit) throw new InputTooLargeError(tooLargeMessage(inputName(source, label), limit));
         if (st.isFile() && st.size > total) {
           const whole = Buffer.allocUnsafe(st.size);
           buf.copy(whole, 0, 0, n);
