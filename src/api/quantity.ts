@@ -121,8 +121,28 @@ export function mustParseQuantity(input: unknown): Quantity {
   return parsed.quantity;
 }
 
+/**
+ * parseParts of texts seen before: manifests repeat a few quantities (`100m`, `64Mi`) in every
+ * container, and parsing one (bigint arithmetic) was ~2 % of `validate` of a tree of
+ * generated manifests (round 80 of docs/perf-issue-18.md). Results are shared, so frozen;
+ * the table is emptied when it holds MEMO_MAX texts.
+ */
+const memo = new Map<string, ReturnType<typeof parseParts>>();
+const MEMO_MAX = 1024;
+
+function parsePartsMemo(str: string): ReturnType<typeof parseParts> {
+  let r = memo.get(str);
+  if (r === undefined) {
+    if (memo.size >= MEMO_MAX) memo.clear();
+    r = parseParts(str);
+    if ('quantity' in r) Object.freeze(r.quantity);
+    memo.set(str, Object.freeze(r));
+  }
+  return r;
+}
+
 function decode(input: unknown): ReturnType<typeof parseParts> {
-  if (typeof input === 'string') return parseParts(input.trim());
+  if (typeof input === 'string') return parsePartsMemo(input.trim());
   if ((typeof input === 'number' && Number.isFinite(input)) || typeof input === 'bigint') return parseParts(String(input));
   return { error: QUANTITY_FORMAT_ERROR };
 }

@@ -31,6 +31,18 @@ const VALIDATE_SUFFIX = '; if you choose to ignore these errors, turn validation
 
 /** Checks raw bytes (binary, UTF-8) and parses them. */
 export function parseManifestBytes(buf: Uint8Array, source: string, opts: ParseOptions = {}): ParsedSource & { text?: string } {
+  const bad = manifestByteErrors(buf, source);
+  if (bad) return bad;
+  const text = decodeManifestText(buf);
+  const parsed = parseManifestText(text, source, opts);
+  return { docs: parsed.docs, errors: parsed.errors, text };
+}
+
+/**
+ * parseManifestBytes' checks of the raw bytes: the error of a file that is binary or not
+ * UTF-8 (no documents, no text), else undefined and decodeManifestText reads the text.
+ */
+export function manifestByteErrors(buf: Uint8Array, source: string): ParsedSource | undefined {
   const nul = buf.indexOf(0);
   if (nul >= 0) {
     const pos = bytePosition(buf, nul);
@@ -57,12 +69,11 @@ export function parseManifestBytes(buf: Uint8Array, source: string, opts: ParseO
       }],
     };
   }
-  const text = decodeUtf8(buf);
-  const parsed = parseManifestText(text, source, opts);
-  return { docs: parsed.docs, errors: parsed.errors, text };
+  return undefined;
 }
 
-function decodeUtf8(buf: Uint8Array): string {
+/** The text of bytes manifestByteErrors passed: UTF-8, without a leading byte order mark. */
+export function decodeManifestText(buf: Uint8Array): string {
   const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

@@ -2,7 +2,7 @@
 // finds (and those given with --crd), validates each object offline with the same schema
 // and semantic checks as `apply`, and returns a Report. No cluster state is touched.
 
-import { readInputSync } from '../manifest/read-limited';
+import { readInputSync, readRegularFileWith } from '../manifest/read-limited';
 import { fsErrorText } from '../util/fs-error-text';
 import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { extname, join } from 'node:path';
@@ -14,7 +14,7 @@ import {
   loadSchemas, validateSchema, validateSemantics, compileCrdSchema, hasBuiltinSchema, formatPath,
   SCHEMA_KUBERNETES_VERSION, type SchemaIssue,
 } from '../api/validation';
-import { excerpt, expandGlob, hasGlob, parseManifestBytes, STDIN_SOURCE, type ManifestDoc, type ManifestError, type FieldPath } from '../manifest';
+import { decodeManifestText, excerpt, expandGlob, hasGlob, manifestByteErrors, parseManifestText, STDIN_SOURCE, type ManifestDoc, type ManifestError, type FieldPath } from '../manifest';
 import type { Finding, Report, ResourceResult, RuleId } from './report';
 
 export interface ValidateOptions {
@@ -38,18 +38,24 @@ const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 interface Source {
   file: string;
   text?: string;
-  /** The file's bytes while their parse is deferred (docs and errors are then empty). */
-  buf?: Buffer;
+  /** The text's parse is deferred (docs and errors are then empty). */
+  deferred?: boolean;
   docs: ManifestDoc[];
   errors: ManifestError[];
 }
 
 /** Expands inputs (files, directories recursively, globs, `-`) to the files to read, in order. */
 export async function expandInputs(inputs: string[]): Promise<string[]> {
+  return collectInputs(inputs, undefined);
+}
+
+/** expandInputs, noting in `regular` (by index) which files were regular files when listed. */
+function collectInputs(inputs: string[], regular: boolean[] | undefined): string[] {
   const out: string[] = [];
   for (const input of inputs) {
     if (input === '-') {
       out.push('-');
+      regular?.push(false);
       continue;
     }
     const paths = hasGlob(input) ? expandGlob(input) : [input];
@@ -61,8 +67,11 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
       } catch {
         throw new InputError(`the path "${p}" does not exist`);
       }
-      if (st.isDirectory()) out.push(...listDir(p));
-      else out.push(p);
+      if (st.isDirectory()) listDir(p, out, regular);
+      else {
+        out.push(p);
+        regular?.push(st.isFile());
+      }
     }
   }
   return out;
@@ -70,14 +79,13 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
 
 // Synchronous: a tree of many small directories took a thread-pool round trip per
 // directory and per symlink with the promise API (~0.5 s for the shared corpus).
-function listDir(dir: string): string[] {
+function listDir(dir: string, out: string[], regular: boolean[] | undefined): void {
   let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   } catch (e) {
     throw new InputError(`cannot read directory ${dir}: ${fsErrorText(e)}`);
   }
-  const out: string[] = [];
   // join(dir, name) for every entry, with dir normalised once: an entry's name has no
   // separator and is never . or .., so join leaves it as it is (path.join per entry was
   // ~2 % of validating a tree of 10,000 small manifests).
@@ -86,17 +94,22 @@ function listDir(dir: string): string[] {
     const p = prefix + entry.name;
     // The entry's type comes with the listing; only symlinks need a stat to follow them.
     let isDir = entry.isDirectory();
+    let isFile = entry.isFile();
     if (entry.isSymbolicLink()) {
       try {
-        isDir = statSync(p).isDirectory();
+        const st = statSync(p);
+        isDir = st.isDirectory();
+        isFile = st.isFile();
       } catch {
         continue; // dangling symlink
       }
     }
-    if (isDir) out.push(...listDir(p));
-    else if (MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase())) out.push(p);
+    if (isDir) listDir(p, out, regular);
+    else if (MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
+      out.push(p);
+      regular?.push(isFile);
+    }
   }
-  return out;
 }
 
 /**
@@ -104,50 +117,58 @@ function listDir(dir: string): string[] {
  * when their turn to be validated comes (`parsed`), so that their objects die young instead
  * of all surviving until the last file is read.
  */
-function readSources(files: string[], stdin: string | undefined, parseAll: boolean): Source[] {
-  const readOne = (f: string): Source => {
-    if (f === '-') return sourceOf(STDIN_SOURCE, Buffer.from(stdin ?? '', 'utf8'));
-    let buf: Buffer;
+function readSources(files: string[], regular: boolean[], stdin: string | undefined, parseAll: boolean): Source[] {
+  // The bytes are checked and decoded as they are read; a file that cannot hold a CRD is
+  // kept as its text until its turn. The text, not the bytes: a regular file's bytes are
+  // lent by the reader (readRegularFileWith), not copied.
+  const fromBytes = (f: string, bytes: Buffer): Source => {
+    const bad = manifestByteErrors(bytes, f);
+    if (bad) return { file: f, docs: bad.docs, errors: bad.errors };
+    const text = decodeManifestText(bytes);
+    return parseAll || mayHoldCrd(text) ? sourceOf(f, text) : { file: f, text, deferred: true, docs: [], errors: [] };
+  };
+  const readOne = (f: string, i: number): Source => {
+    if (f === '-') return fromBytes(STDIN_SOURCE, Buffer.from(stdin ?? '', 'utf8'));
     try {
       // Manifests are small: a synchronous read is one system call sequence, where the
       // promise API makes four thread-pool round trips (open, fstat, read, close) per file.
-      buf = readInputSync(f);
+      return regular[i] ? readRegularFileWith(f, (bytes) => fromBytes(f, bytes)) : fromBytes(f, readInputSync(f));
     } catch (e) {
       if (e instanceof CliError) throw new InputError(e.message);
       throw new InputError(`cannot read ${f}: ${fsErrorText(e)}`);
     }
-    return parseAll || mayHoldCrd(buf) ? sourceOf(f, buf) : { file: f, buf, docs: [], errors: [] };
   };
   return files.map(readOne);
 }
 
 /** A file's source, parsed (its fields copied, not spread: ~2 % of a tree of small files). */
-function sourceOf(file: string, buf: Buffer): Source {
-  const p = parseManifestBytes(buf, file);
-  return { file, text: p.text, docs: p.docs, errors: p.errors };
+function sourceOf(file: string, text: string): Source {
+  const p = parseManifestText(text, file);
+  return { file, text, docs: p.docs, errors: p.errors };
 }
 
 /**
  * Whether a file may hold a CustomResourceDefinition: its kind is the literal text, unless
  * spelt with an escape (JSON's \u0052, YAML's double-quoted escapes), which needs a backslash.
- * Manifests are UTF-8 (anything else is an error of the parse), so bytes are searched.
  */
-function mayHoldCrd(buf: Buffer): boolean {
-  return buf.indexOf('CustomResourceDefinition') >= 0 || buf.indexOf(0x5c) >= 0;
+function mayHoldCrd(text: string): boolean {
+  return text.includes('CustomResourceDefinition') || text.includes('\\');
 }
 
 /** A source whose parse was deferred (readSources), parsed now. */
 function parsed(s: Source): Source {
-  return s.buf === undefined ? s : sourceOf(s.file, s.buf);
+  return s.deferred ? sourceOf(s.file, s.text!) : s;
 }
 
 const isCrd = (o: KObject) => o.kind === 'CustomResourceDefinition' && String(o.apiVersion ?? '').startsWith('apiextensions.k8s.io/');
 
 export async function runValidate(inputs: string[], opts: ValidateOptions = {}): Promise<Report> {
-  const files = await expandInputs(inputs);
-  const crdFiles = opts.crds?.length ? await expandInputs(opts.crds) : [];
-  const sources = readSources(files, opts.stdin, false);
-  const crdSources = readSources(crdFiles, opts.stdin, true);
+  const regular: boolean[] = [];
+  const files = collectInputs(inputs, regular);
+  const crdRegular: boolean[] = [];
+  const crdFiles = opts.crds?.length ? collectInputs(opts.crds, crdRegular) : [];
+  const sources = readSources(files, regular, opts.stdin, false);
+  const crdSources = readSources(crdFiles, crdRegular, opts.stdin, true);
   await loadSchemas();
 
   // CRDs first, from --crd files and from the inputs themselves.

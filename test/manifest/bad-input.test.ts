@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { loadManifests, formatSourceError } from '../../src/manifest';
+import { readInputSync } from '../../src/manifest/read-limited';
 
 const dir = join(__dirname, '..', 'fixtures', 'bad-input');
 const f = (name: string) => join(dir, name);
@@ -148,5 +150,34 @@ test('numbers past float64, .inf and .nan, as kubectl reads them', async () => {
     assert.deepEqual([r.errors[0].position?.line, r.errors[0].position?.col], [1, text.indexOf('1e400') + 1]);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+// readInputSync's wait for a slow writer (EAGAIN on a non-blocking FIFO): data after a pause
+// is read, not taken for the end; /dev/zero stops at the limit with the input's name.
+test('a FIFO whose writer pauses between writes is read whole; an endless device stops at the limit', () => {
+  const d = mkdtempSync(join(tmpdir(), 'kubesim-fifo-'));
+  try {
+    const fifo = join(d, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const ready = join(d, 'ready');
+    const writer = spawn('sh', ['-c', `exec 3>"${fifo}"; : >"${ready}"; sleep 0.2; printf 'kind: ' >&3; sleep 0.3; printf 'ConfigMap' >&3`], { stdio: 'ignore' });
+    // The writer's open completes once a reader has the FIFO open (this one, which never
+    // reads); the reading starts once the writer holds its end (else it would read an end).
+    const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!existsSync(ready)) {
+        assert.ok(Date.now() < deadline, 'the writer never opened the FIFO');
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      }
+      assert.equal(readInputSync(fifo).toString(), 'kind: ConfigMap');
+    } finally {
+      closeSync(fd);
+      writer.kill();
+    }
+    assert.throws(() => readInputSync('/dev/zero', 1000), { message: 'the input "/dev/zero" is larger than the limit of 1000 bytes (0 MiB)' });
+  } finally {
+    rmSync(d, { recursive: true, force: true });
   }
 });

@@ -3,7 +3,7 @@
 // (`set resources --local --limits=cpu=V`); the fidelity suite runs a few of them through it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { goParseQuantity, QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR } from '../../src/api/quantity';
+import { formatQuantity, goParseQuantity, parseQuantity, QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR } from '../../src/api/quantity';
 
 const text = (s: string) => {
   const r = goParseQuantity(s);
@@ -27,4 +27,15 @@ test('texts Go reads as zero, and the text kept as written by its fast path', ()
 test('exponents wrap to int32 and sub-nano values round away from zero', () => {
   assert.equal(text('1e99999999999'), '10e1215752190');
   assert.deepEqual(['1e-20', '-1e-20', '-1.5n', '-0.5n', '0.5n'].map(text), ['1e-9', '-1e-9', '-2n', '-1n', '1n']);
+});
+
+test('parseQuantity of a text seen before: the same value, shared and frozen, past the memo table filling up', () => {
+  const first = parseQuantity(' 64Mi ')!;
+  assert.equal(parseQuantity('64Mi'), first);
+  assert.ok(Object.isFrozen(first));
+  // More texts than the table keeps: each still reads as itself, old ones parsed again.
+  for (let i = 0; i < 3000; i++) assert.equal(formatQuantity(parseQuantity(`${i}m`)!), i === 0 ? '0' : i % 1000 === 0 ? `${i / 1000}` : `${i}m`);
+  assert.equal(formatQuantity(parseQuantity('64Mi')!), '64Mi');
+  assert.equal(parseQuantity('1x'), undefined);
+  assert.equal(parseQuantity('1x'), undefined);
 });

@@ -3,7 +3,7 @@
 // its kind spelt with a JSON escape) must still be known to every file. In-process.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runValidate } from '../../src/validate/run-validate';
@@ -32,4 +32,38 @@ test('CRDs later in the inputs, one with an escaped kind, validate the custom re
   // No CRD names Gizmo: skipped, as before.
   assert.equal(byName.get('z')!.status, 'skipped');
   assert.deepEqual(report.results.map((r) => r.name), ['w', 'g', 'z', 'widgets.example.com', 'gadgets.example.com']);
+});
+
+test('files read by a directory listing: every size around the read chunk, empty, linked, binary, not UTF-8, with a BOM', async () => {
+  const tree = join(dir, 'sizes');
+  mkdirSync(tree);
+  // A ConfigMap of exactly `size` bytes whose last line is an unknown field: its finding's
+  // line says the whole file was read, its name that the text is the file's own.
+  const sized = (name: string, size: number) => {
+    const head = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  pad: "`;
+    const tail = '"\nbogus: 1\n';
+    return head + 'x'.repeat(size - head.length - tail.length) + tail;
+  };
+  const sizes = [100, 65535, 65536, 65537, 200000];
+  for (const size of sizes) {
+    const text = sized(`cm-${size}`, size);
+    assert.equal(Buffer.byteLength(text), size);
+    writeFileSync(join(tree, `s-${size}.yaml`), text);
+  }
+  writeFileSync(join(tree, 'empty.yaml'), '');
+  writeFileSync(join(dir, 'linked.yaml'), sized('cm-linked', 65536));
+  symlinkSync(join(dir, 'linked.yaml'), join(tree, 'z-link.yaml'));
+  writeFileSync(join(tree, 'bin.yaml'), Buffer.from('apiVersion: v1\nkind: ConfigMap\x00\n'));
+  writeFileSync(join(tree, 'latin1.yaml'), Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caf\xe9\n', 'latin1'));
+  writeFileSync(join(tree, 'bom.yaml'), `\ufeff${sized('cm-bom', 200)}`);
+  const report = await runValidate([tree], { ignoreMissingSchemas: true });
+  const rows = report.results.map((r) => [r.file.slice(tree.length + 1), r.name, r.status, r.findings.map((f) => `${f.line}:${f.col} ${f.ruleId}`).join(', ')]);
+  assert.deepEqual(rows, [
+    ['bin.yaml', undefined, 'error', '2:16 yaml/syntax'],
+    ['bom.yaml', 'cm-bom', 'invalid', '7:1 schema/unknown-field'],
+    ['latin1.yaml', undefined, 'error', '4:12 yaml/syntax'],
+    ...[...sizes].sort().map((size) => [`s-${size}.yaml`, `cm-${size}`, 'invalid', '7:1 schema/unknown-field']),
+    ['z-link.yaml', 'cm-linked', 'invalid', '7:1 schema/unknown-field'],
+  ]);
+  assert.deepEqual(report.files.map((f) => f.slice(tree.length + 1)), ['bin.yaml', 'bom.yaml', 'empty.yaml', 'latin1.yaml', ...[...sizes].sort().map((s) => `s-${s}.yaml`), 'z-link.yaml']);
 });
