@@ -235,17 +235,21 @@ async function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerC
   if (nextAvailable < Infinity) return { requeueAfterMs: nextAvailable };
 }
 
+async function orphanOwners(f: Flavour, pod: KObject, ctx: ControllerContext): Promise<ReconcileKey[]> {
+  const rt = typeFor(ctx.api, f.apiVersion, f.kind);
+  return (await ctx.api.list(rt, { namespace: pod.metadata.namespace })).items
+    .filter((o) => f.matcher(o)(pod.metadata.labels))
+    .map((o) => ({ kind: f.kind, namespace: o.metadata.namespace, name: o.metadata.name! }));
+}
+
 /** Orphan pods may be adopted: requeue every controller of this kind whose selector matches. */
 function orphanMapper(f: Flavour) {
   const byOwner = ownerKeys(f.kind);
-  return async (pod: KObject, ctx: ControllerContext): Promise<ReconcileKey[]> => {
+  // Synchronous for an owned pod (nearly every change): no promise per pod change.
+  return (pod: KObject, ctx: ControllerContext): ReconcileKey[] | Promise<ReconcileKey[]> => {
     const owned = byOwner(pod);
     if (owned.length || controllerOf(pod)) return owned;
-    const rt = typeFor(ctx.api, f.apiVersion, f.kind);
-    return (await ctx.api
-      .list(rt, { namespace: pod.metadata.namespace }))
-      .items.filter((o) => f.matcher(o)(pod.metadata.labels))
-      .map((o) => ({ kind: f.kind, namespace: o.metadata.namespace, name: o.metadata.name! }));
+    return orphanOwners(f, pod, ctx);
   };
 }
 
