@@ -24,6 +24,11 @@ export interface LogStore {
   remove(ns: string, pod: string): void;
 }
 
+/** A line as CRI writes it: `<RFC3339Nano> <stream> F <text>`. */
+function criLine(l: LogLine): string {
+  return `${nanoTime(l.atMs)} ${l.stream ?? 'stdout'} F ${l.text}\n`;
+}
+
 /** RFC 3339 with nanoseconds: toISOString ends in `.sssZ` whatever the year (every log line: no regex). */
 function nanoTime(ms: number): string {
   const iso = new Date(ms).toISOString();
@@ -91,23 +96,33 @@ const KNOWN_FILES_MAX = 10_000;
  * pod folder. Each line is `<container> <restart> ` and the CRI line.
  */
 const POD_FILE = '_pod.log';
+/** A file name's limit (NAME_MAX): a pod name may be 253 characters, its file's then too long. */
+const NAME_MAX = 255;
+/** Whether the pod's lines go to a file of its own; else to the older layout's folder (long names). */
+const hasPodFile = (pod: string) => pod.length + POD_FILE.length <= NAME_MAX;
 
 export class FileLogStore implements LogStore {
   constructor(private readonly dir: string) {}
 
   append(ns: string, pod: string, container: string, restart: number, lines: LogLine[]): void {
     if (!lines.length || ![ns, pod, container].every((s) => SAFE.test(s))) return;
-    const head = `${container} ${restart} `;
-    const text = lines.map((l) => `${head}${nanoTime(l.atMs)} ${l.stream ?? 'stdout'} F ${l.text}\n`).join('');
     const nsDir = path.join(this.dir, ns);
+    if (!hasPodFile(pod)) {
+      // The older layout's file of the run, in a folder of the pod's (made level by level).
+      const podDir = path.join(nsDir, pod);
+      if (this.makeDirs([this.dir, nsDir, podDir], true)) appendLog(path.join(podDir, `${container}_${restart}.log`), lines.map(criLine).join(''));
+      return;
+    }
+    const head = `${container} ${restart} `;
+    const text = lines.map((l) => head + criLine(l)).join('');
     const f = path.join(nsDir, pod + POD_FILE);
     // A pod's first log: its folders checked (made if missing), then the file made by the append.
-    if (!knownFiles.has(f) && !this.makeDirs(nsDir, false)) return;
+    if (!knownFiles.has(f) && !this.makeDirs([this.dir, nsDir], false)) return;
     try {
       appendLog(f, text);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      if (!this.makeDirs(nsDir, true)) return; // removed since: made again, level by level
+      if (!this.makeDirs([this.dir, nsDir], true)) return; // removed since: made again, level by level
       appendLog(f, text);
     }
     if (knownFiles.size >= KNOWN_FILES_MAX) knownFiles.clear();
@@ -115,14 +130,15 @@ export class FileLogStore implements LogStore {
   }
 
   /**
-   * Makes sure logs/ and logs/<ns> are real folders: checked when there (mkdir's EEXIST also
-   * answers for a planted symlink, and writing through one would write outside), made level
-   * by level when not (`make`), never {recursive}: a cluster directory that was removed under
-   * a running daemon must not be re-created by its last log lines. False when either is not.
+   * Makes sure the folders `dirs` (logs/, logs/<ns>, ...) are real folders: checked when there
+   * (mkdir's EEXIST also answers for a planted symlink, and writing through one would write
+   * outside), made level by level when not (`make`), never {recursive}: a cluster directory
+   * that was removed under a running daemon must not be re-created by its last log lines.
+   * False when one is not.
    */
-  private makeDirs(nsDir: string, make: boolean): boolean {
-    if (!make && realDir(this.dir) && realDir(nsDir)) return true;
-    for (const d of [this.dir, nsDir]) {
+  private makeDirs(dirs: string[], make: boolean): boolean {
+    if (!make && dirs.every(realDir)) return true;
+    for (const d of dirs) {
       try {
         fs.mkdirSync(d, { mode: 0o700 });
         continue; // made here, so a real folder: no lstat
@@ -144,7 +160,7 @@ export class FileLogStore implements LogStore {
     const older = this.readOlder(nsDir, pod, container, restart);
     let text: string | undefined;
     try {
-      text = readLog(path.join(nsDir, pod + POD_FILE));
+      text = hasPodFile(pod) ? readLog(path.join(nsDir, pod + POD_FILE)) : undefined;
     } catch {
       text = undefined;
     }
@@ -186,7 +202,7 @@ export class FileLogStore implements LogStore {
     // Through a planted symlink at logs/ or logs/<ns>, rm would delete outside (a symlink at
     // the pod's own file or folder is removed itself, never followed).
     if (!realDir(this.dir) || !realDir(nsDir)) return;
-    fs.rmSync(path.join(nsDir, pod + POD_FILE), { force: true });
+    if (hasPodFile(pod)) fs.rmSync(path.join(nsDir, pod + POD_FILE), { force: true });
     fs.rmSync(path.join(nsDir, pod), { recursive: true, force: true }); // an older version's folder
   }
 }

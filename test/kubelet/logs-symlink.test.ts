@@ -48,6 +48,18 @@ test('logs: containers and runs of one pod are read apart', () =>
     assert.equal(s.read('ns', 'p', 'c', 0), undefined, 'a container that never logged');
   }));
 
+test('logs: a pod whose name leaves no room for its file (253 characters) keeps a folder, as older versions did', () =>
+  withDirs((logs) => {
+    const pod = 'p'.repeat(253);
+    const s = new FileLogStore(logs);
+    s.append('ns', pod, 'c', 0, line('long'));
+    s.append('ns', pod, 'c', 0, line('name'));
+    assert.deepEqual(s.read('ns', pod, 'c', 0)?.map((l) => l.text), ['long', 'name']);
+    assert.deepEqual(fs.readdirSync(join(logs, 'ns', pod)), ['c_0.log']);
+    s.remove('ns', pod);
+    assert.deepEqual(fs.readdirSync(join(logs, 'ns')), []);
+  }));
+
 test("logs: an older version's folder per pod is read before the pod's file, and removed with it", () =>
   withDirs((logs) => {
     fs.mkdirSync(join(logs, 'ns', 'p'), { recursive: true });
