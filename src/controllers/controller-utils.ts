@@ -36,6 +36,22 @@ export function isControlledBy(obj: KObject, owner: KObject): boolean {
   return controllerOf(obj)?.uid === owner.metadata.uid;
 }
 
+/**
+ * A watch mapper's read (`key` names what `read` reads; only read, never changed), made once
+ * while the manager maps one poll's changes and `then` applied to it: synchronously once
+ * read, so a pod's change costs its mappers no promise. The poll's changes are all written
+ * before it maps them, so every change of the poll sees what it would have read itself; a
+ * write by another task meanwhile is a change of the next poll, mapped then.
+ */
+export function mapperRead<T, R>(ctx: ControllerContext, key: string, read: () => Promise<T>, then: (value: T) => R): R | Promise<R> {
+  const reads = ctx.mapperReads;
+  if (reads?.has(key)) return then(reads.get(key) as T);
+  return read().then((value) => {
+    reads?.set(key, value);
+    return then(value);
+  });
+}
+
 /** Watch mapper: a dependent's change requeues its controlling owner of `kind`. */
 export function ownerKeys(kind: string) {
   return (obj: KObject): ReconcileKey[] => {

@@ -11,6 +11,7 @@ import {
   controllerOf,
   controllerRefTo,
   getCondition,
+  mapperRead,
   ms,
   ownerKeys,
   scaledValue,
@@ -478,6 +479,15 @@ function order(type: string): number {
   return type === 'Available' ? 0 : type === 'Progressing' ? 1 : 2;
 }
 
+/** The Deployment of a ReplicaSet, if it recreates (only read: shared, not copied). */
+async function recreateOwner(ctx: ControllerContext, namespace: string | undefined, rsName: string): Promise<ReconcileKey | undefined> {
+  const rs = await ctx.api.tryGet(ctx.api.registry.forKind('apps/v1', 'ReplicaSet'), namespace, rsName, { shared: true });
+  const dRef = rs && controllerOf(rs);
+  if (dRef?.kind !== 'Deployment') return undefined;
+  const d = await ctx.api.tryGet(ctx.api.registry.forKind('apps/v1', 'Deployment'), namespace, dRef.name, { shared: true });
+  return d?.spec?.strategy?.type === 'Recreate' ? { kind: 'Deployment', namespace: d.metadata.namespace, name: d.metadata.name! } : undefined;
+}
+
 export const deploymentReconciler: Reconciler = {
   name: 'deployment-controller',
   primary: ['apps/v1', 'Deployment'],
@@ -485,15 +495,12 @@ export const deploymentReconciler: Reconciler = {
     {
       // Recreate waits for the old pods to be gone, which may change no ReplicaSet status.
       kind: 'Pod',
-      map: async (pod, ctx) => {
+      map: (pod, ctx) => {
         const rsRef = controllerOf(pod);
         if (rsRef?.kind !== 'ReplicaSet') return [];
-        // Only read (shared, not copied for each pod event).
-        const rs = await ctx.api.tryGet(ctx.api.registry.forKind('apps/v1', 'ReplicaSet'), pod.metadata.namespace, rsRef.name, { shared: true });
-        const dRef = rs && controllerOf(rs);
-        if (dRef?.kind !== 'Deployment') return [];
-        const d = await ctx.api.tryGet(ctx.api.registry.forKind('apps/v1', 'Deployment'), pod.metadata.namespace, dRef.name, { shared: true });
-        return d?.spec?.strategy?.type === 'Recreate' ? [{ kind: 'Deployment', namespace: d.metadata.namespace, name: d.metadata.name! }] : [];
+        const namespace = pod.metadata.namespace;
+        // Once a poll for all the ReplicaSet's pods' changes.
+        return mapperRead(ctx, `recreate/${namespace ?? ''}/${rsRef.name}`, () => recreateOwner(ctx, namespace, rsRef.name), (key) => (key ? [key] : []));
       },
     },
     {

@@ -11,7 +11,7 @@ import { deepEqual } from '../api/server';
 import { budgetStatus, disruptionAllowedConditions } from '../api/eviction';
 import { goSelector, labelSelectorMatches } from '../api/selectors';
 import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
-import { recordOnce, typeFor } from './controller-utils';
+import { mapperRead, recordOnce, typeFor } from './controller-utils';
 
 const COMPONENT = { component: 'controllermanager' };
 const PDB = 'PodDisruptionBudget';
@@ -55,14 +55,19 @@ async function reconcileBudget(key: ReconcileKey, ctx: ControllerContext): Promi
 }
 
 /** Every budget in the pod's namespace whose selector matches it (getPdbsForPod). */
-async function budgetsForPod(pod: KObject, ctx: ControllerContext): Promise<ReconcileKey[]> {
+function budgetsForPod(pod: KObject, ctx: ControllerContext): ReconcileKey[] | Promise<ReconcileKey[]> {
+  const namespace = pod.metadata.namespace;
   // Read only (selectors): the store's shared objects, no copy per pod change.
-  const pdbs = (await ctx.api.list(typeFor(ctx.api, 'policy/v1', PDB), { namespace: pod.metadata.namespace, shared: true })).items;
-  return pdbs.filter((b) => labelSelectorMatches(b.spec?.selector, pod.metadata.labels)).map((b) => ({ kind: PDB, namespace: b.metadata.namespace, name: b.metadata.name! }));
+  return mapperRead(
+    ctx,
+    `budgets/${namespace ?? ''}`,
+    async () => (await ctx.api.list(typeFor(ctx.api, 'policy/v1', PDB), { namespace, shared: true })).items,
+    (pdbs) => pdbs.filter((b) => labelSelectorMatches(b.spec?.selector, pod.metadata.labels)).map((b) => ({ kind: PDB, namespace: b.metadata.namespace, name: b.metadata.name! })),
+  );
 }
 
 /** A scaled controller's change moves the expected count of the budgets over its pods. */
-async function budgetsForController(obj: KObject, ctx: ControllerContext): Promise<ReconcileKey[]> {
+function budgetsForController(obj: KObject, ctx: ControllerContext): ReconcileKey[] | Promise<ReconcileKey[]> {
   return budgetsForPod({ metadata: { namespace: obj.metadata.namespace, labels: obj.spec?.template?.metadata?.labels } } as KObject, ctx);
 }
 

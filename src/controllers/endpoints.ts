@@ -5,7 +5,7 @@
 import type { KObject } from '../api/types';
 import { deepEqual } from '../api/server';
 import type { ControllerContext, ReconcileKey, Reconciler } from './types';
-import { POD, controllerOf, isPodReady, isPodTerminal, mapMatcher, typeFor } from './controller-utils';
+import { POD, controllerOf, isPodReady, isPodTerminal, mapMatcher, mapperRead, typeFor } from './controller-utils';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
@@ -224,12 +224,15 @@ async function apiServerEndpoints(ctx: ControllerContext, svc: KObject, ep: KObj
 }
 
 /** Every Service with a selector in the pod's namespace: cheap enough, and catches label changes. */
-async function podToServices(pod: KObject, ctx: ControllerContext): Promise<ReconcileKey[]> {
-  const svcType = typeFor(ctx.api, 'v1', 'Service');
-  return (await ctx.api
-    .list(svcType, { namespace: pod.metadata.namespace, shared: true }))
-    .items.filter((s) => s.spec?.selector && Object.keys(s.spec.selector).length)
-    .map((s) => ({ kind: 'Service', namespace: s.metadata.namespace, name: s.metadata.name! }));
+function podToServices(pod: KObject, ctx: ControllerContext): ReconcileKey[] | Promise<ReconcileKey[]> {
+  const namespace = pod.metadata.namespace;
+  return mapperRead(
+    ctx,
+    `services/${namespace ?? ''}`,
+    async () => (await ctx.api.list(typeFor(ctx.api, 'v1', 'Service'), { namespace, shared: true })).items,
+    (services) =>
+      services.filter((s) => s.spec?.selector && Object.keys(s.spec.selector).length).map((s) => ({ kind: 'Service', namespace: s.metadata.namespace, name: s.metadata.name! })),
+  );
 }
 
 export const endpointsReconciler: Reconciler = {

@@ -172,9 +172,15 @@ export class ControllerManager {
       await this.resync();
       return 1;
     }
-    for (const ch of changes) {
-      const pending = this.enqueueFor(ch.object, ch.type);
-      if (pending) await pending;
+    const outer = this.ctx.mapperReads;
+    this.ctx.mapperReads = new Map();
+    try {
+      for (const ch of changes) {
+        const pending = this.enqueueFor(ch.object, ch.type);
+        if (pending) await pending;
+      }
+    } finally {
+      this.ctx.mapperReads = outer;
     }
     this.lastRev = changes[changes.length - 1].rev;
     return changes.length;

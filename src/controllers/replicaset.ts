@@ -170,11 +170,27 @@ async function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerC
 
   const minReady = rs.spec?.minReadySeconds ?? 0;
   const templateLabels: Record<string, string> = rs.spec?.template?.metadata?.labels ?? {};
+  // One walk over the pods for the counts and the next availability (a sync of a
+  // 10,000-replica set walked them four times, the labels' entries made per pod).
+  const labelEntries = Object.entries(templateLabels);
+  let fullyLabeled = 0;
+  let ready = 0;
+  let available = 0;
+  let nextAvailable = Infinity;
+  for (const p of pods) {
+    const labels = p.metadata.labels;
+    if (labelEntries.every(([k, v]) => labels?.[k] === v)) fullyLabeled++;
+    if (!isPodReady(p)) continue;
+    ready++;
+    if (isPodAvailable(p, minReady, now)) available++;
+    const wait = msUntilAvailable(p, minReady, now);
+    if (wait > 0 && wait < nextAvailable) nextAvailable = wait;
+  }
   const status: any = {
     replicas: pods.length,
-    fullyLabeledReplicas: pods.filter((p) => Object.entries(templateLabels).every(([k, v]) => p.metadata.labels?.[k] === v)).length,
-    readyReplicas: pods.filter(isPodReady).length,
-    availableReplicas: pods.filter((p) => isPodAvailable(p, minReady, now)).length,
+    fullyLabeledReplicas: fullyLabeled,
+    readyReplicas: ready,
+    availableReplicas: available,
     observedGeneration: rs.metadata.generation,
   };
   let conds: Condition[] = rs.status?.conditions ?? [];
@@ -209,7 +225,6 @@ async function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerC
   // The rest of a burst: at once (the pods just written requeue it too, after the
   // scheduler and kubelets have had their turn at them).
   if (more) return { requeueAfterMs: 0 };
-  const waits = pods.map((p) => msUntilAvailable(p, minReady, now)).filter((x) => x > 0);
   // Failing creates are retried with back-off. The first two retries (10 s, 20 s) are waits
   // for progress (a transient error heals); after that the failure is steady state, so
   // `reconcile --until-stable` settles on it (any change to pods or the object requeues it).
@@ -217,20 +232,24 @@ async function reconcileReplicas(f: Flavour, key: ReconcileKey, ctx: ControllerC
     const delayMs = createRetryDelayMs(backoff.failures);
     return { requeueAfterMs: Math.max(1, backoff.lastAttempt + delayMs - now), periodic: delayMs > 20_000 };
   }
-  if (waits.length) return { requeueAfterMs: Math.min(...waits) };
+  if (nextAvailable < Infinity) return { requeueAfterMs: nextAvailable };
+}
+
+async function orphanOwners(f: Flavour, pod: KObject, ctx: ControllerContext): Promise<ReconcileKey[]> {
+  const rt = typeFor(ctx.api, f.apiVersion, f.kind);
+  return (await ctx.api.list(rt, { namespace: pod.metadata.namespace })).items
+    .filter((o) => f.matcher(o)(pod.metadata.labels))
+    .map((o) => ({ kind: f.kind, namespace: o.metadata.namespace, name: o.metadata.name! }));
 }
 
 /** Orphan pods may be adopted: requeue every controller of this kind whose selector matches. */
 function orphanMapper(f: Flavour) {
   const byOwner = ownerKeys(f.kind);
-  return async (pod: KObject, ctx: ControllerContext): Promise<ReconcileKey[]> => {
+  // Synchronous for an owned pod (nearly every change): no promise per pod change.
+  return (pod: KObject, ctx: ControllerContext): ReconcileKey[] | Promise<ReconcileKey[]> => {
     const owned = byOwner(pod);
     if (owned.length || controllerOf(pod)) return owned;
-    const rt = typeFor(ctx.api, f.apiVersion, f.kind);
-    return (await ctx.api
-      .list(rt, { namespace: pod.metadata.namespace }))
-      .items.filter((o) => f.matcher(o)(pod.metadata.labels))
-      .map((o) => ({ kind: f.kind, namespace: o.metadata.namespace, name: o.metadata.name! }));
+    return orphanOwners(f, pod, ctx);
   };
 }
 

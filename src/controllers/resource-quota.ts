@@ -7,15 +7,19 @@ import type { KObject } from '../api/types';
 import { countedObjects, formatAmount, usedIn } from '../api/admission/resource-quota';
 import { deepEqual } from '../store/json-equal';
 import type { ControllerContext, ReconcileKey, Reconciler } from './types';
+import { mapperRead } from './controller-utils';
 
 const COUNTED_KINDS = ['Pod', 'Service', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'ReplicationController', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
 
-async function quotasOf(obj: KObject, ctx: ControllerContext): Promise<ReconcileKey[]> {
+function quotasOf(obj: KObject, ctx: ControllerContext): ReconcileKey[] | Promise<ReconcileKey[]> {
   const namespace = obj.metadata.namespace;
   if (!namespace) return [];
-  return (await ctx.api
-    .list(ctx.api.registry.forKind('v1', 'ResourceQuota'), { namespace, shared: true }))
-    .items.map((q) => ({ kind: 'ResourceQuota', namespace, name: q.metadata.name! }));
+  return mapperRead(
+    ctx,
+    `quotas/${namespace}`,
+    async () => (await ctx.api.list(ctx.api.registry.forKind('v1', 'ResourceQuota'), { namespace, shared: true })).items,
+    (quotas) => quotas.map((q) => ({ kind: 'ResourceQuota', namespace, name: q.metadata.name! })),
+  );
 }
 
 export const resourceQuotaReconciler: Reconciler = {

@@ -61,6 +61,11 @@ export interface ControllerContext {
    * at each stop (the CronJob fast-forward); `exact` asks for every stop all the same.
    */
   jump?: { from: number; to: number; exact?: boolean };
+  /**
+   * What watches' mappers read while the manager maps one poll's changes (mapperRead): a
+   * namespace's Services, budgets and quotas were listed again for each of its pods' changes.
+   */
+  mapperReads?: Map<string, unknown>;
 }
 
 export interface Reconciler {

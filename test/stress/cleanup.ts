@@ -12,7 +12,7 @@ export interface CleanupFigures {
   simulatedHours: number;
   realMs: number;
   msPerSimulatedHour: number;
-  /** Per checkpoint: stored events (files under registry/events with the journal's tail over them), the kubelet's runtime records, logs/<ns>/<pod>, and bytes on disk without the journal. */
+  /** Per checkpoint: stored events (files under registry/events with the journal's tail over them), the kubelet's runtime records, logs/<ns>/<pod>_pod.log, and bytes on disk without the journal. */
   samples: Array<{ hour: number; events: number; records: number; logPods: number; bytes: number; journalBytes: number }>;
 }
 
