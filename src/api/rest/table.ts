@@ -20,14 +20,17 @@ export function toTable(objs: KObject[], kind: string, group: string, opts: { cr
   const t = tableFor(kind, group, opts.crd);
   const columnDefinitions = t.columns.map((c) => ({
     name: c.name,
-    type: 'string',
-    format: c.isName ? 'name' : '',
-    description: '',
+    type: c.type ?? 'string',
+    format: c.isName ? 'name' : (c.format ?? ''),
+    description: c.description ?? '',
     priority: c.priority,
   }));
+  // The cells kube's printers fill with an int64 or a bool (src/printers/columns say which).
+  const typed = t.columns.flatMap((c, i) => (c.cell ? [[i, c.cell] as const] : []));
   const rows = objs.map((o) => {
-    const cells = t.cells(o, opts.now, true);
+    const cells: unknown[] = t.cells(o, opts.now, true);
     while (cells.length < columnDefinitions.length) cells.push('');
+    for (const [i, as] of typed) cells[i] = as === 'integer' ? Number(cells[i]) : cells[i] === 'true';
     const row: Record<string, unknown> = { cells: cells.slice(0, columnDefinitions.length) };
     if (opts.include === 'Metadata') row.object = partialMetadata(o);
     else if (opts.include === 'Object') row.object = o;

@@ -12,7 +12,7 @@ import { clusterrolebindings, rolebindings } from './rbac';
 import { persistentvolumeclaims, persistentvolumes, storageclasses } from './storage';
 import { cronjobs, jobs } from './batch';
 import { daemonsets, deployments, replicasets, replicationcontrollers, scales, statefulsets } from './workloads';
-import { col, nameCol, type KindTable } from './types';
+import { ageCol, nameCol, type KindTable } from './types';
 import { ageOf, str } from './util';
 
 export type { Column, KindTable } from './types';
@@ -72,7 +72,7 @@ const DEFAULT_TABLE_KINDS = new Set([
 
 /** NAME, AGE: the table of objects nobody describes (kubectl's own default handler). */
 export const nameAge: KindTable = {
-  columns: [nameCol, col('Age')],
+  columns: [nameCol, ageCol],
   cells: (o: KObject, now: number) => [str(o.metadata.name), ageOf(o, now)],
 };
 
