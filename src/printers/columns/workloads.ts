@@ -1,12 +1,11 @@
 // Deployments, ReplicaSets, StatefulSets, DaemonSets, ReplicationControllers.
 import { doc } from './docs';
 import { ageCol, col, nameCol, type KindTable } from './types';
-import { ageOf, containerCells, formatLabels, formatLabelSelector, int, obj, selectorString, str } from './util';
+import { ageOf, arr, containerCells, formatLabels, formatLabelSelector, int, obj, selectorString, str } from './util';
 
-const wideCols = [
-  col('Containers', 'Names of each container in the template.', { priority: 1 }),
-  col('Images', 'Images referenced by each container in the template.', { priority: 1 }),
-];
+const CONTAINERS_DOC = 'Names of each container in the template.';
+const IMAGES_DOC = 'Images referenced by each container in the template.';
+const wideCols = [col('Containers', CONTAINERS_DOC, { priority: 1 }), col('Images', IMAGES_DOC, { priority: 1 })];
 
 export const deployments: KindTable = {
   columns: [
@@ -138,4 +137,33 @@ export const scales: KindTable = {
     ageCol,
   ],
   cells: (o, now) => [str(o.metadata.name), String(int(obj(o.spec).replicas)), String(int(obj(o.status).replicas)), ageOf(o, now)],
+};
+
+/** printPodTemplate: the template's containers, images and labels (no Age). */
+export const podtemplates: KindTable = {
+  columns: [nameCol, col('Containers', CONTAINERS_DOC), col('Images', IMAGES_DOC), col('Pod Labels', 'The labels for the pod template.')],
+  cells: (o) => {
+    const template = obj(o.template);
+    return [str(o.metadata.name), ...containerCells(template.spec), formatLabels(obj(template.metadata).labels)];
+  },
+};
+
+/** printControllerRevision: the controller as group-qualified kind/name (formatResourceName), the revision an int64. */
+export const controllerrevisions: KindTable = {
+  columns: [
+    nameCol,
+    col('Controller', 'Controller of the object'),
+    col('Revision', doc('apps/v1beta1', 'ControllerRevision', 'revision'), { cell: 'integer' }),
+    ageCol,
+  ],
+  cells: (o, now) => {
+    const ref = arr(o.metadata.ownerReferences).find((r) => r?.controller === true);
+    let controller = '<none>';
+    if (ref) {
+      const apiVersion = str(ref.apiVersion);
+      const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+      controller = `${(group ? `${str(ref.kind)}.${group}` : str(ref.kind)).toLowerCase()}/${str(ref.name)}`;
+    }
+    return [str(o.metadata.name), controller, String(int(o.revision)), ageOf(o, now)];
+  },
 };
