@@ -297,10 +297,7 @@ const PARSE_ERRORS = [
 
 /** The shared flag groups (PrintFlags, dry-run, DeleteFlags) and the checks of the verbs using them, before any request. */
 const FLAG_GROUPS = [
-  // With --template given, no printer splits `-o FORMAT=VALUE`; custom-columns' file error is its own.
-  'get pods -o jsonpath={.kind} --template={{.kind}}',
-  'get pods -o custom-columns=N:.kind --template={{.kind}}',
-  'get pods -o custom-columns-file=nope.txt',
+  // With --template given, no printer splits `-o FORMAT=VALUE` (get's cases: test/server/kubectl.test.ts).
   'label --local -f deploy.yaml x=y -o template={{.kind}} --template={{.metadata.name}}',
   'get pods --output-watch-events',
   'get pods -w --output-watch-events=maybe',

@@ -280,6 +280,46 @@ test('Table column definitions carry kube\'s types and descriptions; int64 and b
   assert.match(svc.columnDefinitions[1].description, /^type determines how the Service is exposed\. .* More info: https:\/\/kubernetes\.io\/docs\/concepts\/services-networking\/service\/#publishing-services-service-types$/);
 });
 
+test('a custom resource\'s Table: the CRD\'s column types and descriptions (else the JSONPath), cells typed as the convertor types them, nil when absent', async () => {
+  c.ok(['apply', '-f', c.file('gadgets.yaml', `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  names: {plural: gadgets, singular: gadget, kind: Gadget}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    additionalPrinterColumns:
+    - {name: Size, type: integer, jsonPath: .spec.size, description: how big}
+    - {name: Ok, type: boolean, jsonPath: .spec.ok}
+    schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, x-kubernetes-preserve-unknown-fields: true}}}}
+`)]);
+  c.ok(['wait', '--for=condition=Established', 'crd/gadgets.example.com', '--timeout=20s']);
+  c.ok(['apply', '-f', c.file('g.yaml', `apiVersion: example.com/v1
+kind: Gadget
+metadata: {name: g1}
+spec: {size: 9007199254740993, ok: true}
+---
+apiVersion: example.com/v1
+kind: Gadget
+metadata: {name: g2}
+spec: {ok: "not a bool"}
+`)]);
+  const body = (await c.request('GET', '/apis/example.com/v1/namespaces/default/gadgets', { headers: TABLE })).body;
+  const t = JSON.parse(body);
+  assert.deepEqual(t.columnDefinitions, [
+    { name: 'Name', type: 'string', format: 'name', description: NAME_DOC, priority: 0 },
+    { name: 'Size', type: 'integer', format: '', description: 'how big', priority: 0 },
+    { name: 'Ok', type: 'boolean', format: '', description: 'Custom resource definition column (in JSONPath format): .spec.ok', priority: 0 },
+  ]);
+  // an int64 past 2^53 with its own digits, as Go's encoder writes it
+  assert.match(body, /"cells":\["g1",9007199254740993,true\]/);
+  assert.deepEqual(t.rows[1].cells, ['g2', null, null]);
+});
+
 test('slow, half-closed and vanishing clients do not stop the server', async () => {
   await createConfigMap('steady');
   const opts = { host: '127.0.0.1', port: new URL(c.url).port as unknown as number, ca: c.pki('ca.crt'), cert: c.pki('admin.crt'), key: c.pki('admin.key'), servername: 'localhost' };

@@ -38,6 +38,9 @@ export function preferredVersion(crd: KObject): any {
   return served[0];
 }
 
+/** The column types whose cells cellForJSONValue types (a string column's cell is its JSONPath text). */
+const CELL_TYPES = new Set(['integer', 'number', 'boolean', 'date']);
+
 function cellFor(type: string, value: unknown, jp: JsonPath): string {
   if (value === null || value === undefined) return '';
   switch (type) {
@@ -74,6 +77,7 @@ export function customResourceTable(crd: KObject, version?: string): KindTable {
       priority: (c.priority ?? 0) > 0 ? 1 : 0,
       type: str(c.type),
       ...(c.format ? { format: str(c.format) } : {}),
+      ...(CELL_TYPES.has(str(c.type)) ? { cell: str(c.type) as Column['cell'] } : {}),
       description: c.description ? str(c.description) : `Custom resource definition column (in JSONPath format): ${c.jsonPath}`,
     })),
   ];

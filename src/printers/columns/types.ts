@@ -14,8 +14,11 @@ export interface Column {
   type?: string;
   /** The definition's description, as kube-apiserver's printer fills it. */
   description?: string;
-  /** A cell kube's printer fills with an int64 or a bool (a JSON number or boolean in the Table), whatever the column's type says. */
-  cell?: 'integer' | 'boolean';
+  /**
+   * A cell kube's printer fills with an int64, float64 or bool (a JSON number or boolean in
+   * the Table), whatever the column's type says; 'date' a custom resource's age. Empty: nil.
+   */
+  cell?: 'integer' | 'number' | 'boolean' | 'date';
 }
 
 export interface KindTable {
