@@ -49,7 +49,7 @@ export function apiValidator(): Validator {
       if (!loaded) return [];
       // Missing required fields are the validator's business (`Required value`), not the decoder's;
       // a custom resource decodes as any JSON but its metadata: only those and its unknown fields fail decoding.
-      const issues = schemaIssuesWith(obj, rt, crd, undefined, false).filter((i) => i.rule !== 'schema/required' && (!rt.crd || i.rule === 'schema/unknown-field' || i.decodeError));
+      const issues = inDocumentOrder(obj, schemaIssuesWith(obj, rt, crd, undefined, false).filter((i) => i.rule !== 'schema/required' && (!rt.crd || i.rule === 'schema/unknown-field' || i.decodeError)));
       // A value of the wrong type fails the decoding itself (its first error); only a body that
       // decodes is checked for unknown fields, all in one runtime.strictDecodingError.
       const typed = issues.find((i) => i.rule !== 'schema/unknown-field');
@@ -71,4 +71,29 @@ export function apiValidator(): Validator {
       return errs;
     },
   };
+}
+
+/**
+ * The issues in the order the decoder meets them (sigs.k8s.io/json reads the body once, depth
+ * first, in its keys' order: the first type error wins, unknown fields are listed as met),
+ * not the schema's order. The body's own order: kubectl sends its keys sorted, the CLI too.
+ */
+function inDocumentOrder(obj: KObject, issues: SchemaIssue[]): SchemaIssue[] {
+  if (issues.length < 2) return issues;
+  const position = (path: SchemaIssue['path']): number[] => {
+    const at: number[] = [];
+    let node: unknown = obj;
+    for (const seg of path) {
+      if (node === null || typeof node !== 'object') break;
+      at.push(typeof seg === 'number' ? seg : Object.keys(node).indexOf(seg));
+      node = (node as Record<string | number, unknown>)[seg];
+    }
+    return at;
+  };
+  const keyed = issues.map((i) => ({ i, at: position(i.path) }));
+  keyed.sort((a, b) => {
+    for (let k = 0; k < Math.min(a.at.length, b.at.length); k++) if (a.at[k] !== b.at[k]) return a.at[k] - b.at[k];
+    return a.at.length - b.at.length;
+  });
+  return keyed.map((k) => k.i);
 }

@@ -17,6 +17,7 @@ import { collect } from './flags/collect';
 import { PrintedError, formatApiError } from './format-error';
 import { buildListOptions } from './flags/selectors';
 import { addPrintFlags, allowMissingKeys, outputArgument, GET_OUTPUT_HELP, type PrintFlagValues } from './flags/print-flags';
+import { GET_OUTPUT_FORMATS } from '../printers/no-printer';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { kubectlHelp } from './kubectl-help';
 import { GET_EXAMPLE, GET_LONG } from './verb-help';
@@ -100,7 +101,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
         `See '${program} get -h' for help and examples\n`,
     );
   }
-  const output = outputArgument(flags);
+  const output = outputArgument(flags, GET_OUTPUT_FORMATS);
   const watching = Boolean(flags.watch || flags.watchOnly);
   // GetOptions.Validate
   if (flags.outputWatchEvents && !watching) throw new CliError('--output-watch-events option can only be used with --watch or --watch-only');

@@ -15,7 +15,13 @@ import type { PatchType } from './flags/patch-input';
 import { buildListOptions } from './flags/selectors';
 import { listError } from '../api/list-options';
 import { parseResourceArgs, type ResourceSelection } from './resource-args';
-import { parseJson } from '../util/exact-json';
+import { parseJson, sortedKeys } from '../util/exact-json';
+
+/**
+ * The object as kubectl sends it: re-encoded from a Go map, every object's keys sorted. The
+ * decoder meets fields in this order, so it picks which of two bad fields an error names.
+ */
+const asSent = (obj: KObject): KObject => sortedKeys(obj) as KObject;
 
 export interface ObjectSource {
   readonly registry: ResourceRegistry;
@@ -181,6 +187,7 @@ export class ApiSource implements ObjectSource {
   }
 
   async create(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
+    obj = asSent(obj);
     if (REVIEW_RESOURCES.includes(type)) return this.review(type, obj, opts);
     await this.authorize('POST', resourcePath(type, obj.metadata?.namespace));
     await this.lenientDecoding(type, obj, opts);
@@ -214,6 +221,7 @@ export class ApiSource implements ObjectSource {
   }
 
   async update(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
+    obj = asSent(obj);
     if (opts.subresource === 'scale') {
       await this.authorize('PUT', `${objectPath(type, obj.metadata.namespace, obj.metadata.name!)}/scale`);
       return this.writeScale(type, obj.metadata.namespace, obj.metadata.name!, () => obj, opts);
@@ -248,6 +256,7 @@ export class ApiSource implements ObjectSource {
 
   /** As the API server's apply patch (ApiServer.apply): retried while another write got in between (not on a field conflict). */
   async serverSideApply(type: ResourceType, config: KObject, opts: ApplyOptions): Promise<KObject> {
+    config = asSent(config);
     if (REVIEW_RESOURCES.includes(type)) return this.rest('PATCH', objectPath(type, config.metadata?.namespace, config.metadata?.name ?? ''), { ...writeQuery(opts), force: String(opts.force) }, JSON.stringify(config), 'application/apply-patch+yaml');
     await this.authorize('PATCH', objectPath(type, config.metadata?.namespace, config.metadata?.name ?? ''));
     return (await this.api.apply(type, config, { dryRun: opts.dryRun, fieldManager: opts.fieldManager, force: opts.force, warn: this.warnOf(opts), user: this.user })).object;
@@ -427,7 +436,7 @@ export class RemoteObjects implements ObjectSource {
   }
 
   create(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
-    return this.write('POST', resourcePath(type, obj.metadata?.namespace), writeQuery(opts), jsonText(obj));
+    return this.write('POST', resourcePath(type, obj.metadata?.namespace), writeQuery(opts), jsonText(asSent(obj)));
   }
 
   update(type: ResourceType, obj: KObject, opts: SourceWriteOptions): Promise<KObject> {
@@ -435,7 +444,7 @@ export class RemoteObjects implements ObjectSource {
     if (unaddressable(name)) throw ApiError.notFound(pluralGroup(type), name);
     // kubectl's scale client PUTs its Scale with no Content-Type.
     const contentType = opts.subresource === 'scale' ? null : undefined;
-    return this.write('PUT', objectPath(type, obj.metadata.namespace, name) + subresourcePath(opts), writeQuery(opts), jsonText(obj), contentType);
+    return this.write('PUT', objectPath(type, obj.metadata.namespace, name) + subresourcePath(opts), writeQuery(opts), jsonText(asSent(obj)), contentType);
   }
 
   mutate(type: ResourceType, namespace: string | undefined, name: string, fn: (obj: KObject) => KObject | void, opts: SourceWriteOptions): Promise<KObject> {

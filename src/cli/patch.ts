@@ -20,6 +20,7 @@ import { mutationPrinter, type MutationPrinter } from './flags/mutation-output';
 import type { ObjectSource } from './object-source';
 import type { PatchType } from './flags/patch-input';
 import { resolveTargets, type TargetFlags } from './flags/targets';
+import { sortedKeys } from '../util/exact-json';
 
 export interface PatchFlags extends TargetFlags {
   patch?: string;
@@ -131,7 +132,8 @@ export async function patchLive(api: ApiServer, type: ResourceType, ns: string |
   const { status, dryRun, fieldManager, warn } = opts;
   for (let attempt = 0; ; attempt++) {
     const current = await api.get(type, ns, name);
-    const patched = await applyPatchText(deepCopy(current), type, patchType, jsonText, false);
+    // Re-encoded from a Go map, as kube-apiserver's patchers do: the decoder meets its keys sorted.
+    const patched = sortedKeys(await applyPatchText(deepCopy(current), type, patchType, jsonText, false)) as KObject;
     if (status ? deepEqual(patched.status, current.status) : deepEqual(patched, current)) return current;
     const pinned = patched.metadata?.resourceVersion !== current.metadata.resourceVersion;
     patched.metadata = { ...(patched.metadata ?? {}), resourceVersion: patched.metadata?.resourceVersion ?? current.metadata.resourceVersion };

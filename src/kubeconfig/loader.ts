@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { fastParse } from '../manifest/fast-yaml';
+import { goYamlMessage } from '../manifest/parse-documents';
 import { YAML_OPTIONS, unsupportedFloat } from '../manifest/yaml-compat';
 import { readInputSync } from '../manifest/read-limited';
 import { KubeconfigError, cloneConfig, decodeConfig, emptyConfig, sameEntry, serializeConfig, type Config, type Entry } from './model';
@@ -69,7 +70,8 @@ export function loadFile(file: string): Config {
   try {
     doc = parseKubeconfig(text);
   } catch (e) {
-    throw new KubeconfigError(`error loading config file "${file}": ${(e as Error).message.split('\n')[0]}`);
+    // kubectl's is go-yaml's message (sigs.k8s.io/yaml): the manifest reading words it so.
+    throw new KubeconfigError(`error loading config file "${file}": ${goYamlMessage(text) ?? (e as Error).message.split('\n')[0]}`);
   }
   try {
     checkJsonable(doc);

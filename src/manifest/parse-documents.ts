@@ -78,6 +78,20 @@ export function decodeManifestText(buf: Uint8Array): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/** What kubectl puts before go-yaml's message when a manifest does not parse. */
+const CONVERTING = 'error converting YAML to JSON: ';
+
+/**
+ * go-yaml's own message (`yaml: line 4: found character that cannot start any token`) for the
+ * first YAML error of `text` read as one document, as kubectl loads a kubeconfig (duplicate
+ * keys allowed); undefined when the manifest reading finds none.
+ */
+export function goYamlMessage(text: string): string | undefined {
+  const m = parseManifestTextFull(text, '', { lastKeyWins: true }).errors[0]?.kubectlMessage;
+  const at = m?.indexOf(CONVERTING) ?? -1;
+  return at < 0 ? undefined : m!.slice(at + CONVERTING.length);
+}
+
 // go-yaml's wording for the common syntax errors, so kubectlMessage reads like kubectl.
 const GO_YAML_TEXT: Record<string, string> = {
   TAB_AS_INDENT: 'found character that cannot start any token',
@@ -86,6 +100,8 @@ const GO_YAML_TEXT: Record<string, string> = {
   BLOCK_AS_IMPLICIT_KEY: 'mapping values are not allowed in this context',
   MULTILINE_IMPLICIT_KEY: 'could not find expected \':\'',
   UNEXPECTED_TOKEN: 'did not find expected node content',
+  BAD_SCALAR_START: 'found character that cannot start any token',
+  BAD_DQ_ESCAPE: 'found unknown escape character',
 };
 
 const HINTS: Record<string, string> = {
@@ -199,7 +215,16 @@ export function parseManifestTextFull(text: string, source: string, opts: ParseO
       exact = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
       value = long ? withoutUint64(exact) : exact;
     } catch (e) {
-      if (e instanceof ReferenceError && /alias/i.test(e.message)) {
+      const unresolved = e instanceof ReferenceError ? /^Unresolved alias[^:]*: (.*)$/.exec(e.message) : null;
+      if (unresolved) {
+        // go-yaml's parser refuses an alias of no anchor before it.
+        errors.push({
+          code: 'yaml-syntax', source, docIndex, position: contents.range ? at(contents.range[0]) : undefined,
+          message: `the alias *${unresolved[1]} names no anchor before it`,
+          kubectlMessage: `error parsing ${source}: ${CONVERTING}yaml: unknown anchor '${unresolved[1]}' referenced`,
+          hint: 'define the anchor (&name) before any alias (*name) that uses it',
+        });
+      } else if (e instanceof ReferenceError && /alias/i.test(e.message)) {
         errors.push({
           code: 'alias-limit', source, docIndex, position: contents.range ? at(contents.range[0]) : undefined,
           message: `YAML aliases expand to too many nodes (more than ${MAX_ALIAS_COUNT}): refusing to expand it`,
@@ -299,20 +324,44 @@ function typeMetaError(
  * scanner error's line 1-based, a parser error's 0-based (one less), each at its own token:
  * an unclosed flow collection is a parser error at the token after it; a nested mapping in
  * a compact one is a scanner error at the offending ':'; an unclosed quote ends the stream.
+ * `scanner`: a line go-yaml counts from 1 (it prints none for the first line, as for a 0).
  */
-function goYamlError(code: string, first: string, offset: number, text: string, lc: LineCounter): { line: number; text: string } {
+function goYamlError(code: string, first: string, offset: number, text: string, lc: LineCounter): { line: number; text: string; scanner: boolean } {
   const line = lc.linePos(offset).line;
+  const scanner = (at: number, t: string) => ({ line: at, text: t, scanner: true });
+  const parser = (at: number, t: string) => ({ line: at, text: t, scanner: false });
+  // A block sequence entry where a mapping wants its next key: go-yaml's parser error at the "-".
+  const dash = /^[ \t]*-(?:[ \t\r\n]|$)/.exec(text.slice(offset, offset + 200));
+  if ((code === 'MULTILINE_IMPLICIT_KEY' || code === 'BLOCK_AS_IMPLICIT_KEY') && dash) return parser(lc.linePos(offset + dash[0].indexOf('-')).line - 1, GO_YAML_TEXT.BAD_INDENT);
   const flow = /^Flow (sequence|map|mapping) in block collection/.exec(first);
-  if (flow) return { line: line - 1, text: `did not find expected ',' or '${flow[1] === 'sequence' ? ']' : '}'}'` };
-  if (code === 'BLOCK_AS_IMPLICIT_KEY') {
+  if (flow) {
+    // At the end of the text: after an opening bracket or a comma it wanted a node.
+    const wantsNode = /[[{,]$/.test(text.slice(0, offset).trimEnd());
+    return parser(line - 1, wantsNode ? 'did not find expected node content' : `did not find expected ',' or '${flow[1] === 'sequence' ? ']' : '}'}'`);
+  }
+  if (code === 'BLOCK_AS_IMPLICIT_KEY' || code === 'MULTILINE_IMPLICIT_KEY') {
+    // A key over two lines, or a nested mapping in a compact one: the scanner stops at its ':'.
     const colon = /:(?=[ \t\r\n]|$)/g;
     colon.lastIndex = offset;
     const m = colon.exec(text);
-    return { line: m ? lc.linePos(m.index).line : line, text: GO_YAML_TEXT[code] };
+    if (m || code === 'BLOCK_AS_IMPLICIT_KEY') return scanner(m ? lc.linePos(m.index).line : line, GO_YAML_TEXT.BLOCK_AS_IMPLICIT_KEY);
   }
-  if (code === 'MISSING_CHAR' && /quote|Missing closing/i.test(first)) return { line: lc.linePos(text.length).line, text: GO_YAML_TEXT[code] };
-  return { line, text: GO_YAML_TEXT[code] ?? first.charAt(0).toLowerCase() + first.slice(1) };
+  if (code === 'MISSING_CHAR' && /quote|Missing closing/i.test(first)) return scanner(lc.linePos(text.length).line, GO_YAML_TEXT[code]);
+  if (code === 'MISSING_CHAR' && /^Implicit map keys need to be followed by map values/.test(first)) {
+    // A key with no ':': the scanner gives up on it at the next token (or the end).
+    const next = /\n[ \t]*[^\s#]/g;
+    next.lastIndex = offset;
+    const m = next.exec(text);
+    return scanner(m ? lc.linePos(m.index + 1).line : lc.linePos(text.length).line, GO_YAML_TEXT.MULTILINE_IMPLICIT_KEY);
+  }
+  return { line, text: GO_YAML_TEXT[code] ?? first.charAt(0).toLowerCase() + first.slice(1), scanner: SCANNER_CODES.has(code) };
 }
+
+/** go-yaml's "line N: ": none for a scanner's first line or a parser's line 0. */
+const goYamlLine = (n: number, scanner: boolean): string => (n > (scanner ? 1 : 0) ? `line ${n}: ` : '');
+
+/** The errors go-yaml's scanner (not its parser) reports. */
+const SCANNER_CODES = new Set(['TAB_AS_INDENT', 'BAD_SCALAR_START', 'BAD_DQ_ESCAPE', 'MISSING_CHAR', 'BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY']);
 
 /**
  * Where kubectl's YAMLReader starts the document's chunk: the line after its `---` (the first
@@ -347,7 +396,7 @@ function syntaxError(source: string, docIndex: number, doc: Document, code: stri
   return {
     code: 'yaml-syntax', source, docIndex, position: pos,
     message: `YAML syntax error: ${first}`,
-    kubectlMessage: `error parsing ${source}: error converting YAML to JSON: yaml: line ${go.line - offset}: ${go.text}`,
+    kubectlMessage: `error parsing ${source}: ${CONVERTING}yaml: ${goYamlLine(go.line - offset, go.scanner)}${go.text}`,
     hint: HINTS[code],
   };
 }

@@ -10,6 +10,7 @@ import { jsonPathPrinter } from './jsonpath';
 import { printNames } from './name';
 import { printTable, type TableOptions } from './table';
 import { toYaml } from './yaml';
+import { noPrinterError } from './no-printer';
 
 export type OutputSpec =
   | { kind: 'table'; wide: boolean }
@@ -21,29 +22,6 @@ export type OutputSpec =
   | { kind: 'custom-columns'; columns: CustomColumn[] }
   /** -file variants: the CLI reads `path` and calls resolveOutputFile(). */
   | { kind: 'jsonpath-file' | 'go-template-file' | 'custom-columns-file'; path: string };
-
-/** What `kubectl get` accepts (sorted, as the error message lists them). */
-export const GET_OUTPUT_FORMATS = [
-  'custom-columns',
-  'custom-columns-file',
-  'go-template',
-  'go-template-file',
-  'json',
-  'jsonpath',
-  'jsonpath-as-json',
-  'jsonpath-file',
-  'name',
-  'template',
-  'templatefile',
-  'wide',
-  'yaml',
-];
-
-export function noPrinterError(output: string, allowed: string[] = GET_OUTPUT_FORMATS): CliError {
-  return new CliError(
-    `unable to match a printer suitable for the output format "${output}", allowed formats are: ${[...allowed].sort().join(',')}`,
-  );
-}
 
 /** Resolves a `-o` value like kubectl get's PrintFlags.ToPrinter (throws kubectl's errors). */
 export function parseOutputFlag(o: string | undefined): OutputSpec {

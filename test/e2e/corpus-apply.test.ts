@@ -55,7 +55,8 @@ function serverWording(message: string): string | undefined {
   if (!m) return message;
   const [, , path, what] = m;
   const unknown = /^unknown field "([^"]+)"/.exec(what);
-  if (unknown) return `strict decoding error: unknown field "${path}.${unknown[1]}"`;
+  // one of the strict decoding error's list, which is in the order kubectl's sorted body has them
+  if (unknown) return `unknown field "${path}.${unknown[1]}"`;
   const required = /^missing required field "([^"]+)"/.exec(what);
   if (required) return `${path}.${required[1]}: Required value`;
   const typed = /^invalid type for [\w.]+\.(\w+)\.\w+: got "(\w+)"/.exec(what);

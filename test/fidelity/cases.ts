@@ -297,6 +297,8 @@ const PARSE_ERRORS = [
 
 /** The shared flag groups (PrintFlags, dry-run, DeleteFlags) and the checks of the verbs using them, before any request. */
 const FLAG_GROUPS = [
+  // With --template given, no printer splits `-o FORMAT=VALUE` (get's cases: test/server/kubectl.test.ts).
+  'label --local -f deploy.yaml x=y -o template={{.kind}} --template={{.metadata.name}}',
   'get pods --output-watch-events',
   'get pods -w --output-watch-events=maybe',
   'scale --replicas=-1 deploy/x',

@@ -77,6 +77,28 @@ const VARIANTS: Array<[string, string]> = [
   ['an anchor and a merge key', `${kubeconfig('true', 'web')}x-base: &b {k: v}\nx-use:\n  <<: *b\n`],
 ];
 
+// Not YAML: go-yaml v2's message and line (scanner errors count lines from 1 and name none on
+// the first, parser errors from 0).
+const NOT_YAML: Array<[string, string]> = Object.entries({
+  'a tab as indentation': 'apiVersion: v1\nkind: Config\nclusters:\n\t- name: a\n',
+  'a tab on the first line': '\tapiVersion: v1\n',
+  'an unclosed double quote': 'apiVersion: v1\nkind: Config\ncurrent-context: "abc\nclusters: []\n',
+  'an unclosed single quote': "apiVersion: v1\nkind: Config\ncurrent-context: 'abc\n",
+  'a nested mapping in a compact one': 'apiVersion: v1\nkind: Config\nclusters:\n- name: a\n   cluster: {}\n  foo: 1\n',
+  'an over-indented key': 'apiVersion: v1\nkind: Config\n  users: []\n',
+  'two colons on the first line': 'a: b: c\n',
+  'a sequence entry where a key is due': 'apiVersion: v1\n- x\n',
+  'an entry left of its sequence': 'users:\n  - name: a\n - name: b\n',
+  'a key without a colon': 'apiVersion: v1\nkind: Config\ncurrent-context\n',
+  'a key over two lines': 'x\ny: 1\n',
+  'an unclosed flow sequence': 'apiVersion: v1\nkind: [Config\n',
+  'an unclosed flow mapping': 'apiVersion: v1\nkind: Config\nclusters: {a: 1\n',
+  'a flow sequence opened at the end': 'a: |\n b\nd: [\n',
+  'a reserved character': 'current-context: @ctx\n',
+  'an unknown escape': 'current-context: "\\q"\n',
+  'an alias of no anchor': 'current-context: &a x\npreferences: *b\n',
+}).map(([name, text]) => [`not YAML: ${name}`, text]);
+
 const NON_FINITE = /(?:^|[\s{:])-?\.(?:inf|Inf|nan)\b/;
 
 test('the fast reader reads what the full parse reads, and takes the shape kubectl writes', () => {
@@ -110,13 +132,13 @@ test('the fast reader types each plain keyword as the full parse does', () => {
 const dir = mkdtempSync(join(tmpdir(), 'kubesim-kcyaml-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('config view prints what kubectl 1.32 prints for every variant', { timeout: 120_000 }, async () => {
+test('config view prints what kubectl 1.32 prints for every variant, and its error for a file that is not YAML', { timeout: 120_000 }, async () => {
   assert.ok(haveKubectl(), 'the real kubectl (/usr/bin/kubectl, v1.32) is the oracle of this test and must be installed');
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir, KUBESIM_HOME: join(dir, 'home'), KUBESIM_NO_DAEMON: '1', NO_COLOR: '1' };
   delete env.KUBECONFIG;
   const host = new CliHost({ cwd: dir, env, timeoutMs: 30_000 });
   try {
-    for (const [i, [name, text]] of VARIANTS.entries()) {
+    for (const [i, [name, text]] of [...VARIANTS, ...NOT_YAML].entries()) {
       const file = join(dir, `config-${i}`);
       writeFileSync(file, text);
       const args = [`--kubeconfig=${file}`, 'config', 'view', '-o', 'json'];

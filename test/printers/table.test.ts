@@ -253,6 +253,20 @@ test('custom resources: printer columns of the preferred version; default Age co
   );
 });
 
+test('PodTemplates and ControllerRevisions have kube\'s printers (printPodTemplate, printControllerRevision), not the default NAME / CREATED AT', () => {
+  const templates: KObject[] = [
+    { apiVersion: 'v1', kind: 'PodTemplate', metadata: { name: 'pt', creationTimestamp: ago(M) }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c1', image: 'busybox' }, { name: 'c2', image: 'nginx' }] } } } as KObject,
+    { apiVersion: 'v1', kind: 'PodTemplate', metadata: { name: 'pt2', creationTimestamp: ago(M) }, template: { spec: { containers: [{ name: 'c1', image: 'busybox' }] } } } as KObject,
+  ];
+  assert.equal(printTable(templates, { kind: 'PodTemplate', group: '', now: NOW }), 'NAME   CONTAINERS   IMAGES          POD LABELS\npt     c1,c2        busybox,nginx   a=b\npt2    c1           busybox         <none>\n');
+  const owner = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db', uid: 'u', controller: true };
+  const revisions: KObject[] = [
+    { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'db-1', creationTimestamp: ago(2 * M), ownerReferences: [owner] }, revision: 2 } as KObject,
+    { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'orphan', creationTimestamp: ago(2 * M) }, revision: 1 } as KObject,
+  ];
+  assert.equal(printTable(revisions, { kind: 'ControllerRevision', group: 'apps', now: NOW }), 'NAME     CONTROLLER            REVISION   AGE\ndb-1     statefulset.apps/db   2          2m\norphan   <none>                1          2m\n');
+});
+
 test('cells with newlines are cut with "..."', () => {
   const cm: KObject = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' }, involvedObject: { kind: 'Pod', name: 'p' }, message: 'line1\nline2', lastTimestamp: ago(S) };
   // LAST SEEN 12 wide, empty TYPE 7, empty REASON 9, OBJECT 9, then the cut message.

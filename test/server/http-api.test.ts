@@ -240,12 +240,84 @@ test('as=Table answers with the get columns; PartialObjectMetadata too', async (
   const t = JSON.parse(r.body);
   assert.equal(t.kind, 'Table');
   assert.deepEqual(t.columnDefinitions.map((d: any) => d.name), ['Name', 'Data', 'Age']);
-  assert.deepEqual(t.rows[0].cells.slice(0, 2), ['tbl', '1']);
+  assert.deepEqual(t.rows[0].cells.slice(0, 2), ['tbl', 1]); // printConfigMap's int64
   assert.equal(t.rows[0].object.kind, 'PartialObjectMetadata');
   const p = JSON.parse((await c.request('GET', '/api/v1/namespaces/default/configmaps', { headers: { accept: 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io' } })).body);
   assert.equal(p.kind, 'PartialObjectMetadataList');
   const proto = await c.request('GET', '/api/v1/namespaces/default/configmaps', { headers: { accept: 'application/vnd.kubernetes.protobuf' } });
   assert.equal(proto.status, 406);
+});
+
+// kube-apiserver's printers (pkg/printers/internalversion, v1.32): each column's type and the
+// field doc of the Go type it names (here the v1 types' own texts), cells typed as printed.
+const NAME_DOC = 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names';
+const AGE_DOC = 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
+const TABLE = { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' };
+
+test('Table column definitions carry kube\'s types and descriptions; int64 and bool cells are JSON numbers and booleans', async () => {
+  const pc = { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'tbl-high' }, value: 1000, preemptionPolicy: 'Never' };
+  assert.equal((await c.request('POST', '/apis/scheduling.k8s.io/v1/priorityclasses', { body: JSON.stringify(pc), headers: JSON_CT })).status, 201);
+  const t = JSON.parse((await c.request('GET', '/apis/scheduling.k8s.io/v1/priorityclasses/tbl-high', { headers: TABLE })).body);
+  assert.deepEqual(t.columnDefinitions, [
+    { name: 'Name', type: 'string', format: 'name', description: NAME_DOC, priority: 0 },
+    { name: 'Value', type: 'integer', format: '', description: 'value represents the integer value of this priority class. This is the actual priority that pods receive when they have the name of this class in their pod spec.', priority: 0 },
+    {
+      name: 'Global-Default',
+      type: 'boolean',
+      format: '',
+      description: 'globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class. Only one PriorityClass can be marked as `globalDefault`. However, if more than one PriorityClasses exists with their `globalDefault` field set to true, the smallest value of such global default PriorityClasses will be used as the default priority.',
+      priority: 0,
+    },
+    { name: 'Age', type: 'string', format: '', description: AGE_DOC, priority: 0 },
+    { name: 'PreemptionPolicy', type: 'string', format: '', description: 'preemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.', priority: 1 },
+  ]);
+  assert.deepEqual([t.rows[0].cells[0], t.rows[0].cells[1], t.rows[0].cells[2], t.rows[0].cells[4]], ['tbl-high', 1000, false, 'Never']);
+  // Roles have no printer: the default convertor's Created At is a date.
+  const roles = JSON.parse((await c.request('GET', '/apis/rbac.authorization.k8s.io/v1/clusterroles?limit=1', { headers: TABLE })).body);
+  assert.deepEqual(roles.columnDefinitions[1], { name: 'Created At', type: 'date', format: '', description: AGE_DOC, priority: 0 });
+  // The Service printer names ServiceSpec's docs; the v1.32 text of `type` has no enum list.
+  const svc = JSON.parse((await c.request('GET', '/api/v1/namespaces/default/services', { headers: TABLE })).body);
+  assert.match(svc.columnDefinitions[1].description, /^type determines how the Service is exposed\. .* More info: https:\/\/kubernetes\.io\/docs\/concepts\/services-networking\/service\/#publishing-services-service-types$/);
+});
+
+test('a custom resource\'s Table: the CRD\'s column types and descriptions (else the JSONPath), cells typed as the convertor types them, nil when absent', async () => {
+  c.ok(['apply', '-f', c.file('gadgets.yaml', `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  names: {plural: gadgets, singular: gadget, kind: Gadget}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    additionalPrinterColumns:
+    - {name: Size, type: integer, jsonPath: .spec.size, description: how big}
+    - {name: Ok, type: boolean, jsonPath: .spec.ok}
+    schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, x-kubernetes-preserve-unknown-fields: true}}}}
+`)]);
+  c.ok(['wait', '--for=condition=Established', 'crd/gadgets.example.com', '--timeout=20s']);
+  c.ok(['apply', '-f', c.file('g.yaml', `apiVersion: example.com/v1
+kind: Gadget
+metadata: {name: g1}
+spec: {size: 9007199254740993, ok: true}
+---
+apiVersion: example.com/v1
+kind: Gadget
+metadata: {name: g2}
+spec: {ok: "not a bool"}
+`)]);
+  const body = (await c.request('GET', '/apis/example.com/v1/namespaces/default/gadgets', { headers: TABLE })).body;
+  const t = JSON.parse(body);
+  assert.deepEqual(t.columnDefinitions, [
+    { name: 'Name', type: 'string', format: 'name', description: NAME_DOC, priority: 0 },
+    { name: 'Size', type: 'integer', format: '', description: 'how big', priority: 0 },
+    { name: 'Ok', type: 'boolean', format: '', description: 'Custom resource definition column (in JSONPath format): .spec.ok', priority: 0 },
+  ]);
+  // an int64 past 2^53 with its own digits, as Go's encoder writes it
+  assert.match(body, /"cells":\["g1",9007199254740993,true\]/);
+  assert.deepEqual(t.rows[1].cells, ['g2', null, null]);
 });
 
 test('slow, half-closed and vanishing clients do not stop the server', async () => {

@@ -434,6 +434,10 @@ test('a user\'s sweep: cluster-scoped kinds with -A, the scale subresource\'s ta
     ['patch', 'gizmo', 'g1', '-p', '{"spec":{"size":2}}'],
     ['rollout', 'history', 'cm/settings'],
     ['events', '--for', 'nope/x'],
+    // fid11d: beside --template no printer splits -o FORMAT=VALUE; custom-columns' file error is its own
+    ['get', 'deploy', 'web', '-o', 'jsonpath={.kind}', '--template={{.kind}}'],
+    ['get', 'deploy', 'web', '-o', 'custom-columns=N:.kind', '--template={{.kind}}'],
+    ['get', 'deploy', 'web', '-o', 'custom-columns-file=/nonexistent.txt'],
   ]) await sameAll(args);
   assert.equal(await c.hostedOk(['get', 'cm', 'settings', '-o', 'jsonpath={.data.mode}'], {}), 'fast', 'nothing written');
 });

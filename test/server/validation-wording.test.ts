@@ -137,6 +137,20 @@ test('built-in kinds: kubectl leaves unknown fields and wrong types to the serve
   assert.equal(c.kubectl(['get', 'deploy,pods', '-o', 'name']).stdout, '', 'nothing was written');
 });
 
+test('built-in kinds: of two bad fields, the error names them as the decoder meets them in kubectl\'s body (its keys sorted), not in file order', async () => {
+  // sigs.k8s.io/json reads depth first: the first type error wins, unknown fields are listed
+  // as met. kubectl re-encodes the file through a Go map: every object's keys sorted.
+  const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: two-unknown\n  zeta: 1\n  alpha: 2\nzzz: 3\ndata: {a: b}\n';
+  await refusedAlike(['create', '-f', '-'], cm,
+    'Error from server (BadRequest): error when creating "STDIN": ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "metadata.alpha", unknown field "metadata.zeta", unknown field "zzz"\n');
+  const typed = deployment('two-types', '  replicas: "three"\n  minReadySeconds: "x"\n');
+  await refusedAlike(['apply', '-f', '-'], typed,
+    'Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.minReadySeconds of type int32\n');
+  const [k, s] = await bothSides(['create', '-f', '-', '--validate=warn', '--dry-run=server'], cm);
+  assert.deepEqual(k, { code: 0, stdout: 'configmap/two-unknown created (server dry run)\n', stderr: 'Warning: unknown field "metadata.alpha"\nWarning: unknown field "metadata.zeta"\nWarning: unknown field "zzz"\n' });
+  assert.deepEqual(s, k, 'in-process');
+});
+
 test('built-in kinds: an int64 past 2^53 in an int32 field is quoted with its own digits (kubectl and the apiserver keep int64 exact)', async () => {
   const yaml = deployment('d4', '  replicas: 9007199254740993\n');
   const json = JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd4' }, spec: { replicas: 1, selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } }).replace('"replicas":1', '"replicas":9007199254740993');

@@ -3,6 +3,7 @@
 
 import { tableFor } from '../../printers/columns/index';
 import type { KObject } from '../types';
+import type { Column } from '../../printers/columns/types';
 
 /** What each row carries: kube-apiserver's three, or (kubesim's own get) metadata with only the named fields. */
 export type IncludeObject = 'None' | 'Metadata' | 'Object' | { readonly metadata: readonly string[] };
@@ -16,18 +17,31 @@ function partialMetadata(o: KObject, fields?: readonly string[]): Record<string,
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata };
 }
 
+/** A cell as kube's printers and the CRD convertor type it: '' is a value they found none of (nil). */
+function typedCell(as: NonNullable<Column['cell']>, v: string): unknown {
+  if (v === '') return null;
+  if (as === 'boolean') return v === 'true';
+  if (as === 'date') return v;
+  const n = Number(v);
+  // an int64 past 2^53 keeps its digits (the JSON writer prints a bigint exactly)
+  return as === 'integer' && !Number.isSafeInteger(n) && /^-?\d+$/.test(v) ? BigInt(v) : n;
+}
+
 export function toTable(objs: KObject[], kind: string, group: string, opts: { crd?: KObject; now: number; include: IncludeObject; resourceVersion?: string; continueToken?: string; remainingItemCount?: number; noColumns?: boolean }): Record<string, unknown> {
   const t = tableFor(kind, group, opts.crd);
   const columnDefinitions = t.columns.map((c) => ({
     name: c.name,
-    type: 'string',
-    format: c.isName ? 'name' : '',
-    description: '',
+    type: c.type ?? 'string',
+    format: c.isName ? 'name' : (c.format ?? ''),
+    description: c.description ?? '',
     priority: c.priority,
   }));
+  // The cells kube's printers fill with an int64 or a bool (src/printers/columns say which).
+  const typed = t.columns.flatMap((c, i) => (c.cell ? [[i, c.cell] as const] : []));
   const rows = objs.map((o) => {
-    const cells = t.cells(o, opts.now, true);
+    const cells: unknown[] = t.cells(o, opts.now, true);
     while (cells.length < columnDefinitions.length) cells.push('');
+    for (const [i, as] of typed) cells[i] = typedCell(as, cells[i] as string);
     const row: Record<string, unknown> = { cells: cells.slice(0, columnDefinitions.length) };
     if (opts.include === 'Metadata') row.object = partialMetadata(o);
     else if (opts.include === 'Object') row.object = o;

@@ -20,7 +20,7 @@ import { badRequest, errorResponse, jsonResponse, unsupportedMediaType } from '.
 import { applyFieldValidation } from './field-validation';
 import { decodeProtobuf } from './protobuf';
 import type { ApiRequest, ApiResponse } from './types';
-import { pastFloat64Literal, stringifyJson } from '../../util/exact-json';
+import { pastFloat64Literal, sortedKeys, stringifyJson } from '../../util/exact-json';
 import type { Document } from 'yaml';
 
 const BODY_TYPES = 'application/json, application/yaml, application/vnd.kubernetes.protobuf';
@@ -231,7 +231,8 @@ export function patchObject(h: RestHandler, req: ApiRequest, t: Target, status: 
       if (!current) throw ApiError.notFound(pluralGroup(t.rt), t.name!);
       const rv = current.metadata.resourceVersion;
       const base = h.external(t, current);
-      const patched = applyPatch(req, t, deepCopy(base));
+      // Re-encoded from a Go map, as kube-apiserver's patchers do: the decoder meets its keys sorted.
+      const patched = sortedKeys(applyPatch(req, t, deepCopy(base))) as KObject;
       if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patch produced something that is not an object');
       // A patch that changes nothing writes nothing (no managedFields entry, no new resourceVersion).
       if (status ? deepEqual(patched.status, base.status) : deepEqual(patched, base)) return h.respondObject(req, t, current, 200, false);

@@ -1,6 +1,7 @@
 // -o for the verbs that change objects (label, patch, scale, set, ...): kubectl's
 // PrintFlags without table/custom-columns. No -o prints `<kind[.group]>/<name> <operation>`.
 
+import { OBJECT_OUTPUT_FORMATS } from '../../printers/no-printer';
 import { CliError } from '../../api/errors';
 import { splitApiVersion } from '../../api/resources';
 import { deepCopy, type KObject } from '../../api/types';
@@ -10,7 +11,7 @@ import { dryRunSuffix } from './dry-run';
 import { allowMissingKeys, outputArgument, type PrintFlagValues } from './print-flags';
 
 /** What kubectl's mutating verbs accept for -o, as their error message lists them. */
-export const MUTATION_OUTPUT_FORMATS = ['go-template', 'go-template-file', 'json', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'name', 'template', 'templatefile', 'yaml'];
+export const MUTATION_OUTPUT_FORMATS = OBJECT_OUTPUT_FORMATS;
 
 export type MutationPrinter = (obj: KObject, operation: string) => string;
 

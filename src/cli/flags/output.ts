@@ -24,7 +24,9 @@ export function resolveOutput(o: string): OutputSpec {
       content = readInputSync(file, 1024 * 1024).toString('utf8');
     } catch (e) {
       if (e instanceof CliError) throw e;
-      throw new CliError(`error reading --template ${file}, open ${file}: ${fsErrorText(e)}`);
+      // custom-columns' own wording (CustomColumnsPrintFlags), the template printers' another
+      const what = spec.kind === 'custom-columns-file' ? 'template' : '--template';
+      throw new CliError(`error reading ${what} ${file}, open ${file}: ${fsErrorText(e)}`);
     }
     spec = resolveOutputFile(spec, content);
   }

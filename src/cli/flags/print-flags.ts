@@ -5,6 +5,7 @@
 
 import { Option, type Command } from 'commander';
 import type { FlagDef } from '../../generators/types';
+import { noPrinterError, OBJECT_OUTPUT_FORMATS } from '../../printers/no-printer';
 
 export interface PrintFlagValues {
   output?: string;
@@ -70,12 +71,16 @@ const TEMPLATE_FORMATS = ['go-template', 'go-template-file', 'template', 'templa
 
 /**
  * The -o value with --template folded in: `--template` alone means go-template, and a
- * template format given without `=TEMPLATE` takes --template's text.
+ * template format given without `=TEMPLATE` takes --template's text. With --template given,
+ * kubectl's printers no longer split `-o FORMAT=VALUE`: no printer matches it (`allowed`
+ * lists what the verb's would have).
  */
-export function outputArgument(f: PrintFlagValues): string | undefined {
+export function outputArgument(f: PrintFlagValues, allowed: string[] = OBJECT_OUTPUT_FORMATS): string | undefined {
   const template = f.template ?? '';
   let output = f.output;
   if (template !== '' && (output === undefined || output === '')) output = 'go-template';
+  const eq = output?.indexOf('=') ?? -1;
+  if (template !== '' && eq > 0 && [...TEMPLATE_FORMATS, 'custom-columns', 'custom-columns-file'].includes(output!.slice(0, eq))) throw noPrinterError(output!, allowed);
   if (output && template !== '' && TEMPLATE_FORMATS.includes(output)) return `${output}=${template}`;
   return output;
 }

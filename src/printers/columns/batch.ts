@@ -1,19 +1,20 @@
 // Jobs and CronJobs.
 import { humanDuration, parseTimestamp } from '../duration';
-import { col, nameCol, type KindTable } from './types';
+import { doc } from './docs';
+import { ageCol, col, nameCol, type KindTable } from './types';
 import { age } from '../duration';
 import { ageOf, arr, boolPtr, containerCells, formatLabelSelector, hasCondition, int, obj, str } from './util';
 
 export const jobs: KindTable = {
   columns: [
     nameCol,
-    col('Status'),
-    col('Completions'),
-    col('Duration'),
-    col('Age'),
-    col('Containers', 1),
-    col('Images', 1),
-    col('Selector', 1),
+    col('Status', 'Status of the job.'),
+    col('Completions', doc('batch/v1', 'JobStatus', 'succeeded')),
+    col('Duration', 'Time required to complete the job.'),
+    ageCol,
+    col('Containers', 'Names of each container in the template.', { priority: 1 }),
+    col('Images', 'Images referenced by each container in the template.', { priority: 1 }),
+    col('Selector', doc('batch/v1', 'JobSpec', 'selector'), { priority: 1 }),
   ],
   cells: (o, now) => {
     const spec = obj(o.spec);
@@ -51,15 +52,15 @@ export const jobs: KindTable = {
 export const cronjobs: KindTable = {
   columns: [
     nameCol,
-    col('Schedule'),
-    col('Timezone'),
-    col('Suspend'),
-    col('Active'),
-    col('Last Schedule'),
-    col('Age'),
-    col('Containers', 1),
-    col('Images', 1),
-    col('Selector', 1),
+    col('Schedule', doc('batch/v1beta1', 'CronJobSpec', 'schedule')),
+    col('Timezone', doc('batch/v1beta1', 'CronJobSpec', 'timeZone')),
+    col('Suspend', doc('batch/v1beta1', 'CronJobSpec', 'suspend'), { type: 'boolean' }),
+    col('Active', doc('batch/v1beta1', 'CronJobStatus', 'active'), { type: 'integer', cell: 'integer' }),
+    col('Last Schedule', doc('batch/v1beta1', 'CronJobStatus', 'lastScheduleTime')),
+    ageCol,
+    col('Containers', 'Names of each container in the template.', { priority: 1 }),
+    col('Images', 'Images referenced by each container in the template.', { priority: 1 }),
+    col('Selector', doc('batch/v1', 'JobSpec', 'selector'), { priority: 1 }),
   ],
   cells: (o, now) => {
     const spec = obj(o.spec);

@@ -1,6 +1,7 @@
 // CertificateSigningRequests (printers.go printCertificateSigningRequest).
 import { humanDuration } from '../duration';
-import { col, nameCol, type KindTable } from './types';
+import { doc } from './docs';
+import { ageCol, col, nameCol, type KindTable } from './types';
 import { ageOf, arr, obj, str } from './util';
 
 /** extractCSRStatus: Denied over Approved over Pending, then ",Failed" and ",Issued". */
@@ -13,7 +14,14 @@ function csrCondition(o: Record<string, any>): string {
 }
 
 export const certificatesigningrequests: KindTable = {
-  columns: [nameCol, col('Age'), col('SignerName'), col('Requestor'), col('RequestedDuration'), col('Condition')],
+  columns: [
+    nameCol,
+    ageCol,
+    col('SignerName', doc('certificates/v1beta1', 'CertificateSigningRequestSpec', 'signerName')),
+    col('Requestor', doc('certificates/v1beta1', 'CertificateSigningRequestSpec', 'request')),
+    col('RequestedDuration', doc('certificates/v1beta1', 'CertificateSigningRequestSpec', 'expirationSeconds')),
+    col('Condition', doc('certificates/v1beta1', 'CertificateSigningRequestStatus', 'conditions')),
+  ],
   cells: (o, now) => {
     const spec = obj(o.spec);
     const seconds = spec.expirationSeconds;

@@ -1,20 +1,21 @@
 // Nodes, Namespaces, ConfigMaps, Secrets, ServiceAccounts, Leases, PriorityClasses.
 import { goSelector } from '../../api/selectors';
-import { col, nameCol, type KindTable } from './types';
+import { doc } from './docs';
+import { ageCol, col, nameCol, type KindTable } from './types';
 import { ageOf, arr, byteCompare, goBool, int, obj, str } from './util';
 
 export const nodes: KindTable = {
   columns: [
     nameCol,
-    col('Status'),
-    col('Roles'),
-    col('Age'),
-    col('Version'),
-    col('Internal-IP', 1),
-    col('External-IP', 1),
-    col('OS-Image', 1),
-    col('Kernel-Version', 1),
-    col('Container-Runtime', 1),
+    col('Status', 'The status of the node'),
+    col('Roles', 'The roles of the node'),
+    ageCol,
+    col('Version', doc('core/v1', 'NodeSystemInfo', 'kubeletVersion')),
+    col('Internal-IP', doc('core/v1', 'NodeStatus', 'addresses'), { priority: 1 }),
+    col('External-IP', doc('core/v1', 'NodeStatus', 'addresses'), { priority: 1 }),
+    col('OS-Image', doc('core/v1', 'NodeSystemInfo', 'osImage'), { priority: 1 }),
+    col('Kernel-Version', doc('core/v1', 'NodeSystemInfo', 'kernelVersion'), { priority: 1 }),
+    col('Container-Runtime', doc('core/v1', 'NodeSystemInfo', 'containerRuntimeVersion'), { priority: 1 }),
   ],
   cells: (o, now) => {
     const st = obj(o.status);
@@ -50,44 +51,50 @@ export const nodes: KindTable = {
 };
 
 export const namespaces: KindTable = {
-  columns: [nameCol, col('Status'), col('Age')],
+  columns: [nameCol, col('Status', 'The status of the namespace'), ageCol],
   cells: (o, now) => [str(o.metadata.name), str(obj(o.status).phase), ageOf(o, now)],
 };
 
 const count = (m: unknown): number => Object.keys(obj(m)).length;
 
 export const configmaps: KindTable = {
-  columns: [nameCol, col('Data'), col('Age')],
+  columns: [nameCol, col('Data', doc('core/v1', 'ConfigMap', 'data'), { cell: 'integer' }), ageCol],
   cells: (o, now) => [str(o.metadata.name), String(count(o.data) + count(o.binaryData)), ageOf(o, now)],
 };
 
 export const secrets: KindTable = {
-  columns: [nameCol, col('Type'), col('Data'), col('Age')],
+  columns: [nameCol, col('Type', doc('core/v1', 'Secret', 'type')), col('Data', doc('core/v1', 'Secret', 'data'), { cell: 'integer' }), ageCol],
   cells: (o, now) => [str(o.metadata.name), str(o.type), String(count(o.data)), ageOf(o, now)],
 };
 
 export const serviceaccounts: KindTable = {
-  columns: [nameCol, col('Secrets'), col('Age')],
+  columns: [nameCol, col('Secrets', doc('core/v1', 'ServiceAccount', 'secrets'), { cell: 'integer' }), ageCol],
   cells: (o, now) => [str(o.metadata.name), String(arr(o.secrets).length), ageOf(o, now)],
 };
 
 export const leases: KindTable = {
-  columns: [nameCol, col('Holder'), col('Age')],
+  columns: [nameCol, col('Holder', doc('coordination/v1', 'LeaseSpec', 'holderIdentity')), ageCol],
   cells: (o, now) => [str(o.metadata.name), str(obj(o.spec).holderIdentity), ageOf(o, now)],
 };
 
 export const priorityclasses: KindTable = {
-  columns: [nameCol, col('Value'), col('Global-Default'), col('Age'), col('PreemptionPolicy', 1)],
+  columns: [
+    nameCol,
+    col('Value', doc('scheduling/v1', 'PriorityClass', 'value'), { type: 'integer', cell: 'integer' }),
+    col('Global-Default', doc('scheduling/v1', 'PriorityClass', 'globalDefault'), { type: 'boolean', cell: 'boolean' }),
+    ageCol,
+    col('PreemptionPolicy', doc('scheduling/v1', 'PriorityClass', 'preemptionPolicy'), { priority: 1 }),
+  ],
   cells: (o, now) => [str(o.metadata.name), String(int(o.value)), goBool(o.globalDefault), ageOf(o, now), str(o.preemptionPolicy)],
 };
 
 export const runtimeclasses: KindTable = {
-  columns: [nameCol, col('Handler'), col('Age')],
+  columns: [nameCol, col('Handler', doc('meta/v1', 'ObjectMeta', 'handler')), ageCol],
   cells: (o, now) => [str(o.metadata.name), str(o.handler), ageOf(o, now)],
 };
 
 const webhookTable: KindTable = {
-  columns: [nameCol, col('Webhooks'), col('Age')],
+  columns: [nameCol, col('Webhooks', 'Webhooks indicates the number of webhooks registered in this configuration', { type: 'integer', cell: 'integer' }), ageCol],
   cells: (o, now) => [str(o.metadata.name), String(arr(o.webhooks).length), ageOf(o, now)],
 };
 export const mutatingwebhookconfigurations = webhookTable;
@@ -95,7 +102,12 @@ export const validatingwebhookconfigurations = webhookTable;
 
 /** printValidatingAdmissionPolicy: the number of validations, the paramKind as apiVersion/kind. */
 export const validatingadmissionpolicies: KindTable = {
-  columns: [nameCol, col('Validations'), col('ParamKind'), col('Age')],
+  columns: [
+    nameCol,
+    col('Validations', 'Validations indicates the number of validation rules defined in this configuration', { type: 'integer', cell: 'integer' }),
+    col('ParamKind', 'ParamKind specifies the kind of resources used to parameterize this policy'),
+    ageCol,
+  ],
   cells: (o, now) => {
     const spec = obj(o.spec);
     const kind = spec.paramKind ? `${str(obj(spec.paramKind).apiVersion)}/${str(obj(spec.paramKind).kind)}` : '<unset>';
@@ -105,7 +117,12 @@ export const validatingadmissionpolicies: KindTable = {
 
 /** printValidatingAdmissionPolicyBinding: the paramRef as namespace/name (`*` for no namespace), or its selector as Go prints it. */
 export const validatingadmissionpolicybindings: KindTable = {
-  columns: [nameCol, col('PolicyName'), col('ParamRef'), col('Age')],
+  columns: [
+    nameCol,
+    col('PolicyName', 'PolicyName indicates the policy definition which the policy binding binded to'),
+    col('ParamRef', 'ParamRef indicates the param resource which sets the configration param'),
+    ageCol,
+  ],
   cells: (o, now) => {
     const spec = obj(o.spec);
     const ref = spec.paramRef ? obj(spec.paramRef) : undefined;

@@ -1,7 +1,7 @@
 // The API server's default table (rest.DefaultTableConvertor) for kinds without a printer
 // (Roles, ClusterRoles, LimitRanges, CRDs, ...): NAME and CREATED AT in RFC3339 UTC.
 import { parseTimestamp } from '../duration';
-import { col, nameCol, type KindTable } from './types';
+import { AGE_DOC, col, nameCol, type KindTable } from './types';
 import { str } from './util';
 
 export function rfc3339(ts: unknown): string {
@@ -11,6 +11,6 @@ export function rfc3339(ts: unknown): string {
 }
 
 export const createdAt: KindTable = {
-  columns: [nameCol, col('Created At')],
+  columns: [nameCol, col('Created At', AGE_DOC, { type: 'date' })],
   cells: (o) => [str(o.metadata.name), rfc3339(o.metadata.creationTimestamp)],
 };

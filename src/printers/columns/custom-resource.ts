@@ -6,7 +6,7 @@ import { isObject, type KObject } from '../../api/types';
 import { age } from '../duration';
 import { goFloat, goNumber } from '../../util/go-format';
 import { JsonPath, printResults } from '../jsonpath';
-import { nameCol, type Column, type KindTable } from './types';
+import { AGE_DOC, nameCol, type Column, type KindTable } from './types';
 import { arr, str } from './util';
 
 interface PrinterColumn {
@@ -14,6 +14,8 @@ interface PrinterColumn {
   type: string;
   jsonPath: string;
   priority?: number;
+  format?: string;
+  description?: string;
 }
 
 /** Kube-aware version priority (v1 > v1beta2 > v1beta1 > v1alpha1 > non-kube names). */
@@ -36,6 +38,9 @@ export function preferredVersion(crd: KObject): any {
   return served[0];
 }
 
+/** The column types whose cells cellForJSONValue types (a string column's cell is its JSONPath text). */
+const CELL_TYPES = new Set(['integer', 'number', 'boolean', 'date']);
+
 function cellFor(type: string, value: unknown, jp: JsonPath): string {
   if (value === null || value === undefined) return '';
   switch (type) {
@@ -57,13 +62,25 @@ function cellFor(type: string, value: unknown, jp: JsonPath): string {
 export function customResourceTable(crd: KObject, version?: string): KindTable {
   const v = version ? arr(crd.spec?.versions).find((x) => x?.name === version) : preferredVersion(crd);
   let cols: PrinterColumn[] = arr(v?.additionalPrinterColumns).filter(isObject) as PrinterColumn[];
-  if (cols.length === 0) cols = [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }];
+  // apiextensions' serveDefaultColumnsIfEmpty
+  if (cols.length === 0) cols = [{ name: 'Age', type: 'date', description: AGE_DOC, jsonPath: '.metadata.creationTimestamp' }];
   const paths = cols.map((c) => {
     const jp = new JsonPath(`{${c.jsonPath}}`);
     jp.allowMissingKeys = true;
     return jp;
   });
-  const columns: Column[] = [nameCol, ...cols.map((c) => ({ name: c.name, priority: (c.priority ?? 0) > 0 ? 1 : 0 }) as Column)];
+  // The convertor's definitions: the CRD's type and format, its description or the JSONPath.
+  const columns: Column[] = [
+    nameCol,
+    ...cols.map((c): Column => ({
+      name: c.name,
+      priority: (c.priority ?? 0) > 0 ? 1 : 0,
+      type: str(c.type),
+      ...(c.format ? { format: str(c.format) } : {}),
+      ...(CELL_TYPES.has(str(c.type)) ? { cell: str(c.type) as Column['cell'] } : {}),
+      description: c.description ? str(c.description) : `Custom resource definition column (in JSONPath format): ${c.jsonPath}`,
+    })),
+  ];
   return {
     columns,
     cells: (o, now) => [

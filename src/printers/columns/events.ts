@@ -1,20 +1,21 @@
 // core/v1 Events (printEvent). Wide output reorders nothing: extra columns are priority 1.
 import { age } from '../duration';
-import { col, type KindTable } from './types';
+import { doc } from './docs';
+import { col, NAME_DOC, type KindTable } from './types';
 import { int, obj, str } from './util';
 
 export const events: KindTable = {
   columns: [
-    col('Last Seen'),
-    col('Type'),
-    col('Reason'),
-    col('Object'),
-    col('Subobject', 1),
-    col('Source', 1),
-    col('Message'),
-    col('First Seen', 1),
-    col('Count', 1),
-    { name: 'Name', priority: 1, isName: true },
+    col('Last Seen', doc('core/v1', 'Event', 'lastTimestamp')),
+    col('Type', doc('core/v1', 'Event', 'type')),
+    col('Reason', doc('core/v1', 'Event', 'reason')),
+    col('Object', doc('core/v1', 'Event', 'involvedObject')),
+    col('Subobject', doc('core/v1', 'ObjectReference', 'fieldPath'), { priority: 1 }),
+    col('Source', doc('core/v1', 'Event', 'source'), { priority: 1 }),
+    col('Message', doc('core/v1', 'Event', 'message')),
+    col('First Seen', doc('core/v1', 'Event', 'firstTimestamp'), { priority: 1 }),
+    col('Count', doc('core/v1', 'Event', 'count'), { priority: 1, cell: 'integer' }),
+    { name: 'Name', priority: 1, isName: true, description: NAME_DOC },
   ],
   cells: (o, now) => {
     const first = o.firstTimestamp ? age(o.firstTimestamp, now) : age(o.eventTime, now);

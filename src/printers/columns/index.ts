@@ -11,8 +11,8 @@ import { horizontalpodautoscalers, poddisruptionbudgets, resourcequotas } from '
 import { clusterrolebindings, rolebindings } from './rbac';
 import { persistentvolumeclaims, persistentvolumes, storageclasses } from './storage';
 import { cronjobs, jobs } from './batch';
-import { daemonsets, deployments, replicasets, replicationcontrollers, scales, statefulsets } from './workloads';
-import { col, nameCol, type KindTable } from './types';
+import { controllerrevisions, daemonsets, deployments, podtemplates, replicasets, replicationcontrollers, scales, statefulsets } from './workloads';
+import { ageCol, nameCol, type KindTable } from './types';
 import { ageOf, str } from './util';
 
 export type { Column, KindTable } from './types';
@@ -32,11 +32,13 @@ const TABLES: Record<string, KindTable> = {
   '/PersistentVolumeClaim': persistentvolumeclaims,
   '/PersistentVolume': persistentvolumes,
   '/ReplicationController': replicationcontrollers,
+  '/PodTemplate': podtemplates,
   '/ResourceQuota': resourcequotas,
   'apps/Deployment': deployments,
   'apps/ReplicaSet': replicasets,
   'apps/StatefulSet': statefulsets,
   'apps/DaemonSet': daemonsets,
+  'apps/ControllerRevision': controllerrevisions,
   'batch/Job': jobs,
   'batch/CronJob': cronjobs,
   'autoscaling/HorizontalPodAutoscaler': horizontalpodautoscalers,
@@ -64,15 +66,13 @@ const DEFAULT_TABLE_KINDS = new Set([
   'rbac.authorization.k8s.io/Role',
   'rbac.authorization.k8s.io/ClusterRole',
   '/LimitRange',
-  '/PodTemplate',
   'apiextensions.k8s.io/CustomResourceDefinition',
-  'apps/ControllerRevision',
   'events.k8s.io/Event',
 ]);
 
 /** NAME, AGE: the table of objects nobody describes (kubectl's own default handler). */
 export const nameAge: KindTable = {
-  columns: [nameCol, col('Age')],
+  columns: [nameCol, ageCol],
   cells: (o: KObject, now: number) => [str(o.metadata.name), ageOf(o, now)],
 };
 

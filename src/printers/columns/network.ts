@@ -1,5 +1,6 @@
 // Services, Endpoints, EndpointSlices, Ingresses, IngressClasses, NetworkPolicies.
-import { col, nameCol, type KindTable } from './types';
+import { doc } from './docs';
+import { ageCol, col, nameCol, type KindTable } from './types';
 import { ageOf, arr, formatLabels, formatLabelSelector, listWithMore, loadBalancerStatus, obj, str } from './util';
 
 function externalIP(o: any, wide: boolean): string {
@@ -31,7 +32,15 @@ export function servicePorts(ports: unknown): string {
 }
 
 export const services: KindTable = {
-  columns: [nameCol, col('Type'), col('Cluster-IP'), col('External-IP'), col('Port(s)'), col('Age'), col('Selector', 1)],
+  columns: [
+    nameCol,
+    col('Type', doc('core/v1', 'ServiceSpec', 'type')),
+    col('Cluster-IP', doc('core/v1', 'ServiceSpec', 'clusterIP')),
+    col('External-IP', doc('core/v1', 'ServiceSpec', 'externalIPs')),
+    col('Port(s)', doc('core/v1', 'ServiceSpec', 'ports')),
+    ageCol,
+    col('Selector', doc('core/v1', 'ServiceSpec', 'selector'), { priority: 1 }),
+  ],
   cells: (o, now, wide = false) => {
     const spec = obj(o.spec);
     const clusterIPs = arr(spec.clusterIPs);
@@ -87,12 +96,18 @@ export function formatEndpoints(subsets: unknown): string {
 }
 
 export const endpoints: KindTable = {
-  columns: [nameCol, col('Endpoints'), col('Age')],
+  columns: [nameCol, col('Endpoints', doc('core/v1', 'Endpoints', 'subsets')), ageCol],
   cells: (o, now) => [str(o.metadata.name), formatEndpoints(o.subsets), ageOf(o, now)],
 };
 
 export const endpointslices: KindTable = {
-  columns: [nameCol, col('AddressType'), col('Ports'), col('Endpoints'), col('Age')],
+  columns: [
+    nameCol,
+    col('AddressType', doc('discovery/v1beta1', 'EndpointSlice', 'addressType')),
+    col('Ports', doc('discovery/v1beta1', 'EndpointSlice', 'ports')),
+    col('Endpoints', doc('discovery/v1beta1', 'EndpointSlice', 'endpoints')),
+    ageCol,
+  ],
   cells: (o, now) => {
     const max = 3;
     const ports: string[] = [];
@@ -138,7 +153,14 @@ function formatHosts(rules: unknown): string {
 }
 
 export const ingresses: KindTable = {
-  columns: [nameCol, col('Class'), col('Hosts'), col('Address'), col('Ports'), col('Age')],
+  columns: [
+    nameCol,
+    col('Class', 'The name of the IngressClass resource that should be used for additional configuration'),
+    col('Hosts', 'Hosts that incoming requests are matched against before the ingress rule'),
+    col('Address', 'Address is a list containing ingress points for the load-balancer'),
+    col('Ports', 'Ports of TLS configurations that open'),
+    ageCol,
+  ],
   cells: (o, now, wide = false) => {
     const spec = obj(o.spec);
     return [
@@ -153,7 +175,12 @@ export const ingresses: KindTable = {
 };
 
 export const ingressclasses: KindTable = {
-  columns: [nameCol, col('Controller'), col('Parameters'), col('Age')],
+  columns: [
+    nameCol,
+    col('Controller', 'Controller that is responsible for handling this class'),
+    col('Parameters', 'A reference to a resource with additional parameters'),
+    ageCol,
+  ],
   cells: (o, now) => {
     const spec = obj(o.spec);
     let parameters = '<none>';
@@ -168,7 +195,7 @@ export const ingressclasses: KindTable = {
 };
 
 export const networkpolicies: KindTable = {
-  columns: [nameCol, col('Pod-Selector'), col('Age')],
+  columns: [nameCol, col('Pod-Selector', doc('extensions/v1beta1', 'NetworkPolicySpec', 'podSelector')), ageCol],
   // The pod selector is a non-nil struct: empty means "everything", printed <none>.
   cells: (o, now) => [str(o.metadata.name), formatLabelSelector(obj(obj(o.spec).podSelector)), ageOf(o, now)],
 };

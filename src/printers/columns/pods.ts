@@ -1,20 +1,21 @@
 // Pod: printPod of pkg/printers/internalversion/printers.go (READY/STATUS/RESTARTS).
 import type { KObject } from '../../api/types';
 import { humanDuration, parseTimestamp } from '../duration';
-import { col, nameCol, type KindTable } from './types';
+import { doc } from './docs';
+import { ageCol, col, nameCol, type KindTable } from './types';
 import { arr, ageOf, hasCondition, int, obj, str } from './util';
 
 export const pods: KindTable = {
   columns: [
     nameCol,
-    col('Ready'),
-    col('Status'),
-    col('Restarts'),
-    col('Age'),
-    col('IP', 1),
-    col('Node', 1),
-    col('Nominated Node', 1),
-    col('Readiness Gates', 1),
+    col('Ready', 'The aggregate readiness state of this pod for accepting traffic.'),
+    col('Status', 'The aggregate status of the containers in this pod.'),
+    col('Restarts', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.'),
+    ageCol,
+    col('IP', doc('core/v1', 'PodStatus', 'podIP'), { priority: 1 }),
+    col('Node', doc('core/v1', 'PodSpec', 'nodeName'), { priority: 1 }),
+    col('Nominated Node', doc('core/v1', 'PodStatus', 'nominatedNodeName'), { priority: 1 }),
+    col('Readiness Gates', doc('core/v1', 'PodSpec', 'readinessGates'), { priority: 1 }),
   ],
   cells: (pod, now) => {
     const s = podStatus(pod, now);

@@ -1,5 +1,6 @@
 // HorizontalPodAutoscalers, PodDisruptionBudgets, ResourceQuotas.
-import { col, nameCol, type KindTable } from './types';
+import { doc } from './docs';
+import { ageCol, col, nameCol, type KindTable } from './types';
 import { ageOf, arr, byteCompare, int, intOrString, obj, quantity, str } from './util';
 
 const has = (v: unknown): boolean => v !== undefined && v !== null;
@@ -72,7 +73,15 @@ function hpaMetrics(o: any): [any[], any[]] {
 }
 
 export const horizontalpodautoscalers: KindTable = {
-  columns: [nameCol, col('Reference'), col('Targets'), col('MinPods'), col('MaxPods'), col('Replicas'), col('Age')],
+  columns: [
+    nameCol,
+    col('Reference', doc('autoscaling/v2beta1', 'HorizontalPodAutoscalerSpec', 'scaleTargetRef')),
+    col('Targets', doc('autoscaling/v2beta1', 'HorizontalPodAutoscalerSpec', 'metrics')),
+    col('MinPods', doc('autoscaling/v2beta1', 'HorizontalPodAutoscalerSpec', 'minReplicas')),
+    col('MaxPods', doc('autoscaling/v2beta1', 'HorizontalPodAutoscalerSpec', 'maxReplicas'), { cell: 'integer' }),
+    col('Replicas', doc('autoscaling/v2beta1', 'HorizontalPodAutoscalerStatus', 'currentReplicas'), { cell: 'integer' }),
+    ageCol,
+  ],
   cells: (o, now) => {
     const spec = obj(o.spec);
     const ref = obj(spec.scaleTargetRef);
@@ -90,7 +99,13 @@ export const horizontalpodautoscalers: KindTable = {
 };
 
 export const poddisruptionbudgets: KindTable = {
-  columns: [nameCol, col('Min Available'), col('Max Unavailable'), col('Allowed Disruptions'), col('Age')],
+  columns: [
+    nameCol,
+    col('Min Available', 'The minimum number of pods that must be available.'),
+    col('Max Unavailable', 'The maximum number of pods that may be unavailable.'),
+    col('Allowed Disruptions', 'Calculated number of pods that may be disrupted at this time.', { type: 'integer', cell: 'integer' }),
+    ageCol,
+  ],
   cells: (o, now) => {
     const spec = obj(o.spec);
     return [
@@ -104,7 +119,12 @@ export const poddisruptionbudgets: KindTable = {
 };
 
 export const resourcequotas: KindTable = {
-  columns: [nameCol, col('Request'), col('Limit'), col('Age')],
+  columns: [
+    nameCol,
+    col('Request', 'Request represents a minimum amount of cpu/memory that a container may consume.'),
+    col('Limit', 'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.'),
+    ageCol,
+  ],
   cells: (o, now) => {
     const hard = obj(obj(o.status).hard);
     const used = obj(obj(o.status).used);

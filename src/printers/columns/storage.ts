@@ -1,5 +1,6 @@
 // PersistentVolumeClaims, PersistentVolumes, StorageClasses.
-import { col, nameCol, type KindTable } from './types';
+import { doc } from './docs';
+import { ageCol, col, nameCol, type KindTable } from './types';
 import { accessModes, ageOf, goBool, obj, quantity, str } from './util';
 
 const BETA_CLASS = 'volume.beta.kubernetes.io/storage-class';
@@ -14,14 +15,14 @@ function storageClass(o: any): string {
 export const persistentvolumeclaims: KindTable = {
   columns: [
     nameCol,
-    col('Status'),
-    col('Volume'),
-    col('Capacity'),
-    col('Access Modes'),
-    col('StorageClass'),
-    col('VolumeAttributesClass'),
-    col('Age'),
-    col('VolumeMode', 1),
+    col('Status', doc('core/v1', 'PersistentVolumeClaimStatus', 'phase')),
+    col('Volume', doc('core/v1', 'PersistentVolumeClaimSpec', 'volumeName')),
+    col('Capacity', doc('core/v1', 'PersistentVolumeClaimStatus', 'capacity')),
+    col('Access Modes', doc('core/v1', 'PersistentVolumeClaimStatus', 'accessModes')),
+    col('StorageClass', 'StorageClass of the pvc'),
+    col('VolumeAttributesClass', 'VolumeAttributesClass of the pvc'),
+    ageCol,
+    col('VolumeMode', doc('core/v1', 'PersistentVolumeClaimSpec', 'volumeMode'), { priority: 1 }),
   ],
   cells: (o, now) => {
     const spec = obj(o.spec);
@@ -44,16 +45,16 @@ export const persistentvolumeclaims: KindTable = {
 export const persistentvolumes: KindTable = {
   columns: [
     nameCol,
-    col('Capacity'),
-    col('Access Modes'),
-    col('Reclaim Policy'),
-    col('Status'),
-    col('Claim'),
-    col('StorageClass'),
-    col('VolumeAttributesClass'),
-    col('Reason'),
-    col('Age'),
-    col('VolumeMode', 1),
+    col('Capacity', doc('core/v1', 'PersistentVolumeSpec', 'capacity')),
+    col('Access Modes', doc('core/v1', 'PersistentVolumeSpec', 'accessModes')),
+    col('Reclaim Policy', doc('core/v1', 'PersistentVolumeSpec', 'persistentVolumeReclaimPolicy')),
+    col('Status', doc('core/v1', 'PersistentVolumeStatus', 'phase')),
+    col('Claim', doc('core/v1', 'PersistentVolumeSpec', 'claimRef')),
+    col('StorageClass', 'StorageClass of the pv'),
+    col('VolumeAttributesClass', 'VolumeAttributesClass of the pv'),
+    col('Reason', doc('core/v1', 'PersistentVolumeStatus', 'reason')),
+    ageCol,
+    col('VolumeMode', doc('core/v1', 'PersistentVolumeSpec', 'volumeMode'), { priority: 1 }),
   ],
   cells: (o, now) => {
     const spec = obj(o.spec);
@@ -75,7 +76,14 @@ export const persistentvolumes: KindTable = {
 };
 
 export const storageclasses: KindTable = {
-  columns: [nameCol, col('Provisioner'), col('ReclaimPolicy'), col('VolumeBindingMode'), col('AllowVolumeExpansion'), col('Age')],
+  columns: [
+    nameCol,
+    col('Provisioner', doc('storage/v1', 'StorageClass', 'provisioner')),
+    col('ReclaimPolicy', doc('storage/v1', 'StorageClass', 'reclaimPolicy')),
+    col('VolumeBindingMode', doc('storage/v1', 'StorageClass', 'volumeBindingMode')),
+    col('AllowVolumeExpansion', doc('storage/v1', 'StorageClass', 'allowVolumeExpansion'), { cell: 'boolean' }),
+    ageCol,
+  ],
   cells: (o, now) => {
     const ann = o.metadata.annotations ?? {};
     const isDefault =
