@@ -114,3 +114,55 @@ test('a watch under 10 concurrent writer processes sees every revision once, in 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the daemon's paced tail (node Lease renewals whose files wait for CPU credit): a reader without the daemon sees every renewal, and a kill -9 loses none it acknowledged", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-commit-'));
+  // As the daemon: lock turns without blocking (beginBatchAsync), fsync on, 500 Leases renewed
+  // a group at a time; each group's release (its fsync) acknowledges the round it prints.
+  const script = `
+    const { FileStore } = require(${STORE});
+    const s = new FileStore(process.argv[1], { fsync: true });
+    const lease = (n, i) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'n' + n, namespace: 'kube-node-lease' }, spec: { holderIdentity: 'n' + n, renewTime: String(i) } });
+    (async () => {
+      await s.beginBatchAsync();
+      s.endBatch();
+      s.group(() => { for (let n = 0; n < 500; n++) s.create('leases/kube-node-lease/n' + n, lease(n, 0)); });
+      for (let i = 1; ; i++) {
+        s.group(() => { for (let n = 0; n < 500; n++) s.update('leases/kube-node-lease/n' + n, lease(n, i)); });
+        process.stdout.write(i + '\\n');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  const acked = () => Number(out.trim().split('\n').pop() || 0);
+  const tailRevs = () => {
+    const lines = existsSync(join(dir, 'journal.log')) ? readFileSync(join(dir, 'journal.log'), 'utf8').trimEnd().split('\n') : [];
+    const last = Number(/"rev":(\d+)/.exec(lines.at(-1) ?? '')?.[1] ?? 0);
+    return last - (existsSync(join(dir, 'rev')) ? Number(readFileSync(join(dir, 'rev'), 'utf8')) : 0);
+  };
+  try {
+    // Renewals go on while the files lag by more than a group's (its credit spent).
+    await until('the files to lag the journal by more than 2,000 renewals', () => acked() >= 2 && tailRevs() > 2_000, 60_000);
+    const reader = new FileStore(dir, { fsync: false });
+    const seen = acked();
+    const leases = reader.list('leases/kube-node-lease').items;
+    assert.equal(leases.length, 500);
+    for (const l of leases) assert.ok(Number(l.spec.renewTime) >= seen, `${l.metadata.name}: renewal ${l.spec.renewTime}, ${seen} acknowledged`);
+    const fileOf = (name: string) => JSON.parse(readFileSync(join(dir, 'registry', 'leases', 'kube-node-lease', name), 'utf8'));
+    const behind = leases.filter((l) => Number(fileOf(l.metadata.name!).spec.renewTime) < seen).length;
+    assert.ok(behind > 0, `every file is at renewal ${seen} or later: the tail was not left to the journal`);
+    child.kill('SIGKILL');
+    await exited(child);
+    const last = acked();
+    const after = new FileStore(dir, { fsync: false });
+    for (const l of after.list('leases/kube-node-lease').items) assert.ok(Number(l.spec.renewTime) >= last, `${l.metadata.name}: renewal ${l.spec.renewTime} after the kill, ${last} acknowledged`);
+    after.close();
+    reader.close();
+  } finally {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
