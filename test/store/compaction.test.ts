@@ -239,27 +239,22 @@ test("the daemon's compaction of a settled cluster's tail takes COMPACT_CPU_PER_
     });
     const end = s.currentRev();
     let releases = 0;
-    let writing = 0; // releases that wrote files
     const pause = new Int32Array(new SharedArrayBuffer(4));
     while (Date.now() - t0 < 1_500) {
-      const had = files;
       s.update('configmaps/default/first', cm('first', String(++releases)));
-      if (files > had) writing++;
       Atomics.wait(pause, 0, 0, 10); // releases 10 ms apart, as a daemon's ticks come
     }
     const wallS = (Date.now() - t0) / 1000;
     // 250 ms of credit, then 20 ms a second; a step may finish the file it is on.
     const allowed = (250 + COMPACT_CPU_PER_S * wallS) / 2 + 5;
     assert.ok(files <= allowed, `${files} files of 2 ms in ${wallS.toFixed(2)} s over ${releases} releases (at most ${allowed.toFixed(0)})`);
-    assert.ok(writing >= 1 && files > 1, `${files} files, ${writing} releases after the group's end wrote some: the burst's credit goes to more than one slice`);
+    assert.ok(files > 60, `${files} files: the burst's credit goes to more than one slice`);
     assert.ok(revOf(dir) < end, 'the round waits for credit');
     // Credit comes back with time: a later release goes on with the round.
     Atomics.wait(pause, 0, 0, 300);
     const before = files;
     s.update('configmaps/default/first', cm('first', 'later'));
-    assert.ok(files > before, 'a release after 300 ms goes on with the round');
-    const total = (250 + COMPACT_CPU_PER_S * ((Date.now() - t0) / 1000)) / 2 + 6;
-    assert.ok(files <= total, `${files} files in all (at most ${total.toFixed(0)})`);
+    assert.ok(files > before && files <= before + 6, `${files - before} files after 300 ms (6 ms of credit, a file over)`);
     // Every read still sees every object (the journal's tail).
     const other = new FileStore(dir, { fsync: false });
     assert.equal(other.list('configmaps/default').items.length, 2_001);
