@@ -19,12 +19,6 @@
 //   `compaction`, written only by lock holders like `rev`, so the next holder, whichever
 //   process, goes on from there. A hint: absent, damaged or for another `rev`, a round starts
 //   again (files written twice, never skipped).
-// - in the daemon, a tail of a settled cluster's churn (PACED_MAX_KEYS keys at most) takes
-//   COMPACT_CPU_PER_S of its CPU a second at most, past a burst's credit (Budget): at
-//   5,000 nodes it ran rounds back to back or wrote every renewal's file at its group's
-//   end, most of its CPU at rest. The tail waits in the journal meanwhile (readers lay it
-//   over the files). A larger tail (a burst being settled: its deferred writes are memory)
-//   or a journal past its limit (its trim keeps every line after `rev`) goes at full slices.
 // Every step is under the lock; a kill anywhere leaves `rev` true (it moves last).
 
 import * as fs from 'node:fs';
@@ -53,42 +47,6 @@ const WAITER_LOOK_MS = 10;
 export const COMPACT_SMALL = 256;
 /** How many keys one pass over the tail picks (a pass is a few ms at 20,000 keys). */
 const BATCH = 512;
-
-/**
- * The CPU a process's compaction takes over time, past a burst: ms of CPU per second of wall
- * (2 % of a core). At 5,000 node Leases renewed every 10 s a round then writes each Lease's
- * file every ~30-60 s, not every renewal (500 files a second: two thirds of a settled
- * daemon's CPU); the tail it leaves is what a cold reader parses (newest lines only).
- */
-export const COMPACT_CPU_PER_S = 20;
-/**
- * Up to how many deferred keys a daemon's tail is paced: 5,000 Leases and the Nodes' status
- * posts, the Events of a few user writes. A tail of 600,000 keys (100,000 pods settling)
- * drains at full slices: what it holds is the daemon's memory.
- */
-export const PACED_MAX_KEYS = 25_000;
-/** The credit a quiet process has for a burst's files (its group end writes them at once). */
-const COMPACT_CPU_BURST_MS = 250;
-
-/** A token bucket of CPU ms for the files: credit accrues at COMPACT_CPU_PER_S, each step's CPU is taken from it. */
-export class Budget {
-  private credit = COMPACT_CPU_BURST_MS;
-  private at = Date.now();
-
-  constructor(private readonly perS = COMPACT_CPU_PER_S, private readonly burstMs = COMPACT_CPU_BURST_MS) {}
-
-  /** The CPU ms a step may take now (≤ 0: none). */
-  left(): number {
-    const now = Date.now();
-    this.credit = Math.min(this.burstMs, this.credit + ((now - this.at) / 1000) * this.perS);
-    this.at = now;
-    return this.credit;
-  }
-
-  spend(cpu: NodeJS.CpuUsage): void {
-    this.credit -= (cpu.user + cpu.system) / 1000;
-  }
-}
 
 /** What a lock holder lends the compaction at its release. */
 export interface CompactionHolder {
@@ -119,8 +77,6 @@ export class Slice {
     private readonly bounded: boolean,
     private waited: boolean,
     private readonly othersWaiting: () => boolean,
-    /** The CPU this slice may take (the budget's credit, if less than SLICE_MS). */
-    private readonly cpuMs = SLICE_MS,
   ) {
     if (bounded && !waited) this.cpu0 = process.cpuUsage();
   }
@@ -129,12 +85,10 @@ export class Slice {
     if (!this.bounded) return false;
     const now = Date.now();
     const wall = now - this.wall0;
-    const cpu = this.cpu0 && this.cpuMs < SLICE_MS ? process.cpuUsage(this.cpu0) : undefined;
-    if (cpu && (cpu.user + cpu.system) / 1000 >= this.cpuMs) return true; // the budget's credit, spent
     if (wall < SLICE_MS) return false;
     if (this.waited || wall >= SLICE_WALL_MAX_MS) return true;
-    const used = cpu ?? process.cpuUsage(this.cpu0);
-    if ((used.user + used.system) / 1000 >= this.cpuMs) return true;
+    const cpu = process.cpuUsage(this.cpu0);
+    if ((cpu.user + cpu.system) / 1000 >= SLICE_MS) return true;
     if (now - this.lookedAt >= WAITER_LOOK_MS) {
       this.lookedAt = now;
       this.waited = this.othersWaiting();
@@ -156,7 +110,6 @@ export class Compaction {
   /** The keys of the round (`committed`, `upTo`) in key order, as picked from the tail of `epoch`; `at`: the first not known done. */
   private order: { committed: number; upTo: number; epoch: number; keys: string[]; at: number } | undefined;
   private readonly file: string;
-  private readonly budget = new Budget();
 
   constructor(root: string) {
     this.file = path.join(root, 'compaction');
@@ -167,24 +120,10 @@ export class Compaction {
    * round when none is under way. `waited`: another process waits for the lock, so even a
    * small tail gets a slice only (256 files took 100-300 ms of a user's wait on a loaded
    * machine). False when a file could not be written (the journal still holds every entry;
-   * the next holder tries again). `paced`: a settled daemon's churn, within the budget's
-   * CPU (PACED_MAX_KEYS).
+   * the next holder tries again).
    */
-  step(h: CompactionHolder, start: boolean, waited = false, paced = false): boolean {
-    if (!paced) return this.stepIn(h, start, waited, SLICE_MS, false);
-    const credit = this.budget.left();
-    if (credit <= 0) return true; // the tail waits in the journal
-    const cpu0 = process.cpuUsage();
-    try {
-      return this.stepIn(h, start, waited, Math.min(SLICE_MS, credit), credit < SLICE_MS);
-    } finally {
-      this.budget.spend(process.cpuUsage(cpu0));
-    }
-  }
-
-  /** step() with `cpuMs` of CPU at most (`short`: even a small tail gets a slice only). */
-  private stepIn(h: CompactionHolder, start: boolean, waited: boolean, cpuMs: number, short: boolean): boolean {
-    const slice = new Slice(h.pending.size > COMPACT_SMALL || waited || short, waited, () => h.othersWaiting(), cpuMs);
+  step(h: CompactionHolder, start: boolean, waited = false): boolean {
+    const slice = new Slice(h.pending.size > COMPACT_SMALL || waited, waited, () => h.othersWaiting());
     const saved = this.readSaved();
     let r = [saved, this.round].find((x) => x && x.committed === h.committed() && x.upTo >= x.committed && x.upTo <= h.rev());
     this.round = undefined;

@@ -62,7 +62,7 @@ import { SharedLists } from './shared-lists';
 import { consistentRead } from './file-store-read';
 import { materialisePending, materialiseSlice, replayEntries, sweepStoreTemporaries } from './file-store-materialise';
 import { JournalTrim } from './file-store-trim';
-import { Compaction, COMPACT_SMALL, PACED_MAX_KEYS, type CompactionHolder } from './file-store-compaction';
+import { Compaction, COMPACT_SMALL, type CompactionHolder } from './file-store-compaction';
 import { stringifyJson } from '../util/exact-json';
 import { span, spanTracing } from '../util/span-trace';
 import type { KeyIndexedMap } from './key-index';
@@ -171,8 +171,6 @@ export class FileStore implements SyncStore {
   private revMemo: { seen: string; rev: number } | undefined;
   /** Past this many times its limit the journal is copied for its trim before a take (DAEMON_TRIM_PAST once beginBatchAsync is used). */
   private trimPast = 1;
-  /** The daemon's store: a settled cluster's tail is compacted within a CPU budget (file-store-compaction.ts). */
-  private paced = false;
 
   constructor(
     readonly root: string,
@@ -432,11 +430,7 @@ export class FileStore implements SyncStore {
   private holdOwner(): HoldOwner {
     return {
       beforeTake: (asyncTake) => {
-        if (asyncTake) {
-          // the daemon's store (beginBatchAsync): its sync takes too
-          this.trimPast = DAEMON_TRIM_PAST;
-          this.paced = true;
-        }
+        if (asyncTake) this.trimPast = DAEMON_TRIM_PAST; // the daemon's store (beginBatchAsync): its sync takes too
         this.trim.beforeTake(this.trimPast);
       },
       taken: (brokeStale) => this.taken(brokeStale),
@@ -484,11 +478,9 @@ export class FileStore implements SyncStore {
       if (this.rev !== this.heldStartRev && this.fsync) span('rel.sync', () => this.journal.sync()); // the commit point of the deferred writes too
       // The files, a slice per release (file-store-compaction.ts); all of them for compact().
       // A failed write leaves the entries to the journal (and its tail to be read again).
-      const urgent = this.journal.pastLimit(SLICES_PAST);
-      const start = groupEnd || this.pending.size <= COMPACT_SMALL || urgent;
+      const start = groupEnd || this.pending.size <= COMPACT_SMALL || this.journal.pastLimit(SLICES_PAST);
       const waited = handOver ?? (this.pending.size > 0 && this.hold.othersWaiting());
-      const paced = this.paced && !urgent && this.pending.size <= PACED_MAX_KEYS;
-      const written = span('rel.compact', () => (this.compactNext ? this.materialise() && this.compaction.done() : this.compaction.step(this.compactionHolder(), start, waited, paced)), () => this.pending.size);
+      const written = span('rel.compact', () => (this.compactNext ? this.materialise() && this.compaction.done() : this.compaction.step(this.compactionHolder(), start, waited)), () => this.pending.size);
       this.compactNext = false;
       if (written && this.pending.size === 0 && this.committed < this.rev) {
         this.writeRevFile(this.rev);
