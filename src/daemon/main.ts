@@ -17,7 +17,6 @@ import { claimPidFile, releasePidFile, PID_FILE, type DaemonStatusDoc } from './
 import { fence, LeaderElector, LEASE_DEFAULTS } from '../controllers/leader-election';
 import type { ControllerManager } from '../controllers/manager';
 import { spanBegin, spanEnd, spanTracing } from '../util/span-trace';
-import { collectAtRest } from './rest-gc';
 
 export interface DaemonOptions {
   signal?: AbortSignal;
@@ -109,7 +108,6 @@ export async function runDaemon(clusterDir: string, opts: DaemonOptions = {}): P
     let lastWrite = 0;
     let steppedTo: number | undefined;
     log(`daemon started (pid ${pid})`);
-    collectAtRest(abort.signal);
     if (spanTracing) {
       // The event loop's lateness (a long synchronous step, or no core to run on).
       let tick = spanBegin()!;
