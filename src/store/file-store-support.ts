@@ -169,10 +169,10 @@ export interface PendingWrite {
 
 /**
  * A deferred write as PendingWrites keeps it: with its object, or (`src`) with only where
- * its journal line is, the object read back from it when asked for (see setLine). One
- * shape for both, so the map's values share one hidden class.
+ * its journal line is, the object read back from it when asked for (objectOf, see setLine).
+ * One shape for both, so the map's values share one hidden class.
  */
-interface Deferred {
+export interface Deferred {
   file: string;
   type: EventType;
   object: KObject | undefined;
@@ -210,9 +210,8 @@ export class PendingWrites {
     return this.byKey.size;
   }
 
-  get(key: string): PendingWrite | undefined {
-    const d = this.byKey.get(key);
-    return d && this.resolve(d);
+  get(key: string): Deferred | undefined {
+    return this.byKey.get(key);
   }
 
   /** The deferred write's type, without reading its object back. */
@@ -267,8 +266,8 @@ export class PendingWrites {
     this.closeUnused();
   }
 
-  [Symbol.iterator](): IterableIterator<[string, PendingWrite]> {
-    return this.resolved(this.byKey.entries());
+  [Symbol.iterator](): IterableIterator<[string, Deferred]> {
+    return this.byKey.entries();
   }
 
   /** Each deferred key and the revision since which its file lags (no object read back). */
@@ -277,17 +276,13 @@ export class PendingWrites {
   }
 
   /** The deferred writes of keys under `prefix`. */
-  under(prefix: string): IterableIterator<[string, PendingWrite]> {
-    return this.resolved(this.byKey.under(prefix));
+  under(prefix: string): IterableIterator<[string, Deferred]> {
+    return this.byKey.under(prefix);
   }
 
-  private *resolved(entries: IterableIterator<[string, Deferred]>): IterableIterator<[string, PendingWrite]> {
-    for (const [key, d] of entries) yield [key, this.resolve(d)];
-  }
-
-  /** The write with its object: kept, or its journal line read back and parsed (a fresh object). */
-  private resolve(d: Deferred): PendingWrite {
-    if (!d.src) return d as PendingWrite;
+  /** The write's object: kept, or its journal line read back and parsed (a fresh object). */
+  objectOf(d: Deferred): KObject {
+    if (!d.src) return d.object!;
     const buf = Buffer.allocUnsafe(d.len);
     let got = 0;
     try {
@@ -306,7 +301,7 @@ export class PendingWrites {
       line = undefined;
     }
     if (!line || line.rev !== d.rev || !line.object) throw new StoreError(`the journal line of revision ${d.rev} could not be read back for ${d.file}; run "kubesim cluster fsck"`);
-    return { file: d.file, type: d.type, object: line.object, first: d.first };
+    return line.object;
   }
 
   /** The open journal file `ino` at `file`, opened when new (and the sources no entry uses closed). */

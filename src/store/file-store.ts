@@ -218,7 +218,7 @@ export class FileStore implements SyncStore {
     if (this.hold.held || this.journalAsLeft()) {
       // The files are all in place but for the tail this store holds.
       const p = this.pending.get(key);
-      if (p) return p.type === 'DELETED' ? undefined : handOut(p.object, opts?.shared === true);
+      if (p) return p.type === 'DELETED' ? undefined : handOut(this.pending.objectOf(p), opts?.shared === true);
       return fromFiles(); // checked by an lstat: a file replaced by hand shows at once
     }
     const { value, tail } = this.readConsistent(fromFiles);
@@ -242,10 +242,11 @@ export class FileStore implements SyncStore {
       let sort = false;
       for (const [key, p] of this.pending.under(prefix)) {
         // The filter before the copy: a long clock jump defers many writes a list skips.
-        if (p.type === 'DELETED' || (!whole && filter && !filter(p.object))) found.delete(key);
+        const obj = p.type === 'DELETED' ? undefined : this.pending.objectOf(p);
+        if (!obj || (!whole && filter && !filter(obj))) found.delete(key);
         else {
           if (!found.has(key)) sort = true;
-          found.set(key, handOut(p.object, shared));
+          found.set(key, handOut(obj, shared));
         }
       }
       const keys = sort ? [...found.keys()].sort() : [...found.keys()];
@@ -725,7 +726,7 @@ export class FileStore implements SyncStore {
   /** currentObject without the copy: the caller must not change it (nor keep it). */
   private peekObject(key: string, file: string): KObject | undefined {
     const p = this.pending.get(key);
-    if (p) return p.type === 'DELETED' ? undefined : p.object;
+    if (p) return p.type === 'DELETED' ? undefined : this.pending.objectOf(p);
     return this.files.readUnshared(key, file);
   }
 
