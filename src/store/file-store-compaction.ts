@@ -164,7 +164,7 @@ export class Compaction {
     let o = this.order;
     if (!o || o.committed !== r.committed || o.upTo !== r.upTo || o.epoch !== pending.epoch || (o.at > 0 && r.after < o.keys[o.at - 1])) {
       const keys: string[] = [];
-      for (const [key, w] of pending) if (w.first <= r.upTo && key > r.after) keys.push(key);
+      for (const [key, first] of pending.firsts()) if (first <= r.upTo && key > r.after) keys.push(key);
       keys.sort();
       o = this.order = { committed: r.committed, upTo: r.upTo, epoch: pending.epoch, keys, at: 0 };
     }
@@ -172,7 +172,7 @@ export class Compaction {
     for (let i = o.at; i < o.keys.length && out.length < max; i++) {
       const key = o.keys[i];
       if (key <= r.after) o.at = i + 1;
-      else if ((pending.get(key)?.first ?? Infinity) <= r.upTo) out.push(key);
+      else if (pending.firstOf(key) <= r.upTo) out.push(key);
     }
     return out;
   }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JournalLine } from './journal';
 import { storeFaultPoint } from './fault-points';
-import { fsyncPath, syncFileSystem, type PendingWrite, type PendingWrites } from './file-store-support';
+import { fsyncPath, syncFileSystem, type Deferred, type PendingWrites } from './file-store-support';
 import { atomicWrite, replaceCoveredFile, sweepDeadTemporaries, warnOnce, type RegistryFiles } from './file-store-files';
 import { stringifyJson } from '../util/exact-json';
 import type { Slice } from './file-store-compaction';
@@ -22,10 +22,11 @@ function removeFile(file: string): void {
 }
 
 /** One deferred write's file put in place (removed for a deletion). */
-function putInPlace(p: PendingWrite, files: RegistryFiles, perFileSync: boolean): void {
-  if (p.type === 'DELETED') removeFile(p.file);
-  else replaceCoveredFile(p.file, stringifyJson(p.object, 2) + '\n', perFileSync);
-  files.noteWritten(p.file, p.type === 'DELETED' ? null : p.object, true);
+function putInPlace(p: Deferred, pending: PendingWrites, files: RegistryFiles, perFileSync: boolean): void {
+  const obj = p.type === 'DELETED' ? null : pending.objectOf(p);
+  if (!obj) removeFile(p.file);
+  else replaceCoveredFile(p.file, stringifyJson(obj, 2) + '\n', perFileSync);
+  files.noteWritten(p.file, obj, true);
 }
 
 /** A file that could not be written: what the store remembered of the files is wrong; said once. */
@@ -46,7 +47,7 @@ export function materialisePending(pending: PendingWrites, files: RegistryFiles,
   try {
     for (const [key, p] of pending) {
       storeFaultPoint('materialise', key);
-      putInPlace(p, files, perFileSync);
+      putInPlace(p, pending, files, perFileSync);
     }
   } catch (e) {
     lagging(files, root, e);
@@ -70,7 +71,7 @@ export function materialiseSlice(pending: PendingWrites, keys: string[], slice: 
       const p = pending.get(keys[i]);
       if (!p) continue; // in the files already: a write outside a group put it there
       storeFaultPoint('compaction-files', keys[i]);
-      putInPlace(p, files, perFileSync);
+      putInPlace(p, pending, files, perFileSync);
     }
   } catch (e) {
     lagging(files, root, e);

@@ -168,11 +168,38 @@ export interface PendingWrite {
 }
 
 /**
+ * A deferred write as PendingWrites keeps it: with its object, or (`src`) with only where
+ * its journal line is, the object read back from it when asked for (objectOf, see setLine).
+ * One shape for both, so the map's values share one hidden class.
+ */
+export interface Deferred {
+  file: string;
+  type: EventType;
+  object: KObject | undefined;
+  first: number;
+  src: LineSource | undefined;
+  at: number;
+  len: number;
+  rev: number;
+}
+
+/** A journal file the deferred writes' lines are read from: its own descriptor, so a trim's rename over it does not move them. */
+interface LineSource {
+  fd: number;
+  ino: number;
+}
+
+/**
  * A holder's deferred writes by key, indexed by resource and namespace (KeyIndexedMap) for
  * lists: a namespaced list of pods must not walk every event the journal's tail holds.
+ * An Event's write is kept as its journal line's place, not its object (setLine): five or
+ * so per pod, seldom read again, they were most of what a settled daemon's lagging tail held
+ * (~500 B each kept, ~600,000 keys at 100,000 pods; docs/perf-issue-18.md round 74).
  */
 export class PendingWrites {
-  private readonly byKey = new KeyIndexedMap<PendingWrite>();
+  private readonly byKey = new KeyIndexedMap<Deferred>();
+  /** The journal files lines are kept in, newest last (an older one stays open while a line in it is deferred). */
+  private sources: LineSource[] = [];
   /**
    * Counts clear()s: after one (the tail read again) a key may be deferred since an earlier
    * revision than when it was first set, so what was derived from the keys is stale.
@@ -183,18 +210,44 @@ export class PendingWrites {
     return this.byKey.size;
   }
 
-  get(key: string): PendingWrite | undefined {
+  get(key: string): Deferred | undefined {
     return this.byKey.get(key);
   }
 
+  /** The deferred write's type, without reading its object back. */
+  typeOf(key: string): EventType | undefined {
+    return this.byKey.get(key)?.type;
+  }
+
+  /** The revision since which the key's file lags (PendingWrite.first); Infinity when it does not. */
+  firstOf(key: string): number {
+    return this.byKey.get(key)?.first ?? Infinity;
+  }
+
   set(key: string, w: PendingWrite): void {
+    this.put(key, { file: w.file, type: w.type, object: w.object, first: w.first, src: undefined, at: 0, len: 0, rev: 0 });
+  }
+
+  /**
+   * Defers the write of `key` as the line [at, at + len) of the journal `journalPath` (inode
+   * `ino`, the holder's: under the lock it cannot change), which holds its object at `rev`.
+   * False, nothing deferred, when that journal cannot be opened as that file.
+   */
+  setLine(key: string, file: string, type: EventType, first: number, journal: { path: string; ino: number; at: number; len: number; rev: number }): boolean {
+    const src = this.source(journal.path, journal.ino);
+    if (!src) return false;
+    this.put(key, { file, type, object: undefined, first, src, at: journal.at, len: journal.len, rev: journal.rev });
+    return true;
+  }
+
+  private put(key: string, d: Deferred): void {
     const prev = this.byKey.get(key);
-    if (prev) w.first = prev.first;
+    if (prev) d.first = prev.first;
     // The path flat (V8's charCodeAt flattens a rope in place): path.join makes it a rope of
     // slices of its own joined text, ~560 B a key where flat it is ~100 (a restart's tail of
     // 122,000 keys held 68 MB of them).
-    w.file.charCodeAt(0);
-    this.byKey.set(key, w);
+    d.file.charCodeAt(0);
+    this.byKey.set(key, d);
   }
 
   delete(key: string): void {
@@ -203,21 +256,85 @@ export class PendingWrites {
 
   /** Forgets the deferred writes at or before `rev` (their files are in place, and `rev` says so). */
   dropThrough(rev: number): void {
-    for (const [key, w] of this.byKey) if (Number(w.object.metadata?.resourceVersion) <= rev) this.delete(key);
+    for (const [key, d] of this.byKey) if ((d.src ? d.rev : Number(d.object!.metadata?.resourceVersion)) <= rev) this.delete(key);
+    this.closeUnused();
   }
 
   clear(): void {
     this.epoch++;
     this.byKey.clear();
+    this.closeUnused();
   }
 
-  [Symbol.iterator](): IterableIterator<[string, PendingWrite]> {
+  [Symbol.iterator](): IterableIterator<[string, Deferred]> {
     return this.byKey.entries();
   }
 
+  /** Each deferred key and the revision since which its file lags (no object read back). */
+  *firsts(): IterableIterator<[string, number]> {
+    for (const [key, d] of this.byKey) yield [key, d.first];
+  }
+
   /** The deferred writes of keys under `prefix`. */
-  under(prefix: string): IterableIterator<[string, PendingWrite]> {
+  under(prefix: string): IterableIterator<[string, Deferred]> {
     return this.byKey.under(prefix);
+  }
+
+  /** The write's object: kept, or its journal line read back and parsed (a fresh object). */
+  objectOf(d: Deferred): KObject {
+    if (!d.src) return d.object!;
+    const buf = Buffer.allocUnsafe(d.len);
+    let got = 0;
+    try {
+      while (got < d.len) {
+        const n = fs.readSync(d.src.fd, buf, got, d.len - got, d.at + got);
+        if (n === 0) break;
+        got += n;
+      }
+    } catch (e) {
+      throw storeIoError(e, d.file);
+    }
+    let line: { rev?: unknown; object?: KObject } | undefined;
+    try {
+      line = got === d.len ? (parseJson(buf.toString('utf8')) as typeof line) : undefined;
+    } catch {
+      line = undefined;
+    }
+    if (!line || line.rev !== d.rev || !line.object) throw new StoreError(`the journal line of revision ${d.rev} could not be read back for ${d.file}; run "kubesim cluster fsck"`);
+    return line.object;
+  }
+
+  /** The open journal file `ino` at `file`, opened when new (and the sources no entry uses closed). */
+  private source(file: string, ino: number): LineSource | undefined {
+    const last = this.sources.at(-1);
+    if (last?.ino === ino) return last;
+    let fd: number;
+    try {
+      fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    } catch {
+      return undefined;
+    }
+    if (fs.fstatSync(fd).ino !== ino) {
+      fs.closeSync(fd);
+      return undefined;
+    }
+    const src = { fd, ino };
+    this.closeUnused(src);
+    this.sources.push(src);
+    return src;
+  }
+
+  /**
+   * Closes the journal files no deferred write is read from (but `keep`): a trimmed journal's
+   * old file stays on disk while open. A pass over the keys, at a clear, a drop, a new file.
+   */
+  private closeUnused(keep?: LineSource): void {
+    if (this.sources.length === 0) return;
+    const used = new Set<LineSource>();
+    if (keep) used.add(keep);
+    for (const d of this.byKey.values()) if (d.src) used.add(d.src);
+    for (const s of this.sources) if (!used.has(s)) fs.closeSync(s.fd);
+    this.sources = this.sources.filter((s) => used.has(s));
   }
 }
 

@@ -218,7 +218,7 @@ export class FileStore implements SyncStore {
     if (this.hold.held || this.journalAsLeft()) {
       // The files are all in place but for the tail this store holds.
       const p = this.pending.get(key);
-      if (p) return p.type === 'DELETED' ? undefined : handOut(p.object, opts?.shared === true);
+      if (p) return p.type === 'DELETED' ? undefined : handOut(this.pending.objectOf(p), opts?.shared === true);
       return fromFiles(); // checked by an lstat: a file replaced by hand shows at once
     }
     const { value, tail } = this.readConsistent(fromFiles);
@@ -242,10 +242,11 @@ export class FileStore implements SyncStore {
       let sort = false;
       for (const [key, p] of this.pending.under(prefix)) {
         // The filter before the copy: a long clock jump defers many writes a list skips.
-        if (p.type === 'DELETED' || (!whole && filter && !filter(p.object))) found.delete(key);
+        const obj = p.type === 'DELETED' ? undefined : this.pending.objectOf(p);
+        if (!obj || (!whole && filter && !filter(obj))) found.delete(key);
         else {
           if (!found.has(key)) sort = true;
-          found.set(key, handOut(p.object, shared));
+          found.set(key, handOut(obj, shared));
         }
       }
       const keys = sort ? [...found.keys()].sort() : [...found.keys()];
@@ -281,9 +282,9 @@ export class FileStore implements SyncStore {
     assertSafeKey(key);
     return this.batch(() => {
       const file = this.fileOf(key);
-      const p = this.pending.get(key);
+      const p = this.pending.typeOf(key);
       let exists: boolean;
-      if (p) exists = p.type !== 'DELETED';
+      if (p) exists = p !== 'DELETED';
       else if (this.files.knownPresent(file) === false) exists = false;
       else {
         try {
@@ -337,7 +338,7 @@ export class FileStore implements SyncStore {
       const undo = this.journal.append(journalLineText({ rev, type: 'DELETED', key, object: last }), own);
       this.rev = rev;
       if (this.hold.grouping) {
-        this.pending.set(key, { file, type: 'DELETED', object: own.object, first: rev });
+        this.defer(key, file, 'DELETED', own.object!, rev);
         this.noteOwn(own);
         return last;
       }
@@ -588,6 +589,11 @@ export class FileStore implements SyncStore {
   close(): void {
     this.journal.closeWriter();
     this.trim.close();
+    // The deferred writes let go (and the journal files their lines are read from, closed):
+    // a later use reads the tail from the journal again.
+    this.leftJournal = undefined;
+    this.leftTail = undefined;
+    this.pending.clear();
   }
 
   /** Removes temporary files left by writers that died, everywhere in the state directory. */
@@ -666,7 +672,7 @@ export class FileStore implements SyncStore {
       const own: WatchEvent = { type, key, rev, object: copy };
       this.journal.append(journalLineText({ rev, type, key, object: stored }), own);
       this.rev = rev;
-      this.pending.set(key, { file, type, object: copy, first: rev });
+      this.defer(key, file, type, copy, rev);
       this.noteOwn(own);
       if (shared) return copy;
       noteKeptCopy(stored, copy);
@@ -701,6 +707,16 @@ export class FileStore implements SyncStore {
     return stored;
   }
 
+  /**
+   * Defers the file of the write just appended to the journal. An Event's (not kept parsed:
+   * keptParsed) is kept as its line's place in the journal, read back when asked for: a
+   * settled daemon's lagging tail held ~500 B an Event (docs/perf-issue-18.md round 74).
+   */
+  private defer(key: string, file: string, type: EventType, object: KObject, rev: number): void {
+    const line = keptParsed(key) ? undefined : { path: this.journalPath, rev, ...this.journal.lastAppended() };
+    if (!line || !this.pending.setLine(key, file, type, rev, line)) this.pending.set(key, { file, type, object, first: rev });
+  }
+
   /** The object as this holder sees it: its deferred write, else the file. */
   private currentObject(key: string, file: string): KObject | undefined {
     const p = this.peekObject(key, file);
@@ -710,7 +726,7 @@ export class FileStore implements SyncStore {
   /** currentObject without the copy: the caller must not change it (nor keep it). */
   private peekObject(key: string, file: string): KObject | undefined {
     const p = this.pending.get(key);
-    if (p) return p.type === 'DELETED' ? undefined : p.object;
+    if (p) return p.type === 'DELETED' ? undefined : this.pending.objectOf(p);
     return this.files.readUnshared(key, file);
   }
 

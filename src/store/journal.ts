@@ -255,6 +255,8 @@ export class Journal {
   private writerFd: number | undefined;
   private writerSize = 0;
   private writerFile = { dev: -1, ino: -1, trims: 0 };
+  /** The writer's last append: its line's offset and length in the file `ino`. */
+  private appended = { ino: -1, at: 0, len: 0 };
 
   constructor(readonly file: string) {}
 
@@ -605,6 +607,7 @@ export class Journal {
         if (off < buf.length) storeFaultPoint('mid-journal', '');
       }
       this.writerSize = before + buf.length;
+      this.appended = { ino: this.writerFile.ino, at: before, len: buf.length };
       indexed = this.indexOwn(buf, before);
       if (indexed && line) unkeep = this.keepOwn(line, before);
     } catch (e) {
@@ -660,6 +663,11 @@ export class Journal {
       p.parsedEnd = at;
       p.lastRev = prevLastRev;
     };
+  }
+
+  /** Where the last append() put its line: the journal file's inode, the line's offset and length (with its newline). */
+  lastAppended(): { ino: number; at: number; len: number } {
+    return this.appended;
   }
 
   sync(): void {
