@@ -57,7 +57,7 @@ import { DamagedObjectError } from './damaged';
 import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, PendingWrites } from './file-store-support';
 import { RegistryFiles, TMP_PREFIX, keptParsed, writeTemp, sweepDeadTemporaries } from './file-store-files';
 import { MetaDocs, recordFileOf } from './file-store-meta';
-import { readRevFile, writeRevFile, UnsyncedMarker } from './file-store-marks';
+import { readRevFile, writeRevFile, readHighWater, writeHighWater, UnsyncedMarker } from './file-store-marks';
 import { SharedLists } from './shared-lists';
 import { consistentRead } from './file-store-read';
 import { materialisePending, materialiseSlice, replayEntries, sweepStoreTemporaries } from './file-store-materialise';
@@ -114,6 +114,8 @@ export class FileStore implements SyncStore {
   readonly registryDir: string;
   readonly journalPath: string;
   readonly revPath: string;
+  /** The objects' high-water mark (see file-store-marks.ts). */
+  readonly highWaterPath: string;
   readonly lockPath: string;
   /** The power-loss marker (see file-store-marks.ts). */
   readonly unsyncedPath: string;
@@ -135,6 +137,8 @@ export class FileStore implements SyncStore {
   private rev = 0;
   /** What `rev` says as this holder last read or wrote it: every entry up to it is in the files. */
   private committed = 0;
+  /** `objects-rev` as this holder last read or wrote it (written again only when `rev` passes it). */
+  private highWater = 0;
   /** compact() asked for the tail to go into the files at the next release. */
   private compactNext = false;
   private readonly fsync: boolean;
@@ -186,6 +190,7 @@ export class FileStore implements SyncStore {
     this.meta = new MetaDocs(metaDir, this.fsync);
     this.journalPath = path.join(root, 'journal.log');
     this.revPath = path.join(root, 'rev');
+    this.highWaterPath = path.join(root, 'objects-rev');
     this.lockPath = path.join(root, 'lock');
     this.unsyncedPath = path.join(root, 'unsynced');
     this.unsynced = new UnsyncedMarker(this.unsyncedPath, this.fsync);
@@ -641,10 +646,12 @@ export class FileStore implements SyncStore {
       // The tail after `rev` is the store's newest state as it is (see loadTail).
       this.committed = committed;
       this.rev = Math.max(committed, this.journal.lastRev());
+      this.checkHighWater();
       return this.rev;
     }
     const { entries, lastRev } = this.journal.entriesForReplay(committed);
     this.rev = Math.max(committed, lastRev);
+    this.checkHighWater();
     replayEntries(entries, this.registryDir, this.files, this.fsync, this.root);
     this.writeRevFile(this.rev);
     this.committed = this.rev;
@@ -728,6 +735,17 @@ export class FileStore implements SyncStore {
     }
   }
 
+  /**
+   * A counter behind the objects' high-water mark (`rev` and the journal both rewound) would
+   * hand out revisions object files already hold: refused (fsck raises the counter).
+   */
+  private checkHighWater(): void {
+    this.highWater = readHighWater(this.highWaterPath);
+    if (this.rev < this.highWater) {
+      throw new StoreError(`the revision counter (${this.rev}) is behind the objects (revision ${this.highWater} recorded in ${this.highWaterPath}); run "kubesim cluster fsck --repair"`);
+    }
+  }
+
   /** The `rev` file (see file-store-marks.ts): absent is 0, damage refused. */
   readRevFile(): number {
     return readRevFile(this.revPath);
@@ -735,6 +753,10 @@ export class FileStore implements SyncStore {
 
   writeRevFile(rev: number): void {
     writeRevFile(this.revPath, rev, this.fsync);
+    if (rev > this.highWater) {
+      writeHighWater(this.highWaterPath, rev);
+      this.highWater = rev;
+    }
     // The journal's parsed tail lets go of what is in the files now (it keeps this holder's
     // lines as written: without this, every key's newest state until the next read of it).
     this.journal.committedTo(rev);
