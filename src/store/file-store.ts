@@ -406,6 +406,10 @@ export class FileStore implements SyncStore {
     return this.hold.beginBatchAsync();
   }
 
+  releaseInFlight(quiet?: boolean): Promise<void> | undefined {
+    return this.hold.releaseInFlight(quiet);
+  }
+
   endBatch(): void {
     this.hold.endBatch();
   }
@@ -439,7 +443,10 @@ export class FileStore implements SyncStore {
         this.trim.beforeTake(this.trimPast);
       },
       taken: (brokeStale) => this.taken(brokeStale),
-      releasing: (groupEnd, handOver) => this.releasing(groupEnd, handOver),
+      releaseBegin: () => this.releaseBegin(),
+      sync: () => this.journal.sync(),
+      syncAsync: () => this.journal.syncAsync(),
+      releaseEnd: (groupEnd, handOver, synced) => this.releaseEnd(groupEnd, handOver, synced),
       writesThisHold: () => this.rev - this.heldStartRev,
     };
   }
@@ -469,18 +476,34 @@ export class FileStore implements SyncStore {
   }
 
   /**
-   * `groupEnd`: the group that wrote the tail is over (a round of its files starts,
-   * file-store-compaction.ts). `handOver`: another process waits for the lock (looked up
-   * when unknown and there are files to write), so the files get a bounded slice only.
+   * A release's first part: the meta documents. Returns whether the journal needs its sync
+   * (the commit point of the deferred writes too), which the lock's holder runs before
+   * releaseEnd (file-store-hold.ts: off the event loop in the daemon).
    */
-  private releasing(groupEnd: boolean, handOver: boolean | undefined): void {
+  private releaseBegin(): boolean {
     // Until the end: the tail this store holds is what the journal says.
     this.leftJournal = undefined;
     this.leftTail = undefined;
     try {
       const metaNames = spanTracing ? this.meta.pendingNames().join(' ') : undefined;
       span('rel.meta', () => this.meta.writePending(this.root), () => metaNames);
-      if (this.rev !== this.heldStartRev && this.fsync) span('rel.sync', () => this.journal.sync()); // the commit point of the deferred writes too
+      return this.rev !== this.heldStartRev && this.fsync;
+    } catch (e) {
+      this.releaseDone();
+      throw e;
+    }
+  }
+
+  /**
+   * The rest of a release, once the journal is synced (`synced` false: its sync failed, so
+   * nothing more is written). `groupEnd`: the group that wrote the tail is over (a round of
+   * its files starts, file-store-compaction.ts). `handOver`: another process waits for the
+   * lock (looked up when unknown and there are files to write), so the files get a bounded
+   * slice only.
+   */
+  private releaseEnd(groupEnd: boolean, handOver: boolean | undefined, synced: boolean): void {
+    try {
+      if (!synced) return;
       // The files, a slice per release (file-store-compaction.ts); all of them for compact().
       // A failed write leaves the entries to the journal (and its tail to be read again).
       const start = groupEnd || this.pending.size <= COMPACT_SMALL || this.journal.pastLimit(SLICES_PAST);
@@ -498,9 +521,13 @@ export class FileStore implements SyncStore {
         this.leftTail = { rev: this.rev, committed: this.committed };
       }
     } finally {
-      this.journal.closeWriter();
-      this.meta.setHeld(false);
+      this.releaseDone();
     }
+  }
+
+  private releaseDone(): void {
+    this.journal.closeWriter();
+    this.meta.setHeld(false);
   }
 
   /** What the compaction needs of this holder at a release. */
@@ -591,6 +618,7 @@ export class FileStore implements SyncStore {
   }
 
   close(): void {
+    this.hold.settleNow();
     this.journal.closeWriter();
     this.trim.close();
   }

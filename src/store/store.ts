@@ -225,6 +225,12 @@ export interface SyncStore {
   beginBatch(): void;
   /** beginBatch whose wait for another process's lock lets the event loop turn (the file store). */
   beginBatchAsync?(): Promise<void>;
+  /**
+   * After beginBatchAsync: a release whose journal sync runs off the event loop, the lock
+   * still held; settles when it is given up (rejects when the sync failed, unless `quiet`).
+   * Nothing of this process writes, and no hold's write is acknowledged, before it.
+   */
+  releaseInFlight?(quiet?: boolean): Promise<void> | undefined;
   endBatch(): void;
   /** Opens a group of batches sharing the lock (see Store.group); false when one is open already. */
   beginGroup(): boolean;
