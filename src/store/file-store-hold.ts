@@ -245,6 +245,10 @@ export class LockHold {
       this.lock.release();
       throw e;
     }
+    // The daemon's turn (HIGH_SLICE_MS) counts from here: a take that read a trimmed journal
+    // again (tens to hundreds of ms under load) had left it a pod or two to bind. A user's
+    // turn still counts its take: it is what the daemon waits behind.
+    if (lockPriority() === 'workload-high') this.since = Date.now();
   }
 
   /** Whether the store's directory is no longer there (removed by `cluster delete`). */
