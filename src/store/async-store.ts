@@ -193,6 +193,10 @@ export class EngineStore implements Store {
     }
   }
 
+  async syncWritten(): Promise<void> {
+    await this.engine.syncWritten?.();
+  }
+
   async readMeta<T>(name: string): Promise<T | undefined> {
     return this.engine.readMeta<T>(name);
   }

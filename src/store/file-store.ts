@@ -134,6 +134,8 @@ export class FileStore implements SyncStore {
    */
   private readingAsLeft = false;
   private heldStartRev = 0;
+  /** The revision up to which this hold's journal lines are synced (syncWritten; the take's start). */
+  private syncedRev = 0;
   private rev = 0;
   /** What `rev` says as this holder last read or wrote it: every entry up to it is in the files. */
   private committed = 0;
@@ -410,6 +412,19 @@ export class FileStore implements SyncStore {
     return this.hold.releaseInFlight(quiet);
   }
 
+  /**
+   * Makes this holder's journal lines so far durable, keeping the lock: a group that joined
+   * another's (a REST write during the controllers' pass) is answered only after it.
+   */
+  async syncWritten(): Promise<void> {
+    const releasing = this.hold.releaseInFlight();
+    if (releasing) return releasing;
+    if (!this.fsync || !this.hold.held || this.rev === this.syncedRev) return;
+    const upTo = this.rev;
+    await this.journal.syncFile();
+    if (upTo > this.syncedRev) this.syncedRev = upTo;
+  }
+
   endBatch(): void {
     this.hold.endBatch();
   }
@@ -455,7 +470,7 @@ export class FileStore implements SyncStore {
   private taken(brokeStale: boolean): void {
     try {
       this.meta.setHeld(true);
-      this.heldStartRev = this.recover(brokeStale);
+      this.heldStartRev = this.syncedRev = this.recover(brokeStale);
       const st = this.journal.stat();
       const left = this.leftJournal;
       if (brokeStale || !st || !left || st.ino !== left.ino || st.size !== left.size) {
@@ -487,7 +502,7 @@ export class FileStore implements SyncStore {
     try {
       const metaNames = spanTracing ? this.meta.pendingNames().join(' ') : undefined;
       span('rel.meta', () => this.meta.writePending(this.root), () => metaNames);
-      return this.rev !== this.heldStartRev && this.fsync;
+      return this.rev !== this.syncedRev && this.fsync;
     } catch (e) {
       this.releaseDone();
       throw e;
