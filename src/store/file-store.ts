@@ -30,7 +30,7 @@
 // file-store-materialise.ts, the meta documents in file-store-meta.ts, the lock in file-lock.ts (how long it is held: batches, groups,
 // hand-over to a waiting process, in file-store-hold.ts), the journal in journal.ts
 // (its trim, in short lock holds, in file-store-trim.ts; the files' compaction, a slice per release, in file-store-compaction.ts),
-// the `rev` file and the power-loss marker in file-store-marks.ts.
+// the `rev` file, the objects' high-water mark and the power-loss marker in file-store-marks.ts.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
