@@ -118,11 +118,13 @@ export class EngineStore implements Store {
 
   async get(key: string, opts?: ListReadOptions): Promise<KObject | undefined> {
     if (this.turnDue()) await this.turn();
+    await this.engine.releaseInFlight?.(true);
     return this.engine.get(key, opts);
   }
 
   async list(prefix: string, filter?: (obj: KObject) => boolean, opts?: ListReadOptions): Promise<ListResult> {
     if (this.turnDue()) await this.turn();
+    await this.engine.releaseInFlight?.(true);
     return this.engine.list(prefix, filter, opts);
   }
 
@@ -148,6 +150,7 @@ export class EngineStore implements Store {
 
   async changesSince(afterRev: number, opts?: ListReadOptions): Promise<WatchEvent[]> {
     if (this.turnDue()) await this.turn();
+    await this.engine.releaseInFlight?.(true);
     return this.engine.changesSince(afterRev, opts);
   }
 
@@ -237,7 +240,9 @@ export class EngineStore implements Store {
 
   /**
    * Waits until this task may write: no other task's batch open, no release's journal sync in
-   * flight (the lock is still held for it). Checked again right before writing, in the same
+   * flight (the lock is still held for it). Reads wait for such a release too: the daemon's
+   * reconciles running on meanwhile kept the lock held for their CPU time after the sync (at
+   * 10-20 % of a core, 5-10 times that in wall time), users waiting behind it. Checked again right before writing, in the same
    * synchronous step as the write.
    */
   private async writable(): Promise<void> {
