@@ -345,12 +345,16 @@ export class LockHold {
         if (this.inFlight !== f) return; // settled already (settleNow)
         this.inFlight = undefined;
         spanEnd('rel.sync', sync);
+        // Nothing here may throw past over(): those waiting for the release would wait forever.
         try {
           this.owner.releaseEnd(f.groupEnd, handOver, !failed);
         } catch (e) {
           failed ??= { e };
-        } finally {
+        }
+        try {
           this.unlock(s, f.groupEnd, handOver);
+        } catch (e) {
+          failed ??= { e };
         }
         if (failed) f.error = failed.e ?? new Error('the journal could not be synced');
         if (failed && !f.observed) {
