@@ -67,6 +67,31 @@ export function writeHighWater(file: string, rev: number): void {
   }
 }
 
+/** `objects-rev` as one store last read or wrote it. */
+export class HighWaterMark {
+  private known = 0;
+
+  constructor(readonly file: string) {}
+
+  /**
+   * At a lock take: a counter (`rev`, the journal's last line) behind the mark would hand out
+   * revisions object files already hold: refused (fsck raises the counter).
+   */
+  check(rev: number): void {
+    this.known = readHighWater(this.file);
+    if (rev < this.known) {
+      throw new StoreError(`the revision counter (${rev}) is behind the objects (revision ${this.known} recorded in ${this.file}); run "kubesim cluster fsck --repair"`);
+    }
+  }
+
+  /** After `rev` was written. */
+  raise(rev: number): void {
+    if (rev <= this.known) return;
+    writeHighWater(this.file, rev);
+    this.known = rev;
+  }
+}
+
 export class UnsyncedMarker {
   constructor(
     readonly file: string,

@@ -54,10 +54,10 @@ import {
 } from './store';
 import { storeFaultPoint } from './fault-points';
 import { DamagedObjectError } from './damaged';
-import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, PendingWrites } from './file-store-support';
+import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, fsyncPathAsync, PendingWrites } from './file-store-support';
 import { RegistryFiles, TMP_PREFIX, keptParsed, writeTemp, sweepDeadTemporaries } from './file-store-files';
 import { MetaDocs, recordFileOf } from './file-store-meta';
-import { readRevFile, writeRevFile, readHighWater, writeHighWater, UnsyncedMarker } from './file-store-marks';
+import { readRevFile, writeRevFile, HighWaterMark, UnsyncedMarker } from './file-store-marks';
 import { SharedLists } from './shared-lists';
 import { consistentRead } from './file-store-read';
 import { materialisePending, materialiseSlice, replayEntries, sweepStoreTemporaries } from './file-store-materialise';
@@ -115,7 +115,7 @@ export class FileStore implements SyncStore {
   readonly journalPath: string;
   readonly revPath: string;
   /** The objects' high-water mark (see file-store-marks.ts). */
-  readonly highWaterPath: string;
+  readonly highWater: HighWaterMark;
   readonly lockPath: string;
   /** The power-loss marker (see file-store-marks.ts). */
   readonly unsyncedPath: string;
@@ -139,8 +139,6 @@ export class FileStore implements SyncStore {
   private rev = 0;
   /** What `rev` says as this holder last read or wrote it: every entry up to it is in the files. */
   private committed = 0;
-  /** `objects-rev` as this holder last read or wrote it (written again only when `rev` passes it). */
-  private highWater = 0;
   /** compact() asked for the tail to go into the files at the next release. */
   private compactNext = false;
   private readonly fsync: boolean;
@@ -192,7 +190,7 @@ export class FileStore implements SyncStore {
     this.meta = new MetaDocs(metaDir, this.fsync);
     this.journalPath = path.join(root, 'journal.log');
     this.revPath = path.join(root, 'rev');
-    this.highWaterPath = path.join(root, 'objects-rev');
+    this.highWater = new HighWaterMark(path.join(root, 'objects-rev'));
     this.lockPath = path.join(root, 'lock');
     this.unsyncedPath = path.join(root, 'unsynced');
     this.unsynced = new UnsyncedMarker(this.unsyncedPath, this.fsync);
@@ -408,20 +406,15 @@ export class FileStore implements SyncStore {
     return this.hold.beginBatchAsync();
   }
 
-  releaseInFlight(quiet?: boolean): Promise<void> | undefined {
-    return this.hold.releaseInFlight(quiet);
-  }
+  releaseInFlight = (quiet?: boolean): Promise<void> | undefined => this.hold.releaseInFlight(quiet);
 
-  /**
-   * Makes this holder's journal lines so far durable, keeping the lock: a group that joined
-   * another's (a REST write during the controllers' pass) is answered only after it.
-   */
+  /** This holder's journal lines so far made durable, the lock kept (a REST write inside the controllers' group). */
   async syncWritten(): Promise<void> {
     const releasing = this.hold.releaseInFlight();
     if (releasing) return releasing;
     if (!this.fsync || !this.hold.held || this.rev === this.syncedRev) return;
     const upTo = this.rev;
-    await this.journal.syncFile();
+    await fsyncPathAsync(this.journalPath);
     if (upTo > this.syncedRev) this.syncedRev = upTo;
   }
 
@@ -490,11 +483,7 @@ export class FileStore implements SyncStore {
     }
   }
 
-  /**
-   * A release's first part: the meta documents. Returns whether the journal needs its sync
-   * (the commit point of the deferred writes too), which the lock's holder runs before
-   * releaseEnd (file-store-hold.ts: off the event loop in the daemon).
-   */
+  /** A release's first part (meta documents); whether the journal needs its sync (the commit point), run before releaseEnd (file-store-hold.ts). */
   private releaseBegin(): boolean {
     // Until the end: the tail this store holds is what the journal says.
     this.leftJournal = undefined;
@@ -510,11 +499,10 @@ export class FileStore implements SyncStore {
   }
 
   /**
-   * The rest of a release, once the journal is synced (`synced` false: its sync failed, so
-   * nothing more is written). `groupEnd`: the group that wrote the tail is over (a round of
-   * its files starts, file-store-compaction.ts). `handOver`: another process waits for the
-   * lock (looked up when unknown and there are files to write), so the files get a bounded
-   * slice only.
+   * The rest of a release, once the journal is synced (`synced` false: it failed, nothing more
+   * is written). `groupEnd`: the group that wrote the tail is over (a round of its files
+   * starts, file-store-compaction.ts). `handOver`: another process waits for the lock (looked
+   * up when unknown and there are files to write), so the files get a bounded slice only.
    */
   private releaseEnd(groupEnd: boolean, handOver: boolean | undefined, synced: boolean): void {
     try {
@@ -689,12 +677,12 @@ export class FileStore implements SyncStore {
       // The tail after `rev` is the store's newest state as it is (see loadTail).
       this.committed = committed;
       this.rev = Math.max(committed, this.journal.lastRev());
-      this.checkHighWater();
+      this.highWater.check(this.rev);
       return this.rev;
     }
     const { entries, lastRev } = this.journal.entriesForReplay(committed);
     this.rev = Math.max(committed, lastRev);
-    this.checkHighWater();
+    this.highWater.check(this.rev);
     replayEntries(entries, this.registryDir, this.files, this.fsync, this.root);
     this.writeRevFile(this.rev);
     this.committed = this.rev;
@@ -778,17 +766,6 @@ export class FileStore implements SyncStore {
     }
   }
 
-  /**
-   * A counter behind the objects' high-water mark (`rev` and the journal both rewound) would
-   * hand out revisions object files already hold: refused (fsck raises the counter).
-   */
-  private checkHighWater(): void {
-    this.highWater = readHighWater(this.highWaterPath);
-    if (this.rev < this.highWater) {
-      throw new StoreError(`the revision counter (${this.rev}) is behind the objects (revision ${this.highWater} recorded in ${this.highWaterPath}); run "kubesim cluster fsck --repair"`);
-    }
-  }
-
   /** The `rev` file (see file-store-marks.ts): absent is 0, damage refused. */
   readRevFile(): number {
     return readRevFile(this.revPath);
@@ -796,10 +773,7 @@ export class FileStore implements SyncStore {
 
   writeRevFile(rev: number): void {
     writeRevFile(this.revPath, rev, this.fsync);
-    if (rev > this.highWater) {
-      writeHighWater(this.highWaterPath, rev);
-      this.highWater = rev;
-    }
+    this.highWater.raise(rev);
     // The journal's parsed tail lets go of what is in the files now (it keeps this holder's
     // lines as written: without this, every key's newest state until the next read of it).
     this.journal.committedTo(rev);

@@ -46,10 +46,10 @@ export function fsck(root: string, repair: boolean): FsckReport {
   }
   let highWater = 0;
   try {
-    highWater = readHighWater(store.highWaterPath);
+    highWater = readHighWater(store.highWater.file);
   } catch (e) {
-    note(store.highWaterPath, (e as Error).message.replace(/; run .*$/, ''), () => {
-      fs.rmSync(store.highWaterPath, { force: true }); // written again with `rev`
+    note(store.highWater.file, (e as Error).message.replace(/; run .*$/, ''), () => {
+      fs.rmSync(store.highWater.file, { force: true }); // written again with `rev`
       return 'removed';
     });
   }
@@ -132,7 +132,7 @@ export function fsck(root: string, repair: boolean): FsckReport {
     }
     const ahead = Math.max(maxRv, highWater);
     if (counter < ahead) {
-      const mark = highWater > maxRv ? `; ${store.highWaterPath} records ${highWater}` : '';
+      const mark = highWater > maxRv ? `; ${store.highWater.file} records ${highWater}` : '';
       note(revPath, `the revision counter (${counter}) is behind the objects (resourceVersion ${maxRv}${mark})`, () => {
         store.writeRevFile(ahead);
         return `set to ${ahead}`;

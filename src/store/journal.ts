@@ -666,31 +666,10 @@ export class Journal {
     if (this.writerFd !== undefined) fs.fdatasyncSync(this.writerFd);
   }
 
-  /**
-   * The journal synced on the thread pool through a descriptor of its own, while the lock's
-   * holder may go on writing (and a release close the writer's descriptor meanwhile).
-   */
-  syncFile(): Promise<void> {
-    let fd: number;
-    try {
-      fd = fs.openSync(this.file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return new Promise((resolve, reject) =>
-      fs.fdatasync(fd, (e) => {
-        fs.close(fd, () => {});
-        if (e) reject(e);
-        else resolve();
-      }),
-    );
-  }
-
   /** sync() on the thread pool: the writer stays open until the caller's release closes it. */
   syncAsync(): Promise<void> {
     const fd = this.writerFd;
-    if (fd === undefined) return Promise.resolve();
-    return new Promise((resolve, reject) => fs.fdatasync(fd, (e) => (e ? reject(e) : resolve())));
+    return new Promise((resolve, reject) => (fd === undefined ? resolve() : fs.fdatasync(fd, (e) => (e ? reject(e) : resolve()))));
   }
 
   /** Whether the writer's journal is past `factor` times its size limit. */
