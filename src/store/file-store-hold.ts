@@ -3,13 +3,21 @@
 // process once its slice is used, after HOLD_MAX_MS or HOLD_MAX_WRITES, or at the group's end.
 // What a take and a release do to the store (recovery, the journal's tail, the files' slice)
 // is the store's: HoldOwner.
+//
+// The daemon's releases (a store that took the lock with beginBatchAsync) sync the journal
+// off the event loop: the lock stays held until the sync is done, the process's own writers
+// wait for it (the async store awaits releaseInFlight() before writing, and before answering
+// a batch or a group), and a synchronous call needing the hold settles it at once
+// (settleNow). A disk stall of seconds in that sync (1.9 s seen, issue #12) froze every
+// request, timer and reconcile of the daemon as long.
 
 import * as path from 'node:path';
+import { warnOnce } from './file-store-files';
 import { FileLock, lockPriority } from './file-lock';
 import { StoreNotFoundError } from './store';
 import { storeFaultPoint } from './fault-points';
 import { requireStoreDir } from './file-store-support';
-import { spanBegin, spanEnd, type SpanStart } from '../util/span-trace';
+import { span, spanBegin, spanEnd, type SpanStart } from '../util/span-trace';
 
 export const LOCK_TIMEOUT_MS = 30_000;
 /** A group (see group()) gives the lock up when another process waits for it, or else after this long or this many deferred writes. */
@@ -36,8 +44,16 @@ export interface HoldOwner {
   beforeTake(asyncTake?: boolean): void;
   /** The lock was just taken: make the store's state the journal's. A throw gives the lock back (the store undoes its own part). */
   taken(brokeStale: boolean): void;
-  /** The lock is about to be given up (see FileStore.releasing): its own part undone even when this throws. */
-  releasing(groupEnd: boolean, handOver: boolean | undefined): void;
+  /**
+   * The lock is about to be given up (see FileStore.releaseBegin): the store's work before the
+   * journal's sync; returns whether that sync is needed. Its own part undone when this throws.
+   */
+  releaseBegin(): boolean;
+  /** The journal's sync, on this thread or on the thread pool. */
+  sync(): void;
+  syncAsync(): Promise<void>;
+  /** The rest, after the sync (`synced` false: it failed): its own part undone even when this throws. */
+  releaseEnd(groupEnd: boolean, handOver: boolean | undefined, synced: boolean): void;
   /** Writes since the hold started. */
   writesThisHold(): number;
 }
@@ -53,6 +69,12 @@ export class LockHold {
   private lastWaiterCheck = 0;
   /** The hold's span (util/span-trace.ts), when tracing. */
   private holdSpan: SpanStart | undefined;
+  /** A store of the daemon's (beginBatchAsync): a release syncs the journal off the event loop. */
+  private syncOffLoop = false;
+  /** A release waiting for its journal sync, the lock still held (see releaseOffLoop). */
+  private inFlight: InFlight | undefined;
+  /** A release in flight that failed with nobody awaiting it (a timer's): given to the next caller of releaseInFlight. */
+  private unreported: { e: unknown } | undefined;
   /**
    * Between the batches of a group, while its task awaits something else (the daemon: other
    * tasks' reconciles, requests being answered, a user's turn), no store call comes to hand
@@ -86,6 +108,7 @@ export class LockHold {
       this.depth++;
       return;
     }
+    this.settleNow();
     if (!this.held) this.take();
     this.depth = 1;
   }
@@ -96,6 +119,8 @@ export class LockHold {
    * holding its own batch turn, so nothing else of this process takes the lock meanwhile.
    */
   async beginBatchAsync(): Promise<void> {
+    this.syncOffLoop = true;
+    while (this.inFlight) await this.inFlight.over;
     if (this.depth > 0 || this.held) return this.beginBatch();
     storeFaultPoint('take', this.root);
     let s = spanBegin();
@@ -220,6 +245,10 @@ export class LockHold {
       this.lock.release();
       throw e;
     }
+    // The daemon's turn (HIGH_SLICE_MS) counts from here: a take that read a trimmed journal
+    // again (tens to hundreds of ms under load) had left it a pod or two to bind. A user's
+    // turn still counts its take: it is what the daemon waits behind.
+    if (lockPriority() === 'workload-high') this.since = Date.now();
   }
 
   /** Whether the store's directory is no longer there (removed by `cluster delete`). */
@@ -232,18 +261,133 @@ export class LockHold {
     }
   }
 
-  /** Gives the lock up after the store's release work (HoldOwner.releasing). */
-  private release(groupEnd = false, handOver?: boolean): void {
-    const s = spanBegin();
+  /**
+   * The release whose journal sync is in flight, if any: settles once the lock is given up,
+   * rejecting when the sync (or the rest of the release) failed: the caller acknowledges the
+   * hold's writes only after it. `quiet`: only to wait for the lock to be given up (never
+   * rejects; a failure stays for those whose writes it held).
+   */
+  releaseInFlight(quiet = false): Promise<void> | undefined {
+    const f = this.inFlight;
+    if (quiet) return f?.over;
+    if (!f) {
+      if (!this.unreported) return undefined;
+      const { e } = this.unreported;
+      this.unreported = undefined;
+      return Promise.reject(e);
+    }
+    f.observed = true;
+    return f.over.then(() => {
+      if (f.error !== undefined) throw f.error;
+    });
+  }
+
+  /** Finishes a release in flight now, its sync on this thread (a synchronous caller needs the hold settled). */
+  settleNow(): void {
+    const f = this.inFlight;
+    if (!f) return;
+    f.observed = true;
+    let failed: { e: unknown } | undefined;
     try {
-      this.owner.releasing(groupEnd, handOver);
+      // The thread pool's sync of the same descriptor may still run: both are harmless.
+      this.owner.sync();
+    } catch (e) {
+      failed = { e };
+    }
+    f.finish(failed);
+    if (f.error !== undefined) throw f.error;
+  }
+
+  /** Gives the lock up after the store's release work (HoldOwner.releaseBegin, the journal's sync, releaseEnd). */
+  private release(groupEnd = false, handOver?: boolean): void {
+    if (this.inFlight) {
+      // Being given up already: a group that ended meanwhile still starts its files' round.
+      this.inFlight.groupEnd ||= groupEnd;
+      return;
+    }
+    const s = spanBegin();
+    let needsSync: boolean;
+    try {
+      needsSync = this.owner.releaseBegin();
+    } catch (e) {
+      this.unlock(s, groupEnd, handOver);
+      throw e;
+    }
+    if (needsSync && this.syncOffLoop) return this.releaseOffLoop(s, groupEnd, handOver);
+    let synced = !needsSync;
+    try {
+      if (needsSync) span('rel.sync', () => this.owner.sync());
+      synced = true;
     } finally {
-      spanEnd('releasing', s, { groupEnd, handOver: handOver ?? null });
-      this.held = false;
-      clearTimeout(this.idleCheck);
-      this.idleCheck = undefined;
-      this.lock.release();
-      spanEnd('hold', this.holdSpan, this.owner.writesThisHold());
+      try {
+        this.owner.releaseEnd(groupEnd, handOver, synced);
+      } finally {
+        this.unlock(s, groupEnd, handOver);
+      }
     }
   }
+
+  /**
+   * The journal's sync on the thread pool, then the rest of the release and the lock given
+   * up. A failure nobody awaited (a timer's release) goes to the next caller of
+   * releaseInFlight (the async store's next batch or group end): the hold's writes must not be
+   * acknowledged.
+   */
+  private releaseOffLoop(s: SpanStart | undefined, groupEnd: boolean, handOver: boolean | undefined): void {
+    const sync = spanBegin();
+    let over!: () => void;
+    const f: InFlight = {
+      over: new Promise<void>((r) => (over = r)),
+      groupEnd,
+      observed: false,
+      error: undefined,
+      finish: (failed) => {
+        if (this.inFlight !== f) return; // settled already (settleNow)
+        this.inFlight = undefined;
+        spanEnd('rel.sync', sync);
+        // Nothing here may throw past over(): those waiting for the release would wait forever.
+        try {
+          this.owner.releaseEnd(f.groupEnd, handOver, !failed);
+        } catch (e) {
+          failed ??= { e };
+        }
+        try {
+          this.unlock(s, f.groupEnd, handOver);
+        } catch (e) {
+          failed ??= { e };
+        }
+        if (failed) f.error = failed.e ?? new Error('the journal could not be synced');
+        if (failed && !f.observed) {
+          this.unreported = { e: f.error };
+          warnOnce(`${this.root}#sync`, `the store's release failed: ${f.error instanceof Error ? f.error.message : String(f.error)}`);
+        }
+        over();
+      },
+    };
+    this.inFlight = f;
+    this.owner.syncAsync().then(
+      () => f.finish(undefined),
+      (e: unknown) => f.finish({ e }),
+    );
+  }
+
+  private unlock(s: SpanStart | undefined, groupEnd: boolean, handOver: boolean | undefined): void {
+    spanEnd('releasing', s, { groupEnd, handOver: handOver ?? null });
+    this.held = false;
+    clearTimeout(this.idleCheck);
+    this.idleCheck = undefined;
+    this.lock.release();
+    spanEnd('hold', this.holdSpan, this.owner.writesThisHold());
+  }
+}
+
+/** A release waiting for its journal's sync (LockHold.releaseOffLoop). */
+interface InFlight {
+  /** Resolves once the lock is given up, whatever happened. */
+  over: Promise<void>;
+  groupEnd: boolean;
+  /** Someone awaits the outcome (releaseInFlight, settleNow). */
+  observed: boolean;
+  error: unknown;
+  finish(failed: { e: unknown } | undefined): void;
 }

@@ -1,6 +1,13 @@
-// The file store's two small durability records next to its journal:
+// The file store's small durability records next to its journal:
 // - `rev`: up to which revision every object file is in place (readers lay the journal's
 //   entries after it over the files);
+// - `objects-rev`: the objects' high-water mark, the last `rev` written. A lock holder whose
+//   counter (`rev`, or the journal's last line) is behind it refuses to write: with `rev` and
+//   `journal.log` both copied back from an older state, a create would otherwise reuse a
+//   revision some object file already holds (`rev` alone rewound is caught by the journal).
+//   Written in place (fixed width, no rename, no fsync) after `rev`: the journal, synced
+//   before any `rev` is written, always reaches at least as far, so a power loss never
+//   leaves it ahead of the counter;
 // - `unsynced`: the power-loss marker. Object files put in place from the journal are not
 //   fsync'd one by one; this boot's id and a revision before any such file are written (and
 //   fsync'd) once per boot, and a lock holder that finds another boot's id there replays the
@@ -11,7 +18,7 @@ import * as path from 'node:path';
 import { readSmallFile } from './file-lock';
 import { StoreError } from './store';
 import { bootId, syncFileSystem, fsyncPath } from './file-store-support';
-import { atomicWrite } from './file-store-files';
+import { atomicWrite, warnOnce } from './file-store-files';
 
 /** The `rev` file: absent is 0; anything but a safe integer is damage, refused. */
 export function readRevFile(revPath: string): number {
@@ -26,6 +33,63 @@ export function readRevFile(revPath: string): number {
 
 export function writeRevFile(revPath: string, rev: number, fsync: boolean): void {
   atomicWrite(revPath, String(rev) + '\n', fsync);
+}
+
+/** `objects-rev` (see above): absent is 0; anything but a safe integer is damage, refused. */
+export function readHighWater(file: string): number {
+  const text = readSmallFile(file, 64);
+  if (text === undefined) return 0;
+  const n = /^\d{1,16}\n$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw new StoreError(`the objects' revision mark ${file} is damaged (it holds ${JSON.stringify(text.slice(0, 40))}); run "kubesim cluster fsck --repair"`);
+  }
+  return n;
+}
+
+/**
+ * Raises `objects-rev` to `rev`: one pwrite of a fixed-width line over the old one (a release
+ * already renames `rev` into place; this costs no second rename or fsync). Not written is a
+ * weaker check, never a wrong one: warned about, not failed on.
+ */
+export function writeHighWater(file: string, rev: number): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK, 0o600);
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new Error('not a regular file');
+    const line = Buffer.from(String(rev).padStart(16, '0') + '\n');
+    if (fs.writeSync(fd, line, 0, line.length, 0) !== line.length) throw new Error('short write');
+    if (st.size > line.length) fs.ftruncateSync(fd, line.length); // a longer (damaged) file's end
+  } catch (e) {
+    warnOnce(file, `could not write ${file} (${e instanceof Error ? e.message : String(e)}); run "kubesim cluster fsck"`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** `objects-rev` as one store last read or wrote it. */
+export class HighWaterMark {
+  private known = 0;
+
+  constructor(readonly file: string) {}
+
+  /**
+   * At a lock take: a counter (`rev`, the journal's last line) behind the mark would hand out
+   * revisions object files already hold: refused (fsck raises the counter).
+   */
+  check(rev: number): void {
+    this.known = readHighWater(this.file);
+    if (rev < this.known) {
+      throw new StoreError(`the revision counter (${rev}) is behind the objects (revision ${this.known} recorded in ${this.file}); run "kubesim cluster fsck --repair"`);
+    }
+  }
+
+  /** After `rev` was written. */
+  raise(rev: number): void {
+    if (rev <= this.known) return;
+    writeHighWater(this.file, rev);
+    this.known = rev;
+  }
 }
 
 export class UnsyncedMarker {

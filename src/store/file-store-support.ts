@@ -143,6 +143,19 @@ export function syncFileSystem(dir: string): boolean {
   }
 }
 
+/**
+ * `file` synced on the thread pool through a descriptor of its own (the journal, while its
+ * writer may go on appending and a release close the writer's descriptor meanwhile).
+ */
+export function fsyncPathAsync(file: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    fs.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW, (e, fd) => {
+      if (e) return reject(e);
+      fs.fdatasync(fd, (err) => fs.close(fd, () => (err ? reject(err) : resolve())));
+    }),
+  );
+}
+
 export function fsyncPath(file: string): void {
   let fd: number | undefined;
   try {

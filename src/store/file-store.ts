@@ -30,7 +30,7 @@
 // file-store-materialise.ts, the meta documents in file-store-meta.ts, the lock in file-lock.ts (how long it is held: batches, groups,
 // hand-over to a waiting process, in file-store-hold.ts), the journal in journal.ts
 // (its trim, in short lock holds, in file-store-trim.ts; the files' compaction, a slice per release, in file-store-compaction.ts),
-// the `rev` file and the power-loss marker in file-store-marks.ts.
+// the `rev` file, the objects' high-water mark and the power-loss marker in file-store-marks.ts.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -54,10 +54,10 @@ import {
 } from './store';
 import { storeFaultPoint } from './fault-points';
 import { DamagedObjectError } from './damaged';
-import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, PendingWrites } from './file-store-support';
+import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, fsyncPathAsync, PendingWrites } from './file-store-support';
 import { RegistryFiles, TMP_PREFIX, keptParsed, writeTemp, sweepDeadTemporaries } from './file-store-files';
 import { MetaDocs, recordFileOf } from './file-store-meta';
-import { readRevFile, writeRevFile, UnsyncedMarker } from './file-store-marks';
+import { readRevFile, writeRevFile, HighWaterMark, UnsyncedMarker } from './file-store-marks';
 import { SharedLists } from './shared-lists';
 import { consistentRead } from './file-store-read';
 import { materialisePending, materialiseSlice, replayEntries, sweepStoreTemporaries } from './file-store-materialise';
@@ -114,6 +114,8 @@ export class FileStore implements SyncStore {
   readonly registryDir: string;
   readonly journalPath: string;
   readonly revPath: string;
+  /** The objects' high-water mark (see file-store-marks.ts). */
+  readonly highWater: HighWaterMark;
   readonly lockPath: string;
   /** The power-loss marker (see file-store-marks.ts). */
   readonly unsyncedPath: string;
@@ -132,6 +134,8 @@ export class FileStore implements SyncStore {
    */
   private readingAsLeft = false;
   private heldStartRev = 0;
+  /** The revision up to which this hold's journal lines are synced (syncWritten; the take's start). */
+  private syncedRev = 0;
   private rev = 0;
   /** What `rev` says as this holder last read or wrote it: every entry up to it is in the files. */
   private committed = 0;
@@ -186,6 +190,7 @@ export class FileStore implements SyncStore {
     this.meta = new MetaDocs(metaDir, this.fsync);
     this.journalPath = path.join(root, 'journal.log');
     this.revPath = path.join(root, 'rev');
+    this.highWater = new HighWaterMark(path.join(root, 'objects-rev'));
     this.lockPath = path.join(root, 'lock');
     this.unsyncedPath = path.join(root, 'unsynced');
     this.unsynced = new UnsyncedMarker(this.unsyncedPath, this.fsync);
@@ -402,6 +407,18 @@ export class FileStore implements SyncStore {
     return this.hold.beginBatchAsync();
   }
 
+  releaseInFlight = (quiet?: boolean): Promise<void> | undefined => this.hold.releaseInFlight(quiet);
+
+  /** This holder's journal lines so far made durable, the lock kept (a REST write inside the controllers' group). */
+  async syncWritten(): Promise<void> {
+    const releasing = this.hold.releaseInFlight();
+    if (releasing) return releasing;
+    if (!this.fsync || !this.hold.held || this.rev === this.syncedRev) return;
+    const upTo = this.rev;
+    await fsyncPathAsync(this.journalPath);
+    if (upTo > this.syncedRev) this.syncedRev = upTo;
+  }
+
   endBatch(): void {
     this.hold.endBatch();
   }
@@ -435,7 +452,10 @@ export class FileStore implements SyncStore {
         this.trim.beforeTake(this.trimPast);
       },
       taken: (brokeStale) => this.taken(brokeStale),
-      releasing: (groupEnd, handOver) => this.releasing(groupEnd, handOver),
+      releaseBegin: () => this.releaseBegin(),
+      sync: () => this.journal.sync(),
+      syncAsync: () => this.journal.syncAsync(),
+      releaseEnd: (groupEnd, handOver, synced) => this.releaseEnd(groupEnd, handOver, synced),
       writesThisHold: () => this.rev - this.heldStartRev,
     };
   }
@@ -444,7 +464,7 @@ export class FileStore implements SyncStore {
   private taken(brokeStale: boolean): void {
     try {
       this.meta.setHeld(true);
-      this.heldStartRev = this.recover(brokeStale);
+      this.heldStartRev = this.syncedRev = this.recover(brokeStale);
       const st = this.journal.stat();
       const left = this.leftJournal;
       if (brokeStale || !st || !left || st.ino !== left.ino || st.size !== left.size) {
@@ -464,19 +484,30 @@ export class FileStore implements SyncStore {
     }
   }
 
-  /**
-   * `groupEnd`: the group that wrote the tail is over (a round of its files starts,
-   * file-store-compaction.ts). `handOver`: another process waits for the lock (looked up
-   * when unknown and there are files to write), so the files get a bounded slice only.
-   */
-  private releasing(groupEnd: boolean, handOver: boolean | undefined): void {
+  /** A release's first part (meta documents); whether the journal needs its sync (the commit point), run before releaseEnd (file-store-hold.ts). */
+  private releaseBegin(): boolean {
     // Until the end: the tail this store holds is what the journal says.
     this.leftJournal = undefined;
     this.leftTail = undefined;
     try {
       const metaNames = spanTracing ? this.meta.pendingNames().join(' ') : undefined;
       span('rel.meta', () => this.meta.writePending(this.root), () => metaNames);
-      if (this.rev !== this.heldStartRev && this.fsync) span('rel.sync', () => this.journal.sync()); // the commit point of the deferred writes too
+      return this.rev !== this.syncedRev && this.fsync;
+    } catch (e) {
+      this.releaseDone();
+      throw e;
+    }
+  }
+
+  /**
+   * The rest of a release, once the journal is synced (`synced` false: it failed, nothing more
+   * is written). `groupEnd`: the group that wrote the tail is over (a round of its files
+   * starts, file-store-compaction.ts). `handOver`: another process waits for the lock (looked
+   * up when unknown and there are files to write), so the files get a bounded slice only.
+   */
+  private releaseEnd(groupEnd: boolean, handOver: boolean | undefined, synced: boolean): void {
+    try {
+      if (!synced) return;
       // The files, a slice per release (file-store-compaction.ts); all of them for compact().
       // A failed write leaves the entries to the journal (and its tail to be read again).
       const start = groupEnd || this.pending.size <= COMPACT_SMALL || this.journal.pastLimit(SLICES_PAST);
@@ -494,9 +525,13 @@ export class FileStore implements SyncStore {
         this.leftTail = { rev: this.rev, committed: this.committed };
       }
     } finally {
-      this.journal.closeWriter();
-      this.meta.setHeld(false);
+      this.releaseDone();
     }
+  }
+
+  private releaseDone(): void {
+    this.journal.closeWriter();
+    this.meta.setHeld(false);
   }
 
   /** What the compaction needs of this holder at a release. */
@@ -587,6 +622,7 @@ export class FileStore implements SyncStore {
   }
 
   close(): void {
+    this.hold.settleNow();
     this.journal.closeWriter();
     this.trim.close();
     // The deferred writes let go (and the journal files their lines are read from, closed):
@@ -647,10 +683,12 @@ export class FileStore implements SyncStore {
       // The tail after `rev` is the store's newest state as it is (see loadTail).
       this.committed = committed;
       this.rev = Math.max(committed, this.journal.lastRev());
+      this.highWater.check(this.rev);
       return this.rev;
     }
     const { entries, lastRev } = this.journal.entriesForReplay(committed);
     this.rev = Math.max(committed, lastRev);
+    this.highWater.check(this.rev);
     replayEntries(entries, this.registryDir, this.files, this.fsync, this.root);
     this.writeRevFile(this.rev);
     this.committed = this.rev;
@@ -751,6 +789,7 @@ export class FileStore implements SyncStore {
 
   writeRevFile(rev: number): void {
     writeRevFile(this.revPath, rev, this.fsync);
+    this.highWater.raise(rev);
     // The journal's parsed tail lets go of what is in the files now (it keeps this holder's
     // lines as written: without this, every key's newest state until the next read of it).
     this.journal.committedTo(rev);

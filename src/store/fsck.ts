@@ -1,5 +1,5 @@
 // `kubesim cluster fsck`: finds the damage the store refuses to act on (a revision counter
-// that is not a number or is behind the objects, a garbage lock, damaged object files,
+// that is not a number or is behind the objects or their high-water mark, a garbage lock, damaged object files,
 // symlinks and other planted file types, files where folders belong, dead writers'
 // temporary files, a torn journal line) and, with --repair, repairs it. Damaged object files
 // are kept in `lost+found/` and deleted through the store, so watchers see them go.
@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DamagedObjectError, FileStore, TMP_PREFIX, parseObject } from './file-store';
 import { readSmallFile } from './file-lock';
+import { readHighWater } from './file-store-marks';
 import { parseProcessIdentity, processAlive } from './process-alive';
 import { StoreError } from './store';
 
@@ -41,6 +42,15 @@ export function fsck(root: string, repair: boolean): FsckReport {
     note(revPath, (e as Error).message.replace(/; run .*$/, ''), () => {
       fs.rmSync(revPath, { force: true }); // rewritten below from the journal and the objects
       return 'rebuilt from the journal and the objects';
+    });
+  }
+  let highWater = 0;
+  try {
+    highWater = readHighWater(store.highWater.file);
+  } catch (e) {
+    note(store.highWater.file, (e as Error).message.replace(/; run .*$/, ''), () => {
+      fs.rmSync(store.highWater.file, { force: true }); // written again with `rev`
+      return 'removed';
     });
   }
   const journal = path.join(root, 'journal.log');
@@ -111,7 +121,8 @@ export function fsck(root: string, repair: boolean): FsckReport {
     }
   }
 
-  // The revision counter must be ahead of every object (and of the journal).
+  // The revision counter must be ahead of every object (and of the journal), and of the
+  // objects' high-water mark (a deleted object's revision is in no file any more).
   if (revOk || repair) {
     let counter = 0;
     try {
@@ -119,10 +130,12 @@ export function fsck(root: string, repair: boolean): FsckReport {
     } catch {
       counter = 0;
     }
-    if (counter < maxRv) {
-      note(revPath, `the revision counter (${counter}) is behind the objects (resourceVersion ${maxRv})`, () => {
-        store.writeRevFile(maxRv);
-        return `set to ${maxRv}`;
+    const ahead = Math.max(maxRv, highWater);
+    if (counter < ahead) {
+      const mark = highWater > maxRv ? `; ${store.highWater.file} records ${highWater}` : '';
+      note(revPath, `the revision counter (${counter}) is behind the objects (resourceVersion ${maxRv}${mark})`, () => {
+        store.writeRevFile(ahead);
+        return `set to ${ahead}`;
       });
     }
   }

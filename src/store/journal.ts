@@ -674,6 +674,12 @@ export class Journal {
     if (this.writerFd !== undefined) fs.fdatasyncSync(this.writerFd);
   }
 
+  /** sync() on the thread pool: the writer stays open until the caller's release closes it. */
+  syncAsync(): Promise<void> {
+    const fd = this.writerFd;
+    return new Promise((resolve, reject) => (fd === undefined ? resolve() : fs.fdatasync(fd, (e) => (e ? reject(e) : resolve()))));
+  }
+
   /** Whether the writer's journal is past `factor` times its size limit. */
   pastLimit(factor = 1): boolean {
     return this.writerFd !== undefined && this.writerSize > journalMaxBytes() * factor;

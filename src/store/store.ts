@@ -177,6 +177,11 @@ export interface Store {
    */
   readonly groupCommits?: boolean;
   /**
+   * With groupCommits: makes what this process wrote so far durable, also inside a group
+   * that another task of the process opened (its lock kept): a write is answered after it.
+   */
+  syncWritten?(): Promise<void>;
+  /**
    * Runs `fn` with every write it makes (however deep, across awaits) fenced by `fence`
    * (FencedWriteError once the record names another holder). Drivers whose store has one
    * writer process at a time (files, memory) leave it out.
@@ -225,6 +230,14 @@ export interface SyncStore {
   beginBatch(): void;
   /** beginBatch whose wait for another process's lock lets the event loop turn (the file store). */
   beginBatchAsync?(): Promise<void>;
+  /**
+   * After beginBatchAsync: a release whose journal sync runs off the event loop, the lock
+   * still held; settles when it is given up (rejects when the sync failed, unless `quiet`).
+   * Nothing of this process writes, and no hold's write is acknowledged, before it.
+   */
+  releaseInFlight?(quiet?: boolean): Promise<void> | undefined;
+  /** Makes the journal lines written so far durable without giving the lock up (see Store.syncWritten). */
+  syncWritten?(): Promise<void>;
   endBatch(): void;
   /** Opens a group of batches sharing the lock (see Store.group); false when one is open already. */
   beginGroup(): boolean;

@@ -5,7 +5,7 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiServer } from '../../src/api/server';
@@ -63,4 +63,46 @@ test('twenty writes sent at once share one or two groups, each answered after it
   const listed = await again.list(again.registry.forKind('v1', 'ConfigMap'), { namespace: 'default' });
   for (const n of names) assert.ok(listed.items.some((o) => o.metadata.name === n && o.data?.k === n), `${n} missing after reopening`);
   await again.store.close();
+});
+
+test("a write sent while the controllers' group holds the lock is answered only once its journal line is synced", async () => {
+  await loadValidation();
+  const d = mkdtempSync(join(tmpdir(), 'kubesim-group-commit-'));
+  const store = await openStore(fileStoreUrl(d) + '?create=1');
+  const api = await ApiServer.open(store, new ManualClock(Date.parse('2026-12-01T00:00:00Z')), seededRng(4), apiValidator());
+  // The journal's syncs, by any descriptor of it (the CommonJS module object the store reads through).
+  const mod = require('node:fs') as Record<string, any>;
+  const orig = { sync: mod.fdatasyncSync, async: mod.fdatasync };
+  const journal = join(d, 'journal.log');
+  const isJournal = (fd: number) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === journal;
+    } catch {
+      return false;
+    }
+  };
+  let syncs = 0;
+  mod.fdatasyncSync = (fd: number) => (isJournal(fd) && syncs++, orig.sync(fd));
+  mod.fdatasync = (fd: number, cb: (e: Error | null) => void) => (isJournal(fd) && syncs++, orig.async(fd, cb));
+  let endPass!: () => void;
+  try {
+    await api.bootstrap();
+    const h = new RestHandler(api);
+    // The controllers' pass: a group with a write of its own, open across awaits.
+    const pass = api.group(async () => {
+      await api.store.create('configmaps/default/controller', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'controller', namespace: 'default' } });
+      await new Promise<void>((r) => (endPass = r));
+    });
+    await new Promise((r) => setImmediate(r));
+    const before = syncs;
+    const r = await h.handle(post('user'));
+    assert.equal(r.status, 201);
+    assert.ok(syncs > before, 'the write was answered before the journal was synced (the pass keeps the lock)');
+    endPass();
+    await pass;
+  } finally {
+    Object.assign(mod, { fdatasyncSync: orig.sync, fdatasync: orig.async });
+    await api.store.close();
+    rmSync(d, { recursive: true, force: true });
+  }
 });

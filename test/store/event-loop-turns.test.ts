@@ -3,12 +3,13 @@
 // request (a timer, a socket) run until it ended.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asUserRequest, EngineStore, setEventLoopTurns } from '../../src/store/async-store';
 import { FileLock } from '../../src/store/file-lock';
 import { MemoryStore } from '../../src/store/memory-store';
+import { FileStore } from '../../src/store/file-store';
 
 /** Writes until a timer set at the start has run, or `max` writes; returns the writes made. */
 async function writesBeforeTimer(store: EngineStore, prefix: string, max: number): Promise<{ writes: number; ms: number }> {
@@ -89,6 +90,107 @@ test("the daemon's wait for another holder's store lock lets its event loop run 
     assert.ok(Date.now() - t0 >= 40, 'taken before the holder let go');
     waiter.release();
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * A disk stall in the journal's sync: fs.fdatasync(Sync) of `journal.log` made to take
+ * `stallMs` (the other files' syncs run as they are); `fail` makes it fail with EIO instead.
+ */
+function stallJournalSync(stallMs: number, fail = false) {
+  // The CommonJS module object itself (what the store's `import * as fs` reads through).
+  const mod = require('node:fs') as Record<string, any>;
+  const orig = { sync: mod.fdatasyncSync, async: mod.fdatasync };
+  const isJournal = (fd: number) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).endsWith('/journal.log');
+    } catch {
+      return false;
+    }
+  };
+  const state = { syncs: 0, doneAt: 0 };
+  const eio = () => Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+  mod.fdatasyncSync = (fd: number) => {
+    if (!isJournal(fd)) return orig.sync(fd);
+    state.syncs++;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, stallMs); // the thread stands still
+    state.doneAt = performance.now();
+    if (fail) throw eio();
+    return orig.sync(fd);
+  };
+  mod.fdatasync = (fd: number, cb: (e: Error | null) => void) => {
+    if (!isJournal(fd)) return orig.async(fd, cb);
+    state.syncs++;
+    orig.async(fd, (e: Error | null) =>
+      setTimeout(() => {
+        state.doneAt = performance.now();
+        cb(fail ? eio() : e);
+      }, stallMs),
+    );
+  };
+  return { state, restore: () => Object.assign(mod, { fdatasyncSync: orig.sync, fdatasync: orig.async }) };
+}
+
+const cmOf = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' } });
+
+test("the daemon's release syncs the journal off its event loop: a stalled sync holds the lock and this process's writers, not its timers; the group is answered once synced", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-release-sync-'));
+  const engine = new FileStore(dir, { fsync: true });
+  const store = new EngineStore(engine);
+  setEventLoopTurns(5);
+  let stall: ReturnType<typeof stallJournalSync> | undefined;
+  try {
+    await store.batch(() => store.create('configmaps/default/first', cmOf('first'))); // the daemon's take (beginBatchAsync)
+    stall = stallJournalSync(800);
+    const events: string[] = [];
+    let lockDuringStall = '';
+    let laterWrite: Promise<unknown> | undefined;
+    const timer = setTimeout(() => {
+      events.push('timer');
+      lockDuringStall = readFileSync(join(dir, 'lock'), 'utf8');
+      // Another task of this process writes while the release is in flight: it waits for it.
+      laterWrite = store.create('configmaps/default/later', cmOf('later')).then(() => events.push('later write'));
+    }, 50);
+    // A group (the REST API's group commit): one write, answered when the group settles.
+    await store.group(() => store.create('configmaps/default/grouped', cmOf('grouped')));
+    events.push('group answered');
+    const answeredAt = performance.now();
+    clearTimeout(timer);
+    await laterWrite;
+    assert.equal(stall.state.syncs >= 1, true, 'the journal was synced');
+    assert.deepEqual(events, ['timer', 'group answered', 'later write'], 'the timer ran during the sync (on main the sync blocked it until after the group)');
+    assert.ok(answeredAt >= stall.state.doneAt, 'the group was answered only once its journal was synced');
+    assert.match(lockDuringStall, new RegExp(`^${process.pid}\\b`), 'the lock was still held during the sync');
+    assert.equal((await store.get('configmaps/default/later'))?.metadata.name, 'later');
+  } finally {
+    stall?.restore();
+    setEventLoopTurns(0);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the daemon's release whose journal sync fails: the group is refused with the error, and the lock given up", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-release-sync-'));
+  const store = new EngineStore(new FileStore(dir, { fsync: true }));
+  setEventLoopTurns(5);
+  try {
+    await store.batch(() => store.create('configmaps/default/first', cmOf('first')));
+    const stall = stallJournalSync(20, true);
+    try {
+      await assert.rejects(store.group(() => store.create('configmaps/default/grouped', cmOf('grouped'))), /EIO/);
+    } finally {
+      stall.restore();
+    }
+    // Given up: another process takes the lock at once.
+    const other = new FileStore(dir, { fsync: false });
+    assert.equal(other.create('configmaps/default/other', cmOf('other')).metadata.name, 'other');
+    other.close();
+    await store.create('configmaps/default/after', cmOf('after'));
+  } finally {
+    setEventLoopTurns(0);
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -146,6 +146,12 @@ test('file store: damage is refused with a message naming it, and blocks nothing
       assert.throws(() => new FileStore(dir, { fsync: false }).create('configmaps/default/x', cm('x')), /the revision counter .* is damaged/, bad);
     }
     fs.writeFileSync(join(dir, 'rev'), revBefore);
+    // The objects' high-water mark: damaged is refused too (fsck removes it).
+    const markBefore = fs.readFileSync(join(dir, 'objects-rev'), 'utf8');
+    assert.equal(Number(markBefore), Number(revBefore), 'the mark is the last `rev` written');
+    fs.writeFileSync(join(dir, 'objects-rev'), 'garbage');
+    assert.throws(() => new FileStore(dir, { fsync: false }).create('configmaps/default/x', cm('x')), /the objects' revision mark .*objects-rev is damaged \(it holds "garbage"\); run "kubesim cluster fsck --repair"/);
+    fs.writeFileSync(join(dir, 'objects-rev'), markBefore);
     // A garbage lock file, a lock folder, a symlinked lock: refused at once, not waited on or removed.
     for (const plant of [() => fs.writeFileSync(join(dir, 'lock'), '12abc\n'), () => fs.mkdirSync(join(dir, 'lock')), () => fs.symlinkSync('/etc/passwd', join(dir, 'lock'))]) {
       plant();
@@ -159,6 +165,10 @@ test('file store: damage is refused with a message naming it, and blocks nothing
     fs.writeFileSync(join(dir, 'journal.log'), '');
     fs.writeFileSync(join(dir, 'rev'), '0\n');
     assert.throws(() => new FileStore(dir, { fsync: false }).update('configmaps/default/a', cm('a', '2')), /revision counter \(0\) is behind/);
+    // ... and a create too (no object file to compare with: the objects' high-water mark).
+    assert.throws(() => new FileStore(dir, { fsync: false }).create('configmaps/default/new', cm('new')), /revision counter \(0\) is behind the objects \(revision \d+ recorded in .*objects-rev\)/);
+    assert.equal(fs.existsSync(file('new')), false);
+    fs.writeFileSync(join(dir, 'rev'), revBefore);
     // A file where a folder belongs.
     fs.writeFileSync(join(dir, 'registry', 'secrets'), 'x');
     assert.throws(() => new FileStore(dir, { fsync: false }).create('secrets/default/s', cm('s')), /a file where a folder belongs/);

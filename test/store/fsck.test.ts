@@ -57,3 +57,38 @@ test('cluster fsck: a damaged object file is skipped with a warning, deletable, 
     removeHome(home);
   }
 });
+
+test('cluster fsck: the revision counter and the journal both copied back from an older state: a create is refused, not given an old revision', () => {
+  const home = tempHome('kubesim-fsck-');
+  try {
+    assert.equal(run(home, ['cluster', 'create']).code, 0);
+    const dir = stateDir(home);
+    assert.equal(run(home, ['create', 'configmap', 'old', '--from-literal=k=v']).code, 0);
+    const oldRev = fs.readFileSync(join(dir, 'rev'));
+    const oldJournal = fs.readFileSync(join(dir, 'journal.log'));
+    for (const n of ['a', 'b', 'c']) assert.equal(run(home, ['create', 'configmap', n, '--from-literal=k=v']).code, 0);
+    const newest = Number(run(home, ['get', 'configmap', 'c', '-o', 'jsonpath={.metadata.resourceVersion}']).stdout);
+    assert.ok(newest > Number(oldRev.toString()), `${newest} after ${oldRev}`);
+    // The double fault: both files rewound (the objects written since stay).
+    fs.writeFileSync(join(dir, 'rev'), oldRev);
+    fs.writeFileSync(join(dir, 'journal.log'), oldJournal);
+
+    let r = run(home, ['create', 'configmap', 'x', '--from-literal=k=v']);
+    assert.equal(r.code, 1, `a create went through: ${r.stdout}`);
+    assert.match(r.stderr, /^error: the revision counter \(\d+\) is behind the objects \(revision \d+ recorded in .*\); run "kubesim cluster fsck --repair"\n$/);
+    assert.equal(run(home, ['get', 'configmap', 'x']).code, 1, 'nothing was written');
+
+    r = run(home, ['cluster', 'fsck']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /\/rev: the revision counter \(\d+\) is behind the objects/);
+    r = run(home, ['cluster', 'fsck', '--repair']);
+    assert.equal(r.code, 0, r.stderr);
+    r = run(home, ['create', 'configmap', 'x', '--from-literal=k=v']);
+    assert.equal(r.code, 0, r.stderr);
+    const rv = Number(run(home, ['get', 'configmap', 'x', '-o', 'jsonpath={.metadata.resourceVersion}']).stdout);
+    assert.ok(rv > newest, `the new object's resourceVersion ${rv} is after every object's (${newest})`);
+    assert.match(run(home, ['cluster', 'fsck']).stdout, / 0 problem\(s\) found\n$/);
+  } finally {
+    removeHome(home);
+  }
+});

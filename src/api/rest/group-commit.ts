@@ -60,8 +60,11 @@ export class GroupCommit<T> {
               }
             }
           });
+          // Inside a group another task opened (the controllers' pass) the lock is not given
+          // up, nor the journal synced: the answers wait for its sync all the same.
+          await this.api.store.syncWritten?.();
         } catch (e) {
-          failed = e; // giving the lock up failed (the disk): nothing of the group is acknowledged
+          failed = e; // the journal's sync failed (the disk): nothing of the group is acknowledged
         }
         batch.forEach((p, i) => {
           const r = results[i];
