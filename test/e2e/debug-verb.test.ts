@@ -71,8 +71,8 @@ test('debug refuses what kubectl refuses, with its messages', async () => {
   assert.equal(r.stderr, 'Error from server (NotFound): pods "nosuch" not found\n');
 });
 
-test('get --subresource=scale prints the Scale (table and YAML); an unknown subresource is the server\'s NotFound', async () => {
-  assert.match(await sb.ok(['get', 'deploy', 'api', '--subresource=scale']), /^NAME\s+DESIRED\s+AVAILABLE\napi\s+2\s+\d+\n$/);
+test('get --subresource=scale prints the Scale (table with kube\'s AGE column, and YAML); an unknown subresource is the server\'s NotFound', async () => {
+  assert.match(await sb.ok(['get', 'deploy', 'api', '--subresource=scale']), /^NAME\s+DESIRED\s+AVAILABLE\s+AGE\napi\s+2\s+\d+\s+\d+[smhd]\n$/);
   const y = await sb.ok(['get', 'deploy', 'api', '--subresource=scale', '-o', 'yaml']);
   assert.match(y, /^apiVersion: autoscaling\/v1\nkind: Scale\n/);
   assert.match(y, /\nspec:\n {2}replicas: 2\n/);

@@ -89,16 +89,28 @@ export function registryObjects(home: string): Map<string, { metadata: { name: s
       return;
     }
     for (const n of names) {
+      // A writer's temporary file is renamed into place (or away) while the daemon runs, and an
+      // object file can be deleted between the listing and the read: the journal's tail,
+      // overlaid below, has what either was.
+      if (n.startsWith('.tmp-')) continue;
       const p = join(d, n);
-      const st = lstatSync(p);
-      if (st.isDirectory()) walk(p);
-      else if (st.isFile() && !n.startsWith('.tmp-')) {
-        const text = readFileSync(p, 'utf8');
-        try {
-          out.set(p.slice(join(stateDir(home), 'registry').length + 1), JSON.parse(text));
-        } catch {
-          throw new Error(`corrupt object file ${p}: ${JSON.stringify(text.slice(0, 200))}`);
+      let text: string;
+      try {
+        const st = lstatSync(p);
+        if (st.isDirectory()) {
+          walk(p);
+          continue;
         }
+        if (!st.isFile()) continue;
+        text = readFileSync(p, 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw e;
+      }
+      try {
+        out.set(p.slice(join(stateDir(home), 'registry').length + 1), JSON.parse(text));
+      } catch {
+        throw new Error(`corrupt object file ${p}: ${JSON.stringify(text.slice(0, 200))}`);
       }
     }
   };

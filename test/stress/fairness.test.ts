@@ -19,26 +19,35 @@ const BURST = 500;
 const REPLICAS = 2 * BURST;
 
 /**
- * Reads of the pod count and creates in turn, 10 ms apart (the burst of 500 takes ~0.4 s on a
- * quiet machine since the pods' managed fields come from the memo: at 50 ms apart a clean-clone
- * CI run saw it in two reads), from the daemon's first answer until it counts all the pods (or
- * `more()` says stop).
+ * Reads of the pod count on one kept-alive connection and creates on another, each one after
+ * another (10 ms apart), from the daemon's first answer until a read counts all the pods (or
+ * `more()` says stop). Two connections: with one, a loaded CI run's client fitted only two
+ * requests in a 500-pod burst (~0.4 s quiet), never read-create-read.
  */
-async function alternate(client: KeptAliveClient, more: () => boolean): Promise<Timed[]> {
+async function alternate(counts: KeptAliveClient, creates: KeptAliveClient, more: () => boolean): Promise<Timed[]> {
   const out: Timed[] = [];
-  for (let i = 0; more(); i++) {
-    const r = await client.request(i % 2 ? 'create' : 'count', `ka-${i}`);
-    out.push(r);
-    if ((r.pods ?? 0) >= REPLICAS) break;
-    await new Promise((resolve) => setTimeout(resolve, 10));
+  let done = false;
+  const loop = async (client: KeptAliveClient, kind: 'count' | 'create') => {
+    for (let i = 0; more() && !done; i++) {
+      const r = await client.request(kind, `ka-${i}`);
+      out.push(r);
+      if ((r.pods ?? 0) >= REPLICAS) done = true;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  try {
+    await Promise.all([loop(counts, 'count'), loop(creates, 'create')]);
+  } finally {
+    done = true;
   }
-  return out;
+  return out.sort((a, b) => a.at - b.at);
 }
 
 test(`fairness: user writes interleave and CLI commands are answered while the daemon creates ${REPLICAS} pods`, { timeout: 300_000 }, async (t) => {
   const home = tempHome('kubesim-fair-');
   const gated: ReturnType<typeof gatedWrite>[] = [];
   let client: KeptAliveClient | undefined;
+  let writer2: KeptAliveClient | undefined;
   let stopped = false;
   const deadline = Date.now() + 120_000;
   try {
@@ -57,7 +66,8 @@ test(`fairness: user writes interleave and CLI commands are answered while the d
     // serves, which it does before its controllers start, so it sees the whole burst.
     const started = runAsync(home, ['cluster', 'start']);
     client = await keptAliveClient(dir);
-    const kept = alternate(client, () => !stopped && Date.now() < deadline);
+    writer2 = await keptAliveClient(dir);
+    const kept = alternate(client, writer2, () => !stopped && Date.now() < deadline);
     kept.catch(() => {}); // awaited below; a test failing before must not leave it unhandled
     assert.equal((await started).code, 0);
     // Counted through the store (object files of a group are written when it lets go of the
@@ -90,14 +100,19 @@ test(`fairness: user writes interleave and CLI commands are answered while the d
     t.diagnostic(`kept-alive client, ${timed.length} requests: round trip ${JSON.stringify(spreadOf((r) => r.rttMs))}, the daemon's share ${JSON.stringify(spreadOf((r) => r.totalMs))}, queue ${JSON.stringify(spreadOf((r) => r.queueMs))}, lock ${JSON.stringify(spreadOf((r) => r.lockMs))}; pods seen ${JSON.stringify(timed.filter((r) => r.kind === 'count').map((r) => r.pods))}`);
     // Bounded by design (a user's request goes ahead of the controllers' next store call,
     // which waits for it): a write of a client already running is answered while the
-    // ReplicaSet's creates run, between two of its reads that saw the burst under way. The
-    // pod counts come from the daemon's own answers, so no clock of this process races it.
+    // ReplicaSet's creates run, between two reads that saw the burst under way. The pod counts
+    // come from the daemon's own answers; the order from this process's monotonic clock (a read
+    // answered before the create was sent, one sent after it was answered).
     for (const r of timed) assert.ok(r.status < 300 && r.totalMs <= r.rttMs + 1, `${r.kind}: ${r.status}, the daemon's share ${r.totalMs} ms of a ${r.rttMs}-ms round trip`);
-    const inBurst = (r: Timed | undefined) => r?.kind === 'count' && r.pods! % BURST !== 0 && r.pods! < REPLICAS;
+    // The brackets are by this process's clock at both ends: a read answered before the create
+    // was sent, and a read sent after it was answered, both inside one burst.
+    const inBurst = (r: Timed) => r.kind === 'count' && r.pods! % BURST !== 0 && r.pods! < REPLICAS;
     const burstOf = (r: Timed) => Math.floor(r.pods! / BURST);
+    const reads = timed.filter(inBurst);
+    const sentAt = (r: Timed) => r.at - r.rttMs;
     assert.ok(
-      timed.some((r, i) => r.kind === 'create' && inBurst(timed[i - 1]) && inBurst(timed[i + 1]) && burstOf(timed[i - 1]) === burstOf(timed[i + 1])),
-      `no write answered between two reads that saw one burst under way (pods strictly between two multiples of ${BURST}): ${JSON.stringify(timed.map((r) => r.pods ?? r.kind))}`,
+      timed.some((c) => c.kind === 'create' && reads.some((a) => a.at < sentAt(c) && reads.some((b) => sentAt(b) > c.at && burstOf(a) === burstOf(b)))),
+      `no write answered between two reads that saw one burst under way (pods strictly between two multiples of ${BURST}): ${JSON.stringify(timed.map((r) => [r.pods ?? r.kind, r.rttMs, r.queueMs, r.lockMs]))} ([pods or verb, round trip ms, queue ms, lock ms])`,
     );
     assert.deepEqual(cli.failures, []);
     // Answered, and within 10 s of their input (timed from it, not from their start: a node
@@ -126,6 +141,7 @@ test(`fairness: user writes interleave and CLI commands are answered while the d
   } finally {
     stopped = true;
     client?.close();
+    writer2?.close();
     for (const g of gated) g.cancel();
     run(home, ['cluster', 'stop']);
     removeHome(home);
