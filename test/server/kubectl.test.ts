@@ -625,8 +625,11 @@ test('events -w: the existing events in key order with the heading, then each ne
     // a change while both watch: printed by each, nothing re-sorted
     await c.hostedOk(['scale', 'deployment', 'first', '--replicas=2', '-n', ns]);
     await c.okAsync(['reconcile', '--until-stable']);
-    await k.until((out) => lines(out) > existing + 3);
-    await s.until((out) => lines(out) >= lines(k.out()));
+    // every event there is now, the heading line beside them, before the two are compared
+    const all = (await c.hostedOk(['get', 'events', '-n', ns, '--no-headers'])).trim().split('\n').length;
+    assert.ok(all > existing + 2, `${all} events after the scale, ${existing} before`);
+    await k.until((out) => lines(out) === all + 1);
+    await s.until((out) => lines(out) === all + 1);
     // `reconcile --until-stable` ran the cluster's clock ahead of this machine's, which kubectl
     // ages by (<invalid>): the rows compared without their LAST SEEN cell.
     const rows = (out: string) => out.split('\n').map((l) => l.split(/ {3,}/).slice(1).join('|'));
