@@ -6,7 +6,7 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, rmSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -30,16 +30,29 @@ process.on('exit', () => {
 });
 
 /** A port nothing listens on right now (bound and released; etcd binds it a moment later). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+/**
+ * `n` distinct free ports: every listener stays open until all are chosen (one closed at
+ * once may be handed out again at the next listen, and a member given the same port for
+ * its client and peer URLs cannot start: "bind: address already in use").
+ */
+async function freePorts(n: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const srv = createServer();
+      servers.push(srv);
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(0, '127.0.0.1', () => resolve());
+      });
+    }
+    return servers.map((srv) => {
       const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
+      return typeof addr === 'object' && addr ? addr.port : 0;
     });
-  });
+  } finally {
+    await Promise.all(servers.map((srv) => new Promise((resolve) => srv.close(resolve))));
+  }
 }
 
 async function waitFor(what: string, deadlineMs: number, check: () => Promise<boolean>): Promise<void> {
@@ -85,9 +98,9 @@ export class EtcdCluster {
     }
     const c = new EtcdCluster(size, opts.heartbeatMs ?? 50);
     try {
+      const ports = await freePorts(2 * size);
       for (let i = 0; i < size; i++) {
-        const clientPort = await freePort();
-        const peerPort = await freePort();
+        const [clientPort, peerPort] = [ports[2 * i], ports[2 * i + 1]];
         c.members.push({
           name: `m${i}`,
           clientPort,
