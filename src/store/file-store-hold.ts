@@ -11,6 +11,7 @@
 // (settleNow). A disk stall of seconds in that sync (1.9 s seen, issue #12) froze every
 // request, timer and reconcile of the daemon as long.
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { warnOnce } from './file-store-files';
 import { FileLock, lockPriority } from './file-lock';
@@ -390,4 +391,21 @@ interface InFlight {
   observed: boolean;
   error: unknown;
   finish(failed: { e: unknown } | undefined): void;
+}
+
+/**
+ * Removes a file store (`cluster delete`) holding its lock, so that no write is half done in
+ * it: its registry goes first, so a command that opened the store and writes later finds no
+ * store (StoreNotFoundError) rather than writing into a directory being removed. A lock
+ * that cannot be taken (damaged) does not keep a cluster from being deleted.
+ */
+export function removeFileStore(root: string): void {
+  const lock = new FileLock(path.join(root, 'lock'), LOCK_TIMEOUT_MS);
+  try {
+    lock.acquire();
+  } catch {
+    /* removed all the same */
+  }
+  fs.rmSync(path.join(root, 'registry'), { recursive: true, force: true, maxRetries: 5 });
+  fs.rmSync(root, { recursive: true, force: true, maxRetries: 5 });
 }

@@ -378,3 +378,12 @@ export function entryIndex(es: DirEntry[], name: string): number {
   }
   return lo;
 }
+
+/**
+ * A file's identity and content stamp (inode, size, ns times), '-' when absent. Every write to
+ * the journal grows it or renames a new one into place, every write of `rev` renames one.
+ */
+export function statStamp(file: string): string {
+  const st = fs.lstatSync(file, { bigint: true, throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : '-';
+}

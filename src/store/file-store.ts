@@ -36,8 +36,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KObject } from '../api/types';
 import { cloneJson, deepFreeze, frozenCopy, noteKeptCopy } from './clone';
-import { FileLock } from './file-lock';
-import { LockHold, LOCK_TIMEOUT_MS, type HoldOwner } from './file-store-hold';
+import { LockHold, type HoldOwner } from './file-store-hold';
 import { Journal, type JournalLine, journalLineText } from './journal';
 import {
   assertSafeKey,
@@ -54,7 +53,7 @@ import {
 } from './store';
 import { storeFaultPoint } from './fault-points';
 import { DamagedObjectError } from './damaged';
-import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, fsyncPathAsync, PendingWrites } from './file-store-support';
+import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, fsyncPathAsync, PendingWrites, statStamp } from './file-store-support';
 import { RegistryFiles, TMP_PREFIX, keptParsed, writeTemp, sweepDeadTemporaries } from './file-store-files';
 import { MetaDocs, recordFileOf } from './file-store-meta';
 import { readRevFile, writeRevFile, HighWaterMark, UnsyncedMarker } from './file-store-marks';
@@ -81,6 +80,7 @@ const DAEMON_TRIM_PAST = 1.25;
 const OWN_LINES_MAX = 10_000;
 
 export { DamagedObjectError };
+export { removeFileStore } from './file-store-hold';
 
 /**
  * A deferred write's object as a read hands it out: shared reads get it frozen in place (it
@@ -89,15 +89,6 @@ export { DamagedObjectError };
  */
 function handOut(obj: KObject, shared: boolean): KObject {
   return shared ? deepFreeze(obj) : cloneJson(obj);
-}
-
-/**
- * A file's identity and content stamp (inode, size, ns times), '-' when absent. Every write to
- * the journal grows it or renames a new one into place, every write of `rev` renames one.
- */
-function statStamp(file: string): string {
-  const st = fs.lstatSync(file, { bigint: true, throwIfNoEntry: false });
-  return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : '-';
 }
 
 export interface FileStoreOptions {
@@ -794,21 +785,4 @@ export class FileStore implements SyncStore {
     // lines as written: without this, every key's newest state until the next read of it).
     this.journal.committedTo(rev);
   }
-}
-
-/**
- * Removes a file store (`cluster delete`) holding its lock, so that no write is half done in
- * it: its registry goes first, so a command that opened the store and writes later finds no
- * store (StoreNotFoundError) rather than writing into a directory being removed. A lock
- * that cannot be taken (damaged) does not keep a cluster from being deleted.
- */
-export function removeFileStore(root: string): void {
-  const lock = new FileLock(path.join(root, 'lock'), LOCK_TIMEOUT_MS);
-  try {
-    lock.acquire();
-  } catch {
-    /* removed all the same */
-  }
-  fs.rmSync(path.join(root, 'registry'), { recursive: true, force: true, maxRetries: 5 });
-  fs.rmSync(root, { recursive: true, force: true, maxRetries: 5 });
 }
