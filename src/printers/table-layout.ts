@@ -36,7 +36,7 @@ export function labelHeader(key: string): string {
 }
 
 /** The rows (header first unless noHeaders) as cell arrays, before alignment: `cellsOf` gives an object's cells, one per column. */
-export function rowsOf(columns: readonly Column[], cellsOf: (o: KObject) => readonly string[], objs: KObject[], opts: RowOptions): string[][] {
+export function rowsOf(columns: readonly Column[], cellsOf: (o: KObject) => readonly (string | null)[], objs: KObject[], opts: RowOptions): string[][] {
   const visible = columns.map((c, i) => ({ c, i })).filter(({ c }) => opts.wide || c.priority === 0);
   const labelCols = opts.labelColumns ?? [];
   const rows: string[][] = [];

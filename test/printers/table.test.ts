@@ -62,7 +62,7 @@ test('pod table: a recorded kubectl example (layout and cells)', () => {
 });
 
 test('pod status: terminating, completed, sidecars, init failures', () => {
-  const cells = (p: KObject): string[] => tableFor('Pod', '').cells(p, NOW);
+  const cells = (p: KObject) => tableFor('Pod', '').cells(p, NOW);
   assert.equal(cells(pod('t', { metadata: { name: 't', deletionTimestamp: ago(0) } }, { phase: 'Running' }))[2], 'Terminating');
   assert.equal(cells(pod('t', { metadata: { name: 't', deletionTimestamp: ago(0) } }, { phase: 'Running', reason: 'NodeLost' }))[2], 'Unknown');
   assert.equal(
@@ -124,7 +124,7 @@ test('deployment with kind prefix (as kubectl prints it)', () => {
 });
 
 test('service and endpoints cells (as kubectl prints it)', () => {
-  const svc = (spec: any, status: any = {}): string[] =>
+  const svc = (spec: any, status: any = {}) =>
     tableFor('Service', '').cells({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', creationTimestamp: ago(12 * M) }, spec, status }, NOW);
   assert.deepEqual(svc({ type: 'NodePort', clusterIPs: ['10.96.120.15'], ports: [{ port: 80, nodePort: 30080, protocol: 'TCP' }] }).slice(1, 5), [
     'NodePort',
@@ -241,6 +241,11 @@ test('custom resources: printer columns of the preferred version; default Age co
   );
   // An exact int64 past 2^53 (a bigint) prints its digits, as %v prints an int64.
   assert.equal(printTable([{ ...w, spec: { size: 2n ** 53n + 1n } }], { kind: 'Widget', group: 'example.com', crd, now: NOW }).split('\n')[1], 'w1     9007199254740993           {"a":"b"}   3m');
+  // Nil (null) where the convertor appends nil: a missing key, whatever the column's type; a
+  // string column's JSON null is printed through an invalid reflect.Value (text/template's
+  // "<no value>"); a string found empty stays "".
+  assert.deepEqual(tableFor('Widget', 'example.com', crd).cells({ ...w, spec: { detail: null } }, NOW).slice(1, 5), [null, null, '{"a":"b"}', '<no value>']);
+  assert.deepEqual(tableFor('Widget', 'example.com', crd).cells({ ...w, metadata: { name: 'w1' }, spec: { detail: '' } }, NOW).slice(1, 6), [null, null, null, '', null]);
   const bare = { ...crd, spec: { versions: [{ name: 'v1', served: true }] } };
   assert.equal(printTable([w], { kind: 'Widget', group: 'example.com', crd: bare, now: NOW }), 'NAME   AGE\nw1     3m\n');
   assert.equal(

@@ -280,7 +280,7 @@ test('Table column definitions carry kube\'s types and descriptions; int64 and b
   assert.match(svc.columnDefinitions[1].description, /^type determines how the Service is exposed\. .* More info: https:\/\/kubernetes\.io\/docs\/concepts\/services-networking\/service\/#publishing-services-service-types$/);
 });
 
-test('a custom resource\'s Table: the CRD\'s column types and descriptions (else the JSONPath), cells typed as the convertor types them, nil when absent', async () => {
+test('a custom resource\'s Table: the CRD\'s column types and descriptions (else the JSONPath), cells typed as the convertor types them, nil when absent (a string column\'s too: printed as nothing by both CLIs)', async () => {
   c.ok(['apply', '-f', c.file('gadgets.yaml', `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata: {name: gadgets.example.com}
@@ -295,18 +295,25 @@ spec:
     additionalPrinterColumns:
     - {name: Size, type: integer, jsonPath: .spec.size, description: how big}
     - {name: Ok, type: boolean, jsonPath: .spec.ok}
+    - {name: Color, type: string, jsonPath: .spec.color}
+    - {name: First, type: string, jsonPath: '.spec.parts[0]'}
     schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, x-kubernetes-preserve-unknown-fields: true}}}}
 `)]);
   c.ok(['wait', '--for=condition=Established', 'crd/gadgets.example.com', '--timeout=20s']);
   c.ok(['apply', '-f', c.file('g.yaml', `apiVersion: example.com/v1
 kind: Gadget
 metadata: {name: g1}
-spec: {size: 9007199254740993, ok: true}
+spec: {size: 9007199254740993, ok: true, color: red, parts: [{a: 1}]}
 ---
 apiVersion: example.com/v1
 kind: Gadget
 metadata: {name: g2}
-spec: {ok: "not a bool"}
+spec: {ok: "not a bool", parts: []}
+---
+apiVersion: example.com/v1
+kind: Gadget
+metadata: {name: g3}
+spec: {color: ""}
 `)]);
   const body = (await c.request('GET', '/apis/example.com/v1/namespaces/default/gadgets', { headers: TABLE })).body;
   const t = JSON.parse(body);
@@ -314,10 +321,19 @@ spec: {ok: "not a bool"}
     { name: 'Name', type: 'string', format: 'name', description: NAME_DOC, priority: 0 },
     { name: 'Size', type: 'integer', format: '', description: 'how big', priority: 0 },
     { name: 'Ok', type: 'boolean', format: '', description: 'Custom resource definition column (in JSONPath format): .spec.ok', priority: 0 },
+    { name: 'Color', type: 'string', format: '', description: 'Custom resource definition column (in JSONPath format): .spec.color', priority: 0 },
+    { name: 'First', type: 'string', format: '', description: 'Custom resource definition column (in JSONPath format): .spec.parts[0]', priority: 0 },
   ]);
   // an int64 past 2^53 with its own digits, as Go's encoder writes it
-  assert.match(body, /"cells":\["g1",9007199254740993,true\]/);
-  assert.deepEqual(t.rows[1].cells, ['g2', null, null]);
+  assert.match(body, /"cells":\["g1",9007199254740993,true,"red","{\\"a\\":1}"\]/);
+  // A string column's missing key and a JSONPath error (index out of range) are nil, as the
+  // convertor appends them; a value found empty is "".
+  assert.deepEqual(t.rows[1].cells, ['g2', null, null, null, null]);
+  assert.deepEqual(t.rows[2].cells, ['g3', null, null, '', null]);
+  const [k, s] = await c.bothClients(['get', 'gadgets']);
+  assert.equal(k.code, 0, k.stderr);
+  assert.equal(s.stdout, k.stdout);
+  assert.equal(k.stdout.split('\n')[2], 'g2                                       ');
 });
 
 test('slow, half-closed and vanishing clients do not stop the server', async () => {

@@ -17,9 +17,9 @@ function partialMetadata(o: KObject, fields?: readonly string[]): Record<string,
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata };
 }
 
-/** A cell as kube's printers and the CRD convertor type it: '' is a value they found none of (nil). */
-function typedCell(as: NonNullable<Column['cell']>, v: string): unknown {
-  if (v === '') return null;
+/** A cell as kube's printers and the CRD convertor type it: '' (or null) is a value they found none of (nil). */
+function typedCell(as: NonNullable<Column['cell']>, v: string | null): unknown {
+  if (v === '' || v === null) return null;
   if (as === 'boolean') return v === 'true';
   if (as === 'date') return v;
   const n = Number(v);
@@ -41,7 +41,7 @@ export function toTable(objs: KObject[], kind: string, group: string, opts: { cr
   const rows = objs.map((o) => {
     const cells: unknown[] = t.cells(o, opts.now, true);
     while (cells.length < columnDefinitions.length) cells.push('');
-    for (const [i, as] of typed) cells[i] = typedCell(as, cells[i] as string);
+    for (const [i, as] of typed) cells[i] = typedCell(as, cells[i] as string | null);
     const row: Record<string, unknown> = { cells: cells.slice(0, columnDefinitions.length) };
     if (opts.include === 'Metadata') row.object = partialMetadata(o);
     else if (opts.include === 'Object') row.object = o;

@@ -135,7 +135,7 @@ function grouped(pods: K8sObject[]): Array<[string, K8sObject[]]> {
 export function shelfHtml(m: Model, nodeName: string, f: Filter, now: number, stopped: Record<string, number>): string {
   const node = m.objects.nodes.get(nodeName);
   if (!node) return '';
-  const status = nodeTable.cells(node as any, now)[1];
+  const status = nodeTable.cells(node as any, now)[1] ?? '';
   const alloc = node.status?.allocatable ?? {};
   const cpuTotal = quantityOr0(alloc.cpu, 'cpu');
   const memTotal = quantityOr0(alloc.memory, 'memory');
@@ -184,7 +184,7 @@ export function shelfHead(m: Model, nodeName: string, now: number, stopped: Reco
   if (!node) return '';
   const alloc = node.status?.allocatable ?? {};
   const r = shelfRoom(m, nodeName, now);
-  return shelfHeadHtml(nodeName, nodeTable.cells(node as any, now)[1], stopped, r.cpu, quantityOr0(alloc.cpu, 'cpu'), r.mem, quantityOr0(alloc.memory, 'memory'), r.count, Number.parseInt(String(alloc.pods ?? '0'), 10) || 0);
+  return shelfHeadHtml(nodeName, nodeTable.cells(node as any, now)[1] ?? '', stopped, r.cpu, quantityOr0(alloc.cpu, 'cpu'), r.mem, quantityOr0(alloc.memory, 'memory'), r.count, Number.parseInt(String(alloc.pods ?? '0'), 10) || 0);
 }
 
 function shelfHeadHtml(nodeName: string, status: string, stopped: Record<string, number>, cpu: number, cpuTotal: number, mem: number, memTotal: number, count: number, podsTotal: number): string {

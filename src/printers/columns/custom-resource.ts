@@ -1,7 +1,7 @@
 // Tables of custom resources: the apiextensions-apiserver table convertor. NAME plus the
 // CRD's additionalPrinterColumns for the preferred served version; a CRD without columns
 // gets the default Age column. Types: date -> age, integer/number/boolean -> %v, string ->
-// JSONPath text; a missing value prints as an empty cell.
+// JSONPath text; a missing value is a nil cell (null in the Table, nothing printed).
 import { isObject, type KObject } from '../../api/types';
 import { age } from '../duration';
 import { goFloat, goNumber } from '../../util/go-format';
@@ -41,8 +41,10 @@ export function preferredVersion(crd: KObject): any {
 /** The column types whose cells cellForJSONValue types (a string column's cell is its JSONPath text). */
 const CELL_TYPES = new Set(['integer', 'number', 'boolean', 'date']);
 
-function cellFor(type: string, value: unknown, jp: JsonPath): string {
-  if (value === null || value === undefined) return '';
+function cellFor(type: string, value: unknown): string | null {
+  // A string column prints the value it found through an invalid reflect.Value when that is
+  // JSON null: text/template's "<no value>". A typed column's null is nil.
+  if (value === null || value === undefined) return type === 'string' ? '<no value>' : null;
   switch (type) {
     case 'integer':
       // An exact int64 past 2^53 is a bigint (util/exact-json): its digits, as %v prints an int64.
@@ -53,9 +55,10 @@ function cellFor(type: string, value: unknown, jp: JsonPath): string {
       return typeof value === 'boolean' ? String(value) : '';
     case 'date':
       return typeof value === 'string' ? (Number.isNaN(Date.parse(value)) ? '<invalid>' : '') : '';
-    default:
-      void jp;
+    case 'string':
       return printResults([value]);
+    default:
+      return null;
   }
 }
 
@@ -89,13 +92,13 @@ export function customResourceTable(crd: KObject, version?: string): KindTable {
         let value: unknown;
         try {
           const r = paths[i].findResults(o);
-          if (r.length === 0 || r[0].length === 0) return '';
+          if (r.length === 0 || r[0].length === 0) return null;
           value = r[0][0];
         } catch {
-          return '';
+          return null;
         }
         if (c.type === 'date' && typeof value === 'string' && !Number.isNaN(Date.parse(value))) return age(value, now);
-        return cellFor(c.type, value, paths[i]);
+        return cellFor(c.type, value);
       }),
     ],
   };

@@ -23,8 +23,11 @@ export interface Column {
 
 export interface KindTable {
   columns: Column[];
-  /** One cell per column (wide ones included); nil cells are ''. */
-  cells(obj: KObject, now: number, wide?: boolean): string[];
+  /**
+   * One cell per column (wide ones included). A typed column's '' is nil; null is nil in any
+   * column (a CRD string column that found no value: kube sends null, kubectl prints nothing).
+   */
+  cells(obj: KObject, now: number, wide?: boolean): (string | null)[];
 }
 
 export const col = (name: string, description: string, o: { priority?: 0 | 1; type?: string; cell?: Column['cell'] } = {}): Column => ({
