@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { fastParse } from '../manifest/fast-yaml';
 import { goYamlMessage } from '../manifest/parse-documents';
+import { goYamlDirectiveError } from '../manifest/go-yaml-directives';
 import { YAML_OPTIONS, unsupportedFloat } from '../manifest/yaml-compat';
 import { readInputSync } from '../manifest/read-limited';
 import { KubeconfigError, cloneConfig, decodeConfig, emptyConfig, sameEntry, serializeConfig, type Config, type Entry } from './model';
@@ -66,6 +67,9 @@ export function loadFile(file: string): Config {
     throw new KubeconfigError(`error loading config file "${file}": ${(e as Error).message}`);
   }
   if (text.trim() === '') return emptyConfig();
+  // go-yaml refuses directives the `yaml` package takes (a second %YAML, YAML 1.2).
+  const directive = goYamlDirectiveError(text);
+  if (directive) throw new KubeconfigError(`error loading config file "${file}": ${directive}`);
   let doc: unknown;
   try {
     doc = parseKubeconfig(text);
@@ -93,7 +97,8 @@ export function parseKubeconfig(text: string): unknown {
   if (docs?.length === 1) return docs[0].value;
   return parseYaml(text, KUBECONFIG_YAML);
 }
-export const KUBECONFIG_YAML = { ...YAML_OPTIONS, prettyErrors: true, uniqueKeys: false };
+// No warnings on stderr (a `%YAML 01.01` that go-yaml takes as 1.1 is "unsupported" to `yaml`).
+export const KUBECONFIG_YAML = { ...YAML_OPTIONS, prettyErrors: true, uniqueKeys: false, logLevel: 'error' as const };
 
 /** sigs.k8s.io/yaml turns the YAML into JSON first, which has no infinities or NaN. */
 function checkJsonable(v: unknown): void {

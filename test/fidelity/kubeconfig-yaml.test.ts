@@ -99,6 +99,38 @@ const NOT_YAML: Array<[string, string]> = Object.entries({
   'an alias of no anchor': 'current-context: &a x\npreferences: *b\n',
 }).map(([name, text]) => [`not YAML: ${name}`, text]);
 
+// Directives before the document, which go-yaml v2 checks as it scans them (the `yaml`
+// package takes a second %YAML, YAML 1.2 or an unknown directive with a warning at most).
+const K = kubeconfig('yes', 'web');
+const DIRECTIVES: Array<[string, string]> = Object.entries({
+  '%YAML 1.1': `%YAML 1.1\n---\n${K}`,
+  '%YAML 01.01, a comment, a %TAG, CRLF': `# c\r\n%YAML 01.01 # v\r\n%TAG !e! tag:e.com,2000:app/\r\n\r\n--- \r\n${K.replace(/\n/g, '\r\n')}`,
+  '%TAG of the secondary handle': `%TAG !! tag:x.org,2000:\n---\n${K}`,
+  'a duplicate %YAML directive': `%YAML 1.1\n%YAML 1.1\n---\n${K}`,
+  'a duplicate %YAML directive after a comment and a blank line': `# c\n%YAML 1.1\n\n%YAML 1.1\n---\n${K}`,
+  'a duplicate %TAG directive': `%TAG !e! a\n%TAG !e! b\n---\n${K}`,
+  '%YAML 1.2': `%YAML 1.2\n---\n${K}`,
+  '%YAML 2.0 on the second line': `\n%YAML 2.0\n---\n${K}`,
+  'an unknown directive': `%FOO bar\n---\n${K}`,
+  '%YAML without a version': `%YAML\n---\n${K}`,
+  '%YAML 1x1': `%YAML 1x1\n---\n${K}`,
+  '%YAML 001.1': `%YAML 001.1\n---\n${K}`,
+  '%YAML 1.1 and more': `%YAML 1.1 x\n---\n${K}`,
+  '%YAML1.1': `%YAML1.1\n---\n${K}`,
+  'a bare %': `%\n---\n${K}`,
+  '%TAG without a handle': `%TAG e! x\n---\n${K}`,
+  '%TAG !e without its closing !': `%TAG !e x\n---\n${K}`,
+  '%TAG without a space after the handle': `%TAG !e!x\n---\n${K}`,
+  '%TAG without a prefix': `%TAG !e! \n---\n${K}`,
+  '%TAG with a bad escape': `%TAG !e! a%zz\n---\n${K}`,
+  '%TAG with a character no URI has': `%TAG !e! a{\n---\n${K}`,
+  'a directive and no ---': `%YAML 1.1\n${K}`,
+  'a directive and ---x': `%YAML 1.1\n---x\n${K}`,
+  'a directive and the end': '%YAML 1.1\n',
+  'a directive and the end of an unfinished line': '%YAML 1.1',
+  'a directive, a comment and the end': '%YAML 1.1\n\n# c\n',
+}).map(([name, text]) => [`directives: ${name}`, text]);
+
 const NON_FINITE = /(?:^|[\s{:])-?\.(?:inf|Inf|nan)\b/;
 
 test('the fast reader reads what the full parse reads, and takes the shape kubectl writes', () => {
@@ -132,13 +164,13 @@ test('the fast reader types each plain keyword as the full parse does', () => {
 const dir = mkdtempSync(join(tmpdir(), 'kubesim-kcyaml-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('config view prints what kubectl 1.32 prints for every variant, and its error for a file that is not YAML', { timeout: 120_000 }, async () => {
+test('config view prints what kubectl 1.32 prints for every variant, and its error for a file that is not YAML or whose directives go-yaml refuses', { timeout: 120_000 }, async () => {
   assert.ok(haveKubectl(), 'the real kubectl (/usr/bin/kubectl, v1.32) is the oracle of this test and must be installed');
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir, KUBESIM_HOME: join(dir, 'home'), KUBESIM_NO_DAEMON: '1', NO_COLOR: '1' };
   delete env.KUBECONFIG;
   const host = new CliHost({ cwd: dir, env, timeoutMs: 30_000 });
   try {
-    for (const [i, [name, text]] of [...VARIANTS, ...NOT_YAML].entries()) {
+    for (const [i, [name, text]] of [...VARIANTS, ...NOT_YAML, ...DIRECTIVES].entries()) {
       const file = join(dir, `config-${i}`);
       writeFileSync(file, text);
       const args = [`--kubeconfig=${file}`, 'config', 'view', '-o', 'json'];
