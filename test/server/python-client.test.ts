@@ -1,7 +1,8 @@
 // The Kubernetes Python client (Debian's python3-kubernetes) against `kubesim serve`, with
 // the kubeconfig entry `cluster create` wrote: it lists pods and nodes, creates, patches and
 // deletes a Deployment, and a watch started from a list's resourceVersion sees ADDED,
-// MODIFIED and DELETED for it, in that order.
+// MODIFIED and DELETED for it, in that order. Its models, sent without apiVersion and kind,
+// are created and reviewed as kube-apiserver does (the endpoint's type).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,6 +64,16 @@ except client.exceptions.ApiException as e:
     out["missing"] = [e.status, json.loads(e.body)["message"]]
 status = apps.delete_namespaced_deployment("py-web", "default")
 out["deleted"] = status.status
+# Models as the client builds them carry no apiVersion or kind: the endpoint's are taken.
+cm = core.create_namespaced_config_map("default", client.V1ConfigMap(metadata=client.V1ObjectMeta(name="py-model"), data={"a": "b"}))
+out["model"] = [cm.api_version, cm.kind, cm.data]
+authz = client.AuthorizationV1Api()
+out["reviews"] = [
+    authz.create_self_subject_access_review(client.V1SelfSubjectAccessReview(spec=client.V1SelfSubjectAccessReviewSpec(
+        resource_attributes=client.V1ResourceAttributes(verb="list", resource="pods")))).status.allowed,
+    authz.create_subject_access_review(client.V1SubjectAccessReview(spec=client.V1SubjectAccessReviewSpec(
+        user="jane", resource_attributes=client.V1ResourceAttributes(verb="list", resource="pods")))).status.allowed,
+]
 done.wait(60)
 out["events"] = events
 print(json.dumps(out))
@@ -83,6 +94,8 @@ test('the Python client lists, writes and watches through the server', () => {
   assert.equal(out.read, 3);
   assert.deepEqual(out.missing, [404, 'deployments.apps "nope" not found']);
   assert.equal(out.deleted, 'Success');
+  assert.deepEqual(out.model, ['v1', 'ConfigMap', { a: 'b' }]);
+  assert.deepEqual(out.reviews, [true, false]);
   assert.deepEqual(out.events.map((e: unknown[]) => e.slice(0, 3)), [['ADDED', 'py-web', 1], ['MODIFIED', 'py-web', 3], ['DELETED', 'py-web', 3]], JSON.stringify(out.events));
   const rvs = out.events.map((e: string[]) => Number(e[3]));
   assert.ok(rvs[0] < rvs[1] && rvs[1] <= rvs[2], `resourceVersions in order: ${rvs}`);

@@ -9,7 +9,7 @@ import type { RestHandler } from './handler';
 import { notFoundPath } from './handler';
 import { badRequest, jsonResponse, methodNotAllowed } from './status';
 import type { ApiRequest, ApiResponse, RequestUser } from './types';
-import { decodeBody, warningHeaders } from './writes';
+import { decodeBody, defaultTypeMeta, warningHeaders } from './writes';
 import { applyFieldValidation } from './field-validation';
 import type { KObject } from '../types';
 
@@ -58,6 +58,7 @@ export function reviewRoutes(h: RestHandler, req: ApiRequest, group: string, ver
 async function review(h: RestHandler, req: ApiRequest, gv: string, resource: string, namespace: string | undefined): Promise<ApiResponse> {
   const body = decodeBody(req) as Record<string, any>;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body of the request must be an object');
+  defaultTypeMeta(body, gv, KINDS[resource]);
   // Decoded into its type as any create is: strict fails on unknown fields, else they are dropped.
   const warnings = await reviewFields(h, req, gv, resource, body);
   const answer = await answerReview(h, req, gv, resource, namespace, body);

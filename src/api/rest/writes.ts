@@ -80,8 +80,19 @@ export function decodeObject(req: ApiRequest): KObject {
   return body as KObject;
 }
 
+/**
+ * The json serializer's gvkWithDefaults for a body decoded into a Go type: no kind or no
+ * apiVersion is the endpoint's (the Python client sends its models without them).
+ */
+export function defaultTypeMeta(obj: Record<string, unknown>, gv: string, kind: string): void {
+  if (obj.kind === undefined || obj.kind === '') obj.kind = kind;
+  if (obj.apiVersion === undefined || obj.apiVersion === '') obj.apiVersion = gv;
+}
+
 /** Checks the body's type against the URL's and fills in what the URL says. */
 export function prepareBody(t: Target, obj: KObject): KObject {
+  // A custom resource is decoded as unstructured, which must name its kind.
+  if (!t.rt.crd) defaultTypeMeta(obj, t.gv, t.rt.kind);
   if (obj.kind === undefined || obj.kind === '') throw badRequest(`Object 'Kind' is missing in '${stringifyJson(obj)}'`);
   if (obj.apiVersion !== undefined && obj.apiVersion !== t.gv) {
     throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${t.gv})`);
