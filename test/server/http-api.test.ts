@@ -336,6 +336,20 @@ spec: {color: ""}
   assert.equal(k.stdout.split('\n')[2], 'g2                                       ');
 });
 
+test('health endpoints as kube-apiserver serves them: ?verbose lists its checks, ?exclude marks them, one check by its path, no other', async () => {
+  assert.equal((await c.request('GET', '/readyz')).body, 'ok');
+  const ready = (await c.request('GET', '/readyz?verbose')).body.split('\n');
+  assert.deepEqual(ready.slice(0, 5), ['[+]ping ok', '[+]log ok', '[+]etcd ok', '[+]etcd-readiness ok', '[+]informer-sync ok']);
+  assert.deepEqual(ready.slice(-4), ['[+]poststarthook/apiservice-openapiv3-controller ok', '[+]shutdown ok', 'readyz check passed', '']);
+  assert.ok(ready.includes('[+]poststarthook/rbac/bootstrap-roles ok'));
+  const live = (await c.request('GET', '/livez?verbose&exclude=etcd&exclude=nope&exclude=a')).body.split('\n');
+  assert.deepEqual(live.slice(0, 3), ['[+]ping ok', '[+]log ok', '[+]etcd excluded: ok']);
+  assert.deepEqual(live.slice(-3), ['warn: some health checks cannot be excluded: no matches for "a", "nope"', 'livez check passed', '']);
+  assert.ok(!live.includes('[+]shutdown ok'), 'shutdown is a readiness check only');
+  for (const path of ['/healthz/etcd', '/livez/poststarthook/rbac/bootstrap-roles', '/readyz/shutdown']) assert.deepEqual(await c.request('GET', path).then((r) => [r.status, r.body]), [200, 'ok'], path);
+  for (const path of ['/healthz/nope', '/livez/shutdown', '/readyz/poststarthook']) assert.equal(status(await c.request('GET', path)).reason, 'NotFound', path);
+});
+
 test('slow, half-closed and vanishing clients do not stop the server', async () => {
   await createConfigMap('steady');
   const opts = { host: '127.0.0.1', port: new URL(c.url).port as unknown as number, ca: c.pki('ca.crt'), cert: c.pki('admin.crt'), key: c.pki('admin.key'), servername: 'localhost' };

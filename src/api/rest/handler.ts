@@ -7,6 +7,7 @@ import { ApiError } from '../errors';
 import { apiVersionOf, atVersion, type ResourceType } from '../resources';
 import type { ApiServer } from '../server';
 import type { KObject } from '../types';
+import { healthResponse } from './health';
 import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions, subresourcesOf } from './discovery';
 import { negotiate, type Representation } from './negotiate';
 import { route, type Route } from './route';
@@ -111,7 +112,7 @@ export class RestHandler {
       case 'version':
         return jsonResponse(200, versionInfo());
       case 'health':
-        return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: 'ok' };
+        return healthResponse(r.parts, req.query);
       case 'root':
         return jsonResponse(200, { paths: ['/api', '/api/v1', '/apis', ...this.groupPaths(), '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
       case 'api':

@@ -3,16 +3,16 @@
 // after decoding (`..`, encoded slashes, NULs) are rejected before anything is looked up.
 
 import { badRequest } from './status';
+import { HEALTH_ENDPOINTS, isHealthPath } from './health';
 
 export type Route =
-  | { kind: 'root' | 'version' | 'health' | 'api' | 'apis' | 'openapi-v2' | 'openapi-v3' }
+  | { kind: 'root' | 'version' | 'api' | 'apis' | 'openapi-v2' | 'openapi-v3' }
+  | { kind: 'health'; parts: string[] }
   | { kind: 'openapi-v3-gv'; group: string; version: string }
   | { kind: 'group'; group: string }
   | { kind: 'resource-list'; group: string; version: string }
   | { kind: 'resource'; group: string; version: string; namespace?: string; resource: string; name?: string; subresource?: string }
   | { kind: 'not-found' };
-
-const HEALTH = new Set(['healthz', 'livez', 'readyz']);
 
 export function splitPath(raw: string): string[] {
   if (/%2f|%5c|%00/i.test(raw)) throw badRequest(`invalid path: encoded separators are not allowed`);
@@ -34,7 +34,7 @@ export function route(rawPath: string): Route {
   const p = splitPath(rawPath);
   if (p.length === 0) return { kind: 'root' };
   if (p[0] === 'version' && p.length === 1) return { kind: 'version' };
-  if (HEALTH.has(p[0])) return { kind: 'health' };
+  if (HEALTH_ENDPOINTS.has(p[0])) return isHealthPath(p) ? { kind: 'health', parts: p } : { kind: 'not-found' };
   if (p[0] === 'openapi') {
     if (p[1] === 'v2' && p.length === 2) return { kind: 'openapi-v2' };
     if (p[1] === 'v3' && p.length === 2) return { kind: 'openapi-v3' };
