@@ -99,9 +99,10 @@ export function register(program: Command, p: Program): void {
       }
       const user = await userOf(ctx.flags);
       if (output) {
+        // kubectl prints the typed review: JSON in Go struct order (YAML sorts anyway)
         const review = { kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null }, status: { userInfo: { username: user.name, groups: user.groups } } };
         const { outputPrinter } = await import('./flags/output');
-        ctx.out(outputPrinter(output, ctx, { showManagedFields: flags.showManagedFields, allowMissingKeys: allowMissingKeys(flags) })([review as any], false));
+        ctx.out(outputPrinter(output, ctx, { showManagedFields: flags.showManagedFields, allowMissingKeys: allowMissingKeys(flags), sortJsonKeys: false })([review as any], false));
         return 0;
       }
       const { tabwrite, GET_TABLE } = await import('../printers/tabwriter');

@@ -177,7 +177,10 @@ async function removePods(ctx: CliContext, source: ObjectSource, pods: KObject[]
   // On the clock the source's poll runs on (the cluster's in-process, the wall clock remote), from the first step.
   let deadline: number | undefined;
   const grace = opts.gracePeriod >= 0 ? opts.gracePeriod : undefined;
-  const state: PodProgress[] = pods.map((pod) => ({ pod, phase: 'evict', nextAt: Number.NEGATIVE_INFINITY, waitUntil: 0 }));
+  // kubectl starts a goroutine per pod, in order; Go runs the last one started first (the
+  // scheduler's runnext), then the others in order: so go its lines with one P (GOMAXPROCS=1).
+  const started = opts.eviction && pods.length > 1 ? [pods[pods.length - 1], ...pods.slice(0, -1)] : pods;
+  const state: PodProgress[] = started.map((pod) => ({ pod, phase: 'evict', nextAt: Number.NEGATIVE_INFINITY, waitUntil: 0 }));
   const gone = async (p: KObject) => {
     const o = await source.tryGet(podType, p.metadata.namespace, p.metadata.name!);
     return !o || o.metadata.uid !== p.metadata.uid;

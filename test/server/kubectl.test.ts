@@ -282,6 +282,8 @@ test('logs, rollout status, wait, auth can-i', async () => {
   await same(['auth', 'can-i', 'list', 'secrets', '-n', 'kube-system', '--as=system:serviceaccount:default:default']);
   await same(['auth', 'can-i', '--list', '--as=jane']);
   await same(['auth', 'whoami']);
+  // the typed review: JSON in struct order (kind before apiVersion, username before groups)
+  await same(['auth', 'whoami', '-o', 'json', '--as=jane', '--as-group=g1']);
 });
 
 test('get --raw serves what kube-apiserver serves', async () => {
@@ -639,4 +641,19 @@ test('events -w: the existing events in key order with the heading, then each ne
     k.child.kill();
     s.child.kill();
   }
+});
+
+test('drain --dry-run=server: the evictions in the order kubectl\'s goroutines print them (the last started first, with one P)', async () => {
+  const pod = (name: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, labels: {drain: order}}
+spec:
+  nodeName: node-1
+  containers: [{name: c, image: busybox:1.36, command: [sleep, "3600"]}]
+`;
+  c.ok(['apply', '-f', c.file('drain-order.yaml', ['d1', 'd2', 'd3'].map(pod).join('---\n'))]);
+  await same(['drain', 'node-1', '--dry-run=server', '--force', '--ignore-daemonsets', '--pod-selector=drain=order']);
+  const out = (await c.hosted(['drain', 'node-1', '--dry-run=server', '--force', '--ignore-daemonsets', '--pod-selector=drain=order'])).stdout;
+  assert.deepEqual(out.split('\n').filter((l) => l.startsWith('evicting')).map((l) => l.split(' ')[2]), ['default/d3', 'default/d1', 'default/d2']);
+  c.ok(['delete', 'pods', '-l', 'drain=order', '--grace-period=0', '--force']);
 });
