@@ -154,7 +154,7 @@ async function describeContext(source: ObjectSource, obj: KObject, showEvents: b
           (obj.kind === 'Pod' || e.involvedObject?.kind === obj.kind),
       )
     : [];
-  return { now: source.clientNow(), events, showEvents, list: () => [], get: () => undefined };
+  return { now: source.now(), events, showEvents, list: () => [], get: () => undefined };
 }
 
 /**

@@ -15,7 +15,6 @@ import { age as ageOf, microsOf } from '../printers/duration';
 import { goSort } from '../util/go-sort';
 import { tabwrite, GET_TABLE } from '../printers/tabwriter';
 import { allowMissingKeys, outputArgument, printFlagOptions, type PrintFlagValues } from './flags/print-flags';
-import { clientNow } from '../sim/clock';
 
 /** kubectl events's Long, as cobra prints it. */
 const EVENTS_USE = 'events [(-o|--output=)json|yaml|name|go-template|go-template-file|template|templatefile|jsonpath|jsonpath-as-json|jsonpath-file] [--for TYPE/NAME] [--watch] [--types=Normal,Warning] [options]';
@@ -98,7 +97,7 @@ export function register(program: Command, p: Program): void {
           const print = output ? await eventPrinter(output, ctx, flags) : undefined;
           const one = (e: KObject) => {
             if (print) return print(e);
-            const text = renderEvents([e], clientNow(api.clock), Boolean(flags.allNamespaces), headed, widths);
+            const text = renderEvents([e], api.clock.now(), Boolean(flags.allNamespaces), headed, widths);
             headed = true;
             return text;
           };
@@ -125,7 +124,7 @@ export function register(program: Command, p: Program): void {
           ctx.out((await eventPrinter(output, ctx, flags))(list));
           return;
         } else {
-          ctx.out(renderEvents(items, clientNow(api.clock), Boolean(flags.allNamespaces), flags.headers === false));
+          ctx.out(renderEvents(items, api.clock.now(), Boolean(flags.allNamespaces), flags.headers === false));
         }
       }),
     );

@@ -16,7 +16,6 @@ import { buildListOptions } from './flags/selectors';
 import { listError } from '../api/list-options';
 import { parseResourceArgs, type ResourceSelection } from './resource-args';
 import { parseJson, sortedKeys } from '../util/exact-json';
-import { clientNow } from '../sim/clock';
 
 /**
  * The object as kubectl sends it: re-encoded from a Go map, every object's keys sorted. The
@@ -28,8 +27,6 @@ export interface ObjectSource {
   readonly registry: ResourceRegistry;
   /** Cluster time (ms), for ages. */
   now(): number;
-  /** kubectl's time.Now() for the ages it works out itself (describe): src/sim/clock.ts clientNow. */
-  clientNow(): number;
   /** The resource arguments (`pods`, `deploy/web`, `pod,svc`), as parseResourceArgs resolves them. */
   selections(resources: string[]): Promise<ResourceSelection[]>;
   /** Makes the kinds of these manifests known (custom resources), so typeOf resolves them. */
@@ -157,10 +154,6 @@ export class ApiSource implements ObjectSource {
 
   now(): number {
     return this.api.clock.now();
-  }
-
-  clientNow(): number {
-    return clientNow(this.api.clock);
   }
 
   async selections(resources: string[]): Promise<ResourceSelection[]> {
@@ -349,11 +342,6 @@ export class RemoteObjects implements ObjectSource {
 
   now(): number {
     return this.client.clusterTime ?? Date.now();
-  }
-
-  /** A server runs the cluster: its time runs from this machine's clock, which kubectl reads. */
-  clientNow(): number {
-    return Date.now();
   }
 
   /** The resource arguments, resolved with the built-in kinds and, when needed, the server's CRDs. */

@@ -37,17 +37,6 @@ export class ManualClock implements Clock {
 }
 
 
-/**
- * The "now" of the ages kubectl works out itself (describe, `kubectl events`: time.Now()):
- * this machine's clock while something runs the cluster (a daemon, an API server: kubectl
- * can reach it, and its time runs from this clock, ahead of it after a `clock advance`, so
- * kubectl prints `<invalid>`), and cluster time while it stands still (nothing but kubesim
- * reaches it then; scripts stay deterministic).
- */
-export function clientNow(clock: Clock): number {
-  return clock instanceof ClusterClock && !clock.frozen() ? Date.now() : clock.now();
-}
-
 /** Where a persisted clock that runs stands at real time `realNow` (ms): its anchors' line at its speed. */
 export function runningTime(state: ClockState, realNow: number): number {
   return Math.floor(state.virtualAnchor + (realNow - state.realAnchor) * state.speed);
