@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SimState } from '../api/sim-state';
 import { warnOnce } from '../store/file-store-files';
+import { fnv32a } from '../sim/rng';
 
 export interface LogLine {
   atMs: number;
@@ -95,9 +96,7 @@ const KNOWN_FILES_MAX = 10_000;
 
 /** The file a pod's lines go to: one of a namespace's 64, by the pod name's FNV-1a hash. */
 export function sharedFile(pod: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < pod.length; i++) h = Math.imul(h ^ pod.charCodeAt(i), 0x01000193);
-  return `_logs-${((h >>> 0) & 63).toString(16).padStart(2, '0')}.log`;
+  return `_logs-${(fnv32a(pod) & 63).toString(16).padStart(2, '0')}.log`;
 }
 
 /** A shared file under this size is rewritten without a pod's lines when it is removed. */
