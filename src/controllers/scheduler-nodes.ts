@@ -320,7 +320,9 @@ export function removePod(ni: NodeInfo, pod: KObject): void {
   ni.requested = { cpu: ni.requested.cpu - r.cpu, memory: ni.requested.memory - r.memory, ephemeral: ni.requested.ephemeral - r.ephemeral };
   const nz = podRequests(old, true);
   ni.nonZero = { cpu: ni.nonZero.cpu - nz.cpu, memory: ni.nonZero.memory - nz.memory };
-  ni.usedPorts = new Set(ni.pods.flatMap(hostPorts));
+  // Recounted from the pods left (two may name one port) only when the pod took any: a
+  // node's running pods' status updates each move a pod off and back on.
+  if (hostPorts(old).length) ni.usedPorts = new Set(ni.pods.flatMap(hostPorts));
   countOwners(ni, old, -1);
   synced(ni);
 }

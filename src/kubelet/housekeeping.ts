@@ -42,7 +42,8 @@ export async function releasePod(api: ApiServer, ref: PodRef): Promise<void> {
   if (ref.namespace && ref.name) {
     // Logs are kept per pod name: a newer pod of the same name (a StatefulSet's) keeps them.
     const live = await api.tryGet(api.registry.forKind('v1', 'Pod'), ref.namespace, ref.name, { shared: true });
-    if (!live || live.metadata.uid === ref.uid) logStoreFor(api.sim).remove(ref.namespace, ref.name);
+    // Under the store's lock, as every append is: a shared file's rewrite loses no other pod's line.
+    if (!live || live.metadata.uid === ref.uid) await api.sim.atomically(() => logStoreFor(api.sim).remove(ref.namespace!, ref.name!));
   }
 }
 

@@ -61,8 +61,15 @@ function parseImageUncached(ref: string): ImageRef | undefined {
   return { domain, path: p, tag, digest, full };
 }
 
+/** A profile's globs compiled once (every pod's pull asks about each of them, twice). */
+const globRegexes = new Map<string, RegExp>();
+
 function globMatch(glob: string, s: string): boolean {
-  const re = new RegExp('^' + glob.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  let re = globRegexes.get(glob);
+  if (re === undefined) {
+    if (globRegexes.size >= 256) globRegexes.clear();
+    globRegexes.set(glob, (re = new RegExp('^' + glob.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$')));
+  }
   return re.test(s);
 }
 

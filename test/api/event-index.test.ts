@@ -5,7 +5,7 @@
 // to rest.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventIndex, eventIdentity } from '../../src/api/event-names';
+import { EventIndex, Lru, eventIdentity } from '../../src/api/event-names';
 import type { KObject } from '../../src/api/types';
 
 const id = (i: number) => eventIdentity(`uid-${i}`, 'Started', 'Started container c', 'spec.containers{c}', 'kubelet', 'Normal');
@@ -27,6 +27,30 @@ test('event index: past its bound it forgets the least recently used identity, a
   // The least recently used are forgotten (a repeat of theirs becomes a new event, as client-go's LRU).
   assert.equal(await index.lookup('default', id(1)), undefined);
   assert.equal(lists, 1, 'one list of the namespace for the life of the index');
+});
+
+test('the LRU keeps what a Map kept in use order keeps: same entries, same order, same values, under random uses', () => {
+  // The reference: the Map that was the cache before (delete, set, drop the first past max).
+  const max = 50;
+  const ref = new Map<string, number>();
+  const lru = new Lru<number>(max);
+  let seed = 7;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  for (let i = 0; i < 20_000; i++) {
+    const key = `k${rand(120)}`;
+    if (rand(3) === 0) {
+      assert.equal(lru.peek(key), ref.get(key), `peek ${key} at ${i}`);
+      continue;
+    }
+    ref.delete(key);
+    ref.set(key, i);
+    if (ref.size > max) ref.delete(ref.keys().next().value!);
+    lru.touch(key, i);
+    assert.equal(lru.size, ref.size);
+  }
+  assert.deepEqual([...lru.keys()], [...ref.keys()], 'oldest to newest');
+  for (const [k, v] of ref) assert.equal(lru.peek(k), v);
+  assert.equal(lru.peek('k-none'), undefined);
 });
 
 const nanosOf = (name: string) => BigInt('0x' + name.slice(name.lastIndexOf('.') + 1));

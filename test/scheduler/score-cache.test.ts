@@ -240,3 +240,25 @@ test('selectHost inside the filter loop chooses the node, and makes the draws, t
   setNode(nodes[1], { ...node(1), spec: { taints: [{ key: 'soft', effect: 'PreferNoSchedule' }] } });
   assert.equal(pickByFit(pod({ cpu: '10m' }), table, fresh(nodes), rng), undefined);
 });
+
+test('a node\'s used host ports stay those of its pods as pods with and without ports come and go (two may name one port)', () => {
+  const rng = seededRng(11);
+  const ni = newNodeInfo(nodeObject('n0', '64', '64Gi'));
+  const withPort = (port: number | undefined): KObject => {
+    const p = pod(undefined);
+    if (port !== undefined) p.spec.containers[0].ports = [{ containerPort: 80, hostPort: port }];
+    return p;
+  };
+  const ports = (p: KObject) => (p.spec.containers[0].ports ?? []).map((x: any) => `TCP/0.0.0.0/${x.hostPort}`);
+  let removedPortless = 0;
+  for (let step = 0; step < 400; step++) {
+    if (ni.pods.length < 3 || rng() < 0.55) addPod(ni, withPort(rng() < 0.3 ? 8000 + Math.floor(rng() * 4) : undefined));
+    else {
+      const gone = ni.pods[Math.floor(rng() * ni.pods.length)];
+      if (!ports(gone).length && ni.usedPorts.size) removedPortless++;
+      removePod(ni, gone);
+    }
+    assert.deepEqual([...ni.usedPorts].sort(), [...new Set(ni.pods.flatMap(ports))].sort(), `step ${step}`);
+  }
+  assert.ok(removedPortless > 20, `portless pods removed beside pods with ports: ${removedPortless}`);
+});
