@@ -235,6 +235,41 @@ await cli.dispose();
 for (const n of CHUNKED_PACKAGES) await bundle(`lib/${n}.cjs`, { pkgName: n });
 for (const [n, f] of Object.entries(CHUNKED_JSON)) await bundle(`lib/${n}.cjs`, { pkgName: `./${f}` });
 
+/**
+ * A plugin giving src/printers/columns/column-docs.json as only the entries that the doc()
+ * calls in `entry`'s modules name (a first build lists them): the fast path prints a pod's
+ * table, whose columns name 6 of the file's entries, and the whole file was 26 kB of
+ * fast-get-store.cjs's 120 kB, which every `get pod X` deserialises from its code cache
+ * (round 87). A call whose arguments are not three string literals keeps the whole file.
+ */
+async function columnDocsOf(entry) {
+  const DOC_FILE = /[\\/]printers[\\/]columns[\\/]column-docs\.json$/;
+  const first = await build({ ...options, entryPoints: [entry], plugins: [lazyPackages] });
+  const keys = new Set();
+  let literal = true;
+  for (const f of Object.keys(first.metafile.inputs)) {
+    if (!/\.ts$/.test(f) || !existsSync(join(root, f))) continue;
+    const src = readFileSync(join(root, f), 'utf8');
+    for (const m of src.matchAll(/\bdoc\(([^)]*)\)/g)) {
+      const lit = /^\s*'([^']+)',\s*'([^']+)',\s*'([^']+)'\s*$/.exec(m[1]);
+      if (lit) keys.add(`${lit[1]}.${lit[2]}.${lit[3]}`);
+      // The definition, and `doc()` in a comment, name nothing.
+      else if (m[1] !== '' && m[1] !== 'pkg: string, type: string, field: string') literal = false;
+    }
+  }
+  return {
+    name: 'column-docs-used',
+    setup(b) {
+      if (!literal) return;
+      b.onLoad({ filter: DOC_FILE }, (args) => {
+        const all = JSON.parse(readFileSync(args.path, 'utf8'));
+        const used = Object.fromEntries([...keys].filter((k) => Object.prototype.hasOwnProperty.call(all, k)).map((k) => [k, all[k]]));
+        return { contents: JSON.stringify(used), loader: 'json' };
+      });
+    },
+  };
+}
+
 // `get TYPE NAME` of the start-up fast path (src/fast-get.ts), a file of its own that
 // dist/fast.cjs loads for that form alone. The packages it may reach (yaml, for a kubeconfig
 // the fast reader leaves to it) and net load on first use, as in the bundles.
@@ -244,7 +279,7 @@ const fastGet = await build({ ...options, entryPoints: ['src/fast-get.ts'], plug
 const fastGetCode = `${WRAPPED_HEAD}${pureAscii(shareBuiltinNamespaces(fastGet.outputFiles[0].text, 'fast-get.cjs'))}\n});\n`;
 writeFileSync(join(out, 'fast-get.cjs'), fastGetCode);
 // The same form on the CLI's own store (KUBESIM_NO_DAEMON=1, src/fast-get-store.ts).
-const fastGetStore = await build({ ...options, entryPoints: ['src/fast-get-store.ts'], plugins: [lazyPackages] });
+const fastGetStore = await build({ ...options, entryPoints: ['src/fast-get-store.ts'], plugins: [lazyPackages, await columnDocsOf('src/fast-get-store.ts')] });
 const fastGetStoreCode = `${WRAPPED_HEAD}${pureAscii(shareBuiltinNamespaces(fastGetStore.outputFiles[0].text, 'fast-get-store.cjs'))}\n});\n`;
 writeFileSync(join(out, 'fast-get-store.cjs'), fastGetStoreCode);
 

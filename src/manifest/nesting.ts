@@ -11,10 +11,14 @@ export const MAX_NESTING_DEPTH = 500;
 const NOT_SPACE = /[^ ]/g;
 const SIGNIFICANT = /[\n#"'[\]{}]/g;
 const QUOTE_END = { 34: /["\\]/g, 39: /'/g } as Record<number, RegExp>;
-// A line starting with this many spaces or dashes (the only characters a block level's column
-// counts): without one, the block levels open at once number fewer (see nestingTooDeepAt).
-const DEEP_PREFIX_COLUMNS = 250;
-const DEEP_PREFIX = new RegExp(`^[ -]{${DEEP_PREFIX_COLUMNS}}`, 'm');
+// A block level's column is a line's leading spaces S, then 2 per `- ` after them (D of
+// them): with no run of 125 spaces and none of 63 `- `, S ≤ 124 and 2·D ≤ 124, so every
+// column is below DEEP_COLUMNS and the block levels open at once (distinct columns) number
+// at most DEEP_COLUMNS. Two native substring searches: a multi-line regular expression for
+// such a line start (`^[ -]{250}`) tried every offset (≈ 14 ms for the corpus's 6 MB, round 87).
+const DEEP_COLUMNS = 250;
+const DEEP_SPACES = ' '.repeat(125);
+const DEEP_DASHES = '- '.repeat(63);
 
 /** Index of the first match of `re` (global, one character long) at or after `from`; -1 if none. */
 function searchFrom(re: RegExp, text: string, from: number): number {
@@ -27,6 +31,11 @@ export function nestingTooDeepAt(text: string, limit = MAX_NESTING_DEPTH): numbe
   // Every level opened takes at least one character (a line's content, a `- `, a bracket).
   if (text.length <= limit) return undefined;
   if (shallowBound(text, limit)) return undefined;
+  return scanNesting(text, limit);
+}
+
+/** nestingTooDeepAt's scan itself, without the bound that spares most texts it (tests compare the two). */
+export function scanNesting(text: string, limit: number): number | undefined {
   const indents: number[] = []; // open block levels, by their indentation
   let flow = 0;
   let i = 0;
@@ -104,14 +113,67 @@ export function nestingTooDeepAt(text: string, limit = MAX_NESTING_DEPTH): numbe
 
 /**
  * A bound that clears most texts without the scan (it was ~5 % of `validate` of the corpus,
- * run cold): the open block levels have distinct columns (each a line's count of leading
- * spaces and `- `), so with no line starting with DEEP_PREFIX_COLUMNS spaces or dashes they
- * number at most that many; the flow levels are at most the text's `[` and `{`.
+ * run cold): the open block levels have distinct columns, at most DEEP_COLUMNS of them
+ * without a deep line (above); the flow levels are at most the text's `[` and `{`, and when
+ * those are too many, at most what flowWithin counts.
  */
 function shallowBound(text: string, limit: number): boolean {
-  let budget = limit - DEEP_PREFIX_COLUMNS;
-  if (budget < 0) return false;
-  for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) if (--budget < 0) return false;
-  for (let i = text.indexOf('{'); i >= 0; i = text.indexOf('{', i + 1)) if (--budget < 0) return false;
-  return !DEEP_PREFIX.test(text);
+  const flowLimit = limit - DEEP_COLUMNS;
+  if (flowLimit < 0 || text.includes(DEEP_SPACES) || text.includes(DEEP_DASHES)) return false;
+  let budget = flowLimit;
+  for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) if (--budget < 0) return flowWithin(text, flowLimit);
+  for (let i = text.indexOf('{'); i >= 0; i = text.indexOf('{', i + 1)) if (--budget < 0) return flowWithin(text, flowLimit);
+  return true;
+}
+
+// The scan's flow brackets, quotes and comments without its line breaks (block levels are
+// bounded apart, shallowBound): a search per such character, not two per line.
+const FLOW_SIGNIFICANT = /[#"'[\]{}]/g;
+
+/**
+ * Whether the flow levels nestingTooDeepAt counts stay within `limit` all through the text:
+ * its rules for brackets, quotes and comments, where a character at a line's content start
+ * (its `prev` counted as a space) follows a space, a line break or nothing. A few megabyte
+ * CRDs and dashboards hold more brackets than shallowBound's count allows, nested a dozen
+ * levels at most; this pass over them costs a fraction of the scan's (round 87).
+ */
+function flowWithin(text: string, limit: number): boolean {
+  const n = text.length;
+  let flow = 0;
+  let i = 0;
+  while (i < n) {
+    i = searchFrom(FLOW_SIGNIFICANT, text, i);
+    if (i < 0) return true;
+    const c = text.charCodeAt(i);
+    const prev = i === 0 ? 32 : text.charCodeAt(i - 1);
+    const spaced = prev === 32 || prev === 9 || prev === 10;
+    if (c === 35) {
+      if (spaced) {
+        const eol = text.indexOf('\n', i);
+        if (eol < 0) return true;
+        i = eol;
+      } else i++;
+      continue;
+    }
+    if (c === 34 || c === 39) {
+      if (spaced || prev === 58 || prev === 91 || prev === 123 || prev === 44) {
+        const end = QUOTE_END[c];
+        i++;
+        while (i < n) {
+          i = searchFrom(end, text, i);
+          if (i < 0) return true;
+          if (text.charCodeAt(i) === 92) i += 2;
+          else if (c === 39 && text.charCodeAt(i + 1) === 39) i += 2;
+          else break;
+        }
+      }
+      i++;
+      continue;
+    }
+    if (c === 91 || c === 123) {
+      if (++flow > limit) return false;
+    } else if (flow > 0) flow--;
+    i++;
+  }
+  return true;
 }

@@ -38,3 +38,20 @@ test('the bundles are written wrapped as bin/kubesim compiles them, and require(
   assert.equal(v.status, 0, v.stderr);
   assert.equal(v.stdout, spawnSync(process.execPath, [join(ROOT, 'bin', 'kubesim'), 'version', '--client'], { encoding: 'utf8' }).stdout);
 });
+
+// The fast path's pod table names a few column docs: its file holds those texts, not the
+// whole column-docs.json (26 kB that every `get pod X` deserialised from its code cache).
+test('fast-get-store.cjs holds the column docs the pod table names, and no others', () => {
+  const docs = JSON.parse(readFileSync(join(ROOT, 'src', 'printers', 'columns', 'column-docs.json'), 'utf8')) as Record<string, string>;
+  const fastStore = readFileSync(join(dist, 'fast-get-store.cjs'), 'latin1');
+  const main = readFileSync(join(dist, 'main.cjs'), 'latin1');
+  // The first words of each text (the bundles may escape the rest differently).
+  const text = (k: string) => docs[k].slice(0, 60);
+  for (const k of ['core/v1.PodStatus.podIP', 'core/v1.PodSpec.nodeName', 'meta/v1.ObjectMeta.name', 'meta/v1.ObjectMeta.creationTimestamp']) {
+    assert.ok(fastStore.includes(text(k)), `${k} in fast-get-store.cjs`);
+  }
+  for (const k of ['apps/v1beta1.ControllerRevision.revision', 'autoscaling/v1.ScaleSpec.replicas']) {
+    assert.ok(main.includes(text(k)), `${k} in main.cjs`);
+    assert.ok(!fastStore.includes(text(k)), `${k} is not in fast-get-store.cjs`);
+  }
+});

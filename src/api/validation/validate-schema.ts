@@ -131,15 +131,18 @@ function scanMembers(v: unknown, depth: number, path: Path, found: Path[]): bool
     }
     return false;
   }
-  for (const k in v) {
-    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+  // Own keys as a list, and no call for a scalar: `for...in` with an own-property check per
+  // key took half again as long over the corpus's CRDs, run cold (round 87).
+  const keys = Object.keys(v);
+  for (let j = 0; j < keys.length; j++) {
+    const k = keys[j];
     const x = (v as Record<string, unknown>)[k];
     // A bigint (an exact int64: manifest/yaml-compat.ts exactInt) is checked as the number it is.
     if (x === null || typeof x === 'bigint' || k === '__proto__') return true;
     if (typeof x === 'number') {
       // int32Paths does not look into objects deeper than 64.
       if (depth <= 64 && outOfRange(k, x)) found.push([...path, k]);
-    } else {
+    } else if (typeof x === 'object') {
       path.push(k);
       const hit = scanMembers(x, depth + 1, path, found);
       path.pop();
