@@ -10,7 +10,6 @@ import type { ResourceType } from '../resources';
 import { listPrefix } from '../keys';
 import { isRevisionCompacted, type EventType, type Store, type WatchEvent } from '../../store/store';
 import { frozenCopy, takeKeptCopy } from '../../store/clone';
-import { asUserRequest } from '../../store/async-store';
 
 const CAPACITY = 20_000;
 // Trimmed in steps, not one event per add: shifting 20,000 entries on every write is O(n).
@@ -128,14 +127,7 @@ export class WatchCache {
    * written but whose object is not yet is left out of the feed for now, and must not be
    * skipped over.
    */
-  poll(): Promise<void> {
-    // For waiting watchers, in the users' flow (async-store.ts): as the other flow's call it
-    // waited up to 100 ms for the requests in progress (ten writers: always). With nobody
-    // waiting, the daemon's controllers are not held back by it.
-    return this.waiters.size ? asUserRequest(() => this.pollNow()) : this.pollNow();
-  }
-
-  private async pollNow(): Promise<void> {
+  async poll(): Promise<void> {
     if (this.polling) {
       // A write recorded while the feed was being read (or its sync awaited) is not in this
       // poll's answer: dropping the request left its watchers waiting for the next tick (50 ms).
