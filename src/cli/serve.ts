@@ -79,12 +79,6 @@ export async function runServe(ctx: CliContext, flags: ServeFlags): Promise<numb
   const announce = (url: string) => ctx.out(`Serving the Kubernetes API of cluster "${ctx.clusterName}" at ${url} (context ${'kubesim-' + ctx.clusterName}; Ctrl-C to stop)\n`);
   if (process.env.KUBESIM_NO_DAEMON === '1') {
     const api = await ctx.api({ startDaemon: false }); // startApiServer loads the validation
-    // As the daemon's: the store's journal sync at the end of a group of writes runs off the
-    // event loop (file-store-hold.ts), so watchers and readers are served while it runs (a
-    // sync on the loop froze every watch stream for its length: 150 ms a second under load).
-    // No event-loop turns: with no controllers there is no other flow to share the loop with.
-    const { setLockOffLoop } = await import('../store/async-store');
-    setLockOffLoop();
     const { serveCluster } = await import('../server/serve-cluster');
     const server = await serveCluster(api, ctx.clusterDir, { ...serve, log: (m) => ctx.err(`${m}\n`) }).catch(listenError(port));
     announce(server.url);

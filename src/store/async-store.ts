@@ -22,18 +22,6 @@ export function setEventLoopTurns(ms: number): void {
   turnEveryMs = ms;
 }
 
-/**
- * Whether a batch takes the engine's lock without blocking the event loop, its release then
- * syncing the journal off it (FileStore.beginBatchAsync): where event-loop turns are on (the
- * daemon), and in `kubesim serve` without the daemon, whose watch streams and requests would
- * otherwise stop for each sync.
- */
-let lockOffLoop = false;
-
-export function setLockOffLoop(): void {
-  lockOffLoop = true;
-}
-
 async function turn(): Promise<void> {
   await new Promise<void>((r) => setImmediate(r));
   lastTurn = performance.now();
@@ -176,7 +164,7 @@ export class EngineStore implements Store {
     this.active = token;
     try {
       // The daemon waits for another process's lock without blocking its event loop.
-      if ((turnEveryMs > 0 || lockOffLoop) && this.engine.beginBatchAsync) {
+      if (turnEveryMs > 0 && this.engine.beginBatchAsync) {
         const waits = userFlow.getStore();
         const t0 = waits ? performance.now() : 0;
         await this.engine.beginBatchAsync();
