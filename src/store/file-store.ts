@@ -37,7 +37,7 @@ import * as path from 'node:path';
 import type { KObject } from '../api/types';
 import { cloneJson, deepFreeze, frozenCopy, noteKeptCopy } from './clone';
 import { LockHold, type HoldOwner } from './file-store-hold';
-import { Journal, type JournalLine, journalLineText } from './journal';
+import { Journal, type JournalLine, journalLineText, carriesObject } from './journal';
 import {
   assertSafeKey,
   KeyExistsError,
@@ -558,8 +558,11 @@ export class FileStore implements SyncStore {
     const first = from === undefined ? this.committed + 1 : from + 1;
     for (const [key, l] of this.journal.pendingAfter(this.committed).tail) {
       // A line of an older version without its object had its file written before it.
-      if (l.rev <= this.committed || (from !== undefined && l.rev <= from) || (!l.object && l.type !== 'DELETED')) continue;
-      this.pending.set(key, { file: path.join(this.registryDir, key), type: l.type, object: l.object ?? ({} as KObject), first });
+      // Another process's line is kept as the tail holds it, its object parsed only when read
+      // or written (a user's take needs a few of them: issue #12).
+      if (l.rev <= this.committed || (from !== undefined && l.rev <= from)) continue;
+      if (carriesObject(l)) this.pending.setTailLine(key, path.join(this.registryDir, key), l, first);
+      else if (l.type === 'DELETED') this.pending.set(key, { file: path.join(this.registryDir, key), type: l.type, object: {} as KObject, first });
     }
   }
 

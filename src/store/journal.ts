@@ -21,7 +21,7 @@ import {
   readFully, readTrimHeader, trimHeader, writeAll,
 } from './journal-lines';
 
-export { type JournalLine, journalLineText, forEachLine, eachLine } from './journal-lines';
+export { type JournalLine, journalLineText, forEachLine, eachLine, carriesObject } from './journal-lines';
 
 const FILE_MODE = 0o600;
 /** Past this size the journal keeps only its newer half (file-store-trim.ts). */
