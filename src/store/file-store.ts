@@ -56,7 +56,7 @@ import { DamagedObjectError } from './damaged';
 import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, fsyncPathAsync, PendingWrites, statStamp } from './file-store-support';
 import { RegistryFiles, TMP_PREFIX, keptParsed, writeTemp, sweepDeadTemporaries } from './file-store-files';
 import { MetaDocs, recordFileOf } from './file-store-meta';
-import { readRevFile, writeRevFile, HighWaterMark, UnsyncedMarker } from './file-store-marks';
+import { readRevFile, RevWriter, HighWaterMark, UnsyncedMarker } from './file-store-marks';
 import { SharedLists } from './shared-lists';
 import { consistentRead } from './file-store-read';
 import { materialisePending, materialiseSlice, replayEntries, sweepStoreTemporaries } from './file-store-materialise';
@@ -111,6 +111,9 @@ export class FileStore implements SyncStore {
   /** The power-loss marker (see file-store-marks.ts). */
   readonly unsyncedPath: string;
   private readonly unsynced: UnsyncedMarker;
+  private readonly revWriter: RevWriter;
+  /** Inside the daemon's release after its journal's off-loop sync: `rev`'s write is put off (RevWriter). */
+  private deferRev = false;
   private readonly hold: LockHold;
   private readonly journal: Journal;
   private readonly trim: JournalTrim;
@@ -182,6 +185,7 @@ export class FileStore implements SyncStore {
     this.journalPath = path.join(root, 'journal.log');
     this.revPath = path.join(root, 'rev');
     this.highWater = new HighWaterMark(path.join(root, 'objects-rev'));
+    this.revWriter = new RevWriter(this.revPath, this.fsync, this.highWater);
     this.lockPath = path.join(root, 'lock');
     this.unsyncedPath = path.join(root, 'unsynced');
     this.unsynced = new UnsyncedMarker(this.unsyncedPath, this.fsync);
@@ -446,7 +450,11 @@ export class FileStore implements SyncStore {
       releaseBegin: () => this.releaseBegin(),
       sync: () => this.journal.sync(),
       syncAsync: () => this.journal.syncAsync(),
-      releaseEnd: (groupEnd, handOver, synced) => this.releaseEnd(groupEnd, handOver, synced),
+      releaseEnd: (groupEnd, handOver, synced, deferRev) => this.releaseEnd(groupEnd, handOver, synced, deferRev),
+      revBegun: () => this.revWriter.begun(),
+      revSync: () => this.revWriter.sync(),
+      revSyncAsync: () => this.revWriter.syncAsync(),
+      revEnd: (synced) => this.revEnd(synced),
       writesThisHold: () => this.rev - this.heldStartRev,
     };
   }
@@ -496,7 +504,8 @@ export class FileStore implements SyncStore {
    * starts, file-store-compaction.ts). `handOver`: another process waits for the lock (looked
    * up when unknown and there are files to write), so the files get a bounded slice only.
    */
-  private releaseEnd(groupEnd: boolean, handOver: boolean | undefined, synced: boolean): void {
+  private releaseEnd(groupEnd: boolean, handOver: boolean | undefined, synced: boolean, deferRev: boolean): void {
+    this.deferRev = deferRev;
     try {
       if (!synced) return;
       // The files, a slice per release (file-store-compaction.ts); all of them for compact().
@@ -515,8 +524,24 @@ export class FileStore implements SyncStore {
         this.leftJournal = this.journal.stat();
         this.leftTail = { rev: this.rev, committed: this.committed };
       }
+      // `rev`'s own write, put off: its file's fsync runs like the journal's (see RevWriter).
+      if (deferRev) this.revWriter.begin();
     } finally {
+      this.deferRev = false;
+      if (deferRev && !this.revWriter.begun()) this.revWriter.end(false); // nothing put off stays for a later release
       this.releaseDone();
+    }
+  }
+
+  /** The end of a put-off write of `rev` (RevWriter.end); failed, the tail this store holds is read again at its next take. */
+  private revEnd(synced: boolean): void {
+    try {
+      this.revWriter.end(synced);
+    } catch (e) {
+      synced = false;
+      throw e;
+    } finally {
+      if (!synced) this.leftJournal = this.leftTail = undefined;
     }
   }
 
@@ -782,8 +807,7 @@ export class FileStore implements SyncStore {
   }
 
   writeRevFile(rev: number): void {
-    writeRevFile(this.revPath, rev, this.fsync);
-    this.highWater.raise(rev);
+    this.revWriter.write(rev, this.deferRev);
     // The journal's parsed tail lets go of what is in the files now (it keeps this holder's
     // lines as written: without this, every key's newest state until the next read of it).
     this.journal.committedTo(rev);
