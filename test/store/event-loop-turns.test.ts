@@ -99,7 +99,7 @@ test("the daemon's wait for another holder's store lock lets its event loop run 
  * `which` picks by path) made to take `stallMs` (the other files' syncs run as they are);
  * `fail` makes it fail with EIO instead.
  */
-function stallJournalSync(stallMs: number, fail = false, which = (file: string) => file.endsWith('/journal.log')) {
+function stallJournalSync(stallMs: number, fail = false, which: (file: string) => boolean = (file) => file.endsWith("/journal.log")) {
   // The CommonJS module object itself (what the store's `import * as fs` reads through).
   const mod = require('node:fs') as Record<string, any>;
   const orig = { sync: mod.fdatasyncSync, async: mod.fdatasync };
@@ -172,32 +172,40 @@ test("the daemon's release syncs the journal off its event loop: a stalled sync 
   }
 });
 
-test("the daemon's release whose journal sync fails: the group is refused with the error, and the lock given up", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kubesim-release-sync-'));
-  const store = new EngineStore(new FileStore(dir, { fsync: true }));
-  setEventLoopTurns(5);
-  try {
-    await store.batch(() => store.create('configmaps/default/first', cmOf('first')));
-    const stall = stallJournalSync(20, true);
-    try {
-      await assert.rejects(store.group(() => store.create('configmaps/default/grouped', cmOf('grouped'))), /EIO/);
-    } finally {
-      stall.restore();
-    }
-    // Given up: another process takes the lock at once.
-    const other = new FileStore(dir, { fsync: false });
-    assert.equal(other.create('configmaps/default/other', cmOf('other')).metadata.name, 'other');
-    other.close();
-    await store.create('configmaps/default/after', cmOf('after'));
-  } finally {
-    setEventLoopTurns(0);
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
 /** `rev`'s new content before its rename: a temporary file in the store's folder holding a number. */
 const isRevFile = (dir: string) => (file: string) => dirname(file) === dir && basename(file).startsWith(TMP_PREFIX) && /^\d+\n$/.test(readFileSync(file, 'utf8'));
+
+for (const c of [
+  { what: 'journal', which: undefined, error: /EIO/ },
+  { what: '`rev`', which: isRevFile, error: /input\/output error while writing .*\/rev\b/ },
+]) {
+  test(`the daemon's release whose ${c.what} sync fails: the group is refused with the error, \`rev\` stays, and the lock given up`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubesim-release-sync-'));
+    const store = new EngineStore(new FileStore(dir, { fsync: true }));
+    setEventLoopTurns(5);
+    try {
+      await store.batch(() => store.create('configmaps/default/first', cmOf('first')));
+      const revBefore = readFileSync(join(dir, 'rev'), 'utf8');
+      const stall = stallJournalSync(20, true, c.which?.(dir));
+      try {
+        await assert.rejects(store.group(() => store.create('configmaps/default/grouped', cmOf('grouped'))), c.error);
+      } finally {
+        stall.restore();
+      }
+      assert.equal(readFileSync(join(dir, 'rev'), 'utf8'), revBefore);
+      // Given up: another process takes the lock at once.
+      const other = new FileStore(dir, { fsync: false });
+      assert.equal(other.create('configmaps/default/other', cmOf('other')).metadata.name, 'other');
+      other.close();
+      await store.create('configmaps/default/after', cmOf('after'));
+      assert.equal(readdirSync(dir).filter((n) => n.startsWith(TMP_PREFIX)).length, 0, 'no temporary file left');
+    } finally {
+      setEventLoopTurns(0);
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
 
 test("the daemon's release syncs `rev`'s own file off its event loop too: a stalled sync holds the lock, not its timers; `rev` moves once synced", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-release-sync-'));
@@ -225,33 +233,6 @@ test("the daemon's release syncs `rev`'s own file off its event loop too: a stal
     assert.equal(readdirSync(dir).filter((n) => n.startsWith(TMP_PREFIX)).length, 0, 'no temporary file left');
   } finally {
     stall?.restore();
-    setEventLoopTurns(0);
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test("the daemon's release whose `rev` sync fails: the group is refused, `rev` stays, the lock is given up and the next write goes on", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kubesim-release-sync-'));
-  const store = new EngineStore(new FileStore(dir, { fsync: true }));
-  setEventLoopTurns(5);
-  try {
-    await store.batch(() => store.create('configmaps/default/first', cmOf('first')));
-    const revBefore = readFileSync(join(dir, 'rev'), 'utf8');
-    const stall = stallJournalSync(20, true, isRevFile(dir));
-    try {
-      await assert.rejects(store.group(() => store.create('configmaps/default/grouped', cmOf('grouped'))), /input\/output error while writing .*\/rev\b/);
-    } finally {
-      stall.restore();
-    }
-    assert.equal(readFileSync(join(dir, 'rev'), 'utf8'), revBefore);
-    const other = new FileStore(dir, { fsync: false });
-    assert.equal(other.get('configmaps/default/grouped')?.metadata.name, 'grouped', 'the write is in the journal');
-    assert.equal(other.create('configmaps/default/other', cmOf('other')).metadata.name, 'other');
-    other.close();
-    await store.create('configmaps/default/after', cmOf('after'));
-    assert.equal(readdirSync(dir).filter((n) => n.startsWith(TMP_PREFIX)).length, 0, 'no temporary file left');
-  } finally {
     setEventLoopTurns(0);
     await store.close();
     rmSync(dir, { recursive: true, force: true });
