@@ -161,11 +161,16 @@ class LazyLine implements JournalLine {
     readonly type: EventType,
     readonly key: string,
     text: string,
+    private readonly damaged: () => void,
   ) {
     this.text = text;
   }
 
-  /** The object (the line's text let go once parsed); a line that does not parse as its head says is refused. */
+  /**
+   * The object (the line's text let go once parsed). A line that does not parse as its head
+   * says is refused, and its reader told (`damaged`): it parses every line from then on, so
+   * the line is skipped as before (the compaction of the others goes on).
+   */
   get object(): KObject {
     if (this.text === undefined) return this.parsed!;
     let l: JournalLine | undefined;
@@ -175,6 +180,7 @@ class LazyLine implements JournalLine {
       l = undefined;
     }
     if (!l || l.rev !== this.rev || l.key !== this.key || l.type !== this.type || !l.object) {
+      this.damaged();
       throw new StoreError(`the journal line of revision ${this.rev} (${this.key}) is damaged; run "kubesim cluster fsck"`);
     }
     this.parsed = l.object;
@@ -207,7 +213,7 @@ const OBJECT_AT = Buffer.from('","object":');
  * writes it (an older version's, a torn one, an escaped key, one without its object): the
  * caller parses every line.
  */
-export function newestLines(fd: number, from: number, to: number, committed: number, map: KeyIndexedMap<JournalLine>): boolean {
+export function newestLines(fd: number, from: number, to: number, committed: number, map: KeyIndexedMap<JournalLine>, damaged: () => void): boolean {
   const newest = new Map<string, number>(); // key -> offset of its newest line
   let plain = true;
   forEachLine(fd, from, to, READ_CHUNK, true, (buf, start, end, at) => {
@@ -239,7 +245,7 @@ export function newestLines(fd: number, from: number, to: number, committed: num
     const type = t < TYPE_AT.length ? undefined : TYPES.find((x) => buf.toString('latin1', t, k - KEY_AT.length) === x);
     const key = e < 0 ? '' : buf.toString('utf8', k, e);
     if (rev === undefined || type === undefined || newest.get(key) !== at) plain = false;
-    else lines.set(key, new LazyLine(rev, type, key, buf.toString('utf8', start, end)));
+    else lines.set(key, new LazyLine(rev, type, key, buf.toString('utf8', start, end), damaged));
   });
   if (!plain || lines.size !== newest.size) return false;
   for (const key of newest.keys()) map.set(key, lines.get(key)!);
