@@ -454,7 +454,8 @@ export class FileStore implements SyncStore {
       revBegun: () => this.revWriter.begun(),
       revSync: () => this.revWriter.sync(),
       revSyncAsync: () => this.revWriter.syncAsync(),
-      revEnd: (synced) => this.revEnd(synced),
+      // Failed, `rev` only lags the files in place (what this store holds of them stays true).
+      revEnd: (synced) => this.revWriter.end(synced),
       writesThisHold: () => this.rev - this.heldStartRev,
     };
   }
@@ -524,24 +525,11 @@ export class FileStore implements SyncStore {
         this.leftJournal = this.journal.stat();
         this.leftTail = { rev: this.rev, committed: this.committed };
       }
-      // `rev`'s own write, put off: its file's fsync runs like the journal's (see RevWriter).
-      if (deferRev) this.revWriter.begin();
+      if (deferRev) this.revWriter.begin(); // `rev`'s own write, put off: synced like the journal (RevWriter)
     } finally {
       this.deferRev = false;
       if (deferRev && !this.revWriter.begun()) this.revWriter.end(false); // nothing put off stays for a later release
       this.releaseDone();
-    }
-  }
-
-  /** The end of a put-off write of `rev` (RevWriter.end); failed, the tail this store holds is read again at its next take. */
-  private revEnd(synced: boolean): void {
-    try {
-      this.revWriter.end(synced);
-    } catch (e) {
-      synced = false;
-      throw e;
-    } finally {
-      if (!synced) this.leftJournal = this.leftTail = undefined;
     }
   }
 
@@ -583,8 +571,7 @@ export class FileStore implements SyncStore {
     const first = from === undefined ? this.committed + 1 : from + 1;
     for (const [key, l] of this.journal.pendingAfter(this.committed).tail) {
       // A line of an older version without its object had its file written before it.
-      // Another process's line is kept as the tail holds it, its object parsed only when read
-      // or written (a user's take needs a few of them: issue #12).
+      // Another process's line as the tail holds it: its object parsed when read or written (issue #12).
       if (l.rev <= this.committed || (from !== undefined && l.rev <= from)) continue;
       if (carriesObject(l)) this.pending.setTailLine(key, path.join(this.registryDir, key), l, first);
       else if (l.type === 'DELETED') this.pending.set(key, { file: path.join(this.registryDir, key), type: l.type, object: {} as KObject, first });
