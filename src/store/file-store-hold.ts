@@ -53,8 +53,16 @@ export interface HoldOwner {
   /** The journal's sync, on this thread or on the thread pool. */
   sync(): void;
   syncAsync(): Promise<void>;
-  /** The rest, after the sync (`synced` false: it failed): its own part undone even when this throws. */
-  releaseEnd(groupEnd: boolean, handOver: boolean | undefined, synced: boolean): void;
+  /**
+   * The rest, after the sync (`synced` false: it failed): its own part undone even when this
+   * throws. `deferRev`: `rev`'s write put off (its file written, not synced: revBegun), to be
+   * synced (revSync, revSyncAsync) and renamed (revEnd) before the lock is given up.
+   */
+  releaseEnd(groupEnd: boolean, handOver: boolean | undefined, synced: boolean, deferRev: boolean): void;
+  revBegun(): boolean;
+  revSync(): void;
+  revSyncAsync(): Promise<void>;
+  revEnd(synced: boolean): void;
   /** Writes since the hold started. */
   writesThisHold(): number;
 }
@@ -289,9 +297,11 @@ export class LockHold {
     if (!f) return;
     f.observed = true;
     let failed: { e: unknown } | undefined;
+    f.now = true;
     try {
-      // The thread pool's sync of the same descriptor may still run: both are harmless.
-      this.owner.sync();
+      // The thread pool's sync of the same file may still run: both are harmless.
+      if (f.revPhase) this.owner.revSync();
+      else this.owner.sync();
     } catch (e) {
       failed = { e };
     }
@@ -321,7 +331,7 @@ export class LockHold {
       synced = true;
     } finally {
       try {
-        this.owner.releaseEnd(groupEnd, handOver, synced);
+        this.owner.releaseEnd(groupEnd, handOver, synced, false);
       } finally {
         this.unlock(s, groupEnd, handOver);
       }
@@ -329,29 +339,53 @@ export class LockHold {
   }
 
   /**
-   * The journal's sync on the thread pool, then the rest of the release and the lock given
-   * up. A failure nobody awaited (a timer's release) goes to the next caller of
+   * The journal's sync on the thread pool, then the rest of the release, then `rev`'s own file
+   * synced on the thread pool too when the release wrote one (HoldOwner.revBegun), and the
+   * lock given up. A failure nobody awaited (a timer's release) goes to the next caller of
    * releaseInFlight (the async store's next batch or group end): the hold's writes must not be
    * acknowledged.
    */
   private releaseOffLoop(s: SpanStart | undefined, groupEnd: boolean, handOver: boolean | undefined): void {
     const sync = spanBegin();
     let over!: () => void;
+    let revSync: SpanStart | undefined;
     const f: InFlight = {
       over: new Promise<void>((r) => (over = r)),
       groupEnd,
       observed: false,
       error: undefined,
+      now: false,
+      revPhase: false,
       finish: (failed) => {
         if (this.inFlight !== f) return; // settled already (settleNow)
-        this.inFlight = undefined;
-        spanEnd('rel.sync', sync);
         // Nothing here may throw past over(): those waiting for the release would wait forever.
-        try {
-          this.owner.releaseEnd(f.groupEnd, handOver, !failed);
-        } catch (e) {
-          failed ??= { e };
+        if (f.revPhase) {
+          spanEnd('rel.revsync', revSync);
+          try {
+            this.owner.revEnd(!failed);
+          } catch (e) {
+            failed ??= { e };
+          }
+        } else {
+          spanEnd('rel.sync', sync);
+          let begun = false;
+          try {
+            this.owner.releaseEnd(f.groupEnd, handOver, !failed, !f.now);
+            begun = this.owner.revBegun();
+          } catch (e) {
+            failed ??= { e };
+          }
+          if (begun && !failed) {
+            f.revPhase = true;
+            revSync = spanBegin();
+            this.owner.revSyncAsync().then(
+              () => f.finish(undefined),
+              (e: unknown) => f.finish({ e }),
+            );
+            return;
+          }
         }
+        this.inFlight = undefined;
         try {
           this.unlock(s, f.groupEnd, handOver);
         } catch (e) {
@@ -390,6 +424,10 @@ interface InFlight {
   /** Someone awaits the outcome (releaseInFlight, settleNow). */
   observed: boolean;
   error: unknown;
+  /** Settled by settleNow: nothing more put on the thread pool. */
+  now: boolean;
+  /** The journal is synced and the rest done; `rev`'s file is being synced (HoldOwner.revBegun). */
+  revPhase: boolean;
   finish(failed: { e: unknown } | undefined): void;
 }
 

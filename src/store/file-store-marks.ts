@@ -18,7 +18,8 @@ import * as path from 'node:path';
 import { readSmallFile } from './file-lock';
 import { StoreError } from './store';
 import { bootId, syncFileSystem, fsyncPath } from './file-store-support';
-import { atomicWrite, warnOnce } from './file-store-files';
+import { atomicWrite, warnOnce, writeTemp } from './file-store-files';
+import { storeIoError, fsyncPathAsync } from './file-store-support';
 
 /** The `rev` file: absent is 0; anything but a safe integer is damage, refused. */
 export function readRevFile(revPath: string): number {
@@ -33,6 +34,78 @@ export function readRevFile(revPath: string): number {
 
 export function writeRevFile(revPath: string, rev: number, fsync: boolean): void {
   atomicWrite(revPath, String(rev) + '\n', fsync);
+}
+
+/**
+ * A store's writes of `rev` and, after each, of the high-water mark. The daemon's release
+ * (its journal synced off the event loop, file-store-hold.ts) puts its write off (`defer`):
+ * the newest value goes into a temporary file at the release's end (begin), fsync'd on the
+ * thread pool (syncAsync) or on this thread (sync), then renamed over `rev` (end), the lock
+ * held throughout: a disk stall in that fsync stood the daemon's event loop still as long.
+ * The same durability: `rev` is renamed into place only once its data is on disk (a torn
+ * `rev` after a power loss would be refused as damage).
+ */
+export class RevWriter {
+  private due: number | undefined;
+  private tmp: string | undefined;
+
+  constructor(
+    readonly revPath: string,
+    private readonly fsync: boolean,
+    private readonly highWater: HighWaterMark,
+  ) {}
+
+  write(rev: number, defer = false): void {
+    if (defer && this.fsync) {
+      this.due = rev;
+      return;
+    }
+    writeRevFile(this.revPath, rev, this.fsync);
+    this.highWater.raise(rev);
+  }
+
+  /** Writes the value put off into its temporary file (not synced). */
+  begin(): void {
+    if (this.due !== undefined) this.tmp = writeTemp(this.revPath, String(this.due) + '\n', false);
+  }
+
+  /** Whether a put-off write's file waits for its sync and rename. */
+  begun(): boolean {
+    return this.tmp !== undefined;
+  }
+
+  sync(): void {
+    if (this.tmp === undefined) return;
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(this.tmp, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      fs.fdatasyncSync(fd);
+    } catch (e) {
+      throw storeIoError(e, this.revPath);
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+  }
+
+  syncAsync(): Promise<void> {
+    return this.tmp === undefined ? Promise.resolve() : fsyncPathAsync(this.tmp).catch((e: unknown) => Promise.reject(storeIoError(e, this.revPath)));
+  }
+
+  /** Renames the synced file over `rev` and raises the mark (`synced` false: the file removed, `rev` left as it was). */
+  end(synced: boolean): void {
+    const { tmp, due } = this;
+    this.tmp = this.due = undefined;
+    if (tmp === undefined || due === undefined) return;
+    try {
+      if (!synced) return;
+      fs.renameSync(tmp, this.revPath);
+    } catch (e) {
+      throw storeIoError(e, this.revPath);
+    } finally {
+      fs.rmSync(tmp, { force: true }); // gone already once renamed
+    }
+    this.highWater.raise(due);
+  }
 }
 
 /** `objects-rev` (see above): absent is 0; anything but a safe integer is damage, refused. */

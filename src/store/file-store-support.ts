@@ -9,6 +9,7 @@ import { StoreError, StoreNotFoundError, type EventType } from './store';
 import { DamagedObjectError } from './damaged';
 import { parseJson } from '../util/exact-json';
 import { KeyIndexedMap } from './key-index';
+import type { JournalLine } from './journal-lines';
 
 const DIR_MODE = 0o700;
 
@@ -182,8 +183,10 @@ export interface PendingWrite {
 
 /**
  * A deferred write as PendingWrites keeps it: with its object, or (`src`) with only where
- * its journal line is, the object read back from it when asked for (objectOf, see setLine).
- * One shape for both, so the map's values share one hidden class.
+ * its journal line is, the object read back from it when asked for (objectOf, see setLine),
+ * or (`line`) as the journal's parsed tail holds it, its object parsed when first asked for
+ * (another process's line, see setTailLine). One shape for all, so the map's values share
+ * one hidden class.
  */
 export interface Deferred {
   file: string;
@@ -194,6 +197,7 @@ export interface Deferred {
   at: number;
   len: number;
   rev: number;
+  line: JournalLine | undefined;
 }
 
 /** A journal file the deferred writes' lines are read from: its own descriptor, so a trim's rename over it does not move them. */
@@ -238,7 +242,7 @@ export class PendingWrites {
   }
 
   set(key: string, w: PendingWrite): void {
-    this.put(key, { file: w.file, type: w.type, object: w.object, first: w.first, src: undefined, at: 0, len: 0, rev: 0 });
+    this.put(key, { file: w.file, type: w.type, object: w.object, first: w.first, src: undefined, at: 0, len: 0, rev: 0, line: undefined });
   }
 
   /**
@@ -249,8 +253,13 @@ export class PendingWrites {
   setLine(key: string, file: string, type: EventType, first: number, journal: { path: string; ino: number; at: number; len: number; rev: number }): boolean {
     const src = this.source(journal.path, journal.ino);
     if (!src) return false;
-    this.put(key, { file, type, object: undefined, first, src, at: journal.at, len: journal.len, rev: journal.rev });
+    this.put(key, { file, type, object: undefined, first, src, at: journal.at, len: journal.len, rev: journal.rev, line: undefined });
     return true;
+  }
+
+  /** Defers the write of `line`'s key as the journal's tail holds it (a lazily parsed line: journal-lines.ts). */
+  setTailLine(key: string, file: string, line: JournalLine, first: number): void {
+    this.put(key, { file, type: line.type, object: undefined, first, src: undefined, at: 0, len: 0, rev: line.rev, line });
   }
 
   private put(key: string, d: Deferred): void {
@@ -269,7 +278,7 @@ export class PendingWrites {
 
   /** Forgets the deferred writes at or before `rev` (their files are in place, and `rev` says so). */
   dropThrough(rev: number): void {
-    for (const [key, d] of this.byKey) if ((d.src ? d.rev : Number(d.object!.metadata?.resourceVersion)) <= rev) this.delete(key);
+    for (const [key, d] of this.byKey) if ((d.src || d.line ? d.rev : Number(d.object!.metadata?.resourceVersion)) <= rev) this.delete(key);
     this.closeUnused();
   }
 
@@ -293,8 +302,9 @@ export class PendingWrites {
     return this.byKey.under(prefix);
   }
 
-  /** The write's object: kept, or its journal line read back and parsed (a fresh object). */
+  /** The write's object: kept, or its journal line read back and parsed (a fresh object), or the tail's line's. */
   objectOf(d: Deferred): KObject {
+    if (d.line) return d.line.object!;
     if (!d.src) return d.object!;
     const buf = Buffer.allocUnsafe(d.len);
     let got = 0;

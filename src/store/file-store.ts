@@ -37,7 +37,7 @@ import * as path from 'node:path';
 import type { KObject } from '../api/types';
 import { cloneJson, deepFreeze, frozenCopy, noteKeptCopy } from './clone';
 import { LockHold, type HoldOwner } from './file-store-hold';
-import { Journal, type JournalLine, journalLineText } from './journal';
+import { Journal, type JournalLine, journalLineText, carriesObject } from './journal';
 import {
   assertSafeKey,
   KeyExistsError,
@@ -56,7 +56,7 @@ import { DamagedObjectError } from './damaged';
 import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, fsyncPathAsync, PendingWrites, statStamp } from './file-store-support';
 import { RegistryFiles, TMP_PREFIX, keptParsed, writeTemp, sweepDeadTemporaries } from './file-store-files';
 import { MetaDocs, recordFileOf } from './file-store-meta';
-import { readRevFile, writeRevFile, HighWaterMark, UnsyncedMarker } from './file-store-marks';
+import { readRevFile, RevWriter, HighWaterMark, UnsyncedMarker } from './file-store-marks';
 import { SharedLists } from './shared-lists';
 import { consistentRead } from './file-store-read';
 import { materialisePending, materialiseSlice, replayEntries, sweepStoreTemporaries } from './file-store-materialise';
@@ -111,6 +111,9 @@ export class FileStore implements SyncStore {
   /** The power-loss marker (see file-store-marks.ts). */
   readonly unsyncedPath: string;
   private readonly unsynced: UnsyncedMarker;
+  private readonly revWriter: RevWriter;
+  /** Inside the daemon's release after its journal's off-loop sync: `rev`'s write is put off (RevWriter). */
+  private deferRev = false;
   private readonly hold: LockHold;
   private readonly journal: Journal;
   private readonly trim: JournalTrim;
@@ -182,6 +185,7 @@ export class FileStore implements SyncStore {
     this.journalPath = path.join(root, 'journal.log');
     this.revPath = path.join(root, 'rev');
     this.highWater = new HighWaterMark(path.join(root, 'objects-rev'));
+    this.revWriter = new RevWriter(this.revPath, this.fsync, this.highWater);
     this.lockPath = path.join(root, 'lock');
     this.unsyncedPath = path.join(root, 'unsynced');
     this.unsynced = new UnsyncedMarker(this.unsyncedPath, this.fsync);
@@ -446,7 +450,12 @@ export class FileStore implements SyncStore {
       releaseBegin: () => this.releaseBegin(),
       sync: () => this.journal.sync(),
       syncAsync: () => this.journal.syncAsync(),
-      releaseEnd: (groupEnd, handOver, synced) => this.releaseEnd(groupEnd, handOver, synced),
+      releaseEnd: (groupEnd, handOver, synced, deferRev) => this.releaseEnd(groupEnd, handOver, synced, deferRev),
+      revBegun: () => this.revWriter.begun(),
+      revSync: () => this.revWriter.sync(),
+      revSyncAsync: () => this.revWriter.syncAsync(),
+      // Failed, `rev` only lags the files in place (what this store holds of them stays true).
+      revEnd: (synced) => this.revWriter.end(synced),
       writesThisHold: () => this.rev - this.heldStartRev,
     };
   }
@@ -496,7 +505,8 @@ export class FileStore implements SyncStore {
    * starts, file-store-compaction.ts). `handOver`: another process waits for the lock (looked
    * up when unknown and there are files to write), so the files get a bounded slice only.
    */
-  private releaseEnd(groupEnd: boolean, handOver: boolean | undefined, synced: boolean): void {
+  private releaseEnd(groupEnd: boolean, handOver: boolean | undefined, synced: boolean, deferRev: boolean): void {
+    this.deferRev = deferRev;
     try {
       if (!synced) return;
       // The files, a slice per release (file-store-compaction.ts); all of them for compact().
@@ -515,7 +525,10 @@ export class FileStore implements SyncStore {
         this.leftJournal = this.journal.stat();
         this.leftTail = { rev: this.rev, committed: this.committed };
       }
+      if (deferRev) this.revWriter.begin(); // `rev`'s own write, put off: synced like the journal (RevWriter)
     } finally {
+      this.deferRev = false;
+      if (deferRev && !this.revWriter.begun()) this.revWriter.end(false); // nothing put off stays for a later release
       this.releaseDone();
     }
   }
@@ -558,8 +571,10 @@ export class FileStore implements SyncStore {
     const first = from === undefined ? this.committed + 1 : from + 1;
     for (const [key, l] of this.journal.pendingAfter(this.committed).tail) {
       // A line of an older version without its object had its file written before it.
-      if (l.rev <= this.committed || (from !== undefined && l.rev <= from) || (!l.object && l.type !== 'DELETED')) continue;
-      this.pending.set(key, { file: path.join(this.registryDir, key), type: l.type, object: l.object ?? ({} as KObject), first });
+      // Another process's line as the tail holds it: its object parsed when read or written (issue #12).
+      if (l.rev <= this.committed || (from !== undefined && l.rev <= from)) continue;
+      if (carriesObject(l)) this.pending.setTailLine(key, path.join(this.registryDir, key), l, first);
+      else if (l.type === 'DELETED') this.pending.set(key, { file: path.join(this.registryDir, key), type: l.type, object: {} as KObject, first });
     }
   }
 
@@ -779,8 +794,7 @@ export class FileStore implements SyncStore {
   }
 
   writeRevFile(rev: number): void {
-    writeRevFile(this.revPath, rev, this.fsync);
-    this.highWater.raise(rev);
+    this.revWriter.write(rev, this.deferRev);
     // The journal's parsed tail lets go of what is in the files now (it keeps this holder's
     // lines as written: without this, every key's newest state until the next read of it).
     this.journal.committedTo(rev);

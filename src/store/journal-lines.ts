@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import type { KObject } from '../api/types';
-import type { EventType } from './store';
+import { StoreError, type EventType } from './store';
 import { parseJson, stringifyJson } from '../util/exact-json';
 import type { KeyIndexedMap } from './key-index';
 
@@ -147,15 +147,73 @@ function keyMayStartWith(buf: Buffer, start: number, end: number, prefix: Buffer
 }
 
 /**
- * Puts into `map` the newest line after `committed` of each key in [from, to) of `fd`,
- * parsing only those: a settled daemon's tail is mostly node Lease renewals, each key's line
- * superseded every 10 s (~870 B each, ~14 ms of parse per MB for a process that reads it
- * cold). A first pass takes each line's revision and key from its text, a second parses the
- * newest line of each key; keys go into `map` in the order of their first line (as one
- * parse per line put them). False, `map` unchanged, when a line is not as journalLineText
- * writes it (an older version's, a torn one, an escaped key): the caller parses every line.
+ * A journal line whose object is parsed when first asked for: its revision, type and key are
+ * read from its text (newestLines). A short-lived writer's take laid every other process's
+ * new lines over its view parsed (10-19 s of CPU per 10 x 1,000 soak across the ten users,
+ * issue #12), though it reads a few of them at most and writes the files of a slice.
  */
-export function newestLines(fd: number, from: number, to: number, committed: number, map: KeyIndexedMap<JournalLine>): boolean {
+class LazyLine implements JournalLine {
+  private text: string | undefined;
+  private parsed: KObject | undefined;
+
+  constructor(
+    readonly rev: number,
+    readonly type: EventType,
+    readonly key: string,
+    text: string,
+    private readonly damaged: () => void,
+  ) {
+    this.text = text;
+  }
+
+  /**
+   * The object (the line's text let go once parsed). A line that does not parse as its head
+   * says is refused, and its reader told (`damaged`): it parses every line from then on, so
+   * the line is skipped as before (the compaction of the others goes on).
+   */
+  get object(): KObject {
+    if (this.text === undefined) return this.parsed!;
+    let l: JournalLine | undefined;
+    try {
+      l = parseJson(this.text) as JournalLine;
+    } catch {
+      l = undefined;
+    }
+    if (!l || l.rev !== this.rev || l.key !== this.key || l.type !== this.type || !l.object) {
+      this.damaged();
+      throw new StoreError(`the journal line of revision ${this.rev} (${this.key}) is damaged; run "kubesim cluster fsck"`);
+    }
+    this.parsed = l.object;
+    this.text = undefined;
+    return l.object;
+  }
+
+  /** As the line is written (JSON.stringify of a getter's owner would leave the object out). */
+  toJSON(): JournalLine {
+    return { rev: this.rev, type: this.type, key: this.key, object: this.object };
+  }
+}
+
+/** Whether a journal line carries its object (lines of older versions do not), without parsing a lazy one. */
+export function carriesObject(l: JournalLine): boolean {
+  return l instanceof LazyLine || l.object !== undefined;
+}
+
+const TYPES: readonly EventType[] = ['ADDED', 'MODIFIED', 'DELETED'];
+const OBJECT_AT = Buffer.from('","object":');
+
+/**
+ * Puts into `map` the newest line after `committed` of each key in [from, to) of `fd`, none
+ * of them parsed (LazyLine): a settled daemon's tail is mostly node Lease renewals, each
+ * key's line superseded every 10 s (~870 B each, ~14 ms of parse per MB for a process that
+ * reads it cold), and a user's take needs the objects of the few keys it reads or writes. A
+ * first pass takes each line's revision and key from its text, a second keeps the text of
+ * the newest line of each key; keys go into `map` in the order of their first line (as one
+ * parse per line put them). False, `map` unchanged, when a line is not as journalLineText
+ * writes it (an older version's, a torn one, an escaped key, one without its object): the
+ * caller parses every line.
+ */
+export function newestLines(fd: number, from: number, to: number, committed: number, map: KeyIndexedMap<JournalLine>, damaged: () => void): boolean {
   const newest = new Map<string, number>(); // key -> offset of its newest line
   let plain = true;
   forEachLine(fd, from, to, READ_CHUNK, true, (buf, start, end, at) => {
@@ -163,7 +221,8 @@ export function newestLines(fd: number, from: number, to: number, committed: num
     const rev = lineRev(buf, start, end);
     const k = keyStart(buf, start, end);
     const e = k < 0 ? -1 : buf.indexOf(34, k);
-    if (rev === undefined || k < 0 || e < 0 || e >= end) {
+    // The key's closing quote followed by the object (the line's last field, journalLineText).
+    if (rev === undefined || k < 0 || e < 0 || e >= end || buf.compare(OBJECT_AT, 0, OBJECT_AT.length, e, Math.min(end, e + OBJECT_AT.length)) !== 0) {
       plain = false;
       return;
     }
@@ -174,21 +233,22 @@ export function newestLines(fd: number, from: number, to: number, committed: num
   if (!plain) return false;
   if (newest.size === 0) return true;
   const wanted = new Set(newest.values());
-  const parsed = new Map<string, JournalLine>();
+  const lines = new Map<string, LazyLine>();
   let first = to;
   for (const at of wanted) first = Math.min(first, at);
   forEachLine(fd, first, to, READ_CHUNK, true, (buf, start, end, at) => {
     if (!plain || !wanted.has(at)) return;
-    try {
-      const l = parseJson(buf.toString('utf8', start, end)) as JournalLine;
-      if (l && typeof l.rev === 'number' && typeof l.key === 'string' && newest.get(l.key) === at) parsed.set(l.key, l);
-      else plain = false;
-    } catch {
-      plain = false;
-    }
+    const rev = lineRev(buf, start, end);
+    const k = keyStart(buf, start, end);
+    const e = k < 0 ? -1 : buf.indexOf(34, k);
+    const t = k < 0 ? -1 : buf.indexOf(TYPE_AT, start) + TYPE_AT.length;
+    const type = t < TYPE_AT.length ? undefined : TYPES.find((x) => buf.toString('latin1', t, k - KEY_AT.length) === x);
+    const key = e < 0 ? '' : buf.toString('utf8', k, e);
+    if (rev === undefined || type === undefined || newest.get(key) !== at) plain = false;
+    else lines.set(key, new LazyLine(rev, type, key, buf.toString('utf8', start, end), damaged));
   });
-  if (!plain || parsed.size !== newest.size) return false;
-  for (const key of newest.keys()) map.set(key, parsed.get(key)!);
+  if (!plain || lines.size !== newest.size) return false;
+  for (const key of newest.keys()) map.set(key, lines.get(key)!);
   return true;
 }
 

@@ -21,7 +21,7 @@ import {
   readFully, readTrimHeader, trimHeader, writeAll,
 } from './journal-lines';
 
-export { type JournalLine, journalLineText, forEachLine, eachLine } from './journal-lines';
+export { type JournalLine, journalLineText, forEachLine, eachLine, carriesObject } from './journal-lines';
 
 const FILE_MODE = 0o600;
 /** Past this size the journal keeps only its newer half (file-store-trim.ts). */
@@ -75,6 +75,12 @@ export class Journal {
   private pending: { gen: number; committed: number; parsedEnd: number; map: KeyIndexedMap<JournalLine>; lastRev: number } | undefined;
   private writerFd: number | undefined;
   private writerSize = 0;
+  /** A lazily parsed line turned out damaged: every line is parsed from now on (the bad one skipped), the parsed tail read again. */
+  private parseAll = false;
+  private readonly lineDamaged = () => {
+    this.parseAll = true;
+    this.pending = undefined;
+  };
   private writerFile = { dev: -1, ino: -1, trims: 0 };
   /** The writer's last append: its line's offset and length in the file `ino`. */
   private appended = { ino: -1, at: 0, len: 0 };
@@ -181,7 +187,7 @@ export class Journal {
           const map = p.map;
           const from = Math.max(ix.offsets[i], p.parsedEnd);
           const s = spanBegin();
-          if (!newestLines(fd, from, ix.end, committed, map)) {
+          if (this.parseAll || !newestLines(fd, from, ix.end, committed, map, this.lineDamaged)) {
             eachLine(fd, from, ix.end, (l) => {
               if (l.rev > committed) map.set(l.key, l);
             });

@@ -138,3 +138,46 @@ test("deferred Events read, update, conflict and delete as objects; another proc
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("another writer's take leaves the tail's lines unparsed until it reads or writes their keys (issue #12: users parsed every other process's lines)", { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-deferred-lines-'));
+  const realParse = JSON.parse;
+  const n = 2_000;
+  try {
+    const daemon = new FileStore(dir, { fsync: false });
+    // Its group's end writes a few files only (each slowed): the rest stays the journal's tail.
+    setStoreFaultHook((point) => {
+      if (point === 'compaction-files') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    });
+    daemon.group(() => {
+      for (let i = 0; i < n; i++) daemon.create(`configmaps/default/c-${i}`, cm(i));
+    });
+    assert.ok(revOf(dir) < daemon.currentRev() - n / 2, 'most of the group is still the tail');
+    const user = new FileStore(dir, { fsync: false });
+    let parses = 0;
+    JSON.parse = (...a: Parameters<typeof JSON.parse>) => (parses++, realParse(...a));
+    user.beginBatch(); // the take: the tail after `rev` becomes its deferred writes
+    const atTake = parses;
+    const read = user.get('configmaps/default/c-1234');
+    const atRead = parses;
+    JSON.parse = realParse;
+    assert.ok(atTake < 10, `${atTake} journal lines parsed by the take`);
+    assert.deepEqual(bare(read), cm(1234), 'a deferred key read under the lock');
+    assert.ok(atRead - atTake <= 1, `${atRead - atTake} lines parsed for one read`);
+    const updated = user.update('configmaps/default/c-7', { ...cm(7), data: { v: 'seven' } }, Number(user.get('configmaps/default/c-7')!.metadata.resourceVersion));
+    assert.equal(updated.data!.v, 'seven');
+    assert.throws(() => user.create('configmaps/default/c-8', cm(8)), /exists/);
+    user.endBatch();
+    setStoreFaultHook(undefined);
+    user.compact();
+    assert.equal(revOf(dir), user.currentRev());
+    for (const i of [0, 1234, n - 1]) assert.deepEqual(bare(JSON.parse(readFileSync(join(dir, 'registry', 'configmaps', 'default', `c-${i}`), 'utf8')) as KObject), cm(i), `c-${i}'s file`);
+    assert.equal((JSON.parse(readFileSync(join(dir, 'registry', 'configmaps', 'default', 'c-7'), 'utf8')) as KObject).data!.v, 'seven');
+    user.close();
+    daemon.close();
+  } finally {
+    JSON.parse = realParse;
+    setStoreFaultHook(undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -3,13 +3,13 @@
 // request (a timer, a socket) run until it ended.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { asUserRequest, EngineStore, setEventLoopTurns } from '../../src/store/async-store';
 import { FileLock } from '../../src/store/file-lock';
 import { MemoryStore } from '../../src/store/memory-store';
-import { FileStore } from '../../src/store/file-store';
+import { FileStore, TMP_PREFIX } from '../../src/store/file-store';
 
 /** Writes until a timer set at the start has run, or `max` writes; returns the writes made. */
 async function writesBeforeTimer(store: EngineStore, prefix: string, max: number): Promise<{ writes: number; ms: number }> {
@@ -95,16 +95,17 @@ test("the daemon's wait for another holder's store lock lets its event loop run 
 });
 
 /**
- * A disk stall in the journal's sync: fs.fdatasync(Sync) of `journal.log` made to take
- * `stallMs` (the other files' syncs run as they are); `fail` makes it fail with EIO instead.
+ * A disk stall in the journal's sync: fs.fdatasync(Sync) of `journal.log` (or of the files
+ * `which` picks by path) made to take `stallMs` (the other files' syncs run as they are);
+ * `fail` makes it fail with EIO instead.
  */
-function stallJournalSync(stallMs: number, fail = false) {
+function stallJournalSync(stallMs: number, fail = false, which: (file: string) => boolean = (file) => file.endsWith("/journal.log")) {
   // The CommonJS module object itself (what the store's `import * as fs` reads through).
   const mod = require('node:fs') as Record<string, any>;
   const orig = { sync: mod.fdatasyncSync, async: mod.fdatasync };
   const isJournal = (fd: number) => {
     try {
-      return readlinkSync(`/proc/self/fd/${fd}`).endsWith('/journal.log');
+      return which(readlinkSync(`/proc/self/fd/${fd}`));
     } catch {
       return false;
     }
@@ -171,24 +172,67 @@ test("the daemon's release syncs the journal off its event loop: a stalled sync 
   }
 });
 
-test("the daemon's release whose journal sync fails: the group is refused with the error, and the lock given up", async () => {
+/** `rev`'s new content before its rename: a temporary file in the store's folder holding a number. */
+const isRevFile = (dir: string) => (file: string) => dirname(file) === dir && basename(file).startsWith(TMP_PREFIX) && /^\d+\n$/.test(readFileSync(file, 'utf8'));
+
+for (const c of [
+  { what: 'journal', which: undefined, error: /EIO/ },
+  { what: '`rev`', which: isRevFile, error: /input\/output error while writing .*\/rev\b/ },
+]) {
+  test(`the daemon's release whose ${c.what} sync fails: the group is refused with the error, \`rev\` stays, and the lock given up`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubesim-release-sync-'));
+    const store = new EngineStore(new FileStore(dir, { fsync: true }));
+    setEventLoopTurns(5);
+    try {
+      await store.batch(() => store.create('configmaps/default/first', cmOf('first')));
+      const revBefore = readFileSync(join(dir, 'rev'), 'utf8');
+      const stall = stallJournalSync(20, true, c.which?.(dir));
+      try {
+        await assert.rejects(store.group(() => store.create('configmaps/default/grouped', cmOf('grouped'))), c.error);
+      } finally {
+        stall.restore();
+      }
+      assert.equal(readFileSync(join(dir, 'rev'), 'utf8'), revBefore);
+      // Given up: another process takes the lock at once.
+      const other = new FileStore(dir, { fsync: false });
+      assert.equal(other.create('configmaps/default/other', cmOf('other')).metadata.name, 'other');
+      other.close();
+      await store.create('configmaps/default/after', cmOf('after'));
+      assert.equal(readdirSync(dir).filter((n) => n.startsWith(TMP_PREFIX)).length, 0, 'no temporary file left');
+    } finally {
+      setEventLoopTurns(0);
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test("the daemon's release syncs `rev`'s own file off its event loop too: a stalled sync holds the lock, not its timers; `rev` moves once synced", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-release-sync-'));
   const store = new EngineStore(new FileStore(dir, { fsync: true }));
   setEventLoopTurns(5);
+  let stall: ReturnType<typeof stallJournalSync> | undefined;
   try {
-    await store.batch(() => store.create('configmaps/default/first', cmOf('first')));
-    const stall = stallJournalSync(20, true);
-    try {
-      await assert.rejects(store.group(() => store.create('configmaps/default/grouped', cmOf('grouped'))), /EIO/);
-    } finally {
-      stall.restore();
-    }
-    // Given up: another process takes the lock at once.
-    const other = new FileStore(dir, { fsync: false });
-    assert.equal(other.create('configmaps/default/other', cmOf('other')).metadata.name, 'other');
-    other.close();
-    await store.create('configmaps/default/after', cmOf('after'));
+    await store.batch(() => store.create('configmaps/default/first', cmOf('first'))); // the daemon's take (beginBatchAsync)
+    stall = stallJournalSync(800, false, isRevFile(dir));
+    const events: string[] = [];
+    let during = { lock: '', rev: '' };
+    const timer = setTimeout(() => {
+      events.push('timer');
+      during = { lock: readFileSync(join(dir, 'lock'), 'utf8'), rev: readFileSync(join(dir, 'rev'), 'utf8') };
+    }, 100);
+    // A small group: its end writes every file and `rev`.
+    const written = await store.group(() => store.create('configmaps/default/grouped', cmOf('grouped')));
+    events.push('group answered');
+    clearTimeout(timer);
+    assert.equal(stall.state.syncs >= 1, true, "`rev`'s file was synced");
+    assert.deepEqual(events, ['timer', 'group answered'], "the timer ran during `rev`'s sync (on main the sync blocked it until after the group)");
+    assert.match(during.lock, new RegExp(`^${process.pid}\\b`), 'the lock was still held during the sync');
+    assert.ok(Number(during.rev) < Number(written.metadata.resourceVersion), '`rev` not moved before its file was synced');
+    assert.equal(Number(readFileSync(join(dir, 'rev'), 'utf8')), Number(written.metadata.resourceVersion), '`rev` moved once synced');
+    assert.equal(readdirSync(dir).filter((n) => n.startsWith(TMP_PREFIX)).length, 0, 'no temporary file left');
   } finally {
+    stall?.restore();
     setEventLoopTurns(0);
     await store.close();
     rmSync(dir, { recursive: true, force: true });
