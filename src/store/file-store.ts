@@ -142,7 +142,7 @@ export class FileStore implements SyncStore {
    * written yet: committed in the journal, put in place at compaction. Kept across lock holds
    * while the journal is as this store left it; read again from the journal otherwise.
    */
-  private readonly pending = new PendingWrites();
+  private readonly pending = new PendingWrites((key) => this.fileOf(key));
   /** The object files as this store read and wrote them (see file-store-files.ts). */
   private readonly files: RegistryFiles;
   private readonly meta: MetaDocs;
@@ -334,7 +334,7 @@ export class FileStore implements SyncStore {
       const undo = this.journal.append(journalLineText({ rev, type: 'DELETED', key, object: last }), own);
       this.rev = rev;
       if (this.hold.grouping) {
-        this.defer(key, file, 'DELETED', own.object!, rev);
+        this.defer(key, 'DELETED', own.object!, rev);
         this.noteOwn(own);
         return last;
       }
@@ -559,7 +559,7 @@ export class FileStore implements SyncStore {
     for (const [key, l] of this.journal.pendingAfter(this.committed).tail) {
       // A line of an older version without its object had its file written before it.
       if (l.rev <= this.committed || (from !== undefined && l.rev <= from) || (!l.object && l.type !== 'DELETED')) continue;
-      this.pending.set(key, { file: path.join(this.registryDir, key), type: l.type, object: l.object ?? ({} as KObject), first });
+      this.pending.set(key, { type: l.type, object: l.object ?? ({} as KObject), first });
     }
   }
 
@@ -701,7 +701,7 @@ export class FileStore implements SyncStore {
       const own: WatchEvent = { type, key, rev, object: copy };
       this.journal.append(journalLineText({ rev, type, key, object: stored }), own);
       this.rev = rev;
-      this.defer(key, file, type, copy, rev);
+      this.defer(key, type, copy, rev);
       this.noteOwn(own);
       if (shared) return copy;
       noteKeptCopy(stored, copy);
@@ -741,9 +741,9 @@ export class FileStore implements SyncStore {
    * keptParsed) is kept as its line's place in the journal, read back when asked for: a
    * settled daemon's lagging tail held ~500 B an Event (docs/perf-issue-18.md round 74).
    */
-  private defer(key: string, file: string, type: EventType, object: KObject, rev: number): void {
+  private defer(key: string, type: EventType, object: KObject, rev: number): void {
     const line = keptParsed(key) ? undefined : { path: this.journalPath, rev, ...this.journal.lastAppended() };
-    if (!line || !this.pending.setLine(key, file, type, rev, line)) this.pending.set(key, { file, type, object, first: rev });
+    if (!line || !this.pending.setLine(key, type, rev, line)) this.pending.set(key, { type, object, first: rev });
   }
 
   /** The object as this holder sees it: its deferred write, else the file. */
