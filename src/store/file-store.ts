@@ -234,7 +234,8 @@ export class FileStore implements SyncStore {
       // Between its holds, a shared list of what this store left is remembered as a whole (not Events: keptParsed).
       const whole = shared && left !== undefined && keptParsed(prefix);
       const found = new Map<string, KObject>();
-      this.asLeft(() => this.files.collect(prefix, found, whole ? undefined : filter, shared));
+      // Keys with a deferred write: their files are not read (their parsed copies are let go).
+      this.asLeft(() => this.files.collect(prefix, found, whole ? undefined : filter, shared, (key) => this.pending.get(key) !== undefined));
       let sort = false;
       for (const [key, p] of this.pending.under(prefix)) {
         // The filter before the copy: a long clock jump defers many writes a list skips.
@@ -742,6 +743,7 @@ export class FileStore implements SyncStore {
    * settled daemon's lagging tail held ~500 B an Event (docs/perf-issue-18.md round 74).
    */
   private defer(key: string, type: EventType, object: KObject, rev: number): void {
+    this.files.forget(this.fileOf(key)); // read from the deferred write until its file is written
     const line = keptParsed(key) ? undefined : { path: this.journalPath, rev, ...this.journal.lastAppended() };
     if (!line || !this.pending.setLine(key, type, rev, line)) this.pending.set(key, { type, object, first: rev });
   }
