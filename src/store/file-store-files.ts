@@ -138,6 +138,9 @@ export function sweepDeadTemporaries(dir: string): string[] {
   return removed;
 }
 
+/** A key's place in collect's answer, for its caller's own object (never handed out). */
+export const SUPERSEDED = Object.freeze({}) as KObject;
+
 export class RegistryFiles {
   /** Parsed object files, valid while the file's inode, size and times are unchanged. */
   private readonly cache = new Map<string, CachedFile>();
@@ -164,7 +167,11 @@ export class RegistryFiles {
     return file.slice(this.registryDir.length + 1);
   }
 
-  /** Forgets the parsed copy of `file` (a replay or a watched delete changed it). */
+  /**
+   * Forgets the parsed copy of `file` (a replay or a watched delete changed it, or the holder
+   * deferred a newer write of it: read from the deferred write while it lags, a stale copy
+   * kept beside it was ~500 B a pod, the seeded versions of most pods in a settled daemon).
+   */
   forget(file: string): void {
     this.cache.delete(file);
   }
@@ -302,9 +309,11 @@ export class RegistryFiles {
    * Collects copies of the objects under a registry prefix into `out` (key -> object), in key
    * order; with `filter`, only those it accepts (tested before copying: a selector's list of
    * a few pods among thousands copies only those few). `shared`: the remembered objects
-   * themselves, frozen, instead of copies (ListReadOptions.shared).
+   * themselves, frozen, instead of copies (ListReadOptions.shared). Keys `superseded` says
+   * the caller lays its own object over (the holder's deferred writes) get `SUPERSEDED` in
+   * their place, their files not read: the holder forgets their parsed copies (see forget).
    */
-  collect(prefix: string, out: Map<string, KObject>, filter?: (obj: KObject) => boolean, shared = false): void {
+  collect(prefix: string, out: Map<string, KObject>, filter?: (obj: KObject) => boolean, shared = false, superseded?: (key: string) => boolean): void {
     const dir = this.prefixDirs.of(prefix);
     const held = this.held();
     if (held && this.missingDirs.get(dir) === this.gen) return;
@@ -314,7 +323,7 @@ export class RegistryFiles {
     }
     // A folder listed in this hold generation is still that folder (nobody else writes).
     if (held && this.dirs.get(dir)?.gen === this.gen) {
-      this.collectDir(dir, prefix, out, filter, shared ? deepFreeze : cloneJson);
+      this.collectDir(dir, prefix, out, filter, shared ? deepFreeze : cloneJson, superseded);
       return;
     }
     let st: fs.Stats;
@@ -328,10 +337,10 @@ export class RegistryFiles {
       warnOnce(dir, `skipping ${dir}: a file where a folder belongs`);
       return;
     }
-    this.collectDir(dir, prefix, out, filter, shared ? deepFreeze : cloneJson);
+    this.collectDir(dir, prefix, out, filter, shared ? deepFreeze : cloneJson, superseded);
   }
 
-  private collectDir(dir: string, prefix: string, out: Map<string, KObject>, filter: ((obj: KObject) => boolean) | undefined, hand: (obj: KObject) => KObject): void {
+  private collectDir(dir: string, prefix: string, out: Map<string, KObject>, filter: ((obj: KObject) => boolean) | undefined, hand: (obj: KObject) => KObject, superseded?: (key: string) => boolean): void {
     const entries = this.readDir(dir);
     // Key (etcd) order: a folder's keys all start with its name + '/', so folders sort by that
     // ("a-b/x" before "a/x"); name order alone would put "a" first.
@@ -340,7 +349,8 @@ export class RegistryFiles {
       if (entry.name.startsWith(TMP_PREFIX)) continue;
       const full = path.join(dir, entry.name);
       const key = `${prefix}/${entry.name}`;
-      if (entry.kind === 'dir') this.collectDir(full, key, out, filter, hand);
+      if (entry.kind === 'dir') this.collectDir(full, key, out, filter, hand, superseded);
+      else if (superseded?.(key)) out.set(key, SUPERSEDED); // its place in key order kept
       else if (entry.kind === 'file') {
         try {
           const obj = this.readShared(key, full);

@@ -22,11 +22,12 @@ function removeFile(file: string): void {
 }
 
 /** One deferred write's file put in place (removed for a deletion). */
-function putInPlace(p: Deferred, pending: PendingWrites, files: RegistryFiles, perFileSync: boolean): void {
+function putInPlace(key: string, p: Deferred, pending: PendingWrites, files: RegistryFiles, perFileSync: boolean): void {
   const obj = p.type === 'DELETED' ? null : pending.objectOf(p);
-  if (!obj) removeFile(p.file);
-  else replaceCoveredFile(p.file, stringifyJson(obj, 2) + '\n', perFileSync);
-  files.noteWritten(p.file, obj, true);
+  const file = pending.fileOf(key);
+  if (!obj) removeFile(file);
+  else replaceCoveredFile(file, stringifyJson(obj, 2) + '\n', perFileSync);
+  files.noteWritten(file, obj, true);
 }
 
 /** A file that could not be written: what the store remembered of the files is wrong; said once. */
@@ -47,7 +48,7 @@ export function materialisePending(pending: PendingWrites, files: RegistryFiles,
   try {
     for (const [key, p] of pending) {
       storeFaultPoint('materialise', key);
-      putInPlace(p, pending, files, perFileSync);
+      putInPlace(key, p, pending, files, perFileSync);
     }
   } catch (e) {
     lagging(files, root, e);
@@ -71,7 +72,7 @@ export function materialiseSlice(pending: PendingWrites, keys: string[], slice: 
       const p = pending.get(keys[i]);
       if (!p) continue; // in the files already: a write outside a group put it there
       storeFaultPoint('compaction-files', keys[i]);
-      putInPlace(p, pending, files, perFileSync);
+      putInPlace(keys[i], p, pending, files, perFileSync);
     }
   } catch (e) {
     lagging(files, root, e);

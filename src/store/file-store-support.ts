@@ -170,7 +170,6 @@ export function fsyncPath(file: string): void {
 }
 
 export interface PendingWrite {
-  file: string;
   type: EventType;
   object: KObject;
   /**
@@ -189,7 +188,6 @@ export interface PendingWrite {
  * one hidden class.
  */
 export interface Deferred {
-  file: string;
   type: EventType;
   object: KObject | undefined;
   first: number;
@@ -204,6 +202,7 @@ export interface Deferred {
 interface LineSource {
   fd: number;
   ino: number;
+  path: string;
 }
 
 /**
@@ -215,6 +214,12 @@ interface LineSource {
  */
 export class PendingWrites {
   private readonly byKey = new KeyIndexedMap<Deferred>();
+
+  /**
+   * `fileOf`: a key's object file, made when a file is written rather than kept per entry
+   * (~100 B a key, 12 MB of a settled 20,000-pod daemon's lagging tail; round 83).
+   */
+  constructor(readonly fileOf: (key: string) => string) {}
   /** The journal files lines are kept in, newest last (an older one stays open while a line in it is deferred). */
   private sources: LineSource[] = [];
   /**
@@ -242,7 +247,7 @@ export class PendingWrites {
   }
 
   set(key: string, w: PendingWrite): void {
-    this.put(key, { file: w.file, type: w.type, object: w.object, first: w.first, src: undefined, at: 0, len: 0, rev: 0, line: undefined });
+    this.put(key, { type: w.type, object: w.object, first: w.first, src: undefined, at: 0, len: 0, rev: 0, line: undefined });
   }
 
   /**
@@ -250,25 +255,21 @@ export class PendingWrites {
    * `ino`, the holder's: under the lock it cannot change), which holds its object at `rev`.
    * False, nothing deferred, when that journal cannot be opened as that file.
    */
-  setLine(key: string, file: string, type: EventType, first: number, journal: { path: string; ino: number; at: number; len: number; rev: number }): boolean {
+  setLine(key: string, type: EventType, first: number, journal: { path: string; ino: number; at: number; len: number; rev: number }): boolean {
     const src = this.source(journal.path, journal.ino);
     if (!src) return false;
-    this.put(key, { file, type, object: undefined, first, src, at: journal.at, len: journal.len, rev: journal.rev, line: undefined });
+    this.put(key, { type, object: undefined, first, src, at: journal.at, len: journal.len, rev: journal.rev, line: undefined });
     return true;
   }
 
   /** Defers the write of `line`'s key as the journal's tail holds it (a lazily parsed line: journal-lines.ts). */
-  setTailLine(key: string, file: string, line: JournalLine, first: number): void {
-    this.put(key, { file, type: line.type, object: undefined, first, src: undefined, at: 0, len: 0, rev: line.rev, line });
+  setTailLine(key: string, line: JournalLine, first: number): void {
+    this.put(key, { type: line.type, object: undefined, first, src: undefined, at: 0, len: 0, rev: line.rev, line });
   }
 
   private put(key: string, d: Deferred): void {
     const prev = this.byKey.get(key);
     if (prev) d.first = prev.first;
-    // The path flat (V8's charCodeAt flattens a rope in place): path.join makes it a rope of
-    // slices of its own joined text, ~560 B a key where flat it is ~100 (a restart's tail of
-    // 122,000 keys held 68 MB of them).
-    d.file.charCodeAt(0);
     this.byKey.set(key, d);
   }
 
@@ -315,7 +316,7 @@ export class PendingWrites {
         got += n;
       }
     } catch (e) {
-      throw storeIoError(e, d.file);
+      throw storeIoError(e, d.src.path);
     }
     let line: { rev?: unknown; object?: KObject } | undefined;
     try {
@@ -323,7 +324,7 @@ export class PendingWrites {
     } catch {
       line = undefined;
     }
-    if (!line || line.rev !== d.rev || !line.object) throw new StoreError(`the journal line of revision ${d.rev} could not be read back for ${d.file}; run "kubesim cluster fsck"`);
+    if (!line || line.rev !== d.rev || !line.object) throw new StoreError(`the journal line of revision ${d.rev} could not be read back from ${d.src.path}; run "kubesim cluster fsck"`);
     return line.object;
   }
 
@@ -341,7 +342,7 @@ export class PendingWrites {
       fs.closeSync(fd);
       return undefined;
     }
-    const src = { fd, ino };
+    const src = { fd, ino, path: file };
     this.closeUnused(src);
     this.sources.push(src);
     return src;

@@ -145,7 +145,7 @@ export class FileStore implements SyncStore {
    * written yet: committed in the journal, put in place at compaction. Kept across lock holds
    * while the journal is as this store left it; read again from the journal otherwise.
    */
-  private readonly pending = new PendingWrites();
+  private readonly pending = new PendingWrites((key) => this.fileOf(key));
   /** The object files as this store read and wrote them (see file-store-files.ts). */
   private readonly files: RegistryFiles;
   private readonly meta: MetaDocs;
@@ -238,7 +238,8 @@ export class FileStore implements SyncStore {
       // Between its holds, a shared list of what this store left is remembered as a whole (not Events: keptParsed).
       const whole = shared && left !== undefined && keptParsed(prefix);
       const found = new Map<string, KObject>();
-      this.asLeft(() => this.files.collect(prefix, found, whole ? undefined : filter, shared));
+      // Keys with a deferred write: their files are not read (their parsed copies are let go).
+      this.asLeft(() => this.files.collect(prefix, found, whole ? undefined : filter, shared, (key) => this.pending.get(key) !== undefined));
       let sort = false;
       for (const [key, p] of this.pending.under(prefix)) {
         // The filter before the copy: a long clock jump defers many writes a list skips.
@@ -338,7 +339,7 @@ export class FileStore implements SyncStore {
       const undo = this.journal.append(journalLineText({ rev, type: 'DELETED', key, object: last }), own);
       this.rev = rev;
       if (this.hold.grouping) {
-        this.defer(key, file, 'DELETED', own.object!, rev);
+        this.defer(key, 'DELETED', own.object!, rev);
         this.noteOwn(own);
         return last;
       }
@@ -573,8 +574,8 @@ export class FileStore implements SyncStore {
       // A line of an older version without its object had its file written before it.
       // Another process's line as the tail holds it: its object parsed when read or written (issue #12).
       if (l.rev <= this.committed || (from !== undefined && l.rev <= from)) continue;
-      if (carriesObject(l)) this.pending.setTailLine(key, path.join(this.registryDir, key), l, first);
-      else if (l.type === 'DELETED') this.pending.set(key, { file: path.join(this.registryDir, key), type: l.type, object: {} as KObject, first });
+      if (carriesObject(l)) this.pending.setTailLine(key, l, first);
+      else if (l.type === 'DELETED') this.pending.set(key, { type: l.type, object: {} as KObject, first });
     }
   }
 
@@ -716,7 +717,7 @@ export class FileStore implements SyncStore {
       const own: WatchEvent = { type, key, rev, object: copy };
       this.journal.append(journalLineText({ rev, type, key, object: stored }), own);
       this.rev = rev;
-      this.defer(key, file, type, copy, rev);
+      this.defer(key, type, copy, rev);
       this.noteOwn(own);
       if (shared) return copy;
       noteKeptCopy(stored, copy);
@@ -756,9 +757,10 @@ export class FileStore implements SyncStore {
    * keptParsed) is kept as its line's place in the journal, read back when asked for: a
    * settled daemon's lagging tail held ~500 B an Event (docs/perf-issue-18.md round 74).
    */
-  private defer(key: string, file: string, type: EventType, object: KObject, rev: number): void {
+  private defer(key: string, type: EventType, object: KObject, rev: number): void {
+    this.files.forget(this.fileOf(key)); // read from the deferred write until its file is written
     const line = keptParsed(key) ? undefined : { path: this.journalPath, rev, ...this.journal.lastAppended() };
-    if (!line || !this.pending.setLine(key, file, type, rev, line)) this.pending.set(key, { file, type, object, first: rev });
+    if (!line || !this.pending.setLine(key, type, rev, line)) this.pending.set(key, { type, object, first: rev });
   }
 
   /** The object as this holder sees it: its deferred write, else the file. */

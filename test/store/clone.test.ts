@@ -120,6 +120,29 @@ test('kept copies share the members that repeat across objects (empty field-set 
   }
 });
 
+test("kept pods' conditions are one instance per distinct array (pods settled in the same seconds); a node's, with their heartbeats, are not remembered", () => {
+  const conditions = (t: string) => [
+    { type: 'Initialized', status: 'True', lastProbeTime: null, lastTransitionTime: '2026-12-07T10:56:47Z' },
+    { type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: t },
+  ];
+  const pod = (name: string, t: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, status: { phase: 'Running', conditions: conditions(t) } });
+  for (const keep of [frozenCopy, (v: unknown) => deepFreeze(JSON.parse(JSON.stringify(v)))]) {
+    const a = keep(pod('a', '2026-12-07T10:57:55Z')) as any;
+    const b = keep(pod('b', '2026-12-07T10:57:55Z')) as any;
+    const c = keep(pod('c', '2026-12-07T10:57:56Z')) as any;
+    assert.deepEqual(a, pod('a', '2026-12-07T10:57:55Z'));
+    assert.deepEqual(c, pod('c', '2026-12-07T10:57:56Z'));
+    assert.ok(allFrozen(a) && allFrozen(c));
+    assert.equal(a.status.conditions, b.status.conditions);
+    assert.notEqual(a.status.conditions, c.status.conditions);
+    assert.equal(c.status.conditions[1].lastTransitionTime, '2026-12-07T10:57:56Z');
+    const node = (name: string) => ({ kind: 'Node', metadata: { name }, status: { conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: '2026-12-07T10:57:55Z' }] } });
+    const [n1, n2] = [keep(node('n1')), keep(node('n2'))] as any[];
+    assert.deepEqual(n2, node('n2'));
+    assert.notEqual(n1.status.conditions, n2.status.conditions);
+  }
+});
+
 test('field sets are one instance per distinct subtree (hash-consed), equal to their input, and told apart by every name and leaf', () => {
   const set = (ip: string) => ({
     'f:status': {

@@ -139,6 +139,49 @@ test("deferred Events read, update, conflict and delete as objects; another proc
   }
 });
 
+test("a holder's deferred write lets the file's parsed copy go, and its lists do not read that file back (a settled daemon kept most pods' seeded versions beside their newest)", { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-deferred-lines-'));
+  try {
+    const n = 2_000;
+    const big = (i: number, v: string): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `b-${String(i).padStart(5, '0')}`, namespace: 'default' }, data: { v: `${v.repeat(2000)}${i}` } });
+    const key = (i: number) => `configmaps/default/b-${String(i).padStart(5, '0')}`;
+    // Written by another store (its journal lines are not this one's), read here: each object remembered.
+    const w = new FileStore(dir, { fsync: false });
+    for (let i = 0; i < n; i++) w.create(key(i), big(i, 'o'));
+    w.close();
+    const s = new FileStore(dir, { fsync: false });
+    assert.equal(s.list('configmaps/default').items.length, n);
+    s.group(() => {
+      // Each update deferred (its file still the old one): ~2 KB a key more while the old copy is kept.
+      const updated = heapGrowth(Array.from({ length: n }, (_, i) => i), (i) => {
+        s.update(key(i), big(i, 'n'));
+        return 0;
+      });
+      assert.ok(updated / n < 1000, `${(updated / n).toFixed(0)} B a deferred update kept (the old version's copy too?)`);
+      // A list lays the deferred writes over the files without reading (and remembering) theirs.
+      let items: KObject[] = [];
+      const listed = heapGrowth([0], () => {
+        items = s.list('configmaps/default').items;
+        return 0;
+      });
+      assert.ok(listed / n < 1000, `${(listed / n).toFixed(0)} B a key after a list (files read back?)`);
+      assert.deepEqual(items.map((o) => o.metadata.name), Array.from({ length: n }, (_, i) => `b-${String(i).padStart(5, '0')}`));
+      assert.ok(items.every((o, i) => o.data?.v === `${'n'.repeat(2000)}${i}`));
+      assert.deepEqual(s.list('configmaps/default', (o) => o.metadata.name === 'b-00007', { shared: true }).items.map((o) => o.data?.v), [`${'n'.repeat(2000)}7`]);
+    });
+    // Once written, the files hold the new versions; the store's reads and another reader's agree.
+    s.compact();
+    for (const r of [s, new FileStore(dir, { fsync: false })]) {
+      const items = r.list('configmaps/default').items;
+      assert.equal(items.length, n);
+      assert.ok(items.every((o, i) => o.data?.v === `${'n'.repeat(2000)}${i}`));
+    }
+    s.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("another writer's take leaves the tail's lines unparsed until it reads or writes their keys (issue #12: users parsed every other process's lines)", { timeout: 120_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-deferred-lines-'));
   const realParse = JSON.parse;
