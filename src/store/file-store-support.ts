@@ -9,6 +9,7 @@ import { StoreError, StoreNotFoundError, type EventType } from './store';
 import { DamagedObjectError } from './damaged';
 import { parseJson } from '../util/exact-json';
 import { KeyIndexedMap } from './key-index';
+import { BEATS_SPAN } from './lease-beats';
 
 const DIR_MODE = 0o700;
 
@@ -178,6 +179,8 @@ export interface PendingWrite {
    * not need the file (file-store-compaction.ts). Kept from the entry it replaces.
    */
   first: number;
+  /** Only node Lease renewals since its file (lease-beats.ts): the compaction may leave the file as it is. */
+  beat?: boolean;
 }
 
 /**
@@ -194,6 +197,7 @@ export interface Deferred {
   at: number;
   len: number;
   rev: number;
+  beat: boolean;
 }
 
 /** A journal file the deferred writes' lines are read from: its own descriptor, so a trim's rename over it does not move them. */
@@ -218,9 +222,34 @@ export class PendingWrites {
    * revision than when it was first set, so what was derived from the keys is stale.
    */
   epoch = 0;
+  /** How many deferred writes are beats (lease-beats.ts). */
+  private beatCount = 0;
 
   get size(): number {
     return this.byKey.size;
+  }
+
+  /** The deferred writes whose files a round writes (beats left out). */
+  get filesDue(): number {
+    return this.byKey.size - this.beatCount;
+  }
+
+  /** The revision of the deferred write's entry (its object's resourceVersion). */
+  revOf(d: Deferred): number {
+    return d.src ? d.rev : Number(d.object!.metadata?.resourceVersion);
+  }
+
+  /** Whether a round up to `upTo` leaves `key`'s file as it is: a beat newer than BEATS_SPAN revisions before `upTo`. */
+  skips(key: string, upTo: number): boolean {
+    const d = this.byKey.get(key);
+    return d !== undefined && d.beat && this.revOf(d) > upTo - BEATS_SPAN;
+  }
+
+  /** The highest revision `rev` may move to: just before every deferred write's entry (the beats a round left). */
+  floor(): number {
+    let min = Infinity;
+    for (const d of this.byKey.values()) min = Math.min(min, this.revOf(d) - 1);
+    return min;
   }
 
   get(key: string): Deferred | undefined {
@@ -238,7 +267,7 @@ export class PendingWrites {
   }
 
   set(key: string, w: PendingWrite): void {
-    this.put(key, { file: w.file, type: w.type, object: w.object, first: w.first, src: undefined, at: 0, len: 0, rev: 0 });
+    this.put(key, { file: w.file, type: w.type, object: w.object, first: w.first, src: undefined, at: 0, len: 0, rev: 0, beat: w.beat === true });
   }
 
   /**
@@ -246,16 +275,22 @@ export class PendingWrites {
    * `ino`, the holder's: under the lock it cannot change), which holds its object at `rev`.
    * False, nothing deferred, when that journal cannot be opened as that file.
    */
-  setLine(key: string, file: string, type: EventType, first: number, journal: { path: string; ino: number; at: number; len: number; rev: number }): boolean {
+  setLine(key: string, file: string, type: EventType, first: number, journal: { path: string; ino: number; at: number; len: number; rev: number }, beat = false): boolean {
     const src = this.source(journal.path, journal.ino);
     if (!src) return false;
-    this.put(key, { file, type, object: undefined, first, src, at: journal.at, len: journal.len, rev: journal.rev });
+    this.put(key, { file, type, object: undefined, first, src, at: journal.at, len: journal.len, rev: journal.rev, beat });
     return true;
   }
 
   private put(key: string, d: Deferred): void {
     const prev = this.byKey.get(key);
-    if (prev) d.first = prev.first;
+    if (prev) {
+      d.first = prev.first;
+      // A beat since the file: every change since it was one (a create or a label change is written).
+      d.beat &&= prev.beat;
+      if (prev.beat) this.beatCount--;
+    }
+    if (d.beat) this.beatCount++;
     // The path flat (V8's charCodeAt flattens a rope in place): path.join makes it a rope of
     // slices of its own joined text, ~560 B a key where flat it is ~100 (a restart's tail of
     // 122,000 keys held 68 MB of them).
@@ -264,17 +299,19 @@ export class PendingWrites {
   }
 
   delete(key: string): void {
+    if (this.byKey.get(key)?.beat) this.beatCount--;
     this.byKey.delete(key);
   }
 
   /** Forgets the deferred writes at or before `rev` (their files are in place, and `rev` says so). */
   dropThrough(rev: number): void {
-    for (const [key, d] of this.byKey) if ((d.src ? d.rev : Number(d.object!.metadata?.resourceVersion)) <= rev) this.delete(key);
+    for (const [key, d] of this.byKey) if (this.revOf(d) <= rev) this.delete(key);
     this.closeUnused();
   }
 
   clear(): void {
     this.epoch++;
+    this.beatCount = 0;
     this.byKey.clear();
     this.closeUnused();
   }
