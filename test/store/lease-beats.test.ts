@@ -38,17 +38,22 @@ const renewed = (cur: KObject, renew: number): KObject => {
 };
 const fileOf = (dir: string, key: string) => JSON.parse(readFileSync(join(dir, 'registry', key), 'utf8')) as KObject;
 const revOf = (dir: string) => Number(readFileSync(join(dir, 'rev'), 'utf8'));
+/** A store in `dir` holding the Lease and a ConfigMap, created in one group. */
+function created(dir: string): FileStore {
+  const s = new FileStore(dir, { fsync: false });
+  s.group(() => {
+    s.create(LEASE, lease(0));
+    s.create(CM, cm('0'));
+  });
+  return s;
+}
 
 test('a node Lease\'s renewals stay in the journal, not its file; every reader sees the newest; its other changes are written', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-beats-'));
   try {
-    const s = new FileStore(dir, { fsync: false });
-    s.group(() => {
-      s.create(LEASE, lease(0));
-      s.create(CM, cm('0'));
-    });
-    const created = fileOf(dir, LEASE);
-    assert.equal(created.spec.renewTime, time(0), 'the create is written');
+    const s = created(dir);
+    const first = fileOf(dir, LEASE);
+    assert.equal(first.spec.renewTime, time(0), 'the create is written');
     const ino = statSync(join(dir, 'registry', LEASE)).ino;
     // Ticks: each a group renewing the Lease, beside another object's write.
     for (let i = 1; i <= 20; i++) {
@@ -68,7 +73,7 @@ test('a node Lease\'s renewals stay in the journal, not its file; every reader s
     const other = new FileStore(dir, { fsync: false });
     assert.equal(other.get(LEASE)?.spec.renewTime, time(20));
     assert.deepEqual(other.list('leases/kube-node-lease').items.map((o) => o.spec.renewTime), [time(20)]);
-    const beats = other.changesSince(Number(created.metadata.resourceVersion)).filter((e) => e.key === LEASE);
+    const beats = other.changesSince(Number(first.metadata.resourceVersion)).filter((e) => e.key === LEASE);
     assert.deepEqual(beats.map((e) => [e.type, e.object.spec.renewTime]), Array.from({ length: 20 }, (_, i) => ['MODIFIED', time(i + 1)]), 'a MODIFIED event per renewal');
     other.close();
 
@@ -93,11 +98,7 @@ test('a node Lease\'s renewals stay in the journal, not its file; every reader s
 test('a renewal older than BEATS_SPAN revisions (a stopped node\'s Lease) is written, and `rev` moves past it', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-beats-'));
   try {
-    const s = new FileStore(dir, { fsync: false });
-    s.group(() => {
-      s.create(LEASE, lease(0));
-      s.create(CM, cm('0'));
-    });
+    const s = created(dir);
     s.group(() => s.update(LEASE, renewed(s.get(LEASE)!, 1)));
     const beat = Number(s.get(LEASE)!.metadata.resourceVersion);
     assert.equal(fileOf(dir, LEASE).spec.renewTime, time(0));
