@@ -58,8 +58,8 @@ export interface CompactionHolder {
   writeSlice(keys: string[], slice: Slice): number | undefined;
   /** Whether another process announced waiting for the lock. */
   othersWaiting(): boolean;
-  /** Writes `rev` = `to` (every key's file is at least as new as at `to`). */
-  advance(to: number): void;
+  /** Writes `rev` = `upTo` (every key's file is at least as new as at `upTo`), or just before the oldest beat the round left (lease-beats.ts). */
+  advance(upTo: number): void;
 }
 
 /**
@@ -123,18 +123,21 @@ export class Compaction {
    * the next holder tries again).
    */
   step(h: CompactionHolder, start: boolean, waited = false): boolean {
-    const slice = new Slice(h.pending.size > COMPACT_SMALL || waited, waited, () => h.othersWaiting());
+    const slice = new Slice(h.pending.filesDue > COMPACT_SMALL || waited, waited, () => h.othersWaiting());
     const saved = this.readSaved();
     let r = [saved, this.round].find((x) => x && x.committed === h.committed() && x.upTo >= x.committed && x.upTo <= h.rev());
     this.round = undefined;
+    // A round up to where the last one ended has nothing to write (the beats it left, lease-beats.ts).
+    let ended = -1;
     for (;;) {
       if (!r) {
-        if (!start || h.pending.size === 0) break;
+        if (!start || h.pending.size === 0 || h.rev() <= ended) break;
         r = { committed: h.committed(), upTo: h.rev(), after: '' };
       }
       const keys = this.nextKeys(h.pending, r, BATCH);
       if (keys.length === 0) {
         h.advance(r.upTo);
+        ended = r.upTo;
         r = undefined;
         this.order = undefined;
         // Writes since the round began are the next round's, if time is left.
@@ -164,7 +167,7 @@ export class Compaction {
     let o = this.order;
     if (!o || o.committed !== r.committed || o.upTo !== r.upTo || o.epoch !== pending.epoch || (o.at > 0 && r.after < o.keys[o.at - 1])) {
       const keys: string[] = [];
-      for (const [key, first] of pending.firsts()) if (first <= r.upTo && key > r.after) keys.push(key);
+      for (const [key, first] of pending.firsts()) if (first <= r.upTo && key > r.after && !pending.skips(key, r.upTo)) keys.push(key);
       keys.sort();
       o = this.order = { committed: r.committed, upTo: r.upTo, epoch: pending.epoch, keys, at: 0 };
     }

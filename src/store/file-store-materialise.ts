@@ -61,8 +61,9 @@ export function materialisePending(pending: PendingWrites, files: RegistryFiles,
 
 /**
  * A slice of a compaction (file-store-compaction.ts): the files of `keys`, in order, each as
- * the holder's newest deferred write, until the slice is over (one at least). They stay deferred
- * (`rev` moves only once every key of the round is done). Returns how many were done, or
+ * the holder's newest deferred write, until the slice is over (one at least), each then no
+ * longer deferred (`rev` moves only once every key of the round is done, and not past a beat
+ * the round left: lease-beats.ts). Returns how many were done, or
  * undefined when a file could not be written (the journal holds every entry).
  */
 export function materialiseSlice(pending: PendingWrites, keys: string[], slice: Slice, files: RegistryFiles, perFileSync: boolean, root: string): number | undefined {
@@ -73,6 +74,7 @@ export function materialiseSlice(pending: PendingWrites, keys: string[], slice: 
       if (!p) continue; // in the files already: a write outside a group put it there
       storeFaultPoint('compaction-files', keys[i]);
       putInPlace(keys[i], p, pending, files, perFileSync);
+      pending.delete(keys[i]);
     }
   } catch (e) {
     lagging(files, root, e);

@@ -10,6 +10,7 @@ import { DamagedObjectError } from './damaged';
 import { parseJson } from '../util/exact-json';
 import { KeyIndexedMap } from './key-index';
 import type { JournalLine } from './journal-lines';
+import { BEATS_SPAN } from './lease-beats';
 
 const DIR_MODE = 0o700;
 
@@ -178,6 +179,8 @@ export interface PendingWrite {
    * not need the file (file-store-compaction.ts). Kept from the entry it replaces.
    */
   first: number;
+  /** Only node Lease renewals since its file (lease-beats.ts): the compaction may leave the file as it is. */
+  beat?: boolean;
 }
 
 /**
@@ -196,6 +199,7 @@ export interface Deferred {
   len: number;
   rev: number;
   line: JournalLine | undefined;
+  beat: boolean;
 }
 
 /** A journal file the deferred writes' lines are read from: its own descriptor, so a trim's rename over it does not move them. */
@@ -227,9 +231,34 @@ export class PendingWrites {
    * revision than when it was first set, so what was derived from the keys is stale.
    */
   epoch = 0;
+  /** How many deferred writes are beats (lease-beats.ts). */
+  private beatCount = 0;
 
   get size(): number {
     return this.byKey.size;
+  }
+
+  /** The deferred writes whose files a round writes (beats left out). */
+  get filesDue(): number {
+    return this.byKey.size - this.beatCount;
+  }
+
+  /** The revision of the deferred write's entry (its object's resourceVersion). */
+  revOf(d: Deferred): number {
+    return d.src || d.line ? d.rev : Number(d.object!.metadata?.resourceVersion);
+  }
+
+  /** Whether a round up to `upTo` leaves `key`'s file as it is: a beat newer than BEATS_SPAN revisions before `upTo`. */
+  skips(key: string, upTo: number): boolean {
+    const d = this.byKey.get(key);
+    return d !== undefined && d.beat && this.revOf(d) > upTo - BEATS_SPAN;
+  }
+
+  /** The highest revision `rev` may move to: just before every deferred write's entry (the beats a round left). */
+  floor(): number {
+    let min = Infinity;
+    for (const d of this.byKey.values()) min = Math.min(min, this.revOf(d) - 1);
+    return min;
   }
 
   get(key: string): Deferred | undefined {
@@ -247,7 +276,7 @@ export class PendingWrites {
   }
 
   set(key: string, w: PendingWrite): void {
-    this.put(key, { type: w.type, object: w.object, first: w.first, src: undefined, at: 0, len: 0, rev: 0, line: undefined });
+    this.put(key, { type: w.type, object: w.object, first: w.first, src: undefined, at: 0, len: 0, rev: 0, line: undefined, beat: w.beat === true });
   }
 
   /**
@@ -255,36 +284,44 @@ export class PendingWrites {
    * `ino`, the holder's: under the lock it cannot change), which holds its object at `rev`.
    * False, nothing deferred, when that journal cannot be opened as that file.
    */
-  setLine(key: string, type: EventType, first: number, journal: { path: string; ino: number; at: number; len: number; rev: number }): boolean {
+  setLine(key: string, type: EventType, first: number, journal: { path: string; ino: number; at: number; len: number; rev: number }, beat = false): boolean {
     const src = this.source(journal.path, journal.ino);
     if (!src) return false;
-    this.put(key, { type, object: undefined, first, src, at: journal.at, len: journal.len, rev: journal.rev, line: undefined });
+    this.put(key, { type, object: undefined, first, src, at: journal.at, len: journal.len, rev: journal.rev, line: undefined, beat });
     return true;
   }
 
   /** Defers the write of `line`'s key as the journal's tail holds it (a lazily parsed line: journal-lines.ts). */
-  setTailLine(key: string, line: JournalLine, first: number): void {
-    this.put(key, { type: line.type, object: undefined, first, src: undefined, at: 0, len: 0, rev: line.rev, line });
+  setTailLine(key: string, line: JournalLine, first: number, beat: boolean): void {
+    this.put(key, { type: line.type, object: undefined, first, src: undefined, at: 0, len: 0, rev: line.rev, line, beat });
   }
 
   private put(key: string, d: Deferred): void {
     const prev = this.byKey.get(key);
-    if (prev) d.first = prev.first;
+    if (prev) {
+      d.first = prev.first;
+      // A beat since the file: every change since it was one (a create or a label change is written).
+      d.beat &&= prev.beat;
+      if (prev.beat) this.beatCount--;
+    }
+    if (d.beat) this.beatCount++;
     this.byKey.set(key, d);
   }
 
   delete(key: string): void {
+    if (this.byKey.get(key)?.beat) this.beatCount--;
     this.byKey.delete(key);
   }
 
   /** Forgets the deferred writes at or before `rev` (their files are in place, and `rev` says so). */
   dropThrough(rev: number): void {
-    for (const [key, d] of this.byKey) if ((d.src || d.line ? d.rev : Number(d.object!.metadata?.resourceVersion)) <= rev) this.delete(key);
+    for (const [key, d] of this.byKey) if (this.revOf(d) <= rev) this.delete(key);
     this.closeUnused();
   }
 
   clear(): void {
     this.epoch++;
+    this.beatCount = 0;
     this.byKey.clear();
     this.closeUnused();
   }

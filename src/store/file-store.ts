@@ -62,6 +62,7 @@ import { consistentRead } from './file-store-read';
 import { materialisePending, materialiseSlice, replayEntries, sweepStoreTemporaries } from './file-store-materialise';
 import { JournalTrim } from './file-store-trim';
 import { Compaction, COMPACT_SMALL, type CompactionHolder } from './file-store-compaction';
+import { isBeat, mayBeBeat } from './lease-beats';
 import { stringifyJson } from '../util/exact-json';
 import { span, spanTracing } from '../util/span-trace';
 import type { KeyIndexedMap } from './key-index';
@@ -311,7 +312,7 @@ export class FileStore implements SyncStore {
       if (expectRev !== undefined && Number(current.metadata.resourceVersion) !== expectRev) {
         throw new RevisionConflictError(key, cloneJson(current));
       }
-      return this.write(key, file, obj, 'MODIFIED', opts?.shared);
+      return this.write(key, file, obj, 'MODIFIED', opts?.shared, this.hold.grouping && isBeat(key, current, obj));
     });
   }
 
@@ -512,7 +513,7 @@ export class FileStore implements SyncStore {
       if (!synced) return;
       // The files, a slice per release (file-store-compaction.ts); all of them for compact().
       // A failed write leaves the entries to the journal (and its tail to be read again).
-      const start = groupEnd || this.pending.size <= COMPACT_SMALL || this.journal.pastLimit(SLICES_PAST);
+      const start = groupEnd || this.pending.filesDue <= COMPACT_SMALL || this.journal.pastLimit(SLICES_PAST);
       const waited = handOver ?? (this.pending.size > 0 && this.hold.othersWaiting());
       const written = span('rel.compact', () => (this.compactNext ? this.materialise() && this.compaction.done() : this.compaction.step(this.compactionHolder(), start, waited)), () => this.pending.size);
       this.compactNext = false;
@@ -547,7 +548,9 @@ export class FileStore implements SyncStore {
       pending: this.pending,
       writeSlice: (keys, slice) => materialiseSlice(this.pending, keys, slice, this.files, this.fsync && !this.unsynced.mark(this.committed), this.root),
       othersWaiting: () => this.hold.othersWaiting(),
-      advance: (to) => {
+      advance: (upTo) => {
+        // Not past a beat the round left in the journal only (lease-beats.ts).
+        const to = Math.min(upTo, this.pending.floor());
         if (this.committed >= to) return;
         this.writeRevFile(to);
         this.committed = to;
@@ -574,7 +577,7 @@ export class FileStore implements SyncStore {
       // A line of an older version without its object had its file written before it.
       // Another process's line as the tail holds it: its object parsed when read or written (issue #12).
       if (l.rev <= this.committed || (from !== undefined && l.rev <= from)) continue;
-      if (carriesObject(l)) this.pending.setTailLine(key, l, first);
+      if (carriesObject(l)) this.pending.setTailLine(key, l, first, mayBeBeat(key, l.type));
       else if (l.type === 'DELETED') this.pending.set(key, { type: l.type, object: {} as KObject, first });
     }
   }
@@ -704,7 +707,7 @@ export class FileStore implements SyncStore {
   }
 
   /** Writes `obj` at the next revision; returns it with that resourceVersion, or (`shared`) the frozen copy this store keeps. */
-  private write(key: string, file: string, obj: KObject, type: EventType, shared = false): KObject {
+  private write(key: string, file: string, obj: KObject, type: EventType, shared = false, beat = false): KObject {
     const rev = this.rev + 1;
     const stored: KObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
     this.files.ensureDir(path.dirname(file));
@@ -717,7 +720,7 @@ export class FileStore implements SyncStore {
       const own: WatchEvent = { type, key, rev, object: copy };
       this.journal.append(journalLineText({ rev, type, key, object: stored }), own);
       this.rev = rev;
-      this.defer(key, type, copy, rev);
+      this.defer(key, type, copy, rev, beat);
       this.noteOwn(own);
       if (shared) return copy;
       noteKeptCopy(stored, copy);
@@ -757,10 +760,10 @@ export class FileStore implements SyncStore {
    * keptParsed) is kept as its line's place in the journal, read back when asked for: a
    * settled daemon's lagging tail held ~500 B an Event (docs/perf-issue-18.md round 74).
    */
-  private defer(key: string, type: EventType, object: KObject, rev: number): void {
+  private defer(key: string, type: EventType, object: KObject, rev: number, beat = false): void {
     this.files.forget(this.fileOf(key)); // read from the deferred write until its file is written
     const line = keptParsed(key) ? undefined : { path: this.journalPath, rev, ...this.journal.lastAppended() };
-    if (!line || !this.pending.setLine(key, type, rev, line)) this.pending.set(key, { type, object, first: rev });
+    if (!line || !this.pending.setLine(key, type, rev, line, beat)) this.pending.set(key, { type, object, first: rev, beat });
   }
 
   /** The object as this holder sees it: its deferred write, else the file. */
