@@ -235,6 +235,15 @@ export class ServedCluster {
     await exited;
   }
 
+  /** Stops the server with SIGTERM (it winds down as on Ctrl-C) and waits until it is gone. */
+  async terminate(): Promise<void> {
+    const c = this.child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGTERM');
+    await exited;
+  }
+
   /** Runs `kubesim serve` for the existing cluster; resolves once /readyz answers. */
   async serve(serveArgs: string[] = [], serveEnv: Record<string, string> = {}): Promise<void> {
     const child = spawn(process.execPath, [BIN, 'serve', ...serveArgs], { cwd: ROOT, env: this.env(serveEnv), stdio: ['ignore', 'pipe', 'pipe'] });
