@@ -46,7 +46,7 @@ export function requestLabels(req: ApiRequest, r: Route): RequestLabels | undefi
 /** CanonicalVerb then CleanVerb: GET of a collection is LIST, ?watch makes WATCH, an apply patch APPLY. */
 function reportedVerb(method: string, scope: string, req: ApiRequest): string {
   let verb = (method === 'GET' || method === 'HEAD') && scope !== 'resource' && scope !== '' ? 'LIST' : method === 'HEAD' ? 'GET' : method;
-  const watch = req.query.get('watch');
+  const watch = req.query.size ? req.query.get('watch') : null;
   if ((method === 'GET' || method === 'LIST') && watch !== null && watch.toLowerCase() !== '0' && watch.toLowerCase() !== 'false') verb = 'WATCH';
   if (verb === 'PATCH' && req.headers['content-type'] === 'application/apply-patch+yaml') verb = 'APPLY';
   return VERBS.has(verb) ? verb : 'other';
@@ -54,6 +54,7 @@ function reportedVerb(method: string, scope: string, req: ApiRequest): string {
 
 /** The dryRun values, deduplicated and sorted; "invalid" when one is not All. */
 function cleanDryRun(q: URLSearchParams): string {
+  if (q.size === 0) return '';
   const vals = q.getAll('dryRun');
   if (!vals.length) return '';
   if (vals.some((v) => v !== 'All')) return 'invalid';
@@ -73,16 +74,20 @@ export class RequestMetrics {
   private readonly durations = new Map<string, Histogram>();
 
   record(labels: RequestLabels, code: number, seconds: number): void {
-    const values = NAMES.map((n) => labels[n]);
-    const key = values.join('\0');
-    const counted = [String(code), ...values];
-    const c = this.counts.get(`${code}\0${key}`) ?? this.counts.set(`${code}\0${key}`, { values: counted, n: 0 }).get(`${code}\0${key}`)!;
-    c.n++;
+    const l = labels;
+    const key = `${l.component}\0${l.dry_run}\0${l.group}\0${l.resource}\0${l.scope}\0${l.subresource}\0${l.verb}\0${l.version}`;
     let h = this.durations.get(key);
-    if (!h) this.durations.set(key, (h = { values, buckets: BUCKETS.map(() => 0), sum: 0, count: 0 }));
-    for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]) h.buckets[i]++;
+    if (!h) this.durations.set(key, (h = { values: NAMES.map((n) => l[n]), buckets: BUCKETS.map(() => 0), sum: 0, count: 0 }));
+    // Each observation in its own bucket; the exposition adds them up (le is cumulative).
+    let i = 0;
+    while (i < BUCKETS.length && seconds > BUCKETS[i]) i++;
+    if (i < BUCKETS.length) h.buckets[i]++;
     h.sum += seconds;
     h.count++;
+    const counted = `${code}\0${key}`;
+    const c = this.counts.get(counted);
+    if (c) c.n++;
+    else this.counts.set(counted, { values: [String(code), ...h.values], n: 1 });
   }
 
   /** The exposition: families sorted by name, series by their label values, as client_golang gathers them. */
@@ -93,7 +98,8 @@ export class RequestMetrics {
       out += '# HELP apiserver_request_duration_seconds [STABLE] Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.\n# TYPE apiserver_request_duration_seconds histogram\n';
       for (const h of durations) {
         const labels = pairs(NAMES, h.values);
-        BUCKETS.forEach((b, i) => (out += `apiserver_request_duration_seconds_bucket{${labels},le="${formatFloatG(b)}"} ${h.buckets[i]}\n`));
+        let below = 0;
+        BUCKETS.forEach((b, i) => (out += `apiserver_request_duration_seconds_bucket{${labels},le="${formatFloatG(b)}"} ${(below += h.buckets[i])}\n`));
         out += `apiserver_request_duration_seconds_bucket{${labels},le="+Inf"} ${h.count}\n`;
         out += `apiserver_request_duration_seconds_sum{${labels}} ${formatFloatG(h.sum)}\n`;
         out += `apiserver_request_duration_seconds_count{${labels}} ${h.count}\n`;
