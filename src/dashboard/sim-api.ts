@@ -20,7 +20,7 @@ export interface SimDeps {
 
 export const SIM_PREFIX = '/kubesim/v1/';
 
-const notFound = (what: string) => new RestError(404, 'NotFound', `the server could not find the requested resource (${what})`, {});
+const notFound = (what: string) => new RestError(404, 'NotFound', `the server could not find the requested resource (${what})`);
 
 function jsonBody(req: ApiRequest): Record<string, unknown> {
   try {

@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { ensurePki } from '../server/pki';
 import { removeClusterEntry, writeClusterEntry, type ClusterEntry } from './kubeconfig';
-import { RECORD, readServerRecord, type ServerRecord } from './server-record';
+import { RECORD, readServerRecord, recordedServerRuns, type ServerRecord } from './server-record';
 
 export { readServerRecord, type ServerRecord } from './server-record';
 
@@ -43,8 +43,9 @@ export async function ensureServerRecord(clusterDir: string, want?: { port?: num
   return r;
 }
 
+/** Where the cluster is served: the running server's URL, else the recorded port (where the next server listens). */
 export function serverUrl(r: ServerRecord): string {
-  return r.url ?? `${r.insecureHttp ? 'http' : 'https'}://127.0.0.1:${r.port}`;
+  return recordedServerRuns(r) ? r.url : `${r.insecureHttp ? 'http' : 'https'}://127.0.0.1:${r.port}`;
 }
 
 export function clusterEntry(cluster: string, clusterDir: string, r: ServerRecord, namespace?: string): ClusterEntry {

@@ -60,9 +60,25 @@ function update<T>(file: string, fn: (c: Config) => T): T {
   });
 }
 
-/** Whether the user's kubeconfig has a cluster of this name. */
-export function hasClusterEntry(name: string, env?: NodeJS.ProcessEnv): boolean {
-  return loadFile(kubeconfigPath(env)).clusters.has(name);
+/**
+ * Points the user's existing entries of `e.name` at `e.server` (with its credentials),
+ * keeping the context's namespace and the current context; with `from`, only entries that
+ * point there now. Writes nothing, and returns false, when there are none or they point at
+ * `e.server` already (read first without the lock: a server's start costs one read).
+ */
+export function repointClusterEntry(e: ClusterEntry, opts: { from?: string; env?: NodeJS.ProcessEnv } = {}): boolean {
+  const file = kubeconfigPath(opts.env);
+  const stale = (c: Config) => {
+    const server = c.clusters.get(e.name)?.fields.server;
+    return server !== undefined && server !== e.server && (opts.from === undefined || server === opts.from);
+  };
+  if (!stale(loadFile(file))) return false;
+  return update(file, (c) => {
+    if (!stale(c)) return false;
+    const ns = c.contexts.get(e.name)?.fields.namespace;
+    mergeEntry(c, { ...e, namespace: typeof ns === 'string' && ns ? ns : undefined }, false, file);
+    return true;
+  });
 }
 
 /** Adds or replaces the cluster's entries in the user's kubeconfig; returns the file. */

@@ -97,7 +97,7 @@ export async function impersonate(req: RequestHeaders, user: RequestUser, gate: 
   const extraKeys = Object.keys(req.headers).filter((h) => h.startsWith('impersonate-extra-'));
   if (name === undefined) {
     if (groups.length || uid !== undefined || extraKeys.length) {
-      throw new RestError(500, 'InternalError', 'Internal error occurred: requested impersonation of groups or extra without a user', {});
+      throw new RestError(500, 'InternalError', 'Internal error occurred: requested impersonation of groups or extra without a user');
     }
     return user;
   }

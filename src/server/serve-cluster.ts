@@ -6,44 +6,62 @@ import type { ApiServer } from '../api/server';
 import { ensureServerRecord, readServerRecord, writeServerRecord } from '../kubeconfig/cluster-entry';
 import { serverIdentity } from '../kubeconfig/server-record';
 import { startApiServer, type RunningServer } from './http-server';
-import { registerApiServer } from '../daemon/control';
+import { registerApiServer, runningApiServers, runningDaemonPid } from '../daemon/control';
 import { localSocketPath } from './pki';
 import { ClusterClock } from '../sim/clock';
 import * as path from 'node:path';
 
-/** Points an existing kubesim-<name> kubeconfig entry at the address actually served. */
-async function refreshKubeconfig(clusterDir: string, url: string, log?: (m: string) => void): Promise<void> {
-  const { contextName, clusterEntry, readServerRecord: read } = await import('../kubeconfig/cluster-entry');
+/**
+ * Points an existing kubesim-<name> kubeconfig entry at `url` (with `from`, only an entry
+ * pointing there now). Every server that starts does this: one that started earlier on
+ * another port (the recorded one was taken) may have left the entry there.
+ */
+async function pointKubeconfig(clusterDir: string, url: string, log?: (m: string) => void, from?: string): Promise<void> {
+  const { contextName, clusterEntry } = await import('../kubeconfig/cluster-entry');
   const kc = await import('../kubeconfig/kubeconfig');
-  const name = contextName(path.basename(clusterDir));
+  const cluster = path.basename(clusterDir);
   try {
-    if (!kc.hasClusterEntry(name)) return;
-    await kc.writeClusterEntry({ ...clusterEntry(path.basename(clusterDir), clusterDir, read(clusterDir)!), server: url }, { makeCurrent: false });
-    log?.(`kubeconfig entry ${name} now points at ${url}`);
+    const u = new URL(url);
+    const entry = { ...clusterEntry(cluster, clusterDir, { port: Number(u.port), insecureHttp: u.protocol === 'http:' }), server: url };
+    if (kc.repointClusterEntry(entry, { from })) log?.(`kubeconfig entry ${contextName(cluster)} now points at ${url}`);
   } catch (e) {
     log?.(`could not update the kubeconfig: ${(e as Error).message}`);
   }
 }
 
+/**
+ * A server stopping: the record and the kubeconfig entry that name it go to another server
+ * of the cluster that still runs (the daemon first), so that they keep naming one that
+ * answers; with none, the record keeps only the port.
+ */
+async function handOver(clusterDir: string, url: string, log?: (m: string) => void): Promise<void> {
+  const others = runningApiServers(clusterDir).filter((s) => s.url !== undefined);
+  const daemon = runningDaemonPid(clusterDir);
+  const next = others.find((s) => s.pid === daemon) ?? others[others.length - 1];
+  const now = readServerRecord(clusterDir);
+  if (now?.pid === process.pid) {
+    const base = { port: now.port, insecureHttp: now.insecureHttp };
+    writeServerRecord(clusterDir, next ? { ...base, url: next.url, pid: next.pid, ...(next.startTime ? { startTime: next.startTime } : {}) } : base);
+  }
+  if (next) await pointKubeconfig(clusterDir, next.url!, log, url);
+}
+
 export async function serveCluster(api: ApiServer, clusterDir: string, opts: { port?: number; insecureHttp?: boolean; log?: (m: string) => void; secondary?: boolean } = {}): Promise<RunningServer> {
   if (opts.secondary) return serveSecondary(api, clusterDir, opts);
-  const before = readServerRecord(clusterDir);
   const rec = await ensureServerRecord(clusterDir, { port: opts.port, insecureHttp: opts.insecureHttp });
-  // --port or --insecure-http changed where (or how) the API is served: kubectl's entry follows
-  let moved = !!before && (before.port !== rec.port || !!before.insecureHttp !== !!rec.insecureHttp);
   let server: RunningServer;
   try {
     server = await startApiServer({ api, clusterDir, port: rec.port, insecureHttp: rec.insecureHttp, socketPath: localSocketPath(clusterDir), log: opts.log });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || opts.port !== undefined) throw e;
-    // The recorded port is taken by something else: serve on a free one (kubeconfig must be refreshed).
-    opts.log?.(`port ${rec.port} is in use; serving on a free port (run "kubesim kubeconfig" for the new address)`);
+    // The recorded port is taken by something else: serve on a free one.
+    opts.log?.(`port ${rec.port} is in use; serving on a free port (the kubeconfig entry follows it)`);
     server = await startApiServer({ api, clusterDir, port: 0, insecureHttp: rec.insecureHttp, socketPath: localSocketPath(clusterDir), log: opts.log });
-    moved = true;
   }
   // With the start time: a pid recycled after this server died never passes for it.
   writeServerRecord(clusterDir, { port: rec.port, insecureHttp: rec.insecureHttp, url: server.url, ...serverIdentity() });
-  if (moved) await refreshKubeconfig(clusterDir, server.url, opts.log);
+  // Whatever moved it (--port, --insecure-http, the recorded port taken now or last time), kubectl's entry names this server.
+  await pointKubeconfig(clusterDir, server.url, opts.log);
   const unregister = registerApiServer(clusterDir, server.url); // so that `cluster stop` finds every server
   await runClock(api);
   opts.log?.(`serving the Kubernetes API at ${server.url}`);
@@ -53,8 +71,7 @@ export async function serveCluster(api: ApiServer, clusterDir: string, opts: { p
     close: async () => {
       await close();
       unregister();
-      const now = readServerRecord(clusterDir);
-      if (now?.pid === process.pid) writeServerRecord(clusterDir, { port: now.port, insecureHttp: now.insecureHttp });
+      await handOver(clusterDir, server.url, opts.log);
     },
   };
 }
@@ -87,6 +104,7 @@ async function serveSecondary(api: ApiServer, clusterDir: string, opts: { port?:
     close: async () => {
       await close();
       unregister();
+      await handOver(clusterDir, server.url, opts.log);
     },
   };
 }

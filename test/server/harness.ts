@@ -227,11 +227,20 @@ export class ServedCluster {
   }
 
   /** Kills the server with SIGKILL (no chance to clean up) and waits until it is gone. */
-  async kill9(): Promise<void> {
+  kill9(): Promise<void> {
+    return this.signalServer('SIGKILL');
+  }
+
+  /** Stops the server with SIGTERM (it winds down as on Ctrl-C) and waits until it is gone. */
+  terminate(): Promise<void> {
+    return this.signalServer('SIGTERM');
+  }
+
+  private async signalServer(signal: NodeJS.Signals): Promise<void> {
     const c = this.child;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGKILL');
+    c.kill(signal);
     await exited;
   }
 

@@ -33,7 +33,7 @@ export async function csrApproval(h: RestHandler, req: ApiRequest, t: Target, me
     if (method === 'PUT') {
       input = prepareBody(t, decodeObject(req));
       if (input.metadata.name !== undefined && input.metadata.name !== t.name) {
-        throw new RestError(400, 'BadRequest', `the name of the object (${input.metadata.name}) does not match the name on the URL (${t.name})`, {});
+        throw new RestError(400, 'BadRequest', `the name of the object (${input.metadata.name}) does not match the name on the URL (${t.name})`);
       }
     } else {
       input = applyPatch(req, t, h.external(t, current));

@@ -27,6 +27,7 @@ import { METRICS_GROUP, METRICS_GV, metricsRoutes } from './metrics';
 import type { TokenIssuer } from './token-request';
 import type { TokenCheck } from './types';
 import { GroupCommit } from './group-commit';
+import { METRICS_CONTENT_TYPE, RequestMetrics, requestLabels } from './request-metrics';
 import { asUserRequest } from '../../store/async-store';
 import { externalJson } from './encoded';
 
@@ -64,6 +65,8 @@ export class RestHandler {
   private storeFailed = false;
   /** Writes share store groups when the store gains from it (see group-commit.ts). */
   private readonly commits?: GroupCommit<ApiResponse>;
+  /** What /metrics reports of the requests this handler answered. */
+  readonly metrics = new RequestMetrics();
 
   constructor(
     readonly api: ApiServer,
@@ -77,20 +80,47 @@ export class RestHandler {
   }
 
   async handle(req: ApiRequest): Promise<ApiResponse> {
+    const started = performance.now();
+    let r: Route | undefined;
     let res: ApiResponse;
     try {
+      r = route(req.path);
+      const routed = r;
       // A user's request goes ahead of the daemon's own reconciles (see asUserRequest).
-      res = await asUserRequest(() => this.dispatch(req));
+      res = await asUserRequest(() => this.dispatch(req, routed));
     } catch (e) {
       res = errorResponse(e);
+      if (isPathNotFound(e)) r = undefined; // kube's NotFound handler is not instrumented
     }
+    if (r) res = this.counted(req, r, res, started);
     // The simulated clock is no client's wall clock: kubesim's CLI reads ages (describe,
     // delete --wait's timeout) against the server's time.
     return { ...res, headers: { ...res.headers, [CLUSTER_TIME_HEADER]: new Date(this.api.clock.now()).toISOString() } };
   }
 
-  private async dispatch(req: ApiRequest): Promise<ApiResponse> {
-    const r = route(req.path);
+  /** The response, recorded in /metrics once answered (a stream: once it ends, as kube's watches are). */
+  private counted(req: ApiRequest, r: Route, res: ApiResponse, started: number): ApiResponse {
+    const labels = requestLabels(req, r);
+    if (!labels) return res;
+    const done = () => this.metrics.record(labels, res.status, (performance.now() - started) / 1000);
+    if (!res.stream) {
+      done();
+      return res;
+    }
+    const inner = res.stream;
+    return {
+      ...res,
+      stream: (async function* () {
+        try {
+          yield* inner;
+        } finally {
+          done();
+        }
+      })(),
+    };
+  }
+
+  private async dispatch(req: ApiRequest, r: Route): Promise<ApiResponse> {
     const method = req.method.toUpperCase();
     if (r.kind !== 'resource' && method !== 'GET' && method !== 'HEAD' && !(r.kind === 'resource-list' && method === 'POST')) {
       throw methodNotAllowed(`the server does not allow this method on the requested resource`);
@@ -111,10 +141,12 @@ export class RestHandler {
     switch (r.kind) {
       case 'version':
         return jsonResponse(200, versionInfo());
+      case 'metrics':
+        return { status: 200, headers: { 'content-type': METRICS_CONTENT_TYPE }, body: await this.metrics.text(this.api) };
       case 'health':
         return healthResponse(r.parts, req.query);
       case 'root':
-        return jsonResponse(200, { paths: ['/api', '/api/v1', '/apis', ...this.groupPaths(), '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
+        return jsonResponse(200, { paths: ['/api', '/api/v1', '/apis', ...this.groupPaths(), '/healthz', '/livez', '/metrics', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
       case 'api':
       case 'apis': {
         const rep = negotiate(req.headers.accept, { allowTable: false, discovery: true });
@@ -326,8 +358,15 @@ export function includeObject(req: ApiRequest): IncludeObject {
   return fields ? { metadata: fields.split(',') } : 'Metadata';
 }
 
+const NOT_FOUND_PATH = 'the server could not find the requested resource';
+
 export function notFoundPath(): RestError {
-  return new RestError(404, 'NotFound', 'the server could not find the requested resource', {});
+  return new RestError(404, 'NotFound', NOT_FOUND_PATH, {});
+}
+
+/** A path nothing serves (not an object that is missing). */
+function isPathNotFound(e: unknown): boolean {
+  return e instanceof RestError && e.code === 404 && e.message === NOT_FOUND_PATH;
 }
 
 /** dryRun=All (the only value kube-apiserver accepts). */

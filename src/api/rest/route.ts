@@ -8,6 +8,7 @@ import { HEALTH_ENDPOINTS, isHealthPath } from './health';
 export type Route =
   | { kind: 'root' | 'version' | 'api' | 'apis' | 'openapi-v2' | 'openapi-v3' }
   | { kind: 'health'; parts: string[] }
+  | { kind: 'metrics' }
   | { kind: 'openapi-v3-gv'; group: string; version: string }
   | { kind: 'group'; group: string }
   | { kind: 'resource-list'; group: string; version: string }
@@ -34,6 +35,7 @@ export function route(rawPath: string): Route {
   const p = splitPath(rawPath);
   if (p.length === 0) return { kind: 'root' };
   if (p[0] === 'version' && p.length === 1) return { kind: 'version' };
+  if (p[0] === 'metrics' && p.length === 1) return { kind: 'metrics' };
   if (HEALTH_ENDPOINTS.has(p[0])) return isHealthPath(p) ? { kind: 'health', parts: p } : { kind: 'not-found' };
   if (p[0] === 'openapi') {
     if (p[1] === 'v2' && p.length === 2) return { kind: 'openapi-v2' };

@@ -48,7 +48,8 @@ function statusCause(e: FieldError): Record<string, string> {
 export function statusObject(code: number, reason: string, message: string, details?: Record<string, unknown>): Record<string, unknown> {
   const s: Record<string, unknown> = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message };
   if (reason) s.reason = reason;
-  if (details && Object.keys(details).length) s.details = details;
+  // Go's `Details *StatusDetails` with omitempty: given, even empty, it is written (`"details":{}`)
+  if (details) s.details = details;
   s.code = code;
   return s;
 }
@@ -65,7 +66,7 @@ export function errorStatus(e: unknown): Record<string, unknown> {
     if (e.details.group) d.group = e.details.group;
     if (e.details.kind) d.kind = e.details.kind;
     if (e.details.causes?.length) d.causes = e.details.causes.map(statusCause);
-    return statusObject(e.code, e.reason, e.message, d);
+    return statusObject(e.code, e.reason, e.message, Object.keys(d).length ? d : undefined);
   }
   const name = (e as Error)?.constructor?.name;
   if (name === 'UnknownResourceError' || name === 'NoKindMatchError') return statusObject(404, 'NotFound', (e as Error).message);

@@ -72,7 +72,7 @@ export async function createToken(h: RestHandler, req: ApiRequest, t: Target, is
     bound = { kind, name: ref.name!, uid };
     boundRef = { ...ref };
   }
-  if (!issuer) throw new RestError(503, 'ServiceUnavailable', 'service account tokens are not configured', {});
+  if (!issuer) throw new RestError(503, 'ServiceUnavailable', 'service account tokens are not configured');
   // Wall-clock time: the token is presented by real clients.
   const nowSec = Math.floor(Date.now() / 1000);
   const token = issuer.issue({ namespace, name, uid: String(sa.metadata.uid), boundObject: bound }, { audiences, expirationSeconds, nowSec });

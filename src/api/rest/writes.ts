@@ -16,7 +16,7 @@ import { deepEqual } from '../../store/json-equal';
 import { dryRunOf, type RestHandler, type Target } from './handler';
 import { contentTypeOf } from './negotiate';
 import { selectorOptions } from './list';
-import { badRequest, errorResponse, jsonResponse, unsupportedMediaType } from './status';
+import { badRequest, errorResponse, jsonResponse, RestError, unsupportedMediaType } from './status';
 import { applyFieldValidation } from './field-validation';
 import { decodeProtobuf } from './protobuf';
 import type { ApiRequest, ApiResponse } from './types';
@@ -166,8 +166,8 @@ export function applyPatch(req: ApiRequest, t: Target, current: KObject): KObjec
       try {
         return applyJsonPatch(current, patch); // which refuses a patch that is not a list, with the kind it is
       } catch (e) {
-        // A failing operation: kube-apiserver answers NewGenericServerResponse(422), evanphx's text left out.
-        if (e instanceof ApiError && e.reason === 'Invalid' && !e.details.causes?.length) throw new ApiError('Invalid', 'the server rejected our request due to an error in our request');
+        // A failing operation: kube-apiserver answers NewGenericServerResponse(422), evanphx's text left out, its empty details kept.
+        if (e instanceof ApiError && e.reason === 'Invalid' && !e.details.causes?.length) throw new RestError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
         throw e;
       }
     case 'application/merge-patch+json':
