@@ -13,6 +13,16 @@ import { ManualClock } from '../../src/sim/clock';
 import { seededRng } from '../../src/sim/rng';
 import { WatchCache } from '../../src/api/rest/watch-cache';
 
+/** A memory store's API server and its watch cache without the interval timer: the feed is read only when a write or the test asks. */
+async function memoryCache(): Promise<{ api: ApiServer; cache: WatchCache }> {
+  const api = await ApiServer.open(await openStore('memory://'), new ManualClock(Date.parse('2026-12-01T00:00:00Z')), seededRng(1));
+  await api.bootstrap();
+  const cache = new WatchCache(api);
+  await cache.start();
+  cache.stop();
+  return { api, cache };
+}
+
 test("another process's create, then this process's update of the same object before the feed is read: both events, in order", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-watch-cache-'));
   try {
@@ -41,11 +51,7 @@ test("another process's create, then this process's update of the same object be
 });
 
 test("this process's write is recorded with the store's own frozen copy (no second copy), which the writer's object does not reach", async () => {
-  const api = await ApiServer.open(await openStore('memory://'), new ManualClock(Date.parse('2026-12-01T00:00:00Z')), seededRng(1));
-  await api.bootstrap();
-  const cache = new WatchCache(api);
-  await cache.start();
-  cache.stop();
+  const { api, cache } = await memoryCache();
   const from = await api.currentRev();
   const created = await api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default' }, data: { v: '1' } });
   await cache.poll();
@@ -68,11 +74,7 @@ test("this process's write is recorded with the store's own frozen copy (no seco
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
 test('a write recorded while a poll awaits the feed is delivered by a poll run right after it, with no tick', async () => {
-  const api = await ApiServer.open(await openStore('memory://'), new ManualClock(Date.parse('2026-12-01T00:00:00Z')), seededRng(1));
-  await api.bootstrap();
-  const cache = new WatchCache(api);
-  await cache.start();
-  cache.stop(); // no interval tick: only the polls writes ask for (and this test's) run
+  const { api, cache } = await memoryCache();
   const from = await api.currentRev();
   // The feed's answer held back after it was read, as while a store's read or sync is in flight.
   const feed = api.changesSince.bind(api);
@@ -108,11 +110,7 @@ test('a write recorded while a poll awaits the feed is delivered by a poll run r
 });
 
 test("a watcher's wait returns at once when the watermark moved while it was writing, and waits when it did not", async () => {
-  const api = await ApiServer.open(await openStore('memory://'), new ManualClock(Date.parse('2026-12-01T00:00:00Z')), seededRng(1));
-  await api.bootstrap();
-  const cache = new WatchCache(api);
-  await cache.start();
-  cache.stop();
+  const { api, cache } = await memoryCache();
   const ac = new AbortController();
   const sleeper = cache.sleeper(ac.signal);
   // Whether the wait resolved within one event-loop turn (the timeout is a minute away).
