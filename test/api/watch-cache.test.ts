@@ -13,6 +13,16 @@ import { ManualClock } from '../../src/sim/clock';
 import { seededRng } from '../../src/sim/rng';
 import { WatchCache } from '../../src/api/rest/watch-cache';
 
+/** A memory store's API server and its watch cache without the interval timer: the feed is read only when a write or the test asks. */
+async function memoryCache(): Promise<{ api: ApiServer; cache: WatchCache }> {
+  const api = await ApiServer.open(await openStore('memory://'), new ManualClock(Date.parse('2026-12-01T00:00:00Z')), seededRng(1));
+  await api.bootstrap();
+  const cache = new WatchCache(api);
+  await cache.start();
+  cache.stop();
+  return { api, cache };
+}
+
 test("another process's create, then this process's update of the same object before the feed is read: both events, in order", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-watch-cache-'));
   try {
@@ -41,11 +51,7 @@ test("another process's create, then this process's update of the same object be
 });
 
 test("this process's write is recorded with the store's own frozen copy (no second copy), which the writer's object does not reach", async () => {
-  const api = await ApiServer.open(await openStore('memory://'), new ManualClock(Date.parse('2026-12-01T00:00:00Z')), seededRng(1));
-  await api.bootstrap();
-  const cache = new WatchCache(api);
-  await cache.start();
-  cache.stop();
+  const { api, cache } = await memoryCache();
   const from = await api.currentRev();
   const created = await api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default' }, data: { v: '1' } });
   await cache.poll();
@@ -59,4 +65,75 @@ test("this process's write is recorded with the store's own frozen copy (no seco
   assert.ok(Object.isFrozen(ev.object));
   (created.data as Record<string, string>).v = 'changed';
   assert.equal((ev.object as unknown as { data: { v: string } }).data.v, '1');
+});
+
+// Two missed wake-ups (perf-issue-18 rounds 86, 88): each left a change waiting for the next
+// interval tick or write. The tests stop the cache's interval timer, so only what these code
+// paths do themselves can deliver the change.
+
+const turn = () => new Promise<void>((r) => setImmediate(r));
+
+test('a write recorded while a poll awaits the feed is delivered by a poll run right after it, with no tick', async () => {
+  const { api, cache } = await memoryCache();
+  const from = await api.currentRev();
+  // The feed's answer held back after it was read, as while a store's read or sync is in flight.
+  const feed = api.changesSince.bind(api);
+  let reads = 0;
+  let read = false;
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  api.changesSince = async (rev, opts) => {
+    const evs = await feed(rev, opts);
+    if (++reads === 1) {
+      read = true;
+      await held;
+    }
+    return evs;
+  };
+  const first = cache.poll();
+  for (let i = 0; !read && i < 1000; i++) await turn();
+  assert.ok(read, 'the first poll read the feed');
+  // Written after that read: the running poll's answer does not have it. The write asks for
+  // a poll (one event-loop turn later), which must not start a second read alongside.
+  const created = await api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default' }, data: { v: '1' } });
+  await turn();
+  assert.equal(reads, 1);
+  release();
+  await first;
+  const delivered = async () => (await cache.since(from))?.events.find((e) => e.key.endsWith('/default/x'));
+  const deadline = Date.now() + 3000;
+  while (!(await delivered()) && Date.now() < deadline) await cache.wait(10);
+  const ev = await delivered();
+  assert.ok(ev, 'the change reached the watermark without a tick');
+  assert.equal(String(ev.rev), created.metadata.resourceVersion);
+  assert.equal(reads, 2, 'the poll asked for ran once, after the running one');
+});
+
+test("a watcher's wait returns at once when the watermark moved while it was writing, and waits when it did not", async () => {
+  const { api, cache } = await memoryCache();
+  const ac = new AbortController();
+  const sleeper = cache.sleeper(ac.signal);
+  // Whether the wait resolved within one event-loop turn (the timeout is a minute away).
+  const returnsAtOnce = (p: Promise<void>) => Promise.race([p.then(() => true), turn().then(() => false)]);
+  try {
+    const sent = await cache.since(await api.currentRev());
+    assert.ok(sent);
+    // While the watcher writes what it was sent to its socket, a change is polled in: the
+    // poll wakes the watchers that wait, and this one is not waiting yet.
+    await api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default' }, data: { v: '1' } });
+    await cache.poll();
+    const next = await cache.since(sent.upTo);
+    assert.ok(next);
+    assert.ok(next.events.some((e) => e.key.endsWith('/default/x')), 'the watermark moved past what was sent');
+    assert.equal(await returnsAtOnce(sleeper.wait(60_000, sent.upTo)), true);
+    // Sent everything up to the watermark: the wait waits for a poll (or the timeout).
+    const idle = sleeper.wait(60_000, next.upTo);
+    assert.equal(await returnsAtOnce(idle), false);
+    await api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'y', namespace: 'default' }, data: { v: '1' } });
+    await cache.poll();
+    assert.equal(await returnsAtOnce(idle), true, "the poll's wake-up reached the waiting watcher");
+  } finally {
+    ac.abort(); // ends a wait still pending (on a cache without the fix)
+    sleeper.close();
+  }
 });

@@ -35,6 +35,8 @@ export class WatchCache {
   private readonly waiters = new Set<() => void>();
   private timer?: NodeJS.Timeout;
   private polling = false;
+  /** A poll was asked for while one ran: it runs again at once, not at the next tick. */
+  private pollAgain = false;
   /** A poll is queued for after the current burst of this process's writes. */
   private pollQueued = false;
   private lastCurrent = -1;
@@ -126,7 +128,12 @@ export class WatchCache {
    * skipped over.
    */
   async poll(): Promise<void> {
-    if (this.polling) return;
+    if (this.polling) {
+      // A write recorded while the feed was being read (or its sync awaited) is not in this
+      // poll's answer: dropping the request left its watchers waiting for the next tick (50 ms).
+      this.pollAgain = true;
+      return;
+    }
     this.polling = true;
     try {
       const current = Number(await this.api.store.currentRev());
@@ -158,6 +165,10 @@ export class WatchCache {
       }
     } finally {
       this.polling = false;
+      if (this.pollAgain) {
+        this.pollAgain = false;
+        void this.poll().catch(ignore);
+      }
     }
   }
 
@@ -283,15 +294,17 @@ export class WatchCache {
    * One watcher's waits (see wait()): a watch waits after every batch of changes, and adding
    * and removing an abort listener each time cost more than the wait itself with a hundred
    * watchers; this listens once for the watch's life. close() when the watch ends.
+   * `sentUpTo`: the watermark the watcher's last since() answered; a poll that moved it
+   * while the watcher was writing (not waiting) is not missed: the wait returns at once.
    */
-  sleeper(signal?: AbortSignal): { wait(ms: number): Promise<void>; close(): void } {
+  sleeper(signal?: AbortSignal): { wait(ms: number, sentUpTo: number): Promise<void>; close(): void } {
     let wake: (() => void) | undefined;
     const abort = () => wake?.();
     signal?.addEventListener('abort', abort, { once: true });
     return {
-      wait: (ms) =>
+      wait: (ms, sentUpTo) =>
         new Promise<void>((resolve) => {
-          if (signal?.aborted) return resolve();
+          if (signal?.aborted || this.watermark > sentUpTo) return resolve();
           const done = () => {
             clearTimeout(timer);
             this.waiters.delete(done);

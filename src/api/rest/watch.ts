@@ -161,7 +161,7 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
           yield JSON.stringify({ type: 'BOOKMARK', object: { kind: t.rt.kind, apiVersion: t.gv, metadata: { resourceVersion: String(rev) } } }) + '\n';
         }
         const until = Math.min(1000, Math.max(0, (bookmarks ? bookmarkAt : Infinity) - Date.now()), timeoutMs ? Math.max(0, started + timeoutMs - Date.now()) : Infinity);
-        if (sleeper) await sleeper.wait(until);
+        if (sleeper) await sleeper.wait(until, upTo);
         else await sleep(Math.min(POLL_MS, until), req.signal);
       }
     }
