@@ -11,12 +11,14 @@ import { removeHome, run, runAsync, stateDir, tempHome } from './cli';
 import { gatedWrite, lockWaitWatcher, storeWriter, userCommands } from './sizes';
 import { keptAliveClient, timedSpread, type KeptAliveClient, type Timed } from './kept-alive';
 
-// Two of the ReplicaSet's bursts (kube's burstReplicas, 500: one reconcile creating them
+// Three of the ReplicaSet's bursts (kube's burstReplicas, 500: one reconcile creating them
 // all): a burst now takes ~0.4 s on a quiet machine, and a loaded CI run's client may see one
-// in only two reads; the second burst gives it another window (a create answered between the
-// bursts does not count: see inBurst).
+// in only two reads; each further burst gives it another window (a create answered between
+// the bursts does not count: see inBurst). With two, a clean-clone CI run (session 37) had
+// its creates answered promptly (queue 0.5-72 ms) but none bracketed by two reads of one
+// burst: the reads' 30-330 ms round trips overlapped them.
 const BURST = 500;
-const REPLICAS = 2 * BURST;
+const REPLICAS = 3 * BURST;
 
 /**
  * Reads of the pod count on one kept-alive connection and creates on another, each one after
