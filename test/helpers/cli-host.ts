@@ -70,8 +70,18 @@ export class CliHost {
     });
   }
 
-  stop(): void {
-    this.child?.kill();
+  /** Ends the host and waits until it has exited: a verb's clean-up on SIGTERM may still write into the state directory. */
+  stop(): Promise<void> {
+    const child = this.child;
     this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolveP) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolveP();
+      });
+      child.kill();
+    });
   }
 }

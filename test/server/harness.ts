@@ -269,14 +269,18 @@ export class ServedCluster {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const host of this.hosts.values()) host.stop();
+    // Every process of the cluster gone before its directory is removed (a clean-clone CI run
+    // removed it while one still wrote there: ENOTEMPTY).
+    const hosts = Promise.all([...this.hosts.values()].map((host) => host.stop()));
     const c = this.child;
-    if (c && c.exitCode === null) {
+    if (c && c.exitCode === null && c.signalCode === null) {
       const exited = new Promise((r) => c.once('exit', r));
       c.kill('SIGTERM');
       await Promise.race([exited, sleep(5000)]);
-      if (c.exitCode === null) c.kill('SIGKILL');
+      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      await exited;
     }
+    await hosts;
     rmSync(this.dir, { recursive: true, force: true });
   }
 
