@@ -17,9 +17,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readSmallFile } from './file-lock';
 import { StoreError } from './store';
-import { bootId, syncFileSystem, fsyncPath } from './file-store-support';
+import { bootId, syncFileSystem, fsyncPath, fdatasyncPath, storeIoError, fsyncPathAsync } from './file-store-support';
 import { atomicWrite, warnOnce, writeTemp } from './file-store-files';
-import { storeIoError, fsyncPathAsync } from './file-store-support';
 
 /** The `rev` file: absent is 0; anything but a safe integer is damage, refused. */
 export function readRevFile(revPath: string): number {
@@ -76,14 +75,10 @@ export class RevWriter {
 
   sync(): void {
     if (this.tmp === undefined) return;
-    let fd: number | undefined;
     try {
-      fd = fs.openSync(this.tmp, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-      fs.fdatasyncSync(fd);
+      fdatasyncPath(this.tmp);
     } catch (e) {
       throw storeIoError(e, this.revPath);
-    } finally {
-      if (fd !== undefined) fs.closeSync(fd);
     }
   }
 

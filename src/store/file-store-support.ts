@@ -158,15 +158,21 @@ export function fsyncPathAsync(file: string): Promise<void> {
   );
 }
 
-export function fsyncPath(file: string): void {
-  let fd: number | undefined;
+/** fdatasync of `file` (not followed if a symlink); its error thrown. */
+export function fdatasyncPath(file: string): void {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
     fs.fdatasyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function fsyncPath(file: string): void {
+  try {
+    fdatasyncPath(file);
   } catch {
     /* gone or not ours: nothing to make durable */
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 
