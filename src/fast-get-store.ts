@@ -3,7 +3,8 @@
 // the pod read by src/api/fast-read.ts and printed by the pod table's columns
 // (src/printers/columns/pods.ts) and the get table's layout, or the NotFound `get` prints,
 // with none of the CLI bundle. In-process (KUBESIM_NO_DAEMON=1) the CLI reads that store
-// itself; with the daemon serving it answers from the same store, and reading it here spares
+// itself (on the running clock while `kubesim serve` or a daemon runs the cluster, on the
+// frozen one otherwise); with the daemon serving it answers from the same store, and reading it here spares
 // the socket client (`net` and its streams: more than the rest of the command, round 41 of
 // docs/perf-issue-18.md). Whatever the reader declines, or any other type, prints nothing
 // and the next path runs the command (a read: running it again changes nothing).
@@ -19,6 +20,7 @@ import { layoutRows, rowsOf } from './printers/table-layout';
 import { writeOut } from './util/stdout-epipe';
 import { fastGetNamespace } from './fast-get-form';
 import { daemonEndpoint } from './client/daemon-endpoint';
+import { localServerRuns } from './daemon/daemon-pid';
 
 /** Prints `get pod NAME [-n NS]` from the store (`viaDaemon`: as the serving daemon answers it) and returns true, or returns false having printed nothing. */
 export function runFastGetStore(argv: readonly string[], viaDaemon: boolean): boolean {
@@ -36,7 +38,7 @@ export function runFastGetStore(argv: readonly string[], viaDaemon: boolean): bo
     const dir = clusterDir(selected.home, selected.clusterName);
     // Through the daemon only when the CLI would ask it (else it starts one, or reads in-process).
     if (viaDaemon && daemonEndpoint(dir) === undefined) return false;
-    const read = readForGet(dir, typeArg, namespace, name, { accept: (t) => t.kind === 'Pod' && t.group === '', daemonServes: viaDaemon });
+    const read = readForGet(dir, typeArg, namespace, name, { accept: (t) => t.kind === 'Pod' && t.group === '', daemonServes: viaDaemon, clusterRuns: () => localServerRuns(dir) });
     if (!read) return false;
     const { object, now } = read;
     if (object) out = { fd: 1, text: layoutRows(rowsOf(pods.columns, (o) => pods.cells(o, now, false), [object], {})) };

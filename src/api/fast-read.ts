@@ -31,14 +31,15 @@ export interface FastRead {
  * Reads `typeArg`/`name` in `namespace` of the cluster in `clusterDir` as `get` reads it:
  * in-process (KUBESIM_NO_DAEMON=1: the CLI opens the store itself), or, with
  * `daemonServes`, as the cluster's daemon answers it (it reads the same store; the CLI reads
- * the file store without a lock whoever writes it). Undefined when the CLI must run it: no
- * cluster yet (the CLI creates the default one), another store than the directory's files, a
- * clock that runs without the daemon (the CLI freezes it first, or a server runs the
- * cluster) or stands still with it (the CLI lets it run), KUBESIM_SEED set in-process, a type
- * that does not resolve or is a custom resource, or `accept` refusing the type (one the
- * caller cannot print).
+ * the file store without a lock whoever writes it). In-process, a running clock is read as
+ * it runs when `clusterRuns()` (a daemon or `kubesim serve` runs it: the CLI then leaves it
+ * running). Undefined when the CLI must run it: no cluster yet (the CLI creates the default
+ * one), another store than the directory's files, a clock that runs with nothing running the
+ * cluster (the CLI freezes it first) or stands still with the daemon serving (the CLI lets it
+ * run), KUBESIM_SEED set in-process, a type that does not resolve or is a custom resource, or
+ * `accept` refusing the type (one the caller cannot print).
  */
-export function readForGet(clusterDir: string, typeArg: string, namespace: string, name: string, opts: { accept: (type: ResourceType) => boolean; daemonServes: boolean }): FastRead | undefined {
+export function readForGet(clusterDir: string, typeArg: string, namespace: string, name: string, opts: { accept: (type: ResourceType) => boolean; daemonServes: boolean; clusterRuns: () => boolean }): FastRead | undefined {
   // In-process under KUBESIM_SEED, opening the API reserves a random stream in the store
   // (openClusterApi): a write that later commands' UIDs depend on.
   if (!opts.daemonServes && seedFromEnv() !== undefined) return undefined;
@@ -47,8 +48,9 @@ export function readForGet(clusterDir: string, typeArg: string, namespace: strin
   const store = new FileStoreReader(clusterDir);
   const clock = store.readMeta<ClockState>(CLOCK);
   // Nothing runs the cluster: its time stands still (the CLI freezes a clock found running).
-  // The daemon serving: it runs, and the daemon's answers are read on its persisted line.
-  if (clock === undefined || (clock.frozenAt === undefined) !== opts.daemonServes) return undefined;
+  // A daemon or a server running it: it runs, and is read on its persisted line, as they answer.
+  if (clock === undefined) return undefined;
+  if (opts.daemonServes ? clock.frozenAt !== undefined : clock.frozenAt === undefined && !opts.clusterRuns()) return undefined;
   const now = clock.frozenAt ?? runningTime(clock, Date.now());
   const registry = new ResourceRegistry();
   for (const t of store.readMeta<ResourceType[]>(CRD_INDEX) ?? []) registry.register(t);

@@ -35,7 +35,6 @@ export async function daemonRunning(ctx: CliContext, api?: ApiServer): Promise<b
  * age objects against the wall clock. Without any, a command freezes it (ClusterClock.freeze).
  */
 export async function clusterRunning(ctx: CliContext, api?: ApiServer): Promise<boolean> {
-  const { readServerRecord, recordedServerRuns } = await import('../kubeconfig/server-record');
-  if (recordedServerRuns(readServerRecord(ctx.clusterDir))) return true;
-  return daemonRunning(ctx, api);
+  const { localServerRuns } = await import('../daemon/daemon-pid');
+  return localServerRuns(ctx.clusterDir) || (await leaderReconciles(ctx, api));
 }

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { processAlive, parseProcessIdentity } from '../store/process-alive';
+import { readServerRecord, recordedServerRuns } from '../kubeconfig/server-record';
 
 export const PID_FILE = 'daemon.pid';
 
@@ -47,4 +48,13 @@ export function runningDaemonPid(clusterDir: string): number | undefined {
   }
   const id = parseProcessIdentity(text.trim());
   return id && isOurDaemon(clusterDir, id.pid, id.startTime) ? id.pid : undefined;
+}
+
+/**
+ * Whether a process of this machine runs the cluster's clock in real time: its daemon, or an
+ * API server recorded in server.json (`kubesim serve`, a dashboard serving without a daemon).
+ * (A cluster kept in etcd may also be run by an elected leader elsewhere: clusterRunning.)
+ */
+export function localServerRuns(clusterDir: string): boolean {
+  return recordedServerRuns(readServerRecord(clusterDir)) || runningDaemonPid(clusterDir) !== undefined;
 }
