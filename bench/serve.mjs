@@ -268,8 +268,9 @@ for (let i = 0; i < 5; i++) {
 }
 if (kubectlLines !== IN_DEFAULT + 1) throw new Error(`kubectl printed ${kubectlLines} lines, ${IN_DEFAULT + 1} expected`);
 // `kubesim get pod X` against `node -e 0`, alternating. With this file's KUBESIM_NO_DAEMON=1
-// the CLI reads in-process (it asks only a cluster's daemon, never this `serve`): the row is
-// the in-process start-up at this store size (docs/perf-issue-18.md, round 27).
+// the CLI reads in-process (it asks only a cluster's daemon, never this `serve`), on the clock
+// this `serve` runs: the start-up fast path reads the pod from the store without the bundle
+// (docs/perf-issue-18.md, rounds 27 and 95).
 const one = [];
 const floor = [];
 for (let i = 0; i < 15; i++) {
