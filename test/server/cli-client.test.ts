@@ -8,8 +8,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { join } from 'node:path';
@@ -122,16 +121,7 @@ test('get through the daemon prints what the in-process path prints, with its ex
 
 test('get TYPE NAME through the daemon is answered without the CLI bundle (dist/fast-get-store.cjs, dist/fast-get.cjs), printing what the in-process path prints', async () => {
   const pod = inProcess(['get', 'pods', '-o', 'name']).stdout.split('\n')[0].replace('pod/', '');
-  /** The command with a code cache of its own: a bundle that ran leaves its cache there (the fast path's files leave theirs, fast-get*.cjs-…). */
-  const fresh = (args: string[]) => {
-    const cache = mkdtempSync(join(tmpdir(), 'kubesim-fast-get-'));
-    try {
-      const r = c.kubesim(args, { env: { KUBESIM_NO_DAEMON: '', XDG_CACHE_HOME: cache } });
-      return { ...r, bundleRan: existsSync(join(cache, 'kubesim')) && readdirSync(join(cache, 'kubesim')).some((f) => /^(main|verb-[a-z-]+)\.cjs-/.test(f)) };
-    } finally {
-      rmSync(cache, { recursive: true, force: true });
-    }
-  };
+  const fresh = (args: string[]) => c.kubesimFresh(args, { KUBESIM_NO_DAEMON: '' });
   // Answered by the fast path: a pod from the cluster's store (dist/fast-get-store.cjs), found
   // or not (in the namespace named too), or the daemon's Table for other types, laid out as get
   // lays it out. A namespace flag after the name too (a cluster-scoped type ignores it, as get does).

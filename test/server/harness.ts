@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
 import * as tls from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -98,6 +98,20 @@ export class ServedCluster {
   kubesim(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): RunResult {
     const r = spawnSync(process.execPath, [BIN, ...args], { input: opts.stdin ?? '', cwd: ROOT, env: this.env(opts.env), encoding: 'utf8', timeout: 60_000 });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /**
+   * kubesim() with a code cache of its own, and whether a CLI bundle ran: one that runs leaves
+   * its cache there (the start-up fast path's files leave theirs, fast-get*.cjs-…).
+   */
+  kubesimFresh(args: string[], env: Record<string, string> = {}): RunResult & { bundleRan: boolean } {
+    const cache = mkdtempSync(join(tmpdir(), 'kubesim-fresh-cache-'));
+    try {
+      const r = this.kubesim(args, { env: { ...env, XDG_CACHE_HOME: cache } });
+      return { ...r, bundleRan: existsSync(join(cache, 'kubesim')) && readdirSync(join(cache, 'kubesim')).some((f) => /^(main|verb-[a-z-]+)\.cjs-/.test(f)) };
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   }
 
   kubectl(args: string[], opts: { stdin?: string; timeoutMs?: number; env?: Record<string, string> } = {}): RunResult {

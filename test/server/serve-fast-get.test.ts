@@ -7,23 +7,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ServedCluster } from './harness';
 
 const c = new ServedCluster('fastserve');
 
-/** bin/kubesim in-process with a code cache of its own: a bundle that ran leaves its cache there (the fast path's files leave fast-get*.cjs-…). */
-function fresh(args: string[]): { code: number; stdout: string; stderr: string; bundleRan: boolean } {
-  const cache = mkdtempSync(join(tmpdir(), 'kubesim-serve-fast-get-'));
-  try {
-    const r = c.kubesim(args, { env: { KUBESIM_NO_DAEMON: '1', XDG_CACHE_HOME: cache } });
-    return { ...r, bundleRan: existsSync(join(cache, 'kubesim')) && readdirSync(join(cache, 'kubesim')).some((f) => /^(main|verb-[a-z-]+)\.cjs-/.test(f)) };
-  } finally {
-    rmSync(cache, { recursive: true, force: true });
-  }
-}
+/** bin/kubesim in-process with a code cache of its own, and whether a bundle ran. */
+const fresh = (args: string[]) => c.kubesimFresh(args, { KUBESIM_NO_DAEMON: '1' });
 
 const FORMS = [
   ['get', 'pod', 'x-0'],
