@@ -81,7 +81,7 @@ const chunkedJson = {
       return name ? { path: name, namespace: 'chunked-json' } : undefined;
     });
     b.onLoad({ filter: /.*/, namespace: 'chunked-json' }, (args) => ({
-      contents: `let real; module.exports = { __esModule: true, get default() { return real ??= __kubesimChunk(${JSON.stringify(args.path)}); } };`,
+      contents: `let real; module.exports = { __esModule: true, get default() { return real ??= __kubesimChunk(${JSON.stringify(args.path)}); } }; __kubesimLazyNs.add(module.exports);`,
       loader: 'js',
     }));
   },
@@ -107,6 +107,8 @@ const lazyPackages = {
         `module.exports = { __esModule: true, get default() { const m = load(); return m && m.__esModule ? m.default : m; },`,
         ...names.get(args.path).map((k) => `  get ${JSON.stringify(k)}() { return load()[${JSON.stringify(k)}]; },`),
         '};',
+        // Its own namespace object (shareBuiltinNamespaces): no copy of its getters per importer.
+        '__kubesimLazyNs.add(module.exports);',
       ].join('\n'),
       loader: 'js',
       resolveDir: root,
@@ -154,6 +156,8 @@ const banner = [
   'var __kubesimImportMeta = { get url() { return require("url").pathToFileURL(__filename).href; } };',
   // A package's own file (CHUNKED_PACKAGES), with its code cache when run by bin/kubesim.
   'var __kubesimChunk = (n) => { const f = require("path").join(__dirname, "lib", n + ".cjs"); return require.withCodeCache ? require.withCodeCache(f) : require(f); };',
+  // The stand-ins of lazy packages and chunked JSON, each its own namespace (shareBuiltinNamespaces).
+  'var __kubesimLazyNs = new WeakSet();',
   // One namespace object per Node built-in (shareBuiltinNamespaces below).
   'var __kubesimBuiltinNs = {}; var __kubesimBuiltin = (n) => __kubesimBuiltinNs[n] ??= ((m) => Object.create(m, { default: { value: m, enumerable: true } }))(require(n));',
 ].join('\n');
@@ -176,9 +180,16 @@ const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
  */
 function shareBuiltinNamespaces(code, name) {
   // esbuild's __toESM: (mod, isNodeMode, target) => (target = mod != null ? ... : {}, ...)
-  const helpers = [...code.matchAll(/(?<![\w$])([\w$]+)\s*=\s*\(([\w$]+),\s*[\w$]+,\s*([\w$]+)\)\s*=>\s*\(\3\s*=\s*\2\s*!=\s*null\s*\?\s*[\w$]+\([\w$]+\(\2\)\)\s*:\s*\{\},\s*[\w$]+\([^;]*?\.__esModule\s*\?/g)];
+  const helpers = [...code.matchAll(/(?<![\w$])([\w$]+)\s*=\s*\(([\w$]+),\s*([\w$]+),\s*([\w$]+)\)\s*=>\s*\(\4\s*=\s*\2\s*!=\s*null\s*\?\s*[\w$]+\([\w$]+\(\2\)\)\s*:\s*\{\},\s*[\w$]+\([^;]*?\.__esModule\s*\?/g)];
   if (helpers.length !== 1) throw new Error(`build: dist/${name}: esbuild's __toESM helper found ${helpers.length} times (expected once)`);
-  const toEsm = helpers[0][1];
+  const [head, toEsm, mod, nodeMode] = helpers[0];
+  // A lazy package's stand-in (lazyPackages, chunkedJson) is an ES module's namespace already
+  // (`__esModule`, a getter per export): __toESM's copy of it, made again in every module that
+  // imports it, read its getters for nothing (the four of yaml's 29 names and two of os's 23
+  // in fast-get-store.cjs: ~1.5 M instructions of its top level; round 94). Outside Node's
+  // mode, where `default` is the module itself, each importer uses the stand-in itself.
+  const at = helpers[0].index + head.indexOf('=>') + 2;
+  code = `${code.slice(0, at)}!${nodeMode}&&__kubesimLazyNs.has(${mod})?${mod}:${code.slice(at)}`;
   const call = new RegExp(`(?<![\\w$.])${toEsm.replace(/\$/g, '\\$')}\\(require\\(("[^"]+")\\)(,\\s*1)?\\)`, 'g');
   return code.replace(call, (m, spec) => (BUILTINS.has(JSON.parse(spec)) ? `__kubesimBuiltin(${spec})` : m));
 }

@@ -71,8 +71,11 @@ export function goSharpV(v: unknown): string {
     .join(', ')}}`;
 }
 
-// strconv.IsPrint: letters, marks, numbers, punctuation, symbols, and the ASCII space.
-const PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u;
+// strconv.IsPrint: letters, marks, numbers, punctuation, symbols, and the ASCII space. Made on
+// first use of a non-ASCII rune: creating a RegExp with Unicode properties builds their ranges
+// from ICU, ~6.5 M instructions at the load of every file with this module (round 94 of
+// docs/perf-issue-18.md: most of `get pod X`'s module load).
+let printable: RegExp | undefined;
 const QUOTE_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
 
 /**
@@ -87,7 +90,7 @@ export function goQuote(s: string): string {
     const esc = QUOTE_ESCAPES[ch];
     if (esc) out += esc;
     else if (c >= 0xd800 && c <= 0xdfff) out += '\ufffd';
-    else if (ch === ' ' || PRINTABLE.test(ch)) out += ch;
+    else if (c < 0x80 ? c >= 0x20 && c < 0x7f : (printable ??= /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u).test(ch)) out += ch;
     else if (c < 0x80) out += '\\x' + c.toString(16).padStart(2, '0');
     else if (c < 0x10000) out += '\\u' + c.toString(16).padStart(4, '0');
     else out += '\\U' + c.toString(16).padStart(8, '0');

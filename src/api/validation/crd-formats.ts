@@ -13,7 +13,10 @@ const UUID3 = /^[0-9a-f]{8}-?[0-9a-f]{4}-?3[0-9a-f]{3}-?[0-9a-f]{4}-?[0-9a-f]{12
 const UUID4 = /^[0-9a-f]{8}-?[0-9a-f]{4}-?4[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$/i;
 const UUID5 = /^[0-9a-f]{8}-?[0-9a-f]{4}-?5[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$/i;
 // strfmt.HostnamePattern, then at most 255 characters and labels of at most 63.
-const HOSTNAME = /^([a-zA-Z0-9\p{S}\p{L}]((-?[a-zA-Z0-9\p{S}\p{L}]{0,62})?)|([a-zA-Z0-9\p{S}\p{L}](([a-zA-Z0-9-\p{S}\p{L}]{0,61}[a-zA-Z0-9\p{S}\p{L}])?)(\.)){1,}([a-zA-Z\p{L}]){2,63})$/u;
+// Made on first use: its Unicode properties cost ~6 M instructions to create (ICU's ranges), at
+// every load of this module otherwise (round 94 of docs/perf-issue-18.md).
+let hostname: RegExp | undefined;
+const HOSTNAME = () => (hostname ??= /^([a-zA-Z0-9\p{S}\p{L}]((-?[a-zA-Z0-9\p{S}\p{L}]{0,62})?)|([a-zA-Z0-9\p{S}\p{L}](([a-zA-Z0-9-\p{S}\p{L}]{0,61}[a-zA-Z0-9\p{S}\p{L}])?)(\.)){1,}([a-zA-Z\p{L}]){2,63})$/u);
 // strfmt.DateTimePattern: the part after the `t` of a lower-cased date-time.
 const TIME = /^([0-9]{2}):([0-9]{2}):([0-9]{2})(.[0-9]+)?(z|([+-][0-9]{2}:[0-9]{2}))$/u;
 // govalidator's patterns.
@@ -156,7 +159,7 @@ const FORMATS: Record<string, (s: string) => boolean> = {
   bsonobjectid: (s) => /^[0-9a-fA-F]{24}$/.test(s),
   uri: isRequestURI,
   email: isEmail,
-  hostname: (s) => HOSTNAME.test(s) && s.length <= 255 && s.split('.').every((p) => p.length <= 63),
+  hostname: (s) => HOSTNAME().test(s) && s.length <= 255 && s.split('.').every((p) => p.length <= 63),
   ipv4: (s) => isIP(s) && s.includes('.'),
   ipv6: (s) => isIP(s) && s.includes(':'),
   cidr: isCIDR,

@@ -117,8 +117,10 @@ function finalizerErrors(finalizers: unknown, field: string): FieldError[] {
   return out;
 }
 
-// unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+// unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. Made on
+// first use: a RegExp with Unicode properties costs ~6 M instructions to create (ICU's ranges),
+// at every command's load of this module otherwise (round 94 of docs/perf-issue-18.md).
+let printable: RegExp | undefined;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** apimachinery ValidateManagedFields (ValidateFieldManager for each manager). */
@@ -137,7 +139,7 @@ function managedFieldsErrors(entries: unknown, field: string): FieldError[] {
     if ((ascii ? manager.length : Buffer.byteLength(manager)) > 128) out.push({ field: `${at}.manager`, type: 'Too long', detail: 'may not be more than 128 bytes' });
     let pos = 0;
     if (!ascii) for (const ch of manager) {
-      if (!PRINTABLE.test(ch)) {
+      if (!(printable ??= /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u).test(ch)) {
         const cp = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
         out.push(invalid(`${at}.manager`, goQuote(manager), `invalid character U+${cp} (at position ${pos})`));
       }
