@@ -8,14 +8,14 @@
 // waiter cannot: it blocks in Atomics.wait, and a worker thread of its own watches for it and
 // wakes it through shared memory (Atomics.notify; shared memory does not reach other
 // processes, a thread of this one does). The worker costs ~30 ms of CPU to start, so it is
-// started only once the process has waited WAKER_AFTER_MS in all; polling goes on until it is
+// started only once the process has waited WAKER_AFTER_MS (500 ms) in all; polling goes on until it is
 // ready, and whenever it is not usable.
 
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
-/** Cumulative wait after which a synchronous waiter starts its wake-up thread (~3x its start's CPU in polls). */
-const WAKER_AFTER_MS = 250;
+/** Cumulative wait after which a synchronous waiter starts its wake-up thread: its polls have cost about what the thread costs to start (a one-off command behind a slice of the daemon never pays for it). */
+const WAKER_AFTER_MS = 500;
 
 /**
  * Calls `done` once when the lock file at `file` changes or goes, or at once when it is not

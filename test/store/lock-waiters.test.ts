@@ -94,10 +94,10 @@ test('a synchronous wait first in line is woken by the lock file\'s change, not 
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-waiters-'));
   const lockPath = join(dir, 'lock');
   const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
-  // The holder's release, 3 s from now, by another process (this one blocks in acquire);
+  // The holder's release, 4 s from now, by another process (this one blocks in acquire);
   // it notes when it let go.
   const released = join(dir, 'released');
-  const releaser = spawn('sh', ['-c', `sleep 3; date +%s%N > ${released}.tmp && mv ${released}.tmp ${released} && rm ${lockPath}`], { stdio: 'ignore' });
+  const releaser = spawn('sh', ['-c', `sleep 4; date +%s%N > ${released}.tmp && mv ${released}.tmp ${released} && rm ${lockPath}`], { stdio: 'ignore' });
   const looks = countCalls('lstatSync', lockPath);
   try {
     writeFileSync(lockPath, processIdentity(holder.pid!) + '\n', { mode: 0o600 });
@@ -106,9 +106,9 @@ test('a synchronous wait first in line is woken by the lock file\'s change, not 
     assert.equal(lock.acquire(), false);
     const takenAt = Date.now();
     const givenUp = Number(readFileSync(released, 'utf8')) / 1e6;
-    assert.ok(takenAt - start >= 2500, `taken after ${takenAt - start} ms, while the holder held it`);
+    assert.ok(takenAt - start >= 3500, `taken after ${takenAt - start} ms, while the holder held it`);
     // Its last 2 s of waiting: polled every 1 ms, ~1,000-2,000 looks; woken by the lock's
-    // change or the 50 ms check of the holder's life, ~40 (the first 250 ms poll, and go on
+    // change or the 50 ms check of the holder's life, ~40 (the first 500 ms poll, and go on
     // polling until the wake-up thread is up).
     const late = looks.at.filter((t) => t >= takenAt - 2000 && t < givenUp).length;
     assert.ok(late <= 100, `${late} looks at the lock in the last 2 s of waiting`);
