@@ -123,18 +123,19 @@ export class FileLock {
    * releases. Waiting costs little: a lstat per turn, the queue read only when the lock
    * changes hands, the holder's life checked every 50 ms by the first in line, which is woken
    * by the lock file's change (lock-wake.ts; a 1 ms poll until that is set up), while the rest
-   * look more slowly the further back they stand (and at each hand-over).
+   * poll more slowly the further back they stand.
    */
   acquire(): boolean {
     const steps = this.attempt();
     for (;;) {
       const step = steps.next();
       if (step.done) return step.value;
-      // A lock held: woken when it changes (lock-wake.ts), looking at least every
-      // STALE_CHECK_MS (the holder's life, the deadline) or the poll interval of a waiter
-      // further back; a lock left free, or no wake-up thread yet: a poll.
+      // First in line behind a held lock: woken when it changes (lock-wake.ts), looking at
+      // least every STALE_CHECK_MS (the holder's life, the deadline). The rest poll as they
+      // did: woken at every hand-over too, nine users' threads ran at the moment the daemon
+      // should have taken the lock. A lock left free, or no wake-up thread yet: a poll.
       const { pollMs, holder } = step.value;
-      if (holder === '' || !waitForLockChange(this.lockPath, holder, Math.max(pollMs, STALE_CHECK_MS), pollMs)) sleepSync(pollMs);
+      if (pollMs > 1 || holder === '' || !waitForLockChange(this.lockPath, holder, STALE_CHECK_MS, pollMs)) sleepSync(pollMs);
     }
   }
 
