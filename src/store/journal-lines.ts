@@ -206,18 +206,17 @@ const OBJECT_AT = Buffer.from('","object":');
  * Puts into `map` the newest line after `committed` of each key in [from, to) of `fd`, none
  * of them parsed (LazyLine): a settled daemon's tail is mostly node Lease renewals, each
  * key's line superseded every 10 s (~870 B each, ~14 ms of parse per MB for a process that
- * reads it cold), and a user's take needs the objects of the few keys it reads or writes.
- * One pass: each line's revision, type and key from its text, the bytes of each key's newest
- * line copied aside (a second pass read the range again for them: a take read the others'
- * bytes three times with the index's, issue #12); keys go into `map` in the order of their
- * first line (as one parse per line put them). False, `map` unchanged, when a line is not as
- * journalLineText writes it (an older version's, a torn one, an escaped key, one without its
- * object): the caller parses every line.
+ * reads it cold), and a user's take needs the objects of the few keys it reads or writes. A
+ * first pass takes each line's revision and key from its text, a second keeps the text of
+ * the newest line of each key; keys go into `map` in the order of their first line (as one
+ * parse per line put them). False, `map` unchanged, when a line is not as journalLineText
+ * writes it (an older version's, a torn one, an escaped key, one without its object): the
+ * caller parses every line.
  */
 export function newestLines(fd: number, from: number, to: number, committed: number, map: KeyIndexedMap<JournalLine>, damaged: () => void): boolean {
-  const newest = new Map<string, { rev: number; type: EventType; bytes: Buffer }>();
+  const newest = new Map<string, number>(); // key -> offset of its newest line
   let plain = true;
-  forEachLine(fd, from, to, READ_CHUNK, true, (buf, start, end) => {
+  forEachLine(fd, from, to, READ_CHUNK, true, (buf, start, end, at) => {
     if (!plain) return;
     const rev = lineRev(buf, start, end);
     const k = keyStart(buf, start, end);
@@ -227,15 +226,29 @@ export function newestLines(fd: number, from: number, to: number, committed: num
       plain = false;
       return;
     }
-    if (rev <= committed) return;
-    const t = buf.indexOf(TYPE_AT, start) + TYPE_AT.length;
-    const type = TYPES.find((x) => buf.toString('latin1', t, k - KEY_AT.length) === x);
     const key = buf.toString('utf8', k, e);
-    if (type === undefined || key.includes('\\')) plain = false;
-    else newest.set(key, { rev, type, bytes: Buffer.from(buf.subarray(start, end)) });
+    if (key.includes('\\')) plain = false;
+    else if (rev > committed) newest.set(key, at);
   });
   if (!plain) return false;
-  for (const [key, l] of newest) map.set(key, new LazyLine(l.rev, l.type, key, l.bytes.toString('utf8'), damaged));
+  if (newest.size === 0) return true;
+  const wanted = new Set(newest.values());
+  const lines = new Map<string, LazyLine>();
+  let first = to;
+  for (const at of wanted) first = Math.min(first, at);
+  forEachLine(fd, first, to, READ_CHUNK, true, (buf, start, end, at) => {
+    if (!plain || !wanted.has(at)) return;
+    const rev = lineRev(buf, start, end);
+    const k = keyStart(buf, start, end);
+    const e = k < 0 ? -1 : buf.indexOf(34, k);
+    const t = k < 0 ? -1 : buf.indexOf(TYPE_AT, start) + TYPE_AT.length;
+    const type = t < TYPE_AT.length ? undefined : TYPES.find((x) => buf.toString('latin1', t, k - KEY_AT.length) === x);
+    const key = e < 0 ? '' : buf.toString('utf8', k, e);
+    if (rev === undefined || type === undefined || newest.get(key) !== at) plain = false;
+    else lines.set(key, new LazyLine(rev, type, key, buf.toString('utf8', start, end), damaged));
+  });
+  if (!plain || lines.size !== newest.size) return false;
+  for (const key of newest.keys()) map.set(key, lines.get(key)!);
   return true;
 }
 
