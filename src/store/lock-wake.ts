@@ -1,15 +1,16 @@
 // Waking a lock waiter when the lock file changes (FileLock.acquire / acquireAsync), instead of
 // a look every 1 ms: first in line, a synchronous waiter (a user's CLI) polled with a lstat per
-// ms, 81 ms of CPU per second of waiting, its largest CPU cost in a 10 x 1,000 soak (14-42 s
-// of the users', issue #12), taken from the holder it waited for on a loaded machine.
+// ms, 81 ms of CPU per second of waiting on an idle machine, taken from the holder it waits for
+// on a loaded one (issue #12). In a queue of ten (the soak) most of the wait's CPU is the polls
+// of the waiters further back, which this leaves as they are (docs/perf-issue-18.md round 96).
 //
 // Across processes, only the kernel can tell the waiter: inotify on the lock file (its unlink
 // at a release). A waiter whose event loop turns (the daemon) watches it itself. A synchronous
 // waiter cannot: it blocks in Atomics.wait, and a worker thread of its own watches for it and
 // wakes it through shared memory (Atomics.notify; shared memory does not reach other
 // processes, a thread of this one does). The worker costs ~30 ms of CPU to start, so it is
-// started only once the process has waited WAKER_AFTER_MS (500 ms) in all; polling goes on until it is
-// ready, and whenever it is not usable.
+// started only once the process has waited WAKER_AFTER_MS (500 ms) in all; polling goes on
+// until it is ready, and whenever it is not usable.
 
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
