@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { processAlive, processIdentity, parseProcessIdentity } from './process-alive';
 import { StoreError } from './store';
+import { waitForLockChange, watchLockFile } from './lock-wake';
 
 const FILE_MODE = 0o600;
 /** How often a waiter reads the queue again while the lock stays with one holder (see acquire). */
@@ -71,6 +72,12 @@ export function lockPriority(): LockPriority {
 
 let ownIdentity: string | undefined;
 
+/** A waiter's pause before its next look: its poll interval, and the lock it saw ('' when free). */
+interface Wait {
+  pollMs: number;
+  holder: string;
+}
+
 export class FileLock {
   /** The state directory as it was when this lock was made (see dirChanged). */
   private readonly dirId: string;
@@ -114,15 +121,21 @@ export class FileLock {
    * workload-high queues ahead of every global-default one (its ticket sorts first); it is
    * never waiting while it holds the lock, so the users' queue moves by one at each of its
    * releases. Waiting costs little: a lstat per turn, the queue read only when the lock
-   * changes hands, the holder's life checked every 50 ms by the first in line, which polls
-   * every 1 ms (the hand-over) while the rest poll more slowly the further back they stand.
+   * changes hands, the holder's life checked every 50 ms by the first in line, which is woken
+   * by the lock file's change (lock-wake.ts; a 1 ms poll until that is set up), while the rest
+   * poll more slowly the further back they stand.
    */
   acquire(): boolean {
     const steps = this.attempt();
     for (;;) {
       const step = steps.next();
       if (step.done) return step.value;
-      sleepSync(step.value);
+      // First in line behind a held lock: woken when it changes (lock-wake.ts), looking at
+      // least every STALE_CHECK_MS (the holder's life, the deadline). The rest poll as they
+      // did: woken at every hand-over too, nine users' threads ran at the moment the daemon
+      // should have taken the lock. A lock left free, or no wake-up thread yet: a poll.
+      const { pollMs, holder } = step.value;
+      if (pollMs > 1 || holder === '' || !waitForLockChange(this.lockPath, holder, STALE_CHECK_MS, pollMs)) sleepSync(pollMs);
     }
   }
 
@@ -147,29 +160,22 @@ export class FileLock {
    * CPU in a 10 x 1,000 soak), taken from the holder it waits for, and made the scheduler
    * treat it as busy rather than as waking from sleep once the lock is its own (issue #12).
    */
-  private waitForHolder(ms: number): Promise<void> {
-    if (ms > 1) return new Promise((r) => setTimeout(r, ms));
+  private waitForHolder({ pollMs, holder }: Wait): Promise<void> {
+    if (pollMs > 1 || holder === '') return new Promise((r) => setTimeout(r, pollMs));
     return new Promise((resolve) => {
-      let watcher: fs.FSWatcher | undefined;
+      let stop: (() => void) | undefined; // unset when the watch fires at once
       const done = () => {
         clearTimeout(timer);
-        watcher?.close();
+        stop?.();
         resolve();
       };
       const timer = setTimeout(done, STALE_CHECK_MS);
-      try {
-        watcher = fs.watch(this.lockPath, { persistent: false }, done);
-        watcher.on('error', done);
-      } catch {
-        // No lock file (given up since the look), or no inotify: the next look soon.
-        clearTimeout(timer);
-        setTimeout(resolve, ms);
-      }
+      stop = watchLockFile(fs, this.lockPath, holder, done);
     });
   }
 
   /** acquire's steps: yields how long to wait before the next look; returns acquire's answer. */
-  private *attempt(): Generator<number, boolean> {
+  private *attempt(): Generator<Wait, boolean> {
     let broke = false;
     let wantFile: string | undefined;
     try {
@@ -235,7 +241,7 @@ export class FileLock {
         // does a process owing its turn (to queue as soon as it is taken); the rest of the
         // queue more slowly the further back they stand: they only need to be first in line
         // by the time the waiters ahead of them have had their turns.
-        yield ahead === 0 || owesTurn ? 1 : Math.min(2 + 3 * ahead, 100);
+        yield { pollMs: ahead === 0 || owesTurn ? 1 : Math.min(2 + 3 * ahead, 100), holder };
       }
     } finally {
       if (wantFile) fs.rmSync(wantFile, { force: true });

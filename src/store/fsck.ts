@@ -69,6 +69,8 @@ export function fsck(root: string, repair: boolean): FsckReport {
   // The registry: every entry must be a folder or an object file of the right object.
   let objects = 0;
   let maxRv = 0;
+  /** Each revision's object files (see the duplicates' check below). */
+  const byRv = new Map<number, Array<{ key: string; file: string }>>();
   const damaged: Array<{ key: string; file: string; reason: string }> = [];
   const walk = (dir: string, key: string, depth: number) => {
     let entries: fs.Dirent[];
@@ -98,7 +100,12 @@ export function fsck(root: string, repair: boolean): FsckReport {
           const obj = parseObject(k, full, text);
           objects++;
           const rv = Number(obj.metadata.resourceVersion);
-          if (Number.isSafeInteger(rv)) maxRv = Math.max(maxRv, rv);
+          if (Number.isSafeInteger(rv)) {
+            maxRv = Math.max(maxRv, rv);
+            const same = byRv.get(rv);
+            if (same) same.push({ key: k, file: full });
+            else byRv.set(rv, [{ key: k, file: full }]);
+          }
         } catch (err) {
           reason = err instanceof DamagedObjectError ? err.reason : err instanceof Error ? err.message : String(err);
         }
@@ -138,6 +145,20 @@ export function fsck(root: string, repair: boolean): FsckReport {
         return `set to ${ahead}`;
       });
     }
+  }
+  // A revision held by two objects was given twice: the counter, the journal and the
+  // objects' mark all copied back from an older state (nothing at a take can see it once
+  // the counter has passed every object again). Watchers may have missed one of the writes:
+  // each is written again at a new revision (after the counter's repair above).
+  for (const [rv, same] of byRv) {
+    if (same.length < 2) continue;
+    note(same[same.length - 1].file, `revision ${rv} is held by ${same.map((o) => o.key).join(', ')}: the revision counter was rewound and its revisions given again`, () => {
+      for (const { key } of same) {
+        const obj = store.get(key);
+        if (obj && obj.metadata.resourceVersion === String(rv)) store.update(key, obj, rv);
+      }
+      return 'each written again at a new revision';
+    });
   }
   // Takes the lock, cuts a torn journal line and writes the journal's tail into the object
   // files (and `rev`, also when it was rebuilt: the journal's last revision).

@@ -1,7 +1,8 @@
 // The holder's look for waiters (FileLock.othersWaiting, every 10 ms of a long group): a lock
 // folder unchanged since a look that found nobody is answered without reading it again, and
 // a waiter announcing itself afterwards is seen at the very next look. The daemon's wait
-// (acquireAsync) first in line: woken by the lock file's change, not a look every 1 ms.
+// (acquireAsync) first in line: woken by the lock file's change, not a look every 1 ms; so is
+// a synchronous wait (a user's CLI: acquire), through its wake-up thread (lock-wake.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,14 +12,17 @@ import { join } from 'node:path';
 import { FileLock, sleepSync } from '../../src/store/file-lock';
 import { processIdentity } from '../../src/store/process-alive';
 
-/** Counts the calls of node:fs's `name` on `file` until restore(). */
-function countCalls(name: 'readdirSync' | 'lstatSync', file: string): { count: number; restore(): void } {
+/** Counts the calls of node:fs's `name` on `file` (and when each came) until restore(). */
+function countCalls(name: 'readdirSync' | 'lstatSync', file: string): { count: number; at: number[]; restore(): void } {
   // The CommonJS module object itself (what file-lock.ts's `import * as fs` reads through).
   const mod = require('node:fs') as Record<string, unknown>;
   const orig = mod[name] as (...a: unknown[]) => unknown;
-  const spy = { count: 0, restore: () => void (mod[name] = orig) };
+  const spy = { count: 0, at: [] as number[], restore: () => void (mod[name] = orig) };
   mod[name] = (...a: unknown[]) => {
-    if (String(a[0]) === file) spy.count++;
+    if (String(a[0]) === file) {
+      spy.count++;
+      spy.at.push(Date.now());
+    }
     return orig(...a);
   };
   return spy;
@@ -82,6 +86,39 @@ test('an async wait first in line looks at the lock when it changes, not every 1
   } finally {
     looks.restore();
     holder.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a synchronous wait first in line is woken by the lock file\'s change, not a look every 1 ms, and takes the lock at once when given up', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-waiters-'));
+  const lockPath = join(dir, 'lock');
+  const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
+  // The holder's release, 4 s from now, by another process (this one blocks in acquire);
+  // it notes when it let go.
+  const released = join(dir, 'released');
+  const releaser = spawn('sh', ['-c', `sleep 4; date +%s%N > ${released}.tmp && mv ${released}.tmp ${released} && rm ${lockPath}`], { stdio: 'ignore' });
+  const looks = countCalls('lstatSync', lockPath);
+  try {
+    writeFileSync(lockPath, processIdentity(holder.pid!) + '\n', { mode: 0o600 });
+    const lock = new FileLock(lockPath, 10_000);
+    const start = Date.now();
+    assert.equal(lock.acquire(), false);
+    const takenAt = Date.now();
+    const givenUp = Number(readFileSync(released, 'utf8')) / 1e6;
+    assert.ok(takenAt - start >= 3500, `taken after ${takenAt - start} ms, while the holder held it`);
+    // Its last 2 s of waiting: polled every 1 ms, ~1,000-2,000 looks; woken by the lock's
+    // change or the 50 ms check of the holder's life, ~40 (the first 500 ms poll, and go on
+    // polling until the wake-up thread is up).
+    const late = looks.at.filter((t) => t >= takenAt - 2000 && t < givenUp).length;
+    assert.ok(late <= 100, `${late} looks at the lock in the last 2 s of waiting`);
+    assert.ok(takenAt - givenUp < 300, `taken ${Math.round(takenAt - givenUp)} ms after the release`);
+    assert.equal(readFileSync(lockPath, 'utf8'), processIdentity() + '\n');
+    lock.release();
+  } finally {
+    looks.restore();
+    holder.kill();
+    releaser.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 });

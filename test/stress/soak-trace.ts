@@ -82,7 +82,8 @@ clearInterval(timer);
 console.log(JSON.stringify(f));
 // pods' creation and PodScheduled from the registry+journal via kubectl-ish read of files
 const pods = new Map<string, any>();
-for (const n of readdirSync(join(dir, 'registry/pods/default'))) if (!n.startsWith('.tmp')) pods.set(n, JSON.parse(readFileSync(join(dir, 'registry/pods/default', n), 'utf8')));
+// A file can be replaced (unlinked, then renamed into place) between the listing and its read: the journal's tail has it.
+for (const n of readdirSync(join(dir, 'registry/pods/default'))) if (!n.startsWith('.tmp')) try { pods.set(n, JSON.parse(readFileSync(join(dir, 'registry/pods/default', n), 'utf8'))); } catch {}
 overlayJournalTail(dir, pods, (k) => (k.startsWith('pods/default/') ? k.slice(13) : undefined));
 const events: any[] = [];
 try { for (const n of readdirSync(join(dir, 'registry/events/default'))) events.push(JSON.parse(readFileSync(join(dir, 'registry/events/default', n), 'utf8'))); } catch {}
