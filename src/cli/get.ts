@@ -126,7 +126,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
     if (remote) {
       const { selections, found } = remote;
       if (printer) await printObjects(ctx, printer, found, selections, flags, remote.errors.length > 0);
-      else ctx.out(await renderTables(found, { ...flags, output }, ctx, 0, multiTable(selections, resources), byName(selections)));
+      else ctx.out(await renderTables(await sortedInfos(found, selections, flags), { ...flags, output }, ctx, 0, multiTable(found, selections), byName(selections)));
       if (remote.errors.length) throw new PrintedError(remote.errors.join(''));
       return 0;
     }
@@ -187,7 +187,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
     await watch(ctx, api, found.map((f) => f.type), { ...flags, output, namespace, names: selections.flatMap((s) => s.names) }, printer);
   } else {
     if (printer) await printObjects(ctx, printer, found, selections, flags, errors.length > 0);
-    else ctx.out(await renderTables(found, { ...flags, output }, ctx, now, multiTable(selections, resources), byName(selections), flags.subresource, crdOf(api)));
+    else ctx.out(await renderTables(fromFiles ? found : await sortedInfos(found, selections, flags), { ...flags, output }, ctx, now, multiTable(found, selections), byName(selections), flags.subresource, crdOf(api)));
   }
   if (errors.length) throw new PrintedError(errors.join(''));
   return 0;
@@ -222,9 +222,44 @@ async function printObjects(ctx: CliContext, printer: (objs: KObject[], list: bo
   ctx.out(printer(objs, !single));
 }
 
-/** Whether the tables name their kind (`pod/web`): several types, type/name arguments, or `all`. */
-function multiTable(selections: ResourceSelection[], resources: string[]): boolean {
-  return selections.length > 1 || resources.some((r) => r.includes('/')) || resources[0]?.toLowerCase() === 'all';
+/**
+ * get's RuntimeSorter before a table is printed: each list, and each object named, is one
+ * Info whose object is the server's Table. Several are sorted as objects (the Tables' own
+ * fields), so a field of the rows' objects (`.metadata.name`) fails the command before
+ * anything prints; the rows are sorted within each table afterwards (renderTables).
+ */
+async function sortedInfos(found: Found[], selections: ResourceSelection[], flags: GetFlags): Promise<Found[]> {
+  if (!flags.sortBy) return found;
+  const infos = found.flatMap((f, i) => (selections[i]?.names.length ? f.items.map((o) => ({ f, items: [o] })) : [{ f, items: f.items }]));
+  if (infos.length < 2) return found;
+  const { sortObjects, SortFieldNotFoundError } = await import('../printers/sort');
+  const views = infos.map(({ items }) => ({ apiVersion: 'meta.k8s.io/v1', kind: 'Table', metadata: items.length === 1 ? { resourceVersion: items[0].metadata?.resourceVersion } : {}, rows: items.map((object) => ({ object })) }) as unknown as KObject);
+  let order: KObject[];
+  try {
+    order = sortObjects(views, flags.sortBy);
+  } catch (e) {
+    if (e instanceof SortFieldNotFoundError) throw new CliError(e.message);
+    throw e;
+  }
+  // One table per run of Infos of one type, as get prints a header when the mapping changes.
+  const out: Found[] = [];
+  for (const v of order) {
+    const { f, items } = infos[views.indexOf(v)];
+    const last = out[out.length - 1];
+    if (last?.type === f.type) last.items = [...last.items, ...items];
+    else out.push({ ...f, items });
+  }
+  return out;
+}
+
+/**
+ * Whether the tables name their kind (`pod/web`): get's multipleGVKsRequested over its Infos,
+ * where a list is one Info even when empty and a name only when found (`get cm/a cm/b` and
+ * `get pod,svc web` with no pod web print plain names; `all` always spans several).
+ */
+function multiTable(found: Found[], selections: ResourceSelection[]): boolean {
+  const types = new Set(found.filter((f, i) => !selections[i]?.names.length || f.items.length > 0).map((f) => f.type));
+  return types.size > 1;
 }
 
 const crdOf = (api: ApiServer) => (t: ResourceType): Promise<KObject | undefined> =>
