@@ -200,3 +200,14 @@ test('set image|resources: a patch the server refuses is wrapped as kubectl wrap
   assert.equal(code, 1);
   assert.match(err, /^error: failed to patch image update to pod template: Deployment\.apps "web" is invalid: /);
 });
+
+test('taint: any name of the node resource, kubectl\'s Validate messages, no `(dry run)` in what it prints', async () => {
+  for (const args of [
+    ['taint', 'no', 'node-1', 'k=v:NoSchedule', '--dry-run=server'],
+    ['taint', 'Nodes', 'node-1', 'k=v:NoSchedule', '--dry-run=client'],
+    ['taint', 'nodes.v1.', 'node-1', 'k=v:NoSchedule', '--dry-run=server', '-o', 'name'],
+  ]) assert.deepEqual(await alike(args), [0, 'node/node-1 tainted\n', ''], args.join(' '));
+  assert.deepEqual(await alike(['taint', 'pods', 'x', 'k=v:NoSchedule']), [1, '', 'error: invalid resource type pods, only node types are supported\n']);
+  assert.deepEqual(await alike(['taint', 'node/node-1', 'k=v:NoSchedule']), [1, '', 'the server doesn\'t have a resource type "node/node-1"\n']);
+  assert.deepEqual(await alike(['taint', 'nodes', 'node-1', 'k=v:NoSchedule', 'k-']), [1, '', 'error: can not both modify and remove the following taint(s) in the same command: k=\n']);
+});
