@@ -205,9 +205,26 @@ test('taint: any name of the node resource, kubectl\'s Validate messages, no `(d
   for (const args of [
     ['taint', 'no', 'node-1', 'k=v:NoSchedule', '--dry-run=server'],
     ['taint', 'Nodes', 'node-1', 'k=v:NoSchedule', '--dry-run=client'],
-    ['taint', 'nodes.v1.', 'node-1', 'k=v:NoSchedule', '--dry-run=server', '-o', 'name'],
+    ['taint', 'nodes.v1.', 'node-1', 'k=v:NoSchedule', '--dry-run=server'],
   ]) assert.deepEqual(await alike(args), [0, 'node/node-1 tainted\n', ''], args.join(' '));
   assert.deepEqual(await alike(['taint', 'pods', 'x', 'k=v:NoSchedule']), [1, '', 'error: invalid resource type pods, only node types are supported\n']);
   assert.deepEqual(await alike(['taint', 'node/node-1', 'k=v:NoSchedule']), [1, '', 'the server doesn\'t have a resource type "node/node-1"\n']);
   assert.deepEqual(await alike(['taint', 'nodes', 'node-1', 'k=v:NoSchedule', 'k-']), [1, '', 'error: can not both modify and remove the following taint(s) in the same command: k=\n']);
+});
+
+test('label|annotate --list: the changes applied and listed (never written), a header per object on stdout; label refuses -o with --list', async () => {
+  for (const args of [['create', 'configmap', 'lone'], ['create', 'secret', 'generic', 'ltwo']]) assert.equal((await c.kubectlAsync(args)).code, 0);
+  assert.deepEqual(await alike(['label', 'cm', 'lone', 'a=b', '--list']), [0, 'a=b\n', '']);
+  assert.deepEqual(await alike(['label', 'cm/lone', 'secret/ltwo', 'a=b', '--list']), [0, 'Listing labels for ConfigMap./lone:\n a=b\nListing labels for Secret./ltwo:\n a=b\n', '']);
+  assert.deepEqual(await alike(['annotate', 'cm/lone', 'secret/ltwo', 'n=1', '--list']), [0, 'Listing annotations for ConfigMap./lone:\n n=1\nListing annotations for Secret./ltwo:\n n=1\n', '']);
+  assert.deepEqual(await alike(['label', 'cm', 'lone', '--list', '-o', 'json']), [1, '', 'error: --list and --output may not be specified together\n']);
+  assert.deepEqual(await alike(['annotate', 'cm', 'lone', 'n=1', '--list', '-o', 'name']), [0, 'n=1\n', '']);
+  assert.deepEqual(await alike(['label', 'cm', 'lone', 'a-', '--list']), [0, '', ''], 'a label not there, removed');
+  // nothing was written
+  assert.equal((await c.kubectlAsync(['get', 'cm', 'lone', '-o', 'jsonpath={.metadata.labels}{.metadata.annotations}'])).stdout, '');
+});
+
+test('delete --all with a selector: the Builder\'s SelectAllParam error, before Validate\'s', async () => {
+  assert.deepEqual(await alike(['delete', 'deploy', '--all', '-l', 'a=b']), [1, '', "error: setting 'all' parameter but found a non empty selector. \n"]);
+  await alike(['delete', 'deploy', '--all', '--field-selector', 'a=b', '-o', 'json']);
 });
