@@ -93,8 +93,15 @@ interface Found {
 }
 
 export async function runGet(ctx: CliContext, resources: string[], flags: GetFlags & { raw?: string }, program = 'kubesim'): Promise<number> {
-  if (flags.raw !== undefined) return (await import('./get-raw')).runGetRaw(ctx, flags.raw, resources);
-  if (resources.length === 0 && !(flags.filename ?? []).length && !flags.kustomize) {
+  // GetOptions.Complete: a watch ignores --sort-by (and skips the missing-type check, which the Builder makes).
+  if (flags.sortBy && flags.watch) ctx.err('warning: --watch requested, --sort-by will be ignored for watch events received\n');
+  else if (flags.sortBy && flags.watchOnly) ctx.err('warning: --watch-only requested, --sort-by will be ignored\n');
+  if (flags.raw !== undefined) return (await import('./get-raw')).runGetRaw(ctx, flags.raw, resources, flags);
+  if (flags.watch || flags.watchOnly) {
+    if (resources.length === 0 && !(flags.filename ?? []).length && !flags.kustomize) {
+      throw new CliError((await import('./flags/resource-builder-flags')).NO_RESOURCES_MESSAGE);
+    }
+  } else if (resources.length === 0 && !(flags.filename ?? []).length && !flags.kustomize) {
     throw new PrintedError(
       `You must specify the type of resource to get. Use "${program} api-resources" for a complete list of supported resources.\n\n` +
         `error: Required resource not specified.\nUse "${program} explain <resource>" for a detailed description of that resource (e.g. ${program} explain pods).\n` +
@@ -152,7 +159,11 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
     selections = found.map((f) => ({ type: f.type, names: f.items.map((o) => o.metadata?.name ?? '') }));
     if (err) errors.push((await import('./format-error')).checkErrOf(err));
   } else {
+    // The watch's Builder takes SingleResourceType(): `a,b` fails as typed, before either is resolved.
+    const single = () => new CliError('you may only specify a single resource type');
+    if (watching && resources.length && !resources.some((r) => r.includes('/')) && new Set(resources[0].split(',')).size > 1) throw single();
     selections = parseResourceArgs(resources, api.registry);
+    if (watching && new Set(selections.map((sel) => sel.type)).size > 1) throw single();
     for (const sel of selections) {
       if (sel.names.length) {
         if (flags.selector) throw new CliError('name cannot be provided when a selector is specified');

@@ -228,3 +228,26 @@ test('delete --all with a selector: the Builder\'s SelectAllParam error, before 
   assert.deepEqual(await alike(['delete', 'deploy', '--all', '-l', 'a=b']), [1, '', "error: setting 'all' parameter but found a non empty selector. \n"]);
   await alike(['delete', 'deploy', '--all', '--field-selector', 'a=b', '-o', 'json']);
 });
+
+test('get -w: --sort-by ignored with kubectl\'s warning, one resource type only, -o name of each watch event\'s object', async () => {
+  const w = ['--request-timeout=1s'];
+  const [code, out, err] = await alike(['get', 'deploy', 'web', '-w', '--sort-by=.metadata.name', ...w]);
+  assert.deepEqual([code, err], [0, 'warning: --watch requested, --sort-by will be ignored for watch events received\n']);
+  assert.match(out, /^NAME READY UP-TO-DATE AVAILABLE AGE\nweb /);
+  assert.deepEqual(await alike(['get', 'deploy', '--watch-only', '--sort-by=.metadata.name', ...w]), [0, '', 'warning: --watch-only requested, --sort-by will be ignored\n']);
+  assert.deepEqual(await alike(['get', 'deploy', '-w', '--output-watch-events', '-o', 'name', ...w]), [0, 'deployment.apps/web\n', '']);
+  for (const args of [['get', 'deploy,cm', '-w'], ['get', 'deploy,nosuch', '-w'], ['get', 'all', '-w'], ['get', 'deploy/web', 'cm/one', '-w']]) {
+    assert.deepEqual(await alike([...args, ...w]), [1, '', 'error: you may only specify a single resource type\n'], args.join(' '));
+  }
+});
+
+test('get --raw: Validate\'s refusals of watches, label selectors and -o, and of a path that is no URL', async () => {
+  for (const flag of ['-w', '--watch-only', '-l=a=b']) {
+    assert.deepEqual(await alike(['get', '--raw', '/version', flag]), [1, '', 'error: --raw may not be specified with other flags that filter the server request or alter the output\n'], flag);
+  }
+  assert.deepEqual(await alike(['get', '--raw', '/version', '-o', 'json']), [1, '', 'error: --raw and --output are mutually exclusive\n']);
+  assert.deepEqual(await alike(['get', '--raw', 'version']), [1, '', 'error: --raw must be a valid URL path: parse "version": invalid URI for request\n']);
+  const [code, out] = await alike(['get', '--raw', '/version', '--field-selector=a=b']);
+  assert.equal(code, 0);
+  assert.match(out, /"minor":"32"/);
+});
