@@ -6,6 +6,7 @@ import { ApiError } from '../api/errors';
 import { kindGroup } from '../api/resources';
 import type { Program } from './root';
 import { addDryRunFlag, parseDryRun, dryRunSuffix } from './flags/dry-run';
+import { declareLocalFlags } from './flags/pflag';
 import { PrintedError, formatApiError, printedBlocks } from './format-error';
 import { registerGenerator } from './generate';
 import { CREATE_GENERATORS } from '../generators';
@@ -33,6 +34,8 @@ export function register(program: Command, p: Program): void {
     .option('--windows-line-endings', 'Only relevant if --edit=true. Defaults to the line ending native to your platform.')
     .option('--raw <uri>', 'Raw URI to POST to the server.  Uses the transport specified by the kubeconfig file.')
     .option('--field-manager <name>', FIELD_MANAGER_HELP, 'kubectl-create');
+  // cobra's local flags: `create token --dry-run` is an unknown flag (token has no dry run).
+  declareLocalFlags(create);
   kubectlHelp(create, p.name, { long: CREATE_LONG, example: CREATE_EXAMPLE, use: 'create -f FILENAME', commands: [] })
     .action(
       p.action(async (ctx, args: string[], flags: CreateFlags) => {
@@ -156,9 +159,14 @@ async function jobSource(ctx: CliContext, args: string[], flags: Record<string, 
   // kubectl's Complete (the NAME) and Validate (--image with --from) come before Run reads
   // the CronJob: without one, the generator reports them.
   if (!from || flags.image || !args.length) return undefined;
-  const [kind, name] = from.split('/');
-  const api = await ctx.api();
-  const rt = api.resolve(kind);
-  if (rt.kind !== 'CronJob') throw new CliError(`from must be an existing cronjob: ${kind}`);
-  return api.get(rt, ctx.namespace, name);
+  // The Builder's ResourceTypeOrNameArgs(false, from): its errors as they are, then one CronJob.
+  const { resolveTargets, infosErrors } = await import('./flags/targets');
+  const targets = await resolveTargets(ctx, [from], { filename: [] }, 'create job', { typed: true });
+  const errors = infosErrors(targets);
+  if (errors.length) throw new PrintedError(printedBlocks(errors));
+  if (targets.items.length !== 1) throw new CliError('from must be an existing cronjob');
+  const obj = targets.items[0].object;
+  // Go's %T of the typed object the Builder decoded (`*v1.Deployment`).
+  if (obj.apiVersion !== 'batch/v1' || obj.kind !== 'CronJob') throw new CliError(`unknown object type *${obj.apiVersion.split('/').pop()}.${obj.kind}`);
+  return obj;
 }

@@ -130,6 +130,8 @@ async function runDelete(ctx: CliContext, source: ObjectSource, resources: strin
   const { policy, gracePeriod: grace, wait } = deletion;
   const targets: Array<{ type: ResourceType; namespace?: string; name: string; source?: string }> = [];
   const errors: string[] = [];
+  // The Builder's SelectAllParam, in Complete: before Validate's own --all/--selector check.
+  if (flags.all && (flags.selector || flags.fieldSelector)) throw new CliError("setting 'all' parameter but found a non empty selector. ");
   if (load) {
     const { prepareDocs, setNamespace } = await import('./manifest-input');
     if (load.docs.length === 0 && load.errors.length === 0) {

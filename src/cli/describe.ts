@@ -111,12 +111,11 @@ export class DescribeOptions {
     return 0;
   }
 
-  /** The descriptions and the not-found errors; `No resources found` goes to stderr as found. */
+  /** The descriptions and the not-found errors; `No resources found` goes to stderr. */
   private async describe(source: ObjectSource): Promise<{ out: string; errors: string[] }> {
     const { ctx, namespace } = this;
     const errors: string[] = [];
     const out: string[] = [];
-    const empty: string[] = [];
     for (const sel of await source.selections(this.resources)) {
       let objs: KObject[];
       if (sel.names.length) {
@@ -133,12 +132,13 @@ export class DescribeOptions {
         }
       } else {
         objs = await source.list(sel.type, namespace, this.flags.selector);
-        if (!objs.length && !errors.length) empty.push(sel.type.namespaced && namespace ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n');
       }
       for (const obj of objs) out.push(await describeWith(source, obj, this.showEvents));
     }
+    // Once for the whole command, when nothing was found and nothing failed; kubectl names
+    // the namespace for a cluster-scoped kind too (`describe pv`).
     // Written once nothing can fail over to the other path any more.
-    for (const line of empty) ctx.err(line);
+    if (!out.length && !errors.length) ctx.err(namespace ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n');
     return { out: out.join('\n\n'), errors };
   }
 }

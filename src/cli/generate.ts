@@ -246,9 +246,11 @@ export class GeneratorOptions {
       // kubectl's create verbs go through typed clients: a client-side object is a Go struct,
       // and the server's answer is decoded into one too (k8s.io/api's struct order; a kind
       // k8s.io/api lacks, keys sorted as a map's). What a client-side object copied from the
-      // server (create job --from) holds is in struct order as well.
+      // server (create job --from) holds is in struct order as well. Every printer sees the
+      // decoded answer's zeros (a PDB's `status.currentHealthy: 0`), as kubectl's YAML,
+      // jsonpath and go-template printers marshal the Go struct first.
       const { goOrdered } = await import('../printers/go-order');
-      const typed = spec.kind === 'json' ? goOrdered(JSON.parse(JSON.stringify(shown))) : clientSide ? shown : undefined;
+      const typed = spec.kind === 'json' || !clientSide ? goOrdered(JSON.parse(JSON.stringify(shown))) : shown;
       ctx.out(withTemplateDebug(ctx, () => printObjects([(typed as KObject | undefined) ?? shown], spec, { asList: false, sortJsonKeys: !typed, allowMissingKeys: allowMissingKeys(printFlags) })));
     } else {
       const rt = new ResourceRegistry().forKind(obj.apiVersion, obj.kind);

@@ -6,8 +6,14 @@ import { CliError } from '../api/errors';
 import type { CliContext } from './context';
 import { PrintedError } from './format-error';
 
-export async function runGetRaw(ctx: CliContext, uri: string, resources: string[]): Promise<number> {
+/** get --raw: Complete's argument check, then Validate's (filters and watches, -o, the URI), then the GET. */
+export async function runGetRaw(ctx: CliContext, uri: string, resources: string[], flags: { watch?: boolean; watchOnly?: boolean; selector?: string; output?: string } = {}): Promise<number> {
   if (resources.length) throw new CliError('arguments may not be passed when --raw is specified');
+  if (flags.watch || flags.watchOnly || flags.selector) throw new CliError('--raw may not be specified with other flags that filter the server request or alter the output');
+  if (flags.output) throw new CliError('--raw and --output are mutually exclusive');
+  const invalid = rawUriError(uri);
+  if (invalid) throw new CliError(invalid);
+  // An absolute URL is a valid one; kubesim only requests paths.
   if (!uri.startsWith('/')) throw new CliError(`parse "${uri}": invalid URI for request`);
   return runRaw(ctx, 'GET', uri);
 }

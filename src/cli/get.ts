@@ -93,8 +93,15 @@ interface Found {
 }
 
 export async function runGet(ctx: CliContext, resources: string[], flags: GetFlags & { raw?: string }, program = 'kubesim'): Promise<number> {
-  if (flags.raw !== undefined) return (await import('./get-raw')).runGetRaw(ctx, flags.raw, resources);
-  if (resources.length === 0 && !(flags.filename ?? []).length && !flags.kustomize) {
+  // GetOptions.Complete: a watch ignores --sort-by (and skips the missing-type check, which the Builder makes).
+  if (flags.sortBy && flags.watch) ctx.err('warning: --watch requested, --sort-by will be ignored for watch events received\n');
+  else if (flags.sortBy && flags.watchOnly) ctx.err('warning: --watch-only requested, --sort-by will be ignored\n');
+  if (flags.raw !== undefined) return (await import('./get-raw')).runGetRaw(ctx, flags.raw, resources, flags);
+  if (flags.watch || flags.watchOnly) {
+    if (resources.length === 0 && !(flags.filename ?? []).length && !flags.kustomize) {
+      throw new CliError((await import('./flags/resource-builder-flags')).NO_RESOURCES_MESSAGE);
+    }
+  } else if (resources.length === 0 && !(flags.filename ?? []).length && !flags.kustomize) {
     throw new PrintedError(
       `You must specify the type of resource to get. Use "${program} api-resources" for a complete list of supported resources.\n\n` +
         `error: Required resource not specified.\nUse "${program} explain <resource>" for a detailed description of that resource (e.g. ${program} explain pods).\n` +
@@ -126,7 +133,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
     if (remote) {
       const { selections, found } = remote;
       if (printer) await printObjects(ctx, printer, found, selections, flags, remote.errors.length > 0);
-      else ctx.out(await renderTables(found, { ...flags, output }, ctx, 0, multiTable(selections, resources), byName(selections)));
+      else ctx.out(await renderTables(await sortedInfos(found, selections, flags), { ...flags, output }, ctx, 0, multiTable(found, selections), byName(selections)));
       if (remote.errors.length) throw new PrintedError(remote.errors.join(''));
       return 0;
     }
@@ -152,7 +159,11 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
     selections = found.map((f) => ({ type: f.type, names: f.items.map((o) => o.metadata?.name ?? '') }));
     if (err) errors.push((await import('./format-error')).checkErrOf(err));
   } else {
+    // The watch's Builder takes SingleResourceType(): `a,b` fails as typed, before either is resolved.
+    const single = () => new CliError('you may only specify a single resource type');
+    if (watching && resources.length && !resources.some((r) => r.includes('/')) && new Set(resources[0].split(',')).size > 1) throw single();
     selections = parseResourceArgs(resources, api.registry);
+    if (watching && new Set(selections.map((sel) => sel.type)).size > 1) throw single();
     for (const sel of selections) {
       if (sel.names.length) {
         if (flags.selector) throw new CliError('name cannot be provided when a selector is specified');
@@ -187,7 +198,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
     await watch(ctx, api, found.map((f) => f.type), { ...flags, output, namespace, names: selections.flatMap((s) => s.names) }, printer);
   } else {
     if (printer) await printObjects(ctx, printer, found, selections, flags, errors.length > 0);
-    else ctx.out(await renderTables(found, { ...flags, output }, ctx, now, multiTable(selections, resources), byName(selections), flags.subresource, crdOf(api)));
+    else ctx.out(await renderTables(fromFiles ? found : await sortedInfos(found, selections, flags), { ...flags, output }, ctx, now, multiTable(found, selections), byName(selections), flags.subresource, crdOf(api)));
   }
   if (errors.length) throw new PrintedError(errors.join(''));
   return 0;
@@ -222,9 +233,44 @@ async function printObjects(ctx: CliContext, printer: (objs: KObject[], list: bo
   ctx.out(printer(objs, !single));
 }
 
-/** Whether the tables name their kind (`pod/web`): several types, type/name arguments, or `all`. */
-function multiTable(selections: ResourceSelection[], resources: string[]): boolean {
-  return selections.length > 1 || resources.some((r) => r.includes('/')) || resources[0]?.toLowerCase() === 'all';
+/**
+ * get's RuntimeSorter before a table is printed: each list, and each object named, is one
+ * Info whose object is the server's Table. Several are sorted as objects (the Tables' own
+ * fields), so a field of the rows' objects (`.metadata.name`) fails the command before
+ * anything prints; the rows are sorted within each table afterwards (renderTables).
+ */
+async function sortedInfos(found: Found[], selections: ResourceSelection[], flags: GetFlags): Promise<Found[]> {
+  if (!flags.sortBy) return found;
+  const infos = found.flatMap((f, i) => (selections[i]?.names.length ? f.items.map((o) => ({ f, items: [o] })) : [{ f, items: f.items }]));
+  if (infos.length < 2) return found;
+  const { sortObjects, SortFieldNotFoundError } = await import('../printers/sort');
+  const views = infos.map(({ items }) => ({ apiVersion: 'meta.k8s.io/v1', kind: 'Table', metadata: items.length === 1 ? { resourceVersion: items[0].metadata?.resourceVersion } : {}, rows: items.map((object) => ({ object })) }) as unknown as KObject);
+  let order: KObject[];
+  try {
+    order = sortObjects(views, flags.sortBy);
+  } catch (e) {
+    if (e instanceof SortFieldNotFoundError) throw new CliError(e.message);
+    throw e;
+  }
+  // One table per run of Infos of one type, as get prints a header when the mapping changes.
+  const out: Found[] = [];
+  for (const v of order) {
+    const { f, items } = infos[views.indexOf(v)];
+    const last = out[out.length - 1];
+    if (last?.type === f.type) last.items = [...last.items, ...items];
+    else out.push({ ...f, items });
+  }
+  return out;
+}
+
+/**
+ * Whether the tables name their kind (`pod/web`): get's multipleGVKsRequested over its Infos,
+ * where a list is one Info even when empty and a name only when found (`get cm/a cm/b` and
+ * `get pod,svc web` with no pod web print plain names; `all` always spans several).
+ */
+function multiTable(found: Found[], selections: ResourceSelection[]): boolean {
+  const types = new Set(found.filter((f, i) => !selections[i]?.names.length || f.items.length > 0).map((f) => f.type));
+  return types.size > 1;
 }
 
 const crdOf = (api: ApiServer) => (t: ResourceType): Promise<KObject | undefined> =>

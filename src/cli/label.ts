@@ -135,6 +135,8 @@ export class KeyValueOptions {
     this.resources = resources;
     this.changes = this.which === 'label' ? parseLabelChanges(pairs) : parseAnnotationChanges(pairs);
     this.dryRun = parseDryRun(this.ctx, this.flags.dryRun);
+    // annotate's own check reads a flag value kubectl 1.32 never sets: there -o passes with --list.
+    if (this.which === 'label' && this.flags.list && this.flags.output) throw new CliError('--list and --output may not be specified together');
     return this;
   }
 
@@ -187,17 +189,19 @@ export class KeyValueOptions {
         continue;
       }
       const obj = deepCopy(t.object);
-      if (flags.list) {
-        const entries = Object.entries((obj.metadata?.[field] ?? {}) as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-        let indent = '';
-        if (which === 'label' && !targets.single) {
-          indent = ' ';
-          ctx.err(`Listing labels for ${obj.kind}.${t.type.group}/${obj.metadata.name}:\n`);
-        }
-        ctx.out(entries.map(([k, v]) => `${indent}${k}=${v}\n`).join(''));
-        continue;
-      }
       try {
+        if (flags.list) {
+          // The changes applied here and listed, never written (Go's map order; kubesim sorts).
+          applyKeyChanges(obj, which, changes, !!flags.overwrite, flags.resourceVersion);
+          const entries = Object.entries((obj.metadata?.[field] ?? {}) as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+          let indent = '';
+          if (!targets.single) {
+            indent = ' ';
+            ctx.out(`Listing ${field} for ${obj.kind}.${t.type.group}/${obj.metadata.name}:\n`);
+          }
+          ctx.out(entries.map(([k, v]) => `${indent}${k}=${v}\n`).join(''));
+          continue;
+        }
         if (!flags.local && flags.resourceVersion) delete obj.metadata.resourceVersion;
         const before = jsonText(obj);
         if (!flags.local && which === 'label') {

@@ -14,14 +14,20 @@ export function parseResourceArgs(args: string[], registry: ResourceRegistry, op
   if (args.length === 0) return [];
   const slashForm = args.some((a) => a.includes('/'));
   if (slashForm) {
+    // hasCombinedTypeArgs, then splitResourceTypeName for each, before any type is resolved.
+    if (!args.every((a) => a.includes('/'))) {
+      throw new CliError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'`);
+    }
+    const tuples = args.map((a) => {
+      const seg = a.split('/');
+      if (seg.length !== 2) throw new CliError('arguments in resource/name form may not have more than one slash');
+      // SplitResourceArgument keeps empty parts: `pod,/x` is two resources.
+      if (!seg[0] || !seg[1] || new Set(seg[0].split(',')).size !== 1) throw new CliError('arguments in resource/name form must have a single resource and name');
+      return seg;
+    });
     const out: ResourceSelection[] = [];
-    for (const a of args) {
-      const i = a.indexOf('/');
-      if (i <= 0 || i === a.length - 1) {
-        throw new CliError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'`);
-      }
-      const type = registry.resolve(a.slice(0, i));
-      const name = a.slice(i + 1);
+    for (const [resource, name] of tuples) {
+      const type = registry.resolve(resource);
       const existing = out.find((s) => s.type === type);
       if (existing) existing.names.push(name);
       else out.push({ type, names: [name] });

@@ -127,6 +127,15 @@ const ALL_AND_SELECTOR = 'cannot set --all and --selector at the same time';
  * then each changed object is written (or, with --local/--dry-run=client, printed);
  * unchanged ones print nothing. The errors come last, as one aggregate.
  */
+/** How each set verb wraps a failed patch (kubectl's set_*.go `fmt.Errorf`s, spacing as there). */
+const PATCH_FAILED: Record<string, string> = {
+  'set image': 'failed to patch image update to pod template: ',
+  'set env': 'failed to patch env update to pod template: ',
+  'set resources': 'failed to patch resources update to pod template ',
+  'set serviceaccount': 'failed to patch ServiceAccountName ',
+  'set subject': 'failed to patch subjects to rolebinding: ',
+};
+
 export class SetOptions {
   private dryRun: DryRunMode = 'none';
   /** Builds the mutator once the object source is open (set env's --from and --resolve read it). */
@@ -236,8 +245,10 @@ export class SetOptions {
         this.afterWriteCheck?.();
         ctx.out(print(result, this.operation));
       } catch (e) {
-        if (e instanceof ApiError) errors.push(formatApiError(e).replace(/\n$/, ''));
-        else throw e;
+        if (!(e instanceof ApiError)) throw e;
+        // Most set verbs wrap the server's error (its Status message as it is); set selector returns it.
+        const wrap = PATCH_FAILED[this.verb];
+        errors.push(wrap === undefined ? formatApiError(e).replace(/\n$/, '') : `${wrap}${e.message}`);
       }
     }
     if (errors.length) throw new PrintedError(checkErrText(errors));

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import type { KObject } from '../api/types';
+import { UnknownResourceError } from '../api/resources';
 import { deepCopy } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';
@@ -142,7 +143,8 @@ export async function runTaint(ctx: CliContext, args: string[], flags: TaintFlag
     else resources.push(s);
   }
   const dryRun = parseDryRun(ctx, flags.dryRun);
-  const print = await mutationPrinter(ctx, flags, dryRun);
+  // taint's ToPrinter sets the operation after PrintFlagsWithDryRunStrategy: no `(dry run)`.
+  const print = await mutationPrinter(ctx, flags, 'none');
   validationDirective(flags.validate);
   if (resources.length < 1) throw new CliError('one or more resources must be specified as <resource> <name>');
   if (taintArgs.length < 1) throw new CliError('at least one taint update is required');
@@ -152,23 +154,30 @@ export async function runTaint(ctx: CliContext, args: string[], flags: TaintFlag
   } catch (e) {
     throw new CliError(`${(e as Error).message}\nSee '${cmdPath} -h' for help and examples`);
   }
-  // Validate
-  const resourceType = resources[0].toLowerCase();
-  if (resourceType !== 'node' && resourceType !== 'nodes') throw new CliError(`invalid resource type ${resources[0]}, only ["node" "nodes"] are supported`);
-  const conflicts: string[] = [];
-  for (const a of parsed.add) {
-    for (const r of parsed.remove) {
-      if (a.key !== r.key) continue;
-      if (!r.effect || a.effect === r.effect) conflicts.push(`{"${r.key}":"${r.effect ?? ''}"}`);
-    }
-  }
-  if (conflicts.length) throw new CliError(`can not both modify and remove the following taint(s) in the same command: ${conflicts.join(', ')}`);
-  if (flags.all && flags.selector) throw new CliError("setting 'all' parameter with a non empty selector is prohibited");
-  if (!flags.all && !flags.selector && resources.length < 2) throw new CliError("at least one resource name must be specified since 'all' parameter is not set");
-
   // Through the daemon's API when it serves, else the store.
   const { withObjectSource } = await import('./object-source');
   return withObjectSource(ctx, async (source) => {
+    // Validate: the first argument up to a dot is any name of a resource (SplitAndParseResourceRequest);
+    // the mapper's NoMatch error prints without `error: `.
+    const resourceType = resources[0].toLowerCase();
+    let kind: string;
+    try {
+      kind = source.registry.resolve(resourceType.replace(/\.$/, '').split('.')[0]).kind;
+    } catch (e) {
+      if (e instanceof UnknownResourceError) throw new PrintedError(`${e.message}\n`);
+      throw e;
+    }
+    if (kind !== 'Node') throw new CliError(`invalid resource type ${resourceType}, only node types are supported`);
+    const conflicts: string[] = [];
+    for (const a of parsed.add) {
+      for (const r of parsed.remove) {
+        if (a.key !== r.key) continue;
+        if (!r.effect || a.effect === r.effect) conflicts.push(`${r.key}=${r.effect ?? ''}`);
+      }
+    }
+    if (conflicts.length) throw new CliError(`can not both modify and remove the following taint(s) in the same command: ${conflicts.join(', ')}`);
+    if (flags.all && flags.selector) throw new CliError("setting 'all' parameter with a non empty selector is prohibited");
+    if (!flags.all && !flags.selector && resources.length < 2) throw new CliError("at least one resource name must be specified since 'all' parameter is not set");
     const type = source.registry.forKind('v1', 'Node');
     const errors: unknown[] = [];
     let nodes: KObject[] = [];

@@ -15,5 +15,11 @@ export function nameLine(obj: KObject): string {
 }
 
 export function printNames(objs: KObject[]): string {
-  return objs.map((o) => nameLine(o) + '\n').join('');
+  // NamePrinter names a WatchEvent's object (get -w --output-watch-events -o name).
+  return objs.map((o) => nameLine(isWatchEvent(o) ? (o as unknown as { object: KObject }).object : o) + '\n').join('');
+}
+
+/** A watch event as get -w --output-watch-events prints it: `{type, object}`, no kind of its own. */
+function isWatchEvent(o: KObject): boolean {
+  return o.kind === undefined && typeof (o as { type?: unknown }).type === 'string' && typeof (o as { object?: unknown }).object === 'object';
 }

@@ -18,6 +18,8 @@ import { describeIngress } from './ingress';
 import { describeHorizontalPodAutoscaler } from './hpa';
 import { describeRole, describeRoleBinding } from './rbac';
 import { describePodDisruptionBudget } from './pdb';
+import { describeEndpointSlice, describeIngressClass, describeNetworkPolicy } from './networking';
+import { describePriorityClass, describeStorageClass } from './classes';
 import { describeGeneric } from './generic';
 
 export type { DescribeContext } from './context';
@@ -58,6 +60,11 @@ const DESCRIBERS: Record<string, Describer> = {
   'rbac.authorization.k8s.io/ClusterRole': (o) => describeRole(o),
   'rbac.authorization.k8s.io/RoleBinding': (o) => describeRoleBinding(o),
   'rbac.authorization.k8s.io/ClusterRoleBinding': (o) => describeRoleBinding(o),
+  'networking.k8s.io/NetworkPolicy': (o) => describeNetworkPolicy(o),
+  'networking.k8s.io/IngressClass': describeIngressClass,
+  'discovery.k8s.io/EndpointSlice': describeEndpointSlice,
+  'storage.k8s.io/StorageClass': describeStorageClass,
+  'scheduling.k8s.io/PriorityClass': describePriorityClass,
 };
 
 /** The text `kubectl describe` prints for one object (no trailing blank line between objects). */
