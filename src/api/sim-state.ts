@@ -126,10 +126,10 @@ export class SimState {
     return (await this.store.readMeta<R | null>(podRuntimeDoc(uid))) ?? undefined;
   }
 
-  /** Writes a pod's record; null removes it (the pod is gone: nothing of it stays behind). */
+  /** Writes a pod's record, handed over (the caller changes it no more); null removes it (the pod is gone: nothing of it stays behind). */
   setPodRuntime(uid: string, runtime: unknown): Promise<void> {
     if (runtime === null) return this.store.deleteMeta ? this.store.deleteMeta(podRuntimeDoc(uid)) : this.store.writeMeta(podRuntimeDoc(uid), null);
-    return this.store.writeMeta(podRuntimeDoc(uid), runtime);
+    return this.store.writeMeta(podRuntimeDoc(uid), runtime, { handOver: true });
   }
 
   /** Files put into a container's writable layer (`kubesim cp`): path → content. */
@@ -146,8 +146,9 @@ export class SimState {
     return (await this.store.readMeta<Record<string, string>>(ipamDoc(node))) ?? {};
   }
 
+  /** Handed over, as a pod's record. */
   setPodIPs(node: string, owners: Record<string, string>): Promise<void> {
-    return this.store.writeMeta(ipamDoc(node), owners);
+    return this.store.writeMeta(ipamDoc(node), owners, { handOver: true });
   }
 
   /** Images already pulled on a node. */

@@ -72,6 +72,7 @@ export async function loadRuntime(api: ApiServer, uid: string): Promise<PodRunti
   return api.sim.podRuntime<PodRuntime>(uid);
 }
 
+/** `rt` is handed over to the store: not changed afterwards (it may be frozen). */
 export async function saveRuntime(api: ApiServer, uid: string, rt: PodRuntime | null): Promise<void> {
   await api.sim.setPodRuntime(uid, rt);
 }
@@ -99,7 +100,7 @@ export async function allocatePodIP(api: ApiServer, node: KObject, uid: string):
     const owner = owners[ip];
     if (!owner || owner === uid || !(await loadRuntime(api, owner))) {
       owners[ip] = uid;
-      await api.sim.setPodIPs(name, owners);
+      await api.sim.setPodIPs(name, owners); // handed over
       return ip;
     }
     n = n >= 254 ? 2 : n + 1;

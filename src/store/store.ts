@@ -256,6 +256,8 @@ export interface MetaWriteOptions {
    * timestamp a reader can already see in the journal.
    */
   immediate?: boolean;
+  /** The caller changes the value no more (the kubelet's records): a store may keep it uncopied. */
+  handOver?: boolean;
 }
 
 const SEGMENT = /^[^/\\\0]+$/;
