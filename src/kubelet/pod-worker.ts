@@ -47,9 +47,9 @@ export async function syncPod({ ctx, pod, node }: WorkerEnv): Promise<Result | v
   const stages = kubeletStages(ctx.profile.timings);
   const event: EventFn = (type, reason, message, c) => api.recordEvent(pod, type, reason, message, { component: 'kubelet', host: nodeName }, c ? fieldPath(c) : undefined);
 
-  // The record as read (a private copy) stays as it was, to tell whether the sync changed
-  // it: a copy and a walk cost a third of stringifying it twice.
-  const before = await loadRuntime(api, uid);
+  // The store's record, unchanged, tells whether the sync changed the copy worked on: a
+  // walk costs a tenth of stringifying it twice.
+  const before = await loadRuntime(api, uid, true);
   let rt = before && cloneJson(before);
   const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 

@@ -138,21 +138,21 @@ export class MetaDocs {
     return this.files.of(name);
   }
 
-  read<T>(name: string): T | undefined {
+  /** A copy, or (`shared`: the caller changes nothing of it) the store's own value. */
+  read<T>(name: string, shared = false): T | undefined {
     assertSafeKey(name);
     // A copy, not a parse of the text: the kubelet reads its IP allocations and runtime
     // records once per pod in a pass, and they grow with the pods.
+    let value: unknown;
     if (this.pending.has(name)) {
       const v = this.pending.get(name);
-      return v === REMOVED ? undefined : (cloneJson(v) as T);
+      value = v === REMOVED ? undefined : v;
+    } else {
+      const records = recordFileOf(name);
+      if (records) value = (this.readShared(records) as Record<string, unknown> | undefined)?.[name];
+      if (value === undefined) value = this.readShared(name);
     }
-    const records = recordFileOf(name);
-    if (records) {
-      const entry = (this.readShared(records) as Record<string, unknown> | undefined)?.[name];
-      if (entry !== undefined) return cloneJson(entry) as T;
-    }
-    const value = this.readShared(name);
-    return value === undefined ? undefined : (cloneJson(value) as T);
+    return (value === undefined || shared ? value : cloneJson(value)) as T | undefined;
   }
 
   /** A document as cached (never to be changed: callers copy what they hand out). */

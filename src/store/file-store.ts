@@ -611,8 +611,8 @@ export class FileStore implements SyncStore {
     return st !== undefined && st.ino === left.ino && st.size === left.size;
   }
 
-  readMeta<T>(name: string): T | undefined {
-    return this.meta.read<T>(name);
+  readMeta<T>(name: string, shared?: boolean): T | undefined {
+    return this.meta.read<T>(name, shared);
   }
 
   writeMeta(name: string, value: unknown, opts?: MetaWriteOptions): void {

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, writeFileSync, existsSync, statSync, appendF
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { FileStore } from '../../src/store/file-store';
+import { MemoryStore } from '../../src/store/memory-store';
 import { recordFileOf } from '../../src/store/file-store-meta';
 import { withTempDir } from '../helpers/temp-dir';
 
@@ -270,4 +271,22 @@ test('a document handed over is kept uncopied (frozen once written); one not han
   assert.ok(!Object.isFrozen(kept.containers[0]));
   assert.deepEqual(new FileStore(dir, { fsync: false }).readMeta(rec('kept')), { ip: '10.244.1.3', containers: [{ name: 'c', phase: 'running' }] });
   assert.deepEqual(new FileStore(dir, { fsync: false }).readMeta(rec('handed')), handed);
+}));
+
+test('a shared read hands out the store\'s own value (no copy); a plain read a copy of it', () => withTempDir('kubesim-records-', (dir) => {
+  const s = new FileStore(dir, { fsync: false });
+  s.writeMeta('kubelet-ipam-node-1', { '10.244.1.2': 'u1' });
+  s.group(() => {
+    s.writeMeta(rec('y'), { ip: '10.244.1.2' }, { handOver: true });
+    const one = s.readMeta(rec('y'), true);
+    assert.equal(s.readMeta(rec('y'), true), one, 'the pending record itself');
+    assert.notEqual(s.readMeta(rec('y')), one);
+    const ipam = s.readMeta('kubelet-ipam-node-1', true);
+    assert.ok(Object.isFrozen(ipam) && s.readMeta('kubelet-ipam-node-1', true) === ipam, 'the cached document itself, frozen');
+    assert.ok(!Object.isFrozen(s.readMeta('kubelet-ipam-node-1')));
+  });
+  const m = new MemoryStore();
+  m.writeMeta('kubelet-ipam-node-1', { '10.244.1.2': 'u1' });
+  assert.ok(m.readMeta('kubelet-ipam-node-1', true) === m.readMeta('kubelet-ipam-node-1', true));
+  assert.deepEqual(m.readMeta('kubelet-ipam-node-1'), { '10.244.1.2': 'u1' });
 }));
