@@ -112,9 +112,9 @@ export class SimState {
     return this.store.writeMeta(DAEMON_STATUS, doc);
   }
 
-  /** Powered-off nodes: node name → cluster time it stopped. */
-  async stoppedNodes(): Promise<Record<string, number>> {
-    return (await this.store.readMeta<Record<string, number>>(NODE_POWER)) ?? {};
+  /** Powered-off nodes: node name → cluster time it stopped (`shared`, as the next three: the store's own, for a caller that changes nothing of it). */
+  async stoppedNodes(shared = false): Promise<Record<string, number>> {
+    return (await this.store.readMeta<Record<string, number>>(NODE_POWER, shared)) ?? {};
   }
 
   setStoppedNodes(power: Record<string, number>): Promise<void> {
@@ -122,14 +122,14 @@ export class SimState {
   }
 
   /** The kubelet's record of a pod's containers (null once the pod is gone). */
-  async podRuntime<R>(uid: string): Promise<R | undefined> {
-    return (await this.store.readMeta<R | null>(podRuntimeDoc(uid))) ?? undefined;
+  async podRuntime<R>(uid: string, shared = false): Promise<R | undefined> {
+    return (await this.store.readMeta<R | null>(podRuntimeDoc(uid), shared)) ?? undefined;
   }
 
-  /** Writes a pod's record; null removes it (the pod is gone: nothing of it stays behind). */
+  /** Writes a pod's record, handed over (the caller changes it no more); null removes it (the pod is gone: nothing of it stays behind). */
   setPodRuntime(uid: string, runtime: unknown): Promise<void> {
     if (runtime === null) return this.store.deleteMeta ? this.store.deleteMeta(podRuntimeDoc(uid)) : this.store.writeMeta(podRuntimeDoc(uid), null);
-    return this.store.writeMeta(podRuntimeDoc(uid), runtime);
+    return this.store.writeMeta(podRuntimeDoc(uid), runtime, { handOver: true });
   }
 
   /** Files put into a container's writable layer (`kubesim cp`): path → content. */
@@ -142,17 +142,18 @@ export class SimState {
   }
 
   /** A node's host-local IPAM allocations: IP → pod uid. */
-  async podIPs(node: string): Promise<Record<string, string>> {
-    return (await this.store.readMeta<Record<string, string>>(ipamDoc(node))) ?? {};
+  async podIPs(node: string, shared = false): Promise<Record<string, string>> {
+    return (await this.store.readMeta<Record<string, string>>(ipamDoc(node), shared)) ?? {};
   }
 
+  /** Handed over, as a pod's record. */
   setPodIPs(node: string, owners: Record<string, string>): Promise<void> {
-    return this.store.writeMeta(ipamDoc(node), owners);
+    return this.store.writeMeta(ipamDoc(node), owners, { handOver: true });
   }
 
   /** Images already pulled on a node. */
-  async images(node: string): Promise<string[]> {
-    return (await this.store.readMeta<string[]>(imagesDoc(node))) ?? [];
+  async images(node: string, shared = false): Promise<string[]> {
+    return (await this.store.readMeta<string[]>(imagesDoc(node), shared)) ?? [];
   }
 
   setImages(node: string, images: string[]): Promise<void> {

@@ -9,7 +9,7 @@ export async function stoppedNodes(sim: SimState): Promise<Record<string, number
 }
 
 export async function isNodeStopped(sim: SimState, node: string): Promise<boolean> {
-  return (await sim.stoppedNodes())[node] !== undefined;
+  return (await sim.stoppedNodes(true))[node] !== undefined;
 }
 
 /** Cluster time at which the node stopped, if it is stopped. */

@@ -68,10 +68,12 @@ export interface PodRuntime {
 }
 
 
-export async function loadRuntime(api: ApiServer, uid: string): Promise<PodRuntime | undefined> {
-  return api.sim.podRuntime<PodRuntime>(uid);
+/** A pod's record, a copy of its own; `shared`: the store's, for a caller that changes nothing of it. */
+export async function loadRuntime(api: ApiServer, uid: string, shared = false): Promise<PodRuntime | undefined> {
+  return api.sim.podRuntime<PodRuntime>(uid, shared);
 }
 
+/** `rt` is handed over to the store: not changed afterwards (it may be frozen). */
 export async function saveRuntime(api: ApiServer, uid: string, rt: PodRuntime | null): Promise<void> {
   await api.sim.setPodRuntime(uid, rt);
 }
@@ -91,15 +93,16 @@ export async function allocatePodIP(api: ApiServer, node: KObject, uid: string):
   const cidr: string = node.spec?.podCIDR ?? '10.244.0.0/24';
   const base = cidr.split('/')[0].split('.').slice(0, 3).join('.');
   const name = node.metadata.name!;
-  const owners = await api.sim.podIPs(name);
+  // The store's own map (a node's allocations, read at each pod's first sync): only the
+  // changed map is a copy, shallow (its values are strings).
+  const owners = await api.sim.podIPs(name, true);
   const first = 2 + (fnv32a(uid) % 250);
   let n = first;
   for (let i = 0; i < 253; i++) {
     const ip = `${base}.${n}`;
     const owner = owners[ip];
-    if (!owner || owner === uid || !(await loadRuntime(api, owner))) {
-      owners[ip] = uid;
-      await api.sim.setPodIPs(name, owners);
+    if (!owner || owner === uid || !(await loadRuntime(api, owner, true))) {
+      await api.sim.setPodIPs(name, { ...owners, [ip]: uid }); // handed over
       return ip;
     }
     n = n >= 254 ? 2 : n + 1;
@@ -114,11 +117,11 @@ export function containerID(uid: string, name: string, restart: number): string 
 
 /** Images on a node's containerd (pulled there, or put there by `kubesim image load`). */
 export async function imagePresent(api: ApiServer, node: string, image: string): Promise<boolean> {
-  return (await api.sim.images(node)).includes(image);
+  return (await api.sim.images(node, true)).includes(image);
 }
 
 export async function markImagePresent(api: ApiServer, node: string, image: string): Promise<void> {
-  const list = await api.sim.images(node);
+  const list = await api.sim.images(node, true);
   if (!list.includes(image)) await api.sim.setImages(node, [...list, image]);
 }
 

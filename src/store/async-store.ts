@@ -200,8 +200,8 @@ export class EngineStore implements Store {
     await this.engine.syncWritten?.();
   }
 
-  async readMeta<T>(name: string): Promise<T | undefined> {
-    return this.engine.readMeta<T>(name);
+  async readMeta<T>(name: string, shared?: boolean): Promise<T | undefined> {
+    return this.engine.readMeta<T>(name, shared);
   }
 
   async writeMeta(name: string, value: unknown, opts?: MetaWriteOptions): Promise<void> {

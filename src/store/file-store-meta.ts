@@ -47,9 +47,14 @@ function isRecordsFile(name: string): boolean {
   return name.length === RECORDS_PREFIX.length + 2 && name.startsWith(RECORDS_PREFIX) && /[0-9a-f]{2}$/.test(name);
 }
 
-/** A file of records, or an older version's file of one record: written only under the store's lock. */
-function isRecordDoc(name: string): boolean {
-  return name.startsWith(RECORD_PREFIX) || isRecordsFile(name);
+/**
+ * Documents written only under the store's lock (FileStore.writeMeta takes it for them): the
+ * kubelet's (runtime records and their files, a node's IP allocations and images, the image
+ * policy) and the powered-off nodes. The kubelet reads them at every sync; while this process
+ * holds the lock, one checked or written in the hold is answered without an lstat.
+ */
+export function lockedDoc(name: string): boolean {
+  return name.startsWith('kubelet-') || name === 'node-power';
 }
 
 /** A file of records may grow by appended lines to this many times its first line's bytes (plus LOG_SLACK_BYTES) before it is rewritten whole. */
@@ -133,26 +138,26 @@ export class MetaDocs {
     return this.files.of(name);
   }
 
-  read<T>(name: string): T | undefined {
+  /** A copy, or (`shared`: the caller changes nothing of it) the store's own value. */
+  read<T>(name: string, shared = false): T | undefined {
     assertSafeKey(name);
     // A copy, not a parse of the text: the kubelet reads its IP allocations and runtime
     // records once per pod in a pass, and they grow with the pods.
+    let value: unknown;
     if (this.pending.has(name)) {
       const v = this.pending.get(name);
-      return v === REMOVED ? undefined : (cloneJson(v) as T);
+      value = v === REMOVED ? undefined : v;
+    } else {
+      const records = recordFileOf(name);
+      if (records) value = (this.readShared(records) as Record<string, unknown> | undefined)?.[name];
+      if (value === undefined) value = this.readShared(name);
     }
-    const records = recordFileOf(name);
-    if (records) {
-      const entry = (this.readShared(records) as Record<string, unknown> | undefined)?.[name];
-      if (entry !== undefined) return cloneJson(entry) as T;
-    }
-    const value = this.readShared(name);
-    return value === undefined ? undefined : (cloneJson(value) as T);
+    return (value === undefined || shared ? value : cloneJson(value)) as T | undefined;
   }
 
   /** A document as cached (never to be changed: callers copy what they hand out). */
   private readShared(name: string): unknown {
-    const trusted = this.hold !== undefined && isRecordDoc(name);
+    const trusted = this.hold !== undefined && lockedDoc(name);
     if (trusted) {
       if (this.absentInHold.has(name)) return undefined;
       const hit = this.cache.get(name);
@@ -219,24 +224,26 @@ export class MetaDocs {
   /**
    * Writes a document now, or (`defer`, inside a group holding the lock) when the lock is
    * given up. `unsynced`: now, but without its own fsync, as the group's deferred documents
-   * are written (the clock, written at every step of a jump).
+   * are written (the clock, written at every step of a jump). `handOver`: the caller changes
+   * `value` no more, so it is kept uncopied (and frozen once written).
    */
-  write(name: string, value: unknown, defer: boolean, unsynced = false): void {
+  write(name: string, value: unknown, defer: boolean, unsynced = false, handOver = false): void {
     assertSafeKey(name);
+    const own = handOver ? value : cloneJson(value);
     if (defer) {
-      this.pending.set(name, cloneJson(value));
+      this.pending.set(name, own);
       return;
     }
     this.pending.delete(name);
     const records = recordFileOf(name);
     if (records) {
-      this.writeRecords(records, [[name, cloneJson(value)]], this.fsync && !unsynced);
+      this.writeRecords(records, [[name, own]], this.fsync && !unsynced);
       return;
     }
     const text = stringifyJson(value, 2) + '\n';
     this.cache.delete(name);
     atomicWrite(this.file(name), text, this.fsync && !unsynced);
-    this.remember(name, text, cloneJson(value));
+    this.remember(name, text, own);
   }
 
   /**
@@ -305,7 +312,7 @@ export class MetaDocs {
 
   private unlinkDoc(name: string): void {
     this.cache.delete(name);
-    if (this.hold !== undefined && isRecordDoc(name)) this.absentInHold.add(name);
+    if (this.hold !== undefined && lockedDoc(name)) this.absentInHold.add(name);
     try {
       fs.unlinkSync(this.file(name));
     } catch (e) {
@@ -328,7 +335,7 @@ export class MetaDocs {
     if (!st || !st.isFile() || Number(st.size) !== Buffer.byteLength(text)) return;
     if (this.cache.size >= CACHE_MAX_DOCS) this.cache.clear();
     // Frozen as a read keeps it (the records unchanged since are frozen already: not walked again).
-    this.cache.set(name, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, value: deepFreeze(value), hold: this.hold !== undefined && isRecordDoc(name) ? this.hold : undefined, log });
+    this.cache.set(name, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, value: deepFreeze(value), hold: this.hold !== undefined && lockedDoc(name) ? this.hold : undefined, log });
   }
 
   /** Removes a document; a runtime record inside a group (`defer`) when the lock is given up. */

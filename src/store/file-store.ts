@@ -55,7 +55,7 @@ import { storeFaultPoint } from './fault-points';
 import { DamagedObjectError } from './damaged';
 import { parseObject, ensurePrivateDir, requireStoreDir, storeIoError, bootId, fsyncPathAsync, PendingWrites, statStamp } from './file-store-support';
 import { RegistryFiles, TMP_PREFIX, keptParsed, writeTemp, sweepDeadTemporaries } from './file-store-files';
-import { MetaDocs, recordFileOf } from './file-store-meta';
+import { MetaDocs, lockedDoc } from './file-store-meta';
 import { readRevFile, RevWriter, HighWaterMark, UnsyncedMarker } from './file-store-marks';
 import { SharedLists } from './shared-lists';
 import { consistentRead } from './file-store-read';
@@ -611,8 +611,8 @@ export class FileStore implements SyncStore {
     return st !== undefined && st.ino === left.ino && st.size === left.size;
   }
 
-  readMeta<T>(name: string): T | undefined {
-    return this.meta.read<T>(name);
+  readMeta<T>(name: string, shared?: boolean): T | undefined {
+    return this.meta.read<T>(name, shared);
   }
 
   writeMeta(name: string, value: unknown, opts?: MetaWriteOptions): void {
@@ -620,14 +620,14 @@ export class FileStore implements SyncStore {
     // when the lock is given up, like the deferred object files.
     // `immediate` (the clock) is written now; inside a group without its own fsync, as the
     // deferred documents are (a jump writes it at every step).
-    // A runtime record shares its file with others (file-store-meta.ts): written under the lock.
-    if (recordFileOf(name)) return this.batch(() => this.meta.write(name, value, this.hold.grouping && !opts?.immediate, this.hold.grouping));
+    // The kubelet's documents (a runtime record shares its file with others) only under the lock (lockedDoc).
+    if (lockedDoc(name)) return this.batch(() => this.meta.write(name, value, this.hold.grouping && !opts?.immediate, this.hold.grouping, opts?.handOver));
     const grouped = this.hold.grouping && this.hold.held;
-    this.meta.write(name, value, grouped && !opts?.immediate, grouped);
+    this.meta.write(name, value, grouped && !opts?.immediate, grouped, opts?.handOver);
   }
 
   deleteMeta(name: string): void {
-    if (recordFileOf(name)) return this.batch(() => this.meta.delete(name, this.hold.grouping));
+    if (lockedDoc(name)) return this.batch(() => this.meta.delete(name, this.hold.grouping));
     this.meta.delete(name);
   }
 

@@ -107,8 +107,8 @@ export class MemoryStore implements SyncStore {
 
   endGroup(): void {}
 
-  readMeta<T>(name: string): T | undefined {
-    return cloneJson(this.meta.get(name)) as T | undefined;
+  readMeta<T>(name: string, shared?: boolean): T | undefined {
+    return (shared ? this.meta.get(name) : cloneJson(this.meta.get(name))) as T | undefined;
   }
 
   writeMeta(name: string, value: unknown): void {

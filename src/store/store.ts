@@ -187,8 +187,8 @@ export interface Store {
    * writer process at a time (files, memory) leave it out.
    */
   fenced?<T>(fence: WriteFence, fn: () => T): T;
-  /** Small named documents next to the registry (clock, allocations, profile). */
-  readMeta<T>(name: string): Promise<T | undefined>;
+  /** Small named documents next to the registry (clock, allocations, profile). `shared`: the caller changes nothing of it (it may be the store's own, frozen or not). */
+  readMeta<T>(name: string, shared?: boolean): Promise<T | undefined>;
   writeMeta(name: string, value: unknown, opts?: MetaWriteOptions): Promise<void>;
   /** Removes a meta document (a deleted pod's kubelet record); absent is fine. */
   deleteMeta?(name: string): Promise<void>;
@@ -242,8 +242,8 @@ export interface SyncStore {
   /** Opens a group of batches sharing the lock (see Store.group); false when one is open already. */
   beginGroup(): boolean;
   endGroup(started: boolean): void;
-  /** Small named documents next to the registry (clock, allocations, profile). */
-  readMeta<T>(name: string): T | undefined;
+  /** Small named documents next to the registry (clock, allocations, profile); `shared` as Store's. */
+  readMeta<T>(name: string, shared?: boolean): T | undefined;
   writeMeta(name: string, value: unknown, opts?: MetaWriteOptions): void;
   deleteMeta?(name: string): void;
   close(): void;
@@ -256,6 +256,8 @@ export interface MetaWriteOptions {
    * timestamp a reader can already see in the journal.
    */
   immediate?: boolean;
+  /** The caller changes the value no more (the kubelet's records): a store may keep it uncopied. */
+  handOver?: boolean;
 }
 
 const SEGMENT = /^[^/\\\0]+$/;

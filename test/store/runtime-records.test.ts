@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, writeFileSync, existsSync, statSync, appendF
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { FileStore } from '../../src/store/file-store';
+import { MemoryStore } from '../../src/store/memory-store';
 import { recordFileOf } from '../../src/store/file-store-meta';
 import { withTempDir } from '../helpers/temp-dir';
 
@@ -213,4 +214,79 @@ test('a holder killed with -9 right after a release loses none of the records it
   assert.deepEqual(uids.map((u) => s.readMeta(rec(u))), [{ round: 3 }, { round: 3 }, { round: 3 }]);
   const lines = readFileSync(join(dir, 'meta', `${recordFileOf(rec(uids[0]))}.json`), 'utf8').split('\n').filter(Boolean);
   assert.equal(lines.length, 3, 'one line per release');
+}));
+
+test('the kubelet\'s other documents: checked once per hold, absent or present; another store\'s write between holds is read; others checked at every read', () => withTempDir('kubesim-records-', (dir) => {
+  const a = new FileStore(dir, { fsync: false });
+  const b = new FileStore(dir, { fsync: false });
+  b.writeMeta('kubelet-ipam-node-1', { '10.244.1.2': 'u1' });
+  const mod = require('node:fs') as Record<string, unknown>;
+  const orig = mod.lstatSync as (p: string, o?: object) => unknown;
+  const checks = new Map<string, number>();
+  mod.lstatSync = (p: string, o?: object) => {
+    const name = String(p).split('/').pop()!;
+    checks.set(name, (checks.get(name) ?? 0) + 1);
+    return orig(p, o);
+  };
+  const names = ['node-power', 'kubelet-image-policy', 'kubelet-ipam-node-1', 'daemon-status'];
+  try {
+    const readInHold = () => {
+      checks.clear();
+      const seen: unknown[] = [];
+      a.group(() => {
+        a.writeMeta(rec('x'), { v: 1 }); // takes the lock
+        for (let i = 0; i < 4; i++) seen.push(names.map((n) => a.readMeta(n) ?? null));
+      });
+      return seen;
+    };
+    assert.deepEqual(readInHold(), Array(4).fill([null, null, { '10.244.1.2': 'u1' }, null]));
+    for (const n of names.slice(0, 3)) assert.ok((checks.get(`${n}.json`) ?? 0) <= 1, `${checks.get(`${n}.json`)} lstat calls of ${n}.json`);
+    assert.equal(checks.get('daemon-status.json'), 4, 'a document written without the lock is checked at every read');
+    // Written by another store outside any group (it takes the lock for them): the next hold reads them.
+    b.writeMeta('node-power', { 'node-1': 5 });
+    b.writeMeta('kubelet-image-policy', 'fail');
+    b.writeMeta('kubelet-ipam-node-1', { '10.244.1.3': 'u2' });
+    b.writeMeta('daemon-status', { pid: 1 });
+    assert.deepEqual(readInHold(), Array(4).fill([{ 'node-1': 5 }, 'fail', { '10.244.1.3': 'u2' }, { pid: 1 }]));
+    b.deleteMeta('node-power');
+    assert.deepEqual(readInHold()[3], [null, 'fail', { '10.244.1.3': 'u2' }, { pid: 1 }], 'a removal between holds is seen');
+  } finally {
+    mod.lstatSync = orig;
+  }
+}));
+
+test('a document handed over is kept uncopied (frozen once written); one not handed over is copied', () => withTempDir('kubesim-records-', (dir) => {
+  const s = new FileStore(dir, { fsync: false });
+  const handed = { ip: '10.244.1.2', containers: [{ name: 'c', phase: 'running' }] };
+  const kept = { ip: '10.244.1.3', containers: [{ name: 'c', phase: 'running' }] };
+  s.group(() => {
+    s.writeMeta(rec('handed'), handed, { handOver: true });
+    s.writeMeta(rec('kept'), kept);
+    kept.containers[0].phase = 'exited'; // the caller's own object: the store's copy is unchanged
+    const back = s.readMeta<typeof handed>(rec('handed'))!;
+    assert.deepEqual(back, handed);
+    assert.notEqual(back, handed, 'a read hands out a copy');
+  });
+  assert.ok(Object.isFrozen(handed.containers[0]), 'the handed-over record is what the store keeps');
+  assert.ok(!Object.isFrozen(kept.containers[0]));
+  assert.deepEqual(new FileStore(dir, { fsync: false }).readMeta(rec('kept')), { ip: '10.244.1.3', containers: [{ name: 'c', phase: 'running' }] });
+  assert.deepEqual(new FileStore(dir, { fsync: false }).readMeta(rec('handed')), handed);
+}));
+
+test('a shared read hands out the store\'s own value (no copy); a plain read a copy of it', () => withTempDir('kubesim-records-', (dir) => {
+  const s = new FileStore(dir, { fsync: false });
+  s.writeMeta('kubelet-ipam-node-1', { '10.244.1.2': 'u1' });
+  s.group(() => {
+    s.writeMeta(rec('y'), { ip: '10.244.1.2' }, { handOver: true });
+    const one = s.readMeta(rec('y'), true);
+    assert.equal(s.readMeta(rec('y'), true), one, 'the pending record itself');
+    assert.notEqual(s.readMeta(rec('y')), one);
+    const ipam = s.readMeta('kubelet-ipam-node-1', true);
+    assert.ok(Object.isFrozen(ipam) && s.readMeta('kubelet-ipam-node-1', true) === ipam, 'the cached document itself, frozen');
+    assert.ok(!Object.isFrozen(s.readMeta('kubelet-ipam-node-1')));
+  });
+  const m = new MemoryStore();
+  m.writeMeta('kubelet-ipam-node-1', { '10.244.1.2': 'u1' });
+  assert.ok(m.readMeta('kubelet-ipam-node-1', true) === m.readMeta('kubelet-ipam-node-1', true));
+  assert.deepEqual(m.readMeta('kubelet-ipam-node-1'), { '10.244.1.2': 'u1' });
 }));
