@@ -14,6 +14,9 @@ import { checkedTarget, chooseContainer, podSubresourcePath, type ExecTarget } f
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { kubectlHelp } from './kubectl-help';
+import { readInputSync } from '../manifest/read-limited';
+import { DEFAULT_LIMITS } from '../shell/limits';
+import { OBJECT_MAX_BYTES } from '../store/file-store-files';
 
 export interface CpFlags {
   container?: string;
@@ -125,23 +128,33 @@ async function copyTo(api: ApiServer, t: ExecTarget, src: string, dest: string):
   let to = normalize(dest);
   const isDir = (p: string) => Object.keys(v.files).some((f) => f.startsWith(`${p}/`)) || ['/', '/tmp', '/etc', '/root', '/home', '/var', '/usr', '/bin', '/run'].includes(p);
   const add: Record<string, string> = {};
+  // The writable layer holds what a script may write (16 MiB): /dev/zero or a FIFO must not
+  // hang cp, nor a 100 MB file become a record its readers refuse as damaged.
+  let room = DEFAULT_LIMITS.maxFiles;
+  const read = (file: string) => {
+    const text = readInputSync(file, room).toString('utf8');
+    room -= text.length;
+    return text;
+  };
   if (fs.statSync(src).isDirectory()) {
     if (isDir(to)) to = path.posix.join(to, path.basename(path.resolve(src)));
     const walk = (dir: string, rel: string) => {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
         if (e.isDirectory()) walk(path.join(dir, e.name), path.posix.join(rel, e.name));
-        else if (e.isFile()) add[path.posix.join(to, rel, e.name)] = fs.readFileSync(path.join(dir, e.name), 'utf8');
+        else if (e.isFile()) add[path.posix.join(to, rel, e.name)] = read(path.join(dir, e.name));
       }
     };
     walk(src, '');
   } else {
     if (dest.endsWith('/') || isDir(to)) to = path.posix.join(to, path.basename(src));
-    add[to] = fs.readFileSync(src, 'utf8');
+    add[to] = read(src);
   }
   const uid = t.pod.metadata.uid!;
   await api.sim.atomically(async () => {
-    const cur = await api.sim.containerFiles(uid, t.name);
-    await api.sim.setContainerFiles(uid, t.name, { ...cur, ...add });
+    const next = { ...(await api.sim.containerFiles(uid, t.name)), ...add };
+    // the record as stored (JSON: a NUL byte takes 6), which its readers take up to OBJECT_MAX_BYTES
+    if (Buffer.byteLength(JSON.stringify(next)) > OBJECT_MAX_BYTES) throw new CliError(`cannot copy ${goQuote(src)}: the container's files would be larger than ${OBJECT_MAX_BYTES >> 20} MiB, the simulated container's limit`);
+    await api.sim.setContainerFiles(uid, t.name, next);
   });
   return 0;
 }

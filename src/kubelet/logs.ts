@@ -46,7 +46,7 @@ function parseLine(l: string): LogLine | undefined {
 
 const SAFE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
-const { O_WRONLY, O_APPEND, O_CREAT, O_RDONLY, O_RDWR, O_NOFOLLOW } = fs.constants;
+const { O_WRONLY, O_APPEND, O_CREAT, O_RDONLY, O_RDWR, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 
 /**
  * Whether `d` is a real folder: a symlink or other file planted in the state directory is
@@ -59,15 +59,26 @@ function realDir(d: string): boolean {
   return false;
 }
 
-/** Reads or appends to a log file itself never through a symlink (ELOOP: warned, skipped). */
+/**
+ * Opens a log file only if it is a regular file: a symlink is never followed (ELOOP), and a
+ * FIFO or folder planted there is skipped with a warning too (O_NONBLOCK: opening a FIFO
+ * would otherwise wait forever for its other end, under the store's lock).
+ */
 function openLog(f: string, flags: number): number | undefined {
+  let fd: number;
   try {
-    return fs.openSync(f, flags | O_NOFOLLOW, 0o600);
+    fd = fs.openSync(f, flags | O_NOFOLLOW | O_NONBLOCK, 0o600);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ELOOP') throw e;
-    warnOnce(f, `skipping ${f}: a symlink, never followed`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') warnOnce(f, `skipping ${f}: a symlink, never followed`);
+    else if (code === 'EISDIR' || code === 'ENXIO') warnOnce(f, `skipping ${f}: not a regular file`);
+    else throw e;
     return undefined;
   }
+  if (fs.fstatSync(fd).isFile()) return fd;
+  fs.closeSync(fd);
+  warnOnce(f, `skipping ${f}: not a regular file`);
+  return undefined;
 }
 
 function appendLog(f: string, text: string): void {

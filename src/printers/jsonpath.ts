@@ -6,6 +6,8 @@ import { byteOrder, goFloat, goJson, goNumber, goQuote, goSharpV, goSprint } fro
 import { INT64_MAX, INT64_MIN } from '../util/exact-json';
 
 export class JsonPathError extends Error {}
+/** One of kubesim's own bounds on a template's work: an error to report, never a missing field. */
+export class JsonPathLimitError extends JsonPathError {}
 
 type Node =
   | { t: 'text'; text: string }
@@ -356,7 +358,7 @@ export class JsonPath {
     try {
       this.root = new Parser().parse(template);
     } catch (e) {
-      if (e instanceof RangeError) throw new JsonPathError('the template nests deeper than kubesim can follow');
+      if (e instanceof RangeError) throw new JsonPathLimitError('the template nests deeper than kubesim can follow');
       throw e;
     }
   }
@@ -370,7 +372,7 @@ export class JsonPath {
     try {
       return this.find(data, this.root.nodes);
     } catch (e) {
-      if (e instanceof RangeError) throw new JsonPathError('the template nests deeper than kubesim can follow');
+      if (e instanceof RangeError) throw new JsonPathLimitError('the template nests deeper than kubesim can follow');
       throw e;
     }
   }
@@ -410,7 +412,7 @@ export class JsonPath {
 
   private walk(input: Value[], node: Node): Value[] {
     this.steps += input.length + 1;
-    if (this.steps > MAX_JSONPATH_STEPS) throw new JsonPathError(`evaluation exceeds kubesim's limit of ${MAX_JSONPATH_STEPS} steps`);
+    if (this.steps > MAX_JSONPATH_STEPS) throw new JsonPathLimitError(`evaluation exceeds kubesim's limit of ${MAX_JSONPATH_STEPS} steps`);
     switch (node.t) {
       case 'list':
         return this.evalList(input, node);

@@ -1,7 +1,7 @@
 // `--sort-by=<jsonpath>` (kubectl get/sorter.go): ascending; rows without the field first.
 import type { KObject } from '../api/types';
 import { cmp, goParseQuantity, type Quantity } from '../api/quantity';
-import { JsonPath, relaxedJsonPath } from './jsonpath';
+import { JsonPath, JsonPathLimitError, relaxedJsonPath } from './jsonpath';
 import { goSort } from '../util/go-sort';
 
 /** No object has the field: kubectl's table sorter fails (and `get` then prints nothing). */
@@ -50,7 +50,9 @@ export function sortObjects(objs: KObject[], sortBy: string): KObject[] {
     let r: unknown[][];
     try {
       r = jp.findResults(o);
-    } catch {
+    } catch (e) {
+      // a bound hit is an error to report, not "No resources found" (a missing field)
+      if (e instanceof JsonPathLimitError) throw e;
       r = [];
     }
     const has = r.length > 0 && r[0].length > 0;

@@ -75,8 +75,8 @@ export async function startApiServer(opts: ServeOptions): Promise<RunningServer>
     });
   };
   const server = opts.insecureHttp
-    ? http.createServer(listener)
-    : https.createServer({ key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, listener);
+    ? http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, listener)
+    : https.createServer({ key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2', maxHeaderSize: MAX_HEADER_BYTES }, listener);
   // Slow or silent clients do not hold a connection forever.
   server.headersTimeout = 30_000;
   server.requestTimeout = 0; // watches and follows run long; bodies are bounded below
@@ -107,6 +107,12 @@ export async function startApiServer(opts: ServeOptions): Promise<RunningServer>
 }
 
 /**
+ * Request line and headers together, as Go's http.Server (DefaultMaxHeaderBytes) takes them
+ * for kube-apiserver: Node's default of 16 KiB refused a 20 KB label selector (431).
+ */
+const MAX_HEADER_BYTES = 1 << 20;
+
+/**
  * The CLI's Unix socket: plain HTTP for the requests of the cluster's own `kubesim` (the
  * same authentication: its bearer token; no upgrades, which the CLI's client never asks
  * for). Not served (the CLI then uses HTTPS) when the path is too long for a socket
@@ -122,7 +128,7 @@ async function listenLocal(socketPath: string, listener: http.RequestListener, l
   } catch {
     /* none */
   }
-  const server = http.createServer(listener);
+  const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, listener);
   server.headersTimeout = 30_000;
   server.requestTimeout = 0;
   server.keepAliveTimeout = 30_000;

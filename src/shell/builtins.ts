@@ -59,7 +59,7 @@ function printf(c: AppletCtx): number {
     c.err.write(c.sh.g.flavor === 'debian' ? 'Usage: printf format [arg ...]\n' : 'printf: usage: printf FORMAT [ARGUMENT...]\n');
     return 2;
   }
-  const r = formatPrintf(fmt, args, (bad) => c.err.write(c.sh.g.flavor === 'debian' ? c.sh.msg(`printf: ${bad}: expected numeric value`) : `printf: invalid number '${bad}'\n`));
+  const r = formatPrintf(fmt, args, (bad) => c.err.write(c.sh.g.flavor === 'debian' ? c.sh.msg(`printf: ${bad}: expected numeric value`) : `printf: invalid number '${bad}'\n`), c.sh.g.limits);
   c.out.write(r.text);
   return r.ok ? 0 : 1;
 }

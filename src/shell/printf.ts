@@ -1,5 +1,7 @@
 // printf(1) formatting and echo's backslash escapes, as dash and busybox print them.
 
+import { memoryError, type ShellLimits } from './limits';
+
 const SIMPLE: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"', "'": "'", e: '\x1b' };
 
 /** echo's escapes (`\c` stops the output); `anyOctal` accepts `\NNN` as well as `\0NNN`. */
@@ -100,7 +102,17 @@ function pad(s: string, width: number, left: boolean, zero: boolean): string {
   return s.padStart(width);
 }
 
-export function formatPrintf(fmt: string, args: string[], onBad: (arg: string) => void): { text: string; ok: boolean } {
+/** toFixed/toExponential take at most 100 digits; C prints more, zeros past a double's own (%g: p-1-x ≤ 100 for x ≥ -4). */
+const JS_DIGITS = 100;
+const moreZeros = (s: string, p: number) => (p > JS_DIGITS ? s + '0'.repeat(p - JS_DIGITS) : s);
+
+/**
+ * `limits`: a field (width or precision) past maxString, or a text past maxOutput, stops the
+ * script as out of memory (`%0999999999d` was a raw "Invalid string length").
+ */
+export function formatPrintf(fmt: string, args: string[], onBad: (arg: string) => void, limits?: Pick<ShellLimits, 'maxString' | 'maxOutput'>): { text: string; ok: boolean } {
+  const maxField = limits?.maxString ?? Infinity;
+  const maxText = limits?.maxOutput ?? Infinity;
   let out = '';
   let ai = 0;
   let ok = true;
@@ -108,6 +120,7 @@ export function formatPrintf(fmt: string, args: string[], onBad: (arg: string) =
   for (let pass = 0; pass < 100_000; pass++) {
     const startAi = ai;
     for (let i = 0; i < fmt.length; i++) {
+      if (out.length > maxText) throw memoryError('the output of printf', maxText);
       const c = fmt[i];
       if (c === '\\') {
         const e = fmtEscape(fmt, i);
@@ -143,7 +156,9 @@ export function formatPrintf(fmt: string, args: string[], onBad: (arg: string) =
         width = -width;
       }
       const precRaw = m[3] === '*' ? String(parseNum(next(), () => {})) : m[3];
-      const prec = precRaw === undefined ? undefined : Number(precRaw || '0');
+      // a negative `*` precision counts as none, as in C
+      const prec = precRaw === undefined || Number(precRaw) < 0 ? undefined : Number(precRaw || '0');
+      if (width > maxField || (prec ?? 0) > maxField) throw memoryError('a printf field', maxField);
       const zero = flags.includes('0') && !left;
       const a = next();
       let s: string;
@@ -184,9 +199,9 @@ export function formatPrintf(fmt: string, args: string[], onBad: (arg: string) =
           const p = prec ?? 6;
           let body: string;
           if (!Number.isFinite(v)) body = Number.isNaN(v) ? 'nan' : 'inf';
-          else if (conv === 'f') body = Math.abs(v).toFixed(p);
-          else if (conv === 'e' || conv === 'E') body = expC(Math.abs(v).toExponential(p));
-          else body = gFormat(Math.abs(v), p, flags.includes('#'), conv === 'G');
+          else if (conv === 'f') body = moreZeros(Math.abs(v).toFixed(Math.min(p, JS_DIGITS)), p);
+          else if (conv === 'e' || conv === 'E') body = expC(Math.abs(v).toExponential(Math.min(p, JS_DIGITS))).replace('e', (e) => moreZeros('', p) + e);
+          else body = gFormat(Math.abs(v), Math.min(p, JS_DIGITS - 4), flags.includes('#'), conv === 'G');
           if (conv === 'E') body = body.toUpperCase();
           const sign = v < 0 || Object.is(v, -0) ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '';
           out += pad(sign + body, width, left, zero);

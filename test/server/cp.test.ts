@@ -128,3 +128,27 @@ test('cp with other than two arguments: kubectl\'s plain error, no usage hint', 
     assert.deepEqual([s.code, s.stdout, s.stderr], [k.code, k.stdout, k.stderr], `kubesim cp ${args.join(' ')}`);
   }
 });
+
+test('kubesim cp of /dev/zero or more than a container holds: a clear error at once, nothing written; a FIFO reads as empty', () => {
+  const big = join(c.dir, 'big.bin');
+  writeFileSync(big, Buffer.alloc(20 << 20, 'a'));
+  const nul = join(c.dir, 'nul.bin');
+  writeFileSync(nul, Buffer.alloc(3 << 20)); // 3 MiB of NUL bytes are 18 MiB of JSON in the stored record
+  const cases: Array<[string, RegExp]> = [
+    ['/dev/zero', /^error: the input "\/dev\/zero" is larger than the limit of 16777216 bytes \(16 MiB\)\n$/],
+    [big, /^error: the input ".*big\.bin" is larger than the limit of 16777216 bytes \(16 MiB\)\n$/],
+    [nul, /^error: cannot copy ".*nul\.bin": the container's files would be larger than 16 MiB, the simulated container's limit\n$/],
+  ];
+  for (const [src, message] of cases) {
+    const t0 = Date.now();
+    const r = c.kubesim(['cp', src, 'box:/tmp/hostile']);
+    assert.equal(r.code, 1, `${src}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.ok(Date.now() - t0 < 10_000, `${src} took ${Date.now() - t0} ms`);
+  }
+  const fifo = join(c.dir, 'fifo');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  assert.deepEqual(c.kubesim(['cp', fifo, 'box:/tmp/from-fifo']), { code: 0, stdout: '', stderr: '' });
+  const ls = c.kubectl(['exec', 'box', '--', 'sh', '-c', 'ls /tmp/hostile; wc -c < /tmp/from-fifo']);
+  assert.deepEqual([ls.stdout, ls.stderr], ['0\n', 'ls: /tmp/hostile: No such file or directory\n']);
+});

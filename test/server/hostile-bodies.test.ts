@@ -152,3 +152,13 @@ test('a YAML body decodes into the kind\'s types as kube-apiserver decodes it: `
   assert.equal(quoted.status, 201, JSON.stringify(quoted.body));
   assert.deepEqual(quoted.body.data, { a: 'yes' });
 });
+
+test('a request line of 100 KB (a long label selector) is served, as kube-apiserver serves up to 1 MiB of headers', async () => {
+  const values = Array.from({ length: 20_000 }, (_, i) => `v${i}`).join(',');
+  const path = `${CMS}?labelSelector=${encodeURIComponent(`app in (${values})`)}`;
+  assert.ok(path.length > 100_000);
+  const r = await send('GET', path, '', 'application/json');
+  assert.equal(r.status, 200, JSON.stringify(r.body).slice(0, 300));
+  assert.equal(r.body.kind, 'ConfigMapList');
+  assert.deepEqual(r.body.items, []);
+});

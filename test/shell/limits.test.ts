@@ -90,3 +90,18 @@ test('in a container: the limit ends the script with the error in its log', () =
   assert.match(r.lines[1].text, /out of memory/);
   assert.equal(r.lines[1].stream, 'stderr');
 });
+
+test('printf with a huge width or precision stops as out of memory, not a raw JavaScript error', async () => {
+  for (const f of ['%0999999999d', '%.999999999d', '%*s', '%1000000s'.repeat(2000)]) {
+    const r = await timed(`printf '${f}' 999999999 x; echo never`);
+    assert.equal(r.code, 137, `${f}: ${r.stderr}`);
+    assert.match(r.stderr, /^kubesim: sh: out of memory: (a printf field|the output of printf) is larger than \d+ KiB/, f);
+    assert.doesNotMatch(r.stderr, /internal error|Invalid string length/, f);
+    assert.equal(r.stdout, '', f);
+    assert.ok(r.ms < 15_000, `${f} took ${r.ms} ms`);
+  }
+  // C prints any precision: past toFixed's 100 digits, the zeros past the double's own
+  const r = await timed(`printf '%.150f|%.105e|%.200g|%.*f\\n' 0.5 2.5 0.1 -3 1.5`);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, `0.5${'0'.repeat(149)}|2.5${'0'.repeat(104)}e+00|0.1000000000000000055511151231257827021181583404541015625|1.500000\n`);
+});

@@ -98,6 +98,7 @@ export function hostileCases(dir: string): HostileCase[] {
     { name: 'go-template: 100 MB of output', args: ['get', 'deployment', 'web', '-o', 'go-template={{range $.metadata}}{{printf "%040000000d" 1}}{{end}}'], expect: /error executing template .*output exceeds kubesim's limit/ },
     { name: 'jsonpath: 3,000 nested ranges', args: ['get', 'deployment', 'web', '-o', 'jsonpath=' + '{range ..}'.repeat(3000) + 'x' + '{end}'.repeat(3000)], expect: /error (parsing|executing) jsonpath/ },
     { name: 'jsonpath: 20 nested recursive ranges', args: ['get', 'deployment', 'web', '-o', 'jsonpath=' + '{range ..}'.repeat(20) + 'x' + '{end}'.repeat(20)], expect: /error executing jsonpath .*exceeds kubesim's limit/ },
+    { name: 'get --sort-by: 20 nested recursive ranges', args: ['get', 'deployments', '--sort-by=' + '{range ..}'.repeat(20) + 'x' + '{end}'.repeat(20)], expect: /^error: evaluation exceeds kubesim's limit of \d+ steps\n$/ },
     { name: 'jsonpath: 20,000 nested filters', args: ['get', 'deployment', 'web', '-o', 'jsonpath={.metadata' + '[?(@.a'.repeat(20_000) + '}'], expect: /error parsing jsonpath/ },
     { name: 'json patch: 60 copies doubling a value', args: ['patch', 'deployment', 'web', '--type=json', '-p', JSON.stringify(Array.from({ length: 60 }, (_, i) => ({ op: 'copy', from: '/metadata/labels', path: `/metadata/labels/d${i}` })))], expect: /The request is invalid/ },
   ];

@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, lstatSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { sharedFile } from '../../src/kubelet/logs';
 import { join } from 'node:path';
 import { CliHost } from '../helpers/cli-host';
 import { configMap, envFor, hasStackTrace, removeHome, run, stateDir, tempHome } from './cli';
@@ -68,6 +70,33 @@ test('a symlink planted in the state directory is not followed', () => {
     assert.ok(!hasStackTrace(g.stderr), g.stderr);
   } finally {
     removeHome(outer);
+  }
+});
+
+test('a FIFO or a folder planted at a shared log file is skipped: reconcile, logs and delete end at once', () => {
+  const home = tempHome('kubesim-logfifo-');
+  const pod = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: busybox, command: [sh, -c, 'echo hi']}]\n`;
+  try {
+    assert.equal(run(home, ['apply', '-f', '-'], pod('fifo') + '---\n' + pod('dir')).code, 0);
+    const logs = join(stateDir(home), 'logs', 'default');
+    mkdirSync(logs, { recursive: true, mode: 0o700 });
+    // Opened without O_NONBLOCK, a FIFO with no other end blocked the reconcile (and a daemon) for good.
+    execFileSync('mkfifo', [join(logs, sharedFile('fifo'))]);
+    assert.notEqual(sharedFile('fifo'), sharedFile('dir'));
+    mkdirSync(join(logs, sharedFile('dir')));
+    const r = run(home, ['reconcile', '--until-stable'], '', 15_000);
+    assert.equal(r.code, 0, `exit ${r.code} (${r.signal ?? 'no signal'}): ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /not a regular file/);
+    const got = run(home, ['get', 'pods', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.phase} {end}'], '', 15_000);
+    assert.equal(got.stdout, 'dir=Succeeded fifo=Succeeded ');
+    for (const args of [['logs', 'fifo'], ['logs', 'dir'], ['delete', 'pod', 'fifo', 'dir']]) {
+      const l = run(home, args, '', 15_000);
+      assert.equal(l.code, 0, `${args.join(' ')}: exit ${l.code} (${l.signal ?? 'no signal'}): ${l.stderr}`);
+      assert.ok(!hasStackTrace(l.stderr), l.stderr);
+    }
+    assert.ok(lstatSync(join(logs, sharedFile('fifo'))).isFIFO(), 'the planted FIFO is left alone');
+  } finally {
+    removeHome(home);
   }
 });
 
