@@ -25,13 +25,14 @@ export function frozenCopy<T>(v: T): T {
  * Members that repeat whole across stored objects: a pod template's containers and
  * tolerations, pods' conditions, a projected volume (the service account token's: 17 objects,
  * ~590 B a pod, the same in every pod of a namespace while the volume's name is the pod's
- * own), the last-applied annotation, and empty objects (most of a managedFields
+ * own), a pod's hostIPs (its node's: ~90 B), the ownerReferences of a controller's pods (with
+ * the owner's uid, which is not interned), the last-applied annotation, and empty objects (most of a managedFields
  * entry's FieldsV1 set: its leaves). What a store keeps frozen holds one instance of each
  * (frozen values are never changed, so sharing an equal one is invisible): a kept pod went
  * from 8.9 to 5.2 KB of heap. Whole field sets are not shared: the kubelet's differ per pod
  * (they name its IP), and keying them by their text doubled the cost of a kept copy.
  */
-const SHARED_MEMBERS = new Set(['containers', 'initContainers', 'tolerations', 'conditions', 'projected']);
+const SHARED_MEMBERS = new Set(['containers', 'initContainers', 'tolerations', 'conditions', 'projected', 'hostIPs', 'ownerReferences']);
 /**
  * Arrays of a shared member whose elements carry one of these members are one object's own,
  * not worth a table entry (nor the text of its key): a pod's conditions (five, ~370 B kept)
