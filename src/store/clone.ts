@@ -23,19 +23,36 @@ export function frozenCopy<T>(v: T): T {
 
 /**
  * Members that repeat whole across stored objects: a pod template's containers and
- * tolerations, pods' conditions, the last-applied annotation, and empty objects (most of a managedFields
+ * tolerations, pods' conditions, a projected volume (the service account token's: 17 objects,
+ * ~590 B a pod, the same in every pod of a namespace while the volume's name is the pod's
+ * own), a pod's hostIPs (its node's: ~90 B), the ownerReferences of a controller's pods (with
+ * the owner's uid, which is not interned), the last-applied annotation, and empty objects (most of a managedFields
  * entry's FieldsV1 set: its leaves). What a store keeps frozen holds one instance of each
  * (frozen values are never changed, so sharing an equal one is invisible): a kept pod went
  * from 8.9 to 5.2 KB of heap. Whole field sets are not shared: the kubelet's differ per pod
  * (they name its IP), and keying them by their text doubled the cost of a kept copy.
  */
-const SHARED_MEMBERS = new Set(['containers', 'initContainers', 'tolerations', 'conditions']);
+const SHARED_MEMBERS = new Set(['containers', 'initContainers', 'tolerations', 'conditions', 'projected', 'hostIPs', 'ownerReferences']);
 /**
- * A pod's conditions (five, ~370 B kept) differ only by their transition times, whole-second
- * times many pods share: 125 distinct arrays among 60,000 pod writes of a settled 20,000-pod
- * journal. A node's carry its heartbeat, new at every status update: not worth a table entry.
+ * Arrays of a shared member whose elements carry one of these members are one object's own,
+ * not worth a table entry (nor the text of its key): a pod's conditions (five, ~370 B kept)
+ * differ only by their transition times, whole-second times many pods share (125 distinct
+ * arrays among 60,000 pod writes of a settled 20,000-pod journal), but a node's carry its
+ * heartbeat, new at every status update; a kubelet runtime record's containers (a meta
+ * document, kept frozen too) carry their container IDs, one per pod, which filled the table
+ * and cleared the pods' shared values every ~8,000 records.
  */
-const UNSHARED_TEXT = '"lastHeartbeatTime"';
+const OWN_ELEMENT_MEMBERS = new Map([
+  ['conditions', 'lastHeartbeatTime'],
+  ['containers', 'containerID'],
+]);
+
+function hasOwnElements(k: string, v: unknown): boolean {
+  const own = OWN_ELEMENT_MEMBERS.get(k);
+  if (own === undefined || !Array.isArray(v)) return false;
+  for (const e of v) if (typeof e === 'object' && e !== null && Object.prototype.hasOwnProperty.call(e, own)) return true;
+  return false;
+}
 const SHARED_STRINGS = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
 /** Distinct values remembered (JSON text → frozen value; strings by themselves); cleared when full. */
 const SHARED_MAX = 8192;
@@ -149,8 +166,8 @@ function shareMember(k: string, v: unknown): unknown {
   if (!SHARED_MEMBERS.has(k)) return v;
   // Already the shared instance (a write built from a shared read keeps its members): no text to make.
   if (sharedInstances.has(v)) return v;
+  if (hasOwnElements(k, v)) return v;
   const text = stringifyJson(v);
-  if (k === 'conditions' && text.includes(UNSHARED_TEXT)) return v;
   const hit = sharedValues.get(text);
   if (hit !== undefined) return hit;
   if (sharedValues.size >= SHARED_MAX) sharedValues.clear();

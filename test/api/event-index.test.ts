@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventIndex, Lru, eventIdentity } from '../../src/api/event-names';
 import type { KObject } from '../../src/api/types';
+import { heapGrowth } from '../helpers/heap';
 
 const id = (i: number) => eventIdentity(`uid-${i}`, 'Started', 'Started container c', 'spec.containers{c}', 'kubelet', 'Normal');
 
@@ -51,6 +52,25 @@ test('the LRU keeps what a Map kept in use order keeps: same entries, same order
   assert.deepEqual([...lru.keys()], [...ref.keys()], 'oldest to newest');
   for (const [k, v] of ref) assert.equal(lru.peek(k), v);
   assert.equal(lru.peek('k-none'), undefined);
+});
+
+test("the index's identities are kept flat: what 20,000 identities take, each made of its event's parts as the recorder joins them", () => {
+  const N = 20_000;
+  // The parts are the event's own strings (a pod's uid, the kubelet's messages): only what the
+  // index itself adds is measured. As the ropes a template literal makes, ~10 nodes of 32 B a key.
+  const uids = Array.from({ length: N }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+  const messages = ['Created container: c', 'Started container c', 'Successfully pulled image "nginx:1.27" in 2.325s (2.325s including waiting). Image size: 72686057 bytes.'];
+  const names = uids.map((_, i) => `p-${i}.18eefdd259c6af79`);
+  const lru = new Lru<string>(N);
+  const grown = heapGrowth(uids, (uid) => {
+    const i = lru.size;
+    lru.touch(eventIdentity(uid, 'Pulled', messages[i % 3], 'spec.containers{c}', 'kubelet', 'Normal'), names[i]);
+  });
+  assert.equal(lru.size, N);
+  // Flat: the Map's slot, the entry (40 B), the rope's head (32 B) and ~150 characters, ~305 B;
+  // as ropes ~436 B.
+  assert.ok(grown / N < 360, `${Math.round(grown / N)} B an identity`);
+  assert.equal(lru.peek(eventIdentity(uids[5], 'Pulled', messages[2], 'spec.containers{c}', 'kubelet', 'Normal')), names[5]);
 });
 
 const nanosOf = (name: string) => BigInt('0x' + name.slice(name.lastIndexOf('.') + 1));

@@ -143,6 +143,42 @@ test("kept pods' conditions are one instance per distinct array (pods settled in
   }
 });
 
+test("a projected volume, hostIPs and ownerReferences are one instance in every kept pod (each pod's volume named its own); runtime records' containers, each with its container ID, are neither shared nor remembered", () => {
+  const projected = () => ({
+    defaultMode: 420,
+    sources: [
+      { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+      { configMap: { items: [{ key: 'ca.crt', path: 'ca.crt' }], name: 'kube-root-ca.crt' } },
+      { downwardAPI: { items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }] } },
+    ],
+  });
+  const owners = () => [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-5d8f', uid: '7c1e2a4e-0f39-4c57-9d0e-3a2b1c0d9e8f', controller: true, blockOwnerDeletion: true }];
+  const pod = (name: string) => ({
+    kind: 'Pod',
+    metadata: { name, ownerReferences: owners() },
+    spec: { containers: [{ name: 'c', image: 'nginx:1.27' }], volumes: [{ name: `kube-api-access-${name}`, projected: projected() }] },
+    status: { hostIPs: [{ ip: '172.18.0.3' }] },
+  });
+  const record = (i: number) => ({ uid: `u-${i}`, containers: [{ name: 'c', phase: 'running', containerID: `containerd://${i}` }] });
+  for (const keep of [frozenCopy, (v: unknown) => deepFreeze(JSON.parse(JSON.stringify(v)))]) {
+    const a = keep(pod('a')) as any;
+    // More records than the table of shared values holds: none of them takes a place in it,
+    // so the pods kept after them still share what the pods before them hold.
+    const records = Array.from({ length: 10_000 }, (_, i) => keep(record(i)) as any);
+    const b = keep(pod('b')) as any;
+    assert.deepEqual(b, pod('b'));
+    assert.ok(allFrozen(a) && allFrozen(b));
+    assert.equal(b.spec.volumes[0].projected, a.spec.volumes[0].projected);
+    assert.equal(b.spec.volumes[0].name, 'kube-api-access-b');
+    assert.equal(b.spec.containers, a.spec.containers);
+    assert.equal(b.status.hostIPs, a.status.hostIPs);
+    assert.equal(b.metadata.ownerReferences, a.metadata.ownerReferences);
+    assert.deepEqual(records[9_999], record(9_999));
+    const again = keep(record(9_999)) as any;
+    assert.notEqual(again.containers, records[9_999].containers);
+  }
+});
+
 test('field sets are one instance per distinct subtree (hash-consed), equal to their input, and told apart by every name and leaf', () => {
   const set = (ip: string) => ({
     'f:status': {
