@@ -10,7 +10,8 @@ import { DamagedObjectError } from './damaged';
 import { parseJson } from '../util/exact-json';
 import { KeyIndexedMap } from './key-index';
 import type { JournalLine } from './journal-lines';
-import { BEATS_SPAN } from './lease-beats';
+import { beatsSpan } from './lease-beats';
+import { RevHeap } from './rev-heap';
 
 const DIR_MODE = 0o700;
 
@@ -239,6 +240,8 @@ export class PendingWrites {
   epoch = 0;
   /** How many deferred writes are beats (lease-beats.ts). */
   private beatCount = 0;
+  /** The deferred writes by revision, for floor() (stale ones left in: rev-heap.ts). */
+  private readonly byRev = new RevHeap<Deferred>();
 
   get size(): number {
     return this.byKey.size;
@@ -254,17 +257,20 @@ export class PendingWrites {
     return d.src || d.line ? d.rev : Number(d.object!.metadata?.resourceVersion);
   }
 
-  /** Whether a round up to `upTo` leaves `key`'s file as it is: a beat newer than BEATS_SPAN revisions before `upTo`. */
+  /** Whether a round up to `upTo` leaves `key`'s file as it is: a beat newer than beatsSpan revisions before `upTo`. */
   skips(key: string, upTo: number): boolean {
     const d = this.byKey.get(key);
-    return d !== undefined && d.beat && this.revOf(d) > upTo - BEATS_SPAN;
+    return d !== undefined && d.beat && this.revOf(d) > upTo - beatsSpan(this.beatCount);
+  }
+
+  /** Whether a round up to `upTo` has no file to write: every deferred write a beat it skips (no pass over them at rest). */
+  nothingDue(upTo: number): boolean {
+    return this.filesDue === 0 && this.floor() + 1 > upTo - beatsSpan(this.beatCount);
   }
 
   /** The highest revision `rev` may move to: just before every deferred write's entry (the beats a round left). */
   floor(): number {
-    let min = Infinity;
-    for (const d of this.byKey.values()) min = Math.min(min, this.revOf(d) - 1);
-    return min;
+    return this.byRev.min((key, d) => this.byKey.get(key) === d) - 1;
   }
 
   get(key: string): Deferred | undefined {
@@ -312,6 +318,17 @@ export class PendingWrites {
     }
     if (d.beat) this.beatCount++;
     this.byKey.set(key, d);
+    // Replaced entries stay in the heap until they reach its top: rebuilt when most are stale.
+    if (this.byRev.size > 2 * this.byKey.size + 1024) {
+      this.byRev.clear();
+      for (const [k, e] of this.byKey) this.byRev.push(this.heapRev(e), k, e);
+    } else this.byRev.push(this.heapRev(d), key, d);
+  }
+
+  /** revOf, or `first` for an entry without a revision (a DELETED tail line without its object): never later than its line. */
+  private heapRev(d: Deferred): number {
+    const rev = this.revOf(d);
+    return Number.isFinite(rev) ? rev : d.first;
   }
 
   delete(key: string): void {
@@ -321,7 +338,8 @@ export class PendingWrites {
 
   /** Forgets the deferred writes at or before `rev` (their files are in place, and `rev` says so). */
   dropThrough(rev: number): void {
-    for (const [key, d] of this.byKey) if (this.revOf(d) <= rev) this.delete(key);
+    // None at or before `rev` (a round's end at rest: `rev` stops before the oldest beat): no pass.
+    if (this.floor() < rev) for (const [key, d] of this.byKey) if (this.revOf(d) <= rev) this.delete(key);
     this.closeUnused();
   }
 
@@ -329,6 +347,7 @@ export class PendingWrites {
     this.epoch++;
     this.beatCount = 0;
     this.byKey.clear();
+    this.byRev.clear();
     this.closeUnused();
   }
 
