@@ -11,7 +11,6 @@ import { parseJson } from '../util/exact-json';
 import { KeyIndexedMap } from './key-index';
 import type { JournalLine } from './journal-lines';
 import { beatsSpan } from './lease-beats';
-import { RevHeap } from './rev-heap';
 
 const DIR_MODE = 0o700;
 
@@ -240,8 +239,12 @@ export class PendingWrites {
   epoch = 0;
   /** How many deferred writes are beats (lease-beats.ts). */
   private beatCount = 0;
-  /** The deferred writes by revision, for floor() (stale ones left in: rev-heap.ts). */
-  private readonly byRev = new RevHeap<Deferred>();
+  /**
+   * The oldest deferred write's revision (revOrFirst), undefined once the entry holding it is
+   * replaced or dropped (found again by a pass at the next floor()): a round's end at rest
+   * walked every deferred beat for it (no heap: ~20 B more a deferred write).
+   */
+  private oldest: number | undefined = Infinity;
 
   get size(): number {
     return this.byKey.size;
@@ -270,7 +273,12 @@ export class PendingWrites {
 
   /** The highest revision `rev` may move to: just before every deferred write's entry (the beats a round left). */
   floor(): number {
-    return this.byRev.min((key, d) => this.byKey.get(key) === d) - 1;
+    if (this.oldest === undefined) {
+      let min = Infinity;
+      for (const d of this.byKey.values()) min = Math.min(min, this.revOrFirst(d));
+      this.oldest = min;
+    }
+    return this.oldest - 1;
   }
 
   get(key: string): Deferred | undefined {
@@ -310,6 +318,7 @@ export class PendingWrites {
 
   private put(key: string, d: Deferred): void {
     const prev = this.byKey.get(key);
+    this.noteGone(prev);
     if (prev) {
       d.first = prev.first;
       // A beat since the file: every change since it was one (a create or a label change is written).
@@ -317,22 +326,25 @@ export class PendingWrites {
       if (prev.beat) this.beatCount--;
     }
     if (d.beat) this.beatCount++;
+    if (this.oldest !== undefined) this.oldest = Math.min(this.oldest, this.revOrFirst(d));
     this.byKey.set(key, d);
-    // Replaced entries stay in the heap until they reach its top: rebuilt when most are stale.
-    if (this.byRev.size > 2 * this.byKey.size + 1024) {
-      this.byRev.clear();
-      for (const [k, e] of this.byKey) this.byRev.push(this.heapRev(e), k, e);
-    } else this.byRev.push(this.heapRev(d), key, d);
+  }
+
+  /** The oldest revision is to be found again if `d`, replaced or dropped, held it. */
+  private noteGone(d: Deferred | undefined): void {
+    if (d && this.revOrFirst(d) === this.oldest) this.oldest = undefined;
   }
 
   /** revOf, or `first` for an entry without a revision (a DELETED tail line without its object): never later than its line. */
-  private heapRev(d: Deferred): number {
+  private revOrFirst(d: Deferred): number {
     const rev = this.revOf(d);
     return Number.isFinite(rev) ? rev : d.first;
   }
 
   delete(key: string): void {
-    if (this.byKey.get(key)?.beat) this.beatCount--;
+    const d = this.byKey.get(key);
+    this.noteGone(d);
+    if (d?.beat) this.beatCount--;
     this.byKey.delete(key);
   }
 
@@ -347,7 +359,7 @@ export class PendingWrites {
     this.epoch++;
     this.beatCount = 0;
     this.byKey.clear();
-    this.byRev.clear();
+    this.oldest = Infinity;
     this.closeUnused();
   }
 
