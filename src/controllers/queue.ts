@@ -3,6 +3,7 @@
 // a key that fails is retried with exponential backoff.
 
 import type { ReconcileKey } from './types';
+import { MinHeap } from '../util/min-heap';
 
 export interface QueueItem {
   reconciler: string;
@@ -17,6 +18,8 @@ interface Delayed {
   sweep: boolean;
   /** A periodic key's running command ends by itself then (Result.endsAfterMs). */
   endsAt?: number;
+  /** When its key was first delayed (kept when an earlier time replaces it): due keys go ready in this order, the map's. */
+  order: number;
 }
 
 export function itemId(reconciler: string, key: ReconcileKey): string {
@@ -34,8 +37,14 @@ export class WorkQueue {
   private readonly failures = new Map<string, number>();
   /** Reconcilers whose keys go in the first lane. */
   private readonly firstLane = new Set<string>();
-  /** No delayed key is due before this (a lower bound): the daemon looks every 50 ms, and a scan of 100,000 timers each time is most of its CPU at rest. */
-  private earliest = Infinity;
+  /**
+   * The delayed keys by due time: the daemon looks every 50 ms, and a scan of every timer
+   * whenever one was due (a node's beat every 0.4 s at 5,000 nodes, 25,000 timers with
+   * 20,000 pods) was ~10 % of a settled daemon's busy samples (docs/perf-issue-18.md round 90).
+   */
+  private readonly byDue = new MinHeap<Delayed>();
+  private readonly live = (id: string, d: Delayed) => this.delayed.get(id) === d;
+  private order = 0;
 
   /** Puts `reconciler`'s keys in the first lane from now on. */
   runFirst(reconciler: string): void {
@@ -70,21 +79,27 @@ export class WorkQueue {
       if (endsAt !== undefined && !(cur.endsAt! <= endsAt)) cur.endsAt = endsAt;
       return;
     }
-    this.delayed.set(id, endsAt === undefined ? { item, dueMs, periodic: periodic || sweep, sweep } : { item, dueMs, periodic: periodic || sweep, sweep, endsAt });
-    if (dueMs < this.earliest) this.earliest = dueMs;
+    const order = cur ? cur.order : ++this.order;
+    const d: Delayed = endsAt === undefined ? { item, dueMs, periodic: periodic || sweep, sweep, order } : { item, dueMs, periodic: periodic || sweep, sweep, endsAt, order };
+    this.delayed.set(id, d);
+    // Superseded and removed entries stay in the heap until they reach its top.
+    if (this.byDue.size > 2 * this.delayed.size + 1024) {
+      this.byDue.clear();
+      for (const [k, e] of this.delayed) this.byDue.push(e.dueMs, k, e);
+    } else this.byDue.push(dueMs, id, d);
   }
 
-  /** Moves every delayed key due at or before `nowMs` to the ready list. */
+  /** Moves every delayed key due at or before `nowMs` to the ready list (in the order they were delayed). */
   promote(nowMs: number): void {
-    if (nowMs < this.earliest) return;
-    let earliest = Infinity;
-    for (const [id, d] of this.delayed) {
-      if (d.dueMs <= nowMs) {
-        this.delayed.delete(id);
-        this.makeReady(id, d.item);
-      } else if (d.dueMs < earliest) earliest = d.dueMs;
+    if (this.byDue.min(this.live) > nowMs) return;
+    const due: Array<[string, Delayed]> = [];
+    while (this.byDue.min(this.live) <= nowMs) {
+      const [id, d] = this.byDue.take();
+      this.delayed.delete(id);
+      due.push([id, d]);
     }
-    this.earliest = earliest;
+    due.sort((a, b) => a[1].order - b[1].order);
+    for (const [id, d] of due) this.makeReady(id, d.item);
   }
 
   /**

@@ -164,6 +164,7 @@ export class Compaction {
    * read again), then each step goes on from where the last one stopped.
    */
   private nextKeys(pending: PendingWrites, r: Round, max: number): string[] {
+    if (pending.nothingDue(r.upTo)) return []; // at rest: only beats, none due
     let o = this.order;
     if (!o || o.committed !== r.committed || o.upTo !== r.upTo || o.epoch !== pending.epoch || (o.at > 0 && r.after < o.keys[o.at - 1])) {
       const keys: string[] = [];

@@ -10,7 +10,7 @@ import { DamagedObjectError } from './damaged';
 import { parseJson } from '../util/exact-json';
 import { KeyIndexedMap } from './key-index';
 import type { JournalLine } from './journal-lines';
-import { BEATS_SPAN } from './lease-beats';
+import { beatsSpan } from './lease-beats';
 
 const DIR_MODE = 0o700;
 
@@ -239,6 +239,12 @@ export class PendingWrites {
   epoch = 0;
   /** How many deferred writes are beats (lease-beats.ts). */
   private beatCount = 0;
+  /**
+   * The oldest deferred write's revision (revOrFirst), undefined once the entry holding it is
+   * replaced or dropped (found again by a pass at the next floor()): a round's end at rest
+   * walked every deferred beat for it (no heap: ~20 B more a deferred write).
+   */
+  private oldest: number | undefined = Infinity;
 
   get size(): number {
     return this.byKey.size;
@@ -254,17 +260,25 @@ export class PendingWrites {
     return d.src || d.line ? d.rev : Number(d.object!.metadata?.resourceVersion);
   }
 
-  /** Whether a round up to `upTo` leaves `key`'s file as it is: a beat newer than BEATS_SPAN revisions before `upTo`. */
+  /** Whether a round up to `upTo` leaves `key`'s file as it is: a beat newer than beatsSpan revisions before `upTo`. */
   skips(key: string, upTo: number): boolean {
     const d = this.byKey.get(key);
-    return d !== undefined && d.beat && this.revOf(d) > upTo - BEATS_SPAN;
+    return d !== undefined && d.beat && this.revOf(d) > upTo - beatsSpan(this.beatCount);
+  }
+
+  /** Whether a round up to `upTo` has no file to write: every deferred write a beat it skips (no pass over them at rest). */
+  nothingDue(upTo: number): boolean {
+    return this.filesDue === 0 && this.floor() + 1 > upTo - beatsSpan(this.beatCount);
   }
 
   /** The highest revision `rev` may move to: just before every deferred write's entry (the beats a round left). */
   floor(): number {
-    let min = Infinity;
-    for (const d of this.byKey.values()) min = Math.min(min, this.revOf(d) - 1);
-    return min;
+    if (this.oldest === undefined) {
+      let min = Infinity;
+      for (const d of this.byKey.values()) min = Math.min(min, this.revOrFirst(d));
+      this.oldest = min;
+    }
+    return this.oldest - 1;
   }
 
   get(key: string): Deferred | undefined {
@@ -304,6 +318,7 @@ export class PendingWrites {
 
   private put(key: string, d: Deferred): void {
     const prev = this.byKey.get(key);
+    this.noteGone(prev);
     if (prev) {
       d.first = prev.first;
       // A beat since the file: every change since it was one (a create or a label change is written).
@@ -311,17 +326,32 @@ export class PendingWrites {
       if (prev.beat) this.beatCount--;
     }
     if (d.beat) this.beatCount++;
+    if (this.oldest !== undefined) this.oldest = Math.min(this.oldest, this.revOrFirst(d));
     this.byKey.set(key, d);
   }
 
+  /** The oldest revision is to be found again if `d`, replaced or dropped, held it. */
+  private noteGone(d: Deferred | undefined): void {
+    if (d && this.revOrFirst(d) === this.oldest) this.oldest = undefined;
+  }
+
+  /** revOf, or `first` for an entry without a revision (a DELETED tail line without its object): never later than its line. */
+  private revOrFirst(d: Deferred): number {
+    const rev = this.revOf(d);
+    return Number.isFinite(rev) ? rev : d.first;
+  }
+
   delete(key: string): void {
-    if (this.byKey.get(key)?.beat) this.beatCount--;
+    const d = this.byKey.get(key);
+    this.noteGone(d);
+    if (d?.beat) this.beatCount--;
     this.byKey.delete(key);
   }
 
   /** Forgets the deferred writes at or before `rev` (their files are in place, and `rev` says so). */
   dropThrough(rev: number): void {
-    for (const [key, d] of this.byKey) if (this.revOf(d) <= rev) this.delete(key);
+    // None at or before `rev` (a round's end at rest: `rev` stops before the oldest beat): no pass.
+    if (this.floor() < rev) for (const [key, d] of this.byKey) if (this.revOf(d) <= rev) this.delete(key);
     this.closeUnused();
   }
 
@@ -329,6 +359,7 @@ export class PendingWrites {
     this.epoch++;
     this.beatCount = 0;
     this.byKey.clear();
+    this.oldest = Infinity;
     this.closeUnused();
   }
 

@@ -3,7 +3,7 @@
 // thirds of a settled daemon's CPU (round 75), and left in the tail it kept the journal long.
 // A deferred write that only renews a node Lease (a "beat": spec.renewTime, resourceVersion
 // and managedFields' times changed since its file) is skipped by the compaction's rounds while
-// it is newer than BEATS_SPAN revisions; `rev` then stops just before the oldest such beat, so
+// it is newer than beatsSpan() revisions; `rev` then stops just before the oldest such beat, so
 // the journal's tail after `rev` (what every reader lays over the files, what the trim keeps)
 // holds each Lease's newest renewal: about one renewal period of lines. A Lease's create, its
 // deletion, any other change, and a beat older than the span (a stopped node's Lease) are
@@ -20,6 +20,15 @@ export const NODE_LEASES = 'leases/kube-node-lease/';
  * is ~5,200 revisions at rest; a cluster writing faster gets its Lease files as before.
  */
 export const BEATS_SPAN = 10_000;
+
+/**
+ * The span for a holder with `beats` deferred beats (about one per live node): twice that, so
+ * a renewal period (a revision per node, and what else was written meanwhile) stays inside it
+ * at 10,000 nodes and more, where BEATS_SPAN alone had every Lease's file written again.
+ */
+export function beatsSpan(beats: number): number {
+  return Math.max(BEATS_SPAN, 2 * beats);
+}
 
 /** Whether the write of `key` from `prev` to `next` is a node Lease renewal (see above). */
 export function isBeat(key: string, prev: KObject, next: KObject): boolean {

@@ -68,3 +68,26 @@ test("a first-lane reconciler's keys run before older keys of the others (kube-s
   assert.deepEqual(order, ['scheduler/c', 'scheduler/d', 'kubelet/a', 'kubelet/b', 'kubelet/e']);
   assert.equal(q.readyCount(), 0);
 });
+
+test('keys due together go ready in the order they were first delayed (an earlier time keeps a key\'s place), not by due time', () => {
+  const q = new WorkQueue();
+  q.addAt(item('a'), 300);
+  q.addAt(item('b'), 100);
+  q.addAt(item('c'), 200);
+  q.addAt(item('a'), 50); // earlier: keeps its place
+  q.addAt(item('d'), 150);
+  q.add(item('b')); // ready now: its timer is gone
+  assert.deepEqual(drain(q), ['b']);
+  q.addAt(item('b'), 120); // delayed again: after the others
+  q.promote(300);
+  assert.deepEqual(drain(q), ['a', 'c', 'd', 'b']);
+  // Many timers, most replaced: the due ones, once each, in the order they were delayed.
+  for (let i = 0; i < 5000; i++) q.addAt(item(`k${i}`), 10_000 - i);
+  for (let i = 0; i < 5000; i += 2) q.addAt(item(`k${i}`), 1_000 + i);
+  q.promote(5_000);
+  assert.deepEqual(drain(q), Array.from({ length: 2001 }, (_, j) => `k${2 * j}`));
+  assert.equal(q.delayedCount(), 2999);
+  q.promote(10_000);
+  assert.equal(drain(q).length, 2999);
+  assert.equal(q.nextDue(), undefined);
+});

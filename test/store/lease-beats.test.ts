@@ -2,7 +2,7 @@
 // is written at its create and at other changes, not at each renewal; `rev` stops just before
 // the oldest renewal the files lack, so every reader (another process, a restart after
 // kill -9, the watch) sees each Lease as of its newest renewal; a renewal older than
-// BEATS_SPAN revisions (a stopped node's Lease) is written.
+// BEATS_SPAN revisions, or twice the number of beats if more (a stopped node's Lease), is written.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -112,6 +112,46 @@ test('a renewal older than BEATS_SPAN revisions (a stopped node\'s Lease) is wri
     assert.ok(s.currentRev() - beat > BEATS_SPAN);
     assert.equal(fileOf(dir, LEASE).spec.renewTime, time(1), 'the stale renewal is in its file');
     assert.ok(revOf(dir) > beat, '`rev` past it');
+    s.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('at 10,500 nodes (a renewal period longer than BEATS_SPAN revisions) the renewals still stay out of the Leases\' files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-beats-'));
+  const n = 10_500;
+  const keyOf = (i: number) => `leases/kube-node-lease/node-${i}`;
+  const nodeLease = (i: number): KObject => {
+    const l = lease(0);
+    return { ...l, metadata: { ...l.metadata, name: `node-${i}` }, spec: { ...l.spec, holderIdentity: `node-${i}` } };
+  };
+  try {
+    const s = new FileStore(dir, { fsync: false });
+    s.group(() => {
+      for (let i = 0; i < n; i++) s.create(keyOf(i), nodeLease(i));
+    });
+    s.compact(); // every created file written (a round of 10,500 files takes several releases)
+    const watched = [0, 1, n >> 1, n - 1];
+    const inos = watched.map((i) => statSync(join(dir, 'registry', keyOf(i))).ino);
+    // Three renewal periods, the kubelets' beats in ticks of 500: each Lease renewed every 10,500 revisions.
+    for (let period = 1; period <= 3; period++) {
+      for (let from = 0; from < n; from += 500) {
+        s.group(() => {
+          for (let i = from; i < from + 500; i++) s.update(keyOf(i), renewed(s.get(keyOf(i))!, period));
+        });
+      }
+      for (const [j, i] of watched.entries()) {
+        assert.equal(fileOf(dir, keyOf(i)).spec.renewTime, time(0), `node-${i}'s file after period ${period}`);
+        assert.equal(statSync(join(dir, 'registry', keyOf(i))).ino, inos[j]);
+      }
+    }
+    // `rev` just before the oldest renewal: the first of the last period.
+    const oldest = Number(s.get(keyOf(0))!.metadata.resourceVersion);
+    assert.equal(revOf(dir), oldest - 1);
+    const other = new FileStore(dir, { fsync: false });
+    assert.deepEqual(watched.map((i) => other.get(keyOf(i))!.spec.renewTime), watched.map(() => time(3)));
+    other.close();
     s.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
