@@ -105,8 +105,19 @@ export function goStringSlice(v: readonly string[]): string {
 
 /** Go's string order (bytewise over UTF-8). */
 export function byteOrder(a: string, b: string): number {
-  // Go compares strings bytewise (UTF-8); for BMP text this matches code unit order
-  // except surrogates, which sort above U+E000-U+FFFF in UTF-8. Compare by code points.
+  // Go compares strings bytewise (UTF-8), i.e. by code points. Code unit order is the same
+  // up to the first code unit that differs, and at it too unless one of the two is a
+  // surrogate (UTF-8 sorts those above U+E000-U+FFFF): only then are the code points
+  // compared. (Spreading both strings into arrays at every comparison was ~1 % of
+  // `validate`'s CPU, sorting the corpus's metadata keys.)
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  // One a prefix of the other: the shorter first, in code points as in code units.
+  if (i === n) return a.length - b.length;
+  const x = a.charCodeAt(i);
+  const y = b.charCodeAt(i);
+  if ((x < 0xd800 || x > 0xdfff) && (y < 0xd800 || y > 0xdfff)) return x - y;
   const ca = [...a];
   const cb = [...b];
   for (let i = 0; i < Math.min(ca.length, cb.length); i++) {

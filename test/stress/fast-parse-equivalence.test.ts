@@ -177,6 +177,24 @@ test('multi-line plain and double-quoted scalars, more-indented folded lines, mu
   assert.deepEqual(flow.spec.containers[0].args, ['--a=1', "it's", '-x y', { k: '-v', l: 2 }]);
 });
 
+test('characters the fast reader leaves to the full parser: control characters, BOM, line separators and lone surrogates, with or without an emoji elsewhere', () => {
+  const doc = (v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: u\ndata:\n  a: "x${v}y"\n`;
+  const emoji = '\u{1f600}';
+  // One search finds either kind; the text is searched again for what it found (an emoji
+  // alone is read fast, anything unsafe or lone leaves the text to the full parser).
+  const cases: [string, boolean][] = [
+    [emoji, true], ['\u00e9\ue000\uffef', true], [`${emoji}${emoji}`, true],
+    ['\x01', false], ['\x7f', false], ['\x85', false], ['\ufeff', false], ['\u2028', false], ['\ud83d', false], ['\ude00', false],
+  ];
+  for (const [v, fast] of cases) {
+    for (const text of [doc(v), doc(emoji) + `  b: "${v}"\n`, `  # ${v}\n` + doc(emoji), doc(v).replace('name: u', `name: u\n  labels: {a: ${emoji}}`)]) {
+      const took = fastParse(text, true) !== undefined;
+      assert.equal(took, fast, `fast path for ${JSON.stringify(text)}`);
+      same(text, JSON.stringify(v));
+    }
+  }
+});
+
 test(`${MUTANTS} random mutations of corpus files read the same on both paths`, (t) => {
   requireCorpus();
   const seed = seedOf(14);

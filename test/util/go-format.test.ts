@@ -56,6 +56,36 @@ test('%v and %#v of decoded JSON, Go string order', () => {
   assert.deepEqual(['b', '\u{1f600}', '\uffff', 'a'].sort(byteOrder), ['a', 'b', '\uffff', '\u{1f600}']);
 });
 
+test('Go string order: the sign of byteOrder is the UTF-8 bytes\' order, lone surrogates by code point', () => {
+  // Seeded random strings over units where code unit and code point order part: ASCII,
+  // U+E000-U+FFFF, pairs and lone halves, often sharing a prefix.
+  let seed = 18;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+  const units = ['a', 'b', '~', '\u00e9', '\ud7ff', '\ue000', '\uffff', '\u{1f600}', '\u{10000}', '\ud83d', '\ude00', '\udbff'];
+  const word = () => Array.from({ length: rnd(4) }, () => units[rnd(units.length)]).join('');
+  const byCodePoints = (a: string, b: string): number => {
+    const ca = [...a].map((c) => c.codePointAt(0)!);
+    const cb = [...b].map((c) => c.codePointAt(0)!);
+    for (let i = 0; i < Math.min(ca.length, cb.length); i++) if (ca[i] !== cb[i]) return ca[i] - cb[i];
+    return ca.length - cb.length;
+  };
+  const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+  let valid = 0;
+  for (let k = 0; k < 20000; k++) {
+    const p = word();
+    const a = p + word();
+    const b = p + word();
+    const got = Math.sign(byteOrder(a, b));
+    assert.equal(got, Math.sign(byCodePoints(a, b)), JSON.stringify([a, b]));
+    // Where both are well-formed UTF-16, Node's UTF-8 encoding is Go's bytes.
+    if (!lone.test(a) && !lone.test(b)) {
+      valid++;
+      assert.equal(got, Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')), JSON.stringify([a, b]));
+    }
+  }
+  assert.ok(valid > 2000, `only ${valid} well-formed pairs`);
+});
+
 const cm = {
   apiVersion: 'v1',
   kind: 'ConfigMap',
