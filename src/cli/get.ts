@@ -97,11 +97,8 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
   if (flags.sortBy && flags.watch) ctx.err('warning: --watch requested, --sort-by will be ignored for watch events received\n');
   else if (flags.sortBy && flags.watchOnly) ctx.err('warning: --watch-only requested, --sort-by will be ignored\n');
   if (flags.raw !== undefined) return (await import('./get-raw')).runGetRaw(ctx, flags.raw, resources, flags);
-  if (flags.watch || flags.watchOnly) {
-    if (resources.length === 0 && !(flags.filename ?? []).length && !flags.kustomize) {
-      throw new CliError((await import('./flags/resource-builder-flags')).NO_RESOURCES_MESSAGE);
-    }
-  } else if (resources.length === 0 && !(flags.filename ?? []).length && !flags.kustomize) {
+  if (resources.length === 0 && !(flags.filename ?? []).length && !flags.kustomize) {
+    if (flags.watch || flags.watchOnly) throw new CliError((await import('./flags/resource-builder-flags')).NO_RESOURCES_MESSAGE);
     throw new PrintedError(
       `You must specify the type of resource to get. Use "${program} api-resources" for a complete list of supported resources.\n\n` +
         `error: Required resource not specified.\nUse "${program} explain <resource>" for a detailed description of that resource (e.g. ${program} explain pods).\n` +

@@ -119,14 +119,6 @@ const LOCAL_FILES_ONLY = "you must specify resources by --filename when --local 
 const LOCAL_AND_SERVER_DRY_RUN = 'cannot specify --local and --dry-run=server - did you mean --dry-run=client?';
 const ALL_AND_SELECTOR = 'cannot set --all and --selector at the same time';
 
-/**
- * The part of kubectl's Set*Options every `set` sub-command shares. Each sub-command parses
- * its own arguments into `mutate` first; complete reads --dry-run, validate checks the flag
- * combinations, run follows kubectl's Run: the Builder's errors stop everything; then every
- * target's change is computed (CalculatePatches, collecting the errors it does not stop for),
- * then each changed object is written (or, with --local/--dry-run=client, printed);
- * unchanged ones print nothing. The errors come last, as one aggregate.
- */
 /** How each set verb wraps a failed patch (kubectl's set_*.go `fmt.Errorf`s, spacing as there). */
 const PATCH_FAILED: Record<string, string> = {
   'set image': 'failed to patch image update to pod template: ',
@@ -136,6 +128,14 @@ const PATCH_FAILED: Record<string, string> = {
   'set subject': 'failed to patch subjects to rolebinding: ',
 };
 
+/**
+ * The part of kubectl's Set*Options every `set` sub-command shares. Each sub-command parses
+ * its own arguments into `mutate` first; complete reads --dry-run, validate checks the flag
+ * combinations, run follows kubectl's Run: the Builder's errors stop everything; then every
+ * target's change is computed (CalculatePatches, collecting the errors it does not stop for),
+ * then each changed object is written (or, with --local/--dry-run=client, printed);
+ * unchanged ones print nothing. The errors come last, as one aggregate.
+ */
 export class SetOptions {
   private dryRun: DryRunMode = 'none';
   /** Builds the mutator once the object source is open (set env's --from and --resolve read it). */

@@ -5,7 +5,7 @@
 // applies every transition due by now, writes status only when it changed
 // (pod-status.ts), and returns when to look again.
 
-import type { KObject } from '../api/types';
+import { deepCopy, type KObject } from '../api/types';
 import { ApiError } from '../api/errors';
 import type { ControllerContext, Result } from '../controllers/types';
 import { containerScript } from '../shell/run';
@@ -16,7 +16,6 @@ import type { Wake } from './run-plan';
 import { writeStatus } from './pod-status';
 import { allocatePodIP, loadRuntime, newCState, saveRuntime, type CState, type PodRuntime } from './runtime-state';
 import { kubeletStages } from './stages';
-import { cloneJson } from '../store/clone';
 import { deepEqual } from '../store/json-equal';
 import { releasePod } from './housekeeping';
 
@@ -50,7 +49,7 @@ export async function syncPod({ ctx, pod, node }: WorkerEnv): Promise<Result | v
   // The store's record, unchanged, tells whether the sync changed the copy worked on: a
   // walk costs a tenth of stringifying it twice.
   const before = await loadRuntime(api, uid, true);
-  let rt = before && cloneJson(before);
+  let rt = before && deepCopy(before);
   const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 
   if (pod.metadata.deletionTimestamp) return terminate(ctx, pod, rt, event, now);
