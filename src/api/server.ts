@@ -18,7 +18,7 @@ import {
 } from './resources';
 import type { KObject } from './types';
 import { cloneJson as deepCopy } from '../store/clone';
-import { deepEqual } from '../store/json-equal';
+import { deepEqual } from '../util/json-equal';
 
 export { deepEqual };
 import { applyDefaults } from './defaulting';

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
 import { deepCopy, type KObject } from '../api/types';
-import { deepEqual } from '../store/json-equal';
+import { deepEqual } from '../util/json-equal';
 import { objectPath } from '../api/resources';
 import type { CliContext } from './context';
 import type { ObjectSource } from './object-source';

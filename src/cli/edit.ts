@@ -15,7 +15,7 @@ import { ApiError, CliError, formatFieldError, type FieldError } from '../api/er
 import { NoKindMatchError, pluralGroup, type ResourceType } from '../api/resources';
 import type { ObjectSource } from './object-source';
 import type { KObject } from '../api/types';
-import { deepEqual } from '../store/json-equal';
+import { deepEqual } from '../util/json-equal';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { fieldValidationParam, validationDirective, type ValidationDirective } from './flags/validate';

@@ -7,7 +7,7 @@ import { goJsonKind, goUnmarshalTypeError } from '../util/go-format';
 import type { ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import type { Requester } from '../api/strategies/types';
-import { deepEqual } from '../store/json-equal';
+import { deepEqual } from '../util/json-equal';
 import { deepCopy, isObject, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';

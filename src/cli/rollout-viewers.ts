@@ -5,7 +5,7 @@
 import { ApiError, CliError } from '../api/errors';
 import { pluralGroup, type ResourceType } from '../api/resources';
 import type { ObjectSource } from './object-source';
-import { deepEqual } from '../store/json-equal';
+import { deepEqual } from '../util/json-equal';
 import { deepCopy, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { DryRunMode } from './flags/dry-run';

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
 import { pluralGroup, type ResourceType } from '../api/resources';
-import { deepEqual } from '../store/json-equal';
+import { deepEqual } from '../util/json-equal';
 import { deepCopy, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';

@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
-import { deepEqual } from '../store/json-equal';
+import { deepEqual } from '../util/json-equal';
 import { deepCopy, type KObject } from '../api/types';
 import type { CliContext } from './context';
 import type { Program } from './root';

@@ -91,14 +91,13 @@ export class WorkQueue {
 
   /** Moves every delayed key due at or before `nowMs` to the ready list (in the order they were delayed). */
   promote(nowMs: number): void {
-    if (this.byDue.min(this.live) > nowMs) return;
     const due: Array<[string, Delayed]> = [];
     while (this.byDue.min(this.live) <= nowMs) {
       const [id, d] = this.byDue.take();
       this.delayed.delete(id);
       due.push([id, d]);
     }
-    due.sort((a, b) => a[1].order - b[1].order);
+    if (due.length > 1) due.sort((a, b) => a[1].order - b[1].order);
     for (const [id, d] of due) this.makeReady(id, d.item);
   }
 

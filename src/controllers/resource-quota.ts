@@ -5,7 +5,7 @@
 
 import type { KObject } from '../api/types';
 import { countedObjects, formatAmount, usedIn } from '../api/admission/resource-quota';
-import { deepEqual } from '../store/json-equal';
+import { deepEqual } from '../util/json-equal';
 import type { ControllerContext, ReconcileKey, Reconciler } from './types';
 import { mapperRead } from './controller-utils';
 

@@ -7,7 +7,7 @@ import { ApiError } from '../api/errors';
 import type { CState, PodRuntime } from './runtime-state';
 
 import { rfc3339 as rfc } from '../controllers/controller-utils';
-import { deepEqual } from '../store/json-equal';
+import { deepEqual } from '../util/json-equal';
 
 function terminatedState(l: { containerID: string; exitCode: number; finishedAt: number; reason: string; startedAt: number }) {
   return { terminated: { containerID: l.containerID, exitCode: l.exitCode, finishedAt: rfc(l.finishedAt), reason: l.reason, startedAt: rfc(l.startedAt) } };

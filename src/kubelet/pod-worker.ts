@@ -16,7 +16,7 @@ import type { Wake } from './run-plan';
 import { writeStatus } from './pod-status';
 import { allocatePodIP, loadRuntime, newCState, saveRuntime, type CState, type PodRuntime } from './runtime-state';
 import { kubeletStages } from './stages';
-import { deepEqual } from '../store/json-equal';
+import { deepEqual } from '../util/json-equal';
 import { releasePod } from './housekeeping';
 
 export { loadRuntime, type PodRuntime } from './runtime-state';

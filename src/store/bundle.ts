@@ -6,7 +6,7 @@
 import type { KObject } from '../api/types';
 import { MemoryStore } from './memory-store';
 import type { Store, SyncStore } from './store';
-import { deepEqual } from './json-equal';
+import { deepEqual } from '../util/json-equal';
 
 export const BUNDLE_API = 'kubesim.io/v1';
 export const BUNDLE_KIND = 'StoreSnapshot';

@@ -10,7 +10,7 @@
 // written as before.
 
 import type { KObject } from '../api/types';
-import { deepEqual } from './json-equal';
+import { deepEqual } from '../util/json-equal';
 
 export const NODE_LEASES = 'leases/kube-node-lease/';
 

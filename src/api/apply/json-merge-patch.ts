@@ -3,7 +3,7 @@
 // variant follows k8s.io/apimachinery/pkg/util/jsonmergepatch.
 
 import { clone, isMap, jsonKind, type JsonMap } from './json-util';
-import { deepEqual } from '../../store/json-equal';
+import { deepEqual } from '../../util/json-equal';
 
 /** Apply an RFC 7386 merge patch. Does not modify its inputs. */
 export function applyJsonMergePatch(target: unknown, patch: unknown): any {

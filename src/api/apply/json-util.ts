@@ -2,7 +2,7 @@
 // reflect.DeepEqual on decoded JSON), Go's `%v` rendering (used by apimachinery to sort merge
 // keys and in its error texts) and null stripping.
 import { goSprint } from '../../util/go-format';
-import { deepEqual } from '../../store/json-equal';
+import { deepEqual } from '../../util/json-equal';
 
 export type JsonMap = Record<string, any>;
 

@@ -9,7 +9,7 @@
 import { createThreeWayJsonMergePatch, applyJsonMergePatch } from './json-merge-patch';
 import { EMPTY_SCHEMA, fieldMeta, patchSchemaFor, type FieldMeta, type PatchSchema } from './patch-meta';
 import { clone, goFormat, isMap, jsonKind, type JsonMap } from './json-util';
-import { deepEqual } from '../../store/json-equal';
+import { deepEqual } from '../../util/json-equal';
 import { ApiError } from '../errors';
 
 export const DIRECTIVE = '$patch';

@@ -10,7 +10,7 @@ import { loadSchemas } from '../validation/schema-store';
 import { FieldSet, pathString } from './fieldset';
 import { isObject, ShapeResolver, type Shape } from './shape';
 import { compare, duplicateEntries, merge, removePath, toFieldSet, type Comparison } from './typed';
-import { deepEqual } from '../../store/json-equal';
+import { deepEqual } from '../../util/json-equal';
 import { cloneJson, sharedFieldSet } from '../../store/clone';
 import { stringifyJson } from '../../util/exact-json';
 

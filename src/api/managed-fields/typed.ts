@@ -4,7 +4,7 @@
 
 import { FieldSet } from './fieldset';
 import { ATOMIC, childShape, isObject, resolve, SCALAR, type Shape } from './shape';
-import { deepEqual } from '../../store/json-equal';
+import { deepEqual } from '../../util/json-equal';
 import { stringifyJson } from '../../util/exact-json';
 
 type ListShape = Extract<Shape, { k: 'list' }>;

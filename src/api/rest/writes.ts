@@ -12,7 +12,7 @@ import { writeScale } from '../scale';
 import type { DeleteOptions, PropagationPolicy } from '../server';
 import { applyJsonMergePatch, applyJsonPatch, applyStrategicMergePatch, supportsStrategicMerge } from '../apply/index';
 import { deepCopy, type KObject } from '../types';
-import { deepEqual } from '../../store/json-equal';
+import { deepEqual } from '../../util/json-equal';
 import { dryRunOf, type RestHandler, type Target } from './handler';
 import { contentTypeOf } from './negotiate';
 import { selectorOptions } from './list';

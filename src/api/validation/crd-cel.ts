@@ -18,7 +18,7 @@ import { escapeField, typedRefusal } from './crd-cel-types';
 import { undeclaredCallIssues } from './crd-cel-undeclared';
 import { CostBudget, cardinalities } from './crd-cel-cost-limits';
 import { checkCrdFormat, parseCrdDuration } from './crd-formats';
-import { deepEqual } from '../../store/json-equal';
+import { deepEqual } from '../../util/json-equal';
 
 type S = Record<string, any>;
 

@@ -12,7 +12,7 @@
 // Kubernetes extensions: x-kubernetes-preserve-unknown-fields (else unknown fields are
 // errors), -int-or-string, -embedded-resource, and nullable.
 import { fullFormats } from 'ajv-formats/dist/formats';
-import { deepEqual } from '../../store/json-equal';
+import { deepEqual } from '../../util/json-equal';
 import { isJsonNumber } from '../../util/exact-json';
 
 type S = Record<string, any>;
