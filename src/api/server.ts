@@ -24,6 +24,7 @@ export { deepEqual };
 import { applyDefaults } from './defaulting';
 import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
 import { policyAdmission } from './admission/validating-policy';
+import { limitRangeViolation, sortedRanges } from './admission/limit-ranger';
 import { asDecodedFromStorage, crdNamingStatus, crdResourceType, coerceDecoded, servedCrdType, withCrdDefaults } from './crd';
 import type { Store, WatchEvent, WriteFence } from '../store/store';
 import { SimState } from './sim-state';
@@ -275,7 +276,7 @@ export class ApiServer {
       const name: string = obj.metadata.name!;
       if (rt.namespaced) await this.checkNamespaceWritable(obj.metadata.namespace!, rt);
       const strategy = strategyFor(rt);
-      if (strategy.admit) await strategy.admit(this, obj);
+      if (strategy.admit) await strategy.admit(this, obj, requestName);
       // PrepareForCreate: a kind that counts generations starts at 1 before validation (which refuses a negative one).
       if (KINDS_WITH_GENERATION.has(rt.kind) || rt.crd) obj.metadata.generation = 1;
       this.checkValid(obj, rt, crd);
@@ -284,6 +285,7 @@ export class ApiServer {
         if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
       }
       strategy.canonicalize?.(obj);
+      await this.checkLimitRanges(obj, rt);
       await policyAdmission(this, rt, 'CREATE', obj, null, { ...opts, name: requestName });
       if (rt.namespaced) await this.checkQuota(obj, rt);
 
@@ -410,6 +412,8 @@ export class ApiServer {
           if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
         } else strategy.canonicalize?.(next);
         await strategy.prepareForUpdate?.(this, current, next);
+        // LimitRanger leaves pod updates alone (their resources cannot change) and objects being deleted.
+        if (rt.kind !== 'Pod' && !opts.subresource && !current.metadata.deletionTimestamp) await this.checkLimitRanges(next, rt);
         await policyAdmission(this, rt, 'UPDATE', next, current, opts);
       }
       if (opts.dryRun) return next;
@@ -617,6 +621,15 @@ export class ApiServer {
         `unable to create new content in namespace ${namespace} because it is being terminated`,
       );
     }
+  }
+
+  /** LimitRanger's validating half: a pod or PVC outside a LimitRange of its namespace is forbidden. */
+  private async checkLimitRanges(obj: KObject, rt: ResourceType): Promise<void> {
+    if (rt.group !== '' || (rt.kind !== 'Pod' && rt.kind !== 'PersistentVolumeClaim')) return;
+    const namespace = obj.metadata.namespace!;
+    const ranges = (await this.store.list(listPrefix(this.registry.forKind('v1', 'LimitRange'), namespace), undefined, { shared: true })).items;
+    const why = ranges.length ? limitRangeViolation(obj, rt.kind, sortedRanges(ranges)) : undefined;
+    if (why) throw new ApiError('Forbidden', `${pluralGroup(rt)} "${obj.metadata.name}" is forbidden: ${why}`, { name: obj.metadata.name, kind: rt.plural });
   }
 
   /** ResourceQuota admission: a create that would exceed a quota of its namespace is forbidden. */
