@@ -25,6 +25,7 @@ import { applyDefaults } from './defaulting';
 import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
 import { policyAdmission } from './admission/validating-policy';
 import { limitRangeViolation, sortedRanges } from './admission/limit-ranger';
+import { syncCrdApiServices } from './apiservices';
 import { asDecodedFromStorage, crdNamingStatus, crdResourceType, coerceDecoded, servedCrdType, withCrdDefaults } from './crd';
 import type { Store, WatchEvent, WriteFence } from '../store/store';
 import { SimState } from './sim-state';
@@ -706,7 +707,8 @@ export class ApiServer {
   private async syncCrdIndex(): Promise<void> {
     const crdType = this.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
     const types: ResourceType[] = [];
-    for (const crd of (await this.list(crdType)).items) {
+    const crds = (await this.list(crdType)).items;
+    for (const crd of crds) {
       if (crd.metadata.deletionTimestamp) continue;
       const t = servedCrdType(crd);
       if (t) types.push(t);
@@ -715,6 +717,7 @@ export class ApiServer {
     for (const t of types) this.registry.register(t);
     await this.store.writeMeta(CRD_INDEX, types);
     if (!this.namingCrds) await this.nameCrds();
+    await syncCrdApiServices(this, crds);
   }
 
   /**
