@@ -277,7 +277,8 @@ export class ApiServer {
       const name: string = obj.metadata.name!;
       if (rt.namespaced) await this.checkNamespaceWritable(obj.metadata.namespace!, rt);
       const strategy = strategyFor(rt);
-      if (strategy.admit) await strategy.admit(this, obj, requestName);
+      const limitRanges = await this.limitRangesFor(obj, rt);
+      if (strategy.admit) await strategy.admit(this, obj, { requestName, limitRanges });
       // PrepareForCreate: a kind that counts generations starts at 1 before validation (which refuses a negative one).
       if (KINDS_WITH_GENERATION.has(rt.kind) || rt.crd) obj.metadata.generation = 1;
       this.checkValid(obj, rt, crd);
@@ -286,7 +287,7 @@ export class ApiServer {
         if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
       }
       strategy.canonicalize?.(obj);
-      await this.checkLimitRanges(obj, rt);
+      this.checkLimitRanges(obj, rt, limitRanges);
       await policyAdmission(this, rt, 'CREATE', obj, null, { ...opts, name: requestName });
       if (rt.namespaced) await this.checkQuota(obj, rt);
 
@@ -414,7 +415,7 @@ export class ApiServer {
         } else strategy.canonicalize?.(next);
         await strategy.prepareForUpdate?.(this, current, next);
         // LimitRanger leaves pod updates alone (their resources cannot change) and objects being deleted.
-        if (rt.kind !== 'Pod' && !opts.subresource && !current.metadata.deletionTimestamp) await this.checkLimitRanges(next, rt);
+        if (rt.kind !== 'Pod' && !opts.subresource && !current.metadata.deletionTimestamp) this.checkLimitRanges(next, rt, await this.limitRangesFor(next, rt));
         await policyAdmission(this, rt, 'UPDATE', next, current, opts);
       }
       if (opts.dryRun) return next;
@@ -624,12 +625,17 @@ export class ApiServer {
     }
   }
 
+  /** The LimitRanges of a pod's or PVC's namespace, by name (none for other kinds): LimitRanger's input. */
+  private async limitRangesFor(obj: KObject, rt: ResourceType): Promise<KObject[]> {
+    if (rt.group !== '' || (rt.kind !== 'Pod' && rt.kind !== 'PersistentVolumeClaim')) return [];
+    // Only read: shared, not copied.
+    const ranges = (await this.store.list(listPrefix(this.registry.forKind('v1', 'LimitRange'), obj.metadata.namespace!), undefined, { shared: true })).items;
+    return ranges.length ? sortedRanges(ranges) : ranges;
+  }
+
   /** LimitRanger's validating half: a pod or PVC outside a LimitRange of its namespace is forbidden. */
-  private async checkLimitRanges(obj: KObject, rt: ResourceType): Promise<void> {
-    if (rt.group !== '' || (rt.kind !== 'Pod' && rt.kind !== 'PersistentVolumeClaim')) return;
-    const namespace = obj.metadata.namespace!;
-    const ranges = (await this.store.list(listPrefix(this.registry.forKind('v1', 'LimitRange'), namespace), undefined, { shared: true })).items;
-    const why = ranges.length ? limitRangeViolation(obj, rt.kind, sortedRanges(ranges)) : undefined;
+  private checkLimitRanges(obj: KObject, rt: ResourceType, ranges: KObject[]): void {
+    const why = ranges.length ? limitRangeViolation(obj, rt.kind as 'Pod' | 'PersistentVolumeClaim', ranges) : undefined;
     if (why) throw new ApiError('Forbidden', `${pluralGroup(rt)} "${obj.metadata.name}" is forbidden: ${why}`, { name: obj.metadata.name, kind: rt.plural });
   }
 

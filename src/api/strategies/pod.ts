@@ -3,7 +3,7 @@
 
 import { ApiError } from '../errors';
 import { admitPod, qosClass, serviceAccountNameOf } from '../admission/pod-admission';
-import { defaultPodResources, sortedRanges } from '../admission/limit-ranger';
+import { defaultPodResources } from '../admission/limit-ranger';
 import type { KObject } from '../types';
 import type { KindStrategy, StrategyHost } from './types';
 
@@ -14,15 +14,14 @@ function isSystemPriorityClass(name: string): boolean {
 export const podStrategy: KindStrategy = {
   // kube-apiserver's mutating chain in its order: LimitRanger, ServiceAccount, Priority (and
   // DefaultTolerationSeconds). Admission itself is synchronous: what it looks up is read first.
-  async admit(host: StrategyHost, pod: KObject, requestName: string): Promise<void> {
+  async admit(host: StrategyHost, pod: KObject, { requestName, limitRanges }): Promise<void> {
     const namespace = pod.metadata.namespace!;
     // A mutating plugin's error names the pod as the request did (its generateName, if any).
     const forbidden = (why: string) => {
       const name = requestName || pod.metadata.generateName || pod.metadata.name;
       return new ApiError('Forbidden', `pods "${name}" is forbidden: ${why}`, { name, kind: 'pods' });
     };
-    const ranges = (await host.list(host.registry.forKind('v1', 'LimitRange'), { namespace, shared: true })).items;
-    if (ranges.length) defaultPodResources(pod, sortedRanges(ranges));
+    if (limitRanges.length) defaultPodResources(pod, limitRanges);
     const saName = serviceAccountNameOf(pod);
     const sa = await host.tryGet(host.registry.forKind('v1', 'ServiceAccount'), namespace, saName, { shared: true });
     if (!sa) throw forbidden(`error looking up service account ${namespace}/${saName}: serviceaccount "${saName}" not found`);
