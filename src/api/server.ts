@@ -24,6 +24,8 @@ export { deepEqual };
 import { applyDefaults } from './defaulting';
 import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
 import { policyAdmission } from './admission/validating-policy';
+import { limitRangeViolation, sortedRanges } from './admission/limit-ranger';
+import { syncCrdApiServices } from './apiservices';
 import { asDecodedFromStorage, crdNamingStatus, crdResourceType, coerceDecoded, servedCrdType, withCrdDefaults } from './crd';
 import type { Store, WatchEvent, WriteFence } from '../store/store';
 import { SimState } from './sim-state';
@@ -275,7 +277,8 @@ export class ApiServer {
       const name: string = obj.metadata.name!;
       if (rt.namespaced) await this.checkNamespaceWritable(obj.metadata.namespace!, rt);
       const strategy = strategyFor(rt);
-      if (strategy.admit) await strategy.admit(this, obj);
+      const limitRanges = await this.limitRangesFor(obj, rt);
+      if (strategy.admit) await strategy.admit(this, obj, { requestName, limitRanges });
       // PrepareForCreate: a kind that counts generations starts at 1 before validation (which refuses a negative one).
       if (KINDS_WITH_GENERATION.has(rt.kind) || rt.crd) obj.metadata.generation = 1;
       this.checkValid(obj, rt, crd);
@@ -284,6 +287,7 @@ export class ApiServer {
         if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
       }
       strategy.canonicalize?.(obj);
+      this.checkLimitRanges(obj, rt, limitRanges);
       await policyAdmission(this, rt, 'CREATE', obj, null, { ...opts, name: requestName });
       if (rt.namespaced) await this.checkQuota(obj, rt);
 
@@ -410,6 +414,8 @@ export class ApiServer {
           if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
         } else strategy.canonicalize?.(next);
         await strategy.prepareForUpdate?.(this, current, next);
+        // LimitRanger leaves pod updates alone (their resources cannot change) and objects being deleted.
+        if (rt.kind !== 'Pod' && !opts.subresource && !current.metadata.deletionTimestamp) this.checkLimitRanges(next, rt, await this.limitRangesFor(next, rt));
         await policyAdmission(this, rt, 'UPDATE', next, current, opts);
       }
       if (opts.dryRun) return next;
@@ -619,6 +625,20 @@ export class ApiServer {
     }
   }
 
+  /** The LimitRanges of a pod's or PVC's namespace, by name (none for other kinds): LimitRanger's input. */
+  private async limitRangesFor(obj: KObject, rt: ResourceType): Promise<KObject[]> {
+    if (rt.group !== '' || (rt.kind !== 'Pod' && rt.kind !== 'PersistentVolumeClaim')) return [];
+    // Only read: shared, not copied.
+    const ranges = (await this.store.list(listPrefix(this.registry.forKind('v1', 'LimitRange'), obj.metadata.namespace!), undefined, { shared: true })).items;
+    return ranges.length ? sortedRanges(ranges) : ranges;
+  }
+
+  /** LimitRanger's validating half: a pod or PVC outside a LimitRange of its namespace is forbidden. */
+  private checkLimitRanges(obj: KObject, rt: ResourceType, ranges: KObject[]): void {
+    const why = ranges.length ? limitRangeViolation(obj, rt.kind as 'Pod' | 'PersistentVolumeClaim', ranges) : undefined;
+    if (why) throw new ApiError('Forbidden', `${pluralGroup(rt)} "${obj.metadata.name}" is forbidden: ${why}`, { name: obj.metadata.name, kind: rt.plural });
+  }
+
   /** ResourceQuota admission: a create that would exceed a quota of its namespace is forbidden. */
   private async checkQuota(obj: KObject, rt: ResourceType): Promise<void> {
     const namespace = obj.metadata.namespace!;
@@ -693,7 +713,8 @@ export class ApiServer {
   private async syncCrdIndex(): Promise<void> {
     const crdType = this.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
     const types: ResourceType[] = [];
-    for (const crd of (await this.list(crdType)).items) {
+    const crds = (await this.list(crdType)).items;
+    for (const crd of crds) {
       if (crd.metadata.deletionTimestamp) continue;
       const t = servedCrdType(crd);
       if (t) types.push(t);
@@ -702,6 +723,7 @@ export class ApiServer {
     for (const t of types) this.registry.register(t);
     await this.store.writeMeta(CRD_INDEX, types);
     if (!this.namingCrds) await this.nameCrds();
+    await syncCrdApiServices(this, crds);
   }
 
   /**

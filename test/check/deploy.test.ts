@@ -152,7 +152,7 @@ test('deploy/create-failed: the controller\'s FailedCreate, once per cause', asy
   const { findings } = await d.check('pc.yaml', deployment('pc', { pod: '      priorityClassName: high' }), { maxReconciles: 3000 });
   const fs = only(findings, 'deploy/create-failed');
   assert.equal(fs.length, 1);
-  assert.match(fs[0].message, /^FailedCreate: Error creating: pods "pc-[a-z0-9]+-[a-z0-9]{5}" is forbidden: no PriorityClass with name high was found$/);
+  assert.match(fs[0].message, /^FailedCreate: Error creating: pods "pc-[a-z0-9]+-" is forbidden: no PriorityClass with name high was found$/);
 });
 
 test('a healthy application: every workload Ready, no findings, the cluster settles early', async () => {

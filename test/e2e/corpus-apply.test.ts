@@ -76,13 +76,14 @@ test('the valid corpus applies; the invalid part is rejected with its message', 
   const crdFiles = valid.filter((f) => objectsOf(f).some((o) => o.kind === 'CustomResourceDefinition'));
   const others = valid.filter((f) => !crdFiles.includes(f));
   const identity = (o: any) => `${o.apiVersion?.split('/')[0]}/${o.kind}/${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? o.metadata?.generateName}`;
-  // A ResourceQuota constrains everything else in its namespace (a real cluster would refuse
-  // the other files' pods too), so a file that defines one gets a cluster of its own.
+  // A ResourceQuota or a LimitRange constrains everything else in its namespace (a real
+  // cluster would refuse the other files' pods too: LimitRanger's max and min, the quota's
+  // counts), so a file that defines one gets a cluster of its own.
   const groups: Array<{ files: string[]; ids: Set<string>; solo?: boolean }> = [];
   for (const f of others) {
     const objs = objectsOf(f);
     const ids = objs.map(identity);
-    const solo = objs.some((o) => o.kind === 'ResourceQuota');
+    const solo = objs.some((o) => o.kind === 'ResourceQuota' || o.kind === 'LimitRange');
     let g = solo ? undefined : groups.find((x) => !x.solo && ids.every((id) => !x.ids.has(id)));
     if (!g) groups.push((g = { files: [], ids: new Set(), solo }));
     g.files.push(f);
@@ -104,6 +105,23 @@ test('the valid corpus applies; the invalid part is rejected with its message', 
     const builtin = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
     const nsDocs = [...namespaces].filter((n) => !builtin.has(n)).map((n) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${n}\n`);
     if (nsDocs.length) sb.ok(['apply', '-f', sb.file('namespaces.yaml', nsDocs.join('---\n'))]);
+    // The ServiceAccounts pods name that no file of the group defines (a docs example assumes
+    // `kubectl create serviceaccount build-robot` first): ServiceAccount admission refuses a
+    // pod whose account does not exist, so they are created first, as a person would.
+    const accounts = new Set<string>();
+    const defined = new Set<string>();
+    for (const f of g.files) {
+      for (const o of objectsOf(f)) {
+        const ns = o.metadata?.namespace ?? 'default';
+        if (o.kind === 'ServiceAccount') defined.add(`${ns}/${o.metadata?.name}`);
+        for (const spec of [o.kind === 'Pod' ? o.spec : undefined, o.spec?.template?.spec, o.spec?.jobTemplate?.spec?.template?.spec]) {
+          const sa = spec?.serviceAccountName || spec?.serviceAccount;
+          if (typeof sa === 'string' && sa !== 'default') accounts.add(`${ns}/${sa}`);
+        }
+      }
+    }
+    const saDocs = [...accounts].filter((a) => !defined.has(a)).map((a) => `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ${a.split('/')[1]}\n  namespace: ${a.split('/')[0]}\n`);
+    if (saDocs.length) sb.ok(['apply', '-f', sb.file('serviceaccounts.yaml', saDocs.join('---\n'))]);
     const usesCustomKinds = g.files.some((f) => objectsOf(f).some((o) => typeof o.apiVersion === 'string' && !/^(v1|[a-z.]*k8s\.io\/|apps\/|batch\/|policy\/|autoscaling\/)/.test(o.apiVersion)));
     if (usesCustomKinds || gi === 0) {
       const crdDir = join(sb.home, 'crds');

@@ -1,20 +1,28 @@
-// Mutating admission for Pods, as the default admission chain of kube-apiserver runs it:
-// ServiceAccount (serviceAccountName + the kube-api-access projected volume),
-// DefaultTolerationSeconds (not-ready/unreachable tolerations) and Priority.
+// Mutating admission for Pods, as the default admission chain of kube-apiserver runs it
+// after LimitRanger (limit-ranger.ts): ServiceAccount (serviceAccountName, the account's
+// image pull secrets and the kube-api-access projected volume), DefaultTolerationSeconds
+// (not-ready/unreachable tolerations) and Priority.
 
 import { isObject, type KObject } from '../types';
 import { randomSuffix, type Rng } from '../../sim/rng';
 
 const SA_MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-export function admitPod(pod: KObject, rng: Rng, priorityOf: (className: string) => number | undefined): void {
+/** The ServiceAccount a new pod runs as (ServiceAccount admission's default: `default`). */
+export function serviceAccountNameOf(pod: KObject): string {
+  return pod.spec?.serviceAccountName || pod.spec?.serviceAccount || 'default';
+}
+
+/** `serviceAccount`: the pod's ServiceAccount, which the caller has found to exist. */
+export function admitPod(pod: KObject, serviceAccount: KObject, rng: Rng, priorityOf: (className: string) => number | undefined): void {
   const spec = pod.spec;
   if (!isObject(spec)) return;
 
   // ServiceAccount admission
-  spec.serviceAccountName ??= spec.serviceAccount ?? 'default';
+  spec.serviceAccountName = serviceAccountNameOf(pod);
   spec.serviceAccount = spec.serviceAccountName;
-  if (spec.automountServiceAccountToken !== false) {
+  // shouldAutomount: the pod's choice, else the account's, else mounted.
+  if ((spec.automountServiceAccountToken ?? serviceAccount.automountServiceAccountToken) !== false) {
     const volumes: any[] = (spec.volumes ??= []);
     const hasMount = (c: any) => Array.isArray(c.volumeMounts) && c.volumeMounts.some((m: any) => m?.mountPath === SA_MOUNT);
     const already = volumes.find((v) => typeof v?.name === 'string' && v.name.startsWith('kube-api-access-'));
@@ -39,6 +47,11 @@ export function admitPod(pod: KObject, rng: Rng, priorityOf: (className: string)
         (c.volumeMounts ??= []).push({ mountPath: SA_MOUNT, name, readOnly: true });
       }
     }
+  }
+  // A pod naming no image pull secrets gets its account's.
+  const pullSecrets = Array.isArray(serviceAccount.imagePullSecrets) ? serviceAccount.imagePullSecrets : [];
+  if (!(Array.isArray(spec.imagePullSecrets) && spec.imagePullSecrets.length) && pullSecrets.length) {
+    spec.imagePullSecrets = pullSecrets.map((r: any) => ({ name: r?.name ?? '' }));
   }
 
   // DefaultTolerationSeconds admission

@@ -149,6 +149,9 @@ export function applyDefaults(obj: KObject): void {
     case 'PriorityClass':
       obj.preemptionPolicy ??= 'PreemptLowerPriority';
       break;
+    case 'LimitRange':
+      for (const item of Array.isArray(spec?.limits) ? spec.limits : []) defaultLimitRangeItem(item);
+      break;
     case 'StorageClass':
       obj.reclaimPolicy ??= 'Delete';
       obj.volumeBindingMode ??= 'Immediate';
@@ -178,6 +181,24 @@ export function applyDefaults(obj: KObject): void {
       break;
     }
   }
+}
+
+/**
+ * SetDefaults_LimitRangeItem: a Container item's default limit is its max, its default
+ * request its default limit, else its min (what LimitRanger admission then gives containers).
+ */
+function defaultLimitRangeItem(item: any): void {
+  if (!isObject(item) || item.type !== 'Container') return;
+  const fill = (into: 'default' | 'defaultRequest', from: unknown) => {
+    if (!isObject(from)) return;
+    const to: Record<string, unknown> = isObject(item[into]) ? item[into] : {};
+    for (const k of Object.keys(from)) if (!(k in to)) to[k] = from[k];
+    // Go's maps print sorted; an empty one is left out.
+    if (Object.keys(to).length) item[into] = Object.fromEntries(Object.keys(to).sort().map((k) => [k, to[k]]));
+  };
+  fill('default', item.max);
+  fill('defaultRequest', item.default);
+  fill('defaultRequest', item.min);
 }
 
 export function defaultJobSpec(spec: any): void {

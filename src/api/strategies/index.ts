@@ -10,6 +10,7 @@ import { csrStrategy } from './certificates';
 import { pvcStrategy, pvStrategy } from './storage';
 import { namespaceStrategy, nodeStrategy, secretStrategy } from './core';
 import { crdStrategy } from './apiextensions';
+import { apiServiceStrategy } from './apiregistration';
 
 export type { KindStrategy, StrategyHost } from './types';
 export { BOOTSTRAP_NAMESPACES } from './core';
@@ -33,6 +34,7 @@ const BY_KIND = new Map<string, KindStrategy>([
   ['batch/Job', jobStrategy],
   ['certificates.k8s.io/CertificateSigningRequest', csrStrategy],
   ['apiextensions.k8s.io/CustomResourceDefinition', crdStrategy],
+  ['apiregistration.k8s.io/APIService', apiServiceStrategy],
 ]);
 
 const withStatus: KindStrategy = { prepareStatusOnCreate: (obj) => void (obj.status = {}) };

@@ -1,8 +1,9 @@
-// Pods: admission (service account, default tolerations, priority), Pending status with the
+// Pods: admission (limit ranges, service account, default tolerations, priority), Pending status with the
 // QoS class, and graceful deletion finished by the kubelet (registry/core/pod/strategy.go).
 
 import { ApiError } from '../errors';
-import { admitPod, qosClass } from '../admission/pod-admission';
+import { admitPod, qosClass, serviceAccountNameOf } from '../admission/pod-admission';
+import { defaultPodResources } from '../admission/limit-ranger';
 import type { KObject } from '../types';
 import type { KindStrategy, StrategyHost } from './types';
 
@@ -11,14 +12,25 @@ function isSystemPriorityClass(name: string): boolean {
 }
 
 export const podStrategy: KindStrategy = {
-  async admit(host: StrategyHost, pod: KObject): Promise<void> {
+  // kube-apiserver's mutating chain in its order: LimitRanger, ServiceAccount, Priority (and
+  // DefaultTolerationSeconds). Admission itself is synchronous: what it looks up is read first.
+  async admit(host: StrategyHost, pod: KObject, { requestName, limitRanges }): Promise<void> {
+    const namespace = pod.metadata.namespace!;
+    // A mutating plugin's error names the pod as the request did (its generateName, if any).
+    const forbidden = (why: string) => {
+      const name = requestName || pod.metadata.generateName || pod.metadata.name;
+      return new ApiError('Forbidden', `pods "${name}" is forbidden: ${why}`, { name, kind: 'pods' });
+    };
+    if (limitRanges.length) defaultPodResources(pod, limitRanges);
+    const saName = serviceAccountNameOf(pod);
+    const sa = await host.tryGet(host.registry.forKind('v1', 'ServiceAccount'), namespace, saName, { shared: true });
+    if (!sa) throw forbidden(`error looking up service account ${namespace}/${saName}: serviceaccount "${saName}" not found`);
     const pcType = host.registry.forKind('scheduling.k8s.io/v1', 'PriorityClass');
-    // Admission itself is synchronous: the one class it may look up is read first.
     const className = pod.spec?.priorityClassName;
     const pc = typeof className === 'string' && className ? await host.tryGet(pcType, undefined, className) : undefined;
-    admitPod(pod, host.rng, (name) => (pc && name === className ? Number(pc.value) : undefined));
+    admitPod(pod, sa, host.rng, (name) => (pc && name === className ? Number(pc.value) : undefined));
     if (pod.spec?.priorityClassName && pod.spec.priority === undefined && !isSystemPriorityClass(pod.spec.priorityClassName)) {
-      throw new ApiError('Forbidden', `pods "${pod.metadata.name}" is forbidden: no PriorityClass with name ${pod.spec.priorityClassName} was found`);
+      throw forbidden(`no PriorityClass with name ${pod.spec.priorityClassName} was found`);
     }
     if (pod.spec?.priorityClassName && pod.spec.priority === undefined) {
       pod.spec.priority = pod.spec.priorityClassName === 'system-node-critical' ? 2000001000 : 2000000000;

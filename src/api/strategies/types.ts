@@ -19,8 +19,12 @@ export interface Requester {
 }
 
 export interface KindStrategy {
-  /** Admission of this kind (after defaulting, before validation): pod service account, tolerations, priority. */
-  admit?(host: StrategyHost, obj: KObject): Promise<void>;
+  /**
+   * Mutating admission of this kind on create (after defaulting, before validation): pod limit
+   * ranges, service account, tolerations, priority. `requestName`: '' for a generated name;
+   * `limitRanges`: the namespace's, read once for the create's mutating and validating halves.
+   */
+  admit?(host: StrategyHost, obj: KObject, ctx: { requestName: string; limitRanges: KObject[] }): Promise<void>;
   /** Kind-specific validation on create beyond the schema and field rules (a CSR's request and signer). */
   validate?(obj: KObject): Promise<FieldError[]>;
   /** The stored form after validation (Secret stringData folded into data). */

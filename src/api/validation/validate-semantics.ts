@@ -17,6 +17,7 @@ const NAME_RULES: Record<string, NameRule> = {
   ClusterRole: 'path-segment',
   RoleBinding: 'path-segment',
   ClusterRoleBinding: 'path-segment',
+  APIService: 'path-segment',
 };
 
 export function validateSemantics(obj: KObject, rt: ResourceType): FieldError[] {
@@ -26,6 +27,11 @@ export function validateSemantics(obj: KObject, rt: ResourceType): FieldError[] 
   out.push(...objectMetaErrors(obj.metadata, rule, rt.namespaced, 'metadata', true));
   if (rt.kind === 'CronJob' && typeof obj.metadata?.name === 'string' && obj.metadata.name.length > 52) {
     out.push(invalid('metadata.name', q(obj.metadata.name), 'must be no more than 52 characters'));
+  }
+  if (rt.kind === 'APIService' && typeof obj.metadata?.name === 'string' && !out.some((e) => e.field === 'metadata.name')) {
+    // kube-aggregator's ValidateAPIService: the name *must* be version.group
+    const required = `${obj.spec?.version ?? ''}.${obj.spec?.group ?? ''}`;
+    if (obj.metadata.name !== required) out.unshift(invalid('metadata.name', q(obj.metadata.name), `must be \`spec.version+"."+spec.group\`: ${q(required)}`));
   }
   if (rt.crd) return out;
   const spec = obj.spec;

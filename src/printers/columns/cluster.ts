@@ -130,3 +130,14 @@ export const validatingadmissionpolicybindings: KindTable = {
     return [str(o.metadata.name), str(spec.policyName), param, ageOf(o, now)];
   },
 };
+
+/** kube-aggregator's apiservice table: the backing Service (`Local` for none) and the Available condition. */
+export const apiservices: KindTable = {
+  columns: [nameCol, col('Service', 'The reference to the service that hosts this API endpoint.'), col('Available', 'Whether this service is available.'), ageCol],
+  cells: (o, now) => {
+    const svc = obj(obj(o.spec).service);
+    const cond = arr(obj(o.status).conditions).map(obj).find((c) => c.type === 'Available');
+    const status = !cond ? 'Unknown' : cond.status !== 'True' && str(cond.reason) ? `${str(cond.status)} (${str(cond.reason)})` : str(cond.status);
+    return [str(o.metadata.name), o.spec?.service ? `${str(svc.namespace)}/${str(svc.name)}` : 'Local', status, ageOf(o, now)];
+  },
+};

@@ -1,6 +1,6 @@
 // The registry of server-side table definitions: kind -> columns + cell function.
 import type { KObject } from '../../api/types';
-import { configmaps, leases, mutatingwebhookconfigurations, namespaces, nodes, priorityclasses, runtimeclasses, secrets, serviceaccounts, validatingadmissionpolicies, validatingadmissionpolicybindings, validatingwebhookconfigurations } from './cluster';
+import { apiservices, configmaps, leases, mutatingwebhookconfigurations, namespaces, nodes, priorityclasses, runtimeclasses, secrets, serviceaccounts, validatingadmissionpolicies, validatingadmissionpolicybindings, validatingwebhookconfigurations } from './cluster';
 import { certificatesigningrequests } from './certificates';
 import { createdAt } from './created-at';
 import { customResourceTable } from './custom-resource';
@@ -59,6 +59,7 @@ const TABLES: Record<string, KindTable> = {
   'admissionregistration.k8s.io/ValidatingWebhookConfiguration': validatingwebhookconfigurations,
   'admissionregistration.k8s.io/ValidatingAdmissionPolicy': validatingadmissionpolicies,
   'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': validatingadmissionpolicybindings,
+  'apiregistration.k8s.io/APIService': apiservices,
 };
 
 // Built-in kinds the API server has no printer for: its default NAME / CREATED AT table.

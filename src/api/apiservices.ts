@@ -1,0 +1,96 @@
+// The APIService objects kube-aggregator's autoregister controller keeps: one per built-in
+// group/version the API server serves (label automanaged=onstart, kube-apiserver's
+// apiVersionPriorities), and one per group/version a CustomResourceDefinition serves
+// (crdregistration: automanaged=true, priorities 1000/100), removed when no CRD serves it.
+// Local (no spec.service), so Available at once (strategies/apiregistration.ts).
+
+import type { ApiServer } from './server';
+import type { KObject } from './types';
+import { ApiError } from './errors';
+import { REVIEW_GROUP_VERSIONS } from './rest/reviews';
+
+const AUTOMANAGED = 'kube-aggregator.kubernetes.io/automanaged';
+
+/** cmd/kube-apiserver's apiVersionPriorities (with the generic ones) for what kubesim serves: [group, version priority]. */
+const PRIORITIES: Record<string, [number, number]> = {
+  'v1': [18000, 1],
+  'apps/v1': [17800, 15],
+  'events.k8s.io/v1': [17750, 15],
+  'authentication.k8s.io/v1': [17700, 15],
+  'authorization.k8s.io/v1': [17600, 15],
+  'autoscaling/v2': [17500, 30],
+  'autoscaling/v1': [17500, 15],
+  'batch/v1': [17400, 15],
+  'certificates.k8s.io/v1': [17300, 15],
+  'networking.k8s.io/v1': [17200, 15],
+  'policy/v1': [17100, 15],
+  'rbac.authorization.k8s.io/v1': [17000, 15],
+  'storage.k8s.io/v1': [16800, 15],
+  'apiextensions.k8s.io/v1': [16700, 15],
+  'admissionregistration.k8s.io/v1': [16700, 15],
+  'scheduling.k8s.io/v1': [16600, 15],
+  'coordination.k8s.io/v1': [16500, 15],
+  'node.k8s.io/v1': [16300, 15],
+  'discovery.k8s.io/v1': [16200, 15],
+  'flowcontrol.apiserver.k8s.io/v1': [16100, 21],
+  'flowcontrol.apiserver.k8s.io/v1beta3': [16100, 18],
+};
+
+/** An APIService's name: `<version>.<group>` (`v1.` for the core group). */
+function nameOf(group: string, version: string): string {
+  return `${version}.${group}`;
+}
+
+function apiService(group: string, version: string, managed: 'onstart' | 'true', [groupPriorityMinimum, versionPriority]: [number, number]): KObject {
+  return {
+    apiVersion: 'apiregistration.k8s.io/v1',
+    kind: 'APIService',
+    metadata: { name: nameOf(group, version), labels: { [AUTOMANAGED]: managed } },
+    spec: { ...(group ? { group } : {}), groupPriorityMinimum, version, versionPriority },
+  };
+}
+
+/** The built-in group/versions the server lists (the aggregator's own apiregistration.k8s.io is not among them). */
+function builtinGroupVersions(api: ApiServer): string[] {
+  const gvs = new Set<string>();
+  for (const t of api.registry.all()) {
+    if (t.crd || t.group === 'apiregistration.k8s.io') continue;
+    for (const v of t.versions) gvs.add(t.group ? `${t.group}/${v}` : v);
+  }
+  for (const gv of REVIEW_GROUP_VERSIONS) gvs.add(gv);
+  return [...gvs];
+}
+
+/** At start: an APIService for each built-in group/version that has none. */
+export async function registerBuiltinApiServices(api: ApiServer): Promise<void> {
+  const rt = api.registry.forKind('apiregistration.k8s.io/v1', 'APIService');
+  for (const gv of builtinGroupVersions(api)) {
+    const [group, version] = gv.includes('/') ? gv.split('/') : ['', gv];
+    const priority = PRIORITIES[gv];
+    // a group kube has no priority for would be a guess: none is made up
+    if (!priority || (await api.tryGet(rt, undefined, nameOf(group!, version!)))) continue;
+    await api.create(apiService(group!, version!, 'onstart', priority));
+  }
+}
+
+/** After a CRD write: an APIService for each group/version CRDs serve, none left for one they no longer do. */
+export async function syncCrdApiServices(api: ApiServer, crds: KObject[]): Promise<void> {
+  const rt = api.registry.forKind('apiregistration.k8s.io/v1', 'APIService');
+  const wanted = new Map<string, [string, string]>();
+  // (a CRD being deleted still counts, as crdregistration's lookup has it)
+  for (const crd of crds) {
+    for (const v of crd.spec?.versions ?? []) if (v?.served) wanted.set(nameOf(crd.spec.group, v.name), [crd.spec.group, v.name]);
+  }
+  for (const [name, [group, version]] of wanted) {
+    if (!(await api.tryGet(rt, undefined, name))) await api.create(apiService(group, version, 'true', [1000, 100]));
+  }
+  const existing = (await api.list(rt, { labelMatch: (l) => l[AUTOMANAGED] === 'true', shared: true })).items;
+  for (const o of existing) {
+    if (wanted.has(o.metadata.name!)) continue;
+    try {
+      await api.delete(rt, undefined, o.metadata.name!);
+    } catch (e) {
+      if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
+    }
+  }
+}

@@ -1,0 +1,156 @@
+// Issue #11 (fid11f): the real kubectl 1.32 against `kubesim serve` for LimitRanger and
+// ServiceAccount admission and the built-in APIService objects, with kube-apiserver's
+// behaviour and messages (plugin/pkg/admission/limitranger, .../serviceaccount,
+// kube-aggregator's autoregister and crdregistration controllers).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ServedCluster, until } from './harness';
+
+const c = new ServedCluster('adm11');
+
+const LIMITS = `apiVersion: v1
+kind: Namespace
+metadata: {name: lr}
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: compute, namespace: lr}
+spec: {hard: {requests.cpu: "2", limits.memory: 1Gi}}
+---
+apiVersion: v1
+kind: LimitRange
+metadata: {name: limits, namespace: lr}
+spec:
+  limits:
+  - type: Container
+    max: {cpu: 500m}
+    default: {memory: 128Mi}
+    defaultRequest: {cpu: 100m}
+  - type: PersistentVolumeClaim
+    max: {storage: 1Gi}
+`;
+
+before(async () => {
+  await c.setUp({ kubectl: true, create: ['--nodes', '1'], manifest: LIMITS });
+});
+
+after(async () => {
+  await c.stop();
+});
+
+const kubectl = (args: string[], stdin?: string) => c.kubectl(args, { stdin });
+
+function pod(name: string, spec: string): string {
+  return `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: lr}\nspec:\n${spec}`;
+}
+
+test('LimitRanger: a pod without resources gets the LimitRange\'s defaults (max as the default limit), so the quota admits it', () => {
+  assert.deepEqual(kubectl(['run', 'bare', '-n', 'lr', '--image=nginx']), { code: 0, stdout: 'pod/bare created\n', stderr: '' });
+  const got = kubectl(['get', 'pod', 'bare', '-n', 'lr', '-o', 'jsonpath={.spec.containers[0].resources}{"\\n"}{.metadata.annotations.kubernetes\\.io/limit-ranger}']);
+  assert.equal(got.stdout, '{"limits":{"cpu":"500m","memory":"128Mi"},"requests":{"cpu":"100m","memory":"128Mi"}}\nLimitRanger plugin set: cpu, memory request for container bare; cpu, memory limit for container bare');
+  // What a container states is kept (a limit without a request was already its request, by
+  // the pod's defaulting); init containers are defaulted too.
+  const spec = `  initContainers: [{name: init, image: busybox, resources: {requests: {cpu: 50m}}}]\n  containers: [{name: app, image: nginx, resources: {limits: {memory: 64Mi}}}]\n`;
+  assert.equal(kubectl(['apply', '-f', '-'], pod('mixed', spec)).stdout, 'pod/mixed created\n');
+  const mixed = JSON.parse(kubectl(['get', 'pod', 'mixed', '-n', 'lr', '-o', 'json']).stdout);
+  assert.deepEqual(mixed.spec.containers[0].resources, { limits: { cpu: '500m', memory: '64Mi' }, requests: { cpu: '100m', memory: '64Mi' } });
+  assert.deepEqual(mixed.spec.initContainers[0].resources, { limits: { cpu: '500m', memory: '128Mi' }, requests: { cpu: '50m', memory: '128Mi' } });
+  assert.equal(
+    mixed.metadata.annotations['kubernetes.io/limit-ranger'],
+    'LimitRanger plugin set: cpu request for container app; cpu limit for container app; memory request for init container init; cpu, memory limit for init container init',
+  );
+  // The LimitRange as stored: SetDefaults_LimitRangeItem filled default from max and defaultRequest from default.
+  assert.equal(
+    kubectl(['get', 'limits', 'limits', '-n', 'lr', '-o', 'jsonpath={.spec.limits[0]}']).stdout,
+    '{"default":{"cpu":"500m","memory":"128Mi"},"defaultRequest":{"cpu":"100m","memory":"128Mi"},"max":{"cpu":"500m"},"type":"Container"}',
+  );
+});
+
+test('LimitRanger: what is outside a LimitRange is forbidden with the plugin\'s message (pods on create, PVCs on create and update)', () => {
+  assert.deepEqual(kubectl(['run', 'big', '-n', 'lr', '--image=nginx', '--overrides={"spec":{"containers":[{"name":"big","image":"nginx","resources":{"limits":{"cpu":"1"}}}]}}']), {
+    code: 1,
+    stdout: '',
+    stderr: 'Error from server (Forbidden): pods "big" is forbidden: maximum cpu usage per Container is 500m, but limit is 1\n',
+  });
+  assert.equal(kubectl(['get', 'pod', 'big', '-n', 'lr']).code, 1, 'nothing was stored');
+  const claim = (size: string) => `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: claim, namespace: lr}\nspec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: ${size}}}}\n`;
+  const r = kubectl(['create', '-f', '-'], claim('5Gi'));
+  assert.deepEqual([r.code, r.stderr], [1, 'Error from server (Forbidden): error when creating "STDIN": persistentvolumeclaims "claim" is forbidden: maximum storage usage per PersistentVolumeClaim is 1Gi, but request is 5Gi\n']);
+  assert.equal(kubectl(['create', '-f', '-'], claim('1Gi')).stdout, 'persistentvolumeclaim/claim created\n');
+  // An update is checked too (LimitRanger validates PVC updates; the LimitRange is what refuses, not resize rules).
+  kubectl(['apply', '-f', '-'], `apiVersion: v1\nkind: LimitRange\nmetadata: {name: ratio, namespace: lr}\nspec:\n  limits:\n  - {type: Container, maxLimitRequestRatio: {cpu: "2"}}\n  - {type: Pod, max: {memory: 100Mi}}\n  - {type: PersistentVolumeClaim, min: {storage: 2Gi}}\n`);
+  const upd = kubectl(['label', 'pvc', 'claim', '-n', 'lr', 'a=b']);
+  assert.deepEqual([upd.code, upd.stderr], [1, 'Error from server (Forbidden): persistentvolumeclaims "claim" is forbidden: minimum storage usage per PersistentVolumeClaim is 2Gi, but request is 1Gi\n']);
+  // Several violations of one LimitRange: utilerrors' aggregate, in brackets.
+  const two = kubectl(['run', 'two', '-n', 'lr', '--image=nginx']);
+  assert.deepEqual([two.code, two.stderr], [
+    1,
+    'Error from server (Forbidden): pods "two" is forbidden: [cpu max limit to request ratio per Container is 2, but provided ratio is 5.000000, maximum memory usage per Pod is 100Mi, but limit is 128Mi]\n',
+  ]);
+  kubectl(['delete', 'limits', 'ratio', '-n', 'lr']);
+});
+
+test('ServiceAccount: a missing account is forbidden (for a controller\'s pods too, named by generateName); the account\'s automount and pull secrets apply', () => {
+  assert.deepEqual(kubectl(['run', 'who', '--image=nginx', '--overrides={"spec":{"serviceAccountName":"nosuch"}}']), {
+    code: 1,
+    stdout: '',
+    stderr: 'Error from server (Forbidden): pods "who" is forbidden: error looking up service account default/nosuch: serviceaccount "nosuch" not found\n',
+  });
+  kubectl(['apply', '-f', '-'], 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: quiet}\nautomountServiceAccountToken: false\nimagePullSecrets: [{name: regcred}]\n');
+  assert.equal(kubectl(['run', 'quiet', '--image=nginx', '--overrides={"spec":{"serviceAccountName":"quiet"}}']).code, 0);
+  const quiet = JSON.parse(kubectl(['get', 'pod', 'quiet', '-o', 'json']).stdout);
+  assert.deepEqual([quiet.spec.serviceAccountName, quiet.spec.imagePullSecrets, quiet.spec.volumes, quiet.spec.containers[0].volumeMounts], ['quiet', [{ name: 'regcred' }], undefined, undefined]);
+  const plain = JSON.parse(kubectl(['run', 'plain', '--image=nginx', '-o', 'json']).stdout);
+  assert.equal(plain.spec.serviceAccountName, 'default');
+  assert.match(plain.spec.volumes[0].name, /^kube-api-access-[a-z0-9]{5}$/);
+
+  kubectl(['create', 'deployment', 'web', '--image=nginx']);
+  kubectl(['set', 'serviceaccount', 'deployment/web', 'ghost']);
+  // The loop runs when something waits (the served cluster's commands run without the daemon).
+  c.ok(['reconcile', '--until-stable']);
+  assert.match(
+    kubectl(['get', 'events', '--field-selector', 'reason=FailedCreate']).stdout,
+    /Error creating: pods "web-[a-z0-9]+-" is forbidden: error looking up service account default\/ghost: serviceaccount "ghost" not found/,
+  );
+});
+
+test('APIServices: one per built-in group/version, Local and Available, as kubectl lists them; a CRD\'s group/version registered and removed with it', async () => {
+  const list = kubectl(['get', 'apiservices']);
+  assert.equal(list.code, 0);
+  const rows = list.stdout.trim().split('\n').map((l) => l.split(/\s+/));
+  assert.deepEqual(rows[0], ['NAME', 'SERVICE', 'AVAILABLE', 'AGE']);
+  const names = rows.slice(1).map((r) => r[0]);
+  for (const n of ['v1.', 'v1.apps', 'v2.autoscaling', 'v1.autoscaling', 'v1.authentication.k8s.io', 'v1.apiextensions.k8s.io', 'v1.rbac.authorization.k8s.io']) assert.ok(names.includes(n), `${n} in ${names}`);
+  assert.ok(!names.includes('v1.apiregistration.k8s.io'), 'the aggregator does not register its own group');
+  assert.ok(rows.slice(1).every((r) => r[1] === 'Local' && r[2] === 'True'), list.stdout);
+  const [viaKubectl, viaKubesim] = await c.bothClients(['get', 'apiservices', '-o', 'name']);
+  assert.equal(viaKubesim.stdout, viaKubectl.stdout);
+  const core = JSON.parse(kubectl(['get', 'apiservice', 'v1.', '-o', 'json']).stdout);
+  assert.deepEqual([core.metadata.labels, core.spec], [{ 'kube-aggregator.kubernetes.io/automanaged': 'onstart' }, { groupPriorityMinimum: 18000, version: 'v1', versionPriority: 1 }]);
+  assert.deepEqual(
+    { ...core.status.conditions[0], lastTransitionTime: 'T' },
+    { lastTransitionTime: 'T', message: 'Local APIServices are always available', reason: 'Local', status: 'True', type: 'Available' },
+  );
+  assert.deepEqual(JSON.parse(kubectl(['get', 'apiservice', 'v1.apps', '-o', 'jsonpath={.spec}']).stdout), { group: 'apps', groupPriorityMinimum: 17800, version: 'v1', versionPriority: 15 });
+
+  kubectl(['apply', '-f', '-'], `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}
+  - {name: v2, served: false, storage: false, schema: {openAPIV3Schema: {type: object}}}
+`);
+  const crdOnes = () => kubectl(['get', 'apiservices', '-l', 'kube-aggregator.kubernetes.io/automanaged=true', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.spec.groupPriorityMinimum} {.spec.versionPriority}{"\\n"}{end}']).stdout;
+  assert.equal(crdOnes(), 'v1.example.com 1000 100\n');
+  kubectl(['delete', 'crd', 'widgets.example.com']);
+  let now = '';
+  await until(() => `no APIService left for example.com: ${now}`, () => (now = crdOnes()) === '');
+  // The name must be version.group (kube-aggregator's validation).
+  const bad = kubectl(['create', '-f', '-'], 'apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata: {name: v1.wrong}\nspec: {group: example.org, version: v1, groupPriorityMinimum: 10, versionPriority: 10}\n');
+  assert.deepEqual([bad.code, bad.stderr], [1, 'The APIService "v1.wrong" is invalid: metadata.name: Invalid value: "v1.wrong": must be `spec.version+"."+spec.group`: "v1.example.org"\n']);
+});
