@@ -45,6 +45,11 @@ export class RemoteGet extends RemoteObjects {
      * printer needs none, and 3000 rows of metadata double what the client parses).
      */
     private readonly rowObjects: 'Object' | 'Metadata' | 'None',
+    /**
+     * With 'Metadata', the metadata fields the printer reads (the NAMESPACE column's, the
+     * label columns'): a -A row without its labels is ~10 % fewer bytes to encode and parse.
+     */
+    private readonly rowMetadata: readonly ('namespace' | 'labels')[] = ['namespace', 'labels'],
   ) {
     super(client);
   }
@@ -127,11 +132,11 @@ export class RemoteGet extends RemoteObjects {
   }
 
   /**
-   * Rows' metadata as the printer reads it (rowsOf: the namespace and labels), not the whole
+   * Rows' metadata as the printer reads it (rowsOf: the namespace, the labels), not the whole
    * ObjectMeta kubectl's request gets: a pod's row is a third of the bytes to send and parse.
    */
   private tableHeaders(): Record<string, string> {
-    return this.asTable && this.rowObjects === 'Metadata' ? { [ROW_METADATA_HEADER]: 'namespace,labels' } : {};
+    return this.asTable && this.rowObjects === 'Metadata' ? { [ROW_METADATA_HEADER]: this.rowMetadata.join(',') } : {};
   }
 }
 

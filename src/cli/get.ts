@@ -314,7 +314,7 @@ async function readThroughDaemon(ctx: CliContext, resources: string[], flags: Ge
 async function withRemoteGet<T>(ctx: CliContext, flags: GetFlags, asTable: boolean, use: (remote: RemoteGet) => Promise<T>): Promise<{ value: T } | undefined> {
   const { withDaemonSource } = await import('./object-source');
   const { RemoteGet } = await import('./get-remote');
-  return withDaemonSource(ctx, use, (client) => new RemoteGet(client, asTable, rowObjectsFor(flags)));
+  return withDaemonSource(ctx, use, (client) => new RemoteGet(client, asTable, rowObjectsFor(flags), rowMetadataFor(flags)));
 }
 
 /**
@@ -332,6 +332,11 @@ function chunkSizeOf(flags: GetFlags, watching: boolean): number {
  */
 function rowObjectsFor(flags: GetFlags): 'Object' | 'Metadata' | 'None' {
   return flags.sortBy ? 'Object' : flags.allNamespaces || flags.showLabels || flags.labelColumns?.length ? 'Metadata' : 'None';
+}
+
+/** The metadata fields a 'Metadata' row carries: those the table prints (NAMESPACE, label columns). */
+function rowMetadataFor(flags: GetFlags): ('namespace' | 'labels')[] {
+  return [...(flags.allNamespaces ? (['namespace'] as const) : []), ...(flags.showLabels || flags.labelColumns?.length ? (['labels'] as const) : [])];
 }
 
 /**

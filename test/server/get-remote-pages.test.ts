@@ -23,9 +23,12 @@ const page = (rows: string[], cont: string | undefined, metadataLast = false) =>
 /** What the server answers for each continue token ('' = the first page), and the requests it saw. */
 let answers: Record<string, { status?: number; body: string }> = {};
 const seen: string[] = [];
+/** The row-metadata header of each request (kubesim's own: which metadata fields its rows carry). */
+const rowFields: (string | undefined)[] = [];
 const server = http.createServer((req, res) => {
   const url = new URL(req.url!, 'http://x');
   seen.push(url.search);
+  rowFields.push(req.headers['x-kubesim-row-metadata'] as string | undefined);
   const a = answers[url.searchParams.get('continue') ?? ''] ?? { status: 404, body: '{}' };
   res.writeHead(a.status ?? 200, { 'content-type': 'application/json' });
   res.end(a.body);
@@ -68,4 +71,24 @@ test('a page that fails is the list error kubectl prints', async () => {
   const gone = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.', reason: 'Expired', code: 410 });
   answers = { '': { body: page(['a'], 'c1') }, c1: { status: 410, body: gone } };
   await assert.rejects(list(), (e: Error & { reason?: string }) => e.reason === 'Expired' && /continue parameter is too old/.test(e.message));
+});
+
+test('the rows carry the metadata fields the table prints: the namespace alone for -A, the labels with label columns', async () => {
+  for (const [fields, header] of [
+    [['namespace'], 'namespace'],
+    [['labels'], 'labels'],
+    [['namespace', 'labels'], 'namespace,labels'],
+    [undefined, 'namespace,labels'],
+  ] as const) {
+    answers = { '': { body: page(['a', 'b'], 'c1') }, c1: { body: page(['c'], undefined) } };
+    rowFields.length = 0;
+    const f = await new RemoteGet(client, true, 'Metadata', fields).listFetched(pods, undefined, undefined, undefined, 2);
+    assert.equal(f.items.length, 3);
+    assert.deepEqual(rowFields, [header, header]);
+  }
+  // Rows of whole objects or none: kube-apiserver's includeObject alone, no header.
+  answers = { '': { body: page(['a'], undefined) } };
+  rowFields.length = 0;
+  await new RemoteGet(client, true, 'None', ['namespace']).listFetched(pods, undefined, undefined, undefined, 2);
+  assert.deepEqual(rowFields, [undefined]);
 });

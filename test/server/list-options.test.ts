@@ -165,6 +165,9 @@ test('pages after the first are the list the first page was cut from (as etcd se
   const printed = JSON.parse((await getText(`${CMS}?limit=2`, 'application/json;as=Table;v=v1;g=meta.k8s.io', { [ROW_METADATA_HEADER]: 'namespace,labels' })).text);
   assert.deepEqual(printed.rows.map((r: any) => r.object), body.rows.map((r: any) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: { namespace: 'default', ...(r.object.metadata.labels ? { labels: r.object.metadata.labels } : {}) } })));
   assert.deepEqual(printed.rows.map((r: any) => r.cells), body.rows.map((r: any) => r.cells));
+  // `get -A` without label columns names the namespace alone.
+  const namespaced = JSON.parse((await getText(`${CMS}?limit=2`, 'application/json;as=Table;v=v1;g=meta.k8s.io', { [ROW_METADATA_HEADER]: 'namespace' })).text);
+  assert.deepEqual(namespaced.rows.map((r: any) => r.object), body.rows.map(() => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: { namespace: 'default' } })));
   const next = JSON.parse((await getText(`${CMS}?limit=2&continue=${encodeURIComponent(body.metadata.continue)}&includeObject=None`, 'application/json;as=Table;v=v1;g=meta.k8s.io', { [ROW_METADATA_HEADER]: 'namespace,labels' })).text);
   assert.deepEqual(next.rows.map((r: any) => Object.keys(r)), [['cells'], ['cells']]);
   assert.deepEqual(next.rows.map((r: any) => r.cells[0]), ['c', 'd']);

@@ -38,15 +38,16 @@ export function toTable(objs: KObject[], kind: string, group: string, opts: { cr
   }));
   // The cells kube's printers fill with an int64 or a bool (src/printers/columns say which).
   const typed = t.columns.flatMap((c, i) => (c.cell ? [[i, c.cell] as const] : []));
+  const n = columnDefinitions.length;
+  const include = opts.include;
   const rows = objs.map((o) => {
+    // The cells are the printer's own new array: padded or cut in place, not copied.
     const cells: unknown[] = t.cells(o, opts.now, true);
-    while (cells.length < columnDefinitions.length) cells.push('');
+    while (cells.length < n) cells.push('');
+    if (cells.length > n) cells.length = n;
     for (const [i, as] of typed) cells[i] = typedCell(as, cells[i] as string | null);
-    const row: Record<string, unknown> = { cells: cells.slice(0, columnDefinitions.length) };
-    if (opts.include === 'Metadata') row.object = partialMetadata(o);
-    else if (opts.include === 'Object') row.object = o;
-    else if (opts.include !== 'None') row.object = partialMetadata(o, opts.include.metadata);
-    return row;
+    if (include === 'None') return { cells };
+    return { cells, object: include === 'Object' ? o : include === 'Metadata' ? partialMetadata(o) : partialMetadata(o, include.metadata) };
   });
   const metadata: Record<string, unknown> = {};
   if (opts.resourceVersion) metadata.resourceVersion = opts.resourceVersion;

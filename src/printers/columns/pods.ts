@@ -19,7 +19,9 @@ export const pods: KindTable = {
   ],
   cells: (pod, now) => {
     const s = podStatus(pod, now);
-    return [str(pod.metadata.name), s.ready, s.status, s.restarts, ageOf(pod, now), ...podWide(pod)];
+    const cells = [str(pod.metadata.name), s.ready, s.status, s.restarts, ageOf(pod, now)];
+    podWide(pod, cells);
+    return cells;
   },
 };
 
@@ -42,10 +44,11 @@ export function podStatus(pod: KObject, now: number): { ready: string; status: s
     if (c?.type === 'PodScheduled' && c?.reason === 'SchedulingGated') reason = 'SchedulingGated';
   }
 
-  const restartable = new Map<string, boolean>();
+  // Made only for a pod with init containers (most have none: no Map per row of a big table).
+  let restartable: Map<string, boolean> | undefined;
   for (const ic of arr(spec.initContainers)) {
     const always = ic?.restartPolicy === 'Always';
-    restartable.set(str(ic?.name), always);
+    (restartable ??= new Map()).set(str(ic?.name), always);
     if (always) total++;
   }
 
@@ -56,7 +59,7 @@ export function podStatus(pod: KObject, now: number): { ready: string; status: s
     restarts += int(cs?.restartCount);
     const fin = finishedAt(cs);
     if (fin > lastRestart) lastRestart = fin;
-    const isSidecar = restartable.get(str(cs?.name)) === true;
+    const isSidecar = restartable?.get(str(cs?.name)) === true;
     if (isSidecar) {
       sidecarRestarts += int(cs?.restartCount);
       if (fin > lastSidecarRestart) lastSidecarRestart = fin;
@@ -114,7 +117,8 @@ export function podStatus(pod: KObject, now: number): { ready: string; status: s
   return { ready: `${ready}/${total}`, status: reason, restarts: restartsStr };
 }
 
-function podWide(pod: KObject): string[] {
+/** The -o wide cells (IP, NODE, NOMINATED NODE, READINESS GATES), pushed onto `cells`. */
+function podWide(pod: KObject, cells: string[]): void {
   const spec = obj(pod.spec);
   const status = obj(pod.status);
   const ip = str(arr(status.podIPs)[0]?.ip) || '<none>';
@@ -130,5 +134,5 @@ function podWide(pod: KObject): string[] {
     }
     gates = `${trueCount}/${rg.length}`;
   }
-  return [ip, node, nominated, gates];
+  cells.push(ip, node, nominated, gates);
 }
