@@ -207,3 +207,49 @@ test(`${MUTANTS} random mutations of corpus files read the same on both paths`, 
     samePositions(text, `mutant ${i} of ${base.file} (seed ${seed})`);
   }
 });
+
+// The reader keeps each line as offsets into the text (its end before a CRLF's CR) and
+// finds indentation by a search from the line's start: line breaks, blank lines of spaces,
+// tabs, CRs anywhere and a last line without a break, mixed at random, read as the full
+// parse reads them (and most of them on the fast path, so that it is the one tested).
+test('random line layouts (CRLF, lone CRs, blank lines of spaces, tabs, no final break) read the same on both paths', () => {
+  const seed = seedOf(18);
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const bodies = ['k: v', 'k: 1', 'n: "q # x"', "s: 'a'", 'l: |', 'f: >-', 'x: [a, b]', 'm: {a: 1}', '- a', '- k: v', '# c', 'text line', 'k:', '- ', 'p: a b', '"q": 2', 'e: é'];
+  let fast = 0;
+  let crlfRead = 0;
+  let crlfFast = 0;
+  const N = 1500;
+  for (let i = 0; i < N; i++) {
+    const lines: string[] = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: r', 'data:'];
+    const n = 1 + Math.floor(r() * 8);
+    let indent = 2;
+    for (let k = 0; k < n; k++) {
+      const x = r();
+      if (x < 0.08) lines.push(' '.repeat(Math.floor(r() * 6)));
+      else if (x < 0.11) lines.push(' '.repeat(Math.floor(r() * 4)) + '\t' + pick(bodies));
+      else {
+        if (r() < 0.3) indent = Math.max(2, indent + pick([-2, 2, 4]));
+        lines.push(' '.repeat(indent) + pick(bodies).replace('k', `k${k}`));
+      }
+    }
+    const crlf = r() < 0.3;
+    let text = lines.join(crlf ? '\r\n' : '\n') + pick(['', '\n', crlf ? '\r\n' : '\n', '\n  ', '\r']);
+    if (r() < 0.1) {
+      const at = Math.floor(r() * text.length);
+      text = text.slice(0, at) + '\r' + text.slice(at);
+    }
+    const took = fastParse(text) !== undefined;
+    if (took) fast++;
+    if (crlf) {
+      crlfRead++;
+      if (took) crlfFast++;
+    }
+    same(text, `layout ${i} (seed ${seed})`);
+    samePositions(text, `layout ${i} (seed ${seed})`);
+  }
+  assert.ok(fast > N / 10, `only ${fast} of ${N} layouts took the fast path`);
+  // CRLF texts too: a CR left at a line's end would send them all to the full parser.
+  assert.ok(crlfFast > crlfRead / 10, `only ${crlfFast} of ${crlfRead} CRLF layouts took the fast path`);
+});
