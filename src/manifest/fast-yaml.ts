@@ -66,8 +66,6 @@ const NOT_SPACE = /[^ ]/g;
 // In a one-line plain value: `: `, `:\t`, a final `:` or `\t#` (one search, not four).
 const PLAIN_UNSAFE = /:(?:[ \t]|$)|\t#/;
 const TRAILING_SPACES = / +$/;
-/** A line break and n spaces, by n (a block scalar's indentation). */
-const BREAK_INDENT: string[] = [];
 const DOCUMENT_END = /^\.\.\.(?: +(?:#.*)?)?$/;
 // Characters that start a plain scalar's continuation line which the fast reader leaves to
 // the full parser (indicators, quotes, flow brackets).
@@ -198,7 +196,6 @@ class BlockReader {
   private readonly end: number[] = [];
   /** The number of lines. */
   private readonly n: number;
-  private readonly hasCr: boolean;
   private readonly col: number[];
   private pos = 0;
   private depth = 0;
@@ -212,7 +209,7 @@ class BlockReader {
   constructor(private readonly text: string, private readonly noteKeys: boolean, private readonly at?: NodePositions) {
     // CRLF is a line break like LF (YAML normalises breaks in content); a lone CR is left
     // to the full parser.
-    const cr = (this.hasCr = text.includes('\r'));
+    const cr = text.includes('\r');
     if (cr) for (let i = text.indexOf('\r'); i >= 0; i = text.indexOf('\r', i + 1)) if (text.charCodeAt(i + 1) !== 10) giveUp(); // not followed by LF
     const start = this.start;
     const end = this.end;
@@ -686,11 +683,6 @@ class BlockReader {
     const lines: string[] = [];
     let indent = -1;
     const n = this.n;
-    // The first and last content lines, and whether the text between them is the lines
-    // joined with the indentation after each break (no CR, no line of fewer spaces).
-    const first = this.pos;
-    let last = -1;
-    let asText = !this.hasCr;
     while (this.pos < n) {
       const len = this.lengthOf(this.pos);
       const lc = this.col[this.pos];
@@ -698,7 +690,6 @@ class BlockReader {
       if (blank) {
         // Spaces-only lines that are not plainly empty: left to the full parser.
         if (indent < 0 ? len > 0 : len > indent) giveUp();
-        if (len !== 0 && len !== indent) asText = false;
         lines.push('');
         this.pos++;
         continue;
@@ -706,7 +697,6 @@ class BlockReader {
       if (lc < 0) {
         if (indent >= 0 && /^ */.exec(this.line(this.pos))![0].length >= indent) {
           lines.push(this.text.slice(this.start[this.pos] + indent, this.end[this.pos]));
-          last = this.pos;
           this.pos++;
           continue;
         }
@@ -715,11 +705,9 @@ class BlockReader {
       if (indent < 0) {
         if (lc <= c) break;
         indent = lc;
-        if (this.pos !== first) asText = false; // empty lines first
       }
       if (lc < indent) break;
       lines.push(this.text.slice(this.start[this.pos] + indent, this.end[this.pos]));
-      last = this.pos;
       this.pos++;
     }
     this.noContinuation(c);
@@ -732,9 +720,7 @@ class BlockReader {
     // Lines between the block and what follows may be blank: they were consumed above.
     if (lines.length === 0) giveUp();
     let body: string;
-    // A literal block as one slice of the text, its lines' indentation removed by one
-    // replace (a slice per line and their join were ~4 % of reading the large CRDs).
-    if (!folded) body = asText ? this.text.slice(this.start[first] + indent, this.end[last]).replaceAll(BREAK_INDENT[indent] ??= '\n' + ' '.repeat(indent), '\n') : lines.join('\n');
+    if (!folded) body = lines.join('\n');
     else {
       if (lines.some((l) => l[0] === '\t')) giveUp();
       body = '';
