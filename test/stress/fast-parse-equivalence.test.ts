@@ -253,3 +253,33 @@ test('random line layouts (CRLF, lone CRs, blank lines of spaces, tabs, no final
   // CRLF texts too: a CR left at a line's end would send them all to the full parser.
   assert.ok(crlfFast > crlfRead / 10, `only ${crlfFast} of ${crlfRead} CRLF layouts took the fast path`);
 });
+
+// Literal block scalars over offsets into the text: random blocks with empty lines, lines
+// of fewer, as many or more spaces than the indentation, more-indented and tab-led lines,
+// leading and trailing empty lines, CRLF. (It caught a reading of a block as one slice of
+// the text with the indentation replaced that took a spaces-only line or a CR as content:
+// round 101, not kept.)
+test('random literal block scalars read the same on both paths', () => {
+  const seed = seedOf(19);
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  let fast = 0;
+  const N = 1500;
+  for (let i = 0; i < N; i++) {
+    const indent = pick([4, 6]);
+    const lines: string[] = [];
+    if (r() < 0.1) lines.push('');
+    const n = 1 + Math.floor(r() * 6);
+    for (let k = 0; k < n; k++) {
+      const x = r();
+      if (x < 0.25) lines.push(' '.repeat(pick([0, 0, 1, indent - 1, indent, indent + 1])));
+      else if (x < 0.3) lines.push(' '.repeat(indent) + '\tt');
+      else lines.push(' '.repeat(indent + pick([0, 0, 0, 2])) + pick(['a', 'b c', '# not a comment', 'k: v', '- x', '"q"']));
+    }
+    if (r() < 0.2) lines.push('');
+    const text = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: b', 'data:', `  l: ${pick(['|', '|-'])}`, ...lines, pick(['  after: 1', ''])].join(r() < 0.2 ? '\r\n' : '\n') + '\n';
+    if (fastParse(text)) fast++;
+    same(text, `block ${i} (seed ${seed})`);
+  }
+  assert.ok(fast > N / 4, `only ${fast} of ${N} blocks took the fast path`);
+});
