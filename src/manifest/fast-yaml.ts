@@ -62,7 +62,7 @@ const UNSAFE_OR_SURROGATE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const HELM_SOURCE = /^#\s*Source:\s*(\S.*?)\s*$/m;
 const HELM_LINE = /^#\s*Source:/;
-const NOT_SPACE = /[^ ]/g;
+const NOT_SPACE = /[^ ]/;
 // In a one-line plain value: `: `, `:\t`, a final `:` or `\t#` (one search, not four).
 const PLAIN_UNSAFE = /:(?:[ \t]|$)|\t#/;
 const TRAILING_SPACES = / +$/;
@@ -185,17 +185,9 @@ function countKeys(v: unknown): number {
   return 0;
 }
 
-/**
- * Reads line by line; `pos` is the current line, `col[i]` where line i's content starts.
- * Lines are offsets into the text (`start`, `end`), each sliced when read: the strings of a
- * `split('\n')` all lived until the text was read, so the scavenger copied (and promoted)
- * the lines of every large file; a slice made on demand dies young.
- */
+/** Reads line by line; `pos` is the current line, `col[i]` where line i's content starts. */
 class BlockReader {
-  private readonly start: number[] = [];
-  private readonly end: number[] = [];
-  /** The number of lines. */
-  private readonly n: number;
+  private readonly lines: string[];
   private readonly col: number[];
   private pos = 0;
   private depth = 0;
@@ -206,78 +198,45 @@ class BlockReader {
   /** Duplicate keys of the document being read (`noteKeys` only). */
   private dups: FastDuplicate[] = [];
 
-  constructor(private readonly text: string, private readonly noteKeys: boolean, private readonly at?: NodePositions) {
+  constructor(text: string, private readonly noteKeys: boolean, private readonly at?: NodePositions) {
     // CRLF is a line break like LF (YAML normalises breaks in content); a lone CR is left
     // to the full parser.
-    const cr = text.includes('\r');
-    if (cr) for (let i = text.indexOf('\r'); i >= 0; i = text.indexOf('\r', i + 1)) if (text.charCodeAt(i + 1) !== 10) giveUp(); // not followed by LF
-    const start = this.start;
-    const end = this.end;
-    let s = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', s)) {
-      start.push(s);
-      end.push(cr && nl > s && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
-      s = nl + 1;
-    }
-    start.push(s);
-    end.push(text.length);
-    const n = (this.n = start.length);
-    const col = (this.col = new Array<number>(n));
-    for (let k = 0; k < n; k++) {
-      const a = start[k];
-      const len = end[k] - a;
-      // A line starting with a printable character has no indentation; for the others a
-      // regular-expression search from the line's start finds it ~2x faster than a
-      // charCodeAt loop (on an all-spaces line it stops at the line break or CR: the length).
-      const c0 = text.charCodeAt(a);
-      let i: number;
-      if (len === 0) i = 0;
-      else if (c0 > 32 && c0 < 127) i = 0;
-      else {
-        NOT_SPACE.lastIndex = a;
-        i = NOT_SPACE.test(text) ? NOT_SPACE.lastIndex - 1 - a : len;
+    this.lines = text.split('\n');
+    if (text.includes('\r')) {
+      for (let i = 0; i < this.lines.length; i++) {
+        const l = this.lines[i];
+        const cr = l.indexOf('\r');
+        if (cr < 0) continue;
+        if (cr !== l.length - 1 || i === this.lines.length - 1) giveUp(); // not followed by LF
+        this.lines[i] = l.slice(0, -1);
       }
-      col[k] = i < len && text.charCodeAt(a + i) === 9 && /\S/.test(this.line(k)) ? -2 : i; // -2: tab in indentation of a non-blank line
     }
-  }
-
-  /** Line p's text (without its line break). */
-  private line(p: number): string {
-    return this.text.slice(this.start[p], this.end[p]);
-  }
-
-  /** Lines a (inclusive) to b (exclusive), joined by line breaks. */
-  private linesJoined(a: number, b: number): string {
-    const out: string[] = [];
-    for (let p = a; p < b; p++) out.push(this.line(p));
-    return out.join('\n');
-  }
-
-  /** Whether line p may be a Helm Source comment (a `#` first: no slice for the others). */
-  private mayBeHelmLine(p: number): boolean {
-    return this.text.charCodeAt(this.start[p]) === 35 /* # */ && HELM_LINE.test(this.line(p));
-  }
-
-  /** dashAt of line p. */
-  private dashAtLine(p: number, i: number): boolean {
-    const a = this.start[p] + i;
-    return a < this.end[p] && this.text.charCodeAt(a) === 45 /* - */ && (this.end[p] === a + 1 || this.text.charCodeAt(a + 1) === 32);
-  }
-
-  /** Line p's length. */
-  private lengthOf(p: number): number {
-    return this.end[p] - this.start[p];
+    const lines = this.lines;
+    const col = (this.col = new Array<number>(lines.length));
+    for (let k = 0; k < lines.length; k++) {
+      const l = lines[k];
+      // A line starting with a printable character has no indentation; for the others a
+      // regular-expression search finds it ~2x faster than a charCodeAt loop.
+      const c0 = l.charCodeAt(0);
+      let i: number;
+      if (c0 > 32 && c0 < 127) i = 0;
+      else {
+        i = l.search(NOT_SPACE);
+        if (i < 0) i = l.length;
+      }
+      col[k] = l.charCodeAt(i) === 9 && /\S/.test(l) ? -2 : i; // -2: tab in indentation of a non-blank line
+    }
   }
 
   documents(): FastDoc[] {
     const out: FastDoc[] = [];
-    const n = this.n;
+    const n = this.lines.length;
     let index = -1;
     let preambleStart = 0;
     let open = false; // a `---` was read and its document has no content yet
     let marker: number | undefined;
     while (this.pos < n) {
-      const line = this.line(this.pos);
+      const line = this.lines[this.pos];
       if (this.isBlank(this.pos)) {
         // Comments after a document's content, before the next marker: the full parser's
         // preamble arithmetic decides whether a Helm Source comment there counts.
@@ -299,7 +258,7 @@ class BlockReader {
         index++;
         marker = undefined;
       }
-      const helm = this.pos > preambleStart ? HELM_SOURCE.exec(this.linesJoined(preambleStart, this.pos))?.[1] : undefined;
+      const helm = this.pos > preambleStart ? HELM_SOURCE.exec(this.lines.slice(preambleStart, this.pos).join('\n'))?.[1] : undefined;
       const c = this.col[this.pos];
       if (c < 0) giveUp();
       const rootLine = this.pos;
@@ -308,9 +267,9 @@ class BlockReader {
       const items = this.itemPositions;
       this.skipBlank();
       // A `...` document end closing the file (only blank lines or comments after it).
-      const ended = this.pos < n && DOCUMENT_END.test(this.line(this.pos)) && this.onlyBlankFrom(this.pos + 1);
+      const ended = this.pos < n && DOCUMENT_END.test(this.lines[this.pos]) && this.onlyBlankFrom(this.pos + 1);
       // Anything else but a marker after the document's top node is an error for the full parser.
-      if (this.pos < n && !ended && !isMarker(this.line(this.pos))) giveUp();
+      if (this.pos < n && !ended && !isMarker(this.lines[this.pos])) giveUp();
       const doc: FastDoc = items ? { index, value, helm, line: rootLine, col: c, items } : { index, value, helm, line: rootLine, col: c };
       if (this.dups.length) {
         doc.dups = this.dups;
@@ -326,7 +285,7 @@ class BlockReader {
 
   /** Blank or comment lines only from line i on (no Helm source comment among them). */
   private onlyBlankFrom(i: number): boolean {
-    for (; i < this.n; i++) if (!this.isBlank(i) || HELM_LINE.test(this.line(i))) return false;
+    for (; i < this.lines.length; i++) if (!this.isBlank(i) || HELM_LINE.test(this.lines[i])) return false;
     return true;
   }
 
@@ -337,18 +296,19 @@ class BlockReader {
 
   /** Blank or comment-only line. */
   private isBlank(i: number): boolean {
+    const l = this.lines[i];
     const c = this.col[i];
-    if (c === -2) return /^\s*#/.test(this.line(i));
-    if (c >= this.lengthOf(i)) return true;
-    const ch = this.text.charCodeAt(this.start[i] + c);
+    if (c === -2) return /^\s*#/.test(l);
+    if (c >= l.length) return true;
+    const ch = l.charCodeAt(c);
     // A printable ASCII character first (nearly every line): not blank, no search needed.
     if (ch > 32 && ch < 127) return ch === 35; /* # */
-    return /^\s*$/.test(this.line(i));
+    return /^\s*$/.test(l);
   }
 
   private skipBlank(): void {
-    while (this.pos < this.n && this.isBlank(this.pos)) {
-      if (this.mayBeHelmLine(this.pos)) giveUp();
+    while (this.pos < this.lines.length && this.isBlank(this.pos)) {
+      if (HELM_LINE.test(this.lines[this.pos])) giveUp();
       this.pos++;
     }
   }
@@ -356,11 +316,11 @@ class BlockReader {
   /** The next line of a collection at column `c`, past blank lines; undefined where it ends (a shallower line, the end, a document marker). */
   private nextLineAt(c: number): string | undefined {
     this.skipBlank();
-    if (this.pos >= this.n) return undefined;
+    if (this.pos >= this.lines.length) return undefined;
     const nc = this.col[this.pos];
     if (nc < 0 || nc > c) giveUp();
     if (nc < c) return undefined;
-    const nl = this.line(this.pos);
+    const nl = this.lines[this.pos];
     return c === 0 && (isMarker(nl) || DOCUMENT_END.test(nl)) ? undefined : nl;
   }
 
@@ -368,7 +328,7 @@ class BlockReader {
   private node(c: number, parent: number): unknown {
     if (++this.depth > 200) giveUp();
     try {
-      const line = this.line(this.pos);
+      const line = this.lines[this.pos];
       if (dashAt(line, c)) return this.sequence(c);
       if (this.keyAt(line, c) !== undefined) return this.mapping(c);
       if (parent < 0) giveUp(); // a scalar document: left to the full parser
@@ -417,7 +377,7 @@ class BlockReader {
     const keysAt = this.at && new Map<string, [number, number]>();
     if (keysAt) this.at!.set(out, keysAt);
     for (;;) {
-      const line = this.line(this.pos);
+      const line = this.lines[this.pos];
       const key = this.keyAt(line, c);
       if (key === undefined) giveUp();
       const after = this.keyEnd;
@@ -449,14 +409,14 @@ class BlockReader {
 
   private sequence(c: number): unknown[] {
     const out: unknown[] = [];
-    const n = this.n;
+    const n = this.lines.length;
     // The `items` of a List: remember where each element starts, as the full parser would.
     const positions = this.itemsTarget;
     this.itemsTarget = undefined;
     const itemsAt = this.at && new Array<[number, number] | undefined>();
     if (itemsAt) this.at!.set(out, itemsAt);
     for (;;) {
-      const line = this.line(this.pos);
+      const line = this.lines[this.pos];
       if (!dashAt(line, c)) giveUp();
       let i = c + 1;
       while (line[i] === ' ') i++;
@@ -496,11 +456,12 @@ class BlockReader {
     if (line[i] === '\t') giveUp();
     if (i >= line.length || line[i] === '#') {
       this.skipBlank();
-      if (this.pos >= this.n) return null;
+      if (this.pos >= this.lines.length) return null;
       const nc = this.col[this.pos];
       if (nc < 0) giveUp();
+      const nl = this.lines[this.pos];
       if (nc > c) return this.node(nc, c);
-      if (inMap && nc === c && this.dashAtLine(this.pos, c)) return this.sequence(c);
+      if (inMap && nc === c && dashAt(nl, c)) return this.sequence(c);
       return null;
     }
     const ch = line[i];
@@ -553,25 +514,25 @@ class BlockReader {
    * full parser. Shell commands in `args:` are written this way.
    */
   private plainContinuation(first: string, c: number, commented: boolean): string {
-    const n = this.n;
+    const n = this.lines.length;
     let out = first;
     for (;;) {
       let p = this.pos;
       let empties = 0;
-      while (p < n && this.lengthOf(p) === 0) {
+      while (p < n && this.lines[p].length === 0) {
         empties++;
         p++;
       }
       if (p >= n) return out;
       const nc = this.col[p];
       if (nc < 0) giveUp();
-      const len = this.lengthOf(p);
-      if (nc <= c || nc === len || this.text.charCodeAt(this.start[p] + nc) === 35 /* # */) {
+      const l = this.lines[p];
+      if (nc <= c || nc === l.length || l.charCodeAt(nc) === 35 /* # */) {
         // Not a continuation: blank lines with spaces only, a comment or a shallower line.
         return out;
       }
       if (commented) giveUp(); // text after a comment: an error for the full parser
-      const t = this.text.slice(this.start[p] + nc, this.end[p]).trimEnd();
+      const t = l.slice(nc).trimEnd();
       const f = t.charCodeAt(0);
       if (CONTINUATION_UNSAFE_FIRST.includes(t[0]) || (f === 45 /* - */ && (t.length === 1 || t[1] === ' '))) giveUp();
       if (PLAIN_UNSAFE.test(t) || t.includes(' #') || t.includes('\t')) giveUp();
@@ -589,24 +550,25 @@ class BlockReader {
    * (where a `#` line is not a comment) are left to the full parser (flowLineOk).
    */
   private flowLines(line: string, i: number, c: number): string | undefined {
-    const n = this.n;
+    const n = this.lines.length;
     let p = this.pos;
-    if (p >= n || this.col[p] <= c || this.col[p] === this.lengthOf(p)) return undefined;
+    if (p >= n || this.col[p] <= c || this.col[p] === this.lines[p].length) return undefined;
     let joined = line.slice(i).trimEnd();
     flowLineOk(joined);
     for (; p < n; p++) {
+      const l = this.lines[p];
       const nc = this.col[p];
       if (nc < 0) giveUp();
-      if (nc === this.lengthOf(p)) {
+      if (nc === l.length) {
         // Blank: the end of the collection only if a shallower line follows.
         let q = p + 1;
-        while (q < n && this.col[q] === this.lengthOf(q)) q++;
+        while (q < n && this.col[q] === this.lines[q].length) q++;
         if (q < n && this.col[q] > c) giveUp();
         break;
       }
       if (nc <= c) break;
-      if (this.text.charCodeAt(this.start[p] + nc) === 35 /* # */) continue;
-      const t = this.text.slice(this.start[p] + nc, this.end[p]).trimEnd();
+      if (l.charCodeAt(nc) === 35 /* # */) continue;
+      const t = l.slice(nc).trimEnd();
       flowLineOk(t);
       joined += ' ' + t;
     }
@@ -640,10 +602,9 @@ class BlockReader {
       const [text, end] = doubleQuoted(`"${body}"`, 0);
       if (end !== body.length + 2) giveUp(); // a quote closed it on this line after all
       out += escaped ? text : text + ' ';
-      if (this.pos >= this.n) giveUp();
-      const l = this.line(this.pos);
+      const l = this.lines[this.pos];
       const nc = this.col[this.pos];
-      if (nc <= c || nc === l.length || l.includes('\t')) giveUp();
+      if (l === undefined || nc <= c || nc === l.length || l.includes('\t')) giveUp();
       this.pos++;
       try {
         const [last, close] = doubleQuoted(l, nc - 1);
@@ -660,15 +621,15 @@ class BlockReader {
     let p = this.pos - 1;
     while (p >= 0 && this.isBlank(p)) p--;
     if (p < 0) return false;
-    const t = this.line(p).trimEnd();
+    const t = this.lines[p].trimEnd();
     return t.endsWith(':') || t.endsWith('-') || t.endsWith('|') || t.endsWith('>');
   }
 
   /** A more-indented line after a one-line scalar would continue it (or be an error). */
   private noContinuation(c: number): void {
     let p = this.pos;
-    while (p < this.n && this.isBlank(p)) p++;
-    if (p < this.n && (this.col[p] < 0 || this.col[p] > c)) giveUp();
+    while (p < this.lines.length && this.isBlank(p)) p++;
+    if (p < this.lines.length && (this.col[p] < 0 || this.col[p] > c)) giveUp();
   }
 
   /** `|` or `>` block scalar for a collection at column c (content indented more than c). */
@@ -682,21 +643,21 @@ class BlockReader {
     if (tail !== '' && !/^ +(#.*)?$/.test(tail)) giveUp(); // indentation indicator or junk
     const lines: string[] = [];
     let indent = -1;
-    const n = this.n;
+    const n = this.lines.length;
     while (this.pos < n) {
-      const len = this.lengthOf(this.pos);
+      const l = this.lines[this.pos];
       const lc = this.col[this.pos];
-      const blank = lc === len; // only spaces (col is the line length then)
+      const blank = lc === l.length; // only spaces (col is the line length then)
       if (blank) {
         // Spaces-only lines that are not plainly empty: left to the full parser.
-        if (indent < 0 ? len > 0 : len > indent) giveUp();
+        if (indent < 0 ? l.length > 0 : l.length > indent) giveUp();
         lines.push('');
         this.pos++;
         continue;
       }
       if (lc < 0) {
-        if (indent >= 0 && /^ */.exec(this.line(this.pos))![0].length >= indent) {
-          lines.push(this.text.slice(this.start[this.pos] + indent, this.end[this.pos]));
+        if (indent >= 0 && /^ */.exec(l)![0].length >= indent) {
+          lines.push(l.slice(indent));
           this.pos++;
           continue;
         }
@@ -707,7 +668,7 @@ class BlockReader {
         indent = lc;
       }
       if (lc < indent) break;
-      lines.push(this.text.slice(this.start[this.pos] + indent, this.end[this.pos]));
+      lines.push(l.slice(indent));
       this.pos++;
     }
     this.noContinuation(c);

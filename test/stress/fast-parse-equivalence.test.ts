@@ -208,10 +208,10 @@ test(`${MUTANTS} random mutations of corpus files read the same on both paths`, 
   }
 });
 
-// The reader keeps each line as offsets into the text (its end before a CRLF's CR) and
-// finds indentation by a search from the line's start: line breaks, blank lines of spaces,
-// tabs, CRs anywhere and a last line without a break, mixed at random, read as the full
-// parse reads them (and most of them on the fast path, so that it is the one tested).
+// How the reader splits lines (a CRLF's CR dropped, a lone CR refused) and finds their
+// indentation: line breaks, blank lines of spaces, tabs, CRs anywhere and a last line
+// without a break, mixed at random, read as the full parse reads them (and enough of them
+// on the fast path, so that it is the one tested).
 test('random line layouts (CRLF, lone CRs, blank lines of spaces, tabs, no final break) read the same on both paths', () => {
   const seed = seedOf(18);
   const r = rng(seed);
@@ -254,11 +254,10 @@ test('random line layouts (CRLF, lone CRs, blank lines of spaces, tabs, no final
   assert.ok(crlfFast > crlfRead / 10, `only ${crlfFast} of ${crlfRead} CRLF layouts took the fast path`);
 });
 
-// Literal block scalars over offsets into the text: random blocks with empty lines, lines
-// of fewer, as many or more spaces than the indentation, more-indented and tab-led lines,
-// leading and trailing empty lines, CRLF. (It caught a reading of a block as one slice of
-// the text with the indentation replaced that took a spaces-only line or a CR as content:
-// round 101, not kept.)
+// Literal block scalars: random blocks with empty lines, lines of fewer, as many or more
+// spaces than the indentation, more-indented and tab-led lines, leading and trailing empty
+// lines, CRLF. (It caught a reading of a block as one slice of the text with the
+// indentation replaced that took a spaces-only line or a CR as content: round 101, not kept.)
 test('random literal block scalars read the same on both paths', () => {
   const seed = seedOf(19);
   const r = rng(seed);
