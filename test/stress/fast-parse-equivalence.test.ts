@@ -207,3 +207,78 @@ test(`${MUTANTS} random mutations of corpus files read the same on both paths`, 
     samePositions(text, `mutant ${i} of ${base.file} (seed ${seed})`);
   }
 });
+
+// How the reader splits lines (a CRLF's CR dropped, a lone CR refused) and finds their
+// indentation: line breaks, blank lines of spaces, tabs, CRs anywhere and a last line
+// without a break, mixed at random, read as the full parse reads them (and enough of them
+// on the fast path, so that it is the one tested).
+test('random line layouts (CRLF, lone CRs, blank lines of spaces, tabs, no final break) read the same on both paths', () => {
+  const seed = seedOf(18);
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const bodies = ['k: v', 'k: 1', 'n: "q # x"', "s: 'a'", 'l: |', 'f: >-', 'x: [a, b]', 'm: {a: 1}', '- a', '- k: v', '# c', 'text line', 'k:', '- ', 'p: a b', '"q": 2', 'e: é'];
+  let fast = 0;
+  let crlfRead = 0;
+  let crlfFast = 0;
+  const N = 1500;
+  for (let i = 0; i < N; i++) {
+    const lines: string[] = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: r', 'data:'];
+    const n = 1 + Math.floor(r() * 8);
+    let indent = 2;
+    for (let k = 0; k < n; k++) {
+      const x = r();
+      if (x < 0.08) lines.push(' '.repeat(Math.floor(r() * 6)));
+      else if (x < 0.11) lines.push(' '.repeat(Math.floor(r() * 4)) + '\t' + pick(bodies));
+      else {
+        if (r() < 0.3) indent = Math.max(2, indent + pick([-2, 2, 4]));
+        lines.push(' '.repeat(indent) + pick(bodies).replace('k', `k${k}`));
+      }
+    }
+    const crlf = r() < 0.3;
+    let text = lines.join(crlf ? '\r\n' : '\n') + pick(['', '\n', crlf ? '\r\n' : '\n', '\n  ', '\r']);
+    if (r() < 0.1) {
+      const at = Math.floor(r() * text.length);
+      text = text.slice(0, at) + '\r' + text.slice(at);
+    }
+    const took = fastParse(text) !== undefined;
+    if (took) fast++;
+    if (crlf) {
+      crlfRead++;
+      if (took) crlfFast++;
+    }
+    same(text, `layout ${i} (seed ${seed})`);
+    samePositions(text, `layout ${i} (seed ${seed})`);
+  }
+  assert.ok(fast > N / 10, `only ${fast} of ${N} layouts took the fast path`);
+  // CRLF texts too: a CR left at a line's end would send them all to the full parser.
+  assert.ok(crlfFast > crlfRead / 10, `only ${crlfFast} of ${crlfRead} CRLF layouts took the fast path`);
+});
+
+// Literal block scalars: random blocks with empty lines, lines of fewer, as many or more
+// spaces than the indentation, more-indented and tab-led lines, leading and trailing empty
+// lines, CRLF. (It caught a reading of a block as one slice of the text with the
+// indentation replaced that took a spaces-only line or a CR as content: round 101, not kept.)
+test('random literal block scalars read the same on both paths', () => {
+  const seed = seedOf(19);
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  let fast = 0;
+  const N = 1500;
+  for (let i = 0; i < N; i++) {
+    const indent = pick([4, 6]);
+    const lines: string[] = [];
+    if (r() < 0.1) lines.push('');
+    const n = 1 + Math.floor(r() * 6);
+    for (let k = 0; k < n; k++) {
+      const x = r();
+      if (x < 0.25) lines.push(' '.repeat(pick([0, 0, 1, indent - 1, indent, indent + 1])));
+      else if (x < 0.3) lines.push(' '.repeat(indent) + '\tt');
+      else lines.push(' '.repeat(indent + pick([0, 0, 0, 2])) + pick(['a', 'b c', '# not a comment', 'k: v', '- x', '"q"']));
+    }
+    if (r() < 0.2) lines.push('');
+    const text = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: b', 'data:', `  l: ${pick(['|', '|-'])}`, ...lines, pick(['  after: 1', ''])].join(r() < 0.2 ? '\r\n' : '\n') + '\n';
+    if (fastParse(text)) fast++;
+    same(text, `block ${i} (seed ${seed})`);
+  }
+  assert.ok(fast > N / 4, `only ${fast} of ${N} blocks took the fast path`);
+});
