@@ -86,17 +86,20 @@ async function createEvent(api: ApiServer, index: EventIndex, record: EventRecor
 }
 
 /**
- * Creates `event` under a new name "<involved object>.<hex nanos>" (EventIndex.newName);
+ * Creates `event` (its caller's to give up) under a new name "<involved object>.<hex nanos>" (EventIndex.newName);
  * another process taking the name first (the same simulated instant) gets the next one.
  * Best effort, as in a real cluster: undefined when it could not be written.
  */
 export async function createNamedEvent(api: ApiServer, index: EventIndex, event: KObject): Promise<string | undefined> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const name = index.newName(event.metadata.namespace ?? 'default', String(event.involvedObject?.name ?? ''));
-    event.metadata.name = typeof name === 'string' ? name : await name;
+    const next = index.newName(event.metadata.namespace ?? 'default', String(event.involvedObject?.name ?? ''));
+    const name = typeof next === 'string' ? next : await next;
     try {
-      await api.create(event);
-      return event.metadata.name;
+      // Handed over, not deep-copied (the callers build `event` for this call): a fresh top
+      // level and metadata per attempt, which the create fills in; the nested members
+      // (involvedObject, source) shared, as defaulting (idempotent) is all that may touch them.
+      await api.createHandedOver({ ...event, metadata: { ...event.metadata, name } });
+      return name;
     } catch (e) {
       if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) return undefined;
     }

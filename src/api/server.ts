@@ -239,6 +239,18 @@ export class ApiServer {
     const rt = this.typeOf(input);
     const obj = deepCopy(input);
     obj.apiVersion = input.apiVersion;
+    return this.createOwned(rt, obj, opts);
+  }
+
+  /**
+   * create() of an object its caller built for this call and changes no more (the event
+   * recorder's, five Events a pod): taken over as the input, not copied first.
+   */
+  createHandedOver(obj: KObject, opts: WriteOptions = {}): Promise<KObject> {
+    return this.createOwned(this.typeOf(obj), obj, opts);
+  }
+
+  private createOwned(rt: ResourceType, obj: KObject, opts: WriteOptions): Promise<KObject> {
     obj.metadata ??= {};
     if (rt.namespaced) obj.metadata.namespace ??= 'default';
     else delete obj.metadata.namespace;
@@ -548,6 +560,7 @@ export class ApiServer {
   /**
    * Creates an Event its recorder built whole (the scheduler's events.k8s.io kind), named
    * as recordEvent names them; undefined when it could not be written (best effort).
+   * `event` is the caller's to give up (createNamedEvent hands it over).
    */
   createEvent(event: KObject): Promise<string | undefined> {
     return createNamedEvent(this, this.events, event);

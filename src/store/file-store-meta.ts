@@ -10,6 +10,9 @@
 // the largest cost of a 1,000-replica start on a busy disk). A record file is only ever
 // rewritten under the store's lock, so no process loses another's record; a record still in
 // its own file (an older version's) is read from there until it is written or removed.
+// A node's IP allocations (`kubelet-ipam-<node>`) and pulled images (`kubelet-images-<node>`)
+// are records of these files too: each was a file of its own, rewritten (a new file renamed
+// over it) at every release that changed it, ~100 renames per release at 10,000 pods.
 // A file of records is a log of JSON lines: the first holds every record, each later one the
 // records a release changed (null: removed), laid over those before it. A release appends
 // one line to each file it changes (at 10,000 pods every file changes in every 3-s window,
@@ -30,15 +33,24 @@ import { JoinedPaths } from './joined-paths';
 const CACHE_MAX_DOCS = 20_000;
 
 const RECORD_PREFIX = 'kubelet-pod-';
+/** A node's IP allocations and pulled images: records too, hashed by what follows `kubelet-`. */
+const NODE_RECORD_PREFIXES = ['kubelet-ipam-', 'kubelet-images-'];
+const KUBELET_PREFIX = 'kubelet-';
 const RECORDS_PREFIX = 'kubelet-runtime-';
 /** A deferred removal of a record (a pod gone): applied to its file at the release. */
 const REMOVED = Symbol('removed');
 
-/** The file of records holding `name`'s (FNV-1a of the uid, 256 files), or undefined for any other document. */
+/**
+ * The file of records holding `name`'s (FNV-1a of the uid, or of a node document's name after
+ * `kubelet-`; 256 files), or undefined for any other document.
+ */
 export function recordFileOf(name: string): string | undefined {
-  if (!name.startsWith(RECORD_PREFIX)) return undefined;
+  let from: number;
+  if (name.startsWith(RECORD_PREFIX)) from = RECORD_PREFIX.length;
+  else if (NODE_RECORD_PREFIXES.some((p) => name.startsWith(p))) from = KUBELET_PREFIX.length;
+  else return undefined;
   let h = 0x811c9dc5;
-  for (let i = RECORD_PREFIX.length; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  for (let i = from; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
   return `${RECORDS_PREFIX}${((h >>> 0) & 0xff).toString(16).padStart(2, '0')}`;
 }
 

@@ -89,11 +89,40 @@ test('a record in its own file (an older version\'s) is read, replaced, and remo
 test('other documents keep a file of their own', () => withTempDir('kubesim-records-', (dir) => {
   const s = new FileStore(dir, { fsync: false });
   s.group(() => {
-    s.writeMeta('kubelet-ipam-node-1', { '10.244.1.2': 'u' });
+    s.writeMeta('kubelet-image-policy', 'fail');
     s.writeMeta('kubelet-runtime-x', { not: 'a record' });
   });
-  assert.deepEqual(metaFiles(dir).sort(), ['kubelet-ipam-node-1.json', 'kubelet-runtime-x.json']);
+  assert.deepEqual(metaFiles(dir).sort(), ['kubelet-image-policy.json', 'kubelet-runtime-x.json']);
   assert.deepEqual(s.readMeta('kubelet-runtime-x'), { not: 'a record' });
+}));
+
+test('a node\'s IP allocations and images are records: a release appends a line, renames no file of theirs', () => withTempDir('kubesim-records-', (dir) => {
+  const s = new FileStore(dir, { fsync: false });
+  const ipam = (n: number) => `kubelet-ipam-node-${n}`;
+  const images = (n: number) => `kubelet-images-node-${n}`;
+  s.group(() => {
+    for (let n = 0; n < 20; n++) {
+      s.writeMeta(ipam(n), { [`10.244.${n}.2`]: `u${n}` }, { handOver: true });
+      s.writeMeta(images(n), ['nginx:1.27']);
+    }
+  });
+  const files = metaFiles(dir);
+  assert.ok(files.every((f) => /^kubelet-runtime-[0-9a-f]{2}\.json$/.test(f)), files.join(' '));
+  const file = join(dir, 'meta', `${recordFileOf(ipam(3))}.json`);
+  const ino = statSync(file).ino;
+  // The next release: one line more in the same file (the same inode: appended, not renamed over).
+  s.group(() => s.writeMeta(ipam(3), { '10.244.3.2': 'u3', '10.244.3.9': 'v3' }, { handOver: true }));
+  assert.equal(statSync(file).ino, ino);
+  assert.equal(readFileSync(file, 'utf8').split('\n').filter(Boolean).length, 2);
+  const other = new FileStore(dir, { fsync: false });
+  assert.deepEqual(other.readMeta(ipam(3)), { '10.244.3.2': 'u3', '10.244.3.9': 'v3' });
+  for (let n = 0; n < 20; n++) assert.deepEqual(other.readMeta(images(n)), ['nginx:1.27']);
+  assert.equal(recordFileOf('kubelet-image-policy'), undefined);
+  // An older version's file of its own is read until the document is written again.
+  writeFileSync(join(dir, 'meta', `${ipam(99)}.json`), JSON.stringify({ '10.244.99.2': 'old' }));
+  assert.deepEqual(other.readMeta(ipam(99)), { '10.244.99.2': 'old' });
+  other.group(() => other.writeMeta(ipam(99), { '10.244.99.3': 'new' }));
+  assert.deepEqual(new FileStore(dir, { fsync: false }).readMeta(ipam(99)), { '10.244.99.3': 'new' });
 }));
 
 test('a holder checks a file of records once per hold; another store\'s write between holds is read', () => withTempDir('kubesim-records-', (dir) => {
@@ -240,7 +269,8 @@ test('the kubelet\'s other documents: checked once per hold, absent or present; 
       return seen;
     };
     assert.deepEqual(readInHold(), Array(4).fill([null, null, { '10.244.1.2': 'u1' }, null]));
-    for (const n of names.slice(0, 3)) assert.ok((checks.get(`${n}.json`) ?? 0) <= 1, `${checks.get(`${n}.json`)} lstat calls of ${n}.json`);
+    // The IP allocations are a record (recordFileOf): their file of records is what is checked.
+    for (const f of [...names.slice(0, 2), recordFileOf(names[2])!]) assert.ok((checks.get(`${f}.json`) ?? 0) <= 1, `${checks.get(`${f}.json`)} lstat calls of ${f}.json`);
     assert.equal(checks.get('daemon-status.json'), 4, 'a document written without the lock is checked at every read');
     // Written by another store outside any group (it takes the lock for them): the next hold reads them.
     b.writeMeta('node-power', { 'node-1': 5 });

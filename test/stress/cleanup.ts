@@ -24,7 +24,7 @@ function count(dir: string, pred: (n: string) => boolean = () => true): number {
   }
 }
 
-/** The kubelet's runtime records: entries of meta/kubelet-runtime-*.json (256 files of records, each a log of lines), and any in a file of their own. */
+/** The kubelet's runtime records: `kubelet-pod-` entries of meta/kubelet-runtime-*.json (256 files of records, each a log of lines), and any in a file of their own. */
 function runtimeRecords(metaDir: string): number {
   let n = count(metaDir, (f) => f.startsWith('kubelet-pod-'));
   for (const f of statSync(metaDir, { throwIfNoEntry: false }) ? readdirSync(metaDir, { withFileTypes: true }) : []) {
@@ -33,6 +33,7 @@ function runtimeRecords(metaDir: string): number {
     const records = new Set<string>();
     for (const line of readFileSync(join(metaDir, f.name), 'utf8').split('\n').filter(Boolean)) {
       for (const [k, v] of Object.entries(JSON.parse(line) as Record<string, unknown>)) {
+        if (!k.startsWith('kubelet-pod-')) continue; // a node's IP allocations or images share the files
         if (v === null) records.delete(k);
         else records.add(k);
       }
