@@ -14,6 +14,11 @@ export class PrintedError extends Error {
   }
 }
 
+/** A group's unknown sub-command, as cmdutil.DefaultSubCommandRun's usage error words it. */
+export function unknownSubCommand(program: string, group: string, typed: string): string {
+  return `error: unknown command ${JSON.stringify(typed)}\nSee '${program} ${group} -h' for help and examples\n`;
+}
+
 /**
  * cmdutil.CheckErr's text for the errors a verb collected (`errs`: each as kubectl's
  * messageForError gives it, no trailing newline unless the message has one): one alone gets
