@@ -146,8 +146,9 @@ async function forceReplace(
       ctx.out(o.print(item.object, 'deleted').replace(/\/(\S+) deleted\n$/, ' "$1" deleted\n'));
       gone.push({ type: item.type, namespace: ns, name, uid: live.metadata.uid });
     } catch (e) {
-      if (!(e instanceof ApiError) || e.reason === 'NotFound') throw e;
-      deleteErrors.push(formatApiError(e));
+      if (!(e instanceof ApiError)) throw e;
+      // gone between the read and the delete: DeleteResult ignores it, as a missing one
+      if (e.reason !== 'NotFound') deleteErrors.push(formatApiError(e));
     }
   }
   if (deleteErrors.length) return [...errors, ...deleteErrors];
