@@ -13,6 +13,10 @@ export type Reason =
   | 'MethodNotAllowed'
   | 'InternalError'
   | 'Timeout'
+  | 'NotAcceptable'
+  | 'UnsupportedMediaType'
+  | 'TooManyRequests'
+  | 'ServiceUnavailable'
   /** metav1.StatusReasonUnknown: an error the server made no Status of (a 500 without a reason). */
   | '';
 
@@ -28,6 +32,10 @@ const CODES: Record<Reason, number> = {
   MethodNotAllowed: 405,
   InternalError: 500,
   Timeout: 504,
+  NotAcceptable: 406,
+  UnsupportedMediaType: 415,
+  TooManyRequests: 429,
+  ServiceUnavailable: 503,
   '': 500,
 };
 

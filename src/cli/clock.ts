@@ -3,7 +3,9 @@
 
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
+import { PrintedError, unknownSubCommand } from './format-error';
 import type { Program } from './root';
+import type { CliContext } from './context';
 import { parseDuration } from './flags/duration';
 import type { ApiServer } from '../api/server';
 
@@ -28,16 +30,24 @@ async function daemonSteppedTo(clusterDir: string, api: ApiServer, to: number): 
 }
 
 export function register(program: Command, p: Program): void {
-  const clock = program.command('clock').description('Show or move the simulated cluster clock');
-  clock
-    .command('show', { isDefault: true })
-    .description('Print the cluster time')
+  const show = async (ctx: CliContext) => {
+    const c = await ctx.clock({ startDaemon: false });
+    ctx.out(`${new Date(c.now()).toISOString()} (speed ${c.speed()}x)\n`);
+  };
+  // Alone, the group shows the time; any other word is an unknown sub-command, worded as
+  // kubectl's groups word it (cmdutil.DefaultSubCommandRun), rather than a time shown.
+  const clock = program
+    .command('clock')
+    .description('Show or move the simulated cluster clock')
+    .usage('[options] [command]')
+    .argument('[command]')
     .action(
-      p.action(async (ctx) => {
-        const c = await ctx.clock({ startDaemon: false });
-        ctx.out(`${new Date(c.now()).toISOString()} (speed ${c.speed()}x)\n`);
+      p.action(async (ctx, name: string | undefined) => {
+        if (name) throw new PrintedError(unknownSubCommand(p.name, 'clock', name));
+        await show(ctx);
       }),
     );
+  clock.command('show').description('Print the cluster time').action(p.action(show));
   clock
     .command('advance')
     .description('Jump cluster time forward, running what falls due on the way')

@@ -331,8 +331,9 @@ export class DebugOptions {
   }
 }
 
+/** schema.GroupVersionKind's String(): the slash even for the core group (`/v1, Kind=ConfigMap`). */
 function gvk(t: ResourceType): string {
-  return `${t.group ? `${t.group}/` : ''}${t.version}, Kind=${t.kind}`;
+  return `${t.group}/${t.version}, Kind=${t.kind}`;
 }
 
 export function register(program: Command, p: Program): void {

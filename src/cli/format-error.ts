@@ -14,6 +14,11 @@ export class PrintedError extends Error {
   }
 }
 
+/** A group's unknown sub-command, as cmdutil.DefaultSubCommandRun's usage error words it. */
+export function unknownSubCommand(program: string, group: string, typed: string): string {
+  return `error: unknown command ${JSON.stringify(typed)}\nSee '${program} ${group} -h' for help and examples\n`;
+}
+
 /**
  * cmdutil.CheckErr's text for the errors a verb collected (`errs`: each as kubectl's
  * messageForError gives it, no trailing newline unless the message has one): one alone gets
@@ -59,9 +64,15 @@ export function aggregateMessage(errs: string[]): string {
 }
 
 export function formatApiError(e: ApiError, sourceFile?: string, verb?: string): string {
-  if (e.reason === 'Invalid' && e.details.causes?.length && !sourceFile) {
-    const title = `The ${e.details.kind} "${e.details.name ?? ''}" is invalid`;
-    const causes = [...new Set(e.details.causes.map(formatFieldError))];
+  // checkErr's Invalid case: the kind and name when the Status has them, else the message
+  // when there are no causes to list (a JSON patch's bare 422, a proxy's empty one).
+  if (e.reason === 'Invalid' && !sourceFile) {
+    const d = e.details;
+    const causes = [...new Set((d.causes ?? []).map(formatFieldError))];
+    let title = 'The request is invalid';
+    if (d.kind || d.name) title = `The ${d.kind ?? ''} "${d.name ?? ''}" is invalid`;
+    else if (e.message && !causes.length) title += `: ${e.message}`;
+    if (!causes.length) return `${title}\n`;
     if (causes.length === 1) return `${title}: ${causes[0]}\n`;
     return `${title}: \n${causes.map((c) => `* ${c}`).join('\n')}\n`;
   }

@@ -1,10 +1,9 @@
 // `get --raw URI`, `delete --raw URI`, `replace|create --raw URI -f FILE`: the API server's
 // answer to a GET, DELETE, PUT or POST of that path, as bytes, as kubectl's rawhttp prints it (the file's bytes
-// are the request body, as they are); a failure status is `Error from server (Reason): ...`.
+// are the request body, as they are); a failure status is client-go's error for it (statusError).
 
 import { CliError } from '../api/errors';
 import type { CliContext } from './context';
-import { PrintedError } from './format-error';
 
 /** get --raw: Complete's argument check, then Validate's (filters and watches, -o, the URI), then the GET. */
 export async function runGetRaw(ctx: CliContext, uri: string, resources: string[], flags: { watch?: boolean; watchOnly?: boolean; selector?: string; output?: string } = {}): Promise<number> {
@@ -52,21 +51,15 @@ export async function runRaw(ctx: CliContext, method: 'GET' | 'DELETE' | 'PUT' |
     else ctx.out(res.body);
     return 0;
   }
-  let reason = 'Unknown';
-  let message = res.body.trim();
-  try {
-    const s = JSON.parse(res.body) as { reason?: string; message?: string };
-    reason = s.reason || reason;
-    message = s.message ?? message;
-  } catch {
-    /* not a Status */
-  }
-  throw new PrintedError(`Error from server (${reason}): ${message}\n`);
+  // RequestURI names no resource: client-go's error for a body that is no Status has no `(get pods x)`.
+  const { statusError } = await import('../client/rest-client');
+  throw statusError({ status: res.status, body: res.body, contentType: res.contentType, request: { method, path: uri, raw: true } });
 }
 
 interface RawAnswer {
   status: number;
   body: string;
+  contentType?: string;
   stream?: AsyncIterable<string>;
 }
 
@@ -100,5 +93,5 @@ async function rawInProcess(ctx: CliContext, method: string, uri: string, body: 
     accept: 'application/json, */*',
     body,
   });
-  return { status: res.status, body: res.text, stream: res.stream };
+  return { status: res.status, body: res.text, contentType: res.headers['content-type'], stream: res.stream };
 }

@@ -68,8 +68,9 @@ export async function applyPatchText(obj: KObject, type: ResourceType, patchType
   try {
     return applyJsonPatch(obj, parsed.value);
   } catch (e) {
-    // Locally kubectl prints evanphx's text as a plain error.
+    // Locally kubectl prints evanphx's text as a plain error; the server answers a bare 422.
     if (local && e instanceof ApiError) throw new CliError(e.message);
+    if (e instanceof ApiError && e.reason === 'Invalid') throw new ApiError('Invalid', (await import('../api/apply/json-patch')).JSON_PATCH_REFUSED);
     throw e;
   }
 }
@@ -230,8 +231,6 @@ export class PatchOptions {
         const opts = { status: subresource === 'status', subresource, dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-patch', noFieldValidation: true, warn: (text: string) => ctx.err(`Warning: ${text}\n`) };
         result = await source!.patch(t.type, ns, before.metadata.name!, patchType, jsonText, opts);
       } catch (e) {
-        // The server answers a JSON patch's failing operation with a bare 422 (NewGenericServerResponse).
-        if (e instanceof ApiError && e.reason === 'Invalid' && patchType === 'json' && !e.details.causes?.length) throw new PrintedError('The request is invalid: the server rejected our request due to an error in our request\n');
         if (e instanceof ApiError && (e.reason as string) === 'UnsupportedMediaType') throw unsupportedMedia(before.apiVersion, before.kind, e.message);
         if (e instanceof ApiError) throw new PrintedError(formatApiError(e));
         throw e;

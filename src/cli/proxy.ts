@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { chmodSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { CliError } from '../api/errors';
 import { klogHeader } from './generate';
 import { declareFlagTypes } from './flags/pflag';
@@ -94,7 +95,23 @@ export class ProxyOptions {
         ctx.err(`${klogHeader('W', 'proxy.go:200')} Failed to stat static file directory ${this.staticDir}: stat ${this.staticDir}: ${why}\n`);
       }
     }
-    if (!this.unixSocket && this.port > 65535) throw new CliError(`listen tcp ${this.address}:${this.port}: address ${this.port}: invalid port`);
+    if (!this.unixSocket && (this.port > 65535 || this.port < 0)) throw new CliError(`listen tcp: address ${this.port}: invalid port`);
+  }
+
+  /** net.Listen's error as Go words it (an *OpError: `listen tcp 127.0.0.1:8001: bind: ...`, `listen unix PATH: bind: ...`). */
+  private listenError(e: NodeJS.ErrnoException): Error {
+    if (this.unixSocket) {
+      // Node reports a socket in a missing folder as EACCES; bind(2) says ENOENT.
+      const missing = !existsSync(dirname(this.unixSocket));
+      const why = missing || e.code === 'ENOENT' ? 'no such file or directory' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EADDRINUSE' ? 'address already in use' : undefined;
+      return why ? new CliError(`listen unix ${this.unixSocket}: bind: ${why}`) : e;
+    }
+    if (e.code === 'EADDRINUSE') return new CliError(`listen tcp ${this.address}:${this.port}: bind: address already in use`);
+    if (e.code === 'EADDRNOTAVAIL') return new CliError(`listen tcp ${this.address}:${this.port}: bind: cannot assign requested address`);
+    if (e.code === 'EACCES') return new CliError(`listen tcp ${this.address}:${this.port}: bind: permission denied`);
+    // The resolver's answer: Go names the DNS server it asked (resolv.conf's first).
+    if (e.code === 'ENOTFOUND') return new CliError(`listen tcp: lookup ${this.address}${nameserver() ? ` on ${nameserver()}:53` : ''}: no such host`);
+    return e;
   }
 
   /** http.ServeMux's choice: the static files when --www is set and their prefix is the longer match. */
@@ -155,7 +172,7 @@ export class ProxyOptions {
       req.pipe(up);
     });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new CliError(`listen tcp ${this.address}:${this.port}: bind: address already in use`) : e));
+      server.once('error', (e: NodeJS.ErrnoException) => reject(this.listenError(e)));
       if (this.unixSocket) {
         // ListenUnix: a stale socket is removed first; the socket is for its user only (umask 077).
         try {
@@ -213,4 +230,14 @@ export function register(program: Command, p: Program): void {
       return o.run(ctx);
     }),
   );
+}
+
+/** The first nameserver of /etc/resolv.conf, as Go's resolver names it in a lookup error. */
+function nameserver(): string | undefined {
+  try {
+    const m = /^nameserver\s+(\S+)/m.exec(readFileSync('/etc/resolv.conf', 'utf8'));
+    return m ? (m[1].includes(':') ? `[${m[1]}]` : m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
 }

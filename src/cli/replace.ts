@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
 import type { Program } from './root';
 import { addDryRunFlag, parseDryRun } from './flags/dry-run';
-import { addDeleteFlags, DELETE_FLAGS_SHOWN, deletionOptions, type DeleteFlagValues } from './flags/delete-flags';
+import { addDeleteFlags, DELETE_FLAGS_SHOWN, deletionOptions, type DeleteFlagValues, type DeletionOptions } from './flags/delete-flags';
 import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { EMPTY_NAME, PrintedError, formatApiError, sourceError, printedBlocks } from './format-error';
@@ -16,6 +16,10 @@ import { pluralGroup } from '../api/resources';
 import { FIELD_MANAGER_HELP, VALIDATE_HELP, kubectlHelp } from './kubectl-help';
 import { REPLACE_EXAMPLE, REPLACE_LONG } from './verb-help';
 import { rawUriError } from './get-raw';
+import type { CliContext } from './context';
+import type { InputDoc } from './manifest-input';
+import type { ObjectSource, PendingDeletion, SourceWriteOptions } from './object-source';
+import type { KObject } from '../api/types';
 
 interface ReplaceFlags extends DeleteFlagValues, PrintFlagValues {
   filename?: string[];
@@ -83,6 +87,7 @@ export function register(program: Command, p: Program): void {
         }
         const { items, errors } = prepared;
         const write = { dryRun: dryRun === 'server', fieldManager: flags.fieldManager ?? 'kubectl-replace', ...fieldValidation(ctx, flags.validate) };
+        if (flags.force) return forceReplace(ctx, source, items, errors, { print, write, deletion, timeoutMs: parseDuration(flags.timeout ?? '0s') || 300_000 });
         for (const item of items) {
           if (!item.object.metadata?.name) {
             errors.push(`error: ${sourceError('replacing', item.doc.source, EMPTY_NAME)}\n`);
@@ -93,20 +98,7 @@ export function register(program: Command, p: Program): void {
             const obj = item.object;
             const name = obj.metadata.name!;
             let result = obj;
-            if (flags.force) {
-              if (dryRun === 'none') {
-                const live = await source.tryGet(item.type, ns, name);
-                if (live) {
-                  await source.delete(item.type, ns, name, { gracePeriodSeconds: deletion.gracePeriod >= 0 ? deletion.gracePeriod : undefined, propagationPolicy: deletion.policy });
-                  ctx.out(`${print(obj, 'deleted').replace(/\/(\S+) deleted\n$/, ' "$1" deleted\n')}`);
-                  // kubectl re-creates once the old object is gone (--timeout, else 5 minutes).
-                  const { waitForDeletion } = await import('./wait-deletion');
-                  await waitForDeletion(ctx, source, [{ type: item.type, namespace: ns, name, uid: live.metadata.uid }], parseDuration(flags.timeout ?? '0s') || 300_000);
-                }
-                delete obj.metadata.resourceVersion;
-                result = await source.create(item.type, obj, write);
-              }
-            } else if (dryRun === 'client') {
+            if (dryRun === 'client') {
               if (!(await source.tryGet(item.type, ns, name))) throw ApiError.notFound(pluralGroup(item.type), name);
             } else {
               // --subresource: PUT .../status (only the status), .../ephemeralcontainers; the server refuses what it does not serve.
@@ -123,4 +115,53 @@ export function register(program: Command, p: Program): void {
       });
       if (errors.length) throw new PrintedError(printedBlocks(errors));
     }));
+}
+
+/**
+ * kubectl's forceReplace: every object deleted (those missing skipped; any refusal ends it
+ * before anything is created), each waited for until gone (--timeout, else 5 minutes), then
+ * every one created; a create's error is the server's as it is, no `error when replacing`.
+ */
+async function forceReplace(
+  ctx: CliContext,
+  source: ObjectSource,
+  items: InputDoc[],
+  errors: string[],
+  o: { print: (obj: KObject, verb: string) => string; write: SourceWriteOptions; deletion: DeletionOptions; timeoutMs: number },
+): Promise<string[]> {
+  const named = items.filter((item) => {
+    if (!item.object.metadata?.name) errors.push(`error: ${sourceError('replacing', item.doc.source, EMPTY_NAME)}\n`);
+    return Boolean(item.object.metadata?.name);
+  });
+  const { setNamespace } = await import('./manifest-input');
+  const gone: PendingDeletion[] = [];
+  const deleteErrors: string[] = [];
+  for (const item of named) {
+    const ns = setNamespace(ctx, item);
+    const name = item.object.metadata.name!;
+    try {
+      const live = await source.tryGet(item.type, ns, name);
+      if (!live) continue;
+      await source.delete(item.type, ns, name, { gracePeriodSeconds: o.deletion.gracePeriod >= 0 ? o.deletion.gracePeriod : undefined, propagationPolicy: o.deletion.policy });
+      ctx.out(o.print(item.object, 'deleted').replace(/\/(\S+) deleted\n$/, ' "$1" deleted\n'));
+      gone.push({ type: item.type, namespace: ns, name, uid: live.metadata.uid });
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      // gone between the read and the delete: DeleteResult ignores it, as a missing one
+      if (e.reason !== 'NotFound') deleteErrors.push(formatApiError(e));
+    }
+  }
+  if (deleteErrors.length) return [...errors, ...deleteErrors];
+  const { waitForDeletion } = await import('./wait-deletion');
+  await waitForDeletion(ctx, source, gone, o.timeoutMs);
+  for (const item of named) {
+    delete item.object.metadata.resourceVersion;
+    try {
+      ctx.out(o.print(await source.create(item.type, item.object, o.write), 'replaced'));
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      errors.push(formatApiError(e));
+    }
+  }
+  return errors;
 }

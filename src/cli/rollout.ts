@@ -17,7 +17,7 @@ import { mutationPrinter, objectRef, type MutationPrinter } from './flags/mutati
 import type { ObjectSource } from './object-source';
 import { declareFlagTypes, parseGoBool } from './flags/pflag';
 import { resolveTargets, type Target, type TargetFlags } from './flags/targets';
-import { PrintedError } from './format-error';
+import { PrintedError, unknownSubCommand } from './format-error';
 import { addPrintFlags, allowMissingKeys, outputArgument, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags } from './flags/resource-builder-flags';
 import { FIELD_MANAGER_HELP, groupHelp, kubectlHelp } from './kubectl-help';
@@ -403,7 +403,7 @@ export function register(program: Command, p: Program): void {
     .action(
       // cmdutil.DefaultSubCommandRun: no sub-command prints the help (rollout's to stdout) and fails.
       p.action(async (ctx, name: string | undefined, _flags: unknown, cmd: Command) => {
-        if (name) throw new PrintedError(`error: unknown command ${JSON.stringify(name)}\nSee '${p.name} rollout -h' for help and examples\n`);
+        if (name) throw new PrintedError(unknownSubCommand(p.name, 'rollout', name));
         ctx.out(groupHelp(cmd, p.name, ROLLOUT_LONG, ROLLOUT_EXAMPLE));
         return 1;
       }),

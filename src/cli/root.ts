@@ -4,7 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CliContext, type GlobalFlags, type Streams, processStreams } from './context';
 import { type Register, registersFor } from './commands';
-import { formatError } from './format-error';
+import { formatError, unknownSubCommand } from './format-error';
 import { CliError } from '../api/errors';
 import { collect } from './flags/collect';
 import { FlagError, addFalseSpellings, commandPathOf, normalizeArgv, usageFlagErrorCode } from './flags/pflag';
@@ -222,7 +222,7 @@ export async function run(argv: string[], streams: Streams = processStreams, nam
       } else if (e.code === 'commander.unknownCommand') {
         const cmdName = /'([^']+)'/.exec(msg)?.[1] ?? args[0];
         // Below the root, a group's DefaultSubCommandRun words it as a usage error.
-        if (verb) streams.err(`error: unknown command ${JSON.stringify(cmdName)}\nSee '${name} ${verb} -h' for help and examples\n`);
+        if (verb) streams.err(unknownSubCommand(name, verb, cmdName));
         else streams.err(unknownCommand(program, name, cmdName));
       } else {
         streams.err(`error: ${msg}\nSee '${name}${verb ? ' ' + verb : ''} -h' for help and examples\n`);

@@ -11,7 +11,7 @@ import { addPrintFlags, type PrintFlagValues } from './flags/print-flags';
 import { addResourceBuilderFlags, NO_RESOURCES_MESSAGE } from './flags/resource-builder-flags';
 import { collect, collectList } from './flags/collect';
 import { addDryRunFlag, parseDryRun, type DryRunMode } from './flags/dry-run';
-import { PrintedError, checkErrText, formatApiError } from './format-error';
+import { PrintedError, checkErrText, formatApiError, unknownSubCommand } from './format-error';
 import { splitResourcesAndPairs } from './flags/key-value-args';
 import { mutationPrinter, objectRef, type MutationPrinter } from './flags/mutation-output';
 import type { ObjectSource } from './object-source';
@@ -320,7 +320,7 @@ export function register(program: Command, p: Program): void {
     .action(
       // cmdutil.DefaultSubCommandRun: no sub-command prints the help to stderr and fails.
       p.action(async (ctx, name: string | undefined, _flags: unknown, cmd: Command) => {
-        if (name) throw new PrintedError(`error: unknown command ${JSON.stringify(name)}\nSee '${p.name} set -h' for help and examples\n`);
+        if (name) throw new PrintedError(unknownSubCommand(p.name, 'set', name));
         ctx.err(groupHelp(cmd, p.name, SET_LONG));
         return 1;
       }),

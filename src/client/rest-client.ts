@@ -10,6 +10,7 @@ import { USER_AGENT, daemonEndpoint, type DaemonCreds } from './daemon-endpoint'
 import type { CliContext } from '../cli/context';
 import { CLUSTER_TIME_HEADER } from '../api/rest/types';
 import { parseJson } from '../util/exact-json';
+import { goQuote } from '../util/go-format';
 import { impersonationHeaders } from '../cli/impersonation';
 
 /**
@@ -29,6 +30,10 @@ export class ConnectionError extends Error {
 export interface ClientResponse {
   status: number;
   body: string;
+  /** The answer's Content-Type header (none: client-go reads the body as text). */
+  contentType?: string;
+  /** The request answered, for an error body that is no Status (client-go names it in the message). */
+  request?: { method: string; path: string; raw?: boolean };
 }
 
 /** How long a request may take before the server counts as unreachable. */
@@ -82,7 +87,7 @@ export class RestClient {
 
   /** A request of a path with its query string as given (`get/delete/replace --raw`), the body as it is. */
   rawRequest(method: string, pathAndQuery: string, accept: string, body?: string): Promise<ClientResponse> {
-    return this.request(method, pathAndQuery, body === undefined ? { accept } : { accept, 'content-type': 'application/json' }, body);
+    return this.request(method, pathAndQuery, body === undefined ? { accept } : { accept, 'content-type': 'application/json' }, body, true);
   }
 
   /** The JSON body of a 2xx answer; a Status error body is thrown as the ApiError it stands for. */
@@ -100,7 +105,7 @@ export class RestClient {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, v);
     const res = await this.open('GET', `${apiPath}?${q}`, { accept }, undefined, signal);
-    if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) throw statusError({ status: res.statusCode ?? 0, body: await collect(res) });
+    if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) throw statusError({ ...answered(res, 'GET', apiPath), body: await collect(res) });
     let rest = '';
     res.setEncoding('utf8');
     try {
@@ -114,9 +119,9 @@ export class RestClient {
     }
   }
 
-  private async request(method: string, pathAndQuery: string, headers: Record<string, string>, body?: string): Promise<ClientResponse> {
+  private async request(method: string, pathAndQuery: string, headers: Record<string, string>, body?: string, raw = false): Promise<ClientResponse> {
     const res = await this.open(method, pathAndQuery, headers, body);
-    return { status: res.statusCode ?? 0, body: await collect(res) };
+    return { ...answered(res, method, pathAndQuery, raw), body: await collect(res) };
   }
 
   /** Sends a request; resolves with the response once its headers are in (logged then, as kubectl -v=6 does). */
@@ -194,20 +199,85 @@ function collect(res: http.IncomingMessage): Promise<string> {
   });
 }
 
-/** A Status error body as the ApiError the server raised (kube-apiserver's reason and message). */
+/** What an answer to `method` of `pathAndQuery` carries besides its body. */
+function answered(res: http.IncomingMessage, method: string, pathAndQuery: string, raw = false): Omit<ClientResponse, 'body'> {
+  const type = res.headers['content-type'];
+  return { status: res.statusCode ?? 0, ...(type !== undefined ? { contentType: type } : {}), request: { method, path: pathAndQuery.split('?')[0], raw } };
+}
+
+/**
+ * A Status error body as the ApiError the server raised (kube-apiserver's reason and
+ * message, a missing reason kept: kubectl's `Error from server: ...`); any other body is
+ * client-go's unstructured response error for the code (genericServerResponse).
+ */
 export function statusError(res: ClientResponse): ApiError {
+  // A body of a type client-go has no decoder for (text/plain...) is no Status, whatever it says.
+  const media = res.contentType?.split(';')[0].trim().toLowerCase();
+  if (media && media !== 'application/json') return genericServerResponse(res, media);
   try {
-    const s = parseJson(res.body) as { kind?: string; reason?: string; message?: string; details?: { causes?: { field?: string; message?: string }[] } };
-    if (s.kind === 'Status') {
+    const s = parseJson(res.body) as { kind?: string; status?: string; reason?: string; message?: string; details?: { causes?: { field?: string; message?: string }[] } };
+    // Result.Error: a body that decodes to a Status with status Failure (kind required).
+    if (s.kind === 'Status' && s.status === 'Failure') {
       // A cause's message is its type, value and detail already: a message cause, printed `field: message` as kubectl does.
       const causes = s.details?.causes?.map((c) => messageCause(c.message ?? '', c.field ?? ''));
-      // A 500 without a reason is kubectl's `Error from server: ...`.
-      return new ApiError((s.reason || (res.status === 500 ? '' : 'InternalError')) as Reason, s.message ?? '', { ...(s.details ?? {}), ...(causes ? { causes } : {}) } as StatusDetails);
+      return new ApiError((s.reason ?? '') as Reason, s.message ?? '', { ...(s.details ?? {}), ...(causes ? { causes } : {}) } as StatusDetails);
     }
   } catch {
     /* not a Status */
   }
-  return new ApiError('InternalError', `an error on the server ("${res.body.trim().slice(0, 200)}") has prevented the request from succeeding`);
+  return genericServerResponse(res, media);
+}
+
+/** client-go's maxUnstructuredResponseTextBytes: how much of an unstructured error body it quotes. */
+const MAX_UNSTRUCTURED_TEXT = 2048;
+
+/**
+ * client-go's newUnstructuredResponseError: apierrors.NewGenericServerResponse's reason and
+ * words for the code, the body quoted only when it is text (no Content-Type, or text/*;
+ * otherwise "unknown"), and, for a request of a resource (not --raw's absolute path), the
+ * verb, resource and name after it: `(get pods web)`.
+ */
+function genericServerResponse(res: ClientResponse, media: string | undefined): ApiError {
+  const server = media === undefined || media === '' || media.startsWith('text/') ? Buffer.from(res.body).subarray(0, MAX_UNSTRUCTURED_TEXT).toString('utf8').trim() : 'unknown';
+  const verb = res.request?.method.toUpperCase() ?? 'GET';
+  const [reason, words] = GENERIC_RESPONSES[res.status]?.(server, verb) ?? (res.status >= 500 ? ['InternalError', `an error on the server (${goQuote(server)}) has prevented the request from succeeding`] : ['', `the server responded with the status code ${res.status} but did not return more information`]);
+  const target = res.request && !res.request.raw ? resourceOfPath(res.request.path) : undefined;
+  const what = target ? ` (${verb.toLowerCase()} ${target.group ? `${target.resource}.${target.group}` : target.resource}${target.name ? ` ${target.name}` : ''})` : '';
+  // its one cause (CauseTypeUnexpectedServerResponse) is the server's text: a 422 prints it
+  const causes = [messageCause(server)];
+  return new ApiError(reason as Reason, words + what, target ? { group: target.group, kind: target.resource, ...(target.name ? { name: target.name } : {}), causes } : { causes });
+}
+
+/** NewGenericServerResponse's reason and message per code (the server's text kept where it says what is refused). */
+const GENERIC_RESPONSES: Record<number, (server: string, verb: string) => [string, string]> = {
+  409: (_, verb) => [verb === 'POST' ? 'AlreadyExists' : 'Conflict', 'the server reported a conflict'],
+  404: () => ['NotFound', 'the server could not find the requested resource'],
+  400: () => ['BadRequest', 'the server rejected our request for an unknown reason'],
+  401: () => ['Unauthorized', 'the server has asked for the client to provide credentials'],
+  403: (server) => ['Forbidden', server],
+  406: (server) => ['NotAcceptable', server === '' || server === 'unknown' ? 'the server was unable to respond with a content type that the client supports' : server],
+  415: (server) => ['UnsupportedMediaType', server],
+  405: () => ['MethodNotAllowed', 'the server does not allow this method on the requested resource'],
+  422: () => ['Invalid', 'the server rejected our request due to an error in our request'],
+  503: () => ['ServiceUnavailable', 'the server is currently unable to handle the request'],
+  504: () => ['Timeout', 'the server was unable to return a response in the time allotted, but may still be processing the request'],
+  429: () => ['TooManyRequests', 'the server has received too many requests and has asked us to try again later'],
+};
+
+/**
+ * The resource, its group and the object's name a REST path names, as client-go's request
+ * builder held them (`/api/v1/namespaces/ns/pods/web/log`: pods, web); undefined for a path
+ * that is no resource's.
+ */
+export function resourceOfPath(path: string): { group: string; resource: string; name?: string } | undefined {
+  const parts = path.split('/').filter(Boolean);
+  const legacy = parts[0] === 'api';
+  if (!(legacy ? parts.length >= 3 : parts[0] === 'apis' && parts.length >= 4)) return undefined;
+  const group = legacy ? '' : parts[1];
+  let rest = parts.slice(legacy ? 2 : 3);
+  // namespaces/<ns>/<resource>...; namespaces/<name>[/status|/finalize] is the namespace itself
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !(legacy && rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))) rest = rest.slice(2);
+  return { group, resource: rest[0], ...(rest[1] ? { name: rest[1] } : {}) };
 }
 
 /**

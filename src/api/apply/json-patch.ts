@@ -203,6 +203,9 @@ function sortDeep(v: unknown): unknown {
   return v;
 }
 
+/** kube-apiserver's words for a JSON patch whose operation fails: NewGenericServerResponse(422), evanphx's text left out. */
+export const JSON_PATCH_REFUSED = 'the server rejected our request due to an error in our request';
+
 /**
  * Apply RFC 6902 operations. A patch that is not a JSON array of objects is a BadRequest
  * (Go's decoding error text); a failing operation is Invalid (422) with evanphx's message.

@@ -11,6 +11,7 @@ import { pluralGroup } from '../resources';
 import { writeScale } from '../scale';
 import type { DeleteOptions, PropagationPolicy } from '../server';
 import { applyJsonMergePatch, applyJsonPatch, applyStrategicMergePatch, supportsStrategicMerge } from '../apply/index';
+import { JSON_PATCH_REFUSED } from '../apply/json-patch';
 import { deepCopy, type KObject } from '../types';
 import { deepEqual } from '../../util/json-equal';
 import { dryRunOf, type RestHandler, type Target } from './handler';
@@ -167,7 +168,7 @@ export function applyPatch(req: ApiRequest, t: Target, current: KObject): KObjec
         return applyJsonPatch(current, patch); // which refuses a patch that is not a list, with the kind it is
       } catch (e) {
         // A failing operation: kube-apiserver answers NewGenericServerResponse(422), evanphx's text left out, its empty details kept.
-        if (e instanceof ApiError && e.reason === 'Invalid' && !e.details.causes?.length) throw new RestError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
+        if (e instanceof ApiError && e.reason === 'Invalid' && !e.details.causes?.length) throw new RestError(422, 'Invalid', JSON_PATCH_REFUSED, {});
         throw e;
       }
     case 'application/merge-patch+json':
