@@ -122,3 +122,44 @@ test('a synchronous wait first in line is woken by the lock file\'s change, not 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a synchronous wait further back is woken when the waiter ahead leaves the queue, not a look every few ms, and takes the lock at once when given up', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-waiters-'));
+  const lockPath = join(dir, 'lock');
+  const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
+  const first = spawn('sleep', ['60'], { stdio: 'ignore' });
+  // A live process first in line (an older ticket than this process will draw).
+  const firstWant = join(dir, `lock.want.1${String((Date.now() - 1000) * 1000).padStart(19, '0')}.${first.pid}`);
+  // 4 s from now the first in line leaves the queue (it took the lock, and the lock stays
+  // held), 0.5 s later the lock is given up; noted when each happened.
+  const left = join(dir, 'left');
+  const released = join(dir, 'released');
+  const script = `sleep 4; date +%s%N > ${left}.tmp && mv ${left}.tmp ${left} && rm ${firstWant}; sleep 0.5; date +%s%N > ${released}.tmp && mv ${released}.tmp ${released} && rm ${lockPath}`;
+  const releaser = spawn('sh', ['-c', script], { stdio: 'ignore' });
+  const looks = countCalls('lstatSync', lockPath);
+  try {
+    writeFileSync(lockPath, processIdentity(holder.pid!) + '\n', { mode: 0o600 });
+    writeFileSync(firstWant, '');
+    const lock = new FileLock(lockPath, 10_000);
+    const start = Date.now();
+    assert.equal(lock.acquire(), false);
+    const takenAt = Date.now();
+    const leftAt = Number(readFileSync(left, 'utf8')) / 1e6;
+    const givenUp = Number(readFileSync(released, 'utf8')) / 1e6;
+    assert.ok(takenAt - start >= 4000, `taken after ${takenAt - start} ms, while the holder held it`);
+    // Second in line for 4 s: polled every 5 ms, ~400 looks in the last 2 s before the first
+    // left (fewer on a loaded machine); woken by the first one's leaving, or a look every
+    // 250 ms (the queue read again), ~10.
+    const late = looks.at.filter((t) => t >= leftAt - 2000 && t < leftAt).length;
+    assert.ok(late <= 60, `${late} looks at the lock in the last 2 s second in line`);
+    assert.ok(takenAt - givenUp < 300, `taken ${Math.round(takenAt - givenUp)} ms after the release`);
+    assert.equal(readFileSync(lockPath, 'utf8'), processIdentity() + '\n');
+    lock.release();
+  } finally {
+    looks.restore();
+    holder.kill();
+    first.kill();
+    releaser.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
