@@ -207,7 +207,11 @@ export class FileLock {
         const holder = this.holderStamp();
         const now = Date.now();
         const free = holder === '';
-        if (holder !== lastHolder || free || now - aheadAt >= QUEUE_RECHECK_MS) {
+        // Also once the waiter just ahead has left without the lock changing hands (it gave
+        // up, or took a lock left free): else its file, gone, would wake this one at once
+        // at every turn until the recheck.
+        const aheadLeft = before !== undefined && !fs.lstatSync(before, { throwIfNoEntry: false });
+        if (holder !== lastHolder || free || aheadLeft || now - aheadAt >= QUEUE_RECHECK_MS) {
           [ahead, before] = owesTurn ? [1, undefined] : myName ? this.aheadOf(myName) : [0, undefined];
           aheadAt = now;
         }

@@ -152,5 +152,9 @@ test('a synchronous wait further back is woken when the waiter ahead leaves the 
   // 250 ms (the queue read again), ~10.
   const late = looks.filter((t) => t >= at.left - 2000 && t < at.left).length;
   assert.ok(late <= 60, `${late} looks at the lock in the last 2 s second in line`);
+  // First in line once the first left (the lock not changing hands): woken by the lock's
+  // change or every 50 ms, not at once at every turn by the file gone (~10 looks in 0.5 s).
+  const first = looks.filter((t) => t >= at.left && t < at.released).length;
+  assert.ok(first <= 40, `${first} looks at the lock in 0.5 s first in line`);
   assert.ok(takenAt - at.released < 300, `taken ${Math.round(takenAt - at.released)} ms after the release`);
 });
