@@ -72,10 +72,16 @@ export function lockPriority(): LockPriority {
 
 let ownIdentity: string | undefined;
 
-/** A waiter's pause before its next look: its poll interval, and the lock it saw ('' when free). */
+/**
+ * A waiter's pause before its next look: until `file` changes or goes (the lock file, first in
+ * line: `stamp` the lock it saw; the nearest live waiter's file ahead of it, further back), at
+ * most `maxMs`; or, without a file (or a way to watch it), a poll of `pollMs`.
+ */
 interface Wait {
   pollMs: number;
-  holder: string;
+  file?: string;
+  stamp?: string;
+  maxMs: number;
 }
 
 export class FileLock {
@@ -122,20 +128,18 @@ export class FileLock {
    * never waiting while it holds the lock, so the users' queue moves by one at each of its
    * releases. Waiting costs little: a lstat per turn, the queue read only when the lock
    * changes hands, the holder's life checked every 50 ms by the first in line, which is woken
-   * by the lock file's change (lock-wake.ts; a 1 ms poll until that is set up), while the rest
-   * poll more slowly the further back they stand.
+   * by the lock file's change (lock-wake.ts; a 1 ms poll until that is set up); each waiter
+   * further back is woken when the one just ahead of it leaves the queue (it took the lock),
+   * so a hand-over wakes two waiters, not the whole queue, and the rest look only every
+   * QUEUE_RECHECK_MS (they poll, more slowly the further back, until that is set up).
    */
   acquire(): boolean {
     const steps = this.attempt();
     for (;;) {
       const step = steps.next();
       if (step.done) return step.value;
-      // First in line behind a held lock: woken when it changes (lock-wake.ts), looking at
-      // least every STALE_CHECK_MS (the holder's life, the deadline). The rest poll as they
-      // did: woken at every hand-over too, nine users' threads ran at the moment the daemon
-      // should have taken the lock. A lock left free, or no wake-up thread yet: a poll.
-      const { pollMs, holder } = step.value;
-      if (pollMs > 1 || holder === '' || !waitForLockChange(this.lockPath, holder, STALE_CHECK_MS, pollMs)) sleepSync(pollMs);
+      const { pollMs, file, stamp, maxMs } = step.value;
+      if (!file || !waitForLockChange(file, stamp, maxMs, pollMs)) sleepSync(pollMs);
     }
   }
 
@@ -160,8 +164,8 @@ export class FileLock {
    * CPU in a 10 x 1,000 soak), taken from the holder it waits for, and made the scheduler
    * treat it as busy rather than as waking from sleep once the lock is its own (issue #12).
    */
-  private waitForHolder({ pollMs, holder }: Wait): Promise<void> {
-    if (pollMs > 1 || holder === '') return new Promise((r) => setTimeout(r, pollMs));
+  private waitForHolder({ pollMs, file, stamp, maxMs }: Wait): Promise<void> {
+    if (!file) return new Promise((r) => setTimeout(r, pollMs));
     return new Promise((resolve) => {
       let stop: (() => void) | undefined; // unset when the watch fires at once
       const done = () => {
@@ -169,8 +173,8 @@ export class FileLock {
         stop?.();
         resolve();
       };
-      const timer = setTimeout(done, STALE_CHECK_MS);
-      stop = watchLockFile(fs, this.lockPath, holder, done);
+      const timer = setTimeout(done, maxMs);
+      stop = watchLockFile(fs, file, stamp, done);
     });
   }
 
@@ -189,6 +193,8 @@ export class FileLock {
       let deadline = Date.now() + this.timeoutMs;
       let lastAhead = Infinity;
       let ahead = 0;
+      /** The nearest live waiter's file ahead of this one (its wake-up: that waiter took the lock). */
+      let before: string | undefined;
       let aheadAt = 0;
       let freeSince = 0;
       let lastHolder: string | undefined;
@@ -201,8 +207,12 @@ export class FileLock {
         const holder = this.holderStamp();
         const now = Date.now();
         const free = holder === '';
-        if (holder !== lastHolder || free || now - aheadAt >= QUEUE_RECHECK_MS) {
-          ahead = owesTurn ? 1 : myName ? this.aheadOf(myName) : 0;
+        // Also once the waiter just ahead has left without the lock changing hands (it gave
+        // up, or took a lock left free): else its file, gone, would wake this one at once
+        // at every turn until the recheck.
+        const aheadLeft = before !== undefined && !fs.lstatSync(before, { throwIfNoEntry: false });
+        if (holder !== lastHolder || free || aheadLeft || now - aheadAt >= QUEUE_RECHECK_MS) {
+          [ahead, before] = owesTurn ? [1, undefined] : myName ? this.aheadOf(myName) : [0, undefined];
           aheadAt = now;
         }
         if (ahead < lastAhead || holder !== lastHolder) {
@@ -237,11 +247,16 @@ export class FileLock {
           lastDirCheck = now;
           if (this.dirChanged()) throw new StoreError(`the state directory ${path.dirname(this.lockPath)} was removed or replaced while waiting for its lock`);
         }
-        // First in line polls at a short fixed interval (the handoff: a lstat each), and so
-        // does a process owing its turn (to queue as soon as it is taken); the rest of the
-        // queue more slowly the further back they stand: they only need to be first in line
-        // by the time the waiters ahead of them have had their turns.
-        yield { pollMs: ahead === 0 || owesTurn ? 1 : Math.min(2 + 3 * ahead, 100), holder };
+        // First in line waits for the lock file's change (the hand-over), polling at a short
+        // fixed interval until it can, and so does a process owing its turn (to queue as soon
+        // as the lock is taken). The rest of the queue waits for the waiter just ahead to leave
+        // it, looking every QUEUE_RECHECK_MS all the same (a waiter ahead that died leaves its
+        // file; the holder's life; a lock left free), or polls more slowly the further back it
+        // stands: it only needs to be first by the time those ahead have had their turns.
+        const pollMs = ahead === 0 || owesTurn ? 1 : Math.min(2 + 3 * ahead, 100);
+        if (free || owesTurn) yield { pollMs, maxMs: pollMs };
+        else if (ahead === 0) yield { pollMs, file: this.lockPath, stamp: holder, maxMs: STALE_CHECK_MS };
+        else yield { pollMs, file: before, maxMs: QUEUE_RECHECK_MS };
       }
     } finally {
       if (wantFile) fs.rmSync(wantFile, { force: true });
@@ -300,10 +315,17 @@ export class FileLock {
     return false;
   }
 
-  /** How many waiters stand ahead of `me` in the queue: 0 when none of them lives. */
-  private aheadOf(me: string): number {
+  /**
+   * How many waiters stand ahead of `me` in the queue (0 when none of them lives), and the
+   * nearest live one's file (undefined if none is found live).
+   */
+  private aheadOf(me: string): [number, string | undefined] {
     const ahead = this.queue().filter((n) => n < me);
-    return this.liveAmong(ahead) ? ahead.length : 0;
+    if (!this.liveAmong(ahead)) return [0, undefined];
+    for (let i = ahead.length - 1; i >= 0; i--) {
+      if (this.waiterAlive(this.waiterPid(ahead[i])!)) return [ahead.length, path.join(path.dirname(this.lockPath), ahead[i])];
+    }
+    return [ahead.length, undefined];
   }
 
   private waiterAlive(pid: number): boolean {

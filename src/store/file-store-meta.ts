@@ -23,7 +23,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readSmallFile } from './file-lock';
-import { assertSafeKey } from './store';
+import { assertSafeKey, StoreError } from './store';
 import { storeIoError } from './file-store-support';
 import { atomicWrite, warnOnce, OBJECT_MAX_BYTES } from './file-store-files';
 import { cloneJson, deepFreeze } from './clone';
@@ -67,6 +67,17 @@ function isRecordsFile(name: string): boolean {
  */
 export function lockedDoc(name: string): boolean {
   return name.startsWith('kubelet-') || name === 'node-power';
+}
+
+/**
+ * Why a document's text may not be written: past OBJECT_MAX_BYTES, which its readers take
+ * at most, it would read as damaged from then on (a 100 MB `cp` did: round 97).
+ */
+function sizeError(name: string, text: string): StoreError | undefined {
+  if (text.length * 3 <= OBJECT_MAX_BYTES) return undefined; // a UTF-16 unit is at most 3 bytes
+  const bytes = Buffer.byteLength(text);
+  if (bytes <= OBJECT_MAX_BYTES) return undefined;
+  return new StoreError(`the simulation record ${name} would be ${bytes} bytes, more than the ${OBJECT_MAX_BYTES >> 20} MiB a record may hold; nothing was written`);
 }
 
 /** A file of records may grow by appended lines to this many times its first line's bytes (plus LOG_SLACK_BYTES) before it is rewritten whole. */
@@ -241,21 +252,25 @@ export class MetaDocs {
    */
   write(name: string, value: unknown, defer: boolean, unsynced = false, handOver = false): void {
     assertSafeKey(name);
+    const records = recordFileOf(name);
+    // Refused past the size limit before anything changes. The kubelet's deferred documents
+    // are checked when written (writePending): a text each at every write would cost its passes.
+    const text = records || (defer && lockedDoc(name)) ? undefined : stringifyJson(value, 2) + '\n';
+    const tooLarge = text === undefined ? undefined : sizeError(name, text);
+    if (tooLarge) throw tooLarge;
     const own = handOver ? value : cloneJson(value);
     if (defer) {
       this.pending.set(name, own);
       return;
     }
     this.pending.delete(name);
-    const records = recordFileOf(name);
     if (records) {
       this.writeRecords(records, [[name, own]], this.fsync && !unsynced);
       return;
     }
-    const text = stringifyJson(value, 2) + '\n';
     this.cache.delete(name);
-    atomicWrite(this.file(name), text, this.fsync && !unsynced);
-    this.remember(name, text, own);
+    atomicWrite(this.file(name), text!, this.fsync && !unsynced); // a text: neither records nor deferred
+    this.remember(name, text!, own);
   }
 
   /**
@@ -285,12 +300,15 @@ export class MetaDocs {
     // Compact: a file of records is read by the store, not by people.
     if (known?.log?.appendable && known.value === current) {
       const line = stringifyJson(changes) + '\n';
-      if (Number(known.size) + Buffer.byteLength(line) <= LOG_GROWTH * known.log.firstBytes + LOG_SLACK_BYTES) {
+      const size = Number(known.size) + Buffer.byteLength(line);
+      if (size <= LOG_GROWTH * known.log.firstBytes + LOG_SLACK_BYTES && size <= OBJECT_MAX_BYTES) {
         this.appendRecords(records, line, next, known.log.firstBytes, sync);
         return;
       }
     }
     const text = stringifyJson(next) + '\n';
+    const tooLarge = sizeError(records, text);
+    if (tooLarge) throw tooLarge;
     atomicWrite(this.file(records), text, sync);
     this.remember(records, text, next, { firstBytes: Buffer.byteLength(text), appendable: true });
   }
@@ -388,8 +406,13 @@ export class MetaDocs {
           else byFile.set(records, [[name, value]]);
           continue;
         }
-        this.cache.delete(name);
         const text = stringifyJson(value, 2) + '\n';
+        const tooLarge = sizeError(name, text);
+        if (tooLarge) {
+          warnOnce(this.file(name), tooLarge.message);
+          continue;
+        }
+        this.cache.delete(name);
         atomicWrite(this.file(name), text, false);
         this.remember(name, text, value); // pending values are private copies already
       }

@@ -1,8 +1,9 @@
 // Waking a lock waiter when the lock file changes (FileLock.acquire / acquireAsync), instead of
 // a look every 1 ms: first in line, a synchronous waiter (a user's CLI) polled with a lstat per
 // ms, 81 ms of CPU per second of waiting on an idle machine, taken from the holder it waits for
-// on a loaded one (issue #12). In a queue of ten (the soak) most of the wait's CPU is the polls
-// of the waiters further back, which this leaves as they are (docs/perf-issue-18.md round 96).
+// on a loaded one (issue #12). A waiter further back is woken when the waiter just ahead of it
+// leaves the queue (its `lock.want.*` file goes): in a queue of ten (the soak) their polls
+// every 5-29 ms were most of the wait's CPU (docs/perf-issue-18.md rounds 96, 103).
 //
 // Across processes, only the kernel can tell the waiter: inotify on the lock file (its unlink
 // at a release). A waiter whose event loop turns (the daemon) watches it itself. A synchronous
@@ -19,12 +20,13 @@ import { Worker } from 'node:worker_threads';
 const WAKER_AFTER_MS = 500;
 
 /**
- * Calls `done` once when the lock file at `file` changes or goes, or at once when it is not
- * the lock `stamp` names (`ino:ctimeNs`, FileLock's holderStamp: it changed hands between the
- * look and the watch) or cannot be watched. Returns a function that stops the watch. Self-
- * contained (its source runs in the wake-up thread too): node:fs is passed in.
+ * Calls `done` once when the file at `file` changes or goes, or at once when it cannot be
+ * watched (gone already) or is not the lock `stamp` names (`ino:ctimeNs`, FileLock's
+ * holderStamp: it changed hands between the look and the watch; no stamp: a waiter's file,
+ * which is never rewritten). Returns a function that stops the watch. Self-contained (its
+ * source runs in the wake-up thread too): node:fs is passed in.
  */
-export function watchLockFile(nodeFs: typeof fs, file: string, stamp: string, done: () => void): () => void {
+export function watchLockFile(nodeFs: typeof fs, file: string, stamp: string | undefined, done: () => void): () => void {
   let watcher: fs.FSWatcher | undefined;
   let over = false;
   const stop = () => {
@@ -44,6 +46,7 @@ export function watchLockFile(nodeFs: typeof fs, file: string, stamp: string, do
     fire(); // no lock file (given up since the look), or no inotify
     return stop;
   }
+  if (stamp === undefined) return stop;
   let now = '';
   try {
     const st = nodeFs.lstatSync(file, { bigint: true });
@@ -97,11 +100,11 @@ let waited = 0;
 let failed = false;
 
 /**
- * Blocks this thread until the lock file `file` is no longer the lock `stamp` names, or
- * `maxMs`; false (without waiting) when no wake-up thread is ready: the caller sleeps its
- * poll interval instead. `pollMs` counts toward WAKER_AFTER_MS either way.
+ * Blocks this thread until `file` changes or goes (the lock file: is no longer the lock `stamp`
+ * names), or `maxMs`; false (without waiting) when no wake-up thread is ready: the caller
+ * sleeps its poll interval instead. `pollMs` counts toward WAKER_AFTER_MS either way.
  */
-export function waitForLockChange(file: string, stamp: string, maxMs: number, pollMs: number): boolean {
+export function waitForLockChange(file: string, stamp: string | undefined, maxMs: number, pollMs: number): boolean {
   const w = waker;
   if (!w || Atomics.load(w.cells, 1) !== 1) {
     waited += pollMs;

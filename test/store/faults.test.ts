@@ -176,3 +176,20 @@ test('file store: damage is refused with a message naming it, and blocks nothing
     fs.symlinkSync('/etc/hostname', file('link'));
     assert.throws(() => fresh.get('configmaps/default/link'), /symlink, never followed/);
   }));
+
+test('file store: a simulation record larger than its readers take is refused with a message, nothing written, inside a group or not', () =>
+  withTempDir('kubesim-faults-', (dir) => {
+    const s = new FileStore(dir, { fsync: false });
+    const doc = 'container-files-u1-c';
+    s.writeMeta(doc, { '/a': 'x' });
+    const big = { '/big': 'y'.repeat(17 * 1024 * 1024) }; // past OBJECT_MAX_BYTES (16 MiB)
+    const refused = (e: unknown) => e instanceof StoreError && /the simulation record container-files-u1-c would be \d+ bytes, more than the 16 MiB a record may hold; nothing was written/.test(e.message);
+    assert.throws(() => s.writeMeta(doc, big), refused);
+    // Inside a group the write is deferred to the release: refused at once all the same.
+    s.group(() => assert.throws(() => s.writeMeta(doc, big), refused));
+    assert.deepEqual(s.readMeta(doc), { '/a': 'x' });
+    // Read afresh by another store: the record before, not a file every reader refuses as damaged.
+    assert.deepEqual(new FileStore(dir, { fsync: false }).readMeta(doc), { '/a': 'x' });
+    assert.ok(fs.statSync(join(dir, 'meta', `${doc}.json`)).size < 1024);
+    assert.deepEqual(tmpFiles(dir), []);
+  }));

@@ -90,35 +90,71 @@ test('an async wait first in line looks at the lock when it changes, not every 1
   }
 });
 
-test('a synchronous wait first in line is woken by the lock file\'s change, not a look every 1 ms, and takes the lock at once when given up', () => {
+/**
+ * A synchronous wait (this process blocks in acquire) behind a live holder (another process,
+ * as the lock file names it), and (`behind`) a live waiter first in line. A shell script then
+ * runs `steps` ([after s, mark, command]): noting when each ran, by its mark. Returns when the
+ * lock was asked for and taken, each step's time and the looks at the lock (lstat) meanwhile.
+ */
+function syncWait(behind: boolean, steps: (paths: { lockPath: string; firstWant: string }) => Array<[number, string, string]>) {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-waiters-'));
   const lockPath = join(dir, 'lock');
   const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
-  // The holder's release, 4 s from now, by another process (this one blocks in acquire);
-  // it notes when it let go.
-  const released = join(dir, 'released');
-  const releaser = spawn('sh', ['-c', `sleep 4; date +%s%N > ${released}.tmp && mv ${released}.tmp ${released} && rm ${lockPath}`], { stdio: 'ignore' });
+  const first = behind ? spawn('sleep', ['60'], { stdio: 'ignore' }) : undefined;
+  // An older ticket than this process will draw.
+  const firstWant = join(dir, `lock.want.1${String((Date.now() - 1000) * 1000).padStart(19, '0')}.${first?.pid}`);
+  const plan = steps({ lockPath, firstWant });
+  const script = plan.map(([after, mark, cmd]) => `sleep ${after}; date +%s%N > ${dir}/${mark}.tmp && mv ${dir}/${mark}.tmp ${dir}/${mark} && ${cmd}`).join('; ');
+  const releaser = spawn('sh', ['-c', script], { stdio: 'ignore' });
   const looks = countCalls('lstatSync', lockPath);
   try {
     writeFileSync(lockPath, processIdentity(holder.pid!) + '\n', { mode: 0o600 });
+    if (first) writeFileSync(firstWant, '');
     const lock = new FileLock(lockPath, 10_000);
     const start = Date.now();
     assert.equal(lock.acquire(), false);
     const takenAt = Date.now();
-    const givenUp = Number(readFileSync(released, 'utf8')) / 1e6;
-    assert.ok(takenAt - start >= 3500, `taken after ${takenAt - start} ms, while the holder held it`);
-    // Its last 2 s of waiting: polled every 1 ms, ~1,000-2,000 looks; woken by the lock's
-    // change or the 50 ms check of the holder's life, ~40 (the first 500 ms poll, and go on
-    // polling until the wake-up thread is up).
-    const late = looks.at.filter((t) => t >= takenAt - 2000 && t < givenUp).length;
-    assert.ok(late <= 100, `${late} looks at the lock in the last 2 s of waiting`);
-    assert.ok(takenAt - givenUp < 300, `taken ${Math.round(takenAt - givenUp)} ms after the release`);
     assert.equal(readFileSync(lockPath, 'utf8'), processIdentity() + '\n');
     lock.release();
+    const at = Object.fromEntries(plan.map(([, mark]) => [mark, Number(readFileSync(join(dir, mark), 'utf8')) / 1e6]));
+    return { start, takenAt, at, looks: looks.at };
   } finally {
     looks.restore();
     holder.kill();
+    first?.kill();
     releaser.kill();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test('a synchronous wait first in line is woken by the lock file\'s change, not a look every 1 ms, and takes the lock at once when given up', () => {
+  // The holder's release, 4 s from now, by another process (this one blocks in acquire).
+  const { start, takenAt, at, looks } = syncWait(false, ({ lockPath }) => [[4, 'released', `rm ${lockPath}`]]);
+  assert.ok(takenAt - start >= 3500, `taken after ${takenAt - start} ms, while the holder held it`);
+  // Its last 2 s of waiting: polled every 1 ms, ~1,000-2,000 looks; woken by the lock's
+  // change or the 50 ms check of the holder's life, ~40 (the first 500 ms poll, and go on
+  // polling until the wake-up thread is up).
+  const late = looks.filter((t) => t >= takenAt - 2000 && t < at.released).length;
+  assert.ok(late <= 100, `${late} looks at the lock in the last 2 s of waiting`);
+  assert.ok(takenAt - at.released < 300, `taken ${Math.round(takenAt - at.released)} ms after the release`);
+});
+
+test('a synchronous wait further back is woken when the waiter ahead leaves the queue, not a look every few ms, and takes the lock at once when given up', () => {
+  // 4 s from now the first in line leaves the queue (it took the lock, and the lock stays
+  // held), 0.5 s later the lock is given up.
+  const { start, takenAt, at, looks } = syncWait(true, ({ lockPath, firstWant }) => [
+    [4, 'left', `rm ${firstWant}`],
+    [0.5, 'released', `rm ${lockPath}`],
+  ]);
+  assert.ok(takenAt - start >= 4000, `taken after ${takenAt - start} ms, while the holder held it`);
+  // Second in line for 4 s: polled every 5 ms, ~400 looks in the last 2 s before the first
+  // left (fewer on a loaded machine); woken by the first one's leaving, or a look every
+  // 250 ms (the queue read again), ~10.
+  const late = looks.filter((t) => t >= at.left - 2000 && t < at.left).length;
+  assert.ok(late <= 60, `${late} looks at the lock in the last 2 s second in line`);
+  // First in line once the first left (the lock not changing hands): woken by the lock's
+  // change or every 50 ms, not at once at every turn by the file gone (~10 looks in 0.5 s).
+  const first = looks.filter((t) => t >= at.left && t < at.released).length;
+  assert.ok(first <= 40, `${first} looks at the lock in 0.5 s first in line`);
+  assert.ok(takenAt - at.released < 300, `taken ${Math.round(takenAt - at.released)} ms after the release`);
 });
