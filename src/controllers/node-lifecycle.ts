@@ -140,7 +140,7 @@ export function createNodeLifecycle(): Reconciler {
       // Only read here (writes go through mutate): shared, not copied at every beat.
       const node = await api.tryGet(nodeType, undefined, key.name, { shared: true });
       if (!node) return collectOrphans(api, key.name);
-      const stoppedAt = await stoppedSince(api.sim, key.name, now);
+      const stoppedAt = await stoppedSince(api.sim, key.name);
       const ts = api.timestamp();
       const ready = (node.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
 

@@ -13,7 +13,6 @@ import { createControllerManager, engineReconcilers } from '../../src/controller
 import { apiValidator, loadValidation } from '../../src/api/validator-adapter';
 import { claimPidFile, daemonStatus, releasePidFile } from '../../src/daemon/control';
 import { advanceManager } from '../../src/cli/in-process';
-import { syncBuiltinESMExports } from 'node:module';
 
 before(async () => loadValidation());
 
@@ -83,43 +82,6 @@ test('nodes created together post their unchanged status each on its own phase: 
   }
   // Spread over the period, not every node in the same beat (main: one burst of every Node).
   assert.ok(firsts.size >= 12, `the 24 nodes' first posts fell in ${firsts.size} distinct 10-s windows`);
-});
-
-test('a beat of 40 nodes reads the stopped-nodes document once, and a stop written by another process shows at the next beat', { timeout: 120_000 }, async () => {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-power-'));
-  const lstatSync = fs.lstatSync;
-  const mod = fs as unknown as { lstatSync: unknown };
-  try {
-    await createCluster(home, 'p', defaultProfile('p', { nodes: 40 }));
-    const c = await openCluster(home, 'p');
-    const m = createControllerManager({ api: c.api, clock: c.api.clock, rng: c.api.rng, profile: c.profile, log: () => {} }, engineReconcilers());
-    await m.runUntilStable();
-    await advanceManager(c.api, m, 20_000);
-    let reads = 0;
-    mod.lstatSync = (file: fs.PathLike, ...rest: unknown[]) => {
-      if (String(file).endsWith(`${path.sep}node-power`)) reads++;
-      return (lstatSync as (...a: unknown[]) => unknown)(file, ...rest);
-    };
-    syncBuiltinESMExports();
-    const before = m.stats.reconciles;
-    await advanceManager(c.api, m, 10_400); // every node's beat
-    const reconciles = m.stats.reconciles - before;
-    assert.ok(reconciles >= 40, `${reconciles} reconciles`);
-    assert.ok(reads <= 3, `${reads} reads of the stopped-nodes document in a beat of ${reconciles} reconciles`);
-    mod.lstatSync = lstatSync;
-    syncBuiltinESMExports();
-    // Another process (its own store) stops node-7: this manager sees it at its next beats.
-    await stopNode(await openCluster(home, 'p'), 'node-7');
-    await advanceManager(c.api, m, 70_000);
-    const ready = (await c.api.get(c.api.resolve('nodes'), undefined, 'node-7')).status.conditions.find((x: any) => x.type === 'Ready');
-    assert.equal(ready.status, 'Unknown');
-    const other = (await c.api.get(c.api.resolve('nodes'), undefined, 'node-8')).status.conditions.find((x: any) => x.type === 'Ready');
-    assert.equal(other.status, 'True');
-  } finally {
-    mod.lstatSync = lstatSync;
-    syncBuiltinESMExports();
-    fs.rmSync(home, { recursive: true, force: true });
-  }
 });
 
 test('createCluster writes a file-backed cluster with nodes; list, open, addNode', async () => {
