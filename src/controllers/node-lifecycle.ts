@@ -12,11 +12,29 @@ import type { ControllerContext, ReconcileKey, Reconciler, Result } from './type
 import { stoppedSince } from '../kubelet/node-power';
 import { microTime } from './scheduler';
 import { toleratesTaint } from './scheduler-plugins';
+import { fnv32a } from '../sim/rng';
 
 const UNREACHABLE = 'node.kubernetes.io/unreachable';
 const LEASE_DURATION_S = 40;
 /** The kubelet posts an unchanged node status (lastHeartbeatTime) this often (nodeStatusReportFrequency). */
 const STATUS_REPORT_MS = 5 * 60_000;
+
+/**
+ * When the kubelet of `node` next posts an unchanged status, its last post at `lastMs`. A
+ * real kubelet adds a one-time random delay in [-0.5, 0.5] x nodeStatusReportFrequency to the
+ * first interval after a change or its own start (delayAfterNodeStatusChange), so a fleet
+ * started together does not post together; from then on every frequency. Here the delay is
+ * the node's own phase (a hash of its name): due at the first instant of that phase at least
+ * half a frequency after `lastMs` — one frequency after a post made on its phase, within
+ * [0.5, 1.5] of it after any other. All 5,000 nodes of a cluster created at once posted in
+ * the same 10-s beat every 5 minutes (a burst of 5,000 Node writes, docs/perf-issue-18.md
+ * round 90); phased, ~17 a second.
+ */
+export function nextStatusReport(node: string, lastMs: number, everyMs = STATUS_REPORT_MS): number {
+  const from = lastMs + everyMs / 2;
+  const phase = fnv32a(node) % everyMs;
+  return from + ((((phase - from) % everyMs) + everyMs) % everyMs);
+}
 /**
  * The kubelet's lease controller renews every renewInterval with a jitter of 0.04 of it
  * (wait.JitterUntil(sync, renewInterval, 0.04, ...)): a beat is due at the next multiple of
@@ -148,8 +166,8 @@ export function createNodeLifecycle(): Reconciler {
             return n;
           }, { status: true });
           await api.recordEvent(node, 'Normal', 'NodeReady', `Node ${key.name} status is now: NodeReady`, { component: 'kubelet', host: key.name });
-        } else if (ready && now - Date.parse(ready.lastHeartbeatTime ?? 0) >= STATUS_REPORT_MS) {
-          // an unchanged status is still posted every 5 minutes: lastHeartbeatTime moves
+        } else if (ready && now >= nextStatusReport(key.name, Date.parse(ready.lastHeartbeatTime ?? 0) || 0)) {
+          // an unchanged status is still posted every 5 minutes, on the node's phase: lastHeartbeatTime moves
           await api.mutate(nodeType, undefined, key.name, (n) => {
             n.status.conditions = (n.status.conditions ?? []).map((c: any) => ({ ...c, lastHeartbeatTime: ts }));
             return n;

@@ -26,8 +26,9 @@
 //   (O_NOFOLLOW, lstat, exclusive creation of temporary files).
 //
 // The object files themselves (reading, caching, listing folders) are in file-store-files.ts,
-// bringing them up to the journal (deferred writes, replay, dead writers' temporary files) in
-// file-store-materialise.ts, the meta documents in file-store-meta.ts, the lock in file-lock.ts (how long it is held: batches, groups,
+// bringing them up to the journal (deferred writes, the tail read at a take, replay, dead
+// writers' temporary files) in file-store-materialise.ts, changesSince's answers in
+// file-store-own-lines.ts, the meta documents in file-store-meta.ts, the lock in file-lock.ts (how long it is held: batches, groups,
 // hand-over to a waiting process, in file-store-hold.ts), the journal in journal.ts
 // (its trim, in short lock holds, in file-store-trim.ts; the files' compaction, a slice per release, in file-store-compaction.ts),
 // the `rev` file, the objects' high-water mark and the power-loss marker in file-store-marks.ts.
@@ -37,7 +38,7 @@ import * as path from 'node:path';
 import type { KObject } from '../api/types';
 import { cloneJson, deepFreeze, frozenCopy, noteKeptCopy } from './clone';
 import { LockHold, type HoldOwner } from './file-store-hold';
-import { Journal, type JournalLine, journalLineText, carriesObject } from './journal';
+import { Journal, type JournalLine, journalLineText } from './journal';
 import {
   assertSafeKey,
   KeyExistsError,
@@ -59,10 +60,11 @@ import { MetaDocs, lockedDoc } from './file-store-meta';
 import { readRevFile, RevWriter, HighWaterMark, UnsyncedMarker } from './file-store-marks';
 import { SharedLists } from './shared-lists';
 import { consistentRead } from './file-store-read';
-import { materialisePending, materialiseSlice, replayEntries, sweepStoreTemporaries } from './file-store-materialise';
+import { materialisePending, materialiseSlice, replayEntries, sweepStoreTemporaries, loadTail } from './file-store-materialise';
 import { JournalTrim } from './file-store-trim';
+import { OwnLines, changesFromJournal } from './file-store-own-lines';
 import { Compaction, COMPACT_SMALL, type CompactionHolder } from './file-store-compaction';
-import { isBeat, mayBeBeat } from './lease-beats';
+import { isBeat } from './lease-beats';
 import { stringifyJson } from '../util/exact-json';
 import { span, spanTracing } from '../util/span-trace';
 import type { KeyIndexedMap } from './key-index';
@@ -77,8 +79,6 @@ const SLICES_PAST = 1.5;
  * to be bound, issue #12), so while users write, one of them copies before its own turn.
  */
 const DAEMON_TRIM_PAST = 1.25;
-/** The most of its own journal lines a store keeps to answer changesSince from memory. */
-const OWN_LINES_MAX = 10_000;
 
 export { DamagedObjectError };
 export { removeFileStore } from './file-store-hold';
@@ -158,14 +158,8 @@ export class FileStore implements SyncStore {
    * adds only the entries after `rev` (loadTail).
    */
   private leftTail: { rev: number; committed: number } | undefined;
-  /**
-   * This store's own latest journal lines, in order: every line after `ownFrom` (-1: none
-   * known) while it holds the lock (nobody else writes then) or while the journal is as it
-   * left it. changesSince answers from them instead of reading back and parsing what it just
-   * appended (the controllers follow their own writes). The objects are private copies.
-   */
-  private ownLines: WatchEvent[] = [];
-  private ownFrom = -1;
+  /** This store's own latest journal lines, for changesSince (file-store-own-lines.ts). */
+  private readonly own = new OwnLines();
   /** currentRev()'s last answer without the lock, and the journal's and `rev`'s stat stamps it was read at. */
   private revMemo: { seen: string; rev: number } | undefined;
   /** Past this many times its limit the journal is copied for its trim before a take (DAEMON_TRIM_PAST once beginBatchAsync is used). */
@@ -341,7 +335,7 @@ export class FileStore implements SyncStore {
       this.rev = rev;
       if (this.hold.grouping) {
         this.defer(key, 'DELETED', own.object!, rev);
-        this.noteOwn(own);
+        this.own.note(own);
         return last;
       }
       this.pending.delete(key);
@@ -354,7 +348,7 @@ export class FileStore implements SyncStore {
         throw storeIoError(e, file);
       }
       this.files.noteWritten(file, null);
-      this.noteOwn(own);
+      this.own.note(own);
       return last;
     });
   }
@@ -362,32 +356,8 @@ export class FileStore implements SyncStore {
   /** `opts.shared`: this store's own lines frozen, not copied (lines read back are fresh objects anyway). */
   changesSince(afterRev: number, opts?: ListReadOptions): WatchEvent[] {
     this.hold.yieldBetweenBatches();
-    if (this.ownFrom >= 0 && afterRev >= this.ownFrom && (this.hold.held || this.journalAsLeft())) {
-      const lines = this.ownLines;
-      let i = lines.length;
-      while (i > 0 && lines[i - 1].rev > afterRev) i--;
-      const out = opts?.shared ? deepFreeze : cloneJson;
-      return lines.slice(i).map((l) => ({ type: l.type, key: l.key, rev: l.rev, object: out(l.object) }));
-    }
-    const entries = this.journal.entriesAfter(afterRev);
-    if (!entries) return []; // the journal no longer reaches back that far: callers re-list
-    const events: WatchEvent[] = [];
-    for (const entry of entries) {
-      if (entry.type === 'DELETED') this.files.forget(path.join(this.registryDir, entry.key));
-      let object = entry.object;
-      if (!object) {
-        // A line written before journal lines carried objects: the file tells the newest state.
-        try {
-          object = this.files.readObject(entry.key, path.join(this.registryDir, entry.key));
-        } catch {
-          object = undefined;
-        }
-        if (!object || Number(object.metadata.resourceVersion) < entry.rev) continue;
-        if (events.some((e) => e.key === entry.key && e.rev >= Number(object!.metadata.resourceVersion))) continue;
-      }
-      events.push({ type: entry.type, key: entry.key, rev: Math.max(entry.rev, Number(object.metadata.resourceVersion) || 0), object });
-    }
-    return events;
+    const mine = this.own.after(afterRev, () => this.hold.held || this.journalAsLeft(), opts?.shared === true);
+    return mine ?? changesFromJournal(this.journal, this.files, this.registryDir, afterRev);
   }
 
   batch<T>(fn: () => T): T {
@@ -469,17 +439,14 @@ export class FileStore implements SyncStore {
       this.heldStartRev = this.syncedRev = this.recover(brokeStale);
       const st = this.journal.stat();
       const left = this.leftJournal;
-      if (brokeStale || !st || !left || st.ino !== left.ino || st.size !== left.size) {
+      const others = brokeStale || !st || !left || st.ino !== left.ino || st.size !== left.size;
+      this.own.taken(this.heldStartRev, others);
+      if (others) {
         this.files.gen++;
-        this.ownLines = [];
-        this.ownFrom = this.heldStartRev;
-        span('loadTail', () => this.loadTail(brokeStale ? undefined : this.leftTail), () => this.pending.size);
-      } else if (this.ownFrom < 0 || (this.ownLines.at(-1)?.rev ?? this.ownFrom) !== this.heldStartRev) {
-        this.ownLines = [];
-        this.ownFrom = this.heldStartRev;
+        span('loadTail', () => loadTail(this.pending, this.journal, this.committed, this.rev, brokeStale ? undefined : this.leftTail), () => this.pending.size);
       }
     } catch (e) {
-      this.ownFrom = -1;
+      this.own.forget();
       this.meta.setHeld(false);
       this.journal.closeWriter();
       throw e;
@@ -557,39 +524,6 @@ export class FileStore implements SyncStore {
         this.pending.dropThrough(to);
       },
     };
-  }
-
-  /**
-   * The journal's tail after `committed`, newest entry per key, as this holder's deferred
-   * writes. Given what they stood for at this store's last release (`left`), only the entries
-   * after it are added: rebuilt whole at every take, a tail of 10,000 keys cost 10-40 ms of CPU
-   * a turn, two thirds of the daemon's and the users' turns in a 10 x 1,000 soak (issue #12).
-   */
-  private loadTail(left?: { rev: number; committed: number }): void {
-    // Not when `rev` went back (fsck, a reboot's replay): read whole again.
-    const from = left && this.committed >= left.committed && this.rev >= left.rev ? left.rev : undefined;
-    if (from === undefined) this.pending.clear();
-    else if (this.committed > left!.committed) this.pending.dropThrough(this.committed); // files written by others
-    if (this.committed >= this.rev) return;
-    // A key not deferred at `from` had its file current then: it lags since after `from`.
-    const first = from === undefined ? this.committed + 1 : from + 1;
-    for (const [key, l] of this.journal.pendingAfter(this.committed).tail) {
-      // A line of an older version without its object had its file written before it.
-      // Another process's line as the tail holds it: its object parsed when read or written (issue #12).
-      if (l.rev <= this.committed || (from !== undefined && l.rev <= from)) continue;
-      if (carriesObject(l)) this.pending.setTailLine(key, l, first, mayBeBeat(key, l.type));
-      else if (l.type === 'DELETED') this.pending.set(key, { type: l.type, object: {} as KObject, first });
-    }
-  }
-
-  /** Records a line this holder appended (see ownLines); the oldest go past OWN_LINES_MAX. */
-  private noteOwn(ev: WatchEvent): void {
-    const lines = this.ownLines;
-    lines.push(ev);
-    if (lines.length > OWN_LINES_MAX) {
-      lines.splice(0, lines.length >> 1);
-      this.ownFrom = lines[0].rev - 1;
-    }
   }
 
   /** Runs a list of the files that journalAsLeft() allowed (see readingAsLeft); under the lock, as it is. */
@@ -721,7 +655,7 @@ export class FileStore implements SyncStore {
       this.journal.append(journalLineText({ rev, type, key, object: stored }), own);
       this.rev = rev;
       this.defer(key, type, copy, rev, beat);
-      this.noteOwn(own);
+      this.own.note(own);
       if (shared) return copy;
       noteKeptCopy(stored, copy);
       return stored;
@@ -749,7 +683,7 @@ export class FileStore implements SyncStore {
       throw storeIoError(e, file);
     }
     this.files.noteWritten(file, copy);
-    this.noteOwn(own);
+    this.own.note(own);
     if (shared) return copy;
     noteKeptCopy(stored, copy);
     return stored;

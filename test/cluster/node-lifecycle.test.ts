@@ -12,6 +12,7 @@ import { defaultProfile } from '../../src/sim/profile';
 import { createControllerManager, engineReconcilers } from '../../src/controllers/index';
 import { apiValidator, loadValidation } from '../../src/api/validator-adapter';
 import { claimPidFile, daemonStatus, releasePidFile } from '../../src/daemon/control';
+import { advanceManager } from '../../src/cli/in-process';
 
 before(async () => loadValidation());
 
@@ -55,6 +56,32 @@ test('a stopped node goes NotReady after 50 s and its pods are evicted 300 s lat
   assert.equal(back.status.conditions.find((x: any) => x.type === 'Ready').status, 'True');
   assert.equal(back.spec.taints, undefined);
   assert.equal(await c.api.tryGet(P, 'default', 'web'), undefined);
+});
+
+test('nodes created together post their unchanged status each on its own phase: first within 2.5-7.5 min, then every 5 min', { timeout: 120_000 }, async () => {
+  const c = await createMemoryCluster(defaultProfile('t', { nodes: 24 }), { validator: apiValidator() });
+  const m = createControllerManager(c.ctx, engineReconcilers());
+  await m.runUntilStable();
+  const N = c.api.resolve('nodes');
+  const heartbeats = async () => new Map((await c.api.list(N)).items.map((n) => [n.metadata.name!, Date.parse(n.status.conditions.find((x: any) => x.type === 'Ready').lastHeartbeatTime)]));
+  const created = await heartbeats();
+  const posts = new Map<string, number[]>([...created].map(([name, at]) => [name, [at]]));
+  // 16 minutes in 10-s steps (each beat run at its time), recording every post.
+  for (let t = 0; t < 16 * 60_000; t += 10_000) {
+    await advanceManager(c.api, m, 10_000);
+    for (const [name, at] of await heartbeats()) if (at !== posts.get(name)!.at(-1)) posts.get(name)!.push(at);
+  }
+  const firsts = new Set<number>();
+  for (const [name, at] of posts) {
+    const gaps = at.slice(1).map((x, i) => x - at[i]);
+    assert.ok(gaps.length >= 2, `${name}: posts ${at.map((x) => new Date(x).toISOString())}`);
+    // kube: the first interval after a start is 5 min +- 2.5 min (delayAfterNodeStatusChange); a post waits for the node's beat (<= 10.4 s).
+    assert.ok(gaps[0] >= 150_000 && gaps[0] <= 450_000 + 11_000, `${name}: first post ${gaps[0]} ms after the last`);
+    for (const g of gaps.slice(1)) assert.ok(g >= 300_000 - 11_000 && g <= 300_000 + 11_000, `${name}: unchanged status posted ${g} ms after the last`);
+    firsts.add(Math.floor(at[1] / 10_000));
+  }
+  // Spread over the period, not every node in the same beat (main: one burst of every Node).
+  assert.ok(firsts.size >= 12, `the 24 nodes' first posts fell in ${firsts.size} distinct 10-s windows`);
 });
 
 test('createCluster writes a file-backed cluster with nodes; list, open, addNode', async () => {
