@@ -154,3 +154,36 @@ spec:
   const bad = kubectl(['create', '-f', '-'], 'apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata: {name: v1.wrong}\nspec: {group: example.org, version: v1, groupPriorityMinimum: 10, versionPriority: 10}\n');
   assert.deepEqual([bad.code, bad.stderr], [1, 'The APIService "v1.wrong" is invalid: metadata.name: Invalid value: "v1.wrong": must be `spec.version+"."+spec.group`: "v1.example.org"\n']);
 });
+
+test('LimitRange validation: ValidateLimitRange\'s paths and messages through kubectl and kubesim alike (a Quantity shown as Go\'s %#v, as kube-apiserver does)', async () => {
+  const range = (limits: string) => `apiVersion: v1\nkind: LimitRange\nmetadata: {name: bad, namespace: lr}\nspec:\n  limits:\n${limits}`;
+  // A default above the max; one taken from the max (SetDefaults_LimitRangeItem) holds a defaultRequest above it too.
+  await c.refusedAlike(
+    ['create', '-f', '-'],
+    range('  - {type: Container, max: {cpu: 500m}, default: {cpu: "1"}, defaultRequest: {cpu: 100m}}\n'),
+    'The LimitRange "bad" is invalid: spec.limits[0].default[cpu]: Invalid value: resource.Quantity{i:resource.int64Amount{value:500, scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"500m", Format:"DecimalSI"}: default value 1 is greater than max value 500m\n',
+  );
+  await c.refusedAlike(
+    ['apply', '-f', '-'],
+    range('  - {type: Container, min: {memory: 1Gi}, max: {memory: 400Mi}, maxLimitRequestRatio: {cpu: 500m}}\n  - {type: Pod, defaultRequest: {cpu: 1}}\n  - {type: Node}\n  - {type: PersistentVolumeClaim, max: {cpu: 1}}\n'),
+    'The LimitRange "bad" is invalid: \n' +
+      '* spec.limits[0].maxLimitRequestRatio[cpu]: Invalid value: resource.Quantity{i:resource.int64Amount{value:500, scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"500m", Format:"DecimalSI"}: ratio 500m is less than 1\n' +
+      '* spec.limits[0].min[memory]: Invalid value: resource.Quantity{i:resource.int64Amount{value:1073741824, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"1Gi", Format:"BinarySI"}: min value 1Gi is greater than max value 400Mi\n' +
+      '* spec.limits[0].defaultRequest[memory]: Invalid value: resource.Quantity{i:resource.int64Amount{value:419430400, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"", Format:"BinarySI"}: min value 1Gi is greater than default request value 400Mi\n' +
+      '* spec.limits[0].default[memory]: Invalid value: resource.Quantity{i:resource.int64Amount{value:1073741824, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"1Gi", Format:"BinarySI"}: min value 1Gi is greater than default value 400Mi\n' +
+      "* spec.limits[1].defaultRequest: Forbidden: may not be specified when `type` is 'Pod'\n" +
+      '* spec.limits[2].type: Invalid value: "Node": must be a standard limit type or fully qualified\n' +
+      '* spec.limits[3].limits: Required value: either minimum or maximum storage value is required, but neither was provided\n',
+  );
+  // A ratio above max/min; a name that is no container resource (in the default and defaultRequest taken from the max too).
+  await c.refusedAlike(
+    ['create', '-f', '-'],
+    range('  - {type: Container, min: {cpu: 100m}, max: {cpu: 200m, pods: "1"}, maxLimitRequestRatio: {cpu: "3"}}\n'),
+    'The LimitRange "bad" is invalid: \n' +
+      '* spec.limits[0].max[pods]: Invalid value: "pods": must be a standard resource for containers\n' +
+      '* spec.limits[0].default[pods]: Invalid value: "pods": must be a standard resource for containers\n' +
+      '* spec.limits[0].defaultRequest[pods]: Invalid value: "pods": must be a standard resource for containers\n' +
+      '* spec.limits[0].maxLimitRequestRatio[cpu]: Invalid value: resource.Quantity{i:resource.int64Amount{value:3, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"3", Format:"DecimalSI"}: ratio 3 is greater than max/min = 2.000000\n',
+  );
+  assert.equal(kubectl(['get', 'limits', 'bad', '-n', 'lr']).code, 1, 'nothing was stored');
+});
