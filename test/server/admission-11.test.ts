@@ -187,3 +187,45 @@ test('LimitRange validation: ValidateLimitRange\'s paths and messages through ku
   );
   assert.equal(kubectl(['get', 'limits', 'bad', '-n', 'lr']).code, 1, 'nothing was stored');
 });
+
+test('APIServices at every start (autoregister, crdregistration): missing ones re-created, changed specs restored, stale automanaged ones removed, users\' left alone; nothing written when in line', async () => {
+  const label = 'kube-aggregator.kubernetes.io/automanaged';
+  kubectl(['apply', '-f', '-'], `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Gadget, plural: gadgets}
+  scope: Namespaced
+  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}]
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1beta1.example.org, labels: {${label}: onstart}}
+spec: {group: example.org, version: v1beta1, groupPriorityMinimum: 10, versionPriority: 10}
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1.example.net}
+spec: {group: example.net, version: v1, groupPriorityMinimum: 10, versionPriority: 10}
+`);
+  // As a cluster made before them (or changed by hand) has them.
+  assert.equal(kubectl(['delete', 'apiservice', 'v1.apps', 'v1.batch', 'v1.example.com']).code, 0);
+  assert.equal(kubectl(['patch', 'apiservice', 'v1.policy', '--type=merge', '-p', '{"spec":{"versionPriority":99}}']).code, 0);
+  assert.equal(kubectl(['label', 'apiservice', 'v1.node.k8s.io', `${label}-`]).code, 0);
+  assert.equal(kubectl(['patch', 'apiservice', 'v1.node.k8s.io', '--type=merge', '-p', '{"spec":{"versionPriority":7}}']).code, 0);
+  await c.terminate();
+  await c.serve();
+  const spec = (name: string) => kubectl(['get', 'apiservice', name, '-o', 'jsonpath={.spec.versionPriority} {.metadata.labels.kube-aggregator\\.kubernetes\\.io/automanaged}']);
+  assert.deepEqual([spec('v1.apps').stdout, spec('v1.batch').stdout, spec('v1.policy').stdout], ['15 onstart', '15 onstart', '15 onstart']);
+  assert.equal(spec('v1.example.com').stdout, '100 true', 'the CRD\'s is back');
+  assert.equal(spec('v1.node.k8s.io').stdout, '7 ', 'no longer automanaged: the user\'s');
+  assert.equal(spec('v1.example.net').code, 0, 'a user\'s APIService is kept');
+  assert.equal(spec('v1beta1.example.org').code, 1, 'an onstart one kube no longer serves is removed');
+  // In line: a start writes nothing.
+  const versions = () => kubectl(['get', 'apiservices', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion} {end}']).stdout;
+  const before = versions();
+  await c.terminate();
+  await c.serve();
+  assert.equal(versions(), before);
+});
