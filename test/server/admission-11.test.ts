@@ -229,3 +229,14 @@ spec: {group: example.net, version: v1, groupPriorityMinimum: 10, versionPriorit
   await c.serve();
   assert.equal(versions(), before);
 });
+
+test('ServiceAccount: a deleted `default` is put back, as its controller does while admission asks again, so a pod is admitted with no loop running', () => {
+  assert.equal(kubectl(['create', 'namespace', 'nosa']).code, 0);
+  assert.equal(kubectl(['delete', 'sa', 'default', '-n', 'nosa']).stdout, 'serviceaccount "default" deleted\n');
+  assert.deepEqual(kubectl(['run', 'p', '-n', 'nosa', '--image=nginx']), { code: 0, stdout: 'pod/p created\n', stderr: '' });
+  assert.equal(kubectl(['get', 'sa', '-n', 'nosa', '-o', 'name']).stdout, 'serviceaccount/default\n');
+  assert.equal(kubectl(['get', 'pod', 'p', '-n', 'nosa', '-o', 'jsonpath={.spec.serviceAccountName}']).stdout, 'default');
+  // Another name is looked up once, and not made.
+  const r = kubectl(['run', 'q', '-n', 'nosa', '--image=nginx', '--overrides={"spec":{"serviceAccountName":"builder"}}']);
+  assert.deepEqual([r.code, r.stderr], [1, 'Error from server (Forbidden): pods "q" is forbidden: error looking up service account nosa/builder: serviceaccount "builder" not found\n']);
+});
