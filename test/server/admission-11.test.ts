@@ -41,6 +41,18 @@ after(async () => {
 
 const kubectl = (args: string[], stdin?: string) => c.kubectl(args, { stdin });
 
+/** A namespaced CRD of group example.com serving v1 (and `moreVersions`). */
+const crd = (kind: string, plural: string, moreVersions = '') => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: ${plural}.example.com}
+spec:
+  group: example.com
+  names: {kind: ${kind}, plural: ${plural}}
+  scope: Namespaced
+  versions:
+  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}
+${moreVersions}`;
+
 function pod(name: string, spec: string): string {
   return `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: lr}\nspec:\n${spec}`;
 }
@@ -134,17 +146,7 @@ test('APIServices: one per built-in group/version, Local and Available, as kubec
   );
   assert.deepEqual(JSON.parse(kubectl(['get', 'apiservice', 'v1.apps', '-o', 'jsonpath={.spec}']).stdout), { group: 'apps', groupPriorityMinimum: 17800, version: 'v1', versionPriority: 15 });
 
-  kubectl(['apply', '-f', '-'], `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  names: {kind: Widget, plural: widgets}
-  scope: Namespaced
-  versions:
-  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}
-  - {name: v2, served: false, storage: false, schema: {openAPIV3Schema: {type: object}}}
-`);
+  kubectl(['apply', '-f', '-'], crd('Widget', 'widgets', '  - {name: v2, served: false, storage: false, schema: {openAPIV3Schema: {type: object}}}\n'));
   const crdOnes = () => kubectl(['get', 'apiservices', '-l', 'kube-aggregator.kubernetes.io/automanaged=true', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.spec.groupPriorityMinimum} {.spec.versionPriority}{"\\n"}{end}']).stdout;
   assert.equal(crdOnes(), 'v1.example.com 1000 100\n');
   kubectl(['delete', 'crd', 'widgets.example.com']);
@@ -155,22 +157,26 @@ spec:
   assert.deepEqual([bad.code, bad.stderr], [1, 'The APIService "v1.wrong" is invalid: metadata.name: Invalid value: "v1.wrong": must be `spec.version+"."+spec.group`: "v1.example.org"\n']);
 });
 
+/** Go's %#v of a resource.Quantity ParseQuantity made with the int64 fast path. */
+const quantity = (value: number, scale: number, s: string, format = 'DecimalSI') =>
+  `resource.Quantity{i:resource.int64Amount{value:${value}, scale:${scale}}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"${s}", Format:"${format}"}`;
+
 test('LimitRange validation: ValidateLimitRange\'s paths and messages through kubectl and kubesim alike (a Quantity shown as Go\'s %#v, as kube-apiserver does)', async () => {
   const range = (limits: string) => `apiVersion: v1\nkind: LimitRange\nmetadata: {name: bad, namespace: lr}\nspec:\n  limits:\n${limits}`;
   // A default above the max; one taken from the max (SetDefaults_LimitRangeItem) holds a defaultRequest above it too.
   await c.refusedAlike(
     ['create', '-f', '-'],
     range('  - {type: Container, max: {cpu: 500m}, default: {cpu: "1"}, defaultRequest: {cpu: 100m}}\n'),
-    'The LimitRange "bad" is invalid: spec.limits[0].default[cpu]: Invalid value: resource.Quantity{i:resource.int64Amount{value:500, scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"500m", Format:"DecimalSI"}: default value 1 is greater than max value 500m\n',
+    'The LimitRange "bad" is invalid: spec.limits[0].default[cpu]: Invalid value: ' + quantity(500, -3, '500m') + ': default value 1 is greater than max value 500m\n',
   );
   await c.refusedAlike(
     ['apply', '-f', '-'],
     range('  - {type: Container, min: {memory: 1Gi}, max: {memory: 400Mi}, maxLimitRequestRatio: {cpu: 500m}}\n  - {type: Pod, defaultRequest: {cpu: 1}}\n  - {type: Node}\n  - {type: PersistentVolumeClaim, max: {cpu: 1}}\n'),
     'The LimitRange "bad" is invalid: \n' +
-      '* spec.limits[0].maxLimitRequestRatio[cpu]: Invalid value: resource.Quantity{i:resource.int64Amount{value:500, scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"500m", Format:"DecimalSI"}: ratio 500m is less than 1\n' +
-      '* spec.limits[0].min[memory]: Invalid value: resource.Quantity{i:resource.int64Amount{value:1073741824, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"1Gi", Format:"BinarySI"}: min value 1Gi is greater than max value 400Mi\n' +
-      '* spec.limits[0].defaultRequest[memory]: Invalid value: resource.Quantity{i:resource.int64Amount{value:419430400, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"", Format:"BinarySI"}: min value 1Gi is greater than default request value 400Mi\n' +
-      '* spec.limits[0].default[memory]: Invalid value: resource.Quantity{i:resource.int64Amount{value:1073741824, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"1Gi", Format:"BinarySI"}: min value 1Gi is greater than default value 400Mi\n' +
+      '* spec.limits[0].maxLimitRequestRatio[cpu]: Invalid value: ' + quantity(500, -3, '500m') + ': ratio 500m is less than 1\n' +
+      '* spec.limits[0].min[memory]: Invalid value: ' + quantity(1073741824, 0, '1Gi', 'BinarySI') + ': min value 1Gi is greater than max value 400Mi\n' +
+      '* spec.limits[0].defaultRequest[memory]: Invalid value: ' + quantity(419430400, 0, '', 'BinarySI') + ': min value 1Gi is greater than default request value 400Mi\n' +
+      '* spec.limits[0].default[memory]: Invalid value: ' + quantity(1073741824, 0, '1Gi', 'BinarySI') + ': min value 1Gi is greater than default value 400Mi\n' +
       "* spec.limits[1].defaultRequest: Forbidden: may not be specified when `type` is 'Pod'\n" +
       '* spec.limits[2].type: Invalid value: "Node": must be a standard limit type or fully qualified\n' +
       '* spec.limits[3].limits: Required value: either minimum or maximum storage value is required, but neither was provided\n',
@@ -183,22 +189,14 @@ test('LimitRange validation: ValidateLimitRange\'s paths and messages through ku
       '* spec.limits[0].max[pods]: Invalid value: "pods": must be a standard resource for containers\n' +
       '* spec.limits[0].default[pods]: Invalid value: "pods": must be a standard resource for containers\n' +
       '* spec.limits[0].defaultRequest[pods]: Invalid value: "pods": must be a standard resource for containers\n' +
-      '* spec.limits[0].maxLimitRequestRatio[cpu]: Invalid value: resource.Quantity{i:resource.int64Amount{value:3, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"3", Format:"DecimalSI"}: ratio 3 is greater than max/min = 2.000000\n',
+      '* spec.limits[0].maxLimitRequestRatio[cpu]: Invalid value: ' + quantity(3, 0, '3') + ': ratio 3 is greater than max/min = 2.000000\n',
   );
   assert.equal(kubectl(['get', 'limits', 'bad', '-n', 'lr']).code, 1, 'nothing was stored');
 });
 
 test('APIServices at every start (autoregister, crdregistration): missing ones re-created, changed specs restored, stale automanaged ones removed, users\' left alone; nothing written when in line', async () => {
   const label = 'kube-aggregator.kubernetes.io/automanaged';
-  kubectl(['apply', '-f', '-'], `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: gadgets.example.com}
-spec:
-  group: example.com
-  names: {kind: Gadget, plural: gadgets}
-  scope: Namespaced
-  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}]
----
+  kubectl(['apply', '-f', '-'], `${crd('Gadget', 'gadgets')}---
 apiVersion: apiregistration.k8s.io/v1
 kind: APIService
 metadata: {name: v1beta1.example.org, labels: {${label}: onstart}}
